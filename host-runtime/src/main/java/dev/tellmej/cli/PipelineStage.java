@@ -1,0 +1,31 @@
+package dev.tellmej.cli;
+
+/**
+ * The stages of the end-to-end pipeline the demo walks through, and whether each exists yet.
+ * A stage flips to built when the issue that delivers it lands; the demo never pretends otherwise.
+ */
+enum PipelineStage {
+    HDL_LANGUAGE("hdl-gen language and Verilog emitter", false),
+    SIMULATION("Verilator simulation driven from Java", false),
+    SOFTWARE_MODEL("software model: model files, tokenizer, float and hardware-exact inference", false),
+    TLMM_ENGINE("accelerator: TLMM engine and URAM weight buffers", false),
+    ELEMENTWISE("accelerator: floating-point element-wise datapath", false),
+    ATTENTION("accelerator: prefill and decode attention", false),
+    HOST_RUNTIME("host runtime: OpenCL, RTL and reference devices", false);
+
+    private final String description;
+    private final boolean built;
+
+    PipelineStage(String description, boolean built) {
+        this.description = description;
+        this.built = built;
+    }
+
+    String description() {
+        return description;
+    }
+
+    boolean built() {
+        return built;
+    }
+}
