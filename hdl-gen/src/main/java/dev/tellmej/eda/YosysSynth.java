@@ -1,0 +1,69 @@
+package dev.tellmej.eda;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs Yosys {@code synth_xilinx -family xcup} (UltraScale+, the KV260's XCK26) on Verilog files, flattened
+ * and without I/O or clock buffers (the design is a kernel inside a platform), and reads the cell counts.
+ */
+public final class YosysSynth {
+    private static final Pattern CELL_LINE = Pattern.compile("^\\s+([A-Za-z_][A-Za-z0-9_$]*)\\s+(\\d+)\\s*$");
+
+    private YosysSynth() {}
+
+    /**
+     * Synthesizes {@code files} with top module {@code top}, working in {@code dir} (the log goes to
+     * {@code dir/yosys-<top>.log}).
+     *
+     * @throws ToolFailedException when Yosys fails, with the end of its log
+     */
+    public static ResourceReport run(Path dir, List<Path> files, String top, Duration timeout) {
+        List<String> reads = new ArrayList<>();
+        for (Path file : files) {
+            reads.add("read_verilog -defer " + file.toAbsolutePath());
+        }
+        Path stat = dir.resolve("yosys-" + top + ".stat");
+        Path log = dir.resolve("yosys-" + top + ".log");
+        String script = String.join("; ", reads) + "; synth_xilinx -family xcup -top " + top
+                + " -flatten -noiopad -noclkbuf; tee -q -o " + stat.toAbsolutePath() + " stat";
+        ExternalCommand.of(EdaTool.YOSYS.require().toString(), "-q", "-l", log.toAbsolutePath().toString(), "-p", script)
+                .directory(dir).timeout(timeout).run().requireSuccess("synthesize " + top + " with Yosys");
+        try {
+            return parse(top, Files.readString(stat));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Yosys wrote no statistics to " + stat, e);
+        }
+    }
+
+    /** Reads the cell table of a {@code stat} report (the last module's, which is the flattened top). */
+    static ResourceReport parse(String top, String statOutput) {
+        Map<String, Integer> cells = new LinkedHashMap<>();
+        boolean inCells = false;
+        for (String line : statOutput.lines().toList()) {
+            if (line.contains("Number of cells:")) {
+                inCells = true;
+                cells.clear();
+                continue;
+            }
+            if (inCells) {
+                Matcher matcher = CELL_LINE.matcher(line);
+                if (matcher.matches()) {
+                    cells.merge(matcher.group(1), Integer.parseInt(matcher.group(2)), Integer::sum);
+                } else if (!line.isBlank()) {
+                    inCells = false;
+                }
+            }
+        }
+        return new ResourceReport(top, cells);
+    }
+}

@@ -1,0 +1,7 @@
+package dev.tellmej.hdl;
+
+/** The level at which a reset is asserted. */
+public enum ActiveLevel {
+    HIGH,
+    LOW
+}

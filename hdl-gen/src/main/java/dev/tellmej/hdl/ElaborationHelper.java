@@ -1,0 +1,16 @@
+package dev.tellmej.hdl;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a class whose methods only forward to the HDL (test fixtures, thin wrappers): source locations
+ * skip its frames and point at its caller, as Go's {@code t.Helper()} does for test failures.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.TYPE)
+public @interface ElaborationHelper {}

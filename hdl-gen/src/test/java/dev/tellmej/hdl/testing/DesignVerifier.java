@@ -1,0 +1,94 @@
+package dev.tellmej.hdl.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tellmej.eda.EdaTool;
+import dev.tellmej.eda.ResourceReport;
+import dev.tellmej.eda.VerilatorLint;
+import dev.tellmej.eda.YosysSynth;
+import dev.tellmej.hdl.Design;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every design a test emits goes through here: its Verilog is written under {@code target/hdl-tests},
+ * linted with {@code verilator --lint-only -Wall} (zero warnings) and synthesized with Yosys
+ * {@code synth_xilinx -family xcup}. Identical Verilog is synthesized once per JVM.
+ */
+public final class DesignVerifier {
+    private static final Path ROOT = Path.of("target", "hdl-tests").toAbsolutePath();
+    private static final Map<String, ResourceReport> SYNTH_CACHE = new ConcurrentHashMap<>();
+
+    private DesignVerifier() {}
+
+    /** Writes the design to {@code target/hdl-tests/<label>} and returns the files (the file list last). */
+    public static List<Path> write(Design<?> design, String label) {
+        Path dir = ROOT.resolve(label);
+        try {
+            if (Files.isDirectory(dir)) {
+                try (var old = Files.list(dir)) {
+                    for (Path file : old.toList()) {
+                        Files.delete(file);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return design.writeVerilog(dir);
+    }
+
+    /** Lints the design; fails the test with Verilator's messages unless it is clean. */
+    public static List<Path> lint(Design<?> design, String label) {
+        List<Path> files = write(design, label);
+        List<Path> sources = sources(files);
+        VerilatorLint.Result result = VerilatorLint.run(files.getFirst().getParent(), sources, design.topName());
+        assertTrue(result.clean(), () -> "verilator --lint-only -Wall on " + label + ":\n" + result.output());
+        return files;
+    }
+
+    /** Lints and synthesizes the design; returns Yosys's cell counts. */
+    public static ResourceReport verify(Design<?> design, String label) {
+        List<Path> files = lint(design, label);
+        EdaTool.YOSYS.require();
+        String key = hash(design);
+        return SYNTH_CACHE.computeIfAbsent(key, k -> YosysSynth.run(files.getFirst().getParent(), sources(files),
+                design.topName(), Duration.ofMinutes(10)));
+    }
+
+    /** Emitting the design twice gives byte-identical text (checked by re-emitting from the same design). */
+    public static void assertDeterministic(Design<?> first, Design<?> second) {
+        assertEquals(first.definitions(), second.definitions());
+    }
+
+    private static List<Path> sources(List<Path> files) {
+        List<Path> sources = new ArrayList<>(files);
+        sources.removeLast();
+        return sources;
+    }
+
+    private static String hash(Design<?> design) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            design.definitions().forEach((name, text) -> {
+                digest.update(name.getBytes(StandardCharsets.UTF_8));
+                digest.update(text.getBytes(StandardCharsets.UTF_8));
+            });
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
