@@ -180,6 +180,18 @@ public final class Hdl {
         return new Bits(node.type(), node);
     }
 
+    /**
+     * The leaves of a shape (a Data, record, Vec or interface) in declaration order: the order ports are
+     * declared in, and least significant first in {@link #asBits}.
+     */
+    public static List<Data> leaves(Object shape) {
+        List<Data> out = new ArrayList<>();
+        for (Shapes.Leaf leaf : Shapes.leaves(shape, "")) {
+            out.add(leaf.data());
+        }
+        return out;
+    }
+
     /** Total width of a shape's leaves. */
     public static int widthOf(Object shape) {
         int width = 0;
