@@ -56,6 +56,9 @@ public final class VerilogEmitter {
     private final StringBuilder temporaryAssigns = new StringBuilder();
     private final Set<Signal> procedural = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Signal, BitSet> used = new IdentityHashMap<>();
+    /** Temporaries in creation order: name -> width, and the bits read so far. */
+    private final Map<String, Integer> temporaryWidths = new LinkedHashMap<>();
+    private final Map<String, BitSet> temporaryUsed = new LinkedHashMap<>();
 
     private VerilogEmitter(ModuleNode module, String definitionName) {
         this.module = module;
@@ -262,13 +265,23 @@ public final class VerilogEmitter {
         return temporary(expr, sink);
     }
 
+    /** A temporary holding {@code expr}, all of whose bits the caller reads. */
     private String temporary(Expr expr, String sink) {
+        String name = temporaryName(expr, sink);
+        temporaryUsed.get(name).set(0, expr.width());
+        return name;
+    }
+
+    /** A temporary holding {@code expr}, declared once; the caller records which bits it reads. */
+    private String temporaryName(Expr expr, String sink) {
         String existing = temporaries.get(expr);
         if (existing != null) {
             return existing;
         }
         String name = names.fresh(sink + "_" + operation(expr));
         temporaries.put(expr, name);
+        temporaryWidths.put(name, expr.width());
+        temporaryUsed.put(name, new BitSet());
         String value = render(expr, name);
         temporaryDeclarations.append(INDENT).append("wire ").append(range(expr.type()).isEmpty() ? "" : range(expr.type()) + " ")
                 .append(name).append(";\n");
@@ -408,7 +421,8 @@ public final class VerilogEmitter {
             markUsed(signal, lo, hi);
             id = signal.name();
         } else {
-            id = identifier(base, sink);
+            id = temporaryName(base, sink);
+            temporaryUsed.get(id).set(lo, hi + 1);
         }
         return hi == lo ? id + "[" + lo + "]" : id + "[" + hi + ":" + lo + "]";
     }
@@ -835,6 +849,25 @@ public final class VerilogEmitter {
 
     // ------------------------------------------------------------------ lint sink
 
+    private static void addUnused(String name, int width, BitSet bits, List<String> parts) {
+        if (bits.cardinality() == width) {
+            return;
+        }
+        if (bits.isEmpty()) {
+            parts.add(name);
+            return;
+        }
+        for (int hi = width - 1; hi >= 0; ) {
+            if (bits.get(hi)) {
+                hi--;
+                continue;
+            }
+            int lo = bits.previousSetBit(hi) + 1;
+            parts.add(hi == lo ? name + "[" + hi + "]" : name + "[" + hi + ":" + lo + "]");
+            hi = lo - 1;
+        }
+    }
+
     private void markExternalUses() {
         for (Signal port : module.ports()) {
             if (port.role() == SignalRole.OUTPUT) {
@@ -853,24 +886,9 @@ public final class VerilogEmitter {
         List<Signal> candidates = new ArrayList<>(module.ports());
         candidates.addAll(module.signals());
         for (Signal signal : candidates) {
-            BitSet bits = used.getOrDefault(signal, new BitSet());
-            if (bits.cardinality() == signal.width()) {
-                continue;
-            }
-            if (bits.isEmpty()) {
-                parts.add(signal.name());
-                continue;
-            }
-            for (int hi = signal.width() - 1; hi >= 0; ) {
-                if (bits.get(hi)) {
-                    hi--;
-                    continue;
-                }
-                int lo = bits.previousSetBit(hi) + 1;
-                parts.add(hi == lo ? signal.name() + "[" + hi + "]" : signal.name() + "[" + hi + ":" + lo + "]");
-                hi = lo - 1;
-            }
+            addUnused(signal.name(), signal.width(), used.getOrDefault(signal, new BitSet()), parts);
         }
+        temporaryWidths.forEach((name, width) -> addUnused(name, width, temporaryUsed.get(name), parts));
         if (parts.isEmpty()) {
             return;
         }

@@ -38,8 +38,8 @@ public final class DesignVerifier {
         Path dir = ROOT.resolve(label);
         try {
             if (Files.isDirectory(dir)) {
-                try (var old = Files.list(dir)) {
-                    for (Path file : old.toList()) {
+                try (var old = Files.walk(dir)) {
+                    for (Path file : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
                         Files.delete(file);
                     }
                 }
