@@ -61,7 +61,7 @@ class EmitterTest {
             y.set(plain.y.xor(inverted.y));
         });
         assertEquals(List.of("Shape_w4", "Shape_w4_v2", "Top"), List.copyOf(design.definitions().keySet()));
-        DesignVerifier.lint(design, "versions");
+        DesignVerifier.verify(design, "versions");
     }
 
     /** An existing Verilog module with parameters. */
@@ -110,6 +110,9 @@ class EmitterTest {
         assertEquals("UsesBlackBox.v\n" + source + "\n", fileList);
         var lint = dev.tellmej.eda.VerilatorLint.run(dir, List.of(files.getFirst(), source), "UsesBlackBox");
         assertTrue(lint.clean(), lint.output());
+        var report = dev.tellmej.eda.YosysSynth.run(dir, List.of(files.getFirst(), source), "UsesBlackBox",
+                java.time.Duration.ofMinutes(5));
+        assertTrue(report.luts() > 0, report.toString());
     }
 
     @Test
@@ -142,8 +145,8 @@ class EmitterTest {
         String editedText = edited.definitions().get("Stable");
         assertTrue(editedText.contains("assign y = y_sum[5:2];"), editedText);
         assertTrue(editedText.contains("wire [15:0] z_prod;"), editedText);
-        DesignVerifier.lint(first, "stable-names");
-        DesignVerifier.lint(edited, "stable-names-edited");
+        DesignVerifier.verify(first, "stable-names");
+        DesignVerifier.verify(edited, "stable-names-edited");
     }
 
     @Test

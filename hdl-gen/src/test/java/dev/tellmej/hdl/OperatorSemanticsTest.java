@@ -155,6 +155,7 @@ class OperatorSemanticsTest {
     @Test
     void icarusAgreesWithJavaOnEveryOperator(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         Design<Operators> design = Hdl.elaborate(Operators::new);
+        DesignVerifier.verify(design, "operator-semantics");
         List<Path> files = DesignVerifier.lint(design, "operator-semantics");
         List<In> vectors = vectors();
         Files.writeString(dir.resolve("vectors.hex"), hexVectors(vectors));

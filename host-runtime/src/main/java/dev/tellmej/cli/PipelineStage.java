@@ -5,7 +5,7 @@ package dev.tellmej.cli;
  * A stage flips to built when the issue that delivers it lands; the demo never pretends otherwise.
  */
 enum PipelineStage {
-    HDL_LANGUAGE("hdl-gen language and Verilog emitter", false),
+    HDL_LANGUAGE("hdl-gen language and Verilog emitter", true),
     SIMULATION("Verilator simulation driven from Java", false),
     SOFTWARE_MODEL("software model: model files, tokenizer, float and hardware-exact inference", false),
     TLMM_ENGINE("accelerator: TLMM engine and URAM weight buffers", false),

@@ -1,6 +1,7 @@
 package dev.tellmej.hdl.emit;
 
 import dev.tellmej.hdl.ActiveLevel;
+import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.ResetKind;
 import dev.tellmej.hdl.check.IrWalk;
 import dev.tellmej.hdl.ir.Block;
@@ -157,7 +158,7 @@ public final class VerilogEmitter {
         for (int i = 0; i < rows.size(); i++) {
             String[] row = rows.get(i);
             String name = row[2] + (i + 1 < rows.size() ? "," : "");
-            out.append(INDENT).append(row[0]).append(' ').append(pad(row[1], typeWidth)).append(' ')
+            out.append(INDENT).append(row[0]).append(' ').append(typeWidth == 0 ? "" : pad(row[1], typeWidth) + ' ')
                     .append(pad(name, nameWidth)).append(" // ").append(row[3]).append('\n');
         }
         out.append(");\n");
@@ -172,7 +173,13 @@ public final class VerilogEmitter {
         }
         for (MemoryNode memory : module.memories()) {
             Map<String, String> attributes = new LinkedHashMap<>();
-            if (memory.style().attributeValue() != null) {
+            if (memory.writePorts().isEmpty()) {
+                // A ROM. Read asynchronously it is plain LUT logic for both Vivado and Yosys (Yosys finds no
+                // mapping for a distributed ROM attribute); a block ROM takes Vivado's rom_style.
+                if (memory.style() == RamStyle.BLOCK) {
+                    attributes.put("rom_style", "block");
+                }
+            } else if (memory.style().attributeValue() != null) {
                 attributes.put("ram_style", memory.style().attributeValue());
             }
             rows.add(new String[] {attributes(attributes), "reg ", range(memory.wordType()),
@@ -188,7 +195,7 @@ public final class VerilogEmitter {
             if (!row[0].isEmpty()) {
                 out.append(INDENT).append(row[0]).append('\n');
             }
-            out.append(INDENT).append(row[1]).append(' ').append(pad(row[2], typeWidth)).append(' ')
+            out.append(INDENT).append(row[1]).append(' ').append(typeWidth == 0 ? "" : pad(row[2], typeWidth) + ' ')
                     .append(pad(row[3], nameWidth)).append(" // ").append(row[4]).append('\n');
         }
         for (MemoryNode memory : module.memories()) {

@@ -43,6 +43,7 @@ public final class IcarusBench {
      */
     public static List<Map<String, BigInteger>> run(Design<?> design, String label, List<Map<String, Long>> stimulus,
             java.util.Set<String> mayBeUnknown) {
+        DesignVerifier.verify(design, label);
         List<Path> files = DesignVerifier.lint(design, label);
         ModuleNode top = design.top().node();
         Path dir = files.getFirst().getParent().resolveSibling(label + "-icarus");
