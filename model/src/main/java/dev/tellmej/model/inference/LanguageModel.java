@@ -6,7 +6,7 @@ import dev.tellmej.model.config.ModelConfig;
  * A decoder with its KV cache: feed tokens one position at a time and get next-token logits. Positions must
  * be fed in order from 0; {@link #reset()} starts a new sequence.
  */
-public sealed interface LanguageModel permits FloatModel {
+public sealed interface LanguageModel permits FloatModel, ExactModel {
     ModelConfig config();
 
     /** KV-cache capacity in tokens. */

@@ -1,0 +1,317 @@
+package dev.tellmej.model.inference;
+
+import dev.tellmej.model.config.Activation;
+import dev.tellmej.model.config.ModelConfig;
+import dev.tellmej.model.config.RopeStyle;
+import dev.tellmej.model.numerics.ActivationQuantizer;
+import dev.tellmej.model.numerics.ExactActivations;
+import dev.tellmej.model.numerics.ExactConfig;
+import dev.tellmej.model.numerics.ExactExp;
+import dev.tellmej.model.numerics.ExactReciprocal;
+import dev.tellmej.model.numerics.ExactRsqrt;
+import dev.tellmej.model.numerics.LaneSum;
+import dev.tellmej.model.numerics.StorageFormat;
+import dev.tellmej.model.ternary.TernaryMatrix;
+import dev.tellmej.model.ternary.TlmmKernel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The hardware-exact path: the arithmetic of docs/NUMERICS.md, step for step (section numbers in the comments),
+ * so the RTL, the OpenCL kernels and the board can be checked against it bit for bit. Every linear must be
+ * ternary. Prefill is defined as decoding the prompt token by token (N17.4).
+ */
+public final class ExactModel implements LanguageModel {
+    private record Layer(float[] attnNorm, TernaryMatrix q, TernaryMatrix k, TernaryMatrix v, TernaryMatrix o,
+                         float[] attnSubNorm, float[] ffnNorm, TernaryMatrix gate, TernaryMatrix up,
+                         TernaryMatrix down, float[] ffnSubNorm) {}
+
+    private final ModelConfig c;
+    private final ExactConfig x;
+    private final StorageFormat st;
+    private final int capacity;
+    private final float[] embedding;
+    private final float[] outputNorm;
+    private final LmHead head;
+    private final List<Layer> layers = new ArrayList<>();
+    private final float[] cos;
+    private final float[] sin;
+    private final float scoreScale;
+    private final float[][] keys;
+    private final float[][] values;
+    private final TlmmKernel kernel;
+    private int next;
+
+    // Scratch.
+    private final float[] h;
+    private final float[] a;
+    private final float[] q;
+    private final float[] k;
+    private final float[] v;
+    private final float[] att;
+    private final float[] ffn;
+    private final float[] ffnNormed;
+    private final byte[] xq;
+    private final short[] tables;
+    private final int[] acc;
+    private final int[] acc2;
+    private final float[] scores;
+
+    /**
+     * @param threads worker threads for the matrix products (1 = the calling thread only)
+     * @throws IllegalArgumentException when a linear layer is not ternary
+     */
+    public ExactModel(ModelWeights w, ExactConfig exact, int capacity, int threads) {
+        if (!w.allTernary()) {
+            throw new IllegalArgumentException("the hardware-exact path needs every q/k/v/o/gate/up/down weight"
+                    + " ternary; this model has full-precision linears (use --path float)");
+        }
+        this.c = w.config();
+        this.x = exact;
+        this.st = exact.storage();
+        this.capacity = capacity;
+        this.embedding = stored(w.embedding());
+        this.outputNorm = stored(w.outputNorm());
+        this.head = LmHead.quantize(w.output(), c.vocabSize(), c.dim());
+        for (LayerWeights l : w.layers()) {
+            layers.add(new Layer(stored(l.attnNorm()), tm(l.q()), tm(l.k()), tm(l.v()), tm(l.o()),
+                    stored(l.attnSubNorm()), stored(l.ffnNorm()), tm(l.gate()), tm(l.up()), tm(l.down()),
+                    stored(l.ffnSubNorm())));
+        }
+        int half = c.headDim() / 2;
+        cos = new float[capacity * half];
+        sin = new float[capacity * half];
+        for (int p = 0; p < capacity; p++) {
+            for (int i = 0; i < half; i++) {
+                // N14.1: angles in double with StrictMath, each table entry rounded to binary32 once.
+                double freq = StrictMath.pow(c.ropeTheta(), -2.0 * i / c.headDim());
+                double angle = p * freq;
+                cos[p * half + i] = (float) StrictMath.cos(angle);
+                sin[p * half + i] = (float) StrictMath.sin(angle);
+            }
+        }
+        scoreScale = (float) (1.0 / StrictMath.sqrt(c.headDim())); // N15.1
+        keys = new float[c.layers()][capacity * c.kvDim()];
+        values = new float[c.layers()][capacity * c.kvDim()];
+        kernel = new TlmmKernel(threads);
+        int widest = Math.max(Math.max(c.dim(), c.qDim()), c.ffnDim());
+        h = new float[c.dim()];
+        a = new float[widest];
+        q = new float[c.qDim()];
+        k = new float[c.kvDim()];
+        v = new float[c.kvDim()];
+        att = new float[c.qDim()];
+        ffn = new float[c.ffnDim()];
+        ffnNormed = new float[c.ffnDim()];
+        xq = new byte[widest + 3];
+        tables = new short[((widest + 2) / 3) * 32];
+        acc = new int[Math.max(Math.max(c.qDim(), c.ffnDim()), c.vocabSize())];
+        acc2 = new int[c.ffnDim()];
+        scores = new float[capacity];
+    }
+
+    private float[] stored(float[] values) {
+        if (values == null) {
+            return null;
+        }
+        float[] out = new float[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = st.round(values[i]);
+        }
+        return out;
+    }
+
+    private static TernaryMatrix tm(Linear l) {
+        return TernaryMatrix.of(((Linear.Ternary) l).tensor());
+    }
+
+    @Override
+    public ModelConfig config() {
+        return c;
+    }
+
+    /** The exact-path configuration. */
+    public ExactConfig exactConfig() {
+        return x;
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public void reset() {
+        next = 0;
+    }
+
+    /** Stops the worker threads. */
+    public void close() {
+        kernel.shutdown();
+    }
+
+    @Override
+    public float[] forward(int token, int position) {
+        if (position >= capacity) {
+            throw new ContextOverflowException(position, capacity);
+        }
+        if (position != next) {
+            throw new IllegalArgumentException("position " + position + " fed out of order (expected " + next + ")");
+        }
+        if (token < 0 || token >= c.vocabSize()) {
+            throw new IllegalArgumentException("token " + token + " is outside the vocabulary of " + c.vocabSize());
+        }
+        int dim = c.dim();
+        System.arraycopy(embedding, token * dim, h, 0, dim); // N17.1
+        for (int l = 0; l < layers.size(); l++) {
+            Layer lw = layers.get(l);
+            // N17.2 attention block.
+            rmsNorm(h, dim, lw.attnNorm, a);
+            float mc = ActivationQuantizer.quantize(a, dim, xq);
+            TlmmKernel.buildTables(xq, dim, tables);
+            linear(lw.q, mc, q);
+            linear(lw.k, mc, k);
+            linear(lw.v, mc, v);
+            rope(q, c.heads(), position);
+            rope(k, c.kvHeads(), position);
+            st.roundInPlace(q, 0, q.length);
+            st.roundInPlace(k, 0, k.length);
+            st.roundInPlace(v, 0, v.length);
+            System.arraycopy(k, 0, keys[l], position * c.kvDim(), c.kvDim());
+            System.arraycopy(v, 0, values[l], position * c.kvDim(), c.kvDim());
+            attention(l, position);
+            float[] oIn = att;
+            if (lw.attnSubNorm != null) {
+                rmsNorm(att, c.qDim(), lw.attnSubNorm, a);
+                oIn = a;
+            }
+            mc = ActivationQuantizer.quantize(oIn, c.qDim(), xq);
+            TlmmKernel.buildTables(xq, c.qDim(), tables);
+            residual(lw.o, mc);
+            // N17.3 FFN block.
+            rmsNorm(h, dim, lw.ffnNorm, a);
+            mc = ActivationQuantizer.quantize(a, dim, xq);
+            TlmmKernel.buildTables(xq, dim, tables);
+            kernel.matVec(lw.gate, tables, acc);
+            kernel.matVec(lw.up, tables, acc2);
+            float fg = ActivationQuantizer.factor(mc, lw.gate.scale());
+            float fu = ActivationQuantizer.factor(mc, lw.up.scale());
+            boolean silu = c.activation() == Activation.SILU;
+            for (int i = 0; i < c.ffnDim(); i++) {
+                float g = (float) acc[i] * fg;
+                float u = (float) acc2[i] * fu;
+                float act = silu ? ExactActivations.silu(g) : ExactActivations.relu2(g);
+                ffn[i] = st.round(act * u);
+            }
+            float[] downIn = ffn;
+            if (lw.ffnSubNorm != null) {
+                rmsNorm(ffn, c.ffnDim(), lw.ffnSubNorm, ffnNormed);
+                downIn = ffnNormed;
+            }
+            mc = ActivationQuantizer.quantize(downIn, c.ffnDim(), xq);
+            TlmmKernel.buildTables(xq, c.ffnDim(), tables);
+            residual(lw.down, mc);
+        }
+        next = position + 1;
+        // N16: final norm, int8 LM head.
+        rmsNorm(h, dim, outputNorm, a);
+        float mc = ActivationQuantizer.quantize(a, dim, xq);
+        float fx = mc * ActivationQuantizer.INV127;
+        float[] logits = new float[c.vocabSize()];
+        kernel.forRows(c.vocabSize(), 256, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                logits[r] = (float) head.dot(r, xq) * (head.rowScales()[r] * fx);
+            }
+        });
+        return logits;
+    }
+
+    /** N8: y_r = float(acc_r) * ((mc * scale) * INV127), binary32, not yet stored. */
+    private void linear(TernaryMatrix m, float mc, float[] out) {
+        kernel.matVec(m, tables, acc);
+        float f = ActivationQuantizer.factor(mc, m.scale());
+        for (int r = 0; r < m.rows(); r++) {
+            out[r] = (float) acc[r] * f;
+        }
+    }
+
+    /** N17: h_r = st(h_r + dequant(acc_r)). */
+    private void residual(TernaryMatrix m, float mc) {
+        kernel.matVec(m, tables, acc);
+        float f = ActivationQuantizer.factor(mc, m.scale());
+        for (int r = 0; r < m.rows(); r++) {
+            h[r] = st.round(h[r] + (float) acc[r] * f);
+        }
+    }
+
+    /** N13: y_i = st((x_i * rsqrt(ss * (1/n) + eps)) * gamma_i), ss the lane-ordered sum of squares. */
+    private void rmsNorm(float[] in, int n, float[] gamma, float[] out) {
+        float ss = LaneSum.sumOfSquares(in, 0, n, x.lanes());
+        float mean = ss * (float) (1.0 / n);
+        float r = ExactRsqrt.apply(mean + c.rmsEps());
+        for (int i = 0; i < n; i++) {
+            out[i] = st.round((in[i] * r) * gamma[i]);
+        }
+    }
+
+    /** N14.2: a' = a*c - b*s, b' = a*s + b*c, products first, in binary32. */
+    private void rope(float[] vec, int heads, int position) {
+        int hd = c.headDim();
+        int half = hd / 2;
+        boolean adjacent = c.ropeStyle() == RopeStyle.ADJACENT;
+        for (int hh = 0; hh < heads; hh++) {
+            int base = hh * hd;
+            for (int i = 0; i < half; i++) {
+                int ia = adjacent ? base + 2 * i : base + i;
+                int ib = adjacent ? ia + 1 : ia + half;
+                float co = cos[position * half + i];
+                float si = sin[position * half + i];
+                float va = vec[ia];
+                float vb = vec[ib];
+                float p1 = va * co;
+                float p2 = vb * si;
+                float p3 = va * si;
+                float p4 = vb * co;
+                vec[ia] = p1 - p2;
+                vec[ib] = p3 + p4;
+            }
+        }
+    }
+
+    /** N15: scores, max subtraction, exact exp, lane-ordered sums, one reciprocal per head. */
+    private void attention(int layer, int position) {
+        int hd = c.headDim();
+        int group = c.heads() / c.kvHeads();
+        int lanes = x.lanes();
+        float[] kc = keys[layer];
+        float[] vc = values[layer];
+        int n = position + 1;
+        float[] partial = new float[lanes];
+        for (int hh = 0; hh < c.heads(); hh++) {
+            int qo = hh * hd;
+            int ko = (hh / group) * hd;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int t = 0; t < n; t++) {
+                float s = LaneSum.dot(q, qo, kc, t * c.kvDim() + ko, hd, lanes) * scoreScale;
+                scores[t] = s;
+                max = Math.max(max, s);
+            }
+            for (int t = 0; t < n; t++) {
+                scores[t] = ExactExp.apply(scores[t] - max);
+            }
+            float z = LaneSum.sum(scores, 0, n, lanes);
+            float rz = ExactReciprocal.apply(z);
+            for (int i = 0; i < hd; i++) {
+                java.util.Arrays.fill(partial, 0f);
+                for (int j = 0; j < lanes && j < n; j++) {
+                    float accum = 0f;
+                    for (int t = j; t < n; t += lanes) {
+                        accum += scores[t] * vc[t * c.kvDim() + ko + i];
+                    }
+                    partial[j] = accum;
+                }
+                att[qo + i] = st.round(LaneSum.tree(partial, lanes) * rz);
+            }
+        }
+    }
+}

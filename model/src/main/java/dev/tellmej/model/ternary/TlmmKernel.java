@@ -1,0 +1,180 @@
+package dev.tellmej.model.ternary;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
+
+/**
+ * The fast software TLMM: the same accumulators as {@link TlmmReference#matVec}, computed with the group
+ * tables packed as 32 shorts per group (entries 27..31 zero) so a lookup is one shift and one load, four rows
+ * at a time, with the rows split over a fork-join pool.
+ */
+public final class TlmmKernel {
+    private static final int STRIDE = 32;
+    /** Rows per task: large enough that scheduling costs nothing next to the lookups. */
+    private static final int ROWS_PER_TASK = 64;
+
+    private final ForkJoinPool pool;
+
+    /** A kernel on {@code threads} worker threads (1 runs in the caller). */
+    public TlmmKernel(int threads) {
+        this.pool = threads <= 1 ? null : new ForkJoinPool(threads);
+    }
+
+    /** Builds the packed tables for int8 activations {@code x[0..cols)} into {@code tables} (groups * 32). */
+    public static void buildTables(byte[] x, int cols, short[] tables) {
+        int groups = (cols + 2) / 3;
+        for (int g = 0; g < groups; g++) {
+            int c = 3 * g;
+            int x0 = x[c];
+            int x1 = c + 1 < cols ? x[c + 1] : 0;
+            int x2 = c + 2 < cols ? x[c + 2] : 0;
+            int b = g * STRIDE;
+            tables[b] = 0;
+            tables[b + 1] = (short) x0;
+            tables[b + 2] = (short) x1;
+            tables[b + 3] = (short) x2;
+            tables[b + 4] = (short) (x0 + x1);
+            tables[b + 5] = (short) (x0 - x1);
+            tables[b + 6] = (short) (x0 + x2);
+            tables[b + 7] = (short) (x0 - x2);
+            tables[b + 8] = (short) (x1 + x2);
+            tables[b + 9] = (short) (x1 - x2);
+            tables[b + 10] = (short) (x0 + x1 + x2);
+            tables[b + 11] = (short) (x0 + x1 - x2);
+            tables[b + 12] = (short) (x0 - x1 + x2);
+            tables[b + 13] = (short) (-x0 + x1 + x2);
+            for (int k = 1; k <= 13; k++) {
+                tables[b + 13 + k] = (short) -tables[b + k];
+            }
+        }
+    }
+
+    /** Table buffer size for a matrix. */
+    public static int tableSize(TernaryMatrix m) {
+        return m.groups() * STRIDE;
+    }
+
+    /** {@code acc[r]} for all rows, from tables built by {@link #buildTables}. */
+    public void matVec(TernaryMatrix m, short[] tables, int[] acc) {
+        if (pool == null || m.rows() <= ROWS_PER_TASK) {
+            rows(m, tables, acc, 0, m.rows());
+        } else {
+            pool.invoke(new Task(m, tables, acc, 0, m.rows()));
+        }
+    }
+
+    /** Convenience: tables built here, accumulators returned. */
+    public int[] matVec(TernaryMatrix m, byte[] x) {
+        short[] tables = new short[tableSize(m)];
+        buildTables(x, m.cols(), tables);
+        int[] acc = new int[m.rows()];
+        matVec(m, tables, acc);
+        return acc;
+    }
+
+    private static void rows(TernaryMatrix m, short[] t, int[] acc, int from, int to) {
+        int groups = m.groups();
+        byte[] idx = m.indices();
+        int r = from;
+        for (; r + 4 <= to; r += 4) {
+            int b0 = r * groups;
+            int b1 = b0 + groups;
+            int b2 = b1 + groups;
+            int b3 = b2 + groups;
+            int s0 = 0;
+            int s1 = 0;
+            int s2 = 0;
+            int s3 = 0;
+            for (int g = 0, tb = 0; g < groups; g++, tb += STRIDE) {
+                s0 += t[tb + idx[b0 + g]];
+                s1 += t[tb + idx[b1 + g]];
+                s2 += t[tb + idx[b2 + g]];
+                s3 += t[tb + idx[b3 + g]];
+            }
+            acc[r] = s0;
+            acc[r + 1] = s1;
+            acc[r + 2] = s2;
+            acc[r + 3] = s3;
+        }
+        for (; r < to; r++) {
+            int b = r * groups;
+            int s = 0;
+            for (int g = 0, tb = 0; g < groups; g++, tb += STRIDE) {
+                s += t[tb + idx[b + g]];
+            }
+            acc[r] = s;
+        }
+    }
+
+    private static final class Task extends RecursiveAction {
+        private final TernaryMatrix m;
+        private final short[] tables;
+        private final int[] acc;
+        private final int from;
+        private final int to;
+
+        Task(TernaryMatrix m, short[] tables, int[] acc, int from, int to) {
+            this.m = m;
+            this.tables = tables;
+            this.acc = acc;
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        protected void compute() {
+            if (to - from <= ROWS_PER_TASK) {
+                rows(m, tables, acc, from, to);
+                return;
+            }
+            int mid = (from + to) >>> 1 & ~3;
+            invokeAll(new Task(m, tables, acc, from, mid), new Task(m, tables, acc, mid, to));
+        }
+    }
+
+    /** A body over a half-open range of rows. */
+    @FunctionalInterface
+    public interface RowRange {
+        void run(int from, int to);
+    }
+
+    /** Runs {@code body} over [0, n) split into chunks of at least {@code grain} on the kernel's threads. */
+    public void forRows(int n, int grain, RowRange body) {
+        if (pool == null || n <= grain) {
+            body.run(0, n);
+            return;
+        }
+        pool.invoke(new RangeTask(0, n, grain, body));
+    }
+
+    private static final class RangeTask extends RecursiveAction {
+        private final int from;
+        private final int to;
+        private final int grain;
+        private final RowRange body;
+
+        RangeTask(int from, int to, int grain, RowRange body) {
+            this.from = from;
+            this.to = to;
+            this.grain = grain;
+            this.body = body;
+        }
+
+        @Override
+        protected void compute() {
+            if (to - from <= grain) {
+                body.run(from, to);
+                return;
+            }
+            int mid = (from + to) >>> 1;
+            invokeAll(new RangeTask(from, mid, grain, body), new RangeTask(mid, to, grain, body));
+        }
+    }
+
+    /** Stops the worker threads. */
+    public void shutdown() {
+        if (pool != null) {
+            pool.shutdown();
+        }
+    }
+}
