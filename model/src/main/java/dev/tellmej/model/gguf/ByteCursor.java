@@ -80,7 +80,7 @@ final class ByteCursor {
         long v = i64(field);
         if (v < 0 || v > maxAllowed) {
             throw malformed(field, at, "value " + Long.toUnsignedString(v) + " is out of range (at most "
-                    + maxAllowed + " fits in what is left of the file)");
+                    + maxAllowed + " fits in the " + remaining() + " bytes left; truncated or corrupt?)");
         }
         return v;
     }

@@ -60,6 +60,14 @@ public final class GgufReader {
         }
     }
 
+    /**
+     * Parses GGUF bytes already in memory ({@code label} names them in error messages). The result does not own
+     * the segment; closing it does nothing to the caller's memory.
+     */
+    public static GgufFile read(Path label, MemorySegment data) {
+        return parse(label, data, null);
+    }
+
     private static GgufFile parse(Path path, MemorySegment mapping, Arena arena) {
         ByteCursor in = new ByteCursor(path, mapping);
         if (mapping.byteSize() < 4) {
@@ -86,12 +94,13 @@ public final class GgufReader {
             long keyAt = in.position();
             String key = in.string("metadata key #" + i);
             if (metadata.containsKey(key)) {
-                throw in.malformed(key, keyAt, "duplicate metadata key");
+                throw in.malformed("metadata key #" + i + " \"" + key + "\"", keyAt, "duplicate metadata key");
             }
+            String field = key.isEmpty() ? "metadata key #" + i : key;
             long typeAt = in.position();
-            GgufValueType type = valueType(in, key, typeAt, in.i32(key + " type"));
+            GgufValueType type = valueType(in, field, typeAt, in.i32(field + " type"));
             offsets.put(key, typeAt);
-            metadata.put(key, readValue(in, key, type, 0));
+            metadata.put(key, readValue(in, field, type, 0));
         }
 
         long alignment = DEFAULT_ALIGNMENT;

@@ -68,6 +68,11 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /** Parses safetensors bytes already in memory ({@code label} names them in error messages). */
+    public static SafetensorsFile read(Path label, MemorySegment data) {
+        return parse(label, data, null);
+    }
+
     private static MalformedModelException malformed(Path path, String field, long offset, String problem) {
         return new MalformedModelException(path, field, offset, problem);
     }
@@ -230,6 +235,8 @@ public final class SafetensorsFile implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        if (arena != null) {
+            arena.close();
+        }
     }
 }
