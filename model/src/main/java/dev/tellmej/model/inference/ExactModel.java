@@ -6,10 +6,7 @@ import dev.tellmej.model.config.RopeStyle;
 import dev.tellmej.model.numerics.ActivationQuantizer;
 import dev.tellmej.model.numerics.ExactActivations;
 import dev.tellmej.model.numerics.ExactConfig;
-import dev.tellmej.model.numerics.ExactExp;
-import dev.tellmej.model.numerics.ExactReciprocal;
-import dev.tellmej.model.numerics.ExactRsqrt;
-import dev.tellmej.model.numerics.LaneSum;
+import dev.tellmej.model.numerics.ExactOps;
 import dev.tellmej.model.numerics.StorageFormat;
 import dev.tellmej.model.ternary.TernaryMatrix;
 import dev.tellmej.model.ternary.TlmmKernel;
@@ -56,6 +53,7 @@ public final class ExactModel implements LanguageModel {
     private final int[] acc;
     private final int[] acc2;
     private final float[] scores;
+    private final float[] pair = new float[2];
 
     /**
      * @param threads worker threads for the matrix products (1 = the calling thread only)
@@ -244,14 +242,9 @@ public final class ExactModel implements LanguageModel {
         }
     }
 
-    /** N13: y_i = st((x_i * rsqrt(ss * (1/n) + eps)) * gamma_i), ss the lane-ordered sum of squares. */
+    /** N13. */
     private void rmsNorm(float[] in, int n, float[] gamma, float[] out) {
-        float ss = LaneSum.sumOfSquares(in, 0, n, x.lanes());
-        float mean = ss * (float) (1.0 / n);
-        float r = ExactRsqrt.apply(mean + c.rmsEps());
-        for (int i = 0; i < n; i++) {
-            out[i] = st.round((in[i] * r) * gamma[i]);
-        }
+        ExactOps.rmsNorm(in, n, gamma, c.rmsEps(), x.lanes(), st, out);
     }
 
     /** N14.2: a' = a*c - b*s, b' = a*s + b*c, products first, in binary32. */
@@ -264,54 +257,20 @@ public final class ExactModel implements LanguageModel {
             for (int i = 0; i < half; i++) {
                 int ia = adjacent ? base + 2 * i : base + i;
                 int ib = adjacent ? ia + 1 : ia + half;
-                float co = cos[position * half + i];
-                float si = sin[position * half + i];
-                float va = vec[ia];
-                float vb = vec[ib];
-                float p1 = va * co;
-                float p2 = vb * si;
-                float p3 = va * si;
-                float p4 = vb * co;
-                vec[ia] = p1 - p2;
-                vec[ib] = p3 + p4;
+                ExactOps.rotate(vec[ia], vec[ib], cos[position * half + i], sin[position * half + i], pair);
+                vec[ia] = pair[0];
+                vec[ib] = pair[1];
             }
         }
     }
 
-    /** N15: scores, max subtraction, exact exp, lane-ordered sums, one reciprocal per head. */
+    /** N15, one head at a time. */
     private void attention(int layer, int position) {
         int hd = c.headDim();
         int group = c.heads() / c.kvHeads();
-        int lanes = x.lanes();
-        float[] kc = keys[layer];
-        float[] vc = values[layer];
-        int n = position + 1;
-        float[] partial = new float[lanes];
         for (int hh = 0; hh < c.heads(); hh++) {
-            int qo = hh * hd;
-            int ko = (hh / group) * hd;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int t = 0; t < n; t++) {
-                float s = LaneSum.dot(q, qo, kc, t * c.kvDim() + ko, hd, lanes) * scoreScale;
-                scores[t] = s;
-                max = Math.max(max, s);
-            }
-            for (int t = 0; t < n; t++) {
-                scores[t] = ExactExp.apply(scores[t] - max);
-            }
-            float z = LaneSum.sum(scores, 0, n, lanes);
-            float rz = ExactReciprocal.apply(z);
-            for (int i = 0; i < hd; i++) {
-                java.util.Arrays.fill(partial, 0f);
-                for (int j = 0; j < lanes && j < n; j++) {
-                    float accum = 0f;
-                    for (int t = j; t < n; t += lanes) {
-                        accum += scores[t] * vc[t * c.kvDim() + ko + i];
-                    }
-                    partial[j] = accum;
-                }
-                att[qo + i] = st.round(LaneSum.tree(partial, lanes) * rz);
-            }
+            ExactOps.attentionHead(q, hh * hd, keys[layer], values[layer], (hh / group) * hd, c.kvDim(), position + 1,
+                    hd, scoreScale, x.lanes(), st, scores, att, hh * hd);
         }
     }
 }

@@ -1,0 +1,135 @@
+package dev.tellmej.model.ternary;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tellmej.model.tensor.TernaryTensor;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class TlmmTest {
+    private static final long SEED = 0x7A81E;
+
+    @Test
+    void indicesFollowTellmesOrder() {
+        assertEquals(0, TlmmIndex.encode(0, 0, 0));
+        assertEquals(1, TlmmIndex.encode(1, 0, 0));
+        assertEquals(2, TlmmIndex.encode(0, 1, 0));
+        assertEquals(3, TlmmIndex.encode(0, 0, 1));
+        assertEquals(4, TlmmIndex.encode(1, 1, 0));
+        assertEquals(5, TlmmIndex.encode(1, -1, 0));
+        assertEquals(6, TlmmIndex.encode(1, 0, 1));
+        assertEquals(7, TlmmIndex.encode(1, 0, -1));
+        assertEquals(8, TlmmIndex.encode(0, 1, 1));
+        assertEquals(9, TlmmIndex.encode(0, 1, -1));
+        assertEquals(10, TlmmIndex.encode(1, 1, 1));
+        assertEquals(11, TlmmIndex.encode(1, 1, -1));
+        assertEquals(12, TlmmIndex.encode(1, -1, 1));
+        assertEquals(13, TlmmIndex.encode(-1, 1, 1));
+        for (int k = 1; k <= 13; k++) {
+            byte[] p = TlmmIndex.decode(k);
+            assertEquals(13 + k, TlmmIndex.encode(-p[0], -p[1], -p[2]), "negation of " + k);
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (int a = -1; a <= 1; a++) {
+            for (int b = -1; b <= 1; b++) {
+                for (int c = -1; c <= 1; c++) {
+                    int idx = TlmmIndex.encode(a, b, c);
+                    assertTrue(seen.add(idx));
+                    assertArrayEquals(new byte[] {(byte) a, (byte) b, (byte) c}, TlmmIndex.decode(idx));
+                }
+            }
+        }
+        assertEquals(27, seen.size());
+        assertThrows(IllegalArgumentException.class, () -> TlmmIndex.decode(27));
+        assertThrows(IllegalArgumentException.class, () -> TlmmIndex.encode(2, 0, 0));
+    }
+
+    @Test
+    void tableEntriesFitTenSignedBits() {
+        int[] t = TlmmIndex.table(-128, -128, -128);
+        int[] u = TlmmIndex.table(127, -128, 127);
+        for (int idx = 0; idx < 27; idx++) {
+            for (int v : new int[] {t[idx], u[idx]}) {
+                assertTrue(v >= -512 && v < 512, "entry " + v);
+            }
+        }
+        assertEquals(-384, t[10]);
+        assertEquals(384, t[23]);
+    }
+
+    private static TernaryTensor random(SplittableRandom r, int rows, int cols) {
+        byte[] v = new byte[rows * cols];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (byte) (r.nextInt(3) - 1);
+        }
+        return new TernaryTensor(rows, cols, v, 0.5f);
+    }
+
+    private static byte[] activations(SplittableRandom r, int n) {
+        byte[] x = new byte[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (byte) r.nextInt(-128, 128);
+        }
+        return x;
+    }
+
+    @Test
+    void referenceEqualsTheDirectDotProductWithPadding() {
+        SplittableRandom r = new SplittableRandom(SEED);
+        for (int cols : new int[] {1, 2, 3, 64, 172, 85}) {
+            TernaryTensor t = random(r, 37, cols);
+            TernaryMatrix m = TernaryMatrix.of(t);
+            assertArrayEquals(t.values(), m.toTensor().values());
+            byte[] x = activations(r, cols);
+            int[] acc = TlmmReference.matVec(m, x);
+            for (int row = 0; row < t.rows(); row++) {
+                int expected = 0;
+                for (int c = 0; c < cols; c++) {
+                    expected += t.get(row, c) * x[c];
+                }
+                assertEquals(expected, acc[row], "cols " + cols + " row " + row + " seed " + SEED);
+            }
+        }
+    }
+
+    @Test
+    void fastKernelEqualsTheReference() {
+        SplittableRandom r = new SplittableRandom(SEED + 1);
+        TlmmKernel single = new TlmmKernel(1);
+        TlmmKernel pair = new TlmmKernel(2);
+        try {
+            for (int[] shape : new int[][] {{1, 5}, {7, 64}, {300, 172}, {1031, 257}}) {
+                TernaryMatrix m = TernaryMatrix.of(random(r, shape[0], shape[1]));
+                byte[][] xs = new byte[3][];
+                for (int t = 0; t < xs.length; t++) {
+                    xs[t] = activations(r, shape[1]);
+                }
+                int[][] reference = TlmmReference.matMat(m, xs);
+                for (int t = 0; t < xs.length; t++) {
+                    assertArrayEquals(reference[t], single.matVec(m, xs[t]), "shape " + shape[0] + "x" + shape[1]);
+                    assertArrayEquals(reference[t], pair.matVec(m, xs[t]), "2 threads, seed " + (SEED + 1));
+                }
+            }
+            // Extreme activations: the largest accumulators.
+            TernaryMatrix ones = TernaryMatrix.of(new TernaryTensor(4, 3000, filled(4 * 3000, (byte) -1), 1f));
+            byte[] x = new byte[3000];
+            java.util.Arrays.fill(x, (byte) -128);
+            assertArrayEquals(new int[] {384000, 384000, 384000, 384000}, pair.matVec(ones, x));
+            assertArrayEquals(TlmmReference.matVec(ones, x), pair.matVec(ones, x));
+        } finally {
+            single.shutdown();
+            pair.shutdown();
+        }
+    }
+
+    private static byte[] filled(int n, byte v) {
+        byte[] b = new byte[n];
+        java.util.Arrays.fill(b, v);
+        return b;
+    }
+}
