@@ -10,6 +10,7 @@ import dev.tellmej.model.numerics.ExactOps;
 import dev.tellmej.model.numerics.StorageFormat;
 import dev.tellmej.model.ternary.TernaryMatrix;
 import dev.tellmej.model.ternary.TlmmKernel;
+import dev.tellmej.model.ternary.TlmmKernel.Prepared;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,9 +20,9 @@ import java.util.List;
  * ternary. Prefill is defined as decoding the prompt token by token (N17.4).
  */
 public final class ExactModel implements LanguageModel {
-    private record Layer(float[] attnNorm, TernaryMatrix q, TernaryMatrix k, TernaryMatrix v, TernaryMatrix o,
-                         float[] attnSubNorm, float[] ffnNorm, TernaryMatrix gate, TernaryMatrix up,
-                         TernaryMatrix down, float[] ffnSubNorm) {}
+    private record Layer(float[] attnNorm, Prepared q, Prepared k, Prepared v, Prepared o,
+                         float[] attnSubNorm, float[] ffnNorm, Prepared gate, Prepared up,
+                         Prepared down, float[] ffnSubNorm) {}
 
     private final ModelConfig c;
     private final ExactConfig x;
@@ -71,6 +72,7 @@ public final class ExactModel implements LanguageModel {
         this.embedding = stored(w.embedding());
         this.outputNorm = stored(w.outputNorm());
         this.head = LmHead.quantize(w.output(), c.vocabSize(), c.dim());
+        this.kernel = new TlmmKernel(threads);
         for (LayerWeights l : w.layers()) {
             layers.add(new Layer(stored(l.attnNorm()), tm(l.q()), tm(l.k()), tm(l.v()), tm(l.o()),
                     stored(l.attnSubNorm()), stored(l.ffnNorm()), tm(l.gate()), tm(l.up()), tm(l.down()),
@@ -91,7 +93,6 @@ public final class ExactModel implements LanguageModel {
         scoreScale = (float) (1.0 / StrictMath.sqrt(c.headDim())); // N15.1
         keys = new float[c.layers()][capacity * c.kvDim()];
         values = new float[c.layers()][capacity * c.kvDim()];
-        kernel = new TlmmKernel(threads);
         int widest = Math.max(Math.max(c.dim(), c.qDim()), c.ffnDim());
         h = new float[c.dim()];
         a = new float[widest];
@@ -119,8 +120,8 @@ public final class ExactModel implements LanguageModel {
         return out;
     }
 
-    private static TernaryMatrix tm(Linear l) {
-        return TernaryMatrix.of(((Linear.Ternary) l).tensor());
+    private Prepared tm(Linear l) {
+        return kernel.prepare(TernaryMatrix.of(((Linear.Ternary) l).tensor()));
     }
 
     @Override
@@ -192,8 +193,8 @@ public final class ExactModel implements LanguageModel {
             TlmmKernel.buildTables(xq, dim, tables);
             kernel.matVec(lw.gate, tables, acc);
             kernel.matVec(lw.up, tables, acc2);
-            float fg = ActivationQuantizer.factor(mc, lw.gate.scale());
-            float fu = ActivationQuantizer.factor(mc, lw.up.scale());
+            float fg = ActivationQuantizer.factor(mc, lw.gate.matrix().scale());
+            float fu = ActivationQuantizer.factor(mc, lw.up.matrix().scale());
             boolean silu = c.activation() == Activation.SILU;
             for (int i = 0; i < c.ffnDim(); i++) {
                 float g = (float) acc[i] * fg;
@@ -218,15 +219,17 @@ public final class ExactModel implements LanguageModel {
         float[] logits = new float[c.vocabSize()];
         kernel.forRows(c.vocabSize(), 256, (from, to) -> {
             for (int r = from; r < to; r++) {
-                logits[r] = (float) head.dot(r, xq) * (head.rowScales()[r] * fx);
+                int dot = kernel.dot8(head.weights(), r * dim, xq, dim);
+                logits[r] = (float) dot * (head.rowScales()[r] * fx);
             }
         });
         return logits;
     }
 
     /** N8: y_r = float(acc_r) * ((mc * scale) * INV127), binary32, not yet stored. */
-    private void linear(TernaryMatrix m, float mc, float[] out) {
-        kernel.matVec(m, tables, acc);
+    private void linear(Prepared p, float mc, float[] out) {
+        kernel.matVec(p, tables, acc);
+        TernaryMatrix m = p.matrix();
         float f = ActivationQuantizer.factor(mc, m.scale());
         for (int r = 0; r < m.rows(); r++) {
             out[r] = (float) acc[r] * f;
@@ -234,8 +237,9 @@ public final class ExactModel implements LanguageModel {
     }
 
     /** N17: h_r = st(h_r + dequant(acc_r)). */
-    private void residual(TernaryMatrix m, float mc) {
-        kernel.matVec(m, tables, acc);
+    private void residual(Prepared p, float mc) {
+        kernel.matVec(p, tables, acc);
+        TernaryMatrix m = p.matrix();
         float f = ActivationQuantizer.factor(mc, m.scale());
         for (int r = 0; r < m.rows(); r++) {
             h[r] = st.round(h[r] + (float) acc[r] * f);

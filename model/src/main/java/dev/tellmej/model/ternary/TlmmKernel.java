@@ -4,20 +4,76 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
 
 /**
- * The fast software TLMM: the same accumulators as {@link TlmmReference#matVec}, computed with the group
- * tables packed as 32 shorts per group (entries 27..31 zero) so a lookup is one shift and one load, four rows
- * at a time, with the rows split over a fork-join pool.
+ * The fast software TLMM: the same accumulators as {@link TlmmReference#matVec}. The group tables are packed
+ * as 32 shorts per group (entries 27..31 zero). With the {@code jdk.incubator.vector} module and 512-bit
+ * vectors, {@link VectorTlmm} looks up 32 rows per instruction; otherwise a scalar loop does four rows at a
+ * time. Rows (or row tiles) are split over a fork-join pool.
  */
 public final class TlmmKernel {
     private static final int STRIDE = 32;
     /** Rows per task: large enough that scheduling costs nothing next to the lookups. */
     private static final int ROWS_PER_TASK = 64;
+    private static final boolean VECTOR_AVAILABLE = vectorAvailable();
 
     private final ForkJoinPool pool;
+    private final boolean vector;
 
-    /** A kernel on {@code threads} worker threads (1 runs in the caller). */
+    /** A matrix in the layout this kernel reads. */
+    public record Prepared(TernaryMatrix matrix, byte[] tiled) {}
+
+    /** A kernel on {@code threads} worker threads (1 runs in the caller), vectorized when possible. */
     public TlmmKernel(int threads) {
+        this(threads, true);
+    }
+
+    /** As above; {@code allowVector} false forces the scalar loop. */
+    public TlmmKernel(int threads, boolean allowVector) {
         this.pool = threads <= 1 ? null : new ForkJoinPool(threads);
+        this.vector = allowVector && VECTOR_AVAILABLE;
+    }
+
+    private static boolean vectorAvailable() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return false;
+        }
+        try {
+            return VectorTlmm.supported();
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
+    /** True when this kernel uses the Vector API. */
+    public boolean vectorized() {
+        return vector;
+    }
+
+    /** Re-lays a matrix for this kernel (a copy of the indices in 64-row tiles when vectorized). */
+    public Prepared prepare(TernaryMatrix m) {
+        return new Prepared(m, vector ? VectorTlmm.tile(m) : null);
+    }
+
+    /** {@code acc[r]} for all rows of a prepared matrix, from tables built by {@link #buildTables}. */
+    public void matVec(Prepared p, short[] tables, int[] acc) {
+        TernaryMatrix m = p.matrix();
+        if (p.tiled() == null) {
+            matVec(m, tables, acc);
+            return;
+        }
+        int tiles = (m.rows() + VectorTlmm.TILE - 1) / VectorTlmm.TILE;
+        forRows(tiles, 1, (from, to) -> VectorTlmm.tiles(p.tiled(), m.rows(), m.groups(), tables, acc, from, to));
+    }
+
+    /** The int8 dot product {@code sum w[wOff + i] * x[i]} over n elements (exact int32). */
+    public int dot8(byte[] w, int wOff, byte[] x, int n) {
+        if (vector) {
+            return VectorTlmm.dot(w, wOff, x, n);
+        }
+        int s = 0;
+        for (int i = 0; i < n; i++) {
+            s += w[wOff + i] * x[i];
+        }
+        return s;
     }
 
     /** Builds the packed tables for int8 activations {@code x[0..cols)} into {@code tables} (groups * 32). */
@@ -54,7 +110,7 @@ public final class TlmmKernel {
         return m.groups() * STRIDE;
     }
 
-    /** {@code acc[r]} for all rows, from tables built by {@link #buildTables}. */
+    /** {@code acc[r]} for all rows with the scalar loop, from tables built by {@link #buildTables}. */
     public void matVec(TernaryMatrix m, short[] tables, int[] acc) {
         if (pool == null || m.rows() <= ROWS_PER_TASK) {
             rows(m, tables, acc, 0, m.rows());
@@ -63,12 +119,12 @@ public final class TlmmKernel {
         }
     }
 
-    /** Convenience: tables built here, accumulators returned. */
+    /** Convenience: prepared and tables built here, accumulators returned. */
     public int[] matVec(TernaryMatrix m, byte[] x) {
         short[] tables = new short[tableSize(m)];
         buildTables(x, m.cols(), tables);
         int[] acc = new int[m.rows()];
-        matVec(m, tables, acc);
+        matVec(prepare(m), tables, acc);
         return acc;
     }
 

@@ -98,32 +98,56 @@ class TlmmTest {
     }
 
     @Test
-    void fastKernelEqualsTheReference() {
+    void theVectorPathIsUsedWhereverItCanBe() {
+        boolean expected = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                && jdk.incubator.vector.ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        TlmmKernel kernel = new TlmmKernel(1);
+        assertEquals(expected, kernel.vectorized());
+        assertEquals(false, new TlmmKernel(1, false).vectorized());
+    }
+
+    @Test
+    void fastKernelsEqualTheReference() {
         SplittableRandom r = new SplittableRandom(SEED + 1);
-        TlmmKernel single = new TlmmKernel(1);
-        TlmmKernel pair = new TlmmKernel(2);
+        TlmmKernel[] kernels = {new TlmmKernel(1, false), new TlmmKernel(2, false), new TlmmKernel(1), new TlmmKernel(2)};
         try {
-            for (int[] shape : new int[][] {{1, 5}, {7, 64}, {300, 172}, {1031, 257}}) {
+            for (int[] shape : new int[][] {{1, 5}, {7, 64}, {300, 172}, {1031, 257}, {130, 3 * 200}}) {
                 TernaryMatrix m = TernaryMatrix.of(random(r, shape[0], shape[1]));
                 byte[][] xs = new byte[3][];
                 for (int t = 0; t < xs.length; t++) {
                     xs[t] = activations(r, shape[1]);
                 }
                 int[][] reference = TlmmReference.matMat(m, xs);
-                for (int t = 0; t < xs.length; t++) {
-                    assertArrayEquals(reference[t], single.matVec(m, xs[t]), "shape " + shape[0] + "x" + shape[1]);
-                    assertArrayEquals(reference[t], pair.matVec(m, xs[t]), "2 threads, seed " + (SEED + 1));
+                for (TlmmKernel kernel : kernels) {
+                    for (int t = 0; t < xs.length; t++) {
+                        assertArrayEquals(reference[t], kernel.matVec(m, xs[t]), "shape " + shape[0] + "x" + shape[1]
+                                + " vector " + kernel.vectorized() + " seed " + (SEED + 1));
+                    }
                 }
             }
-            // Extreme activations: the largest accumulators.
+            // Extreme activations: the largest accumulators, past the 16-bit partial sums.
             TernaryMatrix ones = TernaryMatrix.of(new TernaryTensor(4, 3000, filled(4 * 3000, (byte) -1), 1f));
             byte[] x = new byte[3000];
             java.util.Arrays.fill(x, (byte) -128);
-            assertArrayEquals(new int[] {384000, 384000, 384000, 384000}, pair.matVec(ones, x));
-            assertArrayEquals(TlmmReference.matVec(ones, x), pair.matVec(ones, x));
+            for (TlmmKernel kernel : kernels) {
+                assertArrayEquals(new int[] {384000, 384000, 384000, 384000}, kernel.matVec(ones, x));
+            }
+            byte[] w = new byte[1000];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (byte) r.nextInt(-127, 128);
+            }
+            byte[] a = activations(r, 999);
+            int expected = 0;
+            for (int i = 0; i < 999; i++) {
+                expected += w[1 + i] * a[i];
+            }
+            for (TlmmKernel kernel : kernels) {
+                assertEquals(expected, kernel.dot8(w, 1, a, 999));
+            }
         } finally {
-            single.shutdown();
-            pair.shutdown();
+            for (TlmmKernel kernel : kernels) {
+                kernel.shutdown();
+            }
         }
     }
 
