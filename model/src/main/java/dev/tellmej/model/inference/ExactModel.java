@@ -144,6 +144,11 @@ public final class ExactModel implements LanguageModel {
         next = 0;
     }
 
+    /** True when the ternary products use the Vector API kernel. */
+    public boolean vectorized() {
+        return kernel.vectorized();
+    }
+
     /** Stops the worker threads. */
     public void close() {
         kernel.shutdown();
