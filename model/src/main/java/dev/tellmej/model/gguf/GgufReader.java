@@ -1,15 +1,11 @@
 package dev.tellmej.model.gguf;
 
 import dev.tellmej.model.MalformedModelException;
+import dev.tellmej.model.MappedFile;
 import dev.tellmej.model.UnsupportedTensorTypeException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -40,24 +36,7 @@ public final class GgufReader {
 
     /** Maps {@code path} and validates its header; the caller closes the returned file. */
     public static GgufFile open(Path path) {
-        Arena arena = Arena.ofShared();
-        try {
-            MemorySegment mapping;
-            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-                mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            }
-            GgufFile file = parse(path, mapping, arena);
-            return file;
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw new UncheckedIOException("model file not found: " + path, e);
-        } catch (IOException e) {
-            arena.close();
-            throw new UncheckedIOException("cannot read model file " + path + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.open(path, GgufReader::parse);
     }
 
     /**

@@ -156,15 +156,7 @@ public final class ExactModel implements LanguageModel {
 
     @Override
     public float[] forward(int token, int position) {
-        if (position >= capacity) {
-            throw new ContextOverflowException(position, capacity);
-        }
-        if (position != next) {
-            throw new IllegalArgumentException("position " + position + " fed out of order (expected " + next + ")");
-        }
-        if (token < 0 || token >= c.vocabSize()) {
-            throw new IllegalArgumentException("token " + token + " is outside the vocabulary of " + c.vocabSize());
-        }
+        Steps.check(token, position, next, capacity, c.vocabSize());
         int dim = c.dim();
         System.arraycopy(embedding, token * dim, h, 0, dim); // N17.1
         for (int l = 0; l < layers.size(); l++) {

@@ -81,15 +81,7 @@ public final class FloatModel implements LanguageModel {
 
     @Override
     public float[] forward(int token, int position) {
-        if (position >= capacity) {
-            throw new ContextOverflowException(position, capacity);
-        }
-        if (position != next) {
-            throw new IllegalArgumentException("position " + position + " fed out of order (expected " + next + ")");
-        }
-        if (token < 0 || token >= c.vocabSize()) {
-            throw new IllegalArgumentException("token " + token + " is outside the vocabulary of " + c.vocabSize());
-        }
+        Steps.check(token, position, next, capacity, c.vocabSize());
         System.arraycopy(w.embedding(), token * c.dim(), x, 0, c.dim());
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights lw = w.layers().get(l);

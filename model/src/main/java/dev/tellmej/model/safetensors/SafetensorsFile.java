@@ -1,21 +1,17 @@
 package dev.tellmej.model.safetensors;
 
 import dev.tellmej.model.MalformedModelException;
+import dev.tellmej.model.MappedFile;
 import dev.tellmej.model.UnsupportedTensorTypeException;
 import dev.tellmej.model.numerics.StorageFormat;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,23 +45,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Maps and validates a file; the caller closes it. */
     public static SafetensorsFile open(Path path) {
-        Arena arena = Arena.ofShared();
-        try {
-            MemorySegment mapping;
-            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-                mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            }
-            return parse(path, mapping, arena);
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw new UncheckedIOException("model file not found: " + path, e);
-        } catch (IOException e) {
-            arena.close();
-            throw new UncheckedIOException("cannot read model file " + path + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.open(path, SafetensorsFile::parse);
     }
 
     /** Parses safetensors bytes already in memory ({@code label} names them in error messages). */
