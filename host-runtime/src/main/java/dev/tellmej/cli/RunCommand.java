@@ -50,8 +50,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "sampling seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--path", defaultValue = "exact", paramLabel = "float|exact",
-            description = "inference path: float or exact (default: ${DEFAULT-VALUE})", converter = PathConverter.class)
+    @Option(names = "--path", paramLabel = "float|exact", converter = PathConverter.class,
+            description = "inference path: float or exact (default: exact for ternary models, float otherwise)")
     InferencePath path;
 
     @Option(names = "--lanes", defaultValue = "16", description = "exact path: lanes of the ordered sums (default: ${DEFAULT-VALUE})")
@@ -89,16 +89,18 @@ final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "the prompt (" + promptIds.length
                     + " tokens) fills the model's context of " + capacity + " tokens");
         }
+        InferencePath chosen = path != null ? path
+                : loaded.weights().allTernary() ? InferencePath.EXACT : InferencePath.FLOAT;
         LanguageModel lm;
         try {
-            lm = path.create(loaded.weights(), exact, capacity, threads);
+            lm = chosen.create(loaded.weights(), exact, capacity, threads);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
         PrintWriter out = cl.getOut();
         try {
             generate(out, lm, tok, promptIds, Math.min(steps, capacity - promptIds.length), new Sampler(samplerConfig),
-                    loaded.description() + ", " + path + " path");
+                    loaded.description() + ", " + chosen + " path");
         } finally {
             if (lm instanceof ExactModel e) {
                 e.close();
@@ -119,16 +121,20 @@ final class RunCommand implements Callable<Integer> {
         out.flush();
         long start = System.nanoTime();
         int[] count = {0};
+        long[] firstToken = {0};
         Generator.generate(lm, promptIds, steps, sampler, tok.bos(), tok.eos(), token -> {
-            count[0]++;
+            if (count[0]++ == 0) {
+                firstToken[0] = System.nanoTime();
+            }
             out.print(decoder.accept(token));
             out.flush();
         });
         out.print(decoder.flush());
         double seconds = (System.nanoTime() - start) / 1e9;
         out.println();
-        out.printf(Locale.ROOT, "%n%d tokens in %.2f s: %.1f tokens/s (%s; includes the %d-token prompt)%n", count[0],
-                seconds, count[0] / seconds, label, promptIds.length);
+        double prefillMs = count[0] == 0 ? 0 : (firstToken[0] - start) / 1e6;
+        out.printf(Locale.ROOT, "%n%d tokens in %.2f s: %.1f tokens/s (%s; %d-token prompt in %.0f ms)%n", count[0],
+                seconds, count[0] / seconds, label, promptIds.length, prefillMs);
         out.flush();
     }
 

@@ -87,6 +87,9 @@ class TellmeMainTest {
         assertEquals(1, malformed.exitCode());
         assertTrue(malformed.err().contains("magic at byte 0"), malformed.err());
         assertTrue(!malformed.err().contains("\tat "), "no stack trace: " + malformed.err());
+        Outcome floatByDefault = run("run", "--model", SharedModelsDir.file("stories260K.gguf"), "--steps", "3");
+        assertEquals(0, floatByDefault.exitCode(), floatByDefault.err());
+        assertTrue(floatByDefault.out().contains("float path"), "a float model defaults to the float path");
         Outcome floatOnExact = run("run", "--model", SharedModelsDir.file("stories260K.gguf"), "--path", "exact");
         assertEquals(2, floatOnExact.exitCode());
         assertTrue(floatOnExact.err().contains("ternary"), floatOnExact.err());

@@ -20,6 +20,9 @@ final class ByteCursor {
     static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** Longest metadata string accepted (16 MiB; chat templates and names are far shorter). */
+    static final long MAX_STRING = 1L << 24;
+
     private final Path file;
     private final MemorySegment data;
     private long position;
@@ -89,8 +92,8 @@ final class ByteCursor {
     String string(String field) {
         long at = position;
         long length = count(field + " length", remaining() - 8);
-        if (length > Integer.MAX_VALUE - 16) {
-            throw malformed(field, at, "string length " + length + " is absurd");
+        if (length > MAX_STRING) {
+            throw malformed(field, at, "string length " + length + " is absurd (at most " + MAX_STRING + " bytes)");
         }
         byte[] bytes = data.asSlice(position, length).toArray(ValueLayout.JAVA_BYTE);
         position += length;

@@ -29,6 +29,11 @@ public final class GgufReader {
     public static final long MAX_ELEMENTS = 1L << 50;
     /** Arrays nested deeper than this are refused. */
     public static final int MAX_NESTING = 8;
+    /**
+     * Most metadata array elements accepted in one file (4 Mi; a Llama-3 tokenizer has about 540 Ki), so a
+     * hostile file cannot fill the heap with element objects.
+     */
+    public static final long MAX_ARRAY_ELEMENTS = 1L << 22;
     /** Default {@code general.alignment}. */
     public static final int DEFAULT_ALIGNMENT = 32;
 
@@ -67,6 +72,7 @@ public final class GgufReader {
         long tensorCount = in.count("tensor_count", (in.remaining() - 16) / 24);
         long kvCount = in.count("kv_count", (in.remaining() - 8) / 13);
 
+        long[] arrayBudget = {MAX_ARRAY_ELEMENTS};
         Map<String, GgufValue> metadata = new LinkedHashMap<>();
         Map<String, Long> offsets = new HashMap<>();
         for (long i = 0; i < kvCount; i++) {
@@ -79,7 +85,7 @@ public final class GgufReader {
             long typeAt = in.position();
             GgufValueType type = valueType(in, field, typeAt, in.i32(field + " type"));
             offsets.put(key, typeAt);
-            metadata.put(key, readValue(in, field, type, 0));
+            metadata.put(key, readValue(in, field, type, 0, arrayBudget));
         }
 
         long alignment = DEFAULT_ALIGNMENT;
@@ -177,7 +183,7 @@ public final class GgufReader {
         return type;
     }
 
-    private static GgufValue readValue(ByteCursor in, String key, GgufValueType type, int depth) {
+    private static GgufValue readValue(ByteCursor in, String key, GgufValueType type, int depth, long[] budget) {
         return switch (type) {
             case UINT8 -> new GgufValue.U8(in.u8raw(key) & 0xFF);
             case INT8 -> new GgufValue.I8(in.u8raw(key));
@@ -204,10 +210,16 @@ public final class GgufReader {
                     throw in.malformed(key, at, "arrays nested deeper than " + MAX_NESTING);
                 }
                 GgufValueType elementType = valueType(in, key, at, in.i32(key + " element type"));
+                long countAt = in.position();
                 long count = in.count(key + " count", (in.remaining() - 8) / elementType.minBytes());
+                budget[0] -= count;
+                if (budget[0] < 0) {
+                    throw in.malformed(key + " count", countAt, "more than " + MAX_ARRAY_ELEMENTS
+                            + " metadata array elements in the file");
+                }
                 List<GgufValue> values = new ArrayList<>((int) Math.min(count, 1 << 16));
                 for (long i = 0; i < count; i++) {
-                    values.add(readValue(in, key, elementType, depth + 1));
+                    values.add(readValue(in, key, elementType, depth + 1, budget));
                 }
                 yield new GgufValue.Arr(elementType, values);
             }
