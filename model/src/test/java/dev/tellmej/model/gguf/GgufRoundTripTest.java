@@ -211,6 +211,17 @@ class GgufRoundTripTest {
         assertEquals("a count", malformed(data).field());
     }
 
+    @Test
+    void metadataArraysBeyondTheBudgetAreRefused() {
+        // A well-formed file whose one array holds more elements than any tokenizer: refused, not materialized.
+        int n = (int) GgufReader.MAX_ARRAY_ELEMENTS + 1;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24 + 8 + 1 + 4 + 4 + 8 + n).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(GgufReader.MAGIC).putInt(3).putLong(0).putLong(1).putLong(1).put((byte) 'a').putInt(9).putInt(0).putLong(n);
+        MalformedModelException e = malformed(b.array());
+        assertEquals("a count", e.field());
+        assertTrue(e.getMessage().contains("metadata array elements"), e.getMessage());
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {
