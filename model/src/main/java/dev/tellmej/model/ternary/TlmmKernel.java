@@ -1,13 +1,11 @@
 package dev.tellmej.model.ternary;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
 
 /**
  * The fast software TLMM: the same accumulators as {@link TlmmReference#matVec}. The group tables are packed
  * as 32 shorts per group (entries 27..31 zero). With the {@code jdk.incubator.vector} module and 512-bit
  * vectors, {@link VectorTlmm} looks up 32 rows per instruction; otherwise a scalar loop does four rows at a
- * time. Rows (or row tiles) are split over a fork-join pool.
+ * time. Rows (or row tiles) are split over a small spinning pool.
  */
 public final class TlmmKernel {
     private static final int STRIDE = 32;
@@ -15,7 +13,8 @@ public final class TlmmKernel {
     private static final int ROWS_PER_TASK = 64;
     private static final boolean VECTOR_AVAILABLE = vectorAvailable();
 
-    private final ForkJoinPool pool;
+    private final SpinPool pool;
+    private final int threads;
     private final boolean vector;
 
     /** A matrix in the layout this kernel reads. */
@@ -28,7 +27,8 @@ public final class TlmmKernel {
 
     /** As above; {@code allowVector} false forces the scalar loop. */
     public TlmmKernel(int threads, boolean allowVector) {
-        this.pool = threads <= 1 ? null : new ForkJoinPool(threads);
+        this.pool = threads <= 1 ? null : new SpinPool(threads);
+        this.threads = Math.max(1, threads);
         this.vector = allowVector && VECTOR_AVAILABLE;
     }
 
@@ -112,11 +112,7 @@ public final class TlmmKernel {
 
     /** {@code acc[r]} for all rows with the scalar loop, from tables built by {@link #buildTables}. */
     public void matVec(TernaryMatrix m, short[] tables, int[] acc) {
-        if (pool == null || m.rows() <= ROWS_PER_TASK) {
-            rows(m, tables, acc, 0, m.rows());
-        } else {
-            pool.invoke(new Task(m, tables, acc, 0, m.rows()));
-        }
+        forRows(m.rows(), ROWS_PER_TASK, (from, to) -> rows(m, tables, acc, from, to));
     }
 
     /** Convenience: prepared and tables built here, accumulators returned. */
@@ -162,75 +158,29 @@ public final class TlmmKernel {
         }
     }
 
-    private static final class Task extends RecursiveAction {
-        private final TernaryMatrix m;
-        private final short[] tables;
-        private final int[] acc;
-        private final int from;
-        private final int to;
-
-        Task(TernaryMatrix m, short[] tables, int[] acc, int from, int to) {
-            this.m = m;
-            this.tables = tables;
-            this.acc = acc;
-            this.from = from;
-            this.to = to;
-        }
-
-        @Override
-        protected void compute() {
-            if (to - from <= ROWS_PER_TASK) {
-                rows(m, tables, acc, from, to);
-                return;
-            }
-            int mid = (from + to) >>> 1 & ~3;
-            invokeAll(new Task(m, tables, acc, from, mid), new Task(m, tables, acc, mid, to));
-        }
-    }
-
     /** A body over a half-open range of rows. */
     @FunctionalInterface
     public interface RowRange {
         void run(int from, int to);
     }
 
-    /** Runs {@code body} over [0, n) split into chunks of at least {@code grain} on the kernel's threads. */
+    /**
+     * Runs {@code body} over [0, n): one contiguous chunk per thread (the calling thread takes one), or all in the
+     * caller when n is at most {@code grain}. Static chunks keep each thread streaming its own part of a matrix;
+     * the pool's workers spin between the many short loops of a decode step.
+     */
     public void forRows(int n, int grain, RowRange body) {
         if (pool == null || n <= grain) {
             body.run(0, n);
             return;
         }
-        pool.invoke(new RangeTask(0, n, grain, body));
-    }
-
-    private static final class RangeTask extends RecursiveAction {
-        private final int from;
-        private final int to;
-        private final int grain;
-        private final RowRange body;
-
-        RangeTask(int from, int to, int grain, RowRange body) {
-            this.from = from;
-            this.to = to;
-            this.grain = grain;
-            this.body = body;
-        }
-
-        @Override
-        protected void compute() {
-            if (to - from <= grain) {
-                body.run(from, to);
-                return;
-            }
-            int mid = (from + to) >>> 1;
-            invokeAll(new RangeTask(from, mid, grain, body), new RangeTask(mid, to, grain, body));
-        }
+        pool.run(n, body);
     }
 
     /** Stops the worker threads. */
     public void shutdown() {
         if (pool != null) {
-            pool.shutdown();
+            pool.close();
         }
     }
 }
