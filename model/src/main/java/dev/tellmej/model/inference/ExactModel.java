@@ -103,7 +103,7 @@ public final class ExactModel implements LanguageModel {
         ffn = new float[c.ffnDim()];
         ffnNormed = new float[c.ffnDim()];
         xq = new byte[widest + 3];
-        tables = new short[((widest + 2) / 3) * 32];
+        tables = new short[TlmmKernel.tableSize(widest)];
         acc = new int[Math.max(Math.max(c.qDim(), c.ffnDim()), c.vocabSize())];
         acc2 = new int[c.ffnDim()];
         scores = new float[capacity];

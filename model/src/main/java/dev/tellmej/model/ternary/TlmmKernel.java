@@ -18,7 +18,7 @@ public final class TlmmKernel {
     private final boolean vector;
 
     /** A matrix in the layout this kernel reads. */
-    public record Prepared(TernaryMatrix matrix, byte[] tiled) {}
+    public record Prepared(TernaryMatrix matrix, short[] tiled) {}
 
     /** A kernel on {@code threads} worker threads (1 runs in the caller), vectorized when possible. */
     public TlmmKernel(int threads) {
@@ -76,9 +76,14 @@ public final class TlmmKernel {
         return s;
     }
 
-    /** Builds the packed tables for int8 activations {@code x[0..cols)} into {@code tables} (groups * 32). */
+    /**
+     * Builds the packed tables for int8 activations {@code x[0..cols)} into {@code tables}
+     * ({@link #tableSize(int)} shorts): 32 per group, entries 27..31 zero, and up to two all-zero padding groups
+     * so the group count is a multiple of 3.
+     */
     public static void buildTables(byte[] x, int cols, short[] tables) {
         int groups = (cols + 2) / 3;
+        java.util.Arrays.fill(tables, groups * STRIDE, tableSize(cols), (short) 0);
         for (int g = 0; g < groups; g++) {
             int c = 3 * g;
             int x0 = x[c];
@@ -107,7 +112,16 @@ public final class TlmmKernel {
 
     /** Table buffer size for a matrix. */
     public static int tableSize(TernaryMatrix m) {
-        return m.groups() * STRIDE;
+        return tableSize(m.cols());
+    }
+
+    /** Table buffer size for {@code cols} activations: whole group triples of 32 shorts per group. */
+    public static int tableSize(int cols) {
+        return 3 * groupTriples((cols + 2) / 3) * STRIDE;
+    }
+
+    private static int groupTriples(int groups) {
+        return (groups + 2) / 3;
     }
 
     /** {@code acc[r]} for all rows with the scalar loop, from tables built by {@link #buildTables}. */

@@ -151,6 +151,29 @@ class TlmmTest {
         }
     }
 
+    @Test
+    void aReusedTableBufferGivesTheSameResults() {
+        SplittableRandom r = new SplittableRandom(SEED + 2);
+        TlmmKernel kernel = new TlmmKernel(2);
+        try {
+            TernaryMatrix wide = TernaryMatrix.of(random(r, 70, 400));
+            TernaryMatrix narrow = TernaryMatrix.of(random(r, 70, 64));
+            short[] tables = new short[TlmmKernel.tableSize(400)];
+            int[] acc = new int[70];
+            byte[] xw = activations(r, 400);
+            byte[] xn = activations(r, 64);
+            TlmmKernel.buildTables(xw, 400, tables);
+            kernel.matVec(kernel.prepare(wide), tables, acc);
+            assertArrayEquals(TlmmReference.matVec(wide, xw), acc);
+            // The narrow matrix has 22 groups, padded to 24: the stale entries of groups 22 and 23 must be zeroed.
+            TlmmKernel.buildTables(xn, 64, tables);
+            kernel.matVec(kernel.prepare(narrow), tables, acc);
+            assertArrayEquals(TlmmReference.matVec(narrow, xn), acc, "seed " + (SEED + 2));
+        } finally {
+            kernel.shutdown();
+        }
+    }
+
     private static byte[] filled(int n, byte v) {
         byte[] b = new byte[n];
         java.util.Arrays.fill(b, v);
