@@ -25,7 +25,7 @@ public final class ExactModel implements LanguageModel {
                          Prepared down, float[] ffnSubNorm) {}
 
     private final ModelConfig c;
-    private final ExactConfig x;
+    private final ExactConfig exactConfig;
     private final StorageFormat st;
     private final int capacity;
     private final float[] embedding;
@@ -66,7 +66,7 @@ public final class ExactModel implements LanguageModel {
                     + " ternary; this model has full-precision linears (use --path float)");
         }
         this.c = w.config();
-        this.x = exact;
+        this.exactConfig = exact;
         this.st = exact.storage();
         this.capacity = capacity;
         this.embedding = stored(w.embedding());
@@ -131,7 +131,7 @@ public final class ExactModel implements LanguageModel {
 
     /** The exact-path configuration. */
     public ExactConfig exactConfig() {
-        return x;
+        return exactConfig;
     }
 
     @Override
@@ -245,7 +245,7 @@ public final class ExactModel implements LanguageModel {
 
     /** N13. */
     private void rmsNorm(float[] in, int n, float[] gamma, float[] out) {
-        ExactOps.rmsNorm(in, n, gamma, c.rmsEps(), x.lanes(), st, out);
+        ExactOps.rmsNorm(in, n, gamma, c.rmsEps(), exactConfig.lanes(), st, out);
     }
 
     /** N14.2: a' = a*c - b*s, b' = a*s + b*c, products first, in binary32. */
@@ -271,7 +271,7 @@ public final class ExactModel implements LanguageModel {
         int group = c.heads() / c.kvHeads();
         for (int hh = 0; hh < c.heads(); hh++) {
             ExactOps.attentionHead(q, hh * hd, keys[layer], values[layer], (hh / group) * hd, c.kvDim(), position + 1,
-                    hd, scoreScale, x.lanes(), st, scores, att, hh * hd);
+                    hd, scoreScale, exactConfig.lanes(), st, scores, att, hh * hd);
         }
     }
 }

@@ -13,8 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  * simply takes fewer chunks. The calling thread works too.
  */
 final class SpinPool {
-    /** How long an idle worker spins before parking. */
+    /** How long an idle worker waits for work (spinning, then yielding) before parking. */
     static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How long a waiting thread spins before it starts yielding its core to whoever else needs it. */
+    static final long YIELD_AFTER_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     /** Chunks per thread and job: enough to balance uneven threads, few enough to keep the counter cold. */
     private static final int CHUNKS_PER_THREAD = 8;
 
@@ -55,8 +57,9 @@ final class SpinPool {
             own = t;
             next.set(n);
         }
+        long waitStart = System.nanoTime();
         while (pending.get() != 0) {
-            Thread.onSpinWait();
+            pause(waitStart);
         }
         Throwable t = own != null ? own : failure;
         if (t instanceof RuntimeException e) {
@@ -82,7 +85,7 @@ final class SpinPool {
                 if (System.nanoTime() - idleSince > SPIN_NANOS) {
                     LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
                 } else {
-                    Thread.onSpinWait();
+                    pause(idleSince);
                 }
                 continue;
             }
@@ -95,6 +98,18 @@ final class SpinPool {
             }
             pending.decrementAndGet();
             idleSince = System.nanoTime();
+        }
+    }
+
+    /**
+     * One step of a wait that began at {@code since}: spin at first; later yield, so that on an oversubscribed
+     * machine (another build running, say) a waiting thread does not hold a core the awaited one needs.
+     */
+    private static void pause(long since) {
+        if (System.nanoTime() - since < YIELD_AFTER_NANOS) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
         }
     }
 
