@@ -6,9 +6,13 @@ public final class ExactActivations {
 
     /**
      * SiLU(x) = x * reciprocal(1 + exp(-x)): negate (exact), {@link ExactExp}, add 1 (RNE),
-     * {@link ExactReciprocal}, multiply by x (RNE). SiLU(-inf) is -0 (the composition would give NaN).
+     * {@link ExactReciprocal}, multiply by x (RNE). SiLU(-inf) is -0 (the composition would give NaN); NaN gives the
+     * canonical NaN.
      */
     public static float silu(float x) {
+        if (Float.isNaN(x)) {
+            return Fp32.NAN;
+        }
         if (x == Float.NEGATIVE_INFINITY) {
             return -0f;
         }
