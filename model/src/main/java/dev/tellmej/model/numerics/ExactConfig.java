@@ -5,8 +5,9 @@ package dev.tellmej.model.numerics;
  *
  * @param lanes   L, the lanes of every order-fixed floating-point sum (N5); a power of two
  * @param storage the format of values stored between stages and in the KV cache (N4)
- * @param tables  T, TLMM tables built per 3T activations (N7.5); pads the input to a multiple of 3T and does not
- *                change any result
+ * @param tables  T, TLMM tables built per 3T activations (N7.5): hardware pads the input to a multiple of 3T,
+ *                which changes no result ({@code TlmmReference.matVecBlocked} shows it), so the Java model
+ *                computes the unpadded sums and carries T only to describe the hardware
  */
 public record ExactConfig(int lanes, StorageFormat storage, int tables) {
     public ExactConfig {

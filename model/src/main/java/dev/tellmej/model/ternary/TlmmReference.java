@@ -34,6 +34,35 @@ public final class TlmmReference {
         return acc;
     }
 
+    /**
+     * The product as hardware with T tables per block computes it (N7.5): the input padded with zero activations
+     * and zero weights (index 0) to a multiple of 3T, T tables built per block of 3T activations, one lookup per
+     * group. Equal to {@link #matVec} for every T, which is what the tests check.
+     */
+    public static int[] matVecBlocked(TernaryMatrix m, byte[] x, int tables) {
+        if (tables < 1) {
+            throw new IllegalArgumentException("T must be >= 1, got " + tables);
+        }
+        int blocks = (m.groups() + tables - 1) / tables;
+        int[] acc = new int[m.rows()];
+        for (int b = 0; b < blocks; b++) {
+            int[][] block = new int[tables][];
+            for (int k = 0; k < tables; k++) {
+                int g = b * tables + k;
+                block[k] = TlmmIndex.table(at(x, m, 3 * g), at(x, m, 3 * g + 1), at(x, m, 3 * g + 2));
+            }
+            for (int r = 0; r < m.rows(); r++) {
+                int s = 0;
+                for (int k = 0; k < tables; k++) {
+                    int g = b * tables + k;
+                    s += block[k][g < m.groups() ? m.index(r, g) : 0];
+                }
+                acc[r] += s;
+            }
+        }
+        return acc;
+    }
+
     /** A matrix-matrix product: {@code acc[t]} = {@link #matVec}(m, x[t]) for each token t. */
     public static int[][] matMat(TernaryMatrix m, byte[][] x) {
         int[][] out = new int[x.length][];

@@ -84,12 +84,10 @@ class ExactModelTest {
         float[] l2 = allLogits(new ExactConfig(2, StorageFormat.FP16, 28));
         float[] l16 = allLogits(new ExactConfig(16, StorageFormat.FP16, 28));
         float[] bf = allLogits(new ExactConfig(16, StorageFormat.BF16, 28));
-        float[] t1 = allLogits(new ExactConfig(16, StorageFormat.FP16, 1));
         // On this small model the fp16 stores absorb the last-bit differences L makes in the sums (ExactOpsTest
         // shows those differences); every L must still give deterministic, close results.
         assertArrayEquals(bits(l1), bits(allLogits(new ExactConfig(1, StorageFormat.FP16, 28))));
         assertFalse(Arrays.equals(bits(l16), bits(bf)));
-        assertArrayEquals(bits(l16), bits(t1), "T only pads the input and must not change results");
         for (int i = 0; i < l1.length; i++) {
             assertEquals(l16[i], l1[i], 0.1, "logit " + i);
             assertEquals(l16[i], l2[i], 0.1, "logit " + i);

@@ -152,6 +152,19 @@ class TlmmTest {
     }
 
     @Test
+    void blockingIntoTTablesWithPaddingChangesNothing() {
+        SplittableRandom r = new SplittableRandom(SEED + 3);
+        for (int cols : new int[] {7, 64, 172, 1536}) {
+            TernaryMatrix m = TernaryMatrix.of(random(r, 19, cols));
+            byte[] x = activations(r, cols);
+            int[] expected = TlmmReference.matVec(m, x);
+            for (int t : new int[] {1, 2, 28}) {
+                assertArrayEquals(expected, TlmmReference.matVecBlocked(m, x, t), "cols " + cols + " T " + t);
+            }
+        }
+    }
+
+    @Test
     void aReusedTableBufferGivesTheSameResults() {
         SplittableRandom r = new SplittableRandom(SEED + 2);
         TlmmKernel kernel = new TlmmKernel(2);
