@@ -92,7 +92,7 @@ public final class WeightLoader {
             }
             // Block scales that differ are not the BitNet recipe: keep the exact values as dense weights.
         }
-        return new Linear.Dense(rows, cols, TensorCodecs.toFloats(info.type(), file.data(info), n));
+        return denseOrTernary(rows, cols, TensorCodecs.toFloats(info.type(), file.data(info), n));
     }
 
     /**
@@ -135,7 +135,7 @@ public final class WeightLoader {
     private static Linear hfLinear(SafetensorsFile file, String base, int rows, int cols, ScaleConvention convention) {
         SafetensorsTensor t = file.require(base + ".weight");
         if (t.dtype() != SafetensorsDtype.U8) {
-            return new Linear.Dense(rows, cols, hfFloats(file, base + ".weight", rows, cols));
+            return denseOrTernary(rows, cols, hfFloats(file, base + ".weight", rows, cols));
         }
         if (rows % 4 != 0 || !Arrays.equals(t.shape(), new long[] {rows / 4, cols})) {
             throw new MalformedModelException(file.path(), base + ".weight.shape", 0, "packed ternary weight should be U8 ["
@@ -149,6 +149,12 @@ public final class WeightLoader {
         float stored = file.floats(scaleTensor)[0];
         float scale = convention == ScaleConvention.MULTIPLY ? stored : 1f / stored;
         return new Linear.Ternary(new TernaryTensor(rows, cols, unpackRows(file.bytes(t), rows, cols), scale));
+    }
+
+    /** Float weights that are really ternary ({-a, 0, +a}) become a ternary linear; others stay dense. */
+    private static Linear denseOrTernary(int rows, int cols, float[] weights) {
+        TernaryTensor t = TernaryTensor.detect(weights, rows, cols);
+        return t != null ? new Linear.Ternary(t) : new Linear.Dense(rows, cols, weights);
     }
 
     /**

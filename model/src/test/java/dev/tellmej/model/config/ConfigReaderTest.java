@@ -5,17 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.model.MalformedModelException;
+import dev.tellmej.model.SharedModels;
+import dev.tellmej.model.gguf.GgmlType;
 import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.gguf.GgufReader;
+import dev.tellmej.model.gguf.GgufTensorInfo;
+import dev.tellmej.model.gguf.GgufWriter;
 import dev.tellmej.model.inference.ExactModel;
 import dev.tellmej.model.inference.FloatModel;
+import dev.tellmej.model.inference.Linear;
 import dev.tellmej.model.inference.ModelWeights;
 import dev.tellmej.model.inference.WeightLoader;
 import dev.tellmej.model.numerics.ExactConfig;
+import dev.tellmej.model.numerics.StorageFormat;
 import dev.tellmej.model.safetensors.Json;
 import dev.tellmej.model.synthetic.SyntheticModel;
+import dev.tellmej.model.tensor.TensorCodecs;
+import dev.tellmej.model.tensor.TernaryTensor;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +60,37 @@ class ConfigReaderTest {
                 diff = Math.max(diff, Math.abs(f[i] - e[i]));
             }
             assertTrue(diff < 0.1 * range, "exact vs float max diff " + diff + " over logit range " + range);
+        }
+    }
+
+    @Test
+    void ternaryWeightsStoredAsF16AreRecognized() {
+        // llama.cpp's BitNet converter writes W = trit * scale in F16: such a file runs on the exact path too.
+        try (GgufFile i2s = small(SMALL_BITNET)) {
+            ModelWeights w = WeightLoader.fromGguf(i2s);
+            GgufWriter writer = new dev.tellmej.model.gguf.GgufWriter();
+            i2s.metadata().forEach(writer::put);
+            for (GgufTensorInfo t : i2s.tensors().values()) {
+                GgmlType type = t.type();
+                byte[] data = i2s.data(t).toArray(ValueLayout.JAVA_BYTE);
+                if (type == GgmlType.I2_S) {
+                    float[] f = TensorCodecs.toFloats(type, i2s.data(t), (int) t.elementCount());
+                    type = GgmlType.F16;
+                    data = TensorCodecs.encodeF16(f);
+                }
+                writer.addTensor(t.name(), t.dims(), type, data);
+            }
+            try (GgufFile f16 = GgufReader.read(Path.of("f16.gguf"), MemorySegment.ofArray(writer.toBytes()))) {
+                ModelWeights back = WeightLoader.fromGguf(f16);
+                assertTrue(back.allTernary());
+                TernaryTensor a = ((Linear.Ternary) w.layers().get(1).up()).tensor();
+                TernaryTensor b = ((Linear.Ternary) back.layers().get(1).up()).tensor();
+                assertEquals(Arrays.toString(a.values()), Arrays.toString(b.values()));
+                assertEquals(StorageFormat.FP16.round(a.scale()), b.scale());
+            }
+        }
+        try (GgufFile teacher = GgufFile.open(SharedModels.file("stories260K.gguf"))) {
+            assertEquals(false, WeightLoader.fromGguf(teacher).allTernary(), "real float weights stay dense");
         }
     }
 
