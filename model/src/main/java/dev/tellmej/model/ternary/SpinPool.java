@@ -10,13 +10,19 @@ import java.util.concurrent.locks.LockSupport;
  * microseconds, and on a virtual machine waking a parked thread can take far longer than that. Workers
  * therefore spin between jobs and park only after {@link #SPIN_NANOS} without work (so an idle model costs no
  * CPU). Work is handed out in small chunks from a shared counter, so a thread that gets less memory bandwidth
- * simply takes fewer chunks. The calling thread works too.
+ * simply takes fewer chunks. The calling thread works too. When a worker keeps the caller waiting (it was
+ * preempted because something else is running), the caller works alone for a while. Not thread-safe: one
+ * caller at a time.
  */
 final class SpinPool {
     /** How long an idle worker waits for work (spinning, then yielding) before parking. */
     static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** How long a waiting thread spins before it starts yielding its core to whoever else needs it. */
     static final long YIELD_AFTER_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** A wait this long for a worker's last chunk means it was preempted: the machine is oversubscribed. */
+    static final long STALL_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
+    /** Jobs run on the calling thread alone after a stall, before the workers are tried again. */
+    static final int SOLO_JOBS = 2000;
     /** Chunks per thread and job: enough to balance uneven threads, few enough to keep the counter cold. */
     private static final int CHUNKS_PER_THREAD = 8;
 
@@ -29,6 +35,7 @@ final class SpinPool {
     private volatile int chunk;
     private volatile boolean closed;
     private volatile Throwable failure;
+    private int soloJobs;
 
     SpinPool(int threads) {
         workers = new Thread[threads - 1];
@@ -40,6 +47,12 @@ final class SpinPool {
 
     /** Runs body over [0, n) in chunks on every thread, and returns when all of [0, n) is done. */
     void run(int n, TlmmKernel.RowRange body) {
+        if (soloJobs > 0) {
+            // Another process holds the other core: waiting for a preempted worker costs more than working alone.
+            soloJobs--;
+            body.run(0, n);
+            return;
+        }
         job = body;
         size = n;
         chunk = Math.max(1, n / ((workers.length + 1) * CHUNKS_PER_THREAD));
@@ -60,6 +73,9 @@ final class SpinPool {
         long waitStart = System.nanoTime();
         while (pending.get() != 0) {
             pause(waitStart);
+        }
+        if (System.nanoTime() - waitStart > STALL_NANOS) {
+            soloJobs = SOLO_JOBS;
         }
         Throwable t = own != null ? own : failure;
         if (t instanceof RuntimeException e) {
