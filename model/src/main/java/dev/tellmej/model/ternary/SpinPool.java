@@ -35,9 +35,12 @@ final class SpinPool {
     private volatile int chunk;
     private volatile boolean closed;
     private volatile Throwable failure;
+    private final boolean adaptive;
     private int soloJobs;
 
-    SpinPool(int threads) {
+    /** @param adaptive fall back to the calling thread after a stall (off only in tests of the parallel path) */
+    SpinPool(int threads, boolean adaptive) {
+        this.adaptive = adaptive;
         workers = new Thread[threads - 1];
         for (int w = 0; w < workers.length; w++) {
             workers[w] = Thread.ofPlatform().daemon().name("tlmm-worker-" + (w + 1)).unstarted(this::work);
@@ -74,7 +77,7 @@ final class SpinPool {
         while (pending.get() != 0) {
             pause(waitStart);
         }
-        if (System.nanoTime() - waitStart > STALL_NANOS) {
+        if (adaptive && System.nanoTime() - waitStart > STALL_NANOS) {
             soloJobs = SOLO_JOBS;
         }
         Throwable t = own != null ? own : failure;
