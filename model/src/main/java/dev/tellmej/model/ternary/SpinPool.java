@@ -10,19 +10,15 @@ import java.util.concurrent.locks.LockSupport;
  * microseconds, and on a virtual machine waking a parked thread can take far longer than that. Workers
  * therefore spin between jobs and park only after {@link #SPIN_NANOS} without work (so an idle model costs no
  * CPU). Work is handed out in small chunks from a shared counter, so a thread that gets less memory bandwidth
- * simply takes fewer chunks. The calling thread works too. When a worker keeps the caller waiting (it was
- * preempted because something else is running), the caller works alone for a while. Not thread-safe: one
- * caller at a time.
+ * simply takes fewer chunks. The calling thread works too. Not thread-safe: one
+ * caller at a time. (Falling back to the calling thread alone when a worker stalls was tried and measured
+ * slower: the JVM's own threads trigger it on an idle machine.)
  */
 final class SpinPool {
     /** How long an idle worker waits for work (spinning, then yielding) before parking. */
     static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** How long a waiting thread spins before it starts yielding its core to whoever else needs it. */
     static final long YIELD_AFTER_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
-    /** A wait this long for a worker's last chunk means it was preempted: the machine is oversubscribed. */
-    static final long STALL_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
-    /** Jobs run on the calling thread alone after a stall, before the workers are tried again. */
-    static final int SOLO_JOBS = 2000;
     /** Chunks per thread and job: enough to balance uneven threads, few enough to keep the counter cold. */
     private static final int CHUNKS_PER_THREAD = 8;
 
@@ -35,12 +31,8 @@ final class SpinPool {
     private volatile int chunk;
     private volatile boolean closed;
     private volatile Throwable failure;
-    private final boolean adaptive;
-    private int soloJobs;
 
-    /** @param adaptive fall back to the calling thread after a stall (off only in tests of the parallel path) */
-    SpinPool(int threads, boolean adaptive) {
-        this.adaptive = adaptive;
+    SpinPool(int threads) {
         workers = new Thread[threads - 1];
         for (int w = 0; w < workers.length; w++) {
             workers[w] = Thread.ofPlatform().daemon().name("tlmm-worker-" + (w + 1)).unstarted(this::work);
@@ -50,12 +42,6 @@ final class SpinPool {
 
     /** Runs body over [0, n) in chunks on every thread, and returns when all of [0, n) is done. */
     void run(int n, TlmmKernel.RowRange body) {
-        if (soloJobs > 0) {
-            // Another process holds the other core: waiting for a preempted worker costs more than working alone.
-            soloJobs--;
-            body.run(0, n);
-            return;
-        }
         job = body;
         size = n;
         chunk = Math.max(1, n / ((workers.length + 1) * CHUNKS_PER_THREAD));
@@ -76,9 +62,6 @@ final class SpinPool {
         long waitStart = System.nanoTime();
         while (pending.get() != 0) {
             pause(waitStart);
-        }
-        if (adaptive && System.nanoTime() - waitStart > STALL_NANOS) {
-            soloJobs = SOLO_JOBS;
         }
         Throwable t = own != null ? own : failure;
         if (t instanceof RuntimeException e) {

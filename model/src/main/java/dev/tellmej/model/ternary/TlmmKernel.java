@@ -27,12 +27,7 @@ public final class TlmmKernel {
 
     /** As above; {@code allowVector} false forces the scalar loop. */
     public TlmmKernel(int threads, boolean allowVector) {
-        this(threads, allowVector, true);
-    }
-
-    /** As above; {@code adaptive} false keeps every thread working even on a busy machine (for tests). */
-    TlmmKernel(int threads, boolean allowVector, boolean adaptive) {
-        this.pool = threads <= 1 ? null : new SpinPool(threads, adaptive);
+        this.pool = threads <= 1 ? null : new SpinPool(threads);
         this.threads = Math.max(1, threads);
         this.vector = allowVector && VECTOR_AVAILABLE;
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class SpinPoolTest {
     @Test
     void everyIndexRunsExactlyOnceOnBothThreads() {
-        SpinPool pool = new SpinPool(2, false);
+        SpinPool pool = new SpinPool(2);
         try {
             Set<String> threads = ConcurrentHashMap.newKeySet();
             for (int job = 0; job < 20; job++) {
@@ -40,7 +40,7 @@ class SpinPoolTest {
 
     @Test
     void aFailureInAnyChunkReachesTheCaller() {
-        SpinPool pool = new SpinPool(2, false);
+        SpinPool pool = new SpinPool(2);
         try {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.run(64, (from, to) -> {
                 if (from <= 40 && 40 < to) {

@@ -109,8 +109,8 @@ class TlmmTest {
     @Test
     void fastKernelsEqualTheReference() {
         SplittableRandom r = new SplittableRandom(SEED + 1);
-        TlmmKernel[] kernels = {new TlmmKernel(1, false), new TlmmKernel(2, false, false), new TlmmKernel(1),
-            new TlmmKernel(2, true, false)};
+        TlmmKernel[] kernels = {new TlmmKernel(1, false), new TlmmKernel(2, false), new TlmmKernel(1),
+            new TlmmKernel(2, true)};
         try {
             for (int[] shape : new int[][] {{1, 5}, {7, 64}, {300, 172}, {1031, 257}, {130, 3 * 200}}) {
                 TernaryMatrix m = TernaryMatrix.of(random(r, shape[0], shape[1]));
@@ -168,7 +168,7 @@ class TlmmTest {
     @Test
     void aReusedTableBufferGivesTheSameResults() {
         SplittableRandom r = new SplittableRandom(SEED + 2);
-        TlmmKernel kernel = new TlmmKernel(2, true, false);
+        TlmmKernel kernel = new TlmmKernel(2, true);
         try {
             TernaryMatrix wide = TernaryMatrix.of(random(r, 70, 400));
             TernaryMatrix narrow = TernaryMatrix.of(random(r, 70, 64));
