@@ -10,9 +10,9 @@ import java.util.concurrent.locks.LockSupport;
  * microseconds, and on a virtual machine waking a parked thread can take far longer than that. Workers
  * therefore spin between jobs and park only after {@link #SPIN_NANOS} without work (so an idle model costs no
  * CPU). Work is handed out in small chunks from a shared counter, so a thread that gets less memory bandwidth
- * simply takes fewer chunks. The calling thread works too. Not thread-safe: one
- * caller at a time. (Falling back to the calling thread alone when a worker stalls was tried and measured
- * slower: the JVM's own threads trigger it on an idle machine.)
+ * simply takes fewer chunks. The calling thread works too. One caller at a time. (Falling back to the calling
+ * thread alone when a worker stalls was tried and measured slower: the JVM's own threads set it off on an idle
+ * machine.)
  */
 final class SpinPool {
     /** How long an idle worker waits for work (spinning, then yielding) before parking. */
