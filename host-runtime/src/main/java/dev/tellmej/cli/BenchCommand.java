@@ -3,9 +3,9 @@ package dev.tellmej.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code tellme bench}: benchmarks, each a subcommand; figures are medians of repeated runs. */
-@Command(name = "bench", description = "Measure performance (medians of repeated runs).",
-        subcommands = {BenchHdlCommand.class})
+/** {@code tellme bench}: measurements anyone can rerun, one subcommand each; timings are medians. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks and accuracy measurements.",
+        subcommands = {BenchHdlCommand.class, BenchModelCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -7,7 +7,7 @@ package dev.tellmej.cli;
 enum PipelineStage {
     HDL_LANGUAGE("hdl-gen language and Verilog emitter", true),
     SIMULATION("Verilator simulation driven from Java", false),
-    SOFTWARE_MODEL("software model: model files, tokenizer, float and hardware-exact inference", false),
+    SOFTWARE_MODEL("software model: model files, tokenizer, float and hardware-exact inference", true),
     TLMM_ENGINE("accelerator: TLMM engine and URAM weight buffers", false),
     ELEMENTWISE("accelerator: floating-point element-wise datapath", false),
     ATTENTION("accelerator: prefill and decode attention", false),

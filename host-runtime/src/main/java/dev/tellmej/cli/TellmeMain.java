@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = TellmeMain.Version.class,
         description = "TeLLMe-J: ternary LLMs on edge FPGAs. Generate RTL, simulate it, run inference.",
-        subcommands = {DemoCommand.class, RtlCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, RunCommand.class, RtlCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n")
 public final class TellmeMain implements Runnable {
     @CommandLine.Spec
@@ -29,7 +30,28 @@ public final class TellmeMain implements Runnable {
         CommandLine commandLine = new CommandLine(new TellmeMain());
         commandLine.setOut(out);
         commandLine.setErr(err);
+        // Bad input is one clear line and a non-zero exit, never a stack trace.
+        commandLine.setParameterExceptionHandler((e, arguments) -> {
+            CommandLine cl = e.getCommandLine();
+            cl.getErr().println("tellme: " + e.getMessage());
+            cl.getErr().println("Try 'tellme " + qualifiedName(cl) + " --help' for the options.");
+            return 2;
+        });
+        commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
+            if (e instanceof dev.tellmej.model.ModelFileException || e instanceof java.io.UncheckedIOException
+                    || e instanceof dev.tellmej.model.inference.ContextOverflowException
+                    || e instanceof IllegalArgumentException) {
+                cl.getErr().println("tellme: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
         return commandLine.execute(args);
+    }
+
+    private static String qualifiedName(CommandLine cl) {
+        String name = cl.getCommandSpec().qualifiedName(" ");
+        return name.startsWith("tellme ") ? name.substring(7) : "";
     }
 
     @Override

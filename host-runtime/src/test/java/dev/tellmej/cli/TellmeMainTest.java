@@ -49,5 +49,66 @@ class TellmeMainTest {
         for (PipelineStage stage : PipelineStage.values()) {
             assertTrue(outcome.out().contains(stage.description()), stage.name());
         }
+        assertTrue(outcome.out().contains("Once upon a time, there was a little girl named Lily."), outcome.out());
+        assertTrue(outcome.out().contains("64 tokens in"), outcome.out());
+        assertTrue(outcome.out().contains("not built yet"), outcome.out());
+    }
+
+    @Test
+    void runStreamsTheEmbeddedStudentAndEndsWithTheSpeed() {
+        Outcome outcome = run("run", "--steps", "30", "--path", "exact");
+        assertEquals(0, outcome.exitCode(), outcome.err());
+        assertTrue(outcome.out().startsWith("Once upon a time, there was a little girl named Lily."), outcome.out());
+        assertTrue(outcome.out().contains("30 tokens in") && outcome.out().contains("tokens/s"), outcome.out());
+    }
+
+    @Test
+    void runOnTheFloatTeacherWithSampling() {
+        Outcome outcome = run("run", "--model", SharedModelsDir.file("stories260K.gguf"), "--path", "float",
+                "--prompt", "Lily had a dog", "--steps", "20", "--temperature", "0.8", "--top-k", "40", "--top-p", "0.9",
+                "--seed", "3");
+        assertEquals(0, outcome.exitCode(), outcome.err());
+        assertTrue(outcome.out().startsWith("Lily had a dog"), outcome.out());
+        Outcome again = run("run", "--model", SharedModelsDir.file("stories260K.gguf"), "--path", "float",
+                "--prompt", "Lily had a dog", "--steps", "20", "--temperature", "0.8", "--top-k", "40", "--top-p", "0.9",
+                "--seed", "3");
+        assertEquals(outcome.out().lines().findFirst(), again.out().lines().findFirst(), "seeded runs repeat");
+    }
+
+    @Test
+    void badRunInputIsOneClearLine() {
+        Outcome missing = run("run", "--model", "/no/such/model.gguf");
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().startsWith("tellme: model file not found: /no/such/model.gguf"), missing.err());
+        Outcome path = run("run", "--path", "fast");
+        assertEquals(2, path.exitCode());
+        assertTrue(path.err().contains("unknown path 'fast'"), path.err());
+        Outcome malformed = run("run", "--model", SharedModelsDir.file("kat/kat_i2s_256.bin"));
+        assertEquals(1, malformed.exitCode());
+        assertTrue(malformed.err().contains("magic at byte 0"), malformed.err());
+        assertTrue(!malformed.err().contains("\tat "), "no stack trace: " + malformed.err());
+        Outcome floatByDefault = run("run", "--model", SharedModelsDir.file("stories260K.gguf"), "--steps", "3");
+        assertEquals(0, floatByDefault.exitCode(), floatByDefault.err());
+        assertTrue(floatByDefault.out().contains("float path"), "a float model defaults to the float path");
+        Outcome floatOnExact = run("run", "--model", SharedModelsDir.file("stories260K.gguf"), "--path", "exact");
+        assertEquals(2, floatOnExact.exitCode());
+        assertTrue(floatOnExact.err().contains("ternary"), floatOnExact.err());
+    }
+
+    @Test
+    void benchModelRunsOnASmallSyntheticModel(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Outcome outcome = run("bench", "model", "--layers", "1", "--vocab", "512", "--runs", "1", "--tokens", "2",
+                "--warmup", "1", "--cache-dir", dir.toString());
+        assertEquals(0, outcome.exitCode(), outcome.err());
+        assertTrue(outcome.out().contains("tokens/s") && outcome.out().contains("GMAC/s"), outcome.out());
+        assertTrue(outcome.out().contains("1 layers, hidden 1536, FFN 4096"), outcome.out());
+    }
+
+    @Test
+    void benchNllReportsBothPaths(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Outcome outcome = run("bench", "model", "--nll", "--sequences", "2", "--length", "48", "--cache-dir", dir.toString());
+        assertEquals(0, outcome.exitCode(), outcome.err());
+        assertTrue(outcome.out().contains("float W1.58 A8 path") && outcome.out().contains("hardware-exact path"),
+                outcome.out());
     }
 }

@@ -1,0 +1,60 @@
+package dev.tellmej.cli;
+
+import dev.tellmej.model.EmbeddedModel;
+import dev.tellmej.model.config.ConfigReader;
+import dev.tellmej.model.gguf.GgufFile;
+import dev.tellmej.model.inference.ModelWeights;
+import dev.tellmej.model.inference.WeightLoader;
+import dev.tellmej.model.safetensors.SafetensorsFile;
+import dev.tellmej.model.tokenizer.Tokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine;
+
+/** Opens model files for the commands: GGUF alone, or safetensors weights with a GGUF for tokenizer and config. */
+final class ModelFiles {
+    /** Weights and tokenizer, loaded into memory (the files are closed again). */
+    record Loaded(ModelWeights weights, Tokenizer tokenizer, String description) {}
+
+    private ModelFiles() {}
+
+    /** The cache directory for extracted and generated models ({@code $XDG_CACHE_HOME/tellme-j}). */
+    static Path cacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("tellme-j");
+    }
+
+    /**
+     * Loads {@code model} (or the embedded ternary student when null). A safetensors file needs
+     * {@code tokenizerGguf}, whose metadata supplies the tokenizer and the configuration.
+     */
+    static Loaded load(CommandLine commandLine, Path model, Path tokenizerGguf) {
+        if (model == null) {
+            model = EmbeddedModel.STORIES_260K_TERNARY.extractTo(cacheDir());
+        }
+        requireFile(commandLine, model, "model");
+        if (model.getFileName().toString().endsWith(".safetensors")) {
+            if (tokenizerGguf == null) {
+                throw new CommandLine.ParameterException(commandLine, "a safetensors model has no tokenizer: pass"
+                        + " --tokenizer FILE.gguf (a GGUF of the same model, for its tokenizer and configuration)");
+            }
+            requireFile(commandLine, tokenizerGguf, "tokenizer");
+            try (GgufFile gguf = GgufFile.open(tokenizerGguf); SafetensorsFile st = SafetensorsFile.open(model)) {
+                WeightLoader.ScaleConvention convention =
+                        WeightLoader.ScaleConvention.fromDescription(st.metadata().get("quant"));
+                return new Loaded(WeightLoader.fromSafetensors(st, ConfigReader.fromGguf(gguf), convention),
+                        Tokenizer.fromGguf(gguf), model.getFileName().toString());
+            }
+        }
+        try (GgufFile gguf = GgufFile.open(model)) {
+            return new Loaded(WeightLoader.fromGguf(gguf), Tokenizer.fromGguf(gguf), model.getFileName().toString());
+        }
+    }
+
+    private static void requireFile(CommandLine commandLine, Path file, String what) {
+        if (!Files.isRegularFile(file)) {
+            throw new CommandLine.ParameterException(commandLine, what + " file not found: " + file);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.tellmej.cli;
+
+import dev.tellmej.model.inference.ExactModel;
+import dev.tellmej.model.inference.Generator;
+import dev.tellmej.model.inference.LanguageModel;
+import dev.tellmej.model.numerics.ExactConfig;
+import dev.tellmej.model.numerics.StorageFormat;
+import dev.tellmej.model.sample.Sampler;
+import dev.tellmej.model.sample.SamplerConfig;
+import dev.tellmej.model.tokenizer.StreamingDecoder;
+import dev.tellmej.model.tokenizer.Tokenizer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tellme run}: generate text with the software model, streaming tokens as they are produced. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Generate text with the software model (float reference or hardware-exact path).")
+final class RunCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "GGUF or safetensors model (default: the embedded ternary stories260K student)")
+    Path model;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE",
+            description = "GGUF holding the tokenizer and configuration, for a safetensors --model")
+    Path tokenizer;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "", description = "prompt text (default: none, start from BOS)")
+    String prompt;
+
+    @Option(names = "--steps", defaultValue = "256", description = "tokens to generate at most (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default), else sampling temperature")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "sample from the k most likely tokens (0 = all)")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "1", description = "nucleus sampling threshold in (0, 1] (1 = off)")
+    float topP;
+
+    @Option(names = "--seed", defaultValue = "42", description = "sampling seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--path", paramLabel = "float|exact", converter = PathConverter.class,
+            description = "inference path: float or exact (default: exact for ternary models, float otherwise)")
+    InferencePath path;
+
+    @Option(names = "--lanes", defaultValue = "16", description = "exact path: lanes of the ordered sums (default: ${DEFAULT-VALUE})")
+    int lanes;
+
+    @Option(names = "--storage", defaultValue = "fp16", paramLabel = "fp16|bf16",
+            description = "exact path: storage format (default: ${DEFAULT-VALUE})", converter = StorageConverter.class)
+    StorageFormat storage;
+
+    @Option(names = "--threads", defaultValue = "2", description = "worker threads (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Override
+    public Integer call() {
+        CommandLine cl = spec.commandLine();
+        if (steps < 1) {
+            throw new CommandLine.ParameterException(cl, "--steps must be at least 1");
+        }
+        SamplerConfig samplerConfig;
+        ExactConfig exact;
+        try {
+            samplerConfig = new SamplerConfig(temperature, topK, topP, seed);
+            exact = new ExactConfig(lanes, storage, 28);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        ModelFiles.Loaded loaded = ModelFiles.load(cl, model, tokenizer);
+        Tokenizer tok = loaded.tokenizer();
+        int[] encoded = tok.encode(prompt);
+        int[] promptIds = new int[encoded.length + 1];
+        promptIds[0] = tok.bos();
+        System.arraycopy(encoded, 0, promptIds, 1, encoded.length);
+        int capacity = Math.min(loaded.weights().config().contextLength(), promptIds.length + steps);
+        if (promptIds.length >= capacity) {
+            throw new CommandLine.ParameterException(cl, "the prompt (" + promptIds.length
+                    + " tokens) fills the model's context of " + capacity + " tokens");
+        }
+        InferencePath chosen = path != null ? path
+                : loaded.weights().allTernary() ? InferencePath.EXACT : InferencePath.FLOAT;
+        LanguageModel lm;
+        try {
+            lm = chosen.create(loaded.weights(), exact, capacity, threads);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        PrintWriter out = cl.getOut();
+        try {
+            generate(out, lm, tok, promptIds, Math.min(steps, capacity - promptIds.length), new Sampler(samplerConfig),
+                    loaded.description() + ", " + chosen + " path");
+        } finally {
+            if (lm instanceof ExactModel e) {
+                e.close();
+            }
+        }
+        return 0;
+    }
+
+    /** Streams a generation to {@code out} and ends with the speed. Shared with the demo. */
+    static void generate(PrintWriter out, LanguageModel lm, Tokenizer tok, int[] promptIds, int steps, Sampler sampler,
+                         String label) {
+        StreamingDecoder decoder = new StreamingDecoder(tok);
+        StringBuilder echo = new StringBuilder();
+        for (int id : promptIds) {
+            echo.append(decoder.accept(id));
+        }
+        out.print(echo);
+        out.flush();
+        long start = System.nanoTime();
+        int[] count = {0};
+        long[] firstToken = {0};
+        Generator.generate(lm, promptIds, steps, sampler, tok.bos(), tok.eos(), token -> {
+            if (count[0]++ == 0) {
+                firstToken[0] = System.nanoTime();
+            }
+            out.print(decoder.accept(token));
+            out.flush();
+        });
+        out.print(decoder.flush());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out.println();
+        double prefillMs = count[0] == 0 ? 0 : (firstToken[0] - start) / 1e6;
+        out.printf(Locale.ROOT, "%n%d tokens in %.2f s: %.1f tokens/s (%s; %d-token prompt in %.0f ms)%n", count[0],
+                seconds, count[0] / seconds, label, promptIds.length, prefillMs);
+        out.flush();
+    }
+
+    static final class PathConverter implements CommandLine.ITypeConverter<InferencePath> {
+        @Override
+        public InferencePath convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "float" -> InferencePath.FLOAT;
+                case "exact" -> InferencePath.EXACT;
+                default -> throw new CommandLine.TypeConversionException("unknown path '" + value + "' (float or exact)");
+            };
+        }
+    }
+
+    static final class StorageConverter implements CommandLine.ITypeConverter<StorageFormat> {
+        @Override
+        public StorageFormat convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "fp16" -> StorageFormat.FP16;
+                case "bf16" -> StorageFormat.BF16;
+                default -> throw new CommandLine.TypeConversionException("unknown storage '" + value + "' (fp16 or bf16)");
+            };
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package dev.tellmej.model.tensor;
+
+import dev.tellmej.model.gguf.GgmlType;
+import dev.tellmej.model.numerics.StorageFormat;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Decoders and encoders for the tensor encodings (layouts in MODEL-FORMATS.md). Decoders read from a
+ * segment that the caller has already checked to hold exactly the encoding's byte size.
+ */
+public final class TensorCodecs {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int[] POW3 = {1, 3, 9, 27, 81, 243};
+
+    private TensorCodecs() {}
+
+    /** Trits in {-1, 0, +1} and the scale of each 256- (TQ) or whole-tensor (I2_S) block. */
+    public record Ternary(byte[] trits, float[] blockScales, int blockSize) {
+        /** True when every block has the same scale (the BitNet per-tensor recipe). */
+        public boolean uniformScale() {
+            for (float s : blockScales) {
+                if (Float.floatToIntBits(s) != Float.floatToIntBits(blockScales[0])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Decodes any supported encoding to binary32 values. */
+    public static float[] toFloats(GgmlType type, MemorySegment data, int elements) {
+        float[] out = new float[elements];
+        switch (type) {
+            case F32 -> MemorySegment.copy(data, F32, 0, out, 0, elements);
+            case F16 -> {
+                for (int i = 0; i < elements; i++) {
+                    out[i] = Float.float16ToFloat(data.get(I16, 2L * i));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < elements; i++) {
+                    out[i] = StorageFormat.fromBf16(data.get(I16, 2L * i));
+                }
+            }
+            case TQ1_0, TQ2_0, I2_S -> {
+                Ternary t = ternary(type, data, elements);
+                for (int i = 0; i < elements; i++) {
+                    out[i] = t.trits[i] * t.blockScales[i / t.blockSize];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Decodes a ternary encoding. */
+    public static Ternary ternary(GgmlType type, MemorySegment data, int elements) {
+        return switch (type) {
+            case TQ1_0 -> decodeTq1(data, elements);
+            case TQ2_0 -> decodeTq2(data, elements);
+            case I2_S -> decodeI2s(data, elements);
+            default -> throw new IllegalArgumentException(type + " is not ternary");
+        };
+    }
+
+    private static int u8(MemorySegment data, long offset) {
+        return data.get(ValueLayout.JAVA_BYTE, offset) & 0xFF;
+    }
+
+    /** One trit of a TQ1_0 byte: the n-th base-3 digit, most significant first. */
+    private static int tq1Trit(int b, int n) {
+        int q = (b * POW3[n]) & 0xFF;
+        return ((q * 3) >> 8) - 1;
+    }
+
+    private static Ternary decodeTq1(MemorySegment data, int elements) {
+        int blocks = elements / 256;
+        byte[] trits = new byte[elements];
+        float[] scales = new float[blocks];
+        for (int b = 0; b < blocks; b++) {
+            long base = 54L * b;
+            int o = 256 * b;
+            for (int m = 0; m < 32; m++) {
+                int v = u8(data, base + m);
+                for (int n = 0; n < 5; n++) {
+                    trits[o + m + 32 * n] = (byte) tq1Trit(v, n);
+                }
+            }
+            for (int m = 0; m < 16; m++) {
+                int v = u8(data, base + 32 + m);
+                for (int n = 0; n < 5; n++) {
+                    trits[o + 160 + m + 16 * n] = (byte) tq1Trit(v, n);
+                }
+            }
+            for (int j = 0; j < 4; j++) {
+                int v = u8(data, base + 48 + j);
+                for (int n = 0; n < 4; n++) {
+                    trits[o + 240 + j + 4 * n] = (byte) tq1Trit(v, n);
+                }
+            }
+            scales[b] = Float.float16ToFloat(data.get(I16, base + 52));
+        }
+        return new Ternary(trits, scales, 256);
+    }
+
+    private static Ternary decodeTq2(MemorySegment data, int elements) {
+        int blocks = elements / 256;
+        byte[] trits = new byte[elements];
+        float[] scales = new float[blocks];
+        for (int b = 0; b < blocks; b++) {
+            long base = 66L * b;
+            int o = 256 * b;
+            for (int c = 0; c < 2; c++) {
+                for (int m = 0; m < 32; m++) {
+                    int v = u8(data, base + 32 * c + m);
+                    for (int n = 0; n < 4; n++) {
+                        trits[o + 128 * c + m + 32 * n] = (byte) (((v >> (2 * n)) & 3) - 1);
+                    }
+                }
+            }
+            scales[b] = Float.float16ToFloat(data.get(I16, base + 64));
+        }
+        return new Ternary(trits, scales, 256);
+    }
+
+    private static Ternary decodeI2s(MemorySegment data, int elements) {
+        byte[] trits = new byte[elements];
+        for (int i = 0; i < elements; i++) {
+            int block = i >>> 7;
+            int j = i & 127;
+            int v = u8(data, 32L * block + (j & 31));
+            int code = (v >> (6 - 2 * (j >>> 5))) & 3;
+            // Code 3 is not produced by the encoder; it is read as 0 rather than trusted as a weight.
+            trits[i] = (byte) (code == 3 ? 0 : code - 1);
+        }
+        float scale = data.get(F32, elements / 4);
+        return new Ternary(trits, new float[] {scale}, Math.max(1, elements));
+    }
+
+    // ----- encoders -----
+
+    /** I2_S: packed codes, then the f32 scale and 28 zero bytes. {@code trits.length} must be a multiple of 128. */
+    public static byte[] encodeI2s(byte[] trits, float scale) {
+        int n = trits.length;
+        if (n % 128 != 0) {
+            throw new IllegalArgumentException("I2_S needs a multiple of 128 elements, got " + n);
+        }
+        byte[] out = new byte[n / 4 + 32];
+        for (int i = 0; i < n; i++) {
+            int block = i >>> 7;
+            int j = i & 127;
+            out[32 * block + (j & 31)] |= (byte) ((trits[i] + 1) << (6 - 2 * (j >>> 5)));
+        }
+        int bits = Float.floatToRawIntBits(scale);
+        for (int k = 0; k < 4; k++) {
+            out[n / 4 + k] = (byte) (bits >>> (8 * k));
+        }
+        return out;
+    }
+
+    /** TQ2_0 with one f16 scale {@code d} for every block. */
+    public static byte[] encodeTq2(byte[] trits, float d) {
+        int blocks = checkBlocks(trits.length);
+        byte[] out = new byte[66 * blocks];
+        short dBits = StorageFormat.toFp16(d);
+        for (int b = 0; b < blocks; b++) {
+            int base = 66 * b;
+            int o = 256 * b;
+            for (int c = 0; c < 2; c++) {
+                for (int m = 0; m < 32; m++) {
+                    int v = 0;
+                    for (int n = 0; n < 4; n++) {
+                        v |= (trits[o + 128 * c + m + 32 * n] + 1) << (2 * n);
+                    }
+                    out[base + 32 * c + m] = (byte) v;
+                }
+            }
+            out[base + 64] = (byte) dBits;
+            out[base + 65] = (byte) (dBits >> 8);
+        }
+        return out;
+    }
+
+    /** TQ1_0 with one f16 scale {@code d} for every block. */
+    public static byte[] encodeTq1(byte[] trits, float d) {
+        int blocks = checkBlocks(trits.length);
+        byte[] out = new byte[54 * blocks];
+        short dBits = StorageFormat.toFp16(d);
+        for (int b = 0; b < blocks; b++) {
+            int base = 54 * b;
+            int o = 256 * b;
+            for (int m = 0; m < 32; m++) {
+                int q = 0;
+                for (int n = 0; n < 5; n++) {
+                    q = q * 3 + trits[o + m + 32 * n] + 1;
+                }
+                out[base + m] = packTrits(q);
+            }
+            for (int m = 0; m < 16; m++) {
+                int q = 0;
+                for (int n = 0; n < 5; n++) {
+                    q = q * 3 + trits[o + 160 + m + 16 * n] + 1;
+                }
+                out[base + 32 + m] = packTrits(q);
+            }
+            for (int j = 0; j < 4; j++) {
+                int q = 0;
+                for (int n = 0; n < 4; n++) {
+                    q = q * 3 + trits[o + 240 + j + 4 * n] + 1;
+                }
+                out[base + 48 + j] = packTrits(q * 3);
+            }
+            out[base + 52] = (byte) dBits;
+            out[base + 53] = (byte) (dBits >> 8);
+        }
+        return out;
+    }
+
+    /** A base-3 number q < 243 stored as ceil(q * 256 / 243), so trits decode by multiply and shift. */
+    private static byte packTrits(int q) {
+        return (byte) ((q * 256 + 242) / 243);
+    }
+
+    private static int checkBlocks(int n) {
+        if (n % 256 != 0) {
+            throw new IllegalArgumentException("TQ blocks hold 256 elements; " + n + " is not a multiple");
+        }
+        return n / 256;
+    }
+
+    public static byte[] encodeF32(float[] values) {
+        byte[] out = new byte[4 * values.length];
+        MemorySegment.copy(values, 0, MemorySegment.ofArray(out), F32, 0, values.length);
+        return out;
+    }
+
+    public static byte[] encodeF16(float[] values) {
+        byte[] out = new byte[2 * values.length];
+        MemorySegment seg = MemorySegment.ofArray(out);
+        for (int i = 0; i < values.length; i++) {
+            seg.set(I16, 2L * i, StorageFormat.toFp16(values[i]));
+        }
+        return out;
+    }
+
+    public static byte[] encodeBf16(float[] values) {
+        byte[] out = new byte[2 * values.length];
+        MemorySegment seg = MemorySegment.ofArray(out);
+        for (int i = 0; i < values.length; i++) {
+            seg.set(I16, 2L * i, StorageFormat.toBf16(values[i]));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.tellmej.model.ternary;
+
+import dev.tellmej.model.tensor.TernaryTensor;
+
+/**
+ * An index-encoded ternary matrix (N7.1): each row's inputs are padded with zero weights to a multiple of 3 and
+ * stored as one 5-bit TLMM index (in a byte) per triple of consecutive inputs 3g, 3g+1, 3g+2.
+ *
+ * @param rows    output features
+ * @param cols    input features before padding
+ * @param groups  triples per row, ceil(cols / 3)
+ * @param indices row-major, {@code rows * groups} indices in 0..26
+ * @param scale   the per-tensor weight scale
+ */
+public record TernaryMatrix(int rows, int cols, int groups, byte[] indices, float scale) {
+    public TernaryMatrix {
+        if (groups != (cols + 2) / 3 || (long) rows * groups != indices.length) {
+            throw new IllegalArgumentException("a " + rows + " x " + cols + " matrix needs " + rows + " x "
+                    + (cols + 2) / 3 + " indices");
+        }
+        for (byte b : indices) {
+            if (b < 0 || b >= TlmmIndex.COUNT) {
+                throw new IllegalArgumentException("invalid TLMM index " + b);
+            }
+        }
+    }
+
+    /** Encodes a ternary tensor. */
+    public static TernaryMatrix of(TernaryTensor t) {
+        int groups = (t.cols() + 2) / 3;
+        byte[] idx = new byte[t.rows() * groups];
+        for (int r = 0; r < t.rows(); r++) {
+            for (int g = 0; g < groups; g++) {
+                int c = 3 * g;
+                idx[r * groups + g] = (byte) TlmmIndex.encode(weight(t, r, c), weight(t, r, c + 1), weight(t, r, c + 2));
+            }
+        }
+        return new TernaryMatrix(t.rows(), t.cols(), groups, idx, t.scale());
+    }
+
+    private static int weight(TernaryTensor t, int r, int c) {
+        return c < t.cols() ? t.get(r, c) : 0;
+    }
+
+    /** Decodes back to trits (the padding dropped). */
+    public TernaryTensor toTensor() {
+        byte[] v = new byte[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                v[r * cols + c] = (byte) TlmmIndex.weight(indices[r * groups + c / 3], c % 3);
+            }
+        }
+        return new TernaryTensor(rows, cols, v, scale);
+    }
+
+    /** The index of row r, group g. */
+    public int index(int r, int g) {
+        return indices[r * groups + g];
+    }
+}

@@ -1,0 +1,200 @@
+package dev.tellmej.model.ternary;
+
+
+/**
+ * The fast software TLMM: the same accumulators as {@link TlmmReference#matVec}. The group tables are packed
+ * as 32 shorts per group (entries 27..31 zero). With the {@code jdk.incubator.vector} module and 512-bit
+ * vectors, {@link VectorTlmm} looks up 32 rows per instruction; otherwise a scalar loop does four rows at a
+ * time. Rows (or row tiles) are split over a small spinning pool.
+ */
+public final class TlmmKernel {
+    private static final int STRIDE = 32;
+    /** Rows per task: large enough that scheduling costs nothing next to the lookups. */
+    private static final int ROWS_PER_TASK = 64;
+    private static final boolean VECTOR_AVAILABLE = vectorAvailable();
+
+    private final SpinPool pool;
+    private final int threads;
+    private final boolean vector;
+
+    /** A matrix in the layout this kernel reads. */
+    public record Prepared(TernaryMatrix matrix, short[] tiled) {}
+
+    /** A kernel on {@code threads} worker threads (1 runs in the caller), vectorized when possible. */
+    public TlmmKernel(int threads) {
+        this(threads, true);
+    }
+
+    /** As above; {@code allowVector} false forces the scalar loop. */
+    public TlmmKernel(int threads, boolean allowVector) {
+        this.pool = threads <= 1 ? null : new SpinPool(threads);
+        this.threads = Math.max(1, threads);
+        this.vector = allowVector && VECTOR_AVAILABLE;
+    }
+
+    private static boolean vectorAvailable() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return false;
+        }
+        try {
+            return VectorTlmm.supported();
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
+    /** True when this kernel uses the Vector API. */
+    public boolean vectorized() {
+        return vector;
+    }
+
+    /** Re-lays a matrix for this kernel (a copy of the indices in 64-row tiles when vectorized). */
+    public Prepared prepare(TernaryMatrix m) {
+        return new Prepared(m, vector ? VectorTlmm.tile(m) : null);
+    }
+
+    /** {@code acc[r]} for all rows of a prepared matrix, from tables built by {@link #buildTables}. */
+    public void matVec(Prepared p, short[] tables, int[] acc) {
+        TernaryMatrix m = p.matrix();
+        if (p.tiled() == null) {
+            matVec(m, tables, acc);
+            return;
+        }
+        int tiles = (m.rows() + VectorTlmm.TILE - 1) / VectorTlmm.TILE;
+        forRows(tiles, 1, (from, to) -> VectorTlmm.tiles(p.tiled(), m.rows(), m.groups(), tables, acc, from, to));
+    }
+
+    /** The int8 dot product {@code sum w[wOff + i] * x[i]} over n elements (exact int32). */
+    public int dot8(byte[] w, int wOff, byte[] x, int n) {
+        if (vector) {
+            return VectorTlmm.dot(w, wOff, x, n);
+        }
+        int s = 0;
+        for (int i = 0; i < n; i++) {
+            s += w[wOff + i] * x[i];
+        }
+        return s;
+    }
+
+    /**
+     * Builds the packed tables for int8 activations {@code x[0..cols)} into {@code tables}
+     * ({@link #tableSize(int)} shorts): 32 per group, entries 27..31 zero, and up to two all-zero padding groups
+     * so the group count is a multiple of 3.
+     */
+    public static void buildTables(byte[] x, int cols, short[] tables) {
+        int groups = (cols + 2) / 3;
+        java.util.Arrays.fill(tables, groups * STRIDE, tableSize(cols), (short) 0);
+        for (int g = 0; g < groups; g++) {
+            int c = 3 * g;
+            int x0 = x[c];
+            int x1 = c + 1 < cols ? x[c + 1] : 0;
+            int x2 = c + 2 < cols ? x[c + 2] : 0;
+            int b = g * STRIDE;
+            tables[b] = 0;
+            tables[b + 1] = (short) x0;
+            tables[b + 2] = (short) x1;
+            tables[b + 3] = (short) x2;
+            tables[b + 4] = (short) (x0 + x1);
+            tables[b + 5] = (short) (x0 - x1);
+            tables[b + 6] = (short) (x0 + x2);
+            tables[b + 7] = (short) (x0 - x2);
+            tables[b + 8] = (short) (x1 + x2);
+            tables[b + 9] = (short) (x1 - x2);
+            tables[b + 10] = (short) (x0 + x1 + x2);
+            tables[b + 11] = (short) (x0 + x1 - x2);
+            tables[b + 12] = (short) (x0 - x1 + x2);
+            tables[b + 13] = (short) (-x0 + x1 + x2);
+            for (int k = 1; k <= 13; k++) {
+                tables[b + 13 + k] = (short) -tables[b + k];
+            }
+        }
+    }
+
+    /** Table buffer size for a matrix. */
+    public static int tableSize(TernaryMatrix m) {
+        return tableSize(m.cols());
+    }
+
+    /** Table buffer size for {@code cols} activations: whole group triples of 32 shorts per group. */
+    public static int tableSize(int cols) {
+        return 3 * groupTriples((cols + 2) / 3) * STRIDE;
+    }
+
+    private static int groupTriples(int groups) {
+        return (groups + 2) / 3;
+    }
+
+    /** {@code acc[r]} for all rows with the scalar loop, from tables built by {@link #buildTables}. */
+    public void matVec(TernaryMatrix m, short[] tables, int[] acc) {
+        forRows(m.rows(), ROWS_PER_TASK, (from, to) -> rows(m, tables, acc, from, to));
+    }
+
+    /** Convenience: prepared and tables built here, accumulators returned. */
+    public int[] matVec(TernaryMatrix m, byte[] x) {
+        short[] tables = new short[tableSize(m)];
+        buildTables(x, m.cols(), tables);
+        int[] acc = new int[m.rows()];
+        matVec(prepare(m), tables, acc);
+        return acc;
+    }
+
+    private static void rows(TernaryMatrix m, short[] t, int[] acc, int from, int to) {
+        int groups = m.groups();
+        byte[] idx = m.indices();
+        int r = from;
+        for (; r + 4 <= to; r += 4) {
+            int b0 = r * groups;
+            int b1 = b0 + groups;
+            int b2 = b1 + groups;
+            int b3 = b2 + groups;
+            int s0 = 0;
+            int s1 = 0;
+            int s2 = 0;
+            int s3 = 0;
+            for (int g = 0, tb = 0; g < groups; g++, tb += STRIDE) {
+                s0 += t[tb + idx[b0 + g]];
+                s1 += t[tb + idx[b1 + g]];
+                s2 += t[tb + idx[b2 + g]];
+                s3 += t[tb + idx[b3 + g]];
+            }
+            acc[r] = s0;
+            acc[r + 1] = s1;
+            acc[r + 2] = s2;
+            acc[r + 3] = s3;
+        }
+        for (; r < to; r++) {
+            int b = r * groups;
+            int s = 0;
+            for (int g = 0, tb = 0; g < groups; g++, tb += STRIDE) {
+                s += t[tb + idx[b + g]];
+            }
+            acc[r] = s;
+        }
+    }
+
+    /** A body over a half-open range of rows. */
+    @FunctionalInterface
+    public interface RowRange {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over [0, n): one contiguous chunk per thread (the calling thread takes one), or all in the
+     * caller when n is at most {@code grain}. Static chunks keep each thread streaming its own part of a matrix;
+     * the pool's workers spin between the many short loops of a decode step.
+     */
+    public void forRows(int n, int grain, RowRange body) {
+        if (pool == null || n <= grain) {
+            body.run(0, n);
+            return;
+        }
+        pool.run(n, body);
+    }
+
+    /** Stops the worker threads. */
+    public void shutdown() {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+}

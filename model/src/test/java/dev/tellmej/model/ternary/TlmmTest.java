@@ -1,0 +1,196 @@
+package dev.tellmej.model.ternary;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tellmej.model.tensor.TernaryTensor;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class TlmmTest {
+    private static final long SEED = 0x7A81E;
+
+    @Test
+    void indicesFollowTellmesOrder() {
+        assertEquals(0, TlmmIndex.encode(0, 0, 0));
+        assertEquals(1, TlmmIndex.encode(1, 0, 0));
+        assertEquals(2, TlmmIndex.encode(0, 1, 0));
+        assertEquals(3, TlmmIndex.encode(0, 0, 1));
+        assertEquals(4, TlmmIndex.encode(1, 1, 0));
+        assertEquals(5, TlmmIndex.encode(1, -1, 0));
+        assertEquals(6, TlmmIndex.encode(1, 0, 1));
+        assertEquals(7, TlmmIndex.encode(1, 0, -1));
+        assertEquals(8, TlmmIndex.encode(0, 1, 1));
+        assertEquals(9, TlmmIndex.encode(0, 1, -1));
+        assertEquals(10, TlmmIndex.encode(1, 1, 1));
+        assertEquals(11, TlmmIndex.encode(1, 1, -1));
+        assertEquals(12, TlmmIndex.encode(1, -1, 1));
+        assertEquals(13, TlmmIndex.encode(-1, 1, 1));
+        for (int k = 1; k <= 13; k++) {
+            byte[] p = TlmmIndex.decode(k);
+            assertEquals(13 + k, TlmmIndex.encode(-p[0], -p[1], -p[2]), "negation of " + k);
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (int a = -1; a <= 1; a++) {
+            for (int b = -1; b <= 1; b++) {
+                for (int c = -1; c <= 1; c++) {
+                    int idx = TlmmIndex.encode(a, b, c);
+                    assertTrue(seen.add(idx));
+                    assertArrayEquals(new byte[] {(byte) a, (byte) b, (byte) c}, TlmmIndex.decode(idx));
+                }
+            }
+        }
+        assertEquals(27, seen.size());
+        assertThrows(IllegalArgumentException.class, () -> TlmmIndex.decode(27));
+        assertThrows(IllegalArgumentException.class, () -> TlmmIndex.encode(2, 0, 0));
+    }
+
+    @Test
+    void tableEntriesFitTenSignedBits() {
+        int[] t = TlmmIndex.table(-128, -128, -128);
+        int[] u = TlmmIndex.table(127, -128, 127);
+        for (int idx = 0; idx < 27; idx++) {
+            for (int v : new int[] {t[idx], u[idx]}) {
+                assertTrue(v >= -512 && v < 512, "entry " + v);
+            }
+        }
+        assertEquals(-384, t[10]);
+        assertEquals(384, t[23]);
+    }
+
+    private static TernaryTensor random(SplittableRandom r, int rows, int cols) {
+        byte[] v = new byte[rows * cols];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (byte) (r.nextInt(3) - 1);
+        }
+        return new TernaryTensor(rows, cols, v, 0.5f);
+    }
+
+    private static byte[] activations(SplittableRandom r, int n) {
+        byte[] x = new byte[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (byte) r.nextInt(-128, 128);
+        }
+        return x;
+    }
+
+    @Test
+    void referenceEqualsTheDirectDotProductWithPadding() {
+        SplittableRandom r = new SplittableRandom(SEED);
+        for (int cols : new int[] {1, 2, 3, 64, 172, 85}) {
+            TernaryTensor t = random(r, 37, cols);
+            TernaryMatrix m = TernaryMatrix.of(t);
+            assertArrayEquals(t.values(), m.toTensor().values());
+            byte[] x = activations(r, cols);
+            int[] acc = TlmmReference.matVec(m, x);
+            for (int row = 0; row < t.rows(); row++) {
+                int expected = 0;
+                for (int c = 0; c < cols; c++) {
+                    expected += t.get(row, c) * x[c];
+                }
+                assertEquals(expected, acc[row], "cols " + cols + " row " + row + " seed " + SEED);
+            }
+        }
+    }
+
+    @Test
+    void theVectorPathIsUsedWhereverItCanBe() {
+        boolean expected = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                && jdk.incubator.vector.ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        TlmmKernel kernel = new TlmmKernel(1);
+        assertEquals(expected, kernel.vectorized());
+        assertEquals(false, new TlmmKernel(1, false).vectorized());
+    }
+
+    @Test
+    void fastKernelsEqualTheReference() {
+        SplittableRandom r = new SplittableRandom(SEED + 1);
+        TlmmKernel[] kernels = {new TlmmKernel(1, false), new TlmmKernel(2, false), new TlmmKernel(1),
+            new TlmmKernel(2, true)};
+        try {
+            for (int[] shape : new int[][] {{1, 5}, {7, 64}, {300, 172}, {1031, 257}, {130, 3 * 200}}) {
+                TernaryMatrix m = TernaryMatrix.of(random(r, shape[0], shape[1]));
+                byte[][] xs = new byte[3][];
+                for (int t = 0; t < xs.length; t++) {
+                    xs[t] = activations(r, shape[1]);
+                }
+                int[][] reference = TlmmReference.matMat(m, xs);
+                for (TlmmKernel kernel : kernels) {
+                    for (int t = 0; t < xs.length; t++) {
+                        assertArrayEquals(reference[t], kernel.matVec(m, xs[t]), "shape " + shape[0] + "x" + shape[1]
+                                + " vector " + kernel.vectorized() + " seed " + (SEED + 1));
+                    }
+                }
+            }
+            // Extreme activations: the largest accumulators, past the 16-bit partial sums.
+            TernaryMatrix ones = TernaryMatrix.of(new TernaryTensor(4, 3000, filled(4 * 3000, (byte) -1), 1f));
+            byte[] x = new byte[3000];
+            java.util.Arrays.fill(x, (byte) -128);
+            for (TlmmKernel kernel : kernels) {
+                assertArrayEquals(new int[] {384000, 384000, 384000, 384000}, kernel.matVec(ones, x));
+            }
+            byte[] w = new byte[1000];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (byte) r.nextInt(-127, 128);
+            }
+            byte[] a = activations(r, 999);
+            int expected = 0;
+            for (int i = 0; i < 999; i++) {
+                expected += w[1 + i] * a[i];
+            }
+            for (TlmmKernel kernel : kernels) {
+                assertEquals(expected, kernel.dot8(w, 1, a, 999));
+            }
+        } finally {
+            for (TlmmKernel kernel : kernels) {
+                kernel.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void blockingIntoTTablesWithPaddingChangesNothing() {
+        SplittableRandom r = new SplittableRandom(SEED + 3);
+        for (int cols : new int[] {7, 64, 172, 1536}) {
+            TernaryMatrix m = TernaryMatrix.of(random(r, 19, cols));
+            byte[] x = activations(r, cols);
+            int[] expected = TlmmReference.matVec(m, x);
+            for (int t : new int[] {1, 2, 28}) {
+                assertArrayEquals(expected, TlmmReference.matVecBlocked(m, x, t), "cols " + cols + " T " + t);
+            }
+        }
+    }
+
+    @Test
+    void aReusedTableBufferGivesTheSameResults() {
+        SplittableRandom r = new SplittableRandom(SEED + 2);
+        TlmmKernel kernel = new TlmmKernel(2, true);
+        try {
+            TernaryMatrix wide = TernaryMatrix.of(random(r, 70, 400));
+            TernaryMatrix narrow = TernaryMatrix.of(random(r, 70, 64));
+            short[] tables = new short[TlmmKernel.tableSize(400)];
+            int[] acc = new int[70];
+            byte[] xw = activations(r, 400);
+            byte[] xn = activations(r, 64);
+            TlmmKernel.buildTables(xw, 400, tables);
+            kernel.matVec(kernel.prepare(wide), tables, acc);
+            assertArrayEquals(TlmmReference.matVec(wide, xw), acc);
+            // The narrow matrix has 22 groups, padded to 24: the stale entries of groups 22 and 23 must be zeroed.
+            TlmmKernel.buildTables(xn, 64, tables);
+            kernel.matVec(kernel.prepare(narrow), tables, acc);
+            assertArrayEquals(TlmmReference.matVec(narrow, xn), acc, "seed " + (SEED + 2));
+        } finally {
+            kernel.shutdown();
+        }
+    }
+
+    private static byte[] filled(int n, byte v) {
+        byte[] b = new byte[n];
+        java.util.Arrays.fill(b, v);
+        return b;
+    }
+}
