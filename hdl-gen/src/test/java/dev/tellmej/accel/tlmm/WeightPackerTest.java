@@ -1,0 +1,82 @@
+package dev.tellmej.accel.tlmm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tellmej.hdl.check.InvalidParameterException;
+import dev.tellmej.model.ternary.TernaryMatrix;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class WeightPackerTest {
+    private static final long SEED = 0x7e11_0001L;
+
+    static TernaryMatrix random(int rows, int cols, Random random) {
+        int groups = (cols + 2) / 3;
+        byte[] indices = new byte[rows * groups];
+        for (int r = 0; r < rows; r++) {
+            for (int g = 0; g < groups; g++) {
+                int w0 = random.nextInt(3) - 1;
+                int w1 = 3 * g + 1 < cols ? random.nextInt(3) - 1 : 0;
+                int w2 = 3 * g + 2 < cols ? random.nextInt(3) - 1 : 0;
+                indices[r * groups + g] = (byte) dev.tellmej.model.ternary.TlmmIndex.encode(w0, w1, w2);
+            }
+        }
+        return new TernaryMatrix(rows, cols, groups, indices, 0.5f);
+    }
+
+    @Test
+    void packingRoundTripsForEveryConfigurationAndAwkwardShapes() {
+        Random random = new Random(SEED);
+        for (TlmmConfig config : TlmmConfig.named().values()) {
+            for (int[] shape : new int[][] {{1, 1}, {7, 16}, {33, 100}, {64, 3 * config.tables() * 3 + 1}, {250, 311}}) {
+                TernaryMatrix matrix = random(shape[0], shape[1], random);
+                TlmmLayout layout = new TlmmLayout(config, shape[0], shape[1]);
+                byte[] image = WeightPacker.pack(layout, matrix);
+                TernaryMatrix back = WeightPacker.unpack(layout, image, matrix.scale());
+                assertArrayEquals(matrix.indices(), back.indices(), config.name() + " " + shape[0] + "x" + shape[1]
+                        + " (seed " + SEED + ")");
+            }
+        }
+    }
+
+    @Test
+    void theKv260PackingStaysUnder167BitsPerWeight() {
+        TlmmConfig config = TlmmConfig.kv260();
+        assertEquals(17, config.indexWordBytes());
+        assertEquals(136.0 / 84, config.bitsPerWeight(), 1e-12);
+        for (int[] shape : new int[][] {{1536, 1536}, {4096, 1536}, {1536, 4096}}) {
+            TlmmLayout layout = new TlmmLayout(config, shape[0], shape[1]);
+            double bitsRead = 8.0 * layout.bytesRead() / ((double) shape[0] * shape[1]);
+            assertTrue(bitsRead <= 1.67, shape[0] + "x" + shape[1] + ": " + bitsRead + " bits per weight read");
+            assertTrue(layout.tileGroups() * layout.blocks() <= config.halfDepth());
+        }
+    }
+
+    @Test
+    void tilesAreBalancedAndFitHalfABank() {
+        TlmmLayout layout = new TlmmLayout(TlmmConfig.kv260(), 1536, 4096);
+        assertEquals(49, layout.blocks());
+        assertEquals(96, layout.groups());
+        assertEquals(3, layout.tiles());
+        assertEquals(32, layout.tileGroups());
+        assertEquals(32, layout.lastTileGroups());
+        assertEquals(0, layout.regionStride() % 4096);
+    }
+
+    @Test
+    void impossiblePackingsAndShapesAreRejectedWithReasons() {
+        InvalidParameterException wide = assertThrows(InvalidParameterException.class,
+                () -> new TlmmConfig("bad", 4, 4, 2, 64, 4, 512, 1, 10, 10, 16, 2));
+        assertTrue(wide.getMessage().contains("2.000 bits per weight"), wide.getMessage());
+        assertTrue(wide.getMessage().contains("choose T among 5, 8, 10"), wide.getMessage());
+        InvalidParameterException ports = assertThrows(InvalidParameterException.class,
+                () -> new TlmmConfig("bad", 5, 4, 3, 64, 5, 512, 1, 10, 10, 16, 2));
+        assertTrue(ports.getMessage().contains("must divide Q = 4"), ports.getMessage());
+        InvalidParameterException tooWide = assertThrows(InvalidParameterException.class,
+                () -> new TlmmLayout(TlmmConfig.kv260(), 16, 100_000));
+        assertTrue(tooWide.getMessage().contains("blocks"), tooWide.getMessage());
+    }
+}
