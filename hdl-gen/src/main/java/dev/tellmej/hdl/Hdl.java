@@ -236,6 +236,29 @@ public final class Hdl {
         }
     }
 
+    /**
+     * Connects two interfaces of the same shape and role, {@code outer} a port of the module under
+     * construction and {@code inner} its child's port (or any signals shaped alike): members flowing with
+     * the interface ({@code valid}, {@code payload}) go from inner to outer, flipped ones ({@code ready}) from
+     * outer to inner. Forwarding a child's master port to the parent's master port is {@code forward(top, child)}.
+     */
+    public static <T> void forward(T outer, T inner) {
+        List<Shapes.Leaf> out = Shapes.leaves(outer, "");
+        List<Shapes.Leaf> in = Shapes.leaves(inner, "");
+        if (out.size() != in.size()) {
+            throw new HdlUsageException("forward: shapes differ (" + out.size() + " and " + in.size() + " leaves)");
+        }
+        for (int i = 0; i < out.size(); i++) {
+            Data a = out.get(i).data();
+            Data b = in.get(i).data();
+            if (out.get(i).flipped()) {
+                b.assignFrom(a);
+            } else {
+                a.assignFrom(b);
+            }
+        }
+    }
+
     // ---- declarations ----
 
     /** A combinational wire (or a shape of wires) named {@code name}. It must be assigned on every path. */

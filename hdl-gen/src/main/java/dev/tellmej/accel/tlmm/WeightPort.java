@@ -1,0 +1,263 @@
+package dev.tellmej.accel.tlmm;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Module;
+import dev.tellmej.hdl.RamStyle;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.ByteGearbox;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Stream;
+import dev.tellmej.hdl.lib.SyncFifo;
+import dev.tellmej.hdl.lib.axi.Axi4;
+import dev.tellmej.hdl.lib.axi.Axi4Config;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One AXI4 read port of the weight streamer: it reads a region of packed index words from DDR in bursts,
+ * re-cuts the beats into index words, unpacks their trits into 5-bit indices, and writes them into the
+ * weight buffer, {@link TlmmConfig#wordsPerCycle()} words (row lanes) per cycle.
+ *
+ * <p>A load ({@link #start}) names the region (address and beats), how many index words it holds, the tile's
+ * row groups and blocks, the size class of the last block's words, and the buffer half to fill. Bursts of
+ * {@link TlmmConfig#burstBeats()} beats are issued while the read FIFO has room for them, so several are in
+ * flight and the R channel never stalls the interconnect for long. {@link #blocksDone} counts the blocks
+ * written so far, letting compute start on a tile before it has all arrived; {@link #done} pulses when
+ * the last word is written, after which the padding left in the gearbox is dropped.
+ *
+ * <p>Write side: {@link #write} carries the buffer address, the lane pair (lanes 2j and 2j + 1 of this port,
+ * or lane j with one word per cycle) and the words, each as {@link TlmmConfig#bufferWordsPerIndexWord()}
+ * 72-bit buffer words of 14 indices (index 14w + s in bits 5s + 4 .. 5s of buffer word w).
+ */
+public final class WeightPort extends Module {
+    /** Parameters of one load. */
+    public record Load(UInt address, UInt beats, UInt words, UInt groups, UInt blocks, UInt lastClass, Bool half) {}
+
+    /** One write into the buffer. */
+    public record Write(UInt address, UInt lanePair, Bits words) {}
+
+    public final Flow<Load> start;
+    public final Bool done;
+    public final Bool idle;
+    public final UInt blocksDone;
+    public final Axi4 axi;
+    public final Flow<Write> write;
+
+    public WeightPort(TlmmConfig config) {
+        param("t", config.tables());
+        param("q", config.columns());
+        param("p", config.ports());
+        param("w", config.portDataBits());
+        int beatBytes = config.beatBytes();
+        int perCycle = config.wordsPerCycle();
+        int bufferWordBits = 72 * config.bufferWordsPerIndexWord();
+        int addressBits = log2Up(config.bufferDepth());
+        int pairs = config.lanesPerPort() / perCycle;
+
+        start = in("start", Flow.of(new Load(uint(64), uint(32), uint(32), uint(16), uint(16), uint(2), bool())));
+        done = out("done", bool());
+        idle = out("idle", bool());
+        blocksDone = out("blocks_done", uint(16));
+        axi = out("m_axi", Axi4.master(Axi4Config.of(config.portDataBits())));
+        write = out("write", Flow.of(new Write(uint(addressBits), uint(Math.max(1, log2Up(pairs))),
+                bits(perCycle * bufferWordBits))));
+
+        // ---- the load in progress ----
+        Bool loading = reg("loading", bool(), 0);
+        Load load = reg("load", templateOf(start.payload));
+        when(start.valid, () -> {
+            loading.set(true);
+            assign(load, start.payload);
+        });
+        idle.set(loading.not());
+
+        // ---- AXI read addresses: bursts while the FIFO has room for their data ----
+        int fifoDepth = config.outstandingBursts() * config.burstBeats();
+        UInt nextAddress = reg("next_address", uint(64), 0);
+        UInt beatsToRequest = reg("beats_to_request", uint(32), 0);
+        UInt credit = reg("credit", uint(bitsFor(fifoDepth)), fifoDepth);
+        UInt burst = mux(beatsToRequest.lt(config.burstBeats()), beatsToRequest.trunc(bitsFor(config.burstBeats())),
+                U(config.burstBeats(), bitsFor(config.burstBeats()))).named("burst");
+        axi.arvalid.set(beatsToRequest.ne(0).and(credit.ge(burst.zext(credit.width()))));
+        axi.araddr.set(nextAddress);
+        axi.arlen.set(burst.sub(1).resize(8));
+        axi.arsize.set(log2Up(beatBytes));
+        axi.arburst.set(1);
+        Bool requested = axi.arvalid.and(axi.arready).named("requested");
+
+        // ---- AXI read data into a FIFO, then into the gearbox ----
+        SyncFifo fifo = instance("read_fifo", new SyncFifo(config.portDataBits(), fifoDepth,
+                fifoDepth * config.portDataBits() > 16384 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED));
+        fifo.push.valid.set(axi.rvalid);
+        fifo.push.payload.set(axi.rdata);
+        axi.rready.set(fifo.push.ready);
+
+        int[] sizes = distinctPairSizes(config);
+        ByteGearbox gearbox = instance("gearbox", new ByteGearbox(beatBytes, sizes));
+        fifo.pop.connectTo(gearbox.in);
+        Bool beatTaken = gearbox.in.fire().named("beat_taken");
+
+        UInt creditAfterRequest = mux(requested, credit.sub(burst.zext(credit.width())), credit);
+        credit.set(mux(beatTaken, creditAfterRequest.add(1), creditAfterRequest));
+        when(start.valid, () -> {
+            nextAddress.set(start.payload.address());
+            beatsToRequest.set(start.payload.beats());
+        }).elseWhen(requested, () -> {
+            nextAddress.set(nextAddress.add(burst.zext(64).shl(log2Up(beatBytes)).trunc(64)));
+            beatsToRequest.set(beatsToRequest.sub(burst.zext(32)));
+        });
+
+        // The write side of the interface is unused: no writes, responses always accepted.
+        axi.awvalid.set(false);
+        axi.awaddr.set(0);
+        axi.awlen.set(0);
+        axi.awsize.set(log2Up(beatBytes));
+        axi.awburst.set(1);
+        axi.wvalid.set(false);
+        axi.wdata.set(0);
+        axi.wstrb.set(0);
+        axi.wlast.set(false);
+        axi.bready.set(true);
+
+        // ---- position of the next words: lane pair, row group, block ----
+        UInt lanePair = reg("lane_pair", uint(Math.max(1, log2Up(pairs))), 0);
+        UInt group = reg("group", uint(16), 0);
+        UInt block = reg("block", uint(16), 0);
+        UInt blockBase = reg("block_base", uint(addressBits), 0);
+        UInt written = reg("written", uint(32), 0);
+        UInt blocksFinished = reg("blocks_finished", uint(16), 0);
+        blocksDone.set(blocksFinished);
+        Bool lastBlock = block.eq(load.blocks().sub(1)).named("last_block");
+        UInt sizeClass = mux(lastBlock, load.lastClass(), U(3, 2)).named("size_class");
+
+        if (sizes.length > 1) {
+            UInt select = wire("size_select", uint(log2Up(sizes.length)));
+            select.set(0);
+            for (int c = 0; c < 4; c++) {
+                int index = indexOf(sizes, config.wordsPerCycle() * config.quarterWordBytes(c));
+                when(sizeClass.eq(c), () -> select.set(index));
+            }
+            gearbox.size.set(select);
+        }
+        Bool wordsLeft = loading.and(written.lt(load.words())).named("words_left");
+        gearbox.out.ready.set(wordsLeft);
+        Bool take = gearbox.out.fire().named("take");
+
+        // ---- unpack the words of this cycle ----
+        List<Bits> words = new ArrayList<>();
+        for (int k = 0; k < perCycle; k++) {
+            words.add(unpack(config, gearbox.out.payload, k, sizeClass, "word" + k));
+        }
+        Bits packedWords = perCycle == 1 ? words.getFirst() : cat(words.get(1), words.get(0));
+        UInt bufferAddress = cat(load.half(), U(0, addressBits - 1)).asUInt().add(blockBase.add(group.resize(addressBits)))
+                .named("buffer_address");
+
+        // Registered write: one cycle after the gearbox hands the words over.
+        write.valid.set(regNext("write_valid", take, 0));
+        write.payload.address().set(regNextWhen("write_address", bufferAddress, take));
+        write.payload.lanePair().set(regNextWhen("write_lane_pair", lanePair, take));
+        write.payload.words().set(regNextWhen("write_words", packedWords, take));
+
+        Bool lastPair = lanePair.eq(pairs - 1);
+        Bool lastGroup = group.eq(load.groups().sub(1));
+        when(start.valid, () -> {
+            lanePair.set(0);
+            group.set(0);
+            block.set(0);
+            blockBase.set(0);
+            written.set(0);
+            blocksFinished.set(0);
+        }).elseWhen(take, () -> {
+            written.set(written.add(perCycle));
+            when(lastPair, () -> {
+                lanePair.set(0);
+                when(lastGroup, () -> {
+                    group.set(0);
+                    block.set(block.add(1));
+                    blockBase.set(blockBase.add(load.groups().resize(addressBits)));
+                    blocksFinished.set(blocksFinished.add(1));
+                }).otherwise(() -> group.set(group.add(1)));
+            }).otherwise(() -> lanePair.set(lanePair.add(1)));
+        });
+
+        // The load ends when its last words are taken; the gearbox then drops the padding it holds.
+        Bool finishing = take.and(written.add(perCycle).eq(load.words())).named("finishing");
+        when(finishing, () -> loading.set(false));
+        gearbox.clear.set(finishing);
+        done.set(regNext("done_q", finishing, 0));
+    }
+
+    /** The distinct byte sizes of a cycle's words (one size class each), smallest first. */
+    static int[] distinctPairSizes(TlmmConfig config) {
+        return java.util.stream.IntStream.range(0, 4)
+                .map(c -> config.wordsPerCycle() * config.quarterWordBytes(c)).distinct().sorted().toArray();
+    }
+
+    private static int indexOf(int[] sizes, int size) {
+        for (int i = 0; i < sizes.length; i++) {
+            if (sizes[i] == size) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("size " + size + " missing");
+    }
+
+    /**
+     * Word {@code k} of the cycle as buffer words: its bytes start at k times the size class's word size; each
+     * byte gives five digits, each three digits an index; indices past the class's count are zero.
+     */
+    private static Bits unpack(TlmmConfig config, Bits window, int k, UInt sizeClass, String name) {
+        int wordBytes = config.indexWordBytes();
+        Bits bytes = window.slice(8 * wordBytes - 1, 0);
+        if (k > 0) {
+            bytes = wire(name + "_bytes", bits(8 * wordBytes));
+            Bits selected = window.slice(8 * (k * config.quarterWordBytes(0) + wordBytes) - 1, 8 * k * config.quarterWordBytes(0));
+            for (int c = 1; c < 4; c++) {
+                int offset = k * config.quarterWordBytes(c);
+                selected = mux(sizeClass.eq(c), window.slice(8 * (offset + wordBytes) - 1, 8 * offset), selected);
+            }
+            bytes.set(selected);
+        }
+        List<Bits> digits = new ArrayList<>();
+        for (int j = 0; j < wordBytes; j++) {
+            ByteToTrits decoder = instance(name + "_byte" + j, new ByteToTrits());
+            decoder.packed.set(bytes.slice(8 * j + 7, 8 * j).asUInt());
+            digits.add(decoder.digits);
+        }
+        List<Bits> reversed = new ArrayList<>(digits);
+        java.util.Collections.reverse(reversed);
+        Bits allDigits = cat(reversed.toArray(new Bits[0])).named(name + "_digits");
+        int bufferWords = config.bufferWordsPerIndexWord();
+        List<Bits> slots = new ArrayList<>();
+        for (int i = 0; i < bufferWords * TlmmConfig.INDICES_PER_BUFFER_WORD; i++) {
+            if (i >= config.tables()) {
+                slots.add(B(0, TlmmConfig.INDEX_BITS));
+                continue;
+            }
+            TritsToIndex index = instance(name + "_index" + i, new TritsToIndex());
+            index.digits.set(allDigits.slice(6 * i + 5, 6 * i));
+            Bool present = FALSE;
+            for (int c = 0; c < 4; c++) {
+                if (i < config.quarterTables(c)) {
+                    present = present.or(sizeClass.eq(c));
+                }
+            }
+            slots.add(mux(present, index.index, U(0, TlmmConfig.INDEX_BITS)).asBits());
+        }
+        List<Bits> bufferWordList = new ArrayList<>();
+        for (int w = bufferWords - 1; w >= 0; w--) {
+            List<Bits> parts = new ArrayList<>();
+            parts.add(B(0, 72 - TlmmConfig.INDICES_PER_BUFFER_WORD * TlmmConfig.INDEX_BITS));
+            for (int s = TlmmConfig.INDICES_PER_BUFFER_WORD - 1; s >= 0; s--) {
+                parts.add(slots.get(w * TlmmConfig.INDICES_PER_BUFFER_WORD + s));
+            }
+            bufferWordList.add(cat(parts.toArray(new Bits[0])));
+        }
+        return cat(bufferWordList.toArray(new Bits[0])).named(name + "_unpacked");
+    }
+}
