@@ -1,0 +1,131 @@
+package dev.tellmej.sim;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A loaded model library: the shim's entry points as downcall handles. Each library is loaded once per
+ * JVM (into the global arena: a shared object cannot be unloaded safely while code may still run in
+ * it) and shared by every {@link SimModel} of that design.
+ *
+ * <p>Calls that return at once ({@code tlm_step} of a few cycles, {@code tlm_eval}) go through
+ * <em>critical</em> handles, which skip the Java-to-native thread-state transition; they must not run
+ * long, since the JVM cannot reach a safepoint meanwhile. Long runs use the ordinary handles.
+ */
+final class ModelLibrary {
+    /** Must equal TLM_ABI_VERSION in tlm_runtime.h. */
+    static final int ABI_VERSION = 3;
+
+    private static final ConcurrentHashMap<Path, ModelLibrary> LOADED = new ConcurrentHashMap<>();
+
+    final Path path;
+    final MethodHandle nop;
+    final MethodHandle nopCritical;
+    final MethodHandle create;
+    final MethodHandle delete;
+    final MethodHandle status;
+    final MethodHandle port;
+    final MethodHandle portCount;
+    final MethodHandle portWidth;
+    final MethodHandle portBytes;
+    final MethodHandle traceable;
+    final MethodHandle eval;
+    final MethodHandle stepCritical;
+    final MethodHandle step;
+    final MethodHandle runUntil;
+    final MethodHandle bench;
+    final MethodHandle failureKind;
+    final MethodHandle failureLine;
+    final MethodHandle failureFile;
+    final MethodHandle failureMessage;
+    final MethodHandle outputTail;
+    final MethodHandle finishWhere;
+    final MethodHandle traceFlush;
+    final MethodHandle memCount;
+    final MethodHandle memLookup;
+    final MethodHandle checkStream;
+    final MethodHandle axiMemory;
+    final MethodHandle axiAttach;
+    final MethodHandle axiCounters;
+
+    private ModelLibrary(Path path) {
+        this.path = path;
+        Linker linker = Linker.nativeLinker();
+        SymbolLookup lookup = SymbolLookup.libraryLookup(path, Arena.global());
+        Binder b = new Binder(linker, lookup);
+        MethodHandle abi = b.bind("tlm_abi_version", FunctionDescriptor.of(JAVA_INT), false);
+        int version;
+        try {
+            version = (int) abi.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (version != ABI_VERSION) {
+            throw new IllegalStateException(path + " speaks shim ABI " + version + ", this JVM " + ABI_VERSION
+                    + "; remove the stale cache entry");
+        }
+        nop = b.bind("tlm_nop", FunctionDescriptor.of(JAVA_INT), false);
+        nopCritical = b.bind("tlm_nop", FunctionDescriptor.of(JAVA_INT), true);
+        create = b.bind("tlm_new", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG), false);
+        delete = b.bind("tlm_delete", FunctionDescriptor.ofVoid(ADDRESS), false);
+        status = b.bind("tlm_status", FunctionDescriptor.of(ADDRESS, ADDRESS), true);
+        port = b.bind("tlm_port", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT), true);
+        portCount = b.bind("tlm_port_count", FunctionDescriptor.of(JAVA_INT), true);
+        portWidth = b.bind("tlm_port_width", FunctionDescriptor.of(JAVA_INT, JAVA_INT), true);
+        portBytes = b.bind("tlm_port_bytes", FunctionDescriptor.of(JAVA_INT, JAVA_INT), true);
+        traceable = b.bind("tlm_traceable", FunctionDescriptor.of(JAVA_INT), true);
+        eval = b.bind("tlm_eval", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
+        stepCritical = b.bind("tlm_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), true);
+        step = b.bind("tlm_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), false);
+        runUntil = b.bind("tlm_run_until", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG,
+                JAVA_INT, JAVA_LONG), false);
+        bench = b.bind("tlm_bench", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT), false);
+        failureKind = b.bind("tlm_failure_kind", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
+        failureLine = b.bind("tlm_failure_line", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
+        failureFile = b.bind("tlm_failure_file", FunctionDescriptor.of(ADDRESS, ADDRESS), false);
+        failureMessage = b.bind("tlm_failure_message", FunctionDescriptor.of(ADDRESS, ADDRESS), false);
+        outputTail = b.bind("tlm_output_tail", FunctionDescriptor.of(ADDRESS, ADDRESS), false);
+        finishWhere = b.bind("tlm_finish_where", FunctionDescriptor.of(ADDRESS, ADDRESS), false);
+        traceFlush = b.bind("tlm_trace_flush", FunctionDescriptor.ofVoid(ADDRESS), false);
+        memCount = b.bind("tlm_mem_count", FunctionDescriptor.of(JAVA_INT), false);
+        memLookup = b.bind("tlm_mem_lookup", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), false);
+        checkStream = b.bind("tlm_check_stream", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT,
+                JAVA_INT, ADDRESS, JAVA_INT), false);
+        axiMemory = b.bind("tlm_axi_memory", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG,
+                JAVA_DOUBLE, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), false);
+        axiAttach = b.bind("tlm_axi_attach", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS),
+                false);
+        axiCounters = b.bind("tlm_axi_counters", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS), false);
+    }
+
+    /** The library at {@code path}, loaded on first use. */
+    static ModelLibrary load(Path path) {
+        return LOADED.computeIfAbsent(path.toAbsolutePath().normalize(), ModelLibrary::new);
+    }
+
+    /** Reads a C string returned by the shim (owned by the shim; valid until the next call). */
+    static String string(MemorySegment pointer) {
+        return pointer.equals(MemorySegment.NULL) ? "" : pointer.reinterpret(Long.MAX_VALUE).getString(0);
+    }
+
+    private record Binder(Linker linker, SymbolLookup lookup) {
+        MethodHandle bind(String name, FunctionDescriptor descriptor, boolean critical) {
+            MemorySegment symbol = lookup.find(name).orElseThrow(
+                    () -> new IllegalStateException("the model library lacks " + name + "; rebuild it"));
+            return critical
+                    ? linker.downcallHandle(symbol, descriptor, Linker.Option.critical(false))
+                    : linker.downcallHandle(symbol, descriptor);
+        }
+    }
+}
