@@ -23,9 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <em>critical</em> handles, which skip the Java-to-native thread-state transition; they must not run
  * long, since the JVM cannot reach a safepoint meanwhile. Long runs use the ordinary handles.
  */
+@SuppressWarnings("restricted") // loading a native library is what this class is for
 final class ModelLibrary {
     /** Must equal TLM_ABI_VERSION in tlm_runtime.h. */
-    static final int ABI_VERSION = 3;
+    static final int ABI_VERSION = 4;
 
     private static final ConcurrentHashMap<Path, ModelLibrary> LOADED = new ConcurrentHashMap<>();
 
@@ -51,6 +52,8 @@ final class ModelLibrary {
     final MethodHandle failureMessage;
     final MethodHandle outputTail;
     final MethodHandle finishWhere;
+    final MethodHandle outputPending;
+    final MethodHandle outputClear;
     final MethodHandle traceFlush;
     final MethodHandle memCount;
     final MethodHandle memLookup;
@@ -97,6 +100,8 @@ final class ModelLibrary {
         failureMessage = b.bind("tlm_failure_message", FunctionDescriptor.of(ADDRESS, ADDRESS), false);
         outputTail = b.bind("tlm_output_tail", FunctionDescriptor.of(ADDRESS, ADDRESS), false);
         finishWhere = b.bind("tlm_finish_where", FunctionDescriptor.of(ADDRESS, ADDRESS), false);
+        outputPending = b.bind("tlm_output_pending", FunctionDescriptor.of(ADDRESS, ADDRESS), false);
+        outputClear = b.bind("tlm_output_clear", FunctionDescriptor.ofVoid(ADDRESS), false);
         traceFlush = b.bind("tlm_trace_flush", FunctionDescriptor.ofVoid(ADDRESS), false);
         memCount = b.bind("tlm_mem_count", FunctionDescriptor.of(JAVA_INT), false);
         memLookup = b.bind("tlm_mem_lookup", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), false);

@@ -45,6 +45,7 @@ import java.util.function.BooleanSupplier;
  * {@link SimStopException}, a broken handshake under a checker a {@link ProtocolViolationException};
  * afterwards the model refuses to run. A {@code $finish} ends the run: {@link #finished()} turns true.
  */
+@SuppressWarnings("restricted") // wraps the model's own storage in segments of the right size
 public final class SimModel implements AutoCloseable {
     /** Cycles per native call made without a thread-state transition (such a call must stay short). */
     private static final long CRITICAL_STEP_LIMIT = 1024;
@@ -64,6 +65,7 @@ public final class SimModel implements AutoCloseable {
     private final Map<String, SimMemory> memories = new java.util.HashMap<>();
     private final List<CycleListener> listeners = new ArrayList<>();
     private final Path waves;
+    private java.util.function.Consumer<String> output = System.out::print;
     private boolean dirty = true;
     private boolean closed;
     private SimFailureException failure;
@@ -85,7 +87,7 @@ public final class SimModel implements AutoCloseable {
                 throw new SimFailureException("the model of " + layout.topName() + " could not be created", 0);
             }
             this.instance = created;
-            this.status = ((MemorySegment) library.status.invokeExact(instance)).reinterpret(16, arena, null);
+            this.status = ((MemorySegment) library.status.invokeExact(instance)).reinterpret(24, arena, null);
             int count = (int) library.portCount.invokeExact();
             if (count != layout.ports().size()) {
                 throw new IllegalStateException("the library has " + count + " ports, the design "
@@ -589,10 +591,32 @@ public final class SimModel implements AutoCloseable {
     }
 
     private void checkState(int state) {
+        if (status.get(JAVA_LONG, 16) != 0) {
+            drainOutput();
+        }
         if (state == 1) {
             failure = nativeFailure();
             throw failure;
         }
+    }
+
+    /** Hands what the design printed ($display, assertion messages) to the output sink. */
+    private void drainOutput() {
+        String text = string(library.outputPending);
+        try {
+            library.outputClear.invokeExact(instance);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        output.accept(text);
+    }
+
+    /**
+     * Where the design's printed output ({@code $display}, assertion messages) goes; by default
+     * {@code System.out}. It is passed on after each step, eval or run.
+     */
+    public void output(java.util.function.Consumer<String> sink) {
+        this.output = sink;
     }
 
     private SimFailureException nativeFailure() {
@@ -605,7 +629,7 @@ public final class SimModel implements AutoCloseable {
             throw rethrow(t);
         }
         String message = string(library.failureMessage);
-        String file = string(library.failureFile);
+        String file = string(library.failureFile).replaceFirst("^src/", "");
         String output = string(library.outputTail);
         long cycle = cycle();
         return switch (kind) {

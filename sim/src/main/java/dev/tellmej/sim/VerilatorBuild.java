@@ -189,24 +189,25 @@ public final class VerilatorBuild {
             List<String> command = new ArrayList<>();
             command.add(EdaTool.VERILATOR.require().toString());
             command.addAll(flags);
-            command.addAll(List.of("-j", Integer.toString(jobs), "-Mdir", obj.toString(), "-o", LIBRARY));
+            // Paths relative to the build directory: Verilog file names in $fatal messages and in the
+            // model stay short and do not name the temporary directory, which is renamed when done.
+            command.addAll(List.of("-j", Integer.toString(jobs), "-Mdir", "obj", "-o", LIBRARY));
             Files.writeString(src.resolve("sim.vlt"), shim.config());
-            command.add(src.resolve("sim.vlt").toString());
+            command.add("src/sim.vlt");
             for (Map.Entry<String, String> definition : design.definitions().entrySet()) {
-                Path file = src.resolve(definition.getKey() + ".v");
-                Files.writeString(file, definition.getValue());
-                command.add(file.toString());
+                Files.writeString(src.resolve(definition.getKey() + ".v"), definition.getValue());
+                command.add("src/" + definition.getKey() + ".v");
             }
             for (String source : design.blackBoxSources()) {
-                Path copy = src.resolve(Path.of(source).getFileName());
-                Files.copy(Path.of(source), copy, StandardCopyOption.REPLACE_EXISTING);
-                command.add(copy.toString());
+                Path name = Path.of(source).getFileName();
+                Files.copy(Path.of(source), src.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                command.add("src/" + name);
             }
             Files.writeString(src.resolve("shim.cpp"), shim.shim());
             Files.writeString(src.resolve("tlm_runtime.h"), shim.runtime());
             // -include looks in the compiler's working directory, which is the Mdir.
             Files.writeString(obj.resolve("tlm_prelude.h"), shim.prelude());
-            command.addAll(List.of("--exe", src.resolve("shim.cpp").toString()));
+            command.addAll(List.of("--exe", "src/shim.cpp"));
 
             ExternalCommand run = ExternalCommand.of(command).directory(work).timeout(TIMEOUT);
             if (ccache && isOnPath("ccache")) {

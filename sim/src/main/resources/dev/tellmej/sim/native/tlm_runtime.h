@@ -36,7 +36,7 @@
 #define TLM_EXPORT extern "C" __attribute__((visibility("default")))
 
 // Bumped whenever an exported signature or a shared struct changes; the Java side checks it.
-#define TLM_ABI_VERSION 3
+#define TLM_ABI_VERSION 4
 
 namespace tlm {
 
@@ -52,12 +52,17 @@ struct Failure {
     std::string message;
 };
 
-// Shared with Java, which reads it in place: keep the layout (int64 cycle at 0, int32 state at 8).
+// Shared with Java, which reads it in place: keep the layout (int64 cycle at 0, int32 state at 8,
+// int64 bytes of printed output waiting for Java at 16).
 struct Status {
     int64_t cycle;
     int32_t state;
     int32_t reserved;
+    int64_t pendingOutput;
 };
+
+// Output kept for Java between two drains; beyond this the oldest is dropped.
+static const size_t kPendingLimit = 1 << 20;
 
 struct Instance;
 thread_local Instance* g_current = nullptr;
@@ -161,8 +166,9 @@ struct Instance {
     bool finished = false;
     std::string finishWhere;
     Failure failure{NONE, "", 0, ""};
-    std::string output;    // the last few KB the design printed
+    std::string output;    // the last few KB the design printed, for failure messages
     std::string lastLine;  // its last complete line
+    std::string pending;   // printed and not yet taken by Java, which prints it through System.out
     std::vector<std::unique_ptr<AxiMemory>> memories;
     std::vector<StreamCheck> checks;
     bool agents = false;
@@ -543,10 +549,13 @@ static bool guarded(Instance* in, Body body) {
 
 static std::string stopMessage(const char* filename, int linenum, const char* fallback) {
     tlm::Instance* in = tlm::g_current;
-    // $fatal, $error and failed assertions print their message just before they stop.
-    if (in && !in->lastLine.empty() && filename && *filename
-        && in->lastLine.find(std::string(filename) + ":" + std::to_string(linenum)) != std::string::npos) {
-        return in->lastLine;
+    // $fatal, $error and failed assertions print their message (with the file's base name) just before
+    // they stop.
+    if (in && !in->lastLine.empty() && filename && *filename) {
+        std::string name(filename);
+        size_t slash = name.rfind('/');
+        if (slash != std::string::npos) name.erase(0, slash + 1);
+        if (in->lastLine.find(name + ":" + std::to_string(linenum)) != std::string::npos) return in->lastLine;
     }
     return fallback;
 }
@@ -587,9 +596,17 @@ extern "C" int tlm_vl_printf(const char* format, ...) {
         va_end(args);
         text.resize(static_cast<size_t>(length));
     }
-    std::fputs(text.c_str(), stdout);
-    std::fflush(stdout);
-    if (tlm::Instance* in = tlm::g_current) {
+    tlm::Instance* in = tlm::g_current;
+    if (!in) {  // printed outside any model call (static initialization): nowhere else to put it
+        std::fputs(text.c_str(), stderr);
+        return length;
+    }
+    {
+        if (in->pending.size() + text.size() > tlm::kPendingLimit) {
+            in->pending = "[... earlier output dropped: more than 1 MB between two steps]\n";
+        }
+        in->pending += text;
+        in->status.pendingOutput = static_cast<int64_t>(in->pending.size());
         in->output += text;
         if (in->output.size() > 8192) in->output.erase(0, in->output.size() - 4096);
         size_t end = in->output.find_last_not_of('\n');
@@ -742,6 +759,14 @@ TLM_EXPORT const char* tlm_failure_file(Instance* in) { return in->failure.file.
 TLM_EXPORT const char* tlm_failure_message(Instance* in) { return in->failure.message.c_str(); }
 TLM_EXPORT const char* tlm_output_tail(Instance* in) { return in->output.c_str(); }
 TLM_EXPORT const char* tlm_finish_where(Instance* in) { return in->finishWhere.c_str(); }
+
+// What the design printed since the last tlm_output_clear (Java prints it, then clears).
+TLM_EXPORT const char* tlm_output_pending(Instance* in) { return in->pending.c_str(); }
+
+TLM_EXPORT void tlm_output_clear(Instance* in) {
+    in->pending.clear();
+    in->status.pendingOutput = 0;
+}
 
 TLM_EXPORT void tlm_trace_flush(Instance* in) {
 #if VM_TRACE_FST
