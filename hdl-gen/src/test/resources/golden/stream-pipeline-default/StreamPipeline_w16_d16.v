@@ -54,7 +54,7 @@ module StreamPipeline_w16_d16 (
     if (out_skid_ready) begin // Stream.java:167
       out_skid_buffered <= 1'b0; // Stream.java:167
     end else if (fifo_pop_valid) begin // Stream.java:168
-      out_skid_buffered <= ~out_skid_buffered; // Stream.java:168
+      out_skid_buffered <= 1'b1; // Stream.java:168
     end
     if (reset) begin
       incremented_valid <= 1'b0;

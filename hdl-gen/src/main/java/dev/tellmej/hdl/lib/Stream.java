@@ -165,7 +165,7 @@ public final class Stream<T> implements HwInterface {
         ready.set(buffered.not());
         when(buffered.not(), () -> assign(buffer, payload));
         when(downstreamReady, () -> buffered.set(false))
-                .elseWhen(valid, () -> buffered.set(buffered.not()));
+                .elseWhen(valid, () -> buffered.set(true));
         Bool outValid = valid.or(buffered);
         T outPayload = mux(buffered, buffer, payload);
         return new Stream<>(outValid, downstreamReady, outPayload);
