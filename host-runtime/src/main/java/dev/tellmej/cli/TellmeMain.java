@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = TellmeMain.Version.class,
         description = "TeLLMe-J: ternary LLMs on edge FPGAs. Generate RTL, simulate it, run inference.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n")
 public final class TellmeMain implements Runnable {
     @CommandLine.Spec

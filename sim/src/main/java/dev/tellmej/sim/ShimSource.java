@@ -48,10 +48,11 @@ record ShimSource(String shim, String runtime, String prelude, String config) {
             s.append(port.index() == 0 ? "" : ", ").append(port.width());
         }
         s.append("};\n#define TLM_PORT_COUNT ").append(layout.ports().size()).append('\n');
-        s.append("#define TLM_BIND_PORTS(top, out) \\\n    do { \\\n");
+        // Macro parameters get names no port can have (ports never start with "tlm_m_").
+        s.append("#define TLM_BIND_PORTS(tlm_m_top, tlm_m_out) \\\n    do { \\\n");
         for (ModelLayout.PortInfo port : layout.ports()) {
-            String member = "(top)->" + cppMember(port.name());
-            s.append("        (out)[").append(port.index()).append("] = static_cast<void*>(")
+            String member = "(tlm_m_top)->" + cppMember(port.name());
+            s.append("        (tlm_m_out)[").append(port.index()).append("] = static_cast<void*>(")
                     .append(port.width() > 64 ? member + ".data()" : "&" + member).append("); \\\n");
         }
         s.append("    } while (0)\n");
@@ -67,17 +68,17 @@ record ShimSource(String shim, String runtime, String prelude, String config) {
         appendStrings(s, layout.memories().stream().map(ModelLayout.MemoryInfo::variable).toList());
         s.append("};\n#define TLM_MEM_COUNT ").append(layout.memories().size()).append("\n\n");
         if (layout.clock() >= 0) {
-            s.append("#define TLM_CLOCK(top) ((top)->").append(cppMember(layout.ports().get(layout.clock()).name()))
+            s.append("#define TLM_CLOCK(tlm_m_top) ((tlm_m_top)->").append(cppMember(layout.ports().get(layout.clock()).name()))
                     .append(")\n");
         } else {
             s.append("static CData tlm_no_clock;  // a design without clock: cycles are two evals\n");
-            s.append("#define TLM_CLOCK(top) tlm_no_clock\n");
+            s.append("#define TLM_CLOCK(tlm_m_top) tlm_no_clock\n");
         }
         if (layout.reset() >= 0) {
-            s.append("#define TLM_RESET_ACTIVE(top) ((top)->").append(cppMember(layout.ports().get(layout.reset()).name()))
+            s.append("#define TLM_RESET_ACTIVE(tlm_m_top) ((tlm_m_top)->").append(cppMember(layout.ports().get(layout.reset()).name()))
                     .append(" == ").append(layout.resetLevel() == ActiveLevel.HIGH ? 1 : 0).append(")\n");
         } else {
-            s.append("#define TLM_RESET_ACTIVE(top) false\n");
+            s.append("#define TLM_RESET_ACTIVE(tlm_m_top) false\n");
         }
         s.append("\n#include \"tlm_runtime.h\"\n");
         return s.toString();

@@ -67,6 +67,8 @@ public final class SimModel implements AutoCloseable {
     private final Path waves;
     private java.util.function.Consumer<String> output = System.out::print;
     private boolean dirty = true;
+    /** The native state as last returned: 0 running, 1 failed, 2 finished ($finish). */
+    private int state;
     private boolean closed;
     private SimFailureException failure;
 
@@ -114,7 +116,7 @@ public final class SimModel implements AutoCloseable {
             arena.close();
             throw new IllegalStateException(t);
         }
-        checkState(state());
+        syncState();
     }
 
     /** Builds {@code design} (or takes it from the cache) and starts a model of it. */
@@ -226,7 +228,9 @@ public final class SimModel implements AutoCloseable {
      * native agents (AXI memories, protocol checkers) taking part in every cycle.
      */
     public void step(long cycles) {
-        checkRunnable();
+        if (closed || state != 0) {
+            checkRunnable();
+        }
         if (cycles < 0) {
             throw new IllegalArgumentException("cannot step " + cycles + " cycles");
         }
@@ -249,16 +253,18 @@ public final class SimModel implements AutoCloseable {
 
     private void run(long cycles) {
         int settle = dirty ? 1 : 0;
-        int state;
+        int outcome;
         try {
-            state = cycles <= CRITICAL_STEP_LIMIT
+            outcome = cycles <= CRITICAL_STEP_LIMIT
                     ? (int) library.stepCritical.invokeExact(instance, cycles, settle)
                     : (int) library.step.invokeExact(instance, cycles, settle);
         } catch (Throwable t) {
             throw rethrow(t);
         }
         dirty = false;
-        checkState(state);
+        if (outcome != 0) {
+            afterNative(outcome);
+        }
     }
 
     /**
@@ -282,12 +288,12 @@ public final class SimModel implements AutoCloseable {
         long mask = port.width() >= 64 ? -1L : (1L << port.width()) - 1;
         long ran;
         try {
-            ran = (long) library.runUntil.invokeExact(instance, port.info().index(), mask, value & mask, 1, maxCycles);
+            ran = (long) library.runUntil().invokeExact(instance, port.info().index(), mask, value & mask, 1, maxCycles);
         } catch (Throwable t) {
             throw rethrow(t);
         }
         dirty = false;
-        checkState(state());
+        syncState();
         if (ran < 0) {
             throw new SimTimeoutException(condition, maxCycles, cycle());
         }
@@ -392,7 +398,7 @@ public final class SimModel implements AutoCloseable {
         MemorySegment out = arena.allocate(JAVA_LONG, 4);
         int found;
         try {
-            found = (int) library.memLookup.invokeExact(instance, info.index(), out);
+            found = (int) library.memLookup().invokeExact(instance, info.index(), out);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -424,7 +430,7 @@ public final class SimModel implements AutoCloseable {
         checkOpen();
         int index;
         try {
-            index = (int) library.axiMemory.invokeExact(instance, backing, backing.byteSize(), config.baseAddress(),
+            index = (int) library.axiMemory().invokeExact(instance, backing, backing.byteSize(), config.baseAddress(),
                     config.bytesPerCycle(), config.readLatency(), config.writeLatency(), config.latencyJitter(),
                     config.maxOutstanding(), config.seed());
         } catch (Throwable t) {
@@ -443,7 +449,7 @@ public final class SimModel implements AutoCloseable {
         checkOpen();
         MemorySegment sigs = arena.allocateFrom(JAVA_INT, signals);
         try {
-            int ignored = (int) library.axiAttach.invokeExact(instance, memory, arena.allocateFrom(name), sigs);
+            int ignored = (int) library.axiAttach().invokeExact(instance, memory, arena.allocateFrom(name), sigs);
             assert ignored == 0;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -455,7 +461,7 @@ public final class SimModel implements AutoCloseable {
         checkOpen();
         MemorySegment out = arena.allocate(JAVA_LONG, 6);
         try {
-            library.axiCounters.invokeExact(instance, memory, out);
+            library.axiCounters().invokeExact(instance, memory, out);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -467,7 +473,7 @@ public final class SimModel implements AutoCloseable {
         int[] indices = payload.stream().mapToInt(p -> p.info().index()).toArray();
         MemorySegment list = arena.allocateFrom(JAVA_INT, indices.length == 0 ? new int[1] : indices);
         try {
-            int ignored = (int) library.checkStream.invokeExact(instance, arena.allocateFrom(name),
+            int ignored = (int) library.checkStream().invokeExact(instance, arena.allocateFrom(name),
                     valid.info().index(), ready.info().index(), list, indices.length);
             assert ignored >= 0;
         } catch (Throwable t) {
@@ -488,12 +494,12 @@ public final class SimModel implements AutoCloseable {
         checkRunnable();
         long sum;
         try {
-            sum = (long) library.bench.invokeExact(instance, cycles, input.info().index(), output.info().index());
+            sum = (long) library.bench().invokeExact(instance, cycles, input.info().index(), output.info().index());
         } catch (Throwable t) {
             throw rethrow(t);
         }
         dirty = false;
-        checkState(state());
+        syncState();
         return sum;
     }
 
@@ -503,7 +509,7 @@ public final class SimModel implements AutoCloseable {
             long start = System.nanoTime();
             int sink = 0;
             for (long i = 0; i < calls; i++) {
-                sink += critical ? (int) library.nopCritical.invokeExact() : (int) library.nop.invokeExact();
+                sink += critical ? (int) library.nopCritical().invokeExact() : (int) library.nop().invokeExact();
             }
             double nanos = (System.nanoTime() - start) / (double) calls;
             return sink == 0 ? nanos : Double.NaN;
@@ -557,14 +563,16 @@ public final class SimModel implements AutoCloseable {
     void settleIfDirty() {
         if (dirty) {
             checkRunnable();
-            int state;
+            int outcome;
             try {
-                state = (int) library.eval.invokeExact(instance);
+                outcome = (int) library.eval.invokeExact(instance);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
             dirty = false;
-            checkState(state);
+            if (outcome != 0) {
+                afterNative(outcome);
+            }
         }
     }
 
@@ -582,7 +590,7 @@ public final class SimModel implements AutoCloseable {
         }
         if (state() == 2) {
             throw new IllegalStateException("the model of " + layout.topName() + " executed $finish at "
-                    + string(library.finishWhere) + " in cycle " + cycle());
+                    + string(library.finishWhere()) + " in cycle " + cycle());
         }
     }
 
@@ -590,10 +598,16 @@ public final class SimModel implements AutoCloseable {
         return status.get(JAVA_INT, 8);
     }
 
-    private void checkState(int state) {
-        if (status.get(JAVA_LONG, 16) != 0) {
+    /** After a native call that may have run the design: prints its output, notes $finish, throws failures. */
+    private void syncState() {
+        afterNative(state() | (status.get(JAVA_LONG, 16) != 0 ? 8 : 0));
+    }
+
+    private void afterNative(int outcome) {
+        if ((outcome & 8) != 0) {
             drainOutput();
         }
+        state = outcome & 7;
         if (state == 1) {
             failure = nativeFailure();
             throw failure;
@@ -602,9 +616,9 @@ public final class SimModel implements AutoCloseable {
 
     /** Hands what the design printed ($display, assertion messages) to the output sink. */
     private void drainOutput() {
-        String text = string(library.outputPending);
+        String text = string(library.outputPending());
         try {
-            library.outputClear.invokeExact(instance);
+            library.outputClear().invokeExact(instance);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -623,14 +637,14 @@ public final class SimModel implements AutoCloseable {
         int kind;
         int line;
         try {
-            kind = (int) library.failureKind.invokeExact(instance);
-            line = (int) library.failureLine.invokeExact(instance);
+            kind = (int) library.failureKind().invokeExact(instance);
+            line = (int) library.failureLine().invokeExact(instance);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        String message = string(library.failureMessage);
-        String file = string(library.failureFile).replaceFirst("^src/", "");
-        String output = string(library.outputTail);
+        String message = string(library.failureMessage());
+        String file = string(library.failureFile()).replaceFirst("^src/", "");
+        String output = string(library.outputTail());
         long cycle = cycle();
         return switch (kind) {
             case 1 -> new SimStopException(SimStopException.Kind.STOP, file, line, message, cycle, lastLines(output));

@@ -48,8 +48,6 @@ public final class VerilatorBuild {
     /** Verilator's default -Os compiles fastest; -O2 runs the model faster, which the tests and benchmarks want. */
     private static final String MAKEFLAGS = "OPT_FAST=-O2 OPT_GLOBAL=-O2";
 
-    private static volatile String verilatorVersion;
-
     private final Design<?> design;
     private boolean trace;
     private Path cacheRoot;
@@ -111,8 +109,8 @@ public final class VerilatorBuild {
         ModelLayout layout = ModelLayout.of(design);
         ShimSource shim = ShimSource.generate(layout);
         List<String> flags = flags(layout);
-        String key = key(shim, flags);
         Path root = cacheRoot != null ? cacheRoot.toAbsolutePath() : SimCache.defaultRoot();
+        String key = key(shim, flags, verilatorVersion(root));
         Path entry = root.resolve(key);
         if (Files.isRegularFile(entry.resolve(COMPLETE))) {
             return new Result(entry.resolve("obj").resolve(LIBRARY), key, layout, false, since(start));
@@ -137,11 +135,11 @@ public final class VerilatorBuild {
         return flags;
     }
 
-    private String key(ShimSource shim, List<String> flags) {
+    private String key(ShimSource shim, List<String> flags, String version) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             update(digest, "tellmej-sim");
-            update(digest, verilatorVersion());
+            update(digest, version);
             flags.forEach(flag -> update(digest, flag));
             for (Map.Entry<String, String> definition : design.definitions().entrySet()) {
                 update(digest, definition.getKey());
@@ -170,14 +168,39 @@ public final class VerilatorBuild {
         digest.update(bytes);
     }
 
-    /** {@code verilator --version}, read once per JVM. */
-    static String verilatorVersion() {
-        String version = verilatorVersion;
-        if (version == null) {
-            version = EdaTool.VERILATOR.version().banner();
-            verilatorVersion = version;
+    /**
+     * {@code verilator --version}. Running it costs a process start, which would dominate opening a
+     * cached model, so the answer is kept in the cache next to the executable's path, size and time
+     * stamp, and asked again only when those change (an upgrade replaces the executable).
+     */
+    static String verilatorVersion(Path root) {
+        Path executable = EdaTool.VERILATOR.require();
+        String stamp;
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(executable, BasicFileAttributes.class);
+            stamp = executable + "|" + attributes.size() + "|" + attributes.lastModifiedTime().toMillis();
+        } catch (IOException e) {
+            return EdaTool.VERILATOR.version().banner();
         }
-        return version;
+        Path file = root.resolve("verilator-version.txt");
+        try {
+            List<String> lines = Files.isRegularFile(file) ? Files.readAllLines(file) : List.of();
+            if (lines.size() == 2 && lines.get(0).equals(stamp)) {
+                return lines.get(1);
+            }
+        } catch (IOException e) {
+            // unreadable: ask the tool
+        }
+        String banner = EdaTool.VERILATOR.version().banner();
+        try {
+            Files.createDirectories(root);
+            Path temporary = Files.createTempFile(root, "verilator-version", ".tmp");
+            Files.writeString(temporary, stamp + "\n" + banner + "\n");
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // a read-only cache still works, it only asks every time
+        }
+        return banner;
     }
 
     private void compile(Path root, String key, Path entry, ShimSource shim, List<String> flags) {

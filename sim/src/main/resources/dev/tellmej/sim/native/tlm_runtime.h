@@ -36,7 +36,7 @@
 #define TLM_EXPORT extern "C" __attribute__((visibility("default")))
 
 // Bumped whenever an exported signature or a shared struct changes; the Java side checks it.
-#define TLM_ABI_VERSION 4
+#define TLM_ABI_VERSION 5
 
 namespace tlm {
 
@@ -701,10 +701,16 @@ TLM_EXPORT tlm::Status* tlm_status(Instance* in) { return &in->status; }
 
 TLM_EXPORT void* tlm_port(Instance* in, int32_t port) { return in->ports[port]; }
 
+// What tlm_eval and tlm_step return: the state, plus 8 when printed output waits for Java. 0 means
+// "running, nothing to do", which is all the Java side checks on its fast path.
+static inline int32_t outcome(Instance* in) {
+    return in->status.state | (in->pending.empty() ? 0 : 8);
+}
+
 // Settles combinational logic after the Java side changed inputs or memory contents.
 TLM_EXPORT int32_t tlm_eval(Instance* in) {
     tlm::guarded(in, [&] { in->top->eval(); });
-    return in->status.state;
+    return outcome(in);
 }
 
 // Runs n clock cycles. settle: inputs changed since the last eval, and agents must see them settled.
@@ -716,7 +722,7 @@ TLM_EXPORT int32_t tlm_step(Instance* in, int64_t n, int32_t settle) {
             if (in->finished) break;
         }
     });
-    return in->status.state;
+    return outcome(in);
 }
 
 // Runs until (port & mask) == value (equal != 0) or != value (equal == 0), checked before every cycle,
