@@ -30,10 +30,12 @@ public record AxiMemoryConfig(long baseAddress, int readLatency, int writeLatenc
     /** Address 0, latency 1 both ways, no jitter, 8 bursts in flight, unlimited bandwidth. */
     public static final AxiMemoryConfig DEFAULT = new AxiMemoryConfig(0, 1, 1, 0, 8, 0, 0);
 
+    /** These settings with byte 0 of the memory at AXI address {@code address}. */
     public AxiMemoryConfig withBaseAddress(long address) {
         return new AxiMemoryConfig(address, readLatency, writeLatency, latencyJitter, maxOutstanding, bytesPerCycle, seed);
     }
 
+    /** These settings with read and write latencies of {@code read} and {@code write} cycles (at least 1). */
     public AxiMemoryConfig withLatency(int read, int write) {
         return new AxiMemoryConfig(baseAddress, read, write, latencyJitter, maxOutstanding, bytesPerCycle, seed);
     }
@@ -43,6 +45,7 @@ public record AxiMemoryConfig(long baseAddress, int readLatency, int writeLatenc
         return new AxiMemoryConfig(baseAddress, readLatency, writeLatency, jitter, maxOutstanding, bytesPerCycle, seed);
     }
 
+    /** These settings with at most {@code bursts} bursts in flight per port and direction. */
     public AxiMemoryConfig withMaxOutstanding(int bursts) {
         return new AxiMemoryConfig(baseAddress, readLatency, writeLatency, latencyJitter, bursts, bytesPerCycle, seed);
     }

@@ -15,10 +15,12 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * One running instance of a Verilated design, driven cycle by cycle from Java.
@@ -62,10 +64,10 @@ public final class SimModel implements AutoCloseable {
     private final MemorySegment status;
     private final Port[] ports;
     private final Map<Signal, Port> bySignal = new IdentityHashMap<>();
-    private final Map<String, SimMemory> memories = new java.util.HashMap<>();
+    private final Map<String, SimMemory> memories = new HashMap<>();
     private final List<CycleListener> listeners = new ArrayList<>();
     private final Path waves;
-    private java.util.function.Consumer<String> output = System.out::print;
+    private Consumer<String> output = System.out::print;
     private boolean dirty = true;
     /** The native state as last returned: 0 running, 1 failed, 2 finished ($finish). */
     private int state;
@@ -89,6 +91,11 @@ public final class SimModel implements AutoCloseable {
                 throw new SimFailureException("the model of " + layout.topName() + " could not be created", 0);
             }
             this.instance = created;
+            if (waves != null && (int) library.traceable().invokeExact() == 0) {
+                library.delete.invokeExact(created);
+                throw new IllegalArgumentException("the library of " + layout.topName() + " was built without"
+                        + " --trace-fst and cannot write " + waves + "; build it with VerilatorBuild.trace(true)");
+            }
             this.status = ((MemorySegment) library.status.invokeExact(instance)).reinterpret(24, arena, null);
             int count = (int) library.portCount.invokeExact();
             if (count != layout.ports().size()) {
@@ -316,7 +323,7 @@ public final class SimModel implements AutoCloseable {
             if (condition.getAsBoolean()) {
                 return ran;
             }
-            if (ran >= maxCycles || finished()) {
+            if (ran >= maxCycles) {
                 throw new SimTimeoutException(description, maxCycles, cycle());
             }
             step(1);
@@ -540,6 +547,16 @@ public final class SimModel implements AutoCloseable {
         return waves;
     }
 
+    /** Writes what the waveform has buffered to its file, so a viewer sees the run so far. */
+    public void flushWaves() {
+        checkOpen();
+        try {
+            library.traceFlush().invokeExact(instance);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** Frees the model; its waveform is complete on disk afterwards. Closing twice does nothing. */
     @Override
     public void close() {
@@ -629,7 +646,7 @@ public final class SimModel implements AutoCloseable {
      * Where the design's printed output ({@code $display}, assertion messages) goes; by default
      * {@code System.out}. It is passed on after each step, eval or run.
      */
-    public void output(java.util.function.Consumer<String> sink) {
+    public void output(Consumer<String> sink) {
         this.output = sink;
     }
 
