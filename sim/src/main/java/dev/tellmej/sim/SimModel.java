@@ -287,21 +287,28 @@ public final class SimModel implements AutoCloseable {
             throw new IllegalArgumentException("runUntil compares ports up to 64 bits; " + port.name() + " has "
                     + port.width());
         }
+        long mask = port.width() >= 64 ? -1L : (1L << port.width()) - 1;
+        if ((value & ~mask) != 0) {
+            throw new IllegalArgumentException("value " + value + " does not fit the " + port.width() + "-bit port "
+                    + port.name() + " (give its bit pattern)");
+        }
         String condition = port.name() + " == " + value;
         if (!listeners.isEmpty()) {
             return runUntil(() -> port.get() == value, maxCycles, condition);
         }
         checkRunnable();
-        long mask = port.width() >= 64 ? -1L : (1L << port.width()) - 1;
         long ran;
         try {
-            ran = (long) library.runUntil().invokeExact(instance, port.info().index(), mask, value & mask, 1, maxCycles);
+            ran = (long) library.runUntil().invokeExact(instance, port.info().index(), mask, value, 1, maxCycles);
         } catch (Throwable t) {
             throw rethrow(t);
         }
         dirty = false;
         syncState();
         if (ran < 0) {
+            if (state == 2) {
+                checkRunnable();  // ended by $finish: says so
+            }
             throw new SimTimeoutException(condition, maxCycles, cycle());
         }
         return ran;
