@@ -1,0 +1,211 @@
+package dev.tellmej.hdl.lib.axi;
+
+import static dev.tellmej.hdl.Hdl.bits;
+import static dev.tellmej.hdl.Hdl.bool;
+import static dev.tellmej.hdl.Hdl.uint;
+
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.HwInterface;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Stream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An AXI4 memory-mapped interface, flattened the way Vitis expects an RTL kernel's master ports:
+ * declared as {@code out("m_axi_gmem", Axi4.master(config))} it becomes {@code m_axi_gmem_awvalid},
+ * {@code m_axi_gmem_awready}, {@code m_axi_gmem_awaddr}, ..., {@code m_axi_gmem_rlast}. Members the slave
+ * drives (the readies of AW, W and AR, and all of B and R except their readies) are flipped, so
+ * {@code out(...)} makes the master side and {@code in(...)} the slave side.
+ *
+ * <p>Signals: AW and AR carry {@code addr}, {@code len} (beats - 1), {@code size} (log2 bytes per beat),
+ * {@code burst} and, when the configuration has IDs, {@code id}; W carries {@code data}, {@code strb},
+ * {@code last}; B {@code resp} (and {@code id}); R {@code data}, {@code resp}, {@code last} (and
+ * {@code id}). Cache, protection, QoS, region, lock and user signals are left out (their defaults apply).
+ *
+ * <p>{@link #aw()}, {@link #w()}, {@link #b()}, {@link #ar()} and {@link #r()} view each channel as a
+ * {@link Stream} over the same signals, for the stream operators.
+ */
+public final class Axi4 implements HwInterface {
+    private final Axi4Config config;
+    public final Bool awvalid;
+    public final Bool awready;
+    public final UInt awaddr;
+    public final UInt awlen;
+    public final UInt awsize;
+    public final Bits awburst;
+    /** Null when the configuration has no IDs. */
+    public final UInt awid;
+    public final Bool wvalid;
+    public final Bool wready;
+    public final Bits wdata;
+    public final Bits wstrb;
+    public final Bool wlast;
+    public final Bool bvalid;
+    public final Bool bready;
+    public final Bits bresp;
+    /** Null when the configuration has no IDs. */
+    public final UInt bid;
+    public final Bool arvalid;
+    public final Bool arready;
+    public final UInt araddr;
+    public final UInt arlen;
+    public final UInt arsize;
+    public final Bits arburst;
+    /** Null when the configuration has no IDs. */
+    public final UInt arid;
+    public final Bool rvalid;
+    public final Bool rready;
+    public final Bits rdata;
+    public final Bits rresp;
+    public final Bool rlast;
+    /** Null when the configuration has no IDs. */
+    public final UInt rid;
+
+    private Axi4(Axi4Config config, List<Object> v) {
+        this.config = config;
+        boolean ids = config.idWidth() > 0;
+        int i = 0;
+        awvalid = (Bool) v.get(i++);
+        awready = (Bool) v.get(i++);
+        awaddr = (UInt) v.get(i++);
+        awlen = (UInt) v.get(i++);
+        awsize = (UInt) v.get(i++);
+        awburst = (Bits) v.get(i++);
+        awid = ids ? (UInt) v.get(i++) : null;
+        wvalid = (Bool) v.get(i++);
+        wready = (Bool) v.get(i++);
+        wdata = (Bits) v.get(i++);
+        wstrb = (Bits) v.get(i++);
+        wlast = (Bool) v.get(i++);
+        bvalid = (Bool) v.get(i++);
+        bready = (Bool) v.get(i++);
+        bresp = (Bits) v.get(i++);
+        bid = ids ? (UInt) v.get(i++) : null;
+        arvalid = (Bool) v.get(i++);
+        arready = (Bool) v.get(i++);
+        araddr = (UInt) v.get(i++);
+        arlen = (UInt) v.get(i++);
+        arsize = (UInt) v.get(i++);
+        arburst = (Bits) v.get(i++);
+        arid = ids ? (UInt) v.get(i++) : null;
+        rvalid = (Bool) v.get(i++);
+        rready = (Bool) v.get(i++);
+        rdata = (Bits) v.get(i++);
+        rresp = (Bits) v.get(i++);
+        rlast = (Bool) v.get(i++);
+        rid = ids ? (UInt) v.get(i) : null;
+    }
+
+    /** A template of the interface; {@code out(name, ...)} declares the master side. */
+    public static Axi4 master(Axi4Config config) {
+        return template(config);
+    }
+
+    /** The same template; {@code in(name, ...)} declares the slave side. */
+    public static Axi4 slave(Axi4Config config) {
+        return template(config);
+    }
+
+    private static Axi4 template(Axi4Config config) {
+        List<Object> v = new ArrayList<>();
+        addAddress(v, config);
+        v.addAll(List.of(bool(), bool(), bits(config.dataWidth()), bits(config.dataBytes()), bool()));
+        v.addAll(List.of(bool(), bool(), bits(2)));
+        if (config.idWidth() > 0) {
+            v.add(uint(config.idWidth()));
+        }
+        addAddress(v, config);
+        v.addAll(List.of(bool(), bool(), bits(config.dataWidth()), bits(2), bool()));
+        if (config.idWidth() > 0) {
+            v.add(uint(config.idWidth()));
+        }
+        return new Axi4(config, v);
+    }
+
+    private static void addAddress(List<Object> v, Axi4Config config) {
+        v.addAll(List.of(bool(), bool(), uint(config.addressWidth()), uint(8), uint(3), bits(2)));
+        if (config.idWidth() > 0) {
+            v.add(uint(config.idWidth()));
+        }
+    }
+
+    /** The widths this interface was made with. */
+    public Axi4Config config() {
+        return config;
+    }
+
+    @Override
+    public List<Member> members() {
+        List<Member> m = new ArrayList<>();
+        m.add(new Member("awvalid", awvalid, false));
+        m.add(new Member("awready", awready, true));
+        m.add(new Member("awaddr", awaddr, false));
+        m.add(new Member("awlen", awlen, false));
+        m.add(new Member("awsize", awsize, false));
+        m.add(new Member("awburst", awburst, false));
+        if (awid != null) {
+            m.add(new Member("awid", awid, false));
+        }
+        m.add(new Member("wvalid", wvalid, false));
+        m.add(new Member("wready", wready, true));
+        m.add(new Member("wdata", wdata, false));
+        m.add(new Member("wstrb", wstrb, false));
+        m.add(new Member("wlast", wlast, false));
+        m.add(new Member("bvalid", bvalid, true));
+        m.add(new Member("bready", bready, false));
+        m.add(new Member("bresp", bresp, true));
+        if (bid != null) {
+            m.add(new Member("bid", bid, true));
+        }
+        m.add(new Member("arvalid", arvalid, false));
+        m.add(new Member("arready", arready, true));
+        m.add(new Member("araddr", araddr, false));
+        m.add(new Member("arlen", arlen, false));
+        m.add(new Member("arsize", arsize, false));
+        m.add(new Member("arburst", arburst, false));
+        if (arid != null) {
+            m.add(new Member("arid", arid, false));
+        }
+        m.add(new Member("rvalid", rvalid, true));
+        m.add(new Member("rready", rready, false));
+        m.add(new Member("rdata", rdata, true));
+        m.add(new Member("rresp", rresp, true));
+        m.add(new Member("rlast", rlast, true));
+        if (rid != null) {
+            m.add(new Member("rid", rid, true));
+        }
+        return m;
+    }
+
+    @Override
+    public HwInterface withMembers(List<Object> values) {
+        return new Axi4(config, values);
+    }
+
+    /** The write address channel as a stream (master to slave). */
+    public Stream<AxiAddress> aw() {
+        return new Stream<>(awvalid, awready, new AxiAddress(awaddr, awlen, awsize, awburst, awid));
+    }
+
+    /** The write data channel as a stream (master to slave). */
+    public Stream<AxiWriteData> w() {
+        return new Stream<>(wvalid, wready, new AxiWriteData(wdata, wstrb, wlast));
+    }
+
+    /** The write response channel as a stream (slave to master). */
+    public Stream<AxiWriteResponse> b() {
+        return new Stream<>(bvalid, bready, new AxiWriteResponse(bresp, bid));
+    }
+
+    /** The read address channel as a stream (master to slave). */
+    public Stream<AxiAddress> ar() {
+        return new Stream<>(arvalid, arready, new AxiAddress(araddr, arlen, arsize, arburst, arid));
+    }
+
+    /** The read data channel as a stream (slave to master). */
+    public Stream<AxiReadData> r() {
+        return new Stream<>(rvalid, rready, new AxiReadData(rdata, rresp, rlast, rid));
+    }
+}
