@@ -102,9 +102,10 @@ public final class LookupLane extends Module {
         Mem<SInt> accumulators = mem("accumulators", sint(TlmmConfig.ACCUMULATOR_BITS), config.maxGroups())
                 .style(RamStyle.DISTRIBUTED);
         SInt widened = sum.sext(TlmmConfig.ACCUMULATOR_BITS);
-        SInt previous = accumulators.readAsync(sumGroup);
+        UInt group = sumGroup;
+        SInt previous = accumulators.readAsync(group);
         SInt total = mux(sumFirst, widened, previous.add(widened)).named("total");
-        when(sumValid, () -> accumulators.write(sumGroup, total));
+        when(sumValid, () -> accumulators.write(group, total));
         result.valid.set(regNext("result_valid", sumValid.and(sumLast), 0));
         result.payload.set(regNextWhen("result_value", total, sumValid.and(sumLast)));
     }

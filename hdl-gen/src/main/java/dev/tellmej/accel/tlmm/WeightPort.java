@@ -225,7 +225,7 @@ public final class WeightPort extends Module {
         }
         List<Bits> digits = new ArrayList<>();
         for (int j = 0; j < wordBytes; j++) {
-            ByteToTrits decoder = instance(name + "_byte" + j, new ByteToTrits());
+            ByteToTrits decoder = dev.tellmej.hdl.Hdl.instance(name + "_byte" + j, new ByteToTrits());
             decoder.packed.set(bytes.slice(8 * j + 7, 8 * j).asUInt());
             digits.add(decoder.digits);
         }
@@ -239,7 +239,7 @@ public final class WeightPort extends Module {
                 slots.add(B(0, TlmmConfig.INDEX_BITS));
                 continue;
             }
-            TritsToIndex index = instance(name + "_index" + i, new TritsToIndex());
+            TritsToIndex index = dev.tellmej.hdl.Hdl.instance(name + "_index" + i, new TritsToIndex());
             index.digits.set(allDigits.slice(6 * i + 5, 6 * i));
             Bool present = FALSE;
             for (int c = 0; c < 4; c++) {
