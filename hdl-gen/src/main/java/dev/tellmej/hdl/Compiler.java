@@ -93,7 +93,7 @@ public final class Compiler {
             check.run(root, errors);
         }
         if (!errors.isEmpty()) {
-            throw new ElaborationException(root.parameterizedName(), errors);
+            throw new ElaborationException(root.parameterizedName(), distinct(errors));
         }
         List<HdlException> none = new ArrayList<>();
         new WriteFirstLowering().run(root, none);
@@ -108,6 +108,21 @@ public final class Compiler {
             }
         }
         return new Design<>(module, naming.definitions(), sources);
+    }
+
+    /**
+     * The errors with repeats removed: every instance of a module is elaborated and checked on its own, so a
+     * mistake in a module placed 16 times would otherwise be reported 16 times.
+     */
+    private static List<HdlException> distinct(List<HdlException> errors) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<HdlException> out = new ArrayList<>();
+        for (HdlException error : errors) {
+            if (seen.add(error.getClass().getName() + "|" + error.getMessage())) {
+                out.add(error);
+            }
+        }
+        return out;
     }
 
     private static void assignPaths(ModuleNode node, String path) {

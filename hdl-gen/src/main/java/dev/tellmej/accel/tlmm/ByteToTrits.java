@@ -14,7 +14,7 @@ import dev.tellmej.hdl.UInt;
  * 40 LUTs. Bytes above 242 never occur and decode to digits of 1 (weight 0).
  */
 public final class ByteToTrits extends Module {
-    public final UInt packed = in("packed", uint(8));
+    public final UInt packedByte = in("packed_byte", uint(8));
     public final Bits digits = out("digits", bits(10));
 
     public ByteToTrits() {
@@ -29,6 +29,6 @@ public final class ByteToTrits extends Module {
             table[value] = word;
         }
         Mem<Bits> rom = mem("rom", bits(10), 256).style(RamStyle.DISTRIBUTED).init(table);
-        digits.set(rom.readAsync(packed));
+        digits.set(rom.readAsync(packedByte));
     }
 }

@@ -21,8 +21,10 @@ import java.util.List;
  * cycle, a pipelined adder tree, and the lane's accumulators (one per row group of the tile).
  *
  * <p>Each cycle {@link #step} may bring one index word (the T indices of one row for this block), the
- * table half to read, the row group, and whether this is the first block (the accumulator is overwritten)
- * or the last (the sum also leaves on {@link #result}). {@link #tableWrite} writes entry e of all T tables
+ * table half to read, the accumulator (one per token of the chunk and row group of the tile:
+ * {@code slot x maxGroups + group}), and whether this is the first block (the accumulator is overwritten)
+ * or the last (the sum also leaves on {@link #result}). Accumulators live in block RAM when there are many
+ * (read one cycle ahead of the sum), with a bypass for an accumulator written in the cycle it is read. {@link #tableWrite} writes entry e of all T tables
  * of one half at once (the builder broadcasts it to every lane).
  *
  * <p>Latency from {@link #step} to {@link #result}: 1 (table read registered) + the adder tree's latency
@@ -30,7 +32,7 @@ import java.util.List;
  */
 public final class LookupLane extends Module {
     /** One index word for this lane. */
-    public record Step(Bits indices, Bool tableHalf, UInt group, Bool first, Bool last) {}
+    public record Step(Bits indices, Bool tableHalf, UInt accumulator, Bool first, Bool last) {}
 
     /** Entry {@code entry} of every table of half {@code half}. */
     public record TableWrite(Bool half, UInt entry, Vec<SInt> values) {}
@@ -50,10 +52,10 @@ public final class LookupLane extends Module {
 
     public LookupLane(TlmmConfig config) {
         param("t", config.tables());
-        param("g", config.maxGroups());
+        param("a", accumulators(config));
         int tables = config.tables();
-        int groupBits = log2Up(config.maxGroups());
-        step = in("step", Flow.of(new Step(bits(TlmmConfig.INDEX_BITS * tables), bool(), uint(groupBits), bool(), bool())));
+        int accumulatorBits = log2Up(accumulators(config));
+        step = in("step", Flow.of(new Step(bits(TlmmConfig.INDEX_BITS * tables), bool(), uint(accumulatorBits), bool(), bool())));
         tableWrite = in("table_write", Flow.of(new TableWrite(bool(), uint(TlmmConfig.INDEX_BITS),
                 vec(tables, sint(TlmmConfig.ENTRY_BITS)))));
         result = out("result", Flow.of(sint(TlmmConfig.ACCUMULATOR_BITS)));
@@ -70,16 +72,15 @@ public final class LookupLane extends Module {
         }
         Vec<SInt> entries = regNext("entries", new Vec<>(looked));
         Bool entriesValid = regNext("entries_valid", step.valid, 0);
-        UInt entriesGroup = regNext("entries_group", step.payload.group());
-        Bool entriesFirst = regNext("entries_first", step.payload.first());
-        Bool entriesLast = regNext("entries_last", step.payload.last());
+        // The accumulator address at each stage: index k is k cycles after the step.
+        List<UInt> address = new ArrayList<>(List.of(step.payload.accumulator()));
+        address.add(regNext("entries_accumulator", step.payload.accumulator()));
+        Bool sumFirst = regNext("entries_first", step.payload.first());
+        Bool sumLast = regNext("entries_last", step.payload.last());
 
         // ---- the sum of the T entries ----
         SInt sum;
         Bool sumValid;
-        UInt sumGroup = entriesGroup;
-        Bool sumFirst = entriesFirst;
-        Bool sumLast = entriesLast;
         if (tables == 1) {
             sum = entries.get(0);
             sumValid = entriesValid;
@@ -92,21 +93,34 @@ public final class LookupLane extends Module {
             sum = tree.out.payload;
             sumValid = tree.out.valid;
             for (int stage = 0; stage < tree.latency; stage++) {
-                sumGroup = regNext("sum_group_" + stage, sumGroup);
+                address.add(regNext("sum_accumulator_" + stage, address.getLast()));
                 sumFirst = regNext("sum_first_" + stage, sumFirst);
                 sumLast = regNext("sum_last_" + stage, sumLast);
             }
         }
 
-        // ---- accumulate (read, add, write back in one cycle; the same group recurs only a block later) ----
-        Mem<SInt> accumulators = mem("accumulators", sint(TlmmConfig.ACCUMULATOR_BITS), config.maxGroups())
-                .style(RamStyle.DISTRIBUTED);
+        // ---- accumulate: read a cycle ahead, add, write back; a bypass covers back-to-back use ----
+        int depth = accumulators(config);
+        RamStyle style = depth * TlmmConfig.ACCUMULATOR_BITS > 8192 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
+        Mem<SInt> accumulators = mem("accumulators", sint(TlmmConfig.ACCUMULATOR_BITS), depth).style(style);
+        UInt group = address.getLast();
+        SInt stored = accumulators.readSync("stored", address.get(address.size() - 2));
+        Bool written = reg("written", bool(), 0);
+        UInt writtenAddress = reg("written_address", uint(accumulatorBits));
+        SInt writtenValue = reg("written_value", sint(TlmmConfig.ACCUMULATOR_BITS));
+        SInt previous = mux(written.and(writtenAddress.eq(group)), writtenValue, stored).named("previous");
         SInt widened = sum.sext(TlmmConfig.ACCUMULATOR_BITS);
-        UInt group = sumGroup;
-        SInt previous = accumulators.readAsync(group);
         SInt total = mux(sumFirst, widened, previous.add(widened)).named("total");
         when(sumValid, () -> accumulators.write(group, total));
-        result.valid.set(regNext("result_valid", sumValid.and(sumLast), 0));
-        result.payload.set(regNextWhen("result_value", total, sumValid.and(sumLast)));
+        written.set(sumValid);
+        writtenAddress.set(group);
+        writtenValue.set(total);
+        result.valid.set(regNext("result_q_valid", sumValid.and(sumLast), 0));
+        result.payload.set(regNextWhen("result_q_value", total, sumValid.and(sumLast)));
+    }
+
+    /** Accumulators per lane: a token slot's row groups, for every slot of a chunk. */
+    static int accumulators(TlmmConfig config) {
+        return config.maxTokens() * config.maxGroups();
     }
 }

@@ -39,8 +39,10 @@ import java.util.List;
  * Compute on a tile starts as soon as its first block has arrived, so a matrix takes about
  * max(DDR time, compute time), not their sum.
  *
- * <p>{@link #results} carries Q sums per beat: for each chunk of tokens, for each tile, for each token of the
- * chunk, for each row group g of the tile, rows {@code (tile start + g) Q + 0 .. Q - 1} (rows past the
+ * <p>The table builder and the sweep go through a tile block by block, and within a block token by token,
+ * so every token of a chunk works on a block as soon as it has arrived. {@link #results} carries Q sums per
+ * beat: for each chunk of tokens, for each tile, for each token of the chunk, for each row group g of the
+ * tile, rows {@code (tile start + g) Q + 0 .. Q - 1} (rows past the
  * matrix are 0). {@link #done} pulses when the last beat of a command has been taken.
  */
 public final class TlmmEngine extends Module {
@@ -72,7 +74,6 @@ public final class TlmmEngine extends Module {
         int actDepth = config.maxTokens() * slotStride;
         int actAddressBits = log2Up(actDepth);
         int bufferAddressBits = log2Up(config.bufferDepth());
-        int groupBits = log2Up(config.maxGroups());
 
         command = in("command", Stream.of(commandShape()));
         done = out("done", bool());
@@ -210,7 +211,8 @@ public final class TlmmEngine extends Module {
 
         // ================================================================ table builder
         Bits staging = reg("staging", bits(8 * config.blockInputs()));
-        Vec<Bool> tableReady = reg("table_ready", vec(2, bool()), 0);   // the half holds the next block's tables
+        Vec<Bool> tableReady = reg("table_ready", vec(2, bool()), 0);   // the half holds tables not yet swept
+        Vec<Bool> tableHeld = reg("table_held", vec(2, bool()), 0);     // swept, but reads may be in flight
         Bool buildHalf = reg("build_half", bool(), 0);
         Bool building = reg("building", bool(), 0);
         Bool staging1 = reg("staging_reading", bool(), 0);
@@ -222,7 +224,8 @@ public final class TlmmEngine extends Module {
         UInt buildSlotBase = reg("build_slot_base", uint(actAddressBits), 0);
         UInt buildBlockBase = reg("build_block_base", uint(actAddressBits), 0);
         Bool buildsFinished = reg("builds_finished", bool(), 0);
-        Bool tableFree = mux(buildHalf, tableReady.get(1), tableReady.get(0)).not();
+        Bool tableFree = mux(buildHalf, tableReady.get(1).or(tableHeld.get(1)), tableReady.get(0).or(tableHeld.get(0)))
+                .not().named("table_free");
         Bool startBuild = active.and(actFull).and(building.not()).and(staging1.not()).and(tableFree)
                 .and(buildsFinished.not()).named("start_build");
         UInt readAddress = buildSlotBase.add(buildBlockBase).add(stageBeat.resize(actAddressBits)).named("stage_address");
@@ -290,31 +293,34 @@ public final class TlmmEngine extends Module {
         Bool buildLastSlot = buildSlot.add(1).eq(actChunkTokens);
         Bool buildLastTile = buildTile.eq(lastTile);
         chunkReleased.set(buildDone.and(buildLastBlock).and(buildLastSlot).and(buildLastTile));
+        // Order: for each tile, for each block, for each token of the chunk (the sweep's order).
         when(buildDone, () -> {
             building.set(false);
             when(buildHalf, () -> tableReady.get(1).set(true)).otherwise(() -> tableReady.get(0).set(true));
             buildHalf.set(buildHalf.not());
-            when(buildLastBlock, () -> {
-                buildBlock.set(0);
-                buildBlockBase.set(0);
-                when(buildLastSlot, () -> {
-                    buildSlot.set(0);
-                    buildSlotBase.set(0);
+            when(buildLastSlot, () -> {
+                buildSlot.set(0);
+                buildSlotBase.set(0);
+                when(buildLastBlock, () -> {
+                    buildBlock.set(0);
+                    buildBlockBase.set(0);
                     when(buildLastTile, () -> {
                         buildTile.set(0);
                         when(actTokensLoaded.eq(cmd.tokens()), () -> buildsFinished.set(true));
                     }).otherwise(() -> buildTile.set(buildTile.add(1)));
                 }).otherwise(() -> {
-                    buildSlot.set(buildSlot.add(1));
-                    buildSlotBase.set(buildSlotBase.add(slotStride));
+                    buildBlock.set(buildBlock.add(1));
+                    buildBlockBase.set(buildBlockBase.add(beatsPerBlock));
                 });
             }).otherwise(() -> {
-                buildBlock.set(buildBlock.add(1));
-                buildBlockBase.set(buildBlockBase.add(beatsPerBlock));
+                buildSlot.set(buildSlot.add(1));
+                buildSlotBase.set(buildSlotBase.add(slotStride));
             });
         });
 
         // ================================================================ sweep
+        // Order: for each tile, for each block, for each token of the chunk, for each row group; a new block
+        // starts in the cycle after the last group of the previous one when its tables and weights are there.
         Bool sweepHalf = reg("sweep_half", bool(), 0);                  // the weight half being computed
         Bool tableHalf = reg("table_half", bool(), 0);                  // the table half being read
         UInt sweepTile = reg("sweep_tile", uint(16), 0);
@@ -323,7 +329,8 @@ public final class TlmmEngine extends Module {
         UInt sweepBlock = reg("sweep_block", uint(16), 0);
         UInt sweepGroup = reg("sweep_group", uint(16), 0);
         UInt sweepBlockBase = reg("sweep_block_base", uint(bufferAddressBits), 0);
-        Bool sweeping = reg("sweeping", bool(), 0);
+        int accumulatorBits = log2Up(LookupLane.accumulators(config));
+        UInt slotBase = reg("accumulator_slot_base", uint(accumulatorBits), 0);
         Bool sweepsFinished = reg("sweeps_finished", bool(), 0);
         UInt groupsOfTile = mux(sweepTile.eq(lastTile), cmd.lastTileGroups(), cmd.tileGroups()).named("groups_of_tile");
         UInt chunkTokensSwept = mux(cmd.tokens().sub(sweepTokens).gt(config.maxTokens()), U(config.maxTokens(), 16),
@@ -332,33 +339,29 @@ public final class TlmmEngine extends Module {
         Bool weightsThere = mux(sweepHalf, halfLoaded.get(1), halfLoaded.get(0))
                 .or(loadRunning.and(loadHalf.eq(sweepHalf)).and(blocksArrived.gt(sweepBlock))).named("weights_there");
         Bool sweepLastBlock = sweepBlock.eq(lastBlock);
+        Bool sweepLastSlot = sweepSlot.add(1).eq(chunkTokensSwept);
         Bool sweepLastGroup = sweepGroup.add(1).eq(groupsOfTile);
         // Room for the results still in flight (only the last block produces any).
         int fifoDepth = 2 * (WeightBuffer.READ_LATENCY + LookupLane.latency(config)) + 8;
         UInt owed = reg("owed", uint(bitsFor(fifoDepth)), 0);           // results issued, not yet taken
         Bool room = owed.lt(fifoDepth).named("room");
-        Bool canBegin = active.and(sweeping.not()).and(sweepsFinished.not()).and(tablesThere).and(weightsThere)
-                .named("can_begin");
-        when(canBegin, () -> {
-            sweeping.set(true);
-            sweepGroup.set(0);
-        });
-        Bool issue = sweeping.and(sweepLastBlock.not().or(room)).named("issue");
+        Bool issue = active.and(sweepsFinished.not()).and(tablesThere).and(weightsThere)
+                .and(sweepLastBlock.not().or(room)).named("issue");
         buffer.readEnable.set(issue);
         buffer.readAddress.set(cat(sweepHalf, U(0, bufferAddressBits - 1)).asUInt()
                 .add(sweepBlockBase.add(sweepGroup.resize(bufferAddressBits))));
         Bool blockSwept = issue.and(sweepLastGroup).named("block_swept");
-        Bool tokenSwept = blockSwept.and(sweepLastBlock);
-        Bool chunkTileSwept = tokenSwept.and(sweepSlot.add(1).eq(chunkTokensSwept)).named("tile_swept");
+        Bool tileSwept = blockSwept.and(sweepLastSlot).and(sweepLastBlock).named("tile_swept");
         when(issue, () -> sweepGroup.set(sweepGroup.add(1)));
         when(blockSwept, () -> {
-            sweeping.set(false);
+            sweepGroup.set(0);
             tableHalf.set(tableHalf.not());
-            when(sweepLastBlock, () -> {
-                sweepBlock.set(0);
-                sweepBlockBase.set(0);
-                when(sweepSlot.add(1).eq(chunkTokensSwept), () -> {
-                    sweepSlot.set(0);
+            when(sweepLastSlot, () -> {
+                sweepSlot.set(0);
+                slotBase.set(0);
+                when(sweepLastBlock, () -> {
+                    sweepBlock.set(0);
+                    sweepBlockBase.set(0);
                     sweepHalf.set(sweepHalf.not());
                     when(sweepTile.eq(lastTile), () -> {
                         sweepTile.set(0);
@@ -366,31 +369,41 @@ public final class TlmmEngine extends Module {
                         sweepTokens.set(after);
                         when(after.eq(cmd.tokens()), () -> sweepsFinished.set(true));
                     }).otherwise(() -> sweepTile.set(sweepTile.add(1)));
-                }).otherwise(() -> sweepSlot.set(sweepSlot.add(1)));
+                }).otherwise(() -> {
+                    sweepBlock.set(sweepBlock.add(1));
+                    sweepBlockBase.set(sweepBlockBase.add(groupsOfTile.resize(bufferAddressBits)));
+                });
             }).otherwise(() -> {
-                sweepBlock.set(sweepBlock.add(1));
-                sweepBlockBase.set(sweepBlockBase.add(groupsOfTile.resize(bufferAddressBits)));
+                sweepSlot.set(sweepSlot.add(1));
+                slotBase.set(slotBase.add(config.maxGroups()));
             });
         });
-        // Releases, once the reads of the block (or tile) have passed the tables (or the buffer).
+        // A swept block's tables (a swept tile's weights) stop counting as ready at once, so the sweep never
+        // takes them for the next block; the builder (the loader) may overwrite them only once the reads
+        // in flight have passed the tables (the buffer).
+        when(blockSwept, () -> when(tableHalf, () -> {
+            tableReady.get(1).set(false);
+            tableHeld.get(1).set(true);
+        }).otherwise(() -> {
+            tableReady.get(0).set(false);
+            tableHeld.get(0).set(true);
+        }));
+        when(tileSwept, () -> when(sweepHalf, () -> halfLoaded.get(1).set(false))
+                .otherwise(() -> halfLoaded.get(0).set(false)));
         Bool tableReleased = delay("table_release", blockSwept, WeightBuffer.READ_LATENCY + 1);
         Bool releasedTableHalf = delay("table_release_half", tableHalf, WeightBuffer.READ_LATENCY + 1);
-        when(tableReleased, () -> when(releasedTableHalf, () -> tableReady.get(1).set(false))
-                .otherwise(() -> tableReady.get(0).set(false)));
-        Bool weightsReleased = delay("weights_release", chunkTileSwept, WeightBuffer.READ_LATENCY + 1);
+        when(tableReleased, () -> when(releasedTableHalf, () -> tableHeld.get(1).set(false))
+                .otherwise(() -> tableHeld.get(0).set(false)));
+        Bool weightsReleased = delay("weights_release", tileSwept, WeightBuffer.READ_LATENCY + 1);
         Bool releasedWeightHalf = delay("weights_release_half", sweepHalf, WeightBuffer.READ_LATENCY + 1);
-        when(weightsReleased, () -> when(releasedWeightHalf, () -> {
-            halfBusy.get(1).set(false);
-            halfLoaded.get(1).set(false);
-        }).otherwise(() -> {
-            halfBusy.get(0).set(false);
-            halfLoaded.get(0).set(false);
-        }));
+        when(weightsReleased, () -> when(releasedWeightHalf, () -> halfBusy.get(1).set(false))
+                .otherwise(() -> halfBusy.get(0).set(false)));
 
         // ================================================================ lanes and results
         Bool stepValid = delay("step_valid", issue, WeightBuffer.READ_LATENCY);
         Bool stepHalf = delay("step_table_half", tableHalf, WeightBuffer.READ_LATENCY);
-        UInt stepGroup = delay("step_group", sweepGroup.resize(groupBits), WeightBuffer.READ_LATENCY);
+        UInt stepAccumulator = delay("step_accumulator", slotBase.add(sweepGroup.resize(accumulatorBits)),
+                WeightBuffer.READ_LATENCY);
         Bool stepFirst = delay("step_first", sweepBlock.eq(0), WeightBuffer.READ_LATENCY);
         Bool stepLast = delay("step_last", sweepLastBlock, WeightBuffer.READ_LATENCY);
         List<SInt> sums = new ArrayList<>();
@@ -400,7 +413,7 @@ public final class TlmmEngine extends Module {
             lane.step.valid.set(stepValid);
             lane.step.payload.indices().set(indicesOf(buffer.readWords.get(q), tables));
             lane.step.payload.tableHalf().set(stepHalf);
-            lane.step.payload.group().set(stepGroup);
+            lane.step.payload.accumulator().set(stepAccumulator);
             lane.step.payload.first().set(stepFirst);
             lane.step.payload.last().set(stepLast);
             lane.tableWrite.valid.set(writingTables);

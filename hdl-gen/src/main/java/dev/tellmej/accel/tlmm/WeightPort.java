@@ -131,7 +131,19 @@ public final class WeightPort extends Module {
         UInt blockBase = reg("block_base", uint(addressBits), 0);
         UInt written = reg("written", uint(32), 0);
         UInt blocksFinished = reg("blocks_finished", uint(16), 0);
-        blocksDone.set(blocksFinished);
+        // Counted when the words leave the gearbox; they reach the buffer two edges later (the write
+        // register, then the RAM), so the count is shown then, and a read issued on it sees the words.
+        // A new load clears the whole delay line at once, so no stale count of the last load shows.
+        UInt countedOnce = reg("blocks_done_d", uint(16), 0);
+        UInt countedTwice = reg("blocks_done_q", uint(16), 0);
+        when(start.valid, () -> {
+            countedOnce.set(0);
+            countedTwice.set(0);
+        }).otherwise(() -> {
+            countedOnce.set(blocksFinished);
+            countedTwice.set(countedOnce);
+        });
+        blocksDone.set(countedTwice);
         Bool lastBlock = block.eq(load.blocks().sub(1)).named("last_block");
         UInt sizeClass = mux(lastBlock, load.lastClass(), U(3, 2)).named("size_class");
 
@@ -158,10 +170,10 @@ public final class WeightPort extends Module {
                 .named("buffer_address");
 
         // Registered write: one cycle after the gearbox hands the words over.
-        write.valid.set(regNext("write_valid", take, 0));
-        write.payload.address().set(regNextWhen("write_address", bufferAddress, take));
-        write.payload.lanePair().set(regNextWhen("write_lane_pair", lanePair, take));
-        write.payload.words().set(regNextWhen("write_words", packedWords, take));
+        write.valid.set(regNext("write_q_valid", take, 0));
+        write.payload.address().set(regNextWhen("write_q_address", bufferAddress, take));
+        write.payload.lanePair().set(regNextWhen("write_q_lane_pair", lanePair, take));
+        write.payload.words().set(regNextWhen("write_q_words", packedWords, take));
 
         Bool lastPair = lanePair.eq(pairs - 1);
         Bool lastGroup = group.eq(load.groups().sub(1));
@@ -189,7 +201,7 @@ public final class WeightPort extends Module {
         Bool finishing = take.and(written.add(perCycle).eq(load.words())).named("finishing");
         when(finishing, () -> loading.set(false));
         gearbox.clear.set(finishing);
-        done.set(regNext("done_q", finishing, 0));
+        done.set(regNext("done_q", regNext("done_d", finishing, 0), 0));
     }
 
     /** The distinct byte sizes of a cycle's words (one size class each), smallest first. */
@@ -226,7 +238,7 @@ public final class WeightPort extends Module {
         List<Bits> digits = new ArrayList<>();
         for (int j = 0; j < wordBytes; j++) {
             ByteToTrits decoder = dev.tellmej.hdl.Hdl.instance(name + "_byte" + j, new ByteToTrits());
-            decoder.packed.set(bytes.slice(8 * j + 7, 8 * j).asUInt());
+            decoder.packedByte.set(bytes.slice(8 * j + 7, 8 * j).asUInt());
             digits.add(decoder.digits);
         }
         List<Bits> reversed = new ArrayList<>(digits);
