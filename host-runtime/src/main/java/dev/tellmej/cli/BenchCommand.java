@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code tellme bench}: measurements anyone can rerun, one subcommand each; timings are medians. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks and accuracy measurements.",
-        subcommands = {BenchHdlCommand.class, BenchModelCommand.class, BenchSimCommand.class})
+        subcommands = {BenchHdlCommand.class, BenchModelCommand.class, BenchSimCommand.class, BenchTlmmCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -90,7 +90,7 @@ public record TlmmConfig(String name, int tables, int columns, int ports, int po
 
     /** A small configuration for fast simulation: T = 5, Q = 4, two 64-bit ports. */
     public static TlmmConfig simSmall() {
-        return new TlmmConfig("sim-small", 5, 4, 2, 64, 5, 4096, 4, 274, 128, 16, 4);
+        return new TlmmConfig("sim-small", 5, 4, 2, 64, 5, 16384, 4, 274, 128, 16, 4);
     }
 
     /** The named configurations, in order ({@code tellme rtl tlmm --config NAME}). */

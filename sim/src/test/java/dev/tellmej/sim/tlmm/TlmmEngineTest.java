@@ -13,6 +13,7 @@ import dev.tellmej.model.ternary.TernaryMatrix;
 import dev.tellmej.model.ternary.TlmmIndex;
 import dev.tellmej.model.ternary.TlmmReference;
 import dev.tellmej.sim.AxiMemory;
+import dev.tellmej.sim.accel.TlmmRunner;
 import dev.tellmej.sim.AxiMemoryConfig;
 import dev.tellmej.sim.SimModel;
 import dev.tellmej.sim.junit.SimFixture;
@@ -63,20 +64,20 @@ class TlmmEngineTest {
         return x;
     }
 
-    private record Setup(SimModel sim, TlmmHarness harness) {}
+    private record Setup(SimModel sim, TlmmRunner harness) {}
 
     private static Setup open(SimFixture fixture, TlmmConfig config, AxiMemoryConfig memory, double activationValid,
             double resultReady) {
         Design<TlmmEngine> design = Hdl.elaborate(() -> new TlmmEngine(config));
         SimModel sim = fixture.open(design);
         AxiMemory ddr = sim.axiMemory(8 << 20, memory);
-        TlmmHarness harness = new TlmmHarness(sim, design.top(), ddr, fixture.random(), activationValid, resultReady);
+        TlmmRunner harness = new TlmmRunner(sim, design.top(), ddr, fixture.random(), activationValid, resultReady);
         sim.reset();
         return new Setup(sim, harness);
     }
 
-    private static void check(TlmmHarness harness, TernaryMatrix m, byte[][] x, String what) {
-        TlmmHarness.Run run = harness.run(m, x);
+    private static void check(TlmmRunner harness, TernaryMatrix m, byte[][] x, String what) {
+        TlmmRunner.Run run = harness.run(m, x);
         int[][] expected = TlmmReference.matMat(m, x);
         for (int t = 0; t < x.length; t++) {
             assertArrayEquals(expected[t], run.accumulators()[t], what + ", token " + t);
@@ -173,8 +174,8 @@ class TlmmEngineTest {
         Setup setup = open(fixture, TlmmConfig.simSmall(), AxiMemoryConfig.DEFAULT, 1.0, 1.0);
         Random random = fixture.random(17);
         TernaryMatrix m = randomMatrix(16, 60, random);
-        TlmmHarness.Run first = setup.harness().run(m, randomActivations(1, 60, random));
-        TlmmHarness.Run second = setup.harness().run(m, randomActivations(1, 60, random));
+        TlmmRunner.Run first = setup.harness().run(m, randomActivations(1, 60, random));
+        TlmmRunner.Run second = setup.harness().run(m, randomActivations(1, 60, random));
         assertTrue(first.cycles() > 0 && second.cycles() > 0);
         assertEquals(first.cycles(), second.cycles(), 8, "the same product takes the same time");
     }

@@ -1,4 +1,4 @@
-package dev.tellmej.sim.tlmm;
+package dev.tellmej.sim.accel;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
@@ -19,14 +19,19 @@ import java.util.Random;
 
 /**
  * Runs matrix products on a simulated {@link TlmmEngine}: packs the matrix into the DDR model, sends the
- * command and the activations, and collects the results in the engine's output order.
+ * command and the activations through stream drivers (with the given valid probability), collects the
+ * results (with the given ready probability) and puts them back in row order. Used by the engine's tests
+ * and by {@code tellme bench tlmm}.
  */
-final class TlmmHarness {
+public final class TlmmRunner {
     /** Where the weight image goes in the DDR model. */
     static final long WEIGHT_ADDRESS = 0x1000;
 
-    /** A product's accumulators ([token][row]) and the cycles from command to done. */
-    record Run(int[][] accumulators, long cycles) {}
+    /**
+     * A product's accumulators ([token][row]), the cycles from the command to the last result, and the
+     * bytes the engine read from DDR.
+     */
+    public record Run(int[][] accumulators, long cycles, long bytesRead) {}
 
     private final SimModel sim;
     private final TlmmEngine top;
@@ -35,7 +40,13 @@ final class TlmmHarness {
     private final StreamDriver activations;
     private final StreamMonitor results;
 
-    TlmmHarness(SimModel sim, TlmmEngine top, AxiMemory ddr, Random random, double activationValid, double resultReady) {
+    /**
+     * Attaches the DDR model to the engine's read ports and drivers to its streams.
+     *
+     * @param activationValid probability that an activation beat is offered in a cycle
+     * @param resultReady     probability that a result beat is taken in a cycle
+     */
+    public TlmmRunner(SimModel sim, TlmmEngine top, AxiMemory ddr, Random random, double activationValid, double resultReady) {
         this.sim = sim;
         this.top = top;
         this.ddr = ddr;
@@ -48,13 +59,14 @@ final class TlmmHarness {
     }
 
     /** Multiplies {@code matrix} by each row of {@code x} (int8 activations, at least cols long). */
-    Run run(TernaryMatrix matrix, byte[][] x) {
+    public Run run(TernaryMatrix matrix, byte[][] x) {
         TlmmConfig config = top.config();
         TlmmLayout layout = new TlmmLayout(config, matrix.rows(), matrix.cols());
         byte[] image = WeightPacker.pack(layout, matrix);
         MemorySegment.copy(image, 0, ddr.bytes(), JAVA_BYTE, WEIGHT_ADDRESS, image.length);
         TlmmCommand command = layout.command(WEIGHT_ADDRESS, x.length);
         int received = results.count();
+        long bytesBefore = ddr.counters().bytesRead();
         long start = sim.cycle();
         commands.push(pack(command));
         int bytesPerToken = layout.blocks() * config.blockInputs();
@@ -74,7 +86,8 @@ final class TlmmHarness {
         long limit = 200L * (layout.blocks() + 4) * (groups + 32) * x.length + 100_000;
         sim.runUntil(() -> results.count() - received == expectedBeats && sim.peek(top.busy) == 0, limit);
         long cycles = sim.cycle() - start;
-        return new Run(reorder(layout, results.received().subList(received, received + expectedBeats), x.length), cycles);
+        return new Run(reorder(layout, results.received().subList(received, received + expectedBeats), x.length), cycles,
+                ddr.counters().bytesRead() - bytesBefore);
     }
 
     /** Results arrive per chunk, tile, token, row group; this puts them back as [token][row]. */
@@ -103,7 +116,7 @@ final class TlmmHarness {
     }
 
     /** The command's fields packed as the command port's payload (first field least significant). */
-    static BigInteger pack(TlmmCommand c) {
+    public static BigInteger pack(TlmmCommand c) {
         long[][] fields = {
             {c.address(), 64}, {c.blocks(), 16}, {c.lastBlockClass(), 2}, {c.tokens(), 16}, {c.tiles(), 16},
             {c.tileGroups(), 16}, {c.lastTileGroups(), 16}, {c.regionStride(), 32}, {c.beatsFull(), 32},

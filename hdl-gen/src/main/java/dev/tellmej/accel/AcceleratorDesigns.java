@@ -1,0 +1,23 @@
+package dev.tellmej.accel;
+
+import dev.tellmej.accel.tlmm.TlmmConfig;
+import dev.tellmej.accel.tlmm.TlmmEngine;
+import dev.tellmej.hdl.DesignEntry;
+import dev.tellmej.hdl.ElaborationOptions;
+import dev.tellmej.hdl.Module;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** The accelerator's blocks that {@code tellme rtl} can emit, each with its named configurations. */
+public final class AcceleratorDesigns {
+    private AcceleratorDesigns() {}
+
+    public static List<DesignEntry> entries() {
+        Map<String, Supplier<? extends Module>> tlmm = new LinkedHashMap<>();
+        TlmmConfig.named().forEach((name, config) -> tlmm.put(name, () -> new TlmmEngine(config)));
+        return List.of(new DesignEntry("tlmm", "table-lookup ternary matmul engine: TLMM array, URAM weight buffer,"
+                + " AXI4 weight streamer (docs/tlmm.md)", tlmm, ElaborationOptions.DEFAULT));
+    }
+}
