@@ -57,6 +57,52 @@ public final class TlmmEngine extends Module {
     public final Stream<Vec<SInt>> results;
     public final List<Axi4> weightPorts = new ArrayList<>();
     private final TlmmConfig config;
+    // State shared by the processes below (set up in the constructor, in order).
+    private int tables;
+    private int lanes;
+    private int beatsPerBlock;
+    private int slotStride;
+    private int actDepth;
+    private int actAddressBits;
+    private int bufferAddressBits;
+    private int fifoDepth;
+    private int accumulatorBits;
+    private Bool active;
+    private Command cmd;
+    private Bool accepted;
+    private UInt lastTile;
+    private UInt lastBlock;
+    private Mem<Bits> actMemory;
+    private UInt actTokensLoaded;
+    private UInt actChunkTokens;
+    private Bool actFull;
+    private Bool chunkReleased;
+    private WeightBuffer buffer;
+    private Bool loadRunning;
+    private Bool loadHalf;
+    private UInt loadTokens;
+    private UInt loadTileBase;
+    private Bool loadsFinished;
+    private Vec<Bool> halfBusy;
+    private Vec<Bool> halfLoaded;
+    private UInt blocksArrived;
+    private Vec<Bool> tableReady;
+    private Vec<Bool> tableHeld;
+    private Bool buildHalf;
+    private UInt entry;
+    private List<SInt> values;
+    private Bool buildsFinished;
+    private Bool building;
+    private Bool sweepHalf;
+    private Bool tableHalf;
+    private UInt sweepBlock;
+    private UInt sweepGroup;
+    private UInt slotBase;
+    private Bool sweepLastBlock;
+    private UInt sweepTokens;
+    private Bool sweepsFinished;
+    private UInt owed;
+    private Bool issue;
 
     /** The command template. */
     public static Command commandShape() {
@@ -67,13 +113,13 @@ public final class TlmmEngine extends Module {
     public TlmmEngine(TlmmConfig config) {
         this.config = config;
         baseName("TlmmEngine_" + config.name().replace('-', '_'));
-        int tables = config.tables();
-        int lanes = config.columns();
-        int beatsPerBlock = config.blockInputs() / config.activationBytes();
-        int slotStride = config.maxBlocks() * beatsPerBlock;
-        int actDepth = config.maxTokens() * slotStride;
-        int actAddressBits = log2Up(actDepth);
-        int bufferAddressBits = log2Up(config.bufferDepth());
+        tables = config.tables();
+        lanes = config.columns();
+        beatsPerBlock = config.blockInputs() / config.activationBytes();
+        slotStride = config.maxBlocks() * beatsPerBlock;
+        actDepth = config.maxTokens() * slotStride;
+        actAddressBits = log2Up(actDepth);
+        bufferAddressBits = log2Up(config.bufferDepth());
 
         command = in("command", Stream.of(commandShape()));
         done = out("done", bool());
@@ -84,25 +130,37 @@ public final class TlmmEngine extends Module {
             weightPorts.add(out("m_axi_w" + p, Axi4.master(Axi4Config.of(config.portDataBits()))));
         }
 
-        // ================================================================ command
-        Bool active = reg("active", bool(), 0);
-        Command cmd = reg("cmd", commandShape());
+        commandRegister();
+        activationLoader();
+        weightLoader();
+        tableBuilder();
+        sweep();
+        lanesAndResults();
+        completion();
+    }
+
+    /** The command register: one command at a time; {@link #busy} while it runs. */
+    private void commandRegister() {
+        active = reg("active", bool(), 0);
+        cmd = reg("cmd", commandShape());
         command.ready.set(active.not());
-        Bool accepted = command.fire().named("accepted");
+        accepted = command.fire().named("accepted");
         when(accepted, () -> {
             active.set(true);
             assign(cmd, command.payload);
         });
         busy.set(active);
-        UInt lastTile = cmd.tiles().sub(1).named("last_tile");
-        UInt lastBlock = cmd.blocks().sub(1).named("last_block");
+        lastTile = cmd.tiles().sub(1).named("last_tile");
+        lastBlock = cmd.blocks().sub(1).named("last_block");
+    }
 
-        // ================================================================ activation loader
-        Mem<Bits> actMemory = mem("act_memory", bits(8 * config.activationBytes()), actDepth).style(RamStyle.BLOCK);
-        UInt actTokensLoaded = reg("act_tokens_loaded", uint(16), 0);   // tokens of earlier chunks and this one
-        UInt actChunkTokens = reg("act_chunk_tokens", uint(16), 0);     // tokens of the chunk in memory
+    /** Stores a chunk of tokens from {@link #activations} once the table builder is done with the last one. */
+    private void activationLoader() {
+        actMemory = mem("act_memory", bits(8 * config.activationBytes()), actDepth).style(RamStyle.BLOCK);
+        actTokensLoaded = reg("act_tokens_loaded", uint(16), 0);   // tokens of earlier chunks and this one
+        actChunkTokens = reg("act_chunk_tokens", uint(16), 0);     // tokens of the chunk in memory
         Bool actLoading = reg("act_loading", bool(), 0);
-        Bool actFull = reg("act_full", bool(), 0);                      // the chunk is in memory, being used
+        actFull = reg("act_full", bool(), 0);                      // the chunk is in memory, being used
         UInt actSlot = reg("act_slot", uint(16), 0);
         UInt actBeat = reg("act_beat", uint(32), 0);
         UInt actSlotBase = reg("act_slot_base", uint(actAddressBits), 0);
@@ -110,7 +168,7 @@ public final class TlmmEngine extends Module {
         UInt remainingTokens = cmd.tokens().sub(actTokensLoaded).named("remaining_tokens");
         UInt nextChunkTokens = mux(remainingTokens.gt(config.maxTokens()), U(config.maxTokens(), 16), remainingTokens)
                 .named("next_chunk_tokens");
-        Bool chunkReleased = wire("chunk_released", bool());            // the builder is done with the chunk
+        chunkReleased = wire("chunk_released", bool());            // the builder is done with the chunk
         Bool startChunk = active.and(actLoading.not()).and(actFull.not()).and(remainingTokens.ne(0)).named("start_chunk");
         activations.ready.set(actLoading);
         Bool actTake = activations.fire().named("act_take");
@@ -135,26 +193,28 @@ public final class TlmmEngine extends Module {
         }).elseWhen(actTake, () -> actBeat.set(actBeat.add(1)));
         when(chunkReleased, () -> actFull.set(false));
         when(accepted, () -> actTokensLoaded.set(0));
+    }
 
-        // ================================================================ weight loader
+    /** Starts every port on each tile in turn, into a free buffer half; tracks how much of the tile has arrived. */
+    private void weightLoader() {
         List<WeightPort> ports = new ArrayList<>();
         for (int p = 0; p < config.ports(); p++) {
             WeightPort port = instance("weights" + p, new WeightPort(config));
             forward(weightPorts.get(p), port.axi);
             ports.add(port);
         }
-        WeightBuffer buffer = instance("buffer", new WeightBuffer(config));
+        buffer = instance("buffer", new WeightBuffer(config));
         for (int p = 0; p < config.ports(); p++) {
             assign(buffer.writes.get(p), ports.get(p).write);
         }
-        Bool loadRunning = reg("load_running", bool(), 0);
-        Bool loadHalf = reg("load_half", bool(), 0);                    // the half the next or current load fills
+        loadRunning = reg("load_running", bool(), 0);
+        loadHalf = reg("load_half", bool(), 0);                    // the half the next or current load fills
         UInt loadTile = reg("load_tile", uint(16), 0);
-        UInt loadTokens = reg("load_tokens", uint(16), 0);              // tokens before the chunk being loaded
-        UInt loadTileBase = reg("load_tile_base", uint(64), 0);
-        Bool loadsFinished = reg("loads_finished", bool(), 0);
-        Vec<Bool> halfBusy = reg("half_busy", vec(2, bool()), 0);       // a tile occupies the half
-        Vec<Bool> halfLoaded = reg("half_loaded", vec(2, bool()), 0);   // ... and has fully arrived
+        loadTokens = reg("load_tokens", uint(16), 0);              // tokens before the chunk being loaded
+        loadTileBase = reg("load_tile_base", uint(64), 0);
+        loadsFinished = reg("loads_finished", bool(), 0);
+        halfBusy = reg("half_busy", vec(2, bool()), 0);       // a tile occupies the half
+        halfLoaded = reg("half_loaded", vec(2, bool()), 0);   // ... and has fully arrived
         Vec<Bool> portFinished = reg("port_finished", vec(config.ports(), bool()), 0);
         Bool loadLastTile = loadTile.eq(lastTile).named("load_last_tile");
         Bool freeHalf = mux(loadHalf, halfBusy.get(1), halfBusy.get(0)).not().named("free_half");
@@ -178,7 +238,7 @@ public final class TlmmEngine extends Module {
             allPortsFinished = allPortsFinished.and(portFinished.get(p).or(ports.get(p).done));
         }
         Bool loadComplete = loadRunning.and(allPortsFinished).named("load_complete");
-        UInt blocksArrived = ports.getFirst().blocksDone;
+        blocksArrived = ports.getFirst().blocksDone;
         for (int p = 1; p < config.ports(); p++) {
             UInt other = ports.get(p).blocksDone;
             blocksArrived = mux(other.lt(blocksArrived), other, blocksArrived);
@@ -208,28 +268,30 @@ public final class TlmmEngine extends Module {
                 loadTileBase.set(loadTileBase.add(strideTimesPorts));
             });
         });
+    }
 
-        // ================================================================ table builder
+    /** For each (tile, block, token): stages 3T activations, then writes the 27 entries of the T tables, one per cycle, into every lane's free table half. */
+    private void tableBuilder() {
         Bits staging = reg("staging", bits(8 * config.blockInputs()));
-        Vec<Bool> tableReady = reg("table_ready", vec(2, bool()), 0);   // the half holds tables not yet swept
-        Vec<Bool> tableHeld = reg("table_held", vec(2, bool()), 0);     // swept, but reads may be in flight
-        Bool buildHalf = reg("build_half", bool(), 0);
-        Bool building = reg("building", bool(), 0);
-        Bool staging1 = reg("staging_reading", bool(), 0);
+        tableReady = reg("table_ready", vec(2, bool()), 0);   // the half holds tables not yet swept
+        tableHeld = reg("table_held", vec(2, bool()), 0);     // swept, but reads may be in flight
+        buildHalf = reg("build_half", bool(), 0);
+        building = reg("building", bool(), 0);
+        Bool stagingActive = reg("staging_active", bool(), 0);
         UInt stageBeat = reg("stage_beat", uint(Math.max(1, bitsFor(beatsPerBlock))), 0);
-        UInt entry = reg("entry", uint(TlmmConfig.INDEX_BITS), 0);
+        entry = reg("entry", uint(TlmmConfig.INDEX_BITS), 0);
         UInt buildBlock = reg("build_block", uint(16), 0);
         UInt buildSlot = reg("build_slot", uint(16), 0);
         UInt buildTile = reg("build_tile", uint(16), 0);
         UInt buildSlotBase = reg("build_slot_base", uint(actAddressBits), 0);
         UInt buildBlockBase = reg("build_block_base", uint(actAddressBits), 0);
-        Bool buildsFinished = reg("builds_finished", bool(), 0);
+        buildsFinished = reg("builds_finished", bool(), 0);
         Bool tableFree = mux(buildHalf, tableReady.get(1).or(tableHeld.get(1)), tableReady.get(0).or(tableHeld.get(0)))
                 .not().named("table_free");
-        Bool startBuild = active.and(actFull).and(building.not()).and(staging1.not()).and(tableFree)
+        Bool startBuild = active.and(actFull).and(building.not()).and(stagingActive.not()).and(tableFree)
                 .and(buildsFinished.not()).named("start_build");
         UInt readAddress = buildSlotBase.add(buildBlockBase).add(stageBeat.resize(actAddressBits)).named("stage_address");
-        Bool stageRead = staging1.and(stageBeat.lt(beatsPerBlock)).named("stage_read");
+        Bool stageRead = stagingActive.and(stageBeat.lt(beatsPerBlock)).named("stage_read");
         Bits stagedWord = actMemory.readSync("act_word", readAddress, stageRead, 1);
         Bool stagedValid = regNext("act_word_valid", stageRead, 0);
         when(stagedValid, () -> {
@@ -240,12 +302,12 @@ public final class TlmmEngine extends Module {
             }
         });
         when(startBuild, () -> {
-            staging1.set(true);
+            stagingActive.set(true);
             stageBeat.set(0);
         }).elseWhen(stageRead, () -> stageBeat.set(stageBeat.add(1)));
-        Bool stagedAll = staging1.and(stageBeat.eq(beatsPerBlock)).and(stagedValid.not()).named("staged_all");
+        Bool stagedAll = stagingActive.and(stageBeat.eq(beatsPerBlock)).and(stagedValid.not()).named("staged_all");
         when(stagedAll, () -> {
-            staging1.set(false);
+            stagingActive.set(false);
             building.set(true);
             entry.set(0);
         });
@@ -274,7 +336,7 @@ public final class TlmmEngine extends Module {
                 }
             });
         }
-        List<SInt> values = new ArrayList<>();
+        values = new ArrayList<>();
         for (int t = 0; t < tables; t++) {
             SInt sum = S(0, TlmmConfig.ENTRY_BITS);
             for (int j = 0; j < 3; j++) {
@@ -285,7 +347,6 @@ public final class TlmmEngine extends Module {
             }
             values.add(sum.named("table" + t + "_entry"));
         }
-        Bool writingTables = building.named("writing_tables");
         Bool lastEntry = entry.eq(TlmmConfig.TABLE_ENTRIES - 1);
         Bool buildDone = building.and(lastEntry).named("build_done");
         when(building, () -> entry.set(entry.add(1)));
@@ -317,35 +378,37 @@ public final class TlmmEngine extends Module {
                 buildSlotBase.set(buildSlotBase.add(slotStride));
             });
         });
+    }
 
-        // ================================================================ sweep
+    /** For each (tile, block, token, row group): one buffer read for all lanes when the tables and the block's weights are there; releases tables and weights once swept. */
+    private void sweep() {
         // Order: for each tile, for each block, for each token of the chunk, for each row group; a new block
         // starts in the cycle after the last group of the previous one when its tables and weights are there.
-        Bool sweepHalf = reg("sweep_half", bool(), 0);                  // the weight half being computed
-        Bool tableHalf = reg("table_half", bool(), 0);                  // the table half being read
+        sweepHalf = reg("sweep_half", bool(), 0);                  // the weight half being computed
+        tableHalf = reg("table_half", bool(), 0);                  // the table half being read
         UInt sweepTile = reg("sweep_tile", uint(16), 0);
         UInt sweepSlot = reg("sweep_slot", uint(16), 0);
-        UInt sweepTokens = reg("sweep_tokens", uint(16), 0);            // tokens before the chunk being swept
-        UInt sweepBlock = reg("sweep_block", uint(16), 0);
-        UInt sweepGroup = reg("sweep_group", uint(16), 0);
+        sweepTokens = reg("sweep_tokens", uint(16), 0);            // tokens before the chunk being swept
+        sweepBlock = reg("sweep_block", uint(16), 0);
+        sweepGroup = reg("sweep_group", uint(16), 0);
         UInt sweepBlockBase = reg("sweep_block_base", uint(bufferAddressBits), 0);
-        int accumulatorBits = log2Up(LookupLane.accumulators(config));
-        UInt slotBase = reg("accumulator_slot_base", uint(accumulatorBits), 0);
-        Bool sweepsFinished = reg("sweeps_finished", bool(), 0);
+        accumulatorBits = log2Up(LookupLane.accumulators(config));
+        slotBase = reg("accumulator_slot_base", uint(accumulatorBits), 0);
+        sweepsFinished = reg("sweeps_finished", bool(), 0);
         UInt groupsOfTile = mux(sweepTile.eq(lastTile), cmd.lastTileGroups(), cmd.tileGroups()).named("groups_of_tile");
         UInt chunkTokensSwept = mux(cmd.tokens().sub(sweepTokens).gt(config.maxTokens()), U(config.maxTokens(), 16),
                 cmd.tokens().sub(sweepTokens)).named("sweep_chunk_tokens");
         Bool tablesThere = mux(tableHalf, tableReady.get(1), tableReady.get(0));
         Bool weightsThere = mux(sweepHalf, halfLoaded.get(1), halfLoaded.get(0))
                 .or(loadRunning.and(loadHalf.eq(sweepHalf)).and(blocksArrived.gt(sweepBlock))).named("weights_there");
-        Bool sweepLastBlock = sweepBlock.eq(lastBlock);
+        sweepLastBlock = sweepBlock.eq(lastBlock);
         Bool sweepLastSlot = sweepSlot.add(1).eq(chunkTokensSwept);
         Bool sweepLastGroup = sweepGroup.add(1).eq(groupsOfTile);
         // Room for the results still in flight (only the last block produces any).
-        int fifoDepth = 2 * (WeightBuffer.READ_LATENCY + LookupLane.latency(config)) + 8;
-        UInt owed = reg("owed", uint(bitsFor(fifoDepth)), 0);           // results issued, not yet taken
+        fifoDepth = 2 * (WeightBuffer.READ_LATENCY + LookupLane.latency(config)) + 8;
+        owed = reg("owed", uint(bitsFor(fifoDepth)), 0);           // results issued, not yet taken
         Bool room = owed.lt(fifoDepth).named("room");
-        Bool issue = active.and(sweepsFinished.not()).and(tablesThere).and(weightsThere)
+        issue = active.and(sweepsFinished.not()).and(tablesThere).and(weightsThere)
                 .and(sweepLastBlock.not().or(room)).named("issue");
         buffer.readEnable.set(issue);
         buffer.readAddress.set(cat(sweepHalf, U(0, bufferAddressBits - 1)).asUInt()
@@ -398,8 +461,10 @@ public final class TlmmEngine extends Module {
         Bool releasedWeightHalf = delay("weights_release_half", sweepHalf, WeightBuffer.READ_LATENCY + 1);
         when(weightsReleased, () -> when(releasedWeightHalf, () -> halfBusy.get(1).set(false))
                 .otherwise(() -> halfBusy.get(0).set(false)));
+    }
 
-        // ================================================================ lanes and results
+    /** The Q lookup lanes and the result FIFO; {@link #owed} counts the results issued but not yet taken. */
+    private void lanesAndResults() {
         Bool stepValid = delay("step_valid", issue, WeightBuffer.READ_LATENCY);
         Bool stepHalf = delay("step_table_half", tableHalf, WeightBuffer.READ_LATENCY);
         UInt stepAccumulator = delay("step_accumulator", slotBase.add(sweepGroup.resize(accumulatorBits)),
@@ -416,7 +481,7 @@ public final class TlmmEngine extends Module {
             lane.step.payload.accumulator().set(stepAccumulator);
             lane.step.payload.first().set(stepFirst);
             lane.step.payload.last().set(stepLast);
-            lane.tableWrite.valid.set(writingTables);
+            lane.tableWrite.valid.set(building);
             lane.tableWrite.payload.half().set(buildHalf);
             lane.tableWrite.payload.entry().set(entry);
             for (int t = 0; t < tables; t++) {
@@ -438,8 +503,10 @@ public final class TlmmEngine extends Module {
         Bool resultTaken = results.fire();
         when(issuedResult.and(resultTaken.not()), () -> owed.set(owed.add(1)))
                 .elseWhen(resultTaken.and(issuedResult.not()), () -> owed.set(owed.sub(1)));
+    }
 
-        // ================================================================ completion
+    /** {@link #done} when every result of the command has been taken; the per-command state returns to rest. */
+    private void completion() {
         Bool finished = active.and(sweepsFinished).and(owed.eq(0)).named("finished");
         done.set(finished);
         when(finished, () -> {

@@ -404,10 +404,18 @@ public final class VerilogEmitter {
         }
         String left = expr(binary.left(), sink);
         String right = expr(binary.right(), sink);
+        // a & b & c rather than ((a & b) & c): these operators associate to the left at equal precedence.
+        if (binary.left() instanceof Expr.Binary inner && inner.op() == op && chains(op)) {
+            left = bare(left);
+        }
         if (signed && (op == Expr.BinaryOp.LT || op == Expr.BinaryOp.LE || op == Expr.BinaryOp.GT || op == Expr.BinaryOp.GE)) {
             return "($signed(" + left + ") " + op.symbol() + " $signed(" + right + "))";
         }
         return "(" + left + " " + op.symbol() + " " + right + ")";
+    }
+
+    private static boolean chains(Expr.BinaryOp op) {
+        return op == Expr.BinaryOp.AND || op == Expr.BinaryOp.OR || op == Expr.BinaryOp.XOR || op == Expr.BinaryOp.ADD;
     }
 
     /** An operand of a product, extended to the product's width so no bit of the result is lost. */
