@@ -22,7 +22,7 @@ import dev.tellmej.hdl.ir.Kind;
  *
  * @param <T> the concrete kind, so that operations return it
  */
-public abstract sealed class BitVector<T extends BitVector<T>> extends Data permits Bits, UInt, SInt {
+public abstract sealed class BitVector<T extends BitVector<T>> extends Data permits Bits, Numeric {
     BitVector(HwType type, Expr node) {
         super(type, node);
     }

@@ -6,7 +6,6 @@ import dev.tellmej.accel.tlmm.TlmmLayout;
 import dev.tellmej.hdl.Design;
 import dev.tellmej.hdl.Hdl;
 import dev.tellmej.model.ternary.TernaryMatrix;
-import dev.tellmej.model.ternary.TlmmIndex;
 import dev.tellmej.model.ternary.TlmmReference;
 import dev.tellmej.sim.AxiMemory;
 import dev.tellmej.sim.AxiMemoryConfig;
@@ -78,7 +77,7 @@ final class BenchTlmmCommand implements Callable<Integer> {
             sim.reset();
             int failures = 0;
             for (int[] shape : new int[][] {{1536, 1536}, {4096, 1536}, {1536, 4096}}) {
-                TernaryMatrix matrix = randomMatrix(shape[0], shape[1], random);
+                TernaryMatrix matrix = TernaryMatrix.random(shape[0], shape[1], 1f, random);
                 for (int m : tokens) {
                     byte[][] x = new byte[m][shape[1]];
                     for (byte[] token : x) {
@@ -102,17 +101,5 @@ final class BenchTlmmCommand implements Callable<Integer> {
                     + " of %d row groups.%n", layout.tiles(), layout.tileGroups());
             return failures == 0 ? 0 : 1;
         }
-    }
-
-    private static TernaryMatrix randomMatrix(int rows, int cols, Random random) {
-        int groups = (cols + 2) / 3;
-        byte[] indices = new byte[rows * groups];
-        for (int i = 0; i < indices.length; i++) {
-            int g = i % groups;
-            int w1 = 3 * g + 1 < cols ? random.nextInt(3) - 1 : 0;
-            int w2 = 3 * g + 2 < cols ? random.nextInt(3) - 1 : 0;
-            indices[i] = (byte) TlmmIndex.encode(random.nextInt(3) - 1, w1, w2);
-        }
-        return new TernaryMatrix(rows, cols, groups, indices, 1f);
     }
 }

@@ -13,26 +13,12 @@ import org.junit.jupiter.api.Test;
 class WeightPackerTest {
     private static final long SEED = 0x7e11_0001L;
 
-    static TernaryMatrix random(int rows, int cols, Random random) {
-        int groups = (cols + 2) / 3;
-        byte[] indices = new byte[rows * groups];
-        for (int r = 0; r < rows; r++) {
-            for (int g = 0; g < groups; g++) {
-                int w0 = random.nextInt(3) - 1;
-                int w1 = 3 * g + 1 < cols ? random.nextInt(3) - 1 : 0;
-                int w2 = 3 * g + 2 < cols ? random.nextInt(3) - 1 : 0;
-                indices[r * groups + g] = (byte) dev.tellmej.model.ternary.TlmmIndex.encode(w0, w1, w2);
-            }
-        }
-        return new TernaryMatrix(rows, cols, groups, indices, 0.5f);
-    }
-
     @Test
     void packingRoundTripsForEveryConfigurationAndAwkwardShapes() {
         Random random = new Random(SEED);
         for (TlmmConfig config : TlmmConfig.named().values()) {
             for (int[] shape : new int[][] {{1, 1}, {7, 16}, {33, 100}, {64, 3 * config.tables() * 3 + 1}, {250, 311}}) {
-                TernaryMatrix matrix = random(shape[0], shape[1], random);
+                TernaryMatrix matrix = TernaryMatrix.random(shape[0], shape[1], 0.5f, random);
                 TlmmLayout layout = new TlmmLayout(config, shape[0], shape[1]);
                 byte[] image = WeightPacker.pack(layout, matrix);
                 TernaryMatrix back = WeightPacker.unpack(layout, image, matrix.scale());

@@ -42,6 +42,24 @@ public record TernaryMatrix(int rows, int cols, int groups, byte[] indices, floa
         return c < t.cols() ? t.get(r, c) : 0;
     }
 
+    /**
+     * A matrix of uniformly random ternary weights (the padding past {@code cols} zero), for tests and
+     * benchmarks.
+     */
+    public static TernaryMatrix random(int rows, int cols, float scale, java.util.random.RandomGenerator random) {
+        int groups = (cols + 2) / 3;
+        byte[] idx = new byte[rows * groups];
+        for (int r = 0; r < rows; r++) {
+            for (int g = 0; g < groups; g++) {
+                int w0 = random.nextInt(3) - 1;
+                int w1 = 3 * g + 1 < cols ? random.nextInt(3) - 1 : 0;
+                int w2 = 3 * g + 2 < cols ? random.nextInt(3) - 1 : 0;
+                idx[r * groups + g] = (byte) TlmmIndex.encode(w0, w1, w2);
+            }
+        }
+        return new TernaryMatrix(rows, cols, groups, idx, scale);
+    }
+
     /** Decodes back to trits (the padding dropped). */
     public TernaryTensor toTensor() {
         byte[] v = new byte[rows * cols];

@@ -34,17 +34,7 @@ class TlmmEngineTest {
     static final TlmmConfig NARROW_PORTS = new TlmmConfig("narrow-ports", 8, 4, 4, 32, 4, 256, 2, 16, 64, 16, 4);
 
     static TernaryMatrix randomMatrix(int rows, int cols, Random random) {
-        int groups = (cols + 2) / 3;
-        byte[] indices = new byte[rows * groups];
-        for (int r = 0; r < rows; r++) {
-            for (int g = 0; g < groups; g++) {
-                int w0 = random.nextInt(3) - 1;
-                int w1 = 3 * g + 1 < cols ? random.nextInt(3) - 1 : 0;
-                int w2 = 3 * g + 2 < cols ? random.nextInt(3) - 1 : 0;
-                indices[r * groups + g] = (byte) TlmmIndex.encode(w0, w1, w2);
-            }
-        }
-        return new TernaryMatrix(rows, cols, groups, indices, 1f);
+        return TernaryMatrix.random(rows, cols, 1f, random);
     }
 
     /** Random int8 activations, with a share of the extremes -128 and 127. */
