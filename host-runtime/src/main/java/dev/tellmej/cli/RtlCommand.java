@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "rtl", description = {"Generate Verilog for a named design.",
         "  tellme rtl --list",
-        "  tellme rtl DESIGN [--config NAME] --out DIR"})
+        "  tellme rtl DESIGN [--config NAME] --out DIR",
+        "  tellme rtl --accelerator --out rtl     (every accelerator block in every configuration)"})
 final class RtlCommand implements Callable<Integer> {
     private final java.util.function.Supplier<List<DesignEntry>> catalog;
 
@@ -48,6 +49,10 @@ final class RtlCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Directory for DESIGN.f and the .v files.")
     Path out;
 
+    @Option(names = "--accelerator", description = "Write every accelerator block in every configuration to"
+            + " DIR/<design>-<config>/ (the repository's rtl/ folder).")
+    boolean accelerator;
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -61,6 +66,13 @@ final class RtlCommand implements Callable<Integer> {
                 }
             }
             return 0;
+        }
+        if (accelerator) {
+            if (out == null) {
+                stderr.println("error: --accelerator needs --out DIR");
+                return 2;
+            }
+            return writeAccelerator(stdout, stderr);
         }
         if (design == null) {
             stderr.println("error: name a design (tellme rtl --list shows them) or pass --list");
@@ -96,10 +108,51 @@ final class RtlCommand implements Callable<Integer> {
             return 1;
         }
         List<Path> files = elaborated.writeVerilog(out, design);
+        report(stdout, files, design, config, elaborated);
+        return 0;
+    }
+
+    private int writeAccelerator(PrintWriter stdout, PrintWriter stderr) {
+        for (DesignEntry entry : dev.tellmej.accel.AcceleratorDesigns.entries()) {
+            for (String config : entry.configurationNames()) {
+                Design<?> elaborated;
+                try {
+                    elaborated = entry.elaborate(config);
+                } catch (ElaborationException e) {
+                    stderr.println("error: design errors in " + entry.name() + " (" + config + "):");
+                    e.errors().forEach(error -> stderr.println("  " + error.getMessage()));
+                    return 1;
+                }
+                Path dir = out.resolve(entry.name() + "-" + config);
+                clear(dir);
+                report(stdout, elaborated.writeVerilog(dir, entry.name()), entry.name(), config, elaborated);
+            }
+        }
+        return 0;
+    }
+
+    /** Removes the Verilog and file lists a previous run left, so renamed modules do not linger. */
+    private static void clear(Path dir) {
+        try {
+            if (java.nio.file.Files.isDirectory(dir)) {
+                try (var files = java.nio.file.Files.list(dir)) {
+                    for (Path file : files.toList()) {
+                        String name = file.getFileName().toString();
+                        if (name.endsWith(".v") || name.endsWith(".f")) {
+                            java.nio.file.Files.delete(file);
+                        }
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot clear " + dir, e);
+        }
+    }
+
+    private static void report(PrintWriter stdout, List<Path> files, String design, String config, Design<?> elaborated) {
         for (Path file : files) {
             stdout.println("wrote " + file);
         }
         stdout.println(design + " (" + config + "): " + (files.size() - 1) + " module(s), top " + elaborated.topName());
-        return 0;
     }
 }
