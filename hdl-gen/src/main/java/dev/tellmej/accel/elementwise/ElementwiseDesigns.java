@@ -1,0 +1,68 @@
+package dev.tellmej.accel.elementwise;
+
+import dev.tellmej.hdl.DesignEntry;
+import dev.tellmej.hdl.ElaborationOptions;
+import dev.tellmej.hdl.Module;
+import dev.tellmej.model.config.RopeStyle;
+import dev.tellmej.model.numerics.StorageFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The fused element-wise units as designs {@code tellme rtl} can emit. {@code kv260} is the board build for
+ * TeLLMe's model (L = 16 lanes, hidden size 1,536, heads of 96, binary16 storage); {@code sim-small} fits the
+ * embedded stories260K student (hidden size 64, heads of 8); other configurations show the parameters
+ * (bfloat16 storage, the other RoPE pair style, ReLU²).
+ */
+public final class ElementwiseDesigns {
+    /** Lanes of the board build. */
+    public static final int KV260_LANES = 16;
+
+    private ElementwiseDesigns() {}
+
+    public static List<DesignEntry> entries() {
+        return List.of(
+                entry("rms-max", "RMSNorm (N13) fused with the next quantization's absmax (N6.1)",
+                        config("kv260", () -> new RmsNormMax(KV260_LANES, 1536, StorageFormat.FP16)),
+                        config("sim-small", () -> new RmsNormMax(KV260_LANES, 64, StorageFormat.FP16)),
+                        config("bf16", () -> new RmsNormMax(KV260_LANES, 1536, StorageFormat.BF16))),
+                entry("quantizer", "per-token absmax int8 quantization (N6)",
+                        config("kv260", () -> new Quantizer(KV260_LANES, StorageFormat.FP16)),
+                        config("bf16", () -> new Quantizer(KV260_LANES, StorageFormat.BF16))),
+                entry("dequantizer", "int32 accumulators to binary32: acc * ((mc * ws) * INV127) (N8)",
+                        config("kv260", () -> new Dequantizer(KV260_LANES))),
+                entry("residual-add", "h = st(h + y) (N17.2.6)",
+                        config("kv260", () -> new ResidualAdd(KV260_LANES, StorageFormat.FP16)),
+                        config("bf16", () -> new ResidualAdd(KV260_LANES, StorageFormat.BF16))),
+                entry("rope", "RoPE (N14) and storage rounding, cos/sin table in memory",
+                        config("kv260", () -> new Rope(RopeStyle.ADJACENT, KV260_LANES, 96, 2, StorageFormat.FP16)),
+                        config("kv260-half", () -> new Rope(RopeStyle.HALF_SPLIT, KV260_LANES, 96, 2, StorageFormat.FP16)),
+                        config("sim-small", () -> new Rope(RopeStyle.ADJACENT, 4, 8, 64, StorageFormat.FP16))),
+                entry("gating", "f = st(act(g) * u) with SiLU or ReLU² (N12, N17.3.3), and its absmax",
+                        config("kv260", () -> new Gating(Activation.SILU, KV260_LANES, StorageFormat.FP16)),
+                        config("relu2-bf16", () -> new Gating(Activation.RELU2, KV260_LANES, StorageFormat.BF16))));
+    }
+
+    /** The entry named {@code name}. */
+    public static DesignEntry entry(String name) {
+        return entries().stream().filter(e -> e.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no element-wise design " + name));
+    }
+
+    /** A named configuration: the top module's constructor call. */
+    private record Config(String name, Supplier<? extends Module> top) {}
+
+    private static Config config(String name, Supplier<? extends Module> top) {
+        return new Config(name, top);
+    }
+
+    private static DesignEntry entry(String name, String description, Config... configurations) {
+        Map<String, Supplier<? extends Module>> map = new LinkedHashMap<>();
+        for (Config configuration : configurations) {
+            map.put(configuration.name(), configuration.top());
+        }
+        return new DesignEntry(name, description, map, ElaborationOptions.DEFAULT);
+    }
+}
