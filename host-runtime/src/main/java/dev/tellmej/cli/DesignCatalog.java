@@ -1,16 +1,23 @@
 package dev.tellmej.cli;
 
+import dev.tellmej.accel.elementwise.ElementwiseDesigns;
 import dev.tellmej.hdl.DesignEntry;
 import dev.tellmej.hdl.examples.Examples;
+import dev.tellmej.hdl.lib.fp.FloatingPointDesigns;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Every design {@code tellme rtl} can emit: the HDL examples (and, as they land, the accelerator's blocks). */
+/**
+ * Every design {@code tellme rtl} can emit: the HDL examples, the floating-point library units and the fused
+ * element-wise units (and, as they land, the accelerator's other blocks).
+ */
 final class DesignCatalog {
     private DesignCatalog() {}
 
     static List<DesignEntry> entries() {
         List<DesignEntry> entries = new ArrayList<>(Examples.entries());
+        entries.addAll(FloatingPointDesigns.entries());
+        entries.addAll(ElementwiseDesigns.entries());
         return entries;
     }
 }

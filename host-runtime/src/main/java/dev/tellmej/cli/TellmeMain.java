@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = TellmeMain.Version.class,
         description = "TeLLMe-J: ternary LLMs on edge FPGAs. Generate RTL, simulate it, run inference.",
-        subcommands = {DemoCommand.class, RunCommand.class, RtlCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, RtlCommand.class, ReportCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n")
 public final class TellmeMain implements Runnable {

@@ -11,38 +11,53 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The fused element-wise units as designs {@code tellme rtl} can emit. {@code kv260} is the board build for
- * TeLLMe's model (L = 16 lanes, hidden size 1,536, heads of 96, binary16 storage); {@code sim-small} fits the
- * embedded stories260K student (hidden size 64, heads of 8); other configurations show the parameters
- * (bfloat16 storage, the other RoPE pair style, ReLU²).
+ * The fused element-wise units as designs {@code tellme rtl} can emit.
+ *
+ * <p>{@code kv260} is the board build for TeLLMe's model (hidden size 1,536, heads of 96, binary16 storage).
+ * Its lane counts follow the rates the units must sustain: RMS-MAX takes {@link #KV260_LANES} = 16, the L of
+ * NUMERICS N19 that fixes the order of its sum, and the quantizer after it matches its beat; the units behind
+ * the ternary matmul (dequantizer, RoPE, residual add, gating) take {@link #KV260_MATMUL_LANES} = 2, since the
+ * matmul completes well under one output per cycle on average (16 rows every 19 cycles or more for TeLLMe's
+ * TLMM shape: 1,536 inputs at 84 per cycle), so two lanes keep up with room to spare and 16 would only cost area (see
+ * docs/elementwise.md). {@code l16} shows those units at 16 lanes; {@code sim-small} fits the embedded
+ * stories260K student (hidden size 64, heads of 8); other configurations show the parameters (bfloat16
+ * storage, the other RoPE pair style, ReLU²).
  */
 public final class ElementwiseDesigns {
-    /** Lanes of the board build. */
+    /** Lanes of RMS-MAX and the quantizer in the board build: N19's L. */
     public static final int KV260_LANES = 16;
+    /** Lanes of the units behind the matmul in the board build. */
+    public static final int KV260_MATMUL_LANES = 2;
 
     private ElementwiseDesigns() {}
 
     public static List<DesignEntry> entries() {
+        int l = KV260_LANES;
+        int m = KV260_MATMUL_LANES;
         return List.of(
                 entry("rms-max", "RMSNorm (N13) fused with the next quantization's absmax (N6.1)",
-                        config("kv260", () -> new RmsNormMax(KV260_LANES, 1536, StorageFormat.FP16)),
-                        config("sim-small", () -> new RmsNormMax(KV260_LANES, 64, StorageFormat.FP16)),
-                        config("bf16", () -> new RmsNormMax(KV260_LANES, 1536, StorageFormat.BF16))),
+                        config("kv260", () -> new RmsNormMax(l, 1536, StorageFormat.FP16)),
+                        config("sim-small", () -> new RmsNormMax(l, 64, StorageFormat.FP16)),
+                        config("bf16", () -> new RmsNormMax(l, 1536, StorageFormat.BF16))),
                 entry("quantizer", "per-token absmax int8 quantization (N6)",
-                        config("kv260", () -> new Quantizer(KV260_LANES, StorageFormat.FP16)),
-                        config("bf16", () -> new Quantizer(KV260_LANES, StorageFormat.BF16))),
+                        config("kv260", () -> new Quantizer(l, StorageFormat.FP16)),
+                        config("bf16", () -> new Quantizer(l, StorageFormat.BF16))),
                 entry("dequantizer", "int32 accumulators to binary32: acc * ((mc * ws) * INV127) (N8)",
-                        config("kv260", () -> new Dequantizer(KV260_LANES))),
+                        config("kv260", () -> new Dequantizer(m)),
+                        config("l16", () -> new Dequantizer(16))),
                 entry("residual-add", "h = st(h + y) (N17.2.6)",
-                        config("kv260", () -> new ResidualAdd(KV260_LANES, StorageFormat.FP16)),
-                        config("bf16", () -> new ResidualAdd(KV260_LANES, StorageFormat.BF16))),
+                        config("kv260", () -> new ResidualAdd(m, StorageFormat.FP16)),
+                        config("l16", () -> new ResidualAdd(16, StorageFormat.FP16)),
+                        config("bf16", () -> new ResidualAdd(m, StorageFormat.BF16))),
                 entry("rope", "RoPE (N14) and storage rounding, cos/sin table in memory",
-                        config("kv260", () -> new Rope(RopeStyle.ADJACENT, KV260_LANES, 96, 2, StorageFormat.FP16)),
-                        config("kv260-half", () -> new Rope(RopeStyle.HALF_SPLIT, KV260_LANES, 96, 2, StorageFormat.FP16)),
+                        config("kv260", () -> new Rope(RopeStyle.ADJACENT, m, 96, 2, StorageFormat.FP16)),
+                        config("kv260-half", () -> new Rope(RopeStyle.HALF_SPLIT, m, 96, 2, StorageFormat.FP16)),
+                        config("l16", () -> new Rope(RopeStyle.ADJACENT, 16, 96, 2, StorageFormat.FP16)),
                         config("sim-small", () -> new Rope(RopeStyle.ADJACENT, 4, 8, 64, StorageFormat.FP16))),
                 entry("gating", "f = st(act(g) * u) with SiLU or ReLU² (N12, N17.3.3), and its absmax",
-                        config("kv260", () -> new Gating(Activation.SILU, KV260_LANES, StorageFormat.FP16)),
-                        config("relu2-bf16", () -> new Gating(Activation.RELU2, KV260_LANES, StorageFormat.BF16))));
+                        config("kv260", () -> new Gating(Activation.SILU, m, StorageFormat.FP16)),
+                        config("l16", () -> new Gating(Activation.SILU, 16, StorageFormat.FP16)),
+                        config("relu2-bf16", () -> new Gating(Activation.RELU2, m, StorageFormat.BF16))));
     }
 
     /** The entry named {@code name}. */

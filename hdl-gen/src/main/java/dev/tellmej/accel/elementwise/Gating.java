@@ -52,7 +52,7 @@ public final class Gating extends Module {
             throw new InvalidParameterException(Locations.capture(), "Gating needs at least one lane, got " + lanes);
         }
         FpFormat format = Units.format(storage);
-        param("", activation.label());
+        baseName("Gating_" + activation.label());
         param("l", lanes);
         param("", format.name());
         in = in("in", Stream.of(new In(vec(lanes, bits(32)), vec(lanes, bits(32)), bool())));

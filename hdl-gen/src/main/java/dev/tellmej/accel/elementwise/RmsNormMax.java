@@ -65,8 +65,24 @@ public final class RmsNormMax extends Module {
     public final Stream<Out> out;
     /** Buffer words per token: n / L. */
     public final int beats;
+    /** Cycles from the rsqrt's launch to r (the multiply by INV_N, the add of eps, rsqrt, the register). */
+    public static final int NORMALIZE_LATENCY = Fp32Mul.LATENCY + Fp32Add.LATENCY + FpRsqrt.LATENCY + 1;
 
     private enum Phase { ACCUMULATE, REDUCE, NORMALIZE, SCALE, EMIT }
+
+    private int levels;
+    private int scaleLatency;
+
+    /**
+     * The cycles a token spends in each pass without stalls: the accumulation ({@code n/L} beats, one per
+     * {@value Fp32Add#LATENCY} cycles, and the last add), the tree and r, the scaling pass, the emission.
+     */
+    public String passes() {
+        int accumulate = beats * Fp32Add.LATENCY + Units.toFp32Latency(FpFormat.FP16) + Fp32Mul.LATENCY + Fp32Add.LATENCY + 2;
+        int reduce = levels * (Fp32Add.LATENCY + 2) + 1 + NORMALIZE_LATENCY;
+        return String.format(java.util.Locale.ROOT, "per token about %d + %d + %d + %d (accumulate, tree and rsqrt, scale,"
+                + " emit)", accumulate, reduce, beats + scaleLatency + 3, beats + 1);
+    }
 
     public RmsNormMax(int lanes, int n, StorageFormat storage) {
         if (lanes < 1 || Integer.bitCount(lanes) != 1 || lanes > 1024) {
@@ -86,7 +102,7 @@ public final class RmsNormMax extends Module {
         out = out("out", Stream.of(new Out(vec(lanes, bits(16)), bits(32), bool())));
         beats = n / lanes;
         int indexBits = log2Up(beats);
-        int levels = Integer.numberOfTrailingZeros(lanes);
+        levels = Integer.numberOfTrailingZeros(lanes);
 
         Mem<Bits> buffer = mem("buffer", bits(16 * lanes), beats)
                 .style(beats >= 64 || 16 * lanes * beats > 8192 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED);
@@ -188,7 +204,7 @@ public final class RmsNormMax extends Module {
         // ---- Pass 2: y = st((x * r) * gamma), written back; the running absmax. ----
         Bool scaleValid = regNext("scale_valid", gammaFire, 0);
         Vec<Bits> gammaWord = regNext("gamma_word", gamma.payload);
-        int scaleLatency = 1 + toFp32 + 2 * Fp32Mul.LATENCY + Units.storeLatency(format);
+        scaleLatency = 1 + toFp32 + 2 * Fp32Mul.LATENCY + Units.storeLatency(format);
         when(gammaFire, () -> {
             index.set(index.add(1));
             when(lastIndex, () -> {

@@ -68,7 +68,7 @@ public final class Rope extends Module {
                     + (half ? "/2" : "") + ", d even, rows >= 1; got L " + lanes + ", d " + headDim + ", rows " + rows);
         }
         FpFormat format = Units.format(storage);
-        param("", half ? "half" : "adjacent");
+        baseName(half ? "Rope_half" : "Rope_adjacent");
         param("l", lanes);
         param("d", headDim);
         param("r", rows);

@@ -1,0 +1,18 @@
+package dev.tellmej.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code tellme report}: resource reports of the generated hardware, one subcommand per part. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Synthesis estimates (Yosys) of the generated hardware, written as Markdown.",
+        subcommands = {ReportElementwiseCommand.class})
+final class ReportCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
