@@ -99,8 +99,8 @@ class RtlCommandTest {
         Outcome outcome = run(new RtlCommand(), "rms-max", "--config", "sim-small", "--out", dir.toString());
         assertEquals(0, outcome.exitCode(), outcome.err());
         String files = Files.readString(dir.resolve("rms-max.f"));
-        assertTrue(files.endsWith("RmsNormMax_l16_n64_fp16.v\n"), files);
+        assertTrue(files.endsWith("RmsNormMax_l16_w4_n64_fp16.v\n"), files);
         assertTrue(files.contains("FpRsqrt.v") && files.contains("Fp32Mul.v"), files);
-        assertTrue(outcome.out().contains("top RmsNormMax_l16_n64_fp16"), outcome.out());
+        assertTrue(outcome.out().contains("top RmsNormMax_l16_w4_n64_fp16"), outcome.out());
     }
 }

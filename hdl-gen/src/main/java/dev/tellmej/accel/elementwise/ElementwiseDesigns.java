@@ -14,8 +14,9 @@ import java.util.function.Supplier;
  * The fused element-wise units as designs {@code tellme rtl} can emit.
  *
  * <p>{@code kv260} is the board build for TeLLMe's model (hidden size 1,536, heads of 96, binary16 storage).
- * Its lane counts follow the rates the units must sustain: RMS-MAX takes {@link #KV260_LANES} = 16, the L of
- * NUMERICS N19 that fixes the order of its sum, and the quantizer after it matches its beat; the units behind
+ * Its lane counts follow the rates the units must sustain: RMS-MAX keeps {@link #KV260_LANES} = 16 partial
+ * sums, the L of NUMERICS N19 that fixes the order of its sum, on {@link #KV260_NORM_WIDTH} = 4 physical lanes
+ * (two values per cycle into the sums, four per cycle out), and the quantizer after it matches its beat; the units behind
  * the ternary matmul (dequantizer, RoPE, residual add, gating) take {@link #KV260_MATMUL_LANES} = 2, since the
  * matmul completes well under one output per cycle on average (16 rows every 19 cycles or more for TeLLMe's
  * TLMM shape: 1,536 inputs at 84 per cycle), so two lanes keep up with room to spare and 16 would only cost area (see
@@ -24,8 +25,10 @@ import java.util.function.Supplier;
  * storage, the other RoPE pair style, ReLU²).
  */
 public final class ElementwiseDesigns {
-    /** Lanes of RMS-MAX and the quantizer in the board build: N19's L. */
+    /** N19's L in the board build: RMS-MAX's partial sums. */
     public static final int KV260_LANES = 16;
+    /** Values per beat of RMS-MAX and the quantizer in the board build. */
+    public static final int KV260_NORM_WIDTH = 4;
     /** Lanes of the units behind the matmul in the board build. */
     public static final int KV260_MATMUL_LANES = 2;
 
@@ -33,15 +36,18 @@ public final class ElementwiseDesigns {
 
     public static List<DesignEntry> entries() {
         int l = KV260_LANES;
+        int w = KV260_NORM_WIDTH;
         int m = KV260_MATMUL_LANES;
         return List.of(
                 entry("rms-max", "RMSNorm (N13) fused with the next quantization's absmax (N6.1)",
-                        config("kv260", () -> new RmsNormMax(l, 1536, StorageFormat.FP16)),
-                        config("sim-small", () -> new RmsNormMax(l, 64, StorageFormat.FP16)),
-                        config("bf16", () -> new RmsNormMax(l, 1536, StorageFormat.BF16))),
+                        config("kv260", () -> new RmsNormMax(l, w, 1536, StorageFormat.FP16)),
+                        config("w16", () -> new RmsNormMax(l, 16, 1536, StorageFormat.FP16)),
+                        config("sim-small", () -> new RmsNormMax(l, w, 64, StorageFormat.FP16)),
+                        config("bf16", () -> new RmsNormMax(l, w, 1536, StorageFormat.BF16))),
                 entry("quantizer", "per-token absmax int8 quantization (N6)",
-                        config("kv260", () -> new Quantizer(l, StorageFormat.FP16)),
-                        config("bf16", () -> new Quantizer(l, StorageFormat.BF16))),
+                        config("kv260", () -> new Quantizer(w, StorageFormat.FP16)),
+                        config("l16", () -> new Quantizer(16, StorageFormat.FP16)),
+                        config("bf16", () -> new Quantizer(w, StorageFormat.BF16))),
                 entry("dequantizer", "int32 accumulators to binary32: acc * ((mc * ws) * INV127) (N8)",
                         config("kv260", () -> new Dequantizer(m)),
                         config("l16", () -> new Dequantizer(16))),

@@ -70,6 +70,7 @@ public final class ElementwiseReport {
     /** The library's units, then the fused units at the kv260 configuration. */
     public static List<Unit> units() {
         int l = ElementwiseDesigns.KV260_LANES;
+        int w = ElementwiseDesigns.KV260_NORM_WIDTH;
         int m = ElementwiseDesigns.KV260_MATMUL_LANES;
         List<Unit> units = new ArrayList<>(List.of(
                 library("fp32-add", "N2", lanes -> new Fp32Add(), Fp32Add.LATENCY),
@@ -88,9 +89,9 @@ public final class ElementwiseReport {
                 library("fp-rsqrt", "N11", lanes -> new FpRsqrt(), FpRsqrt.LATENCY),
                 library("fp-silu", "N12.1", lanes -> new FpSilu(), FpSilu.LATENCY),
                 library("fp-relu2", "N12.2", lanes -> new FpRelu2(), FpRelu2.LATENCY)));
-        units.add(new Unit("rms-max", "N5, N13, N6.1", l, lanes -> new RmsNormMax(lanes, 1536, StorageFormat.FP16),
+        units.add(new Unit("rms-max", "N5, N13, N6.1", w, lanes -> new RmsNormMax(l, lanes, 1536, StorageFormat.FP16),
                 top -> ((RmsNormMax) top).passes()));
-        units.add(new Unit("quantizer", "N6, N3.3", l, lanes -> new Quantizer(lanes, StorageFormat.FP16),
+        units.add(new Unit("quantizer", "N6, N3.3", w, lanes -> new Quantizer(lanes, StorageFormat.FP16),
                 top -> ((Quantizer) top).latency + " (+" + Quantizer.SCALE_LATENCY + " once per vector)"));
         units.add(new Unit("dequantizer", "N8, N3.1", m, Dequantizer::new,
                 top -> String.valueOf(((Dequantizer) top).latency)));
@@ -142,8 +143,10 @@ public final class ElementwiseReport {
                 .append(" (each module synthesized once; nothing optimized across module boundaries), no timing.")
                 .append(" DSP48E2, flip-flop and block RAM counts are reliable; LUT counts are rough (Yosys maps LUTs")
                 .append(" less well than Vivado). Fused units at their kv260 configuration (binary16 storage, n = 1,536,")
-                .append(" heads of 96; L = ").append(ElementwiseDesigns.KV260_LANES).append(" for RMS-MAX and the quantizer, ")
-                .append(ElementwiseDesigns.KV260_MATMUL_LANES).append(" for the units behind the matmul).\n\n");
+                .append(" heads of 96; RMS-MAX keeps N5's L = ").append(ElementwiseDesigns.KV260_LANES)
+                .append(" partial sums on ").append(ElementwiseDesigns.KV260_NORM_WIDTH).append(" physical lanes, the quantizer")
+                .append(" has as many, the units behind the matmul ").append(ElementwiseDesigns.KV260_MATMUL_LANES)
+                .append("). The L column counts physical lanes.\n\n");
         out.append("| unit | NUMERICS | module | L | latency (cycles) | DSP48E2 | LUT | FF | RAMB36 | RAMB18 |\n");
         out.append("|---|---|---|---:|---|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {

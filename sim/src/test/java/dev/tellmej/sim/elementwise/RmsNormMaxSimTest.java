@@ -20,7 +20,8 @@ import java.util.Random;
 
 /**
  * RMS-MAX in Verilator against the model's {@code ExactOps.rmsNorm} (N13 with the lane-ordered sum of N5) and
- * the absmax of its stored output (N6.1), bit for bit, for L = 1, 2 and 16: seeded random tokens (scales from
+ * the absmax of its stored output (N6.1), bit for bit, for L = 1, 2 and 16, with as many physical lanes as
+ * partial sums (W = L) and with fewer (W = L/2, L/8, L/4): seeded random tokens (scales from
  * 2^-20 to 2^20, zeros, subnormals, overflowing sums, NaN) and the RMSNorm inputs captured from the
  * stories260K student, all under random stalls on every stream.
  */
@@ -30,25 +31,37 @@ class RmsNormMaxSimTest {
 
     @SimTest
     void oneLaneMatchesTheModel(SimFixture fixture) {
-        run(fixture, 1, 64, StorageFormat.FP16, 6, true);
+        run(fixture, 1, 1, 64, StorageFormat.FP16, 6, true);
     }
 
     @SimTest
     void twoLanesMatchTheModel(SimFixture fixture) {
-        run(fixture, 2, 64, StorageFormat.FP16, 6, true);
+        run(fixture, 2, 2, 64, StorageFormat.FP16, 6, true);
+    }
+
+    @SimTest
+    void twoLanesOnOneMultiplierMatchTheModel(SimFixture fixture) {
+        // L/W = 2 rotations, a beat every 3 cycles: the adder's output feeds the next addition directly.
+        run(fixture, 2, 1, 64, StorageFormat.FP16, 6, true);
     }
 
     @SimTest
     void sixteenLanesMatchTheModel(SimFixture fixture) {
-        run(fixture, 16, 64, StorageFormat.FP16, 12, true);
+        run(fixture, 16, 16, 64, StorageFormat.FP16, 12, true);
     }
 
     @SimTest
-    void sixteenLanesOverTheBoardWidthWithBfloat16(SimFixture fixture) {
-        run(fixture, 16, 1536, StorageFormat.BF16, 3, false);
+    void sixteenLanesOnTwoMultipliersMatchTheModel(SimFixture fixture) {
+        // L/W = 8 rotations, a beat per cycle.
+        run(fixture, 16, 2, 64, StorageFormat.FP16, 12, true);
     }
 
-    private static void run(SimFixture fixture, int lanes, int n, StorageFormat storage, int randomTokens,
+    @SimTest
+    void sixteenLanesAtTheBoardWidthWithBfloat16(SimFixture fixture) {
+        run(fixture, 16, 4, 1536, StorageFormat.BF16, 3, false);
+    }
+
+    private static void run(SimFixture fixture, int lanes, int width, int n, StorageFormat storage, int randomTokens,
             boolean realTokens) {
         Random random = fixture.random();
         List<Token> tokens = new ArrayList<>();
@@ -77,22 +90,22 @@ class RmsNormMaxSimTest {
             }
         }
         // eps is a steady input: run each distinct eps as its own batch.
-        Design<RmsNormMax> design = Hdl.elaborate(() -> new RmsNormMax(lanes, n, storage));
+        Design<RmsNormMax> design = Hdl.elaborate(() -> new RmsNormMax(lanes, width, n, storage));
         RmsNormMax top = design.top();
         SimModel sim = fixture.open(design);
         sim.reset();
         StreamDriver in = new StreamDriver(sim, top.in, fixture.random(1), 0.8);
         StreamDriver gamma = new StreamDriver(sim, top.gamma, fixture.random(2), 0.7);
         StreamMonitor out = new StreamMonitor(sim, top.out, fixture.random(3), 0.6);
-        int beats = n / lanes;
+        int beats = n / width;
         int checked = 0;
         for (float batchEps : tokens.stream().map(Token::eps).distinct().toList()) {
             List<Token> batch = tokens.stream().filter(t -> t.eps() == batchEps).toList();
             sim.poke(top.eps, Float.floatToRawIntBits(batchEps) & 0xFFFF_FFFFL);
             for (Token token : batch) {
                 for (int b = 0; b < beats; b++) {
-                    in.push(beat(storage, token.x(), b, lanes));
-                    gamma.push(beat(storage, token.gamma(), b, lanes));
+                    in.push(beat(storage, token.x(), b, width));
+                    gamma.push(beat(storage, token.gamma(), b, width));
                 }
             }
             int expectedBeats = checked + batch.size() * beats;
@@ -105,8 +118,8 @@ class RmsNormMaxSimTest {
                 long absMax = Vectors.bits32(Vectors.absMax(expected));
                 for (int b = 0; b < beats; b++) {
                     Packed.Reader reader = new Packed.Reader(received.get(checked + t * beats + b));
-                    for (int lane = 0; lane < lanes; lane++) {
-                        int i = b * lanes + lane;
+                    for (int lane = 0; lane < width; lane++) {
+                        int i = b * width + lane;
                         long got = reader.next(16);
                         long want = Vectors.bits16(storage, expected[i]);
                         int token1 = t;
@@ -122,7 +135,7 @@ class RmsNormMaxSimTest {
         sim.step(50);
         assertEquals(checked, out.count(), "nothing extra comes out");
         assertTrue(in.idle() && gamma.idle());
-        System.out.printf("RmsNormMax L=%d n=%d %s: %d tokens bit-exact in %d cycles%n", lanes, n, storage,
+        System.out.printf("RmsNormMax L=%d W=%d n=%d %s: %d tokens bit-exact in %d cycles%n", lanes, width, n, storage,
                 tokens.size(), sim.cycle());
     }
 

@@ -12,7 +12,6 @@ import dev.tellmej.accel.elementwise.Rope;
 import dev.tellmej.hdl.Design;
 import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.lib.Stream;
-import dev.tellmej.hdl.lib.fp.Fp32Add;
 import dev.tellmej.model.config.RopeStyle;
 import dev.tellmej.model.numerics.StorageFormat;
 import dev.tellmej.sim.SimModel;
@@ -99,7 +98,7 @@ class ThroughputSimTest {
         long start = sim.cycle();
         sim.runUntil(() -> out.count() == tokens * top.beats, 100_000);
         long perToken = (sim.cycle() - start) / tokens;
-        long bound = (long) top.beats * Fp32Add.LATENCY + 2L * top.beats + 200;
+        long bound = (long) top.beats * top.beatInterval + 2L * top.beats + 200;
         System.out.println("RmsNormMax L=16 n=64: " + perToken + " cycles per token (" + top.passes() + ")");
         assertTrue(perToken <= bound, "RmsNormMax: " + perToken + " cycles per token, bound " + bound);
     }
