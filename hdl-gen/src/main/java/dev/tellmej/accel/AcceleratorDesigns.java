@@ -17,7 +17,10 @@ public final class AcceleratorDesigns {
     public static List<DesignEntry> entries() {
         Map<String, Supplier<? extends Module>> tlmm = new LinkedHashMap<>();
         TlmmConfig.named().forEach((name, config) -> tlmm.put(name, () -> new TlmmEngine(config)));
-        return List.of(new DesignEntry("tlmm", "table-lookup ternary matmul engine: TLMM array, URAM weight buffer,"
+        List<DesignEntry> entries = new java.util.ArrayList<>();
+        entries.add(new DesignEntry("tlmm", "table-lookup ternary matmul engine: TLMM array, URAM weight buffer,"
                 + " AXI4 weight streamer (docs/tlmm.md)", tlmm, ElaborationOptions.DEFAULT));
+        entries.addAll(dev.tellmej.accel.elementwise.ElementwiseDesigns.entries());
+        return entries;
     }
 }

@@ -28,6 +28,20 @@ public final class YosysSynth {
      * @throws ToolFailedException when Yosys fails, with the end of its log
      */
     public static ResourceReport run(Path dir, List<Path> files, String top, Duration timeout) {
+        return synthesize(dir, files, top, timeout, true);
+    }
+
+    /**
+     * Like {@link #run}, but keeps the hierarchy: each module is synthesized once, however often it is
+     * instantiated, and the counts are the totals of the hierarchy ({@code stat -top}). Much faster for designs
+     * of many identical lanes; nothing is optimized across module boundaries, so LUT counts come out somewhat
+     * higher than flattened.
+     */
+    public static ResourceReport runHierarchical(Path dir, List<Path> files, String top, Duration timeout) {
+        return synthesize(dir, files, top, timeout, false);
+    }
+
+    private static ResourceReport synthesize(Path dir, List<Path> files, String top, Duration timeout, boolean flatten) {
         List<String> reads = new ArrayList<>();
         for (Path file : files) {
             reads.add("read_verilog -defer " + file.toAbsolutePath());
@@ -35,7 +49,8 @@ public final class YosysSynth {
         Path stat = dir.resolve("yosys-" + top + ".stat");
         Path log = dir.resolve("yosys-" + top + ".log");
         String script = String.join("; ", reads) + "; synth_xilinx -family xcup -top " + top
-                + " -flatten -noiopad -noclkbuf; tee -q -o " + stat.toAbsolutePath() + " stat";
+                + (flatten ? " -flatten" : "") + " -noiopad -noclkbuf; tee -q -o " + stat.toAbsolutePath()
+                + (flatten ? " stat" : " stat -top " + top);
         ExternalCommand.of(EdaTool.YOSYS.require().toString(), "-q", "-l", log.toAbsolutePath().toString(), "-p", script)
                 .directory(dir).timeout(timeout).run().requireSuccess("synthesize " + top + " with Yosys");
         try {
@@ -45,7 +60,10 @@ public final class YosysSynth {
         }
     }
 
-    /** Reads the cell table of a {@code stat} report (the last module's, which is the flattened top). */
+    /**
+     * Reads the cell table of a {@code stat} report: the last one, which is the flattened top or, with
+     * {@code -top}, the totals of the design hierarchy.
+     */
     static ResourceReport parse(String top, String statOutput) {
         Map<String, Integer> cells = new LinkedHashMap<>();
         boolean inCells = false;

@@ -3,9 +3,10 @@ package dev.tellmej.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code tellme report}: reports written to files (synthesis estimates), one subcommand per block. */
-@Command(name = "report", mixinStandardHelpOptions = true, description = "Write reports (Yosys resource estimates).",
-        subcommands = {ReportTlmmCommand.class})
+/** {@code tellme report}: resource reports of the generated hardware, one subcommand per part. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Synthesis estimates (Yosys) of the generated hardware, written as Markdown.",
+        subcommands = {ReportTlmmCommand.class, ReportElementwiseCommand.class})
 final class ReportCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

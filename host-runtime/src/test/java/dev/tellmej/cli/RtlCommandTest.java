@@ -80,4 +80,27 @@ class RtlCommandTest {
         assertTrue(outcome.err().contains("RtlCommandTest.java:") && outcome.err().contains("latch"), outcome.err());
         assertTrue(outcome.err().contains("undriven"), outcome.err());
     }
+
+    @Test
+    void listNamesTheFloatingPointAndElementwiseUnitsWithTheirConfigurations() {
+        Outcome outcome = run(new RtlCommand(), "--list");
+        assertEquals(0, outcome.exitCode());
+        for (DesignEntry entry : dev.tellmej.hdl.lib.fp.FloatingPointDesigns.entries()) {
+            assertTrue(outcome.out().contains(entry.name()), entry.name());
+        }
+        for (DesignEntry entry : dev.tellmej.accel.elementwise.ElementwiseDesigns.entries()) {
+            assertTrue(outcome.out().contains(entry.name()), entry.name());
+        }
+        assertTrue(outcome.out().contains("kv260, kv260-half, l16, sim-small"), outcome.out());
+    }
+
+    @Test
+    void emitsAFusedUnitForANamedConfiguration(@TempDir Path dir) throws IOException {
+        Outcome outcome = run(new RtlCommand(), "rms-max", "--config", "sim-small", "--out", dir.toString());
+        assertEquals(0, outcome.exitCode(), outcome.err());
+        String files = Files.readString(dir.resolve("rms-max.f"));
+        assertTrue(files.endsWith("RmsNormMax_l16_w4_n64_fp16.v\n"), files);
+        assertTrue(files.contains("FpRsqrt.v") && files.contains("Fp32Mul.v"), files);
+        assertTrue(outcome.out().contains("top RmsNormMax_l16_w4_n64_fp16"), outcome.out());
+    }
 }

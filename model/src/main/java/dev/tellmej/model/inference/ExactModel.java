@@ -12,6 +12,7 @@ import dev.tellmej.model.ternary.TernaryMatrix;
 import dev.tellmej.model.ternary.TlmmKernel;
 import dev.tellmej.model.ternary.TlmmKernel.Prepared;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -55,6 +56,7 @@ public final class ExactModel implements LanguageModel {
     private final int[] acc2;
     private final float[] scores;
     private final float[] pair = new float[2];
+    private ExactProbe probe;
 
     /**
      * @param threads worker threads for the matrix products (1 = the calling thread only)
@@ -144,6 +146,11 @@ public final class ExactModel implements LanguageModel {
         next = 0;
     }
 
+    /** Observes the intermediate vectors from now on (null: none); for test benches. */
+    public void probe(ExactProbe probe) {
+        this.probe = probe;
+    }
+
     /** True when the ternary products use the Vector API kernel. */
     public boolean vectorized() {
         return kernel.vectorized();
@@ -163,7 +170,7 @@ public final class ExactModel implements LanguageModel {
             Layer lw = layers.get(l);
             // N17.2 attention block.
             rmsNorm(h, dim, lw.attnNorm, a);
-            float mc = ActivationQuantizer.quantize(a, dim, xq);
+            float mc = quantize(a, dim);
             TlmmKernel.buildTables(xq, dim, tables);
             linear(lw.q, mc, q);
             linear(lw.k, mc, k);
@@ -181,37 +188,48 @@ public final class ExactModel implements LanguageModel {
                 rmsNorm(att, c.qDim(), lw.attnSubNorm, a);
                 oIn = a;
             }
-            mc = ActivationQuantizer.quantize(oIn, c.qDim(), xq);
+            mc = quantize(oIn, c.qDim());
             TlmmKernel.buildTables(xq, c.qDim(), tables);
             residual(lw.o, mc);
             // N17.3 FFN block.
             rmsNorm(h, dim, lw.ffnNorm, a);
-            mc = ActivationQuantizer.quantize(a, dim, xq);
+            mc = quantize(a, dim);
             TlmmKernel.buildTables(xq, dim, tables);
             kernel.matVec(lw.gate, tables, acc);
             kernel.matVec(lw.up, tables, acc2);
             float fg = ActivationQuantizer.factor(mc, lw.gate.matrix().scale());
             float fu = ActivationQuantizer.factor(mc, lw.up.matrix().scale());
             boolean silu = c.activation() == Activation.SILU;
+            float[] gates = probe == null ? null : new float[c.ffnDim()];
+            float[] ups = probe == null ? null : new float[c.ffnDim()];
             for (int i = 0; i < c.ffnDim(); i++) {
                 float g = (float) acc[i] * fg;
                 float u = (float) acc2[i] * fu;
                 float act = silu ? ExactActivations.silu(g) : ExactActivations.relu2(g);
                 ffn[i] = st.round(act * u);
+                if (probe != null) {
+                    gates[i] = g;
+                    ups[i] = u;
+                }
+            }
+            if (probe != null) {
+                probe.dequantize(Arrays.copyOf(acc, c.ffnDim()), mc, lw.gate.matrix().scale(), gates.clone());
+                probe.dequantize(Arrays.copyOf(acc2, c.ffnDim()), mc, lw.up.matrix().scale(), ups.clone());
+                probe.gating(gates, ups, Arrays.copyOf(ffn, c.ffnDim()));
             }
             float[] downIn = ffn;
             if (lw.ffnSubNorm != null) {
                 rmsNorm(ffn, c.ffnDim(), lw.ffnSubNorm, ffnNormed);
                 downIn = ffnNormed;
             }
-            mc = ActivationQuantizer.quantize(downIn, c.ffnDim(), xq);
+            mc = quantize(downIn, c.ffnDim());
             TlmmKernel.buildTables(xq, c.ffnDim(), tables);
             residual(lw.down, mc);
         }
         next = position + 1;
         // N16: final norm, int8 LM head.
         rmsNorm(h, dim, outputNorm, a);
-        float mc = ActivationQuantizer.quantize(a, dim, xq);
+        float mc = quantize(a, dim);
         float fx = mc * ActivationQuantizer.INV127;
         float[] logits = new float[c.vocabSize()];
         kernel.forRows(c.vocabSize(), 256, (from, to) -> {
@@ -223,6 +241,15 @@ public final class ExactModel implements LanguageModel {
         return logits;
     }
 
+    /** N6: quantizes x[0..n) into xq and returns mc. */
+    private float quantize(float[] x, int n) {
+        float mc = ActivationQuantizer.quantize(x, n, xq);
+        if (probe != null) {
+            probe.quantize(Arrays.copyOf(x, n), Arrays.copyOf(xq, n), mc);
+        }
+        return mc;
+    }
+
     /** N8: y_r = float(acc_r) * ((mc * scale) * INV127), binary32, not yet stored. */
     private void linear(Prepared p, float mc, float[] out) {
         kernel.matVec(p, tables, acc);
@@ -231,6 +258,9 @@ public final class ExactModel implements LanguageModel {
         for (int r = 0; r < m.rows(); r++) {
             out[r] = (float) acc[r] * f;
         }
+        if (probe != null) {
+            probe.dequantize(Arrays.copyOf(acc, m.rows()), mc, m.scale(), Arrays.copyOf(out, m.rows()));
+        }
     }
 
     /** N17: h_r = st(h_r + dequant(acc_r)). */
@@ -238,18 +268,38 @@ public final class ExactModel implements LanguageModel {
         kernel.matVec(p, tables, acc);
         TernaryMatrix m = p.matrix();
         float f = ActivationQuantizer.factor(mc, m.scale());
+        float[] before = probe == null ? null : Arrays.copyOf(h, m.rows());
+        float[] y = probe == null ? null : new float[m.rows()];
         for (int r = 0; r < m.rows(); r++) {
+            if (y != null) {
+                y[r] = (float) acc[r] * f;
+            }
             h[r] = st.round(h[r] + (float) acc[r] * f);
+        }
+        if (probe != null) {
+            probe.dequantize(Arrays.copyOf(acc, m.rows()), mc, m.scale(), y.clone());
+            probe.residual(before, y, Arrays.copyOf(h, m.rows()));
         }
     }
 
     /** N13. */
     private void rmsNorm(float[] in, int n, float[] gamma, float[] out) {
         ExactOps.rmsNorm(in, n, gamma, c.rmsEps(), exactConfig.lanes(), st, out);
+        if (probe != null) {
+            probe.rmsNorm(Arrays.copyOf(in, n), Arrays.copyOf(gamma, n), c.rmsEps(), Arrays.copyOf(out, n));
+        }
     }
 
     /** N14.2: a' = a*c - b*s, b' = a*s + b*c, products first, in binary32. */
     private void rope(float[] vec, int heads, int position) {
+        float[] before = probe == null ? null : Arrays.copyOf(vec, heads * c.headDim());
+        rotate(vec, heads, position);
+        if (probe != null) {
+            probe.rope(before, position, Arrays.copyOf(vec, heads * c.headDim()));
+        }
+    }
+
+    private void rotate(float[] vec, int heads, int position) {
         int hd = c.headDim();
         int half = hd / 2;
         boolean adjacent = c.ropeStyle() == RopeStyle.ADJACENT;

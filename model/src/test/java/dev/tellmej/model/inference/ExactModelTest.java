@@ -127,4 +127,60 @@ class ExactModelTest {
         assertEquals(0f, head.rowScales()[1]);
         assertEquals(64 * 2 - 127 * 3 + 32 * 4, head.dot(0, new byte[] {2, 3, 4}));
     }
+
+    @Test
+    void aProbeSeesTheDataflowWithoutChangingIt() {
+        int[] prompt = {1, 403, 407};
+        ExactModel plain = new ExactModel(student, ExactConfig.defaults(), 8, 1);
+        ExactModel probed = new ExactModel(student, ExactConfig.defaults(), 8, 1);
+        int[] counts = new int[6];
+        boolean[] chained = {true};
+        probed.probe(new ExactProbe() {
+            private float[] lastResidual;
+
+            @Override
+            public void rmsNorm(float[] in, float[] gamma, float eps, float[] out) {
+                counts[0]++;
+                if (lastResidual != null && !Arrays.equals(in, lastResidual)) {
+                    chained[0] = false;
+                }
+                lastResidual = null;
+            }
+
+            @Override
+            public void quantize(float[] x, byte[] q, float mc) {
+                counts[1]++;
+            }
+
+            @Override
+            public void dequantize(int[] acc, float mc, float weightScale, float[] y) {
+                counts[2]++;
+            }
+
+            @Override
+            public void rope(float[] before, int position, float[] after) {
+                counts[3]++;
+            }
+
+            @Override
+            public void residual(float[] h, float[] y, float[] out) {
+                counts[4]++;
+                lastResidual = out;
+            }
+
+            @Override
+            public void gating(float[] gate, float[] up, float[] out) {
+                counts[5]++;
+            }
+        });
+        float[] a = plain.prefill(prompt, 0);
+        float[] b = probed.prefill(prompt, 0);
+        assertArrayEquals(bits(a), bits(b));
+        int layers = student.config().layers() * prompt.length;
+        // Per layer: two norms, four quantizations, seven linears, RoPE on q and k, two residuals, one gating;
+        // per token the final norm and the LM head's quantization.
+        assertArrayEquals(new int[] {2 * layers + prompt.length, 4 * layers + prompt.length, 7 * layers, 2 * layers,
+                2 * layers, layers}, counts);
+        assertTrue(chained[0], "each norm after a residual add reads the stored sum");
+    }
 }

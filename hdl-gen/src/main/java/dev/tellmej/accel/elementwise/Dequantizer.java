@@ -1,0 +1,92 @@
+package dev.tellmej.accel.elementwise;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Module;
+import dev.tellmej.hdl.SInt;
+import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.check.InvalidParameterException;
+import dev.tellmej.hdl.ir.Locations;
+import dev.tellmej.hdl.lib.CreditBuffer;
+import dev.tellmej.hdl.lib.Delay;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Stream;
+import dev.tellmej.hdl.lib.fp.Fp32Mul;
+import dev.tellmej.hdl.lib.fp.Int32ToFp32;
+import dev.tellmej.model.numerics.ActivationQuantizer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The dequantization of a ternary linear's int32 accumulators, NUMERICS.md N8, L lanes per beat: once per
+ * vector {@code f = (mc * ws) * INV127} (two RNE multiplies in that order, {@code INV127} = 0x3C010204), then
+ * for every accumulator {@code y = (float) acc * f} (N3.1, then one RNE multiply). The outputs stay binary32
+ * for the unit that consumes them (RoPE, residual add, gating).
+ *
+ * <p>Streams: {@code params} gives (mc, ws) once per vector; {@code in} the accumulator beats, {@code last} on
+ * the vector's final beat (where the next {@code params} word takes over); {@code out} the binary32 beats.
+ * The factor pipeline (14 cycles) runs ahead through a small queue, so consecutive vectors follow each other
+ * without a gap once their parameters are in. One beat per cycle; latency {@link #latency} cycles; backpressure
+ * through {@link CreditBuffer}s. Cost per lane: one {@code Int32ToFp32}, one {@code Fp32Mul}; plus two
+ * {@code Fp32Mul} for the factor. Named {@code Dequantizer_l<L>}.
+ */
+public final class Dequantizer extends Module {
+    /** The per-vector parameters: the input's clamped absmax (N6.2) and the matrix scale. */
+    public record Params(Bits mc, Bits ws) {}
+
+    /** One input beat: L int32 accumulators. */
+    public record In(Vec<SInt> acc, Bool last) {}
+
+    /** One output beat: L binary32 values. */
+    public record Out(Vec<Bits> y, Bool last) {}
+
+    public final Stream<Params> params;
+    public final Stream<In> in;
+    public final Stream<Out> out;
+    /** Cycles from an input beat to its output beat (without stalls). */
+    public final int latency;
+
+    public Dequantizer(int lanes) {
+        if (lanes < 1) {
+            throw new InvalidParameterException(Locations.capture(), "Dequantizer needs at least one lane, got " + lanes);
+        }
+        param("l", lanes);
+        params = in("params", Stream.of(new Params(bits(32), bits(32))));
+        in = in("in", Stream.of(new In(vec(lanes, sint(32)), bool())));
+        out = out("out", Stream.of(new Out(vec(lanes, bits(32)), bool())));
+        latency = Int32ToFp32.LATENCY + Fp32Mul.LATENCY;
+
+        // The factor, computed ahead into a queue.
+        int factorLatency = 2 * Fp32Mul.LATENCY;
+        CreditBuffer<Bits> factors = new CreditBuffer<>("factor", bits(32), CreditBuffer.depthFor(factorLatency));
+        params.ready.set(factors.available());
+        Bool paramsFire = params.fire();
+        factors.issue(paramsFire);
+        Flow<Bits> scaled = Units.mul("factor_mc_ws", paramsFire, params.payload.mc(), params.payload.ws());
+        Flow<Bits> factor = Units.mul("factor_inv127", scaled.valid, scaled.payload,
+                Units.constant(ActivationQuantizer.INV127));
+        Stream<Bits> factorQueue = factors.connect(factor);
+
+        // The beats: a beat moves when its vector's factor is at the head of the queue and a slot is free.
+        CreditBuffer<Out> results = new CreditBuffer<>("result", new Out(vec(lanes, bits(32)), bool()),
+                CreditBuffer.depthFor(latency));
+        in.ready.set(factorQueue.valid.and(results.available()));
+        Bool fire = in.fire();
+        results.issue(fire);
+        factorQueue.ready.set(fire.and(in.payload.last()));
+        Bits f = Delay.of("f", factorQueue.payload, Int32ToFp32.LATENCY);
+
+        List<Bits> ys = new ArrayList<>();
+        Bool valid = null;
+        for (int lane = 0; lane < lanes; lane++) {
+            Flow<Bits> wide = Units.fromInt("lane" + lane + "_float", fire, in.payload.acc().get(lane));
+            Flow<Bits> y = Units.mul("lane" + lane + "_mul", wide.valid, wide.payload, f);
+            ys.add(y.payload);
+            valid = lane == 0 ? y.valid : valid;
+        }
+        Bool last = Delay.of("last", in.payload.last(), latency);
+        results.connect(new Flow<>(valid, new Out(new Vec<>(ys), last))).connectTo(out);
+    }
+}

@@ -1,0 +1,174 @@
+package dev.tellmej.accel.elementwise;
+
+import dev.tellmej.eda.ResourceReport;
+import dev.tellmej.eda.YosysSynth;
+import dev.tellmej.hdl.Design;
+import dev.tellmej.hdl.Hdl;
+import dev.tellmej.hdl.Module;
+import dev.tellmej.hdl.lib.fp.Bf16ToFp32;
+import dev.tellmej.hdl.lib.fp.Fp16ToFp32;
+import dev.tellmej.hdl.lib.fp.Fp32Add;
+import dev.tellmej.hdl.lib.fp.Fp32Compare;
+import dev.tellmej.hdl.lib.fp.Fp32Max;
+import dev.tellmej.hdl.lib.fp.Fp32Mul;
+import dev.tellmej.hdl.lib.fp.Fp32ToBf16;
+import dev.tellmej.hdl.lib.fp.Fp32ToFp16;
+import dev.tellmej.hdl.lib.fp.Fp32ToInt8;
+import dev.tellmej.hdl.lib.fp.FpExp;
+import dev.tellmej.hdl.lib.fp.FpReciprocal;
+import dev.tellmej.hdl.lib.fp.FpRelu2;
+import dev.tellmej.hdl.lib.fp.FpRsqrt;
+import dev.tellmej.hdl.lib.fp.FpScale2;
+import dev.tellmej.hdl.lib.fp.FpSilu;
+import dev.tellmej.hdl.lib.fp.Int32ToFp32;
+import dev.tellmej.model.config.RopeStyle;
+import dev.tellmej.model.numerics.StorageFormat;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+
+/**
+ * Yosys resource estimates of the floating-point units and of the fused element-wise units at their kv260
+ * configuration ({@code tellme report elementwise}). A fused unit is also synthesized with one lane, which
+ * gives the cost of each further lane, {@code (cost(L) - cost(1)) / (L - 1)}.
+ */
+public final class ElementwiseReport {
+    private ElementwiseReport() {}
+
+    /**
+     * A unit to measure.
+     *
+     * @param name     the name {@code tellme rtl} knows it by
+     * @param numerics the NUMERICS.md sections it implements
+     * @param lanes    L of the measured configuration (1 for the library's units)
+     * @param build    the configuration with the given number of lanes
+     * @param latency  cycles, in words, read from the elaborated top (some units have passes rather than one
+     *                 figure)
+     */
+    public record Unit(String name, String numerics, int lanes, IntFunction<Module> build,
+            Function<Module, String> latency) {}
+
+    /** A measured unit: the configuration's totals and, for fused units, the one-lane configuration's. */
+    public record Row(Unit unit, String module, String latency, ResourceReport total, ResourceReport oneLane) {
+        /** DSP48E2, LUT, FF each lane beyond the first adds: {@code (cost(L) - cost(1)) / (L - 1)}. */
+        public int[] perLane() {
+            if (oneLane == null) {
+                return new int[] {total.dsp(), total.luts(), total.flipFlops()};
+            }
+            int l = unit.lanes() - 1;
+            return new int[] {Math.round((total.dsp() - oneLane.dsp()) / (float) l),
+                    Math.round((total.luts() - oneLane.luts()) / (float) l),
+                    Math.round((total.flipFlops() - oneLane.flipFlops()) / (float) l)};
+        }
+    }
+
+    /** The library's units, then the fused units at the kv260 configuration. */
+    public static List<Unit> units() {
+        int l = ElementwiseDesigns.KV260_LANES;
+        int w = ElementwiseDesigns.KV260_NORM_WIDTH;
+        int m = ElementwiseDesigns.KV260_MATMUL_LANES;
+        List<Unit> units = new ArrayList<>(List.of(
+                library("fp32-add", "N2", lanes -> new Fp32Add(), Fp32Add.LATENCY),
+                library("fp32-mul", "N2", lanes -> new Fp32Mul(), Fp32Mul.LATENCY),
+                library("fp16-to-fp32", "N4.1", lanes -> new Fp16ToFp32(), Fp16ToFp32.LATENCY),
+                library("fp32-to-fp16", "N4.1", lanes -> new Fp32ToFp16(), Fp32ToFp16.LATENCY),
+                library("bf16-to-fp32", "N4.2", lanes -> new Bf16ToFp32(), Bf16ToFp32.LATENCY),
+                library("fp32-to-bf16", "N4.2", lanes -> new Fp32ToBf16(), Fp32ToBf16.LATENCY),
+                library("int32-to-fp32", "N3.1", lanes -> new Int32ToFp32(), Int32ToFp32.LATENCY),
+                library("fp32-to-int8", "N3.2, N3.3", lanes -> new Fp32ToInt8(), Fp32ToInt8.LATENCY),
+                library("fp32-compare", "N2.4", lanes -> new Fp32Compare(), Fp32Compare.LATENCY),
+                library("fp32-max", "N2.4", lanes -> new Fp32Max(), Fp32Max.LATENCY),
+                library("fp-scale2", "N9.1", lanes -> new FpScale2(10), FpScale2.LATENCY),
+                library("fp-exp", "N9", lanes -> new FpExp(), FpExp.LATENCY),
+                library("fp-reciprocal", "N10", lanes -> new FpReciprocal(), FpReciprocal.LATENCY),
+                library("fp-rsqrt", "N11", lanes -> new FpRsqrt(), FpRsqrt.LATENCY),
+                library("fp-silu", "N12.1", lanes -> new FpSilu(), FpSilu.LATENCY),
+                library("fp-relu2", "N12.2", lanes -> new FpRelu2(), FpRelu2.LATENCY)));
+        units.add(new Unit("rms-max", "N5, N13, N6.1", w, lanes -> new RmsNormMax(l, lanes, 1536, StorageFormat.FP16),
+                top -> ((RmsNormMax) top).passes()));
+        units.add(new Unit("quantizer", "N6, N3.3", w, lanes -> new Quantizer(lanes, StorageFormat.FP16),
+                top -> ((Quantizer) top).latency + " (+" + Quantizer.SCALE_LATENCY + " once per vector)"));
+        units.add(new Unit("dequantizer", "N8, N3.1", m, Dequantizer::new,
+                top -> String.valueOf(((Dequantizer) top).latency)));
+        units.add(new Unit("residual-add", "N17.2.6, N4", m, lanes -> new ResidualAdd(lanes, StorageFormat.FP16),
+                top -> String.valueOf(((ResidualAdd) top).latency)));
+        units.add(new Unit("rope", "N14, N4", m, lanes -> new Rope(RopeStyle.ADJACENT, lanes, 96, 2, StorageFormat.FP16),
+                top -> ((Rope) top).latency + " after a head is in"));
+        units.add(new Unit("gating", "N12.1, N17.3.3, N6.1", m,
+                lanes -> new Gating(Activation.SILU, lanes, StorageFormat.FP16),
+                top -> String.valueOf(((Gating) top).latency)));
+        return units;
+    }
+
+    private static Unit library(String name, String numerics, IntFunction<Module> build, int latency) {
+        return new Unit(name, numerics, 1, build, top -> String.valueOf(latency));
+    }
+
+    /**
+     * Elaborates and synthesizes each unit (hierarchically, {@link YosysSynth#runHierarchical}) in a folder of
+     * {@code work} named after it; {@code progress} hears each unit's name as it starts.
+     */
+    public static List<Row> measure(List<Unit> units, Path work, Duration timeout, Consumer<String> progress) {
+        List<Row> rows = new ArrayList<>();
+        for (Unit unit : units) {
+            progress.accept(unit.name());
+            Design<Module> design = Hdl.elaborate(() -> unit.build().apply(unit.lanes()));
+            ResourceReport total = synthesize(design, work.resolve(unit.name()), timeout);
+            ResourceReport one = null;
+            if (unit.lanes() > 1) {
+                Design<Module> single = Hdl.elaborate(() -> unit.build().apply(1));
+                one = synthesize(single, work.resolve(unit.name() + "-l1"), timeout);
+            }
+            rows.add(new Row(unit, design.topName(), unit.latency().apply(design.top()), total, one));
+        }
+        return rows;
+    }
+
+    private static ResourceReport synthesize(Design<?> design, Path dir, Duration timeout) {
+        List<Path> files = new ArrayList<>(design.writeVerilog(dir));
+        files.removeLast();   // the file list
+        return YosysSynth.runHierarchical(dir, files, design.topName(), timeout);
+    }
+
+    /** The Markdown report: one table of totals, one of the split per lane. */
+    public static String markdown(List<Row> rows) {
+        StringBuilder out = new StringBuilder();
+        out.append("# Element-wise datapath: Yosys estimates\n\n");
+        out.append("Written by `scripts/tellme report elementwise`: Yosys `synth_xilinx -family xcup`, hierarchical")
+                .append(" (each module synthesized once; nothing optimized across module boundaries), no timing.")
+                .append(" DSP48E2, flip-flop and block RAM counts are reliable; LUT counts are rough (Yosys maps LUTs")
+                .append(" less well than Vivado). Fused units at their kv260 configuration (binary16 storage, n = 1,536,")
+                .append(" heads of 96; RMS-MAX keeps N5's L = ").append(ElementwiseDesigns.KV260_LANES)
+                .append(" partial sums on ").append(ElementwiseDesigns.KV260_NORM_WIDTH).append(" physical lanes, the quantizer")
+                .append(" has as many, the units behind the matmul ").append(ElementwiseDesigns.KV260_MATMUL_LANES)
+                .append("). The L column counts physical lanes.\n\n");
+        out.append("| unit | NUMERICS | module | L | latency (cycles) | DSP48E2 | LUT | FF | RAMB36 | RAMB18 |\n");
+        out.append("|---|---|---|---:|---|---:|---:|---:|---:|---:|\n");
+        for (Row row : rows) {
+            ResourceReport r = row.total();
+            out.append(String.format(Locale.ROOT, "| %s | %s | `%s` | %d | %s | %d | %,d | %,d | %d | %d |%n",
+                    row.unit().name(), row.unit().numerics(), row.module(), row.unit().lanes(), row.latency(),
+                    r.dsp(), r.luts(), r.flipFlops(), r.ramb36(), r.ramb18()));
+        }
+        out.append("\nPer lane: each fused unit also synthesized with one lane; a configuration of L lanes costs about")
+                .append(" cost(1) + (L - 1) x (each further lane), where `each further lane = (cost(L) - cost(1)) / (L - 1)`")
+                .append(" (cost(1) holds the control, the buffers and the once-per-vector arithmetic):\n\n");
+        out.append("| unit | L = 1: DSP48E2 | LUT | FF | each further lane: DSP48E2 | LUT | FF |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Row row : rows) {
+            if (row.oneLane() == null) {
+                continue;
+            }
+            int[] lane = row.perLane();
+            ResourceReport one = row.oneLane();
+            out.append(String.format(Locale.ROOT, "| %s | %d | %,d | %,d | %d | %,d | %,d |%n", row.unit().name(),
+                    one.dsp(), one.luts(), one.flipFlops(), lane[0], lane[1], lane[2]));
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,202 @@
+package dev.tellmej.accel.elementwise;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Mem;
+import dev.tellmej.hdl.Module;
+import dev.tellmej.hdl.RamStyle;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.check.InvalidParameterException;
+import dev.tellmej.hdl.ir.Locations;
+import dev.tellmej.hdl.lib.CreditBuffer;
+import dev.tellmej.hdl.lib.Delay;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Stream;
+import dev.tellmej.hdl.lib.fp.Fp32Add;
+import dev.tellmej.hdl.lib.fp.Fp32Mul;
+import dev.tellmej.hdl.lib.fp.FpFormat;
+import dev.tellmej.model.config.RopeStyle;
+import dev.tellmej.model.numerics.StorageFormat;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * RoPE of NUMERICS.md N14 on the dequantized binary32 q or k (N14.4), followed by the storage rounding of
+ * N17.2.3, L lanes per beat, head dimension d, in either pair style (N14.3): adjacent elements (2i, 2i+1) or
+ * the two halves (i, i + d/2). A pair (a, b) becomes {@code a' = a*c - b*s}, {@code b' = a*s + b*c} (N14.2:
+ * the products, then the subtraction or addition, each RNE; IEEE addition commutes, so each output element is
+ * computed from its own two products: {@code own * c} and {@code partner * s}, subtracted for a', added for b').
+ *
+ * <p>Each head is written into one of two head buffers (ping-pong), and read out beat by beat with each
+ * element's partner from a second copy, so either style runs at one beat per cycle after a head's worth of
+ * latency. cos and sin come from the {@code table} memory: {@code rows} rows of d/L words, written through
+ * {@code tableWrite} (or preloaded), laid out by {@link RopeTable}; a beat's {@code position} selects the row
+ * (the row of the token's position: a table of every position for small contexts, or rows the sequencer
+ * reloads per token for large ones).
+ *
+ * <p>Streams: {@code in} carries L binary32 values, the row, and {@code last} (end of the vector, passed
+ * through); {@code out} the L stored results. Latency {@link #latency} cycles after a head's last beat.
+ * Cost per lane: two {@code Fp32Mul}, one {@code Fp32Add}, a conversion; the buffers. Named
+ * {@code Rope_<style>_l<L>_d<d>_r<rows>_<format>}.
+ */
+public final class Rope extends Module {
+    /** One input beat: L binary32 values of a head, the table row of the token, and the vector's end. */
+    public record In(Vec<Bits> x, UInt position, Bool last) {}
+
+    /** One output beat: L stored values. */
+    public record Out(Vec<Bits> y, Bool last) {}
+
+    /** A write of one table word ({@link RopeTable} layout: L (cos, sin) pairs, cos in the low half). */
+    public record TableWrite(UInt address, Bits word) {}
+
+    public final Stream<In> in;
+    public final Flow<TableWrite> tableWrite;
+    public final Stream<Out> out;
+    /** Beats per head: d / L. */
+    public final int beats;
+    /** Cycles from reading a beat out of the head buffer to its output (without stalls). */
+    public final int latency;
+
+    public Rope(RopeStyle style, int lanes, int headDim, int rows, StorageFormat storage) {
+        boolean half = style == RopeStyle.HALF_SPLIT;
+        if (lanes < 1 || Integer.bitCount(lanes) != 1 || headDim < 2 || headDim % 2 != 0 || rows < 1
+                || headDim % lanes != 0 || (half && (headDim / 2) % lanes != 0)) {
+            throw new InvalidParameterException(Locations.capture(), "Rope needs L a power of two dividing d"
+                    + (half ? "/2" : "") + ", d even, rows >= 1; got L " + lanes + ", d " + headDim + ", rows " + rows);
+        }
+        FpFormat format = Units.format(storage);
+        baseName(half ? "Rope_half" : "Rope_adjacent");
+        param("l", lanes);
+        param("d", headDim);
+        param("r", rows);
+        param("", format.name());
+        beats = headDim / lanes;
+        int rowBits = log2Up(rows);
+        int beatBits = log2Up(beats);
+        int tableDepth = rows * beats;
+        in = in("in", Stream.of(new In(vec(lanes, bits(32)), uint(rowBits), bool())));
+        tableWrite = in("table_write", Flow.of(new TableWrite(uint(log2Up(tableDepth)), bits(64 * lanes))));
+        out = out("out", Stream.of(new Out(vec(lanes, bits(16)), bool())));
+        latency = 1 + Fp32Mul.LATENCY + Fp32Add.LATENCY + Units.storeLatency(format);
+
+        Mem<Bits> table = mem("cos_sin", bits(64 * lanes), tableDepth)
+                .style(tableDepth >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED);
+        when(tableWrite.valid, () -> table.write(tableWrite.payload.address(), tableWrite.payload.word()));
+
+        // Two copies of the ping-pong head buffer: one read for each element, one for its partner.
+        int bufferDepth = 2 << beatBits;
+        Mem<Bits> own = mem("head_own", bits(32 * lanes), bufferDepth).style(RamStyle.DISTRIBUTED);
+        Mem<Bits> partner = mem("head_partner", bits(32 * lanes), bufferDepth).style(RamStyle.DISTRIBUTED);
+
+        // Write side: fills the bank it points at, then hands it over.
+        Bool writeBank = reg("write_bank", bool(), 0);
+        UInt writeBeat = reg("write_beat", uint(beatBits), 0);
+        Vec<Bool> full = reg("bank_full", vec(2, bool()), 0);
+        Vec<UInt> bankRow = reg("bank_row", vec(2, uint(rowBits)));
+        Vec<Bool> bankLast = reg("bank_last", vec(2, bool()), 0);
+        in.ready.set(mux(writeBank, full.get(1), full.get(0)).not());
+        Bool inFire = in.fire();
+        UInt writeAddress = cat(writeBank, writeBeat).asUInt();
+        Bits inWord = asBits(in.payload.x());
+        when(inFire, () -> {
+            own.write(writeAddress, inWord);
+            partner.write(writeAddress, inWord);
+            for (int bank = 0; bank < 2; bank++) {
+                Bool thisBank = bank == 0 ? writeBank.not() : writeBank;
+                UInt row = bankRow.get(bank);
+                Bool last = bankLast.get(bank);
+                Bool isFull = full.get(bank);
+                when(thisBank.and(writeBeat.eq(0)), () -> row.set(in.payload.position()));
+                when(thisBank.and(writeBeat.eq(beats - 1)), () -> {
+                    isFull.set(true);
+                    last.set(in.payload.last());
+                });
+            }
+            when(writeBeat.eq(beats - 1), () -> {
+                writeBeat.set(0);
+                writeBank.set(writeBank.not());
+            }).otherwise(() -> writeBeat.set(writeBeat.add(1)));
+        });
+
+        // Read side: one beat per cycle from a full bank while the output has room.
+        CreditBuffer<Out> results = new CreditBuffer<>("result", new Out(vec(lanes, bits(16)), bool()),
+                CreditBuffer.depthFor(latency));
+        Bool readBank = reg("read_bank", bool(), 0);
+        UInt readBeat = reg("read_beat", uint(beatBits), 0);
+        Bool issue = mux(readBank, full.get(1), full.get(0)).and(results.available());
+        results.issue(issue);
+        Bool lastBeat = readBeat.eq(beats - 1);
+        when(issue, () -> {
+            when(lastBeat, () -> {
+                readBeat.set(0);
+                readBank.set(readBank.not());
+                for (int bank = 0; bank < 2; bank++) {
+                    Bool isFull = full.get(bank);
+                    when(bank == 0 ? readBank.not() : readBank, () -> isFull.set(false));
+                }
+            }).otherwise(() -> readBeat.set(readBeat.add(1)));
+        });
+        UInt partnerBeat = partnerBeat(style, lanes, beats, readBeat);
+        Bits ownWord = own.readSync("own_word", cat(readBank, readBeat).asUInt(), issue, 1);
+        Bits partnerWord = partner.readSync("partner_word", cat(readBank, partnerBeat).asUInt(), issue, 1);
+        UInt row = mux(readBank, bankRow.get(1), bankRow.get(0));
+        UInt tableAddress = timesConstant(row, beats, log2Up(tableDepth)).add(readBeat.zext(log2Up(tableDepth)));
+        Bits cosSin = table.readSync("cos_sin_word", tableAddress, issue, 1);
+        Bool readValid = regNext("read_valid", issue, 0);
+        UInt beatR = regNext("read_beat_r", readBeat);
+        Bool lastR = regNext("read_last", issue.and(lastBeat).and(mux(readBank, bankLast.get(1), bankLast.get(0))));
+
+        List<Bits> ys = new ArrayList<>();
+        Bool valid = null;
+        for (int lane = 0; lane < lanes; lane++) {
+            int partnerLane = style == RopeStyle.ADJACENT && lanes >= 2 ? lane ^ 1 : lane;
+            Bits x = ownWord.slice(32 * lane + 31, 32 * lane);
+            Bits mate = partnerWord.slice(32 * partnerLane + 31, 32 * partnerLane);
+            Bits c = cosSin.slice(64 * lane + 31, 64 * lane);
+            Bits s = cosSin.slice(64 * lane + 63, 64 * lane + 32);
+            Bool first = firstOfPair(style, lanes, beats, lane, beatR);
+            Flow<Bits> p1 = Units.mul("lane" + lane + "_own_cos", readValid, x, c);
+            Flow<Bits> p2 = Units.mul("lane" + lane + "_mate_sin", readValid, mate, s);
+            Bool subtract = Delay.of("lane" + lane + "_first", first, Fp32Mul.LATENCY);
+            Bits p2Signed = mux(subtract, FpFormat.FP32.negate(p2.payload), p2.payload);
+            Flow<Bits> sum = Units.add("lane" + lane + "_add", p1.valid, p1.payload, p2Signed);
+            Flow<Bits> y = Units.store("lane" + lane + "_store", format, sum.valid, sum.payload);
+            ys.add(y.payload);
+            valid = lane == 0 ? y.valid : valid;
+        }
+        Bool last = Delay.of("last", lastR, latency - 1);
+        results.connect(new Flow<>(valid, new Out(new Vec<>(ys), last))).connectTo(out);
+    }
+
+    /** The beat holding the partners of beat j's elements. */
+    private static UInt partnerBeat(RopeStyle style, int lanes, int beats, UInt beat) {
+        if (style == RopeStyle.ADJACENT) {
+            // With two or more lanes a pair shares a beat; with one lane, beats 2i and 2i + 1 pair up.
+            return lanes >= 2 ? beat : beat.xor(U(1, beat.width()));
+        }
+        int halfBeats = beats / 2;
+        return mux(beat.lt(halfBeats), beat.add(halfBeats), beat.sub(halfBeats));
+    }
+
+    /** True when lane {@code lane} of beat {@code beat} holds the first element of its pair (a, not b). */
+    private static Bool firstOfPair(RopeStyle style, int lanes, int beats, int lane, UInt beat) {
+        if (style == RopeStyle.ADJACENT) {
+            return lanes >= 2 ? bool(lane % 2 == 0) : beat.bit(0).not();
+        }
+        return beat.lt(beats / 2);
+    }
+
+    /** {@code x * constant} as shifted additions (no multiplier), {@code width} bits. */
+    private static UInt timesConstant(UInt x, int constant, int width) {
+        UInt sum = U(0, width);
+        for (int bit = 0; bit < 31; bit++) {
+            if ((constant >> bit & 1) != 0) {
+                sum = sum.add(x.shl(bit).resize(width));
+            }
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.tellmej.hdl.lib;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.RamStyle;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.check.HdlUsageException;
+import dev.tellmej.hdl.check.InvalidParameterException;
+import dev.tellmej.hdl.ir.Locations;
+
+/**
+ * Backpressure for a fixed-latency pipeline that never stalls: a FIFO at the pipeline's output and a credit
+ * counter in front of it. A word may enter the pipeline only while a credit is left ({@link #available()});
+ * entering takes one ({@link #issue}); the consumer popping a word from the FIFO gives it back. Every word in
+ * flight therefore has a FIFO slot waiting, so the pipeline's registers need no enable and the consumer may stall
+ * at will.
+ *
+ * <p>With {@code depth >= latency + 2} (a credit comes back {@code latency + 2} cycles after it was taken: the
+ * pipeline, the FIFO's write, the pop) the pipeline runs at one word per cycle while the consumer keeps up.
+ * Cost: a {@link SyncFifo} of {@code depth} payload words in LUT RAM and a counter of {@code log2(depth + 1)}
+ * bits. Use: {@code new CreditBuffer<>("out", template, depth)}, then {@code issue(fire)} once, then
+ * {@code connect(results)} once, in the module under construction.
+ *
+ * @param <T> the payload's shape
+ */
+public final class CreditBuffer<T> {
+    private final String name;
+    private final T template;
+    private final int depth;
+    private final UInt credits;
+    private Bool issued;
+    private boolean connected;
+
+    /** A buffer of {@code depth} words shaped like {@code payloadTemplate}, named {@code name}. */
+    public CreditBuffer(String name, T payloadTemplate, int depth) {
+        if (depth < 2) {
+            throw new InvalidParameterException(Locations.capture(), "a credit buffer needs depth >= 2, got " + depth);
+        }
+        this.name = name;
+        this.template = payloadTemplate;
+        this.depth = depth;
+        this.credits = reg(uniqueName(name + "_credits"), uint(bitsFor(depth)), depth);
+    }
+
+    /** The depth that keeps a pipeline of {@code latency} cycles at full throughput. */
+    public static int depthFor(int latency) {
+        return latency + 2;
+    }
+
+    /** True while a word may enter the pipeline this cycle. Registered: depends on no input of this cycle. */
+    public Bool available() {
+        return credits.ne(0);
+    }
+
+    /** Declares the pipeline's entry: {@code fire} takes a credit (it must only be true while {@link #available()}). */
+    public void issue(Bool fire) {
+        if (issued != null) {
+            throw new HdlUsageException("CreditBuffer " + name + ": issue(...) was already called");
+        }
+        issued = fire;
+    }
+
+    /** Queues the pipeline's results and returns the stream the consumer reads; call after {@link #issue}. */
+    public Stream<T> connect(Flow<T> results) {
+        if (issued == null || connected) {
+            throw new HdlUsageException("CreditBuffer " + name + ": call issue(...) once, then connect(...) once");
+        }
+        connected = true;
+        SyncFifo fifo = instance(uniqueName(name + "_fifo"), new SyncFifo(widthOf(template), depth, RamStyle.DISTRIBUTED));
+        fifo.push.valid.set(results.valid);
+        fifo.push.payload.set(asBits(results.payload));
+        Bool popped = fifo.pop.fire();
+        Bool taken = issued;
+        when(taken.and(popped.not()), () -> credits.set(credits.sub(1)))
+                .elseWhen(popped.and(taken.not()), () -> credits.set(credits.add(1)));
+        Bool outReady = wire(uniqueName(name + "_ready"), bool());
+        fifo.pop.ready.set(outReady);
+        return new Stream<>(fifo.pop.valid, outReady, fromBits(templateOf(template), fifo.pop.payload));
+    }
+}

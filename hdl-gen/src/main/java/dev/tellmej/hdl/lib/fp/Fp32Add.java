@@ -1,0 +1,113 @@
+package dev.tellmej.hdl.lib.fp;
+
+import static dev.tellmej.hdl.Hdl.*;
+import static dev.tellmej.hdl.lib.fp.FpFormat.FP32;
+
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Module;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Delay;
+
+/**
+ * Binary32 addition {@code y = a + b}, exactly Java's {@code float +}: round to nearest, ties to even,
+ * subnormal inputs and results kept, overflow to infinity, {@code +inf + -inf} and any NaN input giving the
+ * canonical NaN 0x7FC00000, an exact zero sum {@code +0} unless both operands are {@code -0} (NUMERICS.md N2).
+ * Subtraction is addition of the operand with its sign bit flipped ({@link FpFormat#negate}), which IEEE
+ * defines to be the same operation.
+ *
+ * <p>Latency {@value #LATENCY} cycles, one result per cycle, {@code out_valid} follows {@code in_valid}:
+ * <ol>
+ *   <li>compare magnitudes, swap so the larger comes first, exponent difference, classify;
+ *   <li>align the smaller significand (three extra bits: guard, round, sticky);
+ *   <li>add or subtract the significands (28 bits with the carry);
+ *   <li>leading-zero count, limited by the exponent so a result below the normal range stays subnormal;
+ *   <li>normalize (left by the count, or right by one after a carry);
+ *   <li>round to nearest even, pack, substitute specials (output register).
+ * </ol>
+ * Cost: no DSP; about 450 LUTs and 300 flip-flops.
+ */
+public final class Fp32Add extends Module {
+    /** Cycles from {@code in_valid} to {@code out_valid}. */
+    public static final int LATENCY = 6;
+
+    public final Bool inValid = in("in_valid", bool());
+    public final Bits a = in("a", bits(32));
+    public final Bits b = in("b", bits(32));
+    public final Bool outValid = out("out_valid", bool());
+    public final Bits y = out("y", bits(32));
+
+    public Fp32Add() {
+        // Stage 1: order by magnitude (the bit patterns of |a| and |b| compare like the values).
+        Bool swap = FP32.magnitude(b).asUInt().gt(FP32.magnitude(a).asUInt());
+        Bits big = mux(swap, b, a);
+        Bits small = mux(swap, a, b);
+        Bool nanIn = FP32.isNaN(a).or(FP32.isNaN(b))
+                .or(FP32.isInfinite(a).and(FP32.isInfinite(b)).and(FP32.sign(a).ne(FP32.sign(b))));
+        Bool infIn = FP32.isInfinite(a).or(FP32.isInfinite(b)).and(nanIn.not());
+        // Only an exact zero sum of two zeros can be -0: (-0) + (-0).
+        Bool zeroSign = FP32.sign(a).and(FP32.sign(b));
+        UInt difference = FP32.scaleExponent(big).sub(FP32.scaleExponent(small));
+        Bits big1 = regNext("big_1", big);
+        Bits small1 = regNext("small_1", small);
+        UInt diff1 = regNext("diff_1", FpCircuits.clamp(difference, 27).resize(5));
+        Bits flags1 = regNext("flags_1", cat(nanIn, infIn, zeroSign));
+
+        // Stage 2: significands with three extra low bits; the smaller shifted right with a sticky bit.
+        UInt bigSig = cat(FP32.significand(big1), B(0, 3)).asUInt();
+        UInt smallSig = cat(FP32.significand(small1), B(0, 3)).asUInt();
+        FpCircuits.Shifted aligned = FpCircuits.shiftRightSticky(smallSig, diff1);
+        UInt alignedSig = aligned.value().asBits().or(aligned.sticky().asBits().zext(27)).asUInt();
+        UInt bigSig2 = regNext("big_sig_2", bigSig);
+        UInt smallSig2 = regNext("small_sig_2", alignedSig);
+        Bool subtract2 = regNext("subtract_2", FP32.sign(big1).ne(FP32.sign(small1)));
+        Bool sign2 = regNext("sign_2", FP32.sign(big1));
+        UInt exp2 = regNext("exp_2", FP32.scaleExponent(big1));
+        Bits flags2 = regNext("flags_2", flags1);
+
+        // Stage 3: add or subtract (|big| >= |small|, so the difference is never negative).
+        UInt sum = mux(subtract2, bigSig2.zext(28).sub(smallSig2.zext(28)), bigSig2.addExpand(smallSig2));
+        UInt sum3 = regNext("sum_3", sum);
+        Bool sign3 = regNext("sign_3", sign2);
+        UInt exp3 = regNext("exp_3", exp2);
+        Bits flags3 = regNext("flags_3", flags2);
+
+        // Stage 4: how far to shift left. The hidden bit's place is bit 26; a marker at bit 27 - exp stops
+        // the count at exp - 1, so the exponent never drops below 1 (a subnormal result keeps exponent 1).
+        UInt markerPlace = U(27, 8).sub(exp3);
+        Bits marker = mux(exp3.le(27), U(1, 27).asBits().shlKeep(markerPlace.resize(5)), B(0, 27));
+        UInt leftShift = FpCircuits.leadingZeros(sum3.slice(26, 0).asBits().or(marker));
+        UInt sum4 = regNext("sum_4", sum3);
+        UInt shift4 = regNext("shift_4", leftShift);
+        Bool sign4 = regNext("sign_4", sign3);
+        UInt exp4 = regNext("exp_4", exp3);
+        Bits flags4 = regNext("flags_4", flags3);
+
+        // Stage 5: normalize. A carry (bit 27) shifts right by one, folding the dropped bit into the sticky bit.
+        Bool carry = sum4.bit(27);
+        UInt rightOne = cat(sum4.slice(27, 2), sum4.bit(1).or(sum4.bit(0))).asUInt();
+        UInt left = sum4.slice(26, 0).shlKeep(shift4);
+        UInt normalized = mux(carry, rightOne, left);
+        UInt exponent = mux(carry, exp4.zext(9).add(1), exp4.zext(9).sub(shift4.zext(9)));
+        UInt n5 = regNext("n_5", normalized);
+        UInt exp5 = regNext("exp_5", exponent);
+        Bool zero5 = regNext("zero_5", sum4.eq(0));
+        Bool sign5 = regNext("sign_5", sign4);
+        Bits flags5 = regNext("flags_5", flags4);
+
+        // Stage 6: round (guard = bit 2, round and sticky = bits 1..0), pack, specials.
+        FpCircuits.Cut cut = new FpCircuits.Cut(n5.slice(26, 3), n5.bit(2), n5.bit(1).or(n5.bit(0)));
+        FpCircuits.Rounded rounded = FpCircuits.roundPack(exp5, cut, 8, 23);
+        Bool nan = flags5.bit(2);
+        Bool inf = flags5.bit(1);
+        Bool zeroSumSign = flags5.bit(0);
+        // An infinite operand is the larger magnitude, so the sign of the sum is the larger operand's.
+        Bits infinity = cat(sign5, B(FP32.infinity(), 31));
+        Bits result = mux(nan, FP32.constant(FP32.canonicalNaN()),
+                mux(inf, infinity,
+                        mux(zero5, cat(zeroSumSign, B(0, 31)),
+                                mux(rounded.overflow(), infinity, cat(sign5, rounded.magnitude())))));
+        y.set(regNext("y_6", result));
+        outValid.set(Delay.valid("valid", inValid, LATENCY));
+    }
+}

@@ -1,0 +1,110 @@
+package dev.tellmej.hdl.lib.fp;
+
+import static dev.tellmej.hdl.Hdl.*;
+import static dev.tellmej.hdl.lib.fp.FpFormat.FP32;
+
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Module;
+import dev.tellmej.hdl.SInt;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Delay;
+
+/**
+ * Binary32 multiplication {@code y = a * b}, exactly Java's {@code float *}: round to nearest, ties to even,
+ * subnormal inputs and results kept (gradual underflow), overflow to infinity, {@code inf * 0} and any NaN
+ * input giving the canonical NaN 0x7FC00000 (NUMERICS.md N2).
+ *
+ * <p>Latency {@value #LATENCY} cycles, one result per cycle, {@code out_valid} follows {@code in_valid}:
+ * <ol>
+ *   <li>unpack, classify, count the leading zeros of both significands (subnormals);
+ *   <li>normalize both significands to [2^23, 2^24) and sum the exponents (the multiplier's input registers);
+ *   <li>24 x 24 product (the multiplier's M register);
+ *   <li>product register (P);
+ *   <li>one-bit normalization; how far an underflowing result must shift right;
+ *   <li>the right shift into the subnormal range, with sticky;
+ *   <li>round to nearest even, pack, substitute specials (output register).
+ * </ol>
+ * Cost: two DSP48E2 for the 24 x 24 significand product (Yosys splits it into a 24 x 17 and a 24 x 7 slice),
+ * about 300 LUTs and 350 flip-flops of pipeline around it.
+ */
+public final class Fp32Mul extends Module {
+    /** Cycles from {@code in_valid} to {@code out_valid}. */
+    public static final int LATENCY = 7;
+
+    public final Bool inValid = in("in_valid", bool());
+    public final Bits a = in("a", bits(32));
+    public final Bits b = in("b", bits(32));
+    public final Bool outValid = out("out_valid", bool());
+    public final Bits y = out("y", bits(32));
+
+    public Fp32Mul() {
+        // Stage 1: unpack and classify.
+        Bool nanIn = FP32.isNaN(a).or(FP32.isNaN(b))
+                .or(FP32.isInfinite(a).and(FP32.isZero(b)))
+                .or(FP32.isInfinite(b).and(FP32.isZero(a)));
+        Bool infIn = FP32.isInfinite(a).or(FP32.isInfinite(b)).and(nanIn.not());
+        Bool zeroIn = FP32.isZero(a).or(FP32.isZero(b)).and(nanIn.not()).and(infIn.not());
+        Bool sign1 = regNext("sign_1", FP32.sign(a).xor(FP32.sign(b)));
+        Bool nan1 = regNext("nan_1", nanIn);
+        Bool inf1 = regNext("inf_1", infIn);
+        Bool zero1 = regNext("zero_1", zeroIn);
+        UInt ma1 = regNext("ma_1", FP32.significand(a));
+        UInt mb1 = regNext("mb_1", FP32.significand(b));
+        UInt ea1 = regNext("ea_1", FP32.scaleExponent(a));
+        UInt eb1 = regNext("eb_1", FP32.scaleExponent(b));
+        UInt lza1 = regNext("lza_1", FpCircuits.leadingZeros(FP32.significand(a).asBits()));
+        UInt lzb1 = regNext("lzb_1", FpCircuits.leadingZeros(FP32.significand(b).asBits()));
+
+        // Stage 2: normalized significands in [2^23, 2^24); exponent of the product's bit 47.
+        // value = ma * mb * 2^(ea' + eb' - 300), so a leading one at bit 47 has biased exponent ea' + eb' - 126.
+        UInt ma2 = regNext("ma_2", ma1.shlKeep(lza1));
+        UInt mb2 = regNext("mb_2", mb1.shlKeep(lzb1));
+        SInt exponentSum = ea1.toSInt().sext(11).sub(lza1.toSInt().sext(11))
+                .add(eb1.toSInt().sext(11)).sub(lzb1.toSInt().sext(11)).sub(S(126, 11));
+        SInt e2 = regNext("e_2", exponentSum);
+        Bits flags2 = regNext("flags_2", cat(sign1, nan1, inf1, zero1));
+
+        // Stages 3 and 4: the product, registered twice (the DSP's M and P registers).
+        UInt product3 = regNext("product_3", ma2.mul(mb2));
+        attribute(product3, "use_dsp", "yes");
+        UInt product4 = regNext("product_4", product3);
+        SInt e4 = Delay.of("e", e2, 2);
+        Bits flags4 = Delay.of("flags", flags2, 2);
+
+        // Stage 5: the product is in [2^46, 2^48): bring its leading one to bit 47. A result below the normal
+        // range (exponent < 1) shifts right by 1 - exponent into the subnormals; beyond 26 bits nothing is left
+        // but the sticky bit, so the amount is clamped.
+        Bool top = product4.bit(47);
+        UInt normalized = mux(top, product4, product4.slice(46, 0).shl(1));
+        SInt exponent = mux(top, e4, e4.sub(1));
+        Bool underflow = exponent.lt(1);
+        UInt shiftWide = S(1, 11).sub(exponent).asUInt();
+        UInt shift = mux(underflow, FpCircuits.clamp(shiftWide, 26).resize(5), U(0, 5));
+        UInt scaleExp = mux(underflow, U(1, 10), exponent.asUInt().resize(10));
+        UInt n5 = regNext("n_5", normalized);
+        UInt shift5 = regNext("shift_5", shift);
+        UInt scale5 = regNext("scale_5", scaleExp);
+        Bits flags5 = regNext("flags_5", flags4);
+
+        // Stage 6: shift into the subnormal range; keep 24 bits, a guard bit and a sticky bit.
+        FpCircuits.Cut cut = FpCircuits.cutRight(n5, shift5);
+        UInt kept6 = regNext("kept_6", cut.kept().slice(47, 24));
+        Bool guard6 = regNext("guard_6", cut.kept().bit(23));
+        Bool sticky6 = regNext("sticky_6", cut.kept().slice(22, 0).ne(0).or(cut.guard()).or(cut.sticky()));
+        UInt scale6 = regNext("scale_6", scale5);
+        Bits flags6 = regNext("flags_6", flags5);
+
+        // Stage 7: round, pack, specials.
+        FpCircuits.Rounded rounded = FpCircuits.roundPack(scale6, new FpCircuits.Cut(kept6, guard6, sticky6), 8, 23);
+        Bool sign = flags6.bit(3);
+        Bool nan = flags6.bit(2);
+        Bool inf = flags6.bit(1);
+        Bool zero = flags6.bit(0);
+        Bits result = mux(nan, FP32.constant(FP32.canonicalNaN()),
+                mux(inf.or(rounded.overflow().and(zero.not())), cat(sign, B(FP32.infinity(), 31)),
+                        mux(zero, cat(sign, B(0, 31)), cat(sign, rounded.magnitude()))));
+        y.set(regNext("y_7", result));
+        outValid.set(Delay.valid("valid", inValid, LATENCY));
+    }
+}

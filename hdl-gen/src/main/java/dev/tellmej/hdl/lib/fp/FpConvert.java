@@ -1,0 +1,93 @@
+package dev.tellmej.hdl.lib.fp;
+
+import static dev.tellmej.hdl.Hdl.*;
+import static dev.tellmej.hdl.lib.fp.FpFormat.BF16;
+import static dev.tellmej.hdl.lib.fp.FpFormat.FP16;
+import static dev.tellmej.hdl.lib.fp.FpFormat.FP32;
+
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.UInt;
+
+/**
+ * Combinational conversions between binary32 and the 16-bit storage formats (NUMERICS.md N4). The
+ * conversion modules ({@link Fp16ToFp32}, {@link Fp32ToFp16}, {@link Bf16ToFp32}, {@link Fp32ToBf16}) register
+ * these; fused units may inline them.
+ */
+public final class FpConvert {
+    private FpConvert() {}
+
+    /**
+     * A 16-bit pattern of {@code format} (FP16 or BF16) widened to binary32, exactly. fp16 subnormals become
+     * normal binary32 values; an fp16 NaN keeps its sign and payload and becomes quiet (the IEEE conversion, and
+     * what {@code Float.float16ToFloat} returns on x86 with F16C: a signaling payload gets its quiet bit set).
+     * bf16 is read back as {@code bits << 16} (N4.2).
+     */
+    public static Bits toFp32(FpFormat format, Bits x) {
+        if (format.equals(BF16)) {
+            return cat(x, B(0, 16));
+        }
+        if (!format.equals(FP16)) {
+            throw new IllegalArgumentException("no conversion from " + format.name());
+        }
+        Bool sign = FP16.sign(x);
+        UInt e = FP16.exponent(x);
+        UInt f = FP16.fraction(x);
+        // Subnormal: f * 2^-24 with its leading one at bit 9 - lz; shifting by lz + 1 drops it at bit 10.
+        UInt lz = FpCircuits.leadingZeros(f.asBits());
+        UInt subFrac = f.shlKeep(lz.add(1)).resize(10);
+        UInt subExp = U(112, 8).sub(lz.zext(8));
+        Bits subnormal = cat(sign, subExp, subFrac, B(0, 13));
+        Bits normal = cat(sign, e.zext(8).add(112), f, B(0, 13));
+        Bits special = cat(sign, B(0xFF, 8), f.ne(0), f.resize(9), B(0, 13));
+        return mux(e.eq(0), mux(f.eq(0), cat(sign, B(0, 31)), subnormal), mux(e.eq(31), special, normal));
+    }
+
+    /**
+     * Binary32 narrowed to {@code format} (FP16 or BF16) as N4 stores it: round to nearest even, overflow to
+     * infinity, subnormals kept, every NaN the format's canonical NaN (0x7E00, 0x7FC0). For fp16 this equals
+     * {@code Float.floatToFloat16} except for NaN; for bf16 it is N4.2's {@code (b + 0x7FFF + ((b >> 16) & 1)) >>> 16}.
+     */
+    public static Bits fromFp32(FpFormat format, Bits x) {
+        Bool nan = FP32.isNaN(x);
+        if (format.equals(BF16)) {
+            UInt bits = x.asUInt();
+            UInt rounded = bits.add(U(0x7FFF, 32)).add(x.bit(16).asUInt().zext(32));
+            return mux(nan, BF16.constant(BF16.canonicalNaN()), rounded.slice(31, 16).asBits());
+        }
+        if (!format.equals(FP16)) {
+            throw new IllegalArgumentException("no conversion to " + format.name());
+        }
+        Cut16 cut = cutFp16(x);
+        return packFp16(x, cut.scale(), new FpCircuits.Cut(cut.kept(), cut.guard(), cut.sticky()), nan);
+    }
+
+    /** The first half of the fp32 to fp16 conversion: the significand shifted into place, guard and sticky. */
+    public record Cut16(UInt scale, UInt kept, Bool guard, Bool sticky) {}
+
+    /**
+     * Aligns the binary32 significand for fp16: the target exponent is {@code e - 112}; at 1 or above the
+     * significand keeps 11 bits (shift 13), below it shifts further into the fp16 subnormals, clamped where
+     * only the sticky bit is left.
+     */
+    public static Cut16 cutFp16(Bits x) {
+        UInt e = FP32.exponent(x);
+        UInt m = FP32.significand(x);
+        Bool normal = e.ge(113);
+        // Shift 13 + (1 - (e - 112)) = 126 - e for a target below the normal range; e <= 112 here.
+        UInt deep = FpCircuits.clamp(U(126, 8).sub(e), 25).resize(5);
+        UInt shift = mux(normal, U(13, 5), deep);
+        FpCircuits.Cut cut = FpCircuits.cutRight(m, shift);
+        UInt scale = mux(normal, e.sub(112).zext(9), U(1, 9));
+        return new Cut16(scale, cut.kept().resize(11), cut.guard(), cut.sticky());
+    }
+
+    /** The second half: rounds and packs, with infinities, overflow and NaN. */
+    public static Bits packFp16(Bits x, UInt scale, FpCircuits.Cut cut, Bool nan) {
+        FpCircuits.Rounded rounded = FpCircuits.roundPack(scale, cut, 5, 10);
+        Bool sign = FP32.sign(x);
+        Bits infinity = cat(sign, B(FP16.infinity(), 15));
+        return mux(nan, FP16.constant(FP16.canonicalNaN()),
+                mux(FP32.isInfinite(x).or(rounded.overflow()), infinity, cat(sign, rounded.magnitude())));
+    }
+}

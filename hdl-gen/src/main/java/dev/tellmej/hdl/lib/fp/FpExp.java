@@ -1,0 +1,105 @@
+package dev.tellmej.hdl.lib.fp;
+
+import static dev.tellmej.hdl.Hdl.*;
+import static dev.tellmej.hdl.lib.fp.FpFormat.FP32;
+
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Mem;
+import dev.tellmej.hdl.Module;
+import dev.tellmej.hdl.RamStyle;
+import dev.tellmej.hdl.SInt;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Delay;
+
+/**
+ * exp(x) by the algorithm of NUMERICS.md N9, bit for bit: {@code t = x * LOG2E} (one RNE multiply);
+ * {@code t >= 128} gives +infinity and {@code t < -160} gives +0; {@code F = floor(t * 2^23)} (a shift of t's
+ * significand, rounding toward minus infinity); {@code n = F >> 23}, table index {@code i = (F >> 16) & 127},
+ * {@code u = (F & 0xFFFF) * 2^-16}; {@code r = V[i] + D[i] * u} (multiply, then add, both RNE) from a
+ * 128-entry ROM of {@link FpTables}; result {@code scale2(r, n)} ({@link FpScale2}). NaN gives the canonical
+ * NaN, +infinity +infinity, -infinity +0 (through the t tests).
+ *
+ * <p>Latency {@value #LATENCY} cycles, one result per cycle: multiply by LOG2E (7); the floor shift (1);
+ * n, i and the fraction (1); u and the table read (1); D[i] * u (7); + V[i] (6); scale2 (2); special cases (1).
+ * Cost: two {@link Fp32Mul} (four DSP48E2), one {@link Fp32Add}, a 128 x 64 ROM in LUTs, delay lines.
+ */
+public final class FpExp extends Module {
+    /** Cycles from {@code in_valid} to {@code out_valid}. */
+    public static final int LATENCY = Fp32Mul.LATENCY + 3 + Fp32Mul.LATENCY + Fp32Add.LATENCY + FpScale2.LATENCY + 1;
+
+    public final Bool inValid = in("in_valid", bool());
+    public final Bits x = in("x", bits(32));
+    public final Bool outValid = out("out_valid", bool());
+    public final Bits y = out("y", bits(32));
+
+    public FpExp() {
+        Fp32Mul scale = instance("log2e_mul", new Fp32Mul());
+        scale.inValid.set(inValid);
+        scale.a.set(x);
+        scale.b.set(B(Float.floatToRawIntBits(FpTables.LOG2E), 32));
+        Bits t = scale.y;
+
+        // Stage A: |t| * 2^23 = m * 2^(e - 127): a left shift for e >= 127 (at most 7 while t is in range), a
+        // right shift below, remembering whether bits were lost (floor of a negative value rounds away).
+        Bool nan = FP32.isNaN(t);
+        Bool sign = FP32.sign(t);
+        UInt magnitude = FP32.magnitude(t).asUInt();
+        Bool tooBig = sign.not().and(magnitude.ge(0x4300_0000L));      // t >= 128, +inf included
+        Bool tooSmall = sign.and(magnitude.gt(0x4320_0000L));          // t < -160, -inf included
+        UInt e = FP32.scaleExponent(t);
+        UInt m = FP32.significand(t);
+        Bool up = e.ge(127);
+        UInt leftShift = FpCircuits.clamp(e.sub(127), 7).resize(3);
+        UInt rightShift = FpCircuits.clamp(U(127, 8).sub(e), 31).resize(5);
+        UInt left = m.zext(31).shlKeep(leftShift);
+        FpCircuits.Shifted right = FpCircuits.shiftRightSticky(m, rightShift);
+        UInt scaledA = regNext("scaled_a", mux(up, left, right.value().zext(31)));
+        // Only a negative t rounds away from zero when bits are lost (floor); a positive one truncates.
+        Bool lostA = regNext("lost_a", sign.and(up.not()).and(right.sticky()));
+        Bool signA = regNext("sign_a", sign);
+        Bits casesA = regNext("cases_a", cat(nan, tooBig, tooSmall));
+        Bool validA = regNext("valid_a", scale.outValid, 0);
+
+        // Stage B: F = floor(t * 2^23) as a signed 32-bit integer; its fields.
+        SInt magnitudeF = scaledA.zext(32).add(lostA.asUInt().zext(32)).asSInt();
+        SInt fixed = mux(signA, magnitudeF.neg(), magnitudeF);
+        SInt nB = regNext("n_b", fixed.shr(23));
+        UInt indexB = regNext("index_b", fixed.slice(22, 16).asUInt());
+        UInt fractionB = regNext("fraction_b", fixed.slice(15, 0).asUInt());
+        Bits casesB = regNext("cases_b", casesA);
+        Bool validB = regNext("valid_b", validA, 0);
+
+        // Stage C: u = (F & 0xFFFF) * 2^-16 (exact); the table word for index i.
+        Mem<Bits> table = mem("rom", bits(64), FpTables.EXP_ENTRIES).style(RamStyle.DISTRIBUTED)
+                .init(FpTables.words(FpTables.EXP_ENTRIES, FpTables::expValue, FpTables::expSlope));
+        Bits word = table.readSync("rom_word", indexB);
+        Bits uC = regNext("u_c", FpCircuits.fixedToFp32(fractionB, 16));
+        SInt nC = regNext("n_c", nB);
+        Bits casesC = regNext("cases_c", casesB);
+        Bool validC = regNext("valid_c", validB, 0);
+
+        // r = V[i] + D[i] * u.
+        Fp32Mul slope = instance("slope_mul", new Fp32Mul());
+        slope.inValid.set(validC);
+        slope.a.set(word.slice(31, 0));
+        slope.b.set(uC);
+        Fp32Add chord = instance("chord_add", new Fp32Add());
+        chord.inValid.set(slope.outValid);
+        chord.a.set(Delay.of("value", word.slice(63, 32), Fp32Mul.LATENCY));
+        chord.b.set(slope.y);
+
+        // scale2(r, n).
+        FpScale2 scale2 = instance("scale2", new FpScale2(9));
+        scale2.inValid.set(chord.outValid);
+        scale2.r.set(chord.y);
+        scale2.n.set(Delay.of("n", nC, Fp32Mul.LATENCY + Fp32Add.LATENCY));
+
+        Bits cases = Delay.of("cases", casesC, Fp32Mul.LATENCY + Fp32Add.LATENCY + FpScale2.LATENCY);
+        Bits result = mux(cases.bit(2), FP32.constant(FP32.canonicalNaN()),
+                mux(cases.bit(1), FP32.constant(FP32.infinity()),
+                        mux(cases.bit(0), B(0, 32), scale2.y)));
+        y.set(regNext("y_out", result));
+        outValid.set(regNext("valid_out", scale2.outValid, 0));
+    }
+}
