@@ -9,7 +9,7 @@ enum PipelineStage {
     SIMULATION("Verilator simulation driven from Java", true),
     SOFTWARE_MODEL("software model: model files, tokenizer, float and hardware-exact inference", true),
     TLMM_ENGINE("accelerator: TLMM engine and URAM weight buffers", true),
-    ELEMENTWISE("accelerator: floating-point element-wise datapath", false),
+    ELEMENTWISE("accelerator: floating-point element-wise datapath", true),
     ATTENTION("accelerator: prefill and decode attention", false),
     HOST_RUNTIME("host runtime: OpenCL, RTL and reference devices", false);
 
