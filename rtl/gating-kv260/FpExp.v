@@ -31,28 +31,16 @@ module FpExp (
   reg  [8:0]  n_c;                 // FpExp.java:78
   reg  [2:0]  cases_c;             // FpExp.java:79
   reg         valid_c;             // FpExp.java:80
-  wire        slope_mul_in_valid;  // FpExp.java:83
-  wire [31:0] slope_mul_a;         // FpExp.java:83
-  wire [31:0] slope_mul_b;         // FpExp.java:83
-  wire        slope_mul_out_valid; // FpExp.java:83
-  wire [31:0] slope_mul_y;         // FpExp.java:83
-  wire        chord_add_in_valid;  // FpExp.java:87
-  wire [31:0] chord_add_a;         // FpExp.java:87
-  wire [31:0] chord_add_b;         // FpExp.java:87
-  wire        chord_add_out_valid; // FpExp.java:87
-  wire [31:0] chord_add_y;         // FpExp.java:87
-  reg  [31:0] value_d1;            // Delay.java:25
-  reg  [31:0] value_d2;            // Delay.java:25
-  reg  [31:0] value_d3;            // Delay.java:25
-  reg  [31:0] value_d4;            // Delay.java:25
-  reg  [31:0] value_d5;            // Delay.java:25
-  reg  [31:0] value_d6;            // Delay.java:25
-  reg  [31:0] value_d7;            // Delay.java:25
-  wire        scale2_in_valid;     // FpExp.java:93
-  wire        scale2_out_valid;    // FpExp.java:93
-  wire [31:0] scale2_y;            // FpExp.java:93
-  wire [31:0] scale2_r;            // FpExp.java:93
-  wire [8:0]  scale2_n;            // FpExp.java:93
+  wire        chord_in_valid;      // FpExp.java:83
+  wire [63:0] chord_word;          // FpExp.java:83
+  wire [31:0] chord_u;             // FpExp.java:83
+  wire        chord_out_valid;     // FpExp.java:83
+  wire [31:0] chord_y;             // FpExp.java:83
+  wire        scale2_in_valid;     // FpExp.java:89
+  wire        scale2_out_valid;    // FpExp.java:89
+  wire [31:0] scale2_y;            // FpExp.java:89
+  wire [31:0] scale2_r;            // FpExp.java:89
+  wire [8:0]  scale2_n;            // FpExp.java:89
   reg  [8:0]  n_d1;                // Delay.java:25
   reg  [8:0]  n_d2;                // Delay.java:25
   reg  [8:0]  n_d3;                // Delay.java:25
@@ -81,8 +69,8 @@ module FpExp (
   reg  [2:0]  cases_d13;           // Delay.java:25
   reg  [2:0]  cases_d14;           // Delay.java:25
   reg  [2:0]  cases_d15;           // Delay.java:25
-  reg  [31:0] y_out;               // FpExp.java:102
-  reg         valid_out;           // FpExp.java:103
+  reg  [31:0] y_out;               // FpExp.java:98
+  reg         valid_out;           // FpExp.java:99
   reg  [63:0] rom [0:127];         // FpExp.java:74
   initial begin // FpExp.java:74
     rom[0] = 64'h3f8000003bb1ed50;
@@ -258,17 +246,14 @@ module FpExp (
   assign log2e_mul_in_valid = in_valid; // FpExp.java:38
   assign log2e_mul_a = x; // FpExp.java:39
   assign log2e_mul_b = 32'h3fb8aa3b; // FpExp.java:40
-  assign slope_mul_in_valid = valid_c; // FpExp.java:84
-  assign slope_mul_a = rom_word[31:0]; // FpExp.java:85
-  assign slope_mul_b = u_c; // FpExp.java:86
-  assign chord_add_in_valid = slope_mul_out_valid; // FpExp.java:88
-  assign chord_add_a = value_d7; // FpExp.java:89
-  assign chord_add_b = slope_mul_y; // FpExp.java:90
-  assign scale2_in_valid = chord_add_out_valid; // FpExp.java:94
-  assign scale2_r = chord_add_y; // FpExp.java:95
-  assign scale2_n = n_d13; // FpExp.java:96
-  assign y = y_out; // FpExp.java:102
-  assign out_valid = valid_out; // FpExp.java:103
+  assign chord_in_valid = valid_c; // FpExp.java:84
+  assign chord_word = rom_word; // FpExp.java:85
+  assign chord_u = u_c; // FpExp.java:86
+  assign scale2_in_valid = chord_out_valid; // FpExp.java:90
+  assign scale2_r = chord_y; // FpExp.java:91
+  assign scale2_n = n_d13; // FpExp.java:92
+  assign y = y_out; // FpExp.java:98
+  assign out_valid = valid_out; // FpExp.java:99
 
   always @(posedge clk) begin
     scaled_a <= scaled_a_cmp ? ({7'd0, scaled_a_cat} << scaled_a_mux[2:0]) : {7'd0, (scaled_a_cat >> scaled_a_part)}; // FpExp.java:57
@@ -286,13 +271,6 @@ module FpExp (
     n_c <= n_b; // FpExp.java:78
     cases_c <= cases_b; // FpExp.java:79
     valid_c <= valid_b; // FpExp.java:80
-    value_d1 <= rom_word[63:32]; // Delay.java:25
-    value_d2 <= value_d1; // Delay.java:25
-    value_d3 <= value_d2; // Delay.java:25
-    value_d4 <= value_d3; // Delay.java:25
-    value_d5 <= value_d4; // Delay.java:25
-    value_d6 <= value_d5; // Delay.java:25
-    value_d7 <= value_d6; // Delay.java:25
     n_d1 <= n_c; // Delay.java:25
     n_d2 <= n_d1; // Delay.java:25
     n_d3 <= n_d2; // Delay.java:25
@@ -321,8 +299,8 @@ module FpExp (
     cases_d13 <= cases_d12; // Delay.java:25
     cases_d14 <= cases_d13; // Delay.java:25
     cases_d15 <= cases_d14; // Delay.java:25
-    y_out <= cases_d15[2] ? 32'h7fc00000 : (cases_d15[1] ? 32'h7f800000 : (cases_d15[0] ? 32'h0 : scale2_y)); // FpExp.java:102
-    valid_out <= scale2_out_valid; // FpExp.java:103
+    y_out <= cases_d15[2] ? 32'h7fc00000 : (cases_d15[1] ? 32'h7f800000 : (cases_d15[0] ? 32'h0 : scale2_y)); // FpExp.java:98
+    valid_out <= scale2_out_valid; // FpExp.java:99
     if (reset) begin
       valid_a <= 1'b0;
       valid_b <= 1'b0;
@@ -341,27 +319,17 @@ module FpExp (
     .y         (log2e_mul_y)
   );
 
-  Fp32Mul slope_mul ( // FpExp.java:83
+  FpChord chord ( // FpExp.java:83
     .clk       (clk),
     .reset     (reset),
-    .in_valid  (slope_mul_in_valid),
-    .a         (slope_mul_a),
-    .b         (slope_mul_b),
-    .out_valid (slope_mul_out_valid),
-    .y         (slope_mul_y)
+    .in_valid  (chord_in_valid),
+    .word      (chord_word),
+    .u         (chord_u),
+    .out_valid (chord_out_valid),
+    .y         (chord_y)
   );
 
-  Fp32Add chord_add ( // FpExp.java:87
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (chord_add_in_valid),
-    .a         (chord_add_a),
-    .b         (chord_add_b),
-    .out_valid (chord_add_out_valid),
-    .y         (chord_add_y)
-  );
-
-  FpScale2_n9 scale2 ( // FpExp.java:93
+  FpScale2_n9 scale2 ( // FpExp.java:89
     .clk       (clk),
     .reset     (reset),
     .in_valid  (scale2_in_valid),

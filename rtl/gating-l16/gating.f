@@ -1,5 +1,6 @@
 Fp32Mul.v
 Fp32Add.v
+FpChord.v
 FpScale2_n9.v
 FpExp.v
 FpScale2_n10.v

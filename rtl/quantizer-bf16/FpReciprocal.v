@@ -29,28 +29,16 @@ module FpReciprocal (
   reg  [2:0]  cases_c;              // FpReciprocal.java:65
   reg         sign_c;               // FpReciprocal.java:66
   reg         valid_c;              // FpReciprocal.java:67
-  wire        slope_mul_in_valid;   // FpReciprocal.java:70
-  wire [31:0] slope_mul_a;          // FpReciprocal.java:70
-  wire [31:0] slope_mul_b;          // FpReciprocal.java:70
-  wire        slope_mul_out_valid;  // FpReciprocal.java:70
-  wire [31:0] slope_mul_y;          // FpReciprocal.java:70
-  wire        chord_add_in_valid;   // FpReciprocal.java:74
-  wire [31:0] chord_add_a;          // FpReciprocal.java:74
-  wire [31:0] chord_add_b;          // FpReciprocal.java:74
-  wire        chord_add_out_valid;  // FpReciprocal.java:74
-  wire [31:0] chord_add_y;          // FpReciprocal.java:74
-  reg  [31:0] value_d1;             // Delay.java:25
-  reg  [31:0] value_d2;             // Delay.java:25
-  reg  [31:0] value_d3;             // Delay.java:25
-  reg  [31:0] value_d4;             // Delay.java:25
-  reg  [31:0] value_d5;             // Delay.java:25
-  reg  [31:0] value_d6;             // Delay.java:25
-  reg  [31:0] value_d7;             // Delay.java:25
-  wire        newton_mul_in_valid;  // FpReciprocal.java:81
-  wire [31:0] newton_mul_a;         // FpReciprocal.java:81
-  wire [31:0] newton_mul_b;         // FpReciprocal.java:81
-  wire        newton_mul_out_valid; // FpReciprocal.java:81
-  wire [31:0] newton_mul_y;         // FpReciprocal.java:81
+  wire        chord_in_valid;       // FpReciprocal.java:70
+  wire [63:0] chord_word;           // FpReciprocal.java:70
+  wire [31:0] chord_u;              // FpReciprocal.java:70
+  wire        chord_out_valid;      // FpReciprocal.java:70
+  wire [31:0] chord_y;              // FpReciprocal.java:70
+  wire        newton_mul_in_valid;  // FpReciprocal.java:77
+  wire [31:0] newton_mul_a;         // FpReciprocal.java:77
+  wire [31:0] newton_mul_b;         // FpReciprocal.java:77
+  wire        newton_mul_out_valid; // FpReciprocal.java:77
+  wire [31:0] newton_mul_y;         // FpReciprocal.java:77
   reg  [31:0] m_d1;                 // Delay.java:25
   reg  [31:0] m_d2;                 // Delay.java:25
   reg  [31:0] m_d3;                 // Delay.java:25
@@ -64,16 +52,16 @@ module FpReciprocal (
   reg  [31:0] m_d11;                // Delay.java:25
   reg  [31:0] m_d12;                // Delay.java:25
   reg  [31:0] m_d13;                // Delay.java:25
-  wire        newton_sub_in_valid;  // FpReciprocal.java:85
-  wire [31:0] newton_sub_a;         // FpReciprocal.java:85
-  wire [31:0] newton_sub_b;         // FpReciprocal.java:85
-  wire        newton_sub_out_valid; // FpReciprocal.java:85
-  wire [31:0] newton_sub_y;         // FpReciprocal.java:85
-  wire        refine_mul_in_valid;  // FpReciprocal.java:89
-  wire [31:0] refine_mul_a;         // FpReciprocal.java:89
-  wire [31:0] refine_mul_b;         // FpReciprocal.java:89
-  wire        refine_mul_out_valid; // FpReciprocal.java:89
-  wire [31:0] refine_mul_y;         // FpReciprocal.java:89
+  wire        newton_sub_in_valid;  // FpReciprocal.java:81
+  wire [31:0] newton_sub_a;         // FpReciprocal.java:81
+  wire [31:0] newton_sub_b;         // FpReciprocal.java:81
+  wire        newton_sub_out_valid; // FpReciprocal.java:81
+  wire [31:0] newton_sub_y;         // FpReciprocal.java:81
+  wire        refine_mul_in_valid;  // FpReciprocal.java:85
+  wire [31:0] refine_mul_a;         // FpReciprocal.java:85
+  wire [31:0] refine_mul_b;         // FpReciprocal.java:85
+  wire        refine_mul_out_valid; // FpReciprocal.java:85
+  wire [31:0] refine_mul_y;         // FpReciprocal.java:85
   reg  [31:0] y0_d1;                // Delay.java:25
   reg  [31:0] y0_d2;                // Delay.java:25
   reg  [31:0] y0_d3;                // Delay.java:25
@@ -87,11 +75,11 @@ module FpReciprocal (
   reg  [31:0] y0_d11;               // Delay.java:25
   reg  [31:0] y0_d12;               // Delay.java:25
   reg  [31:0] y0_d13;               // Delay.java:25
-  wire        scale2_in_valid;      // FpReciprocal.java:96
-  wire        scale2_out_valid;     // FpReciprocal.java:96
-  wire [31:0] scale2_y;             // FpReciprocal.java:96
-  wire [31:0] scale2_r;             // FpReciprocal.java:96
-  wire [9:0]  scale2_n;             // FpReciprocal.java:96
+  wire        scale2_in_valid;      // FpReciprocal.java:92
+  wire        scale2_out_valid;     // FpReciprocal.java:92
+  wire [31:0] scale2_y;             // FpReciprocal.java:92
+  wire [31:0] scale2_r;             // FpReciprocal.java:92
+  wire [9:0]  scale2_n;             // FpReciprocal.java:92
   reg  [9:0]  minus_e_d1;           // Delay.java:25
   reg  [9:0]  minus_e_d2;           // Delay.java:25
   reg  [9:0]  minus_e_d3;           // Delay.java:25
@@ -195,8 +183,8 @@ module FpReciprocal (
   reg         sign_d33;             // Delay.java:25
   reg         sign_d34;             // Delay.java:25
   reg         sign_d35;             // Delay.java:25
-  reg  [31:0] y_out;                // FpReciprocal.java:106
-  reg         valid_out;            // FpReciprocal.java:107
+  reg  [31:0] y_out;                // FpReciprocal.java:102
+  reg         valid_out;            // FpReciprocal.java:103
   reg  [63:0] rom [0:63];           // FpReciprocal.java:59
   initial begin // FpReciprocal.java:59
     rom[0] = 64'h3f800000bc7c0fc1;
@@ -321,26 +309,23 @@ module FpReciprocal (
   assign u_c_mux_not_3 = ~(|u_c_mux_and_and_not_cat[7:6]);
   assign u_c_mux = (u_c_mux_and & (u_c_mux_and_2 & (u_c_mux_not & ~(|u_c_mux_and_and_not_cat[17:16])))) ? {1'b1, ((u_c_mux_and_3 & (u_c_mux_not_2 & ~(|u_c_mux_and_and_not_cat[9:8]))) ? {1'b1, ((u_c_mux_not_3 & ~(|u_c_mux_and_and_not_cat[5:4])) ? {1'b1, (~(|u_c_mux_and_and_not_cat[3:2]) ? {1'b1, ~u_c_mux_and_and_not_cat[1]} : {1'b0, ~u_c_mux_and_and_not_cat[3]})} : {1'b0, (u_c_mux_not_3 ? {1'b1, ~u_c_mux_and_and_not_cat[5]} : {1'b0, ~u_c_mux_and_and_not_cat[7]})})} : {1'b0, (u_c_mux_and_3 ? {1'b1, (u_c_mux_not_2 ? {1'b1, ~u_c_mux_and_and_not_cat[9]} : {1'b0, ~u_c_mux_and_and_not_cat[11]})} : {1'b0, (u_c_mux_and_3_not ? {1'b1, ~u_c_mux_and_and_not_cat[13]} : {1'b0, ~u_c_mux_and_and_not_cat[15]})})})} : {1'b0, (u_c_mux_and ? {1'b1, (u_c_mux_and_2 ? {1'b1, (u_c_mux_not ? {1'b1, ~u_c_mux_and_and_not_cat[17]} : {1'b0, ~u_c_mux_and_and_not_cat[19]})} : {1'b0, (u_c_mux_and_2_not ? {1'b1, ~u_c_mux_and_and_not_cat[21]} : {1'b0, ~u_c_mux_and_and_not_cat[23]})})} : {1'b0, (u_c_mux_and_and ? {1'b1, (u_c_mux_and_not ? {1'b1, ~u_c_mux_and_and_not_cat[25]} : {1'b0, ~u_c_mux_and_and_not_cat[27]})} : {1'b0, (u_c_mux_and_and_not ? {1'b1, ~u_c_mux_and_and_not_cat[29]} : {1'b0, ~u_c_mux_and_and_not_cat[31]})})})};
 
-  assign slope_mul_in_valid = valid_c; // FpReciprocal.java:71
-  assign slope_mul_a = rom_word[31:0]; // FpReciprocal.java:72
-  assign slope_mul_b = u_c; // FpReciprocal.java:73
-  assign chord_add_in_valid = slope_mul_out_valid; // FpReciprocal.java:75
-  assign chord_add_a = value_d7; // FpReciprocal.java:76
-  assign chord_add_b = slope_mul_y; // FpReciprocal.java:77
-  assign newton_mul_in_valid = chord_add_out_valid; // FpReciprocal.java:82
-  assign newton_mul_a = m_d13; // FpReciprocal.java:83
-  assign newton_mul_b = chord_add_y; // FpReciprocal.java:84
-  assign newton_sub_in_valid = newton_mul_out_valid; // FpReciprocal.java:86
-  assign newton_sub_a = 32'h40000000; // FpReciprocal.java:87
-  assign newton_sub_b = {~newton_mul_y[31], newton_mul_y[30:0]}; // FpReciprocal.java:88
-  assign refine_mul_in_valid = newton_sub_out_valid; // FpReciprocal.java:90
-  assign refine_mul_a = y0_d13; // FpReciprocal.java:91
-  assign refine_mul_b = newton_sub_y; // FpReciprocal.java:92
-  assign scale2_in_valid = refine_mul_out_valid; // FpReciprocal.java:97
-  assign scale2_r = refine_mul_y; // FpReciprocal.java:98
-  assign scale2_n = minus_e_d33; // FpReciprocal.java:99
-  assign y = y_out; // FpReciprocal.java:106
-  assign out_valid = valid_out; // FpReciprocal.java:107
+  assign chord_in_valid = valid_c; // FpReciprocal.java:71
+  assign chord_word = rom_word; // FpReciprocal.java:72
+  assign chord_u = u_c; // FpReciprocal.java:73
+  assign newton_mul_in_valid = chord_out_valid; // FpReciprocal.java:78
+  assign newton_mul_a = m_d13; // FpReciprocal.java:79
+  assign newton_mul_b = chord_y; // FpReciprocal.java:80
+  assign newton_sub_in_valid = newton_mul_out_valid; // FpReciprocal.java:82
+  assign newton_sub_a = 32'h40000000; // FpReciprocal.java:83
+  assign newton_sub_b = {~newton_mul_y[31], newton_mul_y[30:0]}; // FpReciprocal.java:84
+  assign refine_mul_in_valid = newton_sub_out_valid; // FpReciprocal.java:86
+  assign refine_mul_a = y0_d13; // FpReciprocal.java:87
+  assign refine_mul_b = newton_sub_y; // FpReciprocal.java:88
+  assign scale2_in_valid = refine_mul_out_valid; // FpReciprocal.java:93
+  assign scale2_r = refine_mul_y; // FpReciprocal.java:94
+  assign scale2_n = minus_e_d33; // FpReciprocal.java:95
+  assign y = y_out; // FpReciprocal.java:102
+  assign out_valid = valid_out; // FpReciprocal.java:103
 
   always @(posedge clk) begin
     cases_a <= {((x[30:23] == 8'd255) & (x[22:0] != 23'd0)), ((x[30:23] == 8'd255) & (x[22:0] == 23'd0)), (x[30:0] == 31'h0)}; // FpReciprocal.java:39
@@ -361,13 +346,6 @@ module FpReciprocal (
     cases_c <= cases_b; // FpReciprocal.java:65
     sign_c <= sign_b; // FpReciprocal.java:66
     valid_c <= valid_b; // FpReciprocal.java:67
-    value_d1 <= rom_word[63:32]; // Delay.java:25
-    value_d2 <= value_d1; // Delay.java:25
-    value_d3 <= value_d2; // Delay.java:25
-    value_d4 <= value_d3; // Delay.java:25
-    value_d5 <= value_d4; // Delay.java:25
-    value_d6 <= value_d5; // Delay.java:25
-    value_d7 <= value_d6; // Delay.java:25
     m_d1 <= m_c; // Delay.java:25
     m_d2 <= m_d1; // Delay.java:25
     m_d3 <= m_d2; // Delay.java:25
@@ -381,7 +359,7 @@ module FpReciprocal (
     m_d11 <= m_d10; // Delay.java:25
     m_d12 <= m_d11; // Delay.java:25
     m_d13 <= m_d12; // Delay.java:25
-    y0_d1 <= chord_add_y; // Delay.java:25
+    y0_d1 <= chord_y; // Delay.java:25
     y0_d2 <= y0_d1; // Delay.java:25
     y0_d3 <= y0_d2; // Delay.java:25
     y0_d4 <= y0_d3; // Delay.java:25
@@ -497,8 +475,8 @@ module FpReciprocal (
     sign_d33 <= sign_d32; // Delay.java:25
     sign_d34 <= sign_d33; // Delay.java:25
     sign_d35 <= sign_d34; // Delay.java:25
-    y_out <= cases_d35[2] ? 32'h7fc00000 : (cases_d35[1] ? {sign_d35, 31'h0} : (cases_d35[0] ? {sign_d35, 31'h7f800000} : {sign_d35, scale2_y[30:0]})); // FpReciprocal.java:106
-    valid_out <= scale2_out_valid; // FpReciprocal.java:107
+    y_out <= cases_d35[2] ? 32'h7fc00000 : (cases_d35[1] ? {sign_d35, 31'h0} : (cases_d35[0] ? {sign_d35, 31'h7f800000} : {sign_d35, scale2_y[30:0]})); // FpReciprocal.java:102
+    valid_out <= scale2_out_valid; // FpReciprocal.java:103
     if (reset) begin
       valid_a <= 1'b0;
       valid_b <= 1'b0;
@@ -507,27 +485,17 @@ module FpReciprocal (
     end
   end
 
-  Fp32Mul slope_mul ( // FpReciprocal.java:70
+  FpChord chord ( // FpReciprocal.java:70
     .clk       (clk),
     .reset     (reset),
-    .in_valid  (slope_mul_in_valid),
-    .a         (slope_mul_a),
-    .b         (slope_mul_b),
-    .out_valid (slope_mul_out_valid),
-    .y         (slope_mul_y)
+    .in_valid  (chord_in_valid),
+    .word      (chord_word),
+    .u         (chord_u),
+    .out_valid (chord_out_valid),
+    .y         (chord_y)
   );
 
-  Fp32Add chord_add ( // FpReciprocal.java:74
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (chord_add_in_valid),
-    .a         (chord_add_a),
-    .b         (chord_add_b),
-    .out_valid (chord_add_out_valid),
-    .y         (chord_add_y)
-  );
-
-  Fp32Mul newton_mul ( // FpReciprocal.java:81
+  Fp32Mul newton_mul ( // FpReciprocal.java:77
     .clk       (clk),
     .reset     (reset),
     .in_valid  (newton_mul_in_valid),
@@ -537,7 +505,7 @@ module FpReciprocal (
     .y         (newton_mul_y)
   );
 
-  Fp32Add newton_sub ( // FpReciprocal.java:85
+  Fp32Add newton_sub ( // FpReciprocal.java:81
     .clk       (clk),
     .reset     (reset),
     .in_valid  (newton_sub_in_valid),
@@ -547,7 +515,7 @@ module FpReciprocal (
     .y         (newton_sub_y)
   );
 
-  Fp32Mul refine_mul ( // FpReciprocal.java:89
+  Fp32Mul refine_mul ( // FpReciprocal.java:85
     .clk       (clk),
     .reset     (reset),
     .in_valid  (refine_mul_in_valid),
@@ -557,7 +525,7 @@ module FpReciprocal (
     .y         (refine_mul_y)
   );
 
-  FpScale2_n10 scale2 ( // FpReciprocal.java:96
+  FpScale2_n10 scale2 ( // FpReciprocal.java:92
     .clk       (clk),
     .reset     (reset),
     .in_valid  (scale2_in_valid),

@@ -1,5 +1,6 @@
 Fp32Mul.v
 Fp32Add.v
+FpChord.v
 FpScale2_n10.v
 FpReciprocal.v
 Fp16ToFp32.v

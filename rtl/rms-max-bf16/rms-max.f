@@ -1,6 +1,7 @@
 Bf16ToFp32.v
 Fp32Mul.v
 Fp32Add.v
+FpChord.v
 FpScale2_n9.v
 FpRsqrt.v
 Fp32ToBf16.v

@@ -30,33 +30,21 @@ module FpRsqrt (
   reg  [2:0]  cases_c;              // FpRsqrt.java:73
   reg         sign_c;               // FpRsqrt.java:74
   reg         valid_c;              // FpRsqrt.java:75
-  wire        slope_mul_in_valid;   // FpRsqrt.java:78
-  wire [31:0] slope_mul_a;          // FpRsqrt.java:78
-  wire [31:0] slope_mul_b;          // FpRsqrt.java:78
-  wire        slope_mul_out_valid;  // FpRsqrt.java:78
-  wire [31:0] slope_mul_y;          // FpRsqrt.java:78
-  wire        chord_add_in_valid;   // FpRsqrt.java:82
-  wire [31:0] chord_add_a;          // FpRsqrt.java:82
-  wire [31:0] chord_add_b;          // FpRsqrt.java:82
-  wire        chord_add_out_valid;  // FpRsqrt.java:82
-  wire [31:0] chord_add_y;          // FpRsqrt.java:82
-  reg  [31:0] value_d1;             // Delay.java:25
-  reg  [31:0] value_d2;             // Delay.java:25
-  reg  [31:0] value_d3;             // Delay.java:25
-  reg  [31:0] value_d4;             // Delay.java:25
-  reg  [31:0] value_d5;             // Delay.java:25
-  reg  [31:0] value_d6;             // Delay.java:25
-  reg  [31:0] value_d7;             // Delay.java:25
-  wire        square_mul_in_valid;  // FpRsqrt.java:89
-  wire [31:0] square_mul_a;         // FpRsqrt.java:89
-  wire [31:0] square_mul_b;         // FpRsqrt.java:89
-  wire        square_mul_out_valid; // FpRsqrt.java:89
-  wire [31:0] square_mul_y;         // FpRsqrt.java:89
-  wire        half_mul_in_valid;    // FpRsqrt.java:93
-  wire [31:0] half_mul_a;           // FpRsqrt.java:93
-  wire [31:0] half_mul_b;           // FpRsqrt.java:93
-  wire        half_mul_out_valid;   // FpRsqrt.java:93
-  wire [31:0] half_mul_y;           // FpRsqrt.java:93
+  wire        chord_in_valid;       // FpRsqrt.java:78
+  wire [63:0] chord_word;           // FpRsqrt.java:78
+  wire [31:0] chord_u;              // FpRsqrt.java:78
+  wire        chord_out_valid;      // FpRsqrt.java:78
+  wire [31:0] chord_y;              // FpRsqrt.java:78
+  wire        square_mul_in_valid;  // FpRsqrt.java:85
+  wire [31:0] square_mul_a;         // FpRsqrt.java:85
+  wire [31:0] square_mul_b;         // FpRsqrt.java:85
+  wire        square_mul_out_valid; // FpRsqrt.java:85
+  wire [31:0] square_mul_y;         // FpRsqrt.java:85
+  wire        half_mul_in_valid;    // FpRsqrt.java:89
+  wire [31:0] half_mul_a;           // FpRsqrt.java:89
+  wire [31:0] half_mul_b;           // FpRsqrt.java:89
+  wire        half_mul_out_valid;   // FpRsqrt.java:89
+  wire [31:0] half_mul_y;           // FpRsqrt.java:89
   reg  [31:0] h_d1;                 // Delay.java:25
   reg  [31:0] h_d2;                 // Delay.java:25
   reg  [31:0] h_d3;                 // Delay.java:25
@@ -77,16 +65,16 @@ module FpRsqrt (
   reg  [31:0] h_d18;                // Delay.java:25
   reg  [31:0] h_d19;                // Delay.java:25
   reg  [31:0] h_d20;                // Delay.java:25
-  wire        newton_sub_in_valid;  // FpRsqrt.java:97
-  wire [31:0] newton_sub_a;         // FpRsqrt.java:97
-  wire [31:0] newton_sub_b;         // FpRsqrt.java:97
-  wire        newton_sub_out_valid; // FpRsqrt.java:97
-  wire [31:0] newton_sub_y;         // FpRsqrt.java:97
-  wire        refine_mul_in_valid;  // FpRsqrt.java:101
-  wire [31:0] refine_mul_a;         // FpRsqrt.java:101
-  wire [31:0] refine_mul_b;         // FpRsqrt.java:101
-  wire        refine_mul_out_valid; // FpRsqrt.java:101
-  wire [31:0] refine_mul_y;         // FpRsqrt.java:101
+  wire        newton_sub_in_valid;  // FpRsqrt.java:93
+  wire [31:0] newton_sub_a;         // FpRsqrt.java:93
+  wire [31:0] newton_sub_b;         // FpRsqrt.java:93
+  wire        newton_sub_out_valid; // FpRsqrt.java:93
+  wire [31:0] newton_sub_y;         // FpRsqrt.java:93
+  wire        refine_mul_in_valid;  // FpRsqrt.java:97
+  wire [31:0] refine_mul_a;         // FpRsqrt.java:97
+  wire [31:0] refine_mul_b;         // FpRsqrt.java:97
+  wire        refine_mul_out_valid; // FpRsqrt.java:97
+  wire [31:0] refine_mul_y;         // FpRsqrt.java:97
   reg  [31:0] y0_d1;                // Delay.java:25
   reg  [31:0] y0_d2;                // Delay.java:25
   reg  [31:0] y0_d3;                // Delay.java:25
@@ -107,11 +95,11 @@ module FpRsqrt (
   reg  [31:0] y0_d18;               // Delay.java:25
   reg  [31:0] y0_d19;               // Delay.java:25
   reg  [31:0] y0_d20;               // Delay.java:25
-  wire        scale2_in_valid;      // FpRsqrt.java:108
-  wire        scale2_out_valid;     // FpRsqrt.java:108
-  wire [31:0] scale2_y;             // FpRsqrt.java:108
-  wire [31:0] scale2_r;             // FpRsqrt.java:108
-  wire [8:0]  scale2_n;             // FpRsqrt.java:108
+  wire        scale2_in_valid;      // FpRsqrt.java:104
+  wire        scale2_out_valid;     // FpRsqrt.java:104
+  wire [31:0] scale2_y;             // FpRsqrt.java:104
+  wire [31:0] scale2_r;             // FpRsqrt.java:104
+  wire [8:0]  scale2_n;             // FpRsqrt.java:104
   reg  [8:0]  minus_half_d1;        // Delay.java:25
   reg  [8:0]  minus_half_d2;        // Delay.java:25
   reg  [8:0]  minus_half_d3;        // Delay.java:25
@@ -236,8 +224,8 @@ module FpRsqrt (
   reg         sign_d40;             // Delay.java:25
   reg         sign_d41;             // Delay.java:25
   reg         sign_d42;             // Delay.java:25
-  reg  [31:0] y_out;                // FpRsqrt.java:118
-  reg         valid_out;            // FpRsqrt.java:119
+  reg  [31:0] y_out;                // FpRsqrt.java:114
+  reg         valid_out;            // FpRsqrt.java:115
   reg  [63:0] rom [0:63];           // FpRsqrt.java:67
   initial begin // FpRsqrt.java:67
     rom[0] = 64'h3f800000bc7a26f0;
@@ -370,29 +358,26 @@ module FpRsqrt (
   assign u_c_mux_not_3 = ~(|u_c_mux_and_and_not_cat[7:6]);
   assign u_c_mux = (u_c_mux_and & (u_c_mux_and_2 & (u_c_mux_not & ~(|u_c_mux_and_and_not_cat[17:16])))) ? {1'b1, ((u_c_mux_and_3 & (u_c_mux_not_2 & ~(|u_c_mux_and_and_not_cat[9:8]))) ? {1'b1, ((u_c_mux_not_3 & ~(|u_c_mux_and_and_not_cat[5:4])) ? {1'b1, (~(|u_c_mux_and_and_not_cat[3:2]) ? {1'b1, ~u_c_mux_and_and_not_cat[1]} : {1'b0, ~u_c_mux_and_and_not_cat[3]})} : {1'b0, (u_c_mux_not_3 ? {1'b1, ~u_c_mux_and_and_not_cat[5]} : {1'b0, ~u_c_mux_and_and_not_cat[7]})})} : {1'b0, (u_c_mux_and_3 ? {1'b1, (u_c_mux_not_2 ? {1'b1, ~u_c_mux_and_and_not_cat[9]} : {1'b0, ~u_c_mux_and_and_not_cat[11]})} : {1'b0, (u_c_mux_and_3_not ? {1'b1, ~u_c_mux_and_and_not_cat[13]} : {1'b0, ~u_c_mux_and_and_not_cat[15]})})})} : {1'b0, (u_c_mux_and ? {1'b1, (u_c_mux_and_2 ? {1'b1, (u_c_mux_not ? {1'b1, ~u_c_mux_and_and_not_cat[17]} : {1'b0, ~u_c_mux_and_and_not_cat[19]})} : {1'b0, (u_c_mux_and_2_not ? {1'b1, ~u_c_mux_and_and_not_cat[21]} : {1'b0, ~u_c_mux_and_and_not_cat[23]})})} : {1'b0, (u_c_mux_and_and ? {1'b1, (u_c_mux_and_not ? {1'b1, ~u_c_mux_and_and_not_cat[25]} : {1'b0, ~u_c_mux_and_and_not_cat[27]})} : {1'b0, (u_c_mux_and_and_not ? {1'b1, ~u_c_mux_and_and_not_cat[29]} : {1'b0, ~u_c_mux_and_and_not_cat[31]})})})};
 
-  assign slope_mul_in_valid = valid_c; // FpRsqrt.java:79
-  assign slope_mul_a = rom_word[31:0]; // FpRsqrt.java:80
-  assign slope_mul_b = u_c; // FpRsqrt.java:81
-  assign chord_add_in_valid = slope_mul_out_valid; // FpRsqrt.java:83
-  assign chord_add_a = value_d7; // FpRsqrt.java:84
-  assign chord_add_b = slope_mul_y; // FpRsqrt.java:85
-  assign square_mul_in_valid = chord_add_out_valid; // FpRsqrt.java:90
-  assign square_mul_a = chord_add_y; // FpRsqrt.java:91
-  assign square_mul_b = chord_add_y; // FpRsqrt.java:92
-  assign half_mul_in_valid = square_mul_out_valid; // FpRsqrt.java:94
-  assign half_mul_a = h_d20; // FpRsqrt.java:95
-  assign half_mul_b = square_mul_y; // FpRsqrt.java:96
-  assign newton_sub_in_valid = half_mul_out_valid; // FpRsqrt.java:98
-  assign newton_sub_a = 32'h3fc00000; // FpRsqrt.java:99
-  assign newton_sub_b = {~half_mul_y[31], half_mul_y[30:0]}; // FpRsqrt.java:100
-  assign refine_mul_in_valid = newton_sub_out_valid; // FpRsqrt.java:102
-  assign refine_mul_a = y0_d20; // FpRsqrt.java:103
-  assign refine_mul_b = newton_sub_y; // FpRsqrt.java:104
-  assign scale2_in_valid = refine_mul_out_valid; // FpRsqrt.java:109
-  assign scale2_r = refine_mul_y; // FpRsqrt.java:110
-  assign scale2_n = minus_half_d40; // FpRsqrt.java:111
-  assign y = y_out; // FpRsqrt.java:118
-  assign out_valid = valid_out; // FpRsqrt.java:119
+  assign chord_in_valid = valid_c; // FpRsqrt.java:79
+  assign chord_word = rom_word; // FpRsqrt.java:80
+  assign chord_u = u_c; // FpRsqrt.java:81
+  assign square_mul_in_valid = chord_out_valid; // FpRsqrt.java:86
+  assign square_mul_a = chord_y; // FpRsqrt.java:87
+  assign square_mul_b = chord_y; // FpRsqrt.java:88
+  assign half_mul_in_valid = square_mul_out_valid; // FpRsqrt.java:90
+  assign half_mul_a = h_d20; // FpRsqrt.java:91
+  assign half_mul_b = square_mul_y; // FpRsqrt.java:92
+  assign newton_sub_in_valid = half_mul_out_valid; // FpRsqrt.java:94
+  assign newton_sub_a = 32'h3fc00000; // FpRsqrt.java:95
+  assign newton_sub_b = {~half_mul_y[31], half_mul_y[30:0]}; // FpRsqrt.java:96
+  assign refine_mul_in_valid = newton_sub_out_valid; // FpRsqrt.java:98
+  assign refine_mul_a = y0_d20; // FpRsqrt.java:99
+  assign refine_mul_b = newton_sub_y; // FpRsqrt.java:100
+  assign scale2_in_valid = refine_mul_out_valid; // FpRsqrt.java:105
+  assign scale2_r = refine_mul_y; // FpRsqrt.java:106
+  assign scale2_n = minus_half_d40; // FpRsqrt.java:107
+  assign y = y_out; // FpRsqrt.java:114
+  assign out_valid = valid_out; // FpRsqrt.java:115
 
   always @(posedge clk) begin
     cases_a <= {(((x[30:23] == 8'd255) & (x[22:0] != 23'd0)) | (x[31] & ~(x[30:0] == 31'h0))), (x[30:0] == 31'h0), ((x[30:23] == 8'd255) & (x[22:0] == 23'd0) & ~x[31])}; // FpRsqrt.java:43
@@ -414,13 +399,6 @@ module FpRsqrt (
     cases_c <= cases_b; // FpRsqrt.java:73
     sign_c <= sign_b; // FpRsqrt.java:74
     valid_c <= valid_b; // FpRsqrt.java:75
-    value_d1 <= rom_word[63:32]; // Delay.java:25
-    value_d2 <= value_d1; // Delay.java:25
-    value_d3 <= value_d2; // Delay.java:25
-    value_d4 <= value_d3; // Delay.java:25
-    value_d5 <= value_d4; // Delay.java:25
-    value_d6 <= value_d5; // Delay.java:25
-    value_d7 <= value_d6; // Delay.java:25
     h_d1 <= h_c; // Delay.java:25
     h_d2 <= h_d1; // Delay.java:25
     h_d3 <= h_d2; // Delay.java:25
@@ -441,7 +419,7 @@ module FpRsqrt (
     h_d18 <= h_d17; // Delay.java:25
     h_d19 <= h_d18; // Delay.java:25
     h_d20 <= h_d19; // Delay.java:25
-    y0_d1 <= chord_add_y; // Delay.java:25
+    y0_d1 <= chord_y; // Delay.java:25
     y0_d2 <= y0_d1; // Delay.java:25
     y0_d3 <= y0_d2; // Delay.java:25
     y0_d4 <= y0_d3; // Delay.java:25
@@ -585,8 +563,8 @@ module FpRsqrt (
     sign_d40 <= sign_d39; // Delay.java:25
     sign_d41 <= sign_d40; // Delay.java:25
     sign_d42 <= sign_d41; // Delay.java:25
-    y_out <= cases_d42[2] ? 32'h7fc00000 : (cases_d42[1] ? {sign_d42, 31'h7f800000} : (cases_d42[0] ? 32'h0 : scale2_y)); // FpRsqrt.java:118
-    valid_out <= scale2_out_valid; // FpRsqrt.java:119
+    y_out <= cases_d42[2] ? 32'h7fc00000 : (cases_d42[1] ? {sign_d42, 31'h7f800000} : (cases_d42[0] ? 32'h0 : scale2_y)); // FpRsqrt.java:114
+    valid_out <= scale2_out_valid; // FpRsqrt.java:115
     if (reset) begin
       valid_a <= 1'b0;
       valid_b <= 1'b0;
@@ -595,27 +573,17 @@ module FpRsqrt (
     end
   end
 
-  Fp32Mul slope_mul ( // FpRsqrt.java:78
+  FpChord chord ( // FpRsqrt.java:78
     .clk       (clk),
     .reset     (reset),
-    .in_valid  (slope_mul_in_valid),
-    .a         (slope_mul_a),
-    .b         (slope_mul_b),
-    .out_valid (slope_mul_out_valid),
-    .y         (slope_mul_y)
+    .in_valid  (chord_in_valid),
+    .word      (chord_word),
+    .u         (chord_u),
+    .out_valid (chord_out_valid),
+    .y         (chord_y)
   );
 
-  Fp32Add chord_add ( // FpRsqrt.java:82
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (chord_add_in_valid),
-    .a         (chord_add_a),
-    .b         (chord_add_b),
-    .out_valid (chord_add_out_valid),
-    .y         (chord_add_y)
-  );
-
-  Fp32Mul square_mul ( // FpRsqrt.java:89
+  Fp32Mul square_mul ( // FpRsqrt.java:85
     .clk       (clk),
     .reset     (reset),
     .in_valid  (square_mul_in_valid),
@@ -625,7 +593,7 @@ module FpRsqrt (
     .y         (square_mul_y)
   );
 
-  Fp32Mul half_mul ( // FpRsqrt.java:93
+  Fp32Mul half_mul ( // FpRsqrt.java:89
     .clk       (clk),
     .reset     (reset),
     .in_valid  (half_mul_in_valid),
@@ -635,7 +603,7 @@ module FpRsqrt (
     .y         (half_mul_y)
   );
 
-  Fp32Add newton_sub ( // FpRsqrt.java:97
+  Fp32Add newton_sub ( // FpRsqrt.java:93
     .clk       (clk),
     .reset     (reset),
     .in_valid  (newton_sub_in_valid),
@@ -645,7 +613,7 @@ module FpRsqrt (
     .y         (newton_sub_y)
   );
 
-  Fp32Mul refine_mul ( // FpRsqrt.java:101
+  Fp32Mul refine_mul ( // FpRsqrt.java:97
     .clk       (clk),
     .reset     (reset),
     .in_valid  (refine_mul_in_valid),
@@ -655,7 +623,7 @@ module FpRsqrt (
     .y         (refine_mul_y)
   );
 
-  FpScale2_n9 scale2 ( // FpRsqrt.java:108
+  FpScale2_n9 scale2 ( // FpRsqrt.java:104
     .clk       (clk),
     .reset     (reset),
     .in_valid  (scale2_in_valid),

@@ -80,14 +80,10 @@ public final class FpExp extends Module {
         Bool validC = regNext("valid_c", validB, 0);
 
         // r = V[i] + D[i] * u.
-        Fp32Mul slope = instance("slope_mul", new Fp32Mul());
-        slope.inValid.set(validC);
-        slope.a.set(word.slice(31, 0));
-        slope.b.set(uC);
-        Fp32Add chord = instance("chord_add", new Fp32Add());
-        chord.inValid.set(slope.outValid);
-        chord.a.set(Delay.of("value", word.slice(63, 32), Fp32Mul.LATENCY));
-        chord.b.set(slope.y);
+        FpChord chord = instance("chord", new FpChord());
+        chord.inValid.set(validC);
+        chord.word.set(word);
+        chord.u.set(uC);
 
         // scale2(r, n).
         FpScale2 scale2 = instance("scale2", new FpScale2(9));

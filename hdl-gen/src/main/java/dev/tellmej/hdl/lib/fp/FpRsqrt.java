@@ -75,14 +75,10 @@ public final class FpRsqrt extends Module {
         Bool validC = regNext("valid_c", validB, 0);
 
         // y0 = V[i] + D[i] * u.
-        Fp32Mul slope = instance("slope_mul", new Fp32Mul());
-        slope.inValid.set(validC);
-        slope.a.set(word.slice(31, 0));
-        slope.b.set(uC);
-        Fp32Add chord = instance("chord_add", new Fp32Add());
-        chord.inValid.set(slope.outValid);
-        chord.a.set(Delay.of("value", word.slice(63, 32), Fp32Mul.LATENCY));
-        chord.b.set(slope.y);
+        FpChord chord = instance("chord", new FpChord());
+        chord.inValid.set(validC);
+        chord.word.set(word);
+        chord.u.set(uC);
         Bits y0 = chord.y;
 
         // Newton: a = y0 * y0; b = h * a; c = 1.5 - b; y1 = y0 * c.
