@@ -11,28 +11,18 @@ public final class ExactExp {
     public static final int ENTRIES = 128;
     /** (float) (1 / ln 2). */
     public static final float LOG2E = (float) (1.0 / StrictMath.log(2.0));
-    private static final float[] V = new float[ENTRIES];
-    private static final float[] D = new float[ENTRIES];
-
-    static {
-        for (int i = 0; i < ENTRIES; i++) {
-            double a = StrictMath.pow(2.0, i / (double) ENTRIES);
-            double b = StrictMath.pow(2.0, (i + 1) / (double) ENTRIES);
-            V[i] = (float) a;
-            D[i] = (float) (b - a);
-        }
-    }
+    private static final ChordTable TABLE = new ChordTable(ENTRIES, k -> StrictMath.pow(2.0, k / (double) ENTRIES));
 
     private ExactExp() {}
 
     /** The value table V[i] = (float) 2^(i/128). */
     public static float value(int i) {
-        return V[i];
+        return TABLE.value(i);
     }
 
     /** The slope table D[i] = (float) (2^((i+1)/128) - 2^(i/128)). */
     public static float slope(int i) {
-        return D[i];
+        return TABLE.slope(i);
     }
 
     /** exp(x) per N9. */
@@ -57,7 +47,7 @@ public final class ExactExp {
         int n = fixed >> 23;
         int i = (fixed >>> 16) & (ENTRIES - 1);
         float u = (fixed & 0xFFFF) * 0x1p-16f;
-        float r = V[i] + D[i] * u;
+        float r = TABLE.at(i, u);
         return Fp32.scale2(r, n);
     }
 }

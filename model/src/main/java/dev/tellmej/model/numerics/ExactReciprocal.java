@@ -9,26 +9,18 @@ package dev.tellmej.model.numerics;
 public final class ExactReciprocal {
     /** Table entries (N10). */
     public static final int ENTRIES = 64;
-    private static final float[] V = new float[ENTRIES];
-    private static final float[] D = new float[ENTRIES];
-
-    static {
-        for (int i = 0; i < ENTRIES; i++) {
-            double a = 1.0 / (1.0 + i / (double) ENTRIES);
-            double b = 1.0 / (1.0 + (i + 1) / (double) ENTRIES);
-            V[i] = (float) a;
-            D[i] = (float) (b - a);
-        }
-    }
+    private static final ChordTable TABLE = new ChordTable(ENTRIES, k -> 1.0 / (1.0 + k / (double) ENTRIES));
 
     private ExactReciprocal() {}
 
+    /** The value table V[i] = (float) (1 / (1 + i/64)). */
     public static float value(int i) {
-        return V[i];
+        return TABLE.value(i);
     }
 
+    /** The slope table D[i] = (float) (1 / (1 + (i+1)/64) - 1 / (1 + i/64)). */
     public static float slope(int i) {
-        return D[i];
+        return TABLE.slope(i);
     }
 
     /** 1/x per N10. */
@@ -47,7 +39,7 @@ public final class ExactReciprocal {
         float m = Fp32.one(fraction[0]);
         int i = fraction[0] >>> 17;
         float u = (fraction[0] & 0x1FFFF) * 0x1p-17f;
-        float y0 = V[i] + D[i] * u;
+        float y0 = TABLE.at(i, u);
         float p = m * y0;
         float q = 2f - p;
         float y1 = y0 * q;

@@ -9,30 +9,20 @@ package dev.tellmej.model.numerics;
 public final class ExactRsqrt {
     /** Table entries (N11): 32 segments of [1, 2) and 32 of [2, 4). */
     public static final int ENTRIES = 64;
-    private static final float[] V = new float[ENTRIES];
-    private static final float[] D = new float[ENTRIES];
-
-    static {
-        for (int i = 0; i < ENTRIES; i++) {
-            int octave = i >> 5;
-            int k = i & 31;
-            double lo = (1 << octave) * (1.0 + k / 32.0);
-            double hi = (1 << octave) * (1.0 + (k + 1) / 32.0);
-            double a = 1.0 / StrictMath.sqrt(lo);
-            double b = 1.0 / StrictMath.sqrt(hi);
-            V[i] = (float) a;
-            D[i] = (float) (b - a);
-        }
-    }
+    /** Segment {@code k} starts at {@code 2^(k >> 5) * (1 + (k & 31) / 32)}; segment 32 starts where 31 ends, at 2. */
+    private static final ChordTable TABLE =
+            new ChordTable(ENTRIES, k -> 1.0 / StrictMath.sqrt((1 << (k >> 5)) * (1.0 + (k & 31) / 32.0)));
 
     private ExactRsqrt() {}
 
+    /** The value table V[i] = (float) (1 / sqrt(start of segment i)). */
     public static float value(int i) {
-        return V[i];
+        return TABLE.value(i);
     }
 
+    /** The slope table D[i]: the chord's rise over segment i, rounded once to binary32. */
     public static float slope(int i) {
-        return D[i];
+        return TABLE.slope(i);
     }
 
     /** 1/sqrt(x) per N11. */
@@ -59,7 +49,7 @@ public final class ExactRsqrt {
         int ePrime = e - odd;
         int i = (odd << 5) | (fraction[0] >>> 18);
         float u = (fraction[0] & 0x3FFFF) * 0x1p-18f;
-        float y0 = V[i] + D[i] * u;
+        float y0 = TABLE.at(i, u);
         float h = 0.5f * m;
         float a = y0 * y0;
         float b = h * a;
