@@ -13,7 +13,7 @@ import java.util.List;
  * ports ({@link AxiMemoryConfig}). FIXED, INCR and WRAP bursts are served; a burst crossing a 4 KB
  * boundary, a misplaced {@code wlast}, or a master changing a stalled channel's payload fails the run
  * with a {@link ProtocolViolationException}, an access outside the memory with an
- * {@link AxiAccessException}.
+ * {@link AxiAccessException}. Address ranges can be made to answer SLVERR or DECERR ({@link #injectError}).
  *
  * <p>The contents are {@link #bytes()}, shared with the model without copying: fill them before the
  * run, check them after (or between steps). The model keeps ports' write data in order of arrival and
@@ -113,6 +113,40 @@ public final class AxiMemory {
             }
         }
         throw new NotAPortException("no leaf of " + port + " is named <prefix>_awvalid or <prefix>_arvalid");
+    }
+
+    /** An error response a slave can give: SLVERR (the slave failed) or DECERR (no slave at the address). */
+    public enum ErrorResponse {
+        /** Slave error, RRESP/BRESP = 2. */
+        SLVERR(2),
+        /** Decode error, RRESP/BRESP = 3. */
+        DECERR(3);
+
+        private final int code;
+
+        ErrorResponse(int code) {
+            this.code = code;
+        }
+
+        /** The two-bit RRESP/BRESP value. */
+        public int code() {
+            return code;
+        }
+    }
+
+    /**
+     * From now on, answers every beat that touches AXI addresses {@code [address, address + bytes)} with
+     * {@code response} instead of serving it: such a read beat returns zeros with that RRESP, such a write beat
+     * is dropped and its burst's BRESP is that response. The range may lie outside the memory's bytes (a hole
+     * in the address map that answers DECERR instead of failing the run with an {@link AxiAccessException}).
+     */
+    public AxiMemory injectError(long address, long bytes, ErrorResponse response) {
+        if (address < 0 || bytes <= 0) {
+            throw new IllegalArgumentException("an error range needs a non-negative address and a positive size, got "
+                    + address + " and " + bytes);
+        }
+        model.axiError(index, address, bytes, response.code());
+        return this;
     }
 
     /** The ports this memory serves. */

@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 @SuppressWarnings("restricted") // loading a native library is what this class is for
 final class ModelLibrary {
     /** Must equal TLM_ABI_VERSION in tlm_runtime.h. */
-    static final int ABI_VERSION = 5;
+    static final int ABI_VERSION = 6;
 
     private static final ConcurrentHashMap<Path, ModelLibrary> LOADED = new ConcurrentHashMap<>();
 
@@ -97,7 +97,9 @@ final class ModelLibrary {
                 JAVA_DOUBLE, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), false),
         AXI_ATTACH("tlm_axi_attach", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS),
                 false),
-        AXI_COUNTERS("tlm_axi_counters", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS), false);
+        AXI_COUNTERS("tlm_axi_counters", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS), false),
+        AXI_ERROR("tlm_axi_error", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
+                false);
 
         final String symbol;
         final FunctionDescriptor descriptor;
@@ -199,6 +201,10 @@ final class ModelLibrary {
 
     MethodHandle axiCounters() {
         return lazy(Lazy.AXI_COUNTERS);
+    }
+
+    MethodHandle axiError() {
+        return lazy(Lazy.AXI_ERROR);
     }
 
     /** The library at {@code path}, loaded on first use. */

@@ -471,6 +471,15 @@ public final class SimModel implements AutoCloseable {
         dirty = true;
     }
 
+    void axiError(int memory, long address, long bytes, int response) {
+        checkOpen();
+        try {
+            library.axiError().invokeExact(instance, memory, address, bytes, response);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     long[] axiCounters(int memory) {
         checkOpen();
         MemorySegment out = arena.allocate(JAVA_LONG, 6);

@@ -28,7 +28,10 @@ class AxiMemoryModelTest {
     static final int WRAP = 2;
 
     /** A read burst: the cycle its address was accepted and each beat's data and cycle. */
-    record Read(long accepted, List<Long> data, List<Long> cycles, List<Boolean> last) {}
+    record Read(long accepted, List<Long> data, List<Long> cycles, List<Boolean> last, List<Long> responses) {}
+
+    /** A write burst's response and the cycle it was taken. */
+    record Written(long taken, long response) {}
 
     /** Drives one host port as an AXI master, one transaction at a time. */
     record Host(SimModel sim, Axi4 port) {
@@ -60,20 +63,22 @@ class AxiMemoryModelTest {
             List<Long> data = new ArrayList<>();
             List<Long> cycles = new ArrayList<>();
             List<Boolean> last = new ArrayList<>();
+            List<Long> responses = new ArrayList<>();
             while (data.size() < beats) {
                 if (sim.peek(port.rvalid) == 1) {
                     data.add(sim.peekBig(port.rdata).longValue());
                     cycles.add(sim.cycle());
                     last.add(sim.peek(port.rlast) == 1);
+                    responses.add(sim.peek(port.rresp));
                 }
                 sim.step();
             }
             sim.poke(port.rready, false);
-            return new Read(accepted, data, cycles, last);
+            return new Read(accepted, data, cycles, last, responses);
         }
 
-        /** Writes a burst; returns the cycle the response was taken. */
-        long write(long addr, int size, int burst, long[] beats, int strobe) {
+        /** Writes a burst; returns its response and the cycle it was taken. */
+        Written write(long addr, int size, int burst, long[] beats, int strobe) {
             address(true, addr, beats.length, size, burst);
             for (int i = 0; i < beats.length; i++) {
                 sim.poke(port.wdata, beats[i]);
@@ -91,9 +96,10 @@ class AxiMemoryModelTest {
                 sim.step();
             }
             long taken = sim.cycle();
+            long response = sim.peek(port.bresp);
             sim.step();
             sim.poke(port.bready, false);
-            return taken;
+            return new Written(taken, response);
         }
     }
 
@@ -149,7 +155,8 @@ class AxiMemoryModelTest {
         sim.step();  // the loopback has no clock or reset of its own; the model still counts cycles
         Host host = new Host(sim, DESIGN.top().hosts.get(0));
         long start = sim.cycle();
-        long response = host.write(0x400, 3, INCR, new long[] {0x0807_0605_0403_0201L, 0x1817_1615_1413_1211L}, 0x0f);
+        long response = host.write(0x400, 3, INCR, new long[] {0x0807_0605_0403_0201L, 0x1817_1615_1413_1211L}, 0x0f)
+                .taken();
         assertEquals(0x0000_0000_0403_0201L, memory.bytes().get(JAVA_LONG_UNALIGNED, 0x400));
         assertEquals(0x0000_0000_1413_1211L, memory.bytes().get(JAVA_LONG_UNALIGNED, 0x408));
         assertTrue(response - start >= 7, "the response waited the write latency: " + (response - start));
@@ -219,6 +226,30 @@ class AxiMemoryModelTest {
         // 32 beats of 8 bytes at 8 bytes per cycle: at least 32 cycles however the ports interleave.
         assertTrue(cycles >= 32 && cycles <= 40, "two 16-beat bursts through 8 bytes per cycle took " + cycles);
         assertEquals(256, memory.counters().bytesRead());
+    }
+
+    @SimTest
+    void injectedErrorsAnswerTheBeatsThatTouchTheirRange(SimFixture fixture) {
+        SimModel sim = open(fixture);
+        AxiMemory memory = sim.axiMemory(1 << 14, AxiMemoryConfig.DEFAULT.withLatency(3, 2)).attach("m_axi_0");
+        fill(memory);
+        memory.injectError(0x210, 4, AxiMemory.ErrorResponse.SLVERR)            // inside the second beat of 0x208
+                .injectError(1 << 14, 1 << 12, AxiMemory.ErrorResponse.DECERR);  // a hole above the memory
+        sim.step();  // the loopback has no clock or reset of its own; the model still counts cycles
+        Host host = new Host(sim, DESIGN.top().hosts.get(0));
+
+        Read read = host.read(0x200, 4, 3, INCR);
+        assertEquals(List.of(0L, 0L, 2L, 0L), read.responses(), "only the beat at 0x210 answers SLVERR");
+        assertEquals(List.of(0x1111_0000_0000_0200L, 0x1111_0000_0000_0208L, 0L, 0x1111_0000_0000_0218L), read.data());
+        assertEquals(List.of(3L, 3L), host.read(1 << 14, 2, 3, INCR).responses(), "the hole decodes to DECERR");
+
+        Written written = host.write(0x208, 3, INCR, new long[] {0x0aL, 0x0bL, 0x0cL}, 0xff);
+        assertEquals(2, written.response(), "one beat of the burst failed: the burst answers SLVERR");
+        assertEquals(0x0aL, memory.bytes().get(JAVA_LONG_UNALIGNED, 0x208), "the beats outside the range land");
+        assertEquals(0x1111_0000_0000_0210L, memory.bytes().get(JAVA_LONG_UNALIGNED, 0x210), "the failed beat does not");
+        assertEquals(0x0cL, memory.bytes().get(JAVA_LONG_UNALIGNED, 0x218));
+        assertEquals(0, host.write(0x300, 3, INCR, new long[] {1L}, 0xff).response(), "elsewhere: OKAY");
+        assertThrows(IllegalArgumentException.class, () -> memory.injectError(0, 0, AxiMemory.ErrorResponse.SLVERR));
     }
 
     @SimTest

@@ -36,7 +36,7 @@
 #define TLM_EXPORT extern "C" __attribute__((visibility("default")))
 
 // Bumped whenever an exported signature or a shared struct changes; the Java side checks it.
-#define TLM_ABI_VERSION 5
+#define TLM_ABI_VERSION 6
 
 namespace tlm {
 
@@ -112,11 +112,19 @@ struct Burst {
     uint64_t id;
     uint32_t done;   // beats transferred
     int64_t readyAt; // first edge at which data (read) or the response (write) may be transferred
+    uint32_t resp;   // write: the worst response of the beats so far (0 OKAY, 2 SLVERR, 3 DECERR)
 };
 
 struct Response {
     int64_t readyAt;
     uint64_t id;
+    uint32_t resp;
+};
+
+// Addresses [start, end) answered with an error response instead of served (injected by a test).
+struct ErrorRange {
+    uint64_t start, end;
+    uint32_t resp;
 };
 
 struct AxiPort {
@@ -147,6 +155,7 @@ struct AxiMemory {
     int32_t readLatency = 1, writeLatency = 1, jitter = 0, maxOutstanding = 8;
     std::mt19937_64 random;
     std::vector<AxiPort> ports;
+    std::vector<ErrorRange> errors;
     Counters counters{};
     bool beatThisCycle = false;
     uint32_t rotate = 0;
@@ -347,6 +356,16 @@ static uint8_t* window(Instance* in, AxiMemory& mem, const AxiPort& port, uint64
     return mem.base + (start - mem.baseAddress);
 }
 
+// The response to a beat of size bytes at addr: the injected error of a range it touches, else 0 (OKAY).
+static uint32_t injectedError(const AxiMemory& mem, uint64_t addr, uint32_t size) {
+    uint64_t start = addr & ~uint64_t{size - 1};
+    uint32_t resp = 0;
+    for (const ErrorRange& range : mem.errors) {
+        if (start < range.end && range.start < start + size) resp = std::max(resp, range.resp);
+    }
+    return resp;
+}
+
 static bool takeCredits(AxiMemory& mem, double bytes) {
     if (mem.bytesPerCycle <= 0) return true;
     if (mem.credits < bytes) return false;
@@ -411,18 +430,23 @@ static void sampleAxi(Instance* in, AxiMemory& mem, bool inReset) {
                                    + " of the burst at " + hex(b.addr) + axiWhere(in, port, "W"));
             }
             uint64_t addr = beatAddress(b);
-            uint8_t* target = window(in, mem, port, addr, "W");
-            const uint8_t* data = static_cast<const uint8_t*>(in->ports[port.sig[WDATA]]);
-            const uint8_t* strobe =
-                port.sig[WSTRB] < 0 ? nullptr : static_cast<const uint8_t*>(in->ports[port.sig[WSTRB]]);
-            for (uint32_t lane = 0; lane < port.dataBytes; lane++) {
-                if (strobe == nullptr || (strobe[lane / 8] >> (lane % 8) & 1)) target[lane] = data[lane];
+            uint32_t error = injectedError(mem, addr, b.size);
+            if (error != 0) {
+                b.resp = std::max(b.resp, error);  // the beat is dropped, the burst answered with the error
+            } else {
+                uint8_t* target = window(in, mem, port, addr, "W");
+                const uint8_t* data = static_cast<const uint8_t*>(in->ports[port.sig[WDATA]]);
+                const uint8_t* strobe =
+                    port.sig[WSTRB] < 0 ? nullptr : static_cast<const uint8_t*>(in->ports[port.sig[WSTRB]]);
+                for (uint32_t lane = 0; lane < port.dataBytes; lane++) {
+                    if (strobe == nullptr || (strobe[lane / 8] >> (lane % 8) & 1)) target[lane] = data[lane];
+                }
             }
             mem.counters.bytesWritten += b.size;
             mem.beatThisCycle = true;
             port.wReserved = 0;  // spent
             if (++b.done == b.beats) {
-                port.responses.push_back(Response{now + latency(mem, mem.writeLatency), b.id});
+                port.responses.push_back(Response{now + latency(mem, mem.writeLatency), b.id, b.resp});
                 port.writes.pop_front();
             }
         }
@@ -452,10 +476,16 @@ static void driveAxi(Instance* in, AxiMemory& mem, bool inReset) {
         if (!port.rvalid && !port.reads.empty() && port.reads.front().readyAt <= next
             && takeCredits(mem, port.reads.front().size)) {
             const Burst& b = port.reads.front();
-            std::memcpy(in->ports[port.sig[RDATA]], window(in, mem, port, beatAddress(b), "R"), port.dataBytes);
+            uint64_t addr = beatAddress(b);
+            uint32_t error = injectedError(mem, addr, b.size);
+            if (error != 0) {  // no data from an address that answers with an error: zeros
+                std::memset(in->ports[port.sig[RDATA]], 0, storageBytes(TLM_PORT_WIDTHS[port.sig[RDATA]]));
+            } else {
+                std::memcpy(in->ports[port.sig[RDATA]], window(in, mem, port, addr, "R"), port.dataBytes);
+            }
             drive(in, port, RLAST, b.done + 1 == b.beats);
             drive(in, port, RID, b.id);
-            drive(in, port, RRESP, 0);
+            drive(in, port, RRESP, error);
             port.rvalid = true;
         }
         drive(in, port, RVALID, port.rvalid);
@@ -474,7 +504,7 @@ static void driveAxi(Instance* in, AxiMemory& mem, bool inReset) {
         drive(in, port, WREADY, port.wready);
         if (!port.bvalid && !port.responses.empty() && port.responses.front().readyAt <= next) {
             drive(in, port, BID, port.responses.front().id);
-            drive(in, port, BRESP, 0);
+            drive(in, port, BRESP, port.responses.front().resp);
             port.bvalid = true;
         }
         drive(in, port, BVALID, port.bvalid);
@@ -863,6 +893,15 @@ TLM_EXPORT int32_t tlm_axi_attach(Instance* in, int32_t memory, const char* name
     mem.ports.push_back(std::move(port));
     tlm::resetPort(in, mem.ports.back());
     return 0;
+}
+
+// Answers every beat of memory that touches [address, address + bytes) with response resp (2 SLVERR,
+// 3 DECERR) instead of serving it: reads return zeros, writes are dropped. The range may lie outside the
+// memory's bytes (a DECERR hole in the address map).
+TLM_EXPORT void tlm_axi_error(Instance* in, int32_t memory, int64_t address, int64_t bytes, int32_t resp) {
+    tlm::AxiMemory& mem = *in->memories[static_cast<size_t>(memory)];
+    uint64_t start = static_cast<uint64_t>(address);
+    mem.errors.push_back(tlm::ErrorRange{start, start + static_cast<uint64_t>(bytes), static_cast<uint32_t>(resp)});
 }
 
 // Copies the counters of a memory: bytes read, bytes written, read bursts, write bursts, cycles with

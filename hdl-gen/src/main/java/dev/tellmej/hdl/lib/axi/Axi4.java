@@ -184,6 +184,39 @@ public final class Axi4 implements HwInterface {
         return new Axi4(config, values);
     }
 
+    /**
+     * For a master that never writes: AW and W idle (valid low, payloads zero, full-width INCR, ID 0) and B
+     * accepted, so a stray response cannot hang the interconnect. Call in the module that drives the port.
+     */
+    public void tieOffWriteChannels() {
+        awvalid.set(false);
+        awaddr.set(0);
+        awlen.set(0);
+        awsize.set(config.fullSize());
+        awburst.set(AxiAddress.BURST_INCR);
+        if (awid != null) {
+            awid.set(0);
+        }
+        wvalid.set(false);
+        wdata.set(0);
+        wstrb.set(0);
+        wlast.set(false);
+        bready.set(true);
+    }
+
+    /** For a master that never reads: AR idle (valid low, payload zero, full-width INCR, ID 0) and R accepted. */
+    public void tieOffReadChannels() {
+        arvalid.set(false);
+        araddr.set(0);
+        arlen.set(0);
+        arsize.set(config.fullSize());
+        arburst.set(AxiAddress.BURST_INCR);
+        if (arid != null) {
+            arid.set(0);
+        }
+        rready.set(true);
+    }
+
     /** The write address channel as a stream (master to slave). */
     public Stream<AxiAddress> aw() {
         return new Stream<>(awvalid, awready, new AxiAddress(awaddr, awlen, awsize, awburst, awid));

@@ -1,0 +1,120 @@
+package dev.tellmej.hdl.lib.axi;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Module;
+import dev.tellmej.hdl.RamStyle;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Stream;
+import dev.tellmej.hdl.lib.SyncFifo;
+
+/**
+ * An AXI4 read master for DDR streams: takes {@link BurstCommand}s (a byte address and a length in full-width
+ * beats), reads them with INCR bursts and delivers the beats, in order, as a {@link Stream} with a
+ * {@code last} flag on each command's final beat.
+ *
+ * <p><b>Bursts.</b> Up to {@link AxiBurstConfig#burstBeats()} beats each, cut at multiples of that size, so
+ * an unaligned start costs one short burst, a short tail one more, and no burst crosses a 4 KB boundary.
+ * A burst is issued only while the read FIFO ({@code outstandingBursts x burstBeats} beats) has room for all
+ * its data beside the data of every burst already in flight ({@link #credits}; the FIFO holds at least two
+ * beats), and while fewer than {@code outstandingBursts} bursts are in flight ({@link #outstanding}). So
+ * {@code rready} is never low when data arrives: the R channel never stalls the interconnect, however long
+ * the consumer stalls {@link #data}.
+ *
+ * <p><b>Errors.</b> A beat returned with SLVERR or DECERR is delivered with {@code error} set (its data is
+ * whatever the slave sent); the reader goes on. EXOKAY counts as OKAY.
+ *
+ * <p><b>Latency.</b> A command accepted at edge t presents its first AR after edge t + 1 (when credits
+ * allow); an R beat is on {@link #data} one cycle after it arrives (two with a block-RAM FIFO). A new
+ * command is accepted in the cycle the previous command's last burst is issued.
+ * <b>Throughput.</b> One beat per cycle when the credits cover the round trip: {@code outstandingBursts x
+ * burstBeats} at least the memory's read latency plus about 4 cycles, and the consumer keeps up. One AR per
+ * cycle, so back-to-back short commands keep the address channel busy.
+ * <b>Cost.</b> The FIFO, {@code outstandingBursts x burstBeats} words of data width + 2 bits (LUT RAM up to
+ * 16 Kbit, block RAM above); a FIFO of one flag per burst in flight (LUT RAM); registers for the next
+ * address (address width), the beats left (length bits), the credits (log2 of the FIFO depth + 1); an
+ * address adder, a beat subtractor, two comparators. The write channels are tied off: {@code awvalid} and
+ * {@code wvalid} low, {@code bready} high.
+ *
+ * <p>The Verilog module is {@code AxiBurstReader_w<data bits>_b<burst beats>_o<outstanding>}, plus
+ * {@code _a<address bits>} unless 64, {@code _l<length bits>} unless 32 and {@code _i<ID bits>_id<ID>} with IDs.
+ */
+public final class AxiBurstReader extends Module {
+    /**
+     * A delivered beat.
+     *
+     * @param data  the beat as the bus carried it (byte i of the beat at address aligned + i)
+     * @param last  the command's final beat
+     * @param error the slave answered this beat with SLVERR or DECERR
+     */
+    public record ReadBeat(Bits data, Bool last, Bool error) {}
+
+    /** Commands in. */
+    public final Stream<BurstCommand> command;
+    /** The beats read, in command order. */
+    public final Stream<ReadBeat> data;
+    /** The AXI4 master port ({@code m_axi_...}). */
+    public final Axi4 axi;
+    /** No command in progress, no burst in flight, nothing left to deliver. */
+    public final Bool idle;
+    /**
+     * FIFO beats not promised to a burst in flight: 0 to the FIFO depth. With the outstanding bursts' beats and
+     * the beats in the FIFO it always adds up to the depth (for tests and performance counters).
+     */
+    public final UInt credits;
+    /** Bursts whose address was accepted and whose last beat has not arrived: 0 to {@code outstandingBursts}. */
+    public final UInt outstanding;
+
+    public AxiBurstReader(AxiBurstConfig config) {
+        config.verilogParameters().forEach(this::param);
+        Axi4Config axiConfig = config.axi();
+        int depth = Math.max(2, config.outstandingBursts() * config.burstBeats());
+        int maxBursts = config.outstandingBursts();
+        command = in("command", Stream.of(BurstCommand.shape(config)));
+        data = out("data", Stream.of(new ReadBeat(bits(axiConfig.dataWidth()), bool(), bool())));
+        axi = out("m_axi", Axi4.master(axiConfig));
+        idle = out("idle", bool());
+        credits = out("credits", uint(bitsFor(depth)));
+        outstanding = out("outstanding", uint(bitsFor(maxBursts)));
+
+        // ---- AR: bursts while the FIFO has room for their data and a burst slot is free ----
+        BurstCutter bursts = new BurstCutter("ar", config, command);
+        UInt creditCount = reg("credit_count", uint(bitsFor(depth)), depth);
+        SyncFifo inFlight = instance("in_flight", new SyncFifo(1, Math.max(2, maxBursts), RamStyle.DISTRIBUTED));
+        Bool room = creditCount.ge(bursts.beats).named("room");
+        Bool slotFree = inFlight.occupancy.lt(maxBursts).named("slot_free");
+        axi.arvalid.set(bursts.pending.and(room).and(slotFree));
+        axi.araddr.set(bursts.address);
+        axi.arlen.set(bursts.beats.sub(1).resize(8));
+        axi.arsize.set(config.beatShift());
+        axi.arburst.set(AxiAddress.BURST_INCR);
+        if (axi.arid != null) {
+            axi.arid.set(config.id());
+        }
+        Bool requested = axi.arvalid.and(axi.arready).named("requested");
+        bursts.issue(requested);
+        inFlight.push.valid.set(requested);
+        inFlight.push.payload.set(bursts.lastOfCommand.asBits());
+
+        // ---- R: every beat into the FIFO, which has room for it by construction ----
+        Bool burstEndsCommand = inFlight.pop.payload.bit(0);
+        Stream<ReadBeat> beats = new Stream<>(axi.rvalid, axi.rready,
+                new ReadBeat(axi.rdata, axi.rlast.and(burstEndsCommand), axi.rresp.bit(1)));
+        Stream<ReadBeat> queued = beats.queue("read_fifo", depth,
+                AxiBurstConfig.fifoStyle(depth, axiConfig.dataWidth() + 2)).stream();
+        inFlight.pop.ready.set(beats.fire().and(axi.rlast));
+        queued.connectTo(data);
+
+        // A burst takes its beats' credits when issued; each beat gives its credit back when delivered.
+        Bool delivered = data.fire().named("delivered");
+        UInt afterIssue = mux(requested, creditCount.sub(bursts.beats.resize(creditCount.width())), creditCount);
+        creditCount.set(mux(delivered, afterIssue.add(1), afterIssue));
+        credits.set(creditCount);
+        outstanding.set(inFlight.occupancy.resize(outstanding.width()));
+        idle.set(bursts.pending.not().and(creditCount.eq(depth)));
+
+        axi.tieOffWriteChannels();
+    }
+}

@@ -1,0 +1,145 @@
+package dev.tellmej.hdl.lib.axi;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Module;
+import dev.tellmej.hdl.RamStyle;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Stream;
+import dev.tellmej.hdl.lib.SyncFifo;
+
+/**
+ * An AXI4 write master for DDR streams: takes {@link BurstCommand}s (a byte address and a length in full-width
+ * beats) and, separately, the data as a {@link Stream} of beats with byte strobes (exactly {@code beats} per
+ * command, in command order; strobes mask bytes of a partial first or last beat). It writes them with INCR
+ * bursts and signals each command's completion on {@link #done} once every burst of it has been acknowledged.
+ *
+ * <p><b>Bursts.</b> Cut as the {@link AxiBurstReader} cuts them: up to {@link AxiBurstConfig#burstBeats()}
+ * beats, at multiples of that size, never across a 4 KB boundary. A burst's address is issued only when all
+ * of its beats are in the write FIFO (2 x {@code burstBeats} beats), so once a burst starts, {@code wvalid}
+ * stays high to its {@code wlast}: a slow producer never holds the interconnect's write channel
+ * mid-burst. At most {@code outstandingBursts} bursts wait for their response ({@link #outstanding}); W
+ * follows AW in order, {@code wlast} on each burst's final beat.
+ *
+ * <p><b>Completion and errors.</b> Responses arrive in order (one ID); when the last burst of a command is
+ * acknowledged, {@link #done} pulses one cycle later with {@code error} set if any burst of that command was
+ * answered with SLVERR or DECERR (EXOKAY counts as OKAY). {@code bready} is always high.
+ *
+ * <p><b>Latency.</b> The first AW follows the command by one cycle once its first burst's data is buffered;
+ * W starts one cycle after AW is accepted; {@code done} comes one cycle after the last response.
+ * <b>Throughput.</b> One beat per cycle while the producer keeps up and {@code outstandingBursts} bursts
+ * cover the time from a burst's address to its response. One AW per cycle.
+ * <b>Cost.</b> The write FIFO, 2 x {@code burstBeats} words of data width + data width / 8 bits (LUT RAM up to
+ * 16 Kbit, block RAM above); two small LUT-RAM FIFOs per burst in flight (its length, and whether it ends its
+ * command); registers for the next address, the beats left, the buffered beats and the beat in burst; an
+ * address adder and three comparators. The read channels are tied off: {@code arvalid} low, {@code rready} high.
+ *
+ * <p>The Verilog module is {@code AxiBurstWriter_w<data bits>_b<burst beats>_o<outstanding>} (suffixes as the
+ * reader's).
+ */
+public final class AxiBurstWriter extends Module {
+    /**
+     * A beat to write.
+     *
+     * @param data    the beat as the bus carries it (byte i at address aligned + i)
+     * @param strobes bit i writes byte i; zero bits leave memory unchanged
+     */
+    public record WriteBeat(Bits data, Bits strobes) {}
+
+    /**
+     * A finished command.
+     *
+     * @param error a burst of it was answered with SLVERR or DECERR
+     */
+    public record WriteDone(Bool error) {}
+
+    /** Commands in. */
+    public final Stream<BurstCommand> command;
+    /** The beats to write, in command order. */
+    public final Stream<WriteBeat> data;
+    /** One pulse per command (of at least one beat), in order, when all its bursts are acknowledged. */
+    public final Flow<WriteDone> done;
+    /** The AXI4 master port ({@code m_axi_...}). */
+    public final Axi4 axi;
+    /** No command in progress and every burst acknowledged. */
+    public final Bool idle;
+    /** Bursts whose address was issued and whose response has not arrived: 0 to {@code outstandingBursts}. */
+    public final UInt outstanding;
+    /** Beats in the write FIFO not yet given to a burst (for tests and performance counters). */
+    public final UInt buffered;
+
+    public AxiBurstWriter(AxiBurstConfig config) {
+        config.verilogParameters().forEach(this::param);
+        Axi4Config axiConfig = config.axi();
+        int depth = 2 * config.burstBeats();
+        int maxBursts = config.outstandingBursts();
+        RamStyle style = AxiBurstConfig.fifoStyle(depth, axiConfig.dataWidth() + axiConfig.dataBytes());
+        int capacity = style == RamStyle.BLOCK ? depth + 1 : depth;
+        command = in("command", Stream.of(BurstCommand.shape(config)));
+        data = in("data", Stream.of(new WriteBeat(bits(axiConfig.dataWidth()), bits(axiConfig.dataBytes()))));
+        done = out("done", Flow.of(new WriteDone(bool())));
+        axi = out("m_axi", Axi4.master(axiConfig));
+        idle = out("idle", bool());
+        outstanding = out("outstanding", uint(bitsFor(maxBursts)));
+        buffered = out("buffered", uint(bitsFor(capacity)));
+
+        // ---- data in: the FIFO, and a count of the beats no burst has claimed yet ----
+        Stream<WriteBeat> queued = data.queue("write_fifo", depth, style).stream();
+        UInt unclaimed = reg("unclaimed", uint(bitsFor(capacity)), 0);
+
+        // ---- AW: a burst once all its beats are buffered and a response slot is free ----
+        BurstCutter bursts = new BurstCutter("aw", config, command);
+        SyncFifo awaiting = instance("awaiting_response", new SyncFifo(1, Math.max(2, maxBursts), RamStyle.DISTRIBUTED));
+        SyncFifo lengths = instance("burst_lengths", new SyncFifo(8, Math.max(2, maxBursts), RamStyle.DISTRIBUTED));
+        Bool burstBuffered = unclaimed.ge(bursts.beats).named("burst_buffered");
+        Bool slotFree = awaiting.occupancy.lt(maxBursts).named("slot_free");
+        axi.awvalid.set(bursts.pending.and(burstBuffered).and(slotFree));
+        axi.awaddr.set(bursts.address);
+        axi.awlen.set(bursts.beats.sub(1).resize(8));
+        axi.awsize.set(config.beatShift());
+        axi.awburst.set(AxiAddress.BURST_INCR);
+        if (axi.awid != null) {
+            axi.awid.set(config.id());
+        }
+        Bool addressed = axi.awvalid.and(axi.awready).named("addressed");
+        bursts.issue(addressed);
+        awaiting.push.valid.set(addressed);
+        awaiting.push.payload.set(bursts.lastOfCommand.asBits());
+        lengths.push.valid.set(addressed);
+        lengths.push.payload.set(bursts.beats.sub(1).resize(8).asBits());
+
+        Bool pushed = data.fire().named("pushed");
+        UInt afterClaim = mux(addressed, unclaimed.sub(bursts.beats.resize(unclaimed.width())), unclaimed);
+        unclaimed.set(mux(pushed, afterClaim.add(1), afterClaim));
+        buffered.set(unclaimed);
+
+        // ---- W: the bursts' beats in address order; their data is already buffered ----
+        UInt beatInBurst = reg("beat_in_burst", uint(8), 0);
+        Bool lastBeat = beatInBurst.eq(lengths.pop.payload.asUInt()).named("last_beat");
+        axi.wvalid.set(lengths.pop.valid.and(queued.valid));
+        axi.wdata.set(queued.payload.data());
+        axi.wstrb.set(queued.payload.strobes());
+        axi.wlast.set(lastBeat);
+        queued.ready.set(axi.wready.and(lengths.pop.valid));
+        Bool written = axi.wvalid.and(axi.wready).named("written");
+        lengths.pop.ready.set(written.and(lastBeat));
+        when(written, () -> beatInBurst.set(mux(lastBeat, U(0, 8), beatInBurst.add(1))));
+
+        // ---- B: count responses; a command is done when its last burst is acknowledged ----
+        axi.bready.set(true);
+        awaiting.pop.ready.set(axi.bvalid);
+        Bool failed = axi.bresp.bit(1);
+        Bool commandEnds = axi.bvalid.and(awaiting.pop.payload.bit(0)).named("command_ends");
+        Bool errorSoFar = reg("error_so_far", bool(), 0);
+        when(axi.bvalid, () -> errorSoFar.set(mux(commandEnds, FALSE, errorSoFar.or(failed))));
+        done.valid.set(regNext("done_valid_q", commandEnds, 0));
+        done.payload.error().set(regNextWhen("done_error_q", errorSoFar.or(failed), commandEnds));
+
+        outstanding.set(awaiting.occupancy.resize(outstanding.width()));
+        idle.set(bursts.pending.not().and(awaiting.occupancy.eq(0)));
+        axi.tieOffReadChannels();
+    }
+}

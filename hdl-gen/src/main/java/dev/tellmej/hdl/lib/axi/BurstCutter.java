@@ -1,0 +1,74 @@
+package dev.tellmej.hdl.lib.axi;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.check.HdlUsageException;
+import dev.tellmej.hdl.lib.Stream;
+
+/**
+ * Cuts commands into INCR bursts, the address side the reader and the writer share. A burst ends at the
+ * next multiple of the longest burst's bytes (or at the end of the command), so an unaligned start gives
+ * one short burst and every later one is aligned; since the longest burst divides 4 KB, no burst crosses a
+ * 4 KB boundary. The next burst ({@link #address}, {@link #beats}) is combinational from two registers; a
+ * new command is taken when none is in progress or in the cycle its last burst is issued, so back-to-back
+ * commands issue a burst every cycle. Cost: an address register and adder, a beat counter and subtractor,
+ * a comparator of the beat count against the distance to the boundary.
+ */
+final class BurstCutter {
+    /** A burst waits to be issued. */
+    final Bool pending;
+    /** Its first byte (beat-aligned). */
+    final UInt address;
+    /** Its length in beats, 1 to the longest burst. */
+    final UInt beats;
+    /** It is the last burst of its command. */
+    final Bool lastOfCommand;
+    private final Bool issued;
+    private boolean connected;
+
+    /** Takes commands from {@code command} (drives its ready); names its registers {@code name_...}. */
+    BurstCutter(String name, AxiBurstConfig config, Stream<BurstCommand> command) {
+        int shift = config.beatShift();
+        int addressWidth = config.axi().addressWidth();
+        int longest = config.burstBeats();
+        int beatBits = bitsFor(longest);
+        address = reg(name + "_address", uint(addressWidth), 0);
+        UInt remaining = reg(name + "_remaining", uint(config.lengthBits()), 0);
+        issued = wire(name + "_issued", bool());
+        pending = remaining.ne(0).named(name + "_pending");
+
+        UInt toBoundary;
+        if (longest == 1) {
+            toBoundary = U(1, beatBits);
+        } else {
+            int burstShift = Integer.numberOfTrailingZeros(longest);
+            UInt offset = address.slice(shift + burstShift - 1, shift);
+            toBoundary = U(longest, beatBits).sub(offset.zext(beatBits)).named(name + "_to_boundary");
+        }
+        lastOfCommand = remaining.le(toBoundary).named(name + "_last_of_command");
+        beats = mux(lastOfCommand, remaining.resize(beatBits), toBoundary).named(name + "_beats");
+
+        command.ready.set(pending.not().or(issued.and(lastOfCommand)));
+        UInt alignedStart = shift == 0 ? command.payload.address()
+                : cat(command.payload.address().slice(addressWidth - 1, shift), B(0, shift)).asUInt();
+        UInt step = shift == 0 ? beats.zext(addressWidth) : beats.zext(addressWidth - shift).shl(shift);
+        when(command.fire(), () -> {
+            address.set(alignedStart);
+            remaining.set(command.payload.beats());
+        }).elseWhen(issued, () -> {
+            address.set(address.add(step));
+            remaining.set(remaining.sub(beats.resize(config.lengthBits())));
+        });
+    }
+
+    /** Declares the edge at which the pending burst is accepted (its address handshake); call once. */
+    void issue(Bool fire) {
+        if (connected) {
+            throw new HdlUsageException("BurstCutter: issue(...) was already called");
+        }
+        connected = true;
+        issued.set(fire);
+    }
+}
