@@ -5,14 +5,13 @@ import static dev.tellmej.hdl.Hdl.*;
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.Module;
-import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.ByteGearbox;
 import dev.tellmej.hdl.lib.Flow;
-import dev.tellmej.hdl.lib.Stream;
-import dev.tellmej.hdl.lib.SyncFifo;
 import dev.tellmej.hdl.lib.axi.Axi4;
 import dev.tellmej.hdl.lib.axi.Axi4Config;
+import dev.tellmej.hdl.lib.axi.AxiBurstConfig;
+import dev.tellmej.hdl.lib.axi.AxiBurstReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,9 +23,10 @@ import java.util.Map;
  * weight buffer, {@link TlmmConfig#wordsPerCycle()} words (row lanes) per cycle.
  *
  * <p>A load ({@link #start}) names the region (address and beats), how many index words it holds, the tile's
- * row groups and blocks, the size class of the last block's words, and the buffer half to fill. Bursts of
- * {@link TlmmConfig#burstBeats()} beats are issued while the read FIFO has room for them, so several are in
- * flight and the R channel never stalls the interconnect for long. {@link #blocksDone} counts the blocks
+ * row groups and blocks, the size class of the last block's words, and the buffer half to fill. An
+ * {@link AxiBurstReader} reads the region in bursts of {@link TlmmConfig#burstBeats()} beats, up to
+ * {@link TlmmConfig#outstandingBursts()} in flight while its FIFO has room for their data, so the R channel
+ * never stalls the interconnect. {@link #blocksDone} counts the blocks
  * written so far, letting compute start on a tile before it has all arrived; {@link #done} pulses when
  * the last word is written, after which the padding left in the gearbox is dropped.
  *
@@ -76,53 +76,20 @@ public final class WeightPort extends Module {
         });
         idle.set(loading.not());
 
-        // ---- AXI read addresses: bursts while the FIFO has room for their data ----
-        int fifoDepth = config.outstandingBursts() * config.burstBeats();
-        UInt nextAddress = reg("next_address", uint(64), 0);
-        UInt beatsToRequest = reg("beats_to_request", uint(32), 0);
-        UInt credit = reg("credit", uint(bitsFor(fifoDepth)), fifoDepth);
-        UInt burst = mux(beatsToRequest.lt(config.burstBeats()), beatsToRequest.trunc(bitsFor(config.burstBeats())),
-                U(config.burstBeats(), bitsFor(config.burstBeats()))).named("burst");
-        axi.arvalid.set(beatsToRequest.ne(0).and(credit.ge(burst.zext(credit.width()))));
-        axi.araddr.set(nextAddress);
-        axi.arlen.set(burst.sub(1).resize(8));
-        axi.arsize.set(log2Up(beatBytes));
-        axi.arburst.set(1);
-        Bool requested = axi.arvalid.and(axi.arready).named("requested");
+        // ---- DDR reads: the library's burst reader (bursts while its FIFO has room for their data) ----
+        AxiBurstReader reader = instance("reader", new AxiBurstReader(AxiBurstConfig.of(
+                Axi4Config.of(config.portDataBits()), config.burstBeats(), config.outstandingBursts())));
+        forward(axi, reader.axi);
+        // A load starts only after the previous one has taken its last words, so every burst of it has
+        // been issued by then and the reader takes the command at once.
+        reader.command.valid.set(start.valid);
+        reader.command.payload.address().set(start.payload.address());
+        reader.command.payload.beats().set(start.payload.beats());
 
-        // ---- AXI read data into a FIFO, then into the gearbox ----
-        SyncFifo fifo = instance("read_fifo", new SyncFifo(config.portDataBits(), fifoDepth,
-                fifoDepth * config.portDataBits() > 16384 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED));
-        fifo.push.valid.set(axi.rvalid);
-        fifo.push.payload.set(axi.rdata);
-        axi.rready.set(fifo.push.ready);
-
+        // ---- read data into the gearbox ----
         int[] sizes = distinctPairSizes(config);
         ByteGearbox gearbox = instance("gearbox", new ByteGearbox(beatBytes, sizes));
-        fifo.pop.connectTo(gearbox.in);
-        Bool beatTaken = gearbox.in.fire().named("beat_taken");
-
-        UInt creditAfterRequest = mux(requested, credit.sub(burst.zext(credit.width())), credit);
-        credit.set(mux(beatTaken, creditAfterRequest.add(1), creditAfterRequest));
-        when(start.valid, () -> {
-            nextAddress.set(start.payload.address());
-            beatsToRequest.set(start.payload.beats());
-        }).elseWhen(requested, () -> {
-            nextAddress.set(nextAddress.add(burst.zext(64).shl(log2Up(beatBytes)).trunc(64)));
-            beatsToRequest.set(beatsToRequest.sub(burst.zext(32)));
-        });
-
-        // The write side of the interface is unused: no writes, responses always accepted.
-        axi.awvalid.set(false);
-        axi.awaddr.set(0);
-        axi.awlen.set(0);
-        axi.awsize.set(log2Up(beatBytes));
-        axi.awburst.set(1);
-        axi.wvalid.set(false);
-        axi.wdata.set(0);
-        axi.wstrb.set(0);
-        axi.wlast.set(false);
-        axi.bready.set(true);
+        reader.data.map(AxiBurstReader.ReadBeat::data).connectTo(gearbox.in);
 
         // ---- position of the next words: lane pair, row group, block ----
         UInt lanePair = reg("lane_pair", uint(Math.max(1, log2Up(pairs))), 0);
