@@ -48,400 +48,425 @@ module WeightPort_t28_q16_p4_w256 (
   output wire [287:0] write_payload_words      // WeightPort.java:67
 );
 
-  reg          loading;                  // WeightPort.java:71
-  reg  [63:0]  load_address;             // WeightPort.java:72
-  reg  [31:0]  load_beats;               // WeightPort.java:72
-  reg  [31:0]  load_words;               // WeightPort.java:72
-  reg  [15:0]  load_groups;              // WeightPort.java:72
-  reg  [15:0]  load_blocks;              // WeightPort.java:72
-  reg  [1:0]   load_lastClass;           // WeightPort.java:72
-  reg          load_half;                // WeightPort.java:72
-  reg  [63:0]  next_address;             // WeightPort.java:81
-  reg  [31:0]  beats_to_request;         // WeightPort.java:82
-  reg  [7:0]   credit;                   // WeightPort.java:83
-  wire [5:0]   burst;                    // WeightPort.java:85
-  wire         requested;                // WeightPort.java:91
-  wire         read_fifo_push_valid;     // WeightPort.java:94
-  wire         read_fifo_push_ready;     // WeightPort.java:94
-  wire [255:0] read_fifo_push_payload;   // WeightPort.java:94
-  wire         read_fifo_pop_valid;      // WeightPort.java:94
-  wire         read_fifo_pop_ready;      // WeightPort.java:94
-  wire [255:0] read_fifo_pop_payload;    // WeightPort.java:94
-  wire [7:0]   read_fifo_occupancy;      // WeightPort.java:94
-  wire         gearbox_in_valid;         // WeightPort.java:101
-  wire         gearbox_in_ready;         // WeightPort.java:101
-  wire [255:0] gearbox_in_payload;       // WeightPort.java:101
-  wire         gearbox_out_valid;        // WeightPort.java:101
-  wire         gearbox_out_ready;        // WeightPort.java:101
-  wire [271:0] gearbox_out_payload;      // WeightPort.java:101
-  wire [1:0]   gearbox_size;             // WeightPort.java:101
-  wire         gearbox_clear;            // WeightPort.java:101
-  wire [6:0]   gearbox_count;            // WeightPort.java:101
-  wire         beat_taken;               // WeightPort.java:103
-  reg  [0:0]   lane_pair;                // WeightPort.java:128
-  reg  [15:0]  group;                    // WeightPort.java:129
-  reg  [15:0]  block;                    // WeightPort.java:130
-  reg  [11:0]  block_base;               // WeightPort.java:131
-  reg  [31:0]  written;                  // WeightPort.java:132
-  reg  [15:0]  blocks_finished;          // WeightPort.java:133
-  reg  [15:0]  blocks_done_d;            // WeightPort.java:137
-  reg  [15:0]  blocks_done_q;            // WeightPort.java:138
-  wire         last_block;               // WeightPort.java:147
-  wire [1:0]   size_class;               // WeightPort.java:148
-  reg  [1:0]   size_select;              // WeightPort.java:151
-  wire         words_left;               // WeightPort.java:159
-  wire         take;                     // WeightPort.java:161
-  wire [7:0]   word0_byte0_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word0_byte0_digits;       // WeightPort.java:240
-  wire [7:0]   word0_byte1_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word0_byte1_digits;       // WeightPort.java:240
-  wire [7:0]   word0_byte2_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word0_byte2_digits;       // WeightPort.java:240
-  wire [7:0]   word0_byte3_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word0_byte3_digits;       // WeightPort.java:240
-  wire [7:0]   word0_byte4_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word0_byte4_digits;       // WeightPort.java:240
-  wire [7:0]   word0_byte5_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word0_byte5_digits;       // WeightPort.java:240
-  wire [7:0]   word0_byte6_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word0_byte6_digits;       // WeightPort.java:240
-  wire [7:0]   word0_byte7_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word0_byte7_digits;       // WeightPort.java:240
-  wire [7:0]   word0_byte8_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word0_byte8_digits;       // WeightPort.java:240
-  wire [7:0]   word0_byte9_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word0_byte9_digits;       // WeightPort.java:240
-  wire [7:0]   word0_byte10_packed_byte; // WeightPort.java:240
-  wire [9:0]   word0_byte10_digits;      // WeightPort.java:240
-  wire [7:0]   word0_byte11_packed_byte; // WeightPort.java:240
-  wire [9:0]   word0_byte11_digits;      // WeightPort.java:240
-  wire [7:0]   word0_byte12_packed_byte; // WeightPort.java:240
-  wire [9:0]   word0_byte12_digits;      // WeightPort.java:240
-  wire [7:0]   word0_byte13_packed_byte; // WeightPort.java:240
-  wire [9:0]   word0_byte13_digits;      // WeightPort.java:240
-  wire [7:0]   word0_byte14_packed_byte; // WeightPort.java:240
-  wire [9:0]   word0_byte14_digits;      // WeightPort.java:240
-  wire [7:0]   word0_byte15_packed_byte; // WeightPort.java:240
-  wire [9:0]   word0_byte15_digits;      // WeightPort.java:240
-  wire [7:0]   word0_byte16_packed_byte; // WeightPort.java:240
-  wire [9:0]   word0_byte16_digits;      // WeightPort.java:240
-  wire [169:0] word0_digits;             // WeightPort.java:246
-  wire [5:0]   word0_index0_digits;      // WeightPort.java:254
-  wire [4:0]   word0_index0_index;       // WeightPort.java:254
-  wire [5:0]   word0_index1_digits;      // WeightPort.java:254
-  wire [4:0]   word0_index1_index;       // WeightPort.java:254
-  wire [5:0]   word0_index2_digits;      // WeightPort.java:254
-  wire [4:0]   word0_index2_index;       // WeightPort.java:254
-  wire [5:0]   word0_index3_digits;      // WeightPort.java:254
-  wire [4:0]   word0_index3_index;       // WeightPort.java:254
-  wire [5:0]   word0_index4_digits;      // WeightPort.java:254
-  wire [4:0]   word0_index4_index;       // WeightPort.java:254
-  wire [5:0]   word0_index5_digits;      // WeightPort.java:254
-  wire [4:0]   word0_index5_index;       // WeightPort.java:254
-  wire [5:0]   word0_index6_digits;      // WeightPort.java:254
-  wire [4:0]   word0_index6_index;       // WeightPort.java:254
-  wire [5:0]   word0_index7_digits;      // WeightPort.java:254
-  wire [4:0]   word0_index7_index;       // WeightPort.java:254
-  wire [5:0]   word0_index8_digits;      // WeightPort.java:254
-  wire [4:0]   word0_index8_index;       // WeightPort.java:254
-  wire [5:0]   word0_index9_digits;      // WeightPort.java:254
-  wire [4:0]   word0_index9_index;       // WeightPort.java:254
-  wire [5:0]   word0_index10_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index10_index;      // WeightPort.java:254
-  wire [5:0]   word0_index11_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index11_index;      // WeightPort.java:254
-  wire [5:0]   word0_index12_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index12_index;      // WeightPort.java:254
-  wire [5:0]   word0_index13_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index13_index;      // WeightPort.java:254
-  wire [5:0]   word0_index14_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index14_index;      // WeightPort.java:254
-  wire [5:0]   word0_index15_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index15_index;      // WeightPort.java:254
-  wire [5:0]   word0_index16_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index16_index;      // WeightPort.java:254
-  wire [5:0]   word0_index17_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index17_index;      // WeightPort.java:254
-  wire [5:0]   word0_index18_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index18_index;      // WeightPort.java:254
-  wire [5:0]   word0_index19_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index19_index;      // WeightPort.java:254
-  wire [5:0]   word0_index20_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index20_index;      // WeightPort.java:254
-  wire [5:0]   word0_index21_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index21_index;      // WeightPort.java:254
-  wire [5:0]   word0_index22_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index22_index;      // WeightPort.java:254
-  wire [5:0]   word0_index23_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index23_index;      // WeightPort.java:254
-  wire [5:0]   word0_index24_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index24_index;      // WeightPort.java:254
-  wire [5:0]   word0_index25_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index25_index;      // WeightPort.java:254
-  wire [5:0]   word0_index26_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index26_index;      // WeightPort.java:254
-  wire [5:0]   word0_index27_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index27_index;      // WeightPort.java:254
-  wire [143:0] word0_unpacked;           // WeightPort.java:273
-  wire [135:0] word1_bytes;              // WeightPort.java:230
-  wire [7:0]   word1_byte0_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word1_byte0_digits;       // WeightPort.java:240
-  wire [7:0]   word1_byte1_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word1_byte1_digits;       // WeightPort.java:240
-  wire [7:0]   word1_byte2_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word1_byte2_digits;       // WeightPort.java:240
-  wire [7:0]   word1_byte3_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word1_byte3_digits;       // WeightPort.java:240
-  wire [7:0]   word1_byte4_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word1_byte4_digits;       // WeightPort.java:240
-  wire [7:0]   word1_byte5_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word1_byte5_digits;       // WeightPort.java:240
-  wire [7:0]   word1_byte6_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word1_byte6_digits;       // WeightPort.java:240
-  wire [7:0]   word1_byte7_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word1_byte7_digits;       // WeightPort.java:240
-  wire [7:0]   word1_byte8_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word1_byte8_digits;       // WeightPort.java:240
-  wire [7:0]   word1_byte9_packed_byte;  // WeightPort.java:240
-  wire [9:0]   word1_byte9_digits;       // WeightPort.java:240
-  wire [7:0]   word1_byte10_packed_byte; // WeightPort.java:240
-  wire [9:0]   word1_byte10_digits;      // WeightPort.java:240
-  wire [7:0]   word1_byte11_packed_byte; // WeightPort.java:240
-  wire [9:0]   word1_byte11_digits;      // WeightPort.java:240
-  wire [7:0]   word1_byte12_packed_byte; // WeightPort.java:240
-  wire [9:0]   word1_byte12_digits;      // WeightPort.java:240
-  wire [7:0]   word1_byte13_packed_byte; // WeightPort.java:240
-  wire [9:0]   word1_byte13_digits;      // WeightPort.java:240
-  wire [7:0]   word1_byte14_packed_byte; // WeightPort.java:240
-  wire [9:0]   word1_byte14_digits;      // WeightPort.java:240
-  wire [7:0]   word1_byte15_packed_byte; // WeightPort.java:240
-  wire [9:0]   word1_byte15_digits;      // WeightPort.java:240
-  wire [7:0]   word1_byte16_packed_byte; // WeightPort.java:240
-  wire [9:0]   word1_byte16_digits;      // WeightPort.java:240
-  wire [169:0] word1_digits;             // WeightPort.java:246
-  wire [5:0]   word1_index0_digits;      // WeightPort.java:254
-  wire [4:0]   word1_index0_index;       // WeightPort.java:254
-  wire [5:0]   word1_index1_digits;      // WeightPort.java:254
-  wire [4:0]   word1_index1_index;       // WeightPort.java:254
-  wire [5:0]   word1_index2_digits;      // WeightPort.java:254
-  wire [4:0]   word1_index2_index;       // WeightPort.java:254
-  wire [5:0]   word1_index3_digits;      // WeightPort.java:254
-  wire [4:0]   word1_index3_index;       // WeightPort.java:254
-  wire [5:0]   word1_index4_digits;      // WeightPort.java:254
-  wire [4:0]   word1_index4_index;       // WeightPort.java:254
-  wire [5:0]   word1_index5_digits;      // WeightPort.java:254
-  wire [4:0]   word1_index5_index;       // WeightPort.java:254
-  wire [5:0]   word1_index6_digits;      // WeightPort.java:254
-  wire [4:0]   word1_index6_index;       // WeightPort.java:254
-  wire [5:0]   word1_index7_digits;      // WeightPort.java:254
-  wire [4:0]   word1_index7_index;       // WeightPort.java:254
-  wire [5:0]   word1_index8_digits;      // WeightPort.java:254
-  wire [4:0]   word1_index8_index;       // WeightPort.java:254
-  wire [5:0]   word1_index9_digits;      // WeightPort.java:254
-  wire [4:0]   word1_index9_index;       // WeightPort.java:254
-  wire [5:0]   word1_index10_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index10_index;      // WeightPort.java:254
-  wire [5:0]   word1_index11_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index11_index;      // WeightPort.java:254
-  wire [5:0]   word1_index12_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index12_index;      // WeightPort.java:254
-  wire [5:0]   word1_index13_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index13_index;      // WeightPort.java:254
-  wire [5:0]   word1_index14_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index14_index;      // WeightPort.java:254
-  wire [5:0]   word1_index15_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index15_index;      // WeightPort.java:254
-  wire [5:0]   word1_index16_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index16_index;      // WeightPort.java:254
-  wire [5:0]   word1_index17_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index17_index;      // WeightPort.java:254
-  wire [5:0]   word1_index18_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index18_index;      // WeightPort.java:254
-  wire [5:0]   word1_index19_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index19_index;      // WeightPort.java:254
-  wire [5:0]   word1_index20_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index20_index;      // WeightPort.java:254
-  wire [5:0]   word1_index21_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index21_index;      // WeightPort.java:254
-  wire [5:0]   word1_index22_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index22_index;      // WeightPort.java:254
-  wire [5:0]   word1_index23_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index23_index;      // WeightPort.java:254
-  wire [5:0]   word1_index24_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index24_index;      // WeightPort.java:254
-  wire [5:0]   word1_index25_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index25_index;      // WeightPort.java:254
-  wire [5:0]   word1_index26_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index26_index;      // WeightPort.java:254
-  wire [5:0]   word1_index27_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index27_index;      // WeightPort.java:254
-  wire [143:0] word1_unpacked;           // WeightPort.java:273
-  wire [11:0]  buffer_address;           // WeightPort.java:170
-  reg          write_q_valid;            // WeightPort.java:173
-  reg  [11:0]  write_q_address;          // WeightPort.java:174
-  reg  [0:0]   write_q_lane_pair;        // WeightPort.java:175
-  reg  [287:0] write_q_words;            // WeightPort.java:176
-  wire         finishing;                // WeightPort.java:201
-  reg          done_d;                   // WeightPort.java:204
-  reg          done_q;                   // WeightPort.java:204
-
-  // Temporaries, named after the signal they feed
-  wire [7:0] credit_mux;
-  wire [68:0] next_address_shl;
-  assign credit_mux = requested ? (credit - {2'd0, burst}) : credit;
-  assign next_address_shl = {{58'd0, burst}, 5'd0};
+  reg          loading;                        // WeightPort.java:71
+  reg  [63:0]  load_address;                   // WeightPort.java:72
+  reg  [31:0]  load_beats;                     // WeightPort.java:72
+  reg  [31:0]  load_words;                     // WeightPort.java:72
+  reg  [15:0]  load_groups;                    // WeightPort.java:72
+  reg  [15:0]  load_blocks;                    // WeightPort.java:72
+  reg  [1:0]   load_lastClass;                 // WeightPort.java:72
+  reg          load_half;                      // WeightPort.java:72
+  wire         reader_command_valid;           // WeightPort.java:80
+  wire         reader_command_ready;           // WeightPort.java:80
+  wire [63:0]  reader_command_payload_address; // WeightPort.java:80
+  wire [31:0]  reader_command_payload_beats;   // WeightPort.java:80
+  wire         reader_data_valid;              // WeightPort.java:80
+  wire         reader_data_ready;              // WeightPort.java:80
+  wire [255:0] reader_data_payload_data;       // WeightPort.java:80
+  wire         reader_data_payload_last;       // WeightPort.java:80
+  wire         reader_data_payload_error;      // WeightPort.java:80
+  wire         reader_m_axi_awvalid;           // WeightPort.java:80
+  wire         reader_m_axi_awready;           // WeightPort.java:80
+  wire [63:0]  reader_m_axi_awaddr;            // WeightPort.java:80
+  wire [7:0]   reader_m_axi_awlen;             // WeightPort.java:80
+  wire [2:0]   reader_m_axi_awsize;            // WeightPort.java:80
+  wire [1:0]   reader_m_axi_awburst;           // WeightPort.java:80
+  wire         reader_m_axi_wvalid;            // WeightPort.java:80
+  wire         reader_m_axi_wready;            // WeightPort.java:80
+  wire [255:0] reader_m_axi_wdata;             // WeightPort.java:80
+  wire [31:0]  reader_m_axi_wstrb;             // WeightPort.java:80
+  wire         reader_m_axi_wlast;             // WeightPort.java:80
+  wire         reader_m_axi_bvalid;            // WeightPort.java:80
+  wire         reader_m_axi_bready;            // WeightPort.java:80
+  wire [1:0]   reader_m_axi_bresp;             // WeightPort.java:80
+  wire         reader_m_axi_arvalid;           // WeightPort.java:80
+  wire         reader_m_axi_arready;           // WeightPort.java:80
+  wire [63:0]  reader_m_axi_araddr;            // WeightPort.java:80
+  wire [7:0]   reader_m_axi_arlen;             // WeightPort.java:80
+  wire [2:0]   reader_m_axi_arsize;            // WeightPort.java:80
+  wire [1:0]   reader_m_axi_arburst;           // WeightPort.java:80
+  wire         reader_m_axi_rvalid;            // WeightPort.java:80
+  wire         reader_m_axi_rready;            // WeightPort.java:80
+  wire [255:0] reader_m_axi_rdata;             // WeightPort.java:80
+  wire [1:0]   reader_m_axi_rresp;             // WeightPort.java:80
+  wire         reader_m_axi_rlast;             // WeightPort.java:80
+  wire         reader_idle;                    // WeightPort.java:80
+  wire [7:0]   reader_credits;                 // WeightPort.java:80
+  wire [2:0]   reader_outstanding;             // WeightPort.java:80
+  wire         gearbox_in_valid;               // WeightPort.java:91
+  wire         gearbox_in_ready;               // WeightPort.java:91
+  wire [255:0] gearbox_in_payload;             // WeightPort.java:91
+  wire         gearbox_out_valid;              // WeightPort.java:91
+  wire         gearbox_out_ready;              // WeightPort.java:91
+  wire [271:0] gearbox_out_payload;            // WeightPort.java:91
+  wire [1:0]   gearbox_size;                   // WeightPort.java:91
+  wire         gearbox_clear;                  // WeightPort.java:91
+  wire [6:0]   gearbox_count;                  // WeightPort.java:91
+  reg  [0:0]   lane_pair;                      // WeightPort.java:95
+  reg  [15:0]  group;                          // WeightPort.java:96
+  reg  [15:0]  block;                          // WeightPort.java:97
+  reg  [11:0]  block_base;                     // WeightPort.java:98
+  reg  [31:0]  written;                        // WeightPort.java:99
+  reg  [15:0]  blocks_finished;                // WeightPort.java:100
+  reg  [15:0]  blocks_done_d;                  // WeightPort.java:104
+  reg  [15:0]  blocks_done_q;                  // WeightPort.java:105
+  wire         last_block;                     // WeightPort.java:114
+  wire [1:0]   size_class;                     // WeightPort.java:115
+  reg  [1:0]   size_select;                    // WeightPort.java:118
+  wire         words_left;                     // WeightPort.java:126
+  wire         take;                           // WeightPort.java:128
+  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word0_byte0_digits;             // WeightPort.java:207
+  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word0_byte1_digits;             // WeightPort.java:207
+  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word0_byte2_digits;             // WeightPort.java:207
+  wire [7:0]   word0_byte3_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word0_byte3_digits;             // WeightPort.java:207
+  wire [7:0]   word0_byte4_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word0_byte4_digits;             // WeightPort.java:207
+  wire [7:0]   word0_byte5_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word0_byte5_digits;             // WeightPort.java:207
+  wire [7:0]   word0_byte6_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word0_byte6_digits;             // WeightPort.java:207
+  wire [7:0]   word0_byte7_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word0_byte7_digits;             // WeightPort.java:207
+  wire [7:0]   word0_byte8_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word0_byte8_digits;             // WeightPort.java:207
+  wire [7:0]   word0_byte9_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word0_byte9_digits;             // WeightPort.java:207
+  wire [7:0]   word0_byte10_packed_byte;       // WeightPort.java:207
+  wire [9:0]   word0_byte10_digits;            // WeightPort.java:207
+  wire [7:0]   word0_byte11_packed_byte;       // WeightPort.java:207
+  wire [9:0]   word0_byte11_digits;            // WeightPort.java:207
+  wire [7:0]   word0_byte12_packed_byte;       // WeightPort.java:207
+  wire [9:0]   word0_byte12_digits;            // WeightPort.java:207
+  wire [7:0]   word0_byte13_packed_byte;       // WeightPort.java:207
+  wire [9:0]   word0_byte13_digits;            // WeightPort.java:207
+  wire [7:0]   word0_byte14_packed_byte;       // WeightPort.java:207
+  wire [9:0]   word0_byte14_digits;            // WeightPort.java:207
+  wire [7:0]   word0_byte15_packed_byte;       // WeightPort.java:207
+  wire [9:0]   word0_byte15_digits;            // WeightPort.java:207
+  wire [7:0]   word0_byte16_packed_byte;       // WeightPort.java:207
+  wire [9:0]   word0_byte16_digits;            // WeightPort.java:207
+  wire [169:0] word0_digits;                   // WeightPort.java:213
+  wire [5:0]   word0_index0_digits;            // WeightPort.java:221
+  wire [4:0]   word0_index0_index;             // WeightPort.java:221
+  wire [5:0]   word0_index1_digits;            // WeightPort.java:221
+  wire [4:0]   word0_index1_index;             // WeightPort.java:221
+  wire [5:0]   word0_index2_digits;            // WeightPort.java:221
+  wire [4:0]   word0_index2_index;             // WeightPort.java:221
+  wire [5:0]   word0_index3_digits;            // WeightPort.java:221
+  wire [4:0]   word0_index3_index;             // WeightPort.java:221
+  wire [5:0]   word0_index4_digits;            // WeightPort.java:221
+  wire [4:0]   word0_index4_index;             // WeightPort.java:221
+  wire [5:0]   word0_index5_digits;            // WeightPort.java:221
+  wire [4:0]   word0_index5_index;             // WeightPort.java:221
+  wire [5:0]   word0_index6_digits;            // WeightPort.java:221
+  wire [4:0]   word0_index6_index;             // WeightPort.java:221
+  wire [5:0]   word0_index7_digits;            // WeightPort.java:221
+  wire [4:0]   word0_index7_index;             // WeightPort.java:221
+  wire [5:0]   word0_index8_digits;            // WeightPort.java:221
+  wire [4:0]   word0_index8_index;             // WeightPort.java:221
+  wire [5:0]   word0_index9_digits;            // WeightPort.java:221
+  wire [4:0]   word0_index9_index;             // WeightPort.java:221
+  wire [5:0]   word0_index10_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index10_index;            // WeightPort.java:221
+  wire [5:0]   word0_index11_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index11_index;            // WeightPort.java:221
+  wire [5:0]   word0_index12_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index12_index;            // WeightPort.java:221
+  wire [5:0]   word0_index13_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index13_index;            // WeightPort.java:221
+  wire [5:0]   word0_index14_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index14_index;            // WeightPort.java:221
+  wire [5:0]   word0_index15_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index15_index;            // WeightPort.java:221
+  wire [5:0]   word0_index16_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index16_index;            // WeightPort.java:221
+  wire [5:0]   word0_index17_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index17_index;            // WeightPort.java:221
+  wire [5:0]   word0_index18_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index18_index;            // WeightPort.java:221
+  wire [5:0]   word0_index19_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index19_index;            // WeightPort.java:221
+  wire [5:0]   word0_index20_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index20_index;            // WeightPort.java:221
+  wire [5:0]   word0_index21_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index21_index;            // WeightPort.java:221
+  wire [5:0]   word0_index22_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index22_index;            // WeightPort.java:221
+  wire [5:0]   word0_index23_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index23_index;            // WeightPort.java:221
+  wire [5:0]   word0_index24_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index24_index;            // WeightPort.java:221
+  wire [5:0]   word0_index25_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index25_index;            // WeightPort.java:221
+  wire [5:0]   word0_index26_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index26_index;            // WeightPort.java:221
+  wire [5:0]   word0_index27_digits;           // WeightPort.java:221
+  wire [4:0]   word0_index27_index;            // WeightPort.java:221
+  wire [143:0] word0_unpacked;                 // WeightPort.java:240
+  wire [135:0] word1_bytes;                    // WeightPort.java:197
+  wire [7:0]   word1_byte0_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word1_byte0_digits;             // WeightPort.java:207
+  wire [7:0]   word1_byte1_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word1_byte1_digits;             // WeightPort.java:207
+  wire [7:0]   word1_byte2_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word1_byte2_digits;             // WeightPort.java:207
+  wire [7:0]   word1_byte3_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word1_byte3_digits;             // WeightPort.java:207
+  wire [7:0]   word1_byte4_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word1_byte4_digits;             // WeightPort.java:207
+  wire [7:0]   word1_byte5_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word1_byte5_digits;             // WeightPort.java:207
+  wire [7:0]   word1_byte6_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word1_byte6_digits;             // WeightPort.java:207
+  wire [7:0]   word1_byte7_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word1_byte7_digits;             // WeightPort.java:207
+  wire [7:0]   word1_byte8_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word1_byte8_digits;             // WeightPort.java:207
+  wire [7:0]   word1_byte9_packed_byte;        // WeightPort.java:207
+  wire [9:0]   word1_byte9_digits;             // WeightPort.java:207
+  wire [7:0]   word1_byte10_packed_byte;       // WeightPort.java:207
+  wire [9:0]   word1_byte10_digits;            // WeightPort.java:207
+  wire [7:0]   word1_byte11_packed_byte;       // WeightPort.java:207
+  wire [9:0]   word1_byte11_digits;            // WeightPort.java:207
+  wire [7:0]   word1_byte12_packed_byte;       // WeightPort.java:207
+  wire [9:0]   word1_byte12_digits;            // WeightPort.java:207
+  wire [7:0]   word1_byte13_packed_byte;       // WeightPort.java:207
+  wire [9:0]   word1_byte13_digits;            // WeightPort.java:207
+  wire [7:0]   word1_byte14_packed_byte;       // WeightPort.java:207
+  wire [9:0]   word1_byte14_digits;            // WeightPort.java:207
+  wire [7:0]   word1_byte15_packed_byte;       // WeightPort.java:207
+  wire [9:0]   word1_byte15_digits;            // WeightPort.java:207
+  wire [7:0]   word1_byte16_packed_byte;       // WeightPort.java:207
+  wire [9:0]   word1_byte16_digits;            // WeightPort.java:207
+  wire [169:0] word1_digits;                   // WeightPort.java:213
+  wire [5:0]   word1_index0_digits;            // WeightPort.java:221
+  wire [4:0]   word1_index0_index;             // WeightPort.java:221
+  wire [5:0]   word1_index1_digits;            // WeightPort.java:221
+  wire [4:0]   word1_index1_index;             // WeightPort.java:221
+  wire [5:0]   word1_index2_digits;            // WeightPort.java:221
+  wire [4:0]   word1_index2_index;             // WeightPort.java:221
+  wire [5:0]   word1_index3_digits;            // WeightPort.java:221
+  wire [4:0]   word1_index3_index;             // WeightPort.java:221
+  wire [5:0]   word1_index4_digits;            // WeightPort.java:221
+  wire [4:0]   word1_index4_index;             // WeightPort.java:221
+  wire [5:0]   word1_index5_digits;            // WeightPort.java:221
+  wire [4:0]   word1_index5_index;             // WeightPort.java:221
+  wire [5:0]   word1_index6_digits;            // WeightPort.java:221
+  wire [4:0]   word1_index6_index;             // WeightPort.java:221
+  wire [5:0]   word1_index7_digits;            // WeightPort.java:221
+  wire [4:0]   word1_index7_index;             // WeightPort.java:221
+  wire [5:0]   word1_index8_digits;            // WeightPort.java:221
+  wire [4:0]   word1_index8_index;             // WeightPort.java:221
+  wire [5:0]   word1_index9_digits;            // WeightPort.java:221
+  wire [4:0]   word1_index9_index;             // WeightPort.java:221
+  wire [5:0]   word1_index10_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index10_index;            // WeightPort.java:221
+  wire [5:0]   word1_index11_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index11_index;            // WeightPort.java:221
+  wire [5:0]   word1_index12_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index12_index;            // WeightPort.java:221
+  wire [5:0]   word1_index13_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index13_index;            // WeightPort.java:221
+  wire [5:0]   word1_index14_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index14_index;            // WeightPort.java:221
+  wire [5:0]   word1_index15_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index15_index;            // WeightPort.java:221
+  wire [5:0]   word1_index16_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index16_index;            // WeightPort.java:221
+  wire [5:0]   word1_index17_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index17_index;            // WeightPort.java:221
+  wire [5:0]   word1_index18_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index18_index;            // WeightPort.java:221
+  wire [5:0]   word1_index19_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index19_index;            // WeightPort.java:221
+  wire [5:0]   word1_index20_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index20_index;            // WeightPort.java:221
+  wire [5:0]   word1_index21_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index21_index;            // WeightPort.java:221
+  wire [5:0]   word1_index22_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index22_index;            // WeightPort.java:221
+  wire [5:0]   word1_index23_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index23_index;            // WeightPort.java:221
+  wire [5:0]   word1_index24_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index24_index;            // WeightPort.java:221
+  wire [5:0]   word1_index25_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index25_index;            // WeightPort.java:221
+  wire [5:0]   word1_index26_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index26_index;            // WeightPort.java:221
+  wire [5:0]   word1_index27_digits;           // WeightPort.java:221
+  wire [4:0]   word1_index27_index;            // WeightPort.java:221
+  wire [143:0] word1_unpacked;                 // WeightPort.java:240
+  wire [11:0]  buffer_address;                 // WeightPort.java:137
+  reg          write_q_valid;                  // WeightPort.java:140
+  reg  [11:0]  write_q_address;                // WeightPort.java:141
+  reg  [0:0]   write_q_lane_pair;              // WeightPort.java:142
+  reg  [287:0] write_q_words;                  // WeightPort.java:143
+  wire         finishing;                      // WeightPort.java:168
+  reg          done_d;                         // WeightPort.java:171
+  reg          done_q;                         // WeightPort.java:171
 
   assign idle = ~loading; // WeightPort.java:77
-  assign burst = (beats_to_request < 32'd32) ? beats_to_request[5:0] : 6'd32; // WeightPort.java:85
-  assign m_axi_arvalid = (beats_to_request != 32'd0) & (credit >= {2'd0, burst}); // WeightPort.java:86
-  assign m_axi_araddr = next_address; // WeightPort.java:87
-  assign m_axi_arlen = {2'd0, (burst - 6'd1)}; // WeightPort.java:88
-  assign m_axi_arsize = 3'd5; // WeightPort.java:89
-  assign m_axi_arburst = 2'h1; // WeightPort.java:90
-  assign requested = m_axi_arvalid & m_axi_arready; // WeightPort.java:91
-  assign read_fifo_push_valid = m_axi_rvalid; // WeightPort.java:96
-  assign read_fifo_push_payload = m_axi_rdata; // WeightPort.java:97
-  assign m_axi_rready = read_fifo_push_ready; // WeightPort.java:98
-  assign gearbox_in_valid = read_fifo_pop_valid; // Stream.java:101
-  assign gearbox_in_payload = read_fifo_pop_payload; // Stream.java:102
-  assign read_fifo_pop_ready = gearbox_in_ready; // Stream.java:103
-  assign beat_taken = gearbox_in_valid & gearbox_in_ready; // WeightPort.java:103
-  assign m_axi_awvalid = 1'b0; // WeightPort.java:116
-  assign m_axi_awaddr = 64'd0; // WeightPort.java:117
-  assign m_axi_awlen = 8'd0; // WeightPort.java:118
-  assign m_axi_awsize = 3'd5; // WeightPort.java:119
-  assign m_axi_awburst = 2'h1; // WeightPort.java:120
-  assign m_axi_wvalid = 1'b0; // WeightPort.java:121
-  assign m_axi_wdata = 256'h0; // WeightPort.java:122
-  assign m_axi_wstrb = 32'h0; // WeightPort.java:123
-  assign m_axi_wlast = 1'b0; // WeightPort.java:124
-  assign m_axi_bready = 1'b1; // WeightPort.java:125
-  assign blocks_done = blocks_done_q; // WeightPort.java:146
-  assign last_block = block == (load_blocks - 16'd1); // WeightPort.java:147
-  assign size_class = last_block ? load_lastClass : 2'd3; // WeightPort.java:148
+  assign m_axi_awvalid = reader_m_axi_awvalid; // WeightPort.java:82
+  assign reader_m_axi_awready = m_axi_awready; // WeightPort.java:82
+  assign m_axi_awaddr = reader_m_axi_awaddr; // WeightPort.java:82
+  assign m_axi_awlen = reader_m_axi_awlen; // WeightPort.java:82
+  assign m_axi_awsize = reader_m_axi_awsize; // WeightPort.java:82
+  assign m_axi_awburst = reader_m_axi_awburst; // WeightPort.java:82
+  assign m_axi_wvalid = reader_m_axi_wvalid; // WeightPort.java:82
+  assign reader_m_axi_wready = m_axi_wready; // WeightPort.java:82
+  assign m_axi_wdata = reader_m_axi_wdata; // WeightPort.java:82
+  assign m_axi_wstrb = reader_m_axi_wstrb; // WeightPort.java:82
+  assign m_axi_wlast = reader_m_axi_wlast; // WeightPort.java:82
+  assign reader_m_axi_bvalid = m_axi_bvalid; // WeightPort.java:82
+  assign m_axi_bready = reader_m_axi_bready; // WeightPort.java:82
+  assign reader_m_axi_bresp = m_axi_bresp; // WeightPort.java:82
+  assign m_axi_arvalid = reader_m_axi_arvalid; // WeightPort.java:82
+  assign reader_m_axi_arready = m_axi_arready; // WeightPort.java:82
+  assign m_axi_araddr = reader_m_axi_araddr; // WeightPort.java:82
+  assign m_axi_arlen = reader_m_axi_arlen; // WeightPort.java:82
+  assign m_axi_arsize = reader_m_axi_arsize; // WeightPort.java:82
+  assign m_axi_arburst = reader_m_axi_arburst; // WeightPort.java:82
+  assign reader_m_axi_rvalid = m_axi_rvalid; // WeightPort.java:82
+  assign m_axi_rready = reader_m_axi_rready; // WeightPort.java:82
+  assign reader_m_axi_rdata = m_axi_rdata; // WeightPort.java:82
+  assign reader_m_axi_rresp = m_axi_rresp; // WeightPort.java:82
+  assign reader_m_axi_rlast = m_axi_rlast; // WeightPort.java:82
+  assign reader_command_valid = start_valid; // WeightPort.java:85
+  assign reader_command_payload_address = start_payload_address; // WeightPort.java:86
+  assign reader_command_payload_beats = start_payload_beats; // WeightPort.java:87
+  assign gearbox_in_valid = reader_data_valid; // Stream.java:101
+  assign gearbox_in_payload = reader_data_payload_data; // Stream.java:102
+  assign reader_data_ready = gearbox_in_ready; // Stream.java:103
+  assign blocks_done = blocks_done_q; // WeightPort.java:113
+  assign last_block = block == (load_blocks - 16'd1); // WeightPort.java:114
+  assign size_class = last_block ? load_lastClass : 2'd3; // WeightPort.java:115
 
   always @(*) begin
-    size_select = 2'd0; // WeightPort.java:152
-    if (size_class == 2'd0) begin // WeightPort.java:155
-      size_select = 2'd0; // WeightPort.java:155
+    size_select = 2'd0; // WeightPort.java:119
+    if (size_class == 2'd0) begin // WeightPort.java:122
+      size_select = 2'd0; // WeightPort.java:122
     end
-    if (size_class == 2'd1) begin // WeightPort.java:155
-      size_select = 2'd1; // WeightPort.java:155
+    if (size_class == 2'd1) begin // WeightPort.java:122
+      size_select = 2'd1; // WeightPort.java:122
     end
-    if (size_class == 2'd2) begin // WeightPort.java:155
-      size_select = 2'd2; // WeightPort.java:155
+    if (size_class == 2'd2) begin // WeightPort.java:122
+      size_select = 2'd2; // WeightPort.java:122
     end
-    if (size_class == 2'd3) begin // WeightPort.java:155
-      size_select = 2'd3; // WeightPort.java:155
+    if (size_class == 2'd3) begin // WeightPort.java:122
+      size_select = 2'd3; // WeightPort.java:122
     end
   end
-  assign gearbox_size = size_select; // WeightPort.java:157
-  assign words_left = loading & (written < load_words); // WeightPort.java:159
-  assign gearbox_out_ready = words_left; // WeightPort.java:160
-  assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:161
-  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:241
-  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:241
-  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:241
-  assign word0_byte3_packed_byte = gearbox_out_payload[31:24]; // WeightPort.java:241
-  assign word0_byte4_packed_byte = gearbox_out_payload[39:32]; // WeightPort.java:241
-  assign word0_byte5_packed_byte = gearbox_out_payload[47:40]; // WeightPort.java:241
-  assign word0_byte6_packed_byte = gearbox_out_payload[55:48]; // WeightPort.java:241
-  assign word0_byte7_packed_byte = gearbox_out_payload[63:56]; // WeightPort.java:241
-  assign word0_byte8_packed_byte = gearbox_out_payload[71:64]; // WeightPort.java:241
-  assign word0_byte9_packed_byte = gearbox_out_payload[79:72]; // WeightPort.java:241
-  assign word0_byte10_packed_byte = gearbox_out_payload[87:80]; // WeightPort.java:241
-  assign word0_byte11_packed_byte = gearbox_out_payload[95:88]; // WeightPort.java:241
-  assign word0_byte12_packed_byte = gearbox_out_payload[103:96]; // WeightPort.java:241
-  assign word0_byte13_packed_byte = gearbox_out_payload[111:104]; // WeightPort.java:241
-  assign word0_byte14_packed_byte = gearbox_out_payload[119:112]; // WeightPort.java:241
-  assign word0_byte15_packed_byte = gearbox_out_payload[127:120]; // WeightPort.java:241
-  assign word0_byte16_packed_byte = gearbox_out_payload[135:128]; // WeightPort.java:241
-  assign word0_digits = {word0_byte16_digits, word0_byte15_digits, word0_byte14_digits, word0_byte13_digits, word0_byte12_digits, word0_byte11_digits, word0_byte10_digits, word0_byte9_digits, word0_byte8_digits, word0_byte7_digits, word0_byte6_digits, word0_byte5_digits, word0_byte4_digits, word0_byte3_digits, word0_byte2_digits, word0_byte1_digits, word0_byte0_digits}; // WeightPort.java:246
-  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:255
-  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:255
-  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:255
-  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:255
-  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:255
-  assign word0_index5_digits = word0_digits[35:30]; // WeightPort.java:255
-  assign word0_index6_digits = word0_digits[41:36]; // WeightPort.java:255
-  assign word0_index7_digits = word0_digits[47:42]; // WeightPort.java:255
-  assign word0_index8_digits = word0_digits[53:48]; // WeightPort.java:255
-  assign word0_index9_digits = word0_digits[59:54]; // WeightPort.java:255
-  assign word0_index10_digits = word0_digits[65:60]; // WeightPort.java:255
-  assign word0_index11_digits = word0_digits[71:66]; // WeightPort.java:255
-  assign word0_index12_digits = word0_digits[77:72]; // WeightPort.java:255
-  assign word0_index13_digits = word0_digits[83:78]; // WeightPort.java:255
-  assign word0_index14_digits = word0_digits[89:84]; // WeightPort.java:255
-  assign word0_index15_digits = word0_digits[95:90]; // WeightPort.java:255
-  assign word0_index16_digits = word0_digits[101:96]; // WeightPort.java:255
-  assign word0_index17_digits = word0_digits[107:102]; // WeightPort.java:255
-  assign word0_index18_digits = word0_digits[113:108]; // WeightPort.java:255
-  assign word0_index19_digits = word0_digits[119:114]; // WeightPort.java:255
-  assign word0_index20_digits = word0_digits[125:120]; // WeightPort.java:255
-  assign word0_index21_digits = word0_digits[131:126]; // WeightPort.java:255
-  assign word0_index22_digits = word0_digits[137:132]; // WeightPort.java:255
-  assign word0_index23_digits = word0_digits[143:138]; // WeightPort.java:255
-  assign word0_index24_digits = word0_digits[149:144]; // WeightPort.java:255
-  assign word0_index25_digits = word0_digits[155:150]; // WeightPort.java:255
-  assign word0_index26_digits = word0_digits[161:156]; // WeightPort.java:255
-  assign word0_index27_digits = word0_digits[167:162]; // WeightPort.java:255
-  assign word0_unpacked = {{2'h0, ((1'b0 | (size_class == 2'd3)) ? word0_index27_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index26_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index25_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index24_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index23_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index22_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index21_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index20_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index19_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index18_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index17_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index16_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index15_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index14_index : 5'd0)}, {2'h0, ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index13_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index12_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index11_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index10_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index9_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index8_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index7_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index6_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index5_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index4_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index3_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index0_index : 5'd0)}}; // WeightPort.java:273
-  assign word1_bytes = (size_class == 2'd3) ? gearbox_out_payload[271:136] : ((size_class == 2'd2) ? gearbox_out_payload[239:104] : ((size_class == 2'd1) ? gearbox_out_payload[207:72] : gearbox_out_payload[175:40])); // WeightPort.java:236
-  assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:241
-  assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:241
-  assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:241
-  assign word1_byte3_packed_byte = word1_bytes[31:24]; // WeightPort.java:241
-  assign word1_byte4_packed_byte = word1_bytes[39:32]; // WeightPort.java:241
-  assign word1_byte5_packed_byte = word1_bytes[47:40]; // WeightPort.java:241
-  assign word1_byte6_packed_byte = word1_bytes[55:48]; // WeightPort.java:241
-  assign word1_byte7_packed_byte = word1_bytes[63:56]; // WeightPort.java:241
-  assign word1_byte8_packed_byte = word1_bytes[71:64]; // WeightPort.java:241
-  assign word1_byte9_packed_byte = word1_bytes[79:72]; // WeightPort.java:241
-  assign word1_byte10_packed_byte = word1_bytes[87:80]; // WeightPort.java:241
-  assign word1_byte11_packed_byte = word1_bytes[95:88]; // WeightPort.java:241
-  assign word1_byte12_packed_byte = word1_bytes[103:96]; // WeightPort.java:241
-  assign word1_byte13_packed_byte = word1_bytes[111:104]; // WeightPort.java:241
-  assign word1_byte14_packed_byte = word1_bytes[119:112]; // WeightPort.java:241
-  assign word1_byte15_packed_byte = word1_bytes[127:120]; // WeightPort.java:241
-  assign word1_byte16_packed_byte = word1_bytes[135:128]; // WeightPort.java:241
-  assign word1_digits = {word1_byte16_digits, word1_byte15_digits, word1_byte14_digits, word1_byte13_digits, word1_byte12_digits, word1_byte11_digits, word1_byte10_digits, word1_byte9_digits, word1_byte8_digits, word1_byte7_digits, word1_byte6_digits, word1_byte5_digits, word1_byte4_digits, word1_byte3_digits, word1_byte2_digits, word1_byte1_digits, word1_byte0_digits}; // WeightPort.java:246
-  assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:255
-  assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:255
-  assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:255
-  assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:255
-  assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:255
-  assign word1_index5_digits = word1_digits[35:30]; // WeightPort.java:255
-  assign word1_index6_digits = word1_digits[41:36]; // WeightPort.java:255
-  assign word1_index7_digits = word1_digits[47:42]; // WeightPort.java:255
-  assign word1_index8_digits = word1_digits[53:48]; // WeightPort.java:255
-  assign word1_index9_digits = word1_digits[59:54]; // WeightPort.java:255
-  assign word1_index10_digits = word1_digits[65:60]; // WeightPort.java:255
-  assign word1_index11_digits = word1_digits[71:66]; // WeightPort.java:255
-  assign word1_index12_digits = word1_digits[77:72]; // WeightPort.java:255
-  assign word1_index13_digits = word1_digits[83:78]; // WeightPort.java:255
-  assign word1_index14_digits = word1_digits[89:84]; // WeightPort.java:255
-  assign word1_index15_digits = word1_digits[95:90]; // WeightPort.java:255
-  assign word1_index16_digits = word1_digits[101:96]; // WeightPort.java:255
-  assign word1_index17_digits = word1_digits[107:102]; // WeightPort.java:255
-  assign word1_index18_digits = word1_digits[113:108]; // WeightPort.java:255
-  assign word1_index19_digits = word1_digits[119:114]; // WeightPort.java:255
-  assign word1_index20_digits = word1_digits[125:120]; // WeightPort.java:255
-  assign word1_index21_digits = word1_digits[131:126]; // WeightPort.java:255
-  assign word1_index22_digits = word1_digits[137:132]; // WeightPort.java:255
-  assign word1_index23_digits = word1_digits[143:138]; // WeightPort.java:255
-  assign word1_index24_digits = word1_digits[149:144]; // WeightPort.java:255
-  assign word1_index25_digits = word1_digits[155:150]; // WeightPort.java:255
-  assign word1_index26_digits = word1_digits[161:156]; // WeightPort.java:255
-  assign word1_index27_digits = word1_digits[167:162]; // WeightPort.java:255
-  assign word1_unpacked = {{2'h0, ((1'b0 | (size_class == 2'd3)) ? word1_index27_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index26_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index25_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index24_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index23_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index22_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index21_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index20_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index19_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index18_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index17_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index16_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index15_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index14_index : 5'd0)}, {2'h0, ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index13_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index12_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index11_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index10_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index9_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index8_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index7_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index6_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index5_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index4_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index3_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index0_index : 5'd0)}}; // WeightPort.java:273
-  assign buffer_address = {load_half, 11'd0} + (block_base + group[11:0]); // WeightPort.java:170
-  assign write_valid = write_q_valid; // WeightPort.java:173
-  assign write_payload_address = write_q_address; // WeightPort.java:174
-  assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:175
-  assign write_payload_words = write_q_words; // WeightPort.java:176
-  assign finishing = take & ((written + 32'd2) == load_words); // WeightPort.java:201
-  assign gearbox_clear = finishing; // WeightPort.java:203
-  assign done = done_q; // WeightPort.java:204
+  assign gearbox_size = size_select; // WeightPort.java:124
+  assign words_left = loading & (written < load_words); // WeightPort.java:126
+  assign gearbox_out_ready = words_left; // WeightPort.java:127
+  assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:128
+  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:208
+  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:208
+  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:208
+  assign word0_byte3_packed_byte = gearbox_out_payload[31:24]; // WeightPort.java:208
+  assign word0_byte4_packed_byte = gearbox_out_payload[39:32]; // WeightPort.java:208
+  assign word0_byte5_packed_byte = gearbox_out_payload[47:40]; // WeightPort.java:208
+  assign word0_byte6_packed_byte = gearbox_out_payload[55:48]; // WeightPort.java:208
+  assign word0_byte7_packed_byte = gearbox_out_payload[63:56]; // WeightPort.java:208
+  assign word0_byte8_packed_byte = gearbox_out_payload[71:64]; // WeightPort.java:208
+  assign word0_byte9_packed_byte = gearbox_out_payload[79:72]; // WeightPort.java:208
+  assign word0_byte10_packed_byte = gearbox_out_payload[87:80]; // WeightPort.java:208
+  assign word0_byte11_packed_byte = gearbox_out_payload[95:88]; // WeightPort.java:208
+  assign word0_byte12_packed_byte = gearbox_out_payload[103:96]; // WeightPort.java:208
+  assign word0_byte13_packed_byte = gearbox_out_payload[111:104]; // WeightPort.java:208
+  assign word0_byte14_packed_byte = gearbox_out_payload[119:112]; // WeightPort.java:208
+  assign word0_byte15_packed_byte = gearbox_out_payload[127:120]; // WeightPort.java:208
+  assign word0_byte16_packed_byte = gearbox_out_payload[135:128]; // WeightPort.java:208
+  assign word0_digits = {word0_byte16_digits, word0_byte15_digits, word0_byte14_digits, word0_byte13_digits, word0_byte12_digits, word0_byte11_digits, word0_byte10_digits, word0_byte9_digits, word0_byte8_digits, word0_byte7_digits, word0_byte6_digits, word0_byte5_digits, word0_byte4_digits, word0_byte3_digits, word0_byte2_digits, word0_byte1_digits, word0_byte0_digits}; // WeightPort.java:213
+  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:222
+  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:222
+  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:222
+  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:222
+  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:222
+  assign word0_index5_digits = word0_digits[35:30]; // WeightPort.java:222
+  assign word0_index6_digits = word0_digits[41:36]; // WeightPort.java:222
+  assign word0_index7_digits = word0_digits[47:42]; // WeightPort.java:222
+  assign word0_index8_digits = word0_digits[53:48]; // WeightPort.java:222
+  assign word0_index9_digits = word0_digits[59:54]; // WeightPort.java:222
+  assign word0_index10_digits = word0_digits[65:60]; // WeightPort.java:222
+  assign word0_index11_digits = word0_digits[71:66]; // WeightPort.java:222
+  assign word0_index12_digits = word0_digits[77:72]; // WeightPort.java:222
+  assign word0_index13_digits = word0_digits[83:78]; // WeightPort.java:222
+  assign word0_index14_digits = word0_digits[89:84]; // WeightPort.java:222
+  assign word0_index15_digits = word0_digits[95:90]; // WeightPort.java:222
+  assign word0_index16_digits = word0_digits[101:96]; // WeightPort.java:222
+  assign word0_index17_digits = word0_digits[107:102]; // WeightPort.java:222
+  assign word0_index18_digits = word0_digits[113:108]; // WeightPort.java:222
+  assign word0_index19_digits = word0_digits[119:114]; // WeightPort.java:222
+  assign word0_index20_digits = word0_digits[125:120]; // WeightPort.java:222
+  assign word0_index21_digits = word0_digits[131:126]; // WeightPort.java:222
+  assign word0_index22_digits = word0_digits[137:132]; // WeightPort.java:222
+  assign word0_index23_digits = word0_digits[143:138]; // WeightPort.java:222
+  assign word0_index24_digits = word0_digits[149:144]; // WeightPort.java:222
+  assign word0_index25_digits = word0_digits[155:150]; // WeightPort.java:222
+  assign word0_index26_digits = word0_digits[161:156]; // WeightPort.java:222
+  assign word0_index27_digits = word0_digits[167:162]; // WeightPort.java:222
+  assign word0_unpacked = {{2'h0, ((1'b0 | (size_class == 2'd3)) ? word0_index27_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index26_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index25_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index24_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index23_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index22_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index21_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index20_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index19_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index18_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index17_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index16_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index15_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index14_index : 5'd0)}, {2'h0, ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index13_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index12_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index11_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index10_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index9_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index8_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index7_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index6_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index5_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index4_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index3_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index0_index : 5'd0)}}; // WeightPort.java:240
+  assign word1_bytes = (size_class == 2'd3) ? gearbox_out_payload[271:136] : ((size_class == 2'd2) ? gearbox_out_payload[239:104] : ((size_class == 2'd1) ? gearbox_out_payload[207:72] : gearbox_out_payload[175:40])); // WeightPort.java:203
+  assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:208
+  assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:208
+  assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:208
+  assign word1_byte3_packed_byte = word1_bytes[31:24]; // WeightPort.java:208
+  assign word1_byte4_packed_byte = word1_bytes[39:32]; // WeightPort.java:208
+  assign word1_byte5_packed_byte = word1_bytes[47:40]; // WeightPort.java:208
+  assign word1_byte6_packed_byte = word1_bytes[55:48]; // WeightPort.java:208
+  assign word1_byte7_packed_byte = word1_bytes[63:56]; // WeightPort.java:208
+  assign word1_byte8_packed_byte = word1_bytes[71:64]; // WeightPort.java:208
+  assign word1_byte9_packed_byte = word1_bytes[79:72]; // WeightPort.java:208
+  assign word1_byte10_packed_byte = word1_bytes[87:80]; // WeightPort.java:208
+  assign word1_byte11_packed_byte = word1_bytes[95:88]; // WeightPort.java:208
+  assign word1_byte12_packed_byte = word1_bytes[103:96]; // WeightPort.java:208
+  assign word1_byte13_packed_byte = word1_bytes[111:104]; // WeightPort.java:208
+  assign word1_byte14_packed_byte = word1_bytes[119:112]; // WeightPort.java:208
+  assign word1_byte15_packed_byte = word1_bytes[127:120]; // WeightPort.java:208
+  assign word1_byte16_packed_byte = word1_bytes[135:128]; // WeightPort.java:208
+  assign word1_digits = {word1_byte16_digits, word1_byte15_digits, word1_byte14_digits, word1_byte13_digits, word1_byte12_digits, word1_byte11_digits, word1_byte10_digits, word1_byte9_digits, word1_byte8_digits, word1_byte7_digits, word1_byte6_digits, word1_byte5_digits, word1_byte4_digits, word1_byte3_digits, word1_byte2_digits, word1_byte1_digits, word1_byte0_digits}; // WeightPort.java:213
+  assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:222
+  assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:222
+  assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:222
+  assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:222
+  assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:222
+  assign word1_index5_digits = word1_digits[35:30]; // WeightPort.java:222
+  assign word1_index6_digits = word1_digits[41:36]; // WeightPort.java:222
+  assign word1_index7_digits = word1_digits[47:42]; // WeightPort.java:222
+  assign word1_index8_digits = word1_digits[53:48]; // WeightPort.java:222
+  assign word1_index9_digits = word1_digits[59:54]; // WeightPort.java:222
+  assign word1_index10_digits = word1_digits[65:60]; // WeightPort.java:222
+  assign word1_index11_digits = word1_digits[71:66]; // WeightPort.java:222
+  assign word1_index12_digits = word1_digits[77:72]; // WeightPort.java:222
+  assign word1_index13_digits = word1_digits[83:78]; // WeightPort.java:222
+  assign word1_index14_digits = word1_digits[89:84]; // WeightPort.java:222
+  assign word1_index15_digits = word1_digits[95:90]; // WeightPort.java:222
+  assign word1_index16_digits = word1_digits[101:96]; // WeightPort.java:222
+  assign word1_index17_digits = word1_digits[107:102]; // WeightPort.java:222
+  assign word1_index18_digits = word1_digits[113:108]; // WeightPort.java:222
+  assign word1_index19_digits = word1_digits[119:114]; // WeightPort.java:222
+  assign word1_index20_digits = word1_digits[125:120]; // WeightPort.java:222
+  assign word1_index21_digits = word1_digits[131:126]; // WeightPort.java:222
+  assign word1_index22_digits = word1_digits[137:132]; // WeightPort.java:222
+  assign word1_index23_digits = word1_digits[143:138]; // WeightPort.java:222
+  assign word1_index24_digits = word1_digits[149:144]; // WeightPort.java:222
+  assign word1_index25_digits = word1_digits[155:150]; // WeightPort.java:222
+  assign word1_index26_digits = word1_digits[161:156]; // WeightPort.java:222
+  assign word1_index27_digits = word1_digits[167:162]; // WeightPort.java:222
+  assign word1_unpacked = {{2'h0, ((1'b0 | (size_class == 2'd3)) ? word1_index27_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index26_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index25_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index24_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index23_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index22_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index21_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index20_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index19_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index18_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index17_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index16_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index15_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index14_index : 5'd0)}, {2'h0, ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index13_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index12_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index11_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index10_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index9_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index8_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index7_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index6_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index5_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index4_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index3_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index0_index : 5'd0)}}; // WeightPort.java:240
+  assign buffer_address = {load_half, 11'd0} + (block_base + group[11:0]); // WeightPort.java:137
+  assign write_valid = write_q_valid; // WeightPort.java:140
+  assign write_payload_address = write_q_address; // WeightPort.java:141
+  assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:142
+  assign write_payload_words = write_q_words; // WeightPort.java:143
+  assign finishing = take & ((written + 32'd2) == load_words); // WeightPort.java:168
+  assign gearbox_clear = finishing; // WeightPort.java:170
+  assign done = done_q; // WeightPort.java:171
 
   always @(posedge clk) begin
     if (start_valid) begin // WeightPort.java:73
@@ -454,64 +479,53 @@ module WeightPort_t28_q16_p4_w256 (
       load_lastClass <= start_payload_lastClass; // WeightPort.java:75
       load_half <= start_payload_half; // WeightPort.java:75
     end
-    credit <= beat_taken ? (credit_mux + 8'd1) : credit_mux; // WeightPort.java:106
-    if (start_valid) begin // WeightPort.java:107
-      next_address <= start_payload_address; // WeightPort.java:108
-      beats_to_request <= start_payload_beats; // WeightPort.java:109
-    end else if (requested) begin // WeightPort.java:110
-      next_address <= next_address + next_address_shl[63:0]; // WeightPort.java:111
-      beats_to_request <= beats_to_request - {26'd0, burst}; // WeightPort.java:112
-    end
-    if (start_valid) begin // WeightPort.java:139
-      blocks_done_d <= 16'd0; // WeightPort.java:140
-      blocks_done_q <= 16'd0; // WeightPort.java:141
+    if (start_valid) begin // WeightPort.java:106
+      blocks_done_d <= 16'd0; // WeightPort.java:107
+      blocks_done_q <= 16'd0; // WeightPort.java:108
     end else begin
-      blocks_done_d <= blocks_finished; // WeightPort.java:143
-      blocks_done_q <= blocks_done_d; // WeightPort.java:144
+      blocks_done_d <= blocks_finished; // WeightPort.java:110
+      blocks_done_q <= blocks_done_d; // WeightPort.java:111
     end
-    write_q_valid <= take; // WeightPort.java:173
-    if (take) begin // WeightPort.java:174
-      write_q_address <= buffer_address; // WeightPort.java:174
+    write_q_valid <= take; // WeightPort.java:140
+    if (take) begin // WeightPort.java:141
+      write_q_address <= buffer_address; // WeightPort.java:141
     end
-    if (take) begin // WeightPort.java:175
-      write_q_lane_pair <= lane_pair; // WeightPort.java:175
+    if (take) begin // WeightPort.java:142
+      write_q_lane_pair <= lane_pair; // WeightPort.java:142
     end
-    if (take) begin // WeightPort.java:176
-      write_q_words <= {word1_unpacked, word0_unpacked}; // WeightPort.java:176
+    if (take) begin // WeightPort.java:143
+      write_q_words <= {word1_unpacked, word0_unpacked}; // WeightPort.java:143
     end
-    if (start_valid) begin // WeightPort.java:180
-      lane_pair <= 1'b0; // WeightPort.java:181
-      group <= 16'd0; // WeightPort.java:182
-      block <= 16'd0; // WeightPort.java:183
-      block_base <= 12'd0; // WeightPort.java:184
-      written <= 32'd0; // WeightPort.java:185
-      blocks_finished <= 16'd0; // WeightPort.java:186
-    end else if (take) begin // WeightPort.java:187
-      written <= written + 32'd2; // WeightPort.java:188
-      if (lane_pair == 1'b1) begin // WeightPort.java:189
-        lane_pair <= 1'b0; // WeightPort.java:190
-        if (group == (load_groups - 16'd1)) begin // WeightPort.java:191
-          group <= 16'd0; // WeightPort.java:192
-          block <= block + 16'd1; // WeightPort.java:193
-          block_base <= block_base + load_groups[11:0]; // WeightPort.java:194
-          blocks_finished <= blocks_finished + 16'd1; // WeightPort.java:195
+    if (start_valid) begin // WeightPort.java:147
+      lane_pair <= 1'b0; // WeightPort.java:148
+      group <= 16'd0; // WeightPort.java:149
+      block <= 16'd0; // WeightPort.java:150
+      block_base <= 12'd0; // WeightPort.java:151
+      written <= 32'd0; // WeightPort.java:152
+      blocks_finished <= 16'd0; // WeightPort.java:153
+    end else if (take) begin // WeightPort.java:154
+      written <= written + 32'd2; // WeightPort.java:155
+      if (lane_pair == 1'b1) begin // WeightPort.java:156
+        lane_pair <= 1'b0; // WeightPort.java:157
+        if (group == (load_groups - 16'd1)) begin // WeightPort.java:158
+          group <= 16'd0; // WeightPort.java:159
+          block <= block + 16'd1; // WeightPort.java:160
+          block_base <= block_base + load_groups[11:0]; // WeightPort.java:161
+          blocks_finished <= blocks_finished + 16'd1; // WeightPort.java:162
         end else begin
-          group <= group + 16'd1; // WeightPort.java:196
+          group <= group + 16'd1; // WeightPort.java:163
         end
       end else begin
-        lane_pair <= lane_pair + 1'b1; // WeightPort.java:197
+        lane_pair <= lane_pair + 1'b1; // WeightPort.java:164
       end
     end
-    if (finishing) begin // WeightPort.java:202
-      loading <= 1'b0; // WeightPort.java:202
+    if (finishing) begin // WeightPort.java:169
+      loading <= 1'b0; // WeightPort.java:169
     end
-    done_d <= finishing; // WeightPort.java:204
-    done_q <= done_d; // WeightPort.java:204
+    done_d <= finishing; // WeightPort.java:171
+    done_q <= done_d; // WeightPort.java:171
     if (reset) begin
       loading <= 1'b0;
-      credit <= 8'd128;
-      next_address <= 64'd0;
-      beats_to_request <= 32'd0;
       blocks_done_d <= 16'd0;
       blocks_done_q <= 16'd0;
       write_q_valid <= 1'b0;
@@ -526,19 +540,49 @@ module WeightPort_t28_q16_p4_w256 (
     end
   end
 
-  SyncFifo_w256_d128_ramblock read_fifo ( // WeightPort.java:94
-    .clk          (clk),
-    .reset        (reset),
-    .push_valid   (read_fifo_push_valid),
-    .push_ready   (read_fifo_push_ready),
-    .push_payload (read_fifo_push_payload),
-    .pop_valid    (read_fifo_pop_valid),
-    .pop_ready    (read_fifo_pop_ready),
-    .pop_payload  (read_fifo_pop_payload),
-    .occupancy    (read_fifo_occupancy)
+  AxiBurstReader_w256_b32_o4 reader ( // WeightPort.java:80
+    .clk                     (clk),
+    .reset                   (reset),
+    .command_valid           (reader_command_valid),
+    .command_ready           (reader_command_ready),
+    .command_payload_address (reader_command_payload_address),
+    .command_payload_beats   (reader_command_payload_beats),
+    .data_valid              (reader_data_valid),
+    .data_ready              (reader_data_ready),
+    .data_payload_data       (reader_data_payload_data),
+    .data_payload_last       (reader_data_payload_last),
+    .data_payload_error      (reader_data_payload_error),
+    .m_axi_awvalid           (reader_m_axi_awvalid),
+    .m_axi_awready           (reader_m_axi_awready),
+    .m_axi_awaddr            (reader_m_axi_awaddr),
+    .m_axi_awlen             (reader_m_axi_awlen),
+    .m_axi_awsize            (reader_m_axi_awsize),
+    .m_axi_awburst           (reader_m_axi_awburst),
+    .m_axi_wvalid            (reader_m_axi_wvalid),
+    .m_axi_wready            (reader_m_axi_wready),
+    .m_axi_wdata             (reader_m_axi_wdata),
+    .m_axi_wstrb             (reader_m_axi_wstrb),
+    .m_axi_wlast             (reader_m_axi_wlast),
+    .m_axi_bvalid            (reader_m_axi_bvalid),
+    .m_axi_bready            (reader_m_axi_bready),
+    .m_axi_bresp             (reader_m_axi_bresp),
+    .m_axi_arvalid           (reader_m_axi_arvalid),
+    .m_axi_arready           (reader_m_axi_arready),
+    .m_axi_araddr            (reader_m_axi_araddr),
+    .m_axi_arlen             (reader_m_axi_arlen),
+    .m_axi_arsize            (reader_m_axi_arsize),
+    .m_axi_arburst           (reader_m_axi_arburst),
+    .m_axi_rvalid            (reader_m_axi_rvalid),
+    .m_axi_rready            (reader_m_axi_rready),
+    .m_axi_rdata             (reader_m_axi_rdata),
+    .m_axi_rresp             (reader_m_axi_rresp),
+    .m_axi_rlast             (reader_m_axi_rlast),
+    .idle                    (reader_idle),
+    .credits                 (reader_credits),
+    .outstanding             (reader_outstanding)
   );
 
-  ByteGearbox_i32_o10_18_26_34 gearbox ( // WeightPort.java:101
+  ByteGearbox_i32_o10_18_26_34 gearbox ( // WeightPort.java:91
     .clk         (clk),
     .reset       (reset),
     .in_valid    (gearbox_in_valid),
@@ -552,630 +596,630 @@ module WeightPort_t28_q16_p4_w256 (
     .count       (gearbox_count)
   );
 
-  ByteToTrits word0_byte0 ( // WeightPort.java:240
+  ByteToTrits word0_byte0 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte0_packed_byte),
     .digits      (word0_byte0_digits)
   );
 
-  ByteToTrits word0_byte1 ( // WeightPort.java:240
+  ByteToTrits word0_byte1 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte1_packed_byte),
     .digits      (word0_byte1_digits)
   );
 
-  ByteToTrits word0_byte2 ( // WeightPort.java:240
+  ByteToTrits word0_byte2 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte2_packed_byte),
     .digits      (word0_byte2_digits)
   );
 
-  ByteToTrits word0_byte3 ( // WeightPort.java:240
+  ByteToTrits word0_byte3 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte3_packed_byte),
     .digits      (word0_byte3_digits)
   );
 
-  ByteToTrits word0_byte4 ( // WeightPort.java:240
+  ByteToTrits word0_byte4 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte4_packed_byte),
     .digits      (word0_byte4_digits)
   );
 
-  ByteToTrits word0_byte5 ( // WeightPort.java:240
+  ByteToTrits word0_byte5 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte5_packed_byte),
     .digits      (word0_byte5_digits)
   );
 
-  ByteToTrits word0_byte6 ( // WeightPort.java:240
+  ByteToTrits word0_byte6 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte6_packed_byte),
     .digits      (word0_byte6_digits)
   );
 
-  ByteToTrits word0_byte7 ( // WeightPort.java:240
+  ByteToTrits word0_byte7 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte7_packed_byte),
     .digits      (word0_byte7_digits)
   );
 
-  ByteToTrits word0_byte8 ( // WeightPort.java:240
+  ByteToTrits word0_byte8 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte8_packed_byte),
     .digits      (word0_byte8_digits)
   );
 
-  ByteToTrits word0_byte9 ( // WeightPort.java:240
+  ByteToTrits word0_byte9 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte9_packed_byte),
     .digits      (word0_byte9_digits)
   );
 
-  ByteToTrits word0_byte10 ( // WeightPort.java:240
+  ByteToTrits word0_byte10 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte10_packed_byte),
     .digits      (word0_byte10_digits)
   );
 
-  ByteToTrits word0_byte11 ( // WeightPort.java:240
+  ByteToTrits word0_byte11 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte11_packed_byte),
     .digits      (word0_byte11_digits)
   );
 
-  ByteToTrits word0_byte12 ( // WeightPort.java:240
+  ByteToTrits word0_byte12 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte12_packed_byte),
     .digits      (word0_byte12_digits)
   );
 
-  ByteToTrits word0_byte13 ( // WeightPort.java:240
+  ByteToTrits word0_byte13 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte13_packed_byte),
     .digits      (word0_byte13_digits)
   );
 
-  ByteToTrits word0_byte14 ( // WeightPort.java:240
+  ByteToTrits word0_byte14 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte14_packed_byte),
     .digits      (word0_byte14_digits)
   );
 
-  ByteToTrits word0_byte15 ( // WeightPort.java:240
+  ByteToTrits word0_byte15 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte15_packed_byte),
     .digits      (word0_byte15_digits)
   );
 
-  ByteToTrits word0_byte16 ( // WeightPort.java:240
+  ByteToTrits word0_byte16 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte16_packed_byte),
     .digits      (word0_byte16_digits)
   );
 
-  TritsToIndex word0_index0 ( // WeightPort.java:254
+  TritsToIndex word0_index0 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index0_digits),
     .index  (word0_index0_index)
   );
 
-  TritsToIndex word0_index1 ( // WeightPort.java:254
+  TritsToIndex word0_index1 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index1_digits),
     .index  (word0_index1_index)
   );
 
-  TritsToIndex word0_index2 ( // WeightPort.java:254
+  TritsToIndex word0_index2 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index2_digits),
     .index  (word0_index2_index)
   );
 
-  TritsToIndex word0_index3 ( // WeightPort.java:254
+  TritsToIndex word0_index3 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index3_digits),
     .index  (word0_index3_index)
   );
 
-  TritsToIndex word0_index4 ( // WeightPort.java:254
+  TritsToIndex word0_index4 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index4_digits),
     .index  (word0_index4_index)
   );
 
-  TritsToIndex word0_index5 ( // WeightPort.java:254
+  TritsToIndex word0_index5 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index5_digits),
     .index  (word0_index5_index)
   );
 
-  TritsToIndex word0_index6 ( // WeightPort.java:254
+  TritsToIndex word0_index6 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index6_digits),
     .index  (word0_index6_index)
   );
 
-  TritsToIndex word0_index7 ( // WeightPort.java:254
+  TritsToIndex word0_index7 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index7_digits),
     .index  (word0_index7_index)
   );
 
-  TritsToIndex word0_index8 ( // WeightPort.java:254
+  TritsToIndex word0_index8 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index8_digits),
     .index  (word0_index8_index)
   );
 
-  TritsToIndex word0_index9 ( // WeightPort.java:254
+  TritsToIndex word0_index9 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index9_digits),
     .index  (word0_index9_index)
   );
 
-  TritsToIndex word0_index10 ( // WeightPort.java:254
+  TritsToIndex word0_index10 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index10_digits),
     .index  (word0_index10_index)
   );
 
-  TritsToIndex word0_index11 ( // WeightPort.java:254
+  TritsToIndex word0_index11 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index11_digits),
     .index  (word0_index11_index)
   );
 
-  TritsToIndex word0_index12 ( // WeightPort.java:254
+  TritsToIndex word0_index12 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index12_digits),
     .index  (word0_index12_index)
   );
 
-  TritsToIndex word0_index13 ( // WeightPort.java:254
+  TritsToIndex word0_index13 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index13_digits),
     .index  (word0_index13_index)
   );
 
-  TritsToIndex word0_index14 ( // WeightPort.java:254
+  TritsToIndex word0_index14 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index14_digits),
     .index  (word0_index14_index)
   );
 
-  TritsToIndex word0_index15 ( // WeightPort.java:254
+  TritsToIndex word0_index15 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index15_digits),
     .index  (word0_index15_index)
   );
 
-  TritsToIndex word0_index16 ( // WeightPort.java:254
+  TritsToIndex word0_index16 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index16_digits),
     .index  (word0_index16_index)
   );
 
-  TritsToIndex word0_index17 ( // WeightPort.java:254
+  TritsToIndex word0_index17 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index17_digits),
     .index  (word0_index17_index)
   );
 
-  TritsToIndex word0_index18 ( // WeightPort.java:254
+  TritsToIndex word0_index18 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index18_digits),
     .index  (word0_index18_index)
   );
 
-  TritsToIndex word0_index19 ( // WeightPort.java:254
+  TritsToIndex word0_index19 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index19_digits),
     .index  (word0_index19_index)
   );
 
-  TritsToIndex word0_index20 ( // WeightPort.java:254
+  TritsToIndex word0_index20 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index20_digits),
     .index  (word0_index20_index)
   );
 
-  TritsToIndex word0_index21 ( // WeightPort.java:254
+  TritsToIndex word0_index21 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index21_digits),
     .index  (word0_index21_index)
   );
 
-  TritsToIndex word0_index22 ( // WeightPort.java:254
+  TritsToIndex word0_index22 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index22_digits),
     .index  (word0_index22_index)
   );
 
-  TritsToIndex word0_index23 ( // WeightPort.java:254
+  TritsToIndex word0_index23 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index23_digits),
     .index  (word0_index23_index)
   );
 
-  TritsToIndex word0_index24 ( // WeightPort.java:254
+  TritsToIndex word0_index24 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index24_digits),
     .index  (word0_index24_index)
   );
 
-  TritsToIndex word0_index25 ( // WeightPort.java:254
+  TritsToIndex word0_index25 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index25_digits),
     .index  (word0_index25_index)
   );
 
-  TritsToIndex word0_index26 ( // WeightPort.java:254
+  TritsToIndex word0_index26 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index26_digits),
     .index  (word0_index26_index)
   );
 
-  TritsToIndex word0_index27 ( // WeightPort.java:254
+  TritsToIndex word0_index27 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index27_digits),
     .index  (word0_index27_index)
   );
 
-  ByteToTrits word1_byte0 ( // WeightPort.java:240
+  ByteToTrits word1_byte0 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte0_packed_byte),
     .digits      (word1_byte0_digits)
   );
 
-  ByteToTrits word1_byte1 ( // WeightPort.java:240
+  ByteToTrits word1_byte1 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte1_packed_byte),
     .digits      (word1_byte1_digits)
   );
 
-  ByteToTrits word1_byte2 ( // WeightPort.java:240
+  ByteToTrits word1_byte2 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte2_packed_byte),
     .digits      (word1_byte2_digits)
   );
 
-  ByteToTrits word1_byte3 ( // WeightPort.java:240
+  ByteToTrits word1_byte3 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte3_packed_byte),
     .digits      (word1_byte3_digits)
   );
 
-  ByteToTrits word1_byte4 ( // WeightPort.java:240
+  ByteToTrits word1_byte4 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte4_packed_byte),
     .digits      (word1_byte4_digits)
   );
 
-  ByteToTrits word1_byte5 ( // WeightPort.java:240
+  ByteToTrits word1_byte5 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte5_packed_byte),
     .digits      (word1_byte5_digits)
   );
 
-  ByteToTrits word1_byte6 ( // WeightPort.java:240
+  ByteToTrits word1_byte6 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte6_packed_byte),
     .digits      (word1_byte6_digits)
   );
 
-  ByteToTrits word1_byte7 ( // WeightPort.java:240
+  ByteToTrits word1_byte7 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte7_packed_byte),
     .digits      (word1_byte7_digits)
   );
 
-  ByteToTrits word1_byte8 ( // WeightPort.java:240
+  ByteToTrits word1_byte8 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte8_packed_byte),
     .digits      (word1_byte8_digits)
   );
 
-  ByteToTrits word1_byte9 ( // WeightPort.java:240
+  ByteToTrits word1_byte9 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte9_packed_byte),
     .digits      (word1_byte9_digits)
   );
 
-  ByteToTrits word1_byte10 ( // WeightPort.java:240
+  ByteToTrits word1_byte10 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte10_packed_byte),
     .digits      (word1_byte10_digits)
   );
 
-  ByteToTrits word1_byte11 ( // WeightPort.java:240
+  ByteToTrits word1_byte11 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte11_packed_byte),
     .digits      (word1_byte11_digits)
   );
 
-  ByteToTrits word1_byte12 ( // WeightPort.java:240
+  ByteToTrits word1_byte12 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte12_packed_byte),
     .digits      (word1_byte12_digits)
   );
 
-  ByteToTrits word1_byte13 ( // WeightPort.java:240
+  ByteToTrits word1_byte13 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte13_packed_byte),
     .digits      (word1_byte13_digits)
   );
 
-  ByteToTrits word1_byte14 ( // WeightPort.java:240
+  ByteToTrits word1_byte14 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte14_packed_byte),
     .digits      (word1_byte14_digits)
   );
 
-  ByteToTrits word1_byte15 ( // WeightPort.java:240
+  ByteToTrits word1_byte15 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte15_packed_byte),
     .digits      (word1_byte15_digits)
   );
 
-  ByteToTrits word1_byte16 ( // WeightPort.java:240
+  ByteToTrits word1_byte16 ( // WeightPort.java:207
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte16_packed_byte),
     .digits      (word1_byte16_digits)
   );
 
-  TritsToIndex word1_index0 ( // WeightPort.java:254
+  TritsToIndex word1_index0 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index0_digits),
     .index  (word1_index0_index)
   );
 
-  TritsToIndex word1_index1 ( // WeightPort.java:254
+  TritsToIndex word1_index1 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index1_digits),
     .index  (word1_index1_index)
   );
 
-  TritsToIndex word1_index2 ( // WeightPort.java:254
+  TritsToIndex word1_index2 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index2_digits),
     .index  (word1_index2_index)
   );
 
-  TritsToIndex word1_index3 ( // WeightPort.java:254
+  TritsToIndex word1_index3 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index3_digits),
     .index  (word1_index3_index)
   );
 
-  TritsToIndex word1_index4 ( // WeightPort.java:254
+  TritsToIndex word1_index4 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index4_digits),
     .index  (word1_index4_index)
   );
 
-  TritsToIndex word1_index5 ( // WeightPort.java:254
+  TritsToIndex word1_index5 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index5_digits),
     .index  (word1_index5_index)
   );
 
-  TritsToIndex word1_index6 ( // WeightPort.java:254
+  TritsToIndex word1_index6 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index6_digits),
     .index  (word1_index6_index)
   );
 
-  TritsToIndex word1_index7 ( // WeightPort.java:254
+  TritsToIndex word1_index7 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index7_digits),
     .index  (word1_index7_index)
   );
 
-  TritsToIndex word1_index8 ( // WeightPort.java:254
+  TritsToIndex word1_index8 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index8_digits),
     .index  (word1_index8_index)
   );
 
-  TritsToIndex word1_index9 ( // WeightPort.java:254
+  TritsToIndex word1_index9 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index9_digits),
     .index  (word1_index9_index)
   );
 
-  TritsToIndex word1_index10 ( // WeightPort.java:254
+  TritsToIndex word1_index10 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index10_digits),
     .index  (word1_index10_index)
   );
 
-  TritsToIndex word1_index11 ( // WeightPort.java:254
+  TritsToIndex word1_index11 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index11_digits),
     .index  (word1_index11_index)
   );
 
-  TritsToIndex word1_index12 ( // WeightPort.java:254
+  TritsToIndex word1_index12 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index12_digits),
     .index  (word1_index12_index)
   );
 
-  TritsToIndex word1_index13 ( // WeightPort.java:254
+  TritsToIndex word1_index13 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index13_digits),
     .index  (word1_index13_index)
   );
 
-  TritsToIndex word1_index14 ( // WeightPort.java:254
+  TritsToIndex word1_index14 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index14_digits),
     .index  (word1_index14_index)
   );
 
-  TritsToIndex word1_index15 ( // WeightPort.java:254
+  TritsToIndex word1_index15 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index15_digits),
     .index  (word1_index15_index)
   );
 
-  TritsToIndex word1_index16 ( // WeightPort.java:254
+  TritsToIndex word1_index16 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index16_digits),
     .index  (word1_index16_index)
   );
 
-  TritsToIndex word1_index17 ( // WeightPort.java:254
+  TritsToIndex word1_index17 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index17_digits),
     .index  (word1_index17_index)
   );
 
-  TritsToIndex word1_index18 ( // WeightPort.java:254
+  TritsToIndex word1_index18 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index18_digits),
     .index  (word1_index18_index)
   );
 
-  TritsToIndex word1_index19 ( // WeightPort.java:254
+  TritsToIndex word1_index19 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index19_digits),
     .index  (word1_index19_index)
   );
 
-  TritsToIndex word1_index20 ( // WeightPort.java:254
+  TritsToIndex word1_index20 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index20_digits),
     .index  (word1_index20_index)
   );
 
-  TritsToIndex word1_index21 ( // WeightPort.java:254
+  TritsToIndex word1_index21 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index21_digits),
     .index  (word1_index21_index)
   );
 
-  TritsToIndex word1_index22 ( // WeightPort.java:254
+  TritsToIndex word1_index22 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index22_digits),
     .index  (word1_index22_index)
   );
 
-  TritsToIndex word1_index23 ( // WeightPort.java:254
+  TritsToIndex word1_index23 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index23_digits),
     .index  (word1_index23_index)
   );
 
-  TritsToIndex word1_index24 ( // WeightPort.java:254
+  TritsToIndex word1_index24 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index24_digits),
     .index  (word1_index24_index)
   );
 
-  TritsToIndex word1_index25 ( // WeightPort.java:254
+  TritsToIndex word1_index25 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index25_digits),
     .index  (word1_index25_index)
   );
 
-  TritsToIndex word1_index26 ( // WeightPort.java:254
+  TritsToIndex word1_index26 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index26_digits),
     .index  (word1_index26_index)
   );
 
-  TritsToIndex word1_index27 ( // WeightPort.java:254
+  TritsToIndex word1_index27 ( // WeightPort.java:221
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index27_digits),
@@ -1183,7 +1227,7 @@ module WeightPort_t28_q16_p4_w256 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, m_axi_awready, m_axi_wready, m_axi_bvalid, m_axi_bresp, m_axi_rresp, m_axi_rlast, load_address, load_beats, read_fifo_occupancy, gearbox_count, word0_digits[169:168], word1_digits[169:168], next_address_shl[68:64]};
+  wire unused_bits = &{1'b0, load_address, load_beats, reader_command_ready, reader_data_payload_last, reader_data_payload_error, reader_idle, reader_credits, reader_outstanding, gearbox_count, word0_digits[169:168], word1_digits[169:168]};
 endmodule
 
 `default_nettype wire

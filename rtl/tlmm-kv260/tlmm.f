@@ -1,4 +1,6 @@
-SyncFifo_w256_d128_ramblock.v
+SyncFifo_w1_d4.v
+SyncFifo_w258_d128_ramblock.v
+AxiBurstReader_w256_b32_o4.v
 ByteGearbox_i32_o10_18_26_34.v
 ByteToTrits.v
 TritsToIndex.v

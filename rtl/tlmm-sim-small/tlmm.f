@@ -1,4 +1,6 @@
-SyncFifo_w64_d64.v
+SyncFifo_w1_d4.v
+SyncFifo_w66_d64.v
+AxiBurstReader_w64_b16_o4.v
 ByteGearbox_i8_o4_6.v
 ByteToTrits.v
 TritsToIndex.v

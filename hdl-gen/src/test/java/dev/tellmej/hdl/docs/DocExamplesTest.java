@@ -54,6 +54,15 @@ class DocExamplesTest {
     }
 
     @Test
+    void theBurstCopyExampleIsLintCleanAndSynthesizes() {
+        Design<BurstCopy> design = Hdl.elaborate(BurstCopy::new);
+        assertEquals(List.of("SyncFifo_w1_d4", "SyncFifo_w130_d64", "AxiBurstReader_w128_b16_o4", "SyncFifo_w8_d4",
+                "SyncFifo_w144_d32", "AxiBurstWriter_w128_b16_o4", "BurstCopy"), List.copyOf(design.definitions().keySet()));
+        ResourceReport report = DesignVerifier.verify(design, "docs-burst-copy");
+        assertEquals(0, report.bramTiles(), "both FIFOs fit LUT RAM: " + report);
+    }
+
+    @Test
     void elaborateAndWrite(@org.junit.jupiter.api.io.TempDir Path out) {
         // doc:begin elaborate
         Design<Blinker> design = Hdl.elaborate(() -> new Blinker(4));
@@ -73,7 +82,8 @@ class DocExamplesTest {
             assertEquals(region(name), matcher.group(2), "docs/hdl.md block '" + name + "' differs from its source");
             seen.add(name);
         }
-        assertEquals(List.of("blinker", "elaborate", "accumulator", "pixel-filter", "two-clocks", "scratch-pad", "broken"), seen);
+        assertEquals(List.of("blinker", "elaborate", "accumulator", "pixel-filter", "two-clocks", "scratch-pad", "broken",
+                "burst-copy"), seen);
     }
 
     @Test

@@ -175,6 +175,7 @@ class AxiBurstReaderSimTest {
         Bench bench = new Bench(fixture, NARROW_DESIGN, NARROW, AxiMemoryConfig.DEFAULT.withLatency(40, 1)
                 .withMaxOutstanding(8));
         long cycles = bench.run(List.of(new BurstTraffic.Command(0x1_0000, 8192)), fixture.random(), 1.0, 1.0);
+        System.out.printf("reader: 8,192 beats, read latency 40: %d cycles%n", cycles);
         assertTrue(cycles <= 8192 + 40 + 10, "8,192 beats after a 40-cycle latency took " + cycles + " cycles");
         assertEquals(4, bench.checker.maxOutstandingSeen(), "all four bursts were in flight");
     }
@@ -188,6 +189,7 @@ class AxiBurstReaderSimTest {
             list.add(new BurstTraffic.Command(random.nextLong(MEMORY - 8), 1));
         }
         long cycles = bench.run(list, random, 1.0, 1.0);
+        System.out.printf("reader: 300 single-beat commands, read latency 2: %d cycles%n", cycles);
         assertTrue(cycles <= 300 + 10, "300 single-beat commands took " + cycles + " cycles");
     }
 

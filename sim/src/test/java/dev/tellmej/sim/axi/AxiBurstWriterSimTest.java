@@ -173,6 +173,7 @@ class AxiBurstWriterSimTest {
         Bench bench = new Bench(fixture, NARROW_DESIGN, NARROW, AxiMemoryConfig.DEFAULT.withLatency(1, 40)
                 .withMaxOutstanding(8));
         long cycles = bench.run(List.of(new BurstTraffic.Command(0x1_0000, 8192)), fixture.random(), 1.0, 1.0);
+        System.out.printf("writer: 8,192 beats, write latency 40: %d cycles%n", cycles);
         assertTrue(cycles <= 8192 + 16 + 40 + 10, "8,192 beats with a 40-cycle response took " + cycles + " cycles");
         assertEquals(4, bench.checker.maxOutstandingSeen(), "all four bursts awaited their responses");
     }
@@ -186,6 +187,7 @@ class AxiBurstWriterSimTest {
             list.add(new BurstTraffic.Command(random.nextLong(MEMORY - 8), 1));
         }
         long cycles = bench.run(list, random, 1.0, 1.0);
+        System.out.printf("writer: 300 single-beat commands, write latency 1: %d cycles%n", cycles);
         assertTrue(cycles <= 300 + 12, "300 single-beat commands took " + cycles + " cycles");
     }
 

@@ -10,6 +10,7 @@ import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.SyncFifo;
+import java.math.BigInteger;
 
 /**
  * An AXI4 write master for DDR streams: takes {@link BurstCommand}s (a byte address and a length in full-width
@@ -47,7 +48,13 @@ public final class AxiBurstWriter extends Module {
      * @param data    the beat as the bus carries it (byte i at address aligned + i)
      * @param strobes bit i writes byte i; zero bits leave memory unchanged
      */
-    public record WriteBeat(Bits data, Bits strobes) {}
+    public record WriteBeat(Bits data, Bits strobes) {
+        /** A beat that writes every byte of {@code data}. */
+        public static WriteBeat full(Bits data) {
+            int bytes = data.width() / 8;
+            return new WriteBeat(data, B(BigInteger.ONE.shiftLeft(bytes).subtract(BigInteger.ONE), bytes));
+        }
+    }
 
     /**
      * A finished command.
