@@ -56,8 +56,8 @@ class DocExamplesTest {
     @Test
     void theBurstCopyExampleIsLintCleanAndSynthesizes() {
         Design<BurstCopy> design = Hdl.elaborate(BurstCopy::new);
-        assertEquals(List.of("SyncFifo_w1_d4", "SyncFifo_w130_d64", "AxiBurstReader_w128_b16_o4", "SyncFifo_w8_d4",
-                "SyncFifo_w144_d32", "AxiBurstWriter_w128_b16_o4", "BurstCopy"), List.copyOf(design.definitions().keySet()));
+        assertEquals(List.of("SyncFifo_w1_d4", "SyncFifo_w130_d64", "AxiBurstReader_w128_b16_o4", "SyncFifo_w144_d32",
+                "SyncFifo_w8_d4", "AxiBurstWriter_w128_b16_o4", "BurstCopy"), List.copyOf(design.definitions().keySet()));
         ResourceReport report = DesignVerifier.verify(design, "docs-burst-copy");
         assertEquals(0, report.bramTiles(), "both FIFOs fit LUT RAM: " + report);
     }

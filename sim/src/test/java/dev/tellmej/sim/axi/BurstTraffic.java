@@ -40,7 +40,8 @@ final class BurstTraffic {
      * and the rest long (up to {@code longest} beats); about one in 25 has zero beats. Addresses are random to
      * the byte, so most starts are unaligned to the burst (and to the beat).
      */
-    static List<Command> random(Random random, int count, int beatBytes, int burstBeats, long memoryBytes, int longest) {
+    static List<Command> random(Random random, int count, int beatBytes, int burstBeats, long memoryBytes,
+            int longest) {
         List<Command> commands = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int beats = switch (random.nextInt(5)) {

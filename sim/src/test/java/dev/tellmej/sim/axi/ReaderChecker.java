@@ -75,7 +75,8 @@ final class ReaderChecker implements CycleListener {
                 + (requested - delivered) + " beats requested and not delivered is " + (depth - requested + delivered)
                 + at);
         long inFlight = burstsAccepted - burstsReturned;
-        check(outstanding.get() == inFlight, "outstanding says " + outstanding.get() + ", " + inFlight + " in flight" + at);
+        check(outstanding.get() == inFlight,
+                "outstanding says " + outstanding.get() + ", " + inFlight + " in flight" + at);
         check(inFlight <= maxBursts, inFlight + " bursts in flight, more than " + maxBursts + at);
         maxOutstandingSeen = Math.max(maxOutstandingSeen, inFlight);
 

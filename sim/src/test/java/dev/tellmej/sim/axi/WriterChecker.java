@@ -53,7 +53,8 @@ final class WriterChecker implements CycleListener {
         this.tracker = new BurstTracker("AW", config, commands);
         this.maxBursts = config.outstandingBursts();
         int depth = 2 * config.burstBeats();
-        this.capacity = (long) depth * (config.axi().dataWidth() + config.axi().dataBytes()) > 16384 ? depth + 1 : depth;
+        boolean blockRam = (long) depth * (config.axi().dataWidth() + config.axi().dataBytes()) > 16384;
+        this.capacity = blockRam ? depth + 1 : depth;  // a block-RAM FIFO holds one more word in its output stage
         awvalid = sim.port(top.axi.awvalid);
         awready = sim.port(top.axi.awready);
         awaddr = sim.port(top.axi.awaddr);
@@ -86,7 +87,8 @@ final class WriterChecker implements CycleListener {
         check(awaiting <= maxBursts, awaiting + " bursts await a response, more than " + maxBursts + at);
         maxOutstandingSeen = Math.max(maxOutstandingSeen, awaiting);
         long unclaimed = pushed - tracker.beatsIssued();
-        check(buffered.get() == unclaimed, "buffered says " + buffered.get() + ", " + unclaimed + " beats unclaimed" + at);
+        check(buffered.get() == unclaimed,
+                "buffered says " + buffered.get() + ", " + unclaimed + " beats unclaimed" + at);
         check(unclaimed >= 0 && unclaimed <= capacity, unclaimed + " unclaimed beats, the FIFO holds " + capacity + at);
         if (beatInBurst > 0) {
             check(wvalid.isHigh(), "wvalid dropped inside a burst, after beat " + beatInBurst + at);

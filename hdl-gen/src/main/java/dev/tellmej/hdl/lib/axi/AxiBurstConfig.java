@@ -46,7 +46,8 @@ public record AxiBurstConfig(Axi4Config axi, int burstBeats, int outstandingBurs
             problems.add("ID " + id + " does not fit the interface's " + axi.idWidth() + " ID bits");
         }
         if (!problems.isEmpty()) {
-            throw new InvalidParameterException(Locations.capture(), "AXI burst engine: " + String.join("; ", problems));
+            throw new InvalidParameterException(Locations.capture(),
+                    "AXI burst engine: " + String.join("; ", problems));
         }
     }
 

@@ -21,7 +21,8 @@ class AxiBurstEnginesTest {
     /** The kv260 weight port: 256-bit beats, 32-beat bursts, 4 in flight: a 128 x 258-bit block-RAM FIFO. */
     static final AxiBurstConfig WIDE = AxiBurstConfig.of(Axi4Config.of(256), 32, 4);
     /** A small port with IDs, a 40-bit address and 20-bit lengths: LUT-RAM FIFOs. */
-    static final AxiBurstConfig SMALL = AxiBurstConfig.of(new Axi4Config(40, 64, 2), 16, 3).withLengthBits(20).withId(1);
+    static final AxiBurstConfig SMALL = AxiBurstConfig.of(new Axi4Config(40, 64, 2), 16, 3).withLengthBits(20)
+            .withId(1);
 
     @Test
     void theReaderIsLintCleanAndItsFifoGoesWhereTheJavadocSays() {
@@ -69,7 +70,8 @@ class AxiBurstEnginesTest {
     @Test
     void impossibleParametersAreRefusedWithTheReason() {
         Axi4Config wide = Axi4Config.of(512);
-        String tooLong = assertThrows(InvalidParameterException.class, () -> AxiBurstConfig.of(wide, 128, 4)).getMessage();
+        String tooLong = assertThrows(InvalidParameterException.class,
+                () -> AxiBurstConfig.of(wide, 128, 4)).getMessage();
         assertTrue(tooLong.contains("a burst of 128 x 64 bytes exceeds 4 KB; use at most 64 beats"), tooLong);
         String notPowerOfTwo = assertThrows(InvalidParameterException.class,
                 () -> AxiBurstConfig.of(wide, 24, 4)).getMessage();
