@@ -4,45 +4,45 @@
 `default_nettype none
 
 module AxiBurstReader_w256_b32_o4 (
-  input  wire         clk,                     // AxiBurstReader.java:70
-  input  wire         reset,                   // AxiBurstReader.java:70
-  input  wire         command_valid,           // AxiBurstReader.java:75
-  output wire         command_ready,           // AxiBurstReader.java:75
-  input  wire [63:0]  command_payload_address, // AxiBurstReader.java:75
-  input  wire [31:0]  command_payload_beats,   // AxiBurstReader.java:75
-  output wire         data_valid,              // AxiBurstReader.java:76
-  input  wire         data_ready,              // AxiBurstReader.java:76
-  output wire [255:0] data_payload_data,       // AxiBurstReader.java:76
-  output wire         data_payload_last,       // AxiBurstReader.java:76
-  output wire         data_payload_error,      // AxiBurstReader.java:76
-  output wire         m_axi_awvalid,           // AxiBurstReader.java:77
-  input  wire         m_axi_awready,           // AxiBurstReader.java:77
-  output wire [63:0]  m_axi_awaddr,            // AxiBurstReader.java:77
-  output wire [7:0]   m_axi_awlen,             // AxiBurstReader.java:77
-  output wire [2:0]   m_axi_awsize,            // AxiBurstReader.java:77
-  output wire [1:0]   m_axi_awburst,           // AxiBurstReader.java:77
-  output wire         m_axi_wvalid,            // AxiBurstReader.java:77
-  input  wire         m_axi_wready,            // AxiBurstReader.java:77
-  output wire [255:0] m_axi_wdata,             // AxiBurstReader.java:77
-  output wire [31:0]  m_axi_wstrb,             // AxiBurstReader.java:77
-  output wire         m_axi_wlast,             // AxiBurstReader.java:77
-  input  wire         m_axi_bvalid,            // AxiBurstReader.java:77
-  output wire         m_axi_bready,            // AxiBurstReader.java:77
-  input  wire [1:0]   m_axi_bresp,             // AxiBurstReader.java:77
-  output wire         m_axi_arvalid,           // AxiBurstReader.java:77
-  input  wire         m_axi_arready,           // AxiBurstReader.java:77
-  output wire [63:0]  m_axi_araddr,            // AxiBurstReader.java:77
-  output wire [7:0]   m_axi_arlen,             // AxiBurstReader.java:77
-  output wire [2:0]   m_axi_arsize,            // AxiBurstReader.java:77
-  output wire [1:0]   m_axi_arburst,           // AxiBurstReader.java:77
-  input  wire         m_axi_rvalid,            // AxiBurstReader.java:77
-  output wire         m_axi_rready,            // AxiBurstReader.java:77
-  input  wire [255:0] m_axi_rdata,             // AxiBurstReader.java:77
-  input  wire [1:0]   m_axi_rresp,             // AxiBurstReader.java:77
-  input  wire         m_axi_rlast,             // AxiBurstReader.java:77
-  output wire         idle,                    // AxiBurstReader.java:78
-  output wire [7:0]   credits,                 // AxiBurstReader.java:79
-  output wire [2:0]   outstanding              // AxiBurstReader.java:80
+  input  wire         clk,                     // AxiBurstReader.java:73
+  input  wire         reset,                   // AxiBurstReader.java:73
+  input  wire         command_valid,           // AxiBurstReader.java:78
+  output wire         command_ready,           // AxiBurstReader.java:78
+  input  wire [63:0]  command_payload_address, // AxiBurstReader.java:78
+  input  wire [31:0]  command_payload_beats,   // AxiBurstReader.java:78
+  output wire         data_valid,              // AxiBurstReader.java:79
+  input  wire         data_ready,              // AxiBurstReader.java:79
+  output wire [255:0] data_payload_data,       // AxiBurstReader.java:79
+  output wire         data_payload_last,       // AxiBurstReader.java:79
+  output wire         data_payload_error,      // AxiBurstReader.java:79
+  output wire         m_axi_awvalid,           // AxiBurstReader.java:80
+  input  wire         m_axi_awready,           // AxiBurstReader.java:80
+  output wire [63:0]  m_axi_awaddr,            // AxiBurstReader.java:80
+  output wire [7:0]   m_axi_awlen,             // AxiBurstReader.java:80
+  output wire [2:0]   m_axi_awsize,            // AxiBurstReader.java:80
+  output wire [1:0]   m_axi_awburst,           // AxiBurstReader.java:80
+  output wire         m_axi_wvalid,            // AxiBurstReader.java:80
+  input  wire         m_axi_wready,            // AxiBurstReader.java:80
+  output wire [255:0] m_axi_wdata,             // AxiBurstReader.java:80
+  output wire [31:0]  m_axi_wstrb,             // AxiBurstReader.java:80
+  output wire         m_axi_wlast,             // AxiBurstReader.java:80
+  input  wire         m_axi_bvalid,            // AxiBurstReader.java:80
+  output wire         m_axi_bready,            // AxiBurstReader.java:80
+  input  wire [1:0]   m_axi_bresp,             // AxiBurstReader.java:80
+  output wire         m_axi_arvalid,           // AxiBurstReader.java:80
+  input  wire         m_axi_arready,           // AxiBurstReader.java:80
+  output wire [63:0]  m_axi_araddr,            // AxiBurstReader.java:80
+  output wire [7:0]   m_axi_arlen,             // AxiBurstReader.java:80
+  output wire [2:0]   m_axi_arsize,            // AxiBurstReader.java:80
+  output wire [1:0]   m_axi_arburst,           // AxiBurstReader.java:80
+  input  wire         m_axi_rvalid,            // AxiBurstReader.java:80
+  output wire         m_axi_rready,            // AxiBurstReader.java:80
+  input  wire [255:0] m_axi_rdata,             // AxiBurstReader.java:80
+  input  wire [1:0]   m_axi_rresp,             // AxiBurstReader.java:80
+  input  wire         m_axi_rlast,             // AxiBurstReader.java:80
+  output wire         idle,                    // AxiBurstReader.java:81
+  output wire [7:0]   credits,                 // AxiBurstReader.java:82
+  output wire [2:0]   outstanding              // AxiBurstReader.java:83
 );
 
   reg  [63:0]  ar_address;             // BurstCutter.java:37
@@ -52,17 +52,17 @@ module AxiBurstReader_w256_b32_o4 (
   wire [5:0]   ar_to_boundary;         // BurstCutter.java:48
   wire         ar_last_of_command;     // BurstCutter.java:50
   wire [5:0]   ar_beats;               // BurstCutter.java:51
-  reg  [7:0]   credit_count;           // AxiBurstReader.java:84
-  wire         in_flight_push_valid;   // AxiBurstReader.java:85
-  wire         in_flight_push_ready;   // AxiBurstReader.java:85
-  wire [0:0]   in_flight_push_payload; // AxiBurstReader.java:85
-  wire         in_flight_pop_valid;    // AxiBurstReader.java:85
-  wire         in_flight_pop_ready;    // AxiBurstReader.java:85
-  wire [0:0]   in_flight_pop_payload;  // AxiBurstReader.java:85
-  wire [2:0]   in_flight_occupancy;    // AxiBurstReader.java:85
-  wire         room;                   // AxiBurstReader.java:86
-  wire         slot_free;              // AxiBurstReader.java:87
-  wire         requested;              // AxiBurstReader.java:96
+  reg  [7:0]   credit_count;           // AxiBurstReader.java:87
+  wire         in_flight_push_valid;   // AxiBurstReader.java:88
+  wire         in_flight_push_ready;   // AxiBurstReader.java:88
+  wire [0:0]   in_flight_push_payload; // AxiBurstReader.java:88
+  wire         in_flight_pop_valid;    // AxiBurstReader.java:88
+  wire         in_flight_pop_ready;    // AxiBurstReader.java:88
+  wire [0:0]   in_flight_pop_payload;  // AxiBurstReader.java:88
+  wire [2:0]   in_flight_occupancy;    // AxiBurstReader.java:88
+  wire         room;                   // AxiBurstReader.java:89
+  wire         slot_free;              // AxiBurstReader.java:90
+  wire         requested;              // AxiBurstReader.java:99
   wire         read_fifo_push_valid;   // Stream.java:195
   wire         read_fifo_push_ready;   // Stream.java:195
   wire [257:0] read_fifo_push_payload; // Stream.java:195
@@ -70,7 +70,7 @@ module AxiBurstReader_w256_b32_o4 (
   wire         read_fifo_pop_ready;    // Stream.java:195
   wire [257:0] read_fifo_pop_payload;  // Stream.java:195
   wire [7:0]   read_fifo_occupancy;    // Stream.java:195
-  wire         delivered;              // AxiBurstReader.java:111
+  wire         delivered;              // AxiBurstReader.java:114
 
   // Temporaries, named after the signal they feed
   wire [7:0] credit_count_mux;
@@ -81,30 +81,30 @@ module AxiBurstReader_w256_b32_o4 (
   assign ar_last_of_command = ar_remaining <= {26'd0, ar_to_boundary}; // BurstCutter.java:50
   assign ar_beats = ar_last_of_command ? ar_remaining[5:0] : ar_to_boundary; // BurstCutter.java:51
   assign command_ready = ~ar_pending | (ar_issued & ar_last_of_command); // BurstCutter.java:53
-  assign room = credit_count >= {2'd0, ar_beats}; // AxiBurstReader.java:86
-  assign slot_free = in_flight_occupancy < 3'd4; // AxiBurstReader.java:87
-  assign m_axi_arvalid = ar_pending & room & slot_free; // AxiBurstReader.java:88
-  assign m_axi_araddr = ar_address; // AxiBurstReader.java:89
-  assign m_axi_arlen = {2'd0, (ar_beats - 6'd1)}; // AxiBurstReader.java:90
-  assign m_axi_arsize = 3'd5; // AxiBurstReader.java:91
-  assign m_axi_arburst = 2'h1; // AxiBurstReader.java:92
-  assign requested = m_axi_arvalid & m_axi_arready; // AxiBurstReader.java:96
+  assign room = credit_count >= {2'd0, ar_beats}; // AxiBurstReader.java:89
+  assign slot_free = in_flight_occupancy < 3'd4; // AxiBurstReader.java:90
+  assign m_axi_arvalid = ar_pending & room & slot_free; // AxiBurstReader.java:91
+  assign m_axi_araddr = ar_address; // AxiBurstReader.java:92
+  assign m_axi_arlen = {2'd0, (ar_beats - 6'd1)}; // AxiBurstReader.java:93
+  assign m_axi_arsize = 3'd5; // AxiBurstReader.java:94
+  assign m_axi_arburst = 2'h1; // AxiBurstReader.java:95
+  assign requested = m_axi_arvalid & m_axi_arready; // AxiBurstReader.java:99
   assign ar_issued = requested; // BurstCutter.java:72
-  assign in_flight_push_valid = requested; // AxiBurstReader.java:98
-  assign in_flight_push_payload = ar_last_of_command; // AxiBurstReader.java:99
+  assign in_flight_push_valid = requested; // AxiBurstReader.java:101
+  assign in_flight_push_payload = ar_last_of_command; // AxiBurstReader.java:102
   assign read_fifo_push_valid = m_axi_rvalid; // Stream.java:196
   assign read_fifo_push_payload = {m_axi_rresp[1], (m_axi_rlast & in_flight_pop_payload), m_axi_rdata}; // Stream.java:197
   assign m_axi_rready = read_fifo_push_ready; // Stream.java:198
-  assign in_flight_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // AxiBurstReader.java:107
+  assign in_flight_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // AxiBurstReader.java:110
   assign data_valid = read_fifo_pop_valid; // Stream.java:101
   assign data_payload_data = read_fifo_pop_payload[255:0]; // Stream.java:102
   assign data_payload_last = read_fifo_pop_payload[256]; // Stream.java:102
   assign data_payload_error = read_fifo_pop_payload[257]; // Stream.java:102
   assign read_fifo_pop_ready = data_ready; // Stream.java:103
-  assign delivered = data_valid & data_ready; // AxiBurstReader.java:111
-  assign credits = credit_count; // AxiBurstReader.java:114
-  assign outstanding = in_flight_occupancy; // AxiBurstReader.java:115
-  assign idle = ~ar_pending & (credit_count == 8'd128); // AxiBurstReader.java:116
+  assign delivered = data_valid & data_ready; // AxiBurstReader.java:114
+  assign credits = credit_count; // AxiBurstReader.java:117
+  assign outstanding = in_flight_occupancy; // AxiBurstReader.java:118
+  assign idle = ~ar_pending & (credit_count == 8'd128); // AxiBurstReader.java:119
   assign m_axi_awvalid = 1'b0; // Axi4.java:192
   assign m_axi_awaddr = 64'd0; // Axi4.java:193
   assign m_axi_awlen = 8'd0; // Axi4.java:194
@@ -124,7 +124,7 @@ module AxiBurstReader_w256_b32_o4 (
       ar_address <= ar_address + {{53'd0, ar_beats}, 5'd0}; // BurstCutter.java:61
       ar_remaining <= ar_remaining - {26'd0, ar_beats}; // BurstCutter.java:62
     end
-    credit_count <= delivered ? (credit_count_mux + 8'd1) : credit_count_mux; // AxiBurstReader.java:113
+    credit_count <= delivered ? (credit_count_mux + 8'd1) : credit_count_mux; // AxiBurstReader.java:116
     if (reset) begin
       ar_address <= 64'd0;
       ar_remaining <= 32'd0;
@@ -132,7 +132,7 @@ module AxiBurstReader_w256_b32_o4 (
     end
   end
 
-  SyncFifo_w1_d4 in_flight ( // AxiBurstReader.java:85
+  SyncFifo_w1_d4 in_flight ( // AxiBurstReader.java:88
     .clk          (clk),
     .reset        (reset),
     .push_valid   (in_flight_push_valid),
