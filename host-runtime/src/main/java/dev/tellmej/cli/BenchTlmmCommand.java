@@ -1,5 +1,6 @@
 package dev.tellmej.cli;
 
+import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.tlmm.TlmmConfig;
 import dev.tellmej.accel.tlmm.TlmmEngine;
 import dev.tellmej.accel.tlmm.TlmmLayout;
@@ -51,11 +52,12 @@ final class BenchTlmmCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        TlmmConfig config = TlmmConfig.named().get(configName);
-        if (config == null) {
+        AcceleratorConfig build = AcceleratorConfig.named().get(configName);
+        if (build == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown configuration '" + configName
-                    + "'; known: " + String.join(", ", TlmmConfig.named().keySet()));
+                    + "'; known: " + String.join(", ", AcceleratorConfig.named().keySet()));
         }
+        TlmmConfig config = build.tlmmConfig();
         if (tokens.stream().anyMatch(t -> t < 1) || latency < 1 || bandwidth <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "tokens, latency and bandwidth must be positive");
         }

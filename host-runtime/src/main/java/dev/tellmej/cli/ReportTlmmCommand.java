@@ -1,5 +1,6 @@
 package dev.tellmej.cli;
 
+import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.tlmm.TlmmConfig;
 import dev.tellmej.accel.tlmm.TlmmEngine;
 import dev.tellmej.eda.ResourceReport;
@@ -45,11 +46,12 @@ final class ReportTlmmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        TlmmConfig config = TlmmConfig.named().get(configName);
-        if (config == null) {
+        AcceleratorConfig build = AcceleratorConfig.named().get(configName);
+        if (build == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown configuration '" + configName
-                    + "'; known: " + String.join(", ", TlmmConfig.named().keySet()));
+                    + "'; known: " + String.join(", ", AcceleratorConfig.named().keySet()));
         }
+        TlmmConfig config = build.tlmmConfig();
         PrintWriter console = spec.commandLine().getOut();
         Design<TlmmEngine> design = Hdl.elaborate(() -> new TlmmEngine(config));
         Path work = Files.createTempDirectory("tellme-report-tlmm");

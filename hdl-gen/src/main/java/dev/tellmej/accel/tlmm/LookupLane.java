@@ -11,6 +11,7 @@ import dev.tellmej.hdl.SInt;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.lib.AdderTree;
+import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,9 +53,9 @@ public final class LookupLane extends Module {
 
     public LookupLane(TlmmConfig config) {
         param("t", config.tables());
-        param("a", accumulators(config));
+        param("a", config.accumulators());
         int tables = config.tables();
-        int accumulatorBits = log2Up(accumulators(config));
+        int accumulatorBits = config.accumulatorAddressBits();
         step = in("step", Flow.of(new Step(bits(TlmmConfig.INDEX_BITS * tables), bool(), uint(accumulatorBits), bool(), bool())));
         tableWrite = in("table_write", Flow.of(new TableWrite(bool(), uint(TlmmConfig.INDEX_BITS),
                 vec(tables, sint(TlmmConfig.ENTRY_BITS)))));
@@ -65,22 +66,22 @@ public final class LookupLane extends Module {
         for (int t = 0; t < tables; t++) {
             Mem<SInt> table = mem("table" + t, sint(TlmmConfig.ENTRY_BITS), 64).style(RamStyle.DISTRIBUTED);
             SInt value = tableWrite.payload.values().get(t);
-            when(tableWrite.valid, () -> table.write(cat(tableWrite.payload.half(), tableWrite.payload.entry()).asUInt(), value));
+            UInt writeAddress = cat(tableWrite.payload.half(), tableWrite.payload.entry()).asUInt();
+            when(tableWrite.valid, () -> table.write(writeAddress, value));
             UInt index = step.payload.indices().slice(TlmmConfig.INDEX_BITS * t + TlmmConfig.INDEX_BITS - 1,
                     TlmmConfig.INDEX_BITS * t).asUInt();
             looked.add(table.readAsync(cat(step.payload.tableHalf(), index).asUInt()));
         }
         Vec<SInt> entries = regNext("entries", new Vec<>(looked));
         Bool entriesValid = regNext("entries_valid", step.valid, 0);
-        // The accumulator address at each stage: index k is k cycles after the step.
-        List<UInt> address = new ArrayList<>(List.of(step.payload.accumulator()));
-        address.add(regNext("entries_accumulator", step.payload.accumulator()));
-        Bool sumFirst = regNext("entries_first", step.payload.first());
-        Bool sumLast = regNext("entries_last", step.payload.last());
+        UInt entriesAccumulator = regNext("entries_accumulator", step.payload.accumulator());
+        Bool entriesFirst = regNext("entries_first", step.payload.first());
+        Bool entriesLast = regNext("entries_last", step.payload.last());
 
-        // ---- the sum of the T entries ----
+        // ---- the sum of the T entries; the step's side data travels alongside ----
         SInt sum;
         Bool sumValid;
+        int treeLatency = 0;
         if (tables == 1) {
             sum = entries.get(0);
             sumValid = entriesValid;
@@ -92,19 +93,20 @@ public final class LookupLane extends Module {
             }
             sum = tree.out.payload;
             sumValid = tree.out.valid;
-            for (int stage = 0; stage < tree.latency; stage++) {
-                address.add(regNext("sum_accumulator_" + stage, address.getLast()));
-                sumFirst = regNext("sum_first_" + stage, sumFirst);
-                sumLast = regNext("sum_last_" + stage, sumLast);
-            }
+            treeLatency = tree.latency;
         }
+        Bool sumFirst = Delay.of("sum_first", entriesFirst, treeLatency);
+        Bool sumLast = Delay.of("sum_last", entriesLast, treeLatency);
+        // The accumulator is read a cycle before the sum arrives: the address one stage early, then the group.
+        UInt readAddress = treeLatency == 0 ? step.payload.accumulator()
+                : Delay.of("sum_accumulator", entriesAccumulator, treeLatency - 1);
+        UInt group = treeLatency == 0 ? entriesAccumulator : regNext("sum_group", readAddress);
 
         // ---- accumulate: read a cycle ahead, add, write back; a bypass covers back-to-back use ----
-        int depth = accumulators(config);
+        int depth = config.accumulators();
         RamStyle style = depth * TlmmConfig.ACCUMULATOR_BITS > 8192 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
         Mem<SInt> accumulators = mem("accumulators", sint(TlmmConfig.ACCUMULATOR_BITS), depth).style(style);
-        UInt group = address.getLast();
-        SInt stored = accumulators.readSync("stored", address.get(address.size() - 2));
+        SInt stored = accumulators.readSync("stored", readAddress);
         Bool written = reg("written", bool(), 0);
         UInt writtenAddress = reg("written_address", uint(accumulatorBits));
         SInt writtenValue = reg("written_value", sint(TlmmConfig.ACCUMULATOR_BITS));
@@ -117,10 +119,5 @@ public final class LookupLane extends Module {
         writtenValue.set(total);
         result.valid.set(regNext("result_q_valid", sumValid.and(sumLast), 0));
         result.payload.set(regNextWhen("result_q_value", total, sumValid.and(sumLast)));
-    }
-
-    /** Accumulators per lane: a token slot's row groups, for every slot of a chunk. */
-    static int accumulators(TlmmConfig config) {
-        return config.maxTokens() * config.maxGroups();
     }
 }
