@@ -85,6 +85,8 @@ public final class WeightPort extends Module {
         reader.command.valid.set(start.valid);
         reader.command.payload.address().set(start.payload.address());
         reader.command.payload.beats().set(start.payload.beats());
+        assertAlways(start.valid.not().or(reader.command.ready), "WeightPort: the reader takes a load's command at"
+                + " once (the previous load's bursts have all been issued)");
 
         // ---- read data into the gearbox ----
         int[] sizes = distinctPairSizes(config);

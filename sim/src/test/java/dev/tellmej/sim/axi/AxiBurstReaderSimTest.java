@@ -1,6 +1,7 @@
 package dev.tellmej.sim.axi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.hdl.Design;
@@ -11,6 +12,7 @@ import dev.tellmej.hdl.lib.axi.AxiBurstReader;
 import dev.tellmej.sim.AxiMemory;
 import dev.tellmej.sim.AxiMemoryConfig;
 import dev.tellmej.sim.SimModel;
+import dev.tellmej.sim.SimStopException;
 import dev.tellmej.sim.StreamDriver;
 import dev.tellmej.sim.StreamMonitor;
 import dev.tellmej.sim.junit.SimFixture;
@@ -201,6 +203,21 @@ class AxiBurstReaderSimTest {
         long cycles = bench.run(List.of(new BurstTraffic.Command(0x3f00, 600), new BurstTraffic.Command(0x10, 1)),
                 fixture.random(), 1.0, 0.05);
         assertTrue(cycles > 601 * 10, "the consumer set the pace: " + cycles + " cycles");
+    }
+
+    @SimTest
+    void aSlaveSendingDataNobodyAskedForStopsTheSimulation(SimFixture fixture) {
+        // The reader's own assertions (assertAlways, simulation only) watch its invariants in every test above;
+        // here a broken slave, played from Java, trips one.
+        SimModel sim = fixture.open(NARROW_DESIGN);
+        AxiBurstReader top = NARROW_DESIGN.top();
+        sim.reset();
+        sim.step(3);
+        sim.poke(top.axi.rvalid, true);
+        sim.poke(top.axi.rlast, true);
+        SimStopException stop = assertThrows(SimStopException.class, () -> sim.step(2));
+        assertTrue(stop.designMessage().contains("AxiBurstReader: an R beat arrived with no burst in flight"),
+                stop.getMessage());
     }
 
     @SimTest

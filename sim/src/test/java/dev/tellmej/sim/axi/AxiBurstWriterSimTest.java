@@ -1,6 +1,7 @@
 package dev.tellmej.sim.axi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.hdl.Design;
@@ -11,6 +12,7 @@ import dev.tellmej.hdl.lib.axi.AxiBurstWriter;
 import dev.tellmej.sim.AxiMemory;
 import dev.tellmej.sim.AxiMemoryConfig;
 import dev.tellmej.sim.SimModel;
+import dev.tellmej.sim.SimStopException;
 import dev.tellmej.sim.StreamDriver;
 import dev.tellmej.sim.junit.SimFixture;
 import dev.tellmej.sim.junit.SimTest;
@@ -189,6 +191,18 @@ class AxiBurstWriterSimTest {
         long cycles = bench.run(list, random, 1.0, 1.0);
         System.out.printf("writer: 300 single-beat commands, write latency 1: %d cycles%n", cycles);
         assertTrue(cycles <= 300 + 12, "300 single-beat commands took " + cycles + " cycles");
+    }
+
+    @SimTest
+    void aResponseToNoWriteStopsTheSimulation(SimFixture fixture) {
+        SimModel sim = fixture.open(NARROW_DESIGN);
+        AxiBurstWriter top = NARROW_DESIGN.top();
+        sim.reset();
+        sim.step(3);
+        sim.poke(top.axi.bvalid, true);
+        SimStopException stop = assertThrows(SimStopException.class, () -> sim.step(2));
+        assertTrue(stop.designMessage().contains("AxiBurstWriter: a write response arrived with no burst awaiting"
+                + " one"), stop.getMessage());
     }
 
     @SimTest

@@ -53,7 +53,7 @@ final class WriterChecker implements CycleListener {
         this.tracker = new BurstTracker("AW", config, commands);
         this.maxBursts = config.outstandingBursts();
         int depth = 2 * config.burstBeats();
-        boolean blockRam = (long) depth * (config.axi().dataWidth() + config.axi().dataBytes()) > 16384;
+        boolean blockRam = (long) depth * config.axi().dataWidth() > 16384;
         this.capacity = blockRam ? depth + 1 : depth;  // a block-RAM FIFO holds one more word in its output stage
         awvalid = sim.port(top.axi.awvalid);
         awready = sim.port(top.axi.awready);

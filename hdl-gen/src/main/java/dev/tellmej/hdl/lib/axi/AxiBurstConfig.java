@@ -22,7 +22,7 @@ import java.util.Map;
  *                          responses in order
  */
 public record AxiBurstConfig(Axi4Config axi, int burstBeats, int outstandingBursts, int lengthBits, long id) {
-    /** Above this many RAM bits a FIFO goes into block RAM instead of LUT RAM. */
+    /** Above this many bits of data a FIFO goes into block RAM instead of LUT RAM. */
     static final int LUT_RAM_BITS = 16384;
 
     public AxiBurstConfig {
@@ -93,8 +93,11 @@ public record AxiBurstConfig(Axi4Config axi, int burstBeats, int outstandingBurs
         return names;
     }
 
-    /** LUT RAM for a FIFO of up to {@value #LUT_RAM_BITS} bits, block RAM above. */
-    static RamStyle fifoStyle(int words, int width) {
-        return (long) words * width > LUT_RAM_BITS ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
+    /**
+     * LUT RAM for a FIFO of {@code beats} beats holding up to {@value #LUT_RAM_BITS} bits of data, block RAM
+     * above (the flags or strobes beside the data do not count).
+     */
+    RamStyle fifoStyle(int beats) {
+        return (long) beats * axi.dataWidth() > LUT_RAM_BITS ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
     }
 }

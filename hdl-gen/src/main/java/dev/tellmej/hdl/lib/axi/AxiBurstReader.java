@@ -2,6 +2,7 @@ package dev.tellmej.hdl.lib.axi;
 
 import static dev.tellmej.hdl.Hdl.*;
 
+import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.Module;
@@ -36,10 +37,14 @@ import dev.tellmej.hdl.lib.SyncFifo;
  * in Verilator at 64 bits, 16-beat bursts, 4 in flight: 8,192 beats in 8,235 cycles at a read latency of 40).
  * One AR per cycle, so back-to-back single-beat commands run at one a cycle (300 in 305 cycles).
  * <b>Cost.</b> The FIFO, {@code outstandingBursts x burstBeats} words of data width + 2 bits (LUT RAM up to
- * 16 Kbit, block RAM above); a FIFO of one flag per burst in flight (LUT RAM); registers for the next
+ * 16 Kbit of data, block RAM above); a FIFO of one flag per burst in flight (LUT RAM); registers for the next
  * address (address width), the beats left (length bits), the credits (log2 of the FIFO depth + 1); an
  * address adder, a beat subtractor, two comparators. The write channels are tied off: {@code awvalid} and
  * {@code wvalid} low, {@code bready} high.
+ *
+ * <p><b>Checks.</b> Simulation-only assertions ({@code assertAlways}) stop a simulation if a burst is issued
+ * without credits for all its beats, a credit comes back that no burst took, {@code rready} is low under
+ * {@code rvalid}, or an R beat arrives with no burst in flight.
  *
  * <p>The Verilog module is {@code AxiBurstReader_w<data bits>_b<burst beats>_o<outstanding>}, plus
  * {@code _a<address bits>} unless 64, {@code _l<length bits>} unless 32 and {@code _i<ID bits>_id<ID>} with IDs.
@@ -83,10 +88,12 @@ public final class AxiBurstReader extends Module {
         outstanding = out("outstanding", uint(bitsFor(maxBursts)));
 
         // ---- AR: bursts while the FIFO has room for their data and a burst slot is free ----
-        BurstCutter bursts = new BurstCutter("ar", config, command);
-        UInt creditCount = reg("credit_count", uint(bitsFor(depth)), depth);
+        BurstCutter bursts = area(new BurstCutter("ar", config, command));
+        Bool requested = wire("requested", bool());
+        Bool delivered = wire("delivered", bool());
+        Credits credit = area(new Credits(depth, bursts.beats, requested, delivered));
         SyncFifo inFlight = instance("in_flight", new SyncFifo(1, Math.max(2, maxBursts), RamStyle.DISTRIBUTED));
-        Bool room = creditCount.ge(bursts.beats).named("room");
+        Bool room = credit.count.ge(bursts.beats).named("room");
         Bool slotFree = inFlight.occupancy.lt(maxBursts).named("slot_free");
         axi.arvalid.set(bursts.pending.and(room).and(slotFree));
         axi.araddr.set(bursts.address);
@@ -96,7 +103,7 @@ public final class AxiBurstReader extends Module {
         if (axi.arid != null) {
             axi.arid.set(config.id());
         }
-        Bool requested = axi.arvalid.and(axi.arready).named("requested");
+        requested.set(axi.arvalid.and(axi.arready));
         bursts.issue(requested);
         inFlight.push.valid.set(requested);
         inFlight.push.payload.set(bursts.lastOfCommand.asBits());
@@ -105,19 +112,36 @@ public final class AxiBurstReader extends Module {
         Bool burstEndsCommand = inFlight.pop.payload.bit(0);
         Stream<ReadBeat> beats = new Stream<>(axi.rvalid, axi.rready,
                 new ReadBeat(axi.rdata, axi.rlast.and(burstEndsCommand), axi.rresp.bit(1)));
-        Stream<ReadBeat> queued = beats.queue("read_fifo", depth,
-                AxiBurstConfig.fifoStyle(depth, axiConfig.dataWidth() + 2)).stream();
+        Stream<ReadBeat> queued = beats.queue("read_fifo", depth, config.fifoStyle(depth)).stream();
         inFlight.pop.ready.set(beats.fire().and(axi.rlast));
         queued.connectTo(data);
+        delivered.set(data.fire());
+        assertAlways(axi.rvalid.not().or(axi.rready), "AxiBurstReader: rready is high whenever rvalid is (the R"
+                + " channel never stalls)");
+        assertAlways(axi.rvalid.not().or(inFlight.pop.valid), "AxiBurstReader: an R beat arrived with no burst in"
+                + " flight");
 
-        // A burst takes its beats' credits when issued; each beat gives its credit back when delivered.
-        Bool delivered = data.fire().named("delivered");
-        UInt afterIssue = mux(requested, creditCount.sub(bursts.beats.resize(creditCount.width())), creditCount);
-        creditCount.set(mux(delivered, afterIssue.add(1), afterIssue));
-        credits.set(creditCount);
+        credits.set(credit.count);
         outstanding.set(inFlight.occupancy.resize(outstanding.width()));
-        idle.set(bursts.pending.not().and(creditCount.eq(depth)));
+        idle.set(bursts.pending.not().and(credit.count.eq(depth)));
 
         axi.tieOffWriteChannels();
+    }
+
+    /** The credits: read-FIFO beats that no burst in flight has claimed. */
+    private static final class Credits extends Area {
+        final UInt count;
+
+        Credits(int depth, UInt burstBeats, Bool issued, Bool returned) {
+            super("credits", "read-FIFO beats free for new bursts: a burst takes its beats when issued, each beat"
+                    + " delivered gives one back");
+            count = reg("credit_count", uint(bitsFor(depth)), depth);
+            UInt afterIssue = mux(issued, count.sub(burstBeats.resize(count.width())), count);
+            count.set(mux(returned, afterIssue.add(1), afterIssue));
+            assertAlways(issued.not().or(count.ge(burstBeats)), "AxiBurstReader: a burst is issued only with credits"
+                    + " for all its beats (the credits never go negative)");
+            assertAlways(returned.not().or(issued).or(count.lt(depth)), "AxiBurstReader: a beat delivered gives back"
+                    + " a credit some burst took (the credits never exceed the FIFO depth " + depth + ")");
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.tellmej.hdl.lib.axi;
 
 import static dev.tellmej.hdl.Hdl.*;
 
+import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.Module;
@@ -36,9 +37,14 @@ import java.math.BigInteger;
  * 4 in flight: 8,192 beats in 8,251 cycles at a write latency of 40). One AW per cycle (300 single-beat
  * commands in 305 cycles).
  * <b>Cost.</b> The write FIFO, 2 x {@code burstBeats} words of data width + data width / 8 bits (LUT RAM up to
- * 16 Kbit, block RAM above); two small LUT-RAM FIFOs with an entry per burst in flight (its length, whether it ends its
- * command); registers for the next address, the beats left, the buffered beats and the beat in burst; an
- * address adder and three comparators. The read channels are tied off: {@code arvalid} low, {@code rready} high.
+ * 16 Kbit of data, block RAM above); two small LUT-RAM FIFOs with an entry per burst in flight (its length,
+ * whether it ends its command); registers for the next address, the beats left, the buffered beats and the
+ * beat in burst; an address adder and three comparators. The read channels are tied off: {@code arvalid}
+ * low, {@code rready} high.
+ *
+ * <p><b>Checks.</b> Simulation-only assertions ({@code assertAlways}) stop a simulation if a burst's address
+ * goes out before all its beats are buffered, the count of buffered beats exceeds the FIFO, or a response
+ * arrives with no burst awaiting one.
  *
  * <p>The Verilog module is {@code AxiBurstWriter_w<data bits>_b<burst beats>_o<outstanding>} (suffixes as the
  * reader's).
@@ -85,7 +91,7 @@ public final class AxiBurstWriter extends Module {
         Axi4Config axiConfig = config.axi();
         int depth = 2 * config.burstBeats();
         int maxBursts = config.outstandingBursts();
-        RamStyle style = AxiBurstConfig.fifoStyle(depth, axiConfig.dataWidth() + axiConfig.dataBytes());
+        RamStyle style = config.fifoStyle(depth);
         int capacity = style == RamStyle.BLOCK ? depth + 1 : depth;
         command = in("command", Stream.of(BurstCommand.shape(config)));
         data = in("data", Stream.of(new WriteBeat(bits(axiConfig.dataWidth()), bits(axiConfig.dataBytes()))));
@@ -95,16 +101,15 @@ public final class AxiBurstWriter extends Module {
         outstanding = out("outstanding", uint(bitsFor(maxBursts)));
         buffered = out("buffered", uint(bitsFor(capacity)));
 
-        // ---- data in: the FIFO, and a count of the beats no burst has claimed yet ----
-        Stream<WriteBeat> queued = data.queue("write_fifo", depth, style).stream();
-        UInt unclaimed = reg("unclaimed", uint(bitsFor(capacity)), 0);
-
         // ---- AW: a burst once all its beats are buffered and a response slot is free ----
-        BurstCutter bursts = new BurstCutter("aw", config, command);
+        Stream<WriteBeat> queued = data.queue("write_fifo", depth, style).stream();
+        BurstCutter bursts = area(new BurstCutter("aw", config, command));
+        Bool addressed = wire("addressed", bool());
+        Unclaimed unclaimed = area(new Unclaimed(capacity, bursts.beats, data.fire().named("pushed"), addressed));
         int burstSlots = Math.max(2, maxBursts);
         SyncFifo awaiting = instance("awaiting_response", new SyncFifo(1, burstSlots, RamStyle.DISTRIBUTED));
         SyncFifo lengths = instance("burst_lengths", new SyncFifo(8, burstSlots, RamStyle.DISTRIBUTED));
-        Bool burstBuffered = unclaimed.ge(bursts.beats).named("burst_buffered");
+        Bool burstBuffered = unclaimed.count.ge(bursts.beats).named("burst_buffered");
         Bool slotFree = awaiting.occupancy.lt(maxBursts).named("slot_free");
         axi.awvalid.set(bursts.pending.and(burstBuffered).and(slotFree));
         axi.awaddr.set(bursts.address);
@@ -114,42 +119,80 @@ public final class AxiBurstWriter extends Module {
         if (axi.awid != null) {
             axi.awid.set(config.id());
         }
-        Bool addressed = axi.awvalid.and(axi.awready).named("addressed");
+        addressed.set(axi.awvalid.and(axi.awready));
         bursts.issue(addressed);
         awaiting.push.valid.set(addressed);
         awaiting.push.payload.set(bursts.lastOfCommand.asBits());
         lengths.push.valid.set(addressed);
         lengths.push.payload.set(bursts.beats.sub(1).resize(8).asBits());
-
-        Bool pushed = data.fire().named("pushed");
-        UInt afterClaim = mux(addressed, unclaimed.sub(bursts.beats.resize(unclaimed.width())), unclaimed);
-        unclaimed.set(mux(pushed, afterClaim.add(1), afterClaim));
-        buffered.set(unclaimed);
+        buffered.set(unclaimed.count);
 
         // ---- W: the bursts' beats in address order; their data is already buffered ----
-        UInt beatInBurst = reg("beat_in_burst", uint(8), 0);
-        Bool lastBeat = beatInBurst.eq(lengths.pop.payload.asUInt()).named("last_beat");
+        Bool written = wire("written", bool());
+        BurstBeats beat = area(new BurstBeats(lengths.pop.payload.asUInt(), written));
         axi.wvalid.set(lengths.pop.valid.and(queued.valid));
         axi.wdata.set(queued.payload.data());
         axi.wstrb.set(queued.payload.strobes());
-        axi.wlast.set(lastBeat);
+        axi.wlast.set(beat.last);
         queued.ready.set(axi.wready.and(lengths.pop.valid));
-        Bool written = axi.wvalid.and(axi.wready).named("written");
-        lengths.pop.ready.set(written.and(lastBeat));
-        when(written, () -> beatInBurst.set(mux(lastBeat, U(0, 8), beatInBurst.add(1))));
+        written.set(axi.wvalid.and(axi.wready));
+        lengths.pop.ready.set(written.and(beat.last));
 
-        // ---- B: count responses; a command is done when its last burst is acknowledged ----
+        // ---- B: a command is done when its last burst is acknowledged ----
         axi.bready.set(true);
         awaiting.pop.ready.set(axi.bvalid);
-        Bool failed = axi.bresp.bit(1);
-        Bool commandEnds = axi.bvalid.and(awaiting.pop.payload.bit(0)).named("command_ends");
-        Bool errorSoFar = reg("error_so_far", bool(), 0);
-        when(axi.bvalid, () -> errorSoFar.set(mux(commandEnds, FALSE, errorSoFar.or(failed))));
-        done.valid.set(regNext("done_valid_q", commandEnds, 0));
-        done.payload.error().set(regNextWhen("done_error_q", errorSoFar.or(failed), commandEnds));
+        Responses responses = area(new Responses(axi.bvalid, axi.bresp.bit(1), awaiting.pop.payload.bit(0)));
+        done.valid.set(responses.doneValid);
+        done.payload.error().set(responses.doneError);
+        assertAlways(axi.bvalid.not().or(awaiting.pop.valid), "AxiBurstWriter: a write response arrived with no"
+                + " burst awaiting one");
 
         outstanding.set(awaiting.occupancy.resize(outstanding.width()));
         idle.set(bursts.pending.not().and(awaiting.occupancy.eq(0)));
         axi.tieOffReadChannels();
+    }
+
+    /** Beats in the write FIFO that no burst has claimed: a burst's address waits until all its beats are here. */
+    private static final class Unclaimed extends Area {
+        final UInt count;
+
+        Unclaimed(int capacity, UInt burstBeats, Bool pushed, Bool claimed) {
+            super("unclaimed", "beats in the write FIFO that no burst has claimed: each beat taken in adds one, a"
+                    + " burst's address takes its beats");
+            count = reg("unclaimed_beats", uint(bitsFor(capacity)), 0);
+            UInt afterClaim = mux(claimed, count.sub(burstBeats.resize(count.width())), count);
+            count.set(mux(pushed, afterClaim.add(1), afterClaim));
+            assertAlways(claimed.not().or(count.ge(burstBeats)), "AxiBurstWriter: a burst's address goes out only"
+                    + " when all its beats are buffered");
+            assertAlways(pushed.not().or(claimed).or(count.lt(capacity)), "AxiBurstWriter: the unclaimed beats never"
+                    + " exceed the FIFO's " + capacity + " words");
+        }
+    }
+
+    /** The position in the burst on W: {@code wlast} on its final beat. */
+    private static final class BurstBeats extends Area {
+        final Bool last;
+
+        BurstBeats(UInt burstLength, Bool written) {
+            super("burst_beats", "counts the W beats of the burst in progress; wlast on its last");
+            UInt beat = reg("beat_in_burst", uint(8), 0);
+            last = beat.eq(burstLength).named("last_beat");
+            when(written, () -> beat.set(mux(last, U(0, 8), beat.add(1))));
+        }
+    }
+
+    /** Completion: one {@code done} per command, after its last burst's response, with the OR of its errors. */
+    private static final class Responses extends Area {
+        final Bool doneValid;
+        final Bool doneError;
+
+        Responses(Bool response, Bool failed, Bool endsCommand) {
+            super("responses", "gathers the responses of a command's bursts; done after its last one");
+            Bool commandEnds = response.and(endsCommand).named("command_ends");
+            Bool errorSoFar = reg("error_so_far", bool(), 0);
+            when(response, () -> errorSoFar.set(mux(commandEnds, FALSE, errorSoFar.or(failed))));
+            doneValid = regNext("done_valid_q", commandEnds, 0);
+            doneError = regNextWhen("done_error_q", errorSoFar.or(failed), commandEnds);
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.tellmej.hdl.lib.axi;
 
 import static dev.tellmej.hdl.Hdl.*;
 
+import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.check.HdlUsageException;
@@ -14,9 +15,10 @@ import dev.tellmej.hdl.lib.Stream;
  * 4 KB boundary. The next burst ({@link #address}, {@link #beats}) is combinational from two registers; a
  * new command is taken when none is in progress or in the cycle its last burst is issued, so back-to-back
  * commands issue a burst every cycle. Cost: an address register and adder, a beat counter and subtractor,
- * a comparator of the beat count against the distance to the boundary.
+ * a comparator of the beat count against the distance to the boundary. A process of its engine
+ * ({@code area(new BurstCutter(...))}), named {@code <name>_bursts}.
  */
-final class BurstCutter {
+final class BurstCutter extends Area {
     /** A burst waits to be issued. */
     final Bool pending;
     /** Its first byte (beat-aligned). */
@@ -30,6 +32,8 @@ final class BurstCutter {
 
     /** Takes commands from {@code command} (drives its ready); names its registers {@code name_...}. */
     BurstCutter(String name, AxiBurstConfig config, Stream<BurstCommand> command) {
+        super(name + "_bursts", "cuts each command into INCR bursts that end at multiples of the longest burst,"
+                + " so none crosses 4 KB");
         int shift = config.beatShift();
         int addressWidth = config.axi().addressWidth();
         int longest = config.burstBeats();
