@@ -4,362 +4,362 @@
 `default_nettype none
 
 module LookupLane_t28_a1024 (
-  input  wire         clk,                           // LookupLane.java:53
-  input  wire         reset,                         // LookupLane.java:53
-  input  wire         step_valid,                    // LookupLane.java:58
-  input  wire [139:0] step_payload_indices,          // LookupLane.java:58
-  input  wire         step_payload_tableHalf,        // LookupLane.java:58
-  input  wire [9:0]   step_payload_accumulator,      // LookupLane.java:58
-  input  wire         step_payload_first,            // LookupLane.java:58
-  input  wire         step_payload_last,             // LookupLane.java:58
-  input  wire         table_write_valid,             // LookupLane.java:59
-  input  wire         table_write_payload_half,      // LookupLane.java:59
-  input  wire [4:0]   table_write_payload_entry,     // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_0,  // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_1,  // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_2,  // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_3,  // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_4,  // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_5,  // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_6,  // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_7,  // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_8,  // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_9,  // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_10, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_11, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_12, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_13, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_14, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_15, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_16, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_17, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_18, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_19, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_20, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_21, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_22, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_23, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_24, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_25, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_26, // LookupLane.java:59
-  input  wire [9:0]   table_write_payload_values_27, // LookupLane.java:59
-  output wire         result_valid,                  // LookupLane.java:61
-  output wire [31:0]  result_payload                 // LookupLane.java:61
+  input  wire         clk,                           // LookupLane.java:54
+  input  wire         reset,                         // LookupLane.java:54
+  input  wire         step_valid,                    // LookupLane.java:59
+  input  wire [139:0] step_payload_indices,          // LookupLane.java:59
+  input  wire         step_payload_tableHalf,        // LookupLane.java:59
+  input  wire [9:0]   step_payload_accumulator,      // LookupLane.java:59
+  input  wire         step_payload_first,            // LookupLane.java:59
+  input  wire         step_payload_last,             // LookupLane.java:59
+  input  wire         table_write_valid,             // LookupLane.java:60
+  input  wire         table_write_payload_half,      // LookupLane.java:60
+  input  wire [4:0]   table_write_payload_entry,     // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_0,  // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_1,  // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_2,  // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_3,  // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_4,  // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_5,  // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_6,  // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_7,  // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_8,  // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_9,  // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_10, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_11, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_12, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_13, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_14, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_15, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_16, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_17, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_18, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_19, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_20, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_21, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_22, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_23, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_24, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_25, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_26, // LookupLane.java:60
+  input  wire [9:0]   table_write_payload_values_27, // LookupLane.java:60
+  output wire         result_valid,                  // LookupLane.java:62
+  output wire [31:0]  result_payload                 // LookupLane.java:62
 );
 
-  reg  [9:0]  entries_0;                // LookupLane.java:73
-  reg  [9:0]  entries_1;                // LookupLane.java:73
-  reg  [9:0]  entries_2;                // LookupLane.java:73
-  reg  [9:0]  entries_3;                // LookupLane.java:73
-  reg  [9:0]  entries_4;                // LookupLane.java:73
-  reg  [9:0]  entries_5;                // LookupLane.java:73
-  reg  [9:0]  entries_6;                // LookupLane.java:73
-  reg  [9:0]  entries_7;                // LookupLane.java:73
-  reg  [9:0]  entries_8;                // LookupLane.java:73
-  reg  [9:0]  entries_9;                // LookupLane.java:73
-  reg  [9:0]  entries_10;               // LookupLane.java:73
-  reg  [9:0]  entries_11;               // LookupLane.java:73
-  reg  [9:0]  entries_12;               // LookupLane.java:73
-  reg  [9:0]  entries_13;               // LookupLane.java:73
-  reg  [9:0]  entries_14;               // LookupLane.java:73
-  reg  [9:0]  entries_15;               // LookupLane.java:73
-  reg  [9:0]  entries_16;               // LookupLane.java:73
-  reg  [9:0]  entries_17;               // LookupLane.java:73
-  reg  [9:0]  entries_18;               // LookupLane.java:73
-  reg  [9:0]  entries_19;               // LookupLane.java:73
-  reg  [9:0]  entries_20;               // LookupLane.java:73
-  reg  [9:0]  entries_21;               // LookupLane.java:73
-  reg  [9:0]  entries_22;               // LookupLane.java:73
-  reg  [9:0]  entries_23;               // LookupLane.java:73
-  reg  [9:0]  entries_24;               // LookupLane.java:73
-  reg  [9:0]  entries_25;               // LookupLane.java:73
-  reg  [9:0]  entries_26;               // LookupLane.java:73
-  reg  [9:0]  entries_27;               // LookupLane.java:73
-  reg         entries_valid;            // LookupLane.java:74
+  reg  [9:0]  entries_0;                // LookupLane.java:75
+  reg  [9:0]  entries_1;                // LookupLane.java:75
+  reg  [9:0]  entries_2;                // LookupLane.java:75
+  reg  [9:0]  entries_3;                // LookupLane.java:75
+  reg  [9:0]  entries_4;                // LookupLane.java:75
+  reg  [9:0]  entries_5;                // LookupLane.java:75
+  reg  [9:0]  entries_6;                // LookupLane.java:75
+  reg  [9:0]  entries_7;                // LookupLane.java:75
+  reg  [9:0]  entries_8;                // LookupLane.java:75
+  reg  [9:0]  entries_9;                // LookupLane.java:75
+  reg  [9:0]  entries_10;               // LookupLane.java:75
+  reg  [9:0]  entries_11;               // LookupLane.java:75
+  reg  [9:0]  entries_12;               // LookupLane.java:75
+  reg  [9:0]  entries_13;               // LookupLane.java:75
+  reg  [9:0]  entries_14;               // LookupLane.java:75
+  reg  [9:0]  entries_15;               // LookupLane.java:75
+  reg  [9:0]  entries_16;               // LookupLane.java:75
+  reg  [9:0]  entries_17;               // LookupLane.java:75
+  reg  [9:0]  entries_18;               // LookupLane.java:75
+  reg  [9:0]  entries_19;               // LookupLane.java:75
+  reg  [9:0]  entries_20;               // LookupLane.java:75
+  reg  [9:0]  entries_21;               // LookupLane.java:75
+  reg  [9:0]  entries_22;               // LookupLane.java:75
+  reg  [9:0]  entries_23;               // LookupLane.java:75
+  reg  [9:0]  entries_24;               // LookupLane.java:75
+  reg  [9:0]  entries_25;               // LookupLane.java:75
+  reg  [9:0]  entries_26;               // LookupLane.java:75
+  reg  [9:0]  entries_27;               // LookupLane.java:75
+  reg         entries_valid;            // LookupLane.java:76
   reg  [9:0]  entries_accumulator;      // LookupLane.java:77
   reg         entries_first;            // LookupLane.java:78
   reg         entries_last;             // LookupLane.java:79
-  wire        adder_tree_in_valid;      // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_0;  // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_1;  // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_2;  // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_3;  // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_4;  // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_5;  // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_6;  // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_7;  // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_8;  // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_9;  // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_10; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_11; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_12; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_13; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_14; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_15; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_16; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_17; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_18; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_19; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_20; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_21; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_22; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_23; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_24; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_25; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_26; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_27; // LookupLane.java:88
-  wire        adder_tree_out_valid;     // LookupLane.java:88
-  wire [14:0] adder_tree_out_payload;   // LookupLane.java:88
-  reg  [9:0]  sum_accumulator_0;        // LookupLane.java:96
-  reg         sum_first_0;              // LookupLane.java:97
-  reg         sum_last_0;               // LookupLane.java:98
-  reg  [9:0]  sum_accumulator_1;        // LookupLane.java:96
-  reg         sum_first_1;              // LookupLane.java:97
-  reg         sum_last_1;               // LookupLane.java:98
-  reg  [9:0]  sum_accumulator_2;        // LookupLane.java:96
-  reg         sum_first_2;              // LookupLane.java:97
-  reg         sum_last_2;               // LookupLane.java:98
-  reg  [31:0] stored;                   // LookupLane.java:107
-  reg         written;                  // LookupLane.java:108
-  reg  [9:0]  written_address;          // LookupLane.java:109
-  reg  [31:0] written_value;            // LookupLane.java:110
-  wire [31:0] previous;                 // LookupLane.java:111
-  wire [31:0] total;                    // LookupLane.java:113
-  reg         result_q_valid;           // LookupLane.java:118
-  reg  [31:0] result_q_value;           // LookupLane.java:119
+  wire        adder_tree_in_valid;      // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_0;  // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_1;  // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_2;  // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_3;  // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_4;  // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_5;  // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_6;  // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_7;  // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_8;  // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_9;  // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_10; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_11; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_12; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_13; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_14; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_15; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_16; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_17; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_18; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_19; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_20; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_21; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_22; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_23; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_24; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_25; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_26; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_27; // LookupLane.java:89
+  wire        adder_tree_out_valid;     // LookupLane.java:89
+  wire [14:0] adder_tree_out_payload;   // LookupLane.java:89
+  reg         sum_first_d1;             // LookupLane.java:98
+  reg         sum_first_d2;             // LookupLane.java:98
+  reg         sum_first_d3;             // LookupLane.java:98
+  reg         sum_last_d1;              // LookupLane.java:99
+  reg         sum_last_d2;              // LookupLane.java:99
+  reg         sum_last_d3;              // LookupLane.java:99
+  reg  [9:0]  sum_accumulator_d1;       // LookupLane.java:102
+  reg  [9:0]  sum_accumulator_d2;       // LookupLane.java:102
+  reg  [9:0]  sum_group;                // LookupLane.java:103
+  reg  [31:0] stored;                   // LookupLane.java:109
+  reg         written;                  // LookupLane.java:110
+  reg  [9:0]  written_address;          // LookupLane.java:111
+  reg  [31:0] written_value;            // LookupLane.java:112
+  wire [31:0] previous;                 // LookupLane.java:113
+  wire [31:0] total;                    // LookupLane.java:115
+  reg         result_q_valid;           // LookupLane.java:120
+  reg  [31:0] result_q_value;           // LookupLane.java:121
   (* ram_style = "distributed" *)
-  reg  [9:0]  table0 [0:63];            // LookupLane.java:66
+  reg  [9:0]  table0 [0:63];            // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table1 [0:63];            // LookupLane.java:66
+  reg  [9:0]  table1 [0:63];            // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table2 [0:63];            // LookupLane.java:66
+  reg  [9:0]  table2 [0:63];            // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table3 [0:63];            // LookupLane.java:66
+  reg  [9:0]  table3 [0:63];            // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table4 [0:63];            // LookupLane.java:66
+  reg  [9:0]  table4 [0:63];            // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table5 [0:63];            // LookupLane.java:66
+  reg  [9:0]  table5 [0:63];            // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table6 [0:63];            // LookupLane.java:66
+  reg  [9:0]  table6 [0:63];            // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table7 [0:63];            // LookupLane.java:66
+  reg  [9:0]  table7 [0:63];            // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table8 [0:63];            // LookupLane.java:66
+  reg  [9:0]  table8 [0:63];            // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table9 [0:63];            // LookupLane.java:66
+  reg  [9:0]  table9 [0:63];            // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table10 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table10 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table11 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table11 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table12 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table12 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table13 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table13 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table14 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table14 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table15 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table15 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table16 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table16 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table17 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table17 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table18 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table18 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table19 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table19 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table20 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table20 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table21 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table21 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table22 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table22 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table23 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table23 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table24 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table24 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table25 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table25 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table26 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table26 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table27 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table27 [0:63];           // LookupLane.java:67
   (* ram_style = "block" *)
-  reg  [31:0] accumulators [0:1023];    // LookupLane.java:105
+  reg  [31:0] accumulators [0:1023];    // LookupLane.java:108
 
   // Temporaries, named after the signal they feed
   wire [31:0] total_ext;
   assign total_ext = {{17{adder_tree_out_payload[14]}}, adder_tree_out_payload};
 
-  assign adder_tree_in_valid = entries_valid; // LookupLane.java:89
-  assign adder_tree_in_payload_0 = entries_0; // LookupLane.java:91
-  assign adder_tree_in_payload_1 = entries_1; // LookupLane.java:91
-  assign adder_tree_in_payload_2 = entries_2; // LookupLane.java:91
-  assign adder_tree_in_payload_3 = entries_3; // LookupLane.java:91
-  assign adder_tree_in_payload_4 = entries_4; // LookupLane.java:91
-  assign adder_tree_in_payload_5 = entries_5; // LookupLane.java:91
-  assign adder_tree_in_payload_6 = entries_6; // LookupLane.java:91
-  assign adder_tree_in_payload_7 = entries_7; // LookupLane.java:91
-  assign adder_tree_in_payload_8 = entries_8; // LookupLane.java:91
-  assign adder_tree_in_payload_9 = entries_9; // LookupLane.java:91
-  assign adder_tree_in_payload_10 = entries_10; // LookupLane.java:91
-  assign adder_tree_in_payload_11 = entries_11; // LookupLane.java:91
-  assign adder_tree_in_payload_12 = entries_12; // LookupLane.java:91
-  assign adder_tree_in_payload_13 = entries_13; // LookupLane.java:91
-  assign adder_tree_in_payload_14 = entries_14; // LookupLane.java:91
-  assign adder_tree_in_payload_15 = entries_15; // LookupLane.java:91
-  assign adder_tree_in_payload_16 = entries_16; // LookupLane.java:91
-  assign adder_tree_in_payload_17 = entries_17; // LookupLane.java:91
-  assign adder_tree_in_payload_18 = entries_18; // LookupLane.java:91
-  assign adder_tree_in_payload_19 = entries_19; // LookupLane.java:91
-  assign adder_tree_in_payload_20 = entries_20; // LookupLane.java:91
-  assign adder_tree_in_payload_21 = entries_21; // LookupLane.java:91
-  assign adder_tree_in_payload_22 = entries_22; // LookupLane.java:91
-  assign adder_tree_in_payload_23 = entries_23; // LookupLane.java:91
-  assign adder_tree_in_payload_24 = entries_24; // LookupLane.java:91
-  assign adder_tree_in_payload_25 = entries_25; // LookupLane.java:91
-  assign adder_tree_in_payload_26 = entries_26; // LookupLane.java:91
-  assign adder_tree_in_payload_27 = entries_27; // LookupLane.java:91
-  assign previous = (written & (written_address == sum_accumulator_2)) ? written_value : stored; // LookupLane.java:111
-  assign total = sum_first_2 ? total_ext : (previous + total_ext); // LookupLane.java:113
-  assign result_valid = result_q_valid; // LookupLane.java:118
-  assign result_payload = result_q_value; // LookupLane.java:119
+  assign adder_tree_in_valid = entries_valid; // LookupLane.java:90
+  assign adder_tree_in_payload_0 = entries_0; // LookupLane.java:92
+  assign adder_tree_in_payload_1 = entries_1; // LookupLane.java:92
+  assign adder_tree_in_payload_2 = entries_2; // LookupLane.java:92
+  assign adder_tree_in_payload_3 = entries_3; // LookupLane.java:92
+  assign adder_tree_in_payload_4 = entries_4; // LookupLane.java:92
+  assign adder_tree_in_payload_5 = entries_5; // LookupLane.java:92
+  assign adder_tree_in_payload_6 = entries_6; // LookupLane.java:92
+  assign adder_tree_in_payload_7 = entries_7; // LookupLane.java:92
+  assign adder_tree_in_payload_8 = entries_8; // LookupLane.java:92
+  assign adder_tree_in_payload_9 = entries_9; // LookupLane.java:92
+  assign adder_tree_in_payload_10 = entries_10; // LookupLane.java:92
+  assign adder_tree_in_payload_11 = entries_11; // LookupLane.java:92
+  assign adder_tree_in_payload_12 = entries_12; // LookupLane.java:92
+  assign adder_tree_in_payload_13 = entries_13; // LookupLane.java:92
+  assign adder_tree_in_payload_14 = entries_14; // LookupLane.java:92
+  assign adder_tree_in_payload_15 = entries_15; // LookupLane.java:92
+  assign adder_tree_in_payload_16 = entries_16; // LookupLane.java:92
+  assign adder_tree_in_payload_17 = entries_17; // LookupLane.java:92
+  assign adder_tree_in_payload_18 = entries_18; // LookupLane.java:92
+  assign adder_tree_in_payload_19 = entries_19; // LookupLane.java:92
+  assign adder_tree_in_payload_20 = entries_20; // LookupLane.java:92
+  assign adder_tree_in_payload_21 = entries_21; // LookupLane.java:92
+  assign adder_tree_in_payload_22 = entries_22; // LookupLane.java:92
+  assign adder_tree_in_payload_23 = entries_23; // LookupLane.java:92
+  assign adder_tree_in_payload_24 = entries_24; // LookupLane.java:92
+  assign adder_tree_in_payload_25 = entries_25; // LookupLane.java:92
+  assign adder_tree_in_payload_26 = entries_26; // LookupLane.java:92
+  assign adder_tree_in_payload_27 = entries_27; // LookupLane.java:92
+  assign previous = (written & (written_address == sum_group)) ? written_value : stored; // LookupLane.java:113
+  assign total = sum_first_d3 ? total_ext : (previous + total_ext); // LookupLane.java:115
+  assign result_valid = result_q_valid; // LookupLane.java:120
+  assign result_payload = result_q_value; // LookupLane.java:121
 
   always @(posedge clk) begin
-    if (table_write_valid) begin // LookupLane.java:68
-      table0[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_0; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table0[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_0; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table1[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_1; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table1[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_1; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table2[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_2; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table2[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_2; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table3[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_3; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table3[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_3; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table4[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_4; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table4[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_4; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table5[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_5; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table5[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_5; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table6[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_6; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table6[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_6; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table7[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_7; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table7[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_7; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table8[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_8; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table8[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_8; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table9[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_9; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table9[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_9; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table10[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_10; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table10[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_10; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table11[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_11; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table11[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_11; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table12[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_12; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table12[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_12; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table13[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_13; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table13[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_13; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table14[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_14; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table14[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_14; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table15[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_15; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table15[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_15; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table16[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_16; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table16[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_16; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table17[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_17; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table17[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_17; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table18[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_18; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table18[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_18; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table19[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_19; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table19[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_19; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table20[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_20; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table20[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_20; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table21[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_21; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table21[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_21; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table22[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_22; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table22[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_22; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table23[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_23; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table23[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_23; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table24[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_24; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table24[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_24; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table25[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_25; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table25[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_25; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table26[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_26; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table26[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_26; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table27[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_27; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table27[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_27; // LookupLane.java:70
     end
-    entries_0 <= table0[{step_payload_tableHalf, step_payload_indices[4:0]}]; // LookupLane.java:73
-    entries_1 <= table1[{step_payload_tableHalf, step_payload_indices[9:5]}]; // LookupLane.java:73
-    entries_2 <= table2[{step_payload_tableHalf, step_payload_indices[14:10]}]; // LookupLane.java:73
-    entries_3 <= table3[{step_payload_tableHalf, step_payload_indices[19:15]}]; // LookupLane.java:73
-    entries_4 <= table4[{step_payload_tableHalf, step_payload_indices[24:20]}]; // LookupLane.java:73
-    entries_5 <= table5[{step_payload_tableHalf, step_payload_indices[29:25]}]; // LookupLane.java:73
-    entries_6 <= table6[{step_payload_tableHalf, step_payload_indices[34:30]}]; // LookupLane.java:73
-    entries_7 <= table7[{step_payload_tableHalf, step_payload_indices[39:35]}]; // LookupLane.java:73
-    entries_8 <= table8[{step_payload_tableHalf, step_payload_indices[44:40]}]; // LookupLane.java:73
-    entries_9 <= table9[{step_payload_tableHalf, step_payload_indices[49:45]}]; // LookupLane.java:73
-    entries_10 <= table10[{step_payload_tableHalf, step_payload_indices[54:50]}]; // LookupLane.java:73
-    entries_11 <= table11[{step_payload_tableHalf, step_payload_indices[59:55]}]; // LookupLane.java:73
-    entries_12 <= table12[{step_payload_tableHalf, step_payload_indices[64:60]}]; // LookupLane.java:73
-    entries_13 <= table13[{step_payload_tableHalf, step_payload_indices[69:65]}]; // LookupLane.java:73
-    entries_14 <= table14[{step_payload_tableHalf, step_payload_indices[74:70]}]; // LookupLane.java:73
-    entries_15 <= table15[{step_payload_tableHalf, step_payload_indices[79:75]}]; // LookupLane.java:73
-    entries_16 <= table16[{step_payload_tableHalf, step_payload_indices[84:80]}]; // LookupLane.java:73
-    entries_17 <= table17[{step_payload_tableHalf, step_payload_indices[89:85]}]; // LookupLane.java:73
-    entries_18 <= table18[{step_payload_tableHalf, step_payload_indices[94:90]}]; // LookupLane.java:73
-    entries_19 <= table19[{step_payload_tableHalf, step_payload_indices[99:95]}]; // LookupLane.java:73
-    entries_20 <= table20[{step_payload_tableHalf, step_payload_indices[104:100]}]; // LookupLane.java:73
-    entries_21 <= table21[{step_payload_tableHalf, step_payload_indices[109:105]}]; // LookupLane.java:73
-    entries_22 <= table22[{step_payload_tableHalf, step_payload_indices[114:110]}]; // LookupLane.java:73
-    entries_23 <= table23[{step_payload_tableHalf, step_payload_indices[119:115]}]; // LookupLane.java:73
-    entries_24 <= table24[{step_payload_tableHalf, step_payload_indices[124:120]}]; // LookupLane.java:73
-    entries_25 <= table25[{step_payload_tableHalf, step_payload_indices[129:125]}]; // LookupLane.java:73
-    entries_26 <= table26[{step_payload_tableHalf, step_payload_indices[134:130]}]; // LookupLane.java:73
-    entries_27 <= table27[{step_payload_tableHalf, step_payload_indices[139:135]}]; // LookupLane.java:73
-    entries_valid <= step_valid; // LookupLane.java:74
+    entries_0 <= table0[{step_payload_tableHalf, step_payload_indices[4:0]}]; // LookupLane.java:75
+    entries_1 <= table1[{step_payload_tableHalf, step_payload_indices[9:5]}]; // LookupLane.java:75
+    entries_2 <= table2[{step_payload_tableHalf, step_payload_indices[14:10]}]; // LookupLane.java:75
+    entries_3 <= table3[{step_payload_tableHalf, step_payload_indices[19:15]}]; // LookupLane.java:75
+    entries_4 <= table4[{step_payload_tableHalf, step_payload_indices[24:20]}]; // LookupLane.java:75
+    entries_5 <= table5[{step_payload_tableHalf, step_payload_indices[29:25]}]; // LookupLane.java:75
+    entries_6 <= table6[{step_payload_tableHalf, step_payload_indices[34:30]}]; // LookupLane.java:75
+    entries_7 <= table7[{step_payload_tableHalf, step_payload_indices[39:35]}]; // LookupLane.java:75
+    entries_8 <= table8[{step_payload_tableHalf, step_payload_indices[44:40]}]; // LookupLane.java:75
+    entries_9 <= table9[{step_payload_tableHalf, step_payload_indices[49:45]}]; // LookupLane.java:75
+    entries_10 <= table10[{step_payload_tableHalf, step_payload_indices[54:50]}]; // LookupLane.java:75
+    entries_11 <= table11[{step_payload_tableHalf, step_payload_indices[59:55]}]; // LookupLane.java:75
+    entries_12 <= table12[{step_payload_tableHalf, step_payload_indices[64:60]}]; // LookupLane.java:75
+    entries_13 <= table13[{step_payload_tableHalf, step_payload_indices[69:65]}]; // LookupLane.java:75
+    entries_14 <= table14[{step_payload_tableHalf, step_payload_indices[74:70]}]; // LookupLane.java:75
+    entries_15 <= table15[{step_payload_tableHalf, step_payload_indices[79:75]}]; // LookupLane.java:75
+    entries_16 <= table16[{step_payload_tableHalf, step_payload_indices[84:80]}]; // LookupLane.java:75
+    entries_17 <= table17[{step_payload_tableHalf, step_payload_indices[89:85]}]; // LookupLane.java:75
+    entries_18 <= table18[{step_payload_tableHalf, step_payload_indices[94:90]}]; // LookupLane.java:75
+    entries_19 <= table19[{step_payload_tableHalf, step_payload_indices[99:95]}]; // LookupLane.java:75
+    entries_20 <= table20[{step_payload_tableHalf, step_payload_indices[104:100]}]; // LookupLane.java:75
+    entries_21 <= table21[{step_payload_tableHalf, step_payload_indices[109:105]}]; // LookupLane.java:75
+    entries_22 <= table22[{step_payload_tableHalf, step_payload_indices[114:110]}]; // LookupLane.java:75
+    entries_23 <= table23[{step_payload_tableHalf, step_payload_indices[119:115]}]; // LookupLane.java:75
+    entries_24 <= table24[{step_payload_tableHalf, step_payload_indices[124:120]}]; // LookupLane.java:75
+    entries_25 <= table25[{step_payload_tableHalf, step_payload_indices[129:125]}]; // LookupLane.java:75
+    entries_26 <= table26[{step_payload_tableHalf, step_payload_indices[134:130]}]; // LookupLane.java:75
+    entries_27 <= table27[{step_payload_tableHalf, step_payload_indices[139:135]}]; // LookupLane.java:75
+    entries_valid <= step_valid; // LookupLane.java:76
     entries_accumulator <= step_payload_accumulator; // LookupLane.java:77
     entries_first <= step_payload_first; // LookupLane.java:78
     entries_last <= step_payload_last; // LookupLane.java:79
-    sum_accumulator_0 <= entries_accumulator; // LookupLane.java:96
-    sum_first_0 <= entries_first; // LookupLane.java:97
-    sum_last_0 <= entries_last; // LookupLane.java:98
-    sum_accumulator_1 <= sum_accumulator_0; // LookupLane.java:96
-    sum_first_1 <= sum_first_0; // LookupLane.java:97
-    sum_last_1 <= sum_last_0; // LookupLane.java:98
-    sum_accumulator_2 <= sum_accumulator_1; // LookupLane.java:96
-    sum_first_2 <= sum_first_1; // LookupLane.java:97
-    sum_last_2 <= sum_last_1; // LookupLane.java:98
-    stored <= accumulators[sum_accumulator_1]; // LookupLane.java:107
-    if (adder_tree_out_valid) begin // LookupLane.java:114
-      accumulators[sum_accumulator_2] <= total; // LookupLane.java:114
+    sum_first_d1 <= entries_first; // LookupLane.java:98
+    sum_first_d2 <= sum_first_d1; // LookupLane.java:98
+    sum_first_d3 <= sum_first_d2; // LookupLane.java:98
+    sum_last_d1 <= entries_last; // LookupLane.java:99
+    sum_last_d2 <= sum_last_d1; // LookupLane.java:99
+    sum_last_d3 <= sum_last_d2; // LookupLane.java:99
+    sum_accumulator_d1 <= entries_accumulator; // LookupLane.java:102
+    sum_accumulator_d2 <= sum_accumulator_d1; // LookupLane.java:102
+    sum_group <= sum_accumulator_d2; // LookupLane.java:103
+    stored <= accumulators[sum_accumulator_d2]; // LookupLane.java:109
+    if (adder_tree_out_valid) begin // LookupLane.java:116
+      accumulators[sum_group] <= total; // LookupLane.java:116
     end
-    written <= adder_tree_out_valid; // LookupLane.java:115
-    written_address <= sum_accumulator_2; // LookupLane.java:116
-    written_value <= total; // LookupLane.java:117
-    result_q_valid <= adder_tree_out_valid & sum_last_2; // LookupLane.java:118
-    if (adder_tree_out_valid & sum_last_2) begin // LookupLane.java:119
-      result_q_value <= total; // LookupLane.java:119
+    written <= adder_tree_out_valid; // LookupLane.java:117
+    written_address <= sum_group; // LookupLane.java:118
+    written_value <= total; // LookupLane.java:119
+    result_q_valid <= adder_tree_out_valid & sum_last_d3; // LookupLane.java:120
+    if (adder_tree_out_valid & sum_last_d3) begin // LookupLane.java:121
+      result_q_value <= total; // LookupLane.java:121
     end
     if (reset) begin
       entries_valid <= 1'b0;
@@ -368,7 +368,7 @@ module LookupLane_t28_a1024 (
     end
   end
 
-  AdderTree_n28_w10_l2 adder_tree ( // LookupLane.java:88
+  AdderTree_n28_w10_l2 adder_tree ( // LookupLane.java:89
     .clk           (clk),
     .reset         (reset),
     .in_valid      (adder_tree_in_valid),

@@ -1,12 +1,12 @@
 SyncFifo_w1_d4.v
-SyncFifo_w258_d128_ramblock.v
-AxiBurstReader_w256_b32_o4.v
-ByteGearbox_i32_o10_18_26_34.v
+SyncFifo_w130_d128.v
+AxiBurstReader_w128_b32_o4.v
+ByteGearbox_i16_o10_18_26_34.v
 ByteToTrits.v
 TritsToIndex.v
-WeightPort_t28_q16_p4_w256.v
+WeightPort_t28_q16_p4_w128.v
 WeightBuffer_t28_q16_p4_d4096.v
+SyncFifo_w512_d22.v
 AdderTree_n28_w10_l2.v
 LookupLane_t28_a1024.v
-SyncFifo_w512_d22.v
 TlmmEngine_kv260.v

@@ -4,65 +4,69 @@
 `default_nettype none
 
 module AxiBurstReader_w64_b16_o4 (
-  input  wire        clk,                     // AxiBurstReader.java:73
-  input  wire        reset,                   // AxiBurstReader.java:73
-  input  wire        command_valid,           // AxiBurstReader.java:78
-  output wire        command_ready,           // AxiBurstReader.java:78
-  input  wire [63:0] command_payload_address, // AxiBurstReader.java:78
-  input  wire [31:0] command_payload_beats,   // AxiBurstReader.java:78
-  output wire        data_valid,              // AxiBurstReader.java:79
-  input  wire        data_ready,              // AxiBurstReader.java:79
-  output wire [63:0] data_payload_data,       // AxiBurstReader.java:79
-  output wire        data_payload_last,       // AxiBurstReader.java:79
-  output wire        data_payload_error,      // AxiBurstReader.java:79
-  output wire        m_axi_awvalid,           // AxiBurstReader.java:80
-  input  wire        m_axi_awready,           // AxiBurstReader.java:80
-  output wire [63:0] m_axi_awaddr,            // AxiBurstReader.java:80
-  output wire [7:0]  m_axi_awlen,             // AxiBurstReader.java:80
-  output wire [2:0]  m_axi_awsize,            // AxiBurstReader.java:80
-  output wire [1:0]  m_axi_awburst,           // AxiBurstReader.java:80
-  output wire        m_axi_wvalid,            // AxiBurstReader.java:80
-  input  wire        m_axi_wready,            // AxiBurstReader.java:80
-  output wire [63:0] m_axi_wdata,             // AxiBurstReader.java:80
-  output wire [7:0]  m_axi_wstrb,             // AxiBurstReader.java:80
-  output wire        m_axi_wlast,             // AxiBurstReader.java:80
-  input  wire        m_axi_bvalid,            // AxiBurstReader.java:80
-  output wire        m_axi_bready,            // AxiBurstReader.java:80
-  input  wire [1:0]  m_axi_bresp,             // AxiBurstReader.java:80
-  output wire        m_axi_arvalid,           // AxiBurstReader.java:80
-  input  wire        m_axi_arready,           // AxiBurstReader.java:80
-  output wire [63:0] m_axi_araddr,            // AxiBurstReader.java:80
-  output wire [7:0]  m_axi_arlen,             // AxiBurstReader.java:80
-  output wire [2:0]  m_axi_arsize,            // AxiBurstReader.java:80
-  output wire [1:0]  m_axi_arburst,           // AxiBurstReader.java:80
-  input  wire        m_axi_rvalid,            // AxiBurstReader.java:80
-  output wire        m_axi_rready,            // AxiBurstReader.java:80
-  input  wire [63:0] m_axi_rdata,             // AxiBurstReader.java:80
-  input  wire [1:0]  m_axi_rresp,             // AxiBurstReader.java:80
-  input  wire        m_axi_rlast,             // AxiBurstReader.java:80
-  output wire        idle,                    // AxiBurstReader.java:81
-  output wire [6:0]  credits,                 // AxiBurstReader.java:82
-  output wire [2:0]  outstanding              // AxiBurstReader.java:83
+  input  wire        clk,                     // AxiBurstReader.java:78
+  input  wire        reset,                   // AxiBurstReader.java:78
+  input  wire        command_valid,           // AxiBurstReader.java:83
+  output wire        command_ready,           // AxiBurstReader.java:83
+  input  wire [63:0] command_payload_address, // AxiBurstReader.java:83
+  input  wire [31:0] command_payload_beats,   // AxiBurstReader.java:83
+  output wire        data_valid,              // AxiBurstReader.java:84
+  input  wire        data_ready,              // AxiBurstReader.java:84
+  output wire [63:0] data_payload_data,       // AxiBurstReader.java:84
+  output wire        data_payload_last,       // AxiBurstReader.java:84
+  output wire        data_payload_error,      // AxiBurstReader.java:84
+  output wire        m_axi_awvalid,           // AxiBurstReader.java:85
+  input  wire        m_axi_awready,           // AxiBurstReader.java:85
+  output wire [63:0] m_axi_awaddr,            // AxiBurstReader.java:85
+  output wire [7:0]  m_axi_awlen,             // AxiBurstReader.java:85
+  output wire [2:0]  m_axi_awsize,            // AxiBurstReader.java:85
+  output wire [1:0]  m_axi_awburst,           // AxiBurstReader.java:85
+  output wire        m_axi_wvalid,            // AxiBurstReader.java:85
+  input  wire        m_axi_wready,            // AxiBurstReader.java:85
+  output wire [63:0] m_axi_wdata,             // AxiBurstReader.java:85
+  output wire [7:0]  m_axi_wstrb,             // AxiBurstReader.java:85
+  output wire        m_axi_wlast,             // AxiBurstReader.java:85
+  input  wire        m_axi_bvalid,            // AxiBurstReader.java:85
+  output wire        m_axi_bready,            // AxiBurstReader.java:85
+  input  wire [1:0]  m_axi_bresp,             // AxiBurstReader.java:85
+  output wire        m_axi_arvalid,           // AxiBurstReader.java:85
+  input  wire        m_axi_arready,           // AxiBurstReader.java:85
+  output wire [63:0] m_axi_araddr,            // AxiBurstReader.java:85
+  output wire [7:0]  m_axi_arlen,             // AxiBurstReader.java:85
+  output wire [2:0]  m_axi_arsize,            // AxiBurstReader.java:85
+  output wire [1:0]  m_axi_arburst,           // AxiBurstReader.java:85
+  input  wire        m_axi_rvalid,            // AxiBurstReader.java:85
+  output wire        m_axi_rready,            // AxiBurstReader.java:85
+  input  wire [63:0] m_axi_rdata,             // AxiBurstReader.java:85
+  input  wire [1:0]  m_axi_rresp,             // AxiBurstReader.java:85
+  input  wire        m_axi_rlast,             // AxiBurstReader.java:85
+  output wire        idle,                    // AxiBurstReader.java:86
+  output wire [6:0]  credits,                 // AxiBurstReader.java:87
+  output wire [2:0]  outstanding              // AxiBurstReader.java:88
 );
 
-  reg  [63:0] ar_address;             // BurstCutter.java:37
-  reg  [31:0] ar_remaining;           // BurstCutter.java:38
-  wire        ar_issued;              // BurstCutter.java:39
-  wire        ar_pending;             // BurstCutter.java:40
-  wire [4:0]  ar_to_boundary;         // BurstCutter.java:48
-  wire        ar_last_of_command;     // BurstCutter.java:50
-  wire [4:0]  ar_beats;               // BurstCutter.java:51
-  reg  [6:0]  credit_count;           // AxiBurstReader.java:87
-  wire        in_flight_push_valid;   // AxiBurstReader.java:88
-  wire        in_flight_push_ready;   // AxiBurstReader.java:88
-  wire [0:0]  in_flight_push_payload; // AxiBurstReader.java:88
-  wire        in_flight_pop_valid;    // AxiBurstReader.java:88
-  wire        in_flight_pop_ready;    // AxiBurstReader.java:88
-  wire [0:0]  in_flight_pop_payload;  // AxiBurstReader.java:88
-  wire [2:0]  in_flight_occupancy;    // AxiBurstReader.java:88
-  wire        room;                   // AxiBurstReader.java:89
-  wire        slot_free;              // AxiBurstReader.java:90
-  wire        requested;              // AxiBurstReader.java:99
+  // ar_bursts
+  reg  [63:0] ar_address;             // BurstCutter.java:41
+  reg  [31:0] ar_remaining;           // BurstCutter.java:42
+  wire        ar_issued;              // BurstCutter.java:43
+  wire        ar_pending;             // BurstCutter.java:44
+  wire [4:0]  ar_to_boundary;         // BurstCutter.java:52
+  wire        ar_last_of_command;     // BurstCutter.java:54
+  wire [4:0]  ar_beats;               // BurstCutter.java:55
+  wire        requested;              // AxiBurstReader.java:92
+  wire        delivered;              // AxiBurstReader.java:93
+
+  // credits
+  reg  [6:0]  credit_count;           // AxiBurstReader.java:138
+  wire        in_flight_push_valid;   // AxiBurstReader.java:95
+  wire        in_flight_push_ready;   // AxiBurstReader.java:95
+  wire [0:0]  in_flight_push_payload; // AxiBurstReader.java:95
+  wire        in_flight_pop_valid;    // AxiBurstReader.java:95
+  wire        in_flight_pop_ready;    // AxiBurstReader.java:95
+  wire [0:0]  in_flight_pop_payload;  // AxiBurstReader.java:95
+  wire [2:0]  in_flight_occupancy;    // AxiBurstReader.java:95
+  wire        room;                   // AxiBurstReader.java:96
+  wire        slot_free;              // AxiBurstReader.java:97
   wire        read_fifo_push_valid;   // Stream.java:195
   wire        read_fifo_push_ready;   // Stream.java:195
   wire [65:0] read_fifo_push_payload; // Stream.java:195
@@ -70,41 +74,35 @@ module AxiBurstReader_w64_b16_o4 (
   wire        read_fifo_pop_ready;    // Stream.java:195
   wire [65:0] read_fifo_pop_payload;  // Stream.java:195
   wire [6:0]  read_fifo_occupancy;    // Stream.java:195
-  wire        delivered;              // AxiBurstReader.java:114
 
   // Temporaries, named after the signal they feed
   wire [6:0] credit_count_mux;
   assign credit_count_mux = requested ? (credit_count - {2'd0, ar_beats}) : credit_count;
 
-  assign ar_pending = ar_remaining != 32'd0; // BurstCutter.java:40
-  assign ar_to_boundary = 5'd16 - {1'b0, ar_address[6:3]}; // BurstCutter.java:48
-  assign ar_last_of_command = ar_remaining <= {27'd0, ar_to_boundary}; // BurstCutter.java:50
-  assign ar_beats = ar_last_of_command ? ar_remaining[4:0] : ar_to_boundary; // BurstCutter.java:51
-  assign command_ready = ~ar_pending | (ar_issued & ar_last_of_command); // BurstCutter.java:53
-  assign room = credit_count >= {2'd0, ar_beats}; // AxiBurstReader.java:89
-  assign slot_free = in_flight_occupancy < 3'd4; // AxiBurstReader.java:90
-  assign m_axi_arvalid = ar_pending & room & slot_free; // AxiBurstReader.java:91
-  assign m_axi_araddr = ar_address; // AxiBurstReader.java:92
-  assign m_axi_arlen = {3'd0, (ar_beats - 5'd1)}; // AxiBurstReader.java:93
-  assign m_axi_arsize = 3'd3; // AxiBurstReader.java:94
-  assign m_axi_arburst = 2'h1; // AxiBurstReader.java:95
-  assign requested = m_axi_arvalid & m_axi_arready; // AxiBurstReader.java:99
-  assign ar_issued = requested; // BurstCutter.java:72
-  assign in_flight_push_valid = requested; // AxiBurstReader.java:101
-  assign in_flight_push_payload = ar_last_of_command; // AxiBurstReader.java:102
+  assign command_ready = ~ar_pending | (ar_issued & ar_last_of_command); // BurstCutter.java:57
+  assign room = credit_count >= {2'd0, ar_beats}; // AxiBurstReader.java:96
+  assign slot_free = in_flight_occupancy < 3'd4; // AxiBurstReader.java:97
+  assign m_axi_arvalid = ar_pending & room & slot_free; // AxiBurstReader.java:98
+  assign m_axi_araddr = ar_address; // AxiBurstReader.java:99
+  assign m_axi_arlen = {3'd0, (ar_beats - 5'd1)}; // AxiBurstReader.java:100
+  assign m_axi_arsize = 3'd3; // AxiBurstReader.java:101
+  assign m_axi_arburst = 2'h1; // AxiBurstReader.java:102
+  assign requested = m_axi_arvalid & m_axi_arready; // AxiBurstReader.java:106
+  assign in_flight_push_valid = requested; // AxiBurstReader.java:108
+  assign in_flight_push_payload = ar_last_of_command; // AxiBurstReader.java:109
   assign read_fifo_push_valid = m_axi_rvalid; // Stream.java:196
   assign read_fifo_push_payload = {m_axi_rresp[1], (m_axi_rlast & in_flight_pop_payload), m_axi_rdata}; // Stream.java:197
   assign m_axi_rready = read_fifo_push_ready; // Stream.java:198
-  assign in_flight_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // AxiBurstReader.java:110
+  assign in_flight_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // AxiBurstReader.java:116
   assign data_valid = read_fifo_pop_valid; // Stream.java:101
   assign data_payload_data = read_fifo_pop_payload[63:0]; // Stream.java:102
   assign data_payload_last = read_fifo_pop_payload[64]; // Stream.java:102
   assign data_payload_error = read_fifo_pop_payload[65]; // Stream.java:102
   assign read_fifo_pop_ready = data_ready; // Stream.java:103
-  assign delivered = data_valid & data_ready; // AxiBurstReader.java:114
-  assign credits = credit_count; // AxiBurstReader.java:117
-  assign outstanding = in_flight_occupancy; // AxiBurstReader.java:118
-  assign idle = ~ar_pending & (credit_count == 7'd64); // AxiBurstReader.java:119
+  assign delivered = data_valid & data_ready; // AxiBurstReader.java:118
+  assign credits = credit_count; // AxiBurstReader.java:124
+  assign outstanding = in_flight_occupancy; // AxiBurstReader.java:125
+  assign idle = ~ar_pending & (credit_count == 7'd64); // AxiBurstReader.java:126
   assign m_axi_awvalid = 1'b0; // Axi4.java:192
   assign m_axi_awaddr = 64'd0; // Axi4.java:193
   assign m_axi_awlen = 8'd0; // Axi4.java:194
@@ -116,23 +114,64 @@ module AxiBurstReader_w64_b16_o4 (
   assign m_axi_wlast = 1'b0; // Axi4.java:203
   assign m_axi_bready = 1'b1; // Axi4.java:204
 
+  // -------------------------------------------------------------------------------------------------------------------
+  // ar_bursts (BurstCutter.java:35): cuts each command into INCR bursts that end at multiples of the longest burst, so
+  // none crosses 4 KB
+  assign ar_pending = ar_remaining != 32'd0; // BurstCutter.java:44
+  assign ar_to_boundary = 5'd16 - {1'b0, ar_address[6:3]}; // BurstCutter.java:52
+  assign ar_last_of_command = ar_remaining <= {27'd0, ar_to_boundary}; // BurstCutter.java:54
+  assign ar_beats = ar_last_of_command ? ar_remaining[4:0] : ar_to_boundary; // BurstCutter.java:55
+  assign ar_issued = requested; // BurstCutter.java:76
+
   always @(posedge clk) begin
-    if (command_valid & command_ready) begin // BurstCutter.java:57
-      ar_address <= {command_payload_address[63:3], 3'h0}; // BurstCutter.java:58
-      ar_remaining <= command_payload_beats; // BurstCutter.java:59
-    end else if (ar_issued) begin // BurstCutter.java:60
-      ar_address <= ar_address + {{56'd0, ar_beats}, 3'd0}; // BurstCutter.java:61
-      ar_remaining <= ar_remaining - {27'd0, ar_beats}; // BurstCutter.java:62
+    if (command_valid & command_ready) begin // BurstCutter.java:61
+      ar_address <= {command_payload_address[63:3], 3'h0}; // BurstCutter.java:62
+      ar_remaining <= command_payload_beats; // BurstCutter.java:63
+    end else if (ar_issued) begin // BurstCutter.java:64
+      ar_address <= ar_address + {{56'd0, ar_beats}, 3'd0}; // BurstCutter.java:65
+      ar_remaining <= ar_remaining - {27'd0, ar_beats}; // BurstCutter.java:66
     end
-    credit_count <= delivered ? (credit_count_mux + 7'd1) : credit_count_mux; // AxiBurstReader.java:116
     if (reset) begin
       ar_address <= 64'd0;
       ar_remaining <= 32'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // credits (AxiBurstReader.java:136): read-FIFO beats free for new bursts: a burst takes its beats when issued, each
+  // beat delivered gives one back
+  always @(posedge clk) begin
+    credit_count <= delivered ? (credit_count_mux + 7'd1) : credit_count_mux; // AxiBurstReader.java:140
+    if (reset) begin
       credit_count <= 7'd64;
     end
   end
 
-  SyncFifo_w1_d4 in_flight ( // AxiBurstReader.java:88
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!(~requested | (credit_count >= {2'd0, ar_beats}))) begin // AxiBurstReader.java:141
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:141: AxiBurstReader: a burst is issued only with credits for all its beats (the credits never go negative)");
+        $stop;
+      end
+      if (!(~delivered | requested | (credit_count < 7'd64))) begin // AxiBurstReader.java:143
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:143: AxiBurstReader: a beat delivered gives back a credit some burst took (the credits never exceed the FIFO depth 64)");
+        $stop;
+      end
+      if (!(~m_axi_rvalid | m_axi_rready)) begin // AxiBurstReader.java:119
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:119: AxiBurstReader: rready is high whenever rvalid is (the R channel never stalls)");
+        $stop;
+      end
+      if (!(~m_axi_rvalid | in_flight_pop_valid)) begin // AxiBurstReader.java:121
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:121: AxiBurstReader: an R beat arrived with no burst in flight");
+        $stop;
+      end
+    end
+  end
+`endif
+
+  SyncFifo_w1_d4 in_flight ( // AxiBurstReader.java:95
     .clk          (clk),
     .reset        (reset),
     .push_valid   (in_flight_push_valid),
@@ -157,7 +196,7 @@ module AxiBurstReader_w64_b16_o4 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, command_payload_address[2:0], m_axi_awready, m_axi_wready, m_axi_bvalid, m_axi_bresp, m_axi_rresp[0], in_flight_push_ready, in_flight_pop_valid, read_fifo_occupancy};
+  wire unused_bits = &{1'b0, command_payload_address[2:0], m_axi_awready, m_axi_wready, m_axi_bvalid, m_axi_bresp, m_axi_rresp[0], in_flight_push_ready, read_fifo_occupancy};
 endmodule
 
 `default_nettype wire

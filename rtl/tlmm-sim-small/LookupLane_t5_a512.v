@@ -4,126 +4,126 @@
 `default_nettype none
 
 module LookupLane_t5_a512 (
-  input  wire        clk,                          // LookupLane.java:53
-  input  wire        reset,                        // LookupLane.java:53
-  input  wire        step_valid,                   // LookupLane.java:58
-  input  wire [24:0] step_payload_indices,         // LookupLane.java:58
-  input  wire        step_payload_tableHalf,       // LookupLane.java:58
-  input  wire [8:0]  step_payload_accumulator,     // LookupLane.java:58
-  input  wire        step_payload_first,           // LookupLane.java:58
-  input  wire        step_payload_last,            // LookupLane.java:58
-  input  wire        table_write_valid,            // LookupLane.java:59
-  input  wire        table_write_payload_half,     // LookupLane.java:59
-  input  wire [4:0]  table_write_payload_entry,    // LookupLane.java:59
-  input  wire [9:0]  table_write_payload_values_0, // LookupLane.java:59
-  input  wire [9:0]  table_write_payload_values_1, // LookupLane.java:59
-  input  wire [9:0]  table_write_payload_values_2, // LookupLane.java:59
-  input  wire [9:0]  table_write_payload_values_3, // LookupLane.java:59
-  input  wire [9:0]  table_write_payload_values_4, // LookupLane.java:59
-  output wire        result_valid,                 // LookupLane.java:61
-  output wire [31:0] result_payload                // LookupLane.java:61
+  input  wire        clk,                          // LookupLane.java:54
+  input  wire        reset,                        // LookupLane.java:54
+  input  wire        step_valid,                   // LookupLane.java:59
+  input  wire [24:0] step_payload_indices,         // LookupLane.java:59
+  input  wire        step_payload_tableHalf,       // LookupLane.java:59
+  input  wire [8:0]  step_payload_accumulator,     // LookupLane.java:59
+  input  wire        step_payload_first,           // LookupLane.java:59
+  input  wire        step_payload_last,            // LookupLane.java:59
+  input  wire        table_write_valid,            // LookupLane.java:60
+  input  wire        table_write_payload_half,     // LookupLane.java:60
+  input  wire [4:0]  table_write_payload_entry,    // LookupLane.java:60
+  input  wire [9:0]  table_write_payload_values_0, // LookupLane.java:60
+  input  wire [9:0]  table_write_payload_values_1, // LookupLane.java:60
+  input  wire [9:0]  table_write_payload_values_2, // LookupLane.java:60
+  input  wire [9:0]  table_write_payload_values_3, // LookupLane.java:60
+  input  wire [9:0]  table_write_payload_values_4, // LookupLane.java:60
+  output wire        result_valid,                 // LookupLane.java:62
+  output wire [31:0] result_payload                // LookupLane.java:62
 );
 
-  reg  [9:0]  entries_0;               // LookupLane.java:73
-  reg  [9:0]  entries_1;               // LookupLane.java:73
-  reg  [9:0]  entries_2;               // LookupLane.java:73
-  reg  [9:0]  entries_3;               // LookupLane.java:73
-  reg  [9:0]  entries_4;               // LookupLane.java:73
-  reg         entries_valid;           // LookupLane.java:74
+  reg  [9:0]  entries_0;               // LookupLane.java:75
+  reg  [9:0]  entries_1;               // LookupLane.java:75
+  reg  [9:0]  entries_2;               // LookupLane.java:75
+  reg  [9:0]  entries_3;               // LookupLane.java:75
+  reg  [9:0]  entries_4;               // LookupLane.java:75
+  reg         entries_valid;           // LookupLane.java:76
   reg  [8:0]  entries_accumulator;     // LookupLane.java:77
   reg         entries_first;           // LookupLane.java:78
   reg         entries_last;            // LookupLane.java:79
-  wire        adder_tree_in_valid;     // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_0; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_1; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_2; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_3; // LookupLane.java:88
-  wire [9:0]  adder_tree_in_payload_4; // LookupLane.java:88
-  wire        adder_tree_out_valid;    // LookupLane.java:88
-  wire [12:0] adder_tree_out_payload;  // LookupLane.java:88
-  reg  [8:0]  sum_accumulator_0;       // LookupLane.java:96
-  reg         sum_first_0;             // LookupLane.java:97
-  reg         sum_last_0;              // LookupLane.java:98
-  reg  [8:0]  sum_accumulator_1;       // LookupLane.java:96
-  reg         sum_first_1;             // LookupLane.java:97
-  reg         sum_last_1;              // LookupLane.java:98
-  reg  [31:0] stored;                  // LookupLane.java:107
-  reg         written;                 // LookupLane.java:108
-  reg  [8:0]  written_address;         // LookupLane.java:109
-  reg  [31:0] written_value;           // LookupLane.java:110
-  wire [31:0] previous;                // LookupLane.java:111
-  wire [31:0] total;                   // LookupLane.java:113
-  reg         result_q_valid;          // LookupLane.java:118
-  reg  [31:0] result_q_value;          // LookupLane.java:119
+  wire        adder_tree_in_valid;     // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_0; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_1; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_2; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_3; // LookupLane.java:89
+  wire [9:0]  adder_tree_in_payload_4; // LookupLane.java:89
+  wire        adder_tree_out_valid;    // LookupLane.java:89
+  wire [12:0] adder_tree_out_payload;  // LookupLane.java:89
+  reg         sum_first_d1;            // LookupLane.java:98
+  reg         sum_first_d2;            // LookupLane.java:98
+  reg         sum_last_d1;             // LookupLane.java:99
+  reg         sum_last_d2;             // LookupLane.java:99
+  reg  [8:0]  sum_accumulator_d1;      // LookupLane.java:102
+  reg  [8:0]  sum_group;               // LookupLane.java:103
+  reg  [31:0] stored;                  // LookupLane.java:109
+  reg         written;                 // LookupLane.java:110
+  reg  [8:0]  written_address;         // LookupLane.java:111
+  reg  [31:0] written_value;           // LookupLane.java:112
+  wire [31:0] previous;                // LookupLane.java:113
+  wire [31:0] total;                   // LookupLane.java:115
+  reg         result_q_valid;          // LookupLane.java:120
+  reg  [31:0] result_q_value;          // LookupLane.java:121
   (* ram_style = "distributed" *)
-  reg  [9:0]  table0 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table0 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table1 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table1 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table2 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table2 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table3 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table3 [0:63];           // LookupLane.java:67
   (* ram_style = "distributed" *)
-  reg  [9:0]  table4 [0:63];           // LookupLane.java:66
+  reg  [9:0]  table4 [0:63];           // LookupLane.java:67
   (* ram_style = "block" *)
-  reg  [31:0] accumulators [0:511];    // LookupLane.java:105
+  reg  [31:0] accumulators [0:511];    // LookupLane.java:108
 
   // Temporaries, named after the signal they feed
   wire [31:0] total_ext;
   assign total_ext = {{19{adder_tree_out_payload[12]}}, adder_tree_out_payload};
 
-  assign adder_tree_in_valid = entries_valid; // LookupLane.java:89
-  assign adder_tree_in_payload_0 = entries_0; // LookupLane.java:91
-  assign adder_tree_in_payload_1 = entries_1; // LookupLane.java:91
-  assign adder_tree_in_payload_2 = entries_2; // LookupLane.java:91
-  assign adder_tree_in_payload_3 = entries_3; // LookupLane.java:91
-  assign adder_tree_in_payload_4 = entries_4; // LookupLane.java:91
-  assign previous = (written & (written_address == sum_accumulator_1)) ? written_value : stored; // LookupLane.java:111
-  assign total = sum_first_1 ? total_ext : (previous + total_ext); // LookupLane.java:113
-  assign result_valid = result_q_valid; // LookupLane.java:118
-  assign result_payload = result_q_value; // LookupLane.java:119
+  assign adder_tree_in_valid = entries_valid; // LookupLane.java:90
+  assign adder_tree_in_payload_0 = entries_0; // LookupLane.java:92
+  assign adder_tree_in_payload_1 = entries_1; // LookupLane.java:92
+  assign adder_tree_in_payload_2 = entries_2; // LookupLane.java:92
+  assign adder_tree_in_payload_3 = entries_3; // LookupLane.java:92
+  assign adder_tree_in_payload_4 = entries_4; // LookupLane.java:92
+  assign previous = (written & (written_address == sum_group)) ? written_value : stored; // LookupLane.java:113
+  assign total = sum_first_d2 ? total_ext : (previous + total_ext); // LookupLane.java:115
+  assign result_valid = result_q_valid; // LookupLane.java:120
+  assign result_payload = result_q_value; // LookupLane.java:121
 
   always @(posedge clk) begin
-    if (table_write_valid) begin // LookupLane.java:68
-      table0[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_0; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table0[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_0; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table1[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_1; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table1[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_1; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table2[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_2; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table2[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_2; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table3[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_3; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table3[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_3; // LookupLane.java:70
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      table4[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_4; // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      table4[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_4; // LookupLane.java:70
     end
-    entries_0 <= table0[{step_payload_tableHalf, step_payload_indices[4:0]}]; // LookupLane.java:73
-    entries_1 <= table1[{step_payload_tableHalf, step_payload_indices[9:5]}]; // LookupLane.java:73
-    entries_2 <= table2[{step_payload_tableHalf, step_payload_indices[14:10]}]; // LookupLane.java:73
-    entries_3 <= table3[{step_payload_tableHalf, step_payload_indices[19:15]}]; // LookupLane.java:73
-    entries_4 <= table4[{step_payload_tableHalf, step_payload_indices[24:20]}]; // LookupLane.java:73
-    entries_valid <= step_valid; // LookupLane.java:74
+    entries_0 <= table0[{step_payload_tableHalf, step_payload_indices[4:0]}]; // LookupLane.java:75
+    entries_1 <= table1[{step_payload_tableHalf, step_payload_indices[9:5]}]; // LookupLane.java:75
+    entries_2 <= table2[{step_payload_tableHalf, step_payload_indices[14:10]}]; // LookupLane.java:75
+    entries_3 <= table3[{step_payload_tableHalf, step_payload_indices[19:15]}]; // LookupLane.java:75
+    entries_4 <= table4[{step_payload_tableHalf, step_payload_indices[24:20]}]; // LookupLane.java:75
+    entries_valid <= step_valid; // LookupLane.java:76
     entries_accumulator <= step_payload_accumulator; // LookupLane.java:77
     entries_first <= step_payload_first; // LookupLane.java:78
     entries_last <= step_payload_last; // LookupLane.java:79
-    sum_accumulator_0 <= entries_accumulator; // LookupLane.java:96
-    sum_first_0 <= entries_first; // LookupLane.java:97
-    sum_last_0 <= entries_last; // LookupLane.java:98
-    sum_accumulator_1 <= sum_accumulator_0; // LookupLane.java:96
-    sum_first_1 <= sum_first_0; // LookupLane.java:97
-    sum_last_1 <= sum_last_0; // LookupLane.java:98
-    stored <= accumulators[sum_accumulator_0]; // LookupLane.java:107
-    if (adder_tree_out_valid) begin // LookupLane.java:114
-      accumulators[sum_accumulator_1] <= total; // LookupLane.java:114
+    sum_first_d1 <= entries_first; // LookupLane.java:98
+    sum_first_d2 <= sum_first_d1; // LookupLane.java:98
+    sum_last_d1 <= entries_last; // LookupLane.java:99
+    sum_last_d2 <= sum_last_d1; // LookupLane.java:99
+    sum_accumulator_d1 <= entries_accumulator; // LookupLane.java:102
+    sum_group <= sum_accumulator_d1; // LookupLane.java:103
+    stored <= accumulators[sum_accumulator_d1]; // LookupLane.java:109
+    if (adder_tree_out_valid) begin // LookupLane.java:116
+      accumulators[sum_group] <= total; // LookupLane.java:116
     end
-    written <= adder_tree_out_valid; // LookupLane.java:115
-    written_address <= sum_accumulator_1; // LookupLane.java:116
-    written_value <= total; // LookupLane.java:117
-    result_q_valid <= adder_tree_out_valid & sum_last_1; // LookupLane.java:118
-    if (adder_tree_out_valid & sum_last_1) begin // LookupLane.java:119
-      result_q_value <= total; // LookupLane.java:119
+    written <= adder_tree_out_valid; // LookupLane.java:117
+    written_address <= sum_group; // LookupLane.java:118
+    written_value <= total; // LookupLane.java:119
+    result_q_valid <= adder_tree_out_valid & sum_last_d2; // LookupLane.java:120
+    if (adder_tree_out_valid & sum_last_d2) begin // LookupLane.java:121
+      result_q_value <= total; // LookupLane.java:121
     end
     if (reset) begin
       entries_valid <= 1'b0;
@@ -132,7 +132,7 @@ module LookupLane_t5_a512 (
     end
   end
 
-  AdderTree_n5_w10_l2 adder_tree ( // LookupLane.java:88
+  AdderTree_n5_w10_l2 adder_tree ( // LookupLane.java:89
     .clk          (clk),
     .reset        (reset),
     .in_valid     (adder_tree_in_valid),

@@ -93,73 +93,73 @@ module WeightPort_t5_q4_p2_w64 (
   wire         reader_idle;                    // WeightPort.java:80
   wire [6:0]   reader_credits;                 // WeightPort.java:80
   wire [2:0]   reader_outstanding;             // WeightPort.java:80
-  wire         gearbox_in_valid;               // WeightPort.java:91
-  wire         gearbox_in_ready;               // WeightPort.java:91
-  wire [63:0]  gearbox_in_payload;             // WeightPort.java:91
-  wire         gearbox_out_valid;              // WeightPort.java:91
-  wire         gearbox_out_ready;              // WeightPort.java:91
-  wire [47:0]  gearbox_out_payload;            // WeightPort.java:91
-  wire [0:0]   gearbox_size;                   // WeightPort.java:91
-  wire         gearbox_clear;                  // WeightPort.java:91
-  wire [4:0]   gearbox_count;                  // WeightPort.java:91
-  reg  [0:0]   lane_pair;                      // WeightPort.java:95
-  reg  [15:0]  group;                          // WeightPort.java:96
-  reg  [15:0]  block;                          // WeightPort.java:97
-  reg  [13:0]  block_base;                     // WeightPort.java:98
-  reg  [31:0]  written;                        // WeightPort.java:99
-  reg  [15:0]  blocks_finished;                // WeightPort.java:100
-  reg  [15:0]  blocks_done_d;                  // WeightPort.java:104
-  reg  [15:0]  blocks_done_q;                  // WeightPort.java:105
-  wire         last_block;                     // WeightPort.java:114
-  wire [1:0]   size_class;                     // WeightPort.java:115
-  reg  [0:0]   size_select;                    // WeightPort.java:118
-  wire         words_left;                     // WeightPort.java:126
-  wire         take;                           // WeightPort.java:128
-  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:207
-  wire [9:0]   word0_byte0_digits;             // WeightPort.java:207
-  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:207
-  wire [9:0]   word0_byte1_digits;             // WeightPort.java:207
-  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:207
-  wire [9:0]   word0_byte2_digits;             // WeightPort.java:207
-  wire [29:0]  word0_digits;                   // WeightPort.java:213
-  wire [5:0]   word0_index0_digits;            // WeightPort.java:221
-  wire [4:0]   word0_index0_index;             // WeightPort.java:221
-  wire [5:0]   word0_index1_digits;            // WeightPort.java:221
-  wire [4:0]   word0_index1_index;             // WeightPort.java:221
-  wire [5:0]   word0_index2_digits;            // WeightPort.java:221
-  wire [4:0]   word0_index2_index;             // WeightPort.java:221
-  wire [5:0]   word0_index3_digits;            // WeightPort.java:221
-  wire [4:0]   word0_index3_index;             // WeightPort.java:221
-  wire [5:0]   word0_index4_digits;            // WeightPort.java:221
-  wire [4:0]   word0_index4_index;             // WeightPort.java:221
-  wire [71:0]  word0_unpacked;                 // WeightPort.java:240
-  wire [23:0]  word1_bytes;                    // WeightPort.java:197
-  wire [7:0]   word1_byte0_packed_byte;        // WeightPort.java:207
-  wire [9:0]   word1_byte0_digits;             // WeightPort.java:207
-  wire [7:0]   word1_byte1_packed_byte;        // WeightPort.java:207
-  wire [9:0]   word1_byte1_digits;             // WeightPort.java:207
-  wire [7:0]   word1_byte2_packed_byte;        // WeightPort.java:207
-  wire [9:0]   word1_byte2_digits;             // WeightPort.java:207
-  wire [29:0]  word1_digits;                   // WeightPort.java:213
-  wire [5:0]   word1_index0_digits;            // WeightPort.java:221
-  wire [4:0]   word1_index0_index;             // WeightPort.java:221
-  wire [5:0]   word1_index1_digits;            // WeightPort.java:221
-  wire [4:0]   word1_index1_index;             // WeightPort.java:221
-  wire [5:0]   word1_index2_digits;            // WeightPort.java:221
-  wire [4:0]   word1_index2_index;             // WeightPort.java:221
-  wire [5:0]   word1_index3_digits;            // WeightPort.java:221
-  wire [4:0]   word1_index3_index;             // WeightPort.java:221
-  wire [5:0]   word1_index4_digits;            // WeightPort.java:221
-  wire [4:0]   word1_index4_index;             // WeightPort.java:221
-  wire [71:0]  word1_unpacked;                 // WeightPort.java:240
-  wire [13:0]  buffer_address;                 // WeightPort.java:137
-  reg          write_q_valid;                  // WeightPort.java:140
-  reg  [13:0]  write_q_address;                // WeightPort.java:141
-  reg  [0:0]   write_q_lane_pair;              // WeightPort.java:142
-  reg  [143:0] write_q_words;                  // WeightPort.java:143
-  wire         finishing;                      // WeightPort.java:168
-  reg          done_d;                         // WeightPort.java:171
-  reg          done_q;                         // WeightPort.java:171
+  wire         gearbox_in_valid;               // WeightPort.java:93
+  wire         gearbox_in_ready;               // WeightPort.java:93
+  wire [63:0]  gearbox_in_payload;             // WeightPort.java:93
+  wire         gearbox_out_valid;              // WeightPort.java:93
+  wire         gearbox_out_ready;              // WeightPort.java:93
+  wire [47:0]  gearbox_out_payload;            // WeightPort.java:93
+  wire [0:0]   gearbox_size;                   // WeightPort.java:93
+  wire         gearbox_clear;                  // WeightPort.java:93
+  wire [4:0]   gearbox_count;                  // WeightPort.java:93
+  reg  [0:0]   lane_pair;                      // WeightPort.java:97
+  reg  [15:0]  group;                          // WeightPort.java:98
+  reg  [15:0]  block;                          // WeightPort.java:99
+  reg  [13:0]  block_base;                     // WeightPort.java:100
+  reg  [31:0]  written;                        // WeightPort.java:101
+  reg  [15:0]  blocks_finished;                // WeightPort.java:102
+  reg  [15:0]  blocks_done_d;                  // WeightPort.java:106
+  reg  [15:0]  blocks_done_q;                  // WeightPort.java:107
+  wire         last_block;                     // WeightPort.java:116
+  wire [1:0]   size_class;                     // WeightPort.java:117
+  reg  [0:0]   size_select;                    // WeightPort.java:120
+  wire         words_left;                     // WeightPort.java:128
+  wire         take;                           // WeightPort.java:130
+  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:209
+  wire [9:0]   word0_byte0_digits;             // WeightPort.java:209
+  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:209
+  wire [9:0]   word0_byte1_digits;             // WeightPort.java:209
+  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:209
+  wire [9:0]   word0_byte2_digits;             // WeightPort.java:209
+  wire [29:0]  word0_digits;                   // WeightPort.java:215
+  wire [5:0]   word0_index0_digits;            // WeightPort.java:223
+  wire [4:0]   word0_index0_index;             // WeightPort.java:223
+  wire [5:0]   word0_index1_digits;            // WeightPort.java:223
+  wire [4:0]   word0_index1_index;             // WeightPort.java:223
+  wire [5:0]   word0_index2_digits;            // WeightPort.java:223
+  wire [4:0]   word0_index2_index;             // WeightPort.java:223
+  wire [5:0]   word0_index3_digits;            // WeightPort.java:223
+  wire [4:0]   word0_index3_index;             // WeightPort.java:223
+  wire [5:0]   word0_index4_digits;            // WeightPort.java:223
+  wire [4:0]   word0_index4_index;             // WeightPort.java:223
+  wire [71:0]  word0_unpacked;                 // WeightPort.java:242
+  wire [23:0]  word1_bytes;                    // WeightPort.java:199
+  wire [7:0]   word1_byte0_packed_byte;        // WeightPort.java:209
+  wire [9:0]   word1_byte0_digits;             // WeightPort.java:209
+  wire [7:0]   word1_byte1_packed_byte;        // WeightPort.java:209
+  wire [9:0]   word1_byte1_digits;             // WeightPort.java:209
+  wire [7:0]   word1_byte2_packed_byte;        // WeightPort.java:209
+  wire [9:0]   word1_byte2_digits;             // WeightPort.java:209
+  wire [29:0]  word1_digits;                   // WeightPort.java:215
+  wire [5:0]   word1_index0_digits;            // WeightPort.java:223
+  wire [4:0]   word1_index0_index;             // WeightPort.java:223
+  wire [5:0]   word1_index1_digits;            // WeightPort.java:223
+  wire [4:0]   word1_index1_index;             // WeightPort.java:223
+  wire [5:0]   word1_index2_digits;            // WeightPort.java:223
+  wire [4:0]   word1_index2_index;             // WeightPort.java:223
+  wire [5:0]   word1_index3_digits;            // WeightPort.java:223
+  wire [4:0]   word1_index3_index;             // WeightPort.java:223
+  wire [5:0]   word1_index4_digits;            // WeightPort.java:223
+  wire [4:0]   word1_index4_index;             // WeightPort.java:223
+  wire [71:0]  word1_unpacked;                 // WeightPort.java:242
+  wire [13:0]  buffer_address;                 // WeightPort.java:139
+  reg          write_q_valid;                  // WeightPort.java:142
+  reg  [13:0]  write_q_address;                // WeightPort.java:143
+  reg  [0:0]   write_q_lane_pair;              // WeightPort.java:144
+  reg  [143:0] write_q_words;                  // WeightPort.java:145
+  wire         finishing;                      // WeightPort.java:170
+  reg          done_d;                         // WeightPort.java:173
+  reg          done_q;                         // WeightPort.java:173
 
   assign idle = ~loading; // WeightPort.java:77
   assign m_axi_awvalid = reader_m_axi_awvalid; // WeightPort.java:82
@@ -193,58 +193,58 @@ module WeightPort_t5_q4_p2_w64 (
   assign gearbox_in_valid = reader_data_valid; // Stream.java:101
   assign gearbox_in_payload = reader_data_payload_data; // Stream.java:102
   assign reader_data_ready = gearbox_in_ready; // Stream.java:103
-  assign blocks_done = blocks_done_q; // WeightPort.java:113
-  assign last_block = block == (load_blocks - 16'd1); // WeightPort.java:114
-  assign size_class = last_block ? load_lastClass : 2'd3; // WeightPort.java:115
+  assign blocks_done = blocks_done_q; // WeightPort.java:115
+  assign last_block = block == (load_blocks - 16'd1); // WeightPort.java:116
+  assign size_class = last_block ? load_lastClass : 2'd3; // WeightPort.java:117
 
   always @(*) begin
-    size_select = 1'b0; // WeightPort.java:119
-    if (size_class == 2'd0) begin // WeightPort.java:122
-      size_select = 1'b0; // WeightPort.java:122
+    size_select = 1'b0; // WeightPort.java:121
+    if (size_class == 2'd0) begin // WeightPort.java:124
+      size_select = 1'b0; // WeightPort.java:124
     end
-    if (size_class == 2'd1) begin // WeightPort.java:122
-      size_select = 1'b0; // WeightPort.java:122
+    if (size_class == 2'd1) begin // WeightPort.java:124
+      size_select = 1'b0; // WeightPort.java:124
     end
-    if (size_class == 2'd2) begin // WeightPort.java:122
-      size_select = 1'b1; // WeightPort.java:122
+    if (size_class == 2'd2) begin // WeightPort.java:124
+      size_select = 1'b1; // WeightPort.java:124
     end
-    if (size_class == 2'd3) begin // WeightPort.java:122
-      size_select = 1'b1; // WeightPort.java:122
+    if (size_class == 2'd3) begin // WeightPort.java:124
+      size_select = 1'b1; // WeightPort.java:124
     end
   end
-  assign gearbox_size = size_select; // WeightPort.java:124
-  assign words_left = loading & (written < load_words); // WeightPort.java:126
-  assign gearbox_out_ready = words_left; // WeightPort.java:127
-  assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:128
-  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:208
-  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:208
-  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:208
-  assign word0_digits = {word0_byte2_digits, word0_byte1_digits, word0_byte0_digits}; // WeightPort.java:213
-  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:222
-  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:222
-  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:222
-  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:222
-  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:222
-  assign word0_unpacked = {2'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, ((1'b0 | (size_class == 2'd3)) ? word0_index4_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index3_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index0_index : 5'd0)}; // WeightPort.java:240
-  assign word1_bytes = (size_class == 2'd3) ? gearbox_out_payload[47:24] : ((size_class == 2'd2) ? gearbox_out_payload[47:24] : ((size_class == 2'd1) ? gearbox_out_payload[39:16] : gearbox_out_payload[39:16])); // WeightPort.java:203
-  assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:208
-  assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:208
-  assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:208
-  assign word1_digits = {word1_byte2_digits, word1_byte1_digits, word1_byte0_digits}; // WeightPort.java:213
-  assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:222
-  assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:222
-  assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:222
-  assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:222
-  assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:222
-  assign word1_unpacked = {2'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, ((1'b0 | (size_class == 2'd3)) ? word1_index4_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index3_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index0_index : 5'd0)}; // WeightPort.java:240
-  assign buffer_address = {load_half, 13'd0} + (block_base + group[13:0]); // WeightPort.java:137
-  assign write_valid = write_q_valid; // WeightPort.java:140
-  assign write_payload_address = write_q_address; // WeightPort.java:141
-  assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:142
-  assign write_payload_words = write_q_words; // WeightPort.java:143
-  assign finishing = take & ((written + 32'd2) == load_words); // WeightPort.java:168
-  assign gearbox_clear = finishing; // WeightPort.java:170
-  assign done = done_q; // WeightPort.java:171
+  assign gearbox_size = size_select; // WeightPort.java:126
+  assign words_left = loading & (written < load_words); // WeightPort.java:128
+  assign gearbox_out_ready = words_left; // WeightPort.java:129
+  assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:130
+  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:210
+  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:210
+  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:210
+  assign word0_digits = {word0_byte2_digits, word0_byte1_digits, word0_byte0_digits}; // WeightPort.java:215
+  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:224
+  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:224
+  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:224
+  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:224
+  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:224
+  assign word0_unpacked = {2'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, ((1'b0 | (size_class == 2'd3)) ? word0_index4_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index3_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index0_index : 5'd0)}; // WeightPort.java:242
+  assign word1_bytes = (size_class == 2'd3) ? gearbox_out_payload[47:24] : ((size_class == 2'd2) ? gearbox_out_payload[47:24] : ((size_class == 2'd1) ? gearbox_out_payload[39:16] : gearbox_out_payload[39:16])); // WeightPort.java:205
+  assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:210
+  assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:210
+  assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:210
+  assign word1_digits = {word1_byte2_digits, word1_byte1_digits, word1_byte0_digits}; // WeightPort.java:215
+  assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:224
+  assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:224
+  assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:224
+  assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:224
+  assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:224
+  assign word1_unpacked = {2'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, ((1'b0 | (size_class == 2'd3)) ? word1_index4_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index3_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index0_index : 5'd0)}; // WeightPort.java:242
+  assign buffer_address = {load_half, 13'd0} + (block_base + group[13:0]); // WeightPort.java:139
+  assign write_valid = write_q_valid; // WeightPort.java:142
+  assign write_payload_address = write_q_address; // WeightPort.java:143
+  assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:144
+  assign write_payload_words = write_q_words; // WeightPort.java:145
+  assign finishing = take & ((written + 32'd2) == load_words); // WeightPort.java:170
+  assign gearbox_clear = finishing; // WeightPort.java:172
+  assign done = done_q; // WeightPort.java:173
 
   always @(posedge clk) begin
     if (start_valid) begin // WeightPort.java:73
@@ -257,51 +257,51 @@ module WeightPort_t5_q4_p2_w64 (
       load_lastClass <= start_payload_lastClass; // WeightPort.java:75
       load_half <= start_payload_half; // WeightPort.java:75
     end
-    if (start_valid) begin // WeightPort.java:106
-      blocks_done_d <= 16'd0; // WeightPort.java:107
-      blocks_done_q <= 16'd0; // WeightPort.java:108
+    if (start_valid) begin // WeightPort.java:108
+      blocks_done_d <= 16'd0; // WeightPort.java:109
+      blocks_done_q <= 16'd0; // WeightPort.java:110
     end else begin
-      blocks_done_d <= blocks_finished; // WeightPort.java:110
-      blocks_done_q <= blocks_done_d; // WeightPort.java:111
+      blocks_done_d <= blocks_finished; // WeightPort.java:112
+      blocks_done_q <= blocks_done_d; // WeightPort.java:113
     end
-    write_q_valid <= take; // WeightPort.java:140
-    if (take) begin // WeightPort.java:141
-      write_q_address <= buffer_address; // WeightPort.java:141
-    end
-    if (take) begin // WeightPort.java:142
-      write_q_lane_pair <= lane_pair; // WeightPort.java:142
-    end
+    write_q_valid <= take; // WeightPort.java:142
     if (take) begin // WeightPort.java:143
-      write_q_words <= {word1_unpacked, word0_unpacked}; // WeightPort.java:143
+      write_q_address <= buffer_address; // WeightPort.java:143
     end
-    if (start_valid) begin // WeightPort.java:147
-      lane_pair <= 1'b0; // WeightPort.java:148
-      group <= 16'd0; // WeightPort.java:149
-      block <= 16'd0; // WeightPort.java:150
-      block_base <= 14'd0; // WeightPort.java:151
-      written <= 32'd0; // WeightPort.java:152
-      blocks_finished <= 16'd0; // WeightPort.java:153
-    end else if (take) begin // WeightPort.java:154
-      written <= written + 32'd2; // WeightPort.java:155
-      if (lane_pair == 1'b0) begin // WeightPort.java:156
-        lane_pair <= 1'b0; // WeightPort.java:157
-        if (group == (load_groups - 16'd1)) begin // WeightPort.java:158
-          group <= 16'd0; // WeightPort.java:159
-          block <= block + 16'd1; // WeightPort.java:160
-          block_base <= block_base + load_groups[13:0]; // WeightPort.java:161
-          blocks_finished <= blocks_finished + 16'd1; // WeightPort.java:162
+    if (take) begin // WeightPort.java:144
+      write_q_lane_pair <= lane_pair; // WeightPort.java:144
+    end
+    if (take) begin // WeightPort.java:145
+      write_q_words <= {word1_unpacked, word0_unpacked}; // WeightPort.java:145
+    end
+    if (start_valid) begin // WeightPort.java:149
+      lane_pair <= 1'b0; // WeightPort.java:150
+      group <= 16'd0; // WeightPort.java:151
+      block <= 16'd0; // WeightPort.java:152
+      block_base <= 14'd0; // WeightPort.java:153
+      written <= 32'd0; // WeightPort.java:154
+      blocks_finished <= 16'd0; // WeightPort.java:155
+    end else if (take) begin // WeightPort.java:156
+      written <= written + 32'd2; // WeightPort.java:157
+      if (lane_pair == 1'b0) begin // WeightPort.java:158
+        lane_pair <= 1'b0; // WeightPort.java:159
+        if (group == (load_groups - 16'd1)) begin // WeightPort.java:160
+          group <= 16'd0; // WeightPort.java:161
+          block <= block + 16'd1; // WeightPort.java:162
+          block_base <= block_base + load_groups[13:0]; // WeightPort.java:163
+          blocks_finished <= blocks_finished + 16'd1; // WeightPort.java:164
         end else begin
-          group <= group + 16'd1; // WeightPort.java:163
+          group <= group + 16'd1; // WeightPort.java:165
         end
       end else begin
-        lane_pair <= lane_pair + 1'b1; // WeightPort.java:164
+        lane_pair <= lane_pair + 1'b1; // WeightPort.java:166
       end
     end
-    if (finishing) begin // WeightPort.java:169
-      loading <= 1'b0; // WeightPort.java:169
+    if (finishing) begin // WeightPort.java:171
+      loading <= 1'b0; // WeightPort.java:171
     end
-    done_d <= finishing; // WeightPort.java:171
-    done_q <= done_d; // WeightPort.java:171
+    done_d <= finishing; // WeightPort.java:173
+    done_q <= done_d; // WeightPort.java:173
     if (reset) begin
       loading <= 1'b0;
       blocks_done_d <= 16'd0;
@@ -317,6 +317,18 @@ module WeightPort_t5_q4_p2_w64 (
       done_q <= 1'b0;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!(~start_valid | reader_command_ready)) begin // WeightPort.java:88
+        $display("ASSERTION FAILED in %m: WeightPort.java:88: WeightPort: the reader takes a load's command at once (the previous load's bursts have all been issued)");
+        $stop;
+      end
+    end
+  end
+`endif
 
   AxiBurstReader_w64_b16_o4 reader ( // WeightPort.java:80
     .clk                     (clk),
@@ -360,7 +372,7 @@ module WeightPort_t5_q4_p2_w64 (
     .outstanding             (reader_outstanding)
   );
 
-  ByteGearbox_i8_o4_6 gearbox ( // WeightPort.java:91
+  ByteGearbox_i8_o4_6 gearbox ( // WeightPort.java:93
     .clk         (clk),
     .reset       (reset),
     .in_valid    (gearbox_in_valid),
@@ -374,112 +386,112 @@ module WeightPort_t5_q4_p2_w64 (
     .count       (gearbox_count)
   );
 
-  ByteToTrits word0_byte0 ( // WeightPort.java:207
+  ByteToTrits word0_byte0 ( // WeightPort.java:209
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte0_packed_byte),
     .digits      (word0_byte0_digits)
   );
 
-  ByteToTrits word0_byte1 ( // WeightPort.java:207
+  ByteToTrits word0_byte1 ( // WeightPort.java:209
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte1_packed_byte),
     .digits      (word0_byte1_digits)
   );
 
-  ByteToTrits word0_byte2 ( // WeightPort.java:207
+  ByteToTrits word0_byte2 ( // WeightPort.java:209
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte2_packed_byte),
     .digits      (word0_byte2_digits)
   );
 
-  TritsToIndex word0_index0 ( // WeightPort.java:221
+  TritsToIndex word0_index0 ( // WeightPort.java:223
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index0_digits),
     .index  (word0_index0_index)
   );
 
-  TritsToIndex word0_index1 ( // WeightPort.java:221
+  TritsToIndex word0_index1 ( // WeightPort.java:223
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index1_digits),
     .index  (word0_index1_index)
   );
 
-  TritsToIndex word0_index2 ( // WeightPort.java:221
+  TritsToIndex word0_index2 ( // WeightPort.java:223
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index2_digits),
     .index  (word0_index2_index)
   );
 
-  TritsToIndex word0_index3 ( // WeightPort.java:221
+  TritsToIndex word0_index3 ( // WeightPort.java:223
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index3_digits),
     .index  (word0_index3_index)
   );
 
-  TritsToIndex word0_index4 ( // WeightPort.java:221
+  TritsToIndex word0_index4 ( // WeightPort.java:223
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index4_digits),
     .index  (word0_index4_index)
   );
 
-  ByteToTrits word1_byte0 ( // WeightPort.java:207
+  ByteToTrits word1_byte0 ( // WeightPort.java:209
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte0_packed_byte),
     .digits      (word1_byte0_digits)
   );
 
-  ByteToTrits word1_byte1 ( // WeightPort.java:207
+  ByteToTrits word1_byte1 ( // WeightPort.java:209
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte1_packed_byte),
     .digits      (word1_byte1_digits)
   );
 
-  ByteToTrits word1_byte2 ( // WeightPort.java:207
+  ByteToTrits word1_byte2 ( // WeightPort.java:209
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte2_packed_byte),
     .digits      (word1_byte2_digits)
   );
 
-  TritsToIndex word1_index0 ( // WeightPort.java:221
+  TritsToIndex word1_index0 ( // WeightPort.java:223
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index0_digits),
     .index  (word1_index0_index)
   );
 
-  TritsToIndex word1_index1 ( // WeightPort.java:221
+  TritsToIndex word1_index1 ( // WeightPort.java:223
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index1_digits),
     .index  (word1_index1_index)
   );
 
-  TritsToIndex word1_index2 ( // WeightPort.java:221
+  TritsToIndex word1_index2 ( // WeightPort.java:223
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index2_digits),
     .index  (word1_index2_index)
   );
 
-  TritsToIndex word1_index3 ( // WeightPort.java:221
+  TritsToIndex word1_index3 ( // WeightPort.java:223
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index3_digits),
     .index  (word1_index3_index)
   );
 
-  TritsToIndex word1_index4 ( // WeightPort.java:221
+  TritsToIndex word1_index4 ( // WeightPort.java:223
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index4_digits),
@@ -487,7 +499,7 @@ module WeightPort_t5_q4_p2_w64 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, load_address, load_beats, reader_command_ready, reader_data_payload_last, reader_data_payload_error, reader_idle, reader_credits, reader_outstanding, gearbox_count};
+  wire unused_bits = &{1'b0, load_address, load_beats, reader_data_payload_last, reader_data_payload_error, reader_idle, reader_credits, reader_outstanding, gearbox_count};
 endmodule
 
 `default_nettype wire
