@@ -58,6 +58,11 @@ final class DemoCommand implements Callable<Integer> {
                     + " the accelerator RTL in simulation or on the board.");
         }
         out.flush();
-        return tools.stream().allMatch(ToolchainCheck.Line::ok) ? 0 : 1;
+        List<String> missing = tools.stream().filter(line -> !line.ok()).map(ToolchainCheck.Line::name).toList();
+        if (!missing.isEmpty()) {
+            throw new CommandFailedException("the toolchain is incomplete: " + String.join(", ", missing)
+                    + " (see the list above)", "Run scripts/setup to install what is missing.");
+        }
+        return 0;
     }
 }

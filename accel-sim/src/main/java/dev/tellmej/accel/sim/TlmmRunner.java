@@ -1,4 +1,4 @@
-package dev.tellmej.sim.accel;
+package dev.tellmej.accel.sim;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
