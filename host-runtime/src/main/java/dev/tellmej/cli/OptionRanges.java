@@ -1,6 +1,7 @@
 package dev.tellmej.cli;
 
 import java.lang.reflect.Field;
+import java.util.Collections;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
@@ -24,7 +25,7 @@ final class OptionRanges {
                     continue;
                 }
                 Object value = option.getValue();
-                for (Object element : value instanceof List<?> list ? list : java.util.Collections.singletonList(value)) {
+                for (Object element : value instanceof List<?> list ? list : Collections.singletonList(value)) {
                     if (element instanceof Number number && !accepts(range, number.doubleValue())) {
                         throw new CommandLine.ParameterException(command, option.longestName() + " must be "
                                 + describe(range) + ", not " + number);
