@@ -1,6 +1,6 @@
 package dev.tellmej.accel;
 
-import dev.tellmej.accel.tlmm.TlmmConfig;
+import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.tlmm.TlmmEngine;
 import dev.tellmej.hdl.DesignEntry;
 import dev.tellmej.hdl.ElaborationOptions;
@@ -16,7 +16,7 @@ public final class AcceleratorDesigns {
 
     public static List<DesignEntry> entries() {
         Map<String, Supplier<? extends Module>> tlmm = new LinkedHashMap<>();
-        TlmmConfig.named().forEach((name, config) -> tlmm.put(name, () -> new TlmmEngine(config)));
+        AcceleratorConfig.named().forEach((name, config) -> tlmm.put(name, () -> new TlmmEngine(config.tlmmConfig())));
         List<DesignEntry> entries = new java.util.ArrayList<>();
         entries.add(new DesignEntry("tlmm", "table-lookup ternary matmul engine: TLMM array, URAM weight buffer,"
                 + " AXI4 weight streamer (docs/tlmm.md)", tlmm, ElaborationOptions.DEFAULT));

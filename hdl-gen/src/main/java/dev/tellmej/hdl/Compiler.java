@@ -82,6 +82,7 @@ public final class Compiler {
                         : "module " + frame.node.baseName() + " (created at " + frame.node.location()
                                 + ") was never placed: write instance(\"name\", new " + frame.node.baseName() + "(...))");
             }
+            frame.checkAreasClosed();
             elaboration.pop();
         } finally {
             elaboration.end();

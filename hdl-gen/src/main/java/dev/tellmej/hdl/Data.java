@@ -7,7 +7,7 @@ import dev.tellmej.hdl.ir.Kind;
 import dev.tellmej.hdl.ir.Signal;
 
 /**
- * A hardware value: a {@link Bool}, {@link Bits}, {@link UInt} or {@link SInt}.
+ * A hardware value: a {@link Bool}, {@link Bits}, {@link UInt}, {@link SInt} or {@link HwEnum}.
  *
  * <p>A value is either hardware (a port, wire, register, or an expression over them) or a <em>type
  * template</em> such as {@code uint(8)}, which only says what to declare: {@code in("a", uint(8))}. Using a
@@ -17,7 +17,7 @@ import dev.tellmej.hdl.ir.Signal;
  * {@link Module#instance}, the child's port handles are re-pointed at the parent-side wires, so the parent
  * reads {@code fifo.count} as a signal of its own.
  */
-public abstract sealed class Data permits Bool, BitVector {
+public abstract sealed class Data permits Bool, BitVector, HwEnum {
     private final HwType type;
     private Expr node;
 
@@ -75,6 +75,7 @@ public abstract sealed class Data permits Bool, BitVector {
             case BITS -> new Bits(expr.type(), expr);
             case UINT -> new UInt(expr.type(), expr);
             case SINT -> new SInt(expr.type(), expr);
+            case ENUM -> new HwEnum<>(expr.type(), expr);
         };
     }
 
@@ -85,6 +86,7 @@ public abstract sealed class Data permits Bool, BitVector {
             case BITS -> new Bits(type, null);
             case UINT -> new UInt(type, null);
             case SINT -> new SInt(type, null);
+            case ENUM -> new HwEnum<>(type, null);
         };
     }
 

@@ -3,7 +3,9 @@ package dev.tellmej.hdl;
 import dev.tellmej.hdl.check.HdlException;
 import dev.tellmej.hdl.check.HdlUsageException;
 import dev.tellmej.hdl.check.NameClashException;
+import dev.tellmej.hdl.check.AreaOwnershipException;
 import dev.tellmej.hdl.check.WidthMismatchException;
+import dev.tellmej.hdl.ir.AreaNode;
 import dev.tellmej.hdl.ir.Block;
 import dev.tellmej.hdl.ir.ClockDomainNode;
 import dev.tellmej.hdl.ir.Expr;
@@ -37,7 +39,23 @@ final class Elaboration {
         final ModuleNode node;
         final Deque<Block> blocks = new ArrayDeque<>();
         final Deque<ClockDomain> domains = new ArrayDeque<>();
+        /** Areas (processes) open in this module, innermost first. */
+        final Deque<Area> areas = new ArrayDeque<>();
         ClockDomain implicitDomain;
+
+        /** The innermost open area's node, or null. */
+        AreaNode currentArea() {
+            return areas.isEmpty() ? null : areas.peek().areaNode();
+        }
+
+        /** Fails when an area of this module was never closed with {@code area(...)}. */
+        void checkAreasClosed() {
+            if (!areas.isEmpty()) {
+                AreaNode open = areas.peekLast().areaNode();
+                throw new HdlUsageException(open + " of " + node.baseName() + " was never closed: write area(new "
+                        + areas.peekLast().getClass().getSimpleName() + "(...)) where it is made");
+            }
+        }
 
         Frame(Module module, ModuleNode node) {
             this.module = module;
@@ -164,6 +182,9 @@ final class Elaboration {
         String unique = origin == Signal.Origin.INSTANCE_PORT ? claimFresh(frame.node, name, where)
                 : claim(frame.node, name, where);
         Signal signal = new Signal(unique, type, role, frame.node, where, origin, domain);
+        if (!role.isPort()) {
+            signal.setArea(frame.currentArea());
+        }
         if (role.isPort()) {
             if (origin == Signal.Origin.CLOCK) {
                 int clocks = (int) frame.node.ports().stream().filter(p -> p.origin() == Signal.Origin.CLOCK).count();
@@ -213,7 +234,24 @@ final class Elaboration {
             throw new HdlUsageException(where + ": cannot assign to " + target
                     + ": only signals (ports, wires, registers) and constant slices of them are assignable");
         }
+        checkOwner(signal.role() == SignalRole.REG ? signal.area() : null, "register '" + signal.name() + "'", where);
         add(new Stmt.Assign(signal, lo, target.width(), value, where));
+    }
+
+    /**
+     * Records an error when state owned by {@code owner} (a register or memory of an area) is written from
+     * outside that area: only the owning process decides its next state.
+     */
+    void checkOwner(AreaNode owner, String what, SourceLocation where) {
+        if (owner == null) {
+            return;
+        }
+        AreaNode current = frame().currentArea();
+        if (current != owner) {
+            error(new AreaOwnershipException(where, what + " belongs to " + owner + " and only that process"
+                    + " assigns it, but this assignment is made " + (current == null ? "outside any area"
+                    : "in " + current) + "; raise an event (a Bool the owner reads) and let the owner update it"));
+        }
     }
 
     // ---- clock domains ----

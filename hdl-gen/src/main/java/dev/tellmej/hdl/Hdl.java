@@ -47,6 +47,15 @@ public final class Hdl {
         return new SInt(checkedType(Kind.SINT, width), null);
     }
 
+    /**
+     * Template of a value of the enumerated type {@code type} (a state machine's states): binary encoded, its
+     * values emitted as {@code localparam}s named after them. Declare a state register with
+     * {@code reg("state", enumOf(State.class), State.IDLE)}.
+     */
+    public static <E extends Enum<E>> HwEnum<E> enumOf(Class<E> type) {
+        return HwEnum.template(type);
+    }
+
     /** Template of {@code size} elements shaped like {@code element}. */
     public static <T> Vec<T> vec(int size, T element) {
         if (size < 1) {
@@ -228,7 +237,8 @@ public final class Hdl {
         for (int i = 0; i < left.size(); i++) {
             Data to = left.get(i).data();
             Data from = right.get(i).data();
-            if (to.type().kind() != from.type().kind()) {
+            if (to.type().kind() != from.type().kind()
+                    || !java.util.Objects.equals(to.type().encoding(), from.type().encoding())) {
                 Elaboration.widthError("assign " + from.type() + " to " + to.type() + " at '" + left.get(i).path() + "'");
                 continue;
             }
@@ -305,6 +315,11 @@ public final class Hdl {
         });
     }
 
+    /** A register of an enumerated type reset to {@code resetValue}, in the current clock domain. */
+    public static <E extends Enum<E>> HwEnum<E> reg(String name, HwEnum<E> template, E resetValue) {
+        return makeReg(name, template, BigInteger.valueOf(resetValue.ordinal()));
+    }
+
     /** A register that takes {@code value} every cycle (no reset). */
     public static <T> T regNext(String name, T value) {
         T register = reg(name, templateOf(value));
@@ -366,6 +381,34 @@ public final class Hdl {
         return parent.module.place(name, child);
     }
 
+    /**
+     * Closes {@code area}, a process whose constructor has just run in the module under construction, and
+     * returns it: {@code Sweep sweep = area(new Sweep(...))}. See {@link Area}.
+     */
+    public static <A extends Area> A area(A area) {
+        area.close();
+        return area;
+    }
+
+    /**
+     * A simulation-only check: on every clock edge of the current clock domain outside reset,
+     * {@code condition} must hold, or the simulation stops with {@code message} and this Java line (a
+     * {@code SimStopException} in the Verilator bridge). Emitted under {@code `ifndef SYNTHESIS}, so it
+     * costs no hardware.
+     *
+     * @param message what the condition means ("credits never exceed the FIFO depth"); printable ASCII
+     */
+    public static void assertAlways(Bool condition, String message) {
+        Elaboration elaboration = Elaboration.current();
+        Elaboration.Frame frame = elaboration.frame();
+        SourceLocation where = Locations.capture();
+        if (message == null || !message.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw new InvalidParameterException(where, "an assertion's message is printable ASCII, got: " + message);
+        }
+        frame.node.assertions().add(new dev.tellmej.hdl.ir.Assertion(condition.node(), message,
+                elaboration.currentDomain().node(), frame.currentArea(), where));
+    }
+
     /** A memory of {@code depth} words shaped like {@code word}, in the current clock domain. */
     public static <T extends Data> Mem<T> mem(String name, T word, int depth) {
         Elaboration elaboration = Elaboration.current();
@@ -377,6 +420,7 @@ public final class Hdl {
         String unique = elaboration.claim(frame.node, name, where);
         MemoryNode node = new MemoryNode(unique, word.type(), depth, frame.node, where,
                 elaboration.currentDomain().node());
+        node.setArea(frame.currentArea());
         frame.node.memories().add(node);
         return new Mem<>(node, word);
     }
@@ -413,6 +457,11 @@ public final class Hdl {
     /** A multi-way branch on {@code selector}. */
     public static Switch switchOn(BitVector<?> selector) {
         return Switch.open(selector);
+    }
+
+    /** A multi-way branch on the value of an enumerated type (case labels are the values' names). */
+    public static <E extends Enum<E>> EnumSwitch<E> switchOn(HwEnum<E> selector) {
+        return EnumSwitch.open(selector);
     }
 
     /** The clock domain registers made now belong to. */

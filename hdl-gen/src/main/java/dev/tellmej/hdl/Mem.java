@@ -110,6 +110,7 @@ public final class Mem<T extends Data> {
             return;
         }
         node.writePorts().add(where);
+        Elaboration.current().checkOwner(node.area(), "memory '" + node.name() + "'", where);
         Elaboration.current().add(new Stmt.MemWrite(node, address.node(), data.node(), mask == null ? null : mask.node(), where));
     }
 

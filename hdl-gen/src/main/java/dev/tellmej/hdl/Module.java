@@ -136,6 +136,7 @@ public abstract class Module {
         Elaboration elaboration = Elaboration.current();
         SourceLocation where = Locations.capture();
         Elaboration.Frame childFrame = elaboration.frameOf(child);
+        childFrame.checkAreasClosed();
         elaboration.pop();
         Elaboration.Frame frame = elaboration.frameOf(this);
         child.parent = this;

@@ -1,5 +1,6 @@
 package dev.tellmej.cli;
 
+import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.sim.TlmmBenchmark;
 import dev.tellmej.accel.tlmm.TlmmConfig;
 import java.io.PrintWriter;
@@ -51,11 +52,12 @@ final class BenchTlmmCommand implements Callable<Integer>, PrintsJson {
 
     @Override
     public Integer call() {
-        TlmmConfig config = TlmmConfig.named().get(configName);
-        if (config == null) {
+        AcceleratorConfig build = AcceleratorConfig.named().get(configName);
+        if (build == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown configuration '" + configName
-                    + "'; known: " + String.join(", ", TlmmConfig.named().keySet()));
+                    + "'; known: " + String.join(", ", AcceleratorConfig.named().keySet()));
         }
+        TlmmConfig config = build.tlmmConfig();
         PrintWriter out = spec.commandLine().getOut();
         boolean text = !json.enabled();
         if (text) {

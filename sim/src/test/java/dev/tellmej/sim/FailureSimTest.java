@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.hdl.Design;
 import dev.tellmej.hdl.Hdl;
+import dev.tellmej.sim.designs.AssertingCounter;
 import dev.tellmej.sim.designs.FailingDesign;
 import dev.tellmej.sim.designs.GlitchySource;
 import dev.tellmej.sim.junit.SimFixture;
@@ -58,6 +59,27 @@ class FailureSimTest {
         SimStopException assertion = assertThrows(SimStopException.class, asserted::step);
         assertEquals(FailingDesign.ASSERT_LINE, assertion.line());
         assertTrue(assertion.designMessage().contains("value must never be 55"), assertion.getMessage());
+    }
+
+    @SimTest
+    void aFailedAssertAlwaysNamesItsJavaLineAndMeaning(SimFixture fixture) {
+        Design<AssertingCounter> design = Hdl.elaborate(() -> new AssertingCounter(5));
+        SimModel sim = fixture.open(design);
+        sim.poke(design.top().enable, 1);
+        sim.reset();                        // the check is off while reset holds the count at 0
+        sim.step(4);
+        assertEquals(4, sim.peek(design.top().count));
+        SimStopException stop = assertThrows(SimStopException.class, () -> sim.step(10));
+        assertEquals(SimStopException.Kind.STOP, stop.kind());
+        assertTrue(stop.designMessage().startsWith("ASSERTION FAILED in "), stop.getMessage());
+        assertTrue(stop.designMessage().contains("AssertingCounter.java:" + AssertingCounter.ASSERTION_LINE
+                + ": the count never reaches 5"), stop.getMessage());
+
+        SimModel held = fixture.open(design);
+        held.poke(design.top().enable, 0);
+        held.reset();
+        held.step(20);                      // never counts, never fails
+        assertEquals(0, held.peek(design.top().count));
     }
 
     @SimTest

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.tlmm.TlmmConfig;
 import dev.tellmej.accel.tlmm.TlmmEngine;
 import dev.tellmej.accel.tlmm.TlmmLayout;
@@ -26,6 +27,9 @@ import java.util.Random;
  */
 class TlmmEngineTest {
     /** T = 5, Q = 4, two 64-bit ports (two words a cycle each), a small buffer so tiles alternate. */
+    /** The sim-small engine with activation room for 4,096 inputs: the full-size shapes at T = 5, Q = 4. */
+    static final TlmmConfig SIM_WIDE = new TlmmConfig("sim-wide", 5, 4, 2, 64, 5, 16384, 4, 274, 128, 16, 4);
+    static final TlmmConfig SIM_SMALL = AcceleratorConfig.simSmall().tlmmConfig();
     static final TlmmConfig SMALL_TILES = new TlmmConfig("small-tiles", 5, 4, 2, 64, 5, 128, 3, 40, 32, 16, 4);
     /** T = 28 (two buffer words per index word), Q = 2 on one 128-bit port. */
     static final TlmmConfig WIDE_TABLES = new TlmmConfig("wide-tables", 28, 2, 1, 128, 28, 256, 2, 16, 64, 16, 2);
@@ -75,7 +79,7 @@ class TlmmEngineTest {
 
     @SimTest
     void awkwardShapesExtremesAndZeroRowsAndColumnsAreExact(SimFixture fixture) {
-        for (TlmmConfig config : new TlmmConfig[] {TlmmConfig.simSmall(), WIDE_TABLES, NARROW_PORTS}) {
+        for (TlmmConfig config : new TlmmConfig[] {SIM_SMALL, WIDE_TABLES, NARROW_PORTS}) {
             Setup setup = open(fixture, config, AxiMemoryConfig.DEFAULT.withLatency(24, 4).withJitter(16, fixture.seed()),
                     0.8, 0.6);
             Random random = fixture.random(config.tables());
@@ -131,7 +135,7 @@ class TlmmEngineTest {
 
     @SimTest
     void bitnetLargeShapesAtSmallTAndQ(SimFixture fixture) {
-        Setup setup = open(fixture, TlmmConfig.simSmall(), AxiMemoryConfig.DEFAULT.withLatency(60, 4)
+        Setup setup = open(fixture, SIM_WIDE, AxiMemoryConfig.DEFAULT.withLatency(60, 4)
                 .withJitter(20, fixture.seed()).withBandwidth(AxiMemoryConfig.KV260_DDR_BYTES_PER_CYCLE), 1.0, 0.9);
         Random random = fixture.random(13);
         for (int[] shape : new int[][] {{1536, 1536}, {4096, 1536}, {1536, 4096}}) {
@@ -160,7 +164,7 @@ class TlmmEngineTest {
 
     @SimTest
     void theEngineIsIdleBetweenCommandsAndCountsItsCycles(SimFixture fixture) {
-        Setup setup = open(fixture, TlmmConfig.simSmall(), AxiMemoryConfig.DEFAULT, 1.0, 1.0);
+        Setup setup = open(fixture, SIM_SMALL, AxiMemoryConfig.DEFAULT, 1.0, 1.0);
         Random random = fixture.random(17);
         TernaryMatrix m = randomMatrix(16, 60, random);
         TlmmRunner.Run first = setup.harness().run(m, randomActivations(1, 60, random));

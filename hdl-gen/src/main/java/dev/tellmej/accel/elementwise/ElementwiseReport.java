@@ -1,5 +1,7 @@
 package dev.tellmej.accel.elementwise;
 
+import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.accel.config.ElementwiseConfig;
 import dev.tellmej.eda.ResourceReport;
 import dev.tellmej.eda.YosysSynth;
 import dev.tellmej.hdl.Design;
@@ -88,9 +90,12 @@ public final class ElementwiseReport {
 
     /** The library's units, then the fused units at the kv260 configuration. */
     public static List<Unit> units() {
-        int l = ElementwiseDesigns.KV260_LANES;
-        int w = ElementwiseDesigns.KV260_NORM_WIDTH;
-        int m = ElementwiseDesigns.KV260_MATMUL_LANES;
+        AcceleratorConfig kv260 = AcceleratorConfig.kv260();
+        int l = kv260.elementwise().sumLanes();
+        int w = kv260.elementwise().normWidth();
+        int m = kv260.elementwise().matmulLanes();
+        int n = kv260.limits().hidden();
+        StorageFormat storage = kv260.elementwise().storage();
         List<Unit> units = new ArrayList<>(List.of(
                 library("fp32-add", "N2", lanes -> new Fp32Add(), Fp32Add.LATENCY),
                 library("fp32-mul", "N2", lanes -> new Fp32Mul(), Fp32Mul.LATENCY),
@@ -108,18 +113,18 @@ public final class ElementwiseReport {
                 library("fp-rsqrt", "N11", lanes -> new FpRsqrt(), FpRsqrt.LATENCY),
                 library("fp-silu", "N12.1", lanes -> new FpSilu(), FpSilu.LATENCY),
                 library("fp-relu2", "N12.2", lanes -> new FpRelu2(), FpRelu2.LATENCY)));
-        units.add(new Unit("rms-max", "N5, N13, N6.1", w, lanes -> new RmsNormMax(l, lanes, 1536, StorageFormat.FP16),
+        units.add(new Unit("rms-max", "N5, N13, N6.1", w, lanes -> new RmsNormMax(l, lanes, n, storage),
                 top -> ((RmsNormMax) top).passes()));
-        units.add(new Unit("quantizer", "N6, N3.3", w, lanes -> new Quantizer(lanes, StorageFormat.FP16),
+        units.add(new Unit("quantizer", "N6, N3.3", w, lanes -> new Quantizer(lanes, storage),
                 top -> ((Quantizer) top).latency + " (+" + Quantizer.SCALE_LATENCY + " once per vector)"));
         units.add(new Unit("dequantizer", "N8, N3.1", m, Dequantizer::new,
                 top -> String.valueOf(((Dequantizer) top).latency)));
-        units.add(new Unit("residual-add", "N17.2.6, N4", m, lanes -> new ResidualAdd(lanes, StorageFormat.FP16),
+        units.add(new Unit("residual-add", "N17.2.6, N4", m, lanes -> new ResidualAdd(lanes, storage),
                 top -> String.valueOf(((ResidualAdd) top).latency)));
-        units.add(new Unit("rope", "N14, N4", m, lanes -> new Rope(RopeStyle.ADJACENT, lanes, 96, 2, StorageFormat.FP16),
+        units.add(new Unit("rope", "N14, N4", m, lanes -> new Rope(RopeStyle.ADJACENT, lanes, kv260.limits().headDim(), kv260.elementwise().ropeTableRows(), storage),
                 top -> ((Rope) top).latency + " after a head is in"));
         units.add(new Unit("gating", "N12.1, N17.3.3, N6.1", m,
-                lanes -> new Gating(Activation.SILU, lanes, StorageFormat.FP16),
+                lanes -> new Gating(Activation.SILU, lanes, storage),
                 top -> String.valueOf(((Gating) top).latency)));
         return units;
     }
@@ -154,6 +159,15 @@ public final class ElementwiseReport {
         return YosysSynth.runHierarchical(dir, files, design.topName(), timeout);
     }
 
+    /** The kv260 sizes the fused units are built for, in words. */
+    private static String describe(AcceleratorConfig config) {
+        ElementwiseConfig e = config.elementwise();
+        return String.format(Locale.ROOT, "%s storage, n = %,d, heads of %d; RMS-MAX keeps N5's L = %d partial sums"
+                + " on %d physical lanes, the quantizer has as many, the units behind the matmul %d",
+                e.storage() == StorageFormat.FP16 ? "binary16" : "bfloat16", config.limits().hidden(),
+                config.limits().headDim(), e.sumLanes(), e.normWidth(), e.matmulLanes());
+    }
+
     /** The Markdown report: one table of totals, one of the split per lane. */
     public static String markdown(List<Row> rows) {
         StringBuilder out = new StringBuilder();
@@ -161,10 +175,8 @@ public final class ElementwiseReport {
         out.append("Written by `scripts/tellme report elementwise`: Yosys `synth_xilinx -family xcup`, hierarchical")
                 .append(" (each module synthesized once; nothing optimized across module boundaries), no timing.")
                 .append(" DSP48E2, flip-flop and block RAM counts are reliable; LUT counts are rough (Yosys maps LUTs")
-                .append(" less well than Vivado). Fused units at their kv260 configuration (binary16 storage, n = 1,536,")
-                .append(" heads of 96; RMS-MAX keeps N5's L = ").append(ElementwiseDesigns.KV260_LANES)
-                .append(" partial sums on ").append(ElementwiseDesigns.KV260_NORM_WIDTH).append(" physical lanes, the quantizer")
-                .append(" has as many, the units behind the matmul ").append(ElementwiseDesigns.KV260_MATMUL_LANES)
+                .append(" less well than Vivado). Fused units at their kv260 configuration (")
+                .append(describe(AcceleratorConfig.kv260()))
                 .append("). The L column counts physical lanes.\n\n");
         out.append("| unit | NUMERICS | module | L | latency (cycles) | DSP48E2 | LUT | FF | RAMB36 | RAMB18 |\n");
         out.append("|---|---|---|---:|---|---:|---:|---:|---:|---:|\n");

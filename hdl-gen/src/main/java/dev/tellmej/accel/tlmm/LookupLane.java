@@ -52,9 +52,9 @@ public final class LookupLane extends Module {
 
     public LookupLane(TlmmConfig config) {
         param("t", config.tables());
-        param("a", accumulators(config));
+        param("a", config.accumulators());
         int tables = config.tables();
-        int accumulatorBits = log2Up(accumulators(config));
+        int accumulatorBits = config.accumulatorAddressBits();
         step = in("step", Flow.of(new Step(bits(TlmmConfig.INDEX_BITS * tables), bool(), uint(accumulatorBits), bool(), bool())));
         tableWrite = in("table_write", Flow.of(new TableWrite(bool(), uint(TlmmConfig.INDEX_BITS),
                 vec(tables, sint(TlmmConfig.ENTRY_BITS)))));
@@ -100,7 +100,7 @@ public final class LookupLane extends Module {
         }
 
         // ---- accumulate: read a cycle ahead, add, write back; a bypass covers back-to-back use ----
-        int depth = accumulators(config);
+        int depth = config.accumulators();
         RamStyle style = depth * TlmmConfig.ACCUMULATOR_BITS > 8192 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
         Mem<SInt> accumulators = mem("accumulators", sint(TlmmConfig.ACCUMULATOR_BITS), depth).style(style);
         UInt group = address.getLast();
@@ -119,8 +119,4 @@ public final class LookupLane extends Module {
         result.payload.set(regNextWhen("result_q_value", total, sumValid.and(sumLast)));
     }
 
-    /** Accumulators per lane: a token slot's row groups, for every slot of a chunk. */
-    static int accumulators(TlmmConfig config) {
-        return config.maxTokens() * config.maxGroups();
-    }
 }

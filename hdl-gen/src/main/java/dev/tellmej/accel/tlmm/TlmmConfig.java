@@ -3,13 +3,12 @@ package dev.tellmej.accel.tlmm;
 import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.ir.Locations;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The parameters of a TLMM engine (docs/tlmm.md). Every derived quantity is a method, so the generator, the
- * packer and the tests agree on it.
+ * packer and the tests agree on it. The named builds' engines come from
+ * {@link dev.tellmej.accel.config.AcceleratorConfig#tlmmConfig()}.
  *
  * @param name             the configuration's name ({@code kv260})
  * @param tables           T: groups of 3 activations per block, so one index word covers 3T inputs of a row
@@ -81,24 +80,6 @@ public record TlmmConfig(String name, int tables, int columns, int ports, int po
             throw new InvalidParameterException(Locations.capture(), "TLMM configuration " + name + ": "
                     + String.join("; ", problems));
         }
-    }
-
-    /** The configuration for the Kria KV260: TeLLMe's T = 28 and Q = 16, four 256-bit read ports. */
-    public static TlmmConfig kv260() {
-        return new TlmmConfig("kv260", 28, 16, 4, 256, 28, 4096, 8, 49, 128, 32, 4);
-    }
-
-    /** A small configuration for fast simulation: T = 5, Q = 4, two 64-bit ports. */
-    public static TlmmConfig simSmall() {
-        return new TlmmConfig("sim-small", 5, 4, 2, 64, 5, 16384, 4, 274, 128, 16, 4);
-    }
-
-    /** The named configurations, in order ({@code tellme rtl tlmm --config NAME}). */
-    public static Map<String, TlmmConfig> named() {
-        Map<String, TlmmConfig> map = new LinkedHashMap<>();
-        map.put("kv260", kv260());
-        map.put("sim-small", simSmall());
-        return map;
     }
 
     /** Inputs per block: 3T. */
@@ -178,6 +159,50 @@ public record TlmmConfig(String name, int tables, int columns, int ports, int po
     /** Ternary multiply-accumulates per cycle at full rate: 3 T Q. */
     public int macsPerCycle() {
         return 3 * tables * columns;
+    }
+
+    /** Beats of the activation stream per block of 3T inputs: 3T / A. */
+    public int beatsPerBlock() {
+        return blockInputs() / activationBytes;
+    }
+
+    /** Words of the activation memory one token occupies: the most blocks times the beats per block. */
+    public int activationSlotWords() {
+        return maxBlocks * beatsPerBlock();
+    }
+
+    /** Words of the activation memory: a slot per token of a chunk. */
+    public int activationDepth() {
+        return maxTokens * activationSlotWords();
+    }
+
+    /** Bits of an activation-memory address. */
+    public int activationAddressBits() {
+        return log2(activationDepth());
+    }
+
+    /** Bits of a weight-buffer address (both halves). */
+    public int bufferAddressBits() {
+        return log2(bufferDepth);
+    }
+
+    /** Accumulators per lookup lane: a token slot's row groups, for every slot of a chunk. */
+    public int accumulators() {
+        return maxTokens * maxGroups;
+    }
+
+    /** Bits of an accumulator address. */
+    public int accumulatorAddressBits() {
+        return log2(accumulators());
+    }
+
+    /** The largest number of inputs per row of a matrix: the most blocks times 3T. */
+    public int maxInputs() {
+        return maxBlocks * blockInputs();
+    }
+
+    private static int log2(int n) {
+        return Math.max(1, 32 - Integer.numberOfLeadingZeros(n - 1));
     }
 
     /** Bits of the sum of T table entries. */

@@ -23,6 +23,14 @@ public final class ScopeCheck implements Pass {
     public void run(ModuleNode top, List<HdlException> errors) {
         for (ModuleNode module : IrWalk.modules(top)) {
             Set<Signal> reported = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (dev.tellmej.hdl.ir.Assertion assertion : module.assertions()) {
+                IrWalk.nodes(assertion.condition(), Collections.newSetFromMap(new IdentityHashMap<>()), node -> {
+                    if (node instanceof Expr.Ref(Signal signal) && signal.owner() != module && reported.add(signal)) {
+                        errors.add(new ScopeException(assertion.location(), "an assertion of " + module.baseName()
+                                + " reads " + signal.describe() + ", which belongs to another module"));
+                    }
+                });
+            }
             IrWalk.statements(module.body(), (statement, guards) -> {
                 if (statement instanceof Stmt.Assign assign && assign.target().owner() != module
                         && reported.add(assign.target())) {

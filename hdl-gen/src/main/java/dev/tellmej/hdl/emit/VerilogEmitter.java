@@ -4,8 +4,11 @@ import dev.tellmej.hdl.ActiveLevel;
 import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.ResetKind;
 import dev.tellmej.hdl.check.IrWalk;
+import dev.tellmej.hdl.ir.AreaNode;
+import dev.tellmej.hdl.ir.Assertion;
 import dev.tellmej.hdl.ir.Block;
 import dev.tellmej.hdl.ir.ClockDomainNode;
+import dev.tellmej.hdl.ir.EnumEncoding;
 import dev.tellmej.hdl.ir.Expr;
 import dev.tellmej.hdl.ir.HwType;
 import dev.tellmej.hdl.ir.Instance;
@@ -47,6 +50,10 @@ import java.util.function.Predicate;
  */
 public final class VerilogEmitter {
     private static final String INDENT = "  ";
+    /** Width of a process banner's rule line, indentation included. */
+    private static final int BANNER_WIDTH = 120;
+    /** How a failed assertion's line starts (the simulator bridge looks for it). */
+    public static final String ASSERTION_PREFIX = "ASSERTION FAILED";
 
     private final ModuleNode module;
     private final String definitionName;
@@ -60,6 +67,8 @@ public final class VerilogEmitter {
     /** Temporaries in creation order: name -> width, and the bits read so far. */
     private final Map<String, Integer> temporaryWidths = new LinkedHashMap<>();
     private final Map<String, BitSet> temporaryUsed = new LinkedHashMap<>();
+    /** Enumerated types the module uses, with the values its logic names. */
+    private final Map<EnumEncoding, BitSet> enumerations = new LinkedHashMap<>();
 
     private VerilogEmitter(ModuleNode module, String definitionName) {
         this.module = module;
@@ -93,12 +102,32 @@ public final class VerilogEmitter {
             names.reserve(instance.name());
         }
         names.reserve("unused_bits");
+        for (Signal signal : module.ports()) {
+            noteEnumeration(signal.type());
+        }
+        for (Signal signal : module.signals()) {
+            noteEnumeration(signal.type());
+        }
+        for (EnumEncoding encoding : enumerations.keySet()) {
+            for (int i = 0; i < encoding.values().size(); i++) {
+                names.reserve(encoding.constantName(i));
+            }
+        }
         countUses();
 
         StringBuilder logic = new StringBuilder();
         List<Stmt> roots = module.body().statements();
-        writeCombinational(roots, logic);
-        writeSequential(roots, logic);
+        writeSection(roots, null, logic);
+        for (AreaNode area : module.areas()) {
+            StringBuilder section = new StringBuilder();
+            writeSection(roots, area, section);
+            if (!section.isEmpty()) {
+                separate(logic);
+                writeBanner(area, logic);
+                logic.append(section);
+            }
+        }
+        writeAssertions(logic);
         StringBuilder instances = new StringBuilder();
         for (Instance instance : module.instances()) {
             writeInstance(instance, instances);
@@ -108,6 +137,7 @@ public final class VerilogEmitter {
         StringBuilder out = new StringBuilder();
         writeHeader(out);
         writePorts(out);
+        writeEnumerations(out);
         writeDeclarations(out);
         if (!temporaryDeclarations.isEmpty()) {
             out.append('\n').append(INDENT).append("// Temporaries, named after the signal they feed\n");
@@ -166,7 +196,12 @@ public final class VerilogEmitter {
 
     private void writeDeclarations(StringBuilder out) {
         List<String[]> rows = new ArrayList<>();
+        AreaNode previousArea = null;
         for (Signal signal : module.signals()) {
+            if (signal.area() != previousArea && signal.area() != null) {
+                rows.add(new String[] {null, signal.area().path()});   // a heading: the process's name
+            }
+            previousArea = signal.area();
             String net = signal.role() == SignalRole.REG || procedural.contains(signal) ? "reg " : "wire";
             rows.add(new String[] {attributes(signal.attributes()), net, range(signal.type()), signal.name() + ";",
                     signal.location().toString()});
@@ -189,9 +224,14 @@ public final class VerilogEmitter {
             return;
         }
         out.append('\n');
-        int typeWidth = rows.stream().mapToInt(r -> r[2].length()).max().orElse(0);
-        int nameWidth = rows.stream().mapToInt(r -> r[3].length()).max().orElse(0);
-        for (String[] row : rows) {
+        int typeWidth = rows.stream().filter(r -> r[0] != null).mapToInt(r -> r[2].length()).max().orElse(0);
+        int nameWidth = rows.stream().filter(r -> r[0] != null).mapToInt(r -> r[3].length()).max().orElse(0);
+        for (int i = 0; i < rows.size(); i++) {
+            String[] row = rows.get(i);
+            if (row[0] == null) {
+                out.append(i == 0 ? "" : "\n").append(INDENT).append("// ").append(row[1]).append('\n');
+                continue;
+            }
             if (!row[0].isEmpty()) {
                 out.append(INDENT).append(row[0]).append('\n');
             }
@@ -208,6 +248,52 @@ public final class VerilogEmitter {
                             .append(Literals.of(memory.wordType(), word)).append(";\n");
                 }
                 out.append(INDENT).append("end\n");
+            }
+        }
+    }
+
+    private void noteEnumeration(HwType type) {
+        if (type.encoding() != null) {
+            enumerations.computeIfAbsent(type.encoding(), e -> new BitSet());
+        }
+    }
+
+    /** A sized literal, or for an enumerated type the name of its value (noted for the localparams). */
+    private String literal(HwType type, BigInteger bits) {
+        EnumEncoding encoding = type.encoding();
+        if (encoding != null && bits.compareTo(BigInteger.valueOf(encoding.values().size())) < 0) {
+            enumerations.computeIfAbsent(encoding, e -> new BitSet()).set(bits.intValue());
+            return encoding.constantName(bits.intValue());
+        }
+        return Literals.of(type, bits);
+    }
+
+    /**
+     * One {@code localparam} per value of every enumerated type the module uses. Values its logic never names
+     * are declared too, so the encoding reads complete, inside a lint waiver for unused parameters.
+     */
+    private void writeEnumerations(StringBuilder out) {
+        for (Map.Entry<EnumEncoding, BitSet> entry : enumerations.entrySet()) {
+            EnumEncoding encoding = entry.getKey();
+            BitSet named = entry.getValue();
+            HwType bits = HwType.uint(encoding.width());
+            int nameWidth = 0;
+            for (int i = 0; i < encoding.values().size(); i++) {
+                nameWidth = Math.max(nameWidth, encoding.constantName(i).length());
+            }
+            out.append('\n').append(INDENT).append("// ").append(encoding.typeName()).append(": ")
+                    .append(encoding.javaType().getName().replace('$', '.')).append('\n');
+            for (int i = 0; i < encoding.values().size(); i++) {
+                boolean unnamed = !named.get(i);
+                if (unnamed) {
+                    out.append(INDENT).append("// verilator lint_off UNUSEDPARAM\n");
+                }
+                out.append(INDENT).append("localparam ").append(encoding.width() == 1 ? "" : range(bits) + " ")
+                        .append(pad(encoding.constantName(i), nameWidth)).append(" = ")
+                        .append(Literals.of(bits, BigInteger.valueOf(i))).append(";\n");
+                if (unnamed) {
+                    out.append(INDENT).append("// verilator lint_on UNUSEDPARAM\n");
+                }
             }
         }
     }
@@ -238,16 +324,19 @@ public final class VerilogEmitter {
     /** Counts, per expression node, how many places use it, to find shared sub-expressions. */
     private void countUses() {
         Set<Expr> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        IrWalk.statements(module.body(), (statement, guards) -> {
-            for (Expr root : IrWalk.readsOf(statement)) {
-                useCount.merge(root, 1, Integer::sum);
-                IrWalk.nodes(root, seen, node -> {
-                    for (Expr operand : IrWalk.operands(node)) {
-                        useCount.merge(operand, 1, Integer::sum);
-                    }
-                });
-            }
-        });
+        List<Expr> roots = new ArrayList<>();
+        IrWalk.statements(module.body(), (statement, guards) -> roots.addAll(IrWalk.readsOf(statement)));
+        for (Assertion assertion : module.assertions()) {
+            roots.add(assertion.condition());
+        }
+        for (Expr root : roots) {
+            useCount.merge(root, 1, Integer::sum);
+            IrWalk.nodes(root, seen, node -> {
+                for (Expr operand : IrWalk.operands(node)) {
+                    useCount.merge(operand, 1, Integer::sum);
+                }
+            });
+        }
     }
 
     private static boolean trivial(Expr expr) {
@@ -338,7 +427,7 @@ public final class VerilogEmitter {
 
     private String render(Expr expr, String sink) {
         return switch (expr) {
-            case Expr.Literal literal -> Literals.of(literal);
+            case Expr.Literal literal -> literal(literal.type(), literal.value());
             case Expr.Ref(Signal signal) -> {
                 markUsed(signal, 0, signal.width() - 1);
                 yield signal.name();
@@ -454,12 +543,36 @@ public final class VerilogEmitter {
         return signal.role() == SignalRole.WIRE || signal.role() == SignalRole.OUTPUT;
     }
 
-    private void writeCombinational(List<Stmt> roots, StringBuilder out) {
+    /**
+     * The logic of one process ({@code area}, or the module's own logic when null): its combinational
+     * assignments, then one clocked block per clock domain.
+     */
+    private void writeSection(List<Stmt> roots, AreaNode area, StringBuilder out) {
+        writeCombinational(roots, target -> areaOf(target) == area, out);
+        writeSequential(roots, target -> areaOf(target) == area, out);
+    }
+
+    private static AreaNode areaOf(Object target) {
+        return target instanceof Signal signal ? signal.area() : ((MemoryNode) target).area();
+    }
+
+    /** A rule, the process's path and source line, and its description, wrapped to the line limit. */
+    private static void writeBanner(AreaNode area, StringBuilder out) {
+        out.append(INDENT).append("// ").append("-".repeat(BANNER_WIDTH - INDENT.length() - 3)).append('\n');
+        String text = area.path() + " (" + area.location() + ")"
+                + (area.description().isEmpty() ? "" : ": " + area.description());
+        for (String line : Comments.wrap(text, BANNER_WIDTH - INDENT.length() - 3)) {
+            out.append(INDENT).append("// ").append(line).append('\n');
+        }
+    }
+
+    private void writeCombinational(List<Stmt> roots, Predicate<Object> inSection, StringBuilder out) {
         List<Set<Object>> targetsOf = new ArrayList<>();
         for (Stmt root : roots) {
             Set<Object> targets = new LinkedHashSet<>();
             IrWalk.statements(single(root), (statement, guards) -> {
-                if (statement instanceof Stmt.Assign assign && combinational(assign.target())) {
+                if (statement instanceof Stmt.Assign assign && combinational(assign.target())
+                        && inSection.test(assign.target())) {
                     targets.add(assign.target());
                 }
             });
@@ -518,15 +631,16 @@ public final class VerilogEmitter {
 
     // ------------------------------------------------------------------ sequential logic
 
-    private void writeSequential(List<Stmt> roots, StringBuilder out) {
+    private void writeSequential(List<Stmt> roots, Predicate<Object> inSection, StringBuilder out) {
         List<Map<ClockDomainNode, Set<Object>>> targetsByRoot = new ArrayList<>();
         Set<ClockDomainNode> domains = new LinkedHashSet<>(module.domains());
         for (Stmt root : roots) {
             Map<ClockDomainNode, Set<Object>> byDomain = new LinkedHashMap<>();
             IrWalk.statements(single(root), (statement, guards) -> {
-                if (statement instanceof Stmt.Assign assign && assign.target().role() == SignalRole.REG) {
+                if (statement instanceof Stmt.Assign assign && assign.target().role() == SignalRole.REG
+                        && inSection.test(assign.target())) {
                     byDomain.computeIfAbsent(assign.target().domain(), d -> new LinkedHashSet<>()).add(assign.target());
-                } else if (statement instanceof Stmt.MemWrite write) {
+                } else if (statement instanceof Stmt.MemWrite write && inSection.test(write.memory())) {
                     byDomain.computeIfAbsent(write.memory().domain(), d -> new LinkedHashSet<>()).add(write.memory());
                 }
             });
@@ -608,7 +722,7 @@ public final class VerilogEmitter {
     private void writeResets(List<Signal> registers, int depth, StringBuilder out) {
         for (Signal register : registers) {
             out.append(INDENT.repeat(depth)).append(register.name()).append(" <= ")
-                    .append(Literals.of(register.type(), register.resetValue())).append(";\n");
+                    .append(literal(register.type(), register.resetValue())).append(";\n");
         }
     }
 
@@ -652,7 +766,7 @@ public final class VerilogEmitter {
                 for (Stmt.Case arm : sw.cases()) {
                     List<String> labels = new ArrayList<>();
                     for (BigInteger value : arm.values()) {
-                        labels.add(Literals.of(sw.selector().type(), value));
+                        labels.add(literal(sw.selector().type(), value));
                     }
                     out.append(indent).append(INDENT).append(String.join(", ", labels)).append(": begin\n");
                     writeBlock(arm.body(), depth + 2, op, out);
@@ -825,6 +939,59 @@ public final class VerilogEmitter {
             i = parent[i];
         }
         return i;
+    }
+
+    // ------------------------------------------------------------------ simulation-only checks
+
+    /**
+     * The module's assertions, one clocked block per clock domain, under {@code `ifndef SYNTHESIS}. A failed
+     * check prints a line starting with {@value #ASSERTION_PREFIX} (the Verilator bridge turns it into an
+     * exception carrying that line) and stops the simulation.
+     */
+    private void writeAssertions(StringBuilder out) {
+        if (module.assertions().isEmpty()) {
+            return;
+        }
+        Map<ClockDomainNode, List<Assertion>> byDomain = new LinkedHashMap<>();
+        for (Assertion assertion : module.assertions()) {
+            byDomain.computeIfAbsent(assertion.domain(), d -> new ArrayList<>()).add(assertion);
+        }
+        separate(out);
+        out.append("`ifndef SYNTHESIS\n");
+        out.append(INDENT).append("// Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.\n");
+        for (Map.Entry<ClockDomainNode, List<Assertion>> entry : byDomain.entrySet()) {
+            ClockDomainNode domain = entry.getKey();
+            markUsed(domain.clock(), 0, 0);
+            out.append(INDENT).append("always @(posedge ").append(domain.clock().name()).append(") begin\n");
+            int depth = 2;
+            if (domain.reset() != null) {
+                markUsed(domain.reset(), 0, 0);
+                String idle = domain.level() == ActiveLevel.HIGH ? "!" + domain.reset().name() : domain.reset().name();
+                out.append(INDENT.repeat(depth)).append("if (").append(idle).append(") begin\n");
+                depth++;
+            }
+            for (Assertion assertion : entry.getValue()) {
+                String indent = INDENT.repeat(depth);
+                String condition = expr(assertion.condition(), "assert");
+                out.append(indent).append("if (!").append(condition.startsWith("(") ? condition : "(" + condition + ")")
+                        .append(") begin").append(comment(assertion.location())).append('\n');
+                out.append(indent).append(INDENT).append("$display(\"").append(ASSERTION_PREFIX).append(" in %m: ")
+                        .append(assertion.location()).append(": ").append(verilogString(assertion.message()))
+                        .append("\");\n");
+                out.append(indent).append(INDENT).append("$stop;\n");
+                out.append(indent).append("end\n");
+            }
+            if (domain.reset() != null) {
+                out.append(INDENT.repeat(2)).append("end\n");
+            }
+            out.append(INDENT).append("end\n");
+        }
+        out.append("`endif\n");
+    }
+
+    /** Text safe inside a Verilog string literal (quotes and backslashes escaped, % doubled). */
+    private static String verilogString(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"").replace("%", "%%");
     }
 
     // ------------------------------------------------------------------ instances

@@ -1,6 +1,6 @@
 package dev.tellmej.hdl.ir;
 
-/** The four kinds of hardware value. {@code BOOL} is always one bit wide. */
+/** The kinds of hardware value. {@code BOOL} is always one bit wide. */
 public enum Kind {
     /** A single bit used as a condition. */
     BOOL,
@@ -9,7 +9,9 @@ public enum Kind {
     /** Unsigned integer. */
     UINT,
     /** Two's-complement signed integer. */
-    SINT;
+    SINT,
+    /** A value of an enumerated type (a state machine's states), encoded in binary. */
+    ENUM;
 
     /** The name users write: {@code Bool}, {@code Bits}, {@code UInt}, {@code SInt}. */
     public String displayName() {
@@ -18,6 +20,7 @@ public enum Kind {
             case BITS -> "Bits";
             case UINT -> "UInt";
             case SINT -> "SInt";
+            case ENUM -> "Enum";
         };
     }
 }

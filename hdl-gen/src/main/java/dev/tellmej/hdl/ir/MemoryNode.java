@@ -18,6 +18,7 @@ public final class MemoryNode {
     private final ModuleNode owner;
     private final SourceLocation location;
     private final ClockDomainNode domain;
+    private AreaNode area;
     private RamStyle style = RamStyle.AUTO;
     private ReadUnderWrite readUnderWrite = ReadUnderWrite.READ_FIRST;
     private List<BigInteger> initialContents;
@@ -45,6 +46,15 @@ public final class MemoryNode {
         this.owner = owner;
         this.location = location;
         this.domain = domain;
+    }
+
+    /** The process (area) the memory was made in, or null for one made directly in the module. */
+    public AreaNode area() {
+        return area;
+    }
+
+    public void setArea(AreaNode area) {
+        this.area = area;
     }
 
     public String name() {

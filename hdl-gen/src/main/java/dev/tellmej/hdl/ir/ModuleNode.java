@@ -20,6 +20,8 @@ public final class ModuleNode {
     private final List<MemoryNode> memories = new ArrayList<>();
     private final List<Instance> instances = new ArrayList<>();
     private final List<ClockDomainNode> domains = new ArrayList<>();
+    private final List<AreaNode> areas = new ArrayList<>();
+    private final List<Assertion> assertions = new ArrayList<>();
     private final Block body = new Block();
     private final Map<String, SourceLocation> names = new LinkedHashMap<>();
     private String blackBoxDefinition;
@@ -93,6 +95,16 @@ public final class ModuleNode {
 
     public List<ClockDomainNode> domains() {
         return domains;
+    }
+
+    /** The module's processes, in the order they were constructed (outer areas before the ones inside). */
+    public List<AreaNode> areas() {
+        return areas;
+    }
+
+    /** Simulation-only checks ({@code Hdl.assertAlways}), in description order. */
+    public List<Assertion> assertions() {
+        return assertions;
     }
 
     public Block body() {

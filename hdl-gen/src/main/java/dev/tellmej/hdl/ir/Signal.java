@@ -18,6 +18,7 @@ public final class Signal {
     private final ClockDomainNode domain;
     private BigInteger resetValue;
     private boolean crossingAllowed;
+    private AreaNode area;
     private final Map<String, String> attributes = new LinkedHashMap<>();
 
     /** Why a signal exists: the user declared it, it stands for a child instance's port, or the HDL made it. */
@@ -89,6 +90,15 @@ public final class Signal {
 
     public void allowCrossing() {
         this.crossingAllowed = true;
+    }
+
+    /** The process (area) the signal was declared in, or null for one declared directly in the module. */
+    public AreaNode area() {
+        return area;
+    }
+
+    public void setArea(AreaNode area) {
+        this.area = area;
     }
 
     /** Vendor attributes emitted before the declaration, in insertion order ({@code async_reg -> "true"}). */

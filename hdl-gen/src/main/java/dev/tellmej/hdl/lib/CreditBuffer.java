@@ -20,7 +20,9 @@ import dev.tellmej.hdl.ir.Locations;
  * pipeline, the FIFO's write, the pop) the pipeline runs at one word per cycle while the consumer keeps up.
  * Cost: a {@link SyncFifo} of {@code depth} payload words in LUT RAM and a counter of {@code log2(depth + 1)}
  * bits. Use: {@code new CreditBuffer<>("out", template, depth)}, then {@code issue(fire)} once, then
- * {@code connect(results)} once, in the module under construction.
+ * {@code connect(results)} once, in the module (and the {@link dev.tellmej.hdl.Area}) under construction.
+ * Simulation-only assertions check the invariants: a word enters only with a credit, the credits never exceed
+ * the depth, and a result never finds the FIFO full.
  *
  * @param <T> the payload's shape
  */
@@ -53,6 +55,11 @@ public final class CreditBuffer<T> {
         return credits.ne(0);
     }
 
+    /** True while every credit is back: nothing is in the pipeline or the FIFO. Registered. */
+    public Bool drained() {
+        return credits.eq(depth);
+    }
+
     /** Declares the pipeline's entry: {@code fire} takes a credit (it must only be true while {@link #available()}). */
     public void issue(Bool fire) {
         if (issued != null) {
@@ -76,6 +83,11 @@ public final class CreditBuffer<T> {
                 .elseWhen(popped.and(taken.not()), () -> credits.set(credits.add(1)));
         Bool outReady = wire(uniqueName(name + "_ready"), bool());
         fifo.pop.ready.set(outReady);
+        assertAlways(taken.not().or(credits.ne(0)), "CreditBuffer " + name + ": a word entered the pipeline"
+                + " without a credit");
+        assertAlways(credits.le(depth), "CreditBuffer " + name + ": the credits never exceed the depth " + depth);
+        assertAlways(results.valid.not().or(fifo.push.ready), "CreditBuffer " + name + ": a result arrived while the"
+                + " FIFO was full (the pipeline's latency is longer than the credits cover)");
         return new Stream<>(fifo.pop.valid, outReady, fromBits(templateOf(template), fifo.pop.payload));
     }
 }

@@ -7,8 +7,9 @@ import dev.tellmej.hdl.Bool;
 /**
  * Delay lines: a value registered {@code cycles} times, for side data that must stay aligned with a pipelined
  * unit's result. Data stages have no reset (so synthesis may pack a long line into SRL shift registers);
- * valid bits are reset to 0.
+ * valid bits are reset to 0. The registers' source comments point at the line that asked for the delay.
  */
+@dev.tellmej.hdl.ElaborationHelper
 public final class Delay {
     private Delay() {}
 

@@ -1,5 +1,7 @@
 package dev.tellmej.accel.tlmm;
 
+import dev.tellmej.accel.config.AcceleratorConfig;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class TlmmGeneratorTest {
     @Test
     void namedConfigurationsAreDeterministicAndLintClean() {
-        for (TlmmConfig config : TlmmConfig.named().values()) {
+        for (TlmmConfig config : AcceleratorConfig.named().values().stream().map(AcceleratorConfig::tlmmConfig).toList()) {
             Design<TlmmEngine> first = Hdl.elaborate(() -> new TlmmEngine(config));
             Design<TlmmEngine> second = Hdl.elaborate(() -> new TlmmEngine(config));
             DesignVerifier.assertDeterministic(first, second);

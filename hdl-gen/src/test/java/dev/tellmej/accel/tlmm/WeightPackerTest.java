@@ -1,5 +1,7 @@
 package dev.tellmej.accel.tlmm;
 
+import dev.tellmej.accel.config.AcceleratorConfig;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,7 +18,7 @@ class WeightPackerTest {
     @Test
     void packingRoundTripsForEveryConfigurationAndAwkwardShapes() {
         Random random = new Random(SEED);
-        for (TlmmConfig config : TlmmConfig.named().values()) {
+        for (TlmmConfig config : AcceleratorConfig.named().values().stream().map(AcceleratorConfig::tlmmConfig).toList()) {
             for (int[] shape : new int[][] {{1, 1}, {7, 16}, {33, 100}, {64, 3 * config.tables() * 3 + 1}, {250, 311}}) {
                 TernaryMatrix matrix = TernaryMatrix.random(shape[0], shape[1], 0.5f, random);
                 TlmmLayout layout = new TlmmLayout(config, shape[0], shape[1]);
@@ -30,7 +32,7 @@ class WeightPackerTest {
 
     @Test
     void theKv260PackingStaysUnder167BitsPerWeight() {
-        TlmmConfig config = TlmmConfig.kv260();
+        TlmmConfig config = AcceleratorConfig.kv260().tlmmConfig();
         assertEquals(17, config.indexWordBytes());
         assertEquals(136.0 / 84, config.bitsPerWeight(), 1e-12);
         for (int[] shape : new int[][] {{1536, 1536}, {4096, 1536}, {1536, 4096}}) {
@@ -43,7 +45,7 @@ class WeightPackerTest {
 
     @Test
     void tilesAreBalancedAndFitHalfABank() {
-        TlmmLayout layout = new TlmmLayout(TlmmConfig.kv260(), 1536, 4096);
+        TlmmLayout layout = new TlmmLayout(AcceleratorConfig.kv260().tlmmConfig(), 1536, 4096);
         assertEquals(49, layout.blocks());
         assertEquals(96, layout.groups());
         assertEquals(3, layout.tiles());
@@ -62,7 +64,7 @@ class WeightPackerTest {
                 () -> new TlmmConfig("bad", 5, 4, 3, 64, 5, 512, 1, 10, 10, 16, 2));
         assertTrue(ports.getMessage().contains("must divide Q = 4"), ports.getMessage());
         InvalidParameterException tooWide = assertThrows(InvalidParameterException.class,
-                () -> new TlmmLayout(TlmmConfig.kv260(), 16, 100_000));
+                () -> new TlmmLayout(AcceleratorConfig.kv260().tlmmConfig(), 16, 100_000));
         assertTrue(tooWide.getMessage().contains("blocks"), tooWide.getMessage());
     }
 }

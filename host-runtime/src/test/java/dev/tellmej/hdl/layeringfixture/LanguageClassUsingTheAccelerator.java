@@ -10,7 +10,7 @@ public final class LanguageClassUsingTheAccelerator {
     private LanguageClassUsingTheAccelerator() {}
 
     /** Reads an accelerator configuration: exactly what the language must never do. */
-    public static int tables() {
-        return TlmmConfig.kv260().tables();
+    public static int tables(TlmmConfig config) {
+        return config.tables();
     }
 }

@@ -95,6 +95,36 @@ public final class ConfigReader {
     }
 
     /**
+     * The configuration in {@code file}: a GGUF model's metadata, or a Hugging Face {@code config.json}.
+     *
+     * @throws dev.tellmej.model.ModelFileException when the file cannot be read or is malformed
+     */
+    public static ModelConfig fromFile(Path file) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".json")) {
+            String text;
+            try {
+                text = java.nio.file.Files.readString(file);
+            } catch (java.io.IOException e) {
+                throw new MalformedModelException(file, "config.json", 0, "cannot read it: " + e.getMessage());
+            }
+            Object json;
+            try {
+                json = dev.tellmej.model.safetensors.Json.parse(text);
+            } catch (dev.tellmej.model.safetensors.Json.JsonException e) {
+                throw new MalformedModelException(file, "config.json", e.position(), e.getMessage());
+            }
+            if (!(json instanceof Map<?, ?> map)) {
+                throw new MalformedModelException(file, "config.json", 0, "expected a JSON object");
+            }
+            return fromHf(map, file);
+        }
+        try (GgufFile gguf = GgufFile.open(file)) {
+            return fromGguf(gguf);
+        }
+    }
+
+    /**
      * From a parsed Hugging Face {@code config.json} (BitNet or LLaMA). HF checkpoints rotate halves.
      *
      * @param source the file name, for error messages

@@ -549,6 +549,8 @@ static bool guarded(Instance* in, Body body) {
 
 static std::string stopMessage(const char* filename, int linenum, const char* fallback) {
     tlm::Instance* in = tlm::g_current;
+    // A check written by hdl-gen's assertAlways prints its own line (with the Java source line) before $stop.
+    if (in && in->lastLine.rfind("ASSERTION FAILED", 0) == 0) return in->lastLine;
     // $fatal, $error and failed assertions print their message (with the file's base name) just before
     // they stop.
     if (in && !in->lastLine.empty() && filename && *filename) {

@@ -1,0 +1,78 @@
+package dev.tellmej.accel.tlmm;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Area;
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.HwEnum;
+import dev.tellmej.hdl.Mem;
+import dev.tellmej.hdl.RamStyle;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Stream;
+
+/**
+ * Stores a chunk of up to {@link TlmmConfig#maxTokens()} tokens from the activation stream (per token
+ * {@code blocks x 3T / A} beats, one memory slot per token), then holds it until the table builder has used it
+ * for every tile ({@link #chunkReleased}), and loads the next chunk.
+ */
+final class ActivationLoader extends Area {
+    /** The chunk memory's life cycle. */
+    enum ChunkState { EMPTY, LOADING, FULL }
+
+    /** The chunk memory: token slots of {@link TlmmConfig#activationSlotWords()} beats. */
+    final Mem<Bits> memory;
+    /** Tokens of the chunk in memory. */
+    final UInt chunkTokens;
+    /** Tokens of the earlier chunks and of this one. */
+    final UInt tokensLoaded;
+    /** The chunk is in memory and being used. */
+    final Bool full;
+    /** Event, raised by the table builder when it is done with the chunk. */
+    final Bool chunkReleased;
+
+    ActivationLoader(TlmmConfig config, CommandSlot command, Stream<Bits> activations) {
+        super("activation_loader", "stores a chunk of tokens from the activation stream, one slot per token, and"
+                + " holds it until the table builder has used it for every tile");
+        int addressBits = config.activationAddressBits();
+        memory = mem("act_memory", bits(8 * config.activationBytes()), config.activationDepth()).style(RamStyle.BLOCK);
+        tokensLoaded = reg("act_tokens_loaded", uint(16), 0);
+        chunkTokens = reg("act_chunk_tokens", uint(16), 0);
+        HwEnum<ChunkState> state = reg("act_state", enumOf(ChunkState.class), ChunkState.EMPTY);
+        UInt slot = reg("act_slot", uint(16), 0);
+        UInt beat = reg("act_beat", uint(32), 0);
+        UInt slotBase = reg("act_slot_base", uint(addressBits), 0);
+        full = state.is(ChunkState.FULL).named("act_full");
+        chunkReleased = wire("chunk_released", bool());
+
+        UInt beatsPerToken = command.cmd.blocks().zext(32).mul(U(config.beatsPerBlock())).trunc(32)
+                .named("beats_per_token");
+        UInt remainingTokens = command.cmd.tokens().sub(tokensLoaded).named("remaining_tokens");
+        UInt nextChunkTokens = mux(remainingTokens.gt(config.maxTokens()), U(config.maxTokens(), 16), remainingTokens)
+                .named("next_chunk_tokens");
+        Bool startChunk = command.active.and(state.is(ChunkState.EMPTY)).and(remainingTokens.ne(0))
+                .named("start_chunk");
+        activations.ready.set(state.is(ChunkState.LOADING));
+        Bool take = activations.fire().named("act_take");
+        UInt address = slotBase.add(beat.resize(addressBits)).named("act_address");
+        when(take, () -> memory.write(address, activations.payload));
+        Bool tokenLoaded = take.and(beat.eq(beatsPerToken.sub(1))).named("token_loaded");
+        when(startChunk, () -> {
+            state.set(ChunkState.LOADING);
+            chunkTokens.set(nextChunkTokens);
+            slot.set(0);
+            beat.set(0);
+            slotBase.set(0);
+        }).elseWhen(tokenLoaded, () -> {
+            beat.set(0);
+            slot.set(slot.add(1));
+            slotBase.set(slotBase.add(config.activationSlotWords()));
+            when(slot.add(1).eq(chunkTokens), () -> {
+                state.set(ChunkState.FULL);
+                tokensLoaded.set(tokensLoaded.add(chunkTokens));
+            });
+        }).elseWhen(take, () -> beat.set(beat.add(1)));
+        when(chunkReleased, () -> state.set(ChunkState.EMPTY));
+        when(command.accepted, () -> tokensLoaded.set(0));
+    }
+}

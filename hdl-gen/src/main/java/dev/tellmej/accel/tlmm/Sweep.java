@@ -1,0 +1,119 @@
+package dev.tellmej.accel.tlmm;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Area;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Delay;
+
+/**
+ * The sweep: for each tile, each block, each token of the chunk and each row group, one read of the weight
+ * buffer for all Q lanes, issued when the block's tables and weights are there (and, for a block's last step,
+ * when the result queue has room). A new block starts in the cycle after the previous one's last group. It
+ * releases a block's tables and a tile's weights as soon as it has issued their last read, and tells their
+ * owners when those reads have left the buffer.
+ */
+final class Sweep extends Area {
+    /** A step is issued this cycle: the buffer is read for all lanes. */
+    final Bool issue;
+    /** The table half the step reads. */
+    final Bool tableHalf;
+    /** The step's accumulator: the token slot's base plus the row group. */
+    final UInt accumulator;
+    /** The step is on the first block: the lanes start new sums. */
+    final Bool firstBlock;
+    /** The step is on the last block: the lanes' sums are complete. */
+    final Bool lastBlock;
+    /** Every step of the command has been issued. */
+    final Bool finished;
+
+    Sweep(TlmmConfig config, CommandSlot command, TableBuilder tables, WeightLoader weights, ResultQueue results) {
+        super("sweep", "for each (tile, block, token, row group) one read of the weight buffer for all lanes, when"
+                + " the block's tables and weights are there; releases them once read");
+        TlmmEngine.Command cmd = command.cmd;
+        int bufferAddressBits = config.bufferAddressBits();
+        Bool weightHalf = reg("sweep_half", bool(), 0);            // the weight half being computed
+        tableHalf = reg("table_half", bool(), 0);                  // the table half being read
+        UInt tile = reg("sweep_tile", uint(16), 0);
+        UInt slot = reg("sweep_slot", uint(16), 0);
+        UInt tokens = reg("sweep_tokens", uint(16), 0);            // tokens before the chunk being swept
+        UInt block = reg("sweep_block", uint(16), 0);
+        UInt group = reg("sweep_group", uint(16), 0);
+        UInt blockBase = reg("sweep_block_base", uint(bufferAddressBits), 0);
+        UInt slotBase = reg("accumulator_slot_base", uint(config.accumulatorAddressBits()), 0);
+        Bool allSwept = reg("sweeps_finished", bool(), 0);
+        finished = allSwept;
+
+        UInt groupsOfTile = mux(tile.eq(command.lastTile), cmd.lastTileGroups(), cmd.tileGroups())
+                .named("groups_of_tile");
+        UInt remaining = cmd.tokens().sub(tokens);
+        UInt chunkTokens = mux(remaining.gt(config.maxTokens()), U(config.maxTokens(), 16), remaining)
+                .named("sweep_chunk_tokens");
+        Bool tablesThere = mux(tableHalf, tables.ready.get(1), tables.ready.get(0)).named("tables_there");
+        Bool weightsThere = mux(weightHalf, weights.loaded.get(1), weights.loaded.get(0))
+                .or(weights.running.and(weights.half.eq(weightHalf)).and(weights.blocksArrived.gt(block)))
+                .named("weights_there");
+        lastBlock = block.eq(command.lastBlock).named("sweep_last_block");
+        Bool lastSlot = slot.add(1).eq(chunkTokens).named("sweep_last_slot");
+        Bool lastGroup = group.add(1).eq(groupsOfTile).named("sweep_last_group");
+        Bool lastTile = tile.eq(command.lastTile).named("sweep_last_tile");
+        issue = command.active.and(allSwept.not()).and(tablesThere).and(weightsThere)
+                .and(lastBlock.not().or(results.room)).named("issue");
+        results.issued.set(issue.and(lastBlock));
+        weights.buffer.readEnable.set(issue);
+        weights.buffer.readAddress.set(cat(weightHalf, U(0, bufferAddressBits - 1)).asUInt()
+                .add(blockBase.add(group.resize(bufferAddressBits))));
+        accumulator = slotBase.add(group.resize(config.accumulatorAddressBits())).named("step_accumulator");
+        firstBlock = block.eq(0).named("sweep_first_block");
+
+        Bool blockSwept = issue.and(lastGroup).named("block_swept");
+        Bool tileSwept = blockSwept.and(lastSlot).and(lastBlock).named("tile_swept");
+        when(issue, () -> group.set(group.add(1)));
+        when(blockSwept, () -> {
+            group.set(0);
+            tableHalf.set(tableHalf.not());
+            when(lastSlot, () -> {
+                slot.set(0);
+                slotBase.set(0);
+                when(lastBlock, () -> {
+                    block.set(0);
+                    blockBase.set(0);
+                    weightHalf.set(weightHalf.not());
+                    when(lastTile, () -> {
+                        tile.set(0);
+                        UInt after = tokens.add(chunkTokens).named("sweep_tokens_after");
+                        tokens.set(after);
+                        when(after.eq(cmd.tokens()), () -> allSwept.set(true));
+                    }).otherwise(() -> tile.set(tile.add(1)));
+                }).otherwise(() -> {
+                    block.set(block.add(1));
+                    blockBase.set(blockBase.add(groupsOfTile.resize(bufferAddressBits)));
+                });
+            }).otherwise(() -> {
+                slot.set(slot.add(1));
+                slotBase.set(slotBase.add(config.maxGroups()));
+            });
+        });
+        when(command.finished, () -> {
+            allSwept.set(false);
+            tokens.set(0);
+        });
+
+        // The owners may overwrite a swept block's tables (a swept tile's weights) once the reads in flight
+        // have passed them: the buffer's read latency plus the lanes' table read.
+        int passed = WeightBuffer.READ_LATENCY + 1;
+        Bool tablesPassed = Delay.valid("table_release", blockSwept, passed);
+        Bool passedTableHalf = Delay.of("table_release_half", tableHalf, passed);
+        Bool weightsPassed = Delay.valid("weights_release", tileSwept, passed);
+        Bool passedWeightHalf = Delay.of("weights_release_half", weightHalf, passed);
+        tables.halfSwept.get(0).set(blockSwept.and(tableHalf.not()));
+        tables.halfSwept.get(1).set(blockSwept.and(tableHalf));
+        tables.halfReleased.get(0).set(tablesPassed.and(passedTableHalf.not()));
+        tables.halfReleased.get(1).set(tablesPassed.and(passedTableHalf));
+        weights.halfSwept.get(0).set(tileSwept.and(weightHalf.not()));
+        weights.halfSwept.get(1).set(tileSwept.and(weightHalf));
+        weights.halfReleased.get(0).set(weightsPassed.and(passedWeightHalf.not()));
+        weights.halfReleased.get(1).set(weightsPassed.and(passedWeightHalf));
+    }
+}
