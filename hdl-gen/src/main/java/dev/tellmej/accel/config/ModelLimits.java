@@ -38,7 +38,8 @@ public record ModelLimits(int hidden, int ffn, int heads, int kvHeads, int headD
 
     /**
      * Every maximum {@code model} exceeds, one line each ({@code "hidden size 2560 > 1536"}), in the order of
-     * this record's components; empty when it fits. The context is the model's trained context length.
+     * this record's components; empty when it fits. The context is not among them: a model trained for a longer
+     * context runs with its KV cache capped at {@link #context()} positions ({@link #contextNote}).
      */
     public List<String> exceededBy(ModelConfig model) {
         List<String> out = new ArrayList<>();
@@ -49,8 +50,16 @@ public record ModelLimits(int hidden, int ffn, int heads, int kvHeads, int headD
         check(out, "head dimension", model.headDim(), headDim);
         check(out, "layers", model.layers(), layers);
         check(out, "vocabulary", model.vocabSize(), vocab);
-        check(out, "context", model.contextLength(), context);
         return out;
+    }
+
+    /** A note when {@code model} was trained for a longer context than the KV cache holds; empty otherwise. */
+    public java.util.Optional<String> contextNote(ModelConfig model) {
+        if (model.contextLength() <= context) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("context capped at " + context + " positions (the model was trained for "
+                + model.contextLength() + ")");
     }
 
     private static void check(List<String> out, String what, int value, int maximum) {

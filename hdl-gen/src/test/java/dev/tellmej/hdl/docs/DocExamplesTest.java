@@ -39,6 +39,7 @@ class DocExamplesTest {
         DESIGNS.put("pixel-filter", PixelFilter::new);
         DESIGNS.put("scratch-pad", ScratchPad::new);
         DESIGNS.put("two-clocks", TwoClocks::new);
+        DESIGNS.put("serial-tx", () -> new SerialTx(4));
     }
 
     @Test
@@ -51,6 +52,40 @@ class DocExamplesTest {
                 assertEquals(1, report.ramb18(), report.toString());
             }
         }
+    }
+
+    /** The guide's serial transmitter, run in Icarus: the line carries each byte as an 8N1 frame. */
+    @Test
+    void theSerialTransmitterFramesItsBytes() {
+        Design<SerialTx> design = Hdl.elaborate(() -> new SerialTx(4));
+        int[] bytes = {0x55, 0xA3, 0x00, 0xFF};
+        List<Map<String, Long>> stimulus = new ArrayList<>();
+        for (int cycle = 0; cycle < 200; cycle++) {
+            // Byte i is offered for 4 cycles from cycle 44 i: a window with exactly one tick, where the
+            // transmitter is idle again (a frame is 10 ticks, and a byte is taken at the first tick while idle).
+            int i = cycle / 44;
+            boolean offered = i < bytes.length && cycle % 44 < 4;
+            long payload = bytes[Math.min(i, bytes.length - 1)];
+            stimulus.add(Map.of("data_valid", offered ? 1L : 0L, "data_payload", payload));
+        }
+        List<Map<String, java.math.BigInteger>> samples = dev.tellmej.hdl.testing.IcarusBench.run(design,
+                "docs-serial-tx-run", stimulus);
+        List<Integer> received = new ArrayList<>();
+        int cycle = 0;
+        while (cycle < samples.size()) {
+            if (samples.get(cycle).get("txd").intValue() == 1) {
+                cycle++;
+                continue;
+            }
+            int value = 0;                       // a start bit: sample each bit in the middle of its 4 cycles
+            for (int bit = 0; bit < 8; bit++) {
+                value |= samples.get(cycle + 4 * (bit + 1) + 2).get("txd").intValue() << bit;
+            }
+            assertEquals(1, samples.get(cycle + 4 * 9 + 2).get("txd").intValue(), "stop bit at cycle " + cycle);
+            received.add(value);
+            cycle += 4 * 10;
+        }
+        assertEquals(List.of(0x55, 0xA3, 0x00, 0xFF), received);
     }
 
     @Test
@@ -73,7 +108,8 @@ class DocExamplesTest {
             assertEquals(region(name), matcher.group(2), "docs/hdl.md block '" + name + "' differs from its source");
             seen.add(name);
         }
-        assertEquals(List.of("blinker", "elaborate", "accumulator", "pixel-filter", "two-clocks", "scratch-pad", "broken"), seen);
+        assertEquals(List.of("blinker", "elaborate", "accumulator", "pixel-filter", "two-clocks", "serial-tx", "scratch-pad",
+                "broken"), seen);
     }
 
     @Test
