@@ -17,9 +17,9 @@ module Int32ToFp32 (
   reg  [31:0] magnitude_2; // Int32ToFp32.java:35
   reg         sign_2;      // Int32ToFp32.java:36
   reg  [31:0] y_3;         // Int32ToFp32.java:45
-  reg         valid_d1;    // Delay.java:37
-  reg         valid_d2;    // Delay.java:37
-  reg         valid_d3;    // Delay.java:37
+  reg         valid_d1;    // Int32ToFp32.java:46
+  reg         valid_d2;    // Int32ToFp32.java:46
+  reg         valid_d3;    // Int32ToFp32.java:46
 
   // Temporaries, named after the signal they feed
   wire lz_2_and_and_and_not;
@@ -67,9 +67,9 @@ module Int32ToFp32 (
     magnitude_2 <= magnitude_1; // Int32ToFp32.java:35
     sign_2 <= sign_1; // Int32ToFp32.java:36
     y_3 <= (magnitude_2 == 32'd0) ? 32'h0 : {sign_2, y_3_sum[30:0]}; // Int32ToFp32.java:45
-    valid_d1 <= in_valid; // Delay.java:37
-    valid_d2 <= valid_d1; // Delay.java:37
-    valid_d3 <= valid_d2; // Delay.java:37
+    valid_d1 <= in_valid; // Int32ToFp32.java:46
+    valid_d2 <= valid_d1; // Int32ToFp32.java:46
+    valid_d3 <= valid_d2; // Int32ToFp32.java:46
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;

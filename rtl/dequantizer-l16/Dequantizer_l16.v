@@ -50,7 +50,7 @@ module Dequantizer_l16 (
   output wire        out_payload_last   // Dequantizer.java:58
 );
 
-  reg  [4:0]   factor_credits;           // CreditBuffer.java:43
+  reg  [4:0]   factor_credits;           // CreditBuffer.java:45
   wire         factor_mc_ws_in_valid;    // Units.java:70
   wire [31:0]  factor_mc_ws_a;           // Units.java:70
   wire [31:0]  factor_mc_ws_b;           // Units.java:70
@@ -61,18 +61,18 @@ module Dequantizer_l16 (
   wire [31:0]  factor_inv127_b;          // Units.java:70
   wire         factor_inv127_out_valid;  // Units.java:70
   wire [31:0]  factor_inv127_y;          // Units.java:70
-  wire         factor_fifo_push_valid;   // CreditBuffer.java:70
-  wire         factor_fifo_push_ready;   // CreditBuffer.java:70
-  wire [31:0]  factor_fifo_push_payload; // CreditBuffer.java:70
-  wire         factor_fifo_pop_valid;    // CreditBuffer.java:70
-  wire         factor_fifo_pop_ready;    // CreditBuffer.java:70
-  wire [31:0]  factor_fifo_pop_payload;  // CreditBuffer.java:70
-  wire [4:0]   factor_fifo_occupancy;    // CreditBuffer.java:70
-  wire         factor_ready;             // CreditBuffer.java:77
-  reg  [3:0]   result_credits;           // CreditBuffer.java:43
-  reg  [31:0]  f_d1;                     // Delay.java:25
-  reg  [31:0]  f_d2;                     // Delay.java:25
-  reg  [31:0]  f_d3;                     // Delay.java:25
+  wire         factor_fifo_push_valid;   // CreditBuffer.java:77
+  wire         factor_fifo_push_ready;   // CreditBuffer.java:77
+  wire [31:0]  factor_fifo_push_payload; // CreditBuffer.java:77
+  wire         factor_fifo_pop_valid;    // CreditBuffer.java:77
+  wire         factor_fifo_pop_ready;    // CreditBuffer.java:77
+  wire [31:0]  factor_fifo_pop_payload;  // CreditBuffer.java:77
+  wire [4:0]   factor_fifo_occupancy;    // CreditBuffer.java:77
+  wire         factor_ready;             // CreditBuffer.java:84
+  reg  [3:0]   result_credits;           // CreditBuffer.java:45
+  reg  [31:0]  f_d1;                     // Dequantizer.java:79
+  reg  [31:0]  f_d2;                     // Dequantizer.java:79
+  reg  [31:0]  f_d3;                     // Dequantizer.java:79
   wire         lane0_float_in_valid;     // Units.java:88
   wire [31:0]  lane0_float_x;            // Units.java:88
   wire         lane0_float_out_valid;    // Units.java:88
@@ -217,24 +217,24 @@ module Dequantizer_l16 (
   wire [31:0]  lane15_mul_b;             // Units.java:70
   wire         lane15_mul_out_valid;     // Units.java:70
   wire [31:0]  lane15_mul_y;             // Units.java:70
-  reg          last_d1;                  // Delay.java:25
-  reg          last_d2;                  // Delay.java:25
-  reg          last_d3;                  // Delay.java:25
-  reg          last_d4;                  // Delay.java:25
-  reg          last_d5;                  // Delay.java:25
-  reg          last_d6;                  // Delay.java:25
-  reg          last_d7;                  // Delay.java:25
-  reg          last_d8;                  // Delay.java:25
-  reg          last_d9;                  // Delay.java:25
-  reg          last_d10;                 // Delay.java:25
-  wire         result_fifo_push_valid;   // CreditBuffer.java:70
-  wire         result_fifo_push_ready;   // CreditBuffer.java:70
-  wire [512:0] result_fifo_push_payload; // CreditBuffer.java:70
-  wire         result_fifo_pop_valid;    // CreditBuffer.java:70
-  wire         result_fifo_pop_ready;    // CreditBuffer.java:70
-  wire [512:0] result_fifo_pop_payload;  // CreditBuffer.java:70
-  wire [3:0]   result_fifo_occupancy;    // CreditBuffer.java:70
-  wire         result_ready;             // CreditBuffer.java:77
+  reg          last_d1;                  // Dequantizer.java:89
+  reg          last_d2;                  // Dequantizer.java:89
+  reg          last_d3;                  // Dequantizer.java:89
+  reg          last_d4;                  // Dequantizer.java:89
+  reg          last_d5;                  // Dequantizer.java:89
+  reg          last_d6;                  // Dequantizer.java:89
+  reg          last_d7;                  // Dequantizer.java:89
+  reg          last_d8;                  // Dequantizer.java:89
+  reg          last_d9;                  // Dequantizer.java:89
+  reg          last_d10;                 // Dequantizer.java:89
+  wire         result_fifo_push_valid;   // CreditBuffer.java:77
+  wire         result_fifo_push_ready;   // CreditBuffer.java:77
+  wire [512:0] result_fifo_push_payload; // CreditBuffer.java:77
+  wire         result_fifo_pop_valid;    // CreditBuffer.java:77
+  wire         result_fifo_pop_ready;    // CreditBuffer.java:77
+  wire [512:0] result_fifo_pop_payload;  // CreditBuffer.java:77
+  wire [3:0]   result_fifo_occupancy;    // CreditBuffer.java:77
+  wire         result_ready;             // CreditBuffer.java:84
 
   // Temporaries, named after the signal they feed
   wire factor_mc_ws_in_valid_and;
@@ -253,9 +253,9 @@ module Dequantizer_l16 (
   assign factor_inv127_in_valid = factor_mc_ws_out_valid; // Units.java:71
   assign factor_inv127_a = factor_mc_ws_y; // Units.java:72
   assign factor_inv127_b = 32'h3c010204; // Units.java:73
-  assign factor_fifo_push_valid = factor_inv127_out_valid; // CreditBuffer.java:71
-  assign factor_fifo_push_payload = factor_inv127_y; // CreditBuffer.java:72
-  assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:78
+  assign factor_fifo_push_valid = factor_inv127_out_valid; // CreditBuffer.java:78
+  assign factor_fifo_push_payload = factor_inv127_y; // CreditBuffer.java:79
+  assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:85
   assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:75
   assign factor_ready = factor_ready_and & in_payload_last; // Dequantizer.java:78
   assign lane0_float_in_valid = factor_ready_and; // Units.java:89
@@ -338,9 +338,9 @@ module Dequantizer_l16 (
   assign lane15_mul_in_valid = lane15_float_out_valid; // Units.java:71
   assign lane15_mul_a = lane15_float_y; // Units.java:72
   assign lane15_mul_b = f_d3; // Units.java:73
-  assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:71
-  assign result_fifo_push_payload = {last_d10, lane15_mul_y, lane14_mul_y, lane13_mul_y, lane12_mul_y, lane11_mul_y, lane10_mul_y, lane9_mul_y, lane8_mul_y, lane7_mul_y, lane6_mul_y, lane5_mul_y, lane4_mul_y, lane3_mul_y, lane2_mul_y, lane1_mul_y, lane0_mul_y}; // CreditBuffer.java:72
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
+  assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:78
+  assign result_fifo_push_payload = {last_d10, lane15_mul_y, lane14_mul_y, lane13_mul_y, lane12_mul_y, lane11_mul_y, lane10_mul_y, lane9_mul_y, lane8_mul_y, lane7_mul_y, lane6_mul_y, lane5_mul_y, lane4_mul_y, lane3_mul_y, lane2_mul_y, lane1_mul_y, lane0_mul_y}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
@@ -362,34 +362,66 @@ module Dequantizer_l16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    if (factor_mc_ws_in_valid_and & ~factor_credits_cond_and) begin // CreditBuffer.java:75
-      factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:75
-    end else if (factor_credits_cond_and & ~factor_mc_ws_in_valid_and) begin // CreditBuffer.java:76
-      factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:76
+    if (factor_mc_ws_in_valid_and & ~factor_credits_cond_and) begin // CreditBuffer.java:82
+      factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:82
+    end else if (factor_credits_cond_and & ~factor_mc_ws_in_valid_and) begin // CreditBuffer.java:83
+      factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:83
     end
-    f_d1 <= factor_fifo_pop_payload; // Delay.java:25
-    f_d2 <= f_d1; // Delay.java:25
-    f_d3 <= f_d2; // Delay.java:25
-    last_d1 <= in_payload_last; // Delay.java:25
-    last_d2 <= last_d1; // Delay.java:25
-    last_d3 <= last_d2; // Delay.java:25
-    last_d4 <= last_d3; // Delay.java:25
-    last_d5 <= last_d4; // Delay.java:25
-    last_d6 <= last_d5; // Delay.java:25
-    last_d7 <= last_d6; // Delay.java:25
-    last_d8 <= last_d7; // Delay.java:25
-    last_d9 <= last_d8; // Delay.java:25
-    last_d10 <= last_d9; // Delay.java:25
-    if (factor_ready_and & ~result_credits_cond_and) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:75
-    end else if (result_credits_cond_and & ~factor_ready_and) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:76
+    f_d1 <= factor_fifo_pop_payload; // Dequantizer.java:79
+    f_d2 <= f_d1; // Dequantizer.java:79
+    f_d3 <= f_d2; // Dequantizer.java:79
+    last_d1 <= in_payload_last; // Dequantizer.java:89
+    last_d2 <= last_d1; // Dequantizer.java:89
+    last_d3 <= last_d2; // Dequantizer.java:89
+    last_d4 <= last_d3; // Dequantizer.java:89
+    last_d5 <= last_d4; // Dequantizer.java:89
+    last_d6 <= last_d5; // Dequantizer.java:89
+    last_d7 <= last_d6; // Dequantizer.java:89
+    last_d8 <= last_d7; // Dequantizer.java:89
+    last_d9 <= last_d8; // Dequantizer.java:89
+    last_d10 <= last_d9; // Dequantizer.java:89
+    if (factor_ready_and & ~result_credits_cond_and) begin // CreditBuffer.java:82
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
+    end else if (result_credits_cond_and & ~factor_ready_and) begin // CreditBuffer.java:83
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:83
     end
     if (reset) begin
       factor_credits <= 5'd16;
       result_credits <= 4'd12;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!(~factor_mc_ws_in_valid_and | (factor_credits != 5'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer factor: a word entered the pipeline without a credit");
+        $stop;
+      end
+      if (!(factor_credits <= 5'd16)) begin // CreditBuffer.java:89
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer factor: the credits never exceed the depth 16");
+        $stop;
+      end
+      if (!(~factor_inv127_out_valid | factor_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer factor: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+      if (!(~factor_ready_and | (result_credits != 4'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+        $stop;
+      end
+      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:89
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 12");
+        $stop;
+      end
+      if (!(~lane0_mul_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+    end
+  end
+`endif
 
   Fp32Mul factor_mc_ws ( // Units.java:70
     .clk       (clk),
@@ -411,7 +443,7 @@ module Dequantizer_l16 (
     .y         (factor_inv127_y)
   );
 
-  SyncFifo_w32_d16 factor_fifo ( // CreditBuffer.java:70
+  SyncFifo_w32_d16 factor_fifo ( // CreditBuffer.java:77
     .clk          (clk),
     .reset        (reset),
     .push_valid   (factor_fifo_push_valid),
@@ -727,7 +759,7 @@ module Dequantizer_l16 (
     .y         (lane15_mul_y)
   );
 
-  SyncFifo_w513_d12 result_fifo ( // CreditBuffer.java:70
+  SyncFifo_w513_d12 result_fifo ( // CreditBuffer.java:77
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),
@@ -740,7 +772,7 @@ module Dequantizer_l16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, factor_fifo_push_ready, factor_fifo_occupancy, lane1_mul_out_valid, lane2_mul_out_valid, lane3_mul_out_valid, lane4_mul_out_valid, lane5_mul_out_valid, lane6_mul_out_valid, lane7_mul_out_valid, lane8_mul_out_valid, lane9_mul_out_valid, lane10_mul_out_valid, lane11_mul_out_valid, lane12_mul_out_valid, lane13_mul_out_valid, lane14_mul_out_valid, lane15_mul_out_valid, result_fifo_push_ready, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, factor_fifo_occupancy, lane1_mul_out_valid, lane2_mul_out_valid, lane3_mul_out_valid, lane4_mul_out_valid, lane5_mul_out_valid, lane6_mul_out_valid, lane7_mul_out_valid, lane8_mul_out_valid, lane9_mul_out_valid, lane10_mul_out_valid, lane11_mul_out_valid, lane12_mul_out_valid, lane13_mul_out_valid, lane14_mul_out_valid, lane15_mul_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

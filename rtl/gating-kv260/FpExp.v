@@ -41,34 +41,34 @@ module FpExp (
   wire [31:0] scale2_y;            // FpExp.java:89
   wire [31:0] scale2_r;            // FpExp.java:89
   wire [8:0]  scale2_n;            // FpExp.java:89
-  reg  [8:0]  n_d1;                // Delay.java:25
-  reg  [8:0]  n_d2;                // Delay.java:25
-  reg  [8:0]  n_d3;                // Delay.java:25
-  reg  [8:0]  n_d4;                // Delay.java:25
-  reg  [8:0]  n_d5;                // Delay.java:25
-  reg  [8:0]  n_d6;                // Delay.java:25
-  reg  [8:0]  n_d7;                // Delay.java:25
-  reg  [8:0]  n_d8;                // Delay.java:25
-  reg  [8:0]  n_d9;                // Delay.java:25
-  reg  [8:0]  n_d10;               // Delay.java:25
-  reg  [8:0]  n_d11;               // Delay.java:25
-  reg  [8:0]  n_d12;               // Delay.java:25
-  reg  [8:0]  n_d13;               // Delay.java:25
-  reg  [2:0]  cases_d1;            // Delay.java:25
-  reg  [2:0]  cases_d2;            // Delay.java:25
-  reg  [2:0]  cases_d3;            // Delay.java:25
-  reg  [2:0]  cases_d4;            // Delay.java:25
-  reg  [2:0]  cases_d5;            // Delay.java:25
-  reg  [2:0]  cases_d6;            // Delay.java:25
-  reg  [2:0]  cases_d7;            // Delay.java:25
-  reg  [2:0]  cases_d8;            // Delay.java:25
-  reg  [2:0]  cases_d9;            // Delay.java:25
-  reg  [2:0]  cases_d10;           // Delay.java:25
-  reg  [2:0]  cases_d11;           // Delay.java:25
-  reg  [2:0]  cases_d12;           // Delay.java:25
-  reg  [2:0]  cases_d13;           // Delay.java:25
-  reg  [2:0]  cases_d14;           // Delay.java:25
-  reg  [2:0]  cases_d15;           // Delay.java:25
+  reg  [8:0]  n_d1;                // FpExp.java:92
+  reg  [8:0]  n_d2;                // FpExp.java:92
+  reg  [8:0]  n_d3;                // FpExp.java:92
+  reg  [8:0]  n_d4;                // FpExp.java:92
+  reg  [8:0]  n_d5;                // FpExp.java:92
+  reg  [8:0]  n_d6;                // FpExp.java:92
+  reg  [8:0]  n_d7;                // FpExp.java:92
+  reg  [8:0]  n_d8;                // FpExp.java:92
+  reg  [8:0]  n_d9;                // FpExp.java:92
+  reg  [8:0]  n_d10;               // FpExp.java:92
+  reg  [8:0]  n_d11;               // FpExp.java:92
+  reg  [8:0]  n_d12;               // FpExp.java:92
+  reg  [8:0]  n_d13;               // FpExp.java:92
+  reg  [2:0]  cases_d1;            // FpExp.java:94
+  reg  [2:0]  cases_d2;            // FpExp.java:94
+  reg  [2:0]  cases_d3;            // FpExp.java:94
+  reg  [2:0]  cases_d4;            // FpExp.java:94
+  reg  [2:0]  cases_d5;            // FpExp.java:94
+  reg  [2:0]  cases_d6;            // FpExp.java:94
+  reg  [2:0]  cases_d7;            // FpExp.java:94
+  reg  [2:0]  cases_d8;            // FpExp.java:94
+  reg  [2:0]  cases_d9;            // FpExp.java:94
+  reg  [2:0]  cases_d10;           // FpExp.java:94
+  reg  [2:0]  cases_d11;           // FpExp.java:94
+  reg  [2:0]  cases_d12;           // FpExp.java:94
+  reg  [2:0]  cases_d13;           // FpExp.java:94
+  reg  [2:0]  cases_d14;           // FpExp.java:94
+  reg  [2:0]  cases_d15;           // FpExp.java:94
   reg  [31:0] y_out;               // FpExp.java:98
   reg         valid_out;           // FpExp.java:99
   reg  [63:0] rom [0:127];         // FpExp.java:74
@@ -271,34 +271,34 @@ module FpExp (
     n_c <= n_b; // FpExp.java:78
     cases_c <= cases_b; // FpExp.java:79
     valid_c <= valid_b; // FpExp.java:80
-    n_d1 <= n_c; // Delay.java:25
-    n_d2 <= n_d1; // Delay.java:25
-    n_d3 <= n_d2; // Delay.java:25
-    n_d4 <= n_d3; // Delay.java:25
-    n_d5 <= n_d4; // Delay.java:25
-    n_d6 <= n_d5; // Delay.java:25
-    n_d7 <= n_d6; // Delay.java:25
-    n_d8 <= n_d7; // Delay.java:25
-    n_d9 <= n_d8; // Delay.java:25
-    n_d10 <= n_d9; // Delay.java:25
-    n_d11 <= n_d10; // Delay.java:25
-    n_d12 <= n_d11; // Delay.java:25
-    n_d13 <= n_d12; // Delay.java:25
-    cases_d1 <= cases_c; // Delay.java:25
-    cases_d2 <= cases_d1; // Delay.java:25
-    cases_d3 <= cases_d2; // Delay.java:25
-    cases_d4 <= cases_d3; // Delay.java:25
-    cases_d5 <= cases_d4; // Delay.java:25
-    cases_d6 <= cases_d5; // Delay.java:25
-    cases_d7 <= cases_d6; // Delay.java:25
-    cases_d8 <= cases_d7; // Delay.java:25
-    cases_d9 <= cases_d8; // Delay.java:25
-    cases_d10 <= cases_d9; // Delay.java:25
-    cases_d11 <= cases_d10; // Delay.java:25
-    cases_d12 <= cases_d11; // Delay.java:25
-    cases_d13 <= cases_d12; // Delay.java:25
-    cases_d14 <= cases_d13; // Delay.java:25
-    cases_d15 <= cases_d14; // Delay.java:25
+    n_d1 <= n_c; // FpExp.java:92
+    n_d2 <= n_d1; // FpExp.java:92
+    n_d3 <= n_d2; // FpExp.java:92
+    n_d4 <= n_d3; // FpExp.java:92
+    n_d5 <= n_d4; // FpExp.java:92
+    n_d6 <= n_d5; // FpExp.java:92
+    n_d7 <= n_d6; // FpExp.java:92
+    n_d8 <= n_d7; // FpExp.java:92
+    n_d9 <= n_d8; // FpExp.java:92
+    n_d10 <= n_d9; // FpExp.java:92
+    n_d11 <= n_d10; // FpExp.java:92
+    n_d12 <= n_d11; // FpExp.java:92
+    n_d13 <= n_d12; // FpExp.java:92
+    cases_d1 <= cases_c; // FpExp.java:94
+    cases_d2 <= cases_d1; // FpExp.java:94
+    cases_d3 <= cases_d2; // FpExp.java:94
+    cases_d4 <= cases_d3; // FpExp.java:94
+    cases_d5 <= cases_d4; // FpExp.java:94
+    cases_d6 <= cases_d5; // FpExp.java:94
+    cases_d7 <= cases_d6; // FpExp.java:94
+    cases_d8 <= cases_d7; // FpExp.java:94
+    cases_d9 <= cases_d8; // FpExp.java:94
+    cases_d10 <= cases_d9; // FpExp.java:94
+    cases_d11 <= cases_d10; // FpExp.java:94
+    cases_d12 <= cases_d11; // FpExp.java:94
+    cases_d13 <= cases_d12; // FpExp.java:94
+    cases_d14 <= cases_d13; // FpExp.java:94
+    cases_d15 <= cases_d14; // FpExp.java:94
     y_out <= cases_d15[2] ? 32'h7fc00000 : (cases_d15[1] ? 32'h7f800000 : (cases_d15[0] ? 32'h0 : scale2_y)); // FpExp.java:98
     valid_out <= scale2_out_valid; // FpExp.java:99
     if (reset) begin

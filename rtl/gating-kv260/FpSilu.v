@@ -29,155 +29,155 @@ module FpSilu (
   wire [31:0] times_x_b;            // FpSilu.java:41
   wire        times_x_out_valid;    // FpSilu.java:41
   wire [31:0] times_x_y;            // FpSilu.java:41
-  reg  [31:0] x_d1;                 // Delay.java:25
-  reg  [31:0] x_d2;                 // Delay.java:25
-  reg  [31:0] x_d3;                 // Delay.java:25
-  reg  [31:0] x_d4;                 // Delay.java:25
-  reg  [31:0] x_d5;                 // Delay.java:25
-  reg  [31:0] x_d6;                 // Delay.java:25
-  reg  [31:0] x_d7;                 // Delay.java:25
-  reg  [31:0] x_d8;                 // Delay.java:25
-  reg  [31:0] x_d9;                 // Delay.java:25
-  reg  [31:0] x_d10;                // Delay.java:25
-  reg  [31:0] x_d11;                // Delay.java:25
-  reg  [31:0] x_d12;                // Delay.java:25
-  reg  [31:0] x_d13;                // Delay.java:25
-  reg  [31:0] x_d14;                // Delay.java:25
-  reg  [31:0] x_d15;                // Delay.java:25
-  reg  [31:0] x_d16;                // Delay.java:25
-  reg  [31:0] x_d17;                // Delay.java:25
-  reg  [31:0] x_d18;                // Delay.java:25
-  reg  [31:0] x_d19;                // Delay.java:25
-  reg  [31:0] x_d20;                // Delay.java:25
-  reg  [31:0] x_d21;                // Delay.java:25
-  reg  [31:0] x_d22;                // Delay.java:25
-  reg  [31:0] x_d23;                // Delay.java:25
-  reg  [31:0] x_d24;                // Delay.java:25
-  reg  [31:0] x_d25;                // Delay.java:25
-  reg  [31:0] x_d26;                // Delay.java:25
-  reg  [31:0] x_d27;                // Delay.java:25
-  reg  [31:0] x_d28;                // Delay.java:25
-  reg  [31:0] x_d29;                // Delay.java:25
-  reg  [31:0] x_d30;                // Delay.java:25
-  reg  [31:0] x_d31;                // Delay.java:25
-  reg  [31:0] x_d32;                // Delay.java:25
-  reg  [31:0] x_d33;                // Delay.java:25
-  reg  [31:0] x_d34;                // Delay.java:25
-  reg  [31:0] x_d35;                // Delay.java:25
-  reg  [31:0] x_d36;                // Delay.java:25
-  reg  [31:0] x_d37;                // Delay.java:25
-  reg  [31:0] x_d38;                // Delay.java:25
-  reg  [31:0] x_d39;                // Delay.java:25
-  reg  [31:0] x_d40;                // Delay.java:25
-  reg  [31:0] x_d41;                // Delay.java:25
-  reg  [31:0] x_d42;                // Delay.java:25
-  reg  [31:0] x_d43;                // Delay.java:25
-  reg  [31:0] x_d44;                // Delay.java:25
-  reg  [31:0] x_d45;                // Delay.java:25
-  reg  [31:0] x_d46;                // Delay.java:25
-  reg  [31:0] x_d47;                // Delay.java:25
-  reg  [31:0] x_d48;                // Delay.java:25
-  reg  [31:0] x_d49;                // Delay.java:25
-  reg  [31:0] x_d50;                // Delay.java:25
-  reg  [31:0] x_d51;                // Delay.java:25
-  reg  [31:0] x_d52;                // Delay.java:25
-  reg  [31:0] x_d53;                // Delay.java:25
-  reg  [31:0] x_d54;                // Delay.java:25
-  reg  [31:0] x_d55;                // Delay.java:25
-  reg  [31:0] x_d56;                // Delay.java:25
-  reg  [31:0] x_d57;                // Delay.java:25
-  reg  [31:0] x_d58;                // Delay.java:25
-  reg  [31:0] x_d59;                // Delay.java:25
-  reg  [31:0] x_d60;                // Delay.java:25
-  reg  [31:0] x_d61;                // Delay.java:25
-  reg  [31:0] x_d62;                // Delay.java:25
-  reg  [31:0] x_d63;                // Delay.java:25
-  reg  [31:0] x_d64;                // Delay.java:25
-  reg  [31:0] x_d65;                // Delay.java:25
-  reg  [31:0] x_d66;                // Delay.java:25
-  reg  [31:0] x_d67;                // Delay.java:25
-  reg  [31:0] x_d68;                // Delay.java:25
-  reg  [31:0] x_d69;                // Delay.java:25
-  reg  [31:0] x_d70;                // Delay.java:25
-  reg  [31:0] x_d71;                // Delay.java:25
-  reg         neg_inf_d1;           // Delay.java:25
-  reg         neg_inf_d2;           // Delay.java:25
-  reg         neg_inf_d3;           // Delay.java:25
-  reg         neg_inf_d4;           // Delay.java:25
-  reg         neg_inf_d5;           // Delay.java:25
-  reg         neg_inf_d6;           // Delay.java:25
-  reg         neg_inf_d7;           // Delay.java:25
-  reg         neg_inf_d8;           // Delay.java:25
-  reg         neg_inf_d9;           // Delay.java:25
-  reg         neg_inf_d10;          // Delay.java:25
-  reg         neg_inf_d11;          // Delay.java:25
-  reg         neg_inf_d12;          // Delay.java:25
-  reg         neg_inf_d13;          // Delay.java:25
-  reg         neg_inf_d14;          // Delay.java:25
-  reg         neg_inf_d15;          // Delay.java:25
-  reg         neg_inf_d16;          // Delay.java:25
-  reg         neg_inf_d17;          // Delay.java:25
-  reg         neg_inf_d18;          // Delay.java:25
-  reg         neg_inf_d19;          // Delay.java:25
-  reg         neg_inf_d20;          // Delay.java:25
-  reg         neg_inf_d21;          // Delay.java:25
-  reg         neg_inf_d22;          // Delay.java:25
-  reg         neg_inf_d23;          // Delay.java:25
-  reg         neg_inf_d24;          // Delay.java:25
-  reg         neg_inf_d25;          // Delay.java:25
-  reg         neg_inf_d26;          // Delay.java:25
-  reg         neg_inf_d27;          // Delay.java:25
-  reg         neg_inf_d28;          // Delay.java:25
-  reg         neg_inf_d29;          // Delay.java:25
-  reg         neg_inf_d30;          // Delay.java:25
-  reg         neg_inf_d31;          // Delay.java:25
-  reg         neg_inf_d32;          // Delay.java:25
-  reg         neg_inf_d33;          // Delay.java:25
-  reg         neg_inf_d34;          // Delay.java:25
-  reg         neg_inf_d35;          // Delay.java:25
-  reg         neg_inf_d36;          // Delay.java:25
-  reg         neg_inf_d37;          // Delay.java:25
-  reg         neg_inf_d38;          // Delay.java:25
-  reg         neg_inf_d39;          // Delay.java:25
-  reg         neg_inf_d40;          // Delay.java:25
-  reg         neg_inf_d41;          // Delay.java:25
-  reg         neg_inf_d42;          // Delay.java:25
-  reg         neg_inf_d43;          // Delay.java:25
-  reg         neg_inf_d44;          // Delay.java:25
-  reg         neg_inf_d45;          // Delay.java:25
-  reg         neg_inf_d46;          // Delay.java:25
-  reg         neg_inf_d47;          // Delay.java:25
-  reg         neg_inf_d48;          // Delay.java:25
-  reg         neg_inf_d49;          // Delay.java:25
-  reg         neg_inf_d50;          // Delay.java:25
-  reg         neg_inf_d51;          // Delay.java:25
-  reg         neg_inf_d52;          // Delay.java:25
-  reg         neg_inf_d53;          // Delay.java:25
-  reg         neg_inf_d54;          // Delay.java:25
-  reg         neg_inf_d55;          // Delay.java:25
-  reg         neg_inf_d56;          // Delay.java:25
-  reg         neg_inf_d57;          // Delay.java:25
-  reg         neg_inf_d58;          // Delay.java:25
-  reg         neg_inf_d59;          // Delay.java:25
-  reg         neg_inf_d60;          // Delay.java:25
-  reg         neg_inf_d61;          // Delay.java:25
-  reg         neg_inf_d62;          // Delay.java:25
-  reg         neg_inf_d63;          // Delay.java:25
-  reg         neg_inf_d64;          // Delay.java:25
-  reg         neg_inf_d65;          // Delay.java:25
-  reg         neg_inf_d66;          // Delay.java:25
-  reg         neg_inf_d67;          // Delay.java:25
-  reg         neg_inf_d68;          // Delay.java:25
-  reg         neg_inf_d69;          // Delay.java:25
-  reg         neg_inf_d70;          // Delay.java:25
-  reg         neg_inf_d71;          // Delay.java:25
-  reg         neg_inf_d72;          // Delay.java:25
-  reg         neg_inf_d73;          // Delay.java:25
-  reg         neg_inf_d74;          // Delay.java:25
-  reg         neg_inf_d75;          // Delay.java:25
-  reg         neg_inf_d76;          // Delay.java:25
-  reg         neg_inf_d77;          // Delay.java:25
-  reg         neg_inf_d78;          // Delay.java:25
+  reg  [31:0] x_d1;                 // FpSilu.java:43
+  reg  [31:0] x_d2;                 // FpSilu.java:43
+  reg  [31:0] x_d3;                 // FpSilu.java:43
+  reg  [31:0] x_d4;                 // FpSilu.java:43
+  reg  [31:0] x_d5;                 // FpSilu.java:43
+  reg  [31:0] x_d6;                 // FpSilu.java:43
+  reg  [31:0] x_d7;                 // FpSilu.java:43
+  reg  [31:0] x_d8;                 // FpSilu.java:43
+  reg  [31:0] x_d9;                 // FpSilu.java:43
+  reg  [31:0] x_d10;                // FpSilu.java:43
+  reg  [31:0] x_d11;                // FpSilu.java:43
+  reg  [31:0] x_d12;                // FpSilu.java:43
+  reg  [31:0] x_d13;                // FpSilu.java:43
+  reg  [31:0] x_d14;                // FpSilu.java:43
+  reg  [31:0] x_d15;                // FpSilu.java:43
+  reg  [31:0] x_d16;                // FpSilu.java:43
+  reg  [31:0] x_d17;                // FpSilu.java:43
+  reg  [31:0] x_d18;                // FpSilu.java:43
+  reg  [31:0] x_d19;                // FpSilu.java:43
+  reg  [31:0] x_d20;                // FpSilu.java:43
+  reg  [31:0] x_d21;                // FpSilu.java:43
+  reg  [31:0] x_d22;                // FpSilu.java:43
+  reg  [31:0] x_d23;                // FpSilu.java:43
+  reg  [31:0] x_d24;                // FpSilu.java:43
+  reg  [31:0] x_d25;                // FpSilu.java:43
+  reg  [31:0] x_d26;                // FpSilu.java:43
+  reg  [31:0] x_d27;                // FpSilu.java:43
+  reg  [31:0] x_d28;                // FpSilu.java:43
+  reg  [31:0] x_d29;                // FpSilu.java:43
+  reg  [31:0] x_d30;                // FpSilu.java:43
+  reg  [31:0] x_d31;                // FpSilu.java:43
+  reg  [31:0] x_d32;                // FpSilu.java:43
+  reg  [31:0] x_d33;                // FpSilu.java:43
+  reg  [31:0] x_d34;                // FpSilu.java:43
+  reg  [31:0] x_d35;                // FpSilu.java:43
+  reg  [31:0] x_d36;                // FpSilu.java:43
+  reg  [31:0] x_d37;                // FpSilu.java:43
+  reg  [31:0] x_d38;                // FpSilu.java:43
+  reg  [31:0] x_d39;                // FpSilu.java:43
+  reg  [31:0] x_d40;                // FpSilu.java:43
+  reg  [31:0] x_d41;                // FpSilu.java:43
+  reg  [31:0] x_d42;                // FpSilu.java:43
+  reg  [31:0] x_d43;                // FpSilu.java:43
+  reg  [31:0] x_d44;                // FpSilu.java:43
+  reg  [31:0] x_d45;                // FpSilu.java:43
+  reg  [31:0] x_d46;                // FpSilu.java:43
+  reg  [31:0] x_d47;                // FpSilu.java:43
+  reg  [31:0] x_d48;                // FpSilu.java:43
+  reg  [31:0] x_d49;                // FpSilu.java:43
+  reg  [31:0] x_d50;                // FpSilu.java:43
+  reg  [31:0] x_d51;                // FpSilu.java:43
+  reg  [31:0] x_d52;                // FpSilu.java:43
+  reg  [31:0] x_d53;                // FpSilu.java:43
+  reg  [31:0] x_d54;                // FpSilu.java:43
+  reg  [31:0] x_d55;                // FpSilu.java:43
+  reg  [31:0] x_d56;                // FpSilu.java:43
+  reg  [31:0] x_d57;                // FpSilu.java:43
+  reg  [31:0] x_d58;                // FpSilu.java:43
+  reg  [31:0] x_d59;                // FpSilu.java:43
+  reg  [31:0] x_d60;                // FpSilu.java:43
+  reg  [31:0] x_d61;                // FpSilu.java:43
+  reg  [31:0] x_d62;                // FpSilu.java:43
+  reg  [31:0] x_d63;                // FpSilu.java:43
+  reg  [31:0] x_d64;                // FpSilu.java:43
+  reg  [31:0] x_d65;                // FpSilu.java:43
+  reg  [31:0] x_d66;                // FpSilu.java:43
+  reg  [31:0] x_d67;                // FpSilu.java:43
+  reg  [31:0] x_d68;                // FpSilu.java:43
+  reg  [31:0] x_d69;                // FpSilu.java:43
+  reg  [31:0] x_d70;                // FpSilu.java:43
+  reg  [31:0] x_d71;                // FpSilu.java:43
+  reg         neg_inf_d1;           // FpSilu.java:46
+  reg         neg_inf_d2;           // FpSilu.java:46
+  reg         neg_inf_d3;           // FpSilu.java:46
+  reg         neg_inf_d4;           // FpSilu.java:46
+  reg         neg_inf_d5;           // FpSilu.java:46
+  reg         neg_inf_d6;           // FpSilu.java:46
+  reg         neg_inf_d7;           // FpSilu.java:46
+  reg         neg_inf_d8;           // FpSilu.java:46
+  reg         neg_inf_d9;           // FpSilu.java:46
+  reg         neg_inf_d10;          // FpSilu.java:46
+  reg         neg_inf_d11;          // FpSilu.java:46
+  reg         neg_inf_d12;          // FpSilu.java:46
+  reg         neg_inf_d13;          // FpSilu.java:46
+  reg         neg_inf_d14;          // FpSilu.java:46
+  reg         neg_inf_d15;          // FpSilu.java:46
+  reg         neg_inf_d16;          // FpSilu.java:46
+  reg         neg_inf_d17;          // FpSilu.java:46
+  reg         neg_inf_d18;          // FpSilu.java:46
+  reg         neg_inf_d19;          // FpSilu.java:46
+  reg         neg_inf_d20;          // FpSilu.java:46
+  reg         neg_inf_d21;          // FpSilu.java:46
+  reg         neg_inf_d22;          // FpSilu.java:46
+  reg         neg_inf_d23;          // FpSilu.java:46
+  reg         neg_inf_d24;          // FpSilu.java:46
+  reg         neg_inf_d25;          // FpSilu.java:46
+  reg         neg_inf_d26;          // FpSilu.java:46
+  reg         neg_inf_d27;          // FpSilu.java:46
+  reg         neg_inf_d28;          // FpSilu.java:46
+  reg         neg_inf_d29;          // FpSilu.java:46
+  reg         neg_inf_d30;          // FpSilu.java:46
+  reg         neg_inf_d31;          // FpSilu.java:46
+  reg         neg_inf_d32;          // FpSilu.java:46
+  reg         neg_inf_d33;          // FpSilu.java:46
+  reg         neg_inf_d34;          // FpSilu.java:46
+  reg         neg_inf_d35;          // FpSilu.java:46
+  reg         neg_inf_d36;          // FpSilu.java:46
+  reg         neg_inf_d37;          // FpSilu.java:46
+  reg         neg_inf_d38;          // FpSilu.java:46
+  reg         neg_inf_d39;          // FpSilu.java:46
+  reg         neg_inf_d40;          // FpSilu.java:46
+  reg         neg_inf_d41;          // FpSilu.java:46
+  reg         neg_inf_d42;          // FpSilu.java:46
+  reg         neg_inf_d43;          // FpSilu.java:46
+  reg         neg_inf_d44;          // FpSilu.java:46
+  reg         neg_inf_d45;          // FpSilu.java:46
+  reg         neg_inf_d46;          // FpSilu.java:46
+  reg         neg_inf_d47;          // FpSilu.java:46
+  reg         neg_inf_d48;          // FpSilu.java:46
+  reg         neg_inf_d49;          // FpSilu.java:46
+  reg         neg_inf_d50;          // FpSilu.java:46
+  reg         neg_inf_d51;          // FpSilu.java:46
+  reg         neg_inf_d52;          // FpSilu.java:46
+  reg         neg_inf_d53;          // FpSilu.java:46
+  reg         neg_inf_d54;          // FpSilu.java:46
+  reg         neg_inf_d55;          // FpSilu.java:46
+  reg         neg_inf_d56;          // FpSilu.java:46
+  reg         neg_inf_d57;          // FpSilu.java:46
+  reg         neg_inf_d58;          // FpSilu.java:46
+  reg         neg_inf_d59;          // FpSilu.java:46
+  reg         neg_inf_d60;          // FpSilu.java:46
+  reg         neg_inf_d61;          // FpSilu.java:46
+  reg         neg_inf_d62;          // FpSilu.java:46
+  reg         neg_inf_d63;          // FpSilu.java:46
+  reg         neg_inf_d64;          // FpSilu.java:46
+  reg         neg_inf_d65;          // FpSilu.java:46
+  reg         neg_inf_d66;          // FpSilu.java:46
+  reg         neg_inf_d67;          // FpSilu.java:46
+  reg         neg_inf_d68;          // FpSilu.java:46
+  reg         neg_inf_d69;          // FpSilu.java:46
+  reg         neg_inf_d70;          // FpSilu.java:46
+  reg         neg_inf_d71;          // FpSilu.java:46
+  reg         neg_inf_d72;          // FpSilu.java:46
+  reg         neg_inf_d73;          // FpSilu.java:46
+  reg         neg_inf_d74;          // FpSilu.java:46
+  reg         neg_inf_d75;          // FpSilu.java:46
+  reg         neg_inf_d76;          // FpSilu.java:46
+  reg         neg_inf_d77;          // FpSilu.java:46
+  reg         neg_inf_d78;          // FpSilu.java:46
   reg  [31:0] y_out;                // FpSilu.java:48
   reg         valid_out;            // FpSilu.java:49
 
@@ -195,155 +195,155 @@ module FpSilu (
   assign out_valid = valid_out; // FpSilu.java:49
 
   always @(posedge clk) begin
-    x_d1 <= x; // Delay.java:25
-    x_d2 <= x_d1; // Delay.java:25
-    x_d3 <= x_d2; // Delay.java:25
-    x_d4 <= x_d3; // Delay.java:25
-    x_d5 <= x_d4; // Delay.java:25
-    x_d6 <= x_d5; // Delay.java:25
-    x_d7 <= x_d6; // Delay.java:25
-    x_d8 <= x_d7; // Delay.java:25
-    x_d9 <= x_d8; // Delay.java:25
-    x_d10 <= x_d9; // Delay.java:25
-    x_d11 <= x_d10; // Delay.java:25
-    x_d12 <= x_d11; // Delay.java:25
-    x_d13 <= x_d12; // Delay.java:25
-    x_d14 <= x_d13; // Delay.java:25
-    x_d15 <= x_d14; // Delay.java:25
-    x_d16 <= x_d15; // Delay.java:25
-    x_d17 <= x_d16; // Delay.java:25
-    x_d18 <= x_d17; // Delay.java:25
-    x_d19 <= x_d18; // Delay.java:25
-    x_d20 <= x_d19; // Delay.java:25
-    x_d21 <= x_d20; // Delay.java:25
-    x_d22 <= x_d21; // Delay.java:25
-    x_d23 <= x_d22; // Delay.java:25
-    x_d24 <= x_d23; // Delay.java:25
-    x_d25 <= x_d24; // Delay.java:25
-    x_d26 <= x_d25; // Delay.java:25
-    x_d27 <= x_d26; // Delay.java:25
-    x_d28 <= x_d27; // Delay.java:25
-    x_d29 <= x_d28; // Delay.java:25
-    x_d30 <= x_d29; // Delay.java:25
-    x_d31 <= x_d30; // Delay.java:25
-    x_d32 <= x_d31; // Delay.java:25
-    x_d33 <= x_d32; // Delay.java:25
-    x_d34 <= x_d33; // Delay.java:25
-    x_d35 <= x_d34; // Delay.java:25
-    x_d36 <= x_d35; // Delay.java:25
-    x_d37 <= x_d36; // Delay.java:25
-    x_d38 <= x_d37; // Delay.java:25
-    x_d39 <= x_d38; // Delay.java:25
-    x_d40 <= x_d39; // Delay.java:25
-    x_d41 <= x_d40; // Delay.java:25
-    x_d42 <= x_d41; // Delay.java:25
-    x_d43 <= x_d42; // Delay.java:25
-    x_d44 <= x_d43; // Delay.java:25
-    x_d45 <= x_d44; // Delay.java:25
-    x_d46 <= x_d45; // Delay.java:25
-    x_d47 <= x_d46; // Delay.java:25
-    x_d48 <= x_d47; // Delay.java:25
-    x_d49 <= x_d48; // Delay.java:25
-    x_d50 <= x_d49; // Delay.java:25
-    x_d51 <= x_d50; // Delay.java:25
-    x_d52 <= x_d51; // Delay.java:25
-    x_d53 <= x_d52; // Delay.java:25
-    x_d54 <= x_d53; // Delay.java:25
-    x_d55 <= x_d54; // Delay.java:25
-    x_d56 <= x_d55; // Delay.java:25
-    x_d57 <= x_d56; // Delay.java:25
-    x_d58 <= x_d57; // Delay.java:25
-    x_d59 <= x_d58; // Delay.java:25
-    x_d60 <= x_d59; // Delay.java:25
-    x_d61 <= x_d60; // Delay.java:25
-    x_d62 <= x_d61; // Delay.java:25
-    x_d63 <= x_d62; // Delay.java:25
-    x_d64 <= x_d63; // Delay.java:25
-    x_d65 <= x_d64; // Delay.java:25
-    x_d66 <= x_d65; // Delay.java:25
-    x_d67 <= x_d66; // Delay.java:25
-    x_d68 <= x_d67; // Delay.java:25
-    x_d69 <= x_d68; // Delay.java:25
-    x_d70 <= x_d69; // Delay.java:25
-    x_d71 <= x_d70; // Delay.java:25
-    neg_inf_d1 <= (x[30:23] == 8'd255) & (x[22:0] == 23'd0) & x[31]; // Delay.java:25
-    neg_inf_d2 <= neg_inf_d1; // Delay.java:25
-    neg_inf_d3 <= neg_inf_d2; // Delay.java:25
-    neg_inf_d4 <= neg_inf_d3; // Delay.java:25
-    neg_inf_d5 <= neg_inf_d4; // Delay.java:25
-    neg_inf_d6 <= neg_inf_d5; // Delay.java:25
-    neg_inf_d7 <= neg_inf_d6; // Delay.java:25
-    neg_inf_d8 <= neg_inf_d7; // Delay.java:25
-    neg_inf_d9 <= neg_inf_d8; // Delay.java:25
-    neg_inf_d10 <= neg_inf_d9; // Delay.java:25
-    neg_inf_d11 <= neg_inf_d10; // Delay.java:25
-    neg_inf_d12 <= neg_inf_d11; // Delay.java:25
-    neg_inf_d13 <= neg_inf_d12; // Delay.java:25
-    neg_inf_d14 <= neg_inf_d13; // Delay.java:25
-    neg_inf_d15 <= neg_inf_d14; // Delay.java:25
-    neg_inf_d16 <= neg_inf_d15; // Delay.java:25
-    neg_inf_d17 <= neg_inf_d16; // Delay.java:25
-    neg_inf_d18 <= neg_inf_d17; // Delay.java:25
-    neg_inf_d19 <= neg_inf_d18; // Delay.java:25
-    neg_inf_d20 <= neg_inf_d19; // Delay.java:25
-    neg_inf_d21 <= neg_inf_d20; // Delay.java:25
-    neg_inf_d22 <= neg_inf_d21; // Delay.java:25
-    neg_inf_d23 <= neg_inf_d22; // Delay.java:25
-    neg_inf_d24 <= neg_inf_d23; // Delay.java:25
-    neg_inf_d25 <= neg_inf_d24; // Delay.java:25
-    neg_inf_d26 <= neg_inf_d25; // Delay.java:25
-    neg_inf_d27 <= neg_inf_d26; // Delay.java:25
-    neg_inf_d28 <= neg_inf_d27; // Delay.java:25
-    neg_inf_d29 <= neg_inf_d28; // Delay.java:25
-    neg_inf_d30 <= neg_inf_d29; // Delay.java:25
-    neg_inf_d31 <= neg_inf_d30; // Delay.java:25
-    neg_inf_d32 <= neg_inf_d31; // Delay.java:25
-    neg_inf_d33 <= neg_inf_d32; // Delay.java:25
-    neg_inf_d34 <= neg_inf_d33; // Delay.java:25
-    neg_inf_d35 <= neg_inf_d34; // Delay.java:25
-    neg_inf_d36 <= neg_inf_d35; // Delay.java:25
-    neg_inf_d37 <= neg_inf_d36; // Delay.java:25
-    neg_inf_d38 <= neg_inf_d37; // Delay.java:25
-    neg_inf_d39 <= neg_inf_d38; // Delay.java:25
-    neg_inf_d40 <= neg_inf_d39; // Delay.java:25
-    neg_inf_d41 <= neg_inf_d40; // Delay.java:25
-    neg_inf_d42 <= neg_inf_d41; // Delay.java:25
-    neg_inf_d43 <= neg_inf_d42; // Delay.java:25
-    neg_inf_d44 <= neg_inf_d43; // Delay.java:25
-    neg_inf_d45 <= neg_inf_d44; // Delay.java:25
-    neg_inf_d46 <= neg_inf_d45; // Delay.java:25
-    neg_inf_d47 <= neg_inf_d46; // Delay.java:25
-    neg_inf_d48 <= neg_inf_d47; // Delay.java:25
-    neg_inf_d49 <= neg_inf_d48; // Delay.java:25
-    neg_inf_d50 <= neg_inf_d49; // Delay.java:25
-    neg_inf_d51 <= neg_inf_d50; // Delay.java:25
-    neg_inf_d52 <= neg_inf_d51; // Delay.java:25
-    neg_inf_d53 <= neg_inf_d52; // Delay.java:25
-    neg_inf_d54 <= neg_inf_d53; // Delay.java:25
-    neg_inf_d55 <= neg_inf_d54; // Delay.java:25
-    neg_inf_d56 <= neg_inf_d55; // Delay.java:25
-    neg_inf_d57 <= neg_inf_d56; // Delay.java:25
-    neg_inf_d58 <= neg_inf_d57; // Delay.java:25
-    neg_inf_d59 <= neg_inf_d58; // Delay.java:25
-    neg_inf_d60 <= neg_inf_d59; // Delay.java:25
-    neg_inf_d61 <= neg_inf_d60; // Delay.java:25
-    neg_inf_d62 <= neg_inf_d61; // Delay.java:25
-    neg_inf_d63 <= neg_inf_d62; // Delay.java:25
-    neg_inf_d64 <= neg_inf_d63; // Delay.java:25
-    neg_inf_d65 <= neg_inf_d64; // Delay.java:25
-    neg_inf_d66 <= neg_inf_d65; // Delay.java:25
-    neg_inf_d67 <= neg_inf_d66; // Delay.java:25
-    neg_inf_d68 <= neg_inf_d67; // Delay.java:25
-    neg_inf_d69 <= neg_inf_d68; // Delay.java:25
-    neg_inf_d70 <= neg_inf_d69; // Delay.java:25
-    neg_inf_d71 <= neg_inf_d70; // Delay.java:25
-    neg_inf_d72 <= neg_inf_d71; // Delay.java:25
-    neg_inf_d73 <= neg_inf_d72; // Delay.java:25
-    neg_inf_d74 <= neg_inf_d73; // Delay.java:25
-    neg_inf_d75 <= neg_inf_d74; // Delay.java:25
-    neg_inf_d76 <= neg_inf_d75; // Delay.java:25
-    neg_inf_d77 <= neg_inf_d76; // Delay.java:25
-    neg_inf_d78 <= neg_inf_d77; // Delay.java:25
+    x_d1 <= x; // FpSilu.java:43
+    x_d2 <= x_d1; // FpSilu.java:43
+    x_d3 <= x_d2; // FpSilu.java:43
+    x_d4 <= x_d3; // FpSilu.java:43
+    x_d5 <= x_d4; // FpSilu.java:43
+    x_d6 <= x_d5; // FpSilu.java:43
+    x_d7 <= x_d6; // FpSilu.java:43
+    x_d8 <= x_d7; // FpSilu.java:43
+    x_d9 <= x_d8; // FpSilu.java:43
+    x_d10 <= x_d9; // FpSilu.java:43
+    x_d11 <= x_d10; // FpSilu.java:43
+    x_d12 <= x_d11; // FpSilu.java:43
+    x_d13 <= x_d12; // FpSilu.java:43
+    x_d14 <= x_d13; // FpSilu.java:43
+    x_d15 <= x_d14; // FpSilu.java:43
+    x_d16 <= x_d15; // FpSilu.java:43
+    x_d17 <= x_d16; // FpSilu.java:43
+    x_d18 <= x_d17; // FpSilu.java:43
+    x_d19 <= x_d18; // FpSilu.java:43
+    x_d20 <= x_d19; // FpSilu.java:43
+    x_d21 <= x_d20; // FpSilu.java:43
+    x_d22 <= x_d21; // FpSilu.java:43
+    x_d23 <= x_d22; // FpSilu.java:43
+    x_d24 <= x_d23; // FpSilu.java:43
+    x_d25 <= x_d24; // FpSilu.java:43
+    x_d26 <= x_d25; // FpSilu.java:43
+    x_d27 <= x_d26; // FpSilu.java:43
+    x_d28 <= x_d27; // FpSilu.java:43
+    x_d29 <= x_d28; // FpSilu.java:43
+    x_d30 <= x_d29; // FpSilu.java:43
+    x_d31 <= x_d30; // FpSilu.java:43
+    x_d32 <= x_d31; // FpSilu.java:43
+    x_d33 <= x_d32; // FpSilu.java:43
+    x_d34 <= x_d33; // FpSilu.java:43
+    x_d35 <= x_d34; // FpSilu.java:43
+    x_d36 <= x_d35; // FpSilu.java:43
+    x_d37 <= x_d36; // FpSilu.java:43
+    x_d38 <= x_d37; // FpSilu.java:43
+    x_d39 <= x_d38; // FpSilu.java:43
+    x_d40 <= x_d39; // FpSilu.java:43
+    x_d41 <= x_d40; // FpSilu.java:43
+    x_d42 <= x_d41; // FpSilu.java:43
+    x_d43 <= x_d42; // FpSilu.java:43
+    x_d44 <= x_d43; // FpSilu.java:43
+    x_d45 <= x_d44; // FpSilu.java:43
+    x_d46 <= x_d45; // FpSilu.java:43
+    x_d47 <= x_d46; // FpSilu.java:43
+    x_d48 <= x_d47; // FpSilu.java:43
+    x_d49 <= x_d48; // FpSilu.java:43
+    x_d50 <= x_d49; // FpSilu.java:43
+    x_d51 <= x_d50; // FpSilu.java:43
+    x_d52 <= x_d51; // FpSilu.java:43
+    x_d53 <= x_d52; // FpSilu.java:43
+    x_d54 <= x_d53; // FpSilu.java:43
+    x_d55 <= x_d54; // FpSilu.java:43
+    x_d56 <= x_d55; // FpSilu.java:43
+    x_d57 <= x_d56; // FpSilu.java:43
+    x_d58 <= x_d57; // FpSilu.java:43
+    x_d59 <= x_d58; // FpSilu.java:43
+    x_d60 <= x_d59; // FpSilu.java:43
+    x_d61 <= x_d60; // FpSilu.java:43
+    x_d62 <= x_d61; // FpSilu.java:43
+    x_d63 <= x_d62; // FpSilu.java:43
+    x_d64 <= x_d63; // FpSilu.java:43
+    x_d65 <= x_d64; // FpSilu.java:43
+    x_d66 <= x_d65; // FpSilu.java:43
+    x_d67 <= x_d66; // FpSilu.java:43
+    x_d68 <= x_d67; // FpSilu.java:43
+    x_d69 <= x_d68; // FpSilu.java:43
+    x_d70 <= x_d69; // FpSilu.java:43
+    x_d71 <= x_d70; // FpSilu.java:43
+    neg_inf_d1 <= (x[30:23] == 8'd255) & (x[22:0] == 23'd0) & x[31]; // FpSilu.java:46
+    neg_inf_d2 <= neg_inf_d1; // FpSilu.java:46
+    neg_inf_d3 <= neg_inf_d2; // FpSilu.java:46
+    neg_inf_d4 <= neg_inf_d3; // FpSilu.java:46
+    neg_inf_d5 <= neg_inf_d4; // FpSilu.java:46
+    neg_inf_d6 <= neg_inf_d5; // FpSilu.java:46
+    neg_inf_d7 <= neg_inf_d6; // FpSilu.java:46
+    neg_inf_d8 <= neg_inf_d7; // FpSilu.java:46
+    neg_inf_d9 <= neg_inf_d8; // FpSilu.java:46
+    neg_inf_d10 <= neg_inf_d9; // FpSilu.java:46
+    neg_inf_d11 <= neg_inf_d10; // FpSilu.java:46
+    neg_inf_d12 <= neg_inf_d11; // FpSilu.java:46
+    neg_inf_d13 <= neg_inf_d12; // FpSilu.java:46
+    neg_inf_d14 <= neg_inf_d13; // FpSilu.java:46
+    neg_inf_d15 <= neg_inf_d14; // FpSilu.java:46
+    neg_inf_d16 <= neg_inf_d15; // FpSilu.java:46
+    neg_inf_d17 <= neg_inf_d16; // FpSilu.java:46
+    neg_inf_d18 <= neg_inf_d17; // FpSilu.java:46
+    neg_inf_d19 <= neg_inf_d18; // FpSilu.java:46
+    neg_inf_d20 <= neg_inf_d19; // FpSilu.java:46
+    neg_inf_d21 <= neg_inf_d20; // FpSilu.java:46
+    neg_inf_d22 <= neg_inf_d21; // FpSilu.java:46
+    neg_inf_d23 <= neg_inf_d22; // FpSilu.java:46
+    neg_inf_d24 <= neg_inf_d23; // FpSilu.java:46
+    neg_inf_d25 <= neg_inf_d24; // FpSilu.java:46
+    neg_inf_d26 <= neg_inf_d25; // FpSilu.java:46
+    neg_inf_d27 <= neg_inf_d26; // FpSilu.java:46
+    neg_inf_d28 <= neg_inf_d27; // FpSilu.java:46
+    neg_inf_d29 <= neg_inf_d28; // FpSilu.java:46
+    neg_inf_d30 <= neg_inf_d29; // FpSilu.java:46
+    neg_inf_d31 <= neg_inf_d30; // FpSilu.java:46
+    neg_inf_d32 <= neg_inf_d31; // FpSilu.java:46
+    neg_inf_d33 <= neg_inf_d32; // FpSilu.java:46
+    neg_inf_d34 <= neg_inf_d33; // FpSilu.java:46
+    neg_inf_d35 <= neg_inf_d34; // FpSilu.java:46
+    neg_inf_d36 <= neg_inf_d35; // FpSilu.java:46
+    neg_inf_d37 <= neg_inf_d36; // FpSilu.java:46
+    neg_inf_d38 <= neg_inf_d37; // FpSilu.java:46
+    neg_inf_d39 <= neg_inf_d38; // FpSilu.java:46
+    neg_inf_d40 <= neg_inf_d39; // FpSilu.java:46
+    neg_inf_d41 <= neg_inf_d40; // FpSilu.java:46
+    neg_inf_d42 <= neg_inf_d41; // FpSilu.java:46
+    neg_inf_d43 <= neg_inf_d42; // FpSilu.java:46
+    neg_inf_d44 <= neg_inf_d43; // FpSilu.java:46
+    neg_inf_d45 <= neg_inf_d44; // FpSilu.java:46
+    neg_inf_d46 <= neg_inf_d45; // FpSilu.java:46
+    neg_inf_d47 <= neg_inf_d46; // FpSilu.java:46
+    neg_inf_d48 <= neg_inf_d47; // FpSilu.java:46
+    neg_inf_d49 <= neg_inf_d48; // FpSilu.java:46
+    neg_inf_d50 <= neg_inf_d49; // FpSilu.java:46
+    neg_inf_d51 <= neg_inf_d50; // FpSilu.java:46
+    neg_inf_d52 <= neg_inf_d51; // FpSilu.java:46
+    neg_inf_d53 <= neg_inf_d52; // FpSilu.java:46
+    neg_inf_d54 <= neg_inf_d53; // FpSilu.java:46
+    neg_inf_d55 <= neg_inf_d54; // FpSilu.java:46
+    neg_inf_d56 <= neg_inf_d55; // FpSilu.java:46
+    neg_inf_d57 <= neg_inf_d56; // FpSilu.java:46
+    neg_inf_d58 <= neg_inf_d57; // FpSilu.java:46
+    neg_inf_d59 <= neg_inf_d58; // FpSilu.java:46
+    neg_inf_d60 <= neg_inf_d59; // FpSilu.java:46
+    neg_inf_d61 <= neg_inf_d60; // FpSilu.java:46
+    neg_inf_d62 <= neg_inf_d61; // FpSilu.java:46
+    neg_inf_d63 <= neg_inf_d62; // FpSilu.java:46
+    neg_inf_d64 <= neg_inf_d63; // FpSilu.java:46
+    neg_inf_d65 <= neg_inf_d64; // FpSilu.java:46
+    neg_inf_d66 <= neg_inf_d65; // FpSilu.java:46
+    neg_inf_d67 <= neg_inf_d66; // FpSilu.java:46
+    neg_inf_d68 <= neg_inf_d67; // FpSilu.java:46
+    neg_inf_d69 <= neg_inf_d68; // FpSilu.java:46
+    neg_inf_d70 <= neg_inf_d69; // FpSilu.java:46
+    neg_inf_d71 <= neg_inf_d70; // FpSilu.java:46
+    neg_inf_d72 <= neg_inf_d71; // FpSilu.java:46
+    neg_inf_d73 <= neg_inf_d72; // FpSilu.java:46
+    neg_inf_d74 <= neg_inf_d73; // FpSilu.java:46
+    neg_inf_d75 <= neg_inf_d74; // FpSilu.java:46
+    neg_inf_d76 <= neg_inf_d75; // FpSilu.java:46
+    neg_inf_d77 <= neg_inf_d76; // FpSilu.java:46
+    neg_inf_d78 <= neg_inf_d77; // FpSilu.java:46
     y_out <= neg_inf_d78 ? 32'h80000000 : times_x_y; // FpSilu.java:48
     valid_out <= times_x_out_valid; // FpSilu.java:49
     if (reset) begin

@@ -16,13 +16,13 @@ module FpRelu2 (
   wire [31:0] square_b;         // FpRelu2.java:27
   wire        square_out_valid; // FpRelu2.java:27
   wire [31:0] square_y;         // FpRelu2.java:27
-  reg  [1:0]  cases_d1;         // Delay.java:25
-  reg  [1:0]  cases_d2;         // Delay.java:25
-  reg  [1:0]  cases_d3;         // Delay.java:25
-  reg  [1:0]  cases_d4;         // Delay.java:25
-  reg  [1:0]  cases_d5;         // Delay.java:25
-  reg  [1:0]  cases_d6;         // Delay.java:25
-  reg  [1:0]  cases_d7;         // Delay.java:25
+  reg  [1:0]  cases_d1;         // FpRelu2.java:33
+  reg  [1:0]  cases_d2;         // FpRelu2.java:33
+  reg  [1:0]  cases_d3;         // FpRelu2.java:33
+  reg  [1:0]  cases_d4;         // FpRelu2.java:33
+  reg  [1:0]  cases_d5;         // FpRelu2.java:33
+  reg  [1:0]  cases_d6;         // FpRelu2.java:33
+  reg  [1:0]  cases_d7;         // FpRelu2.java:33
   reg  [31:0] y_out;            // FpRelu2.java:34
   reg         valid_out;        // FpRelu2.java:36
 
@@ -37,13 +37,13 @@ module FpRelu2 (
   assign out_valid = valid_out; // FpRelu2.java:36
 
   always @(posedge clk) begin
-    cases_d1 <= {cases_d1_and, (~x[31] & ~(x[30:0] == 31'h0) & ~cases_d1_and)}; // Delay.java:25
-    cases_d2 <= cases_d1; // Delay.java:25
-    cases_d3 <= cases_d2; // Delay.java:25
-    cases_d4 <= cases_d3; // Delay.java:25
-    cases_d5 <= cases_d4; // Delay.java:25
-    cases_d6 <= cases_d5; // Delay.java:25
-    cases_d7 <= cases_d6; // Delay.java:25
+    cases_d1 <= {cases_d1_and, (~x[31] & ~(x[30:0] == 31'h0) & ~cases_d1_and)}; // FpRelu2.java:33
+    cases_d2 <= cases_d1; // FpRelu2.java:33
+    cases_d3 <= cases_d2; // FpRelu2.java:33
+    cases_d4 <= cases_d3; // FpRelu2.java:33
+    cases_d5 <= cases_d4; // FpRelu2.java:33
+    cases_d6 <= cases_d5; // FpRelu2.java:33
+    cases_d7 <= cases_d6; // FpRelu2.java:33
     y_out <= cases_d7[1] ? 32'h7fc00000 : (cases_d7[0] ? square_y : 32'h0); // FpRelu2.java:34
     valid_out <= square_out_valid; // FpRelu2.java:36
     if (reset) begin

@@ -21,19 +21,19 @@ module Gating_relu2_l2_bf16 (
   output wire        out_payload_last    // Gating.java:59
 );
 
-  reg  [4:0]  result_credits;           // CreditBuffer.java:43
+  reg  [4:0]  result_credits;           // CreditBuffer.java:45
   wire        lane0_act_in_valid;       // Gating.java:105
   wire [31:0] lane0_act_x;              // Gating.java:105
   wire        lane0_act_out_valid;      // Gating.java:105
   wire [31:0] lane0_act_y;              // Gating.java:105
-  reg  [31:0] lane0_u_d1;               // Delay.java:25
-  reg  [31:0] lane0_u_d2;               // Delay.java:25
-  reg  [31:0] lane0_u_d3;               // Delay.java:25
-  reg  [31:0] lane0_u_d4;               // Delay.java:25
-  reg  [31:0] lane0_u_d5;               // Delay.java:25
-  reg  [31:0] lane0_u_d6;               // Delay.java:25
-  reg  [31:0] lane0_u_d7;               // Delay.java:25
-  reg  [31:0] lane0_u_d8;               // Delay.java:25
+  reg  [31:0] lane0_u_d1;               // Gating.java:74
+  reg  [31:0] lane0_u_d2;               // Gating.java:74
+  reg  [31:0] lane0_u_d3;               // Gating.java:74
+  reg  [31:0] lane0_u_d4;               // Gating.java:74
+  reg  [31:0] lane0_u_d5;               // Gating.java:74
+  reg  [31:0] lane0_u_d6;               // Gating.java:74
+  reg  [31:0] lane0_u_d7;               // Gating.java:74
+  reg  [31:0] lane0_u_d8;               // Gating.java:74
   wire        lane0_mul_in_valid;       // Units.java:70
   wire [31:0] lane0_mul_a;              // Units.java:70
   wire [31:0] lane0_mul_b;              // Units.java:70
@@ -47,14 +47,14 @@ module Gating_relu2_l2_bf16 (
   wire [31:0] lane1_act_x;              // Gating.java:105
   wire        lane1_act_out_valid;      // Gating.java:105
   wire [31:0] lane1_act_y;              // Gating.java:105
-  reg  [31:0] lane1_u_d1;               // Delay.java:25
-  reg  [31:0] lane1_u_d2;               // Delay.java:25
-  reg  [31:0] lane1_u_d3;               // Delay.java:25
-  reg  [31:0] lane1_u_d4;               // Delay.java:25
-  reg  [31:0] lane1_u_d5;               // Delay.java:25
-  reg  [31:0] lane1_u_d6;               // Delay.java:25
-  reg  [31:0] lane1_u_d7;               // Delay.java:25
-  reg  [31:0] lane1_u_d8;               // Delay.java:25
+  reg  [31:0] lane1_u_d1;               // Gating.java:74
+  reg  [31:0] lane1_u_d2;               // Gating.java:74
+  reg  [31:0] lane1_u_d3;               // Gating.java:74
+  reg  [31:0] lane1_u_d4;               // Gating.java:74
+  reg  [31:0] lane1_u_d5;               // Gating.java:74
+  reg  [31:0] lane1_u_d6;               // Gating.java:74
+  reg  [31:0] lane1_u_d7;               // Gating.java:74
+  reg  [31:0] lane1_u_d8;               // Gating.java:74
   wire        lane1_mul_in_valid;       // Units.java:70
   wire [31:0] lane1_mul_a;              // Units.java:70
   wire [31:0] lane1_mul_b;              // Units.java:70
@@ -64,22 +64,22 @@ module Gating_relu2_l2_bf16 (
   wire [31:0] lane1_store_x;            // Units.java:62
   wire        lane1_store_out_valid;    // Units.java:62
   wire [15:0] lane1_store_y;            // Units.java:62
-  reg         last_d1;                  // Delay.java:25
-  reg         last_d2;                  // Delay.java:25
-  reg         last_d3;                  // Delay.java:25
-  reg         last_d4;                  // Delay.java:25
-  reg         last_d5;                  // Delay.java:25
-  reg         last_d6;                  // Delay.java:25
-  reg         last_d7;                  // Delay.java:25
-  reg         last_d8;                  // Delay.java:25
-  reg         last_d9;                  // Delay.java:25
-  reg         last_d10;                 // Delay.java:25
-  reg         last_d11;                 // Delay.java:25
-  reg         last_d12;                 // Delay.java:25
-  reg         last_d13;                 // Delay.java:25
-  reg         last_d14;                 // Delay.java:25
-  reg         last_d15;                 // Delay.java:25
-  reg         last_d16;                 // Delay.java:25
+  reg         last_d1;                  // Gating.java:80
+  reg         last_d2;                  // Gating.java:80
+  reg         last_d3;                  // Gating.java:80
+  reg         last_d4;                  // Gating.java:80
+  reg         last_d5;                  // Gating.java:80
+  reg         last_d6;                  // Gating.java:80
+  reg         last_d7;                  // Gating.java:80
+  reg         last_d8;                  // Gating.java:80
+  reg         last_d9;                  // Gating.java:80
+  reg         last_d10;                 // Gating.java:80
+  reg         last_d11;                 // Gating.java:80
+  reg         last_d12;                 // Gating.java:80
+  reg         last_d13;                 // Gating.java:80
+  reg         last_d14;                 // Gating.java:80
+  reg         last_d15;                 // Gating.java:80
+  reg         last_d16;                 // Gating.java:80
   reg  [15:0] stored_r_0;               // Gating.java:83
   reg  [15:0] stored_r_1;               // Gating.java:83
   reg  [14:0] beat_max;                 // Gating.java:84
@@ -91,14 +91,14 @@ module Gating_relu2_l2_bf16 (
   reg  [31:0] abs_max_out;              // Gating.java:92
   reg         last_out;                 // Gating.java:93
   reg         valid_out;                // Gating.java:94
-  wire        result_fifo_push_valid;   // CreditBuffer.java:70
-  wire        result_fifo_push_ready;   // CreditBuffer.java:70
-  wire [64:0] result_fifo_push_payload; // CreditBuffer.java:70
-  wire        result_fifo_pop_valid;    // CreditBuffer.java:70
-  wire        result_fifo_pop_ready;    // CreditBuffer.java:70
-  wire [64:0] result_fifo_pop_payload;  // CreditBuffer.java:70
-  wire [4:0]  result_fifo_occupancy;    // CreditBuffer.java:70
-  wire        result_ready;             // CreditBuffer.java:77
+  wire        result_fifo_push_valid;   // CreditBuffer.java:77
+  wire        result_fifo_push_ready;   // CreditBuffer.java:77
+  wire [64:0] result_fifo_push_payload; // CreditBuffer.java:77
+  wire        result_fifo_pop_valid;    // CreditBuffer.java:77
+  wire        result_fifo_pop_ready;    // CreditBuffer.java:77
+  wire [64:0] result_fifo_pop_payload;  // CreditBuffer.java:77
+  wire [4:0]  result_fifo_occupancy;    // CreditBuffer.java:77
+  wire        result_ready;             // CreditBuffer.java:84
 
   // Temporaries, named after the signal they feed
   wire lane0_act_in_valid_and;
@@ -123,9 +123,9 @@ module Gating_relu2_l2_bf16 (
   assign lane1_mul_b = lane1_u_d8; // Units.java:73
   assign lane1_store_in_valid = lane1_mul_out_valid; // Units.java:63
   assign lane1_store_x = lane1_mul_y; // Units.java:64
-  assign result_fifo_push_valid = valid_out; // CreditBuffer.java:71
-  assign result_fifo_push_payload = {last_out, abs_max_out, stored_out_1, stored_out_0}; // CreditBuffer.java:72
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
+  assign result_fifo_push_valid = valid_out; // CreditBuffer.java:78
+  assign result_fifo_push_payload = {last_out, abs_max_out, stored_out_1, stored_out_0}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_f_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_f_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -134,38 +134,38 @@ module Gating_relu2_l2_bf16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    lane0_u_d1 <= in_payload_u_0; // Delay.java:25
-    lane0_u_d2 <= lane0_u_d1; // Delay.java:25
-    lane0_u_d3 <= lane0_u_d2; // Delay.java:25
-    lane0_u_d4 <= lane0_u_d3; // Delay.java:25
-    lane0_u_d5 <= lane0_u_d4; // Delay.java:25
-    lane0_u_d6 <= lane0_u_d5; // Delay.java:25
-    lane0_u_d7 <= lane0_u_d6; // Delay.java:25
-    lane0_u_d8 <= lane0_u_d7; // Delay.java:25
-    lane1_u_d1 <= in_payload_u_1; // Delay.java:25
-    lane1_u_d2 <= lane1_u_d1; // Delay.java:25
-    lane1_u_d3 <= lane1_u_d2; // Delay.java:25
-    lane1_u_d4 <= lane1_u_d3; // Delay.java:25
-    lane1_u_d5 <= lane1_u_d4; // Delay.java:25
-    lane1_u_d6 <= lane1_u_d5; // Delay.java:25
-    lane1_u_d7 <= lane1_u_d6; // Delay.java:25
-    lane1_u_d8 <= lane1_u_d7; // Delay.java:25
-    last_d1 <= in_payload_last; // Delay.java:25
-    last_d2 <= last_d1; // Delay.java:25
-    last_d3 <= last_d2; // Delay.java:25
-    last_d4 <= last_d3; // Delay.java:25
-    last_d5 <= last_d4; // Delay.java:25
-    last_d6 <= last_d5; // Delay.java:25
-    last_d7 <= last_d6; // Delay.java:25
-    last_d8 <= last_d7; // Delay.java:25
-    last_d9 <= last_d8; // Delay.java:25
-    last_d10 <= last_d9; // Delay.java:25
-    last_d11 <= last_d10; // Delay.java:25
-    last_d12 <= last_d11; // Delay.java:25
-    last_d13 <= last_d12; // Delay.java:25
-    last_d14 <= last_d13; // Delay.java:25
-    last_d15 <= last_d14; // Delay.java:25
-    last_d16 <= last_d15; // Delay.java:25
+    lane0_u_d1 <= in_payload_u_0; // Gating.java:74
+    lane0_u_d2 <= lane0_u_d1; // Gating.java:74
+    lane0_u_d3 <= lane0_u_d2; // Gating.java:74
+    lane0_u_d4 <= lane0_u_d3; // Gating.java:74
+    lane0_u_d5 <= lane0_u_d4; // Gating.java:74
+    lane0_u_d6 <= lane0_u_d5; // Gating.java:74
+    lane0_u_d7 <= lane0_u_d6; // Gating.java:74
+    lane0_u_d8 <= lane0_u_d7; // Gating.java:74
+    lane1_u_d1 <= in_payload_u_1; // Gating.java:74
+    lane1_u_d2 <= lane1_u_d1; // Gating.java:74
+    lane1_u_d3 <= lane1_u_d2; // Gating.java:74
+    lane1_u_d4 <= lane1_u_d3; // Gating.java:74
+    lane1_u_d5 <= lane1_u_d4; // Gating.java:74
+    lane1_u_d6 <= lane1_u_d5; // Gating.java:74
+    lane1_u_d7 <= lane1_u_d6; // Gating.java:74
+    lane1_u_d8 <= lane1_u_d7; // Gating.java:74
+    last_d1 <= in_payload_last; // Gating.java:80
+    last_d2 <= last_d1; // Gating.java:80
+    last_d3 <= last_d2; // Gating.java:80
+    last_d4 <= last_d3; // Gating.java:80
+    last_d5 <= last_d4; // Gating.java:80
+    last_d6 <= last_d5; // Gating.java:80
+    last_d7 <= last_d6; // Gating.java:80
+    last_d8 <= last_d7; // Gating.java:80
+    last_d9 <= last_d8; // Gating.java:80
+    last_d10 <= last_d9; // Gating.java:80
+    last_d11 <= last_d10; // Gating.java:80
+    last_d12 <= last_d11; // Gating.java:80
+    last_d13 <= last_d12; // Gating.java:80
+    last_d14 <= last_d13; // Gating.java:80
+    last_d15 <= last_d14; // Gating.java:80
+    last_d16 <= last_d15; // Gating.java:80
     stored_r_0 <= lane0_store_y; // Gating.java:83
     stored_r_1 <= lane1_store_y; // Gating.java:83
     beat_max <= (lane1_store_y[14:0] > lane0_store_y[14:0]) ? lane1_store_y[14:0] : lane0_store_y[14:0]; // Gating.java:84
@@ -179,10 +179,10 @@ module Gating_relu2_l2_bf16 (
     abs_max_out <= {{1'b0, running_max_mux}, 16'h0}; // Gating.java:92
     last_out <= last_r; // Gating.java:93
     valid_out <= valid_r; // Gating.java:94
-    if (lane0_act_in_valid_and & ~result_credits_cond_and) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 5'd1; // CreditBuffer.java:75
-    end else if (result_credits_cond_and & ~lane0_act_in_valid_and) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 5'd1; // CreditBuffer.java:76
+    if (lane0_act_in_valid_and & ~result_credits_cond_and) begin // CreditBuffer.java:82
+      result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
+    end else if (result_credits_cond_and & ~lane0_act_in_valid_and) begin // CreditBuffer.java:83
+      result_credits <= result_credits + 5'd1; // CreditBuffer.java:83
     end
     if (reset) begin
       valid_r <= 1'b0;
@@ -191,6 +191,26 @@ module Gating_relu2_l2_bf16 (
       result_credits <= 5'd20;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!(~lane0_act_in_valid_and | (result_credits != 5'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+        $stop;
+      end
+      if (!(result_credits <= 5'd20)) begin // CreditBuffer.java:89
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 20");
+        $stop;
+      end
+      if (!(~valid_out | result_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+    end
+  end
+`endif
 
   FpRelu2 lane0_act ( // Gating.java:105
     .clk       (clk),
@@ -248,7 +268,7 @@ module Gating_relu2_l2_bf16 (
     .y         (lane1_store_y)
   );
 
-  SyncFifo_w65_d20 result_fifo ( // CreditBuffer.java:70
+  SyncFifo_w65_d20 result_fifo ( // CreditBuffer.java:77
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),
@@ -261,7 +281,7 @@ module Gating_relu2_l2_bf16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane1_store_out_valid, result_fifo_push_ready, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, lane1_store_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -37,12 +37,12 @@ module Fp32Add (
   reg         sign_5;      // Fp32Add.java:95
   reg  [2:0]  flags_5;     // Fp32Add.java:96
   reg  [31:0] y_6;         // Fp32Add.java:110
-  reg         valid_d1;    // Delay.java:37
-  reg         valid_d2;    // Delay.java:37
-  reg         valid_d3;    // Delay.java:37
-  reg         valid_d4;    // Delay.java:37
-  reg         valid_d5;    // Delay.java:37
-  reg         valid_d6;    // Delay.java:37
+  reg         valid_d1;    // Fp32Add.java:111
+  reg         valid_d2;    // Fp32Add.java:111
+  reg         valid_d3;    // Fp32Add.java:111
+  reg         valid_d4;    // Fp32Add.java:111
+  reg         valid_d5;    // Fp32Add.java:111
+  reg         valid_d6;    // Fp32Add.java:111
 
   // Temporaries, named after the signal they feed
   wire big_1_mux_cmp;
@@ -123,12 +123,12 @@ module Fp32Add (
     sign_5 <= sign_4; // Fp32Add.java:95
     flags_5 <= flags_4; // Fp32Add.java:96
     y_6 <= flags_5[2] ? 32'h7fc00000 : (flags_5[1] ? y_6_cat : (zero_5 ? {flags_5[0], 31'h0} : ((y_6_sum >= 33'd2139095040) ? y_6_cat : {sign_5, y_6_sum[30:0]}))); // Fp32Add.java:110
-    valid_d1 <= in_valid; // Delay.java:37
-    valid_d2 <= valid_d1; // Delay.java:37
-    valid_d3 <= valid_d2; // Delay.java:37
-    valid_d4 <= valid_d3; // Delay.java:37
-    valid_d5 <= valid_d4; // Delay.java:37
-    valid_d6 <= valid_d5; // Delay.java:37
+    valid_d1 <= in_valid; // Fp32Add.java:111
+    valid_d2 <= valid_d1; // Fp32Add.java:111
+    valid_d3 <= valid_d2; // Fp32Add.java:111
+    valid_d4 <= valid_d3; // Fp32Add.java:111
+    valid_d5 <= valid_d4; // Fp32Add.java:111
+    valid_d6 <= valid_d5; // Fp32Add.java:111
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;

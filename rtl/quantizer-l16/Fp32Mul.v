@@ -29,10 +29,10 @@ module Fp32Mul (
   (* use_dsp = "yes" *)
   reg  [47:0] product_3; // Fp32Mul.java:69
   reg  [47:0] product_4; // Fp32Mul.java:71
-  reg  [10:0] e_d1;      // Delay.java:25
-  reg  [10:0] e_d2;      // Delay.java:25
-  reg  [3:0]  flags_d1;  // Delay.java:25
-  reg  [3:0]  flags_d2;  // Delay.java:25
+  reg  [10:0] e_d1;      // Fp32Mul.java:72
+  reg  [10:0] e_d2;      // Fp32Mul.java:72
+  reg  [3:0]  flags_d1;  // Fp32Mul.java:73
+  reg  [3:0]  flags_d2;  // Fp32Mul.java:73
   reg  [47:0] n_5;       // Fp32Mul.java:85
   reg  [4:0]  shift_5;   // Fp32Mul.java:86
   reg  [9:0]  scale_5;   // Fp32Mul.java:87
@@ -43,13 +43,13 @@ module Fp32Mul (
   reg  [9:0]  scale_6;   // Fp32Mul.java:95
   reg  [3:0]  flags_6;   // Fp32Mul.java:96
   reg  [31:0] y_7;       // Fp32Mul.java:107
-  reg         valid_d1;  // Delay.java:37
-  reg         valid_d2;  // Delay.java:37
-  reg         valid_d3;  // Delay.java:37
-  reg         valid_d4;  // Delay.java:37
-  reg         valid_d5;  // Delay.java:37
-  reg         valid_d6;  // Delay.java:37
-  reg         valid_d7;  // Delay.java:37
+  reg         valid_d1;  // Fp32Mul.java:108
+  reg         valid_d2;  // Fp32Mul.java:108
+  reg         valid_d3;  // Fp32Mul.java:108
+  reg         valid_d4;  // Fp32Mul.java:108
+  reg         valid_d5;  // Fp32Mul.java:108
+  reg         valid_d6;  // Fp32Mul.java:108
+  reg         valid_d7;  // Fp32Mul.java:108
 
   // Temporaries, named after the signal they feed
   wire nan_1_or;
@@ -147,10 +147,10 @@ module Fp32Mul (
     flags_2 <= {sign_1, nan_1, inf_1, zero_1}; // Fp32Mul.java:66
     product_3 <= {24'd0, ma_2} * {24'd0, mb_2}; // Fp32Mul.java:69
     product_4 <= product_3; // Fp32Mul.java:71
-    e_d1 <= e_2; // Delay.java:25
-    e_d2 <= e_d1; // Delay.java:25
-    flags_d1 <= flags_2; // Delay.java:25
-    flags_d2 <= flags_d1; // Delay.java:25
+    e_d1 <= e_2; // Fp32Mul.java:72
+    e_d2 <= e_d1; // Fp32Mul.java:72
+    flags_d1 <= flags_2; // Fp32Mul.java:73
+    flags_d2 <= flags_d1; // Fp32Mul.java:73
     n_5 <= product_4[47] ? product_4 : {product_4[46:0], 1'b0}; // Fp32Mul.java:85
     shift_5 <= shift_5_cmp ? shift_5_mux[4:0] : 5'd0; // Fp32Mul.java:86
     scale_5 <= shift_5_cmp ? 10'd1 : shift_5_cmp_mux[9:0]; // Fp32Mul.java:87
@@ -161,13 +161,13 @@ module Fp32Mul (
     scale_6 <= scale_5; // Fp32Mul.java:95
     flags_6 <= flags_5; // Fp32Mul.java:96
     y_7 <= flags_6[2] ? 32'h7fc00000 : ((flags_6[1] | ((y_7_sum >= 34'd2139095040) & ~flags_6[0])) ? {flags_6[3], 31'h7f800000} : (flags_6[0] ? {flags_6[3], 31'h0} : {flags_6[3], y_7_sum[30:0]})); // Fp32Mul.java:107
-    valid_d1 <= in_valid; // Delay.java:37
-    valid_d2 <= valid_d1; // Delay.java:37
-    valid_d3 <= valid_d2; // Delay.java:37
-    valid_d4 <= valid_d3; // Delay.java:37
-    valid_d5 <= valid_d4; // Delay.java:37
-    valid_d6 <= valid_d5; // Delay.java:37
-    valid_d7 <= valid_d6; // Delay.java:37
+    valid_d1 <= in_valid; // Fp32Mul.java:108
+    valid_d2 <= valid_d1; // Fp32Mul.java:108
+    valid_d3 <= valid_d2; // Fp32Mul.java:108
+    valid_d4 <= valid_d3; // Fp32Mul.java:108
+    valid_d5 <= valid_d4; // Fp32Mul.java:108
+    valid_d6 <= valid_d5; // Fp32Mul.java:108
+    valid_d7 <= valid_d6; // Fp32Mul.java:108
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;

@@ -39,19 +39,19 @@ module FpReciprocal (
   wire [31:0] newton_mul_b;         // FpReciprocal.java:77
   wire        newton_mul_out_valid; // FpReciprocal.java:77
   wire [31:0] newton_mul_y;         // FpReciprocal.java:77
-  reg  [31:0] m_d1;                 // Delay.java:25
-  reg  [31:0] m_d2;                 // Delay.java:25
-  reg  [31:0] m_d3;                 // Delay.java:25
-  reg  [31:0] m_d4;                 // Delay.java:25
-  reg  [31:0] m_d5;                 // Delay.java:25
-  reg  [31:0] m_d6;                 // Delay.java:25
-  reg  [31:0] m_d7;                 // Delay.java:25
-  reg  [31:0] m_d8;                 // Delay.java:25
-  reg  [31:0] m_d9;                 // Delay.java:25
-  reg  [31:0] m_d10;                // Delay.java:25
-  reg  [31:0] m_d11;                // Delay.java:25
-  reg  [31:0] m_d12;                // Delay.java:25
-  reg  [31:0] m_d13;                // Delay.java:25
+  reg  [31:0] m_d1;                 // FpReciprocal.java:79
+  reg  [31:0] m_d2;                 // FpReciprocal.java:79
+  reg  [31:0] m_d3;                 // FpReciprocal.java:79
+  reg  [31:0] m_d4;                 // FpReciprocal.java:79
+  reg  [31:0] m_d5;                 // FpReciprocal.java:79
+  reg  [31:0] m_d6;                 // FpReciprocal.java:79
+  reg  [31:0] m_d7;                 // FpReciprocal.java:79
+  reg  [31:0] m_d8;                 // FpReciprocal.java:79
+  reg  [31:0] m_d9;                 // FpReciprocal.java:79
+  reg  [31:0] m_d10;                // FpReciprocal.java:79
+  reg  [31:0] m_d11;                // FpReciprocal.java:79
+  reg  [31:0] m_d12;                // FpReciprocal.java:79
+  reg  [31:0] m_d13;                // FpReciprocal.java:79
   wire        newton_sub_in_valid;  // FpReciprocal.java:81
   wire [31:0] newton_sub_a;         // FpReciprocal.java:81
   wire [31:0] newton_sub_b;         // FpReciprocal.java:81
@@ -62,127 +62,127 @@ module FpReciprocal (
   wire [31:0] refine_mul_b;         // FpReciprocal.java:85
   wire        refine_mul_out_valid; // FpReciprocal.java:85
   wire [31:0] refine_mul_y;         // FpReciprocal.java:85
-  reg  [31:0] y0_d1;                // Delay.java:25
-  reg  [31:0] y0_d2;                // Delay.java:25
-  reg  [31:0] y0_d3;                // Delay.java:25
-  reg  [31:0] y0_d4;                // Delay.java:25
-  reg  [31:0] y0_d5;                // Delay.java:25
-  reg  [31:0] y0_d6;                // Delay.java:25
-  reg  [31:0] y0_d7;                // Delay.java:25
-  reg  [31:0] y0_d8;                // Delay.java:25
-  reg  [31:0] y0_d9;                // Delay.java:25
-  reg  [31:0] y0_d10;               // Delay.java:25
-  reg  [31:0] y0_d11;               // Delay.java:25
-  reg  [31:0] y0_d12;               // Delay.java:25
-  reg  [31:0] y0_d13;               // Delay.java:25
+  reg  [31:0] y0_d1;                // FpReciprocal.java:87
+  reg  [31:0] y0_d2;                // FpReciprocal.java:87
+  reg  [31:0] y0_d3;                // FpReciprocal.java:87
+  reg  [31:0] y0_d4;                // FpReciprocal.java:87
+  reg  [31:0] y0_d5;                // FpReciprocal.java:87
+  reg  [31:0] y0_d6;                // FpReciprocal.java:87
+  reg  [31:0] y0_d7;                // FpReciprocal.java:87
+  reg  [31:0] y0_d8;                // FpReciprocal.java:87
+  reg  [31:0] y0_d9;                // FpReciprocal.java:87
+  reg  [31:0] y0_d10;               // FpReciprocal.java:87
+  reg  [31:0] y0_d11;               // FpReciprocal.java:87
+  reg  [31:0] y0_d12;               // FpReciprocal.java:87
+  reg  [31:0] y0_d13;               // FpReciprocal.java:87
   wire        scale2_in_valid;      // FpReciprocal.java:92
   wire        scale2_out_valid;     // FpReciprocal.java:92
   wire [31:0] scale2_y;             // FpReciprocal.java:92
   wire [31:0] scale2_r;             // FpReciprocal.java:92
   wire [9:0]  scale2_n;             // FpReciprocal.java:92
-  reg  [9:0]  minus_e_d1;           // Delay.java:25
-  reg  [9:0]  minus_e_d2;           // Delay.java:25
-  reg  [9:0]  minus_e_d3;           // Delay.java:25
-  reg  [9:0]  minus_e_d4;           // Delay.java:25
-  reg  [9:0]  minus_e_d5;           // Delay.java:25
-  reg  [9:0]  minus_e_d6;           // Delay.java:25
-  reg  [9:0]  minus_e_d7;           // Delay.java:25
-  reg  [9:0]  minus_e_d8;           // Delay.java:25
-  reg  [9:0]  minus_e_d9;           // Delay.java:25
-  reg  [9:0]  minus_e_d10;          // Delay.java:25
-  reg  [9:0]  minus_e_d11;          // Delay.java:25
-  reg  [9:0]  minus_e_d12;          // Delay.java:25
-  reg  [9:0]  minus_e_d13;          // Delay.java:25
-  reg  [9:0]  minus_e_d14;          // Delay.java:25
-  reg  [9:0]  minus_e_d15;          // Delay.java:25
-  reg  [9:0]  minus_e_d16;          // Delay.java:25
-  reg  [9:0]  minus_e_d17;          // Delay.java:25
-  reg  [9:0]  minus_e_d18;          // Delay.java:25
-  reg  [9:0]  minus_e_d19;          // Delay.java:25
-  reg  [9:0]  minus_e_d20;          // Delay.java:25
-  reg  [9:0]  minus_e_d21;          // Delay.java:25
-  reg  [9:0]  minus_e_d22;          // Delay.java:25
-  reg  [9:0]  minus_e_d23;          // Delay.java:25
-  reg  [9:0]  minus_e_d24;          // Delay.java:25
-  reg  [9:0]  minus_e_d25;          // Delay.java:25
-  reg  [9:0]  minus_e_d26;          // Delay.java:25
-  reg  [9:0]  minus_e_d27;          // Delay.java:25
-  reg  [9:0]  minus_e_d28;          // Delay.java:25
-  reg  [9:0]  minus_e_d29;          // Delay.java:25
-  reg  [9:0]  minus_e_d30;          // Delay.java:25
-  reg  [9:0]  minus_e_d31;          // Delay.java:25
-  reg  [9:0]  minus_e_d32;          // Delay.java:25
-  reg  [9:0]  minus_e_d33;          // Delay.java:25
-  reg  [2:0]  cases_d1;             // Delay.java:25
-  reg  [2:0]  cases_d2;             // Delay.java:25
-  reg  [2:0]  cases_d3;             // Delay.java:25
-  reg  [2:0]  cases_d4;             // Delay.java:25
-  reg  [2:0]  cases_d5;             // Delay.java:25
-  reg  [2:0]  cases_d6;             // Delay.java:25
-  reg  [2:0]  cases_d7;             // Delay.java:25
-  reg  [2:0]  cases_d8;             // Delay.java:25
-  reg  [2:0]  cases_d9;             // Delay.java:25
-  reg  [2:0]  cases_d10;            // Delay.java:25
-  reg  [2:0]  cases_d11;            // Delay.java:25
-  reg  [2:0]  cases_d12;            // Delay.java:25
-  reg  [2:0]  cases_d13;            // Delay.java:25
-  reg  [2:0]  cases_d14;            // Delay.java:25
-  reg  [2:0]  cases_d15;            // Delay.java:25
-  reg  [2:0]  cases_d16;            // Delay.java:25
-  reg  [2:0]  cases_d17;            // Delay.java:25
-  reg  [2:0]  cases_d18;            // Delay.java:25
-  reg  [2:0]  cases_d19;            // Delay.java:25
-  reg  [2:0]  cases_d20;            // Delay.java:25
-  reg  [2:0]  cases_d21;            // Delay.java:25
-  reg  [2:0]  cases_d22;            // Delay.java:25
-  reg  [2:0]  cases_d23;            // Delay.java:25
-  reg  [2:0]  cases_d24;            // Delay.java:25
-  reg  [2:0]  cases_d25;            // Delay.java:25
-  reg  [2:0]  cases_d26;            // Delay.java:25
-  reg  [2:0]  cases_d27;            // Delay.java:25
-  reg  [2:0]  cases_d28;            // Delay.java:25
-  reg  [2:0]  cases_d29;            // Delay.java:25
-  reg  [2:0]  cases_d30;            // Delay.java:25
-  reg  [2:0]  cases_d31;            // Delay.java:25
-  reg  [2:0]  cases_d32;            // Delay.java:25
-  reg  [2:0]  cases_d33;            // Delay.java:25
-  reg  [2:0]  cases_d34;            // Delay.java:25
-  reg  [2:0]  cases_d35;            // Delay.java:25
-  reg         sign_d1;              // Delay.java:25
-  reg         sign_d2;              // Delay.java:25
-  reg         sign_d3;              // Delay.java:25
-  reg         sign_d4;              // Delay.java:25
-  reg         sign_d5;              // Delay.java:25
-  reg         sign_d6;              // Delay.java:25
-  reg         sign_d7;              // Delay.java:25
-  reg         sign_d8;              // Delay.java:25
-  reg         sign_d9;              // Delay.java:25
-  reg         sign_d10;             // Delay.java:25
-  reg         sign_d11;             // Delay.java:25
-  reg         sign_d12;             // Delay.java:25
-  reg         sign_d13;             // Delay.java:25
-  reg         sign_d14;             // Delay.java:25
-  reg         sign_d15;             // Delay.java:25
-  reg         sign_d16;             // Delay.java:25
-  reg         sign_d17;             // Delay.java:25
-  reg         sign_d18;             // Delay.java:25
-  reg         sign_d19;             // Delay.java:25
-  reg         sign_d20;             // Delay.java:25
-  reg         sign_d21;             // Delay.java:25
-  reg         sign_d22;             // Delay.java:25
-  reg         sign_d23;             // Delay.java:25
-  reg         sign_d24;             // Delay.java:25
-  reg         sign_d25;             // Delay.java:25
-  reg         sign_d26;             // Delay.java:25
-  reg         sign_d27;             // Delay.java:25
-  reg         sign_d28;             // Delay.java:25
-  reg         sign_d29;             // Delay.java:25
-  reg         sign_d30;             // Delay.java:25
-  reg         sign_d31;             // Delay.java:25
-  reg         sign_d32;             // Delay.java:25
-  reg         sign_d33;             // Delay.java:25
-  reg         sign_d34;             // Delay.java:25
-  reg         sign_d35;             // Delay.java:25
+  reg  [9:0]  minus_e_d1;           // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d2;           // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d3;           // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d4;           // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d5;           // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d6;           // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d7;           // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d8;           // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d9;           // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d10;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d11;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d12;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d13;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d14;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d15;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d16;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d17;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d18;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d19;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d20;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d21;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d22;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d23;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d24;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d25;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d26;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d27;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d28;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d29;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d30;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d31;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d32;          // FpReciprocal.java:95
+  reg  [9:0]  minus_e_d33;          // FpReciprocal.java:95
+  reg  [2:0]  cases_d1;             // FpReciprocal.java:97
+  reg  [2:0]  cases_d2;             // FpReciprocal.java:97
+  reg  [2:0]  cases_d3;             // FpReciprocal.java:97
+  reg  [2:0]  cases_d4;             // FpReciprocal.java:97
+  reg  [2:0]  cases_d5;             // FpReciprocal.java:97
+  reg  [2:0]  cases_d6;             // FpReciprocal.java:97
+  reg  [2:0]  cases_d7;             // FpReciprocal.java:97
+  reg  [2:0]  cases_d8;             // FpReciprocal.java:97
+  reg  [2:0]  cases_d9;             // FpReciprocal.java:97
+  reg  [2:0]  cases_d10;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d11;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d12;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d13;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d14;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d15;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d16;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d17;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d18;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d19;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d20;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d21;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d22;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d23;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d24;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d25;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d26;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d27;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d28;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d29;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d30;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d31;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d32;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d33;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d34;            // FpReciprocal.java:97
+  reg  [2:0]  cases_d35;            // FpReciprocal.java:97
+  reg         sign_d1;              // FpReciprocal.java:98
+  reg         sign_d2;              // FpReciprocal.java:98
+  reg         sign_d3;              // FpReciprocal.java:98
+  reg         sign_d4;              // FpReciprocal.java:98
+  reg         sign_d5;              // FpReciprocal.java:98
+  reg         sign_d6;              // FpReciprocal.java:98
+  reg         sign_d7;              // FpReciprocal.java:98
+  reg         sign_d8;              // FpReciprocal.java:98
+  reg         sign_d9;              // FpReciprocal.java:98
+  reg         sign_d10;             // FpReciprocal.java:98
+  reg         sign_d11;             // FpReciprocal.java:98
+  reg         sign_d12;             // FpReciprocal.java:98
+  reg         sign_d13;             // FpReciprocal.java:98
+  reg         sign_d14;             // FpReciprocal.java:98
+  reg         sign_d15;             // FpReciprocal.java:98
+  reg         sign_d16;             // FpReciprocal.java:98
+  reg         sign_d17;             // FpReciprocal.java:98
+  reg         sign_d18;             // FpReciprocal.java:98
+  reg         sign_d19;             // FpReciprocal.java:98
+  reg         sign_d20;             // FpReciprocal.java:98
+  reg         sign_d21;             // FpReciprocal.java:98
+  reg         sign_d22;             // FpReciprocal.java:98
+  reg         sign_d23;             // FpReciprocal.java:98
+  reg         sign_d24;             // FpReciprocal.java:98
+  reg         sign_d25;             // FpReciprocal.java:98
+  reg         sign_d26;             // FpReciprocal.java:98
+  reg         sign_d27;             // FpReciprocal.java:98
+  reg         sign_d28;             // FpReciprocal.java:98
+  reg         sign_d29;             // FpReciprocal.java:98
+  reg         sign_d30;             // FpReciprocal.java:98
+  reg         sign_d31;             // FpReciprocal.java:98
+  reg         sign_d32;             // FpReciprocal.java:98
+  reg         sign_d33;             // FpReciprocal.java:98
+  reg         sign_d34;             // FpReciprocal.java:98
+  reg         sign_d35;             // FpReciprocal.java:98
   reg  [31:0] y_out;                // FpReciprocal.java:102
   reg         valid_out;            // FpReciprocal.java:103
   reg  [63:0] rom [0:63];           // FpReciprocal.java:59
@@ -346,135 +346,135 @@ module FpReciprocal (
     cases_c <= cases_b; // FpReciprocal.java:65
     sign_c <= sign_b; // FpReciprocal.java:66
     valid_c <= valid_b; // FpReciprocal.java:67
-    m_d1 <= m_c; // Delay.java:25
-    m_d2 <= m_d1; // Delay.java:25
-    m_d3 <= m_d2; // Delay.java:25
-    m_d4 <= m_d3; // Delay.java:25
-    m_d5 <= m_d4; // Delay.java:25
-    m_d6 <= m_d5; // Delay.java:25
-    m_d7 <= m_d6; // Delay.java:25
-    m_d8 <= m_d7; // Delay.java:25
-    m_d9 <= m_d8; // Delay.java:25
-    m_d10 <= m_d9; // Delay.java:25
-    m_d11 <= m_d10; // Delay.java:25
-    m_d12 <= m_d11; // Delay.java:25
-    m_d13 <= m_d12; // Delay.java:25
-    y0_d1 <= chord_y; // Delay.java:25
-    y0_d2 <= y0_d1; // Delay.java:25
-    y0_d3 <= y0_d2; // Delay.java:25
-    y0_d4 <= y0_d3; // Delay.java:25
-    y0_d5 <= y0_d4; // Delay.java:25
-    y0_d6 <= y0_d5; // Delay.java:25
-    y0_d7 <= y0_d6; // Delay.java:25
-    y0_d8 <= y0_d7; // Delay.java:25
-    y0_d9 <= y0_d8; // Delay.java:25
-    y0_d10 <= y0_d9; // Delay.java:25
-    y0_d11 <= y0_d10; // Delay.java:25
-    y0_d12 <= y0_d11; // Delay.java:25
-    y0_d13 <= y0_d12; // Delay.java:25
-    minus_e_d1 <= minus_e_c; // Delay.java:25
-    minus_e_d2 <= minus_e_d1; // Delay.java:25
-    minus_e_d3 <= minus_e_d2; // Delay.java:25
-    minus_e_d4 <= minus_e_d3; // Delay.java:25
-    minus_e_d5 <= minus_e_d4; // Delay.java:25
-    minus_e_d6 <= minus_e_d5; // Delay.java:25
-    minus_e_d7 <= minus_e_d6; // Delay.java:25
-    minus_e_d8 <= minus_e_d7; // Delay.java:25
-    minus_e_d9 <= minus_e_d8; // Delay.java:25
-    minus_e_d10 <= minus_e_d9; // Delay.java:25
-    minus_e_d11 <= minus_e_d10; // Delay.java:25
-    minus_e_d12 <= minus_e_d11; // Delay.java:25
-    minus_e_d13 <= minus_e_d12; // Delay.java:25
-    minus_e_d14 <= minus_e_d13; // Delay.java:25
-    minus_e_d15 <= minus_e_d14; // Delay.java:25
-    minus_e_d16 <= minus_e_d15; // Delay.java:25
-    minus_e_d17 <= minus_e_d16; // Delay.java:25
-    minus_e_d18 <= minus_e_d17; // Delay.java:25
-    minus_e_d19 <= minus_e_d18; // Delay.java:25
-    minus_e_d20 <= minus_e_d19; // Delay.java:25
-    minus_e_d21 <= minus_e_d20; // Delay.java:25
-    minus_e_d22 <= minus_e_d21; // Delay.java:25
-    minus_e_d23 <= minus_e_d22; // Delay.java:25
-    minus_e_d24 <= minus_e_d23; // Delay.java:25
-    minus_e_d25 <= minus_e_d24; // Delay.java:25
-    minus_e_d26 <= minus_e_d25; // Delay.java:25
-    minus_e_d27 <= minus_e_d26; // Delay.java:25
-    minus_e_d28 <= minus_e_d27; // Delay.java:25
-    minus_e_d29 <= minus_e_d28; // Delay.java:25
-    minus_e_d30 <= minus_e_d29; // Delay.java:25
-    minus_e_d31 <= minus_e_d30; // Delay.java:25
-    minus_e_d32 <= minus_e_d31; // Delay.java:25
-    minus_e_d33 <= minus_e_d32; // Delay.java:25
-    cases_d1 <= cases_c; // Delay.java:25
-    cases_d2 <= cases_d1; // Delay.java:25
-    cases_d3 <= cases_d2; // Delay.java:25
-    cases_d4 <= cases_d3; // Delay.java:25
-    cases_d5 <= cases_d4; // Delay.java:25
-    cases_d6 <= cases_d5; // Delay.java:25
-    cases_d7 <= cases_d6; // Delay.java:25
-    cases_d8 <= cases_d7; // Delay.java:25
-    cases_d9 <= cases_d8; // Delay.java:25
-    cases_d10 <= cases_d9; // Delay.java:25
-    cases_d11 <= cases_d10; // Delay.java:25
-    cases_d12 <= cases_d11; // Delay.java:25
-    cases_d13 <= cases_d12; // Delay.java:25
-    cases_d14 <= cases_d13; // Delay.java:25
-    cases_d15 <= cases_d14; // Delay.java:25
-    cases_d16 <= cases_d15; // Delay.java:25
-    cases_d17 <= cases_d16; // Delay.java:25
-    cases_d18 <= cases_d17; // Delay.java:25
-    cases_d19 <= cases_d18; // Delay.java:25
-    cases_d20 <= cases_d19; // Delay.java:25
-    cases_d21 <= cases_d20; // Delay.java:25
-    cases_d22 <= cases_d21; // Delay.java:25
-    cases_d23 <= cases_d22; // Delay.java:25
-    cases_d24 <= cases_d23; // Delay.java:25
-    cases_d25 <= cases_d24; // Delay.java:25
-    cases_d26 <= cases_d25; // Delay.java:25
-    cases_d27 <= cases_d26; // Delay.java:25
-    cases_d28 <= cases_d27; // Delay.java:25
-    cases_d29 <= cases_d28; // Delay.java:25
-    cases_d30 <= cases_d29; // Delay.java:25
-    cases_d31 <= cases_d30; // Delay.java:25
-    cases_d32 <= cases_d31; // Delay.java:25
-    cases_d33 <= cases_d32; // Delay.java:25
-    cases_d34 <= cases_d33; // Delay.java:25
-    cases_d35 <= cases_d34; // Delay.java:25
-    sign_d1 <= sign_c; // Delay.java:25
-    sign_d2 <= sign_d1; // Delay.java:25
-    sign_d3 <= sign_d2; // Delay.java:25
-    sign_d4 <= sign_d3; // Delay.java:25
-    sign_d5 <= sign_d4; // Delay.java:25
-    sign_d6 <= sign_d5; // Delay.java:25
-    sign_d7 <= sign_d6; // Delay.java:25
-    sign_d8 <= sign_d7; // Delay.java:25
-    sign_d9 <= sign_d8; // Delay.java:25
-    sign_d10 <= sign_d9; // Delay.java:25
-    sign_d11 <= sign_d10; // Delay.java:25
-    sign_d12 <= sign_d11; // Delay.java:25
-    sign_d13 <= sign_d12; // Delay.java:25
-    sign_d14 <= sign_d13; // Delay.java:25
-    sign_d15 <= sign_d14; // Delay.java:25
-    sign_d16 <= sign_d15; // Delay.java:25
-    sign_d17 <= sign_d16; // Delay.java:25
-    sign_d18 <= sign_d17; // Delay.java:25
-    sign_d19 <= sign_d18; // Delay.java:25
-    sign_d20 <= sign_d19; // Delay.java:25
-    sign_d21 <= sign_d20; // Delay.java:25
-    sign_d22 <= sign_d21; // Delay.java:25
-    sign_d23 <= sign_d22; // Delay.java:25
-    sign_d24 <= sign_d23; // Delay.java:25
-    sign_d25 <= sign_d24; // Delay.java:25
-    sign_d26 <= sign_d25; // Delay.java:25
-    sign_d27 <= sign_d26; // Delay.java:25
-    sign_d28 <= sign_d27; // Delay.java:25
-    sign_d29 <= sign_d28; // Delay.java:25
-    sign_d30 <= sign_d29; // Delay.java:25
-    sign_d31 <= sign_d30; // Delay.java:25
-    sign_d32 <= sign_d31; // Delay.java:25
-    sign_d33 <= sign_d32; // Delay.java:25
-    sign_d34 <= sign_d33; // Delay.java:25
-    sign_d35 <= sign_d34; // Delay.java:25
+    m_d1 <= m_c; // FpReciprocal.java:79
+    m_d2 <= m_d1; // FpReciprocal.java:79
+    m_d3 <= m_d2; // FpReciprocal.java:79
+    m_d4 <= m_d3; // FpReciprocal.java:79
+    m_d5 <= m_d4; // FpReciprocal.java:79
+    m_d6 <= m_d5; // FpReciprocal.java:79
+    m_d7 <= m_d6; // FpReciprocal.java:79
+    m_d8 <= m_d7; // FpReciprocal.java:79
+    m_d9 <= m_d8; // FpReciprocal.java:79
+    m_d10 <= m_d9; // FpReciprocal.java:79
+    m_d11 <= m_d10; // FpReciprocal.java:79
+    m_d12 <= m_d11; // FpReciprocal.java:79
+    m_d13 <= m_d12; // FpReciprocal.java:79
+    y0_d1 <= chord_y; // FpReciprocal.java:87
+    y0_d2 <= y0_d1; // FpReciprocal.java:87
+    y0_d3 <= y0_d2; // FpReciprocal.java:87
+    y0_d4 <= y0_d3; // FpReciprocal.java:87
+    y0_d5 <= y0_d4; // FpReciprocal.java:87
+    y0_d6 <= y0_d5; // FpReciprocal.java:87
+    y0_d7 <= y0_d6; // FpReciprocal.java:87
+    y0_d8 <= y0_d7; // FpReciprocal.java:87
+    y0_d9 <= y0_d8; // FpReciprocal.java:87
+    y0_d10 <= y0_d9; // FpReciprocal.java:87
+    y0_d11 <= y0_d10; // FpReciprocal.java:87
+    y0_d12 <= y0_d11; // FpReciprocal.java:87
+    y0_d13 <= y0_d12; // FpReciprocal.java:87
+    minus_e_d1 <= minus_e_c; // FpReciprocal.java:95
+    minus_e_d2 <= minus_e_d1; // FpReciprocal.java:95
+    minus_e_d3 <= minus_e_d2; // FpReciprocal.java:95
+    minus_e_d4 <= minus_e_d3; // FpReciprocal.java:95
+    minus_e_d5 <= minus_e_d4; // FpReciprocal.java:95
+    minus_e_d6 <= minus_e_d5; // FpReciprocal.java:95
+    minus_e_d7 <= minus_e_d6; // FpReciprocal.java:95
+    minus_e_d8 <= minus_e_d7; // FpReciprocal.java:95
+    minus_e_d9 <= minus_e_d8; // FpReciprocal.java:95
+    minus_e_d10 <= minus_e_d9; // FpReciprocal.java:95
+    minus_e_d11 <= minus_e_d10; // FpReciprocal.java:95
+    minus_e_d12 <= minus_e_d11; // FpReciprocal.java:95
+    minus_e_d13 <= minus_e_d12; // FpReciprocal.java:95
+    minus_e_d14 <= minus_e_d13; // FpReciprocal.java:95
+    minus_e_d15 <= minus_e_d14; // FpReciprocal.java:95
+    minus_e_d16 <= minus_e_d15; // FpReciprocal.java:95
+    minus_e_d17 <= minus_e_d16; // FpReciprocal.java:95
+    minus_e_d18 <= minus_e_d17; // FpReciprocal.java:95
+    minus_e_d19 <= minus_e_d18; // FpReciprocal.java:95
+    minus_e_d20 <= minus_e_d19; // FpReciprocal.java:95
+    minus_e_d21 <= minus_e_d20; // FpReciprocal.java:95
+    minus_e_d22 <= minus_e_d21; // FpReciprocal.java:95
+    minus_e_d23 <= minus_e_d22; // FpReciprocal.java:95
+    minus_e_d24 <= minus_e_d23; // FpReciprocal.java:95
+    minus_e_d25 <= minus_e_d24; // FpReciprocal.java:95
+    minus_e_d26 <= minus_e_d25; // FpReciprocal.java:95
+    minus_e_d27 <= minus_e_d26; // FpReciprocal.java:95
+    minus_e_d28 <= minus_e_d27; // FpReciprocal.java:95
+    minus_e_d29 <= minus_e_d28; // FpReciprocal.java:95
+    minus_e_d30 <= minus_e_d29; // FpReciprocal.java:95
+    minus_e_d31 <= minus_e_d30; // FpReciprocal.java:95
+    minus_e_d32 <= minus_e_d31; // FpReciprocal.java:95
+    minus_e_d33 <= minus_e_d32; // FpReciprocal.java:95
+    cases_d1 <= cases_c; // FpReciprocal.java:97
+    cases_d2 <= cases_d1; // FpReciprocal.java:97
+    cases_d3 <= cases_d2; // FpReciprocal.java:97
+    cases_d4 <= cases_d3; // FpReciprocal.java:97
+    cases_d5 <= cases_d4; // FpReciprocal.java:97
+    cases_d6 <= cases_d5; // FpReciprocal.java:97
+    cases_d7 <= cases_d6; // FpReciprocal.java:97
+    cases_d8 <= cases_d7; // FpReciprocal.java:97
+    cases_d9 <= cases_d8; // FpReciprocal.java:97
+    cases_d10 <= cases_d9; // FpReciprocal.java:97
+    cases_d11 <= cases_d10; // FpReciprocal.java:97
+    cases_d12 <= cases_d11; // FpReciprocal.java:97
+    cases_d13 <= cases_d12; // FpReciprocal.java:97
+    cases_d14 <= cases_d13; // FpReciprocal.java:97
+    cases_d15 <= cases_d14; // FpReciprocal.java:97
+    cases_d16 <= cases_d15; // FpReciprocal.java:97
+    cases_d17 <= cases_d16; // FpReciprocal.java:97
+    cases_d18 <= cases_d17; // FpReciprocal.java:97
+    cases_d19 <= cases_d18; // FpReciprocal.java:97
+    cases_d20 <= cases_d19; // FpReciprocal.java:97
+    cases_d21 <= cases_d20; // FpReciprocal.java:97
+    cases_d22 <= cases_d21; // FpReciprocal.java:97
+    cases_d23 <= cases_d22; // FpReciprocal.java:97
+    cases_d24 <= cases_d23; // FpReciprocal.java:97
+    cases_d25 <= cases_d24; // FpReciprocal.java:97
+    cases_d26 <= cases_d25; // FpReciprocal.java:97
+    cases_d27 <= cases_d26; // FpReciprocal.java:97
+    cases_d28 <= cases_d27; // FpReciprocal.java:97
+    cases_d29 <= cases_d28; // FpReciprocal.java:97
+    cases_d30 <= cases_d29; // FpReciprocal.java:97
+    cases_d31 <= cases_d30; // FpReciprocal.java:97
+    cases_d32 <= cases_d31; // FpReciprocal.java:97
+    cases_d33 <= cases_d32; // FpReciprocal.java:97
+    cases_d34 <= cases_d33; // FpReciprocal.java:97
+    cases_d35 <= cases_d34; // FpReciprocal.java:97
+    sign_d1 <= sign_c; // FpReciprocal.java:98
+    sign_d2 <= sign_d1; // FpReciprocal.java:98
+    sign_d3 <= sign_d2; // FpReciprocal.java:98
+    sign_d4 <= sign_d3; // FpReciprocal.java:98
+    sign_d5 <= sign_d4; // FpReciprocal.java:98
+    sign_d6 <= sign_d5; // FpReciprocal.java:98
+    sign_d7 <= sign_d6; // FpReciprocal.java:98
+    sign_d8 <= sign_d7; // FpReciprocal.java:98
+    sign_d9 <= sign_d8; // FpReciprocal.java:98
+    sign_d10 <= sign_d9; // FpReciprocal.java:98
+    sign_d11 <= sign_d10; // FpReciprocal.java:98
+    sign_d12 <= sign_d11; // FpReciprocal.java:98
+    sign_d13 <= sign_d12; // FpReciprocal.java:98
+    sign_d14 <= sign_d13; // FpReciprocal.java:98
+    sign_d15 <= sign_d14; // FpReciprocal.java:98
+    sign_d16 <= sign_d15; // FpReciprocal.java:98
+    sign_d17 <= sign_d16; // FpReciprocal.java:98
+    sign_d18 <= sign_d17; // FpReciprocal.java:98
+    sign_d19 <= sign_d18; // FpReciprocal.java:98
+    sign_d20 <= sign_d19; // FpReciprocal.java:98
+    sign_d21 <= sign_d20; // FpReciprocal.java:98
+    sign_d22 <= sign_d21; // FpReciprocal.java:98
+    sign_d23 <= sign_d22; // FpReciprocal.java:98
+    sign_d24 <= sign_d23; // FpReciprocal.java:98
+    sign_d25 <= sign_d24; // FpReciprocal.java:98
+    sign_d26 <= sign_d25; // FpReciprocal.java:98
+    sign_d27 <= sign_d26; // FpReciprocal.java:98
+    sign_d28 <= sign_d27; // FpReciprocal.java:98
+    sign_d29 <= sign_d28; // FpReciprocal.java:98
+    sign_d30 <= sign_d29; // FpReciprocal.java:98
+    sign_d31 <= sign_d30; // FpReciprocal.java:98
+    sign_d32 <= sign_d31; // FpReciprocal.java:98
+    sign_d33 <= sign_d32; // FpReciprocal.java:98
+    sign_d34 <= sign_d33; // FpReciprocal.java:98
+    sign_d35 <= sign_d34; // FpReciprocal.java:98
     y_out <= cases_d35[2] ? 32'h7fc00000 : (cases_d35[1] ? {sign_d35, 31'h0} : (cases_d35[0] ? {sign_d35, 31'h7f800000} : {sign_d35, scale2_y[30:0]})); // FpReciprocal.java:102
     valid_out <= scale2_out_valid; // FpReciprocal.java:103
     if (reset) begin

@@ -63,7 +63,7 @@ module Quantizer_l16_fp16 (
   wire [31:0]  scale_mul_b;              // Units.java:70
   wire         scale_mul_out_valid;      // Units.java:70
   wire [31:0]  scale_mul_y;              // Units.java:70
-  reg  [3:0]   result_credits;           // CreditBuffer.java:43
+  reg  [3:0]   result_credits;           // CreditBuffer.java:45
   wire         lane0_x_in_valid;         // Units.java:43
   wire [15:0]  lane0_x_x;                // Units.java:43
   wire         lane0_x_out_valid;        // Units.java:43
@@ -272,34 +272,34 @@ module Quantizer_l16_fp16 (
   wire [31:0]  lane15_int8_x;            // Units.java:96
   wire         lane15_int8_out_valid;    // Units.java:96
   wire [7:0]   lane15_int8_y;            // Units.java:96
-  reg  [31:0]  mc_out_d1;                // Delay.java:25
-  reg  [31:0]  mc_out_d2;                // Delay.java:25
-  reg  [31:0]  mc_out_d3;                // Delay.java:25
-  reg  [31:0]  mc_out_d4;                // Delay.java:25
-  reg  [31:0]  mc_out_d5;                // Delay.java:25
-  reg  [31:0]  mc_out_d6;                // Delay.java:25
-  reg  [31:0]  mc_out_d7;                // Delay.java:25
-  reg  [31:0]  mc_out_d8;                // Delay.java:25
-  reg  [31:0]  mc_out_d9;                // Delay.java:25
-  reg  [31:0]  mc_out_d10;               // Delay.java:25
-  reg          last_d1;                  // Delay.java:25
-  reg          last_d2;                  // Delay.java:25
-  reg          last_d3;                  // Delay.java:25
-  reg          last_d4;                  // Delay.java:25
-  reg          last_d5;                  // Delay.java:25
-  reg          last_d6;                  // Delay.java:25
-  reg          last_d7;                  // Delay.java:25
-  reg          last_d8;                  // Delay.java:25
-  reg          last_d9;                  // Delay.java:25
-  reg          last_d10;                 // Delay.java:25
-  wire         result_fifo_push_valid;   // CreditBuffer.java:70
-  wire         result_fifo_push_ready;   // CreditBuffer.java:70
-  wire [160:0] result_fifo_push_payload; // CreditBuffer.java:70
-  wire         result_fifo_pop_valid;    // CreditBuffer.java:70
-  wire         result_fifo_pop_ready;    // CreditBuffer.java:70
-  wire [160:0] result_fifo_pop_payload;  // CreditBuffer.java:70
-  wire [3:0]   result_fifo_occupancy;    // CreditBuffer.java:70
-  wire         result_ready;             // CreditBuffer.java:77
+  reg  [31:0]  mc_out_d1;                // Quantizer.java:104
+  reg  [31:0]  mc_out_d2;                // Quantizer.java:104
+  reg  [31:0]  mc_out_d3;                // Quantizer.java:104
+  reg  [31:0]  mc_out_d4;                // Quantizer.java:104
+  reg  [31:0]  mc_out_d5;                // Quantizer.java:104
+  reg  [31:0]  mc_out_d6;                // Quantizer.java:104
+  reg  [31:0]  mc_out_d7;                // Quantizer.java:104
+  reg  [31:0]  mc_out_d8;                // Quantizer.java:104
+  reg  [31:0]  mc_out_d9;                // Quantizer.java:104
+  reg  [31:0]  mc_out_d10;               // Quantizer.java:104
+  reg          last_d1;                  // Quantizer.java:105
+  reg          last_d2;                  // Quantizer.java:105
+  reg          last_d3;                  // Quantizer.java:105
+  reg          last_d4;                  // Quantizer.java:105
+  reg          last_d5;                  // Quantizer.java:105
+  reg          last_d6;                  // Quantizer.java:105
+  reg          last_d7;                  // Quantizer.java:105
+  reg          last_d8;                  // Quantizer.java:105
+  reg          last_d9;                  // Quantizer.java:105
+  reg          last_d10;                 // Quantizer.java:105
+  wire         result_fifo_push_valid;   // CreditBuffer.java:77
+  wire         result_fifo_push_ready;   // CreditBuffer.java:77
+  wire [160:0] result_fifo_push_payload; // CreditBuffer.java:77
+  wire         result_fifo_pop_valid;    // CreditBuffer.java:77
+  wire         result_fifo_pop_ready;    // CreditBuffer.java:77
+  wire [160:0] result_fifo_pop_payload;  // CreditBuffer.java:77
+  wire [3:0]   result_fifo_occupancy;    // CreditBuffer.java:77
+  wire         result_ready;             // CreditBuffer.java:84
 
   // Temporaries, named after the signal they feed
   wire lane0_x_in_valid_and;
@@ -427,9 +427,9 @@ module Quantizer_l16_fp16 (
   assign lane15_mul_b = scale; // Units.java:73
   assign lane15_int8_in_valid = lane15_mul_out_valid; // Units.java:97
   assign lane15_int8_x = lane15_mul_y; // Units.java:98
-  assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:71
-  assign result_fifo_push_payload = {last_d10, mc_out_d10, lane15_int8_y, lane14_int8_y, lane13_int8_y, lane12_int8_y, lane11_int8_y, lane10_int8_y, lane9_int8_y, lane8_int8_y, lane7_int8_y, lane6_int8_y, lane5_int8_y, lane4_int8_y, lane3_int8_y, lane2_int8_y, lane1_int8_y, lane0_int8_y}; // CreditBuffer.java:72
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
+  assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:78
+  assign result_fifo_push_payload = {last_d10, mc_out_d10, lane15_int8_y, lane14_int8_y, lane13_int8_y, lane12_int8_y, lane11_int8_y, lane10_int8_y, lane9_int8_y, lane8_int8_y, lane7_int8_y, lane6_int8_y, lane5_int8_y, lane4_int8_y, lane3_int8_y, lane2_int8_y, lane1_int8_y, lane0_int8_y}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_q_0 = result_fifo_pop_payload[7:0]; // Stream.java:102
   assign out_payload_q_1 = result_fifo_pop_payload[15:8]; // Stream.java:102
@@ -468,30 +468,30 @@ module Quantizer_l16_fp16 (
     if (lane0_x_in_valid_and & in_payload_last) begin // Quantizer.java:91
       have_scale <= 1'b0; // Quantizer.java:91
     end
-    mc_out_d1 <= mc; // Delay.java:25
-    mc_out_d2 <= mc_out_d1; // Delay.java:25
-    mc_out_d3 <= mc_out_d2; // Delay.java:25
-    mc_out_d4 <= mc_out_d3; // Delay.java:25
-    mc_out_d5 <= mc_out_d4; // Delay.java:25
-    mc_out_d6 <= mc_out_d5; // Delay.java:25
-    mc_out_d7 <= mc_out_d6; // Delay.java:25
-    mc_out_d8 <= mc_out_d7; // Delay.java:25
-    mc_out_d9 <= mc_out_d8; // Delay.java:25
-    mc_out_d10 <= mc_out_d9; // Delay.java:25
-    last_d1 <= in_payload_last; // Delay.java:25
-    last_d2 <= last_d1; // Delay.java:25
-    last_d3 <= last_d2; // Delay.java:25
-    last_d4 <= last_d3; // Delay.java:25
-    last_d5 <= last_d4; // Delay.java:25
-    last_d6 <= last_d5; // Delay.java:25
-    last_d7 <= last_d6; // Delay.java:25
-    last_d8 <= last_d7; // Delay.java:25
-    last_d9 <= last_d8; // Delay.java:25
-    last_d10 <= last_d9; // Delay.java:25
-    if (lane0_x_in_valid_and & ~result_credits_cond_and) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:75
-    end else if (result_credits_cond_and & ~lane0_x_in_valid_and) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:76
+    mc_out_d1 <= mc; // Quantizer.java:104
+    mc_out_d2 <= mc_out_d1; // Quantizer.java:104
+    mc_out_d3 <= mc_out_d2; // Quantizer.java:104
+    mc_out_d4 <= mc_out_d3; // Quantizer.java:104
+    mc_out_d5 <= mc_out_d4; // Quantizer.java:104
+    mc_out_d6 <= mc_out_d5; // Quantizer.java:104
+    mc_out_d7 <= mc_out_d6; // Quantizer.java:104
+    mc_out_d8 <= mc_out_d7; // Quantizer.java:104
+    mc_out_d9 <= mc_out_d8; // Quantizer.java:104
+    mc_out_d10 <= mc_out_d9; // Quantizer.java:104
+    last_d1 <= in_payload_last; // Quantizer.java:105
+    last_d2 <= last_d1; // Quantizer.java:105
+    last_d3 <= last_d2; // Quantizer.java:105
+    last_d4 <= last_d3; // Quantizer.java:105
+    last_d5 <= last_d4; // Quantizer.java:105
+    last_d6 <= last_d5; // Quantizer.java:105
+    last_d7 <= last_d6; // Quantizer.java:105
+    last_d8 <= last_d7; // Quantizer.java:105
+    last_d9 <= last_d8; // Quantizer.java:105
+    last_d10 <= last_d9; // Quantizer.java:105
+    if (lane0_x_in_valid_and & ~result_credits_cond_and) begin // CreditBuffer.java:82
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
+    end else if (result_credits_cond_and & ~lane0_x_in_valid_and) begin // CreditBuffer.java:83
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:83
     end
     if (reset) begin
       scale_start <= 1'b0;
@@ -500,6 +500,26 @@ module Quantizer_l16_fp16 (
       result_credits <= 4'd12;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!(~lane0_x_in_valid_and | (result_credits != 4'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+        $stop;
+      end
+      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:89
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 12");
+        $stop;
+      end
+      if (!(~lane0_int8_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+    end
+  end
+`endif
 
   FpReciprocal reciprocal ( // Quantizer.java:74
     .clk       (clk),
@@ -968,7 +988,7 @@ module Quantizer_l16_fp16 (
     .y         (lane15_int8_y)
   );
 
-  SyncFifo_w161_d12 result_fifo ( // CreditBuffer.java:70
+  SyncFifo_w161_d12 result_fifo ( // CreditBuffer.java:77
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),
@@ -981,7 +1001,7 @@ module Quantizer_l16_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane1_int8_out_valid, lane2_int8_out_valid, lane3_int8_out_valid, lane4_int8_out_valid, lane5_int8_out_valid, lane6_int8_out_valid, lane7_int8_out_valid, lane8_int8_out_valid, lane9_int8_out_valid, lane10_int8_out_valid, lane11_int8_out_valid, lane12_int8_out_valid, lane13_int8_out_valid, lane14_int8_out_valid, lane15_int8_out_valid, result_fifo_push_ready, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, lane1_int8_out_valid, lane2_int8_out_valid, lane3_int8_out_valid, lane4_int8_out_valid, lane5_int8_out_valid, lane6_int8_out_valid, lane7_int8_out_valid, lane8_int8_out_valid, lane9_int8_out_valid, lane10_int8_out_valid, lane11_int8_out_valid, lane12_int8_out_valid, lane13_int8_out_valid, lane14_int8_out_valid, lane15_int8_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

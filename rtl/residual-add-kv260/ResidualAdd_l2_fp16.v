@@ -20,12 +20,12 @@ module ResidualAdd_l2_fp16 (
   output wire        out_payload_last  // ResidualAdd.java:50
 );
 
-  reg  [3:0]  result_credits;           // CreditBuffer.java:43
+  reg  [3:0]  result_credits;           // CreditBuffer.java:45
   wire        lane0_h_in_valid;         // Units.java:43
   wire [15:0] lane0_h_x;                // Units.java:43
   wire        lane0_h_out_valid;        // Units.java:43
   wire [31:0] lane0_h_y;                // Units.java:43
-  reg  [31:0] lane0_y_d1;               // Delay.java:25
+  reg  [31:0] lane0_y_d1;               // ResidualAdd.java:64
   wire        lane0_add_in_valid;       // Units.java:79
   wire [31:0] lane0_add_a;              // Units.java:79
   wire [31:0] lane0_add_b;              // Units.java:79
@@ -39,7 +39,7 @@ module ResidualAdd_l2_fp16 (
   wire [15:0] lane1_h_x;                // Units.java:43
   wire        lane1_h_out_valid;        // Units.java:43
   wire [31:0] lane1_h_y;                // Units.java:43
-  reg  [31:0] lane1_y_d1;               // Delay.java:25
+  reg  [31:0] lane1_y_d1;               // ResidualAdd.java:64
   wire        lane1_add_in_valid;       // Units.java:79
   wire [31:0] lane1_add_a;              // Units.java:79
   wire [31:0] lane1_add_b;              // Units.java:79
@@ -49,23 +49,23 @@ module ResidualAdd_l2_fp16 (
   wire [31:0] lane1_store_x;            // Units.java:57
   wire        lane1_store_out_valid;    // Units.java:57
   wire [15:0] lane1_store_y;            // Units.java:57
-  reg         last_d1;                  // Delay.java:25
-  reg         last_d2;                  // Delay.java:25
-  reg         last_d3;                  // Delay.java:25
-  reg         last_d4;                  // Delay.java:25
-  reg         last_d5;                  // Delay.java:25
-  reg         last_d6;                  // Delay.java:25
-  reg         last_d7;                  // Delay.java:25
-  reg         last_d8;                  // Delay.java:25
-  reg         last_d9;                  // Delay.java:25
-  wire        result_fifo_push_valid;   // CreditBuffer.java:70
-  wire        result_fifo_push_ready;   // CreditBuffer.java:70
-  wire [32:0] result_fifo_push_payload; // CreditBuffer.java:70
-  wire        result_fifo_pop_valid;    // CreditBuffer.java:70
-  wire        result_fifo_pop_ready;    // CreditBuffer.java:70
-  wire [32:0] result_fifo_pop_payload;  // CreditBuffer.java:70
-  wire [3:0]  result_fifo_occupancy;    // CreditBuffer.java:70
-  wire        result_ready;             // CreditBuffer.java:77
+  reg         last_d1;                  // ResidualAdd.java:70
+  reg         last_d2;                  // ResidualAdd.java:70
+  reg         last_d3;                  // ResidualAdd.java:70
+  reg         last_d4;                  // ResidualAdd.java:70
+  reg         last_d5;                  // ResidualAdd.java:70
+  reg         last_d6;                  // ResidualAdd.java:70
+  reg         last_d7;                  // ResidualAdd.java:70
+  reg         last_d8;                  // ResidualAdd.java:70
+  reg         last_d9;                  // ResidualAdd.java:70
+  wire        result_fifo_push_valid;   // CreditBuffer.java:77
+  wire        result_fifo_push_ready;   // CreditBuffer.java:77
+  wire [32:0] result_fifo_push_payload; // CreditBuffer.java:77
+  wire        result_fifo_pop_valid;    // CreditBuffer.java:77
+  wire        result_fifo_pop_ready;    // CreditBuffer.java:77
+  wire [32:0] result_fifo_pop_payload;  // CreditBuffer.java:77
+  wire [3:0]  result_fifo_occupancy;    // CreditBuffer.java:77
+  wire        result_ready;             // CreditBuffer.java:84
 
   // Temporaries, named after the signal they feed
   wire lane0_h_in_valid_and;
@@ -88,9 +88,9 @@ module ResidualAdd_l2_fp16 (
   assign lane1_add_b = lane1_y_d1; // Units.java:82
   assign lane1_store_in_valid = lane1_add_out_valid; // Units.java:58
   assign lane1_store_x = lane1_add_y; // Units.java:59
-  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:71
-  assign result_fifo_push_payload = {last_d9, lane1_store_y, lane0_store_y}; // CreditBuffer.java:72
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
+  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:78
+  assign result_fifo_push_payload = {last_d9, lane1_store_y, lane0_store_y}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_h_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_h_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -98,26 +98,46 @@ module ResidualAdd_l2_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    lane0_y_d1 <= in_payload_y_0; // Delay.java:25
-    lane1_y_d1 <= in_payload_y_1; // Delay.java:25
-    last_d1 <= in_payload_last; // Delay.java:25
-    last_d2 <= last_d1; // Delay.java:25
-    last_d3 <= last_d2; // Delay.java:25
-    last_d4 <= last_d3; // Delay.java:25
-    last_d5 <= last_d4; // Delay.java:25
-    last_d6 <= last_d5; // Delay.java:25
-    last_d7 <= last_d6; // Delay.java:25
-    last_d8 <= last_d7; // Delay.java:25
-    last_d9 <= last_d8; // Delay.java:25
-    if (lane0_h_in_valid_and & ~result_credits_cond_and) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:75
-    end else if (result_credits_cond_and & ~lane0_h_in_valid_and) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:76
+    lane0_y_d1 <= in_payload_y_0; // ResidualAdd.java:64
+    lane1_y_d1 <= in_payload_y_1; // ResidualAdd.java:64
+    last_d1 <= in_payload_last; // ResidualAdd.java:70
+    last_d2 <= last_d1; // ResidualAdd.java:70
+    last_d3 <= last_d2; // ResidualAdd.java:70
+    last_d4 <= last_d3; // ResidualAdd.java:70
+    last_d5 <= last_d4; // ResidualAdd.java:70
+    last_d6 <= last_d5; // ResidualAdd.java:70
+    last_d7 <= last_d6; // ResidualAdd.java:70
+    last_d8 <= last_d7; // ResidualAdd.java:70
+    last_d9 <= last_d8; // ResidualAdd.java:70
+    if (lane0_h_in_valid_and & ~result_credits_cond_and) begin // CreditBuffer.java:82
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
+    end else if (result_credits_cond_and & ~lane0_h_in_valid_and) begin // CreditBuffer.java:83
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:83
     end
     if (reset) begin
       result_credits <= 4'd11;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!(~lane0_h_in_valid_and | (result_credits != 4'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+        $stop;
+      end
+      if (!(result_credits <= 4'd11)) begin // CreditBuffer.java:89
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 11");
+        $stop;
+      end
+      if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+    end
+  end
+`endif
 
   Fp16ToFp32 lane0_h ( // Units.java:43
     .clk       (clk),
@@ -175,7 +195,7 @@ module ResidualAdd_l2_fp16 (
     .y         (lane1_store_y)
   );
 
-  SyncFifo_w33_d11 result_fifo ( // CreditBuffer.java:70
+  SyncFifo_w33_d11 result_fifo ( // CreditBuffer.java:77
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),
@@ -188,7 +208,7 @@ module ResidualAdd_l2_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane1_store_out_valid, result_fifo_push_ready, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, lane1_store_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -62,12 +62,12 @@ module ResidualAdd_l16_fp16 (
   output wire        out_payload_last  // ResidualAdd.java:50
 );
 
-  reg  [3:0]   result_credits;           // CreditBuffer.java:43
+  reg  [3:0]   result_credits;           // CreditBuffer.java:45
   wire         lane0_h_in_valid;         // Units.java:43
   wire [15:0]  lane0_h_x;                // Units.java:43
   wire         lane0_h_out_valid;        // Units.java:43
   wire [31:0]  lane0_h_y;                // Units.java:43
-  reg  [31:0]  lane0_y_d1;               // Delay.java:25
+  reg  [31:0]  lane0_y_d1;               // ResidualAdd.java:64
   wire         lane0_add_in_valid;       // Units.java:79
   wire [31:0]  lane0_add_a;              // Units.java:79
   wire [31:0]  lane0_add_b;              // Units.java:79
@@ -81,7 +81,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane1_h_x;                // Units.java:43
   wire         lane1_h_out_valid;        // Units.java:43
   wire [31:0]  lane1_h_y;                // Units.java:43
-  reg  [31:0]  lane1_y_d1;               // Delay.java:25
+  reg  [31:0]  lane1_y_d1;               // ResidualAdd.java:64
   wire         lane1_add_in_valid;       // Units.java:79
   wire [31:0]  lane1_add_a;              // Units.java:79
   wire [31:0]  lane1_add_b;              // Units.java:79
@@ -95,7 +95,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane2_h_x;                // Units.java:43
   wire         lane2_h_out_valid;        // Units.java:43
   wire [31:0]  lane2_h_y;                // Units.java:43
-  reg  [31:0]  lane2_y_d1;               // Delay.java:25
+  reg  [31:0]  lane2_y_d1;               // ResidualAdd.java:64
   wire         lane2_add_in_valid;       // Units.java:79
   wire [31:0]  lane2_add_a;              // Units.java:79
   wire [31:0]  lane2_add_b;              // Units.java:79
@@ -109,7 +109,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane3_h_x;                // Units.java:43
   wire         lane3_h_out_valid;        // Units.java:43
   wire [31:0]  lane3_h_y;                // Units.java:43
-  reg  [31:0]  lane3_y_d1;               // Delay.java:25
+  reg  [31:0]  lane3_y_d1;               // ResidualAdd.java:64
   wire         lane3_add_in_valid;       // Units.java:79
   wire [31:0]  lane3_add_a;              // Units.java:79
   wire [31:0]  lane3_add_b;              // Units.java:79
@@ -123,7 +123,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane4_h_x;                // Units.java:43
   wire         lane4_h_out_valid;        // Units.java:43
   wire [31:0]  lane4_h_y;                // Units.java:43
-  reg  [31:0]  lane4_y_d1;               // Delay.java:25
+  reg  [31:0]  lane4_y_d1;               // ResidualAdd.java:64
   wire         lane4_add_in_valid;       // Units.java:79
   wire [31:0]  lane4_add_a;              // Units.java:79
   wire [31:0]  lane4_add_b;              // Units.java:79
@@ -137,7 +137,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane5_h_x;                // Units.java:43
   wire         lane5_h_out_valid;        // Units.java:43
   wire [31:0]  lane5_h_y;                // Units.java:43
-  reg  [31:0]  lane5_y_d1;               // Delay.java:25
+  reg  [31:0]  lane5_y_d1;               // ResidualAdd.java:64
   wire         lane5_add_in_valid;       // Units.java:79
   wire [31:0]  lane5_add_a;              // Units.java:79
   wire [31:0]  lane5_add_b;              // Units.java:79
@@ -151,7 +151,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane6_h_x;                // Units.java:43
   wire         lane6_h_out_valid;        // Units.java:43
   wire [31:0]  lane6_h_y;                // Units.java:43
-  reg  [31:0]  lane6_y_d1;               // Delay.java:25
+  reg  [31:0]  lane6_y_d1;               // ResidualAdd.java:64
   wire         lane6_add_in_valid;       // Units.java:79
   wire [31:0]  lane6_add_a;              // Units.java:79
   wire [31:0]  lane6_add_b;              // Units.java:79
@@ -165,7 +165,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane7_h_x;                // Units.java:43
   wire         lane7_h_out_valid;        // Units.java:43
   wire [31:0]  lane7_h_y;                // Units.java:43
-  reg  [31:0]  lane7_y_d1;               // Delay.java:25
+  reg  [31:0]  lane7_y_d1;               // ResidualAdd.java:64
   wire         lane7_add_in_valid;       // Units.java:79
   wire [31:0]  lane7_add_a;              // Units.java:79
   wire [31:0]  lane7_add_b;              // Units.java:79
@@ -179,7 +179,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane8_h_x;                // Units.java:43
   wire         lane8_h_out_valid;        // Units.java:43
   wire [31:0]  lane8_h_y;                // Units.java:43
-  reg  [31:0]  lane8_y_d1;               // Delay.java:25
+  reg  [31:0]  lane8_y_d1;               // ResidualAdd.java:64
   wire         lane8_add_in_valid;       // Units.java:79
   wire [31:0]  lane8_add_a;              // Units.java:79
   wire [31:0]  lane8_add_b;              // Units.java:79
@@ -193,7 +193,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane9_h_x;                // Units.java:43
   wire         lane9_h_out_valid;        // Units.java:43
   wire [31:0]  lane9_h_y;                // Units.java:43
-  reg  [31:0]  lane9_y_d1;               // Delay.java:25
+  reg  [31:0]  lane9_y_d1;               // ResidualAdd.java:64
   wire         lane9_add_in_valid;       // Units.java:79
   wire [31:0]  lane9_add_a;              // Units.java:79
   wire [31:0]  lane9_add_b;              // Units.java:79
@@ -207,7 +207,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane10_h_x;               // Units.java:43
   wire         lane10_h_out_valid;       // Units.java:43
   wire [31:0]  lane10_h_y;               // Units.java:43
-  reg  [31:0]  lane10_y_d1;              // Delay.java:25
+  reg  [31:0]  lane10_y_d1;              // ResidualAdd.java:64
   wire         lane10_add_in_valid;      // Units.java:79
   wire [31:0]  lane10_add_a;             // Units.java:79
   wire [31:0]  lane10_add_b;             // Units.java:79
@@ -221,7 +221,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane11_h_x;               // Units.java:43
   wire         lane11_h_out_valid;       // Units.java:43
   wire [31:0]  lane11_h_y;               // Units.java:43
-  reg  [31:0]  lane11_y_d1;              // Delay.java:25
+  reg  [31:0]  lane11_y_d1;              // ResidualAdd.java:64
   wire         lane11_add_in_valid;      // Units.java:79
   wire [31:0]  lane11_add_a;             // Units.java:79
   wire [31:0]  lane11_add_b;             // Units.java:79
@@ -235,7 +235,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane12_h_x;               // Units.java:43
   wire         lane12_h_out_valid;       // Units.java:43
   wire [31:0]  lane12_h_y;               // Units.java:43
-  reg  [31:0]  lane12_y_d1;              // Delay.java:25
+  reg  [31:0]  lane12_y_d1;              // ResidualAdd.java:64
   wire         lane12_add_in_valid;      // Units.java:79
   wire [31:0]  lane12_add_a;             // Units.java:79
   wire [31:0]  lane12_add_b;             // Units.java:79
@@ -249,7 +249,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane13_h_x;               // Units.java:43
   wire         lane13_h_out_valid;       // Units.java:43
   wire [31:0]  lane13_h_y;               // Units.java:43
-  reg  [31:0]  lane13_y_d1;              // Delay.java:25
+  reg  [31:0]  lane13_y_d1;              // ResidualAdd.java:64
   wire         lane13_add_in_valid;      // Units.java:79
   wire [31:0]  lane13_add_a;             // Units.java:79
   wire [31:0]  lane13_add_b;             // Units.java:79
@@ -263,7 +263,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane14_h_x;               // Units.java:43
   wire         lane14_h_out_valid;       // Units.java:43
   wire [31:0]  lane14_h_y;               // Units.java:43
-  reg  [31:0]  lane14_y_d1;              // Delay.java:25
+  reg  [31:0]  lane14_y_d1;              // ResidualAdd.java:64
   wire         lane14_add_in_valid;      // Units.java:79
   wire [31:0]  lane14_add_a;             // Units.java:79
   wire [31:0]  lane14_add_b;             // Units.java:79
@@ -277,7 +277,7 @@ module ResidualAdd_l16_fp16 (
   wire [15:0]  lane15_h_x;               // Units.java:43
   wire         lane15_h_out_valid;       // Units.java:43
   wire [31:0]  lane15_h_y;               // Units.java:43
-  reg  [31:0]  lane15_y_d1;              // Delay.java:25
+  reg  [31:0]  lane15_y_d1;              // ResidualAdd.java:64
   wire         lane15_add_in_valid;      // Units.java:79
   wire [31:0]  lane15_add_a;             // Units.java:79
   wire [31:0]  lane15_add_b;             // Units.java:79
@@ -287,23 +287,23 @@ module ResidualAdd_l16_fp16 (
   wire [31:0]  lane15_store_x;           // Units.java:57
   wire         lane15_store_out_valid;   // Units.java:57
   wire [15:0]  lane15_store_y;           // Units.java:57
-  reg          last_d1;                  // Delay.java:25
-  reg          last_d2;                  // Delay.java:25
-  reg          last_d3;                  // Delay.java:25
-  reg          last_d4;                  // Delay.java:25
-  reg          last_d5;                  // Delay.java:25
-  reg          last_d6;                  // Delay.java:25
-  reg          last_d7;                  // Delay.java:25
-  reg          last_d8;                  // Delay.java:25
-  reg          last_d9;                  // Delay.java:25
-  wire         result_fifo_push_valid;   // CreditBuffer.java:70
-  wire         result_fifo_push_ready;   // CreditBuffer.java:70
-  wire [256:0] result_fifo_push_payload; // CreditBuffer.java:70
-  wire         result_fifo_pop_valid;    // CreditBuffer.java:70
-  wire         result_fifo_pop_ready;    // CreditBuffer.java:70
-  wire [256:0] result_fifo_pop_payload;  // CreditBuffer.java:70
-  wire [3:0]   result_fifo_occupancy;    // CreditBuffer.java:70
-  wire         result_ready;             // CreditBuffer.java:77
+  reg          last_d1;                  // ResidualAdd.java:70
+  reg          last_d2;                  // ResidualAdd.java:70
+  reg          last_d3;                  // ResidualAdd.java:70
+  reg          last_d4;                  // ResidualAdd.java:70
+  reg          last_d5;                  // ResidualAdd.java:70
+  reg          last_d6;                  // ResidualAdd.java:70
+  reg          last_d7;                  // ResidualAdd.java:70
+  reg          last_d8;                  // ResidualAdd.java:70
+  reg          last_d9;                  // ResidualAdd.java:70
+  wire         result_fifo_push_valid;   // CreditBuffer.java:77
+  wire         result_fifo_push_ready;   // CreditBuffer.java:77
+  wire [256:0] result_fifo_push_payload; // CreditBuffer.java:77
+  wire         result_fifo_pop_valid;    // CreditBuffer.java:77
+  wire         result_fifo_pop_ready;    // CreditBuffer.java:77
+  wire [256:0] result_fifo_pop_payload;  // CreditBuffer.java:77
+  wire [3:0]   result_fifo_occupancy;    // CreditBuffer.java:77
+  wire         result_ready;             // CreditBuffer.java:84
 
   // Temporaries, named after the signal they feed
   wire lane0_h_in_valid_and;
@@ -424,9 +424,9 @@ module ResidualAdd_l16_fp16 (
   assign lane15_add_b = lane15_y_d1; // Units.java:82
   assign lane15_store_in_valid = lane15_add_out_valid; // Units.java:58
   assign lane15_store_x = lane15_add_y; // Units.java:59
-  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:71
-  assign result_fifo_push_payload = {last_d9, lane15_store_y, lane14_store_y, lane13_store_y, lane12_store_y, lane11_store_y, lane10_store_y, lane9_store_y, lane8_store_y, lane7_store_y, lane6_store_y, lane5_store_y, lane4_store_y, lane3_store_y, lane2_store_y, lane1_store_y, lane0_store_y}; // CreditBuffer.java:72
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
+  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:78
+  assign result_fifo_push_payload = {last_d9, lane15_store_y, lane14_store_y, lane13_store_y, lane12_store_y, lane11_store_y, lane10_store_y, lane9_store_y, lane8_store_y, lane7_store_y, lane6_store_y, lane5_store_y, lane4_store_y, lane3_store_y, lane2_store_y, lane1_store_y, lane0_store_y}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_h_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_h_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -448,40 +448,60 @@ module ResidualAdd_l16_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    lane0_y_d1 <= in_payload_y_0; // Delay.java:25
-    lane1_y_d1 <= in_payload_y_1; // Delay.java:25
-    lane2_y_d1 <= in_payload_y_2; // Delay.java:25
-    lane3_y_d1 <= in_payload_y_3; // Delay.java:25
-    lane4_y_d1 <= in_payload_y_4; // Delay.java:25
-    lane5_y_d1 <= in_payload_y_5; // Delay.java:25
-    lane6_y_d1 <= in_payload_y_6; // Delay.java:25
-    lane7_y_d1 <= in_payload_y_7; // Delay.java:25
-    lane8_y_d1 <= in_payload_y_8; // Delay.java:25
-    lane9_y_d1 <= in_payload_y_9; // Delay.java:25
-    lane10_y_d1 <= in_payload_y_10; // Delay.java:25
-    lane11_y_d1 <= in_payload_y_11; // Delay.java:25
-    lane12_y_d1 <= in_payload_y_12; // Delay.java:25
-    lane13_y_d1 <= in_payload_y_13; // Delay.java:25
-    lane14_y_d1 <= in_payload_y_14; // Delay.java:25
-    lane15_y_d1 <= in_payload_y_15; // Delay.java:25
-    last_d1 <= in_payload_last; // Delay.java:25
-    last_d2 <= last_d1; // Delay.java:25
-    last_d3 <= last_d2; // Delay.java:25
-    last_d4 <= last_d3; // Delay.java:25
-    last_d5 <= last_d4; // Delay.java:25
-    last_d6 <= last_d5; // Delay.java:25
-    last_d7 <= last_d6; // Delay.java:25
-    last_d8 <= last_d7; // Delay.java:25
-    last_d9 <= last_d8; // Delay.java:25
-    if (lane0_h_in_valid_and & ~result_credits_cond_and) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:75
-    end else if (result_credits_cond_and & ~lane0_h_in_valid_and) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:76
+    lane0_y_d1 <= in_payload_y_0; // ResidualAdd.java:64
+    lane1_y_d1 <= in_payload_y_1; // ResidualAdd.java:64
+    lane2_y_d1 <= in_payload_y_2; // ResidualAdd.java:64
+    lane3_y_d1 <= in_payload_y_3; // ResidualAdd.java:64
+    lane4_y_d1 <= in_payload_y_4; // ResidualAdd.java:64
+    lane5_y_d1 <= in_payload_y_5; // ResidualAdd.java:64
+    lane6_y_d1 <= in_payload_y_6; // ResidualAdd.java:64
+    lane7_y_d1 <= in_payload_y_7; // ResidualAdd.java:64
+    lane8_y_d1 <= in_payload_y_8; // ResidualAdd.java:64
+    lane9_y_d1 <= in_payload_y_9; // ResidualAdd.java:64
+    lane10_y_d1 <= in_payload_y_10; // ResidualAdd.java:64
+    lane11_y_d1 <= in_payload_y_11; // ResidualAdd.java:64
+    lane12_y_d1 <= in_payload_y_12; // ResidualAdd.java:64
+    lane13_y_d1 <= in_payload_y_13; // ResidualAdd.java:64
+    lane14_y_d1 <= in_payload_y_14; // ResidualAdd.java:64
+    lane15_y_d1 <= in_payload_y_15; // ResidualAdd.java:64
+    last_d1 <= in_payload_last; // ResidualAdd.java:70
+    last_d2 <= last_d1; // ResidualAdd.java:70
+    last_d3 <= last_d2; // ResidualAdd.java:70
+    last_d4 <= last_d3; // ResidualAdd.java:70
+    last_d5 <= last_d4; // ResidualAdd.java:70
+    last_d6 <= last_d5; // ResidualAdd.java:70
+    last_d7 <= last_d6; // ResidualAdd.java:70
+    last_d8 <= last_d7; // ResidualAdd.java:70
+    last_d9 <= last_d8; // ResidualAdd.java:70
+    if (lane0_h_in_valid_and & ~result_credits_cond_and) begin // CreditBuffer.java:82
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
+    end else if (result_credits_cond_and & ~lane0_h_in_valid_and) begin // CreditBuffer.java:83
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:83
     end
     if (reset) begin
       result_credits <= 4'd11;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!(~lane0_h_in_valid_and | (result_credits != 4'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+        $stop;
+      end
+      if (!(result_credits <= 4'd11)) begin // CreditBuffer.java:89
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 11");
+        $stop;
+      end
+      if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+    end
+  end
+`endif
 
   Fp16ToFp32 lane0_h ( // Units.java:43
     .clk       (clk),
@@ -931,7 +951,7 @@ module ResidualAdd_l16_fp16 (
     .y         (lane15_store_y)
   );
 
-  SyncFifo_w257_d11 result_fifo ( // CreditBuffer.java:70
+  SyncFifo_w257_d11 result_fifo ( // CreditBuffer.java:77
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),
@@ -944,7 +964,7 @@ module ResidualAdd_l16_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane1_store_out_valid, lane2_store_out_valid, lane3_store_out_valid, lane4_store_out_valid, lane5_store_out_valid, lane6_store_out_valid, lane7_store_out_valid, lane8_store_out_valid, lane9_store_out_valid, lane10_store_out_valid, lane11_store_out_valid, lane12_store_out_valid, lane13_store_out_valid, lane14_store_out_valid, lane15_store_out_valid, result_fifo_push_ready, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, lane1_store_out_valid, lane2_store_out_valid, lane3_store_out_valid, lane4_store_out_valid, lane5_store_out_valid, lane6_store_out_valid, lane7_store_out_valid, lane8_store_out_valid, lane9_store_out_valid, lane10_store_out_valid, lane11_store_out_valid, lane12_store_out_valid, lane13_store_out_valid, lane14_store_out_valid, lane15_store_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

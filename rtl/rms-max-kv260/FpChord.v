@@ -22,13 +22,13 @@ module FpChord (
   wire [31:0] chord_add_b;         // FpChord.java:31
   wire        chord_add_out_valid; // FpChord.java:31
   wire [31:0] chord_add_y;         // FpChord.java:31
-  reg  [31:0] value_d1;            // Delay.java:25
-  reg  [31:0] value_d2;            // Delay.java:25
-  reg  [31:0] value_d3;            // Delay.java:25
-  reg  [31:0] value_d4;            // Delay.java:25
-  reg  [31:0] value_d5;            // Delay.java:25
-  reg  [31:0] value_d6;            // Delay.java:25
-  reg  [31:0] value_d7;            // Delay.java:25
+  reg  [31:0] value_d1;            // FpChord.java:33
+  reg  [31:0] value_d2;            // FpChord.java:33
+  reg  [31:0] value_d3;            // FpChord.java:33
+  reg  [31:0] value_d4;            // FpChord.java:33
+  reg  [31:0] value_d5;            // FpChord.java:33
+  reg  [31:0] value_d6;            // FpChord.java:33
+  reg  [31:0] value_d7;            // FpChord.java:33
 
   assign slope_mul_in_valid = in_valid; // FpChord.java:28
   assign slope_mul_a = word[31:0]; // FpChord.java:29
@@ -40,13 +40,13 @@ module FpChord (
   assign y = chord_add_y; // FpChord.java:36
 
   always @(posedge clk) begin
-    value_d1 <= word[63:32]; // Delay.java:25
-    value_d2 <= value_d1; // Delay.java:25
-    value_d3 <= value_d2; // Delay.java:25
-    value_d4 <= value_d3; // Delay.java:25
-    value_d5 <= value_d4; // Delay.java:25
-    value_d6 <= value_d5; // Delay.java:25
-    value_d7 <= value_d6; // Delay.java:25
+    value_d1 <= word[63:32]; // FpChord.java:33
+    value_d2 <= value_d1; // FpChord.java:33
+    value_d3 <= value_d2; // FpChord.java:33
+    value_d4 <= value_d3; // FpChord.java:33
+    value_d5 <= value_d4; // FpChord.java:33
+    value_d6 <= value_d5; // FpChord.java:33
+    value_d7 <= value_d6; // FpChord.java:33
   end
 
   Fp32Mul slope_mul ( // FpChord.java:27

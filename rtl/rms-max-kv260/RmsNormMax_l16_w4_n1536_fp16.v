@@ -34,20 +34,20 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   reg  [7:0]  timer;                    // RmsNormMax.java:126
   reg  [2:0]  cooldown;                 // RmsNormMax.java:134
   reg  [1:0]  rotation;                 // RmsNormMax.java:138
-  reg  [1:0]  feed_rotation_d1;         // Delay.java:25
-  reg  [1:0]  feed_rotation_d2;         // Delay.java:25
-  reg  [1:0]  feed_rotation_d3;         // Delay.java:25
-  reg  [1:0]  feed_rotation_d4;         // Delay.java:25
-  reg  [1:0]  feed_rotation_d5;         // Delay.java:25
-  reg  [1:0]  feed_rotation_d6;         // Delay.java:25
-  reg  [1:0]  feed_rotation_d7;         // Delay.java:25
-  reg  [1:0]  feed_rotation_d8;         // Delay.java:25
-  reg  [1:0]  sum_rotation_d1;          // Delay.java:25
-  reg  [1:0]  sum_rotation_d2;          // Delay.java:25
-  reg  [1:0]  sum_rotation_d3;          // Delay.java:25
-  reg  [1:0]  sum_rotation_d4;          // Delay.java:25
-  reg  [1:0]  sum_rotation_d5;          // Delay.java:25
-  reg  [1:0]  sum_rotation_d6;          // Delay.java:25
+  reg  [1:0]  feed_rotation_d1;         // RmsNormMax.java:153
+  reg  [1:0]  feed_rotation_d2;         // RmsNormMax.java:153
+  reg  [1:0]  feed_rotation_d3;         // RmsNormMax.java:153
+  reg  [1:0]  feed_rotation_d4;         // RmsNormMax.java:153
+  reg  [1:0]  feed_rotation_d5;         // RmsNormMax.java:153
+  reg  [1:0]  feed_rotation_d6;         // RmsNormMax.java:153
+  reg  [1:0]  feed_rotation_d7;         // RmsNormMax.java:153
+  reg  [1:0]  feed_rotation_d8;         // RmsNormMax.java:153
+  reg  [1:0]  sum_rotation_d1;          // RmsNormMax.java:154
+  reg  [1:0]  sum_rotation_d2;          // RmsNormMax.java:154
+  reg  [1:0]  sum_rotation_d3;          // RmsNormMax.java:154
+  reg  [1:0]  sum_rotation_d4;          // RmsNormMax.java:154
+  reg  [1:0]  sum_rotation_d5;          // RmsNormMax.java:154
+  reg  [1:0]  sum_rotation_d6;          // RmsNormMax.java:154
   reg  [31:0] partial_0;                // RmsNormMax.java:158
   reg  [31:0] partial_1;                // RmsNormMax.java:158
   reg  [31:0] partial_2;                // RmsNormMax.java:158
@@ -66,18 +66,18 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   reg  [31:0] partial_15;               // RmsNormMax.java:158
   reg  [4:0]  tree_width;               // RmsNormMax.java:170
   reg  [4:0]  tree_k;                   // RmsNormMax.java:171
-  reg  [4:0]  tree_k_out_d1;            // Delay.java:25
-  reg  [4:0]  tree_k_out_d2;            // Delay.java:25
-  reg  [4:0]  tree_k_out_d3;            // Delay.java:25
-  reg  [4:0]  tree_k_out_d4;            // Delay.java:25
-  reg  [4:0]  tree_k_out_d5;            // Delay.java:25
-  reg  [4:0]  tree_k_out_d6;            // Delay.java:25
-  reg         tree_out_d1;              // Delay.java:37
-  reg         tree_out_d2;              // Delay.java:37
-  reg         tree_out_d3;              // Delay.java:37
-  reg         tree_out_d4;              // Delay.java:37
-  reg         tree_out_d5;              // Delay.java:37
-  reg         tree_out_d6;              // Delay.java:37
+  reg  [4:0]  tree_k_out_d1;            // RmsNormMax.java:174
+  reg  [4:0]  tree_k_out_d2;            // RmsNormMax.java:174
+  reg  [4:0]  tree_k_out_d3;            // RmsNormMax.java:174
+  reg  [4:0]  tree_k_out_d4;            // RmsNormMax.java:174
+  reg  [4:0]  tree_k_out_d5;            // RmsNormMax.java:174
+  reg  [4:0]  tree_k_out_d6;            // RmsNormMax.java:174
+  reg         tree_out_d1;              // RmsNormMax.java:175
+  reg         tree_out_d2;              // RmsNormMax.java:175
+  reg         tree_out_d3;              // RmsNormMax.java:175
+  reg         tree_out_d4;              // RmsNormMax.java:175
+  reg         tree_out_d5;              // RmsNormMax.java:175
+  reg         tree_out_d6;              // RmsNormMax.java:175
   wire        lane0_x_in_valid;         // Units.java:43
   wire [15:0] lane0_x_x;                // Units.java:43
   wire        lane0_x_out_valid;        // Units.java:43
@@ -150,7 +150,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire        rsqrt_out_valid;          // RmsNormMax.java:243
   wire [31:0] rsqrt_y;                  // RmsNormMax.java:243
   reg  [31:0] r;                        // RmsNormMax.java:246
-  reg  [1:0]  result_credits;           // CreditBuffer.java:43
+  reg  [1:0]  result_credits;           // CreditBuffer.java:45
   reg  [63:0] read_word;                // RmsNormMax.java:259
   reg         scale_valid;              // RmsNormMax.java:262
   reg  [15:0] gamma_word_0;             // RmsNormMax.java:263
@@ -170,13 +170,13 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire [31:0] lane0_xr_b;               // Units.java:70
   wire        lane0_xr_out_valid;       // Units.java:70
   wire [31:0] lane0_xr_y;               // Units.java:70
-  reg  [31:0] lane0_g_d1;               // Delay.java:25
-  reg  [31:0] lane0_g_d2;               // Delay.java:25
-  reg  [31:0] lane0_g_d3;               // Delay.java:25
-  reg  [31:0] lane0_g_d4;               // Delay.java:25
-  reg  [31:0] lane0_g_d5;               // Delay.java:25
-  reg  [31:0] lane0_g_d6;               // Delay.java:25
-  reg  [31:0] lane0_g_d7;               // Delay.java:25
+  reg  [31:0] lane0_g_d1;               // RmsNormMax.java:281
+  reg  [31:0] lane0_g_d2;               // RmsNormMax.java:281
+  reg  [31:0] lane0_g_d3;               // RmsNormMax.java:281
+  reg  [31:0] lane0_g_d4;               // RmsNormMax.java:281
+  reg  [31:0] lane0_g_d5;               // RmsNormMax.java:281
+  reg  [31:0] lane0_g_d6;               // RmsNormMax.java:281
+  reg  [31:0] lane0_g_d7;               // RmsNormMax.java:281
   wire        lane0_xrg_in_valid;       // Units.java:70
   wire [31:0] lane0_xrg_a;              // Units.java:70
   wire [31:0] lane0_xrg_b;              // Units.java:70
@@ -199,13 +199,13 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire [31:0] lane1_xr_b;               // Units.java:70
   wire        lane1_xr_out_valid;       // Units.java:70
   wire [31:0] lane1_xr_y;               // Units.java:70
-  reg  [31:0] lane1_g_d1;               // Delay.java:25
-  reg  [31:0] lane1_g_d2;               // Delay.java:25
-  reg  [31:0] lane1_g_d3;               // Delay.java:25
-  reg  [31:0] lane1_g_d4;               // Delay.java:25
-  reg  [31:0] lane1_g_d5;               // Delay.java:25
-  reg  [31:0] lane1_g_d6;               // Delay.java:25
-  reg  [31:0] lane1_g_d7;               // Delay.java:25
+  reg  [31:0] lane1_g_d1;               // RmsNormMax.java:281
+  reg  [31:0] lane1_g_d2;               // RmsNormMax.java:281
+  reg  [31:0] lane1_g_d3;               // RmsNormMax.java:281
+  reg  [31:0] lane1_g_d4;               // RmsNormMax.java:281
+  reg  [31:0] lane1_g_d5;               // RmsNormMax.java:281
+  reg  [31:0] lane1_g_d6;               // RmsNormMax.java:281
+  reg  [31:0] lane1_g_d7;               // RmsNormMax.java:281
   wire        lane1_xrg_in_valid;       // Units.java:70
   wire [31:0] lane1_xrg_a;              // Units.java:70
   wire [31:0] lane1_xrg_b;              // Units.java:70
@@ -228,13 +228,13 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire [31:0] lane2_xr_b;               // Units.java:70
   wire        lane2_xr_out_valid;       // Units.java:70
   wire [31:0] lane2_xr_y;               // Units.java:70
-  reg  [31:0] lane2_g_d1;               // Delay.java:25
-  reg  [31:0] lane2_g_d2;               // Delay.java:25
-  reg  [31:0] lane2_g_d3;               // Delay.java:25
-  reg  [31:0] lane2_g_d4;               // Delay.java:25
-  reg  [31:0] lane2_g_d5;               // Delay.java:25
-  reg  [31:0] lane2_g_d6;               // Delay.java:25
-  reg  [31:0] lane2_g_d7;               // Delay.java:25
+  reg  [31:0] lane2_g_d1;               // RmsNormMax.java:281
+  reg  [31:0] lane2_g_d2;               // RmsNormMax.java:281
+  reg  [31:0] lane2_g_d3;               // RmsNormMax.java:281
+  reg  [31:0] lane2_g_d4;               // RmsNormMax.java:281
+  reg  [31:0] lane2_g_d5;               // RmsNormMax.java:281
+  reg  [31:0] lane2_g_d6;               // RmsNormMax.java:281
+  reg  [31:0] lane2_g_d7;               // RmsNormMax.java:281
   wire        lane2_xrg_in_valid;       // Units.java:70
   wire [31:0] lane2_xrg_a;              // Units.java:70
   wire [31:0] lane2_xrg_b;              // Units.java:70
@@ -257,13 +257,13 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire [31:0] lane3_xr_b;               // Units.java:70
   wire        lane3_xr_out_valid;       // Units.java:70
   wire [31:0] lane3_xr_y;               // Units.java:70
-  reg  [31:0] lane3_g_d1;               // Delay.java:25
-  reg  [31:0] lane3_g_d2;               // Delay.java:25
-  reg  [31:0] lane3_g_d3;               // Delay.java:25
-  reg  [31:0] lane3_g_d4;               // Delay.java:25
-  reg  [31:0] lane3_g_d5;               // Delay.java:25
-  reg  [31:0] lane3_g_d6;               // Delay.java:25
-  reg  [31:0] lane3_g_d7;               // Delay.java:25
+  reg  [31:0] lane3_g_d1;               // RmsNormMax.java:281
+  reg  [31:0] lane3_g_d2;               // RmsNormMax.java:281
+  reg  [31:0] lane3_g_d3;               // RmsNormMax.java:281
+  reg  [31:0] lane3_g_d4;               // RmsNormMax.java:281
+  reg  [31:0] lane3_g_d5;               // RmsNormMax.java:281
+  reg  [31:0] lane3_g_d6;               // RmsNormMax.java:281
+  reg  [31:0] lane3_g_d7;               // RmsNormMax.java:281
   wire        lane3_xrg_in_valid;       // Units.java:70
   wire [31:0] lane3_xrg_a;              // Units.java:70
   wire [31:0] lane3_xrg_b;              // Units.java:70
@@ -277,14 +277,14 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   reg  [14:0] running_max;              // RmsNormMax.java:289
   reg         emit_valid;               // RmsNormMax.java:298
   reg         emit_last;                // RmsNormMax.java:299
-  wire        result_fifo_push_valid;   // CreditBuffer.java:70
-  wire        result_fifo_push_ready;   // CreditBuffer.java:70
-  wire [96:0] result_fifo_push_payload; // CreditBuffer.java:70
-  wire        result_fifo_pop_valid;    // CreditBuffer.java:70
-  wire        result_fifo_pop_ready;    // CreditBuffer.java:70
-  wire [96:0] result_fifo_pop_payload;  // CreditBuffer.java:70
-  wire [1:0]  result_fifo_occupancy;    // CreditBuffer.java:70
-  wire        result_ready;             // CreditBuffer.java:77
+  wire        result_fifo_push_valid;   // CreditBuffer.java:77
+  wire        result_fifo_push_ready;   // CreditBuffer.java:77
+  wire [96:0] result_fifo_push_payload; // CreditBuffer.java:77
+  wire        result_fifo_pop_valid;    // CreditBuffer.java:77
+  wire        result_fifo_pop_ready;    // CreditBuffer.java:77
+  wire [96:0] result_fifo_pop_payload;  // CreditBuffer.java:77
+  wire [1:0]  result_fifo_occupancy;    // CreditBuffer.java:77
+  wire        result_ready;             // CreditBuffer.java:84
   (* ram_style = "block" *)
   reg  [63:0] buffer [0:383];           // RmsNormMax.java:117
 
@@ -434,9 +434,9 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   assign lane3_xrg_b = lane3_g_d7; // Units.java:73
   assign lane3_y_in_valid = lane3_xrg_out_valid; // Units.java:58
   assign lane3_y_x = lane3_xrg_y; // Units.java:59
-  assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:71
-  assign result_fifo_push_payload = {emit_last, ((result_fifo_push_payload_part == 5'd0) ? ((result_fifo_push_payload_part_2 == 10'd0) ? {result_fifo_push_payload_part_3, 31'h0} : {result_fifo_push_payload_part_3, (8'd112 - {4'd0, result_fifo_push_payload_mux}), (result_fifo_push_payload_part_2 << (result_fifo_push_payload_mux + 4'd1)), 13'h0}) : ((result_fifo_push_payload_part == 5'd31) ? {result_fifo_push_payload_part_3, 8'hff, (result_fifo_push_payload_part_2 != 10'd0), result_fifo_push_payload_part_2_part[8:0], 13'h0} : {result_fifo_push_payload_part_3, ({3'd0, result_fifo_push_payload_part} + 8'd112), result_fifo_push_payload_part_2, 13'h0})), read_word[63:48], read_word[47:32], read_word[31:16], read_word[15:0]}; // CreditBuffer.java:72
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
+  assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:78
+  assign result_fifo_push_payload = {emit_last, ((result_fifo_push_payload_part == 5'd0) ? ((result_fifo_push_payload_part_2 == 10'd0) ? {result_fifo_push_payload_part_3, 31'h0} : {result_fifo_push_payload_part_3, (8'd112 - {4'd0, result_fifo_push_payload_mux}), (result_fifo_push_payload_part_2 << (result_fifo_push_payload_mux + 4'd1)), 13'h0}) : ((result_fifo_push_payload_part == 5'd31) ? {result_fifo_push_payload_part_3, 8'hff, (result_fifo_push_payload_part_2 != 10'd0), result_fifo_push_payload_part_2_part[8:0], 13'h0} : {result_fifo_push_payload_part_3, ({3'd0, result_fifo_push_payload_part} + 8'd112), result_fifo_push_payload_part_2, 13'h0})), read_word[63:48], read_word[47:32], read_word[31:16], read_word[15:0]}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -464,32 +464,32 @@ module RmsNormMax_l16_w4_n1536_fp16 (
         phase <= 3'd1; // RmsNormMax.java:150
       end
     end
-    feed_rotation_d1 <= rotation; // Delay.java:25
-    feed_rotation_d2 <= feed_rotation_d1; // Delay.java:25
-    feed_rotation_d3 <= feed_rotation_d2; // Delay.java:25
-    feed_rotation_d4 <= feed_rotation_d3; // Delay.java:25
-    feed_rotation_d5 <= feed_rotation_d4; // Delay.java:25
-    feed_rotation_d6 <= feed_rotation_d5; // Delay.java:25
-    feed_rotation_d7 <= feed_rotation_d6; // Delay.java:25
-    feed_rotation_d8 <= feed_rotation_d7; // Delay.java:25
-    sum_rotation_d1 <= feed_rotation_d8; // Delay.java:25
-    sum_rotation_d2 <= sum_rotation_d1; // Delay.java:25
-    sum_rotation_d3 <= sum_rotation_d2; // Delay.java:25
-    sum_rotation_d4 <= sum_rotation_d3; // Delay.java:25
-    sum_rotation_d5 <= sum_rotation_d4; // Delay.java:25
-    sum_rotation_d6 <= sum_rotation_d5; // Delay.java:25
-    tree_k_out_d1 <= tree_k; // Delay.java:25
-    tree_k_out_d2 <= tree_k_out_d1; // Delay.java:25
-    tree_k_out_d3 <= tree_k_out_d2; // Delay.java:25
-    tree_k_out_d4 <= tree_k_out_d3; // Delay.java:25
-    tree_k_out_d5 <= tree_k_out_d4; // Delay.java:25
-    tree_k_out_d6 <= tree_k_out_d5; // Delay.java:25
-    tree_out_d1 <= lane0_acc_in_valid_and; // Delay.java:37
-    tree_out_d2 <= tree_out_d1; // Delay.java:37
-    tree_out_d3 <= tree_out_d2; // Delay.java:37
-    tree_out_d4 <= tree_out_d3; // Delay.java:37
-    tree_out_d5 <= tree_out_d4; // Delay.java:37
-    tree_out_d6 <= tree_out_d5; // Delay.java:37
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:153
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:153
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:153
+    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:153
+    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:153
+    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:153
+    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:153
+    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:153
+    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:154
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:154
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:154
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:154
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:154
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:154
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:174
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:174
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:174
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:174
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:174
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:174
+    tree_out_d1 <= lane0_acc_in_valid_and; // RmsNormMax.java:175
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:175
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:175
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:175
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:175
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:175
     if (lane0_acc_in_valid_and) begin // RmsNormMax.java:177
       if ((tree_k + 5'd1) == tree_k_cond_ext) begin // RmsNormMax.java:178
         tree_k <= 5'd0; // RmsNormMax.java:179
@@ -611,34 +611,34 @@ module RmsNormMax_l16_w4_n1536_fp16 (
         phase <= 3'd4; // RmsNormMax.java:270
       end
     end
-    lane0_g_d1 <= lane0_gamma_y; // Delay.java:25
-    lane0_g_d2 <= lane0_g_d1; // Delay.java:25
-    lane0_g_d3 <= lane0_g_d2; // Delay.java:25
-    lane0_g_d4 <= lane0_g_d3; // Delay.java:25
-    lane0_g_d5 <= lane0_g_d4; // Delay.java:25
-    lane0_g_d6 <= lane0_g_d5; // Delay.java:25
-    lane0_g_d7 <= lane0_g_d6; // Delay.java:25
-    lane1_g_d1 <= lane1_gamma_y; // Delay.java:25
-    lane1_g_d2 <= lane1_g_d1; // Delay.java:25
-    lane1_g_d3 <= lane1_g_d2; // Delay.java:25
-    lane1_g_d4 <= lane1_g_d3; // Delay.java:25
-    lane1_g_d5 <= lane1_g_d4; // Delay.java:25
-    lane1_g_d6 <= lane1_g_d5; // Delay.java:25
-    lane1_g_d7 <= lane1_g_d6; // Delay.java:25
-    lane2_g_d1 <= lane2_gamma_y; // Delay.java:25
-    lane2_g_d2 <= lane2_g_d1; // Delay.java:25
-    lane2_g_d3 <= lane2_g_d2; // Delay.java:25
-    lane2_g_d4 <= lane2_g_d3; // Delay.java:25
-    lane2_g_d5 <= lane2_g_d4; // Delay.java:25
-    lane2_g_d6 <= lane2_g_d5; // Delay.java:25
-    lane2_g_d7 <= lane2_g_d6; // Delay.java:25
-    lane3_g_d1 <= lane3_gamma_y; // Delay.java:25
-    lane3_g_d2 <= lane3_g_d1; // Delay.java:25
-    lane3_g_d3 <= lane3_g_d2; // Delay.java:25
-    lane3_g_d4 <= lane3_g_d3; // Delay.java:25
-    lane3_g_d5 <= lane3_g_d4; // Delay.java:25
-    lane3_g_d6 <= lane3_g_d5; // Delay.java:25
-    lane3_g_d7 <= lane3_g_d6; // Delay.java:25
+    lane0_g_d1 <= lane0_gamma_y; // RmsNormMax.java:281
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:281
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:281
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:281
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:281
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:281
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:281
+    lane1_g_d1 <= lane1_gamma_y; // RmsNormMax.java:281
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:281
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:281
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:281
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:281
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:281
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:281
+    lane2_g_d1 <= lane2_gamma_y; // RmsNormMax.java:281
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:281
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:281
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:281
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:281
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:281
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:281
+    lane3_g_d1 <= lane3_gamma_y; // RmsNormMax.java:281
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:281
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:281
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:281
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:281
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:281
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:281
     if (lane0_y_out_valid) begin // RmsNormMax.java:290
       running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:291
       write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:292
@@ -671,10 +671,10 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     if (emit_last) begin // RmsNormMax.java:311
       running_max <= 15'd0; // RmsNormMax.java:311
     end
-    if (read_word_cond_and_2 & ~result_credits_cond_and) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 2'd1; // CreditBuffer.java:75
-    end else if (result_credits_cond_and & ~read_word_cond_and_2) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 2'd1; // CreditBuffer.java:76
+    if (read_word_cond_and_2 & ~result_credits_cond_and) begin // CreditBuffer.java:82
+      result_credits <= result_credits - 2'd1; // CreditBuffer.java:82
+    end else if (result_credits_cond_and & ~read_word_cond_and_2) begin // CreditBuffer.java:83
+      result_credits <= result_credits + 2'd1; // CreditBuffer.java:83
     end
     if (lane0_x_in_valid_and | lane0_y_out_valid) begin // RmsNormMax.java:321
       buffer[(lane0_x_in_valid_and ? index : write_index)] <= (lane0_x_in_valid_and ? {in_payload_3, in_payload_2, in_payload_1, in_payload_0} : {lane3_y_y, lane2_y_y, lane1_y_y, lane0_y_y}); // RmsNormMax.java:321
@@ -718,6 +718,22 @@ module RmsNormMax_l16_w4_n1536_fp16 (
       result_credits <= 2'd3;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!(~read_word_cond_and_2 | (result_credits != 2'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+        $stop;
+      end
+      if (!(~emit_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+    end
+  end
+`endif
 
   Fp16ToFp32 lane0_x ( // Units.java:43
     .clk       (clk),
@@ -1052,7 +1068,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .y         (lane3_y_y)
   );
 
-  SyncFifo_w97_d3 result_fifo ( // CreditBuffer.java:70
+  SyncFifo_w97_d3 result_fifo ( // CreditBuffer.java:77
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),
@@ -1065,7 +1081,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane0_gamma_out_valid, lane1_gamma_out_valid, lane1_y_out_valid, lane2_gamma_out_valid, lane2_y_out_valid, lane3_gamma_out_valid, lane3_y_out_valid, result_fifo_push_ready, result_fifo_occupancy, lane0_acc_a_part_shl[5], result_fifo_push_payload_mux_and_not_cat[0]};
+  wire unused_bits = &{1'b0, lane0_gamma_out_valid, lane1_gamma_out_valid, lane1_y_out_valid, lane2_gamma_out_valid, lane2_y_out_valid, lane3_gamma_out_valid, lane3_y_out_valid, result_fifo_occupancy, lane0_acc_a_part_shl[5], result_fifo_push_payload_mux_and_not_cat[0]};
 endmodule
 
 `default_nettype wire

@@ -6,4 +6,4 @@ FpScale2_n9.v
 FpRsqrt.v
 Fp32ToFp16.v
 SyncFifo_w97_d3.v
-RmsNormMax_l16_w4_n64_fp16.v
+RmsNormMax_l16_w4_n256_fp16.v

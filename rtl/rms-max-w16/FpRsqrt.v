@@ -45,26 +45,26 @@ module FpRsqrt (
   wire [31:0] half_mul_b;           // FpRsqrt.java:89
   wire        half_mul_out_valid;   // FpRsqrt.java:89
   wire [31:0] half_mul_y;           // FpRsqrt.java:89
-  reg  [31:0] h_d1;                 // Delay.java:25
-  reg  [31:0] h_d2;                 // Delay.java:25
-  reg  [31:0] h_d3;                 // Delay.java:25
-  reg  [31:0] h_d4;                 // Delay.java:25
-  reg  [31:0] h_d5;                 // Delay.java:25
-  reg  [31:0] h_d6;                 // Delay.java:25
-  reg  [31:0] h_d7;                 // Delay.java:25
-  reg  [31:0] h_d8;                 // Delay.java:25
-  reg  [31:0] h_d9;                 // Delay.java:25
-  reg  [31:0] h_d10;                // Delay.java:25
-  reg  [31:0] h_d11;                // Delay.java:25
-  reg  [31:0] h_d12;                // Delay.java:25
-  reg  [31:0] h_d13;                // Delay.java:25
-  reg  [31:0] h_d14;                // Delay.java:25
-  reg  [31:0] h_d15;                // Delay.java:25
-  reg  [31:0] h_d16;                // Delay.java:25
-  reg  [31:0] h_d17;                // Delay.java:25
-  reg  [31:0] h_d18;                // Delay.java:25
-  reg  [31:0] h_d19;                // Delay.java:25
-  reg  [31:0] h_d20;                // Delay.java:25
+  reg  [31:0] h_d1;                 // FpRsqrt.java:91
+  reg  [31:0] h_d2;                 // FpRsqrt.java:91
+  reg  [31:0] h_d3;                 // FpRsqrt.java:91
+  reg  [31:0] h_d4;                 // FpRsqrt.java:91
+  reg  [31:0] h_d5;                 // FpRsqrt.java:91
+  reg  [31:0] h_d6;                 // FpRsqrt.java:91
+  reg  [31:0] h_d7;                 // FpRsqrt.java:91
+  reg  [31:0] h_d8;                 // FpRsqrt.java:91
+  reg  [31:0] h_d9;                 // FpRsqrt.java:91
+  reg  [31:0] h_d10;                // FpRsqrt.java:91
+  reg  [31:0] h_d11;                // FpRsqrt.java:91
+  reg  [31:0] h_d12;                // FpRsqrt.java:91
+  reg  [31:0] h_d13;                // FpRsqrt.java:91
+  reg  [31:0] h_d14;                // FpRsqrt.java:91
+  reg  [31:0] h_d15;                // FpRsqrt.java:91
+  reg  [31:0] h_d16;                // FpRsqrt.java:91
+  reg  [31:0] h_d17;                // FpRsqrt.java:91
+  reg  [31:0] h_d18;                // FpRsqrt.java:91
+  reg  [31:0] h_d19;                // FpRsqrt.java:91
+  reg  [31:0] h_d20;                // FpRsqrt.java:91
   wire        newton_sub_in_valid;  // FpRsqrt.java:93
   wire [31:0] newton_sub_a;         // FpRsqrt.java:93
   wire [31:0] newton_sub_b;         // FpRsqrt.java:93
@@ -75,155 +75,155 @@ module FpRsqrt (
   wire [31:0] refine_mul_b;         // FpRsqrt.java:97
   wire        refine_mul_out_valid; // FpRsqrt.java:97
   wire [31:0] refine_mul_y;         // FpRsqrt.java:97
-  reg  [31:0] y0_d1;                // Delay.java:25
-  reg  [31:0] y0_d2;                // Delay.java:25
-  reg  [31:0] y0_d3;                // Delay.java:25
-  reg  [31:0] y0_d4;                // Delay.java:25
-  reg  [31:0] y0_d5;                // Delay.java:25
-  reg  [31:0] y0_d6;                // Delay.java:25
-  reg  [31:0] y0_d7;                // Delay.java:25
-  reg  [31:0] y0_d8;                // Delay.java:25
-  reg  [31:0] y0_d9;                // Delay.java:25
-  reg  [31:0] y0_d10;               // Delay.java:25
-  reg  [31:0] y0_d11;               // Delay.java:25
-  reg  [31:0] y0_d12;               // Delay.java:25
-  reg  [31:0] y0_d13;               // Delay.java:25
-  reg  [31:0] y0_d14;               // Delay.java:25
-  reg  [31:0] y0_d15;               // Delay.java:25
-  reg  [31:0] y0_d16;               // Delay.java:25
-  reg  [31:0] y0_d17;               // Delay.java:25
-  reg  [31:0] y0_d18;               // Delay.java:25
-  reg  [31:0] y0_d19;               // Delay.java:25
-  reg  [31:0] y0_d20;               // Delay.java:25
+  reg  [31:0] y0_d1;                // FpRsqrt.java:99
+  reg  [31:0] y0_d2;                // FpRsqrt.java:99
+  reg  [31:0] y0_d3;                // FpRsqrt.java:99
+  reg  [31:0] y0_d4;                // FpRsqrt.java:99
+  reg  [31:0] y0_d5;                // FpRsqrt.java:99
+  reg  [31:0] y0_d6;                // FpRsqrt.java:99
+  reg  [31:0] y0_d7;                // FpRsqrt.java:99
+  reg  [31:0] y0_d8;                // FpRsqrt.java:99
+  reg  [31:0] y0_d9;                // FpRsqrt.java:99
+  reg  [31:0] y0_d10;               // FpRsqrt.java:99
+  reg  [31:0] y0_d11;               // FpRsqrt.java:99
+  reg  [31:0] y0_d12;               // FpRsqrt.java:99
+  reg  [31:0] y0_d13;               // FpRsqrt.java:99
+  reg  [31:0] y0_d14;               // FpRsqrt.java:99
+  reg  [31:0] y0_d15;               // FpRsqrt.java:99
+  reg  [31:0] y0_d16;               // FpRsqrt.java:99
+  reg  [31:0] y0_d17;               // FpRsqrt.java:99
+  reg  [31:0] y0_d18;               // FpRsqrt.java:99
+  reg  [31:0] y0_d19;               // FpRsqrt.java:99
+  reg  [31:0] y0_d20;               // FpRsqrt.java:99
   wire        scale2_in_valid;      // FpRsqrt.java:104
   wire        scale2_out_valid;     // FpRsqrt.java:104
   wire [31:0] scale2_y;             // FpRsqrt.java:104
   wire [31:0] scale2_r;             // FpRsqrt.java:104
   wire [8:0]  scale2_n;             // FpRsqrt.java:104
-  reg  [8:0]  minus_half_d1;        // Delay.java:25
-  reg  [8:0]  minus_half_d2;        // Delay.java:25
-  reg  [8:0]  minus_half_d3;        // Delay.java:25
-  reg  [8:0]  minus_half_d4;        // Delay.java:25
-  reg  [8:0]  minus_half_d5;        // Delay.java:25
-  reg  [8:0]  minus_half_d6;        // Delay.java:25
-  reg  [8:0]  minus_half_d7;        // Delay.java:25
-  reg  [8:0]  minus_half_d8;        // Delay.java:25
-  reg  [8:0]  minus_half_d9;        // Delay.java:25
-  reg  [8:0]  minus_half_d10;       // Delay.java:25
-  reg  [8:0]  minus_half_d11;       // Delay.java:25
-  reg  [8:0]  minus_half_d12;       // Delay.java:25
-  reg  [8:0]  minus_half_d13;       // Delay.java:25
-  reg  [8:0]  minus_half_d14;       // Delay.java:25
-  reg  [8:0]  minus_half_d15;       // Delay.java:25
-  reg  [8:0]  minus_half_d16;       // Delay.java:25
-  reg  [8:0]  minus_half_d17;       // Delay.java:25
-  reg  [8:0]  minus_half_d18;       // Delay.java:25
-  reg  [8:0]  minus_half_d19;       // Delay.java:25
-  reg  [8:0]  minus_half_d20;       // Delay.java:25
-  reg  [8:0]  minus_half_d21;       // Delay.java:25
-  reg  [8:0]  minus_half_d22;       // Delay.java:25
-  reg  [8:0]  minus_half_d23;       // Delay.java:25
-  reg  [8:0]  minus_half_d24;       // Delay.java:25
-  reg  [8:0]  minus_half_d25;       // Delay.java:25
-  reg  [8:0]  minus_half_d26;       // Delay.java:25
-  reg  [8:0]  minus_half_d27;       // Delay.java:25
-  reg  [8:0]  minus_half_d28;       // Delay.java:25
-  reg  [8:0]  minus_half_d29;       // Delay.java:25
-  reg  [8:0]  minus_half_d30;       // Delay.java:25
-  reg  [8:0]  minus_half_d31;       // Delay.java:25
-  reg  [8:0]  minus_half_d32;       // Delay.java:25
-  reg  [8:0]  minus_half_d33;       // Delay.java:25
-  reg  [8:0]  minus_half_d34;       // Delay.java:25
-  reg  [8:0]  minus_half_d35;       // Delay.java:25
-  reg  [8:0]  minus_half_d36;       // Delay.java:25
-  reg  [8:0]  minus_half_d37;       // Delay.java:25
-  reg  [8:0]  minus_half_d38;       // Delay.java:25
-  reg  [8:0]  minus_half_d39;       // Delay.java:25
-  reg  [8:0]  minus_half_d40;       // Delay.java:25
-  reg  [2:0]  cases_d1;             // Delay.java:25
-  reg  [2:0]  cases_d2;             // Delay.java:25
-  reg  [2:0]  cases_d3;             // Delay.java:25
-  reg  [2:0]  cases_d4;             // Delay.java:25
-  reg  [2:0]  cases_d5;             // Delay.java:25
-  reg  [2:0]  cases_d6;             // Delay.java:25
-  reg  [2:0]  cases_d7;             // Delay.java:25
-  reg  [2:0]  cases_d8;             // Delay.java:25
-  reg  [2:0]  cases_d9;             // Delay.java:25
-  reg  [2:0]  cases_d10;            // Delay.java:25
-  reg  [2:0]  cases_d11;            // Delay.java:25
-  reg  [2:0]  cases_d12;            // Delay.java:25
-  reg  [2:0]  cases_d13;            // Delay.java:25
-  reg  [2:0]  cases_d14;            // Delay.java:25
-  reg  [2:0]  cases_d15;            // Delay.java:25
-  reg  [2:0]  cases_d16;            // Delay.java:25
-  reg  [2:0]  cases_d17;            // Delay.java:25
-  reg  [2:0]  cases_d18;            // Delay.java:25
-  reg  [2:0]  cases_d19;            // Delay.java:25
-  reg  [2:0]  cases_d20;            // Delay.java:25
-  reg  [2:0]  cases_d21;            // Delay.java:25
-  reg  [2:0]  cases_d22;            // Delay.java:25
-  reg  [2:0]  cases_d23;            // Delay.java:25
-  reg  [2:0]  cases_d24;            // Delay.java:25
-  reg  [2:0]  cases_d25;            // Delay.java:25
-  reg  [2:0]  cases_d26;            // Delay.java:25
-  reg  [2:0]  cases_d27;            // Delay.java:25
-  reg  [2:0]  cases_d28;            // Delay.java:25
-  reg  [2:0]  cases_d29;            // Delay.java:25
-  reg  [2:0]  cases_d30;            // Delay.java:25
-  reg  [2:0]  cases_d31;            // Delay.java:25
-  reg  [2:0]  cases_d32;            // Delay.java:25
-  reg  [2:0]  cases_d33;            // Delay.java:25
-  reg  [2:0]  cases_d34;            // Delay.java:25
-  reg  [2:0]  cases_d35;            // Delay.java:25
-  reg  [2:0]  cases_d36;            // Delay.java:25
-  reg  [2:0]  cases_d37;            // Delay.java:25
-  reg  [2:0]  cases_d38;            // Delay.java:25
-  reg  [2:0]  cases_d39;            // Delay.java:25
-  reg  [2:0]  cases_d40;            // Delay.java:25
-  reg  [2:0]  cases_d41;            // Delay.java:25
-  reg  [2:0]  cases_d42;            // Delay.java:25
-  reg         sign_d1;              // Delay.java:25
-  reg         sign_d2;              // Delay.java:25
-  reg         sign_d3;              // Delay.java:25
-  reg         sign_d4;              // Delay.java:25
-  reg         sign_d5;              // Delay.java:25
-  reg         sign_d6;              // Delay.java:25
-  reg         sign_d7;              // Delay.java:25
-  reg         sign_d8;              // Delay.java:25
-  reg         sign_d9;              // Delay.java:25
-  reg         sign_d10;             // Delay.java:25
-  reg         sign_d11;             // Delay.java:25
-  reg         sign_d12;             // Delay.java:25
-  reg         sign_d13;             // Delay.java:25
-  reg         sign_d14;             // Delay.java:25
-  reg         sign_d15;             // Delay.java:25
-  reg         sign_d16;             // Delay.java:25
-  reg         sign_d17;             // Delay.java:25
-  reg         sign_d18;             // Delay.java:25
-  reg         sign_d19;             // Delay.java:25
-  reg         sign_d20;             // Delay.java:25
-  reg         sign_d21;             // Delay.java:25
-  reg         sign_d22;             // Delay.java:25
-  reg         sign_d23;             // Delay.java:25
-  reg         sign_d24;             // Delay.java:25
-  reg         sign_d25;             // Delay.java:25
-  reg         sign_d26;             // Delay.java:25
-  reg         sign_d27;             // Delay.java:25
-  reg         sign_d28;             // Delay.java:25
-  reg         sign_d29;             // Delay.java:25
-  reg         sign_d30;             // Delay.java:25
-  reg         sign_d31;             // Delay.java:25
-  reg         sign_d32;             // Delay.java:25
-  reg         sign_d33;             // Delay.java:25
-  reg         sign_d34;             // Delay.java:25
-  reg         sign_d35;             // Delay.java:25
-  reg         sign_d36;             // Delay.java:25
-  reg         sign_d37;             // Delay.java:25
-  reg         sign_d38;             // Delay.java:25
-  reg         sign_d39;             // Delay.java:25
-  reg         sign_d40;             // Delay.java:25
-  reg         sign_d41;             // Delay.java:25
-  reg         sign_d42;             // Delay.java:25
+  reg  [8:0]  minus_half_d1;        // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d2;        // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d3;        // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d4;        // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d5;        // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d6;        // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d7;        // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d8;        // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d9;        // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d10;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d11;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d12;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d13;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d14;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d15;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d16;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d17;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d18;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d19;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d20;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d21;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d22;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d23;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d24;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d25;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d26;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d27;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d28;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d29;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d30;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d31;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d32;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d33;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d34;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d35;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d36;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d37;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d38;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d39;       // FpRsqrt.java:107
+  reg  [8:0]  minus_half_d40;       // FpRsqrt.java:107
+  reg  [2:0]  cases_d1;             // FpRsqrt.java:109
+  reg  [2:0]  cases_d2;             // FpRsqrt.java:109
+  reg  [2:0]  cases_d3;             // FpRsqrt.java:109
+  reg  [2:0]  cases_d4;             // FpRsqrt.java:109
+  reg  [2:0]  cases_d5;             // FpRsqrt.java:109
+  reg  [2:0]  cases_d6;             // FpRsqrt.java:109
+  reg  [2:0]  cases_d7;             // FpRsqrt.java:109
+  reg  [2:0]  cases_d8;             // FpRsqrt.java:109
+  reg  [2:0]  cases_d9;             // FpRsqrt.java:109
+  reg  [2:0]  cases_d10;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d11;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d12;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d13;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d14;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d15;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d16;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d17;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d18;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d19;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d20;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d21;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d22;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d23;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d24;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d25;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d26;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d27;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d28;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d29;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d30;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d31;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d32;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d33;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d34;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d35;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d36;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d37;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d38;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d39;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d40;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d41;            // FpRsqrt.java:109
+  reg  [2:0]  cases_d42;            // FpRsqrt.java:109
+  reg         sign_d1;              // FpRsqrt.java:110
+  reg         sign_d2;              // FpRsqrt.java:110
+  reg         sign_d3;              // FpRsqrt.java:110
+  reg         sign_d4;              // FpRsqrt.java:110
+  reg         sign_d5;              // FpRsqrt.java:110
+  reg         sign_d6;              // FpRsqrt.java:110
+  reg         sign_d7;              // FpRsqrt.java:110
+  reg         sign_d8;              // FpRsqrt.java:110
+  reg         sign_d9;              // FpRsqrt.java:110
+  reg         sign_d10;             // FpRsqrt.java:110
+  reg         sign_d11;             // FpRsqrt.java:110
+  reg         sign_d12;             // FpRsqrt.java:110
+  reg         sign_d13;             // FpRsqrt.java:110
+  reg         sign_d14;             // FpRsqrt.java:110
+  reg         sign_d15;             // FpRsqrt.java:110
+  reg         sign_d16;             // FpRsqrt.java:110
+  reg         sign_d17;             // FpRsqrt.java:110
+  reg         sign_d18;             // FpRsqrt.java:110
+  reg         sign_d19;             // FpRsqrt.java:110
+  reg         sign_d20;             // FpRsqrt.java:110
+  reg         sign_d21;             // FpRsqrt.java:110
+  reg         sign_d22;             // FpRsqrt.java:110
+  reg         sign_d23;             // FpRsqrt.java:110
+  reg         sign_d24;             // FpRsqrt.java:110
+  reg         sign_d25;             // FpRsqrt.java:110
+  reg         sign_d26;             // FpRsqrt.java:110
+  reg         sign_d27;             // FpRsqrt.java:110
+  reg         sign_d28;             // FpRsqrt.java:110
+  reg         sign_d29;             // FpRsqrt.java:110
+  reg         sign_d30;             // FpRsqrt.java:110
+  reg         sign_d31;             // FpRsqrt.java:110
+  reg         sign_d32;             // FpRsqrt.java:110
+  reg         sign_d33;             // FpRsqrt.java:110
+  reg         sign_d34;             // FpRsqrt.java:110
+  reg         sign_d35;             // FpRsqrt.java:110
+  reg         sign_d36;             // FpRsqrt.java:110
+  reg         sign_d37;             // FpRsqrt.java:110
+  reg         sign_d38;             // FpRsqrt.java:110
+  reg         sign_d39;             // FpRsqrt.java:110
+  reg         sign_d40;             // FpRsqrt.java:110
+  reg         sign_d41;             // FpRsqrt.java:110
+  reg         sign_d42;             // FpRsqrt.java:110
   reg  [31:0] y_out;                // FpRsqrt.java:114
   reg         valid_out;            // FpRsqrt.java:115
   reg  [63:0] rom [0:63];           // FpRsqrt.java:67
@@ -399,170 +399,170 @@ module FpRsqrt (
     cases_c <= cases_b; // FpRsqrt.java:73
     sign_c <= sign_b; // FpRsqrt.java:74
     valid_c <= valid_b; // FpRsqrt.java:75
-    h_d1 <= h_c; // Delay.java:25
-    h_d2 <= h_d1; // Delay.java:25
-    h_d3 <= h_d2; // Delay.java:25
-    h_d4 <= h_d3; // Delay.java:25
-    h_d5 <= h_d4; // Delay.java:25
-    h_d6 <= h_d5; // Delay.java:25
-    h_d7 <= h_d6; // Delay.java:25
-    h_d8 <= h_d7; // Delay.java:25
-    h_d9 <= h_d8; // Delay.java:25
-    h_d10 <= h_d9; // Delay.java:25
-    h_d11 <= h_d10; // Delay.java:25
-    h_d12 <= h_d11; // Delay.java:25
-    h_d13 <= h_d12; // Delay.java:25
-    h_d14 <= h_d13; // Delay.java:25
-    h_d15 <= h_d14; // Delay.java:25
-    h_d16 <= h_d15; // Delay.java:25
-    h_d17 <= h_d16; // Delay.java:25
-    h_d18 <= h_d17; // Delay.java:25
-    h_d19 <= h_d18; // Delay.java:25
-    h_d20 <= h_d19; // Delay.java:25
-    y0_d1 <= chord_y; // Delay.java:25
-    y0_d2 <= y0_d1; // Delay.java:25
-    y0_d3 <= y0_d2; // Delay.java:25
-    y0_d4 <= y0_d3; // Delay.java:25
-    y0_d5 <= y0_d4; // Delay.java:25
-    y0_d6 <= y0_d5; // Delay.java:25
-    y0_d7 <= y0_d6; // Delay.java:25
-    y0_d8 <= y0_d7; // Delay.java:25
-    y0_d9 <= y0_d8; // Delay.java:25
-    y0_d10 <= y0_d9; // Delay.java:25
-    y0_d11 <= y0_d10; // Delay.java:25
-    y0_d12 <= y0_d11; // Delay.java:25
-    y0_d13 <= y0_d12; // Delay.java:25
-    y0_d14 <= y0_d13; // Delay.java:25
-    y0_d15 <= y0_d14; // Delay.java:25
-    y0_d16 <= y0_d15; // Delay.java:25
-    y0_d17 <= y0_d16; // Delay.java:25
-    y0_d18 <= y0_d17; // Delay.java:25
-    y0_d19 <= y0_d18; // Delay.java:25
-    y0_d20 <= y0_d19; // Delay.java:25
-    minus_half_d1 <= minus_half_c; // Delay.java:25
-    minus_half_d2 <= minus_half_d1; // Delay.java:25
-    minus_half_d3 <= minus_half_d2; // Delay.java:25
-    minus_half_d4 <= minus_half_d3; // Delay.java:25
-    minus_half_d5 <= minus_half_d4; // Delay.java:25
-    minus_half_d6 <= minus_half_d5; // Delay.java:25
-    minus_half_d7 <= minus_half_d6; // Delay.java:25
-    minus_half_d8 <= minus_half_d7; // Delay.java:25
-    minus_half_d9 <= minus_half_d8; // Delay.java:25
-    minus_half_d10 <= minus_half_d9; // Delay.java:25
-    minus_half_d11 <= minus_half_d10; // Delay.java:25
-    minus_half_d12 <= minus_half_d11; // Delay.java:25
-    minus_half_d13 <= minus_half_d12; // Delay.java:25
-    minus_half_d14 <= minus_half_d13; // Delay.java:25
-    minus_half_d15 <= minus_half_d14; // Delay.java:25
-    minus_half_d16 <= minus_half_d15; // Delay.java:25
-    minus_half_d17 <= minus_half_d16; // Delay.java:25
-    minus_half_d18 <= minus_half_d17; // Delay.java:25
-    minus_half_d19 <= minus_half_d18; // Delay.java:25
-    minus_half_d20 <= minus_half_d19; // Delay.java:25
-    minus_half_d21 <= minus_half_d20; // Delay.java:25
-    minus_half_d22 <= minus_half_d21; // Delay.java:25
-    minus_half_d23 <= minus_half_d22; // Delay.java:25
-    minus_half_d24 <= minus_half_d23; // Delay.java:25
-    minus_half_d25 <= minus_half_d24; // Delay.java:25
-    minus_half_d26 <= minus_half_d25; // Delay.java:25
-    minus_half_d27 <= minus_half_d26; // Delay.java:25
-    minus_half_d28 <= minus_half_d27; // Delay.java:25
-    minus_half_d29 <= minus_half_d28; // Delay.java:25
-    minus_half_d30 <= minus_half_d29; // Delay.java:25
-    minus_half_d31 <= minus_half_d30; // Delay.java:25
-    minus_half_d32 <= minus_half_d31; // Delay.java:25
-    minus_half_d33 <= minus_half_d32; // Delay.java:25
-    minus_half_d34 <= minus_half_d33; // Delay.java:25
-    minus_half_d35 <= minus_half_d34; // Delay.java:25
-    minus_half_d36 <= minus_half_d35; // Delay.java:25
-    minus_half_d37 <= minus_half_d36; // Delay.java:25
-    minus_half_d38 <= minus_half_d37; // Delay.java:25
-    minus_half_d39 <= minus_half_d38; // Delay.java:25
-    minus_half_d40 <= minus_half_d39; // Delay.java:25
-    cases_d1 <= cases_c; // Delay.java:25
-    cases_d2 <= cases_d1; // Delay.java:25
-    cases_d3 <= cases_d2; // Delay.java:25
-    cases_d4 <= cases_d3; // Delay.java:25
-    cases_d5 <= cases_d4; // Delay.java:25
-    cases_d6 <= cases_d5; // Delay.java:25
-    cases_d7 <= cases_d6; // Delay.java:25
-    cases_d8 <= cases_d7; // Delay.java:25
-    cases_d9 <= cases_d8; // Delay.java:25
-    cases_d10 <= cases_d9; // Delay.java:25
-    cases_d11 <= cases_d10; // Delay.java:25
-    cases_d12 <= cases_d11; // Delay.java:25
-    cases_d13 <= cases_d12; // Delay.java:25
-    cases_d14 <= cases_d13; // Delay.java:25
-    cases_d15 <= cases_d14; // Delay.java:25
-    cases_d16 <= cases_d15; // Delay.java:25
-    cases_d17 <= cases_d16; // Delay.java:25
-    cases_d18 <= cases_d17; // Delay.java:25
-    cases_d19 <= cases_d18; // Delay.java:25
-    cases_d20 <= cases_d19; // Delay.java:25
-    cases_d21 <= cases_d20; // Delay.java:25
-    cases_d22 <= cases_d21; // Delay.java:25
-    cases_d23 <= cases_d22; // Delay.java:25
-    cases_d24 <= cases_d23; // Delay.java:25
-    cases_d25 <= cases_d24; // Delay.java:25
-    cases_d26 <= cases_d25; // Delay.java:25
-    cases_d27 <= cases_d26; // Delay.java:25
-    cases_d28 <= cases_d27; // Delay.java:25
-    cases_d29 <= cases_d28; // Delay.java:25
-    cases_d30 <= cases_d29; // Delay.java:25
-    cases_d31 <= cases_d30; // Delay.java:25
-    cases_d32 <= cases_d31; // Delay.java:25
-    cases_d33 <= cases_d32; // Delay.java:25
-    cases_d34 <= cases_d33; // Delay.java:25
-    cases_d35 <= cases_d34; // Delay.java:25
-    cases_d36 <= cases_d35; // Delay.java:25
-    cases_d37 <= cases_d36; // Delay.java:25
-    cases_d38 <= cases_d37; // Delay.java:25
-    cases_d39 <= cases_d38; // Delay.java:25
-    cases_d40 <= cases_d39; // Delay.java:25
-    cases_d41 <= cases_d40; // Delay.java:25
-    cases_d42 <= cases_d41; // Delay.java:25
-    sign_d1 <= sign_c; // Delay.java:25
-    sign_d2 <= sign_d1; // Delay.java:25
-    sign_d3 <= sign_d2; // Delay.java:25
-    sign_d4 <= sign_d3; // Delay.java:25
-    sign_d5 <= sign_d4; // Delay.java:25
-    sign_d6 <= sign_d5; // Delay.java:25
-    sign_d7 <= sign_d6; // Delay.java:25
-    sign_d8 <= sign_d7; // Delay.java:25
-    sign_d9 <= sign_d8; // Delay.java:25
-    sign_d10 <= sign_d9; // Delay.java:25
-    sign_d11 <= sign_d10; // Delay.java:25
-    sign_d12 <= sign_d11; // Delay.java:25
-    sign_d13 <= sign_d12; // Delay.java:25
-    sign_d14 <= sign_d13; // Delay.java:25
-    sign_d15 <= sign_d14; // Delay.java:25
-    sign_d16 <= sign_d15; // Delay.java:25
-    sign_d17 <= sign_d16; // Delay.java:25
-    sign_d18 <= sign_d17; // Delay.java:25
-    sign_d19 <= sign_d18; // Delay.java:25
-    sign_d20 <= sign_d19; // Delay.java:25
-    sign_d21 <= sign_d20; // Delay.java:25
-    sign_d22 <= sign_d21; // Delay.java:25
-    sign_d23 <= sign_d22; // Delay.java:25
-    sign_d24 <= sign_d23; // Delay.java:25
-    sign_d25 <= sign_d24; // Delay.java:25
-    sign_d26 <= sign_d25; // Delay.java:25
-    sign_d27 <= sign_d26; // Delay.java:25
-    sign_d28 <= sign_d27; // Delay.java:25
-    sign_d29 <= sign_d28; // Delay.java:25
-    sign_d30 <= sign_d29; // Delay.java:25
-    sign_d31 <= sign_d30; // Delay.java:25
-    sign_d32 <= sign_d31; // Delay.java:25
-    sign_d33 <= sign_d32; // Delay.java:25
-    sign_d34 <= sign_d33; // Delay.java:25
-    sign_d35 <= sign_d34; // Delay.java:25
-    sign_d36 <= sign_d35; // Delay.java:25
-    sign_d37 <= sign_d36; // Delay.java:25
-    sign_d38 <= sign_d37; // Delay.java:25
-    sign_d39 <= sign_d38; // Delay.java:25
-    sign_d40 <= sign_d39; // Delay.java:25
-    sign_d41 <= sign_d40; // Delay.java:25
-    sign_d42 <= sign_d41; // Delay.java:25
+    h_d1 <= h_c; // FpRsqrt.java:91
+    h_d2 <= h_d1; // FpRsqrt.java:91
+    h_d3 <= h_d2; // FpRsqrt.java:91
+    h_d4 <= h_d3; // FpRsqrt.java:91
+    h_d5 <= h_d4; // FpRsqrt.java:91
+    h_d6 <= h_d5; // FpRsqrt.java:91
+    h_d7 <= h_d6; // FpRsqrt.java:91
+    h_d8 <= h_d7; // FpRsqrt.java:91
+    h_d9 <= h_d8; // FpRsqrt.java:91
+    h_d10 <= h_d9; // FpRsqrt.java:91
+    h_d11 <= h_d10; // FpRsqrt.java:91
+    h_d12 <= h_d11; // FpRsqrt.java:91
+    h_d13 <= h_d12; // FpRsqrt.java:91
+    h_d14 <= h_d13; // FpRsqrt.java:91
+    h_d15 <= h_d14; // FpRsqrt.java:91
+    h_d16 <= h_d15; // FpRsqrt.java:91
+    h_d17 <= h_d16; // FpRsqrt.java:91
+    h_d18 <= h_d17; // FpRsqrt.java:91
+    h_d19 <= h_d18; // FpRsqrt.java:91
+    h_d20 <= h_d19; // FpRsqrt.java:91
+    y0_d1 <= chord_y; // FpRsqrt.java:99
+    y0_d2 <= y0_d1; // FpRsqrt.java:99
+    y0_d3 <= y0_d2; // FpRsqrt.java:99
+    y0_d4 <= y0_d3; // FpRsqrt.java:99
+    y0_d5 <= y0_d4; // FpRsqrt.java:99
+    y0_d6 <= y0_d5; // FpRsqrt.java:99
+    y0_d7 <= y0_d6; // FpRsqrt.java:99
+    y0_d8 <= y0_d7; // FpRsqrt.java:99
+    y0_d9 <= y0_d8; // FpRsqrt.java:99
+    y0_d10 <= y0_d9; // FpRsqrt.java:99
+    y0_d11 <= y0_d10; // FpRsqrt.java:99
+    y0_d12 <= y0_d11; // FpRsqrt.java:99
+    y0_d13 <= y0_d12; // FpRsqrt.java:99
+    y0_d14 <= y0_d13; // FpRsqrt.java:99
+    y0_d15 <= y0_d14; // FpRsqrt.java:99
+    y0_d16 <= y0_d15; // FpRsqrt.java:99
+    y0_d17 <= y0_d16; // FpRsqrt.java:99
+    y0_d18 <= y0_d17; // FpRsqrt.java:99
+    y0_d19 <= y0_d18; // FpRsqrt.java:99
+    y0_d20 <= y0_d19; // FpRsqrt.java:99
+    minus_half_d1 <= minus_half_c; // FpRsqrt.java:107
+    minus_half_d2 <= minus_half_d1; // FpRsqrt.java:107
+    minus_half_d3 <= minus_half_d2; // FpRsqrt.java:107
+    minus_half_d4 <= minus_half_d3; // FpRsqrt.java:107
+    minus_half_d5 <= minus_half_d4; // FpRsqrt.java:107
+    minus_half_d6 <= minus_half_d5; // FpRsqrt.java:107
+    minus_half_d7 <= minus_half_d6; // FpRsqrt.java:107
+    minus_half_d8 <= minus_half_d7; // FpRsqrt.java:107
+    minus_half_d9 <= minus_half_d8; // FpRsqrt.java:107
+    minus_half_d10 <= minus_half_d9; // FpRsqrt.java:107
+    minus_half_d11 <= minus_half_d10; // FpRsqrt.java:107
+    minus_half_d12 <= minus_half_d11; // FpRsqrt.java:107
+    minus_half_d13 <= minus_half_d12; // FpRsqrt.java:107
+    minus_half_d14 <= minus_half_d13; // FpRsqrt.java:107
+    minus_half_d15 <= minus_half_d14; // FpRsqrt.java:107
+    minus_half_d16 <= minus_half_d15; // FpRsqrt.java:107
+    minus_half_d17 <= minus_half_d16; // FpRsqrt.java:107
+    minus_half_d18 <= minus_half_d17; // FpRsqrt.java:107
+    minus_half_d19 <= minus_half_d18; // FpRsqrt.java:107
+    minus_half_d20 <= minus_half_d19; // FpRsqrt.java:107
+    minus_half_d21 <= minus_half_d20; // FpRsqrt.java:107
+    minus_half_d22 <= minus_half_d21; // FpRsqrt.java:107
+    minus_half_d23 <= minus_half_d22; // FpRsqrt.java:107
+    minus_half_d24 <= minus_half_d23; // FpRsqrt.java:107
+    minus_half_d25 <= minus_half_d24; // FpRsqrt.java:107
+    minus_half_d26 <= minus_half_d25; // FpRsqrt.java:107
+    minus_half_d27 <= minus_half_d26; // FpRsqrt.java:107
+    minus_half_d28 <= minus_half_d27; // FpRsqrt.java:107
+    minus_half_d29 <= minus_half_d28; // FpRsqrt.java:107
+    minus_half_d30 <= minus_half_d29; // FpRsqrt.java:107
+    minus_half_d31 <= minus_half_d30; // FpRsqrt.java:107
+    minus_half_d32 <= minus_half_d31; // FpRsqrt.java:107
+    minus_half_d33 <= minus_half_d32; // FpRsqrt.java:107
+    minus_half_d34 <= minus_half_d33; // FpRsqrt.java:107
+    minus_half_d35 <= minus_half_d34; // FpRsqrt.java:107
+    minus_half_d36 <= minus_half_d35; // FpRsqrt.java:107
+    minus_half_d37 <= minus_half_d36; // FpRsqrt.java:107
+    minus_half_d38 <= minus_half_d37; // FpRsqrt.java:107
+    minus_half_d39 <= minus_half_d38; // FpRsqrt.java:107
+    minus_half_d40 <= minus_half_d39; // FpRsqrt.java:107
+    cases_d1 <= cases_c; // FpRsqrt.java:109
+    cases_d2 <= cases_d1; // FpRsqrt.java:109
+    cases_d3 <= cases_d2; // FpRsqrt.java:109
+    cases_d4 <= cases_d3; // FpRsqrt.java:109
+    cases_d5 <= cases_d4; // FpRsqrt.java:109
+    cases_d6 <= cases_d5; // FpRsqrt.java:109
+    cases_d7 <= cases_d6; // FpRsqrt.java:109
+    cases_d8 <= cases_d7; // FpRsqrt.java:109
+    cases_d9 <= cases_d8; // FpRsqrt.java:109
+    cases_d10 <= cases_d9; // FpRsqrt.java:109
+    cases_d11 <= cases_d10; // FpRsqrt.java:109
+    cases_d12 <= cases_d11; // FpRsqrt.java:109
+    cases_d13 <= cases_d12; // FpRsqrt.java:109
+    cases_d14 <= cases_d13; // FpRsqrt.java:109
+    cases_d15 <= cases_d14; // FpRsqrt.java:109
+    cases_d16 <= cases_d15; // FpRsqrt.java:109
+    cases_d17 <= cases_d16; // FpRsqrt.java:109
+    cases_d18 <= cases_d17; // FpRsqrt.java:109
+    cases_d19 <= cases_d18; // FpRsqrt.java:109
+    cases_d20 <= cases_d19; // FpRsqrt.java:109
+    cases_d21 <= cases_d20; // FpRsqrt.java:109
+    cases_d22 <= cases_d21; // FpRsqrt.java:109
+    cases_d23 <= cases_d22; // FpRsqrt.java:109
+    cases_d24 <= cases_d23; // FpRsqrt.java:109
+    cases_d25 <= cases_d24; // FpRsqrt.java:109
+    cases_d26 <= cases_d25; // FpRsqrt.java:109
+    cases_d27 <= cases_d26; // FpRsqrt.java:109
+    cases_d28 <= cases_d27; // FpRsqrt.java:109
+    cases_d29 <= cases_d28; // FpRsqrt.java:109
+    cases_d30 <= cases_d29; // FpRsqrt.java:109
+    cases_d31 <= cases_d30; // FpRsqrt.java:109
+    cases_d32 <= cases_d31; // FpRsqrt.java:109
+    cases_d33 <= cases_d32; // FpRsqrt.java:109
+    cases_d34 <= cases_d33; // FpRsqrt.java:109
+    cases_d35 <= cases_d34; // FpRsqrt.java:109
+    cases_d36 <= cases_d35; // FpRsqrt.java:109
+    cases_d37 <= cases_d36; // FpRsqrt.java:109
+    cases_d38 <= cases_d37; // FpRsqrt.java:109
+    cases_d39 <= cases_d38; // FpRsqrt.java:109
+    cases_d40 <= cases_d39; // FpRsqrt.java:109
+    cases_d41 <= cases_d40; // FpRsqrt.java:109
+    cases_d42 <= cases_d41; // FpRsqrt.java:109
+    sign_d1 <= sign_c; // FpRsqrt.java:110
+    sign_d2 <= sign_d1; // FpRsqrt.java:110
+    sign_d3 <= sign_d2; // FpRsqrt.java:110
+    sign_d4 <= sign_d3; // FpRsqrt.java:110
+    sign_d5 <= sign_d4; // FpRsqrt.java:110
+    sign_d6 <= sign_d5; // FpRsqrt.java:110
+    sign_d7 <= sign_d6; // FpRsqrt.java:110
+    sign_d8 <= sign_d7; // FpRsqrt.java:110
+    sign_d9 <= sign_d8; // FpRsqrt.java:110
+    sign_d10 <= sign_d9; // FpRsqrt.java:110
+    sign_d11 <= sign_d10; // FpRsqrt.java:110
+    sign_d12 <= sign_d11; // FpRsqrt.java:110
+    sign_d13 <= sign_d12; // FpRsqrt.java:110
+    sign_d14 <= sign_d13; // FpRsqrt.java:110
+    sign_d15 <= sign_d14; // FpRsqrt.java:110
+    sign_d16 <= sign_d15; // FpRsqrt.java:110
+    sign_d17 <= sign_d16; // FpRsqrt.java:110
+    sign_d18 <= sign_d17; // FpRsqrt.java:110
+    sign_d19 <= sign_d18; // FpRsqrt.java:110
+    sign_d20 <= sign_d19; // FpRsqrt.java:110
+    sign_d21 <= sign_d20; // FpRsqrt.java:110
+    sign_d22 <= sign_d21; // FpRsqrt.java:110
+    sign_d23 <= sign_d22; // FpRsqrt.java:110
+    sign_d24 <= sign_d23; // FpRsqrt.java:110
+    sign_d25 <= sign_d24; // FpRsqrt.java:110
+    sign_d26 <= sign_d25; // FpRsqrt.java:110
+    sign_d27 <= sign_d26; // FpRsqrt.java:110
+    sign_d28 <= sign_d27; // FpRsqrt.java:110
+    sign_d29 <= sign_d28; // FpRsqrt.java:110
+    sign_d30 <= sign_d29; // FpRsqrt.java:110
+    sign_d31 <= sign_d30; // FpRsqrt.java:110
+    sign_d32 <= sign_d31; // FpRsqrt.java:110
+    sign_d33 <= sign_d32; // FpRsqrt.java:110
+    sign_d34 <= sign_d33; // FpRsqrt.java:110
+    sign_d35 <= sign_d34; // FpRsqrt.java:110
+    sign_d36 <= sign_d35; // FpRsqrt.java:110
+    sign_d37 <= sign_d36; // FpRsqrt.java:110
+    sign_d38 <= sign_d37; // FpRsqrt.java:110
+    sign_d39 <= sign_d38; // FpRsqrt.java:110
+    sign_d40 <= sign_d39; // FpRsqrt.java:110
+    sign_d41 <= sign_d40; // FpRsqrt.java:110
+    sign_d42 <= sign_d41; // FpRsqrt.java:110
     y_out <= cases_d42[2] ? 32'h7fc00000 : (cases_d42[1] ? {sign_d42, 31'h7f800000} : (cases_d42[0] ? 32'h0 : scale2_y)); // FpRsqrt.java:114
     valid_out <= scale2_out_valid; // FpRsqrt.java:115
     if (reset) begin

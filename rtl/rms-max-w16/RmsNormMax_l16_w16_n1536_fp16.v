@@ -70,20 +70,20 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [7:0]   timer;                    // RmsNormMax.java:126
   reg  [2:0]   cooldown;                 // RmsNormMax.java:134
   reg  [0:0]   rotation;                 // RmsNormMax.java:138
-  reg  [0:0]   feed_rotation_d1;         // Delay.java:25
-  reg  [0:0]   feed_rotation_d2;         // Delay.java:25
-  reg  [0:0]   feed_rotation_d3;         // Delay.java:25
-  reg  [0:0]   feed_rotation_d4;         // Delay.java:25
-  reg  [0:0]   feed_rotation_d5;         // Delay.java:25
-  reg  [0:0]   feed_rotation_d6;         // Delay.java:25
-  reg  [0:0]   feed_rotation_d7;         // Delay.java:25
-  reg  [0:0]   feed_rotation_d8;         // Delay.java:25
-  reg  [0:0]   sum_rotation_d1;          // Delay.java:25
-  reg  [0:0]   sum_rotation_d2;          // Delay.java:25
-  reg  [0:0]   sum_rotation_d3;          // Delay.java:25
-  reg  [0:0]   sum_rotation_d4;          // Delay.java:25
-  reg  [0:0]   sum_rotation_d5;          // Delay.java:25
-  reg  [0:0]   sum_rotation_d6;          // Delay.java:25
+  reg  [0:0]   feed_rotation_d1;         // RmsNormMax.java:153
+  reg  [0:0]   feed_rotation_d2;         // RmsNormMax.java:153
+  reg  [0:0]   feed_rotation_d3;         // RmsNormMax.java:153
+  reg  [0:0]   feed_rotation_d4;         // RmsNormMax.java:153
+  reg  [0:0]   feed_rotation_d5;         // RmsNormMax.java:153
+  reg  [0:0]   feed_rotation_d6;         // RmsNormMax.java:153
+  reg  [0:0]   feed_rotation_d7;         // RmsNormMax.java:153
+  reg  [0:0]   feed_rotation_d8;         // RmsNormMax.java:153
+  reg  [0:0]   sum_rotation_d1;          // RmsNormMax.java:154
+  reg  [0:0]   sum_rotation_d2;          // RmsNormMax.java:154
+  reg  [0:0]   sum_rotation_d3;          // RmsNormMax.java:154
+  reg  [0:0]   sum_rotation_d4;          // RmsNormMax.java:154
+  reg  [0:0]   sum_rotation_d5;          // RmsNormMax.java:154
+  reg  [0:0]   sum_rotation_d6;          // RmsNormMax.java:154
   reg  [31:0]  partial_0;                // RmsNormMax.java:158
   reg  [31:0]  partial_1;                // RmsNormMax.java:158
   reg  [31:0]  partial_2;                // RmsNormMax.java:158
@@ -102,18 +102,18 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  partial_15;               // RmsNormMax.java:158
   reg  [4:0]   tree_width;               // RmsNormMax.java:170
   reg  [4:0]   tree_k;                   // RmsNormMax.java:171
-  reg  [4:0]   tree_k_out_d1;            // Delay.java:25
-  reg  [4:0]   tree_k_out_d2;            // Delay.java:25
-  reg  [4:0]   tree_k_out_d3;            // Delay.java:25
-  reg  [4:0]   tree_k_out_d4;            // Delay.java:25
-  reg  [4:0]   tree_k_out_d5;            // Delay.java:25
-  reg  [4:0]   tree_k_out_d6;            // Delay.java:25
-  reg          tree_out_d1;              // Delay.java:37
-  reg          tree_out_d2;              // Delay.java:37
-  reg          tree_out_d3;              // Delay.java:37
-  reg          tree_out_d4;              // Delay.java:37
-  reg          tree_out_d5;              // Delay.java:37
-  reg          tree_out_d6;              // Delay.java:37
+  reg  [4:0]   tree_k_out_d1;            // RmsNormMax.java:174
+  reg  [4:0]   tree_k_out_d2;            // RmsNormMax.java:174
+  reg  [4:0]   tree_k_out_d3;            // RmsNormMax.java:174
+  reg  [4:0]   tree_k_out_d4;            // RmsNormMax.java:174
+  reg  [4:0]   tree_k_out_d5;            // RmsNormMax.java:174
+  reg  [4:0]   tree_k_out_d6;            // RmsNormMax.java:174
+  reg          tree_out_d1;              // RmsNormMax.java:175
+  reg          tree_out_d2;              // RmsNormMax.java:175
+  reg          tree_out_d3;              // RmsNormMax.java:175
+  reg          tree_out_d4;              // RmsNormMax.java:175
+  reg          tree_out_d5;              // RmsNormMax.java:175
+  reg          tree_out_d6;              // RmsNormMax.java:175
   wire         lane0_x_in_valid;         // Units.java:43
   wire [15:0]  lane0_x_x;                // Units.java:43
   wire         lane0_x_out_valid;        // Units.java:43
@@ -354,7 +354,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire         rsqrt_out_valid;          // RmsNormMax.java:243
   wire [31:0]  rsqrt_y;                  // RmsNormMax.java:243
   reg  [31:0]  r;                        // RmsNormMax.java:246
-  reg  [1:0]   result_credits;           // CreditBuffer.java:43
+  reg  [1:0]   result_credits;           // CreditBuffer.java:45
   reg  [255:0] read_word;                // RmsNormMax.java:259
   reg          scale_valid;              // RmsNormMax.java:262
   reg  [15:0]  gamma_word_0;             // RmsNormMax.java:263
@@ -386,13 +386,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane0_xr_b;               // Units.java:70
   wire         lane0_xr_out_valid;       // Units.java:70
   wire [31:0]  lane0_xr_y;               // Units.java:70
-  reg  [31:0]  lane0_g_d1;               // Delay.java:25
-  reg  [31:0]  lane0_g_d2;               // Delay.java:25
-  reg  [31:0]  lane0_g_d3;               // Delay.java:25
-  reg  [31:0]  lane0_g_d4;               // Delay.java:25
-  reg  [31:0]  lane0_g_d5;               // Delay.java:25
-  reg  [31:0]  lane0_g_d6;               // Delay.java:25
-  reg  [31:0]  lane0_g_d7;               // Delay.java:25
+  reg  [31:0]  lane0_g_d1;               // RmsNormMax.java:281
+  reg  [31:0]  lane0_g_d2;               // RmsNormMax.java:281
+  reg  [31:0]  lane0_g_d3;               // RmsNormMax.java:281
+  reg  [31:0]  lane0_g_d4;               // RmsNormMax.java:281
+  reg  [31:0]  lane0_g_d5;               // RmsNormMax.java:281
+  reg  [31:0]  lane0_g_d6;               // RmsNormMax.java:281
+  reg  [31:0]  lane0_g_d7;               // RmsNormMax.java:281
   wire         lane0_xrg_in_valid;       // Units.java:70
   wire [31:0]  lane0_xrg_a;              // Units.java:70
   wire [31:0]  lane0_xrg_b;              // Units.java:70
@@ -415,13 +415,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane1_xr_b;               // Units.java:70
   wire         lane1_xr_out_valid;       // Units.java:70
   wire [31:0]  lane1_xr_y;               // Units.java:70
-  reg  [31:0]  lane1_g_d1;               // Delay.java:25
-  reg  [31:0]  lane1_g_d2;               // Delay.java:25
-  reg  [31:0]  lane1_g_d3;               // Delay.java:25
-  reg  [31:0]  lane1_g_d4;               // Delay.java:25
-  reg  [31:0]  lane1_g_d5;               // Delay.java:25
-  reg  [31:0]  lane1_g_d6;               // Delay.java:25
-  reg  [31:0]  lane1_g_d7;               // Delay.java:25
+  reg  [31:0]  lane1_g_d1;               // RmsNormMax.java:281
+  reg  [31:0]  lane1_g_d2;               // RmsNormMax.java:281
+  reg  [31:0]  lane1_g_d3;               // RmsNormMax.java:281
+  reg  [31:0]  lane1_g_d4;               // RmsNormMax.java:281
+  reg  [31:0]  lane1_g_d5;               // RmsNormMax.java:281
+  reg  [31:0]  lane1_g_d6;               // RmsNormMax.java:281
+  reg  [31:0]  lane1_g_d7;               // RmsNormMax.java:281
   wire         lane1_xrg_in_valid;       // Units.java:70
   wire [31:0]  lane1_xrg_a;              // Units.java:70
   wire [31:0]  lane1_xrg_b;              // Units.java:70
@@ -444,13 +444,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane2_xr_b;               // Units.java:70
   wire         lane2_xr_out_valid;       // Units.java:70
   wire [31:0]  lane2_xr_y;               // Units.java:70
-  reg  [31:0]  lane2_g_d1;               // Delay.java:25
-  reg  [31:0]  lane2_g_d2;               // Delay.java:25
-  reg  [31:0]  lane2_g_d3;               // Delay.java:25
-  reg  [31:0]  lane2_g_d4;               // Delay.java:25
-  reg  [31:0]  lane2_g_d5;               // Delay.java:25
-  reg  [31:0]  lane2_g_d6;               // Delay.java:25
-  reg  [31:0]  lane2_g_d7;               // Delay.java:25
+  reg  [31:0]  lane2_g_d1;               // RmsNormMax.java:281
+  reg  [31:0]  lane2_g_d2;               // RmsNormMax.java:281
+  reg  [31:0]  lane2_g_d3;               // RmsNormMax.java:281
+  reg  [31:0]  lane2_g_d4;               // RmsNormMax.java:281
+  reg  [31:0]  lane2_g_d5;               // RmsNormMax.java:281
+  reg  [31:0]  lane2_g_d6;               // RmsNormMax.java:281
+  reg  [31:0]  lane2_g_d7;               // RmsNormMax.java:281
   wire         lane2_xrg_in_valid;       // Units.java:70
   wire [31:0]  lane2_xrg_a;              // Units.java:70
   wire [31:0]  lane2_xrg_b;              // Units.java:70
@@ -473,13 +473,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane3_xr_b;               // Units.java:70
   wire         lane3_xr_out_valid;       // Units.java:70
   wire [31:0]  lane3_xr_y;               // Units.java:70
-  reg  [31:0]  lane3_g_d1;               // Delay.java:25
-  reg  [31:0]  lane3_g_d2;               // Delay.java:25
-  reg  [31:0]  lane3_g_d3;               // Delay.java:25
-  reg  [31:0]  lane3_g_d4;               // Delay.java:25
-  reg  [31:0]  lane3_g_d5;               // Delay.java:25
-  reg  [31:0]  lane3_g_d6;               // Delay.java:25
-  reg  [31:0]  lane3_g_d7;               // Delay.java:25
+  reg  [31:0]  lane3_g_d1;               // RmsNormMax.java:281
+  reg  [31:0]  lane3_g_d2;               // RmsNormMax.java:281
+  reg  [31:0]  lane3_g_d3;               // RmsNormMax.java:281
+  reg  [31:0]  lane3_g_d4;               // RmsNormMax.java:281
+  reg  [31:0]  lane3_g_d5;               // RmsNormMax.java:281
+  reg  [31:0]  lane3_g_d6;               // RmsNormMax.java:281
+  reg  [31:0]  lane3_g_d7;               // RmsNormMax.java:281
   wire         lane3_xrg_in_valid;       // Units.java:70
   wire [31:0]  lane3_xrg_a;              // Units.java:70
   wire [31:0]  lane3_xrg_b;              // Units.java:70
@@ -502,13 +502,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane4_xr_b;               // Units.java:70
   wire         lane4_xr_out_valid;       // Units.java:70
   wire [31:0]  lane4_xr_y;               // Units.java:70
-  reg  [31:0]  lane4_g_d1;               // Delay.java:25
-  reg  [31:0]  lane4_g_d2;               // Delay.java:25
-  reg  [31:0]  lane4_g_d3;               // Delay.java:25
-  reg  [31:0]  lane4_g_d4;               // Delay.java:25
-  reg  [31:0]  lane4_g_d5;               // Delay.java:25
-  reg  [31:0]  lane4_g_d6;               // Delay.java:25
-  reg  [31:0]  lane4_g_d7;               // Delay.java:25
+  reg  [31:0]  lane4_g_d1;               // RmsNormMax.java:281
+  reg  [31:0]  lane4_g_d2;               // RmsNormMax.java:281
+  reg  [31:0]  lane4_g_d3;               // RmsNormMax.java:281
+  reg  [31:0]  lane4_g_d4;               // RmsNormMax.java:281
+  reg  [31:0]  lane4_g_d5;               // RmsNormMax.java:281
+  reg  [31:0]  lane4_g_d6;               // RmsNormMax.java:281
+  reg  [31:0]  lane4_g_d7;               // RmsNormMax.java:281
   wire         lane4_xrg_in_valid;       // Units.java:70
   wire [31:0]  lane4_xrg_a;              // Units.java:70
   wire [31:0]  lane4_xrg_b;              // Units.java:70
@@ -531,13 +531,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane5_xr_b;               // Units.java:70
   wire         lane5_xr_out_valid;       // Units.java:70
   wire [31:0]  lane5_xr_y;               // Units.java:70
-  reg  [31:0]  lane5_g_d1;               // Delay.java:25
-  reg  [31:0]  lane5_g_d2;               // Delay.java:25
-  reg  [31:0]  lane5_g_d3;               // Delay.java:25
-  reg  [31:0]  lane5_g_d4;               // Delay.java:25
-  reg  [31:0]  lane5_g_d5;               // Delay.java:25
-  reg  [31:0]  lane5_g_d6;               // Delay.java:25
-  reg  [31:0]  lane5_g_d7;               // Delay.java:25
+  reg  [31:0]  lane5_g_d1;               // RmsNormMax.java:281
+  reg  [31:0]  lane5_g_d2;               // RmsNormMax.java:281
+  reg  [31:0]  lane5_g_d3;               // RmsNormMax.java:281
+  reg  [31:0]  lane5_g_d4;               // RmsNormMax.java:281
+  reg  [31:0]  lane5_g_d5;               // RmsNormMax.java:281
+  reg  [31:0]  lane5_g_d6;               // RmsNormMax.java:281
+  reg  [31:0]  lane5_g_d7;               // RmsNormMax.java:281
   wire         lane5_xrg_in_valid;       // Units.java:70
   wire [31:0]  lane5_xrg_a;              // Units.java:70
   wire [31:0]  lane5_xrg_b;              // Units.java:70
@@ -560,13 +560,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane6_xr_b;               // Units.java:70
   wire         lane6_xr_out_valid;       // Units.java:70
   wire [31:0]  lane6_xr_y;               // Units.java:70
-  reg  [31:0]  lane6_g_d1;               // Delay.java:25
-  reg  [31:0]  lane6_g_d2;               // Delay.java:25
-  reg  [31:0]  lane6_g_d3;               // Delay.java:25
-  reg  [31:0]  lane6_g_d4;               // Delay.java:25
-  reg  [31:0]  lane6_g_d5;               // Delay.java:25
-  reg  [31:0]  lane6_g_d6;               // Delay.java:25
-  reg  [31:0]  lane6_g_d7;               // Delay.java:25
+  reg  [31:0]  lane6_g_d1;               // RmsNormMax.java:281
+  reg  [31:0]  lane6_g_d2;               // RmsNormMax.java:281
+  reg  [31:0]  lane6_g_d3;               // RmsNormMax.java:281
+  reg  [31:0]  lane6_g_d4;               // RmsNormMax.java:281
+  reg  [31:0]  lane6_g_d5;               // RmsNormMax.java:281
+  reg  [31:0]  lane6_g_d6;               // RmsNormMax.java:281
+  reg  [31:0]  lane6_g_d7;               // RmsNormMax.java:281
   wire         lane6_xrg_in_valid;       // Units.java:70
   wire [31:0]  lane6_xrg_a;              // Units.java:70
   wire [31:0]  lane6_xrg_b;              // Units.java:70
@@ -589,13 +589,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane7_xr_b;               // Units.java:70
   wire         lane7_xr_out_valid;       // Units.java:70
   wire [31:0]  lane7_xr_y;               // Units.java:70
-  reg  [31:0]  lane7_g_d1;               // Delay.java:25
-  reg  [31:0]  lane7_g_d2;               // Delay.java:25
-  reg  [31:0]  lane7_g_d3;               // Delay.java:25
-  reg  [31:0]  lane7_g_d4;               // Delay.java:25
-  reg  [31:0]  lane7_g_d5;               // Delay.java:25
-  reg  [31:0]  lane7_g_d6;               // Delay.java:25
-  reg  [31:0]  lane7_g_d7;               // Delay.java:25
+  reg  [31:0]  lane7_g_d1;               // RmsNormMax.java:281
+  reg  [31:0]  lane7_g_d2;               // RmsNormMax.java:281
+  reg  [31:0]  lane7_g_d3;               // RmsNormMax.java:281
+  reg  [31:0]  lane7_g_d4;               // RmsNormMax.java:281
+  reg  [31:0]  lane7_g_d5;               // RmsNormMax.java:281
+  reg  [31:0]  lane7_g_d6;               // RmsNormMax.java:281
+  reg  [31:0]  lane7_g_d7;               // RmsNormMax.java:281
   wire         lane7_xrg_in_valid;       // Units.java:70
   wire [31:0]  lane7_xrg_a;              // Units.java:70
   wire [31:0]  lane7_xrg_b;              // Units.java:70
@@ -618,13 +618,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane8_xr_b;               // Units.java:70
   wire         lane8_xr_out_valid;       // Units.java:70
   wire [31:0]  lane8_xr_y;               // Units.java:70
-  reg  [31:0]  lane8_g_d1;               // Delay.java:25
-  reg  [31:0]  lane8_g_d2;               // Delay.java:25
-  reg  [31:0]  lane8_g_d3;               // Delay.java:25
-  reg  [31:0]  lane8_g_d4;               // Delay.java:25
-  reg  [31:0]  lane8_g_d5;               // Delay.java:25
-  reg  [31:0]  lane8_g_d6;               // Delay.java:25
-  reg  [31:0]  lane8_g_d7;               // Delay.java:25
+  reg  [31:0]  lane8_g_d1;               // RmsNormMax.java:281
+  reg  [31:0]  lane8_g_d2;               // RmsNormMax.java:281
+  reg  [31:0]  lane8_g_d3;               // RmsNormMax.java:281
+  reg  [31:0]  lane8_g_d4;               // RmsNormMax.java:281
+  reg  [31:0]  lane8_g_d5;               // RmsNormMax.java:281
+  reg  [31:0]  lane8_g_d6;               // RmsNormMax.java:281
+  reg  [31:0]  lane8_g_d7;               // RmsNormMax.java:281
   wire         lane8_xrg_in_valid;       // Units.java:70
   wire [31:0]  lane8_xrg_a;              // Units.java:70
   wire [31:0]  lane8_xrg_b;              // Units.java:70
@@ -647,13 +647,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane9_xr_b;               // Units.java:70
   wire         lane9_xr_out_valid;       // Units.java:70
   wire [31:0]  lane9_xr_y;               // Units.java:70
-  reg  [31:0]  lane9_g_d1;               // Delay.java:25
-  reg  [31:0]  lane9_g_d2;               // Delay.java:25
-  reg  [31:0]  lane9_g_d3;               // Delay.java:25
-  reg  [31:0]  lane9_g_d4;               // Delay.java:25
-  reg  [31:0]  lane9_g_d5;               // Delay.java:25
-  reg  [31:0]  lane9_g_d6;               // Delay.java:25
-  reg  [31:0]  lane9_g_d7;               // Delay.java:25
+  reg  [31:0]  lane9_g_d1;               // RmsNormMax.java:281
+  reg  [31:0]  lane9_g_d2;               // RmsNormMax.java:281
+  reg  [31:0]  lane9_g_d3;               // RmsNormMax.java:281
+  reg  [31:0]  lane9_g_d4;               // RmsNormMax.java:281
+  reg  [31:0]  lane9_g_d5;               // RmsNormMax.java:281
+  reg  [31:0]  lane9_g_d6;               // RmsNormMax.java:281
+  reg  [31:0]  lane9_g_d7;               // RmsNormMax.java:281
   wire         lane9_xrg_in_valid;       // Units.java:70
   wire [31:0]  lane9_xrg_a;              // Units.java:70
   wire [31:0]  lane9_xrg_b;              // Units.java:70
@@ -676,13 +676,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane10_xr_b;              // Units.java:70
   wire         lane10_xr_out_valid;      // Units.java:70
   wire [31:0]  lane10_xr_y;              // Units.java:70
-  reg  [31:0]  lane10_g_d1;              // Delay.java:25
-  reg  [31:0]  lane10_g_d2;              // Delay.java:25
-  reg  [31:0]  lane10_g_d3;              // Delay.java:25
-  reg  [31:0]  lane10_g_d4;              // Delay.java:25
-  reg  [31:0]  lane10_g_d5;              // Delay.java:25
-  reg  [31:0]  lane10_g_d6;              // Delay.java:25
-  reg  [31:0]  lane10_g_d7;              // Delay.java:25
+  reg  [31:0]  lane10_g_d1;              // RmsNormMax.java:281
+  reg  [31:0]  lane10_g_d2;              // RmsNormMax.java:281
+  reg  [31:0]  lane10_g_d3;              // RmsNormMax.java:281
+  reg  [31:0]  lane10_g_d4;              // RmsNormMax.java:281
+  reg  [31:0]  lane10_g_d5;              // RmsNormMax.java:281
+  reg  [31:0]  lane10_g_d6;              // RmsNormMax.java:281
+  reg  [31:0]  lane10_g_d7;              // RmsNormMax.java:281
   wire         lane10_xrg_in_valid;      // Units.java:70
   wire [31:0]  lane10_xrg_a;             // Units.java:70
   wire [31:0]  lane10_xrg_b;             // Units.java:70
@@ -705,13 +705,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane11_xr_b;              // Units.java:70
   wire         lane11_xr_out_valid;      // Units.java:70
   wire [31:0]  lane11_xr_y;              // Units.java:70
-  reg  [31:0]  lane11_g_d1;              // Delay.java:25
-  reg  [31:0]  lane11_g_d2;              // Delay.java:25
-  reg  [31:0]  lane11_g_d3;              // Delay.java:25
-  reg  [31:0]  lane11_g_d4;              // Delay.java:25
-  reg  [31:0]  lane11_g_d5;              // Delay.java:25
-  reg  [31:0]  lane11_g_d6;              // Delay.java:25
-  reg  [31:0]  lane11_g_d7;              // Delay.java:25
+  reg  [31:0]  lane11_g_d1;              // RmsNormMax.java:281
+  reg  [31:0]  lane11_g_d2;              // RmsNormMax.java:281
+  reg  [31:0]  lane11_g_d3;              // RmsNormMax.java:281
+  reg  [31:0]  lane11_g_d4;              // RmsNormMax.java:281
+  reg  [31:0]  lane11_g_d5;              // RmsNormMax.java:281
+  reg  [31:0]  lane11_g_d6;              // RmsNormMax.java:281
+  reg  [31:0]  lane11_g_d7;              // RmsNormMax.java:281
   wire         lane11_xrg_in_valid;      // Units.java:70
   wire [31:0]  lane11_xrg_a;             // Units.java:70
   wire [31:0]  lane11_xrg_b;             // Units.java:70
@@ -734,13 +734,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane12_xr_b;              // Units.java:70
   wire         lane12_xr_out_valid;      // Units.java:70
   wire [31:0]  lane12_xr_y;              // Units.java:70
-  reg  [31:0]  lane12_g_d1;              // Delay.java:25
-  reg  [31:0]  lane12_g_d2;              // Delay.java:25
-  reg  [31:0]  lane12_g_d3;              // Delay.java:25
-  reg  [31:0]  lane12_g_d4;              // Delay.java:25
-  reg  [31:0]  lane12_g_d5;              // Delay.java:25
-  reg  [31:0]  lane12_g_d6;              // Delay.java:25
-  reg  [31:0]  lane12_g_d7;              // Delay.java:25
+  reg  [31:0]  lane12_g_d1;              // RmsNormMax.java:281
+  reg  [31:0]  lane12_g_d2;              // RmsNormMax.java:281
+  reg  [31:0]  lane12_g_d3;              // RmsNormMax.java:281
+  reg  [31:0]  lane12_g_d4;              // RmsNormMax.java:281
+  reg  [31:0]  lane12_g_d5;              // RmsNormMax.java:281
+  reg  [31:0]  lane12_g_d6;              // RmsNormMax.java:281
+  reg  [31:0]  lane12_g_d7;              // RmsNormMax.java:281
   wire         lane12_xrg_in_valid;      // Units.java:70
   wire [31:0]  lane12_xrg_a;             // Units.java:70
   wire [31:0]  lane12_xrg_b;             // Units.java:70
@@ -763,13 +763,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane13_xr_b;              // Units.java:70
   wire         lane13_xr_out_valid;      // Units.java:70
   wire [31:0]  lane13_xr_y;              // Units.java:70
-  reg  [31:0]  lane13_g_d1;              // Delay.java:25
-  reg  [31:0]  lane13_g_d2;              // Delay.java:25
-  reg  [31:0]  lane13_g_d3;              // Delay.java:25
-  reg  [31:0]  lane13_g_d4;              // Delay.java:25
-  reg  [31:0]  lane13_g_d5;              // Delay.java:25
-  reg  [31:0]  lane13_g_d6;              // Delay.java:25
-  reg  [31:0]  lane13_g_d7;              // Delay.java:25
+  reg  [31:0]  lane13_g_d1;              // RmsNormMax.java:281
+  reg  [31:0]  lane13_g_d2;              // RmsNormMax.java:281
+  reg  [31:0]  lane13_g_d3;              // RmsNormMax.java:281
+  reg  [31:0]  lane13_g_d4;              // RmsNormMax.java:281
+  reg  [31:0]  lane13_g_d5;              // RmsNormMax.java:281
+  reg  [31:0]  lane13_g_d6;              // RmsNormMax.java:281
+  reg  [31:0]  lane13_g_d7;              // RmsNormMax.java:281
   wire         lane13_xrg_in_valid;      // Units.java:70
   wire [31:0]  lane13_xrg_a;             // Units.java:70
   wire [31:0]  lane13_xrg_b;             // Units.java:70
@@ -792,13 +792,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane14_xr_b;              // Units.java:70
   wire         lane14_xr_out_valid;      // Units.java:70
   wire [31:0]  lane14_xr_y;              // Units.java:70
-  reg  [31:0]  lane14_g_d1;              // Delay.java:25
-  reg  [31:0]  lane14_g_d2;              // Delay.java:25
-  reg  [31:0]  lane14_g_d3;              // Delay.java:25
-  reg  [31:0]  lane14_g_d4;              // Delay.java:25
-  reg  [31:0]  lane14_g_d5;              // Delay.java:25
-  reg  [31:0]  lane14_g_d6;              // Delay.java:25
-  reg  [31:0]  lane14_g_d7;              // Delay.java:25
+  reg  [31:0]  lane14_g_d1;              // RmsNormMax.java:281
+  reg  [31:0]  lane14_g_d2;              // RmsNormMax.java:281
+  reg  [31:0]  lane14_g_d3;              // RmsNormMax.java:281
+  reg  [31:0]  lane14_g_d4;              // RmsNormMax.java:281
+  reg  [31:0]  lane14_g_d5;              // RmsNormMax.java:281
+  reg  [31:0]  lane14_g_d6;              // RmsNormMax.java:281
+  reg  [31:0]  lane14_g_d7;              // RmsNormMax.java:281
   wire         lane14_xrg_in_valid;      // Units.java:70
   wire [31:0]  lane14_xrg_a;             // Units.java:70
   wire [31:0]  lane14_xrg_b;             // Units.java:70
@@ -821,13 +821,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [31:0]  lane15_xr_b;              // Units.java:70
   wire         lane15_xr_out_valid;      // Units.java:70
   wire [31:0]  lane15_xr_y;              // Units.java:70
-  reg  [31:0]  lane15_g_d1;              // Delay.java:25
-  reg  [31:0]  lane15_g_d2;              // Delay.java:25
-  reg  [31:0]  lane15_g_d3;              // Delay.java:25
-  reg  [31:0]  lane15_g_d4;              // Delay.java:25
-  reg  [31:0]  lane15_g_d5;              // Delay.java:25
-  reg  [31:0]  lane15_g_d6;              // Delay.java:25
-  reg  [31:0]  lane15_g_d7;              // Delay.java:25
+  reg  [31:0]  lane15_g_d1;              // RmsNormMax.java:281
+  reg  [31:0]  lane15_g_d2;              // RmsNormMax.java:281
+  reg  [31:0]  lane15_g_d3;              // RmsNormMax.java:281
+  reg  [31:0]  lane15_g_d4;              // RmsNormMax.java:281
+  reg  [31:0]  lane15_g_d5;              // RmsNormMax.java:281
+  reg  [31:0]  lane15_g_d6;              // RmsNormMax.java:281
+  reg  [31:0]  lane15_g_d7;              // RmsNormMax.java:281
   wire         lane15_xrg_in_valid;      // Units.java:70
   wire [31:0]  lane15_xrg_a;             // Units.java:70
   wire [31:0]  lane15_xrg_b;             // Units.java:70
@@ -841,14 +841,14 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [14:0]  running_max;              // RmsNormMax.java:289
   reg          emit_valid;               // RmsNormMax.java:298
   reg          emit_last;                // RmsNormMax.java:299
-  wire         result_fifo_push_valid;   // CreditBuffer.java:70
-  wire         result_fifo_push_ready;   // CreditBuffer.java:70
-  wire [288:0] result_fifo_push_payload; // CreditBuffer.java:70
-  wire         result_fifo_pop_valid;    // CreditBuffer.java:70
-  wire         result_fifo_pop_ready;    // CreditBuffer.java:70
-  wire [288:0] result_fifo_pop_payload;  // CreditBuffer.java:70
-  wire [1:0]   result_fifo_occupancy;    // CreditBuffer.java:70
-  wire         result_ready;             // CreditBuffer.java:77
+  wire         result_fifo_push_valid;   // CreditBuffer.java:77
+  wire         result_fifo_push_ready;   // CreditBuffer.java:77
+  wire [288:0] result_fifo_push_payload; // CreditBuffer.java:77
+  wire         result_fifo_pop_valid;    // CreditBuffer.java:77
+  wire         result_fifo_pop_ready;    // CreditBuffer.java:77
+  wire [288:0] result_fifo_pop_payload;  // CreditBuffer.java:77
+  wire [1:0]   result_fifo_occupancy;    // CreditBuffer.java:77
+  wire         result_ready;             // CreditBuffer.java:84
   (* ram_style = "block" *)
   reg  [255:0] buffer [0:95];            // RmsNormMax.java:117
 
@@ -1262,9 +1262,9 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign lane15_xrg_b = lane15_g_d7; // Units.java:73
   assign lane15_y_in_valid = lane15_xrg_out_valid; // Units.java:58
   assign lane15_y_x = lane15_xrg_y; // Units.java:59
-  assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:71
-  assign result_fifo_push_payload = {emit_last, ((result_fifo_push_payload_part == 5'd0) ? ((result_fifo_push_payload_part_2 == 10'd0) ? {result_fifo_push_payload_part_3, 31'h0} : {result_fifo_push_payload_part_3, (8'd112 - {4'd0, result_fifo_push_payload_mux}), (result_fifo_push_payload_part_2 << (result_fifo_push_payload_mux + 4'd1)), 13'h0}) : ((result_fifo_push_payload_part == 5'd31) ? {result_fifo_push_payload_part_3, 8'hff, (result_fifo_push_payload_part_2 != 10'd0), result_fifo_push_payload_part_2_part[8:0], 13'h0} : {result_fifo_push_payload_part_3, ({3'd0, result_fifo_push_payload_part} + 8'd112), result_fifo_push_payload_part_2, 13'h0})), read_word[255:240], read_word[239:224], read_word[223:208], read_word[207:192], read_word[191:176], read_word[175:160], read_word[159:144], read_word[143:128], read_word[127:112], read_word[111:96], read_word[95:80], read_word[79:64], read_word[63:48], read_word[47:32], read_word[31:16], read_word[15:0]}; // CreditBuffer.java:72
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
+  assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:78
+  assign result_fifo_push_payload = {emit_last, ((result_fifo_push_payload_part == 5'd0) ? ((result_fifo_push_payload_part_2 == 10'd0) ? {result_fifo_push_payload_part_3, 31'h0} : {result_fifo_push_payload_part_3, (8'd112 - {4'd0, result_fifo_push_payload_mux}), (result_fifo_push_payload_part_2 << (result_fifo_push_payload_mux + 4'd1)), 13'h0}) : ((result_fifo_push_payload_part == 5'd31) ? {result_fifo_push_payload_part_3, 8'hff, (result_fifo_push_payload_part_2 != 10'd0), result_fifo_push_payload_part_2_part[8:0], 13'h0} : {result_fifo_push_payload_part_3, ({3'd0, result_fifo_push_payload_part} + 8'd112), result_fifo_push_payload_part_2, 13'h0})), read_word[255:240], read_word[239:224], read_word[223:208], read_word[207:192], read_word[191:176], read_word[175:160], read_word[159:144], read_word[143:128], read_word[127:112], read_word[111:96], read_word[95:80], read_word[79:64], read_word[63:48], read_word[47:32], read_word[31:16], read_word[15:0]}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -1304,32 +1304,32 @@ module RmsNormMax_l16_w16_n1536_fp16 (
         phase <= 3'd1; // RmsNormMax.java:150
       end
     end
-    feed_rotation_d1 <= rotation; // Delay.java:25
-    feed_rotation_d2 <= feed_rotation_d1; // Delay.java:25
-    feed_rotation_d3 <= feed_rotation_d2; // Delay.java:25
-    feed_rotation_d4 <= feed_rotation_d3; // Delay.java:25
-    feed_rotation_d5 <= feed_rotation_d4; // Delay.java:25
-    feed_rotation_d6 <= feed_rotation_d5; // Delay.java:25
-    feed_rotation_d7 <= feed_rotation_d6; // Delay.java:25
-    feed_rotation_d8 <= feed_rotation_d7; // Delay.java:25
-    sum_rotation_d1 <= feed_rotation_d8; // Delay.java:25
-    sum_rotation_d2 <= sum_rotation_d1; // Delay.java:25
-    sum_rotation_d3 <= sum_rotation_d2; // Delay.java:25
-    sum_rotation_d4 <= sum_rotation_d3; // Delay.java:25
-    sum_rotation_d5 <= sum_rotation_d4; // Delay.java:25
-    sum_rotation_d6 <= sum_rotation_d5; // Delay.java:25
-    tree_k_out_d1 <= tree_k; // Delay.java:25
-    tree_k_out_d2 <= tree_k_out_d1; // Delay.java:25
-    tree_k_out_d3 <= tree_k_out_d2; // Delay.java:25
-    tree_k_out_d4 <= tree_k_out_d3; // Delay.java:25
-    tree_k_out_d5 <= tree_k_out_d4; // Delay.java:25
-    tree_k_out_d6 <= tree_k_out_d5; // Delay.java:25
-    tree_out_d1 <= lane0_acc_in_valid_and; // Delay.java:37
-    tree_out_d2 <= tree_out_d1; // Delay.java:37
-    tree_out_d3 <= tree_out_d2; // Delay.java:37
-    tree_out_d4 <= tree_out_d3; // Delay.java:37
-    tree_out_d5 <= tree_out_d4; // Delay.java:37
-    tree_out_d6 <= tree_out_d5; // Delay.java:37
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:153
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:153
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:153
+    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:153
+    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:153
+    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:153
+    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:153
+    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:153
+    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:154
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:154
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:154
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:154
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:154
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:154
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:174
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:174
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:174
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:174
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:174
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:174
+    tree_out_d1 <= lane0_acc_in_valid_and; // RmsNormMax.java:175
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:175
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:175
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:175
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:175
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:175
     if (lane0_acc_in_valid_and) begin // RmsNormMax.java:177
       if ((tree_k + 5'd1) == tree_k_cond_ext) begin // RmsNormMax.java:178
         tree_k <= 5'd0; // RmsNormMax.java:179
@@ -1472,118 +1472,118 @@ module RmsNormMax_l16_w16_n1536_fp16 (
         phase <= 3'd4; // RmsNormMax.java:270
       end
     end
-    lane0_g_d1 <= lane0_gamma_y; // Delay.java:25
-    lane0_g_d2 <= lane0_g_d1; // Delay.java:25
-    lane0_g_d3 <= lane0_g_d2; // Delay.java:25
-    lane0_g_d4 <= lane0_g_d3; // Delay.java:25
-    lane0_g_d5 <= lane0_g_d4; // Delay.java:25
-    lane0_g_d6 <= lane0_g_d5; // Delay.java:25
-    lane0_g_d7 <= lane0_g_d6; // Delay.java:25
-    lane1_g_d1 <= lane1_gamma_y; // Delay.java:25
-    lane1_g_d2 <= lane1_g_d1; // Delay.java:25
-    lane1_g_d3 <= lane1_g_d2; // Delay.java:25
-    lane1_g_d4 <= lane1_g_d3; // Delay.java:25
-    lane1_g_d5 <= lane1_g_d4; // Delay.java:25
-    lane1_g_d6 <= lane1_g_d5; // Delay.java:25
-    lane1_g_d7 <= lane1_g_d6; // Delay.java:25
-    lane2_g_d1 <= lane2_gamma_y; // Delay.java:25
-    lane2_g_d2 <= lane2_g_d1; // Delay.java:25
-    lane2_g_d3 <= lane2_g_d2; // Delay.java:25
-    lane2_g_d4 <= lane2_g_d3; // Delay.java:25
-    lane2_g_d5 <= lane2_g_d4; // Delay.java:25
-    lane2_g_d6 <= lane2_g_d5; // Delay.java:25
-    lane2_g_d7 <= lane2_g_d6; // Delay.java:25
-    lane3_g_d1 <= lane3_gamma_y; // Delay.java:25
-    lane3_g_d2 <= lane3_g_d1; // Delay.java:25
-    lane3_g_d3 <= lane3_g_d2; // Delay.java:25
-    lane3_g_d4 <= lane3_g_d3; // Delay.java:25
-    lane3_g_d5 <= lane3_g_d4; // Delay.java:25
-    lane3_g_d6 <= lane3_g_d5; // Delay.java:25
-    lane3_g_d7 <= lane3_g_d6; // Delay.java:25
-    lane4_g_d1 <= lane4_gamma_y; // Delay.java:25
-    lane4_g_d2 <= lane4_g_d1; // Delay.java:25
-    lane4_g_d3 <= lane4_g_d2; // Delay.java:25
-    lane4_g_d4 <= lane4_g_d3; // Delay.java:25
-    lane4_g_d5 <= lane4_g_d4; // Delay.java:25
-    lane4_g_d6 <= lane4_g_d5; // Delay.java:25
-    lane4_g_d7 <= lane4_g_d6; // Delay.java:25
-    lane5_g_d1 <= lane5_gamma_y; // Delay.java:25
-    lane5_g_d2 <= lane5_g_d1; // Delay.java:25
-    lane5_g_d3 <= lane5_g_d2; // Delay.java:25
-    lane5_g_d4 <= lane5_g_d3; // Delay.java:25
-    lane5_g_d5 <= lane5_g_d4; // Delay.java:25
-    lane5_g_d6 <= lane5_g_d5; // Delay.java:25
-    lane5_g_d7 <= lane5_g_d6; // Delay.java:25
-    lane6_g_d1 <= lane6_gamma_y; // Delay.java:25
-    lane6_g_d2 <= lane6_g_d1; // Delay.java:25
-    lane6_g_d3 <= lane6_g_d2; // Delay.java:25
-    lane6_g_d4 <= lane6_g_d3; // Delay.java:25
-    lane6_g_d5 <= lane6_g_d4; // Delay.java:25
-    lane6_g_d6 <= lane6_g_d5; // Delay.java:25
-    lane6_g_d7 <= lane6_g_d6; // Delay.java:25
-    lane7_g_d1 <= lane7_gamma_y; // Delay.java:25
-    lane7_g_d2 <= lane7_g_d1; // Delay.java:25
-    lane7_g_d3 <= lane7_g_d2; // Delay.java:25
-    lane7_g_d4 <= lane7_g_d3; // Delay.java:25
-    lane7_g_d5 <= lane7_g_d4; // Delay.java:25
-    lane7_g_d6 <= lane7_g_d5; // Delay.java:25
-    lane7_g_d7 <= lane7_g_d6; // Delay.java:25
-    lane8_g_d1 <= lane8_gamma_y; // Delay.java:25
-    lane8_g_d2 <= lane8_g_d1; // Delay.java:25
-    lane8_g_d3 <= lane8_g_d2; // Delay.java:25
-    lane8_g_d4 <= lane8_g_d3; // Delay.java:25
-    lane8_g_d5 <= lane8_g_d4; // Delay.java:25
-    lane8_g_d6 <= lane8_g_d5; // Delay.java:25
-    lane8_g_d7 <= lane8_g_d6; // Delay.java:25
-    lane9_g_d1 <= lane9_gamma_y; // Delay.java:25
-    lane9_g_d2 <= lane9_g_d1; // Delay.java:25
-    lane9_g_d3 <= lane9_g_d2; // Delay.java:25
-    lane9_g_d4 <= lane9_g_d3; // Delay.java:25
-    lane9_g_d5 <= lane9_g_d4; // Delay.java:25
-    lane9_g_d6 <= lane9_g_d5; // Delay.java:25
-    lane9_g_d7 <= lane9_g_d6; // Delay.java:25
-    lane10_g_d1 <= lane10_gamma_y; // Delay.java:25
-    lane10_g_d2 <= lane10_g_d1; // Delay.java:25
-    lane10_g_d3 <= lane10_g_d2; // Delay.java:25
-    lane10_g_d4 <= lane10_g_d3; // Delay.java:25
-    lane10_g_d5 <= lane10_g_d4; // Delay.java:25
-    lane10_g_d6 <= lane10_g_d5; // Delay.java:25
-    lane10_g_d7 <= lane10_g_d6; // Delay.java:25
-    lane11_g_d1 <= lane11_gamma_y; // Delay.java:25
-    lane11_g_d2 <= lane11_g_d1; // Delay.java:25
-    lane11_g_d3 <= lane11_g_d2; // Delay.java:25
-    lane11_g_d4 <= lane11_g_d3; // Delay.java:25
-    lane11_g_d5 <= lane11_g_d4; // Delay.java:25
-    lane11_g_d6 <= lane11_g_d5; // Delay.java:25
-    lane11_g_d7 <= lane11_g_d6; // Delay.java:25
-    lane12_g_d1 <= lane12_gamma_y; // Delay.java:25
-    lane12_g_d2 <= lane12_g_d1; // Delay.java:25
-    lane12_g_d3 <= lane12_g_d2; // Delay.java:25
-    lane12_g_d4 <= lane12_g_d3; // Delay.java:25
-    lane12_g_d5 <= lane12_g_d4; // Delay.java:25
-    lane12_g_d6 <= lane12_g_d5; // Delay.java:25
-    lane12_g_d7 <= lane12_g_d6; // Delay.java:25
-    lane13_g_d1 <= lane13_gamma_y; // Delay.java:25
-    lane13_g_d2 <= lane13_g_d1; // Delay.java:25
-    lane13_g_d3 <= lane13_g_d2; // Delay.java:25
-    lane13_g_d4 <= lane13_g_d3; // Delay.java:25
-    lane13_g_d5 <= lane13_g_d4; // Delay.java:25
-    lane13_g_d6 <= lane13_g_d5; // Delay.java:25
-    lane13_g_d7 <= lane13_g_d6; // Delay.java:25
-    lane14_g_d1 <= lane14_gamma_y; // Delay.java:25
-    lane14_g_d2 <= lane14_g_d1; // Delay.java:25
-    lane14_g_d3 <= lane14_g_d2; // Delay.java:25
-    lane14_g_d4 <= lane14_g_d3; // Delay.java:25
-    lane14_g_d5 <= lane14_g_d4; // Delay.java:25
-    lane14_g_d6 <= lane14_g_d5; // Delay.java:25
-    lane14_g_d7 <= lane14_g_d6; // Delay.java:25
-    lane15_g_d1 <= lane15_gamma_y; // Delay.java:25
-    lane15_g_d2 <= lane15_g_d1; // Delay.java:25
-    lane15_g_d3 <= lane15_g_d2; // Delay.java:25
-    lane15_g_d4 <= lane15_g_d3; // Delay.java:25
-    lane15_g_d5 <= lane15_g_d4; // Delay.java:25
-    lane15_g_d6 <= lane15_g_d5; // Delay.java:25
-    lane15_g_d7 <= lane15_g_d6; // Delay.java:25
+    lane0_g_d1 <= lane0_gamma_y; // RmsNormMax.java:281
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:281
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:281
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:281
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:281
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:281
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:281
+    lane1_g_d1 <= lane1_gamma_y; // RmsNormMax.java:281
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:281
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:281
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:281
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:281
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:281
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:281
+    lane2_g_d1 <= lane2_gamma_y; // RmsNormMax.java:281
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:281
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:281
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:281
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:281
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:281
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:281
+    lane3_g_d1 <= lane3_gamma_y; // RmsNormMax.java:281
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:281
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:281
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:281
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:281
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:281
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:281
+    lane4_g_d1 <= lane4_gamma_y; // RmsNormMax.java:281
+    lane4_g_d2 <= lane4_g_d1; // RmsNormMax.java:281
+    lane4_g_d3 <= lane4_g_d2; // RmsNormMax.java:281
+    lane4_g_d4 <= lane4_g_d3; // RmsNormMax.java:281
+    lane4_g_d5 <= lane4_g_d4; // RmsNormMax.java:281
+    lane4_g_d6 <= lane4_g_d5; // RmsNormMax.java:281
+    lane4_g_d7 <= lane4_g_d6; // RmsNormMax.java:281
+    lane5_g_d1 <= lane5_gamma_y; // RmsNormMax.java:281
+    lane5_g_d2 <= lane5_g_d1; // RmsNormMax.java:281
+    lane5_g_d3 <= lane5_g_d2; // RmsNormMax.java:281
+    lane5_g_d4 <= lane5_g_d3; // RmsNormMax.java:281
+    lane5_g_d5 <= lane5_g_d4; // RmsNormMax.java:281
+    lane5_g_d6 <= lane5_g_d5; // RmsNormMax.java:281
+    lane5_g_d7 <= lane5_g_d6; // RmsNormMax.java:281
+    lane6_g_d1 <= lane6_gamma_y; // RmsNormMax.java:281
+    lane6_g_d2 <= lane6_g_d1; // RmsNormMax.java:281
+    lane6_g_d3 <= lane6_g_d2; // RmsNormMax.java:281
+    lane6_g_d4 <= lane6_g_d3; // RmsNormMax.java:281
+    lane6_g_d5 <= lane6_g_d4; // RmsNormMax.java:281
+    lane6_g_d6 <= lane6_g_d5; // RmsNormMax.java:281
+    lane6_g_d7 <= lane6_g_d6; // RmsNormMax.java:281
+    lane7_g_d1 <= lane7_gamma_y; // RmsNormMax.java:281
+    lane7_g_d2 <= lane7_g_d1; // RmsNormMax.java:281
+    lane7_g_d3 <= lane7_g_d2; // RmsNormMax.java:281
+    lane7_g_d4 <= lane7_g_d3; // RmsNormMax.java:281
+    lane7_g_d5 <= lane7_g_d4; // RmsNormMax.java:281
+    lane7_g_d6 <= lane7_g_d5; // RmsNormMax.java:281
+    lane7_g_d7 <= lane7_g_d6; // RmsNormMax.java:281
+    lane8_g_d1 <= lane8_gamma_y; // RmsNormMax.java:281
+    lane8_g_d2 <= lane8_g_d1; // RmsNormMax.java:281
+    lane8_g_d3 <= lane8_g_d2; // RmsNormMax.java:281
+    lane8_g_d4 <= lane8_g_d3; // RmsNormMax.java:281
+    lane8_g_d5 <= lane8_g_d4; // RmsNormMax.java:281
+    lane8_g_d6 <= lane8_g_d5; // RmsNormMax.java:281
+    lane8_g_d7 <= lane8_g_d6; // RmsNormMax.java:281
+    lane9_g_d1 <= lane9_gamma_y; // RmsNormMax.java:281
+    lane9_g_d2 <= lane9_g_d1; // RmsNormMax.java:281
+    lane9_g_d3 <= lane9_g_d2; // RmsNormMax.java:281
+    lane9_g_d4 <= lane9_g_d3; // RmsNormMax.java:281
+    lane9_g_d5 <= lane9_g_d4; // RmsNormMax.java:281
+    lane9_g_d6 <= lane9_g_d5; // RmsNormMax.java:281
+    lane9_g_d7 <= lane9_g_d6; // RmsNormMax.java:281
+    lane10_g_d1 <= lane10_gamma_y; // RmsNormMax.java:281
+    lane10_g_d2 <= lane10_g_d1; // RmsNormMax.java:281
+    lane10_g_d3 <= lane10_g_d2; // RmsNormMax.java:281
+    lane10_g_d4 <= lane10_g_d3; // RmsNormMax.java:281
+    lane10_g_d5 <= lane10_g_d4; // RmsNormMax.java:281
+    lane10_g_d6 <= lane10_g_d5; // RmsNormMax.java:281
+    lane10_g_d7 <= lane10_g_d6; // RmsNormMax.java:281
+    lane11_g_d1 <= lane11_gamma_y; // RmsNormMax.java:281
+    lane11_g_d2 <= lane11_g_d1; // RmsNormMax.java:281
+    lane11_g_d3 <= lane11_g_d2; // RmsNormMax.java:281
+    lane11_g_d4 <= lane11_g_d3; // RmsNormMax.java:281
+    lane11_g_d5 <= lane11_g_d4; // RmsNormMax.java:281
+    lane11_g_d6 <= lane11_g_d5; // RmsNormMax.java:281
+    lane11_g_d7 <= lane11_g_d6; // RmsNormMax.java:281
+    lane12_g_d1 <= lane12_gamma_y; // RmsNormMax.java:281
+    lane12_g_d2 <= lane12_g_d1; // RmsNormMax.java:281
+    lane12_g_d3 <= lane12_g_d2; // RmsNormMax.java:281
+    lane12_g_d4 <= lane12_g_d3; // RmsNormMax.java:281
+    lane12_g_d5 <= lane12_g_d4; // RmsNormMax.java:281
+    lane12_g_d6 <= lane12_g_d5; // RmsNormMax.java:281
+    lane12_g_d7 <= lane12_g_d6; // RmsNormMax.java:281
+    lane13_g_d1 <= lane13_gamma_y; // RmsNormMax.java:281
+    lane13_g_d2 <= lane13_g_d1; // RmsNormMax.java:281
+    lane13_g_d3 <= lane13_g_d2; // RmsNormMax.java:281
+    lane13_g_d4 <= lane13_g_d3; // RmsNormMax.java:281
+    lane13_g_d5 <= lane13_g_d4; // RmsNormMax.java:281
+    lane13_g_d6 <= lane13_g_d5; // RmsNormMax.java:281
+    lane13_g_d7 <= lane13_g_d6; // RmsNormMax.java:281
+    lane14_g_d1 <= lane14_gamma_y; // RmsNormMax.java:281
+    lane14_g_d2 <= lane14_g_d1; // RmsNormMax.java:281
+    lane14_g_d3 <= lane14_g_d2; // RmsNormMax.java:281
+    lane14_g_d4 <= lane14_g_d3; // RmsNormMax.java:281
+    lane14_g_d5 <= lane14_g_d4; // RmsNormMax.java:281
+    lane14_g_d6 <= lane14_g_d5; // RmsNormMax.java:281
+    lane14_g_d7 <= lane14_g_d6; // RmsNormMax.java:281
+    lane15_g_d1 <= lane15_gamma_y; // RmsNormMax.java:281
+    lane15_g_d2 <= lane15_g_d1; // RmsNormMax.java:281
+    lane15_g_d3 <= lane15_g_d2; // RmsNormMax.java:281
+    lane15_g_d4 <= lane15_g_d3; // RmsNormMax.java:281
+    lane15_g_d5 <= lane15_g_d4; // RmsNormMax.java:281
+    lane15_g_d6 <= lane15_g_d5; // RmsNormMax.java:281
+    lane15_g_d7 <= lane15_g_d6; // RmsNormMax.java:281
     if (lane0_y_out_valid) begin // RmsNormMax.java:290
       running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:291
       write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:292
@@ -1616,10 +1616,10 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     if (emit_last) begin // RmsNormMax.java:311
       running_max <= 15'd0; // RmsNormMax.java:311
     end
-    if (read_word_cond_and_2 & ~result_credits_cond_and) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 2'd1; // CreditBuffer.java:75
-    end else if (result_credits_cond_and & ~read_word_cond_and_2) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 2'd1; // CreditBuffer.java:76
+    if (read_word_cond_and_2 & ~result_credits_cond_and) begin // CreditBuffer.java:82
+      result_credits <= result_credits - 2'd1; // CreditBuffer.java:82
+    end else if (result_credits_cond_and & ~read_word_cond_and_2) begin // CreditBuffer.java:83
+      result_credits <= result_credits + 2'd1; // CreditBuffer.java:83
     end
     if (lane0_x_in_valid_and | lane0_y_out_valid) begin // RmsNormMax.java:321
       buffer[(lane0_x_in_valid_and ? index : write_index)] <= (lane0_x_in_valid_and ? {in_payload_15, in_payload_14, in_payload_13, in_payload_12, in_payload_11, in_payload_10, in_payload_9, in_payload_8, in_payload_7, in_payload_6, in_payload_5, in_payload_4, in_payload_3, in_payload_2, in_payload_1, in_payload_0} : {lane15_y_y, lane14_y_y, lane13_y_y, lane12_y_y, lane11_y_y, lane10_y_y, lane9_y_y, lane8_y_y, lane7_y_y, lane6_y_y, lane5_y_y, lane4_y_y, lane3_y_y, lane2_y_y, lane1_y_y, lane0_y_y}); // RmsNormMax.java:321
@@ -1663,6 +1663,22 @@ module RmsNormMax_l16_w16_n1536_fp16 (
       result_credits <= 2'd3;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!(~read_word_cond_and_2 | (result_credits != 2'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+        $stop;
+      end
+      if (!(~emit_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+    end
+  end
+`endif
 
   Fp16ToFp32 lane0_x ( // Units.java:43
     .clk       (clk),
@@ -2909,7 +2925,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .y         (lane15_y_y)
   );
 
-  SyncFifo_w289_d3 result_fifo ( // CreditBuffer.java:70
+  SyncFifo_w289_d3 result_fifo ( // CreditBuffer.java:77
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),
@@ -2922,7 +2938,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, sum_rotation_d6, lane0_gamma_out_valid, lane1_gamma_out_valid, lane1_y_out_valid, lane2_gamma_out_valid, lane2_y_out_valid, lane3_gamma_out_valid, lane3_y_out_valid, lane4_gamma_out_valid, lane4_y_out_valid, lane5_gamma_out_valid, lane5_y_out_valid, lane6_gamma_out_valid, lane6_y_out_valid, lane7_gamma_out_valid, lane7_y_out_valid, lane8_gamma_out_valid, lane8_y_out_valid, lane9_gamma_out_valid, lane9_y_out_valid, lane10_gamma_out_valid, lane10_y_out_valid, lane11_gamma_out_valid, lane11_y_out_valid, lane12_gamma_out_valid, lane12_y_out_valid, lane13_gamma_out_valid, lane13_y_out_valid, lane14_gamma_out_valid, lane14_y_out_valid, lane15_gamma_out_valid, lane15_y_out_valid, result_fifo_push_ready, result_fifo_occupancy, lane0_acc_a_part_shl[5], result_fifo_push_payload_mux_and_not_cat[0]};
+  wire unused_bits = &{1'b0, sum_rotation_d6, lane0_gamma_out_valid, lane1_gamma_out_valid, lane1_y_out_valid, lane2_gamma_out_valid, lane2_y_out_valid, lane3_gamma_out_valid, lane3_y_out_valid, lane4_gamma_out_valid, lane4_y_out_valid, lane5_gamma_out_valid, lane5_y_out_valid, lane6_gamma_out_valid, lane6_y_out_valid, lane7_gamma_out_valid, lane7_y_out_valid, lane8_gamma_out_valid, lane8_y_out_valid, lane9_gamma_out_valid, lane9_y_out_valid, lane10_gamma_out_valid, lane10_y_out_valid, lane11_gamma_out_valid, lane11_y_out_valid, lane12_gamma_out_valid, lane12_y_out_valid, lane13_gamma_out_valid, lane13_y_out_valid, lane14_gamma_out_valid, lane14_y_out_valid, lane15_gamma_out_valid, lane15_y_out_valid, result_fifo_occupancy, lane0_acc_a_part_shl[5], result_fifo_push_payload_mux_and_not_cat[0]};
 endmodule
 
 `default_nettype wire

@@ -30,7 +30,7 @@ module Rope_half_l2_d96_r2_fp16 (
   reg  [0:0]   bank_row_1;               // Rope.java:98
   reg          bank_last_0;              // Rope.java:99
   reg          bank_last_1;              // Rope.java:99
-  reg  [4:0]   result_credits;           // CreditBuffer.java:43
+  reg  [4:0]   result_credits;           // CreditBuffer.java:45
   reg          read_bank;                // Rope.java:127
   reg  [5:0]   read_beat;                // Rope.java:128
   reg  [63:0]  own_word;                 // Rope.java:143
@@ -49,13 +49,13 @@ module Rope_half_l2_d96_r2_fp16 (
   wire [31:0]  lane0_mate_sin_b;         // Units.java:70
   wire         lane0_mate_sin_out_valid; // Units.java:70
   wire [31:0]  lane0_mate_sin_y;         // Units.java:70
-  reg          lane0_first_d1;           // Delay.java:25
-  reg          lane0_first_d2;           // Delay.java:25
-  reg          lane0_first_d3;           // Delay.java:25
-  reg          lane0_first_d4;           // Delay.java:25
-  reg          lane0_first_d5;           // Delay.java:25
-  reg          lane0_first_d6;           // Delay.java:25
-  reg          lane0_first_d7;           // Delay.java:25
+  reg          lane0_first_d1;           // Rope.java:163
+  reg          lane0_first_d2;           // Rope.java:163
+  reg          lane0_first_d3;           // Rope.java:163
+  reg          lane0_first_d4;           // Rope.java:163
+  reg          lane0_first_d5;           // Rope.java:163
+  reg          lane0_first_d6;           // Rope.java:163
+  reg          lane0_first_d7;           // Rope.java:163
   wire         lane0_add_in_valid;       // Units.java:79
   wire [31:0]  lane0_add_a;              // Units.java:79
   wire [31:0]  lane0_add_b;              // Units.java:79
@@ -75,13 +75,13 @@ module Rope_half_l2_d96_r2_fp16 (
   wire [31:0]  lane1_mate_sin_b;         // Units.java:70
   wire         lane1_mate_sin_out_valid; // Units.java:70
   wire [31:0]  lane1_mate_sin_y;         // Units.java:70
-  reg          lane1_first_d1;           // Delay.java:25
-  reg          lane1_first_d2;           // Delay.java:25
-  reg          lane1_first_d3;           // Delay.java:25
-  reg          lane1_first_d4;           // Delay.java:25
-  reg          lane1_first_d5;           // Delay.java:25
-  reg          lane1_first_d6;           // Delay.java:25
-  reg          lane1_first_d7;           // Delay.java:25
+  reg          lane1_first_d1;           // Rope.java:163
+  reg          lane1_first_d2;           // Rope.java:163
+  reg          lane1_first_d3;           // Rope.java:163
+  reg          lane1_first_d4;           // Rope.java:163
+  reg          lane1_first_d5;           // Rope.java:163
+  reg          lane1_first_d6;           // Rope.java:163
+  reg          lane1_first_d7;           // Rope.java:163
   wire         lane1_add_in_valid;       // Units.java:79
   wire [31:0]  lane1_add_a;              // Units.java:79
   wire [31:0]  lane1_add_b;              // Units.java:79
@@ -91,29 +91,29 @@ module Rope_half_l2_d96_r2_fp16 (
   wire [31:0]  lane1_store_x;            // Units.java:57
   wire         lane1_store_out_valid;    // Units.java:57
   wire [15:0]  lane1_store_y;            // Units.java:57
-  reg          last_d1;                  // Delay.java:25
-  reg          last_d2;                  // Delay.java:25
-  reg          last_d3;                  // Delay.java:25
-  reg          last_d4;                  // Delay.java:25
-  reg          last_d5;                  // Delay.java:25
-  reg          last_d6;                  // Delay.java:25
-  reg          last_d7;                  // Delay.java:25
-  reg          last_d8;                  // Delay.java:25
-  reg          last_d9;                  // Delay.java:25
-  reg          last_d10;                 // Delay.java:25
-  reg          last_d11;                 // Delay.java:25
-  reg          last_d12;                 // Delay.java:25
-  reg          last_d13;                 // Delay.java:25
-  reg          last_d14;                 // Delay.java:25
-  reg          last_d15;                 // Delay.java:25
-  wire         result_fifo_push_valid;   // CreditBuffer.java:70
-  wire         result_fifo_push_ready;   // CreditBuffer.java:70
-  wire [32:0]  result_fifo_push_payload; // CreditBuffer.java:70
-  wire         result_fifo_pop_valid;    // CreditBuffer.java:70
-  wire         result_fifo_pop_ready;    // CreditBuffer.java:70
-  wire [32:0]  result_fifo_pop_payload;  // CreditBuffer.java:70
-  wire [4:0]   result_fifo_occupancy;    // CreditBuffer.java:70
-  wire         result_ready;             // CreditBuffer.java:77
+  reg          last_d1;                  // Rope.java:170
+  reg          last_d2;                  // Rope.java:170
+  reg          last_d3;                  // Rope.java:170
+  reg          last_d4;                  // Rope.java:170
+  reg          last_d5;                  // Rope.java:170
+  reg          last_d6;                  // Rope.java:170
+  reg          last_d7;                  // Rope.java:170
+  reg          last_d8;                  // Rope.java:170
+  reg          last_d9;                  // Rope.java:170
+  reg          last_d10;                 // Rope.java:170
+  reg          last_d11;                 // Rope.java:170
+  reg          last_d12;                 // Rope.java:170
+  reg          last_d13;                 // Rope.java:170
+  reg          last_d14;                 // Rope.java:170
+  reg          last_d15;                 // Rope.java:170
+  wire         result_fifo_push_valid;   // CreditBuffer.java:77
+  wire         result_fifo_push_ready;   // CreditBuffer.java:77
+  wire [32:0]  result_fifo_push_payload; // CreditBuffer.java:77
+  wire         result_fifo_pop_valid;    // CreditBuffer.java:77
+  wire         result_fifo_pop_ready;    // CreditBuffer.java:77
+  wire [32:0]  result_fifo_pop_payload;  // CreditBuffer.java:77
+  wire [4:0]   result_fifo_occupancy;    // CreditBuffer.java:77
+  wire         result_ready;             // CreditBuffer.java:84
   (* ram_style = "block" *)
   reg  [127:0] cos_sin [0:95];           // Rope.java:85
   (* ram_style = "distributed" *)
@@ -160,9 +160,9 @@ module Rope_half_l2_d96_r2_fp16 (
   assign lane1_add_b = lane1_first_d7 ? {~lane1_mate_sin_y[31], lane1_mate_sin_y[30:0]} : lane1_mate_sin_y; // Units.java:82
   assign lane1_store_in_valid = lane1_add_out_valid; // Units.java:58
   assign lane1_store_x = lane1_add_y; // Units.java:59
-  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:71
-  assign result_fifo_push_payload = {last_d15, lane1_store_y, lane0_store_y}; // CreditBuffer.java:72
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
+  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:78
+  assign result_fifo_push_payload = {last_d15, lane1_store_y, lane0_store_y}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -223,39 +223,39 @@ module Rope_half_l2_d96_r2_fp16 (
     read_valid <= read_beat_cond_and; // Rope.java:148
     read_beat_r <= read_beat; // Rope.java:149
     read_last <= read_beat_cond_and & read_beat_cond_cmp & (read_bank ? bank_last_1 : bank_last_0); // Rope.java:150
-    lane0_first_d1 <= read_beat_r < 6'd24; // Delay.java:25
-    lane0_first_d2 <= lane0_first_d1; // Delay.java:25
-    lane0_first_d3 <= lane0_first_d2; // Delay.java:25
-    lane0_first_d4 <= lane0_first_d3; // Delay.java:25
-    lane0_first_d5 <= lane0_first_d4; // Delay.java:25
-    lane0_first_d6 <= lane0_first_d5; // Delay.java:25
-    lane0_first_d7 <= lane0_first_d6; // Delay.java:25
-    lane1_first_d1 <= read_beat_r < 6'd24; // Delay.java:25
-    lane1_first_d2 <= lane1_first_d1; // Delay.java:25
-    lane1_first_d3 <= lane1_first_d2; // Delay.java:25
-    lane1_first_d4 <= lane1_first_d3; // Delay.java:25
-    lane1_first_d5 <= lane1_first_d4; // Delay.java:25
-    lane1_first_d6 <= lane1_first_d5; // Delay.java:25
-    lane1_first_d7 <= lane1_first_d6; // Delay.java:25
-    last_d1 <= read_last; // Delay.java:25
-    last_d2 <= last_d1; // Delay.java:25
-    last_d3 <= last_d2; // Delay.java:25
-    last_d4 <= last_d3; // Delay.java:25
-    last_d5 <= last_d4; // Delay.java:25
-    last_d6 <= last_d5; // Delay.java:25
-    last_d7 <= last_d6; // Delay.java:25
-    last_d8 <= last_d7; // Delay.java:25
-    last_d9 <= last_d8; // Delay.java:25
-    last_d10 <= last_d9; // Delay.java:25
-    last_d11 <= last_d10; // Delay.java:25
-    last_d12 <= last_d11; // Delay.java:25
-    last_d13 <= last_d12; // Delay.java:25
-    last_d14 <= last_d13; // Delay.java:25
-    last_d15 <= last_d14; // Delay.java:25
-    if (read_beat_cond_and & ~result_credits_cond_and) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 5'd1; // CreditBuffer.java:75
-    end else if (result_credits_cond_and & ~read_beat_cond_and) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 5'd1; // CreditBuffer.java:76
+    lane0_first_d1 <= read_beat_r < 6'd24; // Rope.java:163
+    lane0_first_d2 <= lane0_first_d1; // Rope.java:163
+    lane0_first_d3 <= lane0_first_d2; // Rope.java:163
+    lane0_first_d4 <= lane0_first_d3; // Rope.java:163
+    lane0_first_d5 <= lane0_first_d4; // Rope.java:163
+    lane0_first_d6 <= lane0_first_d5; // Rope.java:163
+    lane0_first_d7 <= lane0_first_d6; // Rope.java:163
+    lane1_first_d1 <= read_beat_r < 6'd24; // Rope.java:163
+    lane1_first_d2 <= lane1_first_d1; // Rope.java:163
+    lane1_first_d3 <= lane1_first_d2; // Rope.java:163
+    lane1_first_d4 <= lane1_first_d3; // Rope.java:163
+    lane1_first_d5 <= lane1_first_d4; // Rope.java:163
+    lane1_first_d6 <= lane1_first_d5; // Rope.java:163
+    lane1_first_d7 <= lane1_first_d6; // Rope.java:163
+    last_d1 <= read_last; // Rope.java:170
+    last_d2 <= last_d1; // Rope.java:170
+    last_d3 <= last_d2; // Rope.java:170
+    last_d4 <= last_d3; // Rope.java:170
+    last_d5 <= last_d4; // Rope.java:170
+    last_d6 <= last_d5; // Rope.java:170
+    last_d7 <= last_d6; // Rope.java:170
+    last_d8 <= last_d7; // Rope.java:170
+    last_d9 <= last_d8; // Rope.java:170
+    last_d10 <= last_d9; // Rope.java:170
+    last_d11 <= last_d10; // Rope.java:170
+    last_d12 <= last_d11; // Rope.java:170
+    last_d13 <= last_d12; // Rope.java:170
+    last_d14 <= last_d13; // Rope.java:170
+    last_d15 <= last_d14; // Rope.java:170
+    if (read_beat_cond_and & ~result_credits_cond_and) begin // CreditBuffer.java:82
+      result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
+    end else if (result_credits_cond_and & ~read_beat_cond_and) begin // CreditBuffer.java:83
+      result_credits <= result_credits + 5'd1; // CreditBuffer.java:83
     end
     if (reset) begin
       bank_full_0 <= 1'b0;
@@ -270,6 +270,26 @@ module Rope_half_l2_d96_r2_fp16 (
       result_credits <= 5'd18;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!(~read_beat_cond_and | (result_credits != 5'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+        $stop;
+      end
+      if (!(result_credits <= 5'd18)) begin // CreditBuffer.java:89
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 18");
+        $stop;
+      end
+      if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+    end
+  end
+`endif
 
   Fp32Mul lane0_own_cos ( // Units.java:70
     .clk       (clk),
@@ -349,7 +369,7 @@ module Rope_half_l2_d96_r2_fp16 (
     .y         (lane1_store_y)
   );
 
-  SyncFifo_w33_d18 result_fifo ( // CreditBuffer.java:70
+  SyncFifo_w33_d18 result_fifo ( // CreditBuffer.java:77
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),
@@ -362,7 +382,7 @@ module Rope_half_l2_d96_r2_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane0_mate_sin_out_valid, lane1_mate_sin_out_valid, lane1_store_out_valid, result_fifo_push_ready, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, lane0_mate_sin_out_valid, lane1_mate_sin_out_valid, lane1_store_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -58,7 +58,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   reg  [0:0]    bank_row_1;                // Rope.java:98
   reg           bank_last_0;               // Rope.java:99
   reg           bank_last_1;               // Rope.java:99
-  reg  [4:0]    result_credits;            // CreditBuffer.java:43
+  reg  [4:0]    result_credits;            // CreditBuffer.java:45
   reg           read_bank;                 // Rope.java:127
   reg  [2:0]    read_beat;                 // Rope.java:128
   reg  [511:0]  own_word;                  // Rope.java:143
@@ -77,13 +77,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane0_mate_sin_b;          // Units.java:70
   wire          lane0_mate_sin_out_valid;  // Units.java:70
   wire [31:0]   lane0_mate_sin_y;          // Units.java:70
-  reg           lane0_first_d1;            // Delay.java:25
-  reg           lane0_first_d2;            // Delay.java:25
-  reg           lane0_first_d3;            // Delay.java:25
-  reg           lane0_first_d4;            // Delay.java:25
-  reg           lane0_first_d5;            // Delay.java:25
-  reg           lane0_first_d6;            // Delay.java:25
-  reg           lane0_first_d7;            // Delay.java:25
+  reg           lane0_first_d1;            // Rope.java:163
+  reg           lane0_first_d2;            // Rope.java:163
+  reg           lane0_first_d3;            // Rope.java:163
+  reg           lane0_first_d4;            // Rope.java:163
+  reg           lane0_first_d5;            // Rope.java:163
+  reg           lane0_first_d6;            // Rope.java:163
+  reg           lane0_first_d7;            // Rope.java:163
   wire          lane0_add_in_valid;        // Units.java:79
   wire [31:0]   lane0_add_a;               // Units.java:79
   wire [31:0]   lane0_add_b;               // Units.java:79
@@ -103,13 +103,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane1_mate_sin_b;          // Units.java:70
   wire          lane1_mate_sin_out_valid;  // Units.java:70
   wire [31:0]   lane1_mate_sin_y;          // Units.java:70
-  reg           lane1_first_d1;            // Delay.java:25
-  reg           lane1_first_d2;            // Delay.java:25
-  reg           lane1_first_d3;            // Delay.java:25
-  reg           lane1_first_d4;            // Delay.java:25
-  reg           lane1_first_d5;            // Delay.java:25
-  reg           lane1_first_d6;            // Delay.java:25
-  reg           lane1_first_d7;            // Delay.java:25
+  reg           lane1_first_d1;            // Rope.java:163
+  reg           lane1_first_d2;            // Rope.java:163
+  reg           lane1_first_d3;            // Rope.java:163
+  reg           lane1_first_d4;            // Rope.java:163
+  reg           lane1_first_d5;            // Rope.java:163
+  reg           lane1_first_d6;            // Rope.java:163
+  reg           lane1_first_d7;            // Rope.java:163
   wire          lane1_add_in_valid;        // Units.java:79
   wire [31:0]   lane1_add_a;               // Units.java:79
   wire [31:0]   lane1_add_b;               // Units.java:79
@@ -129,13 +129,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane2_mate_sin_b;          // Units.java:70
   wire          lane2_mate_sin_out_valid;  // Units.java:70
   wire [31:0]   lane2_mate_sin_y;          // Units.java:70
-  reg           lane2_first_d1;            // Delay.java:25
-  reg           lane2_first_d2;            // Delay.java:25
-  reg           lane2_first_d3;            // Delay.java:25
-  reg           lane2_first_d4;            // Delay.java:25
-  reg           lane2_first_d5;            // Delay.java:25
-  reg           lane2_first_d6;            // Delay.java:25
-  reg           lane2_first_d7;            // Delay.java:25
+  reg           lane2_first_d1;            // Rope.java:163
+  reg           lane2_first_d2;            // Rope.java:163
+  reg           lane2_first_d3;            // Rope.java:163
+  reg           lane2_first_d4;            // Rope.java:163
+  reg           lane2_first_d5;            // Rope.java:163
+  reg           lane2_first_d6;            // Rope.java:163
+  reg           lane2_first_d7;            // Rope.java:163
   wire          lane2_add_in_valid;        // Units.java:79
   wire [31:0]   lane2_add_a;               // Units.java:79
   wire [31:0]   lane2_add_b;               // Units.java:79
@@ -155,13 +155,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane3_mate_sin_b;          // Units.java:70
   wire          lane3_mate_sin_out_valid;  // Units.java:70
   wire [31:0]   lane3_mate_sin_y;          // Units.java:70
-  reg           lane3_first_d1;            // Delay.java:25
-  reg           lane3_first_d2;            // Delay.java:25
-  reg           lane3_first_d3;            // Delay.java:25
-  reg           lane3_first_d4;            // Delay.java:25
-  reg           lane3_first_d5;            // Delay.java:25
-  reg           lane3_first_d6;            // Delay.java:25
-  reg           lane3_first_d7;            // Delay.java:25
+  reg           lane3_first_d1;            // Rope.java:163
+  reg           lane3_first_d2;            // Rope.java:163
+  reg           lane3_first_d3;            // Rope.java:163
+  reg           lane3_first_d4;            // Rope.java:163
+  reg           lane3_first_d5;            // Rope.java:163
+  reg           lane3_first_d6;            // Rope.java:163
+  reg           lane3_first_d7;            // Rope.java:163
   wire          lane3_add_in_valid;        // Units.java:79
   wire [31:0]   lane3_add_a;               // Units.java:79
   wire [31:0]   lane3_add_b;               // Units.java:79
@@ -181,13 +181,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane4_mate_sin_b;          // Units.java:70
   wire          lane4_mate_sin_out_valid;  // Units.java:70
   wire [31:0]   lane4_mate_sin_y;          // Units.java:70
-  reg           lane4_first_d1;            // Delay.java:25
-  reg           lane4_first_d2;            // Delay.java:25
-  reg           lane4_first_d3;            // Delay.java:25
-  reg           lane4_first_d4;            // Delay.java:25
-  reg           lane4_first_d5;            // Delay.java:25
-  reg           lane4_first_d6;            // Delay.java:25
-  reg           lane4_first_d7;            // Delay.java:25
+  reg           lane4_first_d1;            // Rope.java:163
+  reg           lane4_first_d2;            // Rope.java:163
+  reg           lane4_first_d3;            // Rope.java:163
+  reg           lane4_first_d4;            // Rope.java:163
+  reg           lane4_first_d5;            // Rope.java:163
+  reg           lane4_first_d6;            // Rope.java:163
+  reg           lane4_first_d7;            // Rope.java:163
   wire          lane4_add_in_valid;        // Units.java:79
   wire [31:0]   lane4_add_a;               // Units.java:79
   wire [31:0]   lane4_add_b;               // Units.java:79
@@ -207,13 +207,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane5_mate_sin_b;          // Units.java:70
   wire          lane5_mate_sin_out_valid;  // Units.java:70
   wire [31:0]   lane5_mate_sin_y;          // Units.java:70
-  reg           lane5_first_d1;            // Delay.java:25
-  reg           lane5_first_d2;            // Delay.java:25
-  reg           lane5_first_d3;            // Delay.java:25
-  reg           lane5_first_d4;            // Delay.java:25
-  reg           lane5_first_d5;            // Delay.java:25
-  reg           lane5_first_d6;            // Delay.java:25
-  reg           lane5_first_d7;            // Delay.java:25
+  reg           lane5_first_d1;            // Rope.java:163
+  reg           lane5_first_d2;            // Rope.java:163
+  reg           lane5_first_d3;            // Rope.java:163
+  reg           lane5_first_d4;            // Rope.java:163
+  reg           lane5_first_d5;            // Rope.java:163
+  reg           lane5_first_d6;            // Rope.java:163
+  reg           lane5_first_d7;            // Rope.java:163
   wire          lane5_add_in_valid;        // Units.java:79
   wire [31:0]   lane5_add_a;               // Units.java:79
   wire [31:0]   lane5_add_b;               // Units.java:79
@@ -233,13 +233,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane6_mate_sin_b;          // Units.java:70
   wire          lane6_mate_sin_out_valid;  // Units.java:70
   wire [31:0]   lane6_mate_sin_y;          // Units.java:70
-  reg           lane6_first_d1;            // Delay.java:25
-  reg           lane6_first_d2;            // Delay.java:25
-  reg           lane6_first_d3;            // Delay.java:25
-  reg           lane6_first_d4;            // Delay.java:25
-  reg           lane6_first_d5;            // Delay.java:25
-  reg           lane6_first_d6;            // Delay.java:25
-  reg           lane6_first_d7;            // Delay.java:25
+  reg           lane6_first_d1;            // Rope.java:163
+  reg           lane6_first_d2;            // Rope.java:163
+  reg           lane6_first_d3;            // Rope.java:163
+  reg           lane6_first_d4;            // Rope.java:163
+  reg           lane6_first_d5;            // Rope.java:163
+  reg           lane6_first_d6;            // Rope.java:163
+  reg           lane6_first_d7;            // Rope.java:163
   wire          lane6_add_in_valid;        // Units.java:79
   wire [31:0]   lane6_add_a;               // Units.java:79
   wire [31:0]   lane6_add_b;               // Units.java:79
@@ -259,13 +259,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane7_mate_sin_b;          // Units.java:70
   wire          lane7_mate_sin_out_valid;  // Units.java:70
   wire [31:0]   lane7_mate_sin_y;          // Units.java:70
-  reg           lane7_first_d1;            // Delay.java:25
-  reg           lane7_first_d2;            // Delay.java:25
-  reg           lane7_first_d3;            // Delay.java:25
-  reg           lane7_first_d4;            // Delay.java:25
-  reg           lane7_first_d5;            // Delay.java:25
-  reg           lane7_first_d6;            // Delay.java:25
-  reg           lane7_first_d7;            // Delay.java:25
+  reg           lane7_first_d1;            // Rope.java:163
+  reg           lane7_first_d2;            // Rope.java:163
+  reg           lane7_first_d3;            // Rope.java:163
+  reg           lane7_first_d4;            // Rope.java:163
+  reg           lane7_first_d5;            // Rope.java:163
+  reg           lane7_first_d6;            // Rope.java:163
+  reg           lane7_first_d7;            // Rope.java:163
   wire          lane7_add_in_valid;        // Units.java:79
   wire [31:0]   lane7_add_a;               // Units.java:79
   wire [31:0]   lane7_add_b;               // Units.java:79
@@ -285,13 +285,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane8_mate_sin_b;          // Units.java:70
   wire          lane8_mate_sin_out_valid;  // Units.java:70
   wire [31:0]   lane8_mate_sin_y;          // Units.java:70
-  reg           lane8_first_d1;            // Delay.java:25
-  reg           lane8_first_d2;            // Delay.java:25
-  reg           lane8_first_d3;            // Delay.java:25
-  reg           lane8_first_d4;            // Delay.java:25
-  reg           lane8_first_d5;            // Delay.java:25
-  reg           lane8_first_d6;            // Delay.java:25
-  reg           lane8_first_d7;            // Delay.java:25
+  reg           lane8_first_d1;            // Rope.java:163
+  reg           lane8_first_d2;            // Rope.java:163
+  reg           lane8_first_d3;            // Rope.java:163
+  reg           lane8_first_d4;            // Rope.java:163
+  reg           lane8_first_d5;            // Rope.java:163
+  reg           lane8_first_d6;            // Rope.java:163
+  reg           lane8_first_d7;            // Rope.java:163
   wire          lane8_add_in_valid;        // Units.java:79
   wire [31:0]   lane8_add_a;               // Units.java:79
   wire [31:0]   lane8_add_b;               // Units.java:79
@@ -311,13 +311,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane9_mate_sin_b;          // Units.java:70
   wire          lane9_mate_sin_out_valid;  // Units.java:70
   wire [31:0]   lane9_mate_sin_y;          // Units.java:70
-  reg           lane9_first_d1;            // Delay.java:25
-  reg           lane9_first_d2;            // Delay.java:25
-  reg           lane9_first_d3;            // Delay.java:25
-  reg           lane9_first_d4;            // Delay.java:25
-  reg           lane9_first_d5;            // Delay.java:25
-  reg           lane9_first_d6;            // Delay.java:25
-  reg           lane9_first_d7;            // Delay.java:25
+  reg           lane9_first_d1;            // Rope.java:163
+  reg           lane9_first_d2;            // Rope.java:163
+  reg           lane9_first_d3;            // Rope.java:163
+  reg           lane9_first_d4;            // Rope.java:163
+  reg           lane9_first_d5;            // Rope.java:163
+  reg           lane9_first_d6;            // Rope.java:163
+  reg           lane9_first_d7;            // Rope.java:163
   wire          lane9_add_in_valid;        // Units.java:79
   wire [31:0]   lane9_add_a;               // Units.java:79
   wire [31:0]   lane9_add_b;               // Units.java:79
@@ -337,13 +337,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane10_mate_sin_b;         // Units.java:70
   wire          lane10_mate_sin_out_valid; // Units.java:70
   wire [31:0]   lane10_mate_sin_y;         // Units.java:70
-  reg           lane10_first_d1;           // Delay.java:25
-  reg           lane10_first_d2;           // Delay.java:25
-  reg           lane10_first_d3;           // Delay.java:25
-  reg           lane10_first_d4;           // Delay.java:25
-  reg           lane10_first_d5;           // Delay.java:25
-  reg           lane10_first_d6;           // Delay.java:25
-  reg           lane10_first_d7;           // Delay.java:25
+  reg           lane10_first_d1;           // Rope.java:163
+  reg           lane10_first_d2;           // Rope.java:163
+  reg           lane10_first_d3;           // Rope.java:163
+  reg           lane10_first_d4;           // Rope.java:163
+  reg           lane10_first_d5;           // Rope.java:163
+  reg           lane10_first_d6;           // Rope.java:163
+  reg           lane10_first_d7;           // Rope.java:163
   wire          lane10_add_in_valid;       // Units.java:79
   wire [31:0]   lane10_add_a;              // Units.java:79
   wire [31:0]   lane10_add_b;              // Units.java:79
@@ -363,13 +363,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane11_mate_sin_b;         // Units.java:70
   wire          lane11_mate_sin_out_valid; // Units.java:70
   wire [31:0]   lane11_mate_sin_y;         // Units.java:70
-  reg           lane11_first_d1;           // Delay.java:25
-  reg           lane11_first_d2;           // Delay.java:25
-  reg           lane11_first_d3;           // Delay.java:25
-  reg           lane11_first_d4;           // Delay.java:25
-  reg           lane11_first_d5;           // Delay.java:25
-  reg           lane11_first_d6;           // Delay.java:25
-  reg           lane11_first_d7;           // Delay.java:25
+  reg           lane11_first_d1;           // Rope.java:163
+  reg           lane11_first_d2;           // Rope.java:163
+  reg           lane11_first_d3;           // Rope.java:163
+  reg           lane11_first_d4;           // Rope.java:163
+  reg           lane11_first_d5;           // Rope.java:163
+  reg           lane11_first_d6;           // Rope.java:163
+  reg           lane11_first_d7;           // Rope.java:163
   wire          lane11_add_in_valid;       // Units.java:79
   wire [31:0]   lane11_add_a;              // Units.java:79
   wire [31:0]   lane11_add_b;              // Units.java:79
@@ -389,13 +389,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane12_mate_sin_b;         // Units.java:70
   wire          lane12_mate_sin_out_valid; // Units.java:70
   wire [31:0]   lane12_mate_sin_y;         // Units.java:70
-  reg           lane12_first_d1;           // Delay.java:25
-  reg           lane12_first_d2;           // Delay.java:25
-  reg           lane12_first_d3;           // Delay.java:25
-  reg           lane12_first_d4;           // Delay.java:25
-  reg           lane12_first_d5;           // Delay.java:25
-  reg           lane12_first_d6;           // Delay.java:25
-  reg           lane12_first_d7;           // Delay.java:25
+  reg           lane12_first_d1;           // Rope.java:163
+  reg           lane12_first_d2;           // Rope.java:163
+  reg           lane12_first_d3;           // Rope.java:163
+  reg           lane12_first_d4;           // Rope.java:163
+  reg           lane12_first_d5;           // Rope.java:163
+  reg           lane12_first_d6;           // Rope.java:163
+  reg           lane12_first_d7;           // Rope.java:163
   wire          lane12_add_in_valid;       // Units.java:79
   wire [31:0]   lane12_add_a;              // Units.java:79
   wire [31:0]   lane12_add_b;              // Units.java:79
@@ -415,13 +415,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane13_mate_sin_b;         // Units.java:70
   wire          lane13_mate_sin_out_valid; // Units.java:70
   wire [31:0]   lane13_mate_sin_y;         // Units.java:70
-  reg           lane13_first_d1;           // Delay.java:25
-  reg           lane13_first_d2;           // Delay.java:25
-  reg           lane13_first_d3;           // Delay.java:25
-  reg           lane13_first_d4;           // Delay.java:25
-  reg           lane13_first_d5;           // Delay.java:25
-  reg           lane13_first_d6;           // Delay.java:25
-  reg           lane13_first_d7;           // Delay.java:25
+  reg           lane13_first_d1;           // Rope.java:163
+  reg           lane13_first_d2;           // Rope.java:163
+  reg           lane13_first_d3;           // Rope.java:163
+  reg           lane13_first_d4;           // Rope.java:163
+  reg           lane13_first_d5;           // Rope.java:163
+  reg           lane13_first_d6;           // Rope.java:163
+  reg           lane13_first_d7;           // Rope.java:163
   wire          lane13_add_in_valid;       // Units.java:79
   wire [31:0]   lane13_add_a;              // Units.java:79
   wire [31:0]   lane13_add_b;              // Units.java:79
@@ -441,13 +441,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane14_mate_sin_b;         // Units.java:70
   wire          lane14_mate_sin_out_valid; // Units.java:70
   wire [31:0]   lane14_mate_sin_y;         // Units.java:70
-  reg           lane14_first_d1;           // Delay.java:25
-  reg           lane14_first_d2;           // Delay.java:25
-  reg           lane14_first_d3;           // Delay.java:25
-  reg           lane14_first_d4;           // Delay.java:25
-  reg           lane14_first_d5;           // Delay.java:25
-  reg           lane14_first_d6;           // Delay.java:25
-  reg           lane14_first_d7;           // Delay.java:25
+  reg           lane14_first_d1;           // Rope.java:163
+  reg           lane14_first_d2;           // Rope.java:163
+  reg           lane14_first_d3;           // Rope.java:163
+  reg           lane14_first_d4;           // Rope.java:163
+  reg           lane14_first_d5;           // Rope.java:163
+  reg           lane14_first_d6;           // Rope.java:163
+  reg           lane14_first_d7;           // Rope.java:163
   wire          lane14_add_in_valid;       // Units.java:79
   wire [31:0]   lane14_add_a;              // Units.java:79
   wire [31:0]   lane14_add_b;              // Units.java:79
@@ -467,13 +467,13 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane15_mate_sin_b;         // Units.java:70
   wire          lane15_mate_sin_out_valid; // Units.java:70
   wire [31:0]   lane15_mate_sin_y;         // Units.java:70
-  reg           lane15_first_d1;           // Delay.java:25
-  reg           lane15_first_d2;           // Delay.java:25
-  reg           lane15_first_d3;           // Delay.java:25
-  reg           lane15_first_d4;           // Delay.java:25
-  reg           lane15_first_d5;           // Delay.java:25
-  reg           lane15_first_d6;           // Delay.java:25
-  reg           lane15_first_d7;           // Delay.java:25
+  reg           lane15_first_d1;           // Rope.java:163
+  reg           lane15_first_d2;           // Rope.java:163
+  reg           lane15_first_d3;           // Rope.java:163
+  reg           lane15_first_d4;           // Rope.java:163
+  reg           lane15_first_d5;           // Rope.java:163
+  reg           lane15_first_d6;           // Rope.java:163
+  reg           lane15_first_d7;           // Rope.java:163
   wire          lane15_add_in_valid;       // Units.java:79
   wire [31:0]   lane15_add_a;              // Units.java:79
   wire [31:0]   lane15_add_b;              // Units.java:79
@@ -483,29 +483,29 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane15_store_x;            // Units.java:57
   wire          lane15_store_out_valid;    // Units.java:57
   wire [15:0]   lane15_store_y;            // Units.java:57
-  reg           last_d1;                   // Delay.java:25
-  reg           last_d2;                   // Delay.java:25
-  reg           last_d3;                   // Delay.java:25
-  reg           last_d4;                   // Delay.java:25
-  reg           last_d5;                   // Delay.java:25
-  reg           last_d6;                   // Delay.java:25
-  reg           last_d7;                   // Delay.java:25
-  reg           last_d8;                   // Delay.java:25
-  reg           last_d9;                   // Delay.java:25
-  reg           last_d10;                  // Delay.java:25
-  reg           last_d11;                  // Delay.java:25
-  reg           last_d12;                  // Delay.java:25
-  reg           last_d13;                  // Delay.java:25
-  reg           last_d14;                  // Delay.java:25
-  reg           last_d15;                  // Delay.java:25
-  wire          result_fifo_push_valid;    // CreditBuffer.java:70
-  wire          result_fifo_push_ready;    // CreditBuffer.java:70
-  wire [256:0]  result_fifo_push_payload;  // CreditBuffer.java:70
-  wire          result_fifo_pop_valid;     // CreditBuffer.java:70
-  wire          result_fifo_pop_ready;     // CreditBuffer.java:70
-  wire [256:0]  result_fifo_pop_payload;   // CreditBuffer.java:70
-  wire [4:0]    result_fifo_occupancy;     // CreditBuffer.java:70
-  wire          result_ready;              // CreditBuffer.java:77
+  reg           last_d1;                   // Rope.java:170
+  reg           last_d2;                   // Rope.java:170
+  reg           last_d3;                   // Rope.java:170
+  reg           last_d4;                   // Rope.java:170
+  reg           last_d5;                   // Rope.java:170
+  reg           last_d6;                   // Rope.java:170
+  reg           last_d7;                   // Rope.java:170
+  reg           last_d8;                   // Rope.java:170
+  reg           last_d9;                   // Rope.java:170
+  reg           last_d10;                  // Rope.java:170
+  reg           last_d11;                  // Rope.java:170
+  reg           last_d12;                  // Rope.java:170
+  reg           last_d13;                  // Rope.java:170
+  reg           last_d14;                  // Rope.java:170
+  reg           last_d15;                  // Rope.java:170
+  wire          result_fifo_push_valid;    // CreditBuffer.java:77
+  wire          result_fifo_push_ready;    // CreditBuffer.java:77
+  wire [256:0]  result_fifo_push_payload;  // CreditBuffer.java:77
+  wire          result_fifo_pop_valid;     // CreditBuffer.java:77
+  wire          result_fifo_pop_ready;     // CreditBuffer.java:77
+  wire [256:0]  result_fifo_pop_payload;   // CreditBuffer.java:77
+  wire [4:0]    result_fifo_occupancy;     // CreditBuffer.java:77
+  wire          result_ready;              // CreditBuffer.java:84
   (* ram_style = "distributed" *)
   reg  [1023:0] cos_sin [0:11];            // Rope.java:85
   (* ram_style = "distributed" *)
@@ -706,9 +706,9 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   assign lane15_add_b = lane15_first_d7 ? {~lane15_mate_sin_y[31], lane15_mate_sin_y[30:0]} : lane15_mate_sin_y; // Units.java:82
   assign lane15_store_in_valid = lane15_add_out_valid; // Units.java:58
   assign lane15_store_x = lane15_add_y; // Units.java:59
-  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:71
-  assign result_fifo_push_payload = {last_d15, lane15_store_y, lane14_store_y, lane13_store_y, lane12_store_y, lane11_store_y, lane10_store_y, lane9_store_y, lane8_store_y, lane7_store_y, lane6_store_y, lane5_store_y, lane4_store_y, lane3_store_y, lane2_store_y, lane1_store_y, lane0_store_y}; // CreditBuffer.java:72
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
+  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:78
+  assign result_fifo_push_payload = {last_d15, lane15_store_y, lane14_store_y, lane13_store_y, lane12_store_y, lane11_store_y, lane10_store_y, lane9_store_y, lane8_store_y, lane7_store_y, lane6_store_y, lane5_store_y, lane4_store_y, lane3_store_y, lane2_store_y, lane1_store_y, lane0_store_y}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -783,137 +783,137 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     read_valid <= read_beat_cond_and; // Rope.java:148
     read_beat_r <= read_beat; // Rope.java:149
     read_last <= read_beat_cond_and & read_beat_cond_cmp & (read_bank ? bank_last_1 : bank_last_0); // Rope.java:150
-    lane0_first_d1 <= 1'b1; // Delay.java:25
-    lane0_first_d2 <= lane0_first_d1; // Delay.java:25
-    lane0_first_d3 <= lane0_first_d2; // Delay.java:25
-    lane0_first_d4 <= lane0_first_d3; // Delay.java:25
-    lane0_first_d5 <= lane0_first_d4; // Delay.java:25
-    lane0_first_d6 <= lane0_first_d5; // Delay.java:25
-    lane0_first_d7 <= lane0_first_d6; // Delay.java:25
-    lane1_first_d1 <= 1'b0; // Delay.java:25
-    lane1_first_d2 <= lane1_first_d1; // Delay.java:25
-    lane1_first_d3 <= lane1_first_d2; // Delay.java:25
-    lane1_first_d4 <= lane1_first_d3; // Delay.java:25
-    lane1_first_d5 <= lane1_first_d4; // Delay.java:25
-    lane1_first_d6 <= lane1_first_d5; // Delay.java:25
-    lane1_first_d7 <= lane1_first_d6; // Delay.java:25
-    lane2_first_d1 <= 1'b1; // Delay.java:25
-    lane2_first_d2 <= lane2_first_d1; // Delay.java:25
-    lane2_first_d3 <= lane2_first_d2; // Delay.java:25
-    lane2_first_d4 <= lane2_first_d3; // Delay.java:25
-    lane2_first_d5 <= lane2_first_d4; // Delay.java:25
-    lane2_first_d6 <= lane2_first_d5; // Delay.java:25
-    lane2_first_d7 <= lane2_first_d6; // Delay.java:25
-    lane3_first_d1 <= 1'b0; // Delay.java:25
-    lane3_first_d2 <= lane3_first_d1; // Delay.java:25
-    lane3_first_d3 <= lane3_first_d2; // Delay.java:25
-    lane3_first_d4 <= lane3_first_d3; // Delay.java:25
-    lane3_first_d5 <= lane3_first_d4; // Delay.java:25
-    lane3_first_d6 <= lane3_first_d5; // Delay.java:25
-    lane3_first_d7 <= lane3_first_d6; // Delay.java:25
-    lane4_first_d1 <= 1'b1; // Delay.java:25
-    lane4_first_d2 <= lane4_first_d1; // Delay.java:25
-    lane4_first_d3 <= lane4_first_d2; // Delay.java:25
-    lane4_first_d4 <= lane4_first_d3; // Delay.java:25
-    lane4_first_d5 <= lane4_first_d4; // Delay.java:25
-    lane4_first_d6 <= lane4_first_d5; // Delay.java:25
-    lane4_first_d7 <= lane4_first_d6; // Delay.java:25
-    lane5_first_d1 <= 1'b0; // Delay.java:25
-    lane5_first_d2 <= lane5_first_d1; // Delay.java:25
-    lane5_first_d3 <= lane5_first_d2; // Delay.java:25
-    lane5_first_d4 <= lane5_first_d3; // Delay.java:25
-    lane5_first_d5 <= lane5_first_d4; // Delay.java:25
-    lane5_first_d6 <= lane5_first_d5; // Delay.java:25
-    lane5_first_d7 <= lane5_first_d6; // Delay.java:25
-    lane6_first_d1 <= 1'b1; // Delay.java:25
-    lane6_first_d2 <= lane6_first_d1; // Delay.java:25
-    lane6_first_d3 <= lane6_first_d2; // Delay.java:25
-    lane6_first_d4 <= lane6_first_d3; // Delay.java:25
-    lane6_first_d5 <= lane6_first_d4; // Delay.java:25
-    lane6_first_d6 <= lane6_first_d5; // Delay.java:25
-    lane6_first_d7 <= lane6_first_d6; // Delay.java:25
-    lane7_first_d1 <= 1'b0; // Delay.java:25
-    lane7_first_d2 <= lane7_first_d1; // Delay.java:25
-    lane7_first_d3 <= lane7_first_d2; // Delay.java:25
-    lane7_first_d4 <= lane7_first_d3; // Delay.java:25
-    lane7_first_d5 <= lane7_first_d4; // Delay.java:25
-    lane7_first_d6 <= lane7_first_d5; // Delay.java:25
-    lane7_first_d7 <= lane7_first_d6; // Delay.java:25
-    lane8_first_d1 <= 1'b1; // Delay.java:25
-    lane8_first_d2 <= lane8_first_d1; // Delay.java:25
-    lane8_first_d3 <= lane8_first_d2; // Delay.java:25
-    lane8_first_d4 <= lane8_first_d3; // Delay.java:25
-    lane8_first_d5 <= lane8_first_d4; // Delay.java:25
-    lane8_first_d6 <= lane8_first_d5; // Delay.java:25
-    lane8_first_d7 <= lane8_first_d6; // Delay.java:25
-    lane9_first_d1 <= 1'b0; // Delay.java:25
-    lane9_first_d2 <= lane9_first_d1; // Delay.java:25
-    lane9_first_d3 <= lane9_first_d2; // Delay.java:25
-    lane9_first_d4 <= lane9_first_d3; // Delay.java:25
-    lane9_first_d5 <= lane9_first_d4; // Delay.java:25
-    lane9_first_d6 <= lane9_first_d5; // Delay.java:25
-    lane9_first_d7 <= lane9_first_d6; // Delay.java:25
-    lane10_first_d1 <= 1'b1; // Delay.java:25
-    lane10_first_d2 <= lane10_first_d1; // Delay.java:25
-    lane10_first_d3 <= lane10_first_d2; // Delay.java:25
-    lane10_first_d4 <= lane10_first_d3; // Delay.java:25
-    lane10_first_d5 <= lane10_first_d4; // Delay.java:25
-    lane10_first_d6 <= lane10_first_d5; // Delay.java:25
-    lane10_first_d7 <= lane10_first_d6; // Delay.java:25
-    lane11_first_d1 <= 1'b0; // Delay.java:25
-    lane11_first_d2 <= lane11_first_d1; // Delay.java:25
-    lane11_first_d3 <= lane11_first_d2; // Delay.java:25
-    lane11_first_d4 <= lane11_first_d3; // Delay.java:25
-    lane11_first_d5 <= lane11_first_d4; // Delay.java:25
-    lane11_first_d6 <= lane11_first_d5; // Delay.java:25
-    lane11_first_d7 <= lane11_first_d6; // Delay.java:25
-    lane12_first_d1 <= 1'b1; // Delay.java:25
-    lane12_first_d2 <= lane12_first_d1; // Delay.java:25
-    lane12_first_d3 <= lane12_first_d2; // Delay.java:25
-    lane12_first_d4 <= lane12_first_d3; // Delay.java:25
-    lane12_first_d5 <= lane12_first_d4; // Delay.java:25
-    lane12_first_d6 <= lane12_first_d5; // Delay.java:25
-    lane12_first_d7 <= lane12_first_d6; // Delay.java:25
-    lane13_first_d1 <= 1'b0; // Delay.java:25
-    lane13_first_d2 <= lane13_first_d1; // Delay.java:25
-    lane13_first_d3 <= lane13_first_d2; // Delay.java:25
-    lane13_first_d4 <= lane13_first_d3; // Delay.java:25
-    lane13_first_d5 <= lane13_first_d4; // Delay.java:25
-    lane13_first_d6 <= lane13_first_d5; // Delay.java:25
-    lane13_first_d7 <= lane13_first_d6; // Delay.java:25
-    lane14_first_d1 <= 1'b1; // Delay.java:25
-    lane14_first_d2 <= lane14_first_d1; // Delay.java:25
-    lane14_first_d3 <= lane14_first_d2; // Delay.java:25
-    lane14_first_d4 <= lane14_first_d3; // Delay.java:25
-    lane14_first_d5 <= lane14_first_d4; // Delay.java:25
-    lane14_first_d6 <= lane14_first_d5; // Delay.java:25
-    lane14_first_d7 <= lane14_first_d6; // Delay.java:25
-    lane15_first_d1 <= 1'b0; // Delay.java:25
-    lane15_first_d2 <= lane15_first_d1; // Delay.java:25
-    lane15_first_d3 <= lane15_first_d2; // Delay.java:25
-    lane15_first_d4 <= lane15_first_d3; // Delay.java:25
-    lane15_first_d5 <= lane15_first_d4; // Delay.java:25
-    lane15_first_d6 <= lane15_first_d5; // Delay.java:25
-    lane15_first_d7 <= lane15_first_d6; // Delay.java:25
-    last_d1 <= read_last; // Delay.java:25
-    last_d2 <= last_d1; // Delay.java:25
-    last_d3 <= last_d2; // Delay.java:25
-    last_d4 <= last_d3; // Delay.java:25
-    last_d5 <= last_d4; // Delay.java:25
-    last_d6 <= last_d5; // Delay.java:25
-    last_d7 <= last_d6; // Delay.java:25
-    last_d8 <= last_d7; // Delay.java:25
-    last_d9 <= last_d8; // Delay.java:25
-    last_d10 <= last_d9; // Delay.java:25
-    last_d11 <= last_d10; // Delay.java:25
-    last_d12 <= last_d11; // Delay.java:25
-    last_d13 <= last_d12; // Delay.java:25
-    last_d14 <= last_d13; // Delay.java:25
-    last_d15 <= last_d14; // Delay.java:25
-    if (read_beat_cond_and & ~result_credits_cond_and) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 5'd1; // CreditBuffer.java:75
-    end else if (result_credits_cond_and & ~read_beat_cond_and) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 5'd1; // CreditBuffer.java:76
+    lane0_first_d1 <= 1'b1; // Rope.java:163
+    lane0_first_d2 <= lane0_first_d1; // Rope.java:163
+    lane0_first_d3 <= lane0_first_d2; // Rope.java:163
+    lane0_first_d4 <= lane0_first_d3; // Rope.java:163
+    lane0_first_d5 <= lane0_first_d4; // Rope.java:163
+    lane0_first_d6 <= lane0_first_d5; // Rope.java:163
+    lane0_first_d7 <= lane0_first_d6; // Rope.java:163
+    lane1_first_d1 <= 1'b0; // Rope.java:163
+    lane1_first_d2 <= lane1_first_d1; // Rope.java:163
+    lane1_first_d3 <= lane1_first_d2; // Rope.java:163
+    lane1_first_d4 <= lane1_first_d3; // Rope.java:163
+    lane1_first_d5 <= lane1_first_d4; // Rope.java:163
+    lane1_first_d6 <= lane1_first_d5; // Rope.java:163
+    lane1_first_d7 <= lane1_first_d6; // Rope.java:163
+    lane2_first_d1 <= 1'b1; // Rope.java:163
+    lane2_first_d2 <= lane2_first_d1; // Rope.java:163
+    lane2_first_d3 <= lane2_first_d2; // Rope.java:163
+    lane2_first_d4 <= lane2_first_d3; // Rope.java:163
+    lane2_first_d5 <= lane2_first_d4; // Rope.java:163
+    lane2_first_d6 <= lane2_first_d5; // Rope.java:163
+    lane2_first_d7 <= lane2_first_d6; // Rope.java:163
+    lane3_first_d1 <= 1'b0; // Rope.java:163
+    lane3_first_d2 <= lane3_first_d1; // Rope.java:163
+    lane3_first_d3 <= lane3_first_d2; // Rope.java:163
+    lane3_first_d4 <= lane3_first_d3; // Rope.java:163
+    lane3_first_d5 <= lane3_first_d4; // Rope.java:163
+    lane3_first_d6 <= lane3_first_d5; // Rope.java:163
+    lane3_first_d7 <= lane3_first_d6; // Rope.java:163
+    lane4_first_d1 <= 1'b1; // Rope.java:163
+    lane4_first_d2 <= lane4_first_d1; // Rope.java:163
+    lane4_first_d3 <= lane4_first_d2; // Rope.java:163
+    lane4_first_d4 <= lane4_first_d3; // Rope.java:163
+    lane4_first_d5 <= lane4_first_d4; // Rope.java:163
+    lane4_first_d6 <= lane4_first_d5; // Rope.java:163
+    lane4_first_d7 <= lane4_first_d6; // Rope.java:163
+    lane5_first_d1 <= 1'b0; // Rope.java:163
+    lane5_first_d2 <= lane5_first_d1; // Rope.java:163
+    lane5_first_d3 <= lane5_first_d2; // Rope.java:163
+    lane5_first_d4 <= lane5_first_d3; // Rope.java:163
+    lane5_first_d5 <= lane5_first_d4; // Rope.java:163
+    lane5_first_d6 <= lane5_first_d5; // Rope.java:163
+    lane5_first_d7 <= lane5_first_d6; // Rope.java:163
+    lane6_first_d1 <= 1'b1; // Rope.java:163
+    lane6_first_d2 <= lane6_first_d1; // Rope.java:163
+    lane6_first_d3 <= lane6_first_d2; // Rope.java:163
+    lane6_first_d4 <= lane6_first_d3; // Rope.java:163
+    lane6_first_d5 <= lane6_first_d4; // Rope.java:163
+    lane6_first_d6 <= lane6_first_d5; // Rope.java:163
+    lane6_first_d7 <= lane6_first_d6; // Rope.java:163
+    lane7_first_d1 <= 1'b0; // Rope.java:163
+    lane7_first_d2 <= lane7_first_d1; // Rope.java:163
+    lane7_first_d3 <= lane7_first_d2; // Rope.java:163
+    lane7_first_d4 <= lane7_first_d3; // Rope.java:163
+    lane7_first_d5 <= lane7_first_d4; // Rope.java:163
+    lane7_first_d6 <= lane7_first_d5; // Rope.java:163
+    lane7_first_d7 <= lane7_first_d6; // Rope.java:163
+    lane8_first_d1 <= 1'b1; // Rope.java:163
+    lane8_first_d2 <= lane8_first_d1; // Rope.java:163
+    lane8_first_d3 <= lane8_first_d2; // Rope.java:163
+    lane8_first_d4 <= lane8_first_d3; // Rope.java:163
+    lane8_first_d5 <= lane8_first_d4; // Rope.java:163
+    lane8_first_d6 <= lane8_first_d5; // Rope.java:163
+    lane8_first_d7 <= lane8_first_d6; // Rope.java:163
+    lane9_first_d1 <= 1'b0; // Rope.java:163
+    lane9_first_d2 <= lane9_first_d1; // Rope.java:163
+    lane9_first_d3 <= lane9_first_d2; // Rope.java:163
+    lane9_first_d4 <= lane9_first_d3; // Rope.java:163
+    lane9_first_d5 <= lane9_first_d4; // Rope.java:163
+    lane9_first_d6 <= lane9_first_d5; // Rope.java:163
+    lane9_first_d7 <= lane9_first_d6; // Rope.java:163
+    lane10_first_d1 <= 1'b1; // Rope.java:163
+    lane10_first_d2 <= lane10_first_d1; // Rope.java:163
+    lane10_first_d3 <= lane10_first_d2; // Rope.java:163
+    lane10_first_d4 <= lane10_first_d3; // Rope.java:163
+    lane10_first_d5 <= lane10_first_d4; // Rope.java:163
+    lane10_first_d6 <= lane10_first_d5; // Rope.java:163
+    lane10_first_d7 <= lane10_first_d6; // Rope.java:163
+    lane11_first_d1 <= 1'b0; // Rope.java:163
+    lane11_first_d2 <= lane11_first_d1; // Rope.java:163
+    lane11_first_d3 <= lane11_first_d2; // Rope.java:163
+    lane11_first_d4 <= lane11_first_d3; // Rope.java:163
+    lane11_first_d5 <= lane11_first_d4; // Rope.java:163
+    lane11_first_d6 <= lane11_first_d5; // Rope.java:163
+    lane11_first_d7 <= lane11_first_d6; // Rope.java:163
+    lane12_first_d1 <= 1'b1; // Rope.java:163
+    lane12_first_d2 <= lane12_first_d1; // Rope.java:163
+    lane12_first_d3 <= lane12_first_d2; // Rope.java:163
+    lane12_first_d4 <= lane12_first_d3; // Rope.java:163
+    lane12_first_d5 <= lane12_first_d4; // Rope.java:163
+    lane12_first_d6 <= lane12_first_d5; // Rope.java:163
+    lane12_first_d7 <= lane12_first_d6; // Rope.java:163
+    lane13_first_d1 <= 1'b0; // Rope.java:163
+    lane13_first_d2 <= lane13_first_d1; // Rope.java:163
+    lane13_first_d3 <= lane13_first_d2; // Rope.java:163
+    lane13_first_d4 <= lane13_first_d3; // Rope.java:163
+    lane13_first_d5 <= lane13_first_d4; // Rope.java:163
+    lane13_first_d6 <= lane13_first_d5; // Rope.java:163
+    lane13_first_d7 <= lane13_first_d6; // Rope.java:163
+    lane14_first_d1 <= 1'b1; // Rope.java:163
+    lane14_first_d2 <= lane14_first_d1; // Rope.java:163
+    lane14_first_d3 <= lane14_first_d2; // Rope.java:163
+    lane14_first_d4 <= lane14_first_d3; // Rope.java:163
+    lane14_first_d5 <= lane14_first_d4; // Rope.java:163
+    lane14_first_d6 <= lane14_first_d5; // Rope.java:163
+    lane14_first_d7 <= lane14_first_d6; // Rope.java:163
+    lane15_first_d1 <= 1'b0; // Rope.java:163
+    lane15_first_d2 <= lane15_first_d1; // Rope.java:163
+    lane15_first_d3 <= lane15_first_d2; // Rope.java:163
+    lane15_first_d4 <= lane15_first_d3; // Rope.java:163
+    lane15_first_d5 <= lane15_first_d4; // Rope.java:163
+    lane15_first_d6 <= lane15_first_d5; // Rope.java:163
+    lane15_first_d7 <= lane15_first_d6; // Rope.java:163
+    last_d1 <= read_last; // Rope.java:170
+    last_d2 <= last_d1; // Rope.java:170
+    last_d3 <= last_d2; // Rope.java:170
+    last_d4 <= last_d3; // Rope.java:170
+    last_d5 <= last_d4; // Rope.java:170
+    last_d6 <= last_d5; // Rope.java:170
+    last_d7 <= last_d6; // Rope.java:170
+    last_d8 <= last_d7; // Rope.java:170
+    last_d9 <= last_d8; // Rope.java:170
+    last_d10 <= last_d9; // Rope.java:170
+    last_d11 <= last_d10; // Rope.java:170
+    last_d12 <= last_d11; // Rope.java:170
+    last_d13 <= last_d12; // Rope.java:170
+    last_d14 <= last_d13; // Rope.java:170
+    last_d15 <= last_d14; // Rope.java:170
+    if (read_beat_cond_and & ~result_credits_cond_and) begin // CreditBuffer.java:82
+      result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
+    end else if (result_credits_cond_and & ~read_beat_cond_and) begin // CreditBuffer.java:83
+      result_credits <= result_credits + 5'd1; // CreditBuffer.java:83
     end
     if (reset) begin
       bank_full_0 <= 1'b0;
@@ -928,6 +928,26 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       result_credits <= 5'd18;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!(~read_beat_cond_and | (result_credits != 5'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+        $stop;
+      end
+      if (!(result_credits <= 5'd18)) begin // CreditBuffer.java:89
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 18");
+        $stop;
+      end
+      if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+    end
+  end
+`endif
 
   Fp32Mul lane0_own_cos ( // Units.java:70
     .clk       (clk),
@@ -1553,7 +1573,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .y         (lane15_store_y)
   );
 
-  SyncFifo_w257_d18 result_fifo ( // CreditBuffer.java:70
+  SyncFifo_w257_d18 result_fifo ( // CreditBuffer.java:77
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),
@@ -1566,7 +1586,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, read_beat_r, lane0_mate_sin_out_valid, lane1_mate_sin_out_valid, lane1_store_out_valid, lane2_mate_sin_out_valid, lane2_store_out_valid, lane3_mate_sin_out_valid, lane3_store_out_valid, lane4_mate_sin_out_valid, lane4_store_out_valid, lane5_mate_sin_out_valid, lane5_store_out_valid, lane6_mate_sin_out_valid, lane6_store_out_valid, lane7_mate_sin_out_valid, lane7_store_out_valid, lane8_mate_sin_out_valid, lane8_store_out_valid, lane9_mate_sin_out_valid, lane9_store_out_valid, lane10_mate_sin_out_valid, lane10_store_out_valid, lane11_mate_sin_out_valid, lane11_store_out_valid, lane12_mate_sin_out_valid, lane12_store_out_valid, lane13_mate_sin_out_valid, lane13_store_out_valid, lane14_mate_sin_out_valid, lane14_store_out_valid, lane15_mate_sin_out_valid, lane15_store_out_valid, result_fifo_push_ready, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, read_beat_r, lane0_mate_sin_out_valid, lane1_mate_sin_out_valid, lane1_store_out_valid, lane2_mate_sin_out_valid, lane2_store_out_valid, lane3_mate_sin_out_valid, lane3_store_out_valid, lane4_mate_sin_out_valid, lane4_store_out_valid, lane5_mate_sin_out_valid, lane5_store_out_valid, lane6_mate_sin_out_valid, lane6_store_out_valid, lane7_mate_sin_out_valid, lane7_store_out_valid, lane8_mate_sin_out_valid, lane8_store_out_valid, lane9_mate_sin_out_valid, lane9_store_out_valid, lane10_mate_sin_out_valid, lane10_store_out_valid, lane11_mate_sin_out_valid, lane11_store_out_valid, lane12_mate_sin_out_valid, lane12_store_out_valid, lane13_mate_sin_out_valid, lane13_store_out_valid, lane14_mate_sin_out_valid, lane14_store_out_valid, lane15_mate_sin_out_valid, lane15_store_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -3,1124 +3,1188 @@
 `default_nettype none
 
 module TlmmEngine_kv260 (
-  input  wire         clk,                            // TlmmEngine.java:113
-  input  wire         reset,                          // TlmmEngine.java:113
-  input  wire         command_valid,                  // TlmmEngine.java:124
-  output wire         command_ready,                  // TlmmEngine.java:124
-  input  wire [63:0]  command_payload_address,        // TlmmEngine.java:124
-  input  wire [15:0]  command_payload_blocks,         // TlmmEngine.java:124
-  input  wire [1:0]   command_payload_lastClass,      // TlmmEngine.java:124
-  input  wire [15:0]  command_payload_tokens,         // TlmmEngine.java:124
-  input  wire [15:0]  command_payload_tiles,          // TlmmEngine.java:124
-  input  wire [15:0]  command_payload_tileGroups,     // TlmmEngine.java:124
-  input  wire [15:0]  command_payload_lastTileGroups, // TlmmEngine.java:124
-  input  wire [31:0]  command_payload_regionStride,   // TlmmEngine.java:124
-  input  wire [31:0]  command_payload_beatsFull,      // TlmmEngine.java:124
-  input  wire [31:0]  command_payload_beatsLast,      // TlmmEngine.java:124
-  input  wire [31:0]  command_payload_wordsFull,      // TlmmEngine.java:124
-  input  wire [31:0]  command_payload_wordsLast,      // TlmmEngine.java:124
-  output wire         done,                           // TlmmEngine.java:125
-  output wire         busy,                           // TlmmEngine.java:126
-  input  wire         activations_valid,              // TlmmEngine.java:127
-  output wire         activations_ready,              // TlmmEngine.java:127
-  input  wire [223:0] activations_payload,            // TlmmEngine.java:127
-  output wire         results_valid,                  // TlmmEngine.java:128
-  input  wire         results_ready,                  // TlmmEngine.java:128
-  output wire [31:0]  results_payload_0,              // TlmmEngine.java:128
-  output wire [31:0]  results_payload_1,              // TlmmEngine.java:128
-  output wire [31:0]  results_payload_2,              // TlmmEngine.java:128
-  output wire [31:0]  results_payload_3,              // TlmmEngine.java:128
-  output wire [31:0]  results_payload_4,              // TlmmEngine.java:128
-  output wire [31:0]  results_payload_5,              // TlmmEngine.java:128
-  output wire [31:0]  results_payload_6,              // TlmmEngine.java:128
-  output wire [31:0]  results_payload_7,              // TlmmEngine.java:128
-  output wire [31:0]  results_payload_8,              // TlmmEngine.java:128
-  output wire [31:0]  results_payload_9,              // TlmmEngine.java:128
-  output wire [31:0]  results_payload_10,             // TlmmEngine.java:128
-  output wire [31:0]  results_payload_11,             // TlmmEngine.java:128
-  output wire [31:0]  results_payload_12,             // TlmmEngine.java:128
-  output wire [31:0]  results_payload_13,             // TlmmEngine.java:128
-  output wire [31:0]  results_payload_14,             // TlmmEngine.java:128
-  output wire [31:0]  results_payload_15,             // TlmmEngine.java:128
-  output wire         m_axi_w0_awvalid,               // TlmmEngine.java:130
-  input  wire         m_axi_w0_awready,               // TlmmEngine.java:130
-  output wire [63:0]  m_axi_w0_awaddr,                // TlmmEngine.java:130
-  output wire [7:0]   m_axi_w0_awlen,                 // TlmmEngine.java:130
-  output wire [2:0]   m_axi_w0_awsize,                // TlmmEngine.java:130
-  output wire [1:0]   m_axi_w0_awburst,               // TlmmEngine.java:130
-  output wire         m_axi_w0_wvalid,                // TlmmEngine.java:130
-  input  wire         m_axi_w0_wready,                // TlmmEngine.java:130
-  output wire [255:0] m_axi_w0_wdata,                 // TlmmEngine.java:130
-  output wire [31:0]  m_axi_w0_wstrb,                 // TlmmEngine.java:130
-  output wire         m_axi_w0_wlast,                 // TlmmEngine.java:130
-  input  wire         m_axi_w0_bvalid,                // TlmmEngine.java:130
-  output wire         m_axi_w0_bready,                // TlmmEngine.java:130
-  input  wire [1:0]   m_axi_w0_bresp,                 // TlmmEngine.java:130
-  output wire         m_axi_w0_arvalid,               // TlmmEngine.java:130
-  input  wire         m_axi_w0_arready,               // TlmmEngine.java:130
-  output wire [63:0]  m_axi_w0_araddr,                // TlmmEngine.java:130
-  output wire [7:0]   m_axi_w0_arlen,                 // TlmmEngine.java:130
-  output wire [2:0]   m_axi_w0_arsize,                // TlmmEngine.java:130
-  output wire [1:0]   m_axi_w0_arburst,               // TlmmEngine.java:130
-  input  wire         m_axi_w0_rvalid,                // TlmmEngine.java:130
-  output wire         m_axi_w0_rready,                // TlmmEngine.java:130
-  input  wire [255:0] m_axi_w0_rdata,                 // TlmmEngine.java:130
-  input  wire [1:0]   m_axi_w0_rresp,                 // TlmmEngine.java:130
-  input  wire         m_axi_w0_rlast,                 // TlmmEngine.java:130
-  output wire         m_axi_w1_awvalid,               // TlmmEngine.java:130
-  input  wire         m_axi_w1_awready,               // TlmmEngine.java:130
-  output wire [63:0]  m_axi_w1_awaddr,                // TlmmEngine.java:130
-  output wire [7:0]   m_axi_w1_awlen,                 // TlmmEngine.java:130
-  output wire [2:0]   m_axi_w1_awsize,                // TlmmEngine.java:130
-  output wire [1:0]   m_axi_w1_awburst,               // TlmmEngine.java:130
-  output wire         m_axi_w1_wvalid,                // TlmmEngine.java:130
-  input  wire         m_axi_w1_wready,                // TlmmEngine.java:130
-  output wire [255:0] m_axi_w1_wdata,                 // TlmmEngine.java:130
-  output wire [31:0]  m_axi_w1_wstrb,                 // TlmmEngine.java:130
-  output wire         m_axi_w1_wlast,                 // TlmmEngine.java:130
-  input  wire         m_axi_w1_bvalid,                // TlmmEngine.java:130
-  output wire         m_axi_w1_bready,                // TlmmEngine.java:130
-  input  wire [1:0]   m_axi_w1_bresp,                 // TlmmEngine.java:130
-  output wire         m_axi_w1_arvalid,               // TlmmEngine.java:130
-  input  wire         m_axi_w1_arready,               // TlmmEngine.java:130
-  output wire [63:0]  m_axi_w1_araddr,                // TlmmEngine.java:130
-  output wire [7:0]   m_axi_w1_arlen,                 // TlmmEngine.java:130
-  output wire [2:0]   m_axi_w1_arsize,                // TlmmEngine.java:130
-  output wire [1:0]   m_axi_w1_arburst,               // TlmmEngine.java:130
-  input  wire         m_axi_w1_rvalid,                // TlmmEngine.java:130
-  output wire         m_axi_w1_rready,                // TlmmEngine.java:130
-  input  wire [255:0] m_axi_w1_rdata,                 // TlmmEngine.java:130
-  input  wire [1:0]   m_axi_w1_rresp,                 // TlmmEngine.java:130
-  input  wire         m_axi_w1_rlast,                 // TlmmEngine.java:130
-  output wire         m_axi_w2_awvalid,               // TlmmEngine.java:130
-  input  wire         m_axi_w2_awready,               // TlmmEngine.java:130
-  output wire [63:0]  m_axi_w2_awaddr,                // TlmmEngine.java:130
-  output wire [7:0]   m_axi_w2_awlen,                 // TlmmEngine.java:130
-  output wire [2:0]   m_axi_w2_awsize,                // TlmmEngine.java:130
-  output wire [1:0]   m_axi_w2_awburst,               // TlmmEngine.java:130
-  output wire         m_axi_w2_wvalid,                // TlmmEngine.java:130
-  input  wire         m_axi_w2_wready,                // TlmmEngine.java:130
-  output wire [255:0] m_axi_w2_wdata,                 // TlmmEngine.java:130
-  output wire [31:0]  m_axi_w2_wstrb,                 // TlmmEngine.java:130
-  output wire         m_axi_w2_wlast,                 // TlmmEngine.java:130
-  input  wire         m_axi_w2_bvalid,                // TlmmEngine.java:130
-  output wire         m_axi_w2_bready,                // TlmmEngine.java:130
-  input  wire [1:0]   m_axi_w2_bresp,                 // TlmmEngine.java:130
-  output wire         m_axi_w2_arvalid,               // TlmmEngine.java:130
-  input  wire         m_axi_w2_arready,               // TlmmEngine.java:130
-  output wire [63:0]  m_axi_w2_araddr,                // TlmmEngine.java:130
-  output wire [7:0]   m_axi_w2_arlen,                 // TlmmEngine.java:130
-  output wire [2:0]   m_axi_w2_arsize,                // TlmmEngine.java:130
-  output wire [1:0]   m_axi_w2_arburst,               // TlmmEngine.java:130
-  input  wire         m_axi_w2_rvalid,                // TlmmEngine.java:130
-  output wire         m_axi_w2_rready,                // TlmmEngine.java:130
-  input  wire [255:0] m_axi_w2_rdata,                 // TlmmEngine.java:130
-  input  wire [1:0]   m_axi_w2_rresp,                 // TlmmEngine.java:130
-  input  wire         m_axi_w2_rlast,                 // TlmmEngine.java:130
-  output wire         m_axi_w3_awvalid,               // TlmmEngine.java:130
-  input  wire         m_axi_w3_awready,               // TlmmEngine.java:130
-  output wire [63:0]  m_axi_w3_awaddr,                // TlmmEngine.java:130
-  output wire [7:0]   m_axi_w3_awlen,                 // TlmmEngine.java:130
-  output wire [2:0]   m_axi_w3_awsize,                // TlmmEngine.java:130
-  output wire [1:0]   m_axi_w3_awburst,               // TlmmEngine.java:130
-  output wire         m_axi_w3_wvalid,                // TlmmEngine.java:130
-  input  wire         m_axi_w3_wready,                // TlmmEngine.java:130
-  output wire [255:0] m_axi_w3_wdata,                 // TlmmEngine.java:130
-  output wire [31:0]  m_axi_w3_wstrb,                 // TlmmEngine.java:130
-  output wire         m_axi_w3_wlast,                 // TlmmEngine.java:130
-  input  wire         m_axi_w3_bvalid,                // TlmmEngine.java:130
-  output wire         m_axi_w3_bready,                // TlmmEngine.java:130
-  input  wire [1:0]   m_axi_w3_bresp,                 // TlmmEngine.java:130
-  output wire         m_axi_w3_arvalid,               // TlmmEngine.java:130
-  input  wire         m_axi_w3_arready,               // TlmmEngine.java:130
-  output wire [63:0]  m_axi_w3_araddr,                // TlmmEngine.java:130
-  output wire [7:0]   m_axi_w3_arlen,                 // TlmmEngine.java:130
-  output wire [2:0]   m_axi_w3_arsize,                // TlmmEngine.java:130
-  output wire [1:0]   m_axi_w3_arburst,               // TlmmEngine.java:130
-  input  wire         m_axi_w3_rvalid,                // TlmmEngine.java:130
-  output wire         m_axi_w3_rready,                // TlmmEngine.java:130
-  input  wire [255:0] m_axi_w3_rdata,                 // TlmmEngine.java:130
-  input  wire [1:0]   m_axi_w3_rresp,                 // TlmmEngine.java:130
-  input  wire         m_axi_w3_rlast                  // TlmmEngine.java:130
+  input  wire         clk,                            // TlmmEngine.java:67
+  input  wire         reset,                          // TlmmEngine.java:67
+  input  wire         command_valid,                  // TlmmEngine.java:70
+  output wire         command_ready,                  // TlmmEngine.java:70
+  input  wire [63:0]  command_payload_address,        // TlmmEngine.java:70
+  input  wire [15:0]  command_payload_blocks,         // TlmmEngine.java:70
+  input  wire [1:0]   command_payload_lastClass,      // TlmmEngine.java:70
+  input  wire [15:0]  command_payload_tokens,         // TlmmEngine.java:70
+  input  wire [15:0]  command_payload_tiles,          // TlmmEngine.java:70
+  input  wire [15:0]  command_payload_tileGroups,     // TlmmEngine.java:70
+  input  wire [15:0]  command_payload_lastTileGroups, // TlmmEngine.java:70
+  input  wire [31:0]  command_payload_regionStride,   // TlmmEngine.java:70
+  input  wire [31:0]  command_payload_beatsFull,      // TlmmEngine.java:70
+  input  wire [31:0]  command_payload_beatsLast,      // TlmmEngine.java:70
+  input  wire [31:0]  command_payload_wordsFull,      // TlmmEngine.java:70
+  input  wire [31:0]  command_payload_wordsLast,      // TlmmEngine.java:70
+  output wire         done,                           // TlmmEngine.java:71
+  output wire         busy,                           // TlmmEngine.java:72
+  input  wire         activations_valid,              // TlmmEngine.java:73
+  output wire         activations_ready,              // TlmmEngine.java:73
+  input  wire [223:0] activations_payload,            // TlmmEngine.java:73
+  output wire         results_valid,                  // TlmmEngine.java:74
+  input  wire         results_ready,                  // TlmmEngine.java:74
+  output wire [31:0]  results_payload_0,              // TlmmEngine.java:74
+  output wire [31:0]  results_payload_1,              // TlmmEngine.java:74
+  output wire [31:0]  results_payload_2,              // TlmmEngine.java:74
+  output wire [31:0]  results_payload_3,              // TlmmEngine.java:74
+  output wire [31:0]  results_payload_4,              // TlmmEngine.java:74
+  output wire [31:0]  results_payload_5,              // TlmmEngine.java:74
+  output wire [31:0]  results_payload_6,              // TlmmEngine.java:74
+  output wire [31:0]  results_payload_7,              // TlmmEngine.java:74
+  output wire [31:0]  results_payload_8,              // TlmmEngine.java:74
+  output wire [31:0]  results_payload_9,              // TlmmEngine.java:74
+  output wire [31:0]  results_payload_10,             // TlmmEngine.java:74
+  output wire [31:0]  results_payload_11,             // TlmmEngine.java:74
+  output wire [31:0]  results_payload_12,             // TlmmEngine.java:74
+  output wire [31:0]  results_payload_13,             // TlmmEngine.java:74
+  output wire [31:0]  results_payload_14,             // TlmmEngine.java:74
+  output wire [31:0]  results_payload_15,             // TlmmEngine.java:74
+  output wire         m_axi_w0_awvalid,               // TlmmEngine.java:76
+  input  wire         m_axi_w0_awready,               // TlmmEngine.java:76
+  output wire [63:0]  m_axi_w0_awaddr,                // TlmmEngine.java:76
+  output wire [7:0]   m_axi_w0_awlen,                 // TlmmEngine.java:76
+  output wire [2:0]   m_axi_w0_awsize,                // TlmmEngine.java:76
+  output wire [1:0]   m_axi_w0_awburst,               // TlmmEngine.java:76
+  output wire         m_axi_w0_wvalid,                // TlmmEngine.java:76
+  input  wire         m_axi_w0_wready,                // TlmmEngine.java:76
+  output wire [127:0] m_axi_w0_wdata,                 // TlmmEngine.java:76
+  output wire [15:0]  m_axi_w0_wstrb,                 // TlmmEngine.java:76
+  output wire         m_axi_w0_wlast,                 // TlmmEngine.java:76
+  input  wire         m_axi_w0_bvalid,                // TlmmEngine.java:76
+  output wire         m_axi_w0_bready,                // TlmmEngine.java:76
+  input  wire [1:0]   m_axi_w0_bresp,                 // TlmmEngine.java:76
+  output wire         m_axi_w0_arvalid,               // TlmmEngine.java:76
+  input  wire         m_axi_w0_arready,               // TlmmEngine.java:76
+  output wire [63:0]  m_axi_w0_araddr,                // TlmmEngine.java:76
+  output wire [7:0]   m_axi_w0_arlen,                 // TlmmEngine.java:76
+  output wire [2:0]   m_axi_w0_arsize,                // TlmmEngine.java:76
+  output wire [1:0]   m_axi_w0_arburst,               // TlmmEngine.java:76
+  input  wire         m_axi_w0_rvalid,                // TlmmEngine.java:76
+  output wire         m_axi_w0_rready,                // TlmmEngine.java:76
+  input  wire [127:0] m_axi_w0_rdata,                 // TlmmEngine.java:76
+  input  wire [1:0]   m_axi_w0_rresp,                 // TlmmEngine.java:76
+  input  wire         m_axi_w0_rlast,                 // TlmmEngine.java:76
+  output wire         m_axi_w1_awvalid,               // TlmmEngine.java:76
+  input  wire         m_axi_w1_awready,               // TlmmEngine.java:76
+  output wire [63:0]  m_axi_w1_awaddr,                // TlmmEngine.java:76
+  output wire [7:0]   m_axi_w1_awlen,                 // TlmmEngine.java:76
+  output wire [2:0]   m_axi_w1_awsize,                // TlmmEngine.java:76
+  output wire [1:0]   m_axi_w1_awburst,               // TlmmEngine.java:76
+  output wire         m_axi_w1_wvalid,                // TlmmEngine.java:76
+  input  wire         m_axi_w1_wready,                // TlmmEngine.java:76
+  output wire [127:0] m_axi_w1_wdata,                 // TlmmEngine.java:76
+  output wire [15:0]  m_axi_w1_wstrb,                 // TlmmEngine.java:76
+  output wire         m_axi_w1_wlast,                 // TlmmEngine.java:76
+  input  wire         m_axi_w1_bvalid,                // TlmmEngine.java:76
+  output wire         m_axi_w1_bready,                // TlmmEngine.java:76
+  input  wire [1:0]   m_axi_w1_bresp,                 // TlmmEngine.java:76
+  output wire         m_axi_w1_arvalid,               // TlmmEngine.java:76
+  input  wire         m_axi_w1_arready,               // TlmmEngine.java:76
+  output wire [63:0]  m_axi_w1_araddr,                // TlmmEngine.java:76
+  output wire [7:0]   m_axi_w1_arlen,                 // TlmmEngine.java:76
+  output wire [2:0]   m_axi_w1_arsize,                // TlmmEngine.java:76
+  output wire [1:0]   m_axi_w1_arburst,               // TlmmEngine.java:76
+  input  wire         m_axi_w1_rvalid,                // TlmmEngine.java:76
+  output wire         m_axi_w1_rready,                // TlmmEngine.java:76
+  input  wire [127:0] m_axi_w1_rdata,                 // TlmmEngine.java:76
+  input  wire [1:0]   m_axi_w1_rresp,                 // TlmmEngine.java:76
+  input  wire         m_axi_w1_rlast,                 // TlmmEngine.java:76
+  output wire         m_axi_w2_awvalid,               // TlmmEngine.java:76
+  input  wire         m_axi_w2_awready,               // TlmmEngine.java:76
+  output wire [63:0]  m_axi_w2_awaddr,                // TlmmEngine.java:76
+  output wire [7:0]   m_axi_w2_awlen,                 // TlmmEngine.java:76
+  output wire [2:0]   m_axi_w2_awsize,                // TlmmEngine.java:76
+  output wire [1:0]   m_axi_w2_awburst,               // TlmmEngine.java:76
+  output wire         m_axi_w2_wvalid,                // TlmmEngine.java:76
+  input  wire         m_axi_w2_wready,                // TlmmEngine.java:76
+  output wire [127:0] m_axi_w2_wdata,                 // TlmmEngine.java:76
+  output wire [15:0]  m_axi_w2_wstrb,                 // TlmmEngine.java:76
+  output wire         m_axi_w2_wlast,                 // TlmmEngine.java:76
+  input  wire         m_axi_w2_bvalid,                // TlmmEngine.java:76
+  output wire         m_axi_w2_bready,                // TlmmEngine.java:76
+  input  wire [1:0]   m_axi_w2_bresp,                 // TlmmEngine.java:76
+  output wire         m_axi_w2_arvalid,               // TlmmEngine.java:76
+  input  wire         m_axi_w2_arready,               // TlmmEngine.java:76
+  output wire [63:0]  m_axi_w2_araddr,                // TlmmEngine.java:76
+  output wire [7:0]   m_axi_w2_arlen,                 // TlmmEngine.java:76
+  output wire [2:0]   m_axi_w2_arsize,                // TlmmEngine.java:76
+  output wire [1:0]   m_axi_w2_arburst,               // TlmmEngine.java:76
+  input  wire         m_axi_w2_rvalid,                // TlmmEngine.java:76
+  output wire         m_axi_w2_rready,                // TlmmEngine.java:76
+  input  wire [127:0] m_axi_w2_rdata,                 // TlmmEngine.java:76
+  input  wire [1:0]   m_axi_w2_rresp,                 // TlmmEngine.java:76
+  input  wire         m_axi_w2_rlast,                 // TlmmEngine.java:76
+  output wire         m_axi_w3_awvalid,               // TlmmEngine.java:76
+  input  wire         m_axi_w3_awready,               // TlmmEngine.java:76
+  output wire [63:0]  m_axi_w3_awaddr,                // TlmmEngine.java:76
+  output wire [7:0]   m_axi_w3_awlen,                 // TlmmEngine.java:76
+  output wire [2:0]   m_axi_w3_awsize,                // TlmmEngine.java:76
+  output wire [1:0]   m_axi_w3_awburst,               // TlmmEngine.java:76
+  output wire         m_axi_w3_wvalid,                // TlmmEngine.java:76
+  input  wire         m_axi_w3_wready,                // TlmmEngine.java:76
+  output wire [127:0] m_axi_w3_wdata,                 // TlmmEngine.java:76
+  output wire [15:0]  m_axi_w3_wstrb,                 // TlmmEngine.java:76
+  output wire         m_axi_w3_wlast,                 // TlmmEngine.java:76
+  input  wire         m_axi_w3_bvalid,                // TlmmEngine.java:76
+  output wire         m_axi_w3_bready,                // TlmmEngine.java:76
+  input  wire [1:0]   m_axi_w3_bresp,                 // TlmmEngine.java:76
+  output wire         m_axi_w3_arvalid,               // TlmmEngine.java:76
+  input  wire         m_axi_w3_arready,               // TlmmEngine.java:76
+  output wire [63:0]  m_axi_w3_araddr,                // TlmmEngine.java:76
+  output wire [7:0]   m_axi_w3_arlen,                 // TlmmEngine.java:76
+  output wire [2:0]   m_axi_w3_arsize,                // TlmmEngine.java:76
+  output wire [1:0]   m_axi_w3_arburst,               // TlmmEngine.java:76
+  input  wire         m_axi_w3_rvalid,                // TlmmEngine.java:76
+  output wire         m_axi_w3_rready,                // TlmmEngine.java:76
+  input  wire [127:0] m_axi_w3_rdata,                 // TlmmEngine.java:76
+  input  wire [1:0]   m_axi_w3_rresp,                 // TlmmEngine.java:76
+  input  wire         m_axi_w3_rlast                  // TlmmEngine.java:76
 );
 
-  reg          active;                               // TlmmEngine.java:144
-  reg  [63:0]  cmd_address;                          // TlmmEngine.java:145
-  reg  [15:0]  cmd_blocks;                           // TlmmEngine.java:145
-  reg  [1:0]   cmd_lastClass;                        // TlmmEngine.java:145
-  reg  [15:0]  cmd_tokens;                           // TlmmEngine.java:145
-  reg  [15:0]  cmd_tiles;                            // TlmmEngine.java:145
-  reg  [15:0]  cmd_tileGroups;                       // TlmmEngine.java:145
-  reg  [15:0]  cmd_lastTileGroups;                   // TlmmEngine.java:145
-  reg  [31:0]  cmd_regionStride;                     // TlmmEngine.java:145
-  reg  [31:0]  cmd_beatsFull;                        // TlmmEngine.java:145
-  reg  [31:0]  cmd_beatsLast;                        // TlmmEngine.java:145
-  reg  [31:0]  cmd_wordsFull;                        // TlmmEngine.java:145
-  reg  [31:0]  cmd_wordsLast;                        // TlmmEngine.java:145
-  wire         accepted;                             // TlmmEngine.java:147
-  wire [15:0]  last_tile;                            // TlmmEngine.java:153
-  wire [15:0]  last_block;                           // TlmmEngine.java:154
-  reg  [15:0]  act_tokens_loaded;                    // TlmmEngine.java:160
-  reg  [15:0]  act_chunk_tokens;                     // TlmmEngine.java:161
-  reg          act_loading;                          // TlmmEngine.java:162
-  reg          act_full;                             // TlmmEngine.java:163
-  reg  [15:0]  act_slot;                             // TlmmEngine.java:164
-  reg  [31:0]  act_beat;                             // TlmmEngine.java:165
-  reg  [10:0]  act_slot_base;                        // TlmmEngine.java:166
-  wire [31:0]  beats_per_token;                      // TlmmEngine.java:167
-  wire [15:0]  remaining_tokens;                     // TlmmEngine.java:168
-  wire [15:0]  next_chunk_tokens;                    // TlmmEngine.java:170
-  wire         chunk_released;                       // TlmmEngine.java:171
-  wire         start_chunk;                          // TlmmEngine.java:172
-  wire         act_take;                             // TlmmEngine.java:174
-  wire [10:0]  act_address;                          // TlmmEngine.java:175
-  wire         token_loaded;                         // TlmmEngine.java:177
-  wire         weights0_start_valid;                 // TlmmEngine.java:202
-  wire [63:0]  weights0_start_payload_address;       // TlmmEngine.java:202
-  wire [31:0]  weights0_start_payload_beats;         // TlmmEngine.java:202
-  wire [31:0]  weights0_start_payload_words;         // TlmmEngine.java:202
-  wire [15:0]  weights0_start_payload_groups;        // TlmmEngine.java:202
-  wire [15:0]  weights0_start_payload_blocks;        // TlmmEngine.java:202
-  wire [1:0]   weights0_start_payload_lastClass;     // TlmmEngine.java:202
-  wire         weights0_start_payload_half;          // TlmmEngine.java:202
-  wire         weights0_done;                        // TlmmEngine.java:202
-  wire         weights0_idle;                        // TlmmEngine.java:202
-  wire [15:0]  weights0_blocks_done;                 // TlmmEngine.java:202
-  wire         weights0_m_axi_awvalid;               // TlmmEngine.java:202
-  wire         weights0_m_axi_awready;               // TlmmEngine.java:202
-  wire [63:0]  weights0_m_axi_awaddr;                // TlmmEngine.java:202
-  wire [7:0]   weights0_m_axi_awlen;                 // TlmmEngine.java:202
-  wire [2:0]   weights0_m_axi_awsize;                // TlmmEngine.java:202
-  wire [1:0]   weights0_m_axi_awburst;               // TlmmEngine.java:202
-  wire         weights0_m_axi_wvalid;                // TlmmEngine.java:202
-  wire         weights0_m_axi_wready;                // TlmmEngine.java:202
-  wire [255:0] weights0_m_axi_wdata;                 // TlmmEngine.java:202
-  wire [31:0]  weights0_m_axi_wstrb;                 // TlmmEngine.java:202
-  wire         weights0_m_axi_wlast;                 // TlmmEngine.java:202
-  wire         weights0_m_axi_bvalid;                // TlmmEngine.java:202
-  wire         weights0_m_axi_bready;                // TlmmEngine.java:202
-  wire [1:0]   weights0_m_axi_bresp;                 // TlmmEngine.java:202
-  wire         weights0_m_axi_arvalid;               // TlmmEngine.java:202
-  wire         weights0_m_axi_arready;               // TlmmEngine.java:202
-  wire [63:0]  weights0_m_axi_araddr;                // TlmmEngine.java:202
-  wire [7:0]   weights0_m_axi_arlen;                 // TlmmEngine.java:202
-  wire [2:0]   weights0_m_axi_arsize;                // TlmmEngine.java:202
-  wire [1:0]   weights0_m_axi_arburst;               // TlmmEngine.java:202
-  wire         weights0_m_axi_rvalid;                // TlmmEngine.java:202
-  wire         weights0_m_axi_rready;                // TlmmEngine.java:202
-  wire [255:0] weights0_m_axi_rdata;                 // TlmmEngine.java:202
-  wire [1:0]   weights0_m_axi_rresp;                 // TlmmEngine.java:202
-  wire         weights0_m_axi_rlast;                 // TlmmEngine.java:202
-  wire         weights0_write_valid;                 // TlmmEngine.java:202
-  wire [11:0]  weights0_write_payload_address;       // TlmmEngine.java:202
-  wire [0:0]   weights0_write_payload_lanePair;      // TlmmEngine.java:202
-  wire [287:0] weights0_write_payload_words;         // TlmmEngine.java:202
-  wire         weights1_start_valid;                 // TlmmEngine.java:202
-  wire [63:0]  weights1_start_payload_address;       // TlmmEngine.java:202
-  wire [31:0]  weights1_start_payload_beats;         // TlmmEngine.java:202
-  wire [31:0]  weights1_start_payload_words;         // TlmmEngine.java:202
-  wire [15:0]  weights1_start_payload_groups;        // TlmmEngine.java:202
-  wire [15:0]  weights1_start_payload_blocks;        // TlmmEngine.java:202
-  wire [1:0]   weights1_start_payload_lastClass;     // TlmmEngine.java:202
-  wire         weights1_start_payload_half;          // TlmmEngine.java:202
-  wire         weights1_done;                        // TlmmEngine.java:202
-  wire         weights1_idle;                        // TlmmEngine.java:202
-  wire [15:0]  weights1_blocks_done;                 // TlmmEngine.java:202
-  wire         weights1_m_axi_awvalid;               // TlmmEngine.java:202
-  wire         weights1_m_axi_awready;               // TlmmEngine.java:202
-  wire [63:0]  weights1_m_axi_awaddr;                // TlmmEngine.java:202
-  wire [7:0]   weights1_m_axi_awlen;                 // TlmmEngine.java:202
-  wire [2:0]   weights1_m_axi_awsize;                // TlmmEngine.java:202
-  wire [1:0]   weights1_m_axi_awburst;               // TlmmEngine.java:202
-  wire         weights1_m_axi_wvalid;                // TlmmEngine.java:202
-  wire         weights1_m_axi_wready;                // TlmmEngine.java:202
-  wire [255:0] weights1_m_axi_wdata;                 // TlmmEngine.java:202
-  wire [31:0]  weights1_m_axi_wstrb;                 // TlmmEngine.java:202
-  wire         weights1_m_axi_wlast;                 // TlmmEngine.java:202
-  wire         weights1_m_axi_bvalid;                // TlmmEngine.java:202
-  wire         weights1_m_axi_bready;                // TlmmEngine.java:202
-  wire [1:0]   weights1_m_axi_bresp;                 // TlmmEngine.java:202
-  wire         weights1_m_axi_arvalid;               // TlmmEngine.java:202
-  wire         weights1_m_axi_arready;               // TlmmEngine.java:202
-  wire [63:0]  weights1_m_axi_araddr;                // TlmmEngine.java:202
-  wire [7:0]   weights1_m_axi_arlen;                 // TlmmEngine.java:202
-  wire [2:0]   weights1_m_axi_arsize;                // TlmmEngine.java:202
-  wire [1:0]   weights1_m_axi_arburst;               // TlmmEngine.java:202
-  wire         weights1_m_axi_rvalid;                // TlmmEngine.java:202
-  wire         weights1_m_axi_rready;                // TlmmEngine.java:202
-  wire [255:0] weights1_m_axi_rdata;                 // TlmmEngine.java:202
-  wire [1:0]   weights1_m_axi_rresp;                 // TlmmEngine.java:202
-  wire         weights1_m_axi_rlast;                 // TlmmEngine.java:202
-  wire         weights1_write_valid;                 // TlmmEngine.java:202
-  wire [11:0]  weights1_write_payload_address;       // TlmmEngine.java:202
-  wire [0:0]   weights1_write_payload_lanePair;      // TlmmEngine.java:202
-  wire [287:0] weights1_write_payload_words;         // TlmmEngine.java:202
-  wire         weights2_start_valid;                 // TlmmEngine.java:202
-  wire [63:0]  weights2_start_payload_address;       // TlmmEngine.java:202
-  wire [31:0]  weights2_start_payload_beats;         // TlmmEngine.java:202
-  wire [31:0]  weights2_start_payload_words;         // TlmmEngine.java:202
-  wire [15:0]  weights2_start_payload_groups;        // TlmmEngine.java:202
-  wire [15:0]  weights2_start_payload_blocks;        // TlmmEngine.java:202
-  wire [1:0]   weights2_start_payload_lastClass;     // TlmmEngine.java:202
-  wire         weights2_start_payload_half;          // TlmmEngine.java:202
-  wire         weights2_done;                        // TlmmEngine.java:202
-  wire         weights2_idle;                        // TlmmEngine.java:202
-  wire [15:0]  weights2_blocks_done;                 // TlmmEngine.java:202
-  wire         weights2_m_axi_awvalid;               // TlmmEngine.java:202
-  wire         weights2_m_axi_awready;               // TlmmEngine.java:202
-  wire [63:0]  weights2_m_axi_awaddr;                // TlmmEngine.java:202
-  wire [7:0]   weights2_m_axi_awlen;                 // TlmmEngine.java:202
-  wire [2:0]   weights2_m_axi_awsize;                // TlmmEngine.java:202
-  wire [1:0]   weights2_m_axi_awburst;               // TlmmEngine.java:202
-  wire         weights2_m_axi_wvalid;                // TlmmEngine.java:202
-  wire         weights2_m_axi_wready;                // TlmmEngine.java:202
-  wire [255:0] weights2_m_axi_wdata;                 // TlmmEngine.java:202
-  wire [31:0]  weights2_m_axi_wstrb;                 // TlmmEngine.java:202
-  wire         weights2_m_axi_wlast;                 // TlmmEngine.java:202
-  wire         weights2_m_axi_bvalid;                // TlmmEngine.java:202
-  wire         weights2_m_axi_bready;                // TlmmEngine.java:202
-  wire [1:0]   weights2_m_axi_bresp;                 // TlmmEngine.java:202
-  wire         weights2_m_axi_arvalid;               // TlmmEngine.java:202
-  wire         weights2_m_axi_arready;               // TlmmEngine.java:202
-  wire [63:0]  weights2_m_axi_araddr;                // TlmmEngine.java:202
-  wire [7:0]   weights2_m_axi_arlen;                 // TlmmEngine.java:202
-  wire [2:0]   weights2_m_axi_arsize;                // TlmmEngine.java:202
-  wire [1:0]   weights2_m_axi_arburst;               // TlmmEngine.java:202
-  wire         weights2_m_axi_rvalid;                // TlmmEngine.java:202
-  wire         weights2_m_axi_rready;                // TlmmEngine.java:202
-  wire [255:0] weights2_m_axi_rdata;                 // TlmmEngine.java:202
-  wire [1:0]   weights2_m_axi_rresp;                 // TlmmEngine.java:202
-  wire         weights2_m_axi_rlast;                 // TlmmEngine.java:202
-  wire         weights2_write_valid;                 // TlmmEngine.java:202
-  wire [11:0]  weights2_write_payload_address;       // TlmmEngine.java:202
-  wire [0:0]   weights2_write_payload_lanePair;      // TlmmEngine.java:202
-  wire [287:0] weights2_write_payload_words;         // TlmmEngine.java:202
-  wire         weights3_start_valid;                 // TlmmEngine.java:202
-  wire [63:0]  weights3_start_payload_address;       // TlmmEngine.java:202
-  wire [31:0]  weights3_start_payload_beats;         // TlmmEngine.java:202
-  wire [31:0]  weights3_start_payload_words;         // TlmmEngine.java:202
-  wire [15:0]  weights3_start_payload_groups;        // TlmmEngine.java:202
-  wire [15:0]  weights3_start_payload_blocks;        // TlmmEngine.java:202
-  wire [1:0]   weights3_start_payload_lastClass;     // TlmmEngine.java:202
-  wire         weights3_start_payload_half;          // TlmmEngine.java:202
-  wire         weights3_done;                        // TlmmEngine.java:202
-  wire         weights3_idle;                        // TlmmEngine.java:202
-  wire [15:0]  weights3_blocks_done;                 // TlmmEngine.java:202
-  wire         weights3_m_axi_awvalid;               // TlmmEngine.java:202
-  wire         weights3_m_axi_awready;               // TlmmEngine.java:202
-  wire [63:0]  weights3_m_axi_awaddr;                // TlmmEngine.java:202
-  wire [7:0]   weights3_m_axi_awlen;                 // TlmmEngine.java:202
-  wire [2:0]   weights3_m_axi_awsize;                // TlmmEngine.java:202
-  wire [1:0]   weights3_m_axi_awburst;               // TlmmEngine.java:202
-  wire         weights3_m_axi_wvalid;                // TlmmEngine.java:202
-  wire         weights3_m_axi_wready;                // TlmmEngine.java:202
-  wire [255:0] weights3_m_axi_wdata;                 // TlmmEngine.java:202
-  wire [31:0]  weights3_m_axi_wstrb;                 // TlmmEngine.java:202
-  wire         weights3_m_axi_wlast;                 // TlmmEngine.java:202
-  wire         weights3_m_axi_bvalid;                // TlmmEngine.java:202
-  wire         weights3_m_axi_bready;                // TlmmEngine.java:202
-  wire [1:0]   weights3_m_axi_bresp;                 // TlmmEngine.java:202
-  wire         weights3_m_axi_arvalid;               // TlmmEngine.java:202
-  wire         weights3_m_axi_arready;               // TlmmEngine.java:202
-  wire [63:0]  weights3_m_axi_araddr;                // TlmmEngine.java:202
-  wire [7:0]   weights3_m_axi_arlen;                 // TlmmEngine.java:202
-  wire [2:0]   weights3_m_axi_arsize;                // TlmmEngine.java:202
-  wire [1:0]   weights3_m_axi_arburst;               // TlmmEngine.java:202
-  wire         weights3_m_axi_rvalid;                // TlmmEngine.java:202
-  wire         weights3_m_axi_rready;                // TlmmEngine.java:202
-  wire [255:0] weights3_m_axi_rdata;                 // TlmmEngine.java:202
-  wire [1:0]   weights3_m_axi_rresp;                 // TlmmEngine.java:202
-  wire         weights3_m_axi_rlast;                 // TlmmEngine.java:202
-  wire         weights3_write_valid;                 // TlmmEngine.java:202
-  wire [11:0]  weights3_write_payload_address;       // TlmmEngine.java:202
-  wire [0:0]   weights3_write_payload_lanePair;      // TlmmEngine.java:202
-  wire [287:0] weights3_write_payload_words;         // TlmmEngine.java:202
-  wire         buffer_write_0_valid;                 // TlmmEngine.java:206
-  wire [11:0]  buffer_write_0_payload_address;       // TlmmEngine.java:206
-  wire [0:0]   buffer_write_0_payload_lanePair;      // TlmmEngine.java:206
-  wire [287:0] buffer_write_0_payload_words;         // TlmmEngine.java:206
-  wire         buffer_write_1_valid;                 // TlmmEngine.java:206
-  wire [11:0]  buffer_write_1_payload_address;       // TlmmEngine.java:206
-  wire [0:0]   buffer_write_1_payload_lanePair;      // TlmmEngine.java:206
-  wire [287:0] buffer_write_1_payload_words;         // TlmmEngine.java:206
-  wire         buffer_write_2_valid;                 // TlmmEngine.java:206
-  wire [11:0]  buffer_write_2_payload_address;       // TlmmEngine.java:206
-  wire [0:0]   buffer_write_2_payload_lanePair;      // TlmmEngine.java:206
-  wire [287:0] buffer_write_2_payload_words;         // TlmmEngine.java:206
-  wire         buffer_write_3_valid;                 // TlmmEngine.java:206
-  wire [11:0]  buffer_write_3_payload_address;       // TlmmEngine.java:206
-  wire [0:0]   buffer_write_3_payload_lanePair;      // TlmmEngine.java:206
-  wire [287:0] buffer_write_3_payload_words;         // TlmmEngine.java:206
-  wire         buffer_read_enable;                   // TlmmEngine.java:206
-  wire [11:0]  buffer_read_address;                  // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_0;                  // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_1;                  // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_2;                  // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_3;                  // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_4;                  // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_5;                  // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_6;                  // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_7;                  // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_8;                  // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_9;                  // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_10;                 // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_11;                 // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_12;                 // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_13;                 // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_14;                 // TlmmEngine.java:206
-  wire [143:0] buffer_read_words_15;                 // TlmmEngine.java:206
-  reg          load_running;                         // TlmmEngine.java:210
-  reg          load_half;                            // TlmmEngine.java:211
-  reg  [15:0]  load_tile;                            // TlmmEngine.java:212
-  reg  [15:0]  load_tokens;                          // TlmmEngine.java:213
-  reg  [63:0]  load_tile_base;                       // TlmmEngine.java:214
-  reg          loads_finished;                       // TlmmEngine.java:215
-  reg          half_busy_0;                          // TlmmEngine.java:216
-  reg          half_busy_1;                          // TlmmEngine.java:216
-  reg          half_loaded_0;                        // TlmmEngine.java:217
-  reg          half_loaded_1;                        // TlmmEngine.java:217
-  reg          port_finished_0;                      // TlmmEngine.java:218
-  reg          port_finished_1;                      // TlmmEngine.java:218
-  reg          port_finished_2;                      // TlmmEngine.java:218
-  reg          port_finished_3;                      // TlmmEngine.java:218
-  wire         load_last_tile;                       // TlmmEngine.java:219
-  wire         free_half;                            // TlmmEngine.java:220
-  wire         start_load;                           // TlmmEngine.java:221
-  wire [63:0]  tile_stride;                          // TlmmEngine.java:222
-  wire         load_complete;                        // TlmmEngine.java:240
-  wire [15:0]  blocks_arrived;                       // TlmmEngine.java:246
-  reg  [671:0] staging;                              // TlmmEngine.java:275
-  reg          table_ready_0;                        // TlmmEngine.java:276
-  reg          table_ready_1;                        // TlmmEngine.java:276
-  reg          table_held_0;                         // TlmmEngine.java:277
-  reg          table_held_1;                         // TlmmEngine.java:277
-  reg          build_half;                           // TlmmEngine.java:278
-  reg          building;                             // TlmmEngine.java:279
-  reg          staging_active;                       // TlmmEngine.java:280
-  reg  [1:0]   stage_beat;                           // TlmmEngine.java:281
-  reg  [4:0]   entry;                                // TlmmEngine.java:282
-  reg  [15:0]  build_block;                          // TlmmEngine.java:283
-  reg  [15:0]  build_slot;                           // TlmmEngine.java:284
-  reg  [15:0]  build_tile;                           // TlmmEngine.java:285
-  reg  [10:0]  build_slot_base;                      // TlmmEngine.java:286
-  reg  [10:0]  build_block_base;                     // TlmmEngine.java:287
-  reg          builds_finished;                      // TlmmEngine.java:288
-  wire         table_free;                           // TlmmEngine.java:290
-  wire         start_build;                          // TlmmEngine.java:292
-  wire [10:0]  stage_address;                        // TlmmEngine.java:293
-  wire         stage_read;                           // TlmmEngine.java:294
-  reg  [223:0] act_word;                             // TlmmEngine.java:295
-  reg          act_word_valid;                       // TlmmEngine.java:296
-  wire         staged_all;                           // TlmmEngine.java:308
-  reg          pattern_plus0;                        // TlmmEngine.java:318
-  reg          pattern_minus0;                       // TlmmEngine.java:319
-  reg          pattern_plus1;                        // TlmmEngine.java:318
-  reg          pattern_minus1;                       // TlmmEngine.java:319
-  reg          pattern_plus2;                        // TlmmEngine.java:318
-  reg          pattern_minus2;                       // TlmmEngine.java:319
-  wire [9:0]   table0_entry;                         // TlmmEngine.java:348
-  wire [9:0]   table1_entry;                         // TlmmEngine.java:348
-  wire [9:0]   table2_entry;                         // TlmmEngine.java:348
-  wire [9:0]   table3_entry;                         // TlmmEngine.java:348
-  wire [9:0]   table4_entry;                         // TlmmEngine.java:348
-  wire [9:0]   table5_entry;                         // TlmmEngine.java:348
-  wire [9:0]   table6_entry;                         // TlmmEngine.java:348
-  wire [9:0]   table7_entry;                         // TlmmEngine.java:348
-  wire [9:0]   table8_entry;                         // TlmmEngine.java:348
-  wire [9:0]   table9_entry;                         // TlmmEngine.java:348
-  wire [9:0]   table10_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table11_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table12_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table13_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table14_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table15_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table16_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table17_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table18_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table19_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table20_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table21_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table22_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table23_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table24_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table25_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table26_entry;                        // TlmmEngine.java:348
-  wire [9:0]   table27_entry;                        // TlmmEngine.java:348
-  wire         build_done;                           // TlmmEngine.java:351
-  reg          sweep_half;                           // TlmmEngine.java:387
-  reg          table_half;                           // TlmmEngine.java:388
-  reg  [15:0]  sweep_tile;                           // TlmmEngine.java:389
-  reg  [15:0]  sweep_slot;                           // TlmmEngine.java:390
-  reg  [15:0]  sweep_tokens;                         // TlmmEngine.java:391
-  reg  [15:0]  sweep_block;                          // TlmmEngine.java:392
-  reg  [15:0]  sweep_group;                          // TlmmEngine.java:393
-  reg  [11:0]  sweep_block_base;                     // TlmmEngine.java:394
-  reg  [9:0]   accumulator_slot_base;                // TlmmEngine.java:396
-  reg          sweeps_finished;                      // TlmmEngine.java:397
-  wire [15:0]  groups_of_tile;                       // TlmmEngine.java:398
-  wire [15:0]  sweep_chunk_tokens;                   // TlmmEngine.java:400
-  wire         weights_there;                        // TlmmEngine.java:403
-  reg  [4:0]   owed;                                 // TlmmEngine.java:409
-  wire         room;                                 // TlmmEngine.java:410
-  wire         issue;                                // TlmmEngine.java:412
-  wire         block_swept;                          // TlmmEngine.java:416
-  wire         tile_swept;                           // TlmmEngine.java:417
-  reg          table_release_1;                      // TlmmEngine.java:533
-  reg          table_release_2;                      // TlmmEngine.java:533
-  reg          table_release_3;                      // TlmmEngine.java:533
-  reg          table_release_half_1;                 // TlmmEngine.java:533
-  reg          table_release_half_2;                 // TlmmEngine.java:533
-  reg          table_release_half_3;                 // TlmmEngine.java:533
-  reg          weights_release_1;                    // TlmmEngine.java:533
-  reg          weights_release_2;                    // TlmmEngine.java:533
-  reg          weights_release_3;                    // TlmmEngine.java:533
-  reg          weights_release_half_1;               // TlmmEngine.java:533
-  reg          weights_release_half_2;               // TlmmEngine.java:533
-  reg          weights_release_half_3;               // TlmmEngine.java:533
-  reg          step_valid_1;                         // TlmmEngine.java:533
-  reg          step_valid_2;                         // TlmmEngine.java:533
-  reg          step_table_half_1;                    // TlmmEngine.java:533
-  reg          step_table_half_2;                    // TlmmEngine.java:533
-  reg  [9:0]   step_accumulator_1;                   // TlmmEngine.java:533
-  reg  [9:0]   step_accumulator_2;                   // TlmmEngine.java:533
-  reg          step_first_1;                         // TlmmEngine.java:533
-  reg          step_first_2;                         // TlmmEngine.java:533
-  reg          step_last_1;                          // TlmmEngine.java:533
-  reg          step_last_2;                          // TlmmEngine.java:533
-  wire         lane0_step_valid;                     // TlmmEngine.java:477
-  wire [139:0] lane0_step_payload_indices;           // TlmmEngine.java:477
-  wire         lane0_step_payload_tableHalf;         // TlmmEngine.java:477
-  wire [9:0]   lane0_step_payload_accumulator;       // TlmmEngine.java:477
-  wire         lane0_step_payload_first;             // TlmmEngine.java:477
-  wire         lane0_step_payload_last;              // TlmmEngine.java:477
-  wire         lane0_table_write_valid;              // TlmmEngine.java:477
-  wire         lane0_table_write_payload_half;       // TlmmEngine.java:477
-  wire [4:0]   lane0_table_write_payload_entry;      // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_0;   // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_1;   // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_2;   // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_3;   // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_4;   // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_5;   // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_6;   // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_7;   // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_8;   // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_9;   // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_10;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_11;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_12;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_13;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_14;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_15;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_16;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_17;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_18;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_19;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_20;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_21;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_22;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_23;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_24;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_25;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_26;  // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_27;  // TlmmEngine.java:477
-  wire         lane0_result_valid;                   // TlmmEngine.java:477
-  wire [31:0]  lane0_result_payload;                 // TlmmEngine.java:477
-  wire         lane1_step_valid;                     // TlmmEngine.java:477
-  wire [139:0] lane1_step_payload_indices;           // TlmmEngine.java:477
-  wire         lane1_step_payload_tableHalf;         // TlmmEngine.java:477
-  wire [9:0]   lane1_step_payload_accumulator;       // TlmmEngine.java:477
-  wire         lane1_step_payload_first;             // TlmmEngine.java:477
-  wire         lane1_step_payload_last;              // TlmmEngine.java:477
-  wire         lane1_table_write_valid;              // TlmmEngine.java:477
-  wire         lane1_table_write_payload_half;       // TlmmEngine.java:477
-  wire [4:0]   lane1_table_write_payload_entry;      // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_0;   // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_1;   // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_2;   // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_3;   // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_4;   // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_5;   // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_6;   // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_7;   // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_8;   // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_9;   // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_10;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_11;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_12;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_13;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_14;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_15;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_16;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_17;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_18;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_19;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_20;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_21;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_22;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_23;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_24;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_25;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_26;  // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_27;  // TlmmEngine.java:477
-  wire         lane1_result_valid;                   // TlmmEngine.java:477
-  wire [31:0]  lane1_result_payload;                 // TlmmEngine.java:477
-  wire         lane2_step_valid;                     // TlmmEngine.java:477
-  wire [139:0] lane2_step_payload_indices;           // TlmmEngine.java:477
-  wire         lane2_step_payload_tableHalf;         // TlmmEngine.java:477
-  wire [9:0]   lane2_step_payload_accumulator;       // TlmmEngine.java:477
-  wire         lane2_step_payload_first;             // TlmmEngine.java:477
-  wire         lane2_step_payload_last;              // TlmmEngine.java:477
-  wire         lane2_table_write_valid;              // TlmmEngine.java:477
-  wire         lane2_table_write_payload_half;       // TlmmEngine.java:477
-  wire [4:0]   lane2_table_write_payload_entry;      // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_0;   // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_1;   // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_2;   // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_3;   // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_4;   // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_5;   // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_6;   // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_7;   // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_8;   // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_9;   // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_10;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_11;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_12;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_13;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_14;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_15;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_16;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_17;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_18;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_19;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_20;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_21;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_22;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_23;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_24;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_25;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_26;  // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_27;  // TlmmEngine.java:477
-  wire         lane2_result_valid;                   // TlmmEngine.java:477
-  wire [31:0]  lane2_result_payload;                 // TlmmEngine.java:477
-  wire         lane3_step_valid;                     // TlmmEngine.java:477
-  wire [139:0] lane3_step_payload_indices;           // TlmmEngine.java:477
-  wire         lane3_step_payload_tableHalf;         // TlmmEngine.java:477
-  wire [9:0]   lane3_step_payload_accumulator;       // TlmmEngine.java:477
-  wire         lane3_step_payload_first;             // TlmmEngine.java:477
-  wire         lane3_step_payload_last;              // TlmmEngine.java:477
-  wire         lane3_table_write_valid;              // TlmmEngine.java:477
-  wire         lane3_table_write_payload_half;       // TlmmEngine.java:477
-  wire [4:0]   lane3_table_write_payload_entry;      // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_0;   // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_1;   // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_2;   // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_3;   // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_4;   // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_5;   // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_6;   // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_7;   // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_8;   // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_9;   // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_10;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_11;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_12;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_13;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_14;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_15;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_16;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_17;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_18;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_19;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_20;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_21;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_22;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_23;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_24;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_25;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_26;  // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_27;  // TlmmEngine.java:477
-  wire         lane3_result_valid;                   // TlmmEngine.java:477
-  wire [31:0]  lane3_result_payload;                 // TlmmEngine.java:477
-  wire         lane4_step_valid;                     // TlmmEngine.java:477
-  wire [139:0] lane4_step_payload_indices;           // TlmmEngine.java:477
-  wire         lane4_step_payload_tableHalf;         // TlmmEngine.java:477
-  wire [9:0]   lane4_step_payload_accumulator;       // TlmmEngine.java:477
-  wire         lane4_step_payload_first;             // TlmmEngine.java:477
-  wire         lane4_step_payload_last;              // TlmmEngine.java:477
-  wire         lane4_table_write_valid;              // TlmmEngine.java:477
-  wire         lane4_table_write_payload_half;       // TlmmEngine.java:477
-  wire [4:0]   lane4_table_write_payload_entry;      // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_0;   // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_1;   // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_2;   // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_3;   // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_4;   // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_5;   // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_6;   // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_7;   // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_8;   // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_9;   // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_10;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_11;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_12;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_13;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_14;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_15;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_16;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_17;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_18;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_19;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_20;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_21;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_22;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_23;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_24;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_25;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_26;  // TlmmEngine.java:477
-  wire [9:0]   lane4_table_write_payload_values_27;  // TlmmEngine.java:477
-  wire         lane4_result_valid;                   // TlmmEngine.java:477
-  wire [31:0]  lane4_result_payload;                 // TlmmEngine.java:477
-  wire         lane5_step_valid;                     // TlmmEngine.java:477
-  wire [139:0] lane5_step_payload_indices;           // TlmmEngine.java:477
-  wire         lane5_step_payload_tableHalf;         // TlmmEngine.java:477
-  wire [9:0]   lane5_step_payload_accumulator;       // TlmmEngine.java:477
-  wire         lane5_step_payload_first;             // TlmmEngine.java:477
-  wire         lane5_step_payload_last;              // TlmmEngine.java:477
-  wire         lane5_table_write_valid;              // TlmmEngine.java:477
-  wire         lane5_table_write_payload_half;       // TlmmEngine.java:477
-  wire [4:0]   lane5_table_write_payload_entry;      // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_0;   // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_1;   // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_2;   // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_3;   // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_4;   // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_5;   // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_6;   // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_7;   // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_8;   // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_9;   // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_10;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_11;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_12;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_13;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_14;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_15;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_16;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_17;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_18;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_19;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_20;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_21;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_22;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_23;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_24;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_25;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_26;  // TlmmEngine.java:477
-  wire [9:0]   lane5_table_write_payload_values_27;  // TlmmEngine.java:477
-  wire         lane5_result_valid;                   // TlmmEngine.java:477
-  wire [31:0]  lane5_result_payload;                 // TlmmEngine.java:477
-  wire         lane6_step_valid;                     // TlmmEngine.java:477
-  wire [139:0] lane6_step_payload_indices;           // TlmmEngine.java:477
-  wire         lane6_step_payload_tableHalf;         // TlmmEngine.java:477
-  wire [9:0]   lane6_step_payload_accumulator;       // TlmmEngine.java:477
-  wire         lane6_step_payload_first;             // TlmmEngine.java:477
-  wire         lane6_step_payload_last;              // TlmmEngine.java:477
-  wire         lane6_table_write_valid;              // TlmmEngine.java:477
-  wire         lane6_table_write_payload_half;       // TlmmEngine.java:477
-  wire [4:0]   lane6_table_write_payload_entry;      // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_0;   // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_1;   // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_2;   // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_3;   // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_4;   // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_5;   // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_6;   // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_7;   // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_8;   // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_9;   // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_10;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_11;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_12;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_13;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_14;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_15;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_16;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_17;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_18;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_19;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_20;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_21;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_22;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_23;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_24;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_25;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_26;  // TlmmEngine.java:477
-  wire [9:0]   lane6_table_write_payload_values_27;  // TlmmEngine.java:477
-  wire         lane6_result_valid;                   // TlmmEngine.java:477
-  wire [31:0]  lane6_result_payload;                 // TlmmEngine.java:477
-  wire         lane7_step_valid;                     // TlmmEngine.java:477
-  wire [139:0] lane7_step_payload_indices;           // TlmmEngine.java:477
-  wire         lane7_step_payload_tableHalf;         // TlmmEngine.java:477
-  wire [9:0]   lane7_step_payload_accumulator;       // TlmmEngine.java:477
-  wire         lane7_step_payload_first;             // TlmmEngine.java:477
-  wire         lane7_step_payload_last;              // TlmmEngine.java:477
-  wire         lane7_table_write_valid;              // TlmmEngine.java:477
-  wire         lane7_table_write_payload_half;       // TlmmEngine.java:477
-  wire [4:0]   lane7_table_write_payload_entry;      // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_0;   // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_1;   // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_2;   // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_3;   // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_4;   // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_5;   // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_6;   // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_7;   // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_8;   // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_9;   // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_10;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_11;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_12;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_13;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_14;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_15;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_16;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_17;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_18;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_19;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_20;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_21;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_22;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_23;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_24;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_25;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_26;  // TlmmEngine.java:477
-  wire [9:0]   lane7_table_write_payload_values_27;  // TlmmEngine.java:477
-  wire         lane7_result_valid;                   // TlmmEngine.java:477
-  wire [31:0]  lane7_result_payload;                 // TlmmEngine.java:477
-  wire         lane8_step_valid;                     // TlmmEngine.java:477
-  wire [139:0] lane8_step_payload_indices;           // TlmmEngine.java:477
-  wire         lane8_step_payload_tableHalf;         // TlmmEngine.java:477
-  wire [9:0]   lane8_step_payload_accumulator;       // TlmmEngine.java:477
-  wire         lane8_step_payload_first;             // TlmmEngine.java:477
-  wire         lane8_step_payload_last;              // TlmmEngine.java:477
-  wire         lane8_table_write_valid;              // TlmmEngine.java:477
-  wire         lane8_table_write_payload_half;       // TlmmEngine.java:477
-  wire [4:0]   lane8_table_write_payload_entry;      // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_0;   // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_1;   // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_2;   // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_3;   // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_4;   // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_5;   // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_6;   // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_7;   // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_8;   // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_9;   // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_10;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_11;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_12;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_13;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_14;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_15;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_16;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_17;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_18;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_19;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_20;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_21;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_22;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_23;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_24;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_25;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_26;  // TlmmEngine.java:477
-  wire [9:0]   lane8_table_write_payload_values_27;  // TlmmEngine.java:477
-  wire         lane8_result_valid;                   // TlmmEngine.java:477
-  wire [31:0]  lane8_result_payload;                 // TlmmEngine.java:477
-  wire         lane9_step_valid;                     // TlmmEngine.java:477
-  wire [139:0] lane9_step_payload_indices;           // TlmmEngine.java:477
-  wire         lane9_step_payload_tableHalf;         // TlmmEngine.java:477
-  wire [9:0]   lane9_step_payload_accumulator;       // TlmmEngine.java:477
-  wire         lane9_step_payload_first;             // TlmmEngine.java:477
-  wire         lane9_step_payload_last;              // TlmmEngine.java:477
-  wire         lane9_table_write_valid;              // TlmmEngine.java:477
-  wire         lane9_table_write_payload_half;       // TlmmEngine.java:477
-  wire [4:0]   lane9_table_write_payload_entry;      // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_0;   // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_1;   // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_2;   // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_3;   // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_4;   // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_5;   // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_6;   // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_7;   // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_8;   // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_9;   // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_10;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_11;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_12;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_13;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_14;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_15;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_16;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_17;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_18;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_19;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_20;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_21;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_22;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_23;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_24;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_25;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_26;  // TlmmEngine.java:477
-  wire [9:0]   lane9_table_write_payload_values_27;  // TlmmEngine.java:477
-  wire         lane9_result_valid;                   // TlmmEngine.java:477
-  wire [31:0]  lane9_result_payload;                 // TlmmEngine.java:477
-  wire         lane10_step_valid;                    // TlmmEngine.java:477
-  wire [139:0] lane10_step_payload_indices;          // TlmmEngine.java:477
-  wire         lane10_step_payload_tableHalf;        // TlmmEngine.java:477
-  wire [9:0]   lane10_step_payload_accumulator;      // TlmmEngine.java:477
-  wire         lane10_step_payload_first;            // TlmmEngine.java:477
-  wire         lane10_step_payload_last;             // TlmmEngine.java:477
-  wire         lane10_table_write_valid;             // TlmmEngine.java:477
-  wire         lane10_table_write_payload_half;      // TlmmEngine.java:477
-  wire [4:0]   lane10_table_write_payload_entry;     // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_0;  // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_1;  // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_2;  // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_3;  // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_4;  // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_5;  // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_6;  // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_7;  // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_8;  // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_9;  // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_10; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_11; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_12; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_13; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_14; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_15; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_16; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_17; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_18; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_19; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_20; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_21; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_22; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_23; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_24; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_25; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_26; // TlmmEngine.java:477
-  wire [9:0]   lane10_table_write_payload_values_27; // TlmmEngine.java:477
-  wire         lane10_result_valid;                  // TlmmEngine.java:477
-  wire [31:0]  lane10_result_payload;                // TlmmEngine.java:477
-  wire         lane11_step_valid;                    // TlmmEngine.java:477
-  wire [139:0] lane11_step_payload_indices;          // TlmmEngine.java:477
-  wire         lane11_step_payload_tableHalf;        // TlmmEngine.java:477
-  wire [9:0]   lane11_step_payload_accumulator;      // TlmmEngine.java:477
-  wire         lane11_step_payload_first;            // TlmmEngine.java:477
-  wire         lane11_step_payload_last;             // TlmmEngine.java:477
-  wire         lane11_table_write_valid;             // TlmmEngine.java:477
-  wire         lane11_table_write_payload_half;      // TlmmEngine.java:477
-  wire [4:0]   lane11_table_write_payload_entry;     // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_0;  // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_1;  // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_2;  // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_3;  // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_4;  // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_5;  // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_6;  // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_7;  // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_8;  // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_9;  // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_10; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_11; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_12; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_13; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_14; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_15; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_16; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_17; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_18; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_19; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_20; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_21; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_22; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_23; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_24; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_25; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_26; // TlmmEngine.java:477
-  wire [9:0]   lane11_table_write_payload_values_27; // TlmmEngine.java:477
-  wire         lane11_result_valid;                  // TlmmEngine.java:477
-  wire [31:0]  lane11_result_payload;                // TlmmEngine.java:477
-  wire         lane12_step_valid;                    // TlmmEngine.java:477
-  wire [139:0] lane12_step_payload_indices;          // TlmmEngine.java:477
-  wire         lane12_step_payload_tableHalf;        // TlmmEngine.java:477
-  wire [9:0]   lane12_step_payload_accumulator;      // TlmmEngine.java:477
-  wire         lane12_step_payload_first;            // TlmmEngine.java:477
-  wire         lane12_step_payload_last;             // TlmmEngine.java:477
-  wire         lane12_table_write_valid;             // TlmmEngine.java:477
-  wire         lane12_table_write_payload_half;      // TlmmEngine.java:477
-  wire [4:0]   lane12_table_write_payload_entry;     // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_0;  // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_1;  // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_2;  // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_3;  // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_4;  // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_5;  // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_6;  // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_7;  // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_8;  // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_9;  // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_10; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_11; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_12; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_13; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_14; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_15; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_16; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_17; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_18; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_19; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_20; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_21; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_22; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_23; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_24; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_25; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_26; // TlmmEngine.java:477
-  wire [9:0]   lane12_table_write_payload_values_27; // TlmmEngine.java:477
-  wire         lane12_result_valid;                  // TlmmEngine.java:477
-  wire [31:0]  lane12_result_payload;                // TlmmEngine.java:477
-  wire         lane13_step_valid;                    // TlmmEngine.java:477
-  wire [139:0] lane13_step_payload_indices;          // TlmmEngine.java:477
-  wire         lane13_step_payload_tableHalf;        // TlmmEngine.java:477
-  wire [9:0]   lane13_step_payload_accumulator;      // TlmmEngine.java:477
-  wire         lane13_step_payload_first;            // TlmmEngine.java:477
-  wire         lane13_step_payload_last;             // TlmmEngine.java:477
-  wire         lane13_table_write_valid;             // TlmmEngine.java:477
-  wire         lane13_table_write_payload_half;      // TlmmEngine.java:477
-  wire [4:0]   lane13_table_write_payload_entry;     // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_0;  // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_1;  // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_2;  // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_3;  // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_4;  // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_5;  // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_6;  // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_7;  // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_8;  // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_9;  // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_10; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_11; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_12; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_13; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_14; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_15; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_16; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_17; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_18; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_19; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_20; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_21; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_22; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_23; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_24; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_25; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_26; // TlmmEngine.java:477
-  wire [9:0]   lane13_table_write_payload_values_27; // TlmmEngine.java:477
-  wire         lane13_result_valid;                  // TlmmEngine.java:477
-  wire [31:0]  lane13_result_payload;                // TlmmEngine.java:477
-  wire         lane14_step_valid;                    // TlmmEngine.java:477
-  wire [139:0] lane14_step_payload_indices;          // TlmmEngine.java:477
-  wire         lane14_step_payload_tableHalf;        // TlmmEngine.java:477
-  wire [9:0]   lane14_step_payload_accumulator;      // TlmmEngine.java:477
-  wire         lane14_step_payload_first;            // TlmmEngine.java:477
-  wire         lane14_step_payload_last;             // TlmmEngine.java:477
-  wire         lane14_table_write_valid;             // TlmmEngine.java:477
-  wire         lane14_table_write_payload_half;      // TlmmEngine.java:477
-  wire [4:0]   lane14_table_write_payload_entry;     // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_0;  // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_1;  // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_2;  // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_3;  // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_4;  // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_5;  // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_6;  // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_7;  // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_8;  // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_9;  // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_10; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_11; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_12; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_13; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_14; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_15; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_16; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_17; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_18; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_19; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_20; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_21; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_22; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_23; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_24; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_25; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_26; // TlmmEngine.java:477
-  wire [9:0]   lane14_table_write_payload_values_27; // TlmmEngine.java:477
-  wire         lane14_result_valid;                  // TlmmEngine.java:477
-  wire [31:0]  lane14_result_payload;                // TlmmEngine.java:477
-  wire         lane15_step_valid;                    // TlmmEngine.java:477
-  wire [139:0] lane15_step_payload_indices;          // TlmmEngine.java:477
-  wire         lane15_step_payload_tableHalf;        // TlmmEngine.java:477
-  wire [9:0]   lane15_step_payload_accumulator;      // TlmmEngine.java:477
-  wire         lane15_step_payload_first;            // TlmmEngine.java:477
-  wire         lane15_step_payload_last;             // TlmmEngine.java:477
-  wire         lane15_table_write_valid;             // TlmmEngine.java:477
-  wire         lane15_table_write_payload_half;      // TlmmEngine.java:477
-  wire [4:0]   lane15_table_write_payload_entry;     // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_0;  // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_1;  // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_2;  // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_3;  // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_4;  // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_5;  // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_6;  // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_7;  // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_8;  // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_9;  // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_10; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_11; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_12; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_13; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_14; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_15; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_16; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_17; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_18; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_19; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_20; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_21; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_22; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_23; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_24; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_25; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_26; // TlmmEngine.java:477
-  wire [9:0]   lane15_table_write_payload_values_27; // TlmmEngine.java:477
-  wire         lane15_result_valid;                  // TlmmEngine.java:477
-  wire [31:0]  lane15_result_payload;                // TlmmEngine.java:477
-  wire         result_fifo_push_valid;               // TlmmEngine.java:495
-  wire         result_fifo_push_ready;               // TlmmEngine.java:495
-  wire [511:0] result_fifo_push_payload;             // TlmmEngine.java:495
-  wire         result_fifo_pop_valid;                // TlmmEngine.java:495
-  wire         result_fifo_pop_ready;                // TlmmEngine.java:495
-  wire [511:0] result_fifo_pop_payload;              // TlmmEngine.java:495
-  wire [4:0]   result_fifo_occupancy;                // TlmmEngine.java:495
-  wire         finished;                             // TlmmEngine.java:510
+  // ChunkState: dev.tellmej.accel.tlmm.ActivationLoader.ChunkState
+  localparam [1:0] CHUNK_STATE_EMPTY   = 2'd0;
+  localparam [1:0] CHUNK_STATE_LOADING = 2'd1;
+  localparam [1:0] CHUNK_STATE_FULL    = 2'd2;
+
+  // BuildState: dev.tellmej.accel.tlmm.TableBuilder.BuildState
+  localparam [1:0] BUILD_STATE_IDLE     = 2'd0;
+  localparam [1:0] BUILD_STATE_STAGING  = 2'd1;
+  localparam [1:0] BUILD_STATE_BUILDING = 2'd2;
+
+  // command
+  reg          active;                               // CommandSlot.java:32
+  reg  [63:0]  cmd_address;                          // CommandSlot.java:33
+  reg  [15:0]  cmd_blocks;                           // CommandSlot.java:33
+  reg  [1:0]   cmd_lastClass;                        // CommandSlot.java:33
+  reg  [15:0]  cmd_tokens;                           // CommandSlot.java:33
+  reg  [15:0]  cmd_tiles;                            // CommandSlot.java:33
+  reg  [15:0]  cmd_tileGroups;                       // CommandSlot.java:33
+  reg  [15:0]  cmd_lastTileGroups;                   // CommandSlot.java:33
+  reg  [31:0]  cmd_regionStride;                     // CommandSlot.java:33
+  reg  [31:0]  cmd_beatsFull;                        // CommandSlot.java:33
+  reg  [31:0]  cmd_beatsLast;                        // CommandSlot.java:33
+  reg  [31:0]  cmd_wordsFull;                        // CommandSlot.java:33
+  reg  [31:0]  cmd_wordsLast;                        // CommandSlot.java:33
+  wire         finished;                             // CommandSlot.java:34
+  wire         accepted;                             // CommandSlot.java:36
+  wire [15:0]  last_tile;                            // CommandSlot.java:43
+  wire [15:0]  last_block;                           // CommandSlot.java:44
+
+  // activation_loader
+  reg  [15:0]  act_tokens_loaded;                    // ActivationLoader.java:39
+  reg  [15:0]  act_chunk_tokens;                     // ActivationLoader.java:40
+  reg  [1:0]   act_state;                            // ActivationLoader.java:41
+  reg  [15:0]  act_slot;                             // ActivationLoader.java:42
+  reg  [31:0]  act_beat;                             // ActivationLoader.java:43
+  reg  [10:0]  act_slot_base;                        // ActivationLoader.java:44
+  wire         act_full;                             // ActivationLoader.java:45
+  wire         chunk_released;                       // ActivationLoader.java:46
+  wire [31:0]  beats_per_token;                      // ActivationLoader.java:49
+  wire [15:0]  remaining_tokens;                     // ActivationLoader.java:50
+  wire [15:0]  next_chunk_tokens;                    // ActivationLoader.java:52
+  wire         start_chunk;                          // ActivationLoader.java:54
+  wire         act_take;                             // ActivationLoader.java:56
+  wire [10:0]  act_address;                          // ActivationLoader.java:57
+  wire         token_loaded;                         // ActivationLoader.java:59
+
+  // weight_loader
+  wire         weights0_start_valid;                 // WeightLoader.java:44
+  wire [63:0]  weights0_start_payload_address;       // WeightLoader.java:44
+  wire [31:0]  weights0_start_payload_beats;         // WeightLoader.java:44
+  wire [31:0]  weights0_start_payload_words;         // WeightLoader.java:44
+  wire [15:0]  weights0_start_payload_groups;        // WeightLoader.java:44
+  wire [15:0]  weights0_start_payload_blocks;        // WeightLoader.java:44
+  wire [1:0]   weights0_start_payload_lastClass;     // WeightLoader.java:44
+  wire         weights0_start_payload_half;          // WeightLoader.java:44
+  wire         weights0_done;                        // WeightLoader.java:44
+  wire         weights0_idle;                        // WeightLoader.java:44
+  wire [15:0]  weights0_blocks_done;                 // WeightLoader.java:44
+  wire         weights0_m_axi_awvalid;               // WeightLoader.java:44
+  wire         weights0_m_axi_awready;               // WeightLoader.java:44
+  wire [63:0]  weights0_m_axi_awaddr;                // WeightLoader.java:44
+  wire [7:0]   weights0_m_axi_awlen;                 // WeightLoader.java:44
+  wire [2:0]   weights0_m_axi_awsize;                // WeightLoader.java:44
+  wire [1:0]   weights0_m_axi_awburst;               // WeightLoader.java:44
+  wire         weights0_m_axi_wvalid;                // WeightLoader.java:44
+  wire         weights0_m_axi_wready;                // WeightLoader.java:44
+  wire [127:0] weights0_m_axi_wdata;                 // WeightLoader.java:44
+  wire [15:0]  weights0_m_axi_wstrb;                 // WeightLoader.java:44
+  wire         weights0_m_axi_wlast;                 // WeightLoader.java:44
+  wire         weights0_m_axi_bvalid;                // WeightLoader.java:44
+  wire         weights0_m_axi_bready;                // WeightLoader.java:44
+  wire [1:0]   weights0_m_axi_bresp;                 // WeightLoader.java:44
+  wire         weights0_m_axi_arvalid;               // WeightLoader.java:44
+  wire         weights0_m_axi_arready;               // WeightLoader.java:44
+  wire [63:0]  weights0_m_axi_araddr;                // WeightLoader.java:44
+  wire [7:0]   weights0_m_axi_arlen;                 // WeightLoader.java:44
+  wire [2:0]   weights0_m_axi_arsize;                // WeightLoader.java:44
+  wire [1:0]   weights0_m_axi_arburst;               // WeightLoader.java:44
+  wire         weights0_m_axi_rvalid;                // WeightLoader.java:44
+  wire         weights0_m_axi_rready;                // WeightLoader.java:44
+  wire [127:0] weights0_m_axi_rdata;                 // WeightLoader.java:44
+  wire [1:0]   weights0_m_axi_rresp;                 // WeightLoader.java:44
+  wire         weights0_m_axi_rlast;                 // WeightLoader.java:44
+  wire         weights0_write_valid;                 // WeightLoader.java:44
+  wire [11:0]  weights0_write_payload_address;       // WeightLoader.java:44
+  wire [0:0]   weights0_write_payload_lanePair;      // WeightLoader.java:44
+  wire [287:0] weights0_write_payload_words;         // WeightLoader.java:44
+  wire         weights1_start_valid;                 // WeightLoader.java:44
+  wire [63:0]  weights1_start_payload_address;       // WeightLoader.java:44
+  wire [31:0]  weights1_start_payload_beats;         // WeightLoader.java:44
+  wire [31:0]  weights1_start_payload_words;         // WeightLoader.java:44
+  wire [15:0]  weights1_start_payload_groups;        // WeightLoader.java:44
+  wire [15:0]  weights1_start_payload_blocks;        // WeightLoader.java:44
+  wire [1:0]   weights1_start_payload_lastClass;     // WeightLoader.java:44
+  wire         weights1_start_payload_half;          // WeightLoader.java:44
+  wire         weights1_done;                        // WeightLoader.java:44
+  wire         weights1_idle;                        // WeightLoader.java:44
+  wire [15:0]  weights1_blocks_done;                 // WeightLoader.java:44
+  wire         weights1_m_axi_awvalid;               // WeightLoader.java:44
+  wire         weights1_m_axi_awready;               // WeightLoader.java:44
+  wire [63:0]  weights1_m_axi_awaddr;                // WeightLoader.java:44
+  wire [7:0]   weights1_m_axi_awlen;                 // WeightLoader.java:44
+  wire [2:0]   weights1_m_axi_awsize;                // WeightLoader.java:44
+  wire [1:0]   weights1_m_axi_awburst;               // WeightLoader.java:44
+  wire         weights1_m_axi_wvalid;                // WeightLoader.java:44
+  wire         weights1_m_axi_wready;                // WeightLoader.java:44
+  wire [127:0] weights1_m_axi_wdata;                 // WeightLoader.java:44
+  wire [15:0]  weights1_m_axi_wstrb;                 // WeightLoader.java:44
+  wire         weights1_m_axi_wlast;                 // WeightLoader.java:44
+  wire         weights1_m_axi_bvalid;                // WeightLoader.java:44
+  wire         weights1_m_axi_bready;                // WeightLoader.java:44
+  wire [1:0]   weights1_m_axi_bresp;                 // WeightLoader.java:44
+  wire         weights1_m_axi_arvalid;               // WeightLoader.java:44
+  wire         weights1_m_axi_arready;               // WeightLoader.java:44
+  wire [63:0]  weights1_m_axi_araddr;                // WeightLoader.java:44
+  wire [7:0]   weights1_m_axi_arlen;                 // WeightLoader.java:44
+  wire [2:0]   weights1_m_axi_arsize;                // WeightLoader.java:44
+  wire [1:0]   weights1_m_axi_arburst;               // WeightLoader.java:44
+  wire         weights1_m_axi_rvalid;                // WeightLoader.java:44
+  wire         weights1_m_axi_rready;                // WeightLoader.java:44
+  wire [127:0] weights1_m_axi_rdata;                 // WeightLoader.java:44
+  wire [1:0]   weights1_m_axi_rresp;                 // WeightLoader.java:44
+  wire         weights1_m_axi_rlast;                 // WeightLoader.java:44
+  wire         weights1_write_valid;                 // WeightLoader.java:44
+  wire [11:0]  weights1_write_payload_address;       // WeightLoader.java:44
+  wire [0:0]   weights1_write_payload_lanePair;      // WeightLoader.java:44
+  wire [287:0] weights1_write_payload_words;         // WeightLoader.java:44
+  wire         weights2_start_valid;                 // WeightLoader.java:44
+  wire [63:0]  weights2_start_payload_address;       // WeightLoader.java:44
+  wire [31:0]  weights2_start_payload_beats;         // WeightLoader.java:44
+  wire [31:0]  weights2_start_payload_words;         // WeightLoader.java:44
+  wire [15:0]  weights2_start_payload_groups;        // WeightLoader.java:44
+  wire [15:0]  weights2_start_payload_blocks;        // WeightLoader.java:44
+  wire [1:0]   weights2_start_payload_lastClass;     // WeightLoader.java:44
+  wire         weights2_start_payload_half;          // WeightLoader.java:44
+  wire         weights2_done;                        // WeightLoader.java:44
+  wire         weights2_idle;                        // WeightLoader.java:44
+  wire [15:0]  weights2_blocks_done;                 // WeightLoader.java:44
+  wire         weights2_m_axi_awvalid;               // WeightLoader.java:44
+  wire         weights2_m_axi_awready;               // WeightLoader.java:44
+  wire [63:0]  weights2_m_axi_awaddr;                // WeightLoader.java:44
+  wire [7:0]   weights2_m_axi_awlen;                 // WeightLoader.java:44
+  wire [2:0]   weights2_m_axi_awsize;                // WeightLoader.java:44
+  wire [1:0]   weights2_m_axi_awburst;               // WeightLoader.java:44
+  wire         weights2_m_axi_wvalid;                // WeightLoader.java:44
+  wire         weights2_m_axi_wready;                // WeightLoader.java:44
+  wire [127:0] weights2_m_axi_wdata;                 // WeightLoader.java:44
+  wire [15:0]  weights2_m_axi_wstrb;                 // WeightLoader.java:44
+  wire         weights2_m_axi_wlast;                 // WeightLoader.java:44
+  wire         weights2_m_axi_bvalid;                // WeightLoader.java:44
+  wire         weights2_m_axi_bready;                // WeightLoader.java:44
+  wire [1:0]   weights2_m_axi_bresp;                 // WeightLoader.java:44
+  wire         weights2_m_axi_arvalid;               // WeightLoader.java:44
+  wire         weights2_m_axi_arready;               // WeightLoader.java:44
+  wire [63:0]  weights2_m_axi_araddr;                // WeightLoader.java:44
+  wire [7:0]   weights2_m_axi_arlen;                 // WeightLoader.java:44
+  wire [2:0]   weights2_m_axi_arsize;                // WeightLoader.java:44
+  wire [1:0]   weights2_m_axi_arburst;               // WeightLoader.java:44
+  wire         weights2_m_axi_rvalid;                // WeightLoader.java:44
+  wire         weights2_m_axi_rready;                // WeightLoader.java:44
+  wire [127:0] weights2_m_axi_rdata;                 // WeightLoader.java:44
+  wire [1:0]   weights2_m_axi_rresp;                 // WeightLoader.java:44
+  wire         weights2_m_axi_rlast;                 // WeightLoader.java:44
+  wire         weights2_write_valid;                 // WeightLoader.java:44
+  wire [11:0]  weights2_write_payload_address;       // WeightLoader.java:44
+  wire [0:0]   weights2_write_payload_lanePair;      // WeightLoader.java:44
+  wire [287:0] weights2_write_payload_words;         // WeightLoader.java:44
+  wire         weights3_start_valid;                 // WeightLoader.java:44
+  wire [63:0]  weights3_start_payload_address;       // WeightLoader.java:44
+  wire [31:0]  weights3_start_payload_beats;         // WeightLoader.java:44
+  wire [31:0]  weights3_start_payload_words;         // WeightLoader.java:44
+  wire [15:0]  weights3_start_payload_groups;        // WeightLoader.java:44
+  wire [15:0]  weights3_start_payload_blocks;        // WeightLoader.java:44
+  wire [1:0]   weights3_start_payload_lastClass;     // WeightLoader.java:44
+  wire         weights3_start_payload_half;          // WeightLoader.java:44
+  wire         weights3_done;                        // WeightLoader.java:44
+  wire         weights3_idle;                        // WeightLoader.java:44
+  wire [15:0]  weights3_blocks_done;                 // WeightLoader.java:44
+  wire         weights3_m_axi_awvalid;               // WeightLoader.java:44
+  wire         weights3_m_axi_awready;               // WeightLoader.java:44
+  wire [63:0]  weights3_m_axi_awaddr;                // WeightLoader.java:44
+  wire [7:0]   weights3_m_axi_awlen;                 // WeightLoader.java:44
+  wire [2:0]   weights3_m_axi_awsize;                // WeightLoader.java:44
+  wire [1:0]   weights3_m_axi_awburst;               // WeightLoader.java:44
+  wire         weights3_m_axi_wvalid;                // WeightLoader.java:44
+  wire         weights3_m_axi_wready;                // WeightLoader.java:44
+  wire [127:0] weights3_m_axi_wdata;                 // WeightLoader.java:44
+  wire [15:0]  weights3_m_axi_wstrb;                 // WeightLoader.java:44
+  wire         weights3_m_axi_wlast;                 // WeightLoader.java:44
+  wire         weights3_m_axi_bvalid;                // WeightLoader.java:44
+  wire         weights3_m_axi_bready;                // WeightLoader.java:44
+  wire [1:0]   weights3_m_axi_bresp;                 // WeightLoader.java:44
+  wire         weights3_m_axi_arvalid;               // WeightLoader.java:44
+  wire         weights3_m_axi_arready;               // WeightLoader.java:44
+  wire [63:0]  weights3_m_axi_araddr;                // WeightLoader.java:44
+  wire [7:0]   weights3_m_axi_arlen;                 // WeightLoader.java:44
+  wire [2:0]   weights3_m_axi_arsize;                // WeightLoader.java:44
+  wire [1:0]   weights3_m_axi_arburst;               // WeightLoader.java:44
+  wire         weights3_m_axi_rvalid;                // WeightLoader.java:44
+  wire         weights3_m_axi_rready;                // WeightLoader.java:44
+  wire [127:0] weights3_m_axi_rdata;                 // WeightLoader.java:44
+  wire [1:0]   weights3_m_axi_rresp;                 // WeightLoader.java:44
+  wire         weights3_m_axi_rlast;                 // WeightLoader.java:44
+  wire         weights3_write_valid;                 // WeightLoader.java:44
+  wire [11:0]  weights3_write_payload_address;       // WeightLoader.java:44
+  wire [0:0]   weights3_write_payload_lanePair;      // WeightLoader.java:44
+  wire [287:0] weights3_write_payload_words;         // WeightLoader.java:44
+  wire         buffer_write_0_valid;                 // WeightLoader.java:48
+  wire [11:0]  buffer_write_0_payload_address;       // WeightLoader.java:48
+  wire [0:0]   buffer_write_0_payload_lanePair;      // WeightLoader.java:48
+  wire [287:0] buffer_write_0_payload_words;         // WeightLoader.java:48
+  wire         buffer_write_1_valid;                 // WeightLoader.java:48
+  wire [11:0]  buffer_write_1_payload_address;       // WeightLoader.java:48
+  wire [0:0]   buffer_write_1_payload_lanePair;      // WeightLoader.java:48
+  wire [287:0] buffer_write_1_payload_words;         // WeightLoader.java:48
+  wire         buffer_write_2_valid;                 // WeightLoader.java:48
+  wire [11:0]  buffer_write_2_payload_address;       // WeightLoader.java:48
+  wire [0:0]   buffer_write_2_payload_lanePair;      // WeightLoader.java:48
+  wire [287:0] buffer_write_2_payload_words;         // WeightLoader.java:48
+  wire         buffer_write_3_valid;                 // WeightLoader.java:48
+  wire [11:0]  buffer_write_3_payload_address;       // WeightLoader.java:48
+  wire [0:0]   buffer_write_3_payload_lanePair;      // WeightLoader.java:48
+  wire [287:0] buffer_write_3_payload_words;         // WeightLoader.java:48
+  wire         buffer_read_enable;                   // WeightLoader.java:48
+  wire [11:0]  buffer_read_address;                  // WeightLoader.java:48
+  wire [143:0] buffer_read_words_0;                  // WeightLoader.java:48
+  wire [143:0] buffer_read_words_1;                  // WeightLoader.java:48
+  wire [143:0] buffer_read_words_2;                  // WeightLoader.java:48
+  wire [143:0] buffer_read_words_3;                  // WeightLoader.java:48
+  wire [143:0] buffer_read_words_4;                  // WeightLoader.java:48
+  wire [143:0] buffer_read_words_5;                  // WeightLoader.java:48
+  wire [143:0] buffer_read_words_6;                  // WeightLoader.java:48
+  wire [143:0] buffer_read_words_7;                  // WeightLoader.java:48
+  wire [143:0] buffer_read_words_8;                  // WeightLoader.java:48
+  wire [143:0] buffer_read_words_9;                  // WeightLoader.java:48
+  wire [143:0] buffer_read_words_10;                 // WeightLoader.java:48
+  wire [143:0] buffer_read_words_11;                 // WeightLoader.java:48
+  wire [143:0] buffer_read_words_12;                 // WeightLoader.java:48
+  wire [143:0] buffer_read_words_13;                 // WeightLoader.java:48
+  wire [143:0] buffer_read_words_14;                 // WeightLoader.java:48
+  wire [143:0] buffer_read_words_15;                 // WeightLoader.java:48
+  wire         half_swept_0;                         // WeightLoader.java:52
+  wire         half_swept_1;                         // WeightLoader.java:52
+  wire         half_released_0;                      // WeightLoader.java:53
+  wire         half_released_1;                      // WeightLoader.java:53
+  reg          load_running;                         // WeightLoader.java:54
+  reg          load_half;                            // WeightLoader.java:55
+  reg  [15:0]  load_tile;                            // WeightLoader.java:56
+  reg  [15:0]  load_tokens;                          // WeightLoader.java:57
+  reg  [63:0]  load_tile_base;                       // WeightLoader.java:58
+  reg          loads_finished;                       // WeightLoader.java:59
+  reg          half_busy_0;                          // WeightLoader.java:60
+  reg          half_busy_1;                          // WeightLoader.java:60
+  reg          half_loaded_0;                        // WeightLoader.java:61
+  reg          half_loaded_1;                        // WeightLoader.java:61
+  reg          port_finished_0;                      // WeightLoader.java:62
+  reg          port_finished_1;                      // WeightLoader.java:62
+  reg          port_finished_2;                      // WeightLoader.java:62
+  reg          port_finished_3;                      // WeightLoader.java:62
+  wire         load_last_tile;                       // WeightLoader.java:64
+  wire         free_half;                            // WeightLoader.java:65
+  wire         start_load;                           // WeightLoader.java:66
+  wire [63:0]  tile_stride;                          // WeightLoader.java:67
+  wire         load_complete;                        // WeightLoader.java:85
+  wire [15:0]  blocks_arrived;                       // WeightLoader.java:91
+  wire [15:0]  load_tokens_after;                    // WeightLoader.java:110
+
+  // table_builder
+  wire         table_half_swept_0;                   // TableBuilder.java:47
+  wire         table_half_swept_1;                   // TableBuilder.java:47
+  wire         table_half_released_0;                // TableBuilder.java:48
+  wire         table_half_released_1;                // TableBuilder.java:48
+  reg  [671:0] staging;                              // TableBuilder.java:49
+  reg          table_ready_0;                        // TableBuilder.java:50
+  reg          table_ready_1;                        // TableBuilder.java:50
+  reg          table_held_0;                         // TableBuilder.java:51
+  reg          table_held_1;                         // TableBuilder.java:51
+  reg          build_half;                           // TableBuilder.java:52
+  reg  [1:0]   build_state;                          // TableBuilder.java:53
+  reg  [1:0]   stage_beat;                           // TableBuilder.java:54
+  reg  [4:0]   entry;                                // TableBuilder.java:55
+  reg  [15:0]  build_block;                          // TableBuilder.java:56
+  reg  [15:0]  build_slot;                           // TableBuilder.java:57
+  reg  [15:0]  build_tile;                           // TableBuilder.java:58
+  reg  [10:0]  build_slot_base;                      // TableBuilder.java:59
+  reg  [10:0]  build_block_base;                     // TableBuilder.java:60
+  reg          builds_finished;                      // TableBuilder.java:61
+  wire         building;                             // TableBuilder.java:62
+  wire         staging_active;                       // TableBuilder.java:63
+  wire         table_free;                           // TableBuilder.java:65
+  wire         start_build;                          // TableBuilder.java:67
+  wire [10:0]  stage_address;                        // TableBuilder.java:68
+  wire         stage_read;                           // TableBuilder.java:69
+  reg  [223:0] act_word;                             // TableBuilder.java:70
+  reg          act_word_valid;                       // TableBuilder.java:71
+  wire         staged_all;                           // TableBuilder.java:83
+  reg          pattern_plus0;                        // TableBuilder.java:144
+  reg          pattern_minus0;                       // TableBuilder.java:145
+  reg          pattern_plus1;                        // TableBuilder.java:144
+  reg          pattern_minus1;                       // TableBuilder.java:145
+  reg          pattern_plus2;                        // TableBuilder.java:144
+  reg          pattern_minus2;                       // TableBuilder.java:145
+  wire [9:0]   table0_entry;                         // TableBuilder.java:174
+  wire [9:0]   table1_entry;                         // TableBuilder.java:174
+  wire [9:0]   table2_entry;                         // TableBuilder.java:174
+  wire [9:0]   table3_entry;                         // TableBuilder.java:174
+  wire [9:0]   table4_entry;                         // TableBuilder.java:174
+  wire [9:0]   table5_entry;                         // TableBuilder.java:174
+  wire [9:0]   table6_entry;                         // TableBuilder.java:174
+  wire [9:0]   table7_entry;                         // TableBuilder.java:174
+  wire [9:0]   table8_entry;                         // TableBuilder.java:174
+  wire [9:0]   table9_entry;                         // TableBuilder.java:174
+  wire [9:0]   table10_entry;                        // TableBuilder.java:174
+  wire [9:0]   table11_entry;                        // TableBuilder.java:174
+  wire [9:0]   table12_entry;                        // TableBuilder.java:174
+  wire [9:0]   table13_entry;                        // TableBuilder.java:174
+  wire [9:0]   table14_entry;                        // TableBuilder.java:174
+  wire [9:0]   table15_entry;                        // TableBuilder.java:174
+  wire [9:0]   table16_entry;                        // TableBuilder.java:174
+  wire [9:0]   table17_entry;                        // TableBuilder.java:174
+  wire [9:0]   table18_entry;                        // TableBuilder.java:174
+  wire [9:0]   table19_entry;                        // TableBuilder.java:174
+  wire [9:0]   table20_entry;                        // TableBuilder.java:174
+  wire [9:0]   table21_entry;                        // TableBuilder.java:174
+  wire [9:0]   table22_entry;                        // TableBuilder.java:174
+  wire [9:0]   table23_entry;                        // TableBuilder.java:174
+  wire [9:0]   table24_entry;                        // TableBuilder.java:174
+  wire [9:0]   table25_entry;                        // TableBuilder.java:174
+  wire [9:0]   table26_entry;                        // TableBuilder.java:174
+  wire [9:0]   table27_entry;                        // TableBuilder.java:174
+  wire         build_done;                           // TableBuilder.java:90
+  wire         build_last_block;                     // TableBuilder.java:92
+  wire         build_last_slot;                      // TableBuilder.java:93
+  wire         build_last_tile;                      // TableBuilder.java:94
+
+  // result_queue
+  wire         result_issued;                        // ResultQueue.java:32
+  wire         lane_sums_valid;                      // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_0;                  // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_1;                  // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_2;                  // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_3;                  // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_4;                  // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_5;                  // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_6;                  // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_7;                  // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_8;                  // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_9;                  // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_10;                 // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_11;                 // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_12;                 // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_13;                 // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_14;                 // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_15;                 // ResultQueue.java:33
+  reg  [4:0]   result_credits;                       // CreditBuffer.java:45
+  wire         room;                                 // ResultQueue.java:35
+  wire         results_drained;                      // ResultQueue.java:36
+  wire         result_fifo_push_valid;               // CreditBuffer.java:77
+  wire         result_fifo_push_ready;               // CreditBuffer.java:77
+  wire [511:0] result_fifo_push_payload;             // CreditBuffer.java:77
+  wire         result_fifo_pop_valid;                // CreditBuffer.java:77
+  wire         result_fifo_pop_ready;                // CreditBuffer.java:77
+  wire [511:0] result_fifo_pop_payload;              // CreditBuffer.java:77
+  wire [4:0]   result_fifo_occupancy;                // CreditBuffer.java:77
+  wire         result_ready;                         // CreditBuffer.java:84
+
+  // sweep
+  reg          sweep_half;                           // Sweep.java:36
+  reg          table_half;                           // Sweep.java:37
+  reg  [15:0]  sweep_tile;                           // Sweep.java:38
+  reg  [15:0]  sweep_slot;                           // Sweep.java:39
+  reg  [15:0]  sweep_tokens;                         // Sweep.java:40
+  reg  [15:0]  sweep_block;                          // Sweep.java:41
+  reg  [15:0]  sweep_group;                          // Sweep.java:42
+  reg  [11:0]  sweep_block_base;                     // Sweep.java:43
+  reg  [9:0]   accumulator_slot_base;                // Sweep.java:44
+  reg          sweeps_finished;                      // Sweep.java:45
+  wire [15:0]  groups_of_tile;                       // Sweep.java:49
+  wire [15:0]  sweep_chunk_tokens;                   // Sweep.java:52
+  wire         tables_there;                         // Sweep.java:53
+  wire         weights_there;                        // Sweep.java:56
+  wire         sweep_last_block;                     // Sweep.java:57
+  wire         sweep_last_slot;                      // Sweep.java:58
+  wire         sweep_last_group;                     // Sweep.java:59
+  wire         sweep_last_tile;                      // Sweep.java:60
+  wire         issue;                                // Sweep.java:62
+  wire [9:0]   step_accumulator;                     // Sweep.java:67
+  wire         sweep_first_block;                    // Sweep.java:68
+  wire         block_swept;                          // Sweep.java:70
+  wire         tile_swept;                           // Sweep.java:71
+  wire [15:0]  sweep_tokens_after;                   // Sweep.java:85
+  reg          table_release_d1;                     // Sweep.java:106
+  reg          table_release_d2;                     // Sweep.java:106
+  reg          table_release_d3;                     // Sweep.java:106
+  reg          table_release_half_d1;                // Sweep.java:107
+  reg          table_release_half_d2;                // Sweep.java:107
+  reg          table_release_half_d3;                // Sweep.java:107
+  reg          weights_release_d1;                   // Sweep.java:108
+  reg          weights_release_d2;                   // Sweep.java:108
+  reg          weights_release_d3;                   // Sweep.java:108
+  reg          weights_release_half_d1;              // Sweep.java:109
+  reg          weights_release_half_d2;              // Sweep.java:109
+  reg          weights_release_half_d3;              // Sweep.java:109
+
+  // lookup_lanes
+  reg          step_valid_d1;                        // LookupArray.java:24
+  reg          step_valid_d2;                        // LookupArray.java:24
+  reg          step_table_half_d1;                   // LookupArray.java:25
+  reg          step_table_half_d2;                   // LookupArray.java:25
+  reg  [9:0]   step_accumulator_d1;                  // LookupArray.java:26
+  reg  [9:0]   step_accumulator_d2;                  // LookupArray.java:26
+  reg          step_first_d1;                        // LookupArray.java:27
+  reg          step_first_d2;                        // LookupArray.java:27
+  reg          step_last_d1;                         // LookupArray.java:28
+  reg          step_last_d2;                         // LookupArray.java:28
+  wire         lane0_step_valid;                     // LookupArray.java:31
+  wire [139:0] lane0_step_payload_indices;           // LookupArray.java:31
+  wire         lane0_step_payload_tableHalf;         // LookupArray.java:31
+  wire [9:0]   lane0_step_payload_accumulator;       // LookupArray.java:31
+  wire         lane0_step_payload_first;             // LookupArray.java:31
+  wire         lane0_step_payload_last;              // LookupArray.java:31
+  wire         lane0_table_write_valid;              // LookupArray.java:31
+  wire         lane0_table_write_payload_half;       // LookupArray.java:31
+  wire [4:0]   lane0_table_write_payload_entry;      // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_0;   // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_1;   // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_2;   // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_3;   // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_4;   // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_5;   // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_6;   // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_7;   // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_8;   // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_9;   // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_10;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_11;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_12;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_13;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_14;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_15;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_16;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_17;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_18;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_19;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_20;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_21;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_22;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_23;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_24;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_25;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_26;  // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_27;  // LookupArray.java:31
+  wire         lane0_result_valid;                   // LookupArray.java:31
+  wire [31:0]  lane0_result_payload;                 // LookupArray.java:31
+  wire         lane1_step_valid;                     // LookupArray.java:31
+  wire [139:0] lane1_step_payload_indices;           // LookupArray.java:31
+  wire         lane1_step_payload_tableHalf;         // LookupArray.java:31
+  wire [9:0]   lane1_step_payload_accumulator;       // LookupArray.java:31
+  wire         lane1_step_payload_first;             // LookupArray.java:31
+  wire         lane1_step_payload_last;              // LookupArray.java:31
+  wire         lane1_table_write_valid;              // LookupArray.java:31
+  wire         lane1_table_write_payload_half;       // LookupArray.java:31
+  wire [4:0]   lane1_table_write_payload_entry;      // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_0;   // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_1;   // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_2;   // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_3;   // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_4;   // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_5;   // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_6;   // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_7;   // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_8;   // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_9;   // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_10;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_11;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_12;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_13;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_14;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_15;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_16;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_17;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_18;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_19;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_20;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_21;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_22;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_23;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_24;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_25;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_26;  // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_27;  // LookupArray.java:31
+  wire         lane1_result_valid;                   // LookupArray.java:31
+  wire [31:0]  lane1_result_payload;                 // LookupArray.java:31
+  wire         lane2_step_valid;                     // LookupArray.java:31
+  wire [139:0] lane2_step_payload_indices;           // LookupArray.java:31
+  wire         lane2_step_payload_tableHalf;         // LookupArray.java:31
+  wire [9:0]   lane2_step_payload_accumulator;       // LookupArray.java:31
+  wire         lane2_step_payload_first;             // LookupArray.java:31
+  wire         lane2_step_payload_last;              // LookupArray.java:31
+  wire         lane2_table_write_valid;              // LookupArray.java:31
+  wire         lane2_table_write_payload_half;       // LookupArray.java:31
+  wire [4:0]   lane2_table_write_payload_entry;      // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_0;   // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_1;   // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_2;   // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_3;   // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_4;   // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_5;   // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_6;   // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_7;   // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_8;   // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_9;   // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_10;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_11;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_12;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_13;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_14;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_15;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_16;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_17;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_18;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_19;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_20;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_21;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_22;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_23;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_24;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_25;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_26;  // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_27;  // LookupArray.java:31
+  wire         lane2_result_valid;                   // LookupArray.java:31
+  wire [31:0]  lane2_result_payload;                 // LookupArray.java:31
+  wire         lane3_step_valid;                     // LookupArray.java:31
+  wire [139:0] lane3_step_payload_indices;           // LookupArray.java:31
+  wire         lane3_step_payload_tableHalf;         // LookupArray.java:31
+  wire [9:0]   lane3_step_payload_accumulator;       // LookupArray.java:31
+  wire         lane3_step_payload_first;             // LookupArray.java:31
+  wire         lane3_step_payload_last;              // LookupArray.java:31
+  wire         lane3_table_write_valid;              // LookupArray.java:31
+  wire         lane3_table_write_payload_half;       // LookupArray.java:31
+  wire [4:0]   lane3_table_write_payload_entry;      // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_0;   // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_1;   // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_2;   // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_3;   // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_4;   // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_5;   // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_6;   // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_7;   // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_8;   // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_9;   // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_10;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_11;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_12;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_13;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_14;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_15;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_16;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_17;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_18;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_19;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_20;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_21;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_22;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_23;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_24;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_25;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_26;  // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_27;  // LookupArray.java:31
+  wire         lane3_result_valid;                   // LookupArray.java:31
+  wire [31:0]  lane3_result_payload;                 // LookupArray.java:31
+  wire         lane4_step_valid;                     // LookupArray.java:31
+  wire [139:0] lane4_step_payload_indices;           // LookupArray.java:31
+  wire         lane4_step_payload_tableHalf;         // LookupArray.java:31
+  wire [9:0]   lane4_step_payload_accumulator;       // LookupArray.java:31
+  wire         lane4_step_payload_first;             // LookupArray.java:31
+  wire         lane4_step_payload_last;              // LookupArray.java:31
+  wire         lane4_table_write_valid;              // LookupArray.java:31
+  wire         lane4_table_write_payload_half;       // LookupArray.java:31
+  wire [4:0]   lane4_table_write_payload_entry;      // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_0;   // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_1;   // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_2;   // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_3;   // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_4;   // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_5;   // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_6;   // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_7;   // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_8;   // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_9;   // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_10;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_11;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_12;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_13;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_14;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_15;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_16;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_17;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_18;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_19;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_20;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_21;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_22;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_23;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_24;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_25;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_26;  // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_27;  // LookupArray.java:31
+  wire         lane4_result_valid;                   // LookupArray.java:31
+  wire [31:0]  lane4_result_payload;                 // LookupArray.java:31
+  wire         lane5_step_valid;                     // LookupArray.java:31
+  wire [139:0] lane5_step_payload_indices;           // LookupArray.java:31
+  wire         lane5_step_payload_tableHalf;         // LookupArray.java:31
+  wire [9:0]   lane5_step_payload_accumulator;       // LookupArray.java:31
+  wire         lane5_step_payload_first;             // LookupArray.java:31
+  wire         lane5_step_payload_last;              // LookupArray.java:31
+  wire         lane5_table_write_valid;              // LookupArray.java:31
+  wire         lane5_table_write_payload_half;       // LookupArray.java:31
+  wire [4:0]   lane5_table_write_payload_entry;      // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_0;   // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_1;   // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_2;   // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_3;   // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_4;   // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_5;   // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_6;   // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_7;   // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_8;   // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_9;   // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_10;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_11;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_12;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_13;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_14;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_15;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_16;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_17;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_18;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_19;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_20;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_21;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_22;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_23;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_24;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_25;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_26;  // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_27;  // LookupArray.java:31
+  wire         lane5_result_valid;                   // LookupArray.java:31
+  wire [31:0]  lane5_result_payload;                 // LookupArray.java:31
+  wire         lane6_step_valid;                     // LookupArray.java:31
+  wire [139:0] lane6_step_payload_indices;           // LookupArray.java:31
+  wire         lane6_step_payload_tableHalf;         // LookupArray.java:31
+  wire [9:0]   lane6_step_payload_accumulator;       // LookupArray.java:31
+  wire         lane6_step_payload_first;             // LookupArray.java:31
+  wire         lane6_step_payload_last;              // LookupArray.java:31
+  wire         lane6_table_write_valid;              // LookupArray.java:31
+  wire         lane6_table_write_payload_half;       // LookupArray.java:31
+  wire [4:0]   lane6_table_write_payload_entry;      // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_0;   // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_1;   // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_2;   // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_3;   // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_4;   // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_5;   // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_6;   // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_7;   // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_8;   // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_9;   // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_10;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_11;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_12;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_13;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_14;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_15;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_16;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_17;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_18;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_19;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_20;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_21;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_22;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_23;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_24;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_25;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_26;  // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_27;  // LookupArray.java:31
+  wire         lane6_result_valid;                   // LookupArray.java:31
+  wire [31:0]  lane6_result_payload;                 // LookupArray.java:31
+  wire         lane7_step_valid;                     // LookupArray.java:31
+  wire [139:0] lane7_step_payload_indices;           // LookupArray.java:31
+  wire         lane7_step_payload_tableHalf;         // LookupArray.java:31
+  wire [9:0]   lane7_step_payload_accumulator;       // LookupArray.java:31
+  wire         lane7_step_payload_first;             // LookupArray.java:31
+  wire         lane7_step_payload_last;              // LookupArray.java:31
+  wire         lane7_table_write_valid;              // LookupArray.java:31
+  wire         lane7_table_write_payload_half;       // LookupArray.java:31
+  wire [4:0]   lane7_table_write_payload_entry;      // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_0;   // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_1;   // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_2;   // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_3;   // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_4;   // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_5;   // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_6;   // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_7;   // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_8;   // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_9;   // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_10;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_11;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_12;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_13;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_14;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_15;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_16;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_17;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_18;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_19;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_20;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_21;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_22;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_23;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_24;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_25;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_26;  // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_27;  // LookupArray.java:31
+  wire         lane7_result_valid;                   // LookupArray.java:31
+  wire [31:0]  lane7_result_payload;                 // LookupArray.java:31
+  wire         lane8_step_valid;                     // LookupArray.java:31
+  wire [139:0] lane8_step_payload_indices;           // LookupArray.java:31
+  wire         lane8_step_payload_tableHalf;         // LookupArray.java:31
+  wire [9:0]   lane8_step_payload_accumulator;       // LookupArray.java:31
+  wire         lane8_step_payload_first;             // LookupArray.java:31
+  wire         lane8_step_payload_last;              // LookupArray.java:31
+  wire         lane8_table_write_valid;              // LookupArray.java:31
+  wire         lane8_table_write_payload_half;       // LookupArray.java:31
+  wire [4:0]   lane8_table_write_payload_entry;      // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_0;   // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_1;   // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_2;   // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_3;   // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_4;   // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_5;   // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_6;   // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_7;   // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_8;   // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_9;   // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_10;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_11;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_12;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_13;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_14;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_15;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_16;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_17;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_18;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_19;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_20;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_21;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_22;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_23;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_24;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_25;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_26;  // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_27;  // LookupArray.java:31
+  wire         lane8_result_valid;                   // LookupArray.java:31
+  wire [31:0]  lane8_result_payload;                 // LookupArray.java:31
+  wire         lane9_step_valid;                     // LookupArray.java:31
+  wire [139:0] lane9_step_payload_indices;           // LookupArray.java:31
+  wire         lane9_step_payload_tableHalf;         // LookupArray.java:31
+  wire [9:0]   lane9_step_payload_accumulator;       // LookupArray.java:31
+  wire         lane9_step_payload_first;             // LookupArray.java:31
+  wire         lane9_step_payload_last;              // LookupArray.java:31
+  wire         lane9_table_write_valid;              // LookupArray.java:31
+  wire         lane9_table_write_payload_half;       // LookupArray.java:31
+  wire [4:0]   lane9_table_write_payload_entry;      // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_0;   // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_1;   // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_2;   // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_3;   // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_4;   // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_5;   // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_6;   // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_7;   // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_8;   // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_9;   // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_10;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_11;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_12;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_13;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_14;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_15;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_16;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_17;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_18;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_19;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_20;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_21;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_22;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_23;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_24;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_25;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_26;  // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_27;  // LookupArray.java:31
+  wire         lane9_result_valid;                   // LookupArray.java:31
+  wire [31:0]  lane9_result_payload;                 // LookupArray.java:31
+  wire         lane10_step_valid;                    // LookupArray.java:31
+  wire [139:0] lane10_step_payload_indices;          // LookupArray.java:31
+  wire         lane10_step_payload_tableHalf;        // LookupArray.java:31
+  wire [9:0]   lane10_step_payload_accumulator;      // LookupArray.java:31
+  wire         lane10_step_payload_first;            // LookupArray.java:31
+  wire         lane10_step_payload_last;             // LookupArray.java:31
+  wire         lane10_table_write_valid;             // LookupArray.java:31
+  wire         lane10_table_write_payload_half;      // LookupArray.java:31
+  wire [4:0]   lane10_table_write_payload_entry;     // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_0;  // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_1;  // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_2;  // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_3;  // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_4;  // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_5;  // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_6;  // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_7;  // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_8;  // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_9;  // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_10; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_11; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_12; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_13; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_14; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_15; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_16; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_17; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_18; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_19; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_20; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_21; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_22; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_23; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_24; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_25; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_26; // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_27; // LookupArray.java:31
+  wire         lane10_result_valid;                  // LookupArray.java:31
+  wire [31:0]  lane10_result_payload;                // LookupArray.java:31
+  wire         lane11_step_valid;                    // LookupArray.java:31
+  wire [139:0] lane11_step_payload_indices;          // LookupArray.java:31
+  wire         lane11_step_payload_tableHalf;        // LookupArray.java:31
+  wire [9:0]   lane11_step_payload_accumulator;      // LookupArray.java:31
+  wire         lane11_step_payload_first;            // LookupArray.java:31
+  wire         lane11_step_payload_last;             // LookupArray.java:31
+  wire         lane11_table_write_valid;             // LookupArray.java:31
+  wire         lane11_table_write_payload_half;      // LookupArray.java:31
+  wire [4:0]   lane11_table_write_payload_entry;     // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_0;  // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_1;  // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_2;  // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_3;  // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_4;  // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_5;  // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_6;  // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_7;  // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_8;  // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_9;  // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_10; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_11; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_12; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_13; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_14; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_15; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_16; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_17; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_18; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_19; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_20; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_21; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_22; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_23; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_24; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_25; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_26; // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_27; // LookupArray.java:31
+  wire         lane11_result_valid;                  // LookupArray.java:31
+  wire [31:0]  lane11_result_payload;                // LookupArray.java:31
+  wire         lane12_step_valid;                    // LookupArray.java:31
+  wire [139:0] lane12_step_payload_indices;          // LookupArray.java:31
+  wire         lane12_step_payload_tableHalf;        // LookupArray.java:31
+  wire [9:0]   lane12_step_payload_accumulator;      // LookupArray.java:31
+  wire         lane12_step_payload_first;            // LookupArray.java:31
+  wire         lane12_step_payload_last;             // LookupArray.java:31
+  wire         lane12_table_write_valid;             // LookupArray.java:31
+  wire         lane12_table_write_payload_half;      // LookupArray.java:31
+  wire [4:0]   lane12_table_write_payload_entry;     // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_0;  // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_1;  // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_2;  // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_3;  // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_4;  // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_5;  // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_6;  // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_7;  // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_8;  // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_9;  // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_10; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_11; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_12; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_13; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_14; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_15; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_16; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_17; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_18; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_19; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_20; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_21; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_22; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_23; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_24; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_25; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_26; // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_27; // LookupArray.java:31
+  wire         lane12_result_valid;                  // LookupArray.java:31
+  wire [31:0]  lane12_result_payload;                // LookupArray.java:31
+  wire         lane13_step_valid;                    // LookupArray.java:31
+  wire [139:0] lane13_step_payload_indices;          // LookupArray.java:31
+  wire         lane13_step_payload_tableHalf;        // LookupArray.java:31
+  wire [9:0]   lane13_step_payload_accumulator;      // LookupArray.java:31
+  wire         lane13_step_payload_first;            // LookupArray.java:31
+  wire         lane13_step_payload_last;             // LookupArray.java:31
+  wire         lane13_table_write_valid;             // LookupArray.java:31
+  wire         lane13_table_write_payload_half;      // LookupArray.java:31
+  wire [4:0]   lane13_table_write_payload_entry;     // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_0;  // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_1;  // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_2;  // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_3;  // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_4;  // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_5;  // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_6;  // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_7;  // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_8;  // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_9;  // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_10; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_11; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_12; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_13; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_14; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_15; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_16; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_17; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_18; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_19; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_20; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_21; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_22; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_23; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_24; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_25; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_26; // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_27; // LookupArray.java:31
+  wire         lane13_result_valid;                  // LookupArray.java:31
+  wire [31:0]  lane13_result_payload;                // LookupArray.java:31
+  wire         lane14_step_valid;                    // LookupArray.java:31
+  wire [139:0] lane14_step_payload_indices;          // LookupArray.java:31
+  wire         lane14_step_payload_tableHalf;        // LookupArray.java:31
+  wire [9:0]   lane14_step_payload_accumulator;      // LookupArray.java:31
+  wire         lane14_step_payload_first;            // LookupArray.java:31
+  wire         lane14_step_payload_last;             // LookupArray.java:31
+  wire         lane14_table_write_valid;             // LookupArray.java:31
+  wire         lane14_table_write_payload_half;      // LookupArray.java:31
+  wire [4:0]   lane14_table_write_payload_entry;     // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_0;  // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_1;  // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_2;  // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_3;  // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_4;  // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_5;  // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_6;  // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_7;  // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_8;  // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_9;  // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_10; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_11; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_12; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_13; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_14; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_15; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_16; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_17; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_18; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_19; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_20; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_21; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_22; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_23; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_24; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_25; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_26; // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_27; // LookupArray.java:31
+  wire         lane14_result_valid;                  // LookupArray.java:31
+  wire [31:0]  lane14_result_payload;                // LookupArray.java:31
+  wire         lane15_step_valid;                    // LookupArray.java:31
+  wire [139:0] lane15_step_payload_indices;          // LookupArray.java:31
+  wire         lane15_step_payload_tableHalf;        // LookupArray.java:31
+  wire [9:0]   lane15_step_payload_accumulator;      // LookupArray.java:31
+  wire         lane15_step_payload_first;            // LookupArray.java:31
+  wire         lane15_step_payload_last;             // LookupArray.java:31
+  wire         lane15_table_write_valid;             // LookupArray.java:31
+  wire         lane15_table_write_payload_half;      // LookupArray.java:31
+  wire [4:0]   lane15_table_write_payload_entry;     // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_0;  // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_1;  // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_2;  // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_3;  // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_4;  // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_5;  // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_6;  // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_7;  // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_8;  // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_9;  // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_10; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_11; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_12; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_13; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_14; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_15; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_16; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_17; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_18; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_19; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_20; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_21; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_22; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_23; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_24; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_25; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_26; // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_27; // LookupArray.java:31
+  wire         lane15_result_valid;                  // LookupArray.java:31
+  wire [31:0]  lane15_result_payload;                // LookupArray.java:31
   (* ram_style = "block" *)
-  reg  [223:0] act_memory [0:1175];                  // TlmmEngine.java:159
+  reg  [223:0] act_memory [0:1175];                  // ActivationLoader.java:38
 
   // Temporaries, named after the signal they feed
   wire [33:0] beats_per_token_prod;
@@ -1131,6 +1195,7 @@ module TlmmEngine_kv260 (
   wire [71:0] weights3_start_payload_address_prod;
   wire [15:0] blocks_arrived_mux_mux;
   wire [15:0] blocks_arrived_mux;
+  wire [15:0] load_tokens_after_diff;
   wire [7:0] table0_entry_ext_part;
   wire [9:0] table0_entry_ext;
   wire [7:0] table0_entry_ext_2_part;
@@ -1299,15 +1364,8 @@ module TlmmEngine_kv260 (
   wire [9:0] table27_entry_ext_2;
   wire [7:0] table27_entry_ext_3_part;
   wire [9:0] table27_entry_ext_3;
-  wire chunk_released_cmp;
-  wire chunk_released_cmp_2;
-  wire chunk_released_cmp_3;
-  wire issue_cmp;
-  wire tile_swept_cmp;
-  wire [15:0] load_tokens_sum;
-  wire [15:0] sweep_tokens_sum;
-  wire owed_cond_and;
-  wire owed_cond_and_2;
+  wire result_credits_cond_and;
+  wire [15:0] sweep_chunk_tokens_diff;
   assign beats_per_token_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
   assign tile_stride_prod = {3'd0, {32'd0, cmd_regionStride}} * {64'd0, 3'd4};
   assign weights0_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd0};
@@ -1316,6 +1374,7 @@ module TlmmEngine_kv260 (
   assign weights3_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd3};
   assign blocks_arrived_mux_mux = (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
   assign blocks_arrived_mux = (weights2_blocks_done < blocks_arrived_mux_mux) ? weights2_blocks_done : blocks_arrived_mux_mux;
+  assign load_tokens_after_diff = cmd_tokens - load_tokens;
   assign table0_entry_ext_part = staging[7:0];
   assign table0_entry_ext = {{2{table0_entry_ext_part[7]}}, table0_entry_ext_part};
   assign table0_entry_ext_2_part = staging[15:8];
@@ -1484,1208 +1543,341 @@ module TlmmEngine_kv260 (
   assign table27_entry_ext_2 = {{2{table27_entry_ext_2_part[7]}}, table27_entry_ext_2_part};
   assign table27_entry_ext_3_part = staging[671:664];
   assign table27_entry_ext_3 = {{2{table27_entry_ext_3_part[7]}}, table27_entry_ext_3_part};
-  assign chunk_released_cmp = build_block == last_block;
-  assign chunk_released_cmp_2 = (build_slot + 16'd1) == act_chunk_tokens;
-  assign chunk_released_cmp_3 = build_tile == last_tile;
-  assign issue_cmp = sweep_block == last_block;
-  assign tile_swept_cmp = (sweep_slot + 16'd1) == sweep_chunk_tokens;
-  assign load_tokens_sum = load_tokens + (((cmd_tokens - load_tokens) > 16'd8) ? 16'd8 : (cmd_tokens - load_tokens));
-  assign sweep_tokens_sum = sweep_tokens + sweep_chunk_tokens;
-  assign owed_cond_and = issue & issue_cmp;
-  assign owed_cond_and_2 = results_valid & results_ready;
+  assign result_credits_cond_and = result_fifo_pop_valid & result_fifo_pop_ready;
+  assign sweep_chunk_tokens_diff = cmd_tokens - sweep_tokens;
 
-  assign command_ready = ~active; // TlmmEngine.java:146
-  assign accepted = command_valid & command_ready; // TlmmEngine.java:147
-  assign busy = active; // TlmmEngine.java:152
-  assign last_tile = cmd_tiles - 16'd1; // TlmmEngine.java:153
-  assign last_block = cmd_blocks - 16'd1; // TlmmEngine.java:154
-  assign beats_per_token = beats_per_token_prod[31:0]; // TlmmEngine.java:167
-  assign remaining_tokens = cmd_tokens - act_tokens_loaded; // TlmmEngine.java:168
-  assign next_chunk_tokens = (remaining_tokens > 16'd8) ? 16'd8 : remaining_tokens; // TlmmEngine.java:170
-  assign start_chunk = active & ~act_loading & ~act_full & (remaining_tokens != 16'd0); // TlmmEngine.java:172
-  assign activations_ready = act_loading; // TlmmEngine.java:173
-  assign act_take = activations_valid & activations_ready; // TlmmEngine.java:174
-  assign act_address = act_slot_base + act_beat[10:0]; // TlmmEngine.java:175
-  assign token_loaded = act_take & (act_beat == (beats_per_token - 32'd1)); // TlmmEngine.java:177
-  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // TlmmEngine.java:203
-  assign weights0_m_axi_awready = m_axi_w0_awready; // TlmmEngine.java:203
-  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // TlmmEngine.java:203
-  assign m_axi_w0_awlen = weights0_m_axi_awlen; // TlmmEngine.java:203
-  assign m_axi_w0_awsize = weights0_m_axi_awsize; // TlmmEngine.java:203
-  assign m_axi_w0_awburst = weights0_m_axi_awburst; // TlmmEngine.java:203
-  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // TlmmEngine.java:203
-  assign weights0_m_axi_wready = m_axi_w0_wready; // TlmmEngine.java:203
-  assign m_axi_w0_wdata = weights0_m_axi_wdata; // TlmmEngine.java:203
-  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // TlmmEngine.java:203
-  assign m_axi_w0_wlast = weights0_m_axi_wlast; // TlmmEngine.java:203
-  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // TlmmEngine.java:203
-  assign m_axi_w0_bready = weights0_m_axi_bready; // TlmmEngine.java:203
-  assign weights0_m_axi_bresp = m_axi_w0_bresp; // TlmmEngine.java:203
-  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // TlmmEngine.java:203
-  assign weights0_m_axi_arready = m_axi_w0_arready; // TlmmEngine.java:203
-  assign m_axi_w0_araddr = weights0_m_axi_araddr; // TlmmEngine.java:203
-  assign m_axi_w0_arlen = weights0_m_axi_arlen; // TlmmEngine.java:203
-  assign m_axi_w0_arsize = weights0_m_axi_arsize; // TlmmEngine.java:203
-  assign m_axi_w0_arburst = weights0_m_axi_arburst; // TlmmEngine.java:203
-  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // TlmmEngine.java:203
-  assign m_axi_w0_rready = weights0_m_axi_rready; // TlmmEngine.java:203
-  assign weights0_m_axi_rdata = m_axi_w0_rdata; // TlmmEngine.java:203
-  assign weights0_m_axi_rresp = m_axi_w0_rresp; // TlmmEngine.java:203
-  assign weights0_m_axi_rlast = m_axi_w0_rlast; // TlmmEngine.java:203
-  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // TlmmEngine.java:203
-  assign weights1_m_axi_awready = m_axi_w1_awready; // TlmmEngine.java:203
-  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // TlmmEngine.java:203
-  assign m_axi_w1_awlen = weights1_m_axi_awlen; // TlmmEngine.java:203
-  assign m_axi_w1_awsize = weights1_m_axi_awsize; // TlmmEngine.java:203
-  assign m_axi_w1_awburst = weights1_m_axi_awburst; // TlmmEngine.java:203
-  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // TlmmEngine.java:203
-  assign weights1_m_axi_wready = m_axi_w1_wready; // TlmmEngine.java:203
-  assign m_axi_w1_wdata = weights1_m_axi_wdata; // TlmmEngine.java:203
-  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // TlmmEngine.java:203
-  assign m_axi_w1_wlast = weights1_m_axi_wlast; // TlmmEngine.java:203
-  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // TlmmEngine.java:203
-  assign m_axi_w1_bready = weights1_m_axi_bready; // TlmmEngine.java:203
-  assign weights1_m_axi_bresp = m_axi_w1_bresp; // TlmmEngine.java:203
-  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // TlmmEngine.java:203
-  assign weights1_m_axi_arready = m_axi_w1_arready; // TlmmEngine.java:203
-  assign m_axi_w1_araddr = weights1_m_axi_araddr; // TlmmEngine.java:203
-  assign m_axi_w1_arlen = weights1_m_axi_arlen; // TlmmEngine.java:203
-  assign m_axi_w1_arsize = weights1_m_axi_arsize; // TlmmEngine.java:203
-  assign m_axi_w1_arburst = weights1_m_axi_arburst; // TlmmEngine.java:203
-  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // TlmmEngine.java:203
-  assign m_axi_w1_rready = weights1_m_axi_rready; // TlmmEngine.java:203
-  assign weights1_m_axi_rdata = m_axi_w1_rdata; // TlmmEngine.java:203
-  assign weights1_m_axi_rresp = m_axi_w1_rresp; // TlmmEngine.java:203
-  assign weights1_m_axi_rlast = m_axi_w1_rlast; // TlmmEngine.java:203
-  assign m_axi_w2_awvalid = weights2_m_axi_awvalid; // TlmmEngine.java:203
-  assign weights2_m_axi_awready = m_axi_w2_awready; // TlmmEngine.java:203
-  assign m_axi_w2_awaddr = weights2_m_axi_awaddr; // TlmmEngine.java:203
-  assign m_axi_w2_awlen = weights2_m_axi_awlen; // TlmmEngine.java:203
-  assign m_axi_w2_awsize = weights2_m_axi_awsize; // TlmmEngine.java:203
-  assign m_axi_w2_awburst = weights2_m_axi_awburst; // TlmmEngine.java:203
-  assign m_axi_w2_wvalid = weights2_m_axi_wvalid; // TlmmEngine.java:203
-  assign weights2_m_axi_wready = m_axi_w2_wready; // TlmmEngine.java:203
-  assign m_axi_w2_wdata = weights2_m_axi_wdata; // TlmmEngine.java:203
-  assign m_axi_w2_wstrb = weights2_m_axi_wstrb; // TlmmEngine.java:203
-  assign m_axi_w2_wlast = weights2_m_axi_wlast; // TlmmEngine.java:203
-  assign weights2_m_axi_bvalid = m_axi_w2_bvalid; // TlmmEngine.java:203
-  assign m_axi_w2_bready = weights2_m_axi_bready; // TlmmEngine.java:203
-  assign weights2_m_axi_bresp = m_axi_w2_bresp; // TlmmEngine.java:203
-  assign m_axi_w2_arvalid = weights2_m_axi_arvalid; // TlmmEngine.java:203
-  assign weights2_m_axi_arready = m_axi_w2_arready; // TlmmEngine.java:203
-  assign m_axi_w2_araddr = weights2_m_axi_araddr; // TlmmEngine.java:203
-  assign m_axi_w2_arlen = weights2_m_axi_arlen; // TlmmEngine.java:203
-  assign m_axi_w2_arsize = weights2_m_axi_arsize; // TlmmEngine.java:203
-  assign m_axi_w2_arburst = weights2_m_axi_arburst; // TlmmEngine.java:203
-  assign weights2_m_axi_rvalid = m_axi_w2_rvalid; // TlmmEngine.java:203
-  assign m_axi_w2_rready = weights2_m_axi_rready; // TlmmEngine.java:203
-  assign weights2_m_axi_rdata = m_axi_w2_rdata; // TlmmEngine.java:203
-  assign weights2_m_axi_rresp = m_axi_w2_rresp; // TlmmEngine.java:203
-  assign weights2_m_axi_rlast = m_axi_w2_rlast; // TlmmEngine.java:203
-  assign m_axi_w3_awvalid = weights3_m_axi_awvalid; // TlmmEngine.java:203
-  assign weights3_m_axi_awready = m_axi_w3_awready; // TlmmEngine.java:203
-  assign m_axi_w3_awaddr = weights3_m_axi_awaddr; // TlmmEngine.java:203
-  assign m_axi_w3_awlen = weights3_m_axi_awlen; // TlmmEngine.java:203
-  assign m_axi_w3_awsize = weights3_m_axi_awsize; // TlmmEngine.java:203
-  assign m_axi_w3_awburst = weights3_m_axi_awburst; // TlmmEngine.java:203
-  assign m_axi_w3_wvalid = weights3_m_axi_wvalid; // TlmmEngine.java:203
-  assign weights3_m_axi_wready = m_axi_w3_wready; // TlmmEngine.java:203
-  assign m_axi_w3_wdata = weights3_m_axi_wdata; // TlmmEngine.java:203
-  assign m_axi_w3_wstrb = weights3_m_axi_wstrb; // TlmmEngine.java:203
-  assign m_axi_w3_wlast = weights3_m_axi_wlast; // TlmmEngine.java:203
-  assign weights3_m_axi_bvalid = m_axi_w3_bvalid; // TlmmEngine.java:203
-  assign m_axi_w3_bready = weights3_m_axi_bready; // TlmmEngine.java:203
-  assign weights3_m_axi_bresp = m_axi_w3_bresp; // TlmmEngine.java:203
-  assign m_axi_w3_arvalid = weights3_m_axi_arvalid; // TlmmEngine.java:203
-  assign weights3_m_axi_arready = m_axi_w3_arready; // TlmmEngine.java:203
-  assign m_axi_w3_araddr = weights3_m_axi_araddr; // TlmmEngine.java:203
-  assign m_axi_w3_arlen = weights3_m_axi_arlen; // TlmmEngine.java:203
-  assign m_axi_w3_arsize = weights3_m_axi_arsize; // TlmmEngine.java:203
-  assign m_axi_w3_arburst = weights3_m_axi_arburst; // TlmmEngine.java:203
-  assign weights3_m_axi_rvalid = m_axi_w3_rvalid; // TlmmEngine.java:203
-  assign m_axi_w3_rready = weights3_m_axi_rready; // TlmmEngine.java:203
-  assign weights3_m_axi_rdata = m_axi_w3_rdata; // TlmmEngine.java:203
-  assign weights3_m_axi_rresp = m_axi_w3_rresp; // TlmmEngine.java:203
-  assign weights3_m_axi_rlast = m_axi_w3_rlast; // TlmmEngine.java:203
-  assign buffer_write_0_valid = weights0_write_valid; // TlmmEngine.java:208
-  assign buffer_write_0_payload_address = weights0_write_payload_address; // TlmmEngine.java:208
-  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // TlmmEngine.java:208
-  assign buffer_write_0_payload_words = weights0_write_payload_words; // TlmmEngine.java:208
-  assign buffer_write_1_valid = weights1_write_valid; // TlmmEngine.java:208
-  assign buffer_write_1_payload_address = weights1_write_payload_address; // TlmmEngine.java:208
-  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // TlmmEngine.java:208
-  assign buffer_write_1_payload_words = weights1_write_payload_words; // TlmmEngine.java:208
-  assign buffer_write_2_valid = weights2_write_valid; // TlmmEngine.java:208
-  assign buffer_write_2_payload_address = weights2_write_payload_address; // TlmmEngine.java:208
-  assign buffer_write_2_payload_lanePair = weights2_write_payload_lanePair; // TlmmEngine.java:208
-  assign buffer_write_2_payload_words = weights2_write_payload_words; // TlmmEngine.java:208
-  assign buffer_write_3_valid = weights3_write_valid; // TlmmEngine.java:208
-  assign buffer_write_3_payload_address = weights3_write_payload_address; // TlmmEngine.java:208
-  assign buffer_write_3_payload_lanePair = weights3_write_payload_lanePair; // TlmmEngine.java:208
-  assign buffer_write_3_payload_words = weights3_write_payload_words; // TlmmEngine.java:208
-  assign load_last_tile = load_tile == last_tile; // TlmmEngine.java:219
-  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // TlmmEngine.java:220
-  assign start_load = active & ~load_running & ~loads_finished & free_half; // TlmmEngine.java:221
-  assign tile_stride = tile_stride_prod[63:0]; // TlmmEngine.java:222
-  assign weights0_start_valid = start_load; // TlmmEngine.java:226
-  assign weights0_start_payload_address = load_tile_base + weights0_start_payload_address_prod[63:0]; // TlmmEngine.java:227
-  assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
-  assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
-  assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
-  assign weights0_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
-  assign weights0_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
-  assign weights0_start_payload_half = load_half; // TlmmEngine.java:233
-  assign weights1_start_valid = start_load; // TlmmEngine.java:226
-  assign weights1_start_payload_address = load_tile_base + weights1_start_payload_address_prod[63:0]; // TlmmEngine.java:227
-  assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
-  assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
-  assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
-  assign weights1_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
-  assign weights1_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
-  assign weights1_start_payload_half = load_half; // TlmmEngine.java:233
-  assign weights2_start_valid = start_load; // TlmmEngine.java:226
-  assign weights2_start_payload_address = load_tile_base + weights2_start_payload_address_prod[63:0]; // TlmmEngine.java:227
-  assign weights2_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
-  assign weights2_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
-  assign weights2_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
-  assign weights2_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
-  assign weights2_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
-  assign weights2_start_payload_half = load_half; // TlmmEngine.java:233
-  assign weights3_start_valid = start_load; // TlmmEngine.java:226
-  assign weights3_start_payload_address = load_tile_base + weights3_start_payload_address_prod[63:0]; // TlmmEngine.java:227
-  assign weights3_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
-  assign weights3_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
-  assign weights3_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
-  assign weights3_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
-  assign weights3_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
-  assign weights3_start_payload_half = load_half; // TlmmEngine.java:233
-  assign load_complete = load_running & (1'b1 & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done) & (port_finished_2 | weights2_done) & (port_finished_3 | weights3_done)); // TlmmEngine.java:240
-  assign blocks_arrived = (weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done : blocks_arrived_mux; // TlmmEngine.java:246
-  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0)); // TlmmEngine.java:290
-  assign start_build = active & act_full & ~building & ~staging_active & table_free & ~builds_finished; // TlmmEngine.java:292
-  assign stage_address = build_slot_base + build_block_base + {9'd0, stage_beat}; // TlmmEngine.java:293
-  assign stage_read = staging_active & (stage_beat < 2'd3); // TlmmEngine.java:294
-  assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TlmmEngine.java:308
+  assign command_ready = ~active; // CommandSlot.java:35
+  assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:55
+  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:45
+  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:45
+  assign m_axi_w0_awlen = weights0_m_axi_awlen; // WeightLoader.java:45
+  assign m_axi_w0_awsize = weights0_m_axi_awsize; // WeightLoader.java:45
+  assign m_axi_w0_awburst = weights0_m_axi_awburst; // WeightLoader.java:45
+  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // WeightLoader.java:45
+  assign m_axi_w0_wdata = weights0_m_axi_wdata; // WeightLoader.java:45
+  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // WeightLoader.java:45
+  assign m_axi_w0_wlast = weights0_m_axi_wlast; // WeightLoader.java:45
+  assign m_axi_w0_bready = weights0_m_axi_bready; // WeightLoader.java:45
+  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // WeightLoader.java:45
+  assign m_axi_w0_araddr = weights0_m_axi_araddr; // WeightLoader.java:45
+  assign m_axi_w0_arlen = weights0_m_axi_arlen; // WeightLoader.java:45
+  assign m_axi_w0_arsize = weights0_m_axi_arsize; // WeightLoader.java:45
+  assign m_axi_w0_arburst = weights0_m_axi_arburst; // WeightLoader.java:45
+  assign m_axi_w0_rready = weights0_m_axi_rready; // WeightLoader.java:45
+  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // WeightLoader.java:45
+  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // WeightLoader.java:45
+  assign m_axi_w1_awlen = weights1_m_axi_awlen; // WeightLoader.java:45
+  assign m_axi_w1_awsize = weights1_m_axi_awsize; // WeightLoader.java:45
+  assign m_axi_w1_awburst = weights1_m_axi_awburst; // WeightLoader.java:45
+  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // WeightLoader.java:45
+  assign m_axi_w1_wdata = weights1_m_axi_wdata; // WeightLoader.java:45
+  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // WeightLoader.java:45
+  assign m_axi_w1_wlast = weights1_m_axi_wlast; // WeightLoader.java:45
+  assign m_axi_w1_bready = weights1_m_axi_bready; // WeightLoader.java:45
+  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // WeightLoader.java:45
+  assign m_axi_w1_araddr = weights1_m_axi_araddr; // WeightLoader.java:45
+  assign m_axi_w1_arlen = weights1_m_axi_arlen; // WeightLoader.java:45
+  assign m_axi_w1_arsize = weights1_m_axi_arsize; // WeightLoader.java:45
+  assign m_axi_w1_arburst = weights1_m_axi_arburst; // WeightLoader.java:45
+  assign m_axi_w1_rready = weights1_m_axi_rready; // WeightLoader.java:45
+  assign m_axi_w2_awvalid = weights2_m_axi_awvalid; // WeightLoader.java:45
+  assign m_axi_w2_awaddr = weights2_m_axi_awaddr; // WeightLoader.java:45
+  assign m_axi_w2_awlen = weights2_m_axi_awlen; // WeightLoader.java:45
+  assign m_axi_w2_awsize = weights2_m_axi_awsize; // WeightLoader.java:45
+  assign m_axi_w2_awburst = weights2_m_axi_awburst; // WeightLoader.java:45
+  assign m_axi_w2_wvalid = weights2_m_axi_wvalid; // WeightLoader.java:45
+  assign m_axi_w2_wdata = weights2_m_axi_wdata; // WeightLoader.java:45
+  assign m_axi_w2_wstrb = weights2_m_axi_wstrb; // WeightLoader.java:45
+  assign m_axi_w2_wlast = weights2_m_axi_wlast; // WeightLoader.java:45
+  assign m_axi_w2_bready = weights2_m_axi_bready; // WeightLoader.java:45
+  assign m_axi_w2_arvalid = weights2_m_axi_arvalid; // WeightLoader.java:45
+  assign m_axi_w2_araddr = weights2_m_axi_araddr; // WeightLoader.java:45
+  assign m_axi_w2_arlen = weights2_m_axi_arlen; // WeightLoader.java:45
+  assign m_axi_w2_arsize = weights2_m_axi_arsize; // WeightLoader.java:45
+  assign m_axi_w2_arburst = weights2_m_axi_arburst; // WeightLoader.java:45
+  assign m_axi_w2_rready = weights2_m_axi_rready; // WeightLoader.java:45
+  assign m_axi_w3_awvalid = weights3_m_axi_awvalid; // WeightLoader.java:45
+  assign m_axi_w3_awaddr = weights3_m_axi_awaddr; // WeightLoader.java:45
+  assign m_axi_w3_awlen = weights3_m_axi_awlen; // WeightLoader.java:45
+  assign m_axi_w3_awsize = weights3_m_axi_awsize; // WeightLoader.java:45
+  assign m_axi_w3_awburst = weights3_m_axi_awburst; // WeightLoader.java:45
+  assign m_axi_w3_wvalid = weights3_m_axi_wvalid; // WeightLoader.java:45
+  assign m_axi_w3_wdata = weights3_m_axi_wdata; // WeightLoader.java:45
+  assign m_axi_w3_wstrb = weights3_m_axi_wstrb; // WeightLoader.java:45
+  assign m_axi_w3_wlast = weights3_m_axi_wlast; // WeightLoader.java:45
+  assign m_axi_w3_bready = weights3_m_axi_bready; // WeightLoader.java:45
+  assign m_axi_w3_arvalid = weights3_m_axi_arvalid; // WeightLoader.java:45
+  assign m_axi_w3_araddr = weights3_m_axi_araddr; // WeightLoader.java:45
+  assign m_axi_w3_arlen = weights3_m_axi_arlen; // WeightLoader.java:45
+  assign m_axi_w3_arsize = weights3_m_axi_arsize; // WeightLoader.java:45
+  assign m_axi_w3_arburst = weights3_m_axi_arburst; // WeightLoader.java:45
+  assign m_axi_w3_rready = weights3_m_axi_rready; // WeightLoader.java:45
+  assign results_valid = result_fifo_pop_valid; // Stream.java:101
+  assign results_payload_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
+  assign results_payload_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
+  assign results_payload_2 = result_fifo_pop_payload[95:64]; // Stream.java:102
+  assign results_payload_3 = result_fifo_pop_payload[127:96]; // Stream.java:102
+  assign results_payload_4 = result_fifo_pop_payload[159:128]; // Stream.java:102
+  assign results_payload_5 = result_fifo_pop_payload[191:160]; // Stream.java:102
+  assign results_payload_6 = result_fifo_pop_payload[223:192]; // Stream.java:102
+  assign results_payload_7 = result_fifo_pop_payload[255:224]; // Stream.java:102
+  assign results_payload_8 = result_fifo_pop_payload[287:256]; // Stream.java:102
+  assign results_payload_9 = result_fifo_pop_payload[319:288]; // Stream.java:102
+  assign results_payload_10 = result_fifo_pop_payload[351:320]; // Stream.java:102
+  assign results_payload_11 = result_fifo_pop_payload[383:352]; // Stream.java:102
+  assign results_payload_12 = result_fifo_pop_payload[415:384]; // Stream.java:102
+  assign results_payload_13 = result_fifo_pop_payload[447:416]; // Stream.java:102
+  assign results_payload_14 = result_fifo_pop_payload[479:448]; // Stream.java:102
+  assign results_payload_15 = result_fifo_pop_payload[511:480]; // Stream.java:102
+  assign done = finished; // TlmmEngine.java:89
+  assign busy = active; // TlmmEngine.java:90
 
-  always @(*) begin
-    pattern_plus0 = 1'b0; // TlmmEngine.java:320
-    pattern_minus0 = 1'b0; // TlmmEngine.java:321
-    pattern_plus1 = 1'b0; // TlmmEngine.java:320
-    pattern_minus1 = 1'b0; // TlmmEngine.java:321
-    pattern_plus2 = 1'b0; // TlmmEngine.java:320
-    pattern_minus2 = 1'b0; // TlmmEngine.java:321
-    case (entry) // TlmmEngine.java:325
-      5'd0: begin
-      end
-      5'd1: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd2: begin
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd3: begin
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd4: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd5: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd6: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd7: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd8: begin
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd9: begin
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd10: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd11: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd12: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd13: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd14: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd15: begin
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd16: begin
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd17: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd18: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd19: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd20: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd21: begin
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd22: begin
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd23: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd24: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd25: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd26: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      default: begin
-      end
-    endcase
-  end
-  assign table0_entry = 10'd0 + (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0)) + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table1_entry = 10'd0 + (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0)) + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table2_entry = 10'd0 + (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0)) + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table3_entry = 10'd0 + (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0)) + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table4_entry = 10'd0 + (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0)) + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table5_entry = 10'd0 + (pattern_plus0 ? table5_entry_ext : (pattern_minus0 ? -table5_entry_ext : 10'd0)) + (pattern_plus1 ? table5_entry_ext_2 : (pattern_minus1 ? -table5_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table5_entry_ext_3 : (pattern_minus2 ? -table5_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table6_entry = 10'd0 + (pattern_plus0 ? table6_entry_ext : (pattern_minus0 ? -table6_entry_ext : 10'd0)) + (pattern_plus1 ? table6_entry_ext_2 : (pattern_minus1 ? -table6_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table6_entry_ext_3 : (pattern_minus2 ? -table6_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table7_entry = 10'd0 + (pattern_plus0 ? table7_entry_ext : (pattern_minus0 ? -table7_entry_ext : 10'd0)) + (pattern_plus1 ? table7_entry_ext_2 : (pattern_minus1 ? -table7_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table7_entry_ext_3 : (pattern_minus2 ? -table7_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table8_entry = 10'd0 + (pattern_plus0 ? table8_entry_ext : (pattern_minus0 ? -table8_entry_ext : 10'd0)) + (pattern_plus1 ? table8_entry_ext_2 : (pattern_minus1 ? -table8_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table8_entry_ext_3 : (pattern_minus2 ? -table8_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table9_entry = 10'd0 + (pattern_plus0 ? table9_entry_ext : (pattern_minus0 ? -table9_entry_ext : 10'd0)) + (pattern_plus1 ? table9_entry_ext_2 : (pattern_minus1 ? -table9_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table9_entry_ext_3 : (pattern_minus2 ? -table9_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table10_entry = 10'd0 + (pattern_plus0 ? table10_entry_ext : (pattern_minus0 ? -table10_entry_ext : 10'd0)) + (pattern_plus1 ? table10_entry_ext_2 : (pattern_minus1 ? -table10_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table10_entry_ext_3 : (pattern_minus2 ? -table10_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table11_entry = 10'd0 + (pattern_plus0 ? table11_entry_ext : (pattern_minus0 ? -table11_entry_ext : 10'd0)) + (pattern_plus1 ? table11_entry_ext_2 : (pattern_minus1 ? -table11_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table11_entry_ext_3 : (pattern_minus2 ? -table11_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table12_entry = 10'd0 + (pattern_plus0 ? table12_entry_ext : (pattern_minus0 ? -table12_entry_ext : 10'd0)) + (pattern_plus1 ? table12_entry_ext_2 : (pattern_minus1 ? -table12_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table12_entry_ext_3 : (pattern_minus2 ? -table12_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table13_entry = 10'd0 + (pattern_plus0 ? table13_entry_ext : (pattern_minus0 ? -table13_entry_ext : 10'd0)) + (pattern_plus1 ? table13_entry_ext_2 : (pattern_minus1 ? -table13_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table13_entry_ext_3 : (pattern_minus2 ? -table13_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table14_entry = 10'd0 + (pattern_plus0 ? table14_entry_ext : (pattern_minus0 ? -table14_entry_ext : 10'd0)) + (pattern_plus1 ? table14_entry_ext_2 : (pattern_minus1 ? -table14_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table14_entry_ext_3 : (pattern_minus2 ? -table14_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table15_entry = 10'd0 + (pattern_plus0 ? table15_entry_ext : (pattern_minus0 ? -table15_entry_ext : 10'd0)) + (pattern_plus1 ? table15_entry_ext_2 : (pattern_minus1 ? -table15_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table15_entry_ext_3 : (pattern_minus2 ? -table15_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table16_entry = 10'd0 + (pattern_plus0 ? table16_entry_ext : (pattern_minus0 ? -table16_entry_ext : 10'd0)) + (pattern_plus1 ? table16_entry_ext_2 : (pattern_minus1 ? -table16_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table16_entry_ext_3 : (pattern_minus2 ? -table16_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table17_entry = 10'd0 + (pattern_plus0 ? table17_entry_ext : (pattern_minus0 ? -table17_entry_ext : 10'd0)) + (pattern_plus1 ? table17_entry_ext_2 : (pattern_minus1 ? -table17_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table17_entry_ext_3 : (pattern_minus2 ? -table17_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table18_entry = 10'd0 + (pattern_plus0 ? table18_entry_ext : (pattern_minus0 ? -table18_entry_ext : 10'd0)) + (pattern_plus1 ? table18_entry_ext_2 : (pattern_minus1 ? -table18_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table18_entry_ext_3 : (pattern_minus2 ? -table18_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table19_entry = 10'd0 + (pattern_plus0 ? table19_entry_ext : (pattern_minus0 ? -table19_entry_ext : 10'd0)) + (pattern_plus1 ? table19_entry_ext_2 : (pattern_minus1 ? -table19_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table19_entry_ext_3 : (pattern_minus2 ? -table19_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table20_entry = 10'd0 + (pattern_plus0 ? table20_entry_ext : (pattern_minus0 ? -table20_entry_ext : 10'd0)) + (pattern_plus1 ? table20_entry_ext_2 : (pattern_minus1 ? -table20_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table20_entry_ext_3 : (pattern_minus2 ? -table20_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table21_entry = 10'd0 + (pattern_plus0 ? table21_entry_ext : (pattern_minus0 ? -table21_entry_ext : 10'd0)) + (pattern_plus1 ? table21_entry_ext_2 : (pattern_minus1 ? -table21_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table21_entry_ext_3 : (pattern_minus2 ? -table21_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table22_entry = 10'd0 + (pattern_plus0 ? table22_entry_ext : (pattern_minus0 ? -table22_entry_ext : 10'd0)) + (pattern_plus1 ? table22_entry_ext_2 : (pattern_minus1 ? -table22_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table22_entry_ext_3 : (pattern_minus2 ? -table22_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table23_entry = 10'd0 + (pattern_plus0 ? table23_entry_ext : (pattern_minus0 ? -table23_entry_ext : 10'd0)) + (pattern_plus1 ? table23_entry_ext_2 : (pattern_minus1 ? -table23_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table23_entry_ext_3 : (pattern_minus2 ? -table23_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table24_entry = 10'd0 + (pattern_plus0 ? table24_entry_ext : (pattern_minus0 ? -table24_entry_ext : 10'd0)) + (pattern_plus1 ? table24_entry_ext_2 : (pattern_minus1 ? -table24_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table24_entry_ext_3 : (pattern_minus2 ? -table24_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table25_entry = 10'd0 + (pattern_plus0 ? table25_entry_ext : (pattern_minus0 ? -table25_entry_ext : 10'd0)) + (pattern_plus1 ? table25_entry_ext_2 : (pattern_minus1 ? -table25_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table25_entry_ext_3 : (pattern_minus2 ? -table25_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table26_entry = 10'd0 + (pattern_plus0 ? table26_entry_ext : (pattern_minus0 ? -table26_entry_ext : 10'd0)) + (pattern_plus1 ? table26_entry_ext_2 : (pattern_minus1 ? -table26_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table26_entry_ext_3 : (pattern_minus2 ? -table26_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table27_entry = 10'd0 + (pattern_plus0 ? table27_entry_ext : (pattern_minus0 ? -table27_entry_ext : 10'd0)) + (pattern_plus1 ? table27_entry_ext_2 : (pattern_minus1 ? -table27_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table27_entry_ext_3 : (pattern_minus2 ? -table27_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign build_done = building & (entry == 5'd26); // TlmmEngine.java:351
-  assign chunk_released = build_done & chunk_released_cmp & chunk_released_cmp_2 & chunk_released_cmp_3; // TlmmEngine.java:356
-  assign groups_of_tile = (sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:398
-  assign sweep_chunk_tokens = ((cmd_tokens - sweep_tokens) > 16'd8) ? 16'd8 : (cmd_tokens - sweep_tokens); // TlmmEngine.java:400
-  assign weights_there = (sweep_half ? half_loaded_1 : half_loaded_0) | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // TlmmEngine.java:403
-  assign room = owed < 5'd22; // TlmmEngine.java:410
-  assign issue = active & ~sweeps_finished & (table_half ? table_ready_1 : table_ready_0) & weights_there & (~issue_cmp | room); // TlmmEngine.java:412
-  assign buffer_read_enable = issue; // TlmmEngine.java:413
-  assign buffer_read_address = {sweep_half, 11'd0} + (sweep_block_base + sweep_group[11:0]); // TlmmEngine.java:414
-  assign block_swept = issue & ((sweep_group + 16'd1) == groups_of_tile); // TlmmEngine.java:416
-  assign tile_swept = block_swept & tile_swept_cmp & issue_cmp; // TlmmEngine.java:417
-  assign lane0_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane0_step_payload_indices = {buffer_read_words_0[141:137], buffer_read_words_0[136:132], buffer_read_words_0[131:127], buffer_read_words_0[126:122], buffer_read_words_0[121:117], buffer_read_words_0[116:112], buffer_read_words_0[111:107], buffer_read_words_0[106:102], buffer_read_words_0[101:97], buffer_read_words_0[96:92], buffer_read_words_0[91:87], buffer_read_words_0[86:82], buffer_read_words_0[81:77], buffer_read_words_0[76:72], buffer_read_words_0[69:65], buffer_read_words_0[64:60], buffer_read_words_0[59:55], buffer_read_words_0[54:50], buffer_read_words_0[49:45], buffer_read_words_0[44:40], buffer_read_words_0[39:35], buffer_read_words_0[34:30], buffer_read_words_0[29:25], buffer_read_words_0[24:20], buffer_read_words_0[19:15], buffer_read_words_0[14:10], buffer_read_words_0[9:5], buffer_read_words_0[4:0]}; // TlmmEngine.java:479
-  assign lane0_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane0_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane0_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane0_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane0_table_write_valid = building; // TlmmEngine.java:484
-  assign lane0_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane0_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane0_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane1_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane1_step_payload_indices = {buffer_read_words_1[141:137], buffer_read_words_1[136:132], buffer_read_words_1[131:127], buffer_read_words_1[126:122], buffer_read_words_1[121:117], buffer_read_words_1[116:112], buffer_read_words_1[111:107], buffer_read_words_1[106:102], buffer_read_words_1[101:97], buffer_read_words_1[96:92], buffer_read_words_1[91:87], buffer_read_words_1[86:82], buffer_read_words_1[81:77], buffer_read_words_1[76:72], buffer_read_words_1[69:65], buffer_read_words_1[64:60], buffer_read_words_1[59:55], buffer_read_words_1[54:50], buffer_read_words_1[49:45], buffer_read_words_1[44:40], buffer_read_words_1[39:35], buffer_read_words_1[34:30], buffer_read_words_1[29:25], buffer_read_words_1[24:20], buffer_read_words_1[19:15], buffer_read_words_1[14:10], buffer_read_words_1[9:5], buffer_read_words_1[4:0]}; // TlmmEngine.java:479
-  assign lane1_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane1_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane1_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane1_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane1_table_write_valid = building; // TlmmEngine.java:484
-  assign lane1_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane1_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane1_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane2_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane2_step_payload_indices = {buffer_read_words_2[141:137], buffer_read_words_2[136:132], buffer_read_words_2[131:127], buffer_read_words_2[126:122], buffer_read_words_2[121:117], buffer_read_words_2[116:112], buffer_read_words_2[111:107], buffer_read_words_2[106:102], buffer_read_words_2[101:97], buffer_read_words_2[96:92], buffer_read_words_2[91:87], buffer_read_words_2[86:82], buffer_read_words_2[81:77], buffer_read_words_2[76:72], buffer_read_words_2[69:65], buffer_read_words_2[64:60], buffer_read_words_2[59:55], buffer_read_words_2[54:50], buffer_read_words_2[49:45], buffer_read_words_2[44:40], buffer_read_words_2[39:35], buffer_read_words_2[34:30], buffer_read_words_2[29:25], buffer_read_words_2[24:20], buffer_read_words_2[19:15], buffer_read_words_2[14:10], buffer_read_words_2[9:5], buffer_read_words_2[4:0]}; // TlmmEngine.java:479
-  assign lane2_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane2_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane2_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane2_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane2_table_write_valid = building; // TlmmEngine.java:484
-  assign lane2_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane2_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane2_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane3_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane3_step_payload_indices = {buffer_read_words_3[141:137], buffer_read_words_3[136:132], buffer_read_words_3[131:127], buffer_read_words_3[126:122], buffer_read_words_3[121:117], buffer_read_words_3[116:112], buffer_read_words_3[111:107], buffer_read_words_3[106:102], buffer_read_words_3[101:97], buffer_read_words_3[96:92], buffer_read_words_3[91:87], buffer_read_words_3[86:82], buffer_read_words_3[81:77], buffer_read_words_3[76:72], buffer_read_words_3[69:65], buffer_read_words_3[64:60], buffer_read_words_3[59:55], buffer_read_words_3[54:50], buffer_read_words_3[49:45], buffer_read_words_3[44:40], buffer_read_words_3[39:35], buffer_read_words_3[34:30], buffer_read_words_3[29:25], buffer_read_words_3[24:20], buffer_read_words_3[19:15], buffer_read_words_3[14:10], buffer_read_words_3[9:5], buffer_read_words_3[4:0]}; // TlmmEngine.java:479
-  assign lane3_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane3_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane3_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane3_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane3_table_write_valid = building; // TlmmEngine.java:484
-  assign lane3_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane3_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane3_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane4_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane4_step_payload_indices = {buffer_read_words_4[141:137], buffer_read_words_4[136:132], buffer_read_words_4[131:127], buffer_read_words_4[126:122], buffer_read_words_4[121:117], buffer_read_words_4[116:112], buffer_read_words_4[111:107], buffer_read_words_4[106:102], buffer_read_words_4[101:97], buffer_read_words_4[96:92], buffer_read_words_4[91:87], buffer_read_words_4[86:82], buffer_read_words_4[81:77], buffer_read_words_4[76:72], buffer_read_words_4[69:65], buffer_read_words_4[64:60], buffer_read_words_4[59:55], buffer_read_words_4[54:50], buffer_read_words_4[49:45], buffer_read_words_4[44:40], buffer_read_words_4[39:35], buffer_read_words_4[34:30], buffer_read_words_4[29:25], buffer_read_words_4[24:20], buffer_read_words_4[19:15], buffer_read_words_4[14:10], buffer_read_words_4[9:5], buffer_read_words_4[4:0]}; // TlmmEngine.java:479
-  assign lane4_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane4_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane4_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane4_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane4_table_write_valid = building; // TlmmEngine.java:484
-  assign lane4_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane4_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane4_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane5_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane5_step_payload_indices = {buffer_read_words_5[141:137], buffer_read_words_5[136:132], buffer_read_words_5[131:127], buffer_read_words_5[126:122], buffer_read_words_5[121:117], buffer_read_words_5[116:112], buffer_read_words_5[111:107], buffer_read_words_5[106:102], buffer_read_words_5[101:97], buffer_read_words_5[96:92], buffer_read_words_5[91:87], buffer_read_words_5[86:82], buffer_read_words_5[81:77], buffer_read_words_5[76:72], buffer_read_words_5[69:65], buffer_read_words_5[64:60], buffer_read_words_5[59:55], buffer_read_words_5[54:50], buffer_read_words_5[49:45], buffer_read_words_5[44:40], buffer_read_words_5[39:35], buffer_read_words_5[34:30], buffer_read_words_5[29:25], buffer_read_words_5[24:20], buffer_read_words_5[19:15], buffer_read_words_5[14:10], buffer_read_words_5[9:5], buffer_read_words_5[4:0]}; // TlmmEngine.java:479
-  assign lane5_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane5_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane5_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane5_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane5_table_write_valid = building; // TlmmEngine.java:484
-  assign lane5_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane5_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane5_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane6_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane6_step_payload_indices = {buffer_read_words_6[141:137], buffer_read_words_6[136:132], buffer_read_words_6[131:127], buffer_read_words_6[126:122], buffer_read_words_6[121:117], buffer_read_words_6[116:112], buffer_read_words_6[111:107], buffer_read_words_6[106:102], buffer_read_words_6[101:97], buffer_read_words_6[96:92], buffer_read_words_6[91:87], buffer_read_words_6[86:82], buffer_read_words_6[81:77], buffer_read_words_6[76:72], buffer_read_words_6[69:65], buffer_read_words_6[64:60], buffer_read_words_6[59:55], buffer_read_words_6[54:50], buffer_read_words_6[49:45], buffer_read_words_6[44:40], buffer_read_words_6[39:35], buffer_read_words_6[34:30], buffer_read_words_6[29:25], buffer_read_words_6[24:20], buffer_read_words_6[19:15], buffer_read_words_6[14:10], buffer_read_words_6[9:5], buffer_read_words_6[4:0]}; // TlmmEngine.java:479
-  assign lane6_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane6_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane6_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane6_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane6_table_write_valid = building; // TlmmEngine.java:484
-  assign lane6_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane6_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane6_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane7_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane7_step_payload_indices = {buffer_read_words_7[141:137], buffer_read_words_7[136:132], buffer_read_words_7[131:127], buffer_read_words_7[126:122], buffer_read_words_7[121:117], buffer_read_words_7[116:112], buffer_read_words_7[111:107], buffer_read_words_7[106:102], buffer_read_words_7[101:97], buffer_read_words_7[96:92], buffer_read_words_7[91:87], buffer_read_words_7[86:82], buffer_read_words_7[81:77], buffer_read_words_7[76:72], buffer_read_words_7[69:65], buffer_read_words_7[64:60], buffer_read_words_7[59:55], buffer_read_words_7[54:50], buffer_read_words_7[49:45], buffer_read_words_7[44:40], buffer_read_words_7[39:35], buffer_read_words_7[34:30], buffer_read_words_7[29:25], buffer_read_words_7[24:20], buffer_read_words_7[19:15], buffer_read_words_7[14:10], buffer_read_words_7[9:5], buffer_read_words_7[4:0]}; // TlmmEngine.java:479
-  assign lane7_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane7_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane7_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane7_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane7_table_write_valid = building; // TlmmEngine.java:484
-  assign lane7_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane7_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane7_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane8_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane8_step_payload_indices = {buffer_read_words_8[141:137], buffer_read_words_8[136:132], buffer_read_words_8[131:127], buffer_read_words_8[126:122], buffer_read_words_8[121:117], buffer_read_words_8[116:112], buffer_read_words_8[111:107], buffer_read_words_8[106:102], buffer_read_words_8[101:97], buffer_read_words_8[96:92], buffer_read_words_8[91:87], buffer_read_words_8[86:82], buffer_read_words_8[81:77], buffer_read_words_8[76:72], buffer_read_words_8[69:65], buffer_read_words_8[64:60], buffer_read_words_8[59:55], buffer_read_words_8[54:50], buffer_read_words_8[49:45], buffer_read_words_8[44:40], buffer_read_words_8[39:35], buffer_read_words_8[34:30], buffer_read_words_8[29:25], buffer_read_words_8[24:20], buffer_read_words_8[19:15], buffer_read_words_8[14:10], buffer_read_words_8[9:5], buffer_read_words_8[4:0]}; // TlmmEngine.java:479
-  assign lane8_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane8_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane8_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane8_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane8_table_write_valid = building; // TlmmEngine.java:484
-  assign lane8_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane8_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane8_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane9_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane9_step_payload_indices = {buffer_read_words_9[141:137], buffer_read_words_9[136:132], buffer_read_words_9[131:127], buffer_read_words_9[126:122], buffer_read_words_9[121:117], buffer_read_words_9[116:112], buffer_read_words_9[111:107], buffer_read_words_9[106:102], buffer_read_words_9[101:97], buffer_read_words_9[96:92], buffer_read_words_9[91:87], buffer_read_words_9[86:82], buffer_read_words_9[81:77], buffer_read_words_9[76:72], buffer_read_words_9[69:65], buffer_read_words_9[64:60], buffer_read_words_9[59:55], buffer_read_words_9[54:50], buffer_read_words_9[49:45], buffer_read_words_9[44:40], buffer_read_words_9[39:35], buffer_read_words_9[34:30], buffer_read_words_9[29:25], buffer_read_words_9[24:20], buffer_read_words_9[19:15], buffer_read_words_9[14:10], buffer_read_words_9[9:5], buffer_read_words_9[4:0]}; // TlmmEngine.java:479
-  assign lane9_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane9_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane9_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane9_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane9_table_write_valid = building; // TlmmEngine.java:484
-  assign lane9_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane9_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane9_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane10_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane10_step_payload_indices = {buffer_read_words_10[141:137], buffer_read_words_10[136:132], buffer_read_words_10[131:127], buffer_read_words_10[126:122], buffer_read_words_10[121:117], buffer_read_words_10[116:112], buffer_read_words_10[111:107], buffer_read_words_10[106:102], buffer_read_words_10[101:97], buffer_read_words_10[96:92], buffer_read_words_10[91:87], buffer_read_words_10[86:82], buffer_read_words_10[81:77], buffer_read_words_10[76:72], buffer_read_words_10[69:65], buffer_read_words_10[64:60], buffer_read_words_10[59:55], buffer_read_words_10[54:50], buffer_read_words_10[49:45], buffer_read_words_10[44:40], buffer_read_words_10[39:35], buffer_read_words_10[34:30], buffer_read_words_10[29:25], buffer_read_words_10[24:20], buffer_read_words_10[19:15], buffer_read_words_10[14:10], buffer_read_words_10[9:5], buffer_read_words_10[4:0]}; // TlmmEngine.java:479
-  assign lane10_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane10_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane10_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane10_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane10_table_write_valid = building; // TlmmEngine.java:484
-  assign lane10_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane10_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane10_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane11_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane11_step_payload_indices = {buffer_read_words_11[141:137], buffer_read_words_11[136:132], buffer_read_words_11[131:127], buffer_read_words_11[126:122], buffer_read_words_11[121:117], buffer_read_words_11[116:112], buffer_read_words_11[111:107], buffer_read_words_11[106:102], buffer_read_words_11[101:97], buffer_read_words_11[96:92], buffer_read_words_11[91:87], buffer_read_words_11[86:82], buffer_read_words_11[81:77], buffer_read_words_11[76:72], buffer_read_words_11[69:65], buffer_read_words_11[64:60], buffer_read_words_11[59:55], buffer_read_words_11[54:50], buffer_read_words_11[49:45], buffer_read_words_11[44:40], buffer_read_words_11[39:35], buffer_read_words_11[34:30], buffer_read_words_11[29:25], buffer_read_words_11[24:20], buffer_read_words_11[19:15], buffer_read_words_11[14:10], buffer_read_words_11[9:5], buffer_read_words_11[4:0]}; // TlmmEngine.java:479
-  assign lane11_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane11_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane11_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane11_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane11_table_write_valid = building; // TlmmEngine.java:484
-  assign lane11_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane11_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane11_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane12_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane12_step_payload_indices = {buffer_read_words_12[141:137], buffer_read_words_12[136:132], buffer_read_words_12[131:127], buffer_read_words_12[126:122], buffer_read_words_12[121:117], buffer_read_words_12[116:112], buffer_read_words_12[111:107], buffer_read_words_12[106:102], buffer_read_words_12[101:97], buffer_read_words_12[96:92], buffer_read_words_12[91:87], buffer_read_words_12[86:82], buffer_read_words_12[81:77], buffer_read_words_12[76:72], buffer_read_words_12[69:65], buffer_read_words_12[64:60], buffer_read_words_12[59:55], buffer_read_words_12[54:50], buffer_read_words_12[49:45], buffer_read_words_12[44:40], buffer_read_words_12[39:35], buffer_read_words_12[34:30], buffer_read_words_12[29:25], buffer_read_words_12[24:20], buffer_read_words_12[19:15], buffer_read_words_12[14:10], buffer_read_words_12[9:5], buffer_read_words_12[4:0]}; // TlmmEngine.java:479
-  assign lane12_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane12_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane12_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane12_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane12_table_write_valid = building; // TlmmEngine.java:484
-  assign lane12_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane12_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane12_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane13_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane13_step_payload_indices = {buffer_read_words_13[141:137], buffer_read_words_13[136:132], buffer_read_words_13[131:127], buffer_read_words_13[126:122], buffer_read_words_13[121:117], buffer_read_words_13[116:112], buffer_read_words_13[111:107], buffer_read_words_13[106:102], buffer_read_words_13[101:97], buffer_read_words_13[96:92], buffer_read_words_13[91:87], buffer_read_words_13[86:82], buffer_read_words_13[81:77], buffer_read_words_13[76:72], buffer_read_words_13[69:65], buffer_read_words_13[64:60], buffer_read_words_13[59:55], buffer_read_words_13[54:50], buffer_read_words_13[49:45], buffer_read_words_13[44:40], buffer_read_words_13[39:35], buffer_read_words_13[34:30], buffer_read_words_13[29:25], buffer_read_words_13[24:20], buffer_read_words_13[19:15], buffer_read_words_13[14:10], buffer_read_words_13[9:5], buffer_read_words_13[4:0]}; // TlmmEngine.java:479
-  assign lane13_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane13_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane13_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane13_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane13_table_write_valid = building; // TlmmEngine.java:484
-  assign lane13_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane13_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane13_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane14_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane14_step_payload_indices = {buffer_read_words_14[141:137], buffer_read_words_14[136:132], buffer_read_words_14[131:127], buffer_read_words_14[126:122], buffer_read_words_14[121:117], buffer_read_words_14[116:112], buffer_read_words_14[111:107], buffer_read_words_14[106:102], buffer_read_words_14[101:97], buffer_read_words_14[96:92], buffer_read_words_14[91:87], buffer_read_words_14[86:82], buffer_read_words_14[81:77], buffer_read_words_14[76:72], buffer_read_words_14[69:65], buffer_read_words_14[64:60], buffer_read_words_14[59:55], buffer_read_words_14[54:50], buffer_read_words_14[49:45], buffer_read_words_14[44:40], buffer_read_words_14[39:35], buffer_read_words_14[34:30], buffer_read_words_14[29:25], buffer_read_words_14[24:20], buffer_read_words_14[19:15], buffer_read_words_14[14:10], buffer_read_words_14[9:5], buffer_read_words_14[4:0]}; // TlmmEngine.java:479
-  assign lane14_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane14_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane14_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane14_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane14_table_write_valid = building; // TlmmEngine.java:484
-  assign lane14_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane14_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane14_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane15_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane15_step_payload_indices = {buffer_read_words_15[141:137], buffer_read_words_15[136:132], buffer_read_words_15[131:127], buffer_read_words_15[126:122], buffer_read_words_15[121:117], buffer_read_words_15[116:112], buffer_read_words_15[111:107], buffer_read_words_15[106:102], buffer_read_words_15[101:97], buffer_read_words_15[96:92], buffer_read_words_15[91:87], buffer_read_words_15[86:82], buffer_read_words_15[81:77], buffer_read_words_15[76:72], buffer_read_words_15[69:65], buffer_read_words_15[64:60], buffer_read_words_15[59:55], buffer_read_words_15[54:50], buffer_read_words_15[49:45], buffer_read_words_15[44:40], buffer_read_words_15[39:35], buffer_read_words_15[34:30], buffer_read_words_15[29:25], buffer_read_words_15[24:20], buffer_read_words_15[19:15], buffer_read_words_15[14:10], buffer_read_words_15[9:5], buffer_read_words_15[4:0]}; // TlmmEngine.java:479
-  assign lane15_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane15_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane15_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane15_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane15_table_write_valid = building; // TlmmEngine.java:484
-  assign lane15_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane15_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane15_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign result_fifo_push_valid = lane0_result_valid; // TlmmEngine.java:497
-  assign result_fifo_push_payload = {lane15_result_payload, lane14_result_payload, lane13_result_payload, lane12_result_payload, lane11_result_payload, lane10_result_payload, lane9_result_payload, lane8_result_payload, lane7_result_payload, lane6_result_payload, lane5_result_payload, lane4_result_payload, lane3_result_payload, lane2_result_payload, lane1_result_payload, lane0_result_payload}; // TlmmEngine.java:498
-  assign results_valid = result_fifo_pop_valid; // TlmmEngine.java:499
-  assign results_payload_0 = result_fifo_pop_payload[31:0]; // TlmmEngine.java:500
-  assign results_payload_1 = result_fifo_pop_payload[63:32]; // TlmmEngine.java:500
-  assign results_payload_2 = result_fifo_pop_payload[95:64]; // TlmmEngine.java:500
-  assign results_payload_3 = result_fifo_pop_payload[127:96]; // TlmmEngine.java:500
-  assign results_payload_4 = result_fifo_pop_payload[159:128]; // TlmmEngine.java:500
-  assign results_payload_5 = result_fifo_pop_payload[191:160]; // TlmmEngine.java:500
-  assign results_payload_6 = result_fifo_pop_payload[223:192]; // TlmmEngine.java:500
-  assign results_payload_7 = result_fifo_pop_payload[255:224]; // TlmmEngine.java:500
-  assign results_payload_8 = result_fifo_pop_payload[287:256]; // TlmmEngine.java:500
-  assign results_payload_9 = result_fifo_pop_payload[319:288]; // TlmmEngine.java:500
-  assign results_payload_10 = result_fifo_pop_payload[351:320]; // TlmmEngine.java:500
-  assign results_payload_11 = result_fifo_pop_payload[383:352]; // TlmmEngine.java:500
-  assign results_payload_12 = result_fifo_pop_payload[415:384]; // TlmmEngine.java:500
-  assign results_payload_13 = result_fifo_pop_payload[447:416]; // TlmmEngine.java:500
-  assign results_payload_14 = result_fifo_pop_payload[479:448]; // TlmmEngine.java:500
-  assign results_payload_15 = result_fifo_pop_payload[511:480]; // TlmmEngine.java:500
-  assign result_fifo_pop_ready = results_ready; // TlmmEngine.java:501
-  assign finished = active & sweeps_finished & (owed == 5'd0); // TlmmEngine.java:510
-  assign done = finished; // TlmmEngine.java:511
+  // -------------------------------------------------------------------------------------------------------------------
+  // command (CommandSlot.java:30): holds the running command: taken while idle, released in the cycle its last result
+  // is taken
+  assign accepted = command_valid & command_ready; // CommandSlot.java:36
+  assign last_tile = cmd_tiles - 16'd1; // CommandSlot.java:43
+  assign last_block = cmd_blocks - 16'd1; // CommandSlot.java:44
+  assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:88
 
   always @(posedge clk) begin
-    if (accepted) begin // TlmmEngine.java:148
-      active <= 1'b1; // TlmmEngine.java:149
-      cmd_address <= command_payload_address; // TlmmEngine.java:150
-      cmd_blocks <= command_payload_blocks; // TlmmEngine.java:150
-      cmd_lastClass <= command_payload_lastClass; // TlmmEngine.java:150
-      cmd_tokens <= command_payload_tokens; // TlmmEngine.java:150
-      cmd_tiles <= command_payload_tiles; // TlmmEngine.java:150
-      cmd_tileGroups <= command_payload_tileGroups; // TlmmEngine.java:150
-      cmd_lastTileGroups <= command_payload_lastTileGroups; // TlmmEngine.java:150
-      cmd_regionStride <= command_payload_regionStride; // TlmmEngine.java:150
-      cmd_beatsFull <= command_payload_beatsFull; // TlmmEngine.java:150
-      cmd_beatsLast <= command_payload_beatsLast; // TlmmEngine.java:150
-      cmd_wordsFull <= command_payload_wordsFull; // TlmmEngine.java:150
-      cmd_wordsLast <= command_payload_wordsLast; // TlmmEngine.java:150
+    if (accepted) begin // CommandSlot.java:38
+      active <= 1'b1; // CommandSlot.java:39
+      cmd_address <= command_payload_address; // CommandSlot.java:40
+      cmd_blocks <= command_payload_blocks; // CommandSlot.java:40
+      cmd_lastClass <= command_payload_lastClass; // CommandSlot.java:40
+      cmd_tokens <= command_payload_tokens; // CommandSlot.java:40
+      cmd_tiles <= command_payload_tiles; // CommandSlot.java:40
+      cmd_tileGroups <= command_payload_tileGroups; // CommandSlot.java:40
+      cmd_lastTileGroups <= command_payload_lastTileGroups; // CommandSlot.java:40
+      cmd_regionStride <= command_payload_regionStride; // CommandSlot.java:40
+      cmd_beatsFull <= command_payload_beatsFull; // CommandSlot.java:40
+      cmd_beatsLast <= command_payload_beatsLast; // CommandSlot.java:40
+      cmd_wordsFull <= command_payload_wordsFull; // CommandSlot.java:40
+      cmd_wordsLast <= command_payload_wordsLast; // CommandSlot.java:40
     end
-    if (act_take) begin // TlmmEngine.java:176
-      act_memory[act_address] <= activations_payload; // TlmmEngine.java:176
-    end
-    if (start_chunk) begin // TlmmEngine.java:178
-      act_loading <= 1'b1; // TlmmEngine.java:179
-      act_chunk_tokens <= next_chunk_tokens; // TlmmEngine.java:180
-      act_slot <= 16'd0; // TlmmEngine.java:181
-      act_beat <= 32'd0; // TlmmEngine.java:182
-      act_slot_base <= 11'd0; // TlmmEngine.java:183
-    end else if (token_loaded) begin // TlmmEngine.java:184
-      act_beat <= 32'd0; // TlmmEngine.java:185
-      act_slot <= act_slot + 16'd1; // TlmmEngine.java:186
-      act_slot_base <= act_slot_base + 11'd147; // TlmmEngine.java:187
-      if ((act_slot + 16'd1) == act_chunk_tokens) begin // TlmmEngine.java:188
-        act_loading <= 1'b0; // TlmmEngine.java:189
-        act_full <= 1'b1; // TlmmEngine.java:190
-        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // TlmmEngine.java:191
-      end
-    end else if (act_take) begin // TlmmEngine.java:193
-      act_beat <= act_beat + 32'd1; // TlmmEngine.java:193
-    end
-    if (chunk_released) begin // TlmmEngine.java:194
-      act_full <= 1'b0; // TlmmEngine.java:194
-    end
-    if (accepted) begin // TlmmEngine.java:195
-      act_tokens_loaded <= 16'd0; // TlmmEngine.java:195
-    end
-    if (weights0_done) begin // TlmmEngine.java:234
-      port_finished_0 <= 1'b1; // TlmmEngine.java:234
-    end
-    if (weights1_done) begin // TlmmEngine.java:234
-      port_finished_1 <= 1'b1; // TlmmEngine.java:234
-    end
-    if (weights2_done) begin // TlmmEngine.java:234
-      port_finished_2 <= 1'b1; // TlmmEngine.java:234
-    end
-    if (weights3_done) begin // TlmmEngine.java:234
-      port_finished_3 <= 1'b1; // TlmmEngine.java:234
-    end
-    if (start_load) begin // TlmmEngine.java:247
-      load_running <= 1'b1; // TlmmEngine.java:248
-      half_busy_0 <= load_half ? half_busy_0 : 1'b1; // TlmmEngine.java:249
-      half_busy_1 <= load_half ? 1'b1 : half_busy_1; // TlmmEngine.java:250
-    end
-    if (load_complete) begin // TlmmEngine.java:252
-      load_running <= 1'b0; // TlmmEngine.java:253
-      port_finished_0 <= 1'b0; // TlmmEngine.java:255
-      port_finished_1 <= 1'b0; // TlmmEngine.java:255
-      port_finished_2 <= 1'b0; // TlmmEngine.java:255
-      port_finished_3 <= 1'b0; // TlmmEngine.java:255
-      if (load_half) begin // TlmmEngine.java:257
-        half_loaded_1 <= 1'b1; // TlmmEngine.java:257
-      end else begin
-        half_loaded_0 <= 1'b1; // TlmmEngine.java:257
-      end
-      load_half <= ~load_half; // TlmmEngine.java:258
-      if (load_last_tile) begin // TlmmEngine.java:259
-        load_tile <= 16'd0; // TlmmEngine.java:260
-        load_tile_base <= cmd_address; // TlmmEngine.java:261
-        load_tokens <= load_tokens_sum; // TlmmEngine.java:264
-        if (load_tokens_sum == cmd_tokens) begin // TlmmEngine.java:265
-          loads_finished <= 1'b1; // TlmmEngine.java:265
-        end
-      end else begin
-        load_tile <= load_tile + 16'd1; // TlmmEngine.java:267
-        load_tile_base <= load_tile_base + tile_stride; // TlmmEngine.java:268
-      end
-    end
-    if (stage_read) begin // TlmmEngine.java:295
-      act_word <= act_memory[stage_address]; // TlmmEngine.java:295
-    end
-    act_word_valid <= stage_read; // TlmmEngine.java:296
-    if (act_word_valid) begin // TlmmEngine.java:297
-      staging <= {act_word, staging[671:224]}; // TlmmEngine.java:301
-    end
-    if (start_build) begin // TlmmEngine.java:304
-      staging_active <= 1'b1; // TlmmEngine.java:305
-      stage_beat <= 2'd0; // TlmmEngine.java:306
-    end else if (stage_read) begin // TlmmEngine.java:307
-      stage_beat <= stage_beat + 2'd1; // TlmmEngine.java:307
-    end
-    if (staged_all) begin // TlmmEngine.java:309
-      staging_active <= 1'b0; // TlmmEngine.java:310
-      building <= 1'b1; // TlmmEngine.java:311
-      entry <= 5'd0; // TlmmEngine.java:312
-    end
-    if (building) begin // TlmmEngine.java:352
-      entry <= entry + 5'd1; // TlmmEngine.java:352
-    end
-    if (build_done) begin // TlmmEngine.java:358
-      building <= 1'b0; // TlmmEngine.java:359
-      if (build_half) begin // TlmmEngine.java:360
-        table_ready_1 <= 1'b1; // TlmmEngine.java:360
-      end else begin
-        table_ready_0 <= 1'b1; // TlmmEngine.java:360
-      end
-      build_half <= ~build_half; // TlmmEngine.java:361
-      if (chunk_released_cmp_2) begin // TlmmEngine.java:362
-        build_slot <= 16'd0; // TlmmEngine.java:363
-        build_slot_base <= 11'd0; // TlmmEngine.java:364
-        if (chunk_released_cmp) begin // TlmmEngine.java:365
-          build_block <= 16'd0; // TlmmEngine.java:366
-          build_block_base <= 11'd0; // TlmmEngine.java:367
-          if (chunk_released_cmp_3) begin // TlmmEngine.java:368
-            build_tile <= 16'd0; // TlmmEngine.java:369
-            if (act_tokens_loaded == cmd_tokens) begin // TlmmEngine.java:370
-              builds_finished <= 1'b1; // TlmmEngine.java:370
-            end
-          end else begin
-            build_tile <= build_tile + 16'd1; // TlmmEngine.java:371
-          end
-        end else begin
-          build_block <= build_block + 16'd1; // TlmmEngine.java:373
-          build_block_base <= build_block_base + 11'd3; // TlmmEngine.java:374
-        end
-      end else begin
-        build_slot <= build_slot + 16'd1; // TlmmEngine.java:377
-        build_slot_base <= build_slot_base + 11'd147; // TlmmEngine.java:378
-      end
-    end
-    if (issue) begin // TlmmEngine.java:418
-      sweep_group <= sweep_group + 16'd1; // TlmmEngine.java:418
-    end
-    if (block_swept) begin // TlmmEngine.java:419
-      sweep_group <= 16'd0; // TlmmEngine.java:420
-      table_half <= ~table_half; // TlmmEngine.java:421
-      if (tile_swept_cmp) begin // TlmmEngine.java:422
-        sweep_slot <= 16'd0; // TlmmEngine.java:423
-        accumulator_slot_base <= 10'd0; // TlmmEngine.java:424
-        if (issue_cmp) begin // TlmmEngine.java:425
-          sweep_block <= 16'd0; // TlmmEngine.java:426
-          sweep_block_base <= 12'd0; // TlmmEngine.java:427
-          sweep_half <= ~sweep_half; // TlmmEngine.java:428
-          if (sweep_tile == last_tile) begin // TlmmEngine.java:429
-            sweep_tile <= 16'd0; // TlmmEngine.java:430
-            sweep_tokens <= sweep_tokens_sum; // TlmmEngine.java:432
-            if (sweep_tokens_sum == cmd_tokens) begin // TlmmEngine.java:433
-              sweeps_finished <= 1'b1; // TlmmEngine.java:433
-            end
-          end else begin
-            sweep_tile <= sweep_tile + 16'd1; // TlmmEngine.java:434
-          end
-        end else begin
-          sweep_block <= sweep_block + 16'd1; // TlmmEngine.java:436
-          sweep_block_base <= sweep_block_base + groups_of_tile[11:0]; // TlmmEngine.java:437
-        end
-      end else begin
-        sweep_slot <= sweep_slot + 16'd1; // TlmmEngine.java:440
-        accumulator_slot_base <= accumulator_slot_base + 10'd128; // TlmmEngine.java:441
-      end
-    end
-    if (block_swept) begin // TlmmEngine.java:447
-      if (table_half) begin // TlmmEngine.java:447
-        table_ready_1 <= 1'b0; // TlmmEngine.java:448
-        table_held_1 <= 1'b1; // TlmmEngine.java:449
-      end else begin
-        table_ready_0 <= 1'b0; // TlmmEngine.java:451
-        table_held_0 <= 1'b1; // TlmmEngine.java:452
-      end
-    end
-    if (tile_swept) begin // TlmmEngine.java:454
-      if (sweep_half) begin // TlmmEngine.java:454
-        half_loaded_1 <= 1'b0; // TlmmEngine.java:454
-      end else begin
-        half_loaded_0 <= 1'b0; // TlmmEngine.java:455
-      end
-    end
-    table_release_1 <= block_swept; // TlmmEngine.java:533
-    table_release_2 <= table_release_1; // TlmmEngine.java:533
-    table_release_3 <= table_release_2; // TlmmEngine.java:533
-    table_release_half_1 <= table_half; // TlmmEngine.java:533
-    table_release_half_2 <= table_release_half_1; // TlmmEngine.java:533
-    table_release_half_3 <= table_release_half_2; // TlmmEngine.java:533
-    if (table_release_3) begin // TlmmEngine.java:458
-      if (table_release_half_3) begin // TlmmEngine.java:458
-        table_held_1 <= 1'b0; // TlmmEngine.java:458
-      end else begin
-        table_held_0 <= 1'b0; // TlmmEngine.java:459
-      end
-    end
-    weights_release_1 <= tile_swept; // TlmmEngine.java:533
-    weights_release_2 <= weights_release_1; // TlmmEngine.java:533
-    weights_release_3 <= weights_release_2; // TlmmEngine.java:533
-    weights_release_half_1 <= sweep_half; // TlmmEngine.java:533
-    weights_release_half_2 <= weights_release_half_1; // TlmmEngine.java:533
-    weights_release_half_3 <= weights_release_half_2; // TlmmEngine.java:533
-    if (weights_release_3) begin // TlmmEngine.java:462
-      if (weights_release_half_3) begin // TlmmEngine.java:462
-        half_busy_1 <= 1'b0; // TlmmEngine.java:462
-      end else begin
-        half_busy_0 <= 1'b0; // TlmmEngine.java:463
-      end
-    end
-    step_valid_1 <= issue; // TlmmEngine.java:533
-    step_valid_2 <= step_valid_1; // TlmmEngine.java:533
-    step_table_half_1 <= table_half; // TlmmEngine.java:533
-    step_table_half_2 <= step_table_half_1; // TlmmEngine.java:533
-    step_accumulator_1 <= accumulator_slot_base + sweep_group[9:0]; // TlmmEngine.java:533
-    step_accumulator_2 <= step_accumulator_1; // TlmmEngine.java:533
-    step_first_1 <= sweep_block == 16'd0; // TlmmEngine.java:533
-    step_first_2 <= step_first_1; // TlmmEngine.java:533
-    step_last_1 <= issue_cmp; // TlmmEngine.java:533
-    step_last_2 <= step_last_1; // TlmmEngine.java:533
-    if (owed_cond_and & ~owed_cond_and_2) begin // TlmmEngine.java:504
-      owed <= owed + 5'd1; // TlmmEngine.java:504
-    end else if (owed_cond_and_2 & ~owed_cond_and) begin // TlmmEngine.java:505
-      owed <= owed - 5'd1; // TlmmEngine.java:505
-    end
-    if (finished) begin // TlmmEngine.java:512
-      active <= 1'b0; // TlmmEngine.java:513
-      loads_finished <= 1'b0; // TlmmEngine.java:514
-      builds_finished <= 1'b0; // TlmmEngine.java:515
-      sweeps_finished <= 1'b0; // TlmmEngine.java:516
-      sweep_tokens <= 16'd0; // TlmmEngine.java:517
-      load_tokens <= 16'd0; // TlmmEngine.java:518
-      load_tile_base <= cmd_address; // TlmmEngine.java:519
-    end
-    if (accepted) begin // TlmmEngine.java:521
-      load_tile_base <= command_payload_address; // TlmmEngine.java:521
+    if (finished) begin // CommandSlot.java:42
+      active <= 1'b0; // CommandSlot.java:42
     end
     if (reset) begin
       active <= 1'b0;
-      act_loading <= 1'b0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // activation_loader (ActivationLoader.java:35): stores a chunk of tokens from the activation stream, one slot per
+  // token, and holds it until the table builder has used it for every tile
+  assign act_full = act_state == CHUNK_STATE_FULL; // ActivationLoader.java:45
+  assign beats_per_token = beats_per_token_prod[31:0]; // ActivationLoader.java:49
+  assign remaining_tokens = cmd_tokens - act_tokens_loaded; // ActivationLoader.java:50
+  assign next_chunk_tokens = (remaining_tokens > 16'd8) ? 16'd8 : remaining_tokens; // ActivationLoader.java:52
+  assign start_chunk = active & (act_state == CHUNK_STATE_EMPTY) & (remaining_tokens != 16'd0); // ActivationLoader.java:54
+  assign act_take = activations_valid & activations_ready; // ActivationLoader.java:56
+  assign act_address = act_slot_base + act_beat[10:0]; // ActivationLoader.java:57
+  assign token_loaded = act_take & (act_beat == (beats_per_token - 32'd1)); // ActivationLoader.java:59
+  assign chunk_released = build_done & build_last_block & build_last_slot & build_last_tile; // TableBuilder.java:95
+
+  always @(posedge clk) begin
+    if (act_take) begin // ActivationLoader.java:58
+      act_memory[act_address] <= activations_payload; // ActivationLoader.java:58
+    end
+    if (start_chunk) begin // ActivationLoader.java:60
+      act_state <= CHUNK_STATE_LOADING; // ActivationLoader.java:61
+      act_chunk_tokens <= next_chunk_tokens; // ActivationLoader.java:62
+      act_slot <= 16'd0; // ActivationLoader.java:63
+      act_beat <= 32'd0; // ActivationLoader.java:64
+      act_slot_base <= 11'd0; // ActivationLoader.java:65
+    end else if (token_loaded) begin // ActivationLoader.java:66
+      act_beat <= 32'd0; // ActivationLoader.java:67
+      act_slot <= act_slot + 16'd1; // ActivationLoader.java:68
+      act_slot_base <= act_slot_base + 11'd147; // ActivationLoader.java:69
+      if ((act_slot + 16'd1) == act_chunk_tokens) begin // ActivationLoader.java:70
+        act_state <= CHUNK_STATE_FULL; // ActivationLoader.java:71
+        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // ActivationLoader.java:72
+      end
+    end else if (act_take) begin // ActivationLoader.java:74
+      act_beat <= act_beat + 32'd1; // ActivationLoader.java:74
+    end
+    if (chunk_released) begin // ActivationLoader.java:75
+      act_state <= CHUNK_STATE_EMPTY; // ActivationLoader.java:75
+    end
+    if (accepted) begin // ActivationLoader.java:76
+      act_tokens_loaded <= 16'd0; // ActivationLoader.java:76
+    end
+    if (reset) begin
+      act_state <= CHUNK_STATE_EMPTY;
       act_chunk_tokens <= 16'd0;
       act_slot <= 16'd0;
       act_beat <= 32'd0;
       act_slot_base <= 11'd0;
-      act_full <= 1'b0;
       act_tokens_loaded <= 16'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // weight_loader (WeightLoader.java:39): streams each tile of the matrix into a free half of the weight buffer over
+  // every AXI port, once per chunk of tokens, and counts the blocks that have arrived
+  assign weights0_m_axi_awready = m_axi_w0_awready; // WeightLoader.java:45
+  assign weights0_m_axi_wready = m_axi_w0_wready; // WeightLoader.java:45
+  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // WeightLoader.java:45
+  assign weights0_m_axi_bresp = m_axi_w0_bresp; // WeightLoader.java:45
+  assign weights0_m_axi_arready = m_axi_w0_arready; // WeightLoader.java:45
+  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // WeightLoader.java:45
+  assign weights0_m_axi_rdata = m_axi_w0_rdata; // WeightLoader.java:45
+  assign weights0_m_axi_rresp = m_axi_w0_rresp; // WeightLoader.java:45
+  assign weights0_m_axi_rlast = m_axi_w0_rlast; // WeightLoader.java:45
+  assign weights1_m_axi_awready = m_axi_w1_awready; // WeightLoader.java:45
+  assign weights1_m_axi_wready = m_axi_w1_wready; // WeightLoader.java:45
+  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // WeightLoader.java:45
+  assign weights1_m_axi_bresp = m_axi_w1_bresp; // WeightLoader.java:45
+  assign weights1_m_axi_arready = m_axi_w1_arready; // WeightLoader.java:45
+  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // WeightLoader.java:45
+  assign weights1_m_axi_rdata = m_axi_w1_rdata; // WeightLoader.java:45
+  assign weights1_m_axi_rresp = m_axi_w1_rresp; // WeightLoader.java:45
+  assign weights1_m_axi_rlast = m_axi_w1_rlast; // WeightLoader.java:45
+  assign weights2_m_axi_awready = m_axi_w2_awready; // WeightLoader.java:45
+  assign weights2_m_axi_wready = m_axi_w2_wready; // WeightLoader.java:45
+  assign weights2_m_axi_bvalid = m_axi_w2_bvalid; // WeightLoader.java:45
+  assign weights2_m_axi_bresp = m_axi_w2_bresp; // WeightLoader.java:45
+  assign weights2_m_axi_arready = m_axi_w2_arready; // WeightLoader.java:45
+  assign weights2_m_axi_rvalid = m_axi_w2_rvalid; // WeightLoader.java:45
+  assign weights2_m_axi_rdata = m_axi_w2_rdata; // WeightLoader.java:45
+  assign weights2_m_axi_rresp = m_axi_w2_rresp; // WeightLoader.java:45
+  assign weights2_m_axi_rlast = m_axi_w2_rlast; // WeightLoader.java:45
+  assign weights3_m_axi_awready = m_axi_w3_awready; // WeightLoader.java:45
+  assign weights3_m_axi_wready = m_axi_w3_wready; // WeightLoader.java:45
+  assign weights3_m_axi_bvalid = m_axi_w3_bvalid; // WeightLoader.java:45
+  assign weights3_m_axi_bresp = m_axi_w3_bresp; // WeightLoader.java:45
+  assign weights3_m_axi_arready = m_axi_w3_arready; // WeightLoader.java:45
+  assign weights3_m_axi_rvalid = m_axi_w3_rvalid; // WeightLoader.java:45
+  assign weights3_m_axi_rdata = m_axi_w3_rdata; // WeightLoader.java:45
+  assign weights3_m_axi_rresp = m_axi_w3_rresp; // WeightLoader.java:45
+  assign weights3_m_axi_rlast = m_axi_w3_rlast; // WeightLoader.java:45
+  assign buffer_write_0_valid = weights0_write_valid; // WeightLoader.java:50
+  assign buffer_write_0_payload_address = weights0_write_payload_address; // WeightLoader.java:50
+  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // WeightLoader.java:50
+  assign buffer_write_0_payload_words = weights0_write_payload_words; // WeightLoader.java:50
+  assign buffer_write_1_valid = weights1_write_valid; // WeightLoader.java:50
+  assign buffer_write_1_payload_address = weights1_write_payload_address; // WeightLoader.java:50
+  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // WeightLoader.java:50
+  assign buffer_write_1_payload_words = weights1_write_payload_words; // WeightLoader.java:50
+  assign buffer_write_2_valid = weights2_write_valid; // WeightLoader.java:50
+  assign buffer_write_2_payload_address = weights2_write_payload_address; // WeightLoader.java:50
+  assign buffer_write_2_payload_lanePair = weights2_write_payload_lanePair; // WeightLoader.java:50
+  assign buffer_write_2_payload_words = weights2_write_payload_words; // WeightLoader.java:50
+  assign buffer_write_3_valid = weights3_write_valid; // WeightLoader.java:50
+  assign buffer_write_3_payload_address = weights3_write_payload_address; // WeightLoader.java:50
+  assign buffer_write_3_payload_lanePair = weights3_write_payload_lanePair; // WeightLoader.java:50
+  assign buffer_write_3_payload_words = weights3_write_payload_words; // WeightLoader.java:50
+  assign load_last_tile = load_tile == last_tile; // WeightLoader.java:64
+  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // WeightLoader.java:65
+  assign start_load = active & ~load_running & ~loads_finished & free_half; // WeightLoader.java:66
+  assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:67
+  assign weights0_start_valid = start_load; // WeightLoader.java:71
+  assign weights0_start_payload_address = load_tile_base + weights0_start_payload_address_prod[63:0]; // WeightLoader.java:72
+  assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
+  assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
+  assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
+  assign weights0_start_payload_blocks = cmd_blocks; // WeightLoader.java:76
+  assign weights0_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
+  assign weights0_start_payload_half = load_half; // WeightLoader.java:78
+  assign weights1_start_valid = start_load; // WeightLoader.java:71
+  assign weights1_start_payload_address = load_tile_base + weights1_start_payload_address_prod[63:0]; // WeightLoader.java:72
+  assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
+  assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
+  assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
+  assign weights1_start_payload_blocks = cmd_blocks; // WeightLoader.java:76
+  assign weights1_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
+  assign weights1_start_payload_half = load_half; // WeightLoader.java:78
+  assign weights2_start_valid = start_load; // WeightLoader.java:71
+  assign weights2_start_payload_address = load_tile_base + weights2_start_payload_address_prod[63:0]; // WeightLoader.java:72
+  assign weights2_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
+  assign weights2_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
+  assign weights2_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
+  assign weights2_start_payload_blocks = cmd_blocks; // WeightLoader.java:76
+  assign weights2_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
+  assign weights2_start_payload_half = load_half; // WeightLoader.java:78
+  assign weights3_start_valid = start_load; // WeightLoader.java:71
+  assign weights3_start_payload_address = load_tile_base + weights3_start_payload_address_prod[63:0]; // WeightLoader.java:72
+  assign weights3_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
+  assign weights3_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
+  assign weights3_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
+  assign weights3_start_payload_blocks = cmd_blocks; // WeightLoader.java:76
+  assign weights3_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
+  assign weights3_start_payload_half = load_half; // WeightLoader.java:78
+  assign load_complete = load_running & (1'b1 & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done) & (port_finished_2 | weights2_done) & (port_finished_3 | weights3_done)); // WeightLoader.java:85
+  assign blocks_arrived = (weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done : blocks_arrived_mux; // WeightLoader.java:91
+  assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd8) ? 16'd8 : load_tokens_after_diff); // WeightLoader.java:110
+  assign buffer_read_enable = issue; // Sweep.java:64
+  assign buffer_read_address = {sweep_half, 11'd0} + (sweep_block_base + sweep_group[11:0]); // Sweep.java:65
+  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:114
+  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:115
+  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:116
+  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:117
+
+  always @(posedge clk) begin
+    if (weights0_done) begin // WeightLoader.java:79
+      port_finished_0 <= 1'b1; // WeightLoader.java:79
+    end
+    if (weights1_done) begin // WeightLoader.java:79
+      port_finished_1 <= 1'b1; // WeightLoader.java:79
+    end
+    if (weights2_done) begin // WeightLoader.java:79
+      port_finished_2 <= 1'b1; // WeightLoader.java:79
+    end
+    if (weights3_done) begin // WeightLoader.java:79
+      port_finished_3 <= 1'b1; // WeightLoader.java:79
+    end
+    if (start_load) begin // WeightLoader.java:93
+      load_running <= 1'b1; // WeightLoader.java:94
+      half_busy_0 <= load_half ? half_busy_0 : 1'b1; // WeightLoader.java:95
+      half_busy_1 <= load_half ? 1'b1 : half_busy_1; // WeightLoader.java:96
+    end
+    if (load_complete) begin // WeightLoader.java:98
+      load_running <= 1'b0; // WeightLoader.java:99
+      port_finished_0 <= 1'b0; // WeightLoader.java:101
+      port_finished_1 <= 1'b0; // WeightLoader.java:101
+      port_finished_2 <= 1'b0; // WeightLoader.java:101
+      port_finished_3 <= 1'b0; // WeightLoader.java:101
+      if (load_half) begin // WeightLoader.java:103
+        half_loaded_1 <= 1'b1; // WeightLoader.java:103
+      end else begin
+        half_loaded_0 <= 1'b1; // WeightLoader.java:103
+      end
+      load_half <= ~load_half; // WeightLoader.java:104
+      if (load_last_tile) begin // WeightLoader.java:105
+        load_tile <= 16'd0; // WeightLoader.java:106
+        load_tile_base <= cmd_address; // WeightLoader.java:107
+        load_tokens <= load_tokens_after; // WeightLoader.java:111
+        if (load_tokens_after == cmd_tokens) begin // WeightLoader.java:112
+          loads_finished <= 1'b1; // WeightLoader.java:112
+        end
+      end else begin
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:114
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:115
+      end
+    end
+    if (half_swept_0) begin // WeightLoader.java:122
+      half_loaded_0 <= 1'b0; // WeightLoader.java:122
+    end
+    if (half_swept_1) begin // WeightLoader.java:122
+      half_loaded_1 <= 1'b0; // WeightLoader.java:122
+    end
+    if (half_released_0) begin // WeightLoader.java:126
+      half_busy_0 <= 1'b0; // WeightLoader.java:126
+    end
+    if (half_released_1) begin // WeightLoader.java:126
+      half_busy_1 <= 1'b0; // WeightLoader.java:126
+    end
+    if (finished) begin // WeightLoader.java:128
+      loads_finished <= 1'b0; // WeightLoader.java:129
+      load_tokens <= 16'd0; // WeightLoader.java:130
+      load_tile_base <= cmd_address; // WeightLoader.java:131
+    end
+    if (accepted) begin // WeightLoader.java:133
+      load_tile_base <= command_payload_address; // WeightLoader.java:133
+    end
+    if (reset) begin
       port_finished_0 <= 1'b0;
       port_finished_1 <= 1'b0;
       port_finished_2 <= 1'b0;
@@ -2700,10 +1892,250 @@ module TlmmEngine_kv260 (
       load_tile_base <= 64'd0;
       load_tokens <= 16'd0;
       loads_finished <= 1'b0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // table_builder (TableBuilder.java:43): for each (tile, block, token) stages the block's activations and writes the
+  // 27 entries of its T tables, one per cycle, into a free table half of every lane
+  assign building = build_state == BUILD_STATE_BUILDING; // TableBuilder.java:62
+  assign staging_active = build_state == BUILD_STATE_STAGING; // TableBuilder.java:63
+  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0)); // TableBuilder.java:65
+  assign start_build = active & act_full & (build_state == BUILD_STATE_IDLE) & table_free & ~builds_finished; // TableBuilder.java:67
+  assign stage_address = build_slot_base + build_block_base + {9'd0, stage_beat}; // TableBuilder.java:68
+  assign stage_read = staging_active & (stage_beat < 2'd3); // TableBuilder.java:69
+  assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TableBuilder.java:83
+
+  always @(*) begin
+    pattern_plus0 = 1'b0; // TableBuilder.java:146
+    pattern_minus0 = 1'b0; // TableBuilder.java:147
+    pattern_plus1 = 1'b0; // TableBuilder.java:146
+    pattern_minus1 = 1'b0; // TableBuilder.java:147
+    pattern_plus2 = 1'b0; // TableBuilder.java:146
+    pattern_minus2 = 1'b0; // TableBuilder.java:147
+    case (entry) // TableBuilder.java:151
+      5'd0: begin
+      end
+      5'd1: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+      end
+      5'd2: begin
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+      end
+      5'd3: begin
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd4: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+      end
+      5'd5: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+      end
+      5'd6: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd7: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd8: begin
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd9: begin
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd10: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd11: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd12: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd13: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd14: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+      end
+      5'd15: begin
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+      end
+      5'd16: begin
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd17: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+      end
+      5'd18: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+      end
+      5'd19: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd20: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd21: begin
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd22: begin
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd23: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd24: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd25: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd26: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      default: begin
+      end
+    endcase
+  end
+  assign table0_entry = 10'd0 + (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0)) + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table1_entry = 10'd0 + (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0)) + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table2_entry = 10'd0 + (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0)) + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table3_entry = 10'd0 + (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0)) + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table4_entry = 10'd0 + (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0)) + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table5_entry = 10'd0 + (pattern_plus0 ? table5_entry_ext : (pattern_minus0 ? -table5_entry_ext : 10'd0)) + (pattern_plus1 ? table5_entry_ext_2 : (pattern_minus1 ? -table5_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table5_entry_ext_3 : (pattern_minus2 ? -table5_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table6_entry = 10'd0 + (pattern_plus0 ? table6_entry_ext : (pattern_minus0 ? -table6_entry_ext : 10'd0)) + (pattern_plus1 ? table6_entry_ext_2 : (pattern_minus1 ? -table6_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table6_entry_ext_3 : (pattern_minus2 ? -table6_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table7_entry = 10'd0 + (pattern_plus0 ? table7_entry_ext : (pattern_minus0 ? -table7_entry_ext : 10'd0)) + (pattern_plus1 ? table7_entry_ext_2 : (pattern_minus1 ? -table7_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table7_entry_ext_3 : (pattern_minus2 ? -table7_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table8_entry = 10'd0 + (pattern_plus0 ? table8_entry_ext : (pattern_minus0 ? -table8_entry_ext : 10'd0)) + (pattern_plus1 ? table8_entry_ext_2 : (pattern_minus1 ? -table8_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table8_entry_ext_3 : (pattern_minus2 ? -table8_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table9_entry = 10'd0 + (pattern_plus0 ? table9_entry_ext : (pattern_minus0 ? -table9_entry_ext : 10'd0)) + (pattern_plus1 ? table9_entry_ext_2 : (pattern_minus1 ? -table9_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table9_entry_ext_3 : (pattern_minus2 ? -table9_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table10_entry = 10'd0 + (pattern_plus0 ? table10_entry_ext : (pattern_minus0 ? -table10_entry_ext : 10'd0)) + (pattern_plus1 ? table10_entry_ext_2 : (pattern_minus1 ? -table10_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table10_entry_ext_3 : (pattern_minus2 ? -table10_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table11_entry = 10'd0 + (pattern_plus0 ? table11_entry_ext : (pattern_minus0 ? -table11_entry_ext : 10'd0)) + (pattern_plus1 ? table11_entry_ext_2 : (pattern_minus1 ? -table11_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table11_entry_ext_3 : (pattern_minus2 ? -table11_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table12_entry = 10'd0 + (pattern_plus0 ? table12_entry_ext : (pattern_minus0 ? -table12_entry_ext : 10'd0)) + (pattern_plus1 ? table12_entry_ext_2 : (pattern_minus1 ? -table12_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table12_entry_ext_3 : (pattern_minus2 ? -table12_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table13_entry = 10'd0 + (pattern_plus0 ? table13_entry_ext : (pattern_minus0 ? -table13_entry_ext : 10'd0)) + (pattern_plus1 ? table13_entry_ext_2 : (pattern_minus1 ? -table13_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table13_entry_ext_3 : (pattern_minus2 ? -table13_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table14_entry = 10'd0 + (pattern_plus0 ? table14_entry_ext : (pattern_minus0 ? -table14_entry_ext : 10'd0)) + (pattern_plus1 ? table14_entry_ext_2 : (pattern_minus1 ? -table14_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table14_entry_ext_3 : (pattern_minus2 ? -table14_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table15_entry = 10'd0 + (pattern_plus0 ? table15_entry_ext : (pattern_minus0 ? -table15_entry_ext : 10'd0)) + (pattern_plus1 ? table15_entry_ext_2 : (pattern_minus1 ? -table15_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table15_entry_ext_3 : (pattern_minus2 ? -table15_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table16_entry = 10'd0 + (pattern_plus0 ? table16_entry_ext : (pattern_minus0 ? -table16_entry_ext : 10'd0)) + (pattern_plus1 ? table16_entry_ext_2 : (pattern_minus1 ? -table16_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table16_entry_ext_3 : (pattern_minus2 ? -table16_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table17_entry = 10'd0 + (pattern_plus0 ? table17_entry_ext : (pattern_minus0 ? -table17_entry_ext : 10'd0)) + (pattern_plus1 ? table17_entry_ext_2 : (pattern_minus1 ? -table17_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table17_entry_ext_3 : (pattern_minus2 ? -table17_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table18_entry = 10'd0 + (pattern_plus0 ? table18_entry_ext : (pattern_minus0 ? -table18_entry_ext : 10'd0)) + (pattern_plus1 ? table18_entry_ext_2 : (pattern_minus1 ? -table18_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table18_entry_ext_3 : (pattern_minus2 ? -table18_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table19_entry = 10'd0 + (pattern_plus0 ? table19_entry_ext : (pattern_minus0 ? -table19_entry_ext : 10'd0)) + (pattern_plus1 ? table19_entry_ext_2 : (pattern_minus1 ? -table19_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table19_entry_ext_3 : (pattern_minus2 ? -table19_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table20_entry = 10'd0 + (pattern_plus0 ? table20_entry_ext : (pattern_minus0 ? -table20_entry_ext : 10'd0)) + (pattern_plus1 ? table20_entry_ext_2 : (pattern_minus1 ? -table20_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table20_entry_ext_3 : (pattern_minus2 ? -table20_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table21_entry = 10'd0 + (pattern_plus0 ? table21_entry_ext : (pattern_minus0 ? -table21_entry_ext : 10'd0)) + (pattern_plus1 ? table21_entry_ext_2 : (pattern_minus1 ? -table21_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table21_entry_ext_3 : (pattern_minus2 ? -table21_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table22_entry = 10'd0 + (pattern_plus0 ? table22_entry_ext : (pattern_minus0 ? -table22_entry_ext : 10'd0)) + (pattern_plus1 ? table22_entry_ext_2 : (pattern_minus1 ? -table22_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table22_entry_ext_3 : (pattern_minus2 ? -table22_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table23_entry = 10'd0 + (pattern_plus0 ? table23_entry_ext : (pattern_minus0 ? -table23_entry_ext : 10'd0)) + (pattern_plus1 ? table23_entry_ext_2 : (pattern_minus1 ? -table23_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table23_entry_ext_3 : (pattern_minus2 ? -table23_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table24_entry = 10'd0 + (pattern_plus0 ? table24_entry_ext : (pattern_minus0 ? -table24_entry_ext : 10'd0)) + (pattern_plus1 ? table24_entry_ext_2 : (pattern_minus1 ? -table24_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table24_entry_ext_3 : (pattern_minus2 ? -table24_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table25_entry = 10'd0 + (pattern_plus0 ? table25_entry_ext : (pattern_minus0 ? -table25_entry_ext : 10'd0)) + (pattern_plus1 ? table25_entry_ext_2 : (pattern_minus1 ? -table25_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table25_entry_ext_3 : (pattern_minus2 ? -table25_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table26_entry = 10'd0 + (pattern_plus0 ? table26_entry_ext : (pattern_minus0 ? -table26_entry_ext : 10'd0)) + (pattern_plus1 ? table26_entry_ext_2 : (pattern_minus1 ? -table26_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table26_entry_ext_3 : (pattern_minus2 ? -table26_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table27_entry = 10'd0 + (pattern_plus0 ? table27_entry_ext : (pattern_minus0 ? -table27_entry_ext : 10'd0)) + (pattern_plus1 ? table27_entry_ext_2 : (pattern_minus1 ? -table27_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table27_entry_ext_3 : (pattern_minus2 ? -table27_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign build_done = building & (entry == 5'd26); // TableBuilder.java:90
+  assign build_last_block = build_block == last_block; // TableBuilder.java:92
+  assign build_last_slot = (build_slot + 16'd1) == act_chunk_tokens; // TableBuilder.java:93
+  assign build_last_tile = build_tile == last_tile; // TableBuilder.java:94
+  assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:110
+  assign table_half_swept_1 = block_swept & table_half; // Sweep.java:111
+  assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:112
+  assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:113
+
+  always @(posedge clk) begin
+    if (stage_read) begin // TableBuilder.java:70
+      act_word <= act_memory[stage_address]; // TableBuilder.java:70
+    end
+    act_word_valid <= stage_read; // TableBuilder.java:71
+    if (act_word_valid) begin // TableBuilder.java:72
+      staging <= {act_word, staging[671:224]}; // TableBuilder.java:76
+    end
+    if (start_build) begin // TableBuilder.java:79
+      build_state <= BUILD_STATE_STAGING; // TableBuilder.java:80
+      stage_beat <= 2'd0; // TableBuilder.java:81
+    end else if (stage_read) begin // TableBuilder.java:82
+      stage_beat <= stage_beat + 2'd1; // TableBuilder.java:82
+    end
+    if (staged_all) begin // TableBuilder.java:84
+      build_state <= BUILD_STATE_BUILDING; // TableBuilder.java:85
+      entry <= 5'd0; // TableBuilder.java:86
+    end
+    if (building) begin // TableBuilder.java:91
+      entry <= entry + 5'd1; // TableBuilder.java:91
+    end
+    if (build_done) begin // TableBuilder.java:97
+      build_state <= BUILD_STATE_IDLE; // TableBuilder.java:98
+      if (build_half) begin // TableBuilder.java:99
+        table_ready_1 <= 1'b1; // TableBuilder.java:99
+      end else begin
+        table_ready_0 <= 1'b1; // TableBuilder.java:99
+      end
+      build_half <= ~build_half; // TableBuilder.java:100
+      if (build_last_slot) begin // TableBuilder.java:101
+        build_slot <= 16'd0; // TableBuilder.java:102
+        build_slot_base <= 11'd0; // TableBuilder.java:103
+        if (build_last_block) begin // TableBuilder.java:104
+          build_block <= 16'd0; // TableBuilder.java:105
+          build_block_base <= 11'd0; // TableBuilder.java:106
+          if (build_last_tile) begin // TableBuilder.java:107
+            build_tile <= 16'd0; // TableBuilder.java:108
+            if (act_tokens_loaded == cmd_tokens) begin // TableBuilder.java:109
+              builds_finished <= 1'b1; // TableBuilder.java:109
+            end
+          end else begin
+            build_tile <= build_tile + 16'd1; // TableBuilder.java:110
+          end
+        end else begin
+          build_block <= build_block + 16'd1; // TableBuilder.java:112
+          build_block_base <= build_block_base + 11'd3; // TableBuilder.java:113
+        end
+      end else begin
+        build_slot <= build_slot + 16'd1; // TableBuilder.java:116
+        build_slot_base <= build_slot_base + 11'd147; // TableBuilder.java:117
+      end
+    end
+    if (table_half_swept_0) begin // TableBuilder.java:124
+      table_ready_0 <= 1'b0; // TableBuilder.java:125
+      table_held_0 <= 1'b1; // TableBuilder.java:126
+    end
+    if (table_half_swept_1) begin // TableBuilder.java:124
+      table_ready_1 <= 1'b0; // TableBuilder.java:125
+      table_held_1 <= 1'b1; // TableBuilder.java:126
+    end
+    if (table_half_released_0) begin // TableBuilder.java:131
+      table_held_0 <= 1'b0; // TableBuilder.java:131
+    end
+    if (table_half_released_1) begin // TableBuilder.java:131
+      table_held_1 <= 1'b0; // TableBuilder.java:131
+    end
+    if (finished) begin // TableBuilder.java:133
+      builds_finished <= 1'b0; // TableBuilder.java:133
+    end
+    if (reset) begin
       act_word_valid <= 1'b0;
-      staging_active <= 1'b0;
+      build_state <= BUILD_STATE_IDLE;
       stage_beat <= 2'd0;
-      building <= 1'b0;
       entry <= 5'd0;
       table_ready_1 <= 1'b0;
       table_ready_0 <= 1'b0;
@@ -2714,6 +2146,117 @@ module TlmmEngine_kv260 (
       build_block_base <= 11'd0;
       build_tile <= 16'd0;
       builds_finished <= 1'b0;
+      table_held_0 <= 1'b0;
+      table_held_1 <= 1'b0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // result_queue (ResultQueue.java:29): queues the lanes' sums for the results stream; its credits let the sweep issue
+  // a result-producing step only when a FIFO slot is waiting for it
+  assign room = result_credits != 5'd0; // ResultQueue.java:35
+  assign results_drained = result_credits == 5'd22; // ResultQueue.java:36
+  assign result_fifo_push_valid = lane_sums_valid; // CreditBuffer.java:78
+  assign result_fifo_push_payload = {lane_sums_payload_15, lane_sums_payload_14, lane_sums_payload_13, lane_sums_payload_12, lane_sums_payload_11, lane_sums_payload_10, lane_sums_payload_9, lane_sums_payload_8, lane_sums_payload_7, lane_sums_payload_6, lane_sums_payload_5, lane_sums_payload_4, lane_sums_payload_3, lane_sums_payload_2, lane_sums_payload_1, lane_sums_payload_0}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
+  assign result_ready = results_ready; // Stream.java:103
+  assign result_issued = issue & sweep_last_block; // Sweep.java:63
+  assign lane_sums_payload_0 = lane0_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_1 = lane1_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_2 = lane2_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_3 = lane3_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_4 = lane4_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_5 = lane5_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_6 = lane6_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_7 = lane7_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_8 = lane8_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_9 = lane9_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_10 = lane10_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_11 = lane11_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_12 = lane12_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_13 = lane13_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_14 = lane14_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_15 = lane15_result_payload; // LookupArray.java:44
+  assign lane_sums_valid = lane0_result_valid; // LookupArray.java:49
+
+  always @(posedge clk) begin
+    if (result_issued & ~result_credits_cond_and) begin // CreditBuffer.java:82
+      result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
+    end else if (result_credits_cond_and & ~result_issued) begin // CreditBuffer.java:83
+      result_credits <= result_credits + 5'd1; // CreditBuffer.java:83
+    end
+    if (reset) begin
+      result_credits <= 5'd22;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // sweep (Sweep.java:32): for each (tile, block, token, row group) one read of the weight buffer for all lanes, when
+  // the block's tables and weights are there; releases them once read
+  assign groups_of_tile = (sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:49
+  assign sweep_chunk_tokens = (sweep_chunk_tokens_diff > 16'd8) ? 16'd8 : sweep_chunk_tokens_diff; // Sweep.java:52
+  assign tables_there = table_half ? table_ready_1 : table_ready_0; // Sweep.java:53
+  assign weights_there = (sweep_half ? half_loaded_1 : half_loaded_0) | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // Sweep.java:56
+  assign sweep_last_block = sweep_block == last_block; // Sweep.java:57
+  assign sweep_last_slot = (sweep_slot + 16'd1) == sweep_chunk_tokens; // Sweep.java:58
+  assign sweep_last_group = (sweep_group + 16'd1) == groups_of_tile; // Sweep.java:59
+  assign sweep_last_tile = sweep_tile == last_tile; // Sweep.java:60
+  assign issue = active & ~sweeps_finished & tables_there & weights_there & (~sweep_last_block | room); // Sweep.java:62
+  assign step_accumulator = accumulator_slot_base + sweep_group[9:0]; // Sweep.java:67
+  assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:68
+  assign block_swept = issue & sweep_last_group; // Sweep.java:70
+  assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:71
+  assign sweep_tokens_after = sweep_tokens + sweep_chunk_tokens; // Sweep.java:85
+
+  always @(posedge clk) begin
+    if (issue) begin // Sweep.java:72
+      sweep_group <= sweep_group + 16'd1; // Sweep.java:72
+    end
+    if (block_swept) begin // Sweep.java:73
+      sweep_group <= 16'd0; // Sweep.java:74
+      table_half <= ~table_half; // Sweep.java:75
+      if (sweep_last_slot) begin // Sweep.java:76
+        sweep_slot <= 16'd0; // Sweep.java:77
+        accumulator_slot_base <= 10'd0; // Sweep.java:78
+        if (sweep_last_block) begin // Sweep.java:79
+          sweep_block <= 16'd0; // Sweep.java:80
+          sweep_block_base <= 12'd0; // Sweep.java:81
+          sweep_half <= ~sweep_half; // Sweep.java:82
+          if (sweep_last_tile) begin // Sweep.java:83
+            sweep_tile <= 16'd0; // Sweep.java:84
+            sweep_tokens <= sweep_tokens_after; // Sweep.java:86
+            if (sweep_tokens_after == cmd_tokens) begin // Sweep.java:87
+              sweeps_finished <= 1'b1; // Sweep.java:87
+            end
+          end else begin
+            sweep_tile <= sweep_tile + 16'd1; // Sweep.java:88
+          end
+        end else begin
+          sweep_block <= sweep_block + 16'd1; // Sweep.java:90
+          sweep_block_base <= sweep_block_base + groups_of_tile[11:0]; // Sweep.java:91
+        end
+      end else begin
+        sweep_slot <= sweep_slot + 16'd1; // Sweep.java:94
+        accumulator_slot_base <= accumulator_slot_base + 10'd128; // Sweep.java:95
+      end
+    end
+    if (finished) begin // Sweep.java:98
+      sweeps_finished <= 1'b0; // Sweep.java:99
+      sweep_tokens <= 16'd0; // Sweep.java:100
+    end
+    table_release_d1 <= block_swept; // Sweep.java:106
+    table_release_d2 <= table_release_d1; // Sweep.java:106
+    table_release_d3 <= table_release_d2; // Sweep.java:106
+    table_release_half_d1 <= table_half; // Sweep.java:107
+    table_release_half_d2 <= table_release_half_d1; // Sweep.java:107
+    table_release_half_d3 <= table_release_half_d2; // Sweep.java:107
+    weights_release_d1 <= tile_swept; // Sweep.java:108
+    weights_release_d2 <= weights_release_d1; // Sweep.java:108
+    weights_release_d3 <= weights_release_d2; // Sweep.java:108
+    weights_release_half_d1 <= sweep_half; // Sweep.java:109
+    weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:109
+    weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:109
+    if (reset) begin
       sweep_group <= 16'd0;
       table_half <= 1'b0;
       sweep_slot <= 16'd0;
@@ -2724,35 +2267,649 @@ module TlmmEngine_kv260 (
       sweep_tile <= 16'd0;
       sweep_tokens <= 16'd0;
       sweeps_finished <= 1'b0;
-      table_held_1 <= 1'b0;
-      table_held_0 <= 1'b0;
-      table_release_1 <= 1'b0;
-      table_release_2 <= 1'b0;
-      table_release_3 <= 1'b0;
-      table_release_half_1 <= 1'b0;
-      table_release_half_2 <= 1'b0;
-      table_release_half_3 <= 1'b0;
-      weights_release_1 <= 1'b0;
-      weights_release_2 <= 1'b0;
-      weights_release_3 <= 1'b0;
-      weights_release_half_1 <= 1'b0;
-      weights_release_half_2 <= 1'b0;
-      weights_release_half_3 <= 1'b0;
-      step_valid_1 <= 1'b0;
-      step_valid_2 <= 1'b0;
-      step_table_half_1 <= 1'b0;
-      step_table_half_2 <= 1'b0;
-      step_accumulator_1 <= 10'd0;
-      step_accumulator_2 <= 10'd0;
-      step_first_1 <= 1'b0;
-      step_first_2 <= 1'b0;
-      step_last_1 <= 1'b0;
-      step_last_2 <= 1'b0;
-      owed <= 5'd0;
+      table_release_d1 <= 1'b0;
+      table_release_d2 <= 1'b0;
+      table_release_d3 <= 1'b0;
+      weights_release_d1 <= 1'b0;
+      weights_release_d2 <= 1'b0;
+      weights_release_d3 <= 1'b0;
     end
   end
 
-  WeightPort_t28_q16_p4_w256 weights0 ( // TlmmEngine.java:202
+  // -------------------------------------------------------------------------------------------------------------------
+  // lookup_lanes (LookupArray.java:21): Q lanes: table lookups of each step's index words, summed into the row group's
+  // accumulator; the last block's sums go to the result queue
+  assign lane0_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane0_step_payload_indices = {buffer_read_words_0[141:137], buffer_read_words_0[136:132], buffer_read_words_0[131:127], buffer_read_words_0[126:122], buffer_read_words_0[121:117], buffer_read_words_0[116:112], buffer_read_words_0[111:107], buffer_read_words_0[106:102], buffer_read_words_0[101:97], buffer_read_words_0[96:92], buffer_read_words_0[91:87], buffer_read_words_0[86:82], buffer_read_words_0[81:77], buffer_read_words_0[76:72], buffer_read_words_0[69:65], buffer_read_words_0[64:60], buffer_read_words_0[59:55], buffer_read_words_0[54:50], buffer_read_words_0[49:45], buffer_read_words_0[44:40], buffer_read_words_0[39:35], buffer_read_words_0[34:30], buffer_read_words_0[29:25], buffer_read_words_0[24:20], buffer_read_words_0[19:15], buffer_read_words_0[14:10], buffer_read_words_0[9:5], buffer_read_words_0[4:0]}; // LookupArray.java:33
+  assign lane0_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane0_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane0_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane0_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane0_table_write_valid = building; // LookupArray.java:38
+  assign lane0_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane0_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane0_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane1_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane1_step_payload_indices = {buffer_read_words_1[141:137], buffer_read_words_1[136:132], buffer_read_words_1[131:127], buffer_read_words_1[126:122], buffer_read_words_1[121:117], buffer_read_words_1[116:112], buffer_read_words_1[111:107], buffer_read_words_1[106:102], buffer_read_words_1[101:97], buffer_read_words_1[96:92], buffer_read_words_1[91:87], buffer_read_words_1[86:82], buffer_read_words_1[81:77], buffer_read_words_1[76:72], buffer_read_words_1[69:65], buffer_read_words_1[64:60], buffer_read_words_1[59:55], buffer_read_words_1[54:50], buffer_read_words_1[49:45], buffer_read_words_1[44:40], buffer_read_words_1[39:35], buffer_read_words_1[34:30], buffer_read_words_1[29:25], buffer_read_words_1[24:20], buffer_read_words_1[19:15], buffer_read_words_1[14:10], buffer_read_words_1[9:5], buffer_read_words_1[4:0]}; // LookupArray.java:33
+  assign lane1_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane1_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane1_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane1_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane1_table_write_valid = building; // LookupArray.java:38
+  assign lane1_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane1_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane1_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane2_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane2_step_payload_indices = {buffer_read_words_2[141:137], buffer_read_words_2[136:132], buffer_read_words_2[131:127], buffer_read_words_2[126:122], buffer_read_words_2[121:117], buffer_read_words_2[116:112], buffer_read_words_2[111:107], buffer_read_words_2[106:102], buffer_read_words_2[101:97], buffer_read_words_2[96:92], buffer_read_words_2[91:87], buffer_read_words_2[86:82], buffer_read_words_2[81:77], buffer_read_words_2[76:72], buffer_read_words_2[69:65], buffer_read_words_2[64:60], buffer_read_words_2[59:55], buffer_read_words_2[54:50], buffer_read_words_2[49:45], buffer_read_words_2[44:40], buffer_read_words_2[39:35], buffer_read_words_2[34:30], buffer_read_words_2[29:25], buffer_read_words_2[24:20], buffer_read_words_2[19:15], buffer_read_words_2[14:10], buffer_read_words_2[9:5], buffer_read_words_2[4:0]}; // LookupArray.java:33
+  assign lane2_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane2_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane2_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane2_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane2_table_write_valid = building; // LookupArray.java:38
+  assign lane2_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane2_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane2_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane3_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane3_step_payload_indices = {buffer_read_words_3[141:137], buffer_read_words_3[136:132], buffer_read_words_3[131:127], buffer_read_words_3[126:122], buffer_read_words_3[121:117], buffer_read_words_3[116:112], buffer_read_words_3[111:107], buffer_read_words_3[106:102], buffer_read_words_3[101:97], buffer_read_words_3[96:92], buffer_read_words_3[91:87], buffer_read_words_3[86:82], buffer_read_words_3[81:77], buffer_read_words_3[76:72], buffer_read_words_3[69:65], buffer_read_words_3[64:60], buffer_read_words_3[59:55], buffer_read_words_3[54:50], buffer_read_words_3[49:45], buffer_read_words_3[44:40], buffer_read_words_3[39:35], buffer_read_words_3[34:30], buffer_read_words_3[29:25], buffer_read_words_3[24:20], buffer_read_words_3[19:15], buffer_read_words_3[14:10], buffer_read_words_3[9:5], buffer_read_words_3[4:0]}; // LookupArray.java:33
+  assign lane3_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane3_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane3_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane3_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane3_table_write_valid = building; // LookupArray.java:38
+  assign lane3_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane3_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane3_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane4_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane4_step_payload_indices = {buffer_read_words_4[141:137], buffer_read_words_4[136:132], buffer_read_words_4[131:127], buffer_read_words_4[126:122], buffer_read_words_4[121:117], buffer_read_words_4[116:112], buffer_read_words_4[111:107], buffer_read_words_4[106:102], buffer_read_words_4[101:97], buffer_read_words_4[96:92], buffer_read_words_4[91:87], buffer_read_words_4[86:82], buffer_read_words_4[81:77], buffer_read_words_4[76:72], buffer_read_words_4[69:65], buffer_read_words_4[64:60], buffer_read_words_4[59:55], buffer_read_words_4[54:50], buffer_read_words_4[49:45], buffer_read_words_4[44:40], buffer_read_words_4[39:35], buffer_read_words_4[34:30], buffer_read_words_4[29:25], buffer_read_words_4[24:20], buffer_read_words_4[19:15], buffer_read_words_4[14:10], buffer_read_words_4[9:5], buffer_read_words_4[4:0]}; // LookupArray.java:33
+  assign lane4_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane4_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane4_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane4_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane4_table_write_valid = building; // LookupArray.java:38
+  assign lane4_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane4_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane4_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane4_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane5_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane5_step_payload_indices = {buffer_read_words_5[141:137], buffer_read_words_5[136:132], buffer_read_words_5[131:127], buffer_read_words_5[126:122], buffer_read_words_5[121:117], buffer_read_words_5[116:112], buffer_read_words_5[111:107], buffer_read_words_5[106:102], buffer_read_words_5[101:97], buffer_read_words_5[96:92], buffer_read_words_5[91:87], buffer_read_words_5[86:82], buffer_read_words_5[81:77], buffer_read_words_5[76:72], buffer_read_words_5[69:65], buffer_read_words_5[64:60], buffer_read_words_5[59:55], buffer_read_words_5[54:50], buffer_read_words_5[49:45], buffer_read_words_5[44:40], buffer_read_words_5[39:35], buffer_read_words_5[34:30], buffer_read_words_5[29:25], buffer_read_words_5[24:20], buffer_read_words_5[19:15], buffer_read_words_5[14:10], buffer_read_words_5[9:5], buffer_read_words_5[4:0]}; // LookupArray.java:33
+  assign lane5_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane5_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane5_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane5_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane5_table_write_valid = building; // LookupArray.java:38
+  assign lane5_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane5_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane5_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane5_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane6_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane6_step_payload_indices = {buffer_read_words_6[141:137], buffer_read_words_6[136:132], buffer_read_words_6[131:127], buffer_read_words_6[126:122], buffer_read_words_6[121:117], buffer_read_words_6[116:112], buffer_read_words_6[111:107], buffer_read_words_6[106:102], buffer_read_words_6[101:97], buffer_read_words_6[96:92], buffer_read_words_6[91:87], buffer_read_words_6[86:82], buffer_read_words_6[81:77], buffer_read_words_6[76:72], buffer_read_words_6[69:65], buffer_read_words_6[64:60], buffer_read_words_6[59:55], buffer_read_words_6[54:50], buffer_read_words_6[49:45], buffer_read_words_6[44:40], buffer_read_words_6[39:35], buffer_read_words_6[34:30], buffer_read_words_6[29:25], buffer_read_words_6[24:20], buffer_read_words_6[19:15], buffer_read_words_6[14:10], buffer_read_words_6[9:5], buffer_read_words_6[4:0]}; // LookupArray.java:33
+  assign lane6_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane6_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane6_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane6_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane6_table_write_valid = building; // LookupArray.java:38
+  assign lane6_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane6_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane6_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane6_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane7_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane7_step_payload_indices = {buffer_read_words_7[141:137], buffer_read_words_7[136:132], buffer_read_words_7[131:127], buffer_read_words_7[126:122], buffer_read_words_7[121:117], buffer_read_words_7[116:112], buffer_read_words_7[111:107], buffer_read_words_7[106:102], buffer_read_words_7[101:97], buffer_read_words_7[96:92], buffer_read_words_7[91:87], buffer_read_words_7[86:82], buffer_read_words_7[81:77], buffer_read_words_7[76:72], buffer_read_words_7[69:65], buffer_read_words_7[64:60], buffer_read_words_7[59:55], buffer_read_words_7[54:50], buffer_read_words_7[49:45], buffer_read_words_7[44:40], buffer_read_words_7[39:35], buffer_read_words_7[34:30], buffer_read_words_7[29:25], buffer_read_words_7[24:20], buffer_read_words_7[19:15], buffer_read_words_7[14:10], buffer_read_words_7[9:5], buffer_read_words_7[4:0]}; // LookupArray.java:33
+  assign lane7_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane7_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane7_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane7_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane7_table_write_valid = building; // LookupArray.java:38
+  assign lane7_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane7_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane7_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane7_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane8_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane8_step_payload_indices = {buffer_read_words_8[141:137], buffer_read_words_8[136:132], buffer_read_words_8[131:127], buffer_read_words_8[126:122], buffer_read_words_8[121:117], buffer_read_words_8[116:112], buffer_read_words_8[111:107], buffer_read_words_8[106:102], buffer_read_words_8[101:97], buffer_read_words_8[96:92], buffer_read_words_8[91:87], buffer_read_words_8[86:82], buffer_read_words_8[81:77], buffer_read_words_8[76:72], buffer_read_words_8[69:65], buffer_read_words_8[64:60], buffer_read_words_8[59:55], buffer_read_words_8[54:50], buffer_read_words_8[49:45], buffer_read_words_8[44:40], buffer_read_words_8[39:35], buffer_read_words_8[34:30], buffer_read_words_8[29:25], buffer_read_words_8[24:20], buffer_read_words_8[19:15], buffer_read_words_8[14:10], buffer_read_words_8[9:5], buffer_read_words_8[4:0]}; // LookupArray.java:33
+  assign lane8_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane8_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane8_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane8_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane8_table_write_valid = building; // LookupArray.java:38
+  assign lane8_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane8_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane8_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane8_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane9_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane9_step_payload_indices = {buffer_read_words_9[141:137], buffer_read_words_9[136:132], buffer_read_words_9[131:127], buffer_read_words_9[126:122], buffer_read_words_9[121:117], buffer_read_words_9[116:112], buffer_read_words_9[111:107], buffer_read_words_9[106:102], buffer_read_words_9[101:97], buffer_read_words_9[96:92], buffer_read_words_9[91:87], buffer_read_words_9[86:82], buffer_read_words_9[81:77], buffer_read_words_9[76:72], buffer_read_words_9[69:65], buffer_read_words_9[64:60], buffer_read_words_9[59:55], buffer_read_words_9[54:50], buffer_read_words_9[49:45], buffer_read_words_9[44:40], buffer_read_words_9[39:35], buffer_read_words_9[34:30], buffer_read_words_9[29:25], buffer_read_words_9[24:20], buffer_read_words_9[19:15], buffer_read_words_9[14:10], buffer_read_words_9[9:5], buffer_read_words_9[4:0]}; // LookupArray.java:33
+  assign lane9_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane9_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane9_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane9_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane9_table_write_valid = building; // LookupArray.java:38
+  assign lane9_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane9_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane9_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane9_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane10_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane10_step_payload_indices = {buffer_read_words_10[141:137], buffer_read_words_10[136:132], buffer_read_words_10[131:127], buffer_read_words_10[126:122], buffer_read_words_10[121:117], buffer_read_words_10[116:112], buffer_read_words_10[111:107], buffer_read_words_10[106:102], buffer_read_words_10[101:97], buffer_read_words_10[96:92], buffer_read_words_10[91:87], buffer_read_words_10[86:82], buffer_read_words_10[81:77], buffer_read_words_10[76:72], buffer_read_words_10[69:65], buffer_read_words_10[64:60], buffer_read_words_10[59:55], buffer_read_words_10[54:50], buffer_read_words_10[49:45], buffer_read_words_10[44:40], buffer_read_words_10[39:35], buffer_read_words_10[34:30], buffer_read_words_10[29:25], buffer_read_words_10[24:20], buffer_read_words_10[19:15], buffer_read_words_10[14:10], buffer_read_words_10[9:5], buffer_read_words_10[4:0]}; // LookupArray.java:33
+  assign lane10_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane10_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane10_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane10_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane10_table_write_valid = building; // LookupArray.java:38
+  assign lane10_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane10_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane10_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane10_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane11_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane11_step_payload_indices = {buffer_read_words_11[141:137], buffer_read_words_11[136:132], buffer_read_words_11[131:127], buffer_read_words_11[126:122], buffer_read_words_11[121:117], buffer_read_words_11[116:112], buffer_read_words_11[111:107], buffer_read_words_11[106:102], buffer_read_words_11[101:97], buffer_read_words_11[96:92], buffer_read_words_11[91:87], buffer_read_words_11[86:82], buffer_read_words_11[81:77], buffer_read_words_11[76:72], buffer_read_words_11[69:65], buffer_read_words_11[64:60], buffer_read_words_11[59:55], buffer_read_words_11[54:50], buffer_read_words_11[49:45], buffer_read_words_11[44:40], buffer_read_words_11[39:35], buffer_read_words_11[34:30], buffer_read_words_11[29:25], buffer_read_words_11[24:20], buffer_read_words_11[19:15], buffer_read_words_11[14:10], buffer_read_words_11[9:5], buffer_read_words_11[4:0]}; // LookupArray.java:33
+  assign lane11_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane11_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane11_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane11_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane11_table_write_valid = building; // LookupArray.java:38
+  assign lane11_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane11_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane11_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane11_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane12_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane12_step_payload_indices = {buffer_read_words_12[141:137], buffer_read_words_12[136:132], buffer_read_words_12[131:127], buffer_read_words_12[126:122], buffer_read_words_12[121:117], buffer_read_words_12[116:112], buffer_read_words_12[111:107], buffer_read_words_12[106:102], buffer_read_words_12[101:97], buffer_read_words_12[96:92], buffer_read_words_12[91:87], buffer_read_words_12[86:82], buffer_read_words_12[81:77], buffer_read_words_12[76:72], buffer_read_words_12[69:65], buffer_read_words_12[64:60], buffer_read_words_12[59:55], buffer_read_words_12[54:50], buffer_read_words_12[49:45], buffer_read_words_12[44:40], buffer_read_words_12[39:35], buffer_read_words_12[34:30], buffer_read_words_12[29:25], buffer_read_words_12[24:20], buffer_read_words_12[19:15], buffer_read_words_12[14:10], buffer_read_words_12[9:5], buffer_read_words_12[4:0]}; // LookupArray.java:33
+  assign lane12_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane12_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane12_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane12_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane12_table_write_valid = building; // LookupArray.java:38
+  assign lane12_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane12_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane12_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane12_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane13_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane13_step_payload_indices = {buffer_read_words_13[141:137], buffer_read_words_13[136:132], buffer_read_words_13[131:127], buffer_read_words_13[126:122], buffer_read_words_13[121:117], buffer_read_words_13[116:112], buffer_read_words_13[111:107], buffer_read_words_13[106:102], buffer_read_words_13[101:97], buffer_read_words_13[96:92], buffer_read_words_13[91:87], buffer_read_words_13[86:82], buffer_read_words_13[81:77], buffer_read_words_13[76:72], buffer_read_words_13[69:65], buffer_read_words_13[64:60], buffer_read_words_13[59:55], buffer_read_words_13[54:50], buffer_read_words_13[49:45], buffer_read_words_13[44:40], buffer_read_words_13[39:35], buffer_read_words_13[34:30], buffer_read_words_13[29:25], buffer_read_words_13[24:20], buffer_read_words_13[19:15], buffer_read_words_13[14:10], buffer_read_words_13[9:5], buffer_read_words_13[4:0]}; // LookupArray.java:33
+  assign lane13_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane13_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane13_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane13_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane13_table_write_valid = building; // LookupArray.java:38
+  assign lane13_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane13_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane13_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane13_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane14_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane14_step_payload_indices = {buffer_read_words_14[141:137], buffer_read_words_14[136:132], buffer_read_words_14[131:127], buffer_read_words_14[126:122], buffer_read_words_14[121:117], buffer_read_words_14[116:112], buffer_read_words_14[111:107], buffer_read_words_14[106:102], buffer_read_words_14[101:97], buffer_read_words_14[96:92], buffer_read_words_14[91:87], buffer_read_words_14[86:82], buffer_read_words_14[81:77], buffer_read_words_14[76:72], buffer_read_words_14[69:65], buffer_read_words_14[64:60], buffer_read_words_14[59:55], buffer_read_words_14[54:50], buffer_read_words_14[49:45], buffer_read_words_14[44:40], buffer_read_words_14[39:35], buffer_read_words_14[34:30], buffer_read_words_14[29:25], buffer_read_words_14[24:20], buffer_read_words_14[19:15], buffer_read_words_14[14:10], buffer_read_words_14[9:5], buffer_read_words_14[4:0]}; // LookupArray.java:33
+  assign lane14_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane14_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane14_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane14_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane14_table_write_valid = building; // LookupArray.java:38
+  assign lane14_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane14_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane14_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane14_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+  assign lane15_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane15_step_payload_indices = {buffer_read_words_15[141:137], buffer_read_words_15[136:132], buffer_read_words_15[131:127], buffer_read_words_15[126:122], buffer_read_words_15[121:117], buffer_read_words_15[116:112], buffer_read_words_15[111:107], buffer_read_words_15[106:102], buffer_read_words_15[101:97], buffer_read_words_15[96:92], buffer_read_words_15[91:87], buffer_read_words_15[86:82], buffer_read_words_15[81:77], buffer_read_words_15[76:72], buffer_read_words_15[69:65], buffer_read_words_15[64:60], buffer_read_words_15[59:55], buffer_read_words_15[54:50], buffer_read_words_15[49:45], buffer_read_words_15[44:40], buffer_read_words_15[39:35], buffer_read_words_15[34:30], buffer_read_words_15[29:25], buffer_read_words_15[24:20], buffer_read_words_15[19:15], buffer_read_words_15[14:10], buffer_read_words_15[9:5], buffer_read_words_15[4:0]}; // LookupArray.java:33
+  assign lane15_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane15_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane15_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane15_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane15_table_write_valid = building; // LookupArray.java:38
+  assign lane15_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane15_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane15_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_5 = table5_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_6 = table6_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_7 = table7_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_8 = table8_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_9 = table9_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_10 = table10_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_11 = table11_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_12 = table12_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_13 = table13_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_14 = table14_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_15 = table15_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_16 = table16_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_17 = table17_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_18 = table18_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_19 = table19_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_20 = table20_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_21 = table21_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_22 = table22_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_23 = table23_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_24 = table24_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_25 = table25_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
+  assign lane15_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
+
+  always @(posedge clk) begin
+    step_valid_d1 <= issue; // LookupArray.java:24
+    step_valid_d2 <= step_valid_d1; // LookupArray.java:24
+    step_table_half_d1 <= table_half; // LookupArray.java:25
+    step_table_half_d2 <= step_table_half_d1; // LookupArray.java:25
+    step_accumulator_d1 <= step_accumulator; // LookupArray.java:26
+    step_accumulator_d2 <= step_accumulator_d1; // LookupArray.java:26
+    step_first_d1 <= sweep_first_block; // LookupArray.java:27
+    step_first_d2 <= step_first_d1; // LookupArray.java:27
+    step_last_d1 <= sweep_last_block; // LookupArray.java:28
+    step_last_d2 <= step_last_d1; // LookupArray.java:28
+    if (reset) begin
+      step_valid_d1 <= 1'b0;
+      step_valid_d2 <= 1'b0;
+    end
+  end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!(~result_issued | (result_credits != 5'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+        $stop;
+      end
+      if (!(result_credits <= 5'd22)) begin // CreditBuffer.java:89
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 22");
+        $stop;
+      end
+      if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+    end
+  end
+`endif
+
+  WeightPort_t28_q16_p4_w128 weights0 ( // WeightLoader.java:44
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights0_start_valid),
@@ -2797,7 +2954,7 @@ module TlmmEngine_kv260 (
     .write_payload_words     (weights0_write_payload_words)
   );
 
-  WeightPort_t28_q16_p4_w256 weights1 ( // TlmmEngine.java:202
+  WeightPort_t28_q16_p4_w128 weights1 ( // WeightLoader.java:44
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights1_start_valid),
@@ -2842,7 +2999,7 @@ module TlmmEngine_kv260 (
     .write_payload_words     (weights1_write_payload_words)
   );
 
-  WeightPort_t28_q16_p4_w256 weights2 ( // TlmmEngine.java:202
+  WeightPort_t28_q16_p4_w128 weights2 ( // WeightLoader.java:44
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights2_start_valid),
@@ -2887,7 +3044,7 @@ module TlmmEngine_kv260 (
     .write_payload_words     (weights2_write_payload_words)
   );
 
-  WeightPort_t28_q16_p4_w256 weights3 ( // TlmmEngine.java:202
+  WeightPort_t28_q16_p4_w128 weights3 ( // WeightLoader.java:44
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights3_start_valid),
@@ -2932,7 +3089,7 @@ module TlmmEngine_kv260 (
     .write_payload_words     (weights3_write_payload_words)
   );
 
-  WeightBuffer_t28_q16_p4_d4096 buffer ( // TlmmEngine.java:206
+  WeightBuffer_t28_q16_p4_d4096 buffer ( // WeightLoader.java:48
     .clk                      (clk),
     .reset                    (reset),
     .write_0_valid            (buffer_write_0_valid),
@@ -2971,7 +3128,19 @@ module TlmmEngine_kv260 (
     .read_words_15            (buffer_read_words_15)
   );
 
-  LookupLane_t28_a1024 lane0 ( // TlmmEngine.java:477
+  SyncFifo_w512_d22 result_fifo ( // CreditBuffer.java:77
+    .clk          (clk),
+    .reset        (reset),
+    .push_valid   (result_fifo_push_valid),
+    .push_ready   (result_fifo_push_ready),
+    .push_payload (result_fifo_push_payload),
+    .pop_valid    (result_fifo_pop_valid),
+    .pop_ready    (result_fifo_pop_ready),
+    .pop_payload  (result_fifo_pop_payload),
+    .occupancy    (result_fifo_occupancy)
+  );
+
+  LookupLane_t28_a1024 lane0 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane0_step_valid),
@@ -3015,7 +3184,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane0_result_payload)
   );
 
-  LookupLane_t28_a1024 lane1 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane1 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane1_step_valid),
@@ -3059,7 +3228,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane1_result_payload)
   );
 
-  LookupLane_t28_a1024 lane2 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane2 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane2_step_valid),
@@ -3103,7 +3272,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane2_result_payload)
   );
 
-  LookupLane_t28_a1024 lane3 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane3 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane3_step_valid),
@@ -3147,7 +3316,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane3_result_payload)
   );
 
-  LookupLane_t28_a1024 lane4 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane4 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane4_step_valid),
@@ -3191,7 +3360,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane4_result_payload)
   );
 
-  LookupLane_t28_a1024 lane5 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane5 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane5_step_valid),
@@ -3235,7 +3404,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane5_result_payload)
   );
 
-  LookupLane_t28_a1024 lane6 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane6 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane6_step_valid),
@@ -3279,7 +3448,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane6_result_payload)
   );
 
-  LookupLane_t28_a1024 lane7 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane7 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane7_step_valid),
@@ -3323,7 +3492,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane7_result_payload)
   );
 
-  LookupLane_t28_a1024 lane8 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane8 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane8_step_valid),
@@ -3367,7 +3536,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane8_result_payload)
   );
 
-  LookupLane_t28_a1024 lane9 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane9 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane9_step_valid),
@@ -3411,7 +3580,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane9_result_payload)
   );
 
-  LookupLane_t28_a1024 lane10 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane10 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane10_step_valid),
@@ -3455,7 +3624,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane10_result_payload)
   );
 
-  LookupLane_t28_a1024 lane11 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane11 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane11_step_valid),
@@ -3499,7 +3668,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane11_result_payload)
   );
 
-  LookupLane_t28_a1024 lane12 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane12 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane12_step_valid),
@@ -3543,7 +3712,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane12_result_payload)
   );
 
-  LookupLane_t28_a1024 lane13 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane13 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane13_step_valid),
@@ -3587,7 +3756,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane13_result_payload)
   );
 
-  LookupLane_t28_a1024 lane14 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane14 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane14_step_valid),
@@ -3631,7 +3800,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane14_result_payload)
   );
 
-  LookupLane_t28_a1024 lane15 ( // TlmmEngine.java:477
+  LookupLane_t28_a1024 lane15 ( // LookupArray.java:31
     .clk                           (clk),
     .reset                         (reset),
     .step_valid                    (lane15_step_valid),
@@ -3675,20 +3844,8 @@ module TlmmEngine_kv260 (
     .result_payload                (lane15_result_payload)
   );
 
-  SyncFifo_w512_d22 result_fifo ( // TlmmEngine.java:495
-    .clk          (clk),
-    .reset        (reset),
-    .push_valid   (result_fifo_push_valid),
-    .push_ready   (result_fifo_push_ready),
-    .push_payload (result_fifo_push_payload),
-    .pop_valid    (result_fifo_pop_valid),
-    .pop_ready    (result_fifo_pop_ready),
-    .pop_payload  (result_fifo_pop_payload),
-    .occupancy    (result_fifo_occupancy)
-  );
-
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, weights0_idle, weights1_idle, weights2_idle, weights3_idle, buffer_read_words_0[143:142], buffer_read_words_0[71:70], buffer_read_words_1[143:142], buffer_read_words_1[71:70], buffer_read_words_2[143:142], buffer_read_words_2[71:70], buffer_read_words_3[143:142], buffer_read_words_3[71:70], buffer_read_words_4[143:142], buffer_read_words_4[71:70], buffer_read_words_5[143:142], buffer_read_words_5[71:70], buffer_read_words_6[143:142], buffer_read_words_6[71:70], buffer_read_words_7[143:142], buffer_read_words_7[71:70], buffer_read_words_8[143:142], buffer_read_words_8[71:70], buffer_read_words_9[143:142], buffer_read_words_9[71:70], buffer_read_words_10[143:142], buffer_read_words_10[71:70], buffer_read_words_11[143:142], buffer_read_words_11[71:70], buffer_read_words_12[143:142], buffer_read_words_12[71:70], buffer_read_words_13[143:142], buffer_read_words_13[71:70], buffer_read_words_14[143:142], buffer_read_words_14[71:70], buffer_read_words_15[143:142], buffer_read_words_15[71:70], lane1_result_valid, lane2_result_valid, lane3_result_valid, lane4_result_valid, lane5_result_valid, lane6_result_valid, lane7_result_valid, lane8_result_valid, lane9_result_valid, lane10_result_valid, lane11_result_valid, lane12_result_valid, lane13_result_valid, lane14_result_valid, lane15_result_valid, result_fifo_push_ready, result_fifo_occupancy, beats_per_token_prod[33:32], tile_stride_prod[66:64], weights0_start_payload_address_prod[71:64], weights1_start_payload_address_prod[71:64], weights2_start_payload_address_prod[71:64], weights3_start_payload_address_prod[71:64]};
+  wire unused_bits = &{1'b0, weights0_idle, weights1_idle, weights2_idle, weights3_idle, buffer_read_words_0[143:142], buffer_read_words_0[71:70], buffer_read_words_1[143:142], buffer_read_words_1[71:70], buffer_read_words_2[143:142], buffer_read_words_2[71:70], buffer_read_words_3[143:142], buffer_read_words_3[71:70], buffer_read_words_4[143:142], buffer_read_words_4[71:70], buffer_read_words_5[143:142], buffer_read_words_5[71:70], buffer_read_words_6[143:142], buffer_read_words_6[71:70], buffer_read_words_7[143:142], buffer_read_words_7[71:70], buffer_read_words_8[143:142], buffer_read_words_8[71:70], buffer_read_words_9[143:142], buffer_read_words_9[71:70], buffer_read_words_10[143:142], buffer_read_words_10[71:70], buffer_read_words_11[143:142], buffer_read_words_11[71:70], buffer_read_words_12[143:142], buffer_read_words_12[71:70], buffer_read_words_13[143:142], buffer_read_words_13[71:70], buffer_read_words_14[143:142], buffer_read_words_14[71:70], buffer_read_words_15[143:142], buffer_read_words_15[71:70], result_fifo_occupancy, lane1_result_valid, lane2_result_valid, lane3_result_valid, lane4_result_valid, lane5_result_valid, lane6_result_valid, lane7_result_valid, lane8_result_valid, lane9_result_valid, lane10_result_valid, lane11_result_valid, lane12_result_valid, lane13_result_valid, lane14_result_valid, lane15_result_valid, beats_per_token_prod[33:32], tile_stride_prod[66:64], weights0_start_payload_address_prod[71:64], weights1_start_payload_address_prod[71:64], weights2_start_payload_address_prod[71:64], weights3_start_payload_address_prod[71:64]};
 endmodule
 
 `default_nettype wire

@@ -1,10 +1,10 @@
-SyncFifo_w256_d128_ramblock.v
-ByteGearbox_i32_o10_18_26_34.v
+SyncFifo_w128_d128.v
+ByteGearbox_i16_o10_18_26_34.v
 ByteToTrits.v
 TritsToIndex.v
-WeightPort_t28_q16_p4_w256.v
+WeightPort_t28_q16_p4_w128.v
 WeightBuffer_t28_q16_p4_d4096.v
+SyncFifo_w512_d22.v
 AdderTree_n28_w10_l2.v
 LookupLane_t28_a1024.v
-SyncFifo_w512_d22.v
 TlmmEngine_kv260.v

@@ -3,383 +3,436 @@
 `default_nettype none
 
 module TlmmEngine_sim_small (
-  input  wire        clk,                            // TlmmEngine.java:113
-  input  wire        reset,                          // TlmmEngine.java:113
-  input  wire        command_valid,                  // TlmmEngine.java:124
-  output wire        command_ready,                  // TlmmEngine.java:124
-  input  wire [63:0] command_payload_address,        // TlmmEngine.java:124
-  input  wire [15:0] command_payload_blocks,         // TlmmEngine.java:124
-  input  wire [1:0]  command_payload_lastClass,      // TlmmEngine.java:124
-  input  wire [15:0] command_payload_tokens,         // TlmmEngine.java:124
-  input  wire [15:0] command_payload_tiles,          // TlmmEngine.java:124
-  input  wire [15:0] command_payload_tileGroups,     // TlmmEngine.java:124
-  input  wire [15:0] command_payload_lastTileGroups, // TlmmEngine.java:124
-  input  wire [31:0] command_payload_regionStride,   // TlmmEngine.java:124
-  input  wire [31:0] command_payload_beatsFull,      // TlmmEngine.java:124
-  input  wire [31:0] command_payload_beatsLast,      // TlmmEngine.java:124
-  input  wire [31:0] command_payload_wordsFull,      // TlmmEngine.java:124
-  input  wire [31:0] command_payload_wordsLast,      // TlmmEngine.java:124
-  output wire        done,                           // TlmmEngine.java:125
-  output wire        busy,                           // TlmmEngine.java:126
-  input  wire        activations_valid,              // TlmmEngine.java:127
-  output wire        activations_ready,              // TlmmEngine.java:127
-  input  wire [39:0] activations_payload,            // TlmmEngine.java:127
-  output wire        results_valid,                  // TlmmEngine.java:128
-  input  wire        results_ready,                  // TlmmEngine.java:128
-  output wire [31:0] results_payload_0,              // TlmmEngine.java:128
-  output wire [31:0] results_payload_1,              // TlmmEngine.java:128
-  output wire [31:0] results_payload_2,              // TlmmEngine.java:128
-  output wire [31:0] results_payload_3,              // TlmmEngine.java:128
-  output wire        m_axi_w0_awvalid,               // TlmmEngine.java:130
-  input  wire        m_axi_w0_awready,               // TlmmEngine.java:130
-  output wire [63:0] m_axi_w0_awaddr,                // TlmmEngine.java:130
-  output wire [7:0]  m_axi_w0_awlen,                 // TlmmEngine.java:130
-  output wire [2:0]  m_axi_w0_awsize,                // TlmmEngine.java:130
-  output wire [1:0]  m_axi_w0_awburst,               // TlmmEngine.java:130
-  output wire        m_axi_w0_wvalid,                // TlmmEngine.java:130
-  input  wire        m_axi_w0_wready,                // TlmmEngine.java:130
-  output wire [63:0] m_axi_w0_wdata,                 // TlmmEngine.java:130
-  output wire [7:0]  m_axi_w0_wstrb,                 // TlmmEngine.java:130
-  output wire        m_axi_w0_wlast,                 // TlmmEngine.java:130
-  input  wire        m_axi_w0_bvalid,                // TlmmEngine.java:130
-  output wire        m_axi_w0_bready,                // TlmmEngine.java:130
-  input  wire [1:0]  m_axi_w0_bresp,                 // TlmmEngine.java:130
-  output wire        m_axi_w0_arvalid,               // TlmmEngine.java:130
-  input  wire        m_axi_w0_arready,               // TlmmEngine.java:130
-  output wire [63:0] m_axi_w0_araddr,                // TlmmEngine.java:130
-  output wire [7:0]  m_axi_w0_arlen,                 // TlmmEngine.java:130
-  output wire [2:0]  m_axi_w0_arsize,                // TlmmEngine.java:130
-  output wire [1:0]  m_axi_w0_arburst,               // TlmmEngine.java:130
-  input  wire        m_axi_w0_rvalid,                // TlmmEngine.java:130
-  output wire        m_axi_w0_rready,                // TlmmEngine.java:130
-  input  wire [63:0] m_axi_w0_rdata,                 // TlmmEngine.java:130
-  input  wire [1:0]  m_axi_w0_rresp,                 // TlmmEngine.java:130
-  input  wire        m_axi_w0_rlast,                 // TlmmEngine.java:130
-  output wire        m_axi_w1_awvalid,               // TlmmEngine.java:130
-  input  wire        m_axi_w1_awready,               // TlmmEngine.java:130
-  output wire [63:0] m_axi_w1_awaddr,                // TlmmEngine.java:130
-  output wire [7:0]  m_axi_w1_awlen,                 // TlmmEngine.java:130
-  output wire [2:0]  m_axi_w1_awsize,                // TlmmEngine.java:130
-  output wire [1:0]  m_axi_w1_awburst,               // TlmmEngine.java:130
-  output wire        m_axi_w1_wvalid,                // TlmmEngine.java:130
-  input  wire        m_axi_w1_wready,                // TlmmEngine.java:130
-  output wire [63:0] m_axi_w1_wdata,                 // TlmmEngine.java:130
-  output wire [7:0]  m_axi_w1_wstrb,                 // TlmmEngine.java:130
-  output wire        m_axi_w1_wlast,                 // TlmmEngine.java:130
-  input  wire        m_axi_w1_bvalid,                // TlmmEngine.java:130
-  output wire        m_axi_w1_bready,                // TlmmEngine.java:130
-  input  wire [1:0]  m_axi_w1_bresp,                 // TlmmEngine.java:130
-  output wire        m_axi_w1_arvalid,               // TlmmEngine.java:130
-  input  wire        m_axi_w1_arready,               // TlmmEngine.java:130
-  output wire [63:0] m_axi_w1_araddr,                // TlmmEngine.java:130
-  output wire [7:0]  m_axi_w1_arlen,                 // TlmmEngine.java:130
-  output wire [2:0]  m_axi_w1_arsize,                // TlmmEngine.java:130
-  output wire [1:0]  m_axi_w1_arburst,               // TlmmEngine.java:130
-  input  wire        m_axi_w1_rvalid,                // TlmmEngine.java:130
-  output wire        m_axi_w1_rready,                // TlmmEngine.java:130
-  input  wire [63:0] m_axi_w1_rdata,                 // TlmmEngine.java:130
-  input  wire [1:0]  m_axi_w1_rresp,                 // TlmmEngine.java:130
-  input  wire        m_axi_w1_rlast                  // TlmmEngine.java:130
+  input  wire        clk,                            // TlmmEngine.java:67
+  input  wire        reset,                          // TlmmEngine.java:67
+  input  wire        command_valid,                  // TlmmEngine.java:70
+  output wire        command_ready,                  // TlmmEngine.java:70
+  input  wire [63:0] command_payload_address,        // TlmmEngine.java:70
+  input  wire [15:0] command_payload_blocks,         // TlmmEngine.java:70
+  input  wire [1:0]  command_payload_lastClass,      // TlmmEngine.java:70
+  input  wire [15:0] command_payload_tokens,         // TlmmEngine.java:70
+  input  wire [15:0] command_payload_tiles,          // TlmmEngine.java:70
+  input  wire [15:0] command_payload_tileGroups,     // TlmmEngine.java:70
+  input  wire [15:0] command_payload_lastTileGroups, // TlmmEngine.java:70
+  input  wire [31:0] command_payload_regionStride,   // TlmmEngine.java:70
+  input  wire [31:0] command_payload_beatsFull,      // TlmmEngine.java:70
+  input  wire [31:0] command_payload_beatsLast,      // TlmmEngine.java:70
+  input  wire [31:0] command_payload_wordsFull,      // TlmmEngine.java:70
+  input  wire [31:0] command_payload_wordsLast,      // TlmmEngine.java:70
+  output wire        done,                           // TlmmEngine.java:71
+  output wire        busy,                           // TlmmEngine.java:72
+  input  wire        activations_valid,              // TlmmEngine.java:73
+  output wire        activations_ready,              // TlmmEngine.java:73
+  input  wire [39:0] activations_payload,            // TlmmEngine.java:73
+  output wire        results_valid,                  // TlmmEngine.java:74
+  input  wire        results_ready,                  // TlmmEngine.java:74
+  output wire [31:0] results_payload_0,              // TlmmEngine.java:74
+  output wire [31:0] results_payload_1,              // TlmmEngine.java:74
+  output wire [31:0] results_payload_2,              // TlmmEngine.java:74
+  output wire [31:0] results_payload_3,              // TlmmEngine.java:74
+  output wire        m_axi_w0_awvalid,               // TlmmEngine.java:76
+  input  wire        m_axi_w0_awready,               // TlmmEngine.java:76
+  output wire [63:0] m_axi_w0_awaddr,                // TlmmEngine.java:76
+  output wire [7:0]  m_axi_w0_awlen,                 // TlmmEngine.java:76
+  output wire [2:0]  m_axi_w0_awsize,                // TlmmEngine.java:76
+  output wire [1:0]  m_axi_w0_awburst,               // TlmmEngine.java:76
+  output wire        m_axi_w0_wvalid,                // TlmmEngine.java:76
+  input  wire        m_axi_w0_wready,                // TlmmEngine.java:76
+  output wire [63:0] m_axi_w0_wdata,                 // TlmmEngine.java:76
+  output wire [7:0]  m_axi_w0_wstrb,                 // TlmmEngine.java:76
+  output wire        m_axi_w0_wlast,                 // TlmmEngine.java:76
+  input  wire        m_axi_w0_bvalid,                // TlmmEngine.java:76
+  output wire        m_axi_w0_bready,                // TlmmEngine.java:76
+  input  wire [1:0]  m_axi_w0_bresp,                 // TlmmEngine.java:76
+  output wire        m_axi_w0_arvalid,               // TlmmEngine.java:76
+  input  wire        m_axi_w0_arready,               // TlmmEngine.java:76
+  output wire [63:0] m_axi_w0_araddr,                // TlmmEngine.java:76
+  output wire [7:0]  m_axi_w0_arlen,                 // TlmmEngine.java:76
+  output wire [2:0]  m_axi_w0_arsize,                // TlmmEngine.java:76
+  output wire [1:0]  m_axi_w0_arburst,               // TlmmEngine.java:76
+  input  wire        m_axi_w0_rvalid,                // TlmmEngine.java:76
+  output wire        m_axi_w0_rready,                // TlmmEngine.java:76
+  input  wire [63:0] m_axi_w0_rdata,                 // TlmmEngine.java:76
+  input  wire [1:0]  m_axi_w0_rresp,                 // TlmmEngine.java:76
+  input  wire        m_axi_w0_rlast,                 // TlmmEngine.java:76
+  output wire        m_axi_w1_awvalid,               // TlmmEngine.java:76
+  input  wire        m_axi_w1_awready,               // TlmmEngine.java:76
+  output wire [63:0] m_axi_w1_awaddr,                // TlmmEngine.java:76
+  output wire [7:0]  m_axi_w1_awlen,                 // TlmmEngine.java:76
+  output wire [2:0]  m_axi_w1_awsize,                // TlmmEngine.java:76
+  output wire [1:0]  m_axi_w1_awburst,               // TlmmEngine.java:76
+  output wire        m_axi_w1_wvalid,                // TlmmEngine.java:76
+  input  wire        m_axi_w1_wready,                // TlmmEngine.java:76
+  output wire [63:0] m_axi_w1_wdata,                 // TlmmEngine.java:76
+  output wire [7:0]  m_axi_w1_wstrb,                 // TlmmEngine.java:76
+  output wire        m_axi_w1_wlast,                 // TlmmEngine.java:76
+  input  wire        m_axi_w1_bvalid,                // TlmmEngine.java:76
+  output wire        m_axi_w1_bready,                // TlmmEngine.java:76
+  input  wire [1:0]  m_axi_w1_bresp,                 // TlmmEngine.java:76
+  output wire        m_axi_w1_arvalid,               // TlmmEngine.java:76
+  input  wire        m_axi_w1_arready,               // TlmmEngine.java:76
+  output wire [63:0] m_axi_w1_araddr,                // TlmmEngine.java:76
+  output wire [7:0]  m_axi_w1_arlen,                 // TlmmEngine.java:76
+  output wire [2:0]  m_axi_w1_arsize,                // TlmmEngine.java:76
+  output wire [1:0]  m_axi_w1_arburst,               // TlmmEngine.java:76
+  input  wire        m_axi_w1_rvalid,                // TlmmEngine.java:76
+  output wire        m_axi_w1_rready,                // TlmmEngine.java:76
+  input  wire [63:0] m_axi_w1_rdata,                 // TlmmEngine.java:76
+  input  wire [1:0]  m_axi_w1_rresp,                 // TlmmEngine.java:76
+  input  wire        m_axi_w1_rlast                  // TlmmEngine.java:76
 );
 
-  reg          active;                             // TlmmEngine.java:144
-  reg  [63:0]  cmd_address;                        // TlmmEngine.java:145
-  reg  [15:0]  cmd_blocks;                         // TlmmEngine.java:145
-  reg  [1:0]   cmd_lastClass;                      // TlmmEngine.java:145
-  reg  [15:0]  cmd_tokens;                         // TlmmEngine.java:145
-  reg  [15:0]  cmd_tiles;                          // TlmmEngine.java:145
-  reg  [15:0]  cmd_tileGroups;                     // TlmmEngine.java:145
-  reg  [15:0]  cmd_lastTileGroups;                 // TlmmEngine.java:145
-  reg  [31:0]  cmd_regionStride;                   // TlmmEngine.java:145
-  reg  [31:0]  cmd_beatsFull;                      // TlmmEngine.java:145
-  reg  [31:0]  cmd_beatsLast;                      // TlmmEngine.java:145
-  reg  [31:0]  cmd_wordsFull;                      // TlmmEngine.java:145
-  reg  [31:0]  cmd_wordsLast;                      // TlmmEngine.java:145
-  wire         accepted;                           // TlmmEngine.java:147
-  wire [15:0]  last_tile;                          // TlmmEngine.java:153
-  wire [15:0]  last_block;                         // TlmmEngine.java:154
-  reg  [15:0]  act_tokens_loaded;                  // TlmmEngine.java:160
-  reg  [15:0]  act_chunk_tokens;                   // TlmmEngine.java:161
-  reg          act_loading;                        // TlmmEngine.java:162
-  reg          act_full;                           // TlmmEngine.java:163
-  reg  [15:0]  act_slot;                           // TlmmEngine.java:164
-  reg  [31:0]  act_beat;                           // TlmmEngine.java:165
-  reg  [11:0]  act_slot_base;                      // TlmmEngine.java:166
-  wire [31:0]  beats_per_token;                    // TlmmEngine.java:167
-  wire [15:0]  remaining_tokens;                   // TlmmEngine.java:168
-  wire [15:0]  next_chunk_tokens;                  // TlmmEngine.java:170
-  wire         chunk_released;                     // TlmmEngine.java:171
-  wire         start_chunk;                        // TlmmEngine.java:172
-  wire         act_take;                           // TlmmEngine.java:174
-  wire [11:0]  act_address;                        // TlmmEngine.java:175
-  wire         token_loaded;                       // TlmmEngine.java:177
-  wire         weights0_start_valid;               // TlmmEngine.java:202
-  wire [63:0]  weights0_start_payload_address;     // TlmmEngine.java:202
-  wire [31:0]  weights0_start_payload_beats;       // TlmmEngine.java:202
-  wire [31:0]  weights0_start_payload_words;       // TlmmEngine.java:202
-  wire [15:0]  weights0_start_payload_groups;      // TlmmEngine.java:202
-  wire [15:0]  weights0_start_payload_blocks;      // TlmmEngine.java:202
-  wire [1:0]   weights0_start_payload_lastClass;   // TlmmEngine.java:202
-  wire         weights0_start_payload_half;        // TlmmEngine.java:202
-  wire         weights0_done;                      // TlmmEngine.java:202
-  wire         weights0_idle;                      // TlmmEngine.java:202
-  wire [15:0]  weights0_blocks_done;               // TlmmEngine.java:202
-  wire         weights0_m_axi_awvalid;             // TlmmEngine.java:202
-  wire         weights0_m_axi_awready;             // TlmmEngine.java:202
-  wire [63:0]  weights0_m_axi_awaddr;              // TlmmEngine.java:202
-  wire [7:0]   weights0_m_axi_awlen;               // TlmmEngine.java:202
-  wire [2:0]   weights0_m_axi_awsize;              // TlmmEngine.java:202
-  wire [1:0]   weights0_m_axi_awburst;             // TlmmEngine.java:202
-  wire         weights0_m_axi_wvalid;              // TlmmEngine.java:202
-  wire         weights0_m_axi_wready;              // TlmmEngine.java:202
-  wire [63:0]  weights0_m_axi_wdata;               // TlmmEngine.java:202
-  wire [7:0]   weights0_m_axi_wstrb;               // TlmmEngine.java:202
-  wire         weights0_m_axi_wlast;               // TlmmEngine.java:202
-  wire         weights0_m_axi_bvalid;              // TlmmEngine.java:202
-  wire         weights0_m_axi_bready;              // TlmmEngine.java:202
-  wire [1:0]   weights0_m_axi_bresp;               // TlmmEngine.java:202
-  wire         weights0_m_axi_arvalid;             // TlmmEngine.java:202
-  wire         weights0_m_axi_arready;             // TlmmEngine.java:202
-  wire [63:0]  weights0_m_axi_araddr;              // TlmmEngine.java:202
-  wire [7:0]   weights0_m_axi_arlen;               // TlmmEngine.java:202
-  wire [2:0]   weights0_m_axi_arsize;              // TlmmEngine.java:202
-  wire [1:0]   weights0_m_axi_arburst;             // TlmmEngine.java:202
-  wire         weights0_m_axi_rvalid;              // TlmmEngine.java:202
-  wire         weights0_m_axi_rready;              // TlmmEngine.java:202
-  wire [63:0]  weights0_m_axi_rdata;               // TlmmEngine.java:202
-  wire [1:0]   weights0_m_axi_rresp;               // TlmmEngine.java:202
-  wire         weights0_m_axi_rlast;               // TlmmEngine.java:202
-  wire         weights0_write_valid;               // TlmmEngine.java:202
-  wire [13:0]  weights0_write_payload_address;     // TlmmEngine.java:202
-  wire [0:0]   weights0_write_payload_lanePair;    // TlmmEngine.java:202
-  wire [143:0] weights0_write_payload_words;       // TlmmEngine.java:202
-  wire         weights1_start_valid;               // TlmmEngine.java:202
-  wire [63:0]  weights1_start_payload_address;     // TlmmEngine.java:202
-  wire [31:0]  weights1_start_payload_beats;       // TlmmEngine.java:202
-  wire [31:0]  weights1_start_payload_words;       // TlmmEngine.java:202
-  wire [15:0]  weights1_start_payload_groups;      // TlmmEngine.java:202
-  wire [15:0]  weights1_start_payload_blocks;      // TlmmEngine.java:202
-  wire [1:0]   weights1_start_payload_lastClass;   // TlmmEngine.java:202
-  wire         weights1_start_payload_half;        // TlmmEngine.java:202
-  wire         weights1_done;                      // TlmmEngine.java:202
-  wire         weights1_idle;                      // TlmmEngine.java:202
-  wire [15:0]  weights1_blocks_done;               // TlmmEngine.java:202
-  wire         weights1_m_axi_awvalid;             // TlmmEngine.java:202
-  wire         weights1_m_axi_awready;             // TlmmEngine.java:202
-  wire [63:0]  weights1_m_axi_awaddr;              // TlmmEngine.java:202
-  wire [7:0]   weights1_m_axi_awlen;               // TlmmEngine.java:202
-  wire [2:0]   weights1_m_axi_awsize;              // TlmmEngine.java:202
-  wire [1:0]   weights1_m_axi_awburst;             // TlmmEngine.java:202
-  wire         weights1_m_axi_wvalid;              // TlmmEngine.java:202
-  wire         weights1_m_axi_wready;              // TlmmEngine.java:202
-  wire [63:0]  weights1_m_axi_wdata;               // TlmmEngine.java:202
-  wire [7:0]   weights1_m_axi_wstrb;               // TlmmEngine.java:202
-  wire         weights1_m_axi_wlast;               // TlmmEngine.java:202
-  wire         weights1_m_axi_bvalid;              // TlmmEngine.java:202
-  wire         weights1_m_axi_bready;              // TlmmEngine.java:202
-  wire [1:0]   weights1_m_axi_bresp;               // TlmmEngine.java:202
-  wire         weights1_m_axi_arvalid;             // TlmmEngine.java:202
-  wire         weights1_m_axi_arready;             // TlmmEngine.java:202
-  wire [63:0]  weights1_m_axi_araddr;              // TlmmEngine.java:202
-  wire [7:0]   weights1_m_axi_arlen;               // TlmmEngine.java:202
-  wire [2:0]   weights1_m_axi_arsize;              // TlmmEngine.java:202
-  wire [1:0]   weights1_m_axi_arburst;             // TlmmEngine.java:202
-  wire         weights1_m_axi_rvalid;              // TlmmEngine.java:202
-  wire         weights1_m_axi_rready;              // TlmmEngine.java:202
-  wire [63:0]  weights1_m_axi_rdata;               // TlmmEngine.java:202
-  wire [1:0]   weights1_m_axi_rresp;               // TlmmEngine.java:202
-  wire         weights1_m_axi_rlast;               // TlmmEngine.java:202
-  wire         weights1_write_valid;               // TlmmEngine.java:202
-  wire [13:0]  weights1_write_payload_address;     // TlmmEngine.java:202
-  wire [0:0]   weights1_write_payload_lanePair;    // TlmmEngine.java:202
-  wire [143:0] weights1_write_payload_words;       // TlmmEngine.java:202
-  wire         buffer_write_0_valid;               // TlmmEngine.java:206
-  wire [13:0]  buffer_write_0_payload_address;     // TlmmEngine.java:206
-  wire [0:0]   buffer_write_0_payload_lanePair;    // TlmmEngine.java:206
-  wire [143:0] buffer_write_0_payload_words;       // TlmmEngine.java:206
-  wire         buffer_write_1_valid;               // TlmmEngine.java:206
-  wire [13:0]  buffer_write_1_payload_address;     // TlmmEngine.java:206
-  wire [0:0]   buffer_write_1_payload_lanePair;    // TlmmEngine.java:206
-  wire [143:0] buffer_write_1_payload_words;       // TlmmEngine.java:206
-  wire         buffer_read_enable;                 // TlmmEngine.java:206
-  wire [13:0]  buffer_read_address;                // TlmmEngine.java:206
-  wire [71:0]  buffer_read_words_0;                // TlmmEngine.java:206
-  wire [71:0]  buffer_read_words_1;                // TlmmEngine.java:206
-  wire [71:0]  buffer_read_words_2;                // TlmmEngine.java:206
-  wire [71:0]  buffer_read_words_3;                // TlmmEngine.java:206
-  reg          load_running;                       // TlmmEngine.java:210
-  reg          load_half;                          // TlmmEngine.java:211
-  reg  [15:0]  load_tile;                          // TlmmEngine.java:212
-  reg  [15:0]  load_tokens;                        // TlmmEngine.java:213
-  reg  [63:0]  load_tile_base;                     // TlmmEngine.java:214
-  reg          loads_finished;                     // TlmmEngine.java:215
-  reg          half_busy_0;                        // TlmmEngine.java:216
-  reg          half_busy_1;                        // TlmmEngine.java:216
-  reg          half_loaded_0;                      // TlmmEngine.java:217
-  reg          half_loaded_1;                      // TlmmEngine.java:217
-  reg          port_finished_0;                    // TlmmEngine.java:218
-  reg          port_finished_1;                    // TlmmEngine.java:218
-  wire         load_last_tile;                     // TlmmEngine.java:219
-  wire         free_half;                          // TlmmEngine.java:220
-  wire         start_load;                         // TlmmEngine.java:221
-  wire [63:0]  tile_stride;                        // TlmmEngine.java:222
-  wire         load_complete;                      // TlmmEngine.java:240
-  wire [15:0]  blocks_arrived;                     // TlmmEngine.java:246
-  reg  [119:0] staging;                            // TlmmEngine.java:275
-  reg          table_ready_0;                      // TlmmEngine.java:276
-  reg          table_ready_1;                      // TlmmEngine.java:276
-  reg          table_held_0;                       // TlmmEngine.java:277
-  reg          table_held_1;                       // TlmmEngine.java:277
-  reg          build_half;                         // TlmmEngine.java:278
-  reg          building;                           // TlmmEngine.java:279
-  reg          staging_active;                     // TlmmEngine.java:280
-  reg  [1:0]   stage_beat;                         // TlmmEngine.java:281
-  reg  [4:0]   entry;                              // TlmmEngine.java:282
-  reg  [15:0]  build_block;                        // TlmmEngine.java:283
-  reg  [15:0]  build_slot;                         // TlmmEngine.java:284
-  reg  [15:0]  build_tile;                         // TlmmEngine.java:285
-  reg  [11:0]  build_slot_base;                    // TlmmEngine.java:286
-  reg  [11:0]  build_block_base;                   // TlmmEngine.java:287
-  reg          builds_finished;                    // TlmmEngine.java:288
-  wire         table_free;                         // TlmmEngine.java:290
-  wire         start_build;                        // TlmmEngine.java:292
-  wire [11:0]  stage_address;                      // TlmmEngine.java:293
-  wire         stage_read;                         // TlmmEngine.java:294
-  reg  [39:0]  act_word;                           // TlmmEngine.java:295
-  reg          act_word_valid;                     // TlmmEngine.java:296
-  wire         staged_all;                         // TlmmEngine.java:308
-  reg          pattern_plus0;                      // TlmmEngine.java:318
-  reg          pattern_minus0;                     // TlmmEngine.java:319
-  reg          pattern_plus1;                      // TlmmEngine.java:318
-  reg          pattern_minus1;                     // TlmmEngine.java:319
-  reg          pattern_plus2;                      // TlmmEngine.java:318
-  reg          pattern_minus2;                     // TlmmEngine.java:319
-  wire [9:0]   table0_entry;                       // TlmmEngine.java:348
-  wire [9:0]   table1_entry;                       // TlmmEngine.java:348
-  wire [9:0]   table2_entry;                       // TlmmEngine.java:348
-  wire [9:0]   table3_entry;                       // TlmmEngine.java:348
-  wire [9:0]   table4_entry;                       // TlmmEngine.java:348
-  wire         build_done;                         // TlmmEngine.java:351
-  reg          sweep_half;                         // TlmmEngine.java:387
-  reg          table_half;                         // TlmmEngine.java:388
-  reg  [15:0]  sweep_tile;                         // TlmmEngine.java:389
-  reg  [15:0]  sweep_slot;                         // TlmmEngine.java:390
-  reg  [15:0]  sweep_tokens;                       // TlmmEngine.java:391
-  reg  [15:0]  sweep_block;                        // TlmmEngine.java:392
-  reg  [15:0]  sweep_group;                        // TlmmEngine.java:393
-  reg  [13:0]  sweep_block_base;                   // TlmmEngine.java:394
-  reg  [8:0]   accumulator_slot_base;              // TlmmEngine.java:396
-  reg          sweeps_finished;                    // TlmmEngine.java:397
-  wire [15:0]  groups_of_tile;                     // TlmmEngine.java:398
-  wire [15:0]  sweep_chunk_tokens;                 // TlmmEngine.java:400
-  wire         weights_there;                      // TlmmEngine.java:403
-  reg  [4:0]   owed;                               // TlmmEngine.java:409
-  wire         room;                               // TlmmEngine.java:410
-  wire         issue;                              // TlmmEngine.java:412
-  wire         block_swept;                        // TlmmEngine.java:416
-  wire         tile_swept;                         // TlmmEngine.java:417
-  reg          table_release_1;                    // TlmmEngine.java:533
-  reg          table_release_2;                    // TlmmEngine.java:533
-  reg          table_release_3;                    // TlmmEngine.java:533
-  reg          table_release_half_1;               // TlmmEngine.java:533
-  reg          table_release_half_2;               // TlmmEngine.java:533
-  reg          table_release_half_3;               // TlmmEngine.java:533
-  reg          weights_release_1;                  // TlmmEngine.java:533
-  reg          weights_release_2;                  // TlmmEngine.java:533
-  reg          weights_release_3;                  // TlmmEngine.java:533
-  reg          weights_release_half_1;             // TlmmEngine.java:533
-  reg          weights_release_half_2;             // TlmmEngine.java:533
-  reg          weights_release_half_3;             // TlmmEngine.java:533
-  reg          step_valid_1;                       // TlmmEngine.java:533
-  reg          step_valid_2;                       // TlmmEngine.java:533
-  reg          step_table_half_1;                  // TlmmEngine.java:533
-  reg          step_table_half_2;                  // TlmmEngine.java:533
-  reg  [8:0]   step_accumulator_1;                 // TlmmEngine.java:533
-  reg  [8:0]   step_accumulator_2;                 // TlmmEngine.java:533
-  reg          step_first_1;                       // TlmmEngine.java:533
-  reg          step_first_2;                       // TlmmEngine.java:533
-  reg          step_last_1;                        // TlmmEngine.java:533
-  reg          step_last_2;                        // TlmmEngine.java:533
-  wire         lane0_step_valid;                   // TlmmEngine.java:477
-  wire [24:0]  lane0_step_payload_indices;         // TlmmEngine.java:477
-  wire         lane0_step_payload_tableHalf;       // TlmmEngine.java:477
-  wire [8:0]   lane0_step_payload_accumulator;     // TlmmEngine.java:477
-  wire         lane0_step_payload_first;           // TlmmEngine.java:477
-  wire         lane0_step_payload_last;            // TlmmEngine.java:477
-  wire         lane0_table_write_valid;            // TlmmEngine.java:477
-  wire         lane0_table_write_payload_half;     // TlmmEngine.java:477
-  wire [4:0]   lane0_table_write_payload_entry;    // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_0; // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_1; // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_2; // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_3; // TlmmEngine.java:477
-  wire [9:0]   lane0_table_write_payload_values_4; // TlmmEngine.java:477
-  wire         lane0_result_valid;                 // TlmmEngine.java:477
-  wire [31:0]  lane0_result_payload;               // TlmmEngine.java:477
-  wire         lane1_step_valid;                   // TlmmEngine.java:477
-  wire [24:0]  lane1_step_payload_indices;         // TlmmEngine.java:477
-  wire         lane1_step_payload_tableHalf;       // TlmmEngine.java:477
-  wire [8:0]   lane1_step_payload_accumulator;     // TlmmEngine.java:477
-  wire         lane1_step_payload_first;           // TlmmEngine.java:477
-  wire         lane1_step_payload_last;            // TlmmEngine.java:477
-  wire         lane1_table_write_valid;            // TlmmEngine.java:477
-  wire         lane1_table_write_payload_half;     // TlmmEngine.java:477
-  wire [4:0]   lane1_table_write_payload_entry;    // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_0; // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_1; // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_2; // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_3; // TlmmEngine.java:477
-  wire [9:0]   lane1_table_write_payload_values_4; // TlmmEngine.java:477
-  wire         lane1_result_valid;                 // TlmmEngine.java:477
-  wire [31:0]  lane1_result_payload;               // TlmmEngine.java:477
-  wire         lane2_step_valid;                   // TlmmEngine.java:477
-  wire [24:0]  lane2_step_payload_indices;         // TlmmEngine.java:477
-  wire         lane2_step_payload_tableHalf;       // TlmmEngine.java:477
-  wire [8:0]   lane2_step_payload_accumulator;     // TlmmEngine.java:477
-  wire         lane2_step_payload_first;           // TlmmEngine.java:477
-  wire         lane2_step_payload_last;            // TlmmEngine.java:477
-  wire         lane2_table_write_valid;            // TlmmEngine.java:477
-  wire         lane2_table_write_payload_half;     // TlmmEngine.java:477
-  wire [4:0]   lane2_table_write_payload_entry;    // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_0; // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_1; // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_2; // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_3; // TlmmEngine.java:477
-  wire [9:0]   lane2_table_write_payload_values_4; // TlmmEngine.java:477
-  wire         lane2_result_valid;                 // TlmmEngine.java:477
-  wire [31:0]  lane2_result_payload;               // TlmmEngine.java:477
-  wire         lane3_step_valid;                   // TlmmEngine.java:477
-  wire [24:0]  lane3_step_payload_indices;         // TlmmEngine.java:477
-  wire         lane3_step_payload_tableHalf;       // TlmmEngine.java:477
-  wire [8:0]   lane3_step_payload_accumulator;     // TlmmEngine.java:477
-  wire         lane3_step_payload_first;           // TlmmEngine.java:477
-  wire         lane3_step_payload_last;            // TlmmEngine.java:477
-  wire         lane3_table_write_valid;            // TlmmEngine.java:477
-  wire         lane3_table_write_payload_half;     // TlmmEngine.java:477
-  wire [4:0]   lane3_table_write_payload_entry;    // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_0; // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_1; // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_2; // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_3; // TlmmEngine.java:477
-  wire [9:0]   lane3_table_write_payload_values_4; // TlmmEngine.java:477
-  wire         lane3_result_valid;                 // TlmmEngine.java:477
-  wire [31:0]  lane3_result_payload;               // TlmmEngine.java:477
-  wire         result_fifo_push_valid;             // TlmmEngine.java:495
-  wire         result_fifo_push_ready;             // TlmmEngine.java:495
-  wire [127:0] result_fifo_push_payload;           // TlmmEngine.java:495
-  wire         result_fifo_pop_valid;              // TlmmEngine.java:495
-  wire         result_fifo_pop_ready;              // TlmmEngine.java:495
-  wire [127:0] result_fifo_pop_payload;            // TlmmEngine.java:495
-  wire [4:0]   result_fifo_occupancy;              // TlmmEngine.java:495
-  wire         finished;                           // TlmmEngine.java:510
+  // ChunkState: dev.tellmej.accel.tlmm.ActivationLoader.ChunkState
+  localparam [1:0] CHUNK_STATE_EMPTY   = 2'd0;
+  localparam [1:0] CHUNK_STATE_LOADING = 2'd1;
+  localparam [1:0] CHUNK_STATE_FULL    = 2'd2;
+
+  // BuildState: dev.tellmej.accel.tlmm.TableBuilder.BuildState
+  localparam [1:0] BUILD_STATE_IDLE     = 2'd0;
+  localparam [1:0] BUILD_STATE_STAGING  = 2'd1;
+  localparam [1:0] BUILD_STATE_BUILDING = 2'd2;
+
+  // command
+  reg          active;                             // CommandSlot.java:32
+  reg  [63:0]  cmd_address;                        // CommandSlot.java:33
+  reg  [15:0]  cmd_blocks;                         // CommandSlot.java:33
+  reg  [1:0]   cmd_lastClass;                      // CommandSlot.java:33
+  reg  [15:0]  cmd_tokens;                         // CommandSlot.java:33
+  reg  [15:0]  cmd_tiles;                          // CommandSlot.java:33
+  reg  [15:0]  cmd_tileGroups;                     // CommandSlot.java:33
+  reg  [15:0]  cmd_lastTileGroups;                 // CommandSlot.java:33
+  reg  [31:0]  cmd_regionStride;                   // CommandSlot.java:33
+  reg  [31:0]  cmd_beatsFull;                      // CommandSlot.java:33
+  reg  [31:0]  cmd_beatsLast;                      // CommandSlot.java:33
+  reg  [31:0]  cmd_wordsFull;                      // CommandSlot.java:33
+  reg  [31:0]  cmd_wordsLast;                      // CommandSlot.java:33
+  wire         finished;                           // CommandSlot.java:34
+  wire         accepted;                           // CommandSlot.java:36
+  wire [15:0]  last_tile;                          // CommandSlot.java:43
+  wire [15:0]  last_block;                         // CommandSlot.java:44
+
+  // activation_loader
+  reg  [15:0]  act_tokens_loaded;                  // ActivationLoader.java:39
+  reg  [15:0]  act_chunk_tokens;                   // ActivationLoader.java:40
+  reg  [1:0]   act_state;                          // ActivationLoader.java:41
+  reg  [15:0]  act_slot;                           // ActivationLoader.java:42
+  reg  [31:0]  act_beat;                           // ActivationLoader.java:43
+  reg  [9:0]   act_slot_base;                      // ActivationLoader.java:44
+  wire         act_full;                           // ActivationLoader.java:45
+  wire         chunk_released;                     // ActivationLoader.java:46
+  wire [31:0]  beats_per_token;                    // ActivationLoader.java:49
+  wire [15:0]  remaining_tokens;                   // ActivationLoader.java:50
+  wire [15:0]  next_chunk_tokens;                  // ActivationLoader.java:52
+  wire         start_chunk;                        // ActivationLoader.java:54
+  wire         act_take;                           // ActivationLoader.java:56
+  wire [9:0]   act_address;                        // ActivationLoader.java:57
+  wire         token_loaded;                       // ActivationLoader.java:59
+
+  // weight_loader
+  wire         weights0_start_valid;               // WeightLoader.java:44
+  wire [63:0]  weights0_start_payload_address;     // WeightLoader.java:44
+  wire [31:0]  weights0_start_payload_beats;       // WeightLoader.java:44
+  wire [31:0]  weights0_start_payload_words;       // WeightLoader.java:44
+  wire [15:0]  weights0_start_payload_groups;      // WeightLoader.java:44
+  wire [15:0]  weights0_start_payload_blocks;      // WeightLoader.java:44
+  wire [1:0]   weights0_start_payload_lastClass;   // WeightLoader.java:44
+  wire         weights0_start_payload_half;        // WeightLoader.java:44
+  wire         weights0_done;                      // WeightLoader.java:44
+  wire         weights0_idle;                      // WeightLoader.java:44
+  wire [15:0]  weights0_blocks_done;               // WeightLoader.java:44
+  wire         weights0_m_axi_awvalid;             // WeightLoader.java:44
+  wire         weights0_m_axi_awready;             // WeightLoader.java:44
+  wire [63:0]  weights0_m_axi_awaddr;              // WeightLoader.java:44
+  wire [7:0]   weights0_m_axi_awlen;               // WeightLoader.java:44
+  wire [2:0]   weights0_m_axi_awsize;              // WeightLoader.java:44
+  wire [1:0]   weights0_m_axi_awburst;             // WeightLoader.java:44
+  wire         weights0_m_axi_wvalid;              // WeightLoader.java:44
+  wire         weights0_m_axi_wready;              // WeightLoader.java:44
+  wire [63:0]  weights0_m_axi_wdata;               // WeightLoader.java:44
+  wire [7:0]   weights0_m_axi_wstrb;               // WeightLoader.java:44
+  wire         weights0_m_axi_wlast;               // WeightLoader.java:44
+  wire         weights0_m_axi_bvalid;              // WeightLoader.java:44
+  wire         weights0_m_axi_bready;              // WeightLoader.java:44
+  wire [1:0]   weights0_m_axi_bresp;               // WeightLoader.java:44
+  wire         weights0_m_axi_arvalid;             // WeightLoader.java:44
+  wire         weights0_m_axi_arready;             // WeightLoader.java:44
+  wire [63:0]  weights0_m_axi_araddr;              // WeightLoader.java:44
+  wire [7:0]   weights0_m_axi_arlen;               // WeightLoader.java:44
+  wire [2:0]   weights0_m_axi_arsize;              // WeightLoader.java:44
+  wire [1:0]   weights0_m_axi_arburst;             // WeightLoader.java:44
+  wire         weights0_m_axi_rvalid;              // WeightLoader.java:44
+  wire         weights0_m_axi_rready;              // WeightLoader.java:44
+  wire [63:0]  weights0_m_axi_rdata;               // WeightLoader.java:44
+  wire [1:0]   weights0_m_axi_rresp;               // WeightLoader.java:44
+  wire         weights0_m_axi_rlast;               // WeightLoader.java:44
+  wire         weights0_write_valid;               // WeightLoader.java:44
+  wire [13:0]  weights0_write_payload_address;     // WeightLoader.java:44
+  wire [0:0]   weights0_write_payload_lanePair;    // WeightLoader.java:44
+  wire [143:0] weights0_write_payload_words;       // WeightLoader.java:44
+  wire         weights1_start_valid;               // WeightLoader.java:44
+  wire [63:0]  weights1_start_payload_address;     // WeightLoader.java:44
+  wire [31:0]  weights1_start_payload_beats;       // WeightLoader.java:44
+  wire [31:0]  weights1_start_payload_words;       // WeightLoader.java:44
+  wire [15:0]  weights1_start_payload_groups;      // WeightLoader.java:44
+  wire [15:0]  weights1_start_payload_blocks;      // WeightLoader.java:44
+  wire [1:0]   weights1_start_payload_lastClass;   // WeightLoader.java:44
+  wire         weights1_start_payload_half;        // WeightLoader.java:44
+  wire         weights1_done;                      // WeightLoader.java:44
+  wire         weights1_idle;                      // WeightLoader.java:44
+  wire [15:0]  weights1_blocks_done;               // WeightLoader.java:44
+  wire         weights1_m_axi_awvalid;             // WeightLoader.java:44
+  wire         weights1_m_axi_awready;             // WeightLoader.java:44
+  wire [63:0]  weights1_m_axi_awaddr;              // WeightLoader.java:44
+  wire [7:0]   weights1_m_axi_awlen;               // WeightLoader.java:44
+  wire [2:0]   weights1_m_axi_awsize;              // WeightLoader.java:44
+  wire [1:0]   weights1_m_axi_awburst;             // WeightLoader.java:44
+  wire         weights1_m_axi_wvalid;              // WeightLoader.java:44
+  wire         weights1_m_axi_wready;              // WeightLoader.java:44
+  wire [63:0]  weights1_m_axi_wdata;               // WeightLoader.java:44
+  wire [7:0]   weights1_m_axi_wstrb;               // WeightLoader.java:44
+  wire         weights1_m_axi_wlast;               // WeightLoader.java:44
+  wire         weights1_m_axi_bvalid;              // WeightLoader.java:44
+  wire         weights1_m_axi_bready;              // WeightLoader.java:44
+  wire [1:0]   weights1_m_axi_bresp;               // WeightLoader.java:44
+  wire         weights1_m_axi_arvalid;             // WeightLoader.java:44
+  wire         weights1_m_axi_arready;             // WeightLoader.java:44
+  wire [63:0]  weights1_m_axi_araddr;              // WeightLoader.java:44
+  wire [7:0]   weights1_m_axi_arlen;               // WeightLoader.java:44
+  wire [2:0]   weights1_m_axi_arsize;              // WeightLoader.java:44
+  wire [1:0]   weights1_m_axi_arburst;             // WeightLoader.java:44
+  wire         weights1_m_axi_rvalid;              // WeightLoader.java:44
+  wire         weights1_m_axi_rready;              // WeightLoader.java:44
+  wire [63:0]  weights1_m_axi_rdata;               // WeightLoader.java:44
+  wire [1:0]   weights1_m_axi_rresp;               // WeightLoader.java:44
+  wire         weights1_m_axi_rlast;               // WeightLoader.java:44
+  wire         weights1_write_valid;               // WeightLoader.java:44
+  wire [13:0]  weights1_write_payload_address;     // WeightLoader.java:44
+  wire [0:0]   weights1_write_payload_lanePair;    // WeightLoader.java:44
+  wire [143:0] weights1_write_payload_words;       // WeightLoader.java:44
+  wire         buffer_write_0_valid;               // WeightLoader.java:48
+  wire [13:0]  buffer_write_0_payload_address;     // WeightLoader.java:48
+  wire [0:0]   buffer_write_0_payload_lanePair;    // WeightLoader.java:48
+  wire [143:0] buffer_write_0_payload_words;       // WeightLoader.java:48
+  wire         buffer_write_1_valid;               // WeightLoader.java:48
+  wire [13:0]  buffer_write_1_payload_address;     // WeightLoader.java:48
+  wire [0:0]   buffer_write_1_payload_lanePair;    // WeightLoader.java:48
+  wire [143:0] buffer_write_1_payload_words;       // WeightLoader.java:48
+  wire         buffer_read_enable;                 // WeightLoader.java:48
+  wire [13:0]  buffer_read_address;                // WeightLoader.java:48
+  wire [71:0]  buffer_read_words_0;                // WeightLoader.java:48
+  wire [71:0]  buffer_read_words_1;                // WeightLoader.java:48
+  wire [71:0]  buffer_read_words_2;                // WeightLoader.java:48
+  wire [71:0]  buffer_read_words_3;                // WeightLoader.java:48
+  wire         half_swept_0;                       // WeightLoader.java:52
+  wire         half_swept_1;                       // WeightLoader.java:52
+  wire         half_released_0;                    // WeightLoader.java:53
+  wire         half_released_1;                    // WeightLoader.java:53
+  reg          load_running;                       // WeightLoader.java:54
+  reg          load_half;                          // WeightLoader.java:55
+  reg  [15:0]  load_tile;                          // WeightLoader.java:56
+  reg  [15:0]  load_tokens;                        // WeightLoader.java:57
+  reg  [63:0]  load_tile_base;                     // WeightLoader.java:58
+  reg          loads_finished;                     // WeightLoader.java:59
+  reg          half_busy_0;                        // WeightLoader.java:60
+  reg          half_busy_1;                        // WeightLoader.java:60
+  reg          half_loaded_0;                      // WeightLoader.java:61
+  reg          half_loaded_1;                      // WeightLoader.java:61
+  reg          port_finished_0;                    // WeightLoader.java:62
+  reg          port_finished_1;                    // WeightLoader.java:62
+  wire         load_last_tile;                     // WeightLoader.java:64
+  wire         free_half;                          // WeightLoader.java:65
+  wire         start_load;                         // WeightLoader.java:66
+  wire [63:0]  tile_stride;                        // WeightLoader.java:67
+  wire         load_complete;                      // WeightLoader.java:85
+  wire [15:0]  blocks_arrived;                     // WeightLoader.java:91
+  wire [15:0]  load_tokens_after;                  // WeightLoader.java:110
+
+  // table_builder
+  wire         table_half_swept_0;                 // TableBuilder.java:47
+  wire         table_half_swept_1;                 // TableBuilder.java:47
+  wire         table_half_released_0;              // TableBuilder.java:48
+  wire         table_half_released_1;              // TableBuilder.java:48
+  reg  [119:0] staging;                            // TableBuilder.java:49
+  reg          table_ready_0;                      // TableBuilder.java:50
+  reg          table_ready_1;                      // TableBuilder.java:50
+  reg          table_held_0;                       // TableBuilder.java:51
+  reg          table_held_1;                       // TableBuilder.java:51
+  reg          build_half;                         // TableBuilder.java:52
+  reg  [1:0]   build_state;                        // TableBuilder.java:53
+  reg  [1:0]   stage_beat;                         // TableBuilder.java:54
+  reg  [4:0]   entry;                              // TableBuilder.java:55
+  reg  [15:0]  build_block;                        // TableBuilder.java:56
+  reg  [15:0]  build_slot;                         // TableBuilder.java:57
+  reg  [15:0]  build_tile;                         // TableBuilder.java:58
+  reg  [9:0]   build_slot_base;                    // TableBuilder.java:59
+  reg  [9:0]   build_block_base;                   // TableBuilder.java:60
+  reg          builds_finished;                    // TableBuilder.java:61
+  wire         building;                           // TableBuilder.java:62
+  wire         staging_active;                     // TableBuilder.java:63
+  wire         table_free;                         // TableBuilder.java:65
+  wire         start_build;                        // TableBuilder.java:67
+  wire [9:0]   stage_address;                      // TableBuilder.java:68
+  wire         stage_read;                         // TableBuilder.java:69
+  reg  [39:0]  act_word;                           // TableBuilder.java:70
+  reg          act_word_valid;                     // TableBuilder.java:71
+  wire         staged_all;                         // TableBuilder.java:83
+  reg          pattern_plus0;                      // TableBuilder.java:144
+  reg          pattern_minus0;                     // TableBuilder.java:145
+  reg          pattern_plus1;                      // TableBuilder.java:144
+  reg          pattern_minus1;                     // TableBuilder.java:145
+  reg          pattern_plus2;                      // TableBuilder.java:144
+  reg          pattern_minus2;                     // TableBuilder.java:145
+  wire [9:0]   table0_entry;                       // TableBuilder.java:174
+  wire [9:0]   table1_entry;                       // TableBuilder.java:174
+  wire [9:0]   table2_entry;                       // TableBuilder.java:174
+  wire [9:0]   table3_entry;                       // TableBuilder.java:174
+  wire [9:0]   table4_entry;                       // TableBuilder.java:174
+  wire         build_done;                         // TableBuilder.java:90
+  wire         build_last_block;                   // TableBuilder.java:92
+  wire         build_last_slot;                    // TableBuilder.java:93
+  wire         build_last_tile;                    // TableBuilder.java:94
+
+  // result_queue
+  wire         result_issued;                      // ResultQueue.java:32
+  wire         lane_sums_valid;                    // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_0;                // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_1;                // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_2;                // ResultQueue.java:33
+  wire [31:0]  lane_sums_payload_3;                // ResultQueue.java:33
+  reg  [4:0]   result_credits;                     // CreditBuffer.java:45
+  wire         room;                               // ResultQueue.java:35
+  wire         results_drained;                    // ResultQueue.java:36
+  wire         result_fifo_push_valid;             // CreditBuffer.java:77
+  wire         result_fifo_push_ready;             // CreditBuffer.java:77
+  wire [127:0] result_fifo_push_payload;           // CreditBuffer.java:77
+  wire         result_fifo_pop_valid;              // CreditBuffer.java:77
+  wire         result_fifo_pop_ready;              // CreditBuffer.java:77
+  wire [127:0] result_fifo_pop_payload;            // CreditBuffer.java:77
+  wire [4:0]   result_fifo_occupancy;              // CreditBuffer.java:77
+  wire         result_ready;                       // CreditBuffer.java:84
+
+  // sweep
+  reg          sweep_half;                         // Sweep.java:36
+  reg          table_half;                         // Sweep.java:37
+  reg  [15:0]  sweep_tile;                         // Sweep.java:38
+  reg  [15:0]  sweep_slot;                         // Sweep.java:39
+  reg  [15:0]  sweep_tokens;                       // Sweep.java:40
+  reg  [15:0]  sweep_block;                        // Sweep.java:41
+  reg  [15:0]  sweep_group;                        // Sweep.java:42
+  reg  [13:0]  sweep_block_base;                   // Sweep.java:43
+  reg  [8:0]   accumulator_slot_base;              // Sweep.java:44
+  reg          sweeps_finished;                    // Sweep.java:45
+  wire [15:0]  groups_of_tile;                     // Sweep.java:49
+  wire [15:0]  sweep_chunk_tokens;                 // Sweep.java:52
+  wire         tables_there;                       // Sweep.java:53
+  wire         weights_there;                      // Sweep.java:56
+  wire         sweep_last_block;                   // Sweep.java:57
+  wire         sweep_last_slot;                    // Sweep.java:58
+  wire         sweep_last_group;                   // Sweep.java:59
+  wire         sweep_last_tile;                    // Sweep.java:60
+  wire         issue;                              // Sweep.java:62
+  wire [8:0]   step_accumulator;                   // Sweep.java:67
+  wire         sweep_first_block;                  // Sweep.java:68
+  wire         block_swept;                        // Sweep.java:70
+  wire         tile_swept;                         // Sweep.java:71
+  wire [15:0]  sweep_tokens_after;                 // Sweep.java:85
+  reg          table_release_d1;                   // Sweep.java:106
+  reg          table_release_d2;                   // Sweep.java:106
+  reg          table_release_d3;                   // Sweep.java:106
+  reg          table_release_half_d1;              // Sweep.java:107
+  reg          table_release_half_d2;              // Sweep.java:107
+  reg          table_release_half_d3;              // Sweep.java:107
+  reg          weights_release_d1;                 // Sweep.java:108
+  reg          weights_release_d2;                 // Sweep.java:108
+  reg          weights_release_d3;                 // Sweep.java:108
+  reg          weights_release_half_d1;            // Sweep.java:109
+  reg          weights_release_half_d2;            // Sweep.java:109
+  reg          weights_release_half_d3;            // Sweep.java:109
+
+  // lookup_lanes
+  reg          step_valid_d1;                      // LookupArray.java:24
+  reg          step_valid_d2;                      // LookupArray.java:24
+  reg          step_table_half_d1;                 // LookupArray.java:25
+  reg          step_table_half_d2;                 // LookupArray.java:25
+  reg  [8:0]   step_accumulator_d1;                // LookupArray.java:26
+  reg  [8:0]   step_accumulator_d2;                // LookupArray.java:26
+  reg          step_first_d1;                      // LookupArray.java:27
+  reg          step_first_d2;                      // LookupArray.java:27
+  reg          step_last_d1;                       // LookupArray.java:28
+  reg          step_last_d2;                       // LookupArray.java:28
+  wire         lane0_step_valid;                   // LookupArray.java:31
+  wire [24:0]  lane0_step_payload_indices;         // LookupArray.java:31
+  wire         lane0_step_payload_tableHalf;       // LookupArray.java:31
+  wire [8:0]   lane0_step_payload_accumulator;     // LookupArray.java:31
+  wire         lane0_step_payload_first;           // LookupArray.java:31
+  wire         lane0_step_payload_last;            // LookupArray.java:31
+  wire         lane0_table_write_valid;            // LookupArray.java:31
+  wire         lane0_table_write_payload_half;     // LookupArray.java:31
+  wire [4:0]   lane0_table_write_payload_entry;    // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_0; // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_1; // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_2; // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_3; // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_4; // LookupArray.java:31
+  wire         lane0_result_valid;                 // LookupArray.java:31
+  wire [31:0]  lane0_result_payload;               // LookupArray.java:31
+  wire         lane1_step_valid;                   // LookupArray.java:31
+  wire [24:0]  lane1_step_payload_indices;         // LookupArray.java:31
+  wire         lane1_step_payload_tableHalf;       // LookupArray.java:31
+  wire [8:0]   lane1_step_payload_accumulator;     // LookupArray.java:31
+  wire         lane1_step_payload_first;           // LookupArray.java:31
+  wire         lane1_step_payload_last;            // LookupArray.java:31
+  wire         lane1_table_write_valid;            // LookupArray.java:31
+  wire         lane1_table_write_payload_half;     // LookupArray.java:31
+  wire [4:0]   lane1_table_write_payload_entry;    // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_0; // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_1; // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_2; // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_3; // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_4; // LookupArray.java:31
+  wire         lane1_result_valid;                 // LookupArray.java:31
+  wire [31:0]  lane1_result_payload;               // LookupArray.java:31
+  wire         lane2_step_valid;                   // LookupArray.java:31
+  wire [24:0]  lane2_step_payload_indices;         // LookupArray.java:31
+  wire         lane2_step_payload_tableHalf;       // LookupArray.java:31
+  wire [8:0]   lane2_step_payload_accumulator;     // LookupArray.java:31
+  wire         lane2_step_payload_first;           // LookupArray.java:31
+  wire         lane2_step_payload_last;            // LookupArray.java:31
+  wire         lane2_table_write_valid;            // LookupArray.java:31
+  wire         lane2_table_write_payload_half;     // LookupArray.java:31
+  wire [4:0]   lane2_table_write_payload_entry;    // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_0; // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_1; // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_2; // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_3; // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_4; // LookupArray.java:31
+  wire         lane2_result_valid;                 // LookupArray.java:31
+  wire [31:0]  lane2_result_payload;               // LookupArray.java:31
+  wire         lane3_step_valid;                   // LookupArray.java:31
+  wire [24:0]  lane3_step_payload_indices;         // LookupArray.java:31
+  wire         lane3_step_payload_tableHalf;       // LookupArray.java:31
+  wire [8:0]   lane3_step_payload_accumulator;     // LookupArray.java:31
+  wire         lane3_step_payload_first;           // LookupArray.java:31
+  wire         lane3_step_payload_last;            // LookupArray.java:31
+  wire         lane3_table_write_valid;            // LookupArray.java:31
+  wire         lane3_table_write_payload_half;     // LookupArray.java:31
+  wire [4:0]   lane3_table_write_payload_entry;    // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_0; // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_1; // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_2; // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_3; // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_4; // LookupArray.java:31
+  wire         lane3_result_valid;                 // LookupArray.java:31
+  wire [31:0]  lane3_result_payload;               // LookupArray.java:31
   (* ram_style = "block" *)
-  reg  [39:0]  act_memory [0:3287];                // TlmmEngine.java:159
+  reg  [39:0]  act_memory [0:827];                 // ActivationLoader.java:38
 
   // Temporaries, named after the signal they feed
   wire [33:0] beats_per_token_prod;
   wire [65:0] tile_stride_prod;
   wire [71:0] weights0_start_payload_address_prod;
   wire [71:0] weights1_start_payload_address_prod;
+  wire [15:0] load_tokens_after_diff;
   wire [7:0] table0_entry_ext_part;
   wire [9:0] table0_entry_ext;
   wire [7:0] table0_entry_ext_2_part;
@@ -410,19 +463,13 @@ module TlmmEngine_sim_small (
   wire [9:0] table4_entry_ext_2;
   wire [7:0] table4_entry_ext_3_part;
   wire [9:0] table4_entry_ext_3;
-  wire chunk_released_cmp;
-  wire chunk_released_cmp_2;
-  wire chunk_released_cmp_3;
-  wire issue_cmp;
-  wire tile_swept_cmp;
-  wire [15:0] load_tokens_sum;
-  wire [15:0] sweep_tokens_sum;
-  wire owed_cond_and;
-  wire owed_cond_and_2;
+  wire result_credits_cond_and;
+  wire [15:0] sweep_chunk_tokens_diff;
   assign beats_per_token_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
   assign tile_stride_prod = {2'd0, {32'd0, cmd_regionStride}} * {64'd0, 2'd2};
   assign weights0_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd0};
   assign weights1_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd1};
+  assign load_tokens_after_diff = cmd_tokens - load_tokens;
   assign table0_entry_ext_part = staging[7:0];
   assign table0_entry_ext = {{2{table0_entry_ext_part[7]}}, table0_entry_ext_part};
   assign table0_entry_ext_2_part = staging[15:8];
@@ -453,555 +500,247 @@ module TlmmEngine_sim_small (
   assign table4_entry_ext_2 = {{2{table4_entry_ext_2_part[7]}}, table4_entry_ext_2_part};
   assign table4_entry_ext_3_part = staging[119:112];
   assign table4_entry_ext_3 = {{2{table4_entry_ext_3_part[7]}}, table4_entry_ext_3_part};
-  assign chunk_released_cmp = build_block == last_block;
-  assign chunk_released_cmp_2 = (build_slot + 16'd1) == act_chunk_tokens;
-  assign chunk_released_cmp_3 = build_tile == last_tile;
-  assign issue_cmp = sweep_block == last_block;
-  assign tile_swept_cmp = (sweep_slot + 16'd1) == sweep_chunk_tokens;
-  assign load_tokens_sum = load_tokens + (((cmd_tokens - load_tokens) > 16'd4) ? 16'd4 : (cmd_tokens - load_tokens));
-  assign sweep_tokens_sum = sweep_tokens + sweep_chunk_tokens;
-  assign owed_cond_and = issue & issue_cmp;
-  assign owed_cond_and_2 = results_valid & results_ready;
+  assign result_credits_cond_and = result_fifo_pop_valid & result_fifo_pop_ready;
+  assign sweep_chunk_tokens_diff = cmd_tokens - sweep_tokens;
 
-  assign command_ready = ~active; // TlmmEngine.java:146
-  assign accepted = command_valid & command_ready; // TlmmEngine.java:147
-  assign busy = active; // TlmmEngine.java:152
-  assign last_tile = cmd_tiles - 16'd1; // TlmmEngine.java:153
-  assign last_block = cmd_blocks - 16'd1; // TlmmEngine.java:154
-  assign beats_per_token = beats_per_token_prod[31:0]; // TlmmEngine.java:167
-  assign remaining_tokens = cmd_tokens - act_tokens_loaded; // TlmmEngine.java:168
-  assign next_chunk_tokens = (remaining_tokens > 16'd4) ? 16'd4 : remaining_tokens; // TlmmEngine.java:170
-  assign start_chunk = active & ~act_loading & ~act_full & (remaining_tokens != 16'd0); // TlmmEngine.java:172
-  assign activations_ready = act_loading; // TlmmEngine.java:173
-  assign act_take = activations_valid & activations_ready; // TlmmEngine.java:174
-  assign act_address = act_slot_base + act_beat[11:0]; // TlmmEngine.java:175
-  assign token_loaded = act_take & (act_beat == (beats_per_token - 32'd1)); // TlmmEngine.java:177
-  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // TlmmEngine.java:203
-  assign weights0_m_axi_awready = m_axi_w0_awready; // TlmmEngine.java:203
-  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // TlmmEngine.java:203
-  assign m_axi_w0_awlen = weights0_m_axi_awlen; // TlmmEngine.java:203
-  assign m_axi_w0_awsize = weights0_m_axi_awsize; // TlmmEngine.java:203
-  assign m_axi_w0_awburst = weights0_m_axi_awburst; // TlmmEngine.java:203
-  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // TlmmEngine.java:203
-  assign weights0_m_axi_wready = m_axi_w0_wready; // TlmmEngine.java:203
-  assign m_axi_w0_wdata = weights0_m_axi_wdata; // TlmmEngine.java:203
-  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // TlmmEngine.java:203
-  assign m_axi_w0_wlast = weights0_m_axi_wlast; // TlmmEngine.java:203
-  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // TlmmEngine.java:203
-  assign m_axi_w0_bready = weights0_m_axi_bready; // TlmmEngine.java:203
-  assign weights0_m_axi_bresp = m_axi_w0_bresp; // TlmmEngine.java:203
-  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // TlmmEngine.java:203
-  assign weights0_m_axi_arready = m_axi_w0_arready; // TlmmEngine.java:203
-  assign m_axi_w0_araddr = weights0_m_axi_araddr; // TlmmEngine.java:203
-  assign m_axi_w0_arlen = weights0_m_axi_arlen; // TlmmEngine.java:203
-  assign m_axi_w0_arsize = weights0_m_axi_arsize; // TlmmEngine.java:203
-  assign m_axi_w0_arburst = weights0_m_axi_arburst; // TlmmEngine.java:203
-  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // TlmmEngine.java:203
-  assign m_axi_w0_rready = weights0_m_axi_rready; // TlmmEngine.java:203
-  assign weights0_m_axi_rdata = m_axi_w0_rdata; // TlmmEngine.java:203
-  assign weights0_m_axi_rresp = m_axi_w0_rresp; // TlmmEngine.java:203
-  assign weights0_m_axi_rlast = m_axi_w0_rlast; // TlmmEngine.java:203
-  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // TlmmEngine.java:203
-  assign weights1_m_axi_awready = m_axi_w1_awready; // TlmmEngine.java:203
-  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // TlmmEngine.java:203
-  assign m_axi_w1_awlen = weights1_m_axi_awlen; // TlmmEngine.java:203
-  assign m_axi_w1_awsize = weights1_m_axi_awsize; // TlmmEngine.java:203
-  assign m_axi_w1_awburst = weights1_m_axi_awburst; // TlmmEngine.java:203
-  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // TlmmEngine.java:203
-  assign weights1_m_axi_wready = m_axi_w1_wready; // TlmmEngine.java:203
-  assign m_axi_w1_wdata = weights1_m_axi_wdata; // TlmmEngine.java:203
-  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // TlmmEngine.java:203
-  assign m_axi_w1_wlast = weights1_m_axi_wlast; // TlmmEngine.java:203
-  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // TlmmEngine.java:203
-  assign m_axi_w1_bready = weights1_m_axi_bready; // TlmmEngine.java:203
-  assign weights1_m_axi_bresp = m_axi_w1_bresp; // TlmmEngine.java:203
-  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // TlmmEngine.java:203
-  assign weights1_m_axi_arready = m_axi_w1_arready; // TlmmEngine.java:203
-  assign m_axi_w1_araddr = weights1_m_axi_araddr; // TlmmEngine.java:203
-  assign m_axi_w1_arlen = weights1_m_axi_arlen; // TlmmEngine.java:203
-  assign m_axi_w1_arsize = weights1_m_axi_arsize; // TlmmEngine.java:203
-  assign m_axi_w1_arburst = weights1_m_axi_arburst; // TlmmEngine.java:203
-  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // TlmmEngine.java:203
-  assign m_axi_w1_rready = weights1_m_axi_rready; // TlmmEngine.java:203
-  assign weights1_m_axi_rdata = m_axi_w1_rdata; // TlmmEngine.java:203
-  assign weights1_m_axi_rresp = m_axi_w1_rresp; // TlmmEngine.java:203
-  assign weights1_m_axi_rlast = m_axi_w1_rlast; // TlmmEngine.java:203
-  assign buffer_write_0_valid = weights0_write_valid; // TlmmEngine.java:208
-  assign buffer_write_0_payload_address = weights0_write_payload_address; // TlmmEngine.java:208
-  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // TlmmEngine.java:208
-  assign buffer_write_0_payload_words = weights0_write_payload_words; // TlmmEngine.java:208
-  assign buffer_write_1_valid = weights1_write_valid; // TlmmEngine.java:208
-  assign buffer_write_1_payload_address = weights1_write_payload_address; // TlmmEngine.java:208
-  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // TlmmEngine.java:208
-  assign buffer_write_1_payload_words = weights1_write_payload_words; // TlmmEngine.java:208
-  assign load_last_tile = load_tile == last_tile; // TlmmEngine.java:219
-  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // TlmmEngine.java:220
-  assign start_load = active & ~load_running & ~loads_finished & free_half; // TlmmEngine.java:221
-  assign tile_stride = tile_stride_prod[63:0]; // TlmmEngine.java:222
-  assign weights0_start_valid = start_load; // TlmmEngine.java:226
-  assign weights0_start_payload_address = load_tile_base + weights0_start_payload_address_prod[63:0]; // TlmmEngine.java:227
-  assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
-  assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
-  assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
-  assign weights0_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
-  assign weights0_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
-  assign weights0_start_payload_half = load_half; // TlmmEngine.java:233
-  assign weights1_start_valid = start_load; // TlmmEngine.java:226
-  assign weights1_start_payload_address = load_tile_base + weights1_start_payload_address_prod[63:0]; // TlmmEngine.java:227
-  assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
-  assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
-  assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
-  assign weights1_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
-  assign weights1_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
-  assign weights1_start_payload_half = load_half; // TlmmEngine.java:233
-  assign load_complete = load_running & (1'b1 & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done)); // TlmmEngine.java:240
-  assign blocks_arrived = (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done; // TlmmEngine.java:246
-  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0)); // TlmmEngine.java:290
-  assign start_build = active & act_full & ~building & ~staging_active & table_free & ~builds_finished; // TlmmEngine.java:292
-  assign stage_address = build_slot_base + build_block_base + {10'd0, stage_beat}; // TlmmEngine.java:293
-  assign stage_read = staging_active & (stage_beat < 2'd3); // TlmmEngine.java:294
-  assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TlmmEngine.java:308
+  assign command_ready = ~active; // CommandSlot.java:35
+  assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:55
+  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:45
+  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:45
+  assign m_axi_w0_awlen = weights0_m_axi_awlen; // WeightLoader.java:45
+  assign m_axi_w0_awsize = weights0_m_axi_awsize; // WeightLoader.java:45
+  assign m_axi_w0_awburst = weights0_m_axi_awburst; // WeightLoader.java:45
+  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // WeightLoader.java:45
+  assign m_axi_w0_wdata = weights0_m_axi_wdata; // WeightLoader.java:45
+  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // WeightLoader.java:45
+  assign m_axi_w0_wlast = weights0_m_axi_wlast; // WeightLoader.java:45
+  assign m_axi_w0_bready = weights0_m_axi_bready; // WeightLoader.java:45
+  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // WeightLoader.java:45
+  assign m_axi_w0_araddr = weights0_m_axi_araddr; // WeightLoader.java:45
+  assign m_axi_w0_arlen = weights0_m_axi_arlen; // WeightLoader.java:45
+  assign m_axi_w0_arsize = weights0_m_axi_arsize; // WeightLoader.java:45
+  assign m_axi_w0_arburst = weights0_m_axi_arburst; // WeightLoader.java:45
+  assign m_axi_w0_rready = weights0_m_axi_rready; // WeightLoader.java:45
+  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // WeightLoader.java:45
+  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // WeightLoader.java:45
+  assign m_axi_w1_awlen = weights1_m_axi_awlen; // WeightLoader.java:45
+  assign m_axi_w1_awsize = weights1_m_axi_awsize; // WeightLoader.java:45
+  assign m_axi_w1_awburst = weights1_m_axi_awburst; // WeightLoader.java:45
+  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // WeightLoader.java:45
+  assign m_axi_w1_wdata = weights1_m_axi_wdata; // WeightLoader.java:45
+  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // WeightLoader.java:45
+  assign m_axi_w1_wlast = weights1_m_axi_wlast; // WeightLoader.java:45
+  assign m_axi_w1_bready = weights1_m_axi_bready; // WeightLoader.java:45
+  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // WeightLoader.java:45
+  assign m_axi_w1_araddr = weights1_m_axi_araddr; // WeightLoader.java:45
+  assign m_axi_w1_arlen = weights1_m_axi_arlen; // WeightLoader.java:45
+  assign m_axi_w1_arsize = weights1_m_axi_arsize; // WeightLoader.java:45
+  assign m_axi_w1_arburst = weights1_m_axi_arburst; // WeightLoader.java:45
+  assign m_axi_w1_rready = weights1_m_axi_rready; // WeightLoader.java:45
+  assign results_valid = result_fifo_pop_valid; // Stream.java:101
+  assign results_payload_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
+  assign results_payload_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
+  assign results_payload_2 = result_fifo_pop_payload[95:64]; // Stream.java:102
+  assign results_payload_3 = result_fifo_pop_payload[127:96]; // Stream.java:102
+  assign done = finished; // TlmmEngine.java:89
+  assign busy = active; // TlmmEngine.java:90
 
-  always @(*) begin
-    pattern_plus0 = 1'b0; // TlmmEngine.java:320
-    pattern_minus0 = 1'b0; // TlmmEngine.java:321
-    pattern_plus1 = 1'b0; // TlmmEngine.java:320
-    pattern_minus1 = 1'b0; // TlmmEngine.java:321
-    pattern_plus2 = 1'b0; // TlmmEngine.java:320
-    pattern_minus2 = 1'b0; // TlmmEngine.java:321
-    case (entry) // TlmmEngine.java:325
-      5'd0: begin
-      end
-      5'd1: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd2: begin
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd3: begin
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd4: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd5: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd6: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd7: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd8: begin
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd9: begin
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd10: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd11: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd12: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd13: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd14: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd15: begin
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd16: begin
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd17: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd18: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd19: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd20: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd21: begin
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd22: begin
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd23: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd24: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd25: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd26: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      default: begin
-      end
-    endcase
-  end
-  assign table0_entry = 10'd0 + (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0)) + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table1_entry = 10'd0 + (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0)) + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table2_entry = 10'd0 + (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0)) + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table3_entry = 10'd0 + (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0)) + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table4_entry = 10'd0 + (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0)) + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign build_done = building & (entry == 5'd26); // TlmmEngine.java:351
-  assign chunk_released = build_done & chunk_released_cmp & chunk_released_cmp_2 & chunk_released_cmp_3; // TlmmEngine.java:356
-  assign groups_of_tile = (sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:398
-  assign sweep_chunk_tokens = ((cmd_tokens - sweep_tokens) > 16'd4) ? 16'd4 : (cmd_tokens - sweep_tokens); // TlmmEngine.java:400
-  assign weights_there = (sweep_half ? half_loaded_1 : half_loaded_0) | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // TlmmEngine.java:403
-  assign room = owed < 5'd20; // TlmmEngine.java:410
-  assign issue = active & ~sweeps_finished & (table_half ? table_ready_1 : table_ready_0) & weights_there & (~issue_cmp | room); // TlmmEngine.java:412
-  assign buffer_read_enable = issue; // TlmmEngine.java:413
-  assign buffer_read_address = {sweep_half, 13'd0} + (sweep_block_base + sweep_group[13:0]); // TlmmEngine.java:414
-  assign block_swept = issue & ((sweep_group + 16'd1) == groups_of_tile); // TlmmEngine.java:416
-  assign tile_swept = block_swept & tile_swept_cmp & issue_cmp; // TlmmEngine.java:417
-  assign lane0_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane0_step_payload_indices = {buffer_read_words_0[24:20], buffer_read_words_0[19:15], buffer_read_words_0[14:10], buffer_read_words_0[9:5], buffer_read_words_0[4:0]}; // TlmmEngine.java:479
-  assign lane0_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane0_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane0_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane0_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane0_table_write_valid = building; // TlmmEngine.java:484
-  assign lane0_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane0_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane0_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane1_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane1_step_payload_indices = {buffer_read_words_1[24:20], buffer_read_words_1[19:15], buffer_read_words_1[14:10], buffer_read_words_1[9:5], buffer_read_words_1[4:0]}; // TlmmEngine.java:479
-  assign lane1_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane1_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane1_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane1_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane1_table_write_valid = building; // TlmmEngine.java:484
-  assign lane1_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane1_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane1_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane2_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane2_step_payload_indices = {buffer_read_words_2[24:20], buffer_read_words_2[19:15], buffer_read_words_2[14:10], buffer_read_words_2[9:5], buffer_read_words_2[4:0]}; // TlmmEngine.java:479
-  assign lane2_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane2_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane2_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane2_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane2_table_write_valid = building; // TlmmEngine.java:484
-  assign lane2_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane2_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane2_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane3_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane3_step_payload_indices = {buffer_read_words_3[24:20], buffer_read_words_3[19:15], buffer_read_words_3[14:10], buffer_read_words_3[9:5], buffer_read_words_3[4:0]}; // TlmmEngine.java:479
-  assign lane3_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane3_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane3_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane3_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane3_table_write_valid = building; // TlmmEngine.java:484
-  assign lane3_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane3_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane3_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign result_fifo_push_valid = lane0_result_valid; // TlmmEngine.java:497
-  assign result_fifo_push_payload = {lane3_result_payload, lane2_result_payload, lane1_result_payload, lane0_result_payload}; // TlmmEngine.java:498
-  assign results_valid = result_fifo_pop_valid; // TlmmEngine.java:499
-  assign results_payload_0 = result_fifo_pop_payload[31:0]; // TlmmEngine.java:500
-  assign results_payload_1 = result_fifo_pop_payload[63:32]; // TlmmEngine.java:500
-  assign results_payload_2 = result_fifo_pop_payload[95:64]; // TlmmEngine.java:500
-  assign results_payload_3 = result_fifo_pop_payload[127:96]; // TlmmEngine.java:500
-  assign result_fifo_pop_ready = results_ready; // TlmmEngine.java:501
-  assign finished = active & sweeps_finished & (owed == 5'd0); // TlmmEngine.java:510
-  assign done = finished; // TlmmEngine.java:511
+  // -------------------------------------------------------------------------------------------------------------------
+  // command (CommandSlot.java:30): holds the running command: taken while idle, released in the cycle its last result
+  // is taken
+  assign accepted = command_valid & command_ready; // CommandSlot.java:36
+  assign last_tile = cmd_tiles - 16'd1; // CommandSlot.java:43
+  assign last_block = cmd_blocks - 16'd1; // CommandSlot.java:44
+  assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:88
 
   always @(posedge clk) begin
-    if (accepted) begin // TlmmEngine.java:148
-      active <= 1'b1; // TlmmEngine.java:149
-      cmd_address <= command_payload_address; // TlmmEngine.java:150
-      cmd_blocks <= command_payload_blocks; // TlmmEngine.java:150
-      cmd_lastClass <= command_payload_lastClass; // TlmmEngine.java:150
-      cmd_tokens <= command_payload_tokens; // TlmmEngine.java:150
-      cmd_tiles <= command_payload_tiles; // TlmmEngine.java:150
-      cmd_tileGroups <= command_payload_tileGroups; // TlmmEngine.java:150
-      cmd_lastTileGroups <= command_payload_lastTileGroups; // TlmmEngine.java:150
-      cmd_regionStride <= command_payload_regionStride; // TlmmEngine.java:150
-      cmd_beatsFull <= command_payload_beatsFull; // TlmmEngine.java:150
-      cmd_beatsLast <= command_payload_beatsLast; // TlmmEngine.java:150
-      cmd_wordsFull <= command_payload_wordsFull; // TlmmEngine.java:150
-      cmd_wordsLast <= command_payload_wordsLast; // TlmmEngine.java:150
+    if (accepted) begin // CommandSlot.java:38
+      active <= 1'b1; // CommandSlot.java:39
+      cmd_address <= command_payload_address; // CommandSlot.java:40
+      cmd_blocks <= command_payload_blocks; // CommandSlot.java:40
+      cmd_lastClass <= command_payload_lastClass; // CommandSlot.java:40
+      cmd_tokens <= command_payload_tokens; // CommandSlot.java:40
+      cmd_tiles <= command_payload_tiles; // CommandSlot.java:40
+      cmd_tileGroups <= command_payload_tileGroups; // CommandSlot.java:40
+      cmd_lastTileGroups <= command_payload_lastTileGroups; // CommandSlot.java:40
+      cmd_regionStride <= command_payload_regionStride; // CommandSlot.java:40
+      cmd_beatsFull <= command_payload_beatsFull; // CommandSlot.java:40
+      cmd_beatsLast <= command_payload_beatsLast; // CommandSlot.java:40
+      cmd_wordsFull <= command_payload_wordsFull; // CommandSlot.java:40
+      cmd_wordsLast <= command_payload_wordsLast; // CommandSlot.java:40
     end
-    if (act_take) begin // TlmmEngine.java:176
-      act_memory[act_address] <= activations_payload; // TlmmEngine.java:176
-    end
-    if (start_chunk) begin // TlmmEngine.java:178
-      act_loading <= 1'b1; // TlmmEngine.java:179
-      act_chunk_tokens <= next_chunk_tokens; // TlmmEngine.java:180
-      act_slot <= 16'd0; // TlmmEngine.java:181
-      act_beat <= 32'd0; // TlmmEngine.java:182
-      act_slot_base <= 12'd0; // TlmmEngine.java:183
-    end else if (token_loaded) begin // TlmmEngine.java:184
-      act_beat <= 32'd0; // TlmmEngine.java:185
-      act_slot <= act_slot + 16'd1; // TlmmEngine.java:186
-      act_slot_base <= act_slot_base + 12'd822; // TlmmEngine.java:187
-      if ((act_slot + 16'd1) == act_chunk_tokens) begin // TlmmEngine.java:188
-        act_loading <= 1'b0; // TlmmEngine.java:189
-        act_full <= 1'b1; // TlmmEngine.java:190
-        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // TlmmEngine.java:191
-      end
-    end else if (act_take) begin // TlmmEngine.java:193
-      act_beat <= act_beat + 32'd1; // TlmmEngine.java:193
-    end
-    if (chunk_released) begin // TlmmEngine.java:194
-      act_full <= 1'b0; // TlmmEngine.java:194
-    end
-    if (accepted) begin // TlmmEngine.java:195
-      act_tokens_loaded <= 16'd0; // TlmmEngine.java:195
-    end
-    if (weights0_done) begin // TlmmEngine.java:234
-      port_finished_0 <= 1'b1; // TlmmEngine.java:234
-    end
-    if (weights1_done) begin // TlmmEngine.java:234
-      port_finished_1 <= 1'b1; // TlmmEngine.java:234
-    end
-    if (start_load) begin // TlmmEngine.java:247
-      load_running <= 1'b1; // TlmmEngine.java:248
-      half_busy_0 <= load_half ? half_busy_0 : 1'b1; // TlmmEngine.java:249
-      half_busy_1 <= load_half ? 1'b1 : half_busy_1; // TlmmEngine.java:250
-    end
-    if (load_complete) begin // TlmmEngine.java:252
-      load_running <= 1'b0; // TlmmEngine.java:253
-      port_finished_0 <= 1'b0; // TlmmEngine.java:255
-      port_finished_1 <= 1'b0; // TlmmEngine.java:255
-      if (load_half) begin // TlmmEngine.java:257
-        half_loaded_1 <= 1'b1; // TlmmEngine.java:257
-      end else begin
-        half_loaded_0 <= 1'b1; // TlmmEngine.java:257
-      end
-      load_half <= ~load_half; // TlmmEngine.java:258
-      if (load_last_tile) begin // TlmmEngine.java:259
-        load_tile <= 16'd0; // TlmmEngine.java:260
-        load_tile_base <= cmd_address; // TlmmEngine.java:261
-        load_tokens <= load_tokens_sum; // TlmmEngine.java:264
-        if (load_tokens_sum == cmd_tokens) begin // TlmmEngine.java:265
-          loads_finished <= 1'b1; // TlmmEngine.java:265
-        end
-      end else begin
-        load_tile <= load_tile + 16'd1; // TlmmEngine.java:267
-        load_tile_base <= load_tile_base + tile_stride; // TlmmEngine.java:268
-      end
-    end
-    if (stage_read) begin // TlmmEngine.java:295
-      act_word <= act_memory[stage_address]; // TlmmEngine.java:295
-    end
-    act_word_valid <= stage_read; // TlmmEngine.java:296
-    if (act_word_valid) begin // TlmmEngine.java:297
-      staging <= {act_word, staging[119:40]}; // TlmmEngine.java:301
-    end
-    if (start_build) begin // TlmmEngine.java:304
-      staging_active <= 1'b1; // TlmmEngine.java:305
-      stage_beat <= 2'd0; // TlmmEngine.java:306
-    end else if (stage_read) begin // TlmmEngine.java:307
-      stage_beat <= stage_beat + 2'd1; // TlmmEngine.java:307
-    end
-    if (staged_all) begin // TlmmEngine.java:309
-      staging_active <= 1'b0; // TlmmEngine.java:310
-      building <= 1'b1; // TlmmEngine.java:311
-      entry <= 5'd0; // TlmmEngine.java:312
-    end
-    if (building) begin // TlmmEngine.java:352
-      entry <= entry + 5'd1; // TlmmEngine.java:352
-    end
-    if (build_done) begin // TlmmEngine.java:358
-      building <= 1'b0; // TlmmEngine.java:359
-      if (build_half) begin // TlmmEngine.java:360
-        table_ready_1 <= 1'b1; // TlmmEngine.java:360
-      end else begin
-        table_ready_0 <= 1'b1; // TlmmEngine.java:360
-      end
-      build_half <= ~build_half; // TlmmEngine.java:361
-      if (chunk_released_cmp_2) begin // TlmmEngine.java:362
-        build_slot <= 16'd0; // TlmmEngine.java:363
-        build_slot_base <= 12'd0; // TlmmEngine.java:364
-        if (chunk_released_cmp) begin // TlmmEngine.java:365
-          build_block <= 16'd0; // TlmmEngine.java:366
-          build_block_base <= 12'd0; // TlmmEngine.java:367
-          if (chunk_released_cmp_3) begin // TlmmEngine.java:368
-            build_tile <= 16'd0; // TlmmEngine.java:369
-            if (act_tokens_loaded == cmd_tokens) begin // TlmmEngine.java:370
-              builds_finished <= 1'b1; // TlmmEngine.java:370
-            end
-          end else begin
-            build_tile <= build_tile + 16'd1; // TlmmEngine.java:371
-          end
-        end else begin
-          build_block <= build_block + 16'd1; // TlmmEngine.java:373
-          build_block_base <= build_block_base + 12'd3; // TlmmEngine.java:374
-        end
-      end else begin
-        build_slot <= build_slot + 16'd1; // TlmmEngine.java:377
-        build_slot_base <= build_slot_base + 12'd822; // TlmmEngine.java:378
-      end
-    end
-    if (issue) begin // TlmmEngine.java:418
-      sweep_group <= sweep_group + 16'd1; // TlmmEngine.java:418
-    end
-    if (block_swept) begin // TlmmEngine.java:419
-      sweep_group <= 16'd0; // TlmmEngine.java:420
-      table_half <= ~table_half; // TlmmEngine.java:421
-      if (tile_swept_cmp) begin // TlmmEngine.java:422
-        sweep_slot <= 16'd0; // TlmmEngine.java:423
-        accumulator_slot_base <= 9'd0; // TlmmEngine.java:424
-        if (issue_cmp) begin // TlmmEngine.java:425
-          sweep_block <= 16'd0; // TlmmEngine.java:426
-          sweep_block_base <= 14'd0; // TlmmEngine.java:427
-          sweep_half <= ~sweep_half; // TlmmEngine.java:428
-          if (sweep_tile == last_tile) begin // TlmmEngine.java:429
-            sweep_tile <= 16'd0; // TlmmEngine.java:430
-            sweep_tokens <= sweep_tokens_sum; // TlmmEngine.java:432
-            if (sweep_tokens_sum == cmd_tokens) begin // TlmmEngine.java:433
-              sweeps_finished <= 1'b1; // TlmmEngine.java:433
-            end
-          end else begin
-            sweep_tile <= sweep_tile + 16'd1; // TlmmEngine.java:434
-          end
-        end else begin
-          sweep_block <= sweep_block + 16'd1; // TlmmEngine.java:436
-          sweep_block_base <= sweep_block_base + groups_of_tile[13:0]; // TlmmEngine.java:437
-        end
-      end else begin
-        sweep_slot <= sweep_slot + 16'd1; // TlmmEngine.java:440
-        accumulator_slot_base <= accumulator_slot_base + 9'd128; // TlmmEngine.java:441
-      end
-    end
-    if (block_swept) begin // TlmmEngine.java:447
-      if (table_half) begin // TlmmEngine.java:447
-        table_ready_1 <= 1'b0; // TlmmEngine.java:448
-        table_held_1 <= 1'b1; // TlmmEngine.java:449
-      end else begin
-        table_ready_0 <= 1'b0; // TlmmEngine.java:451
-        table_held_0 <= 1'b1; // TlmmEngine.java:452
-      end
-    end
-    if (tile_swept) begin // TlmmEngine.java:454
-      if (sweep_half) begin // TlmmEngine.java:454
-        half_loaded_1 <= 1'b0; // TlmmEngine.java:454
-      end else begin
-        half_loaded_0 <= 1'b0; // TlmmEngine.java:455
-      end
-    end
-    table_release_1 <= block_swept; // TlmmEngine.java:533
-    table_release_2 <= table_release_1; // TlmmEngine.java:533
-    table_release_3 <= table_release_2; // TlmmEngine.java:533
-    table_release_half_1 <= table_half; // TlmmEngine.java:533
-    table_release_half_2 <= table_release_half_1; // TlmmEngine.java:533
-    table_release_half_3 <= table_release_half_2; // TlmmEngine.java:533
-    if (table_release_3) begin // TlmmEngine.java:458
-      if (table_release_half_3) begin // TlmmEngine.java:458
-        table_held_1 <= 1'b0; // TlmmEngine.java:458
-      end else begin
-        table_held_0 <= 1'b0; // TlmmEngine.java:459
-      end
-    end
-    weights_release_1 <= tile_swept; // TlmmEngine.java:533
-    weights_release_2 <= weights_release_1; // TlmmEngine.java:533
-    weights_release_3 <= weights_release_2; // TlmmEngine.java:533
-    weights_release_half_1 <= sweep_half; // TlmmEngine.java:533
-    weights_release_half_2 <= weights_release_half_1; // TlmmEngine.java:533
-    weights_release_half_3 <= weights_release_half_2; // TlmmEngine.java:533
-    if (weights_release_3) begin // TlmmEngine.java:462
-      if (weights_release_half_3) begin // TlmmEngine.java:462
-        half_busy_1 <= 1'b0; // TlmmEngine.java:462
-      end else begin
-        half_busy_0 <= 1'b0; // TlmmEngine.java:463
-      end
-    end
-    step_valid_1 <= issue; // TlmmEngine.java:533
-    step_valid_2 <= step_valid_1; // TlmmEngine.java:533
-    step_table_half_1 <= table_half; // TlmmEngine.java:533
-    step_table_half_2 <= step_table_half_1; // TlmmEngine.java:533
-    step_accumulator_1 <= accumulator_slot_base + sweep_group[8:0]; // TlmmEngine.java:533
-    step_accumulator_2 <= step_accumulator_1; // TlmmEngine.java:533
-    step_first_1 <= sweep_block == 16'd0; // TlmmEngine.java:533
-    step_first_2 <= step_first_1; // TlmmEngine.java:533
-    step_last_1 <= issue_cmp; // TlmmEngine.java:533
-    step_last_2 <= step_last_1; // TlmmEngine.java:533
-    if (owed_cond_and & ~owed_cond_and_2) begin // TlmmEngine.java:504
-      owed <= owed + 5'd1; // TlmmEngine.java:504
-    end else if (owed_cond_and_2 & ~owed_cond_and) begin // TlmmEngine.java:505
-      owed <= owed - 5'd1; // TlmmEngine.java:505
-    end
-    if (finished) begin // TlmmEngine.java:512
-      active <= 1'b0; // TlmmEngine.java:513
-      loads_finished <= 1'b0; // TlmmEngine.java:514
-      builds_finished <= 1'b0; // TlmmEngine.java:515
-      sweeps_finished <= 1'b0; // TlmmEngine.java:516
-      sweep_tokens <= 16'd0; // TlmmEngine.java:517
-      load_tokens <= 16'd0; // TlmmEngine.java:518
-      load_tile_base <= cmd_address; // TlmmEngine.java:519
-    end
-    if (accepted) begin // TlmmEngine.java:521
-      load_tile_base <= command_payload_address; // TlmmEngine.java:521
+    if (finished) begin // CommandSlot.java:42
+      active <= 1'b0; // CommandSlot.java:42
     end
     if (reset) begin
       active <= 1'b0;
-      act_loading <= 1'b0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // activation_loader (ActivationLoader.java:35): stores a chunk of tokens from the activation stream, one slot per
+  // token, and holds it until the table builder has used it for every tile
+  assign act_full = act_state == CHUNK_STATE_FULL; // ActivationLoader.java:45
+  assign beats_per_token = beats_per_token_prod[31:0]; // ActivationLoader.java:49
+  assign remaining_tokens = cmd_tokens - act_tokens_loaded; // ActivationLoader.java:50
+  assign next_chunk_tokens = (remaining_tokens > 16'd4) ? 16'd4 : remaining_tokens; // ActivationLoader.java:52
+  assign start_chunk = active & (act_state == CHUNK_STATE_EMPTY) & (remaining_tokens != 16'd0); // ActivationLoader.java:54
+  assign act_take = activations_valid & activations_ready; // ActivationLoader.java:56
+  assign act_address = act_slot_base + act_beat[9:0]; // ActivationLoader.java:57
+  assign token_loaded = act_take & (act_beat == (beats_per_token - 32'd1)); // ActivationLoader.java:59
+  assign chunk_released = build_done & build_last_block & build_last_slot & build_last_tile; // TableBuilder.java:95
+
+  always @(posedge clk) begin
+    if (act_take) begin // ActivationLoader.java:58
+      act_memory[act_address] <= activations_payload; // ActivationLoader.java:58
+    end
+    if (start_chunk) begin // ActivationLoader.java:60
+      act_state <= CHUNK_STATE_LOADING; // ActivationLoader.java:61
+      act_chunk_tokens <= next_chunk_tokens; // ActivationLoader.java:62
+      act_slot <= 16'd0; // ActivationLoader.java:63
+      act_beat <= 32'd0; // ActivationLoader.java:64
+      act_slot_base <= 10'd0; // ActivationLoader.java:65
+    end else if (token_loaded) begin // ActivationLoader.java:66
+      act_beat <= 32'd0; // ActivationLoader.java:67
+      act_slot <= act_slot + 16'd1; // ActivationLoader.java:68
+      act_slot_base <= act_slot_base + 10'd207; // ActivationLoader.java:69
+      if ((act_slot + 16'd1) == act_chunk_tokens) begin // ActivationLoader.java:70
+        act_state <= CHUNK_STATE_FULL; // ActivationLoader.java:71
+        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // ActivationLoader.java:72
+      end
+    end else if (act_take) begin // ActivationLoader.java:74
+      act_beat <= act_beat + 32'd1; // ActivationLoader.java:74
+    end
+    if (chunk_released) begin // ActivationLoader.java:75
+      act_state <= CHUNK_STATE_EMPTY; // ActivationLoader.java:75
+    end
+    if (accepted) begin // ActivationLoader.java:76
+      act_tokens_loaded <= 16'd0; // ActivationLoader.java:76
+    end
+    if (reset) begin
+      act_state <= CHUNK_STATE_EMPTY;
       act_chunk_tokens <= 16'd0;
       act_slot <= 16'd0;
       act_beat <= 32'd0;
-      act_slot_base <= 12'd0;
-      act_full <= 1'b0;
+      act_slot_base <= 10'd0;
       act_tokens_loaded <= 16'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // weight_loader (WeightLoader.java:39): streams each tile of the matrix into a free half of the weight buffer over
+  // every AXI port, once per chunk of tokens, and counts the blocks that have arrived
+  assign weights0_m_axi_awready = m_axi_w0_awready; // WeightLoader.java:45
+  assign weights0_m_axi_wready = m_axi_w0_wready; // WeightLoader.java:45
+  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // WeightLoader.java:45
+  assign weights0_m_axi_bresp = m_axi_w0_bresp; // WeightLoader.java:45
+  assign weights0_m_axi_arready = m_axi_w0_arready; // WeightLoader.java:45
+  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // WeightLoader.java:45
+  assign weights0_m_axi_rdata = m_axi_w0_rdata; // WeightLoader.java:45
+  assign weights0_m_axi_rresp = m_axi_w0_rresp; // WeightLoader.java:45
+  assign weights0_m_axi_rlast = m_axi_w0_rlast; // WeightLoader.java:45
+  assign weights1_m_axi_awready = m_axi_w1_awready; // WeightLoader.java:45
+  assign weights1_m_axi_wready = m_axi_w1_wready; // WeightLoader.java:45
+  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // WeightLoader.java:45
+  assign weights1_m_axi_bresp = m_axi_w1_bresp; // WeightLoader.java:45
+  assign weights1_m_axi_arready = m_axi_w1_arready; // WeightLoader.java:45
+  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // WeightLoader.java:45
+  assign weights1_m_axi_rdata = m_axi_w1_rdata; // WeightLoader.java:45
+  assign weights1_m_axi_rresp = m_axi_w1_rresp; // WeightLoader.java:45
+  assign weights1_m_axi_rlast = m_axi_w1_rlast; // WeightLoader.java:45
+  assign buffer_write_0_valid = weights0_write_valid; // WeightLoader.java:50
+  assign buffer_write_0_payload_address = weights0_write_payload_address; // WeightLoader.java:50
+  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // WeightLoader.java:50
+  assign buffer_write_0_payload_words = weights0_write_payload_words; // WeightLoader.java:50
+  assign buffer_write_1_valid = weights1_write_valid; // WeightLoader.java:50
+  assign buffer_write_1_payload_address = weights1_write_payload_address; // WeightLoader.java:50
+  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // WeightLoader.java:50
+  assign buffer_write_1_payload_words = weights1_write_payload_words; // WeightLoader.java:50
+  assign load_last_tile = load_tile == last_tile; // WeightLoader.java:64
+  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // WeightLoader.java:65
+  assign start_load = active & ~load_running & ~loads_finished & free_half; // WeightLoader.java:66
+  assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:67
+  assign weights0_start_valid = start_load; // WeightLoader.java:71
+  assign weights0_start_payload_address = load_tile_base + weights0_start_payload_address_prod[63:0]; // WeightLoader.java:72
+  assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
+  assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
+  assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
+  assign weights0_start_payload_blocks = cmd_blocks; // WeightLoader.java:76
+  assign weights0_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
+  assign weights0_start_payload_half = load_half; // WeightLoader.java:78
+  assign weights1_start_valid = start_load; // WeightLoader.java:71
+  assign weights1_start_payload_address = load_tile_base + weights1_start_payload_address_prod[63:0]; // WeightLoader.java:72
+  assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
+  assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
+  assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
+  assign weights1_start_payload_blocks = cmd_blocks; // WeightLoader.java:76
+  assign weights1_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
+  assign weights1_start_payload_half = load_half; // WeightLoader.java:78
+  assign load_complete = load_running & (1'b1 & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done)); // WeightLoader.java:85
+  assign blocks_arrived = (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done; // WeightLoader.java:91
+  assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd4) ? 16'd4 : load_tokens_after_diff); // WeightLoader.java:110
+  assign buffer_read_enable = issue; // Sweep.java:64
+  assign buffer_read_address = {sweep_half, 13'd0} + (sweep_block_base + sweep_group[13:0]); // Sweep.java:65
+  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:114
+  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:115
+  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:116
+  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:117
+
+  always @(posedge clk) begin
+    if (weights0_done) begin // WeightLoader.java:79
+      port_finished_0 <= 1'b1; // WeightLoader.java:79
+    end
+    if (weights1_done) begin // WeightLoader.java:79
+      port_finished_1 <= 1'b1; // WeightLoader.java:79
+    end
+    if (start_load) begin // WeightLoader.java:93
+      load_running <= 1'b1; // WeightLoader.java:94
+      half_busy_0 <= load_half ? half_busy_0 : 1'b1; // WeightLoader.java:95
+      half_busy_1 <= load_half ? 1'b1 : half_busy_1; // WeightLoader.java:96
+    end
+    if (load_complete) begin // WeightLoader.java:98
+      load_running <= 1'b0; // WeightLoader.java:99
+      port_finished_0 <= 1'b0; // WeightLoader.java:101
+      port_finished_1 <= 1'b0; // WeightLoader.java:101
+      if (load_half) begin // WeightLoader.java:103
+        half_loaded_1 <= 1'b1; // WeightLoader.java:103
+      end else begin
+        half_loaded_0 <= 1'b1; // WeightLoader.java:103
+      end
+      load_half <= ~load_half; // WeightLoader.java:104
+      if (load_last_tile) begin // WeightLoader.java:105
+        load_tile <= 16'd0; // WeightLoader.java:106
+        load_tile_base <= cmd_address; // WeightLoader.java:107
+        load_tokens <= load_tokens_after; // WeightLoader.java:111
+        if (load_tokens_after == cmd_tokens) begin // WeightLoader.java:112
+          loads_finished <= 1'b1; // WeightLoader.java:112
+        end
+      end else begin
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:114
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:115
+      end
+    end
+    if (half_swept_0) begin // WeightLoader.java:122
+      half_loaded_0 <= 1'b0; // WeightLoader.java:122
+    end
+    if (half_swept_1) begin // WeightLoader.java:122
+      half_loaded_1 <= 1'b0; // WeightLoader.java:122
+    end
+    if (half_released_0) begin // WeightLoader.java:126
+      half_busy_0 <= 1'b0; // WeightLoader.java:126
+    end
+    if (half_released_1) begin // WeightLoader.java:126
+      half_busy_1 <= 1'b0; // WeightLoader.java:126
+    end
+    if (finished) begin // WeightLoader.java:128
+      loads_finished <= 1'b0; // WeightLoader.java:129
+      load_tokens <= 16'd0; // WeightLoader.java:130
+      load_tile_base <= cmd_address; // WeightLoader.java:131
+    end
+    if (accepted) begin // WeightLoader.java:133
+      load_tile_base <= command_payload_address; // WeightLoader.java:133
+    end
+    if (reset) begin
       port_finished_0 <= 1'b0;
       port_finished_1 <= 1'b0;
       load_running <= 1'b0;
@@ -1014,20 +753,336 @@ module TlmmEngine_sim_small (
       load_tile_base <= 64'd0;
       load_tokens <= 16'd0;
       loads_finished <= 1'b0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // table_builder (TableBuilder.java:43): for each (tile, block, token) stages the block's activations and writes the
+  // 27 entries of its T tables, one per cycle, into a free table half of every lane
+  assign building = build_state == BUILD_STATE_BUILDING; // TableBuilder.java:62
+  assign staging_active = build_state == BUILD_STATE_STAGING; // TableBuilder.java:63
+  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0)); // TableBuilder.java:65
+  assign start_build = active & act_full & (build_state == BUILD_STATE_IDLE) & table_free & ~builds_finished; // TableBuilder.java:67
+  assign stage_address = build_slot_base + build_block_base + {8'd0, stage_beat}; // TableBuilder.java:68
+  assign stage_read = staging_active & (stage_beat < 2'd3); // TableBuilder.java:69
+  assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TableBuilder.java:83
+
+  always @(*) begin
+    pattern_plus0 = 1'b0; // TableBuilder.java:146
+    pattern_minus0 = 1'b0; // TableBuilder.java:147
+    pattern_plus1 = 1'b0; // TableBuilder.java:146
+    pattern_minus1 = 1'b0; // TableBuilder.java:147
+    pattern_plus2 = 1'b0; // TableBuilder.java:146
+    pattern_minus2 = 1'b0; // TableBuilder.java:147
+    case (entry) // TableBuilder.java:151
+      5'd0: begin
+      end
+      5'd1: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+      end
+      5'd2: begin
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+      end
+      5'd3: begin
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd4: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+      end
+      5'd5: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+      end
+      5'd6: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd7: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd8: begin
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd9: begin
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd10: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd11: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd12: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd13: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd14: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+      end
+      5'd15: begin
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+      end
+      5'd16: begin
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd17: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+      end
+      5'd18: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+      end
+      5'd19: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd20: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd21: begin
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd22: begin
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd23: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd24: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      end
+      5'd25: begin
+        pattern_minus0 = 1'b1; // TableBuilder.java:160
+        pattern_plus1 = 1'b1; // TableBuilder.java:158
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      5'd26: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:158
+        pattern_minus1 = 1'b1; // TableBuilder.java:160
+        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      end
+      default: begin
+      end
+    endcase
+  end
+  assign table0_entry = 10'd0 + (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0)) + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table1_entry = 10'd0 + (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0)) + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table2_entry = 10'd0 + (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0)) + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table3_entry = 10'd0 + (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0)) + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table4_entry = 10'd0 + (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0)) + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign build_done = building & (entry == 5'd26); // TableBuilder.java:90
+  assign build_last_block = build_block == last_block; // TableBuilder.java:92
+  assign build_last_slot = (build_slot + 16'd1) == act_chunk_tokens; // TableBuilder.java:93
+  assign build_last_tile = build_tile == last_tile; // TableBuilder.java:94
+  assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:110
+  assign table_half_swept_1 = block_swept & table_half; // Sweep.java:111
+  assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:112
+  assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:113
+
+  always @(posedge clk) begin
+    if (stage_read) begin // TableBuilder.java:70
+      act_word <= act_memory[stage_address]; // TableBuilder.java:70
+    end
+    act_word_valid <= stage_read; // TableBuilder.java:71
+    if (act_word_valid) begin // TableBuilder.java:72
+      staging <= {act_word, staging[119:40]}; // TableBuilder.java:76
+    end
+    if (start_build) begin // TableBuilder.java:79
+      build_state <= BUILD_STATE_STAGING; // TableBuilder.java:80
+      stage_beat <= 2'd0; // TableBuilder.java:81
+    end else if (stage_read) begin // TableBuilder.java:82
+      stage_beat <= stage_beat + 2'd1; // TableBuilder.java:82
+    end
+    if (staged_all) begin // TableBuilder.java:84
+      build_state <= BUILD_STATE_BUILDING; // TableBuilder.java:85
+      entry <= 5'd0; // TableBuilder.java:86
+    end
+    if (building) begin // TableBuilder.java:91
+      entry <= entry + 5'd1; // TableBuilder.java:91
+    end
+    if (build_done) begin // TableBuilder.java:97
+      build_state <= BUILD_STATE_IDLE; // TableBuilder.java:98
+      if (build_half) begin // TableBuilder.java:99
+        table_ready_1 <= 1'b1; // TableBuilder.java:99
+      end else begin
+        table_ready_0 <= 1'b1; // TableBuilder.java:99
+      end
+      build_half <= ~build_half; // TableBuilder.java:100
+      if (build_last_slot) begin // TableBuilder.java:101
+        build_slot <= 16'd0; // TableBuilder.java:102
+        build_slot_base <= 10'd0; // TableBuilder.java:103
+        if (build_last_block) begin // TableBuilder.java:104
+          build_block <= 16'd0; // TableBuilder.java:105
+          build_block_base <= 10'd0; // TableBuilder.java:106
+          if (build_last_tile) begin // TableBuilder.java:107
+            build_tile <= 16'd0; // TableBuilder.java:108
+            if (act_tokens_loaded == cmd_tokens) begin // TableBuilder.java:109
+              builds_finished <= 1'b1; // TableBuilder.java:109
+            end
+          end else begin
+            build_tile <= build_tile + 16'd1; // TableBuilder.java:110
+          end
+        end else begin
+          build_block <= build_block + 16'd1; // TableBuilder.java:112
+          build_block_base <= build_block_base + 10'd3; // TableBuilder.java:113
+        end
+      end else begin
+        build_slot <= build_slot + 16'd1; // TableBuilder.java:116
+        build_slot_base <= build_slot_base + 10'd207; // TableBuilder.java:117
+      end
+    end
+    if (table_half_swept_0) begin // TableBuilder.java:124
+      table_ready_0 <= 1'b0; // TableBuilder.java:125
+      table_held_0 <= 1'b1; // TableBuilder.java:126
+    end
+    if (table_half_swept_1) begin // TableBuilder.java:124
+      table_ready_1 <= 1'b0; // TableBuilder.java:125
+      table_held_1 <= 1'b1; // TableBuilder.java:126
+    end
+    if (table_half_released_0) begin // TableBuilder.java:131
+      table_held_0 <= 1'b0; // TableBuilder.java:131
+    end
+    if (table_half_released_1) begin // TableBuilder.java:131
+      table_held_1 <= 1'b0; // TableBuilder.java:131
+    end
+    if (finished) begin // TableBuilder.java:133
+      builds_finished <= 1'b0; // TableBuilder.java:133
+    end
+    if (reset) begin
       act_word_valid <= 1'b0;
-      staging_active <= 1'b0;
+      build_state <= BUILD_STATE_IDLE;
       stage_beat <= 2'd0;
-      building <= 1'b0;
       entry <= 5'd0;
       table_ready_1 <= 1'b0;
       table_ready_0 <= 1'b0;
       build_half <= 1'b0;
       build_slot <= 16'd0;
-      build_slot_base <= 12'd0;
+      build_slot_base <= 10'd0;
       build_block <= 16'd0;
-      build_block_base <= 12'd0;
+      build_block_base <= 10'd0;
       build_tile <= 16'd0;
       builds_finished <= 1'b0;
+      table_held_0 <= 1'b0;
+      table_held_1 <= 1'b0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // result_queue (ResultQueue.java:29): queues the lanes' sums for the results stream; its credits let the sweep issue
+  // a result-producing step only when a FIFO slot is waiting for it
+  assign room = result_credits != 5'd0; // ResultQueue.java:35
+  assign results_drained = result_credits == 5'd20; // ResultQueue.java:36
+  assign result_fifo_push_valid = lane_sums_valid; // CreditBuffer.java:78
+  assign result_fifo_push_payload = {lane_sums_payload_3, lane_sums_payload_2, lane_sums_payload_1, lane_sums_payload_0}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
+  assign result_ready = results_ready; // Stream.java:103
+  assign result_issued = issue & sweep_last_block; // Sweep.java:63
+  assign lane_sums_payload_0 = lane0_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_1 = lane1_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_2 = lane2_result_payload; // LookupArray.java:44
+  assign lane_sums_payload_3 = lane3_result_payload; // LookupArray.java:44
+  assign lane_sums_valid = lane0_result_valid; // LookupArray.java:49
+
+  always @(posedge clk) begin
+    if (result_issued & ~result_credits_cond_and) begin // CreditBuffer.java:82
+      result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
+    end else if (result_credits_cond_and & ~result_issued) begin // CreditBuffer.java:83
+      result_credits <= result_credits + 5'd1; // CreditBuffer.java:83
+    end
+    if (reset) begin
+      result_credits <= 5'd20;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // sweep (Sweep.java:32): for each (tile, block, token, row group) one read of the weight buffer for all lanes, when
+  // the block's tables and weights are there; releases them once read
+  assign groups_of_tile = (sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:49
+  assign sweep_chunk_tokens = (sweep_chunk_tokens_diff > 16'd4) ? 16'd4 : sweep_chunk_tokens_diff; // Sweep.java:52
+  assign tables_there = table_half ? table_ready_1 : table_ready_0; // Sweep.java:53
+  assign weights_there = (sweep_half ? half_loaded_1 : half_loaded_0) | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // Sweep.java:56
+  assign sweep_last_block = sweep_block == last_block; // Sweep.java:57
+  assign sweep_last_slot = (sweep_slot + 16'd1) == sweep_chunk_tokens; // Sweep.java:58
+  assign sweep_last_group = (sweep_group + 16'd1) == groups_of_tile; // Sweep.java:59
+  assign sweep_last_tile = sweep_tile == last_tile; // Sweep.java:60
+  assign issue = active & ~sweeps_finished & tables_there & weights_there & (~sweep_last_block | room); // Sweep.java:62
+  assign step_accumulator = accumulator_slot_base + sweep_group[8:0]; // Sweep.java:67
+  assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:68
+  assign block_swept = issue & sweep_last_group; // Sweep.java:70
+  assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:71
+  assign sweep_tokens_after = sweep_tokens + sweep_chunk_tokens; // Sweep.java:85
+
+  always @(posedge clk) begin
+    if (issue) begin // Sweep.java:72
+      sweep_group <= sweep_group + 16'd1; // Sweep.java:72
+    end
+    if (block_swept) begin // Sweep.java:73
+      sweep_group <= 16'd0; // Sweep.java:74
+      table_half <= ~table_half; // Sweep.java:75
+      if (sweep_last_slot) begin // Sweep.java:76
+        sweep_slot <= 16'd0; // Sweep.java:77
+        accumulator_slot_base <= 9'd0; // Sweep.java:78
+        if (sweep_last_block) begin // Sweep.java:79
+          sweep_block <= 16'd0; // Sweep.java:80
+          sweep_block_base <= 14'd0; // Sweep.java:81
+          sweep_half <= ~sweep_half; // Sweep.java:82
+          if (sweep_last_tile) begin // Sweep.java:83
+            sweep_tile <= 16'd0; // Sweep.java:84
+            sweep_tokens <= sweep_tokens_after; // Sweep.java:86
+            if (sweep_tokens_after == cmd_tokens) begin // Sweep.java:87
+              sweeps_finished <= 1'b1; // Sweep.java:87
+            end
+          end else begin
+            sweep_tile <= sweep_tile + 16'd1; // Sweep.java:88
+          end
+        end else begin
+          sweep_block <= sweep_block + 16'd1; // Sweep.java:90
+          sweep_block_base <= sweep_block_base + groups_of_tile[13:0]; // Sweep.java:91
+        end
+      end else begin
+        sweep_slot <= sweep_slot + 16'd1; // Sweep.java:94
+        accumulator_slot_base <= accumulator_slot_base + 9'd128; // Sweep.java:95
+      end
+    end
+    if (finished) begin // Sweep.java:98
+      sweeps_finished <= 1'b0; // Sweep.java:99
+      sweep_tokens <= 16'd0; // Sweep.java:100
+    end
+    table_release_d1 <= block_swept; // Sweep.java:106
+    table_release_d2 <= table_release_d1; // Sweep.java:106
+    table_release_d3 <= table_release_d2; // Sweep.java:106
+    table_release_half_d1 <= table_half; // Sweep.java:107
+    table_release_half_d2 <= table_release_half_d1; // Sweep.java:107
+    table_release_half_d3 <= table_release_half_d2; // Sweep.java:107
+    weights_release_d1 <= tile_swept; // Sweep.java:108
+    weights_release_d2 <= weights_release_d1; // Sweep.java:108
+    weights_release_d3 <= weights_release_d2; // Sweep.java:108
+    weights_release_half_d1 <= sweep_half; // Sweep.java:109
+    weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:109
+    weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:109
+    if (reset) begin
       sweep_group <= 16'd0;
       table_half <= 1'b0;
       sweep_slot <= 16'd0;
@@ -1038,35 +1093,113 @@ module TlmmEngine_sim_small (
       sweep_tile <= 16'd0;
       sweep_tokens <= 16'd0;
       sweeps_finished <= 1'b0;
-      table_held_1 <= 1'b0;
-      table_held_0 <= 1'b0;
-      table_release_1 <= 1'b0;
-      table_release_2 <= 1'b0;
-      table_release_3 <= 1'b0;
-      table_release_half_1 <= 1'b0;
-      table_release_half_2 <= 1'b0;
-      table_release_half_3 <= 1'b0;
-      weights_release_1 <= 1'b0;
-      weights_release_2 <= 1'b0;
-      weights_release_3 <= 1'b0;
-      weights_release_half_1 <= 1'b0;
-      weights_release_half_2 <= 1'b0;
-      weights_release_half_3 <= 1'b0;
-      step_valid_1 <= 1'b0;
-      step_valid_2 <= 1'b0;
-      step_table_half_1 <= 1'b0;
-      step_table_half_2 <= 1'b0;
-      step_accumulator_1 <= 9'd0;
-      step_accumulator_2 <= 9'd0;
-      step_first_1 <= 1'b0;
-      step_first_2 <= 1'b0;
-      step_last_1 <= 1'b0;
-      step_last_2 <= 1'b0;
-      owed <= 5'd0;
+      table_release_d1 <= 1'b0;
+      table_release_d2 <= 1'b0;
+      table_release_d3 <= 1'b0;
+      weights_release_d1 <= 1'b0;
+      weights_release_d2 <= 1'b0;
+      weights_release_d3 <= 1'b0;
     end
   end
 
-  WeightPort_t5_q4_p2_w64 weights0 ( // TlmmEngine.java:202
+  // -------------------------------------------------------------------------------------------------------------------
+  // lookup_lanes (LookupArray.java:21): Q lanes: table lookups of each step's index words, summed into the row group's
+  // accumulator; the last block's sums go to the result queue
+  assign lane0_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane0_step_payload_indices = {buffer_read_words_0[24:20], buffer_read_words_0[19:15], buffer_read_words_0[14:10], buffer_read_words_0[9:5], buffer_read_words_0[4:0]}; // LookupArray.java:33
+  assign lane0_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane0_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane0_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane0_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane0_table_write_valid = building; // LookupArray.java:38
+  assign lane0_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane0_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane0_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane0_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane1_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane1_step_payload_indices = {buffer_read_words_1[24:20], buffer_read_words_1[19:15], buffer_read_words_1[14:10], buffer_read_words_1[9:5], buffer_read_words_1[4:0]}; // LookupArray.java:33
+  assign lane1_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane1_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane1_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane1_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane1_table_write_valid = building; // LookupArray.java:38
+  assign lane1_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane1_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane1_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane1_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane2_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane2_step_payload_indices = {buffer_read_words_2[24:20], buffer_read_words_2[19:15], buffer_read_words_2[14:10], buffer_read_words_2[9:5], buffer_read_words_2[4:0]}; // LookupArray.java:33
+  assign lane2_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane2_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane2_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane2_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane2_table_write_valid = building; // LookupArray.java:38
+  assign lane2_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane2_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane2_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane2_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+  assign lane3_step_valid = step_valid_d2; // LookupArray.java:32
+  assign lane3_step_payload_indices = {buffer_read_words_3[24:20], buffer_read_words_3[19:15], buffer_read_words_3[14:10], buffer_read_words_3[9:5], buffer_read_words_3[4:0]}; // LookupArray.java:33
+  assign lane3_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
+  assign lane3_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
+  assign lane3_step_payload_first = step_first_d2; // LookupArray.java:36
+  assign lane3_step_payload_last = step_last_d2; // LookupArray.java:37
+  assign lane3_table_write_valid = building; // LookupArray.java:38
+  assign lane3_table_write_payload_half = build_half; // LookupArray.java:39
+  assign lane3_table_write_payload_entry = entry; // LookupArray.java:40
+  assign lane3_table_write_payload_values_0 = table0_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_1 = table1_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_2 = table2_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
+  assign lane3_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
+
+  always @(posedge clk) begin
+    step_valid_d1 <= issue; // LookupArray.java:24
+    step_valid_d2 <= step_valid_d1; // LookupArray.java:24
+    step_table_half_d1 <= table_half; // LookupArray.java:25
+    step_table_half_d2 <= step_table_half_d1; // LookupArray.java:25
+    step_accumulator_d1 <= step_accumulator; // LookupArray.java:26
+    step_accumulator_d2 <= step_accumulator_d1; // LookupArray.java:26
+    step_first_d1 <= sweep_first_block; // LookupArray.java:27
+    step_first_d2 <= step_first_d1; // LookupArray.java:27
+    step_last_d1 <= sweep_last_block; // LookupArray.java:28
+    step_last_d2 <= step_last_d1; // LookupArray.java:28
+    if (reset) begin
+      step_valid_d1 <= 1'b0;
+      step_valid_d2 <= 1'b0;
+    end
+  end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!(~result_issued | (result_credits != 5'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+        $stop;
+      end
+      if (!(result_credits <= 5'd20)) begin // CreditBuffer.java:89
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 20");
+        $stop;
+      end
+      if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+    end
+  end
+`endif
+
+  WeightPort_t5_q4_p2_w64 weights0 ( // WeightLoader.java:44
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights0_start_valid),
@@ -1111,7 +1244,7 @@ module TlmmEngine_sim_small (
     .write_payload_words     (weights0_write_payload_words)
   );
 
-  WeightPort_t5_q4_p2_w64 weights1 ( // TlmmEngine.java:202
+  WeightPort_t5_q4_p2_w64 weights1 ( // WeightLoader.java:44
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights1_start_valid),
@@ -1156,7 +1289,7 @@ module TlmmEngine_sim_small (
     .write_payload_words     (weights1_write_payload_words)
   );
 
-  WeightBuffer_t5_q4_p2_d16384 buffer ( // TlmmEngine.java:206
+  WeightBuffer_t5_q4_p2_d16384 buffer ( // WeightLoader.java:48
     .clk                      (clk),
     .reset                    (reset),
     .write_0_valid            (buffer_write_0_valid),
@@ -1175,7 +1308,19 @@ module TlmmEngine_sim_small (
     .read_words_3             (buffer_read_words_3)
   );
 
-  LookupLane_t5_a512 lane0 ( // TlmmEngine.java:477
+  SyncFifo_w128_d20 result_fifo ( // CreditBuffer.java:77
+    .clk          (clk),
+    .reset        (reset),
+    .push_valid   (result_fifo_push_valid),
+    .push_ready   (result_fifo_push_ready),
+    .push_payload (result_fifo_push_payload),
+    .pop_valid    (result_fifo_pop_valid),
+    .pop_ready    (result_fifo_pop_ready),
+    .pop_payload  (result_fifo_pop_payload),
+    .occupancy    (result_fifo_occupancy)
+  );
+
+  LookupLane_t5_a512 lane0 ( // LookupArray.java:31
     .clk                          (clk),
     .reset                        (reset),
     .step_valid                   (lane0_step_valid),
@@ -1196,7 +1341,7 @@ module TlmmEngine_sim_small (
     .result_payload               (lane0_result_payload)
   );
 
-  LookupLane_t5_a512 lane1 ( // TlmmEngine.java:477
+  LookupLane_t5_a512 lane1 ( // LookupArray.java:31
     .clk                          (clk),
     .reset                        (reset),
     .step_valid                   (lane1_step_valid),
@@ -1217,7 +1362,7 @@ module TlmmEngine_sim_small (
     .result_payload               (lane1_result_payload)
   );
 
-  LookupLane_t5_a512 lane2 ( // TlmmEngine.java:477
+  LookupLane_t5_a512 lane2 ( // LookupArray.java:31
     .clk                          (clk),
     .reset                        (reset),
     .step_valid                   (lane2_step_valid),
@@ -1238,7 +1383,7 @@ module TlmmEngine_sim_small (
     .result_payload               (lane2_result_payload)
   );
 
-  LookupLane_t5_a512 lane3 ( // TlmmEngine.java:477
+  LookupLane_t5_a512 lane3 ( // LookupArray.java:31
     .clk                          (clk),
     .reset                        (reset),
     .step_valid                   (lane3_step_valid),
@@ -1259,20 +1404,8 @@ module TlmmEngine_sim_small (
     .result_payload               (lane3_result_payload)
   );
 
-  SyncFifo_w128_d20 result_fifo ( // TlmmEngine.java:495
-    .clk          (clk),
-    .reset        (reset),
-    .push_valid   (result_fifo_push_valid),
-    .push_ready   (result_fifo_push_ready),
-    .push_payload (result_fifo_push_payload),
-    .pop_valid    (result_fifo_pop_valid),
-    .pop_ready    (result_fifo_pop_ready),
-    .pop_payload  (result_fifo_pop_payload),
-    .occupancy    (result_fifo_occupancy)
-  );
-
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, weights0_idle, weights1_idle, buffer_read_words_0[71:25], buffer_read_words_1[71:25], buffer_read_words_2[71:25], buffer_read_words_3[71:25], lane1_result_valid, lane2_result_valid, lane3_result_valid, result_fifo_push_ready, result_fifo_occupancy, beats_per_token_prod[33:32], tile_stride_prod[65:64], weights0_start_payload_address_prod[71:64], weights1_start_payload_address_prod[71:64]};
+  wire unused_bits = &{1'b0, weights0_idle, weights1_idle, buffer_read_words_0[71:25], buffer_read_words_1[71:25], buffer_read_words_2[71:25], buffer_read_words_3[71:25], result_fifo_occupancy, lane1_result_valid, lane2_result_valid, lane3_result_valid, beats_per_token_prod[33:32], tile_stride_prod[65:64], weights0_start_payload_address_prod[71:64], weights1_start_payload_address_prod[71:64]};
 endmodule
 
 `default_nettype wire

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code tellme run}: generate text with the software model, streaming tokens as they are produced. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run", 
         description = "Generate text with the software model (float reference or hardware-exact path).")
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -35,18 +35,23 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "", description = "prompt text (default: none, start from BOS)")
     String prompt;
 
+    @Range(min = 1, max = 1 << 20)
     @Option(names = "--steps", defaultValue = "256", description = "tokens to generate at most (default: ${DEFAULT-VALUE})")
     int steps;
 
+    @Range(min = 0, max = 100)
     @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default), else sampling temperature")
     float temperature;
 
+    @Range(min = 0, max = 1 << 20)
     @Option(names = "--top-k", defaultValue = "0", description = "sample from the k most likely tokens (0 = all)")
     int topK;
 
+    @Range(min = 0, max = 1, minExclusive = true)
     @Option(names = "--top-p", defaultValue = "1", description = "nucleus sampling threshold in (0, 1] (1 = off)")
     float topP;
 
+    @Range(min = Long.MIN_VALUE, max = Long.MAX_VALUE)
     @Option(names = "--seed", defaultValue = "42", description = "sampling seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -54,22 +59,22 @@ final class RunCommand implements Callable<Integer> {
             description = "inference path: float or exact (default: exact for ternary models, float otherwise)")
     InferencePath path;
 
-    @Option(names = "--lanes", defaultValue = "16", description = "exact path: lanes of the ordered sums (default: ${DEFAULT-VALUE})")
+    @Range(min = 1, max = 1024)
+    @Option(names = "--lanes", defaultValue = "16", description = "exact path: lanes of the ordered sums, a power of"
+            + " two (default: ${DEFAULT-VALUE})")
     int lanes;
 
     @Option(names = "--storage", defaultValue = "fp16", paramLabel = "fp16|bf16",
             description = "exact path: storage format (default: ${DEFAULT-VALUE})", converter = StorageConverter.class)
     StorageFormat storage;
 
+    @Range(min = 1, max = 256)
     @Option(names = "--threads", defaultValue = "2", description = "worker threads (default: ${DEFAULT-VALUE})")
     int threads;
 
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
-        if (steps < 1) {
-            throw new CommandLine.ParameterException(cl, "--steps must be at least 1");
-        }
         SamplerConfig samplerConfig;
         ExactConfig exact;
         try {
@@ -84,7 +89,7 @@ final class RunCommand implements Callable<Integer> {
         int[] promptIds = new int[encoded.length + 1];
         promptIds[0] = tok.bos();
         System.arraycopy(encoded, 0, promptIds, 1, encoded.length);
-        int capacity = Math.min(loaded.weights().config().contextLength(), promptIds.length + steps);
+        int capacity = (int) Math.min(loaded.weights().config().contextLength(), (long) promptIds.length + steps);
         if (promptIds.length >= capacity) {
             throw new CommandLine.ParameterException(cl, "the prompt (" + promptIds.length
                     + " tokens) fills the model's context of " + capacity + " tokens");

@@ -1,0 +1,136 @@
+package dev.tellmej.accel.sim;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import dev.tellmej.accel.tlmm.TlmmCommand;
+import dev.tellmej.accel.tlmm.TlmmConfig;
+import dev.tellmej.accel.tlmm.TlmmEngine;
+import dev.tellmej.accel.tlmm.TlmmLayout;
+import dev.tellmej.accel.tlmm.WeightPacker;
+import dev.tellmej.model.ternary.TernaryMatrix;
+import dev.tellmej.sim.AxiMemory;
+import dev.tellmej.sim.SimModel;
+import dev.tellmej.sim.StreamDriver;
+import dev.tellmej.sim.StreamMonitor;
+import java.lang.foreign.MemorySegment;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Runs matrix products on a simulated {@link TlmmEngine}: packs the matrix into the DDR model, sends the
+ * command and the activations through stream drivers (with the given valid probability), collects the
+ * results (with the given ready probability) and puts them back in row order. Used by the engine's tests
+ * and by {@code tellme bench tlmm}.
+ */
+public final class TlmmRunner {
+    /** Where the weight image goes in the DDR model. */
+    static final long WEIGHT_ADDRESS = 0x1000;
+
+    /**
+     * A product's accumulators ([token][row]), the cycles from the command to the last result, and the
+     * bytes the engine read from DDR.
+     */
+    public record Run(int[][] accumulators, long cycles, long bytesRead) {}
+
+    private final SimModel sim;
+    private final TlmmEngine top;
+    private final AxiMemory ddr;
+    private final StreamDriver commands;
+    private final StreamDriver activations;
+    private final StreamMonitor results;
+
+    /**
+     * Attaches the DDR model to the engine's read ports and drivers to its streams.
+     *
+     * @param activationValid probability that an activation beat is offered in a cycle
+     * @param resultReady     probability that a result beat is taken in a cycle
+     */
+    public TlmmRunner(SimModel sim, TlmmEngine top, AxiMemory ddr, Random random, double activationValid, double resultReady) {
+        this.sim = sim;
+        this.top = top;
+        this.ddr = ddr;
+        for (int p = 0; p < top.config().ports(); p++) {
+            ddr.attach(top.weightPorts.get(p));
+        }
+        this.commands = new StreamDriver(sim, top.command, new Random(random.nextLong()), 1.0);
+        this.activations = new StreamDriver(sim, top.activations, new Random(random.nextLong()), activationValid);
+        this.results = new StreamMonitor(sim, top.results, new Random(random.nextLong()), resultReady);
+    }
+
+    /** Multiplies {@code matrix} by each row of {@code x} (int8 activations, at least cols long). */
+    public Run run(TernaryMatrix matrix, byte[][] x) {
+        TlmmConfig config = top.config();
+        TlmmLayout layout = new TlmmLayout(config, matrix.rows(), matrix.cols());
+        byte[] image = WeightPacker.pack(layout, matrix);
+        MemorySegment.copy(image, 0, ddr.bytes(), JAVA_BYTE, WEIGHT_ADDRESS, image.length);
+        TlmmCommand command = layout.command(WEIGHT_ADDRESS, x.length);
+        int received = results.count();
+        long bytesBefore = ddr.counters().bytesRead();
+        long start = sim.cycle();
+        commands.push(pack(command));
+        int bytesPerToken = layout.blocks() * config.blockInputs();
+        for (byte[] token : x) {
+            for (int offset = 0; offset < bytesPerToken; offset += config.activationBytes()) {
+                BigInteger beat = BigInteger.ZERO;
+                for (int i = config.activationBytes() - 1; i >= 0; i--) {
+                    int col = offset + i;
+                    int value = col < token.length ? token[col] & 0xff : 0;
+                    beat = beat.shiftLeft(8).or(BigInteger.valueOf(value));
+                }
+                activations.push(beat);
+            }
+        }
+        int groups = layout.groups();
+        int expectedBeats = groups * x.length;
+        long limit = 200L * (layout.blocks() + 4) * (groups + 32) * x.length + 100_000;
+        sim.runUntil(() -> results.count() - received == expectedBeats && sim.peek(top.busy) == 0, limit);
+        long cycles = sim.cycle() - start;
+        return new Run(reorder(layout, results.received().subList(received, received + expectedBeats), x.length), cycles,
+                ddr.counters().bytesRead() - bytesBefore);
+    }
+
+    /** Results arrive per chunk, tile, token, row group; this puts them back as [token][row]. */
+    private static int[][] reorder(TlmmLayout layout, List<BigInteger> beats, int tokens) {
+        TlmmConfig config = layout.config();
+        int[][] out = new int[tokens][layout.rows()];
+        int next = 0;
+        for (int chunkStart = 0; chunkStart < tokens; chunkStart += config.maxTokens()) {
+            int chunk = Math.min(config.maxTokens(), tokens - chunkStart);
+            for (int k = 0; k < layout.tiles(); k++) {
+                for (int s = 0; s < chunk; s++) {
+                    for (int g = 0; g < layout.groupsOfTile(k); g++) {
+                        BigInteger beat = beats.get(next++);
+                        for (int q = 0; q < config.columns(); q++) {
+                            int row = (k * layout.tileGroups() + g) * config.columns() + q;
+                            int value = beat.shiftRight(32 * q).intValue();
+                            if (row < layout.rows()) {
+                                out[chunkStart + s][row] = value;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The command's fields packed as the command port's payload (first field least significant). */
+    public static BigInteger pack(TlmmCommand c) {
+        long[][] fields = {
+            {c.address(), 64}, {c.blocks(), 16}, {c.lastBlockClass(), 2}, {c.tokens(), 16}, {c.tiles(), 16},
+            {c.tileGroups(), 16}, {c.lastTileGroups(), 16}, {c.regionStride(), 32}, {c.beatsFull(), 32},
+            {c.beatsLast(), 32}, {c.wordsFull(), 32}, {c.wordsLast(), 32},
+        };
+        BigInteger value = BigInteger.ZERO;
+        int shift = 0;
+        for (long[] field : fields) {
+            if (field[0] < 0 || field[0] >= (1L << Math.min(62, field[1])) && field[1] < 63) {
+                throw new IllegalArgumentException("command field " + field[0] + " does not fit " + field[1] + " bits");
+            }
+            value = value.or(BigInteger.valueOf(field[0]).shiftLeft(shift));
+            shift += (int) field[1];
+        }
+        return value;
+    }
+}

@@ -1,0 +1,11 @@
+Fp32Mul.v
+Fp32Add.v
+FpChord.v
+FpScale2_n9.v
+FpExp.v
+FpScale2_n10.v
+FpReciprocal.v
+FpSilu.v
+Fp32ToFp16.v
+SyncFifo_w65_d92.v
+Gating_silu_l2_fp16.v

@@ -1,0 +1,9 @@
+Fp32Mul.v
+Fp32Add.v
+FpChord.v
+FpScale2_n10.v
+FpReciprocal.v
+Fp16ToFp32.v
+Fp32ToInt8.v
+SyncFifo_w65_d12.v
+Quantizer_l4_fp16.v
