@@ -3,7 +3,6 @@ package dev.tellmej.cli;
 import dev.tellmej.model.bench.DecodeSpeedBenchmark;
 import dev.tellmej.model.bench.StudentNllBenchmark;
 import dev.tellmej.model.numerics.ExactConfig;
-import dev.tellmej.model.numerics.StorageFormat;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -70,9 +69,13 @@ final class BenchModelCommand implements Callable<Integer>, PrintsJson {
             + " model's context of 512 (default: ${DEFAULT-VALUE})")
     int length;
 
+    @Option(names = "--config", paramLabel = "NAME", defaultValue = "kv260", description = "the accelerator build"
+            + " whose arithmetic the exact path reproduces (default: ${DEFAULT-VALUE})")
+    String configName;
+
     @Range(min = 1, max = 1024)
-    @Option(names = "--lanes", defaultValue = "16", description = "exact path lanes, a power of two (default: ${DEFAULT-VALUE})")
-    int lanes;
+    @Option(names = "--lanes", description = "exact path lanes, a power of two (default: the build's)")
+    Integer lanes;
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "where the synthetic model is written (default: ~/.cache/tellme-j)")
     Path cacheDir;
@@ -86,7 +89,7 @@ final class BenchModelCommand implements Callable<Integer>, PrintsJson {
     public Integer call() {
         ExactConfig exact;
         try {
-            exact = new ExactConfig(lanes, StorageFormat.FP16, 28);
+            exact = RunCommand.exactConfig(ConfigCommand.build(spec.commandLine(), configName), lanes, null);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--lanes: " + e.getMessage());
         }
@@ -109,8 +112,8 @@ final class BenchModelCommand implements Callable<Integer>, PrintsJson {
         out.printf(Locale.ROOT, "NLL per token over %d predicted tokens (nats):%n", r.predictedTokens());
         out.printf(Locale.ROOT, "  teacher, float                         %.4f%n", r.teacherFloat());
         out.printf(Locale.ROOT, "  ternary student, float W1.58 A8 path   %.4f%n", r.studentFloat());
-        out.printf(Locale.ROOT, "  ternary student, hardware-exact path   %.4f  (L = %d, fp16 storage)%n",
-                r.studentExact(), exact.lanes());
+        out.printf(Locale.ROOT, "  ternary student, hardware-exact path   %.4f  (L = %d, %s storage)%n",
+                r.studentExact(), exact.lanes(), exact.storage().name().toLowerCase(Locale.ROOT));
         out.printf(Locale.ROOT, "  exact - float                          %+.4f%n", r.exactMinusFloat());
         return 0;
     }
@@ -150,8 +153,8 @@ final class BenchModelCommand implements Callable<Integer>, PrintsJson {
         out.printf(Locale.ROOT, "model: %s, %d layers, hidden %d, FFN %d, vocab %d, %.1f M ternary weights"
                 + " (ready in %.1f s)%n", s.file().getFileName(), s.shape().layers(), s.shape().dim(), s.shape().ffn(),
                 s.shape().vocab(), s.ternaryWeights() / 1e6, s.readySeconds());
-        out.printf(Locale.ROOT, "exact path: L = %d, fp16 storage, %d threads, TLMM kernel: %s%n", s.exact().lanes(),
-                s.threads(), s.vectorApi() ? "Vector API (512-bit table select)" : "scalar");
+        out.printf(Locale.ROOT, "exact path: L = %d, %s storage, %d threads, TLMM kernel: %s%n", s.exact().lanes(),
+                s.exact().storage().name().toLowerCase(Locale.ROOT), s.threads(), s.vectorApi() ? "Vector API (512-bit table select)" : "scalar");
         out.flush();
     }
 }

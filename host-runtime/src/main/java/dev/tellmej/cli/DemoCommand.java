@@ -2,7 +2,7 @@ package dev.tellmej.cli;
 
 import dev.tellmej.eda.Toolchain;
 import dev.tellmej.model.inference.ExactModel;
-import dev.tellmej.model.numerics.ExactConfig;
+import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.model.sample.Sampler;
 import dev.tellmej.model.sample.SamplerConfig;
 import java.io.PrintWriter;
@@ -45,7 +45,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.flush();
         ModelFiles.Loaded loaded = ModelFiles.load(spec.commandLine(), null, null);
-        ExactModel model = new ExactModel(loaded.weights(), ExactConfig.defaults(), DEMO_TOKENS + 1, 2);
+        ExactModel model = new ExactModel(loaded.weights(), AcceleratorConfig.simSmall().exact(), DEMO_TOKENS + 1, 2);
         try {
             RunCommand.generate(out, model, loaded.tokenizer(), new int[] {loaded.tokenizer().bos()}, DEMO_TOKENS,
                     new Sampler(SamplerConfig.greedy()), "software model, exact path");

@@ -1,5 +1,6 @@
 package dev.tellmej.cli;
 
+import dev.tellmej.accel.config.ModelDoesNotFitException;
 import dev.tellmej.eda.ToolFailedException;
 import dev.tellmej.eda.ToolNotFoundException;
 import dev.tellmej.eda.ToolVersionException;
@@ -44,6 +45,8 @@ final class ErrorReporter implements CommandLine.IParameterExceptionHandler, Com
             case ModelFileException m -> print(err, m.getMessage(),
                     "tellme reads GGUF and safetensors models (docs/model.md lists the tensor types).");
             case ContextOverflowException c -> print(err, c.getMessage(), "Ask for fewer --steps.");
+            case ModelDoesNotFitException m -> print(err, m.getMessage(), "'tellme config show " + m.configuration()
+                    + "' lists the build's maxima; 'tellme config --list' the builds.");
             case ToolNotFoundException t -> print(err, t.getMessage(), "'tellme demo' lists the tools and their state.");
             case ToolVersionException t -> print(err, t.getMessage(), "Run scripts/setup to install a supported version.");
             case ToolFailedException t -> print(err, t.getMessage(), "The tool's own output is above.");

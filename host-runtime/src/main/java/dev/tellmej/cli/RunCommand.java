@@ -1,5 +1,6 @@
 package dev.tellmej.cli;
 
+import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.model.inference.ExactModel;
 import dev.tellmej.model.inference.Generator;
 import dev.tellmej.model.inference.LanguageModel;
@@ -59,13 +60,17 @@ final class RunCommand implements Callable<Integer> {
             description = "inference path: float or exact (default: exact for ternary models, float otherwise)")
     InferencePath path;
 
-    @Range(min = 1, max = 1024)
-    @Option(names = "--lanes", defaultValue = "16", description = "exact path: lanes of the ordered sums, a power of"
-            + " two (default: ${DEFAULT-VALUE})")
-    int lanes;
+    @Option(names = "--config", paramLabel = "NAME", defaultValue = "kv260", description = "exact path: the"
+            + " accelerator build whose arithmetic it reproduces (default: ${DEFAULT-VALUE}; tellme config --list)")
+    String configName;
 
-    @Option(names = "--storage", defaultValue = "fp16", paramLabel = "fp16|bf16",
-            description = "exact path: storage format (default: ${DEFAULT-VALUE})", converter = StorageConverter.class)
+    @Range(min = 1, max = 1024)
+    @Option(names = "--lanes", description = "exact path: lanes of the ordered sums, a power of two (default: the"
+            + " build's)")
+    Integer lanes;
+
+    @Option(names = "--storage", paramLabel = "fp16|bf16", converter = StorageConverter.class,
+            description = "exact path: storage format (default: the build's)")
     StorageFormat storage;
 
     @Range(min = 1, max = 256)
@@ -79,7 +84,7 @@ final class RunCommand implements Callable<Integer> {
         ExactConfig exact;
         try {
             samplerConfig = new SamplerConfig(temperature, topK, topP, seed);
-            exact = new ExactConfig(lanes, storage, 28);
+            exact = exactConfig(ConfigCommand.build(cl, configName), lanes, storage);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
@@ -163,5 +168,12 @@ final class RunCommand implements Callable<Integer> {
                 default -> throw new CommandLine.TypeConversionException("unknown storage '" + value + "' (fp16 or bf16)");
             };
         }
+    }
+
+    /** The build's exact configuration, with the lanes or the storage format overridden where given. */
+    static ExactConfig exactConfig(AcceleratorConfig build, Integer lanes, StorageFormat storage) {
+        ExactConfig base = build.exact();
+        return new ExactConfig(lanes != null ? lanes : base.lanes(), storage != null ? storage : base.storage(),
+                base.tables());
     }
 }
