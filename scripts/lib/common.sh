@@ -6,8 +6,9 @@
 TELLME_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 readonly TELLME_REQUIRED_JDK=25
 
+# Prints "SCRIPT: MESSAGE" on standard error (the tools' one error style) and exits with 1.
 tellme_die() {
-    printf 'error: %s\n' "$*" >&2
+    printf '%s: %s\n' "$(basename "$0")" "$*" >&2
     exit 1
 }
 

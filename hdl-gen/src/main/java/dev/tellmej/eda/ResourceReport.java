@@ -86,6 +86,27 @@ public record ResourceReport(String top, Map<String, Integer> cells) {
         return lutLogic() + lutMemory();
     }
 
+    /**
+     * The counts the reports print, as plain numbers (primitives; {@code bramTiles} in RAMB36 units).
+     *
+     * @param uram      URAM288
+     * @param ramb36    RAMB36E2
+     * @param ramb18    RAMB18E2
+     * @param bramTiles RAMB36E2 + RAMB18E2 / 2
+     * @param dsp       DSP48E2
+     * @param luts      LUTs, logic plus memory
+     * @param lutLogic  LUTs as logic
+     * @param lutMemory LUTs as memory (LUT6 units)
+     * @param flipFlops flip-flops
+     */
+    public record Counts(int uram, int ramb36, int ramb18, double bramTiles, int dsp, int luts, int lutLogic,
+            int lutMemory, int flipFlops) {}
+
+    /** This report's {@link Counts}. */
+    public Counts counts() {
+        return new Counts(uram(), ramb36(), ramb18(), bramTiles(), dsp(), luts(), lutLogic(), lutMemory(), flipFlops());
+    }
+
     @Override
     public String toString() {
         return String.format("%s: URAM288 %d, RAMB36E2 %d, RAMB18E2 %d, DSP48E2 %d, LUT %d (logic %d, memory %d), FF %d",

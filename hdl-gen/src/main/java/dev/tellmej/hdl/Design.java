@@ -48,8 +48,28 @@ public final class Design<M extends Module> {
     }
 
     /**
-     * Writes {@code <Module>.v} for every definition and {@code <listName>.f}, a file list of them in
-     * dependency order (black-box sources last), into {@code dir}.
+     * The files {@link #writeVerilog(Path, String)} writes, in order: {@code <Module>.v} for every definition,
+     * then {@code <listName>.f}, a file list of them in dependency order (black-box sources last).
+     *
+     * @return file name -> text
+     */
+    public Map<String, String> verilogFiles(String listName) {
+        Map<String, String> files = new LinkedHashMap<>();
+        StringBuilder fileList = new StringBuilder();
+        for (Map.Entry<String, String> definition : definitions.entrySet()) {
+            String name = definition.getKey() + ".v";
+            files.put(name, definition.getValue());
+            fileList.append(name).append('\n');
+        }
+        for (String source : blackBoxSources) {
+            fileList.append(source).append('\n');
+        }
+        files.put(listName + ".f", fileList.toString());
+        return Collections.unmodifiableMap(files);
+    }
+
+    /**
+     * Writes {@link #verilogFiles(String)} into {@code dir}.
      *
      * @return the files written, the file list last
      */
@@ -57,19 +77,11 @@ public final class Design<M extends Module> {
         try {
             Files.createDirectories(dir);
             List<Path> written = new ArrayList<>();
-            StringBuilder fileList = new StringBuilder();
-            for (Map.Entry<String, String> definition : definitions.entrySet()) {
-                Path file = dir.resolve(definition.getKey() + ".v");
-                Files.writeString(file, definition.getValue(), StandardCharsets.UTF_8);
-                written.add(file);
-                fileList.append(file.getFileName()).append('\n');
+            for (Map.Entry<String, String> file : verilogFiles(listName).entrySet()) {
+                Path path = dir.resolve(file.getKey());
+                Files.writeString(path, file.getValue(), StandardCharsets.UTF_8);
+                written.add(path);
             }
-            for (String source : blackBoxSources) {
-                fileList.append(source).append('\n');
-            }
-            Path list = dir.resolve(listName + ".f");
-            Files.writeString(list, fileList.toString(), StandardCharsets.UTF_8);
-            written.add(list);
             return written;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write Verilog to " + dir, e);

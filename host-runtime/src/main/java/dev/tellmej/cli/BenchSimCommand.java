@@ -3,6 +3,7 @@ package dev.tellmej.cli;
 import dev.tellmej.sim.bench.SimBenchmark;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -17,17 +18,23 @@ import picocli.CommandLine.Option;
 @Command(name = "sim", description = "Cycles per second with Java driving every clock of a Verilated design"
         + " (about 3,000 flip-flops) against a C++ loop on the same model; downcall cost; cached load and cold"
         + " build times.")
-final class BenchSimCommand implements Callable<Integer> {
+final class BenchSimCommand implements Callable<Integer>, PrintsJson {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    JsonOption json;
+
+    @Range(min = 1, max = 256)
     @Option(names = "--lanes", defaultValue = "16", description = "Lanes of the benchmark design, about 190"
             + " flip-flops each (default ${DEFAULT-VALUE}).")
     int lanes;
 
+    @Range(min = 1, max = 1e12)
     @Option(names = "--cycles", defaultValue = "1000000", description = "Cycles per timed run (default ${DEFAULT-VALUE}).")
     long cycles;
 
+    @Range(min = 1, max = 1000)
     @Option(names = "--runs", defaultValue = "5", description = "Timed runs of each loop (default ${DEFAULT-VALUE}).")
     int runs;
 
@@ -38,18 +45,24 @@ final class BenchSimCommand implements Callable<Integer> {
     boolean noYosys;
 
     @Override
+    public List<Class<? extends Record>> jsonRecords() {
+        return List.of(SimBenchmark.Report.class);
+    }
+
+    @Override
     public Integer call() {
-        if (lanes < 1 || cycles < 1 || runs < 1) {
-            spec.commandLine().getErr().println("error: --lanes, --cycles and --runs must be positive");
-            return 2;
-        }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter progress = json.progress();
         SimBenchmark.Report r = SimBenchmark.run(
                 new SimBenchmark.Options(lanes, cycles, runs, !noColdBuild, !noYosys),
                 line -> {
-                    out.println("  " + line);
-                    out.flush();
+                    progress.println("  " + line);
+                    progress.flush();
                 });
+        if (json.enabled()) {
+            json.print(r);
+            return 0;
+        }
+        PrintWriter out = spec.commandLine().getOut();
         out.println();
         out.printf(Locale.ROOT, "design:               %s, %d register bits in the RTL%s%n", r.design(),
                 r.registerBits(), r.yosysFlipFlops() >= 0 ? ", " + r.yosysFlipFlops() + " flip-flops after Yosys"

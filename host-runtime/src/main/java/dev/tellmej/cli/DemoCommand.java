@@ -1,7 +1,8 @@
 package dev.tellmej.cli;
 
+import dev.tellmej.eda.Toolchain;
 import dev.tellmej.model.inference.ExactModel;
-import dev.tellmej.model.numerics.ExactConfig;
+import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.model.sample.Sampler;
 import dev.tellmej.model.sample.SamplerConfig;
 import java.io.PrintWriter;
@@ -28,8 +29,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("TeLLMe-J demo");
         out.println();
         out.println("Toolchain:");
-        List<ToolchainCheck.Line> tools = ToolchainCheck.probe();
-        for (ToolchainCheck.Line line : tools) {
+        List<Toolchain.Status> tools = Toolchain.probe();
+        for (Toolchain.Status line : tools) {
             out.printf("  %-4s %-10s %s%n", line.ok() ? "ok" : "MISSING", line.name(), line.detail());
         }
         out.println();
@@ -44,7 +45,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.flush();
         ModelFiles.Loaded loaded = ModelFiles.load(spec.commandLine(), null, null);
-        ExactModel model = new ExactModel(loaded.weights(), ExactConfig.defaults(), DEMO_TOKENS + 1, 2);
+        ExactModel model = new ExactModel(loaded.weights(), AcceleratorConfig.simSmall().exact(), DEMO_TOKENS + 1, 2);
         try {
             RunCommand.generate(out, model, loaded.tokenizer(), new int[] {loaded.tokenizer().bos()}, DEMO_TOKENS,
                     new Sampler(SamplerConfig.greedy()), "software model, exact path");
@@ -58,6 +59,11 @@ final class DemoCommand implements Callable<Integer> {
                     + " the accelerator RTL in simulation or on the board.");
         }
         out.flush();
-        return tools.stream().allMatch(ToolchainCheck.Line::ok) ? 0 : 1;
+        List<String> missing = tools.stream().filter(line -> !line.ok()).map(Toolchain.Status::name).toList();
+        if (!missing.isEmpty()) {
+            throw new CommandFailedException("the toolchain is incomplete: " + String.join(", ", missing)
+                    + " (see the list above)", "Run scripts/setup to install what is missing.");
+        }
+        return 0;
     }
 }

@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code tellme report}: resource reports of the generated hardware, one subcommand per part. */
-@Command(name = "report", mixinStandardHelpOptions = true,
+@Command(name = "report", 
         description = "Synthesis estimates (Yosys) of the generated hardware, written as Markdown.",
         subcommands = {ReportTlmmCommand.class, ReportElementwiseCommand.class})
 final class ReportCommand implements Runnable {

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,16 +16,19 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tellme report elementwise}: synthesizes every floating-point unit and every fused element-wise unit
- * (kv260 configuration, and with one lane for the per-lane split) with Yosys and writes a Markdown table of
- * DSP48E2, LUT, FF and block RAM.
+ * (kv260 configuration, and with one lane for the per-lane split) with Yosys ({@link ElementwiseReport}) and
+ * writes a Markdown table of DSP48E2, LUT, FF and block RAM.
  */
-@Command(name = "elementwise", mixinStandardHelpOptions = true,
+@Command(name = "elementwise",
         description = {"Yosys estimates of the floating-point units and the fused element-wise units:",
                 "per unit and per lane (DSP48E2, LUT, FF, RAMB36/18) and latency, as Markdown.",
                 "  tellme report elementwise [--out FILE] [--units NAME,...] [--work DIR]"})
-final class ReportElementwiseCommand implements Callable<Integer> {
+final class ReportElementwiseCommand implements Callable<Integer>, PrintsJson {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    JsonOption json;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write the report here (default: standard output).")
     Path out;
@@ -38,21 +40,27 @@ final class ReportElementwiseCommand implements Callable<Integer> {
             + " temporary folder).")
     Path work;
 
+    @Range(min = 1, max = 24 * 60)
     @Option(names = "--timeout-minutes", defaultValue = "30", description = "Per Yosys run (default ${DEFAULT-VALUE}).")
     int timeoutMinutes;
+
+    @Override
+    public List<Class<? extends Record>> jsonRecords() {
+        return List.of(ElementwiseReport.Row.class);
+    }
 
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         List<ElementwiseReport.Unit> units = ElementwiseReport.units();
+        List<String> known = units.stream().map(ElementwiseReport.Unit::name).toList();
         if (only != null) {
-            Set<String> known = Set.copyOf(units.stream().map(ElementwiseReport.Unit::name).toList());
             for (String name : only) {
                 if (!known.contains(name)) {
-                    stderr.println("error: unknown unit '" + name + "'; known: "
-                            + String.join(", ", units.stream().map(ElementwiseReport.Unit::name).toList()));
-                    return 2;
+                    String closest = ClosestName.of(name, known).map(n -> "; did you mean '" + n + "'?").orElse("");
+                    throw new CommandLine.ParameterException(spec.commandLine(), "unknown unit '" + name + "'"
+                            + closest + " (known: " + String.join(", ", known) + ")");
                 }
             }
             units = units.stream().filter(u -> only.contains(u.name())).toList();
@@ -63,10 +71,7 @@ final class ReportElementwiseCommand implements Callable<Integer> {
         List<ElementwiseReport.Row> rows = ElementwiseReport.measure(units, dir, Duration.ofMinutes(timeoutMinutes),
                 name -> stderr.println("synthesizing " + name + " ..."));
         String markdown = ElementwiseReport.markdown(rows);
-        if (out == null) {
-            stdout.print(markdown);
-            stdout.flush();
-        } else {
+        if (out != null) {
             try {
                 if (out.toAbsolutePath().getParent() != null) {
                     Files.createDirectories(out.toAbsolutePath().getParent());
@@ -75,6 +80,13 @@ final class ReportElementwiseCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + out, e);
             }
+        }
+        if (json.enabled()) {
+            json.print(rows);
+        } else if (out == null) {
+            stdout.print(markdown);
+            stdout.flush();
+        } else {
             stdout.println("wrote " + out);
         }
         stderr.printf("%d units synthesized in %.0f s (work folder %s)%n", rows.size(),

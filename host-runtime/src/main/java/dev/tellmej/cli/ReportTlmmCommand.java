@@ -2,11 +2,8 @@ package dev.tellmej.cli;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.tlmm.TlmmConfig;
-import dev.tellmej.accel.tlmm.TlmmEngine;
-import dev.tellmej.eda.ResourceReport;
-import dev.tellmej.eda.YosysSynth;
-import dev.tellmej.hdl.Design;
-import dev.tellmej.hdl.Hdl;
+import dev.tellmej.accel.tlmm.TlmmReport;
+import dev.tellmej.eda.EdaTool;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -14,35 +11,39 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tellme report tlmm}: Yosys {@code synth_xilinx -family xcup} of a TLMM engine configuration, with its
- * URAM288, RAMB36/18, DSP48E2, LUT and FF counts beside the XCK26's capacity and TeLLMe's published figures.
+ * {@code tellme report tlmm}: Yosys {@code synth_xilinx -family xcup} of a TLMM engine configuration
+ * ({@link TlmmReport}), written as Markdown beside the XCK26's capacity and TeLLMe's published figures.
  */
-@Command(name = "tlmm", mixinStandardHelpOptions = true,
+@Command(name = "tlmm",
         description = "Synthesize the TLMM engine with Yosys (synth_xilinx -family xcup) and write a resource report.")
-final class ReportTlmmCommand implements Callable<Integer> {
-    /** The XCK26 (Kria K26 SOM) device: DS987. */
-    static final int XCK26_LUT = 117_120;
-    static final int XCK26_FF = 234_240;
-    static final int XCK26_DSP = 1_248;
-    static final int XCK26_BRAM36 = 144;
-    static final int XCK26_URAM = 64;
-
+final class ReportTlmmCommand implements Callable<Integer>, PrintsJson {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    JsonOption json;
 
     @Option(names = "--config", defaultValue = "kv260", description = "engine configuration (default: ${DEFAULT-VALUE})")
     String configName;
 
-    @Option(names = "--out", paramLabel = "FILE", defaultValue = "target/reports/tlmm-kv260.md",
-            description = "report file, Markdown (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "report file, Markdown (default: target/reports/tlmm-CONFIG.md)")
     Path out;
+
+    @Range(min = 1, max = 24 * 60)
+    @Option(names = "--timeout-minutes", defaultValue = "120", description = "Yosys time limit (default ${DEFAULT-VALUE}).")
+    int timeoutMinutes;
+
+    @Override
+    public List<Class<? extends Record>> jsonRecords() {
+        return List.of(TlmmReport.Result.class);
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -52,49 +53,32 @@ final class ReportTlmmCommand implements Callable<Integer> {
                     + "'; known: " + String.join(", ", AcceleratorConfig.named().keySet()));
         }
         TlmmConfig config = build.tlmmConfig();
-        PrintWriter console = spec.commandLine().getOut();
-        Design<TlmmEngine> design = Hdl.elaborate(() -> new TlmmEngine(config));
+        Path file = out != null ? out : Path.of("target", "reports", "tlmm-" + config.name() + ".md");
+        EdaTool.YOSYS.require();
+        PrintWriter progress = json.progress();
         Path work = Files.createTempDirectory("tellme-report-tlmm");
-        List<Path> files = design.writeVerilog(work);
-        console.printf("synthesizing %s with Yosys synth_xilinx -family xcup (this takes minutes)...%n", design.topName());
-        console.flush();
-        long start = System.nanoTime();
-        ResourceReport report = YosysSynth.run(work, files.subList(0, files.size() - 1), design.topName(),
-                Duration.ofHours(2));
-        double minutes = (System.nanoTime() - start) / 60e9;
-        String text = render(config, design.topName(), report, minutes);
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        TlmmReport.Result result = TlmmReport.measure(config, work, Duration.ofMinutes(timeoutMinutes), top -> {
+            progress.printf("synthesizing %s with Yosys synth_xilinx -family xcup (this takes minutes)...%n", top);
+            progress.flush();
+        });
+        String text = TlmmReport.markdown(result);
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
         }
-        Files.writeString(out, text);
-        console.print(text);
-        console.println("wrote " + out);
+        PrintWriter console = spec.commandLine().getOut();
+        if (json.enabled()) {
+            json.print(result);
+        } else {
+            console.print(text);
+            console.println("wrote " + file);
+            console.flush();
+        }
         return 0;
-    }
-
-    static String render(TlmmConfig config, String top, ResourceReport r, double minutes) {
-        StringBuilder s = new StringBuilder();
-        s.append("# TLMM engine resources: ").append(config.name()).append("\n\n");
-        s.append(String.format(Locale.ROOT, "`%s`: T = %d, Q = %d (%d ternary MACs per cycle), %d AXI4 read ports of %d bits,"
-                + " weight buffer %d banks x %d words, %d tokens per chunk. Yosys 0.23 `synth_xilinx -family xcup -flatten`"
-                + " (%.1f min); URAM, block RAM, DSP and FF counts are reliable, LUT counts rough (Vivado maps LUTs better).%n%n",
-                top, config.tables(), config.columns(), config.macsPerCycle(), config.ports(), config.portDataBits(),
-                config.banks(), config.bufferDepth(), config.maxTokens(), minutes));
-        s.append("| resource | TLMM engine | XCK26 | share | TeLLMe, whole design |\n|---|---|---|---|---|\n");
-        s.append(row("URAM288", r.uram(), XCK26_URAM, "60"));
-        s.append(row("RAMB36E2 + RAMB18E2 / 2", r.bramTiles(), XCK26_BRAM36, "98.5"));
-        s.append(row("DSP48E2", r.dsp(), XCK26_DSP, "610"));
-        s.append(row("LUT (logic + memory)", r.luts(), XCK26_LUT, "98K"));
-        s.append(row("  of which LUT as memory", r.lutMemory(), XCK26_LUT, ""));
-        s.append(row("FF", r.flipFlops(), XCK26_FF, "137K"));
-        s.append("\nCells: ").append(r.cells()).append('\n');
-        return s.toString();
-    }
-
-    private static String row(String name, double used, int capacity, String tellme) {
-        return String.format(Locale.ROOT, "| %s | %s | %,d | %.1f %% | %s |%n", name,
-                used == Math.rint(used) ? String.format(Locale.ROOT, "%,d", (long) used) : String.format(Locale.ROOT, "%.1f", used),
-                capacity, 100 * used / capacity, tellme);
     }
 }

@@ -1,14 +1,19 @@
 package dev.tellmej.cli;
 
+import dev.tellmej.accel.AcceleratorDesigns;
 import dev.tellmej.hdl.Design;
 import dev.tellmej.hdl.DesignEntry;
 import dev.tellmej.hdl.check.ElaborationException;
 import dev.tellmej.hdl.check.HdlException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,21 +21,23 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code tellme rtl}: lists the designs the tool can emit, or elaborates one, runs every check, and writes
- * one Verilog file per module plus a file list.
+ * one Verilog file per module plus a file list into a folder it owns ({@link RtlOutputFolder}).
  */
 @Command(name = "rtl", description = {"Generate Verilog for a named design.",
         "  tellme rtl --list",
         "  tellme rtl DESIGN [--config NAME] --out DIR",
-        "  tellme rtl --accelerator --out rtl     (every accelerator block in every configuration)"})
+        "  tellme rtl --accelerator --out rtl --force   (every accelerator block in every configuration)",
+        "DIR must be new or empty, or hold an earlier 'tellme rtl' output (marker file " + RtlOutputFolder.MARKER
+                + "), which --force replaces. Other files in DIR are never overwritten or deleted."})
 final class RtlCommand implements Callable<Integer> {
-    private final java.util.function.Supplier<List<DesignEntry>> catalog;
+    private final Supplier<List<DesignEntry>> catalog;
 
     RtlCommand() {
         this(DesignCatalog::entries);
     }
 
     /** A command over another catalog (tests). */
-    RtlCommand(java.util.function.Supplier<List<DesignEntry>> catalog) {
+    RtlCommand(Supplier<List<DesignEntry>> catalog) {
         this.catalog = catalog;
     }
 
@@ -46,17 +53,20 @@ final class RtlCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "NAME", description = "The configuration (default: the design's first).")
     String configuration;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Directory for DESIGN.f and the .v files.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Folder for DESIGN.f and the .v files.")
     Path out;
 
     @Option(names = "--accelerator", description = "Write every accelerator block in every configuration to"
             + " DIR/<design>-<config>/ (the repository's rtl/ folder).")
     boolean accelerator;
 
+    @Option(names = "--force", description = "Replace the output of an earlier 'tellme rtl' in DIR (only the files"
+            + " its marker lists).")
+    boolean force;
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
-        PrintWriter stderr = spec.commandLine().getErr();
         if (list) {
             for (DesignEntry entry : catalog.get()) {
                 stdout.printf("%-18s %s%n", entry.name(), entry.description());
@@ -68,91 +78,84 @@ final class RtlCommand implements Callable<Integer> {
             return 0;
         }
         if (accelerator) {
-            if (out == null) {
-                stderr.println("error: --accelerator needs --out DIR");
-                return 2;
+            if (design != null) {
+                throw usage("--accelerator writes every accelerator block; name no DESIGN with it");
             }
-            return writeAccelerator(stdout, stderr);
+            requireOut();
+            return writeAccelerator(stdout);
         }
         if (design == null) {
-            stderr.println("error: name a design (tellme rtl --list shows them) or pass --list");
-            return 2;
+            throw usage("name a design (tellme rtl --list shows them), or pass --list or --accelerator");
         }
-        Optional<DesignEntry> entry = catalog.get().stream().filter(e -> e.name().equals(design)).findFirst();
+        List<DesignEntry> entries = catalog.get();
+        Optional<DesignEntry> entry = entries.stream().filter(e -> e.name().equals(design)).findFirst();
         if (entry.isEmpty()) {
-            stderr.println("error: unknown design '" + design + "'; known designs: "
-                    + String.join(", ", catalog.get().stream().map(DesignEntry::name).toList()));
-            return 2;
+            List<String> names = entries.stream().map(DesignEntry::name).toList();
+            throw usage("unknown design '" + design + "'" + ClosestName.of(design, names)
+                    .map(n -> "; did you mean '" + n + "'?").orElse("") + " (tellme rtl --list shows them)");
         }
         String config = configuration == null ? entry.get().defaultConfiguration() : configuration;
         if (!entry.get().configurations().containsKey(config)) {
-            stderr.println("error: design '" + design + "' has no configuration '" + config + "'; it has "
+            throw usage("design '" + design + "' has no configuration '" + config + "'; it has "
                     + String.join(", ", entry.get().configurationNames()));
-            return 2;
         }
-        if (out == null) {
-            stderr.println("error: --out DIR is required to write Verilog");
-            return 2;
-        }
-        Design<?> elaborated;
-        try {
-            elaborated = entry.get().elaborate(config);
-        } catch (ElaborationException e) {
-            stderr.println("error: " + e.errors().size() + " design error(s) in " + design + " (" + config + "):");
-            for (HdlException error : e.errors()) {
-                stderr.println("  " + error.getMessage());
-            }
-            return 1;
-        } catch (HdlException e) {
-            stderr.println("error: " + e.getMessage());
-            return 1;
-        }
-        List<Path> files = elaborated.writeVerilog(out, design);
-        report(stdout, files, design, config, elaborated);
+        requireOut();
+        Design<?> elaborated = elaborate(entry.get(), config);
+        RtlOutputFolder.Outcome outcome = RtlOutputFolder.write(out, elaborated.verilogFiles(design), force);
+        report(stdout, outcome);
+        stdout.println(design + " (" + config + "): " + (outcome.written().size() - 1) + " module(s), top "
+                + elaborated.topName());
         return 0;
     }
 
-    private int writeAccelerator(PrintWriter stdout, PrintWriter stderr) {
-        for (DesignEntry entry : dev.tellmej.accel.AcceleratorDesigns.entries()) {
+    private int writeAccelerator(PrintWriter stdout) {
+        Map<String, String> files = new LinkedHashMap<>();
+        Map<String, String> summaries = new LinkedHashMap<>();
+        for (DesignEntry entry : AcceleratorDesigns.entries()) {
             for (String config : entry.configurationNames()) {
-                Design<?> elaborated;
-                try {
-                    elaborated = entry.elaborate(config);
-                } catch (ElaborationException e) {
-                    stderr.println("error: design errors in " + entry.name() + " (" + config + "):");
-                    e.errors().forEach(error -> stderr.println("  " + error.getMessage()));
-                    return 1;
-                }
-                Path dir = out.resolve(entry.name() + "-" + config);
-                clear(dir);
-                report(stdout, elaborated.writeVerilog(dir, entry.name()), entry.name(), config, elaborated);
+                Design<?> elaborated = elaborate(entry, config);
+                String folder = entry.name() + "-" + config;
+                Map<String, String> block = elaborated.verilogFiles(entry.name());
+                block.forEach((name, text) -> files.put(folder + "/" + name, text));
+                summaries.put(folder, entry.name() + " (" + config + "): " + (block.size() - 1) + " module(s), top "
+                        + elaborated.topName());
             }
         }
+        RtlOutputFolder.Outcome outcome = RtlOutputFolder.write(out, files, force);
+        report(stdout, outcome);
+        summaries.values().forEach(stdout::println);
         return 0;
     }
 
-    /** Removes the Verilog and file lists a previous run left, so renamed modules do not linger. */
-    private static void clear(Path dir) {
+    private Design<?> elaborate(DesignEntry entry, String config) {
         try {
-            if (java.nio.file.Files.isDirectory(dir)) {
-                try (var files = java.nio.file.Files.list(dir)) {
-                    for (Path file : files.toList()) {
-                        String name = file.getFileName().toString();
-                        if (name.endsWith(".v") || name.endsWith(".f")) {
-                            java.nio.file.Files.delete(file);
-                        }
-                    }
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot clear " + dir, e);
+            return entry.elaborate(config);
+        } catch (ElaborationException e) {
+            throw new CommandFailedException(e.errors().size() + " design error(s) in " + entry.name() + " (" + config
+                    + "):\n" + e.errors().stream().map(error -> "  " + error.getMessage())
+                    .collect(Collectors.joining("\n")), "Each error starts with the Java line that caused it.");
+        } catch (HdlException e) {
+            throw new CommandFailedException(entry.name() + " (" + config + "): " + e.getMessage(),
+                    "The error starts with the Java line that caused it.");
         }
     }
 
-    private static void report(PrintWriter stdout, List<Path> files, String design, String config, Design<?> elaborated) {
-        for (Path file : files) {
+    private void requireOut() {
+        if (out == null) {
+            throw usage("--out DIR is required to write Verilog");
+        }
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    private static void report(PrintWriter stdout, RtlOutputFolder.Outcome outcome) {
+        for (Path file : outcome.removed()) {
+            stdout.println("removed " + file + " (no longer generated)");
+        }
+        for (Path file : outcome.written()) {
             stdout.println("wrote " + file);
         }
-        stdout.println(design + " (" + config + "): " + (files.size() - 1) + " module(s), top " + elaborated.topName());
     }
 }

@@ -1,5 +1,6 @@
 package dev.tellmej.cli;
 
+import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.model.inference.ExactModel;
 import dev.tellmej.model.inference.Generator;
 import dev.tellmej.model.inference.LanguageModel;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code tellme run}: generate text with the software model, streaming tokens as they are produced. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run", 
         description = "Generate text with the software model (float reference or hardware-exact path).")
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -35,18 +36,23 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "", description = "prompt text (default: none, start from BOS)")
     String prompt;
 
+    @Range(min = 1, max = 1 << 20)
     @Option(names = "--steps", defaultValue = "256", description = "tokens to generate at most (default: ${DEFAULT-VALUE})")
     int steps;
 
+    @Range(min = 0, max = 100)
     @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default), else sampling temperature")
     float temperature;
 
+    @Range(min = 0, max = 1 << 20)
     @Option(names = "--top-k", defaultValue = "0", description = "sample from the k most likely tokens (0 = all)")
     int topK;
 
+    @Range(min = 0, max = 1, minExclusive = true)
     @Option(names = "--top-p", defaultValue = "1", description = "nucleus sampling threshold in (0, 1] (1 = off)")
     float topP;
 
+    @Range(min = Long.MIN_VALUE, max = Long.MAX_VALUE)
     @Option(names = "--seed", defaultValue = "42", description = "sampling seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -54,27 +60,31 @@ final class RunCommand implements Callable<Integer> {
             description = "inference path: float or exact (default: exact for ternary models, float otherwise)")
     InferencePath path;
 
-    @Option(names = "--lanes", defaultValue = "16", description = "exact path: lanes of the ordered sums (default: ${DEFAULT-VALUE})")
-    int lanes;
+    @Option(names = "--config", paramLabel = "NAME", defaultValue = "kv260", description = "exact path: the"
+            + " accelerator build whose arithmetic it reproduces (default: ${DEFAULT-VALUE}; tellme config --list)")
+    String configName;
 
-    @Option(names = "--storage", defaultValue = "fp16", paramLabel = "fp16|bf16",
-            description = "exact path: storage format (default: ${DEFAULT-VALUE})", converter = StorageConverter.class)
+    @Range(min = 1, max = 1024)
+    @Option(names = "--lanes", description = "exact path: lanes of the ordered sums, a power of two (default: the"
+            + " build's)")
+    Integer lanes;
+
+    @Option(names = "--storage", paramLabel = "fp16|bf16", converter = StorageConverter.class,
+            description = "exact path: storage format (default: the build's)")
     StorageFormat storage;
 
+    @Range(min = 1, max = 256)
     @Option(names = "--threads", defaultValue = "2", description = "worker threads (default: ${DEFAULT-VALUE})")
     int threads;
 
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
-        if (steps < 1) {
-            throw new CommandLine.ParameterException(cl, "--steps must be at least 1");
-        }
         SamplerConfig samplerConfig;
         ExactConfig exact;
         try {
             samplerConfig = new SamplerConfig(temperature, topK, topP, seed);
-            exact = new ExactConfig(lanes, storage, 28);
+            exact = exactConfig(ConfigCommand.build(cl, configName), lanes, storage);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
@@ -84,7 +94,7 @@ final class RunCommand implements Callable<Integer> {
         int[] promptIds = new int[encoded.length + 1];
         promptIds[0] = tok.bos();
         System.arraycopy(encoded, 0, promptIds, 1, encoded.length);
-        int capacity = Math.min(loaded.weights().config().contextLength(), promptIds.length + steps);
+        int capacity = (int) Math.min(loaded.weights().config().contextLength(), (long) promptIds.length + steps);
         if (promptIds.length >= capacity) {
             throw new CommandLine.ParameterException(cl, "the prompt (" + promptIds.length
                     + " tokens) fills the model's context of " + capacity + " tokens");
@@ -158,5 +168,12 @@ final class RunCommand implements Callable<Integer> {
                 default -> throw new CommandLine.TypeConversionException("unknown storage '" + value + "' (fp16 or bf16)");
             };
         }
+    }
+
+    /** The build's exact configuration, with the lanes or the storage format overridden where given. */
+    static ExactConfig exactConfig(AcceleratorConfig build, Integer lanes, StorageFormat storage) {
+        ExactConfig base = build.exact();
+        return new ExactConfig(lanes != null ? lanes : base.lanes(), storage != null ? storage : base.storage(),
+                base.tables());
     }
 }

@@ -8,13 +8,21 @@ import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code tellme} command-line tool. {@code scripts/tellme} builds and launches it. */
+/**
+ * The {@code tellme} command-line tool. {@code scripts/tellme} builds and launches it.
+ *
+ * <p>Every command inherits {@code --help} and {@code --version} from here ({@code scope = INHERIT}), reports
+ * errors through {@link ErrorReporter} and has its numeric options checked against their {@link Range}s before
+ * it runs, so a new command gets all three by being listed under {@code subcommands}.
+ */
 @Command(
         name = "tellme",
+        scope = CommandLine.ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = TellmeMain.Version.class,
         description = "TeLLMe-J: ternary LLMs on edge FPGAs. Generate RTL, simulate it, run inference.",
-        subcommands = {DemoCommand.class, RunCommand.class, RtlCommand.class, BenchCommand.class, ReportCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, RtlCommand.class, ConfigCommand.class, BenchCommand.class,
+                ReportCommand.class,
                 CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n")
 public final class TellmeMain implements Runnable {
@@ -27,31 +35,31 @@ public final class TellmeMain implements Runnable {
 
     /** Runs the tool with the given output streams and returns its exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine commandLine = new CommandLine(new TellmeMain());
-        commandLine.setOut(out);
-        commandLine.setErr(err);
-        // Bad input is one clear line and a non-zero exit, never a stack trace.
-        commandLine.setParameterExceptionHandler((e, arguments) -> {
-            CommandLine cl = e.getCommandLine();
-            cl.getErr().println("tellme: " + e.getMessage());
-            cl.getErr().println("Try 'tellme " + qualifiedName(cl) + " --help' for the options.");
-            return 2;
-        });
-        commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
-            if (e instanceof dev.tellmej.model.ModelFileException || e instanceof java.io.UncheckedIOException
-                    || e instanceof dev.tellmej.model.inference.ContextOverflowException
-                    || e instanceof IllegalArgumentException) {
-                cl.getErr().println("tellme: " + e.getMessage());
-                return 1;
-            }
-            throw e;
-        });
-        return commandLine.execute(args);
+        return commandLine(out, err).execute(args);
     }
 
-    private static String qualifiedName(CommandLine cl) {
-        String name = cl.getCommandSpec().qualifiedName(" ");
-        return name.startsWith("tellme ") ? name.substring(7) : "";
+    /** The tool's command tree, writing to the given streams (tests walk it). */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return configure(new CommandLine(new TellmeMain()), out, err);
+    }
+
+    /** Gives a command line the tool's streams, error style and option range checks. */
+    static CommandLine configure(CommandLine commandLine, PrintWriter out, PrintWriter err) {
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        ErrorReporter errors = new ErrorReporter();
+        commandLine.setParameterExceptionHandler(errors);
+        commandLine.setExecutionExceptionHandler(errors);
+        CommandLine.IExecutionStrategy runLast = new CommandLine.RunLast();
+        commandLine.setExecutionStrategy(parseResult -> {
+            boolean help = parseResult.asCommandLineList().stream()
+                    .anyMatch(cl -> cl.isUsageHelpRequested() || cl.isVersionHelpRequested());
+            if (!help) {
+                OptionRanges.check(parseResult);
+            }
+            return runLast.execute(parseResult);
+        });
+        return commandLine;
     }
 
     @Override

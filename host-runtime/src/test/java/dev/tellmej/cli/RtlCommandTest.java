@@ -25,11 +25,15 @@ class RtlCommandTest {
     private static Outcome run(RtlCommand command, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine commandLine = new CommandLine(command);
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int code = commandLine.execute(args);
+        int code = TellmeMain.configure(new CommandLine(command), new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute(args);
         return new Outcome(code, out.toString(), err.toString());
+    }
+
+    /** The paths a folder's marker lists. */
+    private static List<String> marker(Path dir) throws IOException {
+        return Files.readAllLines(dir.resolve(RtlOutputFolder.MARKER)).stream()
+                .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
     }
 
     /** A design with a latch and an undriven output. */
@@ -91,7 +95,7 @@ class RtlCommandTest {
         for (DesignEntry entry : dev.tellmej.accel.elementwise.ElementwiseDesigns.entries()) {
             assertTrue(outcome.out().contains(entry.name()), entry.name());
         }
-        assertTrue(outcome.out().contains("kv260, kv260-half, l16, sim-small"), outcome.out());
+        assertTrue(outcome.out().contains("kv260, sim-small, kv260-half, l16"), outcome.out());
     }
 
     @Test
@@ -99,8 +103,89 @@ class RtlCommandTest {
         Outcome outcome = run(new RtlCommand(), "rms-max", "--config", "sim-small", "--out", dir.toString());
         assertEquals(0, outcome.exitCode(), outcome.err());
         String files = Files.readString(dir.resolve("rms-max.f"));
-        assertTrue(files.endsWith("RmsNormMax_l16_w4_n64_fp16.v\n"), files);
+        assertTrue(files.endsWith("RmsNormMax_l16_w4_n256_fp16.v\n"), files);
         assertTrue(files.contains("FpRsqrt.v") && files.contains("Fp32Mul.v"), files);
-        assertTrue(outcome.out().contains("top RmsNormMax_l16_w4_n64_fp16"), outcome.out());
+        assertTrue(outcome.out().contains("top RmsNormMax_l16_w4_n256_fp16"), outcome.out());
+    }
+
+    @Test
+    void aFolderHoldingAUsersFileIsRefusedAndLeftAlone(@TempDir Path dir) throws IOException {
+        Path notes = Files.writeString(dir.resolve("notes.txt"), "mine");
+        for (String[] args : new String[][] {{"counter", "--out", dir.toString()},
+                {"counter", "--out", dir.toString(), "--force"}}) {
+            Outcome outcome = run(new RtlCommand(), args);
+            assertEquals(1, outcome.exitCode(), String.join(" ", args));
+            assertTrue(outcome.err().startsWith("tellme: " + dir + " is not empty and was not written by 'tellme rtl'"),
+                    outcome.err());
+            assertTrue(outcome.err().contains("Choose a new or empty folder"), outcome.err());
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(notes), files.toList(), "nothing written, nothing deleted");
+        }
+        assertEquals("mine", Files.readString(notes));
+    }
+
+    @Test
+    void aNewFolderIsCreatedAndMarked(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("a/b");
+        Outcome outcome = run(new RtlCommand(), "stream-pipeline", "--out", out.toString());
+        assertEquals(0, outcome.exitCode(), outcome.err());
+        assertEquals(List.of("SyncFifo_w16_d16.v", "StreamPipeline_w16_d16.v", "stream-pipeline.f"), marker(out));
+    }
+
+    @Test
+    void aRerunNeedsForceAndThenReplacesOnlyItsOwnFiles(@TempDir Path dir) throws IOException {
+        assertEquals(0, run(new RtlCommand(), "stream-pipeline", "--out", dir.toString()).exitCode());
+        Path notes = Files.writeString(dir.resolve("notes.txt"), "mine");
+        Outcome again = run(new RtlCommand(), "stream-pipeline", "--out", dir.toString());
+        assertEquals(1, again.exitCode());
+        assertTrue(again.err().startsWith("tellme: " + dir + " holds the output of an earlier 'tellme rtl'\n"
+                + "Add --force to replace it"), again.err());
+
+        Outcome forced = run(new RtlCommand(), "stream-pipeline", "--out", dir.toString(), "--force");
+        assertEquals(0, forced.exitCode(), forced.err());
+        assertEquals("mine", Files.readString(notes));
+
+        // Another design replaces the earlier output: its files go, the user's file stays.
+        Outcome other = run(new RtlCommand(), "counter", "--out", dir.toString(), "--force");
+        assertEquals(0, other.exitCode(), other.err());
+        assertTrue(other.out().contains("removed " + dir.resolve("StreamPipeline_w16_d16.v")), other.out());
+        assertTrue(Files.notExists(dir.resolve("StreamPipeline_w16_d16.v")));
+        assertEquals("mine", Files.readString(notes));
+        List<String> listed = marker(dir);
+        assertTrue(listed.contains("counter.f") && listed.stream().noneMatch(n -> n.startsWith("Stream")), listed.toString());
+        try (var files = Files.list(dir)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
+            List<String> expected = new ArrayList<>(listed);
+            expected.add(RtlOutputFolder.MARKER);
+            expected.add("notes.txt");
+            assertEquals(expected.stream().sorted().toList(), names);
+        }
+    }
+
+    @Test
+    void aUsersFileWithAGeneratedNameIsNeverOverwritten(@TempDir Path dir) throws IOException {
+        assertEquals(0, run(new RtlCommand(), "stream-pipeline", "--out", dir.toString()).exitCode());
+        Outcome first = run(new RtlCommand(), "counter", "--out", dir.resolve("probe").toString());
+        assertEquals(0, first.exitCode(), first.err());
+        String name = marker(dir.resolve("probe")).getFirst();
+        Path mine = Files.writeString(dir.resolve(name), "my own " + name);
+        Outcome outcome = run(new RtlCommand(), "counter", "--out", dir.toString(), "--force");
+        assertEquals(1, outcome.exitCode());
+        assertTrue(outcome.err().startsWith("tellme: " + mine + " exists and was not written by 'tellme rtl'"),
+                outcome.err());
+        assertEquals("my own " + name, Files.readString(mine));
+        assertTrue(Files.exists(dir.resolve("StreamPipeline_w16_d16.v")), "a refused run changes nothing");
+    }
+
+    @Test
+    void aMarkerNamingAFileOutsideTheFolderIsRefused(@TempDir Path dir) throws IOException {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Path outside = Files.writeString(dir.resolve("precious.v"), "keep");
+        Files.writeString(out.resolve(RtlOutputFolder.MARKER), "# tampered\n../precious.v\n");
+        Outcome outcome = run(new RtlCommand(), "counter", "--out", out.toString(), "--force");
+        assertEquals(1, outcome.exitCode());
+        assertTrue(outcome.err().contains("'../precious.v' is not a file inside the folder"), outcome.err());
+        assertEquals("keep", Files.readString(outside));
     }
 }

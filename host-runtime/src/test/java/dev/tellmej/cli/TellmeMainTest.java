@@ -3,9 +3,14 @@ package dev.tellmej.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tellmej.model.EmbeddedModel;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TellmeMainTest {
     private record Outcome(int exitCode, String out, String err) {}
@@ -62,35 +67,41 @@ class TellmeMainTest {
         assertTrue(outcome.out().contains("30 tokens in") && outcome.out().contains("tokens/s"), outcome.out());
     }
 
+    /** The embedded float teacher, as a file. */
+    private static String teacher(Path dir) {
+        return EmbeddedModel.STORIES_260K.extractTo(dir).toString();
+    }
+
     @Test
-    void runOnTheFloatTeacherWithSampling() {
-        Outcome outcome = run("run", "--model", SharedModelsDir.file("stories260K.gguf"), "--path", "float",
+    void runOnTheFloatTeacherWithSampling(@TempDir Path dir) {
+        Outcome outcome = run("run", "--model", teacher(dir), "--path", "float",
                 "--prompt", "Lily had a dog", "--steps", "20", "--temperature", "0.8", "--top-k", "40", "--top-p", "0.9",
                 "--seed", "3");
         assertEquals(0, outcome.exitCode(), outcome.err());
         assertTrue(outcome.out().startsWith("Lily had a dog"), outcome.out());
-        Outcome again = run("run", "--model", SharedModelsDir.file("stories260K.gguf"), "--path", "float",
+        Outcome again = run("run", "--model", teacher(dir), "--path", "float",
                 "--prompt", "Lily had a dog", "--steps", "20", "--temperature", "0.8", "--top-k", "40", "--top-p", "0.9",
                 "--seed", "3");
         assertEquals(outcome.out().lines().findFirst(), again.out().lines().findFirst(), "seeded runs repeat");
     }
 
     @Test
-    void badRunInputIsOneClearLine() {
+    void badRunInputIsOneClearLine(@TempDir Path dir) throws IOException {
         Outcome missing = run("run", "--model", "/no/such/model.gguf");
         assertEquals(2, missing.exitCode());
         assertTrue(missing.err().startsWith("tellme: model file not found: /no/such/model.gguf"), missing.err());
         Outcome path = run("run", "--path", "fast");
         assertEquals(2, path.exitCode());
         assertTrue(path.err().contains("unknown path 'fast'"), path.err());
-        Outcome malformed = run("run", "--model", SharedModelsDir.file("kat/kat_i2s_256.bin"));
+        Path notAModel = Files.write(dir.resolve("weights.bin"), new byte[96]);
+        Outcome malformed = run("run", "--model", notAModel.toString());
         assertEquals(1, malformed.exitCode());
         assertTrue(malformed.err().contains("magic at byte 0"), malformed.err());
         assertTrue(!malformed.err().contains("\tat "), "no stack trace: " + malformed.err());
-        Outcome floatByDefault = run("run", "--model", SharedModelsDir.file("stories260K.gguf"), "--steps", "3");
+        Outcome floatByDefault = run("run", "--model", teacher(dir), "--steps", "3");
         assertEquals(0, floatByDefault.exitCode(), floatByDefault.err());
         assertTrue(floatByDefault.out().contains("float path"), "a float model defaults to the float path");
-        Outcome floatOnExact = run("run", "--model", SharedModelsDir.file("stories260K.gguf"), "--path", "exact");
+        Outcome floatOnExact = run("run", "--model", teacher(dir), "--path", "exact");
         assertEquals(2, floatOnExact.exitCode());
         assertTrue(floatOnExact.err().contains("ternary"), floatOnExact.err());
     }

@@ -35,8 +35,8 @@ class FuzzTest {
 
     @Test
     void mutatedGgufFilesLoadOrFailCleanly() throws IOException {
-        byte[] teacher = Files.readAllBytes(SharedModels.file("stories260K.gguf"));
-        byte[] student = Files.readAllBytes(SharedModels.file("stories260K-ternary-qat.gguf"));
+        byte[] teacher = Files.readAllBytes(TestModels.file("stories260K.gguf"));
+        byte[] student = Files.readAllBytes(TestModels.file("stories260K-ternary-qat.gguf"));
         Tally a = fuzz("gguf", student, 14_400, GGUF_MUTATIONS, SEED, FuzzTest::loadGguf);
         Tally b = fuzz("gguf", teacher, 14_200, GGUF_MUTATIONS / 5, SEED + 1, FuzzTest::loadGguf);
         System.out.printf("GGUF fuzz: %d loaded, %d rejected with ModelFileException (seed %d)%n",
@@ -46,9 +46,9 @@ class FuzzTest {
 
     @Test
     void mutatedSafetensorsFilesLoadOrFailCleanly() throws IOException {
-        byte[] file = Files.readAllBytes(SharedModels.file("stories260K-ternary-qat.safetensors"));
+        byte[] file = Files.readAllBytes(TestModels.file("stories260K-ternary-qat.safetensors"));
         ModelConfig config;
-        try (GgufFile gguf = GgufFile.open(SharedModels.file("stories260K-ternary-qat.gguf"))) {
+        try (GgufFile gguf = GgufFile.open(TestModels.file("stories260K-ternary-qat.gguf"))) {
             config = ConfigReader.fromGguf(gguf);
         }
         ModelConfig c = config;

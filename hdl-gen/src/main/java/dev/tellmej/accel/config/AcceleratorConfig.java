@@ -168,7 +168,7 @@ public record AcceleratorConfig(String name, String description, ClockPlan clock
         out.add(new Parameter("tlmm", "macs_per_cycle", t.macsPerCycle(), "ternary multiply-adds per cycle (3TQ)"));
         out.add(new Parameter("tlmm", "activation_bytes", t.activationBytes(), "int8 activations per beat"));
         out.add(new Parameter("tlmm", "buffer_depth", t.bufferDepth(), "72-bit words per weight-buffer bank"));
-        out.add(new Parameter("tlmm", "buffer_banks", t.banks(), "weight-buffer banks (URAM288 at depth 4,096)"));
+        out.add(new Parameter("tlmm", "buffer_banks", t.banks(), "weight-buffer banks of buffer_depth 72-bit words (a URAM288 each at 4,096)"));
         out.add(new Parameter("tlmm", "chunk_tokens", t.maxTokens(), "tokens per pass over the weights (Mc)"));
         out.add(new Parameter("tlmm", "max_blocks", t.maxBlocks(), "blocks of 3T inputs of the widest linear"));
         out.add(new Parameter("tlmm", "max_row_groups", t.maxGroups(), "row groups of one tile"));

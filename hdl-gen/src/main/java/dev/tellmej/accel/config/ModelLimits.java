@@ -58,8 +58,8 @@ public record ModelLimits(int hidden, int ffn, int heads, int kvHeads, int headD
         if (model.contextLength() <= context) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of("context capped at " + context + " positions (the model was trained for "
-                + model.contextLength() + ")");
+        return java.util.Optional.of("context capped at " + context + " positions; the model was trained for "
+                + model.contextLength());
     }
 
     private static void check(List<String> out, String what, int value, int maximum) {

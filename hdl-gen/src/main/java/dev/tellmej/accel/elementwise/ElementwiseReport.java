@@ -55,19 +55,38 @@ public final class ElementwiseReport {
     public record Unit(String name, String numerics, int lanes, IntFunction<Module> build,
             Function<Module, String> latency) {}
 
-    /** A measured unit: the configuration's totals and, for fused units, the one-lane configuration's. */
-    public record Row(Unit unit, String module, String latency, ResourceReport total, ResourceReport oneLane) {
-        /** DSP48E2, LUT, FF each lane beyond the first adds: {@code (cost(L) - cost(1)) / (L - 1)}. */
-        public int[] perLane() {
+    /**
+     * A measured unit.
+     *
+     * @param unit     the unit's name
+     * @param numerics the NUMERICS.md sections it implements
+     * @param lanes    L of the measured configuration (1 for the library's units)
+     * @param module   the synthesized top module
+     * @param latency  latency in cycles, as text (some units have passes rather than one figure)
+     * @param total    the configuration's resources
+     * @param oneLane  the one-lane configuration's resources (fused units), or null
+     * @param perLane  what each lane beyond the first adds (the totals for the library's units)
+     */
+    public record Row(String unit, String numerics, int lanes, String module, String latency,
+            ResourceReport.Counts total, ResourceReport.Counts oneLane, LaneCost perLane) {
+        /** A row from the measured reports; the cost per lane is {@code (cost(L) - cost(1)) / (L - 1)}. */
+        static Row of(Unit unit, String module, String latency, ResourceReport total, ResourceReport oneLane) {
+            LaneCost perLane;
             if (oneLane == null) {
-                return new int[] {total.dsp(), total.luts(), total.flipFlops()};
+                perLane = new LaneCost(total.dsp(), total.luts(), total.flipFlops());
+            } else {
+                int l = unit.lanes() - 1;
+                perLane = new LaneCost(Math.round((total.dsp() - oneLane.dsp()) / (float) l),
+                        Math.round((total.luts() - oneLane.luts()) / (float) l),
+                        Math.round((total.flipFlops() - oneLane.flipFlops()) / (float) l));
             }
-            int l = unit.lanes() - 1;
-            return new int[] {Math.round((total.dsp() - oneLane.dsp()) / (float) l),
-                    Math.round((total.luts() - oneLane.luts()) / (float) l),
-                    Math.round((total.flipFlops() - oneLane.flipFlops()) / (float) l)};
+            return new Row(unit.name(), unit.numerics(), unit.lanes(), module, latency, total.counts(),
+                    oneLane == null ? null : oneLane.counts(), perLane);
         }
     }
+
+    /** DSP48E2, LUT and FF of one lane. */
+    public record LaneCost(int dsp, int luts, int flipFlops) {}
 
     /** The library's units, then the fused units at the kv260 configuration. */
     public static List<Unit> units() {
@@ -129,7 +148,7 @@ public final class ElementwiseReport {
                 Design<Module> single = Hdl.elaborate(() -> unit.build().apply(1));
                 one = synthesize(single, work.resolve(unit.name() + "-l1"), timeout);
             }
-            rows.add(new Row(unit, design.topName(), unit.latency().apply(design.top()), total, one));
+            rows.add(Row.of(unit, design.topName(), unit.latency().apply(design.top()), total, one));
         }
         return rows;
     }
@@ -162,9 +181,9 @@ public final class ElementwiseReport {
         out.append("| unit | NUMERICS | module | L | latency (cycles) | DSP48E2 | LUT | FF | RAMB36 | RAMB18 |\n");
         out.append("|---|---|---|---:|---|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
-            ResourceReport r = row.total();
+            ResourceReport.Counts r = row.total();
             out.append(String.format(Locale.ROOT, "| %s | %s | `%s` | %d | %s | %d | %,d | %,d | %d | %d |%n",
-                    row.unit().name(), row.unit().numerics(), row.module(), row.unit().lanes(), row.latency(),
+                    row.unit(), row.numerics(), row.module(), row.lanes(), row.latency(),
                     r.dsp(), r.luts(), r.flipFlops(), r.ramb36(), r.ramb18()));
         }
         out.append("\nPer lane: each fused unit also synthesized with one lane; a configuration of L lanes costs about")
@@ -176,10 +195,10 @@ public final class ElementwiseReport {
             if (row.oneLane() == null) {
                 continue;
             }
-            int[] lane = row.perLane();
-            ResourceReport one = row.oneLane();
-            out.append(String.format(Locale.ROOT, "| %s | %d | %,d | %,d | %d | %,d | %,d |%n", row.unit().name(),
-                    one.dsp(), one.luts(), one.flipFlops(), lane[0], lane[1], lane[2]));
+            LaneCost lane = row.perLane();
+            ResourceReport.Counts one = row.oneLane();
+            out.append(String.format(Locale.ROOT, "| %s | %d | %,d | %,d | %d | %,d | %,d |%n", row.unit(),
+                    one.dsp(), one.luts(), one.flipFlops(), lane.dsp(), lane.luts(), lane.flipFlops()));
         }
         return out.toString();
     }

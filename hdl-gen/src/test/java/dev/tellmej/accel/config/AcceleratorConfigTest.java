@@ -74,8 +74,8 @@ class AcceleratorConfigTest {
                 "head dimension 128 > 96", "vocabulary 128256 > 32768"), kv260.limits().exceededBy(twoB));
         ModelDoesNotFitException error = assertThrows(ModelDoesNotFitException.class,
                 () -> kv260.checkFits("bitnet-b1.58-2B-4T", twoB));
-        assertTrue(error.getMessage().startsWith("bitnet-b1.58-2B-4T does not fit the kv260 build: hidden size 2560"
-                + " > 1536; FFN size 6912 > 4096;"), error.getMessage());
+        assertEquals("bitnet-b1.58-2B-4T does not fit the kv260 build: hidden size 2560 > 1536; FFN size 6912 > 4096;"
+                + " query heads 20 > 16; head dimension 128 > 96; vocabulary 128256 > 32768", error.getMessage());
         assertEquals(5, error.exceeded().size());
     }
 
@@ -89,7 +89,7 @@ class AcceleratorConfigTest {
         assertEquals(List.of("hidden size 1536 > 256", "FFN size 4096 > 1024", "query heads 16 > 8",
                 "KV heads 16 > 8", "head dimension 96 > 32", "layers 24 > 8", "vocabulary 32002 > 1024"), exceeded);
         ModelConfig stories = ConfigReader.fromFile(EmbeddedModel.STORIES_260K.extractTo(dir));
-        assertEquals("context capped at 512 positions (the model was trained for 2048)",
+        assertEquals("context capped at 512 positions; the model was trained for 2048",
                 small.limits().contextNote(stories).orElseThrow());
         assertTrue(AcceleratorConfig.kv260().limits().contextNote(stories).isEmpty());
     }

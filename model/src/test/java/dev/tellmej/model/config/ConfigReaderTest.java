@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.model.MalformedModelException;
-import dev.tellmej.model.SharedModels;
+import dev.tellmej.model.TestModels;
 import dev.tellmej.model.gguf.GgmlType;
 import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.gguf.GgufReader;
@@ -89,7 +89,7 @@ class ConfigReaderTest {
                 assertEquals(StorageFormat.FP16.round(a.scale()), b.scale());
             }
         }
-        try (GgufFile teacher = GgufFile.open(SharedModels.file("stories260K.gguf"))) {
+        try (GgufFile teacher = GgufFile.open(TestModels.file("stories260K.gguf"))) {
             assertEquals(false, WeightLoader.fromGguf(teacher).allTernary(), "real float weights stay dense");
         }
     }

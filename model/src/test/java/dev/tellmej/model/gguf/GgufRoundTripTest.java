@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.model.MalformedModelException;
-import dev.tellmej.model.SharedModels;
+import dev.tellmej.model.TestModels;
 import dev.tellmej.model.UnsupportedTensorTypeException;
 import dev.tellmej.model.tensor.TensorCodecs;
 import java.io.IOException;
@@ -104,7 +104,7 @@ class GgufRoundTripTest {
     @Test
     void realFilesRewriteToTheSameBytes() throws IOException {
         for (String name : List.of("stories260K.gguf", "stories260K-ternary-qat.gguf")) {
-            byte[] original = Files.readAllBytes(SharedModels.file(name));
+            byte[] original = Files.readAllBytes(TestModels.file(name));
             try (GgufFile file = GgufReader.read(Path.of(name), MemorySegment.ofArray(original))) {
                 GgufWriter w = new GgufWriter();
                 file.metadata().forEach(w::put);

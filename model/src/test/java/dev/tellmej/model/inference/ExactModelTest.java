@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tellmej.model.SharedModels;
+import dev.tellmej.model.TestModels;
 import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.numerics.ExactConfig;
 import dev.tellmej.model.numerics.StorageFormat;
@@ -23,8 +23,8 @@ class ExactModelTest {
 
     @BeforeAll
     static void load() {
-        try (GgufFile s = GgufFile.open(SharedModels.file("stories260K-ternary-qat.gguf"));
-             GgufFile t = GgufFile.open(SharedModels.file("stories260K.gguf"))) {
+        try (GgufFile s = GgufFile.open(TestModels.file("stories260K-ternary-qat.gguf"));
+             GgufFile t = GgufFile.open(TestModels.file("stories260K.gguf"))) {
             student = WeightLoader.fromGguf(s);
             teacher = WeightLoader.fromGguf(t);
         }

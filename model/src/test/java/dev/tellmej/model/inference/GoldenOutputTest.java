@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tellmej.model.SharedModels;
+import dev.tellmej.model.TestModels;
 import dev.tellmej.model.config.ConfigReader;
 import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.safetensors.SafetensorsFile;
@@ -14,7 +14,7 @@ import dev.tellmej.model.tokenizer.Tokenizer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** The float path against the golden outputs of shared/models/README.md. */
+/** The float path against golden outputs of an independent float64 reference, published with the models. */
 class GoldenOutputTest {
     static final String TEACHER_TEXT = """
             Once upon a time, there was a little girl named Lily. She loved to play outside in the park. One day, \
@@ -47,7 +47,7 @@ class GoldenOutputTest {
 
     @Test
     void teacherReproducesThePublishedStory() {
-        try (GgufFile file = GgufFile.open(SharedModels.file("stories260K.gguf"))) {
+        try (GgufFile file = GgufFile.open(TestModels.file("stories260K.gguf"))) {
             String text = greedyText(new FloatModel(WeightLoader.fromGguf(file), 256), Tokenizer.fromGguf(file),
                     TEACHER_IDS);
             assertEquals(TEACHER_TEXT, text);
@@ -56,7 +56,7 @@ class GoldenOutputTest {
 
     @Test
     void ternaryStudentGgufReproducesTheGoldenIdsAndLogits() {
-        try (GgufFile file = GgufFile.open(SharedModels.file("stories260K-ternary-qat.gguf"))) {
+        try (GgufFile file = GgufFile.open(TestModels.file("stories260K-ternary-qat.gguf"))) {
             ModelWeights weights = WeightLoader.fromGguf(file);
             assertTrue(weights.allTernary());
             FloatModel model = new FloatModel(weights, 256);
@@ -75,8 +75,8 @@ class GoldenOutputTest {
 
     @Test
     void ternaryStudentSafetensorsLoadsTheSameWeightsAndIds() {
-        try (GgufFile gguf = GgufFile.open(SharedModels.file("stories260K-ternary-qat.gguf"));
-             SafetensorsFile st = SafetensorsFile.open(SharedModels.file("stories260K-ternary-qat.safetensors"))) {
+        try (GgufFile gguf = GgufFile.open(TestModels.file("stories260K-ternary-qat.gguf"));
+             SafetensorsFile st = SafetensorsFile.open(TestModels.file("stories260K-ternary-qat.safetensors"))) {
             ModelWeights fromGguf = WeightLoader.fromGguf(gguf);
             WeightLoader.ScaleConvention convention =
                     WeightLoader.ScaleConvention.fromDescription(st.metadata().get("quant"));

@@ -3,14 +3,14 @@ package dev.tellmej.model.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tellmej.model.SharedModels;
+import dev.tellmej.model.TestModels;
 import dev.tellmej.model.gguf.GgmlType;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
-/** TQ1_0, TQ2_0 and I2_S against the blocks in shared/models/kat (TQ blocks made by ggml itself). */
+/** TQ1_0, TQ2_0 and I2_S against the known-answer blocks in testdata/kat (TQ blocks made by ggml itself). */
 class KnownAnswerTest {
     /** {@code 0.5 * (((i*7 + i/3) mod 3) - 1)}: the trits, scale 0.5. */
     static byte[] katTrits() {
@@ -22,7 +22,7 @@ class KnownAnswerTest {
     }
 
     private static void check(GgmlType type, String file) throws IOException {
-        byte[] bytes = Files.readAllBytes(SharedModels.file("kat/" + file));
+        byte[] bytes = Files.readAllBytes(TestModels.file("kat/" + file));
         assertEquals(type.byteSize(256, 256), bytes.length);
         TensorCodecs.Ternary decoded = TensorCodecs.ternary(type, MemorySegment.ofArray(bytes), 256);
         assertArrayEquals(katTrits(), decoded.trits(), type.name());

@@ -3,7 +3,7 @@ package dev.tellmej.model.tokenizer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tellmej.model.SharedModels;
+import dev.tellmej.model.TestModels;
 import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.gguf.GgufReader;
 import dev.tellmej.model.gguf.GgufWriter;
@@ -35,7 +35,7 @@ class TokenizerTest {
 
     @Test
     void sentencePieceMatchesTheGoldenPromptAndRoundTrips() {
-        try (GgufFile file = GgufFile.open(SharedModels.file("stories260K.gguf"))) {
+        try (GgufFile file = GgufFile.open(TestModels.file("stories260K.gguf"))) {
             Tokenizer tok = Tokenizer.fromGguf(file);
             assertEquals(512, tok.vocabSize());
             int[] ids = tok.encode("Once upon a time, there was a little girl named Lily.");
@@ -55,7 +55,7 @@ class TokenizerTest {
 
     @Test
     void streamingDecoderHoldsBackSplitCharacters() {
-        try (GgufFile file = GgufFile.open(SharedModels.file("stories260K.gguf"))) {
+        try (GgufFile file = GgufFile.open(TestModels.file("stories260K.gguf"))) {
             Tokenizer tok = Tokenizer.fromGguf(file);
             int[] ids = tok.encode("é🦙 ok");
             StreamingDecoder d = new StreamingDecoder(tok);

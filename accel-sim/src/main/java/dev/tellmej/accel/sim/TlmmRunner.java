@@ -1,4 +1,4 @@
-package dev.tellmej.sim.accel;
+package dev.tellmej.accel.sim;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
@@ -68,7 +68,7 @@ public final class TlmmRunner {
         int received = results.count();
         long bytesBefore = ddr.counters().bytesRead();
         long start = sim.cycle();
-        commands.push(pack(command));
+        commands.push(command.payload());
         int bytesPerToken = layout.blocks() * config.blockInputs();
         for (byte[] token : x) {
             for (int offset = 0; offset < bytesPerToken; offset += config.activationBytes()) {
@@ -103,7 +103,7 @@ public final class TlmmRunner {
                         BigInteger beat = beats.get(next++);
                         for (int q = 0; q < config.columns(); q++) {
                             int row = (k * layout.tileGroups() + g) * config.columns() + q;
-                            int value = beat.shiftRight(32 * q).intValue();
+                            int value = beat.shiftRight(TlmmConfig.ACCUMULATOR_BITS * q).intValue();
                             if (row < layout.rows()) {
                                 out[chunkStart + s][row] = value;
                             }
@@ -113,24 +113,5 @@ public final class TlmmRunner {
             }
         }
         return out;
-    }
-
-    /** The command's fields packed as the command port's payload (first field least significant). */
-    public static BigInteger pack(TlmmCommand c) {
-        long[][] fields = {
-            {c.address(), 64}, {c.blocks(), 16}, {c.lastBlockClass(), 2}, {c.tokens(), 16}, {c.tiles(), 16},
-            {c.tileGroups(), 16}, {c.lastTileGroups(), 16}, {c.regionStride(), 32}, {c.beatsFull(), 32},
-            {c.beatsLast(), 32}, {c.wordsFull(), 32}, {c.wordsLast(), 32},
-        };
-        BigInteger value = BigInteger.ZERO;
-        int shift = 0;
-        for (long[] field : fields) {
-            if (field[0] < 0 || field[0] >= (1L << Math.min(62, field[1])) && field[1] < 63) {
-                throw new IllegalArgumentException("command field " + field[0] + " does not fit " + field[1] + " bits");
-            }
-            value = value.or(BigInteger.valueOf(field[0]).shiftLeft(shift));
-            shift += (int) field[1];
-        }
-        return value;
     }
 }

@@ -1,4 +1,4 @@
-package dev.tellmej.sim.tlmm;
+package dev.tellmej.accel.sim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +14,6 @@ import dev.tellmej.model.ternary.TernaryMatrix;
 import dev.tellmej.model.ternary.TlmmIndex;
 import dev.tellmej.model.ternary.TlmmReference;
 import dev.tellmej.sim.AxiMemory;
-import dev.tellmej.sim.accel.TlmmRunner;
 import dev.tellmej.sim.AxiMemoryConfig;
 import dev.tellmej.sim.SimModel;
 import dev.tellmej.sim.junit.SimFixture;
