@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
  * KV260's 76.8 bytes per cycle. Every product is also checked bit for bit against the model.
  */
 @Command(name = "tlmm",
-        description = "TLMM engine cycles in Verilator against the DDR/compute bound (KV260 DDR: 76.8 B/cycle).")
+        description = "TLMM engine cycles in Verilator against the DDR/compute bound, for the linear shapes of the"
+                + " build's largest model, with the build's DDR bandwidth at a clock.")
 final class BenchTlmmCommand implements Callable<Integer>, PrintsJson {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -37,9 +38,14 @@ final class BenchTlmmCommand implements Callable<Integer>, PrintsJson {
     @Option(names = "--latency", defaultValue = "100", description = "DDR read latency in cycles (default: ${DEFAULT-VALUE})")
     int latency;
 
+    @Range(min = 1, max = 2000)
+    @Option(names = "--clock", paramLabel = "MHZ", description = "the clock (default: the build's target); the DDR"
+            + " model gets the weight ports' bytes per cycle at it, or the DDR's peak when that is smaller")
+    Double clockMhz;
+
     @Range(min = 0, max = 4096, minExclusive = true)
-    @Option(names = "--bandwidth", defaultValue = "76.8", description = "DDR bytes per cycle (default: ${DEFAULT-VALUE})")
-    double bandwidth;
+    @Option(names = "--bandwidth", description = "DDR bytes per cycle, overriding the build's at the clock")
+    Double bandwidth;
 
     @Range(min = Long.MIN_VALUE, max = Long.MAX_VALUE)
     @Option(names = "--seed", defaultValue = "1", description = "seed of the random matrices (default: ${DEFAULT-VALUE})")
@@ -52,29 +58,30 @@ final class BenchTlmmCommand implements Callable<Integer>, PrintsJson {
 
     @Override
     public Integer call() {
-        AcceleratorConfig build = AcceleratorConfig.named().get(configName);
-        if (build == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "unknown configuration '" + configName
-                    + "'; known: " + String.join(", ", AcceleratorConfig.named().keySet()));
-        }
-        TlmmConfig config = build.tlmmConfig();
+        AcceleratorConfig build = ConfigCommand.build(spec.commandLine(), configName);
+        double clock = clockMhz != null ? clockMhz : build.clock().targetMhz();
+        TlmmBenchmark.Options base = TlmmBenchmark.Options.of(build, tokens, latency, clock, seed);
+        TlmmBenchmark.Options options = bandwidth == null ? base : new TlmmBenchmark.Options(base.config(),
+                base.shapes(), tokens, latency, bandwidth, clock, seed);
+        TlmmConfig config = options.config();
         PrintWriter out = spec.commandLine().getOut();
         boolean text = !json.enabled();
         if (text) {
             out.printf(Locale.ROOT, "TLMM engine %s: T = %d, Q = %d, %d x %d-bit AXI ports, %d MACs/cycle, %.3f"
                     + " bits/weight packing%n", config.name(), config.tables(), config.columns(), config.ports(),
                     config.portDataBits(), config.macsPerCycle(), config.bitsPerWeight());
-            out.printf(Locale.ROOT, "DDR model: %.1f bytes/cycle, read latency %d cycles%n", bandwidth, latency);
+            out.printf(Locale.ROOT, "DDR model: %.1f bytes/cycle (%.1f GB/s at %.0f MHz), read latency %d cycles%n",
+                    options.bytesPerCycle(), options.bytesPerCycle() * clock / 1000, clock, latency);
             out.flush();
         }
-        TlmmBenchmark.Result result = TlmmBenchmark.run(new TlmmBenchmark.Options(config, tokens, latency, bandwidth,
-                seed), new TlmmBenchmark.Listener() {
+        TlmmBenchmark.Result result = TlmmBenchmark.run(options, new TlmmBenchmark.Listener() {
                     @Override
                     public void modelReady(double seconds) {
                         if (text) {
                             out.printf(Locale.ROOT, "model ready in %.1f s (built once, then cached)%n%n", seconds);
-                            out.printf("| shape (out x in) | tokens | cycles | DDR bytes | bits/weight read | DDR bound |"
-                                    + " compute bound | efficiency | exact |%n|---|---|---|---|---|---|---|---|---|%n");
+                            out.printf("| shape (out x in) | tokens | cycles | time (us) | DDR bytes | bits/weight read |"
+                                    + " DDR bound | compute bound | efficiency | exact |%n"
+                                    + "|---|---|---|---|---|---|---|---|---|---|%n");
                             out.flush();
                         }
                     }
@@ -82,8 +89,8 @@ final class BenchTlmmCommand implements Callable<Integer>, PrintsJson {
                     @Override
                     public void measured(TlmmBenchmark.Product p) {
                         if (text) {
-                            out.printf(Locale.ROOT, "| %d x %d | %d | %,d | %,d | %.3f | %,.0f | %,.0f | %.1f %% | %s |%n",
-                                    p.rows(), p.cols(), p.tokens(), p.cycles(), p.ddrBytes(), p.bitsPerWeight(),
+                            out.printf(Locale.ROOT, "| %d x %d | %d | %,d | %,.1f | %,d | %.3f | %,.0f | %,.0f | %.1f %% | %s |%n",
+                                    p.rows(), p.cols(), p.tokens(), p.cycles(), p.micros(), p.ddrBytes(), p.bitsPerWeight(),
                                     p.ddrBoundCycles(), p.computeBoundCycles(), 100 * p.efficiency(),
                                     p.exact() ? "yes" : "NO");
                             out.flush();
@@ -93,8 +100,9 @@ final class BenchTlmmCommand implements Callable<Integer>, PrintsJson {
         if (json.enabled()) {
             json.print(result);
         } else {
-            out.printf(Locale.ROOT, "%nefficiency = max(DDR bound, compute bound) / cycles; a 1536 x 4096 matrix is %d"
-                    + " tile(s) of %d row groups.%n", result.largestTiles(), result.tileGroups());
+            TlmmBenchmark.Shape last = options.shapes().getLast();
+            out.printf(Locale.ROOT, "%nefficiency = max(DDR bound, compute bound) / cycles; a %d x %d matrix is %d"
+                    + " tile(s) of %d row groups.%n", last.rows(), last.cols(), result.largestTiles(), result.tileGroups());
             out.flush();
         }
         if (result.inexact() > 0) {
