@@ -68,7 +68,7 @@ public final class TlmmBenchmark {
         /** The options for {@code build}'s own shapes, DDR bandwidth at {@code clockMhz} and a read latency. */
         public static Options of(AcceleratorConfig build, List<Integer> tokens, int latency, double clockMhz,
                 long seed) {
-            return new Options(build.tlmmConfig(), shapes(build.limits()), tokens, latency,
+            return new Options(build.tlmmConfig(), TlmmBenchmark.shapes(build.limits()), tokens, latency,
                     build.memory().weightBytesPerCycleAt(clockMhz), clockMhz, seed);
         }
     }
