@@ -294,69 +294,59 @@ module FpRsqrt (
     rom[63] = 64'h3f01030abb818512;
   end
 
-  // Temporaries, named after the signal they feed
-  wire [31:0] lz_a_and_and_not_cat;
-  wire lz_a_and_and_not;
-  wire lz_a_and_and;
-  wire lz_a_and_not;
-  wire lz_a_and;
-  wire lz_a_and_2_not;
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire lz_a_any;
   wire lz_a_and_2;
-  wire lz_a_not;
-  wire lz_a_and_3_not;
+  wire lz_a_any_2;
+  wire lz_a_and;
+  wire lz_a_any_3;
   wire lz_a_and_3;
-  wire lz_a_not_2;
-  wire lz_a_not_3;
-  wire fraction_b_cmp;
+  wire lz_a_any_4;
+  wire lz_a_any_5;
+  wire exponent_a_eq_0;
   wire [4:0] fraction_b_sum;
-  wire [9:0] odd_b_part_mux;
+  wire [9:0] odd_b_mux;
   wire odd_b_part;
-  wire [9:0] minus_half_b_diff_mux;
   wire [9:0] minus_half_b_diff;
-  wire [31:0] u_c_mux_and_and_not_cat;
-  wire u_c_mux_and_and_not;
-  wire u_c_mux_and_and;
-  wire u_c_mux_and_not;
-  wire u_c_mux_and;
-  wire u_c_mux_and_2_not;
-  wire u_c_mux_and_2;
-  wire u_c_mux_not;
-  wire u_c_mux_and_3_not;
-  wire u_c_mux_and_3;
-  wire u_c_mux_not_2;
-  wire u_c_mux_not_3;
+  wire u_c_any;
+  wire u_c_and_2;
+  wire u_c_any_2;
+  wire u_c_and;
+  wire u_c_any_3;
+  wire u_c_and_3;
+  wire u_c_any_4;
   wire [4:0] u_c_mux;
-  assign lz_a_and_and_not_cat = {x[22:0], 9'h1ff};
-  assign lz_a_and_and_not = ~(|lz_a_and_and_not_cat[31:30]);
-  assign lz_a_and_and = lz_a_and_and_not & ~(|lz_a_and_and_not_cat[29:28]);
-  assign lz_a_and_not = ~(|lz_a_and_and_not_cat[27:26]);
-  assign lz_a_and = lz_a_and_and & (lz_a_and_not & ~(|lz_a_and_and_not_cat[25:24]));
-  assign lz_a_and_2_not = ~(|lz_a_and_and_not_cat[23:22]);
-  assign lz_a_and_2 = lz_a_and_2_not & ~(|lz_a_and_and_not_cat[21:20]);
-  assign lz_a_not = ~(|lz_a_and_and_not_cat[19:18]);
-  assign lz_a_and_3_not = ~(|lz_a_and_and_not_cat[15:14]);
-  assign lz_a_and_3 = lz_a_and_3_not & ~(|lz_a_and_and_not_cat[13:12]);
-  assign lz_a_not_2 = ~(|lz_a_and_and_not_cat[11:10]);
-  assign lz_a_not_3 = ~(|lz_a_and_and_not_cat[7:6]);
-  assign fraction_b_cmp = exponent_a == 8'd0;
+  assign lz_a_any = |x[22:21];
+  assign lz_a_and_2 = ~lz_a_any & ~(|x[20:19]);
+  assign lz_a_any_2 = |x[18:17];
+  assign lz_a_and = lz_a_and_2 & ~lz_a_any_2 & ~(|x[16:15]);
+  assign lz_a_any_3 = |x[14:13];
+  assign lz_a_and_3 = ~lz_a_any_3 & ~(|x[12:11]);
+  assign lz_a_any_4 = |x[10:9];
+  assign lz_a_any_5 = |x[6:5];
+  assign exponent_a_eq_0 = exponent_a == 8'd0;
   assign fraction_b_sum = lz_a + 5'd1;
-  assign odd_b_part_mux = fraction_b_cmp ? (10'd898 - {5'd0, fraction_b_sum}) : ({2'd0, exponent_a} - 10'd127);
-  assign odd_b_part = odd_b_part_mux[0];
-  assign minus_half_b_diff_mux = fraction_b_cmp ? (10'd898 - {5'd0, fraction_b_sum}) : ({2'd0, exponent_a} - 10'd127);
-  assign minus_half_b_diff = minus_half_b_diff_mux - {9'd0, odd_b_part};
-  assign u_c_mux_and_and_not_cat = {fraction_b[17:0], 14'h3fff};
-  assign u_c_mux_and_and_not = ~(|u_c_mux_and_and_not_cat[31:30]);
-  assign u_c_mux_and_and = u_c_mux_and_and_not & ~(|u_c_mux_and_and_not_cat[29:28]);
-  assign u_c_mux_and_not = ~(|u_c_mux_and_and_not_cat[27:26]);
-  assign u_c_mux_and = u_c_mux_and_and & (u_c_mux_and_not & ~(|u_c_mux_and_and_not_cat[25:24]));
-  assign u_c_mux_and_2_not = ~(|u_c_mux_and_and_not_cat[23:22]);
-  assign u_c_mux_and_2 = u_c_mux_and_2_not & ~(|u_c_mux_and_and_not_cat[21:20]);
-  assign u_c_mux_not = ~(|u_c_mux_and_and_not_cat[19:18]);
-  assign u_c_mux_and_3_not = ~(|u_c_mux_and_and_not_cat[15:14]);
-  assign u_c_mux_and_3 = u_c_mux_and_3_not & ~(|u_c_mux_and_and_not_cat[13:12]);
-  assign u_c_mux_not_2 = ~(|u_c_mux_and_and_not_cat[11:10]);
-  assign u_c_mux_not_3 = ~(|u_c_mux_and_and_not_cat[7:6]);
-  assign u_c_mux = (u_c_mux_and & (u_c_mux_and_2 & (u_c_mux_not & ~(|u_c_mux_and_and_not_cat[17:16])))) ? {1'b1, ((u_c_mux_and_3 & (u_c_mux_not_2 & ~(|u_c_mux_and_and_not_cat[9:8]))) ? {1'b1, ((u_c_mux_not_3 & ~(|u_c_mux_and_and_not_cat[5:4])) ? {1'b1, (~(|u_c_mux_and_and_not_cat[3:2]) ? {1'b1, ~u_c_mux_and_and_not_cat[1]} : {1'b0, ~u_c_mux_and_and_not_cat[3]})} : {1'b0, (u_c_mux_not_3 ? {1'b1, ~u_c_mux_and_and_not_cat[5]} : {1'b0, ~u_c_mux_and_and_not_cat[7]})})} : {1'b0, (u_c_mux_and_3 ? {1'b1, (u_c_mux_not_2 ? {1'b1, ~u_c_mux_and_and_not_cat[9]} : {1'b0, ~u_c_mux_and_and_not_cat[11]})} : {1'b0, (u_c_mux_and_3_not ? {1'b1, ~u_c_mux_and_and_not_cat[13]} : {1'b0, ~u_c_mux_and_and_not_cat[15]})})})} : {1'b0, (u_c_mux_and ? {1'b1, (u_c_mux_and_2 ? {1'b1, (u_c_mux_not ? {1'b1, ~u_c_mux_and_and_not_cat[17]} : {1'b0, ~u_c_mux_and_and_not_cat[19]})} : {1'b0, (u_c_mux_and_2_not ? {1'b1, ~u_c_mux_and_and_not_cat[21]} : {1'b0, ~u_c_mux_and_and_not_cat[23]})})} : {1'b0, (u_c_mux_and_and ? {1'b1, (u_c_mux_and_not ? {1'b1, ~u_c_mux_and_and_not_cat[25]} : {1'b0, ~u_c_mux_and_and_not_cat[27]})} : {1'b0, (u_c_mux_and_and_not ? {1'b1, ~u_c_mux_and_and_not_cat[29]} : {1'b0, ~u_c_mux_and_and_not_cat[31]})})})};
+  assign odd_b_mux = exponent_a_eq_0 ? (10'd898 - {5'd0, fraction_b_sum}) : ({2'd0, exponent_a} - 10'd127);
+  assign odd_b_part = odd_b_mux[0];
+  assign minus_half_b_diff = odd_b_mux - {9'd0, odd_b_part};
+  assign u_c_any = |fraction_b[17:16];
+  assign u_c_and_2 = ~u_c_any & ~(|fraction_b[15:14]);
+  assign u_c_any_2 = |fraction_b[13:12];
+  assign u_c_and = u_c_and_2 & ~u_c_any_2 & ~(|fraction_b[11:10]);
+  assign u_c_any_3 = |fraction_b[9:8];
+  assign u_c_and_3 = ~u_c_any_3 & ~(|fraction_b[7:6]);
+  assign u_c_any_4 = |fraction_b[5:4];
+  assign u_c_mux =
+      (u_c_and & u_c_and_3 & ~u_c_any_4 & ~(|fraction_b[3:2]))
+        ? {3'h4, ((|fraction_b[1:0]) ? {1'b0, ~fraction_b[1]} : 2'd2)}
+      : {1'b0,
+         (u_c_and
+            ? {1'b1,
+               (u_c_and_3 ? {1'b1, (u_c_any_4 ? {1'b0, ~fraction_b[5]} : {1'b1, ~fraction_b[3]})}
+                : {1'b0, (u_c_any_3 ? {1'b0, ~fraction_b[9]} : {1'b1, ~fraction_b[7]})})}
+          : {1'b0,
+             (u_c_and_2 ? {1'b1, (u_c_any_2 ? {1'b0, ~fraction_b[13]} : {1'b1, ~fraction_b[11]})}
+              : {1'b0, (u_c_any ? {1'b0, ~fraction_b[17]} : {1'b1, ~fraction_b[15]})})})};
 
   assign chord_in_valid = valid_c; // FpRsqrt.java:79
   assign chord_word = rom_word; // FpRsqrt.java:80
@@ -380,21 +370,38 @@ module FpRsqrt (
   assign out_valid = valid_out; // FpRsqrt.java:115
 
   always @(posedge clk) begin
-    cases_a <= {(((x[30:23] == 8'd255) & (x[22:0] != 23'd0)) | (x[31] & ~(x[30:0] == 31'h0))), (x[30:0] == 31'h0), ((x[30:23] == 8'd255) & (x[22:0] == 23'd0) & ~x[31])}; // FpRsqrt.java:43
+    cases_a <=
+        {(((x[30:23] == 8'd255) & (x[22:0] != 23'd0)) | (x[31] & ~(x[30:0] == 31'h0))),
+         (x[30:0] == 31'h0),
+         ((x[30:23] == 8'd255) & (x[22:0] == 23'd0) & ~x[31])}; // FpRsqrt.java:43
     sign_a <= x[31]; // FpRsqrt.java:44
     exponent_a <= x[30:23]; // FpRsqrt.java:45
     fraction_a <= x[22:0]; // FpRsqrt.java:46
-    lz_a <= (lz_a_and & (lz_a_and_2 & (lz_a_not & ~(|lz_a_and_and_not_cat[17:16])))) ? {1'b1, ((lz_a_and_3 & (lz_a_not_2 & ~(|lz_a_and_and_not_cat[9:8]))) ? {1'b1, ((lz_a_not_3 & ~(|lz_a_and_and_not_cat[5:4])) ? {1'b1, (~(|lz_a_and_and_not_cat[3:2]) ? {1'b1, ~lz_a_and_and_not_cat[1]} : {1'b0, ~lz_a_and_and_not_cat[3]})} : {1'b0, (lz_a_not_3 ? {1'b1, ~lz_a_and_and_not_cat[5]} : {1'b0, ~lz_a_and_and_not_cat[7]})})} : {1'b0, (lz_a_and_3 ? {1'b1, (lz_a_not_2 ? {1'b1, ~lz_a_and_and_not_cat[9]} : {1'b0, ~lz_a_and_and_not_cat[11]})} : {1'b0, (lz_a_and_3_not ? {1'b1, ~lz_a_and_and_not_cat[13]} : {1'b0, ~lz_a_and_and_not_cat[15]})})})} : {1'b0, (lz_a_and ? {1'b1, (lz_a_and_2 ? {1'b1, (lz_a_not ? {1'b1, ~lz_a_and_and_not_cat[17]} : {1'b0, ~lz_a_and_and_not_cat[19]})} : {1'b0, (lz_a_and_2_not ? {1'b1, ~lz_a_and_and_not_cat[21]} : {1'b0, ~lz_a_and_and_not_cat[23]})})} : {1'b0, (lz_a_and_and ? {1'b1, (lz_a_and_not ? {1'b1, ~lz_a_and_and_not_cat[25]} : {1'b0, ~lz_a_and_and_not_cat[27]})} : {1'b0, (lz_a_and_and_not ? {1'b1, ~lz_a_and_and_not_cat[29]} : {1'b0, ~lz_a_and_and_not_cat[31]})})})}; // FpRsqrt.java:47
+    lz_a <=
+        (lz_a_and & lz_a_and_3 & ~lz_a_any_4 & ~(|x[8:7]))
+          ? {2'h2,
+             ((~lz_a_any_5 & ~(|x[4:3])) ? {1'b1, ((|x[2:1]) ? {1'b0, ~x[2]} : {1'b1, ~x[0]})}
+              : {1'b0, (lz_a_any_5 ? {1'b0, ~x[6]} : {1'b1, ~x[4]})})}
+        : {1'b0,
+           (lz_a_and
+              ? {1'b1,
+                 (lz_a_and_3 ? {1'b1, (lz_a_any_4 ? {1'b0, ~x[10]} : {1'b1, ~x[8]})}
+                  : {1'b0, (lz_a_any_3 ? {1'b0, ~x[14]} : {1'b1, ~x[12]})})}
+            : {1'b0,
+               (lz_a_and_2 ? {1'b1, (lz_a_any_2 ? {1'b0, ~x[18]} : {1'b1, ~x[16]})}
+                : {1'b0, (lz_a_any ? {1'b0, ~x[22]} : {1'b1, ~x[20]})})})}; // FpRsqrt.java:47
     valid_a <= in_valid; // FpRsqrt.java:48
-    fraction_b <= fraction_b_cmp ? (fraction_a << fraction_b_sum) : fraction_a; // FpRsqrt.java:59
+    fraction_b <= exponent_a_eq_0 ? (fraction_a << fraction_b_sum) : fraction_a; // FpRsqrt.java:59
     odd_b <= odd_b_part; // FpRsqrt.java:60
     minus_half_b <= -minus_half_b_diff[9:1]; // FpRsqrt.java:61
     cases_b <= cases_a; // FpRsqrt.java:62
     sign_b <= sign_a; // FpRsqrt.java:63
     valid_b <= valid_a; // FpRsqrt.java:64
     rom_word <= rom[{odd_b, fraction_b[22:18]}]; // FpRsqrt.java:69
-    u_c <= (fraction_b[17:0] == 18'd0) ? 32'h0 : {1'b0, (8'd126 - {3'd0, u_c_mux}), {(fraction_b[17:0] << (u_c_mux + 5'd1)), 5'h0}}; // FpRsqrt.java:70
-    h_c <= {1'b0, 7'h3f, odd_b, fraction_b}; // FpRsqrt.java:71
+    u_c <=
+        (fraction_b[17:0] == 18'd0) ? 32'h0
+        : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b[17:0] << (u_c_mux + 5'd1)), 5'h0}; // FpRsqrt.java:70
+    h_c <= {8'h3f, odd_b, fraction_b}; // FpRsqrt.java:71
     minus_half_c <= minus_half_b; // FpRsqrt.java:72
     cases_c <= cases_b; // FpRsqrt.java:73
     sign_c <= sign_b; // FpRsqrt.java:74
@@ -563,7 +570,9 @@ module FpRsqrt (
     sign_d40 <= sign_d39; // Delay.java:25
     sign_d41 <= sign_d40; // Delay.java:25
     sign_d42 <= sign_d41; // Delay.java:25
-    y_out <= cases_d42[2] ? 32'h7fc00000 : (cases_d42[1] ? {sign_d42, 31'h7f800000} : (cases_d42[0] ? 32'h0 : scale2_y)); // FpRsqrt.java:114
+    // FpRsqrt.java:114
+    y_out <=
+        cases_d42[2] ? 32'h7fc00000 : (cases_d42[1] ? {sign_d42, 31'h7f800000} : (cases_d42[0] ? 32'h0 : scale2_y));
     valid_out <= scale2_out_valid; // FpRsqrt.java:115
     if (reset) begin
       valid_a <= 1'b0;
@@ -634,7 +643,7 @@ module FpRsqrt (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lz_a_and_and_not_cat[0], odd_b_part_mux[9:1], minus_half_b_diff[0], u_c_mux_and_and_not_cat[0]};
+  wire unused_bits = &{1'b0, minus_half_b_diff[0]};
 endmodule
 
 `default_nettype wire

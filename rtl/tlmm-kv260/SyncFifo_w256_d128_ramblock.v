@@ -24,9 +24,9 @@ module SyncFifo_w256_d128_ramblock (
   (* ram_style = "block" *)
   reg  [255:0] ram [0:127];   // SyncFifo.java:59
 
-  // Temporaries, named after the signal they feed
-  wire stored_cond_and;
-  assign stored_cond_and = push_valid & push_ready;
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire push_valid_and_ready;
+  assign push_valid_and_ready = push_valid & push_ready;
 
   assign push_ready = stored != 8'd128; // SyncFifo.java:64
   assign ram_read = (stored != 8'd0) & (~output_valid | pop_ready); // SyncFifo.java:72
@@ -50,9 +50,9 @@ module SyncFifo_w256_d128_ramblock (
     if (ram_read) begin // SyncFifo.java:84
       read_pointer <= read_pointer + 7'd1; // SyncFifo.java:84
     end
-    if (stored_cond_and & ~ram_read) begin // SyncFifo.java:86
+    if (push_valid_and_ready & ~ram_read) begin // SyncFifo.java:86
       stored <= stored + 8'd1; // SyncFifo.java:86
-    end else if (ram_read & ~stored_cond_and) begin // SyncFifo.java:87
+    end else if (ram_read & ~push_valid_and_ready) begin // SyncFifo.java:87
       stored <= stored - 8'd1; // SyncFifo.java:87
     end
     if (reset) begin

@@ -1122,377 +1122,375 @@ module TlmmEngine_kv260 (
   (* ram_style = "block" *)
   reg  [223:0] act_memory [0:1175];                  // TlmmEngine.java:159
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [33:0] beats_per_token_prod;
   wire [66:0] tile_stride_prod;
-  wire [71:0] weights0_start_payload_address_prod;
-  wire [71:0] weights1_start_payload_address_prod;
   wire [71:0] weights2_start_payload_address_prod;
   wire [71:0] weights3_start_payload_address_prod;
-  wire [15:0] blocks_arrived_mux_mux;
+  wire [15:0] blocks_arrived_mux_2;
   wire [15:0] blocks_arrived_mux;
-  wire [7:0] table0_entry_ext_part;
+  wire [7:0] table0_entry_part;
   wire [9:0] table0_entry_ext;
-  wire [7:0] table0_entry_ext_2_part;
+  wire [7:0] table0_entry_part_2;
   wire [9:0] table0_entry_ext_2;
-  wire [7:0] table0_entry_ext_3_part;
+  wire [7:0] table0_entry_part_3;
   wire [9:0] table0_entry_ext_3;
-  wire [7:0] table1_entry_ext_part;
+  wire [7:0] table1_entry_part;
   wire [9:0] table1_entry_ext;
-  wire [7:0] table1_entry_ext_2_part;
+  wire [7:0] table1_entry_part_2;
   wire [9:0] table1_entry_ext_2;
-  wire [7:0] table1_entry_ext_3_part;
+  wire [7:0] table1_entry_part_3;
   wire [9:0] table1_entry_ext_3;
-  wire [7:0] table2_entry_ext_part;
+  wire [7:0] table2_entry_part;
   wire [9:0] table2_entry_ext;
-  wire [7:0] table2_entry_ext_2_part;
+  wire [7:0] table2_entry_part_2;
   wire [9:0] table2_entry_ext_2;
-  wire [7:0] table2_entry_ext_3_part;
+  wire [7:0] table2_entry_part_3;
   wire [9:0] table2_entry_ext_3;
-  wire [7:0] table3_entry_ext_part;
+  wire [7:0] table3_entry_part;
   wire [9:0] table3_entry_ext;
-  wire [7:0] table3_entry_ext_2_part;
+  wire [7:0] table3_entry_part_2;
   wire [9:0] table3_entry_ext_2;
-  wire [7:0] table3_entry_ext_3_part;
+  wire [7:0] table3_entry_part_3;
   wire [9:0] table3_entry_ext_3;
-  wire [7:0] table4_entry_ext_part;
+  wire [7:0] table4_entry_part;
   wire [9:0] table4_entry_ext;
-  wire [7:0] table4_entry_ext_2_part;
+  wire [7:0] table4_entry_part_2;
   wire [9:0] table4_entry_ext_2;
-  wire [7:0] table4_entry_ext_3_part;
+  wire [7:0] table4_entry_part_3;
   wire [9:0] table4_entry_ext_3;
-  wire [7:0] table5_entry_ext_part;
+  wire [7:0] table5_entry_part;
   wire [9:0] table5_entry_ext;
-  wire [7:0] table5_entry_ext_2_part;
+  wire [7:0] table5_entry_part_2;
   wire [9:0] table5_entry_ext_2;
-  wire [7:0] table5_entry_ext_3_part;
+  wire [7:0] table5_entry_part_3;
   wire [9:0] table5_entry_ext_3;
-  wire [7:0] table6_entry_ext_part;
+  wire [7:0] table6_entry_part;
   wire [9:0] table6_entry_ext;
-  wire [7:0] table6_entry_ext_2_part;
+  wire [7:0] table6_entry_part_2;
   wire [9:0] table6_entry_ext_2;
-  wire [7:0] table6_entry_ext_3_part;
+  wire [7:0] table6_entry_part_3;
   wire [9:0] table6_entry_ext_3;
-  wire [7:0] table7_entry_ext_part;
+  wire [7:0] table7_entry_part;
   wire [9:0] table7_entry_ext;
-  wire [7:0] table7_entry_ext_2_part;
+  wire [7:0] table7_entry_part_2;
   wire [9:0] table7_entry_ext_2;
-  wire [7:0] table7_entry_ext_3_part;
+  wire [7:0] table7_entry_part_3;
   wire [9:0] table7_entry_ext_3;
-  wire [7:0] table8_entry_ext_part;
+  wire [7:0] table8_entry_part;
   wire [9:0] table8_entry_ext;
-  wire [7:0] table8_entry_ext_2_part;
+  wire [7:0] table8_entry_part_2;
   wire [9:0] table8_entry_ext_2;
-  wire [7:0] table8_entry_ext_3_part;
+  wire [7:0] table8_entry_part_3;
   wire [9:0] table8_entry_ext_3;
-  wire [7:0] table9_entry_ext_part;
+  wire [7:0] table9_entry_part;
   wire [9:0] table9_entry_ext;
-  wire [7:0] table9_entry_ext_2_part;
+  wire [7:0] table9_entry_part_2;
   wire [9:0] table9_entry_ext_2;
-  wire [7:0] table9_entry_ext_3_part;
+  wire [7:0] table9_entry_part_3;
   wire [9:0] table9_entry_ext_3;
-  wire [7:0] table10_entry_ext_part;
+  wire [7:0] table10_entry_part;
   wire [9:0] table10_entry_ext;
-  wire [7:0] table10_entry_ext_2_part;
+  wire [7:0] table10_entry_part_2;
   wire [9:0] table10_entry_ext_2;
-  wire [7:0] table10_entry_ext_3_part;
+  wire [7:0] table10_entry_part_3;
   wire [9:0] table10_entry_ext_3;
-  wire [7:0] table11_entry_ext_part;
+  wire [7:0] table11_entry_part;
   wire [9:0] table11_entry_ext;
-  wire [7:0] table11_entry_ext_2_part;
+  wire [7:0] table11_entry_part_2;
   wire [9:0] table11_entry_ext_2;
-  wire [7:0] table11_entry_ext_3_part;
+  wire [7:0] table11_entry_part_3;
   wire [9:0] table11_entry_ext_3;
-  wire [7:0] table12_entry_ext_part;
+  wire [7:0] table12_entry_part;
   wire [9:0] table12_entry_ext;
-  wire [7:0] table12_entry_ext_2_part;
+  wire [7:0] table12_entry_part_2;
   wire [9:0] table12_entry_ext_2;
-  wire [7:0] table12_entry_ext_3_part;
+  wire [7:0] table12_entry_part_3;
   wire [9:0] table12_entry_ext_3;
-  wire [7:0] table13_entry_ext_part;
+  wire [7:0] table13_entry_part;
   wire [9:0] table13_entry_ext;
-  wire [7:0] table13_entry_ext_2_part;
+  wire [7:0] table13_entry_part_2;
   wire [9:0] table13_entry_ext_2;
-  wire [7:0] table13_entry_ext_3_part;
+  wire [7:0] table13_entry_part_3;
   wire [9:0] table13_entry_ext_3;
-  wire [7:0] table14_entry_ext_part;
+  wire [7:0] table14_entry_part;
   wire [9:0] table14_entry_ext;
-  wire [7:0] table14_entry_ext_2_part;
+  wire [7:0] table14_entry_part_2;
   wire [9:0] table14_entry_ext_2;
-  wire [7:0] table14_entry_ext_3_part;
+  wire [7:0] table14_entry_part_3;
   wire [9:0] table14_entry_ext_3;
-  wire [7:0] table15_entry_ext_part;
+  wire [7:0] table15_entry_part;
   wire [9:0] table15_entry_ext;
-  wire [7:0] table15_entry_ext_2_part;
+  wire [7:0] table15_entry_part_2;
   wire [9:0] table15_entry_ext_2;
-  wire [7:0] table15_entry_ext_3_part;
+  wire [7:0] table15_entry_part_3;
   wire [9:0] table15_entry_ext_3;
-  wire [7:0] table16_entry_ext_part;
+  wire [7:0] table16_entry_part;
   wire [9:0] table16_entry_ext;
-  wire [7:0] table16_entry_ext_2_part;
+  wire [7:0] table16_entry_part_2;
   wire [9:0] table16_entry_ext_2;
-  wire [7:0] table16_entry_ext_3_part;
+  wire [7:0] table16_entry_part_3;
   wire [9:0] table16_entry_ext_3;
-  wire [7:0] table17_entry_ext_part;
+  wire [7:0] table17_entry_part;
   wire [9:0] table17_entry_ext;
-  wire [7:0] table17_entry_ext_2_part;
+  wire [7:0] table17_entry_part_2;
   wire [9:0] table17_entry_ext_2;
-  wire [7:0] table17_entry_ext_3_part;
+  wire [7:0] table17_entry_part_3;
   wire [9:0] table17_entry_ext_3;
-  wire [7:0] table18_entry_ext_part;
+  wire [7:0] table18_entry_part;
   wire [9:0] table18_entry_ext;
-  wire [7:0] table18_entry_ext_2_part;
+  wire [7:0] table18_entry_part_2;
   wire [9:0] table18_entry_ext_2;
-  wire [7:0] table18_entry_ext_3_part;
+  wire [7:0] table18_entry_part_3;
   wire [9:0] table18_entry_ext_3;
-  wire [7:0] table19_entry_ext_part;
+  wire [7:0] table19_entry_part;
   wire [9:0] table19_entry_ext;
-  wire [7:0] table19_entry_ext_2_part;
+  wire [7:0] table19_entry_part_2;
   wire [9:0] table19_entry_ext_2;
-  wire [7:0] table19_entry_ext_3_part;
+  wire [7:0] table19_entry_part_3;
   wire [9:0] table19_entry_ext_3;
-  wire [7:0] table20_entry_ext_part;
+  wire [7:0] table20_entry_part;
   wire [9:0] table20_entry_ext;
-  wire [7:0] table20_entry_ext_2_part;
+  wire [7:0] table20_entry_part_2;
   wire [9:0] table20_entry_ext_2;
-  wire [7:0] table20_entry_ext_3_part;
+  wire [7:0] table20_entry_part_3;
   wire [9:0] table20_entry_ext_3;
-  wire [7:0] table21_entry_ext_part;
+  wire [7:0] table21_entry_part;
   wire [9:0] table21_entry_ext;
-  wire [7:0] table21_entry_ext_2_part;
+  wire [7:0] table21_entry_part_2;
   wire [9:0] table21_entry_ext_2;
-  wire [7:0] table21_entry_ext_3_part;
+  wire [7:0] table21_entry_part_3;
   wire [9:0] table21_entry_ext_3;
-  wire [7:0] table22_entry_ext_part;
+  wire [7:0] table22_entry_part;
   wire [9:0] table22_entry_ext;
-  wire [7:0] table22_entry_ext_2_part;
+  wire [7:0] table22_entry_part_2;
   wire [9:0] table22_entry_ext_2;
-  wire [7:0] table22_entry_ext_3_part;
+  wire [7:0] table22_entry_part_3;
   wire [9:0] table22_entry_ext_3;
-  wire [7:0] table23_entry_ext_part;
+  wire [7:0] table23_entry_part;
   wire [9:0] table23_entry_ext;
-  wire [7:0] table23_entry_ext_2_part;
+  wire [7:0] table23_entry_part_2;
   wire [9:0] table23_entry_ext_2;
-  wire [7:0] table23_entry_ext_3_part;
+  wire [7:0] table23_entry_part_3;
   wire [9:0] table23_entry_ext_3;
-  wire [7:0] table24_entry_ext_part;
+  wire [7:0] table24_entry_part;
   wire [9:0] table24_entry_ext;
-  wire [7:0] table24_entry_ext_2_part;
+  wire [7:0] table24_entry_part_2;
   wire [9:0] table24_entry_ext_2;
-  wire [7:0] table24_entry_ext_3_part;
+  wire [7:0] table24_entry_part_3;
   wire [9:0] table24_entry_ext_3;
-  wire [7:0] table25_entry_ext_part;
+  wire [7:0] table25_entry_part;
   wire [9:0] table25_entry_ext;
-  wire [7:0] table25_entry_ext_2_part;
+  wire [7:0] table25_entry_part_2;
   wire [9:0] table25_entry_ext_2;
-  wire [7:0] table25_entry_ext_3_part;
+  wire [7:0] table25_entry_part_3;
   wire [9:0] table25_entry_ext_3;
-  wire [7:0] table26_entry_ext_part;
+  wire [7:0] table26_entry_part;
   wire [9:0] table26_entry_ext;
-  wire [7:0] table26_entry_ext_2_part;
+  wire [7:0] table26_entry_part_2;
   wire [9:0] table26_entry_ext_2;
-  wire [7:0] table26_entry_ext_3_part;
+  wire [7:0] table26_entry_part_3;
   wire [9:0] table26_entry_ext_3;
-  wire [7:0] table27_entry_ext_part;
+  wire [7:0] table27_entry_part;
   wire [9:0] table27_entry_ext;
-  wire [7:0] table27_entry_ext_2_part;
+  wire [7:0] table27_entry_part_2;
   wire [9:0] table27_entry_ext_2;
-  wire [7:0] table27_entry_ext_3_part;
+  wire [7:0] table27_entry_part_3;
   wire [9:0] table27_entry_ext_3;
+  wire build_block_eq_last_block;
   wire chunk_released_cmp;
-  wire chunk_released_cmp_2;
-  wire chunk_released_cmp_3;
-  wire issue_cmp;
+  wire build_tile_eq_last_tile;
+  wire sweep_block_eq_last_block;
   wire tile_swept_cmp;
   wire [15:0] load_tokens_sum;
   wire [15:0] sweep_tokens_sum;
-  wire owed_cond_and;
-  wire owed_cond_and_2;
+  wire issue_and_sweep_block_eq_last_block;
+  wire results_valid_and_ready;
   assign beats_per_token_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
   assign tile_stride_prod = {3'd0, {32'd0, cmd_regionStride}} * {64'd0, 3'd4};
-  assign weights0_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd0};
-  assign weights1_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd1};
   assign weights2_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd2};
   assign weights3_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd3};
-  assign blocks_arrived_mux_mux = (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
-  assign blocks_arrived_mux = (weights2_blocks_done < blocks_arrived_mux_mux) ? weights2_blocks_done : blocks_arrived_mux_mux;
-  assign table0_entry_ext_part = staging[7:0];
-  assign table0_entry_ext = {{2{table0_entry_ext_part[7]}}, table0_entry_ext_part};
-  assign table0_entry_ext_2_part = staging[15:8];
-  assign table0_entry_ext_2 = {{2{table0_entry_ext_2_part[7]}}, table0_entry_ext_2_part};
-  assign table0_entry_ext_3_part = staging[23:16];
-  assign table0_entry_ext_3 = {{2{table0_entry_ext_3_part[7]}}, table0_entry_ext_3_part};
-  assign table1_entry_ext_part = staging[31:24];
-  assign table1_entry_ext = {{2{table1_entry_ext_part[7]}}, table1_entry_ext_part};
-  assign table1_entry_ext_2_part = staging[39:32];
-  assign table1_entry_ext_2 = {{2{table1_entry_ext_2_part[7]}}, table1_entry_ext_2_part};
-  assign table1_entry_ext_3_part = staging[47:40];
-  assign table1_entry_ext_3 = {{2{table1_entry_ext_3_part[7]}}, table1_entry_ext_3_part};
-  assign table2_entry_ext_part = staging[55:48];
-  assign table2_entry_ext = {{2{table2_entry_ext_part[7]}}, table2_entry_ext_part};
-  assign table2_entry_ext_2_part = staging[63:56];
-  assign table2_entry_ext_2 = {{2{table2_entry_ext_2_part[7]}}, table2_entry_ext_2_part};
-  assign table2_entry_ext_3_part = staging[71:64];
-  assign table2_entry_ext_3 = {{2{table2_entry_ext_3_part[7]}}, table2_entry_ext_3_part};
-  assign table3_entry_ext_part = staging[79:72];
-  assign table3_entry_ext = {{2{table3_entry_ext_part[7]}}, table3_entry_ext_part};
-  assign table3_entry_ext_2_part = staging[87:80];
-  assign table3_entry_ext_2 = {{2{table3_entry_ext_2_part[7]}}, table3_entry_ext_2_part};
-  assign table3_entry_ext_3_part = staging[95:88];
-  assign table3_entry_ext_3 = {{2{table3_entry_ext_3_part[7]}}, table3_entry_ext_3_part};
-  assign table4_entry_ext_part = staging[103:96];
-  assign table4_entry_ext = {{2{table4_entry_ext_part[7]}}, table4_entry_ext_part};
-  assign table4_entry_ext_2_part = staging[111:104];
-  assign table4_entry_ext_2 = {{2{table4_entry_ext_2_part[7]}}, table4_entry_ext_2_part};
-  assign table4_entry_ext_3_part = staging[119:112];
-  assign table4_entry_ext_3 = {{2{table4_entry_ext_3_part[7]}}, table4_entry_ext_3_part};
-  assign table5_entry_ext_part = staging[127:120];
-  assign table5_entry_ext = {{2{table5_entry_ext_part[7]}}, table5_entry_ext_part};
-  assign table5_entry_ext_2_part = staging[135:128];
-  assign table5_entry_ext_2 = {{2{table5_entry_ext_2_part[7]}}, table5_entry_ext_2_part};
-  assign table5_entry_ext_3_part = staging[143:136];
-  assign table5_entry_ext_3 = {{2{table5_entry_ext_3_part[7]}}, table5_entry_ext_3_part};
-  assign table6_entry_ext_part = staging[151:144];
-  assign table6_entry_ext = {{2{table6_entry_ext_part[7]}}, table6_entry_ext_part};
-  assign table6_entry_ext_2_part = staging[159:152];
-  assign table6_entry_ext_2 = {{2{table6_entry_ext_2_part[7]}}, table6_entry_ext_2_part};
-  assign table6_entry_ext_3_part = staging[167:160];
-  assign table6_entry_ext_3 = {{2{table6_entry_ext_3_part[7]}}, table6_entry_ext_3_part};
-  assign table7_entry_ext_part = staging[175:168];
-  assign table7_entry_ext = {{2{table7_entry_ext_part[7]}}, table7_entry_ext_part};
-  assign table7_entry_ext_2_part = staging[183:176];
-  assign table7_entry_ext_2 = {{2{table7_entry_ext_2_part[7]}}, table7_entry_ext_2_part};
-  assign table7_entry_ext_3_part = staging[191:184];
-  assign table7_entry_ext_3 = {{2{table7_entry_ext_3_part[7]}}, table7_entry_ext_3_part};
-  assign table8_entry_ext_part = staging[199:192];
-  assign table8_entry_ext = {{2{table8_entry_ext_part[7]}}, table8_entry_ext_part};
-  assign table8_entry_ext_2_part = staging[207:200];
-  assign table8_entry_ext_2 = {{2{table8_entry_ext_2_part[7]}}, table8_entry_ext_2_part};
-  assign table8_entry_ext_3_part = staging[215:208];
-  assign table8_entry_ext_3 = {{2{table8_entry_ext_3_part[7]}}, table8_entry_ext_3_part};
-  assign table9_entry_ext_part = staging[223:216];
-  assign table9_entry_ext = {{2{table9_entry_ext_part[7]}}, table9_entry_ext_part};
-  assign table9_entry_ext_2_part = staging[231:224];
-  assign table9_entry_ext_2 = {{2{table9_entry_ext_2_part[7]}}, table9_entry_ext_2_part};
-  assign table9_entry_ext_3_part = staging[239:232];
-  assign table9_entry_ext_3 = {{2{table9_entry_ext_3_part[7]}}, table9_entry_ext_3_part};
-  assign table10_entry_ext_part = staging[247:240];
-  assign table10_entry_ext = {{2{table10_entry_ext_part[7]}}, table10_entry_ext_part};
-  assign table10_entry_ext_2_part = staging[255:248];
-  assign table10_entry_ext_2 = {{2{table10_entry_ext_2_part[7]}}, table10_entry_ext_2_part};
-  assign table10_entry_ext_3_part = staging[263:256];
-  assign table10_entry_ext_3 = {{2{table10_entry_ext_3_part[7]}}, table10_entry_ext_3_part};
-  assign table11_entry_ext_part = staging[271:264];
-  assign table11_entry_ext = {{2{table11_entry_ext_part[7]}}, table11_entry_ext_part};
-  assign table11_entry_ext_2_part = staging[279:272];
-  assign table11_entry_ext_2 = {{2{table11_entry_ext_2_part[7]}}, table11_entry_ext_2_part};
-  assign table11_entry_ext_3_part = staging[287:280];
-  assign table11_entry_ext_3 = {{2{table11_entry_ext_3_part[7]}}, table11_entry_ext_3_part};
-  assign table12_entry_ext_part = staging[295:288];
-  assign table12_entry_ext = {{2{table12_entry_ext_part[7]}}, table12_entry_ext_part};
-  assign table12_entry_ext_2_part = staging[303:296];
-  assign table12_entry_ext_2 = {{2{table12_entry_ext_2_part[7]}}, table12_entry_ext_2_part};
-  assign table12_entry_ext_3_part = staging[311:304];
-  assign table12_entry_ext_3 = {{2{table12_entry_ext_3_part[7]}}, table12_entry_ext_3_part};
-  assign table13_entry_ext_part = staging[319:312];
-  assign table13_entry_ext = {{2{table13_entry_ext_part[7]}}, table13_entry_ext_part};
-  assign table13_entry_ext_2_part = staging[327:320];
-  assign table13_entry_ext_2 = {{2{table13_entry_ext_2_part[7]}}, table13_entry_ext_2_part};
-  assign table13_entry_ext_3_part = staging[335:328];
-  assign table13_entry_ext_3 = {{2{table13_entry_ext_3_part[7]}}, table13_entry_ext_3_part};
-  assign table14_entry_ext_part = staging[343:336];
-  assign table14_entry_ext = {{2{table14_entry_ext_part[7]}}, table14_entry_ext_part};
-  assign table14_entry_ext_2_part = staging[351:344];
-  assign table14_entry_ext_2 = {{2{table14_entry_ext_2_part[7]}}, table14_entry_ext_2_part};
-  assign table14_entry_ext_3_part = staging[359:352];
-  assign table14_entry_ext_3 = {{2{table14_entry_ext_3_part[7]}}, table14_entry_ext_3_part};
-  assign table15_entry_ext_part = staging[367:360];
-  assign table15_entry_ext = {{2{table15_entry_ext_part[7]}}, table15_entry_ext_part};
-  assign table15_entry_ext_2_part = staging[375:368];
-  assign table15_entry_ext_2 = {{2{table15_entry_ext_2_part[7]}}, table15_entry_ext_2_part};
-  assign table15_entry_ext_3_part = staging[383:376];
-  assign table15_entry_ext_3 = {{2{table15_entry_ext_3_part[7]}}, table15_entry_ext_3_part};
-  assign table16_entry_ext_part = staging[391:384];
-  assign table16_entry_ext = {{2{table16_entry_ext_part[7]}}, table16_entry_ext_part};
-  assign table16_entry_ext_2_part = staging[399:392];
-  assign table16_entry_ext_2 = {{2{table16_entry_ext_2_part[7]}}, table16_entry_ext_2_part};
-  assign table16_entry_ext_3_part = staging[407:400];
-  assign table16_entry_ext_3 = {{2{table16_entry_ext_3_part[7]}}, table16_entry_ext_3_part};
-  assign table17_entry_ext_part = staging[415:408];
-  assign table17_entry_ext = {{2{table17_entry_ext_part[7]}}, table17_entry_ext_part};
-  assign table17_entry_ext_2_part = staging[423:416];
-  assign table17_entry_ext_2 = {{2{table17_entry_ext_2_part[7]}}, table17_entry_ext_2_part};
-  assign table17_entry_ext_3_part = staging[431:424];
-  assign table17_entry_ext_3 = {{2{table17_entry_ext_3_part[7]}}, table17_entry_ext_3_part};
-  assign table18_entry_ext_part = staging[439:432];
-  assign table18_entry_ext = {{2{table18_entry_ext_part[7]}}, table18_entry_ext_part};
-  assign table18_entry_ext_2_part = staging[447:440];
-  assign table18_entry_ext_2 = {{2{table18_entry_ext_2_part[7]}}, table18_entry_ext_2_part};
-  assign table18_entry_ext_3_part = staging[455:448];
-  assign table18_entry_ext_3 = {{2{table18_entry_ext_3_part[7]}}, table18_entry_ext_3_part};
-  assign table19_entry_ext_part = staging[463:456];
-  assign table19_entry_ext = {{2{table19_entry_ext_part[7]}}, table19_entry_ext_part};
-  assign table19_entry_ext_2_part = staging[471:464];
-  assign table19_entry_ext_2 = {{2{table19_entry_ext_2_part[7]}}, table19_entry_ext_2_part};
-  assign table19_entry_ext_3_part = staging[479:472];
-  assign table19_entry_ext_3 = {{2{table19_entry_ext_3_part[7]}}, table19_entry_ext_3_part};
-  assign table20_entry_ext_part = staging[487:480];
-  assign table20_entry_ext = {{2{table20_entry_ext_part[7]}}, table20_entry_ext_part};
-  assign table20_entry_ext_2_part = staging[495:488];
-  assign table20_entry_ext_2 = {{2{table20_entry_ext_2_part[7]}}, table20_entry_ext_2_part};
-  assign table20_entry_ext_3_part = staging[503:496];
-  assign table20_entry_ext_3 = {{2{table20_entry_ext_3_part[7]}}, table20_entry_ext_3_part};
-  assign table21_entry_ext_part = staging[511:504];
-  assign table21_entry_ext = {{2{table21_entry_ext_part[7]}}, table21_entry_ext_part};
-  assign table21_entry_ext_2_part = staging[519:512];
-  assign table21_entry_ext_2 = {{2{table21_entry_ext_2_part[7]}}, table21_entry_ext_2_part};
-  assign table21_entry_ext_3_part = staging[527:520];
-  assign table21_entry_ext_3 = {{2{table21_entry_ext_3_part[7]}}, table21_entry_ext_3_part};
-  assign table22_entry_ext_part = staging[535:528];
-  assign table22_entry_ext = {{2{table22_entry_ext_part[7]}}, table22_entry_ext_part};
-  assign table22_entry_ext_2_part = staging[543:536];
-  assign table22_entry_ext_2 = {{2{table22_entry_ext_2_part[7]}}, table22_entry_ext_2_part};
-  assign table22_entry_ext_3_part = staging[551:544];
-  assign table22_entry_ext_3 = {{2{table22_entry_ext_3_part[7]}}, table22_entry_ext_3_part};
-  assign table23_entry_ext_part = staging[559:552];
-  assign table23_entry_ext = {{2{table23_entry_ext_part[7]}}, table23_entry_ext_part};
-  assign table23_entry_ext_2_part = staging[567:560];
-  assign table23_entry_ext_2 = {{2{table23_entry_ext_2_part[7]}}, table23_entry_ext_2_part};
-  assign table23_entry_ext_3_part = staging[575:568];
-  assign table23_entry_ext_3 = {{2{table23_entry_ext_3_part[7]}}, table23_entry_ext_3_part};
-  assign table24_entry_ext_part = staging[583:576];
-  assign table24_entry_ext = {{2{table24_entry_ext_part[7]}}, table24_entry_ext_part};
-  assign table24_entry_ext_2_part = staging[591:584];
-  assign table24_entry_ext_2 = {{2{table24_entry_ext_2_part[7]}}, table24_entry_ext_2_part};
-  assign table24_entry_ext_3_part = staging[599:592];
-  assign table24_entry_ext_3 = {{2{table24_entry_ext_3_part[7]}}, table24_entry_ext_3_part};
-  assign table25_entry_ext_part = staging[607:600];
-  assign table25_entry_ext = {{2{table25_entry_ext_part[7]}}, table25_entry_ext_part};
-  assign table25_entry_ext_2_part = staging[615:608];
-  assign table25_entry_ext_2 = {{2{table25_entry_ext_2_part[7]}}, table25_entry_ext_2_part};
-  assign table25_entry_ext_3_part = staging[623:616];
-  assign table25_entry_ext_3 = {{2{table25_entry_ext_3_part[7]}}, table25_entry_ext_3_part};
-  assign table26_entry_ext_part = staging[631:624];
-  assign table26_entry_ext = {{2{table26_entry_ext_part[7]}}, table26_entry_ext_part};
-  assign table26_entry_ext_2_part = staging[639:632];
-  assign table26_entry_ext_2 = {{2{table26_entry_ext_2_part[7]}}, table26_entry_ext_2_part};
-  assign table26_entry_ext_3_part = staging[647:640];
-  assign table26_entry_ext_3 = {{2{table26_entry_ext_3_part[7]}}, table26_entry_ext_3_part};
-  assign table27_entry_ext_part = staging[655:648];
-  assign table27_entry_ext = {{2{table27_entry_ext_part[7]}}, table27_entry_ext_part};
-  assign table27_entry_ext_2_part = staging[663:656];
-  assign table27_entry_ext_2 = {{2{table27_entry_ext_2_part[7]}}, table27_entry_ext_2_part};
-  assign table27_entry_ext_3_part = staging[671:664];
-  assign table27_entry_ext_3 = {{2{table27_entry_ext_3_part[7]}}, table27_entry_ext_3_part};
-  assign chunk_released_cmp = build_block == last_block;
-  assign chunk_released_cmp_2 = (build_slot + 16'd1) == act_chunk_tokens;
-  assign chunk_released_cmp_3 = build_tile == last_tile;
-  assign issue_cmp = sweep_block == last_block;
+  assign blocks_arrived_mux_2 =
+      (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
+  assign blocks_arrived_mux =
+      (weights2_blocks_done < blocks_arrived_mux_2) ? weights2_blocks_done : blocks_arrived_mux_2;
+  assign table0_entry_part = staging[7:0];
+  assign table0_entry_ext = {{2{table0_entry_part[7]}}, table0_entry_part};
+  assign table0_entry_part_2 = staging[15:8];
+  assign table0_entry_ext_2 = {{2{table0_entry_part_2[7]}}, table0_entry_part_2};
+  assign table0_entry_part_3 = staging[23:16];
+  assign table0_entry_ext_3 = {{2{table0_entry_part_3[7]}}, table0_entry_part_3};
+  assign table1_entry_part = staging[31:24];
+  assign table1_entry_ext = {{2{table1_entry_part[7]}}, table1_entry_part};
+  assign table1_entry_part_2 = staging[39:32];
+  assign table1_entry_ext_2 = {{2{table1_entry_part_2[7]}}, table1_entry_part_2};
+  assign table1_entry_part_3 = staging[47:40];
+  assign table1_entry_ext_3 = {{2{table1_entry_part_3[7]}}, table1_entry_part_3};
+  assign table2_entry_part = staging[55:48];
+  assign table2_entry_ext = {{2{table2_entry_part[7]}}, table2_entry_part};
+  assign table2_entry_part_2 = staging[63:56];
+  assign table2_entry_ext_2 = {{2{table2_entry_part_2[7]}}, table2_entry_part_2};
+  assign table2_entry_part_3 = staging[71:64];
+  assign table2_entry_ext_3 = {{2{table2_entry_part_3[7]}}, table2_entry_part_3};
+  assign table3_entry_part = staging[79:72];
+  assign table3_entry_ext = {{2{table3_entry_part[7]}}, table3_entry_part};
+  assign table3_entry_part_2 = staging[87:80];
+  assign table3_entry_ext_2 = {{2{table3_entry_part_2[7]}}, table3_entry_part_2};
+  assign table3_entry_part_3 = staging[95:88];
+  assign table3_entry_ext_3 = {{2{table3_entry_part_3[7]}}, table3_entry_part_3};
+  assign table4_entry_part = staging[103:96];
+  assign table4_entry_ext = {{2{table4_entry_part[7]}}, table4_entry_part};
+  assign table4_entry_part_2 = staging[111:104];
+  assign table4_entry_ext_2 = {{2{table4_entry_part_2[7]}}, table4_entry_part_2};
+  assign table4_entry_part_3 = staging[119:112];
+  assign table4_entry_ext_3 = {{2{table4_entry_part_3[7]}}, table4_entry_part_3};
+  assign table5_entry_part = staging[127:120];
+  assign table5_entry_ext = {{2{table5_entry_part[7]}}, table5_entry_part};
+  assign table5_entry_part_2 = staging[135:128];
+  assign table5_entry_ext_2 = {{2{table5_entry_part_2[7]}}, table5_entry_part_2};
+  assign table5_entry_part_3 = staging[143:136];
+  assign table5_entry_ext_3 = {{2{table5_entry_part_3[7]}}, table5_entry_part_3};
+  assign table6_entry_part = staging[151:144];
+  assign table6_entry_ext = {{2{table6_entry_part[7]}}, table6_entry_part};
+  assign table6_entry_part_2 = staging[159:152];
+  assign table6_entry_ext_2 = {{2{table6_entry_part_2[7]}}, table6_entry_part_2};
+  assign table6_entry_part_3 = staging[167:160];
+  assign table6_entry_ext_3 = {{2{table6_entry_part_3[7]}}, table6_entry_part_3};
+  assign table7_entry_part = staging[175:168];
+  assign table7_entry_ext = {{2{table7_entry_part[7]}}, table7_entry_part};
+  assign table7_entry_part_2 = staging[183:176];
+  assign table7_entry_ext_2 = {{2{table7_entry_part_2[7]}}, table7_entry_part_2};
+  assign table7_entry_part_3 = staging[191:184];
+  assign table7_entry_ext_3 = {{2{table7_entry_part_3[7]}}, table7_entry_part_3};
+  assign table8_entry_part = staging[199:192];
+  assign table8_entry_ext = {{2{table8_entry_part[7]}}, table8_entry_part};
+  assign table8_entry_part_2 = staging[207:200];
+  assign table8_entry_ext_2 = {{2{table8_entry_part_2[7]}}, table8_entry_part_2};
+  assign table8_entry_part_3 = staging[215:208];
+  assign table8_entry_ext_3 = {{2{table8_entry_part_3[7]}}, table8_entry_part_3};
+  assign table9_entry_part = staging[223:216];
+  assign table9_entry_ext = {{2{table9_entry_part[7]}}, table9_entry_part};
+  assign table9_entry_part_2 = staging[231:224];
+  assign table9_entry_ext_2 = {{2{table9_entry_part_2[7]}}, table9_entry_part_2};
+  assign table9_entry_part_3 = staging[239:232];
+  assign table9_entry_ext_3 = {{2{table9_entry_part_3[7]}}, table9_entry_part_3};
+  assign table10_entry_part = staging[247:240];
+  assign table10_entry_ext = {{2{table10_entry_part[7]}}, table10_entry_part};
+  assign table10_entry_part_2 = staging[255:248];
+  assign table10_entry_ext_2 = {{2{table10_entry_part_2[7]}}, table10_entry_part_2};
+  assign table10_entry_part_3 = staging[263:256];
+  assign table10_entry_ext_3 = {{2{table10_entry_part_3[7]}}, table10_entry_part_3};
+  assign table11_entry_part = staging[271:264];
+  assign table11_entry_ext = {{2{table11_entry_part[7]}}, table11_entry_part};
+  assign table11_entry_part_2 = staging[279:272];
+  assign table11_entry_ext_2 = {{2{table11_entry_part_2[7]}}, table11_entry_part_2};
+  assign table11_entry_part_3 = staging[287:280];
+  assign table11_entry_ext_3 = {{2{table11_entry_part_3[7]}}, table11_entry_part_3};
+  assign table12_entry_part = staging[295:288];
+  assign table12_entry_ext = {{2{table12_entry_part[7]}}, table12_entry_part};
+  assign table12_entry_part_2 = staging[303:296];
+  assign table12_entry_ext_2 = {{2{table12_entry_part_2[7]}}, table12_entry_part_2};
+  assign table12_entry_part_3 = staging[311:304];
+  assign table12_entry_ext_3 = {{2{table12_entry_part_3[7]}}, table12_entry_part_3};
+  assign table13_entry_part = staging[319:312];
+  assign table13_entry_ext = {{2{table13_entry_part[7]}}, table13_entry_part};
+  assign table13_entry_part_2 = staging[327:320];
+  assign table13_entry_ext_2 = {{2{table13_entry_part_2[7]}}, table13_entry_part_2};
+  assign table13_entry_part_3 = staging[335:328];
+  assign table13_entry_ext_3 = {{2{table13_entry_part_3[7]}}, table13_entry_part_3};
+  assign table14_entry_part = staging[343:336];
+  assign table14_entry_ext = {{2{table14_entry_part[7]}}, table14_entry_part};
+  assign table14_entry_part_2 = staging[351:344];
+  assign table14_entry_ext_2 = {{2{table14_entry_part_2[7]}}, table14_entry_part_2};
+  assign table14_entry_part_3 = staging[359:352];
+  assign table14_entry_ext_3 = {{2{table14_entry_part_3[7]}}, table14_entry_part_3};
+  assign table15_entry_part = staging[367:360];
+  assign table15_entry_ext = {{2{table15_entry_part[7]}}, table15_entry_part};
+  assign table15_entry_part_2 = staging[375:368];
+  assign table15_entry_ext_2 = {{2{table15_entry_part_2[7]}}, table15_entry_part_2};
+  assign table15_entry_part_3 = staging[383:376];
+  assign table15_entry_ext_3 = {{2{table15_entry_part_3[7]}}, table15_entry_part_3};
+  assign table16_entry_part = staging[391:384];
+  assign table16_entry_ext = {{2{table16_entry_part[7]}}, table16_entry_part};
+  assign table16_entry_part_2 = staging[399:392];
+  assign table16_entry_ext_2 = {{2{table16_entry_part_2[7]}}, table16_entry_part_2};
+  assign table16_entry_part_3 = staging[407:400];
+  assign table16_entry_ext_3 = {{2{table16_entry_part_3[7]}}, table16_entry_part_3};
+  assign table17_entry_part = staging[415:408];
+  assign table17_entry_ext = {{2{table17_entry_part[7]}}, table17_entry_part};
+  assign table17_entry_part_2 = staging[423:416];
+  assign table17_entry_ext_2 = {{2{table17_entry_part_2[7]}}, table17_entry_part_2};
+  assign table17_entry_part_3 = staging[431:424];
+  assign table17_entry_ext_3 = {{2{table17_entry_part_3[7]}}, table17_entry_part_3};
+  assign table18_entry_part = staging[439:432];
+  assign table18_entry_ext = {{2{table18_entry_part[7]}}, table18_entry_part};
+  assign table18_entry_part_2 = staging[447:440];
+  assign table18_entry_ext_2 = {{2{table18_entry_part_2[7]}}, table18_entry_part_2};
+  assign table18_entry_part_3 = staging[455:448];
+  assign table18_entry_ext_3 = {{2{table18_entry_part_3[7]}}, table18_entry_part_3};
+  assign table19_entry_part = staging[463:456];
+  assign table19_entry_ext = {{2{table19_entry_part[7]}}, table19_entry_part};
+  assign table19_entry_part_2 = staging[471:464];
+  assign table19_entry_ext_2 = {{2{table19_entry_part_2[7]}}, table19_entry_part_2};
+  assign table19_entry_part_3 = staging[479:472];
+  assign table19_entry_ext_3 = {{2{table19_entry_part_3[7]}}, table19_entry_part_3};
+  assign table20_entry_part = staging[487:480];
+  assign table20_entry_ext = {{2{table20_entry_part[7]}}, table20_entry_part};
+  assign table20_entry_part_2 = staging[495:488];
+  assign table20_entry_ext_2 = {{2{table20_entry_part_2[7]}}, table20_entry_part_2};
+  assign table20_entry_part_3 = staging[503:496];
+  assign table20_entry_ext_3 = {{2{table20_entry_part_3[7]}}, table20_entry_part_3};
+  assign table21_entry_part = staging[511:504];
+  assign table21_entry_ext = {{2{table21_entry_part[7]}}, table21_entry_part};
+  assign table21_entry_part_2 = staging[519:512];
+  assign table21_entry_ext_2 = {{2{table21_entry_part_2[7]}}, table21_entry_part_2};
+  assign table21_entry_part_3 = staging[527:520];
+  assign table21_entry_ext_3 = {{2{table21_entry_part_3[7]}}, table21_entry_part_3};
+  assign table22_entry_part = staging[535:528];
+  assign table22_entry_ext = {{2{table22_entry_part[7]}}, table22_entry_part};
+  assign table22_entry_part_2 = staging[543:536];
+  assign table22_entry_ext_2 = {{2{table22_entry_part_2[7]}}, table22_entry_part_2};
+  assign table22_entry_part_3 = staging[551:544];
+  assign table22_entry_ext_3 = {{2{table22_entry_part_3[7]}}, table22_entry_part_3};
+  assign table23_entry_part = staging[559:552];
+  assign table23_entry_ext = {{2{table23_entry_part[7]}}, table23_entry_part};
+  assign table23_entry_part_2 = staging[567:560];
+  assign table23_entry_ext_2 = {{2{table23_entry_part_2[7]}}, table23_entry_part_2};
+  assign table23_entry_part_3 = staging[575:568];
+  assign table23_entry_ext_3 = {{2{table23_entry_part_3[7]}}, table23_entry_part_3};
+  assign table24_entry_part = staging[583:576];
+  assign table24_entry_ext = {{2{table24_entry_part[7]}}, table24_entry_part};
+  assign table24_entry_part_2 = staging[591:584];
+  assign table24_entry_ext_2 = {{2{table24_entry_part_2[7]}}, table24_entry_part_2};
+  assign table24_entry_part_3 = staging[599:592];
+  assign table24_entry_ext_3 = {{2{table24_entry_part_3[7]}}, table24_entry_part_3};
+  assign table25_entry_part = staging[607:600];
+  assign table25_entry_ext = {{2{table25_entry_part[7]}}, table25_entry_part};
+  assign table25_entry_part_2 = staging[615:608];
+  assign table25_entry_ext_2 = {{2{table25_entry_part_2[7]}}, table25_entry_part_2};
+  assign table25_entry_part_3 = staging[623:616];
+  assign table25_entry_ext_3 = {{2{table25_entry_part_3[7]}}, table25_entry_part_3};
+  assign table26_entry_part = staging[631:624];
+  assign table26_entry_ext = {{2{table26_entry_part[7]}}, table26_entry_part};
+  assign table26_entry_part_2 = staging[639:632];
+  assign table26_entry_ext_2 = {{2{table26_entry_part_2[7]}}, table26_entry_part_2};
+  assign table26_entry_part_3 = staging[647:640];
+  assign table26_entry_ext_3 = {{2{table26_entry_part_3[7]}}, table26_entry_part_3};
+  assign table27_entry_part = staging[655:648];
+  assign table27_entry_ext = {{2{table27_entry_part[7]}}, table27_entry_part};
+  assign table27_entry_part_2 = staging[663:656];
+  assign table27_entry_ext_2 = {{2{table27_entry_part_2[7]}}, table27_entry_part_2};
+  assign table27_entry_part_3 = staging[671:664];
+  assign table27_entry_ext_3 = {{2{table27_entry_part_3[7]}}, table27_entry_part_3};
+  assign build_block_eq_last_block = build_block == last_block;
+  assign chunk_released_cmp = (build_slot + 16'd1) == act_chunk_tokens;
+  assign build_tile_eq_last_tile = build_tile == last_tile;
+  assign sweep_block_eq_last_block = sweep_block == last_block;
   assign tile_swept_cmp = (sweep_slot + 16'd1) == sweep_chunk_tokens;
   assign load_tokens_sum = load_tokens + (((cmd_tokens - load_tokens) > 16'd8) ? 16'd8 : (cmd_tokens - load_tokens));
   assign sweep_tokens_sum = sweep_tokens + sweep_chunk_tokens;
-  assign owed_cond_and = issue & issue_cmp;
-  assign owed_cond_and_2 = results_valid & results_ready;
+  assign issue_and_sweep_block_eq_last_block = issue & sweep_block_eq_last_block;
+  assign results_valid_and_ready = results_valid & results_ready;
 
   assign command_ready = ~active; // TlmmEngine.java:146
   assign accepted = command_valid & command_ready; // TlmmEngine.java:147
@@ -1628,7 +1626,7 @@ module TlmmEngine_kv260 (
   assign start_load = active & ~load_running & ~loads_finished & free_half; // TlmmEngine.java:221
   assign tile_stride = tile_stride_prod[63:0]; // TlmmEngine.java:222
   assign weights0_start_valid = start_load; // TlmmEngine.java:226
-  assign weights0_start_payload_address = load_tile_base + weights0_start_payload_address_prod[63:0]; // TlmmEngine.java:227
+  assign weights0_start_payload_address = load_tile_base; // TlmmEngine.java:227
   assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
   assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
   assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
@@ -1636,7 +1634,7 @@ module TlmmEngine_kv260 (
   assign weights0_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
   assign weights0_start_payload_half = load_half; // TlmmEngine.java:233
   assign weights1_start_valid = start_load; // TlmmEngine.java:226
-  assign weights1_start_payload_address = load_tile_base + weights1_start_payload_address_prod[63:0]; // TlmmEngine.java:227
+  assign weights1_start_payload_address = load_tile_base + {32'd0, cmd_regionStride}; // TlmmEngine.java:227
   assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
   assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
   assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
@@ -1644,7 +1642,8 @@ module TlmmEngine_kv260 (
   assign weights1_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
   assign weights1_start_payload_half = load_half; // TlmmEngine.java:233
   assign weights2_start_valid = start_load; // TlmmEngine.java:226
-  assign weights2_start_payload_address = load_tile_base + weights2_start_payload_address_prod[63:0]; // TlmmEngine.java:227
+  // TlmmEngine.java:227
+  assign weights2_start_payload_address = load_tile_base + weights2_start_payload_address_prod[63:0];
   assign weights2_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
   assign weights2_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
   assign weights2_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
@@ -1652,17 +1651,26 @@ module TlmmEngine_kv260 (
   assign weights2_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
   assign weights2_start_payload_half = load_half; // TlmmEngine.java:233
   assign weights3_start_valid = start_load; // TlmmEngine.java:226
-  assign weights3_start_payload_address = load_tile_base + weights3_start_payload_address_prod[63:0]; // TlmmEngine.java:227
+  // TlmmEngine.java:227
+  assign weights3_start_payload_address = load_tile_base + weights3_start_payload_address_prod[63:0];
   assign weights3_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
   assign weights3_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
   assign weights3_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
   assign weights3_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
   assign weights3_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
   assign weights3_start_payload_half = load_half; // TlmmEngine.java:233
-  assign load_complete = load_running & (1'b1 & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done) & (port_finished_2 | weights2_done) & (port_finished_3 | weights3_done)); // TlmmEngine.java:240
-  assign blocks_arrived = (weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done : blocks_arrived_mux; // TlmmEngine.java:246
-  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0)); // TlmmEngine.java:290
-  assign start_build = active & act_full & ~building & ~staging_active & table_free & ~builds_finished; // TlmmEngine.java:292
+  assign load_complete =
+      load_running
+      & (port_finished_0 | weights0_done)
+      & (port_finished_1 | weights1_done)
+      & (port_finished_2 | weights2_done)
+      & (port_finished_3 | weights3_done); // TlmmEngine.java:240
+  // TlmmEngine.java:246
+  assign blocks_arrived = (weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done : blocks_arrived_mux;
+  // TlmmEngine.java:290
+  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0));
+  // TlmmEngine.java:292
+  assign start_build = active & act_full & ~building & ~staging_active & table_free & ~builds_finished;
   assign stage_address = build_slot_base + build_block_base + {9'd0, stage_beat}; // TlmmEngine.java:293
   assign stage_read = staging_active & (stage_beat < 2'd3); // TlmmEngine.java:294
   assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TlmmEngine.java:308
@@ -1677,15 +1685,9 @@ module TlmmEngine_kv260 (
     case (entry) // TlmmEngine.java:325
       5'd0: begin
       end
-      5'd1: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd2: begin
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd3: begin
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
+      5'd1: pattern_plus0 = 1'b1; // TlmmEngine.java:332
+      5'd2: pattern_plus1 = 1'b1; // TlmmEngine.java:332
+      5'd3: pattern_plus2 = 1'b1; // TlmmEngine.java:332
       5'd4: begin
         pattern_plus0 = 1'b1; // TlmmEngine.java:332
         pattern_plus1 = 1'b1; // TlmmEngine.java:332
@@ -1730,15 +1732,9 @@ module TlmmEngine_kv260 (
         pattern_plus1 = 1'b1; // TlmmEngine.java:332
         pattern_plus2 = 1'b1; // TlmmEngine.java:332
       end
-      5'd14: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd15: begin
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd16: begin
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
+      5'd14: pattern_minus0 = 1'b1; // TlmmEngine.java:334
+      5'd15: pattern_minus1 = 1'b1; // TlmmEngine.java:334
+      5'd16: pattern_minus2 = 1'b1; // TlmmEngine.java:334
       5'd17: begin
         pattern_minus0 = 1'b1; // TlmmEngine.java:334
         pattern_minus1 = 1'b1; // TlmmEngine.java:334
@@ -1787,47 +1783,141 @@ module TlmmEngine_kv260 (
       end
     endcase
   end
-  assign table0_entry = 10'd0 + (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0)) + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table1_entry = 10'd0 + (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0)) + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table2_entry = 10'd0 + (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0)) + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table3_entry = 10'd0 + (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0)) + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table4_entry = 10'd0 + (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0)) + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table5_entry = 10'd0 + (pattern_plus0 ? table5_entry_ext : (pattern_minus0 ? -table5_entry_ext : 10'd0)) + (pattern_plus1 ? table5_entry_ext_2 : (pattern_minus1 ? -table5_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table5_entry_ext_3 : (pattern_minus2 ? -table5_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table6_entry = 10'd0 + (pattern_plus0 ? table6_entry_ext : (pattern_minus0 ? -table6_entry_ext : 10'd0)) + (pattern_plus1 ? table6_entry_ext_2 : (pattern_minus1 ? -table6_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table6_entry_ext_3 : (pattern_minus2 ? -table6_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table7_entry = 10'd0 + (pattern_plus0 ? table7_entry_ext : (pattern_minus0 ? -table7_entry_ext : 10'd0)) + (pattern_plus1 ? table7_entry_ext_2 : (pattern_minus1 ? -table7_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table7_entry_ext_3 : (pattern_minus2 ? -table7_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table8_entry = 10'd0 + (pattern_plus0 ? table8_entry_ext : (pattern_minus0 ? -table8_entry_ext : 10'd0)) + (pattern_plus1 ? table8_entry_ext_2 : (pattern_minus1 ? -table8_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table8_entry_ext_3 : (pattern_minus2 ? -table8_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table9_entry = 10'd0 + (pattern_plus0 ? table9_entry_ext : (pattern_minus0 ? -table9_entry_ext : 10'd0)) + (pattern_plus1 ? table9_entry_ext_2 : (pattern_minus1 ? -table9_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table9_entry_ext_3 : (pattern_minus2 ? -table9_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table10_entry = 10'd0 + (pattern_plus0 ? table10_entry_ext : (pattern_minus0 ? -table10_entry_ext : 10'd0)) + (pattern_plus1 ? table10_entry_ext_2 : (pattern_minus1 ? -table10_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table10_entry_ext_3 : (pattern_minus2 ? -table10_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table11_entry = 10'd0 + (pattern_plus0 ? table11_entry_ext : (pattern_minus0 ? -table11_entry_ext : 10'd0)) + (pattern_plus1 ? table11_entry_ext_2 : (pattern_minus1 ? -table11_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table11_entry_ext_3 : (pattern_minus2 ? -table11_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table12_entry = 10'd0 + (pattern_plus0 ? table12_entry_ext : (pattern_minus0 ? -table12_entry_ext : 10'd0)) + (pattern_plus1 ? table12_entry_ext_2 : (pattern_minus1 ? -table12_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table12_entry_ext_3 : (pattern_minus2 ? -table12_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table13_entry = 10'd0 + (pattern_plus0 ? table13_entry_ext : (pattern_minus0 ? -table13_entry_ext : 10'd0)) + (pattern_plus1 ? table13_entry_ext_2 : (pattern_minus1 ? -table13_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table13_entry_ext_3 : (pattern_minus2 ? -table13_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table14_entry = 10'd0 + (pattern_plus0 ? table14_entry_ext : (pattern_minus0 ? -table14_entry_ext : 10'd0)) + (pattern_plus1 ? table14_entry_ext_2 : (pattern_minus1 ? -table14_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table14_entry_ext_3 : (pattern_minus2 ? -table14_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table15_entry = 10'd0 + (pattern_plus0 ? table15_entry_ext : (pattern_minus0 ? -table15_entry_ext : 10'd0)) + (pattern_plus1 ? table15_entry_ext_2 : (pattern_minus1 ? -table15_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table15_entry_ext_3 : (pattern_minus2 ? -table15_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table16_entry = 10'd0 + (pattern_plus0 ? table16_entry_ext : (pattern_minus0 ? -table16_entry_ext : 10'd0)) + (pattern_plus1 ? table16_entry_ext_2 : (pattern_minus1 ? -table16_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table16_entry_ext_3 : (pattern_minus2 ? -table16_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table17_entry = 10'd0 + (pattern_plus0 ? table17_entry_ext : (pattern_minus0 ? -table17_entry_ext : 10'd0)) + (pattern_plus1 ? table17_entry_ext_2 : (pattern_minus1 ? -table17_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table17_entry_ext_3 : (pattern_minus2 ? -table17_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table18_entry = 10'd0 + (pattern_plus0 ? table18_entry_ext : (pattern_minus0 ? -table18_entry_ext : 10'd0)) + (pattern_plus1 ? table18_entry_ext_2 : (pattern_minus1 ? -table18_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table18_entry_ext_3 : (pattern_minus2 ? -table18_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table19_entry = 10'd0 + (pattern_plus0 ? table19_entry_ext : (pattern_minus0 ? -table19_entry_ext : 10'd0)) + (pattern_plus1 ? table19_entry_ext_2 : (pattern_minus1 ? -table19_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table19_entry_ext_3 : (pattern_minus2 ? -table19_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table20_entry = 10'd0 + (pattern_plus0 ? table20_entry_ext : (pattern_minus0 ? -table20_entry_ext : 10'd0)) + (pattern_plus1 ? table20_entry_ext_2 : (pattern_minus1 ? -table20_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table20_entry_ext_3 : (pattern_minus2 ? -table20_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table21_entry = 10'd0 + (pattern_plus0 ? table21_entry_ext : (pattern_minus0 ? -table21_entry_ext : 10'd0)) + (pattern_plus1 ? table21_entry_ext_2 : (pattern_minus1 ? -table21_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table21_entry_ext_3 : (pattern_minus2 ? -table21_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table22_entry = 10'd0 + (pattern_plus0 ? table22_entry_ext : (pattern_minus0 ? -table22_entry_ext : 10'd0)) + (pattern_plus1 ? table22_entry_ext_2 : (pattern_minus1 ? -table22_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table22_entry_ext_3 : (pattern_minus2 ? -table22_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table23_entry = 10'd0 + (pattern_plus0 ? table23_entry_ext : (pattern_minus0 ? -table23_entry_ext : 10'd0)) + (pattern_plus1 ? table23_entry_ext_2 : (pattern_minus1 ? -table23_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table23_entry_ext_3 : (pattern_minus2 ? -table23_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table24_entry = 10'd0 + (pattern_plus0 ? table24_entry_ext : (pattern_minus0 ? -table24_entry_ext : 10'd0)) + (pattern_plus1 ? table24_entry_ext_2 : (pattern_minus1 ? -table24_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table24_entry_ext_3 : (pattern_minus2 ? -table24_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table25_entry = 10'd0 + (pattern_plus0 ? table25_entry_ext : (pattern_minus0 ? -table25_entry_ext : 10'd0)) + (pattern_plus1 ? table25_entry_ext_2 : (pattern_minus1 ? -table25_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table25_entry_ext_3 : (pattern_minus2 ? -table25_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table26_entry = 10'd0 + (pattern_plus0 ? table26_entry_ext : (pattern_minus0 ? -table26_entry_ext : 10'd0)) + (pattern_plus1 ? table26_entry_ext_2 : (pattern_minus1 ? -table26_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table26_entry_ext_3 : (pattern_minus2 ? -table26_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table27_entry = 10'd0 + (pattern_plus0 ? table27_entry_ext : (pattern_minus0 ? -table27_entry_ext : 10'd0)) + (pattern_plus1 ? table27_entry_ext_2 : (pattern_minus1 ? -table27_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table27_entry_ext_3 : (pattern_minus2 ? -table27_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+
+  assign table0_entry =
+      (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0))
+      + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table1_entry =
+      (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0))
+      + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table2_entry =
+      (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0))
+      + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table3_entry =
+      (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0))
+      + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table4_entry =
+      (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0))
+      + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table5_entry =
+      (pattern_plus0 ? table5_entry_ext : (pattern_minus0 ? -table5_entry_ext : 10'd0))
+      + (pattern_plus1 ? table5_entry_ext_2 : (pattern_minus1 ? -table5_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table5_entry_ext_3 : (pattern_minus2 ? -table5_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table6_entry =
+      (pattern_plus0 ? table6_entry_ext : (pattern_minus0 ? -table6_entry_ext : 10'd0))
+      + (pattern_plus1 ? table6_entry_ext_2 : (pattern_minus1 ? -table6_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table6_entry_ext_3 : (pattern_minus2 ? -table6_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table7_entry =
+      (pattern_plus0 ? table7_entry_ext : (pattern_minus0 ? -table7_entry_ext : 10'd0))
+      + (pattern_plus1 ? table7_entry_ext_2 : (pattern_minus1 ? -table7_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table7_entry_ext_3 : (pattern_minus2 ? -table7_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table8_entry =
+      (pattern_plus0 ? table8_entry_ext : (pattern_minus0 ? -table8_entry_ext : 10'd0))
+      + (pattern_plus1 ? table8_entry_ext_2 : (pattern_minus1 ? -table8_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table8_entry_ext_3 : (pattern_minus2 ? -table8_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table9_entry =
+      (pattern_plus0 ? table9_entry_ext : (pattern_minus0 ? -table9_entry_ext : 10'd0))
+      + (pattern_plus1 ? table9_entry_ext_2 : (pattern_minus1 ? -table9_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table9_entry_ext_3 : (pattern_minus2 ? -table9_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table10_entry =
+      (pattern_plus0 ? table10_entry_ext : (pattern_minus0 ? -table10_entry_ext : 10'd0))
+      + (pattern_plus1 ? table10_entry_ext_2 : (pattern_minus1 ? -table10_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table10_entry_ext_3 : (pattern_minus2 ? -table10_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table11_entry =
+      (pattern_plus0 ? table11_entry_ext : (pattern_minus0 ? -table11_entry_ext : 10'd0))
+      + (pattern_plus1 ? table11_entry_ext_2 : (pattern_minus1 ? -table11_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table11_entry_ext_3 : (pattern_minus2 ? -table11_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table12_entry =
+      (pattern_plus0 ? table12_entry_ext : (pattern_minus0 ? -table12_entry_ext : 10'd0))
+      + (pattern_plus1 ? table12_entry_ext_2 : (pattern_minus1 ? -table12_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table12_entry_ext_3 : (pattern_minus2 ? -table12_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table13_entry =
+      (pattern_plus0 ? table13_entry_ext : (pattern_minus0 ? -table13_entry_ext : 10'd0))
+      + (pattern_plus1 ? table13_entry_ext_2 : (pattern_minus1 ? -table13_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table13_entry_ext_3 : (pattern_minus2 ? -table13_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table14_entry =
+      (pattern_plus0 ? table14_entry_ext : (pattern_minus0 ? -table14_entry_ext : 10'd0))
+      + (pattern_plus1 ? table14_entry_ext_2 : (pattern_minus1 ? -table14_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table14_entry_ext_3 : (pattern_minus2 ? -table14_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table15_entry =
+      (pattern_plus0 ? table15_entry_ext : (pattern_minus0 ? -table15_entry_ext : 10'd0))
+      + (pattern_plus1 ? table15_entry_ext_2 : (pattern_minus1 ? -table15_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table15_entry_ext_3 : (pattern_minus2 ? -table15_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table16_entry =
+      (pattern_plus0 ? table16_entry_ext : (pattern_minus0 ? -table16_entry_ext : 10'd0))
+      + (pattern_plus1 ? table16_entry_ext_2 : (pattern_minus1 ? -table16_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table16_entry_ext_3 : (pattern_minus2 ? -table16_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table17_entry =
+      (pattern_plus0 ? table17_entry_ext : (pattern_minus0 ? -table17_entry_ext : 10'd0))
+      + (pattern_plus1 ? table17_entry_ext_2 : (pattern_minus1 ? -table17_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table17_entry_ext_3 : (pattern_minus2 ? -table17_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table18_entry =
+      (pattern_plus0 ? table18_entry_ext : (pattern_minus0 ? -table18_entry_ext : 10'd0))
+      + (pattern_plus1 ? table18_entry_ext_2 : (pattern_minus1 ? -table18_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table18_entry_ext_3 : (pattern_minus2 ? -table18_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table19_entry =
+      (pattern_plus0 ? table19_entry_ext : (pattern_minus0 ? -table19_entry_ext : 10'd0))
+      + (pattern_plus1 ? table19_entry_ext_2 : (pattern_minus1 ? -table19_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table19_entry_ext_3 : (pattern_minus2 ? -table19_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table20_entry =
+      (pattern_plus0 ? table20_entry_ext : (pattern_minus0 ? -table20_entry_ext : 10'd0))
+      + (pattern_plus1 ? table20_entry_ext_2 : (pattern_minus1 ? -table20_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table20_entry_ext_3 : (pattern_minus2 ? -table20_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table21_entry =
+      (pattern_plus0 ? table21_entry_ext : (pattern_minus0 ? -table21_entry_ext : 10'd0))
+      + (pattern_plus1 ? table21_entry_ext_2 : (pattern_minus1 ? -table21_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table21_entry_ext_3 : (pattern_minus2 ? -table21_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table22_entry =
+      (pattern_plus0 ? table22_entry_ext : (pattern_minus0 ? -table22_entry_ext : 10'd0))
+      + (pattern_plus1 ? table22_entry_ext_2 : (pattern_minus1 ? -table22_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table22_entry_ext_3 : (pattern_minus2 ? -table22_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table23_entry =
+      (pattern_plus0 ? table23_entry_ext : (pattern_minus0 ? -table23_entry_ext : 10'd0))
+      + (pattern_plus1 ? table23_entry_ext_2 : (pattern_minus1 ? -table23_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table23_entry_ext_3 : (pattern_minus2 ? -table23_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table24_entry =
+      (pattern_plus0 ? table24_entry_ext : (pattern_minus0 ? -table24_entry_ext : 10'd0))
+      + (pattern_plus1 ? table24_entry_ext_2 : (pattern_minus1 ? -table24_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table24_entry_ext_3 : (pattern_minus2 ? -table24_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table25_entry =
+      (pattern_plus0 ? table25_entry_ext : (pattern_minus0 ? -table25_entry_ext : 10'd0))
+      + (pattern_plus1 ? table25_entry_ext_2 : (pattern_minus1 ? -table25_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table25_entry_ext_3 : (pattern_minus2 ? -table25_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table26_entry =
+      (pattern_plus0 ? table26_entry_ext : (pattern_minus0 ? -table26_entry_ext : 10'd0))
+      + (pattern_plus1 ? table26_entry_ext_2 : (pattern_minus1 ? -table26_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table26_entry_ext_3 : (pattern_minus2 ? -table26_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table27_entry =
+      (pattern_plus0 ? table27_entry_ext : (pattern_minus0 ? -table27_entry_ext : 10'd0))
+      + (pattern_plus1 ? table27_entry_ext_2 : (pattern_minus1 ? -table27_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table27_entry_ext_3 : (pattern_minus2 ? -table27_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
   assign build_done = building & (entry == 5'd26); // TlmmEngine.java:351
-  assign chunk_released = build_done & chunk_released_cmp & chunk_released_cmp_2 & chunk_released_cmp_3; // TlmmEngine.java:356
+  // TlmmEngine.java:356
+  assign chunk_released = build_done & build_block_eq_last_block & chunk_released_cmp & build_tile_eq_last_tile;
   assign groups_of_tile = (sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:398
-  assign sweep_chunk_tokens = ((cmd_tokens - sweep_tokens) > 16'd8) ? 16'd8 : (cmd_tokens - sweep_tokens); // TlmmEngine.java:400
-  assign weights_there = (sweep_half ? half_loaded_1 : half_loaded_0) | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // TlmmEngine.java:403
+  // TlmmEngine.java:400
+  assign sweep_chunk_tokens = ((cmd_tokens - sweep_tokens) > 16'd8) ? 16'd8 : (cmd_tokens - sweep_tokens);
+  assign weights_there =
+      (sweep_half ? half_loaded_1 : half_loaded_0)
+      | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // TlmmEngine.java:403
   assign room = owed < 5'd22; // TlmmEngine.java:410
-  assign issue = active & ~sweeps_finished & (table_half ? table_ready_1 : table_ready_0) & weights_there & (~issue_cmp | room); // TlmmEngine.java:412
+  assign issue =
+      active
+      & ~sweeps_finished
+      & (table_half ? table_ready_1 : table_ready_0)
+      & weights_there
+      & (~sweep_block_eq_last_block | room); // TlmmEngine.java:412
   assign buffer_read_enable = issue; // TlmmEngine.java:413
-  assign buffer_read_address = {sweep_half, 11'd0} + (sweep_block_base + sweep_group[11:0]); // TlmmEngine.java:414
+  assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // TlmmEngine.java:414
   assign block_swept = issue & ((sweep_group + 16'd1) == groups_of_tile); // TlmmEngine.java:416
-  assign tile_swept = block_swept & tile_swept_cmp & issue_cmp; // TlmmEngine.java:417
+  assign tile_swept = block_swept & tile_swept_cmp & sweep_block_eq_last_block; // TlmmEngine.java:417
   assign lane0_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane0_step_payload_indices = {buffer_read_words_0[141:137], buffer_read_words_0[136:132], buffer_read_words_0[131:127], buffer_read_words_0[126:122], buffer_read_words_0[121:117], buffer_read_words_0[116:112], buffer_read_words_0[111:107], buffer_read_words_0[106:102], buffer_read_words_0[101:97], buffer_read_words_0[96:92], buffer_read_words_0[91:87], buffer_read_words_0[86:82], buffer_read_words_0[81:77], buffer_read_words_0[76:72], buffer_read_words_0[69:65], buffer_read_words_0[64:60], buffer_read_words_0[59:55], buffer_read_words_0[54:50], buffer_read_words_0[49:45], buffer_read_words_0[44:40], buffer_read_words_0[39:35], buffer_read_words_0[34:30], buffer_read_words_0[29:25], buffer_read_words_0[24:20], buffer_read_words_0[19:15], buffer_read_words_0[14:10], buffer_read_words_0[9:5], buffer_read_words_0[4:0]}; // TlmmEngine.java:479
+  assign lane0_step_payload_indices = {buffer_read_words_0[141:72], buffer_read_words_0[69:0]}; // TlmmEngine.java:479
   assign lane0_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane0_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane0_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -1864,7 +1954,7 @@ module TlmmEngine_kv260 (
   assign lane0_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane0_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane1_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane1_step_payload_indices = {buffer_read_words_1[141:137], buffer_read_words_1[136:132], buffer_read_words_1[131:127], buffer_read_words_1[126:122], buffer_read_words_1[121:117], buffer_read_words_1[116:112], buffer_read_words_1[111:107], buffer_read_words_1[106:102], buffer_read_words_1[101:97], buffer_read_words_1[96:92], buffer_read_words_1[91:87], buffer_read_words_1[86:82], buffer_read_words_1[81:77], buffer_read_words_1[76:72], buffer_read_words_1[69:65], buffer_read_words_1[64:60], buffer_read_words_1[59:55], buffer_read_words_1[54:50], buffer_read_words_1[49:45], buffer_read_words_1[44:40], buffer_read_words_1[39:35], buffer_read_words_1[34:30], buffer_read_words_1[29:25], buffer_read_words_1[24:20], buffer_read_words_1[19:15], buffer_read_words_1[14:10], buffer_read_words_1[9:5], buffer_read_words_1[4:0]}; // TlmmEngine.java:479
+  assign lane1_step_payload_indices = {buffer_read_words_1[141:72], buffer_read_words_1[69:0]}; // TlmmEngine.java:479
   assign lane1_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane1_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane1_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -1901,7 +1991,7 @@ module TlmmEngine_kv260 (
   assign lane1_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane1_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane2_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane2_step_payload_indices = {buffer_read_words_2[141:137], buffer_read_words_2[136:132], buffer_read_words_2[131:127], buffer_read_words_2[126:122], buffer_read_words_2[121:117], buffer_read_words_2[116:112], buffer_read_words_2[111:107], buffer_read_words_2[106:102], buffer_read_words_2[101:97], buffer_read_words_2[96:92], buffer_read_words_2[91:87], buffer_read_words_2[86:82], buffer_read_words_2[81:77], buffer_read_words_2[76:72], buffer_read_words_2[69:65], buffer_read_words_2[64:60], buffer_read_words_2[59:55], buffer_read_words_2[54:50], buffer_read_words_2[49:45], buffer_read_words_2[44:40], buffer_read_words_2[39:35], buffer_read_words_2[34:30], buffer_read_words_2[29:25], buffer_read_words_2[24:20], buffer_read_words_2[19:15], buffer_read_words_2[14:10], buffer_read_words_2[9:5], buffer_read_words_2[4:0]}; // TlmmEngine.java:479
+  assign lane2_step_payload_indices = {buffer_read_words_2[141:72], buffer_read_words_2[69:0]}; // TlmmEngine.java:479
   assign lane2_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane2_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane2_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -1938,7 +2028,7 @@ module TlmmEngine_kv260 (
   assign lane2_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane2_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane3_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane3_step_payload_indices = {buffer_read_words_3[141:137], buffer_read_words_3[136:132], buffer_read_words_3[131:127], buffer_read_words_3[126:122], buffer_read_words_3[121:117], buffer_read_words_3[116:112], buffer_read_words_3[111:107], buffer_read_words_3[106:102], buffer_read_words_3[101:97], buffer_read_words_3[96:92], buffer_read_words_3[91:87], buffer_read_words_3[86:82], buffer_read_words_3[81:77], buffer_read_words_3[76:72], buffer_read_words_3[69:65], buffer_read_words_3[64:60], buffer_read_words_3[59:55], buffer_read_words_3[54:50], buffer_read_words_3[49:45], buffer_read_words_3[44:40], buffer_read_words_3[39:35], buffer_read_words_3[34:30], buffer_read_words_3[29:25], buffer_read_words_3[24:20], buffer_read_words_3[19:15], buffer_read_words_3[14:10], buffer_read_words_3[9:5], buffer_read_words_3[4:0]}; // TlmmEngine.java:479
+  assign lane3_step_payload_indices = {buffer_read_words_3[141:72], buffer_read_words_3[69:0]}; // TlmmEngine.java:479
   assign lane3_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane3_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane3_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -1975,7 +2065,7 @@ module TlmmEngine_kv260 (
   assign lane3_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane3_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane4_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane4_step_payload_indices = {buffer_read_words_4[141:137], buffer_read_words_4[136:132], buffer_read_words_4[131:127], buffer_read_words_4[126:122], buffer_read_words_4[121:117], buffer_read_words_4[116:112], buffer_read_words_4[111:107], buffer_read_words_4[106:102], buffer_read_words_4[101:97], buffer_read_words_4[96:92], buffer_read_words_4[91:87], buffer_read_words_4[86:82], buffer_read_words_4[81:77], buffer_read_words_4[76:72], buffer_read_words_4[69:65], buffer_read_words_4[64:60], buffer_read_words_4[59:55], buffer_read_words_4[54:50], buffer_read_words_4[49:45], buffer_read_words_4[44:40], buffer_read_words_4[39:35], buffer_read_words_4[34:30], buffer_read_words_4[29:25], buffer_read_words_4[24:20], buffer_read_words_4[19:15], buffer_read_words_4[14:10], buffer_read_words_4[9:5], buffer_read_words_4[4:0]}; // TlmmEngine.java:479
+  assign lane4_step_payload_indices = {buffer_read_words_4[141:72], buffer_read_words_4[69:0]}; // TlmmEngine.java:479
   assign lane4_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane4_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane4_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -2012,7 +2102,7 @@ module TlmmEngine_kv260 (
   assign lane4_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane4_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane5_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane5_step_payload_indices = {buffer_read_words_5[141:137], buffer_read_words_5[136:132], buffer_read_words_5[131:127], buffer_read_words_5[126:122], buffer_read_words_5[121:117], buffer_read_words_5[116:112], buffer_read_words_5[111:107], buffer_read_words_5[106:102], buffer_read_words_5[101:97], buffer_read_words_5[96:92], buffer_read_words_5[91:87], buffer_read_words_5[86:82], buffer_read_words_5[81:77], buffer_read_words_5[76:72], buffer_read_words_5[69:65], buffer_read_words_5[64:60], buffer_read_words_5[59:55], buffer_read_words_5[54:50], buffer_read_words_5[49:45], buffer_read_words_5[44:40], buffer_read_words_5[39:35], buffer_read_words_5[34:30], buffer_read_words_5[29:25], buffer_read_words_5[24:20], buffer_read_words_5[19:15], buffer_read_words_5[14:10], buffer_read_words_5[9:5], buffer_read_words_5[4:0]}; // TlmmEngine.java:479
+  assign lane5_step_payload_indices = {buffer_read_words_5[141:72], buffer_read_words_5[69:0]}; // TlmmEngine.java:479
   assign lane5_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane5_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane5_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -2049,7 +2139,7 @@ module TlmmEngine_kv260 (
   assign lane5_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane5_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane6_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane6_step_payload_indices = {buffer_read_words_6[141:137], buffer_read_words_6[136:132], buffer_read_words_6[131:127], buffer_read_words_6[126:122], buffer_read_words_6[121:117], buffer_read_words_6[116:112], buffer_read_words_6[111:107], buffer_read_words_6[106:102], buffer_read_words_6[101:97], buffer_read_words_6[96:92], buffer_read_words_6[91:87], buffer_read_words_6[86:82], buffer_read_words_6[81:77], buffer_read_words_6[76:72], buffer_read_words_6[69:65], buffer_read_words_6[64:60], buffer_read_words_6[59:55], buffer_read_words_6[54:50], buffer_read_words_6[49:45], buffer_read_words_6[44:40], buffer_read_words_6[39:35], buffer_read_words_6[34:30], buffer_read_words_6[29:25], buffer_read_words_6[24:20], buffer_read_words_6[19:15], buffer_read_words_6[14:10], buffer_read_words_6[9:5], buffer_read_words_6[4:0]}; // TlmmEngine.java:479
+  assign lane6_step_payload_indices = {buffer_read_words_6[141:72], buffer_read_words_6[69:0]}; // TlmmEngine.java:479
   assign lane6_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane6_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane6_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -2086,7 +2176,7 @@ module TlmmEngine_kv260 (
   assign lane6_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane6_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane7_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane7_step_payload_indices = {buffer_read_words_7[141:137], buffer_read_words_7[136:132], buffer_read_words_7[131:127], buffer_read_words_7[126:122], buffer_read_words_7[121:117], buffer_read_words_7[116:112], buffer_read_words_7[111:107], buffer_read_words_7[106:102], buffer_read_words_7[101:97], buffer_read_words_7[96:92], buffer_read_words_7[91:87], buffer_read_words_7[86:82], buffer_read_words_7[81:77], buffer_read_words_7[76:72], buffer_read_words_7[69:65], buffer_read_words_7[64:60], buffer_read_words_7[59:55], buffer_read_words_7[54:50], buffer_read_words_7[49:45], buffer_read_words_7[44:40], buffer_read_words_7[39:35], buffer_read_words_7[34:30], buffer_read_words_7[29:25], buffer_read_words_7[24:20], buffer_read_words_7[19:15], buffer_read_words_7[14:10], buffer_read_words_7[9:5], buffer_read_words_7[4:0]}; // TlmmEngine.java:479
+  assign lane7_step_payload_indices = {buffer_read_words_7[141:72], buffer_read_words_7[69:0]}; // TlmmEngine.java:479
   assign lane7_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane7_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane7_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -2123,7 +2213,7 @@ module TlmmEngine_kv260 (
   assign lane7_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane7_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane8_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane8_step_payload_indices = {buffer_read_words_8[141:137], buffer_read_words_8[136:132], buffer_read_words_8[131:127], buffer_read_words_8[126:122], buffer_read_words_8[121:117], buffer_read_words_8[116:112], buffer_read_words_8[111:107], buffer_read_words_8[106:102], buffer_read_words_8[101:97], buffer_read_words_8[96:92], buffer_read_words_8[91:87], buffer_read_words_8[86:82], buffer_read_words_8[81:77], buffer_read_words_8[76:72], buffer_read_words_8[69:65], buffer_read_words_8[64:60], buffer_read_words_8[59:55], buffer_read_words_8[54:50], buffer_read_words_8[49:45], buffer_read_words_8[44:40], buffer_read_words_8[39:35], buffer_read_words_8[34:30], buffer_read_words_8[29:25], buffer_read_words_8[24:20], buffer_read_words_8[19:15], buffer_read_words_8[14:10], buffer_read_words_8[9:5], buffer_read_words_8[4:0]}; // TlmmEngine.java:479
+  assign lane8_step_payload_indices = {buffer_read_words_8[141:72], buffer_read_words_8[69:0]}; // TlmmEngine.java:479
   assign lane8_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane8_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane8_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -2160,7 +2250,7 @@ module TlmmEngine_kv260 (
   assign lane8_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane8_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane9_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane9_step_payload_indices = {buffer_read_words_9[141:137], buffer_read_words_9[136:132], buffer_read_words_9[131:127], buffer_read_words_9[126:122], buffer_read_words_9[121:117], buffer_read_words_9[116:112], buffer_read_words_9[111:107], buffer_read_words_9[106:102], buffer_read_words_9[101:97], buffer_read_words_9[96:92], buffer_read_words_9[91:87], buffer_read_words_9[86:82], buffer_read_words_9[81:77], buffer_read_words_9[76:72], buffer_read_words_9[69:65], buffer_read_words_9[64:60], buffer_read_words_9[59:55], buffer_read_words_9[54:50], buffer_read_words_9[49:45], buffer_read_words_9[44:40], buffer_read_words_9[39:35], buffer_read_words_9[34:30], buffer_read_words_9[29:25], buffer_read_words_9[24:20], buffer_read_words_9[19:15], buffer_read_words_9[14:10], buffer_read_words_9[9:5], buffer_read_words_9[4:0]}; // TlmmEngine.java:479
+  assign lane9_step_payload_indices = {buffer_read_words_9[141:72], buffer_read_words_9[69:0]}; // TlmmEngine.java:479
   assign lane9_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane9_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane9_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -2197,7 +2287,8 @@ module TlmmEngine_kv260 (
   assign lane9_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane9_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane10_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane10_step_payload_indices = {buffer_read_words_10[141:137], buffer_read_words_10[136:132], buffer_read_words_10[131:127], buffer_read_words_10[126:122], buffer_read_words_10[121:117], buffer_read_words_10[116:112], buffer_read_words_10[111:107], buffer_read_words_10[106:102], buffer_read_words_10[101:97], buffer_read_words_10[96:92], buffer_read_words_10[91:87], buffer_read_words_10[86:82], buffer_read_words_10[81:77], buffer_read_words_10[76:72], buffer_read_words_10[69:65], buffer_read_words_10[64:60], buffer_read_words_10[59:55], buffer_read_words_10[54:50], buffer_read_words_10[49:45], buffer_read_words_10[44:40], buffer_read_words_10[39:35], buffer_read_words_10[34:30], buffer_read_words_10[29:25], buffer_read_words_10[24:20], buffer_read_words_10[19:15], buffer_read_words_10[14:10], buffer_read_words_10[9:5], buffer_read_words_10[4:0]}; // TlmmEngine.java:479
+  // TlmmEngine.java:479
+  assign lane10_step_payload_indices = {buffer_read_words_10[141:72], buffer_read_words_10[69:0]};
   assign lane10_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane10_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane10_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -2234,7 +2325,8 @@ module TlmmEngine_kv260 (
   assign lane10_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane10_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane11_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane11_step_payload_indices = {buffer_read_words_11[141:137], buffer_read_words_11[136:132], buffer_read_words_11[131:127], buffer_read_words_11[126:122], buffer_read_words_11[121:117], buffer_read_words_11[116:112], buffer_read_words_11[111:107], buffer_read_words_11[106:102], buffer_read_words_11[101:97], buffer_read_words_11[96:92], buffer_read_words_11[91:87], buffer_read_words_11[86:82], buffer_read_words_11[81:77], buffer_read_words_11[76:72], buffer_read_words_11[69:65], buffer_read_words_11[64:60], buffer_read_words_11[59:55], buffer_read_words_11[54:50], buffer_read_words_11[49:45], buffer_read_words_11[44:40], buffer_read_words_11[39:35], buffer_read_words_11[34:30], buffer_read_words_11[29:25], buffer_read_words_11[24:20], buffer_read_words_11[19:15], buffer_read_words_11[14:10], buffer_read_words_11[9:5], buffer_read_words_11[4:0]}; // TlmmEngine.java:479
+  // TlmmEngine.java:479
+  assign lane11_step_payload_indices = {buffer_read_words_11[141:72], buffer_read_words_11[69:0]};
   assign lane11_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane11_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane11_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -2271,7 +2363,8 @@ module TlmmEngine_kv260 (
   assign lane11_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane11_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane12_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane12_step_payload_indices = {buffer_read_words_12[141:137], buffer_read_words_12[136:132], buffer_read_words_12[131:127], buffer_read_words_12[126:122], buffer_read_words_12[121:117], buffer_read_words_12[116:112], buffer_read_words_12[111:107], buffer_read_words_12[106:102], buffer_read_words_12[101:97], buffer_read_words_12[96:92], buffer_read_words_12[91:87], buffer_read_words_12[86:82], buffer_read_words_12[81:77], buffer_read_words_12[76:72], buffer_read_words_12[69:65], buffer_read_words_12[64:60], buffer_read_words_12[59:55], buffer_read_words_12[54:50], buffer_read_words_12[49:45], buffer_read_words_12[44:40], buffer_read_words_12[39:35], buffer_read_words_12[34:30], buffer_read_words_12[29:25], buffer_read_words_12[24:20], buffer_read_words_12[19:15], buffer_read_words_12[14:10], buffer_read_words_12[9:5], buffer_read_words_12[4:0]}; // TlmmEngine.java:479
+  // TlmmEngine.java:479
+  assign lane12_step_payload_indices = {buffer_read_words_12[141:72], buffer_read_words_12[69:0]};
   assign lane12_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane12_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane12_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -2308,7 +2401,8 @@ module TlmmEngine_kv260 (
   assign lane12_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane12_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane13_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane13_step_payload_indices = {buffer_read_words_13[141:137], buffer_read_words_13[136:132], buffer_read_words_13[131:127], buffer_read_words_13[126:122], buffer_read_words_13[121:117], buffer_read_words_13[116:112], buffer_read_words_13[111:107], buffer_read_words_13[106:102], buffer_read_words_13[101:97], buffer_read_words_13[96:92], buffer_read_words_13[91:87], buffer_read_words_13[86:82], buffer_read_words_13[81:77], buffer_read_words_13[76:72], buffer_read_words_13[69:65], buffer_read_words_13[64:60], buffer_read_words_13[59:55], buffer_read_words_13[54:50], buffer_read_words_13[49:45], buffer_read_words_13[44:40], buffer_read_words_13[39:35], buffer_read_words_13[34:30], buffer_read_words_13[29:25], buffer_read_words_13[24:20], buffer_read_words_13[19:15], buffer_read_words_13[14:10], buffer_read_words_13[9:5], buffer_read_words_13[4:0]}; // TlmmEngine.java:479
+  // TlmmEngine.java:479
+  assign lane13_step_payload_indices = {buffer_read_words_13[141:72], buffer_read_words_13[69:0]};
   assign lane13_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane13_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane13_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -2345,7 +2439,8 @@ module TlmmEngine_kv260 (
   assign lane13_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane13_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane14_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane14_step_payload_indices = {buffer_read_words_14[141:137], buffer_read_words_14[136:132], buffer_read_words_14[131:127], buffer_read_words_14[126:122], buffer_read_words_14[121:117], buffer_read_words_14[116:112], buffer_read_words_14[111:107], buffer_read_words_14[106:102], buffer_read_words_14[101:97], buffer_read_words_14[96:92], buffer_read_words_14[91:87], buffer_read_words_14[86:82], buffer_read_words_14[81:77], buffer_read_words_14[76:72], buffer_read_words_14[69:65], buffer_read_words_14[64:60], buffer_read_words_14[59:55], buffer_read_words_14[54:50], buffer_read_words_14[49:45], buffer_read_words_14[44:40], buffer_read_words_14[39:35], buffer_read_words_14[34:30], buffer_read_words_14[29:25], buffer_read_words_14[24:20], buffer_read_words_14[19:15], buffer_read_words_14[14:10], buffer_read_words_14[9:5], buffer_read_words_14[4:0]}; // TlmmEngine.java:479
+  // TlmmEngine.java:479
+  assign lane14_step_payload_indices = {buffer_read_words_14[141:72], buffer_read_words_14[69:0]};
   assign lane14_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane14_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane14_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -2382,7 +2477,8 @@ module TlmmEngine_kv260 (
   assign lane14_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane14_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign lane15_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane15_step_payload_indices = {buffer_read_words_15[141:137], buffer_read_words_15[136:132], buffer_read_words_15[131:127], buffer_read_words_15[126:122], buffer_read_words_15[121:117], buffer_read_words_15[116:112], buffer_read_words_15[111:107], buffer_read_words_15[106:102], buffer_read_words_15[101:97], buffer_read_words_15[96:92], buffer_read_words_15[91:87], buffer_read_words_15[86:82], buffer_read_words_15[81:77], buffer_read_words_15[76:72], buffer_read_words_15[69:65], buffer_read_words_15[64:60], buffer_read_words_15[59:55], buffer_read_words_15[54:50], buffer_read_words_15[49:45], buffer_read_words_15[44:40], buffer_read_words_15[39:35], buffer_read_words_15[34:30], buffer_read_words_15[29:25], buffer_read_words_15[24:20], buffer_read_words_15[19:15], buffer_read_words_15[14:10], buffer_read_words_15[9:5], buffer_read_words_15[4:0]}; // TlmmEngine.java:479
+  // TlmmEngine.java:479
+  assign lane15_step_payload_indices = {buffer_read_words_15[141:72], buffer_read_words_15[69:0]};
   assign lane15_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane15_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane15_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -2419,7 +2515,23 @@ module TlmmEngine_kv260 (
   assign lane15_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
   assign lane15_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
   assign result_fifo_push_valid = lane0_result_valid; // TlmmEngine.java:497
-  assign result_fifo_push_payload = {lane15_result_payload, lane14_result_payload, lane13_result_payload, lane12_result_payload, lane11_result_payload, lane10_result_payload, lane9_result_payload, lane8_result_payload, lane7_result_payload, lane6_result_payload, lane5_result_payload, lane4_result_payload, lane3_result_payload, lane2_result_payload, lane1_result_payload, lane0_result_payload}; // TlmmEngine.java:498
+  assign result_fifo_push_payload =
+      {lane15_result_payload,
+       lane14_result_payload,
+       lane13_result_payload,
+       lane12_result_payload,
+       lane11_result_payload,
+       lane10_result_payload,
+       lane9_result_payload,
+       lane8_result_payload,
+       lane7_result_payload,
+       lane6_result_payload,
+       lane5_result_payload,
+       lane4_result_payload,
+       lane3_result_payload,
+       lane2_result_payload,
+       lane1_result_payload,
+       lane0_result_payload}; // TlmmEngine.java:498
   assign results_valid = result_fifo_pop_valid; // TlmmEngine.java:499
   assign results_payload_0 = result_fifo_pop_payload[31:0]; // TlmmEngine.java:500
   assign results_payload_1 = result_fifo_pop_payload[63:32]; // TlmmEngine.java:500
@@ -2498,8 +2610,8 @@ module TlmmEngine_kv260 (
     end
     if (start_load) begin // TlmmEngine.java:247
       load_running <= 1'b1; // TlmmEngine.java:248
-      half_busy_0 <= load_half ? half_busy_0 : 1'b1; // TlmmEngine.java:249
-      half_busy_1 <= load_half ? 1'b1 : half_busy_1; // TlmmEngine.java:250
+      half_busy_0 <= ~load_half | half_busy_0; // TlmmEngine.java:249
+      half_busy_1 <= load_half | half_busy_1; // TlmmEngine.java:250
     end
     if (load_complete) begin // TlmmEngine.java:252
       load_running <= 1'b0; // TlmmEngine.java:253
@@ -2554,13 +2666,13 @@ module TlmmEngine_kv260 (
         table_ready_0 <= 1'b1; // TlmmEngine.java:360
       end
       build_half <= ~build_half; // TlmmEngine.java:361
-      if (chunk_released_cmp_2) begin // TlmmEngine.java:362
+      if (chunk_released_cmp) begin // TlmmEngine.java:362
         build_slot <= 16'd0; // TlmmEngine.java:363
         build_slot_base <= 11'd0; // TlmmEngine.java:364
-        if (chunk_released_cmp) begin // TlmmEngine.java:365
+        if (build_block_eq_last_block) begin // TlmmEngine.java:365
           build_block <= 16'd0; // TlmmEngine.java:366
           build_block_base <= 11'd0; // TlmmEngine.java:367
-          if (chunk_released_cmp_3) begin // TlmmEngine.java:368
+          if (build_tile_eq_last_tile) begin // TlmmEngine.java:368
             build_tile <= 16'd0; // TlmmEngine.java:369
             if (act_tokens_loaded == cmd_tokens) begin // TlmmEngine.java:370
               builds_finished <= 1'b1; // TlmmEngine.java:370
@@ -2586,7 +2698,7 @@ module TlmmEngine_kv260 (
       if (tile_swept_cmp) begin // TlmmEngine.java:422
         sweep_slot <= 16'd0; // TlmmEngine.java:423
         accumulator_slot_base <= 10'd0; // TlmmEngine.java:424
-        if (issue_cmp) begin // TlmmEngine.java:425
+        if (sweep_block_eq_last_block) begin // TlmmEngine.java:425
           sweep_block <= 16'd0; // TlmmEngine.java:426
           sweep_block_base <= 12'd0; // TlmmEngine.java:427
           sweep_half <= ~sweep_half; // TlmmEngine.java:428
@@ -2658,11 +2770,11 @@ module TlmmEngine_kv260 (
     step_accumulator_2 <= step_accumulator_1; // TlmmEngine.java:533
     step_first_1 <= sweep_block == 16'd0; // TlmmEngine.java:533
     step_first_2 <= step_first_1; // TlmmEngine.java:533
-    step_last_1 <= issue_cmp; // TlmmEngine.java:533
+    step_last_1 <= sweep_block_eq_last_block; // TlmmEngine.java:533
     step_last_2 <= step_last_1; // TlmmEngine.java:533
-    if (owed_cond_and & ~owed_cond_and_2) begin // TlmmEngine.java:504
+    if (issue_and_sweep_block_eq_last_block & ~results_valid_and_ready) begin // TlmmEngine.java:504
       owed <= owed + 5'd1; // TlmmEngine.java:504
-    end else if (owed_cond_and_2 & ~owed_cond_and) begin // TlmmEngine.java:505
+    end else if (results_valid_and_ready & ~issue_and_sweep_block_eq_last_block) begin // TlmmEngine.java:505
       owed <= owed - 5'd1; // TlmmEngine.java:505
     end
     if (finished) begin // TlmmEngine.java:512
@@ -3688,7 +3800,22 @@ module TlmmEngine_kv260 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, weights0_idle, weights1_idle, weights2_idle, weights3_idle, buffer_read_words_0[143:142], buffer_read_words_0[71:70], buffer_read_words_1[143:142], buffer_read_words_1[71:70], buffer_read_words_2[143:142], buffer_read_words_2[71:70], buffer_read_words_3[143:142], buffer_read_words_3[71:70], buffer_read_words_4[143:142], buffer_read_words_4[71:70], buffer_read_words_5[143:142], buffer_read_words_5[71:70], buffer_read_words_6[143:142], buffer_read_words_6[71:70], buffer_read_words_7[143:142], buffer_read_words_7[71:70], buffer_read_words_8[143:142], buffer_read_words_8[71:70], buffer_read_words_9[143:142], buffer_read_words_9[71:70], buffer_read_words_10[143:142], buffer_read_words_10[71:70], buffer_read_words_11[143:142], buffer_read_words_11[71:70], buffer_read_words_12[143:142], buffer_read_words_12[71:70], buffer_read_words_13[143:142], buffer_read_words_13[71:70], buffer_read_words_14[143:142], buffer_read_words_14[71:70], buffer_read_words_15[143:142], buffer_read_words_15[71:70], lane1_result_valid, lane2_result_valid, lane3_result_valid, lane4_result_valid, lane5_result_valid, lane6_result_valid, lane7_result_valid, lane8_result_valid, lane9_result_valid, lane10_result_valid, lane11_result_valid, lane12_result_valid, lane13_result_valid, lane14_result_valid, lane15_result_valid, result_fifo_push_ready, result_fifo_occupancy, beats_per_token_prod[33:32], tile_stride_prod[66:64], weights0_start_payload_address_prod[71:64], weights1_start_payload_address_prod[71:64], weights2_start_payload_address_prod[71:64], weights3_start_payload_address_prod[71:64]};
+  wire unused_bits = &{1'b0, weights0_idle, weights1_idle, weights2_idle, weights3_idle, buffer_read_words_0[143:142],
+      buffer_read_words_0[71:70], buffer_read_words_1[143:142], buffer_read_words_1[71:70],
+      buffer_read_words_2[143:142], buffer_read_words_2[71:70], buffer_read_words_3[143:142],
+      buffer_read_words_3[71:70], buffer_read_words_4[143:142], buffer_read_words_4[71:70],
+      buffer_read_words_5[143:142], buffer_read_words_5[71:70], buffer_read_words_6[143:142],
+      buffer_read_words_6[71:70], buffer_read_words_7[143:142], buffer_read_words_7[71:70],
+      buffer_read_words_8[143:142], buffer_read_words_8[71:70], buffer_read_words_9[143:142],
+      buffer_read_words_9[71:70], buffer_read_words_10[143:142], buffer_read_words_10[71:70],
+      buffer_read_words_11[143:142], buffer_read_words_11[71:70], buffer_read_words_12[143:142],
+      buffer_read_words_12[71:70], buffer_read_words_13[143:142], buffer_read_words_13[71:70],
+      buffer_read_words_14[143:142], buffer_read_words_14[71:70], buffer_read_words_15[143:142],
+      buffer_read_words_15[71:70], lane1_result_valid, lane2_result_valid, lane3_result_valid, lane4_result_valid,
+      lane5_result_valid, lane6_result_valid, lane7_result_valid, lane8_result_valid, lane9_result_valid,
+      lane10_result_valid, lane11_result_valid, lane12_result_valid, lane13_result_valid, lane14_result_valid,
+      lane15_result_valid, result_fifo_push_ready, result_fifo_occupancy, beats_per_token_prod[33:32],
+      tile_stride_prod[66:64], weights2_start_payload_address_prod[71:64], weights3_start_payload_address_prod[71:64]};
 endmodule
 
 `default_nettype wire

@@ -285,11 +285,9 @@ module WeightPort_t28_q16_p4_w256 (
   reg          done_d;                   // WeightPort.java:204
   reg          done_q;                   // WeightPort.java:204
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [7:0] credit_mux;
-  wire [68:0] next_address_shl;
   assign credit_mux = requested ? (credit - {2'd0, burst}) : credit;
-  assign next_address_shl = {{58'd0, burst}, 5'd0};
 
   assign idle = ~loading; // WeightPort.java:77
   assign burst = (beats_to_request < 32'd32) ? beats_to_request[5:0] : 6'd32; // WeightPort.java:85
@@ -312,7 +310,7 @@ module WeightPort_t28_q16_p4_w256 (
   assign m_axi_awsize = 3'd5; // WeightPort.java:119
   assign m_axi_awburst = 2'h1; // WeightPort.java:120
   assign m_axi_wvalid = 1'b0; // WeightPort.java:121
-  assign m_axi_wdata = 256'h0; // WeightPort.java:122
+  assign m_axi_wdata = {128'h0, 128'h0}; // WeightPort.java:122
   assign m_axi_wstrb = 32'h0; // WeightPort.java:123
   assign m_axi_wlast = 1'b0; // WeightPort.java:124
   assign m_axi_bready = 1'b1; // WeightPort.java:125
@@ -335,6 +333,7 @@ module WeightPort_t28_q16_p4_w256 (
       size_select = 2'd3; // WeightPort.java:155
     end
   end
+
   assign gearbox_size = size_select; // WeightPort.java:157
   assign words_left = loading & (written < load_words); // WeightPort.java:159
   assign gearbox_out_ready = words_left; // WeightPort.java:160
@@ -356,7 +355,24 @@ module WeightPort_t28_q16_p4_w256 (
   assign word0_byte14_packed_byte = gearbox_out_payload[119:112]; // WeightPort.java:241
   assign word0_byte15_packed_byte = gearbox_out_payload[127:120]; // WeightPort.java:241
   assign word0_byte16_packed_byte = gearbox_out_payload[135:128]; // WeightPort.java:241
-  assign word0_digits = {word0_byte16_digits, word0_byte15_digits, word0_byte14_digits, word0_byte13_digits, word0_byte12_digits, word0_byte11_digits, word0_byte10_digits, word0_byte9_digits, word0_byte8_digits, word0_byte7_digits, word0_byte6_digits, word0_byte5_digits, word0_byte4_digits, word0_byte3_digits, word0_byte2_digits, word0_byte1_digits, word0_byte0_digits}; // WeightPort.java:246
+  assign word0_digits =
+      {word0_byte16_digits,
+       word0_byte15_digits,
+       word0_byte14_digits,
+       word0_byte13_digits,
+       word0_byte12_digits,
+       word0_byte11_digits,
+       word0_byte10_digits,
+       word0_byte9_digits,
+       word0_byte8_digits,
+       word0_byte7_digits,
+       word0_byte6_digits,
+       word0_byte5_digits,
+       word0_byte4_digits,
+       word0_byte3_digits,
+       word0_byte2_digits,
+       word0_byte1_digits,
+       word0_byte0_digits}; // WeightPort.java:246
   assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:255
   assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:255
   assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:255
@@ -385,8 +401,42 @@ module WeightPort_t28_q16_p4_w256 (
   assign word0_index25_digits = word0_digits[155:150]; // WeightPort.java:255
   assign word0_index26_digits = word0_digits[161:156]; // WeightPort.java:255
   assign word0_index27_digits = word0_digits[167:162]; // WeightPort.java:255
-  assign word0_unpacked = {{2'h0, ((1'b0 | (size_class == 2'd3)) ? word0_index27_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index26_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index25_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index24_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index23_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index22_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index21_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index20_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index19_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index18_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index17_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index16_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index15_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index14_index : 5'd0)}, {2'h0, ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index13_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index12_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index11_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index10_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index9_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index8_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index7_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index6_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index5_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index4_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index3_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index0_index : 5'd0)}}; // WeightPort.java:273
-  assign word1_bytes = (size_class == 2'd3) ? gearbox_out_payload[271:136] : ((size_class == 2'd2) ? gearbox_out_payload[239:104] : ((size_class == 2'd1) ? gearbox_out_payload[207:72] : gearbox_out_payload[175:40])); // WeightPort.java:236
+  assign word0_unpacked =
+      {2'h0,
+       ((size_class == 2'd3) ? word0_index27_index : 5'd0),
+       ((size_class == 2'd3) ? word0_index26_index : 5'd0),
+       ((size_class == 2'd3) ? word0_index25_index : 5'd0),
+       ((size_class == 2'd3) ? word0_index24_index : 5'd0),
+       ((size_class == 2'd3) ? word0_index23_index : 5'd0),
+       ((size_class == 2'd3) ? word0_index22_index : 5'd0),
+       ((size_class == 2'd3) ? word0_index21_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index20_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index19_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index18_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index17_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index16_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index15_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index14_index : 5'd0),
+       2'h0,
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index13_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index12_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index11_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index10_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index9_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index8_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index7_index : 5'd0),
+       word0_index6_index,
+       word0_index5_index,
+       word0_index4_index,
+       word0_index3_index,
+       word0_index2_index,
+       word0_index1_index,
+       word0_index0_index}; // WeightPort.java:273
+  assign word1_bytes =
+      (size_class == 2'd3) ? gearbox_out_payload[271:136]
+      : (size_class == 2'd2) ? gearbox_out_payload[239:104]
+      : (size_class == 2'd1) ? gearbox_out_payload[207:72]
+      : gearbox_out_payload[175:40]; // WeightPort.java:236
   assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:241
   assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:241
   assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:241
@@ -404,7 +454,24 @@ module WeightPort_t28_q16_p4_w256 (
   assign word1_byte14_packed_byte = word1_bytes[119:112]; // WeightPort.java:241
   assign word1_byte15_packed_byte = word1_bytes[127:120]; // WeightPort.java:241
   assign word1_byte16_packed_byte = word1_bytes[135:128]; // WeightPort.java:241
-  assign word1_digits = {word1_byte16_digits, word1_byte15_digits, word1_byte14_digits, word1_byte13_digits, word1_byte12_digits, word1_byte11_digits, word1_byte10_digits, word1_byte9_digits, word1_byte8_digits, word1_byte7_digits, word1_byte6_digits, word1_byte5_digits, word1_byte4_digits, word1_byte3_digits, word1_byte2_digits, word1_byte1_digits, word1_byte0_digits}; // WeightPort.java:246
+  assign word1_digits =
+      {word1_byte16_digits,
+       word1_byte15_digits,
+       word1_byte14_digits,
+       word1_byte13_digits,
+       word1_byte12_digits,
+       word1_byte11_digits,
+       word1_byte10_digits,
+       word1_byte9_digits,
+       word1_byte8_digits,
+       word1_byte7_digits,
+       word1_byte6_digits,
+       word1_byte5_digits,
+       word1_byte4_digits,
+       word1_byte3_digits,
+       word1_byte2_digits,
+       word1_byte1_digits,
+       word1_byte0_digits}; // WeightPort.java:246
   assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:255
   assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:255
   assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:255
@@ -433,8 +500,38 @@ module WeightPort_t28_q16_p4_w256 (
   assign word1_index25_digits = word1_digits[155:150]; // WeightPort.java:255
   assign word1_index26_digits = word1_digits[161:156]; // WeightPort.java:255
   assign word1_index27_digits = word1_digits[167:162]; // WeightPort.java:255
-  assign word1_unpacked = {{2'h0, ((1'b0 | (size_class == 2'd3)) ? word1_index27_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index26_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index25_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index24_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index23_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index22_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index21_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index20_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index19_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index18_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index17_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index16_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index15_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index14_index : 5'd0)}, {2'h0, ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index13_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index12_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index11_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index10_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index9_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index8_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index7_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index6_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index5_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index4_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index3_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index0_index : 5'd0)}}; // WeightPort.java:273
-  assign buffer_address = {load_half, 11'd0} + (block_base + group[11:0]); // WeightPort.java:170
+  assign word1_unpacked =
+      {2'h0,
+       ((size_class == 2'd3) ? word1_index27_index : 5'd0),
+       ((size_class == 2'd3) ? word1_index26_index : 5'd0),
+       ((size_class == 2'd3) ? word1_index25_index : 5'd0),
+       ((size_class == 2'd3) ? word1_index24_index : 5'd0),
+       ((size_class == 2'd3) ? word1_index23_index : 5'd0),
+       ((size_class == 2'd3) ? word1_index22_index : 5'd0),
+       ((size_class == 2'd3) ? word1_index21_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index20_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index19_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index18_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index17_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index16_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index15_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index14_index : 5'd0),
+       2'h0,
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index13_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index12_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index11_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index10_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index9_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index8_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index7_index : 5'd0),
+       word1_index6_index,
+       word1_index5_index,
+       word1_index4_index,
+       word1_index3_index,
+       word1_index2_index,
+       word1_index1_index,
+       word1_index0_index}; // WeightPort.java:273
+  assign buffer_address = {load_half, 11'd0} + block_base + group[11:0]; // WeightPort.java:170
   assign write_valid = write_q_valid; // WeightPort.java:173
   assign write_payload_address = write_q_address; // WeightPort.java:174
   assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:175
@@ -459,7 +556,7 @@ module WeightPort_t28_q16_p4_w256 (
       next_address <= start_payload_address; // WeightPort.java:108
       beats_to_request <= start_payload_beats; // WeightPort.java:109
     end else if (requested) begin // WeightPort.java:110
-      next_address <= next_address + next_address_shl[63:0]; // WeightPort.java:111
+      next_address <= next_address + {53'h0, burst, 5'd0}; // WeightPort.java:111
       beats_to_request <= beats_to_request - {26'd0, burst}; // WeightPort.java:112
     end
     if (start_valid) begin // WeightPort.java:139
@@ -488,7 +585,7 @@ module WeightPort_t28_q16_p4_w256 (
       blocks_finished <= 16'd0; // WeightPort.java:186
     end else if (take) begin // WeightPort.java:187
       written <= written + 32'd2; // WeightPort.java:188
-      if (lane_pair == 1'b1) begin // WeightPort.java:189
+      if (lane_pair) begin // WeightPort.java:189
         lane_pair <= 1'b0; // WeightPort.java:190
         if (group == (load_groups - 16'd1)) begin // WeightPort.java:191
           group <= 16'd0; // WeightPort.java:192
@@ -1183,7 +1280,8 @@ module WeightPort_t28_q16_p4_w256 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, m_axi_awready, m_axi_wready, m_axi_bvalid, m_axi_bresp, m_axi_rresp, m_axi_rlast, load_address, load_beats, read_fifo_occupancy, gearbox_count, word0_digits[169:168], word1_digits[169:168], next_address_shl[68:64]};
+  wire unused_bits = &{1'b0, m_axi_awready, m_axi_wready, m_axi_bvalid, m_axi_bresp, m_axi_rresp, m_axi_rlast,
+      load_address, load_beats, read_fifo_occupancy, gearbox_count, word0_digits[169:168], word1_digits[169:168]};
 endmodule
 
 `default_nettype wire

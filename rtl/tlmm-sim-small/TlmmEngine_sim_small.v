@@ -375,93 +375,89 @@ module TlmmEngine_sim_small (
   (* ram_style = "block" *)
   reg  [39:0]  act_memory [0:3287];                // TlmmEngine.java:159
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [33:0] beats_per_token_prod;
   wire [65:0] tile_stride_prod;
-  wire [71:0] weights0_start_payload_address_prod;
-  wire [71:0] weights1_start_payload_address_prod;
-  wire [7:0] table0_entry_ext_part;
+  wire [7:0] table0_entry_part;
   wire [9:0] table0_entry_ext;
-  wire [7:0] table0_entry_ext_2_part;
+  wire [7:0] table0_entry_part_2;
   wire [9:0] table0_entry_ext_2;
-  wire [7:0] table0_entry_ext_3_part;
+  wire [7:0] table0_entry_part_3;
   wire [9:0] table0_entry_ext_3;
-  wire [7:0] table1_entry_ext_part;
+  wire [7:0] table1_entry_part;
   wire [9:0] table1_entry_ext;
-  wire [7:0] table1_entry_ext_2_part;
+  wire [7:0] table1_entry_part_2;
   wire [9:0] table1_entry_ext_2;
-  wire [7:0] table1_entry_ext_3_part;
+  wire [7:0] table1_entry_part_3;
   wire [9:0] table1_entry_ext_3;
-  wire [7:0] table2_entry_ext_part;
+  wire [7:0] table2_entry_part;
   wire [9:0] table2_entry_ext;
-  wire [7:0] table2_entry_ext_2_part;
+  wire [7:0] table2_entry_part_2;
   wire [9:0] table2_entry_ext_2;
-  wire [7:0] table2_entry_ext_3_part;
+  wire [7:0] table2_entry_part_3;
   wire [9:0] table2_entry_ext_3;
-  wire [7:0] table3_entry_ext_part;
+  wire [7:0] table3_entry_part;
   wire [9:0] table3_entry_ext;
-  wire [7:0] table3_entry_ext_2_part;
+  wire [7:0] table3_entry_part_2;
   wire [9:0] table3_entry_ext_2;
-  wire [7:0] table3_entry_ext_3_part;
+  wire [7:0] table3_entry_part_3;
   wire [9:0] table3_entry_ext_3;
-  wire [7:0] table4_entry_ext_part;
+  wire [7:0] table4_entry_part;
   wire [9:0] table4_entry_ext;
-  wire [7:0] table4_entry_ext_2_part;
+  wire [7:0] table4_entry_part_2;
   wire [9:0] table4_entry_ext_2;
-  wire [7:0] table4_entry_ext_3_part;
+  wire [7:0] table4_entry_part_3;
   wire [9:0] table4_entry_ext_3;
+  wire build_block_eq_last_block;
   wire chunk_released_cmp;
-  wire chunk_released_cmp_2;
-  wire chunk_released_cmp_3;
-  wire issue_cmp;
+  wire build_tile_eq_last_tile;
+  wire sweep_block_eq_last_block;
   wire tile_swept_cmp;
   wire [15:0] load_tokens_sum;
   wire [15:0] sweep_tokens_sum;
-  wire owed_cond_and;
-  wire owed_cond_and_2;
+  wire issue_and_sweep_block_eq_last_block;
+  wire results_valid_and_ready;
   assign beats_per_token_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
   assign tile_stride_prod = {2'd0, {32'd0, cmd_regionStride}} * {64'd0, 2'd2};
-  assign weights0_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd0};
-  assign weights1_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd1};
-  assign table0_entry_ext_part = staging[7:0];
-  assign table0_entry_ext = {{2{table0_entry_ext_part[7]}}, table0_entry_ext_part};
-  assign table0_entry_ext_2_part = staging[15:8];
-  assign table0_entry_ext_2 = {{2{table0_entry_ext_2_part[7]}}, table0_entry_ext_2_part};
-  assign table0_entry_ext_3_part = staging[23:16];
-  assign table0_entry_ext_3 = {{2{table0_entry_ext_3_part[7]}}, table0_entry_ext_3_part};
-  assign table1_entry_ext_part = staging[31:24];
-  assign table1_entry_ext = {{2{table1_entry_ext_part[7]}}, table1_entry_ext_part};
-  assign table1_entry_ext_2_part = staging[39:32];
-  assign table1_entry_ext_2 = {{2{table1_entry_ext_2_part[7]}}, table1_entry_ext_2_part};
-  assign table1_entry_ext_3_part = staging[47:40];
-  assign table1_entry_ext_3 = {{2{table1_entry_ext_3_part[7]}}, table1_entry_ext_3_part};
-  assign table2_entry_ext_part = staging[55:48];
-  assign table2_entry_ext = {{2{table2_entry_ext_part[7]}}, table2_entry_ext_part};
-  assign table2_entry_ext_2_part = staging[63:56];
-  assign table2_entry_ext_2 = {{2{table2_entry_ext_2_part[7]}}, table2_entry_ext_2_part};
-  assign table2_entry_ext_3_part = staging[71:64];
-  assign table2_entry_ext_3 = {{2{table2_entry_ext_3_part[7]}}, table2_entry_ext_3_part};
-  assign table3_entry_ext_part = staging[79:72];
-  assign table3_entry_ext = {{2{table3_entry_ext_part[7]}}, table3_entry_ext_part};
-  assign table3_entry_ext_2_part = staging[87:80];
-  assign table3_entry_ext_2 = {{2{table3_entry_ext_2_part[7]}}, table3_entry_ext_2_part};
-  assign table3_entry_ext_3_part = staging[95:88];
-  assign table3_entry_ext_3 = {{2{table3_entry_ext_3_part[7]}}, table3_entry_ext_3_part};
-  assign table4_entry_ext_part = staging[103:96];
-  assign table4_entry_ext = {{2{table4_entry_ext_part[7]}}, table4_entry_ext_part};
-  assign table4_entry_ext_2_part = staging[111:104];
-  assign table4_entry_ext_2 = {{2{table4_entry_ext_2_part[7]}}, table4_entry_ext_2_part};
-  assign table4_entry_ext_3_part = staging[119:112];
-  assign table4_entry_ext_3 = {{2{table4_entry_ext_3_part[7]}}, table4_entry_ext_3_part};
-  assign chunk_released_cmp = build_block == last_block;
-  assign chunk_released_cmp_2 = (build_slot + 16'd1) == act_chunk_tokens;
-  assign chunk_released_cmp_3 = build_tile == last_tile;
-  assign issue_cmp = sweep_block == last_block;
+  assign table0_entry_part = staging[7:0];
+  assign table0_entry_ext = {{2{table0_entry_part[7]}}, table0_entry_part};
+  assign table0_entry_part_2 = staging[15:8];
+  assign table0_entry_ext_2 = {{2{table0_entry_part_2[7]}}, table0_entry_part_2};
+  assign table0_entry_part_3 = staging[23:16];
+  assign table0_entry_ext_3 = {{2{table0_entry_part_3[7]}}, table0_entry_part_3};
+  assign table1_entry_part = staging[31:24];
+  assign table1_entry_ext = {{2{table1_entry_part[7]}}, table1_entry_part};
+  assign table1_entry_part_2 = staging[39:32];
+  assign table1_entry_ext_2 = {{2{table1_entry_part_2[7]}}, table1_entry_part_2};
+  assign table1_entry_part_3 = staging[47:40];
+  assign table1_entry_ext_3 = {{2{table1_entry_part_3[7]}}, table1_entry_part_3};
+  assign table2_entry_part = staging[55:48];
+  assign table2_entry_ext = {{2{table2_entry_part[7]}}, table2_entry_part};
+  assign table2_entry_part_2 = staging[63:56];
+  assign table2_entry_ext_2 = {{2{table2_entry_part_2[7]}}, table2_entry_part_2};
+  assign table2_entry_part_3 = staging[71:64];
+  assign table2_entry_ext_3 = {{2{table2_entry_part_3[7]}}, table2_entry_part_3};
+  assign table3_entry_part = staging[79:72];
+  assign table3_entry_ext = {{2{table3_entry_part[7]}}, table3_entry_part};
+  assign table3_entry_part_2 = staging[87:80];
+  assign table3_entry_ext_2 = {{2{table3_entry_part_2[7]}}, table3_entry_part_2};
+  assign table3_entry_part_3 = staging[95:88];
+  assign table3_entry_ext_3 = {{2{table3_entry_part_3[7]}}, table3_entry_part_3};
+  assign table4_entry_part = staging[103:96];
+  assign table4_entry_ext = {{2{table4_entry_part[7]}}, table4_entry_part};
+  assign table4_entry_part_2 = staging[111:104];
+  assign table4_entry_ext_2 = {{2{table4_entry_part_2[7]}}, table4_entry_part_2};
+  assign table4_entry_part_3 = staging[119:112];
+  assign table4_entry_ext_3 = {{2{table4_entry_part_3[7]}}, table4_entry_part_3};
+  assign build_block_eq_last_block = build_block == last_block;
+  assign chunk_released_cmp = (build_slot + 16'd1) == act_chunk_tokens;
+  assign build_tile_eq_last_tile = build_tile == last_tile;
+  assign sweep_block_eq_last_block = sweep_block == last_block;
   assign tile_swept_cmp = (sweep_slot + 16'd1) == sweep_chunk_tokens;
   assign load_tokens_sum = load_tokens + (((cmd_tokens - load_tokens) > 16'd4) ? 16'd4 : (cmd_tokens - load_tokens));
   assign sweep_tokens_sum = sweep_tokens + sweep_chunk_tokens;
-  assign owed_cond_and = issue & issue_cmp;
-  assign owed_cond_and_2 = results_valid & results_ready;
+  assign issue_and_sweep_block_eq_last_block = issue & sweep_block_eq_last_block;
+  assign results_valid_and_ready = results_valid & results_ready;
 
   assign command_ready = ~active; // TlmmEngine.java:146
   assign accepted = command_valid & command_ready; // TlmmEngine.java:147
@@ -539,7 +535,7 @@ module TlmmEngine_sim_small (
   assign start_load = active & ~load_running & ~loads_finished & free_half; // TlmmEngine.java:221
   assign tile_stride = tile_stride_prod[63:0]; // TlmmEngine.java:222
   assign weights0_start_valid = start_load; // TlmmEngine.java:226
-  assign weights0_start_payload_address = load_tile_base + weights0_start_payload_address_prod[63:0]; // TlmmEngine.java:227
+  assign weights0_start_payload_address = load_tile_base; // TlmmEngine.java:227
   assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
   assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
   assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
@@ -547,17 +543,21 @@ module TlmmEngine_sim_small (
   assign weights0_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
   assign weights0_start_payload_half = load_half; // TlmmEngine.java:233
   assign weights1_start_valid = start_load; // TlmmEngine.java:226
-  assign weights1_start_payload_address = load_tile_base + weights1_start_payload_address_prod[63:0]; // TlmmEngine.java:227
+  assign weights1_start_payload_address = load_tile_base + {32'd0, cmd_regionStride}; // TlmmEngine.java:227
   assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
   assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
   assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
   assign weights1_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
   assign weights1_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
   assign weights1_start_payload_half = load_half; // TlmmEngine.java:233
-  assign load_complete = load_running & (1'b1 & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done)); // TlmmEngine.java:240
-  assign blocks_arrived = (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done; // TlmmEngine.java:246
-  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0)); // TlmmEngine.java:290
-  assign start_build = active & act_full & ~building & ~staging_active & table_free & ~builds_finished; // TlmmEngine.java:292
+  // TlmmEngine.java:240
+  assign load_complete = load_running & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done);
+  // TlmmEngine.java:246
+  assign blocks_arrived = (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
+  // TlmmEngine.java:290
+  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0));
+  // TlmmEngine.java:292
+  assign start_build = active & act_full & ~building & ~staging_active & table_free & ~builds_finished;
   assign stage_address = build_slot_base + build_block_base + {10'd0, stage_beat}; // TlmmEngine.java:293
   assign stage_read = staging_active & (stage_beat < 2'd3); // TlmmEngine.java:294
   assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TlmmEngine.java:308
@@ -572,15 +572,9 @@ module TlmmEngine_sim_small (
     case (entry) // TlmmEngine.java:325
       5'd0: begin
       end
-      5'd1: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd2: begin
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd3: begin
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
+      5'd1: pattern_plus0 = 1'b1; // TlmmEngine.java:332
+      5'd2: pattern_plus1 = 1'b1; // TlmmEngine.java:332
+      5'd3: pattern_plus2 = 1'b1; // TlmmEngine.java:332
       5'd4: begin
         pattern_plus0 = 1'b1; // TlmmEngine.java:332
         pattern_plus1 = 1'b1; // TlmmEngine.java:332
@@ -625,15 +619,9 @@ module TlmmEngine_sim_small (
         pattern_plus1 = 1'b1; // TlmmEngine.java:332
         pattern_plus2 = 1'b1; // TlmmEngine.java:332
       end
-      5'd14: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd15: begin
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd16: begin
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
+      5'd14: pattern_minus0 = 1'b1; // TlmmEngine.java:334
+      5'd15: pattern_minus1 = 1'b1; // TlmmEngine.java:334
+      5'd16: pattern_minus2 = 1'b1; // TlmmEngine.java:334
       5'd17: begin
         pattern_minus0 = 1'b1; // TlmmEngine.java:334
         pattern_minus1 = 1'b1; // TlmmEngine.java:334
@@ -682,24 +670,49 @@ module TlmmEngine_sim_small (
       end
     endcase
   end
-  assign table0_entry = 10'd0 + (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0)) + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table1_entry = 10'd0 + (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0)) + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table2_entry = 10'd0 + (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0)) + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table3_entry = 10'd0 + (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0)) + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table4_entry = 10'd0 + (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0)) + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+
+  assign table0_entry =
+      (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0))
+      + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table1_entry =
+      (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0))
+      + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table2_entry =
+      (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0))
+      + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table3_entry =
+      (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0))
+      + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table4_entry =
+      (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0))
+      + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
   assign build_done = building & (entry == 5'd26); // TlmmEngine.java:351
-  assign chunk_released = build_done & chunk_released_cmp & chunk_released_cmp_2 & chunk_released_cmp_3; // TlmmEngine.java:356
+  // TlmmEngine.java:356
+  assign chunk_released = build_done & build_block_eq_last_block & chunk_released_cmp & build_tile_eq_last_tile;
   assign groups_of_tile = (sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:398
-  assign sweep_chunk_tokens = ((cmd_tokens - sweep_tokens) > 16'd4) ? 16'd4 : (cmd_tokens - sweep_tokens); // TlmmEngine.java:400
-  assign weights_there = (sweep_half ? half_loaded_1 : half_loaded_0) | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // TlmmEngine.java:403
+  // TlmmEngine.java:400
+  assign sweep_chunk_tokens = ((cmd_tokens - sweep_tokens) > 16'd4) ? 16'd4 : (cmd_tokens - sweep_tokens);
+  assign weights_there =
+      (sweep_half ? half_loaded_1 : half_loaded_0)
+      | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // TlmmEngine.java:403
   assign room = owed < 5'd20; // TlmmEngine.java:410
-  assign issue = active & ~sweeps_finished & (table_half ? table_ready_1 : table_ready_0) & weights_there & (~issue_cmp | room); // TlmmEngine.java:412
+  assign issue =
+      active
+      & ~sweeps_finished
+      & (table_half ? table_ready_1 : table_ready_0)
+      & weights_there
+      & (~sweep_block_eq_last_block | room); // TlmmEngine.java:412
   assign buffer_read_enable = issue; // TlmmEngine.java:413
-  assign buffer_read_address = {sweep_half, 13'd0} + (sweep_block_base + sweep_group[13:0]); // TlmmEngine.java:414
+  assign buffer_read_address = {sweep_half, 13'd0} + sweep_block_base + sweep_group[13:0]; // TlmmEngine.java:414
   assign block_swept = issue & ((sweep_group + 16'd1) == groups_of_tile); // TlmmEngine.java:416
-  assign tile_swept = block_swept & tile_swept_cmp & issue_cmp; // TlmmEngine.java:417
+  assign tile_swept = block_swept & tile_swept_cmp & sweep_block_eq_last_block; // TlmmEngine.java:417
   assign lane0_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane0_step_payload_indices = {buffer_read_words_0[24:20], buffer_read_words_0[19:15], buffer_read_words_0[14:10], buffer_read_words_0[9:5], buffer_read_words_0[4:0]}; // TlmmEngine.java:479
+  assign lane0_step_payload_indices = buffer_read_words_0[24:0]; // TlmmEngine.java:479
   assign lane0_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane0_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane0_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -713,7 +726,7 @@ module TlmmEngine_sim_small (
   assign lane0_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
   assign lane0_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
   assign lane1_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane1_step_payload_indices = {buffer_read_words_1[24:20], buffer_read_words_1[19:15], buffer_read_words_1[14:10], buffer_read_words_1[9:5], buffer_read_words_1[4:0]}; // TlmmEngine.java:479
+  assign lane1_step_payload_indices = buffer_read_words_1[24:0]; // TlmmEngine.java:479
   assign lane1_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane1_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane1_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -727,7 +740,7 @@ module TlmmEngine_sim_small (
   assign lane1_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
   assign lane1_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
   assign lane2_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane2_step_payload_indices = {buffer_read_words_2[24:20], buffer_read_words_2[19:15], buffer_read_words_2[14:10], buffer_read_words_2[9:5], buffer_read_words_2[4:0]}; // TlmmEngine.java:479
+  assign lane2_step_payload_indices = buffer_read_words_2[24:0]; // TlmmEngine.java:479
   assign lane2_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane2_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane2_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -741,7 +754,7 @@ module TlmmEngine_sim_small (
   assign lane2_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
   assign lane2_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
   assign lane3_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane3_step_payload_indices = {buffer_read_words_3[24:20], buffer_read_words_3[19:15], buffer_read_words_3[14:10], buffer_read_words_3[9:5], buffer_read_words_3[4:0]}; // TlmmEngine.java:479
+  assign lane3_step_payload_indices = buffer_read_words_3[24:0]; // TlmmEngine.java:479
   assign lane3_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
   assign lane3_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
   assign lane3_step_payload_first = step_first_2; // TlmmEngine.java:482
@@ -755,7 +768,8 @@ module TlmmEngine_sim_small (
   assign lane3_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
   assign lane3_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
   assign result_fifo_push_valid = lane0_result_valid; // TlmmEngine.java:497
-  assign result_fifo_push_payload = {lane3_result_payload, lane2_result_payload, lane1_result_payload, lane0_result_payload}; // TlmmEngine.java:498
+  assign result_fifo_push_payload =
+      {lane3_result_payload, lane2_result_payload, lane1_result_payload, lane0_result_payload}; // TlmmEngine.java:498
   assign results_valid = result_fifo_pop_valid; // TlmmEngine.java:499
   assign results_payload_0 = result_fifo_pop_payload[31:0]; // TlmmEngine.java:500
   assign results_payload_1 = result_fifo_pop_payload[63:32]; // TlmmEngine.java:500
@@ -816,8 +830,8 @@ module TlmmEngine_sim_small (
     end
     if (start_load) begin // TlmmEngine.java:247
       load_running <= 1'b1; // TlmmEngine.java:248
-      half_busy_0 <= load_half ? half_busy_0 : 1'b1; // TlmmEngine.java:249
-      half_busy_1 <= load_half ? 1'b1 : half_busy_1; // TlmmEngine.java:250
+      half_busy_0 <= ~load_half | half_busy_0; // TlmmEngine.java:249
+      half_busy_1 <= load_half | half_busy_1; // TlmmEngine.java:250
     end
     if (load_complete) begin // TlmmEngine.java:252
       load_running <= 1'b0; // TlmmEngine.java:253
@@ -870,13 +884,13 @@ module TlmmEngine_sim_small (
         table_ready_0 <= 1'b1; // TlmmEngine.java:360
       end
       build_half <= ~build_half; // TlmmEngine.java:361
-      if (chunk_released_cmp_2) begin // TlmmEngine.java:362
+      if (chunk_released_cmp) begin // TlmmEngine.java:362
         build_slot <= 16'd0; // TlmmEngine.java:363
         build_slot_base <= 12'd0; // TlmmEngine.java:364
-        if (chunk_released_cmp) begin // TlmmEngine.java:365
+        if (build_block_eq_last_block) begin // TlmmEngine.java:365
           build_block <= 16'd0; // TlmmEngine.java:366
           build_block_base <= 12'd0; // TlmmEngine.java:367
-          if (chunk_released_cmp_3) begin // TlmmEngine.java:368
+          if (build_tile_eq_last_tile) begin // TlmmEngine.java:368
             build_tile <= 16'd0; // TlmmEngine.java:369
             if (act_tokens_loaded == cmd_tokens) begin // TlmmEngine.java:370
               builds_finished <= 1'b1; // TlmmEngine.java:370
@@ -902,7 +916,7 @@ module TlmmEngine_sim_small (
       if (tile_swept_cmp) begin // TlmmEngine.java:422
         sweep_slot <= 16'd0; // TlmmEngine.java:423
         accumulator_slot_base <= 9'd0; // TlmmEngine.java:424
-        if (issue_cmp) begin // TlmmEngine.java:425
+        if (sweep_block_eq_last_block) begin // TlmmEngine.java:425
           sweep_block <= 16'd0; // TlmmEngine.java:426
           sweep_block_base <= 14'd0; // TlmmEngine.java:427
           sweep_half <= ~sweep_half; // TlmmEngine.java:428
@@ -974,11 +988,11 @@ module TlmmEngine_sim_small (
     step_accumulator_2 <= step_accumulator_1; // TlmmEngine.java:533
     step_first_1 <= sweep_block == 16'd0; // TlmmEngine.java:533
     step_first_2 <= step_first_1; // TlmmEngine.java:533
-    step_last_1 <= issue_cmp; // TlmmEngine.java:533
+    step_last_1 <= sweep_block_eq_last_block; // TlmmEngine.java:533
     step_last_2 <= step_last_1; // TlmmEngine.java:533
-    if (owed_cond_and & ~owed_cond_and_2) begin // TlmmEngine.java:504
+    if (issue_and_sweep_block_eq_last_block & ~results_valid_and_ready) begin // TlmmEngine.java:504
       owed <= owed + 5'd1; // TlmmEngine.java:504
-    end else if (owed_cond_and_2 & ~owed_cond_and) begin // TlmmEngine.java:505
+    end else if (results_valid_and_ready & ~issue_and_sweep_block_eq_last_block) begin // TlmmEngine.java:505
       owed <= owed - 5'd1; // TlmmEngine.java:505
     end
     if (finished) begin // TlmmEngine.java:512
@@ -1272,7 +1286,10 @@ module TlmmEngine_sim_small (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, weights0_idle, weights1_idle, buffer_read_words_0[71:25], buffer_read_words_1[71:25], buffer_read_words_2[71:25], buffer_read_words_3[71:25], lane1_result_valid, lane2_result_valid, lane3_result_valid, result_fifo_push_ready, result_fifo_occupancy, beats_per_token_prod[33:32], tile_stride_prod[65:64], weights0_start_payload_address_prod[71:64], weights1_start_payload_address_prod[71:64]};
+  wire unused_bits = &{1'b0, weights0_idle, weights1_idle, buffer_read_words_0[71:25], buffer_read_words_1[71:25],
+      buffer_read_words_2[71:25], buffer_read_words_3[71:25], lane1_result_valid, lane2_result_valid,
+      lane3_result_valid, result_fifo_push_ready, result_fifo_occupancy, beats_per_token_prod[33:32],
+      tile_stride_prod[65:64]};
 endmodule
 
 `default_nettype wire

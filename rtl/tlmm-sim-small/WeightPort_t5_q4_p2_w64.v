@@ -137,11 +137,9 @@ module WeightPort_t5_q4_p2_w64 (
   reg          done_d;                  // WeightPort.java:204
   reg          done_q;                  // WeightPort.java:204
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [6:0] credit_mux;
-  wire [66:0] next_address_shl;
   assign credit_mux = requested ? (credit - {2'd0, burst}) : credit;
-  assign next_address_shl = {{59'd0, burst}, 3'd0};
 
   assign idle = ~loading; // WeightPort.java:77
   assign burst = (beats_to_request < 32'd16) ? beats_to_request[4:0] : 5'd16; // WeightPort.java:85
@@ -187,6 +185,7 @@ module WeightPort_t5_q4_p2_w64 (
       size_select = 1'b1; // WeightPort.java:155
     end
   end
+
   assign gearbox_size = size_select; // WeightPort.java:157
   assign words_left = loading & (written < load_words); // WeightPort.java:159
   assign gearbox_out_ready = words_left; // WeightPort.java:160
@@ -200,8 +199,17 @@ module WeightPort_t5_q4_p2_w64 (
   assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:255
   assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:255
   assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:255
-  assign word0_unpacked = {2'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, ((1'b0 | (size_class == 2'd3)) ? word0_index4_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index3_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index0_index : 5'd0)}; // WeightPort.java:273
-  assign word1_bytes = (size_class == 2'd3) ? gearbox_out_payload[47:24] : ((size_class == 2'd2) ? gearbox_out_payload[47:24] : ((size_class == 2'd1) ? gearbox_out_payload[39:16] : gearbox_out_payload[39:16])); // WeightPort.java:236
+  assign word0_unpacked =
+      {47'h0,
+       ((size_class == 2'd3) ? word0_index4_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index3_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index2_index : 5'd0),
+       word0_index1_index,
+       word0_index0_index}; // WeightPort.java:273
+  assign word1_bytes =
+      (size_class == 2'd3) ? gearbox_out_payload[47:24]
+      : (size_class == 2'd2) ? gearbox_out_payload[47:24]
+      : gearbox_out_payload[39:16]; // WeightPort.java:236
   assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:241
   assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:241
   assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:241
@@ -211,8 +219,14 @@ module WeightPort_t5_q4_p2_w64 (
   assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:255
   assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:255
   assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:255
-  assign word1_unpacked = {2'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, ((1'b0 | (size_class == 2'd3)) ? word1_index4_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index3_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index0_index : 5'd0)}; // WeightPort.java:273
-  assign buffer_address = {load_half, 13'd0} + (block_base + group[13:0]); // WeightPort.java:170
+  assign word1_unpacked =
+      {47'h0,
+       ((size_class == 2'd3) ? word1_index4_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index3_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index2_index : 5'd0),
+       word1_index1_index,
+       word1_index0_index}; // WeightPort.java:273
+  assign buffer_address = {load_half, 13'd0} + block_base + group[13:0]; // WeightPort.java:170
   assign write_valid = write_q_valid; // WeightPort.java:173
   assign write_payload_address = write_q_address; // WeightPort.java:174
   assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:175
@@ -237,7 +251,7 @@ module WeightPort_t5_q4_p2_w64 (
       next_address <= start_payload_address; // WeightPort.java:108
       beats_to_request <= start_payload_beats; // WeightPort.java:109
     end else if (requested) begin // WeightPort.java:110
-      next_address <= next_address + next_address_shl[63:0]; // WeightPort.java:111
+      next_address <= next_address + {56'h0, burst, 3'd0}; // WeightPort.java:111
       beats_to_request <= beats_to_request - {27'd0, burst}; // WeightPort.java:112
     end
     if (start_valid) begin // WeightPort.java:139
@@ -266,7 +280,7 @@ module WeightPort_t5_q4_p2_w64 (
       blocks_finished <= 16'd0; // WeightPort.java:186
     end else if (take) begin // WeightPort.java:187
       written <= written + 32'd2; // WeightPort.java:188
-      if (lane_pair == 1'b0) begin // WeightPort.java:189
+      if (~lane_pair) begin // WeightPort.java:189
         lane_pair <= 1'b0; // WeightPort.java:190
         if (group == (load_groups - 16'd1)) begin // WeightPort.java:191
           group <= 16'd0; // WeightPort.java:192
@@ -443,7 +457,8 @@ module WeightPort_t5_q4_p2_w64 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, m_axi_awready, m_axi_wready, m_axi_bvalid, m_axi_bresp, m_axi_rresp, m_axi_rlast, load_address, load_beats, read_fifo_occupancy, gearbox_count, next_address_shl[66:64]};
+  wire unused_bits = &{1'b0, m_axi_awready, m_axi_wready, m_axi_bvalid, m_axi_bresp, m_axi_rresp, m_axi_rlast,
+      load_address, load_beats, read_fifo_occupancy, gearbox_count};
 endmodule
 
 `default_nettype wire
