@@ -122,6 +122,9 @@ public final class ConstantFolding implements Pass {
     // ------------------------------------------------------------------ expressions
 
     private Expr apply(Expr expr) {
+        if (expr instanceof Expr.Ref || expr instanceof Expr.Literal) {
+            return expr;
+        }
         Expr done = folded.get(expr);
         if (done != null) {
             return done;
