@@ -82,18 +82,18 @@ module Dequantizer_l2 (
   wire [3:0]  result_fifo_occupancy;    // CreditBuffer.java:77
   wire        result_ready;             // CreditBuffer.java:84
 
-  // Temporaries, named after the signal they feed
-  wire factor_mc_ws_in_valid_and;
-  wire factor_ready_and;
-  wire factor_credits_cond_and;
-  wire result_credits_cond_and;
-  assign factor_mc_ws_in_valid_and = params_valid & params_ready;
-  assign factor_ready_and = in_valid & in_ready;
-  assign factor_credits_cond_and = factor_fifo_pop_valid & factor_fifo_pop_ready;
-  assign result_credits_cond_and = result_fifo_pop_valid & result_fifo_pop_ready;
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire params_valid_and_ready;
+  wire in_valid_and_ready;
+  wire factor_fifo_pop_valid_and_ready;
+  wire result_fifo_pop_valid_and_ready;
+  assign params_valid_and_ready = params_valid & params_ready;
+  assign in_valid_and_ready = in_valid & in_ready;
+  assign factor_fifo_pop_valid_and_ready = factor_fifo_pop_valid & factor_fifo_pop_ready;
+  assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
   assign params_ready = factor_credits != 5'd0; // Dequantizer.java:64
-  assign factor_mc_ws_in_valid = factor_mc_ws_in_valid_and; // Units.java:71
+  assign factor_mc_ws_in_valid = params_valid_and_ready; // Units.java:71
   assign factor_mc_ws_a = params_payload_mc; // Units.java:72
   assign factor_mc_ws_b = params_payload_ws; // Units.java:73
   assign factor_inv127_in_valid = factor_mc_ws_out_valid; // Units.java:71
@@ -103,13 +103,13 @@ module Dequantizer_l2 (
   assign factor_fifo_push_payload = factor_inv127_y; // CreditBuffer.java:79
   assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:85
   assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:75
-  assign factor_ready = factor_ready_and & in_payload_last; // Dequantizer.java:78
-  assign lane0_float_in_valid = factor_ready_and; // Units.java:89
+  assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:78
+  assign lane0_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane0_float_x = in_payload_acc_0; // Units.java:90
   assign lane0_mul_in_valid = lane0_float_out_valid; // Units.java:71
   assign lane0_mul_a = lane0_float_y; // Units.java:72
   assign lane0_mul_b = f_d3; // Units.java:73
-  assign lane1_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane1_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane1_float_x = in_payload_acc_1; // Units.java:90
   assign lane1_mul_in_valid = lane1_float_out_valid; // Units.java:71
   assign lane1_mul_a = lane1_float_y; // Units.java:72
@@ -124,6 +124,7 @@ module Dequantizer_l2 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
+<<<<<<< HEAD
     if (factor_mc_ws_in_valid_and & ~factor_credits_cond_and) begin // CreditBuffer.java:82
       factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:82
     end else if (factor_credits_cond_and & ~factor_mc_ws_in_valid_and) begin // CreditBuffer.java:83
@@ -146,6 +147,30 @@ module Dequantizer_l2 (
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
     end else if (result_credits_cond_and & ~factor_ready_and) begin // CreditBuffer.java:83
       result_credits <= result_credits + 4'd1; // CreditBuffer.java:83
+=======
+    if (params_valid_and_ready & ~factor_fifo_pop_valid_and_ready) begin // CreditBuffer.java:75
+      factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:75
+    end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:76
+      factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:76
+    end
+    f_d1 <= factor_fifo_pop_payload; // Delay.java:25
+    f_d2 <= f_d1; // Delay.java:25
+    f_d3 <= f_d2; // Delay.java:25
+    last_d1 <= in_payload_last; // Delay.java:25
+    last_d2 <= last_d1; // Delay.java:25
+    last_d3 <= last_d2; // Delay.java:25
+    last_d4 <= last_d3; // Delay.java:25
+    last_d5 <= last_d4; // Delay.java:25
+    last_d6 <= last_d5; // Delay.java:25
+    last_d7 <= last_d6; // Delay.java:25
+    last_d8 <= last_d7; // Delay.java:25
+    last_d9 <= last_d8; // Delay.java:25
+    last_d10 <= last_d9; // Delay.java:25
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:75
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:75
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:76
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:76
+>>>>>>> emitter
     end
     if (reset) begin
       factor_credits <= 5'd16;
@@ -268,7 +293,12 @@ module Dequantizer_l2 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
+<<<<<<< HEAD
   wire unused_bits = &{1'b0, factor_fifo_occupancy, lane1_mul_out_valid, result_fifo_occupancy};
+=======
+  wire unused_bits = &{1'b0, factor_fifo_push_ready, factor_fifo_occupancy, lane1_mul_out_valid, result_fifo_push_ready,
+      result_fifo_occupancy};
+>>>>>>> emitter
 endmodule
 
 `default_nettype wire

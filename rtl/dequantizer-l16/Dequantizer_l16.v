@@ -236,18 +236,18 @@ module Dequantizer_l16 (
   wire [3:0]   result_fifo_occupancy;    // CreditBuffer.java:77
   wire         result_ready;             // CreditBuffer.java:84
 
-  // Temporaries, named after the signal they feed
-  wire factor_mc_ws_in_valid_and;
-  wire factor_ready_and;
-  wire factor_credits_cond_and;
-  wire result_credits_cond_and;
-  assign factor_mc_ws_in_valid_and = params_valid & params_ready;
-  assign factor_ready_and = in_valid & in_ready;
-  assign factor_credits_cond_and = factor_fifo_pop_valid & factor_fifo_pop_ready;
-  assign result_credits_cond_and = result_fifo_pop_valid & result_fifo_pop_ready;
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire params_valid_and_ready;
+  wire in_valid_and_ready;
+  wire factor_fifo_pop_valid_and_ready;
+  wire result_fifo_pop_valid_and_ready;
+  assign params_valid_and_ready = params_valid & params_ready;
+  assign in_valid_and_ready = in_valid & in_ready;
+  assign factor_fifo_pop_valid_and_ready = factor_fifo_pop_valid & factor_fifo_pop_ready;
+  assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
   assign params_ready = factor_credits != 5'd0; // Dequantizer.java:64
-  assign factor_mc_ws_in_valid = factor_mc_ws_in_valid_and; // Units.java:71
+  assign factor_mc_ws_in_valid = params_valid_and_ready; // Units.java:71
   assign factor_mc_ws_a = params_payload_mc; // Units.java:72
   assign factor_mc_ws_b = params_payload_ws; // Units.java:73
   assign factor_inv127_in_valid = factor_mc_ws_out_valid; // Units.java:71
@@ -257,90 +257,113 @@ module Dequantizer_l16 (
   assign factor_fifo_push_payload = factor_inv127_y; // CreditBuffer.java:79
   assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:85
   assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:75
-  assign factor_ready = factor_ready_and & in_payload_last; // Dequantizer.java:78
-  assign lane0_float_in_valid = factor_ready_and; // Units.java:89
+  assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:78
+  assign lane0_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane0_float_x = in_payload_acc_0; // Units.java:90
   assign lane0_mul_in_valid = lane0_float_out_valid; // Units.java:71
   assign lane0_mul_a = lane0_float_y; // Units.java:72
   assign lane0_mul_b = f_d3; // Units.java:73
-  assign lane1_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane1_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane1_float_x = in_payload_acc_1; // Units.java:90
   assign lane1_mul_in_valid = lane1_float_out_valid; // Units.java:71
   assign lane1_mul_a = lane1_float_y; // Units.java:72
   assign lane1_mul_b = f_d3; // Units.java:73
-  assign lane2_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane2_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane2_float_x = in_payload_acc_2; // Units.java:90
   assign lane2_mul_in_valid = lane2_float_out_valid; // Units.java:71
   assign lane2_mul_a = lane2_float_y; // Units.java:72
   assign lane2_mul_b = f_d3; // Units.java:73
-  assign lane3_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane3_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane3_float_x = in_payload_acc_3; // Units.java:90
   assign lane3_mul_in_valid = lane3_float_out_valid; // Units.java:71
   assign lane3_mul_a = lane3_float_y; // Units.java:72
   assign lane3_mul_b = f_d3; // Units.java:73
-  assign lane4_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane4_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane4_float_x = in_payload_acc_4; // Units.java:90
   assign lane4_mul_in_valid = lane4_float_out_valid; // Units.java:71
   assign lane4_mul_a = lane4_float_y; // Units.java:72
   assign lane4_mul_b = f_d3; // Units.java:73
-  assign lane5_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane5_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane5_float_x = in_payload_acc_5; // Units.java:90
   assign lane5_mul_in_valid = lane5_float_out_valid; // Units.java:71
   assign lane5_mul_a = lane5_float_y; // Units.java:72
   assign lane5_mul_b = f_d3; // Units.java:73
-  assign lane6_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane6_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane6_float_x = in_payload_acc_6; // Units.java:90
   assign lane6_mul_in_valid = lane6_float_out_valid; // Units.java:71
   assign lane6_mul_a = lane6_float_y; // Units.java:72
   assign lane6_mul_b = f_d3; // Units.java:73
-  assign lane7_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane7_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane7_float_x = in_payload_acc_7; // Units.java:90
   assign lane7_mul_in_valid = lane7_float_out_valid; // Units.java:71
   assign lane7_mul_a = lane7_float_y; // Units.java:72
   assign lane7_mul_b = f_d3; // Units.java:73
-  assign lane8_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane8_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane8_float_x = in_payload_acc_8; // Units.java:90
   assign lane8_mul_in_valid = lane8_float_out_valid; // Units.java:71
   assign lane8_mul_a = lane8_float_y; // Units.java:72
   assign lane8_mul_b = f_d3; // Units.java:73
-  assign lane9_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane9_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane9_float_x = in_payload_acc_9; // Units.java:90
   assign lane9_mul_in_valid = lane9_float_out_valid; // Units.java:71
   assign lane9_mul_a = lane9_float_y; // Units.java:72
   assign lane9_mul_b = f_d3; // Units.java:73
-  assign lane10_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane10_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane10_float_x = in_payload_acc_10; // Units.java:90
   assign lane10_mul_in_valid = lane10_float_out_valid; // Units.java:71
   assign lane10_mul_a = lane10_float_y; // Units.java:72
   assign lane10_mul_b = f_d3; // Units.java:73
-  assign lane11_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane11_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane11_float_x = in_payload_acc_11; // Units.java:90
   assign lane11_mul_in_valid = lane11_float_out_valid; // Units.java:71
   assign lane11_mul_a = lane11_float_y; // Units.java:72
   assign lane11_mul_b = f_d3; // Units.java:73
-  assign lane12_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane12_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane12_float_x = in_payload_acc_12; // Units.java:90
   assign lane12_mul_in_valid = lane12_float_out_valid; // Units.java:71
   assign lane12_mul_a = lane12_float_y; // Units.java:72
   assign lane12_mul_b = f_d3; // Units.java:73
-  assign lane13_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane13_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane13_float_x = in_payload_acc_13; // Units.java:90
   assign lane13_mul_in_valid = lane13_float_out_valid; // Units.java:71
   assign lane13_mul_a = lane13_float_y; // Units.java:72
   assign lane13_mul_b = f_d3; // Units.java:73
-  assign lane14_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane14_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane14_float_x = in_payload_acc_14; // Units.java:90
   assign lane14_mul_in_valid = lane14_float_out_valid; // Units.java:71
   assign lane14_mul_a = lane14_float_y; // Units.java:72
   assign lane14_mul_b = f_d3; // Units.java:73
-  assign lane15_float_in_valid = factor_ready_and; // Units.java:89
+  assign lane15_float_in_valid = in_valid_and_ready; // Units.java:89
   assign lane15_float_x = in_payload_acc_15; // Units.java:90
   assign lane15_mul_in_valid = lane15_float_out_valid; // Units.java:71
   assign lane15_mul_a = lane15_float_y; // Units.java:72
   assign lane15_mul_b = f_d3; // Units.java:73
+<<<<<<< HEAD
   assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload = {last_d10, lane15_mul_y, lane14_mul_y, lane13_mul_y, lane12_mul_y, lane11_mul_y, lane10_mul_y, lane9_mul_y, lane8_mul_y, lane7_mul_y, lane6_mul_y, lane5_mul_y, lane4_mul_y, lane3_mul_y, lane2_mul_y, lane1_mul_y, lane0_mul_y}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
+=======
+  assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:71
+  assign result_fifo_push_payload =
+      {last_d10,
+       lane15_mul_y,
+       lane14_mul_y,
+       lane13_mul_y,
+       lane12_mul_y,
+       lane11_mul_y,
+       lane10_mul_y,
+       lane9_mul_y,
+       lane8_mul_y,
+       lane7_mul_y,
+       lane6_mul_y,
+       lane5_mul_y,
+       lane4_mul_y,
+       lane3_mul_y,
+       lane2_mul_y,
+       lane1_mul_y,
+       lane0_mul_y}; // CreditBuffer.java:72
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
+>>>>>>> emitter
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
@@ -362,6 +385,7 @@ module Dequantizer_l16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
+<<<<<<< HEAD
     if (factor_mc_ws_in_valid_and & ~factor_credits_cond_and) begin // CreditBuffer.java:82
       factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:82
     end else if (factor_credits_cond_and & ~factor_mc_ws_in_valid_and) begin // CreditBuffer.java:83
@@ -384,6 +408,30 @@ module Dequantizer_l16 (
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
     end else if (result_credits_cond_and & ~factor_ready_and) begin // CreditBuffer.java:83
       result_credits <= result_credits + 4'd1; // CreditBuffer.java:83
+=======
+    if (params_valid_and_ready & ~factor_fifo_pop_valid_and_ready) begin // CreditBuffer.java:75
+      factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:75
+    end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:76
+      factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:76
+    end
+    f_d1 <= factor_fifo_pop_payload; // Delay.java:25
+    f_d2 <= f_d1; // Delay.java:25
+    f_d3 <= f_d2; // Delay.java:25
+    last_d1 <= in_payload_last; // Delay.java:25
+    last_d2 <= last_d1; // Delay.java:25
+    last_d3 <= last_d2; // Delay.java:25
+    last_d4 <= last_d3; // Delay.java:25
+    last_d5 <= last_d4; // Delay.java:25
+    last_d6 <= last_d5; // Delay.java:25
+    last_d7 <= last_d6; // Delay.java:25
+    last_d8 <= last_d7; // Delay.java:25
+    last_d9 <= last_d8; // Delay.java:25
+    last_d10 <= last_d9; // Delay.java:25
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:75
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:75
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:76
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:76
+>>>>>>> emitter
     end
     if (reset) begin
       factor_credits <= 5'd16;
@@ -772,7 +820,14 @@ module Dequantizer_l16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
+<<<<<<< HEAD
   wire unused_bits = &{1'b0, factor_fifo_occupancy, lane1_mul_out_valid, lane2_mul_out_valid, lane3_mul_out_valid, lane4_mul_out_valid, lane5_mul_out_valid, lane6_mul_out_valid, lane7_mul_out_valid, lane8_mul_out_valid, lane9_mul_out_valid, lane10_mul_out_valid, lane11_mul_out_valid, lane12_mul_out_valid, lane13_mul_out_valid, lane14_mul_out_valid, lane15_mul_out_valid, result_fifo_occupancy};
+=======
+  wire unused_bits = &{1'b0, factor_fifo_push_ready, factor_fifo_occupancy, lane1_mul_out_valid, lane2_mul_out_valid,
+      lane3_mul_out_valid, lane4_mul_out_valid, lane5_mul_out_valid, lane6_mul_out_valid, lane7_mul_out_valid,
+      lane8_mul_out_valid, lane9_mul_out_valid, lane10_mul_out_valid, lane11_mul_out_valid, lane12_mul_out_valid,
+      lane13_mul_out_valid, lane14_mul_out_valid, lane15_mul_out_valid, result_fifo_push_ready, result_fifo_occupancy};
+>>>>>>> emitter
 endmodule
 
 `default_nettype wire

@@ -51,81 +51,74 @@ module Fp32Mul (
   reg         valid_d6;  // Fp32Mul.java:108
   reg         valid_d7;  // Fp32Mul.java:108
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire nan_1_or;
   wire inf_1_and;
-  wire [31:0] lza_1_and_and_not_cat;
-  wire lza_1_and_and_not;
-  wire lza_1_and_and;
-  wire lza_1_and_not;
-  wire lza_1_and;
-  wire lza_1_and_2_not;
+  wire lza_1_cmp;
+  wire lza_1_any;
   wire lza_1_and_2;
-  wire lza_1_not;
-  wire lza_1_and_3_not;
+  wire lza_1_any_2;
+  wire lza_1_and;
+  wire lza_1_any_3;
   wire lza_1_and_3;
-  wire lza_1_not_2;
-  wire lza_1_not_3;
-  wire [31:0] lzb_1_and_and_not_cat;
-  wire lzb_1_and_and_not;
-  wire lzb_1_and_and;
-  wire lzb_1_and_not;
-  wire lzb_1_and;
-  wire lzb_1_and_2_not;
+  wire lza_1_any_4;
+  wire lza_1_any_5;
+  wire lza_1_and_4;
+  wire lza_1_any_6;
+  wire lzb_1_cmp;
+  wire lzb_1_any;
   wire lzb_1_and_2;
-  wire lzb_1_not;
-  wire lzb_1_and_3_not;
+  wire lzb_1_any_2;
+  wire lzb_1_and;
+  wire lzb_1_any_3;
   wire lzb_1_and_3;
-  wire lzb_1_not_2;
-  wire lzb_1_not_3;
-  wire [8:0] e_2_ext;
-  wire [5:0] e_2_ext_2;
-  wire [8:0] e_2_ext_3;
-  wire [5:0] e_2_ext_4;
-  wire [10:0] shift_5_cmp_mux;
-  wire shift_5_cmp;
-  wire [10:0] shift_5_mux_diff;
+  wire lzb_1_any_4;
+  wire lzb_1_any_5;
+  wire lzb_1_and_4;
+  wire lzb_1_any_6;
   wire [10:0] shift_5_mux;
-  wire [48:0] kept_6_shr_cat;
+  wire shift_5_cmp;
+  wire [10:0] shift_5_diff;
+  wire [10:0] shift_5_mux_2;
+  wire [48:0] kept_6_cat;
   wire [48:0] kept_6_shr;
   wire [33:0] y_7_sum;
-  assign nan_1_or = ((a[30:23] == 8'd255) & (a[22:0] != 23'd0)) | ((b[30:23] == 8'd255) & (b[22:0] != 23'd0)) | ((a[30:23] == 8'd255) & (a[22:0] == 23'd0) & (b[30:0] == 31'h0)) | ((b[30:23] == 8'd255) & (b[22:0] == 23'd0) & (a[30:0] == 31'h0));
-  assign inf_1_and = (((a[30:23] == 8'd255) & (a[22:0] == 23'd0)) | ((b[30:23] == 8'd255) & (b[22:0] == 23'd0))) & ~nan_1_or;
-  assign lza_1_and_and_not_cat = {{(a[30:23] != 8'd0), a[22:0]}, 8'hff};
-  assign lza_1_and_and_not = ~(|lza_1_and_and_not_cat[31:30]);
-  assign lza_1_and_and = lza_1_and_and_not & ~(|lza_1_and_and_not_cat[29:28]);
-  assign lza_1_and_not = ~(|lza_1_and_and_not_cat[27:26]);
-  assign lza_1_and = lza_1_and_and & (lza_1_and_not & ~(|lza_1_and_and_not_cat[25:24]));
-  assign lza_1_and_2_not = ~(|lza_1_and_and_not_cat[23:22]);
-  assign lza_1_and_2 = lza_1_and_2_not & ~(|lza_1_and_and_not_cat[21:20]);
-  assign lza_1_not = ~(|lza_1_and_and_not_cat[19:18]);
-  assign lza_1_and_3_not = ~(|lza_1_and_and_not_cat[15:14]);
-  assign lza_1_and_3 = lza_1_and_3_not & ~(|lza_1_and_and_not_cat[13:12]);
-  assign lza_1_not_2 = ~(|lza_1_and_and_not_cat[11:10]);
-  assign lza_1_not_3 = ~(|lza_1_and_and_not_cat[7:6]);
-  assign lzb_1_and_and_not_cat = {{(b[30:23] != 8'd0), b[22:0]}, 8'hff};
-  assign lzb_1_and_and_not = ~(|lzb_1_and_and_not_cat[31:30]);
-  assign lzb_1_and_and = lzb_1_and_and_not & ~(|lzb_1_and_and_not_cat[29:28]);
-  assign lzb_1_and_not = ~(|lzb_1_and_and_not_cat[27:26]);
-  assign lzb_1_and = lzb_1_and_and & (lzb_1_and_not & ~(|lzb_1_and_and_not_cat[25:24]));
-  assign lzb_1_and_2_not = ~(|lzb_1_and_and_not_cat[23:22]);
-  assign lzb_1_and_2 = lzb_1_and_2_not & ~(|lzb_1_and_and_not_cat[21:20]);
-  assign lzb_1_not = ~(|lzb_1_and_and_not_cat[19:18]);
-  assign lzb_1_and_3_not = ~(|lzb_1_and_and_not_cat[15:14]);
-  assign lzb_1_and_3 = lzb_1_and_3_not & ~(|lzb_1_and_and_not_cat[13:12]);
-  assign lzb_1_not_2 = ~(|lzb_1_and_and_not_cat[11:10]);
-  assign lzb_1_not_3 = ~(|lzb_1_and_and_not_cat[7:6]);
-  assign e_2_ext = {1'b0, ea_1};
-  assign e_2_ext_2 = {1'b0, lza_1};
-  assign e_2_ext_3 = {1'b0, eb_1};
-  assign e_2_ext_4 = {1'b0, lzb_1};
-  assign shift_5_cmp_mux = product_4[47] ? e_d2 : (e_d2 - 11'd1);
-  assign shift_5_cmp = $signed(shift_5_cmp_mux) < $signed(11'd1);
-  assign shift_5_mux_diff = 11'd1 - shift_5_cmp_mux;
-  assign shift_5_mux = (shift_5_mux_diff > 11'd26) ? 11'd26 : shift_5_mux_diff;
-  assign kept_6_shr_cat = {n_5, 1'b0};
-  assign kept_6_shr = kept_6_shr_cat >> shift_5;
-  assign y_7_sum = {1'b0, {(scale_6 - 10'd1), 23'd0}} + {10'd0, kept_6} + {33'd0, (guard_6 & (sticky_6 | kept_6[0]))};
+  assign nan_1_or =
+      ((a[30:23] == 8'd255) & (a[22:0] != 23'd0))
+      | ((b[30:23] == 8'd255) & (b[22:0] != 23'd0))
+      | ((a[30:23] == 8'd255) & (a[22:0] == 23'd0) & (b[30:0] == 31'h0))
+      | ((b[30:23] == 8'd255) & (b[22:0] == 23'd0) & (a[30:0] == 31'h0));
+  assign inf_1_and =
+      (((a[30:23] == 8'd255) & (a[22:0] == 23'd0)) | ((b[30:23] == 8'd255) & (b[22:0] == 23'd0))) & ~nan_1_or;
+  assign lza_1_cmp = a[30:23] != 8'd0;
+  assign lza_1_any = |{lza_1_cmp, a[22]};
+  assign lza_1_and_2 = ~lza_1_any & ~(|a[21:20]);
+  assign lza_1_any_2 = |a[19:18];
+  assign lza_1_and = lza_1_and_2 & ~lza_1_any_2 & ~(|a[17:16]);
+  assign lza_1_any_3 = |a[15:14];
+  assign lza_1_and_3 = ~lza_1_any_3 & ~(|a[13:12]);
+  assign lza_1_any_4 = |a[11:10];
+  assign lza_1_any_5 = |a[7:6];
+  assign lza_1_and_4 = ~lza_1_any_5 & ~(|a[5:4]);
+  assign lza_1_any_6 = |a[3:2];
+  assign lzb_1_cmp = b[30:23] != 8'd0;
+  assign lzb_1_any = |{lzb_1_cmp, b[22]};
+  assign lzb_1_and_2 = ~lzb_1_any & ~(|b[21:20]);
+  assign lzb_1_any_2 = |b[19:18];
+  assign lzb_1_and = lzb_1_and_2 & ~lzb_1_any_2 & ~(|b[17:16]);
+  assign lzb_1_any_3 = |b[15:14];
+  assign lzb_1_and_3 = ~lzb_1_any_3 & ~(|b[13:12]);
+  assign lzb_1_any_4 = |b[11:10];
+  assign lzb_1_any_5 = |b[7:6];
+  assign lzb_1_and_4 = ~lzb_1_any_5 & ~(|b[5:4]);
+  assign lzb_1_any_6 = |b[3:2];
+  assign shift_5_mux = product_4[47] ? e_d2 : (e_d2 - 11'd1);
+  assign shift_5_cmp = $signed(shift_5_mux) < $signed(11'd1);
+  assign shift_5_diff = 11'd1 - shift_5_mux;
+  assign shift_5_mux_2 = (shift_5_diff > 11'd26) ? 11'd26 : shift_5_diff;
+  assign kept_6_cat = {n_5, 1'b0};
+  assign kept_6_shr = kept_6_cat >> shift_5;
+  assign y_7_sum = {1'b0, (scale_6 - 10'd1), 23'd0} + {10'd0, kept_6} + {33'd0, (guard_6 & (sticky_6 | kept_6[0]))};
 
   assign y = y_7; // Fp32Mul.java:107
   assign out_valid = valid_d7; // Fp32Mul.java:108
@@ -139,11 +132,39 @@ module Fp32Mul (
     mb_1 <= {(b[30:23] != 8'd0), b[22:0]}; // Fp32Mul.java:53
     ea_1 <= (a[30:23] == 8'd0) ? 8'd1 : a[30:23]; // Fp32Mul.java:54
     eb_1 <= (b[30:23] == 8'd0) ? 8'd1 : b[30:23]; // Fp32Mul.java:55
-    lza_1 <= (lza_1_and & (lza_1_and_2 & (lza_1_not & ~(|lza_1_and_and_not_cat[17:16])))) ? {1'b1, ((lza_1_and_3 & (lza_1_not_2 & ~(|lza_1_and_and_not_cat[9:8]))) ? {1'b1, ((lza_1_not_3 & ~(|lza_1_and_and_not_cat[5:4])) ? {1'b1, (~(|lza_1_and_and_not_cat[3:2]) ? {1'b1, ~lza_1_and_and_not_cat[1]} : {1'b0, ~lza_1_and_and_not_cat[3]})} : {1'b0, (lza_1_not_3 ? {1'b1, ~lza_1_and_and_not_cat[5]} : {1'b0, ~lza_1_and_and_not_cat[7]})})} : {1'b0, (lza_1_and_3 ? {1'b1, (lza_1_not_2 ? {1'b1, ~lza_1_and_and_not_cat[9]} : {1'b0, ~lza_1_and_and_not_cat[11]})} : {1'b0, (lza_1_and_3_not ? {1'b1, ~lza_1_and_and_not_cat[13]} : {1'b0, ~lza_1_and_and_not_cat[15]})})})} : {1'b0, (lza_1_and ? {1'b1, (lza_1_and_2 ? {1'b1, (lza_1_not ? {1'b1, ~lza_1_and_and_not_cat[17]} : {1'b0, ~lza_1_and_and_not_cat[19]})} : {1'b0, (lza_1_and_2_not ? {1'b1, ~lza_1_and_and_not_cat[21]} : {1'b0, ~lza_1_and_and_not_cat[23]})})} : {1'b0, (lza_1_and_and ? {1'b1, (lza_1_and_not ? {1'b1, ~lza_1_and_and_not_cat[25]} : {1'b0, ~lza_1_and_and_not_cat[27]})} : {1'b0, (lza_1_and_and_not ? {1'b1, ~lza_1_and_and_not_cat[29]} : {1'b0, ~lza_1_and_and_not_cat[31]})})})}; // Fp32Mul.java:56
-    lzb_1 <= (lzb_1_and & (lzb_1_and_2 & (lzb_1_not & ~(|lzb_1_and_and_not_cat[17:16])))) ? {1'b1, ((lzb_1_and_3 & (lzb_1_not_2 & ~(|lzb_1_and_and_not_cat[9:8]))) ? {1'b1, ((lzb_1_not_3 & ~(|lzb_1_and_and_not_cat[5:4])) ? {1'b1, (~(|lzb_1_and_and_not_cat[3:2]) ? {1'b1, ~lzb_1_and_and_not_cat[1]} : {1'b0, ~lzb_1_and_and_not_cat[3]})} : {1'b0, (lzb_1_not_3 ? {1'b1, ~lzb_1_and_and_not_cat[5]} : {1'b0, ~lzb_1_and_and_not_cat[7]})})} : {1'b0, (lzb_1_and_3 ? {1'b1, (lzb_1_not_2 ? {1'b1, ~lzb_1_and_and_not_cat[9]} : {1'b0, ~lzb_1_and_and_not_cat[11]})} : {1'b0, (lzb_1_and_3_not ? {1'b1, ~lzb_1_and_and_not_cat[13]} : {1'b0, ~lzb_1_and_and_not_cat[15]})})})} : {1'b0, (lzb_1_and ? {1'b1, (lzb_1_and_2 ? {1'b1, (lzb_1_not ? {1'b1, ~lzb_1_and_and_not_cat[17]} : {1'b0, ~lzb_1_and_and_not_cat[19]})} : {1'b0, (lzb_1_and_2_not ? {1'b1, ~lzb_1_and_and_not_cat[21]} : {1'b0, ~lzb_1_and_and_not_cat[23]})})} : {1'b0, (lzb_1_and_and ? {1'b1, (lzb_1_and_not ? {1'b1, ~lzb_1_and_and_not_cat[25]} : {1'b0, ~lzb_1_and_and_not_cat[27]})} : {1'b0, (lzb_1_and_and_not ? {1'b1, ~lzb_1_and_and_not_cat[29]} : {1'b0, ~lzb_1_and_and_not_cat[31]})})})}; // Fp32Mul.java:57
+    lza_1 <=
+        (lza_1_and & lza_1_and_3 & ~lza_1_any_4 & ~(|a[9:8]))
+          ? {1'b1,
+             ((lza_1_and_4 & ~lza_1_any_6 & ~(|a[1:0])) ? 4'd8
+              : {1'b0,
+                 (lza_1_and_4 ? {1'b1, (lza_1_any_6 ? {1'b0, ~a[3]} : {1'b1, ~a[1]})}
+                  : {1'b0, (lza_1_any_5 ? {1'b0, ~a[7]} : {1'b1, ~a[5]})})})}
+        : {1'b0,
+           (lza_1_and
+              ? {1'b1,
+                 (lza_1_and_3 ? {1'b1, (lza_1_any_4 ? {1'b0, ~a[11]} : {1'b1, ~a[9]})}
+                  : {1'b0, (lza_1_any_3 ? {1'b0, ~a[15]} : {1'b1, ~a[13]})})}
+            : {1'b0,
+               (lza_1_and_2 ? {1'b1, (lza_1_any_2 ? {1'b0, ~a[19]} : {1'b1, ~a[17]})}
+                : {1'b0, (lza_1_any ? {1'b0, ~lza_1_cmp} : {1'b1, ~a[21]})})})}; // Fp32Mul.java:56
+    lzb_1 <=
+        (lzb_1_and & lzb_1_and_3 & ~lzb_1_any_4 & ~(|b[9:8]))
+          ? {1'b1,
+             ((lzb_1_and_4 & ~lzb_1_any_6 & ~(|b[1:0])) ? 4'd8
+              : {1'b0,
+                 (lzb_1_and_4 ? {1'b1, (lzb_1_any_6 ? {1'b0, ~b[3]} : {1'b1, ~b[1]})}
+                  : {1'b0, (lzb_1_any_5 ? {1'b0, ~b[7]} : {1'b1, ~b[5]})})})}
+        : {1'b0,
+           (lzb_1_and
+              ? {1'b1,
+                 (lzb_1_and_3 ? {1'b1, (lzb_1_any_4 ? {1'b0, ~b[11]} : {1'b1, ~b[9]})}
+                  : {1'b0, (lzb_1_any_3 ? {1'b0, ~b[15]} : {1'b1, ~b[13]})})}
+            : {1'b0,
+               (lzb_1_and_2 ? {1'b1, (lzb_1_any_2 ? {1'b0, ~b[19]} : {1'b1, ~b[17]})}
+                : {1'b0, (lzb_1_any ? {1'b0, ~lzb_1_cmp} : {1'b1, ~b[21]})})})}; // Fp32Mul.java:57
     ma_2 <= ma_1 << lza_1; // Fp32Mul.java:61
     mb_2 <= mb_1 << lzb_1; // Fp32Mul.java:62
-    e_2 <= ((({{2{e_2_ext[8]}}, e_2_ext} - {{5{e_2_ext_2[5]}}, e_2_ext_2}) + {{2{e_2_ext_3[8]}}, e_2_ext_3}) - {{5{e_2_ext_4[5]}}, e_2_ext_4}) - 11'd126; // Fp32Mul.java:65
+    e_2 <= ((({3'd0, ea_1} - {6'd0, lza_1}) + {3'd0, eb_1}) - {6'd0, lzb_1}) - 11'd126; // Fp32Mul.java:65
     flags_2 <= {sign_1, nan_1, inf_1, zero_1}; // Fp32Mul.java:66
     product_3 <= {24'd0, ma_2} * {24'd0, mb_2}; // Fp32Mul.java:69
     product_4 <= product_3; // Fp32Mul.java:71
@@ -152,14 +173,16 @@ module Fp32Mul (
     flags_d1 <= flags_2; // Fp32Mul.java:73
     flags_d2 <= flags_d1; // Fp32Mul.java:73
     n_5 <= product_4[47] ? product_4 : {product_4[46:0], 1'b0}; // Fp32Mul.java:85
-    shift_5 <= shift_5_cmp ? shift_5_mux[4:0] : 5'd0; // Fp32Mul.java:86
-    scale_5 <= shift_5_cmp ? 10'd1 : shift_5_cmp_mux[9:0]; // Fp32Mul.java:87
+    shift_5 <= shift_5_cmp ? shift_5_mux_2[4:0] : 5'd0; // Fp32Mul.java:86
+    scale_5 <= shift_5_cmp ? 10'd1 : shift_5_mux[9:0]; // Fp32Mul.java:87
     flags_5 <= flags_d2; // Fp32Mul.java:88
     kept_6 <= kept_6_shr[48:25]; // Fp32Mul.java:92
     guard_6 <= kept_6_shr[24]; // Fp32Mul.java:93
-    sticky_6 <= (kept_6_shr[23:1] != 23'd0) | kept_6_shr[0] | (|(kept_6_shr_cat & ~(49'h1ffffffffffff << shift_5))); // Fp32Mul.java:94
+    // Fp32Mul.java:94
+    sticky_6 <= (kept_6_shr[23:1] != 23'd0) | kept_6_shr[0] | (|(kept_6_cat & ~(49'h1ffffffffffff << shift_5)));
     scale_6 <= scale_5; // Fp32Mul.java:95
     flags_6 <= flags_5; // Fp32Mul.java:96
+<<<<<<< HEAD
     y_7 <= flags_6[2] ? 32'h7fc00000 : ((flags_6[1] | ((y_7_sum >= 34'd2139095040) & ~flags_6[0])) ? {flags_6[3], 31'h7f800000} : (flags_6[0] ? {flags_6[3], 31'h0} : {flags_6[3], y_7_sum[30:0]})); // Fp32Mul.java:107
     valid_d1 <= in_valid; // Fp32Mul.java:108
     valid_d2 <= valid_d1; // Fp32Mul.java:108
@@ -168,6 +191,20 @@ module Fp32Mul (
     valid_d5 <= valid_d4; // Fp32Mul.java:108
     valid_d6 <= valid_d5; // Fp32Mul.java:108
     valid_d7 <= valid_d6; // Fp32Mul.java:108
+=======
+    y_7 <=
+        flags_6[2] ? 32'h7fc00000
+        : (flags_6[1] | ((y_7_sum >= 34'd2139095040) & ~flags_6[0])) ? {flags_6[3], 31'h7f800000}
+        : flags_6[0] ? {flags_6[3], 31'h0}
+        : {flags_6[3], y_7_sum[30:0]}; // Fp32Mul.java:107
+    valid_d1 <= in_valid; // Delay.java:37
+    valid_d2 <= valid_d1; // Delay.java:37
+    valid_d3 <= valid_d2; // Delay.java:37
+    valid_d4 <= valid_d3; // Delay.java:37
+    valid_d5 <= valid_d4; // Delay.java:37
+    valid_d6 <= valid_d5; // Delay.java:37
+    valid_d7 <= valid_d6; // Delay.java:37
+>>>>>>> emitter
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;
@@ -180,7 +217,7 @@ module Fp32Mul (
   end
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lza_1_and_and_not_cat[0], lzb_1_and_and_not_cat[0], shift_5_mux[10:5]};
+  wire unused_bits = &{1'b0, shift_5_mux_2[10:5]};
 endmodule
 
 `default_nettype wire

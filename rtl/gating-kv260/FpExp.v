@@ -203,45 +203,54 @@ module FpExp (
     rom[127] = 64'h3ffe9e113c30f752;
   end
 
-  // Temporaries, named after the signal they feed
-  wire [7:0] scaled_a_cmp_mux;
-  wire scaled_a_cmp;
-  wire [23:0] scaled_a_cat_cat;
-  wire [23:0] scaled_a_cat;
-  wire [7:0] scaled_a_mux_diff;
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [7:0] scaled_a_mux;
-  wire [7:0] scaled_a_part_mux_diff;
-  wire [7:0] scaled_a_part_mux;
+  wire scaled_a_cmp;
+  wire scaled_a_cmp_2;
+  wire [7:0] scaled_a_diff;
+  wire [7:0] scaled_a_mux_2;
+  wire [23:0] scaled_a_cat;
+  wire [7:0] scaled_a_diff_2;
+  wire [7:0] scaled_a_mux_3;
   wire [4:0] scaled_a_part;
-  wire [31:0] n_b_mux_sum;
+  wire [31:0] n_b_sum;
   wire [31:0] n_b_mux;
-  wire u_c_mux_and_and_not;
-  wire u_c_mux_and_and;
-  wire u_c_mux_and_not;
-  wire u_c_mux_and;
-  wire u_c_mux_and_2_not;
-  wire u_c_mux_and_2;
-  wire u_c_mux_not;
+  wire u_c_any;
+  wire u_c_and_2;
+  wire u_c_any_2;
+  wire u_c_and;
+  wire u_c_any_3;
+  wire u_c_and_3;
+  wire u_c_any_4;
   wire [4:0] u_c_mux;
-  assign scaled_a_cmp_mux = (log2e_mul_y[30:23] == 8'd0) ? 8'd1 : log2e_mul_y[30:23];
-  assign scaled_a_cmp = scaled_a_cmp_mux >= 8'd127;
-  assign scaled_a_cat_cat = {(log2e_mul_y[30:23] != 8'd0), log2e_mul_y[22:0]};
-  assign scaled_a_cat = scaled_a_cat_cat;
-  assign scaled_a_mux_diff = scaled_a_cmp_mux - 8'd127;
-  assign scaled_a_mux = (scaled_a_mux_diff > 8'd7) ? 8'd7 : scaled_a_mux_diff;
-  assign scaled_a_part_mux_diff = 8'd127 - scaled_a_cmp_mux;
-  assign scaled_a_part_mux = (scaled_a_part_mux_diff > 8'd31) ? 8'd31 : scaled_a_part_mux_diff;
-  assign scaled_a_part = scaled_a_part_mux[4:0];
-  assign n_b_mux_sum = {1'b0, scaled_a} + {31'd0, lost_a};
-  assign n_b_mux = sign_a ? -n_b_mux_sum : n_b_mux_sum;
-  assign u_c_mux_and_and_not = ~(|fraction_b[15:14]);
-  assign u_c_mux_and_and = u_c_mux_and_and_not & ~(|fraction_b[13:12]);
-  assign u_c_mux_and_not = ~(|fraction_b[11:10]);
-  assign u_c_mux_and = u_c_mux_and_and & (u_c_mux_and_not & ~(|fraction_b[9:8]));
-  assign u_c_mux_and_2_not = ~(|fraction_b[7:6]);
-  assign u_c_mux_and_2 = u_c_mux_and_2_not & ~(|fraction_b[5:4]);
-  assign u_c_mux_not = ~(|fraction_b[3:2]);
-  assign u_c_mux = (u_c_mux_and & (u_c_mux_and_2 & (u_c_mux_not & ~(|fraction_b[1:0])))) ? 5'd16 : {1'b0, (u_c_mux_and ? {1'b1, (u_c_mux_and_2 ? {1'b1, (u_c_mux_not ? {1'b1, ~fraction_b[1]} : {1'b0, ~fraction_b[3]})} : {1'b0, (u_c_mux_and_2_not ? {1'b1, ~fraction_b[5]} : {1'b0, ~fraction_b[7]})})} : {1'b0, (u_c_mux_and_and ? {1'b1, (u_c_mux_and_not ? {1'b1, ~fraction_b[9]} : {1'b0, ~fraction_b[11]})} : {1'b0, (u_c_mux_and_and_not ? {1'b1, ~fraction_b[13]} : {1'b0, ~fraction_b[15]})})})};
+  assign scaled_a_mux = (log2e_mul_y[30:23] == 8'd0) ? 8'd1 : log2e_mul_y[30:23];
+  assign scaled_a_cmp = scaled_a_mux >= 8'd127;
+  assign scaled_a_cmp_2 = log2e_mul_y[30:23] != 8'd0;
+  assign scaled_a_diff = scaled_a_mux - 8'd127;
+  assign scaled_a_mux_2 = (scaled_a_diff > 8'd7) ? 8'd7 : scaled_a_diff;
+  assign scaled_a_cat = {scaled_a_cmp_2, log2e_mul_y[22:0]};
+  assign scaled_a_diff_2 = 8'd127 - scaled_a_mux;
+  assign scaled_a_mux_3 = (scaled_a_diff_2 > 8'd31) ? 8'd31 : scaled_a_diff_2;
+  assign scaled_a_part = scaled_a_mux_3[4:0];
+  assign n_b_sum = {1'b0, scaled_a} + {31'd0, lost_a};
+  assign n_b_mux = sign_a ? -n_b_sum : n_b_sum;
+  assign u_c_any = |fraction_b[15:14];
+  assign u_c_and_2 = ~u_c_any & ~(|fraction_b[13:12]);
+  assign u_c_any_2 = |fraction_b[11:10];
+  assign u_c_and = u_c_and_2 & ~u_c_any_2 & ~(|fraction_b[9:8]);
+  assign u_c_any_3 = |fraction_b[7:6];
+  assign u_c_and_3 = ~u_c_any_3 & ~(|fraction_b[5:4]);
+  assign u_c_any_4 = |fraction_b[3:2];
+  assign u_c_mux =
+      (u_c_and & u_c_and_3 & ~u_c_any_4 & ~(|fraction_b[1:0])) ? 5'd16
+      : {1'b0,
+         (u_c_and
+            ? {1'b1,
+               (u_c_and_3 ? {1'b1, (u_c_any_4 ? {1'b0, ~fraction_b[3]} : {1'b1, ~fraction_b[1]})}
+                : {1'b0, (u_c_any_3 ? {1'b0, ~fraction_b[7]} : {1'b1, ~fraction_b[5]})})}
+          : {1'b0,
+             (u_c_and_2 ? {1'b1, (u_c_any_2 ? {1'b0, ~fraction_b[11]} : {1'b1, ~fraction_b[9]})}
+              : {1'b0, (u_c_any ? {1'b0, ~fraction_b[15]} : {1'b1, ~fraction_b[13]})})})};
 
   assign log2e_mul_in_valid = in_valid; // FpExp.java:38
   assign log2e_mul_a = x; // FpExp.java:39
@@ -256,10 +265,15 @@ module FpExp (
   assign out_valid = valid_out; // FpExp.java:99
 
   always @(posedge clk) begin
-    scaled_a <= scaled_a_cmp ? ({7'd0, scaled_a_cat} << scaled_a_mux[2:0]) : {7'd0, (scaled_a_cat >> scaled_a_part)}; // FpExp.java:57
-    lost_a <= log2e_mul_y[31] & ~scaled_a_cmp & (|(scaled_a_cat_cat & ~(24'hffffff << scaled_a_part))); // FpExp.java:59
+    scaled_a <=
+        scaled_a_cmp ? ({7'd0, scaled_a_cmp_2, log2e_mul_y[22:0]} << scaled_a_mux_2[2:0])
+        : {7'd0, (scaled_a_cat >> scaled_a_part)}; // FpExp.java:57
+    lost_a <= log2e_mul_y[31] & ~scaled_a_cmp & (|(scaled_a_cat & ~(24'hffffff << scaled_a_part))); // FpExp.java:59
     sign_a <= log2e_mul_y[31]; // FpExp.java:60
-    cases_a <= {((log2e_mul_y[30:23] == 8'd255) & (log2e_mul_y[22:0] != 23'd0)), (~log2e_mul_y[31] & (log2e_mul_y[30:0] >= 31'd1124073472)), (log2e_mul_y[31] & (log2e_mul_y[30:0] > 31'd1126170624))}; // FpExp.java:61
+    cases_a <=
+        {((log2e_mul_y[30:23] == 8'd255) & (log2e_mul_y[22:0] != 23'd0)),
+         (~log2e_mul_y[31] & (log2e_mul_y[30:0] >= 31'd1124073472)),
+         (log2e_mul_y[31] & (log2e_mul_y[30:0] > 31'd1126170624))}; // FpExp.java:61
     valid_a <= log2e_mul_out_valid; // FpExp.java:62
     n_b <= n_b_mux[31:23]; // FpExp.java:67
     index_b <= n_b_mux[22:16]; // FpExp.java:68
@@ -267,10 +281,12 @@ module FpExp (
     cases_b <= cases_a; // FpExp.java:70
     valid_b <= valid_a; // FpExp.java:71
     rom_word <= rom[index_b]; // FpExp.java:76
-    u_c <= (fraction_b == 16'd0) ? 32'h0 : {1'b0, (8'd126 - {3'd0, u_c_mux}), {(fraction_b << (u_c_mux + 5'd1)), 7'h0}}; // FpExp.java:77
+    // FpExp.java:77
+    u_c <= (fraction_b == 16'd0) ? 32'h0 : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b << (u_c_mux + 5'd1)), 7'h0};
     n_c <= n_b; // FpExp.java:78
     cases_c <= cases_b; // FpExp.java:79
     valid_c <= valid_b; // FpExp.java:80
+<<<<<<< HEAD
     n_d1 <= n_c; // FpExp.java:92
     n_d2 <= n_d1; // FpExp.java:92
     n_d3 <= n_d2; // FpExp.java:92
@@ -300,6 +316,38 @@ module FpExp (
     cases_d14 <= cases_d13; // FpExp.java:94
     cases_d15 <= cases_d14; // FpExp.java:94
     y_out <= cases_d15[2] ? 32'h7fc00000 : (cases_d15[1] ? 32'h7f800000 : (cases_d15[0] ? 32'h0 : scale2_y)); // FpExp.java:98
+=======
+    n_d1 <= n_c; // Delay.java:25
+    n_d2 <= n_d1; // Delay.java:25
+    n_d3 <= n_d2; // Delay.java:25
+    n_d4 <= n_d3; // Delay.java:25
+    n_d5 <= n_d4; // Delay.java:25
+    n_d6 <= n_d5; // Delay.java:25
+    n_d7 <= n_d6; // Delay.java:25
+    n_d8 <= n_d7; // Delay.java:25
+    n_d9 <= n_d8; // Delay.java:25
+    n_d10 <= n_d9; // Delay.java:25
+    n_d11 <= n_d10; // Delay.java:25
+    n_d12 <= n_d11; // Delay.java:25
+    n_d13 <= n_d12; // Delay.java:25
+    cases_d1 <= cases_c; // Delay.java:25
+    cases_d2 <= cases_d1; // Delay.java:25
+    cases_d3 <= cases_d2; // Delay.java:25
+    cases_d4 <= cases_d3; // Delay.java:25
+    cases_d5 <= cases_d4; // Delay.java:25
+    cases_d6 <= cases_d5; // Delay.java:25
+    cases_d7 <= cases_d6; // Delay.java:25
+    cases_d8 <= cases_d7; // Delay.java:25
+    cases_d9 <= cases_d8; // Delay.java:25
+    cases_d10 <= cases_d9; // Delay.java:25
+    cases_d11 <= cases_d10; // Delay.java:25
+    cases_d12 <= cases_d11; // Delay.java:25
+    cases_d13 <= cases_d12; // Delay.java:25
+    cases_d14 <= cases_d13; // Delay.java:25
+    cases_d15 <= cases_d14; // Delay.java:25
+    // FpExp.java:98
+    y_out <= cases_d15[2] ? 32'h7fc00000 : (cases_d15[1] ? 32'h7f800000 : (cases_d15[0] ? 32'h0 : scale2_y));
+>>>>>>> emitter
     valid_out <= scale2_out_valid; // FpExp.java:99
     if (reset) begin
       valid_a <= 1'b0;
@@ -340,7 +388,7 @@ module FpExp (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, scaled_a_mux[7:3], scaled_a_part_mux[7:5]};
+  wire unused_bits = &{1'b0, scaled_a_mux_2[7:3], scaled_a_mux_3[7:5]};
 endmodule
 
 `default_nettype wire

@@ -253,61 +253,52 @@ module FpReciprocal (
     rom[63] = 64'h3f010204bb810204;
   end
 
-  // Temporaries, named after the signal they feed
-  wire [31:0] lz_a_and_and_not_cat;
-  wire lz_a_and_and_not;
-  wire lz_a_and_and;
-  wire lz_a_and_not;
-  wire lz_a_and;
-  wire lz_a_and_2_not;
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire lz_a_any;
   wire lz_a_and_2;
-  wire lz_a_not;
-  wire lz_a_and_3_not;
+  wire lz_a_any_2;
+  wire lz_a_and;
+  wire lz_a_any_3;
   wire lz_a_and_3;
-  wire lz_a_not_2;
-  wire lz_a_not_3;
-  wire fraction_b_cmp;
+  wire lz_a_any_4;
+  wire lz_a_any_5;
+  wire exponent_a_eq_0;
   wire [4:0] fraction_b_sum;
-  wire [31:0] u_c_mux_and_and_not_cat;
-  wire u_c_mux_and_and_not;
-  wire u_c_mux_and_and;
-  wire u_c_mux_and_not;
-  wire u_c_mux_and;
-  wire u_c_mux_and_2_not;
-  wire u_c_mux_and_2;
-  wire u_c_mux_not;
-  wire u_c_mux_and_3_not;
-  wire u_c_mux_and_3;
-  wire u_c_mux_not_2;
-  wire u_c_mux_not_3;
+  wire u_c_any;
+  wire u_c_and_2;
+  wire u_c_any_2;
+  wire u_c_and;
+  wire u_c_any_3;
+  wire u_c_and_3;
+  wire u_c_any_4;
   wire [4:0] u_c_mux;
-  assign lz_a_and_and_not_cat = {x[22:0], 9'h1ff};
-  assign lz_a_and_and_not = ~(|lz_a_and_and_not_cat[31:30]);
-  assign lz_a_and_and = lz_a_and_and_not & ~(|lz_a_and_and_not_cat[29:28]);
-  assign lz_a_and_not = ~(|lz_a_and_and_not_cat[27:26]);
-  assign lz_a_and = lz_a_and_and & (lz_a_and_not & ~(|lz_a_and_and_not_cat[25:24]));
-  assign lz_a_and_2_not = ~(|lz_a_and_and_not_cat[23:22]);
-  assign lz_a_and_2 = lz_a_and_2_not & ~(|lz_a_and_and_not_cat[21:20]);
-  assign lz_a_not = ~(|lz_a_and_and_not_cat[19:18]);
-  assign lz_a_and_3_not = ~(|lz_a_and_and_not_cat[15:14]);
-  assign lz_a_and_3 = lz_a_and_3_not & ~(|lz_a_and_and_not_cat[13:12]);
-  assign lz_a_not_2 = ~(|lz_a_and_and_not_cat[11:10]);
-  assign lz_a_not_3 = ~(|lz_a_and_and_not_cat[7:6]);
-  assign fraction_b_cmp = exponent_a == 8'd0;
+  assign lz_a_any = |x[22:21];
+  assign lz_a_and_2 = ~lz_a_any & ~(|x[20:19]);
+  assign lz_a_any_2 = |x[18:17];
+  assign lz_a_and = lz_a_and_2 & ~lz_a_any_2 & ~(|x[16:15]);
+  assign lz_a_any_3 = |x[14:13];
+  assign lz_a_and_3 = ~lz_a_any_3 & ~(|x[12:11]);
+  assign lz_a_any_4 = |x[10:9];
+  assign lz_a_any_5 = |x[6:5];
+  assign exponent_a_eq_0 = exponent_a == 8'd0;
   assign fraction_b_sum = lz_a + 5'd1;
-  assign u_c_mux_and_and_not_cat = {fraction_b[16:0], 15'h7fff};
-  assign u_c_mux_and_and_not = ~(|u_c_mux_and_and_not_cat[31:30]);
-  assign u_c_mux_and_and = u_c_mux_and_and_not & ~(|u_c_mux_and_and_not_cat[29:28]);
-  assign u_c_mux_and_not = ~(|u_c_mux_and_and_not_cat[27:26]);
-  assign u_c_mux_and = u_c_mux_and_and & (u_c_mux_and_not & ~(|u_c_mux_and_and_not_cat[25:24]));
-  assign u_c_mux_and_2_not = ~(|u_c_mux_and_and_not_cat[23:22]);
-  assign u_c_mux_and_2 = u_c_mux_and_2_not & ~(|u_c_mux_and_and_not_cat[21:20]);
-  assign u_c_mux_not = ~(|u_c_mux_and_and_not_cat[19:18]);
-  assign u_c_mux_and_3_not = ~(|u_c_mux_and_and_not_cat[15:14]);
-  assign u_c_mux_and_3 = u_c_mux_and_3_not & ~(|u_c_mux_and_and_not_cat[13:12]);
-  assign u_c_mux_not_2 = ~(|u_c_mux_and_and_not_cat[11:10]);
-  assign u_c_mux_not_3 = ~(|u_c_mux_and_and_not_cat[7:6]);
-  assign u_c_mux = (u_c_mux_and & (u_c_mux_and_2 & (u_c_mux_not & ~(|u_c_mux_and_and_not_cat[17:16])))) ? {1'b1, ((u_c_mux_and_3 & (u_c_mux_not_2 & ~(|u_c_mux_and_and_not_cat[9:8]))) ? {1'b1, ((u_c_mux_not_3 & ~(|u_c_mux_and_and_not_cat[5:4])) ? {1'b1, (~(|u_c_mux_and_and_not_cat[3:2]) ? {1'b1, ~u_c_mux_and_and_not_cat[1]} : {1'b0, ~u_c_mux_and_and_not_cat[3]})} : {1'b0, (u_c_mux_not_3 ? {1'b1, ~u_c_mux_and_and_not_cat[5]} : {1'b0, ~u_c_mux_and_and_not_cat[7]})})} : {1'b0, (u_c_mux_and_3 ? {1'b1, (u_c_mux_not_2 ? {1'b1, ~u_c_mux_and_and_not_cat[9]} : {1'b0, ~u_c_mux_and_and_not_cat[11]})} : {1'b0, (u_c_mux_and_3_not ? {1'b1, ~u_c_mux_and_and_not_cat[13]} : {1'b0, ~u_c_mux_and_and_not_cat[15]})})})} : {1'b0, (u_c_mux_and ? {1'b1, (u_c_mux_and_2 ? {1'b1, (u_c_mux_not ? {1'b1, ~u_c_mux_and_and_not_cat[17]} : {1'b0, ~u_c_mux_and_and_not_cat[19]})} : {1'b0, (u_c_mux_and_2_not ? {1'b1, ~u_c_mux_and_and_not_cat[21]} : {1'b0, ~u_c_mux_and_and_not_cat[23]})})} : {1'b0, (u_c_mux_and_and ? {1'b1, (u_c_mux_and_not ? {1'b1, ~u_c_mux_and_and_not_cat[25]} : {1'b0, ~u_c_mux_and_and_not_cat[27]})} : {1'b0, (u_c_mux_and_and_not ? {1'b1, ~u_c_mux_and_and_not_cat[29]} : {1'b0, ~u_c_mux_and_and_not_cat[31]})})})};
+  assign u_c_any = |fraction_b[16:15];
+  assign u_c_and_2 = ~u_c_any & ~(|fraction_b[14:13]);
+  assign u_c_any_2 = |fraction_b[12:11];
+  assign u_c_and = u_c_and_2 & ~u_c_any_2 & ~(|fraction_b[10:9]);
+  assign u_c_any_3 = |fraction_b[8:7];
+  assign u_c_and_3 = ~u_c_any_3 & ~(|fraction_b[6:5]);
+  assign u_c_any_4 = |fraction_b[4:3];
+  assign u_c_mux =
+      (u_c_and & u_c_and_3 & ~u_c_any_4 & ~(|fraction_b[2:1])) ? {4'h8, ~fraction_b[0]}
+      : {1'b0,
+         (u_c_and
+            ? {1'b1,
+               (u_c_and_3 ? {1'b1, (u_c_any_4 ? {1'b0, ~fraction_b[4]} : {1'b1, ~fraction_b[2]})}
+                : {1'b0, (u_c_any_3 ? {1'b0, ~fraction_b[8]} : {1'b1, ~fraction_b[6]})})}
+          : {1'b0,
+             (u_c_and_2 ? {1'b1, (u_c_any_2 ? {1'b0, ~fraction_b[12]} : {1'b1, ~fraction_b[10]})}
+              : {1'b0, (u_c_any ? {1'b0, ~fraction_b[16]} : {1'b1, ~fraction_b[14]})})})};
 
   assign chord_in_valid = valid_c; // FpReciprocal.java:71
   assign chord_word = rom_word; // FpReciprocal.java:72
@@ -328,24 +319,42 @@ module FpReciprocal (
   assign out_valid = valid_out; // FpReciprocal.java:103
 
   always @(posedge clk) begin
-    cases_a <= {((x[30:23] == 8'd255) & (x[22:0] != 23'd0)), ((x[30:23] == 8'd255) & (x[22:0] == 23'd0)), (x[30:0] == 31'h0)}; // FpReciprocal.java:39
+    // FpReciprocal.java:39
+    cases_a <=
+        {((x[30:23] == 8'd255) & (x[22:0] != 23'd0)), ((x[30:23] == 8'd255) & (x[22:0] == 23'd0)), (x[30:0] == 31'h0)};
     sign_a <= x[31]; // FpReciprocal.java:40
     exponent_a <= x[30:23]; // FpReciprocal.java:41
     fraction_a <= x[22:0]; // FpReciprocal.java:42
-    lz_a <= (lz_a_and & (lz_a_and_2 & (lz_a_not & ~(|lz_a_and_and_not_cat[17:16])))) ? {1'b1, ((lz_a_and_3 & (lz_a_not_2 & ~(|lz_a_and_and_not_cat[9:8]))) ? {1'b1, ((lz_a_not_3 & ~(|lz_a_and_and_not_cat[5:4])) ? {1'b1, (~(|lz_a_and_and_not_cat[3:2]) ? {1'b1, ~lz_a_and_and_not_cat[1]} : {1'b0, ~lz_a_and_and_not_cat[3]})} : {1'b0, (lz_a_not_3 ? {1'b1, ~lz_a_and_and_not_cat[5]} : {1'b0, ~lz_a_and_and_not_cat[7]})})} : {1'b0, (lz_a_and_3 ? {1'b1, (lz_a_not_2 ? {1'b1, ~lz_a_and_and_not_cat[9]} : {1'b0, ~lz_a_and_and_not_cat[11]})} : {1'b0, (lz_a_and_3_not ? {1'b1, ~lz_a_and_and_not_cat[13]} : {1'b0, ~lz_a_and_and_not_cat[15]})})})} : {1'b0, (lz_a_and ? {1'b1, (lz_a_and_2 ? {1'b1, (lz_a_not ? {1'b1, ~lz_a_and_and_not_cat[17]} : {1'b0, ~lz_a_and_and_not_cat[19]})} : {1'b0, (lz_a_and_2_not ? {1'b1, ~lz_a_and_and_not_cat[21]} : {1'b0, ~lz_a_and_and_not_cat[23]})})} : {1'b0, (lz_a_and_and ? {1'b1, (lz_a_and_not ? {1'b1, ~lz_a_and_and_not_cat[25]} : {1'b0, ~lz_a_and_and_not_cat[27]})} : {1'b0, (lz_a_and_and_not ? {1'b1, ~lz_a_and_and_not_cat[29]} : {1'b0, ~lz_a_and_and_not_cat[31]})})})}; // FpReciprocal.java:43
+    lz_a <=
+        (lz_a_and & lz_a_and_3 & ~lz_a_any_4 & ~(|x[8:7]))
+          ? {2'h2,
+             ((~lz_a_any_5 & ~(|x[4:3])) ? {1'b1, ((|x[2:1]) ? {1'b0, ~x[2]} : {1'b1, ~x[0]})}
+              : {1'b0, (lz_a_any_5 ? {1'b0, ~x[6]} : {1'b1, ~x[4]})})}
+        : {1'b0,
+           (lz_a_and
+              ? {1'b1,
+                 (lz_a_and_3 ? {1'b1, (lz_a_any_4 ? {1'b0, ~x[10]} : {1'b1, ~x[8]})}
+                  : {1'b0, (lz_a_any_3 ? {1'b0, ~x[14]} : {1'b1, ~x[12]})})}
+            : {1'b0,
+               (lz_a_and_2 ? {1'b1, (lz_a_any_2 ? {1'b0, ~x[18]} : {1'b1, ~x[16]})}
+                : {1'b0, (lz_a_any ? {1'b0, ~x[22]} : {1'b1, ~x[20]})})})}; // FpReciprocal.java:43
     valid_a <= in_valid; // FpReciprocal.java:44
-    fraction_b <= fraction_b_cmp ? (fraction_a << fraction_b_sum) : fraction_a; // FpReciprocal.java:52
-    minus_e_b <= fraction_b_cmp ? (10'd126 + {5'd0, fraction_b_sum}) : (10'd127 - {2'd0, exponent_a}); // FpReciprocal.java:53
+    fraction_b <= exponent_a_eq_0 ? (fraction_a << fraction_b_sum) : fraction_a; // FpReciprocal.java:52
+    // FpReciprocal.java:53
+    minus_e_b <= exponent_a_eq_0 ? (10'd126 + {5'd0, fraction_b_sum}) : (10'd127 - {2'd0, exponent_a});
     cases_b <= cases_a; // FpReciprocal.java:54
     sign_b <= sign_a; // FpReciprocal.java:55
     valid_b <= valid_a; // FpReciprocal.java:56
     rom_word <= rom[fraction_b[22:17]]; // FpReciprocal.java:61
-    u_c <= (fraction_b[16:0] == 17'd0) ? 32'h0 : {1'b0, (8'd126 - {3'd0, u_c_mux}), {(fraction_b[16:0] << (u_c_mux + 5'd1)), 6'h0}}; // FpReciprocal.java:62
+    u_c <=
+        (fraction_b[16:0] == 17'd0) ? 32'h0
+        : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b[16:0] << (u_c_mux + 5'd1)), 6'h0}; // FpReciprocal.java:62
     m_c <= {9'h7f, fraction_b}; // FpReciprocal.java:63
     minus_e_c <= minus_e_b; // FpReciprocal.java:64
     cases_c <= cases_b; // FpReciprocal.java:65
     sign_c <= sign_b; // FpReciprocal.java:66
     valid_c <= valid_b; // FpReciprocal.java:67
+<<<<<<< HEAD
     m_d1 <= m_c; // FpReciprocal.java:79
     m_d2 <= m_d1; // FpReciprocal.java:79
     m_d3 <= m_d2; // FpReciprocal.java:79
@@ -476,6 +485,142 @@ module FpReciprocal (
     sign_d34 <= sign_d33; // FpReciprocal.java:98
     sign_d35 <= sign_d34; // FpReciprocal.java:98
     y_out <= cases_d35[2] ? 32'h7fc00000 : (cases_d35[1] ? {sign_d35, 31'h0} : (cases_d35[0] ? {sign_d35, 31'h7f800000} : {sign_d35, scale2_y[30:0]})); // FpReciprocal.java:102
+=======
+    m_d1 <= m_c; // Delay.java:25
+    m_d2 <= m_d1; // Delay.java:25
+    m_d3 <= m_d2; // Delay.java:25
+    m_d4 <= m_d3; // Delay.java:25
+    m_d5 <= m_d4; // Delay.java:25
+    m_d6 <= m_d5; // Delay.java:25
+    m_d7 <= m_d6; // Delay.java:25
+    m_d8 <= m_d7; // Delay.java:25
+    m_d9 <= m_d8; // Delay.java:25
+    m_d10 <= m_d9; // Delay.java:25
+    m_d11 <= m_d10; // Delay.java:25
+    m_d12 <= m_d11; // Delay.java:25
+    m_d13 <= m_d12; // Delay.java:25
+    y0_d1 <= chord_y; // Delay.java:25
+    y0_d2 <= y0_d1; // Delay.java:25
+    y0_d3 <= y0_d2; // Delay.java:25
+    y0_d4 <= y0_d3; // Delay.java:25
+    y0_d5 <= y0_d4; // Delay.java:25
+    y0_d6 <= y0_d5; // Delay.java:25
+    y0_d7 <= y0_d6; // Delay.java:25
+    y0_d8 <= y0_d7; // Delay.java:25
+    y0_d9 <= y0_d8; // Delay.java:25
+    y0_d10 <= y0_d9; // Delay.java:25
+    y0_d11 <= y0_d10; // Delay.java:25
+    y0_d12 <= y0_d11; // Delay.java:25
+    y0_d13 <= y0_d12; // Delay.java:25
+    minus_e_d1 <= minus_e_c; // Delay.java:25
+    minus_e_d2 <= minus_e_d1; // Delay.java:25
+    minus_e_d3 <= minus_e_d2; // Delay.java:25
+    minus_e_d4 <= minus_e_d3; // Delay.java:25
+    minus_e_d5 <= minus_e_d4; // Delay.java:25
+    minus_e_d6 <= minus_e_d5; // Delay.java:25
+    minus_e_d7 <= minus_e_d6; // Delay.java:25
+    minus_e_d8 <= minus_e_d7; // Delay.java:25
+    minus_e_d9 <= minus_e_d8; // Delay.java:25
+    minus_e_d10 <= minus_e_d9; // Delay.java:25
+    minus_e_d11 <= minus_e_d10; // Delay.java:25
+    minus_e_d12 <= minus_e_d11; // Delay.java:25
+    minus_e_d13 <= minus_e_d12; // Delay.java:25
+    minus_e_d14 <= minus_e_d13; // Delay.java:25
+    minus_e_d15 <= minus_e_d14; // Delay.java:25
+    minus_e_d16 <= minus_e_d15; // Delay.java:25
+    minus_e_d17 <= minus_e_d16; // Delay.java:25
+    minus_e_d18 <= minus_e_d17; // Delay.java:25
+    minus_e_d19 <= minus_e_d18; // Delay.java:25
+    minus_e_d20 <= minus_e_d19; // Delay.java:25
+    minus_e_d21 <= minus_e_d20; // Delay.java:25
+    minus_e_d22 <= minus_e_d21; // Delay.java:25
+    minus_e_d23 <= minus_e_d22; // Delay.java:25
+    minus_e_d24 <= minus_e_d23; // Delay.java:25
+    minus_e_d25 <= minus_e_d24; // Delay.java:25
+    minus_e_d26 <= minus_e_d25; // Delay.java:25
+    minus_e_d27 <= minus_e_d26; // Delay.java:25
+    minus_e_d28 <= minus_e_d27; // Delay.java:25
+    minus_e_d29 <= minus_e_d28; // Delay.java:25
+    minus_e_d30 <= minus_e_d29; // Delay.java:25
+    minus_e_d31 <= minus_e_d30; // Delay.java:25
+    minus_e_d32 <= minus_e_d31; // Delay.java:25
+    minus_e_d33 <= minus_e_d32; // Delay.java:25
+    cases_d1 <= cases_c; // Delay.java:25
+    cases_d2 <= cases_d1; // Delay.java:25
+    cases_d3 <= cases_d2; // Delay.java:25
+    cases_d4 <= cases_d3; // Delay.java:25
+    cases_d5 <= cases_d4; // Delay.java:25
+    cases_d6 <= cases_d5; // Delay.java:25
+    cases_d7 <= cases_d6; // Delay.java:25
+    cases_d8 <= cases_d7; // Delay.java:25
+    cases_d9 <= cases_d8; // Delay.java:25
+    cases_d10 <= cases_d9; // Delay.java:25
+    cases_d11 <= cases_d10; // Delay.java:25
+    cases_d12 <= cases_d11; // Delay.java:25
+    cases_d13 <= cases_d12; // Delay.java:25
+    cases_d14 <= cases_d13; // Delay.java:25
+    cases_d15 <= cases_d14; // Delay.java:25
+    cases_d16 <= cases_d15; // Delay.java:25
+    cases_d17 <= cases_d16; // Delay.java:25
+    cases_d18 <= cases_d17; // Delay.java:25
+    cases_d19 <= cases_d18; // Delay.java:25
+    cases_d20 <= cases_d19; // Delay.java:25
+    cases_d21 <= cases_d20; // Delay.java:25
+    cases_d22 <= cases_d21; // Delay.java:25
+    cases_d23 <= cases_d22; // Delay.java:25
+    cases_d24 <= cases_d23; // Delay.java:25
+    cases_d25 <= cases_d24; // Delay.java:25
+    cases_d26 <= cases_d25; // Delay.java:25
+    cases_d27 <= cases_d26; // Delay.java:25
+    cases_d28 <= cases_d27; // Delay.java:25
+    cases_d29 <= cases_d28; // Delay.java:25
+    cases_d30 <= cases_d29; // Delay.java:25
+    cases_d31 <= cases_d30; // Delay.java:25
+    cases_d32 <= cases_d31; // Delay.java:25
+    cases_d33 <= cases_d32; // Delay.java:25
+    cases_d34 <= cases_d33; // Delay.java:25
+    cases_d35 <= cases_d34; // Delay.java:25
+    sign_d1 <= sign_c; // Delay.java:25
+    sign_d2 <= sign_d1; // Delay.java:25
+    sign_d3 <= sign_d2; // Delay.java:25
+    sign_d4 <= sign_d3; // Delay.java:25
+    sign_d5 <= sign_d4; // Delay.java:25
+    sign_d6 <= sign_d5; // Delay.java:25
+    sign_d7 <= sign_d6; // Delay.java:25
+    sign_d8 <= sign_d7; // Delay.java:25
+    sign_d9 <= sign_d8; // Delay.java:25
+    sign_d10 <= sign_d9; // Delay.java:25
+    sign_d11 <= sign_d10; // Delay.java:25
+    sign_d12 <= sign_d11; // Delay.java:25
+    sign_d13 <= sign_d12; // Delay.java:25
+    sign_d14 <= sign_d13; // Delay.java:25
+    sign_d15 <= sign_d14; // Delay.java:25
+    sign_d16 <= sign_d15; // Delay.java:25
+    sign_d17 <= sign_d16; // Delay.java:25
+    sign_d18 <= sign_d17; // Delay.java:25
+    sign_d19 <= sign_d18; // Delay.java:25
+    sign_d20 <= sign_d19; // Delay.java:25
+    sign_d21 <= sign_d20; // Delay.java:25
+    sign_d22 <= sign_d21; // Delay.java:25
+    sign_d23 <= sign_d22; // Delay.java:25
+    sign_d24 <= sign_d23; // Delay.java:25
+    sign_d25 <= sign_d24; // Delay.java:25
+    sign_d26 <= sign_d25; // Delay.java:25
+    sign_d27 <= sign_d26; // Delay.java:25
+    sign_d28 <= sign_d27; // Delay.java:25
+    sign_d29 <= sign_d28; // Delay.java:25
+    sign_d30 <= sign_d29; // Delay.java:25
+    sign_d31 <= sign_d30; // Delay.java:25
+    sign_d32 <= sign_d31; // Delay.java:25
+    sign_d33 <= sign_d32; // Delay.java:25
+    sign_d34 <= sign_d33; // Delay.java:25
+    sign_d35 <= sign_d34; // Delay.java:25
+    y_out <=
+        cases_d35[2] ? 32'h7fc00000
+        : cases_d35[1] ? {sign_d35, 31'h0}
+        : cases_d35[0] ? {sign_d35, 31'h7f800000}
+        : {sign_d35, scale2_y[30:0]}; // FpReciprocal.java:102
+>>>>>>> emitter
     valid_out <= scale2_out_valid; // FpReciprocal.java:103
     if (reset) begin
       valid_a <= 1'b0;
@@ -536,7 +681,7 @@ module FpReciprocal (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, scale2_y[31], lz_a_and_and_not_cat[0], u_c_mux_and_and_not_cat[0]};
+  wire unused_bits = &{1'b0, scale2_y[31]};
 endmodule
 
 `default_nettype wire

@@ -26,7 +26,7 @@ module FpRelu2 (
   reg  [31:0] y_out;            // FpRelu2.java:34
   reg         valid_out;        // FpRelu2.java:36
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire cases_d1_and;
   assign cases_d1_and = (x[30:23] == 8'd255) & (x[22:0] != 23'd0);
 

@@ -21,23 +21,27 @@ module Fp32ToInt8 (
   reg        valid_1;   // Fp32ToInt8.java:51
   reg        valid_2;   // Fp32ToInt8.java:51
 
-  // Temporaries, named after the signal they feed
-  wire [24:0] integer_1_shr_cat;
-  wire integer_1_shr_mux_cmp;
-  wire [7:0] integer_1_shr_mux_mux_diff;
-  wire [7:0] integer_1_shr_mux_mux;
-  wire [4:0] integer_1_shr_mux;
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire [24:0] integer_1_cat;
+  wire integer_1_cmp;
+  wire [7:0] integer_1_diff;
+  wire [7:0] integer_1_mux_2;
+  wire [4:0] integer_1_mux;
   wire [24:0] integer_1_shr;
-  wire [8:0] y_2_mux_sum;
+  wire [8:0] y_2_sum;
   wire [9:0] y_2_mux;
-  assign integer_1_shr_cat = {{(x[30:23] != 8'd0), x[22:0]}, 1'b0};
-  assign integer_1_shr_mux_cmp = x[30:23] >= 8'd134;
-  assign integer_1_shr_mux_mux_diff = 8'd150 - x[30:23];
-  assign integer_1_shr_mux_mux = (integer_1_shr_mux_mux_diff > 8'd26) ? 8'd26 : integer_1_shr_mux_mux_diff;
-  assign integer_1_shr_mux = integer_1_shr_mux_cmp ? 5'd0 : integer_1_shr_mux_mux[4:0];
-  assign integer_1_shr = integer_1_shr_cat >> integer_1_shr_mux;
-  assign y_2_mux_sum = {1'b0, integer_1} + {8'd0, (guard_1 & (sticky_1 | integer_1[0]))};
-  assign y_2_mux = nan_1 ? 10'd0 : (sign_1 ? (large_1 ? 10'h380 : -{1'b0, y_2_mux_sum}) : ((large_1 | (y_2_mux_sum > 9'd127)) ? 10'd127 : {1'b0, y_2_mux_sum}));
+  assign integer_1_cat = {(x[30:23] != 8'd0), x[22:0], 1'b0};
+  assign integer_1_cmp = x[30:23] >= 8'd134;
+  assign integer_1_diff = 8'd150 - x[30:23];
+  assign integer_1_mux_2 = (integer_1_diff > 8'd26) ? 8'd26 : integer_1_diff;
+  assign integer_1_mux = integer_1_cmp ? 5'd0 : integer_1_mux_2[4:0];
+  assign integer_1_shr = integer_1_cat >> integer_1_mux;
+  assign y_2_sum = {1'b0, integer_1} + {8'd0, (guard_1 & (sticky_1 | integer_1[0]))};
+  assign y_2_mux =
+      nan_1 ? 10'd0
+      : sign_1 ? (large_1 ? 10'h380 : -{1'b0, y_2_sum})
+      : (large_1 | (y_2_sum > 9'd127)) ? 10'd127
+      : {1'b0, y_2_sum};
 
   assign y = y_2; // Fp32ToInt8.java:50
   assign out_valid = valid_2; // Fp32ToInt8.java:51
@@ -45,8 +49,8 @@ module Fp32ToInt8 (
   always @(posedge clk) begin
     integer_1 <= integer_1_shr[8:1]; // Fp32ToInt8.java:37
     guard_1 <= integer_1_shr[0]; // Fp32ToInt8.java:38
-    sticky_1 <= |(integer_1_shr_cat & ~(25'h1ffffff << integer_1_shr_mux)); // Fp32ToInt8.java:39
-    large_1 <= integer_1_shr_mux_cmp; // Fp32ToInt8.java:40
+    sticky_1 <= |(integer_1_cat & ~(25'h1ffffff << integer_1_mux)); // Fp32ToInt8.java:39
+    large_1 <= integer_1_cmp; // Fp32ToInt8.java:40
     nan_1 <= (x[30:23] == 8'd255) & (x[22:0] != 23'd0); // Fp32ToInt8.java:41
     sign_1 <= x[31]; // Fp32ToInt8.java:42
     y_2 <= y_2_mux[7:0]; // Fp32ToInt8.java:50
@@ -59,7 +63,7 @@ module Fp32ToInt8 (
   end
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, integer_1_shr[24:9], integer_1_shr_mux_mux[7:5], y_2_mux[9:8]};
+  wire unused_bits = &{1'b0, integer_1_shr[24:9], integer_1_mux_2[7:5], y_2_mux[9:8]};
 endmodule
 
 `default_nettype wire

@@ -14,7 +14,7 @@ module Fp32ToBf16 (
   reg  [15:0] y_1;     // Fp32ToBf16.java:24
   reg         valid_1; // Fp32ToBf16.java:25
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [31:0] y_1_sum;
   assign y_1_sum = x + 32'd32767 + {31'd0, x[16]};
 

@@ -14,35 +14,35 @@ module Fp16ToFp32 (
   reg  [31:0] y_1;     // Fp16ToFp32.java:27
   reg         valid_1; // Fp16ToFp32.java:28
 
-  // Temporaries, named after the signal they feed
-  wire [15:0] y_1_mux_and_not_cat;
-  wire y_1_mux_and_not;
-  wire y_1_mux_and;
-  wire y_1_mux_not;
-  wire y_1_mux_not_2;
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire y_1_any;
+  wire y_1_and;
+  wire y_1_any_2;
   wire [3:0] y_1_mux;
-  wire [9:0] y_1_part;
-  assign y_1_mux_and_not_cat = {x[9:0], 6'h3f};
-  assign y_1_mux_and_not = ~(|y_1_mux_and_not_cat[15:14]);
-  assign y_1_mux_and = y_1_mux_and_not & ~(|y_1_mux_and_not_cat[13:12]);
-  assign y_1_mux_not = ~(|y_1_mux_and_not_cat[11:10]);
-  assign y_1_mux_not_2 = ~(|y_1_mux_and_not_cat[7:6]);
-  assign y_1_mux = (y_1_mux_and & (y_1_mux_not & ~(|y_1_mux_and_not_cat[9:8]))) ? {1'b1, ((y_1_mux_not_2 & ~(|y_1_mux_and_not_cat[5:4])) ? {1'b1, (~(|y_1_mux_and_not_cat[3:2]) ? {1'b1, ~y_1_mux_and_not_cat[1]} : {1'b0, ~y_1_mux_and_not_cat[3]})} : {1'b0, (y_1_mux_not_2 ? {1'b1, ~y_1_mux_and_not_cat[5]} : {1'b0, ~y_1_mux_and_not_cat[7]})})} : {1'b0, (y_1_mux_and ? {1'b1, (y_1_mux_not ? {1'b1, ~y_1_mux_and_not_cat[9]} : {1'b0, ~y_1_mux_and_not_cat[11]})} : {1'b0, (y_1_mux_and_not ? {1'b1, ~y_1_mux_and_not_cat[13]} : {1'b0, ~y_1_mux_and_not_cat[15]})})};
-  assign y_1_part = x[9:0];
+  assign y_1_any = |x[9:8];
+  assign y_1_and = ~y_1_any & ~(|x[7:6]);
+  assign y_1_any_2 = |x[5:4];
+  assign y_1_mux =
+      (y_1_and & ~y_1_any_2 & ~(|x[3:2])) ? {2'h2, ((|x[1:0]) ? {1'b0, ~x[1]} : 2'd2)}
+      : {1'b0,
+         (y_1_and ? {1'b1, (y_1_any_2 ? {1'b0, ~x[5]} : {1'b1, ~x[3]})}
+          : {1'b0, (y_1_any ? {1'b0, ~x[9]} : {1'b1, ~x[7]})})};
 
   assign y = y_1; // Fp16ToFp32.java:27
   assign out_valid = valid_1; // Fp16ToFp32.java:28
 
   always @(posedge clk) begin
-    y_1 <= (x[14:10] == 5'd0) ? ((x[9:0] == 10'd0) ? {x[15], 31'h0} : {x[15], (8'd112 - {4'd0, y_1_mux}), (x[9:0] << (y_1_mux + 4'd1)), 13'h0}) : ((x[14:10] == 5'd31) ? {x[15], 8'hff, (x[9:0] != 10'd0), y_1_part[8:0], 13'h0} : {x[15], ({3'd0, x[14:10]} + 8'd112), x[9:0], 13'h0}); // Fp16ToFp32.java:27
+    y_1 <=
+        (x[14:10] == 5'd0)
+          ? ((x[9:0] == 10'd0) ? {x[15], 31'h0}
+             : {x[15], (8'd112 - {4'd0, y_1_mux}), (x[9:0] << (y_1_mux + 4'd1)), 13'h0})
+        : (x[14:10] == 5'd31) ? {x[15], 8'hff, (x[9:0] != 10'd0), x[8:0], 13'h0}
+        : {x[15], ({3'd0, x[14:10]} + 8'd112), x[9:0], 13'h0}; // Fp16ToFp32.java:27
     valid_1 <= in_valid; // Fp16ToFp32.java:28
     if (reset) begin
       valid_1 <= 1'b0;
     end
   end
-
-  // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, y_1_mux_and_not_cat[0], y_1_part[9]};
 endmodule
 
 `default_nettype wire

@@ -294,69 +294,59 @@ module FpRsqrt (
     rom[63] = 64'h3f01030abb818512;
   end
 
-  // Temporaries, named after the signal they feed
-  wire [31:0] lz_a_and_and_not_cat;
-  wire lz_a_and_and_not;
-  wire lz_a_and_and;
-  wire lz_a_and_not;
-  wire lz_a_and;
-  wire lz_a_and_2_not;
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire lz_a_any;
   wire lz_a_and_2;
-  wire lz_a_not;
-  wire lz_a_and_3_not;
+  wire lz_a_any_2;
+  wire lz_a_and;
+  wire lz_a_any_3;
   wire lz_a_and_3;
-  wire lz_a_not_2;
-  wire lz_a_not_3;
-  wire fraction_b_cmp;
+  wire lz_a_any_4;
+  wire lz_a_any_5;
+  wire exponent_a_eq_0;
   wire [4:0] fraction_b_sum;
-  wire [9:0] odd_b_part_mux;
+  wire [9:0] odd_b_mux;
   wire odd_b_part;
-  wire [9:0] minus_half_b_diff_mux;
   wire [9:0] minus_half_b_diff;
-  wire [31:0] u_c_mux_and_and_not_cat;
-  wire u_c_mux_and_and_not;
-  wire u_c_mux_and_and;
-  wire u_c_mux_and_not;
-  wire u_c_mux_and;
-  wire u_c_mux_and_2_not;
-  wire u_c_mux_and_2;
-  wire u_c_mux_not;
-  wire u_c_mux_and_3_not;
-  wire u_c_mux_and_3;
-  wire u_c_mux_not_2;
-  wire u_c_mux_not_3;
+  wire u_c_any;
+  wire u_c_and_2;
+  wire u_c_any_2;
+  wire u_c_and;
+  wire u_c_any_3;
+  wire u_c_and_3;
+  wire u_c_any_4;
   wire [4:0] u_c_mux;
-  assign lz_a_and_and_not_cat = {x[22:0], 9'h1ff};
-  assign lz_a_and_and_not = ~(|lz_a_and_and_not_cat[31:30]);
-  assign lz_a_and_and = lz_a_and_and_not & ~(|lz_a_and_and_not_cat[29:28]);
-  assign lz_a_and_not = ~(|lz_a_and_and_not_cat[27:26]);
-  assign lz_a_and = lz_a_and_and & (lz_a_and_not & ~(|lz_a_and_and_not_cat[25:24]));
-  assign lz_a_and_2_not = ~(|lz_a_and_and_not_cat[23:22]);
-  assign lz_a_and_2 = lz_a_and_2_not & ~(|lz_a_and_and_not_cat[21:20]);
-  assign lz_a_not = ~(|lz_a_and_and_not_cat[19:18]);
-  assign lz_a_and_3_not = ~(|lz_a_and_and_not_cat[15:14]);
-  assign lz_a_and_3 = lz_a_and_3_not & ~(|lz_a_and_and_not_cat[13:12]);
-  assign lz_a_not_2 = ~(|lz_a_and_and_not_cat[11:10]);
-  assign lz_a_not_3 = ~(|lz_a_and_and_not_cat[7:6]);
-  assign fraction_b_cmp = exponent_a == 8'd0;
+  assign lz_a_any = |x[22:21];
+  assign lz_a_and_2 = ~lz_a_any & ~(|x[20:19]);
+  assign lz_a_any_2 = |x[18:17];
+  assign lz_a_and = lz_a_and_2 & ~lz_a_any_2 & ~(|x[16:15]);
+  assign lz_a_any_3 = |x[14:13];
+  assign lz_a_and_3 = ~lz_a_any_3 & ~(|x[12:11]);
+  assign lz_a_any_4 = |x[10:9];
+  assign lz_a_any_5 = |x[6:5];
+  assign exponent_a_eq_0 = exponent_a == 8'd0;
   assign fraction_b_sum = lz_a + 5'd1;
-  assign odd_b_part_mux = fraction_b_cmp ? (10'd898 - {5'd0, fraction_b_sum}) : ({2'd0, exponent_a} - 10'd127);
-  assign odd_b_part = odd_b_part_mux[0];
-  assign minus_half_b_diff_mux = fraction_b_cmp ? (10'd898 - {5'd0, fraction_b_sum}) : ({2'd0, exponent_a} - 10'd127);
-  assign minus_half_b_diff = minus_half_b_diff_mux - {9'd0, odd_b_part};
-  assign u_c_mux_and_and_not_cat = {fraction_b[17:0], 14'h3fff};
-  assign u_c_mux_and_and_not = ~(|u_c_mux_and_and_not_cat[31:30]);
-  assign u_c_mux_and_and = u_c_mux_and_and_not & ~(|u_c_mux_and_and_not_cat[29:28]);
-  assign u_c_mux_and_not = ~(|u_c_mux_and_and_not_cat[27:26]);
-  assign u_c_mux_and = u_c_mux_and_and & (u_c_mux_and_not & ~(|u_c_mux_and_and_not_cat[25:24]));
-  assign u_c_mux_and_2_not = ~(|u_c_mux_and_and_not_cat[23:22]);
-  assign u_c_mux_and_2 = u_c_mux_and_2_not & ~(|u_c_mux_and_and_not_cat[21:20]);
-  assign u_c_mux_not = ~(|u_c_mux_and_and_not_cat[19:18]);
-  assign u_c_mux_and_3_not = ~(|u_c_mux_and_and_not_cat[15:14]);
-  assign u_c_mux_and_3 = u_c_mux_and_3_not & ~(|u_c_mux_and_and_not_cat[13:12]);
-  assign u_c_mux_not_2 = ~(|u_c_mux_and_and_not_cat[11:10]);
-  assign u_c_mux_not_3 = ~(|u_c_mux_and_and_not_cat[7:6]);
-  assign u_c_mux = (u_c_mux_and & (u_c_mux_and_2 & (u_c_mux_not & ~(|u_c_mux_and_and_not_cat[17:16])))) ? {1'b1, ((u_c_mux_and_3 & (u_c_mux_not_2 & ~(|u_c_mux_and_and_not_cat[9:8]))) ? {1'b1, ((u_c_mux_not_3 & ~(|u_c_mux_and_and_not_cat[5:4])) ? {1'b1, (~(|u_c_mux_and_and_not_cat[3:2]) ? {1'b1, ~u_c_mux_and_and_not_cat[1]} : {1'b0, ~u_c_mux_and_and_not_cat[3]})} : {1'b0, (u_c_mux_not_3 ? {1'b1, ~u_c_mux_and_and_not_cat[5]} : {1'b0, ~u_c_mux_and_and_not_cat[7]})})} : {1'b0, (u_c_mux_and_3 ? {1'b1, (u_c_mux_not_2 ? {1'b1, ~u_c_mux_and_and_not_cat[9]} : {1'b0, ~u_c_mux_and_and_not_cat[11]})} : {1'b0, (u_c_mux_and_3_not ? {1'b1, ~u_c_mux_and_and_not_cat[13]} : {1'b0, ~u_c_mux_and_and_not_cat[15]})})})} : {1'b0, (u_c_mux_and ? {1'b1, (u_c_mux_and_2 ? {1'b1, (u_c_mux_not ? {1'b1, ~u_c_mux_and_and_not_cat[17]} : {1'b0, ~u_c_mux_and_and_not_cat[19]})} : {1'b0, (u_c_mux_and_2_not ? {1'b1, ~u_c_mux_and_and_not_cat[21]} : {1'b0, ~u_c_mux_and_and_not_cat[23]})})} : {1'b0, (u_c_mux_and_and ? {1'b1, (u_c_mux_and_not ? {1'b1, ~u_c_mux_and_and_not_cat[25]} : {1'b0, ~u_c_mux_and_and_not_cat[27]})} : {1'b0, (u_c_mux_and_and_not ? {1'b1, ~u_c_mux_and_and_not_cat[29]} : {1'b0, ~u_c_mux_and_and_not_cat[31]})})})};
+  assign odd_b_mux = exponent_a_eq_0 ? (10'd898 - {5'd0, fraction_b_sum}) : ({2'd0, exponent_a} - 10'd127);
+  assign odd_b_part = odd_b_mux[0];
+  assign minus_half_b_diff = odd_b_mux - {9'd0, odd_b_part};
+  assign u_c_any = |fraction_b[17:16];
+  assign u_c_and_2 = ~u_c_any & ~(|fraction_b[15:14]);
+  assign u_c_any_2 = |fraction_b[13:12];
+  assign u_c_and = u_c_and_2 & ~u_c_any_2 & ~(|fraction_b[11:10]);
+  assign u_c_any_3 = |fraction_b[9:8];
+  assign u_c_and_3 = ~u_c_any_3 & ~(|fraction_b[7:6]);
+  assign u_c_any_4 = |fraction_b[5:4];
+  assign u_c_mux =
+      (u_c_and & u_c_and_3 & ~u_c_any_4 & ~(|fraction_b[3:2]))
+        ? {3'h4, ((|fraction_b[1:0]) ? {1'b0, ~fraction_b[1]} : 2'd2)}
+      : {1'b0,
+         (u_c_and
+            ? {1'b1,
+               (u_c_and_3 ? {1'b1, (u_c_any_4 ? {1'b0, ~fraction_b[5]} : {1'b1, ~fraction_b[3]})}
+                : {1'b0, (u_c_any_3 ? {1'b0, ~fraction_b[9]} : {1'b1, ~fraction_b[7]})})}
+          : {1'b0,
+             (u_c_and_2 ? {1'b1, (u_c_any_2 ? {1'b0, ~fraction_b[13]} : {1'b1, ~fraction_b[11]})}
+              : {1'b0, (u_c_any ? {1'b0, ~fraction_b[17]} : {1'b1, ~fraction_b[15]})})})};
 
   assign chord_in_valid = valid_c; // FpRsqrt.java:79
   assign chord_word = rom_word; // FpRsqrt.java:80
@@ -380,25 +370,43 @@ module FpRsqrt (
   assign out_valid = valid_out; // FpRsqrt.java:115
 
   always @(posedge clk) begin
-    cases_a <= {(((x[30:23] == 8'd255) & (x[22:0] != 23'd0)) | (x[31] & ~(x[30:0] == 31'h0))), (x[30:0] == 31'h0), ((x[30:23] == 8'd255) & (x[22:0] == 23'd0) & ~x[31])}; // FpRsqrt.java:43
+    cases_a <=
+        {(((x[30:23] == 8'd255) & (x[22:0] != 23'd0)) | (x[31] & ~(x[30:0] == 31'h0))),
+         (x[30:0] == 31'h0),
+         ((x[30:23] == 8'd255) & (x[22:0] == 23'd0) & ~x[31])}; // FpRsqrt.java:43
     sign_a <= x[31]; // FpRsqrt.java:44
     exponent_a <= x[30:23]; // FpRsqrt.java:45
     fraction_a <= x[22:0]; // FpRsqrt.java:46
-    lz_a <= (lz_a_and & (lz_a_and_2 & (lz_a_not & ~(|lz_a_and_and_not_cat[17:16])))) ? {1'b1, ((lz_a_and_3 & (lz_a_not_2 & ~(|lz_a_and_and_not_cat[9:8]))) ? {1'b1, ((lz_a_not_3 & ~(|lz_a_and_and_not_cat[5:4])) ? {1'b1, (~(|lz_a_and_and_not_cat[3:2]) ? {1'b1, ~lz_a_and_and_not_cat[1]} : {1'b0, ~lz_a_and_and_not_cat[3]})} : {1'b0, (lz_a_not_3 ? {1'b1, ~lz_a_and_and_not_cat[5]} : {1'b0, ~lz_a_and_and_not_cat[7]})})} : {1'b0, (lz_a_and_3 ? {1'b1, (lz_a_not_2 ? {1'b1, ~lz_a_and_and_not_cat[9]} : {1'b0, ~lz_a_and_and_not_cat[11]})} : {1'b0, (lz_a_and_3_not ? {1'b1, ~lz_a_and_and_not_cat[13]} : {1'b0, ~lz_a_and_and_not_cat[15]})})})} : {1'b0, (lz_a_and ? {1'b1, (lz_a_and_2 ? {1'b1, (lz_a_not ? {1'b1, ~lz_a_and_and_not_cat[17]} : {1'b0, ~lz_a_and_and_not_cat[19]})} : {1'b0, (lz_a_and_2_not ? {1'b1, ~lz_a_and_and_not_cat[21]} : {1'b0, ~lz_a_and_and_not_cat[23]})})} : {1'b0, (lz_a_and_and ? {1'b1, (lz_a_and_not ? {1'b1, ~lz_a_and_and_not_cat[25]} : {1'b0, ~lz_a_and_and_not_cat[27]})} : {1'b0, (lz_a_and_and_not ? {1'b1, ~lz_a_and_and_not_cat[29]} : {1'b0, ~lz_a_and_and_not_cat[31]})})})}; // FpRsqrt.java:47
+    lz_a <=
+        (lz_a_and & lz_a_and_3 & ~lz_a_any_4 & ~(|x[8:7]))
+          ? {2'h2,
+             ((~lz_a_any_5 & ~(|x[4:3])) ? {1'b1, ((|x[2:1]) ? {1'b0, ~x[2]} : {1'b1, ~x[0]})}
+              : {1'b0, (lz_a_any_5 ? {1'b0, ~x[6]} : {1'b1, ~x[4]})})}
+        : {1'b0,
+           (lz_a_and
+              ? {1'b1,
+                 (lz_a_and_3 ? {1'b1, (lz_a_any_4 ? {1'b0, ~x[10]} : {1'b1, ~x[8]})}
+                  : {1'b0, (lz_a_any_3 ? {1'b0, ~x[14]} : {1'b1, ~x[12]})})}
+            : {1'b0,
+               (lz_a_and_2 ? {1'b1, (lz_a_any_2 ? {1'b0, ~x[18]} : {1'b1, ~x[16]})}
+                : {1'b0, (lz_a_any ? {1'b0, ~x[22]} : {1'b1, ~x[20]})})})}; // FpRsqrt.java:47
     valid_a <= in_valid; // FpRsqrt.java:48
-    fraction_b <= fraction_b_cmp ? (fraction_a << fraction_b_sum) : fraction_a; // FpRsqrt.java:59
+    fraction_b <= exponent_a_eq_0 ? (fraction_a << fraction_b_sum) : fraction_a; // FpRsqrt.java:59
     odd_b <= odd_b_part; // FpRsqrt.java:60
     minus_half_b <= -minus_half_b_diff[9:1]; // FpRsqrt.java:61
     cases_b <= cases_a; // FpRsqrt.java:62
     sign_b <= sign_a; // FpRsqrt.java:63
     valid_b <= valid_a; // FpRsqrt.java:64
     rom_word <= rom[{odd_b, fraction_b[22:18]}]; // FpRsqrt.java:69
-    u_c <= (fraction_b[17:0] == 18'd0) ? 32'h0 : {1'b0, (8'd126 - {3'd0, u_c_mux}), {(fraction_b[17:0] << (u_c_mux + 5'd1)), 5'h0}}; // FpRsqrt.java:70
-    h_c <= {1'b0, 7'h3f, odd_b, fraction_b}; // FpRsqrt.java:71
+    u_c <=
+        (fraction_b[17:0] == 18'd0) ? 32'h0
+        : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b[17:0] << (u_c_mux + 5'd1)), 5'h0}; // FpRsqrt.java:70
+    h_c <= {8'h3f, odd_b, fraction_b}; // FpRsqrt.java:71
     minus_half_c <= minus_half_b; // FpRsqrt.java:72
     cases_c <= cases_b; // FpRsqrt.java:73
     sign_c <= sign_b; // FpRsqrt.java:74
     valid_c <= valid_b; // FpRsqrt.java:75
+<<<<<<< HEAD
     h_d1 <= h_c; // FpRsqrt.java:91
     h_d2 <= h_d1; // FpRsqrt.java:91
     h_d3 <= h_d2; // FpRsqrt.java:91
@@ -564,6 +572,175 @@ module FpRsqrt (
     sign_d41 <= sign_d40; // FpRsqrt.java:110
     sign_d42 <= sign_d41; // FpRsqrt.java:110
     y_out <= cases_d42[2] ? 32'h7fc00000 : (cases_d42[1] ? {sign_d42, 31'h7f800000} : (cases_d42[0] ? 32'h0 : scale2_y)); // FpRsqrt.java:114
+=======
+    h_d1 <= h_c; // Delay.java:25
+    h_d2 <= h_d1; // Delay.java:25
+    h_d3 <= h_d2; // Delay.java:25
+    h_d4 <= h_d3; // Delay.java:25
+    h_d5 <= h_d4; // Delay.java:25
+    h_d6 <= h_d5; // Delay.java:25
+    h_d7 <= h_d6; // Delay.java:25
+    h_d8 <= h_d7; // Delay.java:25
+    h_d9 <= h_d8; // Delay.java:25
+    h_d10 <= h_d9; // Delay.java:25
+    h_d11 <= h_d10; // Delay.java:25
+    h_d12 <= h_d11; // Delay.java:25
+    h_d13 <= h_d12; // Delay.java:25
+    h_d14 <= h_d13; // Delay.java:25
+    h_d15 <= h_d14; // Delay.java:25
+    h_d16 <= h_d15; // Delay.java:25
+    h_d17 <= h_d16; // Delay.java:25
+    h_d18 <= h_d17; // Delay.java:25
+    h_d19 <= h_d18; // Delay.java:25
+    h_d20 <= h_d19; // Delay.java:25
+    y0_d1 <= chord_y; // Delay.java:25
+    y0_d2 <= y0_d1; // Delay.java:25
+    y0_d3 <= y0_d2; // Delay.java:25
+    y0_d4 <= y0_d3; // Delay.java:25
+    y0_d5 <= y0_d4; // Delay.java:25
+    y0_d6 <= y0_d5; // Delay.java:25
+    y0_d7 <= y0_d6; // Delay.java:25
+    y0_d8 <= y0_d7; // Delay.java:25
+    y0_d9 <= y0_d8; // Delay.java:25
+    y0_d10 <= y0_d9; // Delay.java:25
+    y0_d11 <= y0_d10; // Delay.java:25
+    y0_d12 <= y0_d11; // Delay.java:25
+    y0_d13 <= y0_d12; // Delay.java:25
+    y0_d14 <= y0_d13; // Delay.java:25
+    y0_d15 <= y0_d14; // Delay.java:25
+    y0_d16 <= y0_d15; // Delay.java:25
+    y0_d17 <= y0_d16; // Delay.java:25
+    y0_d18 <= y0_d17; // Delay.java:25
+    y0_d19 <= y0_d18; // Delay.java:25
+    y0_d20 <= y0_d19; // Delay.java:25
+    minus_half_d1 <= minus_half_c; // Delay.java:25
+    minus_half_d2 <= minus_half_d1; // Delay.java:25
+    minus_half_d3 <= minus_half_d2; // Delay.java:25
+    minus_half_d4 <= minus_half_d3; // Delay.java:25
+    minus_half_d5 <= minus_half_d4; // Delay.java:25
+    minus_half_d6 <= minus_half_d5; // Delay.java:25
+    minus_half_d7 <= minus_half_d6; // Delay.java:25
+    minus_half_d8 <= minus_half_d7; // Delay.java:25
+    minus_half_d9 <= minus_half_d8; // Delay.java:25
+    minus_half_d10 <= minus_half_d9; // Delay.java:25
+    minus_half_d11 <= minus_half_d10; // Delay.java:25
+    minus_half_d12 <= minus_half_d11; // Delay.java:25
+    minus_half_d13 <= minus_half_d12; // Delay.java:25
+    minus_half_d14 <= minus_half_d13; // Delay.java:25
+    minus_half_d15 <= minus_half_d14; // Delay.java:25
+    minus_half_d16 <= minus_half_d15; // Delay.java:25
+    minus_half_d17 <= minus_half_d16; // Delay.java:25
+    minus_half_d18 <= minus_half_d17; // Delay.java:25
+    minus_half_d19 <= minus_half_d18; // Delay.java:25
+    minus_half_d20 <= minus_half_d19; // Delay.java:25
+    minus_half_d21 <= minus_half_d20; // Delay.java:25
+    minus_half_d22 <= minus_half_d21; // Delay.java:25
+    minus_half_d23 <= minus_half_d22; // Delay.java:25
+    minus_half_d24 <= minus_half_d23; // Delay.java:25
+    minus_half_d25 <= minus_half_d24; // Delay.java:25
+    minus_half_d26 <= minus_half_d25; // Delay.java:25
+    minus_half_d27 <= minus_half_d26; // Delay.java:25
+    minus_half_d28 <= minus_half_d27; // Delay.java:25
+    minus_half_d29 <= minus_half_d28; // Delay.java:25
+    minus_half_d30 <= minus_half_d29; // Delay.java:25
+    minus_half_d31 <= minus_half_d30; // Delay.java:25
+    minus_half_d32 <= minus_half_d31; // Delay.java:25
+    minus_half_d33 <= minus_half_d32; // Delay.java:25
+    minus_half_d34 <= minus_half_d33; // Delay.java:25
+    minus_half_d35 <= minus_half_d34; // Delay.java:25
+    minus_half_d36 <= minus_half_d35; // Delay.java:25
+    minus_half_d37 <= minus_half_d36; // Delay.java:25
+    minus_half_d38 <= minus_half_d37; // Delay.java:25
+    minus_half_d39 <= minus_half_d38; // Delay.java:25
+    minus_half_d40 <= minus_half_d39; // Delay.java:25
+    cases_d1 <= cases_c; // Delay.java:25
+    cases_d2 <= cases_d1; // Delay.java:25
+    cases_d3 <= cases_d2; // Delay.java:25
+    cases_d4 <= cases_d3; // Delay.java:25
+    cases_d5 <= cases_d4; // Delay.java:25
+    cases_d6 <= cases_d5; // Delay.java:25
+    cases_d7 <= cases_d6; // Delay.java:25
+    cases_d8 <= cases_d7; // Delay.java:25
+    cases_d9 <= cases_d8; // Delay.java:25
+    cases_d10 <= cases_d9; // Delay.java:25
+    cases_d11 <= cases_d10; // Delay.java:25
+    cases_d12 <= cases_d11; // Delay.java:25
+    cases_d13 <= cases_d12; // Delay.java:25
+    cases_d14 <= cases_d13; // Delay.java:25
+    cases_d15 <= cases_d14; // Delay.java:25
+    cases_d16 <= cases_d15; // Delay.java:25
+    cases_d17 <= cases_d16; // Delay.java:25
+    cases_d18 <= cases_d17; // Delay.java:25
+    cases_d19 <= cases_d18; // Delay.java:25
+    cases_d20 <= cases_d19; // Delay.java:25
+    cases_d21 <= cases_d20; // Delay.java:25
+    cases_d22 <= cases_d21; // Delay.java:25
+    cases_d23 <= cases_d22; // Delay.java:25
+    cases_d24 <= cases_d23; // Delay.java:25
+    cases_d25 <= cases_d24; // Delay.java:25
+    cases_d26 <= cases_d25; // Delay.java:25
+    cases_d27 <= cases_d26; // Delay.java:25
+    cases_d28 <= cases_d27; // Delay.java:25
+    cases_d29 <= cases_d28; // Delay.java:25
+    cases_d30 <= cases_d29; // Delay.java:25
+    cases_d31 <= cases_d30; // Delay.java:25
+    cases_d32 <= cases_d31; // Delay.java:25
+    cases_d33 <= cases_d32; // Delay.java:25
+    cases_d34 <= cases_d33; // Delay.java:25
+    cases_d35 <= cases_d34; // Delay.java:25
+    cases_d36 <= cases_d35; // Delay.java:25
+    cases_d37 <= cases_d36; // Delay.java:25
+    cases_d38 <= cases_d37; // Delay.java:25
+    cases_d39 <= cases_d38; // Delay.java:25
+    cases_d40 <= cases_d39; // Delay.java:25
+    cases_d41 <= cases_d40; // Delay.java:25
+    cases_d42 <= cases_d41; // Delay.java:25
+    sign_d1 <= sign_c; // Delay.java:25
+    sign_d2 <= sign_d1; // Delay.java:25
+    sign_d3 <= sign_d2; // Delay.java:25
+    sign_d4 <= sign_d3; // Delay.java:25
+    sign_d5 <= sign_d4; // Delay.java:25
+    sign_d6 <= sign_d5; // Delay.java:25
+    sign_d7 <= sign_d6; // Delay.java:25
+    sign_d8 <= sign_d7; // Delay.java:25
+    sign_d9 <= sign_d8; // Delay.java:25
+    sign_d10 <= sign_d9; // Delay.java:25
+    sign_d11 <= sign_d10; // Delay.java:25
+    sign_d12 <= sign_d11; // Delay.java:25
+    sign_d13 <= sign_d12; // Delay.java:25
+    sign_d14 <= sign_d13; // Delay.java:25
+    sign_d15 <= sign_d14; // Delay.java:25
+    sign_d16 <= sign_d15; // Delay.java:25
+    sign_d17 <= sign_d16; // Delay.java:25
+    sign_d18 <= sign_d17; // Delay.java:25
+    sign_d19 <= sign_d18; // Delay.java:25
+    sign_d20 <= sign_d19; // Delay.java:25
+    sign_d21 <= sign_d20; // Delay.java:25
+    sign_d22 <= sign_d21; // Delay.java:25
+    sign_d23 <= sign_d22; // Delay.java:25
+    sign_d24 <= sign_d23; // Delay.java:25
+    sign_d25 <= sign_d24; // Delay.java:25
+    sign_d26 <= sign_d25; // Delay.java:25
+    sign_d27 <= sign_d26; // Delay.java:25
+    sign_d28 <= sign_d27; // Delay.java:25
+    sign_d29 <= sign_d28; // Delay.java:25
+    sign_d30 <= sign_d29; // Delay.java:25
+    sign_d31 <= sign_d30; // Delay.java:25
+    sign_d32 <= sign_d31; // Delay.java:25
+    sign_d33 <= sign_d32; // Delay.java:25
+    sign_d34 <= sign_d33; // Delay.java:25
+    sign_d35 <= sign_d34; // Delay.java:25
+    sign_d36 <= sign_d35; // Delay.java:25
+    sign_d37 <= sign_d36; // Delay.java:25
+    sign_d38 <= sign_d37; // Delay.java:25
+    sign_d39 <= sign_d38; // Delay.java:25
+    sign_d40 <= sign_d39; // Delay.java:25
+    sign_d41 <= sign_d40; // Delay.java:25
+    sign_d42 <= sign_d41; // Delay.java:25
+    // FpRsqrt.java:114
+    y_out <=
+        cases_d42[2] ? 32'h7fc00000 : (cases_d42[1] ? {sign_d42, 31'h7f800000} : (cases_d42[0] ? 32'h0 : scale2_y));
+>>>>>>> emitter
     valid_out <= scale2_out_valid; // FpRsqrt.java:115
     if (reset) begin
       valid_a <= 1'b0;
@@ -634,7 +811,7 @@ module FpRsqrt (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lz_a_and_and_not_cat[0], odd_b_part_mux[9:1], minus_half_b_diff[0], u_c_mux_and_and_not_cat[0]};
+  wire unused_bits = &{1'b0, minus_half_b_diff[0]};
 endmodule
 
 `default_nettype wire

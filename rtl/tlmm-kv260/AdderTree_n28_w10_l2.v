@@ -53,7 +53,7 @@ module AdderTree_n28_w10_l2 (
   reg  [14:0] level5_sum0;  // AdderTree.java:55
   reg         level5_valid; // AdderTree.java:58
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [10:0] level2_sum0_sum;
   wire [10:0] level2_sum0_sum_2;
   wire [10:0] level2_sum1_sum;
@@ -71,7 +71,6 @@ module AdderTree_n28_w10_l2 (
   wire [12:0] level4_sum0_sum;
   wire [12:0] level4_sum0_sum_2;
   wire [12:0] level4_sum1_sum;
-  wire [12:0] level4_sum1_ext;
   assign level2_sum0_sum = {in_payload_0[9], in_payload_0} + {in_payload_1[9], in_payload_1};
   assign level2_sum0_sum_2 = {in_payload_2[9], in_payload_2} + {in_payload_3[9], in_payload_3};
   assign level2_sum1_sum = {in_payload_4[9], in_payload_4} + {in_payload_5[9], in_payload_5};
@@ -89,22 +88,29 @@ module AdderTree_n28_w10_l2 (
   assign level4_sum0_sum = {level2_sum0[11], level2_sum0} + {level2_sum1[11], level2_sum1};
   assign level4_sum0_sum_2 = {level2_sum2[11], level2_sum2} + {level2_sum3[11], level2_sum3};
   assign level4_sum1_sum = {level2_sum4[11], level2_sum4} + {level2_sum5[11], level2_sum5};
-  assign level4_sum1_ext = {level2_sum6[11], level2_sum6};
 
   assign out_valid = level5_valid; // AdderTree.java:62
   assign out_payload = level5_sum0; // AdderTree.java:63
 
   always @(posedge clk) begin
-    level2_sum0 <= {level2_sum0_sum[10], level2_sum0_sum} + {level2_sum0_sum_2[10], level2_sum0_sum_2}; // AdderTree.java:55
-    level2_sum1 <= {level2_sum1_sum[10], level2_sum1_sum} + {level2_sum1_sum_2[10], level2_sum1_sum_2}; // AdderTree.java:55
-    level2_sum2 <= {level2_sum2_sum[10], level2_sum2_sum} + {level2_sum2_sum_2[10], level2_sum2_sum_2}; // AdderTree.java:55
-    level2_sum3 <= {level2_sum3_sum[10], level2_sum3_sum} + {level2_sum3_sum_2[10], level2_sum3_sum_2}; // AdderTree.java:55
-    level2_sum4 <= {level2_sum4_sum[10], level2_sum4_sum} + {level2_sum4_sum_2[10], level2_sum4_sum_2}; // AdderTree.java:55
-    level2_sum5 <= {level2_sum5_sum[10], level2_sum5_sum} + {level2_sum5_sum_2[10], level2_sum5_sum_2}; // AdderTree.java:55
-    level2_sum6 <= {level2_sum6_sum[10], level2_sum6_sum} + {level2_sum6_sum_2[10], level2_sum6_sum_2}; // AdderTree.java:55
+    // AdderTree.java:55
+    level2_sum0 <= {level2_sum0_sum[10], level2_sum0_sum} + {level2_sum0_sum_2[10], level2_sum0_sum_2};
+    // AdderTree.java:55
+    level2_sum1 <= {level2_sum1_sum[10], level2_sum1_sum} + {level2_sum1_sum_2[10], level2_sum1_sum_2};
+    // AdderTree.java:55
+    level2_sum2 <= {level2_sum2_sum[10], level2_sum2_sum} + {level2_sum2_sum_2[10], level2_sum2_sum_2};
+    // AdderTree.java:55
+    level2_sum3 <= {level2_sum3_sum[10], level2_sum3_sum} + {level2_sum3_sum_2[10], level2_sum3_sum_2};
+    // AdderTree.java:55
+    level2_sum4 <= {level2_sum4_sum[10], level2_sum4_sum} + {level2_sum4_sum_2[10], level2_sum4_sum_2};
+    // AdderTree.java:55
+    level2_sum5 <= {level2_sum5_sum[10], level2_sum5_sum} + {level2_sum5_sum_2[10], level2_sum5_sum_2};
+    // AdderTree.java:55
+    level2_sum6 <= {level2_sum6_sum[10], level2_sum6_sum} + {level2_sum6_sum_2[10], level2_sum6_sum_2};
     level2_valid <= in_valid; // AdderTree.java:58
-    level4_sum0 <= {level4_sum0_sum[12], level4_sum0_sum} + {level4_sum0_sum_2[12], level4_sum0_sum_2}; // AdderTree.java:55
-    level4_sum1 <= {level4_sum1_sum[12], level4_sum1_sum} + {level4_sum1_ext[12], level4_sum1_ext}; // AdderTree.java:55
+    // AdderTree.java:55
+    level4_sum0 <= {level4_sum0_sum[12], level4_sum0_sum} + {level4_sum0_sum_2[12], level4_sum0_sum_2};
+    level4_sum1 <= {level4_sum1_sum[12], level4_sum1_sum} + {{2{level2_sum6[11]}}, level2_sum6}; // AdderTree.java:55
     level4_valid <= level2_valid; // AdderTree.java:58
     level5_sum0 <= {level4_sum0[13], level4_sum0} + {level4_sum1[13], level4_sum1}; // AdderTree.java:55
     level5_valid <= level4_valid; // AdderTree.java:58

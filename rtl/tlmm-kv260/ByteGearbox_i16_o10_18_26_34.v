@@ -25,28 +25,52 @@ module ByteGearbox_i16_o10_18_26_34 (
   wire [5:0]   held_after_pop; // ByteGearbox.java:80
   wire [447:0] merged;         // ByteGearbox.java:83
 
-  // Temporaries, named after the signal they feed
-  wire out_valid_cmp;
-  wire out_valid_cmp_2;
-  wire out_valid_cmp_3;
-  assign out_valid_cmp = size == 2'd3;
-  assign out_valid_cmp_2 = size == 2'd2;
-  assign out_valid_cmp_3 = size == 2'd1;
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire size_eq_3;
+  wire size_eq_2;
+  wire size_eq_1;
+  assign size_eq_3 = size == 2'd3;
+  assign size_eq_2 = size == 2'd2;
+  assign size_eq_1 = size == 2'd1;
 
   assign count = held; // ByteGearbox.java:61
   assign out_payload = buffer[271:0]; // ByteGearbox.java:62
+<<<<<<< HEAD:rtl/tlmm-kv260/ByteGearbox_i16_o10_18_26_34.v
   assign in_ready = held <= 6'd40; // ByteGearbox.java:63
   assign out_valid = out_valid_cmp ? (held >= 6'd34) : (out_valid_cmp_2 ? (held >= 6'd26) : (out_valid_cmp_3 ? (held >= 6'd18) : (held >= 6'd10))); // ByteGearbox.java:75
   assign pop = out_valid & out_ready; // ByteGearbox.java:77
   assign push = in_valid & in_ready; // ByteGearbox.java:78
   assign after_pop = pop ? (out_valid_cmp ? {272'd0, buffer[447:272]} : (out_valid_cmp_2 ? {208'd0, buffer[447:208]} : (out_valid_cmp_3 ? {144'd0, buffer[447:144]} : {80'd0, buffer[447:80]}))) : buffer; // ByteGearbox.java:79
   assign held_after_pop = pop ? (out_valid_cmp ? (held - 6'd34) : (out_valid_cmp_2 ? (held - 6'd26) : (out_valid_cmp_3 ? (held - 6'd18) : (held - 6'd10)))) : held; // ByteGearbox.java:80
+=======
+  assign in_ready = held <= 7'd40; // ByteGearbox.java:63
+  // ByteGearbox.java:75
+  assign out_valid =
+      size_eq_3 ? (held >= 7'd34) : (size_eq_2 ? (held >= 7'd26) : (size_eq_1 ? (held >= 7'd18) : (held >= 7'd10)));
+  assign pop = out_valid & out_ready; // ByteGearbox.java:77
+  assign push = in_valid & in_ready; // ByteGearbox.java:78
+  assign after_pop =
+      pop
+        ? (size_eq_3 ? {272'd0, buffer[575:272]}
+           : size_eq_2 ? {208'd0, buffer[575:208]}
+           : size_eq_1 ? {144'd0, buffer[575:144]}
+           : {80'd0, buffer[575:80]})
+      : buffer; // ByteGearbox.java:79
+  assign held_after_pop =
+      pop ? (size_eq_3 ? (held - 7'd34) : (size_eq_2 ? (held - 7'd26) : (size_eq_1 ? (held - 7'd18) : (held - 7'd10))))
+      : held; // ByteGearbox.java:80
+>>>>>>> emitter:rtl/tlmm-kv260/ByteGearbox_i32_o10_18_26_34.v
   assign merged = after_pop | ({320'd0, in_payload} << {held_after_pop, 3'h0}); // ByteGearbox.java:83
 
   always @(posedge clk) begin
     if (clear) begin // ByteGearbox.java:85
+<<<<<<< HEAD:rtl/tlmm-kv260/ByteGearbox_i16_o10_18_26_34.v
       held <= 6'd0; // ByteGearbox.java:86
       buffer <= 448'h0; // ByteGearbox.java:87
+=======
+      held <= 7'd0; // ByteGearbox.java:86
+      buffer <= {64'h0, 128'h0, 128'h0, 128'h0, 128'h0}; // ByteGearbox.java:87
+>>>>>>> emitter:rtl/tlmm-kv260/ByteGearbox_i32_o10_18_26_34.v
     end else if (push) begin // ByteGearbox.java:88
       held <= held_after_pop + 6'd16; // ByteGearbox.java:89
       buffer <= merged; // ByteGearbox.java:90

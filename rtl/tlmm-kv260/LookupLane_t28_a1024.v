@@ -186,7 +186,7 @@ module LookupLane_t28_a1024 (
   (* ram_style = "block" *)
   reg  [31:0] accumulators [0:1023];    // LookupLane.java:108
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [31:0] total_ext;
   assign total_ext = {{17{adder_tree_out_payload[14]}}, adder_tree_out_payload};
 
@@ -225,6 +225,7 @@ module LookupLane_t28_a1024 (
   assign result_payload = result_q_value; // LookupLane.java:121
 
   always @(posedge clk) begin
+<<<<<<< HEAD
     if (table_write_valid) begin // LookupLane.java:70
       table0[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_0; // LookupLane.java:70
     end
@@ -308,6 +309,119 @@ module LookupLane_t28_a1024 (
     end
     if (table_write_valid) begin // LookupLane.java:70
       table27[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_27; // LookupLane.java:70
+=======
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table0[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_0;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table1[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_1;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table2[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_2;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table3[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_3;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table4[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_4;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table5[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_5;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table6[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_6;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table7[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_7;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table8[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_8;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table9[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_9;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table10[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_10;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table11[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_11;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table12[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_12;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table13[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_13;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table14[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_14;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table15[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_15;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table16[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_16;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table17[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_17;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table18[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_18;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table19[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_19;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table20[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_20;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table21[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_21;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table22[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_22;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table23[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_23;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table24[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_24;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table25[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_25;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table26[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_26;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table27[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_27;
+>>>>>>> emitter
     end
     entries_0 <= table0[{step_payload_tableHalf, step_payload_indices[4:0]}]; // LookupLane.java:75
     entries_1 <= table1[{step_payload_tableHalf, step_payload_indices[9:5]}]; // LookupLane.java:75

@@ -1186,192 +1186,205 @@ module TlmmEngine_kv260 (
   (* ram_style = "block" *)
   reg  [223:0] act_memory [0:1175];                  // ActivationLoader.java:38
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [33:0] beats_per_token_prod;
   wire [66:0] tile_stride_prod;
-  wire [71:0] weights0_start_payload_address_prod;
-  wire [71:0] weights1_start_payload_address_prod;
   wire [71:0] weights2_start_payload_address_prod;
   wire [71:0] weights3_start_payload_address_prod;
-  wire [15:0] blocks_arrived_mux_mux;
+  wire [15:0] blocks_arrived_mux_2;
   wire [15:0] blocks_arrived_mux;
+<<<<<<< HEAD
   wire [15:0] load_tokens_after_diff;
   wire [7:0] table0_entry_ext_part;
+=======
+  wire [7:0] table0_entry_part;
+>>>>>>> emitter
   wire [9:0] table0_entry_ext;
-  wire [7:0] table0_entry_ext_2_part;
+  wire [7:0] table0_entry_part_2;
   wire [9:0] table0_entry_ext_2;
-  wire [7:0] table0_entry_ext_3_part;
+  wire [7:0] table0_entry_part_3;
   wire [9:0] table0_entry_ext_3;
-  wire [7:0] table1_entry_ext_part;
+  wire [7:0] table1_entry_part;
   wire [9:0] table1_entry_ext;
-  wire [7:0] table1_entry_ext_2_part;
+  wire [7:0] table1_entry_part_2;
   wire [9:0] table1_entry_ext_2;
-  wire [7:0] table1_entry_ext_3_part;
+  wire [7:0] table1_entry_part_3;
   wire [9:0] table1_entry_ext_3;
-  wire [7:0] table2_entry_ext_part;
+  wire [7:0] table2_entry_part;
   wire [9:0] table2_entry_ext;
-  wire [7:0] table2_entry_ext_2_part;
+  wire [7:0] table2_entry_part_2;
   wire [9:0] table2_entry_ext_2;
-  wire [7:0] table2_entry_ext_3_part;
+  wire [7:0] table2_entry_part_3;
   wire [9:0] table2_entry_ext_3;
-  wire [7:0] table3_entry_ext_part;
+  wire [7:0] table3_entry_part;
   wire [9:0] table3_entry_ext;
-  wire [7:0] table3_entry_ext_2_part;
+  wire [7:0] table3_entry_part_2;
   wire [9:0] table3_entry_ext_2;
-  wire [7:0] table3_entry_ext_3_part;
+  wire [7:0] table3_entry_part_3;
   wire [9:0] table3_entry_ext_3;
-  wire [7:0] table4_entry_ext_part;
+  wire [7:0] table4_entry_part;
   wire [9:0] table4_entry_ext;
-  wire [7:0] table4_entry_ext_2_part;
+  wire [7:0] table4_entry_part_2;
   wire [9:0] table4_entry_ext_2;
-  wire [7:0] table4_entry_ext_3_part;
+  wire [7:0] table4_entry_part_3;
   wire [9:0] table4_entry_ext_3;
-  wire [7:0] table5_entry_ext_part;
+  wire [7:0] table5_entry_part;
   wire [9:0] table5_entry_ext;
-  wire [7:0] table5_entry_ext_2_part;
+  wire [7:0] table5_entry_part_2;
   wire [9:0] table5_entry_ext_2;
-  wire [7:0] table5_entry_ext_3_part;
+  wire [7:0] table5_entry_part_3;
   wire [9:0] table5_entry_ext_3;
-  wire [7:0] table6_entry_ext_part;
+  wire [7:0] table6_entry_part;
   wire [9:0] table6_entry_ext;
-  wire [7:0] table6_entry_ext_2_part;
+  wire [7:0] table6_entry_part_2;
   wire [9:0] table6_entry_ext_2;
-  wire [7:0] table6_entry_ext_3_part;
+  wire [7:0] table6_entry_part_3;
   wire [9:0] table6_entry_ext_3;
-  wire [7:0] table7_entry_ext_part;
+  wire [7:0] table7_entry_part;
   wire [9:0] table7_entry_ext;
-  wire [7:0] table7_entry_ext_2_part;
+  wire [7:0] table7_entry_part_2;
   wire [9:0] table7_entry_ext_2;
-  wire [7:0] table7_entry_ext_3_part;
+  wire [7:0] table7_entry_part_3;
   wire [9:0] table7_entry_ext_3;
-  wire [7:0] table8_entry_ext_part;
+  wire [7:0] table8_entry_part;
   wire [9:0] table8_entry_ext;
-  wire [7:0] table8_entry_ext_2_part;
+  wire [7:0] table8_entry_part_2;
   wire [9:0] table8_entry_ext_2;
-  wire [7:0] table8_entry_ext_3_part;
+  wire [7:0] table8_entry_part_3;
   wire [9:0] table8_entry_ext_3;
-  wire [7:0] table9_entry_ext_part;
+  wire [7:0] table9_entry_part;
   wire [9:0] table9_entry_ext;
-  wire [7:0] table9_entry_ext_2_part;
+  wire [7:0] table9_entry_part_2;
   wire [9:0] table9_entry_ext_2;
-  wire [7:0] table9_entry_ext_3_part;
+  wire [7:0] table9_entry_part_3;
   wire [9:0] table9_entry_ext_3;
-  wire [7:0] table10_entry_ext_part;
+  wire [7:0] table10_entry_part;
   wire [9:0] table10_entry_ext;
-  wire [7:0] table10_entry_ext_2_part;
+  wire [7:0] table10_entry_part_2;
   wire [9:0] table10_entry_ext_2;
-  wire [7:0] table10_entry_ext_3_part;
+  wire [7:0] table10_entry_part_3;
   wire [9:0] table10_entry_ext_3;
-  wire [7:0] table11_entry_ext_part;
+  wire [7:0] table11_entry_part;
   wire [9:0] table11_entry_ext;
-  wire [7:0] table11_entry_ext_2_part;
+  wire [7:0] table11_entry_part_2;
   wire [9:0] table11_entry_ext_2;
-  wire [7:0] table11_entry_ext_3_part;
+  wire [7:0] table11_entry_part_3;
   wire [9:0] table11_entry_ext_3;
-  wire [7:0] table12_entry_ext_part;
+  wire [7:0] table12_entry_part;
   wire [9:0] table12_entry_ext;
-  wire [7:0] table12_entry_ext_2_part;
+  wire [7:0] table12_entry_part_2;
   wire [9:0] table12_entry_ext_2;
-  wire [7:0] table12_entry_ext_3_part;
+  wire [7:0] table12_entry_part_3;
   wire [9:0] table12_entry_ext_3;
-  wire [7:0] table13_entry_ext_part;
+  wire [7:0] table13_entry_part;
   wire [9:0] table13_entry_ext;
-  wire [7:0] table13_entry_ext_2_part;
+  wire [7:0] table13_entry_part_2;
   wire [9:0] table13_entry_ext_2;
-  wire [7:0] table13_entry_ext_3_part;
+  wire [7:0] table13_entry_part_3;
   wire [9:0] table13_entry_ext_3;
-  wire [7:0] table14_entry_ext_part;
+  wire [7:0] table14_entry_part;
   wire [9:0] table14_entry_ext;
-  wire [7:0] table14_entry_ext_2_part;
+  wire [7:0] table14_entry_part_2;
   wire [9:0] table14_entry_ext_2;
-  wire [7:0] table14_entry_ext_3_part;
+  wire [7:0] table14_entry_part_3;
   wire [9:0] table14_entry_ext_3;
-  wire [7:0] table15_entry_ext_part;
+  wire [7:0] table15_entry_part;
   wire [9:0] table15_entry_ext;
-  wire [7:0] table15_entry_ext_2_part;
+  wire [7:0] table15_entry_part_2;
   wire [9:0] table15_entry_ext_2;
-  wire [7:0] table15_entry_ext_3_part;
+  wire [7:0] table15_entry_part_3;
   wire [9:0] table15_entry_ext_3;
-  wire [7:0] table16_entry_ext_part;
+  wire [7:0] table16_entry_part;
   wire [9:0] table16_entry_ext;
-  wire [7:0] table16_entry_ext_2_part;
+  wire [7:0] table16_entry_part_2;
   wire [9:0] table16_entry_ext_2;
-  wire [7:0] table16_entry_ext_3_part;
+  wire [7:0] table16_entry_part_3;
   wire [9:0] table16_entry_ext_3;
-  wire [7:0] table17_entry_ext_part;
+  wire [7:0] table17_entry_part;
   wire [9:0] table17_entry_ext;
-  wire [7:0] table17_entry_ext_2_part;
+  wire [7:0] table17_entry_part_2;
   wire [9:0] table17_entry_ext_2;
-  wire [7:0] table17_entry_ext_3_part;
+  wire [7:0] table17_entry_part_3;
   wire [9:0] table17_entry_ext_3;
-  wire [7:0] table18_entry_ext_part;
+  wire [7:0] table18_entry_part;
   wire [9:0] table18_entry_ext;
-  wire [7:0] table18_entry_ext_2_part;
+  wire [7:0] table18_entry_part_2;
   wire [9:0] table18_entry_ext_2;
-  wire [7:0] table18_entry_ext_3_part;
+  wire [7:0] table18_entry_part_3;
   wire [9:0] table18_entry_ext_3;
-  wire [7:0] table19_entry_ext_part;
+  wire [7:0] table19_entry_part;
   wire [9:0] table19_entry_ext;
-  wire [7:0] table19_entry_ext_2_part;
+  wire [7:0] table19_entry_part_2;
   wire [9:0] table19_entry_ext_2;
-  wire [7:0] table19_entry_ext_3_part;
+  wire [7:0] table19_entry_part_3;
   wire [9:0] table19_entry_ext_3;
-  wire [7:0] table20_entry_ext_part;
+  wire [7:0] table20_entry_part;
   wire [9:0] table20_entry_ext;
-  wire [7:0] table20_entry_ext_2_part;
+  wire [7:0] table20_entry_part_2;
   wire [9:0] table20_entry_ext_2;
-  wire [7:0] table20_entry_ext_3_part;
+  wire [7:0] table20_entry_part_3;
   wire [9:0] table20_entry_ext_3;
-  wire [7:0] table21_entry_ext_part;
+  wire [7:0] table21_entry_part;
   wire [9:0] table21_entry_ext;
-  wire [7:0] table21_entry_ext_2_part;
+  wire [7:0] table21_entry_part_2;
   wire [9:0] table21_entry_ext_2;
-  wire [7:0] table21_entry_ext_3_part;
+  wire [7:0] table21_entry_part_3;
   wire [9:0] table21_entry_ext_3;
-  wire [7:0] table22_entry_ext_part;
+  wire [7:0] table22_entry_part;
   wire [9:0] table22_entry_ext;
-  wire [7:0] table22_entry_ext_2_part;
+  wire [7:0] table22_entry_part_2;
   wire [9:0] table22_entry_ext_2;
-  wire [7:0] table22_entry_ext_3_part;
+  wire [7:0] table22_entry_part_3;
   wire [9:0] table22_entry_ext_3;
-  wire [7:0] table23_entry_ext_part;
+  wire [7:0] table23_entry_part;
   wire [9:0] table23_entry_ext;
-  wire [7:0] table23_entry_ext_2_part;
+  wire [7:0] table23_entry_part_2;
   wire [9:0] table23_entry_ext_2;
-  wire [7:0] table23_entry_ext_3_part;
+  wire [7:0] table23_entry_part_3;
   wire [9:0] table23_entry_ext_3;
-  wire [7:0] table24_entry_ext_part;
+  wire [7:0] table24_entry_part;
   wire [9:0] table24_entry_ext;
-  wire [7:0] table24_entry_ext_2_part;
+  wire [7:0] table24_entry_part_2;
   wire [9:0] table24_entry_ext_2;
-  wire [7:0] table24_entry_ext_3_part;
+  wire [7:0] table24_entry_part_3;
   wire [9:0] table24_entry_ext_3;
-  wire [7:0] table25_entry_ext_part;
+  wire [7:0] table25_entry_part;
   wire [9:0] table25_entry_ext;
-  wire [7:0] table25_entry_ext_2_part;
+  wire [7:0] table25_entry_part_2;
   wire [9:0] table25_entry_ext_2;
-  wire [7:0] table25_entry_ext_3_part;
+  wire [7:0] table25_entry_part_3;
   wire [9:0] table25_entry_ext_3;
-  wire [7:0] table26_entry_ext_part;
+  wire [7:0] table26_entry_part;
   wire [9:0] table26_entry_ext;
-  wire [7:0] table26_entry_ext_2_part;
+  wire [7:0] table26_entry_part_2;
   wire [9:0] table26_entry_ext_2;
-  wire [7:0] table26_entry_ext_3_part;
+  wire [7:0] table26_entry_part_3;
   wire [9:0] table26_entry_ext_3;
-  wire [7:0] table27_entry_ext_part;
+  wire [7:0] table27_entry_part;
   wire [9:0] table27_entry_ext;
-  wire [7:0] table27_entry_ext_2_part;
+  wire [7:0] table27_entry_part_2;
   wire [9:0] table27_entry_ext_2;
-  wire [7:0] table27_entry_ext_3_part;
+  wire [7:0] table27_entry_part_3;
   wire [9:0] table27_entry_ext_3;
+<<<<<<< HEAD
   wire result_credits_cond_and;
   wire [15:0] sweep_chunk_tokens_diff;
+=======
+  wire build_block_eq_last_block;
+  wire chunk_released_cmp;
+  wire build_tile_eq_last_tile;
+  wire sweep_block_eq_last_block;
+  wire tile_swept_cmp;
+  wire [15:0] load_tokens_sum;
+  wire [15:0] sweep_tokens_sum;
+  wire issue_and_sweep_block_eq_last_block;
+  wire results_valid_and_ready;
+>>>>>>> emitter
   assign beats_per_token_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
   assign tile_stride_prod = {3'd0, {32'd0, cmd_regionStride}} * {64'd0, 3'd4};
-  assign weights0_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd0};
-  assign weights1_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd1};
   assign weights2_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd2};
   assign weights3_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd3};
+<<<<<<< HEAD
   assign blocks_arrived_mux_mux = (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
   assign blocks_arrived_mux = (weights2_blocks_done < blocks_arrived_mux_mux) ? weights2_blocks_done : blocks_arrived_mux_mux;
   assign load_tokens_after_diff = cmd_tokens - load_tokens;
@@ -1639,6 +1652,1250 @@ module TlmmEngine_kv260 (
   assign last_tile = cmd_tiles - 16'd1; // CommandSlot.java:43
   assign last_block = cmd_blocks - 16'd1; // CommandSlot.java:44
   assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:88
+=======
+  assign blocks_arrived_mux_2 =
+      (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
+  assign blocks_arrived_mux =
+      (weights2_blocks_done < blocks_arrived_mux_2) ? weights2_blocks_done : blocks_arrived_mux_2;
+  assign table0_entry_part = staging[7:0];
+  assign table0_entry_ext = {{2{table0_entry_part[7]}}, table0_entry_part};
+  assign table0_entry_part_2 = staging[15:8];
+  assign table0_entry_ext_2 = {{2{table0_entry_part_2[7]}}, table0_entry_part_2};
+  assign table0_entry_part_3 = staging[23:16];
+  assign table0_entry_ext_3 = {{2{table0_entry_part_3[7]}}, table0_entry_part_3};
+  assign table1_entry_part = staging[31:24];
+  assign table1_entry_ext = {{2{table1_entry_part[7]}}, table1_entry_part};
+  assign table1_entry_part_2 = staging[39:32];
+  assign table1_entry_ext_2 = {{2{table1_entry_part_2[7]}}, table1_entry_part_2};
+  assign table1_entry_part_3 = staging[47:40];
+  assign table1_entry_ext_3 = {{2{table1_entry_part_3[7]}}, table1_entry_part_3};
+  assign table2_entry_part = staging[55:48];
+  assign table2_entry_ext = {{2{table2_entry_part[7]}}, table2_entry_part};
+  assign table2_entry_part_2 = staging[63:56];
+  assign table2_entry_ext_2 = {{2{table2_entry_part_2[7]}}, table2_entry_part_2};
+  assign table2_entry_part_3 = staging[71:64];
+  assign table2_entry_ext_3 = {{2{table2_entry_part_3[7]}}, table2_entry_part_3};
+  assign table3_entry_part = staging[79:72];
+  assign table3_entry_ext = {{2{table3_entry_part[7]}}, table3_entry_part};
+  assign table3_entry_part_2 = staging[87:80];
+  assign table3_entry_ext_2 = {{2{table3_entry_part_2[7]}}, table3_entry_part_2};
+  assign table3_entry_part_3 = staging[95:88];
+  assign table3_entry_ext_3 = {{2{table3_entry_part_3[7]}}, table3_entry_part_3};
+  assign table4_entry_part = staging[103:96];
+  assign table4_entry_ext = {{2{table4_entry_part[7]}}, table4_entry_part};
+  assign table4_entry_part_2 = staging[111:104];
+  assign table4_entry_ext_2 = {{2{table4_entry_part_2[7]}}, table4_entry_part_2};
+  assign table4_entry_part_3 = staging[119:112];
+  assign table4_entry_ext_3 = {{2{table4_entry_part_3[7]}}, table4_entry_part_3};
+  assign table5_entry_part = staging[127:120];
+  assign table5_entry_ext = {{2{table5_entry_part[7]}}, table5_entry_part};
+  assign table5_entry_part_2 = staging[135:128];
+  assign table5_entry_ext_2 = {{2{table5_entry_part_2[7]}}, table5_entry_part_2};
+  assign table5_entry_part_3 = staging[143:136];
+  assign table5_entry_ext_3 = {{2{table5_entry_part_3[7]}}, table5_entry_part_3};
+  assign table6_entry_part = staging[151:144];
+  assign table6_entry_ext = {{2{table6_entry_part[7]}}, table6_entry_part};
+  assign table6_entry_part_2 = staging[159:152];
+  assign table6_entry_ext_2 = {{2{table6_entry_part_2[7]}}, table6_entry_part_2};
+  assign table6_entry_part_3 = staging[167:160];
+  assign table6_entry_ext_3 = {{2{table6_entry_part_3[7]}}, table6_entry_part_3};
+  assign table7_entry_part = staging[175:168];
+  assign table7_entry_ext = {{2{table7_entry_part[7]}}, table7_entry_part};
+  assign table7_entry_part_2 = staging[183:176];
+  assign table7_entry_ext_2 = {{2{table7_entry_part_2[7]}}, table7_entry_part_2};
+  assign table7_entry_part_3 = staging[191:184];
+  assign table7_entry_ext_3 = {{2{table7_entry_part_3[7]}}, table7_entry_part_3};
+  assign table8_entry_part = staging[199:192];
+  assign table8_entry_ext = {{2{table8_entry_part[7]}}, table8_entry_part};
+  assign table8_entry_part_2 = staging[207:200];
+  assign table8_entry_ext_2 = {{2{table8_entry_part_2[7]}}, table8_entry_part_2};
+  assign table8_entry_part_3 = staging[215:208];
+  assign table8_entry_ext_3 = {{2{table8_entry_part_3[7]}}, table8_entry_part_3};
+  assign table9_entry_part = staging[223:216];
+  assign table9_entry_ext = {{2{table9_entry_part[7]}}, table9_entry_part};
+  assign table9_entry_part_2 = staging[231:224];
+  assign table9_entry_ext_2 = {{2{table9_entry_part_2[7]}}, table9_entry_part_2};
+  assign table9_entry_part_3 = staging[239:232];
+  assign table9_entry_ext_3 = {{2{table9_entry_part_3[7]}}, table9_entry_part_3};
+  assign table10_entry_part = staging[247:240];
+  assign table10_entry_ext = {{2{table10_entry_part[7]}}, table10_entry_part};
+  assign table10_entry_part_2 = staging[255:248];
+  assign table10_entry_ext_2 = {{2{table10_entry_part_2[7]}}, table10_entry_part_2};
+  assign table10_entry_part_3 = staging[263:256];
+  assign table10_entry_ext_3 = {{2{table10_entry_part_3[7]}}, table10_entry_part_3};
+  assign table11_entry_part = staging[271:264];
+  assign table11_entry_ext = {{2{table11_entry_part[7]}}, table11_entry_part};
+  assign table11_entry_part_2 = staging[279:272];
+  assign table11_entry_ext_2 = {{2{table11_entry_part_2[7]}}, table11_entry_part_2};
+  assign table11_entry_part_3 = staging[287:280];
+  assign table11_entry_ext_3 = {{2{table11_entry_part_3[7]}}, table11_entry_part_3};
+  assign table12_entry_part = staging[295:288];
+  assign table12_entry_ext = {{2{table12_entry_part[7]}}, table12_entry_part};
+  assign table12_entry_part_2 = staging[303:296];
+  assign table12_entry_ext_2 = {{2{table12_entry_part_2[7]}}, table12_entry_part_2};
+  assign table12_entry_part_3 = staging[311:304];
+  assign table12_entry_ext_3 = {{2{table12_entry_part_3[7]}}, table12_entry_part_3};
+  assign table13_entry_part = staging[319:312];
+  assign table13_entry_ext = {{2{table13_entry_part[7]}}, table13_entry_part};
+  assign table13_entry_part_2 = staging[327:320];
+  assign table13_entry_ext_2 = {{2{table13_entry_part_2[7]}}, table13_entry_part_2};
+  assign table13_entry_part_3 = staging[335:328];
+  assign table13_entry_ext_3 = {{2{table13_entry_part_3[7]}}, table13_entry_part_3};
+  assign table14_entry_part = staging[343:336];
+  assign table14_entry_ext = {{2{table14_entry_part[7]}}, table14_entry_part};
+  assign table14_entry_part_2 = staging[351:344];
+  assign table14_entry_ext_2 = {{2{table14_entry_part_2[7]}}, table14_entry_part_2};
+  assign table14_entry_part_3 = staging[359:352];
+  assign table14_entry_ext_3 = {{2{table14_entry_part_3[7]}}, table14_entry_part_3};
+  assign table15_entry_part = staging[367:360];
+  assign table15_entry_ext = {{2{table15_entry_part[7]}}, table15_entry_part};
+  assign table15_entry_part_2 = staging[375:368];
+  assign table15_entry_ext_2 = {{2{table15_entry_part_2[7]}}, table15_entry_part_2};
+  assign table15_entry_part_3 = staging[383:376];
+  assign table15_entry_ext_3 = {{2{table15_entry_part_3[7]}}, table15_entry_part_3};
+  assign table16_entry_part = staging[391:384];
+  assign table16_entry_ext = {{2{table16_entry_part[7]}}, table16_entry_part};
+  assign table16_entry_part_2 = staging[399:392];
+  assign table16_entry_ext_2 = {{2{table16_entry_part_2[7]}}, table16_entry_part_2};
+  assign table16_entry_part_3 = staging[407:400];
+  assign table16_entry_ext_3 = {{2{table16_entry_part_3[7]}}, table16_entry_part_3};
+  assign table17_entry_part = staging[415:408];
+  assign table17_entry_ext = {{2{table17_entry_part[7]}}, table17_entry_part};
+  assign table17_entry_part_2 = staging[423:416];
+  assign table17_entry_ext_2 = {{2{table17_entry_part_2[7]}}, table17_entry_part_2};
+  assign table17_entry_part_3 = staging[431:424];
+  assign table17_entry_ext_3 = {{2{table17_entry_part_3[7]}}, table17_entry_part_3};
+  assign table18_entry_part = staging[439:432];
+  assign table18_entry_ext = {{2{table18_entry_part[7]}}, table18_entry_part};
+  assign table18_entry_part_2 = staging[447:440];
+  assign table18_entry_ext_2 = {{2{table18_entry_part_2[7]}}, table18_entry_part_2};
+  assign table18_entry_part_3 = staging[455:448];
+  assign table18_entry_ext_3 = {{2{table18_entry_part_3[7]}}, table18_entry_part_3};
+  assign table19_entry_part = staging[463:456];
+  assign table19_entry_ext = {{2{table19_entry_part[7]}}, table19_entry_part};
+  assign table19_entry_part_2 = staging[471:464];
+  assign table19_entry_ext_2 = {{2{table19_entry_part_2[7]}}, table19_entry_part_2};
+  assign table19_entry_part_3 = staging[479:472];
+  assign table19_entry_ext_3 = {{2{table19_entry_part_3[7]}}, table19_entry_part_3};
+  assign table20_entry_part = staging[487:480];
+  assign table20_entry_ext = {{2{table20_entry_part[7]}}, table20_entry_part};
+  assign table20_entry_part_2 = staging[495:488];
+  assign table20_entry_ext_2 = {{2{table20_entry_part_2[7]}}, table20_entry_part_2};
+  assign table20_entry_part_3 = staging[503:496];
+  assign table20_entry_ext_3 = {{2{table20_entry_part_3[7]}}, table20_entry_part_3};
+  assign table21_entry_part = staging[511:504];
+  assign table21_entry_ext = {{2{table21_entry_part[7]}}, table21_entry_part};
+  assign table21_entry_part_2 = staging[519:512];
+  assign table21_entry_ext_2 = {{2{table21_entry_part_2[7]}}, table21_entry_part_2};
+  assign table21_entry_part_3 = staging[527:520];
+  assign table21_entry_ext_3 = {{2{table21_entry_part_3[7]}}, table21_entry_part_3};
+  assign table22_entry_part = staging[535:528];
+  assign table22_entry_ext = {{2{table22_entry_part[7]}}, table22_entry_part};
+  assign table22_entry_part_2 = staging[543:536];
+  assign table22_entry_ext_2 = {{2{table22_entry_part_2[7]}}, table22_entry_part_2};
+  assign table22_entry_part_3 = staging[551:544];
+  assign table22_entry_ext_3 = {{2{table22_entry_part_3[7]}}, table22_entry_part_3};
+  assign table23_entry_part = staging[559:552];
+  assign table23_entry_ext = {{2{table23_entry_part[7]}}, table23_entry_part};
+  assign table23_entry_part_2 = staging[567:560];
+  assign table23_entry_ext_2 = {{2{table23_entry_part_2[7]}}, table23_entry_part_2};
+  assign table23_entry_part_3 = staging[575:568];
+  assign table23_entry_ext_3 = {{2{table23_entry_part_3[7]}}, table23_entry_part_3};
+  assign table24_entry_part = staging[583:576];
+  assign table24_entry_ext = {{2{table24_entry_part[7]}}, table24_entry_part};
+  assign table24_entry_part_2 = staging[591:584];
+  assign table24_entry_ext_2 = {{2{table24_entry_part_2[7]}}, table24_entry_part_2};
+  assign table24_entry_part_3 = staging[599:592];
+  assign table24_entry_ext_3 = {{2{table24_entry_part_3[7]}}, table24_entry_part_3};
+  assign table25_entry_part = staging[607:600];
+  assign table25_entry_ext = {{2{table25_entry_part[7]}}, table25_entry_part};
+  assign table25_entry_part_2 = staging[615:608];
+  assign table25_entry_ext_2 = {{2{table25_entry_part_2[7]}}, table25_entry_part_2};
+  assign table25_entry_part_3 = staging[623:616];
+  assign table25_entry_ext_3 = {{2{table25_entry_part_3[7]}}, table25_entry_part_3};
+  assign table26_entry_part = staging[631:624];
+  assign table26_entry_ext = {{2{table26_entry_part[7]}}, table26_entry_part};
+  assign table26_entry_part_2 = staging[639:632];
+  assign table26_entry_ext_2 = {{2{table26_entry_part_2[7]}}, table26_entry_part_2};
+  assign table26_entry_part_3 = staging[647:640];
+  assign table26_entry_ext_3 = {{2{table26_entry_part_3[7]}}, table26_entry_part_3};
+  assign table27_entry_part = staging[655:648];
+  assign table27_entry_ext = {{2{table27_entry_part[7]}}, table27_entry_part};
+  assign table27_entry_part_2 = staging[663:656];
+  assign table27_entry_ext_2 = {{2{table27_entry_part_2[7]}}, table27_entry_part_2};
+  assign table27_entry_part_3 = staging[671:664];
+  assign table27_entry_ext_3 = {{2{table27_entry_part_3[7]}}, table27_entry_part_3};
+  assign build_block_eq_last_block = build_block == last_block;
+  assign chunk_released_cmp = (build_slot + 16'd1) == act_chunk_tokens;
+  assign build_tile_eq_last_tile = build_tile == last_tile;
+  assign sweep_block_eq_last_block = sweep_block == last_block;
+  assign tile_swept_cmp = (sweep_slot + 16'd1) == sweep_chunk_tokens;
+  assign load_tokens_sum = load_tokens + (((cmd_tokens - load_tokens) > 16'd8) ? 16'd8 : (cmd_tokens - load_tokens));
+  assign sweep_tokens_sum = sweep_tokens + sweep_chunk_tokens;
+  assign issue_and_sweep_block_eq_last_block = issue & sweep_block_eq_last_block;
+  assign results_valid_and_ready = results_valid & results_ready;
+
+  assign command_ready = ~active; // TlmmEngine.java:146
+  assign accepted = command_valid & command_ready; // TlmmEngine.java:147
+  assign busy = active; // TlmmEngine.java:152
+  assign last_tile = cmd_tiles - 16'd1; // TlmmEngine.java:153
+  assign last_block = cmd_blocks - 16'd1; // TlmmEngine.java:154
+  assign beats_per_token = beats_per_token_prod[31:0]; // TlmmEngine.java:167
+  assign remaining_tokens = cmd_tokens - act_tokens_loaded; // TlmmEngine.java:168
+  assign next_chunk_tokens = (remaining_tokens > 16'd8) ? 16'd8 : remaining_tokens; // TlmmEngine.java:170
+  assign start_chunk = active & ~act_loading & ~act_full & (remaining_tokens != 16'd0); // TlmmEngine.java:172
+  assign activations_ready = act_loading; // TlmmEngine.java:173
+  assign act_take = activations_valid & activations_ready; // TlmmEngine.java:174
+  assign act_address = act_slot_base + act_beat[10:0]; // TlmmEngine.java:175
+  assign token_loaded = act_take & (act_beat == (beats_per_token - 32'd1)); // TlmmEngine.java:177
+  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // TlmmEngine.java:203
+  assign weights0_m_axi_awready = m_axi_w0_awready; // TlmmEngine.java:203
+  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // TlmmEngine.java:203
+  assign m_axi_w0_awlen = weights0_m_axi_awlen; // TlmmEngine.java:203
+  assign m_axi_w0_awsize = weights0_m_axi_awsize; // TlmmEngine.java:203
+  assign m_axi_w0_awburst = weights0_m_axi_awburst; // TlmmEngine.java:203
+  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // TlmmEngine.java:203
+  assign weights0_m_axi_wready = m_axi_w0_wready; // TlmmEngine.java:203
+  assign m_axi_w0_wdata = weights0_m_axi_wdata; // TlmmEngine.java:203
+  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // TlmmEngine.java:203
+  assign m_axi_w0_wlast = weights0_m_axi_wlast; // TlmmEngine.java:203
+  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // TlmmEngine.java:203
+  assign m_axi_w0_bready = weights0_m_axi_bready; // TlmmEngine.java:203
+  assign weights0_m_axi_bresp = m_axi_w0_bresp; // TlmmEngine.java:203
+  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // TlmmEngine.java:203
+  assign weights0_m_axi_arready = m_axi_w0_arready; // TlmmEngine.java:203
+  assign m_axi_w0_araddr = weights0_m_axi_araddr; // TlmmEngine.java:203
+  assign m_axi_w0_arlen = weights0_m_axi_arlen; // TlmmEngine.java:203
+  assign m_axi_w0_arsize = weights0_m_axi_arsize; // TlmmEngine.java:203
+  assign m_axi_w0_arburst = weights0_m_axi_arburst; // TlmmEngine.java:203
+  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // TlmmEngine.java:203
+  assign m_axi_w0_rready = weights0_m_axi_rready; // TlmmEngine.java:203
+  assign weights0_m_axi_rdata = m_axi_w0_rdata; // TlmmEngine.java:203
+  assign weights0_m_axi_rresp = m_axi_w0_rresp; // TlmmEngine.java:203
+  assign weights0_m_axi_rlast = m_axi_w0_rlast; // TlmmEngine.java:203
+  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // TlmmEngine.java:203
+  assign weights1_m_axi_awready = m_axi_w1_awready; // TlmmEngine.java:203
+  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // TlmmEngine.java:203
+  assign m_axi_w1_awlen = weights1_m_axi_awlen; // TlmmEngine.java:203
+  assign m_axi_w1_awsize = weights1_m_axi_awsize; // TlmmEngine.java:203
+  assign m_axi_w1_awburst = weights1_m_axi_awburst; // TlmmEngine.java:203
+  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // TlmmEngine.java:203
+  assign weights1_m_axi_wready = m_axi_w1_wready; // TlmmEngine.java:203
+  assign m_axi_w1_wdata = weights1_m_axi_wdata; // TlmmEngine.java:203
+  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // TlmmEngine.java:203
+  assign m_axi_w1_wlast = weights1_m_axi_wlast; // TlmmEngine.java:203
+  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // TlmmEngine.java:203
+  assign m_axi_w1_bready = weights1_m_axi_bready; // TlmmEngine.java:203
+  assign weights1_m_axi_bresp = m_axi_w1_bresp; // TlmmEngine.java:203
+  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // TlmmEngine.java:203
+  assign weights1_m_axi_arready = m_axi_w1_arready; // TlmmEngine.java:203
+  assign m_axi_w1_araddr = weights1_m_axi_araddr; // TlmmEngine.java:203
+  assign m_axi_w1_arlen = weights1_m_axi_arlen; // TlmmEngine.java:203
+  assign m_axi_w1_arsize = weights1_m_axi_arsize; // TlmmEngine.java:203
+  assign m_axi_w1_arburst = weights1_m_axi_arburst; // TlmmEngine.java:203
+  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // TlmmEngine.java:203
+  assign m_axi_w1_rready = weights1_m_axi_rready; // TlmmEngine.java:203
+  assign weights1_m_axi_rdata = m_axi_w1_rdata; // TlmmEngine.java:203
+  assign weights1_m_axi_rresp = m_axi_w1_rresp; // TlmmEngine.java:203
+  assign weights1_m_axi_rlast = m_axi_w1_rlast; // TlmmEngine.java:203
+  assign m_axi_w2_awvalid = weights2_m_axi_awvalid; // TlmmEngine.java:203
+  assign weights2_m_axi_awready = m_axi_w2_awready; // TlmmEngine.java:203
+  assign m_axi_w2_awaddr = weights2_m_axi_awaddr; // TlmmEngine.java:203
+  assign m_axi_w2_awlen = weights2_m_axi_awlen; // TlmmEngine.java:203
+  assign m_axi_w2_awsize = weights2_m_axi_awsize; // TlmmEngine.java:203
+  assign m_axi_w2_awburst = weights2_m_axi_awburst; // TlmmEngine.java:203
+  assign m_axi_w2_wvalid = weights2_m_axi_wvalid; // TlmmEngine.java:203
+  assign weights2_m_axi_wready = m_axi_w2_wready; // TlmmEngine.java:203
+  assign m_axi_w2_wdata = weights2_m_axi_wdata; // TlmmEngine.java:203
+  assign m_axi_w2_wstrb = weights2_m_axi_wstrb; // TlmmEngine.java:203
+  assign m_axi_w2_wlast = weights2_m_axi_wlast; // TlmmEngine.java:203
+  assign weights2_m_axi_bvalid = m_axi_w2_bvalid; // TlmmEngine.java:203
+  assign m_axi_w2_bready = weights2_m_axi_bready; // TlmmEngine.java:203
+  assign weights2_m_axi_bresp = m_axi_w2_bresp; // TlmmEngine.java:203
+  assign m_axi_w2_arvalid = weights2_m_axi_arvalid; // TlmmEngine.java:203
+  assign weights2_m_axi_arready = m_axi_w2_arready; // TlmmEngine.java:203
+  assign m_axi_w2_araddr = weights2_m_axi_araddr; // TlmmEngine.java:203
+  assign m_axi_w2_arlen = weights2_m_axi_arlen; // TlmmEngine.java:203
+  assign m_axi_w2_arsize = weights2_m_axi_arsize; // TlmmEngine.java:203
+  assign m_axi_w2_arburst = weights2_m_axi_arburst; // TlmmEngine.java:203
+  assign weights2_m_axi_rvalid = m_axi_w2_rvalid; // TlmmEngine.java:203
+  assign m_axi_w2_rready = weights2_m_axi_rready; // TlmmEngine.java:203
+  assign weights2_m_axi_rdata = m_axi_w2_rdata; // TlmmEngine.java:203
+  assign weights2_m_axi_rresp = m_axi_w2_rresp; // TlmmEngine.java:203
+  assign weights2_m_axi_rlast = m_axi_w2_rlast; // TlmmEngine.java:203
+  assign m_axi_w3_awvalid = weights3_m_axi_awvalid; // TlmmEngine.java:203
+  assign weights3_m_axi_awready = m_axi_w3_awready; // TlmmEngine.java:203
+  assign m_axi_w3_awaddr = weights3_m_axi_awaddr; // TlmmEngine.java:203
+  assign m_axi_w3_awlen = weights3_m_axi_awlen; // TlmmEngine.java:203
+  assign m_axi_w3_awsize = weights3_m_axi_awsize; // TlmmEngine.java:203
+  assign m_axi_w3_awburst = weights3_m_axi_awburst; // TlmmEngine.java:203
+  assign m_axi_w3_wvalid = weights3_m_axi_wvalid; // TlmmEngine.java:203
+  assign weights3_m_axi_wready = m_axi_w3_wready; // TlmmEngine.java:203
+  assign m_axi_w3_wdata = weights3_m_axi_wdata; // TlmmEngine.java:203
+  assign m_axi_w3_wstrb = weights3_m_axi_wstrb; // TlmmEngine.java:203
+  assign m_axi_w3_wlast = weights3_m_axi_wlast; // TlmmEngine.java:203
+  assign weights3_m_axi_bvalid = m_axi_w3_bvalid; // TlmmEngine.java:203
+  assign m_axi_w3_bready = weights3_m_axi_bready; // TlmmEngine.java:203
+  assign weights3_m_axi_bresp = m_axi_w3_bresp; // TlmmEngine.java:203
+  assign m_axi_w3_arvalid = weights3_m_axi_arvalid; // TlmmEngine.java:203
+  assign weights3_m_axi_arready = m_axi_w3_arready; // TlmmEngine.java:203
+  assign m_axi_w3_araddr = weights3_m_axi_araddr; // TlmmEngine.java:203
+  assign m_axi_w3_arlen = weights3_m_axi_arlen; // TlmmEngine.java:203
+  assign m_axi_w3_arsize = weights3_m_axi_arsize; // TlmmEngine.java:203
+  assign m_axi_w3_arburst = weights3_m_axi_arburst; // TlmmEngine.java:203
+  assign weights3_m_axi_rvalid = m_axi_w3_rvalid; // TlmmEngine.java:203
+  assign m_axi_w3_rready = weights3_m_axi_rready; // TlmmEngine.java:203
+  assign weights3_m_axi_rdata = m_axi_w3_rdata; // TlmmEngine.java:203
+  assign weights3_m_axi_rresp = m_axi_w3_rresp; // TlmmEngine.java:203
+  assign weights3_m_axi_rlast = m_axi_w3_rlast; // TlmmEngine.java:203
+  assign buffer_write_0_valid = weights0_write_valid; // TlmmEngine.java:208
+  assign buffer_write_0_payload_address = weights0_write_payload_address; // TlmmEngine.java:208
+  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // TlmmEngine.java:208
+  assign buffer_write_0_payload_words = weights0_write_payload_words; // TlmmEngine.java:208
+  assign buffer_write_1_valid = weights1_write_valid; // TlmmEngine.java:208
+  assign buffer_write_1_payload_address = weights1_write_payload_address; // TlmmEngine.java:208
+  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // TlmmEngine.java:208
+  assign buffer_write_1_payload_words = weights1_write_payload_words; // TlmmEngine.java:208
+  assign buffer_write_2_valid = weights2_write_valid; // TlmmEngine.java:208
+  assign buffer_write_2_payload_address = weights2_write_payload_address; // TlmmEngine.java:208
+  assign buffer_write_2_payload_lanePair = weights2_write_payload_lanePair; // TlmmEngine.java:208
+  assign buffer_write_2_payload_words = weights2_write_payload_words; // TlmmEngine.java:208
+  assign buffer_write_3_valid = weights3_write_valid; // TlmmEngine.java:208
+  assign buffer_write_3_payload_address = weights3_write_payload_address; // TlmmEngine.java:208
+  assign buffer_write_3_payload_lanePair = weights3_write_payload_lanePair; // TlmmEngine.java:208
+  assign buffer_write_3_payload_words = weights3_write_payload_words; // TlmmEngine.java:208
+  assign load_last_tile = load_tile == last_tile; // TlmmEngine.java:219
+  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // TlmmEngine.java:220
+  assign start_load = active & ~load_running & ~loads_finished & free_half; // TlmmEngine.java:221
+  assign tile_stride = tile_stride_prod[63:0]; // TlmmEngine.java:222
+  assign weights0_start_valid = start_load; // TlmmEngine.java:226
+  assign weights0_start_payload_address = load_tile_base; // TlmmEngine.java:227
+  assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
+  assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
+  assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
+  assign weights0_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
+  assign weights0_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
+  assign weights0_start_payload_half = load_half; // TlmmEngine.java:233
+  assign weights1_start_valid = start_load; // TlmmEngine.java:226
+  assign weights1_start_payload_address = load_tile_base + {32'd0, cmd_regionStride}; // TlmmEngine.java:227
+  assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
+  assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
+  assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
+  assign weights1_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
+  assign weights1_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
+  assign weights1_start_payload_half = load_half; // TlmmEngine.java:233
+  assign weights2_start_valid = start_load; // TlmmEngine.java:226
+  // TlmmEngine.java:227
+  assign weights2_start_payload_address = load_tile_base + weights2_start_payload_address_prod[63:0];
+  assign weights2_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
+  assign weights2_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
+  assign weights2_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
+  assign weights2_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
+  assign weights2_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
+  assign weights2_start_payload_half = load_half; // TlmmEngine.java:233
+  assign weights3_start_valid = start_load; // TlmmEngine.java:226
+  // TlmmEngine.java:227
+  assign weights3_start_payload_address = load_tile_base + weights3_start_payload_address_prod[63:0];
+  assign weights3_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
+  assign weights3_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
+  assign weights3_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
+  assign weights3_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
+  assign weights3_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
+  assign weights3_start_payload_half = load_half; // TlmmEngine.java:233
+  assign load_complete =
+      load_running
+      & (port_finished_0 | weights0_done)
+      & (port_finished_1 | weights1_done)
+      & (port_finished_2 | weights2_done)
+      & (port_finished_3 | weights3_done); // TlmmEngine.java:240
+  // TlmmEngine.java:246
+  assign blocks_arrived = (weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done : blocks_arrived_mux;
+  // TlmmEngine.java:290
+  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0));
+  // TlmmEngine.java:292
+  assign start_build = active & act_full & ~building & ~staging_active & table_free & ~builds_finished;
+  assign stage_address = build_slot_base + build_block_base + {9'd0, stage_beat}; // TlmmEngine.java:293
+  assign stage_read = staging_active & (stage_beat < 2'd3); // TlmmEngine.java:294
+  assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TlmmEngine.java:308
+
+  always @(*) begin
+    pattern_plus0 = 1'b0; // TlmmEngine.java:320
+    pattern_minus0 = 1'b0; // TlmmEngine.java:321
+    pattern_plus1 = 1'b0; // TlmmEngine.java:320
+    pattern_minus1 = 1'b0; // TlmmEngine.java:321
+    pattern_plus2 = 1'b0; // TlmmEngine.java:320
+    pattern_minus2 = 1'b0; // TlmmEngine.java:321
+    case (entry) // TlmmEngine.java:325
+      5'd0: begin
+      end
+      5'd1: pattern_plus0 = 1'b1; // TlmmEngine.java:332
+      5'd2: pattern_plus1 = 1'b1; // TlmmEngine.java:332
+      5'd3: pattern_plus2 = 1'b1; // TlmmEngine.java:332
+      5'd4: begin
+        pattern_plus0 = 1'b1; // TlmmEngine.java:332
+        pattern_plus1 = 1'b1; // TlmmEngine.java:332
+      end
+      5'd5: begin
+        pattern_plus0 = 1'b1; // TlmmEngine.java:332
+        pattern_minus1 = 1'b1; // TlmmEngine.java:334
+      end
+      5'd6: begin
+        pattern_plus0 = 1'b1; // TlmmEngine.java:332
+        pattern_plus2 = 1'b1; // TlmmEngine.java:332
+      end
+      5'd7: begin
+        pattern_plus0 = 1'b1; // TlmmEngine.java:332
+        pattern_minus2 = 1'b1; // TlmmEngine.java:334
+      end
+      5'd8: begin
+        pattern_plus1 = 1'b1; // TlmmEngine.java:332
+        pattern_plus2 = 1'b1; // TlmmEngine.java:332
+      end
+      5'd9: begin
+        pattern_plus1 = 1'b1; // TlmmEngine.java:332
+        pattern_minus2 = 1'b1; // TlmmEngine.java:334
+      end
+      5'd10: begin
+        pattern_plus0 = 1'b1; // TlmmEngine.java:332
+        pattern_plus1 = 1'b1; // TlmmEngine.java:332
+        pattern_plus2 = 1'b1; // TlmmEngine.java:332
+      end
+      5'd11: begin
+        pattern_plus0 = 1'b1; // TlmmEngine.java:332
+        pattern_plus1 = 1'b1; // TlmmEngine.java:332
+        pattern_minus2 = 1'b1; // TlmmEngine.java:334
+      end
+      5'd12: begin
+        pattern_plus0 = 1'b1; // TlmmEngine.java:332
+        pattern_minus1 = 1'b1; // TlmmEngine.java:334
+        pattern_plus2 = 1'b1; // TlmmEngine.java:332
+      end
+      5'd13: begin
+        pattern_minus0 = 1'b1; // TlmmEngine.java:334
+        pattern_plus1 = 1'b1; // TlmmEngine.java:332
+        pattern_plus2 = 1'b1; // TlmmEngine.java:332
+      end
+      5'd14: pattern_minus0 = 1'b1; // TlmmEngine.java:334
+      5'd15: pattern_minus1 = 1'b1; // TlmmEngine.java:334
+      5'd16: pattern_minus2 = 1'b1; // TlmmEngine.java:334
+      5'd17: begin
+        pattern_minus0 = 1'b1; // TlmmEngine.java:334
+        pattern_minus1 = 1'b1; // TlmmEngine.java:334
+      end
+      5'd18: begin
+        pattern_minus0 = 1'b1; // TlmmEngine.java:334
+        pattern_plus1 = 1'b1; // TlmmEngine.java:332
+      end
+      5'd19: begin
+        pattern_minus0 = 1'b1; // TlmmEngine.java:334
+        pattern_minus2 = 1'b1; // TlmmEngine.java:334
+      end
+      5'd20: begin
+        pattern_minus0 = 1'b1; // TlmmEngine.java:334
+        pattern_plus2 = 1'b1; // TlmmEngine.java:332
+      end
+      5'd21: begin
+        pattern_minus1 = 1'b1; // TlmmEngine.java:334
+        pattern_minus2 = 1'b1; // TlmmEngine.java:334
+      end
+      5'd22: begin
+        pattern_minus1 = 1'b1; // TlmmEngine.java:334
+        pattern_plus2 = 1'b1; // TlmmEngine.java:332
+      end
+      5'd23: begin
+        pattern_minus0 = 1'b1; // TlmmEngine.java:334
+        pattern_minus1 = 1'b1; // TlmmEngine.java:334
+        pattern_minus2 = 1'b1; // TlmmEngine.java:334
+      end
+      5'd24: begin
+        pattern_minus0 = 1'b1; // TlmmEngine.java:334
+        pattern_minus1 = 1'b1; // TlmmEngine.java:334
+        pattern_plus2 = 1'b1; // TlmmEngine.java:332
+      end
+      5'd25: begin
+        pattern_minus0 = 1'b1; // TlmmEngine.java:334
+        pattern_plus1 = 1'b1; // TlmmEngine.java:332
+        pattern_minus2 = 1'b1; // TlmmEngine.java:334
+      end
+      5'd26: begin
+        pattern_plus0 = 1'b1; // TlmmEngine.java:332
+        pattern_minus1 = 1'b1; // TlmmEngine.java:334
+        pattern_minus2 = 1'b1; // TlmmEngine.java:334
+      end
+      default: begin
+      end
+    endcase
+  end
+
+  assign table0_entry =
+      (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0))
+      + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table1_entry =
+      (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0))
+      + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table2_entry =
+      (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0))
+      + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table3_entry =
+      (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0))
+      + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table4_entry =
+      (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0))
+      + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table5_entry =
+      (pattern_plus0 ? table5_entry_ext : (pattern_minus0 ? -table5_entry_ext : 10'd0))
+      + (pattern_plus1 ? table5_entry_ext_2 : (pattern_minus1 ? -table5_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table5_entry_ext_3 : (pattern_minus2 ? -table5_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table6_entry =
+      (pattern_plus0 ? table6_entry_ext : (pattern_minus0 ? -table6_entry_ext : 10'd0))
+      + (pattern_plus1 ? table6_entry_ext_2 : (pattern_minus1 ? -table6_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table6_entry_ext_3 : (pattern_minus2 ? -table6_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table7_entry =
+      (pattern_plus0 ? table7_entry_ext : (pattern_minus0 ? -table7_entry_ext : 10'd0))
+      + (pattern_plus1 ? table7_entry_ext_2 : (pattern_minus1 ? -table7_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table7_entry_ext_3 : (pattern_minus2 ? -table7_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table8_entry =
+      (pattern_plus0 ? table8_entry_ext : (pattern_minus0 ? -table8_entry_ext : 10'd0))
+      + (pattern_plus1 ? table8_entry_ext_2 : (pattern_minus1 ? -table8_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table8_entry_ext_3 : (pattern_minus2 ? -table8_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table9_entry =
+      (pattern_plus0 ? table9_entry_ext : (pattern_minus0 ? -table9_entry_ext : 10'd0))
+      + (pattern_plus1 ? table9_entry_ext_2 : (pattern_minus1 ? -table9_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table9_entry_ext_3 : (pattern_minus2 ? -table9_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table10_entry =
+      (pattern_plus0 ? table10_entry_ext : (pattern_minus0 ? -table10_entry_ext : 10'd0))
+      + (pattern_plus1 ? table10_entry_ext_2 : (pattern_minus1 ? -table10_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table10_entry_ext_3 : (pattern_minus2 ? -table10_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table11_entry =
+      (pattern_plus0 ? table11_entry_ext : (pattern_minus0 ? -table11_entry_ext : 10'd0))
+      + (pattern_plus1 ? table11_entry_ext_2 : (pattern_minus1 ? -table11_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table11_entry_ext_3 : (pattern_minus2 ? -table11_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table12_entry =
+      (pattern_plus0 ? table12_entry_ext : (pattern_minus0 ? -table12_entry_ext : 10'd0))
+      + (pattern_plus1 ? table12_entry_ext_2 : (pattern_minus1 ? -table12_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table12_entry_ext_3 : (pattern_minus2 ? -table12_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table13_entry =
+      (pattern_plus0 ? table13_entry_ext : (pattern_minus0 ? -table13_entry_ext : 10'd0))
+      + (pattern_plus1 ? table13_entry_ext_2 : (pattern_minus1 ? -table13_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table13_entry_ext_3 : (pattern_minus2 ? -table13_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table14_entry =
+      (pattern_plus0 ? table14_entry_ext : (pattern_minus0 ? -table14_entry_ext : 10'd0))
+      + (pattern_plus1 ? table14_entry_ext_2 : (pattern_minus1 ? -table14_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table14_entry_ext_3 : (pattern_minus2 ? -table14_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table15_entry =
+      (pattern_plus0 ? table15_entry_ext : (pattern_minus0 ? -table15_entry_ext : 10'd0))
+      + (pattern_plus1 ? table15_entry_ext_2 : (pattern_minus1 ? -table15_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table15_entry_ext_3 : (pattern_minus2 ? -table15_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table16_entry =
+      (pattern_plus0 ? table16_entry_ext : (pattern_minus0 ? -table16_entry_ext : 10'd0))
+      + (pattern_plus1 ? table16_entry_ext_2 : (pattern_minus1 ? -table16_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table16_entry_ext_3 : (pattern_minus2 ? -table16_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table17_entry =
+      (pattern_plus0 ? table17_entry_ext : (pattern_minus0 ? -table17_entry_ext : 10'd0))
+      + (pattern_plus1 ? table17_entry_ext_2 : (pattern_minus1 ? -table17_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table17_entry_ext_3 : (pattern_minus2 ? -table17_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table18_entry =
+      (pattern_plus0 ? table18_entry_ext : (pattern_minus0 ? -table18_entry_ext : 10'd0))
+      + (pattern_plus1 ? table18_entry_ext_2 : (pattern_minus1 ? -table18_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table18_entry_ext_3 : (pattern_minus2 ? -table18_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table19_entry =
+      (pattern_plus0 ? table19_entry_ext : (pattern_minus0 ? -table19_entry_ext : 10'd0))
+      + (pattern_plus1 ? table19_entry_ext_2 : (pattern_minus1 ? -table19_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table19_entry_ext_3 : (pattern_minus2 ? -table19_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table20_entry =
+      (pattern_plus0 ? table20_entry_ext : (pattern_minus0 ? -table20_entry_ext : 10'd0))
+      + (pattern_plus1 ? table20_entry_ext_2 : (pattern_minus1 ? -table20_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table20_entry_ext_3 : (pattern_minus2 ? -table20_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table21_entry =
+      (pattern_plus0 ? table21_entry_ext : (pattern_minus0 ? -table21_entry_ext : 10'd0))
+      + (pattern_plus1 ? table21_entry_ext_2 : (pattern_minus1 ? -table21_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table21_entry_ext_3 : (pattern_minus2 ? -table21_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table22_entry =
+      (pattern_plus0 ? table22_entry_ext : (pattern_minus0 ? -table22_entry_ext : 10'd0))
+      + (pattern_plus1 ? table22_entry_ext_2 : (pattern_minus1 ? -table22_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table22_entry_ext_3 : (pattern_minus2 ? -table22_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table23_entry =
+      (pattern_plus0 ? table23_entry_ext : (pattern_minus0 ? -table23_entry_ext : 10'd0))
+      + (pattern_plus1 ? table23_entry_ext_2 : (pattern_minus1 ? -table23_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table23_entry_ext_3 : (pattern_minus2 ? -table23_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table24_entry =
+      (pattern_plus0 ? table24_entry_ext : (pattern_minus0 ? -table24_entry_ext : 10'd0))
+      + (pattern_plus1 ? table24_entry_ext_2 : (pattern_minus1 ? -table24_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table24_entry_ext_3 : (pattern_minus2 ? -table24_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table25_entry =
+      (pattern_plus0 ? table25_entry_ext : (pattern_minus0 ? -table25_entry_ext : 10'd0))
+      + (pattern_plus1 ? table25_entry_ext_2 : (pattern_minus1 ? -table25_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table25_entry_ext_3 : (pattern_minus2 ? -table25_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table26_entry =
+      (pattern_plus0 ? table26_entry_ext : (pattern_minus0 ? -table26_entry_ext : 10'd0))
+      + (pattern_plus1 ? table26_entry_ext_2 : (pattern_minus1 ? -table26_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table26_entry_ext_3 : (pattern_minus2 ? -table26_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign table27_entry =
+      (pattern_plus0 ? table27_entry_ext : (pattern_minus0 ? -table27_entry_ext : 10'd0))
+      + (pattern_plus1 ? table27_entry_ext_2 : (pattern_minus1 ? -table27_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table27_entry_ext_3 : (pattern_minus2 ? -table27_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
+  assign build_done = building & (entry == 5'd26); // TlmmEngine.java:351
+  // TlmmEngine.java:356
+  assign chunk_released = build_done & build_block_eq_last_block & chunk_released_cmp & build_tile_eq_last_tile;
+  assign groups_of_tile = (sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:398
+  // TlmmEngine.java:400
+  assign sweep_chunk_tokens = ((cmd_tokens - sweep_tokens) > 16'd8) ? 16'd8 : (cmd_tokens - sweep_tokens);
+  assign weights_there =
+      (sweep_half ? half_loaded_1 : half_loaded_0)
+      | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // TlmmEngine.java:403
+  assign room = owed < 5'd22; // TlmmEngine.java:410
+  assign issue =
+      active
+      & ~sweeps_finished
+      & (table_half ? table_ready_1 : table_ready_0)
+      & weights_there
+      & (~sweep_block_eq_last_block | room); // TlmmEngine.java:412
+  assign buffer_read_enable = issue; // TlmmEngine.java:413
+  assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // TlmmEngine.java:414
+  assign block_swept = issue & ((sweep_group + 16'd1) == groups_of_tile); // TlmmEngine.java:416
+  assign tile_swept = block_swept & tile_swept_cmp & sweep_block_eq_last_block; // TlmmEngine.java:417
+  assign lane0_step_valid = step_valid_2; // TlmmEngine.java:478
+  assign lane0_step_payload_indices = {buffer_read_words_0[141:72], buffer_read_words_0[69:0]}; // TlmmEngine.java:479
+  assign lane0_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane0_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane0_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane0_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane0_table_write_valid = building; // TlmmEngine.java:484
+  assign lane0_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane0_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane0_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane0_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane1_step_valid = step_valid_2; // TlmmEngine.java:478
+  assign lane1_step_payload_indices = {buffer_read_words_1[141:72], buffer_read_words_1[69:0]}; // TlmmEngine.java:479
+  assign lane1_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane1_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane1_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane1_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane1_table_write_valid = building; // TlmmEngine.java:484
+  assign lane1_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane1_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane1_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane1_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane2_step_valid = step_valid_2; // TlmmEngine.java:478
+  assign lane2_step_payload_indices = {buffer_read_words_2[141:72], buffer_read_words_2[69:0]}; // TlmmEngine.java:479
+  assign lane2_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane2_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane2_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane2_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane2_table_write_valid = building; // TlmmEngine.java:484
+  assign lane2_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane2_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane2_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane2_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane3_step_valid = step_valid_2; // TlmmEngine.java:478
+  assign lane3_step_payload_indices = {buffer_read_words_3[141:72], buffer_read_words_3[69:0]}; // TlmmEngine.java:479
+  assign lane3_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane3_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane3_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane3_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane3_table_write_valid = building; // TlmmEngine.java:484
+  assign lane3_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane3_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane3_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane3_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane4_step_valid = step_valid_2; // TlmmEngine.java:478
+  assign lane4_step_payload_indices = {buffer_read_words_4[141:72], buffer_read_words_4[69:0]}; // TlmmEngine.java:479
+  assign lane4_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane4_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane4_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane4_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane4_table_write_valid = building; // TlmmEngine.java:484
+  assign lane4_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane4_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane4_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane4_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane5_step_valid = step_valid_2; // TlmmEngine.java:478
+  assign lane5_step_payload_indices = {buffer_read_words_5[141:72], buffer_read_words_5[69:0]}; // TlmmEngine.java:479
+  assign lane5_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane5_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane5_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane5_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane5_table_write_valid = building; // TlmmEngine.java:484
+  assign lane5_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane5_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane5_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane5_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane6_step_valid = step_valid_2; // TlmmEngine.java:478
+  assign lane6_step_payload_indices = {buffer_read_words_6[141:72], buffer_read_words_6[69:0]}; // TlmmEngine.java:479
+  assign lane6_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane6_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane6_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane6_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane6_table_write_valid = building; // TlmmEngine.java:484
+  assign lane6_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane6_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane6_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane6_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane7_step_valid = step_valid_2; // TlmmEngine.java:478
+  assign lane7_step_payload_indices = {buffer_read_words_7[141:72], buffer_read_words_7[69:0]}; // TlmmEngine.java:479
+  assign lane7_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane7_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane7_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane7_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane7_table_write_valid = building; // TlmmEngine.java:484
+  assign lane7_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane7_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane7_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane7_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane8_step_valid = step_valid_2; // TlmmEngine.java:478
+  assign lane8_step_payload_indices = {buffer_read_words_8[141:72], buffer_read_words_8[69:0]}; // TlmmEngine.java:479
+  assign lane8_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane8_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane8_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane8_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane8_table_write_valid = building; // TlmmEngine.java:484
+  assign lane8_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane8_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane8_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane8_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane9_step_valid = step_valid_2; // TlmmEngine.java:478
+  assign lane9_step_payload_indices = {buffer_read_words_9[141:72], buffer_read_words_9[69:0]}; // TlmmEngine.java:479
+  assign lane9_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane9_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane9_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane9_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane9_table_write_valid = building; // TlmmEngine.java:484
+  assign lane9_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane9_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane9_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane9_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane10_step_valid = step_valid_2; // TlmmEngine.java:478
+  // TlmmEngine.java:479
+  assign lane10_step_payload_indices = {buffer_read_words_10[141:72], buffer_read_words_10[69:0]};
+  assign lane10_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane10_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane10_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane10_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane10_table_write_valid = building; // TlmmEngine.java:484
+  assign lane10_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane10_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane10_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane10_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane11_step_valid = step_valid_2; // TlmmEngine.java:478
+  // TlmmEngine.java:479
+  assign lane11_step_payload_indices = {buffer_read_words_11[141:72], buffer_read_words_11[69:0]};
+  assign lane11_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane11_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane11_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane11_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane11_table_write_valid = building; // TlmmEngine.java:484
+  assign lane11_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane11_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane11_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane11_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane12_step_valid = step_valid_2; // TlmmEngine.java:478
+  // TlmmEngine.java:479
+  assign lane12_step_payload_indices = {buffer_read_words_12[141:72], buffer_read_words_12[69:0]};
+  assign lane12_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane12_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane12_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane12_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane12_table_write_valid = building; // TlmmEngine.java:484
+  assign lane12_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane12_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane12_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane12_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane13_step_valid = step_valid_2; // TlmmEngine.java:478
+  // TlmmEngine.java:479
+  assign lane13_step_payload_indices = {buffer_read_words_13[141:72], buffer_read_words_13[69:0]};
+  assign lane13_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane13_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane13_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane13_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane13_table_write_valid = building; // TlmmEngine.java:484
+  assign lane13_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane13_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane13_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane13_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane14_step_valid = step_valid_2; // TlmmEngine.java:478
+  // TlmmEngine.java:479
+  assign lane14_step_payload_indices = {buffer_read_words_14[141:72], buffer_read_words_14[69:0]};
+  assign lane14_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane14_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane14_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane14_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane14_table_write_valid = building; // TlmmEngine.java:484
+  assign lane14_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane14_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane14_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane14_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign lane15_step_valid = step_valid_2; // TlmmEngine.java:478
+  // TlmmEngine.java:479
+  assign lane15_step_payload_indices = {buffer_read_words_15[141:72], buffer_read_words_15[69:0]};
+  assign lane15_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
+  assign lane15_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
+  assign lane15_step_payload_first = step_first_2; // TlmmEngine.java:482
+  assign lane15_step_payload_last = step_last_2; // TlmmEngine.java:483
+  assign lane15_table_write_valid = building; // TlmmEngine.java:484
+  assign lane15_table_write_payload_half = build_half; // TlmmEngine.java:485
+  assign lane15_table_write_payload_entry = entry; // TlmmEngine.java:486
+  assign lane15_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
+  assign lane15_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
+  assign result_fifo_push_valid = lane0_result_valid; // TlmmEngine.java:497
+  assign result_fifo_push_payload =
+      {lane15_result_payload,
+       lane14_result_payload,
+       lane13_result_payload,
+       lane12_result_payload,
+       lane11_result_payload,
+       lane10_result_payload,
+       lane9_result_payload,
+       lane8_result_payload,
+       lane7_result_payload,
+       lane6_result_payload,
+       lane5_result_payload,
+       lane4_result_payload,
+       lane3_result_payload,
+       lane2_result_payload,
+       lane1_result_payload,
+       lane0_result_payload}; // TlmmEngine.java:498
+  assign results_valid = result_fifo_pop_valid; // TlmmEngine.java:499
+  assign results_payload_0 = result_fifo_pop_payload[31:0]; // TlmmEngine.java:500
+  assign results_payload_1 = result_fifo_pop_payload[63:32]; // TlmmEngine.java:500
+  assign results_payload_2 = result_fifo_pop_payload[95:64]; // TlmmEngine.java:500
+  assign results_payload_3 = result_fifo_pop_payload[127:96]; // TlmmEngine.java:500
+  assign results_payload_4 = result_fifo_pop_payload[159:128]; // TlmmEngine.java:500
+  assign results_payload_5 = result_fifo_pop_payload[191:160]; // TlmmEngine.java:500
+  assign results_payload_6 = result_fifo_pop_payload[223:192]; // TlmmEngine.java:500
+  assign results_payload_7 = result_fifo_pop_payload[255:224]; // TlmmEngine.java:500
+  assign results_payload_8 = result_fifo_pop_payload[287:256]; // TlmmEngine.java:500
+  assign results_payload_9 = result_fifo_pop_payload[319:288]; // TlmmEngine.java:500
+  assign results_payload_10 = result_fifo_pop_payload[351:320]; // TlmmEngine.java:500
+  assign results_payload_11 = result_fifo_pop_payload[383:352]; // TlmmEngine.java:500
+  assign results_payload_12 = result_fifo_pop_payload[415:384]; // TlmmEngine.java:500
+  assign results_payload_13 = result_fifo_pop_payload[447:416]; // TlmmEngine.java:500
+  assign results_payload_14 = result_fifo_pop_payload[479:448]; // TlmmEngine.java:500
+  assign results_payload_15 = result_fifo_pop_payload[511:480]; // TlmmEngine.java:500
+  assign result_fifo_pop_ready = results_ready; // TlmmEngine.java:501
+  assign finished = active & sweeps_finished & (owed == 5'd0); // TlmmEngine.java:510
+  assign done = finished; // TlmmEngine.java:511
+>>>>>>> emitter
 
   always @(posedge clk) begin
     if (accepted) begin // CommandSlot.java:38
@@ -1656,8 +2913,230 @@ module TlmmEngine_kv260 (
       cmd_wordsFull <= command_payload_wordsFull; // CommandSlot.java:40
       cmd_wordsLast <= command_payload_wordsLast; // CommandSlot.java:40
     end
+<<<<<<< HEAD
     if (finished) begin // CommandSlot.java:42
       active <= 1'b0; // CommandSlot.java:42
+=======
+    if (act_take) begin // TlmmEngine.java:176
+      act_memory[act_address] <= activations_payload; // TlmmEngine.java:176
+    end
+    if (start_chunk) begin // TlmmEngine.java:178
+      act_loading <= 1'b1; // TlmmEngine.java:179
+      act_chunk_tokens <= next_chunk_tokens; // TlmmEngine.java:180
+      act_slot <= 16'd0; // TlmmEngine.java:181
+      act_beat <= 32'd0; // TlmmEngine.java:182
+      act_slot_base <= 11'd0; // TlmmEngine.java:183
+    end else if (token_loaded) begin // TlmmEngine.java:184
+      act_beat <= 32'd0; // TlmmEngine.java:185
+      act_slot <= act_slot + 16'd1; // TlmmEngine.java:186
+      act_slot_base <= act_slot_base + 11'd147; // TlmmEngine.java:187
+      if ((act_slot + 16'd1) == act_chunk_tokens) begin // TlmmEngine.java:188
+        act_loading <= 1'b0; // TlmmEngine.java:189
+        act_full <= 1'b1; // TlmmEngine.java:190
+        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // TlmmEngine.java:191
+      end
+    end else if (act_take) begin // TlmmEngine.java:193
+      act_beat <= act_beat + 32'd1; // TlmmEngine.java:193
+    end
+    if (chunk_released) begin // TlmmEngine.java:194
+      act_full <= 1'b0; // TlmmEngine.java:194
+    end
+    if (accepted) begin // TlmmEngine.java:195
+      act_tokens_loaded <= 16'd0; // TlmmEngine.java:195
+    end
+    if (weights0_done) begin // TlmmEngine.java:234
+      port_finished_0 <= 1'b1; // TlmmEngine.java:234
+    end
+    if (weights1_done) begin // TlmmEngine.java:234
+      port_finished_1 <= 1'b1; // TlmmEngine.java:234
+    end
+    if (weights2_done) begin // TlmmEngine.java:234
+      port_finished_2 <= 1'b1; // TlmmEngine.java:234
+    end
+    if (weights3_done) begin // TlmmEngine.java:234
+      port_finished_3 <= 1'b1; // TlmmEngine.java:234
+    end
+    if (start_load) begin // TlmmEngine.java:247
+      load_running <= 1'b1; // TlmmEngine.java:248
+      half_busy_0 <= ~load_half | half_busy_0; // TlmmEngine.java:249
+      half_busy_1 <= load_half | half_busy_1; // TlmmEngine.java:250
+    end
+    if (load_complete) begin // TlmmEngine.java:252
+      load_running <= 1'b0; // TlmmEngine.java:253
+      port_finished_0 <= 1'b0; // TlmmEngine.java:255
+      port_finished_1 <= 1'b0; // TlmmEngine.java:255
+      port_finished_2 <= 1'b0; // TlmmEngine.java:255
+      port_finished_3 <= 1'b0; // TlmmEngine.java:255
+      if (load_half) begin // TlmmEngine.java:257
+        half_loaded_1 <= 1'b1; // TlmmEngine.java:257
+      end else begin
+        half_loaded_0 <= 1'b1; // TlmmEngine.java:257
+      end
+      load_half <= ~load_half; // TlmmEngine.java:258
+      if (load_last_tile) begin // TlmmEngine.java:259
+        load_tile <= 16'd0; // TlmmEngine.java:260
+        load_tile_base <= cmd_address; // TlmmEngine.java:261
+        load_tokens <= load_tokens_sum; // TlmmEngine.java:264
+        if (load_tokens_sum == cmd_tokens) begin // TlmmEngine.java:265
+          loads_finished <= 1'b1; // TlmmEngine.java:265
+        end
+      end else begin
+        load_tile <= load_tile + 16'd1; // TlmmEngine.java:267
+        load_tile_base <= load_tile_base + tile_stride; // TlmmEngine.java:268
+      end
+    end
+    if (stage_read) begin // TlmmEngine.java:295
+      act_word <= act_memory[stage_address]; // TlmmEngine.java:295
+    end
+    act_word_valid <= stage_read; // TlmmEngine.java:296
+    if (act_word_valid) begin // TlmmEngine.java:297
+      staging <= {act_word, staging[671:224]}; // TlmmEngine.java:301
+    end
+    if (start_build) begin // TlmmEngine.java:304
+      staging_active <= 1'b1; // TlmmEngine.java:305
+      stage_beat <= 2'd0; // TlmmEngine.java:306
+    end else if (stage_read) begin // TlmmEngine.java:307
+      stage_beat <= stage_beat + 2'd1; // TlmmEngine.java:307
+    end
+    if (staged_all) begin // TlmmEngine.java:309
+      staging_active <= 1'b0; // TlmmEngine.java:310
+      building <= 1'b1; // TlmmEngine.java:311
+      entry <= 5'd0; // TlmmEngine.java:312
+    end
+    if (building) begin // TlmmEngine.java:352
+      entry <= entry + 5'd1; // TlmmEngine.java:352
+    end
+    if (build_done) begin // TlmmEngine.java:358
+      building <= 1'b0; // TlmmEngine.java:359
+      if (build_half) begin // TlmmEngine.java:360
+        table_ready_1 <= 1'b1; // TlmmEngine.java:360
+      end else begin
+        table_ready_0 <= 1'b1; // TlmmEngine.java:360
+      end
+      build_half <= ~build_half; // TlmmEngine.java:361
+      if (chunk_released_cmp) begin // TlmmEngine.java:362
+        build_slot <= 16'd0; // TlmmEngine.java:363
+        build_slot_base <= 11'd0; // TlmmEngine.java:364
+        if (build_block_eq_last_block) begin // TlmmEngine.java:365
+          build_block <= 16'd0; // TlmmEngine.java:366
+          build_block_base <= 11'd0; // TlmmEngine.java:367
+          if (build_tile_eq_last_tile) begin // TlmmEngine.java:368
+            build_tile <= 16'd0; // TlmmEngine.java:369
+            if (act_tokens_loaded == cmd_tokens) begin // TlmmEngine.java:370
+              builds_finished <= 1'b1; // TlmmEngine.java:370
+            end
+          end else begin
+            build_tile <= build_tile + 16'd1; // TlmmEngine.java:371
+          end
+        end else begin
+          build_block <= build_block + 16'd1; // TlmmEngine.java:373
+          build_block_base <= build_block_base + 11'd3; // TlmmEngine.java:374
+        end
+      end else begin
+        build_slot <= build_slot + 16'd1; // TlmmEngine.java:377
+        build_slot_base <= build_slot_base + 11'd147; // TlmmEngine.java:378
+      end
+    end
+    if (issue) begin // TlmmEngine.java:418
+      sweep_group <= sweep_group + 16'd1; // TlmmEngine.java:418
+    end
+    if (block_swept) begin // TlmmEngine.java:419
+      sweep_group <= 16'd0; // TlmmEngine.java:420
+      table_half <= ~table_half; // TlmmEngine.java:421
+      if (tile_swept_cmp) begin // TlmmEngine.java:422
+        sweep_slot <= 16'd0; // TlmmEngine.java:423
+        accumulator_slot_base <= 10'd0; // TlmmEngine.java:424
+        if (sweep_block_eq_last_block) begin // TlmmEngine.java:425
+          sweep_block <= 16'd0; // TlmmEngine.java:426
+          sweep_block_base <= 12'd0; // TlmmEngine.java:427
+          sweep_half <= ~sweep_half; // TlmmEngine.java:428
+          if (sweep_tile == last_tile) begin // TlmmEngine.java:429
+            sweep_tile <= 16'd0; // TlmmEngine.java:430
+            sweep_tokens <= sweep_tokens_sum; // TlmmEngine.java:432
+            if (sweep_tokens_sum == cmd_tokens) begin // TlmmEngine.java:433
+              sweeps_finished <= 1'b1; // TlmmEngine.java:433
+            end
+          end else begin
+            sweep_tile <= sweep_tile + 16'd1; // TlmmEngine.java:434
+          end
+        end else begin
+          sweep_block <= sweep_block + 16'd1; // TlmmEngine.java:436
+          sweep_block_base <= sweep_block_base + groups_of_tile[11:0]; // TlmmEngine.java:437
+        end
+      end else begin
+        sweep_slot <= sweep_slot + 16'd1; // TlmmEngine.java:440
+        accumulator_slot_base <= accumulator_slot_base + 10'd128; // TlmmEngine.java:441
+      end
+    end
+    if (block_swept) begin // TlmmEngine.java:447
+      if (table_half) begin // TlmmEngine.java:447
+        table_ready_1 <= 1'b0; // TlmmEngine.java:448
+        table_held_1 <= 1'b1; // TlmmEngine.java:449
+      end else begin
+        table_ready_0 <= 1'b0; // TlmmEngine.java:451
+        table_held_0 <= 1'b1; // TlmmEngine.java:452
+      end
+    end
+    if (tile_swept) begin // TlmmEngine.java:454
+      if (sweep_half) begin // TlmmEngine.java:454
+        half_loaded_1 <= 1'b0; // TlmmEngine.java:454
+      end else begin
+        half_loaded_0 <= 1'b0; // TlmmEngine.java:455
+      end
+    end
+    table_release_1 <= block_swept; // TlmmEngine.java:533
+    table_release_2 <= table_release_1; // TlmmEngine.java:533
+    table_release_3 <= table_release_2; // TlmmEngine.java:533
+    table_release_half_1 <= table_half; // TlmmEngine.java:533
+    table_release_half_2 <= table_release_half_1; // TlmmEngine.java:533
+    table_release_half_3 <= table_release_half_2; // TlmmEngine.java:533
+    if (table_release_3) begin // TlmmEngine.java:458
+      if (table_release_half_3) begin // TlmmEngine.java:458
+        table_held_1 <= 1'b0; // TlmmEngine.java:458
+      end else begin
+        table_held_0 <= 1'b0; // TlmmEngine.java:459
+      end
+    end
+    weights_release_1 <= tile_swept; // TlmmEngine.java:533
+    weights_release_2 <= weights_release_1; // TlmmEngine.java:533
+    weights_release_3 <= weights_release_2; // TlmmEngine.java:533
+    weights_release_half_1 <= sweep_half; // TlmmEngine.java:533
+    weights_release_half_2 <= weights_release_half_1; // TlmmEngine.java:533
+    weights_release_half_3 <= weights_release_half_2; // TlmmEngine.java:533
+    if (weights_release_3) begin // TlmmEngine.java:462
+      if (weights_release_half_3) begin // TlmmEngine.java:462
+        half_busy_1 <= 1'b0; // TlmmEngine.java:462
+      end else begin
+        half_busy_0 <= 1'b0; // TlmmEngine.java:463
+      end
+    end
+    step_valid_1 <= issue; // TlmmEngine.java:533
+    step_valid_2 <= step_valid_1; // TlmmEngine.java:533
+    step_table_half_1 <= table_half; // TlmmEngine.java:533
+    step_table_half_2 <= step_table_half_1; // TlmmEngine.java:533
+    step_accumulator_1 <= accumulator_slot_base + sweep_group[9:0]; // TlmmEngine.java:533
+    step_accumulator_2 <= step_accumulator_1; // TlmmEngine.java:533
+    step_first_1 <= sweep_block == 16'd0; // TlmmEngine.java:533
+    step_first_2 <= step_first_1; // TlmmEngine.java:533
+    step_last_1 <= sweep_block_eq_last_block; // TlmmEngine.java:533
+    step_last_2 <= step_last_1; // TlmmEngine.java:533
+    if (issue_and_sweep_block_eq_last_block & ~results_valid_and_ready) begin // TlmmEngine.java:504
+      owed <= owed + 5'd1; // TlmmEngine.java:504
+    end else if (results_valid_and_ready & ~issue_and_sweep_block_eq_last_block) begin // TlmmEngine.java:505
+      owed <= owed - 5'd1; // TlmmEngine.java:505
+    end
+    if (finished) begin // TlmmEngine.java:512
+      active <= 1'b0; // TlmmEngine.java:513
+      loads_finished <= 1'b0; // TlmmEngine.java:514
+      builds_finished <= 1'b0; // TlmmEngine.java:515
+      sweeps_finished <= 1'b0; // TlmmEngine.java:516
+      sweep_tokens <= 16'd0; // TlmmEngine.java:517
+      load_tokens <= 16'd0; // TlmmEngine.java:518
+      load_tile_base <= cmd_address; // TlmmEngine.java:519
+    end
+    if (accepted) begin // TlmmEngine.java:521
+      load_tile_base <= command_payload_address; // TlmmEngine.java:521
+>>>>>>> emitter
     end
     if (reset) begin
       active <= 1'b0;
@@ -3845,7 +5324,26 @@ module TlmmEngine_kv260 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
+<<<<<<< HEAD
   wire unused_bits = &{1'b0, weights0_idle, weights1_idle, weights2_idle, weights3_idle, buffer_read_words_0[143:142], buffer_read_words_0[71:70], buffer_read_words_1[143:142], buffer_read_words_1[71:70], buffer_read_words_2[143:142], buffer_read_words_2[71:70], buffer_read_words_3[143:142], buffer_read_words_3[71:70], buffer_read_words_4[143:142], buffer_read_words_4[71:70], buffer_read_words_5[143:142], buffer_read_words_5[71:70], buffer_read_words_6[143:142], buffer_read_words_6[71:70], buffer_read_words_7[143:142], buffer_read_words_7[71:70], buffer_read_words_8[143:142], buffer_read_words_8[71:70], buffer_read_words_9[143:142], buffer_read_words_9[71:70], buffer_read_words_10[143:142], buffer_read_words_10[71:70], buffer_read_words_11[143:142], buffer_read_words_11[71:70], buffer_read_words_12[143:142], buffer_read_words_12[71:70], buffer_read_words_13[143:142], buffer_read_words_13[71:70], buffer_read_words_14[143:142], buffer_read_words_14[71:70], buffer_read_words_15[143:142], buffer_read_words_15[71:70], result_fifo_occupancy, lane1_result_valid, lane2_result_valid, lane3_result_valid, lane4_result_valid, lane5_result_valid, lane6_result_valid, lane7_result_valid, lane8_result_valid, lane9_result_valid, lane10_result_valid, lane11_result_valid, lane12_result_valid, lane13_result_valid, lane14_result_valid, lane15_result_valid, beats_per_token_prod[33:32], tile_stride_prod[66:64], weights0_start_payload_address_prod[71:64], weights1_start_payload_address_prod[71:64], weights2_start_payload_address_prod[71:64], weights3_start_payload_address_prod[71:64]};
+=======
+  wire unused_bits = &{1'b0, weights0_idle, weights1_idle, weights2_idle, weights3_idle, buffer_read_words_0[143:142],
+      buffer_read_words_0[71:70], buffer_read_words_1[143:142], buffer_read_words_1[71:70],
+      buffer_read_words_2[143:142], buffer_read_words_2[71:70], buffer_read_words_3[143:142],
+      buffer_read_words_3[71:70], buffer_read_words_4[143:142], buffer_read_words_4[71:70],
+      buffer_read_words_5[143:142], buffer_read_words_5[71:70], buffer_read_words_6[143:142],
+      buffer_read_words_6[71:70], buffer_read_words_7[143:142], buffer_read_words_7[71:70],
+      buffer_read_words_8[143:142], buffer_read_words_8[71:70], buffer_read_words_9[143:142],
+      buffer_read_words_9[71:70], buffer_read_words_10[143:142], buffer_read_words_10[71:70],
+      buffer_read_words_11[143:142], buffer_read_words_11[71:70], buffer_read_words_12[143:142],
+      buffer_read_words_12[71:70], buffer_read_words_13[143:142], buffer_read_words_13[71:70],
+      buffer_read_words_14[143:142], buffer_read_words_14[71:70], buffer_read_words_15[143:142],
+      buffer_read_words_15[71:70], lane1_result_valid, lane2_result_valid, lane3_result_valid, lane4_result_valid,
+      lane5_result_valid, lane6_result_valid, lane7_result_valid, lane8_result_valid, lane9_result_valid,
+      lane10_result_valid, lane11_result_valid, lane12_result_valid, lane13_result_valid, lane14_result_valid,
+      lane15_result_valid, result_fifo_push_ready, result_fifo_occupancy, beats_per_token_prod[33:32],
+      tile_stride_prod[66:64], weights2_start_payload_address_prod[71:64], weights3_start_payload_address_prod[71:64]};
+>>>>>>> emitter
 endmodule
 
 `default_nettype wire

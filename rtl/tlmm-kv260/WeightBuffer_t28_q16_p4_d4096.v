@@ -187,37 +187,37 @@ module WeightBuffer_t28_q16_p4_d4096 (
   (* ram_style = "ultra" *)
   reg  [71:0] lane15_word1 [0:4095]; // WeightBuffer.java:57
 
-  assign lane0_write = write_0_valid & (write_0_payload_lanePair == 1'b0); // WeightBuffer.java:54
+  assign lane0_write = write_0_valid & ~write_0_payload_lanePair; // WeightBuffer.java:54
   assign read_words_0 = {lane0_word1_q, lane0_word0_q}; // WeightBuffer.java:64
-  assign lane1_write = write_0_valid & (write_0_payload_lanePair == 1'b0); // WeightBuffer.java:54
+  assign lane1_write = write_0_valid & ~write_0_payload_lanePair; // WeightBuffer.java:54
   assign read_words_1 = {lane1_word1_q, lane1_word0_q}; // WeightBuffer.java:64
-  assign lane2_write = write_0_valid & (write_0_payload_lanePair == 1'b1); // WeightBuffer.java:54
+  assign lane2_write = write_0_valid & write_0_payload_lanePair; // WeightBuffer.java:54
   assign read_words_2 = {lane2_word1_q, lane2_word0_q}; // WeightBuffer.java:64
-  assign lane3_write = write_0_valid & (write_0_payload_lanePair == 1'b1); // WeightBuffer.java:54
+  assign lane3_write = write_0_valid & write_0_payload_lanePair; // WeightBuffer.java:54
   assign read_words_3 = {lane3_word1_q, lane3_word0_q}; // WeightBuffer.java:64
-  assign lane4_write = write_1_valid & (write_1_payload_lanePair == 1'b0); // WeightBuffer.java:54
+  assign lane4_write = write_1_valid & ~write_1_payload_lanePair; // WeightBuffer.java:54
   assign read_words_4 = {lane4_word1_q, lane4_word0_q}; // WeightBuffer.java:64
-  assign lane5_write = write_1_valid & (write_1_payload_lanePair == 1'b0); // WeightBuffer.java:54
+  assign lane5_write = write_1_valid & ~write_1_payload_lanePair; // WeightBuffer.java:54
   assign read_words_5 = {lane5_word1_q, lane5_word0_q}; // WeightBuffer.java:64
-  assign lane6_write = write_1_valid & (write_1_payload_lanePair == 1'b1); // WeightBuffer.java:54
+  assign lane6_write = write_1_valid & write_1_payload_lanePair; // WeightBuffer.java:54
   assign read_words_6 = {lane6_word1_q, lane6_word0_q}; // WeightBuffer.java:64
-  assign lane7_write = write_1_valid & (write_1_payload_lanePair == 1'b1); // WeightBuffer.java:54
+  assign lane7_write = write_1_valid & write_1_payload_lanePair; // WeightBuffer.java:54
   assign read_words_7 = {lane7_word1_q, lane7_word0_q}; // WeightBuffer.java:64
-  assign lane8_write = write_2_valid & (write_2_payload_lanePair == 1'b0); // WeightBuffer.java:54
+  assign lane8_write = write_2_valid & ~write_2_payload_lanePair; // WeightBuffer.java:54
   assign read_words_8 = {lane8_word1_q, lane8_word0_q}; // WeightBuffer.java:64
-  assign lane9_write = write_2_valid & (write_2_payload_lanePair == 1'b0); // WeightBuffer.java:54
+  assign lane9_write = write_2_valid & ~write_2_payload_lanePair; // WeightBuffer.java:54
   assign read_words_9 = {lane9_word1_q, lane9_word0_q}; // WeightBuffer.java:64
-  assign lane10_write = write_2_valid & (write_2_payload_lanePair == 1'b1); // WeightBuffer.java:54
+  assign lane10_write = write_2_valid & write_2_payload_lanePair; // WeightBuffer.java:54
   assign read_words_10 = {lane10_word1_q, lane10_word0_q}; // WeightBuffer.java:64
-  assign lane11_write = write_2_valid & (write_2_payload_lanePair == 1'b1); // WeightBuffer.java:54
+  assign lane11_write = write_2_valid & write_2_payload_lanePair; // WeightBuffer.java:54
   assign read_words_11 = {lane11_word1_q, lane11_word0_q}; // WeightBuffer.java:64
-  assign lane12_write = write_3_valid & (write_3_payload_lanePair == 1'b0); // WeightBuffer.java:54
+  assign lane12_write = write_3_valid & ~write_3_payload_lanePair; // WeightBuffer.java:54
   assign read_words_12 = {lane12_word1_q, lane12_word0_q}; // WeightBuffer.java:64
-  assign lane13_write = write_3_valid & (write_3_payload_lanePair == 1'b0); // WeightBuffer.java:54
+  assign lane13_write = write_3_valid & ~write_3_payload_lanePair; // WeightBuffer.java:54
   assign read_words_13 = {lane13_word1_q, lane13_word0_q}; // WeightBuffer.java:64
-  assign lane14_write = write_3_valid & (write_3_payload_lanePair == 1'b1); // WeightBuffer.java:54
+  assign lane14_write = write_3_valid & write_3_payload_lanePair; // WeightBuffer.java:54
   assign read_words_14 = {lane14_word1_q, lane14_word0_q}; // WeightBuffer.java:64
-  assign lane15_write = write_3_valid & (write_3_payload_lanePair == 1'b1); // WeightBuffer.java:54
+  assign lane15_write = write_3_valid & write_3_payload_lanePair; // WeightBuffer.java:54
   assign read_words_15 = {lane15_word1_q, lane15_word0_q}; // WeightBuffer.java:64
 
   always @(posedge clk) begin

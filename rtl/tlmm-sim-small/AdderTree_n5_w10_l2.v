@@ -22,20 +22,19 @@ module AdderTree_n5_w10_l2 (
   reg  [12:0] level3_sum0;  // AdderTree.java:55
   reg         level3_valid; // AdderTree.java:58
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [10:0] level2_sum0_sum;
   wire [10:0] level2_sum0_sum_2;
-  wire [10:0] level2_sum1_ext;
   assign level2_sum0_sum = {in_payload_0[9], in_payload_0} + {in_payload_1[9], in_payload_1};
   assign level2_sum0_sum_2 = {in_payload_2[9], in_payload_2} + {in_payload_3[9], in_payload_3};
-  assign level2_sum1_ext = {in_payload_4[9], in_payload_4};
 
   assign out_valid = level3_valid; // AdderTree.java:62
   assign out_payload = level3_sum0; // AdderTree.java:63
 
   always @(posedge clk) begin
-    level2_sum0 <= {level2_sum0_sum[10], level2_sum0_sum} + {level2_sum0_sum_2[10], level2_sum0_sum_2}; // AdderTree.java:55
-    level2_sum1 <= {level2_sum1_ext[10], level2_sum1_ext}; // AdderTree.java:55
+    // AdderTree.java:55
+    level2_sum0 <= {level2_sum0_sum[10], level2_sum0_sum} + {level2_sum0_sum_2[10], level2_sum0_sum_2};
+    level2_sum1 <= {{2{in_payload_4[9]}}, in_payload_4}; // AdderTree.java:55
     level2_valid <= in_valid; // AdderTree.java:58
     level3_sum0 <= {level2_sum0[11], level2_sum0} + {level2_sum1[11], level2_sum1}; // AdderTree.java:55
     level3_valid <= level2_valid; // AdderTree.java:58

@@ -25,18 +25,14 @@ module ByteGearbox_i8_o4_6 (
   wire [4:0]   held_after_pop; // ByteGearbox.java:80
   wire [127:0] merged;         // ByteGearbox.java:83
 
-  // Temporaries, named after the signal they feed
-  wire out_valid_cmp;
-  assign out_valid_cmp = size == 1'b1;
-
   assign count = held; // ByteGearbox.java:61
   assign out_payload = buffer[47:0]; // ByteGearbox.java:62
   assign in_ready = held <= 5'd8; // ByteGearbox.java:63
-  assign out_valid = out_valid_cmp ? (held >= 5'd6) : (held >= 5'd4); // ByteGearbox.java:75
+  assign out_valid = size ? (held >= 5'd6) : (held >= 5'd4); // ByteGearbox.java:75
   assign pop = out_valid & out_ready; // ByteGearbox.java:77
   assign push = in_valid & in_ready; // ByteGearbox.java:78
-  assign after_pop = pop ? (out_valid_cmp ? {48'd0, buffer[127:48]} : {32'd0, buffer[127:32]}) : buffer; // ByteGearbox.java:79
-  assign held_after_pop = pop ? (out_valid_cmp ? (held - 5'd6) : (held - 5'd4)) : held; // ByteGearbox.java:80
+  assign after_pop = pop ? (size ? {48'd0, buffer[127:48]} : {32'd0, buffer[127:32]}) : buffer; // ByteGearbox.java:79
+  assign held_after_pop = pop ? (size ? (held - 5'd6) : (held - 5'd4)) : held; // ByteGearbox.java:80
   assign merged = after_pop | ({64'd0, in_payload} << {held_after_pop, 3'h0}); // ByteGearbox.java:83
 
   always @(posedge clk) begin

@@ -68,7 +68,7 @@ module LookupLane_t5_a512 (
   (* ram_style = "block" *)
   reg  [31:0] accumulators [0:511];    // LookupLane.java:108
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [31:0] total_ext;
   assign total_ext = {{19{adder_tree_out_payload[12]}}, adder_tree_out_payload};
 
@@ -84,6 +84,7 @@ module LookupLane_t5_a512 (
   assign result_payload = result_q_value; // LookupLane.java:121
 
   always @(posedge clk) begin
+<<<<<<< HEAD
     if (table_write_valid) begin // LookupLane.java:70
       table0[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_0; // LookupLane.java:70
     end
@@ -98,6 +99,27 @@ module LookupLane_t5_a512 (
     end
     if (table_write_valid) begin // LookupLane.java:70
       table4[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_4; // LookupLane.java:70
+=======
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table0[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_0;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table1[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_1;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table2[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_2;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table3[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_3;
+    end
+    if (table_write_valid) begin // LookupLane.java:68
+      // LookupLane.java:68
+      table4[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_4;
+>>>>>>> emitter
     end
     entries_0 <= table0[{step_payload_tableHalf, step_payload_indices[4:0]}]; // LookupLane.java:75
     entries_1 <= table1[{step_payload_tableHalf, step_payload_indices[9:5]}]; // LookupLane.java:75

@@ -43,13 +43,13 @@ module WeightBuffer_t5_q4_p2_d16384 (
   (* ram_style = "ultra" *)
   reg  [71:0] lane3_word0 [0:16383]; // WeightBuffer.java:57
 
-  assign lane0_write = write_0_valid & (write_0_payload_lanePair == 1'b0); // WeightBuffer.java:54
+  assign lane0_write = write_0_valid & ~write_0_payload_lanePair; // WeightBuffer.java:54
   assign read_words_0 = lane0_word0_q; // WeightBuffer.java:64
-  assign lane1_write = write_0_valid & (write_0_payload_lanePair == 1'b0); // WeightBuffer.java:54
+  assign lane1_write = write_0_valid & ~write_0_payload_lanePair; // WeightBuffer.java:54
   assign read_words_1 = lane1_word0_q; // WeightBuffer.java:64
-  assign lane2_write = write_1_valid & (write_1_payload_lanePair == 1'b0); // WeightBuffer.java:54
+  assign lane2_write = write_1_valid & ~write_1_payload_lanePair; // WeightBuffer.java:54
   assign read_words_2 = lane2_word0_q; // WeightBuffer.java:64
-  assign lane3_write = write_1_valid & (write_1_payload_lanePair == 1'b0); // WeightBuffer.java:54
+  assign lane3_write = write_1_valid & ~write_1_payload_lanePair; // WeightBuffer.java:54
   assign read_words_3 = lane3_word0_q; // WeightBuffer.java:64
 
   always @(posedge clk) begin

@@ -13,7 +13,7 @@ module Accumulator (
 
   reg  [11:0] acc; // Accumulator.java:19
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [11:0] acc_ext;
   assign acc_ext = {{4{operand[7]}}, operand};
 
@@ -24,15 +24,9 @@ module Accumulator (
     case (opcode) // Accumulator.java:21
       2'd0: begin
       end
-      2'd1: begin
-        acc <= acc + acc_ext; // Accumulator.java:23
-      end
-      2'd2: begin
-        acc <= acc - acc_ext; // Accumulator.java:24
-      end
-      default: begin
-        acc <= 12'd0; // Accumulator.java:25
-      end
+      2'd1: acc <= acc + acc_ext; // Accumulator.java:23
+      2'd2: acc <= acc - acc_ext; // Accumulator.java:24
+      default: acc <= 12'd0; // Accumulator.java:25
     endcase
     if (reset) begin
       acc <= 12'd0;

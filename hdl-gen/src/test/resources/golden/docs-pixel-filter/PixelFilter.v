@@ -32,14 +32,14 @@ module PixelFilter (
   wire [23:0] buffer_pop_payload;    // Stream.java:195
   wire [3:0]  buffer_occupancy;      // Stream.java:195
 
-  // Temporaries, named after the signal they feed
-  wire in_ready_and;
-  wire in_thrown_ready_or;
-  assign in_ready_and = drop_dark & (in_payload_red < 8'd16);
-  assign in_thrown_ready_or = ~swapped_valid | swapped_ready;
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire drop_dark_and_in_payload_red_lt_16;
+  wire not_swapped_valid_or_swapped_ready;
+  assign drop_dark_and_in_payload_red_lt_16 = drop_dark & (in_payload_red < 8'd16);
+  assign not_swapped_valid_or_swapped_ready = ~swapped_valid | swapped_ready;
 
-  assign in_ready = in_thrown_ready | in_ready_and; // Stream.java:118
-  assign in_thrown_ready = in_thrown_ready_or; // Stream.java:144
+  assign in_ready = in_thrown_ready | drop_dark_and_in_payload_red_lt_16; // Stream.java:118
+  assign in_thrown_ready = not_swapped_valid_or_swapped_ready; // Stream.java:144
   assign buffer_push_valid = swapped_valid; // Stream.java:196
   assign buffer_push_payload = {swapped_payload_blue, swapped_payload_green, swapped_payload_red}; // Stream.java:197
   assign swapped_ready = buffer_push_ready; // Stream.java:198
@@ -50,8 +50,8 @@ module PixelFilter (
   assign buffer_pop_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    if (in_thrown_ready_or) begin // Stream.java:145
-      swapped_valid <= in_valid & ~in_ready_and; // Stream.java:146
+    if (not_swapped_valid_or_swapped_ready) begin // Stream.java:145
+      swapped_valid <= in_valid & ~drop_dark_and_in_payload_red_lt_16; // Stream.java:146
       swapped_payload_red <= in_payload_blue; // Stream.java:147
       swapped_payload_green <= in_payload_green; // Stream.java:147
       swapped_payload_blue <= in_payload_red; // Stream.java:147

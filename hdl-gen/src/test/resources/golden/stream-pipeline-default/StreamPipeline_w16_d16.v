@@ -29,7 +29,7 @@ module StreamPipeline_w16_d16 (
   reg  [15:0] out_skid_buffer;     // Stream.java:163
   wire        out_skid_ready;      // Stream.java:164
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire in_ready_or;
   assign in_ready_or = ~incremented_valid | incremented_ready;
 

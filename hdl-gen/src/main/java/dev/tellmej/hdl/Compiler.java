@@ -14,6 +14,7 @@ import dev.tellmej.hdl.check.Pass;
 import dev.tellmej.hdl.check.RegisterCheck;
 import dev.tellmej.hdl.check.ScopeCheck;
 import dev.tellmej.hdl.check.WidthCheck;
+import dev.tellmej.hdl.emit.ConstantFolding;
 import dev.tellmej.hdl.emit.DefinitionNaming;
 import dev.tellmej.hdl.emit.WriteFirstLowering;
 import dev.tellmej.hdl.ir.Instance;
@@ -36,7 +37,8 @@ import java.util.function.Supplier;
  *   <li>{@link ClockDomainCheck}: no clock-domain crossing without a synchronizer;
  *   <li>{@link MemoryRuleCheck}: RAM styles' vendor rules;
  * </ol>
- * then, when no check failed, the transforms {@link WriteFirstLowering} and {@link DefinitionNaming}.
+ * then, when no check failed, the transforms {@link WriteFirstLowering}, {@link ConstantFolding} and
+ * {@link DefinitionNaming}.
  * All errors of the checks (and those found while building expressions) are reported together.
  */
 public final class Compiler {
@@ -98,6 +100,7 @@ public final class Compiler {
         }
         List<HdlException> none = new ArrayList<>();
         new WriteFirstLowering().run(root, none);
+        new ConstantFolding().run(root, none);
         DefinitionNaming naming = new DefinitionNaming();
         naming.run(root, none);
         List<String> sources = new ArrayList<>();

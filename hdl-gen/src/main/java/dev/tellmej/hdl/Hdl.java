@@ -280,6 +280,31 @@ public final class Hdl {
                 elaboration.declare(frame, path, leaf.type(), SignalRole.WIRE, Signal.Origin.USER, null, where))));
     }
 
+    /**
+     * A combinational wire (or shape of wires) for a value the HDL derives itself: named {@code base}, or
+     * {@code base_2}, {@code base_3}... when a name it needs is taken.
+     */
+    static <T> T generatedWire(String base, T template) {
+        Elaboration elaboration = Elaboration.current();
+        Elaboration.Frame frame = elaboration.frame();
+        SourceLocation where = Locations.capture();
+        String name = base;
+        for (int i = 2; !free(frame, name, template); i++) {
+            name = base + "_" + i;
+        }
+        return Shapes.rebuild(template, name, (path, leaf, flipped) -> Data.of(new Expr.Ref(
+                elaboration.declare(frame, path, leaf.type(), SignalRole.WIRE, Signal.Origin.GENERATED, null, where))));
+    }
+
+    private static boolean free(Elaboration.Frame frame, String name, Object template) {
+        for (Shapes.Leaf leaf : Shapes.leaves(template, name)) {
+            if (frame.node.nameInUse(leaf.path())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A register without reset, in the current clock domain. */
     public static <T> T reg(String name, T template) {
         return makeReg(name, template, null);

@@ -79,7 +79,9 @@ public abstract class Module {
 
     /**
      * Declares a generator parameter. It becomes part of the Verilog module name
-     * ({@code param("w", 64)} makes {@code _w64}) and of the file's header comment.
+     * ({@code param("w", 64)} makes {@code _w64}) and of the file's header comment ({@code w = 64}). With an
+     * empty name the value is a tag that says what it is on its own: {@code param("", "fp16")} makes
+     * {@code _fp16} and lists {@code fp16}.
      */
     protected final void param(String name, Object value) {
         frame();

@@ -2,10 +2,16 @@ package dev.tellmej.hdl;
 
 import static dev.tellmej.hdl.Hdl.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tellmej.eda.EdaTool;
 import dev.tellmej.eda.ExternalCommand;
+import dev.tellmej.hdl.check.IrWalk;
+import dev.tellmej.hdl.ir.Evaluator;
+import dev.tellmej.hdl.ir.Expr;
+import dev.tellmej.hdl.ir.SignalRole;
 import dev.tellmej.hdl.testing.DesignVerifier;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -86,10 +92,68 @@ class OperatorSemanticsTest {
                 case 2 -> mask(v.s, 8);
                 default -> 0x33;
             }),
-            new Out("when_chain", 8, v -> v.c ? v.a : v.amt > 3 ? v.b : 0xee));
+            new Out("when_chain", 8, v -> v.c ? v.a : v.amt > 3 ? v.b : 0xee),
+            // Constant folding: these emit no 1'b1 &, + 8'd0, constant selects or constant operators.
+            new Out("fold_identities", 8, v -> v.a),
+            new Out("fold_bool", 1, v -> v.c ? 1 : 0),
+            new Out("fold_mux", 8, v -> mask(v.a + v.b, 8)),
+            new Out("fold_not_literal", 8, v -> 0xf0),
+            new Out("fold_literal_compare", 1, v -> 1),
+            new Out("fold_literal_extend", 8, v -> 0xfd),
+            new Out("fold_slice_of_cat", 6, v -> (((v.a << 5) | v.b) >> 2) & 0x3f),
+            new Out("fold_always_true", 8, v -> v.a),
+            // Long expressions, wrapped over several lines.
+            new Out("long_sum", 8, v -> {
+                long sum = 0;
+                for (int k = 1; k <= 14; k++) {
+                    sum += v.amt == k % 8 ? mask(v.a + k, 8) : v.b ^ k;
+                }
+                return mask(sum, 8);
+            }),
+            new Out("long_condition", 8, v -> {
+                for (int k = 1; k <= 12; k++) {
+                    if (v.a == (k * 19) % 256) {
+                        return v.b;
+                    }
+                }
+                return v.a;
+            }),
+            new Out("long_cat", 60, v -> {
+                long out = 0;
+                for (int k = 0; k < 12; k++) {
+                    out = (out << 5) | (((v.a >> (k % 8)) & 1) == 1 ? v.b : v.b ^ k);
+                }
+                return out;
+            }),
+            // Vec reads: case statements, past-the-end indices select the last element.
+            new Out("vector_past_end", 8, v -> switch ((int) v.amt) {
+                case 0 -> v.a;
+                case 1 -> v.b;
+                case 2 -> mask(v.s, 8);
+                case 3 -> 0x33;
+                default -> mask(v.a + 1, 8);
+            }),
+            new Out("vector_narrow", 8, v -> switch ((int) (v.amt & 3)) {
+                case 0 -> v.a;
+                case 1 -> v.b;
+                case 2 -> mask(v.s, 8);
+                default -> 0x33;
+            }),
+            new Out("vector_in_when", 8, v -> !v.c ? 0 : v.amt == 0 ? v.b : v.amt == 1 ? v.a : 0x5a),
+            new Out("vector_record", 8, v -> switch ((int) v.amt) {
+                case 0 -> ((v.a >> 4) << 4) | (v.b & 0xf);
+                case 1 -> ((v.a & 0xf) << 4) | (v.a >> 4);
+                default -> (5 << 4) | ((v.b >> 1) & 0xf);
+            }));
+
+    /** Two fields of a Vec element. */
+    record Pair(UInt high, UInt low) {}
 
     /** A module with one output per entry of {@link #OUTPUTS}. */
     static final class Operators extends Module {
+        /** Every output's value as described (before constant folding). */
+        final Map<String, BitVector<?>> outputs;
+
         Operators() {
             UInt a = in("a", uint(8));
             UInt b = in("b", uint(5));
@@ -143,6 +207,48 @@ class OperatorSemanticsTest {
                     .elseWhen(amt.gt(3), () -> chained.set(b.zext(8)))
                     .otherwise(() -> chained.set(0xee));
             outputs.put("when_chain", chained);
+            outputs.put("fold_identities", a.add(0).sub(0).xor(U(0, 8)).and(U(0xff, 8)).or(U(0, 8)));
+            outputs.put("fold_bool", TRUE.and(c).or(FALSE).xor(FALSE).asUInt());
+            outputs.put("fold_mux", mux(TRUE, a, b.zext(8)).add(mux(c, b.zext(8), b.zext(8))));
+            outputs.put("fold_not_literal", U(0x0f, 8).not());
+            outputs.put("fold_literal_compare", U(3, 4).lt(U(5, 4)).asUInt());
+            outputs.put("fold_literal_extend", S(-3, 4).sext(8));
+            outputs.put("fold_slice_of_cat", cat(a, b).slice(7, 2));
+            Bool always = FALSE;
+            for (int k = 0; k < 4; k++) {
+                always = always.or(amt.slice(1, 0).eq(k));
+            }
+            outputs.put("fold_always_true", mux(always, a, U(0, 8)));
+            UInt sum = U(0, 8);
+            for (int k = 1; k <= 14; k++) {
+                sum = sum.add(mux(amt.eq(k % 8), a.add(k), b.zext(8).xor(U(k, 8))));
+            }
+            outputs.put("long_sum", sum);
+            Bool none = TRUE;
+            for (int k = 1; k <= 12; k++) {
+                none = none.and(a.ne((k * 19) % 256));
+            }
+            UInt conditioned = wire("conditioned", uint(8));
+            when(none, () -> conditioned.set(a)).otherwise(() -> conditioned.set(b.zext(8)));
+            outputs.put("long_condition", conditioned);
+            List<Bits> parts = new ArrayList<>();
+            for (int k = 0; k < 12; k++) {
+                parts.add(mux(a.bit(k % 8), b, b.xor(U(k, 5))).asBits());
+            }
+            outputs.put("long_cat", cat(parts.toArray(new Bits[0])));
+            Vec<UInt> five = new Vec<>(List.of(a, b.zext(8), s.asUInt(), U(0x33, 8), a.add(1)));
+            outputs.put("vector_past_end", five.get(amt));
+            Vec<UInt> six = new Vec<>(List.of(a, b.zext(8), s.asUInt(), U(0x33, 8), a.add(1), a.add(2)));
+            outputs.put("vector_narrow", six.get(amt.trunc(2)));
+            UInt inWhen = wire("in_when", uint(8));
+            Vec<UInt> three = new Vec<>(List.of(b.zext(8), a, U(0x5a, 8)));
+            when(c, () -> inWhen.set(three.get("picked", amt))).otherwise(() -> inWhen.set(0));
+            outputs.put("vector_in_when", inWhen);
+            Vec<Pair> pairs = new Vec<>(List.of(new Pair(a.slice(7, 4), b.slice(3, 0)),
+                    new Pair(a.slice(3, 0), a.slice(7, 4)), new Pair(U(5, 4), b.slice(4, 1))));
+            Pair picked = pairs.get(amt);
+            outputs.put("vector_record", cat(picked.high(), picked.low()));
+            this.outputs = outputs;
             for (Out output : OUTPUTS) {
                 BitVector<?> value = outputs.get(output.name());
                 assertEquals(output.width(), value.width(), output.name());
@@ -171,6 +277,12 @@ class OperatorSemanticsTest {
                 .timeout(Duration.ofMinutes(2)).run().requireSuccess("simulate with Icarus");
         List<String> lines = Files.readAllLines(dir.resolve("out.txt"));
         assertEquals(vectors.size(), lines.size());
+        String text = design.definitions().get(design.topName());
+        for (String unfolded : List.of("1'b1 &", "1'b0 |", "| 1'b0", "+ 8'd0", "- 8'd0", "^ 8'd0", "~8'", "1'b1 ?",
+                "4'd3 < 4'd5", "8'd255")) {
+            assertFalse(text.contains(unfolded), () -> "unfolded '" + unfolded + "' in:\n" + text);
+        }
+        assertTrue(text.contains("case (amt)") && text.contains("always @(*)"), text);
         for (int i = 0; i < vectors.size(); i++) {
             In v = vectors.get(i);
             String[] fields = lines.get(i).trim().split("\\s+");
@@ -182,8 +294,33 @@ class OperatorSemanticsTest {
                 long got = new BigInteger(fields[k], 16).longValue();
                 long want = output.expected().applyAsLong(v);
                 assertEquals(want, got, () -> output.name() + " for " + v + " (seed " + SEED + ")");
+                // The expression as described, before constant folding, has the value Icarus gave the folded one.
+                Expr described = design.top().outputs.get(output.name()).node();
+                if (readsOnlyInputs(described)) {
+                    long evaluated = Evaluator.evaluate(described, signal -> BigInteger.valueOf(
+                            inputValue(v, signal.name()) & ((1L << signal.width()) - 1))).longValue();
+                    assertEquals(want, evaluated, () -> output.name() + " unfolded, for " + v + " (seed " + SEED + ")");
+                }
             }
         }
+    }
+
+    private static boolean readsOnlyInputs(Expr expr) {
+        boolean[] only = {true};
+        IrWalk.signalsOf(expr, signal -> only[0] &= signal.role() == SignalRole.INPUT);
+        return only[0];
+    }
+
+    private static long inputValue(In v, String name) {
+        return switch (name) {
+            case "a" -> v.a;
+            case "b" -> v.b;
+            case "s" -> v.s;
+            case "t" -> v.t;
+            case "amt" -> v.amt;
+            case "c" -> v.c ? 1 : 0;
+            default -> throw new IllegalArgumentException(name);
+        };
     }
 
     private static List<In> vectors() {

@@ -26,4 +26,29 @@ final class Comments {
         }
         return lines;
     }
+
+    /**
+     * {@code text} cut into pieces of at most {@code width} characters, at spaces where it can (the pieces
+     * keep their spaces, so joined they give the text back): for long strings in {@code $display}.
+     */
+    static List<String> pieces(String text, int width) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        while (text.length() - start > width) {
+            int cut = text.lastIndexOf(' ', start + width);
+            if (cut <= start) {
+                cut = start + width;
+            } else {
+                cut++;
+            }
+            // A piece may not end inside an escape (a backslash or a doubled %).
+            while (cut > start + 1 && (text.charAt(cut - 1) == '\\' || text.charAt(cut - 1) == '%')) {
+                cut--;
+            }
+            out.add(text.substring(start, cut));
+            start = cut;
+        }
+        out.add(text.substring(start));
+        return out;
+    }
 }

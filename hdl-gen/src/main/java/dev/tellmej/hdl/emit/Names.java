@@ -1,6 +1,8 @@
 package dev.tellmej.hdl.emit;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -10,6 +12,8 @@ import java.util.Set;
  */
 final class Names {
     private final Set<String> taken = new HashSet<>();
+    /** Per base name, the suffix to try next (every smaller one is taken). */
+    private final Map<String, Integer> nextSuffix = new HashMap<>();
 
     void reserve(String name) {
         taken.add(name);
@@ -19,9 +23,10 @@ final class Names {
         if (taken.add(base)) {
             return base;
         }
-        for (int i = 2; ; i++) {
+        for (int i = nextSuffix.getOrDefault(base, 2); ; i++) {
             String candidate = base + "_" + i;
             if (taken.add(candidate)) {
+                nextSuffix.put(base, i + 1);
                 return candidate;
             }
         }

@@ -40,6 +40,7 @@ class DocExamplesTest {
         DESIGNS.put("scratch-pad", ScratchPad::new);
         DESIGNS.put("two-clocks", TwoClocks::new);
         DESIGNS.put("serial-tx", () -> new SerialTx(4));
+        DESIGNS.put("lane-select", LaneSelect::new);
     }
 
     @Test
@@ -118,7 +119,7 @@ class DocExamplesTest {
             seen.add(name);
         }
         assertEquals(List.of("blinker", "elaborate", "accumulator", "pixel-filter", "two-clocks", "serial-tx", "scratch-pad",
-                "broken", "burst-copy"), seen);
+                "broken", "lane-select", "burst-copy"), seen);
     }
 
     @Test

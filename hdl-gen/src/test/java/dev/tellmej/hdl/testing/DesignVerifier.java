@@ -50,8 +50,15 @@ public final class DesignVerifier {
         return design.writeVerilog(dir);
     }
 
-    /** Lints the design; fails the test with Verilator's messages unless it is clean. */
+    /** Longest line the emitter may write. */
+    public static final int MAX_LINE = 120;
+
+    /**
+     * Lints the design; fails the test with Verilator's messages unless it is clean, or when a line of its
+     * Verilog is longer than {@value #MAX_LINE} characters.
+     */
     public static List<Path> lint(Design<?> design, String label) {
+        assertLinesFit(design, label);
         List<Path> files = write(design, label);
         List<Path> sources = sources(files);
         VerilatorLint.Result result = VerilatorLint.run(files.getFirst().getParent(), sources, design.topName());
@@ -66,6 +73,19 @@ public final class DesignVerifier {
         String key = hash(design);
         return SYNTH_CACHE.computeIfAbsent(key, k -> YosysSynth.run(files.getFirst().getParent(), sources(files),
                 design.topName(), Duration.ofMinutes(10)));
+    }
+
+    /** Fails when a line of the design's Verilog is longer than {@value #MAX_LINE} characters. */
+    public static void assertLinesFit(Design<?> design, String label) {
+        design.definitions().forEach((name, text) -> {
+            int number = 0;
+            for (String line : text.split("\n", -1)) {
+                number++;
+                int lineNumber = number;
+                assertTrue(line.length() <= MAX_LINE, () -> label + ": " + name + ".v line " + lineNumber + " has "
+                        + line.length() + " characters (at most " + MAX_LINE + "): " + line);
+            }
+        });
     }
 
     /** Emitting the design twice gives byte-identical text (checked by re-emitting from the same design). */
