@@ -67,7 +67,7 @@ class ThroughputSimTest {
         Design<Quantizer> design = Hdl.elaborate(() -> new Quantizer(16, StorageFormat.FP16));
         Quantizer top = design.top();
         long cycles = burst(fixture, design, top.in, top.out, 16 * 16 + 32 + 1);
-        long bound = BEATS + (long) (BEATS / VECTOR) * (Quantizer.SCALE_LATENCY + 3) + top.latency + 3;
+        long bound = BEATS + (long) (BEATS / VECTOR) * (top.scaleLatency + 3) + top.latency + 3;
         assertTrue(cycles <= bound, "Quantizer: " + BEATS + " beats took " + cycles + " cycles, bound " + bound);
     }
 
