@@ -39,6 +39,7 @@ class DocExamplesTest {
         DESIGNS.put("pixel-filter", PixelFilter::new);
         DESIGNS.put("scratch-pad", ScratchPad::new);
         DESIGNS.put("two-clocks", TwoClocks::new);
+        DESIGNS.put("pipeline", MulThenAdd::new);
     }
 
     @Test
@@ -73,7 +74,8 @@ class DocExamplesTest {
             assertEquals(region(name), matcher.group(2), "docs/hdl.md block '" + name + "' differs from its source");
             seen.add(name);
         }
-        assertEquals(List.of("blinker", "elaborate", "accumulator", "pixel-filter", "two-clocks", "scratch-pad", "broken"), seen);
+        assertEquals(List.of("blinker", "elaborate", "accumulator", "pixel-filter", "two-clocks", "scratch-pad", "broken",
+                "pipeline"), seen);
     }
 
     @Test
