@@ -23,8 +23,8 @@ module FpRelu2 (
   reg  [1:0]  cases_d5;            // FpRelu2.java:39
   reg  [1:0]  cases_d6;            // FpRelu2.java:39
   reg  [1:0]  cases_d7;            // FpRelu2.java:39
-  reg  [31:0] y_out;               // FpRelu2.java:40
-  reg         square_valid_d1;     // FpRelu2.java:40
+  reg  [31:0] y_out;               // FpRelu2.java:41
+  reg         square_valid_d1;     // FpRelu2.java:41
 
   // Temporaries, named after the signal they feed
   wire cases_d1_and;
@@ -33,8 +33,8 @@ module FpRelu2 (
   assign square_in_valid = in_valid; // FpRelu2.java:33
   assign square_in_payload_a = in_payload; // FpRelu2.java:33
   assign square_in_payload_b = in_payload; // FpRelu2.java:33
-  assign out_valid = square_valid_d1; // FpRelu2.java:40
-  assign out_payload = y_out; // FpRelu2.java:40
+  assign out_valid = square_valid_d1; // FpRelu2.java:41
+  assign out_payload = y_out; // FpRelu2.java:41
 
   always @(posedge clk) begin
     cases_d1 <= {cases_d1_and, (~in_payload[31] & ~(in_payload[30:0] == 31'h0) & ~cases_d1_and)}; // FpRelu2.java:39
@@ -44,8 +44,8 @@ module FpRelu2 (
     cases_d5 <= cases_d4; // FpRelu2.java:39
     cases_d6 <= cases_d5; // FpRelu2.java:39
     cases_d7 <= cases_d6; // FpRelu2.java:39
-    y_out <= cases_d7[1] ? 32'h7fc00000 : (cases_d7[0] ? square_out_payload : 32'h0); // FpRelu2.java:40
-    square_valid_d1 <= square_out_valid; // FpRelu2.java:40
+    y_out <= cases_d7[1] ? 32'h7fc00000 : (cases_d7[0] ? square_out_payload : 32'h0); // FpRelu2.java:41
+    square_valid_d1 <= square_out_valid; // FpRelu2.java:41
     if (reset) begin
       square_valid_d1 <= 1'b0;
     end

@@ -4,279 +4,279 @@
 `default_nettype none
 
 module RmsNormMax_l16_w4_n1536_fp16 (
-  input  wire        clk,                // RmsNormMax.java:91
-  input  wire        reset,              // RmsNormMax.java:91
-  input  wire        in_valid,           // RmsNormMax.java:110
-  output wire        in_ready,           // RmsNormMax.java:110
-  input  wire [15:0] in_payload_0,       // RmsNormMax.java:110
-  input  wire [15:0] in_payload_1,       // RmsNormMax.java:110
-  input  wire [15:0] in_payload_2,       // RmsNormMax.java:110
-  input  wire [15:0] in_payload_3,       // RmsNormMax.java:110
-  input  wire        gamma_valid,        // RmsNormMax.java:111
-  output wire        gamma_ready,        // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:111
-  input  wire [31:0] eps,                // RmsNormMax.java:112
-  output wire        out_valid,          // RmsNormMax.java:113
-  input  wire        out_ready,          // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:113
-  output wire [31:0] out_payload_absMax, // RmsNormMax.java:113
-  output wire        out_payload_last    // RmsNormMax.java:113
+  input  wire        clk,                // RmsNormMax.java:90
+  input  wire        reset,              // RmsNormMax.java:90
+  input  wire        in_valid,           // RmsNormMax.java:109
+  output wire        in_ready,           // RmsNormMax.java:109
+  input  wire [15:0] in_payload_0,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_1,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_2,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_3,       // RmsNormMax.java:109
+  input  wire        gamma_valid,        // RmsNormMax.java:110
+  output wire        gamma_ready,        // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:110
+  input  wire [31:0] eps,                // RmsNormMax.java:111
+  output wire        out_valid,          // RmsNormMax.java:112
+  input  wire        out_ready,          // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:112
+  output wire [31:0] out_payload_absMax, // RmsNormMax.java:112
+  output wire        out_payload_last    // RmsNormMax.java:112
 );
 
-  reg  [2:0]  phase;                     // RmsNormMax.java:123
-  reg  [8:0]  index;                     // RmsNormMax.java:129
-  reg  [7:0]  timer;                     // RmsNormMax.java:130
-  reg  [2:0]  cooldown;                  // RmsNormMax.java:136
-  wire        lane0_x_in_valid;          // RmsNormMax.java:143
-  wire [15:0] lane0_x_in_payload;        // RmsNormMax.java:143
-  wire        lane0_x_out_valid;         // RmsNormMax.java:143
-  wire [31:0] lane0_x_out_payload;       // RmsNormMax.java:143
-  wire        lane0_square_in_valid;     // RmsNormMax.java:145
-  wire [31:0] lane0_square_in_payload_a; // RmsNormMax.java:145
-  wire [31:0] lane0_square_in_payload_b; // RmsNormMax.java:145
-  wire        lane0_square_out_valid;    // RmsNormMax.java:145
-  wire [31:0] lane0_square_out_payload;  // RmsNormMax.java:145
-  wire        lane1_x_in_valid;          // RmsNormMax.java:143
-  wire [15:0] lane1_x_in_payload;        // RmsNormMax.java:143
-  wire        lane1_x_out_valid;         // RmsNormMax.java:143
-  wire [31:0] lane1_x_out_payload;       // RmsNormMax.java:143
-  wire        lane1_square_in_valid;     // RmsNormMax.java:145
-  wire [31:0] lane1_square_in_payload_a; // RmsNormMax.java:145
-  wire [31:0] lane1_square_in_payload_b; // RmsNormMax.java:145
-  wire        lane1_square_out_valid;    // RmsNormMax.java:145
-  wire [31:0] lane1_square_out_payload;  // RmsNormMax.java:145
-  wire        lane2_x_in_valid;          // RmsNormMax.java:143
-  wire [15:0] lane2_x_in_payload;        // RmsNormMax.java:143
-  wire        lane2_x_out_valid;         // RmsNormMax.java:143
-  wire [31:0] lane2_x_out_payload;       // RmsNormMax.java:143
-  wire        lane2_square_in_valid;     // RmsNormMax.java:145
-  wire [31:0] lane2_square_in_payload_a; // RmsNormMax.java:145
-  wire [31:0] lane2_square_in_payload_b; // RmsNormMax.java:145
-  wire        lane2_square_out_valid;    // RmsNormMax.java:145
-  wire [31:0] lane2_square_out_payload;  // RmsNormMax.java:145
-  wire        lane3_x_in_valid;          // RmsNormMax.java:143
-  wire [15:0] lane3_x_in_payload;        // RmsNormMax.java:143
-  wire        lane3_x_out_valid;         // RmsNormMax.java:143
-  wire [31:0] lane3_x_out_payload;       // RmsNormMax.java:143
-  wire        lane3_square_in_valid;     // RmsNormMax.java:145
-  wire [31:0] lane3_square_in_payload_a; // RmsNormMax.java:145
-  wire [31:0] lane3_square_in_payload_b; // RmsNormMax.java:145
-  wire        lane3_square_out_valid;    // RmsNormMax.java:145
-  wire [31:0] lane3_square_out_payload;  // RmsNormMax.java:145
-  reg  [1:0]  rotation;                  // RmsNormMax.java:148
-  reg  [1:0]  feed_rotation_d1;          // RmsNormMax.java:163
-  reg  [1:0]  feed_rotation_d2;          // RmsNormMax.java:163
-  reg  [1:0]  feed_rotation_d3;          // RmsNormMax.java:163
-  reg  [1:0]  feed_rotation_d4;          // RmsNormMax.java:163
-  reg  [1:0]  feed_rotation_d5;          // RmsNormMax.java:163
-  reg  [1:0]  feed_rotation_d6;          // RmsNormMax.java:163
-  reg  [1:0]  feed_rotation_d7;          // RmsNormMax.java:163
-  reg  [1:0]  feed_rotation_d8;          // RmsNormMax.java:163
-  reg  [1:0]  sum_rotation_d1;           // RmsNormMax.java:164
-  reg  [1:0]  sum_rotation_d2;           // RmsNormMax.java:164
-  reg  [1:0]  sum_rotation_d3;           // RmsNormMax.java:164
-  reg  [1:0]  sum_rotation_d4;           // RmsNormMax.java:164
-  reg  [1:0]  sum_rotation_d5;           // RmsNormMax.java:164
-  reg  [1:0]  sum_rotation_d6;           // RmsNormMax.java:164
-  reg  [31:0] partial_0;                 // RmsNormMax.java:168
-  reg  [31:0] partial_1;                 // RmsNormMax.java:168
-  reg  [31:0] partial_2;                 // RmsNormMax.java:168
-  reg  [31:0] partial_3;                 // RmsNormMax.java:168
-  reg  [31:0] partial_4;                 // RmsNormMax.java:168
-  reg  [31:0] partial_5;                 // RmsNormMax.java:168
-  reg  [31:0] partial_6;                 // RmsNormMax.java:168
-  reg  [31:0] partial_7;                 // RmsNormMax.java:168
-  reg  [31:0] partial_8;                 // RmsNormMax.java:168
-  reg  [31:0] partial_9;                 // RmsNormMax.java:168
-  reg  [31:0] partial_10;                // RmsNormMax.java:168
-  reg  [31:0] partial_11;                // RmsNormMax.java:168
-  reg  [31:0] partial_12;                // RmsNormMax.java:168
-  reg  [31:0] partial_13;                // RmsNormMax.java:168
-  reg  [31:0] partial_14;                // RmsNormMax.java:168
-  reg  [31:0] partial_15;                // RmsNormMax.java:168
-  reg  [4:0]  tree_width;                // RmsNormMax.java:180
-  reg  [4:0]  tree_k;                    // RmsNormMax.java:181
-  reg  [4:0]  tree_k_out_d1;             // RmsNormMax.java:184
-  reg  [4:0]  tree_k_out_d2;             // RmsNormMax.java:184
-  reg  [4:0]  tree_k_out_d3;             // RmsNormMax.java:184
-  reg  [4:0]  tree_k_out_d4;             // RmsNormMax.java:184
-  reg  [4:0]  tree_k_out_d5;             // RmsNormMax.java:184
-  reg  [4:0]  tree_k_out_d6;             // RmsNormMax.java:184
-  reg         tree_out_d1;               // RmsNormMax.java:185
-  reg         tree_out_d2;               // RmsNormMax.java:185
-  reg         tree_out_d3;               // RmsNormMax.java:185
-  reg         tree_out_d4;               // RmsNormMax.java:185
-  reg         tree_out_d5;               // RmsNormMax.java:185
-  reg         tree_out_d6;               // RmsNormMax.java:185
-  wire        lane0_acc_in_valid;        // RmsNormMax.java:205
-  wire [31:0] lane0_acc_in_payload_a;    // RmsNormMax.java:205
-  wire [31:0] lane0_acc_in_payload_b;    // RmsNormMax.java:205
-  wire        lane0_acc_out_valid;       // RmsNormMax.java:205
-  wire [31:0] lane0_acc_out_payload;     // RmsNormMax.java:205
-  wire        lane1_acc_in_valid;        // RmsNormMax.java:205
-  wire [31:0] lane1_acc_in_payload_a;    // RmsNormMax.java:205
-  wire [31:0] lane1_acc_in_payload_b;    // RmsNormMax.java:205
-  wire        lane1_acc_out_valid;       // RmsNormMax.java:205
-  wire [31:0] lane1_acc_out_payload;     // RmsNormMax.java:205
-  wire        lane2_acc_in_valid;        // RmsNormMax.java:205
-  wire [31:0] lane2_acc_in_payload_a;    // RmsNormMax.java:205
-  wire [31:0] lane2_acc_in_payload_b;    // RmsNormMax.java:205
-  wire        lane2_acc_out_valid;       // RmsNormMax.java:205
-  wire [31:0] lane2_acc_out_payload;     // RmsNormMax.java:205
-  wire        lane3_acc_in_valid;        // RmsNormMax.java:205
-  wire [31:0] lane3_acc_in_payload_a;    // RmsNormMax.java:205
-  wire [31:0] lane3_acc_in_payload_b;    // RmsNormMax.java:205
-  wire        lane3_acc_out_valid;       // RmsNormMax.java:205
-  wire [31:0] lane3_acc_out_payload;     // RmsNormMax.java:205
-  reg         normalize_busy;            // RmsNormMax.java:249
-  wire        mean_mul_in_valid;         // RmsNormMax.java:253
-  wire [31:0] mean_mul_in_payload_a;     // RmsNormMax.java:253
-  wire [31:0] mean_mul_in_payload_b;     // RmsNormMax.java:253
-  wire        mean_mul_out_valid;        // RmsNormMax.java:253
-  wire [31:0] mean_mul_out_payload;      // RmsNormMax.java:253
-  wire        eps_add_in_valid;          // RmsNormMax.java:255
-  wire [31:0] eps_add_in_payload_a;      // RmsNormMax.java:255
-  wire [31:0] eps_add_in_payload_b;      // RmsNormMax.java:255
-  wire        eps_add_out_valid;         // RmsNormMax.java:255
-  wire [31:0] eps_add_out_payload;       // RmsNormMax.java:255
-  wire        rsqrt_in_valid;            // RmsNormMax.java:255
-  wire [31:0] rsqrt_in_payload;          // RmsNormMax.java:255
-  wire        rsqrt_out_valid;           // RmsNormMax.java:255
-  wire [31:0] rsqrt_out_payload;         // RmsNormMax.java:255
-  reg  [31:0] r;                         // RmsNormMax.java:258
+  reg  [2:0]  phase;                     // RmsNormMax.java:122
+  reg  [8:0]  index;                     // RmsNormMax.java:128
+  reg  [7:0]  timer;                     // RmsNormMax.java:129
+  reg  [2:0]  cooldown;                  // RmsNormMax.java:135
+  wire        lane0_x_in_valid;          // RmsNormMax.java:142
+  wire [15:0] lane0_x_in_payload;        // RmsNormMax.java:142
+  wire        lane0_x_out_valid;         // RmsNormMax.java:142
+  wire [31:0] lane0_x_out_payload;       // RmsNormMax.java:142
+  wire        lane0_square_in_valid;     // RmsNormMax.java:144
+  wire [31:0] lane0_square_in_payload_a; // RmsNormMax.java:144
+  wire [31:0] lane0_square_in_payload_b; // RmsNormMax.java:144
+  wire        lane0_square_out_valid;    // RmsNormMax.java:144
+  wire [31:0] lane0_square_out_payload;  // RmsNormMax.java:144
+  wire        lane1_x_in_valid;          // RmsNormMax.java:142
+  wire [15:0] lane1_x_in_payload;        // RmsNormMax.java:142
+  wire        lane1_x_out_valid;         // RmsNormMax.java:142
+  wire [31:0] lane1_x_out_payload;       // RmsNormMax.java:142
+  wire        lane1_square_in_valid;     // RmsNormMax.java:144
+  wire [31:0] lane1_square_in_payload_a; // RmsNormMax.java:144
+  wire [31:0] lane1_square_in_payload_b; // RmsNormMax.java:144
+  wire        lane1_square_out_valid;    // RmsNormMax.java:144
+  wire [31:0] lane1_square_out_payload;  // RmsNormMax.java:144
+  wire        lane2_x_in_valid;          // RmsNormMax.java:142
+  wire [15:0] lane2_x_in_payload;        // RmsNormMax.java:142
+  wire        lane2_x_out_valid;         // RmsNormMax.java:142
+  wire [31:0] lane2_x_out_payload;       // RmsNormMax.java:142
+  wire        lane2_square_in_valid;     // RmsNormMax.java:144
+  wire [31:0] lane2_square_in_payload_a; // RmsNormMax.java:144
+  wire [31:0] lane2_square_in_payload_b; // RmsNormMax.java:144
+  wire        lane2_square_out_valid;    // RmsNormMax.java:144
+  wire [31:0] lane2_square_out_payload;  // RmsNormMax.java:144
+  wire        lane3_x_in_valid;          // RmsNormMax.java:142
+  wire [15:0] lane3_x_in_payload;        // RmsNormMax.java:142
+  wire        lane3_x_out_valid;         // RmsNormMax.java:142
+  wire [31:0] lane3_x_out_payload;       // RmsNormMax.java:142
+  wire        lane3_square_in_valid;     // RmsNormMax.java:144
+  wire [31:0] lane3_square_in_payload_a; // RmsNormMax.java:144
+  wire [31:0] lane3_square_in_payload_b; // RmsNormMax.java:144
+  wire        lane3_square_out_valid;    // RmsNormMax.java:144
+  wire [31:0] lane3_square_out_payload;  // RmsNormMax.java:144
+  reg  [1:0]  rotation;                  // RmsNormMax.java:147
+  reg  [1:0]  feed_rotation_d1;          // RmsNormMax.java:162
+  reg  [1:0]  feed_rotation_d2;          // RmsNormMax.java:162
+  reg  [1:0]  feed_rotation_d3;          // RmsNormMax.java:162
+  reg  [1:0]  feed_rotation_d4;          // RmsNormMax.java:162
+  reg  [1:0]  feed_rotation_d5;          // RmsNormMax.java:162
+  reg  [1:0]  feed_rotation_d6;          // RmsNormMax.java:162
+  reg  [1:0]  feed_rotation_d7;          // RmsNormMax.java:162
+  reg  [1:0]  feed_rotation_d8;          // RmsNormMax.java:162
+  reg  [1:0]  sum_rotation_d1;           // RmsNormMax.java:163
+  reg  [1:0]  sum_rotation_d2;           // RmsNormMax.java:163
+  reg  [1:0]  sum_rotation_d3;           // RmsNormMax.java:163
+  reg  [1:0]  sum_rotation_d4;           // RmsNormMax.java:163
+  reg  [1:0]  sum_rotation_d5;           // RmsNormMax.java:163
+  reg  [1:0]  sum_rotation_d6;           // RmsNormMax.java:163
+  reg  [31:0] partial_0;                 // RmsNormMax.java:167
+  reg  [31:0] partial_1;                 // RmsNormMax.java:167
+  reg  [31:0] partial_2;                 // RmsNormMax.java:167
+  reg  [31:0] partial_3;                 // RmsNormMax.java:167
+  reg  [31:0] partial_4;                 // RmsNormMax.java:167
+  reg  [31:0] partial_5;                 // RmsNormMax.java:167
+  reg  [31:0] partial_6;                 // RmsNormMax.java:167
+  reg  [31:0] partial_7;                 // RmsNormMax.java:167
+  reg  [31:0] partial_8;                 // RmsNormMax.java:167
+  reg  [31:0] partial_9;                 // RmsNormMax.java:167
+  reg  [31:0] partial_10;                // RmsNormMax.java:167
+  reg  [31:0] partial_11;                // RmsNormMax.java:167
+  reg  [31:0] partial_12;                // RmsNormMax.java:167
+  reg  [31:0] partial_13;                // RmsNormMax.java:167
+  reg  [31:0] partial_14;                // RmsNormMax.java:167
+  reg  [31:0] partial_15;                // RmsNormMax.java:167
+  reg  [4:0]  tree_width;                // RmsNormMax.java:179
+  reg  [4:0]  tree_k;                    // RmsNormMax.java:180
+  reg  [4:0]  tree_k_out_d1;             // RmsNormMax.java:183
+  reg  [4:0]  tree_k_out_d2;             // RmsNormMax.java:183
+  reg  [4:0]  tree_k_out_d3;             // RmsNormMax.java:183
+  reg  [4:0]  tree_k_out_d4;             // RmsNormMax.java:183
+  reg  [4:0]  tree_k_out_d5;             // RmsNormMax.java:183
+  reg  [4:0]  tree_k_out_d6;             // RmsNormMax.java:183
+  reg         tree_out_d1;               // RmsNormMax.java:184
+  reg         tree_out_d2;               // RmsNormMax.java:184
+  reg         tree_out_d3;               // RmsNormMax.java:184
+  reg         tree_out_d4;               // RmsNormMax.java:184
+  reg         tree_out_d5;               // RmsNormMax.java:184
+  reg         tree_out_d6;               // RmsNormMax.java:184
+  wire        lane0_acc_in_valid;        // RmsNormMax.java:204
+  wire [31:0] lane0_acc_in_payload_a;    // RmsNormMax.java:204
+  wire [31:0] lane0_acc_in_payload_b;    // RmsNormMax.java:204
+  wire        lane0_acc_out_valid;       // RmsNormMax.java:204
+  wire [31:0] lane0_acc_out_payload;     // RmsNormMax.java:204
+  wire        lane1_acc_in_valid;        // RmsNormMax.java:204
+  wire [31:0] lane1_acc_in_payload_a;    // RmsNormMax.java:204
+  wire [31:0] lane1_acc_in_payload_b;    // RmsNormMax.java:204
+  wire        lane1_acc_out_valid;       // RmsNormMax.java:204
+  wire [31:0] lane1_acc_out_payload;     // RmsNormMax.java:204
+  wire        lane2_acc_in_valid;        // RmsNormMax.java:204
+  wire [31:0] lane2_acc_in_payload_a;    // RmsNormMax.java:204
+  wire [31:0] lane2_acc_in_payload_b;    // RmsNormMax.java:204
+  wire        lane2_acc_out_valid;       // RmsNormMax.java:204
+  wire [31:0] lane2_acc_out_payload;     // RmsNormMax.java:204
+  wire        lane3_acc_in_valid;        // RmsNormMax.java:204
+  wire [31:0] lane3_acc_in_payload_a;    // RmsNormMax.java:204
+  wire [31:0] lane3_acc_in_payload_b;    // RmsNormMax.java:204
+  wire        lane3_acc_out_valid;       // RmsNormMax.java:204
+  wire [31:0] lane3_acc_out_payload;     // RmsNormMax.java:204
+  reg         normalize_busy;            // RmsNormMax.java:246
+  wire        mean_mul_in_valid;         // RmsNormMax.java:250
+  wire [31:0] mean_mul_in_payload_a;     // RmsNormMax.java:250
+  wire [31:0] mean_mul_in_payload_b;     // RmsNormMax.java:250
+  wire        mean_mul_out_valid;        // RmsNormMax.java:250
+  wire [31:0] mean_mul_out_payload;      // RmsNormMax.java:250
+  wire        eps_add_in_valid;          // RmsNormMax.java:252
+  wire [31:0] eps_add_in_payload_a;      // RmsNormMax.java:252
+  wire [31:0] eps_add_in_payload_b;      // RmsNormMax.java:252
+  wire        eps_add_out_valid;         // RmsNormMax.java:252
+  wire [31:0] eps_add_out_payload;       // RmsNormMax.java:252
+  wire        rsqrt_in_valid;            // RmsNormMax.java:252
+  wire [31:0] rsqrt_in_payload;          // RmsNormMax.java:252
+  wire        rsqrt_out_valid;           // RmsNormMax.java:252
+  wire [31:0] rsqrt_out_payload;         // RmsNormMax.java:252
+  reg  [31:0] r;                         // RmsNormMax.java:255
   reg  [1:0]  result_credits;            // CreditBuffer.java:43
-  reg  [63:0] read_word;                 // RmsNormMax.java:271
-  reg  [15:0] gamma_word_0;              // RmsNormMax.java:276
-  reg  [15:0] gamma_word_1;              // RmsNormMax.java:276
-  reg  [15:0] gamma_word_2;              // RmsNormMax.java:276
-  reg  [15:0] gamma_word_3;              // RmsNormMax.java:276
-  reg         gamma_fire_d1;             // RmsNormMax.java:282
-  wire        lane0_xs_in_valid;         // RmsNormMax.java:282
-  wire [15:0] lane0_xs_in_payload;       // RmsNormMax.java:282
-  wire        lane0_xs_out_valid;        // RmsNormMax.java:282
-  wire [31:0] lane0_xs_out_payload;      // RmsNormMax.java:282
-  wire        lane0_gamma_in_valid;      // RmsNormMax.java:283
-  wire [15:0] lane0_gamma_in_payload;    // RmsNormMax.java:283
-  wire        lane0_gamma_out_valid;     // RmsNormMax.java:283
-  wire [31:0] lane0_gamma_out_payload;   // RmsNormMax.java:283
-  wire        lane0_xr_in_valid;         // RmsNormMax.java:284
-  wire [31:0] lane0_xr_in_payload_a;     // RmsNormMax.java:284
-  wire [31:0] lane0_xr_in_payload_b;     // RmsNormMax.java:284
-  wire        lane0_xr_out_valid;        // RmsNormMax.java:284
-  wire [31:0] lane0_xr_out_payload;      // RmsNormMax.java:284
-  reg  [31:0] lane0_g_d1;                // RmsNormMax.java:285
-  reg  [31:0] lane0_g_d2;                // RmsNormMax.java:285
-  reg  [31:0] lane0_g_d3;                // RmsNormMax.java:285
-  reg  [31:0] lane0_g_d4;                // RmsNormMax.java:285
-  reg  [31:0] lane0_g_d5;                // RmsNormMax.java:285
-  reg  [31:0] lane0_g_d6;                // RmsNormMax.java:285
-  reg  [31:0] lane0_g_d7;                // RmsNormMax.java:285
-  wire        lane0_xrg_in_valid;        // RmsNormMax.java:285
-  wire [31:0] lane0_xrg_in_payload_a;    // RmsNormMax.java:285
-  wire [31:0] lane0_xrg_in_payload_b;    // RmsNormMax.java:285
-  wire        lane0_xrg_out_valid;       // RmsNormMax.java:285
-  wire [31:0] lane0_xrg_out_payload;     // RmsNormMax.java:285
-  wire        lane0_y_in_valid;          // RmsNormMax.java:285
-  wire [31:0] lane0_y_in_payload;        // RmsNormMax.java:285
-  wire        lane0_y_out_valid;         // RmsNormMax.java:285
-  wire [15:0] lane0_y_out_payload;       // RmsNormMax.java:285
-  wire        lane1_xs_in_valid;         // RmsNormMax.java:282
-  wire [15:0] lane1_xs_in_payload;       // RmsNormMax.java:282
-  wire        lane1_xs_out_valid;        // RmsNormMax.java:282
-  wire [31:0] lane1_xs_out_payload;      // RmsNormMax.java:282
-  wire        lane1_gamma_in_valid;      // RmsNormMax.java:283
-  wire [15:0] lane1_gamma_in_payload;    // RmsNormMax.java:283
-  wire        lane1_gamma_out_valid;     // RmsNormMax.java:283
-  wire [31:0] lane1_gamma_out_payload;   // RmsNormMax.java:283
-  wire        lane1_xr_in_valid;         // RmsNormMax.java:284
-  wire [31:0] lane1_xr_in_payload_a;     // RmsNormMax.java:284
-  wire [31:0] lane1_xr_in_payload_b;     // RmsNormMax.java:284
-  wire        lane1_xr_out_valid;        // RmsNormMax.java:284
-  wire [31:0] lane1_xr_out_payload;      // RmsNormMax.java:284
-  reg  [31:0] lane1_g_d1;                // RmsNormMax.java:285
-  reg  [31:0] lane1_g_d2;                // RmsNormMax.java:285
-  reg  [31:0] lane1_g_d3;                // RmsNormMax.java:285
-  reg  [31:0] lane1_g_d4;                // RmsNormMax.java:285
-  reg  [31:0] lane1_g_d5;                // RmsNormMax.java:285
-  reg  [31:0] lane1_g_d6;                // RmsNormMax.java:285
-  reg  [31:0] lane1_g_d7;                // RmsNormMax.java:285
-  wire        lane1_xrg_in_valid;        // RmsNormMax.java:285
-  wire [31:0] lane1_xrg_in_payload_a;    // RmsNormMax.java:285
-  wire [31:0] lane1_xrg_in_payload_b;    // RmsNormMax.java:285
-  wire        lane1_xrg_out_valid;       // RmsNormMax.java:285
-  wire [31:0] lane1_xrg_out_payload;     // RmsNormMax.java:285
-  wire        lane1_y_in_valid;          // RmsNormMax.java:285
-  wire [31:0] lane1_y_in_payload;        // RmsNormMax.java:285
-  wire        lane1_y_out_valid;         // RmsNormMax.java:285
-  wire [15:0] lane1_y_out_payload;       // RmsNormMax.java:285
-  wire        lane2_xs_in_valid;         // RmsNormMax.java:282
-  wire [15:0] lane2_xs_in_payload;       // RmsNormMax.java:282
-  wire        lane2_xs_out_valid;        // RmsNormMax.java:282
-  wire [31:0] lane2_xs_out_payload;      // RmsNormMax.java:282
-  wire        lane2_gamma_in_valid;      // RmsNormMax.java:283
-  wire [15:0] lane2_gamma_in_payload;    // RmsNormMax.java:283
-  wire        lane2_gamma_out_valid;     // RmsNormMax.java:283
-  wire [31:0] lane2_gamma_out_payload;   // RmsNormMax.java:283
-  wire        lane2_xr_in_valid;         // RmsNormMax.java:284
-  wire [31:0] lane2_xr_in_payload_a;     // RmsNormMax.java:284
-  wire [31:0] lane2_xr_in_payload_b;     // RmsNormMax.java:284
-  wire        lane2_xr_out_valid;        // RmsNormMax.java:284
-  wire [31:0] lane2_xr_out_payload;      // RmsNormMax.java:284
-  reg  [31:0] lane2_g_d1;                // RmsNormMax.java:285
-  reg  [31:0] lane2_g_d2;                // RmsNormMax.java:285
-  reg  [31:0] lane2_g_d3;                // RmsNormMax.java:285
-  reg  [31:0] lane2_g_d4;                // RmsNormMax.java:285
-  reg  [31:0] lane2_g_d5;                // RmsNormMax.java:285
-  reg  [31:0] lane2_g_d6;                // RmsNormMax.java:285
-  reg  [31:0] lane2_g_d7;                // RmsNormMax.java:285
-  wire        lane2_xrg_in_valid;        // RmsNormMax.java:285
-  wire [31:0] lane2_xrg_in_payload_a;    // RmsNormMax.java:285
-  wire [31:0] lane2_xrg_in_payload_b;    // RmsNormMax.java:285
-  wire        lane2_xrg_out_valid;       // RmsNormMax.java:285
-  wire [31:0] lane2_xrg_out_payload;     // RmsNormMax.java:285
-  wire        lane2_y_in_valid;          // RmsNormMax.java:285
-  wire [31:0] lane2_y_in_payload;        // RmsNormMax.java:285
-  wire        lane2_y_out_valid;         // RmsNormMax.java:285
-  wire [15:0] lane2_y_out_payload;       // RmsNormMax.java:285
-  wire        lane3_xs_in_valid;         // RmsNormMax.java:282
-  wire [15:0] lane3_xs_in_payload;       // RmsNormMax.java:282
-  wire        lane3_xs_out_valid;        // RmsNormMax.java:282
-  wire [31:0] lane3_xs_out_payload;      // RmsNormMax.java:282
-  wire        lane3_gamma_in_valid;      // RmsNormMax.java:283
-  wire [15:0] lane3_gamma_in_payload;    // RmsNormMax.java:283
-  wire        lane3_gamma_out_valid;     // RmsNormMax.java:283
-  wire [31:0] lane3_gamma_out_payload;   // RmsNormMax.java:283
-  wire        lane3_xr_in_valid;         // RmsNormMax.java:284
-  wire [31:0] lane3_xr_in_payload_a;     // RmsNormMax.java:284
-  wire [31:0] lane3_xr_in_payload_b;     // RmsNormMax.java:284
-  wire        lane3_xr_out_valid;        // RmsNormMax.java:284
-  wire [31:0] lane3_xr_out_payload;      // RmsNormMax.java:284
-  reg  [31:0] lane3_g_d1;                // RmsNormMax.java:285
-  reg  [31:0] lane3_g_d2;                // RmsNormMax.java:285
-  reg  [31:0] lane3_g_d3;                // RmsNormMax.java:285
-  reg  [31:0] lane3_g_d4;                // RmsNormMax.java:285
-  reg  [31:0] lane3_g_d5;                // RmsNormMax.java:285
-  reg  [31:0] lane3_g_d6;                // RmsNormMax.java:285
-  reg  [31:0] lane3_g_d7;                // RmsNormMax.java:285
-  wire        lane3_xrg_in_valid;        // RmsNormMax.java:285
-  wire [31:0] lane3_xrg_in_payload_a;    // RmsNormMax.java:285
-  wire [31:0] lane3_xrg_in_payload_b;    // RmsNormMax.java:285
-  wire        lane3_xrg_out_valid;       // RmsNormMax.java:285
-  wire [31:0] lane3_xrg_out_payload;     // RmsNormMax.java:285
-  wire        lane3_y_in_valid;          // RmsNormMax.java:285
-  wire [31:0] lane3_y_in_payload;        // RmsNormMax.java:285
-  wire        lane3_y_out_valid;         // RmsNormMax.java:285
-  wire [15:0] lane3_y_out_payload;       // RmsNormMax.java:285
-  reg  [8:0]  write_index;               // RmsNormMax.java:299
-  reg  [14:0] running_max;               // RmsNormMax.java:301
-  reg         emit_valid;                // RmsNormMax.java:310
-  reg         emit_last;                 // RmsNormMax.java:311
+  reg  [63:0] read_word;                 // RmsNormMax.java:268
+  reg  [15:0] gamma_word_0;              // RmsNormMax.java:273
+  reg  [15:0] gamma_word_1;              // RmsNormMax.java:273
+  reg  [15:0] gamma_word_2;              // RmsNormMax.java:273
+  reg  [15:0] gamma_word_3;              // RmsNormMax.java:273
+  reg         gamma_fire_d1;             // RmsNormMax.java:279
+  wire        lane0_xs_in_valid;         // RmsNormMax.java:279
+  wire [15:0] lane0_xs_in_payload;       // RmsNormMax.java:279
+  wire        lane0_xs_out_valid;        // RmsNormMax.java:279
+  wire [31:0] lane0_xs_out_payload;      // RmsNormMax.java:279
+  wire        lane0_gamma_in_valid;      // RmsNormMax.java:280
+  wire [15:0] lane0_gamma_in_payload;    // RmsNormMax.java:280
+  wire        lane0_gamma_out_valid;     // RmsNormMax.java:280
+  wire [31:0] lane0_gamma_out_payload;   // RmsNormMax.java:280
+  wire        lane0_xr_in_valid;         // RmsNormMax.java:281
+  wire [31:0] lane0_xr_in_payload_a;     // RmsNormMax.java:281
+  wire [31:0] lane0_xr_in_payload_b;     // RmsNormMax.java:281
+  wire        lane0_xr_out_valid;        // RmsNormMax.java:281
+  wire [31:0] lane0_xr_out_payload;      // RmsNormMax.java:281
+  reg  [31:0] lane0_g_d1;                // RmsNormMax.java:282
+  reg  [31:0] lane0_g_d2;                // RmsNormMax.java:282
+  reg  [31:0] lane0_g_d3;                // RmsNormMax.java:282
+  reg  [31:0] lane0_g_d4;                // RmsNormMax.java:282
+  reg  [31:0] lane0_g_d5;                // RmsNormMax.java:282
+  reg  [31:0] lane0_g_d6;                // RmsNormMax.java:282
+  reg  [31:0] lane0_g_d7;                // RmsNormMax.java:282
+  wire        lane0_xrg_in_valid;        // RmsNormMax.java:282
+  wire [31:0] lane0_xrg_in_payload_a;    // RmsNormMax.java:282
+  wire [31:0] lane0_xrg_in_payload_b;    // RmsNormMax.java:282
+  wire        lane0_xrg_out_valid;       // RmsNormMax.java:282
+  wire [31:0] lane0_xrg_out_payload;     // RmsNormMax.java:282
+  wire        lane0_y_in_valid;          // RmsNormMax.java:282
+  wire [31:0] lane0_y_in_payload;        // RmsNormMax.java:282
+  wire        lane0_y_out_valid;         // RmsNormMax.java:282
+  wire [15:0] lane0_y_out_payload;       // RmsNormMax.java:282
+  wire        lane1_xs_in_valid;         // RmsNormMax.java:279
+  wire [15:0] lane1_xs_in_payload;       // RmsNormMax.java:279
+  wire        lane1_xs_out_valid;        // RmsNormMax.java:279
+  wire [31:0] lane1_xs_out_payload;      // RmsNormMax.java:279
+  wire        lane1_gamma_in_valid;      // RmsNormMax.java:280
+  wire [15:0] lane1_gamma_in_payload;    // RmsNormMax.java:280
+  wire        lane1_gamma_out_valid;     // RmsNormMax.java:280
+  wire [31:0] lane1_gamma_out_payload;   // RmsNormMax.java:280
+  wire        lane1_xr_in_valid;         // RmsNormMax.java:281
+  wire [31:0] lane1_xr_in_payload_a;     // RmsNormMax.java:281
+  wire [31:0] lane1_xr_in_payload_b;     // RmsNormMax.java:281
+  wire        lane1_xr_out_valid;        // RmsNormMax.java:281
+  wire [31:0] lane1_xr_out_payload;      // RmsNormMax.java:281
+  reg  [31:0] lane1_g_d1;                // RmsNormMax.java:282
+  reg  [31:0] lane1_g_d2;                // RmsNormMax.java:282
+  reg  [31:0] lane1_g_d3;                // RmsNormMax.java:282
+  reg  [31:0] lane1_g_d4;                // RmsNormMax.java:282
+  reg  [31:0] lane1_g_d5;                // RmsNormMax.java:282
+  reg  [31:0] lane1_g_d6;                // RmsNormMax.java:282
+  reg  [31:0] lane1_g_d7;                // RmsNormMax.java:282
+  wire        lane1_xrg_in_valid;        // RmsNormMax.java:282
+  wire [31:0] lane1_xrg_in_payload_a;    // RmsNormMax.java:282
+  wire [31:0] lane1_xrg_in_payload_b;    // RmsNormMax.java:282
+  wire        lane1_xrg_out_valid;       // RmsNormMax.java:282
+  wire [31:0] lane1_xrg_out_payload;     // RmsNormMax.java:282
+  wire        lane1_y_in_valid;          // RmsNormMax.java:282
+  wire [31:0] lane1_y_in_payload;        // RmsNormMax.java:282
+  wire        lane1_y_out_valid;         // RmsNormMax.java:282
+  wire [15:0] lane1_y_out_payload;       // RmsNormMax.java:282
+  wire        lane2_xs_in_valid;         // RmsNormMax.java:279
+  wire [15:0] lane2_xs_in_payload;       // RmsNormMax.java:279
+  wire        lane2_xs_out_valid;        // RmsNormMax.java:279
+  wire [31:0] lane2_xs_out_payload;      // RmsNormMax.java:279
+  wire        lane2_gamma_in_valid;      // RmsNormMax.java:280
+  wire [15:0] lane2_gamma_in_payload;    // RmsNormMax.java:280
+  wire        lane2_gamma_out_valid;     // RmsNormMax.java:280
+  wire [31:0] lane2_gamma_out_payload;   // RmsNormMax.java:280
+  wire        lane2_xr_in_valid;         // RmsNormMax.java:281
+  wire [31:0] lane2_xr_in_payload_a;     // RmsNormMax.java:281
+  wire [31:0] lane2_xr_in_payload_b;     // RmsNormMax.java:281
+  wire        lane2_xr_out_valid;        // RmsNormMax.java:281
+  wire [31:0] lane2_xr_out_payload;      // RmsNormMax.java:281
+  reg  [31:0] lane2_g_d1;                // RmsNormMax.java:282
+  reg  [31:0] lane2_g_d2;                // RmsNormMax.java:282
+  reg  [31:0] lane2_g_d3;                // RmsNormMax.java:282
+  reg  [31:0] lane2_g_d4;                // RmsNormMax.java:282
+  reg  [31:0] lane2_g_d5;                // RmsNormMax.java:282
+  reg  [31:0] lane2_g_d6;                // RmsNormMax.java:282
+  reg  [31:0] lane2_g_d7;                // RmsNormMax.java:282
+  wire        lane2_xrg_in_valid;        // RmsNormMax.java:282
+  wire [31:0] lane2_xrg_in_payload_a;    // RmsNormMax.java:282
+  wire [31:0] lane2_xrg_in_payload_b;    // RmsNormMax.java:282
+  wire        lane2_xrg_out_valid;       // RmsNormMax.java:282
+  wire [31:0] lane2_xrg_out_payload;     // RmsNormMax.java:282
+  wire        lane2_y_in_valid;          // RmsNormMax.java:282
+  wire [31:0] lane2_y_in_payload;        // RmsNormMax.java:282
+  wire        lane2_y_out_valid;         // RmsNormMax.java:282
+  wire [15:0] lane2_y_out_payload;       // RmsNormMax.java:282
+  wire        lane3_xs_in_valid;         // RmsNormMax.java:279
+  wire [15:0] lane3_xs_in_payload;       // RmsNormMax.java:279
+  wire        lane3_xs_out_valid;        // RmsNormMax.java:279
+  wire [31:0] lane3_xs_out_payload;      // RmsNormMax.java:279
+  wire        lane3_gamma_in_valid;      // RmsNormMax.java:280
+  wire [15:0] lane3_gamma_in_payload;    // RmsNormMax.java:280
+  wire        lane3_gamma_out_valid;     // RmsNormMax.java:280
+  wire [31:0] lane3_gamma_out_payload;   // RmsNormMax.java:280
+  wire        lane3_xr_in_valid;         // RmsNormMax.java:281
+  wire [31:0] lane3_xr_in_payload_a;     // RmsNormMax.java:281
+  wire [31:0] lane3_xr_in_payload_b;     // RmsNormMax.java:281
+  wire        lane3_xr_out_valid;        // RmsNormMax.java:281
+  wire [31:0] lane3_xr_out_payload;      // RmsNormMax.java:281
+  reg  [31:0] lane3_g_d1;                // RmsNormMax.java:282
+  reg  [31:0] lane3_g_d2;                // RmsNormMax.java:282
+  reg  [31:0] lane3_g_d3;                // RmsNormMax.java:282
+  reg  [31:0] lane3_g_d4;                // RmsNormMax.java:282
+  reg  [31:0] lane3_g_d5;                // RmsNormMax.java:282
+  reg  [31:0] lane3_g_d6;                // RmsNormMax.java:282
+  reg  [31:0] lane3_g_d7;                // RmsNormMax.java:282
+  wire        lane3_xrg_in_valid;        // RmsNormMax.java:282
+  wire [31:0] lane3_xrg_in_payload_a;    // RmsNormMax.java:282
+  wire [31:0] lane3_xrg_in_payload_b;    // RmsNormMax.java:282
+  wire        lane3_xrg_out_valid;       // RmsNormMax.java:282
+  wire [31:0] lane3_xrg_out_payload;     // RmsNormMax.java:282
+  wire        lane3_y_in_valid;          // RmsNormMax.java:282
+  wire [31:0] lane3_y_in_payload;        // RmsNormMax.java:282
+  wire        lane3_y_out_valid;         // RmsNormMax.java:282
+  wire [15:0] lane3_y_out_payload;       // RmsNormMax.java:282
+  reg  [8:0]  write_index;               // RmsNormMax.java:296
+  reg  [14:0] running_max;               // RmsNormMax.java:298
+  reg         emit_valid;                // RmsNormMax.java:307
+  reg         emit_last;                 // RmsNormMax.java:308
   wire        result_fifo_push_valid;    // CreditBuffer.java:70
   wire        result_fifo_push_ready;    // CreditBuffer.java:70
   wire [96:0] result_fifo_push_payload;  // CreditBuffer.java:70
@@ -286,7 +286,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire [1:0]  result_fifo_occupancy;     // CreditBuffer.java:70
   wire        result_ready;              // CreditBuffer.java:77
   (* ram_style = "block" *)
-  reg  [63:0] buffer [0:383];            // RmsNormMax.java:121
+  reg  [63:0] buffer [0:383];            // RmsNormMax.java:120
 
   // Temporaries, named after the signal they feed
   wire in_ready_cmp;
@@ -344,96 +344,96 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   assign running_max_mux = (running_max_mux_mux > running_max_mux_mux_2) ? running_max_mux_mux : running_max_mux_mux_2;
   assign result_credits_cond_and = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = (phase == 3'd0) & (cooldown == 3'd0) & in_ready_cmp; // RmsNormMax.java:138
-  assign lane0_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane0_x_in_payload = in_payload_0; // RmsNormMax.java:143
-  assign lane0_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane0_square_in_payload_a = lane0_x_out_payload; // RmsNormMax.java:145
-  assign lane0_square_in_payload_b = lane0_x_out_payload; // RmsNormMax.java:145
-  assign lane1_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane1_x_in_payload = in_payload_1; // RmsNormMax.java:143
-  assign lane1_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane1_square_in_payload_a = lane1_x_out_payload; // RmsNormMax.java:145
-  assign lane1_square_in_payload_b = lane1_x_out_payload; // RmsNormMax.java:145
-  assign lane2_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane2_x_in_payload = in_payload_2; // RmsNormMax.java:143
-  assign lane2_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane2_square_in_payload_a = lane2_x_out_payload; // RmsNormMax.java:145
-  assign lane2_square_in_payload_b = lane2_x_out_payload; // RmsNormMax.java:145
-  assign lane3_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane3_x_in_payload = in_payload_3; // RmsNormMax.java:143
-  assign lane3_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane3_square_in_payload_a = lane3_x_out_payload; // RmsNormMax.java:145
-  assign lane3_square_in_payload_b = lane3_x_out_payload; // RmsNormMax.java:145
-  assign lane0_acc_in_valid = lane0_square_out_valid | lane0_acc_in_valid_and; // RmsNormMax.java:220
-  assign lane0_acc_in_payload_a = lane0_acc_in_valid_and ? ((lane0_acc_in_payload_a_part == 5'd0) ? partial_0 : ((lane0_acc_in_payload_a_part == 5'd1) ? partial_1 : ((lane0_acc_in_payload_a_part == 5'd2) ? partial_2 : ((lane0_acc_in_payload_a_part == 5'd3) ? partial_3 : ((lane0_acc_in_payload_a_part == 5'd4) ? partial_4 : ((lane0_acc_in_payload_a_part == 5'd5) ? partial_5 : ((lane0_acc_in_payload_a_part == 5'd6) ? partial_6 : ((lane0_acc_in_payload_a_part == 5'd7) ? partial_7 : ((lane0_acc_in_payload_a_part == 5'd8) ? partial_8 : ((lane0_acc_in_payload_a_part == 5'd9) ? partial_9 : ((lane0_acc_in_payload_a_part == 5'd10) ? partial_10 : ((lane0_acc_in_payload_a_part == 5'd11) ? partial_11 : ((lane0_acc_in_payload_a_part == 5'd12) ? partial_12 : ((lane0_acc_in_payload_a_part == 5'd13) ? partial_13 : ((lane0_acc_in_payload_a_part == 5'd14) ? partial_14 : partial_15))))))))))))))) : ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane0_acc_out_payload : ((feed_rotation_d8 == 2'd0) ? partial_0 : ((feed_rotation_d8 == 2'd1) ? partial_4 : ((feed_rotation_d8 == 2'd2) ? partial_8 : partial_12)))); // RmsNormMax.java:221
-  assign lane0_acc_in_payload_b = lane0_acc_in_valid_and ? ((lane0_acc_in_payload_b_sum == 5'd0) ? partial_0 : ((lane0_acc_in_payload_b_sum == 5'd1) ? partial_1 : ((lane0_acc_in_payload_b_sum == 5'd2) ? partial_2 : ((lane0_acc_in_payload_b_sum == 5'd3) ? partial_3 : ((lane0_acc_in_payload_b_sum == 5'd4) ? partial_4 : ((lane0_acc_in_payload_b_sum == 5'd5) ? partial_5 : ((lane0_acc_in_payload_b_sum == 5'd6) ? partial_6 : ((lane0_acc_in_payload_b_sum == 5'd7) ? partial_7 : ((lane0_acc_in_payload_b_sum == 5'd8) ? partial_8 : ((lane0_acc_in_payload_b_sum == 5'd9) ? partial_9 : ((lane0_acc_in_payload_b_sum == 5'd10) ? partial_10 : ((lane0_acc_in_payload_b_sum == 5'd11) ? partial_11 : ((lane0_acc_in_payload_b_sum == 5'd12) ? partial_12 : ((lane0_acc_in_payload_b_sum == 5'd13) ? partial_13 : ((lane0_acc_in_payload_b_sum == 5'd14) ? partial_14 : partial_15))))))))))))))) : lane0_square_out_payload; // RmsNormMax.java:222
-  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane1_acc_in_payload_a = (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane1_acc_out_payload : ((feed_rotation_d8 == 2'd0) ? partial_1 : ((feed_rotation_d8 == 2'd1) ? partial_5 : ((feed_rotation_d8 == 2'd2) ? partial_9 : partial_13))); // RmsNormMax.java:225
-  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:226
-  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane2_acc_in_payload_a = (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane2_acc_out_payload : ((feed_rotation_d8 == 2'd0) ? partial_2 : ((feed_rotation_d8 == 2'd1) ? partial_6 : ((feed_rotation_d8 == 2'd2) ? partial_10 : partial_14))); // RmsNormMax.java:225
-  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:226
-  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane3_acc_in_payload_a = (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane3_acc_out_payload : ((feed_rotation_d8 == 2'd0) ? partial_3 : ((feed_rotation_d8 == 2'd1) ? partial_7 : ((feed_rotation_d8 == 2'd2) ? partial_11 : partial_15))); // RmsNormMax.java:225
-  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:226
-  assign mean_mul_in_valid = mean_mul_in_valid_and; // RmsNormMax.java:253
-  assign mean_mul_in_payload_a = partial_0; // RmsNormMax.java:253
-  assign mean_mul_in_payload_b = 32'h3a2aaaab; // RmsNormMax.java:253
-  assign eps_add_in_valid = mean_mul_out_valid; // RmsNormMax.java:255
-  assign eps_add_in_payload_a = mean_mul_out_payload; // RmsNormMax.java:255
-  assign eps_add_in_payload_b = eps; // RmsNormMax.java:255
-  assign rsqrt_in_valid = eps_add_out_valid; // RmsNormMax.java:255
-  assign rsqrt_in_payload = eps_add_out_payload; // RmsNormMax.java:255
-  assign gamma_ready = (phase == 3'd3) & in_ready_cmp; // RmsNormMax.java:268
-  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:282
-  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:283
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:284
-  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:285
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:285
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:285
-  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:282
-  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:283
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:284
-  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:285
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:285
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:285
-  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:282
-  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:283
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:284
-  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:285
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:285
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:285
-  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:282
-  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:283
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:284
-  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:285
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:285
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:285
+  assign in_ready = (phase == 3'd0) & (cooldown == 3'd0) & in_ready_cmp; // RmsNormMax.java:137
+  assign lane0_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane0_x_in_payload = in_payload_0; // RmsNormMax.java:142
+  assign lane0_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane0_square_in_payload_a = lane0_x_out_payload; // RmsNormMax.java:144
+  assign lane0_square_in_payload_b = lane0_x_out_payload; // RmsNormMax.java:144
+  assign lane1_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane1_x_in_payload = in_payload_1; // RmsNormMax.java:142
+  assign lane1_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane1_square_in_payload_a = lane1_x_out_payload; // RmsNormMax.java:144
+  assign lane1_square_in_payload_b = lane1_x_out_payload; // RmsNormMax.java:144
+  assign lane2_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane2_x_in_payload = in_payload_2; // RmsNormMax.java:142
+  assign lane2_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane2_square_in_payload_a = lane2_x_out_payload; // RmsNormMax.java:144
+  assign lane2_square_in_payload_b = lane2_x_out_payload; // RmsNormMax.java:144
+  assign lane3_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane3_x_in_payload = in_payload_3; // RmsNormMax.java:142
+  assign lane3_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane3_square_in_payload_a = lane3_x_out_payload; // RmsNormMax.java:144
+  assign lane3_square_in_payload_b = lane3_x_out_payload; // RmsNormMax.java:144
+  assign lane0_acc_in_valid = lane0_square_out_valid | lane0_acc_in_valid_and; // RmsNormMax.java:217
+  assign lane0_acc_in_payload_a = lane0_acc_in_valid_and ? ((lane0_acc_in_payload_a_part == 5'd0) ? partial_0 : ((lane0_acc_in_payload_a_part == 5'd1) ? partial_1 : ((lane0_acc_in_payload_a_part == 5'd2) ? partial_2 : ((lane0_acc_in_payload_a_part == 5'd3) ? partial_3 : ((lane0_acc_in_payload_a_part == 5'd4) ? partial_4 : ((lane0_acc_in_payload_a_part == 5'd5) ? partial_5 : ((lane0_acc_in_payload_a_part == 5'd6) ? partial_6 : ((lane0_acc_in_payload_a_part == 5'd7) ? partial_7 : ((lane0_acc_in_payload_a_part == 5'd8) ? partial_8 : ((lane0_acc_in_payload_a_part == 5'd9) ? partial_9 : ((lane0_acc_in_payload_a_part == 5'd10) ? partial_10 : ((lane0_acc_in_payload_a_part == 5'd11) ? partial_11 : ((lane0_acc_in_payload_a_part == 5'd12) ? partial_12 : ((lane0_acc_in_payload_a_part == 5'd13) ? partial_13 : ((lane0_acc_in_payload_a_part == 5'd14) ? partial_14 : partial_15))))))))))))))) : ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane0_acc_out_payload : ((feed_rotation_d8 == 2'd0) ? partial_0 : ((feed_rotation_d8 == 2'd1) ? partial_4 : ((feed_rotation_d8 == 2'd2) ? partial_8 : partial_12)))); // RmsNormMax.java:218
+  assign lane0_acc_in_payload_b = lane0_acc_in_valid_and ? ((lane0_acc_in_payload_b_sum == 5'd0) ? partial_0 : ((lane0_acc_in_payload_b_sum == 5'd1) ? partial_1 : ((lane0_acc_in_payload_b_sum == 5'd2) ? partial_2 : ((lane0_acc_in_payload_b_sum == 5'd3) ? partial_3 : ((lane0_acc_in_payload_b_sum == 5'd4) ? partial_4 : ((lane0_acc_in_payload_b_sum == 5'd5) ? partial_5 : ((lane0_acc_in_payload_b_sum == 5'd6) ? partial_6 : ((lane0_acc_in_payload_b_sum == 5'd7) ? partial_7 : ((lane0_acc_in_payload_b_sum == 5'd8) ? partial_8 : ((lane0_acc_in_payload_b_sum == 5'd9) ? partial_9 : ((lane0_acc_in_payload_b_sum == 5'd10) ? partial_10 : ((lane0_acc_in_payload_b_sum == 5'd11) ? partial_11 : ((lane0_acc_in_payload_b_sum == 5'd12) ? partial_12 : ((lane0_acc_in_payload_b_sum == 5'd13) ? partial_13 : ((lane0_acc_in_payload_b_sum == 5'd14) ? partial_14 : partial_15))))))))))))))) : lane0_square_out_payload; // RmsNormMax.java:219
+  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane1_acc_in_payload_a = (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane1_acc_out_payload : ((feed_rotation_d8 == 2'd0) ? partial_1 : ((feed_rotation_d8 == 2'd1) ? partial_5 : ((feed_rotation_d8 == 2'd2) ? partial_9 : partial_13))); // RmsNormMax.java:222
+  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:223
+  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane2_acc_in_payload_a = (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane2_acc_out_payload : ((feed_rotation_d8 == 2'd0) ? partial_2 : ((feed_rotation_d8 == 2'd1) ? partial_6 : ((feed_rotation_d8 == 2'd2) ? partial_10 : partial_14))); // RmsNormMax.java:222
+  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:223
+  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane3_acc_in_payload_a = (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane3_acc_out_payload : ((feed_rotation_d8 == 2'd0) ? partial_3 : ((feed_rotation_d8 == 2'd1) ? partial_7 : ((feed_rotation_d8 == 2'd2) ? partial_11 : partial_15))); // RmsNormMax.java:222
+  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:223
+  assign mean_mul_in_valid = mean_mul_in_valid_and; // RmsNormMax.java:250
+  assign mean_mul_in_payload_a = partial_0; // RmsNormMax.java:250
+  assign mean_mul_in_payload_b = 32'h3a2aaaab; // RmsNormMax.java:250
+  assign eps_add_in_valid = mean_mul_out_valid; // RmsNormMax.java:252
+  assign eps_add_in_payload_a = mean_mul_out_payload; // RmsNormMax.java:252
+  assign eps_add_in_payload_b = eps; // RmsNormMax.java:252
+  assign rsqrt_in_valid = eps_add_out_valid; // RmsNormMax.java:252
+  assign rsqrt_in_payload = eps_add_out_payload; // RmsNormMax.java:252
+  assign gamma_ready = (phase == 3'd3) & in_ready_cmp; // RmsNormMax.java:265
+  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:279
+  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:280
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:281
+  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:282
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:282
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:282
+  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:279
+  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:280
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:281
+  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:282
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:282
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:282
+  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:279
+  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:280
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:281
+  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:282
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:282
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:282
+  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:279
+  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:280
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:281
+  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:282
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:282
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:282
   assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:71
   assign result_fifo_push_payload = {emit_last, ((result_fifo_push_payload_part == 5'd0) ? ((result_fifo_push_payload_part_2 == 10'd0) ? {result_fifo_push_payload_part_3, 31'h0} : {result_fifo_push_payload_part_3, (8'd112 - {4'd0, result_fifo_push_payload_mux}), (result_fifo_push_payload_part_2 << (result_fifo_push_payload_mux + 4'd1)), 13'h0}) : ((result_fifo_push_payload_part == 5'd31) ? {result_fifo_push_payload_part_3, 8'hff, (result_fifo_push_payload_part_2 != 10'd0), result_fifo_push_payload_part_2_part[8:0], 13'h0} : {result_fifo_push_payload_part_3, ({3'd0, result_fifo_push_payload_part} + 8'd112), result_fifo_push_payload_part_2, 13'h0})), read_word[63:48], read_word[47:32], read_word[31:16], read_word[15:0]}; // CreditBuffer.java:72
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
@@ -447,237 +447,237 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    if (~in_ready_cmp) begin // RmsNormMax.java:132
-      timer <= timer - 8'd1; // RmsNormMax.java:132
+    if (~in_ready_cmp) begin // RmsNormMax.java:131
+      timer <= timer - 8'd1; // RmsNormMax.java:131
     end
-    if (cooldown != 3'd0) begin // RmsNormMax.java:137
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:137
+    if (cooldown != 3'd0) begin // RmsNormMax.java:136
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:136
     end
-    if (lane0_x_in_valid_and) begin // RmsNormMax.java:149
-      cooldown <= 3'd1; // RmsNormMax.java:151
-      rotation <= rotation + 2'd1; // RmsNormMax.java:153
-      index <= index + 9'd1; // RmsNormMax.java:154
-      if (index_cond_cmp) begin // RmsNormMax.java:155
-        index <= 9'd0; // RmsNormMax.java:156
-        rotation <= 2'd0; // RmsNormMax.java:157
-        timer <= 8'd15; // RmsNormMax.java:159
-        phase <= 3'd1; // RmsNormMax.java:160
+    if (lane0_x_in_valid_and) begin // RmsNormMax.java:148
+      cooldown <= 3'd1; // RmsNormMax.java:150
+      rotation <= rotation + 2'd1; // RmsNormMax.java:152
+      index <= index + 9'd1; // RmsNormMax.java:153
+      if (index_cond_cmp) begin // RmsNormMax.java:154
+        index <= 9'd0; // RmsNormMax.java:155
+        rotation <= 2'd0; // RmsNormMax.java:156
+        timer <= 8'd15; // RmsNormMax.java:158
+        phase <= 3'd1; // RmsNormMax.java:159
       end
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:163
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:163
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:163
-    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:163
-    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:163
-    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:163
-    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:163
-    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:163
-    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:164
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:164
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:164
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:164
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:164
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:164
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:184
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:184
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:184
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:184
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:184
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:184
-    tree_out_d1 <= lane0_acc_in_valid_and; // RmsNormMax.java:185
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:185
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:185
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:185
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:185
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:185
-    if (lane0_acc_in_valid_and) begin // RmsNormMax.java:187
-      if ((tree_k + 5'd1) == tree_k_cond_ext) begin // RmsNormMax.java:188
-        tree_k <= 5'd0; // RmsNormMax.java:189
-        tree_width <= tree_k_cond_ext; // RmsNormMax.java:190
-        timer <= 8'd7; // RmsNormMax.java:191
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:162
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:162
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:162
+    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:162
+    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:162
+    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:162
+    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:162
+    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:162
+    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:163
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:163
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:163
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:163
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:163
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:163
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:183
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:183
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:183
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:183
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:183
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:183
+    tree_out_d1 <= lane0_acc_in_valid_and; // RmsNormMax.java:184
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:184
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:184
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:184
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:184
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:184
+    if (lane0_acc_in_valid_and) begin // RmsNormMax.java:186
+      if ((tree_k + 5'd1) == tree_k_cond_ext) begin // RmsNormMax.java:187
+        tree_k <= 5'd0; // RmsNormMax.java:188
+        tree_width <= tree_k_cond_ext; // RmsNormMax.java:189
+        timer <= 8'd7; // RmsNormMax.java:190
       end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:192
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:191
       end
     end
-    if (lane0_acc_in_valid_and_cmp & in_ready_cmp & (tree_width <= 5'd1)) begin // RmsNormMax.java:194
-      tree_width <= 5'd16; // RmsNormMax.java:195
-      phase <= 3'd2; // RmsNormMax.java:196
+    if (lane0_acc_in_valid_and_cmp & in_ready_cmp & (tree_width <= 5'd1)) begin // RmsNormMax.java:193
+      tree_width <= 5'd16; // RmsNormMax.java:194
+      phase <= 3'd2; // RmsNormMax.java:195
     end
-    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:234
-      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:234
+    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:231
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) | (tree_out_d6 & (tree_k_out_d6 == 5'd4))) begin // RmsNormMax.java:234
-      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:234
+    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) | (tree_out_d6 & (tree_k_out_d6 == 5'd4))) begin // RmsNormMax.java:231
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) | (tree_out_d6 & (tree_k_out_d6 == 5'd8))) begin // RmsNormMax.java:234
-      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:234
+    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) | (tree_out_d6 & (tree_k_out_d6 == 5'd8))) begin // RmsNormMax.java:231
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) | (tree_out_d6 & (tree_k_out_d6 == 5'd12))) begin // RmsNormMax.java:234
-      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:234
+    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) | (tree_out_d6 & (tree_k_out_d6 == 5'd12))) begin // RmsNormMax.java:231
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:231
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:243
-      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:240
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:243
-      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:240
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:243
-      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:240
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:243
-      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:240
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:243
-      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:240
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:243
-      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:240
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:243
-      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:240
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:243
-      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:240
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:243
-      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:240
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:243
-      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:240
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:243
-      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:240
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:243
-      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:240
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if ((lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) | 1'b0) begin // RmsNormMax.java:234
-      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:234
+    if ((lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) | 1'b0) begin // RmsNormMax.java:231
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) | 1'b0) begin // RmsNormMax.java:234
-      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:234
+    if ((lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) | 1'b0) begin // RmsNormMax.java:231
+      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) | 1'b0) begin // RmsNormMax.java:234
-      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:234
+    if ((lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) | 1'b0) begin // RmsNormMax.java:231
+      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) | 1'b0) begin // RmsNormMax.java:234
-      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:234
+    if ((lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) | 1'b0) begin // RmsNormMax.java:231
+      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) | 1'b0) begin // RmsNormMax.java:234
-      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:234
+    if ((lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) | 1'b0) begin // RmsNormMax.java:231
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) | 1'b0) begin // RmsNormMax.java:234
-      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:234
+    if ((lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) | 1'b0) begin // RmsNormMax.java:231
+      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) | 1'b0) begin // RmsNormMax.java:234
-      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:234
+    if ((lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) | 1'b0) begin // RmsNormMax.java:231
+      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) | 1'b0) begin // RmsNormMax.java:234
-      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:234
+    if ((lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) | 1'b0) begin // RmsNormMax.java:231
+      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) | 1'b0) begin // RmsNormMax.java:234
-      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:234
+    if ((lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) | 1'b0) begin // RmsNormMax.java:231
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) | 1'b0) begin // RmsNormMax.java:234
-      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:234
+    if ((lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) | 1'b0) begin // RmsNormMax.java:231
+      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) | 1'b0) begin // RmsNormMax.java:234
-      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:234
+    if ((lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) | 1'b0) begin // RmsNormMax.java:231
+      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) | 1'b0) begin // RmsNormMax.java:234
-      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:234
+    if ((lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) | 1'b0) begin // RmsNormMax.java:231
+      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:231
     end
-    if (mean_mul_in_valid_and) begin // RmsNormMax.java:251
-      normalize_busy <= 1'b1; // RmsNormMax.java:251
+    if (mean_mul_in_valid_and) begin // RmsNormMax.java:248
+      normalize_busy <= 1'b1; // RmsNormMax.java:248
     end
-    if (rsqrt_out_valid) begin // RmsNormMax.java:259
-      r <= rsqrt_out_payload; // RmsNormMax.java:260
-      normalize_busy <= 1'b0; // RmsNormMax.java:261
-      phase <= 3'd3; // RmsNormMax.java:262
+    if (rsqrt_out_valid) begin // RmsNormMax.java:256
+      r <= rsqrt_out_payload; // RmsNormMax.java:257
+      normalize_busy <= 1'b0; // RmsNormMax.java:258
+      phase <= 3'd3; // RmsNormMax.java:259
     end
-    if (read_word_cond_and | read_word_cond_and_2) begin // RmsNormMax.java:271
-      read_word <= buffer[index]; // RmsNormMax.java:271
+    if (read_word_cond_and | read_word_cond_and_2) begin // RmsNormMax.java:268
+      read_word <= buffer[index]; // RmsNormMax.java:268
     end
-    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:276
-    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:276
-    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:276
-    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:276
-    gamma_fire_d1 <= read_word_cond_and; // RmsNormMax.java:282
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:285
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:285
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:285
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:285
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:285
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:285
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:285
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:285
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:285
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:285
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:285
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:285
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:285
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:285
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:285
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:285
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:285
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:285
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:285
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:285
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:285
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:285
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:285
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:285
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:285
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:285
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:285
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:285
-    if (read_word_cond_and) begin // RmsNormMax.java:290
-      index <= index + 9'd1; // RmsNormMax.java:291
-      if (index_cond_cmp) begin // RmsNormMax.java:292
-        index <= 9'd0; // RmsNormMax.java:293
-        timer <= 8'd20; // RmsNormMax.java:294
-        phase <= 3'd4; // RmsNormMax.java:295
+    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:273
+    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:273
+    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:273
+    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:273
+    gamma_fire_d1 <= read_word_cond_and; // RmsNormMax.java:279
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:282
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:282
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:282
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:282
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:282
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:282
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:282
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:282
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:282
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:282
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:282
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:282
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:282
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:282
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:282
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:282
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:282
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:282
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:282
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:282
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:282
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:282
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:282
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:282
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:282
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:282
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:282
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:282
+    if (read_word_cond_and) begin // RmsNormMax.java:287
+      index <= index + 9'd1; // RmsNormMax.java:288
+      if (index_cond_cmp) begin // RmsNormMax.java:289
+        index <= 9'd0; // RmsNormMax.java:290
+        timer <= 8'd20; // RmsNormMax.java:291
+        phase <= 3'd4; // RmsNormMax.java:292
       end
     end
-    if (lane0_y_out_valid) begin // RmsNormMax.java:302
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:303
-      write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:304
+    if (lane0_y_out_valid) begin // RmsNormMax.java:299
+      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:300
+      write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:301
     end
-    emit_valid <= read_word_cond_and_2; // RmsNormMax.java:310
-    emit_last <= read_word_cond_and_2 & index_cond_cmp; // RmsNormMax.java:311
-    if (read_word_cond_and_2) begin // RmsNormMax.java:312
-      index <= index + 9'd1; // RmsNormMax.java:313
-      if (index_cond_cmp) begin // RmsNormMax.java:314
-        index <= 9'd0; // RmsNormMax.java:315
-        phase <= 3'd0; // RmsNormMax.java:316
-        partial_0 <= 32'h0; // RmsNormMax.java:318
-        partial_1 <= 32'h0; // RmsNormMax.java:318
-        partial_2 <= 32'h0; // RmsNormMax.java:318
-        partial_3 <= 32'h0; // RmsNormMax.java:318
-        partial_4 <= 32'h0; // RmsNormMax.java:318
-        partial_5 <= 32'h0; // RmsNormMax.java:318
-        partial_6 <= 32'h0; // RmsNormMax.java:318
-        partial_7 <= 32'h0; // RmsNormMax.java:318
-        partial_8 <= 32'h0; // RmsNormMax.java:318
-        partial_9 <= 32'h0; // RmsNormMax.java:318
-        partial_10 <= 32'h0; // RmsNormMax.java:318
-        partial_11 <= 32'h0; // RmsNormMax.java:318
-        partial_12 <= 32'h0; // RmsNormMax.java:318
-        partial_13 <= 32'h0; // RmsNormMax.java:318
-        partial_14 <= 32'h0; // RmsNormMax.java:318
-        partial_15 <= 32'h0; // RmsNormMax.java:318
+    emit_valid <= read_word_cond_and_2; // RmsNormMax.java:307
+    emit_last <= read_word_cond_and_2 & index_cond_cmp; // RmsNormMax.java:308
+    if (read_word_cond_and_2) begin // RmsNormMax.java:309
+      index <= index + 9'd1; // RmsNormMax.java:310
+      if (index_cond_cmp) begin // RmsNormMax.java:311
+        index <= 9'd0; // RmsNormMax.java:312
+        phase <= 3'd0; // RmsNormMax.java:313
+        partial_0 <= 32'h0; // RmsNormMax.java:315
+        partial_1 <= 32'h0; // RmsNormMax.java:315
+        partial_2 <= 32'h0; // RmsNormMax.java:315
+        partial_3 <= 32'h0; // RmsNormMax.java:315
+        partial_4 <= 32'h0; // RmsNormMax.java:315
+        partial_5 <= 32'h0; // RmsNormMax.java:315
+        partial_6 <= 32'h0; // RmsNormMax.java:315
+        partial_7 <= 32'h0; // RmsNormMax.java:315
+        partial_8 <= 32'h0; // RmsNormMax.java:315
+        partial_9 <= 32'h0; // RmsNormMax.java:315
+        partial_10 <= 32'h0; // RmsNormMax.java:315
+        partial_11 <= 32'h0; // RmsNormMax.java:315
+        partial_12 <= 32'h0; // RmsNormMax.java:315
+        partial_13 <= 32'h0; // RmsNormMax.java:315
+        partial_14 <= 32'h0; // RmsNormMax.java:315
+        partial_15 <= 32'h0; // RmsNormMax.java:315
       end
     end
-    if (emit_last) begin // RmsNormMax.java:323
-      running_max <= 15'd0; // RmsNormMax.java:323
+    if (emit_last) begin // RmsNormMax.java:320
+      running_max <= 15'd0; // RmsNormMax.java:320
     end
     if (read_word_cond_and_2 & ~result_credits_cond_and) begin // CreditBuffer.java:75
       result_credits <= result_credits - 2'd1; // CreditBuffer.java:75
     end else if (result_credits_cond_and & ~read_word_cond_and_2) begin // CreditBuffer.java:76
       result_credits <= result_credits + 2'd1; // CreditBuffer.java:76
     end
-    if (lane0_x_in_valid_and | lane0_y_out_valid) begin // RmsNormMax.java:333
-      buffer[(lane0_x_in_valid_and ? index : write_index)] <= (lane0_x_in_valid_and ? {in_payload_3, in_payload_2, in_payload_1, in_payload_0} : {lane3_y_out_payload, lane2_y_out_payload, lane1_y_out_payload, lane0_y_out_payload}); // RmsNormMax.java:333
+    if (lane0_x_in_valid_and | lane0_y_out_valid) begin // RmsNormMax.java:330
+      buffer[(lane0_x_in_valid_and ? index : write_index)] <= (lane0_x_in_valid_and ? {in_payload_3, in_payload_2, in_payload_1, in_payload_0} : {lane3_y_out_payload, lane2_y_out_payload, lane1_y_out_payload, lane0_y_out_payload}); // RmsNormMax.java:330
     end
     if (reset) begin
       timer <= 8'd0;
@@ -719,7 +719,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     end
   end
 
-  Fp16ToFp32 lane0_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane0_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_x_in_valid),
@@ -728,7 +728,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul lane0_square ( // RmsNormMax.java:145
+  Fp32Mul lane0_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_square_in_valid),
@@ -738,7 +738,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane0_square_out_payload)
   );
 
-  Fp16ToFp32 lane1_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane1_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_x_in_valid),
@@ -747,7 +747,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul lane1_square ( // RmsNormMax.java:145
+  Fp32Mul lane1_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_square_in_valid),
@@ -757,7 +757,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane1_square_out_payload)
   );
 
-  Fp16ToFp32 lane2_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane2_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_x_in_valid),
@@ -766,7 +766,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul lane2_square ( // RmsNormMax.java:145
+  Fp32Mul lane2_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_square_in_valid),
@@ -776,7 +776,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane2_square_out_payload)
   );
 
-  Fp16ToFp32 lane3_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane3_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_x_in_valid),
@@ -785,7 +785,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul lane3_square ( // RmsNormMax.java:145
+  Fp32Mul lane3_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_square_in_valid),
@@ -795,7 +795,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane3_square_out_payload)
   );
 
-  Fp32Add lane0_acc ( // RmsNormMax.java:205
+  Fp32Add lane0_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_acc_in_valid),
@@ -805,7 +805,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane0_acc_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:205
+  Fp32Add lane1_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_acc_in_valid),
@@ -815,7 +815,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:205
+  Fp32Add lane2_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_acc_in_valid),
@@ -825,7 +825,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:205
+  Fp32Add lane3_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_acc_in_valid),
@@ -835,7 +835,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Mul mean_mul ( // RmsNormMax.java:253
+  Fp32Mul mean_mul ( // RmsNormMax.java:250
     .clk          (clk),
     .reset        (reset),
     .in_valid     (mean_mul_in_valid),
@@ -845,7 +845,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (mean_mul_out_payload)
   );
 
-  Fp32Add eps_add ( // RmsNormMax.java:255
+  Fp32Add eps_add ( // RmsNormMax.java:252
     .clk          (clk),
     .reset        (reset),
     .in_valid     (eps_add_in_valid),
@@ -855,7 +855,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (eps_add_out_payload)
   );
 
-  FpRsqrt rsqrt ( // RmsNormMax.java:255
+  FpRsqrt rsqrt ( // RmsNormMax.java:252
     .clk         (clk),
     .reset       (reset),
     .in_valid    (rsqrt_in_valid),
@@ -864,7 +864,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (rsqrt_out_payload)
   );
 
-  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_xs_in_valid),
@@ -873,7 +873,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane0_xs_out_payload)
   );
 
-  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_gamma_in_valid),
@@ -882,7 +882,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul lane0_xr ( // RmsNormMax.java:284
+  Fp32Mul lane0_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -892,7 +892,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul lane0_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane0_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -902,7 +902,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane0_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane0_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_y_in_valid),
@@ -911,7 +911,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane0_y_out_payload)
   );
 
-  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_xs_in_valid),
@@ -920,7 +920,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane1_xs_out_payload)
   );
 
-  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_gamma_in_valid),
@@ -929,7 +929,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul lane1_xr ( // RmsNormMax.java:284
+  Fp32Mul lane1_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -939,7 +939,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul lane1_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane1_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -949,7 +949,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane1_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane1_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_y_in_valid),
@@ -958,7 +958,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane1_y_out_payload)
   );
 
-  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_xs_in_valid),
@@ -967,7 +967,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane2_xs_out_payload)
   );
 
-  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_gamma_in_valid),
@@ -976,7 +976,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul lane2_xr ( // RmsNormMax.java:284
+  Fp32Mul lane2_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -986,7 +986,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul lane2_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane2_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -996,7 +996,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane2_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane2_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_y_in_valid),
@@ -1005,7 +1005,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane2_y_out_payload)
   );
 
-  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_xs_in_valid),
@@ -1014,7 +1014,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane3_xs_out_payload)
   );
 
-  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_gamma_in_valid),
@@ -1023,7 +1023,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul lane3_xr ( // RmsNormMax.java:284
+  Fp32Mul lane3_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -1033,7 +1033,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul lane3_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane3_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),
@@ -1043,7 +1043,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane3_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane3_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_y_in_valid),

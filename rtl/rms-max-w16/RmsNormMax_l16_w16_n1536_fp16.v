@@ -4,843 +4,843 @@
 `default_nettype none
 
 module RmsNormMax_l16_w16_n1536_fp16 (
-  input  wire        clk,                // RmsNormMax.java:91
-  input  wire        reset,              // RmsNormMax.java:91
-  input  wire        in_valid,           // RmsNormMax.java:110
-  output wire        in_ready,           // RmsNormMax.java:110
-  input  wire [15:0] in_payload_0,       // RmsNormMax.java:110
-  input  wire [15:0] in_payload_1,       // RmsNormMax.java:110
-  input  wire [15:0] in_payload_2,       // RmsNormMax.java:110
-  input  wire [15:0] in_payload_3,       // RmsNormMax.java:110
-  input  wire [15:0] in_payload_4,       // RmsNormMax.java:110
-  input  wire [15:0] in_payload_5,       // RmsNormMax.java:110
-  input  wire [15:0] in_payload_6,       // RmsNormMax.java:110
-  input  wire [15:0] in_payload_7,       // RmsNormMax.java:110
-  input  wire [15:0] in_payload_8,       // RmsNormMax.java:110
-  input  wire [15:0] in_payload_9,       // RmsNormMax.java:110
-  input  wire [15:0] in_payload_10,      // RmsNormMax.java:110
-  input  wire [15:0] in_payload_11,      // RmsNormMax.java:110
-  input  wire [15:0] in_payload_12,      // RmsNormMax.java:110
-  input  wire [15:0] in_payload_13,      // RmsNormMax.java:110
-  input  wire [15:0] in_payload_14,      // RmsNormMax.java:110
-  input  wire [15:0] in_payload_15,      // RmsNormMax.java:110
-  input  wire        gamma_valid,        // RmsNormMax.java:111
-  output wire        gamma_ready,        // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_4,    // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_5,    // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_6,    // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_7,    // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_8,    // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_9,    // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_10,   // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_11,   // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_12,   // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_13,   // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_14,   // RmsNormMax.java:111
-  input  wire [15:0] gamma_payload_15,   // RmsNormMax.java:111
-  input  wire [31:0] eps,                // RmsNormMax.java:112
-  output wire        out_valid,          // RmsNormMax.java:113
-  input  wire        out_ready,          // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_4,    // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_5,    // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_6,    // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_7,    // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_8,    // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_9,    // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_10,   // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_11,   // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_12,   // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_13,   // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_14,   // RmsNormMax.java:113
-  output wire [15:0] out_payload_y_15,   // RmsNormMax.java:113
-  output wire [31:0] out_payload_absMax, // RmsNormMax.java:113
-  output wire        out_payload_last    // RmsNormMax.java:113
+  input  wire        clk,                // RmsNormMax.java:90
+  input  wire        reset,              // RmsNormMax.java:90
+  input  wire        in_valid,           // RmsNormMax.java:109
+  output wire        in_ready,           // RmsNormMax.java:109
+  input  wire [15:0] in_payload_0,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_1,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_2,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_3,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_4,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_5,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_6,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_7,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_8,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_9,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_10,      // RmsNormMax.java:109
+  input  wire [15:0] in_payload_11,      // RmsNormMax.java:109
+  input  wire [15:0] in_payload_12,      // RmsNormMax.java:109
+  input  wire [15:0] in_payload_13,      // RmsNormMax.java:109
+  input  wire [15:0] in_payload_14,      // RmsNormMax.java:109
+  input  wire [15:0] in_payload_15,      // RmsNormMax.java:109
+  input  wire        gamma_valid,        // RmsNormMax.java:110
+  output wire        gamma_ready,        // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_4,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_5,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_6,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_7,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_8,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_9,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_10,   // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_11,   // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_12,   // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_13,   // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_14,   // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_15,   // RmsNormMax.java:110
+  input  wire [31:0] eps,                // RmsNormMax.java:111
+  output wire        out_valid,          // RmsNormMax.java:112
+  input  wire        out_ready,          // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_4,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_5,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_6,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_7,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_8,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_9,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_10,   // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_11,   // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_12,   // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_13,   // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_14,   // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_15,   // RmsNormMax.java:112
+  output wire [31:0] out_payload_absMax, // RmsNormMax.java:112
+  output wire        out_payload_last    // RmsNormMax.java:112
 );
 
-  reg  [2:0]   phase;                      // RmsNormMax.java:123
-  reg  [6:0]   index;                      // RmsNormMax.java:129
-  reg  [7:0]   timer;                      // RmsNormMax.java:130
-  reg  [2:0]   cooldown;                   // RmsNormMax.java:136
-  wire         lane0_x_in_valid;           // RmsNormMax.java:143
-  wire [15:0]  lane0_x_in_payload;         // RmsNormMax.java:143
-  wire         lane0_x_out_valid;          // RmsNormMax.java:143
-  wire [31:0]  lane0_x_out_payload;        // RmsNormMax.java:143
-  wire         lane0_square_in_valid;      // RmsNormMax.java:145
-  wire [31:0]  lane0_square_in_payload_a;  // RmsNormMax.java:145
-  wire [31:0]  lane0_square_in_payload_b;  // RmsNormMax.java:145
-  wire         lane0_square_out_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane0_square_out_payload;   // RmsNormMax.java:145
-  wire         lane1_x_in_valid;           // RmsNormMax.java:143
-  wire [15:0]  lane1_x_in_payload;         // RmsNormMax.java:143
-  wire         lane1_x_out_valid;          // RmsNormMax.java:143
-  wire [31:0]  lane1_x_out_payload;        // RmsNormMax.java:143
-  wire         lane1_square_in_valid;      // RmsNormMax.java:145
-  wire [31:0]  lane1_square_in_payload_a;  // RmsNormMax.java:145
-  wire [31:0]  lane1_square_in_payload_b;  // RmsNormMax.java:145
-  wire         lane1_square_out_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane1_square_out_payload;   // RmsNormMax.java:145
-  wire         lane2_x_in_valid;           // RmsNormMax.java:143
-  wire [15:0]  lane2_x_in_payload;         // RmsNormMax.java:143
-  wire         lane2_x_out_valid;          // RmsNormMax.java:143
-  wire [31:0]  lane2_x_out_payload;        // RmsNormMax.java:143
-  wire         lane2_square_in_valid;      // RmsNormMax.java:145
-  wire [31:0]  lane2_square_in_payload_a;  // RmsNormMax.java:145
-  wire [31:0]  lane2_square_in_payload_b;  // RmsNormMax.java:145
-  wire         lane2_square_out_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane2_square_out_payload;   // RmsNormMax.java:145
-  wire         lane3_x_in_valid;           // RmsNormMax.java:143
-  wire [15:0]  lane3_x_in_payload;         // RmsNormMax.java:143
-  wire         lane3_x_out_valid;          // RmsNormMax.java:143
-  wire [31:0]  lane3_x_out_payload;        // RmsNormMax.java:143
-  wire         lane3_square_in_valid;      // RmsNormMax.java:145
-  wire [31:0]  lane3_square_in_payload_a;  // RmsNormMax.java:145
-  wire [31:0]  lane3_square_in_payload_b;  // RmsNormMax.java:145
-  wire         lane3_square_out_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane3_square_out_payload;   // RmsNormMax.java:145
-  wire         lane4_x_in_valid;           // RmsNormMax.java:143
-  wire [15:0]  lane4_x_in_payload;         // RmsNormMax.java:143
-  wire         lane4_x_out_valid;          // RmsNormMax.java:143
-  wire [31:0]  lane4_x_out_payload;        // RmsNormMax.java:143
-  wire         lane4_square_in_valid;      // RmsNormMax.java:145
-  wire [31:0]  lane4_square_in_payload_a;  // RmsNormMax.java:145
-  wire [31:0]  lane4_square_in_payload_b;  // RmsNormMax.java:145
-  wire         lane4_square_out_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane4_square_out_payload;   // RmsNormMax.java:145
-  wire         lane5_x_in_valid;           // RmsNormMax.java:143
-  wire [15:0]  lane5_x_in_payload;         // RmsNormMax.java:143
-  wire         lane5_x_out_valid;          // RmsNormMax.java:143
-  wire [31:0]  lane5_x_out_payload;        // RmsNormMax.java:143
-  wire         lane5_square_in_valid;      // RmsNormMax.java:145
-  wire [31:0]  lane5_square_in_payload_a;  // RmsNormMax.java:145
-  wire [31:0]  lane5_square_in_payload_b;  // RmsNormMax.java:145
-  wire         lane5_square_out_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane5_square_out_payload;   // RmsNormMax.java:145
-  wire         lane6_x_in_valid;           // RmsNormMax.java:143
-  wire [15:0]  lane6_x_in_payload;         // RmsNormMax.java:143
-  wire         lane6_x_out_valid;          // RmsNormMax.java:143
-  wire [31:0]  lane6_x_out_payload;        // RmsNormMax.java:143
-  wire         lane6_square_in_valid;      // RmsNormMax.java:145
-  wire [31:0]  lane6_square_in_payload_a;  // RmsNormMax.java:145
-  wire [31:0]  lane6_square_in_payload_b;  // RmsNormMax.java:145
-  wire         lane6_square_out_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane6_square_out_payload;   // RmsNormMax.java:145
-  wire         lane7_x_in_valid;           // RmsNormMax.java:143
-  wire [15:0]  lane7_x_in_payload;         // RmsNormMax.java:143
-  wire         lane7_x_out_valid;          // RmsNormMax.java:143
-  wire [31:0]  lane7_x_out_payload;        // RmsNormMax.java:143
-  wire         lane7_square_in_valid;      // RmsNormMax.java:145
-  wire [31:0]  lane7_square_in_payload_a;  // RmsNormMax.java:145
-  wire [31:0]  lane7_square_in_payload_b;  // RmsNormMax.java:145
-  wire         lane7_square_out_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane7_square_out_payload;   // RmsNormMax.java:145
-  wire         lane8_x_in_valid;           // RmsNormMax.java:143
-  wire [15:0]  lane8_x_in_payload;         // RmsNormMax.java:143
-  wire         lane8_x_out_valid;          // RmsNormMax.java:143
-  wire [31:0]  lane8_x_out_payload;        // RmsNormMax.java:143
-  wire         lane8_square_in_valid;      // RmsNormMax.java:145
-  wire [31:0]  lane8_square_in_payload_a;  // RmsNormMax.java:145
-  wire [31:0]  lane8_square_in_payload_b;  // RmsNormMax.java:145
-  wire         lane8_square_out_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane8_square_out_payload;   // RmsNormMax.java:145
-  wire         lane9_x_in_valid;           // RmsNormMax.java:143
-  wire [15:0]  lane9_x_in_payload;         // RmsNormMax.java:143
-  wire         lane9_x_out_valid;          // RmsNormMax.java:143
-  wire [31:0]  lane9_x_out_payload;        // RmsNormMax.java:143
-  wire         lane9_square_in_valid;      // RmsNormMax.java:145
-  wire [31:0]  lane9_square_in_payload_a;  // RmsNormMax.java:145
-  wire [31:0]  lane9_square_in_payload_b;  // RmsNormMax.java:145
-  wire         lane9_square_out_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane9_square_out_payload;   // RmsNormMax.java:145
-  wire         lane10_x_in_valid;          // RmsNormMax.java:143
-  wire [15:0]  lane10_x_in_payload;        // RmsNormMax.java:143
-  wire         lane10_x_out_valid;         // RmsNormMax.java:143
-  wire [31:0]  lane10_x_out_payload;       // RmsNormMax.java:143
-  wire         lane10_square_in_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane10_square_in_payload_a; // RmsNormMax.java:145
-  wire [31:0]  lane10_square_in_payload_b; // RmsNormMax.java:145
-  wire         lane10_square_out_valid;    // RmsNormMax.java:145
-  wire [31:0]  lane10_square_out_payload;  // RmsNormMax.java:145
-  wire         lane11_x_in_valid;          // RmsNormMax.java:143
-  wire [15:0]  lane11_x_in_payload;        // RmsNormMax.java:143
-  wire         lane11_x_out_valid;         // RmsNormMax.java:143
-  wire [31:0]  lane11_x_out_payload;       // RmsNormMax.java:143
-  wire         lane11_square_in_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane11_square_in_payload_a; // RmsNormMax.java:145
-  wire [31:0]  lane11_square_in_payload_b; // RmsNormMax.java:145
-  wire         lane11_square_out_valid;    // RmsNormMax.java:145
-  wire [31:0]  lane11_square_out_payload;  // RmsNormMax.java:145
-  wire         lane12_x_in_valid;          // RmsNormMax.java:143
-  wire [15:0]  lane12_x_in_payload;        // RmsNormMax.java:143
-  wire         lane12_x_out_valid;         // RmsNormMax.java:143
-  wire [31:0]  lane12_x_out_payload;       // RmsNormMax.java:143
-  wire         lane12_square_in_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane12_square_in_payload_a; // RmsNormMax.java:145
-  wire [31:0]  lane12_square_in_payload_b; // RmsNormMax.java:145
-  wire         lane12_square_out_valid;    // RmsNormMax.java:145
-  wire [31:0]  lane12_square_out_payload;  // RmsNormMax.java:145
-  wire         lane13_x_in_valid;          // RmsNormMax.java:143
-  wire [15:0]  lane13_x_in_payload;        // RmsNormMax.java:143
-  wire         lane13_x_out_valid;         // RmsNormMax.java:143
-  wire [31:0]  lane13_x_out_payload;       // RmsNormMax.java:143
-  wire         lane13_square_in_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane13_square_in_payload_a; // RmsNormMax.java:145
-  wire [31:0]  lane13_square_in_payload_b; // RmsNormMax.java:145
-  wire         lane13_square_out_valid;    // RmsNormMax.java:145
-  wire [31:0]  lane13_square_out_payload;  // RmsNormMax.java:145
-  wire         lane14_x_in_valid;          // RmsNormMax.java:143
-  wire [15:0]  lane14_x_in_payload;        // RmsNormMax.java:143
-  wire         lane14_x_out_valid;         // RmsNormMax.java:143
-  wire [31:0]  lane14_x_out_payload;       // RmsNormMax.java:143
-  wire         lane14_square_in_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane14_square_in_payload_a; // RmsNormMax.java:145
-  wire [31:0]  lane14_square_in_payload_b; // RmsNormMax.java:145
-  wire         lane14_square_out_valid;    // RmsNormMax.java:145
-  wire [31:0]  lane14_square_out_payload;  // RmsNormMax.java:145
-  wire         lane15_x_in_valid;          // RmsNormMax.java:143
-  wire [15:0]  lane15_x_in_payload;        // RmsNormMax.java:143
-  wire         lane15_x_out_valid;         // RmsNormMax.java:143
-  wire [31:0]  lane15_x_out_payload;       // RmsNormMax.java:143
-  wire         lane15_square_in_valid;     // RmsNormMax.java:145
-  wire [31:0]  lane15_square_in_payload_a; // RmsNormMax.java:145
-  wire [31:0]  lane15_square_in_payload_b; // RmsNormMax.java:145
-  wire         lane15_square_out_valid;    // RmsNormMax.java:145
-  wire [31:0]  lane15_square_out_payload;  // RmsNormMax.java:145
-  reg  [0:0]   rotation;                   // RmsNormMax.java:148
-  reg  [0:0]   feed_rotation_d1;           // RmsNormMax.java:163
-  reg  [0:0]   feed_rotation_d2;           // RmsNormMax.java:163
-  reg  [0:0]   feed_rotation_d3;           // RmsNormMax.java:163
-  reg  [0:0]   feed_rotation_d4;           // RmsNormMax.java:163
-  reg  [0:0]   feed_rotation_d5;           // RmsNormMax.java:163
-  reg  [0:0]   feed_rotation_d6;           // RmsNormMax.java:163
-  reg  [0:0]   feed_rotation_d7;           // RmsNormMax.java:163
-  reg  [0:0]   feed_rotation_d8;           // RmsNormMax.java:163
-  reg  [0:0]   sum_rotation_d1;            // RmsNormMax.java:164
-  reg  [0:0]   sum_rotation_d2;            // RmsNormMax.java:164
-  reg  [0:0]   sum_rotation_d3;            // RmsNormMax.java:164
-  reg  [0:0]   sum_rotation_d4;            // RmsNormMax.java:164
-  reg  [0:0]   sum_rotation_d5;            // RmsNormMax.java:164
-  reg  [0:0]   sum_rotation_d6;            // RmsNormMax.java:164
-  reg  [31:0]  partial_0;                  // RmsNormMax.java:168
-  reg  [31:0]  partial_1;                  // RmsNormMax.java:168
-  reg  [31:0]  partial_2;                  // RmsNormMax.java:168
-  reg  [31:0]  partial_3;                  // RmsNormMax.java:168
-  reg  [31:0]  partial_4;                  // RmsNormMax.java:168
-  reg  [31:0]  partial_5;                  // RmsNormMax.java:168
-  reg  [31:0]  partial_6;                  // RmsNormMax.java:168
-  reg  [31:0]  partial_7;                  // RmsNormMax.java:168
-  reg  [31:0]  partial_8;                  // RmsNormMax.java:168
-  reg  [31:0]  partial_9;                  // RmsNormMax.java:168
-  reg  [31:0]  partial_10;                 // RmsNormMax.java:168
-  reg  [31:0]  partial_11;                 // RmsNormMax.java:168
-  reg  [31:0]  partial_12;                 // RmsNormMax.java:168
-  reg  [31:0]  partial_13;                 // RmsNormMax.java:168
-  reg  [31:0]  partial_14;                 // RmsNormMax.java:168
-  reg  [31:0]  partial_15;                 // RmsNormMax.java:168
-  reg  [4:0]   tree_width;                 // RmsNormMax.java:180
-  reg  [4:0]   tree_k;                     // RmsNormMax.java:181
-  reg  [4:0]   tree_k_out_d1;              // RmsNormMax.java:184
-  reg  [4:0]   tree_k_out_d2;              // RmsNormMax.java:184
-  reg  [4:0]   tree_k_out_d3;              // RmsNormMax.java:184
-  reg  [4:0]   tree_k_out_d4;              // RmsNormMax.java:184
-  reg  [4:0]   tree_k_out_d5;              // RmsNormMax.java:184
-  reg  [4:0]   tree_k_out_d6;              // RmsNormMax.java:184
-  reg          tree_out_d1;                // RmsNormMax.java:185
-  reg          tree_out_d2;                // RmsNormMax.java:185
-  reg          tree_out_d3;                // RmsNormMax.java:185
-  reg          tree_out_d4;                // RmsNormMax.java:185
-  reg          tree_out_d5;                // RmsNormMax.java:185
-  reg          tree_out_d6;                // RmsNormMax.java:185
-  wire         lane0_acc_in_valid;         // RmsNormMax.java:205
-  wire [31:0]  lane0_acc_in_payload_a;     // RmsNormMax.java:205
-  wire [31:0]  lane0_acc_in_payload_b;     // RmsNormMax.java:205
-  wire         lane0_acc_out_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane0_acc_out_payload;      // RmsNormMax.java:205
-  wire         lane1_acc_in_valid;         // RmsNormMax.java:205
-  wire [31:0]  lane1_acc_in_payload_a;     // RmsNormMax.java:205
-  wire [31:0]  lane1_acc_in_payload_b;     // RmsNormMax.java:205
-  wire         lane1_acc_out_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane1_acc_out_payload;      // RmsNormMax.java:205
-  wire         lane2_acc_in_valid;         // RmsNormMax.java:205
-  wire [31:0]  lane2_acc_in_payload_a;     // RmsNormMax.java:205
-  wire [31:0]  lane2_acc_in_payload_b;     // RmsNormMax.java:205
-  wire         lane2_acc_out_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane2_acc_out_payload;      // RmsNormMax.java:205
-  wire         lane3_acc_in_valid;         // RmsNormMax.java:205
-  wire [31:0]  lane3_acc_in_payload_a;     // RmsNormMax.java:205
-  wire [31:0]  lane3_acc_in_payload_b;     // RmsNormMax.java:205
-  wire         lane3_acc_out_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane3_acc_out_payload;      // RmsNormMax.java:205
-  wire         lane4_acc_in_valid;         // RmsNormMax.java:205
-  wire [31:0]  lane4_acc_in_payload_a;     // RmsNormMax.java:205
-  wire [31:0]  lane4_acc_in_payload_b;     // RmsNormMax.java:205
-  wire         lane4_acc_out_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane4_acc_out_payload;      // RmsNormMax.java:205
-  wire         lane5_acc_in_valid;         // RmsNormMax.java:205
-  wire [31:0]  lane5_acc_in_payload_a;     // RmsNormMax.java:205
-  wire [31:0]  lane5_acc_in_payload_b;     // RmsNormMax.java:205
-  wire         lane5_acc_out_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane5_acc_out_payload;      // RmsNormMax.java:205
-  wire         lane6_acc_in_valid;         // RmsNormMax.java:205
-  wire [31:0]  lane6_acc_in_payload_a;     // RmsNormMax.java:205
-  wire [31:0]  lane6_acc_in_payload_b;     // RmsNormMax.java:205
-  wire         lane6_acc_out_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane6_acc_out_payload;      // RmsNormMax.java:205
-  wire         lane7_acc_in_valid;         // RmsNormMax.java:205
-  wire [31:0]  lane7_acc_in_payload_a;     // RmsNormMax.java:205
-  wire [31:0]  lane7_acc_in_payload_b;     // RmsNormMax.java:205
-  wire         lane7_acc_out_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane7_acc_out_payload;      // RmsNormMax.java:205
-  wire         lane8_acc_in_valid;         // RmsNormMax.java:205
-  wire [31:0]  lane8_acc_in_payload_a;     // RmsNormMax.java:205
-  wire [31:0]  lane8_acc_in_payload_b;     // RmsNormMax.java:205
-  wire         lane8_acc_out_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane8_acc_out_payload;      // RmsNormMax.java:205
-  wire         lane9_acc_in_valid;         // RmsNormMax.java:205
-  wire [31:0]  lane9_acc_in_payload_a;     // RmsNormMax.java:205
-  wire [31:0]  lane9_acc_in_payload_b;     // RmsNormMax.java:205
-  wire         lane9_acc_out_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane9_acc_out_payload;      // RmsNormMax.java:205
-  wire         lane10_acc_in_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane10_acc_in_payload_a;    // RmsNormMax.java:205
-  wire [31:0]  lane10_acc_in_payload_b;    // RmsNormMax.java:205
-  wire         lane10_acc_out_valid;       // RmsNormMax.java:205
-  wire [31:0]  lane10_acc_out_payload;     // RmsNormMax.java:205
-  wire         lane11_acc_in_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane11_acc_in_payload_a;    // RmsNormMax.java:205
-  wire [31:0]  lane11_acc_in_payload_b;    // RmsNormMax.java:205
-  wire         lane11_acc_out_valid;       // RmsNormMax.java:205
-  wire [31:0]  lane11_acc_out_payload;     // RmsNormMax.java:205
-  wire         lane12_acc_in_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane12_acc_in_payload_a;    // RmsNormMax.java:205
-  wire [31:0]  lane12_acc_in_payload_b;    // RmsNormMax.java:205
-  wire         lane12_acc_out_valid;       // RmsNormMax.java:205
-  wire [31:0]  lane12_acc_out_payload;     // RmsNormMax.java:205
-  wire         lane13_acc_in_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane13_acc_in_payload_a;    // RmsNormMax.java:205
-  wire [31:0]  lane13_acc_in_payload_b;    // RmsNormMax.java:205
-  wire         lane13_acc_out_valid;       // RmsNormMax.java:205
-  wire [31:0]  lane13_acc_out_payload;     // RmsNormMax.java:205
-  wire         lane14_acc_in_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane14_acc_in_payload_a;    // RmsNormMax.java:205
-  wire [31:0]  lane14_acc_in_payload_b;    // RmsNormMax.java:205
-  wire         lane14_acc_out_valid;       // RmsNormMax.java:205
-  wire [31:0]  lane14_acc_out_payload;     // RmsNormMax.java:205
-  wire         lane15_acc_in_valid;        // RmsNormMax.java:205
-  wire [31:0]  lane15_acc_in_payload_a;    // RmsNormMax.java:205
-  wire [31:0]  lane15_acc_in_payload_b;    // RmsNormMax.java:205
-  wire         lane15_acc_out_valid;       // RmsNormMax.java:205
-  wire [31:0]  lane15_acc_out_payload;     // RmsNormMax.java:205
-  reg          normalize_busy;             // RmsNormMax.java:249
-  wire         mean_mul_in_valid;          // RmsNormMax.java:253
-  wire [31:0]  mean_mul_in_payload_a;      // RmsNormMax.java:253
-  wire [31:0]  mean_mul_in_payload_b;      // RmsNormMax.java:253
-  wire         mean_mul_out_valid;         // RmsNormMax.java:253
-  wire [31:0]  mean_mul_out_payload;       // RmsNormMax.java:253
-  wire         eps_add_in_valid;           // RmsNormMax.java:255
-  wire [31:0]  eps_add_in_payload_a;       // RmsNormMax.java:255
-  wire [31:0]  eps_add_in_payload_b;       // RmsNormMax.java:255
-  wire         eps_add_out_valid;          // RmsNormMax.java:255
-  wire [31:0]  eps_add_out_payload;        // RmsNormMax.java:255
-  wire         rsqrt_in_valid;             // RmsNormMax.java:255
-  wire [31:0]  rsqrt_in_payload;           // RmsNormMax.java:255
-  wire         rsqrt_out_valid;            // RmsNormMax.java:255
-  wire [31:0]  rsqrt_out_payload;          // RmsNormMax.java:255
-  reg  [31:0]  r;                          // RmsNormMax.java:258
+  reg  [2:0]   phase;                      // RmsNormMax.java:122
+  reg  [6:0]   index;                      // RmsNormMax.java:128
+  reg  [7:0]   timer;                      // RmsNormMax.java:129
+  reg  [2:0]   cooldown;                   // RmsNormMax.java:135
+  wire         lane0_x_in_valid;           // RmsNormMax.java:142
+  wire [15:0]  lane0_x_in_payload;         // RmsNormMax.java:142
+  wire         lane0_x_out_valid;          // RmsNormMax.java:142
+  wire [31:0]  lane0_x_out_payload;        // RmsNormMax.java:142
+  wire         lane0_square_in_valid;      // RmsNormMax.java:144
+  wire [31:0]  lane0_square_in_payload_a;  // RmsNormMax.java:144
+  wire [31:0]  lane0_square_in_payload_b;  // RmsNormMax.java:144
+  wire         lane0_square_out_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane0_square_out_payload;   // RmsNormMax.java:144
+  wire         lane1_x_in_valid;           // RmsNormMax.java:142
+  wire [15:0]  lane1_x_in_payload;         // RmsNormMax.java:142
+  wire         lane1_x_out_valid;          // RmsNormMax.java:142
+  wire [31:0]  lane1_x_out_payload;        // RmsNormMax.java:142
+  wire         lane1_square_in_valid;      // RmsNormMax.java:144
+  wire [31:0]  lane1_square_in_payload_a;  // RmsNormMax.java:144
+  wire [31:0]  lane1_square_in_payload_b;  // RmsNormMax.java:144
+  wire         lane1_square_out_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane1_square_out_payload;   // RmsNormMax.java:144
+  wire         lane2_x_in_valid;           // RmsNormMax.java:142
+  wire [15:0]  lane2_x_in_payload;         // RmsNormMax.java:142
+  wire         lane2_x_out_valid;          // RmsNormMax.java:142
+  wire [31:0]  lane2_x_out_payload;        // RmsNormMax.java:142
+  wire         lane2_square_in_valid;      // RmsNormMax.java:144
+  wire [31:0]  lane2_square_in_payload_a;  // RmsNormMax.java:144
+  wire [31:0]  lane2_square_in_payload_b;  // RmsNormMax.java:144
+  wire         lane2_square_out_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane2_square_out_payload;   // RmsNormMax.java:144
+  wire         lane3_x_in_valid;           // RmsNormMax.java:142
+  wire [15:0]  lane3_x_in_payload;         // RmsNormMax.java:142
+  wire         lane3_x_out_valid;          // RmsNormMax.java:142
+  wire [31:0]  lane3_x_out_payload;        // RmsNormMax.java:142
+  wire         lane3_square_in_valid;      // RmsNormMax.java:144
+  wire [31:0]  lane3_square_in_payload_a;  // RmsNormMax.java:144
+  wire [31:0]  lane3_square_in_payload_b;  // RmsNormMax.java:144
+  wire         lane3_square_out_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane3_square_out_payload;   // RmsNormMax.java:144
+  wire         lane4_x_in_valid;           // RmsNormMax.java:142
+  wire [15:0]  lane4_x_in_payload;         // RmsNormMax.java:142
+  wire         lane4_x_out_valid;          // RmsNormMax.java:142
+  wire [31:0]  lane4_x_out_payload;        // RmsNormMax.java:142
+  wire         lane4_square_in_valid;      // RmsNormMax.java:144
+  wire [31:0]  lane4_square_in_payload_a;  // RmsNormMax.java:144
+  wire [31:0]  lane4_square_in_payload_b;  // RmsNormMax.java:144
+  wire         lane4_square_out_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane4_square_out_payload;   // RmsNormMax.java:144
+  wire         lane5_x_in_valid;           // RmsNormMax.java:142
+  wire [15:0]  lane5_x_in_payload;         // RmsNormMax.java:142
+  wire         lane5_x_out_valid;          // RmsNormMax.java:142
+  wire [31:0]  lane5_x_out_payload;        // RmsNormMax.java:142
+  wire         lane5_square_in_valid;      // RmsNormMax.java:144
+  wire [31:0]  lane5_square_in_payload_a;  // RmsNormMax.java:144
+  wire [31:0]  lane5_square_in_payload_b;  // RmsNormMax.java:144
+  wire         lane5_square_out_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane5_square_out_payload;   // RmsNormMax.java:144
+  wire         lane6_x_in_valid;           // RmsNormMax.java:142
+  wire [15:0]  lane6_x_in_payload;         // RmsNormMax.java:142
+  wire         lane6_x_out_valid;          // RmsNormMax.java:142
+  wire [31:0]  lane6_x_out_payload;        // RmsNormMax.java:142
+  wire         lane6_square_in_valid;      // RmsNormMax.java:144
+  wire [31:0]  lane6_square_in_payload_a;  // RmsNormMax.java:144
+  wire [31:0]  lane6_square_in_payload_b;  // RmsNormMax.java:144
+  wire         lane6_square_out_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane6_square_out_payload;   // RmsNormMax.java:144
+  wire         lane7_x_in_valid;           // RmsNormMax.java:142
+  wire [15:0]  lane7_x_in_payload;         // RmsNormMax.java:142
+  wire         lane7_x_out_valid;          // RmsNormMax.java:142
+  wire [31:0]  lane7_x_out_payload;        // RmsNormMax.java:142
+  wire         lane7_square_in_valid;      // RmsNormMax.java:144
+  wire [31:0]  lane7_square_in_payload_a;  // RmsNormMax.java:144
+  wire [31:0]  lane7_square_in_payload_b;  // RmsNormMax.java:144
+  wire         lane7_square_out_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane7_square_out_payload;   // RmsNormMax.java:144
+  wire         lane8_x_in_valid;           // RmsNormMax.java:142
+  wire [15:0]  lane8_x_in_payload;         // RmsNormMax.java:142
+  wire         lane8_x_out_valid;          // RmsNormMax.java:142
+  wire [31:0]  lane8_x_out_payload;        // RmsNormMax.java:142
+  wire         lane8_square_in_valid;      // RmsNormMax.java:144
+  wire [31:0]  lane8_square_in_payload_a;  // RmsNormMax.java:144
+  wire [31:0]  lane8_square_in_payload_b;  // RmsNormMax.java:144
+  wire         lane8_square_out_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane8_square_out_payload;   // RmsNormMax.java:144
+  wire         lane9_x_in_valid;           // RmsNormMax.java:142
+  wire [15:0]  lane9_x_in_payload;         // RmsNormMax.java:142
+  wire         lane9_x_out_valid;          // RmsNormMax.java:142
+  wire [31:0]  lane9_x_out_payload;        // RmsNormMax.java:142
+  wire         lane9_square_in_valid;      // RmsNormMax.java:144
+  wire [31:0]  lane9_square_in_payload_a;  // RmsNormMax.java:144
+  wire [31:0]  lane9_square_in_payload_b;  // RmsNormMax.java:144
+  wire         lane9_square_out_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane9_square_out_payload;   // RmsNormMax.java:144
+  wire         lane10_x_in_valid;          // RmsNormMax.java:142
+  wire [15:0]  lane10_x_in_payload;        // RmsNormMax.java:142
+  wire         lane10_x_out_valid;         // RmsNormMax.java:142
+  wire [31:0]  lane10_x_out_payload;       // RmsNormMax.java:142
+  wire         lane10_square_in_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane10_square_in_payload_a; // RmsNormMax.java:144
+  wire [31:0]  lane10_square_in_payload_b; // RmsNormMax.java:144
+  wire         lane10_square_out_valid;    // RmsNormMax.java:144
+  wire [31:0]  lane10_square_out_payload;  // RmsNormMax.java:144
+  wire         lane11_x_in_valid;          // RmsNormMax.java:142
+  wire [15:0]  lane11_x_in_payload;        // RmsNormMax.java:142
+  wire         lane11_x_out_valid;         // RmsNormMax.java:142
+  wire [31:0]  lane11_x_out_payload;       // RmsNormMax.java:142
+  wire         lane11_square_in_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane11_square_in_payload_a; // RmsNormMax.java:144
+  wire [31:0]  lane11_square_in_payload_b; // RmsNormMax.java:144
+  wire         lane11_square_out_valid;    // RmsNormMax.java:144
+  wire [31:0]  lane11_square_out_payload;  // RmsNormMax.java:144
+  wire         lane12_x_in_valid;          // RmsNormMax.java:142
+  wire [15:0]  lane12_x_in_payload;        // RmsNormMax.java:142
+  wire         lane12_x_out_valid;         // RmsNormMax.java:142
+  wire [31:0]  lane12_x_out_payload;       // RmsNormMax.java:142
+  wire         lane12_square_in_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane12_square_in_payload_a; // RmsNormMax.java:144
+  wire [31:0]  lane12_square_in_payload_b; // RmsNormMax.java:144
+  wire         lane12_square_out_valid;    // RmsNormMax.java:144
+  wire [31:0]  lane12_square_out_payload;  // RmsNormMax.java:144
+  wire         lane13_x_in_valid;          // RmsNormMax.java:142
+  wire [15:0]  lane13_x_in_payload;        // RmsNormMax.java:142
+  wire         lane13_x_out_valid;         // RmsNormMax.java:142
+  wire [31:0]  lane13_x_out_payload;       // RmsNormMax.java:142
+  wire         lane13_square_in_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane13_square_in_payload_a; // RmsNormMax.java:144
+  wire [31:0]  lane13_square_in_payload_b; // RmsNormMax.java:144
+  wire         lane13_square_out_valid;    // RmsNormMax.java:144
+  wire [31:0]  lane13_square_out_payload;  // RmsNormMax.java:144
+  wire         lane14_x_in_valid;          // RmsNormMax.java:142
+  wire [15:0]  lane14_x_in_payload;        // RmsNormMax.java:142
+  wire         lane14_x_out_valid;         // RmsNormMax.java:142
+  wire [31:0]  lane14_x_out_payload;       // RmsNormMax.java:142
+  wire         lane14_square_in_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane14_square_in_payload_a; // RmsNormMax.java:144
+  wire [31:0]  lane14_square_in_payload_b; // RmsNormMax.java:144
+  wire         lane14_square_out_valid;    // RmsNormMax.java:144
+  wire [31:0]  lane14_square_out_payload;  // RmsNormMax.java:144
+  wire         lane15_x_in_valid;          // RmsNormMax.java:142
+  wire [15:0]  lane15_x_in_payload;        // RmsNormMax.java:142
+  wire         lane15_x_out_valid;         // RmsNormMax.java:142
+  wire [31:0]  lane15_x_out_payload;       // RmsNormMax.java:142
+  wire         lane15_square_in_valid;     // RmsNormMax.java:144
+  wire [31:0]  lane15_square_in_payload_a; // RmsNormMax.java:144
+  wire [31:0]  lane15_square_in_payload_b; // RmsNormMax.java:144
+  wire         lane15_square_out_valid;    // RmsNormMax.java:144
+  wire [31:0]  lane15_square_out_payload;  // RmsNormMax.java:144
+  reg  [0:0]   rotation;                   // RmsNormMax.java:147
+  reg  [0:0]   feed_rotation_d1;           // RmsNormMax.java:162
+  reg  [0:0]   feed_rotation_d2;           // RmsNormMax.java:162
+  reg  [0:0]   feed_rotation_d3;           // RmsNormMax.java:162
+  reg  [0:0]   feed_rotation_d4;           // RmsNormMax.java:162
+  reg  [0:0]   feed_rotation_d5;           // RmsNormMax.java:162
+  reg  [0:0]   feed_rotation_d6;           // RmsNormMax.java:162
+  reg  [0:0]   feed_rotation_d7;           // RmsNormMax.java:162
+  reg  [0:0]   feed_rotation_d8;           // RmsNormMax.java:162
+  reg  [0:0]   sum_rotation_d1;            // RmsNormMax.java:163
+  reg  [0:0]   sum_rotation_d2;            // RmsNormMax.java:163
+  reg  [0:0]   sum_rotation_d3;            // RmsNormMax.java:163
+  reg  [0:0]   sum_rotation_d4;            // RmsNormMax.java:163
+  reg  [0:0]   sum_rotation_d5;            // RmsNormMax.java:163
+  reg  [0:0]   sum_rotation_d6;            // RmsNormMax.java:163
+  reg  [31:0]  partial_0;                  // RmsNormMax.java:167
+  reg  [31:0]  partial_1;                  // RmsNormMax.java:167
+  reg  [31:0]  partial_2;                  // RmsNormMax.java:167
+  reg  [31:0]  partial_3;                  // RmsNormMax.java:167
+  reg  [31:0]  partial_4;                  // RmsNormMax.java:167
+  reg  [31:0]  partial_5;                  // RmsNormMax.java:167
+  reg  [31:0]  partial_6;                  // RmsNormMax.java:167
+  reg  [31:0]  partial_7;                  // RmsNormMax.java:167
+  reg  [31:0]  partial_8;                  // RmsNormMax.java:167
+  reg  [31:0]  partial_9;                  // RmsNormMax.java:167
+  reg  [31:0]  partial_10;                 // RmsNormMax.java:167
+  reg  [31:0]  partial_11;                 // RmsNormMax.java:167
+  reg  [31:0]  partial_12;                 // RmsNormMax.java:167
+  reg  [31:0]  partial_13;                 // RmsNormMax.java:167
+  reg  [31:0]  partial_14;                 // RmsNormMax.java:167
+  reg  [31:0]  partial_15;                 // RmsNormMax.java:167
+  reg  [4:0]   tree_width;                 // RmsNormMax.java:179
+  reg  [4:0]   tree_k;                     // RmsNormMax.java:180
+  reg  [4:0]   tree_k_out_d1;              // RmsNormMax.java:183
+  reg  [4:0]   tree_k_out_d2;              // RmsNormMax.java:183
+  reg  [4:0]   tree_k_out_d3;              // RmsNormMax.java:183
+  reg  [4:0]   tree_k_out_d4;              // RmsNormMax.java:183
+  reg  [4:0]   tree_k_out_d5;              // RmsNormMax.java:183
+  reg  [4:0]   tree_k_out_d6;              // RmsNormMax.java:183
+  reg          tree_out_d1;                // RmsNormMax.java:184
+  reg          tree_out_d2;                // RmsNormMax.java:184
+  reg          tree_out_d3;                // RmsNormMax.java:184
+  reg          tree_out_d4;                // RmsNormMax.java:184
+  reg          tree_out_d5;                // RmsNormMax.java:184
+  reg          tree_out_d6;                // RmsNormMax.java:184
+  wire         lane0_acc_in_valid;         // RmsNormMax.java:204
+  wire [31:0]  lane0_acc_in_payload_a;     // RmsNormMax.java:204
+  wire [31:0]  lane0_acc_in_payload_b;     // RmsNormMax.java:204
+  wire         lane0_acc_out_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane0_acc_out_payload;      // RmsNormMax.java:204
+  wire         lane1_acc_in_valid;         // RmsNormMax.java:204
+  wire [31:0]  lane1_acc_in_payload_a;     // RmsNormMax.java:204
+  wire [31:0]  lane1_acc_in_payload_b;     // RmsNormMax.java:204
+  wire         lane1_acc_out_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane1_acc_out_payload;      // RmsNormMax.java:204
+  wire         lane2_acc_in_valid;         // RmsNormMax.java:204
+  wire [31:0]  lane2_acc_in_payload_a;     // RmsNormMax.java:204
+  wire [31:0]  lane2_acc_in_payload_b;     // RmsNormMax.java:204
+  wire         lane2_acc_out_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane2_acc_out_payload;      // RmsNormMax.java:204
+  wire         lane3_acc_in_valid;         // RmsNormMax.java:204
+  wire [31:0]  lane3_acc_in_payload_a;     // RmsNormMax.java:204
+  wire [31:0]  lane3_acc_in_payload_b;     // RmsNormMax.java:204
+  wire         lane3_acc_out_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane3_acc_out_payload;      // RmsNormMax.java:204
+  wire         lane4_acc_in_valid;         // RmsNormMax.java:204
+  wire [31:0]  lane4_acc_in_payload_a;     // RmsNormMax.java:204
+  wire [31:0]  lane4_acc_in_payload_b;     // RmsNormMax.java:204
+  wire         lane4_acc_out_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane4_acc_out_payload;      // RmsNormMax.java:204
+  wire         lane5_acc_in_valid;         // RmsNormMax.java:204
+  wire [31:0]  lane5_acc_in_payload_a;     // RmsNormMax.java:204
+  wire [31:0]  lane5_acc_in_payload_b;     // RmsNormMax.java:204
+  wire         lane5_acc_out_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane5_acc_out_payload;      // RmsNormMax.java:204
+  wire         lane6_acc_in_valid;         // RmsNormMax.java:204
+  wire [31:0]  lane6_acc_in_payload_a;     // RmsNormMax.java:204
+  wire [31:0]  lane6_acc_in_payload_b;     // RmsNormMax.java:204
+  wire         lane6_acc_out_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane6_acc_out_payload;      // RmsNormMax.java:204
+  wire         lane7_acc_in_valid;         // RmsNormMax.java:204
+  wire [31:0]  lane7_acc_in_payload_a;     // RmsNormMax.java:204
+  wire [31:0]  lane7_acc_in_payload_b;     // RmsNormMax.java:204
+  wire         lane7_acc_out_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane7_acc_out_payload;      // RmsNormMax.java:204
+  wire         lane8_acc_in_valid;         // RmsNormMax.java:204
+  wire [31:0]  lane8_acc_in_payload_a;     // RmsNormMax.java:204
+  wire [31:0]  lane8_acc_in_payload_b;     // RmsNormMax.java:204
+  wire         lane8_acc_out_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane8_acc_out_payload;      // RmsNormMax.java:204
+  wire         lane9_acc_in_valid;         // RmsNormMax.java:204
+  wire [31:0]  lane9_acc_in_payload_a;     // RmsNormMax.java:204
+  wire [31:0]  lane9_acc_in_payload_b;     // RmsNormMax.java:204
+  wire         lane9_acc_out_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane9_acc_out_payload;      // RmsNormMax.java:204
+  wire         lane10_acc_in_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane10_acc_in_payload_a;    // RmsNormMax.java:204
+  wire [31:0]  lane10_acc_in_payload_b;    // RmsNormMax.java:204
+  wire         lane10_acc_out_valid;       // RmsNormMax.java:204
+  wire [31:0]  lane10_acc_out_payload;     // RmsNormMax.java:204
+  wire         lane11_acc_in_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane11_acc_in_payload_a;    // RmsNormMax.java:204
+  wire [31:0]  lane11_acc_in_payload_b;    // RmsNormMax.java:204
+  wire         lane11_acc_out_valid;       // RmsNormMax.java:204
+  wire [31:0]  lane11_acc_out_payload;     // RmsNormMax.java:204
+  wire         lane12_acc_in_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane12_acc_in_payload_a;    // RmsNormMax.java:204
+  wire [31:0]  lane12_acc_in_payload_b;    // RmsNormMax.java:204
+  wire         lane12_acc_out_valid;       // RmsNormMax.java:204
+  wire [31:0]  lane12_acc_out_payload;     // RmsNormMax.java:204
+  wire         lane13_acc_in_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane13_acc_in_payload_a;    // RmsNormMax.java:204
+  wire [31:0]  lane13_acc_in_payload_b;    // RmsNormMax.java:204
+  wire         lane13_acc_out_valid;       // RmsNormMax.java:204
+  wire [31:0]  lane13_acc_out_payload;     // RmsNormMax.java:204
+  wire         lane14_acc_in_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane14_acc_in_payload_a;    // RmsNormMax.java:204
+  wire [31:0]  lane14_acc_in_payload_b;    // RmsNormMax.java:204
+  wire         lane14_acc_out_valid;       // RmsNormMax.java:204
+  wire [31:0]  lane14_acc_out_payload;     // RmsNormMax.java:204
+  wire         lane15_acc_in_valid;        // RmsNormMax.java:204
+  wire [31:0]  lane15_acc_in_payload_a;    // RmsNormMax.java:204
+  wire [31:0]  lane15_acc_in_payload_b;    // RmsNormMax.java:204
+  wire         lane15_acc_out_valid;       // RmsNormMax.java:204
+  wire [31:0]  lane15_acc_out_payload;     // RmsNormMax.java:204
+  reg          normalize_busy;             // RmsNormMax.java:246
+  wire         mean_mul_in_valid;          // RmsNormMax.java:250
+  wire [31:0]  mean_mul_in_payload_a;      // RmsNormMax.java:250
+  wire [31:0]  mean_mul_in_payload_b;      // RmsNormMax.java:250
+  wire         mean_mul_out_valid;         // RmsNormMax.java:250
+  wire [31:0]  mean_mul_out_payload;       // RmsNormMax.java:250
+  wire         eps_add_in_valid;           // RmsNormMax.java:252
+  wire [31:0]  eps_add_in_payload_a;       // RmsNormMax.java:252
+  wire [31:0]  eps_add_in_payload_b;       // RmsNormMax.java:252
+  wire         eps_add_out_valid;          // RmsNormMax.java:252
+  wire [31:0]  eps_add_out_payload;        // RmsNormMax.java:252
+  wire         rsqrt_in_valid;             // RmsNormMax.java:252
+  wire [31:0]  rsqrt_in_payload;           // RmsNormMax.java:252
+  wire         rsqrt_out_valid;            // RmsNormMax.java:252
+  wire [31:0]  rsqrt_out_payload;          // RmsNormMax.java:252
+  reg  [31:0]  r;                          // RmsNormMax.java:255
   reg  [1:0]   result_credits;             // CreditBuffer.java:43
-  reg  [255:0] read_word;                  // RmsNormMax.java:271
-  reg  [15:0]  gamma_word_0;               // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_1;               // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_2;               // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_3;               // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_4;               // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_5;               // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_6;               // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_7;               // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_8;               // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_9;               // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_10;              // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_11;              // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_12;              // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_13;              // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_14;              // RmsNormMax.java:276
-  reg  [15:0]  gamma_word_15;              // RmsNormMax.java:276
-  reg          gamma_fire_d1;              // RmsNormMax.java:282
-  wire         lane0_xs_in_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane0_xs_in_payload;        // RmsNormMax.java:282
-  wire         lane0_xs_out_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane0_xs_out_payload;       // RmsNormMax.java:282
-  wire         lane0_gamma_in_valid;       // RmsNormMax.java:283
-  wire [15:0]  lane0_gamma_in_payload;     // RmsNormMax.java:283
-  wire         lane0_gamma_out_valid;      // RmsNormMax.java:283
-  wire [31:0]  lane0_gamma_out_payload;    // RmsNormMax.java:283
-  wire         lane0_xr_in_valid;          // RmsNormMax.java:284
-  wire [31:0]  lane0_xr_in_payload_a;      // RmsNormMax.java:284
-  wire [31:0]  lane0_xr_in_payload_b;      // RmsNormMax.java:284
-  wire         lane0_xr_out_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane0_xr_out_payload;       // RmsNormMax.java:284
-  reg  [31:0]  lane0_g_d1;                 // RmsNormMax.java:285
-  reg  [31:0]  lane0_g_d2;                 // RmsNormMax.java:285
-  reg  [31:0]  lane0_g_d3;                 // RmsNormMax.java:285
-  reg  [31:0]  lane0_g_d4;                 // RmsNormMax.java:285
-  reg  [31:0]  lane0_g_d5;                 // RmsNormMax.java:285
-  reg  [31:0]  lane0_g_d6;                 // RmsNormMax.java:285
-  reg  [31:0]  lane0_g_d7;                 // RmsNormMax.java:285
-  wire         lane0_xrg_in_valid;         // RmsNormMax.java:285
-  wire [31:0]  lane0_xrg_in_payload_a;     // RmsNormMax.java:285
-  wire [31:0]  lane0_xrg_in_payload_b;     // RmsNormMax.java:285
-  wire         lane0_xrg_out_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane0_xrg_out_payload;      // RmsNormMax.java:285
-  wire         lane0_y_in_valid;           // RmsNormMax.java:285
-  wire [31:0]  lane0_y_in_payload;         // RmsNormMax.java:285
-  wire         lane0_y_out_valid;          // RmsNormMax.java:285
-  wire [15:0]  lane0_y_out_payload;        // RmsNormMax.java:285
-  wire         lane1_xs_in_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane1_xs_in_payload;        // RmsNormMax.java:282
-  wire         lane1_xs_out_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane1_xs_out_payload;       // RmsNormMax.java:282
-  wire         lane1_gamma_in_valid;       // RmsNormMax.java:283
-  wire [15:0]  lane1_gamma_in_payload;     // RmsNormMax.java:283
-  wire         lane1_gamma_out_valid;      // RmsNormMax.java:283
-  wire [31:0]  lane1_gamma_out_payload;    // RmsNormMax.java:283
-  wire         lane1_xr_in_valid;          // RmsNormMax.java:284
-  wire [31:0]  lane1_xr_in_payload_a;      // RmsNormMax.java:284
-  wire [31:0]  lane1_xr_in_payload_b;      // RmsNormMax.java:284
-  wire         lane1_xr_out_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane1_xr_out_payload;       // RmsNormMax.java:284
-  reg  [31:0]  lane1_g_d1;                 // RmsNormMax.java:285
-  reg  [31:0]  lane1_g_d2;                 // RmsNormMax.java:285
-  reg  [31:0]  lane1_g_d3;                 // RmsNormMax.java:285
-  reg  [31:0]  lane1_g_d4;                 // RmsNormMax.java:285
-  reg  [31:0]  lane1_g_d5;                 // RmsNormMax.java:285
-  reg  [31:0]  lane1_g_d6;                 // RmsNormMax.java:285
-  reg  [31:0]  lane1_g_d7;                 // RmsNormMax.java:285
-  wire         lane1_xrg_in_valid;         // RmsNormMax.java:285
-  wire [31:0]  lane1_xrg_in_payload_a;     // RmsNormMax.java:285
-  wire [31:0]  lane1_xrg_in_payload_b;     // RmsNormMax.java:285
-  wire         lane1_xrg_out_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane1_xrg_out_payload;      // RmsNormMax.java:285
-  wire         lane1_y_in_valid;           // RmsNormMax.java:285
-  wire [31:0]  lane1_y_in_payload;         // RmsNormMax.java:285
-  wire         lane1_y_out_valid;          // RmsNormMax.java:285
-  wire [15:0]  lane1_y_out_payload;        // RmsNormMax.java:285
-  wire         lane2_xs_in_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane2_xs_in_payload;        // RmsNormMax.java:282
-  wire         lane2_xs_out_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane2_xs_out_payload;       // RmsNormMax.java:282
-  wire         lane2_gamma_in_valid;       // RmsNormMax.java:283
-  wire [15:0]  lane2_gamma_in_payload;     // RmsNormMax.java:283
-  wire         lane2_gamma_out_valid;      // RmsNormMax.java:283
-  wire [31:0]  lane2_gamma_out_payload;    // RmsNormMax.java:283
-  wire         lane2_xr_in_valid;          // RmsNormMax.java:284
-  wire [31:0]  lane2_xr_in_payload_a;      // RmsNormMax.java:284
-  wire [31:0]  lane2_xr_in_payload_b;      // RmsNormMax.java:284
-  wire         lane2_xr_out_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane2_xr_out_payload;       // RmsNormMax.java:284
-  reg  [31:0]  lane2_g_d1;                 // RmsNormMax.java:285
-  reg  [31:0]  lane2_g_d2;                 // RmsNormMax.java:285
-  reg  [31:0]  lane2_g_d3;                 // RmsNormMax.java:285
-  reg  [31:0]  lane2_g_d4;                 // RmsNormMax.java:285
-  reg  [31:0]  lane2_g_d5;                 // RmsNormMax.java:285
-  reg  [31:0]  lane2_g_d6;                 // RmsNormMax.java:285
-  reg  [31:0]  lane2_g_d7;                 // RmsNormMax.java:285
-  wire         lane2_xrg_in_valid;         // RmsNormMax.java:285
-  wire [31:0]  lane2_xrg_in_payload_a;     // RmsNormMax.java:285
-  wire [31:0]  lane2_xrg_in_payload_b;     // RmsNormMax.java:285
-  wire         lane2_xrg_out_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane2_xrg_out_payload;      // RmsNormMax.java:285
-  wire         lane2_y_in_valid;           // RmsNormMax.java:285
-  wire [31:0]  lane2_y_in_payload;         // RmsNormMax.java:285
-  wire         lane2_y_out_valid;          // RmsNormMax.java:285
-  wire [15:0]  lane2_y_out_payload;        // RmsNormMax.java:285
-  wire         lane3_xs_in_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane3_xs_in_payload;        // RmsNormMax.java:282
-  wire         lane3_xs_out_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane3_xs_out_payload;       // RmsNormMax.java:282
-  wire         lane3_gamma_in_valid;       // RmsNormMax.java:283
-  wire [15:0]  lane3_gamma_in_payload;     // RmsNormMax.java:283
-  wire         lane3_gamma_out_valid;      // RmsNormMax.java:283
-  wire [31:0]  lane3_gamma_out_payload;    // RmsNormMax.java:283
-  wire         lane3_xr_in_valid;          // RmsNormMax.java:284
-  wire [31:0]  lane3_xr_in_payload_a;      // RmsNormMax.java:284
-  wire [31:0]  lane3_xr_in_payload_b;      // RmsNormMax.java:284
-  wire         lane3_xr_out_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane3_xr_out_payload;       // RmsNormMax.java:284
-  reg  [31:0]  lane3_g_d1;                 // RmsNormMax.java:285
-  reg  [31:0]  lane3_g_d2;                 // RmsNormMax.java:285
-  reg  [31:0]  lane3_g_d3;                 // RmsNormMax.java:285
-  reg  [31:0]  lane3_g_d4;                 // RmsNormMax.java:285
-  reg  [31:0]  lane3_g_d5;                 // RmsNormMax.java:285
-  reg  [31:0]  lane3_g_d6;                 // RmsNormMax.java:285
-  reg  [31:0]  lane3_g_d7;                 // RmsNormMax.java:285
-  wire         lane3_xrg_in_valid;         // RmsNormMax.java:285
-  wire [31:0]  lane3_xrg_in_payload_a;     // RmsNormMax.java:285
-  wire [31:0]  lane3_xrg_in_payload_b;     // RmsNormMax.java:285
-  wire         lane3_xrg_out_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane3_xrg_out_payload;      // RmsNormMax.java:285
-  wire         lane3_y_in_valid;           // RmsNormMax.java:285
-  wire [31:0]  lane3_y_in_payload;         // RmsNormMax.java:285
-  wire         lane3_y_out_valid;          // RmsNormMax.java:285
-  wire [15:0]  lane3_y_out_payload;        // RmsNormMax.java:285
-  wire         lane4_xs_in_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane4_xs_in_payload;        // RmsNormMax.java:282
-  wire         lane4_xs_out_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane4_xs_out_payload;       // RmsNormMax.java:282
-  wire         lane4_gamma_in_valid;       // RmsNormMax.java:283
-  wire [15:0]  lane4_gamma_in_payload;     // RmsNormMax.java:283
-  wire         lane4_gamma_out_valid;      // RmsNormMax.java:283
-  wire [31:0]  lane4_gamma_out_payload;    // RmsNormMax.java:283
-  wire         lane4_xr_in_valid;          // RmsNormMax.java:284
-  wire [31:0]  lane4_xr_in_payload_a;      // RmsNormMax.java:284
-  wire [31:0]  lane4_xr_in_payload_b;      // RmsNormMax.java:284
-  wire         lane4_xr_out_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane4_xr_out_payload;       // RmsNormMax.java:284
-  reg  [31:0]  lane4_g_d1;                 // RmsNormMax.java:285
-  reg  [31:0]  lane4_g_d2;                 // RmsNormMax.java:285
-  reg  [31:0]  lane4_g_d3;                 // RmsNormMax.java:285
-  reg  [31:0]  lane4_g_d4;                 // RmsNormMax.java:285
-  reg  [31:0]  lane4_g_d5;                 // RmsNormMax.java:285
-  reg  [31:0]  lane4_g_d6;                 // RmsNormMax.java:285
-  reg  [31:0]  lane4_g_d7;                 // RmsNormMax.java:285
-  wire         lane4_xrg_in_valid;         // RmsNormMax.java:285
-  wire [31:0]  lane4_xrg_in_payload_a;     // RmsNormMax.java:285
-  wire [31:0]  lane4_xrg_in_payload_b;     // RmsNormMax.java:285
-  wire         lane4_xrg_out_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane4_xrg_out_payload;      // RmsNormMax.java:285
-  wire         lane4_y_in_valid;           // RmsNormMax.java:285
-  wire [31:0]  lane4_y_in_payload;         // RmsNormMax.java:285
-  wire         lane4_y_out_valid;          // RmsNormMax.java:285
-  wire [15:0]  lane4_y_out_payload;        // RmsNormMax.java:285
-  wire         lane5_xs_in_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane5_xs_in_payload;        // RmsNormMax.java:282
-  wire         lane5_xs_out_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane5_xs_out_payload;       // RmsNormMax.java:282
-  wire         lane5_gamma_in_valid;       // RmsNormMax.java:283
-  wire [15:0]  lane5_gamma_in_payload;     // RmsNormMax.java:283
-  wire         lane5_gamma_out_valid;      // RmsNormMax.java:283
-  wire [31:0]  lane5_gamma_out_payload;    // RmsNormMax.java:283
-  wire         lane5_xr_in_valid;          // RmsNormMax.java:284
-  wire [31:0]  lane5_xr_in_payload_a;      // RmsNormMax.java:284
-  wire [31:0]  lane5_xr_in_payload_b;      // RmsNormMax.java:284
-  wire         lane5_xr_out_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane5_xr_out_payload;       // RmsNormMax.java:284
-  reg  [31:0]  lane5_g_d1;                 // RmsNormMax.java:285
-  reg  [31:0]  lane5_g_d2;                 // RmsNormMax.java:285
-  reg  [31:0]  lane5_g_d3;                 // RmsNormMax.java:285
-  reg  [31:0]  lane5_g_d4;                 // RmsNormMax.java:285
-  reg  [31:0]  lane5_g_d5;                 // RmsNormMax.java:285
-  reg  [31:0]  lane5_g_d6;                 // RmsNormMax.java:285
-  reg  [31:0]  lane5_g_d7;                 // RmsNormMax.java:285
-  wire         lane5_xrg_in_valid;         // RmsNormMax.java:285
-  wire [31:0]  lane5_xrg_in_payload_a;     // RmsNormMax.java:285
-  wire [31:0]  lane5_xrg_in_payload_b;     // RmsNormMax.java:285
-  wire         lane5_xrg_out_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane5_xrg_out_payload;      // RmsNormMax.java:285
-  wire         lane5_y_in_valid;           // RmsNormMax.java:285
-  wire [31:0]  lane5_y_in_payload;         // RmsNormMax.java:285
-  wire         lane5_y_out_valid;          // RmsNormMax.java:285
-  wire [15:0]  lane5_y_out_payload;        // RmsNormMax.java:285
-  wire         lane6_xs_in_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane6_xs_in_payload;        // RmsNormMax.java:282
-  wire         lane6_xs_out_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane6_xs_out_payload;       // RmsNormMax.java:282
-  wire         lane6_gamma_in_valid;       // RmsNormMax.java:283
-  wire [15:0]  lane6_gamma_in_payload;     // RmsNormMax.java:283
-  wire         lane6_gamma_out_valid;      // RmsNormMax.java:283
-  wire [31:0]  lane6_gamma_out_payload;    // RmsNormMax.java:283
-  wire         lane6_xr_in_valid;          // RmsNormMax.java:284
-  wire [31:0]  lane6_xr_in_payload_a;      // RmsNormMax.java:284
-  wire [31:0]  lane6_xr_in_payload_b;      // RmsNormMax.java:284
-  wire         lane6_xr_out_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane6_xr_out_payload;       // RmsNormMax.java:284
-  reg  [31:0]  lane6_g_d1;                 // RmsNormMax.java:285
-  reg  [31:0]  lane6_g_d2;                 // RmsNormMax.java:285
-  reg  [31:0]  lane6_g_d3;                 // RmsNormMax.java:285
-  reg  [31:0]  lane6_g_d4;                 // RmsNormMax.java:285
-  reg  [31:0]  lane6_g_d5;                 // RmsNormMax.java:285
-  reg  [31:0]  lane6_g_d6;                 // RmsNormMax.java:285
-  reg  [31:0]  lane6_g_d7;                 // RmsNormMax.java:285
-  wire         lane6_xrg_in_valid;         // RmsNormMax.java:285
-  wire [31:0]  lane6_xrg_in_payload_a;     // RmsNormMax.java:285
-  wire [31:0]  lane6_xrg_in_payload_b;     // RmsNormMax.java:285
-  wire         lane6_xrg_out_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane6_xrg_out_payload;      // RmsNormMax.java:285
-  wire         lane6_y_in_valid;           // RmsNormMax.java:285
-  wire [31:0]  lane6_y_in_payload;         // RmsNormMax.java:285
-  wire         lane6_y_out_valid;          // RmsNormMax.java:285
-  wire [15:0]  lane6_y_out_payload;        // RmsNormMax.java:285
-  wire         lane7_xs_in_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane7_xs_in_payload;        // RmsNormMax.java:282
-  wire         lane7_xs_out_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane7_xs_out_payload;       // RmsNormMax.java:282
-  wire         lane7_gamma_in_valid;       // RmsNormMax.java:283
-  wire [15:0]  lane7_gamma_in_payload;     // RmsNormMax.java:283
-  wire         lane7_gamma_out_valid;      // RmsNormMax.java:283
-  wire [31:0]  lane7_gamma_out_payload;    // RmsNormMax.java:283
-  wire         lane7_xr_in_valid;          // RmsNormMax.java:284
-  wire [31:0]  lane7_xr_in_payload_a;      // RmsNormMax.java:284
-  wire [31:0]  lane7_xr_in_payload_b;      // RmsNormMax.java:284
-  wire         lane7_xr_out_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane7_xr_out_payload;       // RmsNormMax.java:284
-  reg  [31:0]  lane7_g_d1;                 // RmsNormMax.java:285
-  reg  [31:0]  lane7_g_d2;                 // RmsNormMax.java:285
-  reg  [31:0]  lane7_g_d3;                 // RmsNormMax.java:285
-  reg  [31:0]  lane7_g_d4;                 // RmsNormMax.java:285
-  reg  [31:0]  lane7_g_d5;                 // RmsNormMax.java:285
-  reg  [31:0]  lane7_g_d6;                 // RmsNormMax.java:285
-  reg  [31:0]  lane7_g_d7;                 // RmsNormMax.java:285
-  wire         lane7_xrg_in_valid;         // RmsNormMax.java:285
-  wire [31:0]  lane7_xrg_in_payload_a;     // RmsNormMax.java:285
-  wire [31:0]  lane7_xrg_in_payload_b;     // RmsNormMax.java:285
-  wire         lane7_xrg_out_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane7_xrg_out_payload;      // RmsNormMax.java:285
-  wire         lane7_y_in_valid;           // RmsNormMax.java:285
-  wire [31:0]  lane7_y_in_payload;         // RmsNormMax.java:285
-  wire         lane7_y_out_valid;          // RmsNormMax.java:285
-  wire [15:0]  lane7_y_out_payload;        // RmsNormMax.java:285
-  wire         lane8_xs_in_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane8_xs_in_payload;        // RmsNormMax.java:282
-  wire         lane8_xs_out_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane8_xs_out_payload;       // RmsNormMax.java:282
-  wire         lane8_gamma_in_valid;       // RmsNormMax.java:283
-  wire [15:0]  lane8_gamma_in_payload;     // RmsNormMax.java:283
-  wire         lane8_gamma_out_valid;      // RmsNormMax.java:283
-  wire [31:0]  lane8_gamma_out_payload;    // RmsNormMax.java:283
-  wire         lane8_xr_in_valid;          // RmsNormMax.java:284
-  wire [31:0]  lane8_xr_in_payload_a;      // RmsNormMax.java:284
-  wire [31:0]  lane8_xr_in_payload_b;      // RmsNormMax.java:284
-  wire         lane8_xr_out_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane8_xr_out_payload;       // RmsNormMax.java:284
-  reg  [31:0]  lane8_g_d1;                 // RmsNormMax.java:285
-  reg  [31:0]  lane8_g_d2;                 // RmsNormMax.java:285
-  reg  [31:0]  lane8_g_d3;                 // RmsNormMax.java:285
-  reg  [31:0]  lane8_g_d4;                 // RmsNormMax.java:285
-  reg  [31:0]  lane8_g_d5;                 // RmsNormMax.java:285
-  reg  [31:0]  lane8_g_d6;                 // RmsNormMax.java:285
-  reg  [31:0]  lane8_g_d7;                 // RmsNormMax.java:285
-  wire         lane8_xrg_in_valid;         // RmsNormMax.java:285
-  wire [31:0]  lane8_xrg_in_payload_a;     // RmsNormMax.java:285
-  wire [31:0]  lane8_xrg_in_payload_b;     // RmsNormMax.java:285
-  wire         lane8_xrg_out_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane8_xrg_out_payload;      // RmsNormMax.java:285
-  wire         lane8_y_in_valid;           // RmsNormMax.java:285
-  wire [31:0]  lane8_y_in_payload;         // RmsNormMax.java:285
-  wire         lane8_y_out_valid;          // RmsNormMax.java:285
-  wire [15:0]  lane8_y_out_payload;        // RmsNormMax.java:285
-  wire         lane9_xs_in_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane9_xs_in_payload;        // RmsNormMax.java:282
-  wire         lane9_xs_out_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane9_xs_out_payload;       // RmsNormMax.java:282
-  wire         lane9_gamma_in_valid;       // RmsNormMax.java:283
-  wire [15:0]  lane9_gamma_in_payload;     // RmsNormMax.java:283
-  wire         lane9_gamma_out_valid;      // RmsNormMax.java:283
-  wire [31:0]  lane9_gamma_out_payload;    // RmsNormMax.java:283
-  wire         lane9_xr_in_valid;          // RmsNormMax.java:284
-  wire [31:0]  lane9_xr_in_payload_a;      // RmsNormMax.java:284
-  wire [31:0]  lane9_xr_in_payload_b;      // RmsNormMax.java:284
-  wire         lane9_xr_out_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane9_xr_out_payload;       // RmsNormMax.java:284
-  reg  [31:0]  lane9_g_d1;                 // RmsNormMax.java:285
-  reg  [31:0]  lane9_g_d2;                 // RmsNormMax.java:285
-  reg  [31:0]  lane9_g_d3;                 // RmsNormMax.java:285
-  reg  [31:0]  lane9_g_d4;                 // RmsNormMax.java:285
-  reg  [31:0]  lane9_g_d5;                 // RmsNormMax.java:285
-  reg  [31:0]  lane9_g_d6;                 // RmsNormMax.java:285
-  reg  [31:0]  lane9_g_d7;                 // RmsNormMax.java:285
-  wire         lane9_xrg_in_valid;         // RmsNormMax.java:285
-  wire [31:0]  lane9_xrg_in_payload_a;     // RmsNormMax.java:285
-  wire [31:0]  lane9_xrg_in_payload_b;     // RmsNormMax.java:285
-  wire         lane9_xrg_out_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane9_xrg_out_payload;      // RmsNormMax.java:285
-  wire         lane9_y_in_valid;           // RmsNormMax.java:285
-  wire [31:0]  lane9_y_in_payload;         // RmsNormMax.java:285
-  wire         lane9_y_out_valid;          // RmsNormMax.java:285
-  wire [15:0]  lane9_y_out_payload;        // RmsNormMax.java:285
-  wire         lane10_xs_in_valid;         // RmsNormMax.java:282
-  wire [15:0]  lane10_xs_in_payload;       // RmsNormMax.java:282
-  wire         lane10_xs_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane10_xs_out_payload;      // RmsNormMax.java:282
-  wire         lane10_gamma_in_valid;      // RmsNormMax.java:283
-  wire [15:0]  lane10_gamma_in_payload;    // RmsNormMax.java:283
-  wire         lane10_gamma_out_valid;     // RmsNormMax.java:283
-  wire [31:0]  lane10_gamma_out_payload;   // RmsNormMax.java:283
-  wire         lane10_xr_in_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane10_xr_in_payload_a;     // RmsNormMax.java:284
-  wire [31:0]  lane10_xr_in_payload_b;     // RmsNormMax.java:284
-  wire         lane10_xr_out_valid;        // RmsNormMax.java:284
-  wire [31:0]  lane10_xr_out_payload;      // RmsNormMax.java:284
-  reg  [31:0]  lane10_g_d1;                // RmsNormMax.java:285
-  reg  [31:0]  lane10_g_d2;                // RmsNormMax.java:285
-  reg  [31:0]  lane10_g_d3;                // RmsNormMax.java:285
-  reg  [31:0]  lane10_g_d4;                // RmsNormMax.java:285
-  reg  [31:0]  lane10_g_d5;                // RmsNormMax.java:285
-  reg  [31:0]  lane10_g_d6;                // RmsNormMax.java:285
-  reg  [31:0]  lane10_g_d7;                // RmsNormMax.java:285
-  wire         lane10_xrg_in_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane10_xrg_in_payload_a;    // RmsNormMax.java:285
-  wire [31:0]  lane10_xrg_in_payload_b;    // RmsNormMax.java:285
-  wire         lane10_xrg_out_valid;       // RmsNormMax.java:285
-  wire [31:0]  lane10_xrg_out_payload;     // RmsNormMax.java:285
-  wire         lane10_y_in_valid;          // RmsNormMax.java:285
-  wire [31:0]  lane10_y_in_payload;        // RmsNormMax.java:285
-  wire         lane10_y_out_valid;         // RmsNormMax.java:285
-  wire [15:0]  lane10_y_out_payload;       // RmsNormMax.java:285
-  wire         lane11_xs_in_valid;         // RmsNormMax.java:282
-  wire [15:0]  lane11_xs_in_payload;       // RmsNormMax.java:282
-  wire         lane11_xs_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane11_xs_out_payload;      // RmsNormMax.java:282
-  wire         lane11_gamma_in_valid;      // RmsNormMax.java:283
-  wire [15:0]  lane11_gamma_in_payload;    // RmsNormMax.java:283
-  wire         lane11_gamma_out_valid;     // RmsNormMax.java:283
-  wire [31:0]  lane11_gamma_out_payload;   // RmsNormMax.java:283
-  wire         lane11_xr_in_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane11_xr_in_payload_a;     // RmsNormMax.java:284
-  wire [31:0]  lane11_xr_in_payload_b;     // RmsNormMax.java:284
-  wire         lane11_xr_out_valid;        // RmsNormMax.java:284
-  wire [31:0]  lane11_xr_out_payload;      // RmsNormMax.java:284
-  reg  [31:0]  lane11_g_d1;                // RmsNormMax.java:285
-  reg  [31:0]  lane11_g_d2;                // RmsNormMax.java:285
-  reg  [31:0]  lane11_g_d3;                // RmsNormMax.java:285
-  reg  [31:0]  lane11_g_d4;                // RmsNormMax.java:285
-  reg  [31:0]  lane11_g_d5;                // RmsNormMax.java:285
-  reg  [31:0]  lane11_g_d6;                // RmsNormMax.java:285
-  reg  [31:0]  lane11_g_d7;                // RmsNormMax.java:285
-  wire         lane11_xrg_in_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane11_xrg_in_payload_a;    // RmsNormMax.java:285
-  wire [31:0]  lane11_xrg_in_payload_b;    // RmsNormMax.java:285
-  wire         lane11_xrg_out_valid;       // RmsNormMax.java:285
-  wire [31:0]  lane11_xrg_out_payload;     // RmsNormMax.java:285
-  wire         lane11_y_in_valid;          // RmsNormMax.java:285
-  wire [31:0]  lane11_y_in_payload;        // RmsNormMax.java:285
-  wire         lane11_y_out_valid;         // RmsNormMax.java:285
-  wire [15:0]  lane11_y_out_payload;       // RmsNormMax.java:285
-  wire         lane12_xs_in_valid;         // RmsNormMax.java:282
-  wire [15:0]  lane12_xs_in_payload;       // RmsNormMax.java:282
-  wire         lane12_xs_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane12_xs_out_payload;      // RmsNormMax.java:282
-  wire         lane12_gamma_in_valid;      // RmsNormMax.java:283
-  wire [15:0]  lane12_gamma_in_payload;    // RmsNormMax.java:283
-  wire         lane12_gamma_out_valid;     // RmsNormMax.java:283
-  wire [31:0]  lane12_gamma_out_payload;   // RmsNormMax.java:283
-  wire         lane12_xr_in_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane12_xr_in_payload_a;     // RmsNormMax.java:284
-  wire [31:0]  lane12_xr_in_payload_b;     // RmsNormMax.java:284
-  wire         lane12_xr_out_valid;        // RmsNormMax.java:284
-  wire [31:0]  lane12_xr_out_payload;      // RmsNormMax.java:284
-  reg  [31:0]  lane12_g_d1;                // RmsNormMax.java:285
-  reg  [31:0]  lane12_g_d2;                // RmsNormMax.java:285
-  reg  [31:0]  lane12_g_d3;                // RmsNormMax.java:285
-  reg  [31:0]  lane12_g_d4;                // RmsNormMax.java:285
-  reg  [31:0]  lane12_g_d5;                // RmsNormMax.java:285
-  reg  [31:0]  lane12_g_d6;                // RmsNormMax.java:285
-  reg  [31:0]  lane12_g_d7;                // RmsNormMax.java:285
-  wire         lane12_xrg_in_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane12_xrg_in_payload_a;    // RmsNormMax.java:285
-  wire [31:0]  lane12_xrg_in_payload_b;    // RmsNormMax.java:285
-  wire         lane12_xrg_out_valid;       // RmsNormMax.java:285
-  wire [31:0]  lane12_xrg_out_payload;     // RmsNormMax.java:285
-  wire         lane12_y_in_valid;          // RmsNormMax.java:285
-  wire [31:0]  lane12_y_in_payload;        // RmsNormMax.java:285
-  wire         lane12_y_out_valid;         // RmsNormMax.java:285
-  wire [15:0]  lane12_y_out_payload;       // RmsNormMax.java:285
-  wire         lane13_xs_in_valid;         // RmsNormMax.java:282
-  wire [15:0]  lane13_xs_in_payload;       // RmsNormMax.java:282
-  wire         lane13_xs_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane13_xs_out_payload;      // RmsNormMax.java:282
-  wire         lane13_gamma_in_valid;      // RmsNormMax.java:283
-  wire [15:0]  lane13_gamma_in_payload;    // RmsNormMax.java:283
-  wire         lane13_gamma_out_valid;     // RmsNormMax.java:283
-  wire [31:0]  lane13_gamma_out_payload;   // RmsNormMax.java:283
-  wire         lane13_xr_in_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane13_xr_in_payload_a;     // RmsNormMax.java:284
-  wire [31:0]  lane13_xr_in_payload_b;     // RmsNormMax.java:284
-  wire         lane13_xr_out_valid;        // RmsNormMax.java:284
-  wire [31:0]  lane13_xr_out_payload;      // RmsNormMax.java:284
-  reg  [31:0]  lane13_g_d1;                // RmsNormMax.java:285
-  reg  [31:0]  lane13_g_d2;                // RmsNormMax.java:285
-  reg  [31:0]  lane13_g_d3;                // RmsNormMax.java:285
-  reg  [31:0]  lane13_g_d4;                // RmsNormMax.java:285
-  reg  [31:0]  lane13_g_d5;                // RmsNormMax.java:285
-  reg  [31:0]  lane13_g_d6;                // RmsNormMax.java:285
-  reg  [31:0]  lane13_g_d7;                // RmsNormMax.java:285
-  wire         lane13_xrg_in_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane13_xrg_in_payload_a;    // RmsNormMax.java:285
-  wire [31:0]  lane13_xrg_in_payload_b;    // RmsNormMax.java:285
-  wire         lane13_xrg_out_valid;       // RmsNormMax.java:285
-  wire [31:0]  lane13_xrg_out_payload;     // RmsNormMax.java:285
-  wire         lane13_y_in_valid;          // RmsNormMax.java:285
-  wire [31:0]  lane13_y_in_payload;        // RmsNormMax.java:285
-  wire         lane13_y_out_valid;         // RmsNormMax.java:285
-  wire [15:0]  lane13_y_out_payload;       // RmsNormMax.java:285
-  wire         lane14_xs_in_valid;         // RmsNormMax.java:282
-  wire [15:0]  lane14_xs_in_payload;       // RmsNormMax.java:282
-  wire         lane14_xs_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane14_xs_out_payload;      // RmsNormMax.java:282
-  wire         lane14_gamma_in_valid;      // RmsNormMax.java:283
-  wire [15:0]  lane14_gamma_in_payload;    // RmsNormMax.java:283
-  wire         lane14_gamma_out_valid;     // RmsNormMax.java:283
-  wire [31:0]  lane14_gamma_out_payload;   // RmsNormMax.java:283
-  wire         lane14_xr_in_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane14_xr_in_payload_a;     // RmsNormMax.java:284
-  wire [31:0]  lane14_xr_in_payload_b;     // RmsNormMax.java:284
-  wire         lane14_xr_out_valid;        // RmsNormMax.java:284
-  wire [31:0]  lane14_xr_out_payload;      // RmsNormMax.java:284
-  reg  [31:0]  lane14_g_d1;                // RmsNormMax.java:285
-  reg  [31:0]  lane14_g_d2;                // RmsNormMax.java:285
-  reg  [31:0]  lane14_g_d3;                // RmsNormMax.java:285
-  reg  [31:0]  lane14_g_d4;                // RmsNormMax.java:285
-  reg  [31:0]  lane14_g_d5;                // RmsNormMax.java:285
-  reg  [31:0]  lane14_g_d6;                // RmsNormMax.java:285
-  reg  [31:0]  lane14_g_d7;                // RmsNormMax.java:285
-  wire         lane14_xrg_in_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane14_xrg_in_payload_a;    // RmsNormMax.java:285
-  wire [31:0]  lane14_xrg_in_payload_b;    // RmsNormMax.java:285
-  wire         lane14_xrg_out_valid;       // RmsNormMax.java:285
-  wire [31:0]  lane14_xrg_out_payload;     // RmsNormMax.java:285
-  wire         lane14_y_in_valid;          // RmsNormMax.java:285
-  wire [31:0]  lane14_y_in_payload;        // RmsNormMax.java:285
-  wire         lane14_y_out_valid;         // RmsNormMax.java:285
-  wire [15:0]  lane14_y_out_payload;       // RmsNormMax.java:285
-  wire         lane15_xs_in_valid;         // RmsNormMax.java:282
-  wire [15:0]  lane15_xs_in_payload;       // RmsNormMax.java:282
-  wire         lane15_xs_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane15_xs_out_payload;      // RmsNormMax.java:282
-  wire         lane15_gamma_in_valid;      // RmsNormMax.java:283
-  wire [15:0]  lane15_gamma_in_payload;    // RmsNormMax.java:283
-  wire         lane15_gamma_out_valid;     // RmsNormMax.java:283
-  wire [31:0]  lane15_gamma_out_payload;   // RmsNormMax.java:283
-  wire         lane15_xr_in_valid;         // RmsNormMax.java:284
-  wire [31:0]  lane15_xr_in_payload_a;     // RmsNormMax.java:284
-  wire [31:0]  lane15_xr_in_payload_b;     // RmsNormMax.java:284
-  wire         lane15_xr_out_valid;        // RmsNormMax.java:284
-  wire [31:0]  lane15_xr_out_payload;      // RmsNormMax.java:284
-  reg  [31:0]  lane15_g_d1;                // RmsNormMax.java:285
-  reg  [31:0]  lane15_g_d2;                // RmsNormMax.java:285
-  reg  [31:0]  lane15_g_d3;                // RmsNormMax.java:285
-  reg  [31:0]  lane15_g_d4;                // RmsNormMax.java:285
-  reg  [31:0]  lane15_g_d5;                // RmsNormMax.java:285
-  reg  [31:0]  lane15_g_d6;                // RmsNormMax.java:285
-  reg  [31:0]  lane15_g_d7;                // RmsNormMax.java:285
-  wire         lane15_xrg_in_valid;        // RmsNormMax.java:285
-  wire [31:0]  lane15_xrg_in_payload_a;    // RmsNormMax.java:285
-  wire [31:0]  lane15_xrg_in_payload_b;    // RmsNormMax.java:285
-  wire         lane15_xrg_out_valid;       // RmsNormMax.java:285
-  wire [31:0]  lane15_xrg_out_payload;     // RmsNormMax.java:285
-  wire         lane15_y_in_valid;          // RmsNormMax.java:285
-  wire [31:0]  lane15_y_in_payload;        // RmsNormMax.java:285
-  wire         lane15_y_out_valid;         // RmsNormMax.java:285
-  wire [15:0]  lane15_y_out_payload;       // RmsNormMax.java:285
-  reg  [6:0]   write_index;                // RmsNormMax.java:299
-  reg  [14:0]  running_max;                // RmsNormMax.java:301
-  reg          emit_valid;                 // RmsNormMax.java:310
-  reg          emit_last;                  // RmsNormMax.java:311
+  reg  [255:0] read_word;                  // RmsNormMax.java:268
+  reg  [15:0]  gamma_word_0;               // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_1;               // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_2;               // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_3;               // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_4;               // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_5;               // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_6;               // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_7;               // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_8;               // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_9;               // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_10;              // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_11;              // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_12;              // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_13;              // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_14;              // RmsNormMax.java:273
+  reg  [15:0]  gamma_word_15;              // RmsNormMax.java:273
+  reg          gamma_fire_d1;              // RmsNormMax.java:279
+  wire         lane0_xs_in_valid;          // RmsNormMax.java:279
+  wire [15:0]  lane0_xs_in_payload;        // RmsNormMax.java:279
+  wire         lane0_xs_out_valid;         // RmsNormMax.java:279
+  wire [31:0]  lane0_xs_out_payload;       // RmsNormMax.java:279
+  wire         lane0_gamma_in_valid;       // RmsNormMax.java:280
+  wire [15:0]  lane0_gamma_in_payload;     // RmsNormMax.java:280
+  wire         lane0_gamma_out_valid;      // RmsNormMax.java:280
+  wire [31:0]  lane0_gamma_out_payload;    // RmsNormMax.java:280
+  wire         lane0_xr_in_valid;          // RmsNormMax.java:281
+  wire [31:0]  lane0_xr_in_payload_a;      // RmsNormMax.java:281
+  wire [31:0]  lane0_xr_in_payload_b;      // RmsNormMax.java:281
+  wire         lane0_xr_out_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane0_xr_out_payload;       // RmsNormMax.java:281
+  reg  [31:0]  lane0_g_d1;                 // RmsNormMax.java:282
+  reg  [31:0]  lane0_g_d2;                 // RmsNormMax.java:282
+  reg  [31:0]  lane0_g_d3;                 // RmsNormMax.java:282
+  reg  [31:0]  lane0_g_d4;                 // RmsNormMax.java:282
+  reg  [31:0]  lane0_g_d5;                 // RmsNormMax.java:282
+  reg  [31:0]  lane0_g_d6;                 // RmsNormMax.java:282
+  reg  [31:0]  lane0_g_d7;                 // RmsNormMax.java:282
+  wire         lane0_xrg_in_valid;         // RmsNormMax.java:282
+  wire [31:0]  lane0_xrg_in_payload_a;     // RmsNormMax.java:282
+  wire [31:0]  lane0_xrg_in_payload_b;     // RmsNormMax.java:282
+  wire         lane0_xrg_out_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane0_xrg_out_payload;      // RmsNormMax.java:282
+  wire         lane0_y_in_valid;           // RmsNormMax.java:282
+  wire [31:0]  lane0_y_in_payload;         // RmsNormMax.java:282
+  wire         lane0_y_out_valid;          // RmsNormMax.java:282
+  wire [15:0]  lane0_y_out_payload;        // RmsNormMax.java:282
+  wire         lane1_xs_in_valid;          // RmsNormMax.java:279
+  wire [15:0]  lane1_xs_in_payload;        // RmsNormMax.java:279
+  wire         lane1_xs_out_valid;         // RmsNormMax.java:279
+  wire [31:0]  lane1_xs_out_payload;       // RmsNormMax.java:279
+  wire         lane1_gamma_in_valid;       // RmsNormMax.java:280
+  wire [15:0]  lane1_gamma_in_payload;     // RmsNormMax.java:280
+  wire         lane1_gamma_out_valid;      // RmsNormMax.java:280
+  wire [31:0]  lane1_gamma_out_payload;    // RmsNormMax.java:280
+  wire         lane1_xr_in_valid;          // RmsNormMax.java:281
+  wire [31:0]  lane1_xr_in_payload_a;      // RmsNormMax.java:281
+  wire [31:0]  lane1_xr_in_payload_b;      // RmsNormMax.java:281
+  wire         lane1_xr_out_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane1_xr_out_payload;       // RmsNormMax.java:281
+  reg  [31:0]  lane1_g_d1;                 // RmsNormMax.java:282
+  reg  [31:0]  lane1_g_d2;                 // RmsNormMax.java:282
+  reg  [31:0]  lane1_g_d3;                 // RmsNormMax.java:282
+  reg  [31:0]  lane1_g_d4;                 // RmsNormMax.java:282
+  reg  [31:0]  lane1_g_d5;                 // RmsNormMax.java:282
+  reg  [31:0]  lane1_g_d6;                 // RmsNormMax.java:282
+  reg  [31:0]  lane1_g_d7;                 // RmsNormMax.java:282
+  wire         lane1_xrg_in_valid;         // RmsNormMax.java:282
+  wire [31:0]  lane1_xrg_in_payload_a;     // RmsNormMax.java:282
+  wire [31:0]  lane1_xrg_in_payload_b;     // RmsNormMax.java:282
+  wire         lane1_xrg_out_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane1_xrg_out_payload;      // RmsNormMax.java:282
+  wire         lane1_y_in_valid;           // RmsNormMax.java:282
+  wire [31:0]  lane1_y_in_payload;         // RmsNormMax.java:282
+  wire         lane1_y_out_valid;          // RmsNormMax.java:282
+  wire [15:0]  lane1_y_out_payload;        // RmsNormMax.java:282
+  wire         lane2_xs_in_valid;          // RmsNormMax.java:279
+  wire [15:0]  lane2_xs_in_payload;        // RmsNormMax.java:279
+  wire         lane2_xs_out_valid;         // RmsNormMax.java:279
+  wire [31:0]  lane2_xs_out_payload;       // RmsNormMax.java:279
+  wire         lane2_gamma_in_valid;       // RmsNormMax.java:280
+  wire [15:0]  lane2_gamma_in_payload;     // RmsNormMax.java:280
+  wire         lane2_gamma_out_valid;      // RmsNormMax.java:280
+  wire [31:0]  lane2_gamma_out_payload;    // RmsNormMax.java:280
+  wire         lane2_xr_in_valid;          // RmsNormMax.java:281
+  wire [31:0]  lane2_xr_in_payload_a;      // RmsNormMax.java:281
+  wire [31:0]  lane2_xr_in_payload_b;      // RmsNormMax.java:281
+  wire         lane2_xr_out_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane2_xr_out_payload;       // RmsNormMax.java:281
+  reg  [31:0]  lane2_g_d1;                 // RmsNormMax.java:282
+  reg  [31:0]  lane2_g_d2;                 // RmsNormMax.java:282
+  reg  [31:0]  lane2_g_d3;                 // RmsNormMax.java:282
+  reg  [31:0]  lane2_g_d4;                 // RmsNormMax.java:282
+  reg  [31:0]  lane2_g_d5;                 // RmsNormMax.java:282
+  reg  [31:0]  lane2_g_d6;                 // RmsNormMax.java:282
+  reg  [31:0]  lane2_g_d7;                 // RmsNormMax.java:282
+  wire         lane2_xrg_in_valid;         // RmsNormMax.java:282
+  wire [31:0]  lane2_xrg_in_payload_a;     // RmsNormMax.java:282
+  wire [31:0]  lane2_xrg_in_payload_b;     // RmsNormMax.java:282
+  wire         lane2_xrg_out_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane2_xrg_out_payload;      // RmsNormMax.java:282
+  wire         lane2_y_in_valid;           // RmsNormMax.java:282
+  wire [31:0]  lane2_y_in_payload;         // RmsNormMax.java:282
+  wire         lane2_y_out_valid;          // RmsNormMax.java:282
+  wire [15:0]  lane2_y_out_payload;        // RmsNormMax.java:282
+  wire         lane3_xs_in_valid;          // RmsNormMax.java:279
+  wire [15:0]  lane3_xs_in_payload;        // RmsNormMax.java:279
+  wire         lane3_xs_out_valid;         // RmsNormMax.java:279
+  wire [31:0]  lane3_xs_out_payload;       // RmsNormMax.java:279
+  wire         lane3_gamma_in_valid;       // RmsNormMax.java:280
+  wire [15:0]  lane3_gamma_in_payload;     // RmsNormMax.java:280
+  wire         lane3_gamma_out_valid;      // RmsNormMax.java:280
+  wire [31:0]  lane3_gamma_out_payload;    // RmsNormMax.java:280
+  wire         lane3_xr_in_valid;          // RmsNormMax.java:281
+  wire [31:0]  lane3_xr_in_payload_a;      // RmsNormMax.java:281
+  wire [31:0]  lane3_xr_in_payload_b;      // RmsNormMax.java:281
+  wire         lane3_xr_out_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane3_xr_out_payload;       // RmsNormMax.java:281
+  reg  [31:0]  lane3_g_d1;                 // RmsNormMax.java:282
+  reg  [31:0]  lane3_g_d2;                 // RmsNormMax.java:282
+  reg  [31:0]  lane3_g_d3;                 // RmsNormMax.java:282
+  reg  [31:0]  lane3_g_d4;                 // RmsNormMax.java:282
+  reg  [31:0]  lane3_g_d5;                 // RmsNormMax.java:282
+  reg  [31:0]  lane3_g_d6;                 // RmsNormMax.java:282
+  reg  [31:0]  lane3_g_d7;                 // RmsNormMax.java:282
+  wire         lane3_xrg_in_valid;         // RmsNormMax.java:282
+  wire [31:0]  lane3_xrg_in_payload_a;     // RmsNormMax.java:282
+  wire [31:0]  lane3_xrg_in_payload_b;     // RmsNormMax.java:282
+  wire         lane3_xrg_out_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane3_xrg_out_payload;      // RmsNormMax.java:282
+  wire         lane3_y_in_valid;           // RmsNormMax.java:282
+  wire [31:0]  lane3_y_in_payload;         // RmsNormMax.java:282
+  wire         lane3_y_out_valid;          // RmsNormMax.java:282
+  wire [15:0]  lane3_y_out_payload;        // RmsNormMax.java:282
+  wire         lane4_xs_in_valid;          // RmsNormMax.java:279
+  wire [15:0]  lane4_xs_in_payload;        // RmsNormMax.java:279
+  wire         lane4_xs_out_valid;         // RmsNormMax.java:279
+  wire [31:0]  lane4_xs_out_payload;       // RmsNormMax.java:279
+  wire         lane4_gamma_in_valid;       // RmsNormMax.java:280
+  wire [15:0]  lane4_gamma_in_payload;     // RmsNormMax.java:280
+  wire         lane4_gamma_out_valid;      // RmsNormMax.java:280
+  wire [31:0]  lane4_gamma_out_payload;    // RmsNormMax.java:280
+  wire         lane4_xr_in_valid;          // RmsNormMax.java:281
+  wire [31:0]  lane4_xr_in_payload_a;      // RmsNormMax.java:281
+  wire [31:0]  lane4_xr_in_payload_b;      // RmsNormMax.java:281
+  wire         lane4_xr_out_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane4_xr_out_payload;       // RmsNormMax.java:281
+  reg  [31:0]  lane4_g_d1;                 // RmsNormMax.java:282
+  reg  [31:0]  lane4_g_d2;                 // RmsNormMax.java:282
+  reg  [31:0]  lane4_g_d3;                 // RmsNormMax.java:282
+  reg  [31:0]  lane4_g_d4;                 // RmsNormMax.java:282
+  reg  [31:0]  lane4_g_d5;                 // RmsNormMax.java:282
+  reg  [31:0]  lane4_g_d6;                 // RmsNormMax.java:282
+  reg  [31:0]  lane4_g_d7;                 // RmsNormMax.java:282
+  wire         lane4_xrg_in_valid;         // RmsNormMax.java:282
+  wire [31:0]  lane4_xrg_in_payload_a;     // RmsNormMax.java:282
+  wire [31:0]  lane4_xrg_in_payload_b;     // RmsNormMax.java:282
+  wire         lane4_xrg_out_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane4_xrg_out_payload;      // RmsNormMax.java:282
+  wire         lane4_y_in_valid;           // RmsNormMax.java:282
+  wire [31:0]  lane4_y_in_payload;         // RmsNormMax.java:282
+  wire         lane4_y_out_valid;          // RmsNormMax.java:282
+  wire [15:0]  lane4_y_out_payload;        // RmsNormMax.java:282
+  wire         lane5_xs_in_valid;          // RmsNormMax.java:279
+  wire [15:0]  lane5_xs_in_payload;        // RmsNormMax.java:279
+  wire         lane5_xs_out_valid;         // RmsNormMax.java:279
+  wire [31:0]  lane5_xs_out_payload;       // RmsNormMax.java:279
+  wire         lane5_gamma_in_valid;       // RmsNormMax.java:280
+  wire [15:0]  lane5_gamma_in_payload;     // RmsNormMax.java:280
+  wire         lane5_gamma_out_valid;      // RmsNormMax.java:280
+  wire [31:0]  lane5_gamma_out_payload;    // RmsNormMax.java:280
+  wire         lane5_xr_in_valid;          // RmsNormMax.java:281
+  wire [31:0]  lane5_xr_in_payload_a;      // RmsNormMax.java:281
+  wire [31:0]  lane5_xr_in_payload_b;      // RmsNormMax.java:281
+  wire         lane5_xr_out_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane5_xr_out_payload;       // RmsNormMax.java:281
+  reg  [31:0]  lane5_g_d1;                 // RmsNormMax.java:282
+  reg  [31:0]  lane5_g_d2;                 // RmsNormMax.java:282
+  reg  [31:0]  lane5_g_d3;                 // RmsNormMax.java:282
+  reg  [31:0]  lane5_g_d4;                 // RmsNormMax.java:282
+  reg  [31:0]  lane5_g_d5;                 // RmsNormMax.java:282
+  reg  [31:0]  lane5_g_d6;                 // RmsNormMax.java:282
+  reg  [31:0]  lane5_g_d7;                 // RmsNormMax.java:282
+  wire         lane5_xrg_in_valid;         // RmsNormMax.java:282
+  wire [31:0]  lane5_xrg_in_payload_a;     // RmsNormMax.java:282
+  wire [31:0]  lane5_xrg_in_payload_b;     // RmsNormMax.java:282
+  wire         lane5_xrg_out_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane5_xrg_out_payload;      // RmsNormMax.java:282
+  wire         lane5_y_in_valid;           // RmsNormMax.java:282
+  wire [31:0]  lane5_y_in_payload;         // RmsNormMax.java:282
+  wire         lane5_y_out_valid;          // RmsNormMax.java:282
+  wire [15:0]  lane5_y_out_payload;        // RmsNormMax.java:282
+  wire         lane6_xs_in_valid;          // RmsNormMax.java:279
+  wire [15:0]  lane6_xs_in_payload;        // RmsNormMax.java:279
+  wire         lane6_xs_out_valid;         // RmsNormMax.java:279
+  wire [31:0]  lane6_xs_out_payload;       // RmsNormMax.java:279
+  wire         lane6_gamma_in_valid;       // RmsNormMax.java:280
+  wire [15:0]  lane6_gamma_in_payload;     // RmsNormMax.java:280
+  wire         lane6_gamma_out_valid;      // RmsNormMax.java:280
+  wire [31:0]  lane6_gamma_out_payload;    // RmsNormMax.java:280
+  wire         lane6_xr_in_valid;          // RmsNormMax.java:281
+  wire [31:0]  lane6_xr_in_payload_a;      // RmsNormMax.java:281
+  wire [31:0]  lane6_xr_in_payload_b;      // RmsNormMax.java:281
+  wire         lane6_xr_out_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane6_xr_out_payload;       // RmsNormMax.java:281
+  reg  [31:0]  lane6_g_d1;                 // RmsNormMax.java:282
+  reg  [31:0]  lane6_g_d2;                 // RmsNormMax.java:282
+  reg  [31:0]  lane6_g_d3;                 // RmsNormMax.java:282
+  reg  [31:0]  lane6_g_d4;                 // RmsNormMax.java:282
+  reg  [31:0]  lane6_g_d5;                 // RmsNormMax.java:282
+  reg  [31:0]  lane6_g_d6;                 // RmsNormMax.java:282
+  reg  [31:0]  lane6_g_d7;                 // RmsNormMax.java:282
+  wire         lane6_xrg_in_valid;         // RmsNormMax.java:282
+  wire [31:0]  lane6_xrg_in_payload_a;     // RmsNormMax.java:282
+  wire [31:0]  lane6_xrg_in_payload_b;     // RmsNormMax.java:282
+  wire         lane6_xrg_out_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane6_xrg_out_payload;      // RmsNormMax.java:282
+  wire         lane6_y_in_valid;           // RmsNormMax.java:282
+  wire [31:0]  lane6_y_in_payload;         // RmsNormMax.java:282
+  wire         lane6_y_out_valid;          // RmsNormMax.java:282
+  wire [15:0]  lane6_y_out_payload;        // RmsNormMax.java:282
+  wire         lane7_xs_in_valid;          // RmsNormMax.java:279
+  wire [15:0]  lane7_xs_in_payload;        // RmsNormMax.java:279
+  wire         lane7_xs_out_valid;         // RmsNormMax.java:279
+  wire [31:0]  lane7_xs_out_payload;       // RmsNormMax.java:279
+  wire         lane7_gamma_in_valid;       // RmsNormMax.java:280
+  wire [15:0]  lane7_gamma_in_payload;     // RmsNormMax.java:280
+  wire         lane7_gamma_out_valid;      // RmsNormMax.java:280
+  wire [31:0]  lane7_gamma_out_payload;    // RmsNormMax.java:280
+  wire         lane7_xr_in_valid;          // RmsNormMax.java:281
+  wire [31:0]  lane7_xr_in_payload_a;      // RmsNormMax.java:281
+  wire [31:0]  lane7_xr_in_payload_b;      // RmsNormMax.java:281
+  wire         lane7_xr_out_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane7_xr_out_payload;       // RmsNormMax.java:281
+  reg  [31:0]  lane7_g_d1;                 // RmsNormMax.java:282
+  reg  [31:0]  lane7_g_d2;                 // RmsNormMax.java:282
+  reg  [31:0]  lane7_g_d3;                 // RmsNormMax.java:282
+  reg  [31:0]  lane7_g_d4;                 // RmsNormMax.java:282
+  reg  [31:0]  lane7_g_d5;                 // RmsNormMax.java:282
+  reg  [31:0]  lane7_g_d6;                 // RmsNormMax.java:282
+  reg  [31:0]  lane7_g_d7;                 // RmsNormMax.java:282
+  wire         lane7_xrg_in_valid;         // RmsNormMax.java:282
+  wire [31:0]  lane7_xrg_in_payload_a;     // RmsNormMax.java:282
+  wire [31:0]  lane7_xrg_in_payload_b;     // RmsNormMax.java:282
+  wire         lane7_xrg_out_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane7_xrg_out_payload;      // RmsNormMax.java:282
+  wire         lane7_y_in_valid;           // RmsNormMax.java:282
+  wire [31:0]  lane7_y_in_payload;         // RmsNormMax.java:282
+  wire         lane7_y_out_valid;          // RmsNormMax.java:282
+  wire [15:0]  lane7_y_out_payload;        // RmsNormMax.java:282
+  wire         lane8_xs_in_valid;          // RmsNormMax.java:279
+  wire [15:0]  lane8_xs_in_payload;        // RmsNormMax.java:279
+  wire         lane8_xs_out_valid;         // RmsNormMax.java:279
+  wire [31:0]  lane8_xs_out_payload;       // RmsNormMax.java:279
+  wire         lane8_gamma_in_valid;       // RmsNormMax.java:280
+  wire [15:0]  lane8_gamma_in_payload;     // RmsNormMax.java:280
+  wire         lane8_gamma_out_valid;      // RmsNormMax.java:280
+  wire [31:0]  lane8_gamma_out_payload;    // RmsNormMax.java:280
+  wire         lane8_xr_in_valid;          // RmsNormMax.java:281
+  wire [31:0]  lane8_xr_in_payload_a;      // RmsNormMax.java:281
+  wire [31:0]  lane8_xr_in_payload_b;      // RmsNormMax.java:281
+  wire         lane8_xr_out_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane8_xr_out_payload;       // RmsNormMax.java:281
+  reg  [31:0]  lane8_g_d1;                 // RmsNormMax.java:282
+  reg  [31:0]  lane8_g_d2;                 // RmsNormMax.java:282
+  reg  [31:0]  lane8_g_d3;                 // RmsNormMax.java:282
+  reg  [31:0]  lane8_g_d4;                 // RmsNormMax.java:282
+  reg  [31:0]  lane8_g_d5;                 // RmsNormMax.java:282
+  reg  [31:0]  lane8_g_d6;                 // RmsNormMax.java:282
+  reg  [31:0]  lane8_g_d7;                 // RmsNormMax.java:282
+  wire         lane8_xrg_in_valid;         // RmsNormMax.java:282
+  wire [31:0]  lane8_xrg_in_payload_a;     // RmsNormMax.java:282
+  wire [31:0]  lane8_xrg_in_payload_b;     // RmsNormMax.java:282
+  wire         lane8_xrg_out_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane8_xrg_out_payload;      // RmsNormMax.java:282
+  wire         lane8_y_in_valid;           // RmsNormMax.java:282
+  wire [31:0]  lane8_y_in_payload;         // RmsNormMax.java:282
+  wire         lane8_y_out_valid;          // RmsNormMax.java:282
+  wire [15:0]  lane8_y_out_payload;        // RmsNormMax.java:282
+  wire         lane9_xs_in_valid;          // RmsNormMax.java:279
+  wire [15:0]  lane9_xs_in_payload;        // RmsNormMax.java:279
+  wire         lane9_xs_out_valid;         // RmsNormMax.java:279
+  wire [31:0]  lane9_xs_out_payload;       // RmsNormMax.java:279
+  wire         lane9_gamma_in_valid;       // RmsNormMax.java:280
+  wire [15:0]  lane9_gamma_in_payload;     // RmsNormMax.java:280
+  wire         lane9_gamma_out_valid;      // RmsNormMax.java:280
+  wire [31:0]  lane9_gamma_out_payload;    // RmsNormMax.java:280
+  wire         lane9_xr_in_valid;          // RmsNormMax.java:281
+  wire [31:0]  lane9_xr_in_payload_a;      // RmsNormMax.java:281
+  wire [31:0]  lane9_xr_in_payload_b;      // RmsNormMax.java:281
+  wire         lane9_xr_out_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane9_xr_out_payload;       // RmsNormMax.java:281
+  reg  [31:0]  lane9_g_d1;                 // RmsNormMax.java:282
+  reg  [31:0]  lane9_g_d2;                 // RmsNormMax.java:282
+  reg  [31:0]  lane9_g_d3;                 // RmsNormMax.java:282
+  reg  [31:0]  lane9_g_d4;                 // RmsNormMax.java:282
+  reg  [31:0]  lane9_g_d5;                 // RmsNormMax.java:282
+  reg  [31:0]  lane9_g_d6;                 // RmsNormMax.java:282
+  reg  [31:0]  lane9_g_d7;                 // RmsNormMax.java:282
+  wire         lane9_xrg_in_valid;         // RmsNormMax.java:282
+  wire [31:0]  lane9_xrg_in_payload_a;     // RmsNormMax.java:282
+  wire [31:0]  lane9_xrg_in_payload_b;     // RmsNormMax.java:282
+  wire         lane9_xrg_out_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane9_xrg_out_payload;      // RmsNormMax.java:282
+  wire         lane9_y_in_valid;           // RmsNormMax.java:282
+  wire [31:0]  lane9_y_in_payload;         // RmsNormMax.java:282
+  wire         lane9_y_out_valid;          // RmsNormMax.java:282
+  wire [15:0]  lane9_y_out_payload;        // RmsNormMax.java:282
+  wire         lane10_xs_in_valid;         // RmsNormMax.java:279
+  wire [15:0]  lane10_xs_in_payload;       // RmsNormMax.java:279
+  wire         lane10_xs_out_valid;        // RmsNormMax.java:279
+  wire [31:0]  lane10_xs_out_payload;      // RmsNormMax.java:279
+  wire         lane10_gamma_in_valid;      // RmsNormMax.java:280
+  wire [15:0]  lane10_gamma_in_payload;    // RmsNormMax.java:280
+  wire         lane10_gamma_out_valid;     // RmsNormMax.java:280
+  wire [31:0]  lane10_gamma_out_payload;   // RmsNormMax.java:280
+  wire         lane10_xr_in_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane10_xr_in_payload_a;     // RmsNormMax.java:281
+  wire [31:0]  lane10_xr_in_payload_b;     // RmsNormMax.java:281
+  wire         lane10_xr_out_valid;        // RmsNormMax.java:281
+  wire [31:0]  lane10_xr_out_payload;      // RmsNormMax.java:281
+  reg  [31:0]  lane10_g_d1;                // RmsNormMax.java:282
+  reg  [31:0]  lane10_g_d2;                // RmsNormMax.java:282
+  reg  [31:0]  lane10_g_d3;                // RmsNormMax.java:282
+  reg  [31:0]  lane10_g_d4;                // RmsNormMax.java:282
+  reg  [31:0]  lane10_g_d5;                // RmsNormMax.java:282
+  reg  [31:0]  lane10_g_d6;                // RmsNormMax.java:282
+  reg  [31:0]  lane10_g_d7;                // RmsNormMax.java:282
+  wire         lane10_xrg_in_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane10_xrg_in_payload_a;    // RmsNormMax.java:282
+  wire [31:0]  lane10_xrg_in_payload_b;    // RmsNormMax.java:282
+  wire         lane10_xrg_out_valid;       // RmsNormMax.java:282
+  wire [31:0]  lane10_xrg_out_payload;     // RmsNormMax.java:282
+  wire         lane10_y_in_valid;          // RmsNormMax.java:282
+  wire [31:0]  lane10_y_in_payload;        // RmsNormMax.java:282
+  wire         lane10_y_out_valid;         // RmsNormMax.java:282
+  wire [15:0]  lane10_y_out_payload;       // RmsNormMax.java:282
+  wire         lane11_xs_in_valid;         // RmsNormMax.java:279
+  wire [15:0]  lane11_xs_in_payload;       // RmsNormMax.java:279
+  wire         lane11_xs_out_valid;        // RmsNormMax.java:279
+  wire [31:0]  lane11_xs_out_payload;      // RmsNormMax.java:279
+  wire         lane11_gamma_in_valid;      // RmsNormMax.java:280
+  wire [15:0]  lane11_gamma_in_payload;    // RmsNormMax.java:280
+  wire         lane11_gamma_out_valid;     // RmsNormMax.java:280
+  wire [31:0]  lane11_gamma_out_payload;   // RmsNormMax.java:280
+  wire         lane11_xr_in_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane11_xr_in_payload_a;     // RmsNormMax.java:281
+  wire [31:0]  lane11_xr_in_payload_b;     // RmsNormMax.java:281
+  wire         lane11_xr_out_valid;        // RmsNormMax.java:281
+  wire [31:0]  lane11_xr_out_payload;      // RmsNormMax.java:281
+  reg  [31:0]  lane11_g_d1;                // RmsNormMax.java:282
+  reg  [31:0]  lane11_g_d2;                // RmsNormMax.java:282
+  reg  [31:0]  lane11_g_d3;                // RmsNormMax.java:282
+  reg  [31:0]  lane11_g_d4;                // RmsNormMax.java:282
+  reg  [31:0]  lane11_g_d5;                // RmsNormMax.java:282
+  reg  [31:0]  lane11_g_d6;                // RmsNormMax.java:282
+  reg  [31:0]  lane11_g_d7;                // RmsNormMax.java:282
+  wire         lane11_xrg_in_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane11_xrg_in_payload_a;    // RmsNormMax.java:282
+  wire [31:0]  lane11_xrg_in_payload_b;    // RmsNormMax.java:282
+  wire         lane11_xrg_out_valid;       // RmsNormMax.java:282
+  wire [31:0]  lane11_xrg_out_payload;     // RmsNormMax.java:282
+  wire         lane11_y_in_valid;          // RmsNormMax.java:282
+  wire [31:0]  lane11_y_in_payload;        // RmsNormMax.java:282
+  wire         lane11_y_out_valid;         // RmsNormMax.java:282
+  wire [15:0]  lane11_y_out_payload;       // RmsNormMax.java:282
+  wire         lane12_xs_in_valid;         // RmsNormMax.java:279
+  wire [15:0]  lane12_xs_in_payload;       // RmsNormMax.java:279
+  wire         lane12_xs_out_valid;        // RmsNormMax.java:279
+  wire [31:0]  lane12_xs_out_payload;      // RmsNormMax.java:279
+  wire         lane12_gamma_in_valid;      // RmsNormMax.java:280
+  wire [15:0]  lane12_gamma_in_payload;    // RmsNormMax.java:280
+  wire         lane12_gamma_out_valid;     // RmsNormMax.java:280
+  wire [31:0]  lane12_gamma_out_payload;   // RmsNormMax.java:280
+  wire         lane12_xr_in_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane12_xr_in_payload_a;     // RmsNormMax.java:281
+  wire [31:0]  lane12_xr_in_payload_b;     // RmsNormMax.java:281
+  wire         lane12_xr_out_valid;        // RmsNormMax.java:281
+  wire [31:0]  lane12_xr_out_payload;      // RmsNormMax.java:281
+  reg  [31:0]  lane12_g_d1;                // RmsNormMax.java:282
+  reg  [31:0]  lane12_g_d2;                // RmsNormMax.java:282
+  reg  [31:0]  lane12_g_d3;                // RmsNormMax.java:282
+  reg  [31:0]  lane12_g_d4;                // RmsNormMax.java:282
+  reg  [31:0]  lane12_g_d5;                // RmsNormMax.java:282
+  reg  [31:0]  lane12_g_d6;                // RmsNormMax.java:282
+  reg  [31:0]  lane12_g_d7;                // RmsNormMax.java:282
+  wire         lane12_xrg_in_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane12_xrg_in_payload_a;    // RmsNormMax.java:282
+  wire [31:0]  lane12_xrg_in_payload_b;    // RmsNormMax.java:282
+  wire         lane12_xrg_out_valid;       // RmsNormMax.java:282
+  wire [31:0]  lane12_xrg_out_payload;     // RmsNormMax.java:282
+  wire         lane12_y_in_valid;          // RmsNormMax.java:282
+  wire [31:0]  lane12_y_in_payload;        // RmsNormMax.java:282
+  wire         lane12_y_out_valid;         // RmsNormMax.java:282
+  wire [15:0]  lane12_y_out_payload;       // RmsNormMax.java:282
+  wire         lane13_xs_in_valid;         // RmsNormMax.java:279
+  wire [15:0]  lane13_xs_in_payload;       // RmsNormMax.java:279
+  wire         lane13_xs_out_valid;        // RmsNormMax.java:279
+  wire [31:0]  lane13_xs_out_payload;      // RmsNormMax.java:279
+  wire         lane13_gamma_in_valid;      // RmsNormMax.java:280
+  wire [15:0]  lane13_gamma_in_payload;    // RmsNormMax.java:280
+  wire         lane13_gamma_out_valid;     // RmsNormMax.java:280
+  wire [31:0]  lane13_gamma_out_payload;   // RmsNormMax.java:280
+  wire         lane13_xr_in_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane13_xr_in_payload_a;     // RmsNormMax.java:281
+  wire [31:0]  lane13_xr_in_payload_b;     // RmsNormMax.java:281
+  wire         lane13_xr_out_valid;        // RmsNormMax.java:281
+  wire [31:0]  lane13_xr_out_payload;      // RmsNormMax.java:281
+  reg  [31:0]  lane13_g_d1;                // RmsNormMax.java:282
+  reg  [31:0]  lane13_g_d2;                // RmsNormMax.java:282
+  reg  [31:0]  lane13_g_d3;                // RmsNormMax.java:282
+  reg  [31:0]  lane13_g_d4;                // RmsNormMax.java:282
+  reg  [31:0]  lane13_g_d5;                // RmsNormMax.java:282
+  reg  [31:0]  lane13_g_d6;                // RmsNormMax.java:282
+  reg  [31:0]  lane13_g_d7;                // RmsNormMax.java:282
+  wire         lane13_xrg_in_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane13_xrg_in_payload_a;    // RmsNormMax.java:282
+  wire [31:0]  lane13_xrg_in_payload_b;    // RmsNormMax.java:282
+  wire         lane13_xrg_out_valid;       // RmsNormMax.java:282
+  wire [31:0]  lane13_xrg_out_payload;     // RmsNormMax.java:282
+  wire         lane13_y_in_valid;          // RmsNormMax.java:282
+  wire [31:0]  lane13_y_in_payload;        // RmsNormMax.java:282
+  wire         lane13_y_out_valid;         // RmsNormMax.java:282
+  wire [15:0]  lane13_y_out_payload;       // RmsNormMax.java:282
+  wire         lane14_xs_in_valid;         // RmsNormMax.java:279
+  wire [15:0]  lane14_xs_in_payload;       // RmsNormMax.java:279
+  wire         lane14_xs_out_valid;        // RmsNormMax.java:279
+  wire [31:0]  lane14_xs_out_payload;      // RmsNormMax.java:279
+  wire         lane14_gamma_in_valid;      // RmsNormMax.java:280
+  wire [15:0]  lane14_gamma_in_payload;    // RmsNormMax.java:280
+  wire         lane14_gamma_out_valid;     // RmsNormMax.java:280
+  wire [31:0]  lane14_gamma_out_payload;   // RmsNormMax.java:280
+  wire         lane14_xr_in_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane14_xr_in_payload_a;     // RmsNormMax.java:281
+  wire [31:0]  lane14_xr_in_payload_b;     // RmsNormMax.java:281
+  wire         lane14_xr_out_valid;        // RmsNormMax.java:281
+  wire [31:0]  lane14_xr_out_payload;      // RmsNormMax.java:281
+  reg  [31:0]  lane14_g_d1;                // RmsNormMax.java:282
+  reg  [31:0]  lane14_g_d2;                // RmsNormMax.java:282
+  reg  [31:0]  lane14_g_d3;                // RmsNormMax.java:282
+  reg  [31:0]  lane14_g_d4;                // RmsNormMax.java:282
+  reg  [31:0]  lane14_g_d5;                // RmsNormMax.java:282
+  reg  [31:0]  lane14_g_d6;                // RmsNormMax.java:282
+  reg  [31:0]  lane14_g_d7;                // RmsNormMax.java:282
+  wire         lane14_xrg_in_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane14_xrg_in_payload_a;    // RmsNormMax.java:282
+  wire [31:0]  lane14_xrg_in_payload_b;    // RmsNormMax.java:282
+  wire         lane14_xrg_out_valid;       // RmsNormMax.java:282
+  wire [31:0]  lane14_xrg_out_payload;     // RmsNormMax.java:282
+  wire         lane14_y_in_valid;          // RmsNormMax.java:282
+  wire [31:0]  lane14_y_in_payload;        // RmsNormMax.java:282
+  wire         lane14_y_out_valid;         // RmsNormMax.java:282
+  wire [15:0]  lane14_y_out_payload;       // RmsNormMax.java:282
+  wire         lane15_xs_in_valid;         // RmsNormMax.java:279
+  wire [15:0]  lane15_xs_in_payload;       // RmsNormMax.java:279
+  wire         lane15_xs_out_valid;        // RmsNormMax.java:279
+  wire [31:0]  lane15_xs_out_payload;      // RmsNormMax.java:279
+  wire         lane15_gamma_in_valid;      // RmsNormMax.java:280
+  wire [15:0]  lane15_gamma_in_payload;    // RmsNormMax.java:280
+  wire         lane15_gamma_out_valid;     // RmsNormMax.java:280
+  wire [31:0]  lane15_gamma_out_payload;   // RmsNormMax.java:280
+  wire         lane15_xr_in_valid;         // RmsNormMax.java:281
+  wire [31:0]  lane15_xr_in_payload_a;     // RmsNormMax.java:281
+  wire [31:0]  lane15_xr_in_payload_b;     // RmsNormMax.java:281
+  wire         lane15_xr_out_valid;        // RmsNormMax.java:281
+  wire [31:0]  lane15_xr_out_payload;      // RmsNormMax.java:281
+  reg  [31:0]  lane15_g_d1;                // RmsNormMax.java:282
+  reg  [31:0]  lane15_g_d2;                // RmsNormMax.java:282
+  reg  [31:0]  lane15_g_d3;                // RmsNormMax.java:282
+  reg  [31:0]  lane15_g_d4;                // RmsNormMax.java:282
+  reg  [31:0]  lane15_g_d5;                // RmsNormMax.java:282
+  reg  [31:0]  lane15_g_d6;                // RmsNormMax.java:282
+  reg  [31:0]  lane15_g_d7;                // RmsNormMax.java:282
+  wire         lane15_xrg_in_valid;        // RmsNormMax.java:282
+  wire [31:0]  lane15_xrg_in_payload_a;    // RmsNormMax.java:282
+  wire [31:0]  lane15_xrg_in_payload_b;    // RmsNormMax.java:282
+  wire         lane15_xrg_out_valid;       // RmsNormMax.java:282
+  wire [31:0]  lane15_xrg_out_payload;     // RmsNormMax.java:282
+  wire         lane15_y_in_valid;          // RmsNormMax.java:282
+  wire [31:0]  lane15_y_in_payload;        // RmsNormMax.java:282
+  wire         lane15_y_out_valid;         // RmsNormMax.java:282
+  wire [15:0]  lane15_y_out_payload;       // RmsNormMax.java:282
+  reg  [6:0]   write_index;                // RmsNormMax.java:296
+  reg  [14:0]  running_max;                // RmsNormMax.java:298
+  reg          emit_valid;                 // RmsNormMax.java:307
+  reg          emit_last;                  // RmsNormMax.java:308
   wire         result_fifo_push_valid;     // CreditBuffer.java:70
   wire         result_fifo_push_ready;     // CreditBuffer.java:70
   wire [288:0] result_fifo_push_payload;   // CreditBuffer.java:70
@@ -850,7 +850,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [1:0]   result_fifo_occupancy;      // CreditBuffer.java:70
   wire         result_ready;               // CreditBuffer.java:77
   (* ram_style = "block" *)
-  reg  [255:0] buffer [0:95];              // RmsNormMax.java:121
+  reg  [255:0] buffer [0:95];              // RmsNormMax.java:120
 
   // Temporaries, named after the signal they feed
   wire in_ready_cmp;
@@ -932,336 +932,336 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign running_max_mux = (running_max_mux_mux > running_max_mux_mux_2) ? running_max_mux_mux : running_max_mux_mux_2;
   assign result_credits_cond_and = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = (phase == 3'd0) & (cooldown == 3'd0) & in_ready_cmp; // RmsNormMax.java:138
-  assign lane0_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane0_x_in_payload = in_payload_0; // RmsNormMax.java:143
-  assign lane0_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane0_square_in_payload_a = lane0_x_out_payload; // RmsNormMax.java:145
-  assign lane0_square_in_payload_b = lane0_x_out_payload; // RmsNormMax.java:145
-  assign lane1_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane1_x_in_payload = in_payload_1; // RmsNormMax.java:143
-  assign lane1_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane1_square_in_payload_a = lane1_x_out_payload; // RmsNormMax.java:145
-  assign lane1_square_in_payload_b = lane1_x_out_payload; // RmsNormMax.java:145
-  assign lane2_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane2_x_in_payload = in_payload_2; // RmsNormMax.java:143
-  assign lane2_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane2_square_in_payload_a = lane2_x_out_payload; // RmsNormMax.java:145
-  assign lane2_square_in_payload_b = lane2_x_out_payload; // RmsNormMax.java:145
-  assign lane3_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane3_x_in_payload = in_payload_3; // RmsNormMax.java:143
-  assign lane3_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane3_square_in_payload_a = lane3_x_out_payload; // RmsNormMax.java:145
-  assign lane3_square_in_payload_b = lane3_x_out_payload; // RmsNormMax.java:145
-  assign lane4_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane4_x_in_payload = in_payload_4; // RmsNormMax.java:143
-  assign lane4_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane4_square_in_payload_a = lane4_x_out_payload; // RmsNormMax.java:145
-  assign lane4_square_in_payload_b = lane4_x_out_payload; // RmsNormMax.java:145
-  assign lane5_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane5_x_in_payload = in_payload_5; // RmsNormMax.java:143
-  assign lane5_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane5_square_in_payload_a = lane5_x_out_payload; // RmsNormMax.java:145
-  assign lane5_square_in_payload_b = lane5_x_out_payload; // RmsNormMax.java:145
-  assign lane6_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane6_x_in_payload = in_payload_6; // RmsNormMax.java:143
-  assign lane6_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane6_square_in_payload_a = lane6_x_out_payload; // RmsNormMax.java:145
-  assign lane6_square_in_payload_b = lane6_x_out_payload; // RmsNormMax.java:145
-  assign lane7_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane7_x_in_payload = in_payload_7; // RmsNormMax.java:143
-  assign lane7_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane7_square_in_payload_a = lane7_x_out_payload; // RmsNormMax.java:145
-  assign lane7_square_in_payload_b = lane7_x_out_payload; // RmsNormMax.java:145
-  assign lane8_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane8_x_in_payload = in_payload_8; // RmsNormMax.java:143
-  assign lane8_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane8_square_in_payload_a = lane8_x_out_payload; // RmsNormMax.java:145
-  assign lane8_square_in_payload_b = lane8_x_out_payload; // RmsNormMax.java:145
-  assign lane9_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane9_x_in_payload = in_payload_9; // RmsNormMax.java:143
-  assign lane9_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane9_square_in_payload_a = lane9_x_out_payload; // RmsNormMax.java:145
-  assign lane9_square_in_payload_b = lane9_x_out_payload; // RmsNormMax.java:145
-  assign lane10_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane10_x_in_payload = in_payload_10; // RmsNormMax.java:143
-  assign lane10_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane10_square_in_payload_a = lane10_x_out_payload; // RmsNormMax.java:145
-  assign lane10_square_in_payload_b = lane10_x_out_payload; // RmsNormMax.java:145
-  assign lane11_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane11_x_in_payload = in_payload_11; // RmsNormMax.java:143
-  assign lane11_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane11_square_in_payload_a = lane11_x_out_payload; // RmsNormMax.java:145
-  assign lane11_square_in_payload_b = lane11_x_out_payload; // RmsNormMax.java:145
-  assign lane12_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane12_x_in_payload = in_payload_12; // RmsNormMax.java:143
-  assign lane12_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane12_square_in_payload_a = lane12_x_out_payload; // RmsNormMax.java:145
-  assign lane12_square_in_payload_b = lane12_x_out_payload; // RmsNormMax.java:145
-  assign lane13_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane13_x_in_payload = in_payload_13; // RmsNormMax.java:143
-  assign lane13_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane13_square_in_payload_a = lane13_x_out_payload; // RmsNormMax.java:145
-  assign lane13_square_in_payload_b = lane13_x_out_payload; // RmsNormMax.java:145
-  assign lane14_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane14_x_in_payload = in_payload_14; // RmsNormMax.java:143
-  assign lane14_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane14_square_in_payload_a = lane14_x_out_payload; // RmsNormMax.java:145
-  assign lane14_square_in_payload_b = lane14_x_out_payload; // RmsNormMax.java:145
-  assign lane15_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:143
-  assign lane15_x_in_payload = in_payload_15; // RmsNormMax.java:143
-  assign lane15_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:145
-  assign lane15_square_in_payload_a = lane15_x_out_payload; // RmsNormMax.java:145
-  assign lane15_square_in_payload_b = lane15_x_out_payload; // RmsNormMax.java:145
-  assign lane0_acc_in_valid = lane0_square_out_valid | lane0_acc_in_valid_and; // RmsNormMax.java:220
-  assign lane0_acc_in_payload_a = lane0_acc_in_valid_and ? ((lane0_acc_in_payload_a_part == 5'd0) ? partial_0 : ((lane0_acc_in_payload_a_part == 5'd1) ? partial_1 : ((lane0_acc_in_payload_a_part == 5'd2) ? partial_2 : ((lane0_acc_in_payload_a_part == 5'd3) ? partial_3 : ((lane0_acc_in_payload_a_part == 5'd4) ? partial_4 : ((lane0_acc_in_payload_a_part == 5'd5) ? partial_5 : ((lane0_acc_in_payload_a_part == 5'd6) ? partial_6 : ((lane0_acc_in_payload_a_part == 5'd7) ? partial_7 : ((lane0_acc_in_payload_a_part == 5'd8) ? partial_8 : ((lane0_acc_in_payload_a_part == 5'd9) ? partial_9 : ((lane0_acc_in_payload_a_part == 5'd10) ? partial_10 : ((lane0_acc_in_payload_a_part == 5'd11) ? partial_11 : ((lane0_acc_in_payload_a_part == 5'd12) ? partial_12 : ((lane0_acc_in_payload_a_part == 5'd13) ? partial_13 : ((lane0_acc_in_payload_a_part == 5'd14) ? partial_14 : partial_15))))))))))))))) : ((lane0_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane0_acc_out_payload : partial_0); // RmsNormMax.java:221
-  assign lane0_acc_in_payload_b = lane0_acc_in_valid_and ? ((lane0_acc_in_payload_b_sum == 5'd0) ? partial_0 : ((lane0_acc_in_payload_b_sum == 5'd1) ? partial_1 : ((lane0_acc_in_payload_b_sum == 5'd2) ? partial_2 : ((lane0_acc_in_payload_b_sum == 5'd3) ? partial_3 : ((lane0_acc_in_payload_b_sum == 5'd4) ? partial_4 : ((lane0_acc_in_payload_b_sum == 5'd5) ? partial_5 : ((lane0_acc_in_payload_b_sum == 5'd6) ? partial_6 : ((lane0_acc_in_payload_b_sum == 5'd7) ? partial_7 : ((lane0_acc_in_payload_b_sum == 5'd8) ? partial_8 : ((lane0_acc_in_payload_b_sum == 5'd9) ? partial_9 : ((lane0_acc_in_payload_b_sum == 5'd10) ? partial_10 : ((lane0_acc_in_payload_b_sum == 5'd11) ? partial_11 : ((lane0_acc_in_payload_b_sum == 5'd12) ? partial_12 : ((lane0_acc_in_payload_b_sum == 5'd13) ? partial_13 : ((lane0_acc_in_payload_b_sum == 5'd14) ? partial_14 : partial_15))))))))))))))) : lane0_square_out_payload; // RmsNormMax.java:222
-  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane1_acc_in_payload_a = (lane1_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane1_acc_out_payload : partial_1; // RmsNormMax.java:225
-  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:226
-  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane2_acc_in_payload_a = (lane2_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane2_acc_out_payload : partial_2; // RmsNormMax.java:225
-  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:226
-  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane3_acc_in_payload_a = (lane3_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane3_acc_out_payload : partial_3; // RmsNormMax.java:225
-  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:226
-  assign lane4_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane4_acc_in_payload_a = (lane4_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane4_acc_out_payload : partial_4; // RmsNormMax.java:225
-  assign lane4_acc_in_payload_b = lane4_square_out_payload; // RmsNormMax.java:226
-  assign lane5_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane5_acc_in_payload_a = (lane5_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane5_acc_out_payload : partial_5; // RmsNormMax.java:225
-  assign lane5_acc_in_payload_b = lane5_square_out_payload; // RmsNormMax.java:226
-  assign lane6_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane6_acc_in_payload_a = (lane6_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane6_acc_out_payload : partial_6; // RmsNormMax.java:225
-  assign lane6_acc_in_payload_b = lane6_square_out_payload; // RmsNormMax.java:226
-  assign lane7_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane7_acc_in_payload_a = (lane7_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane7_acc_out_payload : partial_7; // RmsNormMax.java:225
-  assign lane7_acc_in_payload_b = lane7_square_out_payload; // RmsNormMax.java:226
-  assign lane8_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane8_acc_in_payload_a = (lane8_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane8_acc_out_payload : partial_8; // RmsNormMax.java:225
-  assign lane8_acc_in_payload_b = lane8_square_out_payload; // RmsNormMax.java:226
-  assign lane9_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane9_acc_in_payload_a = (lane9_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane9_acc_out_payload : partial_9; // RmsNormMax.java:225
-  assign lane9_acc_in_payload_b = lane9_square_out_payload; // RmsNormMax.java:226
-  assign lane10_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane10_acc_in_payload_a = (lane10_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane10_acc_out_payload : partial_10; // RmsNormMax.java:225
-  assign lane10_acc_in_payload_b = lane10_square_out_payload; // RmsNormMax.java:226
-  assign lane11_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane11_acc_in_payload_a = (lane11_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane11_acc_out_payload : partial_11; // RmsNormMax.java:225
-  assign lane11_acc_in_payload_b = lane11_square_out_payload; // RmsNormMax.java:226
-  assign lane12_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane12_acc_in_payload_a = (lane12_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane12_acc_out_payload : partial_12; // RmsNormMax.java:225
-  assign lane12_acc_in_payload_b = lane12_square_out_payload; // RmsNormMax.java:226
-  assign lane13_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane13_acc_in_payload_a = (lane13_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane13_acc_out_payload : partial_13; // RmsNormMax.java:225
-  assign lane13_acc_in_payload_b = lane13_square_out_payload; // RmsNormMax.java:226
-  assign lane14_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane14_acc_in_payload_a = (lane14_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane14_acc_out_payload : partial_14; // RmsNormMax.java:225
-  assign lane14_acc_in_payload_b = lane14_square_out_payload; // RmsNormMax.java:226
-  assign lane15_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:224
-  assign lane15_acc_in_payload_a = (lane15_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane15_acc_out_payload : partial_15; // RmsNormMax.java:225
-  assign lane15_acc_in_payload_b = lane15_square_out_payload; // RmsNormMax.java:226
-  assign mean_mul_in_valid = mean_mul_in_valid_and; // RmsNormMax.java:253
-  assign mean_mul_in_payload_a = partial_0; // RmsNormMax.java:253
-  assign mean_mul_in_payload_b = 32'h3a2aaaab; // RmsNormMax.java:253
-  assign eps_add_in_valid = mean_mul_out_valid; // RmsNormMax.java:255
-  assign eps_add_in_payload_a = mean_mul_out_payload; // RmsNormMax.java:255
-  assign eps_add_in_payload_b = eps; // RmsNormMax.java:255
-  assign rsqrt_in_valid = eps_add_out_valid; // RmsNormMax.java:255
-  assign rsqrt_in_payload = eps_add_out_payload; // RmsNormMax.java:255
-  assign gamma_ready = (phase == 3'd3) & in_ready_cmp; // RmsNormMax.java:268
-  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:282
-  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:283
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:284
-  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:285
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:285
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:285
-  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:282
-  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:283
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:284
-  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:285
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:285
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:285
-  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:282
-  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:283
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:284
-  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:285
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:285
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:285
-  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:282
-  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:283
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:284
-  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:285
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:285
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:285
-  assign lane4_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane4_xs_in_payload = read_word[79:64]; // RmsNormMax.java:282
-  assign lane4_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane4_gamma_in_payload = gamma_word_4; // RmsNormMax.java:283
-  assign lane4_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane4_xr_in_payload_a = lane4_xs_out_payload; // RmsNormMax.java:284
-  assign lane4_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane4_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane4_xrg_in_payload_a = lane4_xr_out_payload; // RmsNormMax.java:285
-  assign lane4_xrg_in_payload_b = lane4_g_d7; // RmsNormMax.java:285
-  assign lane4_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane4_y_in_payload = lane4_xrg_out_payload; // RmsNormMax.java:285
-  assign lane5_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane5_xs_in_payload = read_word[95:80]; // RmsNormMax.java:282
-  assign lane5_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane5_gamma_in_payload = gamma_word_5; // RmsNormMax.java:283
-  assign lane5_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane5_xr_in_payload_a = lane5_xs_out_payload; // RmsNormMax.java:284
-  assign lane5_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane5_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane5_xrg_in_payload_a = lane5_xr_out_payload; // RmsNormMax.java:285
-  assign lane5_xrg_in_payload_b = lane5_g_d7; // RmsNormMax.java:285
-  assign lane5_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane5_y_in_payload = lane5_xrg_out_payload; // RmsNormMax.java:285
-  assign lane6_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane6_xs_in_payload = read_word[111:96]; // RmsNormMax.java:282
-  assign lane6_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane6_gamma_in_payload = gamma_word_6; // RmsNormMax.java:283
-  assign lane6_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane6_xr_in_payload_a = lane6_xs_out_payload; // RmsNormMax.java:284
-  assign lane6_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane6_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane6_xrg_in_payload_a = lane6_xr_out_payload; // RmsNormMax.java:285
-  assign lane6_xrg_in_payload_b = lane6_g_d7; // RmsNormMax.java:285
-  assign lane6_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane6_y_in_payload = lane6_xrg_out_payload; // RmsNormMax.java:285
-  assign lane7_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane7_xs_in_payload = read_word[127:112]; // RmsNormMax.java:282
-  assign lane7_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane7_gamma_in_payload = gamma_word_7; // RmsNormMax.java:283
-  assign lane7_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane7_xr_in_payload_a = lane7_xs_out_payload; // RmsNormMax.java:284
-  assign lane7_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane7_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane7_xrg_in_payload_a = lane7_xr_out_payload; // RmsNormMax.java:285
-  assign lane7_xrg_in_payload_b = lane7_g_d7; // RmsNormMax.java:285
-  assign lane7_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane7_y_in_payload = lane7_xrg_out_payload; // RmsNormMax.java:285
-  assign lane8_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane8_xs_in_payload = read_word[143:128]; // RmsNormMax.java:282
-  assign lane8_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane8_gamma_in_payload = gamma_word_8; // RmsNormMax.java:283
-  assign lane8_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane8_xr_in_payload_a = lane8_xs_out_payload; // RmsNormMax.java:284
-  assign lane8_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane8_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane8_xrg_in_payload_a = lane8_xr_out_payload; // RmsNormMax.java:285
-  assign lane8_xrg_in_payload_b = lane8_g_d7; // RmsNormMax.java:285
-  assign lane8_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane8_y_in_payload = lane8_xrg_out_payload; // RmsNormMax.java:285
-  assign lane9_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane9_xs_in_payload = read_word[159:144]; // RmsNormMax.java:282
-  assign lane9_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane9_gamma_in_payload = gamma_word_9; // RmsNormMax.java:283
-  assign lane9_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane9_xr_in_payload_a = lane9_xs_out_payload; // RmsNormMax.java:284
-  assign lane9_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane9_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane9_xrg_in_payload_a = lane9_xr_out_payload; // RmsNormMax.java:285
-  assign lane9_xrg_in_payload_b = lane9_g_d7; // RmsNormMax.java:285
-  assign lane9_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane9_y_in_payload = lane9_xrg_out_payload; // RmsNormMax.java:285
-  assign lane10_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane10_xs_in_payload = read_word[175:160]; // RmsNormMax.java:282
-  assign lane10_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane10_gamma_in_payload = gamma_word_10; // RmsNormMax.java:283
-  assign lane10_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane10_xr_in_payload_a = lane10_xs_out_payload; // RmsNormMax.java:284
-  assign lane10_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane10_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane10_xrg_in_payload_a = lane10_xr_out_payload; // RmsNormMax.java:285
-  assign lane10_xrg_in_payload_b = lane10_g_d7; // RmsNormMax.java:285
-  assign lane10_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane10_y_in_payload = lane10_xrg_out_payload; // RmsNormMax.java:285
-  assign lane11_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane11_xs_in_payload = read_word[191:176]; // RmsNormMax.java:282
-  assign lane11_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane11_gamma_in_payload = gamma_word_11; // RmsNormMax.java:283
-  assign lane11_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane11_xr_in_payload_a = lane11_xs_out_payload; // RmsNormMax.java:284
-  assign lane11_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane11_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane11_xrg_in_payload_a = lane11_xr_out_payload; // RmsNormMax.java:285
-  assign lane11_xrg_in_payload_b = lane11_g_d7; // RmsNormMax.java:285
-  assign lane11_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane11_y_in_payload = lane11_xrg_out_payload; // RmsNormMax.java:285
-  assign lane12_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane12_xs_in_payload = read_word[207:192]; // RmsNormMax.java:282
-  assign lane12_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane12_gamma_in_payload = gamma_word_12; // RmsNormMax.java:283
-  assign lane12_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane12_xr_in_payload_a = lane12_xs_out_payload; // RmsNormMax.java:284
-  assign lane12_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane12_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane12_xrg_in_payload_a = lane12_xr_out_payload; // RmsNormMax.java:285
-  assign lane12_xrg_in_payload_b = lane12_g_d7; // RmsNormMax.java:285
-  assign lane12_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane12_y_in_payload = lane12_xrg_out_payload; // RmsNormMax.java:285
-  assign lane13_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane13_xs_in_payload = read_word[223:208]; // RmsNormMax.java:282
-  assign lane13_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane13_gamma_in_payload = gamma_word_13; // RmsNormMax.java:283
-  assign lane13_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane13_xr_in_payload_a = lane13_xs_out_payload; // RmsNormMax.java:284
-  assign lane13_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane13_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane13_xrg_in_payload_a = lane13_xr_out_payload; // RmsNormMax.java:285
-  assign lane13_xrg_in_payload_b = lane13_g_d7; // RmsNormMax.java:285
-  assign lane13_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane13_y_in_payload = lane13_xrg_out_payload; // RmsNormMax.java:285
-  assign lane14_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane14_xs_in_payload = read_word[239:224]; // RmsNormMax.java:282
-  assign lane14_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane14_gamma_in_payload = gamma_word_14; // RmsNormMax.java:283
-  assign lane14_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane14_xr_in_payload_a = lane14_xs_out_payload; // RmsNormMax.java:284
-  assign lane14_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane14_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane14_xrg_in_payload_a = lane14_xr_out_payload; // RmsNormMax.java:285
-  assign lane14_xrg_in_payload_b = lane14_g_d7; // RmsNormMax.java:285
-  assign lane14_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane14_y_in_payload = lane14_xrg_out_payload; // RmsNormMax.java:285
-  assign lane15_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:282
-  assign lane15_xs_in_payload = read_word[255:240]; // RmsNormMax.java:282
-  assign lane15_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:283
-  assign lane15_gamma_in_payload = gamma_word_15; // RmsNormMax.java:283
-  assign lane15_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:284
-  assign lane15_xr_in_payload_a = lane15_xs_out_payload; // RmsNormMax.java:284
-  assign lane15_xr_in_payload_b = r; // RmsNormMax.java:284
-  assign lane15_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:285
-  assign lane15_xrg_in_payload_a = lane15_xr_out_payload; // RmsNormMax.java:285
-  assign lane15_xrg_in_payload_b = lane15_g_d7; // RmsNormMax.java:285
-  assign lane15_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:285
-  assign lane15_y_in_payload = lane15_xrg_out_payload; // RmsNormMax.java:285
+  assign in_ready = (phase == 3'd0) & (cooldown == 3'd0) & in_ready_cmp; // RmsNormMax.java:137
+  assign lane0_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane0_x_in_payload = in_payload_0; // RmsNormMax.java:142
+  assign lane0_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane0_square_in_payload_a = lane0_x_out_payload; // RmsNormMax.java:144
+  assign lane0_square_in_payload_b = lane0_x_out_payload; // RmsNormMax.java:144
+  assign lane1_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane1_x_in_payload = in_payload_1; // RmsNormMax.java:142
+  assign lane1_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane1_square_in_payload_a = lane1_x_out_payload; // RmsNormMax.java:144
+  assign lane1_square_in_payload_b = lane1_x_out_payload; // RmsNormMax.java:144
+  assign lane2_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane2_x_in_payload = in_payload_2; // RmsNormMax.java:142
+  assign lane2_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane2_square_in_payload_a = lane2_x_out_payload; // RmsNormMax.java:144
+  assign lane2_square_in_payload_b = lane2_x_out_payload; // RmsNormMax.java:144
+  assign lane3_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane3_x_in_payload = in_payload_3; // RmsNormMax.java:142
+  assign lane3_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane3_square_in_payload_a = lane3_x_out_payload; // RmsNormMax.java:144
+  assign lane3_square_in_payload_b = lane3_x_out_payload; // RmsNormMax.java:144
+  assign lane4_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane4_x_in_payload = in_payload_4; // RmsNormMax.java:142
+  assign lane4_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane4_square_in_payload_a = lane4_x_out_payload; // RmsNormMax.java:144
+  assign lane4_square_in_payload_b = lane4_x_out_payload; // RmsNormMax.java:144
+  assign lane5_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane5_x_in_payload = in_payload_5; // RmsNormMax.java:142
+  assign lane5_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane5_square_in_payload_a = lane5_x_out_payload; // RmsNormMax.java:144
+  assign lane5_square_in_payload_b = lane5_x_out_payload; // RmsNormMax.java:144
+  assign lane6_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane6_x_in_payload = in_payload_6; // RmsNormMax.java:142
+  assign lane6_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane6_square_in_payload_a = lane6_x_out_payload; // RmsNormMax.java:144
+  assign lane6_square_in_payload_b = lane6_x_out_payload; // RmsNormMax.java:144
+  assign lane7_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane7_x_in_payload = in_payload_7; // RmsNormMax.java:142
+  assign lane7_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane7_square_in_payload_a = lane7_x_out_payload; // RmsNormMax.java:144
+  assign lane7_square_in_payload_b = lane7_x_out_payload; // RmsNormMax.java:144
+  assign lane8_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane8_x_in_payload = in_payload_8; // RmsNormMax.java:142
+  assign lane8_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane8_square_in_payload_a = lane8_x_out_payload; // RmsNormMax.java:144
+  assign lane8_square_in_payload_b = lane8_x_out_payload; // RmsNormMax.java:144
+  assign lane9_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane9_x_in_payload = in_payload_9; // RmsNormMax.java:142
+  assign lane9_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane9_square_in_payload_a = lane9_x_out_payload; // RmsNormMax.java:144
+  assign lane9_square_in_payload_b = lane9_x_out_payload; // RmsNormMax.java:144
+  assign lane10_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane10_x_in_payload = in_payload_10; // RmsNormMax.java:142
+  assign lane10_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane10_square_in_payload_a = lane10_x_out_payload; // RmsNormMax.java:144
+  assign lane10_square_in_payload_b = lane10_x_out_payload; // RmsNormMax.java:144
+  assign lane11_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane11_x_in_payload = in_payload_11; // RmsNormMax.java:142
+  assign lane11_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane11_square_in_payload_a = lane11_x_out_payload; // RmsNormMax.java:144
+  assign lane11_square_in_payload_b = lane11_x_out_payload; // RmsNormMax.java:144
+  assign lane12_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane12_x_in_payload = in_payload_12; // RmsNormMax.java:142
+  assign lane12_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane12_square_in_payload_a = lane12_x_out_payload; // RmsNormMax.java:144
+  assign lane12_square_in_payload_b = lane12_x_out_payload; // RmsNormMax.java:144
+  assign lane13_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane13_x_in_payload = in_payload_13; // RmsNormMax.java:142
+  assign lane13_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane13_square_in_payload_a = lane13_x_out_payload; // RmsNormMax.java:144
+  assign lane13_square_in_payload_b = lane13_x_out_payload; // RmsNormMax.java:144
+  assign lane14_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane14_x_in_payload = in_payload_14; // RmsNormMax.java:142
+  assign lane14_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane14_square_in_payload_a = lane14_x_out_payload; // RmsNormMax.java:144
+  assign lane14_square_in_payload_b = lane14_x_out_payload; // RmsNormMax.java:144
+  assign lane15_x_in_valid = lane0_x_in_valid_and; // RmsNormMax.java:142
+  assign lane15_x_in_payload = in_payload_15; // RmsNormMax.java:142
+  assign lane15_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane15_square_in_payload_a = lane15_x_out_payload; // RmsNormMax.java:144
+  assign lane15_square_in_payload_b = lane15_x_out_payload; // RmsNormMax.java:144
+  assign lane0_acc_in_valid = lane0_square_out_valid | lane0_acc_in_valid_and; // RmsNormMax.java:217
+  assign lane0_acc_in_payload_a = lane0_acc_in_valid_and ? ((lane0_acc_in_payload_a_part == 5'd0) ? partial_0 : ((lane0_acc_in_payload_a_part == 5'd1) ? partial_1 : ((lane0_acc_in_payload_a_part == 5'd2) ? partial_2 : ((lane0_acc_in_payload_a_part == 5'd3) ? partial_3 : ((lane0_acc_in_payload_a_part == 5'd4) ? partial_4 : ((lane0_acc_in_payload_a_part == 5'd5) ? partial_5 : ((lane0_acc_in_payload_a_part == 5'd6) ? partial_6 : ((lane0_acc_in_payload_a_part == 5'd7) ? partial_7 : ((lane0_acc_in_payload_a_part == 5'd8) ? partial_8 : ((lane0_acc_in_payload_a_part == 5'd9) ? partial_9 : ((lane0_acc_in_payload_a_part == 5'd10) ? partial_10 : ((lane0_acc_in_payload_a_part == 5'd11) ? partial_11 : ((lane0_acc_in_payload_a_part == 5'd12) ? partial_12 : ((lane0_acc_in_payload_a_part == 5'd13) ? partial_13 : ((lane0_acc_in_payload_a_part == 5'd14) ? partial_14 : partial_15))))))))))))))) : ((lane0_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane0_acc_out_payload : partial_0); // RmsNormMax.java:218
+  assign lane0_acc_in_payload_b = lane0_acc_in_valid_and ? ((lane0_acc_in_payload_b_sum == 5'd0) ? partial_0 : ((lane0_acc_in_payload_b_sum == 5'd1) ? partial_1 : ((lane0_acc_in_payload_b_sum == 5'd2) ? partial_2 : ((lane0_acc_in_payload_b_sum == 5'd3) ? partial_3 : ((lane0_acc_in_payload_b_sum == 5'd4) ? partial_4 : ((lane0_acc_in_payload_b_sum == 5'd5) ? partial_5 : ((lane0_acc_in_payload_b_sum == 5'd6) ? partial_6 : ((lane0_acc_in_payload_b_sum == 5'd7) ? partial_7 : ((lane0_acc_in_payload_b_sum == 5'd8) ? partial_8 : ((lane0_acc_in_payload_b_sum == 5'd9) ? partial_9 : ((lane0_acc_in_payload_b_sum == 5'd10) ? partial_10 : ((lane0_acc_in_payload_b_sum == 5'd11) ? partial_11 : ((lane0_acc_in_payload_b_sum == 5'd12) ? partial_12 : ((lane0_acc_in_payload_b_sum == 5'd13) ? partial_13 : ((lane0_acc_in_payload_b_sum == 5'd14) ? partial_14 : partial_15))))))))))))))) : lane0_square_out_payload; // RmsNormMax.java:219
+  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane1_acc_in_payload_a = (lane1_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane1_acc_out_payload : partial_1; // RmsNormMax.java:222
+  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:223
+  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane2_acc_in_payload_a = (lane2_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane2_acc_out_payload : partial_2; // RmsNormMax.java:222
+  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:223
+  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane3_acc_in_payload_a = (lane3_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane3_acc_out_payload : partial_3; // RmsNormMax.java:222
+  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:223
+  assign lane4_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane4_acc_in_payload_a = (lane4_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane4_acc_out_payload : partial_4; // RmsNormMax.java:222
+  assign lane4_acc_in_payload_b = lane4_square_out_payload; // RmsNormMax.java:223
+  assign lane5_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane5_acc_in_payload_a = (lane5_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane5_acc_out_payload : partial_5; // RmsNormMax.java:222
+  assign lane5_acc_in_payload_b = lane5_square_out_payload; // RmsNormMax.java:223
+  assign lane6_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane6_acc_in_payload_a = (lane6_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane6_acc_out_payload : partial_6; // RmsNormMax.java:222
+  assign lane6_acc_in_payload_b = lane6_square_out_payload; // RmsNormMax.java:223
+  assign lane7_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane7_acc_in_payload_a = (lane7_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane7_acc_out_payload : partial_7; // RmsNormMax.java:222
+  assign lane7_acc_in_payload_b = lane7_square_out_payload; // RmsNormMax.java:223
+  assign lane8_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane8_acc_in_payload_a = (lane8_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane8_acc_out_payload : partial_8; // RmsNormMax.java:222
+  assign lane8_acc_in_payload_b = lane8_square_out_payload; // RmsNormMax.java:223
+  assign lane9_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane9_acc_in_payload_a = (lane9_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane9_acc_out_payload : partial_9; // RmsNormMax.java:222
+  assign lane9_acc_in_payload_b = lane9_square_out_payload; // RmsNormMax.java:223
+  assign lane10_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane10_acc_in_payload_a = (lane10_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane10_acc_out_payload : partial_10; // RmsNormMax.java:222
+  assign lane10_acc_in_payload_b = lane10_square_out_payload; // RmsNormMax.java:223
+  assign lane11_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane11_acc_in_payload_a = (lane11_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane11_acc_out_payload : partial_11; // RmsNormMax.java:222
+  assign lane11_acc_in_payload_b = lane11_square_out_payload; // RmsNormMax.java:223
+  assign lane12_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane12_acc_in_payload_a = (lane12_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane12_acc_out_payload : partial_12; // RmsNormMax.java:222
+  assign lane12_acc_in_payload_b = lane12_square_out_payload; // RmsNormMax.java:223
+  assign lane13_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane13_acc_in_payload_a = (lane13_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane13_acc_out_payload : partial_13; // RmsNormMax.java:222
+  assign lane13_acc_in_payload_b = lane13_square_out_payload; // RmsNormMax.java:223
+  assign lane14_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane14_acc_in_payload_a = (lane14_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane14_acc_out_payload : partial_14; // RmsNormMax.java:222
+  assign lane14_acc_in_payload_b = lane14_square_out_payload; // RmsNormMax.java:223
+  assign lane15_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane15_acc_in_payload_a = (lane15_acc_out_valid & ~tree_out_d6 & 1'b1) ? lane15_acc_out_payload : partial_15; // RmsNormMax.java:222
+  assign lane15_acc_in_payload_b = lane15_square_out_payload; // RmsNormMax.java:223
+  assign mean_mul_in_valid = mean_mul_in_valid_and; // RmsNormMax.java:250
+  assign mean_mul_in_payload_a = partial_0; // RmsNormMax.java:250
+  assign mean_mul_in_payload_b = 32'h3a2aaaab; // RmsNormMax.java:250
+  assign eps_add_in_valid = mean_mul_out_valid; // RmsNormMax.java:252
+  assign eps_add_in_payload_a = mean_mul_out_payload; // RmsNormMax.java:252
+  assign eps_add_in_payload_b = eps; // RmsNormMax.java:252
+  assign rsqrt_in_valid = eps_add_out_valid; // RmsNormMax.java:252
+  assign rsqrt_in_payload = eps_add_out_payload; // RmsNormMax.java:252
+  assign gamma_ready = (phase == 3'd3) & in_ready_cmp; // RmsNormMax.java:265
+  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:279
+  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:280
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:281
+  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:282
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:282
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:282
+  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:279
+  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:280
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:281
+  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:282
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:282
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:282
+  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:279
+  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:280
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:281
+  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:282
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:282
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:282
+  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:279
+  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:280
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:281
+  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:282
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:282
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:282
+  assign lane4_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane4_xs_in_payload = read_word[79:64]; // RmsNormMax.java:279
+  assign lane4_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane4_gamma_in_payload = gamma_word_4; // RmsNormMax.java:280
+  assign lane4_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane4_xr_in_payload_a = lane4_xs_out_payload; // RmsNormMax.java:281
+  assign lane4_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane4_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane4_xrg_in_payload_a = lane4_xr_out_payload; // RmsNormMax.java:282
+  assign lane4_xrg_in_payload_b = lane4_g_d7; // RmsNormMax.java:282
+  assign lane4_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane4_y_in_payload = lane4_xrg_out_payload; // RmsNormMax.java:282
+  assign lane5_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane5_xs_in_payload = read_word[95:80]; // RmsNormMax.java:279
+  assign lane5_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane5_gamma_in_payload = gamma_word_5; // RmsNormMax.java:280
+  assign lane5_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane5_xr_in_payload_a = lane5_xs_out_payload; // RmsNormMax.java:281
+  assign lane5_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane5_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane5_xrg_in_payload_a = lane5_xr_out_payload; // RmsNormMax.java:282
+  assign lane5_xrg_in_payload_b = lane5_g_d7; // RmsNormMax.java:282
+  assign lane5_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane5_y_in_payload = lane5_xrg_out_payload; // RmsNormMax.java:282
+  assign lane6_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane6_xs_in_payload = read_word[111:96]; // RmsNormMax.java:279
+  assign lane6_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane6_gamma_in_payload = gamma_word_6; // RmsNormMax.java:280
+  assign lane6_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane6_xr_in_payload_a = lane6_xs_out_payload; // RmsNormMax.java:281
+  assign lane6_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane6_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane6_xrg_in_payload_a = lane6_xr_out_payload; // RmsNormMax.java:282
+  assign lane6_xrg_in_payload_b = lane6_g_d7; // RmsNormMax.java:282
+  assign lane6_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane6_y_in_payload = lane6_xrg_out_payload; // RmsNormMax.java:282
+  assign lane7_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane7_xs_in_payload = read_word[127:112]; // RmsNormMax.java:279
+  assign lane7_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane7_gamma_in_payload = gamma_word_7; // RmsNormMax.java:280
+  assign lane7_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane7_xr_in_payload_a = lane7_xs_out_payload; // RmsNormMax.java:281
+  assign lane7_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane7_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane7_xrg_in_payload_a = lane7_xr_out_payload; // RmsNormMax.java:282
+  assign lane7_xrg_in_payload_b = lane7_g_d7; // RmsNormMax.java:282
+  assign lane7_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane7_y_in_payload = lane7_xrg_out_payload; // RmsNormMax.java:282
+  assign lane8_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane8_xs_in_payload = read_word[143:128]; // RmsNormMax.java:279
+  assign lane8_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane8_gamma_in_payload = gamma_word_8; // RmsNormMax.java:280
+  assign lane8_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane8_xr_in_payload_a = lane8_xs_out_payload; // RmsNormMax.java:281
+  assign lane8_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane8_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane8_xrg_in_payload_a = lane8_xr_out_payload; // RmsNormMax.java:282
+  assign lane8_xrg_in_payload_b = lane8_g_d7; // RmsNormMax.java:282
+  assign lane8_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane8_y_in_payload = lane8_xrg_out_payload; // RmsNormMax.java:282
+  assign lane9_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane9_xs_in_payload = read_word[159:144]; // RmsNormMax.java:279
+  assign lane9_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane9_gamma_in_payload = gamma_word_9; // RmsNormMax.java:280
+  assign lane9_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane9_xr_in_payload_a = lane9_xs_out_payload; // RmsNormMax.java:281
+  assign lane9_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane9_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane9_xrg_in_payload_a = lane9_xr_out_payload; // RmsNormMax.java:282
+  assign lane9_xrg_in_payload_b = lane9_g_d7; // RmsNormMax.java:282
+  assign lane9_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane9_y_in_payload = lane9_xrg_out_payload; // RmsNormMax.java:282
+  assign lane10_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane10_xs_in_payload = read_word[175:160]; // RmsNormMax.java:279
+  assign lane10_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane10_gamma_in_payload = gamma_word_10; // RmsNormMax.java:280
+  assign lane10_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane10_xr_in_payload_a = lane10_xs_out_payload; // RmsNormMax.java:281
+  assign lane10_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane10_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane10_xrg_in_payload_a = lane10_xr_out_payload; // RmsNormMax.java:282
+  assign lane10_xrg_in_payload_b = lane10_g_d7; // RmsNormMax.java:282
+  assign lane10_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane10_y_in_payload = lane10_xrg_out_payload; // RmsNormMax.java:282
+  assign lane11_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane11_xs_in_payload = read_word[191:176]; // RmsNormMax.java:279
+  assign lane11_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane11_gamma_in_payload = gamma_word_11; // RmsNormMax.java:280
+  assign lane11_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane11_xr_in_payload_a = lane11_xs_out_payload; // RmsNormMax.java:281
+  assign lane11_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane11_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane11_xrg_in_payload_a = lane11_xr_out_payload; // RmsNormMax.java:282
+  assign lane11_xrg_in_payload_b = lane11_g_d7; // RmsNormMax.java:282
+  assign lane11_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane11_y_in_payload = lane11_xrg_out_payload; // RmsNormMax.java:282
+  assign lane12_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane12_xs_in_payload = read_word[207:192]; // RmsNormMax.java:279
+  assign lane12_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane12_gamma_in_payload = gamma_word_12; // RmsNormMax.java:280
+  assign lane12_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane12_xr_in_payload_a = lane12_xs_out_payload; // RmsNormMax.java:281
+  assign lane12_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane12_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane12_xrg_in_payload_a = lane12_xr_out_payload; // RmsNormMax.java:282
+  assign lane12_xrg_in_payload_b = lane12_g_d7; // RmsNormMax.java:282
+  assign lane12_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane12_y_in_payload = lane12_xrg_out_payload; // RmsNormMax.java:282
+  assign lane13_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane13_xs_in_payload = read_word[223:208]; // RmsNormMax.java:279
+  assign lane13_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane13_gamma_in_payload = gamma_word_13; // RmsNormMax.java:280
+  assign lane13_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane13_xr_in_payload_a = lane13_xs_out_payload; // RmsNormMax.java:281
+  assign lane13_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane13_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane13_xrg_in_payload_a = lane13_xr_out_payload; // RmsNormMax.java:282
+  assign lane13_xrg_in_payload_b = lane13_g_d7; // RmsNormMax.java:282
+  assign lane13_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane13_y_in_payload = lane13_xrg_out_payload; // RmsNormMax.java:282
+  assign lane14_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane14_xs_in_payload = read_word[239:224]; // RmsNormMax.java:279
+  assign lane14_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane14_gamma_in_payload = gamma_word_14; // RmsNormMax.java:280
+  assign lane14_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane14_xr_in_payload_a = lane14_xs_out_payload; // RmsNormMax.java:281
+  assign lane14_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane14_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane14_xrg_in_payload_a = lane14_xr_out_payload; // RmsNormMax.java:282
+  assign lane14_xrg_in_payload_b = lane14_g_d7; // RmsNormMax.java:282
+  assign lane14_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane14_y_in_payload = lane14_xrg_out_payload; // RmsNormMax.java:282
+  assign lane15_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane15_xs_in_payload = read_word[255:240]; // RmsNormMax.java:279
+  assign lane15_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane15_gamma_in_payload = gamma_word_15; // RmsNormMax.java:280
+  assign lane15_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane15_xr_in_payload_a = lane15_xs_out_payload; // RmsNormMax.java:281
+  assign lane15_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane15_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane15_xrg_in_payload_a = lane15_xr_out_payload; // RmsNormMax.java:282
+  assign lane15_xrg_in_payload_b = lane15_g_d7; // RmsNormMax.java:282
+  assign lane15_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane15_y_in_payload = lane15_xrg_out_payload; // RmsNormMax.java:282
   assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:71
   assign result_fifo_push_payload = {emit_last, ((result_fifo_push_payload_part == 5'd0) ? ((result_fifo_push_payload_part_2 == 10'd0) ? {result_fifo_push_payload_part_3, 31'h0} : {result_fifo_push_payload_part_3, (8'd112 - {4'd0, result_fifo_push_payload_mux}), (result_fifo_push_payload_part_2 << (result_fifo_push_payload_mux + 4'd1)), 13'h0}) : ((result_fifo_push_payload_part == 5'd31) ? {result_fifo_push_payload_part_3, 8'hff, (result_fifo_push_payload_part_2 != 10'd0), result_fifo_push_payload_part_2_part[8:0], 13'h0} : {result_fifo_push_payload_part_3, ({3'd0, result_fifo_push_payload_part} + 8'd112), result_fifo_push_payload_part_2, 13'h0})), read_word[255:240], read_word[239:224], read_word[223:208], read_word[207:192], read_word[191:176], read_word[175:160], read_word[159:144], read_word[143:128], read_word[127:112], read_word[111:96], read_word[95:80], read_word[79:64], read_word[63:48], read_word[47:32], read_word[31:16], read_word[15:0]}; // CreditBuffer.java:72
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
@@ -1287,342 +1287,342 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    if (~in_ready_cmp) begin // RmsNormMax.java:132
-      timer <= timer - 8'd1; // RmsNormMax.java:132
+    if (~in_ready_cmp) begin // RmsNormMax.java:131
+      timer <= timer - 8'd1; // RmsNormMax.java:131
     end
-    if (cooldown != 3'd0) begin // RmsNormMax.java:137
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:137
+    if (cooldown != 3'd0) begin // RmsNormMax.java:136
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:136
     end
-    if (lane0_x_in_valid_and) begin // RmsNormMax.java:149
-      cooldown <= 3'd5; // RmsNormMax.java:151
-      rotation <= 1'b0; // RmsNormMax.java:153
-      index <= index + 7'd1; // RmsNormMax.java:154
-      if (index_cond_cmp) begin // RmsNormMax.java:155
-        index <= 7'd0; // RmsNormMax.java:156
-        rotation <= 1'b0; // RmsNormMax.java:157
-        timer <= 8'd15; // RmsNormMax.java:159
-        phase <= 3'd1; // RmsNormMax.java:160
+    if (lane0_x_in_valid_and) begin // RmsNormMax.java:148
+      cooldown <= 3'd5; // RmsNormMax.java:150
+      rotation <= 1'b0; // RmsNormMax.java:152
+      index <= index + 7'd1; // RmsNormMax.java:153
+      if (index_cond_cmp) begin // RmsNormMax.java:154
+        index <= 7'd0; // RmsNormMax.java:155
+        rotation <= 1'b0; // RmsNormMax.java:156
+        timer <= 8'd15; // RmsNormMax.java:158
+        phase <= 3'd1; // RmsNormMax.java:159
       end
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:163
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:163
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:163
-    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:163
-    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:163
-    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:163
-    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:163
-    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:163
-    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:164
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:164
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:164
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:164
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:164
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:164
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:184
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:184
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:184
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:184
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:184
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:184
-    tree_out_d1 <= lane0_acc_in_valid_and; // RmsNormMax.java:185
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:185
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:185
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:185
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:185
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:185
-    if (lane0_acc_in_valid_and) begin // RmsNormMax.java:187
-      if ((tree_k + 5'd1) == tree_k_cond_ext) begin // RmsNormMax.java:188
-        tree_k <= 5'd0; // RmsNormMax.java:189
-        tree_width <= tree_k_cond_ext; // RmsNormMax.java:190
-        timer <= 8'd7; // RmsNormMax.java:191
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:162
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:162
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:162
+    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:162
+    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:162
+    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:162
+    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:162
+    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:162
+    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:163
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:163
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:163
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:163
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:163
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:163
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:183
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:183
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:183
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:183
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:183
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:183
+    tree_out_d1 <= lane0_acc_in_valid_and; // RmsNormMax.java:184
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:184
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:184
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:184
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:184
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:184
+    if (lane0_acc_in_valid_and) begin // RmsNormMax.java:186
+      if ((tree_k + 5'd1) == tree_k_cond_ext) begin // RmsNormMax.java:187
+        tree_k <= 5'd0; // RmsNormMax.java:188
+        tree_width <= tree_k_cond_ext; // RmsNormMax.java:189
+        timer <= 8'd7; // RmsNormMax.java:190
       end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:192
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:191
       end
     end
-    if (lane0_acc_in_valid_and_cmp & in_ready_cmp & (tree_width <= 5'd1)) begin // RmsNormMax.java:194
-      tree_width <= 5'd16; // RmsNormMax.java:195
-      phase <= 3'd2; // RmsNormMax.java:196
+    if (lane0_acc_in_valid_and_cmp & in_ready_cmp & (tree_width <= 5'd1)) begin // RmsNormMax.java:193
+      tree_width <= 5'd16; // RmsNormMax.java:194
+      phase <= 3'd2; // RmsNormMax.java:195
     end
-    if ((lane0_acc_out_valid & ~tree_out_d6 & 1'b1) | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:234
-      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:234
+    if ((lane0_acc_out_valid & ~tree_out_d6 & 1'b1) | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:231
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:231
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:243
-      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:240
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:243
-      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:240
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:243
-      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:240
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd4)) begin // RmsNormMax.java:243
-      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd4)) begin // RmsNormMax.java:240
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:243
-      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:240
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:243
-      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:240
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:243
-      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:240
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd8)) begin // RmsNormMax.java:243
-      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd8)) begin // RmsNormMax.java:240
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:243
-      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:240
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:243
-      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:240
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:243
-      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:240
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd12)) begin // RmsNormMax.java:243
-      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd12)) begin // RmsNormMax.java:240
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:243
-      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:240
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:243
-      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:240
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:243
-      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:243
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:240
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if ((lane1_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:234
+    if ((lane1_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane2_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:234
+    if ((lane2_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane3_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:234
+    if ((lane3_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane4_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_4 <= lane4_acc_out_payload; // RmsNormMax.java:234
+    if ((lane4_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_4 <= lane4_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane5_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_5 <= lane5_acc_out_payload; // RmsNormMax.java:234
+    if ((lane5_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_5 <= lane5_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane6_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_6 <= lane6_acc_out_payload; // RmsNormMax.java:234
+    if ((lane6_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_6 <= lane6_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane7_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_7 <= lane7_acc_out_payload; // RmsNormMax.java:234
+    if ((lane7_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_7 <= lane7_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane8_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_8 <= lane8_acc_out_payload; // RmsNormMax.java:234
+    if ((lane8_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_8 <= lane8_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane9_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_9 <= lane9_acc_out_payload; // RmsNormMax.java:234
+    if ((lane9_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_9 <= lane9_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane10_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_10 <= lane10_acc_out_payload; // RmsNormMax.java:234
+    if ((lane10_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_10 <= lane10_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane11_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_11 <= lane11_acc_out_payload; // RmsNormMax.java:234
+    if ((lane11_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_11 <= lane11_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane12_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_12 <= lane12_acc_out_payload; // RmsNormMax.java:234
+    if ((lane12_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_12 <= lane12_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane13_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_13 <= lane13_acc_out_payload; // RmsNormMax.java:234
+    if ((lane13_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_13 <= lane13_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane14_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_14 <= lane14_acc_out_payload; // RmsNormMax.java:234
+    if ((lane14_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_14 <= lane14_acc_out_payload; // RmsNormMax.java:231
     end
-    if ((lane15_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:234
-      partial_15 <= lane15_acc_out_payload; // RmsNormMax.java:234
+    if ((lane15_acc_out_valid & ~tree_out_d6 & 1'b1) | 1'b0) begin // RmsNormMax.java:231
+      partial_15 <= lane15_acc_out_payload; // RmsNormMax.java:231
     end
-    if (mean_mul_in_valid_and) begin // RmsNormMax.java:251
-      normalize_busy <= 1'b1; // RmsNormMax.java:251
+    if (mean_mul_in_valid_and) begin // RmsNormMax.java:248
+      normalize_busy <= 1'b1; // RmsNormMax.java:248
     end
-    if (rsqrt_out_valid) begin // RmsNormMax.java:259
-      r <= rsqrt_out_payload; // RmsNormMax.java:260
-      normalize_busy <= 1'b0; // RmsNormMax.java:261
-      phase <= 3'd3; // RmsNormMax.java:262
+    if (rsqrt_out_valid) begin // RmsNormMax.java:256
+      r <= rsqrt_out_payload; // RmsNormMax.java:257
+      normalize_busy <= 1'b0; // RmsNormMax.java:258
+      phase <= 3'd3; // RmsNormMax.java:259
     end
-    if (read_word_cond_and | read_word_cond_and_2) begin // RmsNormMax.java:271
-      read_word <= buffer[index]; // RmsNormMax.java:271
+    if (read_word_cond_and | read_word_cond_and_2) begin // RmsNormMax.java:268
+      read_word <= buffer[index]; // RmsNormMax.java:268
     end
-    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:276
-    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:276
-    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:276
-    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:276
-    gamma_word_4 <= gamma_payload_4; // RmsNormMax.java:276
-    gamma_word_5 <= gamma_payload_5; // RmsNormMax.java:276
-    gamma_word_6 <= gamma_payload_6; // RmsNormMax.java:276
-    gamma_word_7 <= gamma_payload_7; // RmsNormMax.java:276
-    gamma_word_8 <= gamma_payload_8; // RmsNormMax.java:276
-    gamma_word_9 <= gamma_payload_9; // RmsNormMax.java:276
-    gamma_word_10 <= gamma_payload_10; // RmsNormMax.java:276
-    gamma_word_11 <= gamma_payload_11; // RmsNormMax.java:276
-    gamma_word_12 <= gamma_payload_12; // RmsNormMax.java:276
-    gamma_word_13 <= gamma_payload_13; // RmsNormMax.java:276
-    gamma_word_14 <= gamma_payload_14; // RmsNormMax.java:276
-    gamma_word_15 <= gamma_payload_15; // RmsNormMax.java:276
-    gamma_fire_d1 <= read_word_cond_and; // RmsNormMax.java:282
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:285
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:285
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:285
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:285
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:285
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:285
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:285
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:285
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:285
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:285
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:285
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:285
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:285
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:285
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:285
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:285
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:285
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:285
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:285
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:285
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:285
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:285
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:285
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:285
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:285
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:285
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:285
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:285
-    lane4_g_d1 <= lane4_gamma_out_payload; // RmsNormMax.java:285
-    lane4_g_d2 <= lane4_g_d1; // RmsNormMax.java:285
-    lane4_g_d3 <= lane4_g_d2; // RmsNormMax.java:285
-    lane4_g_d4 <= lane4_g_d3; // RmsNormMax.java:285
-    lane4_g_d5 <= lane4_g_d4; // RmsNormMax.java:285
-    lane4_g_d6 <= lane4_g_d5; // RmsNormMax.java:285
-    lane4_g_d7 <= lane4_g_d6; // RmsNormMax.java:285
-    lane5_g_d1 <= lane5_gamma_out_payload; // RmsNormMax.java:285
-    lane5_g_d2 <= lane5_g_d1; // RmsNormMax.java:285
-    lane5_g_d3 <= lane5_g_d2; // RmsNormMax.java:285
-    lane5_g_d4 <= lane5_g_d3; // RmsNormMax.java:285
-    lane5_g_d5 <= lane5_g_d4; // RmsNormMax.java:285
-    lane5_g_d6 <= lane5_g_d5; // RmsNormMax.java:285
-    lane5_g_d7 <= lane5_g_d6; // RmsNormMax.java:285
-    lane6_g_d1 <= lane6_gamma_out_payload; // RmsNormMax.java:285
-    lane6_g_d2 <= lane6_g_d1; // RmsNormMax.java:285
-    lane6_g_d3 <= lane6_g_d2; // RmsNormMax.java:285
-    lane6_g_d4 <= lane6_g_d3; // RmsNormMax.java:285
-    lane6_g_d5 <= lane6_g_d4; // RmsNormMax.java:285
-    lane6_g_d6 <= lane6_g_d5; // RmsNormMax.java:285
-    lane6_g_d7 <= lane6_g_d6; // RmsNormMax.java:285
-    lane7_g_d1 <= lane7_gamma_out_payload; // RmsNormMax.java:285
-    lane7_g_d2 <= lane7_g_d1; // RmsNormMax.java:285
-    lane7_g_d3 <= lane7_g_d2; // RmsNormMax.java:285
-    lane7_g_d4 <= lane7_g_d3; // RmsNormMax.java:285
-    lane7_g_d5 <= lane7_g_d4; // RmsNormMax.java:285
-    lane7_g_d6 <= lane7_g_d5; // RmsNormMax.java:285
-    lane7_g_d7 <= lane7_g_d6; // RmsNormMax.java:285
-    lane8_g_d1 <= lane8_gamma_out_payload; // RmsNormMax.java:285
-    lane8_g_d2 <= lane8_g_d1; // RmsNormMax.java:285
-    lane8_g_d3 <= lane8_g_d2; // RmsNormMax.java:285
-    lane8_g_d4 <= lane8_g_d3; // RmsNormMax.java:285
-    lane8_g_d5 <= lane8_g_d4; // RmsNormMax.java:285
-    lane8_g_d6 <= lane8_g_d5; // RmsNormMax.java:285
-    lane8_g_d7 <= lane8_g_d6; // RmsNormMax.java:285
-    lane9_g_d1 <= lane9_gamma_out_payload; // RmsNormMax.java:285
-    lane9_g_d2 <= lane9_g_d1; // RmsNormMax.java:285
-    lane9_g_d3 <= lane9_g_d2; // RmsNormMax.java:285
-    lane9_g_d4 <= lane9_g_d3; // RmsNormMax.java:285
-    lane9_g_d5 <= lane9_g_d4; // RmsNormMax.java:285
-    lane9_g_d6 <= lane9_g_d5; // RmsNormMax.java:285
-    lane9_g_d7 <= lane9_g_d6; // RmsNormMax.java:285
-    lane10_g_d1 <= lane10_gamma_out_payload; // RmsNormMax.java:285
-    lane10_g_d2 <= lane10_g_d1; // RmsNormMax.java:285
-    lane10_g_d3 <= lane10_g_d2; // RmsNormMax.java:285
-    lane10_g_d4 <= lane10_g_d3; // RmsNormMax.java:285
-    lane10_g_d5 <= lane10_g_d4; // RmsNormMax.java:285
-    lane10_g_d6 <= lane10_g_d5; // RmsNormMax.java:285
-    lane10_g_d7 <= lane10_g_d6; // RmsNormMax.java:285
-    lane11_g_d1 <= lane11_gamma_out_payload; // RmsNormMax.java:285
-    lane11_g_d2 <= lane11_g_d1; // RmsNormMax.java:285
-    lane11_g_d3 <= lane11_g_d2; // RmsNormMax.java:285
-    lane11_g_d4 <= lane11_g_d3; // RmsNormMax.java:285
-    lane11_g_d5 <= lane11_g_d4; // RmsNormMax.java:285
-    lane11_g_d6 <= lane11_g_d5; // RmsNormMax.java:285
-    lane11_g_d7 <= lane11_g_d6; // RmsNormMax.java:285
-    lane12_g_d1 <= lane12_gamma_out_payload; // RmsNormMax.java:285
-    lane12_g_d2 <= lane12_g_d1; // RmsNormMax.java:285
-    lane12_g_d3 <= lane12_g_d2; // RmsNormMax.java:285
-    lane12_g_d4 <= lane12_g_d3; // RmsNormMax.java:285
-    lane12_g_d5 <= lane12_g_d4; // RmsNormMax.java:285
-    lane12_g_d6 <= lane12_g_d5; // RmsNormMax.java:285
-    lane12_g_d7 <= lane12_g_d6; // RmsNormMax.java:285
-    lane13_g_d1 <= lane13_gamma_out_payload; // RmsNormMax.java:285
-    lane13_g_d2 <= lane13_g_d1; // RmsNormMax.java:285
-    lane13_g_d3 <= lane13_g_d2; // RmsNormMax.java:285
-    lane13_g_d4 <= lane13_g_d3; // RmsNormMax.java:285
-    lane13_g_d5 <= lane13_g_d4; // RmsNormMax.java:285
-    lane13_g_d6 <= lane13_g_d5; // RmsNormMax.java:285
-    lane13_g_d7 <= lane13_g_d6; // RmsNormMax.java:285
-    lane14_g_d1 <= lane14_gamma_out_payload; // RmsNormMax.java:285
-    lane14_g_d2 <= lane14_g_d1; // RmsNormMax.java:285
-    lane14_g_d3 <= lane14_g_d2; // RmsNormMax.java:285
-    lane14_g_d4 <= lane14_g_d3; // RmsNormMax.java:285
-    lane14_g_d5 <= lane14_g_d4; // RmsNormMax.java:285
-    lane14_g_d6 <= lane14_g_d5; // RmsNormMax.java:285
-    lane14_g_d7 <= lane14_g_d6; // RmsNormMax.java:285
-    lane15_g_d1 <= lane15_gamma_out_payload; // RmsNormMax.java:285
-    lane15_g_d2 <= lane15_g_d1; // RmsNormMax.java:285
-    lane15_g_d3 <= lane15_g_d2; // RmsNormMax.java:285
-    lane15_g_d4 <= lane15_g_d3; // RmsNormMax.java:285
-    lane15_g_d5 <= lane15_g_d4; // RmsNormMax.java:285
-    lane15_g_d6 <= lane15_g_d5; // RmsNormMax.java:285
-    lane15_g_d7 <= lane15_g_d6; // RmsNormMax.java:285
-    if (read_word_cond_and) begin // RmsNormMax.java:290
-      index <= index + 7'd1; // RmsNormMax.java:291
-      if (index_cond_cmp) begin // RmsNormMax.java:292
-        index <= 7'd0; // RmsNormMax.java:293
-        timer <= 8'd20; // RmsNormMax.java:294
-        phase <= 3'd4; // RmsNormMax.java:295
+    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:273
+    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:273
+    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:273
+    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:273
+    gamma_word_4 <= gamma_payload_4; // RmsNormMax.java:273
+    gamma_word_5 <= gamma_payload_5; // RmsNormMax.java:273
+    gamma_word_6 <= gamma_payload_6; // RmsNormMax.java:273
+    gamma_word_7 <= gamma_payload_7; // RmsNormMax.java:273
+    gamma_word_8 <= gamma_payload_8; // RmsNormMax.java:273
+    gamma_word_9 <= gamma_payload_9; // RmsNormMax.java:273
+    gamma_word_10 <= gamma_payload_10; // RmsNormMax.java:273
+    gamma_word_11 <= gamma_payload_11; // RmsNormMax.java:273
+    gamma_word_12 <= gamma_payload_12; // RmsNormMax.java:273
+    gamma_word_13 <= gamma_payload_13; // RmsNormMax.java:273
+    gamma_word_14 <= gamma_payload_14; // RmsNormMax.java:273
+    gamma_word_15 <= gamma_payload_15; // RmsNormMax.java:273
+    gamma_fire_d1 <= read_word_cond_and; // RmsNormMax.java:279
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:282
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:282
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:282
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:282
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:282
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:282
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:282
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:282
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:282
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:282
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:282
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:282
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:282
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:282
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:282
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:282
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:282
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:282
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:282
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:282
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:282
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:282
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:282
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:282
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:282
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:282
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:282
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:282
+    lane4_g_d1 <= lane4_gamma_out_payload; // RmsNormMax.java:282
+    lane4_g_d2 <= lane4_g_d1; // RmsNormMax.java:282
+    lane4_g_d3 <= lane4_g_d2; // RmsNormMax.java:282
+    lane4_g_d4 <= lane4_g_d3; // RmsNormMax.java:282
+    lane4_g_d5 <= lane4_g_d4; // RmsNormMax.java:282
+    lane4_g_d6 <= lane4_g_d5; // RmsNormMax.java:282
+    lane4_g_d7 <= lane4_g_d6; // RmsNormMax.java:282
+    lane5_g_d1 <= lane5_gamma_out_payload; // RmsNormMax.java:282
+    lane5_g_d2 <= lane5_g_d1; // RmsNormMax.java:282
+    lane5_g_d3 <= lane5_g_d2; // RmsNormMax.java:282
+    lane5_g_d4 <= lane5_g_d3; // RmsNormMax.java:282
+    lane5_g_d5 <= lane5_g_d4; // RmsNormMax.java:282
+    lane5_g_d6 <= lane5_g_d5; // RmsNormMax.java:282
+    lane5_g_d7 <= lane5_g_d6; // RmsNormMax.java:282
+    lane6_g_d1 <= lane6_gamma_out_payload; // RmsNormMax.java:282
+    lane6_g_d2 <= lane6_g_d1; // RmsNormMax.java:282
+    lane6_g_d3 <= lane6_g_d2; // RmsNormMax.java:282
+    lane6_g_d4 <= lane6_g_d3; // RmsNormMax.java:282
+    lane6_g_d5 <= lane6_g_d4; // RmsNormMax.java:282
+    lane6_g_d6 <= lane6_g_d5; // RmsNormMax.java:282
+    lane6_g_d7 <= lane6_g_d6; // RmsNormMax.java:282
+    lane7_g_d1 <= lane7_gamma_out_payload; // RmsNormMax.java:282
+    lane7_g_d2 <= lane7_g_d1; // RmsNormMax.java:282
+    lane7_g_d3 <= lane7_g_d2; // RmsNormMax.java:282
+    lane7_g_d4 <= lane7_g_d3; // RmsNormMax.java:282
+    lane7_g_d5 <= lane7_g_d4; // RmsNormMax.java:282
+    lane7_g_d6 <= lane7_g_d5; // RmsNormMax.java:282
+    lane7_g_d7 <= lane7_g_d6; // RmsNormMax.java:282
+    lane8_g_d1 <= lane8_gamma_out_payload; // RmsNormMax.java:282
+    lane8_g_d2 <= lane8_g_d1; // RmsNormMax.java:282
+    lane8_g_d3 <= lane8_g_d2; // RmsNormMax.java:282
+    lane8_g_d4 <= lane8_g_d3; // RmsNormMax.java:282
+    lane8_g_d5 <= lane8_g_d4; // RmsNormMax.java:282
+    lane8_g_d6 <= lane8_g_d5; // RmsNormMax.java:282
+    lane8_g_d7 <= lane8_g_d6; // RmsNormMax.java:282
+    lane9_g_d1 <= lane9_gamma_out_payload; // RmsNormMax.java:282
+    lane9_g_d2 <= lane9_g_d1; // RmsNormMax.java:282
+    lane9_g_d3 <= lane9_g_d2; // RmsNormMax.java:282
+    lane9_g_d4 <= lane9_g_d3; // RmsNormMax.java:282
+    lane9_g_d5 <= lane9_g_d4; // RmsNormMax.java:282
+    lane9_g_d6 <= lane9_g_d5; // RmsNormMax.java:282
+    lane9_g_d7 <= lane9_g_d6; // RmsNormMax.java:282
+    lane10_g_d1 <= lane10_gamma_out_payload; // RmsNormMax.java:282
+    lane10_g_d2 <= lane10_g_d1; // RmsNormMax.java:282
+    lane10_g_d3 <= lane10_g_d2; // RmsNormMax.java:282
+    lane10_g_d4 <= lane10_g_d3; // RmsNormMax.java:282
+    lane10_g_d5 <= lane10_g_d4; // RmsNormMax.java:282
+    lane10_g_d6 <= lane10_g_d5; // RmsNormMax.java:282
+    lane10_g_d7 <= lane10_g_d6; // RmsNormMax.java:282
+    lane11_g_d1 <= lane11_gamma_out_payload; // RmsNormMax.java:282
+    lane11_g_d2 <= lane11_g_d1; // RmsNormMax.java:282
+    lane11_g_d3 <= lane11_g_d2; // RmsNormMax.java:282
+    lane11_g_d4 <= lane11_g_d3; // RmsNormMax.java:282
+    lane11_g_d5 <= lane11_g_d4; // RmsNormMax.java:282
+    lane11_g_d6 <= lane11_g_d5; // RmsNormMax.java:282
+    lane11_g_d7 <= lane11_g_d6; // RmsNormMax.java:282
+    lane12_g_d1 <= lane12_gamma_out_payload; // RmsNormMax.java:282
+    lane12_g_d2 <= lane12_g_d1; // RmsNormMax.java:282
+    lane12_g_d3 <= lane12_g_d2; // RmsNormMax.java:282
+    lane12_g_d4 <= lane12_g_d3; // RmsNormMax.java:282
+    lane12_g_d5 <= lane12_g_d4; // RmsNormMax.java:282
+    lane12_g_d6 <= lane12_g_d5; // RmsNormMax.java:282
+    lane12_g_d7 <= lane12_g_d6; // RmsNormMax.java:282
+    lane13_g_d1 <= lane13_gamma_out_payload; // RmsNormMax.java:282
+    lane13_g_d2 <= lane13_g_d1; // RmsNormMax.java:282
+    lane13_g_d3 <= lane13_g_d2; // RmsNormMax.java:282
+    lane13_g_d4 <= lane13_g_d3; // RmsNormMax.java:282
+    lane13_g_d5 <= lane13_g_d4; // RmsNormMax.java:282
+    lane13_g_d6 <= lane13_g_d5; // RmsNormMax.java:282
+    lane13_g_d7 <= lane13_g_d6; // RmsNormMax.java:282
+    lane14_g_d1 <= lane14_gamma_out_payload; // RmsNormMax.java:282
+    lane14_g_d2 <= lane14_g_d1; // RmsNormMax.java:282
+    lane14_g_d3 <= lane14_g_d2; // RmsNormMax.java:282
+    lane14_g_d4 <= lane14_g_d3; // RmsNormMax.java:282
+    lane14_g_d5 <= lane14_g_d4; // RmsNormMax.java:282
+    lane14_g_d6 <= lane14_g_d5; // RmsNormMax.java:282
+    lane14_g_d7 <= lane14_g_d6; // RmsNormMax.java:282
+    lane15_g_d1 <= lane15_gamma_out_payload; // RmsNormMax.java:282
+    lane15_g_d2 <= lane15_g_d1; // RmsNormMax.java:282
+    lane15_g_d3 <= lane15_g_d2; // RmsNormMax.java:282
+    lane15_g_d4 <= lane15_g_d3; // RmsNormMax.java:282
+    lane15_g_d5 <= lane15_g_d4; // RmsNormMax.java:282
+    lane15_g_d6 <= lane15_g_d5; // RmsNormMax.java:282
+    lane15_g_d7 <= lane15_g_d6; // RmsNormMax.java:282
+    if (read_word_cond_and) begin // RmsNormMax.java:287
+      index <= index + 7'd1; // RmsNormMax.java:288
+      if (index_cond_cmp) begin // RmsNormMax.java:289
+        index <= 7'd0; // RmsNormMax.java:290
+        timer <= 8'd20; // RmsNormMax.java:291
+        phase <= 3'd4; // RmsNormMax.java:292
       end
     end
-    if (lane0_y_out_valid) begin // RmsNormMax.java:302
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:303
-      write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:304
+    if (lane0_y_out_valid) begin // RmsNormMax.java:299
+      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:300
+      write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:301
     end
-    emit_valid <= read_word_cond_and_2; // RmsNormMax.java:310
-    emit_last <= read_word_cond_and_2 & index_cond_cmp; // RmsNormMax.java:311
-    if (read_word_cond_and_2) begin // RmsNormMax.java:312
-      index <= index + 7'd1; // RmsNormMax.java:313
-      if (index_cond_cmp) begin // RmsNormMax.java:314
-        index <= 7'd0; // RmsNormMax.java:315
-        phase <= 3'd0; // RmsNormMax.java:316
-        partial_0 <= 32'h0; // RmsNormMax.java:318
-        partial_1 <= 32'h0; // RmsNormMax.java:318
-        partial_2 <= 32'h0; // RmsNormMax.java:318
-        partial_3 <= 32'h0; // RmsNormMax.java:318
-        partial_4 <= 32'h0; // RmsNormMax.java:318
-        partial_5 <= 32'h0; // RmsNormMax.java:318
-        partial_6 <= 32'h0; // RmsNormMax.java:318
-        partial_7 <= 32'h0; // RmsNormMax.java:318
-        partial_8 <= 32'h0; // RmsNormMax.java:318
-        partial_9 <= 32'h0; // RmsNormMax.java:318
-        partial_10 <= 32'h0; // RmsNormMax.java:318
-        partial_11 <= 32'h0; // RmsNormMax.java:318
-        partial_12 <= 32'h0; // RmsNormMax.java:318
-        partial_13 <= 32'h0; // RmsNormMax.java:318
-        partial_14 <= 32'h0; // RmsNormMax.java:318
-        partial_15 <= 32'h0; // RmsNormMax.java:318
+    emit_valid <= read_word_cond_and_2; // RmsNormMax.java:307
+    emit_last <= read_word_cond_and_2 & index_cond_cmp; // RmsNormMax.java:308
+    if (read_word_cond_and_2) begin // RmsNormMax.java:309
+      index <= index + 7'd1; // RmsNormMax.java:310
+      if (index_cond_cmp) begin // RmsNormMax.java:311
+        index <= 7'd0; // RmsNormMax.java:312
+        phase <= 3'd0; // RmsNormMax.java:313
+        partial_0 <= 32'h0; // RmsNormMax.java:315
+        partial_1 <= 32'h0; // RmsNormMax.java:315
+        partial_2 <= 32'h0; // RmsNormMax.java:315
+        partial_3 <= 32'h0; // RmsNormMax.java:315
+        partial_4 <= 32'h0; // RmsNormMax.java:315
+        partial_5 <= 32'h0; // RmsNormMax.java:315
+        partial_6 <= 32'h0; // RmsNormMax.java:315
+        partial_7 <= 32'h0; // RmsNormMax.java:315
+        partial_8 <= 32'h0; // RmsNormMax.java:315
+        partial_9 <= 32'h0; // RmsNormMax.java:315
+        partial_10 <= 32'h0; // RmsNormMax.java:315
+        partial_11 <= 32'h0; // RmsNormMax.java:315
+        partial_12 <= 32'h0; // RmsNormMax.java:315
+        partial_13 <= 32'h0; // RmsNormMax.java:315
+        partial_14 <= 32'h0; // RmsNormMax.java:315
+        partial_15 <= 32'h0; // RmsNormMax.java:315
       end
     end
-    if (emit_last) begin // RmsNormMax.java:323
-      running_max <= 15'd0; // RmsNormMax.java:323
+    if (emit_last) begin // RmsNormMax.java:320
+      running_max <= 15'd0; // RmsNormMax.java:320
     end
     if (read_word_cond_and_2 & ~result_credits_cond_and) begin // CreditBuffer.java:75
       result_credits <= result_credits - 2'd1; // CreditBuffer.java:75
     end else if (result_credits_cond_and & ~read_word_cond_and_2) begin // CreditBuffer.java:76
       result_credits <= result_credits + 2'd1; // CreditBuffer.java:76
     end
-    if (lane0_x_in_valid_and | lane0_y_out_valid) begin // RmsNormMax.java:333
-      buffer[(lane0_x_in_valid_and ? index : write_index)] <= (lane0_x_in_valid_and ? {in_payload_15, in_payload_14, in_payload_13, in_payload_12, in_payload_11, in_payload_10, in_payload_9, in_payload_8, in_payload_7, in_payload_6, in_payload_5, in_payload_4, in_payload_3, in_payload_2, in_payload_1, in_payload_0} : {lane15_y_out_payload, lane14_y_out_payload, lane13_y_out_payload, lane12_y_out_payload, lane11_y_out_payload, lane10_y_out_payload, lane9_y_out_payload, lane8_y_out_payload, lane7_y_out_payload, lane6_y_out_payload, lane5_y_out_payload, lane4_y_out_payload, lane3_y_out_payload, lane2_y_out_payload, lane1_y_out_payload, lane0_y_out_payload}); // RmsNormMax.java:333
+    if (lane0_x_in_valid_and | lane0_y_out_valid) begin // RmsNormMax.java:330
+      buffer[(lane0_x_in_valid_and ? index : write_index)] <= (lane0_x_in_valid_and ? {in_payload_15, in_payload_14, in_payload_13, in_payload_12, in_payload_11, in_payload_10, in_payload_9, in_payload_8, in_payload_7, in_payload_6, in_payload_5, in_payload_4, in_payload_3, in_payload_2, in_payload_1, in_payload_0} : {lane15_y_out_payload, lane14_y_out_payload, lane13_y_out_payload, lane12_y_out_payload, lane11_y_out_payload, lane10_y_out_payload, lane9_y_out_payload, lane8_y_out_payload, lane7_y_out_payload, lane6_y_out_payload, lane5_y_out_payload, lane4_y_out_payload, lane3_y_out_payload, lane2_y_out_payload, lane1_y_out_payload, lane0_y_out_payload}); // RmsNormMax.java:330
     end
     if (reset) begin
       timer <= 8'd0;
@@ -1664,7 +1664,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     end
   end
 
-  Fp16ToFp32 lane0_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane0_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_x_in_valid),
@@ -1673,7 +1673,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul lane0_square ( // RmsNormMax.java:145
+  Fp32Mul lane0_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_square_in_valid),
@@ -1683,7 +1683,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_square_out_payload)
   );
 
-  Fp16ToFp32 lane1_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane1_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_x_in_valid),
@@ -1692,7 +1692,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul lane1_square ( // RmsNormMax.java:145
+  Fp32Mul lane1_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_square_in_valid),
@@ -1702,7 +1702,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_square_out_payload)
   );
 
-  Fp16ToFp32 lane2_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane2_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_x_in_valid),
@@ -1711,7 +1711,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul lane2_square ( // RmsNormMax.java:145
+  Fp32Mul lane2_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_square_in_valid),
@@ -1721,7 +1721,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_square_out_payload)
   );
 
-  Fp16ToFp32 lane3_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane3_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_x_in_valid),
@@ -1730,7 +1730,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul lane3_square ( // RmsNormMax.java:145
+  Fp32Mul lane3_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_square_in_valid),
@@ -1740,7 +1740,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_square_out_payload)
   );
 
-  Fp16ToFp32 lane4_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane4_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_x_in_valid),
@@ -1749,7 +1749,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_x_out_payload)
   );
 
-  Fp32Mul lane4_square ( // RmsNormMax.java:145
+  Fp32Mul lane4_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_square_in_valid),
@@ -1759,7 +1759,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_square_out_payload)
   );
 
-  Fp16ToFp32 lane5_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane5_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_x_in_valid),
@@ -1768,7 +1768,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_x_out_payload)
   );
 
-  Fp32Mul lane5_square ( // RmsNormMax.java:145
+  Fp32Mul lane5_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_square_in_valid),
@@ -1778,7 +1778,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_square_out_payload)
   );
 
-  Fp16ToFp32 lane6_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane6_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_x_in_valid),
@@ -1787,7 +1787,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_x_out_payload)
   );
 
-  Fp32Mul lane6_square ( // RmsNormMax.java:145
+  Fp32Mul lane6_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_square_in_valid),
@@ -1797,7 +1797,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_square_out_payload)
   );
 
-  Fp16ToFp32 lane7_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane7_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_x_in_valid),
@@ -1806,7 +1806,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_x_out_payload)
   );
 
-  Fp32Mul lane7_square ( // RmsNormMax.java:145
+  Fp32Mul lane7_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_square_in_valid),
@@ -1816,7 +1816,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_square_out_payload)
   );
 
-  Fp16ToFp32 lane8_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane8_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_x_in_valid),
@@ -1825,7 +1825,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_x_out_payload)
   );
 
-  Fp32Mul lane8_square ( // RmsNormMax.java:145
+  Fp32Mul lane8_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_square_in_valid),
@@ -1835,7 +1835,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_square_out_payload)
   );
 
-  Fp16ToFp32 lane9_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane9_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_x_in_valid),
@@ -1844,7 +1844,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_x_out_payload)
   );
 
-  Fp32Mul lane9_square ( // RmsNormMax.java:145
+  Fp32Mul lane9_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_square_in_valid),
@@ -1854,7 +1854,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_square_out_payload)
   );
 
-  Fp16ToFp32 lane10_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane10_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_x_in_valid),
@@ -1863,7 +1863,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_x_out_payload)
   );
 
-  Fp32Mul lane10_square ( // RmsNormMax.java:145
+  Fp32Mul lane10_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_square_in_valid),
@@ -1873,7 +1873,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_square_out_payload)
   );
 
-  Fp16ToFp32 lane11_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane11_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_x_in_valid),
@@ -1882,7 +1882,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_x_out_payload)
   );
 
-  Fp32Mul lane11_square ( // RmsNormMax.java:145
+  Fp32Mul lane11_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_square_in_valid),
@@ -1892,7 +1892,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_square_out_payload)
   );
 
-  Fp16ToFp32 lane12_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane12_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_x_in_valid),
@@ -1901,7 +1901,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_x_out_payload)
   );
 
-  Fp32Mul lane12_square ( // RmsNormMax.java:145
+  Fp32Mul lane12_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_square_in_valid),
@@ -1911,7 +1911,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_square_out_payload)
   );
 
-  Fp16ToFp32 lane13_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane13_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_x_in_valid),
@@ -1920,7 +1920,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_x_out_payload)
   );
 
-  Fp32Mul lane13_square ( // RmsNormMax.java:145
+  Fp32Mul lane13_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_square_in_valid),
@@ -1930,7 +1930,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_square_out_payload)
   );
 
-  Fp16ToFp32 lane14_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane14_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_x_in_valid),
@@ -1939,7 +1939,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_x_out_payload)
   );
 
-  Fp32Mul lane14_square ( // RmsNormMax.java:145
+  Fp32Mul lane14_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_square_in_valid),
@@ -1949,7 +1949,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_square_out_payload)
   );
 
-  Fp16ToFp32 lane15_x ( // RmsNormMax.java:143
+  Fp16ToFp32 lane15_x ( // RmsNormMax.java:142
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_x_in_valid),
@@ -1958,7 +1958,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_x_out_payload)
   );
 
-  Fp32Mul lane15_square ( // RmsNormMax.java:145
+  Fp32Mul lane15_square ( // RmsNormMax.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_square_in_valid),
@@ -1968,7 +1968,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_square_out_payload)
   );
 
-  Fp32Add lane0_acc ( // RmsNormMax.java:205
+  Fp32Add lane0_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_acc_in_valid),
@@ -1978,7 +1978,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_acc_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:205
+  Fp32Add lane1_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_acc_in_valid),
@@ -1988,7 +1988,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:205
+  Fp32Add lane2_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_acc_in_valid),
@@ -1998,7 +1998,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:205
+  Fp32Add lane3_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_acc_in_valid),
@@ -2008,7 +2008,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Add lane4_acc ( // RmsNormMax.java:205
+  Fp32Add lane4_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_acc_in_valid),
@@ -2018,7 +2018,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_acc_out_payload)
   );
 
-  Fp32Add lane5_acc ( // RmsNormMax.java:205
+  Fp32Add lane5_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_acc_in_valid),
@@ -2028,7 +2028,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_acc_out_payload)
   );
 
-  Fp32Add lane6_acc ( // RmsNormMax.java:205
+  Fp32Add lane6_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_acc_in_valid),
@@ -2038,7 +2038,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_acc_out_payload)
   );
 
-  Fp32Add lane7_acc ( // RmsNormMax.java:205
+  Fp32Add lane7_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_acc_in_valid),
@@ -2048,7 +2048,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_acc_out_payload)
   );
 
-  Fp32Add lane8_acc ( // RmsNormMax.java:205
+  Fp32Add lane8_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_acc_in_valid),
@@ -2058,7 +2058,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_acc_out_payload)
   );
 
-  Fp32Add lane9_acc ( // RmsNormMax.java:205
+  Fp32Add lane9_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_acc_in_valid),
@@ -2068,7 +2068,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_acc_out_payload)
   );
 
-  Fp32Add lane10_acc ( // RmsNormMax.java:205
+  Fp32Add lane10_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_acc_in_valid),
@@ -2078,7 +2078,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_acc_out_payload)
   );
 
-  Fp32Add lane11_acc ( // RmsNormMax.java:205
+  Fp32Add lane11_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_acc_in_valid),
@@ -2088,7 +2088,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_acc_out_payload)
   );
 
-  Fp32Add lane12_acc ( // RmsNormMax.java:205
+  Fp32Add lane12_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_acc_in_valid),
@@ -2098,7 +2098,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_acc_out_payload)
   );
 
-  Fp32Add lane13_acc ( // RmsNormMax.java:205
+  Fp32Add lane13_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_acc_in_valid),
@@ -2108,7 +2108,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_acc_out_payload)
   );
 
-  Fp32Add lane14_acc ( // RmsNormMax.java:205
+  Fp32Add lane14_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_acc_in_valid),
@@ -2118,7 +2118,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_acc_out_payload)
   );
 
-  Fp32Add lane15_acc ( // RmsNormMax.java:205
+  Fp32Add lane15_acc ( // RmsNormMax.java:204
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_acc_in_valid),
@@ -2128,7 +2128,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_acc_out_payload)
   );
 
-  Fp32Mul mean_mul ( // RmsNormMax.java:253
+  Fp32Mul mean_mul ( // RmsNormMax.java:250
     .clk          (clk),
     .reset        (reset),
     .in_valid     (mean_mul_in_valid),
@@ -2138,7 +2138,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (mean_mul_out_payload)
   );
 
-  Fp32Add eps_add ( // RmsNormMax.java:255
+  Fp32Add eps_add ( // RmsNormMax.java:252
     .clk          (clk),
     .reset        (reset),
     .in_valid     (eps_add_in_valid),
@@ -2148,7 +2148,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (eps_add_out_payload)
   );
 
-  FpRsqrt rsqrt ( // RmsNormMax.java:255
+  FpRsqrt rsqrt ( // RmsNormMax.java:252
     .clk         (clk),
     .reset       (reset),
     .in_valid    (rsqrt_in_valid),
@@ -2157,7 +2157,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (rsqrt_out_payload)
   );
 
-  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_xs_in_valid),
@@ -2166,7 +2166,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_xs_out_payload)
   );
 
-  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_gamma_in_valid),
@@ -2175,7 +2175,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul lane0_xr ( // RmsNormMax.java:284
+  Fp32Mul lane0_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -2185,7 +2185,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul lane0_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane0_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -2195,7 +2195,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane0_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane0_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_y_in_valid),
@@ -2204,7 +2204,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_y_out_payload)
   );
 
-  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_xs_in_valid),
@@ -2213,7 +2213,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_xs_out_payload)
   );
 
-  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_gamma_in_valid),
@@ -2222,7 +2222,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul lane1_xr ( // RmsNormMax.java:284
+  Fp32Mul lane1_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -2232,7 +2232,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul lane1_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane1_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -2242,7 +2242,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane1_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane1_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_y_in_valid),
@@ -2251,7 +2251,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_y_out_payload)
   );
 
-  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_xs_in_valid),
@@ -2260,7 +2260,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_xs_out_payload)
   );
 
-  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_gamma_in_valid),
@@ -2269,7 +2269,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul lane2_xr ( // RmsNormMax.java:284
+  Fp32Mul lane2_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -2279,7 +2279,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul lane2_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane2_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -2289,7 +2289,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane2_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane2_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_y_in_valid),
@@ -2298,7 +2298,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_y_out_payload)
   );
 
-  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_xs_in_valid),
@@ -2307,7 +2307,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_xs_out_payload)
   );
 
-  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_gamma_in_valid),
@@ -2316,7 +2316,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul lane3_xr ( // RmsNormMax.java:284
+  Fp32Mul lane3_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -2326,7 +2326,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul lane3_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane3_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),
@@ -2336,7 +2336,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane3_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane3_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_y_in_valid),
@@ -2345,7 +2345,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_y_out_payload)
   );
 
-  Fp16ToFp32 lane4_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane4_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_xs_in_valid),
@@ -2354,7 +2354,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_xs_out_payload)
   );
 
-  Fp16ToFp32 lane4_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane4_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_gamma_in_valid),
@@ -2363,7 +2363,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_gamma_out_payload)
   );
 
-  Fp32Mul lane4_xr ( // RmsNormMax.java:284
+  Fp32Mul lane4_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_xr_in_valid),
@@ -2373,7 +2373,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_xr_out_payload)
   );
 
-  Fp32Mul lane4_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane4_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_xrg_in_valid),
@@ -2383,7 +2383,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane4_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane4_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_y_in_valid),
@@ -2392,7 +2392,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_y_out_payload)
   );
 
-  Fp16ToFp32 lane5_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane5_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_xs_in_valid),
@@ -2401,7 +2401,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_xs_out_payload)
   );
 
-  Fp16ToFp32 lane5_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane5_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_gamma_in_valid),
@@ -2410,7 +2410,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_gamma_out_payload)
   );
 
-  Fp32Mul lane5_xr ( // RmsNormMax.java:284
+  Fp32Mul lane5_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_xr_in_valid),
@@ -2420,7 +2420,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_xr_out_payload)
   );
 
-  Fp32Mul lane5_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane5_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_xrg_in_valid),
@@ -2430,7 +2430,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane5_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane5_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_y_in_valid),
@@ -2439,7 +2439,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_y_out_payload)
   );
 
-  Fp16ToFp32 lane6_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane6_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_xs_in_valid),
@@ -2448,7 +2448,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_xs_out_payload)
   );
 
-  Fp16ToFp32 lane6_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane6_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_gamma_in_valid),
@@ -2457,7 +2457,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_gamma_out_payload)
   );
 
-  Fp32Mul lane6_xr ( // RmsNormMax.java:284
+  Fp32Mul lane6_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_xr_in_valid),
@@ -2467,7 +2467,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_xr_out_payload)
   );
 
-  Fp32Mul lane6_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane6_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_xrg_in_valid),
@@ -2477,7 +2477,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane6_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane6_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_y_in_valid),
@@ -2486,7 +2486,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_y_out_payload)
   );
 
-  Fp16ToFp32 lane7_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane7_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_xs_in_valid),
@@ -2495,7 +2495,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_xs_out_payload)
   );
 
-  Fp16ToFp32 lane7_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane7_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_gamma_in_valid),
@@ -2504,7 +2504,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_gamma_out_payload)
   );
 
-  Fp32Mul lane7_xr ( // RmsNormMax.java:284
+  Fp32Mul lane7_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_xr_in_valid),
@@ -2514,7 +2514,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_xr_out_payload)
   );
 
-  Fp32Mul lane7_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane7_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_xrg_in_valid),
@@ -2524,7 +2524,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane7_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane7_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_y_in_valid),
@@ -2533,7 +2533,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_y_out_payload)
   );
 
-  Fp16ToFp32 lane8_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane8_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_xs_in_valid),
@@ -2542,7 +2542,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_xs_out_payload)
   );
 
-  Fp16ToFp32 lane8_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane8_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_gamma_in_valid),
@@ -2551,7 +2551,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_gamma_out_payload)
   );
 
-  Fp32Mul lane8_xr ( // RmsNormMax.java:284
+  Fp32Mul lane8_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_xr_in_valid),
@@ -2561,7 +2561,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_xr_out_payload)
   );
 
-  Fp32Mul lane8_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane8_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_xrg_in_valid),
@@ -2571,7 +2571,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane8_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane8_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_y_in_valid),
@@ -2580,7 +2580,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_y_out_payload)
   );
 
-  Fp16ToFp32 lane9_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane9_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_xs_in_valid),
@@ -2589,7 +2589,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_xs_out_payload)
   );
 
-  Fp16ToFp32 lane9_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane9_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_gamma_in_valid),
@@ -2598,7 +2598,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_gamma_out_payload)
   );
 
-  Fp32Mul lane9_xr ( // RmsNormMax.java:284
+  Fp32Mul lane9_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_xr_in_valid),
@@ -2608,7 +2608,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_xr_out_payload)
   );
 
-  Fp32Mul lane9_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane9_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_xrg_in_valid),
@@ -2618,7 +2618,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane9_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane9_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_y_in_valid),
@@ -2627,7 +2627,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_y_out_payload)
   );
 
-  Fp16ToFp32 lane10_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane10_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_xs_in_valid),
@@ -2636,7 +2636,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_xs_out_payload)
   );
 
-  Fp16ToFp32 lane10_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane10_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_gamma_in_valid),
@@ -2645,7 +2645,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_gamma_out_payload)
   );
 
-  Fp32Mul lane10_xr ( // RmsNormMax.java:284
+  Fp32Mul lane10_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_xr_in_valid),
@@ -2655,7 +2655,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_xr_out_payload)
   );
 
-  Fp32Mul lane10_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane10_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_xrg_in_valid),
@@ -2665,7 +2665,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane10_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane10_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_y_in_valid),
@@ -2674,7 +2674,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_y_out_payload)
   );
 
-  Fp16ToFp32 lane11_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane11_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_xs_in_valid),
@@ -2683,7 +2683,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_xs_out_payload)
   );
 
-  Fp16ToFp32 lane11_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane11_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_gamma_in_valid),
@@ -2692,7 +2692,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_gamma_out_payload)
   );
 
-  Fp32Mul lane11_xr ( // RmsNormMax.java:284
+  Fp32Mul lane11_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_xr_in_valid),
@@ -2702,7 +2702,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_xr_out_payload)
   );
 
-  Fp32Mul lane11_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane11_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_xrg_in_valid),
@@ -2712,7 +2712,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane11_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane11_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_y_in_valid),
@@ -2721,7 +2721,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_y_out_payload)
   );
 
-  Fp16ToFp32 lane12_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane12_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_xs_in_valid),
@@ -2730,7 +2730,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_xs_out_payload)
   );
 
-  Fp16ToFp32 lane12_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane12_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_gamma_in_valid),
@@ -2739,7 +2739,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_gamma_out_payload)
   );
 
-  Fp32Mul lane12_xr ( // RmsNormMax.java:284
+  Fp32Mul lane12_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_xr_in_valid),
@@ -2749,7 +2749,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_xr_out_payload)
   );
 
-  Fp32Mul lane12_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane12_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_xrg_in_valid),
@@ -2759,7 +2759,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane12_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane12_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_y_in_valid),
@@ -2768,7 +2768,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_y_out_payload)
   );
 
-  Fp16ToFp32 lane13_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane13_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_xs_in_valid),
@@ -2777,7 +2777,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_xs_out_payload)
   );
 
-  Fp16ToFp32 lane13_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane13_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_gamma_in_valid),
@@ -2786,7 +2786,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_gamma_out_payload)
   );
 
-  Fp32Mul lane13_xr ( // RmsNormMax.java:284
+  Fp32Mul lane13_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_xr_in_valid),
@@ -2796,7 +2796,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_xr_out_payload)
   );
 
-  Fp32Mul lane13_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane13_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_xrg_in_valid),
@@ -2806,7 +2806,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane13_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane13_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_y_in_valid),
@@ -2815,7 +2815,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_y_out_payload)
   );
 
-  Fp16ToFp32 lane14_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane14_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_xs_in_valid),
@@ -2824,7 +2824,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_xs_out_payload)
   );
 
-  Fp16ToFp32 lane14_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane14_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_gamma_in_valid),
@@ -2833,7 +2833,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_gamma_out_payload)
   );
 
-  Fp32Mul lane14_xr ( // RmsNormMax.java:284
+  Fp32Mul lane14_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_xr_in_valid),
@@ -2843,7 +2843,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_xr_out_payload)
   );
 
-  Fp32Mul lane14_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane14_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_xrg_in_valid),
@@ -2853,7 +2853,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane14_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane14_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_y_in_valid),
@@ -2862,7 +2862,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_y_out_payload)
   );
 
-  Fp16ToFp32 lane15_xs ( // RmsNormMax.java:282
+  Fp16ToFp32 lane15_xs ( // RmsNormMax.java:279
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_xs_in_valid),
@@ -2871,7 +2871,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_xs_out_payload)
   );
 
-  Fp16ToFp32 lane15_gamma ( // RmsNormMax.java:283
+  Fp16ToFp32 lane15_gamma ( // RmsNormMax.java:280
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_gamma_in_valid),
@@ -2880,7 +2880,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_gamma_out_payload)
   );
 
-  Fp32Mul lane15_xr ( // RmsNormMax.java:284
+  Fp32Mul lane15_xr ( // RmsNormMax.java:281
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_xr_in_valid),
@@ -2890,7 +2890,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_xr_out_payload)
   );
 
-  Fp32Mul lane15_xrg ( // RmsNormMax.java:285
+  Fp32Mul lane15_xrg ( // RmsNormMax.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_xrg_in_valid),
@@ -2900,7 +2900,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane15_y ( // RmsNormMax.java:285
+  Fp32ToFp16 lane15_y ( // RmsNormMax.java:282
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_y_in_valid),

@@ -22,7 +22,6 @@ import dev.tellmej.hdl.lib.fp.Fp32Mul;
 import dev.tellmej.hdl.lib.fp.FpConvert;
 import dev.tellmej.hdl.lib.fp.FpFormat;
 import dev.tellmej.hdl.lib.fp.FpRsqrt;
-import dev.tellmej.hdl.lib.fp.Operands;
 import dev.tellmej.model.numerics.StorageFormat;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,8 +202,6 @@ public final class RmsNormMax extends Module {
         for (int lane = 0; lane < width; lane++) {
             Flow<Bits> square = squares.get(lane).flow();
             Fp32Add adder = instance("lane" + lane + "_acc", new Fp32Add());
-            Flow<Operands> sum = adder.in;
-            Flow<Bits> partialSum = adder.out;
             // This lane's partials, by rotation.
             List<Bits> mine = new ArrayList<>();
             for (int r = 0; r < rotations; r++) {
@@ -213,25 +210,25 @@ public final class RmsNormMax extends Module {
             Vec<Bits> mineVec = new Vec<>(mine);
             Bits registered = rotations == 1 ? mine.getFirst() : mineVec.get(feedRotation);
             // The previous sum of this partial is the adder's own output in the cycle it appears.
-            Bool bypass = partialSum.valid.and(treeOut.not())
+            Bool bypass = adder.out.valid.and(treeOut.not())
                     .and(rotations == 1 ? TRUE : sumRotation.eq(feedRotation));
-            Bits current = mux(bypass, partialSum.payload, registered);
+            Bits current = mux(bypass, adder.out.payload, registered);
             if (lane == 0 && lanes > 1) {
-                sum.valid.set(square.valid.or(treeFeed));
-                sum.payload.a().set(mux(treeFeed, partialVec.get(twoK), current));
-                sum.payload.b().set(mux(treeFeed, partialVec.get(twoK.add(1)), square.payload));
+                adder.in.valid.set(square.valid.or(treeFeed));
+                adder.in.payload.a().set(mux(treeFeed, partialVec.get(twoK), current));
+                adder.in.payload.b().set(mux(treeFeed, partialVec.get(twoK.add(1)), square.payload));
             } else {
-                sum.valid.set(square.valid);
-                sum.payload.a().set(current);
-                sum.payload.b().set(square.payload);
+                adder.in.valid.set(square.valid);
+                adder.in.payload.a().set(current);
+                adder.in.payload.b().set(square.payload);
             }
             for (int r = 0; r < rotations; r++) {
                 int j = r * width + lane;
                 Bits partial = partials.get(j);
-                Bool accumulated = partialSum.valid.and(treeOut.not())
+                Bool accumulated = adder.out.valid.and(treeOut.not())
                         .and(rotations == 1 ? TRUE : sumRotation.eq(r));
                 Bool reduced = lane == 0 ? treeOut.and(treeKOut.eq(j)) : FALSE;
-                when(accumulated.or(reduced), () -> partial.set(partialSum.payload));
+                when(accumulated.or(reduced), () -> partial.set(adder.out.payload));
             }
             // Tree results land on lane 0's adder; partials other than lane 0's are written from it too.
             if (lane == 0 && lanes > 1) {
@@ -240,7 +237,7 @@ public final class RmsNormMax extends Module {
                         continue;
                     }
                     Bits partial = partials.get(j);
-                    when(treeOut.and(treeKOut.eq(j)), () -> partial.set(partialSum.payload));
+                    when(treeOut.and(treeKOut.eq(j)), () -> partial.set(adder.out.payload));
                 }
             }
         }
@@ -272,14 +269,14 @@ public final class RmsNormMax extends Module {
 
         // ---- Pass 2: y = st((x * r) * gamma), written back; the running absmax. ----
         Pipeline scalePipe = new Pipeline("gamma_fire", gammaFire);
-        Timed<Bits> stored = scalePipe.at(1, "read_word", word);   // the buffer's read, one cycle after gamma
+        Timed<Bits> buffered = scalePipe.at(1, "read_word", word);   // the buffer's read, one cycle after gamma
         Timed<Vec<Bits>> gammaWord = scalePipe.at(1, "gamma_word", regNext("gamma_word", gamma.payload));
         Timed<Bits> steadyR = scalePipe.steady(r);
         List<Timed<Bits>> scaledLanes = new ArrayList<>();
         for (int lane = 0; lane < width; lane++) {
             String l = "lane" + lane;
             int at = lane;
-            Timed<Bits> x = FpConvert.toFp32(l + "_xs", format, stored.map(w -> w.slice(16 * at + 15, 16 * at)));
+            Timed<Bits> x = FpConvert.toFp32(l + "_xs", format, buffered.map(w -> w.slice(16 * at + 15, 16 * at)));
             Timed<Bits> g = FpConvert.toFp32(l + "_gamma", format, gammaWord.map(v -> v.get(at))).named(l + "_g");
             Timed<Bits> xr = Fp32Mul.apply(l + "_xr", x, steadyR);
             scaledLanes.add(FpConvert.fromFp32(l + "_y", format, Fp32Mul.apply(l + "_xrg", xr, g)));

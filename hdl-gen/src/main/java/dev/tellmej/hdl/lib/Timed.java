@@ -101,8 +101,8 @@ public final class Timed<T> {
     /**
      * This value into a fixed-latency unit: {@code unit} places the unit, named {@code name}, in the module under
      * construction, fed by a flow of this value and the pipeline's valid of this cycle ({@code Fp32Mul::apply},
-     * say), and returns the unit's result flow, which is valid {@code latency} cycles later. The result is named {@code name}; its valid becomes the pipeline's
-     * valid of that cycle. A steady value enters at cycle 0.
+     * say), and returns the unit's result flow, which is valid {@code latency} cycles later. The result is
+     * named {@code name}; its valid becomes the pipeline's valid of that cycle. A steady value enters at cycle 0.
      */
     public <R> Timed<R> through(String name, int latency, BiFunction<String, Flow<T>, Flow<R>> unit) {
         if (latency < 0) {

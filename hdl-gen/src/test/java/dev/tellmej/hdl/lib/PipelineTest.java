@@ -100,7 +100,8 @@ class PipelineTest {
             in.put("in_payload_b", (long) (2 * k + 5));
             stimulus.add(in);
         }
-        List<Map<String, BigInteger>> samples = IcarusBench.run(design, "pipeline-chain", stimulus, java.util.Set.of("out_payload"));
+        List<Map<String, BigInteger>> samples =
+                IcarusBench.run(design, "pipeline-chain", stimulus, java.util.Set.of("out_payload"));
         for (int k = 0; k < samples.size(); k++) {
             int input = k - 6;
             boolean expected = input >= 0 && stimulus.get(input).get("in_valid") == 1L;
@@ -115,9 +116,10 @@ class PipelineTest {
 
     @Test
     void aWrongDocumentedLatencyIsReportedAtItsLine() {
-        LatencyMismatchException e = assertThrows(LatencyMismatchException.class, () -> Hdl.elaborate(() -> new Chain(5)));
-        assertTrue(e.getMessage().contains("value t_out is valid 6 cycles after the input, but the documented latency is 5"),
-                e.getMessage());
+        LatencyMismatchException e =
+                assertThrows(LatencyMismatchException.class, () -> Hdl.elaborate(() -> new Chain(5)));
+        assertTrue(e.getMessage().contains(
+                "value t_out is valid 6 cycles after the input, but the documented latency is 5"), e.getMessage());
         assertEquals("PipelineTest.java", e.location().file(), e.getMessage());
     }
 
@@ -127,7 +129,8 @@ class PipelineTest {
             Pipeline pipe = new Pipeline("valid", m.input("v", bool()));
             pipe.at(3, "x", m.input("x", uint(4))).at(2);
         }));
-        assertTrue(early.getMessage().contains("value x is valid at cycle 3 and cannot be read at cycle 2"), early.getMessage());
+        assertTrue(early.getMessage().contains("value x is valid at cycle 3 and cannot be read at cycle 2"),
+                early.getMessage());
 
         HdlUsageException unnamed = assertThrows(HdlUsageException.class, () -> TestModule.elaborate("unnamed", m -> {
             Pipeline pipe = new Pipeline("valid", m.input("v", bool()));
@@ -176,8 +179,8 @@ class PipelineTest {
     /** The registers declared in {@code verilog} whose names start with {@code prefix}, in order. */
     private static List<String> registers(String verilog, String prefix) {
         List<String> names = new ArrayList<>();
-        Matcher m = Pattern.compile("^\\s*reg\\s+(?:\\[[^\\]]*\\]\\s*)?(" + Pattern.quote(prefix) + "\\w*);", Pattern.MULTILINE)
-                .matcher(verilog);
+        Matcher m = Pattern.compile("^\\s*reg\\s+(?:\\[[^\\]]*\\]\\s*)?(" + Pattern.quote(prefix) + "\\w*);",
+                Pattern.MULTILINE).matcher(verilog);
         while (m.find()) {
             names.add(m.group(1));
         }

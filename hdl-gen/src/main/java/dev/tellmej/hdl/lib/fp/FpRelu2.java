@@ -36,7 +36,8 @@ public final class FpRelu2 extends Module {
             Bool positive = FP32.sign(v).not().and(FP32.isZero(v).not()).and(nan.not());
             return cat(nan, positive);
         }).named("cases");
-        Timed.zip(cases, square, (k, y) -> mux(k.bit(1), FP32.constant(FP32.canonicalNaN()), mux(k.bit(0), y, B(0, 32))))
+        Timed.zip(cases, square,
+                        (k, y) -> mux(k.bit(1), FP32.constant(FP32.canonicalNaN()), mux(k.bit(0), y, B(0, 32))))
                 .stage("y_out").flow(LATENCY).connectTo(out);
     }
 

@@ -59,7 +59,8 @@ class FloatingPointUnitsTest {
             Map.entry("Fp32ToFp16", Fp32ToFp16.LATENCY), Map.entry("Fp32ToBf16", Fp32ToBf16.LATENCY),
             Map.entry("Int32ToFp32", Int32ToFp32.LATENCY), Map.entry("Fp32ToInt8", Fp32ToInt8.LATENCY),
             Map.entry("Fp32Compare", Fp32Compare.LATENCY), Map.entry("Fp32Max", Fp32Max.LATENCY),
-            Map.entry("FpScale2", FpScale2.LATENCY), Map.entry("FpChord", FpChord.LATENCY), Map.entry("FpExp", FpExp.LATENCY),
+            Map.entry("FpScale2", FpScale2.LATENCY), Map.entry("FpChord", FpChord.LATENCY),
+            Map.entry("FpExp", FpExp.LATENCY),
             Map.entry("FpReciprocal", FpReciprocal.LATENCY), Map.entry("FpRsqrt", FpRsqrt.LATENCY),
             Map.entry("FpSilu", FpSilu.LATENCY), Map.entry("FpRelu2", FpRelu2.LATENCY));
 
@@ -79,13 +80,15 @@ class FloatingPointUnitsTest {
         Matcher row = Pattern.compile("^\\| ((?:`\\w+`(?:, )?)+) \\|[^|]*\\|[^|]*\\| ([\\d, ]+) \\|", Pattern.MULTILINE)
                 .matcher(Files.readString(Path.of("..", "docs", "elementwise.md")));
         while (row.find()) {
-            List<String> names = Pattern.compile("`(\\w+)`").matcher(row.group(1)).results().map(r -> r.group(1)).toList();
+            List<String> names = Pattern.compile("`(\\w+)`").matcher(row.group(1)).results()
+                    .map(r -> r.group(1)).toList();
             String[] figures = row.group(2).split(", ");
             for (int i = 0; i < names.size(); i++) {
                 documented.put(names.get(i), Integer.parseInt(figures[figures.length == 1 ? 0 : i].strip()));
             }
         }
-        assertEquals(new TreeMap<>(LATENCIES), documented, "docs/elementwise.md's library table against the LATENCY constants");
+        assertEquals(new TreeMap<>(LATENCIES), documented,
+                "docs/elementwise.md's library table against the LATENCY constants");
     }
 
     @TestFactory
