@@ -3,23 +3,23 @@
 `default_nettype none
 
 module Bf16ToFp32 (
-  input  wire        clk,       // Bf16ToFp32.java:22
-  input  wire        reset,     // Bf16ToFp32.java:22
-  input  wire        in_valid,  // Bf16ToFp32.java:17
-  input  wire [15:0] x,         // Bf16ToFp32.java:18
-  output wire        out_valid, // Bf16ToFp32.java:19
-  output wire [31:0] y          // Bf16ToFp32.java:20
+  input  wire        clk,         // Bf16ToFp32.java:26
+  input  wire        reset,       // Bf16ToFp32.java:26
+  input  wire        in_valid,    // Bf16ToFp32.java:22
+  input  wire [15:0] in_payload,  // Bf16ToFp32.java:22
+  output wire        out_valid,   // Bf16ToFp32.java:24
+  output wire [31:0] out_payload  // Bf16ToFp32.java:24
 );
 
-  reg  [15:0] x_1;     // Bf16ToFp32.java:23
-  reg         valid_1; // Bf16ToFp32.java:24
+  reg  [15:0] x_1;     // Bf16ToFp32.java:28
+  reg         valid_1; // Bf16ToFp32.java:29
 
-  assign y = {x_1, 16'h0}; // Bf16ToFp32.java:23
-  assign out_valid = valid_1; // Bf16ToFp32.java:24
+  assign out_payload = {x_1, 16'h0}; // Bf16ToFp32.java:28
+  assign out_valid = valid_1; // Bf16ToFp32.java:29
 
   always @(posedge clk) begin
-    x_1 <= x; // Bf16ToFp32.java:23
-    valid_1 <= in_valid; // Bf16ToFp32.java:24
+    x_1 <= in_payload; // Bf16ToFp32.java:28
+    valid_1 <= in_valid; // Bf16ToFp32.java:29
     if (reset) begin
       valid_1 <= 1'b0;
     end

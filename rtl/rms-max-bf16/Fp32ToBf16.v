@@ -3,27 +3,27 @@
 `default_nettype none
 
 module Fp32ToBf16 (
-  input  wire        clk,       // Fp32ToBf16.java:23
-  input  wire        reset,     // Fp32ToBf16.java:23
-  input  wire        in_valid,  // Fp32ToBf16.java:18
-  input  wire [31:0] x,         // Fp32ToBf16.java:19
-  output wire        out_valid, // Fp32ToBf16.java:20
-  output wire [15:0] y          // Fp32ToBf16.java:21
+  input  wire        clk,         // Fp32ToBf16.java:27
+  input  wire        reset,       // Fp32ToBf16.java:27
+  input  wire        in_valid,    // Fp32ToBf16.java:23
+  input  wire [31:0] in_payload,  // Fp32ToBf16.java:23
+  output wire        out_valid,   // Fp32ToBf16.java:25
+  output wire [15:0] out_payload  // Fp32ToBf16.java:25
 );
 
-  reg  [15:0] y_1;     // Fp32ToBf16.java:24
-  reg         valid_1; // Fp32ToBf16.java:25
+  reg  [15:0] y_1;     // Fp32ToBf16.java:29
+  reg         valid_1; // Fp32ToBf16.java:30
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [31:0] y_1_sum;
-  assign y_1_sum = x + 32'd32767 + {31'd0, x[16]};
+  assign y_1_sum = in_payload + 32'd32767 + {31'd0, in_payload[16]};
 
-  assign y = y_1; // Fp32ToBf16.java:24
-  assign out_valid = valid_1; // Fp32ToBf16.java:25
+  assign out_payload = y_1; // Fp32ToBf16.java:29
+  assign out_valid = valid_1; // Fp32ToBf16.java:30
 
   always @(posedge clk) begin
-    y_1 <= ((x[30:23] == 8'd255) & (x[22:0] != 23'd0)) ? 16'h7fc0 : y_1_sum[31:16]; // Fp32ToBf16.java:24
-    valid_1 <= in_valid; // Fp32ToBf16.java:25
+    y_1 <= ((in_payload[30:23] == 8'd255) & (in_payload[22:0] != 23'd0)) ? 16'h7fc0 : y_1_sum[31:16]; // Fp32ToBf16.java:29
+    valid_1 <= in_valid; // Fp32ToBf16.java:30
     if (reset) begin
       valid_1 <= 1'b0;
     end

@@ -10,10 +10,11 @@ import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.ir.Locations;
 import dev.tellmej.hdl.lib.CreditBuffer;
-import dev.tellmej.hdl.lib.Delay;
-import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
+import dev.tellmej.hdl.lib.Timed;
 import dev.tellmej.hdl.lib.fp.Fp32Mul;
+import dev.tellmej.hdl.lib.fp.FpFormat;
 import dev.tellmej.hdl.lib.fp.Int32ToFp32;
 import dev.tellmej.model.numerics.ActivationQuantizer;
 import java.util.ArrayList;
@@ -56,37 +57,39 @@ public final class Dequantizer extends Module {
         params = in("params", Stream.of(new Params(bits(32), bits(32))));
         in = in("in", Stream.of(new In(vec(lanes, sint(32)), bool())));
         out = out("out", Stream.of(new Out(vec(lanes, bits(32)), bool())));
-        latency = Int32ToFp32.LATENCY + Fp32Mul.LATENCY;
 
-        // The factor, computed ahead into a queue.
-        int factorLatency = 2 * Fp32Mul.LATENCY;
-        CreditBuffer<Bits> factors = new CreditBuffer<>("factor", bits(32), CreditBuffer.depthFor(factorLatency));
-        params.ready.set(factors.available());
+        // The factor f = (mc * ws) * INV127, computed ahead into a queue.
         Bool paramsFire = params.fire();
+        Pipeline factorPipe = new Pipeline("params_fire", paramsFire);
+        Timed<Bits> scaled = Fp32Mul.apply("factor_mc_ws", factorPipe.input("mc", params.payload.mc()),
+                factorPipe.input("ws", params.payload.ws()));
+        Timed<Bits> factor = Fp32Mul.apply("factor_inv127", scaled,
+                factorPipe.steady(FpFormat.fp32(ActivationQuantizer.INV127)));
+        CreditBuffer<Bits> factors = new CreditBuffer<>("factor", bits(32), CreditBuffer.depthFor(factor.cycle()));
+        params.ready.set(factors.available());
         factors.issue(paramsFire);
-        Flow<Bits> scaled = Units.mul("factor_mc_ws", paramsFire, params.payload.mc(), params.payload.ws());
-        Flow<Bits> factor = Units.mul("factor_inv127", scaled.valid, scaled.payload,
-                Units.constant(ActivationQuantizer.INV127));
-        Stream<Bits> factorQueue = factors.connect(factor);
+        Stream<Bits> factorQueue = factors.connect(factor.flow());
 
-        // The beats: a beat moves when its vector's factor is at the head of the queue and a slot is free.
+        // The beats, y = (float) acc * f: a beat moves when its vector's factor is at the head of the queue (it
+        // leaves with the vector's last beat) and a slot is free.
+        Bool fire = in.fire();
+        Pipeline pipe = new Pipeline("fire", fire);
+        Timed<Bits> f = pipe.input("f", factorQueue.payload);
+        List<Timed<Bits>> ys = new ArrayList<>();
+        for (int lane = 0; lane < lanes; lane++) {
+            String l = "lane" + lane;
+            Timed<Bits> wide = Int32ToFp32.apply(l + "_float", pipe.input(l + "_acc", in.payload.acc().get(lane)));
+            ys.add(Fp32Mul.apply(l + "_mul", wide, f));
+        }
+        Timed<Out> result = Timed.zip(Timed.all(ys), pipe.input("last", in.payload.last()),
+                (y, last) -> new Out(new Vec<>(y), last));
+        latency = result.cycle();
+
         CreditBuffer<Out> results = new CreditBuffer<>("result", new Out(vec(lanes, bits(32)), bool()),
                 CreditBuffer.depthFor(latency));
         in.ready.set(factorQueue.valid.and(results.available()));
-        Bool fire = in.fire();
         results.issue(fire);
         factorQueue.ready.set(fire.and(in.payload.last()));
-        Bits f = Delay.of("f", factorQueue.payload, Int32ToFp32.LATENCY);
-
-        List<Bits> ys = new ArrayList<>();
-        Bool valid = null;
-        for (int lane = 0; lane < lanes; lane++) {
-            Flow<Bits> wide = Units.fromInt("lane" + lane + "_float", fire, in.payload.acc().get(lane));
-            Flow<Bits> y = Units.mul("lane" + lane + "_mul", wide.valid, wide.payload, f);
-            ys.add(y.payload);
-            valid = lane == 0 ? y.valid : valid;
-        }
-        Bool last = Delay.of("last", in.payload.last(), latency);
-        results.connect(new Flow<>(valid, new Out(new Vec<>(ys), last))).connectTo(out);
+        results.connect(result.flow()).connectTo(out);
     }
 }

@@ -116,7 +116,7 @@ public final class ElementwiseReport {
         units.add(new Unit("rms-max", "N5, N13, N6.1", w, lanes -> new RmsNormMax(l, lanes, n, storage),
                 top -> ((RmsNormMax) top).passes()));
         units.add(new Unit("quantizer", "N6, N3.3", w, lanes -> new Quantizer(lanes, storage),
-                top -> ((Quantizer) top).latency + " (+" + Quantizer.SCALE_LATENCY + " once per vector)"));
+                top -> ((Quantizer) top).latency + " (+" + ((Quantizer) top).scaleLatency + " once per vector)"));
         units.add(new Unit("dequantizer", "N8, N3.1", m, Dequantizer::new,
                 top -> String.valueOf(((Dequantizer) top).latency)));
         units.add(new Unit("residual-add", "N17.2.6, N4", m, lanes -> new ResidualAdd(lanes, storage),

@@ -10,9 +10,9 @@ import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.ir.Locations;
 import dev.tellmej.hdl.lib.CreditBuffer;
-import dev.tellmej.hdl.lib.Delay;
-import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
+import dev.tellmej.hdl.lib.Timed;
 import dev.tellmej.hdl.lib.fp.Fp32Mul;
 import dev.tellmej.hdl.lib.fp.FpConvert;
 import dev.tellmej.hdl.lib.fp.FpFormat;
@@ -51,39 +51,33 @@ public final class Gating extends Module {
         if (lanes < 1) {
             throw new InvalidParameterException(Locations.capture(), "Gating needs at least one lane, got " + lanes);
         }
-        FpFormat format = Units.format(storage);
+        FpFormat format = Storage.format(storage);
         baseName("Gating_" + activation.label());
         param("l", lanes);
         param("", format.name());
         in = in("in", Stream.of(new In(vec(lanes, bits(32)), vec(lanes, bits(32)), bool())));
         out = out("out", Stream.of(new Out(vec(lanes, bits(16)), bits(32), bool())));
-        int activationLatency = activation == Activation.SILU ? FpSilu.LATENCY : FpRelu2.LATENCY;
-        int products = activationLatency + Fp32Mul.LATENCY + Units.storeLatency(format);
-        latency = products + 2;
-
-        CreditBuffer<Out> buffer = new CreditBuffer<>("result", new Out(vec(lanes, bits(16)), bits(32), bool()),
-                CreditBuffer.depthFor(latency));
-        in.ready.set(buffer.available());
         Bool fire = in.fire();
-        buffer.issue(fire);
 
-        List<Bits> stored = new ArrayList<>();
-        Bool valid = null;
+        // f = st(act(g) * u) on every lane, u waiting for the activation.
+        Pipeline pipe = new Pipeline("fire", fire);
+        List<Timed<Bits>> stored = new ArrayList<>();
         for (int lane = 0; lane < lanes; lane++) {
-            Flow<Bits> act = activate(activation, "lane" + lane + "_act", fire, in.payload.g().get(lane));
-            Bits u = Delay.of("lane" + lane + "_u", in.payload.u().get(lane), activationLatency);
-            Flow<Bits> product = Units.mul("lane" + lane + "_mul", act.valid, act.payload, u);
-            Flow<Bits> f = Units.store("lane" + lane + "_store", format, product.valid, product.payload);
-            stored.add(f.payload);
-            valid = lane == 0 ? f.valid : valid;
+            String l = "lane" + lane;
+            Timed<Bits> act = activate(activation, l + "_act", pipe.input(l + "_g", in.payload.g().get(lane)));
+            Timed<Bits> product = Fp32Mul.apply(l + "_mul", act, pipe.input(l + "_u", in.payload.u().get(lane)));
+            stored.add(FpConvert.fromFp32(l + "_store", format, product));
         }
-        Bool last = Delay.of("last", in.payload.last(), products);
+        Timed<List<Bits>> f = Timed.all(stored);
+        int products = f.cycle();
+        Bool last = pipe.input("last", in.payload.last()).at(products);
 
-        // The absmax: the beat's largest magnitude (registered), folded into the vector's running maximum.
-        Vec<Bits> storedR = regNext("stored_r", new Vec<>(stored));
-        UInt beatMax = regNext("beat_max", Units.maxMagnitude(stored));
+        // The absmax: the beat's largest magnitude (registered), folded into the vector's running maximum; two
+        // registers after the products.
+        Vec<Bits> storedR = regNext("stored_r", new Vec<>(f.value()));
+        UInt beatMax = regNext("beat_max", format.maxMagnitude(f.value()));
         Bool lastR = regNext("last_r", last);
-        Bool validR = regNext("valid_r", valid, 0);
+        Bool validR = pipe.valid(products + 1);
         UInt running = reg("running_max", uint(15), 0);
         UInt vectorMax = mux(beatMax.gt(running), beatMax, running);
         when(validR, () -> running.set(mux(lastR, U(0, 15), vectorMax)));
@@ -91,20 +85,17 @@ public final class Gating extends Module {
         Vec<Bits> storedOut = regNext("stored_out", storedR);
         Bits absMaxOut = regNext("abs_max_out", absMax);
         Bool lastOut = regNext("last_out", lastR);
-        Bool validOut = regNext("valid_out", validR, 0);
-        buffer.connect(new Flow<>(validOut, new Out(storedOut, absMaxOut, lastOut))).connectTo(out);
+        Timed<Out> result = pipe.at(products + 2, "result", new Out(storedOut, absMaxOut, lastOut));
+        latency = result.cycle();
+
+        CreditBuffer<Out> buffer = new CreditBuffer<>("result", new Out(vec(lanes, bits(16)), bits(32), bool()),
+                CreditBuffer.depthFor(latency));
+        in.ready.set(buffer.available());
+        buffer.issue(fire);
+        buffer.connect(result.flow()).connectTo(out);
     }
 
-    private Flow<Bits> activate(Activation activation, String name, Bool valid, Bits x) {
-        if (activation == Activation.SILU) {
-            FpSilu unit = instance(name, new FpSilu());
-            unit.inValid.set(valid);
-            unit.x.set(x);
-            return new Flow<>(unit.outValid, unit.y);
-        }
-        FpRelu2 unit = instance(name, new FpRelu2());
-        unit.inValid.set(valid);
-        unit.x.set(x);
-        return new Flow<>(unit.outValid, unit.y);
+    private static Timed<Bits> activate(Activation activation, String name, Timed<Bits> x) {
+        return activation == Activation.SILU ? FpSilu.apply(name, x) : FpRelu2.apply(name, x);
     }
 }

@@ -10,12 +10,14 @@ import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.ir.Locations;
 import dev.tellmej.hdl.lib.CreditBuffer;
-import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
+import dev.tellmej.hdl.lib.Timed;
 import dev.tellmej.hdl.lib.fp.Fp32Max;
 import dev.tellmej.hdl.lib.fp.Fp32Mul;
 import dev.tellmej.hdl.lib.fp.Fp32ToInt8;
+import dev.tellmej.hdl.lib.fp.FpConvert;
 import dev.tellmej.hdl.lib.fp.FpFormat;
 import dev.tellmej.hdl.lib.fp.FpReciprocal;
 import dev.tellmej.model.numerics.ActivationQuantizer;
@@ -31,15 +33,12 @@ import java.util.List;
  *
  * <p>Streams: {@code in} carries L stored values per beat and the vector's absmax on every beat ({@code last}
  * on the final one); the scale is computed when a vector's first beat arrives (its beats wait about
- * {@value #SCALE_LATENCY} cycles, once per vector); {@code out} carries L int8 values per beat and mc (for the
+ * {@link #scaleLatency} cycles, once per vector); {@code out} carries L int8 values per beat and mc (for the
  * dequantization of N8). One beat per cycle after that; latency {@link #latency} cycles; backpressure through
  * a {@link CreditBuffer}. Cost per lane: a conversion, one {@code Fp32Mul}, one {@code Fp32ToInt8}; plus one
  * {@link FpReciprocal} and one {@code Fp32Mul} for the scale. Named {@code Quantizer_l<L>_<format>}.
  */
 public final class Quantizer extends Module {
-    /** Cycles from a vector's first beat to its scale (max, reciprocal, times 127, register). */
-    public static final int SCALE_LATENCY = 1 + FpReciprocal.LATENCY + Fp32Mul.LATENCY + 1;
-
     /** One input beat: L stored values and the vector's absmax m (binary32, the same on every beat). */
     public record In(Vec<Bits> x, Bits absMax, Bool last) {}
 
@@ -50,18 +49,18 @@ public final class Quantizer extends Module {
     public final Stream<Out> out;
     /** Cycles from an input beat (once its vector's scale is known) to its output beat. */
     public final int latency;
+    /** Cycles from a vector's first beat to its scale (max, reciprocal, times 127, the scale register). */
+    public final int scaleLatency;
 
     public Quantizer(int lanes, StorageFormat storage) {
         if (lanes < 1) {
             throw new InvalidParameterException(Locations.capture(), "Quantizer needs at least one lane, got " + lanes);
         }
-        FpFormat format = Units.format(storage);
+        FpFormat format = Storage.format(storage);
         param("l", lanes);
         param("", format.name());
         in = in("in", Stream.of(new In(vec(lanes, bits(16)), bits(32), bool())));
         out = out("out", Stream.of(new Out(vec(lanes, sint(8)), bits(32), bool())));
-        int toFp32 = Units.toFp32Latency(format);
-        latency = toFp32 + Fp32Mul.LATENCY + Fp32ToInt8.LATENCY;
 
         // The scale: started by a waiting vector's first beat, kept until its last beat has gone in.
         Bool haveScale = reg("have_scale", bool(), 0);
@@ -69,40 +68,42 @@ public final class Quantizer extends Module {
         Bits scale = reg("scale", bits(32));
         Bits mc = reg("mc", bits(32));
         Bool start = in.valid.and(haveScale.not()).and(busy.not());
-        Bits clamped = regNext("mc_clamped", Fp32Max.max(in.payload.absMax(), Units.constant(ActivationQuantizer.EPS)));
-        Bool startR = regNext("scale_start", start, 0);
-        FpReciprocal reciprocal = instance("reciprocal", new FpReciprocal());
-        reciprocal.inValid.set(startR);
-        reciprocal.x.set(clamped);
-        Flow<Bits> s = Units.mul("scale_mul", reciprocal.outValid, Units.constant(127f), reciprocal.y);
+        Pipeline scalePipe = new Pipeline("scale_start", start);
+        Timed<Bits> clamped = scalePipe.input("abs_max", in.payload.absMax())
+                .map(m -> Fp32Max.max(m, FpFormat.fp32(ActivationQuantizer.EPS))).stage("mc_clamped");
+        Bool clampedValid = scalePipe.valid(clamped.cycle());
+        Timed<Bits> s = Fp32Mul.apply("scale_mul", scalePipe.steady(FpFormat.fp32(127f)),
+                FpReciprocal.apply("reciprocal", clamped));
+        Flow<Bits> scaled = s.flow();
+        scaleLatency = s.cycle() + 1;
         when(start, () -> busy.set(true));
-        when(startR, () -> mc.set(clamped));
-        when(s.valid, () -> {
-            scale.set(s.payload);
+        when(clampedValid, () -> mc.set(clamped.value()));
+        when(scaled.valid, () -> {
+            scale.set(scaled.payload);
             haveScale.set(true);
             busy.set(false);
         });
 
+        // The beats: q = toInt8(x * s). The scale register holds for the whole vector and at least scaleLatency
+        // cycles after its last beat, so the lanes may read it when their values arrive.
+        Bool fire = in.fire();
+        Pipeline pipe = new Pipeline("fire", fire);
+        Timed<Bits> steadyScale = pipe.steady(scale);
+        List<Timed<SInt>> qs = new ArrayList<>();
+        for (int lane = 0; lane < lanes; lane++) {
+            String l = "lane" + lane;
+            Timed<Bits> x = FpConvert.toFp32(l + "_x", format, pipe.input(l + "_x", in.payload.x().get(lane)));
+            qs.add(Fp32ToInt8.apply(l + "_int8", Fp32Mul.apply(l + "_mul", x, steadyScale)));
+        }
+        Timed<Out> result = Timed.zip(Timed.all(qs), pipe.input("mc_out", mc), pipe.input("last", in.payload.last()),
+                (q, m, last) -> new Out(new Vec<>(q), m, last));
+        latency = result.cycle();
+
         CreditBuffer<Out> buffer = new CreditBuffer<>("result", new Out(vec(lanes, sint(8)), bits(32), bool()),
                 CreditBuffer.depthFor(latency));
         in.ready.set(haveScale.and(buffer.available()));
-        Bool fire = in.fire();
         buffer.issue(fire);
         when(fire.and(in.payload.last()), () -> haveScale.set(false));
-
-        // The scale register holds for the whole vector and at least SCALE_LATENCY cycles after its last beat,
-        // so the lanes may read it when their values arrive.
-        List<SInt> qs = new ArrayList<>();
-        Bool valid = null;
-        for (int lane = 0; lane < lanes; lane++) {
-            Flow<Bits> x = Units.toFp32("lane" + lane + "_x", format, fire, in.payload.x().get(lane));
-            Flow<Bits> scaled = Units.mul("lane" + lane + "_mul", x.valid, x.payload, scale);
-            Flow<SInt> q = Units.toInt8("lane" + lane + "_int8", scaled.valid, scaled.payload);
-            qs.add(q.payload);
-            valid = lane == 0 ? q.valid : valid;
-        }
-        Bits mcOut = Delay.of("mc_out", mc, latency);
-        Bool last = Delay.of("last", in.payload.last(), latency);
-        buffer.connect(new Flow<>(valid, new Out(new Vec<>(qs), mcOut, last))).connectTo(out);
+        buffer.connect(result.flow()).connectTo(out);
     }
 }

@@ -9,9 +9,11 @@ import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.ir.Locations;
 import dev.tellmej.hdl.lib.CreditBuffer;
-import dev.tellmej.hdl.lib.Delay;
-import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
+import dev.tellmej.hdl.lib.Timed;
+import dev.tellmej.hdl.lib.fp.Fp32Add;
+import dev.tellmej.hdl.lib.fp.FpConvert;
 import dev.tellmej.hdl.lib.fp.FpFormat;
 import dev.tellmej.model.numerics.StorageFormat;
 import java.util.ArrayList;
@@ -43,31 +45,30 @@ public final class ResidualAdd extends Module {
         if (lanes < 1) {
             throw new InvalidParameterException(Locations.capture(), "ResidualAdd needs at least one lane, got " + lanes);
         }
-        FpFormat format = Units.format(storage);
+        FpFormat format = Storage.format(storage);
         param("l", lanes);
         param("", format.name());
         in = in("in", Stream.of(new In(vec(lanes, bits(16)), vec(lanes, bits(32)), bool())));
         out = out("out", Stream.of(new Out(vec(lanes, bits(16)), bool())));
-        int toFp32 = Units.toFp32Latency(format);
-        latency = toFp32 + dev.tellmej.hdl.lib.fp.Fp32Add.LATENCY + Units.storeLatency(format);
+        Bool fire = in.fire();
+
+        // h' = st(h + y) on every lane, y waiting for h's read-back.
+        Pipeline pipe = new Pipeline("fire", fire);
+        List<Timed<Bits>> stored = new ArrayList<>();
+        for (int lane = 0; lane < lanes; lane++) {
+            String l = "lane" + lane;
+            Timed<Bits> h = FpConvert.toFp32(l + "_h", format, pipe.input(l + "_h", in.payload.h().get(lane)));
+            Timed<Bits> sum = Fp32Add.apply(l + "_add", h, pipe.input(l + "_y", in.payload.y().get(lane)));
+            stored.add(FpConvert.fromFp32(l + "_store", format, sum));
+        }
+        Timed<Out> result = Timed.zip(Timed.all(stored), pipe.input("last", in.payload.last()),
+                (h, last) -> new Out(new Vec<>(h), last));
+        latency = result.cycle();
 
         CreditBuffer<Out> buffer = new CreditBuffer<>("result", new Out(vec(lanes, bits(16)), bool()),
                 CreditBuffer.depthFor(latency));
         in.ready.set(buffer.available());
-        Bool fire = in.fire();
         buffer.issue(fire);
-
-        List<Bits> stored = new ArrayList<>();
-        Bool valid = null;
-        for (int lane = 0; lane < lanes; lane++) {
-            Flow<Bits> h = Units.toFp32("lane" + lane + "_h", format, fire, in.payload.h().get(lane));
-            Bits y = Delay.of("lane" + lane + "_y", in.payload.y().get(lane), toFp32);
-            Flow<Bits> sum = Units.add("lane" + lane + "_add", h.valid, h.payload, y);
-            Flow<Bits> result = Units.store("lane" + lane + "_store", format, sum.valid, sum.payload);
-            stored.add(result.payload);
-            valid = lane == 0 ? result.valid : valid;
-        }
-        Bool last = Delay.of("last", in.payload.last(), latency);
-        buffer.connect(new Flow<>(valid, new Out(new Vec<>(stored), last))).connectTo(out);
+        buffer.connect(result.flow()).connectTo(out);
     }
 }

@@ -14,7 +14,9 @@ import dev.tellmej.hdl.ir.Locations;
 import dev.tellmej.hdl.lib.CreditBuffer;
 import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
+import dev.tellmej.hdl.lib.Timed;
 import dev.tellmej.hdl.lib.fp.Fp32Add;
 import dev.tellmej.hdl.lib.fp.Fp32Mul;
 import dev.tellmej.hdl.lib.fp.FpConvert;
@@ -70,14 +72,15 @@ public final class RmsNormMax extends Module {
     public final int beats;
     /** Cycles from one input beat to the next in the accumulation pass. */
     public final int beatInterval;
-    /** Cycles from the rsqrt's launch to r (the multiply by INV_N, the add of eps, rsqrt, the register). */
-    public static final int NORMALIZE_LATENCY = Fp32Mul.LATENCY + Fp32Add.LATENCY + FpRsqrt.LATENCY + 1;
-
     private enum Phase { ACCUMULATE, REDUCE, NORMALIZE, SCALE, EMIT }
 
     private final int lanes;
-    private final int scaleLatency;
+    /** Cycles from an input beat to its squares (read back, x * x). */
     private final int squareToAdd;
+    /** Cycles from the rsqrt's launch to r (the multiply by INV_N, the add of eps, rsqrt, the register). */
+    private final int normalizeLatency;
+    /** Cycles from a gamma beat to its stored y (the buffer read, read back, two multiplies, storage rounding). */
+    private final int scaleLatency;
 
     /** W = L: one physical lane per partial sum. */
     public RmsNormMax(int lanes, int n, StorageFormat storage) {
@@ -97,7 +100,7 @@ public final class RmsNormMax extends Module {
             throw new InvalidParameterException(Locations.capture(), "RmsNormMax needs n a multiple of the width "
                     + width + ", got n = " + n);
         }
-        FpFormat format = Units.format(storage);
+        FpFormat format = Storage.format(storage);
         param("l", lanes);
         param("w", width);
         param("n", n);
@@ -129,12 +132,18 @@ public final class RmsNormMax extends Module {
         Bool lastIndex = index.eq(beats - 1);
 
         // ---- Pass 1: squares into the partials, partial (rotation * W + p) on physical lane p. ----
-        int toFp32 = Units.toFp32Latency(format);
-        squareToAdd = toFp32 + Fp32Mul.LATENCY;
         UInt cooldown = reg("cooldown", uint(bitsFor(Fp32Add.LATENCY)), 0);
         when(cooldown.ne(0), () -> cooldown.set(cooldown.sub(1)));
         in.ready.set(accumulating.and(cooldown.eq(0)).and(timerDone));
         Bool inFire = in.fire();
+        Pipeline squaring = new Pipeline("in_fire", inFire);
+        List<Timed<Bits>> squares = new ArrayList<>();
+        for (int lane = 0; lane < width; lane++) {
+            Timed<Bits> wide = FpConvert.toFp32("lane" + lane + "_x", format,
+                    squaring.input("lane" + lane + "_x", in.payload.get(lane)));
+            squares.add(Fp32Mul.apply("lane" + lane + "_square", wide, wide));
+        }
+        squareToAdd = squares.getFirst().cycle();
         UInt rotation = reg("rotation", uint(rotationBits), 0);
         when(inFire, () -> {
             if (beatInterval > 1) {
@@ -150,7 +159,7 @@ public final class RmsNormMax extends Module {
                 phase.set(Phase.REDUCE.ordinal());
             });
         });
-        UInt feedRotation = Delay.of("feed_rotation", rotation, squareToAdd);
+        UInt feedRotation = squaring.input("feed_rotation", rotation).at(squareToAdd);
         UInt sumRotation = Delay.of("sum_rotation", feedRotation, Fp32Add.LATENCY);
 
         List<Bits> partials = new ArrayList<>();
@@ -191,9 +200,7 @@ public final class RmsNormMax extends Module {
         }
 
         for (int lane = 0; lane < width; lane++) {
-            Bits x = in.payload.get(lane);
-            Flow<Bits> wide = Units.toFp32("lane" + lane + "_x", format, inFire, x);
-            Flow<Bits> square = Units.mul("lane" + lane + "_square", wide.valid, wide.payload, wide.payload);
+            Flow<Bits> square = squares.get(lane).flow();
             Fp32Add adder = instance("lane" + lane + "_acc", new Fp32Add());
             // This lane's partials, by rotation.
             List<Bits> mine = new ArrayList<>();
@@ -203,24 +210,25 @@ public final class RmsNormMax extends Module {
             Vec<Bits> mineVec = new Vec<>(mine);
             Bits registered = rotations == 1 ? mine.getFirst() : mineVec.get(feedRotation);
             // The previous sum of this partial is the adder's own output in the cycle it appears.
-            Bool bypass = adder.outValid.and(treeOut.not()).and(rotations == 1 ? TRUE : sumRotation.eq(feedRotation));
-            Bits current = mux(bypass, adder.y, registered);
+            Bool bypass = adder.out.valid.and(treeOut.not())
+                    .and(rotations == 1 ? TRUE : sumRotation.eq(feedRotation));
+            Bits current = mux(bypass, adder.out.payload, registered);
             if (lane == 0 && lanes > 1) {
-                adder.inValid.set(square.valid.or(treeFeed));
-                adder.a.set(mux(treeFeed, partialVec.get(twoK), current));
-                adder.b.set(mux(treeFeed, partialVec.get(twoK.add(1)), square.payload));
+                adder.in.valid.set(square.valid.or(treeFeed));
+                adder.in.payload.a().set(mux(treeFeed, partialVec.get(twoK), current));
+                adder.in.payload.b().set(mux(treeFeed, partialVec.get(twoK.add(1)), square.payload));
             } else {
-                adder.inValid.set(square.valid);
-                adder.a.set(current);
-                adder.b.set(square.payload);
+                adder.in.valid.set(square.valid);
+                adder.in.payload.a().set(current);
+                adder.in.payload.b().set(square.payload);
             }
             for (int r = 0; r < rotations; r++) {
                 int j = r * width + lane;
                 Bits partial = partials.get(j);
-                Bool accumulated = adder.outValid.and(treeOut.not())
+                Bool accumulated = adder.out.valid.and(treeOut.not())
                         .and(rotations == 1 ? TRUE : sumRotation.eq(r));
                 Bool reduced = lane == 0 ? treeOut.and(treeKOut.eq(j)) : FALSE;
-                when(accumulated.or(reduced), () -> partial.set(adder.y));
+                when(accumulated.or(reduced), () -> partial.set(adder.out.payload));
             }
             // Tree results land on lane 0's adder; partials other than lane 0's are written from it too.
             if (lane == 0 && lanes > 1) {
@@ -229,7 +237,7 @@ public final class RmsNormMax extends Module {
                         continue;
                     }
                     Bits partial = partials.get(j);
-                    when(treeOut.and(treeKOut.eq(j)), () -> partial.set(adder.y));
+                    when(treeOut.and(treeKOut.eq(j)), () -> partial.set(adder.out.payload));
                 }
             }
         }
@@ -238,14 +246,15 @@ public final class RmsNormMax extends Module {
         Bool busy = reg("normalize_busy", bool(), 0);
         Bool launch = normalizing.and(busy.not());
         when(launch, () -> busy.set(true));
-        Flow<Bits> mean = Units.mul("mean_mul", launch, partials.getFirst(), Units.constant((float) (1.0 / n)));
-        Flow<Bits> shifted = Units.add("eps_add", mean.valid, mean.payload, eps);
-        FpRsqrt rsqrt = instance("rsqrt", new FpRsqrt());
-        rsqrt.inValid.set(shifted.valid);
-        rsqrt.x.set(shifted.payload);
+        Pipeline normalize = new Pipeline("launch", launch);
+        Timed<Bits> mean = Fp32Mul.apply("mean_mul", normalize.input("ss", partials.getFirst()),
+                normalize.steady(FpFormat.fp32((float) (1.0 / n))));
+        Timed<Bits> root = FpRsqrt.apply("rsqrt", Fp32Add.apply("eps_add", mean, normalize.steady(eps)));
+        Flow<Bits> rsqrt = root.flow();
+        normalizeLatency = root.cycle() + 1;
         Bits r = reg("r", bits(32));
-        when(rsqrt.outValid, () -> {
-            r.set(rsqrt.y);
+        when(rsqrt.valid, () -> {
+            r.set(rsqrt.payload);
             busy.set(false);
             phase.set(Phase.SCALE.ordinal());
         });
@@ -259,9 +268,22 @@ public final class RmsNormMax extends Module {
         Bits word = buffer.readSync("read_word", index, gammaFire.or(emit), 1);
 
         // ---- Pass 2: y = st((x * r) * gamma), written back; the running absmax. ----
-        Bool scaleValid = regNext("scale_valid", gammaFire, 0);
-        Vec<Bits> gammaWord = regNext("gamma_word", gamma.payload);
-        scaleLatency = 1 + toFp32 + 2 * Fp32Mul.LATENCY + Units.storeLatency(format);
+        Pipeline scalePipe = new Pipeline("gamma_fire", gammaFire);
+        Timed<Bits> buffered = scalePipe.at(1, "read_word", word);   // the buffer's read, one cycle after gamma
+        Timed<Vec<Bits>> gammaWord = scalePipe.at(1, "gamma_word", regNext("gamma_word", gamma.payload));
+        Timed<Bits> steadyR = scalePipe.steady(r);
+        List<Timed<Bits>> scaledLanes = new ArrayList<>();
+        for (int lane = 0; lane < width; lane++) {
+            String l = "lane" + lane;
+            int at = lane;
+            Timed<Bits> x = FpConvert.toFp32(l + "_xs", format, buffered.map(w -> w.slice(16 * at + 15, 16 * at)));
+            Timed<Bits> g = FpConvert.toFp32(l + "_gamma", format, gammaWord.map(v -> v.get(at))).named(l + "_g");
+            Timed<Bits> xr = Fp32Mul.apply(l + "_xr", x, steadyR);
+            scaledLanes.add(FpConvert.fromFp32(l + "_y", format, Fp32Mul.apply(l + "_xrg", xr, g)));
+        }
+        Timed<List<Bits>> scaledBeat = Timed.all(scaledLanes);
+        scaleLatency = scaledBeat.cycle();
+        List<Bits> ys = scaledBeat.value();
         when(gammaFire, () -> {
             index.set(index.add(1));
             when(lastIndex, () -> {
@@ -270,22 +292,9 @@ public final class RmsNormMax extends Module {
                 phase.set(Phase.EMIT.ordinal());
             });
         });
-        List<Bits> ys = new ArrayList<>();
-        Bool yValid = null;
-        for (int lane = 0; lane < width; lane++) {
-            Bits x = word.slice(16 * lane + 15, 16 * lane);
-            Flow<Bits> wide = Units.toFp32("lane" + lane + "_xs", format, scaleValid, x);
-            Flow<Bits> g = Units.toFp32("lane" + lane + "_gamma", format, scaleValid, gammaWord.get(lane));
-            Flow<Bits> xr = Units.mul("lane" + lane + "_xr", wide.valid, wide.payload, r);
-            Flow<Bits> scaled = Units.mul("lane" + lane + "_xrg", xr.valid, xr.payload,
-                    Delay.of("lane" + lane + "_g", g.payload, Fp32Mul.LATENCY));
-            Flow<Bits> y = Units.store("lane" + lane + "_y", format, scaled.valid, scaled.payload);
-            ys.add(y.payload);
-            yValid = lane == 0 ? y.valid : yValid;
-        }
-        Bool writeBack = yValid;
+        Bool writeBack = scaledBeat.flow().valid;
         UInt writeIndex = reg("write_index", uint(indexBits), 0);
-        UInt beatMax = Units.maxMagnitude(ys);
+        UInt beatMax = format.maxMagnitude(ys);
         UInt running = reg("running_max", uint(15), 0);
         when(writeBack, () -> {
             running.set(mux(beatMax.gt(running), beatMax, running));
@@ -332,6 +341,6 @@ public final class RmsNormMax extends Module {
             tree += w / 2 + Fp32Add.LATENCY + 1;
         }
         return String.format(java.util.Locale.ROOT, "per token about %d + %d + %d + %d (accumulate, tree and rsqrt,"
-                + " scale, emit)", accumulate, tree + 1 + NORMALIZE_LATENCY, beats + scaleLatency + 3, beats + 1);
+                + " scale, emit)", accumulate, tree + 1 + normalizeLatency, beats + scaleLatency + 3, beats + 1);
     }
 }

@@ -12,11 +12,13 @@ import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.ir.Locations;
 import dev.tellmej.hdl.lib.CreditBuffer;
-import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
+import dev.tellmej.hdl.lib.Timed;
 import dev.tellmej.hdl.lib.fp.Fp32Add;
 import dev.tellmej.hdl.lib.fp.Fp32Mul;
+import dev.tellmej.hdl.lib.fp.FpConvert;
 import dev.tellmej.hdl.lib.fp.FpFormat;
 import dev.tellmej.model.config.RopeStyle;
 import dev.tellmej.model.numerics.StorageFormat;
@@ -67,7 +69,7 @@ public final class Rope extends Module {
             throw new InvalidParameterException(Locations.capture(), "Rope needs L a power of two dividing d"
                     + (half ? "/2" : "") + ", d even, rows >= 1; got L " + lanes + ", d " + headDim + ", rows " + rows);
         }
-        FpFormat format = Units.format(storage);
+        FpFormat format = Storage.format(storage);
         baseName(half ? "Rope_half" : "Rope_adjacent");
         param("l", lanes);
         param("d", headDim);
@@ -80,7 +82,6 @@ public final class Rope extends Module {
         in = in("in", Stream.of(new In(vec(lanes, bits(32)), uint(rowBits), bool())));
         tableWrite = in("table_write", Flow.of(new TableWrite(uint(log2Up(tableDepth)), bits(64 * lanes))));
         out = out("out", Stream.of(new Out(vec(lanes, bits(16)), bool())));
-        latency = 1 + Fp32Mul.LATENCY + Fp32Add.LATENCY + Units.storeLatency(format);
 
         Mem<Bits> table = mem("cos_sin", bits(64 * lanes), tableDepth)
                 .style(tableDepth >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED);
@@ -121,13 +122,11 @@ public final class Rope extends Module {
             }).otherwise(() -> writeBeat.set(writeBeat.add(1)));
         });
 
-        // Read side: one beat per cycle from a full bank while the output has room.
-        CreditBuffer<Out> results = new CreditBuffer<>("result", new Out(vec(lanes, bits(16)), bool()),
-                CreditBuffer.depthFor(latency));
+        // Read side: one beat per cycle from a full bank while the output has room (read_issue, driven below
+        // once the result buffer exists: its depth follows from the pipeline).
         Bool readBank = reg("read_bank", bool(), 0);
         UInt readBeat = reg("read_beat", uint(beatBits), 0);
-        Bool issue = mux(readBank, full.get(1), full.get(0)).and(results.available());
-        results.issue(issue);
+        Bool issue = wire("read_issue", bool());
         Bool lastBeat = readBeat.eq(beats - 1);
         when(issue, () -> {
             when(lastBeat, () -> {
@@ -140,35 +139,42 @@ public final class Rope extends Module {
             }).otherwise(() -> readBeat.set(readBeat.add(1)));
         });
         UInt partnerBeat = partnerBeat(style, lanes, beats, readBeat);
-        Bits ownWord = own.readSync("own_word", cat(readBank, readBeat).asUInt(), issue, 1);
-        Bits partnerWord = partner.readSync("partner_word", cat(readBank, partnerBeat).asUInt(), issue, 1);
+        // The reads are there one cycle after the issue.
+        Pipeline pipe = new Pipeline("read_issue", issue);
+        Timed<Bits> ownWord = pipe.at(1, "own_word", own.readSync("own_word", cat(readBank, readBeat).asUInt(), issue, 1));
+        Timed<Bits> partnerWord = pipe.at(1, "partner_word",
+                partner.readSync("partner_word", cat(readBank, partnerBeat).asUInt(), issue, 1));
         UInt row = mux(readBank, bankRow.get(1), bankRow.get(0));
         UInt tableAddress = timesConstant(row, beats, log2Up(tableDepth)).add(readBeat.zext(log2Up(tableDepth)));
-        Bits cosSin = table.readSync("cos_sin_word", tableAddress, issue, 1);
-        Bool readValid = regNext("read_valid", issue, 0);
-        UInt beatR = regNext("read_beat_r", readBeat);
-        Bool lastR = regNext("read_last", issue.and(lastBeat).and(mux(readBank, bankLast.get(1), bankLast.get(0))));
+        Timed<Bits> cosSin = pipe.at(1, "cos_sin_word", table.readSync("cos_sin_word", tableAddress, issue, 1));
+        Timed<UInt> beatR = pipe.at(1, "read_beat_r", regNext("read_beat_r", readBeat));
+        Timed<Bool> lastR = pipe.at(1, "last",
+                regNext("read_last", issue.and(lastBeat).and(mux(readBank, bankLast.get(1), bankLast.get(0)))));
 
-        List<Bits> ys = new ArrayList<>();
-        Bool valid = null;
+        // a' = a*c - b*s, b' = a*s + b*c: each element's own * c plus or minus its partner * s, then st.
+        List<Timed<Bits>> ys = new ArrayList<>();
         for (int lane = 0; lane < lanes; lane++) {
+            String l = "lane" + lane;
+            int at = lane;
             int partnerLane = style == RopeStyle.ADJACENT && lanes >= 2 ? lane ^ 1 : lane;
-            Bits x = ownWord.slice(32 * lane + 31, 32 * lane);
-            Bits mate = partnerWord.slice(32 * partnerLane + 31, 32 * partnerLane);
-            Bits c = cosSin.slice(64 * lane + 31, 64 * lane);
-            Bits s = cosSin.slice(64 * lane + 63, 64 * lane + 32);
-            Bool first = firstOfPair(style, lanes, beats, lane, beatR);
-            Flow<Bits> p1 = Units.mul("lane" + lane + "_own_cos", readValid, x, c);
-            Flow<Bits> p2 = Units.mul("lane" + lane + "_mate_sin", readValid, mate, s);
-            Bool subtract = Delay.of("lane" + lane + "_first", first, Fp32Mul.LATENCY);
-            Bits p2Signed = mux(subtract, FpFormat.FP32.negate(p2.payload), p2.payload);
-            Flow<Bits> sum = Units.add("lane" + lane + "_add", p1.valid, p1.payload, p2Signed);
-            Flow<Bits> y = Units.store("lane" + lane + "_store", format, sum.valid, sum.payload);
-            ys.add(y.payload);
-            valid = lane == 0 ? y.valid : valid;
+            Timed<Bits> x = ownWord.map(w -> w.slice(32 * at + 31, 32 * at));
+            Timed<Bits> mate = partnerWord.map(w -> w.slice(32 * partnerLane + 31, 32 * partnerLane));
+            Timed<Bits> c = cosSin.map(w -> w.slice(64 * at + 31, 64 * at));
+            Timed<Bits> s = cosSin.map(w -> w.slice(64 * at + 63, 64 * at + 32));
+            Timed<Bool> first = beatR.map(beat -> firstOfPair(style, lanes, beats, at, beat)).named(l + "_first");
+            Timed<Bits> ownCos = Fp32Mul.apply(l + "_own_cos", x, c);
+            Timed<Bits> mateSin = Fp32Mul.apply(l + "_mate_sin", mate, s);
+            Timed<Bits> signed = Timed.zip(first, mateSin, (subtract, p) -> mux(subtract, FpFormat.FP32.negate(p), p));
+            ys.add(FpConvert.fromFp32(l + "_store", format, Fp32Add.apply(l + "_add", ownCos, signed)));
         }
-        Bool last = Delay.of("last", lastR, latency - 1);
-        results.connect(new Flow<>(valid, new Out(new Vec<>(ys), last))).connectTo(out);
+        Timed<Out> result = Timed.zip(Timed.all(ys), lastR, (y, last) -> new Out(new Vec<>(y), last));
+        latency = result.cycle();
+
+        CreditBuffer<Out> results = new CreditBuffer<>("result", new Out(vec(lanes, bits(16)), bool()),
+                CreditBuffer.depthFor(latency));
+        issue.set(mux(readBank, full.get(1), full.get(0)).and(results.available()));
+        results.issue(issue);
+        results.connect(result.flow()).connectTo(out);
     }
 
     /** The beat holding the partners of beat j's elements. */

@@ -11,7 +11,7 @@ public abstract sealed class HdlException extends RuntimeException
         permits WidthMismatchException, UndrivenSignalException, MultipleDriversException, LatchException,
                 CombinationalLoopException, UnassignedRegisterException, ReservedNameException,
                 ClockDomainCrossingException, MemoryRuleException, NameClashException, ScopeException,
-                InvalidParameterException, AreaOwnershipException {
+                InvalidParameterException, AreaOwnershipException, LatencyMismatchException {
     private final SourceLocation location;
     private final String rule;
     private final String detail;

@@ -1,16 +1,20 @@
 package dev.tellmej.hdl.ir;
 
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
 import java.net.URL;
 import java.security.CodeSource;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Finds the user's source line for a piece of hardware: the first stack frame outside the language core
  * and the JDK. The core is the packages {@code dev.tellmej.hdl}, {@code .ir}, {@code .check} and
  * {@code .emit} as loaded from this jar or class folder; everything else is user code, including the
  * hardware library ({@code dev.tellmej.hdl.lib}), whose modules and helpers point at their own lines, and
- * tests that live in the core packages. Classes annotated {@link dev.tellmej.hdl.ElaborationHelper} are
- * skipped too.
+ * tests that live in the core packages. Classes and methods annotated {@link dev.tellmej.hdl.ElaborationHelper}
+ * are skipped too.
  * Results per class are cached, so a capture costs one short stack walk.
  */
 public final class Locations {
@@ -32,18 +36,42 @@ public final class Locations {
         }
     };
 
+    /** Name and descriptor of each method a class marks {@link dev.tellmej.hdl.ElaborationHelper}. */
+    private static final ClassValue<Set<String>> HELPER_METHODS = new ClassValue<>() {
+        @Override
+        protected Set<String> computeValue(Class<?> type) {
+            Set<String> helpers = new HashSet<>();
+            try {
+                for (Method method : type.getDeclaredMethods()) {
+                    if (method.isAnnotationPresent(dev.tellmej.hdl.ElaborationHelper.class)) {
+                        helpers.add(method.getName() + MethodType.methodType(method.getReturnType(),
+                                method.getParameterTypes()).toMethodDescriptorString());
+                    }
+                }
+            } catch (LinkageError e) {
+                return Set.of();   // a class whose methods cannot be listed has no helpers we could know of
+            }
+            return Set.copyOf(helpers);
+        }
+    };
+
     private Locations() {}
 
     /** The location of the nearest caller outside the HDL library. */
     public static SourceLocation capture() {
         return WALKER.walk(frames -> frames
-                .filter(frame -> !IS_LIBRARY.get(frame.getDeclaringClass()))
+                .filter(frame -> !IS_LIBRARY.get(frame.getDeclaringClass()) && !isHelperMethod(frame))
                 .findFirst()
                 .map(frame -> new SourceLocation(
                         frame.getFileName() == null ? frame.getDeclaringClass().getSimpleName() + ".java" : frame.getFileName(),
                         Math.max(0, frame.getLineNumber()),
                         frame.getClassName()))
                 .orElse(SourceLocation.UNKNOWN));
+    }
+
+    private static boolean isHelperMethod(StackWalker.StackFrame frame) {
+        Set<String> helpers = HELPER_METHODS.get(frame.getDeclaringClass());
+        return !helpers.isEmpty() && helpers.contains(frame.getMethodName() + frame.getDescriptor());
     }
 
     private static URL sourceOf(Class<?> type) {

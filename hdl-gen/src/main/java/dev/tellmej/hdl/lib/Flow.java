@@ -3,6 +3,7 @@ package dev.tellmej.hdl.lib;
 import static dev.tellmej.hdl.Hdl.*;
 
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
 import dev.tellmej.hdl.HwInterface;
 import java.util.List;
 import java.util.function.Function;
@@ -13,6 +14,7 @@ import java.util.function.Function;
  *
  * @param <T> the payload's shape
  */
+@ElaborationHelper
 public final class Flow<T> implements HwInterface {
     public final Bool valid;
     public final T payload;

@@ -41,6 +41,7 @@ class DocExamplesTest {
         DESIGNS.put("two-clocks", TwoClocks::new);
         DESIGNS.put("serial-tx", () -> new SerialTx(4));
         DESIGNS.put("lane-select", LaneSelect::new);
+        DESIGNS.put("pipeline", MulThenAdd::new);
     }
 
     @Test
@@ -119,7 +120,7 @@ class DocExamplesTest {
             seen.add(name);
         }
         assertEquals(List.of("blinker", "elaborate", "accumulator", "pixel-filter", "two-clocks", "serial-tx", "scratch-pad",
-                "broken", "lane-select", "burst-copy"), seen);
+                "broken", "lane-select", "burst-copy", "pipeline"), seen);
     }
 
     @Test

@@ -88,7 +88,7 @@ class QuantizerSimTest {
             }
         }
         int total = beats;
-        sim.runUntil(() -> out.count() == total, total * 4L + cases.size() * (Quantizer.SCALE_LATENCY + 20L) + 1_000);
+        sim.runUntil(() -> out.count() == total, total * 4L + cases.size() * (top.scaleLatency + 20L) + 1_000);
         List<BigInteger> received = out.received();
         int beat = 0;
         for (int k = 0; k < cases.size(); k++) {

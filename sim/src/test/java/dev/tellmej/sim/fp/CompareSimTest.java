@@ -28,20 +28,19 @@ class CompareSimTest {
         Fp32Max max = maxDesign.top();
         SimModel maxSim = fixture.open(maxDesign);
         maxSim.reset();
-        long[] maxima = new FixedLatencyDriver(maxSim, max.inValid, new Data[] {max.a, max.b}, max.outValid, max.y,
-                Fp32Max.LATENCY).run(pairs[0], pairs[1]);
+        long[] maxima = new FixedLatencyDriver(maxSim, max.in, max.out, Fp32Max.LATENCY).run(pairs[0], pairs[1]);
 
         Design<Fp32Compare> compareDesign = Hdl.elaborate(Fp32Compare::new);
         Fp32Compare compare = compareDesign.top();
         SimModel sim = fixture.open(compareDesign);
         sim.reset();
-        Port a = sim.port(compare.a);
-        Port b = sim.port(compare.b);
-        Port lt = sim.port(compare.lt);
-        Port eq = sim.port(compare.eq);
-        Port gt = sim.port(compare.gt);
-        Port unordered = sim.port(compare.unordered);
-        sim.poke(compare.inValid, true);
+        Port a = sim.port(compare.in.payload.a());
+        Port b = sim.port(compare.in.payload.b());
+        Port lt = sim.port(compare.out.payload.lt());
+        Port eq = sim.port(compare.out.payload.eq());
+        Port gt = sim.port(compare.out.payload.gt());
+        Port unordered = sim.port(compare.out.payload.unordered());
+        sim.poke(compare.in.valid, true);
         for (int i = 0; i < pairs[0].length; i++) {
             float x = Float.intBitsToFloat((int) pairs[0][i]);
             float y = Float.intBitsToFloat((int) pairs[1][i]);
@@ -78,8 +77,7 @@ class CompareSimTest {
                 default -> 254 - exponent + random.nextInt(5) - 2;
             };
         }
-        long[] out = new FixedLatencyDriver(sim, top.inValid, new Data[] {top.r, top.n}, top.outValid, top.y,
-                FpScale2.LATENCY).run(r, k);
+        long[] out = new FixedLatencyDriver(sim, top.in, top.out, FpScale2.LATENCY).run(r, k);
         for (int i = 0; i < n; i++) {
             float want = Math.scalb(Float.intBitsToFloat((int) r[i]), (int) k[i]);
             int index = i;

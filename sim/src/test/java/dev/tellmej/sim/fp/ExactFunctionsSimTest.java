@@ -4,11 +4,10 @@ import static dev.tellmej.sim.fp.FloatCases.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tellmej.hdl.Bits;
-import dev.tellmej.hdl.Bool;
-import dev.tellmej.hdl.Data;
 import dev.tellmej.hdl.Design;
 import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Module;
+import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.fp.FpExp;
 import dev.tellmej.hdl.lib.fp.FpReciprocal;
 import dev.tellmej.hdl.lib.fp.FpRelu2;
@@ -106,8 +105,7 @@ class ExactFunctionsSimTest {
             x[65536 + 2 * i + 1] = Float.floatToRawIntBits(inRange.next(random)) & 0xFFFF_FFFFL;
         }
         long start = System.nanoTime();
-        long[] out = new FixedLatencyDriver(sim, ports.inValid, new Data[] {ports.x}, ports.outValid, ports.y,
-                ports.latency).run(x);
+        long[] out = new FixedLatencyDriver(sim, ports.in(), ports.out(), ports.latency()).run(x);
         double seconds = (System.nanoTime() - start) / 1e9;
         int hash = 0;
         for (int i = 0; i < x.length; i++) {
@@ -127,14 +125,14 @@ class ExactFunctionsSimTest {
     }
 
     /** The common ports of the one-operand units. */
-    private record Ports(Bool inValid, Bits x, Bool outValid, Bits y, int latency) {
+    private record Ports(Flow<Bits> in, Flow<Bits> out, int latency) {
         static Ports of(Module unit) {
             return switch (unit) {
-                case FpExp u -> new Ports(u.inValid, u.x, u.outValid, u.y, FpExp.LATENCY);
-                case FpReciprocal u -> new Ports(u.inValid, u.x, u.outValid, u.y, FpReciprocal.LATENCY);
-                case FpRsqrt u -> new Ports(u.inValid, u.x, u.outValid, u.y, FpRsqrt.LATENCY);
-                case FpSilu u -> new Ports(u.inValid, u.x, u.outValid, u.y, FpSilu.LATENCY);
-                case FpRelu2 u -> new Ports(u.inValid, u.x, u.outValid, u.y, FpRelu2.LATENCY);
+                case FpExp u -> new Ports(u.in, u.out, FpExp.LATENCY);
+                case FpReciprocal u -> new Ports(u.in, u.out, FpReciprocal.LATENCY);
+                case FpRsqrt u -> new Ports(u.in, u.out, FpRsqrt.LATENCY);
+                case FpSilu u -> new Ports(u.in, u.out, FpSilu.LATENCY);
+                case FpRelu2 u -> new Ports(u.in, u.out, FpRelu2.LATENCY);
                 default -> throw new IllegalArgumentException(unit.getClass().getName());
             };
         }

@@ -1,15 +1,17 @@
 package dev.tellmej.sim.fp;
 
-import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.Data;
+import dev.tellmej.hdl.Hdl;
+import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.sim.Port;
 import dev.tellmej.sim.SimModel;
+import java.util.List;
 
 /**
- * Drives a fully pipelined unit of fixed latency (an {@code in_valid} and operands in, {@code out_valid} and a
- * result out): one operand set per cycle, every result read exactly {@code latency} cycles later, with
- * {@code out_valid} checked high then and low in the cycles around the burst. Ports are taken once; a cycle
- * costs a few port writes, one native step and one read.
+ * Drives a fully pipelined unit of fixed latency (an input flow of operands, an output flow of one result):
+ * one operand set per cycle, every result read exactly {@code latency} cycles later, with {@code out_valid}
+ * checked high then and low in the cycles around the burst. Ports are taken once; a cycle costs a few port
+ * writes, one native step and one read.
  */
 final class FixedLatencyDriver {
     private final SimModel sim;
@@ -19,15 +21,17 @@ final class FixedLatencyDriver {
     private final Port result;
     private final int latency;
 
-    FixedLatencyDriver(SimModel sim, Bool inValid, Data[] operands, Bool outValid, Data result, int latency) {
+    /** The unit's ports: the operands are the input payload's fields in declaration order. */
+    FixedLatencyDriver(SimModel sim, Flow<?> in, Flow<? extends Data> out, int latency) {
         this.sim = sim;
-        this.inValid = sim.port(inValid);
-        this.operands = new Port[operands.length];
-        for (int i = 0; i < operands.length; i++) {
-            this.operands[i] = sim.port(operands[i]);
+        this.inValid = sim.port(in.valid);
+        List<Data> fields = Hdl.leaves(in.payload);
+        this.operands = new Port[fields.size()];
+        for (int i = 0; i < fields.size(); i++) {
+            this.operands[i] = sim.port(fields.get(i));
         }
-        this.outValid = sim.port(outValid);
-        this.result = sim.port(result);
+        this.outValid = sim.port(out.valid);
+        this.result = sim.port(out.payload);
         this.latency = latency;
     }
 

@@ -30,8 +30,7 @@ class Fp32ArithmeticSimTest {
         Fp32Add top = design.top();
         SimModel sim = fixture.open(design);
         sim.reset();
-        FixedLatencyDriver driver = new FixedLatencyDriver(sim, top.inValid, new dev.tellmej.hdl.Data[] {top.a, top.b},
-                top.outValid, top.y, Fp32Add.LATENCY);
+        FixedLatencyDriver driver = new FixedLatencyDriver(sim, top.in, top.out, Fp32Add.LATENCY);
         check(driver, "+", Float::sum, fixture.random(), FloatCases::addPartner);
     }
 
@@ -41,8 +40,7 @@ class Fp32ArithmeticSimTest {
         Fp32Mul top = design.top();
         SimModel sim = fixture.open(design);
         sim.reset();
-        FixedLatencyDriver driver = new FixedLatencyDriver(sim, top.inValid, new dev.tellmej.hdl.Data[] {top.a, top.b},
-                top.outValid, top.y, Fp32Mul.LATENCY);
+        FixedLatencyDriver driver = new FixedLatencyDriver(sim, top.in, top.out, Fp32Mul.LATENCY);
         check(driver, "*", (a, b) -> a * b, fixture.random(), FloatCases::mulPartner);
     }
 

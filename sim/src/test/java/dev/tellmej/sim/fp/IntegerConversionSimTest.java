@@ -41,7 +41,7 @@ class IntegerConversionSimTest {
             inputs.add(random.nextInt() >> random.nextInt(32));
         }
         long[] x = inputs.build().toArray();
-        long[] out = new FixedLatencyDriver(sim, top.inValid, new Data[] {top.x}, top.outValid, top.y, Int32ToFp32.LATENCY)
+        long[] out = new FixedLatencyDriver(sim, top.in, top.out, Int32ToFp32.LATENCY)
                 .run(x);
         for (int i = 0; i < x.length; i++) {
             long want = Float.floatToRawIntBits((float) (int) x[i]) & 0xFFFF_FFFFL;
@@ -71,7 +71,7 @@ class IntegerConversionSimTest {
                     : bits((float) (random.nextGaussian() * 100)));
         }
         long[] x = inputs.build().toArray();
-        long[] out = new FixedLatencyDriver(sim, top.inValid, new Data[] {top.x}, top.outValid, top.y, Fp32ToInt8.LATENCY)
+        long[] out = new FixedLatencyDriver(sim, top.in, top.out, Fp32ToInt8.LATENCY)
                 .run(x);
         for (int i = 0; i < x.length; i++) {
             long want = ActivationQuantizer.toInt8(Float.intBitsToFloat((int) x[i]));

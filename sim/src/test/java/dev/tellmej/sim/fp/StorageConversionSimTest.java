@@ -32,7 +32,7 @@ class StorageConversionSimTest {
         Fp16ToFp32 top = design.top();
         SimModel sim = fixture.open(design);
         sim.reset();
-        long[] out = new FixedLatencyDriver(sim, top.inValid, new Data[] {top.x}, top.outValid, top.y, Fp16ToFp32.LATENCY)
+        long[] out = new FixedLatencyDriver(sim, top.in, top.out, Fp16ToFp32.LATENCY)
                 .run(LongStream.range(0, 65536).toArray());
         int nans = 0;
         for (int pattern = 0; pattern < 65536; pattern++) {
@@ -60,7 +60,7 @@ class StorageConversionSimTest {
         Bf16ToFp32 top = design.top();
         SimModel sim = fixture.open(design);
         sim.reset();
-        long[] out = new FixedLatencyDriver(sim, top.inValid, new Data[] {top.x}, top.outValid, top.y, Bf16ToFp32.LATENCY)
+        long[] out = new FixedLatencyDriver(sim, top.in, top.out, Bf16ToFp32.LATENCY)
                 .run(LongStream.range(0, 65536).toArray());
         for (int h = 0; h < 65536; h++) {
             long want = Float.floatToRawIntBits(StorageFormat.fromBf16((short) h)) & 0xFFFF_FFFFL;
@@ -93,7 +93,7 @@ class StorageConversionSimTest {
             inputs.add(FloatCases.anyFloat(random) & 0xFFFF_FFFFL);
         }
         long[] x = inputs.build().toArray();
-        long[] out = new FixedLatencyDriver(sim, top.inValid, new Data[] {top.x}, top.outValid, top.y, Fp32ToFp16.LATENCY)
+        long[] out = new FixedLatencyDriver(sim, top.in, top.out, Fp32ToFp16.LATENCY)
                 .run(x);
         int ties = 0;
         for (int i = 0; i < x.length; i++) {
@@ -128,7 +128,7 @@ class StorageConversionSimTest {
             inputs.add(FloatCases.anyFloat(random) & 0xFFFF_FFFFL);
         }
         long[] x = inputs.build().toArray();
-        long[] out = new FixedLatencyDriver(sim, top.inValid, new Data[] {top.x}, top.outValid, top.y, Fp32ToBf16.LATENCY)
+        long[] out = new FixedLatencyDriver(sim, top.in, top.out, Fp32ToBf16.LATENCY)
                 .run(x);
         for (int i = 0; i < x.length; i++) {
             long want = StorageFormat.toBf16(Float.intBitsToFloat((int) x[i])) & 0xFFFFL;

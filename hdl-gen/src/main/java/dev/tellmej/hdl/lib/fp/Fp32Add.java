@@ -5,9 +5,13 @@ import static dev.tellmej.hdl.lib.fp.FpFormat.FP32;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
+import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.Delay;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Timed;
 
 /**
  * Binary32 addition {@code y = a + b}, exactly Java's {@code float +}: round to nearest, ties to even,
@@ -16,7 +20,7 @@ import dev.tellmej.hdl.lib.Delay;
  * Subtraction is addition of the operand with its sign bit flipped ({@link FpFormat#negate}), which IEEE
  * defines to be the same operation.
  *
- * <p>Latency {@value #LATENCY} cycles, one result per cycle, {@code out_valid} follows {@code in_valid}:
+ * <p>Latency {@value #LATENCY} cycles, one result per cycle, {@code out.valid} follows {@code in.valid}:
  * <ol>
  *   <li>compare magnitudes, swap so the larger comes first, exponent difference, classify;
  *   <li>align the smaller significand (three extra bits: guard, round, sticky);
@@ -31,13 +35,14 @@ public final class Fp32Add extends Module {
     /** Cycles from {@code in_valid} to {@code out_valid}. */
     public static final int LATENCY = 6;
 
-    public final Bool inValid = in("in_valid", bool());
-    public final Bits a = in("a", bits(32));
-    public final Bits b = in("b", bits(32));
-    public final Bool outValid = out("out_valid", bool());
-    public final Bits y = out("y", bits(32));
+    /** The operands (ports {@code in_valid}, {@code in_payload_a}, {@code in_payload_b}): binary32 a and b. */
+    public final Flow<Operands> in = in("in", Flow.of(Operands.fp32()));
+    /** The sum ({@code out_valid}, {@code out_payload}), {@value #LATENCY} cycles after its operands. */
+    public final Flow<Bits> out = out("out", Flow.of(bits(32)));
 
     public Fp32Add() {
+        Bits a = in.payload.a();
+        Bits b = in.payload.b();
         // Stage 1: order by magnitude (the bit patterns of |a| and |b| compare like the values).
         Bool swap = FP32.magnitude(b).asUInt().gt(FP32.magnitude(a).asUInt());
         Bits big = mux(swap, b, a);
@@ -107,7 +112,21 @@ public final class Fp32Add extends Module {
                 mux(inf, infinity,
                         mux(zero5, cat(zeroSumSign, B(0, 31)),
                                 mux(rounded.overflow(), infinity, cat(sign5, rounded.magnitude())))));
-        y.set(regNext("y_6", result));
-        outValid.set(Delay.valid("valid", inValid, LATENCY));
+        out.payload.set(regNext("y_6", result));
+        out.valid.set(Delay.valid("valid", in.valid, LATENCY));
+    }
+
+    /** Places the unit, named {@code name}, fed by {@code in}; returns its result flow: {@code a + b}. */
+    @ElaborationHelper
+    public static Flow<Bits> apply(String name, Flow<Operands> in) {
+        Fp32Add unit = Hdl.instance(name, new Fp32Add());
+        Hdl.assign(unit.in, in);
+        return unit.out;
+    }
+
+    /** {@code a + b} in a pipeline: valid {@value #LATENCY} cycles after the later operand. */
+    @ElaborationHelper
+    public static Timed<Bits> apply(String name, Timed<Bits> a, Timed<Bits> b) {
+        return Timed.zip(a, b, Operands::new).through(name, LATENCY, Fp32Add::apply);
     }
 }

@@ -5,17 +5,21 @@ import static dev.tellmej.hdl.lib.fp.FpFormat.FP32;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
+import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.SInt;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.Delay;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Timed;
 
 /**
  * Binary32 multiplication {@code y = a * b}, exactly Java's {@code float *}: round to nearest, ties to even,
  * subnormal inputs and results kept (gradual underflow), overflow to infinity, {@code inf * 0} and any NaN
  * input giving the canonical NaN 0x7FC00000 (NUMERICS.md N2).
  *
- * <p>Latency {@value #LATENCY} cycles, one result per cycle, {@code out_valid} follows {@code in_valid}:
+ * <p>Latency {@value #LATENCY} cycles, one result per cycle, {@code out.valid} follows {@code in.valid}:
  * <ol>
  *   <li>unpack, classify, count the leading zeros of both significands (subnormals);
  *   <li>normalize both significands to [2^23, 2^24) and sum the exponents (the multiplier's input registers);
@@ -32,13 +36,14 @@ public final class Fp32Mul extends Module {
     /** Cycles from {@code in_valid} to {@code out_valid}. */
     public static final int LATENCY = 7;
 
-    public final Bool inValid = in("in_valid", bool());
-    public final Bits a = in("a", bits(32));
-    public final Bits b = in("b", bits(32));
-    public final Bool outValid = out("out_valid", bool());
-    public final Bits y = out("y", bits(32));
+    /** The operands (ports {@code in_valid}, {@code in_payload_a}, {@code in_payload_b}): binary32 a and b. */
+    public final Flow<Operands> in = in("in", Flow.of(Operands.fp32()));
+    /** The product ({@code out_valid}, {@code out_payload}), {@value #LATENCY} cycles after its operands. */
+    public final Flow<Bits> out = out("out", Flow.of(bits(32)));
 
     public Fp32Mul() {
+        Bits a = in.payload.a();
+        Bits b = in.payload.b();
         // Stage 1: unpack and classify.
         Bool nanIn = FP32.isNaN(a).or(FP32.isNaN(b))
                 .or(FP32.isInfinite(a).and(FP32.isZero(b)))
@@ -104,7 +109,21 @@ public final class Fp32Mul extends Module {
         Bits result = mux(nan, FP32.constant(FP32.canonicalNaN()),
                 mux(inf.or(rounded.overflow().and(zero.not())), cat(sign, B(FP32.infinity(), 31)),
                         mux(zero, cat(sign, B(0, 31)), cat(sign, rounded.magnitude()))));
-        y.set(regNext("y_7", result));
-        outValid.set(Delay.valid("valid", inValid, LATENCY));
+        out.payload.set(regNext("y_7", result));
+        out.valid.set(Delay.valid("valid", in.valid, LATENCY));
+    }
+
+    /** Places the unit, named {@code name}, fed by {@code in}; returns its result flow: {@code a * b}. */
+    @ElaborationHelper
+    public static Flow<Bits> apply(String name, Flow<Operands> in) {
+        Fp32Mul unit = Hdl.instance(name, new Fp32Mul());
+        Hdl.assign(unit.in, in);
+        return unit.out;
+    }
+
+    /** {@code a * b} in a pipeline: valid {@value #LATENCY} cycles after the later operand. */
+    @ElaborationHelper
+    public static Timed<Bits> apply(String name, Timed<Bits> a, Timed<Bits> b) {
+        return Timed.zip(a, b, Operands::new).through(name, LATENCY, Fp32Mul::apply);
     }
 }

@@ -5,9 +5,13 @@ import static dev.tellmej.hdl.lib.fp.FpFormat.FP32;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
+import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.SInt;
 import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Timed;
 
 /**
  * binary32 to int8 for activation quantization: {@code toInt8(v) = sat8(rne_int(v))} (NUMERICS.md N3.2, N3.3):
@@ -22,12 +26,13 @@ public final class Fp32ToInt8 extends Module {
     /** Cycles from {@code in_valid} to {@code out_valid}. */
     public static final int LATENCY = 2;
 
-    public final Bool inValid = in("in_valid", bool());
-    public final Bits x = in("x", bits(32));
-    public final Bool outValid = out("out_valid", bool());
-    public final SInt y = out("y", sint(8));
+    /** The input ({@code in_valid}, {@code in_payload}): binary32 bits. */
+    public final Flow<Bits> in = in("in", Flow.of(bits(32)));
+    /** The result ({@code out_valid}, {@code out_payload}): the int8 result, {@value #LATENCY} cycles later. */
+    public final Flow<SInt> out = out("out", Flow.of(sint(8)));
 
     public Fp32ToInt8() {
+        Bits x = in.payload;
         // Stage 1: |v| = m * 2^(e - 150); the integer part is m >> (150 - e). |v| >= 128 (e >= 134) saturates;
         // below 0.5 (e <= 125) the shift is clamped where only sticky bits are left.
         UInt e = FP32.exponent(x);
@@ -47,7 +52,21 @@ public final class Fp32ToInt8 extends Module {
         SInt positive = mux(large1.or(magnitude.gt(127)), S(127, 10), magnitude.toSInt());
         SInt negative = mux(large1, S(-128, 10), magnitude.toSInt().neg());
         SInt value = mux(nan1, S(0, 10), mux(sign1, negative, positive));
-        y.set(regNext("y_2", value.resize(8)));
-        outValid.set(regNext("valid_2", regNext("valid_1", inValid, 0), 0));
+        out.payload.set(regNext("y_2", value.resize(8)));
+        out.valid.set(regNext("valid_2", regNext("valid_1", in.valid, 0), 0));
+    }
+
+    /** Places the unit, named {@code name}, fed by {@code in}; returns its result flow: {@code toInt8(v)}. */
+    @ElaborationHelper
+    public static Flow<SInt> apply(String name, Flow<Bits> in) {
+        Fp32ToInt8 unit = Hdl.instance(name, new Fp32ToInt8());
+        Hdl.assign(unit.in, in);
+        return unit.out;
+    }
+
+    /** {@code toInt8(v)} in a pipeline: valid {@value #LATENCY} cycles after {@code x}. */
+    @ElaborationHelper
+    public static Timed<SInt> apply(String name, Timed<Bits> x) {
+        return x.through(name, LATENCY, Fp32ToInt8::apply);
     }
 }

@@ -7,15 +7,59 @@ import static dev.tellmej.hdl.lib.fp.FpFormat.FP32;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
 import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Pipeline;
+import dev.tellmej.hdl.lib.Timed;
 
 /**
- * Combinational conversions between binary32 and the 16-bit storage formats (NUMERICS.md N4). The
+ * Conversions between binary32 and the 16-bit storage formats (NUMERICS.md N4), for either storage format:
+ * the combinational logic ({@link #toFp32(FpFormat, Bits)}, {@link #fromFp32(FpFormat, Bits)}), which the
  * conversion modules ({@link Fp16ToFp32}, {@link Fp32ToFp16}, {@link Bf16ToFp32}, {@link Fp32ToBf16}) register
- * these; fused units may inline them.
+ * and fused units may inline, and the module of a format placed on a flow or in a {@link Pipeline}, with its
+ * latency. (Source locations skip this class: the hardware it places points at its caller's line.)
  */
+@ElaborationHelper
 public final class FpConvert {
     private FpConvert() {}
+
+    /** Cycles of the read-back module of {@code storage} (FP16 or BF16): {@link Fp16ToFp32} or {@link Bf16ToFp32}. */
+    public static int toFp32Latency(FpFormat storage) {
+        return storage(storage).equals(FP16) ? Fp16ToFp32.LATENCY : Bf16ToFp32.LATENCY;
+    }
+
+    /** Cycles of the storage rounding module of {@code storage}: {@link Fp32ToFp16} or {@link Fp32ToBf16}. */
+    public static int fromFp32Latency(FpFormat storage) {
+        return storage(storage).equals(FP16) ? Fp32ToFp16.LATENCY : Fp32ToBf16.LATENCY;
+    }
+
+    /** Places the read-back module of {@code storage}, named {@code name}, on {@code stored}: binary32, exact. */
+    public static Flow<Bits> toFp32(String name, FpFormat storage, Flow<Bits> stored) {
+        return storage(storage).equals(FP16) ? Fp16ToFp32.apply(name, stored) : Bf16ToFp32.apply(name, stored);
+    }
+
+    /** A stored value read back as binary32 in a pipeline (N4, exact). */
+    public static Timed<Bits> toFp32(String name, FpFormat storage, Timed<Bits> stored) {
+        return stored.through(name, toFp32Latency(storage), (unit, in) -> toFp32(unit, storage, in));
+    }
+
+    /** Places the storage rounding module of {@code storage}, named {@code name}, on {@code x}: the stored bits. */
+    public static Flow<Bits> fromFp32(String name, FpFormat storage, Flow<Bits> x) {
+        return storage(storage).equals(FP16) ? Fp32ToFp16.apply(name, x) : Fp32ToBf16.apply(name, x);
+    }
+
+    /** A binary32 value rounded to {@code storage} in a pipeline (N4): the bits that are stored. */
+    public static Timed<Bits> fromFp32(String name, FpFormat storage, Timed<Bits> x) {
+        return x.through(name, fromFp32Latency(storage), (unit, in) -> fromFp32(unit, storage, in));
+    }
+
+    private static FpFormat storage(FpFormat format) {
+        if (!format.equals(FP16) && !format.equals(BF16)) {
+            throw new IllegalArgumentException("storage formats are fp16 and bf16, not " + format.name());
+        }
+        return format;
+    }
 
     /**
      * A 16-bit pattern of {@code format} (FP16 or BF16) widened to binary32, exactly. fp16 subnormals become

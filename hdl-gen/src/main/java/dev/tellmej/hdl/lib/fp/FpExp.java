@@ -5,12 +5,16 @@ import static dev.tellmej.hdl.lib.fp.FpFormat.FP32;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
+import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Mem;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.SInt;
 import dev.tellmej.hdl.UInt;
-import dev.tellmej.hdl.lib.Delay;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Pipeline;
+import dev.tellmej.hdl.lib.Timed;
 
 /**
  * exp(x) by the algorithm of NUMERICS.md N9, bit for bit: {@code t = x * LOG2E} (one RNE multiply);
@@ -25,20 +29,20 @@ import dev.tellmej.hdl.lib.Delay;
  * Cost: two {@link Fp32Mul} (four DSP48E2), one {@link Fp32Add}, a 128 x 64 ROM in LUTs, delay lines.
  */
 public final class FpExp extends Module {
-    /** Cycles from {@code in_valid} to {@code out_valid}. */
-    public static final int LATENCY = Fp32Mul.LATENCY + 3 + Fp32Mul.LATENCY + Fp32Add.LATENCY + FpScale2.LATENCY + 1;
+    /** Cycles from {@code in_valid} to {@code out_valid}; derived from the pipeline and checked at elaboration. */
+    public static final int LATENCY = 26;
 
-    public final Bool inValid = in("in_valid", bool());
-    public final Bits x = in("x", bits(32));
-    public final Bool outValid = out("out_valid", bool());
-    public final Bits y = out("y", bits(32));
+    /** x ({@code in_valid}, {@code in_payload}, binary32). */
+    public final Flow<Bits> in = in("in", Flow.of(bits(32)));
+    /** exp(x) ({@code out_valid}, {@code out_payload}, binary32), {@value #LATENCY} cycles later. */
+    public final Flow<Bits> out = out("out", Flow.of(bits(32)));
 
     public FpExp() {
-        Fp32Mul scale = instance("log2e_mul", new Fp32Mul());
-        scale.inValid.set(inValid);
-        scale.a.set(x);
-        scale.b.set(B(Float.floatToRawIntBits(FpTables.LOG2E), 32));
-        Bits t = scale.y;
+        Pipeline pipe = new Pipeline("valid", in.valid);
+        // t = x * LOG2E.
+        Timed<Bits> product = Fp32Mul.apply("log2e_mul", pipe.input("x", in.payload),
+                pipe.steady(FpFormat.fp32(FpTables.LOG2E)));
+        Bits t = product.value();
 
         // Stage A: |t| * 2^23 = m * 2^(e - 127): a left shift for e >= 127 (at most 7 while t is in range), a
         // right shift below, remembering whether bits were lost (floor of a negative value rounds away).
@@ -59,7 +63,6 @@ public final class FpExp extends Module {
         Bool lostA = regNext("lost_a", sign.and(up.not()).and(right.sticky()));
         Bool signA = regNext("sign_a", sign);
         Bits casesA = regNext("cases_a", cat(nan, tooBig, tooSmall));
-        Bool validA = regNext("valid_a", scale.outValid, 0);
 
         // Stage B: F = floor(t * 2^23) as a signed 32-bit integer; its fields.
         SInt magnitudeF = scaledA.zext(32).add(lostA.asUInt().zext(32)).asSInt();
@@ -68,34 +71,35 @@ public final class FpExp extends Module {
         UInt indexB = regNext("index_b", fixed.slice(22, 16).asUInt());
         UInt fractionB = regNext("fraction_b", fixed.slice(15, 0).asUInt());
         Bits casesB = regNext("cases_b", casesA);
-        Bool validB = regNext("valid_b", validA, 0);
 
         // Stage C: u = (F & 0xFFFF) * 2^-16 (exact); the table word for index i.
         Mem<Bits> table = mem("rom", bits(64), FpTables.EXP_ENTRIES).style(RamStyle.DISTRIBUTED)
                 .init(FpTables.words(FpTables.EXP_ENTRIES, FpTables::expValue, FpTables::expSlope));
-        Bits word = table.readSync("rom_word", indexB);
-        Bits uC = regNext("u_c", FpCircuits.fixedToFp32(fractionB, 16));
-        SInt nC = regNext("n_c", nB);
-        Bits casesC = regNext("cases_c", casesB);
-        Bool validC = regNext("valid_c", validB, 0);
+        int c = product.cycle() + 3;   // after the registers of stages A, B and C
+        Timed<Bits> word = pipe.at(c, "rom_word", table.readSync("rom_word", indexB));
+        Timed<Bits> u = pipe.at(c, "u", regNext("u_c", FpCircuits.fixedToFp32(fractionB, 16)));
+        Timed<SInt> n = pipe.at(c, "n", regNext("n_c", nB));
+        Timed<Bits> cases = pipe.at(c, "cases", regNext("cases_c", casesB));
 
-        // r = V[i] + D[i] * u.
-        FpChord chord = instance("chord", new FpChord());
-        chord.inValid.set(validC);
-        chord.word.set(word);
-        chord.u.set(uC);
+        // r = V[i] + D[i] * u; scale2(r, n); the special cases.
+        Timed<Bits> r = FpChord.apply("chord", word, u);
+        Timed<Bits> scaled = FpScale2.apply("scale2", r, n);
+        Timed.zip(cases, scaled, (k, y) -> mux(k.bit(2), FP32.constant(FP32.canonicalNaN()),
+                        mux(k.bit(1), FP32.constant(FP32.infinity()), mux(k.bit(0), B(0, 32), y))))
+                .stage("y_out").flow(LATENCY).connectTo(out);
+    }
 
-        // scale2(r, n).
-        FpScale2 scale2 = instance("scale2", new FpScale2(9));
-        scale2.inValid.set(chord.outValid);
-        scale2.r.set(chord.y);
-        scale2.n.set(Delay.of("n", nC, Fp32Mul.LATENCY + Fp32Add.LATENCY));
+    /** Places the unit, named {@code name}, fed by {@code in}; returns its result flow. */
+    @ElaborationHelper
+    public static Flow<Bits> apply(String name, Flow<Bits> in) {
+        FpExp unit = Hdl.instance(name, new FpExp());
+        Hdl.assign(unit.in, in);
+        return unit.out;
+    }
 
-        Bits cases = Delay.of("cases", casesC, Fp32Mul.LATENCY + Fp32Add.LATENCY + FpScale2.LATENCY);
-        Bits result = mux(cases.bit(2), FP32.constant(FP32.canonicalNaN()),
-                mux(cases.bit(1), FP32.constant(FP32.infinity()),
-                        mux(cases.bit(0), B(0, 32), scale2.y)));
-        y.set(regNext("y_out", result));
-        outValid.set(regNext("valid_out", scale2.outValid, 0));
+    /** exp(x) in a pipeline: valid {@value #LATENCY} cycles after x. */
+    @ElaborationHelper
+    public static Timed<Bits> apply(String name, Timed<Bits> x) {
+        return x.through(name, LATENCY, FpExp::apply);
     }
 }

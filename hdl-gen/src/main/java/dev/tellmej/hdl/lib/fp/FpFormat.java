@@ -5,6 +5,8 @@ import static dev.tellmej.hdl.Hdl.*;
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.UInt;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An IEEE-style binary floating-point format (sign, biased exponent, fraction with a hidden bit), with the
@@ -51,6 +53,11 @@ public record FpFormat(String name, int expBits, int fracBits) {
     /** A constant bit pattern of this format. */
     public Bits constant(long bits) {
         return B(bits, width());
+    }
+
+    /** The binary32 pattern of {@code value} as a 32-bit constant ({@code Float.floatToRawIntBits}). */
+    public static Bits fp32(float value) {
+        return B(Float.floatToRawIntBits(value) & 0xFFFF_FFFFL, 32);
     }
 
     /** The sign bit. */
@@ -110,5 +117,34 @@ public record FpFormat(String name, int expBits, int fracBits) {
     /** A pattern from its sign and magnitude bits. */
     public Bits withSign(Bool sign, Bits magnitude) {
         return cat(sign, magnitude);
+    }
+
+    /**
+     * The largest magnitude among {@code values} (patterns of this format), as the {@code width() - 1} low bits
+     * of a pattern: a balanced tree of integer comparators, combinational. Integer order of the magnitude bits
+     * is value order for every non-NaN pattern and puts NaNs above infinity, so for stored values (whose only NaN
+     * is the canonical one, NUMERICS.md N4) a NaN anywhere makes the maximum that NaN, as N6.1's absmax requires.
+     */
+    public UInt maxMagnitude(List<Bits> values) {
+        if (values.isEmpty()) {
+            throw new IllegalArgumentException("maxMagnitude of no values");
+        }
+        List<UInt> level = new ArrayList<>();
+        for (Bits value : values) {
+            level.add(magnitude(value).asUInt());
+        }
+        while (level.size() > 1) {
+            List<UInt> next = new ArrayList<>();
+            for (int i = 0; i + 1 < level.size(); i += 2) {
+                UInt a = level.get(i);
+                UInt b = level.get(i + 1);
+                next.add(mux(b.gt(a), b, a));
+            }
+            if (level.size() % 2 == 1) {
+                next.add(level.getLast());
+            }
+            level = next;
+        }
+        return level.getFirst();
     }
 }

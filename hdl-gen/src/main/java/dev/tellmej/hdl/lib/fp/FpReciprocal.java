@@ -5,12 +5,16 @@ import static dev.tellmej.hdl.lib.fp.FpFormat.FP32;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
+import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Mem;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.SInt;
 import dev.tellmej.hdl.UInt;
-import dev.tellmej.hdl.lib.Delay;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Pipeline;
+import dev.tellmej.hdl.lib.Timed;
 
 /**
  * 1/x by the algorithm of NUMERICS.md N10, bit for bit: |x| = m * 2^E with m in [1, 2) (a subnormal is
@@ -26,22 +30,24 @@ import dev.tellmej.hdl.lib.Delay;
  * ROM in LUTs, delay lines.
  */
 public final class FpReciprocal extends Module {
-    /** Cycles from {@code in_valid} to {@code out_valid}. */
-    public static final int LATENCY = 3 + 3 * Fp32Mul.LATENCY + 2 * Fp32Add.LATENCY + FpScale2.LATENCY + 1;
+    /** Cycles from {@code in_valid} to {@code out_valid}; derived from the pipeline and checked at elaboration. */
+    public static final int LATENCY = 39;
 
-    public final Bool inValid = in("in_valid", bool());
-    public final Bits x = in("x", bits(32));
-    public final Bool outValid = out("out_valid", bool());
-    public final Bits y = out("y", bits(32));
+    /** x ({@code in_valid}, {@code in_payload}, binary32). */
+    public final Flow<Bits> in = in("in", Flow.of(bits(32)));
+    /** 1/x ({@code out_valid}, {@code out_payload}, binary32), {@value #LATENCY} cycles later. */
+    public final Flow<Bits> out = out("out", Flow.of(bits(32)));
 
     public FpReciprocal() {
+        Pipeline pipe = new Pipeline("valid", in.valid);
+        Bits x = in.payload;
+
         // Stage A: classify; leading zeros of a subnormal's fraction.
         Bits casesA = regNext("cases_a", cat(FP32.isNaN(x), FP32.isInfinite(x), FP32.isZero(x)));
         Bool signA = regNext("sign_a", FP32.sign(x));
         UInt exponentA = regNext("exponent_a", FP32.exponent(x));
         UInt fractionA = regNext("fraction_a", FP32.fraction(x));
         UInt lzA = regNext("lz_a", FpCircuits.leadingZeros(FP32.fraction(x).asBits()));
-        Bool validA = regNext("valid_a", inValid, 0);
 
         // Stage B: m = 1.frac in [1, 2), -E; a subnormal shifts its leading one out of the fraction.
         Bool subnormal = exponentA.eq(0);
@@ -53,53 +59,43 @@ public final class FpReciprocal extends Module {
         SInt minusEB = regNext("minus_e_b", minusE);
         Bits casesB = regNext("cases_b", casesA);
         Bool signB = regNext("sign_b", signA);
-        Bool validB = regNext("valid_b", validA, 0);
 
         // Stage C: the table word for i = frac >> 17; u = (frac & 0x1FFFF) * 2^-17; m.
         Mem<Bits> table = mem("rom", bits(64), FpTables.RECIPROCAL_ENTRIES).style(RamStyle.DISTRIBUTED)
                 .init(FpTables.words(FpTables.RECIPROCAL_ENTRIES, FpTables::reciprocalValue, FpTables::reciprocalSlope));
-        Bits word = table.readSync("rom_word", fractionB.slice(22, 17));
-        Bits uC = regNext("u_c", FpCircuits.fixedToFp32(fractionB.slice(16, 0), 17));
-        Bits mC = regNext("m_c", cat(B(127, 9), fractionB));
-        SInt minusEC = regNext("minus_e_c", minusEB);
-        Bits casesC = regNext("cases_c", casesB);
-        Bool signC = regNext("sign_c", signB);
-        Bool validC = regNext("valid_c", validB, 0);
+        int c = 3;   // after the registers of stages A, B and C
+        Timed<Bits> word = pipe.at(c, "rom_word", table.readSync("rom_word", fractionB.slice(22, 17)));
+        Timed<Bits> u = pipe.at(c, "u", regNext("u_c", FpCircuits.fixedToFp32(fractionB.slice(16, 0), 17)));
+        Timed<Bits> m = pipe.at(c, "m", regNext("m_c", cat(B(127, 9), fractionB)));
+        Timed<SInt> negativeE = pipe.at(c, "minus_e", regNext("minus_e_c", minusEB));
+        Timed<Bits> cases = pipe.at(c, "cases", regNext("cases_c", casesB));
+        Timed<Bool> sign = pipe.at(c, "sign", regNext("sign_c", signB));
 
-        // y0 = V[i] + D[i] * u.
-        FpChord chord = instance("chord", new FpChord());
-        chord.inValid.set(validC);
-        chord.word.set(word);
-        chord.u.set(uC);
-        Bits y0 = chord.y;
+        // y0 = V[i] + D[i] * u; Newton: p = m * y0, q = 2 - p, y1 = y0 * q.
+        Timed<Bits> y0 = FpChord.apply("chord", word, u).named("y0");
+        Timed<Bits> p = Fp32Mul.apply("newton_mul", m, y0);
+        Timed<Bits> q = Fp32Add.apply("newton_sub", pipe.steady(FpFormat.fp32(2f)), p.map(FP32::negate));
+        Timed<Bits> y1 = Fp32Mul.apply("refine_mul", y0, q);
 
-        // Newton: p = m * y0; q = 2 - p; y1 = y0 * q.
-        Fp32Mul product = instance("newton_mul", new Fp32Mul());
-        product.inValid.set(chord.outValid);
-        product.a.set(Delay.of("m", mC, Fp32Mul.LATENCY + Fp32Add.LATENCY));
-        product.b.set(y0);
-        Fp32Add correction = instance("newton_sub", new Fp32Add());
-        correction.inValid.set(product.outValid);
-        correction.a.set(FP32.constant(Float.floatToRawIntBits(2f)));
-        correction.b.set(FP32.negate(product.y));
-        Fp32Mul refine = instance("refine_mul", new Fp32Mul());
-        refine.inValid.set(correction.outValid);
-        refine.a.set(Delay.of("y0", y0, Fp32Mul.LATENCY + Fp32Add.LATENCY));
-        refine.b.set(correction.y);
+        // sign(x) * scale2(y1, -E); the special cases.
+        Timed<Bits> scaled = FpScale2.apply("scale2", y1, negativeE);
+        Timed.zip(cases, sign, scaled, (k, s, y) -> mux(k.bit(2), FP32.constant(FP32.canonicalNaN()),
+                        mux(k.bit(1), cat(s, B(0, 31)),
+                                mux(k.bit(0), cat(s, B(FP32.infinity(), 31)), cat(s, FP32.magnitude(y))))))
+                .stage("y_out").flow(LATENCY).connectTo(out);
+    }
 
-        // sign(x) * scale2(y1, -E).
-        int toScale = 3 * Fp32Mul.LATENCY + 2 * Fp32Add.LATENCY;
-        FpScale2 scale2 = instance("scale2", new FpScale2(10));
-        scale2.inValid.set(refine.outValid);
-        scale2.r.set(refine.y);
-        scale2.n.set(Delay.of("minus_e", minusEC, toScale));
+    /** Places the unit, named {@code name}, fed by {@code in}; returns its result flow. */
+    @ElaborationHelper
+    public static Flow<Bits> apply(String name, Flow<Bits> in) {
+        FpReciprocal unit = Hdl.instance(name, new FpReciprocal());
+        Hdl.assign(unit.in, in);
+        return unit.out;
+    }
 
-        Bits cases = Delay.of("cases", casesC, toScale + FpScale2.LATENCY);
-        Bool sign = Delay.of("sign", signC, toScale + FpScale2.LATENCY);
-        Bits result = mux(cases.bit(2), FP32.constant(FP32.canonicalNaN()),
-                mux(cases.bit(1), cat(sign, B(0, 31)),
-                        mux(cases.bit(0), cat(sign, B(FP32.infinity(), 31)), cat(sign, FP32.magnitude(scale2.y)))));
-        y.set(regNext("y_out", result));
-        outValid.set(regNext("valid_out", scale2.outValid, 0));
+    /** 1/x in a pipeline: valid {@value #LATENCY} cycles after x. */
+    @ElaborationHelper
+    public static Timed<Bits> apply(String name, Timed<Bits> x) {
+        return x.through(name, LATENCY, FpReciprocal::apply);
     }
 }

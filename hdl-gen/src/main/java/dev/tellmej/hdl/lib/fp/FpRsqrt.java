@@ -5,12 +5,16 @@ import static dev.tellmej.hdl.lib.fp.FpFormat.FP32;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
+import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Mem;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.SInt;
 import dev.tellmej.hdl.UInt;
-import dev.tellmej.hdl.lib.Delay;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Pipeline;
+import dev.tellmej.hdl.lib.Timed;
 
 /**
  * 1/sqrt(x) by the algorithm of NUMERICS.md N11, bit for bit: x = m * 2^E (subnormals normalized); for odd
@@ -27,15 +31,18 @@ import dev.tellmej.hdl.lib.Delay;
  * {@link Fp32Add}, a 64 x 64 ROM in LUTs, delay lines.
  */
 public final class FpRsqrt extends Module {
-    /** Cycles from {@code in_valid} to {@code out_valid}. */
-    public static final int LATENCY = 3 + 4 * Fp32Mul.LATENCY + 2 * Fp32Add.LATENCY + FpScale2.LATENCY + 1;
+    /** Cycles from {@code in_valid} to {@code out_valid}; derived from the pipeline and checked at elaboration. */
+    public static final int LATENCY = 46;
 
-    public final Bool inValid = in("in_valid", bool());
-    public final Bits x = in("x", bits(32));
-    public final Bool outValid = out("out_valid", bool());
-    public final Bits y = out("y", bits(32));
+    /** x ({@code in_valid}, {@code in_payload}, binary32). */
+    public final Flow<Bits> in = in("in", Flow.of(bits(32)));
+    /** 1/sqrt(x) ({@code out_valid}, {@code out_payload}, binary32), {@value #LATENCY} cycles later. */
+    public final Flow<Bits> out = out("out", Flow.of(bits(32)));
 
     public FpRsqrt() {
+        Pipeline pipe = new Pipeline("valid", in.valid);
+        Bits x = in.payload;
+
         // Stage A: classify; leading zeros of a subnormal's fraction.
         Bool nan = FP32.isNaN(x).or(FP32.sign(x).and(FP32.isZero(x).not()));
         Bool zero = FP32.isZero(x);
@@ -45,7 +52,6 @@ public final class FpRsqrt extends Module {
         UInt exponentA = regNext("exponent_a", FP32.exponent(x));
         UInt fractionA = regNext("fraction_a", FP32.fraction(x));
         UInt lzA = regNext("lz_a", FpCircuits.leadingZeros(FP32.fraction(x).asBits()));
-        Bool validA = regNext("valid_a", inValid, 0);
 
         // Stage B: E and the normalized fraction; parity; h = 0.5 * m' = 1.frac * 2^(odd - 1); -E'/2.
         Bool subnormal = exponentA.eq(0);
@@ -61,57 +67,44 @@ public final class FpRsqrt extends Module {
         SInt minusHalfB = regNext("minus_half_b", minusHalf);
         Bits casesB = regNext("cases_b", casesA);
         Bool signB = regNext("sign_b", signA);
-        Bool validB = regNext("valid_b", validA, 0);
 
         // Stage C: the table word for i = 32 * odd + (frac >> 18); u = (frac & 0x3FFFF) * 2^-18; h.
         Mem<Bits> table = mem("rom", bits(64), FpTables.RSQRT_ENTRIES).style(RamStyle.DISTRIBUTED)
                 .init(FpTables.words(FpTables.RSQRT_ENTRIES, FpTables::rsqrtValue, FpTables::rsqrtSlope));
-        Bits word = table.readSync("rom_word", cat(oddB, fractionB.slice(22, 18)).asUInt());
-        Bits uC = regNext("u_c", FpCircuits.fixedToFp32(fractionB.slice(17, 0), 18));
-        Bits hC = regNext("h_c", cat(FALSE, B(0b0111111, 7), oddB, fractionB));
-        SInt minusHalfC = regNext("minus_half_c", minusHalfB);
-        Bits casesC = regNext("cases_c", casesB);
-        Bool signC = regNext("sign_c", signB);
-        Bool validC = regNext("valid_c", validB, 0);
+        int c = 3;   // after the registers of stages A, B and C
+        Timed<Bits> word = pipe.at(c, "rom_word",
+                table.readSync("rom_word", cat(oddB, fractionB.slice(22, 18)).asUInt()));
+        Timed<Bits> u = pipe.at(c, "u", regNext("u_c", FpCircuits.fixedToFp32(fractionB.slice(17, 0), 18)));
+        Timed<Bits> h = pipe.at(c, "h", regNext("h_c", cat(FALSE, B(0b0111111, 7), oddB, fractionB)));
+        Timed<SInt> halfExponent = pipe.at(c, "minus_half", regNext("minus_half_c", minusHalfB));
+        Timed<Bits> cases = pipe.at(c, "cases", regNext("cases_c", casesB));
+        Timed<Bool> sign = pipe.at(c, "sign", regNext("sign_c", signB));
 
-        // y0 = V[i] + D[i] * u.
-        FpChord chord = instance("chord", new FpChord());
-        chord.inValid.set(validC);
-        chord.word.set(word);
-        chord.u.set(uC);
-        Bits y0 = chord.y;
+        // y0 = V[i] + D[i] * u; Newton: a = y0 * y0, b = h * a, c = 1.5 - b, y1 = y0 * c.
+        Timed<Bits> y0 = FpChord.apply("chord", word, u).named("y0");
+        Timed<Bits> a = Fp32Mul.apply("square_mul", y0, y0);
+        Timed<Bits> b = Fp32Mul.apply("half_mul", h, a);
+        Timed<Bits> correction = Fp32Add.apply("newton_sub", pipe.steady(FpFormat.fp32(1.5f)), b.map(FP32::negate));
+        Timed<Bits> y1 = Fp32Mul.apply("refine_mul", y0, correction);
 
-        // Newton: a = y0 * y0; b = h * a; c = 1.5 - b; y1 = y0 * c.
-        Fp32Mul square = instance("square_mul", new Fp32Mul());
-        square.inValid.set(chord.outValid);
-        square.a.set(y0);
-        square.b.set(y0);
-        Fp32Mul half = instance("half_mul", new Fp32Mul());
-        half.inValid.set(square.outValid);
-        half.a.set(Delay.of("h", hC, 2 * Fp32Mul.LATENCY + Fp32Add.LATENCY));
-        half.b.set(square.y);
-        Fp32Add correction = instance("newton_sub", new Fp32Add());
-        correction.inValid.set(half.outValid);
-        correction.a.set(FP32.constant(Float.floatToRawIntBits(1.5f)));
-        correction.b.set(FP32.negate(half.y));
-        Fp32Mul refine = instance("refine_mul", new Fp32Mul());
-        refine.inValid.set(correction.outValid);
-        refine.a.set(Delay.of("y0", y0, 2 * Fp32Mul.LATENCY + Fp32Add.LATENCY));
-        refine.b.set(correction.y);
+        // scale2(y1, -E'/2); the special cases.
+        Timed<Bits> scaled = FpScale2.apply("scale2", y1, halfExponent);
+        Timed.zip(cases, sign, scaled, (k, s, y) -> mux(k.bit(2), FP32.constant(FP32.canonicalNaN()),
+                        mux(k.bit(1), cat(s, B(FP32.infinity(), 31)), mux(k.bit(0), B(0, 32), y))))
+                .stage("y_out").flow(LATENCY).connectTo(out);
+    }
 
-        // scale2(y1, -E'/2).
-        int toScale = 4 * Fp32Mul.LATENCY + 2 * Fp32Add.LATENCY;
-        FpScale2 scale2 = instance("scale2", new FpScale2(9));
-        scale2.inValid.set(refine.outValid);
-        scale2.r.set(refine.y);
-        scale2.n.set(Delay.of("minus_half", minusHalfC, toScale));
+    /** Places the unit, named {@code name}, fed by {@code in}; returns its result flow. */
+    @ElaborationHelper
+    public static Flow<Bits> apply(String name, Flow<Bits> in) {
+        FpRsqrt unit = Hdl.instance(name, new FpRsqrt());
+        Hdl.assign(unit.in, in);
+        return unit.out;
+    }
 
-        Bits cases = Delay.of("cases", casesC, toScale + FpScale2.LATENCY);
-        Bool sign = Delay.of("sign", signC, toScale + FpScale2.LATENCY);
-        Bits result = mux(cases.bit(2), FP32.constant(FP32.canonicalNaN()),
-                mux(cases.bit(1), cat(sign, B(FP32.infinity(), 31)),
-                        mux(cases.bit(0), B(0, 32), scale2.y)));
-        y.set(regNext("y_out", result));
-        outValid.set(regNext("valid_out", scale2.outValid, 0));
+    /** 1/sqrt(x) in a pipeline: valid {@value #LATENCY} cycles after x. */
+    @ElaborationHelper
+    public static Timed<Bits> apply(String name, Timed<Bits> x) {
+        return x.through(name, LATENCY, FpRsqrt::apply);
     }
 }

@@ -5,9 +5,13 @@ import static dev.tellmej.hdl.lib.fp.FpFormat.FP32;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
+import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.SInt;
 import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Timed;
 
 /**
  * {@code scale2(r, n) = r * 2^n} rounded to nearest even, for a normal binary32 r (NUMERICS.md N9.1, Java
@@ -25,13 +29,18 @@ public final class FpScale2 extends Module {
     /** Cycles from {@code in_valid} to {@code out_valid}. */
     public static final int LATENCY = 2;
 
-    public final Bool inValid = in("in_valid", bool());
-    /** A normal binary32 value. */
-    public final Bits r;
-    /** The power of two, signed. */
-    public final SInt n;
-    public final Bool outValid = out("out_valid", bool());
-    public final Bits y = out("y", bits(32));
+    /**
+     * The operands.
+     *
+     * @param r a normal binary32 value
+     * @param n the power of two, signed
+     */
+    public record In(Bits r, SInt n) {}
+
+    /** r and n ({@code in_valid}, {@code in_payload_r}, {@code in_payload_n}). */
+    public final Flow<In> in;
+    /** {@code r * 2^n} ({@code out_valid}, {@code out_payload}), {@value #LATENCY} cycles later. */
+    public final Flow<Bits> out;
 
     /** @param nBits width of {@code n} (2..16) */
     public FpScale2(int nBits) {
@@ -39,8 +48,10 @@ public final class FpScale2 extends Module {
             throw new IllegalArgumentException("FpScale2 takes n of 2..16 bits, got " + nBits);
         }
         param("n", nBits);
-        r = in("r", bits(32));
-        n = in("n", sint(nBits));
+        in = in("in", Flow.of(new In(bits(32), sint(nBits))));
+        out = out("out", Flow.of(bits(32)));
+        Bits r = in.payload.r();
+        SInt n = in.payload.n();
         int w = Math.max(nBits, 9) + 2;
         // Stage 1.
         SInt exponent = FP32.exponent(r).toSInt().sext(w).add(n.sext(w));
@@ -62,7 +73,21 @@ public final class FpScale2 extends Module {
         Bits result = mux(cases1.bit(2), cat(sign, B(FP32.infinity(), 31)),
                 mux(cases1.bit(1), cat(sign, exponent1, FP32.fraction(r1)),
                         mux(cases1.bit(0), cat(sign, B(0, 31)), cat(sign, tiny.magnitude()))));
-        y.set(regNext("y_2", result));
-        outValid.set(regNext("valid_2", regNext("valid_1", inValid, 0), 0));
+        out.payload.set(regNext("y_2", result));
+        out.valid.set(regNext("valid_2", regNext("valid_1", in.valid, 0), 0));
+    }
+
+    /** Places the unit, named {@code name}, fed by {@code in} (n of any width 2..16); returns its result flow. */
+    @ElaborationHelper
+    public static Flow<Bits> apply(String name, Flow<In> in) {
+        FpScale2 unit = Hdl.instance(name, new FpScale2(in.payload.n().width()));
+        Hdl.assign(unit.in, in);
+        return unit.out;
+    }
+
+    /** {@code r * 2^n} in a pipeline: valid {@value #LATENCY} cycles after the later operand. */
+    @ElaborationHelper
+    public static Timed<Bits> apply(String name, Timed<Bits> r, Timed<SInt> n) {
+        return Timed.zip(r, n, In::new).through(name, LATENCY, FpScale2::apply);
     }
 }

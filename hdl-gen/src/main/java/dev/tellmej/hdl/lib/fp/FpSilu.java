@@ -5,8 +5,12 @@ import static dev.tellmej.hdl.lib.fp.FpFormat.FP32;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
+import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Module;
-import dev.tellmej.hdl.lib.Delay;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Pipeline;
+import dev.tellmej.hdl.lib.Timed;
 
 /**
  * SiLU by NUMERICS.md N12.1, bit for bit: {@code silu(x) = x * reciprocal(1 + exp(-x))}: negate (exact),
@@ -19,33 +23,36 @@ import dev.tellmej.hdl.lib.Delay;
  * delay line for x (SRLs).
  */
 public final class FpSilu extends Module {
-    /** Cycles from {@code in_valid} to {@code out_valid}. */
-    public static final int LATENCY = FpExp.LATENCY + Fp32Add.LATENCY + FpReciprocal.LATENCY + Fp32Mul.LATENCY + 1;
+    /** Cycles from {@code in_valid} to {@code out_valid}; derived from the pipeline and checked at elaboration. */
+    public static final int LATENCY = 79;
 
-    public final Bool inValid = in("in_valid", bool());
-    public final Bits x = in("x", bits(32));
-    public final Bool outValid = out("out_valid", bool());
-    public final Bits y = out("y", bits(32));
+    /** x ({@code in_valid}, {@code in_payload}, binary32). */
+    public final Flow<Bits> in = in("in", Flow.of(bits(32)));
+    /** silu(x) ({@code out_valid}, {@code out_payload}, binary32), {@value #LATENCY} cycles later. */
+    public final Flow<Bits> out = out("out", Flow.of(bits(32)));
 
     public FpSilu() {
-        FpExp exp = instance("exp", new FpExp());
-        exp.inValid.set(inValid);
-        exp.x.set(FP32.negate(x));
-        Fp32Add plusOne = instance("plus_one", new Fp32Add());
-        plusOne.inValid.set(exp.outValid);
-        plusOne.a.set(FP32.constant(Float.floatToRawIntBits(1f)));
-        plusOne.b.set(exp.y);
-        FpReciprocal reciprocal = instance("reciprocal", new FpReciprocal());
-        reciprocal.inValid.set(plusOne.outValid);
-        reciprocal.x.set(plusOne.y);
-        Fp32Mul times = instance("times_x", new Fp32Mul());
-        times.inValid.set(reciprocal.outValid);
-        times.a.set(Delay.of("x", x, FpExp.LATENCY + Fp32Add.LATENCY + FpReciprocal.LATENCY));
-        times.b.set(reciprocal.y);
+        Pipeline pipe = new Pipeline("valid", in.valid);
+        Timed<Bits> x = pipe.input("x", in.payload);
+        Timed<Bits> e = FpExp.apply("exp", x.map(FP32::negate));
+        Timed<Bits> r = FpReciprocal.apply("reciprocal", Fp32Add.apply("plus_one", pipe.steady(FpFormat.fp32(1f)), e));
+        Timed<Bits> product = Fp32Mul.apply("times_x", x, r);
+        Timed<Bool> negativeInfinity = x.map(v -> FP32.isInfinite(v).and(FP32.sign(v))).named("neg_inf");
+        Timed.zip(negativeInfinity, product, (n, y) -> mux(n, B(0x8000_0000L, 32), y))
+                .stage("y_out").flow(LATENCY).connectTo(out);
+    }
 
-        Bool negativeInfinity = Delay.of("neg_inf", FP32.isInfinite(x).and(FP32.sign(x)),
-                FpExp.LATENCY + Fp32Add.LATENCY + FpReciprocal.LATENCY + Fp32Mul.LATENCY);
-        y.set(regNext("y_out", mux(negativeInfinity, B(0x8000_0000L, 32), times.y)));
-        outValid.set(regNext("valid_out", times.outValid, 0));
+    /** Places the unit, named {@code name}, fed by {@code in}; returns its result flow. */
+    @ElaborationHelper
+    public static Flow<Bits> apply(String name, Flow<Bits> in) {
+        FpSilu unit = Hdl.instance(name, new FpSilu());
+        Hdl.assign(unit.in, in);
+        return unit.out;
+    }
+
+    /** silu(x) in a pipeline: valid {@value #LATENCY} cycles after x. */
+    @ElaborationHelper
+    public static Timed<Bits> apply(String name, Timed<Bits> x) {
+        return x.through(name, LATENCY, FpSilu::apply);
     }
 }

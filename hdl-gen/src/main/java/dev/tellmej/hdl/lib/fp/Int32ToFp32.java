@@ -4,10 +4,14 @@ import static dev.tellmej.hdl.Hdl.*;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
+import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.SInt;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.Delay;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Timed;
 
 /**
  * int32 to binary32, round to nearest even: Java's {@code (float) intValue} (NUMERICS.md N3.1; exact for
@@ -20,12 +24,13 @@ public final class Int32ToFp32 extends Module {
     /** Cycles from {@code in_valid} to {@code out_valid}. */
     public static final int LATENCY = 3;
 
-    public final Bool inValid = in("in_valid", bool());
-    public final SInt x = in("x", sint(32));
-    public final Bool outValid = out("out_valid", bool());
-    public final Bits y = out("y", bits(32));
+    /** The input ({@code in_valid}, {@code in_payload}): a two's complement int32. */
+    public final Flow<SInt> in = in("in", Flow.of(sint(32)));
+    /** The result ({@code out_valid}, {@code out_payload}): binary32 bits, {@value #LATENCY} cycles later. */
+    public final Flow<Bits> out = out("out", Flow.of(bits(32)));
 
     public Int32ToFp32() {
+        SInt x = in.payload;
         // Stage 1: sign and magnitude (|-2^31| = 2^31 still fits 32 unsigned bits).
         Bool sign1 = regNext("sign_1", x.isNegative());
         UInt magnitude1 = regNext("magnitude_1", mux(x.isNegative(), x.neg(), x).asUInt());
@@ -42,7 +47,21 @@ public final class Int32ToFp32 extends Module {
         UInt scale = U(158, 8).sub(lz2.zext(8));
         FpCircuits.Rounded rounded = FpCircuits.roundPack(scale, cut, 8, 23);
         Bits result = mux(magnitude2.eq(0), B(0, 32), cat(sign2, rounded.magnitude()));
-        y.set(regNext("y_3", result));
-        outValid.set(Delay.valid("valid", inValid, LATENCY));
+        out.payload.set(regNext("y_3", result));
+        out.valid.set(Delay.valid("valid", in.valid, LATENCY));
+    }
+
+    /** Places the unit, named {@code name}, fed by {@code in}; returns its result flow: {@code (float) n}. */
+    @ElaborationHelper
+    public static Flow<Bits> apply(String name, Flow<SInt> in) {
+        Int32ToFp32 unit = Hdl.instance(name, new Int32ToFp32());
+        Hdl.assign(unit.in, in);
+        return unit.out;
+    }
+
+    /** {@code (float) n} in a pipeline: valid {@value #LATENCY} cycles after {@code x}. */
+    @ElaborationHelper
+    public static Timed<Bits> apply(String name, Timed<SInt> x) {
+        return x.through(name, LATENCY, Int32ToFp32::apply);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tellmej.hdl.lib.fp;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,11 +8,20 @@ import dev.tellmej.eda.ResourceReport;
 import dev.tellmej.hdl.Design;
 import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Module;
+import dev.tellmej.hdl.check.LatencyMismatchException;
 import dev.tellmej.hdl.testing.DesignVerifier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -41,6 +51,45 @@ class FloatingPointUnitsTest {
             new Unit("fp-reciprocal", FpReciprocal::new, null),
             new Unit("fp-rsqrt", FpRsqrt::new, null),
             new Unit("fp-silu", FpSilu::new, null));
+
+    /** Every unit's documented latency, by class name. */
+    private static final Map<String, Integer> LATENCIES = Map.ofEntries(
+            Map.entry("Fp32Add", Fp32Add.LATENCY), Map.entry("Fp32Mul", Fp32Mul.LATENCY),
+            Map.entry("Fp16ToFp32", Fp16ToFp32.LATENCY), Map.entry("Bf16ToFp32", Bf16ToFp32.LATENCY),
+            Map.entry("Fp32ToFp16", Fp32ToFp16.LATENCY), Map.entry("Fp32ToBf16", Fp32ToBf16.LATENCY),
+            Map.entry("Int32ToFp32", Int32ToFp32.LATENCY), Map.entry("Fp32ToInt8", Fp32ToInt8.LATENCY),
+            Map.entry("Fp32Compare", Fp32Compare.LATENCY), Map.entry("Fp32Max", Fp32Max.LATENCY),
+            Map.entry("FpScale2", FpScale2.LATENCY), Map.entry("FpChord", FpChord.LATENCY),
+            Map.entry("FpExp", FpExp.LATENCY),
+            Map.entry("FpReciprocal", FpReciprocal.LATENCY), Map.entry("FpRsqrt", FpRsqrt.LATENCY),
+            Map.entry("FpSilu", FpSilu.LATENCY), Map.entry("FpRelu2", FpRelu2.LATENCY));
+
+    /**
+     * The composite units (chord, exp, reciprocal, rsqrt, SiLU, ReLU²) derive their latency from their pipelines
+     * and compare it with {@code LATENCY} as they elaborate (a {@link LatencyMismatchException} otherwise), and
+     * every {@code LATENCY} is the figure docs/elementwise.md gives. (The Verilator tests check each unit's
+     * {@code out_valid} at exactly that cycle.)
+     */
+    @Test
+    void derivedLatenciesAreTheDocumentedOnes() throws IOException {
+        for (Supplier<? extends Module> unit : List.<Supplier<? extends Module>>of(FpChord::new, FpExp::new,
+                FpReciprocal::new, FpRsqrt::new, FpSilu::new, FpRelu2::new)) {
+            assertDoesNotThrow(() -> Hdl.elaborate(unit::get));
+        }
+        Map<String, Integer> documented = new TreeMap<>();
+        Matcher row = Pattern.compile("^\\| ((?:`\\w+`(?:, )?)+) \\|[^|]*\\|[^|]*\\| ([\\d, ]+) \\|", Pattern.MULTILINE)
+                .matcher(Files.readString(Path.of("..", "docs", "elementwise.md")));
+        while (row.find()) {
+            List<String> names = Pattern.compile("`(\\w+)`").matcher(row.group(1)).results()
+                    .map(r -> r.group(1)).toList();
+            String[] figures = row.group(2).split(", ");
+            for (int i = 0; i < names.size(); i++) {
+                documented.put(names.get(i), Integer.parseInt(figures[figures.length == 1 ? 0 : i].strip()));
+            }
+        }
+        assertEquals(new TreeMap<>(LATENCIES), documented,
+                "docs/elementwise.md's library table against the LATENCY constants");
+    }
 
     @TestFactory
     Stream<DynamicTest> everyUnitIsLintCleanAndDeterministic() {
