@@ -4,237 +4,237 @@
 `default_nettype none
 
 module Dequantizer_l16 (
-  input  wire        clk,               // Dequantizer.java:51
-  input  wire        reset,             // Dequantizer.java:51
-  input  wire        params_valid,      // Dequantizer.java:56
-  output wire        params_ready,      // Dequantizer.java:56
-  input  wire [31:0] params_payload_mc, // Dequantizer.java:56
-  input  wire [31:0] params_payload_ws, // Dequantizer.java:56
-  input  wire        in_valid,          // Dequantizer.java:57
-  output wire        in_ready,          // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_0,  // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_1,  // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_2,  // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_3,  // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_4,  // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_5,  // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_6,  // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_7,  // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_8,  // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_9,  // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_10, // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_11, // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_12, // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_13, // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_14, // Dequantizer.java:57
-  input  wire [31:0] in_payload_acc_15, // Dequantizer.java:57
-  input  wire        in_payload_last,   // Dequantizer.java:57
-  output wire        out_valid,         // Dequantizer.java:58
-  input  wire        out_ready,         // Dequantizer.java:58
-  output wire [31:0] out_payload_y_0,   // Dequantizer.java:58
-  output wire [31:0] out_payload_y_1,   // Dequantizer.java:58
-  output wire [31:0] out_payload_y_2,   // Dequantizer.java:58
-  output wire [31:0] out_payload_y_3,   // Dequantizer.java:58
-  output wire [31:0] out_payload_y_4,   // Dequantizer.java:58
-  output wire [31:0] out_payload_y_5,   // Dequantizer.java:58
-  output wire [31:0] out_payload_y_6,   // Dequantizer.java:58
-  output wire [31:0] out_payload_y_7,   // Dequantizer.java:58
-  output wire [31:0] out_payload_y_8,   // Dequantizer.java:58
-  output wire [31:0] out_payload_y_9,   // Dequantizer.java:58
-  output wire [31:0] out_payload_y_10,  // Dequantizer.java:58
-  output wire [31:0] out_payload_y_11,  // Dequantizer.java:58
-  output wire [31:0] out_payload_y_12,  // Dequantizer.java:58
-  output wire [31:0] out_payload_y_13,  // Dequantizer.java:58
-  output wire [31:0] out_payload_y_14,  // Dequantizer.java:58
-  output wire [31:0] out_payload_y_15,  // Dequantizer.java:58
-  output wire        out_payload_last   // Dequantizer.java:58
+  input  wire        clk,               // Dequantizer.java:52
+  input  wire        reset,             // Dequantizer.java:52
+  input  wire        params_valid,      // Dequantizer.java:57
+  output wire        params_ready,      // Dequantizer.java:57
+  input  wire [31:0] params_payload_mc, // Dequantizer.java:57
+  input  wire [31:0] params_payload_ws, // Dequantizer.java:57
+  input  wire        in_valid,          // Dequantizer.java:58
+  output wire        in_ready,          // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_0,  // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_1,  // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_2,  // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_3,  // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_4,  // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_5,  // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_6,  // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_7,  // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_8,  // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_9,  // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_10, // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_11, // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_12, // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_13, // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_14, // Dequantizer.java:58
+  input  wire [31:0] in_payload_acc_15, // Dequantizer.java:58
+  input  wire        in_payload_last,   // Dequantizer.java:58
+  output wire        out_valid,         // Dequantizer.java:59
+  input  wire        out_ready,         // Dequantizer.java:59
+  output wire [31:0] out_payload_y_0,   // Dequantizer.java:59
+  output wire [31:0] out_payload_y_1,   // Dequantizer.java:59
+  output wire [31:0] out_payload_y_2,   // Dequantizer.java:59
+  output wire [31:0] out_payload_y_3,   // Dequantizer.java:59
+  output wire [31:0] out_payload_y_4,   // Dequantizer.java:59
+  output wire [31:0] out_payload_y_5,   // Dequantizer.java:59
+  output wire [31:0] out_payload_y_6,   // Dequantizer.java:59
+  output wire [31:0] out_payload_y_7,   // Dequantizer.java:59
+  output wire [31:0] out_payload_y_8,   // Dequantizer.java:59
+  output wire [31:0] out_payload_y_9,   // Dequantizer.java:59
+  output wire [31:0] out_payload_y_10,  // Dequantizer.java:59
+  output wire [31:0] out_payload_y_11,  // Dequantizer.java:59
+  output wire [31:0] out_payload_y_12,  // Dequantizer.java:59
+  output wire [31:0] out_payload_y_13,  // Dequantizer.java:59
+  output wire [31:0] out_payload_y_14,  // Dequantizer.java:59
+  output wire [31:0] out_payload_y_15,  // Dequantizer.java:59
+  output wire        out_payload_last   // Dequantizer.java:59
 );
 
-  reg  [4:0]   factor_credits;           // CreditBuffer.java:45
-  wire         factor_mc_ws_in_valid;    // Units.java:70
-  wire [31:0]  factor_mc_ws_a;           // Units.java:70
-  wire [31:0]  factor_mc_ws_b;           // Units.java:70
-  wire         factor_mc_ws_out_valid;   // Units.java:70
-  wire [31:0]  factor_mc_ws_y;           // Units.java:70
-  wire         factor_inv127_in_valid;   // Units.java:70
-  wire [31:0]  factor_inv127_a;          // Units.java:70
-  wire [31:0]  factor_inv127_b;          // Units.java:70
-  wire         factor_inv127_out_valid;  // Units.java:70
-  wire [31:0]  factor_inv127_y;          // Units.java:70
-  wire         factor_fifo_push_valid;   // CreditBuffer.java:77
-  wire         factor_fifo_push_ready;   // CreditBuffer.java:77
-  wire [31:0]  factor_fifo_push_payload; // CreditBuffer.java:77
-  wire         factor_fifo_pop_valid;    // CreditBuffer.java:77
-  wire         factor_fifo_pop_ready;    // CreditBuffer.java:77
-  wire [31:0]  factor_fifo_pop_payload;  // CreditBuffer.java:77
-  wire [4:0]   factor_fifo_occupancy;    // CreditBuffer.java:77
-  wire         factor_ready;             // CreditBuffer.java:84
-  reg  [3:0]   result_credits;           // CreditBuffer.java:45
-  reg  [31:0]  f_d1;                     // Dequantizer.java:79
-  reg  [31:0]  f_d2;                     // Dequantizer.java:79
-  reg  [31:0]  f_d3;                     // Dequantizer.java:79
-  wire         lane0_float_in_valid;     // Units.java:88
-  wire [31:0]  lane0_float_x;            // Units.java:88
-  wire         lane0_float_out_valid;    // Units.java:88
-  wire [31:0]  lane0_float_y;            // Units.java:88
-  wire         lane0_mul_in_valid;       // Units.java:70
-  wire [31:0]  lane0_mul_a;              // Units.java:70
-  wire [31:0]  lane0_mul_b;              // Units.java:70
-  wire         lane0_mul_out_valid;      // Units.java:70
-  wire [31:0]  lane0_mul_y;              // Units.java:70
-  wire         lane1_float_in_valid;     // Units.java:88
-  wire [31:0]  lane1_float_x;            // Units.java:88
-  wire         lane1_float_out_valid;    // Units.java:88
-  wire [31:0]  lane1_float_y;            // Units.java:88
-  wire         lane1_mul_in_valid;       // Units.java:70
-  wire [31:0]  lane1_mul_a;              // Units.java:70
-  wire [31:0]  lane1_mul_b;              // Units.java:70
-  wire         lane1_mul_out_valid;      // Units.java:70
-  wire [31:0]  lane1_mul_y;              // Units.java:70
-  wire         lane2_float_in_valid;     // Units.java:88
-  wire [31:0]  lane2_float_x;            // Units.java:88
-  wire         lane2_float_out_valid;    // Units.java:88
-  wire [31:0]  lane2_float_y;            // Units.java:88
-  wire         lane2_mul_in_valid;       // Units.java:70
-  wire [31:0]  lane2_mul_a;              // Units.java:70
-  wire [31:0]  lane2_mul_b;              // Units.java:70
-  wire         lane2_mul_out_valid;      // Units.java:70
-  wire [31:0]  lane2_mul_y;              // Units.java:70
-  wire         lane3_float_in_valid;     // Units.java:88
-  wire [31:0]  lane3_float_x;            // Units.java:88
-  wire         lane3_float_out_valid;    // Units.java:88
-  wire [31:0]  lane3_float_y;            // Units.java:88
-  wire         lane3_mul_in_valid;       // Units.java:70
-  wire [31:0]  lane3_mul_a;              // Units.java:70
-  wire [31:0]  lane3_mul_b;              // Units.java:70
-  wire         lane3_mul_out_valid;      // Units.java:70
-  wire [31:0]  lane3_mul_y;              // Units.java:70
-  wire         lane4_float_in_valid;     // Units.java:88
-  wire [31:0]  lane4_float_x;            // Units.java:88
-  wire         lane4_float_out_valid;    // Units.java:88
-  wire [31:0]  lane4_float_y;            // Units.java:88
-  wire         lane4_mul_in_valid;       // Units.java:70
-  wire [31:0]  lane4_mul_a;              // Units.java:70
-  wire [31:0]  lane4_mul_b;              // Units.java:70
-  wire         lane4_mul_out_valid;      // Units.java:70
-  wire [31:0]  lane4_mul_y;              // Units.java:70
-  wire         lane5_float_in_valid;     // Units.java:88
-  wire [31:0]  lane5_float_x;            // Units.java:88
-  wire         lane5_float_out_valid;    // Units.java:88
-  wire [31:0]  lane5_float_y;            // Units.java:88
-  wire         lane5_mul_in_valid;       // Units.java:70
-  wire [31:0]  lane5_mul_a;              // Units.java:70
-  wire [31:0]  lane5_mul_b;              // Units.java:70
-  wire         lane5_mul_out_valid;      // Units.java:70
-  wire [31:0]  lane5_mul_y;              // Units.java:70
-  wire         lane6_float_in_valid;     // Units.java:88
-  wire [31:0]  lane6_float_x;            // Units.java:88
-  wire         lane6_float_out_valid;    // Units.java:88
-  wire [31:0]  lane6_float_y;            // Units.java:88
-  wire         lane6_mul_in_valid;       // Units.java:70
-  wire [31:0]  lane6_mul_a;              // Units.java:70
-  wire [31:0]  lane6_mul_b;              // Units.java:70
-  wire         lane6_mul_out_valid;      // Units.java:70
-  wire [31:0]  lane6_mul_y;              // Units.java:70
-  wire         lane7_float_in_valid;     // Units.java:88
-  wire [31:0]  lane7_float_x;            // Units.java:88
-  wire         lane7_float_out_valid;    // Units.java:88
-  wire [31:0]  lane7_float_y;            // Units.java:88
-  wire         lane7_mul_in_valid;       // Units.java:70
-  wire [31:0]  lane7_mul_a;              // Units.java:70
-  wire [31:0]  lane7_mul_b;              // Units.java:70
-  wire         lane7_mul_out_valid;      // Units.java:70
-  wire [31:0]  lane7_mul_y;              // Units.java:70
-  wire         lane8_float_in_valid;     // Units.java:88
-  wire [31:0]  lane8_float_x;            // Units.java:88
-  wire         lane8_float_out_valid;    // Units.java:88
-  wire [31:0]  lane8_float_y;            // Units.java:88
-  wire         lane8_mul_in_valid;       // Units.java:70
-  wire [31:0]  lane8_mul_a;              // Units.java:70
-  wire [31:0]  lane8_mul_b;              // Units.java:70
-  wire         lane8_mul_out_valid;      // Units.java:70
-  wire [31:0]  lane8_mul_y;              // Units.java:70
-  wire         lane9_float_in_valid;     // Units.java:88
-  wire [31:0]  lane9_float_x;            // Units.java:88
-  wire         lane9_float_out_valid;    // Units.java:88
-  wire [31:0]  lane9_float_y;            // Units.java:88
-  wire         lane9_mul_in_valid;       // Units.java:70
-  wire [31:0]  lane9_mul_a;              // Units.java:70
-  wire [31:0]  lane9_mul_b;              // Units.java:70
-  wire         lane9_mul_out_valid;      // Units.java:70
-  wire [31:0]  lane9_mul_y;              // Units.java:70
-  wire         lane10_float_in_valid;    // Units.java:88
-  wire [31:0]  lane10_float_x;           // Units.java:88
-  wire         lane10_float_out_valid;   // Units.java:88
-  wire [31:0]  lane10_float_y;           // Units.java:88
-  wire         lane10_mul_in_valid;      // Units.java:70
-  wire [31:0]  lane10_mul_a;             // Units.java:70
-  wire [31:0]  lane10_mul_b;             // Units.java:70
-  wire         lane10_mul_out_valid;     // Units.java:70
-  wire [31:0]  lane10_mul_y;             // Units.java:70
-  wire         lane11_float_in_valid;    // Units.java:88
-  wire [31:0]  lane11_float_x;           // Units.java:88
-  wire         lane11_float_out_valid;   // Units.java:88
-  wire [31:0]  lane11_float_y;           // Units.java:88
-  wire         lane11_mul_in_valid;      // Units.java:70
-  wire [31:0]  lane11_mul_a;             // Units.java:70
-  wire [31:0]  lane11_mul_b;             // Units.java:70
-  wire         lane11_mul_out_valid;     // Units.java:70
-  wire [31:0]  lane11_mul_y;             // Units.java:70
-  wire         lane12_float_in_valid;    // Units.java:88
-  wire [31:0]  lane12_float_x;           // Units.java:88
-  wire         lane12_float_out_valid;   // Units.java:88
-  wire [31:0]  lane12_float_y;           // Units.java:88
-  wire         lane12_mul_in_valid;      // Units.java:70
-  wire [31:0]  lane12_mul_a;             // Units.java:70
-  wire [31:0]  lane12_mul_b;             // Units.java:70
-  wire         lane12_mul_out_valid;     // Units.java:70
-  wire [31:0]  lane12_mul_y;             // Units.java:70
-  wire         lane13_float_in_valid;    // Units.java:88
-  wire [31:0]  lane13_float_x;           // Units.java:88
-  wire         lane13_float_out_valid;   // Units.java:88
-  wire [31:0]  lane13_float_y;           // Units.java:88
-  wire         lane13_mul_in_valid;      // Units.java:70
-  wire [31:0]  lane13_mul_a;             // Units.java:70
-  wire [31:0]  lane13_mul_b;             // Units.java:70
-  wire         lane13_mul_out_valid;     // Units.java:70
-  wire [31:0]  lane13_mul_y;             // Units.java:70
-  wire         lane14_float_in_valid;    // Units.java:88
-  wire [31:0]  lane14_float_x;           // Units.java:88
-  wire         lane14_float_out_valid;   // Units.java:88
-  wire [31:0]  lane14_float_y;           // Units.java:88
-  wire         lane14_mul_in_valid;      // Units.java:70
-  wire [31:0]  lane14_mul_a;             // Units.java:70
-  wire [31:0]  lane14_mul_b;             // Units.java:70
-  wire         lane14_mul_out_valid;     // Units.java:70
-  wire [31:0]  lane14_mul_y;             // Units.java:70
-  wire         lane15_float_in_valid;    // Units.java:88
-  wire [31:0]  lane15_float_x;           // Units.java:88
-  wire         lane15_float_out_valid;   // Units.java:88
-  wire [31:0]  lane15_float_y;           // Units.java:88
-  wire         lane15_mul_in_valid;      // Units.java:70
-  wire [31:0]  lane15_mul_a;             // Units.java:70
-  wire [31:0]  lane15_mul_b;             // Units.java:70
-  wire         lane15_mul_out_valid;     // Units.java:70
-  wire [31:0]  lane15_mul_y;             // Units.java:70
-  reg          last_d1;                  // Dequantizer.java:89
-  reg          last_d2;                  // Dequantizer.java:89
-  reg          last_d3;                  // Dequantizer.java:89
-  reg          last_d4;                  // Dequantizer.java:89
-  reg          last_d5;                  // Dequantizer.java:89
-  reg          last_d6;                  // Dequantizer.java:89
-  reg          last_d7;                  // Dequantizer.java:89
-  reg          last_d8;                  // Dequantizer.java:89
-  reg          last_d9;                  // Dequantizer.java:89
-  reg          last_d10;                 // Dequantizer.java:89
-  wire         result_fifo_push_valid;   // CreditBuffer.java:77
-  wire         result_fifo_push_ready;   // CreditBuffer.java:77
-  wire [512:0] result_fifo_push_payload; // CreditBuffer.java:77
-  wire         result_fifo_pop_valid;    // CreditBuffer.java:77
-  wire         result_fifo_pop_ready;    // CreditBuffer.java:77
-  wire [512:0] result_fifo_pop_payload;  // CreditBuffer.java:77
-  wire [3:0]   result_fifo_occupancy;    // CreditBuffer.java:77
-  wire         result_ready;             // CreditBuffer.java:84
+  wire         factor_mc_ws_in_valid;      // Dequantizer.java:64
+  wire [31:0]  factor_mc_ws_in_payload_a;  // Dequantizer.java:64
+  wire [31:0]  factor_mc_ws_in_payload_b;  // Dequantizer.java:64
+  wire         factor_mc_ws_out_valid;     // Dequantizer.java:64
+  wire [31:0]  factor_mc_ws_out_payload;   // Dequantizer.java:64
+  wire         factor_inv127_in_valid;     // Dequantizer.java:66
+  wire [31:0]  factor_inv127_in_payload_a; // Dequantizer.java:66
+  wire [31:0]  factor_inv127_in_payload_b; // Dequantizer.java:66
+  wire         factor_inv127_out_valid;    // Dequantizer.java:66
+  wire [31:0]  factor_inv127_out_payload;  // Dequantizer.java:66
+  reg  [4:0]   factor_credits;             // CreditBuffer.java:45
+  wire         factor_fifo_push_valid;     // CreditBuffer.java:77
+  wire         factor_fifo_push_ready;     // CreditBuffer.java:77
+  wire [31:0]  factor_fifo_push_payload;   // CreditBuffer.java:77
+  wire         factor_fifo_pop_valid;      // CreditBuffer.java:77
+  wire         factor_fifo_pop_ready;      // CreditBuffer.java:77
+  wire [31:0]  factor_fifo_pop_payload;    // CreditBuffer.java:77
+  wire [4:0]   factor_fifo_occupancy;      // CreditBuffer.java:77
+  wire         factor_ready;               // CreditBuffer.java:84
+  wire         lane0_float_in_valid;       // Dequantizer.java:81
+  wire [31:0]  lane0_float_in_payload;     // Dequantizer.java:81
+  wire         lane0_float_out_valid;      // Dequantizer.java:81
+  wire [31:0]  lane0_float_out_payload;    // Dequantizer.java:81
+  reg  [31:0]  f_d1;                       // Dequantizer.java:82
+  reg  [31:0]  f_d2;                       // Dequantizer.java:82
+  reg  [31:0]  f_d3;                       // Dequantizer.java:82
+  wire         lane0_mul_in_valid;         // Dequantizer.java:82
+  wire [31:0]  lane0_mul_in_payload_a;     // Dequantizer.java:82
+  wire [31:0]  lane0_mul_in_payload_b;     // Dequantizer.java:82
+  wire         lane0_mul_out_valid;        // Dequantizer.java:82
+  wire [31:0]  lane0_mul_out_payload;      // Dequantizer.java:82
+  wire         lane1_float_in_valid;       // Dequantizer.java:81
+  wire [31:0]  lane1_float_in_payload;     // Dequantizer.java:81
+  wire         lane1_float_out_valid;      // Dequantizer.java:81
+  wire [31:0]  lane1_float_out_payload;    // Dequantizer.java:81
+  wire         lane1_mul_in_valid;         // Dequantizer.java:82
+  wire [31:0]  lane1_mul_in_payload_a;     // Dequantizer.java:82
+  wire [31:0]  lane1_mul_in_payload_b;     // Dequantizer.java:82
+  wire         lane1_mul_out_valid;        // Dequantizer.java:82
+  wire [31:0]  lane1_mul_out_payload;      // Dequantizer.java:82
+  wire         lane2_float_in_valid;       // Dequantizer.java:81
+  wire [31:0]  lane2_float_in_payload;     // Dequantizer.java:81
+  wire         lane2_float_out_valid;      // Dequantizer.java:81
+  wire [31:0]  lane2_float_out_payload;    // Dequantizer.java:81
+  wire         lane2_mul_in_valid;         // Dequantizer.java:82
+  wire [31:0]  lane2_mul_in_payload_a;     // Dequantizer.java:82
+  wire [31:0]  lane2_mul_in_payload_b;     // Dequantizer.java:82
+  wire         lane2_mul_out_valid;        // Dequantizer.java:82
+  wire [31:0]  lane2_mul_out_payload;      // Dequantizer.java:82
+  wire         lane3_float_in_valid;       // Dequantizer.java:81
+  wire [31:0]  lane3_float_in_payload;     // Dequantizer.java:81
+  wire         lane3_float_out_valid;      // Dequantizer.java:81
+  wire [31:0]  lane3_float_out_payload;    // Dequantizer.java:81
+  wire         lane3_mul_in_valid;         // Dequantizer.java:82
+  wire [31:0]  lane3_mul_in_payload_a;     // Dequantizer.java:82
+  wire [31:0]  lane3_mul_in_payload_b;     // Dequantizer.java:82
+  wire         lane3_mul_out_valid;        // Dequantizer.java:82
+  wire [31:0]  lane3_mul_out_payload;      // Dequantizer.java:82
+  wire         lane4_float_in_valid;       // Dequantizer.java:81
+  wire [31:0]  lane4_float_in_payload;     // Dequantizer.java:81
+  wire         lane4_float_out_valid;      // Dequantizer.java:81
+  wire [31:0]  lane4_float_out_payload;    // Dequantizer.java:81
+  wire         lane4_mul_in_valid;         // Dequantizer.java:82
+  wire [31:0]  lane4_mul_in_payload_a;     // Dequantizer.java:82
+  wire [31:0]  lane4_mul_in_payload_b;     // Dequantizer.java:82
+  wire         lane4_mul_out_valid;        // Dequantizer.java:82
+  wire [31:0]  lane4_mul_out_payload;      // Dequantizer.java:82
+  wire         lane5_float_in_valid;       // Dequantizer.java:81
+  wire [31:0]  lane5_float_in_payload;     // Dequantizer.java:81
+  wire         lane5_float_out_valid;      // Dequantizer.java:81
+  wire [31:0]  lane5_float_out_payload;    // Dequantizer.java:81
+  wire         lane5_mul_in_valid;         // Dequantizer.java:82
+  wire [31:0]  lane5_mul_in_payload_a;     // Dequantizer.java:82
+  wire [31:0]  lane5_mul_in_payload_b;     // Dequantizer.java:82
+  wire         lane5_mul_out_valid;        // Dequantizer.java:82
+  wire [31:0]  lane5_mul_out_payload;      // Dequantizer.java:82
+  wire         lane6_float_in_valid;       // Dequantizer.java:81
+  wire [31:0]  lane6_float_in_payload;     // Dequantizer.java:81
+  wire         lane6_float_out_valid;      // Dequantizer.java:81
+  wire [31:0]  lane6_float_out_payload;    // Dequantizer.java:81
+  wire         lane6_mul_in_valid;         // Dequantizer.java:82
+  wire [31:0]  lane6_mul_in_payload_a;     // Dequantizer.java:82
+  wire [31:0]  lane6_mul_in_payload_b;     // Dequantizer.java:82
+  wire         lane6_mul_out_valid;        // Dequantizer.java:82
+  wire [31:0]  lane6_mul_out_payload;      // Dequantizer.java:82
+  wire         lane7_float_in_valid;       // Dequantizer.java:81
+  wire [31:0]  lane7_float_in_payload;     // Dequantizer.java:81
+  wire         lane7_float_out_valid;      // Dequantizer.java:81
+  wire [31:0]  lane7_float_out_payload;    // Dequantizer.java:81
+  wire         lane7_mul_in_valid;         // Dequantizer.java:82
+  wire [31:0]  lane7_mul_in_payload_a;     // Dequantizer.java:82
+  wire [31:0]  lane7_mul_in_payload_b;     // Dequantizer.java:82
+  wire         lane7_mul_out_valid;        // Dequantizer.java:82
+  wire [31:0]  lane7_mul_out_payload;      // Dequantizer.java:82
+  wire         lane8_float_in_valid;       // Dequantizer.java:81
+  wire [31:0]  lane8_float_in_payload;     // Dequantizer.java:81
+  wire         lane8_float_out_valid;      // Dequantizer.java:81
+  wire [31:0]  lane8_float_out_payload;    // Dequantizer.java:81
+  wire         lane8_mul_in_valid;         // Dequantizer.java:82
+  wire [31:0]  lane8_mul_in_payload_a;     // Dequantizer.java:82
+  wire [31:0]  lane8_mul_in_payload_b;     // Dequantizer.java:82
+  wire         lane8_mul_out_valid;        // Dequantizer.java:82
+  wire [31:0]  lane8_mul_out_payload;      // Dequantizer.java:82
+  wire         lane9_float_in_valid;       // Dequantizer.java:81
+  wire [31:0]  lane9_float_in_payload;     // Dequantizer.java:81
+  wire         lane9_float_out_valid;      // Dequantizer.java:81
+  wire [31:0]  lane9_float_out_payload;    // Dequantizer.java:81
+  wire         lane9_mul_in_valid;         // Dequantizer.java:82
+  wire [31:0]  lane9_mul_in_payload_a;     // Dequantizer.java:82
+  wire [31:0]  lane9_mul_in_payload_b;     // Dequantizer.java:82
+  wire         lane9_mul_out_valid;        // Dequantizer.java:82
+  wire [31:0]  lane9_mul_out_payload;      // Dequantizer.java:82
+  wire         lane10_float_in_valid;      // Dequantizer.java:81
+  wire [31:0]  lane10_float_in_payload;    // Dequantizer.java:81
+  wire         lane10_float_out_valid;     // Dequantizer.java:81
+  wire [31:0]  lane10_float_out_payload;   // Dequantizer.java:81
+  wire         lane10_mul_in_valid;        // Dequantizer.java:82
+  wire [31:0]  lane10_mul_in_payload_a;    // Dequantizer.java:82
+  wire [31:0]  lane10_mul_in_payload_b;    // Dequantizer.java:82
+  wire         lane10_mul_out_valid;       // Dequantizer.java:82
+  wire [31:0]  lane10_mul_out_payload;     // Dequantizer.java:82
+  wire         lane11_float_in_valid;      // Dequantizer.java:81
+  wire [31:0]  lane11_float_in_payload;    // Dequantizer.java:81
+  wire         lane11_float_out_valid;     // Dequantizer.java:81
+  wire [31:0]  lane11_float_out_payload;   // Dequantizer.java:81
+  wire         lane11_mul_in_valid;        // Dequantizer.java:82
+  wire [31:0]  lane11_mul_in_payload_a;    // Dequantizer.java:82
+  wire [31:0]  lane11_mul_in_payload_b;    // Dequantizer.java:82
+  wire         lane11_mul_out_valid;       // Dequantizer.java:82
+  wire [31:0]  lane11_mul_out_payload;     // Dequantizer.java:82
+  wire         lane12_float_in_valid;      // Dequantizer.java:81
+  wire [31:0]  lane12_float_in_payload;    // Dequantizer.java:81
+  wire         lane12_float_out_valid;     // Dequantizer.java:81
+  wire [31:0]  lane12_float_out_payload;   // Dequantizer.java:81
+  wire         lane12_mul_in_valid;        // Dequantizer.java:82
+  wire [31:0]  lane12_mul_in_payload_a;    // Dequantizer.java:82
+  wire [31:0]  lane12_mul_in_payload_b;    // Dequantizer.java:82
+  wire         lane12_mul_out_valid;       // Dequantizer.java:82
+  wire [31:0]  lane12_mul_out_payload;     // Dequantizer.java:82
+  wire         lane13_float_in_valid;      // Dequantizer.java:81
+  wire [31:0]  lane13_float_in_payload;    // Dequantizer.java:81
+  wire         lane13_float_out_valid;     // Dequantizer.java:81
+  wire [31:0]  lane13_float_out_payload;   // Dequantizer.java:81
+  wire         lane13_mul_in_valid;        // Dequantizer.java:82
+  wire [31:0]  lane13_mul_in_payload_a;    // Dequantizer.java:82
+  wire [31:0]  lane13_mul_in_payload_b;    // Dequantizer.java:82
+  wire         lane13_mul_out_valid;       // Dequantizer.java:82
+  wire [31:0]  lane13_mul_out_payload;     // Dequantizer.java:82
+  wire         lane14_float_in_valid;      // Dequantizer.java:81
+  wire [31:0]  lane14_float_in_payload;    // Dequantizer.java:81
+  wire         lane14_float_out_valid;     // Dequantizer.java:81
+  wire [31:0]  lane14_float_out_payload;   // Dequantizer.java:81
+  wire         lane14_mul_in_valid;        // Dequantizer.java:82
+  wire [31:0]  lane14_mul_in_payload_a;    // Dequantizer.java:82
+  wire [31:0]  lane14_mul_in_payload_b;    // Dequantizer.java:82
+  wire         lane14_mul_out_valid;       // Dequantizer.java:82
+  wire [31:0]  lane14_mul_out_payload;     // Dequantizer.java:82
+  wire         lane15_float_in_valid;      // Dequantizer.java:81
+  wire [31:0]  lane15_float_in_payload;    // Dequantizer.java:81
+  wire         lane15_float_out_valid;     // Dequantizer.java:81
+  wire [31:0]  lane15_float_out_payload;   // Dequantizer.java:81
+  wire         lane15_mul_in_valid;        // Dequantizer.java:82
+  wire [31:0]  lane15_mul_in_payload_a;    // Dequantizer.java:82
+  wire [31:0]  lane15_mul_in_payload_b;    // Dequantizer.java:82
+  wire         lane15_mul_out_valid;       // Dequantizer.java:82
+  wire [31:0]  lane15_mul_out_payload;     // Dequantizer.java:82
+  reg          last_d1;                    // Dequantizer.java:84
+  reg          last_d2;                    // Dequantizer.java:84
+  reg          last_d3;                    // Dequantizer.java:84
+  reg          last_d4;                    // Dequantizer.java:84
+  reg          last_d5;                    // Dequantizer.java:84
+  reg          last_d6;                    // Dequantizer.java:84
+  reg          last_d7;                    // Dequantizer.java:84
+  reg          last_d8;                    // Dequantizer.java:84
+  reg          last_d9;                    // Dequantizer.java:84
+  reg          last_d10;                   // Dequantizer.java:84
+  reg  [3:0]   result_credits;             // CreditBuffer.java:45
+  wire         result_fifo_push_valid;     // CreditBuffer.java:77
+  wire         result_fifo_push_ready;     // CreditBuffer.java:77
+  wire [512:0] result_fifo_push_payload;   // CreditBuffer.java:77
+  wire         result_fifo_pop_valid;      // CreditBuffer.java:77
+  wire         result_fifo_pop_ready;      // CreditBuffer.java:77
+  wire [512:0] result_fifo_pop_payload;    // CreditBuffer.java:77
+  wire [3:0]   result_fifo_occupancy;      // CreditBuffer.java:77
+  wire         result_ready;               // CreditBuffer.java:84
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire params_valid_and_ready;
@@ -246,124 +246,118 @@ module Dequantizer_l16 (
   assign factor_fifo_pop_valid_and_ready = factor_fifo_pop_valid & factor_fifo_pop_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign params_ready = factor_credits != 5'd0; // Dequantizer.java:64
-  assign factor_mc_ws_in_valid = params_valid_and_ready; // Units.java:71
-  assign factor_mc_ws_a = params_payload_mc; // Units.java:72
-  assign factor_mc_ws_b = params_payload_ws; // Units.java:73
-  assign factor_inv127_in_valid = factor_mc_ws_out_valid; // Units.java:71
-  assign factor_inv127_a = factor_mc_ws_y; // Units.java:72
-  assign factor_inv127_b = 32'h3c010204; // Units.java:73
+  assign factor_mc_ws_in_valid = params_valid_and_ready; // Dequantizer.java:64
+  assign factor_mc_ws_in_payload_a = params_payload_mc; // Dequantizer.java:64
+  assign factor_mc_ws_in_payload_b = params_payload_ws; // Dequantizer.java:64
+  assign factor_inv127_in_valid = factor_mc_ws_out_valid; // Dequantizer.java:66
+  assign factor_inv127_in_payload_a = factor_mc_ws_out_payload; // Dequantizer.java:66
+  assign factor_inv127_in_payload_b = 32'h3c010204; // Dequantizer.java:66
+  assign params_ready = factor_credits != 5'd0; // Dequantizer.java:69
   assign factor_fifo_push_valid = factor_inv127_out_valid; // CreditBuffer.java:78
-  assign factor_fifo_push_payload = factor_inv127_y; // CreditBuffer.java:79
+  assign factor_fifo_push_payload = factor_inv127_out_payload; // CreditBuffer.java:79
   assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:85
-  assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:75
-  assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:78
-  assign lane0_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane0_float_x = in_payload_acc_0; // Units.java:90
-  assign lane0_mul_in_valid = lane0_float_out_valid; // Units.java:71
-  assign lane0_mul_a = lane0_float_y; // Units.java:72
-  assign lane0_mul_b = f_d3; // Units.java:73
-  assign lane1_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane1_float_x = in_payload_acc_1; // Units.java:90
-  assign lane1_mul_in_valid = lane1_float_out_valid; // Units.java:71
-  assign lane1_mul_a = lane1_float_y; // Units.java:72
-  assign lane1_mul_b = f_d3; // Units.java:73
-  assign lane2_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane2_float_x = in_payload_acc_2; // Units.java:90
-  assign lane2_mul_in_valid = lane2_float_out_valid; // Units.java:71
-  assign lane2_mul_a = lane2_float_y; // Units.java:72
-  assign lane2_mul_b = f_d3; // Units.java:73
-  assign lane3_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane3_float_x = in_payload_acc_3; // Units.java:90
-  assign lane3_mul_in_valid = lane3_float_out_valid; // Units.java:71
-  assign lane3_mul_a = lane3_float_y; // Units.java:72
-  assign lane3_mul_b = f_d3; // Units.java:73
-  assign lane4_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane4_float_x = in_payload_acc_4; // Units.java:90
-  assign lane4_mul_in_valid = lane4_float_out_valid; // Units.java:71
-  assign lane4_mul_a = lane4_float_y; // Units.java:72
-  assign lane4_mul_b = f_d3; // Units.java:73
-  assign lane5_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane5_float_x = in_payload_acc_5; // Units.java:90
-  assign lane5_mul_in_valid = lane5_float_out_valid; // Units.java:71
-  assign lane5_mul_a = lane5_float_y; // Units.java:72
-  assign lane5_mul_b = f_d3; // Units.java:73
-  assign lane6_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane6_float_x = in_payload_acc_6; // Units.java:90
-  assign lane6_mul_in_valid = lane6_float_out_valid; // Units.java:71
-  assign lane6_mul_a = lane6_float_y; // Units.java:72
-  assign lane6_mul_b = f_d3; // Units.java:73
-  assign lane7_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane7_float_x = in_payload_acc_7; // Units.java:90
-  assign lane7_mul_in_valid = lane7_float_out_valid; // Units.java:71
-  assign lane7_mul_a = lane7_float_y; // Units.java:72
-  assign lane7_mul_b = f_d3; // Units.java:73
-  assign lane8_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane8_float_x = in_payload_acc_8; // Units.java:90
-  assign lane8_mul_in_valid = lane8_float_out_valid; // Units.java:71
-  assign lane8_mul_a = lane8_float_y; // Units.java:72
-  assign lane8_mul_b = f_d3; // Units.java:73
-  assign lane9_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane9_float_x = in_payload_acc_9; // Units.java:90
-  assign lane9_mul_in_valid = lane9_float_out_valid; // Units.java:71
-  assign lane9_mul_a = lane9_float_y; // Units.java:72
-  assign lane9_mul_b = f_d3; // Units.java:73
-  assign lane10_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane10_float_x = in_payload_acc_10; // Units.java:90
-  assign lane10_mul_in_valid = lane10_float_out_valid; // Units.java:71
-  assign lane10_mul_a = lane10_float_y; // Units.java:72
-  assign lane10_mul_b = f_d3; // Units.java:73
-  assign lane11_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane11_float_x = in_payload_acc_11; // Units.java:90
-  assign lane11_mul_in_valid = lane11_float_out_valid; // Units.java:71
-  assign lane11_mul_a = lane11_float_y; // Units.java:72
-  assign lane11_mul_b = f_d3; // Units.java:73
-  assign lane12_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane12_float_x = in_payload_acc_12; // Units.java:90
-  assign lane12_mul_in_valid = lane12_float_out_valid; // Units.java:71
-  assign lane12_mul_a = lane12_float_y; // Units.java:72
-  assign lane12_mul_b = f_d3; // Units.java:73
-  assign lane13_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane13_float_x = in_payload_acc_13; // Units.java:90
-  assign lane13_mul_in_valid = lane13_float_out_valid; // Units.java:71
-  assign lane13_mul_a = lane13_float_y; // Units.java:72
-  assign lane13_mul_b = f_d3; // Units.java:73
-  assign lane14_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane14_float_x = in_payload_acc_14; // Units.java:90
-  assign lane14_mul_in_valid = lane14_float_out_valid; // Units.java:71
-  assign lane14_mul_a = lane14_float_y; // Units.java:72
-  assign lane14_mul_b = f_d3; // Units.java:73
-  assign lane15_float_in_valid = in_valid_and_ready; // Units.java:89
-  assign lane15_float_x = in_payload_acc_15; // Units.java:90
-  assign lane15_mul_in_valid = lane15_float_out_valid; // Units.java:71
-  assign lane15_mul_a = lane15_float_y; // Units.java:72
-  assign lane15_mul_b = f_d3; // Units.java:73
-<<<<<<< HEAD
+  assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane0_float_in_payload = in_payload_acc_0; // Dequantizer.java:81
+  assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Dequantizer.java:82
+  assign lane0_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane1_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane1_float_in_payload = in_payload_acc_1; // Dequantizer.java:81
+  assign lane1_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Dequantizer.java:82
+  assign lane1_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane2_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane2_float_in_payload = in_payload_acc_2; // Dequantizer.java:81
+  assign lane2_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane2_mul_in_payload_a = lane2_float_out_payload; // Dequantizer.java:82
+  assign lane2_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane3_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane3_float_in_payload = in_payload_acc_3; // Dequantizer.java:81
+  assign lane3_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane3_mul_in_payload_a = lane3_float_out_payload; // Dequantizer.java:82
+  assign lane3_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane4_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane4_float_in_payload = in_payload_acc_4; // Dequantizer.java:81
+  assign lane4_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane4_mul_in_payload_a = lane4_float_out_payload; // Dequantizer.java:82
+  assign lane4_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane5_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane5_float_in_payload = in_payload_acc_5; // Dequantizer.java:81
+  assign lane5_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane5_mul_in_payload_a = lane5_float_out_payload; // Dequantizer.java:82
+  assign lane5_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane6_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane6_float_in_payload = in_payload_acc_6; // Dequantizer.java:81
+  assign lane6_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane6_mul_in_payload_a = lane6_float_out_payload; // Dequantizer.java:82
+  assign lane6_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane7_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane7_float_in_payload = in_payload_acc_7; // Dequantizer.java:81
+  assign lane7_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane7_mul_in_payload_a = lane7_float_out_payload; // Dequantizer.java:82
+  assign lane7_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane8_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane8_float_in_payload = in_payload_acc_8; // Dequantizer.java:81
+  assign lane8_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane8_mul_in_payload_a = lane8_float_out_payload; // Dequantizer.java:82
+  assign lane8_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane9_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane9_float_in_payload = in_payload_acc_9; // Dequantizer.java:81
+  assign lane9_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane9_mul_in_payload_a = lane9_float_out_payload; // Dequantizer.java:82
+  assign lane9_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane10_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane10_float_in_payload = in_payload_acc_10; // Dequantizer.java:81
+  assign lane10_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane10_mul_in_payload_a = lane10_float_out_payload; // Dequantizer.java:82
+  assign lane10_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane11_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane11_float_in_payload = in_payload_acc_11; // Dequantizer.java:81
+  assign lane11_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane11_mul_in_payload_a = lane11_float_out_payload; // Dequantizer.java:82
+  assign lane11_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane12_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane12_float_in_payload = in_payload_acc_12; // Dequantizer.java:81
+  assign lane12_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane12_mul_in_payload_a = lane12_float_out_payload; // Dequantizer.java:82
+  assign lane12_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane13_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane13_float_in_payload = in_payload_acc_13; // Dequantizer.java:81
+  assign lane13_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane13_mul_in_payload_a = lane13_float_out_payload; // Dequantizer.java:82
+  assign lane13_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane14_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane14_float_in_payload = in_payload_acc_14; // Dequantizer.java:81
+  assign lane14_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane14_mul_in_payload_a = lane14_float_out_payload; // Dequantizer.java:82
+  assign lane14_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign lane15_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
+  assign lane15_float_in_payload = in_payload_acc_15; // Dequantizer.java:81
+  assign lane15_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
+  assign lane15_mul_in_payload_a = lane15_float_out_payload; // Dequantizer.java:82
+  assign lane15_mul_in_payload_b = f_d3; // Dequantizer.java:82
+  assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:90
+  assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:92
   assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:78
-  assign result_fifo_push_payload = {last_d10, lane15_mul_y, lane14_mul_y, lane13_mul_y, lane12_mul_y, lane11_mul_y, lane10_mul_y, lane9_mul_y, lane8_mul_y, lane7_mul_y, lane6_mul_y, lane5_mul_y, lane4_mul_y, lane3_mul_y, lane2_mul_y, lane1_mul_y, lane0_mul_y}; // CreditBuffer.java:79
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
-=======
-  assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:71
   assign result_fifo_push_payload =
       {last_d10,
-       lane15_mul_y,
-       lane14_mul_y,
-       lane13_mul_y,
-       lane12_mul_y,
-       lane11_mul_y,
-       lane10_mul_y,
-       lane9_mul_y,
-       lane8_mul_y,
-       lane7_mul_y,
-       lane6_mul_y,
-       lane5_mul_y,
-       lane4_mul_y,
-       lane3_mul_y,
-       lane2_mul_y,
-       lane1_mul_y,
-       lane0_mul_y}; // CreditBuffer.java:72
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
->>>>>>> emitter
+       lane15_mul_out_payload,
+       lane14_mul_out_payload,
+       lane13_mul_out_payload,
+       lane12_mul_out_payload,
+       lane11_mul_out_payload,
+       lane10_mul_out_payload,
+       lane9_mul_out_payload,
+       lane8_mul_out_payload,
+       lane7_mul_out_payload,
+       lane6_mul_out_payload,
+       lane5_mul_out_payload,
+       lane4_mul_out_payload,
+       lane3_mul_out_payload,
+       lane2_mul_out_payload,
+       lane1_mul_out_payload,
+       lane0_mul_out_payload}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
@@ -385,53 +379,28 @@ module Dequantizer_l16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-<<<<<<< HEAD
-    if (factor_mc_ws_in_valid_and & ~factor_credits_cond_and) begin // CreditBuffer.java:82
+    if (params_valid_and_ready & ~factor_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:82
-    end else if (factor_credits_cond_and & ~factor_mc_ws_in_valid_and) begin // CreditBuffer.java:83
+    end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:83
       factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:83
     end
-    f_d1 <= factor_fifo_pop_payload; // Dequantizer.java:79
-    f_d2 <= f_d1; // Dequantizer.java:79
-    f_d3 <= f_d2; // Dequantizer.java:79
-    last_d1 <= in_payload_last; // Dequantizer.java:89
-    last_d2 <= last_d1; // Dequantizer.java:89
-    last_d3 <= last_d2; // Dequantizer.java:89
-    last_d4 <= last_d3; // Dequantizer.java:89
-    last_d5 <= last_d4; // Dequantizer.java:89
-    last_d6 <= last_d5; // Dequantizer.java:89
-    last_d7 <= last_d6; // Dequantizer.java:89
-    last_d8 <= last_d7; // Dequantizer.java:89
-    last_d9 <= last_d8; // Dequantizer.java:89
-    last_d10 <= last_d9; // Dequantizer.java:89
-    if (factor_ready_and & ~result_credits_cond_and) begin // CreditBuffer.java:82
+    f_d1 <= factor_fifo_pop_payload; // Dequantizer.java:82
+    f_d2 <= f_d1; // Dequantizer.java:82
+    f_d3 <= f_d2; // Dequantizer.java:82
+    last_d1 <= in_payload_last; // Dequantizer.java:84
+    last_d2 <= last_d1; // Dequantizer.java:84
+    last_d3 <= last_d2; // Dequantizer.java:84
+    last_d4 <= last_d3; // Dequantizer.java:84
+    last_d5 <= last_d4; // Dequantizer.java:84
+    last_d6 <= last_d5; // Dequantizer.java:84
+    last_d7 <= last_d6; // Dequantizer.java:84
+    last_d8 <= last_d7; // Dequantizer.java:84
+    last_d9 <= last_d8; // Dequantizer.java:84
+    last_d10 <= last_d9; // Dequantizer.java:84
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
-    end else if (result_credits_cond_and & ~factor_ready_and) begin // CreditBuffer.java:83
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
       result_credits <= result_credits + 4'd1; // CreditBuffer.java:83
-=======
-    if (params_valid_and_ready & ~factor_fifo_pop_valid_and_ready) begin // CreditBuffer.java:75
-      factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:75
-    end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:76
-      factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:76
-    end
-    f_d1 <= factor_fifo_pop_payload; // Delay.java:25
-    f_d2 <= f_d1; // Delay.java:25
-    f_d3 <= f_d2; // Delay.java:25
-    last_d1 <= in_payload_last; // Delay.java:25
-    last_d2 <= last_d1; // Delay.java:25
-    last_d3 <= last_d2; // Delay.java:25
-    last_d4 <= last_d3; // Delay.java:25
-    last_d5 <= last_d4; // Delay.java:25
-    last_d6 <= last_d5; // Delay.java:25
-    last_d7 <= last_d6; // Delay.java:25
-    last_d8 <= last_d7; // Delay.java:25
-    last_d9 <= last_d8; // Delay.java:25
-    last_d10 <= last_d9; // Delay.java:25
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:75
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:76
->>>>>>> emitter
     end
     if (reset) begin
       factor_credits <= 5'd16;
@@ -443,52 +412,58 @@ module Dequantizer_l16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~factor_mc_ws_in_valid_and | (factor_credits != 5'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer factor: a word entered the pipeline without a credit");
+      if (!(~params_valid_and_ready | (factor_credits != 5'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer factor: a word entered the pipeline ",
+                 "without a credit");
         $stop;
       end
       if (!(factor_credits <= 5'd16)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer factor: the credits never exceed the depth 16");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer factor: the credits never exceed the ",
+                 "depth 16");
         $stop;
       end
       if (!(~factor_inv127_out_valid | factor_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer factor: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer factor: a result arrived while the FIFO ",
+                 "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~factor_ready_and | (result_credits != 4'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
+                 "without a credit");
         $stop;
       end
       if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 12");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the ",
+                 "depth 12");
         $stop;
       end
       if (!(~lane0_mul_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
+                 "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
     end
   end
 `endif
 
-  Fp32Mul factor_mc_ws ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (factor_mc_ws_in_valid),
-    .a         (factor_mc_ws_a),
-    .b         (factor_mc_ws_b),
-    .out_valid (factor_mc_ws_out_valid),
-    .y         (factor_mc_ws_y)
+  Fp32Mul factor_mc_ws ( // Dequantizer.java:64
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (factor_mc_ws_in_valid),
+    .in_payload_a (factor_mc_ws_in_payload_a),
+    .in_payload_b (factor_mc_ws_in_payload_b),
+    .out_valid    (factor_mc_ws_out_valid),
+    .out_payload  (factor_mc_ws_out_payload)
   );
 
-  Fp32Mul factor_inv127 ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (factor_inv127_in_valid),
-    .a         (factor_inv127_a),
-    .b         (factor_inv127_b),
-    .out_valid (factor_inv127_out_valid),
-    .y         (factor_inv127_y)
+  Fp32Mul factor_inv127 ( // Dequantizer.java:66
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (factor_inv127_in_valid),
+    .in_payload_a (factor_inv127_in_payload_a),
+    .in_payload_b (factor_inv127_in_payload_b),
+    .out_valid    (factor_inv127_out_valid),
+    .out_payload  (factor_inv127_out_payload)
   );
 
   SyncFifo_w32_d16 factor_fifo ( // CreditBuffer.java:77
@@ -503,308 +478,308 @@ module Dequantizer_l16 (
     .occupancy    (factor_fifo_occupancy)
   );
 
-  Int32ToFp32 lane0_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_float_in_valid),
-    .x         (lane0_float_x),
-    .out_valid (lane0_float_out_valid),
-    .y         (lane0_float_y)
+  Int32ToFp32 lane0_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_float_in_valid),
+    .in_payload  (lane0_float_in_payload),
+    .out_valid   (lane0_float_out_valid),
+    .out_payload (lane0_float_out_payload)
   );
 
-  Fp32Mul lane0_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_mul_in_valid),
-    .a         (lane0_mul_a),
-    .b         (lane0_mul_b),
-    .out_valid (lane0_mul_out_valid),
-    .y         (lane0_mul_y)
+  Fp32Mul lane0_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_mul_in_valid),
+    .in_payload_a (lane0_mul_in_payload_a),
+    .in_payload_b (lane0_mul_in_payload_b),
+    .out_valid    (lane0_mul_out_valid),
+    .out_payload  (lane0_mul_out_payload)
   );
 
-  Int32ToFp32 lane1_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_float_in_valid),
-    .x         (lane1_float_x),
-    .out_valid (lane1_float_out_valid),
-    .y         (lane1_float_y)
+  Int32ToFp32 lane1_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_float_in_valid),
+    .in_payload  (lane1_float_in_payload),
+    .out_valid   (lane1_float_out_valid),
+    .out_payload (lane1_float_out_payload)
   );
 
-  Fp32Mul lane1_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_mul_in_valid),
-    .a         (lane1_mul_a),
-    .b         (lane1_mul_b),
-    .out_valid (lane1_mul_out_valid),
-    .y         (lane1_mul_y)
+  Fp32Mul lane1_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_mul_in_valid),
+    .in_payload_a (lane1_mul_in_payload_a),
+    .in_payload_b (lane1_mul_in_payload_b),
+    .out_valid    (lane1_mul_out_valid),
+    .out_payload  (lane1_mul_out_payload)
   );
 
-  Int32ToFp32 lane2_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_float_in_valid),
-    .x         (lane2_float_x),
-    .out_valid (lane2_float_out_valid),
-    .y         (lane2_float_y)
+  Int32ToFp32 lane2_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane2_float_in_valid),
+    .in_payload  (lane2_float_in_payload),
+    .out_valid   (lane2_float_out_valid),
+    .out_payload (lane2_float_out_payload)
   );
 
-  Fp32Mul lane2_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_mul_in_valid),
-    .a         (lane2_mul_a),
-    .b         (lane2_mul_b),
-    .out_valid (lane2_mul_out_valid),
-    .y         (lane2_mul_y)
+  Fp32Mul lane2_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane2_mul_in_valid),
+    .in_payload_a (lane2_mul_in_payload_a),
+    .in_payload_b (lane2_mul_in_payload_b),
+    .out_valid    (lane2_mul_out_valid),
+    .out_payload  (lane2_mul_out_payload)
   );
 
-  Int32ToFp32 lane3_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_float_in_valid),
-    .x         (lane3_float_x),
-    .out_valid (lane3_float_out_valid),
-    .y         (lane3_float_y)
+  Int32ToFp32 lane3_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane3_float_in_valid),
+    .in_payload  (lane3_float_in_payload),
+    .out_valid   (lane3_float_out_valid),
+    .out_payload (lane3_float_out_payload)
   );
 
-  Fp32Mul lane3_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_mul_in_valid),
-    .a         (lane3_mul_a),
-    .b         (lane3_mul_b),
-    .out_valid (lane3_mul_out_valid),
-    .y         (lane3_mul_y)
+  Fp32Mul lane3_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane3_mul_in_valid),
+    .in_payload_a (lane3_mul_in_payload_a),
+    .in_payload_b (lane3_mul_in_payload_b),
+    .out_valid    (lane3_mul_out_valid),
+    .out_payload  (lane3_mul_out_payload)
   );
 
-  Int32ToFp32 lane4_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane4_float_in_valid),
-    .x         (lane4_float_x),
-    .out_valid (lane4_float_out_valid),
-    .y         (lane4_float_y)
+  Int32ToFp32 lane4_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane4_float_in_valid),
+    .in_payload  (lane4_float_in_payload),
+    .out_valid   (lane4_float_out_valid),
+    .out_payload (lane4_float_out_payload)
   );
 
-  Fp32Mul lane4_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane4_mul_in_valid),
-    .a         (lane4_mul_a),
-    .b         (lane4_mul_b),
-    .out_valid (lane4_mul_out_valid),
-    .y         (lane4_mul_y)
+  Fp32Mul lane4_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane4_mul_in_valid),
+    .in_payload_a (lane4_mul_in_payload_a),
+    .in_payload_b (lane4_mul_in_payload_b),
+    .out_valid    (lane4_mul_out_valid),
+    .out_payload  (lane4_mul_out_payload)
   );
 
-  Int32ToFp32 lane5_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane5_float_in_valid),
-    .x         (lane5_float_x),
-    .out_valid (lane5_float_out_valid),
-    .y         (lane5_float_y)
+  Int32ToFp32 lane5_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane5_float_in_valid),
+    .in_payload  (lane5_float_in_payload),
+    .out_valid   (lane5_float_out_valid),
+    .out_payload (lane5_float_out_payload)
   );
 
-  Fp32Mul lane5_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane5_mul_in_valid),
-    .a         (lane5_mul_a),
-    .b         (lane5_mul_b),
-    .out_valid (lane5_mul_out_valid),
-    .y         (lane5_mul_y)
+  Fp32Mul lane5_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane5_mul_in_valid),
+    .in_payload_a (lane5_mul_in_payload_a),
+    .in_payload_b (lane5_mul_in_payload_b),
+    .out_valid    (lane5_mul_out_valid),
+    .out_payload  (lane5_mul_out_payload)
   );
 
-  Int32ToFp32 lane6_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane6_float_in_valid),
-    .x         (lane6_float_x),
-    .out_valid (lane6_float_out_valid),
-    .y         (lane6_float_y)
+  Int32ToFp32 lane6_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane6_float_in_valid),
+    .in_payload  (lane6_float_in_payload),
+    .out_valid   (lane6_float_out_valid),
+    .out_payload (lane6_float_out_payload)
   );
 
-  Fp32Mul lane6_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane6_mul_in_valid),
-    .a         (lane6_mul_a),
-    .b         (lane6_mul_b),
-    .out_valid (lane6_mul_out_valid),
-    .y         (lane6_mul_y)
+  Fp32Mul lane6_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane6_mul_in_valid),
+    .in_payload_a (lane6_mul_in_payload_a),
+    .in_payload_b (lane6_mul_in_payload_b),
+    .out_valid    (lane6_mul_out_valid),
+    .out_payload  (lane6_mul_out_payload)
   );
 
-  Int32ToFp32 lane7_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane7_float_in_valid),
-    .x         (lane7_float_x),
-    .out_valid (lane7_float_out_valid),
-    .y         (lane7_float_y)
+  Int32ToFp32 lane7_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane7_float_in_valid),
+    .in_payload  (lane7_float_in_payload),
+    .out_valid   (lane7_float_out_valid),
+    .out_payload (lane7_float_out_payload)
   );
 
-  Fp32Mul lane7_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane7_mul_in_valid),
-    .a         (lane7_mul_a),
-    .b         (lane7_mul_b),
-    .out_valid (lane7_mul_out_valid),
-    .y         (lane7_mul_y)
+  Fp32Mul lane7_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane7_mul_in_valid),
+    .in_payload_a (lane7_mul_in_payload_a),
+    .in_payload_b (lane7_mul_in_payload_b),
+    .out_valid    (lane7_mul_out_valid),
+    .out_payload  (lane7_mul_out_payload)
   );
 
-  Int32ToFp32 lane8_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane8_float_in_valid),
-    .x         (lane8_float_x),
-    .out_valid (lane8_float_out_valid),
-    .y         (lane8_float_y)
+  Int32ToFp32 lane8_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane8_float_in_valid),
+    .in_payload  (lane8_float_in_payload),
+    .out_valid   (lane8_float_out_valid),
+    .out_payload (lane8_float_out_payload)
   );
 
-  Fp32Mul lane8_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane8_mul_in_valid),
-    .a         (lane8_mul_a),
-    .b         (lane8_mul_b),
-    .out_valid (lane8_mul_out_valid),
-    .y         (lane8_mul_y)
+  Fp32Mul lane8_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane8_mul_in_valid),
+    .in_payload_a (lane8_mul_in_payload_a),
+    .in_payload_b (lane8_mul_in_payload_b),
+    .out_valid    (lane8_mul_out_valid),
+    .out_payload  (lane8_mul_out_payload)
   );
 
-  Int32ToFp32 lane9_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane9_float_in_valid),
-    .x         (lane9_float_x),
-    .out_valid (lane9_float_out_valid),
-    .y         (lane9_float_y)
+  Int32ToFp32 lane9_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane9_float_in_valid),
+    .in_payload  (lane9_float_in_payload),
+    .out_valid   (lane9_float_out_valid),
+    .out_payload (lane9_float_out_payload)
   );
 
-  Fp32Mul lane9_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane9_mul_in_valid),
-    .a         (lane9_mul_a),
-    .b         (lane9_mul_b),
-    .out_valid (lane9_mul_out_valid),
-    .y         (lane9_mul_y)
+  Fp32Mul lane9_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane9_mul_in_valid),
+    .in_payload_a (lane9_mul_in_payload_a),
+    .in_payload_b (lane9_mul_in_payload_b),
+    .out_valid    (lane9_mul_out_valid),
+    .out_payload  (lane9_mul_out_payload)
   );
 
-  Int32ToFp32 lane10_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane10_float_in_valid),
-    .x         (lane10_float_x),
-    .out_valid (lane10_float_out_valid),
-    .y         (lane10_float_y)
+  Int32ToFp32 lane10_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane10_float_in_valid),
+    .in_payload  (lane10_float_in_payload),
+    .out_valid   (lane10_float_out_valid),
+    .out_payload (lane10_float_out_payload)
   );
 
-  Fp32Mul lane10_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane10_mul_in_valid),
-    .a         (lane10_mul_a),
-    .b         (lane10_mul_b),
-    .out_valid (lane10_mul_out_valid),
-    .y         (lane10_mul_y)
+  Fp32Mul lane10_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane10_mul_in_valid),
+    .in_payload_a (lane10_mul_in_payload_a),
+    .in_payload_b (lane10_mul_in_payload_b),
+    .out_valid    (lane10_mul_out_valid),
+    .out_payload  (lane10_mul_out_payload)
   );
 
-  Int32ToFp32 lane11_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane11_float_in_valid),
-    .x         (lane11_float_x),
-    .out_valid (lane11_float_out_valid),
-    .y         (lane11_float_y)
+  Int32ToFp32 lane11_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane11_float_in_valid),
+    .in_payload  (lane11_float_in_payload),
+    .out_valid   (lane11_float_out_valid),
+    .out_payload (lane11_float_out_payload)
   );
 
-  Fp32Mul lane11_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane11_mul_in_valid),
-    .a         (lane11_mul_a),
-    .b         (lane11_mul_b),
-    .out_valid (lane11_mul_out_valid),
-    .y         (lane11_mul_y)
+  Fp32Mul lane11_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane11_mul_in_valid),
+    .in_payload_a (lane11_mul_in_payload_a),
+    .in_payload_b (lane11_mul_in_payload_b),
+    .out_valid    (lane11_mul_out_valid),
+    .out_payload  (lane11_mul_out_payload)
   );
 
-  Int32ToFp32 lane12_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane12_float_in_valid),
-    .x         (lane12_float_x),
-    .out_valid (lane12_float_out_valid),
-    .y         (lane12_float_y)
+  Int32ToFp32 lane12_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane12_float_in_valid),
+    .in_payload  (lane12_float_in_payload),
+    .out_valid   (lane12_float_out_valid),
+    .out_payload (lane12_float_out_payload)
   );
 
-  Fp32Mul lane12_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane12_mul_in_valid),
-    .a         (lane12_mul_a),
-    .b         (lane12_mul_b),
-    .out_valid (lane12_mul_out_valid),
-    .y         (lane12_mul_y)
+  Fp32Mul lane12_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane12_mul_in_valid),
+    .in_payload_a (lane12_mul_in_payload_a),
+    .in_payload_b (lane12_mul_in_payload_b),
+    .out_valid    (lane12_mul_out_valid),
+    .out_payload  (lane12_mul_out_payload)
   );
 
-  Int32ToFp32 lane13_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane13_float_in_valid),
-    .x         (lane13_float_x),
-    .out_valid (lane13_float_out_valid),
-    .y         (lane13_float_y)
+  Int32ToFp32 lane13_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane13_float_in_valid),
+    .in_payload  (lane13_float_in_payload),
+    .out_valid   (lane13_float_out_valid),
+    .out_payload (lane13_float_out_payload)
   );
 
-  Fp32Mul lane13_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane13_mul_in_valid),
-    .a         (lane13_mul_a),
-    .b         (lane13_mul_b),
-    .out_valid (lane13_mul_out_valid),
-    .y         (lane13_mul_y)
+  Fp32Mul lane13_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane13_mul_in_valid),
+    .in_payload_a (lane13_mul_in_payload_a),
+    .in_payload_b (lane13_mul_in_payload_b),
+    .out_valid    (lane13_mul_out_valid),
+    .out_payload  (lane13_mul_out_payload)
   );
 
-  Int32ToFp32 lane14_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane14_float_in_valid),
-    .x         (lane14_float_x),
-    .out_valid (lane14_float_out_valid),
-    .y         (lane14_float_y)
+  Int32ToFp32 lane14_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane14_float_in_valid),
+    .in_payload  (lane14_float_in_payload),
+    .out_valid   (lane14_float_out_valid),
+    .out_payload (lane14_float_out_payload)
   );
 
-  Fp32Mul lane14_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane14_mul_in_valid),
-    .a         (lane14_mul_a),
-    .b         (lane14_mul_b),
-    .out_valid (lane14_mul_out_valid),
-    .y         (lane14_mul_y)
+  Fp32Mul lane14_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane14_mul_in_valid),
+    .in_payload_a (lane14_mul_in_payload_a),
+    .in_payload_b (lane14_mul_in_payload_b),
+    .out_valid    (lane14_mul_out_valid),
+    .out_payload  (lane14_mul_out_payload)
   );
 
-  Int32ToFp32 lane15_float ( // Units.java:88
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane15_float_in_valid),
-    .x         (lane15_float_x),
-    .out_valid (lane15_float_out_valid),
-    .y         (lane15_float_y)
+  Int32ToFp32 lane15_float ( // Dequantizer.java:81
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane15_float_in_valid),
+    .in_payload  (lane15_float_in_payload),
+    .out_valid   (lane15_float_out_valid),
+    .out_payload (lane15_float_out_payload)
   );
 
-  Fp32Mul lane15_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane15_mul_in_valid),
-    .a         (lane15_mul_a),
-    .b         (lane15_mul_b),
-    .out_valid (lane15_mul_out_valid),
-    .y         (lane15_mul_y)
+  Fp32Mul lane15_mul ( // Dequantizer.java:82
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane15_mul_in_valid),
+    .in_payload_a (lane15_mul_in_payload_a),
+    .in_payload_b (lane15_mul_in_payload_b),
+    .out_valid    (lane15_mul_out_valid),
+    .out_payload  (lane15_mul_out_payload)
   );
 
   SyncFifo_w513_d12 result_fifo ( // CreditBuffer.java:77
@@ -820,14 +795,14 @@ module Dequantizer_l16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-<<<<<<< HEAD
-  wire unused_bits = &{1'b0, factor_fifo_occupancy, lane1_mul_out_valid, lane2_mul_out_valid, lane3_mul_out_valid, lane4_mul_out_valid, lane5_mul_out_valid, lane6_mul_out_valid, lane7_mul_out_valid, lane8_mul_out_valid, lane9_mul_out_valid, lane10_mul_out_valid, lane11_mul_out_valid, lane12_mul_out_valid, lane13_mul_out_valid, lane14_mul_out_valid, lane15_mul_out_valid, result_fifo_occupancy};
-=======
-  wire unused_bits = &{1'b0, factor_fifo_push_ready, factor_fifo_occupancy, lane1_mul_out_valid, lane2_mul_out_valid,
-      lane3_mul_out_valid, lane4_mul_out_valid, lane5_mul_out_valid, lane6_mul_out_valid, lane7_mul_out_valid,
-      lane8_mul_out_valid, lane9_mul_out_valid, lane10_mul_out_valid, lane11_mul_out_valid, lane12_mul_out_valid,
-      lane13_mul_out_valid, lane14_mul_out_valid, lane15_mul_out_valid, result_fifo_push_ready, result_fifo_occupancy};
->>>>>>> emitter
+  wire unused_bits = &{1'b0, factor_fifo_occupancy, lane1_float_out_valid, lane1_mul_out_valid, lane2_float_out_valid,
+      lane2_mul_out_valid, lane3_float_out_valid, lane3_mul_out_valid, lane4_float_out_valid, lane4_mul_out_valid,
+      lane5_float_out_valid, lane5_mul_out_valid, lane6_float_out_valid, lane6_mul_out_valid, lane7_float_out_valid,
+      lane7_mul_out_valid, lane8_float_out_valid, lane8_mul_out_valid, lane9_float_out_valid, lane9_mul_out_valid,
+      lane10_float_out_valid, lane10_mul_out_valid, lane11_float_out_valid, lane11_mul_out_valid,
+      lane12_float_out_valid, lane12_mul_out_valid, lane13_float_out_valid, lane13_mul_out_valid,
+      lane14_float_out_valid, lane14_mul_out_valid, lane15_float_out_valid, lane15_mul_out_valid,
+      result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -3,70 +3,70 @@
 `default_nettype none
 
 module FpChord (
-  input  wire        clk,       // FpChord.java:26
-  input  wire        reset,     // FpChord.java:26
-  input  wire        in_valid,  // FpChord.java:20
-  input  wire [63:0] word,      // FpChord.java:21
-  input  wire [31:0] u,         // FpChord.java:22
-  output wire        out_valid, // FpChord.java:23
-  output wire [31:0] y          // FpChord.java:24
+  input  wire        clk,             // FpChord.java:36
+  input  wire        reset,           // FpChord.java:36
+  input  wire        in_valid,        // FpChord.java:32
+  input  wire [63:0] in_payload_word, // FpChord.java:32
+  input  wire [31:0] in_payload_u,    // FpChord.java:32
+  output wire        out_valid,       // FpChord.java:34
+  output wire [31:0] out_payload      // FpChord.java:34
 );
 
-  wire        slope_mul_in_valid;  // FpChord.java:27
-  wire [31:0] slope_mul_a;         // FpChord.java:27
-  wire [31:0] slope_mul_b;         // FpChord.java:27
-  wire        slope_mul_out_valid; // FpChord.java:27
-  wire [31:0] slope_mul_y;         // FpChord.java:27
-  wire        chord_add_in_valid;  // FpChord.java:31
-  wire [31:0] chord_add_a;         // FpChord.java:31
-  wire [31:0] chord_add_b;         // FpChord.java:31
-  wire        chord_add_out_valid; // FpChord.java:31
-  wire [31:0] chord_add_y;         // FpChord.java:31
-  reg  [31:0] value_d1;            // FpChord.java:33
-  reg  [31:0] value_d2;            // FpChord.java:33
-  reg  [31:0] value_d3;            // FpChord.java:33
-  reg  [31:0] value_d4;            // FpChord.java:33
-  reg  [31:0] value_d5;            // FpChord.java:33
-  reg  [31:0] value_d6;            // FpChord.java:33
-  reg  [31:0] value_d7;            // FpChord.java:33
+  wire        slope_mul_in_valid;     // FpChord.java:40
+  wire [31:0] slope_mul_in_payload_a; // FpChord.java:40
+  wire [31:0] slope_mul_in_payload_b; // FpChord.java:40
+  wire        slope_mul_out_valid;    // FpChord.java:40
+  wire [31:0] slope_mul_out_payload;  // FpChord.java:40
+  reg  [31:0] value_d1;               // FpChord.java:41
+  reg  [31:0] value_d2;               // FpChord.java:41
+  reg  [31:0] value_d3;               // FpChord.java:41
+  reg  [31:0] value_d4;               // FpChord.java:41
+  reg  [31:0] value_d5;               // FpChord.java:41
+  reg  [31:0] value_d6;               // FpChord.java:41
+  reg  [31:0] value_d7;               // FpChord.java:41
+  wire        chord_add_in_valid;     // FpChord.java:41
+  wire [31:0] chord_add_in_payload_a; // FpChord.java:41
+  wire [31:0] chord_add_in_payload_b; // FpChord.java:41
+  wire        chord_add_out_valid;    // FpChord.java:41
+  wire [31:0] chord_add_out_payload;  // FpChord.java:41
 
-  assign slope_mul_in_valid = in_valid; // FpChord.java:28
-  assign slope_mul_a = word[31:0]; // FpChord.java:29
-  assign slope_mul_b = u; // FpChord.java:30
-  assign chord_add_in_valid = slope_mul_out_valid; // FpChord.java:32
-  assign chord_add_a = value_d7; // FpChord.java:33
-  assign chord_add_b = slope_mul_y; // FpChord.java:34
-  assign out_valid = chord_add_out_valid; // FpChord.java:35
-  assign y = chord_add_y; // FpChord.java:36
+  assign slope_mul_in_valid = in_valid; // FpChord.java:40
+  assign slope_mul_in_payload_a = in_payload_word[31:0]; // FpChord.java:40
+  assign slope_mul_in_payload_b = in_payload_u; // FpChord.java:40
+  assign chord_add_in_valid = slope_mul_out_valid; // FpChord.java:41
+  assign chord_add_in_payload_a = value_d7; // FpChord.java:41
+  assign chord_add_in_payload_b = slope_mul_out_payload; // FpChord.java:41
+  assign out_valid = chord_add_out_valid; // FpChord.java:41
+  assign out_payload = chord_add_out_payload; // FpChord.java:41
 
   always @(posedge clk) begin
-    value_d1 <= word[63:32]; // FpChord.java:33
-    value_d2 <= value_d1; // FpChord.java:33
-    value_d3 <= value_d2; // FpChord.java:33
-    value_d4 <= value_d3; // FpChord.java:33
-    value_d5 <= value_d4; // FpChord.java:33
-    value_d6 <= value_d5; // FpChord.java:33
-    value_d7 <= value_d6; // FpChord.java:33
+    value_d1 <= in_payload_word[63:32]; // FpChord.java:41
+    value_d2 <= value_d1; // FpChord.java:41
+    value_d3 <= value_d2; // FpChord.java:41
+    value_d4 <= value_d3; // FpChord.java:41
+    value_d5 <= value_d4; // FpChord.java:41
+    value_d6 <= value_d5; // FpChord.java:41
+    value_d7 <= value_d6; // FpChord.java:41
   end
 
-  Fp32Mul slope_mul ( // FpChord.java:27
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (slope_mul_in_valid),
-    .a         (slope_mul_a),
-    .b         (slope_mul_b),
-    .out_valid (slope_mul_out_valid),
-    .y         (slope_mul_y)
+  Fp32Mul slope_mul ( // FpChord.java:40
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (slope_mul_in_valid),
+    .in_payload_a (slope_mul_in_payload_a),
+    .in_payload_b (slope_mul_in_payload_b),
+    .out_valid    (slope_mul_out_valid),
+    .out_payload  (slope_mul_out_payload)
   );
 
-  Fp32Add chord_add ( // FpChord.java:31
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (chord_add_in_valid),
-    .a         (chord_add_a),
-    .b         (chord_add_b),
-    .out_valid (chord_add_out_valid),
-    .y         (chord_add_y)
+  Fp32Add chord_add ( // FpChord.java:41
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (chord_add_in_valid),
+    .in_payload_a (chord_add_in_payload_a),
+    .in_payload_b (chord_add_in_payload_b),
+    .out_valid    (chord_add_out_valid),
+    .out_payload  (chord_add_out_payload)
   );
 endmodule
 

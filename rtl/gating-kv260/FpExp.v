@@ -3,76 +3,76 @@
 `default_nettype none
 
 module FpExp (
-  input  wire        clk,       // FpExp.java:36
-  input  wire        reset,     // FpExp.java:36
-  input  wire        in_valid,  // FpExp.java:31
-  input  wire [31:0] x,         // FpExp.java:32
-  output wire        out_valid, // FpExp.java:33
-  output wire [31:0] y          // FpExp.java:34
+  input  wire        clk,         // FpExp.java:40
+  input  wire        reset,       // FpExp.java:40
+  input  wire        in_valid,    // FpExp.java:36
+  input  wire [31:0] in_payload,  // FpExp.java:36
+  output wire        out_valid,   // FpExp.java:38
+  output wire [31:0] out_payload  // FpExp.java:38
 );
 
-  wire        log2e_mul_in_valid;  // FpExp.java:37
-  wire [31:0] log2e_mul_a;         // FpExp.java:37
-  wire [31:0] log2e_mul_b;         // FpExp.java:37
-  wire        log2e_mul_out_valid; // FpExp.java:37
-  wire [31:0] log2e_mul_y;         // FpExp.java:37
-  reg  [30:0] scaled_a;            // FpExp.java:57
-  reg         lost_a;              // FpExp.java:59
-  reg         sign_a;              // FpExp.java:60
-  reg  [2:0]  cases_a;             // FpExp.java:61
-  reg         valid_a;             // FpExp.java:62
-  reg  [8:0]  n_b;                 // FpExp.java:67
-  reg  [6:0]  index_b;             // FpExp.java:68
-  reg  [15:0] fraction_b;          // FpExp.java:69
-  reg  [2:0]  cases_b;             // FpExp.java:70
-  reg         valid_b;             // FpExp.java:71
-  reg  [63:0] rom_word;            // FpExp.java:76
-  reg  [31:0] u_c;                 // FpExp.java:77
-  reg  [8:0]  n_c;                 // FpExp.java:78
-  reg  [2:0]  cases_c;             // FpExp.java:79
-  reg         valid_c;             // FpExp.java:80
-  wire        chord_in_valid;      // FpExp.java:83
-  wire [63:0] chord_word;          // FpExp.java:83
-  wire [31:0] chord_u;             // FpExp.java:83
-  wire        chord_out_valid;     // FpExp.java:83
-  wire [31:0] chord_y;             // FpExp.java:83
-  wire        scale2_in_valid;     // FpExp.java:89
-  wire        scale2_out_valid;    // FpExp.java:89
-  wire [31:0] scale2_y;            // FpExp.java:89
-  wire [31:0] scale2_r;            // FpExp.java:89
-  wire [8:0]  scale2_n;            // FpExp.java:89
-  reg  [8:0]  n_d1;                // FpExp.java:92
-  reg  [8:0]  n_d2;                // FpExp.java:92
-  reg  [8:0]  n_d3;                // FpExp.java:92
-  reg  [8:0]  n_d4;                // FpExp.java:92
-  reg  [8:0]  n_d5;                // FpExp.java:92
-  reg  [8:0]  n_d6;                // FpExp.java:92
-  reg  [8:0]  n_d7;                // FpExp.java:92
-  reg  [8:0]  n_d8;                // FpExp.java:92
-  reg  [8:0]  n_d9;                // FpExp.java:92
-  reg  [8:0]  n_d10;               // FpExp.java:92
-  reg  [8:0]  n_d11;               // FpExp.java:92
-  reg  [8:0]  n_d12;               // FpExp.java:92
-  reg  [8:0]  n_d13;               // FpExp.java:92
-  reg  [2:0]  cases_d1;            // FpExp.java:94
-  reg  [2:0]  cases_d2;            // FpExp.java:94
-  reg  [2:0]  cases_d3;            // FpExp.java:94
-  reg  [2:0]  cases_d4;            // FpExp.java:94
-  reg  [2:0]  cases_d5;            // FpExp.java:94
-  reg  [2:0]  cases_d6;            // FpExp.java:94
-  reg  [2:0]  cases_d7;            // FpExp.java:94
-  reg  [2:0]  cases_d8;            // FpExp.java:94
-  reg  [2:0]  cases_d9;            // FpExp.java:94
-  reg  [2:0]  cases_d10;           // FpExp.java:94
-  reg  [2:0]  cases_d11;           // FpExp.java:94
-  reg  [2:0]  cases_d12;           // FpExp.java:94
-  reg  [2:0]  cases_d13;           // FpExp.java:94
-  reg  [2:0]  cases_d14;           // FpExp.java:94
-  reg  [2:0]  cases_d15;           // FpExp.java:94
-  reg  [31:0] y_out;               // FpExp.java:98
-  reg         valid_out;           // FpExp.java:99
-  reg  [63:0] rom [0:127];         // FpExp.java:74
-  initial begin // FpExp.java:74
+  wire        log2e_mul_in_valid;     // FpExp.java:43
+  wire [31:0] log2e_mul_in_payload_a; // FpExp.java:43
+  wire [31:0] log2e_mul_in_payload_b; // FpExp.java:43
+  wire        log2e_mul_out_valid;    // FpExp.java:43
+  wire [31:0] log2e_mul_out_payload;  // FpExp.java:43
+  reg  [30:0] scaled_a;               // FpExp.java:61
+  reg         lost_a;                 // FpExp.java:63
+  reg         sign_a;                 // FpExp.java:64
+  reg  [2:0]  cases_a;                // FpExp.java:65
+  reg  [8:0]  n_b;                    // FpExp.java:70
+  reg  [6:0]  index_b;                // FpExp.java:71
+  reg  [15:0] fraction_b;             // FpExp.java:72
+  reg  [2:0]  cases_b;                // FpExp.java:73
+  reg  [63:0] rom_word;               // FpExp.java:79
+  reg  [31:0] u_c;                    // FpExp.java:80
+  reg  [8:0]  n_c;                    // FpExp.java:81
+  reg  [2:0]  cases_c;                // FpExp.java:82
+  reg         log2e_mul_valid_d1;     // FpExp.java:85
+  reg         log2e_mul_valid_d2;     // FpExp.java:85
+  reg         log2e_mul_valid_d3;     // FpExp.java:85
+  wire        chord_in_valid;         // FpExp.java:85
+  wire [63:0] chord_in_payload_word;  // FpExp.java:85
+  wire [31:0] chord_in_payload_u;     // FpExp.java:85
+  wire        chord_out_valid;        // FpExp.java:85
+  wire [31:0] chord_out_payload;      // FpExp.java:85
+  reg  [8:0]  n_d1;                   // FpExp.java:86
+  reg  [8:0]  n_d2;                   // FpExp.java:86
+  reg  [8:0]  n_d3;                   // FpExp.java:86
+  reg  [8:0]  n_d4;                   // FpExp.java:86
+  reg  [8:0]  n_d5;                   // FpExp.java:86
+  reg  [8:0]  n_d6;                   // FpExp.java:86
+  reg  [8:0]  n_d7;                   // FpExp.java:86
+  reg  [8:0]  n_d8;                   // FpExp.java:86
+  reg  [8:0]  n_d9;                   // FpExp.java:86
+  reg  [8:0]  n_d10;                  // FpExp.java:86
+  reg  [8:0]  n_d11;                  // FpExp.java:86
+  reg  [8:0]  n_d12;                  // FpExp.java:86
+  reg  [8:0]  n_d13;                  // FpExp.java:86
+  wire        scale2_in_valid;        // FpExp.java:86
+  wire [31:0] scale2_in_payload_r;    // FpExp.java:86
+  wire [8:0]  scale2_in_payload_n;    // FpExp.java:86
+  wire        scale2_out_valid;       // FpExp.java:86
+  wire [31:0] scale2_out_payload;     // FpExp.java:86
+  reg  [2:0]  cases_d1;               // FpExp.java:87
+  reg  [2:0]  cases_d2;               // FpExp.java:87
+  reg  [2:0]  cases_d3;               // FpExp.java:87
+  reg  [2:0]  cases_d4;               // FpExp.java:87
+  reg  [2:0]  cases_d5;               // FpExp.java:87
+  reg  [2:0]  cases_d6;               // FpExp.java:87
+  reg  [2:0]  cases_d7;               // FpExp.java:87
+  reg  [2:0]  cases_d8;               // FpExp.java:87
+  reg  [2:0]  cases_d9;               // FpExp.java:87
+  reg  [2:0]  cases_d10;              // FpExp.java:87
+  reg  [2:0]  cases_d11;              // FpExp.java:87
+  reg  [2:0]  cases_d12;              // FpExp.java:87
+  reg  [2:0]  cases_d13;              // FpExp.java:87
+  reg  [2:0]  cases_d14;              // FpExp.java:87
+  reg  [2:0]  cases_d15;              // FpExp.java:87
+  reg  [31:0] y_out;                  // FpExp.java:89
+  reg         scale2_valid_d1;        // FpExp.java:89
+  reg  [63:0] rom [0:127];            // FpExp.java:76
+  initial begin // FpExp.java:76
     rom[0] = 64'h3f8000003bb1ed50;
     rom[1] = 64'h3f80b1ed3bb2e4a4;
     rom[2] = 64'h3f8164d23bb3dd50;
@@ -223,12 +223,12 @@ module FpExp (
   wire u_c_and_3;
   wire u_c_any_4;
   wire [4:0] u_c_mux;
-  assign scaled_a_mux = (log2e_mul_y[30:23] == 8'd0) ? 8'd1 : log2e_mul_y[30:23];
+  assign scaled_a_mux = (log2e_mul_out_payload[30:23] == 8'd0) ? 8'd1 : log2e_mul_out_payload[30:23];
   assign scaled_a_cmp = scaled_a_mux >= 8'd127;
-  assign scaled_a_cmp_2 = log2e_mul_y[30:23] != 8'd0;
+  assign scaled_a_cmp_2 = log2e_mul_out_payload[30:23] != 8'd0;
   assign scaled_a_diff = scaled_a_mux - 8'd127;
   assign scaled_a_mux_2 = (scaled_a_diff > 8'd7) ? 8'd7 : scaled_a_diff;
-  assign scaled_a_cat = {scaled_a_cmp_2, log2e_mul_y[22:0]};
+  assign scaled_a_cat = {scaled_a_cmp_2, log2e_mul_out_payload[22:0]};
   assign scaled_a_diff_2 = 8'd127 - scaled_a_mux;
   assign scaled_a_mux_3 = (scaled_a_diff_2 > 8'd31) ? 8'd31 : scaled_a_diff_2;
   assign scaled_a_part = scaled_a_mux_3[4:0];
@@ -252,139 +252,108 @@ module FpExp (
              (u_c_and_2 ? {1'b1, (u_c_any_2 ? {1'b0, ~fraction_b[11]} : {1'b1, ~fraction_b[9]})}
               : {1'b0, (u_c_any ? {1'b0, ~fraction_b[15]} : {1'b1, ~fraction_b[13]})})})};
 
-  assign log2e_mul_in_valid = in_valid; // FpExp.java:38
-  assign log2e_mul_a = x; // FpExp.java:39
-  assign log2e_mul_b = 32'h3fb8aa3b; // FpExp.java:40
-  assign chord_in_valid = valid_c; // FpExp.java:84
-  assign chord_word = rom_word; // FpExp.java:85
-  assign chord_u = u_c; // FpExp.java:86
-  assign scale2_in_valid = chord_out_valid; // FpExp.java:90
-  assign scale2_r = chord_y; // FpExp.java:91
-  assign scale2_n = n_d13; // FpExp.java:92
-  assign y = y_out; // FpExp.java:98
-  assign out_valid = valid_out; // FpExp.java:99
+  assign log2e_mul_in_valid = in_valid; // FpExp.java:43
+  assign log2e_mul_in_payload_a = in_payload; // FpExp.java:43
+  assign log2e_mul_in_payload_b = 32'h3fb8aa3b; // FpExp.java:43
+  assign chord_in_valid = log2e_mul_valid_d3; // FpExp.java:85
+  assign chord_in_payload_word = rom_word; // FpExp.java:85
+  assign chord_in_payload_u = u_c; // FpExp.java:85
+  assign scale2_in_valid = chord_out_valid; // FpExp.java:86
+  assign scale2_in_payload_r = chord_out_payload; // FpExp.java:86
+  assign scale2_in_payload_n = n_d13; // FpExp.java:86
+  assign out_valid = scale2_valid_d1; // FpExp.java:89
+  assign out_payload = y_out; // FpExp.java:89
 
   always @(posedge clk) begin
     scaled_a <=
-        scaled_a_cmp ? ({7'd0, scaled_a_cmp_2, log2e_mul_y[22:0]} << scaled_a_mux_2[2:0])
-        : {7'd0, (scaled_a_cat >> scaled_a_part)}; // FpExp.java:57
-    lost_a <= log2e_mul_y[31] & ~scaled_a_cmp & (|(scaled_a_cat & ~(24'hffffff << scaled_a_part))); // FpExp.java:59
-    sign_a <= log2e_mul_y[31]; // FpExp.java:60
+        scaled_a_cmp ? ({7'd0, scaled_a_cmp_2, log2e_mul_out_payload[22:0]} << scaled_a_mux_2[2:0])
+        : {7'd0, (scaled_a_cat >> scaled_a_part)}; // FpExp.java:61
+    // FpExp.java:63
+    lost_a <= log2e_mul_out_payload[31] & ~scaled_a_cmp & (|(scaled_a_cat & ~(24'hffffff << scaled_a_part)));
+    sign_a <= log2e_mul_out_payload[31]; // FpExp.java:64
     cases_a <=
-        {((log2e_mul_y[30:23] == 8'd255) & (log2e_mul_y[22:0] != 23'd0)),
-         (~log2e_mul_y[31] & (log2e_mul_y[30:0] >= 31'd1124073472)),
-         (log2e_mul_y[31] & (log2e_mul_y[30:0] > 31'd1126170624))}; // FpExp.java:61
-    valid_a <= log2e_mul_out_valid; // FpExp.java:62
-    n_b <= n_b_mux[31:23]; // FpExp.java:67
-    index_b <= n_b_mux[22:16]; // FpExp.java:68
-    fraction_b <= n_b_mux[15:0]; // FpExp.java:69
-    cases_b <= cases_a; // FpExp.java:70
-    valid_b <= valid_a; // FpExp.java:71
-    rom_word <= rom[index_b]; // FpExp.java:76
-    // FpExp.java:77
+        {((log2e_mul_out_payload[30:23] == 8'd255) & (log2e_mul_out_payload[22:0] != 23'd0)),
+         (~log2e_mul_out_payload[31] & (log2e_mul_out_payload[30:0] >= 31'd1124073472)),
+         (log2e_mul_out_payload[31] & (log2e_mul_out_payload[30:0] > 31'd1126170624))}; // FpExp.java:65
+    n_b <= n_b_mux[31:23]; // FpExp.java:70
+    index_b <= n_b_mux[22:16]; // FpExp.java:71
+    fraction_b <= n_b_mux[15:0]; // FpExp.java:72
+    cases_b <= cases_a; // FpExp.java:73
+    rom_word <= rom[index_b]; // FpExp.java:79
+    // FpExp.java:80
     u_c <= (fraction_b == 16'd0) ? 32'h0 : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b << (u_c_mux + 5'd1)), 7'h0};
-    n_c <= n_b; // FpExp.java:78
-    cases_c <= cases_b; // FpExp.java:79
-    valid_c <= valid_b; // FpExp.java:80
-<<<<<<< HEAD
-    n_d1 <= n_c; // FpExp.java:92
-    n_d2 <= n_d1; // FpExp.java:92
-    n_d3 <= n_d2; // FpExp.java:92
-    n_d4 <= n_d3; // FpExp.java:92
-    n_d5 <= n_d4; // FpExp.java:92
-    n_d6 <= n_d5; // FpExp.java:92
-    n_d7 <= n_d6; // FpExp.java:92
-    n_d8 <= n_d7; // FpExp.java:92
-    n_d9 <= n_d8; // FpExp.java:92
-    n_d10 <= n_d9; // FpExp.java:92
-    n_d11 <= n_d10; // FpExp.java:92
-    n_d12 <= n_d11; // FpExp.java:92
-    n_d13 <= n_d12; // FpExp.java:92
-    cases_d1 <= cases_c; // FpExp.java:94
-    cases_d2 <= cases_d1; // FpExp.java:94
-    cases_d3 <= cases_d2; // FpExp.java:94
-    cases_d4 <= cases_d3; // FpExp.java:94
-    cases_d5 <= cases_d4; // FpExp.java:94
-    cases_d6 <= cases_d5; // FpExp.java:94
-    cases_d7 <= cases_d6; // FpExp.java:94
-    cases_d8 <= cases_d7; // FpExp.java:94
-    cases_d9 <= cases_d8; // FpExp.java:94
-    cases_d10 <= cases_d9; // FpExp.java:94
-    cases_d11 <= cases_d10; // FpExp.java:94
-    cases_d12 <= cases_d11; // FpExp.java:94
-    cases_d13 <= cases_d12; // FpExp.java:94
-    cases_d14 <= cases_d13; // FpExp.java:94
-    cases_d15 <= cases_d14; // FpExp.java:94
-    y_out <= cases_d15[2] ? 32'h7fc00000 : (cases_d15[1] ? 32'h7f800000 : (cases_d15[0] ? 32'h0 : scale2_y)); // FpExp.java:98
-=======
-    n_d1 <= n_c; // Delay.java:25
-    n_d2 <= n_d1; // Delay.java:25
-    n_d3 <= n_d2; // Delay.java:25
-    n_d4 <= n_d3; // Delay.java:25
-    n_d5 <= n_d4; // Delay.java:25
-    n_d6 <= n_d5; // Delay.java:25
-    n_d7 <= n_d6; // Delay.java:25
-    n_d8 <= n_d7; // Delay.java:25
-    n_d9 <= n_d8; // Delay.java:25
-    n_d10 <= n_d9; // Delay.java:25
-    n_d11 <= n_d10; // Delay.java:25
-    n_d12 <= n_d11; // Delay.java:25
-    n_d13 <= n_d12; // Delay.java:25
-    cases_d1 <= cases_c; // Delay.java:25
-    cases_d2 <= cases_d1; // Delay.java:25
-    cases_d3 <= cases_d2; // Delay.java:25
-    cases_d4 <= cases_d3; // Delay.java:25
-    cases_d5 <= cases_d4; // Delay.java:25
-    cases_d6 <= cases_d5; // Delay.java:25
-    cases_d7 <= cases_d6; // Delay.java:25
-    cases_d8 <= cases_d7; // Delay.java:25
-    cases_d9 <= cases_d8; // Delay.java:25
-    cases_d10 <= cases_d9; // Delay.java:25
-    cases_d11 <= cases_d10; // Delay.java:25
-    cases_d12 <= cases_d11; // Delay.java:25
-    cases_d13 <= cases_d12; // Delay.java:25
-    cases_d14 <= cases_d13; // Delay.java:25
-    cases_d15 <= cases_d14; // Delay.java:25
-    // FpExp.java:98
-    y_out <= cases_d15[2] ? 32'h7fc00000 : (cases_d15[1] ? 32'h7f800000 : (cases_d15[0] ? 32'h0 : scale2_y));
->>>>>>> emitter
-    valid_out <= scale2_out_valid; // FpExp.java:99
+    n_c <= n_b; // FpExp.java:81
+    cases_c <= cases_b; // FpExp.java:82
+    log2e_mul_valid_d1 <= log2e_mul_out_valid; // FpExp.java:85
+    log2e_mul_valid_d2 <= log2e_mul_valid_d1; // FpExp.java:85
+    log2e_mul_valid_d3 <= log2e_mul_valid_d2; // FpExp.java:85
+    n_d1 <= n_c; // FpExp.java:86
+    n_d2 <= n_d1; // FpExp.java:86
+    n_d3 <= n_d2; // FpExp.java:86
+    n_d4 <= n_d3; // FpExp.java:86
+    n_d5 <= n_d4; // FpExp.java:86
+    n_d6 <= n_d5; // FpExp.java:86
+    n_d7 <= n_d6; // FpExp.java:86
+    n_d8 <= n_d7; // FpExp.java:86
+    n_d9 <= n_d8; // FpExp.java:86
+    n_d10 <= n_d9; // FpExp.java:86
+    n_d11 <= n_d10; // FpExp.java:86
+    n_d12 <= n_d11; // FpExp.java:86
+    n_d13 <= n_d12; // FpExp.java:86
+    cases_d1 <= cases_c; // FpExp.java:87
+    cases_d2 <= cases_d1; // FpExp.java:87
+    cases_d3 <= cases_d2; // FpExp.java:87
+    cases_d4 <= cases_d3; // FpExp.java:87
+    cases_d5 <= cases_d4; // FpExp.java:87
+    cases_d6 <= cases_d5; // FpExp.java:87
+    cases_d7 <= cases_d6; // FpExp.java:87
+    cases_d8 <= cases_d7; // FpExp.java:87
+    cases_d9 <= cases_d8; // FpExp.java:87
+    cases_d10 <= cases_d9; // FpExp.java:87
+    cases_d11 <= cases_d10; // FpExp.java:87
+    cases_d12 <= cases_d11; // FpExp.java:87
+    cases_d13 <= cases_d12; // FpExp.java:87
+    cases_d14 <= cases_d13; // FpExp.java:87
+    cases_d15 <= cases_d14; // FpExp.java:87
+    // FpExp.java:89
+    y_out <= cases_d15[2] ? 32'h7fc00000 : (cases_d15[1] ? 32'h7f800000 : (cases_d15[0] ? 32'h0 : scale2_out_payload));
+    scale2_valid_d1 <= scale2_out_valid; // FpExp.java:89
     if (reset) begin
-      valid_a <= 1'b0;
-      valid_b <= 1'b0;
-      valid_c <= 1'b0;
-      valid_out <= 1'b0;
+      log2e_mul_valid_d1 <= 1'b0;
+      log2e_mul_valid_d2 <= 1'b0;
+      log2e_mul_valid_d3 <= 1'b0;
+      scale2_valid_d1 <= 1'b0;
     end
   end
 
-  Fp32Mul log2e_mul ( // FpExp.java:37
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (log2e_mul_in_valid),
-    .a         (log2e_mul_a),
-    .b         (log2e_mul_b),
-    .out_valid (log2e_mul_out_valid),
-    .y         (log2e_mul_y)
+  Fp32Mul log2e_mul ( // FpExp.java:43
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (log2e_mul_in_valid),
+    .in_payload_a (log2e_mul_in_payload_a),
+    .in_payload_b (log2e_mul_in_payload_b),
+    .out_valid    (log2e_mul_out_valid),
+    .out_payload  (log2e_mul_out_payload)
   );
 
-  FpChord chord ( // FpExp.java:83
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (chord_in_valid),
-    .word      (chord_word),
-    .u         (chord_u),
-    .out_valid (chord_out_valid),
-    .y         (chord_y)
+  FpChord chord ( // FpExp.java:85
+    .clk             (clk),
+    .reset           (reset),
+    .in_valid        (chord_in_valid),
+    .in_payload_word (chord_in_payload_word),
+    .in_payload_u    (chord_in_payload_u),
+    .out_valid       (chord_out_valid),
+    .out_payload     (chord_out_payload)
   );
 
-  FpScale2_n9 scale2 ( // FpExp.java:89
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (scale2_in_valid),
-    .out_valid (scale2_out_valid),
-    .y         (scale2_y),
-    .r         (scale2_r),
-    .n         (scale2_n)
+  FpScale2_n9 scale2 ( // FpExp.java:86
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (scale2_in_valid),
+    .in_payload_r (scale2_in_payload_r),
+    .in_payload_n (scale2_in_payload_n),
+    .out_valid    (scale2_out_valid),
+    .out_payload  (scale2_out_payload)
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.

@@ -3,62 +3,62 @@
 `default_nettype none
 
 module FpRelu2 (
-  input  wire        clk,       // FpRelu2.java:26
-  input  wire        reset,     // FpRelu2.java:26
-  input  wire        in_valid,  // FpRelu2.java:21
-  input  wire [31:0] x,         // FpRelu2.java:22
-  output wire        out_valid, // FpRelu2.java:23
-  output wire [31:0] y          // FpRelu2.java:24
+  input  wire        clk,         // FpRelu2.java:30
+  input  wire        reset,       // FpRelu2.java:30
+  input  wire        in_valid,    // FpRelu2.java:26
+  input  wire [31:0] in_payload,  // FpRelu2.java:26
+  output wire        out_valid,   // FpRelu2.java:28
+  output wire [31:0] out_payload  // FpRelu2.java:28
 );
 
-  wire        square_in_valid;  // FpRelu2.java:27
-  wire [31:0] square_a;         // FpRelu2.java:27
-  wire [31:0] square_b;         // FpRelu2.java:27
-  wire        square_out_valid; // FpRelu2.java:27
-  wire [31:0] square_y;         // FpRelu2.java:27
-  reg  [1:0]  cases_d1;         // FpRelu2.java:33
-  reg  [1:0]  cases_d2;         // FpRelu2.java:33
-  reg  [1:0]  cases_d3;         // FpRelu2.java:33
-  reg  [1:0]  cases_d4;         // FpRelu2.java:33
-  reg  [1:0]  cases_d5;         // FpRelu2.java:33
-  reg  [1:0]  cases_d6;         // FpRelu2.java:33
-  reg  [1:0]  cases_d7;         // FpRelu2.java:33
-  reg  [31:0] y_out;            // FpRelu2.java:34
-  reg         valid_out;        // FpRelu2.java:36
+  wire        square_in_valid;     // FpRelu2.java:33
+  wire [31:0] square_in_payload_a; // FpRelu2.java:33
+  wire [31:0] square_in_payload_b; // FpRelu2.java:33
+  wire        square_out_valid;    // FpRelu2.java:33
+  wire [31:0] square_out_payload;  // FpRelu2.java:33
+  reg  [1:0]  cases_d1;            // FpRelu2.java:39
+  reg  [1:0]  cases_d2;            // FpRelu2.java:39
+  reg  [1:0]  cases_d3;            // FpRelu2.java:39
+  reg  [1:0]  cases_d4;            // FpRelu2.java:39
+  reg  [1:0]  cases_d5;            // FpRelu2.java:39
+  reg  [1:0]  cases_d6;            // FpRelu2.java:39
+  reg  [1:0]  cases_d7;            // FpRelu2.java:39
+  reg  [31:0] y_out;               // FpRelu2.java:41
+  reg         square_valid_d1;     // FpRelu2.java:41
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire cases_d1_and;
-  assign cases_d1_and = (x[30:23] == 8'd255) & (x[22:0] != 23'd0);
+  assign cases_d1_and = (in_payload[30:23] == 8'd255) & (in_payload[22:0] != 23'd0);
 
-  assign square_in_valid = in_valid; // FpRelu2.java:28
-  assign square_a = x; // FpRelu2.java:29
-  assign square_b = x; // FpRelu2.java:30
-  assign y = y_out; // FpRelu2.java:34
-  assign out_valid = valid_out; // FpRelu2.java:36
+  assign square_in_valid = in_valid; // FpRelu2.java:33
+  assign square_in_payload_a = in_payload; // FpRelu2.java:33
+  assign square_in_payload_b = in_payload; // FpRelu2.java:33
+  assign out_valid = square_valid_d1; // FpRelu2.java:41
+  assign out_payload = y_out; // FpRelu2.java:41
 
   always @(posedge clk) begin
-    cases_d1 <= {cases_d1_and, (~x[31] & ~(x[30:0] == 31'h0) & ~cases_d1_and)}; // FpRelu2.java:33
-    cases_d2 <= cases_d1; // FpRelu2.java:33
-    cases_d3 <= cases_d2; // FpRelu2.java:33
-    cases_d4 <= cases_d3; // FpRelu2.java:33
-    cases_d5 <= cases_d4; // FpRelu2.java:33
-    cases_d6 <= cases_d5; // FpRelu2.java:33
-    cases_d7 <= cases_d6; // FpRelu2.java:33
-    y_out <= cases_d7[1] ? 32'h7fc00000 : (cases_d7[0] ? square_y : 32'h0); // FpRelu2.java:34
-    valid_out <= square_out_valid; // FpRelu2.java:36
+    cases_d1 <= {cases_d1_and, (~in_payload[31] & ~(in_payload[30:0] == 31'h0) & ~cases_d1_and)}; // FpRelu2.java:39
+    cases_d2 <= cases_d1; // FpRelu2.java:39
+    cases_d3 <= cases_d2; // FpRelu2.java:39
+    cases_d4 <= cases_d3; // FpRelu2.java:39
+    cases_d5 <= cases_d4; // FpRelu2.java:39
+    cases_d6 <= cases_d5; // FpRelu2.java:39
+    cases_d7 <= cases_d6; // FpRelu2.java:39
+    y_out <= cases_d7[1] ? 32'h7fc00000 : (cases_d7[0] ? square_out_payload : 32'h0); // FpRelu2.java:41
+    square_valid_d1 <= square_out_valid; // FpRelu2.java:41
     if (reset) begin
-      valid_out <= 1'b0;
+      square_valid_d1 <= 1'b0;
     end
   end
 
-  Fp32Mul square ( // FpRelu2.java:27
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (square_in_valid),
-    .a         (square_a),
-    .b         (square_b),
-    .out_valid (square_out_valid),
-    .y         (square_y)
+  Fp32Mul square ( // FpRelu2.java:33
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (square_in_valid),
+    .in_payload_a (square_in_payload_a),
+    .in_payload_b (square_in_payload_b),
+    .out_valid    (square_out_valid),
+    .out_payload  (square_out_payload)
   );
 endmodule
 

@@ -21,76 +21,76 @@ module Gating_relu2_l2_bf16 (
   output wire        out_payload_last    // Gating.java:59
 );
 
+  wire        lane0_act_in_valid;       // Gating.java:99
+  wire [31:0] lane0_act_in_payload;     // Gating.java:99
+  wire        lane0_act_out_valid;      // Gating.java:99
+  wire [31:0] lane0_act_out_payload;    // Gating.java:99
+  reg  [31:0] lane0_u_d1;               // Gating.java:68
+  reg  [31:0] lane0_u_d2;               // Gating.java:68
+  reg  [31:0] lane0_u_d3;               // Gating.java:68
+  reg  [31:0] lane0_u_d4;               // Gating.java:68
+  reg  [31:0] lane0_u_d5;               // Gating.java:68
+  reg  [31:0] lane0_u_d6;               // Gating.java:68
+  reg  [31:0] lane0_u_d7;               // Gating.java:68
+  reg  [31:0] lane0_u_d8;               // Gating.java:68
+  wire        lane0_mul_in_valid;       // Gating.java:68
+  wire [31:0] lane0_mul_in_payload_a;   // Gating.java:68
+  wire [31:0] lane0_mul_in_payload_b;   // Gating.java:68
+  wire        lane0_mul_out_valid;      // Gating.java:68
+  wire [31:0] lane0_mul_out_payload;    // Gating.java:68
+  wire        lane0_store_in_valid;     // Gating.java:69
+  wire [31:0] lane0_store_in_payload;   // Gating.java:69
+  wire        lane0_store_out_valid;    // Gating.java:69
+  wire [15:0] lane0_store_out_payload;  // Gating.java:69
+  wire        lane1_act_in_valid;       // Gating.java:99
+  wire [31:0] lane1_act_in_payload;     // Gating.java:99
+  wire        lane1_act_out_valid;      // Gating.java:99
+  wire [31:0] lane1_act_out_payload;    // Gating.java:99
+  reg  [31:0] lane1_u_d1;               // Gating.java:68
+  reg  [31:0] lane1_u_d2;               // Gating.java:68
+  reg  [31:0] lane1_u_d3;               // Gating.java:68
+  reg  [31:0] lane1_u_d4;               // Gating.java:68
+  reg  [31:0] lane1_u_d5;               // Gating.java:68
+  reg  [31:0] lane1_u_d6;               // Gating.java:68
+  reg  [31:0] lane1_u_d7;               // Gating.java:68
+  reg  [31:0] lane1_u_d8;               // Gating.java:68
+  wire        lane1_mul_in_valid;       // Gating.java:68
+  wire [31:0] lane1_mul_in_payload_a;   // Gating.java:68
+  wire [31:0] lane1_mul_in_payload_b;   // Gating.java:68
+  wire        lane1_mul_out_valid;      // Gating.java:68
+  wire [31:0] lane1_mul_out_payload;    // Gating.java:68
+  wire        lane1_store_in_valid;     // Gating.java:69
+  wire [31:0] lane1_store_in_payload;   // Gating.java:69
+  wire        lane1_store_out_valid;    // Gating.java:69
+  wire [15:0] lane1_store_out_payload;  // Gating.java:69
+  reg         last_d1;                  // Gating.java:73
+  reg         last_d2;                  // Gating.java:73
+  reg         last_d3;                  // Gating.java:73
+  reg         last_d4;                  // Gating.java:73
+  reg         last_d5;                  // Gating.java:73
+  reg         last_d6;                  // Gating.java:73
+  reg         last_d7;                  // Gating.java:73
+  reg         last_d8;                  // Gating.java:73
+  reg         last_d9;                  // Gating.java:73
+  reg         last_d10;                 // Gating.java:73
+  reg         last_d11;                 // Gating.java:73
+  reg         last_d12;                 // Gating.java:73
+  reg         last_d13;                 // Gating.java:73
+  reg         last_d14;                 // Gating.java:73
+  reg         last_d15;                 // Gating.java:73
+  reg         last_d16;                 // Gating.java:73
+  reg  [15:0] stored_r_0;               // Gating.java:77
+  reg  [15:0] stored_r_1;               // Gating.java:77
+  reg  [14:0] beat_max;                 // Gating.java:78
+  reg         last_r;                   // Gating.java:79
+  reg         lane0_store_valid_d1;     // Gating.java:80
+  reg  [14:0] running_max;              // Gating.java:81
+  reg  [15:0] stored_out_0;             // Gating.java:85
+  reg  [15:0] stored_out_1;             // Gating.java:85
+  reg  [31:0] abs_max_out;              // Gating.java:86
+  reg         last_out;                 // Gating.java:87
   reg  [4:0]  result_credits;           // CreditBuffer.java:45
-  wire        lane0_act_in_valid;       // Gating.java:105
-  wire [31:0] lane0_act_x;              // Gating.java:105
-  wire        lane0_act_out_valid;      // Gating.java:105
-  wire [31:0] lane0_act_y;              // Gating.java:105
-  reg  [31:0] lane0_u_d1;               // Gating.java:74
-  reg  [31:0] lane0_u_d2;               // Gating.java:74
-  reg  [31:0] lane0_u_d3;               // Gating.java:74
-  reg  [31:0] lane0_u_d4;               // Gating.java:74
-  reg  [31:0] lane0_u_d5;               // Gating.java:74
-  reg  [31:0] lane0_u_d6;               // Gating.java:74
-  reg  [31:0] lane0_u_d7;               // Gating.java:74
-  reg  [31:0] lane0_u_d8;               // Gating.java:74
-  wire        lane0_mul_in_valid;       // Units.java:70
-  wire [31:0] lane0_mul_a;              // Units.java:70
-  wire [31:0] lane0_mul_b;              // Units.java:70
-  wire        lane0_mul_out_valid;      // Units.java:70
-  wire [31:0] lane0_mul_y;              // Units.java:70
-  wire        lane0_store_in_valid;     // Units.java:62
-  wire [31:0] lane0_store_x;            // Units.java:62
-  wire        lane0_store_out_valid;    // Units.java:62
-  wire [15:0] lane0_store_y;            // Units.java:62
-  wire        lane1_act_in_valid;       // Gating.java:105
-  wire [31:0] lane1_act_x;              // Gating.java:105
-  wire        lane1_act_out_valid;      // Gating.java:105
-  wire [31:0] lane1_act_y;              // Gating.java:105
-  reg  [31:0] lane1_u_d1;               // Gating.java:74
-  reg  [31:0] lane1_u_d2;               // Gating.java:74
-  reg  [31:0] lane1_u_d3;               // Gating.java:74
-  reg  [31:0] lane1_u_d4;               // Gating.java:74
-  reg  [31:0] lane1_u_d5;               // Gating.java:74
-  reg  [31:0] lane1_u_d6;               // Gating.java:74
-  reg  [31:0] lane1_u_d7;               // Gating.java:74
-  reg  [31:0] lane1_u_d8;               // Gating.java:74
-  wire        lane1_mul_in_valid;       // Units.java:70
-  wire [31:0] lane1_mul_a;              // Units.java:70
-  wire [31:0] lane1_mul_b;              // Units.java:70
-  wire        lane1_mul_out_valid;      // Units.java:70
-  wire [31:0] lane1_mul_y;              // Units.java:70
-  wire        lane1_store_in_valid;     // Units.java:62
-  wire [31:0] lane1_store_x;            // Units.java:62
-  wire        lane1_store_out_valid;    // Units.java:62
-  wire [15:0] lane1_store_y;            // Units.java:62
-  reg         last_d1;                  // Gating.java:80
-  reg         last_d2;                  // Gating.java:80
-  reg         last_d3;                  // Gating.java:80
-  reg         last_d4;                  // Gating.java:80
-  reg         last_d5;                  // Gating.java:80
-  reg         last_d6;                  // Gating.java:80
-  reg         last_d7;                  // Gating.java:80
-  reg         last_d8;                  // Gating.java:80
-  reg         last_d9;                  // Gating.java:80
-  reg         last_d10;                 // Gating.java:80
-  reg         last_d11;                 // Gating.java:80
-  reg         last_d12;                 // Gating.java:80
-  reg         last_d13;                 // Gating.java:80
-  reg         last_d14;                 // Gating.java:80
-  reg         last_d15;                 // Gating.java:80
-  reg         last_d16;                 // Gating.java:80
-  reg  [15:0] stored_r_0;               // Gating.java:83
-  reg  [15:0] stored_r_1;               // Gating.java:83
-  reg  [14:0] beat_max;                 // Gating.java:84
-  reg         last_r;                   // Gating.java:85
-  reg         valid_r;                  // Gating.java:86
-  reg  [14:0] running_max;              // Gating.java:87
-  reg  [15:0] stored_out_0;             // Gating.java:91
-  reg  [15:0] stored_out_1;             // Gating.java:91
-  reg  [31:0] abs_max_out;              // Gating.java:92
-  reg         last_out;                 // Gating.java:93
-  reg         valid_out;                // Gating.java:94
+  reg         lane0_store_valid_d2;     // Gating.java:95
   wire        result_fifo_push_valid;   // CreditBuffer.java:77
   wire        result_fifo_push_ready;   // CreditBuffer.java:77
   wire [64:0] result_fifo_push_payload; // CreditBuffer.java:77
@@ -108,22 +108,22 @@ module Gating_relu2_l2_bf16 (
   assign running_max_mux = (beat_max > running_max) ? beat_max : running_max;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = result_credits != 5'd0; // Gating.java:66
-  assign lane0_act_in_valid = in_valid_and_ready; // Gating.java:106
-  assign lane0_act_x = in_payload_g_0; // Gating.java:107
-  assign lane0_mul_in_valid = lane0_act_out_valid; // Units.java:71
-  assign lane0_mul_a = lane0_act_y; // Units.java:72
-  assign lane0_mul_b = lane0_u_d8; // Units.java:73
-  assign lane0_store_in_valid = lane0_mul_out_valid; // Units.java:63
-  assign lane0_store_x = lane0_mul_y; // Units.java:64
-  assign lane1_act_in_valid = in_valid_and_ready; // Gating.java:106
-  assign lane1_act_x = in_payload_g_1; // Gating.java:107
-  assign lane1_mul_in_valid = lane1_act_out_valid; // Units.java:71
-  assign lane1_mul_a = lane1_act_y; // Units.java:72
-  assign lane1_mul_b = lane1_u_d8; // Units.java:73
-  assign lane1_store_in_valid = lane1_mul_out_valid; // Units.java:63
-  assign lane1_store_x = lane1_mul_y; // Units.java:64
-  assign result_fifo_push_valid = valid_out; // CreditBuffer.java:78
+  assign lane0_act_in_valid = in_valid_and_ready; // Gating.java:99
+  assign lane0_act_in_payload = in_payload_g_0; // Gating.java:99
+  assign lane0_mul_in_valid = lane0_act_out_valid; // Gating.java:68
+  assign lane0_mul_in_payload_a = lane0_act_out_payload; // Gating.java:68
+  assign lane0_mul_in_payload_b = lane0_u_d8; // Gating.java:68
+  assign lane0_store_in_valid = lane0_mul_out_valid; // Gating.java:69
+  assign lane0_store_in_payload = lane0_mul_out_payload; // Gating.java:69
+  assign lane1_act_in_valid = in_valid_and_ready; // Gating.java:99
+  assign lane1_act_in_payload = in_payload_g_1; // Gating.java:99
+  assign lane1_mul_in_valid = lane0_act_out_valid; // Gating.java:68
+  assign lane1_mul_in_payload_a = lane1_act_out_payload; // Gating.java:68
+  assign lane1_mul_in_payload_b = lane1_u_d8; // Gating.java:68
+  assign lane1_store_in_valid = lane0_mul_out_valid; // Gating.java:69
+  assign lane1_store_in_payload = lane1_mul_out_payload; // Gating.java:69
+  assign in_ready = result_credits != 5'd0; // Gating.java:93
+  assign result_fifo_push_valid = lane0_store_valid_d2; // CreditBuffer.java:78
   assign result_fifo_push_payload = {last_out, abs_max_out, stored_out_1, stored_out_0}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
@@ -134,68 +134,62 @@ module Gating_relu2_l2_bf16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    lane0_u_d1 <= in_payload_u_0; // Gating.java:74
-    lane0_u_d2 <= lane0_u_d1; // Gating.java:74
-    lane0_u_d3 <= lane0_u_d2; // Gating.java:74
-    lane0_u_d4 <= lane0_u_d3; // Gating.java:74
-    lane0_u_d5 <= lane0_u_d4; // Gating.java:74
-    lane0_u_d6 <= lane0_u_d5; // Gating.java:74
-    lane0_u_d7 <= lane0_u_d6; // Gating.java:74
-    lane0_u_d8 <= lane0_u_d7; // Gating.java:74
-    lane1_u_d1 <= in_payload_u_1; // Gating.java:74
-    lane1_u_d2 <= lane1_u_d1; // Gating.java:74
-    lane1_u_d3 <= lane1_u_d2; // Gating.java:74
-    lane1_u_d4 <= lane1_u_d3; // Gating.java:74
-    lane1_u_d5 <= lane1_u_d4; // Gating.java:74
-    lane1_u_d6 <= lane1_u_d5; // Gating.java:74
-    lane1_u_d7 <= lane1_u_d6; // Gating.java:74
-    lane1_u_d8 <= lane1_u_d7; // Gating.java:74
-    last_d1 <= in_payload_last; // Gating.java:80
-    last_d2 <= last_d1; // Gating.java:80
-    last_d3 <= last_d2; // Gating.java:80
-    last_d4 <= last_d3; // Gating.java:80
-    last_d5 <= last_d4; // Gating.java:80
-    last_d6 <= last_d5; // Gating.java:80
-    last_d7 <= last_d6; // Gating.java:80
-    last_d8 <= last_d7; // Gating.java:80
-    last_d9 <= last_d8; // Gating.java:80
-    last_d10 <= last_d9; // Gating.java:80
-    last_d11 <= last_d10; // Gating.java:80
-    last_d12 <= last_d11; // Gating.java:80
-    last_d13 <= last_d12; // Gating.java:80
-    last_d14 <= last_d13; // Gating.java:80
-    last_d15 <= last_d14; // Gating.java:80
-    last_d16 <= last_d15; // Gating.java:80
-    stored_r_0 <= lane0_store_y; // Gating.java:83
-    stored_r_1 <= lane1_store_y; // Gating.java:83
-    // Gating.java:84
-    beat_max <= (lane1_store_y[14:0] > lane0_store_y[14:0]) ? lane1_store_y[14:0] : lane0_store_y[14:0];
-    last_r <= last_d16; // Gating.java:85
-    valid_r <= lane0_store_out_valid; // Gating.java:86
-    if (valid_r) begin // Gating.java:89
-      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:89
+    lane0_u_d1 <= in_payload_u_0; // Gating.java:68
+    lane0_u_d2 <= lane0_u_d1; // Gating.java:68
+    lane0_u_d3 <= lane0_u_d2; // Gating.java:68
+    lane0_u_d4 <= lane0_u_d3; // Gating.java:68
+    lane0_u_d5 <= lane0_u_d4; // Gating.java:68
+    lane0_u_d6 <= lane0_u_d5; // Gating.java:68
+    lane0_u_d7 <= lane0_u_d6; // Gating.java:68
+    lane0_u_d8 <= lane0_u_d7; // Gating.java:68
+    lane1_u_d1 <= in_payload_u_1; // Gating.java:68
+    lane1_u_d2 <= lane1_u_d1; // Gating.java:68
+    lane1_u_d3 <= lane1_u_d2; // Gating.java:68
+    lane1_u_d4 <= lane1_u_d3; // Gating.java:68
+    lane1_u_d5 <= lane1_u_d4; // Gating.java:68
+    lane1_u_d6 <= lane1_u_d5; // Gating.java:68
+    lane1_u_d7 <= lane1_u_d6; // Gating.java:68
+    lane1_u_d8 <= lane1_u_d7; // Gating.java:68
+    last_d1 <= in_payload_last; // Gating.java:73
+    last_d2 <= last_d1; // Gating.java:73
+    last_d3 <= last_d2; // Gating.java:73
+    last_d4 <= last_d3; // Gating.java:73
+    last_d5 <= last_d4; // Gating.java:73
+    last_d6 <= last_d5; // Gating.java:73
+    last_d7 <= last_d6; // Gating.java:73
+    last_d8 <= last_d7; // Gating.java:73
+    last_d9 <= last_d8; // Gating.java:73
+    last_d10 <= last_d9; // Gating.java:73
+    last_d11 <= last_d10; // Gating.java:73
+    last_d12 <= last_d11; // Gating.java:73
+    last_d13 <= last_d12; // Gating.java:73
+    last_d14 <= last_d13; // Gating.java:73
+    last_d15 <= last_d14; // Gating.java:73
+    last_d16 <= last_d15; // Gating.java:73
+    stored_r_0 <= lane0_store_out_payload; // Gating.java:77
+    stored_r_1 <= lane1_store_out_payload; // Gating.java:77
+    beat_max <=
+        (lane1_store_out_payload[14:0] > lane0_store_out_payload[14:0]) ? lane1_store_out_payload[14:0]
+        : lane0_store_out_payload[14:0]; // Gating.java:78
+    last_r <= last_d16; // Gating.java:79
+    lane0_store_valid_d1 <= lane0_store_out_valid; // Gating.java:80
+    if (lane0_store_valid_d1) begin // Gating.java:83
+      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:83
     end
-    stored_out_0 <= stored_r_0; // Gating.java:91
-    stored_out_1 <= stored_r_1; // Gating.java:91
-    abs_max_out <= {1'b0, running_max_mux, 16'h0}; // Gating.java:92
-    last_out <= last_r; // Gating.java:93
-    valid_out <= valid_r; // Gating.java:94
-<<<<<<< HEAD
-    if (lane0_act_in_valid_and & ~result_credits_cond_and) begin // CreditBuffer.java:82
+    stored_out_0 <= stored_r_0; // Gating.java:85
+    stored_out_1 <= stored_r_1; // Gating.java:85
+    abs_max_out <= {1'b0, running_max_mux, 16'h0}; // Gating.java:86
+    last_out <= last_r; // Gating.java:87
+    lane0_store_valid_d2 <= lane0_store_valid_d1; // Gating.java:95
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
-    end else if (result_credits_cond_and & ~lane0_act_in_valid_and) begin // CreditBuffer.java:83
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
       result_credits <= result_credits + 5'd1; // CreditBuffer.java:83
-=======
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 5'd1; // CreditBuffer.java:75
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 5'd1; // CreditBuffer.java:76
->>>>>>> emitter
     end
     if (reset) begin
-      valid_r <= 1'b0;
+      lane0_store_valid_d1 <= 1'b0;
       running_max <= 15'd0;
-      valid_out <= 1'b0;
+      lane0_store_valid_d2 <= 1'b0;
       result_credits <= 5'd20;
     end
   end
@@ -204,76 +198,79 @@ module Gating_relu2_l2_bf16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~lane0_act_in_valid_and | (result_credits != 5'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+      if (!(~in_valid_and_ready | (result_credits != 5'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
+                 "without a credit");
         $stop;
       end
       if (!(result_credits <= 5'd20)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 20");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the ",
+                 "depth 20");
         $stop;
       end
-      if (!(~valid_out | result_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+      if (!(~lane0_store_valid_d2 | result_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
+                 "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
     end
   end
 `endif
 
-  FpRelu2 lane0_act ( // Gating.java:105
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_act_in_valid),
-    .x         (lane0_act_x),
-    .out_valid (lane0_act_out_valid),
-    .y         (lane0_act_y)
+  FpRelu2 lane0_act ( // Gating.java:99
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_act_in_valid),
+    .in_payload  (lane0_act_in_payload),
+    .out_valid   (lane0_act_out_valid),
+    .out_payload (lane0_act_out_payload)
   );
 
-  Fp32Mul lane0_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_mul_in_valid),
-    .a         (lane0_mul_a),
-    .b         (lane0_mul_b),
-    .out_valid (lane0_mul_out_valid),
-    .y         (lane0_mul_y)
+  Fp32Mul lane0_mul ( // Gating.java:68
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_mul_in_valid),
+    .in_payload_a (lane0_mul_in_payload_a),
+    .in_payload_b (lane0_mul_in_payload_b),
+    .out_valid    (lane0_mul_out_valid),
+    .out_payload  (lane0_mul_out_payload)
   );
 
-  Fp32ToBf16 lane0_store ( // Units.java:62
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_store_in_valid),
-    .x         (lane0_store_x),
-    .out_valid (lane0_store_out_valid),
-    .y         (lane0_store_y)
+  Fp32ToBf16 lane0_store ( // Gating.java:69
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_store_in_valid),
+    .in_payload  (lane0_store_in_payload),
+    .out_valid   (lane0_store_out_valid),
+    .out_payload (lane0_store_out_payload)
   );
 
-  FpRelu2 lane1_act ( // Gating.java:105
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_act_in_valid),
-    .x         (lane1_act_x),
-    .out_valid (lane1_act_out_valid),
-    .y         (lane1_act_y)
+  FpRelu2 lane1_act ( // Gating.java:99
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_act_in_valid),
+    .in_payload  (lane1_act_in_payload),
+    .out_valid   (lane1_act_out_valid),
+    .out_payload (lane1_act_out_payload)
   );
 
-  Fp32Mul lane1_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_mul_in_valid),
-    .a         (lane1_mul_a),
-    .b         (lane1_mul_b),
-    .out_valid (lane1_mul_out_valid),
-    .y         (lane1_mul_y)
+  Fp32Mul lane1_mul ( // Gating.java:68
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_mul_in_valid),
+    .in_payload_a (lane1_mul_in_payload_a),
+    .in_payload_b (lane1_mul_in_payload_b),
+    .out_valid    (lane1_mul_out_valid),
+    .out_payload  (lane1_mul_out_payload)
   );
 
-  Fp32ToBf16 lane1_store ( // Units.java:62
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_store_in_valid),
-    .x         (lane1_store_x),
-    .out_valid (lane1_store_out_valid),
-    .y         (lane1_store_y)
+  Fp32ToBf16 lane1_store ( // Gating.java:69
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_store_in_valid),
+    .in_payload  (lane1_store_in_payload),
+    .out_valid   (lane1_store_out_valid),
+    .out_payload (lane1_store_out_payload)
   );
 
   SyncFifo_w65_d20 result_fifo ( // CreditBuffer.java:77
@@ -289,7 +286,7 @@ module Gating_relu2_l2_bf16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane1_store_out_valid, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, lane1_act_out_valid, lane1_mul_out_valid, lane1_store_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -3,390 +3,390 @@
 `default_nettype none
 
 module FpSilu (
-  input  wire        clk,       // FpSilu.java:30
-  input  wire        reset,     // FpSilu.java:30
-  input  wire        in_valid,  // FpSilu.java:25
-  input  wire [31:0] x,         // FpSilu.java:26
-  output wire        out_valid, // FpSilu.java:27
-  output wire [31:0] y          // FpSilu.java:28
+  input  wire        clk,         // FpSilu.java:34
+  input  wire        reset,       // FpSilu.java:34
+  input  wire        in_valid,    // FpSilu.java:30
+  input  wire [31:0] in_payload,  // FpSilu.java:30
+  output wire        out_valid,   // FpSilu.java:32
+  output wire [31:0] out_payload  // FpSilu.java:32
 );
 
-  wire        exp_in_valid;         // FpSilu.java:31
-  wire [31:0] exp_x;                // FpSilu.java:31
-  wire        exp_out_valid;        // FpSilu.java:31
-  wire [31:0] exp_y;                // FpSilu.java:31
-  wire        plus_one_in_valid;    // FpSilu.java:34
-  wire [31:0] plus_one_a;           // FpSilu.java:34
-  wire [31:0] plus_one_b;           // FpSilu.java:34
-  wire        plus_one_out_valid;   // FpSilu.java:34
-  wire [31:0] plus_one_y;           // FpSilu.java:34
-  wire        reciprocal_in_valid;  // FpSilu.java:38
-  wire [31:0] reciprocal_x;         // FpSilu.java:38
-  wire        reciprocal_out_valid; // FpSilu.java:38
-  wire [31:0] reciprocal_y;         // FpSilu.java:38
-  wire        times_x_in_valid;     // FpSilu.java:41
-  wire [31:0] times_x_a;            // FpSilu.java:41
-  wire [31:0] times_x_b;            // FpSilu.java:41
-  wire        times_x_out_valid;    // FpSilu.java:41
-  wire [31:0] times_x_y;            // FpSilu.java:41
-  reg  [31:0] x_d1;                 // FpSilu.java:43
-  reg  [31:0] x_d2;                 // FpSilu.java:43
-  reg  [31:0] x_d3;                 // FpSilu.java:43
-  reg  [31:0] x_d4;                 // FpSilu.java:43
-  reg  [31:0] x_d5;                 // FpSilu.java:43
-  reg  [31:0] x_d6;                 // FpSilu.java:43
-  reg  [31:0] x_d7;                 // FpSilu.java:43
-  reg  [31:0] x_d8;                 // FpSilu.java:43
-  reg  [31:0] x_d9;                 // FpSilu.java:43
-  reg  [31:0] x_d10;                // FpSilu.java:43
-  reg  [31:0] x_d11;                // FpSilu.java:43
-  reg  [31:0] x_d12;                // FpSilu.java:43
-  reg  [31:0] x_d13;                // FpSilu.java:43
-  reg  [31:0] x_d14;                // FpSilu.java:43
-  reg  [31:0] x_d15;                // FpSilu.java:43
-  reg  [31:0] x_d16;                // FpSilu.java:43
-  reg  [31:0] x_d17;                // FpSilu.java:43
-  reg  [31:0] x_d18;                // FpSilu.java:43
-  reg  [31:0] x_d19;                // FpSilu.java:43
-  reg  [31:0] x_d20;                // FpSilu.java:43
-  reg  [31:0] x_d21;                // FpSilu.java:43
-  reg  [31:0] x_d22;                // FpSilu.java:43
-  reg  [31:0] x_d23;                // FpSilu.java:43
-  reg  [31:0] x_d24;                // FpSilu.java:43
-  reg  [31:0] x_d25;                // FpSilu.java:43
-  reg  [31:0] x_d26;                // FpSilu.java:43
-  reg  [31:0] x_d27;                // FpSilu.java:43
-  reg  [31:0] x_d28;                // FpSilu.java:43
-  reg  [31:0] x_d29;                // FpSilu.java:43
-  reg  [31:0] x_d30;                // FpSilu.java:43
-  reg  [31:0] x_d31;                // FpSilu.java:43
-  reg  [31:0] x_d32;                // FpSilu.java:43
-  reg  [31:0] x_d33;                // FpSilu.java:43
-  reg  [31:0] x_d34;                // FpSilu.java:43
-  reg  [31:0] x_d35;                // FpSilu.java:43
-  reg  [31:0] x_d36;                // FpSilu.java:43
-  reg  [31:0] x_d37;                // FpSilu.java:43
-  reg  [31:0] x_d38;                // FpSilu.java:43
-  reg  [31:0] x_d39;                // FpSilu.java:43
-  reg  [31:0] x_d40;                // FpSilu.java:43
-  reg  [31:0] x_d41;                // FpSilu.java:43
-  reg  [31:0] x_d42;                // FpSilu.java:43
-  reg  [31:0] x_d43;                // FpSilu.java:43
-  reg  [31:0] x_d44;                // FpSilu.java:43
-  reg  [31:0] x_d45;                // FpSilu.java:43
-  reg  [31:0] x_d46;                // FpSilu.java:43
-  reg  [31:0] x_d47;                // FpSilu.java:43
-  reg  [31:0] x_d48;                // FpSilu.java:43
-  reg  [31:0] x_d49;                // FpSilu.java:43
-  reg  [31:0] x_d50;                // FpSilu.java:43
-  reg  [31:0] x_d51;                // FpSilu.java:43
-  reg  [31:0] x_d52;                // FpSilu.java:43
-  reg  [31:0] x_d53;                // FpSilu.java:43
-  reg  [31:0] x_d54;                // FpSilu.java:43
-  reg  [31:0] x_d55;                // FpSilu.java:43
-  reg  [31:0] x_d56;                // FpSilu.java:43
-  reg  [31:0] x_d57;                // FpSilu.java:43
-  reg  [31:0] x_d58;                // FpSilu.java:43
-  reg  [31:0] x_d59;                // FpSilu.java:43
-  reg  [31:0] x_d60;                // FpSilu.java:43
-  reg  [31:0] x_d61;                // FpSilu.java:43
-  reg  [31:0] x_d62;                // FpSilu.java:43
-  reg  [31:0] x_d63;                // FpSilu.java:43
-  reg  [31:0] x_d64;                // FpSilu.java:43
-  reg  [31:0] x_d65;                // FpSilu.java:43
-  reg  [31:0] x_d66;                // FpSilu.java:43
-  reg  [31:0] x_d67;                // FpSilu.java:43
-  reg  [31:0] x_d68;                // FpSilu.java:43
-  reg  [31:0] x_d69;                // FpSilu.java:43
-  reg  [31:0] x_d70;                // FpSilu.java:43
-  reg  [31:0] x_d71;                // FpSilu.java:43
-  reg         neg_inf_d1;           // FpSilu.java:46
-  reg         neg_inf_d2;           // FpSilu.java:46
-  reg         neg_inf_d3;           // FpSilu.java:46
-  reg         neg_inf_d4;           // FpSilu.java:46
-  reg         neg_inf_d5;           // FpSilu.java:46
-  reg         neg_inf_d6;           // FpSilu.java:46
-  reg         neg_inf_d7;           // FpSilu.java:46
-  reg         neg_inf_d8;           // FpSilu.java:46
-  reg         neg_inf_d9;           // FpSilu.java:46
-  reg         neg_inf_d10;          // FpSilu.java:46
-  reg         neg_inf_d11;          // FpSilu.java:46
-  reg         neg_inf_d12;          // FpSilu.java:46
-  reg         neg_inf_d13;          // FpSilu.java:46
-  reg         neg_inf_d14;          // FpSilu.java:46
-  reg         neg_inf_d15;          // FpSilu.java:46
-  reg         neg_inf_d16;          // FpSilu.java:46
-  reg         neg_inf_d17;          // FpSilu.java:46
-  reg         neg_inf_d18;          // FpSilu.java:46
-  reg         neg_inf_d19;          // FpSilu.java:46
-  reg         neg_inf_d20;          // FpSilu.java:46
-  reg         neg_inf_d21;          // FpSilu.java:46
-  reg         neg_inf_d22;          // FpSilu.java:46
-  reg         neg_inf_d23;          // FpSilu.java:46
-  reg         neg_inf_d24;          // FpSilu.java:46
-  reg         neg_inf_d25;          // FpSilu.java:46
-  reg         neg_inf_d26;          // FpSilu.java:46
-  reg         neg_inf_d27;          // FpSilu.java:46
-  reg         neg_inf_d28;          // FpSilu.java:46
-  reg         neg_inf_d29;          // FpSilu.java:46
-  reg         neg_inf_d30;          // FpSilu.java:46
-  reg         neg_inf_d31;          // FpSilu.java:46
-  reg         neg_inf_d32;          // FpSilu.java:46
-  reg         neg_inf_d33;          // FpSilu.java:46
-  reg         neg_inf_d34;          // FpSilu.java:46
-  reg         neg_inf_d35;          // FpSilu.java:46
-  reg         neg_inf_d36;          // FpSilu.java:46
-  reg         neg_inf_d37;          // FpSilu.java:46
-  reg         neg_inf_d38;          // FpSilu.java:46
-  reg         neg_inf_d39;          // FpSilu.java:46
-  reg         neg_inf_d40;          // FpSilu.java:46
-  reg         neg_inf_d41;          // FpSilu.java:46
-  reg         neg_inf_d42;          // FpSilu.java:46
-  reg         neg_inf_d43;          // FpSilu.java:46
-  reg         neg_inf_d44;          // FpSilu.java:46
-  reg         neg_inf_d45;          // FpSilu.java:46
-  reg         neg_inf_d46;          // FpSilu.java:46
-  reg         neg_inf_d47;          // FpSilu.java:46
-  reg         neg_inf_d48;          // FpSilu.java:46
-  reg         neg_inf_d49;          // FpSilu.java:46
-  reg         neg_inf_d50;          // FpSilu.java:46
-  reg         neg_inf_d51;          // FpSilu.java:46
-  reg         neg_inf_d52;          // FpSilu.java:46
-  reg         neg_inf_d53;          // FpSilu.java:46
-  reg         neg_inf_d54;          // FpSilu.java:46
-  reg         neg_inf_d55;          // FpSilu.java:46
-  reg         neg_inf_d56;          // FpSilu.java:46
-  reg         neg_inf_d57;          // FpSilu.java:46
-  reg         neg_inf_d58;          // FpSilu.java:46
-  reg         neg_inf_d59;          // FpSilu.java:46
-  reg         neg_inf_d60;          // FpSilu.java:46
-  reg         neg_inf_d61;          // FpSilu.java:46
-  reg         neg_inf_d62;          // FpSilu.java:46
-  reg         neg_inf_d63;          // FpSilu.java:46
-  reg         neg_inf_d64;          // FpSilu.java:46
-  reg         neg_inf_d65;          // FpSilu.java:46
-  reg         neg_inf_d66;          // FpSilu.java:46
-  reg         neg_inf_d67;          // FpSilu.java:46
-  reg         neg_inf_d68;          // FpSilu.java:46
-  reg         neg_inf_d69;          // FpSilu.java:46
-  reg         neg_inf_d70;          // FpSilu.java:46
-  reg         neg_inf_d71;          // FpSilu.java:46
-  reg         neg_inf_d72;          // FpSilu.java:46
-  reg         neg_inf_d73;          // FpSilu.java:46
-  reg         neg_inf_d74;          // FpSilu.java:46
-  reg         neg_inf_d75;          // FpSilu.java:46
-  reg         neg_inf_d76;          // FpSilu.java:46
-  reg         neg_inf_d77;          // FpSilu.java:46
-  reg         neg_inf_d78;          // FpSilu.java:46
-  reg  [31:0] y_out;                // FpSilu.java:48
-  reg         valid_out;            // FpSilu.java:49
+  wire        exp_in_valid;           // FpSilu.java:37
+  wire [31:0] exp_in_payload;         // FpSilu.java:37
+  wire        exp_out_valid;          // FpSilu.java:37
+  wire [31:0] exp_out_payload;        // FpSilu.java:37
+  wire        plus_one_in_valid;      // FpSilu.java:38
+  wire [31:0] plus_one_in_payload_a;  // FpSilu.java:38
+  wire [31:0] plus_one_in_payload_b;  // FpSilu.java:38
+  wire        plus_one_out_valid;     // FpSilu.java:38
+  wire [31:0] plus_one_out_payload;   // FpSilu.java:38
+  wire        reciprocal_in_valid;    // FpSilu.java:38
+  wire [31:0] reciprocal_in_payload;  // FpSilu.java:38
+  wire        reciprocal_out_valid;   // FpSilu.java:38
+  wire [31:0] reciprocal_out_payload; // FpSilu.java:38
+  reg  [31:0] x_d1;                   // FpSilu.java:39
+  reg  [31:0] x_d2;                   // FpSilu.java:39
+  reg  [31:0] x_d3;                   // FpSilu.java:39
+  reg  [31:0] x_d4;                   // FpSilu.java:39
+  reg  [31:0] x_d5;                   // FpSilu.java:39
+  reg  [31:0] x_d6;                   // FpSilu.java:39
+  reg  [31:0] x_d7;                   // FpSilu.java:39
+  reg  [31:0] x_d8;                   // FpSilu.java:39
+  reg  [31:0] x_d9;                   // FpSilu.java:39
+  reg  [31:0] x_d10;                  // FpSilu.java:39
+  reg  [31:0] x_d11;                  // FpSilu.java:39
+  reg  [31:0] x_d12;                  // FpSilu.java:39
+  reg  [31:0] x_d13;                  // FpSilu.java:39
+  reg  [31:0] x_d14;                  // FpSilu.java:39
+  reg  [31:0] x_d15;                  // FpSilu.java:39
+  reg  [31:0] x_d16;                  // FpSilu.java:39
+  reg  [31:0] x_d17;                  // FpSilu.java:39
+  reg  [31:0] x_d18;                  // FpSilu.java:39
+  reg  [31:0] x_d19;                  // FpSilu.java:39
+  reg  [31:0] x_d20;                  // FpSilu.java:39
+  reg  [31:0] x_d21;                  // FpSilu.java:39
+  reg  [31:0] x_d22;                  // FpSilu.java:39
+  reg  [31:0] x_d23;                  // FpSilu.java:39
+  reg  [31:0] x_d24;                  // FpSilu.java:39
+  reg  [31:0] x_d25;                  // FpSilu.java:39
+  reg  [31:0] x_d26;                  // FpSilu.java:39
+  reg  [31:0] x_d27;                  // FpSilu.java:39
+  reg  [31:0] x_d28;                  // FpSilu.java:39
+  reg  [31:0] x_d29;                  // FpSilu.java:39
+  reg  [31:0] x_d30;                  // FpSilu.java:39
+  reg  [31:0] x_d31;                  // FpSilu.java:39
+  reg  [31:0] x_d32;                  // FpSilu.java:39
+  reg  [31:0] x_d33;                  // FpSilu.java:39
+  reg  [31:0] x_d34;                  // FpSilu.java:39
+  reg  [31:0] x_d35;                  // FpSilu.java:39
+  reg  [31:0] x_d36;                  // FpSilu.java:39
+  reg  [31:0] x_d37;                  // FpSilu.java:39
+  reg  [31:0] x_d38;                  // FpSilu.java:39
+  reg  [31:0] x_d39;                  // FpSilu.java:39
+  reg  [31:0] x_d40;                  // FpSilu.java:39
+  reg  [31:0] x_d41;                  // FpSilu.java:39
+  reg  [31:0] x_d42;                  // FpSilu.java:39
+  reg  [31:0] x_d43;                  // FpSilu.java:39
+  reg  [31:0] x_d44;                  // FpSilu.java:39
+  reg  [31:0] x_d45;                  // FpSilu.java:39
+  reg  [31:0] x_d46;                  // FpSilu.java:39
+  reg  [31:0] x_d47;                  // FpSilu.java:39
+  reg  [31:0] x_d48;                  // FpSilu.java:39
+  reg  [31:0] x_d49;                  // FpSilu.java:39
+  reg  [31:0] x_d50;                  // FpSilu.java:39
+  reg  [31:0] x_d51;                  // FpSilu.java:39
+  reg  [31:0] x_d52;                  // FpSilu.java:39
+  reg  [31:0] x_d53;                  // FpSilu.java:39
+  reg  [31:0] x_d54;                  // FpSilu.java:39
+  reg  [31:0] x_d55;                  // FpSilu.java:39
+  reg  [31:0] x_d56;                  // FpSilu.java:39
+  reg  [31:0] x_d57;                  // FpSilu.java:39
+  reg  [31:0] x_d58;                  // FpSilu.java:39
+  reg  [31:0] x_d59;                  // FpSilu.java:39
+  reg  [31:0] x_d60;                  // FpSilu.java:39
+  reg  [31:0] x_d61;                  // FpSilu.java:39
+  reg  [31:0] x_d62;                  // FpSilu.java:39
+  reg  [31:0] x_d63;                  // FpSilu.java:39
+  reg  [31:0] x_d64;                  // FpSilu.java:39
+  reg  [31:0] x_d65;                  // FpSilu.java:39
+  reg  [31:0] x_d66;                  // FpSilu.java:39
+  reg  [31:0] x_d67;                  // FpSilu.java:39
+  reg  [31:0] x_d68;                  // FpSilu.java:39
+  reg  [31:0] x_d69;                  // FpSilu.java:39
+  reg  [31:0] x_d70;                  // FpSilu.java:39
+  reg  [31:0] x_d71;                  // FpSilu.java:39
+  wire        times_x_in_valid;       // FpSilu.java:39
+  wire [31:0] times_x_in_payload_a;   // FpSilu.java:39
+  wire [31:0] times_x_in_payload_b;   // FpSilu.java:39
+  wire        times_x_out_valid;      // FpSilu.java:39
+  wire [31:0] times_x_out_payload;    // FpSilu.java:39
+  reg         neg_inf_d1;             // FpSilu.java:41
+  reg         neg_inf_d2;             // FpSilu.java:41
+  reg         neg_inf_d3;             // FpSilu.java:41
+  reg         neg_inf_d4;             // FpSilu.java:41
+  reg         neg_inf_d5;             // FpSilu.java:41
+  reg         neg_inf_d6;             // FpSilu.java:41
+  reg         neg_inf_d7;             // FpSilu.java:41
+  reg         neg_inf_d8;             // FpSilu.java:41
+  reg         neg_inf_d9;             // FpSilu.java:41
+  reg         neg_inf_d10;            // FpSilu.java:41
+  reg         neg_inf_d11;            // FpSilu.java:41
+  reg         neg_inf_d12;            // FpSilu.java:41
+  reg         neg_inf_d13;            // FpSilu.java:41
+  reg         neg_inf_d14;            // FpSilu.java:41
+  reg         neg_inf_d15;            // FpSilu.java:41
+  reg         neg_inf_d16;            // FpSilu.java:41
+  reg         neg_inf_d17;            // FpSilu.java:41
+  reg         neg_inf_d18;            // FpSilu.java:41
+  reg         neg_inf_d19;            // FpSilu.java:41
+  reg         neg_inf_d20;            // FpSilu.java:41
+  reg         neg_inf_d21;            // FpSilu.java:41
+  reg         neg_inf_d22;            // FpSilu.java:41
+  reg         neg_inf_d23;            // FpSilu.java:41
+  reg         neg_inf_d24;            // FpSilu.java:41
+  reg         neg_inf_d25;            // FpSilu.java:41
+  reg         neg_inf_d26;            // FpSilu.java:41
+  reg         neg_inf_d27;            // FpSilu.java:41
+  reg         neg_inf_d28;            // FpSilu.java:41
+  reg         neg_inf_d29;            // FpSilu.java:41
+  reg         neg_inf_d30;            // FpSilu.java:41
+  reg         neg_inf_d31;            // FpSilu.java:41
+  reg         neg_inf_d32;            // FpSilu.java:41
+  reg         neg_inf_d33;            // FpSilu.java:41
+  reg         neg_inf_d34;            // FpSilu.java:41
+  reg         neg_inf_d35;            // FpSilu.java:41
+  reg         neg_inf_d36;            // FpSilu.java:41
+  reg         neg_inf_d37;            // FpSilu.java:41
+  reg         neg_inf_d38;            // FpSilu.java:41
+  reg         neg_inf_d39;            // FpSilu.java:41
+  reg         neg_inf_d40;            // FpSilu.java:41
+  reg         neg_inf_d41;            // FpSilu.java:41
+  reg         neg_inf_d42;            // FpSilu.java:41
+  reg         neg_inf_d43;            // FpSilu.java:41
+  reg         neg_inf_d44;            // FpSilu.java:41
+  reg         neg_inf_d45;            // FpSilu.java:41
+  reg         neg_inf_d46;            // FpSilu.java:41
+  reg         neg_inf_d47;            // FpSilu.java:41
+  reg         neg_inf_d48;            // FpSilu.java:41
+  reg         neg_inf_d49;            // FpSilu.java:41
+  reg         neg_inf_d50;            // FpSilu.java:41
+  reg         neg_inf_d51;            // FpSilu.java:41
+  reg         neg_inf_d52;            // FpSilu.java:41
+  reg         neg_inf_d53;            // FpSilu.java:41
+  reg         neg_inf_d54;            // FpSilu.java:41
+  reg         neg_inf_d55;            // FpSilu.java:41
+  reg         neg_inf_d56;            // FpSilu.java:41
+  reg         neg_inf_d57;            // FpSilu.java:41
+  reg         neg_inf_d58;            // FpSilu.java:41
+  reg         neg_inf_d59;            // FpSilu.java:41
+  reg         neg_inf_d60;            // FpSilu.java:41
+  reg         neg_inf_d61;            // FpSilu.java:41
+  reg         neg_inf_d62;            // FpSilu.java:41
+  reg         neg_inf_d63;            // FpSilu.java:41
+  reg         neg_inf_d64;            // FpSilu.java:41
+  reg         neg_inf_d65;            // FpSilu.java:41
+  reg         neg_inf_d66;            // FpSilu.java:41
+  reg         neg_inf_d67;            // FpSilu.java:41
+  reg         neg_inf_d68;            // FpSilu.java:41
+  reg         neg_inf_d69;            // FpSilu.java:41
+  reg         neg_inf_d70;            // FpSilu.java:41
+  reg         neg_inf_d71;            // FpSilu.java:41
+  reg         neg_inf_d72;            // FpSilu.java:41
+  reg         neg_inf_d73;            // FpSilu.java:41
+  reg         neg_inf_d74;            // FpSilu.java:41
+  reg         neg_inf_d75;            // FpSilu.java:41
+  reg         neg_inf_d76;            // FpSilu.java:41
+  reg         neg_inf_d77;            // FpSilu.java:41
+  reg         neg_inf_d78;            // FpSilu.java:41
+  reg  [31:0] y_out;                  // FpSilu.java:42
+  reg         times_x_valid_d1;       // FpSilu.java:42
 
-  assign exp_in_valid = in_valid; // FpSilu.java:32
-  assign exp_x = {~x[31], x[30:0]}; // FpSilu.java:33
-  assign plus_one_in_valid = exp_out_valid; // FpSilu.java:35
-  assign plus_one_a = 32'h3f800000; // FpSilu.java:36
-  assign plus_one_b = exp_y; // FpSilu.java:37
-  assign reciprocal_in_valid = plus_one_out_valid; // FpSilu.java:39
-  assign reciprocal_x = plus_one_y; // FpSilu.java:40
-  assign times_x_in_valid = reciprocal_out_valid; // FpSilu.java:42
-  assign times_x_a = x_d71; // FpSilu.java:43
-  assign times_x_b = reciprocal_y; // FpSilu.java:44
-  assign y = y_out; // FpSilu.java:48
-  assign out_valid = valid_out; // FpSilu.java:49
+  assign exp_in_valid = in_valid; // FpSilu.java:37
+  assign exp_in_payload = {~in_payload[31], in_payload[30:0]}; // FpSilu.java:37
+  assign plus_one_in_valid = exp_out_valid; // FpSilu.java:38
+  assign plus_one_in_payload_a = 32'h3f800000; // FpSilu.java:38
+  assign plus_one_in_payload_b = exp_out_payload; // FpSilu.java:38
+  assign reciprocal_in_valid = plus_one_out_valid; // FpSilu.java:38
+  assign reciprocal_in_payload = plus_one_out_payload; // FpSilu.java:38
+  assign times_x_in_valid = reciprocal_out_valid; // FpSilu.java:39
+  assign times_x_in_payload_a = x_d71; // FpSilu.java:39
+  assign times_x_in_payload_b = reciprocal_out_payload; // FpSilu.java:39
+  assign out_valid = times_x_valid_d1; // FpSilu.java:42
+  assign out_payload = y_out; // FpSilu.java:42
 
   always @(posedge clk) begin
-    x_d1 <= x; // FpSilu.java:43
-    x_d2 <= x_d1; // FpSilu.java:43
-    x_d3 <= x_d2; // FpSilu.java:43
-    x_d4 <= x_d3; // FpSilu.java:43
-    x_d5 <= x_d4; // FpSilu.java:43
-    x_d6 <= x_d5; // FpSilu.java:43
-    x_d7 <= x_d6; // FpSilu.java:43
-    x_d8 <= x_d7; // FpSilu.java:43
-    x_d9 <= x_d8; // FpSilu.java:43
-    x_d10 <= x_d9; // FpSilu.java:43
-    x_d11 <= x_d10; // FpSilu.java:43
-    x_d12 <= x_d11; // FpSilu.java:43
-    x_d13 <= x_d12; // FpSilu.java:43
-    x_d14 <= x_d13; // FpSilu.java:43
-    x_d15 <= x_d14; // FpSilu.java:43
-    x_d16 <= x_d15; // FpSilu.java:43
-    x_d17 <= x_d16; // FpSilu.java:43
-    x_d18 <= x_d17; // FpSilu.java:43
-    x_d19 <= x_d18; // FpSilu.java:43
-    x_d20 <= x_d19; // FpSilu.java:43
-    x_d21 <= x_d20; // FpSilu.java:43
-    x_d22 <= x_d21; // FpSilu.java:43
-    x_d23 <= x_d22; // FpSilu.java:43
-    x_d24 <= x_d23; // FpSilu.java:43
-    x_d25 <= x_d24; // FpSilu.java:43
-    x_d26 <= x_d25; // FpSilu.java:43
-    x_d27 <= x_d26; // FpSilu.java:43
-    x_d28 <= x_d27; // FpSilu.java:43
-    x_d29 <= x_d28; // FpSilu.java:43
-    x_d30 <= x_d29; // FpSilu.java:43
-    x_d31 <= x_d30; // FpSilu.java:43
-    x_d32 <= x_d31; // FpSilu.java:43
-    x_d33 <= x_d32; // FpSilu.java:43
-    x_d34 <= x_d33; // FpSilu.java:43
-    x_d35 <= x_d34; // FpSilu.java:43
-    x_d36 <= x_d35; // FpSilu.java:43
-    x_d37 <= x_d36; // FpSilu.java:43
-    x_d38 <= x_d37; // FpSilu.java:43
-    x_d39 <= x_d38; // FpSilu.java:43
-    x_d40 <= x_d39; // FpSilu.java:43
-    x_d41 <= x_d40; // FpSilu.java:43
-    x_d42 <= x_d41; // FpSilu.java:43
-    x_d43 <= x_d42; // FpSilu.java:43
-    x_d44 <= x_d43; // FpSilu.java:43
-    x_d45 <= x_d44; // FpSilu.java:43
-    x_d46 <= x_d45; // FpSilu.java:43
-    x_d47 <= x_d46; // FpSilu.java:43
-    x_d48 <= x_d47; // FpSilu.java:43
-    x_d49 <= x_d48; // FpSilu.java:43
-    x_d50 <= x_d49; // FpSilu.java:43
-    x_d51 <= x_d50; // FpSilu.java:43
-    x_d52 <= x_d51; // FpSilu.java:43
-    x_d53 <= x_d52; // FpSilu.java:43
-    x_d54 <= x_d53; // FpSilu.java:43
-    x_d55 <= x_d54; // FpSilu.java:43
-    x_d56 <= x_d55; // FpSilu.java:43
-    x_d57 <= x_d56; // FpSilu.java:43
-    x_d58 <= x_d57; // FpSilu.java:43
-    x_d59 <= x_d58; // FpSilu.java:43
-    x_d60 <= x_d59; // FpSilu.java:43
-    x_d61 <= x_d60; // FpSilu.java:43
-    x_d62 <= x_d61; // FpSilu.java:43
-    x_d63 <= x_d62; // FpSilu.java:43
-    x_d64 <= x_d63; // FpSilu.java:43
-    x_d65 <= x_d64; // FpSilu.java:43
-    x_d66 <= x_d65; // FpSilu.java:43
-    x_d67 <= x_d66; // FpSilu.java:43
-    x_d68 <= x_d67; // FpSilu.java:43
-    x_d69 <= x_d68; // FpSilu.java:43
-    x_d70 <= x_d69; // FpSilu.java:43
-    x_d71 <= x_d70; // FpSilu.java:43
-    neg_inf_d1 <= (x[30:23] == 8'd255) & (x[22:0] == 23'd0) & x[31]; // FpSilu.java:46
-    neg_inf_d2 <= neg_inf_d1; // FpSilu.java:46
-    neg_inf_d3 <= neg_inf_d2; // FpSilu.java:46
-    neg_inf_d4 <= neg_inf_d3; // FpSilu.java:46
-    neg_inf_d5 <= neg_inf_d4; // FpSilu.java:46
-    neg_inf_d6 <= neg_inf_d5; // FpSilu.java:46
-    neg_inf_d7 <= neg_inf_d6; // FpSilu.java:46
-    neg_inf_d8 <= neg_inf_d7; // FpSilu.java:46
-    neg_inf_d9 <= neg_inf_d8; // FpSilu.java:46
-    neg_inf_d10 <= neg_inf_d9; // FpSilu.java:46
-    neg_inf_d11 <= neg_inf_d10; // FpSilu.java:46
-    neg_inf_d12 <= neg_inf_d11; // FpSilu.java:46
-    neg_inf_d13 <= neg_inf_d12; // FpSilu.java:46
-    neg_inf_d14 <= neg_inf_d13; // FpSilu.java:46
-    neg_inf_d15 <= neg_inf_d14; // FpSilu.java:46
-    neg_inf_d16 <= neg_inf_d15; // FpSilu.java:46
-    neg_inf_d17 <= neg_inf_d16; // FpSilu.java:46
-    neg_inf_d18 <= neg_inf_d17; // FpSilu.java:46
-    neg_inf_d19 <= neg_inf_d18; // FpSilu.java:46
-    neg_inf_d20 <= neg_inf_d19; // FpSilu.java:46
-    neg_inf_d21 <= neg_inf_d20; // FpSilu.java:46
-    neg_inf_d22 <= neg_inf_d21; // FpSilu.java:46
-    neg_inf_d23 <= neg_inf_d22; // FpSilu.java:46
-    neg_inf_d24 <= neg_inf_d23; // FpSilu.java:46
-    neg_inf_d25 <= neg_inf_d24; // FpSilu.java:46
-    neg_inf_d26 <= neg_inf_d25; // FpSilu.java:46
-    neg_inf_d27 <= neg_inf_d26; // FpSilu.java:46
-    neg_inf_d28 <= neg_inf_d27; // FpSilu.java:46
-    neg_inf_d29 <= neg_inf_d28; // FpSilu.java:46
-    neg_inf_d30 <= neg_inf_d29; // FpSilu.java:46
-    neg_inf_d31 <= neg_inf_d30; // FpSilu.java:46
-    neg_inf_d32 <= neg_inf_d31; // FpSilu.java:46
-    neg_inf_d33 <= neg_inf_d32; // FpSilu.java:46
-    neg_inf_d34 <= neg_inf_d33; // FpSilu.java:46
-    neg_inf_d35 <= neg_inf_d34; // FpSilu.java:46
-    neg_inf_d36 <= neg_inf_d35; // FpSilu.java:46
-    neg_inf_d37 <= neg_inf_d36; // FpSilu.java:46
-    neg_inf_d38 <= neg_inf_d37; // FpSilu.java:46
-    neg_inf_d39 <= neg_inf_d38; // FpSilu.java:46
-    neg_inf_d40 <= neg_inf_d39; // FpSilu.java:46
-    neg_inf_d41 <= neg_inf_d40; // FpSilu.java:46
-    neg_inf_d42 <= neg_inf_d41; // FpSilu.java:46
-    neg_inf_d43 <= neg_inf_d42; // FpSilu.java:46
-    neg_inf_d44 <= neg_inf_d43; // FpSilu.java:46
-    neg_inf_d45 <= neg_inf_d44; // FpSilu.java:46
-    neg_inf_d46 <= neg_inf_d45; // FpSilu.java:46
-    neg_inf_d47 <= neg_inf_d46; // FpSilu.java:46
-    neg_inf_d48 <= neg_inf_d47; // FpSilu.java:46
-    neg_inf_d49 <= neg_inf_d48; // FpSilu.java:46
-    neg_inf_d50 <= neg_inf_d49; // FpSilu.java:46
-    neg_inf_d51 <= neg_inf_d50; // FpSilu.java:46
-    neg_inf_d52 <= neg_inf_d51; // FpSilu.java:46
-    neg_inf_d53 <= neg_inf_d52; // FpSilu.java:46
-    neg_inf_d54 <= neg_inf_d53; // FpSilu.java:46
-    neg_inf_d55 <= neg_inf_d54; // FpSilu.java:46
-    neg_inf_d56 <= neg_inf_d55; // FpSilu.java:46
-    neg_inf_d57 <= neg_inf_d56; // FpSilu.java:46
-    neg_inf_d58 <= neg_inf_d57; // FpSilu.java:46
-    neg_inf_d59 <= neg_inf_d58; // FpSilu.java:46
-    neg_inf_d60 <= neg_inf_d59; // FpSilu.java:46
-    neg_inf_d61 <= neg_inf_d60; // FpSilu.java:46
-    neg_inf_d62 <= neg_inf_d61; // FpSilu.java:46
-    neg_inf_d63 <= neg_inf_d62; // FpSilu.java:46
-    neg_inf_d64 <= neg_inf_d63; // FpSilu.java:46
-    neg_inf_d65 <= neg_inf_d64; // FpSilu.java:46
-    neg_inf_d66 <= neg_inf_d65; // FpSilu.java:46
-    neg_inf_d67 <= neg_inf_d66; // FpSilu.java:46
-    neg_inf_d68 <= neg_inf_d67; // FpSilu.java:46
-    neg_inf_d69 <= neg_inf_d68; // FpSilu.java:46
-    neg_inf_d70 <= neg_inf_d69; // FpSilu.java:46
-    neg_inf_d71 <= neg_inf_d70; // FpSilu.java:46
-    neg_inf_d72 <= neg_inf_d71; // FpSilu.java:46
-    neg_inf_d73 <= neg_inf_d72; // FpSilu.java:46
-    neg_inf_d74 <= neg_inf_d73; // FpSilu.java:46
-    neg_inf_d75 <= neg_inf_d74; // FpSilu.java:46
-    neg_inf_d76 <= neg_inf_d75; // FpSilu.java:46
-    neg_inf_d77 <= neg_inf_d76; // FpSilu.java:46
-    neg_inf_d78 <= neg_inf_d77; // FpSilu.java:46
-    y_out <= neg_inf_d78 ? 32'h80000000 : times_x_y; // FpSilu.java:48
-    valid_out <= times_x_out_valid; // FpSilu.java:49
+    x_d1 <= in_payload; // FpSilu.java:39
+    x_d2 <= x_d1; // FpSilu.java:39
+    x_d3 <= x_d2; // FpSilu.java:39
+    x_d4 <= x_d3; // FpSilu.java:39
+    x_d5 <= x_d4; // FpSilu.java:39
+    x_d6 <= x_d5; // FpSilu.java:39
+    x_d7 <= x_d6; // FpSilu.java:39
+    x_d8 <= x_d7; // FpSilu.java:39
+    x_d9 <= x_d8; // FpSilu.java:39
+    x_d10 <= x_d9; // FpSilu.java:39
+    x_d11 <= x_d10; // FpSilu.java:39
+    x_d12 <= x_d11; // FpSilu.java:39
+    x_d13 <= x_d12; // FpSilu.java:39
+    x_d14 <= x_d13; // FpSilu.java:39
+    x_d15 <= x_d14; // FpSilu.java:39
+    x_d16 <= x_d15; // FpSilu.java:39
+    x_d17 <= x_d16; // FpSilu.java:39
+    x_d18 <= x_d17; // FpSilu.java:39
+    x_d19 <= x_d18; // FpSilu.java:39
+    x_d20 <= x_d19; // FpSilu.java:39
+    x_d21 <= x_d20; // FpSilu.java:39
+    x_d22 <= x_d21; // FpSilu.java:39
+    x_d23 <= x_d22; // FpSilu.java:39
+    x_d24 <= x_d23; // FpSilu.java:39
+    x_d25 <= x_d24; // FpSilu.java:39
+    x_d26 <= x_d25; // FpSilu.java:39
+    x_d27 <= x_d26; // FpSilu.java:39
+    x_d28 <= x_d27; // FpSilu.java:39
+    x_d29 <= x_d28; // FpSilu.java:39
+    x_d30 <= x_d29; // FpSilu.java:39
+    x_d31 <= x_d30; // FpSilu.java:39
+    x_d32 <= x_d31; // FpSilu.java:39
+    x_d33 <= x_d32; // FpSilu.java:39
+    x_d34 <= x_d33; // FpSilu.java:39
+    x_d35 <= x_d34; // FpSilu.java:39
+    x_d36 <= x_d35; // FpSilu.java:39
+    x_d37 <= x_d36; // FpSilu.java:39
+    x_d38 <= x_d37; // FpSilu.java:39
+    x_d39 <= x_d38; // FpSilu.java:39
+    x_d40 <= x_d39; // FpSilu.java:39
+    x_d41 <= x_d40; // FpSilu.java:39
+    x_d42 <= x_d41; // FpSilu.java:39
+    x_d43 <= x_d42; // FpSilu.java:39
+    x_d44 <= x_d43; // FpSilu.java:39
+    x_d45 <= x_d44; // FpSilu.java:39
+    x_d46 <= x_d45; // FpSilu.java:39
+    x_d47 <= x_d46; // FpSilu.java:39
+    x_d48 <= x_d47; // FpSilu.java:39
+    x_d49 <= x_d48; // FpSilu.java:39
+    x_d50 <= x_d49; // FpSilu.java:39
+    x_d51 <= x_d50; // FpSilu.java:39
+    x_d52 <= x_d51; // FpSilu.java:39
+    x_d53 <= x_d52; // FpSilu.java:39
+    x_d54 <= x_d53; // FpSilu.java:39
+    x_d55 <= x_d54; // FpSilu.java:39
+    x_d56 <= x_d55; // FpSilu.java:39
+    x_d57 <= x_d56; // FpSilu.java:39
+    x_d58 <= x_d57; // FpSilu.java:39
+    x_d59 <= x_d58; // FpSilu.java:39
+    x_d60 <= x_d59; // FpSilu.java:39
+    x_d61 <= x_d60; // FpSilu.java:39
+    x_d62 <= x_d61; // FpSilu.java:39
+    x_d63 <= x_d62; // FpSilu.java:39
+    x_d64 <= x_d63; // FpSilu.java:39
+    x_d65 <= x_d64; // FpSilu.java:39
+    x_d66 <= x_d65; // FpSilu.java:39
+    x_d67 <= x_d66; // FpSilu.java:39
+    x_d68 <= x_d67; // FpSilu.java:39
+    x_d69 <= x_d68; // FpSilu.java:39
+    x_d70 <= x_d69; // FpSilu.java:39
+    x_d71 <= x_d70; // FpSilu.java:39
+    neg_inf_d1 <= (in_payload[30:23] == 8'd255) & (in_payload[22:0] == 23'd0) & in_payload[31]; // FpSilu.java:41
+    neg_inf_d2 <= neg_inf_d1; // FpSilu.java:41
+    neg_inf_d3 <= neg_inf_d2; // FpSilu.java:41
+    neg_inf_d4 <= neg_inf_d3; // FpSilu.java:41
+    neg_inf_d5 <= neg_inf_d4; // FpSilu.java:41
+    neg_inf_d6 <= neg_inf_d5; // FpSilu.java:41
+    neg_inf_d7 <= neg_inf_d6; // FpSilu.java:41
+    neg_inf_d8 <= neg_inf_d7; // FpSilu.java:41
+    neg_inf_d9 <= neg_inf_d8; // FpSilu.java:41
+    neg_inf_d10 <= neg_inf_d9; // FpSilu.java:41
+    neg_inf_d11 <= neg_inf_d10; // FpSilu.java:41
+    neg_inf_d12 <= neg_inf_d11; // FpSilu.java:41
+    neg_inf_d13 <= neg_inf_d12; // FpSilu.java:41
+    neg_inf_d14 <= neg_inf_d13; // FpSilu.java:41
+    neg_inf_d15 <= neg_inf_d14; // FpSilu.java:41
+    neg_inf_d16 <= neg_inf_d15; // FpSilu.java:41
+    neg_inf_d17 <= neg_inf_d16; // FpSilu.java:41
+    neg_inf_d18 <= neg_inf_d17; // FpSilu.java:41
+    neg_inf_d19 <= neg_inf_d18; // FpSilu.java:41
+    neg_inf_d20 <= neg_inf_d19; // FpSilu.java:41
+    neg_inf_d21 <= neg_inf_d20; // FpSilu.java:41
+    neg_inf_d22 <= neg_inf_d21; // FpSilu.java:41
+    neg_inf_d23 <= neg_inf_d22; // FpSilu.java:41
+    neg_inf_d24 <= neg_inf_d23; // FpSilu.java:41
+    neg_inf_d25 <= neg_inf_d24; // FpSilu.java:41
+    neg_inf_d26 <= neg_inf_d25; // FpSilu.java:41
+    neg_inf_d27 <= neg_inf_d26; // FpSilu.java:41
+    neg_inf_d28 <= neg_inf_d27; // FpSilu.java:41
+    neg_inf_d29 <= neg_inf_d28; // FpSilu.java:41
+    neg_inf_d30 <= neg_inf_d29; // FpSilu.java:41
+    neg_inf_d31 <= neg_inf_d30; // FpSilu.java:41
+    neg_inf_d32 <= neg_inf_d31; // FpSilu.java:41
+    neg_inf_d33 <= neg_inf_d32; // FpSilu.java:41
+    neg_inf_d34 <= neg_inf_d33; // FpSilu.java:41
+    neg_inf_d35 <= neg_inf_d34; // FpSilu.java:41
+    neg_inf_d36 <= neg_inf_d35; // FpSilu.java:41
+    neg_inf_d37 <= neg_inf_d36; // FpSilu.java:41
+    neg_inf_d38 <= neg_inf_d37; // FpSilu.java:41
+    neg_inf_d39 <= neg_inf_d38; // FpSilu.java:41
+    neg_inf_d40 <= neg_inf_d39; // FpSilu.java:41
+    neg_inf_d41 <= neg_inf_d40; // FpSilu.java:41
+    neg_inf_d42 <= neg_inf_d41; // FpSilu.java:41
+    neg_inf_d43 <= neg_inf_d42; // FpSilu.java:41
+    neg_inf_d44 <= neg_inf_d43; // FpSilu.java:41
+    neg_inf_d45 <= neg_inf_d44; // FpSilu.java:41
+    neg_inf_d46 <= neg_inf_d45; // FpSilu.java:41
+    neg_inf_d47 <= neg_inf_d46; // FpSilu.java:41
+    neg_inf_d48 <= neg_inf_d47; // FpSilu.java:41
+    neg_inf_d49 <= neg_inf_d48; // FpSilu.java:41
+    neg_inf_d50 <= neg_inf_d49; // FpSilu.java:41
+    neg_inf_d51 <= neg_inf_d50; // FpSilu.java:41
+    neg_inf_d52 <= neg_inf_d51; // FpSilu.java:41
+    neg_inf_d53 <= neg_inf_d52; // FpSilu.java:41
+    neg_inf_d54 <= neg_inf_d53; // FpSilu.java:41
+    neg_inf_d55 <= neg_inf_d54; // FpSilu.java:41
+    neg_inf_d56 <= neg_inf_d55; // FpSilu.java:41
+    neg_inf_d57 <= neg_inf_d56; // FpSilu.java:41
+    neg_inf_d58 <= neg_inf_d57; // FpSilu.java:41
+    neg_inf_d59 <= neg_inf_d58; // FpSilu.java:41
+    neg_inf_d60 <= neg_inf_d59; // FpSilu.java:41
+    neg_inf_d61 <= neg_inf_d60; // FpSilu.java:41
+    neg_inf_d62 <= neg_inf_d61; // FpSilu.java:41
+    neg_inf_d63 <= neg_inf_d62; // FpSilu.java:41
+    neg_inf_d64 <= neg_inf_d63; // FpSilu.java:41
+    neg_inf_d65 <= neg_inf_d64; // FpSilu.java:41
+    neg_inf_d66 <= neg_inf_d65; // FpSilu.java:41
+    neg_inf_d67 <= neg_inf_d66; // FpSilu.java:41
+    neg_inf_d68 <= neg_inf_d67; // FpSilu.java:41
+    neg_inf_d69 <= neg_inf_d68; // FpSilu.java:41
+    neg_inf_d70 <= neg_inf_d69; // FpSilu.java:41
+    neg_inf_d71 <= neg_inf_d70; // FpSilu.java:41
+    neg_inf_d72 <= neg_inf_d71; // FpSilu.java:41
+    neg_inf_d73 <= neg_inf_d72; // FpSilu.java:41
+    neg_inf_d74 <= neg_inf_d73; // FpSilu.java:41
+    neg_inf_d75 <= neg_inf_d74; // FpSilu.java:41
+    neg_inf_d76 <= neg_inf_d75; // FpSilu.java:41
+    neg_inf_d77 <= neg_inf_d76; // FpSilu.java:41
+    neg_inf_d78 <= neg_inf_d77; // FpSilu.java:41
+    y_out <= neg_inf_d78 ? 32'h80000000 : times_x_out_payload; // FpSilu.java:42
+    times_x_valid_d1 <= times_x_out_valid; // FpSilu.java:42
     if (reset) begin
-      valid_out <= 1'b0;
+      times_x_valid_d1 <= 1'b0;
     end
   end
 
-  FpExp exp ( // FpSilu.java:31
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (exp_in_valid),
-    .x         (exp_x),
-    .out_valid (exp_out_valid),
-    .y         (exp_y)
+  FpExp exp ( // FpSilu.java:37
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (exp_in_valid),
+    .in_payload  (exp_in_payload),
+    .out_valid   (exp_out_valid),
+    .out_payload (exp_out_payload)
   );
 
-  Fp32Add plus_one ( // FpSilu.java:34
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (plus_one_in_valid),
-    .a         (plus_one_a),
-    .b         (plus_one_b),
-    .out_valid (plus_one_out_valid),
-    .y         (plus_one_y)
+  Fp32Add plus_one ( // FpSilu.java:38
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (plus_one_in_valid),
+    .in_payload_a (plus_one_in_payload_a),
+    .in_payload_b (plus_one_in_payload_b),
+    .out_valid    (plus_one_out_valid),
+    .out_payload  (plus_one_out_payload)
   );
 
   FpReciprocal reciprocal ( // FpSilu.java:38
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (reciprocal_in_valid),
-    .x         (reciprocal_x),
-    .out_valid (reciprocal_out_valid),
-    .y         (reciprocal_y)
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (reciprocal_in_valid),
+    .in_payload  (reciprocal_in_payload),
+    .out_valid   (reciprocal_out_valid),
+    .out_payload (reciprocal_out_payload)
   );
 
-  Fp32Mul times_x ( // FpSilu.java:41
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (times_x_in_valid),
-    .a         (times_x_a),
-    .b         (times_x_b),
-    .out_valid (times_x_out_valid),
-    .y         (times_x_y)
+  Fp32Mul times_x ( // FpSilu.java:39
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (times_x_in_valid),
+    .in_payload_a (times_x_in_payload_a),
+    .in_payload_b (times_x_in_payload_b),
+    .out_valid    (times_x_out_valid),
+    .out_payload  (times_x_out_payload)
   );
 endmodule
 

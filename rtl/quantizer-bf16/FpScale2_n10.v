@@ -4,24 +4,24 @@
 `default_nettype none
 
 module FpScale2_n10 (
-  input  wire        clk,       // FpScale2.java:37
-  input  wire        reset,     // FpScale2.java:37
-  input  wire        in_valid,  // FpScale2.java:28
-  output wire        out_valid, // FpScale2.java:33
-  output wire [31:0] y,         // FpScale2.java:34
-  input  wire [31:0] r,         // FpScale2.java:42
-  input  wire [9:0]  n          // FpScale2.java:43
+  input  wire        clk,          // FpScale2.java:46
+  input  wire        reset,        // FpScale2.java:46
+  input  wire        in_valid,     // FpScale2.java:51
+  input  wire [31:0] in_payload_r, // FpScale2.java:51
+  input  wire [9:0]  in_payload_n, // FpScale2.java:51
+  output wire        out_valid,    // FpScale2.java:52
+  output wire [31:0] out_payload   // FpScale2.java:52
 );
 
-  reg  [31:0] r_1;        // FpScale2.java:52
-  reg  [7:0]  exponent_1; // FpScale2.java:53
-  reg  [2:0]  cases_1;    // FpScale2.java:54
-  reg  [23:0] kept_1;     // FpScale2.java:55
-  reg         guard_1;    // FpScale2.java:56
-  reg         sticky_1;   // FpScale2.java:57
-  reg  [31:0] y_2;        // FpScale2.java:65
-  reg         valid_1;    // FpScale2.java:66
-  reg         valid_2;    // FpScale2.java:66
+  reg  [31:0] r_1;        // FpScale2.java:63
+  reg  [7:0]  exponent_1; // FpScale2.java:64
+  reg  [2:0]  cases_1;    // FpScale2.java:65
+  reg  [23:0] kept_1;     // FpScale2.java:66
+  reg         guard_1;    // FpScale2.java:67
+  reg         sticky_1;   // FpScale2.java:68
+  reg  [31:0] y_2;        // FpScale2.java:76
+  reg         valid_1;    // FpScale2.java:77
+  reg         valid_2;    // FpScale2.java:77
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [11:0] exponent_1_sum;
@@ -30,33 +30,33 @@ module FpScale2_n10 (
   wire [4:0] kept_1_part;
   wire [24:0] kept_1_shr;
   wire [31:0] y_2_sum;
-  assign exponent_1_sum = {4'd0, r[30:23]} + {{2{n[9]}}, n};
-  assign kept_1_cat = {(r[30:23] != 8'd0), r[22:0], 1'b0};
+  assign exponent_1_sum = {4'd0, in_payload_r[30:23]} + {{2{in_payload_n[9]}}, in_payload_n};
+  assign kept_1_cat = {(in_payload_r[30:23] != 8'd0), in_payload_r[22:0], 1'b0};
   assign kept_1_diff = 12'd1 - exponent_1_sum;
   assign kept_1_part = kept_1_diff[4:0];
   assign kept_1_shr = kept_1_cat >> kept_1_part;
   assign y_2_sum = {8'd0, kept_1} + {31'd0, (guard_1 & (sticky_1 | kept_1[0]))};
 
-  assign y = y_2; // FpScale2.java:65
-  assign out_valid = valid_2; // FpScale2.java:66
+  assign out_payload = y_2; // FpScale2.java:76
+  assign out_valid = valid_2; // FpScale2.java:77
 
   always @(posedge clk) begin
-    r_1 <= r; // FpScale2.java:52
-    exponent_1 <= exponent_1_sum[7:0]; // FpScale2.java:53
+    r_1 <= in_payload_r; // FpScale2.java:63
+    exponent_1 <= exponent_1_sum[7:0]; // FpScale2.java:64
     cases_1 <=
         {($signed(exponent_1_sum) >= $signed(12'd255)),
          ($signed(exponent_1_sum) >= $signed(12'd1)),
-         ($signed(exponent_1_sum) < $signed(12'hfe7))}; // FpScale2.java:54
-    kept_1 <= kept_1_shr[24:1]; // FpScale2.java:55
-    guard_1 <= kept_1_shr[0]; // FpScale2.java:56
-    sticky_1 <= |(kept_1_cat & ~(25'h1ffffff << kept_1_part)); // FpScale2.java:57
+         ($signed(exponent_1_sum) < $signed(12'hfe7))}; // FpScale2.java:65
+    kept_1 <= kept_1_shr[24:1]; // FpScale2.java:66
+    guard_1 <= kept_1_shr[0]; // FpScale2.java:67
+    sticky_1 <= |(kept_1_cat & ~(25'h1ffffff << kept_1_part)); // FpScale2.java:68
     y_2 <=
         cases_1[2] ? {r_1[31], 31'h7f800000}
         : cases_1[1] ? {r_1[31], exponent_1, r_1[22:0]}
         : cases_1[0] ? {r_1[31], 31'h0}
-        : {r_1[31], y_2_sum[30:0]}; // FpScale2.java:65
-    valid_1 <= in_valid; // FpScale2.java:66
-    valid_2 <= valid_1; // FpScale2.java:66
+        : {r_1[31], y_2_sum[30:0]}; // FpScale2.java:76
+    valid_1 <= in_valid; // FpScale2.java:77
+    valid_2 <= valid_1; // FpScale2.java:77
     if (reset) begin
       valid_1 <= 1'b0;
       valid_2 <= 1'b0;

@@ -4,114 +4,114 @@
 `default_nettype none
 
 module Quantizer_l4_bf16 (
-  input  wire        clk,               // Quantizer.java:54
-  input  wire        reset,             // Quantizer.java:54
-  input  wire        in_valid,          // Quantizer.java:61
-  output wire        in_ready,          // Quantizer.java:61
-  input  wire [15:0] in_payload_x_0,    // Quantizer.java:61
-  input  wire [15:0] in_payload_x_1,    // Quantizer.java:61
-  input  wire [15:0] in_payload_x_2,    // Quantizer.java:61
-  input  wire [15:0] in_payload_x_3,    // Quantizer.java:61
-  input  wire [31:0] in_payload_absMax, // Quantizer.java:61
-  input  wire        in_payload_last,   // Quantizer.java:61
-  output wire        out_valid,         // Quantizer.java:62
-  input  wire        out_ready,         // Quantizer.java:62
-  output wire [7:0]  out_payload_q_0,   // Quantizer.java:62
-  output wire [7:0]  out_payload_q_1,   // Quantizer.java:62
-  output wire [7:0]  out_payload_q_2,   // Quantizer.java:62
-  output wire [7:0]  out_payload_q_3,   // Quantizer.java:62
-  output wire [31:0] out_payload_mc,    // Quantizer.java:62
-  output wire        out_payload_last   // Quantizer.java:62
+  input  wire        clk,               // Quantizer.java:55
+  input  wire        reset,             // Quantizer.java:55
+  input  wire        in_valid,          // Quantizer.java:62
+  output wire        in_ready,          // Quantizer.java:62
+  input  wire [15:0] in_payload_x_0,    // Quantizer.java:62
+  input  wire [15:0] in_payload_x_1,    // Quantizer.java:62
+  input  wire [15:0] in_payload_x_2,    // Quantizer.java:62
+  input  wire [15:0] in_payload_x_3,    // Quantizer.java:62
+  input  wire [31:0] in_payload_absMax, // Quantizer.java:62
+  input  wire        in_payload_last,   // Quantizer.java:62
+  output wire        out_valid,         // Quantizer.java:63
+  input  wire        out_ready,         // Quantizer.java:63
+  output wire [7:0]  out_payload_q_0,   // Quantizer.java:63
+  output wire [7:0]  out_payload_q_1,   // Quantizer.java:63
+  output wire [7:0]  out_payload_q_2,   // Quantizer.java:63
+  output wire [7:0]  out_payload_q_3,   // Quantizer.java:63
+  output wire [31:0] out_payload_mc,    // Quantizer.java:63
+  output wire        out_payload_last   // Quantizer.java:63
 );
 
-  reg         have_scale;               // Quantizer.java:67
-  reg         scale_busy;               // Quantizer.java:68
-  reg  [31:0] scale;                    // Quantizer.java:69
-  reg  [31:0] mc;                       // Quantizer.java:70
-  reg  [31:0] mc_clamped;               // Quantizer.java:72
-  reg         scale_start;              // Quantizer.java:73
-  wire        reciprocal_in_valid;      // Quantizer.java:74
-  wire [31:0] reciprocal_x;             // Quantizer.java:74
-  wire        reciprocal_out_valid;     // Quantizer.java:74
-  wire [31:0] reciprocal_y;             // Quantizer.java:74
-  wire        scale_mul_in_valid;       // Units.java:70
-  wire [31:0] scale_mul_a;              // Units.java:70
-  wire [31:0] scale_mul_b;              // Units.java:70
-  wire        scale_mul_out_valid;      // Units.java:70
-  wire [31:0] scale_mul_y;              // Units.java:70
+  reg         have_scale;               // Quantizer.java:66
+  reg         scale_busy;               // Quantizer.java:67
+  reg  [31:0] scale;                    // Quantizer.java:68
+  reg  [31:0] mc;                       // Quantizer.java:69
+  reg  [31:0] mc_clamped;               // Quantizer.java:73
+  reg         scale_start_d1;           // Quantizer.java:74
+  wire        reciprocal_in_valid;      // Quantizer.java:76
+  wire [31:0] reciprocal_in_payload;    // Quantizer.java:76
+  wire        reciprocal_out_valid;     // Quantizer.java:76
+  wire [31:0] reciprocal_out_payload;   // Quantizer.java:76
+  wire        scale_mul_in_valid;       // Quantizer.java:75
+  wire [31:0] scale_mul_in_payload_a;   // Quantizer.java:75
+  wire [31:0] scale_mul_in_payload_b;   // Quantizer.java:75
+  wire        scale_mul_out_valid;      // Quantizer.java:75
+  wire [31:0] scale_mul_out_payload;    // Quantizer.java:75
+  wire        lane0_x_in_valid;         // Quantizer.java:95
+  wire [15:0] lane0_x_in_payload;       // Quantizer.java:95
+  wire        lane0_x_out_valid;        // Quantizer.java:95
+  wire [31:0] lane0_x_out_payload;      // Quantizer.java:95
+  wire        lane0_mul_in_valid;       // Quantizer.java:96
+  wire [31:0] lane0_mul_in_payload_a;   // Quantizer.java:96
+  wire [31:0] lane0_mul_in_payload_b;   // Quantizer.java:96
+  wire        lane0_mul_out_valid;      // Quantizer.java:96
+  wire [31:0] lane0_mul_out_payload;    // Quantizer.java:96
+  wire        lane0_int8_in_valid;      // Quantizer.java:96
+  wire [31:0] lane0_int8_in_payload;    // Quantizer.java:96
+  wire        lane0_int8_out_valid;     // Quantizer.java:96
+  wire [7:0]  lane0_int8_out_payload;   // Quantizer.java:96
+  wire        lane1_x_in_valid;         // Quantizer.java:95
+  wire [15:0] lane1_x_in_payload;       // Quantizer.java:95
+  wire        lane1_x_out_valid;        // Quantizer.java:95
+  wire [31:0] lane1_x_out_payload;      // Quantizer.java:95
+  wire        lane1_mul_in_valid;       // Quantizer.java:96
+  wire [31:0] lane1_mul_in_payload_a;   // Quantizer.java:96
+  wire [31:0] lane1_mul_in_payload_b;   // Quantizer.java:96
+  wire        lane1_mul_out_valid;      // Quantizer.java:96
+  wire [31:0] lane1_mul_out_payload;    // Quantizer.java:96
+  wire        lane1_int8_in_valid;      // Quantizer.java:96
+  wire [31:0] lane1_int8_in_payload;    // Quantizer.java:96
+  wire        lane1_int8_out_valid;     // Quantizer.java:96
+  wire [7:0]  lane1_int8_out_payload;   // Quantizer.java:96
+  wire        lane2_x_in_valid;         // Quantizer.java:95
+  wire [15:0] lane2_x_in_payload;       // Quantizer.java:95
+  wire        lane2_x_out_valid;        // Quantizer.java:95
+  wire [31:0] lane2_x_out_payload;      // Quantizer.java:95
+  wire        lane2_mul_in_valid;       // Quantizer.java:96
+  wire [31:0] lane2_mul_in_payload_a;   // Quantizer.java:96
+  wire [31:0] lane2_mul_in_payload_b;   // Quantizer.java:96
+  wire        lane2_mul_out_valid;      // Quantizer.java:96
+  wire [31:0] lane2_mul_out_payload;    // Quantizer.java:96
+  wire        lane2_int8_in_valid;      // Quantizer.java:96
+  wire [31:0] lane2_int8_in_payload;    // Quantizer.java:96
+  wire        lane2_int8_out_valid;     // Quantizer.java:96
+  wire [7:0]  lane2_int8_out_payload;   // Quantizer.java:96
+  wire        lane3_x_in_valid;         // Quantizer.java:95
+  wire [15:0] lane3_x_in_payload;       // Quantizer.java:95
+  wire        lane3_x_out_valid;        // Quantizer.java:95
+  wire [31:0] lane3_x_out_payload;      // Quantizer.java:95
+  wire        lane3_mul_in_valid;       // Quantizer.java:96
+  wire [31:0] lane3_mul_in_payload_a;   // Quantizer.java:96
+  wire [31:0] lane3_mul_in_payload_b;   // Quantizer.java:96
+  wire        lane3_mul_out_valid;      // Quantizer.java:96
+  wire [31:0] lane3_mul_out_payload;    // Quantizer.java:96
+  wire        lane3_int8_in_valid;      // Quantizer.java:96
+  wire [31:0] lane3_int8_in_payload;    // Quantizer.java:96
+  wire        lane3_int8_out_valid;     // Quantizer.java:96
+  wire [7:0]  lane3_int8_out_payload;   // Quantizer.java:96
+  reg  [31:0] mc_out_d1;                // Quantizer.java:98
+  reg  [31:0] mc_out_d2;                // Quantizer.java:98
+  reg  [31:0] mc_out_d3;                // Quantizer.java:98
+  reg  [31:0] mc_out_d4;                // Quantizer.java:98
+  reg  [31:0] mc_out_d5;                // Quantizer.java:98
+  reg  [31:0] mc_out_d6;                // Quantizer.java:98
+  reg  [31:0] mc_out_d7;                // Quantizer.java:98
+  reg  [31:0] mc_out_d8;                // Quantizer.java:98
+  reg  [31:0] mc_out_d9;                // Quantizer.java:98
+  reg  [31:0] mc_out_d10;               // Quantizer.java:98
+  reg         last_d1;                  // Quantizer.java:98
+  reg         last_d2;                  // Quantizer.java:98
+  reg         last_d3;                  // Quantizer.java:98
+  reg         last_d4;                  // Quantizer.java:98
+  reg         last_d5;                  // Quantizer.java:98
+  reg         last_d6;                  // Quantizer.java:98
+  reg         last_d7;                  // Quantizer.java:98
+  reg         last_d8;                  // Quantizer.java:98
+  reg         last_d9;                  // Quantizer.java:98
+  reg         last_d10;                 // Quantizer.java:98
   reg  [3:0]  result_credits;           // CreditBuffer.java:45
-  wire        lane0_x_in_valid;         // Units.java:48
-  wire [15:0] lane0_x_x;                // Units.java:48
-  wire        lane0_x_out_valid;        // Units.java:48
-  wire [31:0] lane0_x_y;                // Units.java:48
-  wire        lane0_mul_in_valid;       // Units.java:70
-  wire [31:0] lane0_mul_a;              // Units.java:70
-  wire [31:0] lane0_mul_b;              // Units.java:70
-  wire        lane0_mul_out_valid;      // Units.java:70
-  wire [31:0] lane0_mul_y;              // Units.java:70
-  wire        lane0_int8_in_valid;      // Units.java:96
-  wire [31:0] lane0_int8_x;             // Units.java:96
-  wire        lane0_int8_out_valid;     // Units.java:96
-  wire [7:0]  lane0_int8_y;             // Units.java:96
-  wire        lane1_x_in_valid;         // Units.java:48
-  wire [15:0] lane1_x_x;                // Units.java:48
-  wire        lane1_x_out_valid;        // Units.java:48
-  wire [31:0] lane1_x_y;                // Units.java:48
-  wire        lane1_mul_in_valid;       // Units.java:70
-  wire [31:0] lane1_mul_a;              // Units.java:70
-  wire [31:0] lane1_mul_b;              // Units.java:70
-  wire        lane1_mul_out_valid;      // Units.java:70
-  wire [31:0] lane1_mul_y;              // Units.java:70
-  wire        lane1_int8_in_valid;      // Units.java:96
-  wire [31:0] lane1_int8_x;             // Units.java:96
-  wire        lane1_int8_out_valid;     // Units.java:96
-  wire [7:0]  lane1_int8_y;             // Units.java:96
-  wire        lane2_x_in_valid;         // Units.java:48
-  wire [15:0] lane2_x_x;                // Units.java:48
-  wire        lane2_x_out_valid;        // Units.java:48
-  wire [31:0] lane2_x_y;                // Units.java:48
-  wire        lane2_mul_in_valid;       // Units.java:70
-  wire [31:0] lane2_mul_a;              // Units.java:70
-  wire [31:0] lane2_mul_b;              // Units.java:70
-  wire        lane2_mul_out_valid;      // Units.java:70
-  wire [31:0] lane2_mul_y;              // Units.java:70
-  wire        lane2_int8_in_valid;      // Units.java:96
-  wire [31:0] lane2_int8_x;             // Units.java:96
-  wire        lane2_int8_out_valid;     // Units.java:96
-  wire [7:0]  lane2_int8_y;             // Units.java:96
-  wire        lane3_x_in_valid;         // Units.java:48
-  wire [15:0] lane3_x_x;                // Units.java:48
-  wire        lane3_x_out_valid;        // Units.java:48
-  wire [31:0] lane3_x_y;                // Units.java:48
-  wire        lane3_mul_in_valid;       // Units.java:70
-  wire [31:0] lane3_mul_a;              // Units.java:70
-  wire [31:0] lane3_mul_b;              // Units.java:70
-  wire        lane3_mul_out_valid;      // Units.java:70
-  wire [31:0] lane3_mul_y;              // Units.java:70
-  wire        lane3_int8_in_valid;      // Units.java:96
-  wire [31:0] lane3_int8_x;             // Units.java:96
-  wire        lane3_int8_out_valid;     // Units.java:96
-  wire [7:0]  lane3_int8_y;             // Units.java:96
-  reg  [31:0] mc_out_d1;                // Quantizer.java:104
-  reg  [31:0] mc_out_d2;                // Quantizer.java:104
-  reg  [31:0] mc_out_d3;                // Quantizer.java:104
-  reg  [31:0] mc_out_d4;                // Quantizer.java:104
-  reg  [31:0] mc_out_d5;                // Quantizer.java:104
-  reg  [31:0] mc_out_d6;                // Quantizer.java:104
-  reg  [31:0] mc_out_d7;                // Quantizer.java:104
-  reg  [31:0] mc_out_d8;                // Quantizer.java:104
-  reg  [31:0] mc_out_d9;                // Quantizer.java:104
-  reg  [31:0] mc_out_d10;               // Quantizer.java:104
-  reg         last_d1;                  // Quantizer.java:105
-  reg         last_d2;                  // Quantizer.java:105
-  reg         last_d3;                  // Quantizer.java:105
-  reg         last_d4;                  // Quantizer.java:105
-  reg         last_d5;                  // Quantizer.java:105
-  reg         last_d6;                  // Quantizer.java:105
-  reg         last_d7;                  // Quantizer.java:105
-  reg         last_d8;                  // Quantizer.java:105
-  reg         last_d9;                  // Quantizer.java:105
-  reg         last_d10;                 // Quantizer.java:105
   wire        result_fifo_push_valid;   // CreditBuffer.java:77
   wire        result_fifo_push_ready;   // CreditBuffer.java:77
   wire [64:0] result_fifo_push_payload; // CreditBuffer.java:77
@@ -123,56 +123,55 @@ module Quantizer_l4_bf16 (
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire in_valid_and_ready;
-  wire scale_start_and;
+  wire scale_start_d1_and;
   wire result_fifo_pop_valid_and_ready;
   assign in_valid_and_ready = in_valid & in_ready;
-  assign scale_start_and = in_valid & ~have_scale & ~scale_busy;
+  assign scale_start_d1_and = in_valid & ~have_scale & ~scale_busy;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign reciprocal_in_valid = scale_start; // Quantizer.java:75
-  assign reciprocal_x = mc_clamped; // Quantizer.java:76
-  assign scale_mul_in_valid = reciprocal_out_valid; // Units.java:71
-  assign scale_mul_a = 32'h42fe0000; // Units.java:72
-  assign scale_mul_b = reciprocal_y; // Units.java:73
-  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:88
-  assign lane0_x_in_valid = in_valid_and_ready; // Units.java:49
-  assign lane0_x_x = in_payload_x_0; // Units.java:50
-  assign lane0_mul_in_valid = lane0_x_out_valid; // Units.java:71
-  assign lane0_mul_a = lane0_x_y; // Units.java:72
-  assign lane0_mul_b = scale; // Units.java:73
-  assign lane0_int8_in_valid = lane0_mul_out_valid; // Units.java:97
-  assign lane0_int8_x = lane0_mul_y; // Units.java:98
-  assign lane1_x_in_valid = in_valid_and_ready; // Units.java:49
-  assign lane1_x_x = in_payload_x_1; // Units.java:50
-  assign lane1_mul_in_valid = lane1_x_out_valid; // Units.java:71
-  assign lane1_mul_a = lane1_x_y; // Units.java:72
-  assign lane1_mul_b = scale; // Units.java:73
-  assign lane1_int8_in_valid = lane1_mul_out_valid; // Units.java:97
-  assign lane1_int8_x = lane1_mul_y; // Units.java:98
-  assign lane2_x_in_valid = in_valid_and_ready; // Units.java:49
-  assign lane2_x_x = in_payload_x_2; // Units.java:50
-  assign lane2_mul_in_valid = lane2_x_out_valid; // Units.java:71
-  assign lane2_mul_a = lane2_x_y; // Units.java:72
-  assign lane2_mul_b = scale; // Units.java:73
-  assign lane2_int8_in_valid = lane2_mul_out_valid; // Units.java:97
-  assign lane2_int8_x = lane2_mul_y; // Units.java:98
-  assign lane3_x_in_valid = in_valid_and_ready; // Units.java:49
-  assign lane3_x_x = in_payload_x_3; // Units.java:50
-  assign lane3_mul_in_valid = lane3_x_out_valid; // Units.java:71
-  assign lane3_mul_a = lane3_x_y; // Units.java:72
-  assign lane3_mul_b = scale; // Units.java:73
-  assign lane3_int8_in_valid = lane3_mul_out_valid; // Units.java:97
-  assign lane3_int8_x = lane3_mul_y; // Units.java:98
-<<<<<<< HEAD
+  assign reciprocal_in_valid = scale_start_d1; // Quantizer.java:76
+  assign reciprocal_in_payload = mc_clamped; // Quantizer.java:76
+  assign scale_mul_in_valid = reciprocal_out_valid; // Quantizer.java:75
+  assign scale_mul_in_payload_a = 32'h42fe0000; // Quantizer.java:75
+  assign scale_mul_in_payload_b = reciprocal_out_payload; // Quantizer.java:75
+  assign lane0_x_in_valid = in_valid_and_ready; // Quantizer.java:95
+  assign lane0_x_in_payload = in_payload_x_0; // Quantizer.java:95
+  assign lane0_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
+  assign lane0_mul_in_payload_a = lane0_x_out_payload; // Quantizer.java:96
+  assign lane0_mul_in_payload_b = scale; // Quantizer.java:96
+  assign lane0_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
+  assign lane0_int8_in_payload = lane0_mul_out_payload; // Quantizer.java:96
+  assign lane1_x_in_valid = in_valid_and_ready; // Quantizer.java:95
+  assign lane1_x_in_payload = in_payload_x_1; // Quantizer.java:95
+  assign lane1_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
+  assign lane1_mul_in_payload_a = lane1_x_out_payload; // Quantizer.java:96
+  assign lane1_mul_in_payload_b = scale; // Quantizer.java:96
+  assign lane1_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
+  assign lane1_int8_in_payload = lane1_mul_out_payload; // Quantizer.java:96
+  assign lane2_x_in_valid = in_valid_and_ready; // Quantizer.java:95
+  assign lane2_x_in_payload = in_payload_x_2; // Quantizer.java:95
+  assign lane2_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
+  assign lane2_mul_in_payload_a = lane2_x_out_payload; // Quantizer.java:96
+  assign lane2_mul_in_payload_b = scale; // Quantizer.java:96
+  assign lane2_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
+  assign lane2_int8_in_payload = lane2_mul_out_payload; // Quantizer.java:96
+  assign lane3_x_in_valid = in_valid_and_ready; // Quantizer.java:95
+  assign lane3_x_in_payload = in_payload_x_3; // Quantizer.java:95
+  assign lane3_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
+  assign lane3_mul_in_payload_a = lane3_x_out_payload; // Quantizer.java:96
+  assign lane3_mul_in_payload_b = scale; // Quantizer.java:96
+  assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
+  assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:96
+  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:104
   assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:78
-  assign result_fifo_push_payload = {last_d10, mc_out_d10, lane3_int8_y, lane2_int8_y, lane1_int8_y, lane0_int8_y}; // CreditBuffer.java:79
+  assign result_fifo_push_payload =
+      {last_d10,
+       mc_out_d10,
+       lane3_int8_out_payload,
+       lane2_int8_out_payload,
+       lane1_int8_out_payload,
+       lane0_int8_out_payload}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
-=======
-  assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:71
-  // CreditBuffer.java:72
-  assign result_fifo_push_payload = {last_d10, mc_out_d10, lane3_int8_y, lane2_int8_y, lane1_int8_y, lane0_int8_y};
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
->>>>>>> emitter
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_q_0 = result_fifo_pop_payload[7:0]; // Stream.java:102
   assign out_payload_q_1 = result_fifo_pop_payload[15:8]; // Stream.java:102
@@ -187,76 +186,49 @@ module Quantizer_l4_bf16 (
         ((in_payload_absMax[30:23] == 8'd255) & (in_payload_absMax[22:0] != 23'd0)) ? 32'h7fc00000
         : (32'd3072837036 > (in_payload_absMax[31] ? ~in_payload_absMax : {1'b1, in_payload_absMax[30:0]}))
           ? 32'h3727c5ac
-        : in_payload_absMax; // Quantizer.java:72
-    scale_start <= scale_start_and; // Quantizer.java:73
-    if (scale_start_and) begin // Quantizer.java:78
-      scale_busy <= 1'b1; // Quantizer.java:78
+        : in_payload_absMax; // Quantizer.java:73
+    scale_start_d1 <= scale_start_d1_and; // Quantizer.java:74
+    if (scale_start_d1_and) begin // Quantizer.java:79
+      scale_busy <= 1'b1; // Quantizer.java:79
     end
-    if (scale_start) begin // Quantizer.java:79
-      mc <= mc_clamped; // Quantizer.java:79
+    if (scale_start_d1) begin // Quantizer.java:80
+      mc <= mc_clamped; // Quantizer.java:80
     end
-    if (scale_mul_out_valid) begin // Quantizer.java:80
-      scale <= scale_mul_y; // Quantizer.java:81
-      have_scale <= 1'b1; // Quantizer.java:82
-      scale_busy <= 1'b0; // Quantizer.java:83
+    if (scale_mul_out_valid) begin // Quantizer.java:81
+      scale <= scale_mul_out_payload; // Quantizer.java:82
+      have_scale <= 1'b1; // Quantizer.java:83
+      scale_busy <= 1'b0; // Quantizer.java:84
     end
-    if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:91
-      have_scale <= 1'b0; // Quantizer.java:91
+    mc_out_d1 <= mc; // Quantizer.java:98
+    mc_out_d2 <= mc_out_d1; // Quantizer.java:98
+    mc_out_d3 <= mc_out_d2; // Quantizer.java:98
+    mc_out_d4 <= mc_out_d3; // Quantizer.java:98
+    mc_out_d5 <= mc_out_d4; // Quantizer.java:98
+    mc_out_d6 <= mc_out_d5; // Quantizer.java:98
+    mc_out_d7 <= mc_out_d6; // Quantizer.java:98
+    mc_out_d8 <= mc_out_d7; // Quantizer.java:98
+    mc_out_d9 <= mc_out_d8; // Quantizer.java:98
+    mc_out_d10 <= mc_out_d9; // Quantizer.java:98
+    last_d1 <= in_payload_last; // Quantizer.java:98
+    last_d2 <= last_d1; // Quantizer.java:98
+    last_d3 <= last_d2; // Quantizer.java:98
+    last_d4 <= last_d3; // Quantizer.java:98
+    last_d5 <= last_d4; // Quantizer.java:98
+    last_d6 <= last_d5; // Quantizer.java:98
+    last_d7 <= last_d6; // Quantizer.java:98
+    last_d8 <= last_d7; // Quantizer.java:98
+    last_d9 <= last_d8; // Quantizer.java:98
+    last_d10 <= last_d9; // Quantizer.java:98
+    if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:106
+      have_scale <= 1'b0; // Quantizer.java:106
     end
-<<<<<<< HEAD
-    mc_out_d1 <= mc; // Quantizer.java:104
-    mc_out_d2 <= mc_out_d1; // Quantizer.java:104
-    mc_out_d3 <= mc_out_d2; // Quantizer.java:104
-    mc_out_d4 <= mc_out_d3; // Quantizer.java:104
-    mc_out_d5 <= mc_out_d4; // Quantizer.java:104
-    mc_out_d6 <= mc_out_d5; // Quantizer.java:104
-    mc_out_d7 <= mc_out_d6; // Quantizer.java:104
-    mc_out_d8 <= mc_out_d7; // Quantizer.java:104
-    mc_out_d9 <= mc_out_d8; // Quantizer.java:104
-    mc_out_d10 <= mc_out_d9; // Quantizer.java:104
-    last_d1 <= in_payload_last; // Quantizer.java:105
-    last_d2 <= last_d1; // Quantizer.java:105
-    last_d3 <= last_d2; // Quantizer.java:105
-    last_d4 <= last_d3; // Quantizer.java:105
-    last_d5 <= last_d4; // Quantizer.java:105
-    last_d6 <= last_d5; // Quantizer.java:105
-    last_d7 <= last_d6; // Quantizer.java:105
-    last_d8 <= last_d7; // Quantizer.java:105
-    last_d9 <= last_d8; // Quantizer.java:105
-    last_d10 <= last_d9; // Quantizer.java:105
-    if (lane0_x_in_valid_and & ~result_credits_cond_and) begin // CreditBuffer.java:82
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
-    end else if (result_credits_cond_and & ~lane0_x_in_valid_and) begin // CreditBuffer.java:83
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
       result_credits <= result_credits + 4'd1; // CreditBuffer.java:83
-=======
-    mc_out_d1 <= mc; // Delay.java:25
-    mc_out_d2 <= mc_out_d1; // Delay.java:25
-    mc_out_d3 <= mc_out_d2; // Delay.java:25
-    mc_out_d4 <= mc_out_d3; // Delay.java:25
-    mc_out_d5 <= mc_out_d4; // Delay.java:25
-    mc_out_d6 <= mc_out_d5; // Delay.java:25
-    mc_out_d7 <= mc_out_d6; // Delay.java:25
-    mc_out_d8 <= mc_out_d7; // Delay.java:25
-    mc_out_d9 <= mc_out_d8; // Delay.java:25
-    mc_out_d10 <= mc_out_d9; // Delay.java:25
-    last_d1 <= in_payload_last; // Delay.java:25
-    last_d2 <= last_d1; // Delay.java:25
-    last_d3 <= last_d2; // Delay.java:25
-    last_d4 <= last_d3; // Delay.java:25
-    last_d5 <= last_d4; // Delay.java:25
-    last_d6 <= last_d5; // Delay.java:25
-    last_d7 <= last_d6; // Delay.java:25
-    last_d8 <= last_d7; // Delay.java:25
-    last_d9 <= last_d8; // Delay.java:25
-    last_d10 <= last_d9; // Delay.java:25
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:75
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:76
->>>>>>> emitter
     end
     if (reset) begin
-      scale_start <= 1'b0;
+      scale_start_d1 <= 1'b0;
       scale_busy <= 1'b0;
       have_scale <= 1'b0;
       result_credits <= 4'd12;
@@ -267,151 +239,154 @@ module Quantizer_l4_bf16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~lane0_x_in_valid_and | (result_credits != 4'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
+                 "without a credit");
         $stop;
       end
       if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 12");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the ",
+                 "depth 12");
         $stop;
       end
       if (!(~lane0_int8_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
+                 "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
     end
   end
 `endif
 
-  FpReciprocal reciprocal ( // Quantizer.java:74
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (reciprocal_in_valid),
-    .x         (reciprocal_x),
-    .out_valid (reciprocal_out_valid),
-    .y         (reciprocal_y)
+  FpReciprocal reciprocal ( // Quantizer.java:76
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (reciprocal_in_valid),
+    .in_payload  (reciprocal_in_payload),
+    .out_valid   (reciprocal_out_valid),
+    .out_payload (reciprocal_out_payload)
   );
 
-  Fp32Mul scale_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (scale_mul_in_valid),
-    .a         (scale_mul_a),
-    .b         (scale_mul_b),
-    .out_valid (scale_mul_out_valid),
-    .y         (scale_mul_y)
+  Fp32Mul scale_mul ( // Quantizer.java:75
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (scale_mul_in_valid),
+    .in_payload_a (scale_mul_in_payload_a),
+    .in_payload_b (scale_mul_in_payload_b),
+    .out_valid    (scale_mul_out_valid),
+    .out_payload  (scale_mul_out_payload)
   );
 
-  Bf16ToFp32 lane0_x ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_x_in_valid),
-    .x         (lane0_x_x),
-    .out_valid (lane0_x_out_valid),
-    .y         (lane0_x_y)
+  Bf16ToFp32 lane0_x ( // Quantizer.java:95
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_x_in_valid),
+    .in_payload  (lane0_x_in_payload),
+    .out_valid   (lane0_x_out_valid),
+    .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul lane0_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_mul_in_valid),
-    .a         (lane0_mul_a),
-    .b         (lane0_mul_b),
-    .out_valid (lane0_mul_out_valid),
-    .y         (lane0_mul_y)
+  Fp32Mul lane0_mul ( // Quantizer.java:96
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_mul_in_valid),
+    .in_payload_a (lane0_mul_in_payload_a),
+    .in_payload_b (lane0_mul_in_payload_b),
+    .out_valid    (lane0_mul_out_valid),
+    .out_payload  (lane0_mul_out_payload)
   );
 
-  Fp32ToInt8 lane0_int8 ( // Units.java:96
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_int8_in_valid),
-    .x         (lane0_int8_x),
-    .out_valid (lane0_int8_out_valid),
-    .y         (lane0_int8_y)
+  Fp32ToInt8 lane0_int8 ( // Quantizer.java:96
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_int8_in_valid),
+    .in_payload  (lane0_int8_in_payload),
+    .out_valid   (lane0_int8_out_valid),
+    .out_payload (lane0_int8_out_payload)
   );
 
-  Bf16ToFp32 lane1_x ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_x_in_valid),
-    .x         (lane1_x_x),
-    .out_valid (lane1_x_out_valid),
-    .y         (lane1_x_y)
+  Bf16ToFp32 lane1_x ( // Quantizer.java:95
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_x_in_valid),
+    .in_payload  (lane1_x_in_payload),
+    .out_valid   (lane1_x_out_valid),
+    .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul lane1_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_mul_in_valid),
-    .a         (lane1_mul_a),
-    .b         (lane1_mul_b),
-    .out_valid (lane1_mul_out_valid),
-    .y         (lane1_mul_y)
+  Fp32Mul lane1_mul ( // Quantizer.java:96
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_mul_in_valid),
+    .in_payload_a (lane1_mul_in_payload_a),
+    .in_payload_b (lane1_mul_in_payload_b),
+    .out_valid    (lane1_mul_out_valid),
+    .out_payload  (lane1_mul_out_payload)
   );
 
-  Fp32ToInt8 lane1_int8 ( // Units.java:96
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_int8_in_valid),
-    .x         (lane1_int8_x),
-    .out_valid (lane1_int8_out_valid),
-    .y         (lane1_int8_y)
+  Fp32ToInt8 lane1_int8 ( // Quantizer.java:96
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_int8_in_valid),
+    .in_payload  (lane1_int8_in_payload),
+    .out_valid   (lane1_int8_out_valid),
+    .out_payload (lane1_int8_out_payload)
   );
 
-  Bf16ToFp32 lane2_x ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_x_in_valid),
-    .x         (lane2_x_x),
-    .out_valid (lane2_x_out_valid),
-    .y         (lane2_x_y)
+  Bf16ToFp32 lane2_x ( // Quantizer.java:95
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane2_x_in_valid),
+    .in_payload  (lane2_x_in_payload),
+    .out_valid   (lane2_x_out_valid),
+    .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul lane2_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_mul_in_valid),
-    .a         (lane2_mul_a),
-    .b         (lane2_mul_b),
-    .out_valid (lane2_mul_out_valid),
-    .y         (lane2_mul_y)
+  Fp32Mul lane2_mul ( // Quantizer.java:96
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane2_mul_in_valid),
+    .in_payload_a (lane2_mul_in_payload_a),
+    .in_payload_b (lane2_mul_in_payload_b),
+    .out_valid    (lane2_mul_out_valid),
+    .out_payload  (lane2_mul_out_payload)
   );
 
-  Fp32ToInt8 lane2_int8 ( // Units.java:96
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_int8_in_valid),
-    .x         (lane2_int8_x),
-    .out_valid (lane2_int8_out_valid),
-    .y         (lane2_int8_y)
+  Fp32ToInt8 lane2_int8 ( // Quantizer.java:96
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane2_int8_in_valid),
+    .in_payload  (lane2_int8_in_payload),
+    .out_valid   (lane2_int8_out_valid),
+    .out_payload (lane2_int8_out_payload)
   );
 
-  Bf16ToFp32 lane3_x ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_x_in_valid),
-    .x         (lane3_x_x),
-    .out_valid (lane3_x_out_valid),
-    .y         (lane3_x_y)
+  Bf16ToFp32 lane3_x ( // Quantizer.java:95
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane3_x_in_valid),
+    .in_payload  (lane3_x_in_payload),
+    .out_valid   (lane3_x_out_valid),
+    .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul lane3_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_mul_in_valid),
-    .a         (lane3_mul_a),
-    .b         (lane3_mul_b),
-    .out_valid (lane3_mul_out_valid),
-    .y         (lane3_mul_y)
+  Fp32Mul lane3_mul ( // Quantizer.java:96
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane3_mul_in_valid),
+    .in_payload_a (lane3_mul_in_payload_a),
+    .in_payload_b (lane3_mul_in_payload_b),
+    .out_valid    (lane3_mul_out_valid),
+    .out_payload  (lane3_mul_out_payload)
   );
 
-  Fp32ToInt8 lane3_int8 ( // Units.java:96
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_int8_in_valid),
-    .x         (lane3_int8_x),
-    .out_valid (lane3_int8_out_valid),
-    .y         (lane3_int8_y)
+  Fp32ToInt8 lane3_int8 ( // Quantizer.java:96
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane3_int8_in_valid),
+    .in_payload  (lane3_int8_in_payload),
+    .out_valid   (lane3_int8_out_valid),
+    .out_payload (lane3_int8_out_payload)
   );
 
   SyncFifo_w65_d12 result_fifo ( // CreditBuffer.java:77
@@ -427,12 +402,9 @@ module Quantizer_l4_bf16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-<<<<<<< HEAD
-  wire unused_bits = &{1'b0, lane1_int8_out_valid, lane2_int8_out_valid, lane3_int8_out_valid, result_fifo_occupancy};
-=======
-  wire unused_bits = &{1'b0, lane1_int8_out_valid, lane2_int8_out_valid, lane3_int8_out_valid, result_fifo_push_ready,
+  wire unused_bits = &{1'b0, lane1_x_out_valid, lane1_mul_out_valid, lane1_int8_out_valid, lane2_x_out_valid,
+      lane2_mul_out_valid, lane2_int8_out_valid, lane3_x_out_valid, lane3_mul_out_valid, lane3_int8_out_valid,
       result_fifo_occupancy};
->>>>>>> emitter
 endmodule
 
 `default_nettype wire

@@ -3,23 +3,23 @@
 `default_nettype none
 
 module Fp32ToInt8 (
-  input  wire        clk,       // Fp32ToInt8.java:30
-  input  wire        reset,     // Fp32ToInt8.java:30
-  input  wire        in_valid,  // Fp32ToInt8.java:25
-  input  wire [31:0] x,         // Fp32ToInt8.java:26
-  output wire        out_valid, // Fp32ToInt8.java:27
-  output wire [7:0]  y          // Fp32ToInt8.java:28
+  input  wire        clk,         // Fp32ToInt8.java:34
+  input  wire        reset,       // Fp32ToInt8.java:34
+  input  wire        in_valid,    // Fp32ToInt8.java:30
+  input  wire [31:0] in_payload,  // Fp32ToInt8.java:30
+  output wire        out_valid,   // Fp32ToInt8.java:32
+  output wire [7:0]  out_payload  // Fp32ToInt8.java:32
 );
 
-  reg  [7:0] integer_1; // Fp32ToInt8.java:37
-  reg        guard_1;   // Fp32ToInt8.java:38
-  reg        sticky_1;  // Fp32ToInt8.java:39
-  reg        large_1;   // Fp32ToInt8.java:40
-  reg        nan_1;     // Fp32ToInt8.java:41
-  reg        sign_1;    // Fp32ToInt8.java:42
-  reg  [7:0] y_2;       // Fp32ToInt8.java:50
-  reg        valid_1;   // Fp32ToInt8.java:51
-  reg        valid_2;   // Fp32ToInt8.java:51
+  reg  [7:0] integer_1; // Fp32ToInt8.java:42
+  reg        guard_1;   // Fp32ToInt8.java:43
+  reg        sticky_1;  // Fp32ToInt8.java:44
+  reg        large_1;   // Fp32ToInt8.java:45
+  reg        nan_1;     // Fp32ToInt8.java:46
+  reg        sign_1;    // Fp32ToInt8.java:47
+  reg  [7:0] y_2;       // Fp32ToInt8.java:55
+  reg        valid_1;   // Fp32ToInt8.java:56
+  reg        valid_2;   // Fp32ToInt8.java:56
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [24:0] integer_1_cat;
@@ -30,9 +30,9 @@ module Fp32ToInt8 (
   wire [24:0] integer_1_shr;
   wire [8:0] y_2_sum;
   wire [9:0] y_2_mux;
-  assign integer_1_cat = {(x[30:23] != 8'd0), x[22:0], 1'b0};
-  assign integer_1_cmp = x[30:23] >= 8'd134;
-  assign integer_1_diff = 8'd150 - x[30:23];
+  assign integer_1_cat = {(in_payload[30:23] != 8'd0), in_payload[22:0], 1'b0};
+  assign integer_1_cmp = in_payload[30:23] >= 8'd134;
+  assign integer_1_diff = 8'd150 - in_payload[30:23];
   assign integer_1_mux_2 = (integer_1_diff > 8'd26) ? 8'd26 : integer_1_diff;
   assign integer_1_mux = integer_1_cmp ? 5'd0 : integer_1_mux_2[4:0];
   assign integer_1_shr = integer_1_cat >> integer_1_mux;
@@ -43,19 +43,19 @@ module Fp32ToInt8 (
       : (large_1 | (y_2_sum > 9'd127)) ? 10'd127
       : {1'b0, y_2_sum};
 
-  assign y = y_2; // Fp32ToInt8.java:50
-  assign out_valid = valid_2; // Fp32ToInt8.java:51
+  assign out_payload = y_2; // Fp32ToInt8.java:55
+  assign out_valid = valid_2; // Fp32ToInt8.java:56
 
   always @(posedge clk) begin
-    integer_1 <= integer_1_shr[8:1]; // Fp32ToInt8.java:37
-    guard_1 <= integer_1_shr[0]; // Fp32ToInt8.java:38
-    sticky_1 <= |(integer_1_cat & ~(25'h1ffffff << integer_1_mux)); // Fp32ToInt8.java:39
-    large_1 <= integer_1_cmp; // Fp32ToInt8.java:40
-    nan_1 <= (x[30:23] == 8'd255) & (x[22:0] != 23'd0); // Fp32ToInt8.java:41
-    sign_1 <= x[31]; // Fp32ToInt8.java:42
-    y_2 <= y_2_mux[7:0]; // Fp32ToInt8.java:50
-    valid_1 <= in_valid; // Fp32ToInt8.java:51
-    valid_2 <= valid_1; // Fp32ToInt8.java:51
+    integer_1 <= integer_1_shr[8:1]; // Fp32ToInt8.java:42
+    guard_1 <= integer_1_shr[0]; // Fp32ToInt8.java:43
+    sticky_1 <= |(integer_1_cat & ~(25'h1ffffff << integer_1_mux)); // Fp32ToInt8.java:44
+    large_1 <= integer_1_cmp; // Fp32ToInt8.java:45
+    nan_1 <= (in_payload[30:23] == 8'd255) & (in_payload[22:0] != 23'd0); // Fp32ToInt8.java:46
+    sign_1 <= in_payload[31]; // Fp32ToInt8.java:47
+    y_2 <= y_2_mux[7:0]; // Fp32ToInt8.java:55
+    valid_1 <= in_valid; // Fp32ToInt8.java:56
+    valid_2 <= valid_1; // Fp32ToInt8.java:56
     if (reset) begin
       valid_1 <= 1'b0;
       valid_2 <= 1'b0;

@@ -4,60 +4,60 @@
 `default_nettype none
 
 module ResidualAdd_l2_fp16 (
-  input  wire        clk,              // ResidualAdd.java:42
-  input  wire        reset,            // ResidualAdd.java:42
-  input  wire        in_valid,         // ResidualAdd.java:49
-  output wire        in_ready,         // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_0,   // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_1,   // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_0,   // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_1,   // ResidualAdd.java:49
-  input  wire        in_payload_last,  // ResidualAdd.java:49
-  output wire        out_valid,        // ResidualAdd.java:50
-  input  wire        out_ready,        // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_0,  // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_1,  // ResidualAdd.java:50
-  output wire        out_payload_last  // ResidualAdd.java:50
+  input  wire        clk,              // ResidualAdd.java:44
+  input  wire        reset,            // ResidualAdd.java:44
+  input  wire        in_valid,         // ResidualAdd.java:51
+  output wire        in_ready,         // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_0,   // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_1,   // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_0,   // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_1,   // ResidualAdd.java:51
+  input  wire        in_payload_last,  // ResidualAdd.java:51
+  output wire        out_valid,        // ResidualAdd.java:52
+  input  wire        out_ready,        // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_0,  // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_1,  // ResidualAdd.java:52
+  output wire        out_payload_last  // ResidualAdd.java:52
 );
 
+  wire        lane0_h_in_valid;         // ResidualAdd.java:60
+  wire [15:0] lane0_h_in_payload;       // ResidualAdd.java:60
+  wire        lane0_h_out_valid;        // ResidualAdd.java:60
+  wire [31:0] lane0_h_out_payload;      // ResidualAdd.java:60
+  reg  [31:0] lane0_y_d1;               // ResidualAdd.java:61
+  wire        lane0_add_in_valid;       // ResidualAdd.java:61
+  wire [31:0] lane0_add_in_payload_a;   // ResidualAdd.java:61
+  wire [31:0] lane0_add_in_payload_b;   // ResidualAdd.java:61
+  wire        lane0_add_out_valid;      // ResidualAdd.java:61
+  wire [31:0] lane0_add_out_payload;    // ResidualAdd.java:61
+  wire        lane0_store_in_valid;     // ResidualAdd.java:62
+  wire [31:0] lane0_store_in_payload;   // ResidualAdd.java:62
+  wire        lane0_store_out_valid;    // ResidualAdd.java:62
+  wire [15:0] lane0_store_out_payload;  // ResidualAdd.java:62
+  wire        lane1_h_in_valid;         // ResidualAdd.java:60
+  wire [15:0] lane1_h_in_payload;       // ResidualAdd.java:60
+  wire        lane1_h_out_valid;        // ResidualAdd.java:60
+  wire [31:0] lane1_h_out_payload;      // ResidualAdd.java:60
+  reg  [31:0] lane1_y_d1;               // ResidualAdd.java:61
+  wire        lane1_add_in_valid;       // ResidualAdd.java:61
+  wire [31:0] lane1_add_in_payload_a;   // ResidualAdd.java:61
+  wire [31:0] lane1_add_in_payload_b;   // ResidualAdd.java:61
+  wire        lane1_add_out_valid;      // ResidualAdd.java:61
+  wire [31:0] lane1_add_out_payload;    // ResidualAdd.java:61
+  wire        lane1_store_in_valid;     // ResidualAdd.java:62
+  wire [31:0] lane1_store_in_payload;   // ResidualAdd.java:62
+  wire        lane1_store_out_valid;    // ResidualAdd.java:62
+  wire [15:0] lane1_store_out_payload;  // ResidualAdd.java:62
+  reg         last_d1;                  // ResidualAdd.java:64
+  reg         last_d2;                  // ResidualAdd.java:64
+  reg         last_d3;                  // ResidualAdd.java:64
+  reg         last_d4;                  // ResidualAdd.java:64
+  reg         last_d5;                  // ResidualAdd.java:64
+  reg         last_d6;                  // ResidualAdd.java:64
+  reg         last_d7;                  // ResidualAdd.java:64
+  reg         last_d8;                  // ResidualAdd.java:64
+  reg         last_d9;                  // ResidualAdd.java:64
   reg  [3:0]  result_credits;           // CreditBuffer.java:45
-  wire        lane0_h_in_valid;         // Units.java:43
-  wire [15:0] lane0_h_x;                // Units.java:43
-  wire        lane0_h_out_valid;        // Units.java:43
-  wire [31:0] lane0_h_y;                // Units.java:43
-  reg  [31:0] lane0_y_d1;               // ResidualAdd.java:64
-  wire        lane0_add_in_valid;       // Units.java:79
-  wire [31:0] lane0_add_a;              // Units.java:79
-  wire [31:0] lane0_add_b;              // Units.java:79
-  wire        lane0_add_out_valid;      // Units.java:79
-  wire [31:0] lane0_add_y;              // Units.java:79
-  wire        lane0_store_in_valid;     // Units.java:57
-  wire [31:0] lane0_store_x;            // Units.java:57
-  wire        lane0_store_out_valid;    // Units.java:57
-  wire [15:0] lane0_store_y;            // Units.java:57
-  wire        lane1_h_in_valid;         // Units.java:43
-  wire [15:0] lane1_h_x;                // Units.java:43
-  wire        lane1_h_out_valid;        // Units.java:43
-  wire [31:0] lane1_h_y;                // Units.java:43
-  reg  [31:0] lane1_y_d1;               // ResidualAdd.java:64
-  wire        lane1_add_in_valid;       // Units.java:79
-  wire [31:0] lane1_add_a;              // Units.java:79
-  wire [31:0] lane1_add_b;              // Units.java:79
-  wire        lane1_add_out_valid;      // Units.java:79
-  wire [31:0] lane1_add_y;              // Units.java:79
-  wire        lane1_store_in_valid;     // Units.java:57
-  wire [31:0] lane1_store_x;            // Units.java:57
-  wire        lane1_store_out_valid;    // Units.java:57
-  wire [15:0] lane1_store_y;            // Units.java:57
-  reg         last_d1;                  // ResidualAdd.java:70
-  reg         last_d2;                  // ResidualAdd.java:70
-  reg         last_d3;                  // ResidualAdd.java:70
-  reg         last_d4;                  // ResidualAdd.java:70
-  reg         last_d5;                  // ResidualAdd.java:70
-  reg         last_d6;                  // ResidualAdd.java:70
-  reg         last_d7;                  // ResidualAdd.java:70
-  reg         last_d8;                  // ResidualAdd.java:70
-  reg         last_d9;                  // ResidualAdd.java:70
   wire        result_fifo_push_valid;   // CreditBuffer.java:77
   wire        result_fifo_push_ready;   // CreditBuffer.java:77
   wire [32:0] result_fifo_push_payload; // CreditBuffer.java:77
@@ -73,23 +73,23 @@ module ResidualAdd_l2_fp16 (
   assign in_valid_and_ready = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = result_credits != 4'd0; // ResidualAdd.java:56
-  assign lane0_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane0_h_x = in_payload_h_0; // Units.java:45
-  assign lane0_add_in_valid = lane0_h_out_valid; // Units.java:80
-  assign lane0_add_a = lane0_h_y; // Units.java:81
-  assign lane0_add_b = lane0_y_d1; // Units.java:82
-  assign lane0_store_in_valid = lane0_add_out_valid; // Units.java:58
-  assign lane0_store_x = lane0_add_y; // Units.java:59
-  assign lane1_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane1_h_x = in_payload_h_1; // Units.java:45
-  assign lane1_add_in_valid = lane1_h_out_valid; // Units.java:80
-  assign lane1_add_a = lane1_h_y; // Units.java:81
-  assign lane1_add_b = lane1_y_d1; // Units.java:82
-  assign lane1_store_in_valid = lane1_add_out_valid; // Units.java:58
-  assign lane1_store_x = lane1_add_y; // Units.java:59
+  assign lane0_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane0_h_in_payload = in_payload_h_0; // ResidualAdd.java:60
+  assign lane0_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane0_add_in_payload_a = lane0_h_out_payload; // ResidualAdd.java:61
+  assign lane0_add_in_payload_b = lane0_y_d1; // ResidualAdd.java:61
+  assign lane0_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane0_store_in_payload = lane0_add_out_payload; // ResidualAdd.java:62
+  assign lane1_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane1_h_in_payload = in_payload_h_1; // ResidualAdd.java:60
+  assign lane1_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane1_add_in_payload_a = lane1_h_out_payload; // ResidualAdd.java:61
+  assign lane1_add_in_payload_b = lane1_y_d1; // ResidualAdd.java:61
+  assign lane1_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane1_store_in_payload = lane1_add_out_payload; // ResidualAdd.java:62
+  assign in_ready = result_credits != 4'd0; // ResidualAdd.java:70
   assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:78
-  assign result_fifo_push_payload = {last_d9, lane1_store_y, lane0_store_y}; // CreditBuffer.java:79
+  assign result_fifo_push_payload = {last_d9, lane1_store_out_payload, lane0_store_out_payload}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_h_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
@@ -98,39 +98,21 @@ module ResidualAdd_l2_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-<<<<<<< HEAD
-    lane0_y_d1 <= in_payload_y_0; // ResidualAdd.java:64
-    lane1_y_d1 <= in_payload_y_1; // ResidualAdd.java:64
-    last_d1 <= in_payload_last; // ResidualAdd.java:70
-    last_d2 <= last_d1; // ResidualAdd.java:70
-    last_d3 <= last_d2; // ResidualAdd.java:70
-    last_d4 <= last_d3; // ResidualAdd.java:70
-    last_d5 <= last_d4; // ResidualAdd.java:70
-    last_d6 <= last_d5; // ResidualAdd.java:70
-    last_d7 <= last_d6; // ResidualAdd.java:70
-    last_d8 <= last_d7; // ResidualAdd.java:70
-    last_d9 <= last_d8; // ResidualAdd.java:70
-    if (lane0_h_in_valid_and & ~result_credits_cond_and) begin // CreditBuffer.java:82
+    lane0_y_d1 <= in_payload_y_0; // ResidualAdd.java:61
+    lane1_y_d1 <= in_payload_y_1; // ResidualAdd.java:61
+    last_d1 <= in_payload_last; // ResidualAdd.java:64
+    last_d2 <= last_d1; // ResidualAdd.java:64
+    last_d3 <= last_d2; // ResidualAdd.java:64
+    last_d4 <= last_d3; // ResidualAdd.java:64
+    last_d5 <= last_d4; // ResidualAdd.java:64
+    last_d6 <= last_d5; // ResidualAdd.java:64
+    last_d7 <= last_d6; // ResidualAdd.java:64
+    last_d8 <= last_d7; // ResidualAdd.java:64
+    last_d9 <= last_d8; // ResidualAdd.java:64
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
-    end else if (result_credits_cond_and & ~lane0_h_in_valid_and) begin // CreditBuffer.java:83
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
       result_credits <= result_credits + 4'd1; // CreditBuffer.java:83
-=======
-    lane0_y_d1 <= in_payload_y_0; // Delay.java:25
-    lane1_y_d1 <= in_payload_y_1; // Delay.java:25
-    last_d1 <= in_payload_last; // Delay.java:25
-    last_d2 <= last_d1; // Delay.java:25
-    last_d3 <= last_d2; // Delay.java:25
-    last_d4 <= last_d3; // Delay.java:25
-    last_d5 <= last_d4; // Delay.java:25
-    last_d6 <= last_d5; // Delay.java:25
-    last_d7 <= last_d6; // Delay.java:25
-    last_d8 <= last_d7; // Delay.java:25
-    last_d9 <= last_d8; // Delay.java:25
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:75
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:76
->>>>>>> emitter
     end
     if (reset) begin
       result_credits <= 4'd11;
@@ -141,76 +123,79 @@ module ResidualAdd_l2_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~lane0_h_in_valid_and | (result_credits != 4'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
+                 "without a credit");
         $stop;
       end
       if (!(result_credits <= 4'd11)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 11");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the ",
+                 "depth 11");
         $stop;
       end
       if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
+                 "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
     end
   end
 `endif
 
-  Fp16ToFp32 lane0_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_h_in_valid),
-    .x         (lane0_h_x),
-    .out_valid (lane0_h_out_valid),
-    .y         (lane0_h_y)
+  Fp16ToFp32 lane0_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_h_in_valid),
+    .in_payload  (lane0_h_in_payload),
+    .out_valid   (lane0_h_out_valid),
+    .out_payload (lane0_h_out_payload)
   );
 
-  Fp32Add lane0_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_add_in_valid),
-    .a         (lane0_add_a),
-    .b         (lane0_add_b),
-    .out_valid (lane0_add_out_valid),
-    .y         (lane0_add_y)
+  Fp32Add lane0_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_add_in_valid),
+    .in_payload_a (lane0_add_in_payload_a),
+    .in_payload_b (lane0_add_in_payload_b),
+    .out_valid    (lane0_add_out_valid),
+    .out_payload  (lane0_add_out_payload)
   );
 
-  Fp32ToFp16 lane0_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_store_in_valid),
-    .x         (lane0_store_x),
-    .out_valid (lane0_store_out_valid),
-    .y         (lane0_store_y)
+  Fp32ToFp16 lane0_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_store_in_valid),
+    .in_payload  (lane0_store_in_payload),
+    .out_valid   (lane0_store_out_valid),
+    .out_payload (lane0_store_out_payload)
   );
 
-  Fp16ToFp32 lane1_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_h_in_valid),
-    .x         (lane1_h_x),
-    .out_valid (lane1_h_out_valid),
-    .y         (lane1_h_y)
+  Fp16ToFp32 lane1_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_h_in_valid),
+    .in_payload  (lane1_h_in_payload),
+    .out_valid   (lane1_h_out_valid),
+    .out_payload (lane1_h_out_payload)
   );
 
-  Fp32Add lane1_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_add_in_valid),
-    .a         (lane1_add_a),
-    .b         (lane1_add_b),
-    .out_valid (lane1_add_out_valid),
-    .y         (lane1_add_y)
+  Fp32Add lane1_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_add_in_valid),
+    .in_payload_a (lane1_add_in_payload_a),
+    .in_payload_b (lane1_add_in_payload_b),
+    .out_valid    (lane1_add_out_valid),
+    .out_payload  (lane1_add_out_payload)
   );
 
-  Fp32ToFp16 lane1_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_store_in_valid),
-    .x         (lane1_store_x),
-    .out_valid (lane1_store_out_valid),
-    .y         (lane1_store_y)
+  Fp32ToFp16 lane1_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_store_in_valid),
+    .in_payload  (lane1_store_in_payload),
+    .out_valid   (lane1_store_out_valid),
+    .out_payload (lane1_store_out_payload)
   );
 
   SyncFifo_w33_d11 result_fifo ( // CreditBuffer.java:77
@@ -226,7 +211,7 @@ module ResidualAdd_l2_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane1_store_out_valid, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, lane1_h_out_valid, lane1_add_out_valid, lane1_store_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

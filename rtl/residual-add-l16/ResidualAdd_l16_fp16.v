@@ -4,298 +4,298 @@
 `default_nettype none
 
 module ResidualAdd_l16_fp16 (
-  input  wire        clk,              // ResidualAdd.java:42
-  input  wire        reset,            // ResidualAdd.java:42
-  input  wire        in_valid,         // ResidualAdd.java:49
-  output wire        in_ready,         // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_0,   // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_1,   // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_2,   // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_3,   // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_4,   // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_5,   // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_6,   // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_7,   // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_8,   // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_9,   // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_10,  // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_11,  // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_12,  // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_13,  // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_14,  // ResidualAdd.java:49
-  input  wire [15:0] in_payload_h_15,  // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_0,   // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_1,   // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_2,   // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_3,   // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_4,   // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_5,   // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_6,   // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_7,   // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_8,   // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_9,   // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_10,  // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_11,  // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_12,  // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_13,  // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_14,  // ResidualAdd.java:49
-  input  wire [31:0] in_payload_y_15,  // ResidualAdd.java:49
-  input  wire        in_payload_last,  // ResidualAdd.java:49
-  output wire        out_valid,        // ResidualAdd.java:50
-  input  wire        out_ready,        // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_0,  // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_1,  // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_2,  // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_3,  // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_4,  // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_5,  // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_6,  // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_7,  // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_8,  // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_9,  // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_10, // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_11, // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_12, // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_13, // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_14, // ResidualAdd.java:50
-  output wire [15:0] out_payload_h_15, // ResidualAdd.java:50
-  output wire        out_payload_last  // ResidualAdd.java:50
+  input  wire        clk,              // ResidualAdd.java:44
+  input  wire        reset,            // ResidualAdd.java:44
+  input  wire        in_valid,         // ResidualAdd.java:51
+  output wire        in_ready,         // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_0,   // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_1,   // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_2,   // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_3,   // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_4,   // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_5,   // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_6,   // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_7,   // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_8,   // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_9,   // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_10,  // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_11,  // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_12,  // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_13,  // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_14,  // ResidualAdd.java:51
+  input  wire [15:0] in_payload_h_15,  // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_0,   // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_1,   // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_2,   // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_3,   // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_4,   // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_5,   // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_6,   // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_7,   // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_8,   // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_9,   // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_10,  // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_11,  // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_12,  // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_13,  // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_14,  // ResidualAdd.java:51
+  input  wire [31:0] in_payload_y_15,  // ResidualAdd.java:51
+  input  wire        in_payload_last,  // ResidualAdd.java:51
+  output wire        out_valid,        // ResidualAdd.java:52
+  input  wire        out_ready,        // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_0,  // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_1,  // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_2,  // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_3,  // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_4,  // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_5,  // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_6,  // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_7,  // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_8,  // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_9,  // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_10, // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_11, // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_12, // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_13, // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_14, // ResidualAdd.java:52
+  output wire [15:0] out_payload_h_15, // ResidualAdd.java:52
+  output wire        out_payload_last  // ResidualAdd.java:52
 );
 
+  wire         lane0_h_in_valid;         // ResidualAdd.java:60
+  wire [15:0]  lane0_h_in_payload;       // ResidualAdd.java:60
+  wire         lane0_h_out_valid;        // ResidualAdd.java:60
+  wire [31:0]  lane0_h_out_payload;      // ResidualAdd.java:60
+  reg  [31:0]  lane0_y_d1;               // ResidualAdd.java:61
+  wire         lane0_add_in_valid;       // ResidualAdd.java:61
+  wire [31:0]  lane0_add_in_payload_a;   // ResidualAdd.java:61
+  wire [31:0]  lane0_add_in_payload_b;   // ResidualAdd.java:61
+  wire         lane0_add_out_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane0_add_out_payload;    // ResidualAdd.java:61
+  wire         lane0_store_in_valid;     // ResidualAdd.java:62
+  wire [31:0]  lane0_store_in_payload;   // ResidualAdd.java:62
+  wire         lane0_store_out_valid;    // ResidualAdd.java:62
+  wire [15:0]  lane0_store_out_payload;  // ResidualAdd.java:62
+  wire         lane1_h_in_valid;         // ResidualAdd.java:60
+  wire [15:0]  lane1_h_in_payload;       // ResidualAdd.java:60
+  wire         lane1_h_out_valid;        // ResidualAdd.java:60
+  wire [31:0]  lane1_h_out_payload;      // ResidualAdd.java:60
+  reg  [31:0]  lane1_y_d1;               // ResidualAdd.java:61
+  wire         lane1_add_in_valid;       // ResidualAdd.java:61
+  wire [31:0]  lane1_add_in_payload_a;   // ResidualAdd.java:61
+  wire [31:0]  lane1_add_in_payload_b;   // ResidualAdd.java:61
+  wire         lane1_add_out_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane1_add_out_payload;    // ResidualAdd.java:61
+  wire         lane1_store_in_valid;     // ResidualAdd.java:62
+  wire [31:0]  lane1_store_in_payload;   // ResidualAdd.java:62
+  wire         lane1_store_out_valid;    // ResidualAdd.java:62
+  wire [15:0]  lane1_store_out_payload;  // ResidualAdd.java:62
+  wire         lane2_h_in_valid;         // ResidualAdd.java:60
+  wire [15:0]  lane2_h_in_payload;       // ResidualAdd.java:60
+  wire         lane2_h_out_valid;        // ResidualAdd.java:60
+  wire [31:0]  lane2_h_out_payload;      // ResidualAdd.java:60
+  reg  [31:0]  lane2_y_d1;               // ResidualAdd.java:61
+  wire         lane2_add_in_valid;       // ResidualAdd.java:61
+  wire [31:0]  lane2_add_in_payload_a;   // ResidualAdd.java:61
+  wire [31:0]  lane2_add_in_payload_b;   // ResidualAdd.java:61
+  wire         lane2_add_out_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane2_add_out_payload;    // ResidualAdd.java:61
+  wire         lane2_store_in_valid;     // ResidualAdd.java:62
+  wire [31:0]  lane2_store_in_payload;   // ResidualAdd.java:62
+  wire         lane2_store_out_valid;    // ResidualAdd.java:62
+  wire [15:0]  lane2_store_out_payload;  // ResidualAdd.java:62
+  wire         lane3_h_in_valid;         // ResidualAdd.java:60
+  wire [15:0]  lane3_h_in_payload;       // ResidualAdd.java:60
+  wire         lane3_h_out_valid;        // ResidualAdd.java:60
+  wire [31:0]  lane3_h_out_payload;      // ResidualAdd.java:60
+  reg  [31:0]  lane3_y_d1;               // ResidualAdd.java:61
+  wire         lane3_add_in_valid;       // ResidualAdd.java:61
+  wire [31:0]  lane3_add_in_payload_a;   // ResidualAdd.java:61
+  wire [31:0]  lane3_add_in_payload_b;   // ResidualAdd.java:61
+  wire         lane3_add_out_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane3_add_out_payload;    // ResidualAdd.java:61
+  wire         lane3_store_in_valid;     // ResidualAdd.java:62
+  wire [31:0]  lane3_store_in_payload;   // ResidualAdd.java:62
+  wire         lane3_store_out_valid;    // ResidualAdd.java:62
+  wire [15:0]  lane3_store_out_payload;  // ResidualAdd.java:62
+  wire         lane4_h_in_valid;         // ResidualAdd.java:60
+  wire [15:0]  lane4_h_in_payload;       // ResidualAdd.java:60
+  wire         lane4_h_out_valid;        // ResidualAdd.java:60
+  wire [31:0]  lane4_h_out_payload;      // ResidualAdd.java:60
+  reg  [31:0]  lane4_y_d1;               // ResidualAdd.java:61
+  wire         lane4_add_in_valid;       // ResidualAdd.java:61
+  wire [31:0]  lane4_add_in_payload_a;   // ResidualAdd.java:61
+  wire [31:0]  lane4_add_in_payload_b;   // ResidualAdd.java:61
+  wire         lane4_add_out_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane4_add_out_payload;    // ResidualAdd.java:61
+  wire         lane4_store_in_valid;     // ResidualAdd.java:62
+  wire [31:0]  lane4_store_in_payload;   // ResidualAdd.java:62
+  wire         lane4_store_out_valid;    // ResidualAdd.java:62
+  wire [15:0]  lane4_store_out_payload;  // ResidualAdd.java:62
+  wire         lane5_h_in_valid;         // ResidualAdd.java:60
+  wire [15:0]  lane5_h_in_payload;       // ResidualAdd.java:60
+  wire         lane5_h_out_valid;        // ResidualAdd.java:60
+  wire [31:0]  lane5_h_out_payload;      // ResidualAdd.java:60
+  reg  [31:0]  lane5_y_d1;               // ResidualAdd.java:61
+  wire         lane5_add_in_valid;       // ResidualAdd.java:61
+  wire [31:0]  lane5_add_in_payload_a;   // ResidualAdd.java:61
+  wire [31:0]  lane5_add_in_payload_b;   // ResidualAdd.java:61
+  wire         lane5_add_out_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane5_add_out_payload;    // ResidualAdd.java:61
+  wire         lane5_store_in_valid;     // ResidualAdd.java:62
+  wire [31:0]  lane5_store_in_payload;   // ResidualAdd.java:62
+  wire         lane5_store_out_valid;    // ResidualAdd.java:62
+  wire [15:0]  lane5_store_out_payload;  // ResidualAdd.java:62
+  wire         lane6_h_in_valid;         // ResidualAdd.java:60
+  wire [15:0]  lane6_h_in_payload;       // ResidualAdd.java:60
+  wire         lane6_h_out_valid;        // ResidualAdd.java:60
+  wire [31:0]  lane6_h_out_payload;      // ResidualAdd.java:60
+  reg  [31:0]  lane6_y_d1;               // ResidualAdd.java:61
+  wire         lane6_add_in_valid;       // ResidualAdd.java:61
+  wire [31:0]  lane6_add_in_payload_a;   // ResidualAdd.java:61
+  wire [31:0]  lane6_add_in_payload_b;   // ResidualAdd.java:61
+  wire         lane6_add_out_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane6_add_out_payload;    // ResidualAdd.java:61
+  wire         lane6_store_in_valid;     // ResidualAdd.java:62
+  wire [31:0]  lane6_store_in_payload;   // ResidualAdd.java:62
+  wire         lane6_store_out_valid;    // ResidualAdd.java:62
+  wire [15:0]  lane6_store_out_payload;  // ResidualAdd.java:62
+  wire         lane7_h_in_valid;         // ResidualAdd.java:60
+  wire [15:0]  lane7_h_in_payload;       // ResidualAdd.java:60
+  wire         lane7_h_out_valid;        // ResidualAdd.java:60
+  wire [31:0]  lane7_h_out_payload;      // ResidualAdd.java:60
+  reg  [31:0]  lane7_y_d1;               // ResidualAdd.java:61
+  wire         lane7_add_in_valid;       // ResidualAdd.java:61
+  wire [31:0]  lane7_add_in_payload_a;   // ResidualAdd.java:61
+  wire [31:0]  lane7_add_in_payload_b;   // ResidualAdd.java:61
+  wire         lane7_add_out_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane7_add_out_payload;    // ResidualAdd.java:61
+  wire         lane7_store_in_valid;     // ResidualAdd.java:62
+  wire [31:0]  lane7_store_in_payload;   // ResidualAdd.java:62
+  wire         lane7_store_out_valid;    // ResidualAdd.java:62
+  wire [15:0]  lane7_store_out_payload;  // ResidualAdd.java:62
+  wire         lane8_h_in_valid;         // ResidualAdd.java:60
+  wire [15:0]  lane8_h_in_payload;       // ResidualAdd.java:60
+  wire         lane8_h_out_valid;        // ResidualAdd.java:60
+  wire [31:0]  lane8_h_out_payload;      // ResidualAdd.java:60
+  reg  [31:0]  lane8_y_d1;               // ResidualAdd.java:61
+  wire         lane8_add_in_valid;       // ResidualAdd.java:61
+  wire [31:0]  lane8_add_in_payload_a;   // ResidualAdd.java:61
+  wire [31:0]  lane8_add_in_payload_b;   // ResidualAdd.java:61
+  wire         lane8_add_out_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane8_add_out_payload;    // ResidualAdd.java:61
+  wire         lane8_store_in_valid;     // ResidualAdd.java:62
+  wire [31:0]  lane8_store_in_payload;   // ResidualAdd.java:62
+  wire         lane8_store_out_valid;    // ResidualAdd.java:62
+  wire [15:0]  lane8_store_out_payload;  // ResidualAdd.java:62
+  wire         lane9_h_in_valid;         // ResidualAdd.java:60
+  wire [15:0]  lane9_h_in_payload;       // ResidualAdd.java:60
+  wire         lane9_h_out_valid;        // ResidualAdd.java:60
+  wire [31:0]  lane9_h_out_payload;      // ResidualAdd.java:60
+  reg  [31:0]  lane9_y_d1;               // ResidualAdd.java:61
+  wire         lane9_add_in_valid;       // ResidualAdd.java:61
+  wire [31:0]  lane9_add_in_payload_a;   // ResidualAdd.java:61
+  wire [31:0]  lane9_add_in_payload_b;   // ResidualAdd.java:61
+  wire         lane9_add_out_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane9_add_out_payload;    // ResidualAdd.java:61
+  wire         lane9_store_in_valid;     // ResidualAdd.java:62
+  wire [31:0]  lane9_store_in_payload;   // ResidualAdd.java:62
+  wire         lane9_store_out_valid;    // ResidualAdd.java:62
+  wire [15:0]  lane9_store_out_payload;  // ResidualAdd.java:62
+  wire         lane10_h_in_valid;        // ResidualAdd.java:60
+  wire [15:0]  lane10_h_in_payload;      // ResidualAdd.java:60
+  wire         lane10_h_out_valid;       // ResidualAdd.java:60
+  wire [31:0]  lane10_h_out_payload;     // ResidualAdd.java:60
+  reg  [31:0]  lane10_y_d1;              // ResidualAdd.java:61
+  wire         lane10_add_in_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane10_add_in_payload_a;  // ResidualAdd.java:61
+  wire [31:0]  lane10_add_in_payload_b;  // ResidualAdd.java:61
+  wire         lane10_add_out_valid;     // ResidualAdd.java:61
+  wire [31:0]  lane10_add_out_payload;   // ResidualAdd.java:61
+  wire         lane10_store_in_valid;    // ResidualAdd.java:62
+  wire [31:0]  lane10_store_in_payload;  // ResidualAdd.java:62
+  wire         lane10_store_out_valid;   // ResidualAdd.java:62
+  wire [15:0]  lane10_store_out_payload; // ResidualAdd.java:62
+  wire         lane11_h_in_valid;        // ResidualAdd.java:60
+  wire [15:0]  lane11_h_in_payload;      // ResidualAdd.java:60
+  wire         lane11_h_out_valid;       // ResidualAdd.java:60
+  wire [31:0]  lane11_h_out_payload;     // ResidualAdd.java:60
+  reg  [31:0]  lane11_y_d1;              // ResidualAdd.java:61
+  wire         lane11_add_in_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane11_add_in_payload_a;  // ResidualAdd.java:61
+  wire [31:0]  lane11_add_in_payload_b;  // ResidualAdd.java:61
+  wire         lane11_add_out_valid;     // ResidualAdd.java:61
+  wire [31:0]  lane11_add_out_payload;   // ResidualAdd.java:61
+  wire         lane11_store_in_valid;    // ResidualAdd.java:62
+  wire [31:0]  lane11_store_in_payload;  // ResidualAdd.java:62
+  wire         lane11_store_out_valid;   // ResidualAdd.java:62
+  wire [15:0]  lane11_store_out_payload; // ResidualAdd.java:62
+  wire         lane12_h_in_valid;        // ResidualAdd.java:60
+  wire [15:0]  lane12_h_in_payload;      // ResidualAdd.java:60
+  wire         lane12_h_out_valid;       // ResidualAdd.java:60
+  wire [31:0]  lane12_h_out_payload;     // ResidualAdd.java:60
+  reg  [31:0]  lane12_y_d1;              // ResidualAdd.java:61
+  wire         lane12_add_in_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane12_add_in_payload_a;  // ResidualAdd.java:61
+  wire [31:0]  lane12_add_in_payload_b;  // ResidualAdd.java:61
+  wire         lane12_add_out_valid;     // ResidualAdd.java:61
+  wire [31:0]  lane12_add_out_payload;   // ResidualAdd.java:61
+  wire         lane12_store_in_valid;    // ResidualAdd.java:62
+  wire [31:0]  lane12_store_in_payload;  // ResidualAdd.java:62
+  wire         lane12_store_out_valid;   // ResidualAdd.java:62
+  wire [15:0]  lane12_store_out_payload; // ResidualAdd.java:62
+  wire         lane13_h_in_valid;        // ResidualAdd.java:60
+  wire [15:0]  lane13_h_in_payload;      // ResidualAdd.java:60
+  wire         lane13_h_out_valid;       // ResidualAdd.java:60
+  wire [31:0]  lane13_h_out_payload;     // ResidualAdd.java:60
+  reg  [31:0]  lane13_y_d1;              // ResidualAdd.java:61
+  wire         lane13_add_in_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane13_add_in_payload_a;  // ResidualAdd.java:61
+  wire [31:0]  lane13_add_in_payload_b;  // ResidualAdd.java:61
+  wire         lane13_add_out_valid;     // ResidualAdd.java:61
+  wire [31:0]  lane13_add_out_payload;   // ResidualAdd.java:61
+  wire         lane13_store_in_valid;    // ResidualAdd.java:62
+  wire [31:0]  lane13_store_in_payload;  // ResidualAdd.java:62
+  wire         lane13_store_out_valid;   // ResidualAdd.java:62
+  wire [15:0]  lane13_store_out_payload; // ResidualAdd.java:62
+  wire         lane14_h_in_valid;        // ResidualAdd.java:60
+  wire [15:0]  lane14_h_in_payload;      // ResidualAdd.java:60
+  wire         lane14_h_out_valid;       // ResidualAdd.java:60
+  wire [31:0]  lane14_h_out_payload;     // ResidualAdd.java:60
+  reg  [31:0]  lane14_y_d1;              // ResidualAdd.java:61
+  wire         lane14_add_in_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane14_add_in_payload_a;  // ResidualAdd.java:61
+  wire [31:0]  lane14_add_in_payload_b;  // ResidualAdd.java:61
+  wire         lane14_add_out_valid;     // ResidualAdd.java:61
+  wire [31:0]  lane14_add_out_payload;   // ResidualAdd.java:61
+  wire         lane14_store_in_valid;    // ResidualAdd.java:62
+  wire [31:0]  lane14_store_in_payload;  // ResidualAdd.java:62
+  wire         lane14_store_out_valid;   // ResidualAdd.java:62
+  wire [15:0]  lane14_store_out_payload; // ResidualAdd.java:62
+  wire         lane15_h_in_valid;        // ResidualAdd.java:60
+  wire [15:0]  lane15_h_in_payload;      // ResidualAdd.java:60
+  wire         lane15_h_out_valid;       // ResidualAdd.java:60
+  wire [31:0]  lane15_h_out_payload;     // ResidualAdd.java:60
+  reg  [31:0]  lane15_y_d1;              // ResidualAdd.java:61
+  wire         lane15_add_in_valid;      // ResidualAdd.java:61
+  wire [31:0]  lane15_add_in_payload_a;  // ResidualAdd.java:61
+  wire [31:0]  lane15_add_in_payload_b;  // ResidualAdd.java:61
+  wire         lane15_add_out_valid;     // ResidualAdd.java:61
+  wire [31:0]  lane15_add_out_payload;   // ResidualAdd.java:61
+  wire         lane15_store_in_valid;    // ResidualAdd.java:62
+  wire [31:0]  lane15_store_in_payload;  // ResidualAdd.java:62
+  wire         lane15_store_out_valid;   // ResidualAdd.java:62
+  wire [15:0]  lane15_store_out_payload; // ResidualAdd.java:62
+  reg          last_d1;                  // ResidualAdd.java:64
+  reg          last_d2;                  // ResidualAdd.java:64
+  reg          last_d3;                  // ResidualAdd.java:64
+  reg          last_d4;                  // ResidualAdd.java:64
+  reg          last_d5;                  // ResidualAdd.java:64
+  reg          last_d6;                  // ResidualAdd.java:64
+  reg          last_d7;                  // ResidualAdd.java:64
+  reg          last_d8;                  // ResidualAdd.java:64
+  reg          last_d9;                  // ResidualAdd.java:64
   reg  [3:0]   result_credits;           // CreditBuffer.java:45
-  wire         lane0_h_in_valid;         // Units.java:43
-  wire [15:0]  lane0_h_x;                // Units.java:43
-  wire         lane0_h_out_valid;        // Units.java:43
-  wire [31:0]  lane0_h_y;                // Units.java:43
-  reg  [31:0]  lane0_y_d1;               // ResidualAdd.java:64
-  wire         lane0_add_in_valid;       // Units.java:79
-  wire [31:0]  lane0_add_a;              // Units.java:79
-  wire [31:0]  lane0_add_b;              // Units.java:79
-  wire         lane0_add_out_valid;      // Units.java:79
-  wire [31:0]  lane0_add_y;              // Units.java:79
-  wire         lane0_store_in_valid;     // Units.java:57
-  wire [31:0]  lane0_store_x;            // Units.java:57
-  wire         lane0_store_out_valid;    // Units.java:57
-  wire [15:0]  lane0_store_y;            // Units.java:57
-  wire         lane1_h_in_valid;         // Units.java:43
-  wire [15:0]  lane1_h_x;                // Units.java:43
-  wire         lane1_h_out_valid;        // Units.java:43
-  wire [31:0]  lane1_h_y;                // Units.java:43
-  reg  [31:0]  lane1_y_d1;               // ResidualAdd.java:64
-  wire         lane1_add_in_valid;       // Units.java:79
-  wire [31:0]  lane1_add_a;              // Units.java:79
-  wire [31:0]  lane1_add_b;              // Units.java:79
-  wire         lane1_add_out_valid;      // Units.java:79
-  wire [31:0]  lane1_add_y;              // Units.java:79
-  wire         lane1_store_in_valid;     // Units.java:57
-  wire [31:0]  lane1_store_x;            // Units.java:57
-  wire         lane1_store_out_valid;    // Units.java:57
-  wire [15:0]  lane1_store_y;            // Units.java:57
-  wire         lane2_h_in_valid;         // Units.java:43
-  wire [15:0]  lane2_h_x;                // Units.java:43
-  wire         lane2_h_out_valid;        // Units.java:43
-  wire [31:0]  lane2_h_y;                // Units.java:43
-  reg  [31:0]  lane2_y_d1;               // ResidualAdd.java:64
-  wire         lane2_add_in_valid;       // Units.java:79
-  wire [31:0]  lane2_add_a;              // Units.java:79
-  wire [31:0]  lane2_add_b;              // Units.java:79
-  wire         lane2_add_out_valid;      // Units.java:79
-  wire [31:0]  lane2_add_y;              // Units.java:79
-  wire         lane2_store_in_valid;     // Units.java:57
-  wire [31:0]  lane2_store_x;            // Units.java:57
-  wire         lane2_store_out_valid;    // Units.java:57
-  wire [15:0]  lane2_store_y;            // Units.java:57
-  wire         lane3_h_in_valid;         // Units.java:43
-  wire [15:0]  lane3_h_x;                // Units.java:43
-  wire         lane3_h_out_valid;        // Units.java:43
-  wire [31:0]  lane3_h_y;                // Units.java:43
-  reg  [31:0]  lane3_y_d1;               // ResidualAdd.java:64
-  wire         lane3_add_in_valid;       // Units.java:79
-  wire [31:0]  lane3_add_a;              // Units.java:79
-  wire [31:0]  lane3_add_b;              // Units.java:79
-  wire         lane3_add_out_valid;      // Units.java:79
-  wire [31:0]  lane3_add_y;              // Units.java:79
-  wire         lane3_store_in_valid;     // Units.java:57
-  wire [31:0]  lane3_store_x;            // Units.java:57
-  wire         lane3_store_out_valid;    // Units.java:57
-  wire [15:0]  lane3_store_y;            // Units.java:57
-  wire         lane4_h_in_valid;         // Units.java:43
-  wire [15:0]  lane4_h_x;                // Units.java:43
-  wire         lane4_h_out_valid;        // Units.java:43
-  wire [31:0]  lane4_h_y;                // Units.java:43
-  reg  [31:0]  lane4_y_d1;               // ResidualAdd.java:64
-  wire         lane4_add_in_valid;       // Units.java:79
-  wire [31:0]  lane4_add_a;              // Units.java:79
-  wire [31:0]  lane4_add_b;              // Units.java:79
-  wire         lane4_add_out_valid;      // Units.java:79
-  wire [31:0]  lane4_add_y;              // Units.java:79
-  wire         lane4_store_in_valid;     // Units.java:57
-  wire [31:0]  lane4_store_x;            // Units.java:57
-  wire         lane4_store_out_valid;    // Units.java:57
-  wire [15:0]  lane4_store_y;            // Units.java:57
-  wire         lane5_h_in_valid;         // Units.java:43
-  wire [15:0]  lane5_h_x;                // Units.java:43
-  wire         lane5_h_out_valid;        // Units.java:43
-  wire [31:0]  lane5_h_y;                // Units.java:43
-  reg  [31:0]  lane5_y_d1;               // ResidualAdd.java:64
-  wire         lane5_add_in_valid;       // Units.java:79
-  wire [31:0]  lane5_add_a;              // Units.java:79
-  wire [31:0]  lane5_add_b;              // Units.java:79
-  wire         lane5_add_out_valid;      // Units.java:79
-  wire [31:0]  lane5_add_y;              // Units.java:79
-  wire         lane5_store_in_valid;     // Units.java:57
-  wire [31:0]  lane5_store_x;            // Units.java:57
-  wire         lane5_store_out_valid;    // Units.java:57
-  wire [15:0]  lane5_store_y;            // Units.java:57
-  wire         lane6_h_in_valid;         // Units.java:43
-  wire [15:0]  lane6_h_x;                // Units.java:43
-  wire         lane6_h_out_valid;        // Units.java:43
-  wire [31:0]  lane6_h_y;                // Units.java:43
-  reg  [31:0]  lane6_y_d1;               // ResidualAdd.java:64
-  wire         lane6_add_in_valid;       // Units.java:79
-  wire [31:0]  lane6_add_a;              // Units.java:79
-  wire [31:0]  lane6_add_b;              // Units.java:79
-  wire         lane6_add_out_valid;      // Units.java:79
-  wire [31:0]  lane6_add_y;              // Units.java:79
-  wire         lane6_store_in_valid;     // Units.java:57
-  wire [31:0]  lane6_store_x;            // Units.java:57
-  wire         lane6_store_out_valid;    // Units.java:57
-  wire [15:0]  lane6_store_y;            // Units.java:57
-  wire         lane7_h_in_valid;         // Units.java:43
-  wire [15:0]  lane7_h_x;                // Units.java:43
-  wire         lane7_h_out_valid;        // Units.java:43
-  wire [31:0]  lane7_h_y;                // Units.java:43
-  reg  [31:0]  lane7_y_d1;               // ResidualAdd.java:64
-  wire         lane7_add_in_valid;       // Units.java:79
-  wire [31:0]  lane7_add_a;              // Units.java:79
-  wire [31:0]  lane7_add_b;              // Units.java:79
-  wire         lane7_add_out_valid;      // Units.java:79
-  wire [31:0]  lane7_add_y;              // Units.java:79
-  wire         lane7_store_in_valid;     // Units.java:57
-  wire [31:0]  lane7_store_x;            // Units.java:57
-  wire         lane7_store_out_valid;    // Units.java:57
-  wire [15:0]  lane7_store_y;            // Units.java:57
-  wire         lane8_h_in_valid;         // Units.java:43
-  wire [15:0]  lane8_h_x;                // Units.java:43
-  wire         lane8_h_out_valid;        // Units.java:43
-  wire [31:0]  lane8_h_y;                // Units.java:43
-  reg  [31:0]  lane8_y_d1;               // ResidualAdd.java:64
-  wire         lane8_add_in_valid;       // Units.java:79
-  wire [31:0]  lane8_add_a;              // Units.java:79
-  wire [31:0]  lane8_add_b;              // Units.java:79
-  wire         lane8_add_out_valid;      // Units.java:79
-  wire [31:0]  lane8_add_y;              // Units.java:79
-  wire         lane8_store_in_valid;     // Units.java:57
-  wire [31:0]  lane8_store_x;            // Units.java:57
-  wire         lane8_store_out_valid;    // Units.java:57
-  wire [15:0]  lane8_store_y;            // Units.java:57
-  wire         lane9_h_in_valid;         // Units.java:43
-  wire [15:0]  lane9_h_x;                // Units.java:43
-  wire         lane9_h_out_valid;        // Units.java:43
-  wire [31:0]  lane9_h_y;                // Units.java:43
-  reg  [31:0]  lane9_y_d1;               // ResidualAdd.java:64
-  wire         lane9_add_in_valid;       // Units.java:79
-  wire [31:0]  lane9_add_a;              // Units.java:79
-  wire [31:0]  lane9_add_b;              // Units.java:79
-  wire         lane9_add_out_valid;      // Units.java:79
-  wire [31:0]  lane9_add_y;              // Units.java:79
-  wire         lane9_store_in_valid;     // Units.java:57
-  wire [31:0]  lane9_store_x;            // Units.java:57
-  wire         lane9_store_out_valid;    // Units.java:57
-  wire [15:0]  lane9_store_y;            // Units.java:57
-  wire         lane10_h_in_valid;        // Units.java:43
-  wire [15:0]  lane10_h_x;               // Units.java:43
-  wire         lane10_h_out_valid;       // Units.java:43
-  wire [31:0]  lane10_h_y;               // Units.java:43
-  reg  [31:0]  lane10_y_d1;              // ResidualAdd.java:64
-  wire         lane10_add_in_valid;      // Units.java:79
-  wire [31:0]  lane10_add_a;             // Units.java:79
-  wire [31:0]  lane10_add_b;             // Units.java:79
-  wire         lane10_add_out_valid;     // Units.java:79
-  wire [31:0]  lane10_add_y;             // Units.java:79
-  wire         lane10_store_in_valid;    // Units.java:57
-  wire [31:0]  lane10_store_x;           // Units.java:57
-  wire         lane10_store_out_valid;   // Units.java:57
-  wire [15:0]  lane10_store_y;           // Units.java:57
-  wire         lane11_h_in_valid;        // Units.java:43
-  wire [15:0]  lane11_h_x;               // Units.java:43
-  wire         lane11_h_out_valid;       // Units.java:43
-  wire [31:0]  lane11_h_y;               // Units.java:43
-  reg  [31:0]  lane11_y_d1;              // ResidualAdd.java:64
-  wire         lane11_add_in_valid;      // Units.java:79
-  wire [31:0]  lane11_add_a;             // Units.java:79
-  wire [31:0]  lane11_add_b;             // Units.java:79
-  wire         lane11_add_out_valid;     // Units.java:79
-  wire [31:0]  lane11_add_y;             // Units.java:79
-  wire         lane11_store_in_valid;    // Units.java:57
-  wire [31:0]  lane11_store_x;           // Units.java:57
-  wire         lane11_store_out_valid;   // Units.java:57
-  wire [15:0]  lane11_store_y;           // Units.java:57
-  wire         lane12_h_in_valid;        // Units.java:43
-  wire [15:0]  lane12_h_x;               // Units.java:43
-  wire         lane12_h_out_valid;       // Units.java:43
-  wire [31:0]  lane12_h_y;               // Units.java:43
-  reg  [31:0]  lane12_y_d1;              // ResidualAdd.java:64
-  wire         lane12_add_in_valid;      // Units.java:79
-  wire [31:0]  lane12_add_a;             // Units.java:79
-  wire [31:0]  lane12_add_b;             // Units.java:79
-  wire         lane12_add_out_valid;     // Units.java:79
-  wire [31:0]  lane12_add_y;             // Units.java:79
-  wire         lane12_store_in_valid;    // Units.java:57
-  wire [31:0]  lane12_store_x;           // Units.java:57
-  wire         lane12_store_out_valid;   // Units.java:57
-  wire [15:0]  lane12_store_y;           // Units.java:57
-  wire         lane13_h_in_valid;        // Units.java:43
-  wire [15:0]  lane13_h_x;               // Units.java:43
-  wire         lane13_h_out_valid;       // Units.java:43
-  wire [31:0]  lane13_h_y;               // Units.java:43
-  reg  [31:0]  lane13_y_d1;              // ResidualAdd.java:64
-  wire         lane13_add_in_valid;      // Units.java:79
-  wire [31:0]  lane13_add_a;             // Units.java:79
-  wire [31:0]  lane13_add_b;             // Units.java:79
-  wire         lane13_add_out_valid;     // Units.java:79
-  wire [31:0]  lane13_add_y;             // Units.java:79
-  wire         lane13_store_in_valid;    // Units.java:57
-  wire [31:0]  lane13_store_x;           // Units.java:57
-  wire         lane13_store_out_valid;   // Units.java:57
-  wire [15:0]  lane13_store_y;           // Units.java:57
-  wire         lane14_h_in_valid;        // Units.java:43
-  wire [15:0]  lane14_h_x;               // Units.java:43
-  wire         lane14_h_out_valid;       // Units.java:43
-  wire [31:0]  lane14_h_y;               // Units.java:43
-  reg  [31:0]  lane14_y_d1;              // ResidualAdd.java:64
-  wire         lane14_add_in_valid;      // Units.java:79
-  wire [31:0]  lane14_add_a;             // Units.java:79
-  wire [31:0]  lane14_add_b;             // Units.java:79
-  wire         lane14_add_out_valid;     // Units.java:79
-  wire [31:0]  lane14_add_y;             // Units.java:79
-  wire         lane14_store_in_valid;    // Units.java:57
-  wire [31:0]  lane14_store_x;           // Units.java:57
-  wire         lane14_store_out_valid;   // Units.java:57
-  wire [15:0]  lane14_store_y;           // Units.java:57
-  wire         lane15_h_in_valid;        // Units.java:43
-  wire [15:0]  lane15_h_x;               // Units.java:43
-  wire         lane15_h_out_valid;       // Units.java:43
-  wire [31:0]  lane15_h_y;               // Units.java:43
-  reg  [31:0]  lane15_y_d1;              // ResidualAdd.java:64
-  wire         lane15_add_in_valid;      // Units.java:79
-  wire [31:0]  lane15_add_a;             // Units.java:79
-  wire [31:0]  lane15_add_b;             // Units.java:79
-  wire         lane15_add_out_valid;     // Units.java:79
-  wire [31:0]  lane15_add_y;             // Units.java:79
-  wire         lane15_store_in_valid;    // Units.java:57
-  wire [31:0]  lane15_store_x;           // Units.java:57
-  wire         lane15_store_out_valid;   // Units.java:57
-  wire [15:0]  lane15_store_y;           // Units.java:57
-  reg          last_d1;                  // ResidualAdd.java:70
-  reg          last_d2;                  // ResidualAdd.java:70
-  reg          last_d3;                  // ResidualAdd.java:70
-  reg          last_d4;                  // ResidualAdd.java:70
-  reg          last_d5;                  // ResidualAdd.java:70
-  reg          last_d6;                  // ResidualAdd.java:70
-  reg          last_d7;                  // ResidualAdd.java:70
-  reg          last_d8;                  // ResidualAdd.java:70
-  reg          last_d9;                  // ResidualAdd.java:70
   wire         result_fifo_push_valid;   // CreditBuffer.java:77
   wire         result_fifo_push_ready;   // CreditBuffer.java:77
   wire [256:0] result_fifo_push_payload; // CreditBuffer.java:77
@@ -311,145 +311,139 @@ module ResidualAdd_l16_fp16 (
   assign in_valid_and_ready = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = result_credits != 4'd0; // ResidualAdd.java:56
-  assign lane0_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane0_h_x = in_payload_h_0; // Units.java:45
-  assign lane0_add_in_valid = lane0_h_out_valid; // Units.java:80
-  assign lane0_add_a = lane0_h_y; // Units.java:81
-  assign lane0_add_b = lane0_y_d1; // Units.java:82
-  assign lane0_store_in_valid = lane0_add_out_valid; // Units.java:58
-  assign lane0_store_x = lane0_add_y; // Units.java:59
-  assign lane1_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane1_h_x = in_payload_h_1; // Units.java:45
-  assign lane1_add_in_valid = lane1_h_out_valid; // Units.java:80
-  assign lane1_add_a = lane1_h_y; // Units.java:81
-  assign lane1_add_b = lane1_y_d1; // Units.java:82
-  assign lane1_store_in_valid = lane1_add_out_valid; // Units.java:58
-  assign lane1_store_x = lane1_add_y; // Units.java:59
-  assign lane2_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane2_h_x = in_payload_h_2; // Units.java:45
-  assign lane2_add_in_valid = lane2_h_out_valid; // Units.java:80
-  assign lane2_add_a = lane2_h_y; // Units.java:81
-  assign lane2_add_b = lane2_y_d1; // Units.java:82
-  assign lane2_store_in_valid = lane2_add_out_valid; // Units.java:58
-  assign lane2_store_x = lane2_add_y; // Units.java:59
-  assign lane3_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane3_h_x = in_payload_h_3; // Units.java:45
-  assign lane3_add_in_valid = lane3_h_out_valid; // Units.java:80
-  assign lane3_add_a = lane3_h_y; // Units.java:81
-  assign lane3_add_b = lane3_y_d1; // Units.java:82
-  assign lane3_store_in_valid = lane3_add_out_valid; // Units.java:58
-  assign lane3_store_x = lane3_add_y; // Units.java:59
-  assign lane4_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane4_h_x = in_payload_h_4; // Units.java:45
-  assign lane4_add_in_valid = lane4_h_out_valid; // Units.java:80
-  assign lane4_add_a = lane4_h_y; // Units.java:81
-  assign lane4_add_b = lane4_y_d1; // Units.java:82
-  assign lane4_store_in_valid = lane4_add_out_valid; // Units.java:58
-  assign lane4_store_x = lane4_add_y; // Units.java:59
-  assign lane5_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane5_h_x = in_payload_h_5; // Units.java:45
-  assign lane5_add_in_valid = lane5_h_out_valid; // Units.java:80
-  assign lane5_add_a = lane5_h_y; // Units.java:81
-  assign lane5_add_b = lane5_y_d1; // Units.java:82
-  assign lane5_store_in_valid = lane5_add_out_valid; // Units.java:58
-  assign lane5_store_x = lane5_add_y; // Units.java:59
-  assign lane6_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane6_h_x = in_payload_h_6; // Units.java:45
-  assign lane6_add_in_valid = lane6_h_out_valid; // Units.java:80
-  assign lane6_add_a = lane6_h_y; // Units.java:81
-  assign lane6_add_b = lane6_y_d1; // Units.java:82
-  assign lane6_store_in_valid = lane6_add_out_valid; // Units.java:58
-  assign lane6_store_x = lane6_add_y; // Units.java:59
-  assign lane7_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane7_h_x = in_payload_h_7; // Units.java:45
-  assign lane7_add_in_valid = lane7_h_out_valid; // Units.java:80
-  assign lane7_add_a = lane7_h_y; // Units.java:81
-  assign lane7_add_b = lane7_y_d1; // Units.java:82
-  assign lane7_store_in_valid = lane7_add_out_valid; // Units.java:58
-  assign lane7_store_x = lane7_add_y; // Units.java:59
-  assign lane8_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane8_h_x = in_payload_h_8; // Units.java:45
-  assign lane8_add_in_valid = lane8_h_out_valid; // Units.java:80
-  assign lane8_add_a = lane8_h_y; // Units.java:81
-  assign lane8_add_b = lane8_y_d1; // Units.java:82
-  assign lane8_store_in_valid = lane8_add_out_valid; // Units.java:58
-  assign lane8_store_x = lane8_add_y; // Units.java:59
-  assign lane9_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane9_h_x = in_payload_h_9; // Units.java:45
-  assign lane9_add_in_valid = lane9_h_out_valid; // Units.java:80
-  assign lane9_add_a = lane9_h_y; // Units.java:81
-  assign lane9_add_b = lane9_y_d1; // Units.java:82
-  assign lane9_store_in_valid = lane9_add_out_valid; // Units.java:58
-  assign lane9_store_x = lane9_add_y; // Units.java:59
-  assign lane10_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane10_h_x = in_payload_h_10; // Units.java:45
-  assign lane10_add_in_valid = lane10_h_out_valid; // Units.java:80
-  assign lane10_add_a = lane10_h_y; // Units.java:81
-  assign lane10_add_b = lane10_y_d1; // Units.java:82
-  assign lane10_store_in_valid = lane10_add_out_valid; // Units.java:58
-  assign lane10_store_x = lane10_add_y; // Units.java:59
-  assign lane11_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane11_h_x = in_payload_h_11; // Units.java:45
-  assign lane11_add_in_valid = lane11_h_out_valid; // Units.java:80
-  assign lane11_add_a = lane11_h_y; // Units.java:81
-  assign lane11_add_b = lane11_y_d1; // Units.java:82
-  assign lane11_store_in_valid = lane11_add_out_valid; // Units.java:58
-  assign lane11_store_x = lane11_add_y; // Units.java:59
-  assign lane12_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane12_h_x = in_payload_h_12; // Units.java:45
-  assign lane12_add_in_valid = lane12_h_out_valid; // Units.java:80
-  assign lane12_add_a = lane12_h_y; // Units.java:81
-  assign lane12_add_b = lane12_y_d1; // Units.java:82
-  assign lane12_store_in_valid = lane12_add_out_valid; // Units.java:58
-  assign lane12_store_x = lane12_add_y; // Units.java:59
-  assign lane13_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane13_h_x = in_payload_h_13; // Units.java:45
-  assign lane13_add_in_valid = lane13_h_out_valid; // Units.java:80
-  assign lane13_add_a = lane13_h_y; // Units.java:81
-  assign lane13_add_b = lane13_y_d1; // Units.java:82
-  assign lane13_store_in_valid = lane13_add_out_valid; // Units.java:58
-  assign lane13_store_x = lane13_add_y; // Units.java:59
-  assign lane14_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane14_h_x = in_payload_h_14; // Units.java:45
-  assign lane14_add_in_valid = lane14_h_out_valid; // Units.java:80
-  assign lane14_add_a = lane14_h_y; // Units.java:81
-  assign lane14_add_b = lane14_y_d1; // Units.java:82
-  assign lane14_store_in_valid = lane14_add_out_valid; // Units.java:58
-  assign lane14_store_x = lane14_add_y; // Units.java:59
-  assign lane15_h_in_valid = in_valid_and_ready; // Units.java:44
-  assign lane15_h_x = in_payload_h_15; // Units.java:45
-  assign lane15_add_in_valid = lane15_h_out_valid; // Units.java:80
-  assign lane15_add_a = lane15_h_y; // Units.java:81
-  assign lane15_add_b = lane15_y_d1; // Units.java:82
-  assign lane15_store_in_valid = lane15_add_out_valid; // Units.java:58
-  assign lane15_store_x = lane15_add_y; // Units.java:59
-<<<<<<< HEAD
+  assign lane0_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane0_h_in_payload = in_payload_h_0; // ResidualAdd.java:60
+  assign lane0_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane0_add_in_payload_a = lane0_h_out_payload; // ResidualAdd.java:61
+  assign lane0_add_in_payload_b = lane0_y_d1; // ResidualAdd.java:61
+  assign lane0_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane0_store_in_payload = lane0_add_out_payload; // ResidualAdd.java:62
+  assign lane1_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane1_h_in_payload = in_payload_h_1; // ResidualAdd.java:60
+  assign lane1_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane1_add_in_payload_a = lane1_h_out_payload; // ResidualAdd.java:61
+  assign lane1_add_in_payload_b = lane1_y_d1; // ResidualAdd.java:61
+  assign lane1_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane1_store_in_payload = lane1_add_out_payload; // ResidualAdd.java:62
+  assign lane2_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane2_h_in_payload = in_payload_h_2; // ResidualAdd.java:60
+  assign lane2_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane2_add_in_payload_a = lane2_h_out_payload; // ResidualAdd.java:61
+  assign lane2_add_in_payload_b = lane2_y_d1; // ResidualAdd.java:61
+  assign lane2_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane2_store_in_payload = lane2_add_out_payload; // ResidualAdd.java:62
+  assign lane3_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane3_h_in_payload = in_payload_h_3; // ResidualAdd.java:60
+  assign lane3_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane3_add_in_payload_a = lane3_h_out_payload; // ResidualAdd.java:61
+  assign lane3_add_in_payload_b = lane3_y_d1; // ResidualAdd.java:61
+  assign lane3_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane3_store_in_payload = lane3_add_out_payload; // ResidualAdd.java:62
+  assign lane4_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane4_h_in_payload = in_payload_h_4; // ResidualAdd.java:60
+  assign lane4_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane4_add_in_payload_a = lane4_h_out_payload; // ResidualAdd.java:61
+  assign lane4_add_in_payload_b = lane4_y_d1; // ResidualAdd.java:61
+  assign lane4_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane4_store_in_payload = lane4_add_out_payload; // ResidualAdd.java:62
+  assign lane5_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane5_h_in_payload = in_payload_h_5; // ResidualAdd.java:60
+  assign lane5_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane5_add_in_payload_a = lane5_h_out_payload; // ResidualAdd.java:61
+  assign lane5_add_in_payload_b = lane5_y_d1; // ResidualAdd.java:61
+  assign lane5_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane5_store_in_payload = lane5_add_out_payload; // ResidualAdd.java:62
+  assign lane6_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane6_h_in_payload = in_payload_h_6; // ResidualAdd.java:60
+  assign lane6_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane6_add_in_payload_a = lane6_h_out_payload; // ResidualAdd.java:61
+  assign lane6_add_in_payload_b = lane6_y_d1; // ResidualAdd.java:61
+  assign lane6_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane6_store_in_payload = lane6_add_out_payload; // ResidualAdd.java:62
+  assign lane7_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane7_h_in_payload = in_payload_h_7; // ResidualAdd.java:60
+  assign lane7_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane7_add_in_payload_a = lane7_h_out_payload; // ResidualAdd.java:61
+  assign lane7_add_in_payload_b = lane7_y_d1; // ResidualAdd.java:61
+  assign lane7_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane7_store_in_payload = lane7_add_out_payload; // ResidualAdd.java:62
+  assign lane8_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane8_h_in_payload = in_payload_h_8; // ResidualAdd.java:60
+  assign lane8_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane8_add_in_payload_a = lane8_h_out_payload; // ResidualAdd.java:61
+  assign lane8_add_in_payload_b = lane8_y_d1; // ResidualAdd.java:61
+  assign lane8_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane8_store_in_payload = lane8_add_out_payload; // ResidualAdd.java:62
+  assign lane9_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane9_h_in_payload = in_payload_h_9; // ResidualAdd.java:60
+  assign lane9_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane9_add_in_payload_a = lane9_h_out_payload; // ResidualAdd.java:61
+  assign lane9_add_in_payload_b = lane9_y_d1; // ResidualAdd.java:61
+  assign lane9_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane9_store_in_payload = lane9_add_out_payload; // ResidualAdd.java:62
+  assign lane10_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane10_h_in_payload = in_payload_h_10; // ResidualAdd.java:60
+  assign lane10_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane10_add_in_payload_a = lane10_h_out_payload; // ResidualAdd.java:61
+  assign lane10_add_in_payload_b = lane10_y_d1; // ResidualAdd.java:61
+  assign lane10_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane10_store_in_payload = lane10_add_out_payload; // ResidualAdd.java:62
+  assign lane11_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane11_h_in_payload = in_payload_h_11; // ResidualAdd.java:60
+  assign lane11_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane11_add_in_payload_a = lane11_h_out_payload; // ResidualAdd.java:61
+  assign lane11_add_in_payload_b = lane11_y_d1; // ResidualAdd.java:61
+  assign lane11_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane11_store_in_payload = lane11_add_out_payload; // ResidualAdd.java:62
+  assign lane12_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane12_h_in_payload = in_payload_h_12; // ResidualAdd.java:60
+  assign lane12_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane12_add_in_payload_a = lane12_h_out_payload; // ResidualAdd.java:61
+  assign lane12_add_in_payload_b = lane12_y_d1; // ResidualAdd.java:61
+  assign lane12_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane12_store_in_payload = lane12_add_out_payload; // ResidualAdd.java:62
+  assign lane13_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane13_h_in_payload = in_payload_h_13; // ResidualAdd.java:60
+  assign lane13_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane13_add_in_payload_a = lane13_h_out_payload; // ResidualAdd.java:61
+  assign lane13_add_in_payload_b = lane13_y_d1; // ResidualAdd.java:61
+  assign lane13_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane13_store_in_payload = lane13_add_out_payload; // ResidualAdd.java:62
+  assign lane14_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane14_h_in_payload = in_payload_h_14; // ResidualAdd.java:60
+  assign lane14_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane14_add_in_payload_a = lane14_h_out_payload; // ResidualAdd.java:61
+  assign lane14_add_in_payload_b = lane14_y_d1; // ResidualAdd.java:61
+  assign lane14_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane14_store_in_payload = lane14_add_out_payload; // ResidualAdd.java:62
+  assign lane15_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
+  assign lane15_h_in_payload = in_payload_h_15; // ResidualAdd.java:60
+  assign lane15_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
+  assign lane15_add_in_payload_a = lane15_h_out_payload; // ResidualAdd.java:61
+  assign lane15_add_in_payload_b = lane15_y_d1; // ResidualAdd.java:61
+  assign lane15_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
+  assign lane15_store_in_payload = lane15_add_out_payload; // ResidualAdd.java:62
+  assign in_ready = result_credits != 4'd0; // ResidualAdd.java:70
   assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:78
-  assign result_fifo_push_payload = {last_d9, lane15_store_y, lane14_store_y, lane13_store_y, lane12_store_y, lane11_store_y, lane10_store_y, lane9_store_y, lane8_store_y, lane7_store_y, lane6_store_y, lane5_store_y, lane4_store_y, lane3_store_y, lane2_store_y, lane1_store_y, lane0_store_y}; // CreditBuffer.java:79
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
-=======
-  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:71
   assign result_fifo_push_payload =
       {last_d9,
-       lane15_store_y,
-       lane14_store_y,
-       lane13_store_y,
-       lane12_store_y,
-       lane11_store_y,
-       lane10_store_y,
-       lane9_store_y,
-       lane8_store_y,
-       lane7_store_y,
-       lane6_store_y,
-       lane5_store_y,
-       lane4_store_y,
-       lane3_store_y,
-       lane2_store_y,
-       lane1_store_y,
-       lane0_store_y}; // CreditBuffer.java:72
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
->>>>>>> emitter
+       lane15_store_out_payload,
+       lane14_store_out_payload,
+       lane13_store_out_payload,
+       lane12_store_out_payload,
+       lane11_store_out_payload,
+       lane10_store_out_payload,
+       lane9_store_out_payload,
+       lane8_store_out_payload,
+       lane7_store_out_payload,
+       lane6_store_out_payload,
+       lane5_store_out_payload,
+       lane4_store_out_payload,
+       lane3_store_out_payload,
+       lane2_store_out_payload,
+       lane1_store_out_payload,
+       lane0_store_out_payload}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_h_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_h_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -471,67 +465,35 @@ module ResidualAdd_l16_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-<<<<<<< HEAD
-    lane0_y_d1 <= in_payload_y_0; // ResidualAdd.java:64
-    lane1_y_d1 <= in_payload_y_1; // ResidualAdd.java:64
-    lane2_y_d1 <= in_payload_y_2; // ResidualAdd.java:64
-    lane3_y_d1 <= in_payload_y_3; // ResidualAdd.java:64
-    lane4_y_d1 <= in_payload_y_4; // ResidualAdd.java:64
-    lane5_y_d1 <= in_payload_y_5; // ResidualAdd.java:64
-    lane6_y_d1 <= in_payload_y_6; // ResidualAdd.java:64
-    lane7_y_d1 <= in_payload_y_7; // ResidualAdd.java:64
-    lane8_y_d1 <= in_payload_y_8; // ResidualAdd.java:64
-    lane9_y_d1 <= in_payload_y_9; // ResidualAdd.java:64
-    lane10_y_d1 <= in_payload_y_10; // ResidualAdd.java:64
-    lane11_y_d1 <= in_payload_y_11; // ResidualAdd.java:64
-    lane12_y_d1 <= in_payload_y_12; // ResidualAdd.java:64
-    lane13_y_d1 <= in_payload_y_13; // ResidualAdd.java:64
-    lane14_y_d1 <= in_payload_y_14; // ResidualAdd.java:64
-    lane15_y_d1 <= in_payload_y_15; // ResidualAdd.java:64
-    last_d1 <= in_payload_last; // ResidualAdd.java:70
-    last_d2 <= last_d1; // ResidualAdd.java:70
-    last_d3 <= last_d2; // ResidualAdd.java:70
-    last_d4 <= last_d3; // ResidualAdd.java:70
-    last_d5 <= last_d4; // ResidualAdd.java:70
-    last_d6 <= last_d5; // ResidualAdd.java:70
-    last_d7 <= last_d6; // ResidualAdd.java:70
-    last_d8 <= last_d7; // ResidualAdd.java:70
-    last_d9 <= last_d8; // ResidualAdd.java:70
-    if (lane0_h_in_valid_and & ~result_credits_cond_and) begin // CreditBuffer.java:82
+    lane0_y_d1 <= in_payload_y_0; // ResidualAdd.java:61
+    lane1_y_d1 <= in_payload_y_1; // ResidualAdd.java:61
+    lane2_y_d1 <= in_payload_y_2; // ResidualAdd.java:61
+    lane3_y_d1 <= in_payload_y_3; // ResidualAdd.java:61
+    lane4_y_d1 <= in_payload_y_4; // ResidualAdd.java:61
+    lane5_y_d1 <= in_payload_y_5; // ResidualAdd.java:61
+    lane6_y_d1 <= in_payload_y_6; // ResidualAdd.java:61
+    lane7_y_d1 <= in_payload_y_7; // ResidualAdd.java:61
+    lane8_y_d1 <= in_payload_y_8; // ResidualAdd.java:61
+    lane9_y_d1 <= in_payload_y_9; // ResidualAdd.java:61
+    lane10_y_d1 <= in_payload_y_10; // ResidualAdd.java:61
+    lane11_y_d1 <= in_payload_y_11; // ResidualAdd.java:61
+    lane12_y_d1 <= in_payload_y_12; // ResidualAdd.java:61
+    lane13_y_d1 <= in_payload_y_13; // ResidualAdd.java:61
+    lane14_y_d1 <= in_payload_y_14; // ResidualAdd.java:61
+    lane15_y_d1 <= in_payload_y_15; // ResidualAdd.java:61
+    last_d1 <= in_payload_last; // ResidualAdd.java:64
+    last_d2 <= last_d1; // ResidualAdd.java:64
+    last_d3 <= last_d2; // ResidualAdd.java:64
+    last_d4 <= last_d3; // ResidualAdd.java:64
+    last_d5 <= last_d4; // ResidualAdd.java:64
+    last_d6 <= last_d5; // ResidualAdd.java:64
+    last_d7 <= last_d6; // ResidualAdd.java:64
+    last_d8 <= last_d7; // ResidualAdd.java:64
+    last_d9 <= last_d8; // ResidualAdd.java:64
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
-    end else if (result_credits_cond_and & ~lane0_h_in_valid_and) begin // CreditBuffer.java:83
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
       result_credits <= result_credits + 4'd1; // CreditBuffer.java:83
-=======
-    lane0_y_d1 <= in_payload_y_0; // Delay.java:25
-    lane1_y_d1 <= in_payload_y_1; // Delay.java:25
-    lane2_y_d1 <= in_payload_y_2; // Delay.java:25
-    lane3_y_d1 <= in_payload_y_3; // Delay.java:25
-    lane4_y_d1 <= in_payload_y_4; // Delay.java:25
-    lane5_y_d1 <= in_payload_y_5; // Delay.java:25
-    lane6_y_d1 <= in_payload_y_6; // Delay.java:25
-    lane7_y_d1 <= in_payload_y_7; // Delay.java:25
-    lane8_y_d1 <= in_payload_y_8; // Delay.java:25
-    lane9_y_d1 <= in_payload_y_9; // Delay.java:25
-    lane10_y_d1 <= in_payload_y_10; // Delay.java:25
-    lane11_y_d1 <= in_payload_y_11; // Delay.java:25
-    lane12_y_d1 <= in_payload_y_12; // Delay.java:25
-    lane13_y_d1 <= in_payload_y_13; // Delay.java:25
-    lane14_y_d1 <= in_payload_y_14; // Delay.java:25
-    lane15_y_d1 <= in_payload_y_15; // Delay.java:25
-    last_d1 <= in_payload_last; // Delay.java:25
-    last_d2 <= last_d1; // Delay.java:25
-    last_d3 <= last_d2; // Delay.java:25
-    last_d4 <= last_d3; // Delay.java:25
-    last_d5 <= last_d4; // Delay.java:25
-    last_d6 <= last_d5; // Delay.java:25
-    last_d7 <= last_d6; // Delay.java:25
-    last_d8 <= last_d7; // Delay.java:25
-    last_d9 <= last_d8; // Delay.java:25
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:75
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:76
->>>>>>> emitter
     end
     if (reset) begin
       result_credits <= 4'd11;
@@ -542,468 +504,471 @@ module ResidualAdd_l16_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~lane0_h_in_valid_and | (result_credits != 4'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
+                 "without a credit");
         $stop;
       end
       if (!(result_credits <= 4'd11)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 11");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the ",
+                 "depth 11");
         $stop;
       end
       if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
+                 "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
     end
   end
 `endif
 
-  Fp16ToFp32 lane0_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_h_in_valid),
-    .x         (lane0_h_x),
-    .out_valid (lane0_h_out_valid),
-    .y         (lane0_h_y)
+  Fp16ToFp32 lane0_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_h_in_valid),
+    .in_payload  (lane0_h_in_payload),
+    .out_valid   (lane0_h_out_valid),
+    .out_payload (lane0_h_out_payload)
   );
 
-  Fp32Add lane0_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_add_in_valid),
-    .a         (lane0_add_a),
-    .b         (lane0_add_b),
-    .out_valid (lane0_add_out_valid),
-    .y         (lane0_add_y)
+  Fp32Add lane0_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_add_in_valid),
+    .in_payload_a (lane0_add_in_payload_a),
+    .in_payload_b (lane0_add_in_payload_b),
+    .out_valid    (lane0_add_out_valid),
+    .out_payload  (lane0_add_out_payload)
   );
 
-  Fp32ToFp16 lane0_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_store_in_valid),
-    .x         (lane0_store_x),
-    .out_valid (lane0_store_out_valid),
-    .y         (lane0_store_y)
+  Fp32ToFp16 lane0_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_store_in_valid),
+    .in_payload  (lane0_store_in_payload),
+    .out_valid   (lane0_store_out_valid),
+    .out_payload (lane0_store_out_payload)
   );
 
-  Fp16ToFp32 lane1_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_h_in_valid),
-    .x         (lane1_h_x),
-    .out_valid (lane1_h_out_valid),
-    .y         (lane1_h_y)
+  Fp16ToFp32 lane1_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_h_in_valid),
+    .in_payload  (lane1_h_in_payload),
+    .out_valid   (lane1_h_out_valid),
+    .out_payload (lane1_h_out_payload)
   );
 
-  Fp32Add lane1_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_add_in_valid),
-    .a         (lane1_add_a),
-    .b         (lane1_add_b),
-    .out_valid (lane1_add_out_valid),
-    .y         (lane1_add_y)
+  Fp32Add lane1_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_add_in_valid),
+    .in_payload_a (lane1_add_in_payload_a),
+    .in_payload_b (lane1_add_in_payload_b),
+    .out_valid    (lane1_add_out_valid),
+    .out_payload  (lane1_add_out_payload)
   );
 
-  Fp32ToFp16 lane1_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_store_in_valid),
-    .x         (lane1_store_x),
-    .out_valid (lane1_store_out_valid),
-    .y         (lane1_store_y)
+  Fp32ToFp16 lane1_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_store_in_valid),
+    .in_payload  (lane1_store_in_payload),
+    .out_valid   (lane1_store_out_valid),
+    .out_payload (lane1_store_out_payload)
   );
 
-  Fp16ToFp32 lane2_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_h_in_valid),
-    .x         (lane2_h_x),
-    .out_valid (lane2_h_out_valid),
-    .y         (lane2_h_y)
+  Fp16ToFp32 lane2_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane2_h_in_valid),
+    .in_payload  (lane2_h_in_payload),
+    .out_valid   (lane2_h_out_valid),
+    .out_payload (lane2_h_out_payload)
   );
 
-  Fp32Add lane2_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_add_in_valid),
-    .a         (lane2_add_a),
-    .b         (lane2_add_b),
-    .out_valid (lane2_add_out_valid),
-    .y         (lane2_add_y)
+  Fp32Add lane2_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane2_add_in_valid),
+    .in_payload_a (lane2_add_in_payload_a),
+    .in_payload_b (lane2_add_in_payload_b),
+    .out_valid    (lane2_add_out_valid),
+    .out_payload  (lane2_add_out_payload)
   );
 
-  Fp32ToFp16 lane2_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_store_in_valid),
-    .x         (lane2_store_x),
-    .out_valid (lane2_store_out_valid),
-    .y         (lane2_store_y)
+  Fp32ToFp16 lane2_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane2_store_in_valid),
+    .in_payload  (lane2_store_in_payload),
+    .out_valid   (lane2_store_out_valid),
+    .out_payload (lane2_store_out_payload)
   );
 
-  Fp16ToFp32 lane3_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_h_in_valid),
-    .x         (lane3_h_x),
-    .out_valid (lane3_h_out_valid),
-    .y         (lane3_h_y)
+  Fp16ToFp32 lane3_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane3_h_in_valid),
+    .in_payload  (lane3_h_in_payload),
+    .out_valid   (lane3_h_out_valid),
+    .out_payload (lane3_h_out_payload)
   );
 
-  Fp32Add lane3_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_add_in_valid),
-    .a         (lane3_add_a),
-    .b         (lane3_add_b),
-    .out_valid (lane3_add_out_valid),
-    .y         (lane3_add_y)
+  Fp32Add lane3_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane3_add_in_valid),
+    .in_payload_a (lane3_add_in_payload_a),
+    .in_payload_b (lane3_add_in_payload_b),
+    .out_valid    (lane3_add_out_valid),
+    .out_payload  (lane3_add_out_payload)
   );
 
-  Fp32ToFp16 lane3_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_store_in_valid),
-    .x         (lane3_store_x),
-    .out_valid (lane3_store_out_valid),
-    .y         (lane3_store_y)
+  Fp32ToFp16 lane3_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane3_store_in_valid),
+    .in_payload  (lane3_store_in_payload),
+    .out_valid   (lane3_store_out_valid),
+    .out_payload (lane3_store_out_payload)
   );
 
-  Fp16ToFp32 lane4_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane4_h_in_valid),
-    .x         (lane4_h_x),
-    .out_valid (lane4_h_out_valid),
-    .y         (lane4_h_y)
+  Fp16ToFp32 lane4_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane4_h_in_valid),
+    .in_payload  (lane4_h_in_payload),
+    .out_valid   (lane4_h_out_valid),
+    .out_payload (lane4_h_out_payload)
   );
 
-  Fp32Add lane4_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane4_add_in_valid),
-    .a         (lane4_add_a),
-    .b         (lane4_add_b),
-    .out_valid (lane4_add_out_valid),
-    .y         (lane4_add_y)
+  Fp32Add lane4_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane4_add_in_valid),
+    .in_payload_a (lane4_add_in_payload_a),
+    .in_payload_b (lane4_add_in_payload_b),
+    .out_valid    (lane4_add_out_valid),
+    .out_payload  (lane4_add_out_payload)
   );
 
-  Fp32ToFp16 lane4_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane4_store_in_valid),
-    .x         (lane4_store_x),
-    .out_valid (lane4_store_out_valid),
-    .y         (lane4_store_y)
+  Fp32ToFp16 lane4_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane4_store_in_valid),
+    .in_payload  (lane4_store_in_payload),
+    .out_valid   (lane4_store_out_valid),
+    .out_payload (lane4_store_out_payload)
   );
 
-  Fp16ToFp32 lane5_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane5_h_in_valid),
-    .x         (lane5_h_x),
-    .out_valid (lane5_h_out_valid),
-    .y         (lane5_h_y)
+  Fp16ToFp32 lane5_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane5_h_in_valid),
+    .in_payload  (lane5_h_in_payload),
+    .out_valid   (lane5_h_out_valid),
+    .out_payload (lane5_h_out_payload)
   );
 
-  Fp32Add lane5_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane5_add_in_valid),
-    .a         (lane5_add_a),
-    .b         (lane5_add_b),
-    .out_valid (lane5_add_out_valid),
-    .y         (lane5_add_y)
+  Fp32Add lane5_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane5_add_in_valid),
+    .in_payload_a (lane5_add_in_payload_a),
+    .in_payload_b (lane5_add_in_payload_b),
+    .out_valid    (lane5_add_out_valid),
+    .out_payload  (lane5_add_out_payload)
   );
 
-  Fp32ToFp16 lane5_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane5_store_in_valid),
-    .x         (lane5_store_x),
-    .out_valid (lane5_store_out_valid),
-    .y         (lane5_store_y)
+  Fp32ToFp16 lane5_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane5_store_in_valid),
+    .in_payload  (lane5_store_in_payload),
+    .out_valid   (lane5_store_out_valid),
+    .out_payload (lane5_store_out_payload)
   );
 
-  Fp16ToFp32 lane6_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane6_h_in_valid),
-    .x         (lane6_h_x),
-    .out_valid (lane6_h_out_valid),
-    .y         (lane6_h_y)
+  Fp16ToFp32 lane6_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane6_h_in_valid),
+    .in_payload  (lane6_h_in_payload),
+    .out_valid   (lane6_h_out_valid),
+    .out_payload (lane6_h_out_payload)
   );
 
-  Fp32Add lane6_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane6_add_in_valid),
-    .a         (lane6_add_a),
-    .b         (lane6_add_b),
-    .out_valid (lane6_add_out_valid),
-    .y         (lane6_add_y)
+  Fp32Add lane6_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane6_add_in_valid),
+    .in_payload_a (lane6_add_in_payload_a),
+    .in_payload_b (lane6_add_in_payload_b),
+    .out_valid    (lane6_add_out_valid),
+    .out_payload  (lane6_add_out_payload)
   );
 
-  Fp32ToFp16 lane6_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane6_store_in_valid),
-    .x         (lane6_store_x),
-    .out_valid (lane6_store_out_valid),
-    .y         (lane6_store_y)
+  Fp32ToFp16 lane6_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane6_store_in_valid),
+    .in_payload  (lane6_store_in_payload),
+    .out_valid   (lane6_store_out_valid),
+    .out_payload (lane6_store_out_payload)
   );
 
-  Fp16ToFp32 lane7_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane7_h_in_valid),
-    .x         (lane7_h_x),
-    .out_valid (lane7_h_out_valid),
-    .y         (lane7_h_y)
+  Fp16ToFp32 lane7_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane7_h_in_valid),
+    .in_payload  (lane7_h_in_payload),
+    .out_valid   (lane7_h_out_valid),
+    .out_payload (lane7_h_out_payload)
   );
 
-  Fp32Add lane7_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane7_add_in_valid),
-    .a         (lane7_add_a),
-    .b         (lane7_add_b),
-    .out_valid (lane7_add_out_valid),
-    .y         (lane7_add_y)
+  Fp32Add lane7_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane7_add_in_valid),
+    .in_payload_a (lane7_add_in_payload_a),
+    .in_payload_b (lane7_add_in_payload_b),
+    .out_valid    (lane7_add_out_valid),
+    .out_payload  (lane7_add_out_payload)
   );
 
-  Fp32ToFp16 lane7_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane7_store_in_valid),
-    .x         (lane7_store_x),
-    .out_valid (lane7_store_out_valid),
-    .y         (lane7_store_y)
+  Fp32ToFp16 lane7_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane7_store_in_valid),
+    .in_payload  (lane7_store_in_payload),
+    .out_valid   (lane7_store_out_valid),
+    .out_payload (lane7_store_out_payload)
   );
 
-  Fp16ToFp32 lane8_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane8_h_in_valid),
-    .x         (lane8_h_x),
-    .out_valid (lane8_h_out_valid),
-    .y         (lane8_h_y)
+  Fp16ToFp32 lane8_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane8_h_in_valid),
+    .in_payload  (lane8_h_in_payload),
+    .out_valid   (lane8_h_out_valid),
+    .out_payload (lane8_h_out_payload)
   );
 
-  Fp32Add lane8_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane8_add_in_valid),
-    .a         (lane8_add_a),
-    .b         (lane8_add_b),
-    .out_valid (lane8_add_out_valid),
-    .y         (lane8_add_y)
+  Fp32Add lane8_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane8_add_in_valid),
+    .in_payload_a (lane8_add_in_payload_a),
+    .in_payload_b (lane8_add_in_payload_b),
+    .out_valid    (lane8_add_out_valid),
+    .out_payload  (lane8_add_out_payload)
   );
 
-  Fp32ToFp16 lane8_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane8_store_in_valid),
-    .x         (lane8_store_x),
-    .out_valid (lane8_store_out_valid),
-    .y         (lane8_store_y)
+  Fp32ToFp16 lane8_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane8_store_in_valid),
+    .in_payload  (lane8_store_in_payload),
+    .out_valid   (lane8_store_out_valid),
+    .out_payload (lane8_store_out_payload)
   );
 
-  Fp16ToFp32 lane9_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane9_h_in_valid),
-    .x         (lane9_h_x),
-    .out_valid (lane9_h_out_valid),
-    .y         (lane9_h_y)
+  Fp16ToFp32 lane9_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane9_h_in_valid),
+    .in_payload  (lane9_h_in_payload),
+    .out_valid   (lane9_h_out_valid),
+    .out_payload (lane9_h_out_payload)
   );
 
-  Fp32Add lane9_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane9_add_in_valid),
-    .a         (lane9_add_a),
-    .b         (lane9_add_b),
-    .out_valid (lane9_add_out_valid),
-    .y         (lane9_add_y)
+  Fp32Add lane9_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane9_add_in_valid),
+    .in_payload_a (lane9_add_in_payload_a),
+    .in_payload_b (lane9_add_in_payload_b),
+    .out_valid    (lane9_add_out_valid),
+    .out_payload  (lane9_add_out_payload)
   );
 
-  Fp32ToFp16 lane9_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane9_store_in_valid),
-    .x         (lane9_store_x),
-    .out_valid (lane9_store_out_valid),
-    .y         (lane9_store_y)
+  Fp32ToFp16 lane9_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane9_store_in_valid),
+    .in_payload  (lane9_store_in_payload),
+    .out_valid   (lane9_store_out_valid),
+    .out_payload (lane9_store_out_payload)
   );
 
-  Fp16ToFp32 lane10_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane10_h_in_valid),
-    .x         (lane10_h_x),
-    .out_valid (lane10_h_out_valid),
-    .y         (lane10_h_y)
+  Fp16ToFp32 lane10_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane10_h_in_valid),
+    .in_payload  (lane10_h_in_payload),
+    .out_valid   (lane10_h_out_valid),
+    .out_payload (lane10_h_out_payload)
   );
 
-  Fp32Add lane10_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane10_add_in_valid),
-    .a         (lane10_add_a),
-    .b         (lane10_add_b),
-    .out_valid (lane10_add_out_valid),
-    .y         (lane10_add_y)
+  Fp32Add lane10_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane10_add_in_valid),
+    .in_payload_a (lane10_add_in_payload_a),
+    .in_payload_b (lane10_add_in_payload_b),
+    .out_valid    (lane10_add_out_valid),
+    .out_payload  (lane10_add_out_payload)
   );
 
-  Fp32ToFp16 lane10_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane10_store_in_valid),
-    .x         (lane10_store_x),
-    .out_valid (lane10_store_out_valid),
-    .y         (lane10_store_y)
+  Fp32ToFp16 lane10_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane10_store_in_valid),
+    .in_payload  (lane10_store_in_payload),
+    .out_valid   (lane10_store_out_valid),
+    .out_payload (lane10_store_out_payload)
   );
 
-  Fp16ToFp32 lane11_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane11_h_in_valid),
-    .x         (lane11_h_x),
-    .out_valid (lane11_h_out_valid),
-    .y         (lane11_h_y)
+  Fp16ToFp32 lane11_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane11_h_in_valid),
+    .in_payload  (lane11_h_in_payload),
+    .out_valid   (lane11_h_out_valid),
+    .out_payload (lane11_h_out_payload)
   );
 
-  Fp32Add lane11_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane11_add_in_valid),
-    .a         (lane11_add_a),
-    .b         (lane11_add_b),
-    .out_valid (lane11_add_out_valid),
-    .y         (lane11_add_y)
+  Fp32Add lane11_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane11_add_in_valid),
+    .in_payload_a (lane11_add_in_payload_a),
+    .in_payload_b (lane11_add_in_payload_b),
+    .out_valid    (lane11_add_out_valid),
+    .out_payload  (lane11_add_out_payload)
   );
 
-  Fp32ToFp16 lane11_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane11_store_in_valid),
-    .x         (lane11_store_x),
-    .out_valid (lane11_store_out_valid),
-    .y         (lane11_store_y)
+  Fp32ToFp16 lane11_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane11_store_in_valid),
+    .in_payload  (lane11_store_in_payload),
+    .out_valid   (lane11_store_out_valid),
+    .out_payload (lane11_store_out_payload)
   );
 
-  Fp16ToFp32 lane12_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane12_h_in_valid),
-    .x         (lane12_h_x),
-    .out_valid (lane12_h_out_valid),
-    .y         (lane12_h_y)
+  Fp16ToFp32 lane12_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane12_h_in_valid),
+    .in_payload  (lane12_h_in_payload),
+    .out_valid   (lane12_h_out_valid),
+    .out_payload (lane12_h_out_payload)
   );
 
-  Fp32Add lane12_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane12_add_in_valid),
-    .a         (lane12_add_a),
-    .b         (lane12_add_b),
-    .out_valid (lane12_add_out_valid),
-    .y         (lane12_add_y)
+  Fp32Add lane12_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane12_add_in_valid),
+    .in_payload_a (lane12_add_in_payload_a),
+    .in_payload_b (lane12_add_in_payload_b),
+    .out_valid    (lane12_add_out_valid),
+    .out_payload  (lane12_add_out_payload)
   );
 
-  Fp32ToFp16 lane12_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane12_store_in_valid),
-    .x         (lane12_store_x),
-    .out_valid (lane12_store_out_valid),
-    .y         (lane12_store_y)
+  Fp32ToFp16 lane12_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane12_store_in_valid),
+    .in_payload  (lane12_store_in_payload),
+    .out_valid   (lane12_store_out_valid),
+    .out_payload (lane12_store_out_payload)
   );
 
-  Fp16ToFp32 lane13_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane13_h_in_valid),
-    .x         (lane13_h_x),
-    .out_valid (lane13_h_out_valid),
-    .y         (lane13_h_y)
+  Fp16ToFp32 lane13_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane13_h_in_valid),
+    .in_payload  (lane13_h_in_payload),
+    .out_valid   (lane13_h_out_valid),
+    .out_payload (lane13_h_out_payload)
   );
 
-  Fp32Add lane13_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane13_add_in_valid),
-    .a         (lane13_add_a),
-    .b         (lane13_add_b),
-    .out_valid (lane13_add_out_valid),
-    .y         (lane13_add_y)
+  Fp32Add lane13_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane13_add_in_valid),
+    .in_payload_a (lane13_add_in_payload_a),
+    .in_payload_b (lane13_add_in_payload_b),
+    .out_valid    (lane13_add_out_valid),
+    .out_payload  (lane13_add_out_payload)
   );
 
-  Fp32ToFp16 lane13_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane13_store_in_valid),
-    .x         (lane13_store_x),
-    .out_valid (lane13_store_out_valid),
-    .y         (lane13_store_y)
+  Fp32ToFp16 lane13_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane13_store_in_valid),
+    .in_payload  (lane13_store_in_payload),
+    .out_valid   (lane13_store_out_valid),
+    .out_payload (lane13_store_out_payload)
   );
 
-  Fp16ToFp32 lane14_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane14_h_in_valid),
-    .x         (lane14_h_x),
-    .out_valid (lane14_h_out_valid),
-    .y         (lane14_h_y)
+  Fp16ToFp32 lane14_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane14_h_in_valid),
+    .in_payload  (lane14_h_in_payload),
+    .out_valid   (lane14_h_out_valid),
+    .out_payload (lane14_h_out_payload)
   );
 
-  Fp32Add lane14_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane14_add_in_valid),
-    .a         (lane14_add_a),
-    .b         (lane14_add_b),
-    .out_valid (lane14_add_out_valid),
-    .y         (lane14_add_y)
+  Fp32Add lane14_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane14_add_in_valid),
+    .in_payload_a (lane14_add_in_payload_a),
+    .in_payload_b (lane14_add_in_payload_b),
+    .out_valid    (lane14_add_out_valid),
+    .out_payload  (lane14_add_out_payload)
   );
 
-  Fp32ToFp16 lane14_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane14_store_in_valid),
-    .x         (lane14_store_x),
-    .out_valid (lane14_store_out_valid),
-    .y         (lane14_store_y)
+  Fp32ToFp16 lane14_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane14_store_in_valid),
+    .in_payload  (lane14_store_in_payload),
+    .out_valid   (lane14_store_out_valid),
+    .out_payload (lane14_store_out_payload)
   );
 
-  Fp16ToFp32 lane15_h ( // Units.java:43
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane15_h_in_valid),
-    .x         (lane15_h_x),
-    .out_valid (lane15_h_out_valid),
-    .y         (lane15_h_y)
+  Fp16ToFp32 lane15_h ( // ResidualAdd.java:60
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane15_h_in_valid),
+    .in_payload  (lane15_h_in_payload),
+    .out_valid   (lane15_h_out_valid),
+    .out_payload (lane15_h_out_payload)
   );
 
-  Fp32Add lane15_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane15_add_in_valid),
-    .a         (lane15_add_a),
-    .b         (lane15_add_b),
-    .out_valid (lane15_add_out_valid),
-    .y         (lane15_add_y)
+  Fp32Add lane15_add ( // ResidualAdd.java:61
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane15_add_in_valid),
+    .in_payload_a (lane15_add_in_payload_a),
+    .in_payload_b (lane15_add_in_payload_b),
+    .out_valid    (lane15_add_out_valid),
+    .out_payload  (lane15_add_out_payload)
   );
 
-  Fp32ToFp16 lane15_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane15_store_in_valid),
-    .x         (lane15_store_x),
-    .out_valid (lane15_store_out_valid),
-    .y         (lane15_store_y)
+  Fp32ToFp16 lane15_store ( // ResidualAdd.java:62
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane15_store_in_valid),
+    .in_payload  (lane15_store_in_payload),
+    .out_valid   (lane15_store_out_valid),
+    .out_payload (lane15_store_out_payload)
   );
 
   SyncFifo_w257_d11 result_fifo ( // CreditBuffer.java:77
@@ -1019,14 +984,16 @@ module ResidualAdd_l16_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-<<<<<<< HEAD
-  wire unused_bits = &{1'b0, lane1_store_out_valid, lane2_store_out_valid, lane3_store_out_valid, lane4_store_out_valid, lane5_store_out_valid, lane6_store_out_valid, lane7_store_out_valid, lane8_store_out_valid, lane9_store_out_valid, lane10_store_out_valid, lane11_store_out_valid, lane12_store_out_valid, lane13_store_out_valid, lane14_store_out_valid, lane15_store_out_valid, result_fifo_occupancy};
-=======
-  wire unused_bits = &{1'b0, lane1_store_out_valid, lane2_store_out_valid, lane3_store_out_valid, lane4_store_out_valid,
-      lane5_store_out_valid, lane6_store_out_valid, lane7_store_out_valid, lane8_store_out_valid, lane9_store_out_valid,
-      lane10_store_out_valid, lane11_store_out_valid, lane12_store_out_valid, lane13_store_out_valid,
-      lane14_store_out_valid, lane15_store_out_valid, result_fifo_push_ready, result_fifo_occupancy};
->>>>>>> emitter
+  wire unused_bits = &{1'b0, lane1_h_out_valid, lane1_add_out_valid, lane1_store_out_valid, lane2_h_out_valid,
+      lane2_add_out_valid, lane2_store_out_valid, lane3_h_out_valid, lane3_add_out_valid, lane3_store_out_valid,
+      lane4_h_out_valid, lane4_add_out_valid, lane4_store_out_valid, lane5_h_out_valid, lane5_add_out_valid,
+      lane5_store_out_valid, lane6_h_out_valid, lane6_add_out_valid, lane6_store_out_valid, lane7_h_out_valid,
+      lane7_add_out_valid, lane7_store_out_valid, lane8_h_out_valid, lane8_add_out_valid, lane8_store_out_valid,
+      lane9_h_out_valid, lane9_add_out_valid, lane9_store_out_valid, lane10_h_out_valid, lane10_add_out_valid,
+      lane10_store_out_valid, lane11_h_out_valid, lane11_add_out_valid, lane11_store_out_valid, lane12_h_out_valid,
+      lane12_add_out_valid, lane12_store_out_valid, lane13_h_out_valid, lane13_add_out_valid, lane13_store_out_valid,
+      lane14_h_out_valid, lane14_add_out_valid, lane14_store_out_valid, lane15_h_out_valid, lane15_add_out_valid,
+      lane15_store_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

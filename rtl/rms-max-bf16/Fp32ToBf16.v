@@ -22,7 +22,8 @@ module Fp32ToBf16 (
   assign out_valid = valid_1; // Fp32ToBf16.java:30
 
   always @(posedge clk) begin
-    y_1 <= ((in_payload[30:23] == 8'd255) & (in_payload[22:0] != 23'd0)) ? 16'h7fc0 : y_1_sum[31:16]; // Fp32ToBf16.java:29
+    // Fp32ToBf16.java:29
+    y_1 <= ((in_payload[30:23] == 8'd255) & (in_payload[22:0] != 23'd0)) ? 16'h7fc0 : y_1_sum[31:16];
     valid_1 <= in_valid; // Fp32ToBf16.java:30
     if (reset) begin
       valid_1 <= 1'b0;

@@ -3,231 +3,231 @@
 `default_nettype none
 
 module FpRsqrt (
-  input  wire        clk,       // FpRsqrt.java:38
-  input  wire        reset,     // FpRsqrt.java:38
-  input  wire        in_valid,  // FpRsqrt.java:33
-  input  wire [31:0] x,         // FpRsqrt.java:34
-  output wire        out_valid, // FpRsqrt.java:35
-  output wire [31:0] y          // FpRsqrt.java:36
+  input  wire        clk,         // FpRsqrt.java:42
+  input  wire        reset,       // FpRsqrt.java:42
+  input  wire        in_valid,    // FpRsqrt.java:38
+  input  wire [31:0] in_payload,  // FpRsqrt.java:38
+  output wire        out_valid,   // FpRsqrt.java:40
+  output wire [31:0] out_payload  // FpRsqrt.java:40
 );
 
-  reg  [2:0]  cases_a;              // FpRsqrt.java:43
-  reg         sign_a;               // FpRsqrt.java:44
-  reg  [7:0]  exponent_a;           // FpRsqrt.java:45
-  reg  [22:0] fraction_a;           // FpRsqrt.java:46
-  reg  [4:0]  lz_a;                 // FpRsqrt.java:47
-  reg         valid_a;              // FpRsqrt.java:48
-  reg  [22:0] fraction_b;           // FpRsqrt.java:59
-  reg         odd_b;                // FpRsqrt.java:60
-  reg  [8:0]  minus_half_b;         // FpRsqrt.java:61
-  reg  [2:0]  cases_b;              // FpRsqrt.java:62
-  reg         sign_b;               // FpRsqrt.java:63
-  reg         valid_b;              // FpRsqrt.java:64
-  reg  [63:0] rom_word;             // FpRsqrt.java:69
-  reg  [31:0] u_c;                  // FpRsqrt.java:70
-  reg  [31:0] h_c;                  // FpRsqrt.java:71
-  reg  [8:0]  minus_half_c;         // FpRsqrt.java:72
-  reg  [2:0]  cases_c;              // FpRsqrt.java:73
-  reg         sign_c;               // FpRsqrt.java:74
-  reg         valid_c;              // FpRsqrt.java:75
-  wire        chord_in_valid;       // FpRsqrt.java:78
-  wire [63:0] chord_word;           // FpRsqrt.java:78
-  wire [31:0] chord_u;              // FpRsqrt.java:78
-  wire        chord_out_valid;      // FpRsqrt.java:78
-  wire [31:0] chord_y;              // FpRsqrt.java:78
-  wire        square_mul_in_valid;  // FpRsqrt.java:85
-  wire [31:0] square_mul_a;         // FpRsqrt.java:85
-  wire [31:0] square_mul_b;         // FpRsqrt.java:85
-  wire        square_mul_out_valid; // FpRsqrt.java:85
-  wire [31:0] square_mul_y;         // FpRsqrt.java:85
-  wire        half_mul_in_valid;    // FpRsqrt.java:89
-  wire [31:0] half_mul_a;           // FpRsqrt.java:89
-  wire [31:0] half_mul_b;           // FpRsqrt.java:89
-  wire        half_mul_out_valid;   // FpRsqrt.java:89
-  wire [31:0] half_mul_y;           // FpRsqrt.java:89
-  reg  [31:0] h_d1;                 // FpRsqrt.java:91
-  reg  [31:0] h_d2;                 // FpRsqrt.java:91
-  reg  [31:0] h_d3;                 // FpRsqrt.java:91
-  reg  [31:0] h_d4;                 // FpRsqrt.java:91
-  reg  [31:0] h_d5;                 // FpRsqrt.java:91
-  reg  [31:0] h_d6;                 // FpRsqrt.java:91
-  reg  [31:0] h_d7;                 // FpRsqrt.java:91
-  reg  [31:0] h_d8;                 // FpRsqrt.java:91
-  reg  [31:0] h_d9;                 // FpRsqrt.java:91
-  reg  [31:0] h_d10;                // FpRsqrt.java:91
-  reg  [31:0] h_d11;                // FpRsqrt.java:91
-  reg  [31:0] h_d12;                // FpRsqrt.java:91
-  reg  [31:0] h_d13;                // FpRsqrt.java:91
-  reg  [31:0] h_d14;                // FpRsqrt.java:91
-  reg  [31:0] h_d15;                // FpRsqrt.java:91
-  reg  [31:0] h_d16;                // FpRsqrt.java:91
-  reg  [31:0] h_d17;                // FpRsqrt.java:91
-  reg  [31:0] h_d18;                // FpRsqrt.java:91
-  reg  [31:0] h_d19;                // FpRsqrt.java:91
-  reg  [31:0] h_d20;                // FpRsqrt.java:91
-  wire        newton_sub_in_valid;  // FpRsqrt.java:93
-  wire [31:0] newton_sub_a;         // FpRsqrt.java:93
-  wire [31:0] newton_sub_b;         // FpRsqrt.java:93
-  wire        newton_sub_out_valid; // FpRsqrt.java:93
-  wire [31:0] newton_sub_y;         // FpRsqrt.java:93
-  wire        refine_mul_in_valid;  // FpRsqrt.java:97
-  wire [31:0] refine_mul_a;         // FpRsqrt.java:97
-  wire [31:0] refine_mul_b;         // FpRsqrt.java:97
-  wire        refine_mul_out_valid; // FpRsqrt.java:97
-  wire [31:0] refine_mul_y;         // FpRsqrt.java:97
-  reg  [31:0] y0_d1;                // FpRsqrt.java:99
-  reg  [31:0] y0_d2;                // FpRsqrt.java:99
-  reg  [31:0] y0_d3;                // FpRsqrt.java:99
-  reg  [31:0] y0_d4;                // FpRsqrt.java:99
-  reg  [31:0] y0_d5;                // FpRsqrt.java:99
-  reg  [31:0] y0_d6;                // FpRsqrt.java:99
-  reg  [31:0] y0_d7;                // FpRsqrt.java:99
-  reg  [31:0] y0_d8;                // FpRsqrt.java:99
-  reg  [31:0] y0_d9;                // FpRsqrt.java:99
-  reg  [31:0] y0_d10;               // FpRsqrt.java:99
-  reg  [31:0] y0_d11;               // FpRsqrt.java:99
-  reg  [31:0] y0_d12;               // FpRsqrt.java:99
-  reg  [31:0] y0_d13;               // FpRsqrt.java:99
-  reg  [31:0] y0_d14;               // FpRsqrt.java:99
-  reg  [31:0] y0_d15;               // FpRsqrt.java:99
-  reg  [31:0] y0_d16;               // FpRsqrt.java:99
-  reg  [31:0] y0_d17;               // FpRsqrt.java:99
-  reg  [31:0] y0_d18;               // FpRsqrt.java:99
-  reg  [31:0] y0_d19;               // FpRsqrt.java:99
-  reg  [31:0] y0_d20;               // FpRsqrt.java:99
-  wire        scale2_in_valid;      // FpRsqrt.java:104
-  wire        scale2_out_valid;     // FpRsqrt.java:104
-  wire [31:0] scale2_y;             // FpRsqrt.java:104
-  wire [31:0] scale2_r;             // FpRsqrt.java:104
-  wire [8:0]  scale2_n;             // FpRsqrt.java:104
-  reg  [8:0]  minus_half_d1;        // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d2;        // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d3;        // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d4;        // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d5;        // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d6;        // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d7;        // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d8;        // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d9;        // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d10;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d11;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d12;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d13;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d14;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d15;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d16;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d17;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d18;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d19;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d20;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d21;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d22;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d23;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d24;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d25;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d26;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d27;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d28;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d29;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d30;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d31;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d32;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d33;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d34;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d35;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d36;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d37;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d38;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d39;       // FpRsqrt.java:107
-  reg  [8:0]  minus_half_d40;       // FpRsqrt.java:107
-  reg  [2:0]  cases_d1;             // FpRsqrt.java:109
-  reg  [2:0]  cases_d2;             // FpRsqrt.java:109
-  reg  [2:0]  cases_d3;             // FpRsqrt.java:109
-  reg  [2:0]  cases_d4;             // FpRsqrt.java:109
-  reg  [2:0]  cases_d5;             // FpRsqrt.java:109
-  reg  [2:0]  cases_d6;             // FpRsqrt.java:109
-  reg  [2:0]  cases_d7;             // FpRsqrt.java:109
-  reg  [2:0]  cases_d8;             // FpRsqrt.java:109
-  reg  [2:0]  cases_d9;             // FpRsqrt.java:109
-  reg  [2:0]  cases_d10;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d11;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d12;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d13;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d14;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d15;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d16;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d17;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d18;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d19;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d20;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d21;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d22;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d23;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d24;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d25;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d26;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d27;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d28;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d29;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d30;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d31;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d32;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d33;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d34;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d35;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d36;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d37;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d38;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d39;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d40;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d41;            // FpRsqrt.java:109
-  reg  [2:0]  cases_d42;            // FpRsqrt.java:109
-  reg         sign_d1;              // FpRsqrt.java:110
-  reg         sign_d2;              // FpRsqrt.java:110
-  reg         sign_d3;              // FpRsqrt.java:110
-  reg         sign_d4;              // FpRsqrt.java:110
-  reg         sign_d5;              // FpRsqrt.java:110
-  reg         sign_d6;              // FpRsqrt.java:110
-  reg         sign_d7;              // FpRsqrt.java:110
-  reg         sign_d8;              // FpRsqrt.java:110
-  reg         sign_d9;              // FpRsqrt.java:110
-  reg         sign_d10;             // FpRsqrt.java:110
-  reg         sign_d11;             // FpRsqrt.java:110
-  reg         sign_d12;             // FpRsqrt.java:110
-  reg         sign_d13;             // FpRsqrt.java:110
-  reg         sign_d14;             // FpRsqrt.java:110
-  reg         sign_d15;             // FpRsqrt.java:110
-  reg         sign_d16;             // FpRsqrt.java:110
-  reg         sign_d17;             // FpRsqrt.java:110
-  reg         sign_d18;             // FpRsqrt.java:110
-  reg         sign_d19;             // FpRsqrt.java:110
-  reg         sign_d20;             // FpRsqrt.java:110
-  reg         sign_d21;             // FpRsqrt.java:110
-  reg         sign_d22;             // FpRsqrt.java:110
-  reg         sign_d23;             // FpRsqrt.java:110
-  reg         sign_d24;             // FpRsqrt.java:110
-  reg         sign_d25;             // FpRsqrt.java:110
-  reg         sign_d26;             // FpRsqrt.java:110
-  reg         sign_d27;             // FpRsqrt.java:110
-  reg         sign_d28;             // FpRsqrt.java:110
-  reg         sign_d29;             // FpRsqrt.java:110
-  reg         sign_d30;             // FpRsqrt.java:110
-  reg         sign_d31;             // FpRsqrt.java:110
-  reg         sign_d32;             // FpRsqrt.java:110
-  reg         sign_d33;             // FpRsqrt.java:110
-  reg         sign_d34;             // FpRsqrt.java:110
-  reg         sign_d35;             // FpRsqrt.java:110
-  reg         sign_d36;             // FpRsqrt.java:110
-  reg         sign_d37;             // FpRsqrt.java:110
-  reg         sign_d38;             // FpRsqrt.java:110
-  reg         sign_d39;             // FpRsqrt.java:110
-  reg         sign_d40;             // FpRsqrt.java:110
-  reg         sign_d41;             // FpRsqrt.java:110
-  reg         sign_d42;             // FpRsqrt.java:110
-  reg  [31:0] y_out;                // FpRsqrt.java:114
-  reg         valid_out;            // FpRsqrt.java:115
-  reg  [63:0] rom [0:63];           // FpRsqrt.java:67
-  initial begin // FpRsqrt.java:67
+  reg  [2:0]  cases_a;                 // FpRsqrt.java:50
+  reg         sign_a;                  // FpRsqrt.java:51
+  reg  [7:0]  exponent_a;              // FpRsqrt.java:52
+  reg  [22:0] fraction_a;              // FpRsqrt.java:53
+  reg  [4:0]  lz_a;                    // FpRsqrt.java:54
+  reg  [22:0] fraction_b;              // FpRsqrt.java:65
+  reg         odd_b;                   // FpRsqrt.java:66
+  reg  [8:0]  minus_half_b;            // FpRsqrt.java:67
+  reg  [2:0]  cases_b;                 // FpRsqrt.java:68
+  reg         sign_b;                  // FpRsqrt.java:69
+  reg  [63:0] rom_word;                // FpRsqrt.java:76
+  reg  [31:0] u_c;                     // FpRsqrt.java:77
+  reg  [31:0] h_c;                     // FpRsqrt.java:78
+  reg  [8:0]  minus_half_c;            // FpRsqrt.java:79
+  reg  [2:0]  cases_c;                 // FpRsqrt.java:80
+  reg         sign_c;                  // FpRsqrt.java:81
+  reg         valid_d1;                // FpRsqrt.java:84
+  reg         valid_d2;                // FpRsqrt.java:84
+  reg         valid_d3;                // FpRsqrt.java:84
+  wire        chord_in_valid;          // FpRsqrt.java:84
+  wire [63:0] chord_in_payload_word;   // FpRsqrt.java:84
+  wire [31:0] chord_in_payload_u;      // FpRsqrt.java:84
+  wire        chord_out_valid;         // FpRsqrt.java:84
+  wire [31:0] chord_out_payload;       // FpRsqrt.java:84
+  wire        square_mul_in_valid;     // FpRsqrt.java:85
+  wire [31:0] square_mul_in_payload_a; // FpRsqrt.java:85
+  wire [31:0] square_mul_in_payload_b; // FpRsqrt.java:85
+  wire        square_mul_out_valid;    // FpRsqrt.java:85
+  wire [31:0] square_mul_out_payload;  // FpRsqrt.java:85
+  reg  [31:0] h_d1;                    // FpRsqrt.java:86
+  reg  [31:0] h_d2;                    // FpRsqrt.java:86
+  reg  [31:0] h_d3;                    // FpRsqrt.java:86
+  reg  [31:0] h_d4;                    // FpRsqrt.java:86
+  reg  [31:0] h_d5;                    // FpRsqrt.java:86
+  reg  [31:0] h_d6;                    // FpRsqrt.java:86
+  reg  [31:0] h_d7;                    // FpRsqrt.java:86
+  reg  [31:0] h_d8;                    // FpRsqrt.java:86
+  reg  [31:0] h_d9;                    // FpRsqrt.java:86
+  reg  [31:0] h_d10;                   // FpRsqrt.java:86
+  reg  [31:0] h_d11;                   // FpRsqrt.java:86
+  reg  [31:0] h_d12;                   // FpRsqrt.java:86
+  reg  [31:0] h_d13;                   // FpRsqrt.java:86
+  reg  [31:0] h_d14;                   // FpRsqrt.java:86
+  reg  [31:0] h_d15;                   // FpRsqrt.java:86
+  reg  [31:0] h_d16;                   // FpRsqrt.java:86
+  reg  [31:0] h_d17;                   // FpRsqrt.java:86
+  reg  [31:0] h_d18;                   // FpRsqrt.java:86
+  reg  [31:0] h_d19;                   // FpRsqrt.java:86
+  reg  [31:0] h_d20;                   // FpRsqrt.java:86
+  wire        half_mul_in_valid;       // FpRsqrt.java:86
+  wire [31:0] half_mul_in_payload_a;   // FpRsqrt.java:86
+  wire [31:0] half_mul_in_payload_b;   // FpRsqrt.java:86
+  wire        half_mul_out_valid;      // FpRsqrt.java:86
+  wire [31:0] half_mul_out_payload;    // FpRsqrt.java:86
+  wire        newton_sub_in_valid;     // FpRsqrt.java:87
+  wire [31:0] newton_sub_in_payload_a; // FpRsqrt.java:87
+  wire [31:0] newton_sub_in_payload_b; // FpRsqrt.java:87
+  wire        newton_sub_out_valid;    // FpRsqrt.java:87
+  wire [31:0] newton_sub_out_payload;  // FpRsqrt.java:87
+  reg  [31:0] y0_d1;                   // FpRsqrt.java:88
+  reg  [31:0] y0_d2;                   // FpRsqrt.java:88
+  reg  [31:0] y0_d3;                   // FpRsqrt.java:88
+  reg  [31:0] y0_d4;                   // FpRsqrt.java:88
+  reg  [31:0] y0_d5;                   // FpRsqrt.java:88
+  reg  [31:0] y0_d6;                   // FpRsqrt.java:88
+  reg  [31:0] y0_d7;                   // FpRsqrt.java:88
+  reg  [31:0] y0_d8;                   // FpRsqrt.java:88
+  reg  [31:0] y0_d9;                   // FpRsqrt.java:88
+  reg  [31:0] y0_d10;                  // FpRsqrt.java:88
+  reg  [31:0] y0_d11;                  // FpRsqrt.java:88
+  reg  [31:0] y0_d12;                  // FpRsqrt.java:88
+  reg  [31:0] y0_d13;                  // FpRsqrt.java:88
+  reg  [31:0] y0_d14;                  // FpRsqrt.java:88
+  reg  [31:0] y0_d15;                  // FpRsqrt.java:88
+  reg  [31:0] y0_d16;                  // FpRsqrt.java:88
+  reg  [31:0] y0_d17;                  // FpRsqrt.java:88
+  reg  [31:0] y0_d18;                  // FpRsqrt.java:88
+  reg  [31:0] y0_d19;                  // FpRsqrt.java:88
+  reg  [31:0] y0_d20;                  // FpRsqrt.java:88
+  wire        refine_mul_in_valid;     // FpRsqrt.java:88
+  wire [31:0] refine_mul_in_payload_a; // FpRsqrt.java:88
+  wire [31:0] refine_mul_in_payload_b; // FpRsqrt.java:88
+  wire        refine_mul_out_valid;    // FpRsqrt.java:88
+  wire [31:0] refine_mul_out_payload;  // FpRsqrt.java:88
+  reg  [8:0]  minus_half_d1;           // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d2;           // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d3;           // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d4;           // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d5;           // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d6;           // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d7;           // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d8;           // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d9;           // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d10;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d11;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d12;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d13;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d14;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d15;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d16;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d17;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d18;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d19;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d20;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d21;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d22;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d23;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d24;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d25;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d26;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d27;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d28;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d29;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d30;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d31;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d32;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d33;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d34;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d35;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d36;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d37;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d38;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d39;          // FpRsqrt.java:91
+  reg  [8:0]  minus_half_d40;          // FpRsqrt.java:91
+  wire        scale2_in_valid;         // FpRsqrt.java:91
+  wire [31:0] scale2_in_payload_r;     // FpRsqrt.java:91
+  wire [8:0]  scale2_in_payload_n;     // FpRsqrt.java:91
+  wire        scale2_out_valid;        // FpRsqrt.java:91
+  wire [31:0] scale2_out_payload;      // FpRsqrt.java:91
+  reg  [2:0]  cases_d1;                // FpRsqrt.java:92
+  reg  [2:0]  cases_d2;                // FpRsqrt.java:92
+  reg  [2:0]  cases_d3;                // FpRsqrt.java:92
+  reg  [2:0]  cases_d4;                // FpRsqrt.java:92
+  reg  [2:0]  cases_d5;                // FpRsqrt.java:92
+  reg  [2:0]  cases_d6;                // FpRsqrt.java:92
+  reg  [2:0]  cases_d7;                // FpRsqrt.java:92
+  reg  [2:0]  cases_d8;                // FpRsqrt.java:92
+  reg  [2:0]  cases_d9;                // FpRsqrt.java:92
+  reg  [2:0]  cases_d10;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d11;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d12;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d13;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d14;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d15;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d16;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d17;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d18;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d19;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d20;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d21;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d22;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d23;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d24;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d25;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d26;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d27;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d28;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d29;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d30;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d31;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d32;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d33;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d34;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d35;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d36;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d37;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d38;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d39;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d40;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d41;               // FpRsqrt.java:92
+  reg  [2:0]  cases_d42;               // FpRsqrt.java:92
+  reg         sign_d1;                 // FpRsqrt.java:92
+  reg         sign_d2;                 // FpRsqrt.java:92
+  reg         sign_d3;                 // FpRsqrt.java:92
+  reg         sign_d4;                 // FpRsqrt.java:92
+  reg         sign_d5;                 // FpRsqrt.java:92
+  reg         sign_d6;                 // FpRsqrt.java:92
+  reg         sign_d7;                 // FpRsqrt.java:92
+  reg         sign_d8;                 // FpRsqrt.java:92
+  reg         sign_d9;                 // FpRsqrt.java:92
+  reg         sign_d10;                // FpRsqrt.java:92
+  reg         sign_d11;                // FpRsqrt.java:92
+  reg         sign_d12;                // FpRsqrt.java:92
+  reg         sign_d13;                // FpRsqrt.java:92
+  reg         sign_d14;                // FpRsqrt.java:92
+  reg         sign_d15;                // FpRsqrt.java:92
+  reg         sign_d16;                // FpRsqrt.java:92
+  reg         sign_d17;                // FpRsqrt.java:92
+  reg         sign_d18;                // FpRsqrt.java:92
+  reg         sign_d19;                // FpRsqrt.java:92
+  reg         sign_d20;                // FpRsqrt.java:92
+  reg         sign_d21;                // FpRsqrt.java:92
+  reg         sign_d22;                // FpRsqrt.java:92
+  reg         sign_d23;                // FpRsqrt.java:92
+  reg         sign_d24;                // FpRsqrt.java:92
+  reg         sign_d25;                // FpRsqrt.java:92
+  reg         sign_d26;                // FpRsqrt.java:92
+  reg         sign_d27;                // FpRsqrt.java:92
+  reg         sign_d28;                // FpRsqrt.java:92
+  reg         sign_d29;                // FpRsqrt.java:92
+  reg         sign_d30;                // FpRsqrt.java:92
+  reg         sign_d31;                // FpRsqrt.java:92
+  reg         sign_d32;                // FpRsqrt.java:92
+  reg         sign_d33;                // FpRsqrt.java:92
+  reg         sign_d34;                // FpRsqrt.java:92
+  reg         sign_d35;                // FpRsqrt.java:92
+  reg         sign_d36;                // FpRsqrt.java:92
+  reg         sign_d37;                // FpRsqrt.java:92
+  reg         sign_d38;                // FpRsqrt.java:92
+  reg         sign_d39;                // FpRsqrt.java:92
+  reg         sign_d40;                // FpRsqrt.java:92
+  reg         sign_d41;                // FpRsqrt.java:92
+  reg         sign_d42;                // FpRsqrt.java:92
+  reg  [31:0] y_out;                   // FpRsqrt.java:94
+  reg         scale2_valid_d1;         // FpRsqrt.java:94
+  reg  [63:0] rom [0:63];              // FpRsqrt.java:72
+  initial begin // FpRsqrt.java:72
     rom[0] = 64'h3f800000bc7a26f0;
     rom[1] = 64'h3f7c1764bc6f087f;
     rom[2] = 64'h3f785b42bc64b6dc;
@@ -316,14 +316,14 @@ module FpRsqrt (
   wire u_c_and_3;
   wire u_c_any_4;
   wire [4:0] u_c_mux;
-  assign lz_a_any = |x[22:21];
-  assign lz_a_and_2 = ~lz_a_any & ~(|x[20:19]);
-  assign lz_a_any_2 = |x[18:17];
-  assign lz_a_and = lz_a_and_2 & ~lz_a_any_2 & ~(|x[16:15]);
-  assign lz_a_any_3 = |x[14:13];
-  assign lz_a_and_3 = ~lz_a_any_3 & ~(|x[12:11]);
-  assign lz_a_any_4 = |x[10:9];
-  assign lz_a_any_5 = |x[6:5];
+  assign lz_a_any = |in_payload[22:21];
+  assign lz_a_and_2 = ~lz_a_any & ~(|in_payload[20:19]);
+  assign lz_a_any_2 = |in_payload[18:17];
+  assign lz_a_and = lz_a_and_2 & ~lz_a_any_2 & ~(|in_payload[16:15]);
+  assign lz_a_any_3 = |in_payload[14:13];
+  assign lz_a_and_3 = ~lz_a_any_3 & ~(|in_payload[12:11]);
+  assign lz_a_any_4 = |in_payload[10:9];
+  assign lz_a_any_5 = |in_payload[6:5];
   assign exponent_a_eq_0 = exponent_a == 8'd0;
   assign fraction_b_sum = lz_a + 5'd1;
   assign odd_b_mux = exponent_a_eq_0 ? (10'd898 - {5'd0, fraction_b_sum}) : ({2'd0, exponent_a} - 10'd127);
@@ -348,466 +348,302 @@ module FpRsqrt (
              (u_c_and_2 ? {1'b1, (u_c_any_2 ? {1'b0, ~fraction_b[13]} : {1'b1, ~fraction_b[11]})}
               : {1'b0, (u_c_any ? {1'b0, ~fraction_b[17]} : {1'b1, ~fraction_b[15]})})})};
 
-  assign chord_in_valid = valid_c; // FpRsqrt.java:79
-  assign chord_word = rom_word; // FpRsqrt.java:80
-  assign chord_u = u_c; // FpRsqrt.java:81
-  assign square_mul_in_valid = chord_out_valid; // FpRsqrt.java:86
-  assign square_mul_a = chord_y; // FpRsqrt.java:87
-  assign square_mul_b = chord_y; // FpRsqrt.java:88
-  assign half_mul_in_valid = square_mul_out_valid; // FpRsqrt.java:90
-  assign half_mul_a = h_d20; // FpRsqrt.java:91
-  assign half_mul_b = square_mul_y; // FpRsqrt.java:92
-  assign newton_sub_in_valid = half_mul_out_valid; // FpRsqrt.java:94
-  assign newton_sub_a = 32'h3fc00000; // FpRsqrt.java:95
-  assign newton_sub_b = {~half_mul_y[31], half_mul_y[30:0]}; // FpRsqrt.java:96
-  assign refine_mul_in_valid = newton_sub_out_valid; // FpRsqrt.java:98
-  assign refine_mul_a = y0_d20; // FpRsqrt.java:99
-  assign refine_mul_b = newton_sub_y; // FpRsqrt.java:100
-  assign scale2_in_valid = refine_mul_out_valid; // FpRsqrt.java:105
-  assign scale2_r = refine_mul_y; // FpRsqrt.java:106
-  assign scale2_n = minus_half_d40; // FpRsqrt.java:107
-  assign y = y_out; // FpRsqrt.java:114
-  assign out_valid = valid_out; // FpRsqrt.java:115
+  assign chord_in_valid = valid_d3; // FpRsqrt.java:84
+  assign chord_in_payload_word = rom_word; // FpRsqrt.java:84
+  assign chord_in_payload_u = u_c; // FpRsqrt.java:84
+  assign square_mul_in_valid = chord_out_valid; // FpRsqrt.java:85
+  assign square_mul_in_payload_a = chord_out_payload; // FpRsqrt.java:85
+  assign square_mul_in_payload_b = chord_out_payload; // FpRsqrt.java:85
+  assign half_mul_in_valid = square_mul_out_valid; // FpRsqrt.java:86
+  assign half_mul_in_payload_a = h_d20; // FpRsqrt.java:86
+  assign half_mul_in_payload_b = square_mul_out_payload; // FpRsqrt.java:86
+  assign newton_sub_in_valid = half_mul_out_valid; // FpRsqrt.java:87
+  assign newton_sub_in_payload_a = 32'h3fc00000; // FpRsqrt.java:87
+  assign newton_sub_in_payload_b = {~half_mul_out_payload[31], half_mul_out_payload[30:0]}; // FpRsqrt.java:87
+  assign refine_mul_in_valid = newton_sub_out_valid; // FpRsqrt.java:88
+  assign refine_mul_in_payload_a = y0_d20; // FpRsqrt.java:88
+  assign refine_mul_in_payload_b = newton_sub_out_payload; // FpRsqrt.java:88
+  assign scale2_in_valid = refine_mul_out_valid; // FpRsqrt.java:91
+  assign scale2_in_payload_r = refine_mul_out_payload; // FpRsqrt.java:91
+  assign scale2_in_payload_n = minus_half_d40; // FpRsqrt.java:91
+  assign out_valid = scale2_valid_d1; // FpRsqrt.java:94
+  assign out_payload = y_out; // FpRsqrt.java:94
 
   always @(posedge clk) begin
     cases_a <=
-        {(((x[30:23] == 8'd255) & (x[22:0] != 23'd0)) | (x[31] & ~(x[30:0] == 31'h0))),
-         (x[30:0] == 31'h0),
-         ((x[30:23] == 8'd255) & (x[22:0] == 23'd0) & ~x[31])}; // FpRsqrt.java:43
-    sign_a <= x[31]; // FpRsqrt.java:44
-    exponent_a <= x[30:23]; // FpRsqrt.java:45
-    fraction_a <= x[22:0]; // FpRsqrt.java:46
+        {(((in_payload[30:23] == 8'd255) & (in_payload[22:0] != 23'd0))
+          | (in_payload[31] & ~(in_payload[30:0] == 31'h0))),
+         (in_payload[30:0] == 31'h0),
+         ((in_payload[30:23] == 8'd255) & (in_payload[22:0] == 23'd0) & ~in_payload[31])}; // FpRsqrt.java:50
+    sign_a <= in_payload[31]; // FpRsqrt.java:51
+    exponent_a <= in_payload[30:23]; // FpRsqrt.java:52
+    fraction_a <= in_payload[22:0]; // FpRsqrt.java:53
     lz_a <=
-        (lz_a_and & lz_a_and_3 & ~lz_a_any_4 & ~(|x[8:7]))
+        (lz_a_and & lz_a_and_3 & ~lz_a_any_4 & ~(|in_payload[8:7]))
           ? {2'h2,
-             ((~lz_a_any_5 & ~(|x[4:3])) ? {1'b1, ((|x[2:1]) ? {1'b0, ~x[2]} : {1'b1, ~x[0]})}
-              : {1'b0, (lz_a_any_5 ? {1'b0, ~x[6]} : {1'b1, ~x[4]})})}
+             ((~lz_a_any_5 & ~(|in_payload[4:3]))
+                ? {1'b1, ((|in_payload[2:1]) ? {1'b0, ~in_payload[2]} : {1'b1, ~in_payload[0]})}
+              : {1'b0, (lz_a_any_5 ? {1'b0, ~in_payload[6]} : {1'b1, ~in_payload[4]})})}
         : {1'b0,
            (lz_a_and
               ? {1'b1,
-                 (lz_a_and_3 ? {1'b1, (lz_a_any_4 ? {1'b0, ~x[10]} : {1'b1, ~x[8]})}
-                  : {1'b0, (lz_a_any_3 ? {1'b0, ~x[14]} : {1'b1, ~x[12]})})}
+                 (lz_a_and_3 ? {1'b1, (lz_a_any_4 ? {1'b0, ~in_payload[10]} : {1'b1, ~in_payload[8]})}
+                  : {1'b0, (lz_a_any_3 ? {1'b0, ~in_payload[14]} : {1'b1, ~in_payload[12]})})}
             : {1'b0,
-               (lz_a_and_2 ? {1'b1, (lz_a_any_2 ? {1'b0, ~x[18]} : {1'b1, ~x[16]})}
-                : {1'b0, (lz_a_any ? {1'b0, ~x[22]} : {1'b1, ~x[20]})})})}; // FpRsqrt.java:47
-    valid_a <= in_valid; // FpRsqrt.java:48
-    fraction_b <= exponent_a_eq_0 ? (fraction_a << fraction_b_sum) : fraction_a; // FpRsqrt.java:59
-    odd_b <= odd_b_part; // FpRsqrt.java:60
-    minus_half_b <= -minus_half_b_diff[9:1]; // FpRsqrt.java:61
-    cases_b <= cases_a; // FpRsqrt.java:62
-    sign_b <= sign_a; // FpRsqrt.java:63
-    valid_b <= valid_a; // FpRsqrt.java:64
-    rom_word <= rom[{odd_b, fraction_b[22:18]}]; // FpRsqrt.java:69
+               (lz_a_and_2 ? {1'b1, (lz_a_any_2 ? {1'b0, ~in_payload[18]} : {1'b1, ~in_payload[16]})}
+                : {1'b0, (lz_a_any ? {1'b0, ~in_payload[22]} : {1'b1, ~in_payload[20]})})})}; // FpRsqrt.java:54
+    fraction_b <= exponent_a_eq_0 ? (fraction_a << fraction_b_sum) : fraction_a; // FpRsqrt.java:65
+    odd_b <= odd_b_part; // FpRsqrt.java:66
+    minus_half_b <= -minus_half_b_diff[9:1]; // FpRsqrt.java:67
+    cases_b <= cases_a; // FpRsqrt.java:68
+    sign_b <= sign_a; // FpRsqrt.java:69
+    rom_word <= rom[{odd_b, fraction_b[22:18]}]; // FpRsqrt.java:76
     u_c <=
         (fraction_b[17:0] == 18'd0) ? 32'h0
-        : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b[17:0] << (u_c_mux + 5'd1)), 5'h0}; // FpRsqrt.java:70
-    h_c <= {8'h3f, odd_b, fraction_b}; // FpRsqrt.java:71
-    minus_half_c <= minus_half_b; // FpRsqrt.java:72
-    cases_c <= cases_b; // FpRsqrt.java:73
-    sign_c <= sign_b; // FpRsqrt.java:74
-    valid_c <= valid_b; // FpRsqrt.java:75
-<<<<<<< HEAD
-    h_d1 <= h_c; // FpRsqrt.java:91
-    h_d2 <= h_d1; // FpRsqrt.java:91
-    h_d3 <= h_d2; // FpRsqrt.java:91
-    h_d4 <= h_d3; // FpRsqrt.java:91
-    h_d5 <= h_d4; // FpRsqrt.java:91
-    h_d6 <= h_d5; // FpRsqrt.java:91
-    h_d7 <= h_d6; // FpRsqrt.java:91
-    h_d8 <= h_d7; // FpRsqrt.java:91
-    h_d9 <= h_d8; // FpRsqrt.java:91
-    h_d10 <= h_d9; // FpRsqrt.java:91
-    h_d11 <= h_d10; // FpRsqrt.java:91
-    h_d12 <= h_d11; // FpRsqrt.java:91
-    h_d13 <= h_d12; // FpRsqrt.java:91
-    h_d14 <= h_d13; // FpRsqrt.java:91
-    h_d15 <= h_d14; // FpRsqrt.java:91
-    h_d16 <= h_d15; // FpRsqrt.java:91
-    h_d17 <= h_d16; // FpRsqrt.java:91
-    h_d18 <= h_d17; // FpRsqrt.java:91
-    h_d19 <= h_d18; // FpRsqrt.java:91
-    h_d20 <= h_d19; // FpRsqrt.java:91
-    y0_d1 <= chord_y; // FpRsqrt.java:99
-    y0_d2 <= y0_d1; // FpRsqrt.java:99
-    y0_d3 <= y0_d2; // FpRsqrt.java:99
-    y0_d4 <= y0_d3; // FpRsqrt.java:99
-    y0_d5 <= y0_d4; // FpRsqrt.java:99
-    y0_d6 <= y0_d5; // FpRsqrt.java:99
-    y0_d7 <= y0_d6; // FpRsqrt.java:99
-    y0_d8 <= y0_d7; // FpRsqrt.java:99
-    y0_d9 <= y0_d8; // FpRsqrt.java:99
-    y0_d10 <= y0_d9; // FpRsqrt.java:99
-    y0_d11 <= y0_d10; // FpRsqrt.java:99
-    y0_d12 <= y0_d11; // FpRsqrt.java:99
-    y0_d13 <= y0_d12; // FpRsqrt.java:99
-    y0_d14 <= y0_d13; // FpRsqrt.java:99
-    y0_d15 <= y0_d14; // FpRsqrt.java:99
-    y0_d16 <= y0_d15; // FpRsqrt.java:99
-    y0_d17 <= y0_d16; // FpRsqrt.java:99
-    y0_d18 <= y0_d17; // FpRsqrt.java:99
-    y0_d19 <= y0_d18; // FpRsqrt.java:99
-    y0_d20 <= y0_d19; // FpRsqrt.java:99
-    minus_half_d1 <= minus_half_c; // FpRsqrt.java:107
-    minus_half_d2 <= minus_half_d1; // FpRsqrt.java:107
-    minus_half_d3 <= minus_half_d2; // FpRsqrt.java:107
-    minus_half_d4 <= minus_half_d3; // FpRsqrt.java:107
-    minus_half_d5 <= minus_half_d4; // FpRsqrt.java:107
-    minus_half_d6 <= minus_half_d5; // FpRsqrt.java:107
-    minus_half_d7 <= minus_half_d6; // FpRsqrt.java:107
-    minus_half_d8 <= minus_half_d7; // FpRsqrt.java:107
-    minus_half_d9 <= minus_half_d8; // FpRsqrt.java:107
-    minus_half_d10 <= minus_half_d9; // FpRsqrt.java:107
-    minus_half_d11 <= minus_half_d10; // FpRsqrt.java:107
-    minus_half_d12 <= minus_half_d11; // FpRsqrt.java:107
-    minus_half_d13 <= minus_half_d12; // FpRsqrt.java:107
-    minus_half_d14 <= minus_half_d13; // FpRsqrt.java:107
-    minus_half_d15 <= minus_half_d14; // FpRsqrt.java:107
-    minus_half_d16 <= minus_half_d15; // FpRsqrt.java:107
-    minus_half_d17 <= minus_half_d16; // FpRsqrt.java:107
-    minus_half_d18 <= minus_half_d17; // FpRsqrt.java:107
-    minus_half_d19 <= minus_half_d18; // FpRsqrt.java:107
-    minus_half_d20 <= minus_half_d19; // FpRsqrt.java:107
-    minus_half_d21 <= minus_half_d20; // FpRsqrt.java:107
-    minus_half_d22 <= minus_half_d21; // FpRsqrt.java:107
-    minus_half_d23 <= minus_half_d22; // FpRsqrt.java:107
-    minus_half_d24 <= minus_half_d23; // FpRsqrt.java:107
-    minus_half_d25 <= minus_half_d24; // FpRsqrt.java:107
-    minus_half_d26 <= minus_half_d25; // FpRsqrt.java:107
-    minus_half_d27 <= minus_half_d26; // FpRsqrt.java:107
-    minus_half_d28 <= minus_half_d27; // FpRsqrt.java:107
-    minus_half_d29 <= minus_half_d28; // FpRsqrt.java:107
-    minus_half_d30 <= minus_half_d29; // FpRsqrt.java:107
-    minus_half_d31 <= minus_half_d30; // FpRsqrt.java:107
-    minus_half_d32 <= minus_half_d31; // FpRsqrt.java:107
-    minus_half_d33 <= minus_half_d32; // FpRsqrt.java:107
-    minus_half_d34 <= minus_half_d33; // FpRsqrt.java:107
-    minus_half_d35 <= minus_half_d34; // FpRsqrt.java:107
-    minus_half_d36 <= minus_half_d35; // FpRsqrt.java:107
-    minus_half_d37 <= minus_half_d36; // FpRsqrt.java:107
-    minus_half_d38 <= minus_half_d37; // FpRsqrt.java:107
-    minus_half_d39 <= minus_half_d38; // FpRsqrt.java:107
-    minus_half_d40 <= minus_half_d39; // FpRsqrt.java:107
-    cases_d1 <= cases_c; // FpRsqrt.java:109
-    cases_d2 <= cases_d1; // FpRsqrt.java:109
-    cases_d3 <= cases_d2; // FpRsqrt.java:109
-    cases_d4 <= cases_d3; // FpRsqrt.java:109
-    cases_d5 <= cases_d4; // FpRsqrt.java:109
-    cases_d6 <= cases_d5; // FpRsqrt.java:109
-    cases_d7 <= cases_d6; // FpRsqrt.java:109
-    cases_d8 <= cases_d7; // FpRsqrt.java:109
-    cases_d9 <= cases_d8; // FpRsqrt.java:109
-    cases_d10 <= cases_d9; // FpRsqrt.java:109
-    cases_d11 <= cases_d10; // FpRsqrt.java:109
-    cases_d12 <= cases_d11; // FpRsqrt.java:109
-    cases_d13 <= cases_d12; // FpRsqrt.java:109
-    cases_d14 <= cases_d13; // FpRsqrt.java:109
-    cases_d15 <= cases_d14; // FpRsqrt.java:109
-    cases_d16 <= cases_d15; // FpRsqrt.java:109
-    cases_d17 <= cases_d16; // FpRsqrt.java:109
-    cases_d18 <= cases_d17; // FpRsqrt.java:109
-    cases_d19 <= cases_d18; // FpRsqrt.java:109
-    cases_d20 <= cases_d19; // FpRsqrt.java:109
-    cases_d21 <= cases_d20; // FpRsqrt.java:109
-    cases_d22 <= cases_d21; // FpRsqrt.java:109
-    cases_d23 <= cases_d22; // FpRsqrt.java:109
-    cases_d24 <= cases_d23; // FpRsqrt.java:109
-    cases_d25 <= cases_d24; // FpRsqrt.java:109
-    cases_d26 <= cases_d25; // FpRsqrt.java:109
-    cases_d27 <= cases_d26; // FpRsqrt.java:109
-    cases_d28 <= cases_d27; // FpRsqrt.java:109
-    cases_d29 <= cases_d28; // FpRsqrt.java:109
-    cases_d30 <= cases_d29; // FpRsqrt.java:109
-    cases_d31 <= cases_d30; // FpRsqrt.java:109
-    cases_d32 <= cases_d31; // FpRsqrt.java:109
-    cases_d33 <= cases_d32; // FpRsqrt.java:109
-    cases_d34 <= cases_d33; // FpRsqrt.java:109
-    cases_d35 <= cases_d34; // FpRsqrt.java:109
-    cases_d36 <= cases_d35; // FpRsqrt.java:109
-    cases_d37 <= cases_d36; // FpRsqrt.java:109
-    cases_d38 <= cases_d37; // FpRsqrt.java:109
-    cases_d39 <= cases_d38; // FpRsqrt.java:109
-    cases_d40 <= cases_d39; // FpRsqrt.java:109
-    cases_d41 <= cases_d40; // FpRsqrt.java:109
-    cases_d42 <= cases_d41; // FpRsqrt.java:109
-    sign_d1 <= sign_c; // FpRsqrt.java:110
-    sign_d2 <= sign_d1; // FpRsqrt.java:110
-    sign_d3 <= sign_d2; // FpRsqrt.java:110
-    sign_d4 <= sign_d3; // FpRsqrt.java:110
-    sign_d5 <= sign_d4; // FpRsqrt.java:110
-    sign_d6 <= sign_d5; // FpRsqrt.java:110
-    sign_d7 <= sign_d6; // FpRsqrt.java:110
-    sign_d8 <= sign_d7; // FpRsqrt.java:110
-    sign_d9 <= sign_d8; // FpRsqrt.java:110
-    sign_d10 <= sign_d9; // FpRsqrt.java:110
-    sign_d11 <= sign_d10; // FpRsqrt.java:110
-    sign_d12 <= sign_d11; // FpRsqrt.java:110
-    sign_d13 <= sign_d12; // FpRsqrt.java:110
-    sign_d14 <= sign_d13; // FpRsqrt.java:110
-    sign_d15 <= sign_d14; // FpRsqrt.java:110
-    sign_d16 <= sign_d15; // FpRsqrt.java:110
-    sign_d17 <= sign_d16; // FpRsqrt.java:110
-    sign_d18 <= sign_d17; // FpRsqrt.java:110
-    sign_d19 <= sign_d18; // FpRsqrt.java:110
-    sign_d20 <= sign_d19; // FpRsqrt.java:110
-    sign_d21 <= sign_d20; // FpRsqrt.java:110
-    sign_d22 <= sign_d21; // FpRsqrt.java:110
-    sign_d23 <= sign_d22; // FpRsqrt.java:110
-    sign_d24 <= sign_d23; // FpRsqrt.java:110
-    sign_d25 <= sign_d24; // FpRsqrt.java:110
-    sign_d26 <= sign_d25; // FpRsqrt.java:110
-    sign_d27 <= sign_d26; // FpRsqrt.java:110
-    sign_d28 <= sign_d27; // FpRsqrt.java:110
-    sign_d29 <= sign_d28; // FpRsqrt.java:110
-    sign_d30 <= sign_d29; // FpRsqrt.java:110
-    sign_d31 <= sign_d30; // FpRsqrt.java:110
-    sign_d32 <= sign_d31; // FpRsqrt.java:110
-    sign_d33 <= sign_d32; // FpRsqrt.java:110
-    sign_d34 <= sign_d33; // FpRsqrt.java:110
-    sign_d35 <= sign_d34; // FpRsqrt.java:110
-    sign_d36 <= sign_d35; // FpRsqrt.java:110
-    sign_d37 <= sign_d36; // FpRsqrt.java:110
-    sign_d38 <= sign_d37; // FpRsqrt.java:110
-    sign_d39 <= sign_d38; // FpRsqrt.java:110
-    sign_d40 <= sign_d39; // FpRsqrt.java:110
-    sign_d41 <= sign_d40; // FpRsqrt.java:110
-    sign_d42 <= sign_d41; // FpRsqrt.java:110
-    y_out <= cases_d42[2] ? 32'h7fc00000 : (cases_d42[1] ? {sign_d42, 31'h7f800000} : (cases_d42[0] ? 32'h0 : scale2_y)); // FpRsqrt.java:114
-=======
-    h_d1 <= h_c; // Delay.java:25
-    h_d2 <= h_d1; // Delay.java:25
-    h_d3 <= h_d2; // Delay.java:25
-    h_d4 <= h_d3; // Delay.java:25
-    h_d5 <= h_d4; // Delay.java:25
-    h_d6 <= h_d5; // Delay.java:25
-    h_d7 <= h_d6; // Delay.java:25
-    h_d8 <= h_d7; // Delay.java:25
-    h_d9 <= h_d8; // Delay.java:25
-    h_d10 <= h_d9; // Delay.java:25
-    h_d11 <= h_d10; // Delay.java:25
-    h_d12 <= h_d11; // Delay.java:25
-    h_d13 <= h_d12; // Delay.java:25
-    h_d14 <= h_d13; // Delay.java:25
-    h_d15 <= h_d14; // Delay.java:25
-    h_d16 <= h_d15; // Delay.java:25
-    h_d17 <= h_d16; // Delay.java:25
-    h_d18 <= h_d17; // Delay.java:25
-    h_d19 <= h_d18; // Delay.java:25
-    h_d20 <= h_d19; // Delay.java:25
-    y0_d1 <= chord_y; // Delay.java:25
-    y0_d2 <= y0_d1; // Delay.java:25
-    y0_d3 <= y0_d2; // Delay.java:25
-    y0_d4 <= y0_d3; // Delay.java:25
-    y0_d5 <= y0_d4; // Delay.java:25
-    y0_d6 <= y0_d5; // Delay.java:25
-    y0_d7 <= y0_d6; // Delay.java:25
-    y0_d8 <= y0_d7; // Delay.java:25
-    y0_d9 <= y0_d8; // Delay.java:25
-    y0_d10 <= y0_d9; // Delay.java:25
-    y0_d11 <= y0_d10; // Delay.java:25
-    y0_d12 <= y0_d11; // Delay.java:25
-    y0_d13 <= y0_d12; // Delay.java:25
-    y0_d14 <= y0_d13; // Delay.java:25
-    y0_d15 <= y0_d14; // Delay.java:25
-    y0_d16 <= y0_d15; // Delay.java:25
-    y0_d17 <= y0_d16; // Delay.java:25
-    y0_d18 <= y0_d17; // Delay.java:25
-    y0_d19 <= y0_d18; // Delay.java:25
-    y0_d20 <= y0_d19; // Delay.java:25
-    minus_half_d1 <= minus_half_c; // Delay.java:25
-    minus_half_d2 <= minus_half_d1; // Delay.java:25
-    minus_half_d3 <= minus_half_d2; // Delay.java:25
-    minus_half_d4 <= minus_half_d3; // Delay.java:25
-    minus_half_d5 <= minus_half_d4; // Delay.java:25
-    minus_half_d6 <= minus_half_d5; // Delay.java:25
-    minus_half_d7 <= minus_half_d6; // Delay.java:25
-    minus_half_d8 <= minus_half_d7; // Delay.java:25
-    minus_half_d9 <= minus_half_d8; // Delay.java:25
-    minus_half_d10 <= minus_half_d9; // Delay.java:25
-    minus_half_d11 <= minus_half_d10; // Delay.java:25
-    minus_half_d12 <= minus_half_d11; // Delay.java:25
-    minus_half_d13 <= minus_half_d12; // Delay.java:25
-    minus_half_d14 <= minus_half_d13; // Delay.java:25
-    minus_half_d15 <= minus_half_d14; // Delay.java:25
-    minus_half_d16 <= minus_half_d15; // Delay.java:25
-    minus_half_d17 <= minus_half_d16; // Delay.java:25
-    minus_half_d18 <= minus_half_d17; // Delay.java:25
-    minus_half_d19 <= minus_half_d18; // Delay.java:25
-    minus_half_d20 <= minus_half_d19; // Delay.java:25
-    minus_half_d21 <= minus_half_d20; // Delay.java:25
-    minus_half_d22 <= minus_half_d21; // Delay.java:25
-    minus_half_d23 <= minus_half_d22; // Delay.java:25
-    minus_half_d24 <= minus_half_d23; // Delay.java:25
-    minus_half_d25 <= minus_half_d24; // Delay.java:25
-    minus_half_d26 <= minus_half_d25; // Delay.java:25
-    minus_half_d27 <= minus_half_d26; // Delay.java:25
-    minus_half_d28 <= minus_half_d27; // Delay.java:25
-    minus_half_d29 <= minus_half_d28; // Delay.java:25
-    minus_half_d30 <= minus_half_d29; // Delay.java:25
-    minus_half_d31 <= minus_half_d30; // Delay.java:25
-    minus_half_d32 <= minus_half_d31; // Delay.java:25
-    minus_half_d33 <= minus_half_d32; // Delay.java:25
-    minus_half_d34 <= minus_half_d33; // Delay.java:25
-    minus_half_d35 <= minus_half_d34; // Delay.java:25
-    minus_half_d36 <= minus_half_d35; // Delay.java:25
-    minus_half_d37 <= minus_half_d36; // Delay.java:25
-    minus_half_d38 <= minus_half_d37; // Delay.java:25
-    minus_half_d39 <= minus_half_d38; // Delay.java:25
-    minus_half_d40 <= minus_half_d39; // Delay.java:25
-    cases_d1 <= cases_c; // Delay.java:25
-    cases_d2 <= cases_d1; // Delay.java:25
-    cases_d3 <= cases_d2; // Delay.java:25
-    cases_d4 <= cases_d3; // Delay.java:25
-    cases_d5 <= cases_d4; // Delay.java:25
-    cases_d6 <= cases_d5; // Delay.java:25
-    cases_d7 <= cases_d6; // Delay.java:25
-    cases_d8 <= cases_d7; // Delay.java:25
-    cases_d9 <= cases_d8; // Delay.java:25
-    cases_d10 <= cases_d9; // Delay.java:25
-    cases_d11 <= cases_d10; // Delay.java:25
-    cases_d12 <= cases_d11; // Delay.java:25
-    cases_d13 <= cases_d12; // Delay.java:25
-    cases_d14 <= cases_d13; // Delay.java:25
-    cases_d15 <= cases_d14; // Delay.java:25
-    cases_d16 <= cases_d15; // Delay.java:25
-    cases_d17 <= cases_d16; // Delay.java:25
-    cases_d18 <= cases_d17; // Delay.java:25
-    cases_d19 <= cases_d18; // Delay.java:25
-    cases_d20 <= cases_d19; // Delay.java:25
-    cases_d21 <= cases_d20; // Delay.java:25
-    cases_d22 <= cases_d21; // Delay.java:25
-    cases_d23 <= cases_d22; // Delay.java:25
-    cases_d24 <= cases_d23; // Delay.java:25
-    cases_d25 <= cases_d24; // Delay.java:25
-    cases_d26 <= cases_d25; // Delay.java:25
-    cases_d27 <= cases_d26; // Delay.java:25
-    cases_d28 <= cases_d27; // Delay.java:25
-    cases_d29 <= cases_d28; // Delay.java:25
-    cases_d30 <= cases_d29; // Delay.java:25
-    cases_d31 <= cases_d30; // Delay.java:25
-    cases_d32 <= cases_d31; // Delay.java:25
-    cases_d33 <= cases_d32; // Delay.java:25
-    cases_d34 <= cases_d33; // Delay.java:25
-    cases_d35 <= cases_d34; // Delay.java:25
-    cases_d36 <= cases_d35; // Delay.java:25
-    cases_d37 <= cases_d36; // Delay.java:25
-    cases_d38 <= cases_d37; // Delay.java:25
-    cases_d39 <= cases_d38; // Delay.java:25
-    cases_d40 <= cases_d39; // Delay.java:25
-    cases_d41 <= cases_d40; // Delay.java:25
-    cases_d42 <= cases_d41; // Delay.java:25
-    sign_d1 <= sign_c; // Delay.java:25
-    sign_d2 <= sign_d1; // Delay.java:25
-    sign_d3 <= sign_d2; // Delay.java:25
-    sign_d4 <= sign_d3; // Delay.java:25
-    sign_d5 <= sign_d4; // Delay.java:25
-    sign_d6 <= sign_d5; // Delay.java:25
-    sign_d7 <= sign_d6; // Delay.java:25
-    sign_d8 <= sign_d7; // Delay.java:25
-    sign_d9 <= sign_d8; // Delay.java:25
-    sign_d10 <= sign_d9; // Delay.java:25
-    sign_d11 <= sign_d10; // Delay.java:25
-    sign_d12 <= sign_d11; // Delay.java:25
-    sign_d13 <= sign_d12; // Delay.java:25
-    sign_d14 <= sign_d13; // Delay.java:25
-    sign_d15 <= sign_d14; // Delay.java:25
-    sign_d16 <= sign_d15; // Delay.java:25
-    sign_d17 <= sign_d16; // Delay.java:25
-    sign_d18 <= sign_d17; // Delay.java:25
-    sign_d19 <= sign_d18; // Delay.java:25
-    sign_d20 <= sign_d19; // Delay.java:25
-    sign_d21 <= sign_d20; // Delay.java:25
-    sign_d22 <= sign_d21; // Delay.java:25
-    sign_d23 <= sign_d22; // Delay.java:25
-    sign_d24 <= sign_d23; // Delay.java:25
-    sign_d25 <= sign_d24; // Delay.java:25
-    sign_d26 <= sign_d25; // Delay.java:25
-    sign_d27 <= sign_d26; // Delay.java:25
-    sign_d28 <= sign_d27; // Delay.java:25
-    sign_d29 <= sign_d28; // Delay.java:25
-    sign_d30 <= sign_d29; // Delay.java:25
-    sign_d31 <= sign_d30; // Delay.java:25
-    sign_d32 <= sign_d31; // Delay.java:25
-    sign_d33 <= sign_d32; // Delay.java:25
-    sign_d34 <= sign_d33; // Delay.java:25
-    sign_d35 <= sign_d34; // Delay.java:25
-    sign_d36 <= sign_d35; // Delay.java:25
-    sign_d37 <= sign_d36; // Delay.java:25
-    sign_d38 <= sign_d37; // Delay.java:25
-    sign_d39 <= sign_d38; // Delay.java:25
-    sign_d40 <= sign_d39; // Delay.java:25
-    sign_d41 <= sign_d40; // Delay.java:25
-    sign_d42 <= sign_d41; // Delay.java:25
-    // FpRsqrt.java:114
+        : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b[17:0] << (u_c_mux + 5'd1)), 5'h0}; // FpRsqrt.java:77
+    h_c <= {8'h3f, odd_b, fraction_b}; // FpRsqrt.java:78
+    minus_half_c <= minus_half_b; // FpRsqrt.java:79
+    cases_c <= cases_b; // FpRsqrt.java:80
+    sign_c <= sign_b; // FpRsqrt.java:81
+    valid_d1 <= in_valid; // FpRsqrt.java:84
+    valid_d2 <= valid_d1; // FpRsqrt.java:84
+    valid_d3 <= valid_d2; // FpRsqrt.java:84
+    h_d1 <= h_c; // FpRsqrt.java:86
+    h_d2 <= h_d1; // FpRsqrt.java:86
+    h_d3 <= h_d2; // FpRsqrt.java:86
+    h_d4 <= h_d3; // FpRsqrt.java:86
+    h_d5 <= h_d4; // FpRsqrt.java:86
+    h_d6 <= h_d5; // FpRsqrt.java:86
+    h_d7 <= h_d6; // FpRsqrt.java:86
+    h_d8 <= h_d7; // FpRsqrt.java:86
+    h_d9 <= h_d8; // FpRsqrt.java:86
+    h_d10 <= h_d9; // FpRsqrt.java:86
+    h_d11 <= h_d10; // FpRsqrt.java:86
+    h_d12 <= h_d11; // FpRsqrt.java:86
+    h_d13 <= h_d12; // FpRsqrt.java:86
+    h_d14 <= h_d13; // FpRsqrt.java:86
+    h_d15 <= h_d14; // FpRsqrt.java:86
+    h_d16 <= h_d15; // FpRsqrt.java:86
+    h_d17 <= h_d16; // FpRsqrt.java:86
+    h_d18 <= h_d17; // FpRsqrt.java:86
+    h_d19 <= h_d18; // FpRsqrt.java:86
+    h_d20 <= h_d19; // FpRsqrt.java:86
+    y0_d1 <= chord_out_payload; // FpRsqrt.java:88
+    y0_d2 <= y0_d1; // FpRsqrt.java:88
+    y0_d3 <= y0_d2; // FpRsqrt.java:88
+    y0_d4 <= y0_d3; // FpRsqrt.java:88
+    y0_d5 <= y0_d4; // FpRsqrt.java:88
+    y0_d6 <= y0_d5; // FpRsqrt.java:88
+    y0_d7 <= y0_d6; // FpRsqrt.java:88
+    y0_d8 <= y0_d7; // FpRsqrt.java:88
+    y0_d9 <= y0_d8; // FpRsqrt.java:88
+    y0_d10 <= y0_d9; // FpRsqrt.java:88
+    y0_d11 <= y0_d10; // FpRsqrt.java:88
+    y0_d12 <= y0_d11; // FpRsqrt.java:88
+    y0_d13 <= y0_d12; // FpRsqrt.java:88
+    y0_d14 <= y0_d13; // FpRsqrt.java:88
+    y0_d15 <= y0_d14; // FpRsqrt.java:88
+    y0_d16 <= y0_d15; // FpRsqrt.java:88
+    y0_d17 <= y0_d16; // FpRsqrt.java:88
+    y0_d18 <= y0_d17; // FpRsqrt.java:88
+    y0_d19 <= y0_d18; // FpRsqrt.java:88
+    y0_d20 <= y0_d19; // FpRsqrt.java:88
+    minus_half_d1 <= minus_half_c; // FpRsqrt.java:91
+    minus_half_d2 <= minus_half_d1; // FpRsqrt.java:91
+    minus_half_d3 <= minus_half_d2; // FpRsqrt.java:91
+    minus_half_d4 <= minus_half_d3; // FpRsqrt.java:91
+    minus_half_d5 <= minus_half_d4; // FpRsqrt.java:91
+    minus_half_d6 <= minus_half_d5; // FpRsqrt.java:91
+    minus_half_d7 <= minus_half_d6; // FpRsqrt.java:91
+    minus_half_d8 <= minus_half_d7; // FpRsqrt.java:91
+    minus_half_d9 <= minus_half_d8; // FpRsqrt.java:91
+    minus_half_d10 <= minus_half_d9; // FpRsqrt.java:91
+    minus_half_d11 <= minus_half_d10; // FpRsqrt.java:91
+    minus_half_d12 <= minus_half_d11; // FpRsqrt.java:91
+    minus_half_d13 <= minus_half_d12; // FpRsqrt.java:91
+    minus_half_d14 <= minus_half_d13; // FpRsqrt.java:91
+    minus_half_d15 <= minus_half_d14; // FpRsqrt.java:91
+    minus_half_d16 <= minus_half_d15; // FpRsqrt.java:91
+    minus_half_d17 <= minus_half_d16; // FpRsqrt.java:91
+    minus_half_d18 <= minus_half_d17; // FpRsqrt.java:91
+    minus_half_d19 <= minus_half_d18; // FpRsqrt.java:91
+    minus_half_d20 <= minus_half_d19; // FpRsqrt.java:91
+    minus_half_d21 <= minus_half_d20; // FpRsqrt.java:91
+    minus_half_d22 <= minus_half_d21; // FpRsqrt.java:91
+    minus_half_d23 <= minus_half_d22; // FpRsqrt.java:91
+    minus_half_d24 <= minus_half_d23; // FpRsqrt.java:91
+    minus_half_d25 <= minus_half_d24; // FpRsqrt.java:91
+    minus_half_d26 <= minus_half_d25; // FpRsqrt.java:91
+    minus_half_d27 <= minus_half_d26; // FpRsqrt.java:91
+    minus_half_d28 <= minus_half_d27; // FpRsqrt.java:91
+    minus_half_d29 <= minus_half_d28; // FpRsqrt.java:91
+    minus_half_d30 <= minus_half_d29; // FpRsqrt.java:91
+    minus_half_d31 <= minus_half_d30; // FpRsqrt.java:91
+    minus_half_d32 <= minus_half_d31; // FpRsqrt.java:91
+    minus_half_d33 <= minus_half_d32; // FpRsqrt.java:91
+    minus_half_d34 <= minus_half_d33; // FpRsqrt.java:91
+    minus_half_d35 <= minus_half_d34; // FpRsqrt.java:91
+    minus_half_d36 <= minus_half_d35; // FpRsqrt.java:91
+    minus_half_d37 <= minus_half_d36; // FpRsqrt.java:91
+    minus_half_d38 <= minus_half_d37; // FpRsqrt.java:91
+    minus_half_d39 <= minus_half_d38; // FpRsqrt.java:91
+    minus_half_d40 <= minus_half_d39; // FpRsqrt.java:91
+    cases_d1 <= cases_c; // FpRsqrt.java:92
+    cases_d2 <= cases_d1; // FpRsqrt.java:92
+    cases_d3 <= cases_d2; // FpRsqrt.java:92
+    cases_d4 <= cases_d3; // FpRsqrt.java:92
+    cases_d5 <= cases_d4; // FpRsqrt.java:92
+    cases_d6 <= cases_d5; // FpRsqrt.java:92
+    cases_d7 <= cases_d6; // FpRsqrt.java:92
+    cases_d8 <= cases_d7; // FpRsqrt.java:92
+    cases_d9 <= cases_d8; // FpRsqrt.java:92
+    cases_d10 <= cases_d9; // FpRsqrt.java:92
+    cases_d11 <= cases_d10; // FpRsqrt.java:92
+    cases_d12 <= cases_d11; // FpRsqrt.java:92
+    cases_d13 <= cases_d12; // FpRsqrt.java:92
+    cases_d14 <= cases_d13; // FpRsqrt.java:92
+    cases_d15 <= cases_d14; // FpRsqrt.java:92
+    cases_d16 <= cases_d15; // FpRsqrt.java:92
+    cases_d17 <= cases_d16; // FpRsqrt.java:92
+    cases_d18 <= cases_d17; // FpRsqrt.java:92
+    cases_d19 <= cases_d18; // FpRsqrt.java:92
+    cases_d20 <= cases_d19; // FpRsqrt.java:92
+    cases_d21 <= cases_d20; // FpRsqrt.java:92
+    cases_d22 <= cases_d21; // FpRsqrt.java:92
+    cases_d23 <= cases_d22; // FpRsqrt.java:92
+    cases_d24 <= cases_d23; // FpRsqrt.java:92
+    cases_d25 <= cases_d24; // FpRsqrt.java:92
+    cases_d26 <= cases_d25; // FpRsqrt.java:92
+    cases_d27 <= cases_d26; // FpRsqrt.java:92
+    cases_d28 <= cases_d27; // FpRsqrt.java:92
+    cases_d29 <= cases_d28; // FpRsqrt.java:92
+    cases_d30 <= cases_d29; // FpRsqrt.java:92
+    cases_d31 <= cases_d30; // FpRsqrt.java:92
+    cases_d32 <= cases_d31; // FpRsqrt.java:92
+    cases_d33 <= cases_d32; // FpRsqrt.java:92
+    cases_d34 <= cases_d33; // FpRsqrt.java:92
+    cases_d35 <= cases_d34; // FpRsqrt.java:92
+    cases_d36 <= cases_d35; // FpRsqrt.java:92
+    cases_d37 <= cases_d36; // FpRsqrt.java:92
+    cases_d38 <= cases_d37; // FpRsqrt.java:92
+    cases_d39 <= cases_d38; // FpRsqrt.java:92
+    cases_d40 <= cases_d39; // FpRsqrt.java:92
+    cases_d41 <= cases_d40; // FpRsqrt.java:92
+    cases_d42 <= cases_d41; // FpRsqrt.java:92
+    sign_d1 <= sign_c; // FpRsqrt.java:92
+    sign_d2 <= sign_d1; // FpRsqrt.java:92
+    sign_d3 <= sign_d2; // FpRsqrt.java:92
+    sign_d4 <= sign_d3; // FpRsqrt.java:92
+    sign_d5 <= sign_d4; // FpRsqrt.java:92
+    sign_d6 <= sign_d5; // FpRsqrt.java:92
+    sign_d7 <= sign_d6; // FpRsqrt.java:92
+    sign_d8 <= sign_d7; // FpRsqrt.java:92
+    sign_d9 <= sign_d8; // FpRsqrt.java:92
+    sign_d10 <= sign_d9; // FpRsqrt.java:92
+    sign_d11 <= sign_d10; // FpRsqrt.java:92
+    sign_d12 <= sign_d11; // FpRsqrt.java:92
+    sign_d13 <= sign_d12; // FpRsqrt.java:92
+    sign_d14 <= sign_d13; // FpRsqrt.java:92
+    sign_d15 <= sign_d14; // FpRsqrt.java:92
+    sign_d16 <= sign_d15; // FpRsqrt.java:92
+    sign_d17 <= sign_d16; // FpRsqrt.java:92
+    sign_d18 <= sign_d17; // FpRsqrt.java:92
+    sign_d19 <= sign_d18; // FpRsqrt.java:92
+    sign_d20 <= sign_d19; // FpRsqrt.java:92
+    sign_d21 <= sign_d20; // FpRsqrt.java:92
+    sign_d22 <= sign_d21; // FpRsqrt.java:92
+    sign_d23 <= sign_d22; // FpRsqrt.java:92
+    sign_d24 <= sign_d23; // FpRsqrt.java:92
+    sign_d25 <= sign_d24; // FpRsqrt.java:92
+    sign_d26 <= sign_d25; // FpRsqrt.java:92
+    sign_d27 <= sign_d26; // FpRsqrt.java:92
+    sign_d28 <= sign_d27; // FpRsqrt.java:92
+    sign_d29 <= sign_d28; // FpRsqrt.java:92
+    sign_d30 <= sign_d29; // FpRsqrt.java:92
+    sign_d31 <= sign_d30; // FpRsqrt.java:92
+    sign_d32 <= sign_d31; // FpRsqrt.java:92
+    sign_d33 <= sign_d32; // FpRsqrt.java:92
+    sign_d34 <= sign_d33; // FpRsqrt.java:92
+    sign_d35 <= sign_d34; // FpRsqrt.java:92
+    sign_d36 <= sign_d35; // FpRsqrt.java:92
+    sign_d37 <= sign_d36; // FpRsqrt.java:92
+    sign_d38 <= sign_d37; // FpRsqrt.java:92
+    sign_d39 <= sign_d38; // FpRsqrt.java:92
+    sign_d40 <= sign_d39; // FpRsqrt.java:92
+    sign_d41 <= sign_d40; // FpRsqrt.java:92
+    sign_d42 <= sign_d41; // FpRsqrt.java:92
     y_out <=
-        cases_d42[2] ? 32'h7fc00000 : (cases_d42[1] ? {sign_d42, 31'h7f800000} : (cases_d42[0] ? 32'h0 : scale2_y));
->>>>>>> emitter
-    valid_out <= scale2_out_valid; // FpRsqrt.java:115
+        cases_d42[2] ? 32'h7fc00000
+        : cases_d42[1] ? {sign_d42, 31'h7f800000}
+        : cases_d42[0] ? 32'h0
+        : scale2_out_payload; // FpRsqrt.java:94
+    scale2_valid_d1 <= scale2_out_valid; // FpRsqrt.java:94
     if (reset) begin
-      valid_a <= 1'b0;
-      valid_b <= 1'b0;
-      valid_c <= 1'b0;
-      valid_out <= 1'b0;
+      valid_d1 <= 1'b0;
+      valid_d2 <= 1'b0;
+      valid_d3 <= 1'b0;
+      scale2_valid_d1 <= 1'b0;
     end
   end
 
-  FpChord chord ( // FpRsqrt.java:78
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (chord_in_valid),
-    .word      (chord_word),
-    .u         (chord_u),
-    .out_valid (chord_out_valid),
-    .y         (chord_y)
+  FpChord chord ( // FpRsqrt.java:84
+    .clk             (clk),
+    .reset           (reset),
+    .in_valid        (chord_in_valid),
+    .in_payload_word (chord_in_payload_word),
+    .in_payload_u    (chord_in_payload_u),
+    .out_valid       (chord_out_valid),
+    .out_payload     (chord_out_payload)
   );
 
   Fp32Mul square_mul ( // FpRsqrt.java:85
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (square_mul_in_valid),
-    .a         (square_mul_a),
-    .b         (square_mul_b),
-    .out_valid (square_mul_out_valid),
-    .y         (square_mul_y)
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (square_mul_in_valid),
+    .in_payload_a (square_mul_in_payload_a),
+    .in_payload_b (square_mul_in_payload_b),
+    .out_valid    (square_mul_out_valid),
+    .out_payload  (square_mul_out_payload)
   );
 
-  Fp32Mul half_mul ( // FpRsqrt.java:89
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (half_mul_in_valid),
-    .a         (half_mul_a),
-    .b         (half_mul_b),
-    .out_valid (half_mul_out_valid),
-    .y         (half_mul_y)
+  Fp32Mul half_mul ( // FpRsqrt.java:86
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (half_mul_in_valid),
+    .in_payload_a (half_mul_in_payload_a),
+    .in_payload_b (half_mul_in_payload_b),
+    .out_valid    (half_mul_out_valid),
+    .out_payload  (half_mul_out_payload)
   );
 
-  Fp32Add newton_sub ( // FpRsqrt.java:93
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (newton_sub_in_valid),
-    .a         (newton_sub_a),
-    .b         (newton_sub_b),
-    .out_valid (newton_sub_out_valid),
-    .y         (newton_sub_y)
+  Fp32Add newton_sub ( // FpRsqrt.java:87
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (newton_sub_in_valid),
+    .in_payload_a (newton_sub_in_payload_a),
+    .in_payload_b (newton_sub_in_payload_b),
+    .out_valid    (newton_sub_out_valid),
+    .out_payload  (newton_sub_out_payload)
   );
 
-  Fp32Mul refine_mul ( // FpRsqrt.java:97
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (refine_mul_in_valid),
-    .a         (refine_mul_a),
-    .b         (refine_mul_b),
-    .out_valid (refine_mul_out_valid),
-    .y         (refine_mul_y)
+  Fp32Mul refine_mul ( // FpRsqrt.java:88
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (refine_mul_in_valid),
+    .in_payload_a (refine_mul_in_payload_a),
+    .in_payload_b (refine_mul_in_payload_b),
+    .out_valid    (refine_mul_out_valid),
+    .out_payload  (refine_mul_out_payload)
   );
 
-  FpScale2_n9 scale2 ( // FpRsqrt.java:104
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (scale2_in_valid),
-    .out_valid (scale2_out_valid),
-    .y         (scale2_y),
-    .r         (scale2_r),
-    .n         (scale2_n)
+  FpScale2_n9 scale2 ( // FpRsqrt.java:91
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (scale2_in_valid),
+    .in_payload_r (scale2_in_payload_r),
+    .in_payload_n (scale2_in_payload_n),
+    .out_valid    (scale2_out_valid),
+    .out_payload  (scale2_out_payload)
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.

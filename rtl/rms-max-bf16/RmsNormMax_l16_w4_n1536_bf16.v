@@ -4,295 +4,295 @@
 `default_nettype none
 
 module RmsNormMax_l16_w4_n1536_bf16 (
-  input  wire        clk,                // RmsNormMax.java:87
-  input  wire        reset,              // RmsNormMax.java:87
-  input  wire        in_valid,           // RmsNormMax.java:106
-  output wire        in_ready,           // RmsNormMax.java:106
-  input  wire [15:0] in_payload_0,       // RmsNormMax.java:106
-  input  wire [15:0] in_payload_1,       // RmsNormMax.java:106
-  input  wire [15:0] in_payload_2,       // RmsNormMax.java:106
-  input  wire [15:0] in_payload_3,       // RmsNormMax.java:106
-  input  wire        gamma_valid,        // RmsNormMax.java:107
-  output wire        gamma_ready,        // RmsNormMax.java:107
-  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:107
-  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:107
-  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:107
-  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:107
-  input  wire [31:0] eps,                // RmsNormMax.java:108
-  output wire        out_valid,          // RmsNormMax.java:109
-  input  wire        out_ready,          // RmsNormMax.java:109
-  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:109
-  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:109
-  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:109
-  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:109
-  output wire [31:0] out_payload_absMax, // RmsNormMax.java:109
-  output wire        out_payload_last    // RmsNormMax.java:109
+  input  wire        clk,                // RmsNormMax.java:90
+  input  wire        reset,              // RmsNormMax.java:90
+  input  wire        in_valid,           // RmsNormMax.java:109
+  output wire        in_ready,           // RmsNormMax.java:109
+  input  wire [15:0] in_payload_0,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_1,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_2,       // RmsNormMax.java:109
+  input  wire [15:0] in_payload_3,       // RmsNormMax.java:109
+  input  wire        gamma_valid,        // RmsNormMax.java:110
+  output wire        gamma_ready,        // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:110
+  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:110
+  input  wire [31:0] eps,                // RmsNormMax.java:111
+  output wire        out_valid,          // RmsNormMax.java:112
+  input  wire        out_ready,          // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:112
+  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:112
+  output wire [31:0] out_payload_absMax, // RmsNormMax.java:112
+  output wire        out_payload_last    // RmsNormMax.java:112
 );
 
-  reg  [2:0]  phase;                    // RmsNormMax.java:119
-  reg  [8:0]  index;                    // RmsNormMax.java:125
-  reg  [7:0]  timer;                    // RmsNormMax.java:126
-  reg  [2:0]  cooldown;                 // RmsNormMax.java:134
-  reg  [1:0]  rotation;                 // RmsNormMax.java:138
-  reg  [1:0]  feed_rotation_d1;         // RmsNormMax.java:153
-  reg  [1:0]  feed_rotation_d2;         // RmsNormMax.java:153
-  reg  [1:0]  feed_rotation_d3;         // RmsNormMax.java:153
-  reg  [1:0]  feed_rotation_d4;         // RmsNormMax.java:153
-  reg  [1:0]  feed_rotation_d5;         // RmsNormMax.java:153
-  reg  [1:0]  feed_rotation_d6;         // RmsNormMax.java:153
-  reg  [1:0]  feed_rotation_d7;         // RmsNormMax.java:153
-  reg  [1:0]  feed_rotation_d8;         // RmsNormMax.java:153
-  reg  [1:0]  sum_rotation_d1;          // RmsNormMax.java:154
-  reg  [1:0]  sum_rotation_d2;          // RmsNormMax.java:154
-  reg  [1:0]  sum_rotation_d3;          // RmsNormMax.java:154
-  reg  [1:0]  sum_rotation_d4;          // RmsNormMax.java:154
-  reg  [1:0]  sum_rotation_d5;          // RmsNormMax.java:154
-  reg  [1:0]  sum_rotation_d6;          // RmsNormMax.java:154
-  reg  [31:0] partial_0;                // RmsNormMax.java:158
-  reg  [31:0] partial_1;                // RmsNormMax.java:158
-  reg  [31:0] partial_2;                // RmsNormMax.java:158
-  reg  [31:0] partial_3;                // RmsNormMax.java:158
-  reg  [31:0] partial_4;                // RmsNormMax.java:158
-  reg  [31:0] partial_5;                // RmsNormMax.java:158
-  reg  [31:0] partial_6;                // RmsNormMax.java:158
-  reg  [31:0] partial_7;                // RmsNormMax.java:158
-  reg  [31:0] partial_8;                // RmsNormMax.java:158
-  reg  [31:0] partial_9;                // RmsNormMax.java:158
-  reg  [31:0] partial_10;               // RmsNormMax.java:158
-  reg  [31:0] partial_11;               // RmsNormMax.java:158
-  reg  [31:0] partial_12;               // RmsNormMax.java:158
-  reg  [31:0] partial_13;               // RmsNormMax.java:158
-  reg  [31:0] partial_14;               // RmsNormMax.java:158
-  reg  [31:0] partial_15;               // RmsNormMax.java:158
-  reg  [4:0]  tree_width;               // RmsNormMax.java:170
-  reg  [4:0]  tree_k;                   // RmsNormMax.java:171
-  reg  [4:0]  tree_k_out_d1;            // RmsNormMax.java:174
-  reg  [4:0]  tree_k_out_d2;            // RmsNormMax.java:174
-  reg  [4:0]  tree_k_out_d3;            // RmsNormMax.java:174
-  reg  [4:0]  tree_k_out_d4;            // RmsNormMax.java:174
-  reg  [4:0]  tree_k_out_d5;            // RmsNormMax.java:174
-  reg  [4:0]  tree_k_out_d6;            // RmsNormMax.java:174
-  reg         tree_out_d1;              // RmsNormMax.java:175
-  reg         tree_out_d2;              // RmsNormMax.java:175
-  reg         tree_out_d3;              // RmsNormMax.java:175
-  reg         tree_out_d4;              // RmsNormMax.java:175
-  reg         tree_out_d5;              // RmsNormMax.java:175
-  reg         tree_out_d6;              // RmsNormMax.java:175
-  wire        lane0_x_in_valid;         // Units.java:48
-  wire [15:0] lane0_x_x;                // Units.java:48
-  wire        lane0_x_out_valid;        // Units.java:48
-  wire [31:0] lane0_x_y;                // Units.java:48
-  wire        lane0_square_in_valid;    // Units.java:70
-  wire [31:0] lane0_square_a;           // Units.java:70
-  wire [31:0] lane0_square_b;           // Units.java:70
-  wire        lane0_square_out_valid;   // Units.java:70
-  wire [31:0] lane0_square_y;           // Units.java:70
-  wire        lane0_acc_in_valid;       // RmsNormMax.java:197
-  wire [31:0] lane0_acc_a;              // RmsNormMax.java:197
-  wire [31:0] lane0_acc_b;              // RmsNormMax.java:197
-  wire        lane0_acc_out_valid;      // RmsNormMax.java:197
-  wire [31:0] lane0_acc_y;              // RmsNormMax.java:197
-  reg  [31:0] partial_sel;              // RmsNormMax.java:204
-  reg  [31:0] partial_sel_2;            // RmsNormMax.java:210
-  reg  [31:0] partial_sel_3;            // RmsNormMax.java:211
-  wire        lane1_x_in_valid;         // Units.java:48
-  wire [15:0] lane1_x_x;                // Units.java:48
-  wire        lane1_x_out_valid;        // Units.java:48
-  wire [31:0] lane1_x_y;                // Units.java:48
-  wire        lane1_square_in_valid;    // Units.java:70
-  wire [31:0] lane1_square_a;           // Units.java:70
-  wire [31:0] lane1_square_b;           // Units.java:70
-  wire        lane1_square_out_valid;   // Units.java:70
-  wire [31:0] lane1_square_y;           // Units.java:70
-  wire        lane1_acc_in_valid;       // RmsNormMax.java:197
-  wire [31:0] lane1_acc_a;              // RmsNormMax.java:197
-  wire [31:0] lane1_acc_b;              // RmsNormMax.java:197
-  wire        lane1_acc_out_valid;      // RmsNormMax.java:197
-  wire [31:0] lane1_acc_y;              // RmsNormMax.java:197
-  reg  [31:0] partial_sel_4;            // RmsNormMax.java:204
-  wire        lane2_x_in_valid;         // Units.java:48
-  wire [15:0] lane2_x_x;                // Units.java:48
-  wire        lane2_x_out_valid;        // Units.java:48
-  wire [31:0] lane2_x_y;                // Units.java:48
-  wire        lane2_square_in_valid;    // Units.java:70
-  wire [31:0] lane2_square_a;           // Units.java:70
-  wire [31:0] lane2_square_b;           // Units.java:70
-  wire        lane2_square_out_valid;   // Units.java:70
-  wire [31:0] lane2_square_y;           // Units.java:70
-  wire        lane2_acc_in_valid;       // RmsNormMax.java:197
-  wire [31:0] lane2_acc_a;              // RmsNormMax.java:197
-  wire [31:0] lane2_acc_b;              // RmsNormMax.java:197
-  wire        lane2_acc_out_valid;      // RmsNormMax.java:197
-  wire [31:0] lane2_acc_y;              // RmsNormMax.java:197
-  reg  [31:0] partial_sel_5;            // RmsNormMax.java:204
-  wire        lane3_x_in_valid;         // Units.java:48
-  wire [15:0] lane3_x_x;                // Units.java:48
-  wire        lane3_x_out_valid;        // Units.java:48
-  wire [31:0] lane3_x_y;                // Units.java:48
-  wire        lane3_square_in_valid;    // Units.java:70
-  wire [31:0] lane3_square_a;           // Units.java:70
-  wire [31:0] lane3_square_b;           // Units.java:70
-  wire        lane3_square_out_valid;   // Units.java:70
-  wire [31:0] lane3_square_y;           // Units.java:70
-  wire        lane3_acc_in_valid;       // RmsNormMax.java:197
-  wire [31:0] lane3_acc_a;              // RmsNormMax.java:197
-  wire [31:0] lane3_acc_b;              // RmsNormMax.java:197
-  wire        lane3_acc_out_valid;      // RmsNormMax.java:197
-  wire [31:0] lane3_acc_y;              // RmsNormMax.java:197
-  reg  [31:0] partial_sel_6;            // RmsNormMax.java:204
-  reg         normalize_busy;           // RmsNormMax.java:238
-  wire        mean_mul_in_valid;        // Units.java:70
-  wire [31:0] mean_mul_a;               // Units.java:70
-  wire [31:0] mean_mul_b;               // Units.java:70
-  wire        mean_mul_out_valid;       // Units.java:70
-  wire [31:0] mean_mul_y;               // Units.java:70
-  wire        eps_add_in_valid;         // Units.java:79
-  wire [31:0] eps_add_a;                // Units.java:79
-  wire [31:0] eps_add_b;                // Units.java:79
-  wire        eps_add_out_valid;        // Units.java:79
-  wire [31:0] eps_add_y;                // Units.java:79
-  wire        rsqrt_in_valid;           // RmsNormMax.java:243
-  wire [31:0] rsqrt_x;                  // RmsNormMax.java:243
-  wire        rsqrt_out_valid;          // RmsNormMax.java:243
-  wire [31:0] rsqrt_y;                  // RmsNormMax.java:243
-  reg  [31:0] r;                        // RmsNormMax.java:246
-  reg  [1:0]  result_credits;           // CreditBuffer.java:45
-  reg  [63:0] read_word;                // RmsNormMax.java:259
-  reg         scale_valid;              // RmsNormMax.java:262
-  reg  [15:0] gamma_word_0;             // RmsNormMax.java:263
-  reg  [15:0] gamma_word_1;             // RmsNormMax.java:263
-  reg  [15:0] gamma_word_2;             // RmsNormMax.java:263
-  reg  [15:0] gamma_word_3;             // RmsNormMax.java:263
-  wire        lane0_xs_in_valid;        // Units.java:48
-  wire [15:0] lane0_xs_x;               // Units.java:48
-  wire        lane0_xs_out_valid;       // Units.java:48
-  wire [31:0] lane0_xs_y;               // Units.java:48
-  wire        lane0_gamma_in_valid;     // Units.java:48
-  wire [15:0] lane0_gamma_x;            // Units.java:48
-  wire        lane0_gamma_out_valid;    // Units.java:48
-  wire [31:0] lane0_gamma_y;            // Units.java:48
-  wire        lane0_xr_in_valid;        // Units.java:70
-  wire [31:0] lane0_xr_a;               // Units.java:70
-  wire [31:0] lane0_xr_b;               // Units.java:70
-  wire        lane0_xr_out_valid;       // Units.java:70
-  wire [31:0] lane0_xr_y;               // Units.java:70
-  reg  [31:0] lane0_g_d1;               // RmsNormMax.java:281
-  reg  [31:0] lane0_g_d2;               // RmsNormMax.java:281
-  reg  [31:0] lane0_g_d3;               // RmsNormMax.java:281
-  reg  [31:0] lane0_g_d4;               // RmsNormMax.java:281
-  reg  [31:0] lane0_g_d5;               // RmsNormMax.java:281
-  reg  [31:0] lane0_g_d6;               // RmsNormMax.java:281
-  reg  [31:0] lane0_g_d7;               // RmsNormMax.java:281
-  wire        lane0_xrg_in_valid;       // Units.java:70
-  wire [31:0] lane0_xrg_a;              // Units.java:70
-  wire [31:0] lane0_xrg_b;              // Units.java:70
-  wire        lane0_xrg_out_valid;      // Units.java:70
-  wire [31:0] lane0_xrg_y;              // Units.java:70
-  wire        lane0_y_in_valid;         // Units.java:62
-  wire [31:0] lane0_y_x;                // Units.java:62
-  wire        lane0_y_out_valid;        // Units.java:62
-  wire [15:0] lane0_y_y;                // Units.java:62
-  wire        lane1_xs_in_valid;        // Units.java:48
-  wire [15:0] lane1_xs_x;               // Units.java:48
-  wire        lane1_xs_out_valid;       // Units.java:48
-  wire [31:0] lane1_xs_y;               // Units.java:48
-  wire        lane1_gamma_in_valid;     // Units.java:48
-  wire [15:0] lane1_gamma_x;            // Units.java:48
-  wire        lane1_gamma_out_valid;    // Units.java:48
-  wire [31:0] lane1_gamma_y;            // Units.java:48
-  wire        lane1_xr_in_valid;        // Units.java:70
-  wire [31:0] lane1_xr_a;               // Units.java:70
-  wire [31:0] lane1_xr_b;               // Units.java:70
-  wire        lane1_xr_out_valid;       // Units.java:70
-  wire [31:0] lane1_xr_y;               // Units.java:70
-  reg  [31:0] lane1_g_d1;               // RmsNormMax.java:281
-  reg  [31:0] lane1_g_d2;               // RmsNormMax.java:281
-  reg  [31:0] lane1_g_d3;               // RmsNormMax.java:281
-  reg  [31:0] lane1_g_d4;               // RmsNormMax.java:281
-  reg  [31:0] lane1_g_d5;               // RmsNormMax.java:281
-  reg  [31:0] lane1_g_d6;               // RmsNormMax.java:281
-  reg  [31:0] lane1_g_d7;               // RmsNormMax.java:281
-  wire        lane1_xrg_in_valid;       // Units.java:70
-  wire [31:0] lane1_xrg_a;              // Units.java:70
-  wire [31:0] lane1_xrg_b;              // Units.java:70
-  wire        lane1_xrg_out_valid;      // Units.java:70
-  wire [31:0] lane1_xrg_y;              // Units.java:70
-  wire        lane1_y_in_valid;         // Units.java:62
-  wire [31:0] lane1_y_x;                // Units.java:62
-  wire        lane1_y_out_valid;        // Units.java:62
-  wire [15:0] lane1_y_y;                // Units.java:62
-  wire        lane2_xs_in_valid;        // Units.java:48
-  wire [15:0] lane2_xs_x;               // Units.java:48
-  wire        lane2_xs_out_valid;       // Units.java:48
-  wire [31:0] lane2_xs_y;               // Units.java:48
-  wire        lane2_gamma_in_valid;     // Units.java:48
-  wire [15:0] lane2_gamma_x;            // Units.java:48
-  wire        lane2_gamma_out_valid;    // Units.java:48
-  wire [31:0] lane2_gamma_y;            // Units.java:48
-  wire        lane2_xr_in_valid;        // Units.java:70
-  wire [31:0] lane2_xr_a;               // Units.java:70
-  wire [31:0] lane2_xr_b;               // Units.java:70
-  wire        lane2_xr_out_valid;       // Units.java:70
-  wire [31:0] lane2_xr_y;               // Units.java:70
-  reg  [31:0] lane2_g_d1;               // RmsNormMax.java:281
-  reg  [31:0] lane2_g_d2;               // RmsNormMax.java:281
-  reg  [31:0] lane2_g_d3;               // RmsNormMax.java:281
-  reg  [31:0] lane2_g_d4;               // RmsNormMax.java:281
-  reg  [31:0] lane2_g_d5;               // RmsNormMax.java:281
-  reg  [31:0] lane2_g_d6;               // RmsNormMax.java:281
-  reg  [31:0] lane2_g_d7;               // RmsNormMax.java:281
-  wire        lane2_xrg_in_valid;       // Units.java:70
-  wire [31:0] lane2_xrg_a;              // Units.java:70
-  wire [31:0] lane2_xrg_b;              // Units.java:70
-  wire        lane2_xrg_out_valid;      // Units.java:70
-  wire [31:0] lane2_xrg_y;              // Units.java:70
-  wire        lane2_y_in_valid;         // Units.java:62
-  wire [31:0] lane2_y_x;                // Units.java:62
-  wire        lane2_y_out_valid;        // Units.java:62
-  wire [15:0] lane2_y_y;                // Units.java:62
-  wire        lane3_xs_in_valid;        // Units.java:48
-  wire [15:0] lane3_xs_x;               // Units.java:48
-  wire        lane3_xs_out_valid;       // Units.java:48
-  wire [31:0] lane3_xs_y;               // Units.java:48
-  wire        lane3_gamma_in_valid;     // Units.java:48
-  wire [15:0] lane3_gamma_x;            // Units.java:48
-  wire        lane3_gamma_out_valid;    // Units.java:48
-  wire [31:0] lane3_gamma_y;            // Units.java:48
-  wire        lane3_xr_in_valid;        // Units.java:70
-  wire [31:0] lane3_xr_a;               // Units.java:70
-  wire [31:0] lane3_xr_b;               // Units.java:70
-  wire        lane3_xr_out_valid;       // Units.java:70
-  wire [31:0] lane3_xr_y;               // Units.java:70
-  reg  [31:0] lane3_g_d1;               // RmsNormMax.java:281
-  reg  [31:0] lane3_g_d2;               // RmsNormMax.java:281
-  reg  [31:0] lane3_g_d3;               // RmsNormMax.java:281
-  reg  [31:0] lane3_g_d4;               // RmsNormMax.java:281
-  reg  [31:0] lane3_g_d5;               // RmsNormMax.java:281
-  reg  [31:0] lane3_g_d6;               // RmsNormMax.java:281
-  reg  [31:0] lane3_g_d7;               // RmsNormMax.java:281
-  wire        lane3_xrg_in_valid;       // Units.java:70
-  wire [31:0] lane3_xrg_a;              // Units.java:70
-  wire [31:0] lane3_xrg_b;              // Units.java:70
-  wire        lane3_xrg_out_valid;      // Units.java:70
-  wire [31:0] lane3_xrg_y;              // Units.java:70
-  wire        lane3_y_in_valid;         // Units.java:62
-  wire [31:0] lane3_y_x;                // Units.java:62
-  wire        lane3_y_out_valid;        // Units.java:62
-  wire [15:0] lane3_y_y;                // Units.java:62
-  reg  [8:0]  write_index;              // RmsNormMax.java:287
-  reg  [14:0] running_max;              // RmsNormMax.java:289
-  reg         emit_valid;               // RmsNormMax.java:298
-  reg         emit_last;                // RmsNormMax.java:299
-  wire        result_fifo_push_valid;   // CreditBuffer.java:77
-  wire        result_fifo_push_ready;   // CreditBuffer.java:77
-  wire [96:0] result_fifo_push_payload; // CreditBuffer.java:77
-  wire        result_fifo_pop_valid;    // CreditBuffer.java:77
-  wire        result_fifo_pop_ready;    // CreditBuffer.java:77
-  wire [96:0] result_fifo_pop_payload;  // CreditBuffer.java:77
-  wire [1:0]  result_fifo_occupancy;    // CreditBuffer.java:77
-  wire        result_ready;             // CreditBuffer.java:84
+  reg  [2:0]  phase;                     // RmsNormMax.java:122
+  reg  [8:0]  index;                     // RmsNormMax.java:128
+  reg  [7:0]  timer;                     // RmsNormMax.java:129
+  reg  [2:0]  cooldown;                  // RmsNormMax.java:135
+  wire        lane0_x_in_valid;          // RmsNormMax.java:142
+  wire [15:0] lane0_x_in_payload;        // RmsNormMax.java:142
+  wire        lane0_x_out_valid;         // RmsNormMax.java:142
+  wire [31:0] lane0_x_out_payload;       // RmsNormMax.java:142
+  wire        lane0_square_in_valid;     // RmsNormMax.java:144
+  wire [31:0] lane0_square_in_payload_a; // RmsNormMax.java:144
+  wire [31:0] lane0_square_in_payload_b; // RmsNormMax.java:144
+  wire        lane0_square_out_valid;    // RmsNormMax.java:144
+  wire [31:0] lane0_square_out_payload;  // RmsNormMax.java:144
+  wire        lane1_x_in_valid;          // RmsNormMax.java:142
+  wire [15:0] lane1_x_in_payload;        // RmsNormMax.java:142
+  wire        lane1_x_out_valid;         // RmsNormMax.java:142
+  wire [31:0] lane1_x_out_payload;       // RmsNormMax.java:142
+  wire        lane1_square_in_valid;     // RmsNormMax.java:144
+  wire [31:0] lane1_square_in_payload_a; // RmsNormMax.java:144
+  wire [31:0] lane1_square_in_payload_b; // RmsNormMax.java:144
+  wire        lane1_square_out_valid;    // RmsNormMax.java:144
+  wire [31:0] lane1_square_out_payload;  // RmsNormMax.java:144
+  wire        lane2_x_in_valid;          // RmsNormMax.java:142
+  wire [15:0] lane2_x_in_payload;        // RmsNormMax.java:142
+  wire        lane2_x_out_valid;         // RmsNormMax.java:142
+  wire [31:0] lane2_x_out_payload;       // RmsNormMax.java:142
+  wire        lane2_square_in_valid;     // RmsNormMax.java:144
+  wire [31:0] lane2_square_in_payload_a; // RmsNormMax.java:144
+  wire [31:0] lane2_square_in_payload_b; // RmsNormMax.java:144
+  wire        lane2_square_out_valid;    // RmsNormMax.java:144
+  wire [31:0] lane2_square_out_payload;  // RmsNormMax.java:144
+  wire        lane3_x_in_valid;          // RmsNormMax.java:142
+  wire [15:0] lane3_x_in_payload;        // RmsNormMax.java:142
+  wire        lane3_x_out_valid;         // RmsNormMax.java:142
+  wire [31:0] lane3_x_out_payload;       // RmsNormMax.java:142
+  wire        lane3_square_in_valid;     // RmsNormMax.java:144
+  wire [31:0] lane3_square_in_payload_a; // RmsNormMax.java:144
+  wire [31:0] lane3_square_in_payload_b; // RmsNormMax.java:144
+  wire        lane3_square_out_valid;    // RmsNormMax.java:144
+  wire [31:0] lane3_square_out_payload;  // RmsNormMax.java:144
+  reg  [1:0]  rotation;                  // RmsNormMax.java:147
+  reg  [1:0]  feed_rotation_d1;          // RmsNormMax.java:162
+  reg  [1:0]  feed_rotation_d2;          // RmsNormMax.java:162
+  reg  [1:0]  feed_rotation_d3;          // RmsNormMax.java:162
+  reg  [1:0]  feed_rotation_d4;          // RmsNormMax.java:162
+  reg  [1:0]  feed_rotation_d5;          // RmsNormMax.java:162
+  reg  [1:0]  feed_rotation_d6;          // RmsNormMax.java:162
+  reg  [1:0]  feed_rotation_d7;          // RmsNormMax.java:162
+  reg  [1:0]  feed_rotation_d8;          // RmsNormMax.java:162
+  reg  [1:0]  sum_rotation_d1;           // RmsNormMax.java:163
+  reg  [1:0]  sum_rotation_d2;           // RmsNormMax.java:163
+  reg  [1:0]  sum_rotation_d3;           // RmsNormMax.java:163
+  reg  [1:0]  sum_rotation_d4;           // RmsNormMax.java:163
+  reg  [1:0]  sum_rotation_d5;           // RmsNormMax.java:163
+  reg  [1:0]  sum_rotation_d6;           // RmsNormMax.java:163
+  reg  [31:0] partial_0;                 // RmsNormMax.java:167
+  reg  [31:0] partial_1;                 // RmsNormMax.java:167
+  reg  [31:0] partial_2;                 // RmsNormMax.java:167
+  reg  [31:0] partial_3;                 // RmsNormMax.java:167
+  reg  [31:0] partial_4;                 // RmsNormMax.java:167
+  reg  [31:0] partial_5;                 // RmsNormMax.java:167
+  reg  [31:0] partial_6;                 // RmsNormMax.java:167
+  reg  [31:0] partial_7;                 // RmsNormMax.java:167
+  reg  [31:0] partial_8;                 // RmsNormMax.java:167
+  reg  [31:0] partial_9;                 // RmsNormMax.java:167
+  reg  [31:0] partial_10;                // RmsNormMax.java:167
+  reg  [31:0] partial_11;                // RmsNormMax.java:167
+  reg  [31:0] partial_12;                // RmsNormMax.java:167
+  reg  [31:0] partial_13;                // RmsNormMax.java:167
+  reg  [31:0] partial_14;                // RmsNormMax.java:167
+  reg  [31:0] partial_15;                // RmsNormMax.java:167
+  reg  [4:0]  tree_width;                // RmsNormMax.java:179
+  reg  [4:0]  tree_k;                    // RmsNormMax.java:180
+  reg  [4:0]  tree_k_out_d1;             // RmsNormMax.java:183
+  reg  [4:0]  tree_k_out_d2;             // RmsNormMax.java:183
+  reg  [4:0]  tree_k_out_d3;             // RmsNormMax.java:183
+  reg  [4:0]  tree_k_out_d4;             // RmsNormMax.java:183
+  reg  [4:0]  tree_k_out_d5;             // RmsNormMax.java:183
+  reg  [4:0]  tree_k_out_d6;             // RmsNormMax.java:183
+  reg         tree_out_d1;               // RmsNormMax.java:184
+  reg         tree_out_d2;               // RmsNormMax.java:184
+  reg         tree_out_d3;               // RmsNormMax.java:184
+  reg         tree_out_d4;               // RmsNormMax.java:184
+  reg         tree_out_d5;               // RmsNormMax.java:184
+  reg         tree_out_d6;               // RmsNormMax.java:184
+  wire        lane0_acc_in_valid;        // RmsNormMax.java:204
+  wire [31:0] lane0_acc_in_payload_a;    // RmsNormMax.java:204
+  wire [31:0] lane0_acc_in_payload_b;    // RmsNormMax.java:204
+  wire        lane0_acc_out_valid;       // RmsNormMax.java:204
+  wire [31:0] lane0_acc_out_payload;     // RmsNormMax.java:204
+  reg  [31:0] partial_sel;               // RmsNormMax.java:211
+  reg  [31:0] partial_sel_2;             // RmsNormMax.java:218
+  reg  [31:0] partial_sel_3;             // RmsNormMax.java:219
+  wire        lane1_acc_in_valid;        // RmsNormMax.java:204
+  wire [31:0] lane1_acc_in_payload_a;    // RmsNormMax.java:204
+  wire [31:0] lane1_acc_in_payload_b;    // RmsNormMax.java:204
+  wire        lane1_acc_out_valid;       // RmsNormMax.java:204
+  wire [31:0] lane1_acc_out_payload;     // RmsNormMax.java:204
+  reg  [31:0] partial_sel_4;             // RmsNormMax.java:211
+  wire        lane2_acc_in_valid;        // RmsNormMax.java:204
+  wire [31:0] lane2_acc_in_payload_a;    // RmsNormMax.java:204
+  wire [31:0] lane2_acc_in_payload_b;    // RmsNormMax.java:204
+  wire        lane2_acc_out_valid;       // RmsNormMax.java:204
+  wire [31:0] lane2_acc_out_payload;     // RmsNormMax.java:204
+  reg  [31:0] partial_sel_5;             // RmsNormMax.java:211
+  wire        lane3_acc_in_valid;        // RmsNormMax.java:204
+  wire [31:0] lane3_acc_in_payload_a;    // RmsNormMax.java:204
+  wire [31:0] lane3_acc_in_payload_b;    // RmsNormMax.java:204
+  wire        lane3_acc_out_valid;       // RmsNormMax.java:204
+  wire [31:0] lane3_acc_out_payload;     // RmsNormMax.java:204
+  reg  [31:0] partial_sel_6;             // RmsNormMax.java:211
+  reg         normalize_busy;            // RmsNormMax.java:246
+  wire        mean_mul_in_valid;         // RmsNormMax.java:250
+  wire [31:0] mean_mul_in_payload_a;     // RmsNormMax.java:250
+  wire [31:0] mean_mul_in_payload_b;     // RmsNormMax.java:250
+  wire        mean_mul_out_valid;        // RmsNormMax.java:250
+  wire [31:0] mean_mul_out_payload;      // RmsNormMax.java:250
+  wire        eps_add_in_valid;          // RmsNormMax.java:252
+  wire [31:0] eps_add_in_payload_a;      // RmsNormMax.java:252
+  wire [31:0] eps_add_in_payload_b;      // RmsNormMax.java:252
+  wire        eps_add_out_valid;         // RmsNormMax.java:252
+  wire [31:0] eps_add_out_payload;       // RmsNormMax.java:252
+  wire        rsqrt_in_valid;            // RmsNormMax.java:252
+  wire [31:0] rsqrt_in_payload;          // RmsNormMax.java:252
+  wire        rsqrt_out_valid;           // RmsNormMax.java:252
+  wire [31:0] rsqrt_out_payload;         // RmsNormMax.java:252
+  reg  [31:0] r;                         // RmsNormMax.java:255
+  reg  [1:0]  result_credits;            // CreditBuffer.java:45
+  reg  [63:0] read_word;                 // RmsNormMax.java:268
+  reg  [15:0] gamma_word_0;              // RmsNormMax.java:273
+  reg  [15:0] gamma_word_1;              // RmsNormMax.java:273
+  reg  [15:0] gamma_word_2;              // RmsNormMax.java:273
+  reg  [15:0] gamma_word_3;              // RmsNormMax.java:273
+  reg         gamma_fire_d1;             // RmsNormMax.java:279
+  wire        lane0_xs_in_valid;         // RmsNormMax.java:279
+  wire [15:0] lane0_xs_in_payload;       // RmsNormMax.java:279
+  wire        lane0_xs_out_valid;        // RmsNormMax.java:279
+  wire [31:0] lane0_xs_out_payload;      // RmsNormMax.java:279
+  wire        lane0_gamma_in_valid;      // RmsNormMax.java:280
+  wire [15:0] lane0_gamma_in_payload;    // RmsNormMax.java:280
+  wire        lane0_gamma_out_valid;     // RmsNormMax.java:280
+  wire [31:0] lane0_gamma_out_payload;   // RmsNormMax.java:280
+  wire        lane0_xr_in_valid;         // RmsNormMax.java:281
+  wire [31:0] lane0_xr_in_payload_a;     // RmsNormMax.java:281
+  wire [31:0] lane0_xr_in_payload_b;     // RmsNormMax.java:281
+  wire        lane0_xr_out_valid;        // RmsNormMax.java:281
+  wire [31:0] lane0_xr_out_payload;      // RmsNormMax.java:281
+  reg  [31:0] lane0_g_d1;                // RmsNormMax.java:282
+  reg  [31:0] lane0_g_d2;                // RmsNormMax.java:282
+  reg  [31:0] lane0_g_d3;                // RmsNormMax.java:282
+  reg  [31:0] lane0_g_d4;                // RmsNormMax.java:282
+  reg  [31:0] lane0_g_d5;                // RmsNormMax.java:282
+  reg  [31:0] lane0_g_d6;                // RmsNormMax.java:282
+  reg  [31:0] lane0_g_d7;                // RmsNormMax.java:282
+  wire        lane0_xrg_in_valid;        // RmsNormMax.java:282
+  wire [31:0] lane0_xrg_in_payload_a;    // RmsNormMax.java:282
+  wire [31:0] lane0_xrg_in_payload_b;    // RmsNormMax.java:282
+  wire        lane0_xrg_out_valid;       // RmsNormMax.java:282
+  wire [31:0] lane0_xrg_out_payload;     // RmsNormMax.java:282
+  wire        lane0_y_in_valid;          // RmsNormMax.java:282
+  wire [31:0] lane0_y_in_payload;        // RmsNormMax.java:282
+  wire        lane0_y_out_valid;         // RmsNormMax.java:282
+  wire [15:0] lane0_y_out_payload;       // RmsNormMax.java:282
+  wire        lane1_xs_in_valid;         // RmsNormMax.java:279
+  wire [15:0] lane1_xs_in_payload;       // RmsNormMax.java:279
+  wire        lane1_xs_out_valid;        // RmsNormMax.java:279
+  wire [31:0] lane1_xs_out_payload;      // RmsNormMax.java:279
+  wire        lane1_gamma_in_valid;      // RmsNormMax.java:280
+  wire [15:0] lane1_gamma_in_payload;    // RmsNormMax.java:280
+  wire        lane1_gamma_out_valid;     // RmsNormMax.java:280
+  wire [31:0] lane1_gamma_out_payload;   // RmsNormMax.java:280
+  wire        lane1_xr_in_valid;         // RmsNormMax.java:281
+  wire [31:0] lane1_xr_in_payload_a;     // RmsNormMax.java:281
+  wire [31:0] lane1_xr_in_payload_b;     // RmsNormMax.java:281
+  wire        lane1_xr_out_valid;        // RmsNormMax.java:281
+  wire [31:0] lane1_xr_out_payload;      // RmsNormMax.java:281
+  reg  [31:0] lane1_g_d1;                // RmsNormMax.java:282
+  reg  [31:0] lane1_g_d2;                // RmsNormMax.java:282
+  reg  [31:0] lane1_g_d3;                // RmsNormMax.java:282
+  reg  [31:0] lane1_g_d4;                // RmsNormMax.java:282
+  reg  [31:0] lane1_g_d5;                // RmsNormMax.java:282
+  reg  [31:0] lane1_g_d6;                // RmsNormMax.java:282
+  reg  [31:0] lane1_g_d7;                // RmsNormMax.java:282
+  wire        lane1_xrg_in_valid;        // RmsNormMax.java:282
+  wire [31:0] lane1_xrg_in_payload_a;    // RmsNormMax.java:282
+  wire [31:0] lane1_xrg_in_payload_b;    // RmsNormMax.java:282
+  wire        lane1_xrg_out_valid;       // RmsNormMax.java:282
+  wire [31:0] lane1_xrg_out_payload;     // RmsNormMax.java:282
+  wire        lane1_y_in_valid;          // RmsNormMax.java:282
+  wire [31:0] lane1_y_in_payload;        // RmsNormMax.java:282
+  wire        lane1_y_out_valid;         // RmsNormMax.java:282
+  wire [15:0] lane1_y_out_payload;       // RmsNormMax.java:282
+  wire        lane2_xs_in_valid;         // RmsNormMax.java:279
+  wire [15:0] lane2_xs_in_payload;       // RmsNormMax.java:279
+  wire        lane2_xs_out_valid;        // RmsNormMax.java:279
+  wire [31:0] lane2_xs_out_payload;      // RmsNormMax.java:279
+  wire        lane2_gamma_in_valid;      // RmsNormMax.java:280
+  wire [15:0] lane2_gamma_in_payload;    // RmsNormMax.java:280
+  wire        lane2_gamma_out_valid;     // RmsNormMax.java:280
+  wire [31:0] lane2_gamma_out_payload;   // RmsNormMax.java:280
+  wire        lane2_xr_in_valid;         // RmsNormMax.java:281
+  wire [31:0] lane2_xr_in_payload_a;     // RmsNormMax.java:281
+  wire [31:0] lane2_xr_in_payload_b;     // RmsNormMax.java:281
+  wire        lane2_xr_out_valid;        // RmsNormMax.java:281
+  wire [31:0] lane2_xr_out_payload;      // RmsNormMax.java:281
+  reg  [31:0] lane2_g_d1;                // RmsNormMax.java:282
+  reg  [31:0] lane2_g_d2;                // RmsNormMax.java:282
+  reg  [31:0] lane2_g_d3;                // RmsNormMax.java:282
+  reg  [31:0] lane2_g_d4;                // RmsNormMax.java:282
+  reg  [31:0] lane2_g_d5;                // RmsNormMax.java:282
+  reg  [31:0] lane2_g_d6;                // RmsNormMax.java:282
+  reg  [31:0] lane2_g_d7;                // RmsNormMax.java:282
+  wire        lane2_xrg_in_valid;        // RmsNormMax.java:282
+  wire [31:0] lane2_xrg_in_payload_a;    // RmsNormMax.java:282
+  wire [31:0] lane2_xrg_in_payload_b;    // RmsNormMax.java:282
+  wire        lane2_xrg_out_valid;       // RmsNormMax.java:282
+  wire [31:0] lane2_xrg_out_payload;     // RmsNormMax.java:282
+  wire        lane2_y_in_valid;          // RmsNormMax.java:282
+  wire [31:0] lane2_y_in_payload;        // RmsNormMax.java:282
+  wire        lane2_y_out_valid;         // RmsNormMax.java:282
+  wire [15:0] lane2_y_out_payload;       // RmsNormMax.java:282
+  wire        lane3_xs_in_valid;         // RmsNormMax.java:279
+  wire [15:0] lane3_xs_in_payload;       // RmsNormMax.java:279
+  wire        lane3_xs_out_valid;        // RmsNormMax.java:279
+  wire [31:0] lane3_xs_out_payload;      // RmsNormMax.java:279
+  wire        lane3_gamma_in_valid;      // RmsNormMax.java:280
+  wire [15:0] lane3_gamma_in_payload;    // RmsNormMax.java:280
+  wire        lane3_gamma_out_valid;     // RmsNormMax.java:280
+  wire [31:0] lane3_gamma_out_payload;   // RmsNormMax.java:280
+  wire        lane3_xr_in_valid;         // RmsNormMax.java:281
+  wire [31:0] lane3_xr_in_payload_a;     // RmsNormMax.java:281
+  wire [31:0] lane3_xr_in_payload_b;     // RmsNormMax.java:281
+  wire        lane3_xr_out_valid;        // RmsNormMax.java:281
+  wire [31:0] lane3_xr_out_payload;      // RmsNormMax.java:281
+  reg  [31:0] lane3_g_d1;                // RmsNormMax.java:282
+  reg  [31:0] lane3_g_d2;                // RmsNormMax.java:282
+  reg  [31:0] lane3_g_d3;                // RmsNormMax.java:282
+  reg  [31:0] lane3_g_d4;                // RmsNormMax.java:282
+  reg  [31:0] lane3_g_d5;                // RmsNormMax.java:282
+  reg  [31:0] lane3_g_d6;                // RmsNormMax.java:282
+  reg  [31:0] lane3_g_d7;                // RmsNormMax.java:282
+  wire        lane3_xrg_in_valid;        // RmsNormMax.java:282
+  wire [31:0] lane3_xrg_in_payload_a;    // RmsNormMax.java:282
+  wire [31:0] lane3_xrg_in_payload_b;    // RmsNormMax.java:282
+  wire        lane3_xrg_out_valid;       // RmsNormMax.java:282
+  wire [31:0] lane3_xrg_out_payload;     // RmsNormMax.java:282
+  wire        lane3_y_in_valid;          // RmsNormMax.java:282
+  wire [31:0] lane3_y_in_payload;        // RmsNormMax.java:282
+  wire        lane3_y_out_valid;         // RmsNormMax.java:282
+  wire [15:0] lane3_y_out_payload;       // RmsNormMax.java:282
+  reg  [8:0]  write_index;               // RmsNormMax.java:296
+  reg  [14:0] running_max;               // RmsNormMax.java:298
+  reg         emit_valid;                // RmsNormMax.java:307
+  reg         emit_last;                 // RmsNormMax.java:308
+  wire        result_fifo_push_valid;    // CreditBuffer.java:77
+  wire        result_fifo_push_ready;    // CreditBuffer.java:77
+  wire [96:0] result_fifo_push_payload;  // CreditBuffer.java:77
+  wire        result_fifo_pop_valid;     // CreditBuffer.java:77
+  wire        result_fifo_pop_ready;     // CreditBuffer.java:77
+  wire [96:0] result_fifo_pop_payload;   // CreditBuffer.java:77
+  wire [1:0]  result_fifo_occupancy;     // CreditBuffer.java:77
+  wire        result_ready;              // CreditBuffer.java:84
   (* ram_style = "block" *)
-  reg  [63:0] buffer [0:383];           // RmsNormMax.java:117
+  reg  [63:0] buffer [0:383];            // RmsNormMax.java:120
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire timer_eq_0;
@@ -319,203 +319,200 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   assign tree_k_ext = {1'b0, tree_width[4:1]};
   assign gamma_valid_and_ready = gamma_valid & gamma_ready;
   assign read_word_and = (phase == 3'd4) & timer_eq_0 & (result_credits != 2'd0);
-  assign running_max_mux_2 = (lane3_y_y[14:0] > lane2_y_y[14:0]) ? lane3_y_y[14:0] : lane2_y_y[14:0];
-  assign running_max_mux_3 = (lane1_y_y[14:0] > lane0_y_y[14:0]) ? lane1_y_y[14:0] : lane0_y_y[14:0];
+  assign running_max_mux_2 =
+      (lane3_y_out_payload[14:0] > lane2_y_out_payload[14:0]) ? lane3_y_out_payload[14:0] : lane2_y_out_payload[14:0];
+  assign running_max_mux_3 =
+      (lane1_y_out_payload[14:0] > lane0_y_out_payload[14:0]) ? lane1_y_out_payload[14:0] : lane0_y_out_payload[14:0];
   assign running_max_mux = (running_max_mux_2 > running_max_mux_3) ? running_max_mux_2 : running_max_mux_3;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = (phase == 3'd0) & (cooldown == 3'd0) & timer_eq_0; // RmsNormMax.java:136
-  assign lane0_x_in_valid = in_valid_and_ready; // Units.java:49
-  assign lane0_x_x = in_payload_0; // Units.java:50
-  assign lane0_square_in_valid = lane0_x_out_valid; // Units.java:71
-  assign lane0_square_a = lane0_x_y; // Units.java:72
-  assign lane0_square_b = lane0_x_y; // Units.java:73
+  assign in_ready = (phase == 3'd0) & (cooldown == 3'd0) & timer_eq_0; // RmsNormMax.java:137
+  assign lane0_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
+  assign lane0_x_in_payload = in_payload_0; // RmsNormMax.java:142
+  assign lane0_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane0_square_in_payload_a = lane0_x_out_payload; // RmsNormMax.java:144
+  assign lane0_square_in_payload_b = lane0_x_out_payload; // RmsNormMax.java:144
+  assign lane1_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
+  assign lane1_x_in_payload = in_payload_1; // RmsNormMax.java:142
+  assign lane1_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane1_square_in_payload_a = lane1_x_out_payload; // RmsNormMax.java:144
+  assign lane1_square_in_payload_b = lane1_x_out_payload; // RmsNormMax.java:144
+  assign lane2_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
+  assign lane2_x_in_payload = in_payload_2; // RmsNormMax.java:142
+  assign lane2_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane2_square_in_payload_a = lane2_x_out_payload; // RmsNormMax.java:144
+  assign lane2_square_in_payload_b = lane2_x_out_payload; // RmsNormMax.java:144
+  assign lane3_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
+  assign lane3_x_in_payload = in_payload_3; // RmsNormMax.java:142
+  assign lane3_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
+  assign lane3_square_in_payload_a = lane3_x_out_payload; // RmsNormMax.java:144
+  assign lane3_square_in_payload_b = lane3_x_out_payload; // RmsNormMax.java:144
 
   always @(*) begin
-    case (feed_rotation_d8) // RmsNormMax.java:204
-      2'd0: partial_sel = partial_0; // RmsNormMax.java:204
-      2'd1: partial_sel = partial_4; // RmsNormMax.java:204
-      2'd2: partial_sel = partial_8; // RmsNormMax.java:204
-      default: partial_sel = partial_12; // RmsNormMax.java:204
+    case (feed_rotation_d8) // RmsNormMax.java:211
+      2'd0: partial_sel = partial_0; // RmsNormMax.java:211
+      2'd1: partial_sel = partial_4; // RmsNormMax.java:211
+      2'd2: partial_sel = partial_8; // RmsNormMax.java:211
+      default: partial_sel = partial_12; // RmsNormMax.java:211
     endcase
   end
 
-  assign lane0_acc_in_valid = lane0_square_out_valid | lane0_acc_in_valid_and; // RmsNormMax.java:209
+  assign lane0_acc_in_valid = lane0_square_out_valid | lane0_acc_in_valid_and; // RmsNormMax.java:217
 
   always @(*) begin
-    case (partial_sel_2_cat) // RmsNormMax.java:210
-      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:210
-      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:210
-      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:210
-      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:210
-      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:210
-      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:210
-      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:210
-      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:210
-      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:210
-      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:210
-      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:210
-      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:210
-      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:210
-      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:210
-      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:210
-      default: partial_sel_2 = partial_15; // RmsNormMax.java:210
+    case (partial_sel_2_cat) // RmsNormMax.java:218
+      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:218
+      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:218
+      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:218
+      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:218
+      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:218
+      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:218
+      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:218
+      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:218
+      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:218
+      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:218
+      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:218
+      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:218
+      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:218
+      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:218
+      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:218
+      default: partial_sel_2 = partial_15; // RmsNormMax.java:218
     endcase
   end
 
-  assign lane0_acc_a =
+  assign lane0_acc_in_payload_a =
       lane0_acc_in_valid_and ? partial_sel_2
-      : (lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane0_acc_y
-      : partial_sel; // RmsNormMax.java:210
+      : (lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane0_acc_out_payload
+      : partial_sel; // RmsNormMax.java:218
 
   always @(*) begin
-    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:211
-      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:211
-      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:211
-      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:211
-      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:211
-      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:211
-      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:211
-      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:211
-      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:211
-      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:211
-      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:211
-      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:211
-      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:211
-      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:211
-      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:211
-      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:211
-      default: partial_sel_3 = partial_15; // RmsNormMax.java:211
+    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:219
+      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:219
+      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:219
+      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:219
+      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:219
+      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:219
+      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:219
+      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:219
+      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:219
+      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:219
+      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:219
+      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:219
+      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:219
+      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:219
+      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:219
+      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:219
+      default: partial_sel_3 = partial_15; // RmsNormMax.java:219
     endcase
   end
 
-  assign lane0_acc_b = lane0_acc_in_valid_and ? partial_sel_3 : lane0_square_y; // RmsNormMax.java:211
-  assign lane1_x_in_valid = in_valid_and_ready; // Units.java:49
-  assign lane1_x_x = in_payload_1; // Units.java:50
-  assign lane1_square_in_valid = lane1_x_out_valid; // Units.java:71
-  assign lane1_square_a = lane1_x_y; // Units.java:72
-  assign lane1_square_b = lane1_x_y; // Units.java:73
+  // RmsNormMax.java:219
+  assign lane0_acc_in_payload_b = lane0_acc_in_valid_and ? partial_sel_3 : lane0_square_out_payload;
 
   always @(*) begin
-    case (feed_rotation_d8) // RmsNormMax.java:204
-      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:204
-      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:204
-      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:204
-      default: partial_sel_4 = partial_13; // RmsNormMax.java:204
+    case (feed_rotation_d8) // RmsNormMax.java:211
+      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:211
+      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:211
+      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:211
+      default: partial_sel_4 = partial_13; // RmsNormMax.java:211
     endcase
   end
 
-  assign lane1_acc_in_valid = lane1_square_out_valid; // RmsNormMax.java:213
-  // RmsNormMax.java:214
-  assign lane1_acc_a =
-      (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane1_acc_y : partial_sel_4;
-  assign lane1_acc_b = lane1_square_y; // RmsNormMax.java:215
-  assign lane2_x_in_valid = in_valid_and_ready; // Units.java:49
-  assign lane2_x_x = in_payload_2; // Units.java:50
-  assign lane2_square_in_valid = lane2_x_out_valid; // Units.java:71
-  assign lane2_square_a = lane2_x_y; // Units.java:72
-  assign lane2_square_b = lane2_x_y; // Units.java:73
+  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane1_acc_in_payload_a =
+      (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane1_acc_out_payload
+      : partial_sel_4; // RmsNormMax.java:222
+  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:223
 
   always @(*) begin
-    case (feed_rotation_d8) // RmsNormMax.java:204
-      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:204
-      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:204
-      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:204
-      default: partial_sel_5 = partial_14; // RmsNormMax.java:204
+    case (feed_rotation_d8) // RmsNormMax.java:211
+      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:211
+      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:211
+      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:211
+      default: partial_sel_5 = partial_14; // RmsNormMax.java:211
     endcase
   end
 
-  assign lane2_acc_in_valid = lane2_square_out_valid; // RmsNormMax.java:213
-  // RmsNormMax.java:214
-  assign lane2_acc_a =
-      (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane2_acc_y : partial_sel_5;
-  assign lane2_acc_b = lane2_square_y; // RmsNormMax.java:215
-  assign lane3_x_in_valid = in_valid_and_ready; // Units.java:49
-  assign lane3_x_x = in_payload_3; // Units.java:50
-  assign lane3_square_in_valid = lane3_x_out_valid; // Units.java:71
-  assign lane3_square_a = lane3_x_y; // Units.java:72
-  assign lane3_square_b = lane3_x_y; // Units.java:73
+  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane2_acc_in_payload_a =
+      (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane2_acc_out_payload
+      : partial_sel_5; // RmsNormMax.java:222
+  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:223
 
   always @(*) begin
-    case (feed_rotation_d8) // RmsNormMax.java:204
-      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:204
-      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:204
-      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:204
-      default: partial_sel_6 = partial_15; // RmsNormMax.java:204
+    case (feed_rotation_d8) // RmsNormMax.java:211
+      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:211
+      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:211
+      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:211
+      default: partial_sel_6 = partial_15; // RmsNormMax.java:211
     endcase
   end
 
-  assign lane3_acc_in_valid = lane3_square_out_valid; // RmsNormMax.java:213
-  // RmsNormMax.java:214
-  assign lane3_acc_a =
-      (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane3_acc_y : partial_sel_6;
-  assign lane3_acc_b = lane3_square_y; // RmsNormMax.java:215
-  assign mean_mul_in_valid = phase_eq_2_and_not_normalize_busy; // Units.java:71
-  assign mean_mul_a = partial_0; // Units.java:72
-  assign mean_mul_b = 32'h3a2aaaab; // Units.java:73
-  assign eps_add_in_valid = mean_mul_out_valid; // Units.java:80
-  assign eps_add_a = mean_mul_y; // Units.java:81
-  assign eps_add_b = eps; // Units.java:82
-  assign rsqrt_in_valid = eps_add_out_valid; // RmsNormMax.java:244
-  assign rsqrt_x = eps_add_y; // RmsNormMax.java:245
-  assign gamma_ready = (phase == 3'd3) & timer_eq_0; // RmsNormMax.java:256
-  assign lane0_xs_in_valid = scale_valid; // Units.java:49
-  assign lane0_xs_x = read_word[15:0]; // Units.java:50
-  assign lane0_gamma_in_valid = scale_valid; // Units.java:49
-  assign lane0_gamma_x = gamma_word_0; // Units.java:50
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // Units.java:71
-  assign lane0_xr_a = lane0_xs_y; // Units.java:72
-  assign lane0_xr_b = r; // Units.java:73
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // Units.java:71
-  assign lane0_xrg_a = lane0_xr_y; // Units.java:72
-  assign lane0_xrg_b = lane0_g_d7; // Units.java:73
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // Units.java:63
-  assign lane0_y_x = lane0_xrg_y; // Units.java:64
-  assign lane1_xs_in_valid = scale_valid; // Units.java:49
-  assign lane1_xs_x = read_word[31:16]; // Units.java:50
-  assign lane1_gamma_in_valid = scale_valid; // Units.java:49
-  assign lane1_gamma_x = gamma_word_1; // Units.java:50
-  assign lane1_xr_in_valid = lane1_xs_out_valid; // Units.java:71
-  assign lane1_xr_a = lane1_xs_y; // Units.java:72
-  assign lane1_xr_b = r; // Units.java:73
-  assign lane1_xrg_in_valid = lane1_xr_out_valid; // Units.java:71
-  assign lane1_xrg_a = lane1_xr_y; // Units.java:72
-  assign lane1_xrg_b = lane1_g_d7; // Units.java:73
-  assign lane1_y_in_valid = lane1_xrg_out_valid; // Units.java:63
-  assign lane1_y_x = lane1_xrg_y; // Units.java:64
-  assign lane2_xs_in_valid = scale_valid; // Units.java:49
-  assign lane2_xs_x = read_word[47:32]; // Units.java:50
-  assign lane2_gamma_in_valid = scale_valid; // Units.java:49
-  assign lane2_gamma_x = gamma_word_2; // Units.java:50
-  assign lane2_xr_in_valid = lane2_xs_out_valid; // Units.java:71
-  assign lane2_xr_a = lane2_xs_y; // Units.java:72
-  assign lane2_xr_b = r; // Units.java:73
-  assign lane2_xrg_in_valid = lane2_xr_out_valid; // Units.java:71
-  assign lane2_xrg_a = lane2_xr_y; // Units.java:72
-  assign lane2_xrg_b = lane2_g_d7; // Units.java:73
-  assign lane2_y_in_valid = lane2_xrg_out_valid; // Units.java:63
-  assign lane2_y_x = lane2_xrg_y; // Units.java:64
-  assign lane3_xs_in_valid = scale_valid; // Units.java:49
-  assign lane3_xs_x = read_word[63:48]; // Units.java:50
-  assign lane3_gamma_in_valid = scale_valid; // Units.java:49
-  assign lane3_gamma_x = gamma_word_3; // Units.java:50
-  assign lane3_xr_in_valid = lane3_xs_out_valid; // Units.java:71
-  assign lane3_xr_a = lane3_xs_y; // Units.java:72
-  assign lane3_xr_b = r; // Units.java:73
-  assign lane3_xrg_in_valid = lane3_xr_out_valid; // Units.java:71
-  assign lane3_xrg_a = lane3_xr_y; // Units.java:72
-  assign lane3_xrg_b = lane3_g_d7; // Units.java:73
-  assign lane3_y_in_valid = lane3_xrg_out_valid; // Units.java:63
-  assign lane3_y_x = lane3_xrg_y; // Units.java:64
-<<<<<<< HEAD
+  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
+  assign lane3_acc_in_payload_a =
+      (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane3_acc_out_payload
+      : partial_sel_6; // RmsNormMax.java:222
+  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:223
+  assign mean_mul_in_valid = phase_eq_2_and_not_normalize_busy; // RmsNormMax.java:250
+  assign mean_mul_in_payload_a = partial_0; // RmsNormMax.java:250
+  assign mean_mul_in_payload_b = 32'h3a2aaaab; // RmsNormMax.java:250
+  assign eps_add_in_valid = mean_mul_out_valid; // RmsNormMax.java:252
+  assign eps_add_in_payload_a = mean_mul_out_payload; // RmsNormMax.java:252
+  assign eps_add_in_payload_b = eps; // RmsNormMax.java:252
+  assign rsqrt_in_valid = eps_add_out_valid; // RmsNormMax.java:252
+  assign rsqrt_in_payload = eps_add_out_payload; // RmsNormMax.java:252
+  assign gamma_ready = (phase == 3'd3) & timer_eq_0; // RmsNormMax.java:265
+  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:279
+  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:280
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:281
+  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:282
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:282
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:282
+  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:279
+  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:280
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:281
+  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:282
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:282
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:282
+  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:279
+  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:280
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:281
+  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:282
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:282
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:282
+  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:279
+  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
+  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:280
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
+  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:281
+  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:281
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:282
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:282
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:282
   assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:78
-  assign result_fifo_push_payload = {emit_last, {{1'b0, running_max}, 16'h0}, read_word[63:48], read_word[47:32], read_word[31:16], read_word[15:0]}; // CreditBuffer.java:79
+  assign result_fifo_push_payload = {emit_last, 1'b0, running_max, 16'h0, read_word}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
-=======
-  assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:71
-  assign result_fifo_push_payload = {emit_last, 1'b0, running_max, 16'h0, read_word}; // CreditBuffer.java:72
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
->>>>>>> emitter
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -526,250 +523,243 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    if (~timer_eq_0) begin // RmsNormMax.java:128
-      timer <= timer - 8'd1; // RmsNormMax.java:128
+    if (~timer_eq_0) begin // RmsNormMax.java:131
+      timer <= timer - 8'd1; // RmsNormMax.java:131
     end
-    if (cooldown != 3'd0) begin // RmsNormMax.java:135
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:135
+    if (cooldown != 3'd0) begin // RmsNormMax.java:136
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:136
     end
-    if (in_valid_and_ready) begin // RmsNormMax.java:139
-      cooldown <= 3'd1; // RmsNormMax.java:141
-      rotation <= rotation + 2'd1; // RmsNormMax.java:143
-      index <= index + 9'd1; // RmsNormMax.java:144
-      if (index_eq_383) begin // RmsNormMax.java:145
-        index <= 9'd0; // RmsNormMax.java:146
-        rotation <= 2'd0; // RmsNormMax.java:147
-        timer <= 8'd15; // RmsNormMax.java:149
-        phase <= 3'd1; // RmsNormMax.java:150
+    if (in_valid_and_ready) begin // RmsNormMax.java:148
+      cooldown <= 3'd1; // RmsNormMax.java:150
+      rotation <= rotation + 2'd1; // RmsNormMax.java:152
+      index <= index + 9'd1; // RmsNormMax.java:153
+      if (index_eq_383) begin // RmsNormMax.java:154
+        index <= 9'd0; // RmsNormMax.java:155
+        rotation <= 2'd0; // RmsNormMax.java:156
+        timer <= 8'd15; // RmsNormMax.java:158
+        phase <= 3'd1; // RmsNormMax.java:159
       end
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:153
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:153
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:153
-    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:153
-    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:153
-    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:153
-    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:153
-    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:153
-    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:154
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:154
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:154
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:154
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:154
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:154
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:174
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:174
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:174
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:174
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:174
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:174
-    tree_out_d1 <= lane0_acc_in_valid_and; // RmsNormMax.java:175
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:175
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:175
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:175
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:175
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:175
-    if (lane0_acc_in_valid_and) begin // RmsNormMax.java:177
-      if ((tree_k + 5'd1) == tree_k_ext) begin // RmsNormMax.java:178
-        tree_k <= 5'd0; // RmsNormMax.java:179
-        tree_width <= tree_k_ext; // RmsNormMax.java:180
-        timer <= 8'd7; // RmsNormMax.java:181
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:162
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:162
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:162
+    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:162
+    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:162
+    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:162
+    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:162
+    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:162
+    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:163
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:163
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:163
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:163
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:163
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:163
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:183
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:183
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:183
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:183
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:183
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:183
+    tree_out_d1 <= lane0_acc_in_valid_and; // RmsNormMax.java:184
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:184
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:184
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:184
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:184
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:184
+    if (lane0_acc_in_valid_and) begin // RmsNormMax.java:186
+      if ((tree_k + 5'd1) == tree_k_ext) begin // RmsNormMax.java:187
+        tree_k <= 5'd0; // RmsNormMax.java:188
+        tree_width <= tree_k_ext; // RmsNormMax.java:189
+        timer <= 8'd7; // RmsNormMax.java:190
       end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:182
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:191
       end
     end
-    if (phase_eq_1 & timer_eq_0 & (tree_width <= 5'd1)) begin // RmsNormMax.java:184
-      tree_width <= 5'd16; // RmsNormMax.java:185
-      phase <= 3'd2; // RmsNormMax.java:186
+    if (phase_eq_1 & timer_eq_0 & (tree_width <= 5'd1)) begin // RmsNormMax.java:193
+      tree_width <= 5'd16; // RmsNormMax.java:194
+      phase <= 3'd2; // RmsNormMax.java:195
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:223
-      partial_0 <= lane0_acc_y; // RmsNormMax.java:223
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:231
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:231
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd4))) begin // RmsNormMax.java:223
-      partial_4 <= lane0_acc_y; // RmsNormMax.java:223
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd4))) begin // RmsNormMax.java:231
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:231
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd8))) begin // RmsNormMax.java:223
-      partial_8 <= lane0_acc_y; // RmsNormMax.java:223
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd8))) begin // RmsNormMax.java:231
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:231
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd12))) begin // RmsNormMax.java:223
-      partial_12 <= lane0_acc_y; // RmsNormMax.java:223
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd12))) begin // RmsNormMax.java:231
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:231
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:232
-      partial_1 <= lane0_acc_y; // RmsNormMax.java:232
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:240
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:232
-      partial_2 <= lane0_acc_y; // RmsNormMax.java:232
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:240
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:232
-      partial_3 <= lane0_acc_y; // RmsNormMax.java:232
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:240
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:232
-      partial_5 <= lane0_acc_y; // RmsNormMax.java:232
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:240
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:232
-      partial_6 <= lane0_acc_y; // RmsNormMax.java:232
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:240
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:232
-      partial_7 <= lane0_acc_y; // RmsNormMax.java:232
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:240
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:232
-      partial_9 <= lane0_acc_y; // RmsNormMax.java:232
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:240
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:232
-      partial_10 <= lane0_acc_y; // RmsNormMax.java:232
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:240
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:232
-      partial_11 <= lane0_acc_y; // RmsNormMax.java:232
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:240
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:232
-      partial_13 <= lane0_acc_y; // RmsNormMax.java:232
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:240
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:232
-      partial_14 <= lane0_acc_y; // RmsNormMax.java:232
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:240
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:232
-      partial_15 <= lane0_acc_y; // RmsNormMax.java:232
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:240
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:240
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:223
-      partial_1 <= lane1_acc_y; // RmsNormMax.java:223
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:231
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:231
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:223
-      partial_5 <= lane1_acc_y; // RmsNormMax.java:223
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:231
+      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:231
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:223
-      partial_9 <= lane1_acc_y; // RmsNormMax.java:223
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:231
+      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:231
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:223
-      partial_13 <= lane1_acc_y; // RmsNormMax.java:223
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:231
+      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:231
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:223
-      partial_2 <= lane2_acc_y; // RmsNormMax.java:223
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:231
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:231
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:223
-      partial_6 <= lane2_acc_y; // RmsNormMax.java:223
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:231
+      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:231
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:223
-      partial_10 <= lane2_acc_y; // RmsNormMax.java:223
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:231
+      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:231
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:223
-      partial_14 <= lane2_acc_y; // RmsNormMax.java:223
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:231
+      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:231
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:223
-      partial_3 <= lane3_acc_y; // RmsNormMax.java:223
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:231
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:231
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:223
-      partial_7 <= lane3_acc_y; // RmsNormMax.java:223
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:231
+      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:231
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:223
-      partial_11 <= lane3_acc_y; // RmsNormMax.java:223
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:231
+      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:231
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:223
-      partial_15 <= lane3_acc_y; // RmsNormMax.java:223
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:231
+      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:231
     end
-    if (phase_eq_2_and_not_normalize_busy) begin // RmsNormMax.java:240
-      normalize_busy <= 1'b1; // RmsNormMax.java:240
+    if (phase_eq_2_and_not_normalize_busy) begin // RmsNormMax.java:248
+      normalize_busy <= 1'b1; // RmsNormMax.java:248
     end
-    if (rsqrt_out_valid) begin // RmsNormMax.java:247
-      r <= rsqrt_y; // RmsNormMax.java:248
-      normalize_busy <= 1'b0; // RmsNormMax.java:249
-      phase <= 3'd3; // RmsNormMax.java:250
+    if (rsqrt_out_valid) begin // RmsNormMax.java:256
+      r <= rsqrt_out_payload; // RmsNormMax.java:257
+      normalize_busy <= 1'b0; // RmsNormMax.java:258
+      phase <= 3'd3; // RmsNormMax.java:259
     end
-    if (gamma_valid_and_ready | read_word_and) begin // RmsNormMax.java:259
-      read_word <= buffer[index]; // RmsNormMax.java:259
+    if (gamma_valid_and_ready | read_word_and) begin // RmsNormMax.java:268
+      read_word <= buffer[index]; // RmsNormMax.java:268
     end
-    scale_valid <= gamma_valid_and_ready; // RmsNormMax.java:262
-    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:263
-    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:263
-    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:263
-    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:263
-    if (gamma_valid_and_ready) begin // RmsNormMax.java:265
-      index <= index + 9'd1; // RmsNormMax.java:266
-      if (index_eq_383) begin // RmsNormMax.java:267
-        index <= 9'd0; // RmsNormMax.java:268
-        timer <= 8'd19; // RmsNormMax.java:269
-        phase <= 3'd4; // RmsNormMax.java:270
+    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:273
+    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:273
+    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:273
+    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:273
+    gamma_fire_d1 <= gamma_valid_and_ready; // RmsNormMax.java:279
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:282
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:282
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:282
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:282
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:282
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:282
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:282
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:282
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:282
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:282
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:282
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:282
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:282
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:282
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:282
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:282
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:282
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:282
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:282
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:282
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:282
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:282
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:282
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:282
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:282
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:282
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:282
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:282
+    if (gamma_valid_and_ready) begin // RmsNormMax.java:287
+      index <= index + 9'd1; // RmsNormMax.java:288
+      if (index_eq_383) begin // RmsNormMax.java:289
+        index <= 9'd0; // RmsNormMax.java:290
+        timer <= 8'd19; // RmsNormMax.java:291
+        phase <= 3'd4; // RmsNormMax.java:292
       end
     end
-    lane0_g_d1 <= lane0_gamma_y; // RmsNormMax.java:281
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:281
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:281
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:281
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:281
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:281
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:281
-    lane1_g_d1 <= lane1_gamma_y; // RmsNormMax.java:281
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:281
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:281
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:281
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:281
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:281
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:281
-    lane2_g_d1 <= lane2_gamma_y; // RmsNormMax.java:281
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:281
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:281
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:281
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:281
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:281
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:281
-    lane3_g_d1 <= lane3_gamma_y; // RmsNormMax.java:281
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:281
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:281
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:281
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:281
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:281
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:281
-    if (lane0_y_out_valid) begin // RmsNormMax.java:290
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:291
-      write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:292
+    if (lane0_y_out_valid) begin // RmsNormMax.java:299
+      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:300
+      write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:301
     end
-    emit_valid <= read_word_and; // RmsNormMax.java:298
-    emit_last <= read_word_and & index_eq_383; // RmsNormMax.java:299
-    if (read_word_and) begin // RmsNormMax.java:300
-      index <= index + 9'd1; // RmsNormMax.java:301
-      if (index_eq_383) begin // RmsNormMax.java:302
-        index <= 9'd0; // RmsNormMax.java:303
-        phase <= 3'd0; // RmsNormMax.java:304
-        partial_0 <= 32'h0; // RmsNormMax.java:306
-        partial_1 <= 32'h0; // RmsNormMax.java:306
-        partial_2 <= 32'h0; // RmsNormMax.java:306
-        partial_3 <= 32'h0; // RmsNormMax.java:306
-        partial_4 <= 32'h0; // RmsNormMax.java:306
-        partial_5 <= 32'h0; // RmsNormMax.java:306
-        partial_6 <= 32'h0; // RmsNormMax.java:306
-        partial_7 <= 32'h0; // RmsNormMax.java:306
-        partial_8 <= 32'h0; // RmsNormMax.java:306
-        partial_9 <= 32'h0; // RmsNormMax.java:306
-        partial_10 <= 32'h0; // RmsNormMax.java:306
-        partial_11 <= 32'h0; // RmsNormMax.java:306
-        partial_12 <= 32'h0; // RmsNormMax.java:306
-        partial_13 <= 32'h0; // RmsNormMax.java:306
-        partial_14 <= 32'h0; // RmsNormMax.java:306
-        partial_15 <= 32'h0; // RmsNormMax.java:306
+    emit_valid <= read_word_and; // RmsNormMax.java:307
+    emit_last <= read_word_and & index_eq_383; // RmsNormMax.java:308
+    if (read_word_and) begin // RmsNormMax.java:309
+      index <= index + 9'd1; // RmsNormMax.java:310
+      if (index_eq_383) begin // RmsNormMax.java:311
+        index <= 9'd0; // RmsNormMax.java:312
+        phase <= 3'd0; // RmsNormMax.java:313
+        partial_0 <= 32'h0; // RmsNormMax.java:315
+        partial_1 <= 32'h0; // RmsNormMax.java:315
+        partial_2 <= 32'h0; // RmsNormMax.java:315
+        partial_3 <= 32'h0; // RmsNormMax.java:315
+        partial_4 <= 32'h0; // RmsNormMax.java:315
+        partial_5 <= 32'h0; // RmsNormMax.java:315
+        partial_6 <= 32'h0; // RmsNormMax.java:315
+        partial_7 <= 32'h0; // RmsNormMax.java:315
+        partial_8 <= 32'h0; // RmsNormMax.java:315
+        partial_9 <= 32'h0; // RmsNormMax.java:315
+        partial_10 <= 32'h0; // RmsNormMax.java:315
+        partial_11 <= 32'h0; // RmsNormMax.java:315
+        partial_12 <= 32'h0; // RmsNormMax.java:315
+        partial_13 <= 32'h0; // RmsNormMax.java:315
+        partial_14 <= 32'h0; // RmsNormMax.java:315
+        partial_15 <= 32'h0; // RmsNormMax.java:315
       end
     end
-    if (emit_last) begin // RmsNormMax.java:311
-      running_max <= 15'd0; // RmsNormMax.java:311
+    if (emit_last) begin // RmsNormMax.java:320
+      running_max <= 15'd0; // RmsNormMax.java:320
     end
-<<<<<<< HEAD
-    if (read_word_cond_and_2 & ~result_credits_cond_and) begin // CreditBuffer.java:82
+    if (read_word_and & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 2'd1; // CreditBuffer.java:82
-    end else if (result_credits_cond_and & ~read_word_cond_and_2) begin // CreditBuffer.java:83
+    end else if (result_fifo_pop_valid_and_ready & ~read_word_and) begin // CreditBuffer.java:83
       result_credits <= result_credits + 2'd1; // CreditBuffer.java:83
-=======
-    if (read_word_and & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 2'd1; // CreditBuffer.java:75
-    end else if (result_fifo_pop_valid_and_ready & ~read_word_and) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 2'd1; // CreditBuffer.java:76
->>>>>>> emitter
     end
-    if (in_valid_and_ready | lane0_y_out_valid) begin // RmsNormMax.java:321
+    if (in_valid_and_ready | lane0_y_out_valid) begin // RmsNormMax.java:330
       buffer[(in_valid_and_ready ? index : write_index)] <=
           in_valid_and_ready ? {in_payload_3, in_payload_2, in_payload_1, in_payload_0}
-          : {lane3_y_y, lane2_y_y, lane1_y_y, lane0_y_y}; // RmsNormMax.java:321
+          : {lane3_y_out_payload, lane2_y_out_payload, lane1_y_out_payload, lane0_y_out_payload}; // RmsNormMax.java:330
     end
     if (reset) begin
       timer <= 8'd0;
@@ -802,7 +792,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
       partial_14 <= 32'h0;
       partial_15 <= 32'h0;
       normalize_busy <= 1'b0;
-      scale_valid <= 1'b0;
+      gamma_fire_d1 <= 1'b0;
       running_max <= 15'd0;
       write_index <= 9'd0;
       emit_valid <= 1'b0;
@@ -815,349 +805,351 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~read_word_cond_and_2 | (result_credits != 2'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+      if (!(~read_word_and | (result_credits != 2'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
+                 "without a credit");
         $stop;
       end
       if (!(~emit_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
+                 "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
     end
   end
 `endif
 
-  Bf16ToFp32 lane0_x ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_x_in_valid),
-    .x         (lane0_x_x),
-    .out_valid (lane0_x_out_valid),
-    .y         (lane0_x_y)
+  Bf16ToFp32 lane0_x ( // RmsNormMax.java:142
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_x_in_valid),
+    .in_payload  (lane0_x_in_payload),
+    .out_valid   (lane0_x_out_valid),
+    .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul lane0_square ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_square_in_valid),
-    .a         (lane0_square_a),
-    .b         (lane0_square_b),
-    .out_valid (lane0_square_out_valid),
-    .y         (lane0_square_y)
+  Fp32Mul lane0_square ( // RmsNormMax.java:144
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_square_in_valid),
+    .in_payload_a (lane0_square_in_payload_a),
+    .in_payload_b (lane0_square_in_payload_b),
+    .out_valid    (lane0_square_out_valid),
+    .out_payload  (lane0_square_out_payload)
   );
 
-  Fp32Add lane0_acc ( // RmsNormMax.java:197
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_acc_in_valid),
-    .a         (lane0_acc_a),
-    .b         (lane0_acc_b),
-    .out_valid (lane0_acc_out_valid),
-    .y         (lane0_acc_y)
+  Bf16ToFp32 lane1_x ( // RmsNormMax.java:142
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_x_in_valid),
+    .in_payload  (lane1_x_in_payload),
+    .out_valid   (lane1_x_out_valid),
+    .out_payload (lane1_x_out_payload)
   );
 
-  Bf16ToFp32 lane1_x ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_x_in_valid),
-    .x         (lane1_x_x),
-    .out_valid (lane1_x_out_valid),
-    .y         (lane1_x_y)
+  Fp32Mul lane1_square ( // RmsNormMax.java:144
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_square_in_valid),
+    .in_payload_a (lane1_square_in_payload_a),
+    .in_payload_b (lane1_square_in_payload_b),
+    .out_valid    (lane1_square_out_valid),
+    .out_payload  (lane1_square_out_payload)
   );
 
-  Fp32Mul lane1_square ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_square_in_valid),
-    .a         (lane1_square_a),
-    .b         (lane1_square_b),
-    .out_valid (lane1_square_out_valid),
-    .y         (lane1_square_y)
+  Bf16ToFp32 lane2_x ( // RmsNormMax.java:142
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane2_x_in_valid),
+    .in_payload  (lane2_x_in_payload),
+    .out_valid   (lane2_x_out_valid),
+    .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:197
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_acc_in_valid),
-    .a         (lane1_acc_a),
-    .b         (lane1_acc_b),
-    .out_valid (lane1_acc_out_valid),
-    .y         (lane1_acc_y)
+  Fp32Mul lane2_square ( // RmsNormMax.java:144
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane2_square_in_valid),
+    .in_payload_a (lane2_square_in_payload_a),
+    .in_payload_b (lane2_square_in_payload_b),
+    .out_valid    (lane2_square_out_valid),
+    .out_payload  (lane2_square_out_payload)
   );
 
-  Bf16ToFp32 lane2_x ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_x_in_valid),
-    .x         (lane2_x_x),
-    .out_valid (lane2_x_out_valid),
-    .y         (lane2_x_y)
+  Bf16ToFp32 lane3_x ( // RmsNormMax.java:142
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane3_x_in_valid),
+    .in_payload  (lane3_x_in_payload),
+    .out_valid   (lane3_x_out_valid),
+    .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul lane2_square ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_square_in_valid),
-    .a         (lane2_square_a),
-    .b         (lane2_square_b),
-    .out_valid (lane2_square_out_valid),
-    .y         (lane2_square_y)
+  Fp32Mul lane3_square ( // RmsNormMax.java:144
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane3_square_in_valid),
+    .in_payload_a (lane3_square_in_payload_a),
+    .in_payload_b (lane3_square_in_payload_b),
+    .out_valid    (lane3_square_out_valid),
+    .out_payload  (lane3_square_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:197
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_acc_in_valid),
-    .a         (lane2_acc_a),
-    .b         (lane2_acc_b),
-    .out_valid (lane2_acc_out_valid),
-    .y         (lane2_acc_y)
+  Fp32Add lane0_acc ( // RmsNormMax.java:204
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_acc_in_valid),
+    .in_payload_a (lane0_acc_in_payload_a),
+    .in_payload_b (lane0_acc_in_payload_b),
+    .out_valid    (lane0_acc_out_valid),
+    .out_payload  (lane0_acc_out_payload)
   );
 
-  Bf16ToFp32 lane3_x ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_x_in_valid),
-    .x         (lane3_x_x),
-    .out_valid (lane3_x_out_valid),
-    .y         (lane3_x_y)
+  Fp32Add lane1_acc ( // RmsNormMax.java:204
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_acc_in_valid),
+    .in_payload_a (lane1_acc_in_payload_a),
+    .in_payload_b (lane1_acc_in_payload_b),
+    .out_valid    (lane1_acc_out_valid),
+    .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Mul lane3_square ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_square_in_valid),
-    .a         (lane3_square_a),
-    .b         (lane3_square_b),
-    .out_valid (lane3_square_out_valid),
-    .y         (lane3_square_y)
+  Fp32Add lane2_acc ( // RmsNormMax.java:204
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane2_acc_in_valid),
+    .in_payload_a (lane2_acc_in_payload_a),
+    .in_payload_b (lane2_acc_in_payload_b),
+    .out_valid    (lane2_acc_out_valid),
+    .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:197
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_acc_in_valid),
-    .a         (lane3_acc_a),
-    .b         (lane3_acc_b),
-    .out_valid (lane3_acc_out_valid),
-    .y         (lane3_acc_y)
+  Fp32Add lane3_acc ( // RmsNormMax.java:204
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane3_acc_in_valid),
+    .in_payload_a (lane3_acc_in_payload_a),
+    .in_payload_b (lane3_acc_in_payload_b),
+    .out_valid    (lane3_acc_out_valid),
+    .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Mul mean_mul ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (mean_mul_in_valid),
-    .a         (mean_mul_a),
-    .b         (mean_mul_b),
-    .out_valid (mean_mul_out_valid),
-    .y         (mean_mul_y)
+  Fp32Mul mean_mul ( // RmsNormMax.java:250
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (mean_mul_in_valid),
+    .in_payload_a (mean_mul_in_payload_a),
+    .in_payload_b (mean_mul_in_payload_b),
+    .out_valid    (mean_mul_out_valid),
+    .out_payload  (mean_mul_out_payload)
   );
 
-  Fp32Add eps_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (eps_add_in_valid),
-    .a         (eps_add_a),
-    .b         (eps_add_b),
-    .out_valid (eps_add_out_valid),
-    .y         (eps_add_y)
+  Fp32Add eps_add ( // RmsNormMax.java:252
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (eps_add_in_valid),
+    .in_payload_a (eps_add_in_payload_a),
+    .in_payload_b (eps_add_in_payload_b),
+    .out_valid    (eps_add_out_valid),
+    .out_payload  (eps_add_out_payload)
   );
 
-  FpRsqrt rsqrt ( // RmsNormMax.java:243
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (rsqrt_in_valid),
-    .x         (rsqrt_x),
-    .out_valid (rsqrt_out_valid),
-    .y         (rsqrt_y)
+  FpRsqrt rsqrt ( // RmsNormMax.java:252
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (rsqrt_in_valid),
+    .in_payload  (rsqrt_in_payload),
+    .out_valid   (rsqrt_out_valid),
+    .out_payload (rsqrt_out_payload)
   );
 
-  Bf16ToFp32 lane0_xs ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_xs_in_valid),
-    .x         (lane0_xs_x),
-    .out_valid (lane0_xs_out_valid),
-    .y         (lane0_xs_y)
+  Bf16ToFp32 lane0_xs ( // RmsNormMax.java:279
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_xs_in_valid),
+    .in_payload  (lane0_xs_in_payload),
+    .out_valid   (lane0_xs_out_valid),
+    .out_payload (lane0_xs_out_payload)
   );
 
-  Bf16ToFp32 lane0_gamma ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_gamma_in_valid),
-    .x         (lane0_gamma_x),
-    .out_valid (lane0_gamma_out_valid),
-    .y         (lane0_gamma_y)
+  Bf16ToFp32 lane0_gamma ( // RmsNormMax.java:280
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_gamma_in_valid),
+    .in_payload  (lane0_gamma_in_payload),
+    .out_valid   (lane0_gamma_out_valid),
+    .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul lane0_xr ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_xr_in_valid),
-    .a         (lane0_xr_a),
-    .b         (lane0_xr_b),
-    .out_valid (lane0_xr_out_valid),
-    .y         (lane0_xr_y)
+  Fp32Mul lane0_xr ( // RmsNormMax.java:281
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_xr_in_valid),
+    .in_payload_a (lane0_xr_in_payload_a),
+    .in_payload_b (lane0_xr_in_payload_b),
+    .out_valid    (lane0_xr_out_valid),
+    .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul lane0_xrg ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_xrg_in_valid),
-    .a         (lane0_xrg_a),
-    .b         (lane0_xrg_b),
-    .out_valid (lane0_xrg_out_valid),
-    .y         (lane0_xrg_y)
+  Fp32Mul lane0_xrg ( // RmsNormMax.java:282
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_xrg_in_valid),
+    .in_payload_a (lane0_xrg_in_payload_a),
+    .in_payload_b (lane0_xrg_in_payload_b),
+    .out_valid    (lane0_xrg_out_valid),
+    .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane0_y ( // Units.java:62
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_y_in_valid),
-    .x         (lane0_y_x),
-    .out_valid (lane0_y_out_valid),
-    .y         (lane0_y_y)
+  Fp32ToBf16 lane0_y ( // RmsNormMax.java:282
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_y_in_valid),
+    .in_payload  (lane0_y_in_payload),
+    .out_valid   (lane0_y_out_valid),
+    .out_payload (lane0_y_out_payload)
   );
 
-  Bf16ToFp32 lane1_xs ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_xs_in_valid),
-    .x         (lane1_xs_x),
-    .out_valid (lane1_xs_out_valid),
-    .y         (lane1_xs_y)
+  Bf16ToFp32 lane1_xs ( // RmsNormMax.java:279
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_xs_in_valid),
+    .in_payload  (lane1_xs_in_payload),
+    .out_valid   (lane1_xs_out_valid),
+    .out_payload (lane1_xs_out_payload)
   );
 
-  Bf16ToFp32 lane1_gamma ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_gamma_in_valid),
-    .x         (lane1_gamma_x),
-    .out_valid (lane1_gamma_out_valid),
-    .y         (lane1_gamma_y)
+  Bf16ToFp32 lane1_gamma ( // RmsNormMax.java:280
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_gamma_in_valid),
+    .in_payload  (lane1_gamma_in_payload),
+    .out_valid   (lane1_gamma_out_valid),
+    .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul lane1_xr ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_xr_in_valid),
-    .a         (lane1_xr_a),
-    .b         (lane1_xr_b),
-    .out_valid (lane1_xr_out_valid),
-    .y         (lane1_xr_y)
+  Fp32Mul lane1_xr ( // RmsNormMax.java:281
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_xr_in_valid),
+    .in_payload_a (lane1_xr_in_payload_a),
+    .in_payload_b (lane1_xr_in_payload_b),
+    .out_valid    (lane1_xr_out_valid),
+    .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul lane1_xrg ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_xrg_in_valid),
-    .a         (lane1_xrg_a),
-    .b         (lane1_xrg_b),
-    .out_valid (lane1_xrg_out_valid),
-    .y         (lane1_xrg_y)
+  Fp32Mul lane1_xrg ( // RmsNormMax.java:282
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_xrg_in_valid),
+    .in_payload_a (lane1_xrg_in_payload_a),
+    .in_payload_b (lane1_xrg_in_payload_b),
+    .out_valid    (lane1_xrg_out_valid),
+    .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane1_y ( // Units.java:62
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_y_in_valid),
-    .x         (lane1_y_x),
-    .out_valid (lane1_y_out_valid),
-    .y         (lane1_y_y)
+  Fp32ToBf16 lane1_y ( // RmsNormMax.java:282
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_y_in_valid),
+    .in_payload  (lane1_y_in_payload),
+    .out_valid   (lane1_y_out_valid),
+    .out_payload (lane1_y_out_payload)
   );
 
-  Bf16ToFp32 lane2_xs ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_xs_in_valid),
-    .x         (lane2_xs_x),
-    .out_valid (lane2_xs_out_valid),
-    .y         (lane2_xs_y)
+  Bf16ToFp32 lane2_xs ( // RmsNormMax.java:279
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane2_xs_in_valid),
+    .in_payload  (lane2_xs_in_payload),
+    .out_valid   (lane2_xs_out_valid),
+    .out_payload (lane2_xs_out_payload)
   );
 
-  Bf16ToFp32 lane2_gamma ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_gamma_in_valid),
-    .x         (lane2_gamma_x),
-    .out_valid (lane2_gamma_out_valid),
-    .y         (lane2_gamma_y)
+  Bf16ToFp32 lane2_gamma ( // RmsNormMax.java:280
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane2_gamma_in_valid),
+    .in_payload  (lane2_gamma_in_payload),
+    .out_valid   (lane2_gamma_out_valid),
+    .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul lane2_xr ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_xr_in_valid),
-    .a         (lane2_xr_a),
-    .b         (lane2_xr_b),
-    .out_valid (lane2_xr_out_valid),
-    .y         (lane2_xr_y)
+  Fp32Mul lane2_xr ( // RmsNormMax.java:281
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane2_xr_in_valid),
+    .in_payload_a (lane2_xr_in_payload_a),
+    .in_payload_b (lane2_xr_in_payload_b),
+    .out_valid    (lane2_xr_out_valid),
+    .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul lane2_xrg ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_xrg_in_valid),
-    .a         (lane2_xrg_a),
-    .b         (lane2_xrg_b),
-    .out_valid (lane2_xrg_out_valid),
-    .y         (lane2_xrg_y)
+  Fp32Mul lane2_xrg ( // RmsNormMax.java:282
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane2_xrg_in_valid),
+    .in_payload_a (lane2_xrg_in_payload_a),
+    .in_payload_b (lane2_xrg_in_payload_b),
+    .out_valid    (lane2_xrg_out_valid),
+    .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane2_y ( // Units.java:62
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_y_in_valid),
-    .x         (lane2_y_x),
-    .out_valid (lane2_y_out_valid),
-    .y         (lane2_y_y)
+  Fp32ToBf16 lane2_y ( // RmsNormMax.java:282
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane2_y_in_valid),
+    .in_payload  (lane2_y_in_payload),
+    .out_valid   (lane2_y_out_valid),
+    .out_payload (lane2_y_out_payload)
   );
 
-  Bf16ToFp32 lane3_xs ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_xs_in_valid),
-    .x         (lane3_xs_x),
-    .out_valid (lane3_xs_out_valid),
-    .y         (lane3_xs_y)
+  Bf16ToFp32 lane3_xs ( // RmsNormMax.java:279
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane3_xs_in_valid),
+    .in_payload  (lane3_xs_in_payload),
+    .out_valid   (lane3_xs_out_valid),
+    .out_payload (lane3_xs_out_payload)
   );
 
-  Bf16ToFp32 lane3_gamma ( // Units.java:48
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_gamma_in_valid),
-    .x         (lane3_gamma_x),
-    .out_valid (lane3_gamma_out_valid),
-    .y         (lane3_gamma_y)
+  Bf16ToFp32 lane3_gamma ( // RmsNormMax.java:280
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane3_gamma_in_valid),
+    .in_payload  (lane3_gamma_in_payload),
+    .out_valid   (lane3_gamma_out_valid),
+    .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul lane3_xr ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_xr_in_valid),
-    .a         (lane3_xr_a),
-    .b         (lane3_xr_b),
-    .out_valid (lane3_xr_out_valid),
-    .y         (lane3_xr_y)
+  Fp32Mul lane3_xr ( // RmsNormMax.java:281
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane3_xr_in_valid),
+    .in_payload_a (lane3_xr_in_payload_a),
+    .in_payload_b (lane3_xr_in_payload_b),
+    .out_valid    (lane3_xr_out_valid),
+    .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul lane3_xrg ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_xrg_in_valid),
-    .a         (lane3_xrg_a),
-    .b         (lane3_xrg_b),
-    .out_valid (lane3_xrg_out_valid),
-    .y         (lane3_xrg_y)
+  Fp32Mul lane3_xrg ( // RmsNormMax.java:282
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane3_xrg_in_valid),
+    .in_payload_a (lane3_xrg_in_payload_a),
+    .in_payload_b (lane3_xrg_in_payload_b),
+    .out_valid    (lane3_xrg_out_valid),
+    .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane3_y ( // Units.java:62
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_y_in_valid),
-    .x         (lane3_y_x),
-    .out_valid (lane3_y_out_valid),
-    .y         (lane3_y_y)
+  Fp32ToBf16 lane3_y ( // RmsNormMax.java:282
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane3_y_in_valid),
+    .in_payload  (lane3_y_in_payload),
+    .out_valid   (lane3_y_out_valid),
+    .out_payload (lane3_y_out_payload)
   );
 
   SyncFifo_w97_d3 result_fifo ( // CreditBuffer.java:77
@@ -1173,12 +1165,11 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-<<<<<<< HEAD
-  wire unused_bits = &{1'b0, lane0_gamma_out_valid, lane1_gamma_out_valid, lane1_y_out_valid, lane2_gamma_out_valid, lane2_y_out_valid, lane3_gamma_out_valid, lane3_y_out_valid, result_fifo_occupancy, lane0_acc_a_part_shl[5]};
-=======
-  wire unused_bits = &{1'b0, lane0_gamma_out_valid, lane1_gamma_out_valid, lane1_y_out_valid, lane2_gamma_out_valid,
-      lane2_y_out_valid, lane3_gamma_out_valid, lane3_y_out_valid, result_fifo_push_ready, result_fifo_occupancy};
->>>>>>> emitter
+  wire unused_bits = &{1'b0, lane1_x_out_valid, lane1_square_out_valid, lane2_x_out_valid, lane2_square_out_valid,
+      lane3_x_out_valid, lane3_square_out_valid, lane0_gamma_out_valid, lane1_xs_out_valid, lane1_gamma_out_valid,
+      lane1_xr_out_valid, lane1_xrg_out_valid, lane1_y_out_valid, lane2_xs_out_valid, lane2_gamma_out_valid,
+      lane2_xr_out_valid, lane2_xrg_out_valid, lane2_y_out_valid, lane3_xs_out_valid, lane3_gamma_out_valid,
+      lane3_xr_out_valid, lane3_xrg_out_valid, lane3_y_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -3,42 +3,42 @@
 `default_nettype none
 
 module Fp16ToFp32 (
-  input  wire        clk,       // Fp16ToFp32.java:26
-  input  wire        reset,     // Fp16ToFp32.java:26
-  input  wire        in_valid,  // Fp16ToFp32.java:21
-  input  wire [15:0] x,         // Fp16ToFp32.java:22
-  output wire        out_valid, // Fp16ToFp32.java:23
-  output wire [31:0] y          // Fp16ToFp32.java:24
+  input  wire        clk,         // Fp16ToFp32.java:30
+  input  wire        reset,       // Fp16ToFp32.java:30
+  input  wire        in_valid,    // Fp16ToFp32.java:26
+  input  wire [15:0] in_payload,  // Fp16ToFp32.java:26
+  output wire        out_valid,   // Fp16ToFp32.java:28
+  output wire [31:0] out_payload  // Fp16ToFp32.java:28
 );
 
-  reg  [31:0] y_1;     // Fp16ToFp32.java:27
-  reg         valid_1; // Fp16ToFp32.java:28
+  reg  [31:0] y_1;     // Fp16ToFp32.java:32
+  reg         valid_1; // Fp16ToFp32.java:33
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire y_1_any;
   wire y_1_and;
   wire y_1_any_2;
   wire [3:0] y_1_mux;
-  assign y_1_any = |x[9:8];
-  assign y_1_and = ~y_1_any & ~(|x[7:6]);
-  assign y_1_any_2 = |x[5:4];
+  assign y_1_any = |in_payload[9:8];
+  assign y_1_and = ~y_1_any & ~(|in_payload[7:6]);
+  assign y_1_any_2 = |in_payload[5:4];
   assign y_1_mux =
-      (y_1_and & ~y_1_any_2 & ~(|x[3:2])) ? {2'h2, ((|x[1:0]) ? {1'b0, ~x[1]} : 2'd2)}
+      (y_1_and & ~y_1_any_2 & ~(|in_payload[3:2])) ? {2'h2, ((|in_payload[1:0]) ? {1'b0, ~in_payload[1]} : 2'd2)}
       : {1'b0,
-         (y_1_and ? {1'b1, (y_1_any_2 ? {1'b0, ~x[5]} : {1'b1, ~x[3]})}
-          : {1'b0, (y_1_any ? {1'b0, ~x[9]} : {1'b1, ~x[7]})})};
+         (y_1_and ? {1'b1, (y_1_any_2 ? {1'b0, ~in_payload[5]} : {1'b1, ~in_payload[3]})}
+          : {1'b0, (y_1_any ? {1'b0, ~in_payload[9]} : {1'b1, ~in_payload[7]})})};
 
-  assign y = y_1; // Fp16ToFp32.java:27
-  assign out_valid = valid_1; // Fp16ToFp32.java:28
+  assign out_payload = y_1; // Fp16ToFp32.java:32
+  assign out_valid = valid_1; // Fp16ToFp32.java:33
 
   always @(posedge clk) begin
     y_1 <=
-        (x[14:10] == 5'd0)
-          ? ((x[9:0] == 10'd0) ? {x[15], 31'h0}
-             : {x[15], (8'd112 - {4'd0, y_1_mux}), (x[9:0] << (y_1_mux + 4'd1)), 13'h0})
-        : (x[14:10] == 5'd31) ? {x[15], 8'hff, (x[9:0] != 10'd0), x[8:0], 13'h0}
-        : {x[15], ({3'd0, x[14:10]} + 8'd112), x[9:0], 13'h0}; // Fp16ToFp32.java:27
-    valid_1 <= in_valid; // Fp16ToFp32.java:28
+        (in_payload[14:10] == 5'd0)
+          ? ((in_payload[9:0] == 10'd0) ? {in_payload[15], 31'h0}
+             : {in_payload[15], (8'd112 - {4'd0, y_1_mux}), (in_payload[9:0] << (y_1_mux + 4'd1)), 13'h0})
+        : (in_payload[14:10] == 5'd31) ? {in_payload[15], 8'hff, (in_payload[9:0] != 10'd0), in_payload[8:0], 13'h0}
+        : {in_payload[15], ({3'd0, in_payload[14:10]} + 8'd112), in_payload[9:0], 13'h0}; // Fp16ToFp32.java:32
+    valid_1 <= in_valid; // Fp16ToFp32.java:33
     if (reset) begin
       valid_1 <= 1'b0;
     end

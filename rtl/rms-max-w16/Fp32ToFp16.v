@@ -3,22 +3,22 @@
 `default_nettype none
 
 module Fp32ToFp16 (
-  input  wire        clk,       // Fp32ToFp16.java:27
-  input  wire        reset,     // Fp32ToFp16.java:27
-  input  wire        in_valid,  // Fp32ToFp16.java:22
-  input  wire [31:0] x,         // Fp32ToFp16.java:23
-  output wire        out_valid, // Fp32ToFp16.java:24
-  output wire [15:0] y          // Fp32ToFp16.java:25
+  input  wire        clk,         // Fp32ToFp16.java:30
+  input  wire        reset,       // Fp32ToFp16.java:30
+  input  wire        in_valid,    // Fp32ToFp16.java:26
+  input  wire [31:0] in_payload,  // Fp32ToFp16.java:26
+  output wire        out_valid,   // Fp32ToFp16.java:28
+  output wire [15:0] out_payload  // Fp32ToFp16.java:28
 );
 
-  reg  [31:0] x_1;      // Fp32ToFp16.java:29
-  reg  [8:0]  scale_1;  // Fp32ToFp16.java:30
-  reg  [10:0] kept_1;   // Fp32ToFp16.java:31
-  reg         guard_1;  // Fp32ToFp16.java:32
-  reg         sticky_1; // Fp32ToFp16.java:33
-  reg  [15:0] y_2;      // Fp32ToFp16.java:36
-  reg         valid_1;  // Fp32ToFp16.java:37
-  reg         valid_2;  // Fp32ToFp16.java:37
+  reg  [31:0] x_1;      // Fp32ToFp16.java:33
+  reg  [8:0]  scale_1;  // Fp32ToFp16.java:34
+  reg  [10:0] kept_1;   // Fp32ToFp16.java:35
+  reg         guard_1;  // Fp32ToFp16.java:36
+  reg         sticky_1; // Fp32ToFp16.java:37
+  reg  [15:0] y_2;      // Fp32ToFp16.java:40
+  reg         valid_1;  // Fp32ToFp16.java:41
+  reg         valid_2;  // Fp32ToFp16.java:41
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire scale_1_cmp;
@@ -28,29 +28,29 @@ module Fp32ToFp16 (
   wire [4:0] kept_1_mux;
   wire [24:0] kept_1_shr;
   wire [19:0] y_2_sum;
-  assign scale_1_cmp = x[30:23] >= 8'd113;
-  assign kept_1_cat = {(x[30:23] != 8'd0), x[22:0], 1'b0};
-  assign kept_1_diff = 8'd126 - x[30:23];
+  assign scale_1_cmp = in_payload[30:23] >= 8'd113;
+  assign kept_1_cat = {(in_payload[30:23] != 8'd0), in_payload[22:0], 1'b0};
+  assign kept_1_diff = 8'd126 - in_payload[30:23];
   assign kept_1_mux_2 = (kept_1_diff > 8'd25) ? 8'd25 : kept_1_diff;
   assign kept_1_mux = scale_1_cmp ? 5'd13 : kept_1_mux_2[4:0];
   assign kept_1_shr = kept_1_cat >> kept_1_mux;
   assign y_2_sum = {1'b0, (scale_1 - 9'd1), 10'd0} + {9'd0, kept_1} + {19'd0, (guard_1 & (sticky_1 | kept_1[0]))};
 
-  assign y = y_2; // Fp32ToFp16.java:36
-  assign out_valid = valid_2; // Fp32ToFp16.java:37
+  assign out_payload = y_2; // Fp32ToFp16.java:40
+  assign out_valid = valid_2; // Fp32ToFp16.java:41
 
   always @(posedge clk) begin
-    x_1 <= x; // Fp32ToFp16.java:29
-    scale_1 <= scale_1_cmp ? {1'b0, (x[30:23] - 8'd112)} : 9'd1; // Fp32ToFp16.java:30
-    kept_1 <= kept_1_shr[11:1]; // Fp32ToFp16.java:31
-    guard_1 <= kept_1_shr[0]; // Fp32ToFp16.java:32
-    sticky_1 <= |(kept_1_cat & ~(25'h1ffffff << kept_1_mux)); // Fp32ToFp16.java:33
+    x_1 <= in_payload; // Fp32ToFp16.java:33
+    scale_1 <= scale_1_cmp ? {1'b0, (in_payload[30:23] - 8'd112)} : 9'd1; // Fp32ToFp16.java:34
+    kept_1 <= kept_1_shr[11:1]; // Fp32ToFp16.java:35
+    guard_1 <= kept_1_shr[0]; // Fp32ToFp16.java:36
+    sticky_1 <= |(kept_1_cat & ~(25'h1ffffff << kept_1_mux)); // Fp32ToFp16.java:37
     y_2 <=
         ((x_1[30:23] == 8'd255) & (x_1[22:0] != 23'd0)) ? 16'h7e00
         : (((x_1[30:23] == 8'd255) & (x_1[22:0] == 23'd0)) | (y_2_sum >= 20'd31744)) ? {x_1[31], 15'h7c00}
-        : {x_1[31], y_2_sum[14:0]}; // Fp32ToFp16.java:36
-    valid_1 <= in_valid; // Fp32ToFp16.java:37
-    valid_2 <= valid_1; // Fp32ToFp16.java:37
+        : {x_1[31], y_2_sum[14:0]}; // Fp32ToFp16.java:40
+    valid_1 <= in_valid; // Fp32ToFp16.java:41
+    valid_2 <= valid_1; // Fp32ToFp16.java:41
     if (reset) begin
       valid_1 <= 1'b0;
       valid_2 <= 1'b0;

@@ -4,166 +4,169 @@
 `default_nettype none
 
 module Rope_adjacent_l2_d96_r2_fp16 (
-  input  wire         clk,                         // Rope.java:63
-  input  wire         reset,                       // Rope.java:63
-  input  wire         in_valid,                    // Rope.java:80
-  output wire         in_ready,                    // Rope.java:80
-  input  wire [31:0]  in_payload_x_0,              // Rope.java:80
-  input  wire [31:0]  in_payload_x_1,              // Rope.java:80
-  input  wire [0:0]   in_payload_position,         // Rope.java:80
-  input  wire         in_payload_last,             // Rope.java:80
-  input  wire         table_write_valid,           // Rope.java:81
-  input  wire [6:0]   table_write_payload_address, // Rope.java:81
-  input  wire [127:0] table_write_payload_word,    // Rope.java:81
-  output wire         out_valid,                   // Rope.java:82
-  input  wire         out_ready,                   // Rope.java:82
-  output wire [15:0]  out_payload_y_0,             // Rope.java:82
-  output wire [15:0]  out_payload_y_1,             // Rope.java:82
-  output wire         out_payload_last             // Rope.java:82
+  input  wire         clk,                         // Rope.java:65
+  input  wire         reset,                       // Rope.java:65
+  input  wire         in_valid,                    // Rope.java:82
+  output wire         in_ready,                    // Rope.java:82
+  input  wire [31:0]  in_payload_x_0,              // Rope.java:82
+  input  wire [31:0]  in_payload_x_1,              // Rope.java:82
+  input  wire [0:0]   in_payload_position,         // Rope.java:82
+  input  wire         in_payload_last,             // Rope.java:82
+  input  wire         table_write_valid,           // Rope.java:83
+  input  wire [6:0]   table_write_payload_address, // Rope.java:83
+  input  wire [127:0] table_write_payload_word,    // Rope.java:83
+  output wire         out_valid,                   // Rope.java:84
+  input  wire         out_ready,                   // Rope.java:84
+  output wire [15:0]  out_payload_y_0,             // Rope.java:84
+  output wire [15:0]  out_payload_y_1,             // Rope.java:84
+  output wire         out_payload_last             // Rope.java:84
 );
 
-  reg          write_bank;               // Rope.java:95
-  reg  [5:0]   write_beat;               // Rope.java:96
-  reg          bank_full_0;              // Rope.java:97
-  reg          bank_full_1;              // Rope.java:97
-  reg  [0:0]   bank_row_0;               // Rope.java:98
-  reg  [0:0]   bank_row_1;               // Rope.java:98
-  reg          bank_last_0;              // Rope.java:99
-  reg          bank_last_1;              // Rope.java:99
-  reg  [4:0]   result_credits;           // CreditBuffer.java:45
-  reg          read_bank;                // Rope.java:127
-  reg  [5:0]   read_beat;                // Rope.java:128
-  reg  [63:0]  own_word;                 // Rope.java:143
-  reg  [63:0]  partner_word;             // Rope.java:144
-  reg  [127:0] cos_sin_word;             // Rope.java:147
-  reg          read_valid;               // Rope.java:148
-  reg  [5:0]   read_beat_r;              // Rope.java:149
-  reg          read_last;                // Rope.java:150
-  wire         lane0_own_cos_in_valid;   // Units.java:70
-  wire [31:0]  lane0_own_cos_a;          // Units.java:70
-  wire [31:0]  lane0_own_cos_b;          // Units.java:70
-  wire         lane0_own_cos_out_valid;  // Units.java:70
-  wire [31:0]  lane0_own_cos_y;          // Units.java:70
-  wire         lane0_mate_sin_in_valid;  // Units.java:70
-  wire [31:0]  lane0_mate_sin_a;         // Units.java:70
-  wire [31:0]  lane0_mate_sin_b;         // Units.java:70
-  wire         lane0_mate_sin_out_valid; // Units.java:70
-  wire [31:0]  lane0_mate_sin_y;         // Units.java:70
-  reg          lane0_first_d1;           // Rope.java:163
-  reg          lane0_first_d2;           // Rope.java:163
-  reg          lane0_first_d3;           // Rope.java:163
-  reg          lane0_first_d4;           // Rope.java:163
-  reg          lane0_first_d5;           // Rope.java:163
-  reg          lane0_first_d6;           // Rope.java:163
-  reg          lane0_first_d7;           // Rope.java:163
-  wire         lane0_add_in_valid;       // Units.java:79
-  wire [31:0]  lane0_add_a;              // Units.java:79
-  wire [31:0]  lane0_add_b;              // Units.java:79
-  wire         lane0_add_out_valid;      // Units.java:79
-  wire [31:0]  lane0_add_y;              // Units.java:79
-  wire         lane0_store_in_valid;     // Units.java:57
-  wire [31:0]  lane0_store_x;            // Units.java:57
-  wire         lane0_store_out_valid;    // Units.java:57
-  wire [15:0]  lane0_store_y;            // Units.java:57
-  wire         lane1_own_cos_in_valid;   // Units.java:70
-  wire [31:0]  lane1_own_cos_a;          // Units.java:70
-  wire [31:0]  lane1_own_cos_b;          // Units.java:70
-  wire         lane1_own_cos_out_valid;  // Units.java:70
-  wire [31:0]  lane1_own_cos_y;          // Units.java:70
-  wire         lane1_mate_sin_in_valid;  // Units.java:70
-  wire [31:0]  lane1_mate_sin_a;         // Units.java:70
-  wire [31:0]  lane1_mate_sin_b;         // Units.java:70
-  wire         lane1_mate_sin_out_valid; // Units.java:70
-  wire [31:0]  lane1_mate_sin_y;         // Units.java:70
-  reg          lane1_first_d1;           // Rope.java:163
-  reg          lane1_first_d2;           // Rope.java:163
-  reg          lane1_first_d3;           // Rope.java:163
-  reg          lane1_first_d4;           // Rope.java:163
-  reg          lane1_first_d5;           // Rope.java:163
-  reg          lane1_first_d6;           // Rope.java:163
-  reg          lane1_first_d7;           // Rope.java:163
-  wire         lane1_add_in_valid;       // Units.java:79
-  wire [31:0]  lane1_add_a;              // Units.java:79
-  wire [31:0]  lane1_add_b;              // Units.java:79
-  wire         lane1_add_out_valid;      // Units.java:79
-  wire [31:0]  lane1_add_y;              // Units.java:79
-  wire         lane1_store_in_valid;     // Units.java:57
-  wire [31:0]  lane1_store_x;            // Units.java:57
-  wire         lane1_store_out_valid;    // Units.java:57
-  wire [15:0]  lane1_store_y;            // Units.java:57
-  reg          last_d1;                  // Rope.java:170
-  reg          last_d2;                  // Rope.java:170
-  reg          last_d3;                  // Rope.java:170
-  reg          last_d4;                  // Rope.java:170
-  reg          last_d5;                  // Rope.java:170
-  reg          last_d6;                  // Rope.java:170
-  reg          last_d7;                  // Rope.java:170
-  reg          last_d8;                  // Rope.java:170
-  reg          last_d9;                  // Rope.java:170
-  reg          last_d10;                 // Rope.java:170
-  reg          last_d11;                 // Rope.java:170
-  reg          last_d12;                 // Rope.java:170
-  reg          last_d13;                 // Rope.java:170
-  reg          last_d14;                 // Rope.java:170
-  reg          last_d15;                 // Rope.java:170
-  wire         result_fifo_push_valid;   // CreditBuffer.java:77
-  wire         result_fifo_push_ready;   // CreditBuffer.java:77
-  wire [32:0]  result_fifo_push_payload; // CreditBuffer.java:77
-  wire         result_fifo_pop_valid;    // CreditBuffer.java:77
-  wire         result_fifo_pop_ready;    // CreditBuffer.java:77
-  wire [32:0]  result_fifo_pop_payload;  // CreditBuffer.java:77
-  wire [4:0]   result_fifo_occupancy;    // CreditBuffer.java:77
-  wire         result_ready;             // CreditBuffer.java:84
+  reg          write_bank;                  // Rope.java:96
+  reg  [5:0]   write_beat;                  // Rope.java:97
+  reg          bank_full_0;                 // Rope.java:98
+  reg          bank_full_1;                 // Rope.java:98
+  reg  [0:0]   bank_row_0;                  // Rope.java:99
+  reg  [0:0]   bank_row_1;                  // Rope.java:99
+  reg          bank_last_0;                 // Rope.java:100
+  reg          bank_last_1;                 // Rope.java:100
+  reg          read_bank;                   // Rope.java:127
+  reg  [5:0]   read_beat;                   // Rope.java:128
+  wire         read_issue;                  // Rope.java:129
+  reg  [63:0]  own_word;                    // Rope.java:144
+  reg  [63:0]  partner_word;                // Rope.java:146
+  reg  [127:0] cos_sin_word;                // Rope.java:149
+  reg  [5:0]   read_beat_r;                 // Rope.java:150
+  reg          read_last;                   // Rope.java:152
+  reg          read_issue_d1;               // Rope.java:165
+  wire         lane0_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]  lane0_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]  lane0_own_cos_in_payload_b;  // Rope.java:165
+  wire         lane0_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]  lane0_own_cos_out_payload;   // Rope.java:165
+  wire         lane0_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]  lane0_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]  lane0_mate_sin_in_payload_b; // Rope.java:166
+  wire         lane0_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]  lane0_mate_sin_out_payload;  // Rope.java:166
+  reg          lane0_first_d1;              // Rope.java:167
+  reg          lane0_first_d2;              // Rope.java:167
+  reg          lane0_first_d3;              // Rope.java:167
+  reg          lane0_first_d4;              // Rope.java:167
+  reg          lane0_first_d5;              // Rope.java:167
+  reg          lane0_first_d6;              // Rope.java:167
+  reg          lane0_first_d7;              // Rope.java:167
+  wire         lane0_add_in_valid;          // Rope.java:168
+  wire [31:0]  lane0_add_in_payload_a;      // Rope.java:168
+  wire [31:0]  lane0_add_in_payload_b;      // Rope.java:168
+  wire         lane0_add_out_valid;         // Rope.java:168
+  wire [31:0]  lane0_add_out_payload;       // Rope.java:168
+  wire         lane0_store_in_valid;        // Rope.java:168
+  wire [31:0]  lane0_store_in_payload;      // Rope.java:168
+  wire         lane0_store_out_valid;       // Rope.java:168
+  wire [15:0]  lane0_store_out_payload;     // Rope.java:168
+  wire         lane1_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]  lane1_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]  lane1_own_cos_in_payload_b;  // Rope.java:165
+  wire         lane1_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]  lane1_own_cos_out_payload;   // Rope.java:165
+  wire         lane1_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]  lane1_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]  lane1_mate_sin_in_payload_b; // Rope.java:166
+  wire         lane1_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]  lane1_mate_sin_out_payload;  // Rope.java:166
+  reg          lane1_first_d1;              // Rope.java:167
+  reg          lane1_first_d2;              // Rope.java:167
+  reg          lane1_first_d3;              // Rope.java:167
+  reg          lane1_first_d4;              // Rope.java:167
+  reg          lane1_first_d5;              // Rope.java:167
+  reg          lane1_first_d6;              // Rope.java:167
+  reg          lane1_first_d7;              // Rope.java:167
+  wire         lane1_add_in_valid;          // Rope.java:168
+  wire [31:0]  lane1_add_in_payload_a;      // Rope.java:168
+  wire [31:0]  lane1_add_in_payload_b;      // Rope.java:168
+  wire         lane1_add_out_valid;         // Rope.java:168
+  wire [31:0]  lane1_add_out_payload;       // Rope.java:168
+  wire         lane1_store_in_valid;        // Rope.java:168
+  wire [31:0]  lane1_store_in_payload;      // Rope.java:168
+  wire         lane1_store_out_valid;       // Rope.java:168
+  wire [15:0]  lane1_store_out_payload;     // Rope.java:168
+  reg          last_d1;                     // Rope.java:170
+  reg          last_d2;                     // Rope.java:170
+  reg          last_d3;                     // Rope.java:170
+  reg          last_d4;                     // Rope.java:170
+  reg          last_d5;                     // Rope.java:170
+  reg          last_d6;                     // Rope.java:170
+  reg          last_d7;                     // Rope.java:170
+  reg          last_d8;                     // Rope.java:170
+  reg          last_d9;                     // Rope.java:170
+  reg          last_d10;                    // Rope.java:170
+  reg          last_d11;                    // Rope.java:170
+  reg          last_d12;                    // Rope.java:170
+  reg          last_d13;                    // Rope.java:170
+  reg          last_d14;                    // Rope.java:170
+  reg          last_d15;                    // Rope.java:170
+  reg  [4:0]   result_credits;              // CreditBuffer.java:45
+  wire         result_fifo_push_valid;      // CreditBuffer.java:77
+  wire         result_fifo_push_ready;      // CreditBuffer.java:77
+  wire [32:0]  result_fifo_push_payload;    // CreditBuffer.java:77
+  wire         result_fifo_pop_valid;       // CreditBuffer.java:77
+  wire         result_fifo_pop_ready;       // CreditBuffer.java:77
+  wire [32:0]  result_fifo_pop_payload;     // CreditBuffer.java:77
+  wire [4:0]   result_fifo_occupancy;       // CreditBuffer.java:77
+  wire         result_ready;                // CreditBuffer.java:84
   (* ram_style = "block" *)
-  reg  [127:0] cos_sin [0:95];           // Rope.java:85
+  reg  [127:0] cos_sin [0:95];              // Rope.java:86
   (* ram_style = "distributed" *)
-  reg  [63:0]  head_own [0:127];         // Rope.java:91
+  reg  [63:0]  head_own [0:127];            // Rope.java:92
   (* ram_style = "distributed" *)
-  reg  [63:0]  head_partner [0:127];     // Rope.java:92
+  reg  [63:0]  head_partner [0:127];        // Rope.java:93
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [6:0] head_own_waddr_cat;
   wire [63:0] head_own_wdata_cat;
   wire not_write_bank;
-  wire read_beat_cond;
   wire read_beat_eq_47;
   wire [0:0] cos_sin_word_mux;
   wire result_fifo_pop_valid_and_ready;
   assign head_own_waddr_cat = {write_bank, write_beat};
   assign head_own_wdata_cat = {in_payload_x_1, in_payload_x_0};
   assign not_write_bank = ~write_bank;
-  assign read_beat_cond = (read_bank ? bank_full_1 : bank_full_0) & (result_credits != 5'd0);
   assign read_beat_eq_47 = read_beat == 6'd47;
   assign cos_sin_word_mux = read_bank ? bank_row_1 : bank_row_0;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = ~(write_bank ? bank_full_1 : bank_full_0); // Rope.java:100
-  assign lane0_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane0_own_cos_a = own_word[31:0]; // Units.java:72
-  assign lane0_own_cos_b = cos_sin_word[31:0]; // Units.java:73
-  assign lane0_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane0_mate_sin_a = partner_word[63:32]; // Units.java:72
-  assign lane0_mate_sin_b = cos_sin_word[63:32]; // Units.java:73
-  assign lane0_add_in_valid = lane0_own_cos_out_valid; // Units.java:80
-  assign lane0_add_a = lane0_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane0_add_b = lane0_first_d7 ? {~lane0_mate_sin_y[31], lane0_mate_sin_y[30:0]} : lane0_mate_sin_y;
-  assign lane0_store_in_valid = lane0_add_out_valid; // Units.java:58
-  assign lane0_store_x = lane0_add_y; // Units.java:59
-  assign lane1_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane1_own_cos_a = own_word[63:32]; // Units.java:72
-  assign lane1_own_cos_b = cos_sin_word[95:64]; // Units.java:73
-  assign lane1_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane1_mate_sin_a = partner_word[31:0]; // Units.java:72
-  assign lane1_mate_sin_b = cos_sin_word[127:96]; // Units.java:73
-  assign lane1_add_in_valid = lane1_own_cos_out_valid; // Units.java:80
-  assign lane1_add_a = lane1_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane1_add_b = lane1_first_d7 ? {~lane1_mate_sin_y[31], lane1_mate_sin_y[30:0]} : lane1_mate_sin_y;
-  assign lane1_store_in_valid = lane1_add_out_valid; // Units.java:58
-  assign lane1_store_x = lane1_add_y; // Units.java:59
+  assign in_ready = ~(write_bank ? bank_full_1 : bank_full_0); // Rope.java:101
+  assign lane0_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane0_own_cos_in_payload_a = own_word[31:0]; // Rope.java:165
+  assign lane0_own_cos_in_payload_b = cos_sin_word[31:0]; // Rope.java:165
+  assign lane0_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane0_mate_sin_in_payload_a = partner_word[63:32]; // Rope.java:166
+  assign lane0_mate_sin_in_payload_b = cos_sin_word[63:32]; // Rope.java:166
+  assign lane0_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane0_add_in_payload_a = lane0_own_cos_out_payload; // Rope.java:168
+  // Rope.java:168
+  assign lane0_add_in_payload_b =
+      lane0_first_d7 ? {~lane0_mate_sin_out_payload[31], lane0_mate_sin_out_payload[30:0]} : lane0_mate_sin_out_payload;
+  assign lane0_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane0_store_in_payload = lane0_add_out_payload; // Rope.java:168
+  assign lane1_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane1_own_cos_in_payload_a = own_word[63:32]; // Rope.java:165
+  assign lane1_own_cos_in_payload_b = cos_sin_word[95:64]; // Rope.java:165
+  assign lane1_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane1_mate_sin_in_payload_a = partner_word[31:0]; // Rope.java:166
+  assign lane1_mate_sin_in_payload_b = cos_sin_word[127:96]; // Rope.java:166
+  assign lane1_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane1_add_in_payload_a = lane1_own_cos_out_payload; // Rope.java:168
+  // Rope.java:168
+  assign lane1_add_in_payload_b =
+      lane1_first_d7 ? {~lane1_mate_sin_out_payload[31], lane1_mate_sin_out_payload[30:0]} : lane1_mate_sin_out_payload;
+  assign lane1_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane1_store_in_payload = lane1_add_out_payload; // Rope.java:168
+  assign read_issue = (read_bank ? bank_full_1 : bank_full_0) & (result_credits != 5'd0); // Rope.java:175
   assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:78
-  assign result_fifo_push_payload = {last_d15, lane1_store_y, lane0_store_y}; // CreditBuffer.java:79
+  // CreditBuffer.java:79
+  assign result_fifo_push_payload = {last_d15, lane1_store_out_payload, lane0_store_out_payload};
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
@@ -172,75 +175,74 @@ module Rope_adjacent_l2_d96_r2_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    if (table_write_valid) begin // Rope.java:87
-      cos_sin[table_write_payload_address] <= table_write_payload_word; // Rope.java:87
+    if (table_write_valid) begin // Rope.java:88
+      cos_sin[table_write_payload_address] <= table_write_payload_word; // Rope.java:88
     end
-    if (in_valid & in_ready) begin // Rope.java:104
-      head_own[head_own_waddr_cat] <= head_own_wdata_cat; // Rope.java:105
-      head_partner[head_own_waddr_cat] <= head_own_wdata_cat; // Rope.java:106
-      if (not_write_bank & (write_beat == 6'd0)) begin // Rope.java:112
-        bank_row_0 <= in_payload_position; // Rope.java:112
+    if (in_valid & in_ready) begin // Rope.java:105
+      head_own[head_own_waddr_cat] <= head_own_wdata_cat; // Rope.java:106
+      head_partner[head_own_waddr_cat] <= head_own_wdata_cat; // Rope.java:107
+      if (not_write_bank & (write_beat == 6'd0)) begin // Rope.java:113
+        bank_row_0 <= in_payload_position; // Rope.java:113
       end
-      if (not_write_bank & (write_beat == 6'd47)) begin // Rope.java:113
-        bank_full_0 <= 1'b1; // Rope.java:114
-        bank_last_0 <= in_payload_last; // Rope.java:115
+      if (not_write_bank & (write_beat == 6'd47)) begin // Rope.java:114
+        bank_full_0 <= 1'b1; // Rope.java:115
+        bank_last_0 <= in_payload_last; // Rope.java:116
       end
-      if (write_bank & (write_beat == 6'd0)) begin // Rope.java:112
-        bank_row_1 <= in_payload_position; // Rope.java:112
+      if (write_bank & (write_beat == 6'd0)) begin // Rope.java:113
+        bank_row_1 <= in_payload_position; // Rope.java:113
       end
-      if (write_bank & (write_beat == 6'd47)) begin // Rope.java:113
-        bank_full_1 <= 1'b1; // Rope.java:114
-        bank_last_1 <= in_payload_last; // Rope.java:115
+      if (write_bank & (write_beat == 6'd47)) begin // Rope.java:114
+        bank_full_1 <= 1'b1; // Rope.java:115
+        bank_last_1 <= in_payload_last; // Rope.java:116
       end
-      if (write_beat == 6'd47) begin // Rope.java:118
-        write_beat <= 6'd0; // Rope.java:119
-        write_bank <= ~write_bank; // Rope.java:120
+      if (write_beat == 6'd47) begin // Rope.java:119
+        write_beat <= 6'd0; // Rope.java:120
+        write_bank <= ~write_bank; // Rope.java:121
       end else begin
-        write_beat <= write_beat + 6'd1; // Rope.java:121
+        write_beat <= write_beat + 6'd1; // Rope.java:122
       end
     end
-    if (read_beat_cond) begin // Rope.java:132
-      if (read_beat_eq_47) begin // Rope.java:133
-        read_beat <= 6'd0; // Rope.java:134
-        read_bank <= ~read_bank; // Rope.java:135
-        if (~read_bank) begin // Rope.java:138
-          bank_full_0 <= 1'b0; // Rope.java:138
+    if (read_issue) begin // Rope.java:131
+      if (read_beat_eq_47) begin // Rope.java:132
+        read_beat <= 6'd0; // Rope.java:133
+        read_bank <= ~read_bank; // Rope.java:134
+        if (~read_bank) begin // Rope.java:137
+          bank_full_0 <= 1'b0; // Rope.java:137
         end
-        if (read_bank) begin // Rope.java:138
-          bank_full_1 <= 1'b0; // Rope.java:138
+        if (read_bank) begin // Rope.java:137
+          bank_full_1 <= 1'b0; // Rope.java:137
         end
       end else begin
-        read_beat <= read_beat + 6'd1; // Rope.java:140
+        read_beat <= read_beat + 6'd1; // Rope.java:139
       end
     end
-    if (read_beat_cond) begin // Rope.java:143
-      own_word <= head_own[{read_bank, read_beat}]; // Rope.java:143
+    if (read_issue) begin // Rope.java:144
+      own_word <= head_own[{read_bank, read_beat}]; // Rope.java:144
     end
-    if (read_beat_cond) begin // Rope.java:144
-      partner_word <= head_partner[{read_bank, read_beat}]; // Rope.java:144
+    if (read_issue) begin // Rope.java:146
+      partner_word <= head_partner[{read_bank, read_beat}]; // Rope.java:146
     end
-    if (read_beat_cond) begin // Rope.java:147
-      // Rope.java:147
+    if (read_issue) begin // Rope.java:149
+      // Rope.java:149
       cos_sin_word <= cos_sin[({2'd0, cos_sin_word_mux, 4'd0} + {1'b0, cos_sin_word_mux, 5'd0} + {1'b0, read_beat})];
     end
-    read_valid <= read_beat_cond; // Rope.java:148
-    read_beat_r <= read_beat; // Rope.java:149
-<<<<<<< HEAD
-    read_last <= read_beat_cond_and & read_beat_cond_cmp & (read_bank ? bank_last_1 : bank_last_0); // Rope.java:150
-    lane0_first_d1 <= 1'b1; // Rope.java:163
-    lane0_first_d2 <= lane0_first_d1; // Rope.java:163
-    lane0_first_d3 <= lane0_first_d2; // Rope.java:163
-    lane0_first_d4 <= lane0_first_d3; // Rope.java:163
-    lane0_first_d5 <= lane0_first_d4; // Rope.java:163
-    lane0_first_d6 <= lane0_first_d5; // Rope.java:163
-    lane0_first_d7 <= lane0_first_d6; // Rope.java:163
-    lane1_first_d1 <= 1'b0; // Rope.java:163
-    lane1_first_d2 <= lane1_first_d1; // Rope.java:163
-    lane1_first_d3 <= lane1_first_d2; // Rope.java:163
-    lane1_first_d4 <= lane1_first_d3; // Rope.java:163
-    lane1_first_d5 <= lane1_first_d4; // Rope.java:163
-    lane1_first_d6 <= lane1_first_d5; // Rope.java:163
-    lane1_first_d7 <= lane1_first_d6; // Rope.java:163
+    read_beat_r <= read_beat; // Rope.java:150
+    read_last <= read_issue & read_beat_eq_47 & (read_bank ? bank_last_1 : bank_last_0); // Rope.java:152
+    read_issue_d1 <= read_issue; // Rope.java:165
+    lane0_first_d1 <= 1'b1; // Rope.java:167
+    lane0_first_d2 <= lane0_first_d1; // Rope.java:167
+    lane0_first_d3 <= lane0_first_d2; // Rope.java:167
+    lane0_first_d4 <= lane0_first_d3; // Rope.java:167
+    lane0_first_d5 <= lane0_first_d4; // Rope.java:167
+    lane0_first_d6 <= lane0_first_d5; // Rope.java:167
+    lane0_first_d7 <= lane0_first_d6; // Rope.java:167
+    lane1_first_d1 <= 1'b0; // Rope.java:167
+    lane1_first_d2 <= lane1_first_d1; // Rope.java:167
+    lane1_first_d3 <= lane1_first_d2; // Rope.java:167
+    lane1_first_d4 <= lane1_first_d3; // Rope.java:167
+    lane1_first_d5 <= lane1_first_d4; // Rope.java:167
+    lane1_first_d6 <= lane1_first_d5; // Rope.java:167
+    lane1_first_d7 <= lane1_first_d6; // Rope.java:167
     last_d1 <= read_last; // Rope.java:170
     last_d2 <= last_d1; // Rope.java:170
     last_d3 <= last_d2; // Rope.java:170
@@ -256,46 +258,10 @@ module Rope_adjacent_l2_d96_r2_fp16 (
     last_d13 <= last_d12; // Rope.java:170
     last_d14 <= last_d13; // Rope.java:170
     last_d15 <= last_d14; // Rope.java:170
-    if (read_beat_cond_and & ~result_credits_cond_and) begin // CreditBuffer.java:82
+    if (read_issue & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
-    end else if (result_credits_cond_and & ~read_beat_cond_and) begin // CreditBuffer.java:83
+    end else if (result_fifo_pop_valid_and_ready & ~read_issue) begin // CreditBuffer.java:83
       result_credits <= result_credits + 5'd1; // CreditBuffer.java:83
-=======
-    read_last <= read_beat_cond & read_beat_eq_47 & (read_bank ? bank_last_1 : bank_last_0); // Rope.java:150
-    lane0_first_d1 <= 1'b1; // Delay.java:25
-    lane0_first_d2 <= lane0_first_d1; // Delay.java:25
-    lane0_first_d3 <= lane0_first_d2; // Delay.java:25
-    lane0_first_d4 <= lane0_first_d3; // Delay.java:25
-    lane0_first_d5 <= lane0_first_d4; // Delay.java:25
-    lane0_first_d6 <= lane0_first_d5; // Delay.java:25
-    lane0_first_d7 <= lane0_first_d6; // Delay.java:25
-    lane1_first_d1 <= 1'b0; // Delay.java:25
-    lane1_first_d2 <= lane1_first_d1; // Delay.java:25
-    lane1_first_d3 <= lane1_first_d2; // Delay.java:25
-    lane1_first_d4 <= lane1_first_d3; // Delay.java:25
-    lane1_first_d5 <= lane1_first_d4; // Delay.java:25
-    lane1_first_d6 <= lane1_first_d5; // Delay.java:25
-    lane1_first_d7 <= lane1_first_d6; // Delay.java:25
-    last_d1 <= read_last; // Delay.java:25
-    last_d2 <= last_d1; // Delay.java:25
-    last_d3 <= last_d2; // Delay.java:25
-    last_d4 <= last_d3; // Delay.java:25
-    last_d5 <= last_d4; // Delay.java:25
-    last_d6 <= last_d5; // Delay.java:25
-    last_d7 <= last_d6; // Delay.java:25
-    last_d8 <= last_d7; // Delay.java:25
-    last_d9 <= last_d8; // Delay.java:25
-    last_d10 <= last_d9; // Delay.java:25
-    last_d11 <= last_d10; // Delay.java:25
-    last_d12 <= last_d11; // Delay.java:25
-    last_d13 <= last_d12; // Delay.java:25
-    last_d14 <= last_d13; // Delay.java:25
-    last_d15 <= last_d14; // Delay.java:25
-    if (read_beat_cond & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 5'd1; // CreditBuffer.java:75
-    end else if (result_fifo_pop_valid_and_ready & ~read_beat_cond) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 5'd1; // CreditBuffer.java:76
->>>>>>> emitter
     end
     if (reset) begin
       bank_full_0 <= 1'b0;
@@ -306,7 +272,7 @@ module Rope_adjacent_l2_d96_r2_fp16 (
       write_bank <= 1'b0;
       read_beat <= 6'd0;
       read_bank <= 1'b0;
-      read_valid <= 1'b0;
+      read_issue_d1 <= 1'b0;
       result_credits <= 5'd18;
     end
   end
@@ -315,98 +281,101 @@ module Rope_adjacent_l2_d96_r2_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~read_beat_cond_and | (result_credits != 5'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+      if (!(~read_issue | (result_credits != 5'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
+                 "without a credit");
         $stop;
       end
       if (!(result_credits <= 5'd18)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 18");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the ",
+                 "depth 18");
         $stop;
       end
       if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
+                 "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
     end
   end
 `endif
 
-  Fp32Mul lane0_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_own_cos_in_valid),
-    .a         (lane0_own_cos_a),
-    .b         (lane0_own_cos_b),
-    .out_valid (lane0_own_cos_out_valid),
-    .y         (lane0_own_cos_y)
+  Fp32Mul lane0_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_own_cos_in_valid),
+    .in_payload_a (lane0_own_cos_in_payload_a),
+    .in_payload_b (lane0_own_cos_in_payload_b),
+    .out_valid    (lane0_own_cos_out_valid),
+    .out_payload  (lane0_own_cos_out_payload)
   );
 
-  Fp32Mul lane0_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_mate_sin_in_valid),
-    .a         (lane0_mate_sin_a),
-    .b         (lane0_mate_sin_b),
-    .out_valid (lane0_mate_sin_out_valid),
-    .y         (lane0_mate_sin_y)
+  Fp32Mul lane0_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_mate_sin_in_valid),
+    .in_payload_a (lane0_mate_sin_in_payload_a),
+    .in_payload_b (lane0_mate_sin_in_payload_b),
+    .out_valid    (lane0_mate_sin_out_valid),
+    .out_payload  (lane0_mate_sin_out_payload)
   );
 
-  Fp32Add lane0_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_add_in_valid),
-    .a         (lane0_add_a),
-    .b         (lane0_add_b),
-    .out_valid (lane0_add_out_valid),
-    .y         (lane0_add_y)
+  Fp32Add lane0_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_add_in_valid),
+    .in_payload_a (lane0_add_in_payload_a),
+    .in_payload_b (lane0_add_in_payload_b),
+    .out_valid    (lane0_add_out_valid),
+    .out_payload  (lane0_add_out_payload)
   );
 
-  Fp32ToFp16 lane0_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_store_in_valid),
-    .x         (lane0_store_x),
-    .out_valid (lane0_store_out_valid),
-    .y         (lane0_store_y)
+  Fp32ToFp16 lane0_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_store_in_valid),
+    .in_payload  (lane0_store_in_payload),
+    .out_valid   (lane0_store_out_valid),
+    .out_payload (lane0_store_out_payload)
   );
 
-  Fp32Mul lane1_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_own_cos_in_valid),
-    .a         (lane1_own_cos_a),
-    .b         (lane1_own_cos_b),
-    .out_valid (lane1_own_cos_out_valid),
-    .y         (lane1_own_cos_y)
+  Fp32Mul lane1_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_own_cos_in_valid),
+    .in_payload_a (lane1_own_cos_in_payload_a),
+    .in_payload_b (lane1_own_cos_in_payload_b),
+    .out_valid    (lane1_own_cos_out_valid),
+    .out_payload  (lane1_own_cos_out_payload)
   );
 
-  Fp32Mul lane1_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_mate_sin_in_valid),
-    .a         (lane1_mate_sin_a),
-    .b         (lane1_mate_sin_b),
-    .out_valid (lane1_mate_sin_out_valid),
-    .y         (lane1_mate_sin_y)
+  Fp32Mul lane1_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_mate_sin_in_valid),
+    .in_payload_a (lane1_mate_sin_in_payload_a),
+    .in_payload_b (lane1_mate_sin_in_payload_b),
+    .out_valid    (lane1_mate_sin_out_valid),
+    .out_payload  (lane1_mate_sin_out_payload)
   );
 
-  Fp32Add lane1_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_add_in_valid),
-    .a         (lane1_add_a),
-    .b         (lane1_add_b),
-    .out_valid (lane1_add_out_valid),
-    .y         (lane1_add_y)
+  Fp32Add lane1_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_add_in_valid),
+    .in_payload_a (lane1_add_in_payload_a),
+    .in_payload_b (lane1_add_in_payload_b),
+    .out_valid    (lane1_add_out_valid),
+    .out_payload  (lane1_add_out_payload)
   );
 
-  Fp32ToFp16 lane1_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_store_in_valid),
-    .x         (lane1_store_x),
-    .out_valid (lane1_store_out_valid),
-    .y         (lane1_store_y)
+  Fp32ToFp16 lane1_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_store_in_valid),
+    .in_payload  (lane1_store_in_payload),
+    .out_valid   (lane1_store_out_valid),
+    .out_payload (lane1_store_out_payload)
   );
 
   SyncFifo_w33_d18 result_fifo ( // CreditBuffer.java:77
@@ -422,12 +391,8 @@ module Rope_adjacent_l2_d96_r2_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-<<<<<<< HEAD
-  wire unused_bits = &{1'b0, read_beat_r, lane0_mate_sin_out_valid, lane1_mate_sin_out_valid, lane1_store_out_valid, result_fifo_occupancy};
-=======
-  wire unused_bits = &{1'b0, read_beat_r, lane0_mate_sin_out_valid, lane1_mate_sin_out_valid, lane1_store_out_valid,
-      result_fifo_push_ready, result_fifo_occupancy};
->>>>>>> emitter
+  wire unused_bits = &{1'b0, read_beat_r, lane0_mate_sin_out_valid, lane1_own_cos_out_valid, lane1_mate_sin_out_valid,
+      lane1_add_out_valid, lane1_store_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

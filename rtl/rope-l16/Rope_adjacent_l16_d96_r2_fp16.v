@@ -4,520 +4,520 @@
 `default_nettype none
 
 module Rope_adjacent_l16_d96_r2_fp16 (
-  input  wire          clk,                         // Rope.java:63
-  input  wire          reset,                       // Rope.java:63
-  input  wire          in_valid,                    // Rope.java:80
-  output wire          in_ready,                    // Rope.java:80
-  input  wire [31:0]   in_payload_x_0,              // Rope.java:80
-  input  wire [31:0]   in_payload_x_1,              // Rope.java:80
-  input  wire [31:0]   in_payload_x_2,              // Rope.java:80
-  input  wire [31:0]   in_payload_x_3,              // Rope.java:80
-  input  wire [31:0]   in_payload_x_4,              // Rope.java:80
-  input  wire [31:0]   in_payload_x_5,              // Rope.java:80
-  input  wire [31:0]   in_payload_x_6,              // Rope.java:80
-  input  wire [31:0]   in_payload_x_7,              // Rope.java:80
-  input  wire [31:0]   in_payload_x_8,              // Rope.java:80
-  input  wire [31:0]   in_payload_x_9,              // Rope.java:80
-  input  wire [31:0]   in_payload_x_10,             // Rope.java:80
-  input  wire [31:0]   in_payload_x_11,             // Rope.java:80
-  input  wire [31:0]   in_payload_x_12,             // Rope.java:80
-  input  wire [31:0]   in_payload_x_13,             // Rope.java:80
-  input  wire [31:0]   in_payload_x_14,             // Rope.java:80
-  input  wire [31:0]   in_payload_x_15,             // Rope.java:80
-  input  wire [0:0]    in_payload_position,         // Rope.java:80
-  input  wire          in_payload_last,             // Rope.java:80
-  input  wire          table_write_valid,           // Rope.java:81
-  input  wire [3:0]    table_write_payload_address, // Rope.java:81
-  input  wire [1023:0] table_write_payload_word,    // Rope.java:81
-  output wire          out_valid,                   // Rope.java:82
-  input  wire          out_ready,                   // Rope.java:82
-  output wire [15:0]   out_payload_y_0,             // Rope.java:82
-  output wire [15:0]   out_payload_y_1,             // Rope.java:82
-  output wire [15:0]   out_payload_y_2,             // Rope.java:82
-  output wire [15:0]   out_payload_y_3,             // Rope.java:82
-  output wire [15:0]   out_payload_y_4,             // Rope.java:82
-  output wire [15:0]   out_payload_y_5,             // Rope.java:82
-  output wire [15:0]   out_payload_y_6,             // Rope.java:82
-  output wire [15:0]   out_payload_y_7,             // Rope.java:82
-  output wire [15:0]   out_payload_y_8,             // Rope.java:82
-  output wire [15:0]   out_payload_y_9,             // Rope.java:82
-  output wire [15:0]   out_payload_y_10,            // Rope.java:82
-  output wire [15:0]   out_payload_y_11,            // Rope.java:82
-  output wire [15:0]   out_payload_y_12,            // Rope.java:82
-  output wire [15:0]   out_payload_y_13,            // Rope.java:82
-  output wire [15:0]   out_payload_y_14,            // Rope.java:82
-  output wire [15:0]   out_payload_y_15,            // Rope.java:82
-  output wire          out_payload_last             // Rope.java:82
+  input  wire          clk,                         // Rope.java:65
+  input  wire          reset,                       // Rope.java:65
+  input  wire          in_valid,                    // Rope.java:82
+  output wire          in_ready,                    // Rope.java:82
+  input  wire [31:0]   in_payload_x_0,              // Rope.java:82
+  input  wire [31:0]   in_payload_x_1,              // Rope.java:82
+  input  wire [31:0]   in_payload_x_2,              // Rope.java:82
+  input  wire [31:0]   in_payload_x_3,              // Rope.java:82
+  input  wire [31:0]   in_payload_x_4,              // Rope.java:82
+  input  wire [31:0]   in_payload_x_5,              // Rope.java:82
+  input  wire [31:0]   in_payload_x_6,              // Rope.java:82
+  input  wire [31:0]   in_payload_x_7,              // Rope.java:82
+  input  wire [31:0]   in_payload_x_8,              // Rope.java:82
+  input  wire [31:0]   in_payload_x_9,              // Rope.java:82
+  input  wire [31:0]   in_payload_x_10,             // Rope.java:82
+  input  wire [31:0]   in_payload_x_11,             // Rope.java:82
+  input  wire [31:0]   in_payload_x_12,             // Rope.java:82
+  input  wire [31:0]   in_payload_x_13,             // Rope.java:82
+  input  wire [31:0]   in_payload_x_14,             // Rope.java:82
+  input  wire [31:0]   in_payload_x_15,             // Rope.java:82
+  input  wire [0:0]    in_payload_position,         // Rope.java:82
+  input  wire          in_payload_last,             // Rope.java:82
+  input  wire          table_write_valid,           // Rope.java:83
+  input  wire [3:0]    table_write_payload_address, // Rope.java:83
+  input  wire [1023:0] table_write_payload_word,    // Rope.java:83
+  output wire          out_valid,                   // Rope.java:84
+  input  wire          out_ready,                   // Rope.java:84
+  output wire [15:0]   out_payload_y_0,             // Rope.java:84
+  output wire [15:0]   out_payload_y_1,             // Rope.java:84
+  output wire [15:0]   out_payload_y_2,             // Rope.java:84
+  output wire [15:0]   out_payload_y_3,             // Rope.java:84
+  output wire [15:0]   out_payload_y_4,             // Rope.java:84
+  output wire [15:0]   out_payload_y_5,             // Rope.java:84
+  output wire [15:0]   out_payload_y_6,             // Rope.java:84
+  output wire [15:0]   out_payload_y_7,             // Rope.java:84
+  output wire [15:0]   out_payload_y_8,             // Rope.java:84
+  output wire [15:0]   out_payload_y_9,             // Rope.java:84
+  output wire [15:0]   out_payload_y_10,            // Rope.java:84
+  output wire [15:0]   out_payload_y_11,            // Rope.java:84
+  output wire [15:0]   out_payload_y_12,            // Rope.java:84
+  output wire [15:0]   out_payload_y_13,            // Rope.java:84
+  output wire [15:0]   out_payload_y_14,            // Rope.java:84
+  output wire [15:0]   out_payload_y_15,            // Rope.java:84
+  output wire          out_payload_last             // Rope.java:84
 );
 
-  reg           write_bank;                // Rope.java:95
-  reg  [2:0]    write_beat;                // Rope.java:96
-  reg           bank_full_0;               // Rope.java:97
-  reg           bank_full_1;               // Rope.java:97
-  reg  [0:0]    bank_row_0;                // Rope.java:98
-  reg  [0:0]    bank_row_1;                // Rope.java:98
-  reg           bank_last_0;               // Rope.java:99
-  reg           bank_last_1;               // Rope.java:99
-  reg  [4:0]    result_credits;            // CreditBuffer.java:45
-  reg           read_bank;                 // Rope.java:127
-  reg  [2:0]    read_beat;                 // Rope.java:128
-  reg  [511:0]  own_word;                  // Rope.java:143
-  reg  [511:0]  partner_word;              // Rope.java:144
-  reg  [1023:0] cos_sin_word;              // Rope.java:147
-  reg           read_valid;                // Rope.java:148
-  reg  [2:0]    read_beat_r;               // Rope.java:149
-  reg           read_last;                 // Rope.java:150
-  wire          lane0_own_cos_in_valid;    // Units.java:70
-  wire [31:0]   lane0_own_cos_a;           // Units.java:70
-  wire [31:0]   lane0_own_cos_b;           // Units.java:70
-  wire          lane0_own_cos_out_valid;   // Units.java:70
-  wire [31:0]   lane0_own_cos_y;           // Units.java:70
-  wire          lane0_mate_sin_in_valid;   // Units.java:70
-  wire [31:0]   lane0_mate_sin_a;          // Units.java:70
-  wire [31:0]   lane0_mate_sin_b;          // Units.java:70
-  wire          lane0_mate_sin_out_valid;  // Units.java:70
-  wire [31:0]   lane0_mate_sin_y;          // Units.java:70
-  reg           lane0_first_d1;            // Rope.java:163
-  reg           lane0_first_d2;            // Rope.java:163
-  reg           lane0_first_d3;            // Rope.java:163
-  reg           lane0_first_d4;            // Rope.java:163
-  reg           lane0_first_d5;            // Rope.java:163
-  reg           lane0_first_d6;            // Rope.java:163
-  reg           lane0_first_d7;            // Rope.java:163
-  wire          lane0_add_in_valid;        // Units.java:79
-  wire [31:0]   lane0_add_a;               // Units.java:79
-  wire [31:0]   lane0_add_b;               // Units.java:79
-  wire          lane0_add_out_valid;       // Units.java:79
-  wire [31:0]   lane0_add_y;               // Units.java:79
-  wire          lane0_store_in_valid;      // Units.java:57
-  wire [31:0]   lane0_store_x;             // Units.java:57
-  wire          lane0_store_out_valid;     // Units.java:57
-  wire [15:0]   lane0_store_y;             // Units.java:57
-  wire          lane1_own_cos_in_valid;    // Units.java:70
-  wire [31:0]   lane1_own_cos_a;           // Units.java:70
-  wire [31:0]   lane1_own_cos_b;           // Units.java:70
-  wire          lane1_own_cos_out_valid;   // Units.java:70
-  wire [31:0]   lane1_own_cos_y;           // Units.java:70
-  wire          lane1_mate_sin_in_valid;   // Units.java:70
-  wire [31:0]   lane1_mate_sin_a;          // Units.java:70
-  wire [31:0]   lane1_mate_sin_b;          // Units.java:70
-  wire          lane1_mate_sin_out_valid;  // Units.java:70
-  wire [31:0]   lane1_mate_sin_y;          // Units.java:70
-  reg           lane1_first_d1;            // Rope.java:163
-  reg           lane1_first_d2;            // Rope.java:163
-  reg           lane1_first_d3;            // Rope.java:163
-  reg           lane1_first_d4;            // Rope.java:163
-  reg           lane1_first_d5;            // Rope.java:163
-  reg           lane1_first_d6;            // Rope.java:163
-  reg           lane1_first_d7;            // Rope.java:163
-  wire          lane1_add_in_valid;        // Units.java:79
-  wire [31:0]   lane1_add_a;               // Units.java:79
-  wire [31:0]   lane1_add_b;               // Units.java:79
-  wire          lane1_add_out_valid;       // Units.java:79
-  wire [31:0]   lane1_add_y;               // Units.java:79
-  wire          lane1_store_in_valid;      // Units.java:57
-  wire [31:0]   lane1_store_x;             // Units.java:57
-  wire          lane1_store_out_valid;     // Units.java:57
-  wire [15:0]   lane1_store_y;             // Units.java:57
-  wire          lane2_own_cos_in_valid;    // Units.java:70
-  wire [31:0]   lane2_own_cos_a;           // Units.java:70
-  wire [31:0]   lane2_own_cos_b;           // Units.java:70
-  wire          lane2_own_cos_out_valid;   // Units.java:70
-  wire [31:0]   lane2_own_cos_y;           // Units.java:70
-  wire          lane2_mate_sin_in_valid;   // Units.java:70
-  wire [31:0]   lane2_mate_sin_a;          // Units.java:70
-  wire [31:0]   lane2_mate_sin_b;          // Units.java:70
-  wire          lane2_mate_sin_out_valid;  // Units.java:70
-  wire [31:0]   lane2_mate_sin_y;          // Units.java:70
-  reg           lane2_first_d1;            // Rope.java:163
-  reg           lane2_first_d2;            // Rope.java:163
-  reg           lane2_first_d3;            // Rope.java:163
-  reg           lane2_first_d4;            // Rope.java:163
-  reg           lane2_first_d5;            // Rope.java:163
-  reg           lane2_first_d6;            // Rope.java:163
-  reg           lane2_first_d7;            // Rope.java:163
-  wire          lane2_add_in_valid;        // Units.java:79
-  wire [31:0]   lane2_add_a;               // Units.java:79
-  wire [31:0]   lane2_add_b;               // Units.java:79
-  wire          lane2_add_out_valid;       // Units.java:79
-  wire [31:0]   lane2_add_y;               // Units.java:79
-  wire          lane2_store_in_valid;      // Units.java:57
-  wire [31:0]   lane2_store_x;             // Units.java:57
-  wire          lane2_store_out_valid;     // Units.java:57
-  wire [15:0]   lane2_store_y;             // Units.java:57
-  wire          lane3_own_cos_in_valid;    // Units.java:70
-  wire [31:0]   lane3_own_cos_a;           // Units.java:70
-  wire [31:0]   lane3_own_cos_b;           // Units.java:70
-  wire          lane3_own_cos_out_valid;   // Units.java:70
-  wire [31:0]   lane3_own_cos_y;           // Units.java:70
-  wire          lane3_mate_sin_in_valid;   // Units.java:70
-  wire [31:0]   lane3_mate_sin_a;          // Units.java:70
-  wire [31:0]   lane3_mate_sin_b;          // Units.java:70
-  wire          lane3_mate_sin_out_valid;  // Units.java:70
-  wire [31:0]   lane3_mate_sin_y;          // Units.java:70
-  reg           lane3_first_d1;            // Rope.java:163
-  reg           lane3_first_d2;            // Rope.java:163
-  reg           lane3_first_d3;            // Rope.java:163
-  reg           lane3_first_d4;            // Rope.java:163
-  reg           lane3_first_d5;            // Rope.java:163
-  reg           lane3_first_d6;            // Rope.java:163
-  reg           lane3_first_d7;            // Rope.java:163
-  wire          lane3_add_in_valid;        // Units.java:79
-  wire [31:0]   lane3_add_a;               // Units.java:79
-  wire [31:0]   lane3_add_b;               // Units.java:79
-  wire          lane3_add_out_valid;       // Units.java:79
-  wire [31:0]   lane3_add_y;               // Units.java:79
-  wire          lane3_store_in_valid;      // Units.java:57
-  wire [31:0]   lane3_store_x;             // Units.java:57
-  wire          lane3_store_out_valid;     // Units.java:57
-  wire [15:0]   lane3_store_y;             // Units.java:57
-  wire          lane4_own_cos_in_valid;    // Units.java:70
-  wire [31:0]   lane4_own_cos_a;           // Units.java:70
-  wire [31:0]   lane4_own_cos_b;           // Units.java:70
-  wire          lane4_own_cos_out_valid;   // Units.java:70
-  wire [31:0]   lane4_own_cos_y;           // Units.java:70
-  wire          lane4_mate_sin_in_valid;   // Units.java:70
-  wire [31:0]   lane4_mate_sin_a;          // Units.java:70
-  wire [31:0]   lane4_mate_sin_b;          // Units.java:70
-  wire          lane4_mate_sin_out_valid;  // Units.java:70
-  wire [31:0]   lane4_mate_sin_y;          // Units.java:70
-  reg           lane4_first_d1;            // Rope.java:163
-  reg           lane4_first_d2;            // Rope.java:163
-  reg           lane4_first_d3;            // Rope.java:163
-  reg           lane4_first_d4;            // Rope.java:163
-  reg           lane4_first_d5;            // Rope.java:163
-  reg           lane4_first_d6;            // Rope.java:163
-  reg           lane4_first_d7;            // Rope.java:163
-  wire          lane4_add_in_valid;        // Units.java:79
-  wire [31:0]   lane4_add_a;               // Units.java:79
-  wire [31:0]   lane4_add_b;               // Units.java:79
-  wire          lane4_add_out_valid;       // Units.java:79
-  wire [31:0]   lane4_add_y;               // Units.java:79
-  wire          lane4_store_in_valid;      // Units.java:57
-  wire [31:0]   lane4_store_x;             // Units.java:57
-  wire          lane4_store_out_valid;     // Units.java:57
-  wire [15:0]   lane4_store_y;             // Units.java:57
-  wire          lane5_own_cos_in_valid;    // Units.java:70
-  wire [31:0]   lane5_own_cos_a;           // Units.java:70
-  wire [31:0]   lane5_own_cos_b;           // Units.java:70
-  wire          lane5_own_cos_out_valid;   // Units.java:70
-  wire [31:0]   lane5_own_cos_y;           // Units.java:70
-  wire          lane5_mate_sin_in_valid;   // Units.java:70
-  wire [31:0]   lane5_mate_sin_a;          // Units.java:70
-  wire [31:0]   lane5_mate_sin_b;          // Units.java:70
-  wire          lane5_mate_sin_out_valid;  // Units.java:70
-  wire [31:0]   lane5_mate_sin_y;          // Units.java:70
-  reg           lane5_first_d1;            // Rope.java:163
-  reg           lane5_first_d2;            // Rope.java:163
-  reg           lane5_first_d3;            // Rope.java:163
-  reg           lane5_first_d4;            // Rope.java:163
-  reg           lane5_first_d5;            // Rope.java:163
-  reg           lane5_first_d6;            // Rope.java:163
-  reg           lane5_first_d7;            // Rope.java:163
-  wire          lane5_add_in_valid;        // Units.java:79
-  wire [31:0]   lane5_add_a;               // Units.java:79
-  wire [31:0]   lane5_add_b;               // Units.java:79
-  wire          lane5_add_out_valid;       // Units.java:79
-  wire [31:0]   lane5_add_y;               // Units.java:79
-  wire          lane5_store_in_valid;      // Units.java:57
-  wire [31:0]   lane5_store_x;             // Units.java:57
-  wire          lane5_store_out_valid;     // Units.java:57
-  wire [15:0]   lane5_store_y;             // Units.java:57
-  wire          lane6_own_cos_in_valid;    // Units.java:70
-  wire [31:0]   lane6_own_cos_a;           // Units.java:70
-  wire [31:0]   lane6_own_cos_b;           // Units.java:70
-  wire          lane6_own_cos_out_valid;   // Units.java:70
-  wire [31:0]   lane6_own_cos_y;           // Units.java:70
-  wire          lane6_mate_sin_in_valid;   // Units.java:70
-  wire [31:0]   lane6_mate_sin_a;          // Units.java:70
-  wire [31:0]   lane6_mate_sin_b;          // Units.java:70
-  wire          lane6_mate_sin_out_valid;  // Units.java:70
-  wire [31:0]   lane6_mate_sin_y;          // Units.java:70
-  reg           lane6_first_d1;            // Rope.java:163
-  reg           lane6_first_d2;            // Rope.java:163
-  reg           lane6_first_d3;            // Rope.java:163
-  reg           lane6_first_d4;            // Rope.java:163
-  reg           lane6_first_d5;            // Rope.java:163
-  reg           lane6_first_d6;            // Rope.java:163
-  reg           lane6_first_d7;            // Rope.java:163
-  wire          lane6_add_in_valid;        // Units.java:79
-  wire [31:0]   lane6_add_a;               // Units.java:79
-  wire [31:0]   lane6_add_b;               // Units.java:79
-  wire          lane6_add_out_valid;       // Units.java:79
-  wire [31:0]   lane6_add_y;               // Units.java:79
-  wire          lane6_store_in_valid;      // Units.java:57
-  wire [31:0]   lane6_store_x;             // Units.java:57
-  wire          lane6_store_out_valid;     // Units.java:57
-  wire [15:0]   lane6_store_y;             // Units.java:57
-  wire          lane7_own_cos_in_valid;    // Units.java:70
-  wire [31:0]   lane7_own_cos_a;           // Units.java:70
-  wire [31:0]   lane7_own_cos_b;           // Units.java:70
-  wire          lane7_own_cos_out_valid;   // Units.java:70
-  wire [31:0]   lane7_own_cos_y;           // Units.java:70
-  wire          lane7_mate_sin_in_valid;   // Units.java:70
-  wire [31:0]   lane7_mate_sin_a;          // Units.java:70
-  wire [31:0]   lane7_mate_sin_b;          // Units.java:70
-  wire          lane7_mate_sin_out_valid;  // Units.java:70
-  wire [31:0]   lane7_mate_sin_y;          // Units.java:70
-  reg           lane7_first_d1;            // Rope.java:163
-  reg           lane7_first_d2;            // Rope.java:163
-  reg           lane7_first_d3;            // Rope.java:163
-  reg           lane7_first_d4;            // Rope.java:163
-  reg           lane7_first_d5;            // Rope.java:163
-  reg           lane7_first_d6;            // Rope.java:163
-  reg           lane7_first_d7;            // Rope.java:163
-  wire          lane7_add_in_valid;        // Units.java:79
-  wire [31:0]   lane7_add_a;               // Units.java:79
-  wire [31:0]   lane7_add_b;               // Units.java:79
-  wire          lane7_add_out_valid;       // Units.java:79
-  wire [31:0]   lane7_add_y;               // Units.java:79
-  wire          lane7_store_in_valid;      // Units.java:57
-  wire [31:0]   lane7_store_x;             // Units.java:57
-  wire          lane7_store_out_valid;     // Units.java:57
-  wire [15:0]   lane7_store_y;             // Units.java:57
-  wire          lane8_own_cos_in_valid;    // Units.java:70
-  wire [31:0]   lane8_own_cos_a;           // Units.java:70
-  wire [31:0]   lane8_own_cos_b;           // Units.java:70
-  wire          lane8_own_cos_out_valid;   // Units.java:70
-  wire [31:0]   lane8_own_cos_y;           // Units.java:70
-  wire          lane8_mate_sin_in_valid;   // Units.java:70
-  wire [31:0]   lane8_mate_sin_a;          // Units.java:70
-  wire [31:0]   lane8_mate_sin_b;          // Units.java:70
-  wire          lane8_mate_sin_out_valid;  // Units.java:70
-  wire [31:0]   lane8_mate_sin_y;          // Units.java:70
-  reg           lane8_first_d1;            // Rope.java:163
-  reg           lane8_first_d2;            // Rope.java:163
-  reg           lane8_first_d3;            // Rope.java:163
-  reg           lane8_first_d4;            // Rope.java:163
-  reg           lane8_first_d5;            // Rope.java:163
-  reg           lane8_first_d6;            // Rope.java:163
-  reg           lane8_first_d7;            // Rope.java:163
-  wire          lane8_add_in_valid;        // Units.java:79
-  wire [31:0]   lane8_add_a;               // Units.java:79
-  wire [31:0]   lane8_add_b;               // Units.java:79
-  wire          lane8_add_out_valid;       // Units.java:79
-  wire [31:0]   lane8_add_y;               // Units.java:79
-  wire          lane8_store_in_valid;      // Units.java:57
-  wire [31:0]   lane8_store_x;             // Units.java:57
-  wire          lane8_store_out_valid;     // Units.java:57
-  wire [15:0]   lane8_store_y;             // Units.java:57
-  wire          lane9_own_cos_in_valid;    // Units.java:70
-  wire [31:0]   lane9_own_cos_a;           // Units.java:70
-  wire [31:0]   lane9_own_cos_b;           // Units.java:70
-  wire          lane9_own_cos_out_valid;   // Units.java:70
-  wire [31:0]   lane9_own_cos_y;           // Units.java:70
-  wire          lane9_mate_sin_in_valid;   // Units.java:70
-  wire [31:0]   lane9_mate_sin_a;          // Units.java:70
-  wire [31:0]   lane9_mate_sin_b;          // Units.java:70
-  wire          lane9_mate_sin_out_valid;  // Units.java:70
-  wire [31:0]   lane9_mate_sin_y;          // Units.java:70
-  reg           lane9_first_d1;            // Rope.java:163
-  reg           lane9_first_d2;            // Rope.java:163
-  reg           lane9_first_d3;            // Rope.java:163
-  reg           lane9_first_d4;            // Rope.java:163
-  reg           lane9_first_d5;            // Rope.java:163
-  reg           lane9_first_d6;            // Rope.java:163
-  reg           lane9_first_d7;            // Rope.java:163
-  wire          lane9_add_in_valid;        // Units.java:79
-  wire [31:0]   lane9_add_a;               // Units.java:79
-  wire [31:0]   lane9_add_b;               // Units.java:79
-  wire          lane9_add_out_valid;       // Units.java:79
-  wire [31:0]   lane9_add_y;               // Units.java:79
-  wire          lane9_store_in_valid;      // Units.java:57
-  wire [31:0]   lane9_store_x;             // Units.java:57
-  wire          lane9_store_out_valid;     // Units.java:57
-  wire [15:0]   lane9_store_y;             // Units.java:57
-  wire          lane10_own_cos_in_valid;   // Units.java:70
-  wire [31:0]   lane10_own_cos_a;          // Units.java:70
-  wire [31:0]   lane10_own_cos_b;          // Units.java:70
-  wire          lane10_own_cos_out_valid;  // Units.java:70
-  wire [31:0]   lane10_own_cos_y;          // Units.java:70
-  wire          lane10_mate_sin_in_valid;  // Units.java:70
-  wire [31:0]   lane10_mate_sin_a;         // Units.java:70
-  wire [31:0]   lane10_mate_sin_b;         // Units.java:70
-  wire          lane10_mate_sin_out_valid; // Units.java:70
-  wire [31:0]   lane10_mate_sin_y;         // Units.java:70
-  reg           lane10_first_d1;           // Rope.java:163
-  reg           lane10_first_d2;           // Rope.java:163
-  reg           lane10_first_d3;           // Rope.java:163
-  reg           lane10_first_d4;           // Rope.java:163
-  reg           lane10_first_d5;           // Rope.java:163
-  reg           lane10_first_d6;           // Rope.java:163
-  reg           lane10_first_d7;           // Rope.java:163
-  wire          lane10_add_in_valid;       // Units.java:79
-  wire [31:0]   lane10_add_a;              // Units.java:79
-  wire [31:0]   lane10_add_b;              // Units.java:79
-  wire          lane10_add_out_valid;      // Units.java:79
-  wire [31:0]   lane10_add_y;              // Units.java:79
-  wire          lane10_store_in_valid;     // Units.java:57
-  wire [31:0]   lane10_store_x;            // Units.java:57
-  wire          lane10_store_out_valid;    // Units.java:57
-  wire [15:0]   lane10_store_y;            // Units.java:57
-  wire          lane11_own_cos_in_valid;   // Units.java:70
-  wire [31:0]   lane11_own_cos_a;          // Units.java:70
-  wire [31:0]   lane11_own_cos_b;          // Units.java:70
-  wire          lane11_own_cos_out_valid;  // Units.java:70
-  wire [31:0]   lane11_own_cos_y;          // Units.java:70
-  wire          lane11_mate_sin_in_valid;  // Units.java:70
-  wire [31:0]   lane11_mate_sin_a;         // Units.java:70
-  wire [31:0]   lane11_mate_sin_b;         // Units.java:70
-  wire          lane11_mate_sin_out_valid; // Units.java:70
-  wire [31:0]   lane11_mate_sin_y;         // Units.java:70
-  reg           lane11_first_d1;           // Rope.java:163
-  reg           lane11_first_d2;           // Rope.java:163
-  reg           lane11_first_d3;           // Rope.java:163
-  reg           lane11_first_d4;           // Rope.java:163
-  reg           lane11_first_d5;           // Rope.java:163
-  reg           lane11_first_d6;           // Rope.java:163
-  reg           lane11_first_d7;           // Rope.java:163
-  wire          lane11_add_in_valid;       // Units.java:79
-  wire [31:0]   lane11_add_a;              // Units.java:79
-  wire [31:0]   lane11_add_b;              // Units.java:79
-  wire          lane11_add_out_valid;      // Units.java:79
-  wire [31:0]   lane11_add_y;              // Units.java:79
-  wire          lane11_store_in_valid;     // Units.java:57
-  wire [31:0]   lane11_store_x;            // Units.java:57
-  wire          lane11_store_out_valid;    // Units.java:57
-  wire [15:0]   lane11_store_y;            // Units.java:57
-  wire          lane12_own_cos_in_valid;   // Units.java:70
-  wire [31:0]   lane12_own_cos_a;          // Units.java:70
-  wire [31:0]   lane12_own_cos_b;          // Units.java:70
-  wire          lane12_own_cos_out_valid;  // Units.java:70
-  wire [31:0]   lane12_own_cos_y;          // Units.java:70
-  wire          lane12_mate_sin_in_valid;  // Units.java:70
-  wire [31:0]   lane12_mate_sin_a;         // Units.java:70
-  wire [31:0]   lane12_mate_sin_b;         // Units.java:70
-  wire          lane12_mate_sin_out_valid; // Units.java:70
-  wire [31:0]   lane12_mate_sin_y;         // Units.java:70
-  reg           lane12_first_d1;           // Rope.java:163
-  reg           lane12_first_d2;           // Rope.java:163
-  reg           lane12_first_d3;           // Rope.java:163
-  reg           lane12_first_d4;           // Rope.java:163
-  reg           lane12_first_d5;           // Rope.java:163
-  reg           lane12_first_d6;           // Rope.java:163
-  reg           lane12_first_d7;           // Rope.java:163
-  wire          lane12_add_in_valid;       // Units.java:79
-  wire [31:0]   lane12_add_a;              // Units.java:79
-  wire [31:0]   lane12_add_b;              // Units.java:79
-  wire          lane12_add_out_valid;      // Units.java:79
-  wire [31:0]   lane12_add_y;              // Units.java:79
-  wire          lane12_store_in_valid;     // Units.java:57
-  wire [31:0]   lane12_store_x;            // Units.java:57
-  wire          lane12_store_out_valid;    // Units.java:57
-  wire [15:0]   lane12_store_y;            // Units.java:57
-  wire          lane13_own_cos_in_valid;   // Units.java:70
-  wire [31:0]   lane13_own_cos_a;          // Units.java:70
-  wire [31:0]   lane13_own_cos_b;          // Units.java:70
-  wire          lane13_own_cos_out_valid;  // Units.java:70
-  wire [31:0]   lane13_own_cos_y;          // Units.java:70
-  wire          lane13_mate_sin_in_valid;  // Units.java:70
-  wire [31:0]   lane13_mate_sin_a;         // Units.java:70
-  wire [31:0]   lane13_mate_sin_b;         // Units.java:70
-  wire          lane13_mate_sin_out_valid; // Units.java:70
-  wire [31:0]   lane13_mate_sin_y;         // Units.java:70
-  reg           lane13_first_d1;           // Rope.java:163
-  reg           lane13_first_d2;           // Rope.java:163
-  reg           lane13_first_d3;           // Rope.java:163
-  reg           lane13_first_d4;           // Rope.java:163
-  reg           lane13_first_d5;           // Rope.java:163
-  reg           lane13_first_d6;           // Rope.java:163
-  reg           lane13_first_d7;           // Rope.java:163
-  wire          lane13_add_in_valid;       // Units.java:79
-  wire [31:0]   lane13_add_a;              // Units.java:79
-  wire [31:0]   lane13_add_b;              // Units.java:79
-  wire          lane13_add_out_valid;      // Units.java:79
-  wire [31:0]   lane13_add_y;              // Units.java:79
-  wire          lane13_store_in_valid;     // Units.java:57
-  wire [31:0]   lane13_store_x;            // Units.java:57
-  wire          lane13_store_out_valid;    // Units.java:57
-  wire [15:0]   lane13_store_y;            // Units.java:57
-  wire          lane14_own_cos_in_valid;   // Units.java:70
-  wire [31:0]   lane14_own_cos_a;          // Units.java:70
-  wire [31:0]   lane14_own_cos_b;          // Units.java:70
-  wire          lane14_own_cos_out_valid;  // Units.java:70
-  wire [31:0]   lane14_own_cos_y;          // Units.java:70
-  wire          lane14_mate_sin_in_valid;  // Units.java:70
-  wire [31:0]   lane14_mate_sin_a;         // Units.java:70
-  wire [31:0]   lane14_mate_sin_b;         // Units.java:70
-  wire          lane14_mate_sin_out_valid; // Units.java:70
-  wire [31:0]   lane14_mate_sin_y;         // Units.java:70
-  reg           lane14_first_d1;           // Rope.java:163
-  reg           lane14_first_d2;           // Rope.java:163
-  reg           lane14_first_d3;           // Rope.java:163
-  reg           lane14_first_d4;           // Rope.java:163
-  reg           lane14_first_d5;           // Rope.java:163
-  reg           lane14_first_d6;           // Rope.java:163
-  reg           lane14_first_d7;           // Rope.java:163
-  wire          lane14_add_in_valid;       // Units.java:79
-  wire [31:0]   lane14_add_a;              // Units.java:79
-  wire [31:0]   lane14_add_b;              // Units.java:79
-  wire          lane14_add_out_valid;      // Units.java:79
-  wire [31:0]   lane14_add_y;              // Units.java:79
-  wire          lane14_store_in_valid;     // Units.java:57
-  wire [31:0]   lane14_store_x;            // Units.java:57
-  wire          lane14_store_out_valid;    // Units.java:57
-  wire [15:0]   lane14_store_y;            // Units.java:57
-  wire          lane15_own_cos_in_valid;   // Units.java:70
-  wire [31:0]   lane15_own_cos_a;          // Units.java:70
-  wire [31:0]   lane15_own_cos_b;          // Units.java:70
-  wire          lane15_own_cos_out_valid;  // Units.java:70
-  wire [31:0]   lane15_own_cos_y;          // Units.java:70
-  wire          lane15_mate_sin_in_valid;  // Units.java:70
-  wire [31:0]   lane15_mate_sin_a;         // Units.java:70
-  wire [31:0]   lane15_mate_sin_b;         // Units.java:70
-  wire          lane15_mate_sin_out_valid; // Units.java:70
-  wire [31:0]   lane15_mate_sin_y;         // Units.java:70
-  reg           lane15_first_d1;           // Rope.java:163
-  reg           lane15_first_d2;           // Rope.java:163
-  reg           lane15_first_d3;           // Rope.java:163
-  reg           lane15_first_d4;           // Rope.java:163
-  reg           lane15_first_d5;           // Rope.java:163
-  reg           lane15_first_d6;           // Rope.java:163
-  reg           lane15_first_d7;           // Rope.java:163
-  wire          lane15_add_in_valid;       // Units.java:79
-  wire [31:0]   lane15_add_a;              // Units.java:79
-  wire [31:0]   lane15_add_b;              // Units.java:79
-  wire          lane15_add_out_valid;      // Units.java:79
-  wire [31:0]   lane15_add_y;              // Units.java:79
-  wire          lane15_store_in_valid;     // Units.java:57
-  wire [31:0]   lane15_store_x;            // Units.java:57
-  wire          lane15_store_out_valid;    // Units.java:57
-  wire [15:0]   lane15_store_y;            // Units.java:57
-  reg           last_d1;                   // Rope.java:170
-  reg           last_d2;                   // Rope.java:170
-  reg           last_d3;                   // Rope.java:170
-  reg           last_d4;                   // Rope.java:170
-  reg           last_d5;                   // Rope.java:170
-  reg           last_d6;                   // Rope.java:170
-  reg           last_d7;                   // Rope.java:170
-  reg           last_d8;                   // Rope.java:170
-  reg           last_d9;                   // Rope.java:170
-  reg           last_d10;                  // Rope.java:170
-  reg           last_d11;                  // Rope.java:170
-  reg           last_d12;                  // Rope.java:170
-  reg           last_d13;                  // Rope.java:170
-  reg           last_d14;                  // Rope.java:170
-  reg           last_d15;                  // Rope.java:170
-  wire          result_fifo_push_valid;    // CreditBuffer.java:77
-  wire          result_fifo_push_ready;    // CreditBuffer.java:77
-  wire [256:0]  result_fifo_push_payload;  // CreditBuffer.java:77
-  wire          result_fifo_pop_valid;     // CreditBuffer.java:77
-  wire          result_fifo_pop_ready;     // CreditBuffer.java:77
-  wire [256:0]  result_fifo_pop_payload;   // CreditBuffer.java:77
-  wire [4:0]    result_fifo_occupancy;     // CreditBuffer.java:77
-  wire          result_ready;              // CreditBuffer.java:84
+  reg           write_bank;                   // Rope.java:96
+  reg  [2:0]    write_beat;                   // Rope.java:97
+  reg           bank_full_0;                  // Rope.java:98
+  reg           bank_full_1;                  // Rope.java:98
+  reg  [0:0]    bank_row_0;                   // Rope.java:99
+  reg  [0:0]    bank_row_1;                   // Rope.java:99
+  reg           bank_last_0;                  // Rope.java:100
+  reg           bank_last_1;                  // Rope.java:100
+  reg           read_bank;                    // Rope.java:127
+  reg  [2:0]    read_beat;                    // Rope.java:128
+  wire          read_issue;                   // Rope.java:129
+  reg  [511:0]  own_word;                     // Rope.java:144
+  reg  [511:0]  partner_word;                 // Rope.java:146
+  reg  [1023:0] cos_sin_word;                 // Rope.java:149
+  reg  [2:0]    read_beat_r;                  // Rope.java:150
+  reg           read_last;                    // Rope.java:152
+  reg           read_issue_d1;                // Rope.java:165
+  wire          lane0_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane0_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane0_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane0_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane0_own_cos_out_payload;    // Rope.java:165
+  wire          lane0_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane0_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane0_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane0_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane0_mate_sin_out_payload;   // Rope.java:166
+  reg           lane0_first_d1;               // Rope.java:167
+  reg           lane0_first_d2;               // Rope.java:167
+  reg           lane0_first_d3;               // Rope.java:167
+  reg           lane0_first_d4;               // Rope.java:167
+  reg           lane0_first_d5;               // Rope.java:167
+  reg           lane0_first_d6;               // Rope.java:167
+  reg           lane0_first_d7;               // Rope.java:167
+  wire          lane0_add_in_valid;           // Rope.java:168
+  wire [31:0]   lane0_add_in_payload_a;       // Rope.java:168
+  wire [31:0]   lane0_add_in_payload_b;       // Rope.java:168
+  wire          lane0_add_out_valid;          // Rope.java:168
+  wire [31:0]   lane0_add_out_payload;        // Rope.java:168
+  wire          lane0_store_in_valid;         // Rope.java:168
+  wire [31:0]   lane0_store_in_payload;       // Rope.java:168
+  wire          lane0_store_out_valid;        // Rope.java:168
+  wire [15:0]   lane0_store_out_payload;      // Rope.java:168
+  wire          lane1_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane1_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane1_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane1_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane1_own_cos_out_payload;    // Rope.java:165
+  wire          lane1_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane1_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane1_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane1_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane1_mate_sin_out_payload;   // Rope.java:166
+  reg           lane1_first_d1;               // Rope.java:167
+  reg           lane1_first_d2;               // Rope.java:167
+  reg           lane1_first_d3;               // Rope.java:167
+  reg           lane1_first_d4;               // Rope.java:167
+  reg           lane1_first_d5;               // Rope.java:167
+  reg           lane1_first_d6;               // Rope.java:167
+  reg           lane1_first_d7;               // Rope.java:167
+  wire          lane1_add_in_valid;           // Rope.java:168
+  wire [31:0]   lane1_add_in_payload_a;       // Rope.java:168
+  wire [31:0]   lane1_add_in_payload_b;       // Rope.java:168
+  wire          lane1_add_out_valid;          // Rope.java:168
+  wire [31:0]   lane1_add_out_payload;        // Rope.java:168
+  wire          lane1_store_in_valid;         // Rope.java:168
+  wire [31:0]   lane1_store_in_payload;       // Rope.java:168
+  wire          lane1_store_out_valid;        // Rope.java:168
+  wire [15:0]   lane1_store_out_payload;      // Rope.java:168
+  wire          lane2_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane2_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane2_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane2_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane2_own_cos_out_payload;    // Rope.java:165
+  wire          lane2_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane2_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane2_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane2_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane2_mate_sin_out_payload;   // Rope.java:166
+  reg           lane2_first_d1;               // Rope.java:167
+  reg           lane2_first_d2;               // Rope.java:167
+  reg           lane2_first_d3;               // Rope.java:167
+  reg           lane2_first_d4;               // Rope.java:167
+  reg           lane2_first_d5;               // Rope.java:167
+  reg           lane2_first_d6;               // Rope.java:167
+  reg           lane2_first_d7;               // Rope.java:167
+  wire          lane2_add_in_valid;           // Rope.java:168
+  wire [31:0]   lane2_add_in_payload_a;       // Rope.java:168
+  wire [31:0]   lane2_add_in_payload_b;       // Rope.java:168
+  wire          lane2_add_out_valid;          // Rope.java:168
+  wire [31:0]   lane2_add_out_payload;        // Rope.java:168
+  wire          lane2_store_in_valid;         // Rope.java:168
+  wire [31:0]   lane2_store_in_payload;       // Rope.java:168
+  wire          lane2_store_out_valid;        // Rope.java:168
+  wire [15:0]   lane2_store_out_payload;      // Rope.java:168
+  wire          lane3_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane3_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane3_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane3_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane3_own_cos_out_payload;    // Rope.java:165
+  wire          lane3_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane3_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane3_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane3_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane3_mate_sin_out_payload;   // Rope.java:166
+  reg           lane3_first_d1;               // Rope.java:167
+  reg           lane3_first_d2;               // Rope.java:167
+  reg           lane3_first_d3;               // Rope.java:167
+  reg           lane3_first_d4;               // Rope.java:167
+  reg           lane3_first_d5;               // Rope.java:167
+  reg           lane3_first_d6;               // Rope.java:167
+  reg           lane3_first_d7;               // Rope.java:167
+  wire          lane3_add_in_valid;           // Rope.java:168
+  wire [31:0]   lane3_add_in_payload_a;       // Rope.java:168
+  wire [31:0]   lane3_add_in_payload_b;       // Rope.java:168
+  wire          lane3_add_out_valid;          // Rope.java:168
+  wire [31:0]   lane3_add_out_payload;        // Rope.java:168
+  wire          lane3_store_in_valid;         // Rope.java:168
+  wire [31:0]   lane3_store_in_payload;       // Rope.java:168
+  wire          lane3_store_out_valid;        // Rope.java:168
+  wire [15:0]   lane3_store_out_payload;      // Rope.java:168
+  wire          lane4_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane4_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane4_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane4_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane4_own_cos_out_payload;    // Rope.java:165
+  wire          lane4_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane4_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane4_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane4_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane4_mate_sin_out_payload;   // Rope.java:166
+  reg           lane4_first_d1;               // Rope.java:167
+  reg           lane4_first_d2;               // Rope.java:167
+  reg           lane4_first_d3;               // Rope.java:167
+  reg           lane4_first_d4;               // Rope.java:167
+  reg           lane4_first_d5;               // Rope.java:167
+  reg           lane4_first_d6;               // Rope.java:167
+  reg           lane4_first_d7;               // Rope.java:167
+  wire          lane4_add_in_valid;           // Rope.java:168
+  wire [31:0]   lane4_add_in_payload_a;       // Rope.java:168
+  wire [31:0]   lane4_add_in_payload_b;       // Rope.java:168
+  wire          lane4_add_out_valid;          // Rope.java:168
+  wire [31:0]   lane4_add_out_payload;        // Rope.java:168
+  wire          lane4_store_in_valid;         // Rope.java:168
+  wire [31:0]   lane4_store_in_payload;       // Rope.java:168
+  wire          lane4_store_out_valid;        // Rope.java:168
+  wire [15:0]   lane4_store_out_payload;      // Rope.java:168
+  wire          lane5_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane5_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane5_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane5_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane5_own_cos_out_payload;    // Rope.java:165
+  wire          lane5_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane5_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane5_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane5_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane5_mate_sin_out_payload;   // Rope.java:166
+  reg           lane5_first_d1;               // Rope.java:167
+  reg           lane5_first_d2;               // Rope.java:167
+  reg           lane5_first_d3;               // Rope.java:167
+  reg           lane5_first_d4;               // Rope.java:167
+  reg           lane5_first_d5;               // Rope.java:167
+  reg           lane5_first_d6;               // Rope.java:167
+  reg           lane5_first_d7;               // Rope.java:167
+  wire          lane5_add_in_valid;           // Rope.java:168
+  wire [31:0]   lane5_add_in_payload_a;       // Rope.java:168
+  wire [31:0]   lane5_add_in_payload_b;       // Rope.java:168
+  wire          lane5_add_out_valid;          // Rope.java:168
+  wire [31:0]   lane5_add_out_payload;        // Rope.java:168
+  wire          lane5_store_in_valid;         // Rope.java:168
+  wire [31:0]   lane5_store_in_payload;       // Rope.java:168
+  wire          lane5_store_out_valid;        // Rope.java:168
+  wire [15:0]   lane5_store_out_payload;      // Rope.java:168
+  wire          lane6_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane6_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane6_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane6_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane6_own_cos_out_payload;    // Rope.java:165
+  wire          lane6_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane6_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane6_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane6_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane6_mate_sin_out_payload;   // Rope.java:166
+  reg           lane6_first_d1;               // Rope.java:167
+  reg           lane6_first_d2;               // Rope.java:167
+  reg           lane6_first_d3;               // Rope.java:167
+  reg           lane6_first_d4;               // Rope.java:167
+  reg           lane6_first_d5;               // Rope.java:167
+  reg           lane6_first_d6;               // Rope.java:167
+  reg           lane6_first_d7;               // Rope.java:167
+  wire          lane6_add_in_valid;           // Rope.java:168
+  wire [31:0]   lane6_add_in_payload_a;       // Rope.java:168
+  wire [31:0]   lane6_add_in_payload_b;       // Rope.java:168
+  wire          lane6_add_out_valid;          // Rope.java:168
+  wire [31:0]   lane6_add_out_payload;        // Rope.java:168
+  wire          lane6_store_in_valid;         // Rope.java:168
+  wire [31:0]   lane6_store_in_payload;       // Rope.java:168
+  wire          lane6_store_out_valid;        // Rope.java:168
+  wire [15:0]   lane6_store_out_payload;      // Rope.java:168
+  wire          lane7_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane7_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane7_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane7_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane7_own_cos_out_payload;    // Rope.java:165
+  wire          lane7_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane7_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane7_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane7_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane7_mate_sin_out_payload;   // Rope.java:166
+  reg           lane7_first_d1;               // Rope.java:167
+  reg           lane7_first_d2;               // Rope.java:167
+  reg           lane7_first_d3;               // Rope.java:167
+  reg           lane7_first_d4;               // Rope.java:167
+  reg           lane7_first_d5;               // Rope.java:167
+  reg           lane7_first_d6;               // Rope.java:167
+  reg           lane7_first_d7;               // Rope.java:167
+  wire          lane7_add_in_valid;           // Rope.java:168
+  wire [31:0]   lane7_add_in_payload_a;       // Rope.java:168
+  wire [31:0]   lane7_add_in_payload_b;       // Rope.java:168
+  wire          lane7_add_out_valid;          // Rope.java:168
+  wire [31:0]   lane7_add_out_payload;        // Rope.java:168
+  wire          lane7_store_in_valid;         // Rope.java:168
+  wire [31:0]   lane7_store_in_payload;       // Rope.java:168
+  wire          lane7_store_out_valid;        // Rope.java:168
+  wire [15:0]   lane7_store_out_payload;      // Rope.java:168
+  wire          lane8_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane8_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane8_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane8_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane8_own_cos_out_payload;    // Rope.java:165
+  wire          lane8_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane8_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane8_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane8_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane8_mate_sin_out_payload;   // Rope.java:166
+  reg           lane8_first_d1;               // Rope.java:167
+  reg           lane8_first_d2;               // Rope.java:167
+  reg           lane8_first_d3;               // Rope.java:167
+  reg           lane8_first_d4;               // Rope.java:167
+  reg           lane8_first_d5;               // Rope.java:167
+  reg           lane8_first_d6;               // Rope.java:167
+  reg           lane8_first_d7;               // Rope.java:167
+  wire          lane8_add_in_valid;           // Rope.java:168
+  wire [31:0]   lane8_add_in_payload_a;       // Rope.java:168
+  wire [31:0]   lane8_add_in_payload_b;       // Rope.java:168
+  wire          lane8_add_out_valid;          // Rope.java:168
+  wire [31:0]   lane8_add_out_payload;        // Rope.java:168
+  wire          lane8_store_in_valid;         // Rope.java:168
+  wire [31:0]   lane8_store_in_payload;       // Rope.java:168
+  wire          lane8_store_out_valid;        // Rope.java:168
+  wire [15:0]   lane8_store_out_payload;      // Rope.java:168
+  wire          lane9_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane9_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane9_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane9_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane9_own_cos_out_payload;    // Rope.java:165
+  wire          lane9_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane9_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane9_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane9_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane9_mate_sin_out_payload;   // Rope.java:166
+  reg           lane9_first_d1;               // Rope.java:167
+  reg           lane9_first_d2;               // Rope.java:167
+  reg           lane9_first_d3;               // Rope.java:167
+  reg           lane9_first_d4;               // Rope.java:167
+  reg           lane9_first_d5;               // Rope.java:167
+  reg           lane9_first_d6;               // Rope.java:167
+  reg           lane9_first_d7;               // Rope.java:167
+  wire          lane9_add_in_valid;           // Rope.java:168
+  wire [31:0]   lane9_add_in_payload_a;       // Rope.java:168
+  wire [31:0]   lane9_add_in_payload_b;       // Rope.java:168
+  wire          lane9_add_out_valid;          // Rope.java:168
+  wire [31:0]   lane9_add_out_payload;        // Rope.java:168
+  wire          lane9_store_in_valid;         // Rope.java:168
+  wire [31:0]   lane9_store_in_payload;       // Rope.java:168
+  wire          lane9_store_out_valid;        // Rope.java:168
+  wire [15:0]   lane9_store_out_payload;      // Rope.java:168
+  wire          lane10_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]   lane10_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]   lane10_own_cos_in_payload_b;  // Rope.java:165
+  wire          lane10_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]   lane10_own_cos_out_payload;   // Rope.java:165
+  wire          lane10_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]   lane10_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]   lane10_mate_sin_in_payload_b; // Rope.java:166
+  wire          lane10_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]   lane10_mate_sin_out_payload;  // Rope.java:166
+  reg           lane10_first_d1;              // Rope.java:167
+  reg           lane10_first_d2;              // Rope.java:167
+  reg           lane10_first_d3;              // Rope.java:167
+  reg           lane10_first_d4;              // Rope.java:167
+  reg           lane10_first_d5;              // Rope.java:167
+  reg           lane10_first_d6;              // Rope.java:167
+  reg           lane10_first_d7;              // Rope.java:167
+  wire          lane10_add_in_valid;          // Rope.java:168
+  wire [31:0]   lane10_add_in_payload_a;      // Rope.java:168
+  wire [31:0]   lane10_add_in_payload_b;      // Rope.java:168
+  wire          lane10_add_out_valid;         // Rope.java:168
+  wire [31:0]   lane10_add_out_payload;       // Rope.java:168
+  wire          lane10_store_in_valid;        // Rope.java:168
+  wire [31:0]   lane10_store_in_payload;      // Rope.java:168
+  wire          lane10_store_out_valid;       // Rope.java:168
+  wire [15:0]   lane10_store_out_payload;     // Rope.java:168
+  wire          lane11_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]   lane11_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]   lane11_own_cos_in_payload_b;  // Rope.java:165
+  wire          lane11_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]   lane11_own_cos_out_payload;   // Rope.java:165
+  wire          lane11_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]   lane11_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]   lane11_mate_sin_in_payload_b; // Rope.java:166
+  wire          lane11_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]   lane11_mate_sin_out_payload;  // Rope.java:166
+  reg           lane11_first_d1;              // Rope.java:167
+  reg           lane11_first_d2;              // Rope.java:167
+  reg           lane11_first_d3;              // Rope.java:167
+  reg           lane11_first_d4;              // Rope.java:167
+  reg           lane11_first_d5;              // Rope.java:167
+  reg           lane11_first_d6;              // Rope.java:167
+  reg           lane11_first_d7;              // Rope.java:167
+  wire          lane11_add_in_valid;          // Rope.java:168
+  wire [31:0]   lane11_add_in_payload_a;      // Rope.java:168
+  wire [31:0]   lane11_add_in_payload_b;      // Rope.java:168
+  wire          lane11_add_out_valid;         // Rope.java:168
+  wire [31:0]   lane11_add_out_payload;       // Rope.java:168
+  wire          lane11_store_in_valid;        // Rope.java:168
+  wire [31:0]   lane11_store_in_payload;      // Rope.java:168
+  wire          lane11_store_out_valid;       // Rope.java:168
+  wire [15:0]   lane11_store_out_payload;     // Rope.java:168
+  wire          lane12_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]   lane12_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]   lane12_own_cos_in_payload_b;  // Rope.java:165
+  wire          lane12_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]   lane12_own_cos_out_payload;   // Rope.java:165
+  wire          lane12_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]   lane12_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]   lane12_mate_sin_in_payload_b; // Rope.java:166
+  wire          lane12_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]   lane12_mate_sin_out_payload;  // Rope.java:166
+  reg           lane12_first_d1;              // Rope.java:167
+  reg           lane12_first_d2;              // Rope.java:167
+  reg           lane12_first_d3;              // Rope.java:167
+  reg           lane12_first_d4;              // Rope.java:167
+  reg           lane12_first_d5;              // Rope.java:167
+  reg           lane12_first_d6;              // Rope.java:167
+  reg           lane12_first_d7;              // Rope.java:167
+  wire          lane12_add_in_valid;          // Rope.java:168
+  wire [31:0]   lane12_add_in_payload_a;      // Rope.java:168
+  wire [31:0]   lane12_add_in_payload_b;      // Rope.java:168
+  wire          lane12_add_out_valid;         // Rope.java:168
+  wire [31:0]   lane12_add_out_payload;       // Rope.java:168
+  wire          lane12_store_in_valid;        // Rope.java:168
+  wire [31:0]   lane12_store_in_payload;      // Rope.java:168
+  wire          lane12_store_out_valid;       // Rope.java:168
+  wire [15:0]   lane12_store_out_payload;     // Rope.java:168
+  wire          lane13_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]   lane13_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]   lane13_own_cos_in_payload_b;  // Rope.java:165
+  wire          lane13_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]   lane13_own_cos_out_payload;   // Rope.java:165
+  wire          lane13_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]   lane13_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]   lane13_mate_sin_in_payload_b; // Rope.java:166
+  wire          lane13_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]   lane13_mate_sin_out_payload;  // Rope.java:166
+  reg           lane13_first_d1;              // Rope.java:167
+  reg           lane13_first_d2;              // Rope.java:167
+  reg           lane13_first_d3;              // Rope.java:167
+  reg           lane13_first_d4;              // Rope.java:167
+  reg           lane13_first_d5;              // Rope.java:167
+  reg           lane13_first_d6;              // Rope.java:167
+  reg           lane13_first_d7;              // Rope.java:167
+  wire          lane13_add_in_valid;          // Rope.java:168
+  wire [31:0]   lane13_add_in_payload_a;      // Rope.java:168
+  wire [31:0]   lane13_add_in_payload_b;      // Rope.java:168
+  wire          lane13_add_out_valid;         // Rope.java:168
+  wire [31:0]   lane13_add_out_payload;       // Rope.java:168
+  wire          lane13_store_in_valid;        // Rope.java:168
+  wire [31:0]   lane13_store_in_payload;      // Rope.java:168
+  wire          lane13_store_out_valid;       // Rope.java:168
+  wire [15:0]   lane13_store_out_payload;     // Rope.java:168
+  wire          lane14_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]   lane14_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]   lane14_own_cos_in_payload_b;  // Rope.java:165
+  wire          lane14_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]   lane14_own_cos_out_payload;   // Rope.java:165
+  wire          lane14_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]   lane14_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]   lane14_mate_sin_in_payload_b; // Rope.java:166
+  wire          lane14_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]   lane14_mate_sin_out_payload;  // Rope.java:166
+  reg           lane14_first_d1;              // Rope.java:167
+  reg           lane14_first_d2;              // Rope.java:167
+  reg           lane14_first_d3;              // Rope.java:167
+  reg           lane14_first_d4;              // Rope.java:167
+  reg           lane14_first_d5;              // Rope.java:167
+  reg           lane14_first_d6;              // Rope.java:167
+  reg           lane14_first_d7;              // Rope.java:167
+  wire          lane14_add_in_valid;          // Rope.java:168
+  wire [31:0]   lane14_add_in_payload_a;      // Rope.java:168
+  wire [31:0]   lane14_add_in_payload_b;      // Rope.java:168
+  wire          lane14_add_out_valid;         // Rope.java:168
+  wire [31:0]   lane14_add_out_payload;       // Rope.java:168
+  wire          lane14_store_in_valid;        // Rope.java:168
+  wire [31:0]   lane14_store_in_payload;      // Rope.java:168
+  wire          lane14_store_out_valid;       // Rope.java:168
+  wire [15:0]   lane14_store_out_payload;     // Rope.java:168
+  wire          lane15_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]   lane15_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]   lane15_own_cos_in_payload_b;  // Rope.java:165
+  wire          lane15_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]   lane15_own_cos_out_payload;   // Rope.java:165
+  wire          lane15_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]   lane15_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]   lane15_mate_sin_in_payload_b; // Rope.java:166
+  wire          lane15_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]   lane15_mate_sin_out_payload;  // Rope.java:166
+  reg           lane15_first_d1;              // Rope.java:167
+  reg           lane15_first_d2;              // Rope.java:167
+  reg           lane15_first_d3;              // Rope.java:167
+  reg           lane15_first_d4;              // Rope.java:167
+  reg           lane15_first_d5;              // Rope.java:167
+  reg           lane15_first_d6;              // Rope.java:167
+  reg           lane15_first_d7;              // Rope.java:167
+  wire          lane15_add_in_valid;          // Rope.java:168
+  wire [31:0]   lane15_add_in_payload_a;      // Rope.java:168
+  wire [31:0]   lane15_add_in_payload_b;      // Rope.java:168
+  wire          lane15_add_out_valid;         // Rope.java:168
+  wire [31:0]   lane15_add_out_payload;       // Rope.java:168
+  wire          lane15_store_in_valid;        // Rope.java:168
+  wire [31:0]   lane15_store_in_payload;      // Rope.java:168
+  wire          lane15_store_out_valid;       // Rope.java:168
+  wire [15:0]   lane15_store_out_payload;     // Rope.java:168
+  reg           last_d1;                      // Rope.java:170
+  reg           last_d2;                      // Rope.java:170
+  reg           last_d3;                      // Rope.java:170
+  reg           last_d4;                      // Rope.java:170
+  reg           last_d5;                      // Rope.java:170
+  reg           last_d6;                      // Rope.java:170
+  reg           last_d7;                      // Rope.java:170
+  reg           last_d8;                      // Rope.java:170
+  reg           last_d9;                      // Rope.java:170
+  reg           last_d10;                     // Rope.java:170
+  reg           last_d11;                     // Rope.java:170
+  reg           last_d12;                     // Rope.java:170
+  reg           last_d13;                     // Rope.java:170
+  reg           last_d14;                     // Rope.java:170
+  reg           last_d15;                     // Rope.java:170
+  reg  [4:0]    result_credits;               // CreditBuffer.java:45
+  wire          result_fifo_push_valid;       // CreditBuffer.java:77
+  wire          result_fifo_push_ready;       // CreditBuffer.java:77
+  wire [256:0]  result_fifo_push_payload;     // CreditBuffer.java:77
+  wire          result_fifo_pop_valid;        // CreditBuffer.java:77
+  wire          result_fifo_pop_ready;        // CreditBuffer.java:77
+  wire [256:0]  result_fifo_pop_payload;      // CreditBuffer.java:77
+  wire [4:0]    result_fifo_occupancy;        // CreditBuffer.java:77
+  wire          result_ready;                 // CreditBuffer.java:84
   (* ram_style = "distributed" *)
-  reg  [1023:0] cos_sin [0:11];            // Rope.java:85
+  reg  [1023:0] cos_sin [0:11];               // Rope.java:86
   (* ram_style = "distributed" *)
-  reg  [511:0]  head_own [0:15];           // Rope.java:91
+  reg  [511:0]  head_own [0:15];              // Rope.java:92
   (* ram_style = "distributed" *)
-  reg  [511:0]  head_partner [0:15];       // Rope.java:92
+  reg  [511:0]  head_partner [0:15];          // Rope.java:93
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [3:0] head_own_waddr_cat;
   wire [511:0] head_own_wdata_cat;
   wire not_write_bank;
-  wire read_beat_cond;
   wire read_beat_eq_5;
   wire [0:0] cos_sin_word_mux;
   wire result_fifo_pop_valid_and_ready;
@@ -540,230 +540,240 @@ module Rope_adjacent_l16_d96_r2_fp16 (
        in_payload_x_1,
        in_payload_x_0};
   assign not_write_bank = ~write_bank;
-  assign read_beat_cond = (read_bank ? bank_full_1 : bank_full_0) & (result_credits != 5'd0);
   assign read_beat_eq_5 = read_beat == 3'd5;
   assign cos_sin_word_mux = read_bank ? bank_row_1 : bank_row_0;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = ~(write_bank ? bank_full_1 : bank_full_0); // Rope.java:100
-  assign lane0_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane0_own_cos_a = own_word[31:0]; // Units.java:72
-  assign lane0_own_cos_b = cos_sin_word[31:0]; // Units.java:73
-  assign lane0_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane0_mate_sin_a = partner_word[63:32]; // Units.java:72
-  assign lane0_mate_sin_b = cos_sin_word[63:32]; // Units.java:73
-  assign lane0_add_in_valid = lane0_own_cos_out_valid; // Units.java:80
-  assign lane0_add_a = lane0_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane0_add_b = lane0_first_d7 ? {~lane0_mate_sin_y[31], lane0_mate_sin_y[30:0]} : lane0_mate_sin_y;
-  assign lane0_store_in_valid = lane0_add_out_valid; // Units.java:58
-  assign lane0_store_x = lane0_add_y; // Units.java:59
-  assign lane1_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane1_own_cos_a = own_word[63:32]; // Units.java:72
-  assign lane1_own_cos_b = cos_sin_word[95:64]; // Units.java:73
-  assign lane1_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane1_mate_sin_a = partner_word[31:0]; // Units.java:72
-  assign lane1_mate_sin_b = cos_sin_word[127:96]; // Units.java:73
-  assign lane1_add_in_valid = lane1_own_cos_out_valid; // Units.java:80
-  assign lane1_add_a = lane1_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane1_add_b = lane1_first_d7 ? {~lane1_mate_sin_y[31], lane1_mate_sin_y[30:0]} : lane1_mate_sin_y;
-  assign lane1_store_in_valid = lane1_add_out_valid; // Units.java:58
-  assign lane1_store_x = lane1_add_y; // Units.java:59
-  assign lane2_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane2_own_cos_a = own_word[95:64]; // Units.java:72
-  assign lane2_own_cos_b = cos_sin_word[159:128]; // Units.java:73
-  assign lane2_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane2_mate_sin_a = partner_word[127:96]; // Units.java:72
-  assign lane2_mate_sin_b = cos_sin_word[191:160]; // Units.java:73
-  assign lane2_add_in_valid = lane2_own_cos_out_valid; // Units.java:80
-  assign lane2_add_a = lane2_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane2_add_b = lane2_first_d7 ? {~lane2_mate_sin_y[31], lane2_mate_sin_y[30:0]} : lane2_mate_sin_y;
-  assign lane2_store_in_valid = lane2_add_out_valid; // Units.java:58
-  assign lane2_store_x = lane2_add_y; // Units.java:59
-  assign lane3_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane3_own_cos_a = own_word[127:96]; // Units.java:72
-  assign lane3_own_cos_b = cos_sin_word[223:192]; // Units.java:73
-  assign lane3_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane3_mate_sin_a = partner_word[95:64]; // Units.java:72
-  assign lane3_mate_sin_b = cos_sin_word[255:224]; // Units.java:73
-  assign lane3_add_in_valid = lane3_own_cos_out_valid; // Units.java:80
-  assign lane3_add_a = lane3_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane3_add_b = lane3_first_d7 ? {~lane3_mate_sin_y[31], lane3_mate_sin_y[30:0]} : lane3_mate_sin_y;
-  assign lane3_store_in_valid = lane3_add_out_valid; // Units.java:58
-  assign lane3_store_x = lane3_add_y; // Units.java:59
-  assign lane4_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane4_own_cos_a = own_word[159:128]; // Units.java:72
-  assign lane4_own_cos_b = cos_sin_word[287:256]; // Units.java:73
-  assign lane4_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane4_mate_sin_a = partner_word[191:160]; // Units.java:72
-  assign lane4_mate_sin_b = cos_sin_word[319:288]; // Units.java:73
-  assign lane4_add_in_valid = lane4_own_cos_out_valid; // Units.java:80
-  assign lane4_add_a = lane4_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane4_add_b = lane4_first_d7 ? {~lane4_mate_sin_y[31], lane4_mate_sin_y[30:0]} : lane4_mate_sin_y;
-  assign lane4_store_in_valid = lane4_add_out_valid; // Units.java:58
-  assign lane4_store_x = lane4_add_y; // Units.java:59
-  assign lane5_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane5_own_cos_a = own_word[191:160]; // Units.java:72
-  assign lane5_own_cos_b = cos_sin_word[351:320]; // Units.java:73
-  assign lane5_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane5_mate_sin_a = partner_word[159:128]; // Units.java:72
-  assign lane5_mate_sin_b = cos_sin_word[383:352]; // Units.java:73
-  assign lane5_add_in_valid = lane5_own_cos_out_valid; // Units.java:80
-  assign lane5_add_a = lane5_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane5_add_b = lane5_first_d7 ? {~lane5_mate_sin_y[31], lane5_mate_sin_y[30:0]} : lane5_mate_sin_y;
-  assign lane5_store_in_valid = lane5_add_out_valid; // Units.java:58
-  assign lane5_store_x = lane5_add_y; // Units.java:59
-  assign lane6_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane6_own_cos_a = own_word[223:192]; // Units.java:72
-  assign lane6_own_cos_b = cos_sin_word[415:384]; // Units.java:73
-  assign lane6_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane6_mate_sin_a = partner_word[255:224]; // Units.java:72
-  assign lane6_mate_sin_b = cos_sin_word[447:416]; // Units.java:73
-  assign lane6_add_in_valid = lane6_own_cos_out_valid; // Units.java:80
-  assign lane6_add_a = lane6_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane6_add_b = lane6_first_d7 ? {~lane6_mate_sin_y[31], lane6_mate_sin_y[30:0]} : lane6_mate_sin_y;
-  assign lane6_store_in_valid = lane6_add_out_valid; // Units.java:58
-  assign lane6_store_x = lane6_add_y; // Units.java:59
-  assign lane7_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane7_own_cos_a = own_word[255:224]; // Units.java:72
-  assign lane7_own_cos_b = cos_sin_word[479:448]; // Units.java:73
-  assign lane7_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane7_mate_sin_a = partner_word[223:192]; // Units.java:72
-  assign lane7_mate_sin_b = cos_sin_word[511:480]; // Units.java:73
-  assign lane7_add_in_valid = lane7_own_cos_out_valid; // Units.java:80
-  assign lane7_add_a = lane7_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane7_add_b = lane7_first_d7 ? {~lane7_mate_sin_y[31], lane7_mate_sin_y[30:0]} : lane7_mate_sin_y;
-  assign lane7_store_in_valid = lane7_add_out_valid; // Units.java:58
-  assign lane7_store_x = lane7_add_y; // Units.java:59
-  assign lane8_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane8_own_cos_a = own_word[287:256]; // Units.java:72
-  assign lane8_own_cos_b = cos_sin_word[543:512]; // Units.java:73
-  assign lane8_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane8_mate_sin_a = partner_word[319:288]; // Units.java:72
-  assign lane8_mate_sin_b = cos_sin_word[575:544]; // Units.java:73
-  assign lane8_add_in_valid = lane8_own_cos_out_valid; // Units.java:80
-  assign lane8_add_a = lane8_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane8_add_b = lane8_first_d7 ? {~lane8_mate_sin_y[31], lane8_mate_sin_y[30:0]} : lane8_mate_sin_y;
-  assign lane8_store_in_valid = lane8_add_out_valid; // Units.java:58
-  assign lane8_store_x = lane8_add_y; // Units.java:59
-  assign lane9_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane9_own_cos_a = own_word[319:288]; // Units.java:72
-  assign lane9_own_cos_b = cos_sin_word[607:576]; // Units.java:73
-  assign lane9_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane9_mate_sin_a = partner_word[287:256]; // Units.java:72
-  assign lane9_mate_sin_b = cos_sin_word[639:608]; // Units.java:73
-  assign lane9_add_in_valid = lane9_own_cos_out_valid; // Units.java:80
-  assign lane9_add_a = lane9_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane9_add_b = lane9_first_d7 ? {~lane9_mate_sin_y[31], lane9_mate_sin_y[30:0]} : lane9_mate_sin_y;
-  assign lane9_store_in_valid = lane9_add_out_valid; // Units.java:58
-  assign lane9_store_x = lane9_add_y; // Units.java:59
-  assign lane10_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane10_own_cos_a = own_word[351:320]; // Units.java:72
-  assign lane10_own_cos_b = cos_sin_word[671:640]; // Units.java:73
-  assign lane10_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane10_mate_sin_a = partner_word[383:352]; // Units.java:72
-  assign lane10_mate_sin_b = cos_sin_word[703:672]; // Units.java:73
-  assign lane10_add_in_valid = lane10_own_cos_out_valid; // Units.java:80
-  assign lane10_add_a = lane10_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane10_add_b = lane10_first_d7 ? {~lane10_mate_sin_y[31], lane10_mate_sin_y[30:0]} : lane10_mate_sin_y;
-  assign lane10_store_in_valid = lane10_add_out_valid; // Units.java:58
-  assign lane10_store_x = lane10_add_y; // Units.java:59
-  assign lane11_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane11_own_cos_a = own_word[383:352]; // Units.java:72
-  assign lane11_own_cos_b = cos_sin_word[735:704]; // Units.java:73
-  assign lane11_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane11_mate_sin_a = partner_word[351:320]; // Units.java:72
-  assign lane11_mate_sin_b = cos_sin_word[767:736]; // Units.java:73
-  assign lane11_add_in_valid = lane11_own_cos_out_valid; // Units.java:80
-  assign lane11_add_a = lane11_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane11_add_b = lane11_first_d7 ? {~lane11_mate_sin_y[31], lane11_mate_sin_y[30:0]} : lane11_mate_sin_y;
-  assign lane11_store_in_valid = lane11_add_out_valid; // Units.java:58
-  assign lane11_store_x = lane11_add_y; // Units.java:59
-  assign lane12_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane12_own_cos_a = own_word[415:384]; // Units.java:72
-  assign lane12_own_cos_b = cos_sin_word[799:768]; // Units.java:73
-  assign lane12_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane12_mate_sin_a = partner_word[447:416]; // Units.java:72
-  assign lane12_mate_sin_b = cos_sin_word[831:800]; // Units.java:73
-  assign lane12_add_in_valid = lane12_own_cos_out_valid; // Units.java:80
-  assign lane12_add_a = lane12_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane12_add_b = lane12_first_d7 ? {~lane12_mate_sin_y[31], lane12_mate_sin_y[30:0]} : lane12_mate_sin_y;
-  assign lane12_store_in_valid = lane12_add_out_valid; // Units.java:58
-  assign lane12_store_x = lane12_add_y; // Units.java:59
-  assign lane13_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane13_own_cos_a = own_word[447:416]; // Units.java:72
-  assign lane13_own_cos_b = cos_sin_word[863:832]; // Units.java:73
-  assign lane13_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane13_mate_sin_a = partner_word[415:384]; // Units.java:72
-  assign lane13_mate_sin_b = cos_sin_word[895:864]; // Units.java:73
-  assign lane13_add_in_valid = lane13_own_cos_out_valid; // Units.java:80
-  assign lane13_add_a = lane13_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane13_add_b = lane13_first_d7 ? {~lane13_mate_sin_y[31], lane13_mate_sin_y[30:0]} : lane13_mate_sin_y;
-  assign lane13_store_in_valid = lane13_add_out_valid; // Units.java:58
-  assign lane13_store_x = lane13_add_y; // Units.java:59
-  assign lane14_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane14_own_cos_a = own_word[479:448]; // Units.java:72
-  assign lane14_own_cos_b = cos_sin_word[927:896]; // Units.java:73
-  assign lane14_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane14_mate_sin_a = partner_word[511:480]; // Units.java:72
-  assign lane14_mate_sin_b = cos_sin_word[959:928]; // Units.java:73
-  assign lane14_add_in_valid = lane14_own_cos_out_valid; // Units.java:80
-  assign lane14_add_a = lane14_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane14_add_b = lane14_first_d7 ? {~lane14_mate_sin_y[31], lane14_mate_sin_y[30:0]} : lane14_mate_sin_y;
-  assign lane14_store_in_valid = lane14_add_out_valid; // Units.java:58
-  assign lane14_store_x = lane14_add_y; // Units.java:59
-  assign lane15_own_cos_in_valid = read_valid; // Units.java:71
-  assign lane15_own_cos_a = own_word[511:480]; // Units.java:72
-  assign lane15_own_cos_b = cos_sin_word[991:960]; // Units.java:73
-  assign lane15_mate_sin_in_valid = read_valid; // Units.java:71
-  assign lane15_mate_sin_a = partner_word[479:448]; // Units.java:72
-  assign lane15_mate_sin_b = cos_sin_word[1023:992]; // Units.java:73
-  assign lane15_add_in_valid = lane15_own_cos_out_valid; // Units.java:80
-  assign lane15_add_a = lane15_own_cos_y; // Units.java:81
-  // Units.java:82
-  assign lane15_add_b = lane15_first_d7 ? {~lane15_mate_sin_y[31], lane15_mate_sin_y[30:0]} : lane15_mate_sin_y;
-  assign lane15_store_in_valid = lane15_add_out_valid; // Units.java:58
-  assign lane15_store_x = lane15_add_y; // Units.java:59
-<<<<<<< HEAD
+  assign in_ready = ~(write_bank ? bank_full_1 : bank_full_0); // Rope.java:101
+  assign lane0_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane0_own_cos_in_payload_a = own_word[31:0]; // Rope.java:165
+  assign lane0_own_cos_in_payload_b = cos_sin_word[31:0]; // Rope.java:165
+  assign lane0_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane0_mate_sin_in_payload_a = partner_word[63:32]; // Rope.java:166
+  assign lane0_mate_sin_in_payload_b = cos_sin_word[63:32]; // Rope.java:166
+  assign lane0_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane0_add_in_payload_a = lane0_own_cos_out_payload; // Rope.java:168
+  // Rope.java:168
+  assign lane0_add_in_payload_b =
+      lane0_first_d7 ? {~lane0_mate_sin_out_payload[31], lane0_mate_sin_out_payload[30:0]} : lane0_mate_sin_out_payload;
+  assign lane0_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane0_store_in_payload = lane0_add_out_payload; // Rope.java:168
+  assign lane1_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane1_own_cos_in_payload_a = own_word[63:32]; // Rope.java:165
+  assign lane1_own_cos_in_payload_b = cos_sin_word[95:64]; // Rope.java:165
+  assign lane1_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane1_mate_sin_in_payload_a = partner_word[31:0]; // Rope.java:166
+  assign lane1_mate_sin_in_payload_b = cos_sin_word[127:96]; // Rope.java:166
+  assign lane1_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane1_add_in_payload_a = lane1_own_cos_out_payload; // Rope.java:168
+  // Rope.java:168
+  assign lane1_add_in_payload_b =
+      lane1_first_d7 ? {~lane1_mate_sin_out_payload[31], lane1_mate_sin_out_payload[30:0]} : lane1_mate_sin_out_payload;
+  assign lane1_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane1_store_in_payload = lane1_add_out_payload; // Rope.java:168
+  assign lane2_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane2_own_cos_in_payload_a = own_word[95:64]; // Rope.java:165
+  assign lane2_own_cos_in_payload_b = cos_sin_word[159:128]; // Rope.java:165
+  assign lane2_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane2_mate_sin_in_payload_a = partner_word[127:96]; // Rope.java:166
+  assign lane2_mate_sin_in_payload_b = cos_sin_word[191:160]; // Rope.java:166
+  assign lane2_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane2_add_in_payload_a = lane2_own_cos_out_payload; // Rope.java:168
+  // Rope.java:168
+  assign lane2_add_in_payload_b =
+      lane2_first_d7 ? {~lane2_mate_sin_out_payload[31], lane2_mate_sin_out_payload[30:0]} : lane2_mate_sin_out_payload;
+  assign lane2_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane2_store_in_payload = lane2_add_out_payload; // Rope.java:168
+  assign lane3_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane3_own_cos_in_payload_a = own_word[127:96]; // Rope.java:165
+  assign lane3_own_cos_in_payload_b = cos_sin_word[223:192]; // Rope.java:165
+  assign lane3_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane3_mate_sin_in_payload_a = partner_word[95:64]; // Rope.java:166
+  assign lane3_mate_sin_in_payload_b = cos_sin_word[255:224]; // Rope.java:166
+  assign lane3_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane3_add_in_payload_a = lane3_own_cos_out_payload; // Rope.java:168
+  // Rope.java:168
+  assign lane3_add_in_payload_b =
+      lane3_first_d7 ? {~lane3_mate_sin_out_payload[31], lane3_mate_sin_out_payload[30:0]} : lane3_mate_sin_out_payload;
+  assign lane3_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane3_store_in_payload = lane3_add_out_payload; // Rope.java:168
+  assign lane4_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane4_own_cos_in_payload_a = own_word[159:128]; // Rope.java:165
+  assign lane4_own_cos_in_payload_b = cos_sin_word[287:256]; // Rope.java:165
+  assign lane4_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane4_mate_sin_in_payload_a = partner_word[191:160]; // Rope.java:166
+  assign lane4_mate_sin_in_payload_b = cos_sin_word[319:288]; // Rope.java:166
+  assign lane4_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane4_add_in_payload_a = lane4_own_cos_out_payload; // Rope.java:168
+  // Rope.java:168
+  assign lane4_add_in_payload_b =
+      lane4_first_d7 ? {~lane4_mate_sin_out_payload[31], lane4_mate_sin_out_payload[30:0]} : lane4_mate_sin_out_payload;
+  assign lane4_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane4_store_in_payload = lane4_add_out_payload; // Rope.java:168
+  assign lane5_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane5_own_cos_in_payload_a = own_word[191:160]; // Rope.java:165
+  assign lane5_own_cos_in_payload_b = cos_sin_word[351:320]; // Rope.java:165
+  assign lane5_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane5_mate_sin_in_payload_a = partner_word[159:128]; // Rope.java:166
+  assign lane5_mate_sin_in_payload_b = cos_sin_word[383:352]; // Rope.java:166
+  assign lane5_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane5_add_in_payload_a = lane5_own_cos_out_payload; // Rope.java:168
+  // Rope.java:168
+  assign lane5_add_in_payload_b =
+      lane5_first_d7 ? {~lane5_mate_sin_out_payload[31], lane5_mate_sin_out_payload[30:0]} : lane5_mate_sin_out_payload;
+  assign lane5_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane5_store_in_payload = lane5_add_out_payload; // Rope.java:168
+  assign lane6_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane6_own_cos_in_payload_a = own_word[223:192]; // Rope.java:165
+  assign lane6_own_cos_in_payload_b = cos_sin_word[415:384]; // Rope.java:165
+  assign lane6_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane6_mate_sin_in_payload_a = partner_word[255:224]; // Rope.java:166
+  assign lane6_mate_sin_in_payload_b = cos_sin_word[447:416]; // Rope.java:166
+  assign lane6_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane6_add_in_payload_a = lane6_own_cos_out_payload; // Rope.java:168
+  // Rope.java:168
+  assign lane6_add_in_payload_b =
+      lane6_first_d7 ? {~lane6_mate_sin_out_payload[31], lane6_mate_sin_out_payload[30:0]} : lane6_mate_sin_out_payload;
+  assign lane6_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane6_store_in_payload = lane6_add_out_payload; // Rope.java:168
+  assign lane7_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane7_own_cos_in_payload_a = own_word[255:224]; // Rope.java:165
+  assign lane7_own_cos_in_payload_b = cos_sin_word[479:448]; // Rope.java:165
+  assign lane7_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane7_mate_sin_in_payload_a = partner_word[223:192]; // Rope.java:166
+  assign lane7_mate_sin_in_payload_b = cos_sin_word[511:480]; // Rope.java:166
+  assign lane7_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane7_add_in_payload_a = lane7_own_cos_out_payload; // Rope.java:168
+  // Rope.java:168
+  assign lane7_add_in_payload_b =
+      lane7_first_d7 ? {~lane7_mate_sin_out_payload[31], lane7_mate_sin_out_payload[30:0]} : lane7_mate_sin_out_payload;
+  assign lane7_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane7_store_in_payload = lane7_add_out_payload; // Rope.java:168
+  assign lane8_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane8_own_cos_in_payload_a = own_word[287:256]; // Rope.java:165
+  assign lane8_own_cos_in_payload_b = cos_sin_word[543:512]; // Rope.java:165
+  assign lane8_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane8_mate_sin_in_payload_a = partner_word[319:288]; // Rope.java:166
+  assign lane8_mate_sin_in_payload_b = cos_sin_word[575:544]; // Rope.java:166
+  assign lane8_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane8_add_in_payload_a = lane8_own_cos_out_payload; // Rope.java:168
+  // Rope.java:168
+  assign lane8_add_in_payload_b =
+      lane8_first_d7 ? {~lane8_mate_sin_out_payload[31], lane8_mate_sin_out_payload[30:0]} : lane8_mate_sin_out_payload;
+  assign lane8_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane8_store_in_payload = lane8_add_out_payload; // Rope.java:168
+  assign lane9_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane9_own_cos_in_payload_a = own_word[319:288]; // Rope.java:165
+  assign lane9_own_cos_in_payload_b = cos_sin_word[607:576]; // Rope.java:165
+  assign lane9_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane9_mate_sin_in_payload_a = partner_word[287:256]; // Rope.java:166
+  assign lane9_mate_sin_in_payload_b = cos_sin_word[639:608]; // Rope.java:166
+  assign lane9_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane9_add_in_payload_a = lane9_own_cos_out_payload; // Rope.java:168
+  // Rope.java:168
+  assign lane9_add_in_payload_b =
+      lane9_first_d7 ? {~lane9_mate_sin_out_payload[31], lane9_mate_sin_out_payload[30:0]} : lane9_mate_sin_out_payload;
+  assign lane9_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane9_store_in_payload = lane9_add_out_payload; // Rope.java:168
+  assign lane10_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane10_own_cos_in_payload_a = own_word[351:320]; // Rope.java:165
+  assign lane10_own_cos_in_payload_b = cos_sin_word[671:640]; // Rope.java:165
+  assign lane10_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane10_mate_sin_in_payload_a = partner_word[383:352]; // Rope.java:166
+  assign lane10_mate_sin_in_payload_b = cos_sin_word[703:672]; // Rope.java:166
+  assign lane10_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane10_add_in_payload_a = lane10_own_cos_out_payload; // Rope.java:168
+  assign lane10_add_in_payload_b =
+      lane10_first_d7 ? {~lane10_mate_sin_out_payload[31], lane10_mate_sin_out_payload[30:0]}
+      : lane10_mate_sin_out_payload; // Rope.java:168
+  assign lane10_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane10_store_in_payload = lane10_add_out_payload; // Rope.java:168
+  assign lane11_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane11_own_cos_in_payload_a = own_word[383:352]; // Rope.java:165
+  assign lane11_own_cos_in_payload_b = cos_sin_word[735:704]; // Rope.java:165
+  assign lane11_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane11_mate_sin_in_payload_a = partner_word[351:320]; // Rope.java:166
+  assign lane11_mate_sin_in_payload_b = cos_sin_word[767:736]; // Rope.java:166
+  assign lane11_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane11_add_in_payload_a = lane11_own_cos_out_payload; // Rope.java:168
+  assign lane11_add_in_payload_b =
+      lane11_first_d7 ? {~lane11_mate_sin_out_payload[31], lane11_mate_sin_out_payload[30:0]}
+      : lane11_mate_sin_out_payload; // Rope.java:168
+  assign lane11_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane11_store_in_payload = lane11_add_out_payload; // Rope.java:168
+  assign lane12_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane12_own_cos_in_payload_a = own_word[415:384]; // Rope.java:165
+  assign lane12_own_cos_in_payload_b = cos_sin_word[799:768]; // Rope.java:165
+  assign lane12_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane12_mate_sin_in_payload_a = partner_word[447:416]; // Rope.java:166
+  assign lane12_mate_sin_in_payload_b = cos_sin_word[831:800]; // Rope.java:166
+  assign lane12_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane12_add_in_payload_a = lane12_own_cos_out_payload; // Rope.java:168
+  assign lane12_add_in_payload_b =
+      lane12_first_d7 ? {~lane12_mate_sin_out_payload[31], lane12_mate_sin_out_payload[30:0]}
+      : lane12_mate_sin_out_payload; // Rope.java:168
+  assign lane12_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane12_store_in_payload = lane12_add_out_payload; // Rope.java:168
+  assign lane13_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane13_own_cos_in_payload_a = own_word[447:416]; // Rope.java:165
+  assign lane13_own_cos_in_payload_b = cos_sin_word[863:832]; // Rope.java:165
+  assign lane13_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane13_mate_sin_in_payload_a = partner_word[415:384]; // Rope.java:166
+  assign lane13_mate_sin_in_payload_b = cos_sin_word[895:864]; // Rope.java:166
+  assign lane13_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane13_add_in_payload_a = lane13_own_cos_out_payload; // Rope.java:168
+  assign lane13_add_in_payload_b =
+      lane13_first_d7 ? {~lane13_mate_sin_out_payload[31], lane13_mate_sin_out_payload[30:0]}
+      : lane13_mate_sin_out_payload; // Rope.java:168
+  assign lane13_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane13_store_in_payload = lane13_add_out_payload; // Rope.java:168
+  assign lane14_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane14_own_cos_in_payload_a = own_word[479:448]; // Rope.java:165
+  assign lane14_own_cos_in_payload_b = cos_sin_word[927:896]; // Rope.java:165
+  assign lane14_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane14_mate_sin_in_payload_a = partner_word[511:480]; // Rope.java:166
+  assign lane14_mate_sin_in_payload_b = cos_sin_word[959:928]; // Rope.java:166
+  assign lane14_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane14_add_in_payload_a = lane14_own_cos_out_payload; // Rope.java:168
+  assign lane14_add_in_payload_b =
+      lane14_first_d7 ? {~lane14_mate_sin_out_payload[31], lane14_mate_sin_out_payload[30:0]}
+      : lane14_mate_sin_out_payload; // Rope.java:168
+  assign lane14_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane14_store_in_payload = lane14_add_out_payload; // Rope.java:168
+  assign lane15_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane15_own_cos_in_payload_a = own_word[511:480]; // Rope.java:165
+  assign lane15_own_cos_in_payload_b = cos_sin_word[991:960]; // Rope.java:165
+  assign lane15_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane15_mate_sin_in_payload_a = partner_word[479:448]; // Rope.java:166
+  assign lane15_mate_sin_in_payload_b = cos_sin_word[1023:992]; // Rope.java:166
+  assign lane15_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
+  assign lane15_add_in_payload_a = lane15_own_cos_out_payload; // Rope.java:168
+  assign lane15_add_in_payload_b =
+      lane15_first_d7 ? {~lane15_mate_sin_out_payload[31], lane15_mate_sin_out_payload[30:0]}
+      : lane15_mate_sin_out_payload; // Rope.java:168
+  assign lane15_store_in_valid = lane0_add_out_valid; // Rope.java:168
+  assign lane15_store_in_payload = lane15_add_out_payload; // Rope.java:168
+  assign read_issue = (read_bank ? bank_full_1 : bank_full_0) & (result_credits != 5'd0); // Rope.java:175
   assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:78
-  assign result_fifo_push_payload = {last_d15, lane15_store_y, lane14_store_y, lane13_store_y, lane12_store_y, lane11_store_y, lane10_store_y, lane9_store_y, lane8_store_y, lane7_store_y, lane6_store_y, lane5_store_y, lane4_store_y, lane3_store_y, lane2_store_y, lane1_store_y, lane0_store_y}; // CreditBuffer.java:79
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
-=======
-  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:71
   assign result_fifo_push_payload =
       {last_d15,
-       lane15_store_y,
-       lane14_store_y,
-       lane13_store_y,
-       lane12_store_y,
-       lane11_store_y,
-       lane10_store_y,
-       lane9_store_y,
-       lane8_store_y,
-       lane7_store_y,
-       lane6_store_y,
-       lane5_store_y,
-       lane4_store_y,
-       lane3_store_y,
-       lane2_store_y,
-       lane1_store_y,
-       lane0_store_y}; // CreditBuffer.java:72
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:78
->>>>>>> emitter
+       lane15_store_out_payload,
+       lane14_store_out_payload,
+       lane13_store_out_payload,
+       lane12_store_out_payload,
+       lane11_store_out_payload,
+       lane10_store_out_payload,
+       lane9_store_out_payload,
+       lane8_store_out_payload,
+       lane7_store_out_payload,
+       lane6_store_out_payload,
+       lane5_store_out_payload,
+       lane4_store_out_payload,
+       lane3_store_out_payload,
+       lane2_store_out_payload,
+       lane1_store_out_payload,
+       lane0_store_out_payload}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -785,173 +795,172 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    if (table_write_valid) begin // Rope.java:87
-      cos_sin[table_write_payload_address] <= table_write_payload_word; // Rope.java:87
+    if (table_write_valid) begin // Rope.java:88
+      cos_sin[table_write_payload_address] <= table_write_payload_word; // Rope.java:88
     end
-    if (in_valid & in_ready) begin // Rope.java:104
-      head_own[head_own_waddr_cat] <= head_own_wdata_cat; // Rope.java:105
-      head_partner[head_own_waddr_cat] <= head_own_wdata_cat; // Rope.java:106
-      if (not_write_bank & (write_beat == 3'd0)) begin // Rope.java:112
-        bank_row_0 <= in_payload_position; // Rope.java:112
+    if (in_valid & in_ready) begin // Rope.java:105
+      head_own[head_own_waddr_cat] <= head_own_wdata_cat; // Rope.java:106
+      head_partner[head_own_waddr_cat] <= head_own_wdata_cat; // Rope.java:107
+      if (not_write_bank & (write_beat == 3'd0)) begin // Rope.java:113
+        bank_row_0 <= in_payload_position; // Rope.java:113
       end
-      if (not_write_bank & (write_beat == 3'd5)) begin // Rope.java:113
-        bank_full_0 <= 1'b1; // Rope.java:114
-        bank_last_0 <= in_payload_last; // Rope.java:115
+      if (not_write_bank & (write_beat == 3'd5)) begin // Rope.java:114
+        bank_full_0 <= 1'b1; // Rope.java:115
+        bank_last_0 <= in_payload_last; // Rope.java:116
       end
-      if (write_bank & (write_beat == 3'd0)) begin // Rope.java:112
-        bank_row_1 <= in_payload_position; // Rope.java:112
+      if (write_bank & (write_beat == 3'd0)) begin // Rope.java:113
+        bank_row_1 <= in_payload_position; // Rope.java:113
       end
-      if (write_bank & (write_beat == 3'd5)) begin // Rope.java:113
-        bank_full_1 <= 1'b1; // Rope.java:114
-        bank_last_1 <= in_payload_last; // Rope.java:115
+      if (write_bank & (write_beat == 3'd5)) begin // Rope.java:114
+        bank_full_1 <= 1'b1; // Rope.java:115
+        bank_last_1 <= in_payload_last; // Rope.java:116
       end
-      if (write_beat == 3'd5) begin // Rope.java:118
-        write_beat <= 3'd0; // Rope.java:119
-        write_bank <= ~write_bank; // Rope.java:120
+      if (write_beat == 3'd5) begin // Rope.java:119
+        write_beat <= 3'd0; // Rope.java:120
+        write_bank <= ~write_bank; // Rope.java:121
       end else begin
-        write_beat <= write_beat + 3'd1; // Rope.java:121
+        write_beat <= write_beat + 3'd1; // Rope.java:122
       end
     end
-    if (read_beat_cond) begin // Rope.java:132
-      if (read_beat_eq_5) begin // Rope.java:133
-        read_beat <= 3'd0; // Rope.java:134
-        read_bank <= ~read_bank; // Rope.java:135
-        if (~read_bank) begin // Rope.java:138
-          bank_full_0 <= 1'b0; // Rope.java:138
+    if (read_issue) begin // Rope.java:131
+      if (read_beat_eq_5) begin // Rope.java:132
+        read_beat <= 3'd0; // Rope.java:133
+        read_bank <= ~read_bank; // Rope.java:134
+        if (~read_bank) begin // Rope.java:137
+          bank_full_0 <= 1'b0; // Rope.java:137
         end
-        if (read_bank) begin // Rope.java:138
-          bank_full_1 <= 1'b0; // Rope.java:138
+        if (read_bank) begin // Rope.java:137
+          bank_full_1 <= 1'b0; // Rope.java:137
         end
       end else begin
-        read_beat <= read_beat + 3'd1; // Rope.java:140
+        read_beat <= read_beat + 3'd1; // Rope.java:139
       end
     end
-    if (read_beat_cond) begin // Rope.java:143
-      own_word <= head_own[{read_bank, read_beat}]; // Rope.java:143
+    if (read_issue) begin // Rope.java:144
+      own_word <= head_own[{read_bank, read_beat}]; // Rope.java:144
     end
-    if (read_beat_cond) begin // Rope.java:144
-      partner_word <= head_partner[{read_bank, read_beat}]; // Rope.java:144
+    if (read_issue) begin // Rope.java:146
+      partner_word <= head_partner[{read_bank, read_beat}]; // Rope.java:146
     end
-    if (read_beat_cond) begin // Rope.java:147
-      // Rope.java:147
+    if (read_issue) begin // Rope.java:149
+      // Rope.java:149
       cos_sin_word <= cos_sin[({2'd0, cos_sin_word_mux, 1'b0} + {1'b0, cos_sin_word_mux, 2'd0} + {1'b0, read_beat})];
     end
-    read_valid <= read_beat_cond; // Rope.java:148
-    read_beat_r <= read_beat; // Rope.java:149
-<<<<<<< HEAD
-    read_last <= read_beat_cond_and & read_beat_cond_cmp & (read_bank ? bank_last_1 : bank_last_0); // Rope.java:150
-    lane0_first_d1 <= 1'b1; // Rope.java:163
-    lane0_first_d2 <= lane0_first_d1; // Rope.java:163
-    lane0_first_d3 <= lane0_first_d2; // Rope.java:163
-    lane0_first_d4 <= lane0_first_d3; // Rope.java:163
-    lane0_first_d5 <= lane0_first_d4; // Rope.java:163
-    lane0_first_d6 <= lane0_first_d5; // Rope.java:163
-    lane0_first_d7 <= lane0_first_d6; // Rope.java:163
-    lane1_first_d1 <= 1'b0; // Rope.java:163
-    lane1_first_d2 <= lane1_first_d1; // Rope.java:163
-    lane1_first_d3 <= lane1_first_d2; // Rope.java:163
-    lane1_first_d4 <= lane1_first_d3; // Rope.java:163
-    lane1_first_d5 <= lane1_first_d4; // Rope.java:163
-    lane1_first_d6 <= lane1_first_d5; // Rope.java:163
-    lane1_first_d7 <= lane1_first_d6; // Rope.java:163
-    lane2_first_d1 <= 1'b1; // Rope.java:163
-    lane2_first_d2 <= lane2_first_d1; // Rope.java:163
-    lane2_first_d3 <= lane2_first_d2; // Rope.java:163
-    lane2_first_d4 <= lane2_first_d3; // Rope.java:163
-    lane2_first_d5 <= lane2_first_d4; // Rope.java:163
-    lane2_first_d6 <= lane2_first_d5; // Rope.java:163
-    lane2_first_d7 <= lane2_first_d6; // Rope.java:163
-    lane3_first_d1 <= 1'b0; // Rope.java:163
-    lane3_first_d2 <= lane3_first_d1; // Rope.java:163
-    lane3_first_d3 <= lane3_first_d2; // Rope.java:163
-    lane3_first_d4 <= lane3_first_d3; // Rope.java:163
-    lane3_first_d5 <= lane3_first_d4; // Rope.java:163
-    lane3_first_d6 <= lane3_first_d5; // Rope.java:163
-    lane3_first_d7 <= lane3_first_d6; // Rope.java:163
-    lane4_first_d1 <= 1'b1; // Rope.java:163
-    lane4_first_d2 <= lane4_first_d1; // Rope.java:163
-    lane4_first_d3 <= lane4_first_d2; // Rope.java:163
-    lane4_first_d4 <= lane4_first_d3; // Rope.java:163
-    lane4_first_d5 <= lane4_first_d4; // Rope.java:163
-    lane4_first_d6 <= lane4_first_d5; // Rope.java:163
-    lane4_first_d7 <= lane4_first_d6; // Rope.java:163
-    lane5_first_d1 <= 1'b0; // Rope.java:163
-    lane5_first_d2 <= lane5_first_d1; // Rope.java:163
-    lane5_first_d3 <= lane5_first_d2; // Rope.java:163
-    lane5_first_d4 <= lane5_first_d3; // Rope.java:163
-    lane5_first_d5 <= lane5_first_d4; // Rope.java:163
-    lane5_first_d6 <= lane5_first_d5; // Rope.java:163
-    lane5_first_d7 <= lane5_first_d6; // Rope.java:163
-    lane6_first_d1 <= 1'b1; // Rope.java:163
-    lane6_first_d2 <= lane6_first_d1; // Rope.java:163
-    lane6_first_d3 <= lane6_first_d2; // Rope.java:163
-    lane6_first_d4 <= lane6_first_d3; // Rope.java:163
-    lane6_first_d5 <= lane6_first_d4; // Rope.java:163
-    lane6_first_d6 <= lane6_first_d5; // Rope.java:163
-    lane6_first_d7 <= lane6_first_d6; // Rope.java:163
-    lane7_first_d1 <= 1'b0; // Rope.java:163
-    lane7_first_d2 <= lane7_first_d1; // Rope.java:163
-    lane7_first_d3 <= lane7_first_d2; // Rope.java:163
-    lane7_first_d4 <= lane7_first_d3; // Rope.java:163
-    lane7_first_d5 <= lane7_first_d4; // Rope.java:163
-    lane7_first_d6 <= lane7_first_d5; // Rope.java:163
-    lane7_first_d7 <= lane7_first_d6; // Rope.java:163
-    lane8_first_d1 <= 1'b1; // Rope.java:163
-    lane8_first_d2 <= lane8_first_d1; // Rope.java:163
-    lane8_first_d3 <= lane8_first_d2; // Rope.java:163
-    lane8_first_d4 <= lane8_first_d3; // Rope.java:163
-    lane8_first_d5 <= lane8_first_d4; // Rope.java:163
-    lane8_first_d6 <= lane8_first_d5; // Rope.java:163
-    lane8_first_d7 <= lane8_first_d6; // Rope.java:163
-    lane9_first_d1 <= 1'b0; // Rope.java:163
-    lane9_first_d2 <= lane9_first_d1; // Rope.java:163
-    lane9_first_d3 <= lane9_first_d2; // Rope.java:163
-    lane9_first_d4 <= lane9_first_d3; // Rope.java:163
-    lane9_first_d5 <= lane9_first_d4; // Rope.java:163
-    lane9_first_d6 <= lane9_first_d5; // Rope.java:163
-    lane9_first_d7 <= lane9_first_d6; // Rope.java:163
-    lane10_first_d1 <= 1'b1; // Rope.java:163
-    lane10_first_d2 <= lane10_first_d1; // Rope.java:163
-    lane10_first_d3 <= lane10_first_d2; // Rope.java:163
-    lane10_first_d4 <= lane10_first_d3; // Rope.java:163
-    lane10_first_d5 <= lane10_first_d4; // Rope.java:163
-    lane10_first_d6 <= lane10_first_d5; // Rope.java:163
-    lane10_first_d7 <= lane10_first_d6; // Rope.java:163
-    lane11_first_d1 <= 1'b0; // Rope.java:163
-    lane11_first_d2 <= lane11_first_d1; // Rope.java:163
-    lane11_first_d3 <= lane11_first_d2; // Rope.java:163
-    lane11_first_d4 <= lane11_first_d3; // Rope.java:163
-    lane11_first_d5 <= lane11_first_d4; // Rope.java:163
-    lane11_first_d6 <= lane11_first_d5; // Rope.java:163
-    lane11_first_d7 <= lane11_first_d6; // Rope.java:163
-    lane12_first_d1 <= 1'b1; // Rope.java:163
-    lane12_first_d2 <= lane12_first_d1; // Rope.java:163
-    lane12_first_d3 <= lane12_first_d2; // Rope.java:163
-    lane12_first_d4 <= lane12_first_d3; // Rope.java:163
-    lane12_first_d5 <= lane12_first_d4; // Rope.java:163
-    lane12_first_d6 <= lane12_first_d5; // Rope.java:163
-    lane12_first_d7 <= lane12_first_d6; // Rope.java:163
-    lane13_first_d1 <= 1'b0; // Rope.java:163
-    lane13_first_d2 <= lane13_first_d1; // Rope.java:163
-    lane13_first_d3 <= lane13_first_d2; // Rope.java:163
-    lane13_first_d4 <= lane13_first_d3; // Rope.java:163
-    lane13_first_d5 <= lane13_first_d4; // Rope.java:163
-    lane13_first_d6 <= lane13_first_d5; // Rope.java:163
-    lane13_first_d7 <= lane13_first_d6; // Rope.java:163
-    lane14_first_d1 <= 1'b1; // Rope.java:163
-    lane14_first_d2 <= lane14_first_d1; // Rope.java:163
-    lane14_first_d3 <= lane14_first_d2; // Rope.java:163
-    lane14_first_d4 <= lane14_first_d3; // Rope.java:163
-    lane14_first_d5 <= lane14_first_d4; // Rope.java:163
-    lane14_first_d6 <= lane14_first_d5; // Rope.java:163
-    lane14_first_d7 <= lane14_first_d6; // Rope.java:163
-    lane15_first_d1 <= 1'b0; // Rope.java:163
-    lane15_first_d2 <= lane15_first_d1; // Rope.java:163
-    lane15_first_d3 <= lane15_first_d2; // Rope.java:163
-    lane15_first_d4 <= lane15_first_d3; // Rope.java:163
-    lane15_first_d5 <= lane15_first_d4; // Rope.java:163
-    lane15_first_d6 <= lane15_first_d5; // Rope.java:163
-    lane15_first_d7 <= lane15_first_d6; // Rope.java:163
+    read_beat_r <= read_beat; // Rope.java:150
+    read_last <= read_issue & read_beat_eq_5 & (read_bank ? bank_last_1 : bank_last_0); // Rope.java:152
+    read_issue_d1 <= read_issue; // Rope.java:165
+    lane0_first_d1 <= 1'b1; // Rope.java:167
+    lane0_first_d2 <= lane0_first_d1; // Rope.java:167
+    lane0_first_d3 <= lane0_first_d2; // Rope.java:167
+    lane0_first_d4 <= lane0_first_d3; // Rope.java:167
+    lane0_first_d5 <= lane0_first_d4; // Rope.java:167
+    lane0_first_d6 <= lane0_first_d5; // Rope.java:167
+    lane0_first_d7 <= lane0_first_d6; // Rope.java:167
+    lane1_first_d1 <= 1'b0; // Rope.java:167
+    lane1_first_d2 <= lane1_first_d1; // Rope.java:167
+    lane1_first_d3 <= lane1_first_d2; // Rope.java:167
+    lane1_first_d4 <= lane1_first_d3; // Rope.java:167
+    lane1_first_d5 <= lane1_first_d4; // Rope.java:167
+    lane1_first_d6 <= lane1_first_d5; // Rope.java:167
+    lane1_first_d7 <= lane1_first_d6; // Rope.java:167
+    lane2_first_d1 <= 1'b1; // Rope.java:167
+    lane2_first_d2 <= lane2_first_d1; // Rope.java:167
+    lane2_first_d3 <= lane2_first_d2; // Rope.java:167
+    lane2_first_d4 <= lane2_first_d3; // Rope.java:167
+    lane2_first_d5 <= lane2_first_d4; // Rope.java:167
+    lane2_first_d6 <= lane2_first_d5; // Rope.java:167
+    lane2_first_d7 <= lane2_first_d6; // Rope.java:167
+    lane3_first_d1 <= 1'b0; // Rope.java:167
+    lane3_first_d2 <= lane3_first_d1; // Rope.java:167
+    lane3_first_d3 <= lane3_first_d2; // Rope.java:167
+    lane3_first_d4 <= lane3_first_d3; // Rope.java:167
+    lane3_first_d5 <= lane3_first_d4; // Rope.java:167
+    lane3_first_d6 <= lane3_first_d5; // Rope.java:167
+    lane3_first_d7 <= lane3_first_d6; // Rope.java:167
+    lane4_first_d1 <= 1'b1; // Rope.java:167
+    lane4_first_d2 <= lane4_first_d1; // Rope.java:167
+    lane4_first_d3 <= lane4_first_d2; // Rope.java:167
+    lane4_first_d4 <= lane4_first_d3; // Rope.java:167
+    lane4_first_d5 <= lane4_first_d4; // Rope.java:167
+    lane4_first_d6 <= lane4_first_d5; // Rope.java:167
+    lane4_first_d7 <= lane4_first_d6; // Rope.java:167
+    lane5_first_d1 <= 1'b0; // Rope.java:167
+    lane5_first_d2 <= lane5_first_d1; // Rope.java:167
+    lane5_first_d3 <= lane5_first_d2; // Rope.java:167
+    lane5_first_d4 <= lane5_first_d3; // Rope.java:167
+    lane5_first_d5 <= lane5_first_d4; // Rope.java:167
+    lane5_first_d6 <= lane5_first_d5; // Rope.java:167
+    lane5_first_d7 <= lane5_first_d6; // Rope.java:167
+    lane6_first_d1 <= 1'b1; // Rope.java:167
+    lane6_first_d2 <= lane6_first_d1; // Rope.java:167
+    lane6_first_d3 <= lane6_first_d2; // Rope.java:167
+    lane6_first_d4 <= lane6_first_d3; // Rope.java:167
+    lane6_first_d5 <= lane6_first_d4; // Rope.java:167
+    lane6_first_d6 <= lane6_first_d5; // Rope.java:167
+    lane6_first_d7 <= lane6_first_d6; // Rope.java:167
+    lane7_first_d1 <= 1'b0; // Rope.java:167
+    lane7_first_d2 <= lane7_first_d1; // Rope.java:167
+    lane7_first_d3 <= lane7_first_d2; // Rope.java:167
+    lane7_first_d4 <= lane7_first_d3; // Rope.java:167
+    lane7_first_d5 <= lane7_first_d4; // Rope.java:167
+    lane7_first_d6 <= lane7_first_d5; // Rope.java:167
+    lane7_first_d7 <= lane7_first_d6; // Rope.java:167
+    lane8_first_d1 <= 1'b1; // Rope.java:167
+    lane8_first_d2 <= lane8_first_d1; // Rope.java:167
+    lane8_first_d3 <= lane8_first_d2; // Rope.java:167
+    lane8_first_d4 <= lane8_first_d3; // Rope.java:167
+    lane8_first_d5 <= lane8_first_d4; // Rope.java:167
+    lane8_first_d6 <= lane8_first_d5; // Rope.java:167
+    lane8_first_d7 <= lane8_first_d6; // Rope.java:167
+    lane9_first_d1 <= 1'b0; // Rope.java:167
+    lane9_first_d2 <= lane9_first_d1; // Rope.java:167
+    lane9_first_d3 <= lane9_first_d2; // Rope.java:167
+    lane9_first_d4 <= lane9_first_d3; // Rope.java:167
+    lane9_first_d5 <= lane9_first_d4; // Rope.java:167
+    lane9_first_d6 <= lane9_first_d5; // Rope.java:167
+    lane9_first_d7 <= lane9_first_d6; // Rope.java:167
+    lane10_first_d1 <= 1'b1; // Rope.java:167
+    lane10_first_d2 <= lane10_first_d1; // Rope.java:167
+    lane10_first_d3 <= lane10_first_d2; // Rope.java:167
+    lane10_first_d4 <= lane10_first_d3; // Rope.java:167
+    lane10_first_d5 <= lane10_first_d4; // Rope.java:167
+    lane10_first_d6 <= lane10_first_d5; // Rope.java:167
+    lane10_first_d7 <= lane10_first_d6; // Rope.java:167
+    lane11_first_d1 <= 1'b0; // Rope.java:167
+    lane11_first_d2 <= lane11_first_d1; // Rope.java:167
+    lane11_first_d3 <= lane11_first_d2; // Rope.java:167
+    lane11_first_d4 <= lane11_first_d3; // Rope.java:167
+    lane11_first_d5 <= lane11_first_d4; // Rope.java:167
+    lane11_first_d6 <= lane11_first_d5; // Rope.java:167
+    lane11_first_d7 <= lane11_first_d6; // Rope.java:167
+    lane12_first_d1 <= 1'b1; // Rope.java:167
+    lane12_first_d2 <= lane12_first_d1; // Rope.java:167
+    lane12_first_d3 <= lane12_first_d2; // Rope.java:167
+    lane12_first_d4 <= lane12_first_d3; // Rope.java:167
+    lane12_first_d5 <= lane12_first_d4; // Rope.java:167
+    lane12_first_d6 <= lane12_first_d5; // Rope.java:167
+    lane12_first_d7 <= lane12_first_d6; // Rope.java:167
+    lane13_first_d1 <= 1'b0; // Rope.java:167
+    lane13_first_d2 <= lane13_first_d1; // Rope.java:167
+    lane13_first_d3 <= lane13_first_d2; // Rope.java:167
+    lane13_first_d4 <= lane13_first_d3; // Rope.java:167
+    lane13_first_d5 <= lane13_first_d4; // Rope.java:167
+    lane13_first_d6 <= lane13_first_d5; // Rope.java:167
+    lane13_first_d7 <= lane13_first_d6; // Rope.java:167
+    lane14_first_d1 <= 1'b1; // Rope.java:167
+    lane14_first_d2 <= lane14_first_d1; // Rope.java:167
+    lane14_first_d3 <= lane14_first_d2; // Rope.java:167
+    lane14_first_d4 <= lane14_first_d3; // Rope.java:167
+    lane14_first_d5 <= lane14_first_d4; // Rope.java:167
+    lane14_first_d6 <= lane14_first_d5; // Rope.java:167
+    lane14_first_d7 <= lane14_first_d6; // Rope.java:167
+    lane15_first_d1 <= 1'b0; // Rope.java:167
+    lane15_first_d2 <= lane15_first_d1; // Rope.java:167
+    lane15_first_d3 <= lane15_first_d2; // Rope.java:167
+    lane15_first_d4 <= lane15_first_d3; // Rope.java:167
+    lane15_first_d5 <= lane15_first_d4; // Rope.java:167
+    lane15_first_d6 <= lane15_first_d5; // Rope.java:167
+    lane15_first_d7 <= lane15_first_d6; // Rope.java:167
     last_d1 <= read_last; // Rope.java:170
     last_d2 <= last_d1; // Rope.java:170
     last_d3 <= last_d2; // Rope.java:170
@@ -967,144 +976,10 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     last_d13 <= last_d12; // Rope.java:170
     last_d14 <= last_d13; // Rope.java:170
     last_d15 <= last_d14; // Rope.java:170
-    if (read_beat_cond_and & ~result_credits_cond_and) begin // CreditBuffer.java:82
+    if (read_issue & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
-    end else if (result_credits_cond_and & ~read_beat_cond_and) begin // CreditBuffer.java:83
+    end else if (result_fifo_pop_valid_and_ready & ~read_issue) begin // CreditBuffer.java:83
       result_credits <= result_credits + 5'd1; // CreditBuffer.java:83
-=======
-    read_last <= read_beat_cond & read_beat_eq_5 & (read_bank ? bank_last_1 : bank_last_0); // Rope.java:150
-    lane0_first_d1 <= 1'b1; // Delay.java:25
-    lane0_first_d2 <= lane0_first_d1; // Delay.java:25
-    lane0_first_d3 <= lane0_first_d2; // Delay.java:25
-    lane0_first_d4 <= lane0_first_d3; // Delay.java:25
-    lane0_first_d5 <= lane0_first_d4; // Delay.java:25
-    lane0_first_d6 <= lane0_first_d5; // Delay.java:25
-    lane0_first_d7 <= lane0_first_d6; // Delay.java:25
-    lane1_first_d1 <= 1'b0; // Delay.java:25
-    lane1_first_d2 <= lane1_first_d1; // Delay.java:25
-    lane1_first_d3 <= lane1_first_d2; // Delay.java:25
-    lane1_first_d4 <= lane1_first_d3; // Delay.java:25
-    lane1_first_d5 <= lane1_first_d4; // Delay.java:25
-    lane1_first_d6 <= lane1_first_d5; // Delay.java:25
-    lane1_first_d7 <= lane1_first_d6; // Delay.java:25
-    lane2_first_d1 <= 1'b1; // Delay.java:25
-    lane2_first_d2 <= lane2_first_d1; // Delay.java:25
-    lane2_first_d3 <= lane2_first_d2; // Delay.java:25
-    lane2_first_d4 <= lane2_first_d3; // Delay.java:25
-    lane2_first_d5 <= lane2_first_d4; // Delay.java:25
-    lane2_first_d6 <= lane2_first_d5; // Delay.java:25
-    lane2_first_d7 <= lane2_first_d6; // Delay.java:25
-    lane3_first_d1 <= 1'b0; // Delay.java:25
-    lane3_first_d2 <= lane3_first_d1; // Delay.java:25
-    lane3_first_d3 <= lane3_first_d2; // Delay.java:25
-    lane3_first_d4 <= lane3_first_d3; // Delay.java:25
-    lane3_first_d5 <= lane3_first_d4; // Delay.java:25
-    lane3_first_d6 <= lane3_first_d5; // Delay.java:25
-    lane3_first_d7 <= lane3_first_d6; // Delay.java:25
-    lane4_first_d1 <= 1'b1; // Delay.java:25
-    lane4_first_d2 <= lane4_first_d1; // Delay.java:25
-    lane4_first_d3 <= lane4_first_d2; // Delay.java:25
-    lane4_first_d4 <= lane4_first_d3; // Delay.java:25
-    lane4_first_d5 <= lane4_first_d4; // Delay.java:25
-    lane4_first_d6 <= lane4_first_d5; // Delay.java:25
-    lane4_first_d7 <= lane4_first_d6; // Delay.java:25
-    lane5_first_d1 <= 1'b0; // Delay.java:25
-    lane5_first_d2 <= lane5_first_d1; // Delay.java:25
-    lane5_first_d3 <= lane5_first_d2; // Delay.java:25
-    lane5_first_d4 <= lane5_first_d3; // Delay.java:25
-    lane5_first_d5 <= lane5_first_d4; // Delay.java:25
-    lane5_first_d6 <= lane5_first_d5; // Delay.java:25
-    lane5_first_d7 <= lane5_first_d6; // Delay.java:25
-    lane6_first_d1 <= 1'b1; // Delay.java:25
-    lane6_first_d2 <= lane6_first_d1; // Delay.java:25
-    lane6_first_d3 <= lane6_first_d2; // Delay.java:25
-    lane6_first_d4 <= lane6_first_d3; // Delay.java:25
-    lane6_first_d5 <= lane6_first_d4; // Delay.java:25
-    lane6_first_d6 <= lane6_first_d5; // Delay.java:25
-    lane6_first_d7 <= lane6_first_d6; // Delay.java:25
-    lane7_first_d1 <= 1'b0; // Delay.java:25
-    lane7_first_d2 <= lane7_first_d1; // Delay.java:25
-    lane7_first_d3 <= lane7_first_d2; // Delay.java:25
-    lane7_first_d4 <= lane7_first_d3; // Delay.java:25
-    lane7_first_d5 <= lane7_first_d4; // Delay.java:25
-    lane7_first_d6 <= lane7_first_d5; // Delay.java:25
-    lane7_first_d7 <= lane7_first_d6; // Delay.java:25
-    lane8_first_d1 <= 1'b1; // Delay.java:25
-    lane8_first_d2 <= lane8_first_d1; // Delay.java:25
-    lane8_first_d3 <= lane8_first_d2; // Delay.java:25
-    lane8_first_d4 <= lane8_first_d3; // Delay.java:25
-    lane8_first_d5 <= lane8_first_d4; // Delay.java:25
-    lane8_first_d6 <= lane8_first_d5; // Delay.java:25
-    lane8_first_d7 <= lane8_first_d6; // Delay.java:25
-    lane9_first_d1 <= 1'b0; // Delay.java:25
-    lane9_first_d2 <= lane9_first_d1; // Delay.java:25
-    lane9_first_d3 <= lane9_first_d2; // Delay.java:25
-    lane9_first_d4 <= lane9_first_d3; // Delay.java:25
-    lane9_first_d5 <= lane9_first_d4; // Delay.java:25
-    lane9_first_d6 <= lane9_first_d5; // Delay.java:25
-    lane9_first_d7 <= lane9_first_d6; // Delay.java:25
-    lane10_first_d1 <= 1'b1; // Delay.java:25
-    lane10_first_d2 <= lane10_first_d1; // Delay.java:25
-    lane10_first_d3 <= lane10_first_d2; // Delay.java:25
-    lane10_first_d4 <= lane10_first_d3; // Delay.java:25
-    lane10_first_d5 <= lane10_first_d4; // Delay.java:25
-    lane10_first_d6 <= lane10_first_d5; // Delay.java:25
-    lane10_first_d7 <= lane10_first_d6; // Delay.java:25
-    lane11_first_d1 <= 1'b0; // Delay.java:25
-    lane11_first_d2 <= lane11_first_d1; // Delay.java:25
-    lane11_first_d3 <= lane11_first_d2; // Delay.java:25
-    lane11_first_d4 <= lane11_first_d3; // Delay.java:25
-    lane11_first_d5 <= lane11_first_d4; // Delay.java:25
-    lane11_first_d6 <= lane11_first_d5; // Delay.java:25
-    lane11_first_d7 <= lane11_first_d6; // Delay.java:25
-    lane12_first_d1 <= 1'b1; // Delay.java:25
-    lane12_first_d2 <= lane12_first_d1; // Delay.java:25
-    lane12_first_d3 <= lane12_first_d2; // Delay.java:25
-    lane12_first_d4 <= lane12_first_d3; // Delay.java:25
-    lane12_first_d5 <= lane12_first_d4; // Delay.java:25
-    lane12_first_d6 <= lane12_first_d5; // Delay.java:25
-    lane12_first_d7 <= lane12_first_d6; // Delay.java:25
-    lane13_first_d1 <= 1'b0; // Delay.java:25
-    lane13_first_d2 <= lane13_first_d1; // Delay.java:25
-    lane13_first_d3 <= lane13_first_d2; // Delay.java:25
-    lane13_first_d4 <= lane13_first_d3; // Delay.java:25
-    lane13_first_d5 <= lane13_first_d4; // Delay.java:25
-    lane13_first_d6 <= lane13_first_d5; // Delay.java:25
-    lane13_first_d7 <= lane13_first_d6; // Delay.java:25
-    lane14_first_d1 <= 1'b1; // Delay.java:25
-    lane14_first_d2 <= lane14_first_d1; // Delay.java:25
-    lane14_first_d3 <= lane14_first_d2; // Delay.java:25
-    lane14_first_d4 <= lane14_first_d3; // Delay.java:25
-    lane14_first_d5 <= lane14_first_d4; // Delay.java:25
-    lane14_first_d6 <= lane14_first_d5; // Delay.java:25
-    lane14_first_d7 <= lane14_first_d6; // Delay.java:25
-    lane15_first_d1 <= 1'b0; // Delay.java:25
-    lane15_first_d2 <= lane15_first_d1; // Delay.java:25
-    lane15_first_d3 <= lane15_first_d2; // Delay.java:25
-    lane15_first_d4 <= lane15_first_d3; // Delay.java:25
-    lane15_first_d5 <= lane15_first_d4; // Delay.java:25
-    lane15_first_d6 <= lane15_first_d5; // Delay.java:25
-    lane15_first_d7 <= lane15_first_d6; // Delay.java:25
-    last_d1 <= read_last; // Delay.java:25
-    last_d2 <= last_d1; // Delay.java:25
-    last_d3 <= last_d2; // Delay.java:25
-    last_d4 <= last_d3; // Delay.java:25
-    last_d5 <= last_d4; // Delay.java:25
-    last_d6 <= last_d5; // Delay.java:25
-    last_d7 <= last_d6; // Delay.java:25
-    last_d8 <= last_d7; // Delay.java:25
-    last_d9 <= last_d8; // Delay.java:25
-    last_d10 <= last_d9; // Delay.java:25
-    last_d11 <= last_d10; // Delay.java:25
-    last_d12 <= last_d11; // Delay.java:25
-    last_d13 <= last_d12; // Delay.java:25
-    last_d14 <= last_d13; // Delay.java:25
-    last_d15 <= last_d14; // Delay.java:25
-    if (read_beat_cond & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:75
-      result_credits <= result_credits - 5'd1; // CreditBuffer.java:75
-    end else if (result_fifo_pop_valid_and_ready & ~read_beat_cond) begin // CreditBuffer.java:76
-      result_credits <= result_credits + 5'd1; // CreditBuffer.java:76
->>>>>>> emitter
     end
     if (reset) begin
       bank_full_0 <= 1'b0;
@@ -1115,7 +990,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       write_bank <= 1'b0;
       read_beat <= 3'd0;
       read_bank <= 1'b0;
-      read_valid <= 1'b0;
+      read_issue_d1 <= 1'b0;
       result_credits <= 5'd18;
     end
   end
@@ -1124,644 +999,647 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~read_beat_cond_and | (result_credits != 5'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+      if (!(~read_issue | (result_credits != 5'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
+                 "without a credit");
         $stop;
       end
       if (!(result_credits <= 5'd18)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 18");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the ",
+                 "depth 18");
         $stop;
       end
       if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
+                 "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
     end
   end
 `endif
 
-  Fp32Mul lane0_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_own_cos_in_valid),
-    .a         (lane0_own_cos_a),
-    .b         (lane0_own_cos_b),
-    .out_valid (lane0_own_cos_out_valid),
-    .y         (lane0_own_cos_y)
+  Fp32Mul lane0_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_own_cos_in_valid),
+    .in_payload_a (lane0_own_cos_in_payload_a),
+    .in_payload_b (lane0_own_cos_in_payload_b),
+    .out_valid    (lane0_own_cos_out_valid),
+    .out_payload  (lane0_own_cos_out_payload)
   );
 
-  Fp32Mul lane0_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_mate_sin_in_valid),
-    .a         (lane0_mate_sin_a),
-    .b         (lane0_mate_sin_b),
-    .out_valid (lane0_mate_sin_out_valid),
-    .y         (lane0_mate_sin_y)
+  Fp32Mul lane0_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_mate_sin_in_valid),
+    .in_payload_a (lane0_mate_sin_in_payload_a),
+    .in_payload_b (lane0_mate_sin_in_payload_b),
+    .out_valid    (lane0_mate_sin_out_valid),
+    .out_payload  (lane0_mate_sin_out_payload)
   );
 
-  Fp32Add lane0_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_add_in_valid),
-    .a         (lane0_add_a),
-    .b         (lane0_add_b),
-    .out_valid (lane0_add_out_valid),
-    .y         (lane0_add_y)
+  Fp32Add lane0_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane0_add_in_valid),
+    .in_payload_a (lane0_add_in_payload_a),
+    .in_payload_b (lane0_add_in_payload_b),
+    .out_valid    (lane0_add_out_valid),
+    .out_payload  (lane0_add_out_payload)
   );
 
-  Fp32ToFp16 lane0_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane0_store_in_valid),
-    .x         (lane0_store_x),
-    .out_valid (lane0_store_out_valid),
-    .y         (lane0_store_y)
+  Fp32ToFp16 lane0_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane0_store_in_valid),
+    .in_payload  (lane0_store_in_payload),
+    .out_valid   (lane0_store_out_valid),
+    .out_payload (lane0_store_out_payload)
   );
 
-  Fp32Mul lane1_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_own_cos_in_valid),
-    .a         (lane1_own_cos_a),
-    .b         (lane1_own_cos_b),
-    .out_valid (lane1_own_cos_out_valid),
-    .y         (lane1_own_cos_y)
+  Fp32Mul lane1_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_own_cos_in_valid),
+    .in_payload_a (lane1_own_cos_in_payload_a),
+    .in_payload_b (lane1_own_cos_in_payload_b),
+    .out_valid    (lane1_own_cos_out_valid),
+    .out_payload  (lane1_own_cos_out_payload)
   );
 
-  Fp32Mul lane1_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_mate_sin_in_valid),
-    .a         (lane1_mate_sin_a),
-    .b         (lane1_mate_sin_b),
-    .out_valid (lane1_mate_sin_out_valid),
-    .y         (lane1_mate_sin_y)
+  Fp32Mul lane1_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_mate_sin_in_valid),
+    .in_payload_a (lane1_mate_sin_in_payload_a),
+    .in_payload_b (lane1_mate_sin_in_payload_b),
+    .out_valid    (lane1_mate_sin_out_valid),
+    .out_payload  (lane1_mate_sin_out_payload)
   );
 
-  Fp32Add lane1_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_add_in_valid),
-    .a         (lane1_add_a),
-    .b         (lane1_add_b),
-    .out_valid (lane1_add_out_valid),
-    .y         (lane1_add_y)
+  Fp32Add lane1_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane1_add_in_valid),
+    .in_payload_a (lane1_add_in_payload_a),
+    .in_payload_b (lane1_add_in_payload_b),
+    .out_valid    (lane1_add_out_valid),
+    .out_payload  (lane1_add_out_payload)
   );
 
-  Fp32ToFp16 lane1_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane1_store_in_valid),
-    .x         (lane1_store_x),
-    .out_valid (lane1_store_out_valid),
-    .y         (lane1_store_y)
+  Fp32ToFp16 lane1_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane1_store_in_valid),
+    .in_payload  (lane1_store_in_payload),
+    .out_valid   (lane1_store_out_valid),
+    .out_payload (lane1_store_out_payload)
   );
 
-  Fp32Mul lane2_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_own_cos_in_valid),
-    .a         (lane2_own_cos_a),
-    .b         (lane2_own_cos_b),
-    .out_valid (lane2_own_cos_out_valid),
-    .y         (lane2_own_cos_y)
+  Fp32Mul lane2_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane2_own_cos_in_valid),
+    .in_payload_a (lane2_own_cos_in_payload_a),
+    .in_payload_b (lane2_own_cos_in_payload_b),
+    .out_valid    (lane2_own_cos_out_valid),
+    .out_payload  (lane2_own_cos_out_payload)
   );
 
-  Fp32Mul lane2_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_mate_sin_in_valid),
-    .a         (lane2_mate_sin_a),
-    .b         (lane2_mate_sin_b),
-    .out_valid (lane2_mate_sin_out_valid),
-    .y         (lane2_mate_sin_y)
+  Fp32Mul lane2_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane2_mate_sin_in_valid),
+    .in_payload_a (lane2_mate_sin_in_payload_a),
+    .in_payload_b (lane2_mate_sin_in_payload_b),
+    .out_valid    (lane2_mate_sin_out_valid),
+    .out_payload  (lane2_mate_sin_out_payload)
   );
 
-  Fp32Add lane2_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_add_in_valid),
-    .a         (lane2_add_a),
-    .b         (lane2_add_b),
-    .out_valid (lane2_add_out_valid),
-    .y         (lane2_add_y)
+  Fp32Add lane2_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane2_add_in_valid),
+    .in_payload_a (lane2_add_in_payload_a),
+    .in_payload_b (lane2_add_in_payload_b),
+    .out_valid    (lane2_add_out_valid),
+    .out_payload  (lane2_add_out_payload)
   );
 
-  Fp32ToFp16 lane2_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane2_store_in_valid),
-    .x         (lane2_store_x),
-    .out_valid (lane2_store_out_valid),
-    .y         (lane2_store_y)
+  Fp32ToFp16 lane2_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane2_store_in_valid),
+    .in_payload  (lane2_store_in_payload),
+    .out_valid   (lane2_store_out_valid),
+    .out_payload (lane2_store_out_payload)
   );
 
-  Fp32Mul lane3_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_own_cos_in_valid),
-    .a         (lane3_own_cos_a),
-    .b         (lane3_own_cos_b),
-    .out_valid (lane3_own_cos_out_valid),
-    .y         (lane3_own_cos_y)
+  Fp32Mul lane3_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane3_own_cos_in_valid),
+    .in_payload_a (lane3_own_cos_in_payload_a),
+    .in_payload_b (lane3_own_cos_in_payload_b),
+    .out_valid    (lane3_own_cos_out_valid),
+    .out_payload  (lane3_own_cos_out_payload)
   );
 
-  Fp32Mul lane3_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_mate_sin_in_valid),
-    .a         (lane3_mate_sin_a),
-    .b         (lane3_mate_sin_b),
-    .out_valid (lane3_mate_sin_out_valid),
-    .y         (lane3_mate_sin_y)
+  Fp32Mul lane3_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane3_mate_sin_in_valid),
+    .in_payload_a (lane3_mate_sin_in_payload_a),
+    .in_payload_b (lane3_mate_sin_in_payload_b),
+    .out_valid    (lane3_mate_sin_out_valid),
+    .out_payload  (lane3_mate_sin_out_payload)
   );
 
-  Fp32Add lane3_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_add_in_valid),
-    .a         (lane3_add_a),
-    .b         (lane3_add_b),
-    .out_valid (lane3_add_out_valid),
-    .y         (lane3_add_y)
+  Fp32Add lane3_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane3_add_in_valid),
+    .in_payload_a (lane3_add_in_payload_a),
+    .in_payload_b (lane3_add_in_payload_b),
+    .out_valid    (lane3_add_out_valid),
+    .out_payload  (lane3_add_out_payload)
   );
 
-  Fp32ToFp16 lane3_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane3_store_in_valid),
-    .x         (lane3_store_x),
-    .out_valid (lane3_store_out_valid),
-    .y         (lane3_store_y)
+  Fp32ToFp16 lane3_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane3_store_in_valid),
+    .in_payload  (lane3_store_in_payload),
+    .out_valid   (lane3_store_out_valid),
+    .out_payload (lane3_store_out_payload)
   );
 
-  Fp32Mul lane4_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane4_own_cos_in_valid),
-    .a         (lane4_own_cos_a),
-    .b         (lane4_own_cos_b),
-    .out_valid (lane4_own_cos_out_valid),
-    .y         (lane4_own_cos_y)
+  Fp32Mul lane4_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane4_own_cos_in_valid),
+    .in_payload_a (lane4_own_cos_in_payload_a),
+    .in_payload_b (lane4_own_cos_in_payload_b),
+    .out_valid    (lane4_own_cos_out_valid),
+    .out_payload  (lane4_own_cos_out_payload)
   );
 
-  Fp32Mul lane4_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane4_mate_sin_in_valid),
-    .a         (lane4_mate_sin_a),
-    .b         (lane4_mate_sin_b),
-    .out_valid (lane4_mate_sin_out_valid),
-    .y         (lane4_mate_sin_y)
+  Fp32Mul lane4_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane4_mate_sin_in_valid),
+    .in_payload_a (lane4_mate_sin_in_payload_a),
+    .in_payload_b (lane4_mate_sin_in_payload_b),
+    .out_valid    (lane4_mate_sin_out_valid),
+    .out_payload  (lane4_mate_sin_out_payload)
   );
 
-  Fp32Add lane4_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane4_add_in_valid),
-    .a         (lane4_add_a),
-    .b         (lane4_add_b),
-    .out_valid (lane4_add_out_valid),
-    .y         (lane4_add_y)
+  Fp32Add lane4_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane4_add_in_valid),
+    .in_payload_a (lane4_add_in_payload_a),
+    .in_payload_b (lane4_add_in_payload_b),
+    .out_valid    (lane4_add_out_valid),
+    .out_payload  (lane4_add_out_payload)
   );
 
-  Fp32ToFp16 lane4_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane4_store_in_valid),
-    .x         (lane4_store_x),
-    .out_valid (lane4_store_out_valid),
-    .y         (lane4_store_y)
+  Fp32ToFp16 lane4_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane4_store_in_valid),
+    .in_payload  (lane4_store_in_payload),
+    .out_valid   (lane4_store_out_valid),
+    .out_payload (lane4_store_out_payload)
   );
 
-  Fp32Mul lane5_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane5_own_cos_in_valid),
-    .a         (lane5_own_cos_a),
-    .b         (lane5_own_cos_b),
-    .out_valid (lane5_own_cos_out_valid),
-    .y         (lane5_own_cos_y)
+  Fp32Mul lane5_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane5_own_cos_in_valid),
+    .in_payload_a (lane5_own_cos_in_payload_a),
+    .in_payload_b (lane5_own_cos_in_payload_b),
+    .out_valid    (lane5_own_cos_out_valid),
+    .out_payload  (lane5_own_cos_out_payload)
   );
 
-  Fp32Mul lane5_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane5_mate_sin_in_valid),
-    .a         (lane5_mate_sin_a),
-    .b         (lane5_mate_sin_b),
-    .out_valid (lane5_mate_sin_out_valid),
-    .y         (lane5_mate_sin_y)
+  Fp32Mul lane5_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane5_mate_sin_in_valid),
+    .in_payload_a (lane5_mate_sin_in_payload_a),
+    .in_payload_b (lane5_mate_sin_in_payload_b),
+    .out_valid    (lane5_mate_sin_out_valid),
+    .out_payload  (lane5_mate_sin_out_payload)
   );
 
-  Fp32Add lane5_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane5_add_in_valid),
-    .a         (lane5_add_a),
-    .b         (lane5_add_b),
-    .out_valid (lane5_add_out_valid),
-    .y         (lane5_add_y)
+  Fp32Add lane5_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane5_add_in_valid),
+    .in_payload_a (lane5_add_in_payload_a),
+    .in_payload_b (lane5_add_in_payload_b),
+    .out_valid    (lane5_add_out_valid),
+    .out_payload  (lane5_add_out_payload)
   );
 
-  Fp32ToFp16 lane5_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane5_store_in_valid),
-    .x         (lane5_store_x),
-    .out_valid (lane5_store_out_valid),
-    .y         (lane5_store_y)
+  Fp32ToFp16 lane5_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane5_store_in_valid),
+    .in_payload  (lane5_store_in_payload),
+    .out_valid   (lane5_store_out_valid),
+    .out_payload (lane5_store_out_payload)
   );
 
-  Fp32Mul lane6_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane6_own_cos_in_valid),
-    .a         (lane6_own_cos_a),
-    .b         (lane6_own_cos_b),
-    .out_valid (lane6_own_cos_out_valid),
-    .y         (lane6_own_cos_y)
+  Fp32Mul lane6_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane6_own_cos_in_valid),
+    .in_payload_a (lane6_own_cos_in_payload_a),
+    .in_payload_b (lane6_own_cos_in_payload_b),
+    .out_valid    (lane6_own_cos_out_valid),
+    .out_payload  (lane6_own_cos_out_payload)
   );
 
-  Fp32Mul lane6_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane6_mate_sin_in_valid),
-    .a         (lane6_mate_sin_a),
-    .b         (lane6_mate_sin_b),
-    .out_valid (lane6_mate_sin_out_valid),
-    .y         (lane6_mate_sin_y)
+  Fp32Mul lane6_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane6_mate_sin_in_valid),
+    .in_payload_a (lane6_mate_sin_in_payload_a),
+    .in_payload_b (lane6_mate_sin_in_payload_b),
+    .out_valid    (lane6_mate_sin_out_valid),
+    .out_payload  (lane6_mate_sin_out_payload)
   );
 
-  Fp32Add lane6_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane6_add_in_valid),
-    .a         (lane6_add_a),
-    .b         (lane6_add_b),
-    .out_valid (lane6_add_out_valid),
-    .y         (lane6_add_y)
+  Fp32Add lane6_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane6_add_in_valid),
+    .in_payload_a (lane6_add_in_payload_a),
+    .in_payload_b (lane6_add_in_payload_b),
+    .out_valid    (lane6_add_out_valid),
+    .out_payload  (lane6_add_out_payload)
   );
 
-  Fp32ToFp16 lane6_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane6_store_in_valid),
-    .x         (lane6_store_x),
-    .out_valid (lane6_store_out_valid),
-    .y         (lane6_store_y)
+  Fp32ToFp16 lane6_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane6_store_in_valid),
+    .in_payload  (lane6_store_in_payload),
+    .out_valid   (lane6_store_out_valid),
+    .out_payload (lane6_store_out_payload)
   );
 
-  Fp32Mul lane7_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane7_own_cos_in_valid),
-    .a         (lane7_own_cos_a),
-    .b         (lane7_own_cos_b),
-    .out_valid (lane7_own_cos_out_valid),
-    .y         (lane7_own_cos_y)
+  Fp32Mul lane7_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane7_own_cos_in_valid),
+    .in_payload_a (lane7_own_cos_in_payload_a),
+    .in_payload_b (lane7_own_cos_in_payload_b),
+    .out_valid    (lane7_own_cos_out_valid),
+    .out_payload  (lane7_own_cos_out_payload)
   );
 
-  Fp32Mul lane7_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane7_mate_sin_in_valid),
-    .a         (lane7_mate_sin_a),
-    .b         (lane7_mate_sin_b),
-    .out_valid (lane7_mate_sin_out_valid),
-    .y         (lane7_mate_sin_y)
+  Fp32Mul lane7_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane7_mate_sin_in_valid),
+    .in_payload_a (lane7_mate_sin_in_payload_a),
+    .in_payload_b (lane7_mate_sin_in_payload_b),
+    .out_valid    (lane7_mate_sin_out_valid),
+    .out_payload  (lane7_mate_sin_out_payload)
   );
 
-  Fp32Add lane7_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane7_add_in_valid),
-    .a         (lane7_add_a),
-    .b         (lane7_add_b),
-    .out_valid (lane7_add_out_valid),
-    .y         (lane7_add_y)
+  Fp32Add lane7_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane7_add_in_valid),
+    .in_payload_a (lane7_add_in_payload_a),
+    .in_payload_b (lane7_add_in_payload_b),
+    .out_valid    (lane7_add_out_valid),
+    .out_payload  (lane7_add_out_payload)
   );
 
-  Fp32ToFp16 lane7_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane7_store_in_valid),
-    .x         (lane7_store_x),
-    .out_valid (lane7_store_out_valid),
-    .y         (lane7_store_y)
+  Fp32ToFp16 lane7_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane7_store_in_valid),
+    .in_payload  (lane7_store_in_payload),
+    .out_valid   (lane7_store_out_valid),
+    .out_payload (lane7_store_out_payload)
   );
 
-  Fp32Mul lane8_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane8_own_cos_in_valid),
-    .a         (lane8_own_cos_a),
-    .b         (lane8_own_cos_b),
-    .out_valid (lane8_own_cos_out_valid),
-    .y         (lane8_own_cos_y)
+  Fp32Mul lane8_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane8_own_cos_in_valid),
+    .in_payload_a (lane8_own_cos_in_payload_a),
+    .in_payload_b (lane8_own_cos_in_payload_b),
+    .out_valid    (lane8_own_cos_out_valid),
+    .out_payload  (lane8_own_cos_out_payload)
   );
 
-  Fp32Mul lane8_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane8_mate_sin_in_valid),
-    .a         (lane8_mate_sin_a),
-    .b         (lane8_mate_sin_b),
-    .out_valid (lane8_mate_sin_out_valid),
-    .y         (lane8_mate_sin_y)
+  Fp32Mul lane8_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane8_mate_sin_in_valid),
+    .in_payload_a (lane8_mate_sin_in_payload_a),
+    .in_payload_b (lane8_mate_sin_in_payload_b),
+    .out_valid    (lane8_mate_sin_out_valid),
+    .out_payload  (lane8_mate_sin_out_payload)
   );
 
-  Fp32Add lane8_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane8_add_in_valid),
-    .a         (lane8_add_a),
-    .b         (lane8_add_b),
-    .out_valid (lane8_add_out_valid),
-    .y         (lane8_add_y)
+  Fp32Add lane8_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane8_add_in_valid),
+    .in_payload_a (lane8_add_in_payload_a),
+    .in_payload_b (lane8_add_in_payload_b),
+    .out_valid    (lane8_add_out_valid),
+    .out_payload  (lane8_add_out_payload)
   );
 
-  Fp32ToFp16 lane8_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane8_store_in_valid),
-    .x         (lane8_store_x),
-    .out_valid (lane8_store_out_valid),
-    .y         (lane8_store_y)
+  Fp32ToFp16 lane8_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane8_store_in_valid),
+    .in_payload  (lane8_store_in_payload),
+    .out_valid   (lane8_store_out_valid),
+    .out_payload (lane8_store_out_payload)
   );
 
-  Fp32Mul lane9_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane9_own_cos_in_valid),
-    .a         (lane9_own_cos_a),
-    .b         (lane9_own_cos_b),
-    .out_valid (lane9_own_cos_out_valid),
-    .y         (lane9_own_cos_y)
+  Fp32Mul lane9_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane9_own_cos_in_valid),
+    .in_payload_a (lane9_own_cos_in_payload_a),
+    .in_payload_b (lane9_own_cos_in_payload_b),
+    .out_valid    (lane9_own_cos_out_valid),
+    .out_payload  (lane9_own_cos_out_payload)
   );
 
-  Fp32Mul lane9_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane9_mate_sin_in_valid),
-    .a         (lane9_mate_sin_a),
-    .b         (lane9_mate_sin_b),
-    .out_valid (lane9_mate_sin_out_valid),
-    .y         (lane9_mate_sin_y)
+  Fp32Mul lane9_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane9_mate_sin_in_valid),
+    .in_payload_a (lane9_mate_sin_in_payload_a),
+    .in_payload_b (lane9_mate_sin_in_payload_b),
+    .out_valid    (lane9_mate_sin_out_valid),
+    .out_payload  (lane9_mate_sin_out_payload)
   );
 
-  Fp32Add lane9_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane9_add_in_valid),
-    .a         (lane9_add_a),
-    .b         (lane9_add_b),
-    .out_valid (lane9_add_out_valid),
-    .y         (lane9_add_y)
+  Fp32Add lane9_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane9_add_in_valid),
+    .in_payload_a (lane9_add_in_payload_a),
+    .in_payload_b (lane9_add_in_payload_b),
+    .out_valid    (lane9_add_out_valid),
+    .out_payload  (lane9_add_out_payload)
   );
 
-  Fp32ToFp16 lane9_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane9_store_in_valid),
-    .x         (lane9_store_x),
-    .out_valid (lane9_store_out_valid),
-    .y         (lane9_store_y)
+  Fp32ToFp16 lane9_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane9_store_in_valid),
+    .in_payload  (lane9_store_in_payload),
+    .out_valid   (lane9_store_out_valid),
+    .out_payload (lane9_store_out_payload)
   );
 
-  Fp32Mul lane10_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane10_own_cos_in_valid),
-    .a         (lane10_own_cos_a),
-    .b         (lane10_own_cos_b),
-    .out_valid (lane10_own_cos_out_valid),
-    .y         (lane10_own_cos_y)
+  Fp32Mul lane10_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane10_own_cos_in_valid),
+    .in_payload_a (lane10_own_cos_in_payload_a),
+    .in_payload_b (lane10_own_cos_in_payload_b),
+    .out_valid    (lane10_own_cos_out_valid),
+    .out_payload  (lane10_own_cos_out_payload)
   );
 
-  Fp32Mul lane10_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane10_mate_sin_in_valid),
-    .a         (lane10_mate_sin_a),
-    .b         (lane10_mate_sin_b),
-    .out_valid (lane10_mate_sin_out_valid),
-    .y         (lane10_mate_sin_y)
+  Fp32Mul lane10_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane10_mate_sin_in_valid),
+    .in_payload_a (lane10_mate_sin_in_payload_a),
+    .in_payload_b (lane10_mate_sin_in_payload_b),
+    .out_valid    (lane10_mate_sin_out_valid),
+    .out_payload  (lane10_mate_sin_out_payload)
   );
 
-  Fp32Add lane10_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane10_add_in_valid),
-    .a         (lane10_add_a),
-    .b         (lane10_add_b),
-    .out_valid (lane10_add_out_valid),
-    .y         (lane10_add_y)
+  Fp32Add lane10_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane10_add_in_valid),
+    .in_payload_a (lane10_add_in_payload_a),
+    .in_payload_b (lane10_add_in_payload_b),
+    .out_valid    (lane10_add_out_valid),
+    .out_payload  (lane10_add_out_payload)
   );
 
-  Fp32ToFp16 lane10_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane10_store_in_valid),
-    .x         (lane10_store_x),
-    .out_valid (lane10_store_out_valid),
-    .y         (lane10_store_y)
+  Fp32ToFp16 lane10_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane10_store_in_valid),
+    .in_payload  (lane10_store_in_payload),
+    .out_valid   (lane10_store_out_valid),
+    .out_payload (lane10_store_out_payload)
   );
 
-  Fp32Mul lane11_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane11_own_cos_in_valid),
-    .a         (lane11_own_cos_a),
-    .b         (lane11_own_cos_b),
-    .out_valid (lane11_own_cos_out_valid),
-    .y         (lane11_own_cos_y)
+  Fp32Mul lane11_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane11_own_cos_in_valid),
+    .in_payload_a (lane11_own_cos_in_payload_a),
+    .in_payload_b (lane11_own_cos_in_payload_b),
+    .out_valid    (lane11_own_cos_out_valid),
+    .out_payload  (lane11_own_cos_out_payload)
   );
 
-  Fp32Mul lane11_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane11_mate_sin_in_valid),
-    .a         (lane11_mate_sin_a),
-    .b         (lane11_mate_sin_b),
-    .out_valid (lane11_mate_sin_out_valid),
-    .y         (lane11_mate_sin_y)
+  Fp32Mul lane11_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane11_mate_sin_in_valid),
+    .in_payload_a (lane11_mate_sin_in_payload_a),
+    .in_payload_b (lane11_mate_sin_in_payload_b),
+    .out_valid    (lane11_mate_sin_out_valid),
+    .out_payload  (lane11_mate_sin_out_payload)
   );
 
-  Fp32Add lane11_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane11_add_in_valid),
-    .a         (lane11_add_a),
-    .b         (lane11_add_b),
-    .out_valid (lane11_add_out_valid),
-    .y         (lane11_add_y)
+  Fp32Add lane11_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane11_add_in_valid),
+    .in_payload_a (lane11_add_in_payload_a),
+    .in_payload_b (lane11_add_in_payload_b),
+    .out_valid    (lane11_add_out_valid),
+    .out_payload  (lane11_add_out_payload)
   );
 
-  Fp32ToFp16 lane11_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane11_store_in_valid),
-    .x         (lane11_store_x),
-    .out_valid (lane11_store_out_valid),
-    .y         (lane11_store_y)
+  Fp32ToFp16 lane11_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane11_store_in_valid),
+    .in_payload  (lane11_store_in_payload),
+    .out_valid   (lane11_store_out_valid),
+    .out_payload (lane11_store_out_payload)
   );
 
-  Fp32Mul lane12_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane12_own_cos_in_valid),
-    .a         (lane12_own_cos_a),
-    .b         (lane12_own_cos_b),
-    .out_valid (lane12_own_cos_out_valid),
-    .y         (lane12_own_cos_y)
+  Fp32Mul lane12_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane12_own_cos_in_valid),
+    .in_payload_a (lane12_own_cos_in_payload_a),
+    .in_payload_b (lane12_own_cos_in_payload_b),
+    .out_valid    (lane12_own_cos_out_valid),
+    .out_payload  (lane12_own_cos_out_payload)
   );
 
-  Fp32Mul lane12_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane12_mate_sin_in_valid),
-    .a         (lane12_mate_sin_a),
-    .b         (lane12_mate_sin_b),
-    .out_valid (lane12_mate_sin_out_valid),
-    .y         (lane12_mate_sin_y)
+  Fp32Mul lane12_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane12_mate_sin_in_valid),
+    .in_payload_a (lane12_mate_sin_in_payload_a),
+    .in_payload_b (lane12_mate_sin_in_payload_b),
+    .out_valid    (lane12_mate_sin_out_valid),
+    .out_payload  (lane12_mate_sin_out_payload)
   );
 
-  Fp32Add lane12_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane12_add_in_valid),
-    .a         (lane12_add_a),
-    .b         (lane12_add_b),
-    .out_valid (lane12_add_out_valid),
-    .y         (lane12_add_y)
+  Fp32Add lane12_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane12_add_in_valid),
+    .in_payload_a (lane12_add_in_payload_a),
+    .in_payload_b (lane12_add_in_payload_b),
+    .out_valid    (lane12_add_out_valid),
+    .out_payload  (lane12_add_out_payload)
   );
 
-  Fp32ToFp16 lane12_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane12_store_in_valid),
-    .x         (lane12_store_x),
-    .out_valid (lane12_store_out_valid),
-    .y         (lane12_store_y)
+  Fp32ToFp16 lane12_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane12_store_in_valid),
+    .in_payload  (lane12_store_in_payload),
+    .out_valid   (lane12_store_out_valid),
+    .out_payload (lane12_store_out_payload)
   );
 
-  Fp32Mul lane13_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane13_own_cos_in_valid),
-    .a         (lane13_own_cos_a),
-    .b         (lane13_own_cos_b),
-    .out_valid (lane13_own_cos_out_valid),
-    .y         (lane13_own_cos_y)
+  Fp32Mul lane13_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane13_own_cos_in_valid),
+    .in_payload_a (lane13_own_cos_in_payload_a),
+    .in_payload_b (lane13_own_cos_in_payload_b),
+    .out_valid    (lane13_own_cos_out_valid),
+    .out_payload  (lane13_own_cos_out_payload)
   );
 
-  Fp32Mul lane13_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane13_mate_sin_in_valid),
-    .a         (lane13_mate_sin_a),
-    .b         (lane13_mate_sin_b),
-    .out_valid (lane13_mate_sin_out_valid),
-    .y         (lane13_mate_sin_y)
+  Fp32Mul lane13_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane13_mate_sin_in_valid),
+    .in_payload_a (lane13_mate_sin_in_payload_a),
+    .in_payload_b (lane13_mate_sin_in_payload_b),
+    .out_valid    (lane13_mate_sin_out_valid),
+    .out_payload  (lane13_mate_sin_out_payload)
   );
 
-  Fp32Add lane13_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane13_add_in_valid),
-    .a         (lane13_add_a),
-    .b         (lane13_add_b),
-    .out_valid (lane13_add_out_valid),
-    .y         (lane13_add_y)
+  Fp32Add lane13_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane13_add_in_valid),
+    .in_payload_a (lane13_add_in_payload_a),
+    .in_payload_b (lane13_add_in_payload_b),
+    .out_valid    (lane13_add_out_valid),
+    .out_payload  (lane13_add_out_payload)
   );
 
-  Fp32ToFp16 lane13_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane13_store_in_valid),
-    .x         (lane13_store_x),
-    .out_valid (lane13_store_out_valid),
-    .y         (lane13_store_y)
+  Fp32ToFp16 lane13_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane13_store_in_valid),
+    .in_payload  (lane13_store_in_payload),
+    .out_valid   (lane13_store_out_valid),
+    .out_payload (lane13_store_out_payload)
   );
 
-  Fp32Mul lane14_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane14_own_cos_in_valid),
-    .a         (lane14_own_cos_a),
-    .b         (lane14_own_cos_b),
-    .out_valid (lane14_own_cos_out_valid),
-    .y         (lane14_own_cos_y)
+  Fp32Mul lane14_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane14_own_cos_in_valid),
+    .in_payload_a (lane14_own_cos_in_payload_a),
+    .in_payload_b (lane14_own_cos_in_payload_b),
+    .out_valid    (lane14_own_cos_out_valid),
+    .out_payload  (lane14_own_cos_out_payload)
   );
 
-  Fp32Mul lane14_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane14_mate_sin_in_valid),
-    .a         (lane14_mate_sin_a),
-    .b         (lane14_mate_sin_b),
-    .out_valid (lane14_mate_sin_out_valid),
-    .y         (lane14_mate_sin_y)
+  Fp32Mul lane14_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane14_mate_sin_in_valid),
+    .in_payload_a (lane14_mate_sin_in_payload_a),
+    .in_payload_b (lane14_mate_sin_in_payload_b),
+    .out_valid    (lane14_mate_sin_out_valid),
+    .out_payload  (lane14_mate_sin_out_payload)
   );
 
-  Fp32Add lane14_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane14_add_in_valid),
-    .a         (lane14_add_a),
-    .b         (lane14_add_b),
-    .out_valid (lane14_add_out_valid),
-    .y         (lane14_add_y)
+  Fp32Add lane14_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane14_add_in_valid),
+    .in_payload_a (lane14_add_in_payload_a),
+    .in_payload_b (lane14_add_in_payload_b),
+    .out_valid    (lane14_add_out_valid),
+    .out_payload  (lane14_add_out_payload)
   );
 
-  Fp32ToFp16 lane14_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane14_store_in_valid),
-    .x         (lane14_store_x),
-    .out_valid (lane14_store_out_valid),
-    .y         (lane14_store_y)
+  Fp32ToFp16 lane14_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane14_store_in_valid),
+    .in_payload  (lane14_store_in_payload),
+    .out_valid   (lane14_store_out_valid),
+    .out_payload (lane14_store_out_payload)
   );
 
-  Fp32Mul lane15_own_cos ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane15_own_cos_in_valid),
-    .a         (lane15_own_cos_a),
-    .b         (lane15_own_cos_b),
-    .out_valid (lane15_own_cos_out_valid),
-    .y         (lane15_own_cos_y)
+  Fp32Mul lane15_own_cos ( // Rope.java:165
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane15_own_cos_in_valid),
+    .in_payload_a (lane15_own_cos_in_payload_a),
+    .in_payload_b (lane15_own_cos_in_payload_b),
+    .out_valid    (lane15_own_cos_out_valid),
+    .out_payload  (lane15_own_cos_out_payload)
   );
 
-  Fp32Mul lane15_mate_sin ( // Units.java:70
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane15_mate_sin_in_valid),
-    .a         (lane15_mate_sin_a),
-    .b         (lane15_mate_sin_b),
-    .out_valid (lane15_mate_sin_out_valid),
-    .y         (lane15_mate_sin_y)
+  Fp32Mul lane15_mate_sin ( // Rope.java:166
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane15_mate_sin_in_valid),
+    .in_payload_a (lane15_mate_sin_in_payload_a),
+    .in_payload_b (lane15_mate_sin_in_payload_b),
+    .out_valid    (lane15_mate_sin_out_valid),
+    .out_payload  (lane15_mate_sin_out_payload)
   );
 
-  Fp32Add lane15_add ( // Units.java:79
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane15_add_in_valid),
-    .a         (lane15_add_a),
-    .b         (lane15_add_b),
-    .out_valid (lane15_add_out_valid),
-    .y         (lane15_add_y)
+  Fp32Add lane15_add ( // Rope.java:168
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (lane15_add_in_valid),
+    .in_payload_a (lane15_add_in_payload_a),
+    .in_payload_b (lane15_add_in_payload_b),
+    .out_valid    (lane15_add_out_valid),
+    .out_payload  (lane15_add_out_payload)
   );
 
-  Fp32ToFp16 lane15_store ( // Units.java:57
-    .clk       (clk),
-    .reset     (reset),
-    .in_valid  (lane15_store_in_valid),
-    .x         (lane15_store_x),
-    .out_valid (lane15_store_out_valid),
-    .y         (lane15_store_y)
+  Fp32ToFp16 lane15_store ( // Rope.java:168
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (lane15_store_in_valid),
+    .in_payload  (lane15_store_in_payload),
+    .out_valid   (lane15_store_out_valid),
+    .out_payload (lane15_store_out_payload)
   );
 
   SyncFifo_w257_d18 result_fifo ( // CreditBuffer.java:77
@@ -1777,19 +1655,22 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-<<<<<<< HEAD
-  wire unused_bits = &{1'b0, read_beat_r, lane0_mate_sin_out_valid, lane1_mate_sin_out_valid, lane1_store_out_valid, lane2_mate_sin_out_valid, lane2_store_out_valid, lane3_mate_sin_out_valid, lane3_store_out_valid, lane4_mate_sin_out_valid, lane4_store_out_valid, lane5_mate_sin_out_valid, lane5_store_out_valid, lane6_mate_sin_out_valid, lane6_store_out_valid, lane7_mate_sin_out_valid, lane7_store_out_valid, lane8_mate_sin_out_valid, lane8_store_out_valid, lane9_mate_sin_out_valid, lane9_store_out_valid, lane10_mate_sin_out_valid, lane10_store_out_valid, lane11_mate_sin_out_valid, lane11_store_out_valid, lane12_mate_sin_out_valid, lane12_store_out_valid, lane13_mate_sin_out_valid, lane13_store_out_valid, lane14_mate_sin_out_valid, lane14_store_out_valid, lane15_mate_sin_out_valid, lane15_store_out_valid, result_fifo_occupancy};
-=======
-  wire unused_bits = &{1'b0, read_beat_r, lane0_mate_sin_out_valid, lane1_mate_sin_out_valid, lane1_store_out_valid,
-      lane2_mate_sin_out_valid, lane2_store_out_valid, lane3_mate_sin_out_valid, lane3_store_out_valid,
-      lane4_mate_sin_out_valid, lane4_store_out_valid, lane5_mate_sin_out_valid, lane5_store_out_valid,
-      lane6_mate_sin_out_valid, lane6_store_out_valid, lane7_mate_sin_out_valid, lane7_store_out_valid,
-      lane8_mate_sin_out_valid, lane8_store_out_valid, lane9_mate_sin_out_valid, lane9_store_out_valid,
-      lane10_mate_sin_out_valid, lane10_store_out_valid, lane11_mate_sin_out_valid, lane11_store_out_valid,
-      lane12_mate_sin_out_valid, lane12_store_out_valid, lane13_mate_sin_out_valid, lane13_store_out_valid,
-      lane14_mate_sin_out_valid, lane14_store_out_valid, lane15_mate_sin_out_valid, lane15_store_out_valid,
-      result_fifo_push_ready, result_fifo_occupancy};
->>>>>>> emitter
+  wire unused_bits = &{1'b0, read_beat_r, lane0_mate_sin_out_valid, lane1_own_cos_out_valid, lane1_mate_sin_out_valid,
+      lane1_add_out_valid, lane1_store_out_valid, lane2_own_cos_out_valid, lane2_mate_sin_out_valid,
+      lane2_add_out_valid, lane2_store_out_valid, lane3_own_cos_out_valid, lane3_mate_sin_out_valid,
+      lane3_add_out_valid, lane3_store_out_valid, lane4_own_cos_out_valid, lane4_mate_sin_out_valid,
+      lane4_add_out_valid, lane4_store_out_valid, lane5_own_cos_out_valid, lane5_mate_sin_out_valid,
+      lane5_add_out_valid, lane5_store_out_valid, lane6_own_cos_out_valid, lane6_mate_sin_out_valid,
+      lane6_add_out_valid, lane6_store_out_valid, lane7_own_cos_out_valid, lane7_mate_sin_out_valid,
+      lane7_add_out_valid, lane7_store_out_valid, lane8_own_cos_out_valid, lane8_mate_sin_out_valid,
+      lane8_add_out_valid, lane8_store_out_valid, lane9_own_cos_out_valid, lane9_mate_sin_out_valid,
+      lane9_add_out_valid, lane9_store_out_valid, lane10_own_cos_out_valid, lane10_mate_sin_out_valid,
+      lane10_add_out_valid, lane10_store_out_valid, lane11_own_cos_out_valid, lane11_mate_sin_out_valid,
+      lane11_add_out_valid, lane11_store_out_valid, lane12_own_cos_out_valid, lane12_mate_sin_out_valid,
+      lane12_add_out_valid, lane12_store_out_valid, lane13_own_cos_out_valid, lane13_mate_sin_out_valid,
+      lane13_add_out_valid, lane13_store_out_valid, lane14_own_cos_out_valid, lane14_mate_sin_out_valid,
+      lane14_add_out_valid, lane14_store_out_valid, lane15_own_cos_out_valid, lane15_mate_sin_out_valid,
+      lane15_add_out_valid, lane15_store_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -4,26 +4,26 @@
 `default_nettype none
 
 module ByteGearbox_i16_o10_18_26_34 (
-  input  wire         clk,         // ByteGearbox.java:43
-  input  wire         reset,       // ByteGearbox.java:43
-  input  wire         in_valid,    // ByteGearbox.java:53
-  output wire         in_ready,    // ByteGearbox.java:53
-  input  wire [127:0] in_payload,  // ByteGearbox.java:53
-  output wire         out_valid,   // ByteGearbox.java:54
-  input  wire         out_ready,   // ByteGearbox.java:54
-  output wire [271:0] out_payload, // ByteGearbox.java:54
-  input  wire [1:0]   size,        // ByteGearbox.java:55
-  input  wire         clear,       // ByteGearbox.java:56
-  output wire [5:0]   count        // ByteGearbox.java:57
+  input  wire         clk,         // ByteGearbox.java:46
+  input  wire         reset,       // ByteGearbox.java:46
+  input  wire         in_valid,    // ByteGearbox.java:56
+  output wire         in_ready,    // ByteGearbox.java:56
+  input  wire [127:0] in_payload,  // ByteGearbox.java:56
+  output wire         out_valid,   // ByteGearbox.java:57
+  input  wire         out_ready,   // ByteGearbox.java:57
+  output wire [271:0] out_payload, // ByteGearbox.java:57
+  input  wire [1:0]   size,        // ByteGearbox.java:58
+  input  wire         clear,       // ByteGearbox.java:59
+  output wire [6:0]   count        // ByteGearbox.java:60
 );
 
-  reg  [447:0] buffer;         // ByteGearbox.java:59
-  reg  [5:0]   held;           // ByteGearbox.java:60
-  wire         pop;            // ByteGearbox.java:77
-  wire         push;           // ByteGearbox.java:78
-  wire [447:0] after_pop;      // ByteGearbox.java:79
-  wire [5:0]   held_after_pop; // ByteGearbox.java:80
-  wire [447:0] merged;         // ByteGearbox.java:83
+  reg  [575:0] buffer;         // ByteGearbox.java:62
+  reg  [6:0]   held;           // ByteGearbox.java:63
+  wire         pop;            // ByteGearbox.java:80
+  wire         push;           // ByteGearbox.java:81
+  wire [575:0] after_pop;      // ByteGearbox.java:82
+  wire [6:0]   held_after_pop; // ByteGearbox.java:83
+  wire [575:0] merged;         // ByteGearbox.java:86
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire size_eq_3;
@@ -33,54 +33,40 @@ module ByteGearbox_i16_o10_18_26_34 (
   assign size_eq_2 = size == 2'd2;
   assign size_eq_1 = size == 2'd1;
 
-  assign count = held; // ByteGearbox.java:61
-  assign out_payload = buffer[271:0]; // ByteGearbox.java:62
-<<<<<<< HEAD:rtl/tlmm-kv260/ByteGearbox_i16_o10_18_26_34.v
-  assign in_ready = held <= 6'd40; // ByteGearbox.java:63
-  assign out_valid = out_valid_cmp ? (held >= 6'd34) : (out_valid_cmp_2 ? (held >= 6'd26) : (out_valid_cmp_3 ? (held >= 6'd18) : (held >= 6'd10))); // ByteGearbox.java:75
-  assign pop = out_valid & out_ready; // ByteGearbox.java:77
-  assign push = in_valid & in_ready; // ByteGearbox.java:78
-  assign after_pop = pop ? (out_valid_cmp ? {272'd0, buffer[447:272]} : (out_valid_cmp_2 ? {208'd0, buffer[447:208]} : (out_valid_cmp_3 ? {144'd0, buffer[447:144]} : {80'd0, buffer[447:80]}))) : buffer; // ByteGearbox.java:79
-  assign held_after_pop = pop ? (out_valid_cmp ? (held - 6'd34) : (out_valid_cmp_2 ? (held - 6'd26) : (out_valid_cmp_3 ? (held - 6'd18) : (held - 6'd10)))) : held; // ByteGearbox.java:80
-=======
-  assign in_ready = held <= 7'd40; // ByteGearbox.java:63
-  // ByteGearbox.java:75
+  assign count = held; // ByteGearbox.java:64
+  assign out_payload = buffer[271:0]; // ByteGearbox.java:65
+  assign in_ready = held <= 7'd56; // ByteGearbox.java:66
+  // ByteGearbox.java:78
   assign out_valid =
       size_eq_3 ? (held >= 7'd34) : (size_eq_2 ? (held >= 7'd26) : (size_eq_1 ? (held >= 7'd18) : (held >= 7'd10)));
-  assign pop = out_valid & out_ready; // ByteGearbox.java:77
-  assign push = in_valid & in_ready; // ByteGearbox.java:78
+  assign pop = out_valid & out_ready; // ByteGearbox.java:80
+  assign push = in_valid & in_ready; // ByteGearbox.java:81
   assign after_pop =
       pop
         ? (size_eq_3 ? {272'd0, buffer[575:272]}
            : size_eq_2 ? {208'd0, buffer[575:208]}
            : size_eq_1 ? {144'd0, buffer[575:144]}
            : {80'd0, buffer[575:80]})
-      : buffer; // ByteGearbox.java:79
+      : buffer; // ByteGearbox.java:82
   assign held_after_pop =
       pop ? (size_eq_3 ? (held - 7'd34) : (size_eq_2 ? (held - 7'd26) : (size_eq_1 ? (held - 7'd18) : (held - 7'd10))))
-      : held; // ByteGearbox.java:80
->>>>>>> emitter:rtl/tlmm-kv260/ByteGearbox_i32_o10_18_26_34.v
-  assign merged = after_pop | ({320'd0, in_payload} << {held_after_pop, 3'h0}); // ByteGearbox.java:83
+      : held; // ByteGearbox.java:83
+  assign merged = after_pop | ({448'd0, in_payload} << {held_after_pop, 3'h0}); // ByteGearbox.java:86
 
   always @(posedge clk) begin
-    if (clear) begin // ByteGearbox.java:85
-<<<<<<< HEAD:rtl/tlmm-kv260/ByteGearbox_i16_o10_18_26_34.v
-      held <= 6'd0; // ByteGearbox.java:86
-      buffer <= 448'h0; // ByteGearbox.java:87
-=======
-      held <= 7'd0; // ByteGearbox.java:86
-      buffer <= {64'h0, 128'h0, 128'h0, 128'h0, 128'h0}; // ByteGearbox.java:87
->>>>>>> emitter:rtl/tlmm-kv260/ByteGearbox_i32_o10_18_26_34.v
-    end else if (push) begin // ByteGearbox.java:88
-      held <= held_after_pop + 6'd16; // ByteGearbox.java:89
-      buffer <= merged; // ByteGearbox.java:90
-    end else if (pop) begin // ByteGearbox.java:91
-      held <= held_after_pop; // ByteGearbox.java:92
-      buffer <= after_pop; // ByteGearbox.java:93
+    if (clear) begin // ByteGearbox.java:88
+      held <= 7'd0; // ByteGearbox.java:89
+      buffer <= {64'h0, 128'h0, 128'h0, 128'h0, 128'h0}; // ByteGearbox.java:90
+    end else if (push) begin // ByteGearbox.java:91
+      held <= held_after_pop + 7'd16; // ByteGearbox.java:92
+      buffer <= merged; // ByteGearbox.java:93
+    end else if (pop) begin // ByteGearbox.java:94
+      held <= held_after_pop; // ByteGearbox.java:95
+      buffer <= after_pop; // ByteGearbox.java:96
     end
     if (reset) begin
-      held <= 6'd0;
-      buffer <= 448'h0;
+      held <= 7'd0;
+      buffer <= {64'h0, 128'h0, 128'h0, 128'h0, 128'h0};
     end
   end
 endmodule

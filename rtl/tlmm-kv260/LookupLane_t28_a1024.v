@@ -225,203 +225,117 @@ module LookupLane_t28_a1024 (
   assign result_payload = result_q_value; // LookupLane.java:121
 
   always @(posedge clk) begin
-<<<<<<< HEAD
     if (table_write_valid) begin // LookupLane.java:70
-      table0[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_0; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table1[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_1; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table2[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_2; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table3[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_3; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table4[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_4; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table5[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_5; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table6[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_6; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table7[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_7; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table8[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_8; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table9[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_9; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table10[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_10; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table11[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_11; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table12[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_12; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table13[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_13; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table14[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_14; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table15[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_15; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table16[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_16; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table17[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_17; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table18[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_18; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table19[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_19; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table20[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_20; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table21[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_21; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table22[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_22; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table23[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_23; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table24[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_24; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table25[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_25; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table26[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_26; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table27[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_27; // LookupLane.java:70
-=======
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+      // LookupLane.java:70
       table0[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_0;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table1[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_1;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table2[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_2;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table3[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_3;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table4[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_4;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table5[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_5;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table6[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_6;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table7[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_7;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table8[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_8;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table9[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_9;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table10[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_10;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table11[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_11;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table12[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_12;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table13[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_13;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table14[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_14;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table15[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_15;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table16[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_16;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table17[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_17;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table18[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_18;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table19[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_19;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table20[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_20;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table21[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_21;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table22[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_22;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table23[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_23;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table24[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_24;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table25[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_25;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table26[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_26;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table27[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_27;
->>>>>>> emitter
     end
     entries_0 <= table0[{step_payload_tableHalf, step_payload_indices[4:0]}]; // LookupLane.java:75
     entries_1 <= table1[{step_payload_tableHalf, step_payload_indices[9:5]}]; // LookupLane.java:75

@@ -21,17 +21,11 @@ module SyncFifo_w130_d128 (
   (* ram_style = "distributed" *)
   reg  [129:0] ram [0:127];   // SyncFifo.java:59
 
-<<<<<<< HEAD:rtl/tlmm-kv260/SyncFifo_w130_d128.v
-  // Temporaries, named after the signal they feed
-  wire read_pointer_cond_and;
-  wire stored_cond_and;
-  assign read_pointer_cond_and = pop_valid & pop_ready;
-  assign stored_cond_and = push_valid & push_ready;
-=======
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire pop_valid_and_ready;
   wire push_valid_and_ready;
+  assign pop_valid_and_ready = pop_valid & pop_ready;
   assign push_valid_and_ready = push_valid & push_ready;
->>>>>>> emitter:rtl/tlmm-kv260/SyncFifo_w256_d128_ramblock.v
 
   assign push_ready = stored != 8'd128; // SyncFifo.java:64
   assign pop_valid = stored != 8'd0; // SyncFifo.java:80
@@ -43,18 +37,12 @@ module SyncFifo_w130_d128 (
       ram[write_pointer] <= push_payload; // SyncFifo.java:66
       write_pointer <= write_pointer + 7'd1; // SyncFifo.java:67
     end
-    if (read_pointer_cond_and) begin // SyncFifo.java:84
+    if (pop_valid_and_ready) begin // SyncFifo.java:84
       read_pointer <= read_pointer + 7'd1; // SyncFifo.java:84
     end
-<<<<<<< HEAD:rtl/tlmm-kv260/SyncFifo_w130_d128.v
-    if (stored_cond_and & ~read_pointer_cond_and) begin // SyncFifo.java:86
+    if (push_valid_and_ready & ~pop_valid_and_ready) begin // SyncFifo.java:86
       stored <= stored + 8'd1; // SyncFifo.java:86
-    end else if (read_pointer_cond_and & ~stored_cond_and) begin // SyncFifo.java:87
-=======
-    if (push_valid_and_ready & ~ram_read) begin // SyncFifo.java:86
-      stored <= stored + 8'd1; // SyncFifo.java:86
-    end else if (ram_read & ~push_valid_and_ready) begin // SyncFifo.java:87
->>>>>>> emitter:rtl/tlmm-kv260/SyncFifo_w256_d128_ramblock.v
+    end else if (pop_valid_and_ready & ~push_valid_and_ready) begin // SyncFifo.java:87
       stored <= stored - 8'd1; // SyncFifo.java:87
     end
     if (reset) begin

@@ -21,11 +21,11 @@ module SyncFifo_w1_d4 (
   (* ram_style = "distributed" *)
   reg  [0:0] ram [0:3];     // SyncFifo.java:59
 
-  // Temporaries, named after the signal they feed
-  wire read_pointer_cond_and;
-  wire stored_cond_and;
-  assign read_pointer_cond_and = pop_valid & pop_ready;
-  assign stored_cond_and = push_valid & push_ready;
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire pop_valid_and_ready;
+  wire push_valid_and_ready;
+  assign pop_valid_and_ready = pop_valid & pop_ready;
+  assign push_valid_and_ready = push_valid & push_ready;
 
   assign push_ready = stored != 3'd4; // SyncFifo.java:64
   assign pop_valid = stored != 3'd0; // SyncFifo.java:80
@@ -37,12 +37,12 @@ module SyncFifo_w1_d4 (
       ram[write_pointer] <= push_payload; // SyncFifo.java:66
       write_pointer <= write_pointer + 2'd1; // SyncFifo.java:67
     end
-    if (read_pointer_cond_and) begin // SyncFifo.java:84
+    if (pop_valid_and_ready) begin // SyncFifo.java:84
       read_pointer <= read_pointer + 2'd1; // SyncFifo.java:84
     end
-    if (stored_cond_and & ~read_pointer_cond_and) begin // SyncFifo.java:86
+    if (push_valid_and_ready & ~pop_valid_and_ready) begin // SyncFifo.java:86
       stored <= stored + 3'd1; // SyncFifo.java:86
-    end else if (read_pointer_cond_and & ~stored_cond_and) begin // SyncFifo.java:87
+    end else if (pop_valid_and_ready & ~push_valid_and_ready) begin // SyncFifo.java:87
       stored <= stored - 3'd1; // SyncFifo.java:87
     end
     if (reset) begin

@@ -1193,12 +1193,8 @@ module TlmmEngine_kv260 (
   wire [71:0] weights3_start_payload_address_prod;
   wire [15:0] blocks_arrived_mux_2;
   wire [15:0] blocks_arrived_mux;
-<<<<<<< HEAD
   wire [15:0] load_tokens_after_diff;
-  wire [7:0] table0_entry_ext_part;
-=======
   wire [7:0] table0_entry_part;
->>>>>>> emitter
   wire [9:0] table0_entry_ext;
   wire [7:0] table0_entry_part_2;
   wire [9:0] table0_entry_ext_2;
@@ -1366,297 +1362,17 @@ module TlmmEngine_kv260 (
   wire [9:0] table27_entry_ext_2;
   wire [7:0] table27_entry_part_3;
   wire [9:0] table27_entry_ext_3;
-<<<<<<< HEAD
-  wire result_credits_cond_and;
+  wire result_fifo_pop_valid_and_ready;
   wire [15:0] sweep_chunk_tokens_diff;
-=======
-  wire build_block_eq_last_block;
-  wire chunk_released_cmp;
-  wire build_tile_eq_last_tile;
-  wire sweep_block_eq_last_block;
-  wire tile_swept_cmp;
-  wire [15:0] load_tokens_sum;
-  wire [15:0] sweep_tokens_sum;
-  wire issue_and_sweep_block_eq_last_block;
-  wire results_valid_and_ready;
->>>>>>> emitter
   assign beats_per_token_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
   assign tile_stride_prod = {3'd0, {32'd0, cmd_regionStride}} * {64'd0, 3'd4};
   assign weights2_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd2};
   assign weights3_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd3};
-<<<<<<< HEAD
-  assign blocks_arrived_mux_mux = (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
-  assign blocks_arrived_mux = (weights2_blocks_done < blocks_arrived_mux_mux) ? weights2_blocks_done : blocks_arrived_mux_mux;
-  assign load_tokens_after_diff = cmd_tokens - load_tokens;
-  assign table0_entry_ext_part = staging[7:0];
-  assign table0_entry_ext = {{2{table0_entry_ext_part[7]}}, table0_entry_ext_part};
-  assign table0_entry_ext_2_part = staging[15:8];
-  assign table0_entry_ext_2 = {{2{table0_entry_ext_2_part[7]}}, table0_entry_ext_2_part};
-  assign table0_entry_ext_3_part = staging[23:16];
-  assign table0_entry_ext_3 = {{2{table0_entry_ext_3_part[7]}}, table0_entry_ext_3_part};
-  assign table1_entry_ext_part = staging[31:24];
-  assign table1_entry_ext = {{2{table1_entry_ext_part[7]}}, table1_entry_ext_part};
-  assign table1_entry_ext_2_part = staging[39:32];
-  assign table1_entry_ext_2 = {{2{table1_entry_ext_2_part[7]}}, table1_entry_ext_2_part};
-  assign table1_entry_ext_3_part = staging[47:40];
-  assign table1_entry_ext_3 = {{2{table1_entry_ext_3_part[7]}}, table1_entry_ext_3_part};
-  assign table2_entry_ext_part = staging[55:48];
-  assign table2_entry_ext = {{2{table2_entry_ext_part[7]}}, table2_entry_ext_part};
-  assign table2_entry_ext_2_part = staging[63:56];
-  assign table2_entry_ext_2 = {{2{table2_entry_ext_2_part[7]}}, table2_entry_ext_2_part};
-  assign table2_entry_ext_3_part = staging[71:64];
-  assign table2_entry_ext_3 = {{2{table2_entry_ext_3_part[7]}}, table2_entry_ext_3_part};
-  assign table3_entry_ext_part = staging[79:72];
-  assign table3_entry_ext = {{2{table3_entry_ext_part[7]}}, table3_entry_ext_part};
-  assign table3_entry_ext_2_part = staging[87:80];
-  assign table3_entry_ext_2 = {{2{table3_entry_ext_2_part[7]}}, table3_entry_ext_2_part};
-  assign table3_entry_ext_3_part = staging[95:88];
-  assign table3_entry_ext_3 = {{2{table3_entry_ext_3_part[7]}}, table3_entry_ext_3_part};
-  assign table4_entry_ext_part = staging[103:96];
-  assign table4_entry_ext = {{2{table4_entry_ext_part[7]}}, table4_entry_ext_part};
-  assign table4_entry_ext_2_part = staging[111:104];
-  assign table4_entry_ext_2 = {{2{table4_entry_ext_2_part[7]}}, table4_entry_ext_2_part};
-  assign table4_entry_ext_3_part = staging[119:112];
-  assign table4_entry_ext_3 = {{2{table4_entry_ext_3_part[7]}}, table4_entry_ext_3_part};
-  assign table5_entry_ext_part = staging[127:120];
-  assign table5_entry_ext = {{2{table5_entry_ext_part[7]}}, table5_entry_ext_part};
-  assign table5_entry_ext_2_part = staging[135:128];
-  assign table5_entry_ext_2 = {{2{table5_entry_ext_2_part[7]}}, table5_entry_ext_2_part};
-  assign table5_entry_ext_3_part = staging[143:136];
-  assign table5_entry_ext_3 = {{2{table5_entry_ext_3_part[7]}}, table5_entry_ext_3_part};
-  assign table6_entry_ext_part = staging[151:144];
-  assign table6_entry_ext = {{2{table6_entry_ext_part[7]}}, table6_entry_ext_part};
-  assign table6_entry_ext_2_part = staging[159:152];
-  assign table6_entry_ext_2 = {{2{table6_entry_ext_2_part[7]}}, table6_entry_ext_2_part};
-  assign table6_entry_ext_3_part = staging[167:160];
-  assign table6_entry_ext_3 = {{2{table6_entry_ext_3_part[7]}}, table6_entry_ext_3_part};
-  assign table7_entry_ext_part = staging[175:168];
-  assign table7_entry_ext = {{2{table7_entry_ext_part[7]}}, table7_entry_ext_part};
-  assign table7_entry_ext_2_part = staging[183:176];
-  assign table7_entry_ext_2 = {{2{table7_entry_ext_2_part[7]}}, table7_entry_ext_2_part};
-  assign table7_entry_ext_3_part = staging[191:184];
-  assign table7_entry_ext_3 = {{2{table7_entry_ext_3_part[7]}}, table7_entry_ext_3_part};
-  assign table8_entry_ext_part = staging[199:192];
-  assign table8_entry_ext = {{2{table8_entry_ext_part[7]}}, table8_entry_ext_part};
-  assign table8_entry_ext_2_part = staging[207:200];
-  assign table8_entry_ext_2 = {{2{table8_entry_ext_2_part[7]}}, table8_entry_ext_2_part};
-  assign table8_entry_ext_3_part = staging[215:208];
-  assign table8_entry_ext_3 = {{2{table8_entry_ext_3_part[7]}}, table8_entry_ext_3_part};
-  assign table9_entry_ext_part = staging[223:216];
-  assign table9_entry_ext = {{2{table9_entry_ext_part[7]}}, table9_entry_ext_part};
-  assign table9_entry_ext_2_part = staging[231:224];
-  assign table9_entry_ext_2 = {{2{table9_entry_ext_2_part[7]}}, table9_entry_ext_2_part};
-  assign table9_entry_ext_3_part = staging[239:232];
-  assign table9_entry_ext_3 = {{2{table9_entry_ext_3_part[7]}}, table9_entry_ext_3_part};
-  assign table10_entry_ext_part = staging[247:240];
-  assign table10_entry_ext = {{2{table10_entry_ext_part[7]}}, table10_entry_ext_part};
-  assign table10_entry_ext_2_part = staging[255:248];
-  assign table10_entry_ext_2 = {{2{table10_entry_ext_2_part[7]}}, table10_entry_ext_2_part};
-  assign table10_entry_ext_3_part = staging[263:256];
-  assign table10_entry_ext_3 = {{2{table10_entry_ext_3_part[7]}}, table10_entry_ext_3_part};
-  assign table11_entry_ext_part = staging[271:264];
-  assign table11_entry_ext = {{2{table11_entry_ext_part[7]}}, table11_entry_ext_part};
-  assign table11_entry_ext_2_part = staging[279:272];
-  assign table11_entry_ext_2 = {{2{table11_entry_ext_2_part[7]}}, table11_entry_ext_2_part};
-  assign table11_entry_ext_3_part = staging[287:280];
-  assign table11_entry_ext_3 = {{2{table11_entry_ext_3_part[7]}}, table11_entry_ext_3_part};
-  assign table12_entry_ext_part = staging[295:288];
-  assign table12_entry_ext = {{2{table12_entry_ext_part[7]}}, table12_entry_ext_part};
-  assign table12_entry_ext_2_part = staging[303:296];
-  assign table12_entry_ext_2 = {{2{table12_entry_ext_2_part[7]}}, table12_entry_ext_2_part};
-  assign table12_entry_ext_3_part = staging[311:304];
-  assign table12_entry_ext_3 = {{2{table12_entry_ext_3_part[7]}}, table12_entry_ext_3_part};
-  assign table13_entry_ext_part = staging[319:312];
-  assign table13_entry_ext = {{2{table13_entry_ext_part[7]}}, table13_entry_ext_part};
-  assign table13_entry_ext_2_part = staging[327:320];
-  assign table13_entry_ext_2 = {{2{table13_entry_ext_2_part[7]}}, table13_entry_ext_2_part};
-  assign table13_entry_ext_3_part = staging[335:328];
-  assign table13_entry_ext_3 = {{2{table13_entry_ext_3_part[7]}}, table13_entry_ext_3_part};
-  assign table14_entry_ext_part = staging[343:336];
-  assign table14_entry_ext = {{2{table14_entry_ext_part[7]}}, table14_entry_ext_part};
-  assign table14_entry_ext_2_part = staging[351:344];
-  assign table14_entry_ext_2 = {{2{table14_entry_ext_2_part[7]}}, table14_entry_ext_2_part};
-  assign table14_entry_ext_3_part = staging[359:352];
-  assign table14_entry_ext_3 = {{2{table14_entry_ext_3_part[7]}}, table14_entry_ext_3_part};
-  assign table15_entry_ext_part = staging[367:360];
-  assign table15_entry_ext = {{2{table15_entry_ext_part[7]}}, table15_entry_ext_part};
-  assign table15_entry_ext_2_part = staging[375:368];
-  assign table15_entry_ext_2 = {{2{table15_entry_ext_2_part[7]}}, table15_entry_ext_2_part};
-  assign table15_entry_ext_3_part = staging[383:376];
-  assign table15_entry_ext_3 = {{2{table15_entry_ext_3_part[7]}}, table15_entry_ext_3_part};
-  assign table16_entry_ext_part = staging[391:384];
-  assign table16_entry_ext = {{2{table16_entry_ext_part[7]}}, table16_entry_ext_part};
-  assign table16_entry_ext_2_part = staging[399:392];
-  assign table16_entry_ext_2 = {{2{table16_entry_ext_2_part[7]}}, table16_entry_ext_2_part};
-  assign table16_entry_ext_3_part = staging[407:400];
-  assign table16_entry_ext_3 = {{2{table16_entry_ext_3_part[7]}}, table16_entry_ext_3_part};
-  assign table17_entry_ext_part = staging[415:408];
-  assign table17_entry_ext = {{2{table17_entry_ext_part[7]}}, table17_entry_ext_part};
-  assign table17_entry_ext_2_part = staging[423:416];
-  assign table17_entry_ext_2 = {{2{table17_entry_ext_2_part[7]}}, table17_entry_ext_2_part};
-  assign table17_entry_ext_3_part = staging[431:424];
-  assign table17_entry_ext_3 = {{2{table17_entry_ext_3_part[7]}}, table17_entry_ext_3_part};
-  assign table18_entry_ext_part = staging[439:432];
-  assign table18_entry_ext = {{2{table18_entry_ext_part[7]}}, table18_entry_ext_part};
-  assign table18_entry_ext_2_part = staging[447:440];
-  assign table18_entry_ext_2 = {{2{table18_entry_ext_2_part[7]}}, table18_entry_ext_2_part};
-  assign table18_entry_ext_3_part = staging[455:448];
-  assign table18_entry_ext_3 = {{2{table18_entry_ext_3_part[7]}}, table18_entry_ext_3_part};
-  assign table19_entry_ext_part = staging[463:456];
-  assign table19_entry_ext = {{2{table19_entry_ext_part[7]}}, table19_entry_ext_part};
-  assign table19_entry_ext_2_part = staging[471:464];
-  assign table19_entry_ext_2 = {{2{table19_entry_ext_2_part[7]}}, table19_entry_ext_2_part};
-  assign table19_entry_ext_3_part = staging[479:472];
-  assign table19_entry_ext_3 = {{2{table19_entry_ext_3_part[7]}}, table19_entry_ext_3_part};
-  assign table20_entry_ext_part = staging[487:480];
-  assign table20_entry_ext = {{2{table20_entry_ext_part[7]}}, table20_entry_ext_part};
-  assign table20_entry_ext_2_part = staging[495:488];
-  assign table20_entry_ext_2 = {{2{table20_entry_ext_2_part[7]}}, table20_entry_ext_2_part};
-  assign table20_entry_ext_3_part = staging[503:496];
-  assign table20_entry_ext_3 = {{2{table20_entry_ext_3_part[7]}}, table20_entry_ext_3_part};
-  assign table21_entry_ext_part = staging[511:504];
-  assign table21_entry_ext = {{2{table21_entry_ext_part[7]}}, table21_entry_ext_part};
-  assign table21_entry_ext_2_part = staging[519:512];
-  assign table21_entry_ext_2 = {{2{table21_entry_ext_2_part[7]}}, table21_entry_ext_2_part};
-  assign table21_entry_ext_3_part = staging[527:520];
-  assign table21_entry_ext_3 = {{2{table21_entry_ext_3_part[7]}}, table21_entry_ext_3_part};
-  assign table22_entry_ext_part = staging[535:528];
-  assign table22_entry_ext = {{2{table22_entry_ext_part[7]}}, table22_entry_ext_part};
-  assign table22_entry_ext_2_part = staging[543:536];
-  assign table22_entry_ext_2 = {{2{table22_entry_ext_2_part[7]}}, table22_entry_ext_2_part};
-  assign table22_entry_ext_3_part = staging[551:544];
-  assign table22_entry_ext_3 = {{2{table22_entry_ext_3_part[7]}}, table22_entry_ext_3_part};
-  assign table23_entry_ext_part = staging[559:552];
-  assign table23_entry_ext = {{2{table23_entry_ext_part[7]}}, table23_entry_ext_part};
-  assign table23_entry_ext_2_part = staging[567:560];
-  assign table23_entry_ext_2 = {{2{table23_entry_ext_2_part[7]}}, table23_entry_ext_2_part};
-  assign table23_entry_ext_3_part = staging[575:568];
-  assign table23_entry_ext_3 = {{2{table23_entry_ext_3_part[7]}}, table23_entry_ext_3_part};
-  assign table24_entry_ext_part = staging[583:576];
-  assign table24_entry_ext = {{2{table24_entry_ext_part[7]}}, table24_entry_ext_part};
-  assign table24_entry_ext_2_part = staging[591:584];
-  assign table24_entry_ext_2 = {{2{table24_entry_ext_2_part[7]}}, table24_entry_ext_2_part};
-  assign table24_entry_ext_3_part = staging[599:592];
-  assign table24_entry_ext_3 = {{2{table24_entry_ext_3_part[7]}}, table24_entry_ext_3_part};
-  assign table25_entry_ext_part = staging[607:600];
-  assign table25_entry_ext = {{2{table25_entry_ext_part[7]}}, table25_entry_ext_part};
-  assign table25_entry_ext_2_part = staging[615:608];
-  assign table25_entry_ext_2 = {{2{table25_entry_ext_2_part[7]}}, table25_entry_ext_2_part};
-  assign table25_entry_ext_3_part = staging[623:616];
-  assign table25_entry_ext_3 = {{2{table25_entry_ext_3_part[7]}}, table25_entry_ext_3_part};
-  assign table26_entry_ext_part = staging[631:624];
-  assign table26_entry_ext = {{2{table26_entry_ext_part[7]}}, table26_entry_ext_part};
-  assign table26_entry_ext_2_part = staging[639:632];
-  assign table26_entry_ext_2 = {{2{table26_entry_ext_2_part[7]}}, table26_entry_ext_2_part};
-  assign table26_entry_ext_3_part = staging[647:640];
-  assign table26_entry_ext_3 = {{2{table26_entry_ext_3_part[7]}}, table26_entry_ext_3_part};
-  assign table27_entry_ext_part = staging[655:648];
-  assign table27_entry_ext = {{2{table27_entry_ext_part[7]}}, table27_entry_ext_part};
-  assign table27_entry_ext_2_part = staging[663:656];
-  assign table27_entry_ext_2 = {{2{table27_entry_ext_2_part[7]}}, table27_entry_ext_2_part};
-  assign table27_entry_ext_3_part = staging[671:664];
-  assign table27_entry_ext_3 = {{2{table27_entry_ext_3_part[7]}}, table27_entry_ext_3_part};
-  assign result_credits_cond_and = result_fifo_pop_valid & result_fifo_pop_ready;
-  assign sweep_chunk_tokens_diff = cmd_tokens - sweep_tokens;
-
-  assign command_ready = ~active; // CommandSlot.java:35
-  assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:55
-  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:45
-  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:45
-  assign m_axi_w0_awlen = weights0_m_axi_awlen; // WeightLoader.java:45
-  assign m_axi_w0_awsize = weights0_m_axi_awsize; // WeightLoader.java:45
-  assign m_axi_w0_awburst = weights0_m_axi_awburst; // WeightLoader.java:45
-  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // WeightLoader.java:45
-  assign m_axi_w0_wdata = weights0_m_axi_wdata; // WeightLoader.java:45
-  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // WeightLoader.java:45
-  assign m_axi_w0_wlast = weights0_m_axi_wlast; // WeightLoader.java:45
-  assign m_axi_w0_bready = weights0_m_axi_bready; // WeightLoader.java:45
-  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // WeightLoader.java:45
-  assign m_axi_w0_araddr = weights0_m_axi_araddr; // WeightLoader.java:45
-  assign m_axi_w0_arlen = weights0_m_axi_arlen; // WeightLoader.java:45
-  assign m_axi_w0_arsize = weights0_m_axi_arsize; // WeightLoader.java:45
-  assign m_axi_w0_arburst = weights0_m_axi_arburst; // WeightLoader.java:45
-  assign m_axi_w0_rready = weights0_m_axi_rready; // WeightLoader.java:45
-  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // WeightLoader.java:45
-  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // WeightLoader.java:45
-  assign m_axi_w1_awlen = weights1_m_axi_awlen; // WeightLoader.java:45
-  assign m_axi_w1_awsize = weights1_m_axi_awsize; // WeightLoader.java:45
-  assign m_axi_w1_awburst = weights1_m_axi_awburst; // WeightLoader.java:45
-  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // WeightLoader.java:45
-  assign m_axi_w1_wdata = weights1_m_axi_wdata; // WeightLoader.java:45
-  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // WeightLoader.java:45
-  assign m_axi_w1_wlast = weights1_m_axi_wlast; // WeightLoader.java:45
-  assign m_axi_w1_bready = weights1_m_axi_bready; // WeightLoader.java:45
-  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // WeightLoader.java:45
-  assign m_axi_w1_araddr = weights1_m_axi_araddr; // WeightLoader.java:45
-  assign m_axi_w1_arlen = weights1_m_axi_arlen; // WeightLoader.java:45
-  assign m_axi_w1_arsize = weights1_m_axi_arsize; // WeightLoader.java:45
-  assign m_axi_w1_arburst = weights1_m_axi_arburst; // WeightLoader.java:45
-  assign m_axi_w1_rready = weights1_m_axi_rready; // WeightLoader.java:45
-  assign m_axi_w2_awvalid = weights2_m_axi_awvalid; // WeightLoader.java:45
-  assign m_axi_w2_awaddr = weights2_m_axi_awaddr; // WeightLoader.java:45
-  assign m_axi_w2_awlen = weights2_m_axi_awlen; // WeightLoader.java:45
-  assign m_axi_w2_awsize = weights2_m_axi_awsize; // WeightLoader.java:45
-  assign m_axi_w2_awburst = weights2_m_axi_awburst; // WeightLoader.java:45
-  assign m_axi_w2_wvalid = weights2_m_axi_wvalid; // WeightLoader.java:45
-  assign m_axi_w2_wdata = weights2_m_axi_wdata; // WeightLoader.java:45
-  assign m_axi_w2_wstrb = weights2_m_axi_wstrb; // WeightLoader.java:45
-  assign m_axi_w2_wlast = weights2_m_axi_wlast; // WeightLoader.java:45
-  assign m_axi_w2_bready = weights2_m_axi_bready; // WeightLoader.java:45
-  assign m_axi_w2_arvalid = weights2_m_axi_arvalid; // WeightLoader.java:45
-  assign m_axi_w2_araddr = weights2_m_axi_araddr; // WeightLoader.java:45
-  assign m_axi_w2_arlen = weights2_m_axi_arlen; // WeightLoader.java:45
-  assign m_axi_w2_arsize = weights2_m_axi_arsize; // WeightLoader.java:45
-  assign m_axi_w2_arburst = weights2_m_axi_arburst; // WeightLoader.java:45
-  assign m_axi_w2_rready = weights2_m_axi_rready; // WeightLoader.java:45
-  assign m_axi_w3_awvalid = weights3_m_axi_awvalid; // WeightLoader.java:45
-  assign m_axi_w3_awaddr = weights3_m_axi_awaddr; // WeightLoader.java:45
-  assign m_axi_w3_awlen = weights3_m_axi_awlen; // WeightLoader.java:45
-  assign m_axi_w3_awsize = weights3_m_axi_awsize; // WeightLoader.java:45
-  assign m_axi_w3_awburst = weights3_m_axi_awburst; // WeightLoader.java:45
-  assign m_axi_w3_wvalid = weights3_m_axi_wvalid; // WeightLoader.java:45
-  assign m_axi_w3_wdata = weights3_m_axi_wdata; // WeightLoader.java:45
-  assign m_axi_w3_wstrb = weights3_m_axi_wstrb; // WeightLoader.java:45
-  assign m_axi_w3_wlast = weights3_m_axi_wlast; // WeightLoader.java:45
-  assign m_axi_w3_bready = weights3_m_axi_bready; // WeightLoader.java:45
-  assign m_axi_w3_arvalid = weights3_m_axi_arvalid; // WeightLoader.java:45
-  assign m_axi_w3_araddr = weights3_m_axi_araddr; // WeightLoader.java:45
-  assign m_axi_w3_arlen = weights3_m_axi_arlen; // WeightLoader.java:45
-  assign m_axi_w3_arsize = weights3_m_axi_arsize; // WeightLoader.java:45
-  assign m_axi_w3_arburst = weights3_m_axi_arburst; // WeightLoader.java:45
-  assign m_axi_w3_rready = weights3_m_axi_rready; // WeightLoader.java:45
-  assign results_valid = result_fifo_pop_valid; // Stream.java:101
-  assign results_payload_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
-  assign results_payload_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
-  assign results_payload_2 = result_fifo_pop_payload[95:64]; // Stream.java:102
-  assign results_payload_3 = result_fifo_pop_payload[127:96]; // Stream.java:102
-  assign results_payload_4 = result_fifo_pop_payload[159:128]; // Stream.java:102
-  assign results_payload_5 = result_fifo_pop_payload[191:160]; // Stream.java:102
-  assign results_payload_6 = result_fifo_pop_payload[223:192]; // Stream.java:102
-  assign results_payload_7 = result_fifo_pop_payload[255:224]; // Stream.java:102
-  assign results_payload_8 = result_fifo_pop_payload[287:256]; // Stream.java:102
-  assign results_payload_9 = result_fifo_pop_payload[319:288]; // Stream.java:102
-  assign results_payload_10 = result_fifo_pop_payload[351:320]; // Stream.java:102
-  assign results_payload_11 = result_fifo_pop_payload[383:352]; // Stream.java:102
-  assign results_payload_12 = result_fifo_pop_payload[415:384]; // Stream.java:102
-  assign results_payload_13 = result_fifo_pop_payload[447:416]; // Stream.java:102
-  assign results_payload_14 = result_fifo_pop_payload[479:448]; // Stream.java:102
-  assign results_payload_15 = result_fifo_pop_payload[511:480]; // Stream.java:102
-  assign done = finished; // TlmmEngine.java:89
-  assign busy = active; // TlmmEngine.java:90
-
-  // -------------------------------------------------------------------------------------------------------------------
-  // command (CommandSlot.java:30): holds the running command: taken while idle, released in the cycle its last result
-  // is taken
-  assign accepted = command_valid & command_ready; // CommandSlot.java:36
-  assign last_tile = cmd_tiles - 16'd1; // CommandSlot.java:43
-  assign last_block = cmd_blocks - 16'd1; // CommandSlot.java:44
-  assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:88
-=======
   assign blocks_arrived_mux_2 =
       (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
   assign blocks_arrived_mux =
       (weights2_blocks_done < blocks_arrived_mux_2) ? weights2_blocks_done : blocks_arrived_mux_2;
+  assign load_tokens_after_diff = cmd_tokens - load_tokens;
   assign table0_entry_part = staging[7:0];
   assign table0_entry_ext = {{2{table0_entry_part[7]}}, table0_entry_part};
   assign table0_entry_part_2 = staging[15:8];
@@ -1825,1077 +1541,102 @@ module TlmmEngine_kv260 (
   assign table27_entry_ext_2 = {{2{table27_entry_part_2[7]}}, table27_entry_part_2};
   assign table27_entry_part_3 = staging[671:664];
   assign table27_entry_ext_3 = {{2{table27_entry_part_3[7]}}, table27_entry_part_3};
-  assign build_block_eq_last_block = build_block == last_block;
-  assign chunk_released_cmp = (build_slot + 16'd1) == act_chunk_tokens;
-  assign build_tile_eq_last_tile = build_tile == last_tile;
-  assign sweep_block_eq_last_block = sweep_block == last_block;
-  assign tile_swept_cmp = (sweep_slot + 16'd1) == sweep_chunk_tokens;
-  assign load_tokens_sum = load_tokens + (((cmd_tokens - load_tokens) > 16'd8) ? 16'd8 : (cmd_tokens - load_tokens));
-  assign sweep_tokens_sum = sweep_tokens + sweep_chunk_tokens;
-  assign issue_and_sweep_block_eq_last_block = issue & sweep_block_eq_last_block;
-  assign results_valid_and_ready = results_valid & results_ready;
+  assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
+  assign sweep_chunk_tokens_diff = cmd_tokens - sweep_tokens;
 
-  assign command_ready = ~active; // TlmmEngine.java:146
-  assign accepted = command_valid & command_ready; // TlmmEngine.java:147
-  assign busy = active; // TlmmEngine.java:152
-  assign last_tile = cmd_tiles - 16'd1; // TlmmEngine.java:153
-  assign last_block = cmd_blocks - 16'd1; // TlmmEngine.java:154
-  assign beats_per_token = beats_per_token_prod[31:0]; // TlmmEngine.java:167
-  assign remaining_tokens = cmd_tokens - act_tokens_loaded; // TlmmEngine.java:168
-  assign next_chunk_tokens = (remaining_tokens > 16'd8) ? 16'd8 : remaining_tokens; // TlmmEngine.java:170
-  assign start_chunk = active & ~act_loading & ~act_full & (remaining_tokens != 16'd0); // TlmmEngine.java:172
-  assign activations_ready = act_loading; // TlmmEngine.java:173
-  assign act_take = activations_valid & activations_ready; // TlmmEngine.java:174
-  assign act_address = act_slot_base + act_beat[10:0]; // TlmmEngine.java:175
-  assign token_loaded = act_take & (act_beat == (beats_per_token - 32'd1)); // TlmmEngine.java:177
-  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // TlmmEngine.java:203
-  assign weights0_m_axi_awready = m_axi_w0_awready; // TlmmEngine.java:203
-  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // TlmmEngine.java:203
-  assign m_axi_w0_awlen = weights0_m_axi_awlen; // TlmmEngine.java:203
-  assign m_axi_w0_awsize = weights0_m_axi_awsize; // TlmmEngine.java:203
-  assign m_axi_w0_awburst = weights0_m_axi_awburst; // TlmmEngine.java:203
-  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // TlmmEngine.java:203
-  assign weights0_m_axi_wready = m_axi_w0_wready; // TlmmEngine.java:203
-  assign m_axi_w0_wdata = weights0_m_axi_wdata; // TlmmEngine.java:203
-  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // TlmmEngine.java:203
-  assign m_axi_w0_wlast = weights0_m_axi_wlast; // TlmmEngine.java:203
-  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // TlmmEngine.java:203
-  assign m_axi_w0_bready = weights0_m_axi_bready; // TlmmEngine.java:203
-  assign weights0_m_axi_bresp = m_axi_w0_bresp; // TlmmEngine.java:203
-  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // TlmmEngine.java:203
-  assign weights0_m_axi_arready = m_axi_w0_arready; // TlmmEngine.java:203
-  assign m_axi_w0_araddr = weights0_m_axi_araddr; // TlmmEngine.java:203
-  assign m_axi_w0_arlen = weights0_m_axi_arlen; // TlmmEngine.java:203
-  assign m_axi_w0_arsize = weights0_m_axi_arsize; // TlmmEngine.java:203
-  assign m_axi_w0_arburst = weights0_m_axi_arburst; // TlmmEngine.java:203
-  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // TlmmEngine.java:203
-  assign m_axi_w0_rready = weights0_m_axi_rready; // TlmmEngine.java:203
-  assign weights0_m_axi_rdata = m_axi_w0_rdata; // TlmmEngine.java:203
-  assign weights0_m_axi_rresp = m_axi_w0_rresp; // TlmmEngine.java:203
-  assign weights0_m_axi_rlast = m_axi_w0_rlast; // TlmmEngine.java:203
-  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // TlmmEngine.java:203
-  assign weights1_m_axi_awready = m_axi_w1_awready; // TlmmEngine.java:203
-  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // TlmmEngine.java:203
-  assign m_axi_w1_awlen = weights1_m_axi_awlen; // TlmmEngine.java:203
-  assign m_axi_w1_awsize = weights1_m_axi_awsize; // TlmmEngine.java:203
-  assign m_axi_w1_awburst = weights1_m_axi_awburst; // TlmmEngine.java:203
-  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // TlmmEngine.java:203
-  assign weights1_m_axi_wready = m_axi_w1_wready; // TlmmEngine.java:203
-  assign m_axi_w1_wdata = weights1_m_axi_wdata; // TlmmEngine.java:203
-  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // TlmmEngine.java:203
-  assign m_axi_w1_wlast = weights1_m_axi_wlast; // TlmmEngine.java:203
-  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // TlmmEngine.java:203
-  assign m_axi_w1_bready = weights1_m_axi_bready; // TlmmEngine.java:203
-  assign weights1_m_axi_bresp = m_axi_w1_bresp; // TlmmEngine.java:203
-  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // TlmmEngine.java:203
-  assign weights1_m_axi_arready = m_axi_w1_arready; // TlmmEngine.java:203
-  assign m_axi_w1_araddr = weights1_m_axi_araddr; // TlmmEngine.java:203
-  assign m_axi_w1_arlen = weights1_m_axi_arlen; // TlmmEngine.java:203
-  assign m_axi_w1_arsize = weights1_m_axi_arsize; // TlmmEngine.java:203
-  assign m_axi_w1_arburst = weights1_m_axi_arburst; // TlmmEngine.java:203
-  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // TlmmEngine.java:203
-  assign m_axi_w1_rready = weights1_m_axi_rready; // TlmmEngine.java:203
-  assign weights1_m_axi_rdata = m_axi_w1_rdata; // TlmmEngine.java:203
-  assign weights1_m_axi_rresp = m_axi_w1_rresp; // TlmmEngine.java:203
-  assign weights1_m_axi_rlast = m_axi_w1_rlast; // TlmmEngine.java:203
-  assign m_axi_w2_awvalid = weights2_m_axi_awvalid; // TlmmEngine.java:203
-  assign weights2_m_axi_awready = m_axi_w2_awready; // TlmmEngine.java:203
-  assign m_axi_w2_awaddr = weights2_m_axi_awaddr; // TlmmEngine.java:203
-  assign m_axi_w2_awlen = weights2_m_axi_awlen; // TlmmEngine.java:203
-  assign m_axi_w2_awsize = weights2_m_axi_awsize; // TlmmEngine.java:203
-  assign m_axi_w2_awburst = weights2_m_axi_awburst; // TlmmEngine.java:203
-  assign m_axi_w2_wvalid = weights2_m_axi_wvalid; // TlmmEngine.java:203
-  assign weights2_m_axi_wready = m_axi_w2_wready; // TlmmEngine.java:203
-  assign m_axi_w2_wdata = weights2_m_axi_wdata; // TlmmEngine.java:203
-  assign m_axi_w2_wstrb = weights2_m_axi_wstrb; // TlmmEngine.java:203
-  assign m_axi_w2_wlast = weights2_m_axi_wlast; // TlmmEngine.java:203
-  assign weights2_m_axi_bvalid = m_axi_w2_bvalid; // TlmmEngine.java:203
-  assign m_axi_w2_bready = weights2_m_axi_bready; // TlmmEngine.java:203
-  assign weights2_m_axi_bresp = m_axi_w2_bresp; // TlmmEngine.java:203
-  assign m_axi_w2_arvalid = weights2_m_axi_arvalid; // TlmmEngine.java:203
-  assign weights2_m_axi_arready = m_axi_w2_arready; // TlmmEngine.java:203
-  assign m_axi_w2_araddr = weights2_m_axi_araddr; // TlmmEngine.java:203
-  assign m_axi_w2_arlen = weights2_m_axi_arlen; // TlmmEngine.java:203
-  assign m_axi_w2_arsize = weights2_m_axi_arsize; // TlmmEngine.java:203
-  assign m_axi_w2_arburst = weights2_m_axi_arburst; // TlmmEngine.java:203
-  assign weights2_m_axi_rvalid = m_axi_w2_rvalid; // TlmmEngine.java:203
-  assign m_axi_w2_rready = weights2_m_axi_rready; // TlmmEngine.java:203
-  assign weights2_m_axi_rdata = m_axi_w2_rdata; // TlmmEngine.java:203
-  assign weights2_m_axi_rresp = m_axi_w2_rresp; // TlmmEngine.java:203
-  assign weights2_m_axi_rlast = m_axi_w2_rlast; // TlmmEngine.java:203
-  assign m_axi_w3_awvalid = weights3_m_axi_awvalid; // TlmmEngine.java:203
-  assign weights3_m_axi_awready = m_axi_w3_awready; // TlmmEngine.java:203
-  assign m_axi_w3_awaddr = weights3_m_axi_awaddr; // TlmmEngine.java:203
-  assign m_axi_w3_awlen = weights3_m_axi_awlen; // TlmmEngine.java:203
-  assign m_axi_w3_awsize = weights3_m_axi_awsize; // TlmmEngine.java:203
-  assign m_axi_w3_awburst = weights3_m_axi_awburst; // TlmmEngine.java:203
-  assign m_axi_w3_wvalid = weights3_m_axi_wvalid; // TlmmEngine.java:203
-  assign weights3_m_axi_wready = m_axi_w3_wready; // TlmmEngine.java:203
-  assign m_axi_w3_wdata = weights3_m_axi_wdata; // TlmmEngine.java:203
-  assign m_axi_w3_wstrb = weights3_m_axi_wstrb; // TlmmEngine.java:203
-  assign m_axi_w3_wlast = weights3_m_axi_wlast; // TlmmEngine.java:203
-  assign weights3_m_axi_bvalid = m_axi_w3_bvalid; // TlmmEngine.java:203
-  assign m_axi_w3_bready = weights3_m_axi_bready; // TlmmEngine.java:203
-  assign weights3_m_axi_bresp = m_axi_w3_bresp; // TlmmEngine.java:203
-  assign m_axi_w3_arvalid = weights3_m_axi_arvalid; // TlmmEngine.java:203
-  assign weights3_m_axi_arready = m_axi_w3_arready; // TlmmEngine.java:203
-  assign m_axi_w3_araddr = weights3_m_axi_araddr; // TlmmEngine.java:203
-  assign m_axi_w3_arlen = weights3_m_axi_arlen; // TlmmEngine.java:203
-  assign m_axi_w3_arsize = weights3_m_axi_arsize; // TlmmEngine.java:203
-  assign m_axi_w3_arburst = weights3_m_axi_arburst; // TlmmEngine.java:203
-  assign weights3_m_axi_rvalid = m_axi_w3_rvalid; // TlmmEngine.java:203
-  assign m_axi_w3_rready = weights3_m_axi_rready; // TlmmEngine.java:203
-  assign weights3_m_axi_rdata = m_axi_w3_rdata; // TlmmEngine.java:203
-  assign weights3_m_axi_rresp = m_axi_w3_rresp; // TlmmEngine.java:203
-  assign weights3_m_axi_rlast = m_axi_w3_rlast; // TlmmEngine.java:203
-  assign buffer_write_0_valid = weights0_write_valid; // TlmmEngine.java:208
-  assign buffer_write_0_payload_address = weights0_write_payload_address; // TlmmEngine.java:208
-  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // TlmmEngine.java:208
-  assign buffer_write_0_payload_words = weights0_write_payload_words; // TlmmEngine.java:208
-  assign buffer_write_1_valid = weights1_write_valid; // TlmmEngine.java:208
-  assign buffer_write_1_payload_address = weights1_write_payload_address; // TlmmEngine.java:208
-  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // TlmmEngine.java:208
-  assign buffer_write_1_payload_words = weights1_write_payload_words; // TlmmEngine.java:208
-  assign buffer_write_2_valid = weights2_write_valid; // TlmmEngine.java:208
-  assign buffer_write_2_payload_address = weights2_write_payload_address; // TlmmEngine.java:208
-  assign buffer_write_2_payload_lanePair = weights2_write_payload_lanePair; // TlmmEngine.java:208
-  assign buffer_write_2_payload_words = weights2_write_payload_words; // TlmmEngine.java:208
-  assign buffer_write_3_valid = weights3_write_valid; // TlmmEngine.java:208
-  assign buffer_write_3_payload_address = weights3_write_payload_address; // TlmmEngine.java:208
-  assign buffer_write_3_payload_lanePair = weights3_write_payload_lanePair; // TlmmEngine.java:208
-  assign buffer_write_3_payload_words = weights3_write_payload_words; // TlmmEngine.java:208
-  assign load_last_tile = load_tile == last_tile; // TlmmEngine.java:219
-  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // TlmmEngine.java:220
-  assign start_load = active & ~load_running & ~loads_finished & free_half; // TlmmEngine.java:221
-  assign tile_stride = tile_stride_prod[63:0]; // TlmmEngine.java:222
-  assign weights0_start_valid = start_load; // TlmmEngine.java:226
-  assign weights0_start_payload_address = load_tile_base; // TlmmEngine.java:227
-  assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
-  assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
-  assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
-  assign weights0_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
-  assign weights0_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
-  assign weights0_start_payload_half = load_half; // TlmmEngine.java:233
-  assign weights1_start_valid = start_load; // TlmmEngine.java:226
-  assign weights1_start_payload_address = load_tile_base + {32'd0, cmd_regionStride}; // TlmmEngine.java:227
-  assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
-  assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
-  assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
-  assign weights1_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
-  assign weights1_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
-  assign weights1_start_payload_half = load_half; // TlmmEngine.java:233
-  assign weights2_start_valid = start_load; // TlmmEngine.java:226
-  // TlmmEngine.java:227
-  assign weights2_start_payload_address = load_tile_base + weights2_start_payload_address_prod[63:0];
-  assign weights2_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
-  assign weights2_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
-  assign weights2_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
-  assign weights2_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
-  assign weights2_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
-  assign weights2_start_payload_half = load_half; // TlmmEngine.java:233
-  assign weights3_start_valid = start_load; // TlmmEngine.java:226
-  // TlmmEngine.java:227
-  assign weights3_start_payload_address = load_tile_base + weights3_start_payload_address_prod[63:0];
-  assign weights3_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
-  assign weights3_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
-  assign weights3_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
-  assign weights3_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
-  assign weights3_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
-  assign weights3_start_payload_half = load_half; // TlmmEngine.java:233
-  assign load_complete =
-      load_running
-      & (port_finished_0 | weights0_done)
-      & (port_finished_1 | weights1_done)
-      & (port_finished_2 | weights2_done)
-      & (port_finished_3 | weights3_done); // TlmmEngine.java:240
-  // TlmmEngine.java:246
-  assign blocks_arrived = (weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done : blocks_arrived_mux;
-  // TlmmEngine.java:290
-  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0));
-  // TlmmEngine.java:292
-  assign start_build = active & act_full & ~building & ~staging_active & table_free & ~builds_finished;
-  assign stage_address = build_slot_base + build_block_base + {9'd0, stage_beat}; // TlmmEngine.java:293
-  assign stage_read = staging_active & (stage_beat < 2'd3); // TlmmEngine.java:294
-  assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TlmmEngine.java:308
+  assign command_ready = ~active; // CommandSlot.java:35
+  assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:55
+  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:45
+  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:45
+  assign m_axi_w0_awlen = weights0_m_axi_awlen; // WeightLoader.java:45
+  assign m_axi_w0_awsize = weights0_m_axi_awsize; // WeightLoader.java:45
+  assign m_axi_w0_awburst = weights0_m_axi_awburst; // WeightLoader.java:45
+  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // WeightLoader.java:45
+  assign m_axi_w0_wdata = weights0_m_axi_wdata; // WeightLoader.java:45
+  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // WeightLoader.java:45
+  assign m_axi_w0_wlast = weights0_m_axi_wlast; // WeightLoader.java:45
+  assign m_axi_w0_bready = weights0_m_axi_bready; // WeightLoader.java:45
+  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // WeightLoader.java:45
+  assign m_axi_w0_araddr = weights0_m_axi_araddr; // WeightLoader.java:45
+  assign m_axi_w0_arlen = weights0_m_axi_arlen; // WeightLoader.java:45
+  assign m_axi_w0_arsize = weights0_m_axi_arsize; // WeightLoader.java:45
+  assign m_axi_w0_arburst = weights0_m_axi_arburst; // WeightLoader.java:45
+  assign m_axi_w0_rready = weights0_m_axi_rready; // WeightLoader.java:45
+  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // WeightLoader.java:45
+  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // WeightLoader.java:45
+  assign m_axi_w1_awlen = weights1_m_axi_awlen; // WeightLoader.java:45
+  assign m_axi_w1_awsize = weights1_m_axi_awsize; // WeightLoader.java:45
+  assign m_axi_w1_awburst = weights1_m_axi_awburst; // WeightLoader.java:45
+  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // WeightLoader.java:45
+  assign m_axi_w1_wdata = weights1_m_axi_wdata; // WeightLoader.java:45
+  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // WeightLoader.java:45
+  assign m_axi_w1_wlast = weights1_m_axi_wlast; // WeightLoader.java:45
+  assign m_axi_w1_bready = weights1_m_axi_bready; // WeightLoader.java:45
+  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // WeightLoader.java:45
+  assign m_axi_w1_araddr = weights1_m_axi_araddr; // WeightLoader.java:45
+  assign m_axi_w1_arlen = weights1_m_axi_arlen; // WeightLoader.java:45
+  assign m_axi_w1_arsize = weights1_m_axi_arsize; // WeightLoader.java:45
+  assign m_axi_w1_arburst = weights1_m_axi_arburst; // WeightLoader.java:45
+  assign m_axi_w1_rready = weights1_m_axi_rready; // WeightLoader.java:45
+  assign m_axi_w2_awvalid = weights2_m_axi_awvalid; // WeightLoader.java:45
+  assign m_axi_w2_awaddr = weights2_m_axi_awaddr; // WeightLoader.java:45
+  assign m_axi_w2_awlen = weights2_m_axi_awlen; // WeightLoader.java:45
+  assign m_axi_w2_awsize = weights2_m_axi_awsize; // WeightLoader.java:45
+  assign m_axi_w2_awburst = weights2_m_axi_awburst; // WeightLoader.java:45
+  assign m_axi_w2_wvalid = weights2_m_axi_wvalid; // WeightLoader.java:45
+  assign m_axi_w2_wdata = weights2_m_axi_wdata; // WeightLoader.java:45
+  assign m_axi_w2_wstrb = weights2_m_axi_wstrb; // WeightLoader.java:45
+  assign m_axi_w2_wlast = weights2_m_axi_wlast; // WeightLoader.java:45
+  assign m_axi_w2_bready = weights2_m_axi_bready; // WeightLoader.java:45
+  assign m_axi_w2_arvalid = weights2_m_axi_arvalid; // WeightLoader.java:45
+  assign m_axi_w2_araddr = weights2_m_axi_araddr; // WeightLoader.java:45
+  assign m_axi_w2_arlen = weights2_m_axi_arlen; // WeightLoader.java:45
+  assign m_axi_w2_arsize = weights2_m_axi_arsize; // WeightLoader.java:45
+  assign m_axi_w2_arburst = weights2_m_axi_arburst; // WeightLoader.java:45
+  assign m_axi_w2_rready = weights2_m_axi_rready; // WeightLoader.java:45
+  assign m_axi_w3_awvalid = weights3_m_axi_awvalid; // WeightLoader.java:45
+  assign m_axi_w3_awaddr = weights3_m_axi_awaddr; // WeightLoader.java:45
+  assign m_axi_w3_awlen = weights3_m_axi_awlen; // WeightLoader.java:45
+  assign m_axi_w3_awsize = weights3_m_axi_awsize; // WeightLoader.java:45
+  assign m_axi_w3_awburst = weights3_m_axi_awburst; // WeightLoader.java:45
+  assign m_axi_w3_wvalid = weights3_m_axi_wvalid; // WeightLoader.java:45
+  assign m_axi_w3_wdata = weights3_m_axi_wdata; // WeightLoader.java:45
+  assign m_axi_w3_wstrb = weights3_m_axi_wstrb; // WeightLoader.java:45
+  assign m_axi_w3_wlast = weights3_m_axi_wlast; // WeightLoader.java:45
+  assign m_axi_w3_bready = weights3_m_axi_bready; // WeightLoader.java:45
+  assign m_axi_w3_arvalid = weights3_m_axi_arvalid; // WeightLoader.java:45
+  assign m_axi_w3_araddr = weights3_m_axi_araddr; // WeightLoader.java:45
+  assign m_axi_w3_arlen = weights3_m_axi_arlen; // WeightLoader.java:45
+  assign m_axi_w3_arsize = weights3_m_axi_arsize; // WeightLoader.java:45
+  assign m_axi_w3_arburst = weights3_m_axi_arburst; // WeightLoader.java:45
+  assign m_axi_w3_rready = weights3_m_axi_rready; // WeightLoader.java:45
+  assign results_valid = result_fifo_pop_valid; // Stream.java:101
+  assign results_payload_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
+  assign results_payload_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
+  assign results_payload_2 = result_fifo_pop_payload[95:64]; // Stream.java:102
+  assign results_payload_3 = result_fifo_pop_payload[127:96]; // Stream.java:102
+  assign results_payload_4 = result_fifo_pop_payload[159:128]; // Stream.java:102
+  assign results_payload_5 = result_fifo_pop_payload[191:160]; // Stream.java:102
+  assign results_payload_6 = result_fifo_pop_payload[223:192]; // Stream.java:102
+  assign results_payload_7 = result_fifo_pop_payload[255:224]; // Stream.java:102
+  assign results_payload_8 = result_fifo_pop_payload[287:256]; // Stream.java:102
+  assign results_payload_9 = result_fifo_pop_payload[319:288]; // Stream.java:102
+  assign results_payload_10 = result_fifo_pop_payload[351:320]; // Stream.java:102
+  assign results_payload_11 = result_fifo_pop_payload[383:352]; // Stream.java:102
+  assign results_payload_12 = result_fifo_pop_payload[415:384]; // Stream.java:102
+  assign results_payload_13 = result_fifo_pop_payload[447:416]; // Stream.java:102
+  assign results_payload_14 = result_fifo_pop_payload[479:448]; // Stream.java:102
+  assign results_payload_15 = result_fifo_pop_payload[511:480]; // Stream.java:102
+  assign done = finished; // TlmmEngine.java:89
+  assign busy = active; // TlmmEngine.java:90
 
-  always @(*) begin
-    pattern_plus0 = 1'b0; // TlmmEngine.java:320
-    pattern_minus0 = 1'b0; // TlmmEngine.java:321
-    pattern_plus1 = 1'b0; // TlmmEngine.java:320
-    pattern_minus1 = 1'b0; // TlmmEngine.java:321
-    pattern_plus2 = 1'b0; // TlmmEngine.java:320
-    pattern_minus2 = 1'b0; // TlmmEngine.java:321
-    case (entry) // TlmmEngine.java:325
-      5'd0: begin
-      end
-      5'd1: pattern_plus0 = 1'b1; // TlmmEngine.java:332
-      5'd2: pattern_plus1 = 1'b1; // TlmmEngine.java:332
-      5'd3: pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      5'd4: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd5: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd6: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd7: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd8: begin
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd9: begin
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd10: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd11: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd12: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd13: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd14: pattern_minus0 = 1'b1; // TlmmEngine.java:334
-      5'd15: pattern_minus1 = 1'b1; // TlmmEngine.java:334
-      5'd16: pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      5'd17: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd18: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd19: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd20: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd21: begin
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd22: begin
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd23: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd24: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd25: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd26: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      default: begin
-      end
-    endcase
-  end
-
-  assign table0_entry =
-      (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0))
-      + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table1_entry =
-      (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0))
-      + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table2_entry =
-      (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0))
-      + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table3_entry =
-      (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0))
-      + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table4_entry =
-      (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0))
-      + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table5_entry =
-      (pattern_plus0 ? table5_entry_ext : (pattern_minus0 ? -table5_entry_ext : 10'd0))
-      + (pattern_plus1 ? table5_entry_ext_2 : (pattern_minus1 ? -table5_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table5_entry_ext_3 : (pattern_minus2 ? -table5_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table6_entry =
-      (pattern_plus0 ? table6_entry_ext : (pattern_minus0 ? -table6_entry_ext : 10'd0))
-      + (pattern_plus1 ? table6_entry_ext_2 : (pattern_minus1 ? -table6_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table6_entry_ext_3 : (pattern_minus2 ? -table6_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table7_entry =
-      (pattern_plus0 ? table7_entry_ext : (pattern_minus0 ? -table7_entry_ext : 10'd0))
-      + (pattern_plus1 ? table7_entry_ext_2 : (pattern_minus1 ? -table7_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table7_entry_ext_3 : (pattern_minus2 ? -table7_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table8_entry =
-      (pattern_plus0 ? table8_entry_ext : (pattern_minus0 ? -table8_entry_ext : 10'd0))
-      + (pattern_plus1 ? table8_entry_ext_2 : (pattern_minus1 ? -table8_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table8_entry_ext_3 : (pattern_minus2 ? -table8_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table9_entry =
-      (pattern_plus0 ? table9_entry_ext : (pattern_minus0 ? -table9_entry_ext : 10'd0))
-      + (pattern_plus1 ? table9_entry_ext_2 : (pattern_minus1 ? -table9_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table9_entry_ext_3 : (pattern_minus2 ? -table9_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table10_entry =
-      (pattern_plus0 ? table10_entry_ext : (pattern_minus0 ? -table10_entry_ext : 10'd0))
-      + (pattern_plus1 ? table10_entry_ext_2 : (pattern_minus1 ? -table10_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table10_entry_ext_3 : (pattern_minus2 ? -table10_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table11_entry =
-      (pattern_plus0 ? table11_entry_ext : (pattern_minus0 ? -table11_entry_ext : 10'd0))
-      + (pattern_plus1 ? table11_entry_ext_2 : (pattern_minus1 ? -table11_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table11_entry_ext_3 : (pattern_minus2 ? -table11_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table12_entry =
-      (pattern_plus0 ? table12_entry_ext : (pattern_minus0 ? -table12_entry_ext : 10'd0))
-      + (pattern_plus1 ? table12_entry_ext_2 : (pattern_minus1 ? -table12_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table12_entry_ext_3 : (pattern_minus2 ? -table12_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table13_entry =
-      (pattern_plus0 ? table13_entry_ext : (pattern_minus0 ? -table13_entry_ext : 10'd0))
-      + (pattern_plus1 ? table13_entry_ext_2 : (pattern_minus1 ? -table13_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table13_entry_ext_3 : (pattern_minus2 ? -table13_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table14_entry =
-      (pattern_plus0 ? table14_entry_ext : (pattern_minus0 ? -table14_entry_ext : 10'd0))
-      + (pattern_plus1 ? table14_entry_ext_2 : (pattern_minus1 ? -table14_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table14_entry_ext_3 : (pattern_minus2 ? -table14_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table15_entry =
-      (pattern_plus0 ? table15_entry_ext : (pattern_minus0 ? -table15_entry_ext : 10'd0))
-      + (pattern_plus1 ? table15_entry_ext_2 : (pattern_minus1 ? -table15_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table15_entry_ext_3 : (pattern_minus2 ? -table15_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table16_entry =
-      (pattern_plus0 ? table16_entry_ext : (pattern_minus0 ? -table16_entry_ext : 10'd0))
-      + (pattern_plus1 ? table16_entry_ext_2 : (pattern_minus1 ? -table16_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table16_entry_ext_3 : (pattern_minus2 ? -table16_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table17_entry =
-      (pattern_plus0 ? table17_entry_ext : (pattern_minus0 ? -table17_entry_ext : 10'd0))
-      + (pattern_plus1 ? table17_entry_ext_2 : (pattern_minus1 ? -table17_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table17_entry_ext_3 : (pattern_minus2 ? -table17_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table18_entry =
-      (pattern_plus0 ? table18_entry_ext : (pattern_minus0 ? -table18_entry_ext : 10'd0))
-      + (pattern_plus1 ? table18_entry_ext_2 : (pattern_minus1 ? -table18_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table18_entry_ext_3 : (pattern_minus2 ? -table18_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table19_entry =
-      (pattern_plus0 ? table19_entry_ext : (pattern_minus0 ? -table19_entry_ext : 10'd0))
-      + (pattern_plus1 ? table19_entry_ext_2 : (pattern_minus1 ? -table19_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table19_entry_ext_3 : (pattern_minus2 ? -table19_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table20_entry =
-      (pattern_plus0 ? table20_entry_ext : (pattern_minus0 ? -table20_entry_ext : 10'd0))
-      + (pattern_plus1 ? table20_entry_ext_2 : (pattern_minus1 ? -table20_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table20_entry_ext_3 : (pattern_minus2 ? -table20_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table21_entry =
-      (pattern_plus0 ? table21_entry_ext : (pattern_minus0 ? -table21_entry_ext : 10'd0))
-      + (pattern_plus1 ? table21_entry_ext_2 : (pattern_minus1 ? -table21_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table21_entry_ext_3 : (pattern_minus2 ? -table21_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table22_entry =
-      (pattern_plus0 ? table22_entry_ext : (pattern_minus0 ? -table22_entry_ext : 10'd0))
-      + (pattern_plus1 ? table22_entry_ext_2 : (pattern_minus1 ? -table22_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table22_entry_ext_3 : (pattern_minus2 ? -table22_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table23_entry =
-      (pattern_plus0 ? table23_entry_ext : (pattern_minus0 ? -table23_entry_ext : 10'd0))
-      + (pattern_plus1 ? table23_entry_ext_2 : (pattern_minus1 ? -table23_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table23_entry_ext_3 : (pattern_minus2 ? -table23_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table24_entry =
-      (pattern_plus0 ? table24_entry_ext : (pattern_minus0 ? -table24_entry_ext : 10'd0))
-      + (pattern_plus1 ? table24_entry_ext_2 : (pattern_minus1 ? -table24_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table24_entry_ext_3 : (pattern_minus2 ? -table24_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table25_entry =
-      (pattern_plus0 ? table25_entry_ext : (pattern_minus0 ? -table25_entry_ext : 10'd0))
-      + (pattern_plus1 ? table25_entry_ext_2 : (pattern_minus1 ? -table25_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table25_entry_ext_3 : (pattern_minus2 ? -table25_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table26_entry =
-      (pattern_plus0 ? table26_entry_ext : (pattern_minus0 ? -table26_entry_ext : 10'd0))
-      + (pattern_plus1 ? table26_entry_ext_2 : (pattern_minus1 ? -table26_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table26_entry_ext_3 : (pattern_minus2 ? -table26_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table27_entry =
-      (pattern_plus0 ? table27_entry_ext : (pattern_minus0 ? -table27_entry_ext : 10'd0))
-      + (pattern_plus1 ? table27_entry_ext_2 : (pattern_minus1 ? -table27_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table27_entry_ext_3 : (pattern_minus2 ? -table27_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign build_done = building & (entry == 5'd26); // TlmmEngine.java:351
-  // TlmmEngine.java:356
-  assign chunk_released = build_done & build_block_eq_last_block & chunk_released_cmp & build_tile_eq_last_tile;
-  assign groups_of_tile = (sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:398
-  // TlmmEngine.java:400
-  assign sweep_chunk_tokens = ((cmd_tokens - sweep_tokens) > 16'd8) ? 16'd8 : (cmd_tokens - sweep_tokens);
-  assign weights_there =
-      (sweep_half ? half_loaded_1 : half_loaded_0)
-      | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // TlmmEngine.java:403
-  assign room = owed < 5'd22; // TlmmEngine.java:410
-  assign issue =
-      active
-      & ~sweeps_finished
-      & (table_half ? table_ready_1 : table_ready_0)
-      & weights_there
-      & (~sweep_block_eq_last_block | room); // TlmmEngine.java:412
-  assign buffer_read_enable = issue; // TlmmEngine.java:413
-  assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // TlmmEngine.java:414
-  assign block_swept = issue & ((sweep_group + 16'd1) == groups_of_tile); // TlmmEngine.java:416
-  assign tile_swept = block_swept & tile_swept_cmp & sweep_block_eq_last_block; // TlmmEngine.java:417
-  assign lane0_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane0_step_payload_indices = {buffer_read_words_0[141:72], buffer_read_words_0[69:0]}; // TlmmEngine.java:479
-  assign lane0_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane0_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane0_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane0_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane0_table_write_valid = building; // TlmmEngine.java:484
-  assign lane0_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane0_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane0_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane1_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane1_step_payload_indices = {buffer_read_words_1[141:72], buffer_read_words_1[69:0]}; // TlmmEngine.java:479
-  assign lane1_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane1_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane1_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane1_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane1_table_write_valid = building; // TlmmEngine.java:484
-  assign lane1_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane1_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane1_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane2_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane2_step_payload_indices = {buffer_read_words_2[141:72], buffer_read_words_2[69:0]}; // TlmmEngine.java:479
-  assign lane2_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane2_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane2_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane2_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane2_table_write_valid = building; // TlmmEngine.java:484
-  assign lane2_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane2_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane2_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane3_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane3_step_payload_indices = {buffer_read_words_3[141:72], buffer_read_words_3[69:0]}; // TlmmEngine.java:479
-  assign lane3_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane3_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane3_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane3_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane3_table_write_valid = building; // TlmmEngine.java:484
-  assign lane3_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane3_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane3_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane4_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane4_step_payload_indices = {buffer_read_words_4[141:72], buffer_read_words_4[69:0]}; // TlmmEngine.java:479
-  assign lane4_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane4_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane4_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane4_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane4_table_write_valid = building; // TlmmEngine.java:484
-  assign lane4_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane4_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane4_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane4_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane5_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane5_step_payload_indices = {buffer_read_words_5[141:72], buffer_read_words_5[69:0]}; // TlmmEngine.java:479
-  assign lane5_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane5_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane5_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane5_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane5_table_write_valid = building; // TlmmEngine.java:484
-  assign lane5_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane5_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane5_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane5_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane6_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane6_step_payload_indices = {buffer_read_words_6[141:72], buffer_read_words_6[69:0]}; // TlmmEngine.java:479
-  assign lane6_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane6_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane6_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane6_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane6_table_write_valid = building; // TlmmEngine.java:484
-  assign lane6_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane6_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane6_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane6_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane7_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane7_step_payload_indices = {buffer_read_words_7[141:72], buffer_read_words_7[69:0]}; // TlmmEngine.java:479
-  assign lane7_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane7_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane7_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane7_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane7_table_write_valid = building; // TlmmEngine.java:484
-  assign lane7_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane7_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane7_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane7_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane8_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane8_step_payload_indices = {buffer_read_words_8[141:72], buffer_read_words_8[69:0]}; // TlmmEngine.java:479
-  assign lane8_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane8_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane8_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane8_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane8_table_write_valid = building; // TlmmEngine.java:484
-  assign lane8_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane8_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane8_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane8_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane9_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane9_step_payload_indices = {buffer_read_words_9[141:72], buffer_read_words_9[69:0]}; // TlmmEngine.java:479
-  assign lane9_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane9_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane9_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane9_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane9_table_write_valid = building; // TlmmEngine.java:484
-  assign lane9_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane9_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane9_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane9_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane10_step_valid = step_valid_2; // TlmmEngine.java:478
-  // TlmmEngine.java:479
-  assign lane10_step_payload_indices = {buffer_read_words_10[141:72], buffer_read_words_10[69:0]};
-  assign lane10_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane10_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane10_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane10_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane10_table_write_valid = building; // TlmmEngine.java:484
-  assign lane10_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane10_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane10_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane10_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane11_step_valid = step_valid_2; // TlmmEngine.java:478
-  // TlmmEngine.java:479
-  assign lane11_step_payload_indices = {buffer_read_words_11[141:72], buffer_read_words_11[69:0]};
-  assign lane11_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane11_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane11_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane11_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane11_table_write_valid = building; // TlmmEngine.java:484
-  assign lane11_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane11_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane11_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane11_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane12_step_valid = step_valid_2; // TlmmEngine.java:478
-  // TlmmEngine.java:479
-  assign lane12_step_payload_indices = {buffer_read_words_12[141:72], buffer_read_words_12[69:0]};
-  assign lane12_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane12_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane12_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane12_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane12_table_write_valid = building; // TlmmEngine.java:484
-  assign lane12_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane12_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane12_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane12_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane13_step_valid = step_valid_2; // TlmmEngine.java:478
-  // TlmmEngine.java:479
-  assign lane13_step_payload_indices = {buffer_read_words_13[141:72], buffer_read_words_13[69:0]};
-  assign lane13_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane13_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane13_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane13_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane13_table_write_valid = building; // TlmmEngine.java:484
-  assign lane13_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane13_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane13_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane13_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane14_step_valid = step_valid_2; // TlmmEngine.java:478
-  // TlmmEngine.java:479
-  assign lane14_step_payload_indices = {buffer_read_words_14[141:72], buffer_read_words_14[69:0]};
-  assign lane14_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane14_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane14_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane14_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane14_table_write_valid = building; // TlmmEngine.java:484
-  assign lane14_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane14_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane14_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane14_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign lane15_step_valid = step_valid_2; // TlmmEngine.java:478
-  // TlmmEngine.java:479
-  assign lane15_step_payload_indices = {buffer_read_words_15[141:72], buffer_read_words_15[69:0]};
-  assign lane15_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane15_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane15_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane15_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane15_table_write_valid = building; // TlmmEngine.java:484
-  assign lane15_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane15_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane15_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_5 = table5_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_6 = table6_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_7 = table7_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_8 = table8_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_9 = table9_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_10 = table10_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_11 = table11_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_12 = table12_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_13 = table13_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_14 = table14_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_15 = table15_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_16 = table16_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_17 = table17_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_18 = table18_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_19 = table19_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_20 = table20_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_21 = table21_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_22 = table22_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_23 = table23_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_24 = table24_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_25 = table25_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_26 = table26_entry; // TlmmEngine.java:488
-  assign lane15_table_write_payload_values_27 = table27_entry; // TlmmEngine.java:488
-  assign result_fifo_push_valid = lane0_result_valid; // TlmmEngine.java:497
-  assign result_fifo_push_payload =
-      {lane15_result_payload,
-       lane14_result_payload,
-       lane13_result_payload,
-       lane12_result_payload,
-       lane11_result_payload,
-       lane10_result_payload,
-       lane9_result_payload,
-       lane8_result_payload,
-       lane7_result_payload,
-       lane6_result_payload,
-       lane5_result_payload,
-       lane4_result_payload,
-       lane3_result_payload,
-       lane2_result_payload,
-       lane1_result_payload,
-       lane0_result_payload}; // TlmmEngine.java:498
-  assign results_valid = result_fifo_pop_valid; // TlmmEngine.java:499
-  assign results_payload_0 = result_fifo_pop_payload[31:0]; // TlmmEngine.java:500
-  assign results_payload_1 = result_fifo_pop_payload[63:32]; // TlmmEngine.java:500
-  assign results_payload_2 = result_fifo_pop_payload[95:64]; // TlmmEngine.java:500
-  assign results_payload_3 = result_fifo_pop_payload[127:96]; // TlmmEngine.java:500
-  assign results_payload_4 = result_fifo_pop_payload[159:128]; // TlmmEngine.java:500
-  assign results_payload_5 = result_fifo_pop_payload[191:160]; // TlmmEngine.java:500
-  assign results_payload_6 = result_fifo_pop_payload[223:192]; // TlmmEngine.java:500
-  assign results_payload_7 = result_fifo_pop_payload[255:224]; // TlmmEngine.java:500
-  assign results_payload_8 = result_fifo_pop_payload[287:256]; // TlmmEngine.java:500
-  assign results_payload_9 = result_fifo_pop_payload[319:288]; // TlmmEngine.java:500
-  assign results_payload_10 = result_fifo_pop_payload[351:320]; // TlmmEngine.java:500
-  assign results_payload_11 = result_fifo_pop_payload[383:352]; // TlmmEngine.java:500
-  assign results_payload_12 = result_fifo_pop_payload[415:384]; // TlmmEngine.java:500
-  assign results_payload_13 = result_fifo_pop_payload[447:416]; // TlmmEngine.java:500
-  assign results_payload_14 = result_fifo_pop_payload[479:448]; // TlmmEngine.java:500
-  assign results_payload_15 = result_fifo_pop_payload[511:480]; // TlmmEngine.java:500
-  assign result_fifo_pop_ready = results_ready; // TlmmEngine.java:501
-  assign finished = active & sweeps_finished & (owed == 5'd0); // TlmmEngine.java:510
-  assign done = finished; // TlmmEngine.java:511
->>>>>>> emitter
+  // -------------------------------------------------------------------------------------------------------------------
+  // command (CommandSlot.java:30): holds the running command: taken while idle, released in the cycle its last result
+  // is taken
+  assign accepted = command_valid & command_ready; // CommandSlot.java:36
+  assign last_tile = cmd_tiles - 16'd1; // CommandSlot.java:43
+  assign last_block = cmd_blocks - 16'd1; // CommandSlot.java:44
+  assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:88
 
   always @(posedge clk) begin
     if (accepted) begin // CommandSlot.java:38
@@ -2913,230 +1654,8 @@ module TlmmEngine_kv260 (
       cmd_wordsFull <= command_payload_wordsFull; // CommandSlot.java:40
       cmd_wordsLast <= command_payload_wordsLast; // CommandSlot.java:40
     end
-<<<<<<< HEAD
     if (finished) begin // CommandSlot.java:42
       active <= 1'b0; // CommandSlot.java:42
-=======
-    if (act_take) begin // TlmmEngine.java:176
-      act_memory[act_address] <= activations_payload; // TlmmEngine.java:176
-    end
-    if (start_chunk) begin // TlmmEngine.java:178
-      act_loading <= 1'b1; // TlmmEngine.java:179
-      act_chunk_tokens <= next_chunk_tokens; // TlmmEngine.java:180
-      act_slot <= 16'd0; // TlmmEngine.java:181
-      act_beat <= 32'd0; // TlmmEngine.java:182
-      act_slot_base <= 11'd0; // TlmmEngine.java:183
-    end else if (token_loaded) begin // TlmmEngine.java:184
-      act_beat <= 32'd0; // TlmmEngine.java:185
-      act_slot <= act_slot + 16'd1; // TlmmEngine.java:186
-      act_slot_base <= act_slot_base + 11'd147; // TlmmEngine.java:187
-      if ((act_slot + 16'd1) == act_chunk_tokens) begin // TlmmEngine.java:188
-        act_loading <= 1'b0; // TlmmEngine.java:189
-        act_full <= 1'b1; // TlmmEngine.java:190
-        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // TlmmEngine.java:191
-      end
-    end else if (act_take) begin // TlmmEngine.java:193
-      act_beat <= act_beat + 32'd1; // TlmmEngine.java:193
-    end
-    if (chunk_released) begin // TlmmEngine.java:194
-      act_full <= 1'b0; // TlmmEngine.java:194
-    end
-    if (accepted) begin // TlmmEngine.java:195
-      act_tokens_loaded <= 16'd0; // TlmmEngine.java:195
-    end
-    if (weights0_done) begin // TlmmEngine.java:234
-      port_finished_0 <= 1'b1; // TlmmEngine.java:234
-    end
-    if (weights1_done) begin // TlmmEngine.java:234
-      port_finished_1 <= 1'b1; // TlmmEngine.java:234
-    end
-    if (weights2_done) begin // TlmmEngine.java:234
-      port_finished_2 <= 1'b1; // TlmmEngine.java:234
-    end
-    if (weights3_done) begin // TlmmEngine.java:234
-      port_finished_3 <= 1'b1; // TlmmEngine.java:234
-    end
-    if (start_load) begin // TlmmEngine.java:247
-      load_running <= 1'b1; // TlmmEngine.java:248
-      half_busy_0 <= ~load_half | half_busy_0; // TlmmEngine.java:249
-      half_busy_1 <= load_half | half_busy_1; // TlmmEngine.java:250
-    end
-    if (load_complete) begin // TlmmEngine.java:252
-      load_running <= 1'b0; // TlmmEngine.java:253
-      port_finished_0 <= 1'b0; // TlmmEngine.java:255
-      port_finished_1 <= 1'b0; // TlmmEngine.java:255
-      port_finished_2 <= 1'b0; // TlmmEngine.java:255
-      port_finished_3 <= 1'b0; // TlmmEngine.java:255
-      if (load_half) begin // TlmmEngine.java:257
-        half_loaded_1 <= 1'b1; // TlmmEngine.java:257
-      end else begin
-        half_loaded_0 <= 1'b1; // TlmmEngine.java:257
-      end
-      load_half <= ~load_half; // TlmmEngine.java:258
-      if (load_last_tile) begin // TlmmEngine.java:259
-        load_tile <= 16'd0; // TlmmEngine.java:260
-        load_tile_base <= cmd_address; // TlmmEngine.java:261
-        load_tokens <= load_tokens_sum; // TlmmEngine.java:264
-        if (load_tokens_sum == cmd_tokens) begin // TlmmEngine.java:265
-          loads_finished <= 1'b1; // TlmmEngine.java:265
-        end
-      end else begin
-        load_tile <= load_tile + 16'd1; // TlmmEngine.java:267
-        load_tile_base <= load_tile_base + tile_stride; // TlmmEngine.java:268
-      end
-    end
-    if (stage_read) begin // TlmmEngine.java:295
-      act_word <= act_memory[stage_address]; // TlmmEngine.java:295
-    end
-    act_word_valid <= stage_read; // TlmmEngine.java:296
-    if (act_word_valid) begin // TlmmEngine.java:297
-      staging <= {act_word, staging[671:224]}; // TlmmEngine.java:301
-    end
-    if (start_build) begin // TlmmEngine.java:304
-      staging_active <= 1'b1; // TlmmEngine.java:305
-      stage_beat <= 2'd0; // TlmmEngine.java:306
-    end else if (stage_read) begin // TlmmEngine.java:307
-      stage_beat <= stage_beat + 2'd1; // TlmmEngine.java:307
-    end
-    if (staged_all) begin // TlmmEngine.java:309
-      staging_active <= 1'b0; // TlmmEngine.java:310
-      building <= 1'b1; // TlmmEngine.java:311
-      entry <= 5'd0; // TlmmEngine.java:312
-    end
-    if (building) begin // TlmmEngine.java:352
-      entry <= entry + 5'd1; // TlmmEngine.java:352
-    end
-    if (build_done) begin // TlmmEngine.java:358
-      building <= 1'b0; // TlmmEngine.java:359
-      if (build_half) begin // TlmmEngine.java:360
-        table_ready_1 <= 1'b1; // TlmmEngine.java:360
-      end else begin
-        table_ready_0 <= 1'b1; // TlmmEngine.java:360
-      end
-      build_half <= ~build_half; // TlmmEngine.java:361
-      if (chunk_released_cmp) begin // TlmmEngine.java:362
-        build_slot <= 16'd0; // TlmmEngine.java:363
-        build_slot_base <= 11'd0; // TlmmEngine.java:364
-        if (build_block_eq_last_block) begin // TlmmEngine.java:365
-          build_block <= 16'd0; // TlmmEngine.java:366
-          build_block_base <= 11'd0; // TlmmEngine.java:367
-          if (build_tile_eq_last_tile) begin // TlmmEngine.java:368
-            build_tile <= 16'd0; // TlmmEngine.java:369
-            if (act_tokens_loaded == cmd_tokens) begin // TlmmEngine.java:370
-              builds_finished <= 1'b1; // TlmmEngine.java:370
-            end
-          end else begin
-            build_tile <= build_tile + 16'd1; // TlmmEngine.java:371
-          end
-        end else begin
-          build_block <= build_block + 16'd1; // TlmmEngine.java:373
-          build_block_base <= build_block_base + 11'd3; // TlmmEngine.java:374
-        end
-      end else begin
-        build_slot <= build_slot + 16'd1; // TlmmEngine.java:377
-        build_slot_base <= build_slot_base + 11'd147; // TlmmEngine.java:378
-      end
-    end
-    if (issue) begin // TlmmEngine.java:418
-      sweep_group <= sweep_group + 16'd1; // TlmmEngine.java:418
-    end
-    if (block_swept) begin // TlmmEngine.java:419
-      sweep_group <= 16'd0; // TlmmEngine.java:420
-      table_half <= ~table_half; // TlmmEngine.java:421
-      if (tile_swept_cmp) begin // TlmmEngine.java:422
-        sweep_slot <= 16'd0; // TlmmEngine.java:423
-        accumulator_slot_base <= 10'd0; // TlmmEngine.java:424
-        if (sweep_block_eq_last_block) begin // TlmmEngine.java:425
-          sweep_block <= 16'd0; // TlmmEngine.java:426
-          sweep_block_base <= 12'd0; // TlmmEngine.java:427
-          sweep_half <= ~sweep_half; // TlmmEngine.java:428
-          if (sweep_tile == last_tile) begin // TlmmEngine.java:429
-            sweep_tile <= 16'd0; // TlmmEngine.java:430
-            sweep_tokens <= sweep_tokens_sum; // TlmmEngine.java:432
-            if (sweep_tokens_sum == cmd_tokens) begin // TlmmEngine.java:433
-              sweeps_finished <= 1'b1; // TlmmEngine.java:433
-            end
-          end else begin
-            sweep_tile <= sweep_tile + 16'd1; // TlmmEngine.java:434
-          end
-        end else begin
-          sweep_block <= sweep_block + 16'd1; // TlmmEngine.java:436
-          sweep_block_base <= sweep_block_base + groups_of_tile[11:0]; // TlmmEngine.java:437
-        end
-      end else begin
-        sweep_slot <= sweep_slot + 16'd1; // TlmmEngine.java:440
-        accumulator_slot_base <= accumulator_slot_base + 10'd128; // TlmmEngine.java:441
-      end
-    end
-    if (block_swept) begin // TlmmEngine.java:447
-      if (table_half) begin // TlmmEngine.java:447
-        table_ready_1 <= 1'b0; // TlmmEngine.java:448
-        table_held_1 <= 1'b1; // TlmmEngine.java:449
-      end else begin
-        table_ready_0 <= 1'b0; // TlmmEngine.java:451
-        table_held_0 <= 1'b1; // TlmmEngine.java:452
-      end
-    end
-    if (tile_swept) begin // TlmmEngine.java:454
-      if (sweep_half) begin // TlmmEngine.java:454
-        half_loaded_1 <= 1'b0; // TlmmEngine.java:454
-      end else begin
-        half_loaded_0 <= 1'b0; // TlmmEngine.java:455
-      end
-    end
-    table_release_1 <= block_swept; // TlmmEngine.java:533
-    table_release_2 <= table_release_1; // TlmmEngine.java:533
-    table_release_3 <= table_release_2; // TlmmEngine.java:533
-    table_release_half_1 <= table_half; // TlmmEngine.java:533
-    table_release_half_2 <= table_release_half_1; // TlmmEngine.java:533
-    table_release_half_3 <= table_release_half_2; // TlmmEngine.java:533
-    if (table_release_3) begin // TlmmEngine.java:458
-      if (table_release_half_3) begin // TlmmEngine.java:458
-        table_held_1 <= 1'b0; // TlmmEngine.java:458
-      end else begin
-        table_held_0 <= 1'b0; // TlmmEngine.java:459
-      end
-    end
-    weights_release_1 <= tile_swept; // TlmmEngine.java:533
-    weights_release_2 <= weights_release_1; // TlmmEngine.java:533
-    weights_release_3 <= weights_release_2; // TlmmEngine.java:533
-    weights_release_half_1 <= sweep_half; // TlmmEngine.java:533
-    weights_release_half_2 <= weights_release_half_1; // TlmmEngine.java:533
-    weights_release_half_3 <= weights_release_half_2; // TlmmEngine.java:533
-    if (weights_release_3) begin // TlmmEngine.java:462
-      if (weights_release_half_3) begin // TlmmEngine.java:462
-        half_busy_1 <= 1'b0; // TlmmEngine.java:462
-      end else begin
-        half_busy_0 <= 1'b0; // TlmmEngine.java:463
-      end
-    end
-    step_valid_1 <= issue; // TlmmEngine.java:533
-    step_valid_2 <= step_valid_1; // TlmmEngine.java:533
-    step_table_half_1 <= table_half; // TlmmEngine.java:533
-    step_table_half_2 <= step_table_half_1; // TlmmEngine.java:533
-    step_accumulator_1 <= accumulator_slot_base + sweep_group[9:0]; // TlmmEngine.java:533
-    step_accumulator_2 <= step_accumulator_1; // TlmmEngine.java:533
-    step_first_1 <= sweep_block == 16'd0; // TlmmEngine.java:533
-    step_first_2 <= step_first_1; // TlmmEngine.java:533
-    step_last_1 <= sweep_block_eq_last_block; // TlmmEngine.java:533
-    step_last_2 <= step_last_1; // TlmmEngine.java:533
-    if (issue_and_sweep_block_eq_last_block & ~results_valid_and_ready) begin // TlmmEngine.java:504
-      owed <= owed + 5'd1; // TlmmEngine.java:504
-    end else if (results_valid_and_ready & ~issue_and_sweep_block_eq_last_block) begin // TlmmEngine.java:505
-      owed <= owed - 5'd1; // TlmmEngine.java:505
-    end
-    if (finished) begin // TlmmEngine.java:512
-      active <= 1'b0; // TlmmEngine.java:513
-      loads_finished <= 1'b0; // TlmmEngine.java:514
-      builds_finished <= 1'b0; // TlmmEngine.java:515
-      sweeps_finished <= 1'b0; // TlmmEngine.java:516
-      sweep_tokens <= 16'd0; // TlmmEngine.java:517
-      load_tokens <= 16'd0; // TlmmEngine.java:518
-      load_tile_base <= cmd_address; // TlmmEngine.java:519
-    end
-    if (accepted) begin // TlmmEngine.java:521
-      load_tile_base <= command_payload_address; // TlmmEngine.java:521
->>>>>>> emitter
     end
     if (reset) begin
       active <= 1'b0;
@@ -3150,7 +1669,8 @@ module TlmmEngine_kv260 (
   assign beats_per_token = beats_per_token_prod[31:0]; // ActivationLoader.java:49
   assign remaining_tokens = cmd_tokens - act_tokens_loaded; // ActivationLoader.java:50
   assign next_chunk_tokens = (remaining_tokens > 16'd8) ? 16'd8 : remaining_tokens; // ActivationLoader.java:52
-  assign start_chunk = active & (act_state == CHUNK_STATE_EMPTY) & (remaining_tokens != 16'd0); // ActivationLoader.java:54
+  // ActivationLoader.java:54
+  assign start_chunk = active & (act_state == CHUNK_STATE_EMPTY) & (remaining_tokens != 16'd0);
   assign act_take = activations_valid & activations_ready; // ActivationLoader.java:56
   assign act_address = act_slot_base + act_beat[10:0]; // ActivationLoader.java:57
   assign token_loaded = act_take & (act_beat == (beats_per_token - 32'd1)); // ActivationLoader.java:59
@@ -3253,7 +1773,7 @@ module TlmmEngine_kv260 (
   assign start_load = active & ~load_running & ~loads_finished & free_half; // WeightLoader.java:66
   assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:67
   assign weights0_start_valid = start_load; // WeightLoader.java:71
-  assign weights0_start_payload_address = load_tile_base + weights0_start_payload_address_prod[63:0]; // WeightLoader.java:72
+  assign weights0_start_payload_address = load_tile_base; // WeightLoader.java:72
   assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
   assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
   assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
@@ -3261,7 +1781,7 @@ module TlmmEngine_kv260 (
   assign weights0_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
   assign weights0_start_payload_half = load_half; // WeightLoader.java:78
   assign weights1_start_valid = start_load; // WeightLoader.java:71
-  assign weights1_start_payload_address = load_tile_base + weights1_start_payload_address_prod[63:0]; // WeightLoader.java:72
+  assign weights1_start_payload_address = load_tile_base + {32'd0, cmd_regionStride}; // WeightLoader.java:72
   assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
   assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
   assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
@@ -3269,7 +1789,8 @@ module TlmmEngine_kv260 (
   assign weights1_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
   assign weights1_start_payload_half = load_half; // WeightLoader.java:78
   assign weights2_start_valid = start_load; // WeightLoader.java:71
-  assign weights2_start_payload_address = load_tile_base + weights2_start_payload_address_prod[63:0]; // WeightLoader.java:72
+  // WeightLoader.java:72
+  assign weights2_start_payload_address = load_tile_base + weights2_start_payload_address_prod[63:0];
   assign weights2_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
   assign weights2_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
   assign weights2_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
@@ -3277,18 +1798,26 @@ module TlmmEngine_kv260 (
   assign weights2_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
   assign weights2_start_payload_half = load_half; // WeightLoader.java:78
   assign weights3_start_valid = start_load; // WeightLoader.java:71
-  assign weights3_start_payload_address = load_tile_base + weights3_start_payload_address_prod[63:0]; // WeightLoader.java:72
+  // WeightLoader.java:72
+  assign weights3_start_payload_address = load_tile_base + weights3_start_payload_address_prod[63:0];
   assign weights3_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
   assign weights3_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
   assign weights3_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
   assign weights3_start_payload_blocks = cmd_blocks; // WeightLoader.java:76
   assign weights3_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
   assign weights3_start_payload_half = load_half; // WeightLoader.java:78
-  assign load_complete = load_running & (1'b1 & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done) & (port_finished_2 | weights2_done) & (port_finished_3 | weights3_done)); // WeightLoader.java:85
-  assign blocks_arrived = (weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done : blocks_arrived_mux; // WeightLoader.java:91
-  assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd8) ? 16'd8 : load_tokens_after_diff); // WeightLoader.java:110
+  assign load_complete =
+      load_running
+      & (port_finished_0 | weights0_done)
+      & (port_finished_1 | weights1_done)
+      & (port_finished_2 | weights2_done)
+      & (port_finished_3 | weights3_done); // WeightLoader.java:85
+  // WeightLoader.java:91
+  assign blocks_arrived = (weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done : blocks_arrived_mux;
+  // WeightLoader.java:110
+  assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd8) ? 16'd8 : load_tokens_after_diff);
   assign buffer_read_enable = issue; // Sweep.java:64
-  assign buffer_read_address = {sweep_half, 11'd0} + (sweep_block_base + sweep_group[11:0]); // Sweep.java:65
+  assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:65
   assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:114
   assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:115
   assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:116
@@ -3309,8 +1838,8 @@ module TlmmEngine_kv260 (
     end
     if (start_load) begin // WeightLoader.java:93
       load_running <= 1'b1; // WeightLoader.java:94
-      half_busy_0 <= load_half ? half_busy_0 : 1'b1; // WeightLoader.java:95
-      half_busy_1 <= load_half ? 1'b1 : half_busy_1; // WeightLoader.java:96
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:95
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:96
     end
     if (load_complete) begin // WeightLoader.java:98
       load_running <= 1'b0; // WeightLoader.java:99
@@ -3379,8 +1908,10 @@ module TlmmEngine_kv260 (
   // 27 entries of its T tables, one per cycle, into a free table half of every lane
   assign building = build_state == BUILD_STATE_BUILDING; // TableBuilder.java:62
   assign staging_active = build_state == BUILD_STATE_STAGING; // TableBuilder.java:63
-  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0)); // TableBuilder.java:65
-  assign start_build = active & act_full & (build_state == BUILD_STATE_IDLE) & table_free & ~builds_finished; // TableBuilder.java:67
+  // TableBuilder.java:65
+  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0));
+  // TableBuilder.java:67
+  assign start_build = active & act_full & (build_state == BUILD_STATE_IDLE) & table_free & ~builds_finished;
   assign stage_address = build_slot_base + build_block_base + {9'd0, stage_beat}; // TableBuilder.java:68
   assign stage_read = staging_active & (stage_beat < 2'd3); // TableBuilder.java:69
   assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TableBuilder.java:83
@@ -3395,15 +1926,9 @@ module TlmmEngine_kv260 (
     case (entry) // TableBuilder.java:151
       5'd0: begin
       end
-      5'd1: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-      end
-      5'd2: begin
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-      end
-      5'd3: begin
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
-      end
+      5'd1: pattern_plus0 = 1'b1; // TableBuilder.java:158
+      5'd2: pattern_plus1 = 1'b1; // TableBuilder.java:158
+      5'd3: pattern_plus2 = 1'b1; // TableBuilder.java:158
       5'd4: begin
         pattern_plus0 = 1'b1; // TableBuilder.java:158
         pattern_plus1 = 1'b1; // TableBuilder.java:158
@@ -3448,15 +1973,9 @@ module TlmmEngine_kv260 (
         pattern_plus1 = 1'b1; // TableBuilder.java:158
         pattern_plus2 = 1'b1; // TableBuilder.java:158
       end
-      5'd14: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-      end
-      5'd15: begin
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-      end
-      5'd16: begin
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
-      end
+      5'd14: pattern_minus0 = 1'b1; // TableBuilder.java:160
+      5'd15: pattern_minus1 = 1'b1; // TableBuilder.java:160
+      5'd16: pattern_minus2 = 1'b1; // TableBuilder.java:160
       5'd17: begin
         pattern_minus0 = 1'b1; // TableBuilder.java:160
         pattern_minus1 = 1'b1; // TableBuilder.java:160
@@ -3505,34 +2024,137 @@ module TlmmEngine_kv260 (
       end
     endcase
   end
-  assign table0_entry = 10'd0 + (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0)) + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table1_entry = 10'd0 + (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0)) + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table2_entry = 10'd0 + (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0)) + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table3_entry = 10'd0 + (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0)) + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table4_entry = 10'd0 + (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0)) + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table5_entry = 10'd0 + (pattern_plus0 ? table5_entry_ext : (pattern_minus0 ? -table5_entry_ext : 10'd0)) + (pattern_plus1 ? table5_entry_ext_2 : (pattern_minus1 ? -table5_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table5_entry_ext_3 : (pattern_minus2 ? -table5_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table6_entry = 10'd0 + (pattern_plus0 ? table6_entry_ext : (pattern_minus0 ? -table6_entry_ext : 10'd0)) + (pattern_plus1 ? table6_entry_ext_2 : (pattern_minus1 ? -table6_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table6_entry_ext_3 : (pattern_minus2 ? -table6_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table7_entry = 10'd0 + (pattern_plus0 ? table7_entry_ext : (pattern_minus0 ? -table7_entry_ext : 10'd0)) + (pattern_plus1 ? table7_entry_ext_2 : (pattern_minus1 ? -table7_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table7_entry_ext_3 : (pattern_minus2 ? -table7_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table8_entry = 10'd0 + (pattern_plus0 ? table8_entry_ext : (pattern_minus0 ? -table8_entry_ext : 10'd0)) + (pattern_plus1 ? table8_entry_ext_2 : (pattern_minus1 ? -table8_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table8_entry_ext_3 : (pattern_minus2 ? -table8_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table9_entry = 10'd0 + (pattern_plus0 ? table9_entry_ext : (pattern_minus0 ? -table9_entry_ext : 10'd0)) + (pattern_plus1 ? table9_entry_ext_2 : (pattern_minus1 ? -table9_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table9_entry_ext_3 : (pattern_minus2 ? -table9_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table10_entry = 10'd0 + (pattern_plus0 ? table10_entry_ext : (pattern_minus0 ? -table10_entry_ext : 10'd0)) + (pattern_plus1 ? table10_entry_ext_2 : (pattern_minus1 ? -table10_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table10_entry_ext_3 : (pattern_minus2 ? -table10_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table11_entry = 10'd0 + (pattern_plus0 ? table11_entry_ext : (pattern_minus0 ? -table11_entry_ext : 10'd0)) + (pattern_plus1 ? table11_entry_ext_2 : (pattern_minus1 ? -table11_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table11_entry_ext_3 : (pattern_minus2 ? -table11_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table12_entry = 10'd0 + (pattern_plus0 ? table12_entry_ext : (pattern_minus0 ? -table12_entry_ext : 10'd0)) + (pattern_plus1 ? table12_entry_ext_2 : (pattern_minus1 ? -table12_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table12_entry_ext_3 : (pattern_minus2 ? -table12_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table13_entry = 10'd0 + (pattern_plus0 ? table13_entry_ext : (pattern_minus0 ? -table13_entry_ext : 10'd0)) + (pattern_plus1 ? table13_entry_ext_2 : (pattern_minus1 ? -table13_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table13_entry_ext_3 : (pattern_minus2 ? -table13_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table14_entry = 10'd0 + (pattern_plus0 ? table14_entry_ext : (pattern_minus0 ? -table14_entry_ext : 10'd0)) + (pattern_plus1 ? table14_entry_ext_2 : (pattern_minus1 ? -table14_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table14_entry_ext_3 : (pattern_minus2 ? -table14_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table15_entry = 10'd0 + (pattern_plus0 ? table15_entry_ext : (pattern_minus0 ? -table15_entry_ext : 10'd0)) + (pattern_plus1 ? table15_entry_ext_2 : (pattern_minus1 ? -table15_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table15_entry_ext_3 : (pattern_minus2 ? -table15_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table16_entry = 10'd0 + (pattern_plus0 ? table16_entry_ext : (pattern_minus0 ? -table16_entry_ext : 10'd0)) + (pattern_plus1 ? table16_entry_ext_2 : (pattern_minus1 ? -table16_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table16_entry_ext_3 : (pattern_minus2 ? -table16_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table17_entry = 10'd0 + (pattern_plus0 ? table17_entry_ext : (pattern_minus0 ? -table17_entry_ext : 10'd0)) + (pattern_plus1 ? table17_entry_ext_2 : (pattern_minus1 ? -table17_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table17_entry_ext_3 : (pattern_minus2 ? -table17_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table18_entry = 10'd0 + (pattern_plus0 ? table18_entry_ext : (pattern_minus0 ? -table18_entry_ext : 10'd0)) + (pattern_plus1 ? table18_entry_ext_2 : (pattern_minus1 ? -table18_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table18_entry_ext_3 : (pattern_minus2 ? -table18_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table19_entry = 10'd0 + (pattern_plus0 ? table19_entry_ext : (pattern_minus0 ? -table19_entry_ext : 10'd0)) + (pattern_plus1 ? table19_entry_ext_2 : (pattern_minus1 ? -table19_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table19_entry_ext_3 : (pattern_minus2 ? -table19_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table20_entry = 10'd0 + (pattern_plus0 ? table20_entry_ext : (pattern_minus0 ? -table20_entry_ext : 10'd0)) + (pattern_plus1 ? table20_entry_ext_2 : (pattern_minus1 ? -table20_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table20_entry_ext_3 : (pattern_minus2 ? -table20_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table21_entry = 10'd0 + (pattern_plus0 ? table21_entry_ext : (pattern_minus0 ? -table21_entry_ext : 10'd0)) + (pattern_plus1 ? table21_entry_ext_2 : (pattern_minus1 ? -table21_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table21_entry_ext_3 : (pattern_minus2 ? -table21_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table22_entry = 10'd0 + (pattern_plus0 ? table22_entry_ext : (pattern_minus0 ? -table22_entry_ext : 10'd0)) + (pattern_plus1 ? table22_entry_ext_2 : (pattern_minus1 ? -table22_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table22_entry_ext_3 : (pattern_minus2 ? -table22_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table23_entry = 10'd0 + (pattern_plus0 ? table23_entry_ext : (pattern_minus0 ? -table23_entry_ext : 10'd0)) + (pattern_plus1 ? table23_entry_ext_2 : (pattern_minus1 ? -table23_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table23_entry_ext_3 : (pattern_minus2 ? -table23_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table24_entry = 10'd0 + (pattern_plus0 ? table24_entry_ext : (pattern_minus0 ? -table24_entry_ext : 10'd0)) + (pattern_plus1 ? table24_entry_ext_2 : (pattern_minus1 ? -table24_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table24_entry_ext_3 : (pattern_minus2 ? -table24_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table25_entry = 10'd0 + (pattern_plus0 ? table25_entry_ext : (pattern_minus0 ? -table25_entry_ext : 10'd0)) + (pattern_plus1 ? table25_entry_ext_2 : (pattern_minus1 ? -table25_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table25_entry_ext_3 : (pattern_minus2 ? -table25_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table26_entry = 10'd0 + (pattern_plus0 ? table26_entry_ext : (pattern_minus0 ? -table26_entry_ext : 10'd0)) + (pattern_plus1 ? table26_entry_ext_2 : (pattern_minus1 ? -table26_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table26_entry_ext_3 : (pattern_minus2 ? -table26_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table27_entry = 10'd0 + (pattern_plus0 ? table27_entry_ext : (pattern_minus0 ? -table27_entry_ext : 10'd0)) + (pattern_plus1 ? table27_entry_ext_2 : (pattern_minus1 ? -table27_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table27_entry_ext_3 : (pattern_minus2 ? -table27_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+
+  assign table0_entry =
+      (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0))
+      + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table1_entry =
+      (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0))
+      + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table2_entry =
+      (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0))
+      + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table3_entry =
+      (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0))
+      + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table4_entry =
+      (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0))
+      + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table5_entry =
+      (pattern_plus0 ? table5_entry_ext : (pattern_minus0 ? -table5_entry_ext : 10'd0))
+      + (pattern_plus1 ? table5_entry_ext_2 : (pattern_minus1 ? -table5_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table5_entry_ext_3 : (pattern_minus2 ? -table5_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table6_entry =
+      (pattern_plus0 ? table6_entry_ext : (pattern_minus0 ? -table6_entry_ext : 10'd0))
+      + (pattern_plus1 ? table6_entry_ext_2 : (pattern_minus1 ? -table6_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table6_entry_ext_3 : (pattern_minus2 ? -table6_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table7_entry =
+      (pattern_plus0 ? table7_entry_ext : (pattern_minus0 ? -table7_entry_ext : 10'd0))
+      + (pattern_plus1 ? table7_entry_ext_2 : (pattern_minus1 ? -table7_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table7_entry_ext_3 : (pattern_minus2 ? -table7_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table8_entry =
+      (pattern_plus0 ? table8_entry_ext : (pattern_minus0 ? -table8_entry_ext : 10'd0))
+      + (pattern_plus1 ? table8_entry_ext_2 : (pattern_minus1 ? -table8_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table8_entry_ext_3 : (pattern_minus2 ? -table8_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table9_entry =
+      (pattern_plus0 ? table9_entry_ext : (pattern_minus0 ? -table9_entry_ext : 10'd0))
+      + (pattern_plus1 ? table9_entry_ext_2 : (pattern_minus1 ? -table9_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table9_entry_ext_3 : (pattern_minus2 ? -table9_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  // TableBuilder.java:174
+  assign table10_entry =
+      (pattern_plus0 ? table10_entry_ext : (pattern_minus0 ? -table10_entry_ext : 10'd0))
+      + (pattern_plus1 ? table10_entry_ext_2 : (pattern_minus1 ? -table10_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table10_entry_ext_3 : (pattern_minus2 ? -table10_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table11_entry =
+      (pattern_plus0 ? table11_entry_ext : (pattern_minus0 ? -table11_entry_ext : 10'd0))
+      + (pattern_plus1 ? table11_entry_ext_2 : (pattern_minus1 ? -table11_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table11_entry_ext_3 : (pattern_minus2 ? -table11_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table12_entry =
+      (pattern_plus0 ? table12_entry_ext : (pattern_minus0 ? -table12_entry_ext : 10'd0))
+      + (pattern_plus1 ? table12_entry_ext_2 : (pattern_minus1 ? -table12_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table12_entry_ext_3 : (pattern_minus2 ? -table12_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table13_entry =
+      (pattern_plus0 ? table13_entry_ext : (pattern_minus0 ? -table13_entry_ext : 10'd0))
+      + (pattern_plus1 ? table13_entry_ext_2 : (pattern_minus1 ? -table13_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table13_entry_ext_3 : (pattern_minus2 ? -table13_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table14_entry =
+      (pattern_plus0 ? table14_entry_ext : (pattern_minus0 ? -table14_entry_ext : 10'd0))
+      + (pattern_plus1 ? table14_entry_ext_2 : (pattern_minus1 ? -table14_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table14_entry_ext_3 : (pattern_minus2 ? -table14_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table15_entry =
+      (pattern_plus0 ? table15_entry_ext : (pattern_minus0 ? -table15_entry_ext : 10'd0))
+      + (pattern_plus1 ? table15_entry_ext_2 : (pattern_minus1 ? -table15_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table15_entry_ext_3 : (pattern_minus2 ? -table15_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table16_entry =
+      (pattern_plus0 ? table16_entry_ext : (pattern_minus0 ? -table16_entry_ext : 10'd0))
+      + (pattern_plus1 ? table16_entry_ext_2 : (pattern_minus1 ? -table16_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table16_entry_ext_3 : (pattern_minus2 ? -table16_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table17_entry =
+      (pattern_plus0 ? table17_entry_ext : (pattern_minus0 ? -table17_entry_ext : 10'd0))
+      + (pattern_plus1 ? table17_entry_ext_2 : (pattern_minus1 ? -table17_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table17_entry_ext_3 : (pattern_minus2 ? -table17_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table18_entry =
+      (pattern_plus0 ? table18_entry_ext : (pattern_minus0 ? -table18_entry_ext : 10'd0))
+      + (pattern_plus1 ? table18_entry_ext_2 : (pattern_minus1 ? -table18_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table18_entry_ext_3 : (pattern_minus2 ? -table18_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table19_entry =
+      (pattern_plus0 ? table19_entry_ext : (pattern_minus0 ? -table19_entry_ext : 10'd0))
+      + (pattern_plus1 ? table19_entry_ext_2 : (pattern_minus1 ? -table19_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table19_entry_ext_3 : (pattern_minus2 ? -table19_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table20_entry =
+      (pattern_plus0 ? table20_entry_ext : (pattern_minus0 ? -table20_entry_ext : 10'd0))
+      + (pattern_plus1 ? table20_entry_ext_2 : (pattern_minus1 ? -table20_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table20_entry_ext_3 : (pattern_minus2 ? -table20_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table21_entry =
+      (pattern_plus0 ? table21_entry_ext : (pattern_minus0 ? -table21_entry_ext : 10'd0))
+      + (pattern_plus1 ? table21_entry_ext_2 : (pattern_minus1 ? -table21_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table21_entry_ext_3 : (pattern_minus2 ? -table21_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table22_entry =
+      (pattern_plus0 ? table22_entry_ext : (pattern_minus0 ? -table22_entry_ext : 10'd0))
+      + (pattern_plus1 ? table22_entry_ext_2 : (pattern_minus1 ? -table22_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table22_entry_ext_3 : (pattern_minus2 ? -table22_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table23_entry =
+      (pattern_plus0 ? table23_entry_ext : (pattern_minus0 ? -table23_entry_ext : 10'd0))
+      + (pattern_plus1 ? table23_entry_ext_2 : (pattern_minus1 ? -table23_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table23_entry_ext_3 : (pattern_minus2 ? -table23_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table24_entry =
+      (pattern_plus0 ? table24_entry_ext : (pattern_minus0 ? -table24_entry_ext : 10'd0))
+      + (pattern_plus1 ? table24_entry_ext_2 : (pattern_minus1 ? -table24_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table24_entry_ext_3 : (pattern_minus2 ? -table24_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table25_entry =
+      (pattern_plus0 ? table25_entry_ext : (pattern_minus0 ? -table25_entry_ext : 10'd0))
+      + (pattern_plus1 ? table25_entry_ext_2 : (pattern_minus1 ? -table25_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table25_entry_ext_3 : (pattern_minus2 ? -table25_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table26_entry =
+      (pattern_plus0 ? table26_entry_ext : (pattern_minus0 ? -table26_entry_ext : 10'd0))
+      + (pattern_plus1 ? table26_entry_ext_2 : (pattern_minus1 ? -table26_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table26_entry_ext_3 : (pattern_minus2 ? -table26_entry_ext_3 : 10'd0));
+  // TableBuilder.java:174
+  assign table27_entry =
+      (pattern_plus0 ? table27_entry_ext : (pattern_minus0 ? -table27_entry_ext : 10'd0))
+      + (pattern_plus1 ? table27_entry_ext_2 : (pattern_minus1 ? -table27_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table27_entry_ext_3 : (pattern_minus2 ? -table27_entry_ext_3 : 10'd0));
   assign build_done = building & (entry == 5'd26); // TableBuilder.java:90
   assign build_last_block = build_block == last_block; // TableBuilder.java:92
   assign build_last_slot = (build_slot + 16'd1) == act_chunk_tokens; // TableBuilder.java:93
@@ -3636,7 +2258,23 @@ module TlmmEngine_kv260 (
   assign room = result_credits != 5'd0; // ResultQueue.java:35
   assign results_drained = result_credits == 5'd22; // ResultQueue.java:36
   assign result_fifo_push_valid = lane_sums_valid; // CreditBuffer.java:78
-  assign result_fifo_push_payload = {lane_sums_payload_15, lane_sums_payload_14, lane_sums_payload_13, lane_sums_payload_12, lane_sums_payload_11, lane_sums_payload_10, lane_sums_payload_9, lane_sums_payload_8, lane_sums_payload_7, lane_sums_payload_6, lane_sums_payload_5, lane_sums_payload_4, lane_sums_payload_3, lane_sums_payload_2, lane_sums_payload_1, lane_sums_payload_0}; // CreditBuffer.java:79
+  assign result_fifo_push_payload =
+      {lane_sums_payload_15,
+       lane_sums_payload_14,
+       lane_sums_payload_13,
+       lane_sums_payload_12,
+       lane_sums_payload_11,
+       lane_sums_payload_10,
+       lane_sums_payload_9,
+       lane_sums_payload_8,
+       lane_sums_payload_7,
+       lane_sums_payload_6,
+       lane_sums_payload_5,
+       lane_sums_payload_4,
+       lane_sums_payload_3,
+       lane_sums_payload_2,
+       lane_sums_payload_1,
+       lane_sums_payload_0}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign result_ready = results_ready; // Stream.java:103
   assign result_issued = issue & sweep_last_block; // Sweep.java:63
@@ -3659,9 +2297,9 @@ module TlmmEngine_kv260 (
   assign lane_sums_valid = lane0_result_valid; // LookupArray.java:49
 
   always @(posedge clk) begin
-    if (result_issued & ~result_credits_cond_and) begin // CreditBuffer.java:82
+    if (result_issued & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
-    end else if (result_credits_cond_and & ~result_issued) begin // CreditBuffer.java:83
+    end else if (result_fifo_pop_valid_and_ready & ~result_issued) begin // CreditBuffer.java:83
       result_credits <= result_credits + 5'd1; // CreditBuffer.java:83
     end
     if (reset) begin
@@ -3675,7 +2313,9 @@ module TlmmEngine_kv260 (
   assign groups_of_tile = (sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:49
   assign sweep_chunk_tokens = (sweep_chunk_tokens_diff > 16'd8) ? 16'd8 : sweep_chunk_tokens_diff; // Sweep.java:52
   assign tables_there = table_half ? table_ready_1 : table_ready_0; // Sweep.java:53
-  assign weights_there = (sweep_half ? half_loaded_1 : half_loaded_0) | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // Sweep.java:56
+  assign weights_there =
+      (sweep_half ? half_loaded_1 : half_loaded_0)
+      | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // Sweep.java:56
   assign sweep_last_block = sweep_block == last_block; // Sweep.java:57
   assign sweep_last_slot = (sweep_slot + 16'd1) == sweep_chunk_tokens; // Sweep.java:58
   assign sweep_last_group = (sweep_group + 16'd1) == groups_of_tile; // Sweep.java:59
@@ -3759,7 +2399,7 @@ module TlmmEngine_kv260 (
   // lookup_lanes (LookupArray.java:21): Q lanes: table lookups of each step's index words, summed into the row group's
   // accumulator; the last block's sums go to the result queue
   assign lane0_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane0_step_payload_indices = {buffer_read_words_0[141:137], buffer_read_words_0[136:132], buffer_read_words_0[131:127], buffer_read_words_0[126:122], buffer_read_words_0[121:117], buffer_read_words_0[116:112], buffer_read_words_0[111:107], buffer_read_words_0[106:102], buffer_read_words_0[101:97], buffer_read_words_0[96:92], buffer_read_words_0[91:87], buffer_read_words_0[86:82], buffer_read_words_0[81:77], buffer_read_words_0[76:72], buffer_read_words_0[69:65], buffer_read_words_0[64:60], buffer_read_words_0[59:55], buffer_read_words_0[54:50], buffer_read_words_0[49:45], buffer_read_words_0[44:40], buffer_read_words_0[39:35], buffer_read_words_0[34:30], buffer_read_words_0[29:25], buffer_read_words_0[24:20], buffer_read_words_0[19:15], buffer_read_words_0[14:10], buffer_read_words_0[9:5], buffer_read_words_0[4:0]}; // LookupArray.java:33
+  assign lane0_step_payload_indices = {buffer_read_words_0[141:72], buffer_read_words_0[69:0]}; // LookupArray.java:33
   assign lane0_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane0_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane0_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -3796,7 +2436,7 @@ module TlmmEngine_kv260 (
   assign lane0_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane0_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane1_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane1_step_payload_indices = {buffer_read_words_1[141:137], buffer_read_words_1[136:132], buffer_read_words_1[131:127], buffer_read_words_1[126:122], buffer_read_words_1[121:117], buffer_read_words_1[116:112], buffer_read_words_1[111:107], buffer_read_words_1[106:102], buffer_read_words_1[101:97], buffer_read_words_1[96:92], buffer_read_words_1[91:87], buffer_read_words_1[86:82], buffer_read_words_1[81:77], buffer_read_words_1[76:72], buffer_read_words_1[69:65], buffer_read_words_1[64:60], buffer_read_words_1[59:55], buffer_read_words_1[54:50], buffer_read_words_1[49:45], buffer_read_words_1[44:40], buffer_read_words_1[39:35], buffer_read_words_1[34:30], buffer_read_words_1[29:25], buffer_read_words_1[24:20], buffer_read_words_1[19:15], buffer_read_words_1[14:10], buffer_read_words_1[9:5], buffer_read_words_1[4:0]}; // LookupArray.java:33
+  assign lane1_step_payload_indices = {buffer_read_words_1[141:72], buffer_read_words_1[69:0]}; // LookupArray.java:33
   assign lane1_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane1_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane1_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -3833,7 +2473,7 @@ module TlmmEngine_kv260 (
   assign lane1_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane1_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane2_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane2_step_payload_indices = {buffer_read_words_2[141:137], buffer_read_words_2[136:132], buffer_read_words_2[131:127], buffer_read_words_2[126:122], buffer_read_words_2[121:117], buffer_read_words_2[116:112], buffer_read_words_2[111:107], buffer_read_words_2[106:102], buffer_read_words_2[101:97], buffer_read_words_2[96:92], buffer_read_words_2[91:87], buffer_read_words_2[86:82], buffer_read_words_2[81:77], buffer_read_words_2[76:72], buffer_read_words_2[69:65], buffer_read_words_2[64:60], buffer_read_words_2[59:55], buffer_read_words_2[54:50], buffer_read_words_2[49:45], buffer_read_words_2[44:40], buffer_read_words_2[39:35], buffer_read_words_2[34:30], buffer_read_words_2[29:25], buffer_read_words_2[24:20], buffer_read_words_2[19:15], buffer_read_words_2[14:10], buffer_read_words_2[9:5], buffer_read_words_2[4:0]}; // LookupArray.java:33
+  assign lane2_step_payload_indices = {buffer_read_words_2[141:72], buffer_read_words_2[69:0]}; // LookupArray.java:33
   assign lane2_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane2_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane2_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -3870,7 +2510,7 @@ module TlmmEngine_kv260 (
   assign lane2_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane2_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane3_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane3_step_payload_indices = {buffer_read_words_3[141:137], buffer_read_words_3[136:132], buffer_read_words_3[131:127], buffer_read_words_3[126:122], buffer_read_words_3[121:117], buffer_read_words_3[116:112], buffer_read_words_3[111:107], buffer_read_words_3[106:102], buffer_read_words_3[101:97], buffer_read_words_3[96:92], buffer_read_words_3[91:87], buffer_read_words_3[86:82], buffer_read_words_3[81:77], buffer_read_words_3[76:72], buffer_read_words_3[69:65], buffer_read_words_3[64:60], buffer_read_words_3[59:55], buffer_read_words_3[54:50], buffer_read_words_3[49:45], buffer_read_words_3[44:40], buffer_read_words_3[39:35], buffer_read_words_3[34:30], buffer_read_words_3[29:25], buffer_read_words_3[24:20], buffer_read_words_3[19:15], buffer_read_words_3[14:10], buffer_read_words_3[9:5], buffer_read_words_3[4:0]}; // LookupArray.java:33
+  assign lane3_step_payload_indices = {buffer_read_words_3[141:72], buffer_read_words_3[69:0]}; // LookupArray.java:33
   assign lane3_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane3_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane3_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -3907,7 +2547,7 @@ module TlmmEngine_kv260 (
   assign lane3_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane3_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane4_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane4_step_payload_indices = {buffer_read_words_4[141:137], buffer_read_words_4[136:132], buffer_read_words_4[131:127], buffer_read_words_4[126:122], buffer_read_words_4[121:117], buffer_read_words_4[116:112], buffer_read_words_4[111:107], buffer_read_words_4[106:102], buffer_read_words_4[101:97], buffer_read_words_4[96:92], buffer_read_words_4[91:87], buffer_read_words_4[86:82], buffer_read_words_4[81:77], buffer_read_words_4[76:72], buffer_read_words_4[69:65], buffer_read_words_4[64:60], buffer_read_words_4[59:55], buffer_read_words_4[54:50], buffer_read_words_4[49:45], buffer_read_words_4[44:40], buffer_read_words_4[39:35], buffer_read_words_4[34:30], buffer_read_words_4[29:25], buffer_read_words_4[24:20], buffer_read_words_4[19:15], buffer_read_words_4[14:10], buffer_read_words_4[9:5], buffer_read_words_4[4:0]}; // LookupArray.java:33
+  assign lane4_step_payload_indices = {buffer_read_words_4[141:72], buffer_read_words_4[69:0]}; // LookupArray.java:33
   assign lane4_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane4_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane4_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -3944,7 +2584,7 @@ module TlmmEngine_kv260 (
   assign lane4_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane4_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane5_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane5_step_payload_indices = {buffer_read_words_5[141:137], buffer_read_words_5[136:132], buffer_read_words_5[131:127], buffer_read_words_5[126:122], buffer_read_words_5[121:117], buffer_read_words_5[116:112], buffer_read_words_5[111:107], buffer_read_words_5[106:102], buffer_read_words_5[101:97], buffer_read_words_5[96:92], buffer_read_words_5[91:87], buffer_read_words_5[86:82], buffer_read_words_5[81:77], buffer_read_words_5[76:72], buffer_read_words_5[69:65], buffer_read_words_5[64:60], buffer_read_words_5[59:55], buffer_read_words_5[54:50], buffer_read_words_5[49:45], buffer_read_words_5[44:40], buffer_read_words_5[39:35], buffer_read_words_5[34:30], buffer_read_words_5[29:25], buffer_read_words_5[24:20], buffer_read_words_5[19:15], buffer_read_words_5[14:10], buffer_read_words_5[9:5], buffer_read_words_5[4:0]}; // LookupArray.java:33
+  assign lane5_step_payload_indices = {buffer_read_words_5[141:72], buffer_read_words_5[69:0]}; // LookupArray.java:33
   assign lane5_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane5_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane5_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -3981,7 +2621,7 @@ module TlmmEngine_kv260 (
   assign lane5_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane5_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane6_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane6_step_payload_indices = {buffer_read_words_6[141:137], buffer_read_words_6[136:132], buffer_read_words_6[131:127], buffer_read_words_6[126:122], buffer_read_words_6[121:117], buffer_read_words_6[116:112], buffer_read_words_6[111:107], buffer_read_words_6[106:102], buffer_read_words_6[101:97], buffer_read_words_6[96:92], buffer_read_words_6[91:87], buffer_read_words_6[86:82], buffer_read_words_6[81:77], buffer_read_words_6[76:72], buffer_read_words_6[69:65], buffer_read_words_6[64:60], buffer_read_words_6[59:55], buffer_read_words_6[54:50], buffer_read_words_6[49:45], buffer_read_words_6[44:40], buffer_read_words_6[39:35], buffer_read_words_6[34:30], buffer_read_words_6[29:25], buffer_read_words_6[24:20], buffer_read_words_6[19:15], buffer_read_words_6[14:10], buffer_read_words_6[9:5], buffer_read_words_6[4:0]}; // LookupArray.java:33
+  assign lane6_step_payload_indices = {buffer_read_words_6[141:72], buffer_read_words_6[69:0]}; // LookupArray.java:33
   assign lane6_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane6_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane6_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -4018,7 +2658,7 @@ module TlmmEngine_kv260 (
   assign lane6_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane6_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane7_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane7_step_payload_indices = {buffer_read_words_7[141:137], buffer_read_words_7[136:132], buffer_read_words_7[131:127], buffer_read_words_7[126:122], buffer_read_words_7[121:117], buffer_read_words_7[116:112], buffer_read_words_7[111:107], buffer_read_words_7[106:102], buffer_read_words_7[101:97], buffer_read_words_7[96:92], buffer_read_words_7[91:87], buffer_read_words_7[86:82], buffer_read_words_7[81:77], buffer_read_words_7[76:72], buffer_read_words_7[69:65], buffer_read_words_7[64:60], buffer_read_words_7[59:55], buffer_read_words_7[54:50], buffer_read_words_7[49:45], buffer_read_words_7[44:40], buffer_read_words_7[39:35], buffer_read_words_7[34:30], buffer_read_words_7[29:25], buffer_read_words_7[24:20], buffer_read_words_7[19:15], buffer_read_words_7[14:10], buffer_read_words_7[9:5], buffer_read_words_7[4:0]}; // LookupArray.java:33
+  assign lane7_step_payload_indices = {buffer_read_words_7[141:72], buffer_read_words_7[69:0]}; // LookupArray.java:33
   assign lane7_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane7_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane7_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -4055,7 +2695,7 @@ module TlmmEngine_kv260 (
   assign lane7_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane7_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane8_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane8_step_payload_indices = {buffer_read_words_8[141:137], buffer_read_words_8[136:132], buffer_read_words_8[131:127], buffer_read_words_8[126:122], buffer_read_words_8[121:117], buffer_read_words_8[116:112], buffer_read_words_8[111:107], buffer_read_words_8[106:102], buffer_read_words_8[101:97], buffer_read_words_8[96:92], buffer_read_words_8[91:87], buffer_read_words_8[86:82], buffer_read_words_8[81:77], buffer_read_words_8[76:72], buffer_read_words_8[69:65], buffer_read_words_8[64:60], buffer_read_words_8[59:55], buffer_read_words_8[54:50], buffer_read_words_8[49:45], buffer_read_words_8[44:40], buffer_read_words_8[39:35], buffer_read_words_8[34:30], buffer_read_words_8[29:25], buffer_read_words_8[24:20], buffer_read_words_8[19:15], buffer_read_words_8[14:10], buffer_read_words_8[9:5], buffer_read_words_8[4:0]}; // LookupArray.java:33
+  assign lane8_step_payload_indices = {buffer_read_words_8[141:72], buffer_read_words_8[69:0]}; // LookupArray.java:33
   assign lane8_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane8_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane8_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -4092,7 +2732,7 @@ module TlmmEngine_kv260 (
   assign lane8_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane8_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane9_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane9_step_payload_indices = {buffer_read_words_9[141:137], buffer_read_words_9[136:132], buffer_read_words_9[131:127], buffer_read_words_9[126:122], buffer_read_words_9[121:117], buffer_read_words_9[116:112], buffer_read_words_9[111:107], buffer_read_words_9[106:102], buffer_read_words_9[101:97], buffer_read_words_9[96:92], buffer_read_words_9[91:87], buffer_read_words_9[86:82], buffer_read_words_9[81:77], buffer_read_words_9[76:72], buffer_read_words_9[69:65], buffer_read_words_9[64:60], buffer_read_words_9[59:55], buffer_read_words_9[54:50], buffer_read_words_9[49:45], buffer_read_words_9[44:40], buffer_read_words_9[39:35], buffer_read_words_9[34:30], buffer_read_words_9[29:25], buffer_read_words_9[24:20], buffer_read_words_9[19:15], buffer_read_words_9[14:10], buffer_read_words_9[9:5], buffer_read_words_9[4:0]}; // LookupArray.java:33
+  assign lane9_step_payload_indices = {buffer_read_words_9[141:72], buffer_read_words_9[69:0]}; // LookupArray.java:33
   assign lane9_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane9_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane9_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -4129,7 +2769,8 @@ module TlmmEngine_kv260 (
   assign lane9_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane9_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane10_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane10_step_payload_indices = {buffer_read_words_10[141:137], buffer_read_words_10[136:132], buffer_read_words_10[131:127], buffer_read_words_10[126:122], buffer_read_words_10[121:117], buffer_read_words_10[116:112], buffer_read_words_10[111:107], buffer_read_words_10[106:102], buffer_read_words_10[101:97], buffer_read_words_10[96:92], buffer_read_words_10[91:87], buffer_read_words_10[86:82], buffer_read_words_10[81:77], buffer_read_words_10[76:72], buffer_read_words_10[69:65], buffer_read_words_10[64:60], buffer_read_words_10[59:55], buffer_read_words_10[54:50], buffer_read_words_10[49:45], buffer_read_words_10[44:40], buffer_read_words_10[39:35], buffer_read_words_10[34:30], buffer_read_words_10[29:25], buffer_read_words_10[24:20], buffer_read_words_10[19:15], buffer_read_words_10[14:10], buffer_read_words_10[9:5], buffer_read_words_10[4:0]}; // LookupArray.java:33
+  // LookupArray.java:33
+  assign lane10_step_payload_indices = {buffer_read_words_10[141:72], buffer_read_words_10[69:0]};
   assign lane10_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane10_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane10_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -4166,7 +2807,8 @@ module TlmmEngine_kv260 (
   assign lane10_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane10_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane11_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane11_step_payload_indices = {buffer_read_words_11[141:137], buffer_read_words_11[136:132], buffer_read_words_11[131:127], buffer_read_words_11[126:122], buffer_read_words_11[121:117], buffer_read_words_11[116:112], buffer_read_words_11[111:107], buffer_read_words_11[106:102], buffer_read_words_11[101:97], buffer_read_words_11[96:92], buffer_read_words_11[91:87], buffer_read_words_11[86:82], buffer_read_words_11[81:77], buffer_read_words_11[76:72], buffer_read_words_11[69:65], buffer_read_words_11[64:60], buffer_read_words_11[59:55], buffer_read_words_11[54:50], buffer_read_words_11[49:45], buffer_read_words_11[44:40], buffer_read_words_11[39:35], buffer_read_words_11[34:30], buffer_read_words_11[29:25], buffer_read_words_11[24:20], buffer_read_words_11[19:15], buffer_read_words_11[14:10], buffer_read_words_11[9:5], buffer_read_words_11[4:0]}; // LookupArray.java:33
+  // LookupArray.java:33
+  assign lane11_step_payload_indices = {buffer_read_words_11[141:72], buffer_read_words_11[69:0]};
   assign lane11_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane11_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane11_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -4203,7 +2845,8 @@ module TlmmEngine_kv260 (
   assign lane11_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane11_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane12_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane12_step_payload_indices = {buffer_read_words_12[141:137], buffer_read_words_12[136:132], buffer_read_words_12[131:127], buffer_read_words_12[126:122], buffer_read_words_12[121:117], buffer_read_words_12[116:112], buffer_read_words_12[111:107], buffer_read_words_12[106:102], buffer_read_words_12[101:97], buffer_read_words_12[96:92], buffer_read_words_12[91:87], buffer_read_words_12[86:82], buffer_read_words_12[81:77], buffer_read_words_12[76:72], buffer_read_words_12[69:65], buffer_read_words_12[64:60], buffer_read_words_12[59:55], buffer_read_words_12[54:50], buffer_read_words_12[49:45], buffer_read_words_12[44:40], buffer_read_words_12[39:35], buffer_read_words_12[34:30], buffer_read_words_12[29:25], buffer_read_words_12[24:20], buffer_read_words_12[19:15], buffer_read_words_12[14:10], buffer_read_words_12[9:5], buffer_read_words_12[4:0]}; // LookupArray.java:33
+  // LookupArray.java:33
+  assign lane12_step_payload_indices = {buffer_read_words_12[141:72], buffer_read_words_12[69:0]};
   assign lane12_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane12_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane12_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -4240,7 +2883,8 @@ module TlmmEngine_kv260 (
   assign lane12_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane12_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane13_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane13_step_payload_indices = {buffer_read_words_13[141:137], buffer_read_words_13[136:132], buffer_read_words_13[131:127], buffer_read_words_13[126:122], buffer_read_words_13[121:117], buffer_read_words_13[116:112], buffer_read_words_13[111:107], buffer_read_words_13[106:102], buffer_read_words_13[101:97], buffer_read_words_13[96:92], buffer_read_words_13[91:87], buffer_read_words_13[86:82], buffer_read_words_13[81:77], buffer_read_words_13[76:72], buffer_read_words_13[69:65], buffer_read_words_13[64:60], buffer_read_words_13[59:55], buffer_read_words_13[54:50], buffer_read_words_13[49:45], buffer_read_words_13[44:40], buffer_read_words_13[39:35], buffer_read_words_13[34:30], buffer_read_words_13[29:25], buffer_read_words_13[24:20], buffer_read_words_13[19:15], buffer_read_words_13[14:10], buffer_read_words_13[9:5], buffer_read_words_13[4:0]}; // LookupArray.java:33
+  // LookupArray.java:33
+  assign lane13_step_payload_indices = {buffer_read_words_13[141:72], buffer_read_words_13[69:0]};
   assign lane13_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane13_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane13_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -4277,7 +2921,8 @@ module TlmmEngine_kv260 (
   assign lane13_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane13_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane14_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane14_step_payload_indices = {buffer_read_words_14[141:137], buffer_read_words_14[136:132], buffer_read_words_14[131:127], buffer_read_words_14[126:122], buffer_read_words_14[121:117], buffer_read_words_14[116:112], buffer_read_words_14[111:107], buffer_read_words_14[106:102], buffer_read_words_14[101:97], buffer_read_words_14[96:92], buffer_read_words_14[91:87], buffer_read_words_14[86:82], buffer_read_words_14[81:77], buffer_read_words_14[76:72], buffer_read_words_14[69:65], buffer_read_words_14[64:60], buffer_read_words_14[59:55], buffer_read_words_14[54:50], buffer_read_words_14[49:45], buffer_read_words_14[44:40], buffer_read_words_14[39:35], buffer_read_words_14[34:30], buffer_read_words_14[29:25], buffer_read_words_14[24:20], buffer_read_words_14[19:15], buffer_read_words_14[14:10], buffer_read_words_14[9:5], buffer_read_words_14[4:0]}; // LookupArray.java:33
+  // LookupArray.java:33
+  assign lane14_step_payload_indices = {buffer_read_words_14[141:72], buffer_read_words_14[69:0]};
   assign lane14_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane14_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane14_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -4314,7 +2959,8 @@ module TlmmEngine_kv260 (
   assign lane14_table_write_payload_values_26 = table26_entry; // LookupArray.java:42
   assign lane14_table_write_payload_values_27 = table27_entry; // LookupArray.java:42
   assign lane15_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane15_step_payload_indices = {buffer_read_words_15[141:137], buffer_read_words_15[136:132], buffer_read_words_15[131:127], buffer_read_words_15[126:122], buffer_read_words_15[121:117], buffer_read_words_15[116:112], buffer_read_words_15[111:107], buffer_read_words_15[106:102], buffer_read_words_15[101:97], buffer_read_words_15[96:92], buffer_read_words_15[91:87], buffer_read_words_15[86:82], buffer_read_words_15[81:77], buffer_read_words_15[76:72], buffer_read_words_15[69:65], buffer_read_words_15[64:60], buffer_read_words_15[59:55], buffer_read_words_15[54:50], buffer_read_words_15[49:45], buffer_read_words_15[44:40], buffer_read_words_15[39:35], buffer_read_words_15[34:30], buffer_read_words_15[29:25], buffer_read_words_15[24:20], buffer_read_words_15[19:15], buffer_read_words_15[14:10], buffer_read_words_15[9:5], buffer_read_words_15[4:0]}; // LookupArray.java:33
+  // LookupArray.java:33
+  assign lane15_step_payload_indices = {buffer_read_words_15[141:72], buffer_read_words_15[69:0]};
   assign lane15_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane15_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane15_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -4373,15 +3019,18 @@ module TlmmEngine_kv260 (
   always @(posedge clk) begin
     if (!reset) begin
       if (!(~result_issued | (result_credits != 5'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
+                 "without a credit");
         $stop;
       end
       if (!(result_credits <= 5'd22)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 22");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the ",
+                 "depth 22");
         $stop;
       end
       if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
+                 "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
     end
@@ -5324,9 +3973,6 @@ module TlmmEngine_kv260 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-<<<<<<< HEAD
-  wire unused_bits = &{1'b0, weights0_idle, weights1_idle, weights2_idle, weights3_idle, buffer_read_words_0[143:142], buffer_read_words_0[71:70], buffer_read_words_1[143:142], buffer_read_words_1[71:70], buffer_read_words_2[143:142], buffer_read_words_2[71:70], buffer_read_words_3[143:142], buffer_read_words_3[71:70], buffer_read_words_4[143:142], buffer_read_words_4[71:70], buffer_read_words_5[143:142], buffer_read_words_5[71:70], buffer_read_words_6[143:142], buffer_read_words_6[71:70], buffer_read_words_7[143:142], buffer_read_words_7[71:70], buffer_read_words_8[143:142], buffer_read_words_8[71:70], buffer_read_words_9[143:142], buffer_read_words_9[71:70], buffer_read_words_10[143:142], buffer_read_words_10[71:70], buffer_read_words_11[143:142], buffer_read_words_11[71:70], buffer_read_words_12[143:142], buffer_read_words_12[71:70], buffer_read_words_13[143:142], buffer_read_words_13[71:70], buffer_read_words_14[143:142], buffer_read_words_14[71:70], buffer_read_words_15[143:142], buffer_read_words_15[71:70], result_fifo_occupancy, lane1_result_valid, lane2_result_valid, lane3_result_valid, lane4_result_valid, lane5_result_valid, lane6_result_valid, lane7_result_valid, lane8_result_valid, lane9_result_valid, lane10_result_valid, lane11_result_valid, lane12_result_valid, lane13_result_valid, lane14_result_valid, lane15_result_valid, beats_per_token_prod[33:32], tile_stride_prod[66:64], weights0_start_payload_address_prod[71:64], weights1_start_payload_address_prod[71:64], weights2_start_payload_address_prod[71:64], weights3_start_payload_address_prod[71:64]};
-=======
   wire unused_bits = &{1'b0, weights0_idle, weights1_idle, weights2_idle, weights3_idle, buffer_read_words_0[143:142],
       buffer_read_words_0[71:70], buffer_read_words_1[143:142], buffer_read_words_1[71:70],
       buffer_read_words_2[143:142], buffer_read_words_2[71:70], buffer_read_words_3[143:142],
@@ -5338,12 +3984,11 @@ module TlmmEngine_kv260 (
       buffer_read_words_11[143:142], buffer_read_words_11[71:70], buffer_read_words_12[143:142],
       buffer_read_words_12[71:70], buffer_read_words_13[143:142], buffer_read_words_13[71:70],
       buffer_read_words_14[143:142], buffer_read_words_14[71:70], buffer_read_words_15[143:142],
-      buffer_read_words_15[71:70], lane1_result_valid, lane2_result_valid, lane3_result_valid, lane4_result_valid,
-      lane5_result_valid, lane6_result_valid, lane7_result_valid, lane8_result_valid, lane9_result_valid,
-      lane10_result_valid, lane11_result_valid, lane12_result_valid, lane13_result_valid, lane14_result_valid,
-      lane15_result_valid, result_fifo_push_ready, result_fifo_occupancy, beats_per_token_prod[33:32],
-      tile_stride_prod[66:64], weights2_start_payload_address_prod[71:64], weights3_start_payload_address_prod[71:64]};
->>>>>>> emitter
+      buffer_read_words_15[71:70], result_fifo_occupancy, lane1_result_valid, lane2_result_valid, lane3_result_valid,
+      lane4_result_valid, lane5_result_valid, lane6_result_valid, lane7_result_valid, lane8_result_valid,
+      lane9_result_valid, lane10_result_valid, lane11_result_valid, lane12_result_valid, lane13_result_valid,
+      lane14_result_valid, lane15_result_valid, beats_per_token_prod[33:32], tile_stride_prod[66:64],
+      weights2_start_payload_address_prod[71:64], weights3_start_payload_address_prod[71:64]};
 endmodule
 
 `default_nettype wire

@@ -101,7 +101,7 @@ module WeightPort_t28_q16_p4_w128 (
   wire [271:0] gearbox_out_payload;            // WeightPort.java:93
   wire [1:0]   gearbox_size;                   // WeightPort.java:93
   wire         gearbox_clear;                  // WeightPort.java:93
-  wire [5:0]   gearbox_count;                  // WeightPort.java:93
+  wire [6:0]   gearbox_count;                  // WeightPort.java:93
   reg  [0:0]   lane_pair;                      // WeightPort.java:97
   reg  [15:0]  group;                          // WeightPort.java:98
   reg  [15:0]  block;                          // WeightPort.java:99
@@ -360,6 +360,7 @@ module WeightPort_t28_q16_p4_w128 (
       size_select = 2'd3; // WeightPort.java:124
     end
   end
+
   assign gearbox_size = size_select; // WeightPort.java:126
   assign words_left = loading & (written < load_words); // WeightPort.java:128
   assign gearbox_out_ready = words_left; // WeightPort.java:129
@@ -381,7 +382,24 @@ module WeightPort_t28_q16_p4_w128 (
   assign word0_byte14_packed_byte = gearbox_out_payload[119:112]; // WeightPort.java:210
   assign word0_byte15_packed_byte = gearbox_out_payload[127:120]; // WeightPort.java:210
   assign word0_byte16_packed_byte = gearbox_out_payload[135:128]; // WeightPort.java:210
-  assign word0_digits = {word0_byte16_digits, word0_byte15_digits, word0_byte14_digits, word0_byte13_digits, word0_byte12_digits, word0_byte11_digits, word0_byte10_digits, word0_byte9_digits, word0_byte8_digits, word0_byte7_digits, word0_byte6_digits, word0_byte5_digits, word0_byte4_digits, word0_byte3_digits, word0_byte2_digits, word0_byte1_digits, word0_byte0_digits}; // WeightPort.java:215
+  assign word0_digits =
+      {word0_byte16_digits,
+       word0_byte15_digits,
+       word0_byte14_digits,
+       word0_byte13_digits,
+       word0_byte12_digits,
+       word0_byte11_digits,
+       word0_byte10_digits,
+       word0_byte9_digits,
+       word0_byte8_digits,
+       word0_byte7_digits,
+       word0_byte6_digits,
+       word0_byte5_digits,
+       word0_byte4_digits,
+       word0_byte3_digits,
+       word0_byte2_digits,
+       word0_byte1_digits,
+       word0_byte0_digits}; // WeightPort.java:215
   assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:224
   assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:224
   assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:224
@@ -410,8 +428,42 @@ module WeightPort_t28_q16_p4_w128 (
   assign word0_index25_digits = word0_digits[155:150]; // WeightPort.java:224
   assign word0_index26_digits = word0_digits[161:156]; // WeightPort.java:224
   assign word0_index27_digits = word0_digits[167:162]; // WeightPort.java:224
-  assign word0_unpacked = {{2'h0, ((1'b0 | (size_class == 2'd3)) ? word0_index27_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index26_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index25_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index24_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index23_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index22_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word0_index21_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index20_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index19_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index18_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index17_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index16_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index15_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index14_index : 5'd0)}, {2'h0, ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index13_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index12_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index11_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index10_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index9_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index8_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index7_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index6_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index5_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index4_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index3_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index0_index : 5'd0)}}; // WeightPort.java:242
-  assign word1_bytes = (size_class == 2'd3) ? gearbox_out_payload[271:136] : ((size_class == 2'd2) ? gearbox_out_payload[239:104] : ((size_class == 2'd1) ? gearbox_out_payload[207:72] : gearbox_out_payload[175:40])); // WeightPort.java:205
+  assign word0_unpacked =
+      {2'h0,
+       ((size_class == 2'd3) ? word0_index27_index : 5'd0),
+       ((size_class == 2'd3) ? word0_index26_index : 5'd0),
+       ((size_class == 2'd3) ? word0_index25_index : 5'd0),
+       ((size_class == 2'd3) ? word0_index24_index : 5'd0),
+       ((size_class == 2'd3) ? word0_index23_index : 5'd0),
+       ((size_class == 2'd3) ? word0_index22_index : 5'd0),
+       ((size_class == 2'd3) ? word0_index21_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index20_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index19_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index18_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index17_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index16_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index15_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index14_index : 5'd0),
+       2'h0,
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index13_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index12_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index11_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index10_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index9_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index8_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index7_index : 5'd0),
+       word0_index6_index,
+       word0_index5_index,
+       word0_index4_index,
+       word0_index3_index,
+       word0_index2_index,
+       word0_index1_index,
+       word0_index0_index}; // WeightPort.java:242
+  assign word1_bytes =
+      (size_class == 2'd3) ? gearbox_out_payload[271:136]
+      : (size_class == 2'd2) ? gearbox_out_payload[239:104]
+      : (size_class == 2'd1) ? gearbox_out_payload[207:72]
+      : gearbox_out_payload[175:40]; // WeightPort.java:205
   assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:210
   assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:210
   assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:210
@@ -429,7 +481,24 @@ module WeightPort_t28_q16_p4_w128 (
   assign word1_byte14_packed_byte = word1_bytes[119:112]; // WeightPort.java:210
   assign word1_byte15_packed_byte = word1_bytes[127:120]; // WeightPort.java:210
   assign word1_byte16_packed_byte = word1_bytes[135:128]; // WeightPort.java:210
-  assign word1_digits = {word1_byte16_digits, word1_byte15_digits, word1_byte14_digits, word1_byte13_digits, word1_byte12_digits, word1_byte11_digits, word1_byte10_digits, word1_byte9_digits, word1_byte8_digits, word1_byte7_digits, word1_byte6_digits, word1_byte5_digits, word1_byte4_digits, word1_byte3_digits, word1_byte2_digits, word1_byte1_digits, word1_byte0_digits}; // WeightPort.java:215
+  assign word1_digits =
+      {word1_byte16_digits,
+       word1_byte15_digits,
+       word1_byte14_digits,
+       word1_byte13_digits,
+       word1_byte12_digits,
+       word1_byte11_digits,
+       word1_byte10_digits,
+       word1_byte9_digits,
+       word1_byte8_digits,
+       word1_byte7_digits,
+       word1_byte6_digits,
+       word1_byte5_digits,
+       word1_byte4_digits,
+       word1_byte3_digits,
+       word1_byte2_digits,
+       word1_byte1_digits,
+       word1_byte0_digits}; // WeightPort.java:215
   assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:224
   assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:224
   assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:224
@@ -458,8 +527,38 @@ module WeightPort_t28_q16_p4_w128 (
   assign word1_index25_digits = word1_digits[155:150]; // WeightPort.java:224
   assign word1_index26_digits = word1_digits[161:156]; // WeightPort.java:224
   assign word1_index27_digits = word1_digits[167:162]; // WeightPort.java:224
-  assign word1_unpacked = {{2'h0, ((1'b0 | (size_class == 2'd3)) ? word1_index27_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index26_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index25_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index24_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index23_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index22_index : 5'd0), ((1'b0 | (size_class == 2'd3)) ? word1_index21_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index20_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index19_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index18_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index17_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index16_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index15_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index14_index : 5'd0)}, {2'h0, ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index13_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index12_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index11_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index10_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index9_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index8_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index7_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index6_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index5_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index4_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index3_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index0_index : 5'd0)}}; // WeightPort.java:242
-  assign buffer_address = {load_half, 11'd0} + (block_base + group[11:0]); // WeightPort.java:139
+  assign word1_unpacked =
+      {2'h0,
+       ((size_class == 2'd3) ? word1_index27_index : 5'd0),
+       ((size_class == 2'd3) ? word1_index26_index : 5'd0),
+       ((size_class == 2'd3) ? word1_index25_index : 5'd0),
+       ((size_class == 2'd3) ? word1_index24_index : 5'd0),
+       ((size_class == 2'd3) ? word1_index23_index : 5'd0),
+       ((size_class == 2'd3) ? word1_index22_index : 5'd0),
+       ((size_class == 2'd3) ? word1_index21_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index20_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index19_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index18_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index17_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index16_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index15_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index14_index : 5'd0),
+       2'h0,
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index13_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index12_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index11_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index10_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index9_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index8_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index7_index : 5'd0),
+       word1_index6_index,
+       word1_index5_index,
+       word1_index4_index,
+       word1_index3_index,
+       word1_index2_index,
+       word1_index1_index,
+       word1_index0_index}; // WeightPort.java:242
+  assign buffer_address = {load_half, 11'd0} + block_base + group[11:0]; // WeightPort.java:139
   assign write_valid = write_q_valid; // WeightPort.java:142
   assign write_payload_address = write_q_address; // WeightPort.java:143
   assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:144
@@ -505,7 +604,7 @@ module WeightPort_t28_q16_p4_w128 (
       blocks_finished <= 16'd0; // WeightPort.java:155
     end else if (take) begin // WeightPort.java:156
       written <= written + 32'd2; // WeightPort.java:157
-      if (lane_pair == 1'b1) begin // WeightPort.java:158
+      if (lane_pair) begin // WeightPort.java:158
         lane_pair <= 1'b0; // WeightPort.java:159
         if (group == (load_groups - 16'd1)) begin // WeightPort.java:160
           group <= 16'd0; // WeightPort.java:161
@@ -545,7 +644,8 @@ module WeightPort_t28_q16_p4_w128 (
   always @(posedge clk) begin
     if (!reset) begin
       if (!(~start_valid | reader_command_ready)) begin // WeightPort.java:88
-        $display("ASSERTION FAILED in %m: WeightPort.java:88: WeightPort: the reader takes a load's command at once (the previous load's bursts have all been issued)");
+        $display("ASSERTION FAILED in %m: WeightPort.java:88: WeightPort: the reader takes a load's command at once ",
+                 "(the previous load's bursts have all been issued)");
         $stop;
       end
     end
@@ -1239,7 +1339,8 @@ module WeightPort_t28_q16_p4_w128 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, load_address, load_beats, reader_data_payload_last, reader_data_payload_error, reader_idle, reader_credits, reader_outstanding, gearbox_count, word0_digits[169:168], word1_digits[169:168]};
+  wire unused_bits = &{1'b0, load_address, load_beats, reader_data_payload_last, reader_data_payload_error, reader_idle,
+      reader_credits, reader_outstanding, gearbox_count, word0_digits[169:168], word1_digits[169:168]};
 endmodule
 
 `default_nettype wire

@@ -75,7 +75,7 @@ module AxiBurstReader_w64_b16_o4 (
   wire [65:0] read_fifo_pop_payload;  // Stream.java:195
   wire [6:0]  read_fifo_occupancy;    // Stream.java:195
 
-  // Temporaries, named after the signal they feed
+  // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [6:0] credit_count_mux;
   assign credit_count_mux = requested ? (credit_count - {2'd0, ar_beats}) : credit_count;
 
@@ -91,7 +91,8 @@ module AxiBurstReader_w64_b16_o4 (
   assign in_flight_push_valid = requested; // AxiBurstReader.java:108
   assign in_flight_push_payload = ar_last_of_command; // AxiBurstReader.java:109
   assign read_fifo_push_valid = m_axi_rvalid; // Stream.java:196
-  assign read_fifo_push_payload = {m_axi_rresp[1], (m_axi_rlast & in_flight_pop_payload), m_axi_rdata}; // Stream.java:197
+  // Stream.java:197
+  assign read_fifo_push_payload = {m_axi_rresp[1], (m_axi_rlast & in_flight_pop_payload), m_axi_rdata};
   assign m_axi_rready = read_fifo_push_ready; // Stream.java:198
   assign in_flight_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // AxiBurstReader.java:116
   assign data_valid = read_fifo_pop_valid; // Stream.java:101
@@ -152,19 +153,23 @@ module AxiBurstReader_w64_b16_o4 (
   always @(posedge clk) begin
     if (!reset) begin
       if (!(~requested | (credit_count >= {2'd0, ar_beats}))) begin // AxiBurstReader.java:141
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:141: AxiBurstReader: a burst is issued only with credits for all its beats (the credits never go negative)");
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:141: AxiBurstReader: a burst is issued only with ",
+                 "credits for all its beats (the credits never go negative)");
         $stop;
       end
       if (!(~delivered | requested | (credit_count < 7'd64))) begin // AxiBurstReader.java:143
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:143: AxiBurstReader: a beat delivered gives back a credit some burst took (the credits never exceed the FIFO depth 64)");
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:143: AxiBurstReader: a beat delivered gives back a ",
+                 "credit some burst took (the credits never exceed the FIFO depth 64)");
         $stop;
       end
       if (!(~m_axi_rvalid | m_axi_rready)) begin // AxiBurstReader.java:119
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:119: AxiBurstReader: rready is high whenever rvalid is (the R channel never stalls)");
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:119: AxiBurstReader: rready is high whenever rvalid is ",
+                 "(the R channel never stalls)");
         $stop;
       end
       if (!(~m_axi_rvalid | in_flight_pop_valid)) begin // AxiBurstReader.java:121
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:121: AxiBurstReader: an R beat arrived with no burst in flight");
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:121: AxiBurstReader: an R beat arrived with no burst ",
+                 "in flight");
         $stop;
       end
     end
@@ -196,7 +201,8 @@ module AxiBurstReader_w64_b16_o4 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, command_payload_address[2:0], m_axi_awready, m_axi_wready, m_axi_bvalid, m_axi_bresp, m_axi_rresp[0], in_flight_push_ready, read_fifo_occupancy};
+  wire unused_bits = &{1'b0, command_payload_address[2:0], m_axi_awready, m_axi_wready, m_axi_bvalid, m_axi_bresp,
+      m_axi_rresp[0], in_flight_push_ready, read_fifo_occupancy};
 endmodule
 
 `default_nettype wire

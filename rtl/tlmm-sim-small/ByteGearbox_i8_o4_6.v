@@ -4,51 +4,51 @@
 `default_nettype none
 
 module ByteGearbox_i8_o4_6 (
-  input  wire        clk,         // ByteGearbox.java:43
-  input  wire        reset,       // ByteGearbox.java:43
-  input  wire        in_valid,    // ByteGearbox.java:53
-  output wire        in_ready,    // ByteGearbox.java:53
-  input  wire [63:0] in_payload,  // ByteGearbox.java:53
-  output wire        out_valid,   // ByteGearbox.java:54
-  input  wire        out_ready,   // ByteGearbox.java:54
-  output wire [47:0] out_payload, // ByteGearbox.java:54
-  input  wire [0:0]  size,        // ByteGearbox.java:55
-  input  wire        clear,       // ByteGearbox.java:56
-  output wire [4:0]  count        // ByteGearbox.java:57
+  input  wire        clk,         // ByteGearbox.java:46
+  input  wire        reset,       // ByteGearbox.java:46
+  input  wire        in_valid,    // ByteGearbox.java:56
+  output wire        in_ready,    // ByteGearbox.java:56
+  input  wire [63:0] in_payload,  // ByteGearbox.java:56
+  output wire        out_valid,   // ByteGearbox.java:57
+  input  wire        out_ready,   // ByteGearbox.java:57
+  output wire [47:0] out_payload, // ByteGearbox.java:57
+  input  wire [0:0]  size,        // ByteGearbox.java:58
+  input  wire        clear,       // ByteGearbox.java:59
+  output wire [4:0]  count        // ByteGearbox.java:60
 );
 
-  reg  [127:0] buffer;         // ByteGearbox.java:59
-  reg  [4:0]   held;           // ByteGearbox.java:60
-  wire         pop;            // ByteGearbox.java:77
-  wire         push;           // ByteGearbox.java:78
-  wire [127:0] after_pop;      // ByteGearbox.java:79
-  wire [4:0]   held_after_pop; // ByteGearbox.java:80
-  wire [127:0] merged;         // ByteGearbox.java:83
+  reg  [191:0] buffer;         // ByteGearbox.java:62
+  reg  [4:0]   held;           // ByteGearbox.java:63
+  wire         pop;            // ByteGearbox.java:80
+  wire         push;           // ByteGearbox.java:81
+  wire [191:0] after_pop;      // ByteGearbox.java:82
+  wire [4:0]   held_after_pop; // ByteGearbox.java:83
+  wire [191:0] merged;         // ByteGearbox.java:86
 
-  assign count = held; // ByteGearbox.java:61
-  assign out_payload = buffer[47:0]; // ByteGearbox.java:62
-  assign in_ready = held <= 5'd8; // ByteGearbox.java:63
-  assign out_valid = size ? (held >= 5'd6) : (held >= 5'd4); // ByteGearbox.java:75
-  assign pop = out_valid & out_ready; // ByteGearbox.java:77
-  assign push = in_valid & in_ready; // ByteGearbox.java:78
-  assign after_pop = pop ? (size ? {48'd0, buffer[127:48]} : {32'd0, buffer[127:32]}) : buffer; // ByteGearbox.java:79
-  assign held_after_pop = pop ? (size ? (held - 5'd6) : (held - 5'd4)) : held; // ByteGearbox.java:80
-  assign merged = after_pop | ({64'd0, in_payload} << {held_after_pop, 3'h0}); // ByteGearbox.java:83
+  assign count = held; // ByteGearbox.java:64
+  assign out_payload = buffer[47:0]; // ByteGearbox.java:65
+  assign in_ready = held <= 5'd16; // ByteGearbox.java:66
+  assign out_valid = size ? (held >= 5'd6) : (held >= 5'd4); // ByteGearbox.java:78
+  assign pop = out_valid & out_ready; // ByteGearbox.java:80
+  assign push = in_valid & in_ready; // ByteGearbox.java:81
+  assign after_pop = pop ? (size ? {48'd0, buffer[191:48]} : {32'd0, buffer[191:32]}) : buffer; // ByteGearbox.java:82
+  assign held_after_pop = pop ? (size ? (held - 5'd6) : (held - 5'd4)) : held; // ByteGearbox.java:83
+  assign merged = after_pop | ({128'd0, in_payload} << {held_after_pop, 3'h0}); // ByteGearbox.java:86
 
   always @(posedge clk) begin
-    if (clear) begin // ByteGearbox.java:85
-      held <= 5'd0; // ByteGearbox.java:86
-      buffer <= 128'h0; // ByteGearbox.java:87
-    end else if (push) begin // ByteGearbox.java:88
-      held <= held_after_pop + 5'd8; // ByteGearbox.java:89
-      buffer <= merged; // ByteGearbox.java:90
-    end else if (pop) begin // ByteGearbox.java:91
-      held <= held_after_pop; // ByteGearbox.java:92
-      buffer <= after_pop; // ByteGearbox.java:93
+    if (clear) begin // ByteGearbox.java:88
+      held <= 5'd0; // ByteGearbox.java:89
+      buffer <= {64'h0, 128'h0}; // ByteGearbox.java:90
+    end else if (push) begin // ByteGearbox.java:91
+      held <= held_after_pop + 5'd8; // ByteGearbox.java:92
+      buffer <= merged; // ByteGearbox.java:93
+    end else if (pop) begin // ByteGearbox.java:94
+      held <= held_after_pop; // ByteGearbox.java:95
+      buffer <= after_pop; // ByteGearbox.java:96
     end
     if (reset) begin
       held <= 5'd0;
-      buffer <= 128'h0;
+      buffer <= {64'h0, 128'h0};
     end
   end
 endmodule

@@ -84,42 +84,25 @@ module LookupLane_t5_a512 (
   assign result_payload = result_q_value; // LookupLane.java:121
 
   always @(posedge clk) begin
-<<<<<<< HEAD
     if (table_write_valid) begin // LookupLane.java:70
-      table0[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_0; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table1[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_1; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table2[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_2; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table3[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_3; // LookupLane.java:70
-    end
-    if (table_write_valid) begin // LookupLane.java:70
-      table4[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_4; // LookupLane.java:70
-=======
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+      // LookupLane.java:70
       table0[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_0;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table1[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_1;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table2[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_2;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table3[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_3;
     end
-    if (table_write_valid) begin // LookupLane.java:68
-      // LookupLane.java:68
+    if (table_write_valid) begin // LookupLane.java:70
+      // LookupLane.java:70
       table4[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_4;
->>>>>>> emitter
     end
     entries_0 <= table0[{step_payload_tableHalf, step_payload_indices[4:0]}]; // LookupLane.java:75
     entries_1 <= table1[{step_payload_tableHalf, step_payload_indices[9:5]}]; // LookupLane.java:75

@@ -430,14 +430,8 @@ module TlmmEngine_sim_small (
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [33:0] beats_per_token_prod;
   wire [65:0] tile_stride_prod;
-<<<<<<< HEAD
-  wire [71:0] weights0_start_payload_address_prod;
-  wire [71:0] weights1_start_payload_address_prod;
   wire [15:0] load_tokens_after_diff;
-  wire [7:0] table0_entry_ext_part;
-=======
   wire [7:0] table0_entry_part;
->>>>>>> emitter
   wire [9:0] table0_entry_ext;
   wire [7:0] table0_entry_part_2;
   wire [9:0] table0_entry_ext_2;
@@ -467,45 +461,42 @@ module TlmmEngine_sim_small (
   wire [9:0] table4_entry_ext_2;
   wire [7:0] table4_entry_part_3;
   wire [9:0] table4_entry_ext_3;
-<<<<<<< HEAD
-  wire result_credits_cond_and;
+  wire result_fifo_pop_valid_and_ready;
   wire [15:0] sweep_chunk_tokens_diff;
   assign beats_per_token_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
   assign tile_stride_prod = {2'd0, {32'd0, cmd_regionStride}} * {64'd0, 2'd2};
-  assign weights0_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd0};
-  assign weights1_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd1};
   assign load_tokens_after_diff = cmd_tokens - load_tokens;
-  assign table0_entry_ext_part = staging[7:0];
-  assign table0_entry_ext = {{2{table0_entry_ext_part[7]}}, table0_entry_ext_part};
-  assign table0_entry_ext_2_part = staging[15:8];
-  assign table0_entry_ext_2 = {{2{table0_entry_ext_2_part[7]}}, table0_entry_ext_2_part};
-  assign table0_entry_ext_3_part = staging[23:16];
-  assign table0_entry_ext_3 = {{2{table0_entry_ext_3_part[7]}}, table0_entry_ext_3_part};
-  assign table1_entry_ext_part = staging[31:24];
-  assign table1_entry_ext = {{2{table1_entry_ext_part[7]}}, table1_entry_ext_part};
-  assign table1_entry_ext_2_part = staging[39:32];
-  assign table1_entry_ext_2 = {{2{table1_entry_ext_2_part[7]}}, table1_entry_ext_2_part};
-  assign table1_entry_ext_3_part = staging[47:40];
-  assign table1_entry_ext_3 = {{2{table1_entry_ext_3_part[7]}}, table1_entry_ext_3_part};
-  assign table2_entry_ext_part = staging[55:48];
-  assign table2_entry_ext = {{2{table2_entry_ext_part[7]}}, table2_entry_ext_part};
-  assign table2_entry_ext_2_part = staging[63:56];
-  assign table2_entry_ext_2 = {{2{table2_entry_ext_2_part[7]}}, table2_entry_ext_2_part};
-  assign table2_entry_ext_3_part = staging[71:64];
-  assign table2_entry_ext_3 = {{2{table2_entry_ext_3_part[7]}}, table2_entry_ext_3_part};
-  assign table3_entry_ext_part = staging[79:72];
-  assign table3_entry_ext = {{2{table3_entry_ext_part[7]}}, table3_entry_ext_part};
-  assign table3_entry_ext_2_part = staging[87:80];
-  assign table3_entry_ext_2 = {{2{table3_entry_ext_2_part[7]}}, table3_entry_ext_2_part};
-  assign table3_entry_ext_3_part = staging[95:88];
-  assign table3_entry_ext_3 = {{2{table3_entry_ext_3_part[7]}}, table3_entry_ext_3_part};
-  assign table4_entry_ext_part = staging[103:96];
-  assign table4_entry_ext = {{2{table4_entry_ext_part[7]}}, table4_entry_ext_part};
-  assign table4_entry_ext_2_part = staging[111:104];
-  assign table4_entry_ext_2 = {{2{table4_entry_ext_2_part[7]}}, table4_entry_ext_2_part};
-  assign table4_entry_ext_3_part = staging[119:112];
-  assign table4_entry_ext_3 = {{2{table4_entry_ext_3_part[7]}}, table4_entry_ext_3_part};
-  assign result_credits_cond_and = result_fifo_pop_valid & result_fifo_pop_ready;
+  assign table0_entry_part = staging[7:0];
+  assign table0_entry_ext = {{2{table0_entry_part[7]}}, table0_entry_part};
+  assign table0_entry_part_2 = staging[15:8];
+  assign table0_entry_ext_2 = {{2{table0_entry_part_2[7]}}, table0_entry_part_2};
+  assign table0_entry_part_3 = staging[23:16];
+  assign table0_entry_ext_3 = {{2{table0_entry_part_3[7]}}, table0_entry_part_3};
+  assign table1_entry_part = staging[31:24];
+  assign table1_entry_ext = {{2{table1_entry_part[7]}}, table1_entry_part};
+  assign table1_entry_part_2 = staging[39:32];
+  assign table1_entry_ext_2 = {{2{table1_entry_part_2[7]}}, table1_entry_part_2};
+  assign table1_entry_part_3 = staging[47:40];
+  assign table1_entry_ext_3 = {{2{table1_entry_part_3[7]}}, table1_entry_part_3};
+  assign table2_entry_part = staging[55:48];
+  assign table2_entry_ext = {{2{table2_entry_part[7]}}, table2_entry_part};
+  assign table2_entry_part_2 = staging[63:56];
+  assign table2_entry_ext_2 = {{2{table2_entry_part_2[7]}}, table2_entry_part_2};
+  assign table2_entry_part_3 = staging[71:64];
+  assign table2_entry_ext_3 = {{2{table2_entry_part_3[7]}}, table2_entry_part_3};
+  assign table3_entry_part = staging[79:72];
+  assign table3_entry_ext = {{2{table3_entry_part[7]}}, table3_entry_part};
+  assign table3_entry_part_2 = staging[87:80];
+  assign table3_entry_ext_2 = {{2{table3_entry_part_2[7]}}, table3_entry_part_2};
+  assign table3_entry_part_3 = staging[95:88];
+  assign table3_entry_ext_3 = {{2{table3_entry_part_3[7]}}, table3_entry_part_3};
+  assign table4_entry_part = staging[103:96];
+  assign table4_entry_ext = {{2{table4_entry_part[7]}}, table4_entry_part};
+  assign table4_entry_part_2 = staging[111:104];
+  assign table4_entry_ext_2 = {{2{table4_entry_part_2[7]}}, table4_entry_part_2};
+  assign table4_entry_part_3 = staging[119:112];
+  assign table4_entry_ext_3 = {{2{table4_entry_part_3[7]}}, table4_entry_part_3};
+  assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
   assign sweep_chunk_tokens_diff = cmd_tokens - sweep_tokens;
 
   assign command_ready = ~active; // CommandSlot.java:35
@@ -557,378 +548,6 @@ module TlmmEngine_sim_small (
   assign last_tile = cmd_tiles - 16'd1; // CommandSlot.java:43
   assign last_block = cmd_blocks - 16'd1; // CommandSlot.java:44
   assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:88
-=======
-  wire build_block_eq_last_block;
-  wire chunk_released_cmp;
-  wire build_tile_eq_last_tile;
-  wire sweep_block_eq_last_block;
-  wire tile_swept_cmp;
-  wire [15:0] load_tokens_sum;
-  wire [15:0] sweep_tokens_sum;
-  wire issue_and_sweep_block_eq_last_block;
-  wire results_valid_and_ready;
-  assign beats_per_token_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
-  assign tile_stride_prod = {2'd0, {32'd0, cmd_regionStride}} * {64'd0, 2'd2};
-  assign table0_entry_part = staging[7:0];
-  assign table0_entry_ext = {{2{table0_entry_part[7]}}, table0_entry_part};
-  assign table0_entry_part_2 = staging[15:8];
-  assign table0_entry_ext_2 = {{2{table0_entry_part_2[7]}}, table0_entry_part_2};
-  assign table0_entry_part_3 = staging[23:16];
-  assign table0_entry_ext_3 = {{2{table0_entry_part_3[7]}}, table0_entry_part_3};
-  assign table1_entry_part = staging[31:24];
-  assign table1_entry_ext = {{2{table1_entry_part[7]}}, table1_entry_part};
-  assign table1_entry_part_2 = staging[39:32];
-  assign table1_entry_ext_2 = {{2{table1_entry_part_2[7]}}, table1_entry_part_2};
-  assign table1_entry_part_3 = staging[47:40];
-  assign table1_entry_ext_3 = {{2{table1_entry_part_3[7]}}, table1_entry_part_3};
-  assign table2_entry_part = staging[55:48];
-  assign table2_entry_ext = {{2{table2_entry_part[7]}}, table2_entry_part};
-  assign table2_entry_part_2 = staging[63:56];
-  assign table2_entry_ext_2 = {{2{table2_entry_part_2[7]}}, table2_entry_part_2};
-  assign table2_entry_part_3 = staging[71:64];
-  assign table2_entry_ext_3 = {{2{table2_entry_part_3[7]}}, table2_entry_part_3};
-  assign table3_entry_part = staging[79:72];
-  assign table3_entry_ext = {{2{table3_entry_part[7]}}, table3_entry_part};
-  assign table3_entry_part_2 = staging[87:80];
-  assign table3_entry_ext_2 = {{2{table3_entry_part_2[7]}}, table3_entry_part_2};
-  assign table3_entry_part_3 = staging[95:88];
-  assign table3_entry_ext_3 = {{2{table3_entry_part_3[7]}}, table3_entry_part_3};
-  assign table4_entry_part = staging[103:96];
-  assign table4_entry_ext = {{2{table4_entry_part[7]}}, table4_entry_part};
-  assign table4_entry_part_2 = staging[111:104];
-  assign table4_entry_ext_2 = {{2{table4_entry_part_2[7]}}, table4_entry_part_2};
-  assign table4_entry_part_3 = staging[119:112];
-  assign table4_entry_ext_3 = {{2{table4_entry_part_3[7]}}, table4_entry_part_3};
-  assign build_block_eq_last_block = build_block == last_block;
-  assign chunk_released_cmp = (build_slot + 16'd1) == act_chunk_tokens;
-  assign build_tile_eq_last_tile = build_tile == last_tile;
-  assign sweep_block_eq_last_block = sweep_block == last_block;
-  assign tile_swept_cmp = (sweep_slot + 16'd1) == sweep_chunk_tokens;
-  assign load_tokens_sum = load_tokens + (((cmd_tokens - load_tokens) > 16'd4) ? 16'd4 : (cmd_tokens - load_tokens));
-  assign sweep_tokens_sum = sweep_tokens + sweep_chunk_tokens;
-  assign issue_and_sweep_block_eq_last_block = issue & sweep_block_eq_last_block;
-  assign results_valid_and_ready = results_valid & results_ready;
-
-  assign command_ready = ~active; // TlmmEngine.java:146
-  assign accepted = command_valid & command_ready; // TlmmEngine.java:147
-  assign busy = active; // TlmmEngine.java:152
-  assign last_tile = cmd_tiles - 16'd1; // TlmmEngine.java:153
-  assign last_block = cmd_blocks - 16'd1; // TlmmEngine.java:154
-  assign beats_per_token = beats_per_token_prod[31:0]; // TlmmEngine.java:167
-  assign remaining_tokens = cmd_tokens - act_tokens_loaded; // TlmmEngine.java:168
-  assign next_chunk_tokens = (remaining_tokens > 16'd4) ? 16'd4 : remaining_tokens; // TlmmEngine.java:170
-  assign start_chunk = active & ~act_loading & ~act_full & (remaining_tokens != 16'd0); // TlmmEngine.java:172
-  assign activations_ready = act_loading; // TlmmEngine.java:173
-  assign act_take = activations_valid & activations_ready; // TlmmEngine.java:174
-  assign act_address = act_slot_base + act_beat[11:0]; // TlmmEngine.java:175
-  assign token_loaded = act_take & (act_beat == (beats_per_token - 32'd1)); // TlmmEngine.java:177
-  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // TlmmEngine.java:203
-  assign weights0_m_axi_awready = m_axi_w0_awready; // TlmmEngine.java:203
-  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // TlmmEngine.java:203
-  assign m_axi_w0_awlen = weights0_m_axi_awlen; // TlmmEngine.java:203
-  assign m_axi_w0_awsize = weights0_m_axi_awsize; // TlmmEngine.java:203
-  assign m_axi_w0_awburst = weights0_m_axi_awburst; // TlmmEngine.java:203
-  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // TlmmEngine.java:203
-  assign weights0_m_axi_wready = m_axi_w0_wready; // TlmmEngine.java:203
-  assign m_axi_w0_wdata = weights0_m_axi_wdata; // TlmmEngine.java:203
-  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // TlmmEngine.java:203
-  assign m_axi_w0_wlast = weights0_m_axi_wlast; // TlmmEngine.java:203
-  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // TlmmEngine.java:203
-  assign m_axi_w0_bready = weights0_m_axi_bready; // TlmmEngine.java:203
-  assign weights0_m_axi_bresp = m_axi_w0_bresp; // TlmmEngine.java:203
-  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // TlmmEngine.java:203
-  assign weights0_m_axi_arready = m_axi_w0_arready; // TlmmEngine.java:203
-  assign m_axi_w0_araddr = weights0_m_axi_araddr; // TlmmEngine.java:203
-  assign m_axi_w0_arlen = weights0_m_axi_arlen; // TlmmEngine.java:203
-  assign m_axi_w0_arsize = weights0_m_axi_arsize; // TlmmEngine.java:203
-  assign m_axi_w0_arburst = weights0_m_axi_arburst; // TlmmEngine.java:203
-  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // TlmmEngine.java:203
-  assign m_axi_w0_rready = weights0_m_axi_rready; // TlmmEngine.java:203
-  assign weights0_m_axi_rdata = m_axi_w0_rdata; // TlmmEngine.java:203
-  assign weights0_m_axi_rresp = m_axi_w0_rresp; // TlmmEngine.java:203
-  assign weights0_m_axi_rlast = m_axi_w0_rlast; // TlmmEngine.java:203
-  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // TlmmEngine.java:203
-  assign weights1_m_axi_awready = m_axi_w1_awready; // TlmmEngine.java:203
-  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // TlmmEngine.java:203
-  assign m_axi_w1_awlen = weights1_m_axi_awlen; // TlmmEngine.java:203
-  assign m_axi_w1_awsize = weights1_m_axi_awsize; // TlmmEngine.java:203
-  assign m_axi_w1_awburst = weights1_m_axi_awburst; // TlmmEngine.java:203
-  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // TlmmEngine.java:203
-  assign weights1_m_axi_wready = m_axi_w1_wready; // TlmmEngine.java:203
-  assign m_axi_w1_wdata = weights1_m_axi_wdata; // TlmmEngine.java:203
-  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // TlmmEngine.java:203
-  assign m_axi_w1_wlast = weights1_m_axi_wlast; // TlmmEngine.java:203
-  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // TlmmEngine.java:203
-  assign m_axi_w1_bready = weights1_m_axi_bready; // TlmmEngine.java:203
-  assign weights1_m_axi_bresp = m_axi_w1_bresp; // TlmmEngine.java:203
-  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // TlmmEngine.java:203
-  assign weights1_m_axi_arready = m_axi_w1_arready; // TlmmEngine.java:203
-  assign m_axi_w1_araddr = weights1_m_axi_araddr; // TlmmEngine.java:203
-  assign m_axi_w1_arlen = weights1_m_axi_arlen; // TlmmEngine.java:203
-  assign m_axi_w1_arsize = weights1_m_axi_arsize; // TlmmEngine.java:203
-  assign m_axi_w1_arburst = weights1_m_axi_arburst; // TlmmEngine.java:203
-  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // TlmmEngine.java:203
-  assign m_axi_w1_rready = weights1_m_axi_rready; // TlmmEngine.java:203
-  assign weights1_m_axi_rdata = m_axi_w1_rdata; // TlmmEngine.java:203
-  assign weights1_m_axi_rresp = m_axi_w1_rresp; // TlmmEngine.java:203
-  assign weights1_m_axi_rlast = m_axi_w1_rlast; // TlmmEngine.java:203
-  assign buffer_write_0_valid = weights0_write_valid; // TlmmEngine.java:208
-  assign buffer_write_0_payload_address = weights0_write_payload_address; // TlmmEngine.java:208
-  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // TlmmEngine.java:208
-  assign buffer_write_0_payload_words = weights0_write_payload_words; // TlmmEngine.java:208
-  assign buffer_write_1_valid = weights1_write_valid; // TlmmEngine.java:208
-  assign buffer_write_1_payload_address = weights1_write_payload_address; // TlmmEngine.java:208
-  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // TlmmEngine.java:208
-  assign buffer_write_1_payload_words = weights1_write_payload_words; // TlmmEngine.java:208
-  assign load_last_tile = load_tile == last_tile; // TlmmEngine.java:219
-  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // TlmmEngine.java:220
-  assign start_load = active & ~load_running & ~loads_finished & free_half; // TlmmEngine.java:221
-  assign tile_stride = tile_stride_prod[63:0]; // TlmmEngine.java:222
-  assign weights0_start_valid = start_load; // TlmmEngine.java:226
-  assign weights0_start_payload_address = load_tile_base; // TlmmEngine.java:227
-  assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
-  assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
-  assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
-  assign weights0_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
-  assign weights0_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
-  assign weights0_start_payload_half = load_half; // TlmmEngine.java:233
-  assign weights1_start_valid = start_load; // TlmmEngine.java:226
-  assign weights1_start_payload_address = load_tile_base + {32'd0, cmd_regionStride}; // TlmmEngine.java:227
-  assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // TlmmEngine.java:228
-  assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // TlmmEngine.java:229
-  assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:230
-  assign weights1_start_payload_blocks = cmd_blocks; // TlmmEngine.java:231
-  assign weights1_start_payload_lastClass = cmd_lastClass; // TlmmEngine.java:232
-  assign weights1_start_payload_half = load_half; // TlmmEngine.java:233
-  // TlmmEngine.java:240
-  assign load_complete = load_running & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done);
-  // TlmmEngine.java:246
-  assign blocks_arrived = (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
-  // TlmmEngine.java:290
-  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0));
-  // TlmmEngine.java:292
-  assign start_build = active & act_full & ~building & ~staging_active & table_free & ~builds_finished;
-  assign stage_address = build_slot_base + build_block_base + {10'd0, stage_beat}; // TlmmEngine.java:293
-  assign stage_read = staging_active & (stage_beat < 2'd3); // TlmmEngine.java:294
-  assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TlmmEngine.java:308
-
-  always @(*) begin
-    pattern_plus0 = 1'b0; // TlmmEngine.java:320
-    pattern_minus0 = 1'b0; // TlmmEngine.java:321
-    pattern_plus1 = 1'b0; // TlmmEngine.java:320
-    pattern_minus1 = 1'b0; // TlmmEngine.java:321
-    pattern_plus2 = 1'b0; // TlmmEngine.java:320
-    pattern_minus2 = 1'b0; // TlmmEngine.java:321
-    case (entry) // TlmmEngine.java:325
-      5'd0: begin
-      end
-      5'd1: pattern_plus0 = 1'b1; // TlmmEngine.java:332
-      5'd2: pattern_plus1 = 1'b1; // TlmmEngine.java:332
-      5'd3: pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      5'd4: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd5: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd6: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd7: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd8: begin
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd9: begin
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd10: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd11: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd12: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd13: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd14: pattern_minus0 = 1'b1; // TlmmEngine.java:334
-      5'd15: pattern_minus1 = 1'b1; // TlmmEngine.java:334
-      5'd16: pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      5'd17: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd18: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd19: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd20: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd21: begin
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd22: begin
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd23: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd24: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_plus2 = 1'b1; // TlmmEngine.java:332
-      end
-      5'd25: begin
-        pattern_minus0 = 1'b1; // TlmmEngine.java:334
-        pattern_plus1 = 1'b1; // TlmmEngine.java:332
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      5'd26: begin
-        pattern_plus0 = 1'b1; // TlmmEngine.java:332
-        pattern_minus1 = 1'b1; // TlmmEngine.java:334
-        pattern_minus2 = 1'b1; // TlmmEngine.java:334
-      end
-      default: begin
-      end
-    endcase
-  end
-
-  assign table0_entry =
-      (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0))
-      + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table1_entry =
-      (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0))
-      + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table2_entry =
-      (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0))
-      + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table3_entry =
-      (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0))
-      + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign table4_entry =
-      (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0))
-      + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TlmmEngine.java:348
-  assign build_done = building & (entry == 5'd26); // TlmmEngine.java:351
-  // TlmmEngine.java:356
-  assign chunk_released = build_done & build_block_eq_last_block & chunk_released_cmp & build_tile_eq_last_tile;
-  assign groups_of_tile = (sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups; // TlmmEngine.java:398
-  // TlmmEngine.java:400
-  assign sweep_chunk_tokens = ((cmd_tokens - sweep_tokens) > 16'd4) ? 16'd4 : (cmd_tokens - sweep_tokens);
-  assign weights_there =
-      (sweep_half ? half_loaded_1 : half_loaded_0)
-      | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // TlmmEngine.java:403
-  assign room = owed < 5'd20; // TlmmEngine.java:410
-  assign issue =
-      active
-      & ~sweeps_finished
-      & (table_half ? table_ready_1 : table_ready_0)
-      & weights_there
-      & (~sweep_block_eq_last_block | room); // TlmmEngine.java:412
-  assign buffer_read_enable = issue; // TlmmEngine.java:413
-  assign buffer_read_address = {sweep_half, 13'd0} + sweep_block_base + sweep_group[13:0]; // TlmmEngine.java:414
-  assign block_swept = issue & ((sweep_group + 16'd1) == groups_of_tile); // TlmmEngine.java:416
-  assign tile_swept = block_swept & tile_swept_cmp & sweep_block_eq_last_block; // TlmmEngine.java:417
-  assign lane0_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane0_step_payload_indices = buffer_read_words_0[24:0]; // TlmmEngine.java:479
-  assign lane0_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane0_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane0_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane0_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane0_table_write_valid = building; // TlmmEngine.java:484
-  assign lane0_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane0_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane0_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane0_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane1_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane1_step_payload_indices = buffer_read_words_1[24:0]; // TlmmEngine.java:479
-  assign lane1_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane1_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane1_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane1_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane1_table_write_valid = building; // TlmmEngine.java:484
-  assign lane1_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane1_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane1_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane1_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane2_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane2_step_payload_indices = buffer_read_words_2[24:0]; // TlmmEngine.java:479
-  assign lane2_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane2_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane2_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane2_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane2_table_write_valid = building; // TlmmEngine.java:484
-  assign lane2_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane2_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane2_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane2_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign lane3_step_valid = step_valid_2; // TlmmEngine.java:478
-  assign lane3_step_payload_indices = buffer_read_words_3[24:0]; // TlmmEngine.java:479
-  assign lane3_step_payload_tableHalf = step_table_half_2; // TlmmEngine.java:480
-  assign lane3_step_payload_accumulator = step_accumulator_2; // TlmmEngine.java:481
-  assign lane3_step_payload_first = step_first_2; // TlmmEngine.java:482
-  assign lane3_step_payload_last = step_last_2; // TlmmEngine.java:483
-  assign lane3_table_write_valid = building; // TlmmEngine.java:484
-  assign lane3_table_write_payload_half = build_half; // TlmmEngine.java:485
-  assign lane3_table_write_payload_entry = entry; // TlmmEngine.java:486
-  assign lane3_table_write_payload_values_0 = table0_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_1 = table1_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_2 = table2_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_3 = table3_entry; // TlmmEngine.java:488
-  assign lane3_table_write_payload_values_4 = table4_entry; // TlmmEngine.java:488
-  assign result_fifo_push_valid = lane0_result_valid; // TlmmEngine.java:497
-  assign result_fifo_push_payload =
-      {lane3_result_payload, lane2_result_payload, lane1_result_payload, lane0_result_payload}; // TlmmEngine.java:498
-  assign results_valid = result_fifo_pop_valid; // TlmmEngine.java:499
-  assign results_payload_0 = result_fifo_pop_payload[31:0]; // TlmmEngine.java:500
-  assign results_payload_1 = result_fifo_pop_payload[63:32]; // TlmmEngine.java:500
-  assign results_payload_2 = result_fifo_pop_payload[95:64]; // TlmmEngine.java:500
-  assign results_payload_3 = result_fifo_pop_payload[127:96]; // TlmmEngine.java:500
-  assign result_fifo_pop_ready = results_ready; // TlmmEngine.java:501
-  assign finished = active & sweeps_finished & (owed == 5'd0); // TlmmEngine.java:510
-  assign done = finished; // TlmmEngine.java:511
->>>>>>> emitter
 
   always @(posedge clk) begin
     if (accepted) begin // CommandSlot.java:38
@@ -946,222 +565,8 @@ module TlmmEngine_sim_small (
       cmd_wordsFull <= command_payload_wordsFull; // CommandSlot.java:40
       cmd_wordsLast <= command_payload_wordsLast; // CommandSlot.java:40
     end
-<<<<<<< HEAD
     if (finished) begin // CommandSlot.java:42
       active <= 1'b0; // CommandSlot.java:42
-=======
-    if (act_take) begin // TlmmEngine.java:176
-      act_memory[act_address] <= activations_payload; // TlmmEngine.java:176
-    end
-    if (start_chunk) begin // TlmmEngine.java:178
-      act_loading <= 1'b1; // TlmmEngine.java:179
-      act_chunk_tokens <= next_chunk_tokens; // TlmmEngine.java:180
-      act_slot <= 16'd0; // TlmmEngine.java:181
-      act_beat <= 32'd0; // TlmmEngine.java:182
-      act_slot_base <= 12'd0; // TlmmEngine.java:183
-    end else if (token_loaded) begin // TlmmEngine.java:184
-      act_beat <= 32'd0; // TlmmEngine.java:185
-      act_slot <= act_slot + 16'd1; // TlmmEngine.java:186
-      act_slot_base <= act_slot_base + 12'd822; // TlmmEngine.java:187
-      if ((act_slot + 16'd1) == act_chunk_tokens) begin // TlmmEngine.java:188
-        act_loading <= 1'b0; // TlmmEngine.java:189
-        act_full <= 1'b1; // TlmmEngine.java:190
-        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // TlmmEngine.java:191
-      end
-    end else if (act_take) begin // TlmmEngine.java:193
-      act_beat <= act_beat + 32'd1; // TlmmEngine.java:193
-    end
-    if (chunk_released) begin // TlmmEngine.java:194
-      act_full <= 1'b0; // TlmmEngine.java:194
-    end
-    if (accepted) begin // TlmmEngine.java:195
-      act_tokens_loaded <= 16'd0; // TlmmEngine.java:195
-    end
-    if (weights0_done) begin // TlmmEngine.java:234
-      port_finished_0 <= 1'b1; // TlmmEngine.java:234
-    end
-    if (weights1_done) begin // TlmmEngine.java:234
-      port_finished_1 <= 1'b1; // TlmmEngine.java:234
-    end
-    if (start_load) begin // TlmmEngine.java:247
-      load_running <= 1'b1; // TlmmEngine.java:248
-      half_busy_0 <= ~load_half | half_busy_0; // TlmmEngine.java:249
-      half_busy_1 <= load_half | half_busy_1; // TlmmEngine.java:250
-    end
-    if (load_complete) begin // TlmmEngine.java:252
-      load_running <= 1'b0; // TlmmEngine.java:253
-      port_finished_0 <= 1'b0; // TlmmEngine.java:255
-      port_finished_1 <= 1'b0; // TlmmEngine.java:255
-      if (load_half) begin // TlmmEngine.java:257
-        half_loaded_1 <= 1'b1; // TlmmEngine.java:257
-      end else begin
-        half_loaded_0 <= 1'b1; // TlmmEngine.java:257
-      end
-      load_half <= ~load_half; // TlmmEngine.java:258
-      if (load_last_tile) begin // TlmmEngine.java:259
-        load_tile <= 16'd0; // TlmmEngine.java:260
-        load_tile_base <= cmd_address; // TlmmEngine.java:261
-        load_tokens <= load_tokens_sum; // TlmmEngine.java:264
-        if (load_tokens_sum == cmd_tokens) begin // TlmmEngine.java:265
-          loads_finished <= 1'b1; // TlmmEngine.java:265
-        end
-      end else begin
-        load_tile <= load_tile + 16'd1; // TlmmEngine.java:267
-        load_tile_base <= load_tile_base + tile_stride; // TlmmEngine.java:268
-      end
-    end
-    if (stage_read) begin // TlmmEngine.java:295
-      act_word <= act_memory[stage_address]; // TlmmEngine.java:295
-    end
-    act_word_valid <= stage_read; // TlmmEngine.java:296
-    if (act_word_valid) begin // TlmmEngine.java:297
-      staging <= {act_word, staging[119:40]}; // TlmmEngine.java:301
-    end
-    if (start_build) begin // TlmmEngine.java:304
-      staging_active <= 1'b1; // TlmmEngine.java:305
-      stage_beat <= 2'd0; // TlmmEngine.java:306
-    end else if (stage_read) begin // TlmmEngine.java:307
-      stage_beat <= stage_beat + 2'd1; // TlmmEngine.java:307
-    end
-    if (staged_all) begin // TlmmEngine.java:309
-      staging_active <= 1'b0; // TlmmEngine.java:310
-      building <= 1'b1; // TlmmEngine.java:311
-      entry <= 5'd0; // TlmmEngine.java:312
-    end
-    if (building) begin // TlmmEngine.java:352
-      entry <= entry + 5'd1; // TlmmEngine.java:352
-    end
-    if (build_done) begin // TlmmEngine.java:358
-      building <= 1'b0; // TlmmEngine.java:359
-      if (build_half) begin // TlmmEngine.java:360
-        table_ready_1 <= 1'b1; // TlmmEngine.java:360
-      end else begin
-        table_ready_0 <= 1'b1; // TlmmEngine.java:360
-      end
-      build_half <= ~build_half; // TlmmEngine.java:361
-      if (chunk_released_cmp) begin // TlmmEngine.java:362
-        build_slot <= 16'd0; // TlmmEngine.java:363
-        build_slot_base <= 12'd0; // TlmmEngine.java:364
-        if (build_block_eq_last_block) begin // TlmmEngine.java:365
-          build_block <= 16'd0; // TlmmEngine.java:366
-          build_block_base <= 12'd0; // TlmmEngine.java:367
-          if (build_tile_eq_last_tile) begin // TlmmEngine.java:368
-            build_tile <= 16'd0; // TlmmEngine.java:369
-            if (act_tokens_loaded == cmd_tokens) begin // TlmmEngine.java:370
-              builds_finished <= 1'b1; // TlmmEngine.java:370
-            end
-          end else begin
-            build_tile <= build_tile + 16'd1; // TlmmEngine.java:371
-          end
-        end else begin
-          build_block <= build_block + 16'd1; // TlmmEngine.java:373
-          build_block_base <= build_block_base + 12'd3; // TlmmEngine.java:374
-        end
-      end else begin
-        build_slot <= build_slot + 16'd1; // TlmmEngine.java:377
-        build_slot_base <= build_slot_base + 12'd822; // TlmmEngine.java:378
-      end
-    end
-    if (issue) begin // TlmmEngine.java:418
-      sweep_group <= sweep_group + 16'd1; // TlmmEngine.java:418
-    end
-    if (block_swept) begin // TlmmEngine.java:419
-      sweep_group <= 16'd0; // TlmmEngine.java:420
-      table_half <= ~table_half; // TlmmEngine.java:421
-      if (tile_swept_cmp) begin // TlmmEngine.java:422
-        sweep_slot <= 16'd0; // TlmmEngine.java:423
-        accumulator_slot_base <= 9'd0; // TlmmEngine.java:424
-        if (sweep_block_eq_last_block) begin // TlmmEngine.java:425
-          sweep_block <= 16'd0; // TlmmEngine.java:426
-          sweep_block_base <= 14'd0; // TlmmEngine.java:427
-          sweep_half <= ~sweep_half; // TlmmEngine.java:428
-          if (sweep_tile == last_tile) begin // TlmmEngine.java:429
-            sweep_tile <= 16'd0; // TlmmEngine.java:430
-            sweep_tokens <= sweep_tokens_sum; // TlmmEngine.java:432
-            if (sweep_tokens_sum == cmd_tokens) begin // TlmmEngine.java:433
-              sweeps_finished <= 1'b1; // TlmmEngine.java:433
-            end
-          end else begin
-            sweep_tile <= sweep_tile + 16'd1; // TlmmEngine.java:434
-          end
-        end else begin
-          sweep_block <= sweep_block + 16'd1; // TlmmEngine.java:436
-          sweep_block_base <= sweep_block_base + groups_of_tile[13:0]; // TlmmEngine.java:437
-        end
-      end else begin
-        sweep_slot <= sweep_slot + 16'd1; // TlmmEngine.java:440
-        accumulator_slot_base <= accumulator_slot_base + 9'd128; // TlmmEngine.java:441
-      end
-    end
-    if (block_swept) begin // TlmmEngine.java:447
-      if (table_half) begin // TlmmEngine.java:447
-        table_ready_1 <= 1'b0; // TlmmEngine.java:448
-        table_held_1 <= 1'b1; // TlmmEngine.java:449
-      end else begin
-        table_ready_0 <= 1'b0; // TlmmEngine.java:451
-        table_held_0 <= 1'b1; // TlmmEngine.java:452
-      end
-    end
-    if (tile_swept) begin // TlmmEngine.java:454
-      if (sweep_half) begin // TlmmEngine.java:454
-        half_loaded_1 <= 1'b0; // TlmmEngine.java:454
-      end else begin
-        half_loaded_0 <= 1'b0; // TlmmEngine.java:455
-      end
-    end
-    table_release_1 <= block_swept; // TlmmEngine.java:533
-    table_release_2 <= table_release_1; // TlmmEngine.java:533
-    table_release_3 <= table_release_2; // TlmmEngine.java:533
-    table_release_half_1 <= table_half; // TlmmEngine.java:533
-    table_release_half_2 <= table_release_half_1; // TlmmEngine.java:533
-    table_release_half_3 <= table_release_half_2; // TlmmEngine.java:533
-    if (table_release_3) begin // TlmmEngine.java:458
-      if (table_release_half_3) begin // TlmmEngine.java:458
-        table_held_1 <= 1'b0; // TlmmEngine.java:458
-      end else begin
-        table_held_0 <= 1'b0; // TlmmEngine.java:459
-      end
-    end
-    weights_release_1 <= tile_swept; // TlmmEngine.java:533
-    weights_release_2 <= weights_release_1; // TlmmEngine.java:533
-    weights_release_3 <= weights_release_2; // TlmmEngine.java:533
-    weights_release_half_1 <= sweep_half; // TlmmEngine.java:533
-    weights_release_half_2 <= weights_release_half_1; // TlmmEngine.java:533
-    weights_release_half_3 <= weights_release_half_2; // TlmmEngine.java:533
-    if (weights_release_3) begin // TlmmEngine.java:462
-      if (weights_release_half_3) begin // TlmmEngine.java:462
-        half_busy_1 <= 1'b0; // TlmmEngine.java:462
-      end else begin
-        half_busy_0 <= 1'b0; // TlmmEngine.java:463
-      end
-    end
-    step_valid_1 <= issue; // TlmmEngine.java:533
-    step_valid_2 <= step_valid_1; // TlmmEngine.java:533
-    step_table_half_1 <= table_half; // TlmmEngine.java:533
-    step_table_half_2 <= step_table_half_1; // TlmmEngine.java:533
-    step_accumulator_1 <= accumulator_slot_base + sweep_group[8:0]; // TlmmEngine.java:533
-    step_accumulator_2 <= step_accumulator_1; // TlmmEngine.java:533
-    step_first_1 <= sweep_block == 16'd0; // TlmmEngine.java:533
-    step_first_2 <= step_first_1; // TlmmEngine.java:533
-    step_last_1 <= sweep_block_eq_last_block; // TlmmEngine.java:533
-    step_last_2 <= step_last_1; // TlmmEngine.java:533
-    if (issue_and_sweep_block_eq_last_block & ~results_valid_and_ready) begin // TlmmEngine.java:504
-      owed <= owed + 5'd1; // TlmmEngine.java:504
-    end else if (results_valid_and_ready & ~issue_and_sweep_block_eq_last_block) begin // TlmmEngine.java:505
-      owed <= owed - 5'd1; // TlmmEngine.java:505
-    end
-    if (finished) begin // TlmmEngine.java:512
-      active <= 1'b0; // TlmmEngine.java:513
-      loads_finished <= 1'b0; // TlmmEngine.java:514
-      builds_finished <= 1'b0; // TlmmEngine.java:515
-      sweeps_finished <= 1'b0; // TlmmEngine.java:516
-      sweep_tokens <= 16'd0; // TlmmEngine.java:517
-      load_tokens <= 16'd0; // TlmmEngine.java:518
-      load_tile_base <= cmd_address; // TlmmEngine.java:519
-    end
-    if (accepted) begin // TlmmEngine.java:521
-      load_tile_base <= command_payload_address; // TlmmEngine.java:521
->>>>>>> emitter
     end
     if (reset) begin
       active <= 1'b0;
@@ -1175,7 +580,8 @@ module TlmmEngine_sim_small (
   assign beats_per_token = beats_per_token_prod[31:0]; // ActivationLoader.java:49
   assign remaining_tokens = cmd_tokens - act_tokens_loaded; // ActivationLoader.java:50
   assign next_chunk_tokens = (remaining_tokens > 16'd4) ? 16'd4 : remaining_tokens; // ActivationLoader.java:52
-  assign start_chunk = active & (act_state == CHUNK_STATE_EMPTY) & (remaining_tokens != 16'd0); // ActivationLoader.java:54
+  // ActivationLoader.java:54
+  assign start_chunk = active & (act_state == CHUNK_STATE_EMPTY) & (remaining_tokens != 16'd0);
   assign act_take = activations_valid & activations_ready; // ActivationLoader.java:56
   assign act_address = act_slot_base + act_beat[9:0]; // ActivationLoader.java:57
   assign token_loaded = act_take & (act_beat == (beats_per_token - 32'd1)); // ActivationLoader.java:59
@@ -1252,7 +658,7 @@ module TlmmEngine_sim_small (
   assign start_load = active & ~load_running & ~loads_finished & free_half; // WeightLoader.java:66
   assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:67
   assign weights0_start_valid = start_load; // WeightLoader.java:71
-  assign weights0_start_payload_address = load_tile_base + weights0_start_payload_address_prod[63:0]; // WeightLoader.java:72
+  assign weights0_start_payload_address = load_tile_base; // WeightLoader.java:72
   assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
   assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
   assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
@@ -1260,18 +666,21 @@ module TlmmEngine_sim_small (
   assign weights0_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
   assign weights0_start_payload_half = load_half; // WeightLoader.java:78
   assign weights1_start_valid = start_load; // WeightLoader.java:71
-  assign weights1_start_payload_address = load_tile_base + weights1_start_payload_address_prod[63:0]; // WeightLoader.java:72
+  assign weights1_start_payload_address = load_tile_base + {32'd0, cmd_regionStride}; // WeightLoader.java:72
   assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
   assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
   assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
   assign weights1_start_payload_blocks = cmd_blocks; // WeightLoader.java:76
   assign weights1_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
   assign weights1_start_payload_half = load_half; // WeightLoader.java:78
-  assign load_complete = load_running & (1'b1 & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done)); // WeightLoader.java:85
-  assign blocks_arrived = (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done; // WeightLoader.java:91
-  assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd4) ? 16'd4 : load_tokens_after_diff); // WeightLoader.java:110
+  // WeightLoader.java:85
+  assign load_complete = load_running & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done);
+  // WeightLoader.java:91
+  assign blocks_arrived = (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
+  // WeightLoader.java:110
+  assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd4) ? 16'd4 : load_tokens_after_diff);
   assign buffer_read_enable = issue; // Sweep.java:64
-  assign buffer_read_address = {sweep_half, 13'd0} + (sweep_block_base + sweep_group[13:0]); // Sweep.java:65
+  assign buffer_read_address = {sweep_half, 13'd0} + sweep_block_base + sweep_group[13:0]; // Sweep.java:65
   assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:114
   assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:115
   assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:116
@@ -1286,8 +695,8 @@ module TlmmEngine_sim_small (
     end
     if (start_load) begin // WeightLoader.java:93
       load_running <= 1'b1; // WeightLoader.java:94
-      half_busy_0 <= load_half ? half_busy_0 : 1'b1; // WeightLoader.java:95
-      half_busy_1 <= load_half ? 1'b1 : half_busy_1; // WeightLoader.java:96
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:95
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:96
     end
     if (load_complete) begin // WeightLoader.java:98
       load_running <= 1'b0; // WeightLoader.java:99
@@ -1352,8 +761,10 @@ module TlmmEngine_sim_small (
   // 27 entries of its T tables, one per cycle, into a free table half of every lane
   assign building = build_state == BUILD_STATE_BUILDING; // TableBuilder.java:62
   assign staging_active = build_state == BUILD_STATE_STAGING; // TableBuilder.java:63
-  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0)); // TableBuilder.java:65
-  assign start_build = active & act_full & (build_state == BUILD_STATE_IDLE) & table_free & ~builds_finished; // TableBuilder.java:67
+  // TableBuilder.java:65
+  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0));
+  // TableBuilder.java:67
+  assign start_build = active & act_full & (build_state == BUILD_STATE_IDLE) & table_free & ~builds_finished;
   assign stage_address = build_slot_base + build_block_base + {8'd0, stage_beat}; // TableBuilder.java:68
   assign stage_read = staging_active & (stage_beat < 2'd3); // TableBuilder.java:69
   assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TableBuilder.java:83
@@ -1368,15 +779,9 @@ module TlmmEngine_sim_small (
     case (entry) // TableBuilder.java:151
       5'd0: begin
       end
-      5'd1: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-      end
-      5'd2: begin
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-      end
-      5'd3: begin
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
-      end
+      5'd1: pattern_plus0 = 1'b1; // TableBuilder.java:158
+      5'd2: pattern_plus1 = 1'b1; // TableBuilder.java:158
+      5'd3: pattern_plus2 = 1'b1; // TableBuilder.java:158
       5'd4: begin
         pattern_plus0 = 1'b1; // TableBuilder.java:158
         pattern_plus1 = 1'b1; // TableBuilder.java:158
@@ -1421,15 +826,9 @@ module TlmmEngine_sim_small (
         pattern_plus1 = 1'b1; // TableBuilder.java:158
         pattern_plus2 = 1'b1; // TableBuilder.java:158
       end
-      5'd14: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-      end
-      5'd15: begin
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-      end
-      5'd16: begin
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
-      end
+      5'd14: pattern_minus0 = 1'b1; // TableBuilder.java:160
+      5'd15: pattern_minus1 = 1'b1; // TableBuilder.java:160
+      5'd16: pattern_minus2 = 1'b1; // TableBuilder.java:160
       5'd17: begin
         pattern_minus0 = 1'b1; // TableBuilder.java:160
         pattern_minus1 = 1'b1; // TableBuilder.java:160
@@ -1478,11 +877,27 @@ module TlmmEngine_sim_small (
       end
     endcase
   end
-  assign table0_entry = 10'd0 + (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0)) + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table1_entry = 10'd0 + (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0)) + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table2_entry = 10'd0 + (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0)) + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table3_entry = 10'd0 + (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0)) + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table4_entry = 10'd0 + (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0)) + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0)) + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+
+  assign table0_entry =
+      (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0))
+      + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table1_entry =
+      (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0))
+      + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table2_entry =
+      (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0))
+      + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table3_entry =
+      (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0))
+      + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TableBuilder.java:174
+  assign table4_entry =
+      (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0))
+      + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0))
+      + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TableBuilder.java:174
   assign build_done = building & (entry == 5'd26); // TableBuilder.java:90
   assign build_last_block = build_block == last_block; // TableBuilder.java:92
   assign build_last_slot = (build_slot + 16'd1) == act_chunk_tokens; // TableBuilder.java:93
@@ -1586,7 +1001,8 @@ module TlmmEngine_sim_small (
   assign room = result_credits != 5'd0; // ResultQueue.java:35
   assign results_drained = result_credits == 5'd20; // ResultQueue.java:36
   assign result_fifo_push_valid = lane_sums_valid; // CreditBuffer.java:78
-  assign result_fifo_push_payload = {lane_sums_payload_3, lane_sums_payload_2, lane_sums_payload_1, lane_sums_payload_0}; // CreditBuffer.java:79
+  assign result_fifo_push_payload =
+      {lane_sums_payload_3, lane_sums_payload_2, lane_sums_payload_1, lane_sums_payload_0}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign result_ready = results_ready; // Stream.java:103
   assign result_issued = issue & sweep_last_block; // Sweep.java:63
@@ -1597,9 +1013,9 @@ module TlmmEngine_sim_small (
   assign lane_sums_valid = lane0_result_valid; // LookupArray.java:49
 
   always @(posedge clk) begin
-    if (result_issued & ~result_credits_cond_and) begin // CreditBuffer.java:82
+    if (result_issued & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
-    end else if (result_credits_cond_and & ~result_issued) begin // CreditBuffer.java:83
+    end else if (result_fifo_pop_valid_and_ready & ~result_issued) begin // CreditBuffer.java:83
       result_credits <= result_credits + 5'd1; // CreditBuffer.java:83
     end
     if (reset) begin
@@ -1613,7 +1029,9 @@ module TlmmEngine_sim_small (
   assign groups_of_tile = (sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:49
   assign sweep_chunk_tokens = (sweep_chunk_tokens_diff > 16'd4) ? 16'd4 : sweep_chunk_tokens_diff; // Sweep.java:52
   assign tables_there = table_half ? table_ready_1 : table_ready_0; // Sweep.java:53
-  assign weights_there = (sweep_half ? half_loaded_1 : half_loaded_0) | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // Sweep.java:56
+  assign weights_there =
+      (sweep_half ? half_loaded_1 : half_loaded_0)
+      | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // Sweep.java:56
   assign sweep_last_block = sweep_block == last_block; // Sweep.java:57
   assign sweep_last_slot = (sweep_slot + 16'd1) == sweep_chunk_tokens; // Sweep.java:58
   assign sweep_last_group = (sweep_group + 16'd1) == groups_of_tile; // Sweep.java:59
@@ -1697,7 +1115,7 @@ module TlmmEngine_sim_small (
   // lookup_lanes (LookupArray.java:21): Q lanes: table lookups of each step's index words, summed into the row group's
   // accumulator; the last block's sums go to the result queue
   assign lane0_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane0_step_payload_indices = {buffer_read_words_0[24:20], buffer_read_words_0[19:15], buffer_read_words_0[14:10], buffer_read_words_0[9:5], buffer_read_words_0[4:0]}; // LookupArray.java:33
+  assign lane0_step_payload_indices = buffer_read_words_0[24:0]; // LookupArray.java:33
   assign lane0_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane0_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane0_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -1711,7 +1129,7 @@ module TlmmEngine_sim_small (
   assign lane0_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
   assign lane0_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
   assign lane1_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane1_step_payload_indices = {buffer_read_words_1[24:20], buffer_read_words_1[19:15], buffer_read_words_1[14:10], buffer_read_words_1[9:5], buffer_read_words_1[4:0]}; // LookupArray.java:33
+  assign lane1_step_payload_indices = buffer_read_words_1[24:0]; // LookupArray.java:33
   assign lane1_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane1_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane1_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -1725,7 +1143,7 @@ module TlmmEngine_sim_small (
   assign lane1_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
   assign lane1_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
   assign lane2_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane2_step_payload_indices = {buffer_read_words_2[24:20], buffer_read_words_2[19:15], buffer_read_words_2[14:10], buffer_read_words_2[9:5], buffer_read_words_2[4:0]}; // LookupArray.java:33
+  assign lane2_step_payload_indices = buffer_read_words_2[24:0]; // LookupArray.java:33
   assign lane2_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane2_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane2_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -1739,7 +1157,7 @@ module TlmmEngine_sim_small (
   assign lane2_table_write_payload_values_3 = table3_entry; // LookupArray.java:42
   assign lane2_table_write_payload_values_4 = table4_entry; // LookupArray.java:42
   assign lane3_step_valid = step_valid_d2; // LookupArray.java:32
-  assign lane3_step_payload_indices = {buffer_read_words_3[24:20], buffer_read_words_3[19:15], buffer_read_words_3[14:10], buffer_read_words_3[9:5], buffer_read_words_3[4:0]}; // LookupArray.java:33
+  assign lane3_step_payload_indices = buffer_read_words_3[24:0]; // LookupArray.java:33
   assign lane3_step_payload_tableHalf = step_table_half_d2; // LookupArray.java:34
   assign lane3_step_payload_accumulator = step_accumulator_d2; // LookupArray.java:35
   assign lane3_step_payload_first = step_first_d2; // LookupArray.java:36
@@ -1775,15 +1193,18 @@ module TlmmEngine_sim_small (
   always @(posedge clk) begin
     if (!reset) begin
       if (!(~result_issued | (result_credits != 5'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline without a credit");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
+                 "without a credit");
         $stop;
       end
       if (!(result_credits <= 5'd20)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the depth 20");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the ",
+                 "depth 20");
         $stop;
       end
       if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
+                 "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
     end
@@ -1996,14 +1417,9 @@ module TlmmEngine_sim_small (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-<<<<<<< HEAD
-  wire unused_bits = &{1'b0, weights0_idle, weights1_idle, buffer_read_words_0[71:25], buffer_read_words_1[71:25], buffer_read_words_2[71:25], buffer_read_words_3[71:25], result_fifo_occupancy, lane1_result_valid, lane2_result_valid, lane3_result_valid, beats_per_token_prod[33:32], tile_stride_prod[65:64], weights0_start_payload_address_prod[71:64], weights1_start_payload_address_prod[71:64]};
-=======
   wire unused_bits = &{1'b0, weights0_idle, weights1_idle, buffer_read_words_0[71:25], buffer_read_words_1[71:25],
-      buffer_read_words_2[71:25], buffer_read_words_3[71:25], lane1_result_valid, lane2_result_valid,
-      lane3_result_valid, result_fifo_push_ready, result_fifo_occupancy, beats_per_token_prod[33:32],
-      tile_stride_prod[65:64]};
->>>>>>> emitter
+      buffer_read_words_2[71:25], buffer_read_words_3[71:25], result_fifo_occupancy, lane1_result_valid,
+      lane2_result_valid, lane3_result_valid, beats_per_token_prod[33:32], tile_stride_prod[65:64]};
 endmodule
 
 `default_nettype wire

@@ -48,7 +48,6 @@ module WeightPort_t5_q4_p2_w64 (
   output wire [143:0] write_payload_words      // WeightPort.java:67
 );
 
-<<<<<<< HEAD
   reg          loading;                        // WeightPort.java:71
   reg  [63:0]  load_address;                   // WeightPort.java:72
   reg  [31:0]  load_beats;                     // WeightPort.java:72
@@ -161,100 +160,6 @@ module WeightPort_t5_q4_p2_w64 (
   wire         finishing;                      // WeightPort.java:170
   reg          done_d;                         // WeightPort.java:173
   reg          done_q;                         // WeightPort.java:173
-=======
-  reg          loading;                 // WeightPort.java:71
-  reg  [63:0]  load_address;            // WeightPort.java:72
-  reg  [31:0]  load_beats;              // WeightPort.java:72
-  reg  [31:0]  load_words;              // WeightPort.java:72
-  reg  [15:0]  load_groups;             // WeightPort.java:72
-  reg  [15:0]  load_blocks;             // WeightPort.java:72
-  reg  [1:0]   load_lastClass;          // WeightPort.java:72
-  reg          load_half;               // WeightPort.java:72
-  reg  [63:0]  next_address;            // WeightPort.java:81
-  reg  [31:0]  beats_to_request;        // WeightPort.java:82
-  reg  [6:0]   credit;                  // WeightPort.java:83
-  wire [4:0]   burst;                   // WeightPort.java:85
-  wire         requested;               // WeightPort.java:91
-  wire         read_fifo_push_valid;    // WeightPort.java:94
-  wire         read_fifo_push_ready;    // WeightPort.java:94
-  wire [63:0]  read_fifo_push_payload;  // WeightPort.java:94
-  wire         read_fifo_pop_valid;     // WeightPort.java:94
-  wire         read_fifo_pop_ready;     // WeightPort.java:94
-  wire [63:0]  read_fifo_pop_payload;   // WeightPort.java:94
-  wire [6:0]   read_fifo_occupancy;     // WeightPort.java:94
-  wire         gearbox_in_valid;        // WeightPort.java:101
-  wire         gearbox_in_ready;        // WeightPort.java:101
-  wire [63:0]  gearbox_in_payload;      // WeightPort.java:101
-  wire         gearbox_out_valid;       // WeightPort.java:101
-  wire         gearbox_out_ready;       // WeightPort.java:101
-  wire [47:0]  gearbox_out_payload;     // WeightPort.java:101
-  wire [0:0]   gearbox_size;            // WeightPort.java:101
-  wire         gearbox_clear;           // WeightPort.java:101
-  wire [4:0]   gearbox_count;           // WeightPort.java:101
-  wire         beat_taken;              // WeightPort.java:103
-  reg  [0:0]   lane_pair;               // WeightPort.java:128
-  reg  [15:0]  group;                   // WeightPort.java:129
-  reg  [15:0]  block;                   // WeightPort.java:130
-  reg  [13:0]  block_base;              // WeightPort.java:131
-  reg  [31:0]  written;                 // WeightPort.java:132
-  reg  [15:0]  blocks_finished;         // WeightPort.java:133
-  reg  [15:0]  blocks_done_d;           // WeightPort.java:137
-  reg  [15:0]  blocks_done_q;           // WeightPort.java:138
-  wire         last_block;              // WeightPort.java:147
-  wire [1:0]   size_class;              // WeightPort.java:148
-  reg  [0:0]   size_select;             // WeightPort.java:151
-  wire         words_left;              // WeightPort.java:159
-  wire         take;                    // WeightPort.java:161
-  wire [7:0]   word0_byte0_packed_byte; // WeightPort.java:240
-  wire [9:0]   word0_byte0_digits;      // WeightPort.java:240
-  wire [7:0]   word0_byte1_packed_byte; // WeightPort.java:240
-  wire [9:0]   word0_byte1_digits;      // WeightPort.java:240
-  wire [7:0]   word0_byte2_packed_byte; // WeightPort.java:240
-  wire [9:0]   word0_byte2_digits;      // WeightPort.java:240
-  wire [29:0]  word0_digits;            // WeightPort.java:246
-  wire [5:0]   word0_index0_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index0_index;      // WeightPort.java:254
-  wire [5:0]   word0_index1_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index1_index;      // WeightPort.java:254
-  wire [5:0]   word0_index2_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index2_index;      // WeightPort.java:254
-  wire [5:0]   word0_index3_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index3_index;      // WeightPort.java:254
-  wire [5:0]   word0_index4_digits;     // WeightPort.java:254
-  wire [4:0]   word0_index4_index;      // WeightPort.java:254
-  wire [71:0]  word0_unpacked;          // WeightPort.java:273
-  wire [23:0]  word1_bytes;             // WeightPort.java:230
-  wire [7:0]   word1_byte0_packed_byte; // WeightPort.java:240
-  wire [9:0]   word1_byte0_digits;      // WeightPort.java:240
-  wire [7:0]   word1_byte1_packed_byte; // WeightPort.java:240
-  wire [9:0]   word1_byte1_digits;      // WeightPort.java:240
-  wire [7:0]   word1_byte2_packed_byte; // WeightPort.java:240
-  wire [9:0]   word1_byte2_digits;      // WeightPort.java:240
-  wire [29:0]  word1_digits;            // WeightPort.java:246
-  wire [5:0]   word1_index0_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index0_index;      // WeightPort.java:254
-  wire [5:0]   word1_index1_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index1_index;      // WeightPort.java:254
-  wire [5:0]   word1_index2_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index2_index;      // WeightPort.java:254
-  wire [5:0]   word1_index3_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index3_index;      // WeightPort.java:254
-  wire [5:0]   word1_index4_digits;     // WeightPort.java:254
-  wire [4:0]   word1_index4_index;      // WeightPort.java:254
-  wire [71:0]  word1_unpacked;          // WeightPort.java:273
-  wire [13:0]  buffer_address;          // WeightPort.java:170
-  reg          write_q_valid;           // WeightPort.java:173
-  reg  [13:0]  write_q_address;         // WeightPort.java:174
-  reg  [0:0]   write_q_lane_pair;       // WeightPort.java:175
-  reg  [143:0] write_q_words;           // WeightPort.java:176
-  wire         finishing;               // WeightPort.java:201
-  reg          done_d;                  // WeightPort.java:204
-  reg          done_q;                  // WeightPort.java:204
-
-  // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire [6:0] credit_mux;
-  assign credit_mux = requested ? (credit - {2'd0, burst}) : credit;
->>>>>>> emitter
 
   assign idle = ~loading; // WeightPort.java:77
   assign m_axi_awvalid = reader_m_axi_awvalid; // WeightPort.java:82
@@ -307,7 +212,7 @@ module WeightPort_t5_q4_p2_w64 (
       size_select = 1'b1; // WeightPort.java:124
     end
   end
-<<<<<<< HEAD
+
   assign gearbox_size = size_select; // WeightPort.java:126
   assign words_left = loading & (written < load_words); // WeightPort.java:128
   assign gearbox_out_ready = words_left; // WeightPort.java:129
@@ -321,8 +226,17 @@ module WeightPort_t5_q4_p2_w64 (
   assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:224
   assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:224
   assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:224
-  assign word0_unpacked = {2'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, ((1'b0 | (size_class == 2'd3)) ? word0_index4_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index3_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index0_index : 5'd0)}; // WeightPort.java:242
-  assign word1_bytes = (size_class == 2'd3) ? gearbox_out_payload[47:24] : ((size_class == 2'd2) ? gearbox_out_payload[47:24] : ((size_class == 2'd1) ? gearbox_out_payload[39:16] : gearbox_out_payload[39:16])); // WeightPort.java:205
+  assign word0_unpacked =
+      {47'h0,
+       ((size_class == 2'd3) ? word0_index4_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index3_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index2_index : 5'd0),
+       word0_index1_index,
+       word0_index0_index}; // WeightPort.java:242
+  assign word1_bytes =
+      (size_class == 2'd3) ? gearbox_out_payload[47:24]
+      : (size_class == 2'd2) ? gearbox_out_payload[47:24]
+      : gearbox_out_payload[39:16]; // WeightPort.java:205
   assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:210
   assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:210
   assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:210
@@ -332,8 +246,14 @@ module WeightPort_t5_q4_p2_w64 (
   assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:224
   assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:224
   assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:224
-  assign word1_unpacked = {2'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, 5'h0, ((1'b0 | (size_class == 2'd3)) ? word1_index4_index : 5'd0), ((1'b0 | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index3_index : 5'd0), ((1'b0 | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index2_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index1_index : 5'd0), ((1'b0 | (size_class == 2'd0) | (size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index0_index : 5'd0)}; // WeightPort.java:242
-  assign buffer_address = {load_half, 13'd0} + (block_base + group[13:0]); // WeightPort.java:139
+  assign word1_unpacked =
+      {47'h0,
+       ((size_class == 2'd3) ? word1_index4_index : 5'd0),
+       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index3_index : 5'd0),
+       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index2_index : 5'd0),
+       word1_index1_index,
+       word1_index0_index}; // WeightPort.java:242
+  assign buffer_address = {load_half, 13'd0} + block_base + group[13:0]; // WeightPort.java:139
   assign write_valid = write_q_valid; // WeightPort.java:142
   assign write_payload_address = write_q_address; // WeightPort.java:143
   assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:144
@@ -341,57 +261,6 @@ module WeightPort_t5_q4_p2_w64 (
   assign finishing = take & ((written + 32'd2) == load_words); // WeightPort.java:170
   assign gearbox_clear = finishing; // WeightPort.java:172
   assign done = done_q; // WeightPort.java:173
-=======
-
-  assign gearbox_size = size_select; // WeightPort.java:157
-  assign words_left = loading & (written < load_words); // WeightPort.java:159
-  assign gearbox_out_ready = words_left; // WeightPort.java:160
-  assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:161
-  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:241
-  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:241
-  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:241
-  assign word0_digits = {word0_byte2_digits, word0_byte1_digits, word0_byte0_digits}; // WeightPort.java:246
-  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:255
-  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:255
-  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:255
-  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:255
-  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:255
-  assign word0_unpacked =
-      {47'h0,
-       ((size_class == 2'd3) ? word0_index4_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index3_index : 5'd0),
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index2_index : 5'd0),
-       word0_index1_index,
-       word0_index0_index}; // WeightPort.java:273
-  assign word1_bytes =
-      (size_class == 2'd3) ? gearbox_out_payload[47:24]
-      : (size_class == 2'd2) ? gearbox_out_payload[47:24]
-      : gearbox_out_payload[39:16]; // WeightPort.java:236
-  assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:241
-  assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:241
-  assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:241
-  assign word1_digits = {word1_byte2_digits, word1_byte1_digits, word1_byte0_digits}; // WeightPort.java:246
-  assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:255
-  assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:255
-  assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:255
-  assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:255
-  assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:255
-  assign word1_unpacked =
-      {47'h0,
-       ((size_class == 2'd3) ? word1_index4_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index3_index : 5'd0),
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index2_index : 5'd0),
-       word1_index1_index,
-       word1_index0_index}; // WeightPort.java:273
-  assign buffer_address = {load_half, 13'd0} + block_base + group[13:0]; // WeightPort.java:170
-  assign write_valid = write_q_valid; // WeightPort.java:173
-  assign write_payload_address = write_q_address; // WeightPort.java:174
-  assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:175
-  assign write_payload_words = write_q_words; // WeightPort.java:176
-  assign finishing = take & ((written + 32'd2) == load_words); // WeightPort.java:201
-  assign gearbox_clear = finishing; // WeightPort.java:203
-  assign done = done_q; // WeightPort.java:204
->>>>>>> emitter
 
   always @(posedge clk) begin
     if (start_valid) begin // WeightPort.java:73
@@ -404,23 +273,9 @@ module WeightPort_t5_q4_p2_w64 (
       load_lastClass <= start_payload_lastClass; // WeightPort.java:75
       load_half <= start_payload_half; // WeightPort.java:75
     end
-<<<<<<< HEAD
     if (start_valid) begin // WeightPort.java:108
       blocks_done_d <= 16'd0; // WeightPort.java:109
       blocks_done_q <= 16'd0; // WeightPort.java:110
-=======
-    credit <= beat_taken ? (credit_mux + 7'd1) : credit_mux; // WeightPort.java:106
-    if (start_valid) begin // WeightPort.java:107
-      next_address <= start_payload_address; // WeightPort.java:108
-      beats_to_request <= start_payload_beats; // WeightPort.java:109
-    end else if (requested) begin // WeightPort.java:110
-      next_address <= next_address + {56'h0, burst, 3'd0}; // WeightPort.java:111
-      beats_to_request <= beats_to_request - {27'd0, burst}; // WeightPort.java:112
-    end
-    if (start_valid) begin // WeightPort.java:139
-      blocks_done_d <= 16'd0; // WeightPort.java:140
-      blocks_done_q <= 16'd0; // WeightPort.java:141
->>>>>>> emitter
     end else begin
       blocks_done_d <= blocks_finished; // WeightPort.java:112
       blocks_done_q <= blocks_done_d; // WeightPort.java:113
@@ -435,7 +290,6 @@ module WeightPort_t5_q4_p2_w64 (
     if (take) begin // WeightPort.java:145
       write_q_words <= {word1_unpacked, word0_unpacked}; // WeightPort.java:145
     end
-<<<<<<< HEAD
     if (start_valid) begin // WeightPort.java:149
       lane_pair <= 1'b0; // WeightPort.java:150
       group <= 16'd0; // WeightPort.java:151
@@ -445,31 +299,13 @@ module WeightPort_t5_q4_p2_w64 (
       blocks_finished <= 16'd0; // WeightPort.java:155
     end else if (take) begin // WeightPort.java:156
       written <= written + 32'd2; // WeightPort.java:157
-      if (lane_pair == 1'b0) begin // WeightPort.java:158
+      if (~lane_pair) begin // WeightPort.java:158
         lane_pair <= 1'b0; // WeightPort.java:159
         if (group == (load_groups - 16'd1)) begin // WeightPort.java:160
           group <= 16'd0; // WeightPort.java:161
           block <= block + 16'd1; // WeightPort.java:162
           block_base <= block_base + load_groups[13:0]; // WeightPort.java:163
           blocks_finished <= blocks_finished + 16'd1; // WeightPort.java:164
-=======
-    if (start_valid) begin // WeightPort.java:180
-      lane_pair <= 1'b0; // WeightPort.java:181
-      group <= 16'd0; // WeightPort.java:182
-      block <= 16'd0; // WeightPort.java:183
-      block_base <= 14'd0; // WeightPort.java:184
-      written <= 32'd0; // WeightPort.java:185
-      blocks_finished <= 16'd0; // WeightPort.java:186
-    end else if (take) begin // WeightPort.java:187
-      written <= written + 32'd2; // WeightPort.java:188
-      if (~lane_pair) begin // WeightPort.java:189
-        lane_pair <= 1'b0; // WeightPort.java:190
-        if (group == (load_groups - 16'd1)) begin // WeightPort.java:191
-          group <= 16'd0; // WeightPort.java:192
-          block <= block + 16'd1; // WeightPort.java:193
-          block_base <= block_base + load_groups[13:0]; // WeightPort.java:194
-          blocks_finished <= blocks_finished + 16'd1; // WeightPort.java:195
->>>>>>> emitter
         end else begin
           group <= group + 16'd1; // WeightPort.java:165
         end
@@ -503,7 +339,8 @@ module WeightPort_t5_q4_p2_w64 (
   always @(posedge clk) begin
     if (!reset) begin
       if (!(~start_valid | reader_command_ready)) begin // WeightPort.java:88
-        $display("ASSERTION FAILED in %m: WeightPort.java:88: WeightPort: the reader takes a load's command at once (the previous load's bursts have all been issued)");
+        $display("ASSERTION FAILED in %m: WeightPort.java:88: WeightPort: the reader takes a load's command at once ",
+                 "(the previous load's bursts have all been issued)");
         $stop;
       end
     end
@@ -679,12 +516,8 @@ module WeightPort_t5_q4_p2_w64 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-<<<<<<< HEAD
-  wire unused_bits = &{1'b0, load_address, load_beats, reader_data_payload_last, reader_data_payload_error, reader_idle, reader_credits, reader_outstanding, gearbox_count};
-=======
-  wire unused_bits = &{1'b0, m_axi_awready, m_axi_wready, m_axi_bvalid, m_axi_bresp, m_axi_rresp, m_axi_rlast,
-      load_address, load_beats, read_fifo_occupancy, gearbox_count};
->>>>>>> emitter
+  wire unused_bits = &{1'b0, load_address, load_beats, reader_data_payload_last, reader_data_payload_error, reader_idle,
+      reader_credits, reader_outstanding, gearbox_count};
 endmodule
 
 `default_nettype wire

@@ -52,9 +52,7 @@ module SerialTx_div4 (
       phase <= PHASE_START; // SerialTx.java:45
     end else if (tick) begin // SerialTx.java:46
       case (phase) // SerialTx.java:46
-        PHASE_START: begin
-          phase <= PHASE_DATA; // SerialTx.java:47
-        end
+        PHASE_START: phase <= PHASE_DATA; // SerialTx.java:47
         PHASE_DATA: begin
           shift <= {1'b0, shift[7:1]}; // SerialTx.java:49
           sent <= sent + 3'd1; // SerialTx.java:50
@@ -62,9 +60,7 @@ module SerialTx_div4 (
             phase <= PHASE_STOP; // SerialTx.java:51
           end
         end
-        PHASE_STOP: begin
-          phase <= PHASE_IDLE; // SerialTx.java:53
-        end
+        PHASE_STOP: phase <= PHASE_IDLE; // SerialTx.java:53
         default: begin
         end
       endcase

@@ -86,7 +86,7 @@ class AreasAndStatesTest {
         assertTrue(text.contains("  // counter (AreasAndStatesTest.java:"), text);
         assertTrue(text.contains("localparam [1:0] PHASE_IDLE  = 2'd0;"), text);
         assertTrue(text.contains("localparam [1:0] PHASE_DRAIN = 2'd3;"), text);
-        assertTrue(text.contains("PHASE_LOAD: begin"), text);
+        assertTrue(text.contains("      PHASE_LOAD: state <= PHASE_RUN;"), text);
         assertTrue(text.contains("state <= PHASE_IDLE;"), text);
         assertTrue(text.contains("state == PHASE_RUN"), text);
         assertFalse(text.lines().filter(line -> !line.contains("localparam")).anyMatch(line -> line.contains("2'd2")),

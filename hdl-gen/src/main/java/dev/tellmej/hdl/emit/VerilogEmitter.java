@@ -889,9 +889,16 @@ public final class VerilogEmitter {
         }
     }
 
-    /** One arm of a case: {@code label: x = v;} for a single assignment, else a {@code begin ... end} block. */
+    /**
+     * One arm of a case: {@code label: x = v;} for a single assignment, {@code label: ;} for none, else a
+     * {@code begin ... end} block.
+     */
     private void writeArm(String label, Block body, int depth, String op, StringBuilder out) {
         String indent = INDENT.repeat(depth);
+        if (body.isEmpty()) {
+            out.append(indent).append(label).append(": ;\n");
+            return;
+        }
         if (body.statements().size() == 1 && body.statements().getFirst() instanceof Stmt.Assign assign) {
             statement(out, indent, Doc.cat(Doc.text(label + ": "), assignment(lvalue(assign), op,
                     expr(assign.value(), assign.target().name()))), assign.location());
