@@ -2,8 +2,11 @@ package dev.tellmej.accel.elementwise;
 
 import static dev.tellmej.hdl.Hdl.*;
 
+import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Hdl;
+import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.Mem;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.RamStyle;
@@ -53,6 +56,13 @@ import java.util.List;
  * The next token's first pass starts once the last beat has been emitted. {@code eps} is an input (the
  * model's value, binary32 bits), held steady.
  *
+ * <p>The unit is seven processes ({@link dev.tellmej.hdl.Area}s): the {@link Sequencer} (the phase, the beat
+ * index and a wait timer) drives a view of its state that the others read ({@link Control}); the
+ * {@link TokenBuffer} holds the vector; the {@link SquarePass} takes the input beats and squares them; the
+ * {@link PartialSums} accumulate the squares and add them up by the tree; {@link Normalize} computes r; the
+ * {@link ScalePass} writes y back with the running absmax; the {@link EmitPass} sends the result. Each raises
+ * events the owners of the affected registers act on.
+ *
  * <p>Cost: per physical lane one {@code Fp32Mul} (squares), one {@code Fp32Add} (partials), two {@code Fp32Mul}
  * (scaling); once one {@code Fp32Mul}, one {@code Fp32Add}, one {@link FpRsqrt}; L partial registers; the
  * buffer. Named {@code RmsNormMax_l<L>_w<W>_n<n>_<format>}.
@@ -72,14 +82,29 @@ public final class RmsNormMax extends Module {
     public final int beats;
     /** Cycles from one input beat to the next in the accumulation pass. */
     public final int beatInterval;
-    private enum Phase { ACCUMULATE, REDUCE, NORMALIZE, SCALE, EMIT }
+
+    /** What the unit is doing with the current token. */
+    enum Phase { ACCUMULATE, REDUCE, NORMALIZE, SCALE, EMIT }
+
+    /**
+     * The sequencer's state as the passes read it: wires the {@link Sequencer} drives, declared before the
+     * passes so that each pass can be built from what it reads.
+     *
+     * @param accumulating input beats are taken (phase ACCUMULATE)
+     * @param reducing     the tree adds the partials (REDUCE)
+     * @param normalizing  r is being computed (NORMALIZE)
+     * @param scaling      gamma beats are taken and y written back (SCALE)
+     * @param emitting     the stored y leave (EMIT)
+     * @param timerDone    no wait is pending
+     * @param index        the buffer word the phase is at
+     * @param lastIndex    it is the token's last
+     */
+    record Control(Bool accumulating, Bool reducing, Bool normalizing, Bool scaling, Bool emitting, Bool timerDone,
+            UInt index, Bool lastIndex) {}
 
     private final int lanes;
-    /** Cycles from an input beat to its squares (read back, x * x). */
     private final int squareToAdd;
-    /** Cycles from the rsqrt's launch to r (the multiply by INV_N, the add of eps, rsqrt, the register). */
     private final int normalizeLatency;
-    /** Cycles from a gamma beat to its stored y (the buffer read, read back, two multiplies, storage rounding). */
     private final int scaleLatency;
 
     /** W = L: one physical lane per partial sum. */
@@ -111,223 +136,372 @@ public final class RmsNormMax extends Module {
         eps = in("eps", bits(32));
         out = out("out", Stream.of(new Out(vec(width, bits(16)), bits(32), bool())));
         beats = n / width;
+        // A partial is fed again every L/W beats; its previous sum must be out of the adder by then.
         int rotations = lanes / width;
-        // A partial is fed again every rotations beats; its previous sum must be out of the adder by then.
         beatInterval = (Fp32Add.LATENCY + rotations - 1) / rotations;
-        int indexBits = log2Up(beats);
-        int rotationBits = log2Up(rotations);
 
-        Mem<Bits> buffer = mem("buffer", bits(16 * width), beats)
-                .style(beats >= 64 || 16 * width * beats > 8192 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED);
-        UInt phase = reg("phase", uint(3), Phase.ACCUMULATE.ordinal());
-        Bool accumulating = phase.eq(Phase.ACCUMULATE.ordinal());
-        Bool reducing = phase.eq(Phase.REDUCE.ordinal());
-        Bool normalizing = phase.eq(Phase.NORMALIZE.ordinal());
-        Bool scaling = phase.eq(Phase.SCALE.ordinal());
-        Bool emitting = phase.eq(Phase.EMIT.ordinal());
-        UInt index = reg("index", uint(indexBits), 0);
-        UInt timer = reg("timer", uint(8), 0);
-        Bool timerDone = timer.eq(0);
-        when(timerDone.not(), () -> timer.set(timer.sub(1)));
-        Bool lastIndex = index.eq(beats - 1);
+        Control control = wire("state", new Control(bool(), bool(), bool(), bool(), bool(), bool(),
+                uint(log2Up(beats)), bool()));
+        TokenBuffer buffer = area(new TokenBuffer(width, beats, control));
+        SquarePass squares = area(new SquarePass(format, lanes, width, beatInterval, in, control, buffer));
+        PartialSums sums = area(new PartialSums(lanes, width, squares, control));
+        Normalize normalize = area(new Normalize(n, sums.sumOfSquares, eps, control));
+        ScalePass scale = area(new ScalePass(format, width, beats, buffer.word, normalize.r, gamma, control, buffer));
+        EmitPass emit = area(new EmitPass(format, width, buffer.word, scale.absMax, out, control, sums, scale));
+        buffer.readEnable.set(scale.gammaTaken.or(emit.emit));
+        area(new Sequencer(beats, control, squares.beatTaken, sums.levelDone, sums.reduced, normalize.done,
+                scale.gammaTaken, emit.emit, new Waits(squares.latency + sums.adderLatency + 1,
+                        sums.adderLatency + 1, scale.latency + 2)));
+        squareToAdd = squares.latency;
+        normalizeLatency = normalize.latency;
+        scaleLatency = scale.latency;
+    }
 
-        // ---- Pass 1: squares into the partials, partial (rotation * W + p) on physical lane p. ----
-        UInt cooldown = reg("cooldown", uint(bitsFor(Fp32Add.LATENCY)), 0);
-        when(cooldown.ne(0), () -> cooldown.set(cooldown.sub(1)));
-        in.ready.set(accumulating.and(cooldown.eq(0)).and(timerDone));
-        Bool inFire = in.fire();
-        Pipeline squaring = new Pipeline("in_fire", inFire);
-        List<Timed<Bits>> squares = new ArrayList<>();
-        for (int lane = 0; lane < width; lane++) {
-            Timed<Bits> wide = FpConvert.toFp32("lane" + lane + "_x", format,
-                    squaring.input("lane" + lane + "_x", in.payload.get(lane)));
-            squares.add(Fp32Mul.apply("lane" + lane + "_square", wide, wide));
-        }
-        squareToAdd = squares.getFirst().cycle();
-        UInt rotation = reg("rotation", uint(rotationBits), 0);
-        when(inFire, () -> {
-            if (beatInterval > 1) {
-                cooldown.set(beatInterval - 1);
-            }
-            rotation.set(rotations == 1 ? U(0, rotationBits) : rotation.add(1));
-            index.set(index.add(1));
-            when(lastIndex, () -> {
-                index.set(0);
-                rotation.set(0);
-                // Wait for the last square to pass through the multiplier and the adder.
-                timer.set(squareToAdd + Fp32Add.LATENCY + 1);
-                phase.set(Phase.REDUCE.ordinal());
+    /**
+     * The sequencer's waits, in cycles: after the last input beat (its square through the multiplier and the
+     * adder), after each level of the tree (its sums back through the adder), after the last gamma beat (its y
+     * through the scaling pipeline and written back).
+     */
+    record Waits(int afterInput, int afterLevel, int afterScale) {}
+
+    /** The phase, the buffer index and a wait timer, advanced by the passes' events. */
+    static final class Sequencer extends Area {
+        Sequencer(int beats, Control control, Bool beatTaken, Bool levelDone, Bool reduced, Bool normalized,
+                Bool gammaTaken, Bool emitted, Waits waits) {
+            super("sequencer", "the token's phase (accumulate, reduce, normalize, scale, emit), the buffer index"
+                    + " each phase walks, and the waits for the pipelines to drain");
+            HwEnum<Phase> phase = reg("phase", enumOf(Phase.class), Phase.ACCUMULATE);
+            UInt index = reg("index", uint(control.index().width()), 0);
+            UInt timer = reg("timer", uint(8), 0);
+            Bool timerDone = timer.eq(0).named("timer_done");
+            Bool lastIndex = index.eq(beats - 1).named("last_index");
+            assign(control, new Control(phase.is(Phase.ACCUMULATE), phase.is(Phase.REDUCE), phase.is(Phase.NORMALIZE),
+                    phase.is(Phase.SCALE), phase.is(Phase.EMIT), timerDone, index, lastIndex));
+            when(timerDone.not(), () -> timer.set(timer.sub(1)));
+            when(beatTaken, () -> {
+                index.set(index.add(1));
+                when(lastIndex, () -> {
+                    index.set(0);
+                    timer.set(waits.afterInput());
+                    phase.set(Phase.REDUCE);
+                });
             });
-        });
-        UInt feedRotation = squaring.input("feed_rotation", rotation).at(squareToAdd);
-        UInt sumRotation = Delay.of("sum_rotation", feedRotation, Fp32Add.LATENCY);
-
-        List<Bits> partials = new ArrayList<>();
-        for (int j = 0; j < lanes; j++) {
-            partials.add(reg("partial_" + j, bits(32), 0));
+            when(levelDone, () -> timer.set(waits.afterLevel()));
+            when(reduced, () -> phase.set(Phase.NORMALIZE));
+            when(normalized, () -> phase.set(Phase.SCALE));
+            when(gammaTaken, () -> {
+                index.set(index.add(1));
+                when(lastIndex, () -> {
+                    index.set(0);
+                    timer.set(waits.afterScale());
+                    phase.set(Phase.EMIT);
+                });
+            });
+            when(emitted, () -> {
+                index.set(index.add(1));
+                when(lastIndex, () -> {
+                    index.set(0);
+                    phase.set(Phase.ACCUMULATE);
+                });
+            });
         }
-        Vec<Bits> partialVec = new Vec<>(partials);
+    }
 
-        // The tree (N5.2): level by level, p[k] = p[2k] + p[2k+1] for k < width/2, one addition per cycle
-        // through lane 0's adder; a level starts once the previous one's sums are back.
-        int treeBits = bitsFor(lanes);
-        Bool treeFeed = FALSE;
-        Bool treeOut = FALSE;
-        UInt treeKOut = U(0, treeBits);
-        UInt twoK = U(0, treeBits);
-        if (lanes > 1) {
-            UInt treeWidth = reg("tree_width", uint(treeBits), lanes);
-            UInt treeK = reg("tree_k", uint(treeBits), 0);
-            Bool feed = reducing.and(timerDone).and(treeWidth.gt(1));
-            treeFeed = feed;
-            treeKOut = Delay.of("tree_k_out", treeK, Fp32Add.LATENCY);
-            treeOut = Delay.valid("tree_out", feed, Fp32Add.LATENCY);
-            UInt half = treeWidth.shr(1).zext(treeBits);
-            when(feed, () -> {
-                when(treeK.add(1).eq(half), () -> {
+    /**
+     * The token's vector: n/W words of W stored values, in block RAM when large. One write port (the input in
+     * pass 1, y written back in pass 2, never in the same cycle) and one read port (passes 2 and 3).
+     */
+    static final class TokenBuffer extends Area {
+        /** Event: write the input beat at the index (pass 1). */
+        final Bool writeInput;
+        /** The input beat. */
+        final Bits inputWord;
+        /** Event: write y back at {@link #writeBackIndex} (pass 2). */
+        final Bool writeBack;
+        final UInt writeBackIndex;
+        final Bits yWord;
+        /** Event: read the word at the index. */
+        final Bool readEnable;
+        /** The word read, a cycle after {@link #readEnable}. */
+        final Bits word;
+
+        TokenBuffer(int width, int beats, Control control) {
+            super("token_buffer", "the token's vector, written by the input and by the scaling pass, read by the"
+                    + " scaling and the emit passes");
+            int indexBits = control.index().width();
+            writeInput = wire("buffer_write_input", bool());
+            inputWord = wire("buffer_input_word", bits(16 * width));
+            writeBack = wire("buffer_write_back", bool());
+            writeBackIndex = wire("buffer_write_back_index", uint(indexBits));
+            yWord = wire("buffer_y_word", bits(16 * width));
+            readEnable = wire("buffer_read", bool());
+            Mem<Bits> buffer = mem("buffer", bits(16 * width), beats)
+                    .style(beats >= 64 || 16 * width * beats > 8192 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED);
+            word = buffer.readSync("read_word", control.index(), readEnable, 1);
+            UInt writeAddress = mux(writeInput, control.index(), writeBackIndex);
+            Bits writeData = mux(writeInput, inputWord, yWord);
+            when(writeInput.or(writeBack), () -> buffer.write(writeAddress, writeData));
+        }
+    }
+
+    /**
+     * Pass 1's input: takes a beat every {@link #beatInterval} cycles while accumulating, writes it to the
+     * buffer, and squares its W values ({@code x * x}, RNE); partial {@code rotation * W + p} goes to physical
+     * lane p.
+     */
+    static final class SquarePass extends Area {
+        /** Event: an input beat was taken. */
+        final Bool beatTaken;
+        /** Each lane's square, and its cycle after the beat. */
+        final List<Timed<Bits>> squares;
+        final int latency;
+        /** The rotation a square belongs to, when it reaches the adder and when the adder's sum leaves. */
+        final UInt feedRotation;
+        final UInt sumRotation;
+
+        SquarePass(FpFormat format, int lanes, int width, int beatInterval, Stream<Vec<Bits>> in, Control control,
+                TokenBuffer buffer) {
+            super("square_pass", "takes the input beats while accumulating, writes them to the buffer and squares"
+                    + " their values");
+            int rotations = lanes / width;
+            int rotationBits = log2Up(rotations);
+            UInt cooldown = reg("cooldown", uint(bitsFor(Fp32Add.LATENCY)), 0);
+            when(cooldown.ne(0), () -> cooldown.set(cooldown.sub(1)));
+            in.ready.set(control.accumulating().and(cooldown.eq(0)).and(control.timerDone()));
+            beatTaken = in.fire().named("in_fire");
+            buffer.writeInput.set(beatTaken);
+            buffer.inputWord.set(asBits(in.payload));
+            Pipeline squaring = new Pipeline("in_fire", beatTaken);
+            squares = new ArrayList<>();
+            for (int lane = 0; lane < width; lane++) {
+                Timed<Bits> wide = FpConvert.toFp32("lane" + lane + "_x", format,
+                        squaring.input("lane" + lane + "_x", in.payload.get(lane)));
+                squares.add(Fp32Mul.apply("lane" + lane + "_square", wide, wide));
+            }
+            latency = squares.getFirst().cycle();
+            UInt rotation = reg("rotation", uint(rotationBits), 0);
+            when(beatTaken, () -> {
+                if (beatInterval > 1) {
+                    cooldown.set(beatInterval - 1);
+                }
+                rotation.set(rotations == 1 ? U(0, rotationBits) : rotation.add(1));
+                when(control.lastIndex(), () -> rotation.set(0));
+            });
+            feedRotation = squaring.input("feed_rotation", rotation).at(latency);
+            sumRotation = Delay.of("sum_rotation", feedRotation, Fp32Add.LATENCY);
+        }
+    }
+
+    /**
+     * The L partial sums of squares (N5): each physical lane's adder adds its squares to the partials of its
+     * rotation; then the tree (N5.2), level by level, {@code p[k] = p[2k] + p[2k+1]}, one addition per cycle
+     * through lane 0's adder, each level once the previous one's sums are back.
+     */
+    static final class PartialSums extends Area {
+        /** The adder's latency: the accumulation's and every tree level's wait. */
+        final int adderLatency = Fp32Add.LATENCY;
+        /** Event: a tree level's last addition was issued (wait for its sums). */
+        final Bool levelDone;
+        /** Event: the partials are added up; partial 0 holds the sum of squares. */
+        final Bool reduced;
+        /** Event, raised by the emit pass: the token is done, the partials restart from +0.0. */
+        final Bool clear;
+        final Bits sumOfSquares;
+
+        PartialSums(int lanes, int width, SquarePass input, Control control) {
+            super("partial_sums", "the L partial sums of squares, then the pairwise tree on lane 0's adder");
+            int rotations = lanes / width;
+            clear = wire("partials_clear", bool());
+            List<Bits> partials = new ArrayList<>();
+            for (int j = 0; j < lanes; j++) {
+                partials.add(reg("partial_" + j, bits(32), 0));
+            }
+            Vec<Bits> partialVec = new Vec<>(partials);
+            sumOfSquares = partials.getFirst();
+
+            int treeBits = bitsFor(lanes);
+            Bool treeFeed = FALSE;
+            Bool treeOut = FALSE;
+            UInt treeKOut = U(0, treeBits);
+            UInt twoK = U(0, treeBits);
+            Bool lastLevel;
+            Bool levelEnd = FALSE;
+            if (lanes > 1) {
+                UInt treeWidth = reg("tree_width", uint(treeBits), lanes);
+                UInt treeK = reg("tree_k", uint(treeBits), 0);
+                Bool feed = control.reducing().and(control.timerDone()).and(treeWidth.gt(1)).named("tree_feed");
+                treeFeed = feed;
+                treeKOut = Delay.of("tree_k_out", treeK, Fp32Add.LATENCY);
+                treeOut = Delay.valid("tree_out", feed, Fp32Add.LATENCY);
+                UInt half = treeWidth.shr(1).zext(treeBits);
+                Bool levelLast = treeK.add(1).eq(half);
+                levelEnd = feed.and(levelLast);
+                when(feed, () -> when(levelLast, () -> {
                     treeK.set(0);
                     treeWidth.set(half);
-                    timer.set(Fp32Add.LATENCY + 1);
-                }).otherwise(() -> treeK.set(treeK.add(1)));
-            });
-            when(reducing.and(timerDone).and(treeWidth.le(1)), () -> {
-                treeWidth.set(lanes);
-                phase.set(Phase.NORMALIZE.ordinal());
-            });
-            twoK = treeK.shl(1).resize(treeBits);
-        } else {
-            when(reducing.and(timerDone), () -> phase.set(Phase.NORMALIZE.ordinal()));
-        }
-
-        for (int lane = 0; lane < width; lane++) {
-            Flow<Bits> square = squares.get(lane).flow();
-            Fp32Add adder = instance("lane" + lane + "_acc", new Fp32Add());
-            // This lane's partials, by rotation.
-            List<Bits> mine = new ArrayList<>();
-            for (int r = 0; r < rotations; r++) {
-                mine.add(partials.get(r * width + lane));
-            }
-            Vec<Bits> mineVec = new Vec<>(mine);
-            Bits registered = rotations == 1 ? mine.getFirst() : mineVec.get(feedRotation);
-            // The previous sum of this partial is the adder's own output in the cycle it appears.
-            Bool bypass = adder.out.valid.and(treeOut.not())
-                    .and(rotations == 1 ? TRUE : sumRotation.eq(feedRotation));
-            Bits current = mux(bypass, adder.out.payload, registered);
-            if (lane == 0 && lanes > 1) {
-                adder.in.valid.set(square.valid.or(treeFeed));
-                adder.in.payload.a().set(mux(treeFeed, partialVec.get(twoK), current));
-                adder.in.payload.b().set(mux(treeFeed, partialVec.get(twoK.add(1)), square.payload));
+                }).otherwise(() -> treeK.set(treeK.add(1))));
+                lastLevel = control.reducing().and(control.timerDone()).and(treeWidth.le(1));
+                when(lastLevel, () -> treeWidth.set(lanes));
+                twoK = treeK.shl(1).resize(treeBits);
             } else {
-                adder.in.valid.set(square.valid);
-                adder.in.payload.a().set(current);
-                adder.in.payload.b().set(square.payload);
+                lastLevel = control.reducing().and(control.timerDone());
             }
-            for (int r = 0; r < rotations; r++) {
-                int j = r * width + lane;
-                Bits partial = partials.get(j);
-                Bool accumulated = adder.out.valid.and(treeOut.not())
-                        .and(rotations == 1 ? TRUE : sumRotation.eq(r));
-                Bool reduced = lane == 0 ? treeOut.and(treeKOut.eq(j)) : FALSE;
-                when(accumulated.or(reduced), () -> partial.set(adder.out.payload));
-            }
-            // Tree results land on lane 0's adder; partials other than lane 0's are written from it too.
-            if (lane == 0 && lanes > 1) {
-                for (int j = 0; j < lanes; j++) {
-                    if (j % width == 0) {
-                        continue;
-                    }
+            levelDone = levelEnd.named("tree_level_done");
+            reduced = lastLevel.named("tree_done");
+
+            for (int lane = 0; lane < width; lane++) {
+                Flow<Bits> square = input.squares.get(lane).flow();
+                Fp32Add adder = Hdl.instance("lane" + lane + "_acc", new Fp32Add());
+                List<Bits> mine = new ArrayList<>();
+                for (int r = 0; r < rotations; r++) {
+                    mine.add(partials.get(r * width + lane));
+                }
+                Bits registered = rotations == 1 ? mine.getFirst() : new Vec<>(mine).get(input.feedRotation);
+                // The previous sum of this partial is the adder's own output in the cycle it appears.
+                Bool bypass = adder.out.valid.and(treeOut.not())
+                        .and(rotations == 1 ? TRUE : input.sumRotation.eq(input.feedRotation));
+                Bits current = mux(bypass, adder.out.payload, registered);
+                if (lane == 0 && lanes > 1) {
+                    adder.in.valid.set(square.valid.or(treeFeed));
+                    adder.in.payload.a().set(mux(treeFeed, partialVec.get(twoK), current));
+                    adder.in.payload.b().set(mux(treeFeed, partialVec.get(twoK.add(1)), square.payload));
+                } else {
+                    adder.in.valid.set(square.valid);
+                    adder.in.payload.a().set(current);
+                    adder.in.payload.b().set(square.payload);
+                }
+                for (int r = 0; r < rotations; r++) {
+                    int j = r * width + lane;
                     Bits partial = partials.get(j);
-                    when(treeOut.and(treeKOut.eq(j)), () -> partial.set(adder.out.payload));
+                    Bool accumulated = adder.out.valid.and(treeOut.not())
+                            .and(rotations == 1 ? TRUE : input.sumRotation.eq(r));
+                    Bool sum = lane == 0 ? treeOut.and(treeKOut.eq(j)) : FALSE;
+                    when(accumulated.or(sum), () -> partial.set(adder.out.payload));
+                }
+                // Tree results land on lane 0's adder; partials other than lane 0's are written from it too.
+                if (lane == 0 && lanes > 1) {
+                    for (int j = 0; j < lanes; j++) {
+                        if (j % width == 0) {
+                            continue;
+                        }
+                        Bits partial = partials.get(j);
+                        Bool treeSum = treeOut.and(treeKOut.eq(j));
+                        when(treeSum, () -> partial.set(adder.out.payload));
+                    }
                 }
             }
-        }
-
-        // ---- Between the passes: r = rsqrt(ss * INV_N + eps), once. ----
-        Bool busy = reg("normalize_busy", bool(), 0);
-        Bool launch = normalizing.and(busy.not());
-        when(launch, () -> busy.set(true));
-        Pipeline normalize = new Pipeline("launch", launch);
-        Timed<Bits> mean = Fp32Mul.apply("mean_mul", normalize.input("ss", partials.getFirst()),
-                normalize.steady(FpFormat.fp32((float) (1.0 / n))));
-        Timed<Bits> root = FpRsqrt.apply("rsqrt", Fp32Add.apply("eps_add", mean, normalize.steady(eps)));
-        Flow<Bits> rsqrt = root.flow();
-        normalizeLatency = root.cycle() + 1;
-        Bits r = reg("r", bits(32));
-        when(rsqrt.valid, () -> {
-            r.set(rsqrt.payload);
-            busy.set(false);
-            phase.set(Phase.SCALE.ordinal());
-        });
-
-        // One read port serves passes 2 and 3 (block RAM has two ports: this one and the write port).
-        CreditBuffer<Out> results = new CreditBuffer<>("result", new Out(vec(width, bits(16)), bits(32), bool()),
-                CreditBuffer.depthFor(1));
-        gamma.ready.set(scaling.and(timerDone));
-        Bool gammaFire = gamma.fire();
-        Bool emit = emitting.and(timerDone).and(results.available());
-        Bits word = buffer.readSync("read_word", index, gammaFire.or(emit), 1);
-
-        // ---- Pass 2: y = st((x * r) * gamma), written back; the running absmax. ----
-        Pipeline scalePipe = new Pipeline("gamma_fire", gammaFire);
-        Timed<Bits> buffered = scalePipe.at(1, "read_word", word);   // the buffer's read, one cycle after gamma
-        Timed<Vec<Bits>> gammaWord = scalePipe.at(1, "gamma_word", regNext("gamma_word", gamma.payload));
-        Timed<Bits> steadyR = scalePipe.steady(r);
-        List<Timed<Bits>> scaledLanes = new ArrayList<>();
-        for (int lane = 0; lane < width; lane++) {
-            String l = "lane" + lane;
-            int at = lane;
-            Timed<Bits> x = FpConvert.toFp32(l + "_xs", format, buffered.map(w -> w.slice(16 * at + 15, 16 * at)));
-            Timed<Bits> g = FpConvert.toFp32(l + "_gamma", format, gammaWord.map(v -> v.get(at))).named(l + "_g");
-            Timed<Bits> xr = Fp32Mul.apply(l + "_xr", x, steadyR);
-            scaledLanes.add(FpConvert.fromFp32(l + "_y", format, Fp32Mul.apply(l + "_xrg", xr, g)));
-        }
-        Timed<List<Bits>> scaledBeat = Timed.all(scaledLanes);
-        scaleLatency = scaledBeat.cycle();
-        List<Bits> ys = scaledBeat.value();
-        when(gammaFire, () -> {
-            index.set(index.add(1));
-            when(lastIndex, () -> {
-                index.set(0);
-                timer.set(scaleLatency + 2);
-                phase.set(Phase.EMIT.ordinal());
-            });
-        });
-        Bool writeBack = scaledBeat.flow().valid;
-        UInt writeIndex = reg("write_index", uint(indexBits), 0);
-        UInt beatMax = format.maxMagnitude(ys);
-        UInt running = reg("running_max", uint(15), 0);
-        when(writeBack, () -> {
-            running.set(mux(beatMax.gt(running), beatMax, running));
-            writeIndex.set(mux(writeIndex.eq(beats - 1), U(0, indexBits), writeIndex.add(1)));
-        });
-
-        // ---- Pass 3: the stored y with the absmax. ----
-        Bits absMax = FpConvert.toFp32(format, cat(FALSE, running));
-        results.issue(emit);
-        Bool emitValid = regNext("emit_valid", emit, 0);
-        Bool emitLast = regNext("emit_last", emit.and(lastIndex), 0);
-        when(emit, () -> {
-            index.set(index.add(1));
-            when(lastIndex, () -> {
-                index.set(0);
-                phase.set(Phase.ACCUMULATE.ordinal());
+            when(clear, () -> {
                 for (Bits partial : partials) {
                     partial.set(B(0, 32));
                 }
             });
-        });
-        // The running maximum restarts once the token's last beat has been read out.
-        when(emitLast, () -> running.set(0));
-        List<Bits> emitted = new ArrayList<>();
-        for (int lane = 0; lane < width; lane++) {
-            emitted.add(word.slice(16 * lane + 15, 16 * lane));
         }
-        results.connect(new Flow<>(emitValid, new Out(new Vec<>(emitted), absMax, emitLast))).connectTo(out);
+    }
 
-        // One write port: pass 1 writes the input, pass 2 writes y back (never in the same cycle).
-        UInt writeAddress = mux(inFire, index, writeIndex);
-        Bits writeData = mux(inFire, asBits(in.payload), asBits(new Vec<>(ys)));
-        when(inFire.or(writeBack), () -> buffer.write(writeAddress, writeData));
+    /** Between the passes, once per token: {@code r = rsqrt(ss * INV_N + eps)}. */
+    static final class Normalize extends Area {
+        /** r, held for the scaling pass. */
+        final Bits r;
+        /** Event: r is there. */
+        final Bool done;
+        /** Cycles from the launch to r (the multiply, the add, rsqrt, the register). */
+        final int latency;
+
+        Normalize(int n, Bits sumOfSquares, Bits eps, Control control) {
+            super("normalize", "r = rsqrt(ss * INV_N + eps), once per token");
+            Bool busy = reg("normalize_busy", bool(), 0);
+            Bool launch = control.normalizing().and(busy.not()).named("normalize_launch");
+            when(launch, () -> busy.set(true));
+            Pipeline pipe = new Pipeline("launch", launch);
+            Timed<Bits> mean = Fp32Mul.apply("mean_mul", pipe.input("ss", sumOfSquares),
+                    pipe.steady(FpFormat.fp32((float) (1.0 / n))));
+            Timed<Bits> root = FpRsqrt.apply("rsqrt", Fp32Add.apply("eps_add", mean, pipe.steady(eps)));
+            Flow<Bits> rsqrt = root.flow();
+            latency = root.cycle() + 1;
+            r = reg("r", bits(32));
+            done = rsqrt.valid;
+            when(rsqrt.valid, () -> {
+                r.set(rsqrt.payload);
+                busy.set(false);
+            });
+        }
+    }
+
+    /**
+     * Pass 2: one gamma beat per buffer word; {@code y = st((x * r) * gamma)} written back in place; the running
+     * maximum of |y| (the absmax of N6.1).
+     */
+    static final class ScalePass extends Area {
+        /** Event: a gamma beat was taken (the buffer word at the index is read). */
+        final Bool gammaTaken;
+        /** Cycles from a gamma beat to its stored y. */
+        final int latency;
+        /** The token's absmax so far, binary32. */
+        final Bits absMax;
+        /** Event, raised by the emit pass: the token's last beat has left, the maximum restarts. */
+        final Bool restart;
+
+        ScalePass(FpFormat format, int width, int beats, Bits word, Bits r, Stream<Vec<Bits>> gamma, Control control,
+                TokenBuffer buffer) {
+            super("scale_pass", "y = st((x * r) * gamma) for each buffer word, written back, and the running absmax");
+            int indexBits = control.index().width();
+            restart = wire("absmax_restart", bool());
+            gamma.ready.set(control.scaling().and(control.timerDone()));
+            gammaTaken = gamma.fire().named("gamma_fire");
+            Pipeline pipe = new Pipeline("gamma_fire", gammaTaken);
+            Timed<Bits> buffered = pipe.at(1, "read_word", word);   // the buffer's read, one cycle after gamma
+            Timed<Vec<Bits>> gammaWord = pipe.at(1, "gamma_word", regNext("gamma_word", gamma.payload));
+            Timed<Bits> steadyR = pipe.steady(r);
+            List<Timed<Bits>> lanes = new ArrayList<>();
+            for (int lane = 0; lane < width; lane++) {
+                String l = "lane" + lane;
+                int at = lane;
+                Timed<Bits> x = FpConvert.toFp32(l + "_xs", format, buffered.map(w -> w.slice(16 * at + 15, 16 * at)));
+                Timed<Bits> g = FpConvert.toFp32(l + "_gamma", format, gammaWord.map(v -> v.get(at))).named(l + "_g");
+                Timed<Bits> xr = Fp32Mul.apply(l + "_xr", x, steadyR);
+                lanes.add(FpConvert.fromFp32(l + "_y", format, Fp32Mul.apply(l + "_xrg", xr, g)));
+            }
+            Timed<List<Bits>> scaled = Timed.all(lanes);
+            latency = scaled.cycle();
+            List<Bits> ys = scaled.value();
+            Bool written = scaled.flow().valid;
+            UInt writeIndex = reg("write_index", uint(indexBits), 0);
+            buffer.writeBack.set(written);
+            buffer.writeBackIndex.set(writeIndex);
+            buffer.yWord.set(asBits(new Vec<>(ys)));
+            UInt beatMax = format.maxMagnitude(ys);
+            UInt running = reg("running_max", uint(15), 0);
+            when(written, () -> {
+                running.set(mux(beatMax.gt(running), beatMax, running));
+                writeIndex.set(mux(writeIndex.eq(beats - 1), U(0, indexBits), writeIndex.add(1)));
+            });
+            when(restart, () -> running.set(0));
+            absMax = FpConvert.toFp32(format, cat(FALSE, running));
+        }
+    }
+
+    /** Pass 3: the stored y with the token's absmax on every beat, through a credit buffer. */
+    static final class EmitPass extends Area {
+        /** Event: a word is read out (a credit was taken). */
+        final Bool emit;
+
+        EmitPass(FpFormat format, int width, Bits word, Bits absMax, Stream<Out> out, Control control,
+                PartialSums sums, ScalePass scale) {
+            super("emit_pass", "the stored y with the token's absmax on every beat");
+            CreditBuffer<Out> results = new CreditBuffer<>("result", new Out(vec(width, bits(16)), bits(32), bool()),
+                    CreditBuffer.depthFor(1));
+            emit = control.emitting().and(control.timerDone()).and(results.available()).named("emit");
+            results.issue(emit);
+            Bool emitValid = regNext("emit_valid", emit, 0);
+            Bool emitLast = regNext("emit_last", emit.and(control.lastIndex()), 0);
+            sums.clear.set(emit.and(control.lastIndex()));
+            scale.restart.set(emitLast);
+            List<Bits> emitted = new ArrayList<>();
+            for (int lane = 0; lane < width; lane++) {
+                emitted.add(word.slice(16 * lane + 15, 16 * lane));
+            }
+            results.connect(new Flow<>(emitValid, new Out(new Vec<>(emitted), absMax, emitLast))).connectTo(out);
+        }
     }
 
     /**
