@@ -4,285 +4,324 @@
 `default_nettype none
 
 module RmsNormMax_l16_w4_n1536_bf16 (
-  input  wire        clk,                // RmsNormMax.java:90
-  input  wire        reset,              // RmsNormMax.java:90
-  input  wire        in_valid,           // RmsNormMax.java:109
-  output wire        in_ready,           // RmsNormMax.java:109
-  input  wire [15:0] in_payload_0,       // RmsNormMax.java:109
-  input  wire [15:0] in_payload_1,       // RmsNormMax.java:109
-  input  wire [15:0] in_payload_2,       // RmsNormMax.java:109
-  input  wire [15:0] in_payload_3,       // RmsNormMax.java:109
-  input  wire        gamma_valid,        // RmsNormMax.java:110
-  output wire        gamma_ready,        // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:110
-  input  wire [31:0] eps,                // RmsNormMax.java:111
-  output wire        out_valid,          // RmsNormMax.java:112
-  input  wire        out_ready,          // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:112
-  output wire [31:0] out_payload_absMax, // RmsNormMax.java:112
-  output wire        out_payload_last    // RmsNormMax.java:112
+  input  wire        clk,                // RmsNormMax.java:115
+  input  wire        reset,              // RmsNormMax.java:115
+  input  wire        in_valid,           // RmsNormMax.java:134
+  output wire        in_ready,           // RmsNormMax.java:134
+  input  wire [15:0] in_payload_0,       // RmsNormMax.java:134
+  input  wire [15:0] in_payload_1,       // RmsNormMax.java:134
+  input  wire [15:0] in_payload_2,       // RmsNormMax.java:134
+  input  wire [15:0] in_payload_3,       // RmsNormMax.java:134
+  input  wire        gamma_valid,        // RmsNormMax.java:135
+  output wire        gamma_ready,        // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:135
+  input  wire [31:0] eps,                // RmsNormMax.java:136
+  output wire        out_valid,          // RmsNormMax.java:137
+  input  wire        out_ready,          // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:137
+  output wire [31:0] out_payload_absMax, // RmsNormMax.java:137
+  output wire        out_payload_last    // RmsNormMax.java:137
 );
 
-  reg  [2:0]  phase;                     // RmsNormMax.java:122
-  reg  [8:0]  index;                     // RmsNormMax.java:128
-  reg  [7:0]  timer;                     // RmsNormMax.java:129
-  reg  [2:0]  cooldown;                  // RmsNormMax.java:135
-  wire        lane0_x_in_valid;          // RmsNormMax.java:142
-  wire [15:0] lane0_x_in_payload;        // RmsNormMax.java:142
-  wire        lane0_x_out_valid;         // RmsNormMax.java:142
-  wire [31:0] lane0_x_out_payload;       // RmsNormMax.java:142
-  wire        lane0_square_in_valid;     // RmsNormMax.java:144
-  wire [31:0] lane0_square_in_payload_a; // RmsNormMax.java:144
-  wire [31:0] lane0_square_in_payload_b; // RmsNormMax.java:144
-  wire        lane0_square_out_valid;    // RmsNormMax.java:144
-  wire [31:0] lane0_square_out_payload;  // RmsNormMax.java:144
-  wire        lane1_x_in_valid;          // RmsNormMax.java:142
-  wire [15:0] lane1_x_in_payload;        // RmsNormMax.java:142
-  wire        lane1_x_out_valid;         // RmsNormMax.java:142
-  wire [31:0] lane1_x_out_payload;       // RmsNormMax.java:142
-  wire        lane1_square_in_valid;     // RmsNormMax.java:144
-  wire [31:0] lane1_square_in_payload_a; // RmsNormMax.java:144
-  wire [31:0] lane1_square_in_payload_b; // RmsNormMax.java:144
-  wire        lane1_square_out_valid;    // RmsNormMax.java:144
-  wire [31:0] lane1_square_out_payload;  // RmsNormMax.java:144
-  wire        lane2_x_in_valid;          // RmsNormMax.java:142
-  wire [15:0] lane2_x_in_payload;        // RmsNormMax.java:142
-  wire        lane2_x_out_valid;         // RmsNormMax.java:142
-  wire [31:0] lane2_x_out_payload;       // RmsNormMax.java:142
-  wire        lane2_square_in_valid;     // RmsNormMax.java:144
-  wire [31:0] lane2_square_in_payload_a; // RmsNormMax.java:144
-  wire [31:0] lane2_square_in_payload_b; // RmsNormMax.java:144
-  wire        lane2_square_out_valid;    // RmsNormMax.java:144
-  wire [31:0] lane2_square_out_payload;  // RmsNormMax.java:144
-  wire        lane3_x_in_valid;          // RmsNormMax.java:142
-  wire [15:0] lane3_x_in_payload;        // RmsNormMax.java:142
-  wire        lane3_x_out_valid;         // RmsNormMax.java:142
-  wire [31:0] lane3_x_out_payload;       // RmsNormMax.java:142
-  wire        lane3_square_in_valid;     // RmsNormMax.java:144
-  wire [31:0] lane3_square_in_payload_a; // RmsNormMax.java:144
-  wire [31:0] lane3_square_in_payload_b; // RmsNormMax.java:144
-  wire        lane3_square_out_valid;    // RmsNormMax.java:144
-  wire [31:0] lane3_square_out_payload;  // RmsNormMax.java:144
-  reg  [1:0]  rotation;                  // RmsNormMax.java:147
-  reg  [1:0]  feed_rotation_d1;          // RmsNormMax.java:162
-  reg  [1:0]  feed_rotation_d2;          // RmsNormMax.java:162
-  reg  [1:0]  feed_rotation_d3;          // RmsNormMax.java:162
-  reg  [1:0]  feed_rotation_d4;          // RmsNormMax.java:162
-  reg  [1:0]  feed_rotation_d5;          // RmsNormMax.java:162
-  reg  [1:0]  feed_rotation_d6;          // RmsNormMax.java:162
-  reg  [1:0]  feed_rotation_d7;          // RmsNormMax.java:162
-  reg  [1:0]  feed_rotation_d8;          // RmsNormMax.java:162
-  reg  [1:0]  sum_rotation_d1;           // RmsNormMax.java:163
-  reg  [1:0]  sum_rotation_d2;           // RmsNormMax.java:163
-  reg  [1:0]  sum_rotation_d3;           // RmsNormMax.java:163
-  reg  [1:0]  sum_rotation_d4;           // RmsNormMax.java:163
-  reg  [1:0]  sum_rotation_d5;           // RmsNormMax.java:163
-  reg  [1:0]  sum_rotation_d6;           // RmsNormMax.java:163
-  reg  [31:0] partial_0;                 // RmsNormMax.java:167
-  reg  [31:0] partial_1;                 // RmsNormMax.java:167
-  reg  [31:0] partial_2;                 // RmsNormMax.java:167
-  reg  [31:0] partial_3;                 // RmsNormMax.java:167
-  reg  [31:0] partial_4;                 // RmsNormMax.java:167
-  reg  [31:0] partial_5;                 // RmsNormMax.java:167
-  reg  [31:0] partial_6;                 // RmsNormMax.java:167
-  reg  [31:0] partial_7;                 // RmsNormMax.java:167
-  reg  [31:0] partial_8;                 // RmsNormMax.java:167
-  reg  [31:0] partial_9;                 // RmsNormMax.java:167
-  reg  [31:0] partial_10;                // RmsNormMax.java:167
-  reg  [31:0] partial_11;                // RmsNormMax.java:167
-  reg  [31:0] partial_12;                // RmsNormMax.java:167
-  reg  [31:0] partial_13;                // RmsNormMax.java:167
-  reg  [31:0] partial_14;                // RmsNormMax.java:167
-  reg  [31:0] partial_15;                // RmsNormMax.java:167
-  reg  [4:0]  tree_width;                // RmsNormMax.java:179
-  reg  [4:0]  tree_k;                    // RmsNormMax.java:180
-  reg  [4:0]  tree_k_out_d1;             // RmsNormMax.java:183
-  reg  [4:0]  tree_k_out_d2;             // RmsNormMax.java:183
-  reg  [4:0]  tree_k_out_d3;             // RmsNormMax.java:183
-  reg  [4:0]  tree_k_out_d4;             // RmsNormMax.java:183
-  reg  [4:0]  tree_k_out_d5;             // RmsNormMax.java:183
-  reg  [4:0]  tree_k_out_d6;             // RmsNormMax.java:183
-  reg         tree_out_d1;               // RmsNormMax.java:184
-  reg         tree_out_d2;               // RmsNormMax.java:184
-  reg         tree_out_d3;               // RmsNormMax.java:184
-  reg         tree_out_d4;               // RmsNormMax.java:184
-  reg         tree_out_d5;               // RmsNormMax.java:184
-  reg         tree_out_d6;               // RmsNormMax.java:184
-  wire        lane0_acc_in_valid;        // RmsNormMax.java:204
-  wire [31:0] lane0_acc_in_payload_a;    // RmsNormMax.java:204
-  wire [31:0] lane0_acc_in_payload_b;    // RmsNormMax.java:204
-  wire        lane0_acc_out_valid;       // RmsNormMax.java:204
-  wire [31:0] lane0_acc_out_payload;     // RmsNormMax.java:204
-  reg  [31:0] partial_sel;               // RmsNormMax.java:211
-  reg  [31:0] partial_sel_2;             // RmsNormMax.java:218
-  reg  [31:0] partial_sel_3;             // RmsNormMax.java:219
-  wire        lane1_acc_in_valid;        // RmsNormMax.java:204
-  wire [31:0] lane1_acc_in_payload_a;    // RmsNormMax.java:204
-  wire [31:0] lane1_acc_in_payload_b;    // RmsNormMax.java:204
-  wire        lane1_acc_out_valid;       // RmsNormMax.java:204
-  wire [31:0] lane1_acc_out_payload;     // RmsNormMax.java:204
-  reg  [31:0] partial_sel_4;             // RmsNormMax.java:211
-  wire        lane2_acc_in_valid;        // RmsNormMax.java:204
-  wire [31:0] lane2_acc_in_payload_a;    // RmsNormMax.java:204
-  wire [31:0] lane2_acc_in_payload_b;    // RmsNormMax.java:204
-  wire        lane2_acc_out_valid;       // RmsNormMax.java:204
-  wire [31:0] lane2_acc_out_payload;     // RmsNormMax.java:204
-  reg  [31:0] partial_sel_5;             // RmsNormMax.java:211
-  wire        lane3_acc_in_valid;        // RmsNormMax.java:204
-  wire [31:0] lane3_acc_in_payload_a;    // RmsNormMax.java:204
-  wire [31:0] lane3_acc_in_payload_b;    // RmsNormMax.java:204
-  wire        lane3_acc_out_valid;       // RmsNormMax.java:204
-  wire [31:0] lane3_acc_out_payload;     // RmsNormMax.java:204
-  reg  [31:0] partial_sel_6;             // RmsNormMax.java:211
-  reg         normalize_busy;            // RmsNormMax.java:246
-  wire        mean_mul_in_valid;         // RmsNormMax.java:250
-  wire [31:0] mean_mul_in_payload_a;     // RmsNormMax.java:250
-  wire [31:0] mean_mul_in_payload_b;     // RmsNormMax.java:250
-  wire        mean_mul_out_valid;        // RmsNormMax.java:250
-  wire [31:0] mean_mul_out_payload;      // RmsNormMax.java:250
-  wire        eps_add_in_valid;          // RmsNormMax.java:252
-  wire [31:0] eps_add_in_payload_a;      // RmsNormMax.java:252
-  wire [31:0] eps_add_in_payload_b;      // RmsNormMax.java:252
-  wire        eps_add_out_valid;         // RmsNormMax.java:252
-  wire [31:0] eps_add_out_payload;       // RmsNormMax.java:252
-  wire        rsqrt_in_valid;            // RmsNormMax.java:252
-  wire [31:0] rsqrt_in_payload;          // RmsNormMax.java:252
-  wire        rsqrt_out_valid;           // RmsNormMax.java:252
-  wire [31:0] rsqrt_out_payload;         // RmsNormMax.java:252
-  reg  [31:0] r;                         // RmsNormMax.java:255
+  // Phase: dev.tellmej.accel.elementwise.RmsNormMax.Phase
+  localparam [2:0] PHASE_ACCUMULATE = 3'd0;
+  localparam [2:0] PHASE_REDUCE     = 3'd1;
+  localparam [2:0] PHASE_NORMALIZE  = 3'd2;
+  localparam [2:0] PHASE_SCALE      = 3'd3;
+  localparam [2:0] PHASE_EMIT       = 3'd4;
+
+  wire        state_accumulating;        // RmsNormMax.java:143
+  wire        state_reducing;            // RmsNormMax.java:143
+  wire        state_normalizing;         // RmsNormMax.java:143
+  wire        state_scaling;             // RmsNormMax.java:143
+  wire        state_emitting;            // RmsNormMax.java:143
+  wire        state_timerDone;           // RmsNormMax.java:143
+  wire [8:0]  state_index;               // RmsNormMax.java:143
+  wire        state_lastIndex;           // RmsNormMax.java:143
+
+  // token_buffer
+  wire        buffer_write_input;        // RmsNormMax.java:232
+  wire [63:0] buffer_input_word;         // RmsNormMax.java:233
+  wire        buffer_write_back;         // RmsNormMax.java:234
+  wire [8:0]  buffer_write_back_index;   // RmsNormMax.java:235
+  wire [63:0] buffer_y_word;             // RmsNormMax.java:236
+  wire        buffer_read;               // RmsNormMax.java:237
+  reg  [63:0] read_word;                 // RmsNormMax.java:240
+
+  // square_pass
+  reg  [2:0]  cooldown;                  // RmsNormMax.java:268
+  wire        in_fire;                   // RmsNormMax.java:271
+  wire        lane0_x_in_valid;          // RmsNormMax.java:277
+  wire [15:0] lane0_x_in_payload;        // RmsNormMax.java:277
+  wire        lane0_x_out_valid;         // RmsNormMax.java:277
+  wire [31:0] lane0_x_out_payload;       // RmsNormMax.java:277
+  wire        lane0_square_in_valid;     // RmsNormMax.java:279
+  wire [31:0] lane0_square_in_payload_a; // RmsNormMax.java:279
+  wire [31:0] lane0_square_in_payload_b; // RmsNormMax.java:279
+  wire        lane0_square_out_valid;    // RmsNormMax.java:279
+  wire [31:0] lane0_square_out_payload;  // RmsNormMax.java:279
+  wire        lane1_x_in_valid;          // RmsNormMax.java:277
+  wire [15:0] lane1_x_in_payload;        // RmsNormMax.java:277
+  wire        lane1_x_out_valid;         // RmsNormMax.java:277
+  wire [31:0] lane1_x_out_payload;       // RmsNormMax.java:277
+  wire        lane1_square_in_valid;     // RmsNormMax.java:279
+  wire [31:0] lane1_square_in_payload_a; // RmsNormMax.java:279
+  wire [31:0] lane1_square_in_payload_b; // RmsNormMax.java:279
+  wire        lane1_square_out_valid;    // RmsNormMax.java:279
+  wire [31:0] lane1_square_out_payload;  // RmsNormMax.java:279
+  wire        lane2_x_in_valid;          // RmsNormMax.java:277
+  wire [15:0] lane2_x_in_payload;        // RmsNormMax.java:277
+  wire        lane2_x_out_valid;         // RmsNormMax.java:277
+  wire [31:0] lane2_x_out_payload;       // RmsNormMax.java:277
+  wire        lane2_square_in_valid;     // RmsNormMax.java:279
+  wire [31:0] lane2_square_in_payload_a; // RmsNormMax.java:279
+  wire [31:0] lane2_square_in_payload_b; // RmsNormMax.java:279
+  wire        lane2_square_out_valid;    // RmsNormMax.java:279
+  wire [31:0] lane2_square_out_payload;  // RmsNormMax.java:279
+  wire        lane3_x_in_valid;          // RmsNormMax.java:277
+  wire [15:0] lane3_x_in_payload;        // RmsNormMax.java:277
+  wire        lane3_x_out_valid;         // RmsNormMax.java:277
+  wire [31:0] lane3_x_out_payload;       // RmsNormMax.java:277
+  wire        lane3_square_in_valid;     // RmsNormMax.java:279
+  wire [31:0] lane3_square_in_payload_a; // RmsNormMax.java:279
+  wire [31:0] lane3_square_in_payload_b; // RmsNormMax.java:279
+  wire        lane3_square_out_valid;    // RmsNormMax.java:279
+  wire [31:0] lane3_square_out_payload;  // RmsNormMax.java:279
+  reg  [1:0]  rotation;                  // RmsNormMax.java:282
+  reg  [1:0]  feed_rotation_d1;          // RmsNormMax.java:290
+  reg  [1:0]  feed_rotation_d2;          // RmsNormMax.java:290
+  reg  [1:0]  feed_rotation_d3;          // RmsNormMax.java:290
+  reg  [1:0]  feed_rotation_d4;          // RmsNormMax.java:290
+  reg  [1:0]  feed_rotation_d5;          // RmsNormMax.java:290
+  reg  [1:0]  feed_rotation_d6;          // RmsNormMax.java:290
+  reg  [1:0]  feed_rotation_d7;          // RmsNormMax.java:290
+  reg  [1:0]  feed_rotation_d8;          // RmsNormMax.java:290
+  reg  [1:0]  sum_rotation_d1;           // RmsNormMax.java:291
+  reg  [1:0]  sum_rotation_d2;           // RmsNormMax.java:291
+  reg  [1:0]  sum_rotation_d3;           // RmsNormMax.java:291
+  reg  [1:0]  sum_rotation_d4;           // RmsNormMax.java:291
+  reg  [1:0]  sum_rotation_d5;           // RmsNormMax.java:291
+  reg  [1:0]  sum_rotation_d6;           // RmsNormMax.java:291
+
+  // partial_sums
+  wire        partials_clear;            // RmsNormMax.java:314
+  reg  [31:0] partial_0;                 // RmsNormMax.java:317
+  reg  [31:0] partial_1;                 // RmsNormMax.java:317
+  reg  [31:0] partial_2;                 // RmsNormMax.java:317
+  reg  [31:0] partial_3;                 // RmsNormMax.java:317
+  reg  [31:0] partial_4;                 // RmsNormMax.java:317
+  reg  [31:0] partial_5;                 // RmsNormMax.java:317
+  reg  [31:0] partial_6;                 // RmsNormMax.java:317
+  reg  [31:0] partial_7;                 // RmsNormMax.java:317
+  reg  [31:0] partial_8;                 // RmsNormMax.java:317
+  reg  [31:0] partial_9;                 // RmsNormMax.java:317
+  reg  [31:0] partial_10;                // RmsNormMax.java:317
+  reg  [31:0] partial_11;                // RmsNormMax.java:317
+  reg  [31:0] partial_12;                // RmsNormMax.java:317
+  reg  [31:0] partial_13;                // RmsNormMax.java:317
+  reg  [31:0] partial_14;                // RmsNormMax.java:317
+  reg  [31:0] partial_15;                // RmsNormMax.java:317
+  reg  [4:0]  tree_width;                // RmsNormMax.java:330
+  reg  [4:0]  tree_k;                    // RmsNormMax.java:331
+  wire        tree_feed;                 // RmsNormMax.java:332
+  reg  [4:0]  tree_k_out_d1;             // RmsNormMax.java:334
+  reg  [4:0]  tree_k_out_d2;             // RmsNormMax.java:334
+  reg  [4:0]  tree_k_out_d3;             // RmsNormMax.java:334
+  reg  [4:0]  tree_k_out_d4;             // RmsNormMax.java:334
+  reg  [4:0]  tree_k_out_d5;             // RmsNormMax.java:334
+  reg  [4:0]  tree_k_out_d6;             // RmsNormMax.java:334
+  reg         tree_out_d1;               // RmsNormMax.java:335
+  reg         tree_out_d2;               // RmsNormMax.java:335
+  reg         tree_out_d3;               // RmsNormMax.java:335
+  reg         tree_out_d4;               // RmsNormMax.java:335
+  reg         tree_out_d5;               // RmsNormMax.java:335
+  reg         tree_out_d6;               // RmsNormMax.java:335
+  wire        tree_level_done;           // RmsNormMax.java:349
+  wire        tree_done;                 // RmsNormMax.java:350
+  wire        lane0_acc_in_valid;        // RmsNormMax.java:354
+  wire [31:0] lane0_acc_in_payload_a;    // RmsNormMax.java:354
+  wire [31:0] lane0_acc_in_payload_b;    // RmsNormMax.java:354
+  wire        lane0_acc_out_valid;       // RmsNormMax.java:354
+  wire [31:0] lane0_acc_out_payload;     // RmsNormMax.java:354
+  reg  [31:0] partial_sel;               // RmsNormMax.java:359
+  reg  [31:0] partial_sel_2;             // RmsNormMax.java:366
+  reg  [31:0] partial_sel_3;             // RmsNormMax.java:367
+  wire        lane1_acc_in_valid;        // RmsNormMax.java:354
+  wire [31:0] lane1_acc_in_payload_a;    // RmsNormMax.java:354
+  wire [31:0] lane1_acc_in_payload_b;    // RmsNormMax.java:354
+  wire        lane1_acc_out_valid;       // RmsNormMax.java:354
+  wire [31:0] lane1_acc_out_payload;     // RmsNormMax.java:354
+  reg  [31:0] partial_sel_4;             // RmsNormMax.java:359
+  wire        lane2_acc_in_valid;        // RmsNormMax.java:354
+  wire [31:0] lane2_acc_in_payload_a;    // RmsNormMax.java:354
+  wire [31:0] lane2_acc_in_payload_b;    // RmsNormMax.java:354
+  wire        lane2_acc_out_valid;       // RmsNormMax.java:354
+  wire [31:0] lane2_acc_out_payload;     // RmsNormMax.java:354
+  reg  [31:0] partial_sel_5;             // RmsNormMax.java:359
+  wire        lane3_acc_in_valid;        // RmsNormMax.java:354
+  wire [31:0] lane3_acc_in_payload_a;    // RmsNormMax.java:354
+  wire [31:0] lane3_acc_in_payload_b;    // RmsNormMax.java:354
+  wire        lane3_acc_out_valid;       // RmsNormMax.java:354
+  wire [31:0] lane3_acc_out_payload;     // RmsNormMax.java:354
+  reg  [31:0] partial_sel_6;             // RmsNormMax.java:359
+
+  // normalize
+  reg         normalize_busy;            // RmsNormMax.java:412
+  wire        normalize_launch;          // RmsNormMax.java:413
+  wire        mean_mul_in_valid;         // RmsNormMax.java:416
+  wire [31:0] mean_mul_in_payload_a;     // RmsNormMax.java:416
+  wire [31:0] mean_mul_in_payload_b;     // RmsNormMax.java:416
+  wire        mean_mul_out_valid;        // RmsNormMax.java:416
+  wire [31:0] mean_mul_out_payload;      // RmsNormMax.java:416
+  wire        eps_add_in_valid;          // RmsNormMax.java:418
+  wire [31:0] eps_add_in_payload_a;      // RmsNormMax.java:418
+  wire [31:0] eps_add_in_payload_b;      // RmsNormMax.java:418
+  wire        eps_add_out_valid;         // RmsNormMax.java:418
+  wire [31:0] eps_add_out_payload;       // RmsNormMax.java:418
+  wire        rsqrt_in_valid;            // RmsNormMax.java:418
+  wire [31:0] rsqrt_in_payload;          // RmsNormMax.java:418
+  wire        rsqrt_out_valid;           // RmsNormMax.java:418
+  wire [31:0] rsqrt_out_payload;         // RmsNormMax.java:418
+  reg  [31:0] r;                         // RmsNormMax.java:421
+
+  // scale_pass
+  wire        absmax_restart;            // RmsNormMax.java:448
+  wire        gamma_fire;                // RmsNormMax.java:450
+  reg  [15:0] gamma_word_0;              // RmsNormMax.java:453
+  reg  [15:0] gamma_word_1;              // RmsNormMax.java:453
+  reg  [15:0] gamma_word_2;              // RmsNormMax.java:453
+  reg  [15:0] gamma_word_3;              // RmsNormMax.java:453
+  reg         gamma_fire_d1;             // RmsNormMax.java:459
+  wire        lane0_xs_in_valid;         // RmsNormMax.java:459
+  wire [15:0] lane0_xs_in_payload;       // RmsNormMax.java:459
+  wire        lane0_xs_out_valid;        // RmsNormMax.java:459
+  wire [31:0] lane0_xs_out_payload;      // RmsNormMax.java:459
+  wire        lane0_gamma_in_valid;      // RmsNormMax.java:460
+  wire [15:0] lane0_gamma_in_payload;    // RmsNormMax.java:460
+  wire        lane0_gamma_out_valid;     // RmsNormMax.java:460
+  wire [31:0] lane0_gamma_out_payload;   // RmsNormMax.java:460
+  wire        lane0_xr_in_valid;         // RmsNormMax.java:461
+  wire [31:0] lane0_xr_in_payload_a;     // RmsNormMax.java:461
+  wire [31:0] lane0_xr_in_payload_b;     // RmsNormMax.java:461
+  wire        lane0_xr_out_valid;        // RmsNormMax.java:461
+  wire [31:0] lane0_xr_out_payload;      // RmsNormMax.java:461
+  reg  [31:0] lane0_g_d1;                // RmsNormMax.java:462
+  reg  [31:0] lane0_g_d2;                // RmsNormMax.java:462
+  reg  [31:0] lane0_g_d3;                // RmsNormMax.java:462
+  reg  [31:0] lane0_g_d4;                // RmsNormMax.java:462
+  reg  [31:0] lane0_g_d5;                // RmsNormMax.java:462
+  reg  [31:0] lane0_g_d6;                // RmsNormMax.java:462
+  reg  [31:0] lane0_g_d7;                // RmsNormMax.java:462
+  wire        lane0_xrg_in_valid;        // RmsNormMax.java:462
+  wire [31:0] lane0_xrg_in_payload_a;    // RmsNormMax.java:462
+  wire [31:0] lane0_xrg_in_payload_b;    // RmsNormMax.java:462
+  wire        lane0_xrg_out_valid;       // RmsNormMax.java:462
+  wire [31:0] lane0_xrg_out_payload;     // RmsNormMax.java:462
+  wire        lane0_y_in_valid;          // RmsNormMax.java:462
+  wire [31:0] lane0_y_in_payload;        // RmsNormMax.java:462
+  wire        lane0_y_out_valid;         // RmsNormMax.java:462
+  wire [15:0] lane0_y_out_payload;       // RmsNormMax.java:462
+  wire        lane1_xs_in_valid;         // RmsNormMax.java:459
+  wire [15:0] lane1_xs_in_payload;       // RmsNormMax.java:459
+  wire        lane1_xs_out_valid;        // RmsNormMax.java:459
+  wire [31:0] lane1_xs_out_payload;      // RmsNormMax.java:459
+  wire        lane1_gamma_in_valid;      // RmsNormMax.java:460
+  wire [15:0] lane1_gamma_in_payload;    // RmsNormMax.java:460
+  wire        lane1_gamma_out_valid;     // RmsNormMax.java:460
+  wire [31:0] lane1_gamma_out_payload;   // RmsNormMax.java:460
+  wire        lane1_xr_in_valid;         // RmsNormMax.java:461
+  wire [31:0] lane1_xr_in_payload_a;     // RmsNormMax.java:461
+  wire [31:0] lane1_xr_in_payload_b;     // RmsNormMax.java:461
+  wire        lane1_xr_out_valid;        // RmsNormMax.java:461
+  wire [31:0] lane1_xr_out_payload;      // RmsNormMax.java:461
+  reg  [31:0] lane1_g_d1;                // RmsNormMax.java:462
+  reg  [31:0] lane1_g_d2;                // RmsNormMax.java:462
+  reg  [31:0] lane1_g_d3;                // RmsNormMax.java:462
+  reg  [31:0] lane1_g_d4;                // RmsNormMax.java:462
+  reg  [31:0] lane1_g_d5;                // RmsNormMax.java:462
+  reg  [31:0] lane1_g_d6;                // RmsNormMax.java:462
+  reg  [31:0] lane1_g_d7;                // RmsNormMax.java:462
+  wire        lane1_xrg_in_valid;        // RmsNormMax.java:462
+  wire [31:0] lane1_xrg_in_payload_a;    // RmsNormMax.java:462
+  wire [31:0] lane1_xrg_in_payload_b;    // RmsNormMax.java:462
+  wire        lane1_xrg_out_valid;       // RmsNormMax.java:462
+  wire [31:0] lane1_xrg_out_payload;     // RmsNormMax.java:462
+  wire        lane1_y_in_valid;          // RmsNormMax.java:462
+  wire [31:0] lane1_y_in_payload;        // RmsNormMax.java:462
+  wire        lane1_y_out_valid;         // RmsNormMax.java:462
+  wire [15:0] lane1_y_out_payload;       // RmsNormMax.java:462
+  wire        lane2_xs_in_valid;         // RmsNormMax.java:459
+  wire [15:0] lane2_xs_in_payload;       // RmsNormMax.java:459
+  wire        lane2_xs_out_valid;        // RmsNormMax.java:459
+  wire [31:0] lane2_xs_out_payload;      // RmsNormMax.java:459
+  wire        lane2_gamma_in_valid;      // RmsNormMax.java:460
+  wire [15:0] lane2_gamma_in_payload;    // RmsNormMax.java:460
+  wire        lane2_gamma_out_valid;     // RmsNormMax.java:460
+  wire [31:0] lane2_gamma_out_payload;   // RmsNormMax.java:460
+  wire        lane2_xr_in_valid;         // RmsNormMax.java:461
+  wire [31:0] lane2_xr_in_payload_a;     // RmsNormMax.java:461
+  wire [31:0] lane2_xr_in_payload_b;     // RmsNormMax.java:461
+  wire        lane2_xr_out_valid;        // RmsNormMax.java:461
+  wire [31:0] lane2_xr_out_payload;      // RmsNormMax.java:461
+  reg  [31:0] lane2_g_d1;                // RmsNormMax.java:462
+  reg  [31:0] lane2_g_d2;                // RmsNormMax.java:462
+  reg  [31:0] lane2_g_d3;                // RmsNormMax.java:462
+  reg  [31:0] lane2_g_d4;                // RmsNormMax.java:462
+  reg  [31:0] lane2_g_d5;                // RmsNormMax.java:462
+  reg  [31:0] lane2_g_d6;                // RmsNormMax.java:462
+  reg  [31:0] lane2_g_d7;                // RmsNormMax.java:462
+  wire        lane2_xrg_in_valid;        // RmsNormMax.java:462
+  wire [31:0] lane2_xrg_in_payload_a;    // RmsNormMax.java:462
+  wire [31:0] lane2_xrg_in_payload_b;    // RmsNormMax.java:462
+  wire        lane2_xrg_out_valid;       // RmsNormMax.java:462
+  wire [31:0] lane2_xrg_out_payload;     // RmsNormMax.java:462
+  wire        lane2_y_in_valid;          // RmsNormMax.java:462
+  wire [31:0] lane2_y_in_payload;        // RmsNormMax.java:462
+  wire        lane2_y_out_valid;         // RmsNormMax.java:462
+  wire [15:0] lane2_y_out_payload;       // RmsNormMax.java:462
+  wire        lane3_xs_in_valid;         // RmsNormMax.java:459
+  wire [15:0] lane3_xs_in_payload;       // RmsNormMax.java:459
+  wire        lane3_xs_out_valid;        // RmsNormMax.java:459
+  wire [31:0] lane3_xs_out_payload;      // RmsNormMax.java:459
+  wire        lane3_gamma_in_valid;      // RmsNormMax.java:460
+  wire [15:0] lane3_gamma_in_payload;    // RmsNormMax.java:460
+  wire        lane3_gamma_out_valid;     // RmsNormMax.java:460
+  wire [31:0] lane3_gamma_out_payload;   // RmsNormMax.java:460
+  wire        lane3_xr_in_valid;         // RmsNormMax.java:461
+  wire [31:0] lane3_xr_in_payload_a;     // RmsNormMax.java:461
+  wire [31:0] lane3_xr_in_payload_b;     // RmsNormMax.java:461
+  wire        lane3_xr_out_valid;        // RmsNormMax.java:461
+  wire [31:0] lane3_xr_out_payload;      // RmsNormMax.java:461
+  reg  [31:0] lane3_g_d1;                // RmsNormMax.java:462
+  reg  [31:0] lane3_g_d2;                // RmsNormMax.java:462
+  reg  [31:0] lane3_g_d3;                // RmsNormMax.java:462
+  reg  [31:0] lane3_g_d4;                // RmsNormMax.java:462
+  reg  [31:0] lane3_g_d5;                // RmsNormMax.java:462
+  reg  [31:0] lane3_g_d6;                // RmsNormMax.java:462
+  reg  [31:0] lane3_g_d7;                // RmsNormMax.java:462
+  wire        lane3_xrg_in_valid;        // RmsNormMax.java:462
+  wire [31:0] lane3_xrg_in_payload_a;    // RmsNormMax.java:462
+  wire [31:0] lane3_xrg_in_payload_b;    // RmsNormMax.java:462
+  wire        lane3_xrg_out_valid;       // RmsNormMax.java:462
+  wire [31:0] lane3_xrg_out_payload;     // RmsNormMax.java:462
+  wire        lane3_y_in_valid;          // RmsNormMax.java:462
+  wire [31:0] lane3_y_in_payload;        // RmsNormMax.java:462
+  wire        lane3_y_out_valid;         // RmsNormMax.java:462
+  wire [15:0] lane3_y_out_payload;       // RmsNormMax.java:462
+  reg  [8:0]  write_index;               // RmsNormMax.java:468
+  reg  [14:0] running_max;               // RmsNormMax.java:473
+
+  // emit_pass
   reg  [1:0]  result_credits;            // CreditBuffer.java:45
-  reg  [63:0] read_word;                 // RmsNormMax.java:268
-  reg  [15:0] gamma_word_0;              // RmsNormMax.java:273
-  reg  [15:0] gamma_word_1;              // RmsNormMax.java:273
-  reg  [15:0] gamma_word_2;              // RmsNormMax.java:273
-  reg  [15:0] gamma_word_3;              // RmsNormMax.java:273
-  reg         gamma_fire_d1;             // RmsNormMax.java:279
-  wire        lane0_xs_in_valid;         // RmsNormMax.java:279
-  wire [15:0] lane0_xs_in_payload;       // RmsNormMax.java:279
-  wire        lane0_xs_out_valid;        // RmsNormMax.java:279
-  wire [31:0] lane0_xs_out_payload;      // RmsNormMax.java:279
-  wire        lane0_gamma_in_valid;      // RmsNormMax.java:280
-  wire [15:0] lane0_gamma_in_payload;    // RmsNormMax.java:280
-  wire        lane0_gamma_out_valid;     // RmsNormMax.java:280
-  wire [31:0] lane0_gamma_out_payload;   // RmsNormMax.java:280
-  wire        lane0_xr_in_valid;         // RmsNormMax.java:281
-  wire [31:0] lane0_xr_in_payload_a;     // RmsNormMax.java:281
-  wire [31:0] lane0_xr_in_payload_b;     // RmsNormMax.java:281
-  wire        lane0_xr_out_valid;        // RmsNormMax.java:281
-  wire [31:0] lane0_xr_out_payload;      // RmsNormMax.java:281
-  reg  [31:0] lane0_g_d1;                // RmsNormMax.java:282
-  reg  [31:0] lane0_g_d2;                // RmsNormMax.java:282
-  reg  [31:0] lane0_g_d3;                // RmsNormMax.java:282
-  reg  [31:0] lane0_g_d4;                // RmsNormMax.java:282
-  reg  [31:0] lane0_g_d5;                // RmsNormMax.java:282
-  reg  [31:0] lane0_g_d6;                // RmsNormMax.java:282
-  reg  [31:0] lane0_g_d7;                // RmsNormMax.java:282
-  wire        lane0_xrg_in_valid;        // RmsNormMax.java:282
-  wire [31:0] lane0_xrg_in_payload_a;    // RmsNormMax.java:282
-  wire [31:0] lane0_xrg_in_payload_b;    // RmsNormMax.java:282
-  wire        lane0_xrg_out_valid;       // RmsNormMax.java:282
-  wire [31:0] lane0_xrg_out_payload;     // RmsNormMax.java:282
-  wire        lane0_y_in_valid;          // RmsNormMax.java:282
-  wire [31:0] lane0_y_in_payload;        // RmsNormMax.java:282
-  wire        lane0_y_out_valid;         // RmsNormMax.java:282
-  wire [15:0] lane0_y_out_payload;       // RmsNormMax.java:282
-  wire        lane1_xs_in_valid;         // RmsNormMax.java:279
-  wire [15:0] lane1_xs_in_payload;       // RmsNormMax.java:279
-  wire        lane1_xs_out_valid;        // RmsNormMax.java:279
-  wire [31:0] lane1_xs_out_payload;      // RmsNormMax.java:279
-  wire        lane1_gamma_in_valid;      // RmsNormMax.java:280
-  wire [15:0] lane1_gamma_in_payload;    // RmsNormMax.java:280
-  wire        lane1_gamma_out_valid;     // RmsNormMax.java:280
-  wire [31:0] lane1_gamma_out_payload;   // RmsNormMax.java:280
-  wire        lane1_xr_in_valid;         // RmsNormMax.java:281
-  wire [31:0] lane1_xr_in_payload_a;     // RmsNormMax.java:281
-  wire [31:0] lane1_xr_in_payload_b;     // RmsNormMax.java:281
-  wire        lane1_xr_out_valid;        // RmsNormMax.java:281
-  wire [31:0] lane1_xr_out_payload;      // RmsNormMax.java:281
-  reg  [31:0] lane1_g_d1;                // RmsNormMax.java:282
-  reg  [31:0] lane1_g_d2;                // RmsNormMax.java:282
-  reg  [31:0] lane1_g_d3;                // RmsNormMax.java:282
-  reg  [31:0] lane1_g_d4;                // RmsNormMax.java:282
-  reg  [31:0] lane1_g_d5;                // RmsNormMax.java:282
-  reg  [31:0] lane1_g_d6;                // RmsNormMax.java:282
-  reg  [31:0] lane1_g_d7;                // RmsNormMax.java:282
-  wire        lane1_xrg_in_valid;        // RmsNormMax.java:282
-  wire [31:0] lane1_xrg_in_payload_a;    // RmsNormMax.java:282
-  wire [31:0] lane1_xrg_in_payload_b;    // RmsNormMax.java:282
-  wire        lane1_xrg_out_valid;       // RmsNormMax.java:282
-  wire [31:0] lane1_xrg_out_payload;     // RmsNormMax.java:282
-  wire        lane1_y_in_valid;          // RmsNormMax.java:282
-  wire [31:0] lane1_y_in_payload;        // RmsNormMax.java:282
-  wire        lane1_y_out_valid;         // RmsNormMax.java:282
-  wire [15:0] lane1_y_out_payload;       // RmsNormMax.java:282
-  wire        lane2_xs_in_valid;         // RmsNormMax.java:279
-  wire [15:0] lane2_xs_in_payload;       // RmsNormMax.java:279
-  wire        lane2_xs_out_valid;        // RmsNormMax.java:279
-  wire [31:0] lane2_xs_out_payload;      // RmsNormMax.java:279
-  wire        lane2_gamma_in_valid;      // RmsNormMax.java:280
-  wire [15:0] lane2_gamma_in_payload;    // RmsNormMax.java:280
-  wire        lane2_gamma_out_valid;     // RmsNormMax.java:280
-  wire [31:0] lane2_gamma_out_payload;   // RmsNormMax.java:280
-  wire        lane2_xr_in_valid;         // RmsNormMax.java:281
-  wire [31:0] lane2_xr_in_payload_a;     // RmsNormMax.java:281
-  wire [31:0] lane2_xr_in_payload_b;     // RmsNormMax.java:281
-  wire        lane2_xr_out_valid;        // RmsNormMax.java:281
-  wire [31:0] lane2_xr_out_payload;      // RmsNormMax.java:281
-  reg  [31:0] lane2_g_d1;                // RmsNormMax.java:282
-  reg  [31:0] lane2_g_d2;                // RmsNormMax.java:282
-  reg  [31:0] lane2_g_d3;                // RmsNormMax.java:282
-  reg  [31:0] lane2_g_d4;                // RmsNormMax.java:282
-  reg  [31:0] lane2_g_d5;                // RmsNormMax.java:282
-  reg  [31:0] lane2_g_d6;                // RmsNormMax.java:282
-  reg  [31:0] lane2_g_d7;                // RmsNormMax.java:282
-  wire        lane2_xrg_in_valid;        // RmsNormMax.java:282
-  wire [31:0] lane2_xrg_in_payload_a;    // RmsNormMax.java:282
-  wire [31:0] lane2_xrg_in_payload_b;    // RmsNormMax.java:282
-  wire        lane2_xrg_out_valid;       // RmsNormMax.java:282
-  wire [31:0] lane2_xrg_out_payload;     // RmsNormMax.java:282
-  wire        lane2_y_in_valid;          // RmsNormMax.java:282
-  wire [31:0] lane2_y_in_payload;        // RmsNormMax.java:282
-  wire        lane2_y_out_valid;         // RmsNormMax.java:282
-  wire [15:0] lane2_y_out_payload;       // RmsNormMax.java:282
-  wire        lane3_xs_in_valid;         // RmsNormMax.java:279
-  wire [15:0] lane3_xs_in_payload;       // RmsNormMax.java:279
-  wire        lane3_xs_out_valid;        // RmsNormMax.java:279
-  wire [31:0] lane3_xs_out_payload;      // RmsNormMax.java:279
-  wire        lane3_gamma_in_valid;      // RmsNormMax.java:280
-  wire [15:0] lane3_gamma_in_payload;    // RmsNormMax.java:280
-  wire        lane3_gamma_out_valid;     // RmsNormMax.java:280
-  wire [31:0] lane3_gamma_out_payload;   // RmsNormMax.java:280
-  wire        lane3_xr_in_valid;         // RmsNormMax.java:281
-  wire [31:0] lane3_xr_in_payload_a;     // RmsNormMax.java:281
-  wire [31:0] lane3_xr_in_payload_b;     // RmsNormMax.java:281
-  wire        lane3_xr_out_valid;        // RmsNormMax.java:281
-  wire [31:0] lane3_xr_out_payload;      // RmsNormMax.java:281
-  reg  [31:0] lane3_g_d1;                // RmsNormMax.java:282
-  reg  [31:0] lane3_g_d2;                // RmsNormMax.java:282
-  reg  [31:0] lane3_g_d3;                // RmsNormMax.java:282
-  reg  [31:0] lane3_g_d4;                // RmsNormMax.java:282
-  reg  [31:0] lane3_g_d5;                // RmsNormMax.java:282
-  reg  [31:0] lane3_g_d6;                // RmsNormMax.java:282
-  reg  [31:0] lane3_g_d7;                // RmsNormMax.java:282
-  wire        lane3_xrg_in_valid;        // RmsNormMax.java:282
-  wire [31:0] lane3_xrg_in_payload_a;    // RmsNormMax.java:282
-  wire [31:0] lane3_xrg_in_payload_b;    // RmsNormMax.java:282
-  wire        lane3_xrg_out_valid;       // RmsNormMax.java:282
-  wire [31:0] lane3_xrg_out_payload;     // RmsNormMax.java:282
-  wire        lane3_y_in_valid;          // RmsNormMax.java:282
-  wire [31:0] lane3_y_in_payload;        // RmsNormMax.java:282
-  wire        lane3_y_out_valid;         // RmsNormMax.java:282
-  wire [15:0] lane3_y_out_payload;       // RmsNormMax.java:282
-  reg  [8:0]  write_index;               // RmsNormMax.java:296
-  reg  [14:0] running_max;               // RmsNormMax.java:298
-  reg         emit_valid;                // RmsNormMax.java:307
-  reg         emit_last;                 // RmsNormMax.java:308
+  wire        emit;                      // RmsNormMax.java:493
+  reg         emit_valid;                // RmsNormMax.java:495
+  reg         emit_last;                 // RmsNormMax.java:496
   wire        result_fifo_push_valid;    // CreditBuffer.java:77
   wire        result_fifo_push_ready;    // CreditBuffer.java:77
   wire [96:0] result_fifo_push_payload;  // CreditBuffer.java:77
@@ -291,34 +330,29 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   wire [96:0] result_fifo_pop_payload;   // CreditBuffer.java:77
   wire [1:0]  result_fifo_occupancy;     // CreditBuffer.java:77
   wire        result_ready;              // CreditBuffer.java:84
+
+  // sequencer
+  reg  [2:0]  phase;                     // RmsNormMax.java:173
+  reg  [8:0]  index;                     // RmsNormMax.java:174
+  reg  [7:0]  timer;                     // RmsNormMax.java:175
+  wire        timer_done;                // RmsNormMax.java:176
+  wire        last_index;                // RmsNormMax.java:177
   (* ram_style = "block" *)
-  reg  [63:0] buffer [0:383];            // RmsNormMax.java:120
+  reg  [63:0] buffer [0:383];            // RmsNormMax.java:238
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire timer_eq_0;
-  wire in_valid_and_ready;
-  wire phase_eq_1;
-  wire lane0_acc_in_valid_and;
+  wire [4:0] tree_level_done_ext;
+  wire tree_level_done_cmp;
+  wire tree_done_and;
   wire [4:0] partial_sel_2_cat;
-  wire phase_eq_2_and_not_normalize_busy;
-  wire index_eq_383;
-  wire [4:0] tree_k_ext;
-  wire gamma_valid_and_ready;
-  wire read_word_and;
   wire [14:0] running_max_mux_2;
   wire [14:0] running_max_mux_3;
   wire [14:0] running_max_mux;
   wire result_fifo_pop_valid_and_ready;
-  assign timer_eq_0 = timer == 8'd0;
-  assign in_valid_and_ready = in_valid & in_ready;
-  assign phase_eq_1 = phase == 3'd1;
-  assign lane0_acc_in_valid_and = phase_eq_1 & timer_eq_0 & (tree_width > 5'd1);
+  assign tree_level_done_ext = {1'b0, tree_width[4:1]};
+  assign tree_level_done_cmp = (tree_k + 5'd1) == tree_level_done_ext;
+  assign tree_done_and = state_reducing & state_timerDone & (tree_width <= 5'd1);
   assign partial_sel_2_cat = {tree_k[3:0], 1'b0};
-  assign phase_eq_2_and_not_normalize_busy = (phase == 3'd2) & ~normalize_busy;
-  assign index_eq_383 = index == 9'd383;
-  assign tree_k_ext = {1'b0, tree_width[4:1]};
-  assign gamma_valid_and_ready = gamma_valid & gamma_ready;
-  assign read_word_and = (phase == 3'd4) & timer_eq_0 & (result_credits != 2'd0);
   assign running_max_mux_2 =
       (lane3_y_out_payload[14:0] > lane2_y_out_payload[14:0]) ? lane3_y_out_payload[14:0] : lane2_y_out_payload[14:0];
   assign running_max_mux_3 =
@@ -326,193 +360,8 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   assign running_max_mux = (running_max_mux_2 > running_max_mux_3) ? running_max_mux_2 : running_max_mux_3;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = (phase == 3'd0) & (cooldown == 3'd0) & timer_eq_0; // RmsNormMax.java:137
-  assign lane0_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane0_x_in_payload = in_payload_0; // RmsNormMax.java:142
-  assign lane0_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane0_square_in_payload_a = lane0_x_out_payload; // RmsNormMax.java:144
-  assign lane0_square_in_payload_b = lane0_x_out_payload; // RmsNormMax.java:144
-  assign lane1_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane1_x_in_payload = in_payload_1; // RmsNormMax.java:142
-  assign lane1_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane1_square_in_payload_a = lane1_x_out_payload; // RmsNormMax.java:144
-  assign lane1_square_in_payload_b = lane1_x_out_payload; // RmsNormMax.java:144
-  assign lane2_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane2_x_in_payload = in_payload_2; // RmsNormMax.java:142
-  assign lane2_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane2_square_in_payload_a = lane2_x_out_payload; // RmsNormMax.java:144
-  assign lane2_square_in_payload_b = lane2_x_out_payload; // RmsNormMax.java:144
-  assign lane3_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane3_x_in_payload = in_payload_3; // RmsNormMax.java:142
-  assign lane3_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane3_square_in_payload_a = lane3_x_out_payload; // RmsNormMax.java:144
-  assign lane3_square_in_payload_b = lane3_x_out_payload; // RmsNormMax.java:144
-
-  always @(*) begin
-    case (feed_rotation_d8) // RmsNormMax.java:211
-      2'd0: partial_sel = partial_0; // RmsNormMax.java:211
-      2'd1: partial_sel = partial_4; // RmsNormMax.java:211
-      2'd2: partial_sel = partial_8; // RmsNormMax.java:211
-      default: partial_sel = partial_12; // RmsNormMax.java:211
-    endcase
-  end
-
-  assign lane0_acc_in_valid = lane0_square_out_valid | lane0_acc_in_valid_and; // RmsNormMax.java:217
-
-  always @(*) begin
-    case (partial_sel_2_cat) // RmsNormMax.java:218
-      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:218
-      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:218
-      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:218
-      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:218
-      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:218
-      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:218
-      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:218
-      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:218
-      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:218
-      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:218
-      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:218
-      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:218
-      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:218
-      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:218
-      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:218
-      default: partial_sel_2 = partial_15; // RmsNormMax.java:218
-    endcase
-  end
-
-  assign lane0_acc_in_payload_a =
-      lane0_acc_in_valid_and ? partial_sel_2
-      : (lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane0_acc_out_payload
-      : partial_sel; // RmsNormMax.java:218
-
-  always @(*) begin
-    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:219
-      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:219
-      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:219
-      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:219
-      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:219
-      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:219
-      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:219
-      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:219
-      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:219
-      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:219
-      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:219
-      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:219
-      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:219
-      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:219
-      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:219
-      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:219
-      default: partial_sel_3 = partial_15; // RmsNormMax.java:219
-    endcase
-  end
-
-  // RmsNormMax.java:219
-  assign lane0_acc_in_payload_b = lane0_acc_in_valid_and ? partial_sel_3 : lane0_square_out_payload;
-
-  always @(*) begin
-    case (feed_rotation_d8) // RmsNormMax.java:211
-      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:211
-      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:211
-      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:211
-      default: partial_sel_4 = partial_13; // RmsNormMax.java:211
-    endcase
-  end
-
-  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  assign lane1_acc_in_payload_a =
-      (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane1_acc_out_payload
-      : partial_sel_4; // RmsNormMax.java:222
-  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:223
-
-  always @(*) begin
-    case (feed_rotation_d8) // RmsNormMax.java:211
-      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:211
-      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:211
-      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:211
-      default: partial_sel_5 = partial_14; // RmsNormMax.java:211
-    endcase
-  end
-
-  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  assign lane2_acc_in_payload_a =
-      (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane2_acc_out_payload
-      : partial_sel_5; // RmsNormMax.java:222
-  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:223
-
-  always @(*) begin
-    case (feed_rotation_d8) // RmsNormMax.java:211
-      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:211
-      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:211
-      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:211
-      default: partial_sel_6 = partial_15; // RmsNormMax.java:211
-    endcase
-  end
-
-  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  assign lane3_acc_in_payload_a =
-      (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane3_acc_out_payload
-      : partial_sel_6; // RmsNormMax.java:222
-  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:223
-  assign mean_mul_in_valid = phase_eq_2_and_not_normalize_busy; // RmsNormMax.java:250
-  assign mean_mul_in_payload_a = partial_0; // RmsNormMax.java:250
-  assign mean_mul_in_payload_b = 32'h3a2aaaab; // RmsNormMax.java:250
-  assign eps_add_in_valid = mean_mul_out_valid; // RmsNormMax.java:252
-  assign eps_add_in_payload_a = mean_mul_out_payload; // RmsNormMax.java:252
-  assign eps_add_in_payload_b = eps; // RmsNormMax.java:252
-  assign rsqrt_in_valid = eps_add_out_valid; // RmsNormMax.java:252
-  assign rsqrt_in_payload = eps_add_out_payload; // RmsNormMax.java:252
-  assign gamma_ready = (phase == 3'd3) & timer_eq_0; // RmsNormMax.java:265
-  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:279
-  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:280
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:281
-  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:282
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:282
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:282
-  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:279
-  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:280
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:281
-  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:282
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:282
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:282
-  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:279
-  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:280
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:281
-  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:282
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:282
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:282
-  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:279
-  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:280
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:281
-  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:282
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:282
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:282
-  assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:78
-  assign result_fifo_push_payload = {emit_last, 1'b0, running_max, 16'h0, read_word}; // CreditBuffer.java:79
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
+  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_timerDone; // RmsNormMax.java:270
+  assign gamma_ready = state_scaling & state_timerDone; // RmsNormMax.java:449
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -520,253 +369,335 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   assign out_payload_y_3 = result_fifo_pop_payload[63:48]; // Stream.java:102
   assign out_payload_absMax = result_fifo_pop_payload[95:64]; // Stream.java:102
   assign out_payload_last = result_fifo_pop_payload[96]; // Stream.java:102
-  assign result_ready = out_ready; // Stream.java:103
+  assign state_accumulating = phase == PHASE_ACCUMULATE; // RmsNormMax.java:178
+  assign state_reducing = phase == PHASE_REDUCE; // RmsNormMax.java:178
+  assign state_normalizing = phase == PHASE_NORMALIZE; // RmsNormMax.java:178
+  assign state_scaling = phase == PHASE_SCALE; // RmsNormMax.java:178
+  assign state_emitting = phase == PHASE_EMIT; // RmsNormMax.java:178
+  assign state_timerDone = timer_done; // RmsNormMax.java:178
+  assign state_index = index; // RmsNormMax.java:178
+  assign state_lastIndex = last_index; // RmsNormMax.java:178
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // token_buffer (RmsNormMax.java:229): the token's vector, written by the input and by the scaling pass, read by the
+  // scaling and the emit passes
+  assign buffer_write_input = in_fire; // RmsNormMax.java:272
+  assign buffer_input_word = {in_payload_3, in_payload_2, in_payload_1, in_payload_0}; // RmsNormMax.java:273
+  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:469
+  assign buffer_write_back_index = write_index; // RmsNormMax.java:470
+  // RmsNormMax.java:471
+  assign buffer_y_word = {lane3_y_out_payload, lane2_y_out_payload, lane1_y_out_payload, lane0_y_out_payload};
+  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:151
 
   always @(posedge clk) begin
-    if (~timer_eq_0) begin // RmsNormMax.java:131
-      timer <= timer - 8'd1; // RmsNormMax.java:131
+    if (buffer_read) begin // RmsNormMax.java:240
+      read_word <= buffer[state_index]; // RmsNormMax.java:240
     end
-    if (cooldown != 3'd0) begin // RmsNormMax.java:136
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:136
+    if (buffer_write_input | buffer_write_back) begin // RmsNormMax.java:243
+      buffer[(buffer_write_input ? state_index : buffer_write_back_index)] <=
+          buffer_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:243
     end
-    if (in_valid_and_ready) begin // RmsNormMax.java:148
-      cooldown <= 3'd1; // RmsNormMax.java:150
-      rotation <= rotation + 2'd1; // RmsNormMax.java:152
-      index <= index + 9'd1; // RmsNormMax.java:153
-      if (index_eq_383) begin // RmsNormMax.java:154
-        index <= 9'd0; // RmsNormMax.java:155
-        rotation <= 2'd0; // RmsNormMax.java:156
-        timer <= 8'd15; // RmsNormMax.java:158
-        phase <= 3'd1; // RmsNormMax.java:159
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // square_pass (RmsNormMax.java:264): takes the input beats while accumulating, writes them to the buffer and squares
+  // their values
+  assign in_fire = in_valid & in_ready; // RmsNormMax.java:271
+  assign lane0_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane0_x_in_payload = in_payload_0; // RmsNormMax.java:277
+  assign lane0_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane0_square_in_payload_a = lane0_x_out_payload; // RmsNormMax.java:279
+  assign lane0_square_in_payload_b = lane0_x_out_payload; // RmsNormMax.java:279
+  assign lane1_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane1_x_in_payload = in_payload_1; // RmsNormMax.java:277
+  assign lane1_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane1_square_in_payload_a = lane1_x_out_payload; // RmsNormMax.java:279
+  assign lane1_square_in_payload_b = lane1_x_out_payload; // RmsNormMax.java:279
+  assign lane2_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane2_x_in_payload = in_payload_2; // RmsNormMax.java:277
+  assign lane2_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane2_square_in_payload_a = lane2_x_out_payload; // RmsNormMax.java:279
+  assign lane2_square_in_payload_b = lane2_x_out_payload; // RmsNormMax.java:279
+  assign lane3_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane3_x_in_payload = in_payload_3; // RmsNormMax.java:277
+  assign lane3_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane3_square_in_payload_a = lane3_x_out_payload; // RmsNormMax.java:279
+  assign lane3_square_in_payload_b = lane3_x_out_payload; // RmsNormMax.java:279
+
+  always @(posedge clk) begin
+    if (cooldown != 3'd0) begin // RmsNormMax.java:269
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:269
+    end
+    if (in_fire) begin // RmsNormMax.java:283
+      cooldown <= 3'd1; // RmsNormMax.java:285
+      rotation <= rotation + 2'd1; // RmsNormMax.java:287
+      if (state_lastIndex) begin // RmsNormMax.java:288
+        rotation <= 2'd0; // RmsNormMax.java:288
       end
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:162
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:162
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:162
-    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:162
-    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:162
-    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:162
-    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:162
-    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:162
-    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:163
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:163
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:163
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:163
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:163
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:163
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:183
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:183
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:183
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:183
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:183
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:183
-    tree_out_d1 <= lane0_acc_in_valid_and; // RmsNormMax.java:184
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:184
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:184
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:184
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:184
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:184
-    if (lane0_acc_in_valid_and) begin // RmsNormMax.java:186
-      if ((tree_k + 5'd1) == tree_k_ext) begin // RmsNormMax.java:187
-        tree_k <= 5'd0; // RmsNormMax.java:188
-        tree_width <= tree_k_ext; // RmsNormMax.java:189
-        timer <= 8'd7; // RmsNormMax.java:190
-      end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:191
-      end
-    end
-    if (phase_eq_1 & timer_eq_0 & (tree_width <= 5'd1)) begin // RmsNormMax.java:193
-      tree_width <= 5'd16; // RmsNormMax.java:194
-      phase <= 3'd2; // RmsNormMax.java:195
-    end
-    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:231
-      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:231
-    end
-    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd4))) begin // RmsNormMax.java:231
-      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:231
-    end
-    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd8))) begin // RmsNormMax.java:231
-      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:231
-    end
-    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd12))) begin // RmsNormMax.java:231
-      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:240
-      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:240
-      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:240
-      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:240
-      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:240
-      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:240
-      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:240
-      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:240
-      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:240
-      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:240
-      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:240
-      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:240
-      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:231
-      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:231
-      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:231
-      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:231
-      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:231
-      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:231
-      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:231
-      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:231
-      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:231
-      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:231
-      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:231
-      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:231
-      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (phase_eq_2_and_not_normalize_busy) begin // RmsNormMax.java:248
-      normalize_busy <= 1'b1; // RmsNormMax.java:248
-    end
-    if (rsqrt_out_valid) begin // RmsNormMax.java:256
-      r <= rsqrt_out_payload; // RmsNormMax.java:257
-      normalize_busy <= 1'b0; // RmsNormMax.java:258
-      phase <= 3'd3; // RmsNormMax.java:259
-    end
-    if (gamma_valid_and_ready | read_word_and) begin // RmsNormMax.java:268
-      read_word <= buffer[index]; // RmsNormMax.java:268
-    end
-    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:273
-    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:273
-    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:273
-    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:273
-    gamma_fire_d1 <= gamma_valid_and_ready; // RmsNormMax.java:279
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:282
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:282
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:282
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:282
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:282
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:282
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:282
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:282
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:282
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:282
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:282
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:282
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:282
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:282
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:282
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:282
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:282
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:282
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:282
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:282
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:282
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:282
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:282
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:282
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:282
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:282
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:282
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:282
-    if (gamma_valid_and_ready) begin // RmsNormMax.java:287
-      index <= index + 9'd1; // RmsNormMax.java:288
-      if (index_eq_383) begin // RmsNormMax.java:289
-        index <= 9'd0; // RmsNormMax.java:290
-        timer <= 8'd19; // RmsNormMax.java:291
-        phase <= 3'd4; // RmsNormMax.java:292
-      end
-    end
-    if (lane0_y_out_valid) begin // RmsNormMax.java:299
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:300
-      write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:301
-    end
-    emit_valid <= read_word_and; // RmsNormMax.java:307
-    emit_last <= read_word_and & index_eq_383; // RmsNormMax.java:308
-    if (read_word_and) begin // RmsNormMax.java:309
-      index <= index + 9'd1; // RmsNormMax.java:310
-      if (index_eq_383) begin // RmsNormMax.java:311
-        index <= 9'd0; // RmsNormMax.java:312
-        phase <= 3'd0; // RmsNormMax.java:313
-        partial_0 <= 32'h0; // RmsNormMax.java:315
-        partial_1 <= 32'h0; // RmsNormMax.java:315
-        partial_2 <= 32'h0; // RmsNormMax.java:315
-        partial_3 <= 32'h0; // RmsNormMax.java:315
-        partial_4 <= 32'h0; // RmsNormMax.java:315
-        partial_5 <= 32'h0; // RmsNormMax.java:315
-        partial_6 <= 32'h0; // RmsNormMax.java:315
-        partial_7 <= 32'h0; // RmsNormMax.java:315
-        partial_8 <= 32'h0; // RmsNormMax.java:315
-        partial_9 <= 32'h0; // RmsNormMax.java:315
-        partial_10 <= 32'h0; // RmsNormMax.java:315
-        partial_11 <= 32'h0; // RmsNormMax.java:315
-        partial_12 <= 32'h0; // RmsNormMax.java:315
-        partial_13 <= 32'h0; // RmsNormMax.java:315
-        partial_14 <= 32'h0; // RmsNormMax.java:315
-        partial_15 <= 32'h0; // RmsNormMax.java:315
-      end
-    end
-    if (emit_last) begin // RmsNormMax.java:320
-      running_max <= 15'd0; // RmsNormMax.java:320
-    end
-    if (read_word_and & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
-      result_credits <= result_credits - 2'd1; // CreditBuffer.java:82
-    end else if (result_fifo_pop_valid_and_ready & ~read_word_and) begin // CreditBuffer.java:83
-      result_credits <= result_credits + 2'd1; // CreditBuffer.java:83
-    end
-    if (in_valid_and_ready | lane0_y_out_valid) begin // RmsNormMax.java:330
-      buffer[(in_valid_and_ready ? index : write_index)] <=
-          in_valid_and_ready ? {in_payload_3, in_payload_2, in_payload_1, in_payload_0}
-          : {lane3_y_out_payload, lane2_y_out_payload, lane1_y_out_payload, lane0_y_out_payload}; // RmsNormMax.java:330
-    end
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:290
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:290
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:290
+    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:290
+    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:290
+    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:290
+    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:290
+    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:290
+    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:291
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:291
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:291
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:291
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:291
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:291
     if (reset) begin
-      timer <= 8'd0;
       cooldown <= 3'd0;
       rotation <= 2'd0;
-      index <= 9'd0;
-      phase <= 3'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // partial_sums (RmsNormMax.java:312): the L partial sums of squares, then the pairwise tree on lane 0's adder
+  assign tree_feed = state_reducing & state_timerDone & (tree_width > 5'd1); // RmsNormMax.java:332
+  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:349
+  assign tree_done = tree_done_and; // RmsNormMax.java:350
+
+  always @(*) begin
+    case (feed_rotation_d8) // RmsNormMax.java:359
+      2'd0: partial_sel = partial_0; // RmsNormMax.java:359
+      2'd1: partial_sel = partial_4; // RmsNormMax.java:359
+      2'd2: partial_sel = partial_8; // RmsNormMax.java:359
+      default: partial_sel = partial_12; // RmsNormMax.java:359
+    endcase
+  end
+
+  assign lane0_acc_in_valid = lane0_square_out_valid | tree_feed; // RmsNormMax.java:365
+
+  always @(*) begin
+    case (partial_sel_2_cat) // RmsNormMax.java:366
+      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:366
+      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:366
+      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:366
+      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:366
+      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:366
+      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:366
+      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:366
+      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:366
+      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:366
+      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:366
+      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:366
+      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:366
+      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:366
+      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:366
+      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:366
+      default: partial_sel_2 = partial_15; // RmsNormMax.java:366
+    endcase
+  end
+
+  assign lane0_acc_in_payload_a =
+      tree_feed ? partial_sel_2
+      : (lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane0_acc_out_payload
+      : partial_sel; // RmsNormMax.java:366
+
+  always @(*) begin
+    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:367
+      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:367
+      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:367
+      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:367
+      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:367
+      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:367
+      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:367
+      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:367
+      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:367
+      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:367
+      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:367
+      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:367
+      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:367
+      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:367
+      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:367
+      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:367
+      default: partial_sel_3 = partial_15; // RmsNormMax.java:367
+    endcase
+  end
+
+  assign lane0_acc_in_payload_b = tree_feed ? partial_sel_3 : lane0_square_out_payload; // RmsNormMax.java:367
+
+  always @(*) begin
+    case (feed_rotation_d8) // RmsNormMax.java:359
+      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:359
+      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:359
+      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:359
+      default: partial_sel_4 = partial_13; // RmsNormMax.java:359
+    endcase
+  end
+
+  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  assign lane1_acc_in_payload_a =
+      (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane1_acc_out_payload
+      : partial_sel_4; // RmsNormMax.java:370
+  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:371
+
+  always @(*) begin
+    case (feed_rotation_d8) // RmsNormMax.java:359
+      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:359
+      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:359
+      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:359
+      default: partial_sel_5 = partial_14; // RmsNormMax.java:359
+    endcase
+  end
+
+  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  assign lane2_acc_in_payload_a =
+      (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane2_acc_out_payload
+      : partial_sel_5; // RmsNormMax.java:370
+  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:371
+
+  always @(*) begin
+    case (feed_rotation_d8) // RmsNormMax.java:359
+      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:359
+      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:359
+      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:359
+      default: partial_sel_6 = partial_15; // RmsNormMax.java:359
+    endcase
+  end
+
+  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  assign lane3_acc_in_payload_a =
+      (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane3_acc_out_payload
+      : partial_sel_6; // RmsNormMax.java:370
+  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:371
+  assign partials_clear = emit & state_lastIndex; // RmsNormMax.java:497
+
+  always @(posedge clk) begin
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:334
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:334
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:334
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:334
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:334
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:334
+    tree_out_d1 <= tree_feed; // RmsNormMax.java:335
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:335
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:335
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:335
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:335
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:335
+    if (tree_feed) begin // RmsNormMax.java:339
+      if (tree_level_done_cmp) begin // RmsNormMax.java:339
+        tree_k <= 5'd0; // RmsNormMax.java:340
+        tree_width <= tree_level_done_ext; // RmsNormMax.java:341
+      end else begin
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:342
+      end
+    end
+    if (tree_done_and) begin // RmsNormMax.java:344
+      tree_width <= 5'd16; // RmsNormMax.java:344
+    end
+    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0))
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:379
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:379
+    end
+    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1))
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd4))) begin // RmsNormMax.java:379
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:379
+    end
+    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2))
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd8))) begin // RmsNormMax.java:379
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:379
+    end
+    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3))
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd12))) begin // RmsNormMax.java:379
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:389
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:389
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:389
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:389
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:389
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:389
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:389
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:389
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:389
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:389
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:389
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:389
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:379
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:379
+      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:379
+      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:379
+      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:379
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:379
+      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:379
+      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:379
+      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:379
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:379
+      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:379
+      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:379
+      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (partials_clear) begin // RmsNormMax.java:393
+      partial_0 <= 32'h0; // RmsNormMax.java:395
+      partial_1 <= 32'h0; // RmsNormMax.java:395
+      partial_2 <= 32'h0; // RmsNormMax.java:395
+      partial_3 <= 32'h0; // RmsNormMax.java:395
+      partial_4 <= 32'h0; // RmsNormMax.java:395
+      partial_5 <= 32'h0; // RmsNormMax.java:395
+      partial_6 <= 32'h0; // RmsNormMax.java:395
+      partial_7 <= 32'h0; // RmsNormMax.java:395
+      partial_8 <= 32'h0; // RmsNormMax.java:395
+      partial_9 <= 32'h0; // RmsNormMax.java:395
+      partial_10 <= 32'h0; // RmsNormMax.java:395
+      partial_11 <= 32'h0; // RmsNormMax.java:395
+      partial_12 <= 32'h0; // RmsNormMax.java:395
+      partial_13 <= 32'h0; // RmsNormMax.java:395
+      partial_14 <= 32'h0; // RmsNormMax.java:395
+      partial_15 <= 32'h0; // RmsNormMax.java:395
+    end
+    if (reset) begin
       tree_out_d1 <= 1'b0;
       tree_out_d2 <= 1'b0;
       tree_out_d3 <= 1'b0;
@@ -791,13 +722,205 @@ module RmsNormMax_l16_w4_n1536_bf16 (
       partial_13 <= 32'h0;
       partial_14 <= 32'h0;
       partial_15 <= 32'h0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // normalize (RmsNormMax.java:411): r = rsqrt(ss * INV_N + eps), once per token
+  assign normalize_launch = state_normalizing & ~normalize_busy; // RmsNormMax.java:413
+  assign mean_mul_in_valid = normalize_launch; // RmsNormMax.java:416
+  assign mean_mul_in_payload_a = partial_0; // RmsNormMax.java:416
+  assign mean_mul_in_payload_b = 32'h3a2aaaab; // RmsNormMax.java:416
+  assign eps_add_in_valid = mean_mul_out_valid; // RmsNormMax.java:418
+  assign eps_add_in_payload_a = mean_mul_out_payload; // RmsNormMax.java:418
+  assign eps_add_in_payload_b = eps; // RmsNormMax.java:418
+  assign rsqrt_in_valid = eps_add_out_valid; // RmsNormMax.java:418
+  assign rsqrt_in_payload = eps_add_out_payload; // RmsNormMax.java:418
+
+  always @(posedge clk) begin
+    if (normalize_launch) begin // RmsNormMax.java:414
+      normalize_busy <= 1'b1; // RmsNormMax.java:414
+    end
+    if (rsqrt_out_valid) begin // RmsNormMax.java:423
+      r <= rsqrt_out_payload; // RmsNormMax.java:424
+      normalize_busy <= 1'b0; // RmsNormMax.java:425
+    end
+    if (reset) begin
       normalize_busy <= 1'b0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // scale_pass (RmsNormMax.java:446): y = st((x * r) * gamma) for each buffer word, written back, and the running
+  // absmax
+  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:450
+  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:459
+  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:460
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:461
+  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:462
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:462
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:462
+  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:459
+  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:460
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:461
+  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:462
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:462
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:462
+  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:459
+  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:460
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:461
+  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:462
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:462
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:462
+  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:459
+  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:460
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:461
+  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:462
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:462
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:462
+  assign absmax_restart = emit_last; // RmsNormMax.java:498
+
+  always @(posedge clk) begin
+    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:453
+    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:453
+    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:453
+    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:453
+    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:459
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:462
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:462
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:462
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:462
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:462
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:462
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:462
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:462
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:462
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:462
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:462
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:462
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:462
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:462
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:462
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:462
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:462
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:462
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:462
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:462
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:462
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:462
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:462
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:462
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:462
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:462
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:462
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:462
+    if (lane0_y_out_valid) begin // RmsNormMax.java:474
+      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:475
+      write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:476
+    end
+    if (absmax_restart) begin // RmsNormMax.java:478
+      running_max <= 15'd0; // RmsNormMax.java:478
+    end
+    if (reset) begin
       gamma_fire_d1 <= 1'b0;
       running_max <= 15'd0;
       write_index <= 9'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // emit_pass (RmsNormMax.java:490): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_timerDone & (result_credits != 2'd0); // RmsNormMax.java:493
+  assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:78
+  assign result_fifo_push_payload = {emit_last, 1'b0, running_max, 16'h0, read_word}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
+  assign result_ready = out_ready; // Stream.java:103
+
+  always @(posedge clk) begin
+    emit_valid <= emit; // RmsNormMax.java:495
+    emit_last <= emit & state_lastIndex; // RmsNormMax.java:496
+    if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
+      result_credits <= result_credits - 2'd1; // CreditBuffer.java:82
+    end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:83
+      result_credits <= result_credits + 2'd1; // CreditBuffer.java:83
+    end
+    if (reset) begin
       emit_valid <= 1'b0;
       emit_last <= 1'b0;
       result_credits <= 2'd3;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // sequencer (RmsNormMax.java:171): the token's phase (accumulate, reduce, normalize, scale, emit), the buffer index
+  // each phase walks, and the waits for the pipelines to drain
+  assign timer_done = timer == 8'd0; // RmsNormMax.java:176
+  assign last_index = index == 9'd383; // RmsNormMax.java:177
+
+  always @(posedge clk) begin
+    if (~timer_done) begin // RmsNormMax.java:180
+      timer <= timer - 8'd1; // RmsNormMax.java:180
+    end
+    if (in_fire) begin // RmsNormMax.java:181
+      index <= index + 9'd1; // RmsNormMax.java:182
+      if (last_index) begin // RmsNormMax.java:183
+        index <= 9'd0; // RmsNormMax.java:184
+        timer <= 8'd15; // RmsNormMax.java:185
+        phase <= PHASE_REDUCE; // RmsNormMax.java:186
+      end
+    end
+    if (tree_level_done) begin // RmsNormMax.java:189
+      timer <= 8'd7; // RmsNormMax.java:189
+    end
+    if (tree_done) begin // RmsNormMax.java:190
+      phase <= PHASE_NORMALIZE; // RmsNormMax.java:190
+    end
+    if (rsqrt_out_valid) begin // RmsNormMax.java:191
+      phase <= PHASE_SCALE; // RmsNormMax.java:191
+    end
+    if (gamma_fire) begin // RmsNormMax.java:192
+      index <= index + 9'd1; // RmsNormMax.java:193
+      if (last_index) begin // RmsNormMax.java:194
+        index <= 9'd0; // RmsNormMax.java:195
+        timer <= 8'd19; // RmsNormMax.java:196
+        phase <= PHASE_EMIT; // RmsNormMax.java:197
+      end
+    end
+    if (emit) begin // RmsNormMax.java:200
+      index <= index + 9'd1; // RmsNormMax.java:201
+      if (last_index) begin // RmsNormMax.java:202
+        index <= 9'd0; // RmsNormMax.java:203
+        phase <= PHASE_ACCUMULATE; // RmsNormMax.java:204
+      end
+    end
+    if (reset) begin
+      timer <= 8'd0;
+      index <= 9'd0;
+      phase <= PHASE_ACCUMULATE;
     end
   end
 
@@ -805,7 +928,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~read_word_and | (result_credits != 2'd0))) begin // CreditBuffer.java:86
+      if (!(~emit | (result_credits != 2'd0))) begin // CreditBuffer.java:86
         $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
@@ -819,7 +942,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   end
 `endif
 
-  Bf16ToFp32 lane0_x ( // RmsNormMax.java:142
+  Bf16ToFp32 lane0_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_x_in_valid),
@@ -828,7 +951,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul lane0_square ( // RmsNormMax.java:144
+  Fp32Mul lane0_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_square_in_valid),
@@ -838,7 +961,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane0_square_out_payload)
   );
 
-  Bf16ToFp32 lane1_x ( // RmsNormMax.java:142
+  Bf16ToFp32 lane1_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_x_in_valid),
@@ -847,7 +970,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul lane1_square ( // RmsNormMax.java:144
+  Fp32Mul lane1_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_square_in_valid),
@@ -857,7 +980,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane1_square_out_payload)
   );
 
-  Bf16ToFp32 lane2_x ( // RmsNormMax.java:142
+  Bf16ToFp32 lane2_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_x_in_valid),
@@ -866,7 +989,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul lane2_square ( // RmsNormMax.java:144
+  Fp32Mul lane2_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_square_in_valid),
@@ -876,7 +999,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane2_square_out_payload)
   );
 
-  Bf16ToFp32 lane3_x ( // RmsNormMax.java:142
+  Bf16ToFp32 lane3_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_x_in_valid),
@@ -885,7 +1008,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul lane3_square ( // RmsNormMax.java:144
+  Fp32Mul lane3_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_square_in_valid),
@@ -895,7 +1018,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane3_square_out_payload)
   );
 
-  Fp32Add lane0_acc ( // RmsNormMax.java:204
+  Fp32Add lane0_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_acc_in_valid),
@@ -905,7 +1028,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane0_acc_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:204
+  Fp32Add lane1_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_acc_in_valid),
@@ -915,7 +1038,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:204
+  Fp32Add lane2_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_acc_in_valid),
@@ -925,7 +1048,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:204
+  Fp32Add lane3_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_acc_in_valid),
@@ -935,7 +1058,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Mul mean_mul ( // RmsNormMax.java:250
+  Fp32Mul mean_mul ( // RmsNormMax.java:416
     .clk          (clk),
     .reset        (reset),
     .in_valid     (mean_mul_in_valid),
@@ -945,7 +1068,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (mean_mul_out_payload)
   );
 
-  Fp32Add eps_add ( // RmsNormMax.java:252
+  Fp32Add eps_add ( // RmsNormMax.java:418
     .clk          (clk),
     .reset        (reset),
     .in_valid     (eps_add_in_valid),
@@ -955,7 +1078,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (eps_add_out_payload)
   );
 
-  FpRsqrt rsqrt ( // RmsNormMax.java:252
+  FpRsqrt rsqrt ( // RmsNormMax.java:418
     .clk         (clk),
     .reset       (reset),
     .in_valid    (rsqrt_in_valid),
@@ -964,7 +1087,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (rsqrt_out_payload)
   );
 
-  Bf16ToFp32 lane0_xs ( // RmsNormMax.java:279
+  Bf16ToFp32 lane0_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_xs_in_valid),
@@ -973,7 +1096,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane0_xs_out_payload)
   );
 
-  Bf16ToFp32 lane0_gamma ( // RmsNormMax.java:280
+  Bf16ToFp32 lane0_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_gamma_in_valid),
@@ -982,7 +1105,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul lane0_xr ( // RmsNormMax.java:281
+  Fp32Mul lane0_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -992,7 +1115,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul lane0_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane0_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -1002,7 +1125,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane0_y ( // RmsNormMax.java:282
+  Fp32ToBf16 lane0_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_y_in_valid),
@@ -1011,7 +1134,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane0_y_out_payload)
   );
 
-  Bf16ToFp32 lane1_xs ( // RmsNormMax.java:279
+  Bf16ToFp32 lane1_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_xs_in_valid),
@@ -1020,7 +1143,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane1_xs_out_payload)
   );
 
-  Bf16ToFp32 lane1_gamma ( // RmsNormMax.java:280
+  Bf16ToFp32 lane1_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_gamma_in_valid),
@@ -1029,7 +1152,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul lane1_xr ( // RmsNormMax.java:281
+  Fp32Mul lane1_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -1039,7 +1162,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul lane1_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane1_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -1049,7 +1172,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane1_y ( // RmsNormMax.java:282
+  Fp32ToBf16 lane1_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_y_in_valid),
@@ -1058,7 +1181,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane1_y_out_payload)
   );
 
-  Bf16ToFp32 lane2_xs ( // RmsNormMax.java:279
+  Bf16ToFp32 lane2_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_xs_in_valid),
@@ -1067,7 +1190,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane2_xs_out_payload)
   );
 
-  Bf16ToFp32 lane2_gamma ( // RmsNormMax.java:280
+  Bf16ToFp32 lane2_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_gamma_in_valid),
@@ -1076,7 +1199,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul lane2_xr ( // RmsNormMax.java:281
+  Fp32Mul lane2_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -1086,7 +1209,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul lane2_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane2_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -1096,7 +1219,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane2_y ( // RmsNormMax.java:282
+  Fp32ToBf16 lane2_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_y_in_valid),
@@ -1105,7 +1228,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane2_y_out_payload)
   );
 
-  Bf16ToFp32 lane3_xs ( // RmsNormMax.java:279
+  Bf16ToFp32 lane3_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_xs_in_valid),
@@ -1114,7 +1237,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane3_xs_out_payload)
   );
 
-  Bf16ToFp32 lane3_gamma ( // RmsNormMax.java:280
+  Bf16ToFp32 lane3_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_gamma_in_valid),
@@ -1123,7 +1246,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul lane3_xr ( // RmsNormMax.java:281
+  Fp32Mul lane3_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -1133,7 +1256,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul lane3_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane3_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),
@@ -1143,7 +1266,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane3_y ( // RmsNormMax.java:282
+  Fp32ToBf16 lane3_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_y_in_valid),

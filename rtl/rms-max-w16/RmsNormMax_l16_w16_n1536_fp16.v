@@ -4,845 +4,884 @@
 `default_nettype none
 
 module RmsNormMax_l16_w16_n1536_fp16 (
-  input  wire        clk,                // RmsNormMax.java:90
-  input  wire        reset,              // RmsNormMax.java:90
-  input  wire        in_valid,           // RmsNormMax.java:109
-  output wire        in_ready,           // RmsNormMax.java:109
-  input  wire [15:0] in_payload_0,       // RmsNormMax.java:109
-  input  wire [15:0] in_payload_1,       // RmsNormMax.java:109
-  input  wire [15:0] in_payload_2,       // RmsNormMax.java:109
-  input  wire [15:0] in_payload_3,       // RmsNormMax.java:109
-  input  wire [15:0] in_payload_4,       // RmsNormMax.java:109
-  input  wire [15:0] in_payload_5,       // RmsNormMax.java:109
-  input  wire [15:0] in_payload_6,       // RmsNormMax.java:109
-  input  wire [15:0] in_payload_7,       // RmsNormMax.java:109
-  input  wire [15:0] in_payload_8,       // RmsNormMax.java:109
-  input  wire [15:0] in_payload_9,       // RmsNormMax.java:109
-  input  wire [15:0] in_payload_10,      // RmsNormMax.java:109
-  input  wire [15:0] in_payload_11,      // RmsNormMax.java:109
-  input  wire [15:0] in_payload_12,      // RmsNormMax.java:109
-  input  wire [15:0] in_payload_13,      // RmsNormMax.java:109
-  input  wire [15:0] in_payload_14,      // RmsNormMax.java:109
-  input  wire [15:0] in_payload_15,      // RmsNormMax.java:109
-  input  wire        gamma_valid,        // RmsNormMax.java:110
-  output wire        gamma_ready,        // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_4,    // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_5,    // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_6,    // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_7,    // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_8,    // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_9,    // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_10,   // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_11,   // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_12,   // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_13,   // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_14,   // RmsNormMax.java:110
-  input  wire [15:0] gamma_payload_15,   // RmsNormMax.java:110
-  input  wire [31:0] eps,                // RmsNormMax.java:111
-  output wire        out_valid,          // RmsNormMax.java:112
-  input  wire        out_ready,          // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_4,    // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_5,    // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_6,    // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_7,    // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_8,    // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_9,    // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_10,   // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_11,   // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_12,   // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_13,   // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_14,   // RmsNormMax.java:112
-  output wire [15:0] out_payload_y_15,   // RmsNormMax.java:112
-  output wire [31:0] out_payload_absMax, // RmsNormMax.java:112
-  output wire        out_payload_last    // RmsNormMax.java:112
+  input  wire        clk,                // RmsNormMax.java:115
+  input  wire        reset,              // RmsNormMax.java:115
+  input  wire        in_valid,           // RmsNormMax.java:134
+  output wire        in_ready,           // RmsNormMax.java:134
+  input  wire [15:0] in_payload_0,       // RmsNormMax.java:134
+  input  wire [15:0] in_payload_1,       // RmsNormMax.java:134
+  input  wire [15:0] in_payload_2,       // RmsNormMax.java:134
+  input  wire [15:0] in_payload_3,       // RmsNormMax.java:134
+  input  wire [15:0] in_payload_4,       // RmsNormMax.java:134
+  input  wire [15:0] in_payload_5,       // RmsNormMax.java:134
+  input  wire [15:0] in_payload_6,       // RmsNormMax.java:134
+  input  wire [15:0] in_payload_7,       // RmsNormMax.java:134
+  input  wire [15:0] in_payload_8,       // RmsNormMax.java:134
+  input  wire [15:0] in_payload_9,       // RmsNormMax.java:134
+  input  wire [15:0] in_payload_10,      // RmsNormMax.java:134
+  input  wire [15:0] in_payload_11,      // RmsNormMax.java:134
+  input  wire [15:0] in_payload_12,      // RmsNormMax.java:134
+  input  wire [15:0] in_payload_13,      // RmsNormMax.java:134
+  input  wire [15:0] in_payload_14,      // RmsNormMax.java:134
+  input  wire [15:0] in_payload_15,      // RmsNormMax.java:134
+  input  wire        gamma_valid,        // RmsNormMax.java:135
+  output wire        gamma_ready,        // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_4,    // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_5,    // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_6,    // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_7,    // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_8,    // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_9,    // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_10,   // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_11,   // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_12,   // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_13,   // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_14,   // RmsNormMax.java:135
+  input  wire [15:0] gamma_payload_15,   // RmsNormMax.java:135
+  input  wire [31:0] eps,                // RmsNormMax.java:136
+  output wire        out_valid,          // RmsNormMax.java:137
+  input  wire        out_ready,          // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_4,    // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_5,    // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_6,    // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_7,    // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_8,    // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_9,    // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_10,   // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_11,   // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_12,   // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_13,   // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_14,   // RmsNormMax.java:137
+  output wire [15:0] out_payload_y_15,   // RmsNormMax.java:137
+  output wire [31:0] out_payload_absMax, // RmsNormMax.java:137
+  output wire        out_payload_last    // RmsNormMax.java:137
 );
 
-  reg  [2:0]   phase;                      // RmsNormMax.java:122
-  reg  [6:0]   index;                      // RmsNormMax.java:128
-  reg  [7:0]   timer;                      // RmsNormMax.java:129
-  reg  [2:0]   cooldown;                   // RmsNormMax.java:135
-  wire         lane0_x_in_valid;           // RmsNormMax.java:142
-  wire [15:0]  lane0_x_in_payload;         // RmsNormMax.java:142
-  wire         lane0_x_out_valid;          // RmsNormMax.java:142
-  wire [31:0]  lane0_x_out_payload;        // RmsNormMax.java:142
-  wire         lane0_square_in_valid;      // RmsNormMax.java:144
-  wire [31:0]  lane0_square_in_payload_a;  // RmsNormMax.java:144
-  wire [31:0]  lane0_square_in_payload_b;  // RmsNormMax.java:144
-  wire         lane0_square_out_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane0_square_out_payload;   // RmsNormMax.java:144
-  wire         lane1_x_in_valid;           // RmsNormMax.java:142
-  wire [15:0]  lane1_x_in_payload;         // RmsNormMax.java:142
-  wire         lane1_x_out_valid;          // RmsNormMax.java:142
-  wire [31:0]  lane1_x_out_payload;        // RmsNormMax.java:142
-  wire         lane1_square_in_valid;      // RmsNormMax.java:144
-  wire [31:0]  lane1_square_in_payload_a;  // RmsNormMax.java:144
-  wire [31:0]  lane1_square_in_payload_b;  // RmsNormMax.java:144
-  wire         lane1_square_out_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane1_square_out_payload;   // RmsNormMax.java:144
-  wire         lane2_x_in_valid;           // RmsNormMax.java:142
-  wire [15:0]  lane2_x_in_payload;         // RmsNormMax.java:142
-  wire         lane2_x_out_valid;          // RmsNormMax.java:142
-  wire [31:0]  lane2_x_out_payload;        // RmsNormMax.java:142
-  wire         lane2_square_in_valid;      // RmsNormMax.java:144
-  wire [31:0]  lane2_square_in_payload_a;  // RmsNormMax.java:144
-  wire [31:0]  lane2_square_in_payload_b;  // RmsNormMax.java:144
-  wire         lane2_square_out_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane2_square_out_payload;   // RmsNormMax.java:144
-  wire         lane3_x_in_valid;           // RmsNormMax.java:142
-  wire [15:0]  lane3_x_in_payload;         // RmsNormMax.java:142
-  wire         lane3_x_out_valid;          // RmsNormMax.java:142
-  wire [31:0]  lane3_x_out_payload;        // RmsNormMax.java:142
-  wire         lane3_square_in_valid;      // RmsNormMax.java:144
-  wire [31:0]  lane3_square_in_payload_a;  // RmsNormMax.java:144
-  wire [31:0]  lane3_square_in_payload_b;  // RmsNormMax.java:144
-  wire         lane3_square_out_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane3_square_out_payload;   // RmsNormMax.java:144
-  wire         lane4_x_in_valid;           // RmsNormMax.java:142
-  wire [15:0]  lane4_x_in_payload;         // RmsNormMax.java:142
-  wire         lane4_x_out_valid;          // RmsNormMax.java:142
-  wire [31:0]  lane4_x_out_payload;        // RmsNormMax.java:142
-  wire         lane4_square_in_valid;      // RmsNormMax.java:144
-  wire [31:0]  lane4_square_in_payload_a;  // RmsNormMax.java:144
-  wire [31:0]  lane4_square_in_payload_b;  // RmsNormMax.java:144
-  wire         lane4_square_out_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane4_square_out_payload;   // RmsNormMax.java:144
-  wire         lane5_x_in_valid;           // RmsNormMax.java:142
-  wire [15:0]  lane5_x_in_payload;         // RmsNormMax.java:142
-  wire         lane5_x_out_valid;          // RmsNormMax.java:142
-  wire [31:0]  lane5_x_out_payload;        // RmsNormMax.java:142
-  wire         lane5_square_in_valid;      // RmsNormMax.java:144
-  wire [31:0]  lane5_square_in_payload_a;  // RmsNormMax.java:144
-  wire [31:0]  lane5_square_in_payload_b;  // RmsNormMax.java:144
-  wire         lane5_square_out_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane5_square_out_payload;   // RmsNormMax.java:144
-  wire         lane6_x_in_valid;           // RmsNormMax.java:142
-  wire [15:0]  lane6_x_in_payload;         // RmsNormMax.java:142
-  wire         lane6_x_out_valid;          // RmsNormMax.java:142
-  wire [31:0]  lane6_x_out_payload;        // RmsNormMax.java:142
-  wire         lane6_square_in_valid;      // RmsNormMax.java:144
-  wire [31:0]  lane6_square_in_payload_a;  // RmsNormMax.java:144
-  wire [31:0]  lane6_square_in_payload_b;  // RmsNormMax.java:144
-  wire         lane6_square_out_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane6_square_out_payload;   // RmsNormMax.java:144
-  wire         lane7_x_in_valid;           // RmsNormMax.java:142
-  wire [15:0]  lane7_x_in_payload;         // RmsNormMax.java:142
-  wire         lane7_x_out_valid;          // RmsNormMax.java:142
-  wire [31:0]  lane7_x_out_payload;        // RmsNormMax.java:142
-  wire         lane7_square_in_valid;      // RmsNormMax.java:144
-  wire [31:0]  lane7_square_in_payload_a;  // RmsNormMax.java:144
-  wire [31:0]  lane7_square_in_payload_b;  // RmsNormMax.java:144
-  wire         lane7_square_out_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane7_square_out_payload;   // RmsNormMax.java:144
-  wire         lane8_x_in_valid;           // RmsNormMax.java:142
-  wire [15:0]  lane8_x_in_payload;         // RmsNormMax.java:142
-  wire         lane8_x_out_valid;          // RmsNormMax.java:142
-  wire [31:0]  lane8_x_out_payload;        // RmsNormMax.java:142
-  wire         lane8_square_in_valid;      // RmsNormMax.java:144
-  wire [31:0]  lane8_square_in_payload_a;  // RmsNormMax.java:144
-  wire [31:0]  lane8_square_in_payload_b;  // RmsNormMax.java:144
-  wire         lane8_square_out_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane8_square_out_payload;   // RmsNormMax.java:144
-  wire         lane9_x_in_valid;           // RmsNormMax.java:142
-  wire [15:0]  lane9_x_in_payload;         // RmsNormMax.java:142
-  wire         lane9_x_out_valid;          // RmsNormMax.java:142
-  wire [31:0]  lane9_x_out_payload;        // RmsNormMax.java:142
-  wire         lane9_square_in_valid;      // RmsNormMax.java:144
-  wire [31:0]  lane9_square_in_payload_a;  // RmsNormMax.java:144
-  wire [31:0]  lane9_square_in_payload_b;  // RmsNormMax.java:144
-  wire         lane9_square_out_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane9_square_out_payload;   // RmsNormMax.java:144
-  wire         lane10_x_in_valid;          // RmsNormMax.java:142
-  wire [15:0]  lane10_x_in_payload;        // RmsNormMax.java:142
-  wire         lane10_x_out_valid;         // RmsNormMax.java:142
-  wire [31:0]  lane10_x_out_payload;       // RmsNormMax.java:142
-  wire         lane10_square_in_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane10_square_in_payload_a; // RmsNormMax.java:144
-  wire [31:0]  lane10_square_in_payload_b; // RmsNormMax.java:144
-  wire         lane10_square_out_valid;    // RmsNormMax.java:144
-  wire [31:0]  lane10_square_out_payload;  // RmsNormMax.java:144
-  wire         lane11_x_in_valid;          // RmsNormMax.java:142
-  wire [15:0]  lane11_x_in_payload;        // RmsNormMax.java:142
-  wire         lane11_x_out_valid;         // RmsNormMax.java:142
-  wire [31:0]  lane11_x_out_payload;       // RmsNormMax.java:142
-  wire         lane11_square_in_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane11_square_in_payload_a; // RmsNormMax.java:144
-  wire [31:0]  lane11_square_in_payload_b; // RmsNormMax.java:144
-  wire         lane11_square_out_valid;    // RmsNormMax.java:144
-  wire [31:0]  lane11_square_out_payload;  // RmsNormMax.java:144
-  wire         lane12_x_in_valid;          // RmsNormMax.java:142
-  wire [15:0]  lane12_x_in_payload;        // RmsNormMax.java:142
-  wire         lane12_x_out_valid;         // RmsNormMax.java:142
-  wire [31:0]  lane12_x_out_payload;       // RmsNormMax.java:142
-  wire         lane12_square_in_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane12_square_in_payload_a; // RmsNormMax.java:144
-  wire [31:0]  lane12_square_in_payload_b; // RmsNormMax.java:144
-  wire         lane12_square_out_valid;    // RmsNormMax.java:144
-  wire [31:0]  lane12_square_out_payload;  // RmsNormMax.java:144
-  wire         lane13_x_in_valid;          // RmsNormMax.java:142
-  wire [15:0]  lane13_x_in_payload;        // RmsNormMax.java:142
-  wire         lane13_x_out_valid;         // RmsNormMax.java:142
-  wire [31:0]  lane13_x_out_payload;       // RmsNormMax.java:142
-  wire         lane13_square_in_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane13_square_in_payload_a; // RmsNormMax.java:144
-  wire [31:0]  lane13_square_in_payload_b; // RmsNormMax.java:144
-  wire         lane13_square_out_valid;    // RmsNormMax.java:144
-  wire [31:0]  lane13_square_out_payload;  // RmsNormMax.java:144
-  wire         lane14_x_in_valid;          // RmsNormMax.java:142
-  wire [15:0]  lane14_x_in_payload;        // RmsNormMax.java:142
-  wire         lane14_x_out_valid;         // RmsNormMax.java:142
-  wire [31:0]  lane14_x_out_payload;       // RmsNormMax.java:142
-  wire         lane14_square_in_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane14_square_in_payload_a; // RmsNormMax.java:144
-  wire [31:0]  lane14_square_in_payload_b; // RmsNormMax.java:144
-  wire         lane14_square_out_valid;    // RmsNormMax.java:144
-  wire [31:0]  lane14_square_out_payload;  // RmsNormMax.java:144
-  wire         lane15_x_in_valid;          // RmsNormMax.java:142
-  wire [15:0]  lane15_x_in_payload;        // RmsNormMax.java:142
-  wire         lane15_x_out_valid;         // RmsNormMax.java:142
-  wire [31:0]  lane15_x_out_payload;       // RmsNormMax.java:142
-  wire         lane15_square_in_valid;     // RmsNormMax.java:144
-  wire [31:0]  lane15_square_in_payload_a; // RmsNormMax.java:144
-  wire [31:0]  lane15_square_in_payload_b; // RmsNormMax.java:144
-  wire         lane15_square_out_valid;    // RmsNormMax.java:144
-  wire [31:0]  lane15_square_out_payload;  // RmsNormMax.java:144
-  reg  [0:0]   rotation;                   // RmsNormMax.java:147
-  reg  [0:0]   feed_rotation_d1;           // RmsNormMax.java:162
-  reg  [0:0]   feed_rotation_d2;           // RmsNormMax.java:162
-  reg  [0:0]   feed_rotation_d3;           // RmsNormMax.java:162
-  reg  [0:0]   feed_rotation_d4;           // RmsNormMax.java:162
-  reg  [0:0]   feed_rotation_d5;           // RmsNormMax.java:162
-  reg  [0:0]   feed_rotation_d6;           // RmsNormMax.java:162
-  reg  [0:0]   feed_rotation_d7;           // RmsNormMax.java:162
-  reg  [0:0]   feed_rotation_d8;           // RmsNormMax.java:162
-  reg  [0:0]   sum_rotation_d1;            // RmsNormMax.java:163
-  reg  [0:0]   sum_rotation_d2;            // RmsNormMax.java:163
-  reg  [0:0]   sum_rotation_d3;            // RmsNormMax.java:163
-  reg  [0:0]   sum_rotation_d4;            // RmsNormMax.java:163
-  reg  [0:0]   sum_rotation_d5;            // RmsNormMax.java:163
-  reg  [0:0]   sum_rotation_d6;            // RmsNormMax.java:163
-  reg  [31:0]  partial_0;                  // RmsNormMax.java:167
-  reg  [31:0]  partial_1;                  // RmsNormMax.java:167
-  reg  [31:0]  partial_2;                  // RmsNormMax.java:167
-  reg  [31:0]  partial_3;                  // RmsNormMax.java:167
-  reg  [31:0]  partial_4;                  // RmsNormMax.java:167
-  reg  [31:0]  partial_5;                  // RmsNormMax.java:167
-  reg  [31:0]  partial_6;                  // RmsNormMax.java:167
-  reg  [31:0]  partial_7;                  // RmsNormMax.java:167
-  reg  [31:0]  partial_8;                  // RmsNormMax.java:167
-  reg  [31:0]  partial_9;                  // RmsNormMax.java:167
-  reg  [31:0]  partial_10;                 // RmsNormMax.java:167
-  reg  [31:0]  partial_11;                 // RmsNormMax.java:167
-  reg  [31:0]  partial_12;                 // RmsNormMax.java:167
-  reg  [31:0]  partial_13;                 // RmsNormMax.java:167
-  reg  [31:0]  partial_14;                 // RmsNormMax.java:167
-  reg  [31:0]  partial_15;                 // RmsNormMax.java:167
-  reg  [4:0]   tree_width;                 // RmsNormMax.java:179
-  reg  [4:0]   tree_k;                     // RmsNormMax.java:180
-  reg  [4:0]   tree_k_out_d1;              // RmsNormMax.java:183
-  reg  [4:0]   tree_k_out_d2;              // RmsNormMax.java:183
-  reg  [4:0]   tree_k_out_d3;              // RmsNormMax.java:183
-  reg  [4:0]   tree_k_out_d4;              // RmsNormMax.java:183
-  reg  [4:0]   tree_k_out_d5;              // RmsNormMax.java:183
-  reg  [4:0]   tree_k_out_d6;              // RmsNormMax.java:183
-  reg          tree_out_d1;                // RmsNormMax.java:184
-  reg          tree_out_d2;                // RmsNormMax.java:184
-  reg          tree_out_d3;                // RmsNormMax.java:184
-  reg          tree_out_d4;                // RmsNormMax.java:184
-  reg          tree_out_d5;                // RmsNormMax.java:184
-  reg          tree_out_d6;                // RmsNormMax.java:184
-  wire         lane0_acc_in_valid;         // RmsNormMax.java:204
-  wire [31:0]  lane0_acc_in_payload_a;     // RmsNormMax.java:204
-  wire [31:0]  lane0_acc_in_payload_b;     // RmsNormMax.java:204
-  wire         lane0_acc_out_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane0_acc_out_payload;      // RmsNormMax.java:204
-  reg  [31:0]  partial_sel;                // RmsNormMax.java:218
-  reg  [31:0]  partial_sel_2;              // RmsNormMax.java:219
-  wire         lane1_acc_in_valid;         // RmsNormMax.java:204
-  wire [31:0]  lane1_acc_in_payload_a;     // RmsNormMax.java:204
-  wire [31:0]  lane1_acc_in_payload_b;     // RmsNormMax.java:204
-  wire         lane1_acc_out_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane1_acc_out_payload;      // RmsNormMax.java:204
-  wire         lane2_acc_in_valid;         // RmsNormMax.java:204
-  wire [31:0]  lane2_acc_in_payload_a;     // RmsNormMax.java:204
-  wire [31:0]  lane2_acc_in_payload_b;     // RmsNormMax.java:204
-  wire         lane2_acc_out_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane2_acc_out_payload;      // RmsNormMax.java:204
-  wire         lane3_acc_in_valid;         // RmsNormMax.java:204
-  wire [31:0]  lane3_acc_in_payload_a;     // RmsNormMax.java:204
-  wire [31:0]  lane3_acc_in_payload_b;     // RmsNormMax.java:204
-  wire         lane3_acc_out_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane3_acc_out_payload;      // RmsNormMax.java:204
-  wire         lane4_acc_in_valid;         // RmsNormMax.java:204
-  wire [31:0]  lane4_acc_in_payload_a;     // RmsNormMax.java:204
-  wire [31:0]  lane4_acc_in_payload_b;     // RmsNormMax.java:204
-  wire         lane4_acc_out_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane4_acc_out_payload;      // RmsNormMax.java:204
-  wire         lane5_acc_in_valid;         // RmsNormMax.java:204
-  wire [31:0]  lane5_acc_in_payload_a;     // RmsNormMax.java:204
-  wire [31:0]  lane5_acc_in_payload_b;     // RmsNormMax.java:204
-  wire         lane5_acc_out_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane5_acc_out_payload;      // RmsNormMax.java:204
-  wire         lane6_acc_in_valid;         // RmsNormMax.java:204
-  wire [31:0]  lane6_acc_in_payload_a;     // RmsNormMax.java:204
-  wire [31:0]  lane6_acc_in_payload_b;     // RmsNormMax.java:204
-  wire         lane6_acc_out_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane6_acc_out_payload;      // RmsNormMax.java:204
-  wire         lane7_acc_in_valid;         // RmsNormMax.java:204
-  wire [31:0]  lane7_acc_in_payload_a;     // RmsNormMax.java:204
-  wire [31:0]  lane7_acc_in_payload_b;     // RmsNormMax.java:204
-  wire         lane7_acc_out_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane7_acc_out_payload;      // RmsNormMax.java:204
-  wire         lane8_acc_in_valid;         // RmsNormMax.java:204
-  wire [31:0]  lane8_acc_in_payload_a;     // RmsNormMax.java:204
-  wire [31:0]  lane8_acc_in_payload_b;     // RmsNormMax.java:204
-  wire         lane8_acc_out_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane8_acc_out_payload;      // RmsNormMax.java:204
-  wire         lane9_acc_in_valid;         // RmsNormMax.java:204
-  wire [31:0]  lane9_acc_in_payload_a;     // RmsNormMax.java:204
-  wire [31:0]  lane9_acc_in_payload_b;     // RmsNormMax.java:204
-  wire         lane9_acc_out_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane9_acc_out_payload;      // RmsNormMax.java:204
-  wire         lane10_acc_in_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane10_acc_in_payload_a;    // RmsNormMax.java:204
-  wire [31:0]  lane10_acc_in_payload_b;    // RmsNormMax.java:204
-  wire         lane10_acc_out_valid;       // RmsNormMax.java:204
-  wire [31:0]  lane10_acc_out_payload;     // RmsNormMax.java:204
-  wire         lane11_acc_in_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane11_acc_in_payload_a;    // RmsNormMax.java:204
-  wire [31:0]  lane11_acc_in_payload_b;    // RmsNormMax.java:204
-  wire         lane11_acc_out_valid;       // RmsNormMax.java:204
-  wire [31:0]  lane11_acc_out_payload;     // RmsNormMax.java:204
-  wire         lane12_acc_in_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane12_acc_in_payload_a;    // RmsNormMax.java:204
-  wire [31:0]  lane12_acc_in_payload_b;    // RmsNormMax.java:204
-  wire         lane12_acc_out_valid;       // RmsNormMax.java:204
-  wire [31:0]  lane12_acc_out_payload;     // RmsNormMax.java:204
-  wire         lane13_acc_in_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane13_acc_in_payload_a;    // RmsNormMax.java:204
-  wire [31:0]  lane13_acc_in_payload_b;    // RmsNormMax.java:204
-  wire         lane13_acc_out_valid;       // RmsNormMax.java:204
-  wire [31:0]  lane13_acc_out_payload;     // RmsNormMax.java:204
-  wire         lane14_acc_in_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane14_acc_in_payload_a;    // RmsNormMax.java:204
-  wire [31:0]  lane14_acc_in_payload_b;    // RmsNormMax.java:204
-  wire         lane14_acc_out_valid;       // RmsNormMax.java:204
-  wire [31:0]  lane14_acc_out_payload;     // RmsNormMax.java:204
-  wire         lane15_acc_in_valid;        // RmsNormMax.java:204
-  wire [31:0]  lane15_acc_in_payload_a;    // RmsNormMax.java:204
-  wire [31:0]  lane15_acc_in_payload_b;    // RmsNormMax.java:204
-  wire         lane15_acc_out_valid;       // RmsNormMax.java:204
-  wire [31:0]  lane15_acc_out_payload;     // RmsNormMax.java:204
-  reg          normalize_busy;             // RmsNormMax.java:246
-  wire         mean_mul_in_valid;          // RmsNormMax.java:250
-  wire [31:0]  mean_mul_in_payload_a;      // RmsNormMax.java:250
-  wire [31:0]  mean_mul_in_payload_b;      // RmsNormMax.java:250
-  wire         mean_mul_out_valid;         // RmsNormMax.java:250
-  wire [31:0]  mean_mul_out_payload;       // RmsNormMax.java:250
-  wire         eps_add_in_valid;           // RmsNormMax.java:252
-  wire [31:0]  eps_add_in_payload_a;       // RmsNormMax.java:252
-  wire [31:0]  eps_add_in_payload_b;       // RmsNormMax.java:252
-  wire         eps_add_out_valid;          // RmsNormMax.java:252
-  wire [31:0]  eps_add_out_payload;        // RmsNormMax.java:252
-  wire         rsqrt_in_valid;             // RmsNormMax.java:252
-  wire [31:0]  rsqrt_in_payload;           // RmsNormMax.java:252
-  wire         rsqrt_out_valid;            // RmsNormMax.java:252
-  wire [31:0]  rsqrt_out_payload;          // RmsNormMax.java:252
-  reg  [31:0]  r;                          // RmsNormMax.java:255
+  // Phase: dev.tellmej.accel.elementwise.RmsNormMax.Phase
+  localparam [2:0] PHASE_ACCUMULATE = 3'd0;
+  localparam [2:0] PHASE_REDUCE     = 3'd1;
+  localparam [2:0] PHASE_NORMALIZE  = 3'd2;
+  localparam [2:0] PHASE_SCALE      = 3'd3;
+  localparam [2:0] PHASE_EMIT       = 3'd4;
+
+  wire         state_accumulating;         // RmsNormMax.java:143
+  wire         state_reducing;             // RmsNormMax.java:143
+  wire         state_normalizing;          // RmsNormMax.java:143
+  wire         state_scaling;              // RmsNormMax.java:143
+  wire         state_emitting;             // RmsNormMax.java:143
+  wire         state_timerDone;            // RmsNormMax.java:143
+  wire [6:0]   state_index;                // RmsNormMax.java:143
+  wire         state_lastIndex;            // RmsNormMax.java:143
+
+  // token_buffer
+  wire         buffer_write_input;         // RmsNormMax.java:232
+  wire [255:0] buffer_input_word;          // RmsNormMax.java:233
+  wire         buffer_write_back;          // RmsNormMax.java:234
+  wire [6:0]   buffer_write_back_index;    // RmsNormMax.java:235
+  wire [255:0] buffer_y_word;              // RmsNormMax.java:236
+  wire         buffer_read;                // RmsNormMax.java:237
+  reg  [255:0] read_word;                  // RmsNormMax.java:240
+
+  // square_pass
+  reg  [2:0]   cooldown;                   // RmsNormMax.java:268
+  wire         in_fire;                    // RmsNormMax.java:271
+  wire         lane0_x_in_valid;           // RmsNormMax.java:277
+  wire [15:0]  lane0_x_in_payload;         // RmsNormMax.java:277
+  wire         lane0_x_out_valid;          // RmsNormMax.java:277
+  wire [31:0]  lane0_x_out_payload;        // RmsNormMax.java:277
+  wire         lane0_square_in_valid;      // RmsNormMax.java:279
+  wire [31:0]  lane0_square_in_payload_a;  // RmsNormMax.java:279
+  wire [31:0]  lane0_square_in_payload_b;  // RmsNormMax.java:279
+  wire         lane0_square_out_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane0_square_out_payload;   // RmsNormMax.java:279
+  wire         lane1_x_in_valid;           // RmsNormMax.java:277
+  wire [15:0]  lane1_x_in_payload;         // RmsNormMax.java:277
+  wire         lane1_x_out_valid;          // RmsNormMax.java:277
+  wire [31:0]  lane1_x_out_payload;        // RmsNormMax.java:277
+  wire         lane1_square_in_valid;      // RmsNormMax.java:279
+  wire [31:0]  lane1_square_in_payload_a;  // RmsNormMax.java:279
+  wire [31:0]  lane1_square_in_payload_b;  // RmsNormMax.java:279
+  wire         lane1_square_out_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane1_square_out_payload;   // RmsNormMax.java:279
+  wire         lane2_x_in_valid;           // RmsNormMax.java:277
+  wire [15:0]  lane2_x_in_payload;         // RmsNormMax.java:277
+  wire         lane2_x_out_valid;          // RmsNormMax.java:277
+  wire [31:0]  lane2_x_out_payload;        // RmsNormMax.java:277
+  wire         lane2_square_in_valid;      // RmsNormMax.java:279
+  wire [31:0]  lane2_square_in_payload_a;  // RmsNormMax.java:279
+  wire [31:0]  lane2_square_in_payload_b;  // RmsNormMax.java:279
+  wire         lane2_square_out_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane2_square_out_payload;   // RmsNormMax.java:279
+  wire         lane3_x_in_valid;           // RmsNormMax.java:277
+  wire [15:0]  lane3_x_in_payload;         // RmsNormMax.java:277
+  wire         lane3_x_out_valid;          // RmsNormMax.java:277
+  wire [31:0]  lane3_x_out_payload;        // RmsNormMax.java:277
+  wire         lane3_square_in_valid;      // RmsNormMax.java:279
+  wire [31:0]  lane3_square_in_payload_a;  // RmsNormMax.java:279
+  wire [31:0]  lane3_square_in_payload_b;  // RmsNormMax.java:279
+  wire         lane3_square_out_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane3_square_out_payload;   // RmsNormMax.java:279
+  wire         lane4_x_in_valid;           // RmsNormMax.java:277
+  wire [15:0]  lane4_x_in_payload;         // RmsNormMax.java:277
+  wire         lane4_x_out_valid;          // RmsNormMax.java:277
+  wire [31:0]  lane4_x_out_payload;        // RmsNormMax.java:277
+  wire         lane4_square_in_valid;      // RmsNormMax.java:279
+  wire [31:0]  lane4_square_in_payload_a;  // RmsNormMax.java:279
+  wire [31:0]  lane4_square_in_payload_b;  // RmsNormMax.java:279
+  wire         lane4_square_out_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane4_square_out_payload;   // RmsNormMax.java:279
+  wire         lane5_x_in_valid;           // RmsNormMax.java:277
+  wire [15:0]  lane5_x_in_payload;         // RmsNormMax.java:277
+  wire         lane5_x_out_valid;          // RmsNormMax.java:277
+  wire [31:0]  lane5_x_out_payload;        // RmsNormMax.java:277
+  wire         lane5_square_in_valid;      // RmsNormMax.java:279
+  wire [31:0]  lane5_square_in_payload_a;  // RmsNormMax.java:279
+  wire [31:0]  lane5_square_in_payload_b;  // RmsNormMax.java:279
+  wire         lane5_square_out_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane5_square_out_payload;   // RmsNormMax.java:279
+  wire         lane6_x_in_valid;           // RmsNormMax.java:277
+  wire [15:0]  lane6_x_in_payload;         // RmsNormMax.java:277
+  wire         lane6_x_out_valid;          // RmsNormMax.java:277
+  wire [31:0]  lane6_x_out_payload;        // RmsNormMax.java:277
+  wire         lane6_square_in_valid;      // RmsNormMax.java:279
+  wire [31:0]  lane6_square_in_payload_a;  // RmsNormMax.java:279
+  wire [31:0]  lane6_square_in_payload_b;  // RmsNormMax.java:279
+  wire         lane6_square_out_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane6_square_out_payload;   // RmsNormMax.java:279
+  wire         lane7_x_in_valid;           // RmsNormMax.java:277
+  wire [15:0]  lane7_x_in_payload;         // RmsNormMax.java:277
+  wire         lane7_x_out_valid;          // RmsNormMax.java:277
+  wire [31:0]  lane7_x_out_payload;        // RmsNormMax.java:277
+  wire         lane7_square_in_valid;      // RmsNormMax.java:279
+  wire [31:0]  lane7_square_in_payload_a;  // RmsNormMax.java:279
+  wire [31:0]  lane7_square_in_payload_b;  // RmsNormMax.java:279
+  wire         lane7_square_out_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane7_square_out_payload;   // RmsNormMax.java:279
+  wire         lane8_x_in_valid;           // RmsNormMax.java:277
+  wire [15:0]  lane8_x_in_payload;         // RmsNormMax.java:277
+  wire         lane8_x_out_valid;          // RmsNormMax.java:277
+  wire [31:0]  lane8_x_out_payload;        // RmsNormMax.java:277
+  wire         lane8_square_in_valid;      // RmsNormMax.java:279
+  wire [31:0]  lane8_square_in_payload_a;  // RmsNormMax.java:279
+  wire [31:0]  lane8_square_in_payload_b;  // RmsNormMax.java:279
+  wire         lane8_square_out_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane8_square_out_payload;   // RmsNormMax.java:279
+  wire         lane9_x_in_valid;           // RmsNormMax.java:277
+  wire [15:0]  lane9_x_in_payload;         // RmsNormMax.java:277
+  wire         lane9_x_out_valid;          // RmsNormMax.java:277
+  wire [31:0]  lane9_x_out_payload;        // RmsNormMax.java:277
+  wire         lane9_square_in_valid;      // RmsNormMax.java:279
+  wire [31:0]  lane9_square_in_payload_a;  // RmsNormMax.java:279
+  wire [31:0]  lane9_square_in_payload_b;  // RmsNormMax.java:279
+  wire         lane9_square_out_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane9_square_out_payload;   // RmsNormMax.java:279
+  wire         lane10_x_in_valid;          // RmsNormMax.java:277
+  wire [15:0]  lane10_x_in_payload;        // RmsNormMax.java:277
+  wire         lane10_x_out_valid;         // RmsNormMax.java:277
+  wire [31:0]  lane10_x_out_payload;       // RmsNormMax.java:277
+  wire         lane10_square_in_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane10_square_in_payload_a; // RmsNormMax.java:279
+  wire [31:0]  lane10_square_in_payload_b; // RmsNormMax.java:279
+  wire         lane10_square_out_valid;    // RmsNormMax.java:279
+  wire [31:0]  lane10_square_out_payload;  // RmsNormMax.java:279
+  wire         lane11_x_in_valid;          // RmsNormMax.java:277
+  wire [15:0]  lane11_x_in_payload;        // RmsNormMax.java:277
+  wire         lane11_x_out_valid;         // RmsNormMax.java:277
+  wire [31:0]  lane11_x_out_payload;       // RmsNormMax.java:277
+  wire         lane11_square_in_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane11_square_in_payload_a; // RmsNormMax.java:279
+  wire [31:0]  lane11_square_in_payload_b; // RmsNormMax.java:279
+  wire         lane11_square_out_valid;    // RmsNormMax.java:279
+  wire [31:0]  lane11_square_out_payload;  // RmsNormMax.java:279
+  wire         lane12_x_in_valid;          // RmsNormMax.java:277
+  wire [15:0]  lane12_x_in_payload;        // RmsNormMax.java:277
+  wire         lane12_x_out_valid;         // RmsNormMax.java:277
+  wire [31:0]  lane12_x_out_payload;       // RmsNormMax.java:277
+  wire         lane12_square_in_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane12_square_in_payload_a; // RmsNormMax.java:279
+  wire [31:0]  lane12_square_in_payload_b; // RmsNormMax.java:279
+  wire         lane12_square_out_valid;    // RmsNormMax.java:279
+  wire [31:0]  lane12_square_out_payload;  // RmsNormMax.java:279
+  wire         lane13_x_in_valid;          // RmsNormMax.java:277
+  wire [15:0]  lane13_x_in_payload;        // RmsNormMax.java:277
+  wire         lane13_x_out_valid;         // RmsNormMax.java:277
+  wire [31:0]  lane13_x_out_payload;       // RmsNormMax.java:277
+  wire         lane13_square_in_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane13_square_in_payload_a; // RmsNormMax.java:279
+  wire [31:0]  lane13_square_in_payload_b; // RmsNormMax.java:279
+  wire         lane13_square_out_valid;    // RmsNormMax.java:279
+  wire [31:0]  lane13_square_out_payload;  // RmsNormMax.java:279
+  wire         lane14_x_in_valid;          // RmsNormMax.java:277
+  wire [15:0]  lane14_x_in_payload;        // RmsNormMax.java:277
+  wire         lane14_x_out_valid;         // RmsNormMax.java:277
+  wire [31:0]  lane14_x_out_payload;       // RmsNormMax.java:277
+  wire         lane14_square_in_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane14_square_in_payload_a; // RmsNormMax.java:279
+  wire [31:0]  lane14_square_in_payload_b; // RmsNormMax.java:279
+  wire         lane14_square_out_valid;    // RmsNormMax.java:279
+  wire [31:0]  lane14_square_out_payload;  // RmsNormMax.java:279
+  wire         lane15_x_in_valid;          // RmsNormMax.java:277
+  wire [15:0]  lane15_x_in_payload;        // RmsNormMax.java:277
+  wire         lane15_x_out_valid;         // RmsNormMax.java:277
+  wire [31:0]  lane15_x_out_payload;       // RmsNormMax.java:277
+  wire         lane15_square_in_valid;     // RmsNormMax.java:279
+  wire [31:0]  lane15_square_in_payload_a; // RmsNormMax.java:279
+  wire [31:0]  lane15_square_in_payload_b; // RmsNormMax.java:279
+  wire         lane15_square_out_valid;    // RmsNormMax.java:279
+  wire [31:0]  lane15_square_out_payload;  // RmsNormMax.java:279
+  reg  [0:0]   rotation;                   // RmsNormMax.java:282
+  reg  [0:0]   feed_rotation_d1;           // RmsNormMax.java:290
+  reg  [0:0]   feed_rotation_d2;           // RmsNormMax.java:290
+  reg  [0:0]   feed_rotation_d3;           // RmsNormMax.java:290
+  reg  [0:0]   feed_rotation_d4;           // RmsNormMax.java:290
+  reg  [0:0]   feed_rotation_d5;           // RmsNormMax.java:290
+  reg  [0:0]   feed_rotation_d6;           // RmsNormMax.java:290
+  reg  [0:0]   feed_rotation_d7;           // RmsNormMax.java:290
+  reg  [0:0]   feed_rotation_d8;           // RmsNormMax.java:290
+  reg  [0:0]   sum_rotation_d1;            // RmsNormMax.java:291
+  reg  [0:0]   sum_rotation_d2;            // RmsNormMax.java:291
+  reg  [0:0]   sum_rotation_d3;            // RmsNormMax.java:291
+  reg  [0:0]   sum_rotation_d4;            // RmsNormMax.java:291
+  reg  [0:0]   sum_rotation_d5;            // RmsNormMax.java:291
+  reg  [0:0]   sum_rotation_d6;            // RmsNormMax.java:291
+
+  // partial_sums
+  wire         partials_clear;             // RmsNormMax.java:314
+  reg  [31:0]  partial_0;                  // RmsNormMax.java:317
+  reg  [31:0]  partial_1;                  // RmsNormMax.java:317
+  reg  [31:0]  partial_2;                  // RmsNormMax.java:317
+  reg  [31:0]  partial_3;                  // RmsNormMax.java:317
+  reg  [31:0]  partial_4;                  // RmsNormMax.java:317
+  reg  [31:0]  partial_5;                  // RmsNormMax.java:317
+  reg  [31:0]  partial_6;                  // RmsNormMax.java:317
+  reg  [31:0]  partial_7;                  // RmsNormMax.java:317
+  reg  [31:0]  partial_8;                  // RmsNormMax.java:317
+  reg  [31:0]  partial_9;                  // RmsNormMax.java:317
+  reg  [31:0]  partial_10;                 // RmsNormMax.java:317
+  reg  [31:0]  partial_11;                 // RmsNormMax.java:317
+  reg  [31:0]  partial_12;                 // RmsNormMax.java:317
+  reg  [31:0]  partial_13;                 // RmsNormMax.java:317
+  reg  [31:0]  partial_14;                 // RmsNormMax.java:317
+  reg  [31:0]  partial_15;                 // RmsNormMax.java:317
+  reg  [4:0]   tree_width;                 // RmsNormMax.java:330
+  reg  [4:0]   tree_k;                     // RmsNormMax.java:331
+  wire         tree_feed;                  // RmsNormMax.java:332
+  reg  [4:0]   tree_k_out_d1;              // RmsNormMax.java:334
+  reg  [4:0]   tree_k_out_d2;              // RmsNormMax.java:334
+  reg  [4:0]   tree_k_out_d3;              // RmsNormMax.java:334
+  reg  [4:0]   tree_k_out_d4;              // RmsNormMax.java:334
+  reg  [4:0]   tree_k_out_d5;              // RmsNormMax.java:334
+  reg  [4:0]   tree_k_out_d6;              // RmsNormMax.java:334
+  reg          tree_out_d1;                // RmsNormMax.java:335
+  reg          tree_out_d2;                // RmsNormMax.java:335
+  reg          tree_out_d3;                // RmsNormMax.java:335
+  reg          tree_out_d4;                // RmsNormMax.java:335
+  reg          tree_out_d5;                // RmsNormMax.java:335
+  reg          tree_out_d6;                // RmsNormMax.java:335
+  wire         tree_level_done;            // RmsNormMax.java:349
+  wire         tree_done;                  // RmsNormMax.java:350
+  wire         lane0_acc_in_valid;         // RmsNormMax.java:354
+  wire [31:0]  lane0_acc_in_payload_a;     // RmsNormMax.java:354
+  wire [31:0]  lane0_acc_in_payload_b;     // RmsNormMax.java:354
+  wire         lane0_acc_out_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane0_acc_out_payload;      // RmsNormMax.java:354
+  reg  [31:0]  partial_sel;                // RmsNormMax.java:366
+  reg  [31:0]  partial_sel_2;              // RmsNormMax.java:367
+  wire         lane1_acc_in_valid;         // RmsNormMax.java:354
+  wire [31:0]  lane1_acc_in_payload_a;     // RmsNormMax.java:354
+  wire [31:0]  lane1_acc_in_payload_b;     // RmsNormMax.java:354
+  wire         lane1_acc_out_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane1_acc_out_payload;      // RmsNormMax.java:354
+  wire         lane2_acc_in_valid;         // RmsNormMax.java:354
+  wire [31:0]  lane2_acc_in_payload_a;     // RmsNormMax.java:354
+  wire [31:0]  lane2_acc_in_payload_b;     // RmsNormMax.java:354
+  wire         lane2_acc_out_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane2_acc_out_payload;      // RmsNormMax.java:354
+  wire         lane3_acc_in_valid;         // RmsNormMax.java:354
+  wire [31:0]  lane3_acc_in_payload_a;     // RmsNormMax.java:354
+  wire [31:0]  lane3_acc_in_payload_b;     // RmsNormMax.java:354
+  wire         lane3_acc_out_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane3_acc_out_payload;      // RmsNormMax.java:354
+  wire         lane4_acc_in_valid;         // RmsNormMax.java:354
+  wire [31:0]  lane4_acc_in_payload_a;     // RmsNormMax.java:354
+  wire [31:0]  lane4_acc_in_payload_b;     // RmsNormMax.java:354
+  wire         lane4_acc_out_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane4_acc_out_payload;      // RmsNormMax.java:354
+  wire         lane5_acc_in_valid;         // RmsNormMax.java:354
+  wire [31:0]  lane5_acc_in_payload_a;     // RmsNormMax.java:354
+  wire [31:0]  lane5_acc_in_payload_b;     // RmsNormMax.java:354
+  wire         lane5_acc_out_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane5_acc_out_payload;      // RmsNormMax.java:354
+  wire         lane6_acc_in_valid;         // RmsNormMax.java:354
+  wire [31:0]  lane6_acc_in_payload_a;     // RmsNormMax.java:354
+  wire [31:0]  lane6_acc_in_payload_b;     // RmsNormMax.java:354
+  wire         lane6_acc_out_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane6_acc_out_payload;      // RmsNormMax.java:354
+  wire         lane7_acc_in_valid;         // RmsNormMax.java:354
+  wire [31:0]  lane7_acc_in_payload_a;     // RmsNormMax.java:354
+  wire [31:0]  lane7_acc_in_payload_b;     // RmsNormMax.java:354
+  wire         lane7_acc_out_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane7_acc_out_payload;      // RmsNormMax.java:354
+  wire         lane8_acc_in_valid;         // RmsNormMax.java:354
+  wire [31:0]  lane8_acc_in_payload_a;     // RmsNormMax.java:354
+  wire [31:0]  lane8_acc_in_payload_b;     // RmsNormMax.java:354
+  wire         lane8_acc_out_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane8_acc_out_payload;      // RmsNormMax.java:354
+  wire         lane9_acc_in_valid;         // RmsNormMax.java:354
+  wire [31:0]  lane9_acc_in_payload_a;     // RmsNormMax.java:354
+  wire [31:0]  lane9_acc_in_payload_b;     // RmsNormMax.java:354
+  wire         lane9_acc_out_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane9_acc_out_payload;      // RmsNormMax.java:354
+  wire         lane10_acc_in_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane10_acc_in_payload_a;    // RmsNormMax.java:354
+  wire [31:0]  lane10_acc_in_payload_b;    // RmsNormMax.java:354
+  wire         lane10_acc_out_valid;       // RmsNormMax.java:354
+  wire [31:0]  lane10_acc_out_payload;     // RmsNormMax.java:354
+  wire         lane11_acc_in_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane11_acc_in_payload_a;    // RmsNormMax.java:354
+  wire [31:0]  lane11_acc_in_payload_b;    // RmsNormMax.java:354
+  wire         lane11_acc_out_valid;       // RmsNormMax.java:354
+  wire [31:0]  lane11_acc_out_payload;     // RmsNormMax.java:354
+  wire         lane12_acc_in_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane12_acc_in_payload_a;    // RmsNormMax.java:354
+  wire [31:0]  lane12_acc_in_payload_b;    // RmsNormMax.java:354
+  wire         lane12_acc_out_valid;       // RmsNormMax.java:354
+  wire [31:0]  lane12_acc_out_payload;     // RmsNormMax.java:354
+  wire         lane13_acc_in_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane13_acc_in_payload_a;    // RmsNormMax.java:354
+  wire [31:0]  lane13_acc_in_payload_b;    // RmsNormMax.java:354
+  wire         lane13_acc_out_valid;       // RmsNormMax.java:354
+  wire [31:0]  lane13_acc_out_payload;     // RmsNormMax.java:354
+  wire         lane14_acc_in_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane14_acc_in_payload_a;    // RmsNormMax.java:354
+  wire [31:0]  lane14_acc_in_payload_b;    // RmsNormMax.java:354
+  wire         lane14_acc_out_valid;       // RmsNormMax.java:354
+  wire [31:0]  lane14_acc_out_payload;     // RmsNormMax.java:354
+  wire         lane15_acc_in_valid;        // RmsNormMax.java:354
+  wire [31:0]  lane15_acc_in_payload_a;    // RmsNormMax.java:354
+  wire [31:0]  lane15_acc_in_payload_b;    // RmsNormMax.java:354
+  wire         lane15_acc_out_valid;       // RmsNormMax.java:354
+  wire [31:0]  lane15_acc_out_payload;     // RmsNormMax.java:354
+
+  // normalize
+  reg          normalize_busy;             // RmsNormMax.java:412
+  wire         normalize_launch;           // RmsNormMax.java:413
+  wire         mean_mul_in_valid;          // RmsNormMax.java:416
+  wire [31:0]  mean_mul_in_payload_a;      // RmsNormMax.java:416
+  wire [31:0]  mean_mul_in_payload_b;      // RmsNormMax.java:416
+  wire         mean_mul_out_valid;         // RmsNormMax.java:416
+  wire [31:0]  mean_mul_out_payload;       // RmsNormMax.java:416
+  wire         eps_add_in_valid;           // RmsNormMax.java:418
+  wire [31:0]  eps_add_in_payload_a;       // RmsNormMax.java:418
+  wire [31:0]  eps_add_in_payload_b;       // RmsNormMax.java:418
+  wire         eps_add_out_valid;          // RmsNormMax.java:418
+  wire [31:0]  eps_add_out_payload;        // RmsNormMax.java:418
+  wire         rsqrt_in_valid;             // RmsNormMax.java:418
+  wire [31:0]  rsqrt_in_payload;           // RmsNormMax.java:418
+  wire         rsqrt_out_valid;            // RmsNormMax.java:418
+  wire [31:0]  rsqrt_out_payload;          // RmsNormMax.java:418
+  reg  [31:0]  r;                          // RmsNormMax.java:421
+
+  // scale_pass
+  wire         absmax_restart;             // RmsNormMax.java:448
+  wire         gamma_fire;                 // RmsNormMax.java:450
+  reg  [15:0]  gamma_word_0;               // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_1;               // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_2;               // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_3;               // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_4;               // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_5;               // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_6;               // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_7;               // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_8;               // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_9;               // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_10;              // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_11;              // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_12;              // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_13;              // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_14;              // RmsNormMax.java:453
+  reg  [15:0]  gamma_word_15;              // RmsNormMax.java:453
+  reg          gamma_fire_d1;              // RmsNormMax.java:459
+  wire         lane0_xs_in_valid;          // RmsNormMax.java:459
+  wire [15:0]  lane0_xs_in_payload;        // RmsNormMax.java:459
+  wire         lane0_xs_out_valid;         // RmsNormMax.java:459
+  wire [31:0]  lane0_xs_out_payload;       // RmsNormMax.java:459
+  wire         lane0_gamma_in_valid;       // RmsNormMax.java:460
+  wire [15:0]  lane0_gamma_in_payload;     // RmsNormMax.java:460
+  wire         lane0_gamma_out_valid;      // RmsNormMax.java:460
+  wire [31:0]  lane0_gamma_out_payload;    // RmsNormMax.java:460
+  wire         lane0_xr_in_valid;          // RmsNormMax.java:461
+  wire [31:0]  lane0_xr_in_payload_a;      // RmsNormMax.java:461
+  wire [31:0]  lane0_xr_in_payload_b;      // RmsNormMax.java:461
+  wire         lane0_xr_out_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane0_xr_out_payload;       // RmsNormMax.java:461
+  reg  [31:0]  lane0_g_d1;                 // RmsNormMax.java:462
+  reg  [31:0]  lane0_g_d2;                 // RmsNormMax.java:462
+  reg  [31:0]  lane0_g_d3;                 // RmsNormMax.java:462
+  reg  [31:0]  lane0_g_d4;                 // RmsNormMax.java:462
+  reg  [31:0]  lane0_g_d5;                 // RmsNormMax.java:462
+  reg  [31:0]  lane0_g_d6;                 // RmsNormMax.java:462
+  reg  [31:0]  lane0_g_d7;                 // RmsNormMax.java:462
+  wire         lane0_xrg_in_valid;         // RmsNormMax.java:462
+  wire [31:0]  lane0_xrg_in_payload_a;     // RmsNormMax.java:462
+  wire [31:0]  lane0_xrg_in_payload_b;     // RmsNormMax.java:462
+  wire         lane0_xrg_out_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane0_xrg_out_payload;      // RmsNormMax.java:462
+  wire         lane0_y_in_valid;           // RmsNormMax.java:462
+  wire [31:0]  lane0_y_in_payload;         // RmsNormMax.java:462
+  wire         lane0_y_out_valid;          // RmsNormMax.java:462
+  wire [15:0]  lane0_y_out_payload;        // RmsNormMax.java:462
+  wire         lane1_xs_in_valid;          // RmsNormMax.java:459
+  wire [15:0]  lane1_xs_in_payload;        // RmsNormMax.java:459
+  wire         lane1_xs_out_valid;         // RmsNormMax.java:459
+  wire [31:0]  lane1_xs_out_payload;       // RmsNormMax.java:459
+  wire         lane1_gamma_in_valid;       // RmsNormMax.java:460
+  wire [15:0]  lane1_gamma_in_payload;     // RmsNormMax.java:460
+  wire         lane1_gamma_out_valid;      // RmsNormMax.java:460
+  wire [31:0]  lane1_gamma_out_payload;    // RmsNormMax.java:460
+  wire         lane1_xr_in_valid;          // RmsNormMax.java:461
+  wire [31:0]  lane1_xr_in_payload_a;      // RmsNormMax.java:461
+  wire [31:0]  lane1_xr_in_payload_b;      // RmsNormMax.java:461
+  wire         lane1_xr_out_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane1_xr_out_payload;       // RmsNormMax.java:461
+  reg  [31:0]  lane1_g_d1;                 // RmsNormMax.java:462
+  reg  [31:0]  lane1_g_d2;                 // RmsNormMax.java:462
+  reg  [31:0]  lane1_g_d3;                 // RmsNormMax.java:462
+  reg  [31:0]  lane1_g_d4;                 // RmsNormMax.java:462
+  reg  [31:0]  lane1_g_d5;                 // RmsNormMax.java:462
+  reg  [31:0]  lane1_g_d6;                 // RmsNormMax.java:462
+  reg  [31:0]  lane1_g_d7;                 // RmsNormMax.java:462
+  wire         lane1_xrg_in_valid;         // RmsNormMax.java:462
+  wire [31:0]  lane1_xrg_in_payload_a;     // RmsNormMax.java:462
+  wire [31:0]  lane1_xrg_in_payload_b;     // RmsNormMax.java:462
+  wire         lane1_xrg_out_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane1_xrg_out_payload;      // RmsNormMax.java:462
+  wire         lane1_y_in_valid;           // RmsNormMax.java:462
+  wire [31:0]  lane1_y_in_payload;         // RmsNormMax.java:462
+  wire         lane1_y_out_valid;          // RmsNormMax.java:462
+  wire [15:0]  lane1_y_out_payload;        // RmsNormMax.java:462
+  wire         lane2_xs_in_valid;          // RmsNormMax.java:459
+  wire [15:0]  lane2_xs_in_payload;        // RmsNormMax.java:459
+  wire         lane2_xs_out_valid;         // RmsNormMax.java:459
+  wire [31:0]  lane2_xs_out_payload;       // RmsNormMax.java:459
+  wire         lane2_gamma_in_valid;       // RmsNormMax.java:460
+  wire [15:0]  lane2_gamma_in_payload;     // RmsNormMax.java:460
+  wire         lane2_gamma_out_valid;      // RmsNormMax.java:460
+  wire [31:0]  lane2_gamma_out_payload;    // RmsNormMax.java:460
+  wire         lane2_xr_in_valid;          // RmsNormMax.java:461
+  wire [31:0]  lane2_xr_in_payload_a;      // RmsNormMax.java:461
+  wire [31:0]  lane2_xr_in_payload_b;      // RmsNormMax.java:461
+  wire         lane2_xr_out_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane2_xr_out_payload;       // RmsNormMax.java:461
+  reg  [31:0]  lane2_g_d1;                 // RmsNormMax.java:462
+  reg  [31:0]  lane2_g_d2;                 // RmsNormMax.java:462
+  reg  [31:0]  lane2_g_d3;                 // RmsNormMax.java:462
+  reg  [31:0]  lane2_g_d4;                 // RmsNormMax.java:462
+  reg  [31:0]  lane2_g_d5;                 // RmsNormMax.java:462
+  reg  [31:0]  lane2_g_d6;                 // RmsNormMax.java:462
+  reg  [31:0]  lane2_g_d7;                 // RmsNormMax.java:462
+  wire         lane2_xrg_in_valid;         // RmsNormMax.java:462
+  wire [31:0]  lane2_xrg_in_payload_a;     // RmsNormMax.java:462
+  wire [31:0]  lane2_xrg_in_payload_b;     // RmsNormMax.java:462
+  wire         lane2_xrg_out_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane2_xrg_out_payload;      // RmsNormMax.java:462
+  wire         lane2_y_in_valid;           // RmsNormMax.java:462
+  wire [31:0]  lane2_y_in_payload;         // RmsNormMax.java:462
+  wire         lane2_y_out_valid;          // RmsNormMax.java:462
+  wire [15:0]  lane2_y_out_payload;        // RmsNormMax.java:462
+  wire         lane3_xs_in_valid;          // RmsNormMax.java:459
+  wire [15:0]  lane3_xs_in_payload;        // RmsNormMax.java:459
+  wire         lane3_xs_out_valid;         // RmsNormMax.java:459
+  wire [31:0]  lane3_xs_out_payload;       // RmsNormMax.java:459
+  wire         lane3_gamma_in_valid;       // RmsNormMax.java:460
+  wire [15:0]  lane3_gamma_in_payload;     // RmsNormMax.java:460
+  wire         lane3_gamma_out_valid;      // RmsNormMax.java:460
+  wire [31:0]  lane3_gamma_out_payload;    // RmsNormMax.java:460
+  wire         lane3_xr_in_valid;          // RmsNormMax.java:461
+  wire [31:0]  lane3_xr_in_payload_a;      // RmsNormMax.java:461
+  wire [31:0]  lane3_xr_in_payload_b;      // RmsNormMax.java:461
+  wire         lane3_xr_out_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane3_xr_out_payload;       // RmsNormMax.java:461
+  reg  [31:0]  lane3_g_d1;                 // RmsNormMax.java:462
+  reg  [31:0]  lane3_g_d2;                 // RmsNormMax.java:462
+  reg  [31:0]  lane3_g_d3;                 // RmsNormMax.java:462
+  reg  [31:0]  lane3_g_d4;                 // RmsNormMax.java:462
+  reg  [31:0]  lane3_g_d5;                 // RmsNormMax.java:462
+  reg  [31:0]  lane3_g_d6;                 // RmsNormMax.java:462
+  reg  [31:0]  lane3_g_d7;                 // RmsNormMax.java:462
+  wire         lane3_xrg_in_valid;         // RmsNormMax.java:462
+  wire [31:0]  lane3_xrg_in_payload_a;     // RmsNormMax.java:462
+  wire [31:0]  lane3_xrg_in_payload_b;     // RmsNormMax.java:462
+  wire         lane3_xrg_out_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane3_xrg_out_payload;      // RmsNormMax.java:462
+  wire         lane3_y_in_valid;           // RmsNormMax.java:462
+  wire [31:0]  lane3_y_in_payload;         // RmsNormMax.java:462
+  wire         lane3_y_out_valid;          // RmsNormMax.java:462
+  wire [15:0]  lane3_y_out_payload;        // RmsNormMax.java:462
+  wire         lane4_xs_in_valid;          // RmsNormMax.java:459
+  wire [15:0]  lane4_xs_in_payload;        // RmsNormMax.java:459
+  wire         lane4_xs_out_valid;         // RmsNormMax.java:459
+  wire [31:0]  lane4_xs_out_payload;       // RmsNormMax.java:459
+  wire         lane4_gamma_in_valid;       // RmsNormMax.java:460
+  wire [15:0]  lane4_gamma_in_payload;     // RmsNormMax.java:460
+  wire         lane4_gamma_out_valid;      // RmsNormMax.java:460
+  wire [31:0]  lane4_gamma_out_payload;    // RmsNormMax.java:460
+  wire         lane4_xr_in_valid;          // RmsNormMax.java:461
+  wire [31:0]  lane4_xr_in_payload_a;      // RmsNormMax.java:461
+  wire [31:0]  lane4_xr_in_payload_b;      // RmsNormMax.java:461
+  wire         lane4_xr_out_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane4_xr_out_payload;       // RmsNormMax.java:461
+  reg  [31:0]  lane4_g_d1;                 // RmsNormMax.java:462
+  reg  [31:0]  lane4_g_d2;                 // RmsNormMax.java:462
+  reg  [31:0]  lane4_g_d3;                 // RmsNormMax.java:462
+  reg  [31:0]  lane4_g_d4;                 // RmsNormMax.java:462
+  reg  [31:0]  lane4_g_d5;                 // RmsNormMax.java:462
+  reg  [31:0]  lane4_g_d6;                 // RmsNormMax.java:462
+  reg  [31:0]  lane4_g_d7;                 // RmsNormMax.java:462
+  wire         lane4_xrg_in_valid;         // RmsNormMax.java:462
+  wire [31:0]  lane4_xrg_in_payload_a;     // RmsNormMax.java:462
+  wire [31:0]  lane4_xrg_in_payload_b;     // RmsNormMax.java:462
+  wire         lane4_xrg_out_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane4_xrg_out_payload;      // RmsNormMax.java:462
+  wire         lane4_y_in_valid;           // RmsNormMax.java:462
+  wire [31:0]  lane4_y_in_payload;         // RmsNormMax.java:462
+  wire         lane4_y_out_valid;          // RmsNormMax.java:462
+  wire [15:0]  lane4_y_out_payload;        // RmsNormMax.java:462
+  wire         lane5_xs_in_valid;          // RmsNormMax.java:459
+  wire [15:0]  lane5_xs_in_payload;        // RmsNormMax.java:459
+  wire         lane5_xs_out_valid;         // RmsNormMax.java:459
+  wire [31:0]  lane5_xs_out_payload;       // RmsNormMax.java:459
+  wire         lane5_gamma_in_valid;       // RmsNormMax.java:460
+  wire [15:0]  lane5_gamma_in_payload;     // RmsNormMax.java:460
+  wire         lane5_gamma_out_valid;      // RmsNormMax.java:460
+  wire [31:0]  lane5_gamma_out_payload;    // RmsNormMax.java:460
+  wire         lane5_xr_in_valid;          // RmsNormMax.java:461
+  wire [31:0]  lane5_xr_in_payload_a;      // RmsNormMax.java:461
+  wire [31:0]  lane5_xr_in_payload_b;      // RmsNormMax.java:461
+  wire         lane5_xr_out_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane5_xr_out_payload;       // RmsNormMax.java:461
+  reg  [31:0]  lane5_g_d1;                 // RmsNormMax.java:462
+  reg  [31:0]  lane5_g_d2;                 // RmsNormMax.java:462
+  reg  [31:0]  lane5_g_d3;                 // RmsNormMax.java:462
+  reg  [31:0]  lane5_g_d4;                 // RmsNormMax.java:462
+  reg  [31:0]  lane5_g_d5;                 // RmsNormMax.java:462
+  reg  [31:0]  lane5_g_d6;                 // RmsNormMax.java:462
+  reg  [31:0]  lane5_g_d7;                 // RmsNormMax.java:462
+  wire         lane5_xrg_in_valid;         // RmsNormMax.java:462
+  wire [31:0]  lane5_xrg_in_payload_a;     // RmsNormMax.java:462
+  wire [31:0]  lane5_xrg_in_payload_b;     // RmsNormMax.java:462
+  wire         lane5_xrg_out_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane5_xrg_out_payload;      // RmsNormMax.java:462
+  wire         lane5_y_in_valid;           // RmsNormMax.java:462
+  wire [31:0]  lane5_y_in_payload;         // RmsNormMax.java:462
+  wire         lane5_y_out_valid;          // RmsNormMax.java:462
+  wire [15:0]  lane5_y_out_payload;        // RmsNormMax.java:462
+  wire         lane6_xs_in_valid;          // RmsNormMax.java:459
+  wire [15:0]  lane6_xs_in_payload;        // RmsNormMax.java:459
+  wire         lane6_xs_out_valid;         // RmsNormMax.java:459
+  wire [31:0]  lane6_xs_out_payload;       // RmsNormMax.java:459
+  wire         lane6_gamma_in_valid;       // RmsNormMax.java:460
+  wire [15:0]  lane6_gamma_in_payload;     // RmsNormMax.java:460
+  wire         lane6_gamma_out_valid;      // RmsNormMax.java:460
+  wire [31:0]  lane6_gamma_out_payload;    // RmsNormMax.java:460
+  wire         lane6_xr_in_valid;          // RmsNormMax.java:461
+  wire [31:0]  lane6_xr_in_payload_a;      // RmsNormMax.java:461
+  wire [31:0]  lane6_xr_in_payload_b;      // RmsNormMax.java:461
+  wire         lane6_xr_out_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane6_xr_out_payload;       // RmsNormMax.java:461
+  reg  [31:0]  lane6_g_d1;                 // RmsNormMax.java:462
+  reg  [31:0]  lane6_g_d2;                 // RmsNormMax.java:462
+  reg  [31:0]  lane6_g_d3;                 // RmsNormMax.java:462
+  reg  [31:0]  lane6_g_d4;                 // RmsNormMax.java:462
+  reg  [31:0]  lane6_g_d5;                 // RmsNormMax.java:462
+  reg  [31:0]  lane6_g_d6;                 // RmsNormMax.java:462
+  reg  [31:0]  lane6_g_d7;                 // RmsNormMax.java:462
+  wire         lane6_xrg_in_valid;         // RmsNormMax.java:462
+  wire [31:0]  lane6_xrg_in_payload_a;     // RmsNormMax.java:462
+  wire [31:0]  lane6_xrg_in_payload_b;     // RmsNormMax.java:462
+  wire         lane6_xrg_out_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane6_xrg_out_payload;      // RmsNormMax.java:462
+  wire         lane6_y_in_valid;           // RmsNormMax.java:462
+  wire [31:0]  lane6_y_in_payload;         // RmsNormMax.java:462
+  wire         lane6_y_out_valid;          // RmsNormMax.java:462
+  wire [15:0]  lane6_y_out_payload;        // RmsNormMax.java:462
+  wire         lane7_xs_in_valid;          // RmsNormMax.java:459
+  wire [15:0]  lane7_xs_in_payload;        // RmsNormMax.java:459
+  wire         lane7_xs_out_valid;         // RmsNormMax.java:459
+  wire [31:0]  lane7_xs_out_payload;       // RmsNormMax.java:459
+  wire         lane7_gamma_in_valid;       // RmsNormMax.java:460
+  wire [15:0]  lane7_gamma_in_payload;     // RmsNormMax.java:460
+  wire         lane7_gamma_out_valid;      // RmsNormMax.java:460
+  wire [31:0]  lane7_gamma_out_payload;    // RmsNormMax.java:460
+  wire         lane7_xr_in_valid;          // RmsNormMax.java:461
+  wire [31:0]  lane7_xr_in_payload_a;      // RmsNormMax.java:461
+  wire [31:0]  lane7_xr_in_payload_b;      // RmsNormMax.java:461
+  wire         lane7_xr_out_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane7_xr_out_payload;       // RmsNormMax.java:461
+  reg  [31:0]  lane7_g_d1;                 // RmsNormMax.java:462
+  reg  [31:0]  lane7_g_d2;                 // RmsNormMax.java:462
+  reg  [31:0]  lane7_g_d3;                 // RmsNormMax.java:462
+  reg  [31:0]  lane7_g_d4;                 // RmsNormMax.java:462
+  reg  [31:0]  lane7_g_d5;                 // RmsNormMax.java:462
+  reg  [31:0]  lane7_g_d6;                 // RmsNormMax.java:462
+  reg  [31:0]  lane7_g_d7;                 // RmsNormMax.java:462
+  wire         lane7_xrg_in_valid;         // RmsNormMax.java:462
+  wire [31:0]  lane7_xrg_in_payload_a;     // RmsNormMax.java:462
+  wire [31:0]  lane7_xrg_in_payload_b;     // RmsNormMax.java:462
+  wire         lane7_xrg_out_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane7_xrg_out_payload;      // RmsNormMax.java:462
+  wire         lane7_y_in_valid;           // RmsNormMax.java:462
+  wire [31:0]  lane7_y_in_payload;         // RmsNormMax.java:462
+  wire         lane7_y_out_valid;          // RmsNormMax.java:462
+  wire [15:0]  lane7_y_out_payload;        // RmsNormMax.java:462
+  wire         lane8_xs_in_valid;          // RmsNormMax.java:459
+  wire [15:0]  lane8_xs_in_payload;        // RmsNormMax.java:459
+  wire         lane8_xs_out_valid;         // RmsNormMax.java:459
+  wire [31:0]  lane8_xs_out_payload;       // RmsNormMax.java:459
+  wire         lane8_gamma_in_valid;       // RmsNormMax.java:460
+  wire [15:0]  lane8_gamma_in_payload;     // RmsNormMax.java:460
+  wire         lane8_gamma_out_valid;      // RmsNormMax.java:460
+  wire [31:0]  lane8_gamma_out_payload;    // RmsNormMax.java:460
+  wire         lane8_xr_in_valid;          // RmsNormMax.java:461
+  wire [31:0]  lane8_xr_in_payload_a;      // RmsNormMax.java:461
+  wire [31:0]  lane8_xr_in_payload_b;      // RmsNormMax.java:461
+  wire         lane8_xr_out_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane8_xr_out_payload;       // RmsNormMax.java:461
+  reg  [31:0]  lane8_g_d1;                 // RmsNormMax.java:462
+  reg  [31:0]  lane8_g_d2;                 // RmsNormMax.java:462
+  reg  [31:0]  lane8_g_d3;                 // RmsNormMax.java:462
+  reg  [31:0]  lane8_g_d4;                 // RmsNormMax.java:462
+  reg  [31:0]  lane8_g_d5;                 // RmsNormMax.java:462
+  reg  [31:0]  lane8_g_d6;                 // RmsNormMax.java:462
+  reg  [31:0]  lane8_g_d7;                 // RmsNormMax.java:462
+  wire         lane8_xrg_in_valid;         // RmsNormMax.java:462
+  wire [31:0]  lane8_xrg_in_payload_a;     // RmsNormMax.java:462
+  wire [31:0]  lane8_xrg_in_payload_b;     // RmsNormMax.java:462
+  wire         lane8_xrg_out_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane8_xrg_out_payload;      // RmsNormMax.java:462
+  wire         lane8_y_in_valid;           // RmsNormMax.java:462
+  wire [31:0]  lane8_y_in_payload;         // RmsNormMax.java:462
+  wire         lane8_y_out_valid;          // RmsNormMax.java:462
+  wire [15:0]  lane8_y_out_payload;        // RmsNormMax.java:462
+  wire         lane9_xs_in_valid;          // RmsNormMax.java:459
+  wire [15:0]  lane9_xs_in_payload;        // RmsNormMax.java:459
+  wire         lane9_xs_out_valid;         // RmsNormMax.java:459
+  wire [31:0]  lane9_xs_out_payload;       // RmsNormMax.java:459
+  wire         lane9_gamma_in_valid;       // RmsNormMax.java:460
+  wire [15:0]  lane9_gamma_in_payload;     // RmsNormMax.java:460
+  wire         lane9_gamma_out_valid;      // RmsNormMax.java:460
+  wire [31:0]  lane9_gamma_out_payload;    // RmsNormMax.java:460
+  wire         lane9_xr_in_valid;          // RmsNormMax.java:461
+  wire [31:0]  lane9_xr_in_payload_a;      // RmsNormMax.java:461
+  wire [31:0]  lane9_xr_in_payload_b;      // RmsNormMax.java:461
+  wire         lane9_xr_out_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane9_xr_out_payload;       // RmsNormMax.java:461
+  reg  [31:0]  lane9_g_d1;                 // RmsNormMax.java:462
+  reg  [31:0]  lane9_g_d2;                 // RmsNormMax.java:462
+  reg  [31:0]  lane9_g_d3;                 // RmsNormMax.java:462
+  reg  [31:0]  lane9_g_d4;                 // RmsNormMax.java:462
+  reg  [31:0]  lane9_g_d5;                 // RmsNormMax.java:462
+  reg  [31:0]  lane9_g_d6;                 // RmsNormMax.java:462
+  reg  [31:0]  lane9_g_d7;                 // RmsNormMax.java:462
+  wire         lane9_xrg_in_valid;         // RmsNormMax.java:462
+  wire [31:0]  lane9_xrg_in_payload_a;     // RmsNormMax.java:462
+  wire [31:0]  lane9_xrg_in_payload_b;     // RmsNormMax.java:462
+  wire         lane9_xrg_out_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane9_xrg_out_payload;      // RmsNormMax.java:462
+  wire         lane9_y_in_valid;           // RmsNormMax.java:462
+  wire [31:0]  lane9_y_in_payload;         // RmsNormMax.java:462
+  wire         lane9_y_out_valid;          // RmsNormMax.java:462
+  wire [15:0]  lane9_y_out_payload;        // RmsNormMax.java:462
+  wire         lane10_xs_in_valid;         // RmsNormMax.java:459
+  wire [15:0]  lane10_xs_in_payload;       // RmsNormMax.java:459
+  wire         lane10_xs_out_valid;        // RmsNormMax.java:459
+  wire [31:0]  lane10_xs_out_payload;      // RmsNormMax.java:459
+  wire         lane10_gamma_in_valid;      // RmsNormMax.java:460
+  wire [15:0]  lane10_gamma_in_payload;    // RmsNormMax.java:460
+  wire         lane10_gamma_out_valid;     // RmsNormMax.java:460
+  wire [31:0]  lane10_gamma_out_payload;   // RmsNormMax.java:460
+  wire         lane10_xr_in_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane10_xr_in_payload_a;     // RmsNormMax.java:461
+  wire [31:0]  lane10_xr_in_payload_b;     // RmsNormMax.java:461
+  wire         lane10_xr_out_valid;        // RmsNormMax.java:461
+  wire [31:0]  lane10_xr_out_payload;      // RmsNormMax.java:461
+  reg  [31:0]  lane10_g_d1;                // RmsNormMax.java:462
+  reg  [31:0]  lane10_g_d2;                // RmsNormMax.java:462
+  reg  [31:0]  lane10_g_d3;                // RmsNormMax.java:462
+  reg  [31:0]  lane10_g_d4;                // RmsNormMax.java:462
+  reg  [31:0]  lane10_g_d5;                // RmsNormMax.java:462
+  reg  [31:0]  lane10_g_d6;                // RmsNormMax.java:462
+  reg  [31:0]  lane10_g_d7;                // RmsNormMax.java:462
+  wire         lane10_xrg_in_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane10_xrg_in_payload_a;    // RmsNormMax.java:462
+  wire [31:0]  lane10_xrg_in_payload_b;    // RmsNormMax.java:462
+  wire         lane10_xrg_out_valid;       // RmsNormMax.java:462
+  wire [31:0]  lane10_xrg_out_payload;     // RmsNormMax.java:462
+  wire         lane10_y_in_valid;          // RmsNormMax.java:462
+  wire [31:0]  lane10_y_in_payload;        // RmsNormMax.java:462
+  wire         lane10_y_out_valid;         // RmsNormMax.java:462
+  wire [15:0]  lane10_y_out_payload;       // RmsNormMax.java:462
+  wire         lane11_xs_in_valid;         // RmsNormMax.java:459
+  wire [15:0]  lane11_xs_in_payload;       // RmsNormMax.java:459
+  wire         lane11_xs_out_valid;        // RmsNormMax.java:459
+  wire [31:0]  lane11_xs_out_payload;      // RmsNormMax.java:459
+  wire         lane11_gamma_in_valid;      // RmsNormMax.java:460
+  wire [15:0]  lane11_gamma_in_payload;    // RmsNormMax.java:460
+  wire         lane11_gamma_out_valid;     // RmsNormMax.java:460
+  wire [31:0]  lane11_gamma_out_payload;   // RmsNormMax.java:460
+  wire         lane11_xr_in_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane11_xr_in_payload_a;     // RmsNormMax.java:461
+  wire [31:0]  lane11_xr_in_payload_b;     // RmsNormMax.java:461
+  wire         lane11_xr_out_valid;        // RmsNormMax.java:461
+  wire [31:0]  lane11_xr_out_payload;      // RmsNormMax.java:461
+  reg  [31:0]  lane11_g_d1;                // RmsNormMax.java:462
+  reg  [31:0]  lane11_g_d2;                // RmsNormMax.java:462
+  reg  [31:0]  lane11_g_d3;                // RmsNormMax.java:462
+  reg  [31:0]  lane11_g_d4;                // RmsNormMax.java:462
+  reg  [31:0]  lane11_g_d5;                // RmsNormMax.java:462
+  reg  [31:0]  lane11_g_d6;                // RmsNormMax.java:462
+  reg  [31:0]  lane11_g_d7;                // RmsNormMax.java:462
+  wire         lane11_xrg_in_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane11_xrg_in_payload_a;    // RmsNormMax.java:462
+  wire [31:0]  lane11_xrg_in_payload_b;    // RmsNormMax.java:462
+  wire         lane11_xrg_out_valid;       // RmsNormMax.java:462
+  wire [31:0]  lane11_xrg_out_payload;     // RmsNormMax.java:462
+  wire         lane11_y_in_valid;          // RmsNormMax.java:462
+  wire [31:0]  lane11_y_in_payload;        // RmsNormMax.java:462
+  wire         lane11_y_out_valid;         // RmsNormMax.java:462
+  wire [15:0]  lane11_y_out_payload;       // RmsNormMax.java:462
+  wire         lane12_xs_in_valid;         // RmsNormMax.java:459
+  wire [15:0]  lane12_xs_in_payload;       // RmsNormMax.java:459
+  wire         lane12_xs_out_valid;        // RmsNormMax.java:459
+  wire [31:0]  lane12_xs_out_payload;      // RmsNormMax.java:459
+  wire         lane12_gamma_in_valid;      // RmsNormMax.java:460
+  wire [15:0]  lane12_gamma_in_payload;    // RmsNormMax.java:460
+  wire         lane12_gamma_out_valid;     // RmsNormMax.java:460
+  wire [31:0]  lane12_gamma_out_payload;   // RmsNormMax.java:460
+  wire         lane12_xr_in_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane12_xr_in_payload_a;     // RmsNormMax.java:461
+  wire [31:0]  lane12_xr_in_payload_b;     // RmsNormMax.java:461
+  wire         lane12_xr_out_valid;        // RmsNormMax.java:461
+  wire [31:0]  lane12_xr_out_payload;      // RmsNormMax.java:461
+  reg  [31:0]  lane12_g_d1;                // RmsNormMax.java:462
+  reg  [31:0]  lane12_g_d2;                // RmsNormMax.java:462
+  reg  [31:0]  lane12_g_d3;                // RmsNormMax.java:462
+  reg  [31:0]  lane12_g_d4;                // RmsNormMax.java:462
+  reg  [31:0]  lane12_g_d5;                // RmsNormMax.java:462
+  reg  [31:0]  lane12_g_d6;                // RmsNormMax.java:462
+  reg  [31:0]  lane12_g_d7;                // RmsNormMax.java:462
+  wire         lane12_xrg_in_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane12_xrg_in_payload_a;    // RmsNormMax.java:462
+  wire [31:0]  lane12_xrg_in_payload_b;    // RmsNormMax.java:462
+  wire         lane12_xrg_out_valid;       // RmsNormMax.java:462
+  wire [31:0]  lane12_xrg_out_payload;     // RmsNormMax.java:462
+  wire         lane12_y_in_valid;          // RmsNormMax.java:462
+  wire [31:0]  lane12_y_in_payload;        // RmsNormMax.java:462
+  wire         lane12_y_out_valid;         // RmsNormMax.java:462
+  wire [15:0]  lane12_y_out_payload;       // RmsNormMax.java:462
+  wire         lane13_xs_in_valid;         // RmsNormMax.java:459
+  wire [15:0]  lane13_xs_in_payload;       // RmsNormMax.java:459
+  wire         lane13_xs_out_valid;        // RmsNormMax.java:459
+  wire [31:0]  lane13_xs_out_payload;      // RmsNormMax.java:459
+  wire         lane13_gamma_in_valid;      // RmsNormMax.java:460
+  wire [15:0]  lane13_gamma_in_payload;    // RmsNormMax.java:460
+  wire         lane13_gamma_out_valid;     // RmsNormMax.java:460
+  wire [31:0]  lane13_gamma_out_payload;   // RmsNormMax.java:460
+  wire         lane13_xr_in_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane13_xr_in_payload_a;     // RmsNormMax.java:461
+  wire [31:0]  lane13_xr_in_payload_b;     // RmsNormMax.java:461
+  wire         lane13_xr_out_valid;        // RmsNormMax.java:461
+  wire [31:0]  lane13_xr_out_payload;      // RmsNormMax.java:461
+  reg  [31:0]  lane13_g_d1;                // RmsNormMax.java:462
+  reg  [31:0]  lane13_g_d2;                // RmsNormMax.java:462
+  reg  [31:0]  lane13_g_d3;                // RmsNormMax.java:462
+  reg  [31:0]  lane13_g_d4;                // RmsNormMax.java:462
+  reg  [31:0]  lane13_g_d5;                // RmsNormMax.java:462
+  reg  [31:0]  lane13_g_d6;                // RmsNormMax.java:462
+  reg  [31:0]  lane13_g_d7;                // RmsNormMax.java:462
+  wire         lane13_xrg_in_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane13_xrg_in_payload_a;    // RmsNormMax.java:462
+  wire [31:0]  lane13_xrg_in_payload_b;    // RmsNormMax.java:462
+  wire         lane13_xrg_out_valid;       // RmsNormMax.java:462
+  wire [31:0]  lane13_xrg_out_payload;     // RmsNormMax.java:462
+  wire         lane13_y_in_valid;          // RmsNormMax.java:462
+  wire [31:0]  lane13_y_in_payload;        // RmsNormMax.java:462
+  wire         lane13_y_out_valid;         // RmsNormMax.java:462
+  wire [15:0]  lane13_y_out_payload;       // RmsNormMax.java:462
+  wire         lane14_xs_in_valid;         // RmsNormMax.java:459
+  wire [15:0]  lane14_xs_in_payload;       // RmsNormMax.java:459
+  wire         lane14_xs_out_valid;        // RmsNormMax.java:459
+  wire [31:0]  lane14_xs_out_payload;      // RmsNormMax.java:459
+  wire         lane14_gamma_in_valid;      // RmsNormMax.java:460
+  wire [15:0]  lane14_gamma_in_payload;    // RmsNormMax.java:460
+  wire         lane14_gamma_out_valid;     // RmsNormMax.java:460
+  wire [31:0]  lane14_gamma_out_payload;   // RmsNormMax.java:460
+  wire         lane14_xr_in_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane14_xr_in_payload_a;     // RmsNormMax.java:461
+  wire [31:0]  lane14_xr_in_payload_b;     // RmsNormMax.java:461
+  wire         lane14_xr_out_valid;        // RmsNormMax.java:461
+  wire [31:0]  lane14_xr_out_payload;      // RmsNormMax.java:461
+  reg  [31:0]  lane14_g_d1;                // RmsNormMax.java:462
+  reg  [31:0]  lane14_g_d2;                // RmsNormMax.java:462
+  reg  [31:0]  lane14_g_d3;                // RmsNormMax.java:462
+  reg  [31:0]  lane14_g_d4;                // RmsNormMax.java:462
+  reg  [31:0]  lane14_g_d5;                // RmsNormMax.java:462
+  reg  [31:0]  lane14_g_d6;                // RmsNormMax.java:462
+  reg  [31:0]  lane14_g_d7;                // RmsNormMax.java:462
+  wire         lane14_xrg_in_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane14_xrg_in_payload_a;    // RmsNormMax.java:462
+  wire [31:0]  lane14_xrg_in_payload_b;    // RmsNormMax.java:462
+  wire         lane14_xrg_out_valid;       // RmsNormMax.java:462
+  wire [31:0]  lane14_xrg_out_payload;     // RmsNormMax.java:462
+  wire         lane14_y_in_valid;          // RmsNormMax.java:462
+  wire [31:0]  lane14_y_in_payload;        // RmsNormMax.java:462
+  wire         lane14_y_out_valid;         // RmsNormMax.java:462
+  wire [15:0]  lane14_y_out_payload;       // RmsNormMax.java:462
+  wire         lane15_xs_in_valid;         // RmsNormMax.java:459
+  wire [15:0]  lane15_xs_in_payload;       // RmsNormMax.java:459
+  wire         lane15_xs_out_valid;        // RmsNormMax.java:459
+  wire [31:0]  lane15_xs_out_payload;      // RmsNormMax.java:459
+  wire         lane15_gamma_in_valid;      // RmsNormMax.java:460
+  wire [15:0]  lane15_gamma_in_payload;    // RmsNormMax.java:460
+  wire         lane15_gamma_out_valid;     // RmsNormMax.java:460
+  wire [31:0]  lane15_gamma_out_payload;   // RmsNormMax.java:460
+  wire         lane15_xr_in_valid;         // RmsNormMax.java:461
+  wire [31:0]  lane15_xr_in_payload_a;     // RmsNormMax.java:461
+  wire [31:0]  lane15_xr_in_payload_b;     // RmsNormMax.java:461
+  wire         lane15_xr_out_valid;        // RmsNormMax.java:461
+  wire [31:0]  lane15_xr_out_payload;      // RmsNormMax.java:461
+  reg  [31:0]  lane15_g_d1;                // RmsNormMax.java:462
+  reg  [31:0]  lane15_g_d2;                // RmsNormMax.java:462
+  reg  [31:0]  lane15_g_d3;                // RmsNormMax.java:462
+  reg  [31:0]  lane15_g_d4;                // RmsNormMax.java:462
+  reg  [31:0]  lane15_g_d5;                // RmsNormMax.java:462
+  reg  [31:0]  lane15_g_d6;                // RmsNormMax.java:462
+  reg  [31:0]  lane15_g_d7;                // RmsNormMax.java:462
+  wire         lane15_xrg_in_valid;        // RmsNormMax.java:462
+  wire [31:0]  lane15_xrg_in_payload_a;    // RmsNormMax.java:462
+  wire [31:0]  lane15_xrg_in_payload_b;    // RmsNormMax.java:462
+  wire         lane15_xrg_out_valid;       // RmsNormMax.java:462
+  wire [31:0]  lane15_xrg_out_payload;     // RmsNormMax.java:462
+  wire         lane15_y_in_valid;          // RmsNormMax.java:462
+  wire [31:0]  lane15_y_in_payload;        // RmsNormMax.java:462
+  wire         lane15_y_out_valid;         // RmsNormMax.java:462
+  wire [15:0]  lane15_y_out_payload;       // RmsNormMax.java:462
+  reg  [6:0]   write_index;                // RmsNormMax.java:468
+  reg  [14:0]  running_max;                // RmsNormMax.java:473
+
+  // emit_pass
   reg  [1:0]   result_credits;             // CreditBuffer.java:45
-  reg  [255:0] read_word;                  // RmsNormMax.java:268
-  reg  [15:0]  gamma_word_0;               // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_1;               // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_2;               // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_3;               // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_4;               // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_5;               // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_6;               // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_7;               // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_8;               // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_9;               // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_10;              // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_11;              // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_12;              // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_13;              // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_14;              // RmsNormMax.java:273
-  reg  [15:0]  gamma_word_15;              // RmsNormMax.java:273
-  reg          gamma_fire_d1;              // RmsNormMax.java:279
-  wire         lane0_xs_in_valid;          // RmsNormMax.java:279
-  wire [15:0]  lane0_xs_in_payload;        // RmsNormMax.java:279
-  wire         lane0_xs_out_valid;         // RmsNormMax.java:279
-  wire [31:0]  lane0_xs_out_payload;       // RmsNormMax.java:279
-  wire         lane0_gamma_in_valid;       // RmsNormMax.java:280
-  wire [15:0]  lane0_gamma_in_payload;     // RmsNormMax.java:280
-  wire         lane0_gamma_out_valid;      // RmsNormMax.java:280
-  wire [31:0]  lane0_gamma_out_payload;    // RmsNormMax.java:280
-  wire         lane0_xr_in_valid;          // RmsNormMax.java:281
-  wire [31:0]  lane0_xr_in_payload_a;      // RmsNormMax.java:281
-  wire [31:0]  lane0_xr_in_payload_b;      // RmsNormMax.java:281
-  wire         lane0_xr_out_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane0_xr_out_payload;       // RmsNormMax.java:281
-  reg  [31:0]  lane0_g_d1;                 // RmsNormMax.java:282
-  reg  [31:0]  lane0_g_d2;                 // RmsNormMax.java:282
-  reg  [31:0]  lane0_g_d3;                 // RmsNormMax.java:282
-  reg  [31:0]  lane0_g_d4;                 // RmsNormMax.java:282
-  reg  [31:0]  lane0_g_d5;                 // RmsNormMax.java:282
-  reg  [31:0]  lane0_g_d6;                 // RmsNormMax.java:282
-  reg  [31:0]  lane0_g_d7;                 // RmsNormMax.java:282
-  wire         lane0_xrg_in_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane0_xrg_in_payload_a;     // RmsNormMax.java:282
-  wire [31:0]  lane0_xrg_in_payload_b;     // RmsNormMax.java:282
-  wire         lane0_xrg_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane0_xrg_out_payload;      // RmsNormMax.java:282
-  wire         lane0_y_in_valid;           // RmsNormMax.java:282
-  wire [31:0]  lane0_y_in_payload;         // RmsNormMax.java:282
-  wire         lane0_y_out_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane0_y_out_payload;        // RmsNormMax.java:282
-  wire         lane1_xs_in_valid;          // RmsNormMax.java:279
-  wire [15:0]  lane1_xs_in_payload;        // RmsNormMax.java:279
-  wire         lane1_xs_out_valid;         // RmsNormMax.java:279
-  wire [31:0]  lane1_xs_out_payload;       // RmsNormMax.java:279
-  wire         lane1_gamma_in_valid;       // RmsNormMax.java:280
-  wire [15:0]  lane1_gamma_in_payload;     // RmsNormMax.java:280
-  wire         lane1_gamma_out_valid;      // RmsNormMax.java:280
-  wire [31:0]  lane1_gamma_out_payload;    // RmsNormMax.java:280
-  wire         lane1_xr_in_valid;          // RmsNormMax.java:281
-  wire [31:0]  lane1_xr_in_payload_a;      // RmsNormMax.java:281
-  wire [31:0]  lane1_xr_in_payload_b;      // RmsNormMax.java:281
-  wire         lane1_xr_out_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane1_xr_out_payload;       // RmsNormMax.java:281
-  reg  [31:0]  lane1_g_d1;                 // RmsNormMax.java:282
-  reg  [31:0]  lane1_g_d2;                 // RmsNormMax.java:282
-  reg  [31:0]  lane1_g_d3;                 // RmsNormMax.java:282
-  reg  [31:0]  lane1_g_d4;                 // RmsNormMax.java:282
-  reg  [31:0]  lane1_g_d5;                 // RmsNormMax.java:282
-  reg  [31:0]  lane1_g_d6;                 // RmsNormMax.java:282
-  reg  [31:0]  lane1_g_d7;                 // RmsNormMax.java:282
-  wire         lane1_xrg_in_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane1_xrg_in_payload_a;     // RmsNormMax.java:282
-  wire [31:0]  lane1_xrg_in_payload_b;     // RmsNormMax.java:282
-  wire         lane1_xrg_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane1_xrg_out_payload;      // RmsNormMax.java:282
-  wire         lane1_y_in_valid;           // RmsNormMax.java:282
-  wire [31:0]  lane1_y_in_payload;         // RmsNormMax.java:282
-  wire         lane1_y_out_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane1_y_out_payload;        // RmsNormMax.java:282
-  wire         lane2_xs_in_valid;          // RmsNormMax.java:279
-  wire [15:0]  lane2_xs_in_payload;        // RmsNormMax.java:279
-  wire         lane2_xs_out_valid;         // RmsNormMax.java:279
-  wire [31:0]  lane2_xs_out_payload;       // RmsNormMax.java:279
-  wire         lane2_gamma_in_valid;       // RmsNormMax.java:280
-  wire [15:0]  lane2_gamma_in_payload;     // RmsNormMax.java:280
-  wire         lane2_gamma_out_valid;      // RmsNormMax.java:280
-  wire [31:0]  lane2_gamma_out_payload;    // RmsNormMax.java:280
-  wire         lane2_xr_in_valid;          // RmsNormMax.java:281
-  wire [31:0]  lane2_xr_in_payload_a;      // RmsNormMax.java:281
-  wire [31:0]  lane2_xr_in_payload_b;      // RmsNormMax.java:281
-  wire         lane2_xr_out_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane2_xr_out_payload;       // RmsNormMax.java:281
-  reg  [31:0]  lane2_g_d1;                 // RmsNormMax.java:282
-  reg  [31:0]  lane2_g_d2;                 // RmsNormMax.java:282
-  reg  [31:0]  lane2_g_d3;                 // RmsNormMax.java:282
-  reg  [31:0]  lane2_g_d4;                 // RmsNormMax.java:282
-  reg  [31:0]  lane2_g_d5;                 // RmsNormMax.java:282
-  reg  [31:0]  lane2_g_d6;                 // RmsNormMax.java:282
-  reg  [31:0]  lane2_g_d7;                 // RmsNormMax.java:282
-  wire         lane2_xrg_in_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane2_xrg_in_payload_a;     // RmsNormMax.java:282
-  wire [31:0]  lane2_xrg_in_payload_b;     // RmsNormMax.java:282
-  wire         lane2_xrg_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane2_xrg_out_payload;      // RmsNormMax.java:282
-  wire         lane2_y_in_valid;           // RmsNormMax.java:282
-  wire [31:0]  lane2_y_in_payload;         // RmsNormMax.java:282
-  wire         lane2_y_out_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane2_y_out_payload;        // RmsNormMax.java:282
-  wire         lane3_xs_in_valid;          // RmsNormMax.java:279
-  wire [15:0]  lane3_xs_in_payload;        // RmsNormMax.java:279
-  wire         lane3_xs_out_valid;         // RmsNormMax.java:279
-  wire [31:0]  lane3_xs_out_payload;       // RmsNormMax.java:279
-  wire         lane3_gamma_in_valid;       // RmsNormMax.java:280
-  wire [15:0]  lane3_gamma_in_payload;     // RmsNormMax.java:280
-  wire         lane3_gamma_out_valid;      // RmsNormMax.java:280
-  wire [31:0]  lane3_gamma_out_payload;    // RmsNormMax.java:280
-  wire         lane3_xr_in_valid;          // RmsNormMax.java:281
-  wire [31:0]  lane3_xr_in_payload_a;      // RmsNormMax.java:281
-  wire [31:0]  lane3_xr_in_payload_b;      // RmsNormMax.java:281
-  wire         lane3_xr_out_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane3_xr_out_payload;       // RmsNormMax.java:281
-  reg  [31:0]  lane3_g_d1;                 // RmsNormMax.java:282
-  reg  [31:0]  lane3_g_d2;                 // RmsNormMax.java:282
-  reg  [31:0]  lane3_g_d3;                 // RmsNormMax.java:282
-  reg  [31:0]  lane3_g_d4;                 // RmsNormMax.java:282
-  reg  [31:0]  lane3_g_d5;                 // RmsNormMax.java:282
-  reg  [31:0]  lane3_g_d6;                 // RmsNormMax.java:282
-  reg  [31:0]  lane3_g_d7;                 // RmsNormMax.java:282
-  wire         lane3_xrg_in_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane3_xrg_in_payload_a;     // RmsNormMax.java:282
-  wire [31:0]  lane3_xrg_in_payload_b;     // RmsNormMax.java:282
-  wire         lane3_xrg_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane3_xrg_out_payload;      // RmsNormMax.java:282
-  wire         lane3_y_in_valid;           // RmsNormMax.java:282
-  wire [31:0]  lane3_y_in_payload;         // RmsNormMax.java:282
-  wire         lane3_y_out_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane3_y_out_payload;        // RmsNormMax.java:282
-  wire         lane4_xs_in_valid;          // RmsNormMax.java:279
-  wire [15:0]  lane4_xs_in_payload;        // RmsNormMax.java:279
-  wire         lane4_xs_out_valid;         // RmsNormMax.java:279
-  wire [31:0]  lane4_xs_out_payload;       // RmsNormMax.java:279
-  wire         lane4_gamma_in_valid;       // RmsNormMax.java:280
-  wire [15:0]  lane4_gamma_in_payload;     // RmsNormMax.java:280
-  wire         lane4_gamma_out_valid;      // RmsNormMax.java:280
-  wire [31:0]  lane4_gamma_out_payload;    // RmsNormMax.java:280
-  wire         lane4_xr_in_valid;          // RmsNormMax.java:281
-  wire [31:0]  lane4_xr_in_payload_a;      // RmsNormMax.java:281
-  wire [31:0]  lane4_xr_in_payload_b;      // RmsNormMax.java:281
-  wire         lane4_xr_out_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane4_xr_out_payload;       // RmsNormMax.java:281
-  reg  [31:0]  lane4_g_d1;                 // RmsNormMax.java:282
-  reg  [31:0]  lane4_g_d2;                 // RmsNormMax.java:282
-  reg  [31:0]  lane4_g_d3;                 // RmsNormMax.java:282
-  reg  [31:0]  lane4_g_d4;                 // RmsNormMax.java:282
-  reg  [31:0]  lane4_g_d5;                 // RmsNormMax.java:282
-  reg  [31:0]  lane4_g_d6;                 // RmsNormMax.java:282
-  reg  [31:0]  lane4_g_d7;                 // RmsNormMax.java:282
-  wire         lane4_xrg_in_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane4_xrg_in_payload_a;     // RmsNormMax.java:282
-  wire [31:0]  lane4_xrg_in_payload_b;     // RmsNormMax.java:282
-  wire         lane4_xrg_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane4_xrg_out_payload;      // RmsNormMax.java:282
-  wire         lane4_y_in_valid;           // RmsNormMax.java:282
-  wire [31:0]  lane4_y_in_payload;         // RmsNormMax.java:282
-  wire         lane4_y_out_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane4_y_out_payload;        // RmsNormMax.java:282
-  wire         lane5_xs_in_valid;          // RmsNormMax.java:279
-  wire [15:0]  lane5_xs_in_payload;        // RmsNormMax.java:279
-  wire         lane5_xs_out_valid;         // RmsNormMax.java:279
-  wire [31:0]  lane5_xs_out_payload;       // RmsNormMax.java:279
-  wire         lane5_gamma_in_valid;       // RmsNormMax.java:280
-  wire [15:0]  lane5_gamma_in_payload;     // RmsNormMax.java:280
-  wire         lane5_gamma_out_valid;      // RmsNormMax.java:280
-  wire [31:0]  lane5_gamma_out_payload;    // RmsNormMax.java:280
-  wire         lane5_xr_in_valid;          // RmsNormMax.java:281
-  wire [31:0]  lane5_xr_in_payload_a;      // RmsNormMax.java:281
-  wire [31:0]  lane5_xr_in_payload_b;      // RmsNormMax.java:281
-  wire         lane5_xr_out_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane5_xr_out_payload;       // RmsNormMax.java:281
-  reg  [31:0]  lane5_g_d1;                 // RmsNormMax.java:282
-  reg  [31:0]  lane5_g_d2;                 // RmsNormMax.java:282
-  reg  [31:0]  lane5_g_d3;                 // RmsNormMax.java:282
-  reg  [31:0]  lane5_g_d4;                 // RmsNormMax.java:282
-  reg  [31:0]  lane5_g_d5;                 // RmsNormMax.java:282
-  reg  [31:0]  lane5_g_d6;                 // RmsNormMax.java:282
-  reg  [31:0]  lane5_g_d7;                 // RmsNormMax.java:282
-  wire         lane5_xrg_in_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane5_xrg_in_payload_a;     // RmsNormMax.java:282
-  wire [31:0]  lane5_xrg_in_payload_b;     // RmsNormMax.java:282
-  wire         lane5_xrg_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane5_xrg_out_payload;      // RmsNormMax.java:282
-  wire         lane5_y_in_valid;           // RmsNormMax.java:282
-  wire [31:0]  lane5_y_in_payload;         // RmsNormMax.java:282
-  wire         lane5_y_out_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane5_y_out_payload;        // RmsNormMax.java:282
-  wire         lane6_xs_in_valid;          // RmsNormMax.java:279
-  wire [15:0]  lane6_xs_in_payload;        // RmsNormMax.java:279
-  wire         lane6_xs_out_valid;         // RmsNormMax.java:279
-  wire [31:0]  lane6_xs_out_payload;       // RmsNormMax.java:279
-  wire         lane6_gamma_in_valid;       // RmsNormMax.java:280
-  wire [15:0]  lane6_gamma_in_payload;     // RmsNormMax.java:280
-  wire         lane6_gamma_out_valid;      // RmsNormMax.java:280
-  wire [31:0]  lane6_gamma_out_payload;    // RmsNormMax.java:280
-  wire         lane6_xr_in_valid;          // RmsNormMax.java:281
-  wire [31:0]  lane6_xr_in_payload_a;      // RmsNormMax.java:281
-  wire [31:0]  lane6_xr_in_payload_b;      // RmsNormMax.java:281
-  wire         lane6_xr_out_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane6_xr_out_payload;       // RmsNormMax.java:281
-  reg  [31:0]  lane6_g_d1;                 // RmsNormMax.java:282
-  reg  [31:0]  lane6_g_d2;                 // RmsNormMax.java:282
-  reg  [31:0]  lane6_g_d3;                 // RmsNormMax.java:282
-  reg  [31:0]  lane6_g_d4;                 // RmsNormMax.java:282
-  reg  [31:0]  lane6_g_d5;                 // RmsNormMax.java:282
-  reg  [31:0]  lane6_g_d6;                 // RmsNormMax.java:282
-  reg  [31:0]  lane6_g_d7;                 // RmsNormMax.java:282
-  wire         lane6_xrg_in_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane6_xrg_in_payload_a;     // RmsNormMax.java:282
-  wire [31:0]  lane6_xrg_in_payload_b;     // RmsNormMax.java:282
-  wire         lane6_xrg_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane6_xrg_out_payload;      // RmsNormMax.java:282
-  wire         lane6_y_in_valid;           // RmsNormMax.java:282
-  wire [31:0]  lane6_y_in_payload;         // RmsNormMax.java:282
-  wire         lane6_y_out_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane6_y_out_payload;        // RmsNormMax.java:282
-  wire         lane7_xs_in_valid;          // RmsNormMax.java:279
-  wire [15:0]  lane7_xs_in_payload;        // RmsNormMax.java:279
-  wire         lane7_xs_out_valid;         // RmsNormMax.java:279
-  wire [31:0]  lane7_xs_out_payload;       // RmsNormMax.java:279
-  wire         lane7_gamma_in_valid;       // RmsNormMax.java:280
-  wire [15:0]  lane7_gamma_in_payload;     // RmsNormMax.java:280
-  wire         lane7_gamma_out_valid;      // RmsNormMax.java:280
-  wire [31:0]  lane7_gamma_out_payload;    // RmsNormMax.java:280
-  wire         lane7_xr_in_valid;          // RmsNormMax.java:281
-  wire [31:0]  lane7_xr_in_payload_a;      // RmsNormMax.java:281
-  wire [31:0]  lane7_xr_in_payload_b;      // RmsNormMax.java:281
-  wire         lane7_xr_out_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane7_xr_out_payload;       // RmsNormMax.java:281
-  reg  [31:0]  lane7_g_d1;                 // RmsNormMax.java:282
-  reg  [31:0]  lane7_g_d2;                 // RmsNormMax.java:282
-  reg  [31:0]  lane7_g_d3;                 // RmsNormMax.java:282
-  reg  [31:0]  lane7_g_d4;                 // RmsNormMax.java:282
-  reg  [31:0]  lane7_g_d5;                 // RmsNormMax.java:282
-  reg  [31:0]  lane7_g_d6;                 // RmsNormMax.java:282
-  reg  [31:0]  lane7_g_d7;                 // RmsNormMax.java:282
-  wire         lane7_xrg_in_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane7_xrg_in_payload_a;     // RmsNormMax.java:282
-  wire [31:0]  lane7_xrg_in_payload_b;     // RmsNormMax.java:282
-  wire         lane7_xrg_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane7_xrg_out_payload;      // RmsNormMax.java:282
-  wire         lane7_y_in_valid;           // RmsNormMax.java:282
-  wire [31:0]  lane7_y_in_payload;         // RmsNormMax.java:282
-  wire         lane7_y_out_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane7_y_out_payload;        // RmsNormMax.java:282
-  wire         lane8_xs_in_valid;          // RmsNormMax.java:279
-  wire [15:0]  lane8_xs_in_payload;        // RmsNormMax.java:279
-  wire         lane8_xs_out_valid;         // RmsNormMax.java:279
-  wire [31:0]  lane8_xs_out_payload;       // RmsNormMax.java:279
-  wire         lane8_gamma_in_valid;       // RmsNormMax.java:280
-  wire [15:0]  lane8_gamma_in_payload;     // RmsNormMax.java:280
-  wire         lane8_gamma_out_valid;      // RmsNormMax.java:280
-  wire [31:0]  lane8_gamma_out_payload;    // RmsNormMax.java:280
-  wire         lane8_xr_in_valid;          // RmsNormMax.java:281
-  wire [31:0]  lane8_xr_in_payload_a;      // RmsNormMax.java:281
-  wire [31:0]  lane8_xr_in_payload_b;      // RmsNormMax.java:281
-  wire         lane8_xr_out_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane8_xr_out_payload;       // RmsNormMax.java:281
-  reg  [31:0]  lane8_g_d1;                 // RmsNormMax.java:282
-  reg  [31:0]  lane8_g_d2;                 // RmsNormMax.java:282
-  reg  [31:0]  lane8_g_d3;                 // RmsNormMax.java:282
-  reg  [31:0]  lane8_g_d4;                 // RmsNormMax.java:282
-  reg  [31:0]  lane8_g_d5;                 // RmsNormMax.java:282
-  reg  [31:0]  lane8_g_d6;                 // RmsNormMax.java:282
-  reg  [31:0]  lane8_g_d7;                 // RmsNormMax.java:282
-  wire         lane8_xrg_in_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane8_xrg_in_payload_a;     // RmsNormMax.java:282
-  wire [31:0]  lane8_xrg_in_payload_b;     // RmsNormMax.java:282
-  wire         lane8_xrg_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane8_xrg_out_payload;      // RmsNormMax.java:282
-  wire         lane8_y_in_valid;           // RmsNormMax.java:282
-  wire [31:0]  lane8_y_in_payload;         // RmsNormMax.java:282
-  wire         lane8_y_out_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane8_y_out_payload;        // RmsNormMax.java:282
-  wire         lane9_xs_in_valid;          // RmsNormMax.java:279
-  wire [15:0]  lane9_xs_in_payload;        // RmsNormMax.java:279
-  wire         lane9_xs_out_valid;         // RmsNormMax.java:279
-  wire [31:0]  lane9_xs_out_payload;       // RmsNormMax.java:279
-  wire         lane9_gamma_in_valid;       // RmsNormMax.java:280
-  wire [15:0]  lane9_gamma_in_payload;     // RmsNormMax.java:280
-  wire         lane9_gamma_out_valid;      // RmsNormMax.java:280
-  wire [31:0]  lane9_gamma_out_payload;    // RmsNormMax.java:280
-  wire         lane9_xr_in_valid;          // RmsNormMax.java:281
-  wire [31:0]  lane9_xr_in_payload_a;      // RmsNormMax.java:281
-  wire [31:0]  lane9_xr_in_payload_b;      // RmsNormMax.java:281
-  wire         lane9_xr_out_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane9_xr_out_payload;       // RmsNormMax.java:281
-  reg  [31:0]  lane9_g_d1;                 // RmsNormMax.java:282
-  reg  [31:0]  lane9_g_d2;                 // RmsNormMax.java:282
-  reg  [31:0]  lane9_g_d3;                 // RmsNormMax.java:282
-  reg  [31:0]  lane9_g_d4;                 // RmsNormMax.java:282
-  reg  [31:0]  lane9_g_d5;                 // RmsNormMax.java:282
-  reg  [31:0]  lane9_g_d6;                 // RmsNormMax.java:282
-  reg  [31:0]  lane9_g_d7;                 // RmsNormMax.java:282
-  wire         lane9_xrg_in_valid;         // RmsNormMax.java:282
-  wire [31:0]  lane9_xrg_in_payload_a;     // RmsNormMax.java:282
-  wire [31:0]  lane9_xrg_in_payload_b;     // RmsNormMax.java:282
-  wire         lane9_xrg_out_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane9_xrg_out_payload;      // RmsNormMax.java:282
-  wire         lane9_y_in_valid;           // RmsNormMax.java:282
-  wire [31:0]  lane9_y_in_payload;         // RmsNormMax.java:282
-  wire         lane9_y_out_valid;          // RmsNormMax.java:282
-  wire [15:0]  lane9_y_out_payload;        // RmsNormMax.java:282
-  wire         lane10_xs_in_valid;         // RmsNormMax.java:279
-  wire [15:0]  lane10_xs_in_payload;       // RmsNormMax.java:279
-  wire         lane10_xs_out_valid;        // RmsNormMax.java:279
-  wire [31:0]  lane10_xs_out_payload;      // RmsNormMax.java:279
-  wire         lane10_gamma_in_valid;      // RmsNormMax.java:280
-  wire [15:0]  lane10_gamma_in_payload;    // RmsNormMax.java:280
-  wire         lane10_gamma_out_valid;     // RmsNormMax.java:280
-  wire [31:0]  lane10_gamma_out_payload;   // RmsNormMax.java:280
-  wire         lane10_xr_in_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane10_xr_in_payload_a;     // RmsNormMax.java:281
-  wire [31:0]  lane10_xr_in_payload_b;     // RmsNormMax.java:281
-  wire         lane10_xr_out_valid;        // RmsNormMax.java:281
-  wire [31:0]  lane10_xr_out_payload;      // RmsNormMax.java:281
-  reg  [31:0]  lane10_g_d1;                // RmsNormMax.java:282
-  reg  [31:0]  lane10_g_d2;                // RmsNormMax.java:282
-  reg  [31:0]  lane10_g_d3;                // RmsNormMax.java:282
-  reg  [31:0]  lane10_g_d4;                // RmsNormMax.java:282
-  reg  [31:0]  lane10_g_d5;                // RmsNormMax.java:282
-  reg  [31:0]  lane10_g_d6;                // RmsNormMax.java:282
-  reg  [31:0]  lane10_g_d7;                // RmsNormMax.java:282
-  wire         lane10_xrg_in_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane10_xrg_in_payload_a;    // RmsNormMax.java:282
-  wire [31:0]  lane10_xrg_in_payload_b;    // RmsNormMax.java:282
-  wire         lane10_xrg_out_valid;       // RmsNormMax.java:282
-  wire [31:0]  lane10_xrg_out_payload;     // RmsNormMax.java:282
-  wire         lane10_y_in_valid;          // RmsNormMax.java:282
-  wire [31:0]  lane10_y_in_payload;        // RmsNormMax.java:282
-  wire         lane10_y_out_valid;         // RmsNormMax.java:282
-  wire [15:0]  lane10_y_out_payload;       // RmsNormMax.java:282
-  wire         lane11_xs_in_valid;         // RmsNormMax.java:279
-  wire [15:0]  lane11_xs_in_payload;       // RmsNormMax.java:279
-  wire         lane11_xs_out_valid;        // RmsNormMax.java:279
-  wire [31:0]  lane11_xs_out_payload;      // RmsNormMax.java:279
-  wire         lane11_gamma_in_valid;      // RmsNormMax.java:280
-  wire [15:0]  lane11_gamma_in_payload;    // RmsNormMax.java:280
-  wire         lane11_gamma_out_valid;     // RmsNormMax.java:280
-  wire [31:0]  lane11_gamma_out_payload;   // RmsNormMax.java:280
-  wire         lane11_xr_in_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane11_xr_in_payload_a;     // RmsNormMax.java:281
-  wire [31:0]  lane11_xr_in_payload_b;     // RmsNormMax.java:281
-  wire         lane11_xr_out_valid;        // RmsNormMax.java:281
-  wire [31:0]  lane11_xr_out_payload;      // RmsNormMax.java:281
-  reg  [31:0]  lane11_g_d1;                // RmsNormMax.java:282
-  reg  [31:0]  lane11_g_d2;                // RmsNormMax.java:282
-  reg  [31:0]  lane11_g_d3;                // RmsNormMax.java:282
-  reg  [31:0]  lane11_g_d4;                // RmsNormMax.java:282
-  reg  [31:0]  lane11_g_d5;                // RmsNormMax.java:282
-  reg  [31:0]  lane11_g_d6;                // RmsNormMax.java:282
-  reg  [31:0]  lane11_g_d7;                // RmsNormMax.java:282
-  wire         lane11_xrg_in_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane11_xrg_in_payload_a;    // RmsNormMax.java:282
-  wire [31:0]  lane11_xrg_in_payload_b;    // RmsNormMax.java:282
-  wire         lane11_xrg_out_valid;       // RmsNormMax.java:282
-  wire [31:0]  lane11_xrg_out_payload;     // RmsNormMax.java:282
-  wire         lane11_y_in_valid;          // RmsNormMax.java:282
-  wire [31:0]  lane11_y_in_payload;        // RmsNormMax.java:282
-  wire         lane11_y_out_valid;         // RmsNormMax.java:282
-  wire [15:0]  lane11_y_out_payload;       // RmsNormMax.java:282
-  wire         lane12_xs_in_valid;         // RmsNormMax.java:279
-  wire [15:0]  lane12_xs_in_payload;       // RmsNormMax.java:279
-  wire         lane12_xs_out_valid;        // RmsNormMax.java:279
-  wire [31:0]  lane12_xs_out_payload;      // RmsNormMax.java:279
-  wire         lane12_gamma_in_valid;      // RmsNormMax.java:280
-  wire [15:0]  lane12_gamma_in_payload;    // RmsNormMax.java:280
-  wire         lane12_gamma_out_valid;     // RmsNormMax.java:280
-  wire [31:0]  lane12_gamma_out_payload;   // RmsNormMax.java:280
-  wire         lane12_xr_in_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane12_xr_in_payload_a;     // RmsNormMax.java:281
-  wire [31:0]  lane12_xr_in_payload_b;     // RmsNormMax.java:281
-  wire         lane12_xr_out_valid;        // RmsNormMax.java:281
-  wire [31:0]  lane12_xr_out_payload;      // RmsNormMax.java:281
-  reg  [31:0]  lane12_g_d1;                // RmsNormMax.java:282
-  reg  [31:0]  lane12_g_d2;                // RmsNormMax.java:282
-  reg  [31:0]  lane12_g_d3;                // RmsNormMax.java:282
-  reg  [31:0]  lane12_g_d4;                // RmsNormMax.java:282
-  reg  [31:0]  lane12_g_d5;                // RmsNormMax.java:282
-  reg  [31:0]  lane12_g_d6;                // RmsNormMax.java:282
-  reg  [31:0]  lane12_g_d7;                // RmsNormMax.java:282
-  wire         lane12_xrg_in_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane12_xrg_in_payload_a;    // RmsNormMax.java:282
-  wire [31:0]  lane12_xrg_in_payload_b;    // RmsNormMax.java:282
-  wire         lane12_xrg_out_valid;       // RmsNormMax.java:282
-  wire [31:0]  lane12_xrg_out_payload;     // RmsNormMax.java:282
-  wire         lane12_y_in_valid;          // RmsNormMax.java:282
-  wire [31:0]  lane12_y_in_payload;        // RmsNormMax.java:282
-  wire         lane12_y_out_valid;         // RmsNormMax.java:282
-  wire [15:0]  lane12_y_out_payload;       // RmsNormMax.java:282
-  wire         lane13_xs_in_valid;         // RmsNormMax.java:279
-  wire [15:0]  lane13_xs_in_payload;       // RmsNormMax.java:279
-  wire         lane13_xs_out_valid;        // RmsNormMax.java:279
-  wire [31:0]  lane13_xs_out_payload;      // RmsNormMax.java:279
-  wire         lane13_gamma_in_valid;      // RmsNormMax.java:280
-  wire [15:0]  lane13_gamma_in_payload;    // RmsNormMax.java:280
-  wire         lane13_gamma_out_valid;     // RmsNormMax.java:280
-  wire [31:0]  lane13_gamma_out_payload;   // RmsNormMax.java:280
-  wire         lane13_xr_in_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane13_xr_in_payload_a;     // RmsNormMax.java:281
-  wire [31:0]  lane13_xr_in_payload_b;     // RmsNormMax.java:281
-  wire         lane13_xr_out_valid;        // RmsNormMax.java:281
-  wire [31:0]  lane13_xr_out_payload;      // RmsNormMax.java:281
-  reg  [31:0]  lane13_g_d1;                // RmsNormMax.java:282
-  reg  [31:0]  lane13_g_d2;                // RmsNormMax.java:282
-  reg  [31:0]  lane13_g_d3;                // RmsNormMax.java:282
-  reg  [31:0]  lane13_g_d4;                // RmsNormMax.java:282
-  reg  [31:0]  lane13_g_d5;                // RmsNormMax.java:282
-  reg  [31:0]  lane13_g_d6;                // RmsNormMax.java:282
-  reg  [31:0]  lane13_g_d7;                // RmsNormMax.java:282
-  wire         lane13_xrg_in_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane13_xrg_in_payload_a;    // RmsNormMax.java:282
-  wire [31:0]  lane13_xrg_in_payload_b;    // RmsNormMax.java:282
-  wire         lane13_xrg_out_valid;       // RmsNormMax.java:282
-  wire [31:0]  lane13_xrg_out_payload;     // RmsNormMax.java:282
-  wire         lane13_y_in_valid;          // RmsNormMax.java:282
-  wire [31:0]  lane13_y_in_payload;        // RmsNormMax.java:282
-  wire         lane13_y_out_valid;         // RmsNormMax.java:282
-  wire [15:0]  lane13_y_out_payload;       // RmsNormMax.java:282
-  wire         lane14_xs_in_valid;         // RmsNormMax.java:279
-  wire [15:0]  lane14_xs_in_payload;       // RmsNormMax.java:279
-  wire         lane14_xs_out_valid;        // RmsNormMax.java:279
-  wire [31:0]  lane14_xs_out_payload;      // RmsNormMax.java:279
-  wire         lane14_gamma_in_valid;      // RmsNormMax.java:280
-  wire [15:0]  lane14_gamma_in_payload;    // RmsNormMax.java:280
-  wire         lane14_gamma_out_valid;     // RmsNormMax.java:280
-  wire [31:0]  lane14_gamma_out_payload;   // RmsNormMax.java:280
-  wire         lane14_xr_in_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane14_xr_in_payload_a;     // RmsNormMax.java:281
-  wire [31:0]  lane14_xr_in_payload_b;     // RmsNormMax.java:281
-  wire         lane14_xr_out_valid;        // RmsNormMax.java:281
-  wire [31:0]  lane14_xr_out_payload;      // RmsNormMax.java:281
-  reg  [31:0]  lane14_g_d1;                // RmsNormMax.java:282
-  reg  [31:0]  lane14_g_d2;                // RmsNormMax.java:282
-  reg  [31:0]  lane14_g_d3;                // RmsNormMax.java:282
-  reg  [31:0]  lane14_g_d4;                // RmsNormMax.java:282
-  reg  [31:0]  lane14_g_d5;                // RmsNormMax.java:282
-  reg  [31:0]  lane14_g_d6;                // RmsNormMax.java:282
-  reg  [31:0]  lane14_g_d7;                // RmsNormMax.java:282
-  wire         lane14_xrg_in_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane14_xrg_in_payload_a;    // RmsNormMax.java:282
-  wire [31:0]  lane14_xrg_in_payload_b;    // RmsNormMax.java:282
-  wire         lane14_xrg_out_valid;       // RmsNormMax.java:282
-  wire [31:0]  lane14_xrg_out_payload;     // RmsNormMax.java:282
-  wire         lane14_y_in_valid;          // RmsNormMax.java:282
-  wire [31:0]  lane14_y_in_payload;        // RmsNormMax.java:282
-  wire         lane14_y_out_valid;         // RmsNormMax.java:282
-  wire [15:0]  lane14_y_out_payload;       // RmsNormMax.java:282
-  wire         lane15_xs_in_valid;         // RmsNormMax.java:279
-  wire [15:0]  lane15_xs_in_payload;       // RmsNormMax.java:279
-  wire         lane15_xs_out_valid;        // RmsNormMax.java:279
-  wire [31:0]  lane15_xs_out_payload;      // RmsNormMax.java:279
-  wire         lane15_gamma_in_valid;      // RmsNormMax.java:280
-  wire [15:0]  lane15_gamma_in_payload;    // RmsNormMax.java:280
-  wire         lane15_gamma_out_valid;     // RmsNormMax.java:280
-  wire [31:0]  lane15_gamma_out_payload;   // RmsNormMax.java:280
-  wire         lane15_xr_in_valid;         // RmsNormMax.java:281
-  wire [31:0]  lane15_xr_in_payload_a;     // RmsNormMax.java:281
-  wire [31:0]  lane15_xr_in_payload_b;     // RmsNormMax.java:281
-  wire         lane15_xr_out_valid;        // RmsNormMax.java:281
-  wire [31:0]  lane15_xr_out_payload;      // RmsNormMax.java:281
-  reg  [31:0]  lane15_g_d1;                // RmsNormMax.java:282
-  reg  [31:0]  lane15_g_d2;                // RmsNormMax.java:282
-  reg  [31:0]  lane15_g_d3;                // RmsNormMax.java:282
-  reg  [31:0]  lane15_g_d4;                // RmsNormMax.java:282
-  reg  [31:0]  lane15_g_d5;                // RmsNormMax.java:282
-  reg  [31:0]  lane15_g_d6;                // RmsNormMax.java:282
-  reg  [31:0]  lane15_g_d7;                // RmsNormMax.java:282
-  wire         lane15_xrg_in_valid;        // RmsNormMax.java:282
-  wire [31:0]  lane15_xrg_in_payload_a;    // RmsNormMax.java:282
-  wire [31:0]  lane15_xrg_in_payload_b;    // RmsNormMax.java:282
-  wire         lane15_xrg_out_valid;       // RmsNormMax.java:282
-  wire [31:0]  lane15_xrg_out_payload;     // RmsNormMax.java:282
-  wire         lane15_y_in_valid;          // RmsNormMax.java:282
-  wire [31:0]  lane15_y_in_payload;        // RmsNormMax.java:282
-  wire         lane15_y_out_valid;         // RmsNormMax.java:282
-  wire [15:0]  lane15_y_out_payload;       // RmsNormMax.java:282
-  reg  [6:0]   write_index;                // RmsNormMax.java:296
-  reg  [14:0]  running_max;                // RmsNormMax.java:298
-  reg          emit_valid;                 // RmsNormMax.java:307
-  reg          emit_last;                  // RmsNormMax.java:308
+  wire         emit;                       // RmsNormMax.java:493
+  reg          emit_valid;                 // RmsNormMax.java:495
+  reg          emit_last;                  // RmsNormMax.java:496
   wire         result_fifo_push_valid;     // CreditBuffer.java:77
   wire         result_fifo_push_ready;     // CreditBuffer.java:77
   wire [288:0] result_fifo_push_payload;   // CreditBuffer.java:77
@@ -851,24 +890,21 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [288:0] result_fifo_pop_payload;    // CreditBuffer.java:77
   wire [1:0]   result_fifo_occupancy;      // CreditBuffer.java:77
   wire         result_ready;               // CreditBuffer.java:84
+
+  // sequencer
+  reg  [2:0]   phase;                      // RmsNormMax.java:173
+  reg  [6:0]   index;                      // RmsNormMax.java:174
+  reg  [7:0]   timer;                      // RmsNormMax.java:175
+  wire         timer_done;                 // RmsNormMax.java:176
+  wire         last_index;                 // RmsNormMax.java:177
   (* ram_style = "block" *)
-  reg  [255:0] buffer [0:95];              // RmsNormMax.java:120
+  reg  [255:0] buffer [0:95];              // RmsNormMax.java:238
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire timer_eq_0;
-  wire in_valid_and_ready;
-  wire phase_eq_1;
-  wire lane0_acc_in_valid_and;
+  wire [4:0] tree_level_done_ext;
+  wire tree_level_done_cmp;
+  wire tree_done_and;
   wire [4:0] partial_sel_cat;
-  wire phase_eq_2_and_not_normalize_busy;
-  wire result_fifo_push_payload_any;
-  wire result_fifo_push_payload_and;
-  wire result_fifo_push_payload_any_2;
-  wire [3:0] result_fifo_push_payload_mux;
-  wire index_eq_95;
-  wire [4:0] tree_k_ext;
-  wire gamma_valid_and_ready;
-  wire read_word_and;
   wire [14:0] running_max_mux_4;
   wire [14:0] running_max_mux_5;
   wire [14:0] running_max_mux_3;
@@ -884,27 +920,15 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [14:0] running_max_mux_13;
   wire [14:0] running_max_mux_9;
   wire [14:0] running_max_mux;
+  wire result_fifo_push_payload_any;
+  wire result_fifo_push_payload_and;
+  wire result_fifo_push_payload_any_2;
+  wire [3:0] result_fifo_push_payload_mux;
   wire result_fifo_pop_valid_and_ready;
-  assign timer_eq_0 = timer == 8'd0;
-  assign in_valid_and_ready = in_valid & in_ready;
-  assign phase_eq_1 = phase == 3'd1;
-  assign lane0_acc_in_valid_and = phase_eq_1 & timer_eq_0 & (tree_width > 5'd1);
+  assign tree_level_done_ext = {1'b0, tree_width[4:1]};
+  assign tree_level_done_cmp = (tree_k + 5'd1) == tree_level_done_ext;
+  assign tree_done_and = state_reducing & state_timerDone & (tree_width <= 5'd1);
   assign partial_sel_cat = {tree_k[3:0], 1'b0};
-  assign phase_eq_2_and_not_normalize_busy = (phase == 3'd2) & ~normalize_busy;
-  assign result_fifo_push_payload_any = |running_max[9:8];
-  assign result_fifo_push_payload_and = ~result_fifo_push_payload_any & ~(|running_max[7:6]);
-  assign result_fifo_push_payload_any_2 = |running_max[5:4];
-  assign result_fifo_push_payload_mux =
-      (result_fifo_push_payload_and & ~result_fifo_push_payload_any_2 & ~(|running_max[3:2]))
-        ? {2'h2, ((|running_max[1:0]) ? {1'b0, ~running_max[1]} : 2'd2)}
-      : {1'b0,
-         (result_fifo_push_payload_and
-            ? {1'b1, (result_fifo_push_payload_any_2 ? {1'b0, ~running_max[5]} : {1'b1, ~running_max[3]})}
-          : {1'b0, (result_fifo_push_payload_any ? {1'b0, ~running_max[9]} : {1'b1, ~running_max[7]})})};
-  assign index_eq_95 = index == 7'd95;
-  assign tree_k_ext = {1'b0, tree_width[4:1]};
-  assign gamma_valid_and_ready = gamma_valid & gamma_ready;
-  assign read_word_and = (phase == 3'd4) & timer_eq_0 & (result_credits != 2'd0);
   assign running_max_mux_4 =
       (lane15_y_out_payload[14:0] > lane14_y_out_payload[14:0]) ? lane15_y_out_payload[14:0]
       : lane14_y_out_payload[14:0];
@@ -931,413 +955,20 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign running_max_mux_13 = (running_max_mux_14 > running_max_mux_15) ? running_max_mux_14 : running_max_mux_15;
   assign running_max_mux_9 = (running_max_mux_10 > running_max_mux_13) ? running_max_mux_10 : running_max_mux_13;
   assign running_max_mux = (running_max_mux_2 > running_max_mux_9) ? running_max_mux_2 : running_max_mux_9;
+  assign result_fifo_push_payload_any = |running_max[9:8];
+  assign result_fifo_push_payload_and = ~result_fifo_push_payload_any & ~(|running_max[7:6]);
+  assign result_fifo_push_payload_any_2 = |running_max[5:4];
+  assign result_fifo_push_payload_mux =
+      (result_fifo_push_payload_and & ~result_fifo_push_payload_any_2 & ~(|running_max[3:2]))
+        ? {2'h2, ((|running_max[1:0]) ? {1'b0, ~running_max[1]} : 2'd2)}
+      : {1'b0,
+         (result_fifo_push_payload_and
+            ? {1'b1, (result_fifo_push_payload_any_2 ? {1'b0, ~running_max[5]} : {1'b1, ~running_max[3]})}
+          : {1'b0, (result_fifo_push_payload_any ? {1'b0, ~running_max[9]} : {1'b1, ~running_max[7]})})};
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = (phase == 3'd0) & (cooldown == 3'd0) & timer_eq_0; // RmsNormMax.java:137
-  assign lane0_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane0_x_in_payload = in_payload_0; // RmsNormMax.java:142
-  assign lane0_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane0_square_in_payload_a = lane0_x_out_payload; // RmsNormMax.java:144
-  assign lane0_square_in_payload_b = lane0_x_out_payload; // RmsNormMax.java:144
-  assign lane1_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane1_x_in_payload = in_payload_1; // RmsNormMax.java:142
-  assign lane1_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane1_square_in_payload_a = lane1_x_out_payload; // RmsNormMax.java:144
-  assign lane1_square_in_payload_b = lane1_x_out_payload; // RmsNormMax.java:144
-  assign lane2_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane2_x_in_payload = in_payload_2; // RmsNormMax.java:142
-  assign lane2_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane2_square_in_payload_a = lane2_x_out_payload; // RmsNormMax.java:144
-  assign lane2_square_in_payload_b = lane2_x_out_payload; // RmsNormMax.java:144
-  assign lane3_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane3_x_in_payload = in_payload_3; // RmsNormMax.java:142
-  assign lane3_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane3_square_in_payload_a = lane3_x_out_payload; // RmsNormMax.java:144
-  assign lane3_square_in_payload_b = lane3_x_out_payload; // RmsNormMax.java:144
-  assign lane4_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane4_x_in_payload = in_payload_4; // RmsNormMax.java:142
-  assign lane4_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane4_square_in_payload_a = lane4_x_out_payload; // RmsNormMax.java:144
-  assign lane4_square_in_payload_b = lane4_x_out_payload; // RmsNormMax.java:144
-  assign lane5_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane5_x_in_payload = in_payload_5; // RmsNormMax.java:142
-  assign lane5_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane5_square_in_payload_a = lane5_x_out_payload; // RmsNormMax.java:144
-  assign lane5_square_in_payload_b = lane5_x_out_payload; // RmsNormMax.java:144
-  assign lane6_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane6_x_in_payload = in_payload_6; // RmsNormMax.java:142
-  assign lane6_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane6_square_in_payload_a = lane6_x_out_payload; // RmsNormMax.java:144
-  assign lane6_square_in_payload_b = lane6_x_out_payload; // RmsNormMax.java:144
-  assign lane7_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane7_x_in_payload = in_payload_7; // RmsNormMax.java:142
-  assign lane7_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane7_square_in_payload_a = lane7_x_out_payload; // RmsNormMax.java:144
-  assign lane7_square_in_payload_b = lane7_x_out_payload; // RmsNormMax.java:144
-  assign lane8_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane8_x_in_payload = in_payload_8; // RmsNormMax.java:142
-  assign lane8_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane8_square_in_payload_a = lane8_x_out_payload; // RmsNormMax.java:144
-  assign lane8_square_in_payload_b = lane8_x_out_payload; // RmsNormMax.java:144
-  assign lane9_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane9_x_in_payload = in_payload_9; // RmsNormMax.java:142
-  assign lane9_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane9_square_in_payload_a = lane9_x_out_payload; // RmsNormMax.java:144
-  assign lane9_square_in_payload_b = lane9_x_out_payload; // RmsNormMax.java:144
-  assign lane10_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane10_x_in_payload = in_payload_10; // RmsNormMax.java:142
-  assign lane10_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane10_square_in_payload_a = lane10_x_out_payload; // RmsNormMax.java:144
-  assign lane10_square_in_payload_b = lane10_x_out_payload; // RmsNormMax.java:144
-  assign lane11_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane11_x_in_payload = in_payload_11; // RmsNormMax.java:142
-  assign lane11_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane11_square_in_payload_a = lane11_x_out_payload; // RmsNormMax.java:144
-  assign lane11_square_in_payload_b = lane11_x_out_payload; // RmsNormMax.java:144
-  assign lane12_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane12_x_in_payload = in_payload_12; // RmsNormMax.java:142
-  assign lane12_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane12_square_in_payload_a = lane12_x_out_payload; // RmsNormMax.java:144
-  assign lane12_square_in_payload_b = lane12_x_out_payload; // RmsNormMax.java:144
-  assign lane13_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane13_x_in_payload = in_payload_13; // RmsNormMax.java:142
-  assign lane13_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane13_square_in_payload_a = lane13_x_out_payload; // RmsNormMax.java:144
-  assign lane13_square_in_payload_b = lane13_x_out_payload; // RmsNormMax.java:144
-  assign lane14_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane14_x_in_payload = in_payload_14; // RmsNormMax.java:142
-  assign lane14_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane14_square_in_payload_a = lane14_x_out_payload; // RmsNormMax.java:144
-  assign lane14_square_in_payload_b = lane14_x_out_payload; // RmsNormMax.java:144
-  assign lane15_x_in_valid = in_valid_and_ready; // RmsNormMax.java:142
-  assign lane15_x_in_payload = in_payload_15; // RmsNormMax.java:142
-  assign lane15_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:144
-  assign lane15_square_in_payload_a = lane15_x_out_payload; // RmsNormMax.java:144
-  assign lane15_square_in_payload_b = lane15_x_out_payload; // RmsNormMax.java:144
-  assign lane0_acc_in_valid = lane0_square_out_valid | lane0_acc_in_valid_and; // RmsNormMax.java:217
-
-  always @(*) begin
-    case (partial_sel_cat) // RmsNormMax.java:218
-      5'd0: partial_sel = partial_0; // RmsNormMax.java:218
-      5'd1: partial_sel = partial_1; // RmsNormMax.java:218
-      5'd2: partial_sel = partial_2; // RmsNormMax.java:218
-      5'd3: partial_sel = partial_3; // RmsNormMax.java:218
-      5'd4: partial_sel = partial_4; // RmsNormMax.java:218
-      5'd5: partial_sel = partial_5; // RmsNormMax.java:218
-      5'd6: partial_sel = partial_6; // RmsNormMax.java:218
-      5'd7: partial_sel = partial_7; // RmsNormMax.java:218
-      5'd8: partial_sel = partial_8; // RmsNormMax.java:218
-      5'd9: partial_sel = partial_9; // RmsNormMax.java:218
-      5'd10: partial_sel = partial_10; // RmsNormMax.java:218
-      5'd11: partial_sel = partial_11; // RmsNormMax.java:218
-      5'd12: partial_sel = partial_12; // RmsNormMax.java:218
-      5'd13: partial_sel = partial_13; // RmsNormMax.java:218
-      5'd14: partial_sel = partial_14; // RmsNormMax.java:218
-      default: partial_sel = partial_15; // RmsNormMax.java:218
-    endcase
-  end
-
-  // RmsNormMax.java:218
-  assign lane0_acc_in_payload_a =
-      lane0_acc_in_valid_and ? partial_sel : ((lane0_acc_out_valid & ~tree_out_d6) ? lane0_acc_out_payload : partial_0);
-
-  always @(*) begin
-    case (partial_sel_cat + 5'd1) // RmsNormMax.java:219
-      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:219
-      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:219
-      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:219
-      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:219
-      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:219
-      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:219
-      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:219
-      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:219
-      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:219
-      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:219
-      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:219
-      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:219
-      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:219
-      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:219
-      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:219
-      default: partial_sel_2 = partial_15; // RmsNormMax.java:219
-    endcase
-  end
-
-  // RmsNormMax.java:219
-  assign lane0_acc_in_payload_b = lane0_acc_in_valid_and ? partial_sel_2 : lane0_square_out_payload;
-  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane1_acc_in_payload_a = (lane1_acc_out_valid & ~tree_out_d6) ? lane1_acc_out_payload : partial_1;
-  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:223
-  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane2_acc_in_payload_a = (lane2_acc_out_valid & ~tree_out_d6) ? lane2_acc_out_payload : partial_2;
-  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:223
-  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane3_acc_in_payload_a = (lane3_acc_out_valid & ~tree_out_d6) ? lane3_acc_out_payload : partial_3;
-  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:223
-  assign lane4_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane4_acc_in_payload_a = (lane4_acc_out_valid & ~tree_out_d6) ? lane4_acc_out_payload : partial_4;
-  assign lane4_acc_in_payload_b = lane4_square_out_payload; // RmsNormMax.java:223
-  assign lane5_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane5_acc_in_payload_a = (lane5_acc_out_valid & ~tree_out_d6) ? lane5_acc_out_payload : partial_5;
-  assign lane5_acc_in_payload_b = lane5_square_out_payload; // RmsNormMax.java:223
-  assign lane6_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane6_acc_in_payload_a = (lane6_acc_out_valid & ~tree_out_d6) ? lane6_acc_out_payload : partial_6;
-  assign lane6_acc_in_payload_b = lane6_square_out_payload; // RmsNormMax.java:223
-  assign lane7_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane7_acc_in_payload_a = (lane7_acc_out_valid & ~tree_out_d6) ? lane7_acc_out_payload : partial_7;
-  assign lane7_acc_in_payload_b = lane7_square_out_payload; // RmsNormMax.java:223
-  assign lane8_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane8_acc_in_payload_a = (lane8_acc_out_valid & ~tree_out_d6) ? lane8_acc_out_payload : partial_8;
-  assign lane8_acc_in_payload_b = lane8_square_out_payload; // RmsNormMax.java:223
-  assign lane9_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane9_acc_in_payload_a = (lane9_acc_out_valid & ~tree_out_d6) ? lane9_acc_out_payload : partial_9;
-  assign lane9_acc_in_payload_b = lane9_square_out_payload; // RmsNormMax.java:223
-  assign lane10_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane10_acc_in_payload_a = (lane10_acc_out_valid & ~tree_out_d6) ? lane10_acc_out_payload : partial_10;
-  assign lane10_acc_in_payload_b = lane10_square_out_payload; // RmsNormMax.java:223
-  assign lane11_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane11_acc_in_payload_a = (lane11_acc_out_valid & ~tree_out_d6) ? lane11_acc_out_payload : partial_11;
-  assign lane11_acc_in_payload_b = lane11_square_out_payload; // RmsNormMax.java:223
-  assign lane12_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane12_acc_in_payload_a = (lane12_acc_out_valid & ~tree_out_d6) ? lane12_acc_out_payload : partial_12;
-  assign lane12_acc_in_payload_b = lane12_square_out_payload; // RmsNormMax.java:223
-  assign lane13_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane13_acc_in_payload_a = (lane13_acc_out_valid & ~tree_out_d6) ? lane13_acc_out_payload : partial_13;
-  assign lane13_acc_in_payload_b = lane13_square_out_payload; // RmsNormMax.java:223
-  assign lane14_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane14_acc_in_payload_a = (lane14_acc_out_valid & ~tree_out_d6) ? lane14_acc_out_payload : partial_14;
-  assign lane14_acc_in_payload_b = lane14_square_out_payload; // RmsNormMax.java:223
-  assign lane15_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:221
-  // RmsNormMax.java:222
-  assign lane15_acc_in_payload_a = (lane15_acc_out_valid & ~tree_out_d6) ? lane15_acc_out_payload : partial_15;
-  assign lane15_acc_in_payload_b = lane15_square_out_payload; // RmsNormMax.java:223
-  assign mean_mul_in_valid = phase_eq_2_and_not_normalize_busy; // RmsNormMax.java:250
-  assign mean_mul_in_payload_a = partial_0; // RmsNormMax.java:250
-  assign mean_mul_in_payload_b = 32'h3a2aaaab; // RmsNormMax.java:250
-  assign eps_add_in_valid = mean_mul_out_valid; // RmsNormMax.java:252
-  assign eps_add_in_payload_a = mean_mul_out_payload; // RmsNormMax.java:252
-  assign eps_add_in_payload_b = eps; // RmsNormMax.java:252
-  assign rsqrt_in_valid = eps_add_out_valid; // RmsNormMax.java:252
-  assign rsqrt_in_payload = eps_add_out_payload; // RmsNormMax.java:252
-  assign gamma_ready = (phase == 3'd3) & timer_eq_0; // RmsNormMax.java:265
-  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:279
-  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:280
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:281
-  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:282
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:282
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:282
-  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:279
-  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:280
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:281
-  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:282
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:282
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:282
-  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:279
-  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:280
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:281
-  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:282
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:282
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:282
-  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:279
-  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:280
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:281
-  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:282
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:282
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:282
-  assign lane4_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane4_xs_in_payload = read_word[79:64]; // RmsNormMax.java:279
-  assign lane4_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane4_gamma_in_payload = gamma_word_4; // RmsNormMax.java:280
-  assign lane4_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane4_xr_in_payload_a = lane4_xs_out_payload; // RmsNormMax.java:281
-  assign lane4_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane4_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane4_xrg_in_payload_a = lane4_xr_out_payload; // RmsNormMax.java:282
-  assign lane4_xrg_in_payload_b = lane4_g_d7; // RmsNormMax.java:282
-  assign lane4_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane4_y_in_payload = lane4_xrg_out_payload; // RmsNormMax.java:282
-  assign lane5_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane5_xs_in_payload = read_word[95:80]; // RmsNormMax.java:279
-  assign lane5_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane5_gamma_in_payload = gamma_word_5; // RmsNormMax.java:280
-  assign lane5_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane5_xr_in_payload_a = lane5_xs_out_payload; // RmsNormMax.java:281
-  assign lane5_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane5_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane5_xrg_in_payload_a = lane5_xr_out_payload; // RmsNormMax.java:282
-  assign lane5_xrg_in_payload_b = lane5_g_d7; // RmsNormMax.java:282
-  assign lane5_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane5_y_in_payload = lane5_xrg_out_payload; // RmsNormMax.java:282
-  assign lane6_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane6_xs_in_payload = read_word[111:96]; // RmsNormMax.java:279
-  assign lane6_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane6_gamma_in_payload = gamma_word_6; // RmsNormMax.java:280
-  assign lane6_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane6_xr_in_payload_a = lane6_xs_out_payload; // RmsNormMax.java:281
-  assign lane6_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane6_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane6_xrg_in_payload_a = lane6_xr_out_payload; // RmsNormMax.java:282
-  assign lane6_xrg_in_payload_b = lane6_g_d7; // RmsNormMax.java:282
-  assign lane6_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane6_y_in_payload = lane6_xrg_out_payload; // RmsNormMax.java:282
-  assign lane7_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane7_xs_in_payload = read_word[127:112]; // RmsNormMax.java:279
-  assign lane7_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane7_gamma_in_payload = gamma_word_7; // RmsNormMax.java:280
-  assign lane7_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane7_xr_in_payload_a = lane7_xs_out_payload; // RmsNormMax.java:281
-  assign lane7_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane7_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane7_xrg_in_payload_a = lane7_xr_out_payload; // RmsNormMax.java:282
-  assign lane7_xrg_in_payload_b = lane7_g_d7; // RmsNormMax.java:282
-  assign lane7_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane7_y_in_payload = lane7_xrg_out_payload; // RmsNormMax.java:282
-  assign lane8_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane8_xs_in_payload = read_word[143:128]; // RmsNormMax.java:279
-  assign lane8_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane8_gamma_in_payload = gamma_word_8; // RmsNormMax.java:280
-  assign lane8_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane8_xr_in_payload_a = lane8_xs_out_payload; // RmsNormMax.java:281
-  assign lane8_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane8_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane8_xrg_in_payload_a = lane8_xr_out_payload; // RmsNormMax.java:282
-  assign lane8_xrg_in_payload_b = lane8_g_d7; // RmsNormMax.java:282
-  assign lane8_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane8_y_in_payload = lane8_xrg_out_payload; // RmsNormMax.java:282
-  assign lane9_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane9_xs_in_payload = read_word[159:144]; // RmsNormMax.java:279
-  assign lane9_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane9_gamma_in_payload = gamma_word_9; // RmsNormMax.java:280
-  assign lane9_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane9_xr_in_payload_a = lane9_xs_out_payload; // RmsNormMax.java:281
-  assign lane9_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane9_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane9_xrg_in_payload_a = lane9_xr_out_payload; // RmsNormMax.java:282
-  assign lane9_xrg_in_payload_b = lane9_g_d7; // RmsNormMax.java:282
-  assign lane9_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane9_y_in_payload = lane9_xrg_out_payload; // RmsNormMax.java:282
-  assign lane10_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane10_xs_in_payload = read_word[175:160]; // RmsNormMax.java:279
-  assign lane10_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane10_gamma_in_payload = gamma_word_10; // RmsNormMax.java:280
-  assign lane10_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane10_xr_in_payload_a = lane10_xs_out_payload; // RmsNormMax.java:281
-  assign lane10_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane10_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane10_xrg_in_payload_a = lane10_xr_out_payload; // RmsNormMax.java:282
-  assign lane10_xrg_in_payload_b = lane10_g_d7; // RmsNormMax.java:282
-  assign lane10_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane10_y_in_payload = lane10_xrg_out_payload; // RmsNormMax.java:282
-  assign lane11_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane11_xs_in_payload = read_word[191:176]; // RmsNormMax.java:279
-  assign lane11_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane11_gamma_in_payload = gamma_word_11; // RmsNormMax.java:280
-  assign lane11_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane11_xr_in_payload_a = lane11_xs_out_payload; // RmsNormMax.java:281
-  assign lane11_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane11_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane11_xrg_in_payload_a = lane11_xr_out_payload; // RmsNormMax.java:282
-  assign lane11_xrg_in_payload_b = lane11_g_d7; // RmsNormMax.java:282
-  assign lane11_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane11_y_in_payload = lane11_xrg_out_payload; // RmsNormMax.java:282
-  assign lane12_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane12_xs_in_payload = read_word[207:192]; // RmsNormMax.java:279
-  assign lane12_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane12_gamma_in_payload = gamma_word_12; // RmsNormMax.java:280
-  assign lane12_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane12_xr_in_payload_a = lane12_xs_out_payload; // RmsNormMax.java:281
-  assign lane12_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane12_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane12_xrg_in_payload_a = lane12_xr_out_payload; // RmsNormMax.java:282
-  assign lane12_xrg_in_payload_b = lane12_g_d7; // RmsNormMax.java:282
-  assign lane12_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane12_y_in_payload = lane12_xrg_out_payload; // RmsNormMax.java:282
-  assign lane13_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane13_xs_in_payload = read_word[223:208]; // RmsNormMax.java:279
-  assign lane13_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane13_gamma_in_payload = gamma_word_13; // RmsNormMax.java:280
-  assign lane13_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane13_xr_in_payload_a = lane13_xs_out_payload; // RmsNormMax.java:281
-  assign lane13_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane13_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane13_xrg_in_payload_a = lane13_xr_out_payload; // RmsNormMax.java:282
-  assign lane13_xrg_in_payload_b = lane13_g_d7; // RmsNormMax.java:282
-  assign lane13_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane13_y_in_payload = lane13_xrg_out_payload; // RmsNormMax.java:282
-  assign lane14_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane14_xs_in_payload = read_word[239:224]; // RmsNormMax.java:279
-  assign lane14_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane14_gamma_in_payload = gamma_word_14; // RmsNormMax.java:280
-  assign lane14_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane14_xr_in_payload_a = lane14_xs_out_payload; // RmsNormMax.java:281
-  assign lane14_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane14_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane14_xrg_in_payload_a = lane14_xr_out_payload; // RmsNormMax.java:282
-  assign lane14_xrg_in_payload_b = lane14_g_d7; // RmsNormMax.java:282
-  assign lane14_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane14_y_in_payload = lane14_xrg_out_payload; // RmsNormMax.java:282
-  assign lane15_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:279
-  assign lane15_xs_in_payload = read_word[255:240]; // RmsNormMax.java:279
-  assign lane15_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:280
-  assign lane15_gamma_in_payload = gamma_word_15; // RmsNormMax.java:280
-  assign lane15_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:281
-  assign lane15_xr_in_payload_a = lane15_xs_out_payload; // RmsNormMax.java:281
-  assign lane15_xr_in_payload_b = r; // RmsNormMax.java:281
-  assign lane15_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:282
-  assign lane15_xrg_in_payload_a = lane15_xr_out_payload; // RmsNormMax.java:282
-  assign lane15_xrg_in_payload_b = lane15_g_d7; // RmsNormMax.java:282
-  assign lane15_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:282
-  assign lane15_y_in_payload = lane15_xrg_out_payload; // RmsNormMax.java:282
-  assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:78
-  assign result_fifo_push_payload =
-      {emit_last,
-       ((running_max[14:10] == 5'd0)
-          ? ((running_max[9:0] == 10'd0) ? 32'h0
-             : {1'b0,
-                (8'd112 - {4'd0, result_fifo_push_payload_mux}),
-                (running_max[9:0] << (result_fifo_push_payload_mux + 4'd1)),
-                13'h0})
-        : (running_max[14:10] == 5'd31) ? {9'hff, (running_max[9:0] != 10'd0), running_max[8:0], 13'h0}
-        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}),
-       read_word}; // CreditBuffer.java:79
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
+  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_timerDone; // RmsNormMax.java:270
+  assign gamma_ready = state_scaling & state_timerDone; // RmsNormMax.java:449
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -1357,385 +988,435 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign out_payload_y_15 = result_fifo_pop_payload[255:240]; // Stream.java:102
   assign out_payload_absMax = result_fifo_pop_payload[287:256]; // Stream.java:102
   assign out_payload_last = result_fifo_pop_payload[288]; // Stream.java:102
-  assign result_ready = out_ready; // Stream.java:103
+  assign state_accumulating = phase == PHASE_ACCUMULATE; // RmsNormMax.java:178
+  assign state_reducing = phase == PHASE_REDUCE; // RmsNormMax.java:178
+  assign state_normalizing = phase == PHASE_NORMALIZE; // RmsNormMax.java:178
+  assign state_scaling = phase == PHASE_SCALE; // RmsNormMax.java:178
+  assign state_emitting = phase == PHASE_EMIT; // RmsNormMax.java:178
+  assign state_timerDone = timer_done; // RmsNormMax.java:178
+  assign state_index = index; // RmsNormMax.java:178
+  assign state_lastIndex = last_index; // RmsNormMax.java:178
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // token_buffer (RmsNormMax.java:229): the token's vector, written by the input and by the scaling pass, read by the
+  // scaling and the emit passes
+  assign buffer_write_input = in_fire; // RmsNormMax.java:272
+  assign buffer_input_word =
+      {in_payload_15,
+       in_payload_14,
+       in_payload_13,
+       in_payload_12,
+       in_payload_11,
+       in_payload_10,
+       in_payload_9,
+       in_payload_8,
+       in_payload_7,
+       in_payload_6,
+       in_payload_5,
+       in_payload_4,
+       in_payload_3,
+       in_payload_2,
+       in_payload_1,
+       in_payload_0}; // RmsNormMax.java:273
+  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:469
+  assign buffer_write_back_index = write_index; // RmsNormMax.java:470
+  assign buffer_y_word =
+      {lane15_y_out_payload,
+       lane14_y_out_payload,
+       lane13_y_out_payload,
+       lane12_y_out_payload,
+       lane11_y_out_payload,
+       lane10_y_out_payload,
+       lane9_y_out_payload,
+       lane8_y_out_payload,
+       lane7_y_out_payload,
+       lane6_y_out_payload,
+       lane5_y_out_payload,
+       lane4_y_out_payload,
+       lane3_y_out_payload,
+       lane2_y_out_payload,
+       lane1_y_out_payload,
+       lane0_y_out_payload}; // RmsNormMax.java:471
+  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:151
 
   always @(posedge clk) begin
-    if (~timer_eq_0) begin // RmsNormMax.java:131
-      timer <= timer - 8'd1; // RmsNormMax.java:131
+    if (buffer_read) begin // RmsNormMax.java:240
+      read_word <= buffer[state_index]; // RmsNormMax.java:240
     end
-    if (cooldown != 3'd0) begin // RmsNormMax.java:136
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:136
+    if (buffer_write_input | buffer_write_back) begin // RmsNormMax.java:243
+      buffer[(buffer_write_input ? state_index : buffer_write_back_index)] <=
+          buffer_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:243
     end
-    if (in_valid_and_ready) begin // RmsNormMax.java:148
-      cooldown <= 3'd5; // RmsNormMax.java:150
-      rotation <= 1'b0; // RmsNormMax.java:152
-      index <= index + 7'd1; // RmsNormMax.java:153
-      if (index_eq_95) begin // RmsNormMax.java:154
-        index <= 7'd0; // RmsNormMax.java:155
-        rotation <= 1'b0; // RmsNormMax.java:156
-        timer <= 8'd15; // RmsNormMax.java:158
-        phase <= 3'd1; // RmsNormMax.java:159
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // square_pass (RmsNormMax.java:264): takes the input beats while accumulating, writes them to the buffer and squares
+  // their values
+  assign in_fire = in_valid & in_ready; // RmsNormMax.java:271
+  assign lane0_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane0_x_in_payload = in_payload_0; // RmsNormMax.java:277
+  assign lane0_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane0_square_in_payload_a = lane0_x_out_payload; // RmsNormMax.java:279
+  assign lane0_square_in_payload_b = lane0_x_out_payload; // RmsNormMax.java:279
+  assign lane1_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane1_x_in_payload = in_payload_1; // RmsNormMax.java:277
+  assign lane1_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane1_square_in_payload_a = lane1_x_out_payload; // RmsNormMax.java:279
+  assign lane1_square_in_payload_b = lane1_x_out_payload; // RmsNormMax.java:279
+  assign lane2_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane2_x_in_payload = in_payload_2; // RmsNormMax.java:277
+  assign lane2_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane2_square_in_payload_a = lane2_x_out_payload; // RmsNormMax.java:279
+  assign lane2_square_in_payload_b = lane2_x_out_payload; // RmsNormMax.java:279
+  assign lane3_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane3_x_in_payload = in_payload_3; // RmsNormMax.java:277
+  assign lane3_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane3_square_in_payload_a = lane3_x_out_payload; // RmsNormMax.java:279
+  assign lane3_square_in_payload_b = lane3_x_out_payload; // RmsNormMax.java:279
+  assign lane4_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane4_x_in_payload = in_payload_4; // RmsNormMax.java:277
+  assign lane4_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane4_square_in_payload_a = lane4_x_out_payload; // RmsNormMax.java:279
+  assign lane4_square_in_payload_b = lane4_x_out_payload; // RmsNormMax.java:279
+  assign lane5_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane5_x_in_payload = in_payload_5; // RmsNormMax.java:277
+  assign lane5_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane5_square_in_payload_a = lane5_x_out_payload; // RmsNormMax.java:279
+  assign lane5_square_in_payload_b = lane5_x_out_payload; // RmsNormMax.java:279
+  assign lane6_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane6_x_in_payload = in_payload_6; // RmsNormMax.java:277
+  assign lane6_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane6_square_in_payload_a = lane6_x_out_payload; // RmsNormMax.java:279
+  assign lane6_square_in_payload_b = lane6_x_out_payload; // RmsNormMax.java:279
+  assign lane7_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane7_x_in_payload = in_payload_7; // RmsNormMax.java:277
+  assign lane7_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane7_square_in_payload_a = lane7_x_out_payload; // RmsNormMax.java:279
+  assign lane7_square_in_payload_b = lane7_x_out_payload; // RmsNormMax.java:279
+  assign lane8_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane8_x_in_payload = in_payload_8; // RmsNormMax.java:277
+  assign lane8_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane8_square_in_payload_a = lane8_x_out_payload; // RmsNormMax.java:279
+  assign lane8_square_in_payload_b = lane8_x_out_payload; // RmsNormMax.java:279
+  assign lane9_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane9_x_in_payload = in_payload_9; // RmsNormMax.java:277
+  assign lane9_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane9_square_in_payload_a = lane9_x_out_payload; // RmsNormMax.java:279
+  assign lane9_square_in_payload_b = lane9_x_out_payload; // RmsNormMax.java:279
+  assign lane10_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane10_x_in_payload = in_payload_10; // RmsNormMax.java:277
+  assign lane10_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane10_square_in_payload_a = lane10_x_out_payload; // RmsNormMax.java:279
+  assign lane10_square_in_payload_b = lane10_x_out_payload; // RmsNormMax.java:279
+  assign lane11_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane11_x_in_payload = in_payload_11; // RmsNormMax.java:277
+  assign lane11_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane11_square_in_payload_a = lane11_x_out_payload; // RmsNormMax.java:279
+  assign lane11_square_in_payload_b = lane11_x_out_payload; // RmsNormMax.java:279
+  assign lane12_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane12_x_in_payload = in_payload_12; // RmsNormMax.java:277
+  assign lane12_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane12_square_in_payload_a = lane12_x_out_payload; // RmsNormMax.java:279
+  assign lane12_square_in_payload_b = lane12_x_out_payload; // RmsNormMax.java:279
+  assign lane13_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane13_x_in_payload = in_payload_13; // RmsNormMax.java:277
+  assign lane13_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane13_square_in_payload_a = lane13_x_out_payload; // RmsNormMax.java:279
+  assign lane13_square_in_payload_b = lane13_x_out_payload; // RmsNormMax.java:279
+  assign lane14_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane14_x_in_payload = in_payload_14; // RmsNormMax.java:277
+  assign lane14_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane14_square_in_payload_a = lane14_x_out_payload; // RmsNormMax.java:279
+  assign lane14_square_in_payload_b = lane14_x_out_payload; // RmsNormMax.java:279
+  assign lane15_x_in_valid = in_fire; // RmsNormMax.java:277
+  assign lane15_x_in_payload = in_payload_15; // RmsNormMax.java:277
+  assign lane15_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:279
+  assign lane15_square_in_payload_a = lane15_x_out_payload; // RmsNormMax.java:279
+  assign lane15_square_in_payload_b = lane15_x_out_payload; // RmsNormMax.java:279
+
+  always @(posedge clk) begin
+    if (cooldown != 3'd0) begin // RmsNormMax.java:269
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:269
+    end
+    if (in_fire) begin // RmsNormMax.java:283
+      cooldown <= 3'd5; // RmsNormMax.java:285
+      rotation <= 1'b0; // RmsNormMax.java:287
+      if (state_lastIndex) begin // RmsNormMax.java:288
+        rotation <= 1'b0; // RmsNormMax.java:288
       end
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:162
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:162
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:162
-    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:162
-    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:162
-    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:162
-    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:162
-    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:162
-    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:163
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:163
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:163
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:163
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:163
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:163
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:183
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:183
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:183
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:183
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:183
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:183
-    tree_out_d1 <= lane0_acc_in_valid_and; // RmsNormMax.java:184
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:184
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:184
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:184
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:184
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:184
-    if (lane0_acc_in_valid_and) begin // RmsNormMax.java:186
-      if ((tree_k + 5'd1) == tree_k_ext) begin // RmsNormMax.java:187
-        tree_k <= 5'd0; // RmsNormMax.java:188
-        tree_width <= tree_k_ext; // RmsNormMax.java:189
-        timer <= 8'd7; // RmsNormMax.java:190
-      end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:191
-      end
-    end
-    if (phase_eq_1 & timer_eq_0 & (tree_width <= 5'd1)) begin // RmsNormMax.java:193
-      tree_width <= 5'd16; // RmsNormMax.java:194
-      phase <= 3'd2; // RmsNormMax.java:195
-    end
-    if ((lane0_acc_out_valid & ~tree_out_d6) | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:231
-      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:240
-      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:240
-      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:240
-      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd4)) begin // RmsNormMax.java:240
-      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:240
-      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:240
-      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:240
-      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd8)) begin // RmsNormMax.java:240
-      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:240
-      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:240
-      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:240
-      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd12)) begin // RmsNormMax.java:240
-      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:240
-      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:240
-      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:240
-      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:240
-    end
-    if (lane1_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane2_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane3_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane4_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_4 <= lane4_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane5_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_5 <= lane5_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane6_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_6 <= lane6_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane7_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_7 <= lane7_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane8_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_8 <= lane8_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane9_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_9 <= lane9_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane10_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_10 <= lane10_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane11_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_11 <= lane11_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane12_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_12 <= lane12_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane13_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_13 <= lane13_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane14_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_14 <= lane14_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (lane15_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:231
-      partial_15 <= lane15_acc_out_payload; // RmsNormMax.java:231
-    end
-    if (phase_eq_2_and_not_normalize_busy) begin // RmsNormMax.java:248
-      normalize_busy <= 1'b1; // RmsNormMax.java:248
-    end
-    if (rsqrt_out_valid) begin // RmsNormMax.java:256
-      r <= rsqrt_out_payload; // RmsNormMax.java:257
-      normalize_busy <= 1'b0; // RmsNormMax.java:258
-      phase <= 3'd3; // RmsNormMax.java:259
-    end
-    if (gamma_valid_and_ready | read_word_and) begin // RmsNormMax.java:268
-      read_word <= buffer[index]; // RmsNormMax.java:268
-    end
-    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:273
-    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:273
-    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:273
-    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:273
-    gamma_word_4 <= gamma_payload_4; // RmsNormMax.java:273
-    gamma_word_5 <= gamma_payload_5; // RmsNormMax.java:273
-    gamma_word_6 <= gamma_payload_6; // RmsNormMax.java:273
-    gamma_word_7 <= gamma_payload_7; // RmsNormMax.java:273
-    gamma_word_8 <= gamma_payload_8; // RmsNormMax.java:273
-    gamma_word_9 <= gamma_payload_9; // RmsNormMax.java:273
-    gamma_word_10 <= gamma_payload_10; // RmsNormMax.java:273
-    gamma_word_11 <= gamma_payload_11; // RmsNormMax.java:273
-    gamma_word_12 <= gamma_payload_12; // RmsNormMax.java:273
-    gamma_word_13 <= gamma_payload_13; // RmsNormMax.java:273
-    gamma_word_14 <= gamma_payload_14; // RmsNormMax.java:273
-    gamma_word_15 <= gamma_payload_15; // RmsNormMax.java:273
-    gamma_fire_d1 <= gamma_valid_and_ready; // RmsNormMax.java:279
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:282
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:282
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:282
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:282
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:282
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:282
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:282
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:282
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:282
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:282
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:282
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:282
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:282
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:282
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:282
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:282
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:282
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:282
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:282
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:282
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:282
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:282
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:282
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:282
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:282
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:282
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:282
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:282
-    lane4_g_d1 <= lane4_gamma_out_payload; // RmsNormMax.java:282
-    lane4_g_d2 <= lane4_g_d1; // RmsNormMax.java:282
-    lane4_g_d3 <= lane4_g_d2; // RmsNormMax.java:282
-    lane4_g_d4 <= lane4_g_d3; // RmsNormMax.java:282
-    lane4_g_d5 <= lane4_g_d4; // RmsNormMax.java:282
-    lane4_g_d6 <= lane4_g_d5; // RmsNormMax.java:282
-    lane4_g_d7 <= lane4_g_d6; // RmsNormMax.java:282
-    lane5_g_d1 <= lane5_gamma_out_payload; // RmsNormMax.java:282
-    lane5_g_d2 <= lane5_g_d1; // RmsNormMax.java:282
-    lane5_g_d3 <= lane5_g_d2; // RmsNormMax.java:282
-    lane5_g_d4 <= lane5_g_d3; // RmsNormMax.java:282
-    lane5_g_d5 <= lane5_g_d4; // RmsNormMax.java:282
-    lane5_g_d6 <= lane5_g_d5; // RmsNormMax.java:282
-    lane5_g_d7 <= lane5_g_d6; // RmsNormMax.java:282
-    lane6_g_d1 <= lane6_gamma_out_payload; // RmsNormMax.java:282
-    lane6_g_d2 <= lane6_g_d1; // RmsNormMax.java:282
-    lane6_g_d3 <= lane6_g_d2; // RmsNormMax.java:282
-    lane6_g_d4 <= lane6_g_d3; // RmsNormMax.java:282
-    lane6_g_d5 <= lane6_g_d4; // RmsNormMax.java:282
-    lane6_g_d6 <= lane6_g_d5; // RmsNormMax.java:282
-    lane6_g_d7 <= lane6_g_d6; // RmsNormMax.java:282
-    lane7_g_d1 <= lane7_gamma_out_payload; // RmsNormMax.java:282
-    lane7_g_d2 <= lane7_g_d1; // RmsNormMax.java:282
-    lane7_g_d3 <= lane7_g_d2; // RmsNormMax.java:282
-    lane7_g_d4 <= lane7_g_d3; // RmsNormMax.java:282
-    lane7_g_d5 <= lane7_g_d4; // RmsNormMax.java:282
-    lane7_g_d6 <= lane7_g_d5; // RmsNormMax.java:282
-    lane7_g_d7 <= lane7_g_d6; // RmsNormMax.java:282
-    lane8_g_d1 <= lane8_gamma_out_payload; // RmsNormMax.java:282
-    lane8_g_d2 <= lane8_g_d1; // RmsNormMax.java:282
-    lane8_g_d3 <= lane8_g_d2; // RmsNormMax.java:282
-    lane8_g_d4 <= lane8_g_d3; // RmsNormMax.java:282
-    lane8_g_d5 <= lane8_g_d4; // RmsNormMax.java:282
-    lane8_g_d6 <= lane8_g_d5; // RmsNormMax.java:282
-    lane8_g_d7 <= lane8_g_d6; // RmsNormMax.java:282
-    lane9_g_d1 <= lane9_gamma_out_payload; // RmsNormMax.java:282
-    lane9_g_d2 <= lane9_g_d1; // RmsNormMax.java:282
-    lane9_g_d3 <= lane9_g_d2; // RmsNormMax.java:282
-    lane9_g_d4 <= lane9_g_d3; // RmsNormMax.java:282
-    lane9_g_d5 <= lane9_g_d4; // RmsNormMax.java:282
-    lane9_g_d6 <= lane9_g_d5; // RmsNormMax.java:282
-    lane9_g_d7 <= lane9_g_d6; // RmsNormMax.java:282
-    lane10_g_d1 <= lane10_gamma_out_payload; // RmsNormMax.java:282
-    lane10_g_d2 <= lane10_g_d1; // RmsNormMax.java:282
-    lane10_g_d3 <= lane10_g_d2; // RmsNormMax.java:282
-    lane10_g_d4 <= lane10_g_d3; // RmsNormMax.java:282
-    lane10_g_d5 <= lane10_g_d4; // RmsNormMax.java:282
-    lane10_g_d6 <= lane10_g_d5; // RmsNormMax.java:282
-    lane10_g_d7 <= lane10_g_d6; // RmsNormMax.java:282
-    lane11_g_d1 <= lane11_gamma_out_payload; // RmsNormMax.java:282
-    lane11_g_d2 <= lane11_g_d1; // RmsNormMax.java:282
-    lane11_g_d3 <= lane11_g_d2; // RmsNormMax.java:282
-    lane11_g_d4 <= lane11_g_d3; // RmsNormMax.java:282
-    lane11_g_d5 <= lane11_g_d4; // RmsNormMax.java:282
-    lane11_g_d6 <= lane11_g_d5; // RmsNormMax.java:282
-    lane11_g_d7 <= lane11_g_d6; // RmsNormMax.java:282
-    lane12_g_d1 <= lane12_gamma_out_payload; // RmsNormMax.java:282
-    lane12_g_d2 <= lane12_g_d1; // RmsNormMax.java:282
-    lane12_g_d3 <= lane12_g_d2; // RmsNormMax.java:282
-    lane12_g_d4 <= lane12_g_d3; // RmsNormMax.java:282
-    lane12_g_d5 <= lane12_g_d4; // RmsNormMax.java:282
-    lane12_g_d6 <= lane12_g_d5; // RmsNormMax.java:282
-    lane12_g_d7 <= lane12_g_d6; // RmsNormMax.java:282
-    lane13_g_d1 <= lane13_gamma_out_payload; // RmsNormMax.java:282
-    lane13_g_d2 <= lane13_g_d1; // RmsNormMax.java:282
-    lane13_g_d3 <= lane13_g_d2; // RmsNormMax.java:282
-    lane13_g_d4 <= lane13_g_d3; // RmsNormMax.java:282
-    lane13_g_d5 <= lane13_g_d4; // RmsNormMax.java:282
-    lane13_g_d6 <= lane13_g_d5; // RmsNormMax.java:282
-    lane13_g_d7 <= lane13_g_d6; // RmsNormMax.java:282
-    lane14_g_d1 <= lane14_gamma_out_payload; // RmsNormMax.java:282
-    lane14_g_d2 <= lane14_g_d1; // RmsNormMax.java:282
-    lane14_g_d3 <= lane14_g_d2; // RmsNormMax.java:282
-    lane14_g_d4 <= lane14_g_d3; // RmsNormMax.java:282
-    lane14_g_d5 <= lane14_g_d4; // RmsNormMax.java:282
-    lane14_g_d6 <= lane14_g_d5; // RmsNormMax.java:282
-    lane14_g_d7 <= lane14_g_d6; // RmsNormMax.java:282
-    lane15_g_d1 <= lane15_gamma_out_payload; // RmsNormMax.java:282
-    lane15_g_d2 <= lane15_g_d1; // RmsNormMax.java:282
-    lane15_g_d3 <= lane15_g_d2; // RmsNormMax.java:282
-    lane15_g_d4 <= lane15_g_d3; // RmsNormMax.java:282
-    lane15_g_d5 <= lane15_g_d4; // RmsNormMax.java:282
-    lane15_g_d6 <= lane15_g_d5; // RmsNormMax.java:282
-    lane15_g_d7 <= lane15_g_d6; // RmsNormMax.java:282
-    if (gamma_valid_and_ready) begin // RmsNormMax.java:287
-      index <= index + 7'd1; // RmsNormMax.java:288
-      if (index_eq_95) begin // RmsNormMax.java:289
-        index <= 7'd0; // RmsNormMax.java:290
-        timer <= 8'd20; // RmsNormMax.java:291
-        phase <= 3'd4; // RmsNormMax.java:292
-      end
-    end
-    if (lane0_y_out_valid) begin // RmsNormMax.java:299
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:300
-      write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:301
-    end
-    emit_valid <= read_word_and; // RmsNormMax.java:307
-    emit_last <= read_word_and & index_eq_95; // RmsNormMax.java:308
-    if (read_word_and) begin // RmsNormMax.java:309
-      index <= index + 7'd1; // RmsNormMax.java:310
-      if (index_eq_95) begin // RmsNormMax.java:311
-        index <= 7'd0; // RmsNormMax.java:312
-        phase <= 3'd0; // RmsNormMax.java:313
-        partial_0 <= 32'h0; // RmsNormMax.java:315
-        partial_1 <= 32'h0; // RmsNormMax.java:315
-        partial_2 <= 32'h0; // RmsNormMax.java:315
-        partial_3 <= 32'h0; // RmsNormMax.java:315
-        partial_4 <= 32'h0; // RmsNormMax.java:315
-        partial_5 <= 32'h0; // RmsNormMax.java:315
-        partial_6 <= 32'h0; // RmsNormMax.java:315
-        partial_7 <= 32'h0; // RmsNormMax.java:315
-        partial_8 <= 32'h0; // RmsNormMax.java:315
-        partial_9 <= 32'h0; // RmsNormMax.java:315
-        partial_10 <= 32'h0; // RmsNormMax.java:315
-        partial_11 <= 32'h0; // RmsNormMax.java:315
-        partial_12 <= 32'h0; // RmsNormMax.java:315
-        partial_13 <= 32'h0; // RmsNormMax.java:315
-        partial_14 <= 32'h0; // RmsNormMax.java:315
-        partial_15 <= 32'h0; // RmsNormMax.java:315
-      end
-    end
-    if (emit_last) begin // RmsNormMax.java:320
-      running_max <= 15'd0; // RmsNormMax.java:320
-    end
-    if (read_word_and & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
-      result_credits <= result_credits - 2'd1; // CreditBuffer.java:82
-    end else if (result_fifo_pop_valid_and_ready & ~read_word_and) begin // CreditBuffer.java:83
-      result_credits <= result_credits + 2'd1; // CreditBuffer.java:83
-    end
-    if (in_valid_and_ready | lane0_y_out_valid) begin // RmsNormMax.java:330
-      buffer[(in_valid_and_ready ? index : write_index)] <=
-          in_valid_and_ready
-            ? {in_payload_15,
-               in_payload_14,
-               in_payload_13,
-               in_payload_12,
-               in_payload_11,
-               in_payload_10,
-               in_payload_9,
-               in_payload_8,
-               in_payload_7,
-               in_payload_6,
-               in_payload_5,
-               in_payload_4,
-               in_payload_3,
-               in_payload_2,
-               in_payload_1,
-               in_payload_0}
-          : {lane15_y_out_payload,
-             lane14_y_out_payload,
-             lane13_y_out_payload,
-             lane12_y_out_payload,
-             lane11_y_out_payload,
-             lane10_y_out_payload,
-             lane9_y_out_payload,
-             lane8_y_out_payload,
-             lane7_y_out_payload,
-             lane6_y_out_payload,
-             lane5_y_out_payload,
-             lane4_y_out_payload,
-             lane3_y_out_payload,
-             lane2_y_out_payload,
-             lane1_y_out_payload,
-             lane0_y_out_payload}; // RmsNormMax.java:330
-    end
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:290
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:290
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:290
+    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:290
+    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:290
+    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:290
+    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:290
+    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:290
+    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:291
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:291
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:291
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:291
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:291
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:291
     if (reset) begin
-      timer <= 8'd0;
       cooldown <= 3'd0;
       rotation <= 1'b0;
-      index <= 7'd0;
-      phase <= 3'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // partial_sums (RmsNormMax.java:312): the L partial sums of squares, then the pairwise tree on lane 0's adder
+  assign tree_feed = state_reducing & state_timerDone & (tree_width > 5'd1); // RmsNormMax.java:332
+  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:349
+  assign tree_done = tree_done_and; // RmsNormMax.java:350
+  assign lane0_acc_in_valid = lane0_square_out_valid | tree_feed; // RmsNormMax.java:365
+
+  always @(*) begin
+    case (partial_sel_cat) // RmsNormMax.java:366
+      5'd0: partial_sel = partial_0; // RmsNormMax.java:366
+      5'd1: partial_sel = partial_1; // RmsNormMax.java:366
+      5'd2: partial_sel = partial_2; // RmsNormMax.java:366
+      5'd3: partial_sel = partial_3; // RmsNormMax.java:366
+      5'd4: partial_sel = partial_4; // RmsNormMax.java:366
+      5'd5: partial_sel = partial_5; // RmsNormMax.java:366
+      5'd6: partial_sel = partial_6; // RmsNormMax.java:366
+      5'd7: partial_sel = partial_7; // RmsNormMax.java:366
+      5'd8: partial_sel = partial_8; // RmsNormMax.java:366
+      5'd9: partial_sel = partial_9; // RmsNormMax.java:366
+      5'd10: partial_sel = partial_10; // RmsNormMax.java:366
+      5'd11: partial_sel = partial_11; // RmsNormMax.java:366
+      5'd12: partial_sel = partial_12; // RmsNormMax.java:366
+      5'd13: partial_sel = partial_13; // RmsNormMax.java:366
+      5'd14: partial_sel = partial_14; // RmsNormMax.java:366
+      default: partial_sel = partial_15; // RmsNormMax.java:366
+    endcase
+  end
+
+  // RmsNormMax.java:366
+  assign lane0_acc_in_payload_a =
+      tree_feed ? partial_sel : ((lane0_acc_out_valid & ~tree_out_d6) ? lane0_acc_out_payload : partial_0);
+
+  always @(*) begin
+    case (partial_sel_cat + 5'd1) // RmsNormMax.java:367
+      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:367
+      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:367
+      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:367
+      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:367
+      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:367
+      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:367
+      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:367
+      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:367
+      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:367
+      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:367
+      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:367
+      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:367
+      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:367
+      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:367
+      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:367
+      default: partial_sel_2 = partial_15; // RmsNormMax.java:367
+    endcase
+  end
+
+  assign lane0_acc_in_payload_b = tree_feed ? partial_sel_2 : lane0_square_out_payload; // RmsNormMax.java:367
+  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane1_acc_in_payload_a = (lane1_acc_out_valid & ~tree_out_d6) ? lane1_acc_out_payload : partial_1;
+  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:371
+  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane2_acc_in_payload_a = (lane2_acc_out_valid & ~tree_out_d6) ? lane2_acc_out_payload : partial_2;
+  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:371
+  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane3_acc_in_payload_a = (lane3_acc_out_valid & ~tree_out_d6) ? lane3_acc_out_payload : partial_3;
+  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:371
+  assign lane4_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane4_acc_in_payload_a = (lane4_acc_out_valid & ~tree_out_d6) ? lane4_acc_out_payload : partial_4;
+  assign lane4_acc_in_payload_b = lane4_square_out_payload; // RmsNormMax.java:371
+  assign lane5_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane5_acc_in_payload_a = (lane5_acc_out_valid & ~tree_out_d6) ? lane5_acc_out_payload : partial_5;
+  assign lane5_acc_in_payload_b = lane5_square_out_payload; // RmsNormMax.java:371
+  assign lane6_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane6_acc_in_payload_a = (lane6_acc_out_valid & ~tree_out_d6) ? lane6_acc_out_payload : partial_6;
+  assign lane6_acc_in_payload_b = lane6_square_out_payload; // RmsNormMax.java:371
+  assign lane7_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane7_acc_in_payload_a = (lane7_acc_out_valid & ~tree_out_d6) ? lane7_acc_out_payload : partial_7;
+  assign lane7_acc_in_payload_b = lane7_square_out_payload; // RmsNormMax.java:371
+  assign lane8_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane8_acc_in_payload_a = (lane8_acc_out_valid & ~tree_out_d6) ? lane8_acc_out_payload : partial_8;
+  assign lane8_acc_in_payload_b = lane8_square_out_payload; // RmsNormMax.java:371
+  assign lane9_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane9_acc_in_payload_a = (lane9_acc_out_valid & ~tree_out_d6) ? lane9_acc_out_payload : partial_9;
+  assign lane9_acc_in_payload_b = lane9_square_out_payload; // RmsNormMax.java:371
+  assign lane10_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane10_acc_in_payload_a = (lane10_acc_out_valid & ~tree_out_d6) ? lane10_acc_out_payload : partial_10;
+  assign lane10_acc_in_payload_b = lane10_square_out_payload; // RmsNormMax.java:371
+  assign lane11_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane11_acc_in_payload_a = (lane11_acc_out_valid & ~tree_out_d6) ? lane11_acc_out_payload : partial_11;
+  assign lane11_acc_in_payload_b = lane11_square_out_payload; // RmsNormMax.java:371
+  assign lane12_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane12_acc_in_payload_a = (lane12_acc_out_valid & ~tree_out_d6) ? lane12_acc_out_payload : partial_12;
+  assign lane12_acc_in_payload_b = lane12_square_out_payload; // RmsNormMax.java:371
+  assign lane13_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane13_acc_in_payload_a = (lane13_acc_out_valid & ~tree_out_d6) ? lane13_acc_out_payload : partial_13;
+  assign lane13_acc_in_payload_b = lane13_square_out_payload; // RmsNormMax.java:371
+  assign lane14_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane14_acc_in_payload_a = (lane14_acc_out_valid & ~tree_out_d6) ? lane14_acc_out_payload : partial_14;
+  assign lane14_acc_in_payload_b = lane14_square_out_payload; // RmsNormMax.java:371
+  assign lane15_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:369
+  // RmsNormMax.java:370
+  assign lane15_acc_in_payload_a = (lane15_acc_out_valid & ~tree_out_d6) ? lane15_acc_out_payload : partial_15;
+  assign lane15_acc_in_payload_b = lane15_square_out_payload; // RmsNormMax.java:371
+  assign partials_clear = emit & state_lastIndex; // RmsNormMax.java:497
+
+  always @(posedge clk) begin
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:334
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:334
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:334
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:334
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:334
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:334
+    tree_out_d1 <= tree_feed; // RmsNormMax.java:335
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:335
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:335
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:335
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:335
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:335
+    if (tree_feed) begin // RmsNormMax.java:339
+      if (tree_level_done_cmp) begin // RmsNormMax.java:339
+        tree_k <= 5'd0; // RmsNormMax.java:340
+        tree_width <= tree_level_done_ext; // RmsNormMax.java:341
+      end else begin
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:342
+      end
+    end
+    if (tree_done_and) begin // RmsNormMax.java:344
+      tree_width <= 5'd16; // RmsNormMax.java:344
+    end
+    if ((lane0_acc_out_valid & ~tree_out_d6) | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:379
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:389
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:389
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:389
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd4)) begin // RmsNormMax.java:389
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:389
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:389
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:389
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd8)) begin // RmsNormMax.java:389
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:389
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:389
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:389
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd12)) begin // RmsNormMax.java:389
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:389
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:389
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:389
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:389
+    end
+    if (lane1_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane2_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane3_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane4_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_4 <= lane4_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane5_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_5 <= lane5_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane6_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_6 <= lane6_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane7_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_7 <= lane7_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane8_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_8 <= lane8_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane9_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_9 <= lane9_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane10_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_10 <= lane10_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane11_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_11 <= lane11_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane12_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_12 <= lane12_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane13_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_13 <= lane13_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane14_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_14 <= lane14_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (lane15_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:379
+      partial_15 <= lane15_acc_out_payload; // RmsNormMax.java:379
+    end
+    if (partials_clear) begin // RmsNormMax.java:393
+      partial_0 <= 32'h0; // RmsNormMax.java:395
+      partial_1 <= 32'h0; // RmsNormMax.java:395
+      partial_2 <= 32'h0; // RmsNormMax.java:395
+      partial_3 <= 32'h0; // RmsNormMax.java:395
+      partial_4 <= 32'h0; // RmsNormMax.java:395
+      partial_5 <= 32'h0; // RmsNormMax.java:395
+      partial_6 <= 32'h0; // RmsNormMax.java:395
+      partial_7 <= 32'h0; // RmsNormMax.java:395
+      partial_8 <= 32'h0; // RmsNormMax.java:395
+      partial_9 <= 32'h0; // RmsNormMax.java:395
+      partial_10 <= 32'h0; // RmsNormMax.java:395
+      partial_11 <= 32'h0; // RmsNormMax.java:395
+      partial_12 <= 32'h0; // RmsNormMax.java:395
+      partial_13 <= 32'h0; // RmsNormMax.java:395
+      partial_14 <= 32'h0; // RmsNormMax.java:395
+      partial_15 <= 32'h0; // RmsNormMax.java:395
+    end
+    if (reset) begin
       tree_out_d1 <= 1'b0;
       tree_out_d2 <= 1'b0;
       tree_out_d3 <= 1'b0;
@@ -1760,13 +1441,455 @@ module RmsNormMax_l16_w16_n1536_fp16 (
       partial_13 <= 32'h0;
       partial_14 <= 32'h0;
       partial_15 <= 32'h0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // normalize (RmsNormMax.java:411): r = rsqrt(ss * INV_N + eps), once per token
+  assign normalize_launch = state_normalizing & ~normalize_busy; // RmsNormMax.java:413
+  assign mean_mul_in_valid = normalize_launch; // RmsNormMax.java:416
+  assign mean_mul_in_payload_a = partial_0; // RmsNormMax.java:416
+  assign mean_mul_in_payload_b = 32'h3a2aaaab; // RmsNormMax.java:416
+  assign eps_add_in_valid = mean_mul_out_valid; // RmsNormMax.java:418
+  assign eps_add_in_payload_a = mean_mul_out_payload; // RmsNormMax.java:418
+  assign eps_add_in_payload_b = eps; // RmsNormMax.java:418
+  assign rsqrt_in_valid = eps_add_out_valid; // RmsNormMax.java:418
+  assign rsqrt_in_payload = eps_add_out_payload; // RmsNormMax.java:418
+
+  always @(posedge clk) begin
+    if (normalize_launch) begin // RmsNormMax.java:414
+      normalize_busy <= 1'b1; // RmsNormMax.java:414
+    end
+    if (rsqrt_out_valid) begin // RmsNormMax.java:423
+      r <= rsqrt_out_payload; // RmsNormMax.java:424
+      normalize_busy <= 1'b0; // RmsNormMax.java:425
+    end
+    if (reset) begin
       normalize_busy <= 1'b0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // scale_pass (RmsNormMax.java:446): y = st((x * r) * gamma) for each buffer word, written back, and the running
+  // absmax
+  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:450
+  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:459
+  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:460
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:461
+  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:462
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:462
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:462
+  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:459
+  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:460
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:461
+  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:462
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:462
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:462
+  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:459
+  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:460
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:461
+  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:462
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:462
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:462
+  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:459
+  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:460
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:461
+  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:462
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:462
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:462
+  assign lane4_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane4_xs_in_payload = read_word[79:64]; // RmsNormMax.java:459
+  assign lane4_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane4_gamma_in_payload = gamma_word_4; // RmsNormMax.java:460
+  assign lane4_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane4_xr_in_payload_a = lane4_xs_out_payload; // RmsNormMax.java:461
+  assign lane4_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane4_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane4_xrg_in_payload_a = lane4_xr_out_payload; // RmsNormMax.java:462
+  assign lane4_xrg_in_payload_b = lane4_g_d7; // RmsNormMax.java:462
+  assign lane4_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane4_y_in_payload = lane4_xrg_out_payload; // RmsNormMax.java:462
+  assign lane5_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane5_xs_in_payload = read_word[95:80]; // RmsNormMax.java:459
+  assign lane5_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane5_gamma_in_payload = gamma_word_5; // RmsNormMax.java:460
+  assign lane5_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane5_xr_in_payload_a = lane5_xs_out_payload; // RmsNormMax.java:461
+  assign lane5_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane5_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane5_xrg_in_payload_a = lane5_xr_out_payload; // RmsNormMax.java:462
+  assign lane5_xrg_in_payload_b = lane5_g_d7; // RmsNormMax.java:462
+  assign lane5_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane5_y_in_payload = lane5_xrg_out_payload; // RmsNormMax.java:462
+  assign lane6_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane6_xs_in_payload = read_word[111:96]; // RmsNormMax.java:459
+  assign lane6_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane6_gamma_in_payload = gamma_word_6; // RmsNormMax.java:460
+  assign lane6_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane6_xr_in_payload_a = lane6_xs_out_payload; // RmsNormMax.java:461
+  assign lane6_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane6_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane6_xrg_in_payload_a = lane6_xr_out_payload; // RmsNormMax.java:462
+  assign lane6_xrg_in_payload_b = lane6_g_d7; // RmsNormMax.java:462
+  assign lane6_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane6_y_in_payload = lane6_xrg_out_payload; // RmsNormMax.java:462
+  assign lane7_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane7_xs_in_payload = read_word[127:112]; // RmsNormMax.java:459
+  assign lane7_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane7_gamma_in_payload = gamma_word_7; // RmsNormMax.java:460
+  assign lane7_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane7_xr_in_payload_a = lane7_xs_out_payload; // RmsNormMax.java:461
+  assign lane7_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane7_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane7_xrg_in_payload_a = lane7_xr_out_payload; // RmsNormMax.java:462
+  assign lane7_xrg_in_payload_b = lane7_g_d7; // RmsNormMax.java:462
+  assign lane7_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane7_y_in_payload = lane7_xrg_out_payload; // RmsNormMax.java:462
+  assign lane8_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane8_xs_in_payload = read_word[143:128]; // RmsNormMax.java:459
+  assign lane8_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane8_gamma_in_payload = gamma_word_8; // RmsNormMax.java:460
+  assign lane8_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane8_xr_in_payload_a = lane8_xs_out_payload; // RmsNormMax.java:461
+  assign lane8_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane8_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane8_xrg_in_payload_a = lane8_xr_out_payload; // RmsNormMax.java:462
+  assign lane8_xrg_in_payload_b = lane8_g_d7; // RmsNormMax.java:462
+  assign lane8_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane8_y_in_payload = lane8_xrg_out_payload; // RmsNormMax.java:462
+  assign lane9_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane9_xs_in_payload = read_word[159:144]; // RmsNormMax.java:459
+  assign lane9_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane9_gamma_in_payload = gamma_word_9; // RmsNormMax.java:460
+  assign lane9_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane9_xr_in_payload_a = lane9_xs_out_payload; // RmsNormMax.java:461
+  assign lane9_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane9_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane9_xrg_in_payload_a = lane9_xr_out_payload; // RmsNormMax.java:462
+  assign lane9_xrg_in_payload_b = lane9_g_d7; // RmsNormMax.java:462
+  assign lane9_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane9_y_in_payload = lane9_xrg_out_payload; // RmsNormMax.java:462
+  assign lane10_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane10_xs_in_payload = read_word[175:160]; // RmsNormMax.java:459
+  assign lane10_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane10_gamma_in_payload = gamma_word_10; // RmsNormMax.java:460
+  assign lane10_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane10_xr_in_payload_a = lane10_xs_out_payload; // RmsNormMax.java:461
+  assign lane10_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane10_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane10_xrg_in_payload_a = lane10_xr_out_payload; // RmsNormMax.java:462
+  assign lane10_xrg_in_payload_b = lane10_g_d7; // RmsNormMax.java:462
+  assign lane10_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane10_y_in_payload = lane10_xrg_out_payload; // RmsNormMax.java:462
+  assign lane11_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane11_xs_in_payload = read_word[191:176]; // RmsNormMax.java:459
+  assign lane11_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane11_gamma_in_payload = gamma_word_11; // RmsNormMax.java:460
+  assign lane11_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane11_xr_in_payload_a = lane11_xs_out_payload; // RmsNormMax.java:461
+  assign lane11_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane11_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane11_xrg_in_payload_a = lane11_xr_out_payload; // RmsNormMax.java:462
+  assign lane11_xrg_in_payload_b = lane11_g_d7; // RmsNormMax.java:462
+  assign lane11_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane11_y_in_payload = lane11_xrg_out_payload; // RmsNormMax.java:462
+  assign lane12_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane12_xs_in_payload = read_word[207:192]; // RmsNormMax.java:459
+  assign lane12_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane12_gamma_in_payload = gamma_word_12; // RmsNormMax.java:460
+  assign lane12_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane12_xr_in_payload_a = lane12_xs_out_payload; // RmsNormMax.java:461
+  assign lane12_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane12_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane12_xrg_in_payload_a = lane12_xr_out_payload; // RmsNormMax.java:462
+  assign lane12_xrg_in_payload_b = lane12_g_d7; // RmsNormMax.java:462
+  assign lane12_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane12_y_in_payload = lane12_xrg_out_payload; // RmsNormMax.java:462
+  assign lane13_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane13_xs_in_payload = read_word[223:208]; // RmsNormMax.java:459
+  assign lane13_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane13_gamma_in_payload = gamma_word_13; // RmsNormMax.java:460
+  assign lane13_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane13_xr_in_payload_a = lane13_xs_out_payload; // RmsNormMax.java:461
+  assign lane13_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane13_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane13_xrg_in_payload_a = lane13_xr_out_payload; // RmsNormMax.java:462
+  assign lane13_xrg_in_payload_b = lane13_g_d7; // RmsNormMax.java:462
+  assign lane13_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane13_y_in_payload = lane13_xrg_out_payload; // RmsNormMax.java:462
+  assign lane14_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane14_xs_in_payload = read_word[239:224]; // RmsNormMax.java:459
+  assign lane14_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane14_gamma_in_payload = gamma_word_14; // RmsNormMax.java:460
+  assign lane14_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane14_xr_in_payload_a = lane14_xs_out_payload; // RmsNormMax.java:461
+  assign lane14_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane14_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane14_xrg_in_payload_a = lane14_xr_out_payload; // RmsNormMax.java:462
+  assign lane14_xrg_in_payload_b = lane14_g_d7; // RmsNormMax.java:462
+  assign lane14_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane14_y_in_payload = lane14_xrg_out_payload; // RmsNormMax.java:462
+  assign lane15_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:459
+  assign lane15_xs_in_payload = read_word[255:240]; // RmsNormMax.java:459
+  assign lane15_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:460
+  assign lane15_gamma_in_payload = gamma_word_15; // RmsNormMax.java:460
+  assign lane15_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:461
+  assign lane15_xr_in_payload_a = lane15_xs_out_payload; // RmsNormMax.java:461
+  assign lane15_xr_in_payload_b = r; // RmsNormMax.java:461
+  assign lane15_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:462
+  assign lane15_xrg_in_payload_a = lane15_xr_out_payload; // RmsNormMax.java:462
+  assign lane15_xrg_in_payload_b = lane15_g_d7; // RmsNormMax.java:462
+  assign lane15_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:462
+  assign lane15_y_in_payload = lane15_xrg_out_payload; // RmsNormMax.java:462
+  assign absmax_restart = emit_last; // RmsNormMax.java:498
+
+  always @(posedge clk) begin
+    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:453
+    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:453
+    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:453
+    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:453
+    gamma_word_4 <= gamma_payload_4; // RmsNormMax.java:453
+    gamma_word_5 <= gamma_payload_5; // RmsNormMax.java:453
+    gamma_word_6 <= gamma_payload_6; // RmsNormMax.java:453
+    gamma_word_7 <= gamma_payload_7; // RmsNormMax.java:453
+    gamma_word_8 <= gamma_payload_8; // RmsNormMax.java:453
+    gamma_word_9 <= gamma_payload_9; // RmsNormMax.java:453
+    gamma_word_10 <= gamma_payload_10; // RmsNormMax.java:453
+    gamma_word_11 <= gamma_payload_11; // RmsNormMax.java:453
+    gamma_word_12 <= gamma_payload_12; // RmsNormMax.java:453
+    gamma_word_13 <= gamma_payload_13; // RmsNormMax.java:453
+    gamma_word_14 <= gamma_payload_14; // RmsNormMax.java:453
+    gamma_word_15 <= gamma_payload_15; // RmsNormMax.java:453
+    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:459
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:462
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:462
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:462
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:462
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:462
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:462
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:462
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:462
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:462
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:462
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:462
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:462
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:462
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:462
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:462
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:462
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:462
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:462
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:462
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:462
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:462
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:462
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:462
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:462
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:462
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:462
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:462
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:462
+    lane4_g_d1 <= lane4_gamma_out_payload; // RmsNormMax.java:462
+    lane4_g_d2 <= lane4_g_d1; // RmsNormMax.java:462
+    lane4_g_d3 <= lane4_g_d2; // RmsNormMax.java:462
+    lane4_g_d4 <= lane4_g_d3; // RmsNormMax.java:462
+    lane4_g_d5 <= lane4_g_d4; // RmsNormMax.java:462
+    lane4_g_d6 <= lane4_g_d5; // RmsNormMax.java:462
+    lane4_g_d7 <= lane4_g_d6; // RmsNormMax.java:462
+    lane5_g_d1 <= lane5_gamma_out_payload; // RmsNormMax.java:462
+    lane5_g_d2 <= lane5_g_d1; // RmsNormMax.java:462
+    lane5_g_d3 <= lane5_g_d2; // RmsNormMax.java:462
+    lane5_g_d4 <= lane5_g_d3; // RmsNormMax.java:462
+    lane5_g_d5 <= lane5_g_d4; // RmsNormMax.java:462
+    lane5_g_d6 <= lane5_g_d5; // RmsNormMax.java:462
+    lane5_g_d7 <= lane5_g_d6; // RmsNormMax.java:462
+    lane6_g_d1 <= lane6_gamma_out_payload; // RmsNormMax.java:462
+    lane6_g_d2 <= lane6_g_d1; // RmsNormMax.java:462
+    lane6_g_d3 <= lane6_g_d2; // RmsNormMax.java:462
+    lane6_g_d4 <= lane6_g_d3; // RmsNormMax.java:462
+    lane6_g_d5 <= lane6_g_d4; // RmsNormMax.java:462
+    lane6_g_d6 <= lane6_g_d5; // RmsNormMax.java:462
+    lane6_g_d7 <= lane6_g_d6; // RmsNormMax.java:462
+    lane7_g_d1 <= lane7_gamma_out_payload; // RmsNormMax.java:462
+    lane7_g_d2 <= lane7_g_d1; // RmsNormMax.java:462
+    lane7_g_d3 <= lane7_g_d2; // RmsNormMax.java:462
+    lane7_g_d4 <= lane7_g_d3; // RmsNormMax.java:462
+    lane7_g_d5 <= lane7_g_d4; // RmsNormMax.java:462
+    lane7_g_d6 <= lane7_g_d5; // RmsNormMax.java:462
+    lane7_g_d7 <= lane7_g_d6; // RmsNormMax.java:462
+    lane8_g_d1 <= lane8_gamma_out_payload; // RmsNormMax.java:462
+    lane8_g_d2 <= lane8_g_d1; // RmsNormMax.java:462
+    lane8_g_d3 <= lane8_g_d2; // RmsNormMax.java:462
+    lane8_g_d4 <= lane8_g_d3; // RmsNormMax.java:462
+    lane8_g_d5 <= lane8_g_d4; // RmsNormMax.java:462
+    lane8_g_d6 <= lane8_g_d5; // RmsNormMax.java:462
+    lane8_g_d7 <= lane8_g_d6; // RmsNormMax.java:462
+    lane9_g_d1 <= lane9_gamma_out_payload; // RmsNormMax.java:462
+    lane9_g_d2 <= lane9_g_d1; // RmsNormMax.java:462
+    lane9_g_d3 <= lane9_g_d2; // RmsNormMax.java:462
+    lane9_g_d4 <= lane9_g_d3; // RmsNormMax.java:462
+    lane9_g_d5 <= lane9_g_d4; // RmsNormMax.java:462
+    lane9_g_d6 <= lane9_g_d5; // RmsNormMax.java:462
+    lane9_g_d7 <= lane9_g_d6; // RmsNormMax.java:462
+    lane10_g_d1 <= lane10_gamma_out_payload; // RmsNormMax.java:462
+    lane10_g_d2 <= lane10_g_d1; // RmsNormMax.java:462
+    lane10_g_d3 <= lane10_g_d2; // RmsNormMax.java:462
+    lane10_g_d4 <= lane10_g_d3; // RmsNormMax.java:462
+    lane10_g_d5 <= lane10_g_d4; // RmsNormMax.java:462
+    lane10_g_d6 <= lane10_g_d5; // RmsNormMax.java:462
+    lane10_g_d7 <= lane10_g_d6; // RmsNormMax.java:462
+    lane11_g_d1 <= lane11_gamma_out_payload; // RmsNormMax.java:462
+    lane11_g_d2 <= lane11_g_d1; // RmsNormMax.java:462
+    lane11_g_d3 <= lane11_g_d2; // RmsNormMax.java:462
+    lane11_g_d4 <= lane11_g_d3; // RmsNormMax.java:462
+    lane11_g_d5 <= lane11_g_d4; // RmsNormMax.java:462
+    lane11_g_d6 <= lane11_g_d5; // RmsNormMax.java:462
+    lane11_g_d7 <= lane11_g_d6; // RmsNormMax.java:462
+    lane12_g_d1 <= lane12_gamma_out_payload; // RmsNormMax.java:462
+    lane12_g_d2 <= lane12_g_d1; // RmsNormMax.java:462
+    lane12_g_d3 <= lane12_g_d2; // RmsNormMax.java:462
+    lane12_g_d4 <= lane12_g_d3; // RmsNormMax.java:462
+    lane12_g_d5 <= lane12_g_d4; // RmsNormMax.java:462
+    lane12_g_d6 <= lane12_g_d5; // RmsNormMax.java:462
+    lane12_g_d7 <= lane12_g_d6; // RmsNormMax.java:462
+    lane13_g_d1 <= lane13_gamma_out_payload; // RmsNormMax.java:462
+    lane13_g_d2 <= lane13_g_d1; // RmsNormMax.java:462
+    lane13_g_d3 <= lane13_g_d2; // RmsNormMax.java:462
+    lane13_g_d4 <= lane13_g_d3; // RmsNormMax.java:462
+    lane13_g_d5 <= lane13_g_d4; // RmsNormMax.java:462
+    lane13_g_d6 <= lane13_g_d5; // RmsNormMax.java:462
+    lane13_g_d7 <= lane13_g_d6; // RmsNormMax.java:462
+    lane14_g_d1 <= lane14_gamma_out_payload; // RmsNormMax.java:462
+    lane14_g_d2 <= lane14_g_d1; // RmsNormMax.java:462
+    lane14_g_d3 <= lane14_g_d2; // RmsNormMax.java:462
+    lane14_g_d4 <= lane14_g_d3; // RmsNormMax.java:462
+    lane14_g_d5 <= lane14_g_d4; // RmsNormMax.java:462
+    lane14_g_d6 <= lane14_g_d5; // RmsNormMax.java:462
+    lane14_g_d7 <= lane14_g_d6; // RmsNormMax.java:462
+    lane15_g_d1 <= lane15_gamma_out_payload; // RmsNormMax.java:462
+    lane15_g_d2 <= lane15_g_d1; // RmsNormMax.java:462
+    lane15_g_d3 <= lane15_g_d2; // RmsNormMax.java:462
+    lane15_g_d4 <= lane15_g_d3; // RmsNormMax.java:462
+    lane15_g_d5 <= lane15_g_d4; // RmsNormMax.java:462
+    lane15_g_d6 <= lane15_g_d5; // RmsNormMax.java:462
+    lane15_g_d7 <= lane15_g_d6; // RmsNormMax.java:462
+    if (lane0_y_out_valid) begin // RmsNormMax.java:474
+      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:475
+      write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:476
+    end
+    if (absmax_restart) begin // RmsNormMax.java:478
+      running_max <= 15'd0; // RmsNormMax.java:478
+    end
+    if (reset) begin
       gamma_fire_d1 <= 1'b0;
       running_max <= 15'd0;
       write_index <= 7'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // emit_pass (RmsNormMax.java:490): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_timerDone & (result_credits != 2'd0); // RmsNormMax.java:493
+  assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:78
+  assign result_fifo_push_payload =
+      {emit_last,
+       ((running_max[14:10] == 5'd0)
+          ? ((running_max[9:0] == 10'd0) ? 32'h0
+             : {1'b0,
+                (8'd112 - {4'd0, result_fifo_push_payload_mux}),
+                (running_max[9:0] << (result_fifo_push_payload_mux + 4'd1)),
+                13'h0})
+        : (running_max[14:10] == 5'd31) ? {9'hff, (running_max[9:0] != 10'd0), running_max[8:0], 13'h0}
+        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}),
+       read_word}; // CreditBuffer.java:79
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
+  assign result_ready = out_ready; // Stream.java:103
+
+  always @(posedge clk) begin
+    emit_valid <= emit; // RmsNormMax.java:495
+    emit_last <= emit & state_lastIndex; // RmsNormMax.java:496
+    if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
+      result_credits <= result_credits - 2'd1; // CreditBuffer.java:82
+    end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:83
+      result_credits <= result_credits + 2'd1; // CreditBuffer.java:83
+    end
+    if (reset) begin
       emit_valid <= 1'b0;
       emit_last <= 1'b0;
       result_credits <= 2'd3;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // sequencer (RmsNormMax.java:171): the token's phase (accumulate, reduce, normalize, scale, emit), the buffer index
+  // each phase walks, and the waits for the pipelines to drain
+  assign timer_done = timer == 8'd0; // RmsNormMax.java:176
+  assign last_index = index == 7'd95; // RmsNormMax.java:177
+
+  always @(posedge clk) begin
+    if (~timer_done) begin // RmsNormMax.java:180
+      timer <= timer - 8'd1; // RmsNormMax.java:180
+    end
+    if (in_fire) begin // RmsNormMax.java:181
+      index <= index + 7'd1; // RmsNormMax.java:182
+      if (last_index) begin // RmsNormMax.java:183
+        index <= 7'd0; // RmsNormMax.java:184
+        timer <= 8'd15; // RmsNormMax.java:185
+        phase <= PHASE_REDUCE; // RmsNormMax.java:186
+      end
+    end
+    if (tree_level_done) begin // RmsNormMax.java:189
+      timer <= 8'd7; // RmsNormMax.java:189
+    end
+    if (tree_done) begin // RmsNormMax.java:190
+      phase <= PHASE_NORMALIZE; // RmsNormMax.java:190
+    end
+    if (rsqrt_out_valid) begin // RmsNormMax.java:191
+      phase <= PHASE_SCALE; // RmsNormMax.java:191
+    end
+    if (gamma_fire) begin // RmsNormMax.java:192
+      index <= index + 7'd1; // RmsNormMax.java:193
+      if (last_index) begin // RmsNormMax.java:194
+        index <= 7'd0; // RmsNormMax.java:195
+        timer <= 8'd20; // RmsNormMax.java:196
+        phase <= PHASE_EMIT; // RmsNormMax.java:197
+      end
+    end
+    if (emit) begin // RmsNormMax.java:200
+      index <= index + 7'd1; // RmsNormMax.java:201
+      if (last_index) begin // RmsNormMax.java:202
+        index <= 7'd0; // RmsNormMax.java:203
+        phase <= PHASE_ACCUMULATE; // RmsNormMax.java:204
+      end
+    end
+    if (reset) begin
+      timer <= 8'd0;
+      index <= 7'd0;
+      phase <= PHASE_ACCUMULATE;
     end
   end
 
@@ -1774,7 +1897,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~read_word_and | (result_credits != 2'd0))) begin // CreditBuffer.java:86
+      if (!(~emit | (result_credits != 2'd0))) begin // CreditBuffer.java:86
         $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
@@ -1788,7 +1911,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 `endif
 
-  Fp16ToFp32 lane0_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane0_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_x_in_valid),
@@ -1797,7 +1920,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul lane0_square ( // RmsNormMax.java:144
+  Fp32Mul lane0_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_square_in_valid),
@@ -1807,7 +1930,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_square_out_payload)
   );
 
-  Fp16ToFp32 lane1_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane1_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_x_in_valid),
@@ -1816,7 +1939,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul lane1_square ( // RmsNormMax.java:144
+  Fp32Mul lane1_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_square_in_valid),
@@ -1826,7 +1949,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_square_out_payload)
   );
 
-  Fp16ToFp32 lane2_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane2_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_x_in_valid),
@@ -1835,7 +1958,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul lane2_square ( // RmsNormMax.java:144
+  Fp32Mul lane2_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_square_in_valid),
@@ -1845,7 +1968,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_square_out_payload)
   );
 
-  Fp16ToFp32 lane3_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane3_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_x_in_valid),
@@ -1854,7 +1977,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul lane3_square ( // RmsNormMax.java:144
+  Fp32Mul lane3_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_square_in_valid),
@@ -1864,7 +1987,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_square_out_payload)
   );
 
-  Fp16ToFp32 lane4_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane4_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_x_in_valid),
@@ -1873,7 +1996,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_x_out_payload)
   );
 
-  Fp32Mul lane4_square ( // RmsNormMax.java:144
+  Fp32Mul lane4_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_square_in_valid),
@@ -1883,7 +2006,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_square_out_payload)
   );
 
-  Fp16ToFp32 lane5_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane5_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_x_in_valid),
@@ -1892,7 +2015,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_x_out_payload)
   );
 
-  Fp32Mul lane5_square ( // RmsNormMax.java:144
+  Fp32Mul lane5_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_square_in_valid),
@@ -1902,7 +2025,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_square_out_payload)
   );
 
-  Fp16ToFp32 lane6_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane6_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_x_in_valid),
@@ -1911,7 +2034,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_x_out_payload)
   );
 
-  Fp32Mul lane6_square ( // RmsNormMax.java:144
+  Fp32Mul lane6_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_square_in_valid),
@@ -1921,7 +2044,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_square_out_payload)
   );
 
-  Fp16ToFp32 lane7_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane7_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_x_in_valid),
@@ -1930,7 +2053,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_x_out_payload)
   );
 
-  Fp32Mul lane7_square ( // RmsNormMax.java:144
+  Fp32Mul lane7_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_square_in_valid),
@@ -1940,7 +2063,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_square_out_payload)
   );
 
-  Fp16ToFp32 lane8_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane8_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_x_in_valid),
@@ -1949,7 +2072,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_x_out_payload)
   );
 
-  Fp32Mul lane8_square ( // RmsNormMax.java:144
+  Fp32Mul lane8_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_square_in_valid),
@@ -1959,7 +2082,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_square_out_payload)
   );
 
-  Fp16ToFp32 lane9_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane9_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_x_in_valid),
@@ -1968,7 +2091,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_x_out_payload)
   );
 
-  Fp32Mul lane9_square ( // RmsNormMax.java:144
+  Fp32Mul lane9_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_square_in_valid),
@@ -1978,7 +2101,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_square_out_payload)
   );
 
-  Fp16ToFp32 lane10_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane10_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_x_in_valid),
@@ -1987,7 +2110,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_x_out_payload)
   );
 
-  Fp32Mul lane10_square ( // RmsNormMax.java:144
+  Fp32Mul lane10_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_square_in_valid),
@@ -1997,7 +2120,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_square_out_payload)
   );
 
-  Fp16ToFp32 lane11_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane11_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_x_in_valid),
@@ -2006,7 +2129,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_x_out_payload)
   );
 
-  Fp32Mul lane11_square ( // RmsNormMax.java:144
+  Fp32Mul lane11_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_square_in_valid),
@@ -2016,7 +2139,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_square_out_payload)
   );
 
-  Fp16ToFp32 lane12_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane12_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_x_in_valid),
@@ -2025,7 +2148,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_x_out_payload)
   );
 
-  Fp32Mul lane12_square ( // RmsNormMax.java:144
+  Fp32Mul lane12_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_square_in_valid),
@@ -2035,7 +2158,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_square_out_payload)
   );
 
-  Fp16ToFp32 lane13_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane13_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_x_in_valid),
@@ -2044,7 +2167,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_x_out_payload)
   );
 
-  Fp32Mul lane13_square ( // RmsNormMax.java:144
+  Fp32Mul lane13_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_square_in_valid),
@@ -2054,7 +2177,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_square_out_payload)
   );
 
-  Fp16ToFp32 lane14_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane14_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_x_in_valid),
@@ -2063,7 +2186,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_x_out_payload)
   );
 
-  Fp32Mul lane14_square ( // RmsNormMax.java:144
+  Fp32Mul lane14_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_square_in_valid),
@@ -2073,7 +2196,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_square_out_payload)
   );
 
-  Fp16ToFp32 lane15_x ( // RmsNormMax.java:142
+  Fp16ToFp32 lane15_x ( // RmsNormMax.java:277
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_x_in_valid),
@@ -2082,7 +2205,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_x_out_payload)
   );
 
-  Fp32Mul lane15_square ( // RmsNormMax.java:144
+  Fp32Mul lane15_square ( // RmsNormMax.java:279
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_square_in_valid),
@@ -2092,7 +2215,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_square_out_payload)
   );
 
-  Fp32Add lane0_acc ( // RmsNormMax.java:204
+  Fp32Add lane0_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_acc_in_valid),
@@ -2102,7 +2225,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_acc_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:204
+  Fp32Add lane1_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_acc_in_valid),
@@ -2112,7 +2235,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:204
+  Fp32Add lane2_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_acc_in_valid),
@@ -2122,7 +2245,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:204
+  Fp32Add lane3_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_acc_in_valid),
@@ -2132,7 +2255,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Add lane4_acc ( // RmsNormMax.java:204
+  Fp32Add lane4_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_acc_in_valid),
@@ -2142,7 +2265,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_acc_out_payload)
   );
 
-  Fp32Add lane5_acc ( // RmsNormMax.java:204
+  Fp32Add lane5_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_acc_in_valid),
@@ -2152,7 +2275,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_acc_out_payload)
   );
 
-  Fp32Add lane6_acc ( // RmsNormMax.java:204
+  Fp32Add lane6_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_acc_in_valid),
@@ -2162,7 +2285,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_acc_out_payload)
   );
 
-  Fp32Add lane7_acc ( // RmsNormMax.java:204
+  Fp32Add lane7_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_acc_in_valid),
@@ -2172,7 +2295,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_acc_out_payload)
   );
 
-  Fp32Add lane8_acc ( // RmsNormMax.java:204
+  Fp32Add lane8_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_acc_in_valid),
@@ -2182,7 +2305,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_acc_out_payload)
   );
 
-  Fp32Add lane9_acc ( // RmsNormMax.java:204
+  Fp32Add lane9_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_acc_in_valid),
@@ -2192,7 +2315,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_acc_out_payload)
   );
 
-  Fp32Add lane10_acc ( // RmsNormMax.java:204
+  Fp32Add lane10_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_acc_in_valid),
@@ -2202,7 +2325,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_acc_out_payload)
   );
 
-  Fp32Add lane11_acc ( // RmsNormMax.java:204
+  Fp32Add lane11_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_acc_in_valid),
@@ -2212,7 +2335,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_acc_out_payload)
   );
 
-  Fp32Add lane12_acc ( // RmsNormMax.java:204
+  Fp32Add lane12_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_acc_in_valid),
@@ -2222,7 +2345,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_acc_out_payload)
   );
 
-  Fp32Add lane13_acc ( // RmsNormMax.java:204
+  Fp32Add lane13_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_acc_in_valid),
@@ -2232,7 +2355,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_acc_out_payload)
   );
 
-  Fp32Add lane14_acc ( // RmsNormMax.java:204
+  Fp32Add lane14_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_acc_in_valid),
@@ -2242,7 +2365,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_acc_out_payload)
   );
 
-  Fp32Add lane15_acc ( // RmsNormMax.java:204
+  Fp32Add lane15_acc ( // RmsNormMax.java:354
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_acc_in_valid),
@@ -2252,7 +2375,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_acc_out_payload)
   );
 
-  Fp32Mul mean_mul ( // RmsNormMax.java:250
+  Fp32Mul mean_mul ( // RmsNormMax.java:416
     .clk          (clk),
     .reset        (reset),
     .in_valid     (mean_mul_in_valid),
@@ -2262,7 +2385,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (mean_mul_out_payload)
   );
 
-  Fp32Add eps_add ( // RmsNormMax.java:252
+  Fp32Add eps_add ( // RmsNormMax.java:418
     .clk          (clk),
     .reset        (reset),
     .in_valid     (eps_add_in_valid),
@@ -2272,7 +2395,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (eps_add_out_payload)
   );
 
-  FpRsqrt rsqrt ( // RmsNormMax.java:252
+  FpRsqrt rsqrt ( // RmsNormMax.java:418
     .clk         (clk),
     .reset       (reset),
     .in_valid    (rsqrt_in_valid),
@@ -2281,7 +2404,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (rsqrt_out_payload)
   );
 
-  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_xs_in_valid),
@@ -2290,7 +2413,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_xs_out_payload)
   );
 
-  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_gamma_in_valid),
@@ -2299,7 +2422,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul lane0_xr ( // RmsNormMax.java:281
+  Fp32Mul lane0_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -2309,7 +2432,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul lane0_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane0_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -2319,7 +2442,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane0_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane0_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_y_in_valid),
@@ -2328,7 +2451,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_y_out_payload)
   );
 
-  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_xs_in_valid),
@@ -2337,7 +2460,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_xs_out_payload)
   );
 
-  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_gamma_in_valid),
@@ -2346,7 +2469,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul lane1_xr ( // RmsNormMax.java:281
+  Fp32Mul lane1_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -2356,7 +2479,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul lane1_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane1_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -2366,7 +2489,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane1_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane1_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_y_in_valid),
@@ -2375,7 +2498,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_y_out_payload)
   );
 
-  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_xs_in_valid),
@@ -2384,7 +2507,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_xs_out_payload)
   );
 
-  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_gamma_in_valid),
@@ -2393,7 +2516,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul lane2_xr ( // RmsNormMax.java:281
+  Fp32Mul lane2_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -2403,7 +2526,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul lane2_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane2_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -2413,7 +2536,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane2_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane2_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_y_in_valid),
@@ -2422,7 +2545,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_y_out_payload)
   );
 
-  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_xs_in_valid),
@@ -2431,7 +2554,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_xs_out_payload)
   );
 
-  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_gamma_in_valid),
@@ -2440,7 +2563,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul lane3_xr ( // RmsNormMax.java:281
+  Fp32Mul lane3_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -2450,7 +2573,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul lane3_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane3_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),
@@ -2460,7 +2583,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane3_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane3_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_y_in_valid),
@@ -2469,7 +2592,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_y_out_payload)
   );
 
-  Fp16ToFp32 lane4_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane4_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_xs_in_valid),
@@ -2478,7 +2601,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_xs_out_payload)
   );
 
-  Fp16ToFp32 lane4_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane4_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_gamma_in_valid),
@@ -2487,7 +2610,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_gamma_out_payload)
   );
 
-  Fp32Mul lane4_xr ( // RmsNormMax.java:281
+  Fp32Mul lane4_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_xr_in_valid),
@@ -2497,7 +2620,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_xr_out_payload)
   );
 
-  Fp32Mul lane4_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane4_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_xrg_in_valid),
@@ -2507,7 +2630,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane4_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane4_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_y_in_valid),
@@ -2516,7 +2639,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_y_out_payload)
   );
 
-  Fp16ToFp32 lane5_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane5_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_xs_in_valid),
@@ -2525,7 +2648,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_xs_out_payload)
   );
 
-  Fp16ToFp32 lane5_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane5_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_gamma_in_valid),
@@ -2534,7 +2657,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_gamma_out_payload)
   );
 
-  Fp32Mul lane5_xr ( // RmsNormMax.java:281
+  Fp32Mul lane5_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_xr_in_valid),
@@ -2544,7 +2667,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_xr_out_payload)
   );
 
-  Fp32Mul lane5_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane5_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_xrg_in_valid),
@@ -2554,7 +2677,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane5_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane5_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_y_in_valid),
@@ -2563,7 +2686,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_y_out_payload)
   );
 
-  Fp16ToFp32 lane6_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane6_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_xs_in_valid),
@@ -2572,7 +2695,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_xs_out_payload)
   );
 
-  Fp16ToFp32 lane6_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane6_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_gamma_in_valid),
@@ -2581,7 +2704,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_gamma_out_payload)
   );
 
-  Fp32Mul lane6_xr ( // RmsNormMax.java:281
+  Fp32Mul lane6_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_xr_in_valid),
@@ -2591,7 +2714,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_xr_out_payload)
   );
 
-  Fp32Mul lane6_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane6_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_xrg_in_valid),
@@ -2601,7 +2724,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane6_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane6_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_y_in_valid),
@@ -2610,7 +2733,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_y_out_payload)
   );
 
-  Fp16ToFp32 lane7_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane7_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_xs_in_valid),
@@ -2619,7 +2742,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_xs_out_payload)
   );
 
-  Fp16ToFp32 lane7_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane7_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_gamma_in_valid),
@@ -2628,7 +2751,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_gamma_out_payload)
   );
 
-  Fp32Mul lane7_xr ( // RmsNormMax.java:281
+  Fp32Mul lane7_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_xr_in_valid),
@@ -2638,7 +2761,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_xr_out_payload)
   );
 
-  Fp32Mul lane7_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane7_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_xrg_in_valid),
@@ -2648,7 +2771,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane7_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane7_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_y_in_valid),
@@ -2657,7 +2780,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_y_out_payload)
   );
 
-  Fp16ToFp32 lane8_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane8_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_xs_in_valid),
@@ -2666,7 +2789,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_xs_out_payload)
   );
 
-  Fp16ToFp32 lane8_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane8_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_gamma_in_valid),
@@ -2675,7 +2798,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_gamma_out_payload)
   );
 
-  Fp32Mul lane8_xr ( // RmsNormMax.java:281
+  Fp32Mul lane8_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_xr_in_valid),
@@ -2685,7 +2808,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_xr_out_payload)
   );
 
-  Fp32Mul lane8_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane8_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_xrg_in_valid),
@@ -2695,7 +2818,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane8_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane8_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_y_in_valid),
@@ -2704,7 +2827,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_y_out_payload)
   );
 
-  Fp16ToFp32 lane9_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane9_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_xs_in_valid),
@@ -2713,7 +2836,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_xs_out_payload)
   );
 
-  Fp16ToFp32 lane9_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane9_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_gamma_in_valid),
@@ -2722,7 +2845,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_gamma_out_payload)
   );
 
-  Fp32Mul lane9_xr ( // RmsNormMax.java:281
+  Fp32Mul lane9_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_xr_in_valid),
@@ -2732,7 +2855,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_xr_out_payload)
   );
 
-  Fp32Mul lane9_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane9_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_xrg_in_valid),
@@ -2742,7 +2865,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane9_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane9_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_y_in_valid),
@@ -2751,7 +2874,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_y_out_payload)
   );
 
-  Fp16ToFp32 lane10_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane10_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_xs_in_valid),
@@ -2760,7 +2883,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_xs_out_payload)
   );
 
-  Fp16ToFp32 lane10_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane10_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_gamma_in_valid),
@@ -2769,7 +2892,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_gamma_out_payload)
   );
 
-  Fp32Mul lane10_xr ( // RmsNormMax.java:281
+  Fp32Mul lane10_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_xr_in_valid),
@@ -2779,7 +2902,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_xr_out_payload)
   );
 
-  Fp32Mul lane10_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane10_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_xrg_in_valid),
@@ -2789,7 +2912,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane10_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane10_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_y_in_valid),
@@ -2798,7 +2921,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_y_out_payload)
   );
 
-  Fp16ToFp32 lane11_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane11_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_xs_in_valid),
@@ -2807,7 +2930,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_xs_out_payload)
   );
 
-  Fp16ToFp32 lane11_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane11_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_gamma_in_valid),
@@ -2816,7 +2939,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_gamma_out_payload)
   );
 
-  Fp32Mul lane11_xr ( // RmsNormMax.java:281
+  Fp32Mul lane11_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_xr_in_valid),
@@ -2826,7 +2949,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_xr_out_payload)
   );
 
-  Fp32Mul lane11_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane11_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_xrg_in_valid),
@@ -2836,7 +2959,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane11_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane11_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_y_in_valid),
@@ -2845,7 +2968,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_y_out_payload)
   );
 
-  Fp16ToFp32 lane12_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane12_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_xs_in_valid),
@@ -2854,7 +2977,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_xs_out_payload)
   );
 
-  Fp16ToFp32 lane12_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane12_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_gamma_in_valid),
@@ -2863,7 +2986,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_gamma_out_payload)
   );
 
-  Fp32Mul lane12_xr ( // RmsNormMax.java:281
+  Fp32Mul lane12_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_xr_in_valid),
@@ -2873,7 +2996,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_xr_out_payload)
   );
 
-  Fp32Mul lane12_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane12_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_xrg_in_valid),
@@ -2883,7 +3006,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane12_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane12_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_y_in_valid),
@@ -2892,7 +3015,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_y_out_payload)
   );
 
-  Fp16ToFp32 lane13_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane13_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_xs_in_valid),
@@ -2901,7 +3024,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_xs_out_payload)
   );
 
-  Fp16ToFp32 lane13_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane13_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_gamma_in_valid),
@@ -2910,7 +3033,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_gamma_out_payload)
   );
 
-  Fp32Mul lane13_xr ( // RmsNormMax.java:281
+  Fp32Mul lane13_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_xr_in_valid),
@@ -2920,7 +3043,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_xr_out_payload)
   );
 
-  Fp32Mul lane13_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane13_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_xrg_in_valid),
@@ -2930,7 +3053,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane13_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane13_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_y_in_valid),
@@ -2939,7 +3062,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_y_out_payload)
   );
 
-  Fp16ToFp32 lane14_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane14_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_xs_in_valid),
@@ -2948,7 +3071,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_xs_out_payload)
   );
 
-  Fp16ToFp32 lane14_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane14_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_gamma_in_valid),
@@ -2957,7 +3080,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_gamma_out_payload)
   );
 
-  Fp32Mul lane14_xr ( // RmsNormMax.java:281
+  Fp32Mul lane14_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_xr_in_valid),
@@ -2967,7 +3090,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_xr_out_payload)
   );
 
-  Fp32Mul lane14_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane14_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_xrg_in_valid),
@@ -2977,7 +3100,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane14_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane14_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_y_in_valid),
@@ -2986,7 +3109,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_y_out_payload)
   );
 
-  Fp16ToFp32 lane15_xs ( // RmsNormMax.java:279
+  Fp16ToFp32 lane15_xs ( // RmsNormMax.java:459
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_xs_in_valid),
@@ -2995,7 +3118,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_xs_out_payload)
   );
 
-  Fp16ToFp32 lane15_gamma ( // RmsNormMax.java:280
+  Fp16ToFp32 lane15_gamma ( // RmsNormMax.java:460
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_gamma_in_valid),
@@ -3004,7 +3127,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_gamma_out_payload)
   );
 
-  Fp32Mul lane15_xr ( // RmsNormMax.java:281
+  Fp32Mul lane15_xr ( // RmsNormMax.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_xr_in_valid),
@@ -3014,7 +3137,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_xr_out_payload)
   );
 
-  Fp32Mul lane15_xrg ( // RmsNormMax.java:282
+  Fp32Mul lane15_xrg ( // RmsNormMax.java:462
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_xrg_in_valid),
@@ -3024,7 +3147,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane15_y ( // RmsNormMax.java:282
+  Fp32ToFp16 lane15_y ( // RmsNormMax.java:462
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_y_in_valid),

@@ -1924,8 +1924,7 @@ module TlmmEngine_kv260 (
     pattern_plus2 = 1'b0; // TableBuilder.java:146
     pattern_minus2 = 1'b0; // TableBuilder.java:147
     case (entry) // TableBuilder.java:151
-      5'd0: begin
-      end
+      5'd0: ;
       5'd1: pattern_plus0 = 1'b1; // TableBuilder.java:158
       5'd2: pattern_plus1 = 1'b1; // TableBuilder.java:158
       5'd3: pattern_plus2 = 1'b1; // TableBuilder.java:158
@@ -2020,8 +2019,7 @@ module TlmmEngine_kv260 (
         pattern_minus1 = 1'b1; // TableBuilder.java:160
         pattern_minus2 = 1'b1; // TableBuilder.java:160
       end
-      default: begin
-      end
+      default: ;
     endcase
   end
 

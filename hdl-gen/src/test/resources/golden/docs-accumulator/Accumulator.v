@@ -22,8 +22,7 @@ module Accumulator (
 
   always @(posedge clk) begin
     case (opcode) // Accumulator.java:21
-      2'd0: begin
-      end
+      2'd0: ;
       2'd1: acc <= acc + acc_ext; // Accumulator.java:23
       2'd2: acc <= acc - acc_ext; // Accumulator.java:24
       default: acc <= 12'd0; // Accumulator.java:25

@@ -61,8 +61,7 @@ module SerialTx_div4 (
           end
         end
         PHASE_STOP: phase <= PHASE_IDLE; // SerialTx.java:53
-        default: begin
-        end
+        default: ;
       endcase
     end
     if (reset) begin
