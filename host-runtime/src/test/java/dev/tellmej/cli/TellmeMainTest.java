@@ -5,26 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.model.EmbeddedModel;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TellmeMainTest {
-    private record Outcome(int exitCode, String out, String err) {}
-
-    private static Outcome run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = TellmeMain.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Outcome(code, out.toString(), err.toString());
-    }
-
     @Test
     void helpListsTheCommands() {
-        Outcome outcome = run("--help");
+        TellmeRun outcome = TellmeRun.of("--help");
         assertEquals(0, outcome.exitCode());
         assertTrue(outcome.out().contains("Commands:"), outcome.out());
         assertTrue(outcome.out().contains("demo"), outcome.out());
@@ -32,7 +21,7 @@ class TellmeMainTest {
 
     @Test
     void versionNamesTheProjectAndTheJvm() {
-        Outcome outcome = run("--version");
+        TellmeRun outcome = TellmeRun.of("--version");
         assertEquals(0, outcome.exitCode());
         assertTrue(outcome.out().startsWith("tellme 0."), outcome.out());
         assertTrue(outcome.out().contains("Java 25"), outcome.out());
@@ -40,14 +29,14 @@ class TellmeMainTest {
 
     @Test
     void unknownCommandFails() {
-        Outcome outcome = run("no-such-command");
+        TellmeRun outcome = TellmeRun.of("no-such-command");
         assertEquals(2, outcome.exitCode());
         assertTrue(outcome.err().contains("no-such-command"), outcome.err());
     }
 
     @Test
     void demoChecksTheRealToolchainAndSaysWhatIsNotBuilt() {
-        Outcome outcome = run("demo");
+        TellmeRun outcome = TellmeRun.of("demo");
         assertEquals(0, outcome.exitCode(), outcome.out());
         assertTrue(outcome.out().contains("verilator"), outcome.out());
         assertTrue(outcome.out().contains("Verilator 5."), outcome.out());
@@ -61,7 +50,7 @@ class TellmeMainTest {
 
     @Test
     void runStreamsTheEmbeddedStudentAndEndsWithTheSpeed() {
-        Outcome outcome = run("run", "--steps", "30", "--path", "exact");
+        TellmeRun outcome = TellmeRun.of("run", "--steps", "30", "--path", "exact");
         assertEquals(0, outcome.exitCode(), outcome.err());
         assertTrue(outcome.out().startsWith("Once upon a time, there was a little girl named Lily."), outcome.out());
         assertTrue(outcome.out().contains("30 tokens in") && outcome.out().contains("tokens/s"), outcome.out());
@@ -74,12 +63,12 @@ class TellmeMainTest {
 
     @Test
     void runOnTheFloatTeacherWithSampling(@TempDir Path dir) {
-        Outcome outcome = run("run", "--model", teacher(dir), "--path", "float",
+        TellmeRun outcome = TellmeRun.of("run", "--model", teacher(dir), "--path", "float",
                 "--prompt", "Lily had a dog", "--steps", "20", "--temperature", "0.8", "--top-k", "40", "--top-p", "0.9",
                 "--seed", "3");
         assertEquals(0, outcome.exitCode(), outcome.err());
         assertTrue(outcome.out().startsWith("Lily had a dog"), outcome.out());
-        Outcome again = run("run", "--model", teacher(dir), "--path", "float",
+        TellmeRun again = TellmeRun.of("run", "--model", teacher(dir), "--path", "float",
                 "--prompt", "Lily had a dog", "--steps", "20", "--temperature", "0.8", "--top-k", "40", "--top-p", "0.9",
                 "--seed", "3");
         assertEquals(outcome.out().lines().findFirst(), again.out().lines().findFirst(), "seeded runs repeat");
@@ -87,28 +76,28 @@ class TellmeMainTest {
 
     @Test
     void badRunInputIsOneClearLine(@TempDir Path dir) throws IOException {
-        Outcome missing = run("run", "--model", "/no/such/model.gguf");
+        TellmeRun missing = TellmeRun.of("run", "--model", "/no/such/model.gguf");
         assertEquals(2, missing.exitCode());
         assertTrue(missing.err().startsWith("tellme: model file not found: /no/such/model.gguf"), missing.err());
-        Outcome path = run("run", "--path", "fast");
+        TellmeRun path = TellmeRun.of("run", "--path", "fast");
         assertEquals(2, path.exitCode());
         assertTrue(path.err().contains("unknown path 'fast'"), path.err());
         Path notAModel = Files.write(dir.resolve("weights.bin"), new byte[96]);
-        Outcome malformed = run("run", "--model", notAModel.toString());
+        TellmeRun malformed = TellmeRun.of("run", "--model", notAModel.toString());
         assertEquals(1, malformed.exitCode());
         assertTrue(malformed.err().contains("magic at byte 0"), malformed.err());
         assertTrue(!malformed.err().contains("\tat "), "no stack trace: " + malformed.err());
-        Outcome floatByDefault = run("run", "--model", teacher(dir), "--steps", "3");
+        TellmeRun floatByDefault = TellmeRun.of("run", "--model", teacher(dir), "--steps", "3");
         assertEquals(0, floatByDefault.exitCode(), floatByDefault.err());
         assertTrue(floatByDefault.out().contains("float path"), "a float model defaults to the float path");
-        Outcome floatOnExact = run("run", "--model", teacher(dir), "--path", "exact");
+        TellmeRun floatOnExact = TellmeRun.of("run", "--model", teacher(dir), "--path", "exact");
         assertEquals(2, floatOnExact.exitCode());
         assertTrue(floatOnExact.err().contains("ternary"), floatOnExact.err());
     }
 
     @Test
     void benchModelRunsOnASmallSyntheticModel(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        Outcome outcome = run("bench", "model", "--layers", "1", "--vocab", "512", "--runs", "1", "--tokens", "2",
+        TellmeRun outcome = TellmeRun.of("bench", "model", "--layers", "1", "--vocab", "512", "--runs", "1", "--tokens", "2",
                 "--warmup", "1", "--cache-dir", dir.toString());
         assertEquals(0, outcome.exitCode(), outcome.err());
         assertTrue(outcome.out().contains("tokens/s") && outcome.out().contains("GMAC/s"), outcome.out());
@@ -117,7 +106,7 @@ class TellmeMainTest {
 
     @Test
     void benchNllReportsBothPaths(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        Outcome outcome = run("bench", "model", "--nll", "--sequences", "2", "--length", "48", "--cache-dir", dir.toString());
+        TellmeRun outcome = TellmeRun.of("bench", "model", "--nll", "--sequences", "2", "--length", "48", "--cache-dir", dir.toString());
         assertEquals(0, outcome.exitCode(), outcome.err());
         assertTrue(outcome.out().contains("float W1.58 A8 path") && outcome.out().contains("hardware-exact path"),
                 outcome.out());

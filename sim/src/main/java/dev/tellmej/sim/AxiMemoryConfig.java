@@ -16,9 +16,6 @@ package dev.tellmej.sim;
  */
 public record AxiMemoryConfig(long baseAddress, int readLatency, int writeLatency, int latencyJitter,
         int maxOutstanding, double bytesPerCycle, long seed) {
-    /** 19.2 GB/s at 250 MHz: the KV260's DDR4 peak as seen by a 250 MHz kernel. */
-    public static final double KV260_DDR_BYTES_PER_CYCLE = 19.2e9 / 250e6;
-
     public AxiMemoryConfig {
         if (readLatency < 1 || writeLatency < 1 || latencyJitter < 0 || maxOutstanding < 1 || baseAddress < 0) {
             throw new IllegalArgumentException("latencies and maxOutstanding must be at least 1, jitter and base"

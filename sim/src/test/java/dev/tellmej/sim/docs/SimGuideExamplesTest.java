@@ -97,7 +97,7 @@ class SimGuideExamplesTest {
         AxiMemory ddr = sim.axiMemory(1 << 16, AxiMemoryConfig.DEFAULT
                 .withLatency(30, 10)                                          // cycles
                 .withJitter(8, fixture.seed())                                // + 0..8 cycles per burst
-                .withBandwidth(AxiMemoryConfig.KV260_DDR_BYTES_PER_CYCLE));   // 76.8 bytes per cycle
+                .withBandwidth(64.0));                                    // bytes per cycle, all ports
         ddr.attach(top.gmem);                          // serves m_axi_gmem natively, every cycle
         byte[] data = new byte[4096];
         new Random(fixture.seed()).nextBytes(data);
