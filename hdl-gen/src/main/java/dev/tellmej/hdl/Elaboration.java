@@ -1,9 +1,9 @@
 package dev.tellmej.hdl;
 
+import dev.tellmej.hdl.check.AreaOwnershipException;
 import dev.tellmej.hdl.check.HdlException;
 import dev.tellmej.hdl.check.HdlUsageException;
 import dev.tellmej.hdl.check.NameClashException;
-import dev.tellmej.hdl.check.AreaOwnershipException;
 import dev.tellmej.hdl.check.WidthMismatchException;
 import dev.tellmej.hdl.ir.AreaNode;
 import dev.tellmej.hdl.ir.Block;
