@@ -60,11 +60,6 @@ public abstract class Area {
         frame.areas.push(this);
     }
 
-    /** The area's name ({@code sweep}). */
-    public final String areaName() {
-        return node.name();
-    }
-
     /** The elaborated process (for passes and the emitter). */
     public final AreaNode areaNode() {
         return node;

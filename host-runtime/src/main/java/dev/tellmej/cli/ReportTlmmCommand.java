@@ -1,6 +1,5 @@
 package dev.tellmej.cli;
 
-import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.tlmm.TlmmConfig;
 import dev.tellmej.accel.tlmm.TlmmReport;
 import dev.tellmej.eda.EdaTool;
@@ -47,12 +46,7 @@ final class ReportTlmmCommand implements Callable<Integer>, PrintsJson {
 
     @Override
     public Integer call() throws IOException {
-        AcceleratorConfig build = AcceleratorConfig.named().get(configName);
-        if (build == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "unknown configuration '" + configName
-                    + "'; known: " + String.join(", ", AcceleratorConfig.named().keySet()));
-        }
-        TlmmConfig config = build.tlmmConfig();
+        TlmmConfig config = ConfigCommand.build(spec.commandLine(), configName).tlmmConfig();
         Path file = out != null ? out : Path.of("target", "reports", "tlmm-" + config.name() + ".md");
         EdaTool.YOSYS.require();
         PrintWriter progress = json.progress();

@@ -31,11 +31,6 @@ public record ModelLimits(int hidden, int ffn, int heads, int kvHeads, int headD
         return Math.max(hidden, Math.max(ffn, heads * headDim));
     }
 
-    /** The widest output of any ternary linear. */
-    public int maxLinearOutputs() {
-        return maxLinearInputs();
-    }
-
     /**
      * Every maximum {@code model} exceeds, one line each ({@code "hidden size 2560 > 1536"}), in the order of
      * this record's components; empty when it fits. The context is not among them: a model trained for a longer

@@ -1,5 +1,6 @@
 package dev.tellmej.accel.tlmm;
 
+import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.ir.Locations;
 import java.util.ArrayList;
@@ -178,12 +179,12 @@ public record TlmmConfig(String name, int tables, int columns, int ports, int po
 
     /** Bits of an activation-memory address. */
     public int activationAddressBits() {
-        return log2(activationDepth());
+        return Hdl.log2Up(activationDepth());
     }
 
     /** Bits of a weight-buffer address (both halves). */
     public int bufferAddressBits() {
-        return log2(bufferDepth);
+        return Hdl.log2Up(bufferDepth);
     }
 
     /** Accumulators per lookup lane: a token slot's row groups, for every slot of a chunk. */
@@ -193,16 +194,12 @@ public record TlmmConfig(String name, int tables, int columns, int ports, int po
 
     /** Bits of an accumulator address. */
     public int accumulatorAddressBits() {
-        return log2(accumulators());
+        return Hdl.log2Up(accumulators());
     }
 
     /** The largest number of inputs per row of a matrix: the most blocks times 3T. */
     public int maxInputs() {
         return maxBlocks * blockInputs();
-    }
-
-    private static int log2(int n) {
-        return Math.max(1, 32 - Integer.numberOfLeadingZeros(n - 1));
     }
 
     /** Bits of the sum of T table entries. */

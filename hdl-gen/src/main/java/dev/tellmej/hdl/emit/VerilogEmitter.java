@@ -60,8 +60,6 @@ public final class VerilogEmitter {
     private static final int CONTINUATION = 4;
     /** Literals wider than this are written as concatenations of pieces of this width. */
     private static final int LONG_LITERAL_BITS = 128;
-    /** Width of a process banner's rule line, indentation included. */
-    private static final int BANNER_WIDTH = WIDTH;
     /** How a failed assertion's line starts (the simulator bridge looks for it). */
     public static final String ASSERTION_PREFIX = "ASSERTION FAILED";
 
@@ -670,10 +668,10 @@ public final class VerilogEmitter {
 
     /** A rule, the process's path and source line, and its description, wrapped to the line limit. */
     private static void writeBanner(AreaNode area, StringBuilder out) {
-        out.append(INDENT).append("// ").append("-".repeat(BANNER_WIDTH - INDENT.length() - 3)).append('\n');
+        out.append(INDENT).append("// ").append("-".repeat(WIDTH - INDENT.length() - 3)).append('\n');
         String text = area.path() + " (" + area.location() + ")"
                 + (area.description().isEmpty() ? "" : ": " + area.description());
-        for (String line : Comments.wrap(text, BANNER_WIDTH - INDENT.length() - 3)) {
+        for (String line : Comments.wrap(text, WIDTH - INDENT.length() - 3)) {
             out.append(INDENT).append("// ").append(line).append('\n');
         }
     }
