@@ -4,6 +4,9 @@ import dev.tellmej.accel.tlmm.TlmmConfig;
 import dev.tellmej.model.config.ModelConfig;
 import dev.tellmej.model.numerics.ExactConfig;
 import dev.tellmej.model.numerics.StorageFormat;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -201,6 +204,24 @@ public record AcceleratorConfig(String name, String description, ClockPlan clock
                 "the software model's storage format (N19)"));
         out.add(new Parameter("exact", "tables", exact.tables(), "the software model's T (N19)"));
         return out;
+    }
+
+    /**
+     * SHA-256 of every parameter ({@code group.key=value}, one per line, in {@link #parameters()} order): two
+     * builds with the same hash compute the same thing, so a memory image records it and a device refuses an
+     * image made for another build.
+     */
+    public byte[] hash() {
+        StringBuilder text = new StringBuilder();
+        for (Parameter p : parameters()) {
+            text.append(p.group()).append('.').append(p.key()).append('=').append(p.value()).append('\n');
+        }
+        try {
+            return MessageDigest.getInstance("SHA-256")
+                    .digest(text.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
     }
 
     private static double round(double value) {

@@ -42,27 +42,62 @@ public final class WeightLoader {
 
     /** Loads a GGUF model (config from its metadata). */
     public static ModelWeights fromGguf(GgufFile file) {
-        ModelConfig c = ConfigReader.fromGguf(file);
-        float[] embedding = floats(file, "token_embd.weight", c.dim(), c.vocabSize());
-        float[] outputNorm = floats(file, "output_norm.weight", c.dim(), 1);
-        float[] output = c.tiedEmbeddings() ? embedding : floats(file, "output.weight", c.dim(), c.vocabSize());
+        return load(gguf(file));
+    }
+
+    /** Loads every tensor of {@code source} into memory. */
+    public static ModelWeights load(WeightSource source) {
+        ModelConfig c = source.config();
+        float[] embedding = source.embedding();
+        float[] output = c.tiedEmbeddings() ? embedding : source.output();
         List<LayerWeights> layers = new ArrayList<>();
         for (int i = 0; i < c.layers(); i++) {
-            String p = "blk." + i + ".";
-            layers.add(new LayerWeights(
-                    floats(file, p + "attn_norm.weight", c.dim(), 1),
-                    linear(file, p + "attn_q.weight", c.qDim(), c.dim()),
-                    linear(file, p + "attn_k.weight", c.kvDim(), c.dim()),
-                    linear(file, p + "attn_v.weight", c.kvDim(), c.dim()),
-                    linear(file, p + "attn_output.weight", c.dim(), c.qDim()),
-                    c.subNorms() ? floats(file, p + "attn_sub_norm.weight", c.dim(), 1) : null,
-                    floats(file, p + "ffn_norm.weight", c.dim(), 1),
-                    linear(file, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
-                    linear(file, p + "ffn_up.weight", c.ffnDim(), c.dim()),
-                    linear(file, p + "ffn_down.weight", c.dim(), c.ffnDim()),
-                    c.subNorms() ? floats(file, p + "ffn_sub_norm.weight", c.ffnDim(), 1) : null));
+            layers.add(source.layer(i));
         }
-        return new ModelWeights(c, embedding, outputNorm, output, layers);
+        return new ModelWeights(c, embedding, source.outputNorm(), output, layers);
+    }
+
+    /** The tensors of a GGUF model (config from its metadata), read one at a time while the file is open. */
+    public static WeightSource gguf(GgufFile file) {
+        ModelConfig c = ConfigReader.fromGguf(file);
+        return new WeightSource() {
+            @Override
+            public ModelConfig config() {
+                return c;
+            }
+
+            @Override
+            public float[] embedding() {
+                return floats(file, "token_embd.weight", c.dim(), c.vocabSize());
+            }
+
+            @Override
+            public float[] outputNorm() {
+                return floats(file, "output_norm.weight", c.dim(), 1);
+            }
+
+            @Override
+            public float[] output() {
+                return c.tiedEmbeddings() ? embedding() : floats(file, "output.weight", c.dim(), c.vocabSize());
+            }
+
+            @Override
+            public LayerWeights layer(int i) {
+                String p = "blk." + i + ".";
+                return new LayerWeights(
+                        floats(file, p + "attn_norm.weight", c.dim(), 1),
+                        linear(file, p + "attn_q.weight", c.qDim(), c.dim()),
+                        linear(file, p + "attn_k.weight", c.kvDim(), c.dim()),
+                        linear(file, p + "attn_v.weight", c.kvDim(), c.dim()),
+                        linear(file, p + "attn_output.weight", c.dim(), c.qDim()),
+                        c.subNorms() ? floats(file, p + "attn_sub_norm.weight", c.dim(), 1) : null,
+                        floats(file, p + "ffn_norm.weight", c.dim(), 1),
+                        linear(file, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
+                        linear(file, p + "ffn_up.weight", c.ffnDim(), c.dim()),
+                        linear(file, p + "ffn_down.weight", c.dim(), c.ffnDim()),
+                        c.subNorms() ? floats(file, p + "ffn_sub_norm.weight", c.ffnDim(), 1) : null);
+            }
+        };
     }
 
     private static GgufTensorInfo shaped(GgufFile file, String name, long cols, long rows) {
@@ -100,27 +135,50 @@ public final class WeightLoader {
      * bitnet-b1.58-2B-4T packing with a one-element {@code weight_scale}; float matrices are F32/F16/BF16.
      */
     public static ModelWeights fromSafetensors(SafetensorsFile file, ModelConfig c, ScaleConvention convention) {
-        float[] embedding = hfFloats(file, "model.embed_tokens.weight", c.vocabSize(), c.dim());
-        float[] outputNorm = hfFloats(file, "model.norm.weight", c.dim());
-        float[] output = c.tiedEmbeddings() || file.tensor("lm_head.weight").isEmpty() ? embedding
-                : hfFloats(file, "lm_head.weight", c.vocabSize(), c.dim());
-        List<LayerWeights> layers = new ArrayList<>();
-        for (int i = 0; i < c.layers(); i++) {
-            String p = "model.layers." + i + ".";
-            layers.add(new LayerWeights(
-                    hfFloats(file, p + "input_layernorm.weight", c.dim()),
-                    hfLinear(file, p + "self_attn.q_proj", c.qDim(), c.dim(), convention),
-                    hfLinear(file, p + "self_attn.k_proj", c.kvDim(), c.dim(), convention),
-                    hfLinear(file, p + "self_attn.v_proj", c.kvDim(), c.dim(), convention),
-                    hfLinear(file, p + "self_attn.o_proj", c.dim(), c.qDim(), convention),
-                    c.subNorms() ? hfFloats(file, p + "self_attn.attn_sub_norm.weight", c.dim()) : null,
-                    hfFloats(file, p + "post_attention_layernorm.weight", c.dim()),
-                    hfLinear(file, p + "mlp.gate_proj", c.ffnDim(), c.dim(), convention),
-                    hfLinear(file, p + "mlp.up_proj", c.ffnDim(), c.dim(), convention),
-                    hfLinear(file, p + "mlp.down_proj", c.dim(), c.ffnDim(), convention),
-                    c.subNorms() ? hfFloats(file, p + "mlp.ffn_sub_norm.weight", c.ffnDim()) : null));
-        }
-        return new ModelWeights(c, embedding, outputNorm, output, layers);
+        return load(safetensors(file, c, convention));
+    }
+
+    /** The tensors of a safetensors checkpoint (see {@link #fromSafetensors}), read one at a time. */
+    public static WeightSource safetensors(SafetensorsFile file, ModelConfig c, ScaleConvention convention) {
+        return new WeightSource() {
+            @Override
+            public ModelConfig config() {
+                return c;
+            }
+
+            @Override
+            public float[] embedding() {
+                return hfFloats(file, "model.embed_tokens.weight", c.vocabSize(), c.dim());
+            }
+
+            @Override
+            public float[] outputNorm() {
+                return hfFloats(file, "model.norm.weight", c.dim());
+            }
+
+            @Override
+            public float[] output() {
+                return c.tiedEmbeddings() || file.tensor("lm_head.weight").isEmpty() ? embedding()
+                        : hfFloats(file, "lm_head.weight", c.vocabSize(), c.dim());
+            }
+
+            @Override
+            public LayerWeights layer(int i) {
+                String p = "model.layers." + i + ".";
+                return new LayerWeights(
+                        hfFloats(file, p + "input_layernorm.weight", c.dim()),
+                        hfLinear(file, p + "self_attn.q_proj", c.qDim(), c.dim(), convention),
+                        hfLinear(file, p + "self_attn.k_proj", c.kvDim(), c.dim(), convention),
+                        hfLinear(file, p + "self_attn.v_proj", c.kvDim(), c.dim(), convention),
+                        hfLinear(file, p + "self_attn.o_proj", c.dim(), c.qDim(), convention),
+                        c.subNorms() ? hfFloats(file, p + "self_attn.attn_sub_norm.weight", c.dim()) : null,
+                        hfFloats(file, p + "post_attention_layernorm.weight", c.dim()),
+                        hfLinear(file, p + "mlp.gate_proj", c.ffnDim(), c.dim(), convention),
+                        hfLinear(file, p + "mlp.up_proj", c.ffnDim(), c.dim(), convention),
+                        hfLinear(file, p + "mlp.down_proj", c.dim(), c.ffnDim(), convention),
+                        c.subNorms() ? hfFloats(file, p + "mlp.ffn_sub_norm.weight", c.ffnDim()) : null);
+            }
+        };
     }
 
     private static float[] hfFloats(SafetensorsFile file, String name, long... shape) {

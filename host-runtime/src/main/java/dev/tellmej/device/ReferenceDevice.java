@@ -1,0 +1,152 @@
+package dev.tellmej.device;
+
+import dev.tellmej.accel.protocol.ErrorCode;
+import dev.tellmej.accel.protocol.Instruction;
+import dev.tellmej.accel.protocol.KvCacheLayout;
+import dev.tellmej.image.MemoryImage;
+import dev.tellmej.model.config.ModelConfig;
+import dev.tellmej.model.ternary.TlmmKernel;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The oracle device: executes the image's program in Java with the hardware-exact operations, chunk by chunk
+ * as the kernel does (the build's chunk of tokens per pass over the weights), with the KV cache in a host
+ * buffer laid out exactly as in DDR. Its logits equal {@code ExactModel}'s bit for bit: that is what proves the
+ * image, the packer and the compiler.
+ */
+public final class ReferenceDevice implements Device {
+    private final MemoryImage image;
+    private final boolean ownsImage;
+    private final TlmmKernel kernel;
+    private final KvCacheBuffer cache;
+    private final ReferenceExecutor executor;
+    private final List<Instruction> program;
+    private final ModelConfig model;
+    private final int chunkTokens;
+    private int position;
+    private DeviceCounters counters = DeviceCounters.NONE;
+
+    private ReferenceDevice(MemoryImage image, boolean ownsImage, int threads) {
+        this.image = image;
+        this.ownsImage = ownsImage;
+        this.model = image.header().model();
+        this.program = image.program();
+        this.kernel = new TlmmKernel(threads);
+        this.cache = new KvCacheBuffer(new KvCacheLayout(model.layers(), model.kvHeads(), model.headDim(),
+                image.header().context(), 2), image.config().exact().storage());
+        this.executor = new ReferenceExecutor(image, kernel, cache);
+        this.chunkTokens = image.config().tlmmConfig().maxTokens();
+    }
+
+    /**
+     * Opens the image at {@code path} (mapped and verified; closed with the device).
+     *
+     * @param threads worker threads for the matrix products (1: the calling thread only)
+     */
+    public static ReferenceDevice open(Path path, int threads) {
+        MemoryImage image = MemoryImage.open(path);
+        try {
+            return new ReferenceDevice(image, true, threads);
+        } catch (RuntimeException e) {
+            image.close();
+            throw e;
+        }
+    }
+
+    /** A device on an image the caller keeps open (and closes after the device). */
+    public static ReferenceDevice on(MemoryImage image, int threads) {
+        return new ReferenceDevice(image, false, threads);
+    }
+
+    @Override
+    public String describe() {
+        return "reference: " + image.header().modelName() + " for " + image.config().name();
+    }
+
+    @Override
+    public float[] prefill(int[] tokens) {
+        check(tokens);
+        long instructions = 0;
+        executor.bytesRead = 0;
+        executor.bytesWritten = 0;
+        int chunks = 0;
+        for (int from = 0; from < tokens.length; from += chunkTokens) {
+            int to = Math.min(tokens.length, from + chunkTokens);
+            executor.beginChunk(Arrays.copyOfRange(tokens, from, to), position + from, to == tokens.length);
+            for (Instruction in : program) {
+                executor.execute(in);
+                instructions++;
+            }
+            chunks++;
+        }
+        position += tokens.length;
+        counters = new DeviceCounters(instructions, chunks, executor.bytesRead, executor.bytesWritten, 0);
+        return executor.logits();
+    }
+
+    @Override
+    public float[] decode(int token) {
+        return prefill(new int[] {token});
+    }
+
+    private void check(int[] tokens) {
+        if (tokens.length == 0) {
+            throw new CallRefusedException(ErrorCode.BAD_CALL, 0, "a call needs at least one token");
+        }
+        int context = context();
+        if ((long) position + tokens.length > context) {
+            throw new CallRefusedException(ErrorCode.CONTEXT_OVERFLOW, (long) position + tokens.length,
+                    tokens.length + " token(s) at position " + position + " need " + (position + tokens.length)
+                            + " KV-cache positions, but the image's cache holds " + context
+                            + ": reset the device, or pack the image with a longer context (at most the build's)");
+        }
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= model.vocabSize()) {
+                throw new CallRefusedException(ErrorCode.BAD_TOKEN, i, "token " + i + " of the call is " + tokens[i]
+                        + ", outside the vocabulary of " + model.vocabSize());
+            }
+        }
+    }
+
+    @Override
+    public int position() {
+        return position;
+    }
+
+    @Override
+    public int context() {
+        return image.header().context();
+    }
+
+    @Override
+    public void reset() {
+        position = 0;
+        counters = DeviceCounters.NONE;
+    }
+
+    @Override
+    public DeviceCounters counters() {
+        return counters;
+    }
+
+    /** The KV cache's bytes as in DDR (read-only), for comparison with another device's. */
+    public ByteBuffer kvCache() {
+        return cache.bytes();
+    }
+
+    /** The image it runs. */
+    public MemoryImage image() {
+        return image;
+    }
+
+    @Override
+    public void close() {
+        kernel.shutdown();
+        if (ownsImage) {
+            image.close();
+        }
+    }
+}

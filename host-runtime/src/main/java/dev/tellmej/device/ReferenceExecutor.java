@@ -1,0 +1,269 @@
+package dev.tellmej.device;
+
+import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.accel.protocol.Epilogue;
+import dev.tellmej.accel.protocol.Instruction;
+import dev.tellmej.accel.protocol.KvCacheLayout;
+import dev.tellmej.accel.protocol.OnChipBuffer;
+import dev.tellmej.accel.tlmm.TlmmLayout;
+import dev.tellmej.image.MemoryImage;
+import dev.tellmej.model.config.ModelConfig;
+import dev.tellmej.model.numerics.ActivationQuantizer;
+import dev.tellmej.model.numerics.ExactActivations;
+import dev.tellmej.model.numerics.ExactOps;
+import dev.tellmej.model.numerics.StorageFormat;
+import dev.tellmej.model.ternary.TlmmKernel;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Executes the program on one chunk of tokens, instruction by instruction, with the hardware-exact operations of
+ * NUMERICS.md: what the on-chip sequencer and its units do, in Java. Holds the on-chip state (the buffers, one
+ * vector per token of the chunk; the quantized activations with their tables; the SETUP registers) and the KV
+ * cache.
+ */
+final class ReferenceExecutor {
+    private final AcceleratorConfig config;
+    private final ModelConfig model;
+    private final StorageFormat st;
+    private final int lanes;
+    private final TlmmKernel kernel;
+    private final ImageTensors tensors;
+    private final KvCacheBuffer cache;
+    private final Map<OnChipBuffer, float[][]> buffers = new EnumMap<>(OnChipBuffer.class);
+    private final byte[][] xq;
+    private final float[] mc;
+    private final short[][] tables;
+    private final int[] acc;
+    private final float[] y;
+    private final float[] pair = new float[2];
+    private final float[] normed;
+    private final float[] keys;
+    private final float[] values;
+    private final float[] scores;
+    private final float[] logits;
+
+    // SETUP registers.
+    private int headDim;
+    private int heads;
+    private int kvHeads;
+    private boolean ropeAdjacent;
+    private long ropeTable;
+
+    // The chunk.
+    private int[] tokens;
+    private int firstPosition;
+    private boolean lastChunk;
+
+    // Traffic of the current call.
+    long bytesRead;
+    long bytesWritten;
+
+    ReferenceExecutor(MemoryImage image, TlmmKernel kernel, KvCacheBuffer cache) {
+        this.config = image.config();
+        this.model = image.header().model();
+        this.st = config.exact().storage();
+        this.lanes = config.exact().lanes();
+        this.kernel = kernel;
+        this.cache = cache;
+        this.tensors = new ImageTensors(image, st, kernel);
+        int chunk = config.tlmmConfig().maxTokens();
+        int widest = Math.max(Math.max(model.dim(), model.qDim()), model.ffnDim());
+        buffers.put(OnChipBuffer.RESIDUAL, new float[chunk][model.dim()]);
+        buffers.put(OnChipBuffer.QUERY, new float[chunk][model.qDim()]);
+        buffers.put(OnChipBuffer.ATTENTION, new float[chunk][model.qDim()]);
+        buffers.put(OnChipBuffer.GATE, new float[chunk][model.ffnDim()]);
+        buffers.put(OnChipBuffer.FFN, new float[chunk][model.ffnDim()]);
+        xq = new byte[chunk][widest + 3];
+        mc = new float[chunk];
+        tables = new short[chunk][TlmmKernel.tableSize(widest)];
+        acc = new int[Math.max(widest, model.qDim())];
+        y = new float[Math.max(widest, model.qDim())];
+        normed = new float[widest];
+        int positions = cache.layout().positions();
+        keys = new float[positions * model.headDim()];
+        values = new float[positions * model.headDim()];
+        scores = new float[positions];
+        logits = new float[model.vocabSize()];
+    }
+
+    /** Starts a chunk: {@code tokens} at positions {@code firstPosition ..}; the LM head runs when it is the last. */
+    void beginChunk(int[] tokens, int firstPosition, boolean lastChunk) {
+        this.tokens = tokens;
+        this.firstPosition = firstPosition;
+        this.lastChunk = lastChunk;
+    }
+
+    /** The logits the last LM_HEAD wrote. */
+    float[] logits() {
+        return logits.clone();
+    }
+
+    void execute(Instruction in) {
+        switch (in.opcode()) {
+            case SETUP -> setup(in);
+            case EMBED -> embed(in);
+            case QUANTIZE -> quantize(in);
+            case LINEAR -> linear(in);
+            case ATTENTION -> attention(in);
+            case LM_HEAD -> lmHead(in);
+            case BARRIER, END -> { }
+        }
+    }
+
+    private void setup(Instruction in) {
+        headDim = in.getInt("head_dim");
+        heads = in.getInt("heads");
+        kvHeads = in.getInt("kv_heads");
+        ropeAdjacent = in.getFlag("rope_adjacent");
+        ropeTable = in.get("rope_table");
+    }
+
+    private void embed(Instruction in) {
+        float[][] dst = buffers.get(in.getBuffer("dst"));
+        int dim = in.getInt("dim");
+        for (int j = 0; j < tokens.length; j++) {
+            tensors.storedRow(in.get("table") + 2L * tokens[j] * dim, dim, dst[j]); // N17.1
+            bytesRead += 2L * dim;
+        }
+    }
+
+    /** N13 when {@code norm} is set, then N6, then the TLMM tables of every token. */
+    private void quantize(Instruction in) {
+        float[][] src = buffers.get(in.getBuffer("src"));
+        int n = in.getInt("length");
+        float[] gain = in.getFlag("norm") ? tensors.stored(in.get("gain"), n) : null;
+        if (gain != null) {
+            bytesRead += 2L * n;
+        }
+        for (int j = 0; j < tokens.length; j++) {
+            float[] x = src[j];
+            if (gain != null) {
+                ExactOps.rmsNorm(x, n, gain, in.getFloat("eps"), lanes, st, normed);
+                x = normed;
+            }
+            mc[j] = ActivationQuantizer.quantize(x, n, xq[j]);
+            TlmmKernel.buildTables(xq[j], n, tables[j]);
+        }
+    }
+
+    /** N8's dequantization and the epilogue, token by token. */
+    private void linear(Instruction in) {
+        int rows = in.getInt("rows");
+        int cols = in.getInt("cols");
+        float scale = in.getFloat("scale");
+        TlmmLayout layout = new TlmmLayout(config.tlmmConfig(), rows, cols);
+        TlmmKernel.Prepared weights = tensors.linear(in.get("weights"), layout, scale);
+        bytesRead += layout.bytesRead();
+        Epilogue epilogue = in.getEpilogue("epilogue");
+        float[][] dst = buffers.get(in.getBuffer("dst"));
+        float[][] src = buffers.get(in.getBuffer("src"));
+        int layer = in.getInt("layer");
+        for (int j = 0; j < tokens.length; j++) {
+            int position = firstPosition + j;
+            kernel.matVec(weights, tables[j], acc);
+            float f = ActivationQuantizer.factor(mc[j], scale);
+            for (int r = 0; r < rows; r++) {
+                y[r] = (float) acc[r] * f;
+            }
+            switch (epilogue) {
+                case STORE -> System.arraycopy(y, 0, dst[j], 0, rows);
+                case ROPE_QUERY -> {
+                    rope(y, rows / headDim, position);
+                    for (int r = 0; r < rows; r++) {
+                        dst[j][r] = st.round(y[r]);
+                    }
+                }
+                case ROPE_KEY_CACHE -> {
+                    rope(y, rows / headDim, position);
+                    toCache(y, rows, layer, KvCacheLayout.KEYS, position);
+                }
+                case VALUE_CACHE -> toCache(y, rows, layer, KvCacheLayout.VALUES, position);
+                case RESIDUAL_ADD -> {
+                    for (int r = 0; r < rows; r++) {
+                        dst[j][r] = st.round(dst[j][r] + y[r]);
+                    }
+                }
+                case GATE_UP -> {
+                    boolean relu2 = in.getFlag("relu2");
+                    for (int r = 0; r < rows; r++) {
+                        float g = src[j][r];
+                        float act = relu2 ? ExactActivations.relu2(g) : ExactActivations.silu(g);
+                        dst[j][r] = st.round(act * y[r]);
+                    }
+                }
+            }
+        }
+    }
+
+    private void toCache(float[] row, int rows, int layer, int kind, int position) {
+        for (int r = 0; r < rows; r++) {
+            row[r] = st.round(row[r]);
+        }
+        for (int h = 0; h < rows / headDim; h++) {
+            cache.write(layer, h, kind, position, row, h * headDim);
+        }
+        bytesWritten += 2L * rows;
+    }
+
+    /** N14.2 on every head of {@code vec} at {@code position}, with the image's cos/sin table. */
+    private void rope(float[] vec, int headCount, int position) {
+        int half = headDim / 2;
+        float[] table = tensors.binary32(ropeTable, cache.layout().positions() * headDim);
+        int row = position * headDim;
+        for (int hh = 0; hh < headCount; hh++) {
+            int base = hh * headDim;
+            for (int i = 0; i < half; i++) {
+                int ia = ropeAdjacent ? base + 2 * i : base + i;
+                int ib = ropeAdjacent ? ia + 1 : ia + half;
+                ExactOps.rotate(vec[ia], vec[ib], table[row + i], table[row + half + i], pair);
+                vec[ia] = pair[0];
+                vec[ib] = pair[1];
+            }
+        }
+        bytesRead += 8L * half;
+    }
+
+    /** N15 for every query head of every token; each KV head's rows are read once for its group. */
+    private void attention(Instruction in) {
+        float[][] q = buffers.get(in.getBuffer("src"));
+        float[][] out = buffers.get(in.getBuffer("dst"));
+        int layer = in.getInt("layer");
+        float scale = in.getFloat("score_scale");
+        int group = heads / kvHeads;
+        int positions = firstPosition + tokens.length;
+        for (int kvh = 0; kvh < kvHeads; kvh++) {
+            cache.read(layer, kvh, KvCacheLayout.KEYS, positions, keys);
+            cache.read(layer, kvh, KvCacheLayout.VALUES, positions, values);
+            bytesRead += 2L * 2 * positions * headDim;
+            for (int g = 0; g < group; g++) {
+                int hh = kvh * group + g;
+                for (int j = 0; j < tokens.length; j++) {
+                    ExactOps.attentionHead(q[j], hh * headDim, keys, values, 0, headDim, firstPosition + j + 1,
+                            headDim, scale, lanes, st, scores, out[j], hh * headDim);
+                }
+            }
+        }
+    }
+
+    /** N16 for the call's last token only. */
+    private void lmHead(Instruction in) {
+        if (!lastChunk) {
+            return;
+        }
+        int rows = in.getInt("rows");
+        int cols = in.getInt("cols");
+        byte[] w = tensors.int8(in.get("weights"), (long) rows * cols);
+        float[] rowScales = tensors.binary32(in.get("row_scales"), rows);
+        int last = tokens.length - 1;
+        float fx = mc[last] * ActivationQuantizer.INV127;
+        byte[] x = xq[last];
+        kernel.forRows(rows, 256, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                logits[r] = (float) kernel.dot8(w, r * cols, x, cols) * (rowScales[r] * fx);
+            }
+        });
+        bytesRead += (long) rows * cols + 4L * rows;
+        bytesWritten += 4L * rows;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.tellmej.device;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.accel.protocol.ErrorCode;
+import dev.tellmej.image.ImagePacker;
+import dev.tellmej.model.EmbeddedModel;
+import dev.tellmej.model.gguf.GgufFile;
+import dev.tellmej.model.inference.ExactModel;
+import dev.tellmej.model.inference.ModelWeights;
+import dev.tellmej.model.inference.WeightLoader;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReferenceDeviceTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void studentMatchesExactModelOnSimSmall() {
+        matchesExactModel(AcceleratorConfig.simSmall(), 24, 100, 11);
+    }
+
+    @Test
+    void studentMatchesExactModelOnKv260() {
+        matchesExactModel(AcceleratorConfig.kv260(), 24, 20, 12);
+    }
+
+    /** Prefill of {@code prompt} random tokens, then greedy decode steps; every step's logits bit for bit. */
+    private void matchesExactModel(AcceleratorConfig config, int prompt, int steps, long seed) {
+        Path model = EmbeddedModel.STORIES_260K_TERNARY.extractTo(dir);
+        Path image = dir.resolve(config.name() + ".tlmi");
+        ModelWeights weights;
+        try (GgufFile gguf = GgufFile.open(model)) {
+            ImagePacker.pack(WeightLoader.gguf(gguf), model.getFileName().toString(), config,
+                    ImagePacker.defaultContext(config, WeightLoader.gguf(gguf).config()), image, false,
+                    ImagePacker.Progress.NONE);
+            weights = WeightLoader.fromGguf(gguf);
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] tokens = new int[prompt];
+        for (int i = 0; i < prompt; i++) {
+            tokens[i] = random.nextInt(weights.config().vocabSize());
+        }
+        try (ReferenceDevice device = ReferenceDevice.open(image, 1)) {
+            ExactModel exact = new ExactModel(weights, config.exact(), device.context(), 1);
+            float[] expected = null;
+            for (int i = 0; i < prompt; i++) {
+                expected = exact.forward(tokens[i], i);
+            }
+            float[] actual = device.prefill(tokens);
+            assertBitsEqual(expected, actual, "prefill, seed " + seed);
+            assertEquals(prompt, device.position());
+            assertTrue(device.counters().chunks() >= 1);
+            for (int s = 0; s < steps; s++) {
+                int next = argmax(actual);
+                expected = exact.forward(next, prompt + s);
+                actual = device.decode(next);
+                assertBitsEqual(expected, actual, "decode step " + s + ", seed " + seed);
+            }
+            exact.close();
+        }
+    }
+
+    @Test
+    void refusedCallsChangeNothing() {
+        AcceleratorConfig config = AcceleratorConfig.simSmall();
+        Path model = EmbeddedModel.STORIES_260K_TERNARY.extractTo(dir);
+        Path image = dir.resolve("small.tlmi");
+        try (GgufFile gguf = GgufFile.open(model)) {
+            ImagePacker.pack(WeightLoader.gguf(gguf), "student", config, 8, image, false, ImagePacker.Progress.NONE);
+        }
+        try (ReferenceDevice device = ReferenceDevice.open(image, 1)) {
+            float[] first = device.prefill(new int[] {1, 400, 7});
+            CallRefusedException overflow = assertThrows(CallRefusedException.class,
+                    () -> device.prefill(new int[] {1, 2, 3, 4, 5, 6}));
+            assertEquals(ErrorCode.CONTEXT_OVERFLOW, overflow.code());
+            assertTrue(overflow.getMessage().contains("holds 8"), overflow.getMessage());
+            CallRefusedException token = assertThrows(CallRefusedException.class, () -> device.decode(512));
+            assertEquals(ErrorCode.BAD_TOKEN, token.code());
+            assertEquals(3, device.position());
+            device.reset();
+            assertArrayEquals(first, device.prefill(new int[] {1, 400, 7}));
+        }
+    }
+
+    static int argmax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    static void assertBitsEqual(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + ": logits length");
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                throw new AssertionError(what + ": logit " + i + " is " + actual[i] + ", expected " + expected[i]);
+            }
+        }
+    }
+}
