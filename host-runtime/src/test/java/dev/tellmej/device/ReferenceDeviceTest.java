@@ -2,6 +2,7 @@ package dev.tellmej.device;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,13 @@ import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.inference.ExactModel;
 import dev.tellmej.model.inference.ModelWeights;
 import dev.tellmej.model.inference.WeightLoader;
+import dev.tellmej.image.UnpackableModelException;
+import dev.tellmej.model.config.Activation;
+import dev.tellmej.model.inference.WeightSource;
+import dev.tellmej.model.safetensors.SafetensorsFile;
+import dev.tellmej.model.synthetic.SyntheticModel;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -24,23 +32,70 @@ class ReferenceDeviceTest {
 
     @Test
     void studentMatchesExactModelOnSimSmall() {
-        matchesExactModel(AcceleratorConfig.simSmall(), 24, 100, 11);
+        matchesExactModel(EmbeddedModel.STORIES_260K_TERNARY.extractTo(dir), AcceleratorConfig.simSmall(), 24, 100, 11);
     }
 
     @Test
     void studentMatchesExactModelOnKv260() {
-        matchesExactModel(AcceleratorConfig.kv260(), 24, 20, 12);
+        matchesExactModel(EmbeddedModel.STORIES_260K_TERNARY.extractTo(dir), AcceleratorConfig.kv260(), 24, 20, 12);
+    }
+
+    /** BitNet architecture: sub-norms, NEOX RoPE pairs, ReLU^2 gating, tied embedding, GQA. */
+    @Test
+    void syntheticBitnetMatchesExactModel() {
+        Path model = dir.resolve("bitnet.gguf");
+        SyntheticModel.write(new SyntheticModel.Shape("bitnet", 2, 64, 4, 2, 96, 300, Activation.RELU2, true, 256),
+                5, model);
+        matchesExactModel(model, AcceleratorConfig.simSmall(), 24, 100, 13);
+    }
+
+    /** LLaMA architecture with SiLU and an untied head, prompt longer than several chunks. */
+    @Test
+    void syntheticLlamaMatchesExactModel() {
+        Path model = dir.resolve("llama.gguf");
+        SyntheticModel.write(new SyntheticModel.Shape("llama", 2, 96, 6, 3, 160, 320, Activation.SILU, false, 128),
+                6, model);
+        matchesExactModel(model, AcceleratorConfig.kv260(), 27, 10, 14);
+    }
+
+    @Test
+    void safetensorsAndGgufStudentsPackToTheSameBytes() throws IOException {
+        AcceleratorConfig config = AcceleratorConfig.simSmall();
+        Path gguf = EmbeddedModel.STORIES_260K_TERNARY.extractTo(dir);
+        Path st = EmbeddedModel.STORIES_260K_TERNARY_SAFETENSORS.extractTo(dir);
+        Path fromGguf = dir.resolve("gguf.tlmi");
+        Path fromSt = dir.resolve("st.tlmi");
+        try (GgufFile g = GgufFile.open(gguf); SafetensorsFile s = SafetensorsFile.open(st)) {
+            WeightSource ggufSource = WeightLoader.gguf(g);
+            ImagePacker.pack(ggufSource, "student", config, 64, fromGguf, false, ImagePacker.Progress.NONE);
+            WeightSource stSource = WeightLoader.safetensors(s, ggufSource.config(),
+                    WeightLoader.ScaleConvention.fromDescription(s.metadata().get("quant")));
+            ImagePacker.pack(stSource, "student", config, 64, fromSt, false, ImagePacker.Progress.NONE);
+        }
+        assertArrayEquals(Files.readAllBytes(fromGguf), Files.readAllBytes(fromSt));
+    }
+
+    @Test
+    void theFloatTeacherIsRefused() {
+        Path teacher = EmbeddedModel.STORIES_260K.extractTo(dir);
+        try (GgufFile g = GgufFile.open(teacher)) {
+            UnpackableModelException e = assertThrows(UnpackableModelException.class,
+                    () -> ImagePacker.pack(WeightLoader.gguf(g), "teacher", AcceleratorConfig.simSmall(), 64,
+                            dir.resolve("teacher.tlmi"), false, ImagePacker.Progress.NONE));
+            assertTrue(e.getMessage().contains("blk.0.attn_q") && e.getMessage().contains("ternary"), e.getMessage());
+        }
+        assertFalse(Files.exists(dir.resolve("teacher.tlmi")) || Files.exists(dir.resolve("teacher.tlmi.partial")),
+                "a refused pack leaves no file");
     }
 
     /** Prefill of {@code prompt} random tokens, then greedy decode steps; every step's logits bit for bit. */
-    private void matchesExactModel(AcceleratorConfig config, int prompt, int steps, long seed) {
-        Path model = EmbeddedModel.STORIES_260K_TERNARY.extractTo(dir);
-        Path image = dir.resolve(config.name() + ".tlmi");
+    private void matchesExactModel(Path model, AcceleratorConfig config, int prompt, int steps, long seed) {
+        Path image = dir.resolve(config.name() + "-" + model.getFileName() + ".tlmi");
         ModelWeights weights;
         try (GgufFile gguf = GgufFile.open(model)) {
-            ImagePacker.pack(WeightLoader.gguf(gguf), model.getFileName().toString(), config,
-                    ImagePacker.defaultContext(config, WeightLoader.gguf(gguf).config()), image, false,
-                    ImagePacker.Progress.NONE);
+            WeightSource source = WeightLoader.gguf(gguf);
+            ImagePacker.pack(source, model.getFileName().toString(), config,
+                    ImagePacker.defaultContext(config, source.config()), image, false, ImagePacker.Progress.NONE);
             weights = WeightLoader.fromGguf(gguf);
         }
         SplittableRandom random = new SplittableRandom(seed);

@@ -20,7 +20,13 @@ public enum EmbeddedModel {
             "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d"),
     /** The BitNet b1.58 student of stories260K: ternary I2_S linears, F32 elsewhere. */
     STORIES_260K_TERNARY("stories260K-ternary-qat.gguf", 337_056L,
-            "498f0f0dbc533a4d1618cfa649458122fb0f7c9c5eef0433881ec1c7a6b90b08");
+            "498f0f0dbc533a4d1618cfa649458122fb0f7c9c5eef0433881ec1c7a6b90b08"),
+    /**
+     * The same student as a safetensors checkpoint in the bitnet-b1.58-2B-4T packed layout (U8 {@code [out/4, in]}
+     * with a multiplying {@code weight_scale}); its tokenizer and configuration come from the GGUF student.
+     */
+    STORIES_260K_TERNARY_SAFETENSORS("stories260K-ternary-qat.safetensors", 330_364L,
+            "0df2edf02ff09804f93709ec658db6f8cbc2769f6a96ace6110a19520fcc18a3");
 
     private static final String RESOURCE_DIR = "/dev/tellmej/model/embedded/";
 
