@@ -5,6 +5,7 @@ import dev.tellmej.model.config.ConfigReader;
 import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.inference.ModelWeights;
 import dev.tellmej.model.inference.WeightLoader;
+import dev.tellmej.model.inference.WeightSource;
 import dev.tellmej.model.safetensors.SafetensorsFile;
 import dev.tellmej.model.tokenizer.Tokenizer;
 import java.nio.file.Files;
@@ -49,6 +50,39 @@ final class ModelFiles {
         }
         try (GgufFile gguf = GgufFile.open(model)) {
             return new Loaded(WeightLoader.fromGguf(gguf), Tokenizer.fromGguf(gguf), model.getFileName().toString());
+        }
+    }
+
+    /** What {@link #stream} hands its body: the tensors, read on request, and the GGUF with the tokenizer. */
+    interface StreamBody<T> {
+        T apply(WeightSource source, GgufFile tokenizer, String description);
+    }
+
+    /**
+     * Opens {@code model} (or the embedded ternary student when null) without loading it, and runs {@code body}
+     * while the files are open: the tensors are read one at a time as the body asks for them.
+     */
+    static <T> T stream(CommandLine commandLine, Path model, Path tokenizerGguf, StreamBody<T> body) {
+        if (model == null) {
+            model = EmbeddedModel.STORIES_260K_TERNARY.extractTo(cacheDir());
+        }
+        requireFile(commandLine, model, "model");
+        String description = model.getFileName().toString();
+        if (description.endsWith(".safetensors")) {
+            if (tokenizerGguf == null) {
+                throw new CommandLine.ParameterException(commandLine, "a safetensors model has no tokenizer: pass"
+                        + " --tokenizer FILE.gguf (a GGUF of the same model, for its tokenizer and configuration)");
+            }
+            requireFile(commandLine, tokenizerGguf, "tokenizer");
+            try (GgufFile gguf = GgufFile.open(tokenizerGguf); SafetensorsFile st = SafetensorsFile.open(model)) {
+                WeightLoader.ScaleConvention convention =
+                        WeightLoader.ScaleConvention.fromDescription(st.metadata().get("quant"));
+                return body.apply(WeightLoader.safetensors(st, ConfigReader.fromGguf(gguf), convention), gguf,
+                        description);
+            }
+        }
+        try (GgufFile gguf = GgufFile.open(model)) {
+            return body.apply(WeightLoader.gguf(gguf), gguf, description);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.tellmej.cli;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.device.Device;
 import dev.tellmej.model.inference.ExactModel;
 import dev.tellmej.model.inference.Generator;
 import dev.tellmej.model.inference.LanguageModel;
@@ -73,6 +74,15 @@ final class RunCommand implements Callable<Integer> {
             description = "exact path: storage format (default: the build's)")
     StorageFormat storage;
 
+    @Option(names = "--device", paramLabel = "reference", converter = DeviceConverter.class,
+            description = "run on a device from a memory image instead of the software model: reference (the Java"
+                    + " device that executes the image's program)")
+    DeviceKind device;
+
+    @Option(names = "--image", paramLabel = "FILE", description = "with --device: the memory image to run (default:"
+            + " --model packed for --config into the cache)")
+    Path image;
+
     @Range(min = 1, max = 256)
     @Option(names = "--threads", defaultValue = "2", description = "worker threads (default: ${DEFAULT-VALUE})")
     int threads;
@@ -80,6 +90,12 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
+        if (device != null) {
+            return runOnDevice(cl);
+        }
+        if (image != null) {
+            throw new CommandLine.ParameterException(cl, "--image runs on a device: add --device reference");
+        }
         SamplerConfig samplerConfig;
         ExactConfig exact;
         try {
@@ -117,6 +133,78 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private int runOnDevice(CommandLine cl) {
+        if (path != null || lanes != null || storage != null) {
+            throw new CommandLine.ParameterException(cl, "--path, --lanes and --storage choose the software model's"
+                    + " arithmetic; a device computes as its image's build does");
+        }
+        SamplerConfig samplerConfig;
+        try {
+            samplerConfig = new SamplerConfig(temperature, topK, topP, seed);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        Path file = image != null ? DeviceImages.existing(cl, image)
+                : DeviceImages.packed(cl, model, tokenizer, ConfigCommand.build(cl, configName), cl.getErr());
+        try (Device d = DeviceImages.open(device, file, threads)) {
+            Tokenizer tok = DeviceImages.tokenizer(cl, d, model, tokenizer);
+            int[] encoded = tok.encode(prompt);
+            int[] promptIds = new int[encoded.length + 1];
+            promptIds[0] = tok.bos();
+            System.arraycopy(encoded, 0, promptIds, 1, encoded.length);
+            if (promptIds.length >= d.context()) {
+                throw new CommandLine.ParameterException(cl, "the prompt (" + promptIds.length
+                        + " tokens) fills the image's context of " + d.context() + " positions");
+            }
+            generate(cl.getOut(), d, tok, promptIds, Math.min(steps, d.context() - promptIds.length),
+                    new Sampler(samplerConfig));
+        }
+        return 0;
+    }
+
+    /** Streams a generation on a device: one prefill call for the prompt, then one decode call per token. */
+    static void generate(PrintWriter out, Device device, Tokenizer tok, int[] promptIds, int steps, Sampler sampler) {
+        StreamingDecoder decoder = new StreamingDecoder(tok);
+        StringBuilder echo = new StringBuilder();
+        for (int id : promptIds) {
+            echo.append(decoder.accept(id));
+        }
+        out.print(echo);
+        out.flush();
+        device.reset();
+        long start = System.nanoTime();
+        float[] logits = device.prefill(promptIds);
+        long prefillEnd = System.nanoTime();
+        int count = 0;
+        for (int step = 0; step < steps; step++) {
+            int token = sampler.sample(logits);
+            if (token == tok.bos() || token == tok.eos()) {
+                break;
+            }
+            count++;
+            out.print(decoder.accept(token));
+            out.flush();
+            if (step + 1 == steps || device.position() >= device.context()) {
+                break;
+            }
+            logits = device.decode(token);
+        }
+        out.print(decoder.flush());
+        double decodeSeconds = (System.nanoTime() - prefillEnd) / 1e9;
+        out.println();
+        out.printf(Locale.ROOT, "%n%d tokens in %.2f s after the prompt: %.1f tokens/s (%s; %d-token prompt in"
+                + " %.0f ms)%n", count, decodeSeconds, count / decodeSeconds, device.describe(), promptIds.length,
+                (prefillEnd - start) / 1e6);
+        out.flush();
+    }
+
+    static final class DeviceConverter implements CommandLine.ITypeConverter<DeviceKind> {
+        @Override
+        public DeviceKind convert(String value) {
+            return DeviceKind.parse(value);
+        }
     }
 
     /** Streams a generation to {@code out} and ends with the speed. Shared with the demo. */

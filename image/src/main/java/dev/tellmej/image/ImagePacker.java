@@ -7,6 +7,7 @@ import dev.tellmej.accel.protocol.KvCacheLayout;
 import dev.tellmej.accel.tlmm.TlmmLayout;
 import dev.tellmej.accel.tlmm.WeightPacker;
 import dev.tellmej.model.config.ModelConfig;
+import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.inference.LayerWeights;
 import dev.tellmej.model.inference.LmHead;
 import dev.tellmej.model.inference.Linear;
@@ -42,7 +43,7 @@ public final class ImagePacker {
     public interface Progress {
         /**
          * @param bytesDone  bytes of sections written so far
-         * @param bytesTotal bytes of the whole image
+         * @param bytesTotal bytes of all sections (reached when the last one is written)
          * @param section    the section just written
          */
         void update(long bytesDone, long bytesTotal, String section);
@@ -80,6 +81,15 @@ public final class ImagePacker {
      */
     public static Result pack(WeightSource source, String modelName, AcceleratorConfig config, int context, Path out,
                               boolean replace, Progress progress) {
+        return pack(source, null, modelName, config, context, out, replace, progress);
+    }
+
+    /**
+     * As {@link #pack(WeightSource, String, AcceleratorConfig, int, Path, boolean, Progress)}, with the tokenizer
+     * section made from {@code tokenizer} (a GGUF holding the model's {@code tokenizer.*} metadata; null: none).
+     */
+    public static Result pack(WeightSource source, GgufFile tokenizer, String modelName, AcceleratorConfig config,
+                              int context, Path out, boolean replace, Progress progress) {
         ModelConfig model = source.config();
         config.checkFits(modelName, model);
         if (context < 1 || context > config.limits().context()) {
@@ -89,12 +99,14 @@ public final class ImagePacker {
         if (!replace && Files.exists(out)) {
             throw new UncheckedIOException(new IOException(out + " exists; choose another name or allow replacing it"));
         }
-        ImagePlan plan = ImagePlan.of(config, model, context);
+        byte[] tokenizerBytes = tokenizer == null ? null : TokenizerSection.encode(tokenizer);
+        ImagePlan plan = ImagePlan.of(config, model, context, tokenizerBytes == null ? 0 : tokenizerBytes.length);
         Path partial = out.resolveSibling(out.getFileName() + ".partial");
         boolean done = false;
         try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
-            Result result = new Packing(source, modelName, plan, new SectionWriter(channel, partial), progress).run();
+            Result result = new Packing(source, modelName, plan, new SectionWriter(channel, partial), progress)
+                    .run(tokenizerBytes);
             channel.force(true);
             done = true;
             return result;
@@ -137,7 +149,7 @@ public final class ImagePacker {
             this.storage = plan.config().exact().storage();
         }
 
-        Result run() {
+        Result run(byte[] tokenizer) {
             write(ImagePlan.ROPE, ropeTable());
             float[] embedding = source.embedding();
             write(ImagePlan.EMBEDDING, stored(embedding));
@@ -162,6 +174,9 @@ public final class ImagePacker {
                     }
                 }
             }
+            if (tokenizer != null) {
+                write(ImagePlan.TOKENIZER, ByteBuffer.wrap(tokenizer));
+            }
             List<Instruction> program = ProgramCompiler.compile(plan, scales);
             ByteBuffer words = ByteBuffer.allocate(program.size() * Instruction.BYTES);
             for (int i = 0; i < program.size(); i++) {
@@ -182,7 +197,7 @@ public final class ImagePacker {
         private void write(String name, ByteBuffer contents) {
             Section s = writer.write(plan.section(name), contents.rewind());
             bytesDone += s.size();
-            progress.update(bytesDone, plan.imageBytes(), name);
+            progress.update(bytesDone, plan.contentBytes(), name);
         }
 
         private void writeLinear(String name, Linear linear) {

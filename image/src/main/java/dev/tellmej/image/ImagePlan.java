@@ -13,7 +13,8 @@ import java.util.Map;
  * Where every section of a model's image goes, decided before a byte is written: the sizes follow from the
  * model's shape and the build, so the program (which holds the addresses) can be compiled first and the
  * tensors streamed after it. Sections are written in this order: program, RoPE table, embedding, LM head
- * weights and scales, output norm, then each layer's tensors in {@link LayerTensor} order.
+ * weights and scales, output norm, each layer's tensors in {@link LayerTensor} order, and the tokenizer (for
+ * the host) when there is one.
  *
  * @param config   the build
  * @param model    the model
@@ -27,6 +28,7 @@ public record ImagePlan(AcceleratorConfig config, ModelConfig model, int context
     public static final String LM_HEAD_WEIGHTS = "lm_head.weights";
     public static final String LM_HEAD_SCALES = "lm_head.scales";
     public static final String OUTPUT_NORM = "output_norm";
+    public static final String TOKENIZER = "tokenizer";
 
     public ImagePlan {
         sections = List.copyOf(sections);
@@ -34,6 +36,11 @@ public record ImagePlan(AcceleratorConfig config, ModelConfig model, int context
 
     /** Plans the image of {@code model} for {@code config} with a KV cache of {@code context} positions. */
     public static ImagePlan of(AcceleratorConfig config, ModelConfig model, int context) {
+        return of(config, model, context, 0);
+    }
+
+    /** As {@link #of(AcceleratorConfig, ModelConfig, int)}, with a tokenizer section of that many bytes last (0: none). */
+    public static ImagePlan of(AcceleratorConfig config, ModelConfig model, int context, long tokenizerBytes) {
         int storageBytes = 2;
         Map<String, SectionKind> kinds = new LinkedHashMap<>();
         List<long[]> sizes = new ArrayList<>();
@@ -54,6 +61,9 @@ public record ImagePlan(AcceleratorConfig config, ModelConfig model, int context
                         : new TlmmLayout(config.tlmmConfig(), t.rows(model), t.cols(model)).imageBytes();
                 add(names, kinds, sizes, t.sectionName(l), t.kind(), size);
             }
+        }
+        if (tokenizerBytes > 0) {
+            add(names, kinds, sizes, TOKENIZER, SectionKind.TOKENIZER, tokenizerBytes);
         }
         List<Section> sections = new ArrayList<>();
         long offset = ImageFormat.align(ImageFormat.headerBytes(names.size()));
@@ -80,6 +90,11 @@ public record ImagePlan(AcceleratorConfig config, ModelConfig model, int context
             }
         }
         throw new IllegalArgumentException("the image of this model has no section '" + name + "'");
+    }
+
+    /** Bytes of every section's contents together (what a pack writes besides the header). */
+    public long contentBytes() {
+        return sections.stream().mapToLong(Section::size).sum();
     }
 
     /** Bytes of the whole image: the last section's end (its padding is not written). */

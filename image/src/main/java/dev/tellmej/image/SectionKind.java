@@ -15,7 +15,12 @@ public enum SectionKind {
     /** LM head: vocab rows of dim int8, row-major (N16). */
     LM_HEAD_WEIGHTS(6),
     /** LM head row scales: vocab binary32. */
-    LM_HEAD_SCALES(7);
+    LM_HEAD_SCALES(7),
+    /**
+     * For the host only (the kernel never reads it): the tokenizer, as a GGUF file holding the model's
+     * {@code tokenizer.*} metadata and no tensors, so that an image runs from text on its own.
+     */
+    TOKENIZER(8);
 
     private final int code;
 

@@ -1,0 +1,112 @@
+package dev.tellmej.cli;
+
+import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.accel.config.ModelDoesNotFitException;
+import dev.tellmej.device.Device;
+import dev.tellmej.device.ReferenceDevice;
+import dev.tellmej.image.ImagePacker;
+import dev.tellmej.image.MalformedImageException;
+import dev.tellmej.image.TokenizerSection;
+import dev.tellmej.image.UnpackableModelException;
+import dev.tellmej.image.WrongConfigurationException;
+import dev.tellmej.model.EmbeddedModel;
+import dev.tellmej.model.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import picocli.CommandLine;
+
+/** Finds, packs and opens the memory images {@code tellme run --device} runs. */
+final class DeviceImages {
+    private DeviceImages() {}
+
+    /** {@code image}, which must exist. */
+    static Path existing(CommandLine cl, Path image) {
+        if (!Files.isRegularFile(image)) {
+            throw new CommandLine.ParameterException(cl, "image file not found: " + image);
+        }
+        return image;
+    }
+
+    /**
+     * The image of {@code model} (the embedded student when null) for {@code config} in the cache
+     * ({@code images/} under {@link ModelFiles#cacheDir()}), packed now unless a pack of the same model bytes
+     * for the same build is there already.
+     */
+    static Path packed(CommandLine cl, Path model, Path tokenizer, AcceleratorConfig config, PrintWriter progress) {
+        Path file = model != null ? model : EmbeddedModel.STORIES_260K_TERNARY.extractTo(ModelFiles.cacheDir());
+        if (!Files.isRegularFile(file)) {
+            throw new CommandLine.ParameterException(cl, "model file not found: " + file);
+        }
+        Path target = ModelFiles.cacheDir().resolve("images").resolve(cacheName(file, tokenizer, config));
+        if (Files.isRegularFile(target)) {
+            return target;
+        }
+        try {
+            Files.createDirectories(target.getParent());
+        } catch (IOException e) {
+            throw new CommandFailedException("cannot create " + target.getParent() + ": " + e.getMessage(),
+                    "Check the cache directory's permissions (XDG_CACHE_HOME).");
+        }
+        try {
+            ModelFiles.stream(cl, file, tokenizer, (source, tokenizerGguf, description) ->
+                    ImagePacker.pack(source, tokenizerGguf, description, config,
+                            ImagePacker.defaultContext(config, source.config()), target, true,
+                            new ProgressBar(progress, "packing " + description)));
+        } catch (ModelDoesNotFitException | UnpackableModelException e) {
+            throw new CommandFailedException(e.getMessage(), "Choose a model that fits the build (tellme config check"
+                    + " MODEL --config " + config.name() + ") or a larger build.");
+        }
+        return target;
+    }
+
+    /** Opens a device of {@code kind} on the image at {@code file}. */
+    static Device open(DeviceKind kind, Path file, int threads) {
+        try {
+            return switch (kind) {
+                case REFERENCE -> ReferenceDevice.open(file, threads);
+            };
+        } catch (MalformedImageException | WrongConfigurationException e) {
+            throw new CommandFailedException(e.getMessage(), "Repack the model: tellme pack MODEL --config NAME -o FILE");
+        }
+    }
+
+    /** The image's tokenizer, or the model file's when the image has none. */
+    static Tokenizer tokenizer(CommandLine cl, Device device, Path model, Path tokenizerGguf) {
+        if (device instanceof ReferenceDevice reference) {
+            Tokenizer tok = TokenizerSection.read(reference.image());
+            if (tok != null) {
+                return tok;
+            }
+        }
+        if (model == null && tokenizerGguf == null) {
+            throw new CommandFailedException("the image holds no tokenizer",
+                    "Pass --model (or --tokenizer) with the GGUF it was packed from.");
+        }
+        return ModelFiles.load(cl, model, tokenizerGguf).tokenizer();
+    }
+
+    /** {@code <model file>-<build>-<16 hex digits of SHA-256 over the model's bytes and the build's hash>.tlmi}. */
+    private static String cacheName(Path model, Path tokenizer, AcceleratorConfig config) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(EmbeddedModel.sha256Of(model).getBytes(StandardCharsets.US_ASCII));
+            if (tokenizer != null) {
+                digest.update(EmbeddedModel.sha256Of(tokenizer).getBytes(StandardCharsets.US_ASCII));
+            }
+            digest.update(config.hash());
+            String key = HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+            return model.getFileName() + "-" + config.name() + "-" + key + ".tlmi";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + model, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.tellmej.cli;
+
+import java.util.Arrays;
+import java.util.Locale;
+import picocli.CommandLine;
+
+/** The devices {@code tellme run --device} can run an image on. */
+enum DeviceKind {
+    /** The Java reference device: executes the image's program with the hardware-exact operations. */
+    REFERENCE;
+
+    /** The kind named {@code value} (case-insensitive). */
+    static DeviceKind parse(String value) {
+        for (DeviceKind k : values()) {
+            if (k.name().equalsIgnoreCase(value)) {
+                return k;
+            }
+        }
+        throw new CommandLine.TypeConversionException("unknown device '" + value + "' (" + String.join(", ",
+                Arrays.stream(values()).map(k -> k.name().toLowerCase(Locale.ROOT)).toList()) + ")");
+    }
+}
