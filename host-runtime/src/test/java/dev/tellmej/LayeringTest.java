@@ -16,10 +16,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The project's layering, checked over the main classes of every module (host-runtime's test class path holds
- * them all: hdl-gen, model, sim, accel-sim and the CLI). From the bottom: the software model and the HDL
- * language stand alone; the EDA runners use the language; the accelerator is built with the language and
- * checked against the model; the simulation bridge drives any design; the accelerator's drivers use all of
- * these; the CLI sits on top and nothing uses it.
+ * them all: hdl-gen, model, image, sim, accel-sim and host-runtime). From the bottom: the software model and
+ * the HDL language stand alone; the EDA runners use the language; the accelerator is built with the language
+ * and checked against the model; the memory image (packer, compiler, reader) uses the accelerator's protocol
+ * and the model; the simulation bridge drives any design; the accelerator's drivers use all of these; the
+ * devices use the image and the drivers; the CLI sits on top and nothing uses it.
  */
 class LayeringTest {
     static final String HDL = "dev.tellmej.hdl..";
@@ -28,6 +29,8 @@ class LayeringTest {
     static final String MODEL = "dev.tellmej.model..";
     static final String SIM = "dev.tellmej.sim..";
     static final String CLI = "dev.tellmej.cli..";
+    static final String IMAGE = "dev.tellmej.image..";
+    static final String DEVICE = "dev.tellmej.device..";
 
     /** The HDL language and its library describe any hardware: no accelerator, model, simulator or CLI in it. */
     static final ArchRule LANGUAGE = noClasses().that().resideInAPackage(HDL)
@@ -49,6 +52,16 @@ class LayeringTest {
             .should().dependOnClassesThat().resideInAnyPackage(ACCEL, SIM, CLI)
             .because("the EDA runners serve any design");
 
+    /** The memory image is the host's compiler of the accelerator: it knows no simulator, device or CLI. */
+    static final ArchRule IMAGE_BELOW_DEVICES = noClasses().that().resideInAPackage(IMAGE)
+            .should().dependOnClassesThat().resideInAnyPackage(SIM, DEVICE, CLI, "dev.tellmej.accel.sim..")
+            .because("every device (reference, RTL, OpenCL) runs the same image: the image cannot depend on one");
+
+    /** Nothing below the host runtime uses a device. */
+    static final ArchRule DEVICES_ON_TOP = noClasses().that().resideInAnyPackage(HDL, EDA, ACCEL, MODEL, SIM, IMAGE)
+            .should().dependOnClassesThat().resideInAPackage(DEVICE)
+            .because("devices are the host runtime's: they use the image and the drivers, not the other way round");
+
     /** Only the CLI uses the CLI: measurements and reports live beside what they measure. */
     static final ArchRule CLI_ON_TOP = noClasses().that().resideOutsideOfPackage(CLI)
             .should().dependOnClassesThat().resideInAPackage(CLI)
@@ -63,7 +76,8 @@ class LayeringTest {
         // A rule over an import that missed a module would pass for nothing: every layer must be there.
         for (String layer : List.of("dev.tellmej.hdl.Module", "dev.tellmej.eda.YosysSynth",
                 "dev.tellmej.accel.tlmm.TlmmEngine", "dev.tellmej.accel.sim.TlmmRunner",
-                "dev.tellmej.model.inference.ExactModel", "dev.tellmej.sim.SimModel", "dev.tellmej.cli.TellmeMain")) {
+                "dev.tellmej.model.inference.ExactModel", "dev.tellmej.sim.SimModel", "dev.tellmej.cli.TellmeMain",
+                "dev.tellmej.image.ImagePacker", "dev.tellmej.device.ReferenceDevice")) {
             assertTrue(main.contain(layer), layer + " was not imported");
         }
         assertFalse(main.contain(LanguageClassUsingTheAccelerator.class), "test classes must not be imported");
@@ -87,6 +101,16 @@ class LayeringTest {
     @Test
     void theEdaRunnersUseNoAcceleratorSimulatorOrCli() {
         EDA_RUNNERS.check(main);
+    }
+
+    @Test
+    void theImageUsesNoSimulatorDeviceOrCli() {
+        IMAGE_BELOW_DEVICES.check(main);
+    }
+
+    @Test
+    void nothingBelowTheHostRuntimeUsesADevice() {
+        DEVICES_ON_TOP.check(main);
     }
 
     @Test

@@ -1,11 +1,13 @@
 package dev.tellmej.cli;
 
-import dev.tellmej.eda.Toolchain;
-import dev.tellmej.model.inference.ExactModel;
 import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.device.Device;
+import dev.tellmej.eda.Toolchain;
+import dev.tellmej.model.tokenizer.Tokenizer;
 import dev.tellmej.model.sample.Sampler;
 import dev.tellmej.model.sample.SamplerConfig;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -13,8 +15,9 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code tellme demo}: the main job on the embedded default model. It checks the toolchain, lists which stages
- * are built, and runs what exists: today the software model, generating text from the embedded ternary student
- * on the hardware-exact path. It exits non-zero when a required tool is missing.
+ * are built, and runs what exists: today the embedded ternary student packed into a memory image for the
+ * sim-small build and run on the Java reference device, which executes the accelerator's program with the
+ * hardware-exact operations. It exits non-zero when a required tool is missing.
  */
 @Command(name = "demo", description = "Run the end-to-end demo on the embedded default model.")
 final class DemoCommand implements Callable<Integer> {
@@ -40,22 +43,21 @@ final class DemoCommand implements Callable<Integer> {
         }
         long missingStages = java.util.Arrays.stream(PipelineStage.values()).filter(s -> !s.built()).count();
         out.println();
-        out.println("Software model: the embedded ternary stories260K student, hardware-exact path (docs/NUMERICS.md),"
-                + " " + DEMO_TOKENS + " tokens, greedy:");
+        AcceleratorConfig build = AcceleratorConfig.simSmall();
+        out.println("The embedded ternary stories260K student, packed into a memory image for the " + build.name()
+                + " build (docs/image.md) and run on the reference device, which executes the accelerator's program"
+                + " with the hardware-exact operations (docs/NUMERICS.md); " + DEMO_TOKENS + " tokens, greedy:");
         out.println();
         out.flush();
-        ModelFiles.Loaded loaded = ModelFiles.load(spec.commandLine(), null, null);
-        ExactModel model = new ExactModel(loaded.weights(), AcceleratorConfig.simSmall().exact(), DEMO_TOKENS + 1, 2);
-        try {
-            RunCommand.generate(out, model, loaded.tokenizer(), new int[] {loaded.tokenizer().bos()}, DEMO_TOKENS,
-                    new Sampler(SamplerConfig.greedy()), "software model, exact path");
-        } finally {
-            model.close();
+        Path image = DeviceImages.packed(spec.commandLine(), null, null, build, spec.commandLine().getErr());
+        try (Device device = DeviceImages.open(DeviceKind.REFERENCE, image, 2)) {
+            Tokenizer tok = DeviceImages.tokenizer(spec.commandLine(), device, null, null);
+            RunCommand.generate(out, device, tok, new int[] {tok.bos()}, DEMO_TOKENS, new Sampler(SamplerConfig.greedy()));
         }
         if (missingStages > 0) {
             out.println();
             out.println(missingStages + " of " + PipelineStage.values().length
-                    + " stages are not built yet: the tokens above come from the software model alone, not from"
+                    + " stages are not built yet: the tokens above come from the reference device (Java), not from"
                     + " the accelerator RTL in simulation or on the board.");
         }
         out.flush();

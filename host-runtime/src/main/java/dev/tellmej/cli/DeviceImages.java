@@ -6,6 +6,7 @@ import dev.tellmej.device.Device;
 import dev.tellmej.device.ReferenceDevice;
 import dev.tellmej.image.ImagePacker;
 import dev.tellmej.image.MalformedImageException;
+import dev.tellmej.image.MemoryImage;
 import dev.tellmej.image.TokenizerSection;
 import dev.tellmej.image.UnpackableModelException;
 import dev.tellmej.image.WrongConfigurationException;
@@ -37,7 +38,8 @@ final class DeviceImages {
     /**
      * The image of {@code model} (the embedded student when null) for {@code config} in the cache
      * ({@code images/} under {@link ModelFiles#cacheDir()}), packed now unless a pack of the same model bytes
-     * for the same build is there already.
+     * for the same build is there already and still opens (one packed by an older tellme may not: it is
+     * packed again, since the cache is the tool's own).
      */
     static Path packed(CommandLine cl, Path model, Path tokenizer, AcceleratorConfig config, PrintWriter progress) {
         Path file = model != null ? model : EmbeddedModel.STORIES_260K_TERNARY.extractTo(ModelFiles.cacheDir());
@@ -45,7 +47,7 @@ final class DeviceImages {
             throw new CommandLine.ParameterException(cl, "model file not found: " + file);
         }
         Path target = ModelFiles.cacheDir().resolve("images").resolve(cacheName(file, tokenizer, config));
-        if (Files.isRegularFile(target)) {
+        if (Files.isRegularFile(target) && opens(target)) {
             return target;
         }
         try {
@@ -64,6 +66,14 @@ final class DeviceImages {
                     + " MODEL --config " + config.name() + ") or a larger build.");
         }
         return target;
+    }
+
+    private static boolean opens(Path image) {
+        try (MemoryImage ignored = MemoryImage.open(image)) {
+            return true;
+        } catch (MalformedImageException | WrongConfigurationException e) {
+            return false;
+        }
     }
 
     /** Opens a device of {@code kind} on the image at {@code file}. */

@@ -62,7 +62,7 @@ final class PackCommand implements Callable<Integer>, PrintsJson {
             description = "the accelerator build (default: ${DEFAULT-VALUE}; tellme config --list)")
     String configName;
 
-    @Option(names = {"-o", "--out"}, paramLabel = "FILE", required = true, description = "the image to write (.tlmi)")
+    @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "the image to write (.tlmi); required")
     Path out;
 
     @Range(min = 1, max = 1 << 20)
@@ -81,9 +81,12 @@ final class PackCommand implements Callable<Integer>, PrintsJson {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
+        if (out == null) {
+            throw new CommandLine.ParameterException(cl, "name the image to write: -o FILE.tlmi");
+        }
         AcceleratorConfig config = ConfigCommand.build(cl, configName);
         checkTarget();
-        PrintWriter progress = json.progress();
+        PrintWriter progress = cl.getErr();
         long start = System.nanoTime();
         ImagePacker.Result result;
         try {

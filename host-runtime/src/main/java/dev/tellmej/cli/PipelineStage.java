@@ -11,7 +11,9 @@ enum PipelineStage {
     TLMM_ENGINE("accelerator: TLMM engine and URAM weight buffers", true),
     ELEMENTWISE("accelerator: floating-point element-wise datapath", true),
     ATTENTION("accelerator: prefill and decode attention", false),
-    HOST_RUNTIME("host runtime: OpenCL, RTL and reference devices", false);
+    MEMORY_IMAGE("memory image, program compiler and the Java reference device", true),
+    KERNEL("accelerator: the whole kernel (sequencer, LM head, Vitis RTL-kernel interface)", false),
+    DEVICES("host runtime: RTL (Verilator) and OpenCL devices", false);
 
     private final String description;
     private final boolean built;

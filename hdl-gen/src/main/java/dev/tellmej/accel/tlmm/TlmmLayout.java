@@ -12,7 +12,8 @@ import dev.tellmej.hdl.ir.Locations;
  * bank ({@code blocks x groups <= halfDepth}); tiles are balanced (all but the last have
  * {@link #tileGroups()} groups). For tile k and port p the DDR region at
  * {@code (k P + p) * regionStride} holds, in order, the index words of the port's Q/P row lanes: for each
- * block b, for each row group g of the tile, for each of the port's lanes; then zero bytes to whole beats.
+ * block b, for each row group g of the tile, for each of the port's lanes; then zero bytes to whole beats; regions are
+ * {@link #regionStride()} apart.
  * An index word is {@link TlmmConfig#indexWordBytes()} bytes, except in the last block, whose words hold
  * only {@link #lastBlockTables()} indices (the real groups rounded up to a quarter of T), so that padding
  * the inputs to whole blocks costs little DDR traffic.
@@ -119,10 +120,16 @@ public record TlmmLayout(TlmmConfig config, int rows, int cols) {
         return ceilDiv(bytesOfTile(k), config.beatBytes());
     }
 
-    /** Bytes between consecutive regions: the largest region, rounded up to 4 KB. */
+    /**
+     * Bytes between consecutive regions: the largest region, rounded up to the longest burst. Every region then
+     * starts on a burst boundary, so its bursts are full and aligned and none crosses 4 KB (the longest burst
+     * divides 4 KB), while the padding stays below one burst per region (a 4 KB stride cost 0.05 bits per
+     * weight on kv260's FFN shapes).
+     */
     public long regionStride() {
         long bytes = beatsOfTile(0) * config.beatBytes();
-        return (bytes + 4095) / 4096 * 4096;
+        long burst = (long) config.burstBeats() * config.beatBytes();
+        return (bytes + burst - 1) / burst * burst;
     }
 
     /** Byte offset of the region of tile k, port p. */
@@ -135,7 +142,7 @@ public record TlmmLayout(TlmmConfig config, int rows, int cols) {
         return (long) tiles() * config.ports() * regionStride();
     }
 
-    /** Bytes the engine reads: every region's beats (the padding to 4 KB is never read). */
+    /** Bytes the engine reads: every region's beats (the padding to the stride is never read). */
     public long bytesRead() {
         long total = 0;
         for (int k = 0; k < tiles(); k++) {

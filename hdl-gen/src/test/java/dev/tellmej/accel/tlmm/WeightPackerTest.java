@@ -51,7 +51,10 @@ class WeightPackerTest {
         assertEquals(3, layout.tiles());
         assertEquals(32, layout.tileGroups());
         assertEquals(32, layout.lastTileGroups());
-        assertEquals(0, layout.regionStride() % 4096);
+        TlmmConfig config = layout.config();
+        assertEquals(0, layout.regionStride() % ((long) config.burstBeats() * config.beatBytes()));
+        assertTrue(8.0 * layout.imageBytes() / (1536.0 * 4096) <= 1.67, "the image, padding included, <= 1.67 bits"
+                + " per weight");
     }
 
     @Test
