@@ -2,19 +2,28 @@ package dev.tellmej.device;
 
 import dev.tellmej.accel.protocol.KvCacheLayout;
 import dev.tellmej.model.numerics.StorageFormat;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** A KV cache in host memory, laid out byte for byte as in DDR ({@link KvCacheLayout}). */
-final class KvCacheBuffer {
+/**
+ * A KV cache in host memory, laid out byte for byte as in DDR ({@link KvCacheLayout}); off the Java heap, so a
+ * long context's cache (hundreds of MB, or more than 2 GB) costs no heap and no array limit.
+ */
+final class KvCacheBuffer implements AutoCloseable {
+    private static final ValueLayout.OfShort STORED = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private final KvCacheLayout layout;
     private final StorageFormat storage;
-    private final ByteBuffer bytes;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment bytes;
 
     KvCacheBuffer(KvCacheLayout layout, StorageFormat storage) {
         this.layout = layout;
         this.storage = storage;
-        this.bytes = ByteBuffer.allocate(Math.toIntExact(layout.totalBytes())).order(ByteOrder.LITTLE_ENDIAN);
+        this.bytes = arena.allocate(layout.totalBytes(), 4096);
     }
 
     KvCacheLayout layout() {
@@ -23,23 +32,28 @@ final class KvCacheBuffer {
 
     /** Stores {@code headDim} values of {@code row} from {@code from} (already storage-rounded). */
     void write(int layer, int kvHead, int kind, int position, float[] row, int from) {
-        int at = (int) layout.rowOffset(layer, kvHead, kind, position);
+        long at = layout.rowOffset(layer, kvHead, kind, position);
         for (int i = 0; i < layout.headDim(); i++) {
-            bytes.putShort(at + 2 * i, storage.encode(row[from + i]));
+            bytes.set(STORED, at + 2L * i, storage.encode(row[from + i]));
         }
     }
 
     /** The rows of positions 0 .. {@code positions - 1} of one head, position-major, into {@code out}. */
     void read(int layer, int kvHead, int kind, int positions, float[] out) {
-        int at = (int) layout.rowOffset(layer, kvHead, kind, 0);
+        long at = layout.rowOffset(layer, kvHead, kind, 0);
         int n = positions * layout.headDim();
         for (int i = 0; i < n; i++) {
-            out[i] = storage.decode(bytes.getShort(at + 2 * i));
+            out[i] = storage.decode(bytes.get(STORED, at + 2L * i));
         }
     }
 
-    /** The raw bytes (for comparing with another device's cache). */
+    /** The raw bytes, read-only (for comparing with another device's cache); valid until the device closes. */
     ByteBuffer bytes() {
-        return bytes.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        return bytes.asReadOnly().asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Override
+    public void close() {
+        arena.close();
     }
 }

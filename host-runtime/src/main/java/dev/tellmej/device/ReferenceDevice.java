@@ -132,7 +132,7 @@ public final class ReferenceDevice implements Device {
         return counters;
     }
 
-    /** The KV cache's bytes as in DDR (read-only), for comparison with another device's. */
+    /** The KV cache's bytes as in DDR (read-only, valid until {@link #close()}), to compare with another device's. */
     public ByteBuffer kvCache() {
         return cache.bytes();
     }
@@ -145,6 +145,7 @@ public final class ReferenceDevice implements Device {
     @Override
     public void close() {
         kernel.shutdown();
+        cache.close();
         if (ownsImage) {
             image.close();
         }
