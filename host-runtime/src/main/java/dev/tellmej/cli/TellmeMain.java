@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = TellmeMain.Version.class,
         description = "TeLLMe-J: ternary LLMs on edge FPGAs. Generate RTL, simulate it, run inference.",
-        subcommands = {DemoCommand.class, RunCommand.class, RtlCommand.class, ConfigCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, RtlCommand.class, InterfaceCommand.class, ConfigCommand.class,
+                BenchCommand.class,
                 ReportCommand.class,
                 CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n")
