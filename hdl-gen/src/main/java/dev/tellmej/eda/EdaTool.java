@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An external tool the project runs for real: simulators, synthesis, the OpenCL platform probe.
+ * An external tool the project runs for real: simulators, synthesis, the OpenCL platform probe, the C compiler.
  *
  * <p>Each tool knows the Debian package that provides it, the argument that prints its version, and the
  * oldest version the project supports. {@link #require()} finds it on {@code PATH} or fails with a
@@ -21,7 +21,9 @@ public enum EdaTool {
     YOSYS("yosys", "yosys", "-V", "Yosys (\\d+)\\.(\\d+)", new int[] {0, 23}),
     IVERILOG("iverilog", "iverilog", "-V", "Icarus Verilog version (\\d+)\\.(\\d+)", new int[] {11, 0}),
     VVP("vvp", "iverilog", "-V", "Icarus Verilog runtime version (\\d+)\\.(\\d+)", new int[] {11, 0}),
-    CLINFO("clinfo", "clinfo", "--version", "clinfo version (\\d+)\\.(\\d+)", new int[] {2, 0});
+    CLINFO("clinfo", "clinfo", "--version", "clinfo version (\\d+)\\.(\\d+)", new int[] {2, 0}),
+    /** The C compiler the tests build host programs against the generated {@code tellme.h} with (C11). */
+    CC("cc", "gcc", "--version", "(\\d+)\\.(\\d+)\\.\\d+", new int[] {8, 0});
 
     private final String command;
     private final String debianPackage;

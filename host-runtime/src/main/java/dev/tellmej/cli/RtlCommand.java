@@ -21,14 +21,14 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code tellme rtl}: lists the designs the tool can emit, or elaborates one, runs every check, and writes
- * one Verilog file per module plus a file list into a folder it owns ({@link RtlOutputFolder}).
+ * one Verilog file per module plus a file list into a folder it owns ({@link OutputFolder}).
  */
 @Command(name = "rtl", description = {"Generate Verilog for a named design.",
         "  tellme rtl --list",
         "  tellme rtl DESIGN [--config NAME] --out DIR",
         "  tellme rtl --accelerator --out rtl --force   (every accelerator block in every configuration)",
-        "DIR must be new or empty, or hold an earlier 'tellme rtl' output (marker file " + RtlOutputFolder.MARKER
-                + "), which --force replaces. Other files in DIR are never overwritten or deleted."})
+        "DIR must be new or empty, or hold an earlier 'tellme rtl' output (marker file " + OutputFolder.MARKER_PREFIX
+                + "rtl), which --force replaces. Other files in DIR are never overwritten or deleted."})
 final class RtlCommand implements Callable<Integer> {
     private final Supplier<List<DesignEntry>> catalog;
 
@@ -101,7 +101,7 @@ final class RtlCommand implements Callable<Integer> {
         }
         requireOut();
         Design<?> elaborated = elaborate(entry.get(), config);
-        RtlOutputFolder.Outcome outcome = RtlOutputFolder.write(out, elaborated.verilogFiles(design), force);
+        OutputFolder.Outcome outcome = OutputFolder.RTL.write(out, elaborated.verilogFiles(design), force);
         report(stdout, outcome);
         stdout.println(design + " (" + config + "): " + (outcome.written().size() - 1) + " module(s), top "
                 + elaborated.topName());
@@ -121,7 +121,7 @@ final class RtlCommand implements Callable<Integer> {
                         + elaborated.topName());
             }
         }
-        RtlOutputFolder.Outcome outcome = RtlOutputFolder.write(out, files, force);
+        OutputFolder.Outcome outcome = OutputFolder.RTL.write(out, files, force);
         report(stdout, outcome);
         summaries.values().forEach(stdout::println);
         return 0;
@@ -150,7 +150,7 @@ final class RtlCommand implements Callable<Integer> {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
-    private static void report(PrintWriter stdout, RtlOutputFolder.Outcome outcome) {
+    private static void report(PrintWriter stdout, OutputFolder.Outcome outcome) {
         for (Path file : outcome.removed()) {
             stdout.println("removed " + file + " (no longer generated)");
         }

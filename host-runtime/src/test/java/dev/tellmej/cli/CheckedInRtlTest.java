@@ -47,11 +47,11 @@ class CheckedInRtlTest {
                 }
             }
         }
-        assertEquals(generated, RtlOutputFolder.readMarker(rtl.resolve(RtlOutputFolder.MARKER)),
-                "rtl/" + RtlOutputFolder.MARKER + " must list exactly the generated files" + HOW);
+        assertEquals(generated, OutputFolder.readMarker(rtl.resolve(OutputFolder.RTL.marker())),
+                "rtl/" + OutputFolder.RTL.marker() + " must list exactly the generated files" + HOW);
         TreeSet<String> expected = new TreeSet<>(folders);
         expected.add("README.md");
-        expected.add(RtlOutputFolder.MARKER);
+        expected.add(OutputFolder.RTL.marker());
         try (var list = Files.list(rtl)) {
             assertEquals(expected, list.map(f -> f.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new)),
                     "rtl/ holds a folder the generator no longer writes" + HOW);

@@ -81,8 +81,8 @@ class CommandLineTest {
     @Test
     void theTreeHoldsEveryCommand() {
         List<String> names = commands().stream().map(Node::name).toList();
-        for (String expected : List.of("", "demo", "run", "rtl", "bench", "bench hdl", "bench sim", "bench model",
-                "bench tlmm", "report", "report tlmm", "report elementwise", "help")) {
+        for (String expected : List.of("", "demo", "run", "pack", "image", "image show", "rtl", "interface", "bench",
+                "bench hdl", "bench sim", "bench model", "bench tlmm", "report", "report tlmm", "report elementwise", "help")) {
             assertTrue(names.contains(expected), expected + " missing from " + names);
         }
     }

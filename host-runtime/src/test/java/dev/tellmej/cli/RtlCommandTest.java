@@ -32,7 +32,7 @@ class RtlCommandTest {
 
     /** The paths a folder's marker lists. */
     private static List<String> marker(Path dir) throws IOException {
-        return Files.readAllLines(dir.resolve(RtlOutputFolder.MARKER)).stream()
+        return Files.readAllLines(dir.resolve(OutputFolder.RTL.marker())).stream()
                 .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
     }
 
@@ -157,7 +157,7 @@ class RtlCommandTest {
         try (var files = Files.list(dir)) {
             List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
             List<String> expected = new ArrayList<>(listed);
-            expected.add(RtlOutputFolder.MARKER);
+            expected.add(OutputFolder.RTL.marker());
             expected.add("notes.txt");
             assertEquals(expected.stream().sorted().toList(), names);
         }
@@ -182,7 +182,7 @@ class RtlCommandTest {
     void aMarkerNamingAFileOutsideTheFolderIsRefused(@TempDir Path dir) throws IOException {
         Path out = Files.createDirectories(dir.resolve("out"));
         Path outside = Files.writeString(dir.resolve("precious.v"), "keep");
-        Files.writeString(out.resolve(RtlOutputFolder.MARKER), "# tampered\n../precious.v\n");
+        Files.writeString(out.resolve(OutputFolder.RTL.marker()), "# tampered\n../precious.v\n");
         Outcome outcome = run(new RtlCommand(), "counter", "--out", out.toString(), "--force");
         assertEquals(1, outcome.exitCode());
         assertTrue(outcome.err().contains("'../precious.v' is not a file inside the folder"), outcome.err());

@@ -1,5 +1,7 @@
 package dev.tellmej.accel.protocol;
 
+import java.util.List;
+
 /**
  * The layout of the I/O region the host allocates beside the image and the KV cache. At offset 0 the kernel
  * writes a {@link #RECORD_BYTES}-byte call record at the end of every call (the status registers' values, for
@@ -27,6 +29,35 @@ public record IoRegion(int maxTokens, int vocab) {
     public static final int RECORD_DDR_BUSY_CYCLES = 32;
     public static final int RECORD_STALL_CYCLES = 40;
 
+    /** Byte offset of the first input token: the page after the call record. */
+    public static final int TOKENS_OFFSET = 4096;
+
+    /**
+     * One field of the call record.
+     *
+     * @param name    lower-case name, the status register's where there is one ({@code error_code})
+     * @param offset  byte offset in the record
+     * @param bytes   4 (uint32) or 8 (uint64), little-endian
+     * @param meaning what it holds, with its unit
+     */
+    public record RecordField(String name, int offset, int bytes, String meaning) {}
+
+    private static final List<RecordField> RECORD_FIELDS = List.of(
+            new RecordField("status", RECORD_STATUS, 4, "1: the call succeeded, 2: it failed"),
+            new RecordField("error_code", RECORD_ERROR_CODE, 4, "ErrorCode (0: none)"),
+            new RecordField("error_detail", RECORD_ERROR_DETAIL, 4, "where the error was (see the error codes)"),
+            new RecordField("position", RECORD_POSITION, 4, "KV-cache positions filled after the call"),
+            new RecordField("instructions", RECORD_INSTRUCTIONS, 4, "instructions executed"),
+            new RecordField("argmax", RECORD_ARGMAX, 4, "index of the largest logit (the first on ties)"),
+            new RecordField("cycles", RECORD_CYCLES, 8, "ap_clk cycles of the call"),
+            new RecordField("ddr_busy_cycles", RECORD_DDR_BUSY_CYCLES, 8, "cycles in which some master port moved data"),
+            new RecordField("stall_cycles", RECORD_STALL_CYCLES, 8, "cycles in which compute waited for data"));
+
+    /** The call record's fields, in offset order; the bytes after the last one are reserved (written 0). */
+    public static List<RecordField> recordFields() {
+        return RECORD_FIELDS;
+    }
+
     public IoRegion {
         if (maxTokens < 1 || vocab < 1) {
             throw new IllegalArgumentException("an I/O region needs tokens and logits: " + this);
@@ -35,7 +66,7 @@ public record IoRegion(int maxTokens, int vocab) {
 
     /** Byte offset of the first input token. */
     public long tokensOffset() {
-        return 4096;
+        return TOKENS_OFFSET;
     }
 
     /** Byte offset of the first logit. */

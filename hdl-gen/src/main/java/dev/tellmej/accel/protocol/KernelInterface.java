@@ -25,6 +25,10 @@ public record KernelInterface(String kernelName, List<AxiMasterPort> ports, List
     public static final int CONTROL_ADDRESS_BITS = 8;
     /** Where the status registers start. */
     public static final int STATUS_BASE = 0x80;
+    /** Value of the {@code status} register (and the call record's) after a call that succeeded. */
+    public static final int STATUS_SUCCEEDED = 1;
+    /** Value of the {@code status} register after a call that failed ({@code error_code} says why). */
+    public static final int STATUS_FAILED = 2;
 
     public KernelInterface {
         ports = List.copyOf(ports);
@@ -86,6 +90,11 @@ public record KernelInterface(String kernelName, List<AxiMasterPort> ports, List
         return registers.stream().filter(r -> r.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("kernel " + kernelName + " has no register '" + name
                         + "'"));
+    }
+
+    /** Bytes of the {@code s_axi_control} address space. */
+    public static int controlBytes() {
+        return 1 << CONTROL_ADDRESS_BITS;
     }
 
     /** The registers that are kernel arguments (host-written), in offset order. */

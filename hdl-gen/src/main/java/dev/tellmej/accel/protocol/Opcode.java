@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The accelerator's instruction set: what the on-chip sequencer executes, once per chunk of tokens of a call
- * (docs/program.md). Every instruction is one {@link Instruction#BITS}-bit word; bits 0..7 are the opcode, and
+ * (docs/device.md; the program a model compiles to: docs/image.md). Every instruction is one {@link Instruction#BITS}-bit word; bits 0..7 are the opcode, and
  * each opcode lays out its own fields above them. This enum is the single description the Java encoder, the
  * C header, the documentation table and the RTL decoder are made from.
  */

@@ -15,21 +15,38 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The folder {@code tellme rtl --out DIR} writes into, and the rule that keeps the command away from files it
- * did not write. It writes into a new or empty folder; into a folder it wrote before (one holding the marker
- * {@value #MARKER}, which lists every file of the last run) only with {@code --force}, and then it deletes only
- * the files the marker lists. Any other file is the user's: never overwritten, never deleted, and if the new
- * output needs one of their names the command refuses.
+ * A folder a command writes generated files into ({@code tellme rtl --out DIR}, {@code tellme interface --out DIR}),
+ * and the rule that keeps the command away from files it did not write. It writes into a new or empty folder;
+ * into a folder it wrote before (one holding its marker {@code .tellme-<command>}, which lists every file of the
+ * last run) only with {@code --force}, and then it deletes only the files the marker lists. Any other file is the
+ * user's: never overwritten, never deleted, and if the new output needs one of their names the command refuses.
  */
-final class RtlOutputFolder {
-    /** The marker file: the relative paths the last run wrote, one a line, after {@code #} comment lines. */
-    static final String MARKER = ".tellme-rtl";
+final class OutputFolder {
+    /** Every marker's name starts so; the command's name follows. */
+    static final String MARKER_PREFIX = ".tellme-";
+    /** The folders of {@code tellme rtl}: marker {@code .tellme-rtl}. */
+    static final OutputFolder RTL = new OutputFolder("rtl");
+    /** The folders of {@code tellme interface}: marker {@code .tellme-interface}. */
+    static final OutputFolder INTERFACE = new OutputFolder("interface");
 
-    private static final String HEADER = """
-            # Written by 'tellme rtl': the files below are its output. With --force it replaces them (and deletes
-            # those it no longer writes); it never touches any other file in this folder. Delete this file to
-            # make the folder entirely yours again.
-            """;
+    private final String command;
+    private final String marker;
+    private final String header;
+
+    private OutputFolder(String command) {
+        this.command = "'tellme " + command + "'";
+        this.marker = MARKER_PREFIX + command;
+        this.header = """
+                # Written by %s: the files below are its output. With --force it replaces them (and deletes
+                # those it no longer writes); it never touches any other file in this folder. Delete this file to
+                # make the folder entirely yours again.
+                """.formatted(this.command);
+    }
+
+    /** The marker file's name: the relative paths the last run wrote, one a line, after {@code #} comment lines. */
+    String marker() {
+        return marker;
+    }
 
     /**
      * What a write did.
@@ -39,22 +56,20 @@ final class RtlOutputFolder {
      */
     record Outcome(List<Path> written, List<Path> removed) {}
 
-    private RtlOutputFolder() {}
-
     /**
      * Writes {@code files} (relative path with {@code /} -> text) into {@code dir}, then the marker.
      *
      * @throws CommandFailedException when the folder is not the command's to write (nothing is written then)
      */
-    static Outcome write(Path dir, Map<String, String> files, boolean force) {
+    Outcome write(Path dir, Map<String, String> files, boolean force) {
         try {
             List<String> previous = previousOutput(dir, force);
             for (String name : files.keySet()) {
                 Path target = dir.resolve(name);
                 if (!previous.contains(name) && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new CommandFailedException(target + " exists and was not written by 'tellme rtl'",
-                            "Move it away or choose another folder: tellme rtl never writes over a file it did not"
-                                    + " write.");
+                    throw new CommandFailedException(target + " exists and was not written by " + command,
+                            "Move it away or choose another folder: " + command + " never writes over a file it did"
+                                    + " not write.");
                 }
             }
             Files.createDirectories(dir);
@@ -85,27 +100,27 @@ final class RtlOutputFolder {
     }
 
     /** The files the marker lists, or none for a new or empty folder; refuses any other folder. */
-    private static List<String> previousOutput(Path dir, boolean force) throws IOException {
+    private List<String> previousOutput(Path dir, boolean force) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return List.of();
         }
         if (!Files.isDirectory(dir)) {
             throw new CommandFailedException(dir + " is not a folder", "Give --out a new or empty folder.");
         }
-        Path marker = dir.resolve(MARKER);
-        if (Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS)) {
-            List<String> listed = readMarker(marker);
+        Path markerFile = dir.resolve(marker);
+        if (Files.isRegularFile(markerFile, LinkOption.NOFOLLOW_LINKS)) {
+            List<String> listed = readMarker(markerFile);
             if (!force) {
-                throw new CommandFailedException(dir + " holds the output of an earlier 'tellme rtl'",
-                        "Add --force to replace it: tellme rtl then deletes only the files " + MARKER + " lists.");
+                throw new CommandFailedException(dir + " holds the output of an earlier " + command,
+                        "Add --force to replace it: " + command + " then deletes only the files " + marker + " lists.");
             }
             return listed;
         }
         try (Stream<Path> entries = Files.list(dir)) {
             if (entries.findAny().isPresent()) {
-                throw new CommandFailedException(dir + " is not empty and was not written by 'tellme rtl' (it has no "
-                        + MARKER + ")", "Choose a new or empty folder: tellme rtl never writes over or deletes files"
-                        + " it did not write.");
+                throw new CommandFailedException(dir + " is not empty and was not written by " + command
+                        + " (it has no " + marker + ")", "Choose a new or empty folder: " + command
+                        + " never writes over or deletes files it did not write.");
             }
         }
         return List.of();
@@ -122,7 +137,7 @@ final class RtlOutputFolder {
             }
             Path path = Path.of(line);
             boolean inside = !path.isAbsolute() && path.normalize().equals(path) && !path.startsWith("..")
-                    && !line.contains("\\") && !line.equals(MARKER);
+                    && !line.contains("\\") && !line.equals(marker.getFileName().toString());
             if (!inside) {
                 throw new CommandFailedException(marker + ":" + (i + 1) + ": '" + line + "' is not a file inside the"
                         + " folder", "The marker is damaged: restore it, or empty the folder by hand.");
@@ -132,10 +147,10 @@ final class RtlOutputFolder {
         return names;
     }
 
-    private static void writeMarker(Path dir, Set<String> names) throws IOException {
-        StringBuilder text = new StringBuilder(HEADER);
+    private void writeMarker(Path dir, Set<String> names) throws IOException {
+        StringBuilder text = new StringBuilder(header);
         names.forEach(name -> text.append(name).append('\n'));
-        Files.writeString(dir.resolve(MARKER), text, StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(marker), text, StandardCharsets.UTF_8);
     }
 
     /** Deletes a listed file (not what a link points to) and the folders inside {@code dir} it leaves empty. */
