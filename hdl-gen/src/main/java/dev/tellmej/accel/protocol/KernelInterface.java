@@ -82,6 +82,8 @@ public record KernelInterface(String kernelName, List<AxiMasterPort> ports, List
         regs.add(new KernelRegister("stall_cycles", 0xB0, 64, Role.STATUS, "",
                 "cycles in which compute waited for data"));
         regs.add(new KernelRegister("instructions", 0xB8, 32, Role.STATUS, "", "instructions executed by the call"));
+        regs.add(new KernelRegister("argmax", 0xC0, 32, Role.STATUS, "",
+                "index of the largest logit of the call's last token (the first on ties)"));
         return new KernelInterface("tellme", ports, regs);
     }
 
