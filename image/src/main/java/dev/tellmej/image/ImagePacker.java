@@ -76,7 +76,7 @@ public final class ImagePacker {
      * @param modelName where the model came from (its file name; at most 64 ASCII characters are kept)
      * @param context   KV-cache positions, 1 .. the build's maximum context
      * @param replace   true to replace an existing {@code out}; false refuses to
-     * @throws UnpackableModelException when a linear is not ternary
+     * @throws UnpackableModelException when a linear is not ternary, or its scale is not a positive normal number
      * @throws dev.tellmej.accel.config.ModelDoesNotFitException when the model exceeds the build's maxima
      */
     public static Result pack(WeightSource source, String modelName, AcceleratorConfig config, int context, Path out,
@@ -206,9 +206,14 @@ public final class ImagePacker {
                         + linear.cols() + "), but the accelerator computes ternary linears only: use a BitNet b1.58"
                         + " (ternary) model");
             }
+            float scale = ternary.tensor().scale();
+            if (!(scale >= Float.MIN_NORMAL && scale <= Float.MAX_VALUE)) {
+                throw new UnpackableModelException(name + " has the weight scale " + scale + ", but a ternary linear"
+                        + " needs a positive, finite, normal scale (the reader refuses any other as corrupt)");
+            }
             TlmmLayout layout = new TlmmLayout(plan.config().tlmmConfig(), linear.rows(), linear.cols());
             byte[] packed = WeightPacker.pack(layout, TernaryMatrix.of(ternary.tensor()));
-            scales.put(name, ternary.tensor().scale());
+            scales.put(name, scale);
             linearWeights += (long) linear.rows() * linear.cols();
             linearBytes += packed.length;
             write(name, ByteBuffer.wrap(packed));

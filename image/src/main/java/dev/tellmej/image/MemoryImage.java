@@ -17,7 +17,8 @@ import java.util.zip.CRC32C;
 
 /**
  * A memory image mapped read-only and verified: its header, every section's CRC-32C, the build it was packed
- * for, and its program (every instruction decodes and addresses the sections it should). The bytes are what a
+ * for, and its program (every instruction decodes and addresses the sections it should), and that its parts
+ * agree: the section table and the program are the ones this tool makes of the header's model. The bytes are what a
  * device loads into DDR; {@link #bytes()} reads them at the offsets the program's address fields hold.
  */
 public final class MemoryImage implements AutoCloseable {
