@@ -14,6 +14,7 @@ import dev.tellmej.image.ImageSurgery;
 import dev.tellmej.image.MalformedImageException;
 import dev.tellmej.image.MemoryImage;
 import dev.tellmej.image.Section;
+import dev.tellmej.image.TokenizerSection;
 import dev.tellmej.image.WrongConfigurationException;
 import dev.tellmej.model.EmbeddedModel;
 import dev.tellmej.model.gguf.GgufFile;
@@ -108,8 +109,8 @@ class ImageFuzzTest {
     void mutatedImagesAreRefusedOrRunToTheSameLogits() throws IOException, InterruptedException {
         Path original = dir.resolve("student.tlmi");
         try (GgufFile gguf = GgufFile.open(EmbeddedModel.STORIES_260K_TERNARY.extractTo(dir))) {
-            ImagePacker.pack(WeightLoader.gguf(gguf), "student", AcceleratorConfig.simSmall(), CONTEXT, original,
-                    false, ImagePacker.Progress.NONE);
+            ImagePacker.pack(WeightLoader.gguf(gguf), gguf, "student", AcceleratorConfig.simSmall(), CONTEXT,
+                    original, false, ImagePacker.Progress.NONE); // with its tokenizer, as 'tellme pack' writes it
         }
         byte[] image = Files.readAllBytes(original);
         float[] reference = logits(original);
@@ -213,6 +214,7 @@ class ImageFuzzTest {
 
     private static float[] logits(Path file) {
         try (MemoryImage image = MemoryImage.open(file); ReferenceDevice device = ReferenceDevice.on(image, 1)) {
+            TokenizerSection.read(image);
             return device.prefill(PROMPT);
         }
     }

@@ -109,10 +109,15 @@ final class ProgramValidator {
         }
     }
 
-    /** The image layout of the header's model; a shape the compiler cannot lay out is a malformed header. */
+    /**
+     * The image layout of the header's model (with a tokenizer section of the size the table's gives, if it has
+     * one); a shape the compiler cannot lay out is a malformed header.
+     */
     private ImagePlan plan() {
+        long tokenizerBytes = header.sections().stream().filter(s -> s.kind() == SectionKind.TOKENIZER)
+                .mapToLong(Section::size).findFirst().orElse(0);
         try {
-            return ImagePlan.of(config, model, header.context());
+            return ImagePlan.of(config, model, header.context(), tokenizerBytes);
         } catch (RuntimeException e) { // the TLMM layout's refusal of a matrix shape, whatever its type
             throw new MalformedImageException(path, "model dimensions", ImageFormat.DIMS_AT, "the header's model ("
                     + model + ") has no image layout for build " + config.name() + ": " + e.getMessage());

@@ -125,6 +125,25 @@ class MemoryImageTest {
     }
 
     @Test
+    void anImageWithItsTokenizerOpensAndReadsIt() {
+        Path out = dir.resolve("with-tokenizer.tlmi");
+        try (GgufFile gguf = GgufFile.open(EmbeddedModel.STORIES_260K_TERNARY.extractTo(dir))) {
+            ImagePacker.pack(WeightLoader.gguf(gguf), gguf, "stories260K-ternary-qat.gguf", SIM, CONTEXT, out, false,
+                    ImagePacker.Progress.NONE);
+        }
+        try (MemoryImage image = MemoryImage.open(out)) {
+            Section tokenizer = image.header().sections().getLast();
+            assertEquals(ImagePlan.TOKENIZER, tokenizer.name());
+            assertEquals(SectionKind.TOKENIZER, tokenizer.kind());
+            assertEquals(image.header().model().vocabSize(), TokenizerSection.read(image).vocabSize());
+        }
+        ImageSurgery s = ImageSurgery.of(out);
+        int i = s.sectionCount() - 1;
+        MalformedImageException e = refused(s.putByte(ImageSurgery.entryAt(i), 'T').sealHeader()); // "Tokenizer"
+        assertEquals("section " + i + " (Tokenizer)", e.field());
+    }
+
+    @Test
     void packingIsDeterministic() throws IOException {
         byte[] first = Files.readAllBytes(pack("a.tlmi"));
         byte[] second = Files.readAllBytes(pack("b.tlmi"));
