@@ -32,7 +32,7 @@ class InterfaceCommandTest {
                 Files.readString(out.resolve("kernel.xml")));
         assertEquals(List.of("tellme.h", "kernel.xml"), marker(out));
         assertTrue(run.out().contains("wrote " + out.resolve("tellme.h")), run.out());
-        assertTrue(run.out().endsWith("tellme (sim-small): 9 arguments, 3 AXI4 master ports, 17 registers after the"
+        assertTrue(run.out().endsWith("tellme (sim-small): 9 arguments, 3 AXI4 master ports, 18 registers after the"
                 + " control block\n"), run.out());
     }
 

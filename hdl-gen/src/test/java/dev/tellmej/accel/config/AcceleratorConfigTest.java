@@ -83,6 +83,9 @@ class AcceleratorConfigTest {
     void simSmallHoldsTheEmbeddedModelsButNotBitnetLarge(@TempDir Path dir) throws Exception {
         AcceleratorConfig small = AcceleratorConfig.simSmall();
         for (EmbeddedModel model : EmbeddedModel.values()) {
+            if (!model.fileName().endsWith(".gguf")) {
+                continue; // the safetensors student has no configuration of its own (its GGUF twin is checked)
+            }
             small.checkFits(model.fileName(), ConfigReader.fromFile(model.extractTo(dir)));
         }
         List<String> exceeded = small.limits().exceededBy(config(dir, "large.json", BITNET_LARGE));
