@@ -31,26 +31,8 @@ final class ModelFiles {
      * {@code tokenizerGguf}, whose metadata supplies the tokenizer and the configuration.
      */
     static Loaded load(CommandLine commandLine, Path model, Path tokenizerGguf) {
-        if (model == null) {
-            model = EmbeddedModel.STORIES_260K_TERNARY.extractTo(cacheDir());
-        }
-        requireFile(commandLine, model, "model");
-        if (model.getFileName().toString().endsWith(".safetensors")) {
-            if (tokenizerGguf == null) {
-                throw new CommandLine.ParameterException(commandLine, "a safetensors model has no tokenizer: pass"
-                        + " --tokenizer FILE.gguf (a GGUF of the same model, for its tokenizer and configuration)");
-            }
-            requireFile(commandLine, tokenizerGguf, "tokenizer");
-            try (GgufFile gguf = GgufFile.open(tokenizerGguf); SafetensorsFile st = SafetensorsFile.open(model)) {
-                WeightLoader.ScaleConvention convention =
-                        WeightLoader.ScaleConvention.fromDescription(st.metadata().get("quant"));
-                return new Loaded(WeightLoader.fromSafetensors(st, ConfigReader.fromGguf(gguf), convention),
-                        Tokenizer.fromGguf(gguf), model.getFileName().toString());
-            }
-        }
-        try (GgufFile gguf = GgufFile.open(model)) {
-            return new Loaded(WeightLoader.fromGguf(gguf), Tokenizer.fromGguf(gguf), model.getFileName().toString());
-        }
+        return stream(commandLine, model, tokenizerGguf, (source, tokenizer, description) ->
+                new Loaded(WeightLoader.load(source), Tokenizer.fromGguf(tokenizer), description));
     }
 
     /** What {@link #stream} hands its body: the tensors, read on request, and the GGUF with the tokenizer. */

@@ -166,13 +166,7 @@ final class RunCommand implements Callable<Integer> {
 
     /** Streams a generation on a device: one prefill call for the prompt, then one decode call per token. */
     static void generate(PrintWriter out, Device device, Tokenizer tok, int[] promptIds, int steps, Sampler sampler) {
-        StreamingDecoder decoder = new StreamingDecoder(tok);
-        StringBuilder echo = new StringBuilder();
-        for (int id : promptIds) {
-            echo.append(decoder.accept(id));
-        }
-        out.print(echo);
-        out.flush();
+        StreamingDecoder decoder = echoPrompt(out, tok, promptIds);
         device.reset();
         long start = System.nanoTime();
         float[] logits = device.prefill(promptIds);
@@ -200,6 +194,18 @@ final class RunCommand implements Callable<Integer> {
         out.flush();
     }
 
+    /** Prints the prompt's text and returns the decoder, primed with it, for the generated tokens. */
+    private static StreamingDecoder echoPrompt(PrintWriter out, Tokenizer tok, int[] promptIds) {
+        StreamingDecoder decoder = new StreamingDecoder(tok);
+        StringBuilder echo = new StringBuilder();
+        for (int id : promptIds) {
+            echo.append(decoder.accept(id));
+        }
+        out.print(echo);
+        out.flush();
+        return decoder;
+    }
+
     static final class DeviceConverter implements CommandLine.ITypeConverter<DeviceKind> {
         @Override
         public DeviceKind convert(String value) {
@@ -210,13 +216,7 @@ final class RunCommand implements Callable<Integer> {
     /** Streams a generation to {@code out} and ends with the speed. Shared with the demo. */
     static void generate(PrintWriter out, LanguageModel lm, Tokenizer tok, int[] promptIds, int steps, Sampler sampler,
                          String label) {
-        StreamingDecoder decoder = new StreamingDecoder(tok);
-        StringBuilder echo = new StringBuilder();
-        for (int id : promptIds) {
-            echo.append(decoder.accept(id));
-        }
-        out.print(echo);
-        out.flush();
+        StreamingDecoder decoder = echoPrompt(out, tok, promptIds);
         long start = System.nanoTime();
         int[] count = {0};
         long[] firstToken = {0};

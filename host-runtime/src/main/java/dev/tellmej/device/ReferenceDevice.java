@@ -70,8 +70,7 @@ public final class ReferenceDevice implements Device {
     public float[] prefill(int[] tokens) {
         check(tokens);
         long instructions = 0;
-        executor.bytesRead = 0;
-        executor.bytesWritten = 0;
+        executor.resetTraffic();
         int chunks = 0;
         for (int from = 0; from < tokens.length; from += chunkTokens) {
             int to = Math.min(tokens.length, from + chunkTokens);
@@ -83,7 +82,7 @@ public final class ReferenceDevice implements Device {
             chunks++;
         }
         position += tokens.length;
-        counters = new DeviceCounters(instructions, chunks, executor.bytesRead, executor.bytesWritten, 0);
+        counters = new DeviceCounters(instructions, chunks, executor.bytesRead(), executor.bytesWritten(), 0);
         return executor.logits();
     }
 

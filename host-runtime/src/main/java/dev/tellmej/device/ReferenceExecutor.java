@@ -55,9 +55,9 @@ final class ReferenceExecutor {
     private int firstPosition;
     private boolean lastChunk;
 
-    // Traffic of the current call.
-    long bytesRead;
-    long bytesWritten;
+    // DDR traffic since resetTraffic(): what the kernel would move for the same instructions.
+    private long bytesRead;
+    private long bytesWritten;
 
     ReferenceExecutor(MemoryImage image, TlmmKernel kernel, KvCacheBuffer cache) {
         this.config = image.config();
@@ -92,6 +92,22 @@ final class ReferenceExecutor {
         this.tokens = tokens;
         this.firstPosition = firstPosition;
         this.lastChunk = lastChunk;
+    }
+
+    /** Starts counting DDR traffic from zero (at the start of a call). */
+    void resetTraffic() {
+        bytesRead = 0;
+        bytesWritten = 0;
+    }
+
+    /** Bytes the instructions since {@link #resetTraffic()} read from DDR. */
+    long bytesRead() {
+        return bytesRead;
+    }
+
+    /** Bytes they wrote to DDR. */
+    long bytesWritten() {
+        return bytesWritten;
     }
 
     /** The logits the last LM_HEAD wrote. */

@@ -145,6 +145,31 @@ class ReferenceDeviceTest {
         }
     }
 
+    /** A decode is one chunk of the whole program; it writes one K and one V row per layer and the logits. */
+    @Test
+    void countersCountTheCall() {
+        AcceleratorConfig config = AcceleratorConfig.simSmall();
+        Path model = EmbeddedModel.STORIES_260K_TERNARY.extractTo(dir);
+        Path image = dir.resolve("counted.tlmi");
+        try (GgufFile gguf = GgufFile.open(model)) {
+            ImagePacker.pack(WeightLoader.gguf(gguf), "student", config, 64, image, false, ImagePacker.Progress.NONE);
+        }
+        try (ReferenceDevice device = ReferenceDevice.open(image, 1)) {
+            device.prefill(new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+            DeviceCounters prefill = device.counters();
+            assertEquals(3, prefill.chunks(), "9 tokens in chunks of " + config.tlmmConfig().maxTokens());
+            assertEquals(3L * device.image().program().size(), prefill.instructions());
+            device.decode(10);
+            DeviceCounters decode = device.counters();
+            var m = device.image().header().model();
+            assertEquals(1, decode.chunks());
+            assertEquals(device.image().program().size(), decode.instructions());
+            assertEquals((long) m.layers() * 2 * m.kvDim() * 2 + 4L * m.vocabSize(), decode.ddrBytesWritten());
+            assertTrue(decode.ddrBytesRead() > (long) m.vocabSize() * m.dim(), "at least the LM head is read");
+            assertEquals(0, decode.cycles(), "the reference has no clock");
+        }
+    }
+
     static int argmax(float[] logits) {
         int best = 0;
         for (int i = 1; i < logits.length; i++) {
