@@ -145,6 +145,28 @@ class ReferenceDeviceTest {
         }
     }
 
+    /** Prefill in chunks and token-by-token decode give the same logits and the same KV-cache bytes (N17.4). */
+    @Test
+    void chunkedPrefillEqualsTokenByTokenDecode() {
+        AcceleratorConfig config = AcceleratorConfig.kv260();
+        Path model = EmbeddedModel.STORIES_260K_TERNARY.extractTo(dir);
+        Path image = dir.resolve("chunks.tlmi");
+        try (GgufFile gguf = GgufFile.open(model)) {
+            ImagePacker.pack(WeightLoader.gguf(gguf), "student", config, 64, image, false, ImagePacker.Progress.NONE);
+        }
+        int[] tokens = new SplittableRandom(21).ints(19, 0, 512).toArray();
+        try (ReferenceDevice chunked = ReferenceDevice.open(image, 1);
+             ReferenceDevice stepped = ReferenceDevice.open(image, 1)) {
+            float[] whole = chunked.prefill(tokens);
+            float[] last = null;
+            for (int token : tokens) {
+                last = stepped.decode(token);
+            }
+            assertBitsEqual(last, whole, "19 tokens in chunks of 8 against one at a time, seed 21");
+            assertEquals(stepped.kvCache(), chunked.kvCache(), "KV-cache bytes");
+        }
+    }
+
     /** A decode is one chunk of the whole program; it writes one K and one V row per layer and the logits. */
     @Test
     void countersCountTheCall() {
