@@ -1,5 +1,6 @@
 package dev.tellmej.accel;
 
+import dev.tellmej.accel.attention.KvCacheWriter;
 import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.tlmm.TlmmEngine;
 import dev.tellmej.hdl.DesignEntry;
@@ -21,6 +22,11 @@ public final class AcceleratorDesigns {
         entries.add(new DesignEntry("tlmm", "table-lookup ternary matmul engine: TLMM array, URAM weight buffer,"
                 + " AXI4 weight streamer (docs/tlmm.md)", tlmm, ElaborationOptions.DEFAULT));
         entries.addAll(dev.tellmej.accel.elementwise.ElementwiseDesigns.entries());
+        Map<String, Supplier<? extends Module>> kvWriter = new LinkedHashMap<>();
+        AcceleratorConfig.named().forEach((name, config) -> kvWriter.put(name, () -> KvCacheWriter.of(config)));
+        entries.add(new DesignEntry("kv-cache-writer", "writes a token's K or V rows into the DDR KV cache at the"
+                + " protocol's layout, one AXI4 burst per KV head (docs/attention.md)", kvWriter,
+                ElaborationOptions.DEFAULT));
         return entries;
     }
 }

@@ -1,0 +1,5 @@
+SyncFifo_w72_d32.v
+SyncFifo_w1_d4.v
+SyncFifo_w8_d4.v
+AxiBurstWriter_w64_b16_o4.v
+KvCacheWriter_w64_b16_o4.v
