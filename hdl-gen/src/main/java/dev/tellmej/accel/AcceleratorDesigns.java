@@ -1,5 +1,6 @@
 package dev.tellmej.accel;
 
+import dev.tellmej.accel.attention.AttentionScores;
 import dev.tellmej.accel.attention.KvCacheWriter;
 import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.tlmm.TlmmEngine;
@@ -22,6 +23,11 @@ public final class AcceleratorDesigns {
         entries.add(new DesignEntry("tlmm", "table-lookup ternary matmul engine: TLMM array, URAM weight buffer,"
                 + " AXI4 weight streamer (docs/tlmm.md)", tlmm, ElaborationOptions.DEFAULT));
         entries.addAll(dev.tellmej.accel.elementwise.ElementwiseDesigns.entries());
+        Map<String, Supplier<? extends Module>> scores = new LinkedHashMap<>();
+        AcceleratorConfig.named().forEach((name, config) -> scores.put(name, () -> AttentionScores.of(config)));
+        entries.add(new DesignEntry("attention-scores", "decode attention's first pass: the scores of a query against"
+                + " the cached keys in N5's lane order, and their maximum (docs/attention.md)", scores,
+                ElaborationOptions.DEFAULT));
         Map<String, Supplier<? extends Module>> kvWriter = new LinkedHashMap<>();
         AcceleratorConfig.named().forEach((name, config) -> kvWriter.put(name, () -> KvCacheWriter.of(config)));
         entries.add(new DesignEntry("kv-cache-writer", "writes a token's K or V rows into the DDR KV cache at the"
