@@ -1,0 +1,15 @@
+Fp16ToFp32.v
+Fp32Mul.v
+Fp32Add.v
+AttentionScores_l16_w4_d32_fp16.v
+FpChord.v
+FpScale2_n9.v
+FpExp.v
+FpScale2_n10.v
+FpReciprocal.v
+AttentionSoftmax_l16.v
+Fp32ToFp16.v
+SyncFifo_w64_d8.v
+AttentionValues_l16_w4_d32_fp16.v
+SyncFifo_w32_d4.v
+DecodeAttention_l16_w4_d32_fp16.v
