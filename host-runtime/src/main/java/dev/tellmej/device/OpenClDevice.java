@@ -148,21 +148,26 @@ public final class OpenClDevice implements Device {
             throw new OpenClException.OutOfMemory("the kernel's on-chip buffers for " + header.modelName() + " need "
                     + needed + " bytes of local memory, but " + name() + " has " + local, null);
         }
-        long cap = OpenClPlatforms.deviceLong(choice.device(), CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE);
-        for (long[] b : new long[][] {{header.imageBytes()}, {header.kvCacheBytes()}, {header.ioBytes()}}) {
-            if (b[0] > cap) {
-                throw new OpenClException.OutOfMemory(bufferName(b[0], header) + " needs one buffer of " + b[0]
-                        + " bytes, but " + name() + " allocates at most " + cap + " bytes per buffer"
-                        + " (CL_DEVICE_MAX_MEM_ALLOC_SIZE; PoCL caps a buffer at a share of the RAM, 1 GiB on small"
-                        + " machines): pack the image with a shorter --context, or use a device with more memory",
-                        null);
-            }
-        }
+        checkBufferSizes(header, OpenClPlatforms.deviceLong(choice.device(), CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE), name());
     }
 
-    private static String bufferName(long bytes, ImageHeader header) {
-        return bytes == header.imageBytes() ? "the image" : bytes == header.kvCacheBytes() ? "the KV cache"
-                : "the I/O region";
+    /**
+     * Refuses an image whose image, KV-cache or I/O buffer exceeds {@code cap}, the device's largest buffer.
+     *
+     * @throws OpenClException.OutOfMemory naming the buffer, both sizes and what to do
+     */
+    static void checkBufferSizes(ImageHeader header, long cap, String device) {
+        String[] names = {"the image", "the KV cache", "the I/O region"};
+        long[] sizes = {header.imageBytes(), header.kvCacheBytes(), header.ioBytes()};
+        for (int i = 0; i < sizes.length; i++) {
+            if (sizes[i] > cap) {
+                throw new OpenClException.OutOfMemory(names[i] + " of " + header.modelName() + " needs one buffer of "
+                        + sizes[i] + " bytes, but " + device + " allocates at most " + cap + " bytes per buffer"
+                        + " (CL_DEVICE_MAX_MEM_ALLOC_SIZE; PoCL caps one buffer at a share of the RAM, 1 GiB on"
+                        + " smaller machines): pack the image with a shorter --context, or use a device with more"
+                        + " memory", null);
+            }
+        }
     }
 
     private String name() {
@@ -177,16 +182,27 @@ public final class OpenClDevice implements Device {
     }
 
     private void buildProgram() {
-        String source = OpenClTwinSource.forModel(image.config(), model, image.header().context());
-        program = CL.clCreateProgramWithSource(context, 1, new String[] {source}, null, null);
-        try {
-            CL.clBuildProgram(program, 1, new cl_device_id[] {choice.device()}, OpenClTwinSource.BUILD_OPTIONS, null,
-                    null);
-        } catch (CLException e) {
-            throw new OpenClException.BuildFailed("the OpenCL C twin of the kernel did not compile on " + name() + " ("
-                    + CL.stringFor_errorCode(e.getStatus()) + "); the build log:", buildLog(program, choice.device()));
-        }
+        program = build(context, choice, OpenClTwinSource.forModel(image.config(), model, image.header().context()),
+                OpenClTwinSource.BUILD_OPTIONS);
         kernel = CL.clCreateKernel(program, KernelInterface.of(image.config()).kernelName(), null);
+    }
+
+    /**
+     * Compiles {@code source} for the chosen device.
+     *
+     * @throws OpenClException.BuildFailed with the build log when it does not compile (the program is released)
+     */
+    static cl_program build(cl_context context, OpenClPlatforms.Choice choice, String source, String options) {
+        cl_program program = CL.clCreateProgramWithSource(context, 1, new String[] {source}, null, null);
+        try {
+            CL.clBuildProgram(program, 1, new cl_device_id[] {choice.device()}, options, null, null);
+            return program;
+        } catch (CLException e) {
+            String log = buildLog(program, choice.device());
+            CL.clReleaseProgram(program);
+            throw new OpenClException.BuildFailed("the OpenCL C twin of the kernel did not compile on OpenCL device '"
+                    + choice.deviceName() + "' (" + CL.stringFor_errorCode(e.getStatus()) + "); the build log:", log);
+        }
     }
 
     static String buildLog(cl_program program, cl_device_id device) {
