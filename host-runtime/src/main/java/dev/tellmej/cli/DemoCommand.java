@@ -2,6 +2,7 @@ package dev.tellmej.cli;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.device.Device;
+import dev.tellmej.device.OpenClDevice;
 import dev.tellmej.eda.Toolchain;
 import dev.tellmej.model.tokenizer.Tokenizer;
 import dev.tellmej.model.sample.Sampler;
@@ -50,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.flush();
         Path image = DeviceImages.packed(spec.commandLine(), null, null, build, spec.commandLine().getErr());
-        try (Device device = DeviceImages.open(DeviceKind.REFERENCE, image, 2)) {
+        try (Device device = DeviceImages.open(DeviceKind.REFERENCE, image, 2, OpenClDevice.Options.DEFAULT)) {
             Tokenizer tok = DeviceImages.tokenizer(spec.commandLine(), device, null, null);
             RunCommand.generate(out, device, tok, new int[] {tok.bos()}, DEMO_TOKENS, new Sampler(SamplerConfig.greedy()));
         }

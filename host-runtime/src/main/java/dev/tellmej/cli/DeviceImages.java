@@ -2,7 +2,10 @@ package dev.tellmej.cli;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.config.ModelDoesNotFitException;
+import dev.tellmej.device.CrossCheck;
 import dev.tellmej.device.Device;
+import dev.tellmej.device.OpenClDevice;
+import dev.tellmej.device.OpenClException;
 import dev.tellmej.device.ReferenceDevice;
 import dev.tellmej.image.ImagePacker;
 import dev.tellmej.image.MalformedImageException;
@@ -77,23 +80,48 @@ final class DeviceImages {
     }
 
     /** Opens a device of {@code kind} on the image at {@code file}. */
-    static Device open(DeviceKind kind, Path file, int threads) {
+    static Device open(DeviceKind kind, Path file, int threads, OpenClDevice.Options opencl) {
         try {
             return switch (kind) {
                 case REFERENCE -> ReferenceDevice.open(file, threads);
+                case OPENCL -> OpenClDevice.open(file, opencl);
             };
         } catch (MalformedImageException | WrongConfigurationException e) {
             throw new CommandFailedException(e.getMessage(), "Repack the model: tellme pack MODEL --config NAME -o FILE");
+        } catch (OpenClException e) {
+            throw failed(e);
         }
+    }
+
+    /** An OpenCL fault as the command's failure, with what to do about it. */
+    static CommandFailedException failed(OpenClException e) {
+        String hint = switch (e) {
+            case OpenClException.Unavailable u -> "Run scripts/setup, which installs PoCL (pocl-opencl-icd).";
+            case OpenClException.NoSuchDevice n -> "Choose with --platform NAME|INDEX and --cl-device NAME|INDEX.";
+            case OpenClException.OutOfMemory o -> "Pack the image with a shorter --context, or use a larger device.";
+            case OpenClException.Timeout t -> "A long prefill or a large model needs a longer --timeout.";
+            case OpenClException.BuildFailed b -> "This is a bug in the kernel's OpenCL C twin; please report it with"
+                    + " the log.";
+            case OpenClException.Failed f -> "Check the OpenCL driver (clinfo), or run --device reference.";
+        };
+        return new CommandFailedException(e.getMessage(), hint);
+    }
+
+    /** The image a device runs. */
+    static MemoryImage imageOf(Device device) {
+        return switch (device) {
+            case ReferenceDevice r -> r.image();
+            case OpenClDevice o -> o.image();
+            case CrossCheck c -> imageOf(c.first());
+            default -> throw new IllegalArgumentException("no image for " + device.describe());
+        };
     }
 
     /** The image's tokenizer, or the model file's when the image has none. */
     static Tokenizer tokenizer(CommandLine cl, Device device, Path model, Path tokenizerGguf) {
-        if (device instanceof ReferenceDevice reference) {
-            Tokenizer tok = TokenizerSection.read(reference.image());
-            if (tok != null) {
-                return tok;
-            }
+        Tokenizer tok = TokenizerSection.read(imageOf(device));
+        if (tok != null) {
+            return tok;
         }
         if (model == null && tokenizerGguf == null) {
             throw new CommandFailedException("the image holds no tokenizer",

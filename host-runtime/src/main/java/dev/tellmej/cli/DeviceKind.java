@@ -7,7 +7,9 @@ import picocli.CommandLine;
 /** The devices {@code tellme run --device} can run an image on. */
 enum DeviceKind {
     /** The Java reference device: executes the image's program with the hardware-exact operations. */
-    REFERENCE;
+    REFERENCE,
+    /** The OpenCL device: the host path of the board, on any OpenCL platform (the kernel's OpenCL C twin off it). */
+    OPENCL;
 
     /** The kind named {@code value} (case-insensitive). */
     static DeviceKind parse(String value) {

@@ -1,7 +1,10 @@
 package dev.tellmej.cli;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.device.CrossCheck;
 import dev.tellmej.device.Device;
+import dev.tellmej.device.OpenClDevice;
+import dev.tellmej.device.OpenClException;
 import dev.tellmej.model.inference.ExactModel;
 import dev.tellmej.model.inference.Generator;
 import dev.tellmej.model.inference.LanguageModel;
@@ -13,6 +16,7 @@ import dev.tellmej.model.tokenizer.StreamingDecoder;
 import dev.tellmej.model.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -74,10 +78,29 @@ final class RunCommand implements Callable<Integer> {
             description = "exact path: storage format (default: the build's)")
     StorageFormat storage;
 
-    @Option(names = "--device", paramLabel = "reference", converter = DeviceConverter.class,
+    @Option(names = "--device", paramLabel = "reference|opencl", converter = DeviceConverter.class,
             description = "run on a device from a memory image instead of the software model: reference (the Java"
-                    + " device that executes the image's program)")
+                    + " device that executes the image's program) or opencl (the host path of the board, on any"
+                    + " OpenCL platform: PoCL runs the kernel's OpenCL C twin)")
     DeviceKind device;
+
+    @Option(names = "--check", paramLabel = "reference|opencl", converter = DeviceConverter.class,
+            description = "with --device: run this device in lock step and stop at the first difference in the"
+                    + " logits or the KV cache")
+    DeviceKind check;
+
+    @Option(names = "--platform", paramLabel = "NAME|INDEX", description = "opencl: the OpenCL platform (a part of"
+            + " its name, or its index; default: the only one)")
+    String platform;
+
+    @Option(names = "--cl-device", paramLabel = "NAME|INDEX", description = "opencl: the device of the platform"
+            + " (a part of its name, or its index; default: the only one)")
+    String clDevice;
+
+    @Range(min = 1, max = 86_400)
+    @Option(names = "--timeout", defaultValue = "600", description = "opencl: seconds one call may take (default:"
+            + " ${DEFAULT-VALUE})")
+    int timeoutSeconds;
 
     @Option(names = "--image", paramLabel = "FILE", description = "with --device: the memory image to run (default:"
             + " --model packed for --config into the cache)")
@@ -93,8 +116,9 @@ final class RunCommand implements Callable<Integer> {
         if (device != null) {
             return runOnDevice(cl);
         }
-        if (image != null) {
-            throw new CommandLine.ParameterException(cl, "--image runs on a device: add --device reference");
+        if (image != null || check != null) {
+            throw new CommandLine.ParameterException(cl, (image != null ? "--image" : "--check")
+                    + " runs on a device: add --device reference or --device opencl");
         }
         SamplerConfig samplerConfig;
         ExactConfig exact;
@@ -148,7 +172,9 @@ final class RunCommand implements Callable<Integer> {
         }
         Path file = image != null ? DeviceImages.existing(cl, image)
                 : DeviceImages.packed(cl, model, tokenizer, ConfigCommand.build(cl, configName), cl.getErr());
-        try (Device d = DeviceImages.open(device, file, threads)) {
+        OpenClDevice.Options opencl = new OpenClDevice.Options(platform, clDevice, 0,
+                Duration.ofSeconds(timeoutSeconds));
+        try (Device d = open(file, opencl)) {
             Tokenizer tok = DeviceImages.tokenizer(cl, d, model, tokenizer);
             int[] encoded = tok.encode(prompt);
             int[] promptIds = new int[encoded.length + 1];
@@ -160,8 +186,33 @@ final class RunCommand implements Callable<Integer> {
             }
             generate(cl.getOut(), d, tok, promptIds, Math.min(steps, d.context() - promptIds.length),
                     new Sampler(samplerConfig));
+            if (d instanceof CrossCheck c) {
+                cl.getOut().printf(Locale.ROOT, "cross-check: %d calls, logits and KV cache equal bit for bit%n",
+                        c.callsCompared());
+                cl.getOut().flush();
+            }
+        } catch (OpenClException e) {
+            throw DeviceImages.failed(e);
+        } catch (CrossCheck.DevicesDisagreeException e) {
+            throw new CommandFailedException(e.getMessage(), "One of the devices is wrong: the reference is the"
+                    + " oracle (docs/host.md, cross-check mode).");
         }
         return 0;
+    }
+
+    /** The device, or the two in lock step with --check. */
+    private Device open(Path file, OpenClDevice.Options opencl) {
+        Device first = DeviceImages.open(device, file, threads, opencl);
+        if (check == null) {
+            return first;
+        }
+        try {
+            Device second = DeviceImages.open(check, file, threads, opencl);
+            return new CrossCheck(first, second, DeviceImages.imageOf(first));
+        } catch (RuntimeException e) {
+            first.close();
+            throw e;
+        }
     }
 
     /** Streams a generation on a device: one prefill call for the prompt, then one decode call per token. */

@@ -108,11 +108,31 @@ class PackCommandTest {
         assertTrue(device.out().contains("reference: stories260K-ternary-qat.gguf for sim-small"), device.out());
     }
 
+    /** The opencl device in lock step with the reference from the command line: the same text, a clean check. */
+    @Test
+    void openclCheckedAgainstReferenceGeneratesWhatTheReferenceDoes() {
+        Path image = packStudent("check.tlmi");
+        TellmeRun checked = TellmeRun.of("run", "--device", "opencl", "--check", "reference", "--image",
+                image.toString(), "--steps", "40", "--prompt", "Once upon a time");
+        assertEquals(0, checked.exitCode(), checked.err());
+        TellmeRun reference = TellmeRun.of("run", "--device", "reference", "--image", image.toString(), "--steps",
+                "40", "--prompt", "Once upon a time");
+        assertEquals(reference.out().substring(0, reference.out().indexOf("\n\n")),
+                checked.out().substring(0, checked.out().indexOf("\n\n")));
+        assertTrue(checked.out().contains("cross-check: ") && checked.out().contains("equal bit for bit"),
+                checked.out());
+        TellmeRun noPlatform = TellmeRun.of("run", "--device", "opencl", "--platform", "no such platform",
+                "--image", image.toString());
+        assertEquals(1, noPlatform.exitCode());
+        assertTrue(noPlatform.err().contains("platform 0: ") && noPlatform.err().contains("--platform"),
+                noPlatform.err());
+    }
+
     @Test
     void deviceOptionsAreChecked() {
         TellmeRun unknown = TellmeRun.of("run", "--device", "fpga");
         assertEquals(2, unknown.exitCode());
-        assertTrue(unknown.err().contains("unknown device 'fpga' (reference)"), unknown.err());
+        assertTrue(unknown.err().contains("unknown device 'fpga' (reference, opencl)"), unknown.err());
         TellmeRun imageAlone = TellmeRun.of("run", "--image", "x.tlmi");
         assertEquals(2, imageAlone.exitCode());
         assertTrue(imageAlone.err().contains("--device reference"), imageAlone.err());

@@ -1,0 +1,161 @@
+package dev.tellmej.cli;
+
+import dev.tellmej.device.Device;
+import dev.tellmej.device.OpenClDevice;
+import dev.tellmej.device.OpenClException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench device}: tokens per second of one device on a memory image: a prefill of a seeded random prompt
+ * and greedy decode steps after it, timed per run; the medians are reported.
+ */
+@Command(name = "device", description = {"Prefill and decode speed of a device (reference or opencl) on a memory"
+        + " image of a model (default: the embedded ternary stories260K student)."})
+final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    JsonOption json;
+
+    @Option(names = "--device", paramLabel = "reference|opencl", defaultValue = "reference",
+            converter = RunCommand.DeviceConverter.class, description = "the device (default: ${DEFAULT-VALUE})")
+    DeviceKind device;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "GGUF or safetensors ternary model (default: the"
+            + " embedded stories260K student)")
+    Path model;
+
+    @Option(names = "--image", paramLabel = "FILE", description = "a memory image to run instead of --model")
+    Path image;
+
+    @Option(names = "--config", paramLabel = "NAME", defaultValue = "kv260", description = "the build --model is"
+            + " packed for (default: ${DEFAULT-VALUE})")
+    String configName;
+
+    @Range(min = 1, max = 4096)
+    @Option(names = "--prompt", defaultValue = "16", description = "prompt tokens of the prefill (default:"
+            + " ${DEFAULT-VALUE})")
+    int prompt;
+
+    @Range(min = 1, max = 4096)
+    @Option(names = "--tokens", defaultValue = "32", description = "decode steps per run (default: ${DEFAULT-VALUE})")
+    int tokens;
+
+    @Range(min = 1, max = 1000)
+    @Option(names = "--runs", defaultValue = "5", description = "timed runs; medians are reported (default:"
+            + " ${DEFAULT-VALUE})")
+    int runs;
+
+    @Range(min = 1, max = 256)
+    @Option(names = "--threads", defaultValue = "2", description = "reference: worker threads (default:"
+            + " ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--platform", paramLabel = "NAME|INDEX", description = "opencl: the platform")
+    String platform;
+
+    @Option(names = "--cl-device", paramLabel = "NAME|INDEX", description = "opencl: the device of the platform")
+    String clDevice;
+
+    /**
+     * What {@code bench device} measured.
+     *
+     * @param device                  the device's description (kind, platform and device, model, build)
+     * @param promptTokens            tokens of each run's prefill
+     * @param decodeTokens            decode steps of each run
+     * @param openSeconds             seconds to open the device (load the image; build the OpenCL program)
+     * @param prefillTokensPerSecond  median over the runs of prompt tokens per second of the prefill call
+     * @param decodeTokensPerSecond   median over the runs of decode steps per second
+     * @param decodeRunsTokensPerSecond every run's decode steps per second, in order
+     */
+    record Result(String device, int promptTokens, int decodeTokens, double openSeconds, double prefillTokensPerSecond,
+                  double decodeTokensPerSecond, List<Double> decodeRunsTokensPerSecond) {}
+
+    @Override
+    public List<Class<? extends Record>> jsonRecords() {
+        return List.of(Result.class);
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine cl = spec.commandLine();
+        PrintWriter progress = json.progress();
+        Path file = image != null ? DeviceImages.existing(cl, image)
+                : DeviceImages.packed(cl, model, null, ConfigCommand.build(cl, configName), progress);
+        long start = System.nanoTime();
+        OpenClDevice.Options options = new OpenClDevice.Options(platform, clDevice, 0, Duration.ofHours(1));
+        Result r;
+        try (Device d = DeviceImages.open(device, file, threads, options)) {
+            double open = (System.nanoTime() - start) / 1e9;
+            int vocab = DeviceImages.imageOf(d).header().model().vocabSize();
+            if (prompt + tokens > d.context()) {
+                throw new CommandLine.ParameterException(cl, "--prompt " + prompt + " and --tokens " + tokens
+                        + " need " + (prompt + tokens) + " positions; the image holds " + d.context());
+            }
+            int[] promptIds = new SplittableRandom(1).ints(prompt, 0, vocab).toArray();
+            double[] prefill = new double[runs];
+            double[] decode = new double[runs];
+            for (int run = 0; run < runs; run++) {
+                d.reset();
+                long t0 = System.nanoTime();
+                float[] logits = d.prefill(promptIds);
+                long t1 = System.nanoTime();
+                for (int s = 0; s < tokens; s++) {
+                    logits = d.decode(argmax(logits));
+                }
+                long t2 = System.nanoTime();
+                prefill[run] = prompt / ((t1 - t0) / 1e9);
+                decode[run] = tokens / ((t2 - t1) / 1e9);
+                progress.printf(Locale.ROOT, "run %d: prefill %.1f tokens/s, decode %.1f tokens/s%n", run + 1,
+                        prefill[run], decode[run]);
+                progress.flush();
+            }
+            List<Double> decodeRuns = new ArrayList<>();
+            for (double v : decode) {
+                decodeRuns.add(v);
+            }
+            r = new Result(d.describe(), prompt, tokens, open, median(prefill), median(decode), decodeRuns);
+        } catch (OpenClException e) {
+            throw DeviceImages.failed(e);
+        }
+        if (json.enabled()) {
+            json.print(r);
+        } else {
+            PrintWriter out = cl.getOut();
+            out.printf(Locale.ROOT, "%s%n  opened in %.2f s; prefill of %d tokens: %.1f tokens/s; decode: %.1f"
+                    + " tokens/s (medians of %d runs of %d steps)%n", r.device(), r.openSeconds(), prompt,
+                    r.prefillTokensPerSecond(), r.decodeTokensPerSecond(), runs, tokens);
+            out.flush();
+        }
+        return 0;
+    }
+
+    private static int argmax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}
