@@ -128,7 +128,7 @@ class VerilogImportTest {
         Files.writeString(file, "module m #(parameter A = 2) (\n  input [B-1:0] x\n);\nendmodule\n");
         VerilogEvaluationException e = assertThrows(VerilogEvaluationException.class,
                 () -> VerilogSource.read(file).module("m").resolve());
-        assertEquals(file + ":2:11: port 'x' [B-1:0]: unknown parameter 'B' (module m declares A)", e.getMessage());
+        assertEquals(file + ":2:10: port 'x' [B-1:0]: unknown parameter 'B' (module m declares A)", e.getMessage());
         Files.writeString(file, "module m #(parameter A = B + 1) (\n  input [A-1:0] x\n);\nendmodule\n");
         VerilogEvaluationException chained = assertThrows(VerilogEvaluationException.class,
                 () -> VerilogSource.read(file).module("m").resolve());
