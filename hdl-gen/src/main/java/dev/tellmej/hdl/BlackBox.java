@@ -18,12 +18,27 @@ import java.util.Map;
  *     }
  * }
  * }</pre>
+ *
+ * <p>{@link #importVerilog} reads the ports and parameters from the Verilog file instead.
  */
 public abstract class BlackBox extends Module {
     private final Map<String, Object> verilogParameters = new LinkedHashMap<>();
 
     protected BlackBox() {
         node().setBlackBoxDefinition(getClass().getSimpleName());
+    }
+
+    /**
+     * Imports module {@code module} of a Verilog or SystemVerilog file as a black box: its ports with the
+     * widths its parameters give ({@link ImportedBlackBox}).
+     *
+     * <pre>{@code
+     * ImportedBlackBox fifo = instance("fifo", BlackBox.importVerilog(path, "fifo").parameter("WIDTH", 16).build());
+     * fifo.uint("din").set(data);
+     * }</pre>
+     */
+    public static ImportedBlackBox.Builder importVerilog(Path file, String module) {
+        return new ImportedBlackBox.Builder(file, module);
     }
 
     /** The Verilog module's name (default: this class's simple name). */

@@ -70,11 +70,16 @@ final class ErrorReporter implements CommandLine.IParameterExceptionHandler, Com
         err.flush();
     }
 
-    /** {@code Try 'tellme rtl --help' for the options.}, or {@code ... for the commands.} for a command group. */
+    /**
+     * {@code Try 'tellme rtl --help' for the options.}, or {@code ... for the commands.} for a command group (one
+     * with subcommands and no options of its own).
+     */
     static String helpHint(CommandLine cl) {
         String name = commandPath(cl);
+        boolean group = !cl.getSubcommands().isEmpty() && cl.getCommandSpec().options().stream()
+                .allMatch(o -> o.usageHelp() || o.versionHelp());
         return "Try 'tellme " + (name.isEmpty() ? "" : name + " ") + "--help' for the "
-                + (cl.getSubcommands().isEmpty() ? "options." : "commands.");
+                + (group ? "commands." : "options.");
     }
 
     /** The command's words after {@code tellme}: {@code bench model}, or empty for the top level. */

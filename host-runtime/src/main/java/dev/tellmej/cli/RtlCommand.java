@@ -23,10 +23,12 @@ import picocli.CommandLine.Parameters;
  * {@code tellme rtl}: lists the designs the tool can emit, or elaborates one, runs every check, and writes
  * one Verilog file per module plus a file list into a folder it owns ({@link OutputFolder}).
  */
-@Command(name = "rtl", description = {"Generate Verilog for a named design.",
+@Command(name = "rtl", subcommands = RtlImportCommand.class, description = {"Generate Verilog for a named design,"
+        + " or read an existing Verilog module's ports (import).",
         "  tellme rtl --list",
         "  tellme rtl DESIGN [--config NAME] --out DIR",
         "  tellme rtl --accelerator --out rtl --force   (every accelerator block in every configuration)",
+        "  tellme rtl import FILE.v [--module NAME] [--param NAME=VALUE ...] [--json]",
         "DIR must be new or empty, or hold an earlier 'tellme rtl' output (marker file " + OutputFolder.MARKER_PREFIX
                 + "rtl), which --force replaces. Other files in DIR are never overwritten or deleted."})
 final class RtlCommand implements Callable<Integer> {

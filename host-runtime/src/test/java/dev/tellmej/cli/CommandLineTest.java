@@ -319,6 +319,40 @@ class CommandLineTest {
     }
 
     @Test
+    void rtlImportPrintsAVerilogModulesParametersAndPortsAsTextAndDocumentedJson() throws IOException {
+        Path fifo = Path.of("..", "hdl-gen", "src", "test", "resources", "verilog-import", "fifo.v");
+        Outcome text = run("rtl", "import", fifo.toString(), "--param", "DEPTH=64");
+        assertEquals(0, text.exitCode(), text.err());
+        assertTrue(text.out().startsWith("module fifo (" + fifo + ", ANSI header): 4 parameter(s), 9 port(s)"),
+                text.out());
+        assertTrue(text.out().contains("  DEPTH      parameter   64 (set)      16"), text.out());
+        assertTrue(text.out().contains("  level      output         7  no      [$clog2(DEPTH):0]"), text.out());
+
+        Outcome json = run("rtl", "import", fifo.toString(), "--module", "fifo", "--json");
+        assertEquals(0, json.exitCode(), json.err());
+        Map<?, ?> object = (Map<?, ?>) Json.parse(json.out());
+        assertEquals(List.of("file", "module", "ansi", "parameters", "ports"), List.copyOf(object.keySet()));
+        Map<?, ?> level = (Map<?, ?>) ((List<?>) object.get("ports")).getLast();
+        assertEquals(Map.of("name", "level", "direction", "output", "width", 5L, "signed", false,
+                "widthExpression", "[$clog2(DEPTH):0]"), Map.copyOf(level.entrySet().stream().collect(
+                java.util.stream.Collectors.toMap(e -> e.getKey(), e -> e.getValue() instanceof Number n
+                        ? (Object) n.longValue() : e.getValue()))));
+
+        Map<String, List<String>> documented = documentedRecords();
+        Set<Class<?>> records = new LinkedHashSet<>();
+        new RtlImportCommand().jsonRecords().forEach(r -> reachableRecords(r, records));
+        assertEquals(3, records.size(), records.toString());
+        for (Class<?> record : records) {
+            assertEquals(Arrays.stream(record.getRecordComponents()).map(RecordComponent::getName).toList(),
+                    documented.get(docName(record)), "docs/cli.md must list the fields of " + record.getName());
+        }
+
+        Outcome unknown = run("rtl", "import", fifo.toString(), "--param", "WDITH=3");
+        assertEquals(1, unknown.exitCode());
+        assertTrue(unknown.err().contains("module fifo has no parameter 'WDITH'; it has WIDTH, DEPTH"), unknown.err());
+    }
+
+    @Test
     void benchHdlPrintsItsResultAsJson() {
         Outcome outcome = run("bench", "hdl", "--lanes", "1", "--depth", "4", "--warmups", "0", "--runs", "2", "--json");
         assertEquals(0, outcome.exitCode(), outcome.err());

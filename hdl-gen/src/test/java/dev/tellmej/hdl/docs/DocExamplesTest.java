@@ -42,6 +42,7 @@ class DocExamplesTest {
         DESIGNS.put("serial-tx", () -> new SerialTx(4));
         DESIGNS.put("lane-select", LaneSelect::new);
         DESIGNS.put("pipeline", MulThenAdd::new);
+        DESIGNS.put("import-fifo", BufferedSamples::new);
     }
 
     @Test
@@ -120,7 +121,7 @@ class DocExamplesTest {
             seen.add(name);
         }
         assertEquals(List.of("blinker", "elaborate", "accumulator", "pixel-filter", "two-clocks", "serial-tx", "scratch-pad",
-                "broken", "lane-select", "burst-copy", "pipeline"), seen);
+                "import-fifo", "broken", "lane-select", "burst-copy", "pipeline"), seen);
     }
 
     @Test

@@ -60,7 +60,7 @@ public final class DesignVerifier {
     public static List<Path> lint(Design<?> design, String label) {
         assertLinesFit(design, label);
         List<Path> files = write(design, label);
-        List<Path> sources = sources(files);
+        List<Path> sources = sources(design, files);
         VerilatorLint.Result result = VerilatorLint.run(files.getFirst().getParent(), sources, design.topName());
         assertTrue(result.clean(), () -> "verilator --lint-only -Wall on " + label + ":\n" + result.output());
         return files;
@@ -71,7 +71,7 @@ public final class DesignVerifier {
         List<Path> files = lint(design, label);
         EdaTool.YOSYS.require();
         String key = hash(design);
-        return SYNTH_CACHE.computeIfAbsent(key, k -> YosysSynth.run(files.getFirst().getParent(), sources(files),
+        return SYNTH_CACHE.computeIfAbsent(key, k -> YosysSynth.run(files.getFirst().getParent(), sources(design, files),
                 design.topName(), Duration.ofMinutes(10)));
     }
 
@@ -93,9 +93,11 @@ public final class DesignVerifier {
         assertEquals(first.definitions(), second.definitions());
     }
 
-    private static List<Path> sources(List<Path> files) {
+    /** The written modules and the black boxes' own files (the file list is not a source). */
+    private static List<Path> sources(Design<?> design, List<Path> files) {
         List<Path> sources = new ArrayList<>(files);
         sources.removeLast();
+        design.blackBoxSources().forEach(source -> sources.add(Path.of(source).toAbsolutePath()));
         return sources;
     }
 
@@ -106,6 +108,7 @@ public final class DesignVerifier {
                 digest.update(name.getBytes(StandardCharsets.UTF_8));
                 digest.update(text.getBytes(StandardCharsets.UTF_8));
             });
+            design.blackBoxSources().forEach(source -> digest.update(source.getBytes(StandardCharsets.UTF_8)));
             return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
