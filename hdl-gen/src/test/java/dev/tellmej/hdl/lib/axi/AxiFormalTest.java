@@ -1,6 +1,6 @@
 package dev.tellmej.hdl.lib.axi;
 
-import static dev.tellmej.hdl.Hdl.bool;
+import static dev.tellmej.hdl.Hdl.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
