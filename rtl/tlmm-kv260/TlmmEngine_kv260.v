@@ -3,145 +3,146 @@
 `default_nettype none
 
 module TlmmEngine_kv260 (
-  input  wire         clk,                            // TlmmEngine.java:67
-  input  wire         reset,                          // TlmmEngine.java:67
-  input  wire         command_valid,                  // TlmmEngine.java:70
-  output wire         command_ready,                  // TlmmEngine.java:70
-  input  wire [63:0]  command_payload_address,        // TlmmEngine.java:70
-  input  wire [15:0]  command_payload_blocks,         // TlmmEngine.java:70
-  input  wire [1:0]   command_payload_lastClass,      // TlmmEngine.java:70
-  input  wire [15:0]  command_payload_tokens,         // TlmmEngine.java:70
-  input  wire [15:0]  command_payload_tiles,          // TlmmEngine.java:70
-  input  wire [15:0]  command_payload_tileGroups,     // TlmmEngine.java:70
-  input  wire [15:0]  command_payload_lastTileGroups, // TlmmEngine.java:70
-  input  wire [31:0]  command_payload_regionStride,   // TlmmEngine.java:70
-  input  wire [31:0]  command_payload_beatsFull,      // TlmmEngine.java:70
-  input  wire [31:0]  command_payload_beatsLast,      // TlmmEngine.java:70
-  input  wire [31:0]  command_payload_wordsFull,      // TlmmEngine.java:70
-  input  wire [31:0]  command_payload_wordsLast,      // TlmmEngine.java:70
-  output wire         done,                           // TlmmEngine.java:71
-  output wire         busy,                           // TlmmEngine.java:72
-  input  wire         activations_valid,              // TlmmEngine.java:73
-  output wire         activations_ready,              // TlmmEngine.java:73
-  input  wire [223:0] activations_payload,            // TlmmEngine.java:73
-  output wire         results_valid,                  // TlmmEngine.java:74
-  input  wire         results_ready,                  // TlmmEngine.java:74
-  output wire [31:0]  results_payload_0,              // TlmmEngine.java:74
-  output wire [31:0]  results_payload_1,              // TlmmEngine.java:74
-  output wire [31:0]  results_payload_2,              // TlmmEngine.java:74
-  output wire [31:0]  results_payload_3,              // TlmmEngine.java:74
-  output wire [31:0]  results_payload_4,              // TlmmEngine.java:74
-  output wire [31:0]  results_payload_5,              // TlmmEngine.java:74
-  output wire [31:0]  results_payload_6,              // TlmmEngine.java:74
-  output wire [31:0]  results_payload_7,              // TlmmEngine.java:74
-  output wire [31:0]  results_payload_8,              // TlmmEngine.java:74
-  output wire [31:0]  results_payload_9,              // TlmmEngine.java:74
-  output wire [31:0]  results_payload_10,             // TlmmEngine.java:74
-  output wire [31:0]  results_payload_11,             // TlmmEngine.java:74
-  output wire [31:0]  results_payload_12,             // TlmmEngine.java:74
-  output wire [31:0]  results_payload_13,             // TlmmEngine.java:74
-  output wire [31:0]  results_payload_14,             // TlmmEngine.java:74
-  output wire [31:0]  results_payload_15,             // TlmmEngine.java:74
-  output wire         m_axi_w0_awvalid,               // TlmmEngine.java:76
-  input  wire         m_axi_w0_awready,               // TlmmEngine.java:76
-  output wire [63:0]  m_axi_w0_awaddr,                // TlmmEngine.java:76
-  output wire [7:0]   m_axi_w0_awlen,                 // TlmmEngine.java:76
-  output wire [2:0]   m_axi_w0_awsize,                // TlmmEngine.java:76
-  output wire [1:0]   m_axi_w0_awburst,               // TlmmEngine.java:76
-  output wire         m_axi_w0_wvalid,                // TlmmEngine.java:76
-  input  wire         m_axi_w0_wready,                // TlmmEngine.java:76
-  output wire [127:0] m_axi_w0_wdata,                 // TlmmEngine.java:76
-  output wire [15:0]  m_axi_w0_wstrb,                 // TlmmEngine.java:76
-  output wire         m_axi_w0_wlast,                 // TlmmEngine.java:76
-  input  wire         m_axi_w0_bvalid,                // TlmmEngine.java:76
-  output wire         m_axi_w0_bready,                // TlmmEngine.java:76
-  input  wire [1:0]   m_axi_w0_bresp,                 // TlmmEngine.java:76
-  output wire         m_axi_w0_arvalid,               // TlmmEngine.java:76
-  input  wire         m_axi_w0_arready,               // TlmmEngine.java:76
-  output wire [63:0]  m_axi_w0_araddr,                // TlmmEngine.java:76
-  output wire [7:0]   m_axi_w0_arlen,                 // TlmmEngine.java:76
-  output wire [2:0]   m_axi_w0_arsize,                // TlmmEngine.java:76
-  output wire [1:0]   m_axi_w0_arburst,               // TlmmEngine.java:76
-  input  wire         m_axi_w0_rvalid,                // TlmmEngine.java:76
-  output wire         m_axi_w0_rready,                // TlmmEngine.java:76
-  input  wire [127:0] m_axi_w0_rdata,                 // TlmmEngine.java:76
-  input  wire [1:0]   m_axi_w0_rresp,                 // TlmmEngine.java:76
-  input  wire         m_axi_w0_rlast,                 // TlmmEngine.java:76
-  output wire         m_axi_w1_awvalid,               // TlmmEngine.java:76
-  input  wire         m_axi_w1_awready,               // TlmmEngine.java:76
-  output wire [63:0]  m_axi_w1_awaddr,                // TlmmEngine.java:76
-  output wire [7:0]   m_axi_w1_awlen,                 // TlmmEngine.java:76
-  output wire [2:0]   m_axi_w1_awsize,                // TlmmEngine.java:76
-  output wire [1:0]   m_axi_w1_awburst,               // TlmmEngine.java:76
-  output wire         m_axi_w1_wvalid,                // TlmmEngine.java:76
-  input  wire         m_axi_w1_wready,                // TlmmEngine.java:76
-  output wire [127:0] m_axi_w1_wdata,                 // TlmmEngine.java:76
-  output wire [15:0]  m_axi_w1_wstrb,                 // TlmmEngine.java:76
-  output wire         m_axi_w1_wlast,                 // TlmmEngine.java:76
-  input  wire         m_axi_w1_bvalid,                // TlmmEngine.java:76
-  output wire         m_axi_w1_bready,                // TlmmEngine.java:76
-  input  wire [1:0]   m_axi_w1_bresp,                 // TlmmEngine.java:76
-  output wire         m_axi_w1_arvalid,               // TlmmEngine.java:76
-  input  wire         m_axi_w1_arready,               // TlmmEngine.java:76
-  output wire [63:0]  m_axi_w1_araddr,                // TlmmEngine.java:76
-  output wire [7:0]   m_axi_w1_arlen,                 // TlmmEngine.java:76
-  output wire [2:0]   m_axi_w1_arsize,                // TlmmEngine.java:76
-  output wire [1:0]   m_axi_w1_arburst,               // TlmmEngine.java:76
-  input  wire         m_axi_w1_rvalid,                // TlmmEngine.java:76
-  output wire         m_axi_w1_rready,                // TlmmEngine.java:76
-  input  wire [127:0] m_axi_w1_rdata,                 // TlmmEngine.java:76
-  input  wire [1:0]   m_axi_w1_rresp,                 // TlmmEngine.java:76
-  input  wire         m_axi_w1_rlast,                 // TlmmEngine.java:76
-  output wire         m_axi_w2_awvalid,               // TlmmEngine.java:76
-  input  wire         m_axi_w2_awready,               // TlmmEngine.java:76
-  output wire [63:0]  m_axi_w2_awaddr,                // TlmmEngine.java:76
-  output wire [7:0]   m_axi_w2_awlen,                 // TlmmEngine.java:76
-  output wire [2:0]   m_axi_w2_awsize,                // TlmmEngine.java:76
-  output wire [1:0]   m_axi_w2_awburst,               // TlmmEngine.java:76
-  output wire         m_axi_w2_wvalid,                // TlmmEngine.java:76
-  input  wire         m_axi_w2_wready,                // TlmmEngine.java:76
-  output wire [127:0] m_axi_w2_wdata,                 // TlmmEngine.java:76
-  output wire [15:0]  m_axi_w2_wstrb,                 // TlmmEngine.java:76
-  output wire         m_axi_w2_wlast,                 // TlmmEngine.java:76
-  input  wire         m_axi_w2_bvalid,                // TlmmEngine.java:76
-  output wire         m_axi_w2_bready,                // TlmmEngine.java:76
-  input  wire [1:0]   m_axi_w2_bresp,                 // TlmmEngine.java:76
-  output wire         m_axi_w2_arvalid,               // TlmmEngine.java:76
-  input  wire         m_axi_w2_arready,               // TlmmEngine.java:76
-  output wire [63:0]  m_axi_w2_araddr,                // TlmmEngine.java:76
-  output wire [7:0]   m_axi_w2_arlen,                 // TlmmEngine.java:76
-  output wire [2:0]   m_axi_w2_arsize,                // TlmmEngine.java:76
-  output wire [1:0]   m_axi_w2_arburst,               // TlmmEngine.java:76
-  input  wire         m_axi_w2_rvalid,                // TlmmEngine.java:76
-  output wire         m_axi_w2_rready,                // TlmmEngine.java:76
-  input  wire [127:0] m_axi_w2_rdata,                 // TlmmEngine.java:76
-  input  wire [1:0]   m_axi_w2_rresp,                 // TlmmEngine.java:76
-  input  wire         m_axi_w2_rlast,                 // TlmmEngine.java:76
-  output wire         m_axi_w3_awvalid,               // TlmmEngine.java:76
-  input  wire         m_axi_w3_awready,               // TlmmEngine.java:76
-  output wire [63:0]  m_axi_w3_awaddr,                // TlmmEngine.java:76
-  output wire [7:0]   m_axi_w3_awlen,                 // TlmmEngine.java:76
-  output wire [2:0]   m_axi_w3_awsize,                // TlmmEngine.java:76
-  output wire [1:0]   m_axi_w3_awburst,               // TlmmEngine.java:76
-  output wire         m_axi_w3_wvalid,                // TlmmEngine.java:76
-  input  wire         m_axi_w3_wready,                // TlmmEngine.java:76
-  output wire [127:0] m_axi_w3_wdata,                 // TlmmEngine.java:76
-  output wire [15:0]  m_axi_w3_wstrb,                 // TlmmEngine.java:76
-  output wire         m_axi_w3_wlast,                 // TlmmEngine.java:76
-  input  wire         m_axi_w3_bvalid,                // TlmmEngine.java:76
-  output wire         m_axi_w3_bready,                // TlmmEngine.java:76
-  input  wire [1:0]   m_axi_w3_bresp,                 // TlmmEngine.java:76
-  output wire         m_axi_w3_arvalid,               // TlmmEngine.java:76
-  input  wire         m_axi_w3_arready,               // TlmmEngine.java:76
-  output wire [63:0]  m_axi_w3_araddr,                // TlmmEngine.java:76
-  output wire [7:0]   m_axi_w3_arlen,                 // TlmmEngine.java:76
-  output wire [2:0]   m_axi_w3_arsize,                // TlmmEngine.java:76
-  output wire [1:0]   m_axi_w3_arburst,               // TlmmEngine.java:76
-  input  wire         m_axi_w3_rvalid,                // TlmmEngine.java:76
-  output wire         m_axi_w3_rready,                // TlmmEngine.java:76
-  input  wire [127:0] m_axi_w3_rdata,                 // TlmmEngine.java:76
-  input  wire [1:0]   m_axi_w3_rresp,                 // TlmmEngine.java:76
-  input  wire         m_axi_w3_rlast                  // TlmmEngine.java:76
+  input  wire         clk,                            // TlmmEngine.java:73
+  input  wire         reset,                          // TlmmEngine.java:73
+  input  wire         command_valid,                  // TlmmEngine.java:76
+  output wire         command_ready,                  // TlmmEngine.java:76
+  input  wire [63:0]  command_payload_address,        // TlmmEngine.java:76
+  input  wire [15:0]  command_payload_blocks,         // TlmmEngine.java:76
+  input  wire [1:0]   command_payload_lastClass,      // TlmmEngine.java:76
+  input  wire [15:0]  command_payload_tokens,         // TlmmEngine.java:76
+  input  wire [15:0]  command_payload_tiles,          // TlmmEngine.java:76
+  input  wire [15:0]  command_payload_tileGroups,     // TlmmEngine.java:76
+  input  wire [15:0]  command_payload_lastTileGroups, // TlmmEngine.java:76
+  input  wire [31:0]  command_payload_regionStride,   // TlmmEngine.java:76
+  input  wire [31:0]  command_payload_beatsFull,      // TlmmEngine.java:76
+  input  wire [31:0]  command_payload_beatsLast,      // TlmmEngine.java:76
+  input  wire [31:0]  command_payload_wordsFull,      // TlmmEngine.java:76
+  input  wire [31:0]  command_payload_wordsLast,      // TlmmEngine.java:76
+  output wire         done,                           // TlmmEngine.java:77
+  output wire         busy,                           // TlmmEngine.java:78
+  output wire         error,                          // TlmmEngine.java:79
+  input  wire         activations_valid,              // TlmmEngine.java:80
+  output wire         activations_ready,              // TlmmEngine.java:80
+  input  wire [223:0] activations_payload,            // TlmmEngine.java:80
+  output wire         results_valid,                  // TlmmEngine.java:81
+  input  wire         results_ready,                  // TlmmEngine.java:81
+  output wire [31:0]  results_payload_0,              // TlmmEngine.java:81
+  output wire [31:0]  results_payload_1,              // TlmmEngine.java:81
+  output wire [31:0]  results_payload_2,              // TlmmEngine.java:81
+  output wire [31:0]  results_payload_3,              // TlmmEngine.java:81
+  output wire [31:0]  results_payload_4,              // TlmmEngine.java:81
+  output wire [31:0]  results_payload_5,              // TlmmEngine.java:81
+  output wire [31:0]  results_payload_6,              // TlmmEngine.java:81
+  output wire [31:0]  results_payload_7,              // TlmmEngine.java:81
+  output wire [31:0]  results_payload_8,              // TlmmEngine.java:81
+  output wire [31:0]  results_payload_9,              // TlmmEngine.java:81
+  output wire [31:0]  results_payload_10,             // TlmmEngine.java:81
+  output wire [31:0]  results_payload_11,             // TlmmEngine.java:81
+  output wire [31:0]  results_payload_12,             // TlmmEngine.java:81
+  output wire [31:0]  results_payload_13,             // TlmmEngine.java:81
+  output wire [31:0]  results_payload_14,             // TlmmEngine.java:81
+  output wire [31:0]  results_payload_15,             // TlmmEngine.java:81
+  output wire         m_axi_w0_awvalid,               // TlmmEngine.java:83
+  input  wire         m_axi_w0_awready,               // TlmmEngine.java:83
+  output wire [63:0]  m_axi_w0_awaddr,                // TlmmEngine.java:83
+  output wire [7:0]   m_axi_w0_awlen,                 // TlmmEngine.java:83
+  output wire [2:0]   m_axi_w0_awsize,                // TlmmEngine.java:83
+  output wire [1:0]   m_axi_w0_awburst,               // TlmmEngine.java:83
+  output wire         m_axi_w0_wvalid,                // TlmmEngine.java:83
+  input  wire         m_axi_w0_wready,                // TlmmEngine.java:83
+  output wire [127:0] m_axi_w0_wdata,                 // TlmmEngine.java:83
+  output wire [15:0]  m_axi_w0_wstrb,                 // TlmmEngine.java:83
+  output wire         m_axi_w0_wlast,                 // TlmmEngine.java:83
+  input  wire         m_axi_w0_bvalid,                // TlmmEngine.java:83
+  output wire         m_axi_w0_bready,                // TlmmEngine.java:83
+  input  wire [1:0]   m_axi_w0_bresp,                 // TlmmEngine.java:83
+  output wire         m_axi_w0_arvalid,               // TlmmEngine.java:83
+  input  wire         m_axi_w0_arready,               // TlmmEngine.java:83
+  output wire [63:0]  m_axi_w0_araddr,                // TlmmEngine.java:83
+  output wire [7:0]   m_axi_w0_arlen,                 // TlmmEngine.java:83
+  output wire [2:0]   m_axi_w0_arsize,                // TlmmEngine.java:83
+  output wire [1:0]   m_axi_w0_arburst,               // TlmmEngine.java:83
+  input  wire         m_axi_w0_rvalid,                // TlmmEngine.java:83
+  output wire         m_axi_w0_rready,                // TlmmEngine.java:83
+  input  wire [127:0] m_axi_w0_rdata,                 // TlmmEngine.java:83
+  input  wire [1:0]   m_axi_w0_rresp,                 // TlmmEngine.java:83
+  input  wire         m_axi_w0_rlast,                 // TlmmEngine.java:83
+  output wire         m_axi_w1_awvalid,               // TlmmEngine.java:83
+  input  wire         m_axi_w1_awready,               // TlmmEngine.java:83
+  output wire [63:0]  m_axi_w1_awaddr,                // TlmmEngine.java:83
+  output wire [7:0]   m_axi_w1_awlen,                 // TlmmEngine.java:83
+  output wire [2:0]   m_axi_w1_awsize,                // TlmmEngine.java:83
+  output wire [1:0]   m_axi_w1_awburst,               // TlmmEngine.java:83
+  output wire         m_axi_w1_wvalid,                // TlmmEngine.java:83
+  input  wire         m_axi_w1_wready,                // TlmmEngine.java:83
+  output wire [127:0] m_axi_w1_wdata,                 // TlmmEngine.java:83
+  output wire [15:0]  m_axi_w1_wstrb,                 // TlmmEngine.java:83
+  output wire         m_axi_w1_wlast,                 // TlmmEngine.java:83
+  input  wire         m_axi_w1_bvalid,                // TlmmEngine.java:83
+  output wire         m_axi_w1_bready,                // TlmmEngine.java:83
+  input  wire [1:0]   m_axi_w1_bresp,                 // TlmmEngine.java:83
+  output wire         m_axi_w1_arvalid,               // TlmmEngine.java:83
+  input  wire         m_axi_w1_arready,               // TlmmEngine.java:83
+  output wire [63:0]  m_axi_w1_araddr,                // TlmmEngine.java:83
+  output wire [7:0]   m_axi_w1_arlen,                 // TlmmEngine.java:83
+  output wire [2:0]   m_axi_w1_arsize,                // TlmmEngine.java:83
+  output wire [1:0]   m_axi_w1_arburst,               // TlmmEngine.java:83
+  input  wire         m_axi_w1_rvalid,                // TlmmEngine.java:83
+  output wire         m_axi_w1_rready,                // TlmmEngine.java:83
+  input  wire [127:0] m_axi_w1_rdata,                 // TlmmEngine.java:83
+  input  wire [1:0]   m_axi_w1_rresp,                 // TlmmEngine.java:83
+  input  wire         m_axi_w1_rlast,                 // TlmmEngine.java:83
+  output wire         m_axi_w2_awvalid,               // TlmmEngine.java:83
+  input  wire         m_axi_w2_awready,               // TlmmEngine.java:83
+  output wire [63:0]  m_axi_w2_awaddr,                // TlmmEngine.java:83
+  output wire [7:0]   m_axi_w2_awlen,                 // TlmmEngine.java:83
+  output wire [2:0]   m_axi_w2_awsize,                // TlmmEngine.java:83
+  output wire [1:0]   m_axi_w2_awburst,               // TlmmEngine.java:83
+  output wire         m_axi_w2_wvalid,                // TlmmEngine.java:83
+  input  wire         m_axi_w2_wready,                // TlmmEngine.java:83
+  output wire [127:0] m_axi_w2_wdata,                 // TlmmEngine.java:83
+  output wire [15:0]  m_axi_w2_wstrb,                 // TlmmEngine.java:83
+  output wire         m_axi_w2_wlast,                 // TlmmEngine.java:83
+  input  wire         m_axi_w2_bvalid,                // TlmmEngine.java:83
+  output wire         m_axi_w2_bready,                // TlmmEngine.java:83
+  input  wire [1:0]   m_axi_w2_bresp,                 // TlmmEngine.java:83
+  output wire         m_axi_w2_arvalid,               // TlmmEngine.java:83
+  input  wire         m_axi_w2_arready,               // TlmmEngine.java:83
+  output wire [63:0]  m_axi_w2_araddr,                // TlmmEngine.java:83
+  output wire [7:0]   m_axi_w2_arlen,                 // TlmmEngine.java:83
+  output wire [2:0]   m_axi_w2_arsize,                // TlmmEngine.java:83
+  output wire [1:0]   m_axi_w2_arburst,               // TlmmEngine.java:83
+  input  wire         m_axi_w2_rvalid,                // TlmmEngine.java:83
+  output wire         m_axi_w2_rready,                // TlmmEngine.java:83
+  input  wire [127:0] m_axi_w2_rdata,                 // TlmmEngine.java:83
+  input  wire [1:0]   m_axi_w2_rresp,                 // TlmmEngine.java:83
+  input  wire         m_axi_w2_rlast,                 // TlmmEngine.java:83
+  output wire         m_axi_w3_awvalid,               // TlmmEngine.java:83
+  input  wire         m_axi_w3_awready,               // TlmmEngine.java:83
+  output wire [63:0]  m_axi_w3_awaddr,                // TlmmEngine.java:83
+  output wire [7:0]   m_axi_w3_awlen,                 // TlmmEngine.java:83
+  output wire [2:0]   m_axi_w3_awsize,                // TlmmEngine.java:83
+  output wire [1:0]   m_axi_w3_awburst,               // TlmmEngine.java:83
+  output wire         m_axi_w3_wvalid,                // TlmmEngine.java:83
+  input  wire         m_axi_w3_wready,                // TlmmEngine.java:83
+  output wire [127:0] m_axi_w3_wdata,                 // TlmmEngine.java:83
+  output wire [15:0]  m_axi_w3_wstrb,                 // TlmmEngine.java:83
+  output wire         m_axi_w3_wlast,                 // TlmmEngine.java:83
+  input  wire         m_axi_w3_bvalid,                // TlmmEngine.java:83
+  output wire         m_axi_w3_bready,                // TlmmEngine.java:83
+  input  wire [1:0]   m_axi_w3_bresp,                 // TlmmEngine.java:83
+  output wire         m_axi_w3_arvalid,               // TlmmEngine.java:83
+  input  wire         m_axi_w3_arready,               // TlmmEngine.java:83
+  output wire [63:0]  m_axi_w3_araddr,                // TlmmEngine.java:83
+  output wire [7:0]   m_axi_w3_arlen,                 // TlmmEngine.java:83
+  output wire [2:0]   m_axi_w3_arsize,                // TlmmEngine.java:83
+  output wire [1:0]   m_axi_w3_arburst,               // TlmmEngine.java:83
+  input  wire         m_axi_w3_rvalid,                // TlmmEngine.java:83
+  output wire         m_axi_w3_rready,                // TlmmEngine.java:83
+  input  wire [127:0] m_axi_w3_rdata,                 // TlmmEngine.java:83
+  input  wire [1:0]   m_axi_w3_rresp,                 // TlmmEngine.java:83
+  input  wire         m_axi_w3_rlast                  // TlmmEngine.java:83
 );
 
   // ChunkState: dev.tellmej.accel.tlmm.ActivationLoader.ChunkState
@@ -191,225 +192,230 @@ module TlmmEngine_kv260 (
   wire         token_loaded;                         // ActivationLoader.java:59
 
   // weight_loader
-  wire         weights0_start_valid;                 // WeightLoader.java:44
-  wire [63:0]  weights0_start_payload_address;       // WeightLoader.java:44
-  wire [31:0]  weights0_start_payload_beats;         // WeightLoader.java:44
-  wire [31:0]  weights0_start_payload_words;         // WeightLoader.java:44
-  wire [15:0]  weights0_start_payload_groups;        // WeightLoader.java:44
-  wire [15:0]  weights0_start_payload_blocks;        // WeightLoader.java:44
-  wire [1:0]   weights0_start_payload_lastClass;     // WeightLoader.java:44
-  wire         weights0_start_payload_half;          // WeightLoader.java:44
-  wire         weights0_done;                        // WeightLoader.java:44
-  wire         weights0_idle;                        // WeightLoader.java:44
-  wire [15:0]  weights0_blocks_done;                 // WeightLoader.java:44
-  wire         weights0_m_axi_awvalid;               // WeightLoader.java:44
-  wire         weights0_m_axi_awready;               // WeightLoader.java:44
-  wire [63:0]  weights0_m_axi_awaddr;                // WeightLoader.java:44
-  wire [7:0]   weights0_m_axi_awlen;                 // WeightLoader.java:44
-  wire [2:0]   weights0_m_axi_awsize;                // WeightLoader.java:44
-  wire [1:0]   weights0_m_axi_awburst;               // WeightLoader.java:44
-  wire         weights0_m_axi_wvalid;                // WeightLoader.java:44
-  wire         weights0_m_axi_wready;                // WeightLoader.java:44
-  wire [127:0] weights0_m_axi_wdata;                 // WeightLoader.java:44
-  wire [15:0]  weights0_m_axi_wstrb;                 // WeightLoader.java:44
-  wire         weights0_m_axi_wlast;                 // WeightLoader.java:44
-  wire         weights0_m_axi_bvalid;                // WeightLoader.java:44
-  wire         weights0_m_axi_bready;                // WeightLoader.java:44
-  wire [1:0]   weights0_m_axi_bresp;                 // WeightLoader.java:44
-  wire         weights0_m_axi_arvalid;               // WeightLoader.java:44
-  wire         weights0_m_axi_arready;               // WeightLoader.java:44
-  wire [63:0]  weights0_m_axi_araddr;                // WeightLoader.java:44
-  wire [7:0]   weights0_m_axi_arlen;                 // WeightLoader.java:44
-  wire [2:0]   weights0_m_axi_arsize;                // WeightLoader.java:44
-  wire [1:0]   weights0_m_axi_arburst;               // WeightLoader.java:44
-  wire         weights0_m_axi_rvalid;                // WeightLoader.java:44
-  wire         weights0_m_axi_rready;                // WeightLoader.java:44
-  wire [127:0] weights0_m_axi_rdata;                 // WeightLoader.java:44
-  wire [1:0]   weights0_m_axi_rresp;                 // WeightLoader.java:44
-  wire         weights0_m_axi_rlast;                 // WeightLoader.java:44
-  wire         weights0_write_valid;                 // WeightLoader.java:44
-  wire [11:0]  weights0_write_payload_address;       // WeightLoader.java:44
-  wire [0:0]   weights0_write_payload_lanePair;      // WeightLoader.java:44
-  wire [287:0] weights0_write_payload_words;         // WeightLoader.java:44
-  wire         weights1_start_valid;                 // WeightLoader.java:44
-  wire [63:0]  weights1_start_payload_address;       // WeightLoader.java:44
-  wire [31:0]  weights1_start_payload_beats;         // WeightLoader.java:44
-  wire [31:0]  weights1_start_payload_words;         // WeightLoader.java:44
-  wire [15:0]  weights1_start_payload_groups;        // WeightLoader.java:44
-  wire [15:0]  weights1_start_payload_blocks;        // WeightLoader.java:44
-  wire [1:0]   weights1_start_payload_lastClass;     // WeightLoader.java:44
-  wire         weights1_start_payload_half;          // WeightLoader.java:44
-  wire         weights1_done;                        // WeightLoader.java:44
-  wire         weights1_idle;                        // WeightLoader.java:44
-  wire [15:0]  weights1_blocks_done;                 // WeightLoader.java:44
-  wire         weights1_m_axi_awvalid;               // WeightLoader.java:44
-  wire         weights1_m_axi_awready;               // WeightLoader.java:44
-  wire [63:0]  weights1_m_axi_awaddr;                // WeightLoader.java:44
-  wire [7:0]   weights1_m_axi_awlen;                 // WeightLoader.java:44
-  wire [2:0]   weights1_m_axi_awsize;                // WeightLoader.java:44
-  wire [1:0]   weights1_m_axi_awburst;               // WeightLoader.java:44
-  wire         weights1_m_axi_wvalid;                // WeightLoader.java:44
-  wire         weights1_m_axi_wready;                // WeightLoader.java:44
-  wire [127:0] weights1_m_axi_wdata;                 // WeightLoader.java:44
-  wire [15:0]  weights1_m_axi_wstrb;                 // WeightLoader.java:44
-  wire         weights1_m_axi_wlast;                 // WeightLoader.java:44
-  wire         weights1_m_axi_bvalid;                // WeightLoader.java:44
-  wire         weights1_m_axi_bready;                // WeightLoader.java:44
-  wire [1:0]   weights1_m_axi_bresp;                 // WeightLoader.java:44
-  wire         weights1_m_axi_arvalid;               // WeightLoader.java:44
-  wire         weights1_m_axi_arready;               // WeightLoader.java:44
-  wire [63:0]  weights1_m_axi_araddr;                // WeightLoader.java:44
-  wire [7:0]   weights1_m_axi_arlen;                 // WeightLoader.java:44
-  wire [2:0]   weights1_m_axi_arsize;                // WeightLoader.java:44
-  wire [1:0]   weights1_m_axi_arburst;               // WeightLoader.java:44
-  wire         weights1_m_axi_rvalid;                // WeightLoader.java:44
-  wire         weights1_m_axi_rready;                // WeightLoader.java:44
-  wire [127:0] weights1_m_axi_rdata;                 // WeightLoader.java:44
-  wire [1:0]   weights1_m_axi_rresp;                 // WeightLoader.java:44
-  wire         weights1_m_axi_rlast;                 // WeightLoader.java:44
-  wire         weights1_write_valid;                 // WeightLoader.java:44
-  wire [11:0]  weights1_write_payload_address;       // WeightLoader.java:44
-  wire [0:0]   weights1_write_payload_lanePair;      // WeightLoader.java:44
-  wire [287:0] weights1_write_payload_words;         // WeightLoader.java:44
-  wire         weights2_start_valid;                 // WeightLoader.java:44
-  wire [63:0]  weights2_start_payload_address;       // WeightLoader.java:44
-  wire [31:0]  weights2_start_payload_beats;         // WeightLoader.java:44
-  wire [31:0]  weights2_start_payload_words;         // WeightLoader.java:44
-  wire [15:0]  weights2_start_payload_groups;        // WeightLoader.java:44
-  wire [15:0]  weights2_start_payload_blocks;        // WeightLoader.java:44
-  wire [1:0]   weights2_start_payload_lastClass;     // WeightLoader.java:44
-  wire         weights2_start_payload_half;          // WeightLoader.java:44
-  wire         weights2_done;                        // WeightLoader.java:44
-  wire         weights2_idle;                        // WeightLoader.java:44
-  wire [15:0]  weights2_blocks_done;                 // WeightLoader.java:44
-  wire         weights2_m_axi_awvalid;               // WeightLoader.java:44
-  wire         weights2_m_axi_awready;               // WeightLoader.java:44
-  wire [63:0]  weights2_m_axi_awaddr;                // WeightLoader.java:44
-  wire [7:0]   weights2_m_axi_awlen;                 // WeightLoader.java:44
-  wire [2:0]   weights2_m_axi_awsize;                // WeightLoader.java:44
-  wire [1:0]   weights2_m_axi_awburst;               // WeightLoader.java:44
-  wire         weights2_m_axi_wvalid;                // WeightLoader.java:44
-  wire         weights2_m_axi_wready;                // WeightLoader.java:44
-  wire [127:0] weights2_m_axi_wdata;                 // WeightLoader.java:44
-  wire [15:0]  weights2_m_axi_wstrb;                 // WeightLoader.java:44
-  wire         weights2_m_axi_wlast;                 // WeightLoader.java:44
-  wire         weights2_m_axi_bvalid;                // WeightLoader.java:44
-  wire         weights2_m_axi_bready;                // WeightLoader.java:44
-  wire [1:0]   weights2_m_axi_bresp;                 // WeightLoader.java:44
-  wire         weights2_m_axi_arvalid;               // WeightLoader.java:44
-  wire         weights2_m_axi_arready;               // WeightLoader.java:44
-  wire [63:0]  weights2_m_axi_araddr;                // WeightLoader.java:44
-  wire [7:0]   weights2_m_axi_arlen;                 // WeightLoader.java:44
-  wire [2:0]   weights2_m_axi_arsize;                // WeightLoader.java:44
-  wire [1:0]   weights2_m_axi_arburst;               // WeightLoader.java:44
-  wire         weights2_m_axi_rvalid;                // WeightLoader.java:44
-  wire         weights2_m_axi_rready;                // WeightLoader.java:44
-  wire [127:0] weights2_m_axi_rdata;                 // WeightLoader.java:44
-  wire [1:0]   weights2_m_axi_rresp;                 // WeightLoader.java:44
-  wire         weights2_m_axi_rlast;                 // WeightLoader.java:44
-  wire         weights2_write_valid;                 // WeightLoader.java:44
-  wire [11:0]  weights2_write_payload_address;       // WeightLoader.java:44
-  wire [0:0]   weights2_write_payload_lanePair;      // WeightLoader.java:44
-  wire [287:0] weights2_write_payload_words;         // WeightLoader.java:44
-  wire         weights3_start_valid;                 // WeightLoader.java:44
-  wire [63:0]  weights3_start_payload_address;       // WeightLoader.java:44
-  wire [31:0]  weights3_start_payload_beats;         // WeightLoader.java:44
-  wire [31:0]  weights3_start_payload_words;         // WeightLoader.java:44
-  wire [15:0]  weights3_start_payload_groups;        // WeightLoader.java:44
-  wire [15:0]  weights3_start_payload_blocks;        // WeightLoader.java:44
-  wire [1:0]   weights3_start_payload_lastClass;     // WeightLoader.java:44
-  wire         weights3_start_payload_half;          // WeightLoader.java:44
-  wire         weights3_done;                        // WeightLoader.java:44
-  wire         weights3_idle;                        // WeightLoader.java:44
-  wire [15:0]  weights3_blocks_done;                 // WeightLoader.java:44
-  wire         weights3_m_axi_awvalid;               // WeightLoader.java:44
-  wire         weights3_m_axi_awready;               // WeightLoader.java:44
-  wire [63:0]  weights3_m_axi_awaddr;                // WeightLoader.java:44
-  wire [7:0]   weights3_m_axi_awlen;                 // WeightLoader.java:44
-  wire [2:0]   weights3_m_axi_awsize;                // WeightLoader.java:44
-  wire [1:0]   weights3_m_axi_awburst;               // WeightLoader.java:44
-  wire         weights3_m_axi_wvalid;                // WeightLoader.java:44
-  wire         weights3_m_axi_wready;                // WeightLoader.java:44
-  wire [127:0] weights3_m_axi_wdata;                 // WeightLoader.java:44
-  wire [15:0]  weights3_m_axi_wstrb;                 // WeightLoader.java:44
-  wire         weights3_m_axi_wlast;                 // WeightLoader.java:44
-  wire         weights3_m_axi_bvalid;                // WeightLoader.java:44
-  wire         weights3_m_axi_bready;                // WeightLoader.java:44
-  wire [1:0]   weights3_m_axi_bresp;                 // WeightLoader.java:44
-  wire         weights3_m_axi_arvalid;               // WeightLoader.java:44
-  wire         weights3_m_axi_arready;               // WeightLoader.java:44
-  wire [63:0]  weights3_m_axi_araddr;                // WeightLoader.java:44
-  wire [7:0]   weights3_m_axi_arlen;                 // WeightLoader.java:44
-  wire [2:0]   weights3_m_axi_arsize;                // WeightLoader.java:44
-  wire [1:0]   weights3_m_axi_arburst;               // WeightLoader.java:44
-  wire         weights3_m_axi_rvalid;                // WeightLoader.java:44
-  wire         weights3_m_axi_rready;                // WeightLoader.java:44
-  wire [127:0] weights3_m_axi_rdata;                 // WeightLoader.java:44
-  wire [1:0]   weights3_m_axi_rresp;                 // WeightLoader.java:44
-  wire         weights3_m_axi_rlast;                 // WeightLoader.java:44
-  wire         weights3_write_valid;                 // WeightLoader.java:44
-  wire [11:0]  weights3_write_payload_address;       // WeightLoader.java:44
-  wire [0:0]   weights3_write_payload_lanePair;      // WeightLoader.java:44
-  wire [287:0] weights3_write_payload_words;         // WeightLoader.java:44
-  wire         buffer_write_0_valid;                 // WeightLoader.java:48
-  wire [11:0]  buffer_write_0_payload_address;       // WeightLoader.java:48
-  wire [0:0]   buffer_write_0_payload_lanePair;      // WeightLoader.java:48
-  wire [287:0] buffer_write_0_payload_words;         // WeightLoader.java:48
-  wire         buffer_write_1_valid;                 // WeightLoader.java:48
-  wire [11:0]  buffer_write_1_payload_address;       // WeightLoader.java:48
-  wire [0:0]   buffer_write_1_payload_lanePair;      // WeightLoader.java:48
-  wire [287:0] buffer_write_1_payload_words;         // WeightLoader.java:48
-  wire         buffer_write_2_valid;                 // WeightLoader.java:48
-  wire [11:0]  buffer_write_2_payload_address;       // WeightLoader.java:48
-  wire [0:0]   buffer_write_2_payload_lanePair;      // WeightLoader.java:48
-  wire [287:0] buffer_write_2_payload_words;         // WeightLoader.java:48
-  wire         buffer_write_3_valid;                 // WeightLoader.java:48
-  wire [11:0]  buffer_write_3_payload_address;       // WeightLoader.java:48
-  wire [0:0]   buffer_write_3_payload_lanePair;      // WeightLoader.java:48
-  wire [287:0] buffer_write_3_payload_words;         // WeightLoader.java:48
-  wire         buffer_read_enable;                   // WeightLoader.java:48
-  wire [11:0]  buffer_read_address;                  // WeightLoader.java:48
-  wire [143:0] buffer_read_words_0;                  // WeightLoader.java:48
-  wire [143:0] buffer_read_words_1;                  // WeightLoader.java:48
-  wire [143:0] buffer_read_words_2;                  // WeightLoader.java:48
-  wire [143:0] buffer_read_words_3;                  // WeightLoader.java:48
-  wire [143:0] buffer_read_words_4;                  // WeightLoader.java:48
-  wire [143:0] buffer_read_words_5;                  // WeightLoader.java:48
-  wire [143:0] buffer_read_words_6;                  // WeightLoader.java:48
-  wire [143:0] buffer_read_words_7;                  // WeightLoader.java:48
-  wire [143:0] buffer_read_words_8;                  // WeightLoader.java:48
-  wire [143:0] buffer_read_words_9;                  // WeightLoader.java:48
-  wire [143:0] buffer_read_words_10;                 // WeightLoader.java:48
-  wire [143:0] buffer_read_words_11;                 // WeightLoader.java:48
-  wire [143:0] buffer_read_words_12;                 // WeightLoader.java:48
-  wire [143:0] buffer_read_words_13;                 // WeightLoader.java:48
-  wire [143:0] buffer_read_words_14;                 // WeightLoader.java:48
-  wire [143:0] buffer_read_words_15;                 // WeightLoader.java:48
-  wire         half_swept_0;                         // WeightLoader.java:52
-  wire         half_swept_1;                         // WeightLoader.java:52
-  wire         half_released_0;                      // WeightLoader.java:53
-  wire         half_released_1;                      // WeightLoader.java:53
-  reg          load_running;                         // WeightLoader.java:54
-  reg          load_half;                            // WeightLoader.java:55
-  reg  [15:0]  load_tile;                            // WeightLoader.java:56
-  reg  [15:0]  load_tokens;                          // WeightLoader.java:57
-  reg  [63:0]  load_tile_base;                       // WeightLoader.java:58
-  reg          loads_finished;                       // WeightLoader.java:59
-  reg          half_busy_0;                          // WeightLoader.java:60
-  reg          half_busy_1;                          // WeightLoader.java:60
-  reg          half_loaded_0;                        // WeightLoader.java:61
-  reg          half_loaded_1;                        // WeightLoader.java:61
-  reg          port_finished_0;                      // WeightLoader.java:62
-  reg          port_finished_1;                      // WeightLoader.java:62
-  reg          port_finished_2;                      // WeightLoader.java:62
-  reg          port_finished_3;                      // WeightLoader.java:62
-  wire         load_last_tile;                       // WeightLoader.java:64
-  wire         free_half;                            // WeightLoader.java:65
-  wire         start_load;                           // WeightLoader.java:66
-  wire [63:0]  tile_stride;                          // WeightLoader.java:67
-  wire         load_complete;                        // WeightLoader.java:85
-  wire [15:0]  blocks_arrived;                       // WeightLoader.java:91
-  wire [15:0]  load_tokens_after;                    // WeightLoader.java:110
+  wire         weights0_start_valid;                 // WeightLoader.java:49
+  wire [63:0]  weights0_start_payload_address;       // WeightLoader.java:49
+  wire [31:0]  weights0_start_payload_beats;         // WeightLoader.java:49
+  wire [31:0]  weights0_start_payload_words;         // WeightLoader.java:49
+  wire [15:0]  weights0_start_payload_groups;        // WeightLoader.java:49
+  wire [15:0]  weights0_start_payload_blocks;        // WeightLoader.java:49
+  wire [1:0]   weights0_start_payload_lastClass;     // WeightLoader.java:49
+  wire         weights0_start_payload_half;          // WeightLoader.java:49
+  wire         weights0_done;                        // WeightLoader.java:49
+  wire         weights0_error;                       // WeightLoader.java:49
+  wire         weights0_idle;                        // WeightLoader.java:49
+  wire [15:0]  weights0_blocks_done;                 // WeightLoader.java:49
+  wire         weights0_m_axi_awvalid;               // WeightLoader.java:49
+  wire         weights0_m_axi_awready;               // WeightLoader.java:49
+  wire [63:0]  weights0_m_axi_awaddr;                // WeightLoader.java:49
+  wire [7:0]   weights0_m_axi_awlen;                 // WeightLoader.java:49
+  wire [2:0]   weights0_m_axi_awsize;                // WeightLoader.java:49
+  wire [1:0]   weights0_m_axi_awburst;               // WeightLoader.java:49
+  wire         weights0_m_axi_wvalid;                // WeightLoader.java:49
+  wire         weights0_m_axi_wready;                // WeightLoader.java:49
+  wire [127:0] weights0_m_axi_wdata;                 // WeightLoader.java:49
+  wire [15:0]  weights0_m_axi_wstrb;                 // WeightLoader.java:49
+  wire         weights0_m_axi_wlast;                 // WeightLoader.java:49
+  wire         weights0_m_axi_bvalid;                // WeightLoader.java:49
+  wire         weights0_m_axi_bready;                // WeightLoader.java:49
+  wire [1:0]   weights0_m_axi_bresp;                 // WeightLoader.java:49
+  wire         weights0_m_axi_arvalid;               // WeightLoader.java:49
+  wire         weights0_m_axi_arready;               // WeightLoader.java:49
+  wire [63:0]  weights0_m_axi_araddr;                // WeightLoader.java:49
+  wire [7:0]   weights0_m_axi_arlen;                 // WeightLoader.java:49
+  wire [2:0]   weights0_m_axi_arsize;                // WeightLoader.java:49
+  wire [1:0]   weights0_m_axi_arburst;               // WeightLoader.java:49
+  wire         weights0_m_axi_rvalid;                // WeightLoader.java:49
+  wire         weights0_m_axi_rready;                // WeightLoader.java:49
+  wire [127:0] weights0_m_axi_rdata;                 // WeightLoader.java:49
+  wire [1:0]   weights0_m_axi_rresp;                 // WeightLoader.java:49
+  wire         weights0_m_axi_rlast;                 // WeightLoader.java:49
+  wire         weights0_write_valid;                 // WeightLoader.java:49
+  wire [11:0]  weights0_write_payload_address;       // WeightLoader.java:49
+  wire [0:0]   weights0_write_payload_lanePair;      // WeightLoader.java:49
+  wire [287:0] weights0_write_payload_words;         // WeightLoader.java:49
+  wire         weights1_start_valid;                 // WeightLoader.java:49
+  wire [63:0]  weights1_start_payload_address;       // WeightLoader.java:49
+  wire [31:0]  weights1_start_payload_beats;         // WeightLoader.java:49
+  wire [31:0]  weights1_start_payload_words;         // WeightLoader.java:49
+  wire [15:0]  weights1_start_payload_groups;        // WeightLoader.java:49
+  wire [15:0]  weights1_start_payload_blocks;        // WeightLoader.java:49
+  wire [1:0]   weights1_start_payload_lastClass;     // WeightLoader.java:49
+  wire         weights1_start_payload_half;          // WeightLoader.java:49
+  wire         weights1_done;                        // WeightLoader.java:49
+  wire         weights1_error;                       // WeightLoader.java:49
+  wire         weights1_idle;                        // WeightLoader.java:49
+  wire [15:0]  weights1_blocks_done;                 // WeightLoader.java:49
+  wire         weights1_m_axi_awvalid;               // WeightLoader.java:49
+  wire         weights1_m_axi_awready;               // WeightLoader.java:49
+  wire [63:0]  weights1_m_axi_awaddr;                // WeightLoader.java:49
+  wire [7:0]   weights1_m_axi_awlen;                 // WeightLoader.java:49
+  wire [2:0]   weights1_m_axi_awsize;                // WeightLoader.java:49
+  wire [1:0]   weights1_m_axi_awburst;               // WeightLoader.java:49
+  wire         weights1_m_axi_wvalid;                // WeightLoader.java:49
+  wire         weights1_m_axi_wready;                // WeightLoader.java:49
+  wire [127:0] weights1_m_axi_wdata;                 // WeightLoader.java:49
+  wire [15:0]  weights1_m_axi_wstrb;                 // WeightLoader.java:49
+  wire         weights1_m_axi_wlast;                 // WeightLoader.java:49
+  wire         weights1_m_axi_bvalid;                // WeightLoader.java:49
+  wire         weights1_m_axi_bready;                // WeightLoader.java:49
+  wire [1:0]   weights1_m_axi_bresp;                 // WeightLoader.java:49
+  wire         weights1_m_axi_arvalid;               // WeightLoader.java:49
+  wire         weights1_m_axi_arready;               // WeightLoader.java:49
+  wire [63:0]  weights1_m_axi_araddr;                // WeightLoader.java:49
+  wire [7:0]   weights1_m_axi_arlen;                 // WeightLoader.java:49
+  wire [2:0]   weights1_m_axi_arsize;                // WeightLoader.java:49
+  wire [1:0]   weights1_m_axi_arburst;               // WeightLoader.java:49
+  wire         weights1_m_axi_rvalid;                // WeightLoader.java:49
+  wire         weights1_m_axi_rready;                // WeightLoader.java:49
+  wire [127:0] weights1_m_axi_rdata;                 // WeightLoader.java:49
+  wire [1:0]   weights1_m_axi_rresp;                 // WeightLoader.java:49
+  wire         weights1_m_axi_rlast;                 // WeightLoader.java:49
+  wire         weights1_write_valid;                 // WeightLoader.java:49
+  wire [11:0]  weights1_write_payload_address;       // WeightLoader.java:49
+  wire [0:0]   weights1_write_payload_lanePair;      // WeightLoader.java:49
+  wire [287:0] weights1_write_payload_words;         // WeightLoader.java:49
+  wire         weights2_start_valid;                 // WeightLoader.java:49
+  wire [63:0]  weights2_start_payload_address;       // WeightLoader.java:49
+  wire [31:0]  weights2_start_payload_beats;         // WeightLoader.java:49
+  wire [31:0]  weights2_start_payload_words;         // WeightLoader.java:49
+  wire [15:0]  weights2_start_payload_groups;        // WeightLoader.java:49
+  wire [15:0]  weights2_start_payload_blocks;        // WeightLoader.java:49
+  wire [1:0]   weights2_start_payload_lastClass;     // WeightLoader.java:49
+  wire         weights2_start_payload_half;          // WeightLoader.java:49
+  wire         weights2_done;                        // WeightLoader.java:49
+  wire         weights2_error;                       // WeightLoader.java:49
+  wire         weights2_idle;                        // WeightLoader.java:49
+  wire [15:0]  weights2_blocks_done;                 // WeightLoader.java:49
+  wire         weights2_m_axi_awvalid;               // WeightLoader.java:49
+  wire         weights2_m_axi_awready;               // WeightLoader.java:49
+  wire [63:0]  weights2_m_axi_awaddr;                // WeightLoader.java:49
+  wire [7:0]   weights2_m_axi_awlen;                 // WeightLoader.java:49
+  wire [2:0]   weights2_m_axi_awsize;                // WeightLoader.java:49
+  wire [1:0]   weights2_m_axi_awburst;               // WeightLoader.java:49
+  wire         weights2_m_axi_wvalid;                // WeightLoader.java:49
+  wire         weights2_m_axi_wready;                // WeightLoader.java:49
+  wire [127:0] weights2_m_axi_wdata;                 // WeightLoader.java:49
+  wire [15:0]  weights2_m_axi_wstrb;                 // WeightLoader.java:49
+  wire         weights2_m_axi_wlast;                 // WeightLoader.java:49
+  wire         weights2_m_axi_bvalid;                // WeightLoader.java:49
+  wire         weights2_m_axi_bready;                // WeightLoader.java:49
+  wire [1:0]   weights2_m_axi_bresp;                 // WeightLoader.java:49
+  wire         weights2_m_axi_arvalid;               // WeightLoader.java:49
+  wire         weights2_m_axi_arready;               // WeightLoader.java:49
+  wire [63:0]  weights2_m_axi_araddr;                // WeightLoader.java:49
+  wire [7:0]   weights2_m_axi_arlen;                 // WeightLoader.java:49
+  wire [2:0]   weights2_m_axi_arsize;                // WeightLoader.java:49
+  wire [1:0]   weights2_m_axi_arburst;               // WeightLoader.java:49
+  wire         weights2_m_axi_rvalid;                // WeightLoader.java:49
+  wire         weights2_m_axi_rready;                // WeightLoader.java:49
+  wire [127:0] weights2_m_axi_rdata;                 // WeightLoader.java:49
+  wire [1:0]   weights2_m_axi_rresp;                 // WeightLoader.java:49
+  wire         weights2_m_axi_rlast;                 // WeightLoader.java:49
+  wire         weights2_write_valid;                 // WeightLoader.java:49
+  wire [11:0]  weights2_write_payload_address;       // WeightLoader.java:49
+  wire [0:0]   weights2_write_payload_lanePair;      // WeightLoader.java:49
+  wire [287:0] weights2_write_payload_words;         // WeightLoader.java:49
+  wire         weights3_start_valid;                 // WeightLoader.java:49
+  wire [63:0]  weights3_start_payload_address;       // WeightLoader.java:49
+  wire [31:0]  weights3_start_payload_beats;         // WeightLoader.java:49
+  wire [31:0]  weights3_start_payload_words;         // WeightLoader.java:49
+  wire [15:0]  weights3_start_payload_groups;        // WeightLoader.java:49
+  wire [15:0]  weights3_start_payload_blocks;        // WeightLoader.java:49
+  wire [1:0]   weights3_start_payload_lastClass;     // WeightLoader.java:49
+  wire         weights3_start_payload_half;          // WeightLoader.java:49
+  wire         weights3_done;                        // WeightLoader.java:49
+  wire         weights3_error;                       // WeightLoader.java:49
+  wire         weights3_idle;                        // WeightLoader.java:49
+  wire [15:0]  weights3_blocks_done;                 // WeightLoader.java:49
+  wire         weights3_m_axi_awvalid;               // WeightLoader.java:49
+  wire         weights3_m_axi_awready;               // WeightLoader.java:49
+  wire [63:0]  weights3_m_axi_awaddr;                // WeightLoader.java:49
+  wire [7:0]   weights3_m_axi_awlen;                 // WeightLoader.java:49
+  wire [2:0]   weights3_m_axi_awsize;                // WeightLoader.java:49
+  wire [1:0]   weights3_m_axi_awburst;               // WeightLoader.java:49
+  wire         weights3_m_axi_wvalid;                // WeightLoader.java:49
+  wire         weights3_m_axi_wready;                // WeightLoader.java:49
+  wire [127:0] weights3_m_axi_wdata;                 // WeightLoader.java:49
+  wire [15:0]  weights3_m_axi_wstrb;                 // WeightLoader.java:49
+  wire         weights3_m_axi_wlast;                 // WeightLoader.java:49
+  wire         weights3_m_axi_bvalid;                // WeightLoader.java:49
+  wire         weights3_m_axi_bready;                // WeightLoader.java:49
+  wire [1:0]   weights3_m_axi_bresp;                 // WeightLoader.java:49
+  wire         weights3_m_axi_arvalid;               // WeightLoader.java:49
+  wire         weights3_m_axi_arready;               // WeightLoader.java:49
+  wire [63:0]  weights3_m_axi_araddr;                // WeightLoader.java:49
+  wire [7:0]   weights3_m_axi_arlen;                 // WeightLoader.java:49
+  wire [2:0]   weights3_m_axi_arsize;                // WeightLoader.java:49
+  wire [1:0]   weights3_m_axi_arburst;               // WeightLoader.java:49
+  wire         weights3_m_axi_rvalid;                // WeightLoader.java:49
+  wire         weights3_m_axi_rready;                // WeightLoader.java:49
+  wire [127:0] weights3_m_axi_rdata;                 // WeightLoader.java:49
+  wire [1:0]   weights3_m_axi_rresp;                 // WeightLoader.java:49
+  wire         weights3_m_axi_rlast;                 // WeightLoader.java:49
+  wire         weights3_write_valid;                 // WeightLoader.java:49
+  wire [11:0]  weights3_write_payload_address;       // WeightLoader.java:49
+  wire [0:0]   weights3_write_payload_lanePair;      // WeightLoader.java:49
+  wire [287:0] weights3_write_payload_words;         // WeightLoader.java:49
+  wire         buffer_write_0_valid;                 // WeightLoader.java:53
+  wire [11:0]  buffer_write_0_payload_address;       // WeightLoader.java:53
+  wire [0:0]   buffer_write_0_payload_lanePair;      // WeightLoader.java:53
+  wire [287:0] buffer_write_0_payload_words;         // WeightLoader.java:53
+  wire         buffer_write_1_valid;                 // WeightLoader.java:53
+  wire [11:0]  buffer_write_1_payload_address;       // WeightLoader.java:53
+  wire [0:0]   buffer_write_1_payload_lanePair;      // WeightLoader.java:53
+  wire [287:0] buffer_write_1_payload_words;         // WeightLoader.java:53
+  wire         buffer_write_2_valid;                 // WeightLoader.java:53
+  wire [11:0]  buffer_write_2_payload_address;       // WeightLoader.java:53
+  wire [0:0]   buffer_write_2_payload_lanePair;      // WeightLoader.java:53
+  wire [287:0] buffer_write_2_payload_words;         // WeightLoader.java:53
+  wire         buffer_write_3_valid;                 // WeightLoader.java:53
+  wire [11:0]  buffer_write_3_payload_address;       // WeightLoader.java:53
+  wire [0:0]   buffer_write_3_payload_lanePair;      // WeightLoader.java:53
+  wire [287:0] buffer_write_3_payload_words;         // WeightLoader.java:53
+  wire         buffer_read_enable;                   // WeightLoader.java:53
+  wire [11:0]  buffer_read_address;                  // WeightLoader.java:53
+  wire [143:0] buffer_read_words_0;                  // WeightLoader.java:53
+  wire [143:0] buffer_read_words_1;                  // WeightLoader.java:53
+  wire [143:0] buffer_read_words_2;                  // WeightLoader.java:53
+  wire [143:0] buffer_read_words_3;                  // WeightLoader.java:53
+  wire [143:0] buffer_read_words_4;                  // WeightLoader.java:53
+  wire [143:0] buffer_read_words_5;                  // WeightLoader.java:53
+  wire [143:0] buffer_read_words_6;                  // WeightLoader.java:53
+  wire [143:0] buffer_read_words_7;                  // WeightLoader.java:53
+  wire [143:0] buffer_read_words_8;                  // WeightLoader.java:53
+  wire [143:0] buffer_read_words_9;                  // WeightLoader.java:53
+  wire [143:0] buffer_read_words_10;                 // WeightLoader.java:53
+  wire [143:0] buffer_read_words_11;                 // WeightLoader.java:53
+  wire [143:0] buffer_read_words_12;                 // WeightLoader.java:53
+  wire [143:0] buffer_read_words_13;                 // WeightLoader.java:53
+  wire [143:0] buffer_read_words_14;                 // WeightLoader.java:53
+  wire [143:0] buffer_read_words_15;                 // WeightLoader.java:53
+  wire         half_swept_0;                         // WeightLoader.java:57
+  wire         half_swept_1;                         // WeightLoader.java:57
+  wire         half_released_0;                      // WeightLoader.java:58
+  wire         half_released_1;                      // WeightLoader.java:58
+  reg          load_running;                         // WeightLoader.java:59
+  reg          load_half;                            // WeightLoader.java:60
+  reg  [15:0]  load_tile;                            // WeightLoader.java:61
+  reg  [15:0]  load_tokens;                          // WeightLoader.java:62
+  reg  [63:0]  load_tile_base;                       // WeightLoader.java:63
+  reg          loads_finished;                       // WeightLoader.java:64
+  reg          half_busy_0;                          // WeightLoader.java:65
+  reg          half_busy_1;                          // WeightLoader.java:65
+  reg          half_loaded_0;                        // WeightLoader.java:66
+  reg          half_loaded_1;                        // WeightLoader.java:66
+  reg          port_finished_0;                      // WeightLoader.java:67
+  reg          port_finished_1;                      // WeightLoader.java:67
+  reg          port_finished_2;                      // WeightLoader.java:67
+  reg          port_finished_3;                      // WeightLoader.java:67
+  wire         load_last_tile;                       // WeightLoader.java:69
+  wire         free_half;                            // WeightLoader.java:70
+  wire         start_load;                           // WeightLoader.java:78
+  wire [63:0]  tile_stride;                          // WeightLoader.java:79
+  reg          load_error;                           // WeightLoader.java:93
+  wire         load_complete;                        // WeightLoader.java:101
+  wire [15:0]  blocks_arrived;                       // WeightLoader.java:107
+  wire [15:0]  load_tokens_after;                    // WeightLoader.java:126
 
   // table_builder
   wire         table_half_swept_0;                   // TableBuilder.java:47
@@ -1546,70 +1552,70 @@ module TlmmEngine_kv260 (
 
   assign command_ready = ~active; // CommandSlot.java:35
   assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:55
-  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:45
-  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:45
-  assign m_axi_w0_awlen = weights0_m_axi_awlen; // WeightLoader.java:45
-  assign m_axi_w0_awsize = weights0_m_axi_awsize; // WeightLoader.java:45
-  assign m_axi_w0_awburst = weights0_m_axi_awburst; // WeightLoader.java:45
-  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // WeightLoader.java:45
-  assign m_axi_w0_wdata = weights0_m_axi_wdata; // WeightLoader.java:45
-  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // WeightLoader.java:45
-  assign m_axi_w0_wlast = weights0_m_axi_wlast; // WeightLoader.java:45
-  assign m_axi_w0_bready = weights0_m_axi_bready; // WeightLoader.java:45
-  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // WeightLoader.java:45
-  assign m_axi_w0_araddr = weights0_m_axi_araddr; // WeightLoader.java:45
-  assign m_axi_w0_arlen = weights0_m_axi_arlen; // WeightLoader.java:45
-  assign m_axi_w0_arsize = weights0_m_axi_arsize; // WeightLoader.java:45
-  assign m_axi_w0_arburst = weights0_m_axi_arburst; // WeightLoader.java:45
-  assign m_axi_w0_rready = weights0_m_axi_rready; // WeightLoader.java:45
-  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // WeightLoader.java:45
-  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // WeightLoader.java:45
-  assign m_axi_w1_awlen = weights1_m_axi_awlen; // WeightLoader.java:45
-  assign m_axi_w1_awsize = weights1_m_axi_awsize; // WeightLoader.java:45
-  assign m_axi_w1_awburst = weights1_m_axi_awburst; // WeightLoader.java:45
-  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // WeightLoader.java:45
-  assign m_axi_w1_wdata = weights1_m_axi_wdata; // WeightLoader.java:45
-  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // WeightLoader.java:45
-  assign m_axi_w1_wlast = weights1_m_axi_wlast; // WeightLoader.java:45
-  assign m_axi_w1_bready = weights1_m_axi_bready; // WeightLoader.java:45
-  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // WeightLoader.java:45
-  assign m_axi_w1_araddr = weights1_m_axi_araddr; // WeightLoader.java:45
-  assign m_axi_w1_arlen = weights1_m_axi_arlen; // WeightLoader.java:45
-  assign m_axi_w1_arsize = weights1_m_axi_arsize; // WeightLoader.java:45
-  assign m_axi_w1_arburst = weights1_m_axi_arburst; // WeightLoader.java:45
-  assign m_axi_w1_rready = weights1_m_axi_rready; // WeightLoader.java:45
-  assign m_axi_w2_awvalid = weights2_m_axi_awvalid; // WeightLoader.java:45
-  assign m_axi_w2_awaddr = weights2_m_axi_awaddr; // WeightLoader.java:45
-  assign m_axi_w2_awlen = weights2_m_axi_awlen; // WeightLoader.java:45
-  assign m_axi_w2_awsize = weights2_m_axi_awsize; // WeightLoader.java:45
-  assign m_axi_w2_awburst = weights2_m_axi_awburst; // WeightLoader.java:45
-  assign m_axi_w2_wvalid = weights2_m_axi_wvalid; // WeightLoader.java:45
-  assign m_axi_w2_wdata = weights2_m_axi_wdata; // WeightLoader.java:45
-  assign m_axi_w2_wstrb = weights2_m_axi_wstrb; // WeightLoader.java:45
-  assign m_axi_w2_wlast = weights2_m_axi_wlast; // WeightLoader.java:45
-  assign m_axi_w2_bready = weights2_m_axi_bready; // WeightLoader.java:45
-  assign m_axi_w2_arvalid = weights2_m_axi_arvalid; // WeightLoader.java:45
-  assign m_axi_w2_araddr = weights2_m_axi_araddr; // WeightLoader.java:45
-  assign m_axi_w2_arlen = weights2_m_axi_arlen; // WeightLoader.java:45
-  assign m_axi_w2_arsize = weights2_m_axi_arsize; // WeightLoader.java:45
-  assign m_axi_w2_arburst = weights2_m_axi_arburst; // WeightLoader.java:45
-  assign m_axi_w2_rready = weights2_m_axi_rready; // WeightLoader.java:45
-  assign m_axi_w3_awvalid = weights3_m_axi_awvalid; // WeightLoader.java:45
-  assign m_axi_w3_awaddr = weights3_m_axi_awaddr; // WeightLoader.java:45
-  assign m_axi_w3_awlen = weights3_m_axi_awlen; // WeightLoader.java:45
-  assign m_axi_w3_awsize = weights3_m_axi_awsize; // WeightLoader.java:45
-  assign m_axi_w3_awburst = weights3_m_axi_awburst; // WeightLoader.java:45
-  assign m_axi_w3_wvalid = weights3_m_axi_wvalid; // WeightLoader.java:45
-  assign m_axi_w3_wdata = weights3_m_axi_wdata; // WeightLoader.java:45
-  assign m_axi_w3_wstrb = weights3_m_axi_wstrb; // WeightLoader.java:45
-  assign m_axi_w3_wlast = weights3_m_axi_wlast; // WeightLoader.java:45
-  assign m_axi_w3_bready = weights3_m_axi_bready; // WeightLoader.java:45
-  assign m_axi_w3_arvalid = weights3_m_axi_arvalid; // WeightLoader.java:45
-  assign m_axi_w3_araddr = weights3_m_axi_araddr; // WeightLoader.java:45
-  assign m_axi_w3_arlen = weights3_m_axi_arlen; // WeightLoader.java:45
-  assign m_axi_w3_arsize = weights3_m_axi_arsize; // WeightLoader.java:45
-  assign m_axi_w3_arburst = weights3_m_axi_arburst; // WeightLoader.java:45
-  assign m_axi_w3_rready = weights3_m_axi_rready; // WeightLoader.java:45
+  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:50
+  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:50
+  assign m_axi_w0_awlen = weights0_m_axi_awlen; // WeightLoader.java:50
+  assign m_axi_w0_awsize = weights0_m_axi_awsize; // WeightLoader.java:50
+  assign m_axi_w0_awburst = weights0_m_axi_awburst; // WeightLoader.java:50
+  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // WeightLoader.java:50
+  assign m_axi_w0_wdata = weights0_m_axi_wdata; // WeightLoader.java:50
+  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // WeightLoader.java:50
+  assign m_axi_w0_wlast = weights0_m_axi_wlast; // WeightLoader.java:50
+  assign m_axi_w0_bready = weights0_m_axi_bready; // WeightLoader.java:50
+  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // WeightLoader.java:50
+  assign m_axi_w0_araddr = weights0_m_axi_araddr; // WeightLoader.java:50
+  assign m_axi_w0_arlen = weights0_m_axi_arlen; // WeightLoader.java:50
+  assign m_axi_w0_arsize = weights0_m_axi_arsize; // WeightLoader.java:50
+  assign m_axi_w0_arburst = weights0_m_axi_arburst; // WeightLoader.java:50
+  assign m_axi_w0_rready = weights0_m_axi_rready; // WeightLoader.java:50
+  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // WeightLoader.java:50
+  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // WeightLoader.java:50
+  assign m_axi_w1_awlen = weights1_m_axi_awlen; // WeightLoader.java:50
+  assign m_axi_w1_awsize = weights1_m_axi_awsize; // WeightLoader.java:50
+  assign m_axi_w1_awburst = weights1_m_axi_awburst; // WeightLoader.java:50
+  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // WeightLoader.java:50
+  assign m_axi_w1_wdata = weights1_m_axi_wdata; // WeightLoader.java:50
+  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // WeightLoader.java:50
+  assign m_axi_w1_wlast = weights1_m_axi_wlast; // WeightLoader.java:50
+  assign m_axi_w1_bready = weights1_m_axi_bready; // WeightLoader.java:50
+  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // WeightLoader.java:50
+  assign m_axi_w1_araddr = weights1_m_axi_araddr; // WeightLoader.java:50
+  assign m_axi_w1_arlen = weights1_m_axi_arlen; // WeightLoader.java:50
+  assign m_axi_w1_arsize = weights1_m_axi_arsize; // WeightLoader.java:50
+  assign m_axi_w1_arburst = weights1_m_axi_arburst; // WeightLoader.java:50
+  assign m_axi_w1_rready = weights1_m_axi_rready; // WeightLoader.java:50
+  assign m_axi_w2_awvalid = weights2_m_axi_awvalid; // WeightLoader.java:50
+  assign m_axi_w2_awaddr = weights2_m_axi_awaddr; // WeightLoader.java:50
+  assign m_axi_w2_awlen = weights2_m_axi_awlen; // WeightLoader.java:50
+  assign m_axi_w2_awsize = weights2_m_axi_awsize; // WeightLoader.java:50
+  assign m_axi_w2_awburst = weights2_m_axi_awburst; // WeightLoader.java:50
+  assign m_axi_w2_wvalid = weights2_m_axi_wvalid; // WeightLoader.java:50
+  assign m_axi_w2_wdata = weights2_m_axi_wdata; // WeightLoader.java:50
+  assign m_axi_w2_wstrb = weights2_m_axi_wstrb; // WeightLoader.java:50
+  assign m_axi_w2_wlast = weights2_m_axi_wlast; // WeightLoader.java:50
+  assign m_axi_w2_bready = weights2_m_axi_bready; // WeightLoader.java:50
+  assign m_axi_w2_arvalid = weights2_m_axi_arvalid; // WeightLoader.java:50
+  assign m_axi_w2_araddr = weights2_m_axi_araddr; // WeightLoader.java:50
+  assign m_axi_w2_arlen = weights2_m_axi_arlen; // WeightLoader.java:50
+  assign m_axi_w2_arsize = weights2_m_axi_arsize; // WeightLoader.java:50
+  assign m_axi_w2_arburst = weights2_m_axi_arburst; // WeightLoader.java:50
+  assign m_axi_w2_rready = weights2_m_axi_rready; // WeightLoader.java:50
+  assign m_axi_w3_awvalid = weights3_m_axi_awvalid; // WeightLoader.java:50
+  assign m_axi_w3_awaddr = weights3_m_axi_awaddr; // WeightLoader.java:50
+  assign m_axi_w3_awlen = weights3_m_axi_awlen; // WeightLoader.java:50
+  assign m_axi_w3_awsize = weights3_m_axi_awsize; // WeightLoader.java:50
+  assign m_axi_w3_awburst = weights3_m_axi_awburst; // WeightLoader.java:50
+  assign m_axi_w3_wvalid = weights3_m_axi_wvalid; // WeightLoader.java:50
+  assign m_axi_w3_wdata = weights3_m_axi_wdata; // WeightLoader.java:50
+  assign m_axi_w3_wstrb = weights3_m_axi_wstrb; // WeightLoader.java:50
+  assign m_axi_w3_wlast = weights3_m_axi_wlast; // WeightLoader.java:50
+  assign m_axi_w3_bready = weights3_m_axi_bready; // WeightLoader.java:50
+  assign m_axi_w3_arvalid = weights3_m_axi_arvalid; // WeightLoader.java:50
+  assign m_axi_w3_araddr = weights3_m_axi_araddr; // WeightLoader.java:50
+  assign m_axi_w3_arlen = weights3_m_axi_arlen; // WeightLoader.java:50
+  assign m_axi_w3_arsize = weights3_m_axi_arsize; // WeightLoader.java:50
+  assign m_axi_w3_arburst = weights3_m_axi_arburst; // WeightLoader.java:50
+  assign m_axi_w3_rready = weights3_m_axi_rready; // WeightLoader.java:50
   assign results_valid = result_fifo_pop_valid; // Stream.java:101
   assign results_payload_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
   assign results_payload_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
@@ -1627,8 +1633,9 @@ module TlmmEngine_kv260 (
   assign results_payload_13 = result_fifo_pop_payload[447:416]; // Stream.java:102
   assign results_payload_14 = result_fifo_pop_payload[479:448]; // Stream.java:102
   assign results_payload_15 = result_fifo_pop_payload[511:480]; // Stream.java:102
-  assign done = finished; // TlmmEngine.java:89
-  assign busy = active; // TlmmEngine.java:90
+  assign done = finished; // TlmmEngine.java:96
+  assign busy = active; // TlmmEngine.java:97
+  assign error = load_error; // TlmmEngine.java:98
 
   // -------------------------------------------------------------------------------------------------------------------
   // command (CommandSlot.java:30): holds the running command: taken while idle, released in the cycle its last result
@@ -1636,7 +1643,7 @@ module TlmmEngine_kv260 (
   assign accepted = command_valid & command_ready; // CommandSlot.java:36
   assign last_tile = cmd_tiles - 16'd1; // CommandSlot.java:43
   assign last_block = cmd_blocks - 16'd1; // CommandSlot.java:44
-  assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:88
+  assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:95
 
   always @(posedge clk) begin
     if (accepted) begin // CommandSlot.java:38
@@ -1714,107 +1721,115 @@ module TlmmEngine_kv260 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // weight_loader (WeightLoader.java:39): streams each tile of the matrix into a free half of the weight buffer over
+  // weight_loader (WeightLoader.java:44): streams each tile of the matrix into a free half of the weight buffer over
   // every AXI port, once per chunk of tokens, and counts the blocks that have arrived
-  assign weights0_m_axi_awready = m_axi_w0_awready; // WeightLoader.java:45
-  assign weights0_m_axi_wready = m_axi_w0_wready; // WeightLoader.java:45
-  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // WeightLoader.java:45
-  assign weights0_m_axi_bresp = m_axi_w0_bresp; // WeightLoader.java:45
-  assign weights0_m_axi_arready = m_axi_w0_arready; // WeightLoader.java:45
-  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // WeightLoader.java:45
-  assign weights0_m_axi_rdata = m_axi_w0_rdata; // WeightLoader.java:45
-  assign weights0_m_axi_rresp = m_axi_w0_rresp; // WeightLoader.java:45
-  assign weights0_m_axi_rlast = m_axi_w0_rlast; // WeightLoader.java:45
-  assign weights1_m_axi_awready = m_axi_w1_awready; // WeightLoader.java:45
-  assign weights1_m_axi_wready = m_axi_w1_wready; // WeightLoader.java:45
-  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // WeightLoader.java:45
-  assign weights1_m_axi_bresp = m_axi_w1_bresp; // WeightLoader.java:45
-  assign weights1_m_axi_arready = m_axi_w1_arready; // WeightLoader.java:45
-  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // WeightLoader.java:45
-  assign weights1_m_axi_rdata = m_axi_w1_rdata; // WeightLoader.java:45
-  assign weights1_m_axi_rresp = m_axi_w1_rresp; // WeightLoader.java:45
-  assign weights1_m_axi_rlast = m_axi_w1_rlast; // WeightLoader.java:45
-  assign weights2_m_axi_awready = m_axi_w2_awready; // WeightLoader.java:45
-  assign weights2_m_axi_wready = m_axi_w2_wready; // WeightLoader.java:45
-  assign weights2_m_axi_bvalid = m_axi_w2_bvalid; // WeightLoader.java:45
-  assign weights2_m_axi_bresp = m_axi_w2_bresp; // WeightLoader.java:45
-  assign weights2_m_axi_arready = m_axi_w2_arready; // WeightLoader.java:45
-  assign weights2_m_axi_rvalid = m_axi_w2_rvalid; // WeightLoader.java:45
-  assign weights2_m_axi_rdata = m_axi_w2_rdata; // WeightLoader.java:45
-  assign weights2_m_axi_rresp = m_axi_w2_rresp; // WeightLoader.java:45
-  assign weights2_m_axi_rlast = m_axi_w2_rlast; // WeightLoader.java:45
-  assign weights3_m_axi_awready = m_axi_w3_awready; // WeightLoader.java:45
-  assign weights3_m_axi_wready = m_axi_w3_wready; // WeightLoader.java:45
-  assign weights3_m_axi_bvalid = m_axi_w3_bvalid; // WeightLoader.java:45
-  assign weights3_m_axi_bresp = m_axi_w3_bresp; // WeightLoader.java:45
-  assign weights3_m_axi_arready = m_axi_w3_arready; // WeightLoader.java:45
-  assign weights3_m_axi_rvalid = m_axi_w3_rvalid; // WeightLoader.java:45
-  assign weights3_m_axi_rdata = m_axi_w3_rdata; // WeightLoader.java:45
-  assign weights3_m_axi_rresp = m_axi_w3_rresp; // WeightLoader.java:45
-  assign weights3_m_axi_rlast = m_axi_w3_rlast; // WeightLoader.java:45
-  assign buffer_write_0_valid = weights0_write_valid; // WeightLoader.java:50
-  assign buffer_write_0_payload_address = weights0_write_payload_address; // WeightLoader.java:50
-  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // WeightLoader.java:50
-  assign buffer_write_0_payload_words = weights0_write_payload_words; // WeightLoader.java:50
-  assign buffer_write_1_valid = weights1_write_valid; // WeightLoader.java:50
-  assign buffer_write_1_payload_address = weights1_write_payload_address; // WeightLoader.java:50
-  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // WeightLoader.java:50
-  assign buffer_write_1_payload_words = weights1_write_payload_words; // WeightLoader.java:50
-  assign buffer_write_2_valid = weights2_write_valid; // WeightLoader.java:50
-  assign buffer_write_2_payload_address = weights2_write_payload_address; // WeightLoader.java:50
-  assign buffer_write_2_payload_lanePair = weights2_write_payload_lanePair; // WeightLoader.java:50
-  assign buffer_write_2_payload_words = weights2_write_payload_words; // WeightLoader.java:50
-  assign buffer_write_3_valid = weights3_write_valid; // WeightLoader.java:50
-  assign buffer_write_3_payload_address = weights3_write_payload_address; // WeightLoader.java:50
-  assign buffer_write_3_payload_lanePair = weights3_write_payload_lanePair; // WeightLoader.java:50
-  assign buffer_write_3_payload_words = weights3_write_payload_words; // WeightLoader.java:50
-  assign load_last_tile = load_tile == last_tile; // WeightLoader.java:64
-  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // WeightLoader.java:65
-  assign start_load = active & ~load_running & ~loads_finished & free_half; // WeightLoader.java:66
-  assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:67
-  assign weights0_start_valid = start_load; // WeightLoader.java:71
-  assign weights0_start_payload_address = load_tile_base; // WeightLoader.java:72
-  assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
-  assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
-  assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
-  assign weights0_start_payload_blocks = cmd_blocks; // WeightLoader.java:76
-  assign weights0_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
-  assign weights0_start_payload_half = load_half; // WeightLoader.java:78
-  assign weights1_start_valid = start_load; // WeightLoader.java:71
-  assign weights1_start_payload_address = load_tile_base + {32'd0, cmd_regionStride}; // WeightLoader.java:72
-  assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
-  assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
-  assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
-  assign weights1_start_payload_blocks = cmd_blocks; // WeightLoader.java:76
-  assign weights1_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
-  assign weights1_start_payload_half = load_half; // WeightLoader.java:78
-  assign weights2_start_valid = start_load; // WeightLoader.java:71
-  // WeightLoader.java:72
+  assign weights0_m_axi_awready = m_axi_w0_awready; // WeightLoader.java:50
+  assign weights0_m_axi_wready = m_axi_w0_wready; // WeightLoader.java:50
+  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // WeightLoader.java:50
+  assign weights0_m_axi_bresp = m_axi_w0_bresp; // WeightLoader.java:50
+  assign weights0_m_axi_arready = m_axi_w0_arready; // WeightLoader.java:50
+  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // WeightLoader.java:50
+  assign weights0_m_axi_rdata = m_axi_w0_rdata; // WeightLoader.java:50
+  assign weights0_m_axi_rresp = m_axi_w0_rresp; // WeightLoader.java:50
+  assign weights0_m_axi_rlast = m_axi_w0_rlast; // WeightLoader.java:50
+  assign weights1_m_axi_awready = m_axi_w1_awready; // WeightLoader.java:50
+  assign weights1_m_axi_wready = m_axi_w1_wready; // WeightLoader.java:50
+  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // WeightLoader.java:50
+  assign weights1_m_axi_bresp = m_axi_w1_bresp; // WeightLoader.java:50
+  assign weights1_m_axi_arready = m_axi_w1_arready; // WeightLoader.java:50
+  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // WeightLoader.java:50
+  assign weights1_m_axi_rdata = m_axi_w1_rdata; // WeightLoader.java:50
+  assign weights1_m_axi_rresp = m_axi_w1_rresp; // WeightLoader.java:50
+  assign weights1_m_axi_rlast = m_axi_w1_rlast; // WeightLoader.java:50
+  assign weights2_m_axi_awready = m_axi_w2_awready; // WeightLoader.java:50
+  assign weights2_m_axi_wready = m_axi_w2_wready; // WeightLoader.java:50
+  assign weights2_m_axi_bvalid = m_axi_w2_bvalid; // WeightLoader.java:50
+  assign weights2_m_axi_bresp = m_axi_w2_bresp; // WeightLoader.java:50
+  assign weights2_m_axi_arready = m_axi_w2_arready; // WeightLoader.java:50
+  assign weights2_m_axi_rvalid = m_axi_w2_rvalid; // WeightLoader.java:50
+  assign weights2_m_axi_rdata = m_axi_w2_rdata; // WeightLoader.java:50
+  assign weights2_m_axi_rresp = m_axi_w2_rresp; // WeightLoader.java:50
+  assign weights2_m_axi_rlast = m_axi_w2_rlast; // WeightLoader.java:50
+  assign weights3_m_axi_awready = m_axi_w3_awready; // WeightLoader.java:50
+  assign weights3_m_axi_wready = m_axi_w3_wready; // WeightLoader.java:50
+  assign weights3_m_axi_bvalid = m_axi_w3_bvalid; // WeightLoader.java:50
+  assign weights3_m_axi_bresp = m_axi_w3_bresp; // WeightLoader.java:50
+  assign weights3_m_axi_arready = m_axi_w3_arready; // WeightLoader.java:50
+  assign weights3_m_axi_rvalid = m_axi_w3_rvalid; // WeightLoader.java:50
+  assign weights3_m_axi_rdata = m_axi_w3_rdata; // WeightLoader.java:50
+  assign weights3_m_axi_rresp = m_axi_w3_rresp; // WeightLoader.java:50
+  assign weights3_m_axi_rlast = m_axi_w3_rlast; // WeightLoader.java:50
+  assign buffer_write_0_valid = weights0_write_valid; // WeightLoader.java:55
+  assign buffer_write_0_payload_address = weights0_write_payload_address; // WeightLoader.java:55
+  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // WeightLoader.java:55
+  assign buffer_write_0_payload_words = weights0_write_payload_words; // WeightLoader.java:55
+  assign buffer_write_1_valid = weights1_write_valid; // WeightLoader.java:55
+  assign buffer_write_1_payload_address = weights1_write_payload_address; // WeightLoader.java:55
+  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // WeightLoader.java:55
+  assign buffer_write_1_payload_words = weights1_write_payload_words; // WeightLoader.java:55
+  assign buffer_write_2_valid = weights2_write_valid; // WeightLoader.java:55
+  assign buffer_write_2_payload_address = weights2_write_payload_address; // WeightLoader.java:55
+  assign buffer_write_2_payload_lanePair = weights2_write_payload_lanePair; // WeightLoader.java:55
+  assign buffer_write_2_payload_words = weights2_write_payload_words; // WeightLoader.java:55
+  assign buffer_write_3_valid = weights3_write_valid; // WeightLoader.java:55
+  assign buffer_write_3_payload_address = weights3_write_payload_address; // WeightLoader.java:55
+  assign buffer_write_3_payload_lanePair = weights3_write_payload_lanePair; // WeightLoader.java:55
+  assign buffer_write_3_payload_words = weights3_write_payload_words; // WeightLoader.java:55
+  assign load_last_tile = load_tile == last_tile; // WeightLoader.java:69
+  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // WeightLoader.java:70
+  assign start_load =
+      active
+      & ~load_running
+      & ~loads_finished
+      & free_half
+      & weights0_idle
+      & weights1_idle
+      & weights2_idle
+      & weights3_idle; // WeightLoader.java:78
+  assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:79
+  assign weights0_start_valid = start_load; // WeightLoader.java:83
+  assign weights0_start_payload_address = load_tile_base; // WeightLoader.java:84
+  assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:85
+  assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:86
+  assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:87
+  assign weights0_start_payload_blocks = cmd_blocks; // WeightLoader.java:88
+  assign weights0_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:89
+  assign weights0_start_payload_half = load_half; // WeightLoader.java:90
+  assign weights1_start_valid = start_load; // WeightLoader.java:83
+  assign weights1_start_payload_address = load_tile_base + {32'd0, cmd_regionStride}; // WeightLoader.java:84
+  assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:85
+  assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:86
+  assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:87
+  assign weights1_start_payload_blocks = cmd_blocks; // WeightLoader.java:88
+  assign weights1_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:89
+  assign weights1_start_payload_half = load_half; // WeightLoader.java:90
+  assign weights2_start_valid = start_load; // WeightLoader.java:83
+  // WeightLoader.java:84
   assign weights2_start_payload_address = load_tile_base + weights2_start_payload_address_prod[63:0];
-  assign weights2_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
-  assign weights2_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
-  assign weights2_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
-  assign weights2_start_payload_blocks = cmd_blocks; // WeightLoader.java:76
-  assign weights2_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
-  assign weights2_start_payload_half = load_half; // WeightLoader.java:78
-  assign weights3_start_valid = start_load; // WeightLoader.java:71
-  // WeightLoader.java:72
+  assign weights2_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:85
+  assign weights2_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:86
+  assign weights2_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:87
+  assign weights2_start_payload_blocks = cmd_blocks; // WeightLoader.java:88
+  assign weights2_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:89
+  assign weights2_start_payload_half = load_half; // WeightLoader.java:90
+  assign weights3_start_valid = start_load; // WeightLoader.java:83
+  // WeightLoader.java:84
   assign weights3_start_payload_address = load_tile_base + weights3_start_payload_address_prod[63:0];
-  assign weights3_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
-  assign weights3_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
-  assign weights3_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
-  assign weights3_start_payload_blocks = cmd_blocks; // WeightLoader.java:76
-  assign weights3_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
-  assign weights3_start_payload_half = load_half; // WeightLoader.java:78
+  assign weights3_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:85
+  assign weights3_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:86
+  assign weights3_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:87
+  assign weights3_start_payload_blocks = cmd_blocks; // WeightLoader.java:88
+  assign weights3_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:89
+  assign weights3_start_payload_half = load_half; // WeightLoader.java:90
   assign load_complete =
       load_running
       & (port_finished_0 | weights0_done)
       & (port_finished_1 | weights1_done)
       & (port_finished_2 | weights2_done)
-      & (port_finished_3 | weights3_done); // WeightLoader.java:85
-  // WeightLoader.java:91
+      & (port_finished_3 | weights3_done); // WeightLoader.java:101
+  // WeightLoader.java:107
   assign blocks_arrived = (weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done : blocks_arrived_mux;
-  // WeightLoader.java:110
+  // WeightLoader.java:126
   assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd8) ? 16'd8 : load_tokens_after_diff);
   assign buffer_read_enable = issue; // Sweep.java:64
   assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:65
@@ -1824,72 +1839,86 @@ module TlmmEngine_kv260 (
   assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:117
 
   always @(posedge clk) begin
-    if (weights0_done) begin // WeightLoader.java:79
-      port_finished_0 <= 1'b1; // WeightLoader.java:79
+    if (weights0_done) begin // WeightLoader.java:91
+      port_finished_0 <= 1'b1; // WeightLoader.java:91
     end
-    if (weights1_done) begin // WeightLoader.java:79
-      port_finished_1 <= 1'b1; // WeightLoader.java:79
+    if (weights1_done) begin // WeightLoader.java:91
+      port_finished_1 <= 1'b1; // WeightLoader.java:91
     end
-    if (weights2_done) begin // WeightLoader.java:79
-      port_finished_2 <= 1'b1; // WeightLoader.java:79
+    if (weights2_done) begin // WeightLoader.java:91
+      port_finished_2 <= 1'b1; // WeightLoader.java:91
     end
-    if (weights3_done) begin // WeightLoader.java:79
-      port_finished_3 <= 1'b1; // WeightLoader.java:79
+    if (weights3_done) begin // WeightLoader.java:91
+      port_finished_3 <= 1'b1; // WeightLoader.java:91
     end
-    if (start_load) begin // WeightLoader.java:93
-      load_running <= 1'b1; // WeightLoader.java:94
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:95
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:96
+    if (weights0_done & weights0_error) begin // WeightLoader.java:95
+      load_error <= 1'b1; // WeightLoader.java:95
     end
-    if (load_complete) begin // WeightLoader.java:98
-      load_running <= 1'b0; // WeightLoader.java:99
-      port_finished_0 <= 1'b0; // WeightLoader.java:101
-      port_finished_1 <= 1'b0; // WeightLoader.java:101
-      port_finished_2 <= 1'b0; // WeightLoader.java:101
-      port_finished_3 <= 1'b0; // WeightLoader.java:101
-      if (load_half) begin // WeightLoader.java:103
-        half_loaded_1 <= 1'b1; // WeightLoader.java:103
+    if (weights1_done & weights1_error) begin // WeightLoader.java:95
+      load_error <= 1'b1; // WeightLoader.java:95
+    end
+    if (weights2_done & weights2_error) begin // WeightLoader.java:95
+      load_error <= 1'b1; // WeightLoader.java:95
+    end
+    if (weights3_done & weights3_error) begin // WeightLoader.java:95
+      load_error <= 1'b1; // WeightLoader.java:95
+    end
+    if (start_load) begin // WeightLoader.java:109
+      load_running <= 1'b1; // WeightLoader.java:110
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:111
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:112
+    end
+    if (load_complete) begin // WeightLoader.java:114
+      load_running <= 1'b0; // WeightLoader.java:115
+      port_finished_0 <= 1'b0; // WeightLoader.java:117
+      port_finished_1 <= 1'b0; // WeightLoader.java:117
+      port_finished_2 <= 1'b0; // WeightLoader.java:117
+      port_finished_3 <= 1'b0; // WeightLoader.java:117
+      if (load_half) begin // WeightLoader.java:119
+        half_loaded_1 <= 1'b1; // WeightLoader.java:119
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:103
+        half_loaded_0 <= 1'b1; // WeightLoader.java:119
       end
-      load_half <= ~load_half; // WeightLoader.java:104
-      if (load_last_tile) begin // WeightLoader.java:105
-        load_tile <= 16'd0; // WeightLoader.java:106
-        load_tile_base <= cmd_address; // WeightLoader.java:107
-        load_tokens <= load_tokens_after; // WeightLoader.java:111
-        if (load_tokens_after == cmd_tokens) begin // WeightLoader.java:112
-          loads_finished <= 1'b1; // WeightLoader.java:112
+      load_half <= ~load_half; // WeightLoader.java:120
+      if (load_last_tile) begin // WeightLoader.java:121
+        load_tile <= 16'd0; // WeightLoader.java:122
+        load_tile_base <= cmd_address; // WeightLoader.java:123
+        load_tokens <= load_tokens_after; // WeightLoader.java:127
+        if (load_tokens_after == cmd_tokens) begin // WeightLoader.java:128
+          loads_finished <= 1'b1; // WeightLoader.java:128
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:114
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:115
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:130
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:131
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:122
-      half_loaded_0 <= 1'b0; // WeightLoader.java:122
+    if (half_swept_0) begin // WeightLoader.java:138
+      half_loaded_0 <= 1'b0; // WeightLoader.java:138
     end
-    if (half_swept_1) begin // WeightLoader.java:122
-      half_loaded_1 <= 1'b0; // WeightLoader.java:122
+    if (half_swept_1) begin // WeightLoader.java:138
+      half_loaded_1 <= 1'b0; // WeightLoader.java:138
     end
-    if (half_released_0) begin // WeightLoader.java:126
-      half_busy_0 <= 1'b0; // WeightLoader.java:126
+    if (half_released_0) begin // WeightLoader.java:142
+      half_busy_0 <= 1'b0; // WeightLoader.java:142
     end
-    if (half_released_1) begin // WeightLoader.java:126
-      half_busy_1 <= 1'b0; // WeightLoader.java:126
+    if (half_released_1) begin // WeightLoader.java:142
+      half_busy_1 <= 1'b0; // WeightLoader.java:142
     end
-    if (finished) begin // WeightLoader.java:128
-      loads_finished <= 1'b0; // WeightLoader.java:129
-      load_tokens <= 16'd0; // WeightLoader.java:130
-      load_tile_base <= cmd_address; // WeightLoader.java:131
+    if (finished) begin // WeightLoader.java:144
+      loads_finished <= 1'b0; // WeightLoader.java:145
+      load_tokens <= 16'd0; // WeightLoader.java:146
+      load_tile_base <= cmd_address; // WeightLoader.java:147
     end
-    if (accepted) begin // WeightLoader.java:133
-      load_tile_base <= command_payload_address; // WeightLoader.java:133
+    if (accepted) begin // WeightLoader.java:149
+      load_tile_base <= command_payload_address; // WeightLoader.java:150
+      load_error <= 1'b0; // WeightLoader.java:151
     end
     if (reset) begin
       port_finished_0 <= 1'b0;
       port_finished_1 <= 1'b0;
       port_finished_2 <= 1'b0;
       port_finished_3 <= 1'b0;
+      load_error <= 1'b0;
       load_running <= 1'b0;
       half_busy_0 <= 1'b0;
       half_busy_1 <= 1'b0;
@@ -3035,7 +3064,7 @@ module TlmmEngine_kv260 (
   end
 `endif
 
-  WeightPort_t28_q16_p4_w128 weights0 ( // WeightLoader.java:44
+  WeightPort_t28_q16_p4_w128 weights0 ( // WeightLoader.java:49
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights0_start_valid),
@@ -3047,6 +3076,7 @@ module TlmmEngine_kv260 (
     .start_payload_lastClass (weights0_start_payload_lastClass),
     .start_payload_half      (weights0_start_payload_half),
     .done                    (weights0_done),
+    .error                   (weights0_error),
     .idle                    (weights0_idle),
     .blocks_done             (weights0_blocks_done),
     .m_axi_awvalid           (weights0_m_axi_awvalid),
@@ -3080,7 +3110,7 @@ module TlmmEngine_kv260 (
     .write_payload_words     (weights0_write_payload_words)
   );
 
-  WeightPort_t28_q16_p4_w128 weights1 ( // WeightLoader.java:44
+  WeightPort_t28_q16_p4_w128 weights1 ( // WeightLoader.java:49
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights1_start_valid),
@@ -3092,6 +3122,7 @@ module TlmmEngine_kv260 (
     .start_payload_lastClass (weights1_start_payload_lastClass),
     .start_payload_half      (weights1_start_payload_half),
     .done                    (weights1_done),
+    .error                   (weights1_error),
     .idle                    (weights1_idle),
     .blocks_done             (weights1_blocks_done),
     .m_axi_awvalid           (weights1_m_axi_awvalid),
@@ -3125,7 +3156,7 @@ module TlmmEngine_kv260 (
     .write_payload_words     (weights1_write_payload_words)
   );
 
-  WeightPort_t28_q16_p4_w128 weights2 ( // WeightLoader.java:44
+  WeightPort_t28_q16_p4_w128 weights2 ( // WeightLoader.java:49
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights2_start_valid),
@@ -3137,6 +3168,7 @@ module TlmmEngine_kv260 (
     .start_payload_lastClass (weights2_start_payload_lastClass),
     .start_payload_half      (weights2_start_payload_half),
     .done                    (weights2_done),
+    .error                   (weights2_error),
     .idle                    (weights2_idle),
     .blocks_done             (weights2_blocks_done),
     .m_axi_awvalid           (weights2_m_axi_awvalid),
@@ -3170,7 +3202,7 @@ module TlmmEngine_kv260 (
     .write_payload_words     (weights2_write_payload_words)
   );
 
-  WeightPort_t28_q16_p4_w128 weights3 ( // WeightLoader.java:44
+  WeightPort_t28_q16_p4_w128 weights3 ( // WeightLoader.java:49
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights3_start_valid),
@@ -3182,6 +3214,7 @@ module TlmmEngine_kv260 (
     .start_payload_lastClass (weights3_start_payload_lastClass),
     .start_payload_half      (weights3_start_payload_half),
     .done                    (weights3_done),
+    .error                   (weights3_error),
     .idle                    (weights3_idle),
     .blocks_done             (weights3_blocks_done),
     .m_axi_awvalid           (weights3_m_axi_awvalid),
@@ -3215,7 +3248,7 @@ module TlmmEngine_kv260 (
     .write_payload_words     (weights3_write_payload_words)
   );
 
-  WeightBuffer_t28_q16_p4_d4096 buffer ( // WeightLoader.java:48
+  WeightBuffer_t28_q16_p4_d4096 buffer ( // WeightLoader.java:53
     .clk                      (clk),
     .reset                    (reset),
     .write_0_valid            (buffer_write_0_valid),
@@ -3971,22 +4004,21 @@ module TlmmEngine_kv260 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, weights0_idle, weights1_idle, weights2_idle, weights3_idle, buffer_read_words_0[143:142],
-      buffer_read_words_0[71:70], buffer_read_words_1[143:142], buffer_read_words_1[71:70],
-      buffer_read_words_2[143:142], buffer_read_words_2[71:70], buffer_read_words_3[143:142],
-      buffer_read_words_3[71:70], buffer_read_words_4[143:142], buffer_read_words_4[71:70],
-      buffer_read_words_5[143:142], buffer_read_words_5[71:70], buffer_read_words_6[143:142],
-      buffer_read_words_6[71:70], buffer_read_words_7[143:142], buffer_read_words_7[71:70],
-      buffer_read_words_8[143:142], buffer_read_words_8[71:70], buffer_read_words_9[143:142],
-      buffer_read_words_9[71:70], buffer_read_words_10[143:142], buffer_read_words_10[71:70],
-      buffer_read_words_11[143:142], buffer_read_words_11[71:70], buffer_read_words_12[143:142],
-      buffer_read_words_12[71:70], buffer_read_words_13[143:142], buffer_read_words_13[71:70],
-      buffer_read_words_14[143:142], buffer_read_words_14[71:70], buffer_read_words_15[143:142],
-      buffer_read_words_15[71:70], result_fifo_occupancy, lane1_result_valid, lane2_result_valid, lane3_result_valid,
-      lane4_result_valid, lane5_result_valid, lane6_result_valid, lane7_result_valid, lane8_result_valid,
-      lane9_result_valid, lane10_result_valid, lane11_result_valid, lane12_result_valid, lane13_result_valid,
-      lane14_result_valid, lane15_result_valid, beats_per_token_prod[33:32], tile_stride_prod[66:64],
-      weights2_start_payload_address_prod[71:64], weights3_start_payload_address_prod[71:64]};
+  wire unused_bits = &{1'b0, buffer_read_words_0[143:142], buffer_read_words_0[71:70], buffer_read_words_1[143:142],
+      buffer_read_words_1[71:70], buffer_read_words_2[143:142], buffer_read_words_2[71:70],
+      buffer_read_words_3[143:142], buffer_read_words_3[71:70], buffer_read_words_4[143:142],
+      buffer_read_words_4[71:70], buffer_read_words_5[143:142], buffer_read_words_5[71:70],
+      buffer_read_words_6[143:142], buffer_read_words_6[71:70], buffer_read_words_7[143:142],
+      buffer_read_words_7[71:70], buffer_read_words_8[143:142], buffer_read_words_8[71:70],
+      buffer_read_words_9[143:142], buffer_read_words_9[71:70], buffer_read_words_10[143:142],
+      buffer_read_words_10[71:70], buffer_read_words_11[143:142], buffer_read_words_11[71:70],
+      buffer_read_words_12[143:142], buffer_read_words_12[71:70], buffer_read_words_13[143:142],
+      buffer_read_words_13[71:70], buffer_read_words_14[143:142], buffer_read_words_14[71:70],
+      buffer_read_words_15[143:142], buffer_read_words_15[71:70], result_fifo_occupancy, lane1_result_valid,
+      lane2_result_valid, lane3_result_valid, lane4_result_valid, lane5_result_valid, lane6_result_valid,
+      lane7_result_valid, lane8_result_valid, lane9_result_valid, lane10_result_valid, lane11_result_valid,
+      lane12_result_valid, lane13_result_valid, lane14_result_valid, lane15_result_valid, beats_per_token_prod[33:32],
+      tile_stride_prod[66:64], weights2_start_payload_address_prod[71:64], weights3_start_payload_address_prod[71:64]};
 endmodule
 
 `default_nettype wire

@@ -4,384 +4,404 @@
 `default_nettype none
 
 module WeightPort_t28_q16_p4_w128 (
-  input  wire         clk,                     // WeightPort.java:51
-  input  wire         reset,                   // WeightPort.java:51
-  input  wire         start_valid,             // WeightPort.java:62
-  input  wire [63:0]  start_payload_address,   // WeightPort.java:62
-  input  wire [31:0]  start_payload_beats,     // WeightPort.java:62
-  input  wire [31:0]  start_payload_words,     // WeightPort.java:62
-  input  wire [15:0]  start_payload_groups,    // WeightPort.java:62
-  input  wire [15:0]  start_payload_blocks,    // WeightPort.java:62
-  input  wire [1:0]   start_payload_lastClass, // WeightPort.java:62
-  input  wire         start_payload_half,      // WeightPort.java:62
-  output wire         done,                    // WeightPort.java:63
-  output wire         idle,                    // WeightPort.java:64
-  output wire [15:0]  blocks_done,             // WeightPort.java:65
-  output wire         m_axi_awvalid,           // WeightPort.java:66
-  input  wire         m_axi_awready,           // WeightPort.java:66
-  output wire [63:0]  m_axi_awaddr,            // WeightPort.java:66
-  output wire [7:0]   m_axi_awlen,             // WeightPort.java:66
-  output wire [2:0]   m_axi_awsize,            // WeightPort.java:66
-  output wire [1:0]   m_axi_awburst,           // WeightPort.java:66
-  output wire         m_axi_wvalid,            // WeightPort.java:66
-  input  wire         m_axi_wready,            // WeightPort.java:66
-  output wire [127:0] m_axi_wdata,             // WeightPort.java:66
-  output wire [15:0]  m_axi_wstrb,             // WeightPort.java:66
-  output wire         m_axi_wlast,             // WeightPort.java:66
-  input  wire         m_axi_bvalid,            // WeightPort.java:66
-  output wire         m_axi_bready,            // WeightPort.java:66
-  input  wire [1:0]   m_axi_bresp,             // WeightPort.java:66
-  output wire         m_axi_arvalid,           // WeightPort.java:66
-  input  wire         m_axi_arready,           // WeightPort.java:66
-  output wire [63:0]  m_axi_araddr,            // WeightPort.java:66
-  output wire [7:0]   m_axi_arlen,             // WeightPort.java:66
-  output wire [2:0]   m_axi_arsize,            // WeightPort.java:66
-  output wire [1:0]   m_axi_arburst,           // WeightPort.java:66
-  input  wire         m_axi_rvalid,            // WeightPort.java:66
-  output wire         m_axi_rready,            // WeightPort.java:66
-  input  wire [127:0] m_axi_rdata,             // WeightPort.java:66
-  input  wire [1:0]   m_axi_rresp,             // WeightPort.java:66
-  input  wire         m_axi_rlast,             // WeightPort.java:66
-  output wire         write_valid,             // WeightPort.java:67
-  output wire [11:0]  write_payload_address,   // WeightPort.java:67
-  output wire [0:0]   write_payload_lanePair,  // WeightPort.java:67
-  output wire [287:0] write_payload_words      // WeightPort.java:67
+  input  wire         clk,                     // WeightPort.java:55
+  input  wire         reset,                   // WeightPort.java:55
+  input  wire         start_valid,             // WeightPort.java:66
+  input  wire [63:0]  start_payload_address,   // WeightPort.java:66
+  input  wire [31:0]  start_payload_beats,     // WeightPort.java:66
+  input  wire [31:0]  start_payload_words,     // WeightPort.java:66
+  input  wire [15:0]  start_payload_groups,    // WeightPort.java:66
+  input  wire [15:0]  start_payload_blocks,    // WeightPort.java:66
+  input  wire [1:0]   start_payload_lastClass, // WeightPort.java:66
+  input  wire         start_payload_half,      // WeightPort.java:66
+  output wire         done,                    // WeightPort.java:67
+  output wire         error,                   // WeightPort.java:68
+  output wire         idle,                    // WeightPort.java:69
+  output wire [15:0]  blocks_done,             // WeightPort.java:70
+  output wire         m_axi_awvalid,           // WeightPort.java:71
+  input  wire         m_axi_awready,           // WeightPort.java:71
+  output wire [63:0]  m_axi_awaddr,            // WeightPort.java:71
+  output wire [7:0]   m_axi_awlen,             // WeightPort.java:71
+  output wire [2:0]   m_axi_awsize,            // WeightPort.java:71
+  output wire [1:0]   m_axi_awburst,           // WeightPort.java:71
+  output wire         m_axi_wvalid,            // WeightPort.java:71
+  input  wire         m_axi_wready,            // WeightPort.java:71
+  output wire [127:0] m_axi_wdata,             // WeightPort.java:71
+  output wire [15:0]  m_axi_wstrb,             // WeightPort.java:71
+  output wire         m_axi_wlast,             // WeightPort.java:71
+  input  wire         m_axi_bvalid,            // WeightPort.java:71
+  output wire         m_axi_bready,            // WeightPort.java:71
+  input  wire [1:0]   m_axi_bresp,             // WeightPort.java:71
+  output wire         m_axi_arvalid,           // WeightPort.java:71
+  input  wire         m_axi_arready,           // WeightPort.java:71
+  output wire [63:0]  m_axi_araddr,            // WeightPort.java:71
+  output wire [7:0]   m_axi_arlen,             // WeightPort.java:71
+  output wire [2:0]   m_axi_arsize,            // WeightPort.java:71
+  output wire [1:0]   m_axi_arburst,           // WeightPort.java:71
+  input  wire         m_axi_rvalid,            // WeightPort.java:71
+  output wire         m_axi_rready,            // WeightPort.java:71
+  input  wire [127:0] m_axi_rdata,             // WeightPort.java:71
+  input  wire [1:0]   m_axi_rresp,             // WeightPort.java:71
+  input  wire         m_axi_rlast,             // WeightPort.java:71
+  output wire         write_valid,             // WeightPort.java:72
+  output wire [11:0]  write_payload_address,   // WeightPort.java:72
+  output wire [0:0]   write_payload_lanePair,  // WeightPort.java:72
+  output wire [287:0] write_payload_words      // WeightPort.java:72
 );
 
-  reg          loading;                        // WeightPort.java:71
-  reg  [63:0]  load_address;                   // WeightPort.java:72
-  reg  [31:0]  load_beats;                     // WeightPort.java:72
-  reg  [31:0]  load_words;                     // WeightPort.java:72
-  reg  [15:0]  load_groups;                    // WeightPort.java:72
-  reg  [15:0]  load_blocks;                    // WeightPort.java:72
-  reg  [1:0]   load_lastClass;                 // WeightPort.java:72
-  reg          load_half;                      // WeightPort.java:72
-  wire         reader_command_valid;           // WeightPort.java:80
-  wire         reader_command_ready;           // WeightPort.java:80
-  wire [63:0]  reader_command_payload_address; // WeightPort.java:80
-  wire [31:0]  reader_command_payload_beats;   // WeightPort.java:80
-  wire         reader_data_valid;              // WeightPort.java:80
-  wire         reader_data_ready;              // WeightPort.java:80
-  wire [127:0] reader_data_payload_data;       // WeightPort.java:80
-  wire         reader_data_payload_last;       // WeightPort.java:80
-  wire         reader_data_payload_error;      // WeightPort.java:80
-  wire         reader_m_axi_awvalid;           // WeightPort.java:80
-  wire         reader_m_axi_awready;           // WeightPort.java:80
-  wire [63:0]  reader_m_axi_awaddr;            // WeightPort.java:80
-  wire [7:0]   reader_m_axi_awlen;             // WeightPort.java:80
-  wire [2:0]   reader_m_axi_awsize;            // WeightPort.java:80
-  wire [1:0]   reader_m_axi_awburst;           // WeightPort.java:80
-  wire         reader_m_axi_wvalid;            // WeightPort.java:80
-  wire         reader_m_axi_wready;            // WeightPort.java:80
-  wire [127:0] reader_m_axi_wdata;             // WeightPort.java:80
-  wire [15:0]  reader_m_axi_wstrb;             // WeightPort.java:80
-  wire         reader_m_axi_wlast;             // WeightPort.java:80
-  wire         reader_m_axi_bvalid;            // WeightPort.java:80
-  wire         reader_m_axi_bready;            // WeightPort.java:80
-  wire [1:0]   reader_m_axi_bresp;             // WeightPort.java:80
-  wire         reader_m_axi_arvalid;           // WeightPort.java:80
-  wire         reader_m_axi_arready;           // WeightPort.java:80
-  wire [63:0]  reader_m_axi_araddr;            // WeightPort.java:80
-  wire [7:0]   reader_m_axi_arlen;             // WeightPort.java:80
-  wire [2:0]   reader_m_axi_arsize;            // WeightPort.java:80
-  wire [1:0]   reader_m_axi_arburst;           // WeightPort.java:80
-  wire         reader_m_axi_rvalid;            // WeightPort.java:80
-  wire         reader_m_axi_rready;            // WeightPort.java:80
-  wire [127:0] reader_m_axi_rdata;             // WeightPort.java:80
-  wire [1:0]   reader_m_axi_rresp;             // WeightPort.java:80
-  wire         reader_m_axi_rlast;             // WeightPort.java:80
-  wire         reader_idle;                    // WeightPort.java:80
-  wire [7:0]   reader_credits;                 // WeightPort.java:80
-  wire [2:0]   reader_outstanding;             // WeightPort.java:80
-  wire         gearbox_in_valid;               // WeightPort.java:93
-  wire         gearbox_in_ready;               // WeightPort.java:93
-  wire [127:0] gearbox_in_payload;             // WeightPort.java:93
-  wire         gearbox_out_valid;              // WeightPort.java:93
-  wire         gearbox_out_ready;              // WeightPort.java:93
-  wire [271:0] gearbox_out_payload;            // WeightPort.java:93
-  wire [1:0]   gearbox_size;                   // WeightPort.java:93
-  wire         gearbox_clear;                  // WeightPort.java:93
-  wire [6:0]   gearbox_count;                  // WeightPort.java:93
-  reg  [0:0]   lane_pair;                      // WeightPort.java:97
-  reg  [15:0]  group;                          // WeightPort.java:98
-  reg  [15:0]  block;                          // WeightPort.java:99
-  reg  [11:0]  block_base;                     // WeightPort.java:100
-  reg  [31:0]  written;                        // WeightPort.java:101
-  reg  [15:0]  blocks_finished;                // WeightPort.java:102
-  reg  [15:0]  blocks_done_d;                  // WeightPort.java:106
-  reg  [15:0]  blocks_done_q;                  // WeightPort.java:107
-  wire         last_block;                     // WeightPort.java:116
-  wire [1:0]   size_class;                     // WeightPort.java:117
-  reg  [1:0]   size_select;                    // WeightPort.java:120
-  wire         words_left;                     // WeightPort.java:128
-  wire         take;                           // WeightPort.java:130
-  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word0_byte0_digits;             // WeightPort.java:209
-  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word0_byte1_digits;             // WeightPort.java:209
-  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word0_byte2_digits;             // WeightPort.java:209
-  wire [7:0]   word0_byte3_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word0_byte3_digits;             // WeightPort.java:209
-  wire [7:0]   word0_byte4_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word0_byte4_digits;             // WeightPort.java:209
-  wire [7:0]   word0_byte5_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word0_byte5_digits;             // WeightPort.java:209
-  wire [7:0]   word0_byte6_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word0_byte6_digits;             // WeightPort.java:209
-  wire [7:0]   word0_byte7_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word0_byte7_digits;             // WeightPort.java:209
-  wire [7:0]   word0_byte8_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word0_byte8_digits;             // WeightPort.java:209
-  wire [7:0]   word0_byte9_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word0_byte9_digits;             // WeightPort.java:209
-  wire [7:0]   word0_byte10_packed_byte;       // WeightPort.java:209
-  wire [9:0]   word0_byte10_digits;            // WeightPort.java:209
-  wire [7:0]   word0_byte11_packed_byte;       // WeightPort.java:209
-  wire [9:0]   word0_byte11_digits;            // WeightPort.java:209
-  wire [7:0]   word0_byte12_packed_byte;       // WeightPort.java:209
-  wire [9:0]   word0_byte12_digits;            // WeightPort.java:209
-  wire [7:0]   word0_byte13_packed_byte;       // WeightPort.java:209
-  wire [9:0]   word0_byte13_digits;            // WeightPort.java:209
-  wire [7:0]   word0_byte14_packed_byte;       // WeightPort.java:209
-  wire [9:0]   word0_byte14_digits;            // WeightPort.java:209
-  wire [7:0]   word0_byte15_packed_byte;       // WeightPort.java:209
-  wire [9:0]   word0_byte15_digits;            // WeightPort.java:209
-  wire [7:0]   word0_byte16_packed_byte;       // WeightPort.java:209
-  wire [9:0]   word0_byte16_digits;            // WeightPort.java:209
-  wire [169:0] word0_digits;                   // WeightPort.java:215
-  wire [5:0]   word0_index0_digits;            // WeightPort.java:223
-  wire [4:0]   word0_index0_index;             // WeightPort.java:223
-  wire [5:0]   word0_index1_digits;            // WeightPort.java:223
-  wire [4:0]   word0_index1_index;             // WeightPort.java:223
-  wire [5:0]   word0_index2_digits;            // WeightPort.java:223
-  wire [4:0]   word0_index2_index;             // WeightPort.java:223
-  wire [5:0]   word0_index3_digits;            // WeightPort.java:223
-  wire [4:0]   word0_index3_index;             // WeightPort.java:223
-  wire [5:0]   word0_index4_digits;            // WeightPort.java:223
-  wire [4:0]   word0_index4_index;             // WeightPort.java:223
-  wire [5:0]   word0_index5_digits;            // WeightPort.java:223
-  wire [4:0]   word0_index5_index;             // WeightPort.java:223
-  wire [5:0]   word0_index6_digits;            // WeightPort.java:223
-  wire [4:0]   word0_index6_index;             // WeightPort.java:223
-  wire [5:0]   word0_index7_digits;            // WeightPort.java:223
-  wire [4:0]   word0_index7_index;             // WeightPort.java:223
-  wire [5:0]   word0_index8_digits;            // WeightPort.java:223
-  wire [4:0]   word0_index8_index;             // WeightPort.java:223
-  wire [5:0]   word0_index9_digits;            // WeightPort.java:223
-  wire [4:0]   word0_index9_index;             // WeightPort.java:223
-  wire [5:0]   word0_index10_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index10_index;            // WeightPort.java:223
-  wire [5:0]   word0_index11_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index11_index;            // WeightPort.java:223
-  wire [5:0]   word0_index12_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index12_index;            // WeightPort.java:223
-  wire [5:0]   word0_index13_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index13_index;            // WeightPort.java:223
-  wire [5:0]   word0_index14_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index14_index;            // WeightPort.java:223
-  wire [5:0]   word0_index15_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index15_index;            // WeightPort.java:223
-  wire [5:0]   word0_index16_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index16_index;            // WeightPort.java:223
-  wire [5:0]   word0_index17_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index17_index;            // WeightPort.java:223
-  wire [5:0]   word0_index18_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index18_index;            // WeightPort.java:223
-  wire [5:0]   word0_index19_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index19_index;            // WeightPort.java:223
-  wire [5:0]   word0_index20_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index20_index;            // WeightPort.java:223
-  wire [5:0]   word0_index21_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index21_index;            // WeightPort.java:223
-  wire [5:0]   word0_index22_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index22_index;            // WeightPort.java:223
-  wire [5:0]   word0_index23_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index23_index;            // WeightPort.java:223
-  wire [5:0]   word0_index24_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index24_index;            // WeightPort.java:223
-  wire [5:0]   word0_index25_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index25_index;            // WeightPort.java:223
-  wire [5:0]   word0_index26_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index26_index;            // WeightPort.java:223
-  wire [5:0]   word0_index27_digits;           // WeightPort.java:223
-  wire [4:0]   word0_index27_index;            // WeightPort.java:223
-  wire [143:0] word0_unpacked;                 // WeightPort.java:242
-  wire [135:0] word1_bytes;                    // WeightPort.java:199
-  wire [7:0]   word1_byte0_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word1_byte0_digits;             // WeightPort.java:209
-  wire [7:0]   word1_byte1_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word1_byte1_digits;             // WeightPort.java:209
-  wire [7:0]   word1_byte2_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word1_byte2_digits;             // WeightPort.java:209
-  wire [7:0]   word1_byte3_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word1_byte3_digits;             // WeightPort.java:209
-  wire [7:0]   word1_byte4_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word1_byte4_digits;             // WeightPort.java:209
-  wire [7:0]   word1_byte5_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word1_byte5_digits;             // WeightPort.java:209
-  wire [7:0]   word1_byte6_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word1_byte6_digits;             // WeightPort.java:209
-  wire [7:0]   word1_byte7_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word1_byte7_digits;             // WeightPort.java:209
-  wire [7:0]   word1_byte8_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word1_byte8_digits;             // WeightPort.java:209
-  wire [7:0]   word1_byte9_packed_byte;        // WeightPort.java:209
-  wire [9:0]   word1_byte9_digits;             // WeightPort.java:209
-  wire [7:0]   word1_byte10_packed_byte;       // WeightPort.java:209
-  wire [9:0]   word1_byte10_digits;            // WeightPort.java:209
-  wire [7:0]   word1_byte11_packed_byte;       // WeightPort.java:209
-  wire [9:0]   word1_byte11_digits;            // WeightPort.java:209
-  wire [7:0]   word1_byte12_packed_byte;       // WeightPort.java:209
-  wire [9:0]   word1_byte12_digits;            // WeightPort.java:209
-  wire [7:0]   word1_byte13_packed_byte;       // WeightPort.java:209
-  wire [9:0]   word1_byte13_digits;            // WeightPort.java:209
-  wire [7:0]   word1_byte14_packed_byte;       // WeightPort.java:209
-  wire [9:0]   word1_byte14_digits;            // WeightPort.java:209
-  wire [7:0]   word1_byte15_packed_byte;       // WeightPort.java:209
-  wire [9:0]   word1_byte15_digits;            // WeightPort.java:209
-  wire [7:0]   word1_byte16_packed_byte;       // WeightPort.java:209
-  wire [9:0]   word1_byte16_digits;            // WeightPort.java:209
-  wire [169:0] word1_digits;                   // WeightPort.java:215
-  wire [5:0]   word1_index0_digits;            // WeightPort.java:223
-  wire [4:0]   word1_index0_index;             // WeightPort.java:223
-  wire [5:0]   word1_index1_digits;            // WeightPort.java:223
-  wire [4:0]   word1_index1_index;             // WeightPort.java:223
-  wire [5:0]   word1_index2_digits;            // WeightPort.java:223
-  wire [4:0]   word1_index2_index;             // WeightPort.java:223
-  wire [5:0]   word1_index3_digits;            // WeightPort.java:223
-  wire [4:0]   word1_index3_index;             // WeightPort.java:223
-  wire [5:0]   word1_index4_digits;            // WeightPort.java:223
-  wire [4:0]   word1_index4_index;             // WeightPort.java:223
-  wire [5:0]   word1_index5_digits;            // WeightPort.java:223
-  wire [4:0]   word1_index5_index;             // WeightPort.java:223
-  wire [5:0]   word1_index6_digits;            // WeightPort.java:223
-  wire [4:0]   word1_index6_index;             // WeightPort.java:223
-  wire [5:0]   word1_index7_digits;            // WeightPort.java:223
-  wire [4:0]   word1_index7_index;             // WeightPort.java:223
-  wire [5:0]   word1_index8_digits;            // WeightPort.java:223
-  wire [4:0]   word1_index8_index;             // WeightPort.java:223
-  wire [5:0]   word1_index9_digits;            // WeightPort.java:223
-  wire [4:0]   word1_index9_index;             // WeightPort.java:223
-  wire [5:0]   word1_index10_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index10_index;            // WeightPort.java:223
-  wire [5:0]   word1_index11_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index11_index;            // WeightPort.java:223
-  wire [5:0]   word1_index12_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index12_index;            // WeightPort.java:223
-  wire [5:0]   word1_index13_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index13_index;            // WeightPort.java:223
-  wire [5:0]   word1_index14_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index14_index;            // WeightPort.java:223
-  wire [5:0]   word1_index15_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index15_index;            // WeightPort.java:223
-  wire [5:0]   word1_index16_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index16_index;            // WeightPort.java:223
-  wire [5:0]   word1_index17_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index17_index;            // WeightPort.java:223
-  wire [5:0]   word1_index18_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index18_index;            // WeightPort.java:223
-  wire [5:0]   word1_index19_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index19_index;            // WeightPort.java:223
-  wire [5:0]   word1_index20_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index20_index;            // WeightPort.java:223
-  wire [5:0]   word1_index21_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index21_index;            // WeightPort.java:223
-  wire [5:0]   word1_index22_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index22_index;            // WeightPort.java:223
-  wire [5:0]   word1_index23_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index23_index;            // WeightPort.java:223
-  wire [5:0]   word1_index24_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index24_index;            // WeightPort.java:223
-  wire [5:0]   word1_index25_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index25_index;            // WeightPort.java:223
-  wire [5:0]   word1_index26_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index26_index;            // WeightPort.java:223
-  wire [5:0]   word1_index27_digits;           // WeightPort.java:223
-  wire [4:0]   word1_index27_index;            // WeightPort.java:223
-  wire [143:0] word1_unpacked;                 // WeightPort.java:242
-  wire [11:0]  buffer_address;                 // WeightPort.java:139
-  reg          write_q_valid;                  // WeightPort.java:142
-  reg  [11:0]  write_q_address;                // WeightPort.java:143
-  reg  [0:0]   write_q_lane_pair;              // WeightPort.java:144
-  reg  [287:0] write_q_words;                  // WeightPort.java:145
-  wire         finishing;                      // WeightPort.java:170
-  reg          done_d;                         // WeightPort.java:173
-  reg          done_q;                         // WeightPort.java:173
+  wire         reader_command_valid;           // WeightPort.java:79
+  wire         reader_command_ready;           // WeightPort.java:79
+  wire [63:0]  reader_command_payload_address; // WeightPort.java:79
+  wire [31:0]  reader_command_payload_beats;   // WeightPort.java:79
+  wire         reader_data_valid;              // WeightPort.java:79
+  wire         reader_data_ready;              // WeightPort.java:79
+  wire [127:0] reader_data_payload_data;       // WeightPort.java:79
+  wire         reader_data_payload_last;       // WeightPort.java:79
+  wire         reader_data_payload_error;      // WeightPort.java:79
+  wire         reader_m_axi_awvalid;           // WeightPort.java:79
+  wire         reader_m_axi_awready;           // WeightPort.java:79
+  wire [63:0]  reader_m_axi_awaddr;            // WeightPort.java:79
+  wire [7:0]   reader_m_axi_awlen;             // WeightPort.java:79
+  wire [2:0]   reader_m_axi_awsize;            // WeightPort.java:79
+  wire [1:0]   reader_m_axi_awburst;           // WeightPort.java:79
+  wire         reader_m_axi_wvalid;            // WeightPort.java:79
+  wire         reader_m_axi_wready;            // WeightPort.java:79
+  wire [127:0] reader_m_axi_wdata;             // WeightPort.java:79
+  wire [15:0]  reader_m_axi_wstrb;             // WeightPort.java:79
+  wire         reader_m_axi_wlast;             // WeightPort.java:79
+  wire         reader_m_axi_bvalid;            // WeightPort.java:79
+  wire         reader_m_axi_bready;            // WeightPort.java:79
+  wire [1:0]   reader_m_axi_bresp;             // WeightPort.java:79
+  wire         reader_m_axi_arvalid;           // WeightPort.java:79
+  wire         reader_m_axi_arready;           // WeightPort.java:79
+  wire [63:0]  reader_m_axi_araddr;            // WeightPort.java:79
+  wire [7:0]   reader_m_axi_arlen;             // WeightPort.java:79
+  wire [2:0]   reader_m_axi_arsize;            // WeightPort.java:79
+  wire [1:0]   reader_m_axi_arburst;           // WeightPort.java:79
+  wire         reader_m_axi_rvalid;            // WeightPort.java:79
+  wire         reader_m_axi_rready;            // WeightPort.java:79
+  wire [127:0] reader_m_axi_rdata;             // WeightPort.java:79
+  wire [1:0]   reader_m_axi_rresp;             // WeightPort.java:79
+  wire         reader_m_axi_rlast;             // WeightPort.java:79
+  wire         reader_idle;                    // WeightPort.java:79
+  wire [7:0]   reader_credits;                 // WeightPort.java:79
+  wire [2:0]   reader_outstanding;             // WeightPort.java:79
+  reg          loading;                        // WeightPort.java:82
+  reg          draining;                       // WeightPort.java:83
+  reg  [63:0]  load_address;                   // WeightPort.java:84
+  reg  [31:0]  load_beats;                     // WeightPort.java:84
+  reg  [31:0]  load_words;                     // WeightPort.java:84
+  reg  [15:0]  load_groups;                    // WeightPort.java:84
+  reg  [15:0]  load_blocks;                    // WeightPort.java:84
+  reg  [1:0]   load_lastClass;                 // WeightPort.java:84
+  reg          load_half;                      // WeightPort.java:84
+  wire         load_consistent;                // WeightPort.java:88
+  wire         load_accepted;                  // WeightPort.java:89
+  wire         load_refused;                   // WeightPort.java:90
+  wire         gearbox_in_valid;               // WeightPort.java:109
+  wire         gearbox_in_ready;               // WeightPort.java:109
+  wire [127:0] gearbox_in_payload;             // WeightPort.java:109
+  wire         gearbox_out_valid;              // WeightPort.java:109
+  wire         gearbox_out_ready;              // WeightPort.java:109
+  wire [271:0] gearbox_out_payload;            // WeightPort.java:109
+  wire [1:0]   gearbox_size;                   // WeightPort.java:109
+  wire         gearbox_clear;                  // WeightPort.java:109
+  wire [6:0]   gearbox_count;                  // WeightPort.java:109
+  reg  [0:0]   lane_pair;                      // WeightPort.java:115
+  reg  [15:0]  group;                          // WeightPort.java:116
+  reg  [15:0]  block;                          // WeightPort.java:117
+  reg  [11:0]  block_base;                     // WeightPort.java:118
+  reg  [31:0]  written;                        // WeightPort.java:119
+  reg  [15:0]  blocks_finished;                // WeightPort.java:120
+  reg  [15:0]  blocks_done_d;                  // WeightPort.java:124
+  reg  [15:0]  blocks_done_q;                  // WeightPort.java:125
+  wire         last_block;                     // WeightPort.java:134
+  wire [1:0]   size_class;                     // WeightPort.java:135
+  reg  [1:0]   size_select;                    // WeightPort.java:138
+  wire         words_left;                     // WeightPort.java:146
+  wire         take;                           // WeightPort.java:148
+  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word0_byte0_digits;             // WeightPort.java:241
+  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word0_byte1_digits;             // WeightPort.java:241
+  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word0_byte2_digits;             // WeightPort.java:241
+  wire [7:0]   word0_byte3_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word0_byte3_digits;             // WeightPort.java:241
+  wire [7:0]   word0_byte4_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word0_byte4_digits;             // WeightPort.java:241
+  wire [7:0]   word0_byte5_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word0_byte5_digits;             // WeightPort.java:241
+  wire [7:0]   word0_byte6_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word0_byte6_digits;             // WeightPort.java:241
+  wire [7:0]   word0_byte7_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word0_byte7_digits;             // WeightPort.java:241
+  wire [7:0]   word0_byte8_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word0_byte8_digits;             // WeightPort.java:241
+  wire [7:0]   word0_byte9_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word0_byte9_digits;             // WeightPort.java:241
+  wire [7:0]   word0_byte10_packed_byte;       // WeightPort.java:241
+  wire [9:0]   word0_byte10_digits;            // WeightPort.java:241
+  wire [7:0]   word0_byte11_packed_byte;       // WeightPort.java:241
+  wire [9:0]   word0_byte11_digits;            // WeightPort.java:241
+  wire [7:0]   word0_byte12_packed_byte;       // WeightPort.java:241
+  wire [9:0]   word0_byte12_digits;            // WeightPort.java:241
+  wire [7:0]   word0_byte13_packed_byte;       // WeightPort.java:241
+  wire [9:0]   word0_byte13_digits;            // WeightPort.java:241
+  wire [7:0]   word0_byte14_packed_byte;       // WeightPort.java:241
+  wire [9:0]   word0_byte14_digits;            // WeightPort.java:241
+  wire [7:0]   word0_byte15_packed_byte;       // WeightPort.java:241
+  wire [9:0]   word0_byte15_digits;            // WeightPort.java:241
+  wire [7:0]   word0_byte16_packed_byte;       // WeightPort.java:241
+  wire [9:0]   word0_byte16_digits;            // WeightPort.java:241
+  wire [169:0] word0_digits;                   // WeightPort.java:247
+  wire [5:0]   word0_index0_digits;            // WeightPort.java:255
+  wire [4:0]   word0_index0_index;             // WeightPort.java:255
+  wire [5:0]   word0_index1_digits;            // WeightPort.java:255
+  wire [4:0]   word0_index1_index;             // WeightPort.java:255
+  wire [5:0]   word0_index2_digits;            // WeightPort.java:255
+  wire [4:0]   word0_index2_index;             // WeightPort.java:255
+  wire [5:0]   word0_index3_digits;            // WeightPort.java:255
+  wire [4:0]   word0_index3_index;             // WeightPort.java:255
+  wire [5:0]   word0_index4_digits;            // WeightPort.java:255
+  wire [4:0]   word0_index4_index;             // WeightPort.java:255
+  wire [5:0]   word0_index5_digits;            // WeightPort.java:255
+  wire [4:0]   word0_index5_index;             // WeightPort.java:255
+  wire [5:0]   word0_index6_digits;            // WeightPort.java:255
+  wire [4:0]   word0_index6_index;             // WeightPort.java:255
+  wire [5:0]   word0_index7_digits;            // WeightPort.java:255
+  wire [4:0]   word0_index7_index;             // WeightPort.java:255
+  wire [5:0]   word0_index8_digits;            // WeightPort.java:255
+  wire [4:0]   word0_index8_index;             // WeightPort.java:255
+  wire [5:0]   word0_index9_digits;            // WeightPort.java:255
+  wire [4:0]   word0_index9_index;             // WeightPort.java:255
+  wire [5:0]   word0_index10_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index10_index;            // WeightPort.java:255
+  wire [5:0]   word0_index11_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index11_index;            // WeightPort.java:255
+  wire [5:0]   word0_index12_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index12_index;            // WeightPort.java:255
+  wire [5:0]   word0_index13_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index13_index;            // WeightPort.java:255
+  wire [5:0]   word0_index14_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index14_index;            // WeightPort.java:255
+  wire [5:0]   word0_index15_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index15_index;            // WeightPort.java:255
+  wire [5:0]   word0_index16_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index16_index;            // WeightPort.java:255
+  wire [5:0]   word0_index17_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index17_index;            // WeightPort.java:255
+  wire [5:0]   word0_index18_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index18_index;            // WeightPort.java:255
+  wire [5:0]   word0_index19_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index19_index;            // WeightPort.java:255
+  wire [5:0]   word0_index20_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index20_index;            // WeightPort.java:255
+  wire [5:0]   word0_index21_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index21_index;            // WeightPort.java:255
+  wire [5:0]   word0_index22_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index22_index;            // WeightPort.java:255
+  wire [5:0]   word0_index23_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index23_index;            // WeightPort.java:255
+  wire [5:0]   word0_index24_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index24_index;            // WeightPort.java:255
+  wire [5:0]   word0_index25_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index25_index;            // WeightPort.java:255
+  wire [5:0]   word0_index26_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index26_index;            // WeightPort.java:255
+  wire [5:0]   word0_index27_digits;           // WeightPort.java:255
+  wire [4:0]   word0_index27_index;            // WeightPort.java:255
+  wire [143:0] word0_unpacked;                 // WeightPort.java:274
+  wire [135:0] word1_bytes;                    // WeightPort.java:231
+  wire [7:0]   word1_byte0_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word1_byte0_digits;             // WeightPort.java:241
+  wire [7:0]   word1_byte1_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word1_byte1_digits;             // WeightPort.java:241
+  wire [7:0]   word1_byte2_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word1_byte2_digits;             // WeightPort.java:241
+  wire [7:0]   word1_byte3_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word1_byte3_digits;             // WeightPort.java:241
+  wire [7:0]   word1_byte4_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word1_byte4_digits;             // WeightPort.java:241
+  wire [7:0]   word1_byte5_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word1_byte5_digits;             // WeightPort.java:241
+  wire [7:0]   word1_byte6_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word1_byte6_digits;             // WeightPort.java:241
+  wire [7:0]   word1_byte7_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word1_byte7_digits;             // WeightPort.java:241
+  wire [7:0]   word1_byte8_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word1_byte8_digits;             // WeightPort.java:241
+  wire [7:0]   word1_byte9_packed_byte;        // WeightPort.java:241
+  wire [9:0]   word1_byte9_digits;             // WeightPort.java:241
+  wire [7:0]   word1_byte10_packed_byte;       // WeightPort.java:241
+  wire [9:0]   word1_byte10_digits;            // WeightPort.java:241
+  wire [7:0]   word1_byte11_packed_byte;       // WeightPort.java:241
+  wire [9:0]   word1_byte11_digits;            // WeightPort.java:241
+  wire [7:0]   word1_byte12_packed_byte;       // WeightPort.java:241
+  wire [9:0]   word1_byte12_digits;            // WeightPort.java:241
+  wire [7:0]   word1_byte13_packed_byte;       // WeightPort.java:241
+  wire [9:0]   word1_byte13_digits;            // WeightPort.java:241
+  wire [7:0]   word1_byte14_packed_byte;       // WeightPort.java:241
+  wire [9:0]   word1_byte14_digits;            // WeightPort.java:241
+  wire [7:0]   word1_byte15_packed_byte;       // WeightPort.java:241
+  wire [9:0]   word1_byte15_digits;            // WeightPort.java:241
+  wire [7:0]   word1_byte16_packed_byte;       // WeightPort.java:241
+  wire [9:0]   word1_byte16_digits;            // WeightPort.java:241
+  wire [169:0] word1_digits;                   // WeightPort.java:247
+  wire [5:0]   word1_index0_digits;            // WeightPort.java:255
+  wire [4:0]   word1_index0_index;             // WeightPort.java:255
+  wire [5:0]   word1_index1_digits;            // WeightPort.java:255
+  wire [4:0]   word1_index1_index;             // WeightPort.java:255
+  wire [5:0]   word1_index2_digits;            // WeightPort.java:255
+  wire [4:0]   word1_index2_index;             // WeightPort.java:255
+  wire [5:0]   word1_index3_digits;            // WeightPort.java:255
+  wire [4:0]   word1_index3_index;             // WeightPort.java:255
+  wire [5:0]   word1_index4_digits;            // WeightPort.java:255
+  wire [4:0]   word1_index4_index;             // WeightPort.java:255
+  wire [5:0]   word1_index5_digits;            // WeightPort.java:255
+  wire [4:0]   word1_index5_index;             // WeightPort.java:255
+  wire [5:0]   word1_index6_digits;            // WeightPort.java:255
+  wire [4:0]   word1_index6_index;             // WeightPort.java:255
+  wire [5:0]   word1_index7_digits;            // WeightPort.java:255
+  wire [4:0]   word1_index7_index;             // WeightPort.java:255
+  wire [5:0]   word1_index8_digits;            // WeightPort.java:255
+  wire [4:0]   word1_index8_index;             // WeightPort.java:255
+  wire [5:0]   word1_index9_digits;            // WeightPort.java:255
+  wire [4:0]   word1_index9_index;             // WeightPort.java:255
+  wire [5:0]   word1_index10_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index10_index;            // WeightPort.java:255
+  wire [5:0]   word1_index11_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index11_index;            // WeightPort.java:255
+  wire [5:0]   word1_index12_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index12_index;            // WeightPort.java:255
+  wire [5:0]   word1_index13_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index13_index;            // WeightPort.java:255
+  wire [5:0]   word1_index14_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index14_index;            // WeightPort.java:255
+  wire [5:0]   word1_index15_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index15_index;            // WeightPort.java:255
+  wire [5:0]   word1_index16_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index16_index;            // WeightPort.java:255
+  wire [5:0]   word1_index17_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index17_index;            // WeightPort.java:255
+  wire [5:0]   word1_index18_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index18_index;            // WeightPort.java:255
+  wire [5:0]   word1_index19_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index19_index;            // WeightPort.java:255
+  wire [5:0]   word1_index20_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index20_index;            // WeightPort.java:255
+  wire [5:0]   word1_index21_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index21_index;            // WeightPort.java:255
+  wire [5:0]   word1_index22_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index22_index;            // WeightPort.java:255
+  wire [5:0]   word1_index23_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index23_index;            // WeightPort.java:255
+  wire [5:0]   word1_index24_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index24_index;            // WeightPort.java:255
+  wire [5:0]   word1_index25_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index25_index;            // WeightPort.java:255
+  wire [5:0]   word1_index26_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index26_index;            // WeightPort.java:255
+  wire [5:0]   word1_index27_digits;           // WeightPort.java:255
+  wire [4:0]   word1_index27_index;            // WeightPort.java:255
+  wire [143:0] word1_unpacked;                 // WeightPort.java:274
+  wire [11:0]  buffer_address;                 // WeightPort.java:157
+  reg          write_q_valid;                  // WeightPort.java:160
+  reg  [11:0]  write_q_address;                // WeightPort.java:161
+  reg  [0:0]   write_q_lane_pair;              // WeightPort.java:162
+  reg  [287:0] write_q_words;                  // WeightPort.java:163
+  wire         finishing;                      // WeightPort.java:191
+  wire         starved;                        // WeightPort.java:192
+  wire         load_ended;                     // WeightPort.java:193
+  wire         drained;                        // WeightPort.java:197
+  wire         load_failed;                    // WeightPort.java:199
+  reg          error_seen;                     // WeightPort.java:200
+  wire         load_complete;                  // WeightPort.java:203
+  reg          done_d;                         // WeightPort.java:204
+  reg          done_q;                         // WeightPort.java:204
+  reg          error_d;                        // WeightPort.java:205
+  reg          error_q;                        // WeightPort.java:205
 
-  assign idle = ~loading; // WeightPort.java:77
-  assign m_axi_awvalid = reader_m_axi_awvalid; // WeightPort.java:82
-  assign reader_m_axi_awready = m_axi_awready; // WeightPort.java:82
-  assign m_axi_awaddr = reader_m_axi_awaddr; // WeightPort.java:82
-  assign m_axi_awlen = reader_m_axi_awlen; // WeightPort.java:82
-  assign m_axi_awsize = reader_m_axi_awsize; // WeightPort.java:82
-  assign m_axi_awburst = reader_m_axi_awburst; // WeightPort.java:82
-  assign m_axi_wvalid = reader_m_axi_wvalid; // WeightPort.java:82
-  assign reader_m_axi_wready = m_axi_wready; // WeightPort.java:82
-  assign m_axi_wdata = reader_m_axi_wdata; // WeightPort.java:82
-  assign m_axi_wstrb = reader_m_axi_wstrb; // WeightPort.java:82
-  assign m_axi_wlast = reader_m_axi_wlast; // WeightPort.java:82
-  assign reader_m_axi_bvalid = m_axi_bvalid; // WeightPort.java:82
-  assign m_axi_bready = reader_m_axi_bready; // WeightPort.java:82
-  assign reader_m_axi_bresp = m_axi_bresp; // WeightPort.java:82
-  assign m_axi_arvalid = reader_m_axi_arvalid; // WeightPort.java:82
-  assign reader_m_axi_arready = m_axi_arready; // WeightPort.java:82
-  assign m_axi_araddr = reader_m_axi_araddr; // WeightPort.java:82
-  assign m_axi_arlen = reader_m_axi_arlen; // WeightPort.java:82
-  assign m_axi_arsize = reader_m_axi_arsize; // WeightPort.java:82
-  assign m_axi_arburst = reader_m_axi_arburst; // WeightPort.java:82
-  assign reader_m_axi_rvalid = m_axi_rvalid; // WeightPort.java:82
-  assign m_axi_rready = reader_m_axi_rready; // WeightPort.java:82
-  assign reader_m_axi_rdata = m_axi_rdata; // WeightPort.java:82
-  assign reader_m_axi_rresp = m_axi_rresp; // WeightPort.java:82
-  assign reader_m_axi_rlast = m_axi_rlast; // WeightPort.java:82
-  assign reader_command_valid = start_valid; // WeightPort.java:85
-  assign reader_command_payload_address = start_payload_address; // WeightPort.java:86
-  assign reader_command_payload_beats = start_payload_beats; // WeightPort.java:87
-  assign gearbox_in_valid = reader_data_valid; // Stream.java:101
-  assign gearbox_in_payload = reader_data_payload_data; // Stream.java:102
-  assign reader_data_ready = gearbox_in_ready; // Stream.java:103
-  assign blocks_done = blocks_done_q; // WeightPort.java:115
-  assign last_block = block == (load_blocks - 16'd1); // WeightPort.java:116
-  assign size_class = last_block ? load_lastClass : 2'd3; // WeightPort.java:117
+  assign m_axi_awvalid = reader_m_axi_awvalid; // WeightPort.java:81
+  assign reader_m_axi_awready = m_axi_awready; // WeightPort.java:81
+  assign m_axi_awaddr = reader_m_axi_awaddr; // WeightPort.java:81
+  assign m_axi_awlen = reader_m_axi_awlen; // WeightPort.java:81
+  assign m_axi_awsize = reader_m_axi_awsize; // WeightPort.java:81
+  assign m_axi_awburst = reader_m_axi_awburst; // WeightPort.java:81
+  assign m_axi_wvalid = reader_m_axi_wvalid; // WeightPort.java:81
+  assign reader_m_axi_wready = m_axi_wready; // WeightPort.java:81
+  assign m_axi_wdata = reader_m_axi_wdata; // WeightPort.java:81
+  assign m_axi_wstrb = reader_m_axi_wstrb; // WeightPort.java:81
+  assign m_axi_wlast = reader_m_axi_wlast; // WeightPort.java:81
+  assign reader_m_axi_bvalid = m_axi_bvalid; // WeightPort.java:81
+  assign m_axi_bready = reader_m_axi_bready; // WeightPort.java:81
+  assign reader_m_axi_bresp = m_axi_bresp; // WeightPort.java:81
+  assign m_axi_arvalid = reader_m_axi_arvalid; // WeightPort.java:81
+  assign reader_m_axi_arready = m_axi_arready; // WeightPort.java:81
+  assign m_axi_araddr = reader_m_axi_araddr; // WeightPort.java:81
+  assign m_axi_arlen = reader_m_axi_arlen; // WeightPort.java:81
+  assign m_axi_arsize = reader_m_axi_arsize; // WeightPort.java:81
+  assign m_axi_arburst = reader_m_axi_arburst; // WeightPort.java:81
+  assign reader_m_axi_rvalid = m_axi_rvalid; // WeightPort.java:81
+  assign m_axi_rready = reader_m_axi_rready; // WeightPort.java:81
+  assign reader_m_axi_rdata = m_axi_rdata; // WeightPort.java:81
+  assign reader_m_axi_rresp = m_axi_rresp; // WeightPort.java:81
+  assign reader_m_axi_rlast = m_axi_rlast; // WeightPort.java:81
+  assign load_consistent =
+      (start_payload_beats != 32'd0)
+      & (start_payload_words != 32'd0)
+      & ~start_payload_words[0]
+      & (start_payload_address[3:0] == 4'd0); // WeightPort.java:88
+  assign load_accepted = start_valid & load_consistent; // WeightPort.java:89
+  assign load_refused = start_valid & ~load_consistent; // WeightPort.java:90
+  assign idle = ~loading & ~draining & reader_idle; // WeightPort.java:95
+  assign reader_command_valid = load_accepted; // WeightPort.java:101
+  assign reader_command_payload_address = start_payload_address; // WeightPort.java:102
+  assign reader_command_payload_beats = start_payload_beats; // WeightPort.java:103
+  assign gearbox_in_valid = reader_data_valid & loading; // WeightPort.java:110
+  assign gearbox_in_payload = reader_data_payload_data; // WeightPort.java:111
+  assign reader_data_ready = ~loading | gearbox_in_ready; // WeightPort.java:112
+  assign blocks_done = blocks_done_q; // WeightPort.java:133
+  assign last_block = block == (load_blocks - 16'd1); // WeightPort.java:134
+  assign size_class = last_block ? load_lastClass : 2'd3; // WeightPort.java:135
 
   always @(*) begin
-    size_select = 2'd0; // WeightPort.java:121
-    if (size_class == 2'd0) begin // WeightPort.java:124
-      size_select = 2'd0; // WeightPort.java:124
+    size_select = 2'd0; // WeightPort.java:139
+    if (size_class == 2'd0) begin // WeightPort.java:142
+      size_select = 2'd0; // WeightPort.java:142
     end
-    if (size_class == 2'd1) begin // WeightPort.java:124
-      size_select = 2'd1; // WeightPort.java:124
+    if (size_class == 2'd1) begin // WeightPort.java:142
+      size_select = 2'd1; // WeightPort.java:142
     end
-    if (size_class == 2'd2) begin // WeightPort.java:124
-      size_select = 2'd2; // WeightPort.java:124
+    if (size_class == 2'd2) begin // WeightPort.java:142
+      size_select = 2'd2; // WeightPort.java:142
     end
-    if (size_class == 2'd3) begin // WeightPort.java:124
-      size_select = 2'd3; // WeightPort.java:124
+    if (size_class == 2'd3) begin // WeightPort.java:142
+      size_select = 2'd3; // WeightPort.java:142
     end
   end
 
-  assign gearbox_size = size_select; // WeightPort.java:126
-  assign words_left = loading & (written < load_words); // WeightPort.java:128
-  assign gearbox_out_ready = words_left; // WeightPort.java:129
-  assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:130
-  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:210
-  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:210
-  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:210
-  assign word0_byte3_packed_byte = gearbox_out_payload[31:24]; // WeightPort.java:210
-  assign word0_byte4_packed_byte = gearbox_out_payload[39:32]; // WeightPort.java:210
-  assign word0_byte5_packed_byte = gearbox_out_payload[47:40]; // WeightPort.java:210
-  assign word0_byte6_packed_byte = gearbox_out_payload[55:48]; // WeightPort.java:210
-  assign word0_byte7_packed_byte = gearbox_out_payload[63:56]; // WeightPort.java:210
-  assign word0_byte8_packed_byte = gearbox_out_payload[71:64]; // WeightPort.java:210
-  assign word0_byte9_packed_byte = gearbox_out_payload[79:72]; // WeightPort.java:210
-  assign word0_byte10_packed_byte = gearbox_out_payload[87:80]; // WeightPort.java:210
-  assign word0_byte11_packed_byte = gearbox_out_payload[95:88]; // WeightPort.java:210
-  assign word0_byte12_packed_byte = gearbox_out_payload[103:96]; // WeightPort.java:210
-  assign word0_byte13_packed_byte = gearbox_out_payload[111:104]; // WeightPort.java:210
-  assign word0_byte14_packed_byte = gearbox_out_payload[119:112]; // WeightPort.java:210
-  assign word0_byte15_packed_byte = gearbox_out_payload[127:120]; // WeightPort.java:210
-  assign word0_byte16_packed_byte = gearbox_out_payload[135:128]; // WeightPort.java:210
+  assign gearbox_size = size_select; // WeightPort.java:144
+  assign words_left = loading & (written < load_words); // WeightPort.java:146
+  assign gearbox_out_ready = words_left; // WeightPort.java:147
+  assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:148
+  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:242
+  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:242
+  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:242
+  assign word0_byte3_packed_byte = gearbox_out_payload[31:24]; // WeightPort.java:242
+  assign word0_byte4_packed_byte = gearbox_out_payload[39:32]; // WeightPort.java:242
+  assign word0_byte5_packed_byte = gearbox_out_payload[47:40]; // WeightPort.java:242
+  assign word0_byte6_packed_byte = gearbox_out_payload[55:48]; // WeightPort.java:242
+  assign word0_byte7_packed_byte = gearbox_out_payload[63:56]; // WeightPort.java:242
+  assign word0_byte8_packed_byte = gearbox_out_payload[71:64]; // WeightPort.java:242
+  assign word0_byte9_packed_byte = gearbox_out_payload[79:72]; // WeightPort.java:242
+  assign word0_byte10_packed_byte = gearbox_out_payload[87:80]; // WeightPort.java:242
+  assign word0_byte11_packed_byte = gearbox_out_payload[95:88]; // WeightPort.java:242
+  assign word0_byte12_packed_byte = gearbox_out_payload[103:96]; // WeightPort.java:242
+  assign word0_byte13_packed_byte = gearbox_out_payload[111:104]; // WeightPort.java:242
+  assign word0_byte14_packed_byte = gearbox_out_payload[119:112]; // WeightPort.java:242
+  assign word0_byte15_packed_byte = gearbox_out_payload[127:120]; // WeightPort.java:242
+  assign word0_byte16_packed_byte = gearbox_out_payload[135:128]; // WeightPort.java:242
   assign word0_digits =
       {word0_byte16_digits,
        word0_byte15_digits,
@@ -399,35 +419,35 @@ module WeightPort_t28_q16_p4_w128 (
        word0_byte3_digits,
        word0_byte2_digits,
        word0_byte1_digits,
-       word0_byte0_digits}; // WeightPort.java:215
-  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:224
-  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:224
-  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:224
-  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:224
-  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:224
-  assign word0_index5_digits = word0_digits[35:30]; // WeightPort.java:224
-  assign word0_index6_digits = word0_digits[41:36]; // WeightPort.java:224
-  assign word0_index7_digits = word0_digits[47:42]; // WeightPort.java:224
-  assign word0_index8_digits = word0_digits[53:48]; // WeightPort.java:224
-  assign word0_index9_digits = word0_digits[59:54]; // WeightPort.java:224
-  assign word0_index10_digits = word0_digits[65:60]; // WeightPort.java:224
-  assign word0_index11_digits = word0_digits[71:66]; // WeightPort.java:224
-  assign word0_index12_digits = word0_digits[77:72]; // WeightPort.java:224
-  assign word0_index13_digits = word0_digits[83:78]; // WeightPort.java:224
-  assign word0_index14_digits = word0_digits[89:84]; // WeightPort.java:224
-  assign word0_index15_digits = word0_digits[95:90]; // WeightPort.java:224
-  assign word0_index16_digits = word0_digits[101:96]; // WeightPort.java:224
-  assign word0_index17_digits = word0_digits[107:102]; // WeightPort.java:224
-  assign word0_index18_digits = word0_digits[113:108]; // WeightPort.java:224
-  assign word0_index19_digits = word0_digits[119:114]; // WeightPort.java:224
-  assign word0_index20_digits = word0_digits[125:120]; // WeightPort.java:224
-  assign word0_index21_digits = word0_digits[131:126]; // WeightPort.java:224
-  assign word0_index22_digits = word0_digits[137:132]; // WeightPort.java:224
-  assign word0_index23_digits = word0_digits[143:138]; // WeightPort.java:224
-  assign word0_index24_digits = word0_digits[149:144]; // WeightPort.java:224
-  assign word0_index25_digits = word0_digits[155:150]; // WeightPort.java:224
-  assign word0_index26_digits = word0_digits[161:156]; // WeightPort.java:224
-  assign word0_index27_digits = word0_digits[167:162]; // WeightPort.java:224
+       word0_byte0_digits}; // WeightPort.java:247
+  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:256
+  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:256
+  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:256
+  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:256
+  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:256
+  assign word0_index5_digits = word0_digits[35:30]; // WeightPort.java:256
+  assign word0_index6_digits = word0_digits[41:36]; // WeightPort.java:256
+  assign word0_index7_digits = word0_digits[47:42]; // WeightPort.java:256
+  assign word0_index8_digits = word0_digits[53:48]; // WeightPort.java:256
+  assign word0_index9_digits = word0_digits[59:54]; // WeightPort.java:256
+  assign word0_index10_digits = word0_digits[65:60]; // WeightPort.java:256
+  assign word0_index11_digits = word0_digits[71:66]; // WeightPort.java:256
+  assign word0_index12_digits = word0_digits[77:72]; // WeightPort.java:256
+  assign word0_index13_digits = word0_digits[83:78]; // WeightPort.java:256
+  assign word0_index14_digits = word0_digits[89:84]; // WeightPort.java:256
+  assign word0_index15_digits = word0_digits[95:90]; // WeightPort.java:256
+  assign word0_index16_digits = word0_digits[101:96]; // WeightPort.java:256
+  assign word0_index17_digits = word0_digits[107:102]; // WeightPort.java:256
+  assign word0_index18_digits = word0_digits[113:108]; // WeightPort.java:256
+  assign word0_index19_digits = word0_digits[119:114]; // WeightPort.java:256
+  assign word0_index20_digits = word0_digits[125:120]; // WeightPort.java:256
+  assign word0_index21_digits = word0_digits[131:126]; // WeightPort.java:256
+  assign word0_index22_digits = word0_digits[137:132]; // WeightPort.java:256
+  assign word0_index23_digits = word0_digits[143:138]; // WeightPort.java:256
+  assign word0_index24_digits = word0_digits[149:144]; // WeightPort.java:256
+  assign word0_index25_digits = word0_digits[155:150]; // WeightPort.java:256
+  assign word0_index26_digits = word0_digits[161:156]; // WeightPort.java:256
+  assign word0_index27_digits = word0_digits[167:162]; // WeightPort.java:256
   assign word0_unpacked =
       {2'h0,
        ((size_class == 2'd3) ? word0_index27_index : 5'd0),
@@ -458,29 +478,29 @@ module WeightPort_t28_q16_p4_w128 (
        word0_index3_index,
        word0_index2_index,
        word0_index1_index,
-       word0_index0_index}; // WeightPort.java:242
+       word0_index0_index}; // WeightPort.java:274
   assign word1_bytes =
       (size_class == 2'd3) ? gearbox_out_payload[271:136]
       : (size_class == 2'd2) ? gearbox_out_payload[239:104]
       : (size_class == 2'd1) ? gearbox_out_payload[207:72]
-      : gearbox_out_payload[175:40]; // WeightPort.java:205
-  assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:210
-  assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:210
-  assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:210
-  assign word1_byte3_packed_byte = word1_bytes[31:24]; // WeightPort.java:210
-  assign word1_byte4_packed_byte = word1_bytes[39:32]; // WeightPort.java:210
-  assign word1_byte5_packed_byte = word1_bytes[47:40]; // WeightPort.java:210
-  assign word1_byte6_packed_byte = word1_bytes[55:48]; // WeightPort.java:210
-  assign word1_byte7_packed_byte = word1_bytes[63:56]; // WeightPort.java:210
-  assign word1_byte8_packed_byte = word1_bytes[71:64]; // WeightPort.java:210
-  assign word1_byte9_packed_byte = word1_bytes[79:72]; // WeightPort.java:210
-  assign word1_byte10_packed_byte = word1_bytes[87:80]; // WeightPort.java:210
-  assign word1_byte11_packed_byte = word1_bytes[95:88]; // WeightPort.java:210
-  assign word1_byte12_packed_byte = word1_bytes[103:96]; // WeightPort.java:210
-  assign word1_byte13_packed_byte = word1_bytes[111:104]; // WeightPort.java:210
-  assign word1_byte14_packed_byte = word1_bytes[119:112]; // WeightPort.java:210
-  assign word1_byte15_packed_byte = word1_bytes[127:120]; // WeightPort.java:210
-  assign word1_byte16_packed_byte = word1_bytes[135:128]; // WeightPort.java:210
+      : gearbox_out_payload[175:40]; // WeightPort.java:237
+  assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:242
+  assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:242
+  assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:242
+  assign word1_byte3_packed_byte = word1_bytes[31:24]; // WeightPort.java:242
+  assign word1_byte4_packed_byte = word1_bytes[39:32]; // WeightPort.java:242
+  assign word1_byte5_packed_byte = word1_bytes[47:40]; // WeightPort.java:242
+  assign word1_byte6_packed_byte = word1_bytes[55:48]; // WeightPort.java:242
+  assign word1_byte7_packed_byte = word1_bytes[63:56]; // WeightPort.java:242
+  assign word1_byte8_packed_byte = word1_bytes[71:64]; // WeightPort.java:242
+  assign word1_byte9_packed_byte = word1_bytes[79:72]; // WeightPort.java:242
+  assign word1_byte10_packed_byte = word1_bytes[87:80]; // WeightPort.java:242
+  assign word1_byte11_packed_byte = word1_bytes[95:88]; // WeightPort.java:242
+  assign word1_byte12_packed_byte = word1_bytes[103:96]; // WeightPort.java:242
+  assign word1_byte13_packed_byte = word1_bytes[111:104]; // WeightPort.java:242
+  assign word1_byte14_packed_byte = word1_bytes[119:112]; // WeightPort.java:242
+  assign word1_byte15_packed_byte = word1_bytes[127:120]; // WeightPort.java:242
+  assign word1_byte16_packed_byte = word1_bytes[135:128]; // WeightPort.java:242
   assign word1_digits =
       {word1_byte16_digits,
        word1_byte15_digits,
@@ -498,35 +518,35 @@ module WeightPort_t28_q16_p4_w128 (
        word1_byte3_digits,
        word1_byte2_digits,
        word1_byte1_digits,
-       word1_byte0_digits}; // WeightPort.java:215
-  assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:224
-  assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:224
-  assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:224
-  assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:224
-  assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:224
-  assign word1_index5_digits = word1_digits[35:30]; // WeightPort.java:224
-  assign word1_index6_digits = word1_digits[41:36]; // WeightPort.java:224
-  assign word1_index7_digits = word1_digits[47:42]; // WeightPort.java:224
-  assign word1_index8_digits = word1_digits[53:48]; // WeightPort.java:224
-  assign word1_index9_digits = word1_digits[59:54]; // WeightPort.java:224
-  assign word1_index10_digits = word1_digits[65:60]; // WeightPort.java:224
-  assign word1_index11_digits = word1_digits[71:66]; // WeightPort.java:224
-  assign word1_index12_digits = word1_digits[77:72]; // WeightPort.java:224
-  assign word1_index13_digits = word1_digits[83:78]; // WeightPort.java:224
-  assign word1_index14_digits = word1_digits[89:84]; // WeightPort.java:224
-  assign word1_index15_digits = word1_digits[95:90]; // WeightPort.java:224
-  assign word1_index16_digits = word1_digits[101:96]; // WeightPort.java:224
-  assign word1_index17_digits = word1_digits[107:102]; // WeightPort.java:224
-  assign word1_index18_digits = word1_digits[113:108]; // WeightPort.java:224
-  assign word1_index19_digits = word1_digits[119:114]; // WeightPort.java:224
-  assign word1_index20_digits = word1_digits[125:120]; // WeightPort.java:224
-  assign word1_index21_digits = word1_digits[131:126]; // WeightPort.java:224
-  assign word1_index22_digits = word1_digits[137:132]; // WeightPort.java:224
-  assign word1_index23_digits = word1_digits[143:138]; // WeightPort.java:224
-  assign word1_index24_digits = word1_digits[149:144]; // WeightPort.java:224
-  assign word1_index25_digits = word1_digits[155:150]; // WeightPort.java:224
-  assign word1_index26_digits = word1_digits[161:156]; // WeightPort.java:224
-  assign word1_index27_digits = word1_digits[167:162]; // WeightPort.java:224
+       word1_byte0_digits}; // WeightPort.java:247
+  assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:256
+  assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:256
+  assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:256
+  assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:256
+  assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:256
+  assign word1_index5_digits = word1_digits[35:30]; // WeightPort.java:256
+  assign word1_index6_digits = word1_digits[41:36]; // WeightPort.java:256
+  assign word1_index7_digits = word1_digits[47:42]; // WeightPort.java:256
+  assign word1_index8_digits = word1_digits[53:48]; // WeightPort.java:256
+  assign word1_index9_digits = word1_digits[59:54]; // WeightPort.java:256
+  assign word1_index10_digits = word1_digits[65:60]; // WeightPort.java:256
+  assign word1_index11_digits = word1_digits[71:66]; // WeightPort.java:256
+  assign word1_index12_digits = word1_digits[77:72]; // WeightPort.java:256
+  assign word1_index13_digits = word1_digits[83:78]; // WeightPort.java:256
+  assign word1_index14_digits = word1_digits[89:84]; // WeightPort.java:256
+  assign word1_index15_digits = word1_digits[95:90]; // WeightPort.java:256
+  assign word1_index16_digits = word1_digits[101:96]; // WeightPort.java:256
+  assign word1_index17_digits = word1_digits[107:102]; // WeightPort.java:256
+  assign word1_index18_digits = word1_digits[113:108]; // WeightPort.java:256
+  assign word1_index19_digits = word1_digits[119:114]; // WeightPort.java:256
+  assign word1_index20_digits = word1_digits[125:120]; // WeightPort.java:256
+  assign word1_index21_digits = word1_digits[131:126]; // WeightPort.java:256
+  assign word1_index22_digits = word1_digits[137:132]; // WeightPort.java:256
+  assign word1_index23_digits = word1_digits[143:138]; // WeightPort.java:256
+  assign word1_index24_digits = word1_digits[149:144]; // WeightPort.java:256
+  assign word1_index25_digits = word1_digits[155:150]; // WeightPort.java:256
+  assign word1_index26_digits = word1_digits[161:156]; // WeightPort.java:256
+  assign word1_index27_digits = word1_digits[167:162]; // WeightPort.java:256
   assign word1_unpacked =
       {2'h0,
        ((size_class == 2'd3) ? word1_index27_index : 5'd0),
@@ -557,72 +577,92 @@ module WeightPort_t28_q16_p4_w128 (
        word1_index3_index,
        word1_index2_index,
        word1_index1_index,
-       word1_index0_index}; // WeightPort.java:242
-  assign buffer_address = {load_half, 11'd0} + block_base + group[11:0]; // WeightPort.java:139
-  assign write_valid = write_q_valid; // WeightPort.java:142
-  assign write_payload_address = write_q_address; // WeightPort.java:143
-  assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:144
-  assign write_payload_words = write_q_words; // WeightPort.java:145
-  assign finishing = take & ((written + 32'd2) == load_words); // WeightPort.java:170
-  assign gearbox_clear = finishing; // WeightPort.java:172
-  assign done = done_q; // WeightPort.java:173
+       word1_index0_index}; // WeightPort.java:274
+  assign buffer_address = {load_half, 11'd0} + block_base + group[11:0]; // WeightPort.java:157
+  assign write_valid = write_q_valid; // WeightPort.java:160
+  assign write_payload_address = write_q_address; // WeightPort.java:161
+  assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:162
+  assign write_payload_words = write_q_words; // WeightPort.java:163
+  assign finishing = take & ((written + 32'd2) == load_words); // WeightPort.java:191
+  assign starved = words_left & reader_idle & ~gearbox_out_valid; // WeightPort.java:192
+  assign load_ended = finishing | starved; // WeightPort.java:193
+  assign drained = (load_ended | draining) & reader_idle; // WeightPort.java:197
+  assign gearbox_clear = load_ended; // WeightPort.java:198
+  assign load_failed = load_refused | starved | (finishing & ~reader_idle); // WeightPort.java:199
+  assign load_complete = drained | load_refused; // WeightPort.java:203
+  assign done = done_q; // WeightPort.java:204
+  assign error = error_q; // WeightPort.java:205
 
   always @(posedge clk) begin
-    if (start_valid) begin // WeightPort.java:73
-      loading <= 1'b1; // WeightPort.java:74
-      load_address <= start_payload_address; // WeightPort.java:75
-      load_beats <= start_payload_beats; // WeightPort.java:75
-      load_words <= start_payload_words; // WeightPort.java:75
-      load_groups <= start_payload_groups; // WeightPort.java:75
-      load_blocks <= start_payload_blocks; // WeightPort.java:75
-      load_lastClass <= start_payload_lastClass; // WeightPort.java:75
-      load_half <= start_payload_half; // WeightPort.java:75
+    if (load_accepted) begin // WeightPort.java:91
+      loading <= 1'b1; // WeightPort.java:92
+      load_address <= start_payload_address; // WeightPort.java:93
+      load_beats <= start_payload_beats; // WeightPort.java:93
+      load_words <= start_payload_words; // WeightPort.java:93
+      load_groups <= start_payload_groups; // WeightPort.java:93
+      load_blocks <= start_payload_blocks; // WeightPort.java:93
+      load_lastClass <= start_payload_lastClass; // WeightPort.java:93
+      load_half <= start_payload_half; // WeightPort.java:93
     end
-    if (start_valid) begin // WeightPort.java:108
-      blocks_done_d <= 16'd0; // WeightPort.java:109
-      blocks_done_q <= 16'd0; // WeightPort.java:110
+    if (start_valid) begin // WeightPort.java:126
+      blocks_done_d <= 16'd0; // WeightPort.java:127
+      blocks_done_q <= 16'd0; // WeightPort.java:128
     end else begin
-      blocks_done_d <= blocks_finished; // WeightPort.java:112
-      blocks_done_q <= blocks_done_d; // WeightPort.java:113
+      blocks_done_d <= blocks_finished; // WeightPort.java:130
+      blocks_done_q <= blocks_done_d; // WeightPort.java:131
     end
-    write_q_valid <= take; // WeightPort.java:142
-    if (take) begin // WeightPort.java:143
-      write_q_address <= buffer_address; // WeightPort.java:143
+    write_q_valid <= take; // WeightPort.java:160
+    if (take) begin // WeightPort.java:161
+      write_q_address <= buffer_address; // WeightPort.java:161
     end
-    if (take) begin // WeightPort.java:144
-      write_q_lane_pair <= lane_pair; // WeightPort.java:144
+    if (take) begin // WeightPort.java:162
+      write_q_lane_pair <= lane_pair; // WeightPort.java:162
     end
-    if (take) begin // WeightPort.java:145
-      write_q_words <= {word1_unpacked, word0_unpacked}; // WeightPort.java:145
+    if (take) begin // WeightPort.java:163
+      write_q_words <= {word1_unpacked, word0_unpacked}; // WeightPort.java:163
     end
-    if (start_valid) begin // WeightPort.java:149
-      lane_pair <= 1'b0; // WeightPort.java:150
-      group <= 16'd0; // WeightPort.java:151
-      block <= 16'd0; // WeightPort.java:152
-      block_base <= 12'd0; // WeightPort.java:153
-      written <= 32'd0; // WeightPort.java:154
-      blocks_finished <= 16'd0; // WeightPort.java:155
-    end else if (take) begin // WeightPort.java:156
-      written <= written + 32'd2; // WeightPort.java:157
-      if (lane_pair) begin // WeightPort.java:158
-        lane_pair <= 1'b0; // WeightPort.java:159
-        if (group == (load_groups - 16'd1)) begin // WeightPort.java:160
-          group <= 16'd0; // WeightPort.java:161
-          block <= block + 16'd1; // WeightPort.java:162
-          block_base <= block_base + load_groups[11:0]; // WeightPort.java:163
-          blocks_finished <= blocks_finished + 16'd1; // WeightPort.java:164
+    if (start_valid) begin // WeightPort.java:167
+      lane_pair <= 1'b0; // WeightPort.java:168
+      group <= 16'd0; // WeightPort.java:169
+      block <= 16'd0; // WeightPort.java:170
+      block_base <= 12'd0; // WeightPort.java:171
+      written <= 32'd0; // WeightPort.java:172
+      blocks_finished <= 16'd0; // WeightPort.java:173
+    end else if (take) begin // WeightPort.java:174
+      written <= written + 32'd2; // WeightPort.java:175
+      if (lane_pair) begin // WeightPort.java:176
+        lane_pair <= 1'b0; // WeightPort.java:177
+        if (group == (load_groups - 16'd1)) begin // WeightPort.java:178
+          group <= 16'd0; // WeightPort.java:179
+          block <= block + 16'd1; // WeightPort.java:180
+          block_base <= block_base + load_groups[11:0]; // WeightPort.java:181
+          blocks_finished <= blocks_finished + 16'd1; // WeightPort.java:182
         end else begin
-          group <= group + 16'd1; // WeightPort.java:165
+          group <= group + 16'd1; // WeightPort.java:183
         end
       end else begin
-        lane_pair <= lane_pair + 1'b1; // WeightPort.java:166
+        lane_pair <= lane_pair + 1'b1; // WeightPort.java:184
       end
     end
-    if (finishing) begin // WeightPort.java:171
-      loading <= 1'b0; // WeightPort.java:171
+    if (load_ended) begin // WeightPort.java:194
+      loading <= 1'b0; // WeightPort.java:194
     end
-    done_d <= finishing; // WeightPort.java:173
-    done_q <= done_d; // WeightPort.java:173
+    if (load_ended & ~reader_idle) begin // WeightPort.java:195
+      draining <= 1'b1; // WeightPort.java:195
+    end
+    if (draining & reader_idle) begin // WeightPort.java:196
+      draining <= 1'b0; // WeightPort.java:196
+    end
+    if (start_valid) begin // WeightPort.java:201
+      error_seen <= 1'b0; // WeightPort.java:201
+    end
+    if (load_failed) begin // WeightPort.java:202
+      error_seen <= 1'b1; // WeightPort.java:202
+    end
+    done_d <= load_complete; // WeightPort.java:204
+    done_q <= done_d; // WeightPort.java:204
+    error_d <= (error_seen | load_failed) & load_complete; // WeightPort.java:205
+    error_q <= error_d; // WeightPort.java:205
     if (reset) begin
       loading <= 1'b0;
       blocks_done_d <= 16'd0;
@@ -634,8 +674,12 @@ module WeightPort_t28_q16_p4_w128 (
       block_base <= 12'd0;
       written <= 32'd0;
       blocks_finished <= 16'd0;
+      draining <= 1'b0;
+      error_seen <= 1'b0;
       done_d <= 1'b0;
       done_q <= 1'b0;
+      error_d <= 1'b0;
+      error_q <= 1'b0;
     end
   end
 
@@ -643,8 +687,13 @@ module WeightPort_t28_q16_p4_w128 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~start_valid | reader_command_ready)) begin // WeightPort.java:88
-        $display("ASSERTION FAILED in %m: WeightPort.java:88: WeightPort: the reader takes a load's command at once ",
+      if (!(~start_valid | idle)) begin // WeightPort.java:96
+        $display("ASSERTION FAILED in %m: WeightPort.java:96: WeightPort: a load starts only on an idle port (no ",
+                 "burst of the previous load in flight)");
+        $stop;
+      end
+      if (!(~load_accepted | reader_command_ready)) begin // WeightPort.java:104
+        $display("ASSERTION FAILED in %m: WeightPort.java:104: WeightPort: the reader takes a load's command at once ",
                  "(the previous load's bursts have all been issued)");
         $stop;
       end
@@ -652,7 +701,7 @@ module WeightPort_t28_q16_p4_w128 (
   end
 `endif
 
-  AxiBurstReader_w128_b32_o4 reader ( // WeightPort.java:80
+  AxiBurstReader_w128_b32_o4 reader ( // WeightPort.java:79
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (reader_command_valid),
@@ -694,7 +743,7 @@ module WeightPort_t28_q16_p4_w128 (
     .outstanding             (reader_outstanding)
   );
 
-  ByteGearbox_i16_o10_18_26_34 gearbox ( // WeightPort.java:93
+  ByteGearbox_i16_o10_18_26_34 gearbox ( // WeightPort.java:109
     .clk         (clk),
     .reset       (reset),
     .in_valid    (gearbox_in_valid),
@@ -708,630 +757,630 @@ module WeightPort_t28_q16_p4_w128 (
     .count       (gearbox_count)
   );
 
-  ByteToTrits word0_byte0 ( // WeightPort.java:209
+  ByteToTrits word0_byte0 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte0_packed_byte),
     .digits      (word0_byte0_digits)
   );
 
-  ByteToTrits word0_byte1 ( // WeightPort.java:209
+  ByteToTrits word0_byte1 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte1_packed_byte),
     .digits      (word0_byte1_digits)
   );
 
-  ByteToTrits word0_byte2 ( // WeightPort.java:209
+  ByteToTrits word0_byte2 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte2_packed_byte),
     .digits      (word0_byte2_digits)
   );
 
-  ByteToTrits word0_byte3 ( // WeightPort.java:209
+  ByteToTrits word0_byte3 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte3_packed_byte),
     .digits      (word0_byte3_digits)
   );
 
-  ByteToTrits word0_byte4 ( // WeightPort.java:209
+  ByteToTrits word0_byte4 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte4_packed_byte),
     .digits      (word0_byte4_digits)
   );
 
-  ByteToTrits word0_byte5 ( // WeightPort.java:209
+  ByteToTrits word0_byte5 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte5_packed_byte),
     .digits      (word0_byte5_digits)
   );
 
-  ByteToTrits word0_byte6 ( // WeightPort.java:209
+  ByteToTrits word0_byte6 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte6_packed_byte),
     .digits      (word0_byte6_digits)
   );
 
-  ByteToTrits word0_byte7 ( // WeightPort.java:209
+  ByteToTrits word0_byte7 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte7_packed_byte),
     .digits      (word0_byte7_digits)
   );
 
-  ByteToTrits word0_byte8 ( // WeightPort.java:209
+  ByteToTrits word0_byte8 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte8_packed_byte),
     .digits      (word0_byte8_digits)
   );
 
-  ByteToTrits word0_byte9 ( // WeightPort.java:209
+  ByteToTrits word0_byte9 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte9_packed_byte),
     .digits      (word0_byte9_digits)
   );
 
-  ByteToTrits word0_byte10 ( // WeightPort.java:209
+  ByteToTrits word0_byte10 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte10_packed_byte),
     .digits      (word0_byte10_digits)
   );
 
-  ByteToTrits word0_byte11 ( // WeightPort.java:209
+  ByteToTrits word0_byte11 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte11_packed_byte),
     .digits      (word0_byte11_digits)
   );
 
-  ByteToTrits word0_byte12 ( // WeightPort.java:209
+  ByteToTrits word0_byte12 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte12_packed_byte),
     .digits      (word0_byte12_digits)
   );
 
-  ByteToTrits word0_byte13 ( // WeightPort.java:209
+  ByteToTrits word0_byte13 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte13_packed_byte),
     .digits      (word0_byte13_digits)
   );
 
-  ByteToTrits word0_byte14 ( // WeightPort.java:209
+  ByteToTrits word0_byte14 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte14_packed_byte),
     .digits      (word0_byte14_digits)
   );
 
-  ByteToTrits word0_byte15 ( // WeightPort.java:209
+  ByteToTrits word0_byte15 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte15_packed_byte),
     .digits      (word0_byte15_digits)
   );
 
-  ByteToTrits word0_byte16 ( // WeightPort.java:209
+  ByteToTrits word0_byte16 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte16_packed_byte),
     .digits      (word0_byte16_digits)
   );
 
-  TritsToIndex word0_index0 ( // WeightPort.java:223
+  TritsToIndex word0_index0 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index0_digits),
     .index  (word0_index0_index)
   );
 
-  TritsToIndex word0_index1 ( // WeightPort.java:223
+  TritsToIndex word0_index1 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index1_digits),
     .index  (word0_index1_index)
   );
 
-  TritsToIndex word0_index2 ( // WeightPort.java:223
+  TritsToIndex word0_index2 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index2_digits),
     .index  (word0_index2_index)
   );
 
-  TritsToIndex word0_index3 ( // WeightPort.java:223
+  TritsToIndex word0_index3 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index3_digits),
     .index  (word0_index3_index)
   );
 
-  TritsToIndex word0_index4 ( // WeightPort.java:223
+  TritsToIndex word0_index4 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index4_digits),
     .index  (word0_index4_index)
   );
 
-  TritsToIndex word0_index5 ( // WeightPort.java:223
+  TritsToIndex word0_index5 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index5_digits),
     .index  (word0_index5_index)
   );
 
-  TritsToIndex word0_index6 ( // WeightPort.java:223
+  TritsToIndex word0_index6 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index6_digits),
     .index  (word0_index6_index)
   );
 
-  TritsToIndex word0_index7 ( // WeightPort.java:223
+  TritsToIndex word0_index7 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index7_digits),
     .index  (word0_index7_index)
   );
 
-  TritsToIndex word0_index8 ( // WeightPort.java:223
+  TritsToIndex word0_index8 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index8_digits),
     .index  (word0_index8_index)
   );
 
-  TritsToIndex word0_index9 ( // WeightPort.java:223
+  TritsToIndex word0_index9 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index9_digits),
     .index  (word0_index9_index)
   );
 
-  TritsToIndex word0_index10 ( // WeightPort.java:223
+  TritsToIndex word0_index10 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index10_digits),
     .index  (word0_index10_index)
   );
 
-  TritsToIndex word0_index11 ( // WeightPort.java:223
+  TritsToIndex word0_index11 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index11_digits),
     .index  (word0_index11_index)
   );
 
-  TritsToIndex word0_index12 ( // WeightPort.java:223
+  TritsToIndex word0_index12 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index12_digits),
     .index  (word0_index12_index)
   );
 
-  TritsToIndex word0_index13 ( // WeightPort.java:223
+  TritsToIndex word0_index13 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index13_digits),
     .index  (word0_index13_index)
   );
 
-  TritsToIndex word0_index14 ( // WeightPort.java:223
+  TritsToIndex word0_index14 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index14_digits),
     .index  (word0_index14_index)
   );
 
-  TritsToIndex word0_index15 ( // WeightPort.java:223
+  TritsToIndex word0_index15 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index15_digits),
     .index  (word0_index15_index)
   );
 
-  TritsToIndex word0_index16 ( // WeightPort.java:223
+  TritsToIndex word0_index16 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index16_digits),
     .index  (word0_index16_index)
   );
 
-  TritsToIndex word0_index17 ( // WeightPort.java:223
+  TritsToIndex word0_index17 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index17_digits),
     .index  (word0_index17_index)
   );
 
-  TritsToIndex word0_index18 ( // WeightPort.java:223
+  TritsToIndex word0_index18 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index18_digits),
     .index  (word0_index18_index)
   );
 
-  TritsToIndex word0_index19 ( // WeightPort.java:223
+  TritsToIndex word0_index19 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index19_digits),
     .index  (word0_index19_index)
   );
 
-  TritsToIndex word0_index20 ( // WeightPort.java:223
+  TritsToIndex word0_index20 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index20_digits),
     .index  (word0_index20_index)
   );
 
-  TritsToIndex word0_index21 ( // WeightPort.java:223
+  TritsToIndex word0_index21 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index21_digits),
     .index  (word0_index21_index)
   );
 
-  TritsToIndex word0_index22 ( // WeightPort.java:223
+  TritsToIndex word0_index22 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index22_digits),
     .index  (word0_index22_index)
   );
 
-  TritsToIndex word0_index23 ( // WeightPort.java:223
+  TritsToIndex word0_index23 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index23_digits),
     .index  (word0_index23_index)
   );
 
-  TritsToIndex word0_index24 ( // WeightPort.java:223
+  TritsToIndex word0_index24 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index24_digits),
     .index  (word0_index24_index)
   );
 
-  TritsToIndex word0_index25 ( // WeightPort.java:223
+  TritsToIndex word0_index25 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index25_digits),
     .index  (word0_index25_index)
   );
 
-  TritsToIndex word0_index26 ( // WeightPort.java:223
+  TritsToIndex word0_index26 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index26_digits),
     .index  (word0_index26_index)
   );
 
-  TritsToIndex word0_index27 ( // WeightPort.java:223
+  TritsToIndex word0_index27 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index27_digits),
     .index  (word0_index27_index)
   );
 
-  ByteToTrits word1_byte0 ( // WeightPort.java:209
+  ByteToTrits word1_byte0 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte0_packed_byte),
     .digits      (word1_byte0_digits)
   );
 
-  ByteToTrits word1_byte1 ( // WeightPort.java:209
+  ByteToTrits word1_byte1 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte1_packed_byte),
     .digits      (word1_byte1_digits)
   );
 
-  ByteToTrits word1_byte2 ( // WeightPort.java:209
+  ByteToTrits word1_byte2 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte2_packed_byte),
     .digits      (word1_byte2_digits)
   );
 
-  ByteToTrits word1_byte3 ( // WeightPort.java:209
+  ByteToTrits word1_byte3 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte3_packed_byte),
     .digits      (word1_byte3_digits)
   );
 
-  ByteToTrits word1_byte4 ( // WeightPort.java:209
+  ByteToTrits word1_byte4 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte4_packed_byte),
     .digits      (word1_byte4_digits)
   );
 
-  ByteToTrits word1_byte5 ( // WeightPort.java:209
+  ByteToTrits word1_byte5 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte5_packed_byte),
     .digits      (word1_byte5_digits)
   );
 
-  ByteToTrits word1_byte6 ( // WeightPort.java:209
+  ByteToTrits word1_byte6 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte6_packed_byte),
     .digits      (word1_byte6_digits)
   );
 
-  ByteToTrits word1_byte7 ( // WeightPort.java:209
+  ByteToTrits word1_byte7 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte7_packed_byte),
     .digits      (word1_byte7_digits)
   );
 
-  ByteToTrits word1_byte8 ( // WeightPort.java:209
+  ByteToTrits word1_byte8 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte8_packed_byte),
     .digits      (word1_byte8_digits)
   );
 
-  ByteToTrits word1_byte9 ( // WeightPort.java:209
+  ByteToTrits word1_byte9 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte9_packed_byte),
     .digits      (word1_byte9_digits)
   );
 
-  ByteToTrits word1_byte10 ( // WeightPort.java:209
+  ByteToTrits word1_byte10 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte10_packed_byte),
     .digits      (word1_byte10_digits)
   );
 
-  ByteToTrits word1_byte11 ( // WeightPort.java:209
+  ByteToTrits word1_byte11 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte11_packed_byte),
     .digits      (word1_byte11_digits)
   );
 
-  ByteToTrits word1_byte12 ( // WeightPort.java:209
+  ByteToTrits word1_byte12 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte12_packed_byte),
     .digits      (word1_byte12_digits)
   );
 
-  ByteToTrits word1_byte13 ( // WeightPort.java:209
+  ByteToTrits word1_byte13 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte13_packed_byte),
     .digits      (word1_byte13_digits)
   );
 
-  ByteToTrits word1_byte14 ( // WeightPort.java:209
+  ByteToTrits word1_byte14 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte14_packed_byte),
     .digits      (word1_byte14_digits)
   );
 
-  ByteToTrits word1_byte15 ( // WeightPort.java:209
+  ByteToTrits word1_byte15 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte15_packed_byte),
     .digits      (word1_byte15_digits)
   );
 
-  ByteToTrits word1_byte16 ( // WeightPort.java:209
+  ByteToTrits word1_byte16 ( // WeightPort.java:241
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte16_packed_byte),
     .digits      (word1_byte16_digits)
   );
 
-  TritsToIndex word1_index0 ( // WeightPort.java:223
+  TritsToIndex word1_index0 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index0_digits),
     .index  (word1_index0_index)
   );
 
-  TritsToIndex word1_index1 ( // WeightPort.java:223
+  TritsToIndex word1_index1 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index1_digits),
     .index  (word1_index1_index)
   );
 
-  TritsToIndex word1_index2 ( // WeightPort.java:223
+  TritsToIndex word1_index2 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index2_digits),
     .index  (word1_index2_index)
   );
 
-  TritsToIndex word1_index3 ( // WeightPort.java:223
+  TritsToIndex word1_index3 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index3_digits),
     .index  (word1_index3_index)
   );
 
-  TritsToIndex word1_index4 ( // WeightPort.java:223
+  TritsToIndex word1_index4 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index4_digits),
     .index  (word1_index4_index)
   );
 
-  TritsToIndex word1_index5 ( // WeightPort.java:223
+  TritsToIndex word1_index5 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index5_digits),
     .index  (word1_index5_index)
   );
 
-  TritsToIndex word1_index6 ( // WeightPort.java:223
+  TritsToIndex word1_index6 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index6_digits),
     .index  (word1_index6_index)
   );
 
-  TritsToIndex word1_index7 ( // WeightPort.java:223
+  TritsToIndex word1_index7 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index7_digits),
     .index  (word1_index7_index)
   );
 
-  TritsToIndex word1_index8 ( // WeightPort.java:223
+  TritsToIndex word1_index8 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index8_digits),
     .index  (word1_index8_index)
   );
 
-  TritsToIndex word1_index9 ( // WeightPort.java:223
+  TritsToIndex word1_index9 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index9_digits),
     .index  (word1_index9_index)
   );
 
-  TritsToIndex word1_index10 ( // WeightPort.java:223
+  TritsToIndex word1_index10 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index10_digits),
     .index  (word1_index10_index)
   );
 
-  TritsToIndex word1_index11 ( // WeightPort.java:223
+  TritsToIndex word1_index11 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index11_digits),
     .index  (word1_index11_index)
   );
 
-  TritsToIndex word1_index12 ( // WeightPort.java:223
+  TritsToIndex word1_index12 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index12_digits),
     .index  (word1_index12_index)
   );
 
-  TritsToIndex word1_index13 ( // WeightPort.java:223
+  TritsToIndex word1_index13 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index13_digits),
     .index  (word1_index13_index)
   );
 
-  TritsToIndex word1_index14 ( // WeightPort.java:223
+  TritsToIndex word1_index14 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index14_digits),
     .index  (word1_index14_index)
   );
 
-  TritsToIndex word1_index15 ( // WeightPort.java:223
+  TritsToIndex word1_index15 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index15_digits),
     .index  (word1_index15_index)
   );
 
-  TritsToIndex word1_index16 ( // WeightPort.java:223
+  TritsToIndex word1_index16 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index16_digits),
     .index  (word1_index16_index)
   );
 
-  TritsToIndex word1_index17 ( // WeightPort.java:223
+  TritsToIndex word1_index17 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index17_digits),
     .index  (word1_index17_index)
   );
 
-  TritsToIndex word1_index18 ( // WeightPort.java:223
+  TritsToIndex word1_index18 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index18_digits),
     .index  (word1_index18_index)
   );
 
-  TritsToIndex word1_index19 ( // WeightPort.java:223
+  TritsToIndex word1_index19 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index19_digits),
     .index  (word1_index19_index)
   );
 
-  TritsToIndex word1_index20 ( // WeightPort.java:223
+  TritsToIndex word1_index20 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index20_digits),
     .index  (word1_index20_index)
   );
 
-  TritsToIndex word1_index21 ( // WeightPort.java:223
+  TritsToIndex word1_index21 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index21_digits),
     .index  (word1_index21_index)
   );
 
-  TritsToIndex word1_index22 ( // WeightPort.java:223
+  TritsToIndex word1_index22 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index22_digits),
     .index  (word1_index22_index)
   );
 
-  TritsToIndex word1_index23 ( // WeightPort.java:223
+  TritsToIndex word1_index23 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index23_digits),
     .index  (word1_index23_index)
   );
 
-  TritsToIndex word1_index24 ( // WeightPort.java:223
+  TritsToIndex word1_index24 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index24_digits),
     .index  (word1_index24_index)
   );
 
-  TritsToIndex word1_index25 ( // WeightPort.java:223
+  TritsToIndex word1_index25 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index25_digits),
     .index  (word1_index25_index)
   );
 
-  TritsToIndex word1_index26 ( // WeightPort.java:223
+  TritsToIndex word1_index26 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index26_digits),
     .index  (word1_index26_index)
   );
 
-  TritsToIndex word1_index27 ( // WeightPort.java:223
+  TritsToIndex word1_index27 ( // WeightPort.java:255
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index27_digits),
@@ -1339,8 +1388,8 @@ module WeightPort_t28_q16_p4_w128 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, load_address, load_beats, reader_data_payload_last, reader_data_payload_error, reader_idle,
-      reader_credits, reader_outstanding, gearbox_count, word0_digits[169:168], word1_digits[169:168]};
+  wire unused_bits = &{1'b0, reader_data_payload_last, reader_data_payload_error, reader_credits, reader_outstanding,
+      load_address, load_beats, gearbox_count, word0_digits[169:168], word1_digits[169:168]};
 endmodule
 
 `default_nettype wire

@@ -3,83 +3,84 @@
 `default_nettype none
 
 module TlmmEngine_sim_small (
-  input  wire        clk,                            // TlmmEngine.java:67
-  input  wire        reset,                          // TlmmEngine.java:67
-  input  wire        command_valid,                  // TlmmEngine.java:70
-  output wire        command_ready,                  // TlmmEngine.java:70
-  input  wire [63:0] command_payload_address,        // TlmmEngine.java:70
-  input  wire [15:0] command_payload_blocks,         // TlmmEngine.java:70
-  input  wire [1:0]  command_payload_lastClass,      // TlmmEngine.java:70
-  input  wire [15:0] command_payload_tokens,         // TlmmEngine.java:70
-  input  wire [15:0] command_payload_tiles,          // TlmmEngine.java:70
-  input  wire [15:0] command_payload_tileGroups,     // TlmmEngine.java:70
-  input  wire [15:0] command_payload_lastTileGroups, // TlmmEngine.java:70
-  input  wire [31:0] command_payload_regionStride,   // TlmmEngine.java:70
-  input  wire [31:0] command_payload_beatsFull,      // TlmmEngine.java:70
-  input  wire [31:0] command_payload_beatsLast,      // TlmmEngine.java:70
-  input  wire [31:0] command_payload_wordsFull,      // TlmmEngine.java:70
-  input  wire [31:0] command_payload_wordsLast,      // TlmmEngine.java:70
-  output wire        done,                           // TlmmEngine.java:71
-  output wire        busy,                           // TlmmEngine.java:72
-  input  wire        activations_valid,              // TlmmEngine.java:73
-  output wire        activations_ready,              // TlmmEngine.java:73
-  input  wire [39:0] activations_payload,            // TlmmEngine.java:73
-  output wire        results_valid,                  // TlmmEngine.java:74
-  input  wire        results_ready,                  // TlmmEngine.java:74
-  output wire [31:0] results_payload_0,              // TlmmEngine.java:74
-  output wire [31:0] results_payload_1,              // TlmmEngine.java:74
-  output wire [31:0] results_payload_2,              // TlmmEngine.java:74
-  output wire [31:0] results_payload_3,              // TlmmEngine.java:74
-  output wire        m_axi_w0_awvalid,               // TlmmEngine.java:76
-  input  wire        m_axi_w0_awready,               // TlmmEngine.java:76
-  output wire [63:0] m_axi_w0_awaddr,                // TlmmEngine.java:76
-  output wire [7:0]  m_axi_w0_awlen,                 // TlmmEngine.java:76
-  output wire [2:0]  m_axi_w0_awsize,                // TlmmEngine.java:76
-  output wire [1:0]  m_axi_w0_awburst,               // TlmmEngine.java:76
-  output wire        m_axi_w0_wvalid,                // TlmmEngine.java:76
-  input  wire        m_axi_w0_wready,                // TlmmEngine.java:76
-  output wire [63:0] m_axi_w0_wdata,                 // TlmmEngine.java:76
-  output wire [7:0]  m_axi_w0_wstrb,                 // TlmmEngine.java:76
-  output wire        m_axi_w0_wlast,                 // TlmmEngine.java:76
-  input  wire        m_axi_w0_bvalid,                // TlmmEngine.java:76
-  output wire        m_axi_w0_bready,                // TlmmEngine.java:76
-  input  wire [1:0]  m_axi_w0_bresp,                 // TlmmEngine.java:76
-  output wire        m_axi_w0_arvalid,               // TlmmEngine.java:76
-  input  wire        m_axi_w0_arready,               // TlmmEngine.java:76
-  output wire [63:0] m_axi_w0_araddr,                // TlmmEngine.java:76
-  output wire [7:0]  m_axi_w0_arlen,                 // TlmmEngine.java:76
-  output wire [2:0]  m_axi_w0_arsize,                // TlmmEngine.java:76
-  output wire [1:0]  m_axi_w0_arburst,               // TlmmEngine.java:76
-  input  wire        m_axi_w0_rvalid,                // TlmmEngine.java:76
-  output wire        m_axi_w0_rready,                // TlmmEngine.java:76
-  input  wire [63:0] m_axi_w0_rdata,                 // TlmmEngine.java:76
-  input  wire [1:0]  m_axi_w0_rresp,                 // TlmmEngine.java:76
-  input  wire        m_axi_w0_rlast,                 // TlmmEngine.java:76
-  output wire        m_axi_w1_awvalid,               // TlmmEngine.java:76
-  input  wire        m_axi_w1_awready,               // TlmmEngine.java:76
-  output wire [63:0] m_axi_w1_awaddr,                // TlmmEngine.java:76
-  output wire [7:0]  m_axi_w1_awlen,                 // TlmmEngine.java:76
-  output wire [2:0]  m_axi_w1_awsize,                // TlmmEngine.java:76
-  output wire [1:0]  m_axi_w1_awburst,               // TlmmEngine.java:76
-  output wire        m_axi_w1_wvalid,                // TlmmEngine.java:76
-  input  wire        m_axi_w1_wready,                // TlmmEngine.java:76
-  output wire [63:0] m_axi_w1_wdata,                 // TlmmEngine.java:76
-  output wire [7:0]  m_axi_w1_wstrb,                 // TlmmEngine.java:76
-  output wire        m_axi_w1_wlast,                 // TlmmEngine.java:76
-  input  wire        m_axi_w1_bvalid,                // TlmmEngine.java:76
-  output wire        m_axi_w1_bready,                // TlmmEngine.java:76
-  input  wire [1:0]  m_axi_w1_bresp,                 // TlmmEngine.java:76
-  output wire        m_axi_w1_arvalid,               // TlmmEngine.java:76
-  input  wire        m_axi_w1_arready,               // TlmmEngine.java:76
-  output wire [63:0] m_axi_w1_araddr,                // TlmmEngine.java:76
-  output wire [7:0]  m_axi_w1_arlen,                 // TlmmEngine.java:76
-  output wire [2:0]  m_axi_w1_arsize,                // TlmmEngine.java:76
-  output wire [1:0]  m_axi_w1_arburst,               // TlmmEngine.java:76
-  input  wire        m_axi_w1_rvalid,                // TlmmEngine.java:76
-  output wire        m_axi_w1_rready,                // TlmmEngine.java:76
-  input  wire [63:0] m_axi_w1_rdata,                 // TlmmEngine.java:76
-  input  wire [1:0]  m_axi_w1_rresp,                 // TlmmEngine.java:76
-  input  wire        m_axi_w1_rlast                  // TlmmEngine.java:76
+  input  wire        clk,                            // TlmmEngine.java:73
+  input  wire        reset,                          // TlmmEngine.java:73
+  input  wire        command_valid,                  // TlmmEngine.java:76
+  output wire        command_ready,                  // TlmmEngine.java:76
+  input  wire [63:0] command_payload_address,        // TlmmEngine.java:76
+  input  wire [15:0] command_payload_blocks,         // TlmmEngine.java:76
+  input  wire [1:0]  command_payload_lastClass,      // TlmmEngine.java:76
+  input  wire [15:0] command_payload_tokens,         // TlmmEngine.java:76
+  input  wire [15:0] command_payload_tiles,          // TlmmEngine.java:76
+  input  wire [15:0] command_payload_tileGroups,     // TlmmEngine.java:76
+  input  wire [15:0] command_payload_lastTileGroups, // TlmmEngine.java:76
+  input  wire [31:0] command_payload_regionStride,   // TlmmEngine.java:76
+  input  wire [31:0] command_payload_beatsFull,      // TlmmEngine.java:76
+  input  wire [31:0] command_payload_beatsLast,      // TlmmEngine.java:76
+  input  wire [31:0] command_payload_wordsFull,      // TlmmEngine.java:76
+  input  wire [31:0] command_payload_wordsLast,      // TlmmEngine.java:76
+  output wire        done,                           // TlmmEngine.java:77
+  output wire        busy,                           // TlmmEngine.java:78
+  output wire        error,                          // TlmmEngine.java:79
+  input  wire        activations_valid,              // TlmmEngine.java:80
+  output wire        activations_ready,              // TlmmEngine.java:80
+  input  wire [39:0] activations_payload,            // TlmmEngine.java:80
+  output wire        results_valid,                  // TlmmEngine.java:81
+  input  wire        results_ready,                  // TlmmEngine.java:81
+  output wire [31:0] results_payload_0,              // TlmmEngine.java:81
+  output wire [31:0] results_payload_1,              // TlmmEngine.java:81
+  output wire [31:0] results_payload_2,              // TlmmEngine.java:81
+  output wire [31:0] results_payload_3,              // TlmmEngine.java:81
+  output wire        m_axi_w0_awvalid,               // TlmmEngine.java:83
+  input  wire        m_axi_w0_awready,               // TlmmEngine.java:83
+  output wire [63:0] m_axi_w0_awaddr,                // TlmmEngine.java:83
+  output wire [7:0]  m_axi_w0_awlen,                 // TlmmEngine.java:83
+  output wire [2:0]  m_axi_w0_awsize,                // TlmmEngine.java:83
+  output wire [1:0]  m_axi_w0_awburst,               // TlmmEngine.java:83
+  output wire        m_axi_w0_wvalid,                // TlmmEngine.java:83
+  input  wire        m_axi_w0_wready,                // TlmmEngine.java:83
+  output wire [63:0] m_axi_w0_wdata,                 // TlmmEngine.java:83
+  output wire [7:0]  m_axi_w0_wstrb,                 // TlmmEngine.java:83
+  output wire        m_axi_w0_wlast,                 // TlmmEngine.java:83
+  input  wire        m_axi_w0_bvalid,                // TlmmEngine.java:83
+  output wire        m_axi_w0_bready,                // TlmmEngine.java:83
+  input  wire [1:0]  m_axi_w0_bresp,                 // TlmmEngine.java:83
+  output wire        m_axi_w0_arvalid,               // TlmmEngine.java:83
+  input  wire        m_axi_w0_arready,               // TlmmEngine.java:83
+  output wire [63:0] m_axi_w0_araddr,                // TlmmEngine.java:83
+  output wire [7:0]  m_axi_w0_arlen,                 // TlmmEngine.java:83
+  output wire [2:0]  m_axi_w0_arsize,                // TlmmEngine.java:83
+  output wire [1:0]  m_axi_w0_arburst,               // TlmmEngine.java:83
+  input  wire        m_axi_w0_rvalid,                // TlmmEngine.java:83
+  output wire        m_axi_w0_rready,                // TlmmEngine.java:83
+  input  wire [63:0] m_axi_w0_rdata,                 // TlmmEngine.java:83
+  input  wire [1:0]  m_axi_w0_rresp,                 // TlmmEngine.java:83
+  input  wire        m_axi_w0_rlast,                 // TlmmEngine.java:83
+  output wire        m_axi_w1_awvalid,               // TlmmEngine.java:83
+  input  wire        m_axi_w1_awready,               // TlmmEngine.java:83
+  output wire [63:0] m_axi_w1_awaddr,                // TlmmEngine.java:83
+  output wire [7:0]  m_axi_w1_awlen,                 // TlmmEngine.java:83
+  output wire [2:0]  m_axi_w1_awsize,                // TlmmEngine.java:83
+  output wire [1:0]  m_axi_w1_awburst,               // TlmmEngine.java:83
+  output wire        m_axi_w1_wvalid,                // TlmmEngine.java:83
+  input  wire        m_axi_w1_wready,                // TlmmEngine.java:83
+  output wire [63:0] m_axi_w1_wdata,                 // TlmmEngine.java:83
+  output wire [7:0]  m_axi_w1_wstrb,                 // TlmmEngine.java:83
+  output wire        m_axi_w1_wlast,                 // TlmmEngine.java:83
+  input  wire        m_axi_w1_bvalid,                // TlmmEngine.java:83
+  output wire        m_axi_w1_bready,                // TlmmEngine.java:83
+  input  wire [1:0]  m_axi_w1_bresp,                 // TlmmEngine.java:83
+  output wire        m_axi_w1_arvalid,               // TlmmEngine.java:83
+  input  wire        m_axi_w1_arready,               // TlmmEngine.java:83
+  output wire [63:0] m_axi_w1_araddr,                // TlmmEngine.java:83
+  output wire [7:0]  m_axi_w1_arlen,                 // TlmmEngine.java:83
+  output wire [2:0]  m_axi_w1_arsize,                // TlmmEngine.java:83
+  output wire [1:0]  m_axi_w1_arburst,               // TlmmEngine.java:83
+  input  wire        m_axi_w1_rvalid,                // TlmmEngine.java:83
+  output wire        m_axi_w1_rready,                // TlmmEngine.java:83
+  input  wire [63:0] m_axi_w1_rdata,                 // TlmmEngine.java:83
+  input  wire [1:0]  m_axi_w1_rresp,                 // TlmmEngine.java:83
+  input  wire        m_axi_w1_rlast                  // TlmmEngine.java:83
 );
 
   // ChunkState: dev.tellmej.accel.tlmm.ActivationLoader.ChunkState
@@ -129,123 +130,126 @@ module TlmmEngine_sim_small (
   wire         token_loaded;                       // ActivationLoader.java:59
 
   // weight_loader
-  wire         weights0_start_valid;               // WeightLoader.java:44
-  wire [63:0]  weights0_start_payload_address;     // WeightLoader.java:44
-  wire [31:0]  weights0_start_payload_beats;       // WeightLoader.java:44
-  wire [31:0]  weights0_start_payload_words;       // WeightLoader.java:44
-  wire [15:0]  weights0_start_payload_groups;      // WeightLoader.java:44
-  wire [15:0]  weights0_start_payload_blocks;      // WeightLoader.java:44
-  wire [1:0]   weights0_start_payload_lastClass;   // WeightLoader.java:44
-  wire         weights0_start_payload_half;        // WeightLoader.java:44
-  wire         weights0_done;                      // WeightLoader.java:44
-  wire         weights0_idle;                      // WeightLoader.java:44
-  wire [15:0]  weights0_blocks_done;               // WeightLoader.java:44
-  wire         weights0_m_axi_awvalid;             // WeightLoader.java:44
-  wire         weights0_m_axi_awready;             // WeightLoader.java:44
-  wire [63:0]  weights0_m_axi_awaddr;              // WeightLoader.java:44
-  wire [7:0]   weights0_m_axi_awlen;               // WeightLoader.java:44
-  wire [2:0]   weights0_m_axi_awsize;              // WeightLoader.java:44
-  wire [1:0]   weights0_m_axi_awburst;             // WeightLoader.java:44
-  wire         weights0_m_axi_wvalid;              // WeightLoader.java:44
-  wire         weights0_m_axi_wready;              // WeightLoader.java:44
-  wire [63:0]  weights0_m_axi_wdata;               // WeightLoader.java:44
-  wire [7:0]   weights0_m_axi_wstrb;               // WeightLoader.java:44
-  wire         weights0_m_axi_wlast;               // WeightLoader.java:44
-  wire         weights0_m_axi_bvalid;              // WeightLoader.java:44
-  wire         weights0_m_axi_bready;              // WeightLoader.java:44
-  wire [1:0]   weights0_m_axi_bresp;               // WeightLoader.java:44
-  wire         weights0_m_axi_arvalid;             // WeightLoader.java:44
-  wire         weights0_m_axi_arready;             // WeightLoader.java:44
-  wire [63:0]  weights0_m_axi_araddr;              // WeightLoader.java:44
-  wire [7:0]   weights0_m_axi_arlen;               // WeightLoader.java:44
-  wire [2:0]   weights0_m_axi_arsize;              // WeightLoader.java:44
-  wire [1:0]   weights0_m_axi_arburst;             // WeightLoader.java:44
-  wire         weights0_m_axi_rvalid;              // WeightLoader.java:44
-  wire         weights0_m_axi_rready;              // WeightLoader.java:44
-  wire [63:0]  weights0_m_axi_rdata;               // WeightLoader.java:44
-  wire [1:0]   weights0_m_axi_rresp;               // WeightLoader.java:44
-  wire         weights0_m_axi_rlast;               // WeightLoader.java:44
-  wire         weights0_write_valid;               // WeightLoader.java:44
-  wire [13:0]  weights0_write_payload_address;     // WeightLoader.java:44
-  wire [0:0]   weights0_write_payload_lanePair;    // WeightLoader.java:44
-  wire [143:0] weights0_write_payload_words;       // WeightLoader.java:44
-  wire         weights1_start_valid;               // WeightLoader.java:44
-  wire [63:0]  weights1_start_payload_address;     // WeightLoader.java:44
-  wire [31:0]  weights1_start_payload_beats;       // WeightLoader.java:44
-  wire [31:0]  weights1_start_payload_words;       // WeightLoader.java:44
-  wire [15:0]  weights1_start_payload_groups;      // WeightLoader.java:44
-  wire [15:0]  weights1_start_payload_blocks;      // WeightLoader.java:44
-  wire [1:0]   weights1_start_payload_lastClass;   // WeightLoader.java:44
-  wire         weights1_start_payload_half;        // WeightLoader.java:44
-  wire         weights1_done;                      // WeightLoader.java:44
-  wire         weights1_idle;                      // WeightLoader.java:44
-  wire [15:0]  weights1_blocks_done;               // WeightLoader.java:44
-  wire         weights1_m_axi_awvalid;             // WeightLoader.java:44
-  wire         weights1_m_axi_awready;             // WeightLoader.java:44
-  wire [63:0]  weights1_m_axi_awaddr;              // WeightLoader.java:44
-  wire [7:0]   weights1_m_axi_awlen;               // WeightLoader.java:44
-  wire [2:0]   weights1_m_axi_awsize;              // WeightLoader.java:44
-  wire [1:0]   weights1_m_axi_awburst;             // WeightLoader.java:44
-  wire         weights1_m_axi_wvalid;              // WeightLoader.java:44
-  wire         weights1_m_axi_wready;              // WeightLoader.java:44
-  wire [63:0]  weights1_m_axi_wdata;               // WeightLoader.java:44
-  wire [7:0]   weights1_m_axi_wstrb;               // WeightLoader.java:44
-  wire         weights1_m_axi_wlast;               // WeightLoader.java:44
-  wire         weights1_m_axi_bvalid;              // WeightLoader.java:44
-  wire         weights1_m_axi_bready;              // WeightLoader.java:44
-  wire [1:0]   weights1_m_axi_bresp;               // WeightLoader.java:44
-  wire         weights1_m_axi_arvalid;             // WeightLoader.java:44
-  wire         weights1_m_axi_arready;             // WeightLoader.java:44
-  wire [63:0]  weights1_m_axi_araddr;              // WeightLoader.java:44
-  wire [7:0]   weights1_m_axi_arlen;               // WeightLoader.java:44
-  wire [2:0]   weights1_m_axi_arsize;              // WeightLoader.java:44
-  wire [1:0]   weights1_m_axi_arburst;             // WeightLoader.java:44
-  wire         weights1_m_axi_rvalid;              // WeightLoader.java:44
-  wire         weights1_m_axi_rready;              // WeightLoader.java:44
-  wire [63:0]  weights1_m_axi_rdata;               // WeightLoader.java:44
-  wire [1:0]   weights1_m_axi_rresp;               // WeightLoader.java:44
-  wire         weights1_m_axi_rlast;               // WeightLoader.java:44
-  wire         weights1_write_valid;               // WeightLoader.java:44
-  wire [13:0]  weights1_write_payload_address;     // WeightLoader.java:44
-  wire [0:0]   weights1_write_payload_lanePair;    // WeightLoader.java:44
-  wire [143:0] weights1_write_payload_words;       // WeightLoader.java:44
-  wire         buffer_write_0_valid;               // WeightLoader.java:48
-  wire [13:0]  buffer_write_0_payload_address;     // WeightLoader.java:48
-  wire [0:0]   buffer_write_0_payload_lanePair;    // WeightLoader.java:48
-  wire [143:0] buffer_write_0_payload_words;       // WeightLoader.java:48
-  wire         buffer_write_1_valid;               // WeightLoader.java:48
-  wire [13:0]  buffer_write_1_payload_address;     // WeightLoader.java:48
-  wire [0:0]   buffer_write_1_payload_lanePair;    // WeightLoader.java:48
-  wire [143:0] buffer_write_1_payload_words;       // WeightLoader.java:48
-  wire         buffer_read_enable;                 // WeightLoader.java:48
-  wire [13:0]  buffer_read_address;                // WeightLoader.java:48
-  wire [71:0]  buffer_read_words_0;                // WeightLoader.java:48
-  wire [71:0]  buffer_read_words_1;                // WeightLoader.java:48
-  wire [71:0]  buffer_read_words_2;                // WeightLoader.java:48
-  wire [71:0]  buffer_read_words_3;                // WeightLoader.java:48
-  wire         half_swept_0;                       // WeightLoader.java:52
-  wire         half_swept_1;                       // WeightLoader.java:52
-  wire         half_released_0;                    // WeightLoader.java:53
-  wire         half_released_1;                    // WeightLoader.java:53
-  reg          load_running;                       // WeightLoader.java:54
-  reg          load_half;                          // WeightLoader.java:55
-  reg  [15:0]  load_tile;                          // WeightLoader.java:56
-  reg  [15:0]  load_tokens;                        // WeightLoader.java:57
-  reg  [63:0]  load_tile_base;                     // WeightLoader.java:58
-  reg          loads_finished;                     // WeightLoader.java:59
-  reg          half_busy_0;                        // WeightLoader.java:60
-  reg          half_busy_1;                        // WeightLoader.java:60
-  reg          half_loaded_0;                      // WeightLoader.java:61
-  reg          half_loaded_1;                      // WeightLoader.java:61
-  reg          port_finished_0;                    // WeightLoader.java:62
-  reg          port_finished_1;                    // WeightLoader.java:62
-  wire         load_last_tile;                     // WeightLoader.java:64
-  wire         free_half;                          // WeightLoader.java:65
-  wire         start_load;                         // WeightLoader.java:66
-  wire [63:0]  tile_stride;                        // WeightLoader.java:67
-  wire         load_complete;                      // WeightLoader.java:85
-  wire [15:0]  blocks_arrived;                     // WeightLoader.java:91
-  wire [15:0]  load_tokens_after;                  // WeightLoader.java:110
+  wire         weights0_start_valid;               // WeightLoader.java:49
+  wire [63:0]  weights0_start_payload_address;     // WeightLoader.java:49
+  wire [31:0]  weights0_start_payload_beats;       // WeightLoader.java:49
+  wire [31:0]  weights0_start_payload_words;       // WeightLoader.java:49
+  wire [15:0]  weights0_start_payload_groups;      // WeightLoader.java:49
+  wire [15:0]  weights0_start_payload_blocks;      // WeightLoader.java:49
+  wire [1:0]   weights0_start_payload_lastClass;   // WeightLoader.java:49
+  wire         weights0_start_payload_half;        // WeightLoader.java:49
+  wire         weights0_done;                      // WeightLoader.java:49
+  wire         weights0_error;                     // WeightLoader.java:49
+  wire         weights0_idle;                      // WeightLoader.java:49
+  wire [15:0]  weights0_blocks_done;               // WeightLoader.java:49
+  wire         weights0_m_axi_awvalid;             // WeightLoader.java:49
+  wire         weights0_m_axi_awready;             // WeightLoader.java:49
+  wire [63:0]  weights0_m_axi_awaddr;              // WeightLoader.java:49
+  wire [7:0]   weights0_m_axi_awlen;               // WeightLoader.java:49
+  wire [2:0]   weights0_m_axi_awsize;              // WeightLoader.java:49
+  wire [1:0]   weights0_m_axi_awburst;             // WeightLoader.java:49
+  wire         weights0_m_axi_wvalid;              // WeightLoader.java:49
+  wire         weights0_m_axi_wready;              // WeightLoader.java:49
+  wire [63:0]  weights0_m_axi_wdata;               // WeightLoader.java:49
+  wire [7:0]   weights0_m_axi_wstrb;               // WeightLoader.java:49
+  wire         weights0_m_axi_wlast;               // WeightLoader.java:49
+  wire         weights0_m_axi_bvalid;              // WeightLoader.java:49
+  wire         weights0_m_axi_bready;              // WeightLoader.java:49
+  wire [1:0]   weights0_m_axi_bresp;               // WeightLoader.java:49
+  wire         weights0_m_axi_arvalid;             // WeightLoader.java:49
+  wire         weights0_m_axi_arready;             // WeightLoader.java:49
+  wire [63:0]  weights0_m_axi_araddr;              // WeightLoader.java:49
+  wire [7:0]   weights0_m_axi_arlen;               // WeightLoader.java:49
+  wire [2:0]   weights0_m_axi_arsize;              // WeightLoader.java:49
+  wire [1:0]   weights0_m_axi_arburst;             // WeightLoader.java:49
+  wire         weights0_m_axi_rvalid;              // WeightLoader.java:49
+  wire         weights0_m_axi_rready;              // WeightLoader.java:49
+  wire [63:0]  weights0_m_axi_rdata;               // WeightLoader.java:49
+  wire [1:0]   weights0_m_axi_rresp;               // WeightLoader.java:49
+  wire         weights0_m_axi_rlast;               // WeightLoader.java:49
+  wire         weights0_write_valid;               // WeightLoader.java:49
+  wire [13:0]  weights0_write_payload_address;     // WeightLoader.java:49
+  wire [0:0]   weights0_write_payload_lanePair;    // WeightLoader.java:49
+  wire [143:0] weights0_write_payload_words;       // WeightLoader.java:49
+  wire         weights1_start_valid;               // WeightLoader.java:49
+  wire [63:0]  weights1_start_payload_address;     // WeightLoader.java:49
+  wire [31:0]  weights1_start_payload_beats;       // WeightLoader.java:49
+  wire [31:0]  weights1_start_payload_words;       // WeightLoader.java:49
+  wire [15:0]  weights1_start_payload_groups;      // WeightLoader.java:49
+  wire [15:0]  weights1_start_payload_blocks;      // WeightLoader.java:49
+  wire [1:0]   weights1_start_payload_lastClass;   // WeightLoader.java:49
+  wire         weights1_start_payload_half;        // WeightLoader.java:49
+  wire         weights1_done;                      // WeightLoader.java:49
+  wire         weights1_error;                     // WeightLoader.java:49
+  wire         weights1_idle;                      // WeightLoader.java:49
+  wire [15:0]  weights1_blocks_done;               // WeightLoader.java:49
+  wire         weights1_m_axi_awvalid;             // WeightLoader.java:49
+  wire         weights1_m_axi_awready;             // WeightLoader.java:49
+  wire [63:0]  weights1_m_axi_awaddr;              // WeightLoader.java:49
+  wire [7:0]   weights1_m_axi_awlen;               // WeightLoader.java:49
+  wire [2:0]   weights1_m_axi_awsize;              // WeightLoader.java:49
+  wire [1:0]   weights1_m_axi_awburst;             // WeightLoader.java:49
+  wire         weights1_m_axi_wvalid;              // WeightLoader.java:49
+  wire         weights1_m_axi_wready;              // WeightLoader.java:49
+  wire [63:0]  weights1_m_axi_wdata;               // WeightLoader.java:49
+  wire [7:0]   weights1_m_axi_wstrb;               // WeightLoader.java:49
+  wire         weights1_m_axi_wlast;               // WeightLoader.java:49
+  wire         weights1_m_axi_bvalid;              // WeightLoader.java:49
+  wire         weights1_m_axi_bready;              // WeightLoader.java:49
+  wire [1:0]   weights1_m_axi_bresp;               // WeightLoader.java:49
+  wire         weights1_m_axi_arvalid;             // WeightLoader.java:49
+  wire         weights1_m_axi_arready;             // WeightLoader.java:49
+  wire [63:0]  weights1_m_axi_araddr;              // WeightLoader.java:49
+  wire [7:0]   weights1_m_axi_arlen;               // WeightLoader.java:49
+  wire [2:0]   weights1_m_axi_arsize;              // WeightLoader.java:49
+  wire [1:0]   weights1_m_axi_arburst;             // WeightLoader.java:49
+  wire         weights1_m_axi_rvalid;              // WeightLoader.java:49
+  wire         weights1_m_axi_rready;              // WeightLoader.java:49
+  wire [63:0]  weights1_m_axi_rdata;               // WeightLoader.java:49
+  wire [1:0]   weights1_m_axi_rresp;               // WeightLoader.java:49
+  wire         weights1_m_axi_rlast;               // WeightLoader.java:49
+  wire         weights1_write_valid;               // WeightLoader.java:49
+  wire [13:0]  weights1_write_payload_address;     // WeightLoader.java:49
+  wire [0:0]   weights1_write_payload_lanePair;    // WeightLoader.java:49
+  wire [143:0] weights1_write_payload_words;       // WeightLoader.java:49
+  wire         buffer_write_0_valid;               // WeightLoader.java:53
+  wire [13:0]  buffer_write_0_payload_address;     // WeightLoader.java:53
+  wire [0:0]   buffer_write_0_payload_lanePair;    // WeightLoader.java:53
+  wire [143:0] buffer_write_0_payload_words;       // WeightLoader.java:53
+  wire         buffer_write_1_valid;               // WeightLoader.java:53
+  wire [13:0]  buffer_write_1_payload_address;     // WeightLoader.java:53
+  wire [0:0]   buffer_write_1_payload_lanePair;    // WeightLoader.java:53
+  wire [143:0] buffer_write_1_payload_words;       // WeightLoader.java:53
+  wire         buffer_read_enable;                 // WeightLoader.java:53
+  wire [13:0]  buffer_read_address;                // WeightLoader.java:53
+  wire [71:0]  buffer_read_words_0;                // WeightLoader.java:53
+  wire [71:0]  buffer_read_words_1;                // WeightLoader.java:53
+  wire [71:0]  buffer_read_words_2;                // WeightLoader.java:53
+  wire [71:0]  buffer_read_words_3;                // WeightLoader.java:53
+  wire         half_swept_0;                       // WeightLoader.java:57
+  wire         half_swept_1;                       // WeightLoader.java:57
+  wire         half_released_0;                    // WeightLoader.java:58
+  wire         half_released_1;                    // WeightLoader.java:58
+  reg          load_running;                       // WeightLoader.java:59
+  reg          load_half;                          // WeightLoader.java:60
+  reg  [15:0]  load_tile;                          // WeightLoader.java:61
+  reg  [15:0]  load_tokens;                        // WeightLoader.java:62
+  reg  [63:0]  load_tile_base;                     // WeightLoader.java:63
+  reg          loads_finished;                     // WeightLoader.java:64
+  reg          half_busy_0;                        // WeightLoader.java:65
+  reg          half_busy_1;                        // WeightLoader.java:65
+  reg          half_loaded_0;                      // WeightLoader.java:66
+  reg          half_loaded_1;                      // WeightLoader.java:66
+  reg          port_finished_0;                    // WeightLoader.java:67
+  reg          port_finished_1;                    // WeightLoader.java:67
+  wire         load_last_tile;                     // WeightLoader.java:69
+  wire         free_half;                          // WeightLoader.java:70
+  wire         start_load;                         // WeightLoader.java:78
+  wire [63:0]  tile_stride;                        // WeightLoader.java:79
+  reg          load_error;                         // WeightLoader.java:93
+  wire         load_complete;                      // WeightLoader.java:101
+  wire [15:0]  blocks_arrived;                     // WeightLoader.java:107
+  wire [15:0]  load_tokens_after;                  // WeightLoader.java:126
 
   // table_builder
   wire         table_half_swept_0;                 // TableBuilder.java:47
@@ -501,45 +505,46 @@ module TlmmEngine_sim_small (
 
   assign command_ready = ~active; // CommandSlot.java:35
   assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:55
-  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:45
-  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:45
-  assign m_axi_w0_awlen = weights0_m_axi_awlen; // WeightLoader.java:45
-  assign m_axi_w0_awsize = weights0_m_axi_awsize; // WeightLoader.java:45
-  assign m_axi_w0_awburst = weights0_m_axi_awburst; // WeightLoader.java:45
-  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // WeightLoader.java:45
-  assign m_axi_w0_wdata = weights0_m_axi_wdata; // WeightLoader.java:45
-  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // WeightLoader.java:45
-  assign m_axi_w0_wlast = weights0_m_axi_wlast; // WeightLoader.java:45
-  assign m_axi_w0_bready = weights0_m_axi_bready; // WeightLoader.java:45
-  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // WeightLoader.java:45
-  assign m_axi_w0_araddr = weights0_m_axi_araddr; // WeightLoader.java:45
-  assign m_axi_w0_arlen = weights0_m_axi_arlen; // WeightLoader.java:45
-  assign m_axi_w0_arsize = weights0_m_axi_arsize; // WeightLoader.java:45
-  assign m_axi_w0_arburst = weights0_m_axi_arburst; // WeightLoader.java:45
-  assign m_axi_w0_rready = weights0_m_axi_rready; // WeightLoader.java:45
-  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // WeightLoader.java:45
-  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // WeightLoader.java:45
-  assign m_axi_w1_awlen = weights1_m_axi_awlen; // WeightLoader.java:45
-  assign m_axi_w1_awsize = weights1_m_axi_awsize; // WeightLoader.java:45
-  assign m_axi_w1_awburst = weights1_m_axi_awburst; // WeightLoader.java:45
-  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // WeightLoader.java:45
-  assign m_axi_w1_wdata = weights1_m_axi_wdata; // WeightLoader.java:45
-  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // WeightLoader.java:45
-  assign m_axi_w1_wlast = weights1_m_axi_wlast; // WeightLoader.java:45
-  assign m_axi_w1_bready = weights1_m_axi_bready; // WeightLoader.java:45
-  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // WeightLoader.java:45
-  assign m_axi_w1_araddr = weights1_m_axi_araddr; // WeightLoader.java:45
-  assign m_axi_w1_arlen = weights1_m_axi_arlen; // WeightLoader.java:45
-  assign m_axi_w1_arsize = weights1_m_axi_arsize; // WeightLoader.java:45
-  assign m_axi_w1_arburst = weights1_m_axi_arburst; // WeightLoader.java:45
-  assign m_axi_w1_rready = weights1_m_axi_rready; // WeightLoader.java:45
+  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:50
+  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:50
+  assign m_axi_w0_awlen = weights0_m_axi_awlen; // WeightLoader.java:50
+  assign m_axi_w0_awsize = weights0_m_axi_awsize; // WeightLoader.java:50
+  assign m_axi_w0_awburst = weights0_m_axi_awburst; // WeightLoader.java:50
+  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // WeightLoader.java:50
+  assign m_axi_w0_wdata = weights0_m_axi_wdata; // WeightLoader.java:50
+  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // WeightLoader.java:50
+  assign m_axi_w0_wlast = weights0_m_axi_wlast; // WeightLoader.java:50
+  assign m_axi_w0_bready = weights0_m_axi_bready; // WeightLoader.java:50
+  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // WeightLoader.java:50
+  assign m_axi_w0_araddr = weights0_m_axi_araddr; // WeightLoader.java:50
+  assign m_axi_w0_arlen = weights0_m_axi_arlen; // WeightLoader.java:50
+  assign m_axi_w0_arsize = weights0_m_axi_arsize; // WeightLoader.java:50
+  assign m_axi_w0_arburst = weights0_m_axi_arburst; // WeightLoader.java:50
+  assign m_axi_w0_rready = weights0_m_axi_rready; // WeightLoader.java:50
+  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // WeightLoader.java:50
+  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // WeightLoader.java:50
+  assign m_axi_w1_awlen = weights1_m_axi_awlen; // WeightLoader.java:50
+  assign m_axi_w1_awsize = weights1_m_axi_awsize; // WeightLoader.java:50
+  assign m_axi_w1_awburst = weights1_m_axi_awburst; // WeightLoader.java:50
+  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // WeightLoader.java:50
+  assign m_axi_w1_wdata = weights1_m_axi_wdata; // WeightLoader.java:50
+  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // WeightLoader.java:50
+  assign m_axi_w1_wlast = weights1_m_axi_wlast; // WeightLoader.java:50
+  assign m_axi_w1_bready = weights1_m_axi_bready; // WeightLoader.java:50
+  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // WeightLoader.java:50
+  assign m_axi_w1_araddr = weights1_m_axi_araddr; // WeightLoader.java:50
+  assign m_axi_w1_arlen = weights1_m_axi_arlen; // WeightLoader.java:50
+  assign m_axi_w1_arsize = weights1_m_axi_arsize; // WeightLoader.java:50
+  assign m_axi_w1_arburst = weights1_m_axi_arburst; // WeightLoader.java:50
+  assign m_axi_w1_rready = weights1_m_axi_rready; // WeightLoader.java:50
   assign results_valid = result_fifo_pop_valid; // Stream.java:101
   assign results_payload_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
   assign results_payload_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
   assign results_payload_2 = result_fifo_pop_payload[95:64]; // Stream.java:102
   assign results_payload_3 = result_fifo_pop_payload[127:96]; // Stream.java:102
-  assign done = finished; // TlmmEngine.java:89
-  assign busy = active; // TlmmEngine.java:90
+  assign done = finished; // TlmmEngine.java:96
+  assign busy = active; // TlmmEngine.java:97
+  assign error = load_error; // TlmmEngine.java:98
 
   // -------------------------------------------------------------------------------------------------------------------
   // command (CommandSlot.java:30): holds the running command: taken while idle, released in the cycle its last result
@@ -547,7 +552,7 @@ module TlmmEngine_sim_small (
   assign accepted = command_valid & command_ready; // CommandSlot.java:36
   assign last_tile = cmd_tiles - 16'd1; // CommandSlot.java:43
   assign last_block = cmd_blocks - 16'd1; // CommandSlot.java:44
-  assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:88
+  assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:95
 
   always @(posedge clk) begin
     if (accepted) begin // CommandSlot.java:38
@@ -625,59 +630,60 @@ module TlmmEngine_sim_small (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // weight_loader (WeightLoader.java:39): streams each tile of the matrix into a free half of the weight buffer over
+  // weight_loader (WeightLoader.java:44): streams each tile of the matrix into a free half of the weight buffer over
   // every AXI port, once per chunk of tokens, and counts the blocks that have arrived
-  assign weights0_m_axi_awready = m_axi_w0_awready; // WeightLoader.java:45
-  assign weights0_m_axi_wready = m_axi_w0_wready; // WeightLoader.java:45
-  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // WeightLoader.java:45
-  assign weights0_m_axi_bresp = m_axi_w0_bresp; // WeightLoader.java:45
-  assign weights0_m_axi_arready = m_axi_w0_arready; // WeightLoader.java:45
-  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // WeightLoader.java:45
-  assign weights0_m_axi_rdata = m_axi_w0_rdata; // WeightLoader.java:45
-  assign weights0_m_axi_rresp = m_axi_w0_rresp; // WeightLoader.java:45
-  assign weights0_m_axi_rlast = m_axi_w0_rlast; // WeightLoader.java:45
-  assign weights1_m_axi_awready = m_axi_w1_awready; // WeightLoader.java:45
-  assign weights1_m_axi_wready = m_axi_w1_wready; // WeightLoader.java:45
-  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // WeightLoader.java:45
-  assign weights1_m_axi_bresp = m_axi_w1_bresp; // WeightLoader.java:45
-  assign weights1_m_axi_arready = m_axi_w1_arready; // WeightLoader.java:45
-  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // WeightLoader.java:45
-  assign weights1_m_axi_rdata = m_axi_w1_rdata; // WeightLoader.java:45
-  assign weights1_m_axi_rresp = m_axi_w1_rresp; // WeightLoader.java:45
-  assign weights1_m_axi_rlast = m_axi_w1_rlast; // WeightLoader.java:45
-  assign buffer_write_0_valid = weights0_write_valid; // WeightLoader.java:50
-  assign buffer_write_0_payload_address = weights0_write_payload_address; // WeightLoader.java:50
-  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // WeightLoader.java:50
-  assign buffer_write_0_payload_words = weights0_write_payload_words; // WeightLoader.java:50
-  assign buffer_write_1_valid = weights1_write_valid; // WeightLoader.java:50
-  assign buffer_write_1_payload_address = weights1_write_payload_address; // WeightLoader.java:50
-  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // WeightLoader.java:50
-  assign buffer_write_1_payload_words = weights1_write_payload_words; // WeightLoader.java:50
-  assign load_last_tile = load_tile == last_tile; // WeightLoader.java:64
-  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // WeightLoader.java:65
-  assign start_load = active & ~load_running & ~loads_finished & free_half; // WeightLoader.java:66
-  assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:67
-  assign weights0_start_valid = start_load; // WeightLoader.java:71
-  assign weights0_start_payload_address = load_tile_base; // WeightLoader.java:72
-  assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
-  assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
-  assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
-  assign weights0_start_payload_blocks = cmd_blocks; // WeightLoader.java:76
-  assign weights0_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
-  assign weights0_start_payload_half = load_half; // WeightLoader.java:78
-  assign weights1_start_valid = start_load; // WeightLoader.java:71
-  assign weights1_start_payload_address = load_tile_base + {32'd0, cmd_regionStride}; // WeightLoader.java:72
-  assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:73
-  assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:74
-  assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:75
-  assign weights1_start_payload_blocks = cmd_blocks; // WeightLoader.java:76
-  assign weights1_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:77
-  assign weights1_start_payload_half = load_half; // WeightLoader.java:78
-  // WeightLoader.java:85
+  assign weights0_m_axi_awready = m_axi_w0_awready; // WeightLoader.java:50
+  assign weights0_m_axi_wready = m_axi_w0_wready; // WeightLoader.java:50
+  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // WeightLoader.java:50
+  assign weights0_m_axi_bresp = m_axi_w0_bresp; // WeightLoader.java:50
+  assign weights0_m_axi_arready = m_axi_w0_arready; // WeightLoader.java:50
+  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // WeightLoader.java:50
+  assign weights0_m_axi_rdata = m_axi_w0_rdata; // WeightLoader.java:50
+  assign weights0_m_axi_rresp = m_axi_w0_rresp; // WeightLoader.java:50
+  assign weights0_m_axi_rlast = m_axi_w0_rlast; // WeightLoader.java:50
+  assign weights1_m_axi_awready = m_axi_w1_awready; // WeightLoader.java:50
+  assign weights1_m_axi_wready = m_axi_w1_wready; // WeightLoader.java:50
+  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // WeightLoader.java:50
+  assign weights1_m_axi_bresp = m_axi_w1_bresp; // WeightLoader.java:50
+  assign weights1_m_axi_arready = m_axi_w1_arready; // WeightLoader.java:50
+  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // WeightLoader.java:50
+  assign weights1_m_axi_rdata = m_axi_w1_rdata; // WeightLoader.java:50
+  assign weights1_m_axi_rresp = m_axi_w1_rresp; // WeightLoader.java:50
+  assign weights1_m_axi_rlast = m_axi_w1_rlast; // WeightLoader.java:50
+  assign buffer_write_0_valid = weights0_write_valid; // WeightLoader.java:55
+  assign buffer_write_0_payload_address = weights0_write_payload_address; // WeightLoader.java:55
+  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // WeightLoader.java:55
+  assign buffer_write_0_payload_words = weights0_write_payload_words; // WeightLoader.java:55
+  assign buffer_write_1_valid = weights1_write_valid; // WeightLoader.java:55
+  assign buffer_write_1_payload_address = weights1_write_payload_address; // WeightLoader.java:55
+  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // WeightLoader.java:55
+  assign buffer_write_1_payload_words = weights1_write_payload_words; // WeightLoader.java:55
+  assign load_last_tile = load_tile == last_tile; // WeightLoader.java:69
+  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // WeightLoader.java:70
+  // WeightLoader.java:78
+  assign start_load = active & ~load_running & ~loads_finished & free_half & weights0_idle & weights1_idle;
+  assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:79
+  assign weights0_start_valid = start_load; // WeightLoader.java:83
+  assign weights0_start_payload_address = load_tile_base; // WeightLoader.java:84
+  assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:85
+  assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:86
+  assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:87
+  assign weights0_start_payload_blocks = cmd_blocks; // WeightLoader.java:88
+  assign weights0_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:89
+  assign weights0_start_payload_half = load_half; // WeightLoader.java:90
+  assign weights1_start_valid = start_load; // WeightLoader.java:83
+  assign weights1_start_payload_address = load_tile_base + {32'd0, cmd_regionStride}; // WeightLoader.java:84
+  assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:85
+  assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:86
+  assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:87
+  assign weights1_start_payload_blocks = cmd_blocks; // WeightLoader.java:88
+  assign weights1_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:89
+  assign weights1_start_payload_half = load_half; // WeightLoader.java:90
+  // WeightLoader.java:101
   assign load_complete = load_running & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done);
-  // WeightLoader.java:91
+  // WeightLoader.java:107
   assign blocks_arrived = (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
-  // WeightLoader.java:110
+  // WeightLoader.java:126
   assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd4) ? 16'd4 : load_tokens_after_diff);
   assign buffer_read_enable = issue; // Sweep.java:64
   assign buffer_read_address = {sweep_half, 13'd0} + sweep_block_base + sweep_group[13:0]; // Sweep.java:65
@@ -687,62 +693,70 @@ module TlmmEngine_sim_small (
   assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:117
 
   always @(posedge clk) begin
-    if (weights0_done) begin // WeightLoader.java:79
-      port_finished_0 <= 1'b1; // WeightLoader.java:79
+    if (weights0_done) begin // WeightLoader.java:91
+      port_finished_0 <= 1'b1; // WeightLoader.java:91
     end
-    if (weights1_done) begin // WeightLoader.java:79
-      port_finished_1 <= 1'b1; // WeightLoader.java:79
+    if (weights1_done) begin // WeightLoader.java:91
+      port_finished_1 <= 1'b1; // WeightLoader.java:91
     end
-    if (start_load) begin // WeightLoader.java:93
-      load_running <= 1'b1; // WeightLoader.java:94
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:95
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:96
+    if (weights0_done & weights0_error) begin // WeightLoader.java:95
+      load_error <= 1'b1; // WeightLoader.java:95
     end
-    if (load_complete) begin // WeightLoader.java:98
-      load_running <= 1'b0; // WeightLoader.java:99
-      port_finished_0 <= 1'b0; // WeightLoader.java:101
-      port_finished_1 <= 1'b0; // WeightLoader.java:101
-      if (load_half) begin // WeightLoader.java:103
-        half_loaded_1 <= 1'b1; // WeightLoader.java:103
+    if (weights1_done & weights1_error) begin // WeightLoader.java:95
+      load_error <= 1'b1; // WeightLoader.java:95
+    end
+    if (start_load) begin // WeightLoader.java:109
+      load_running <= 1'b1; // WeightLoader.java:110
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:111
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:112
+    end
+    if (load_complete) begin // WeightLoader.java:114
+      load_running <= 1'b0; // WeightLoader.java:115
+      port_finished_0 <= 1'b0; // WeightLoader.java:117
+      port_finished_1 <= 1'b0; // WeightLoader.java:117
+      if (load_half) begin // WeightLoader.java:119
+        half_loaded_1 <= 1'b1; // WeightLoader.java:119
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:103
+        half_loaded_0 <= 1'b1; // WeightLoader.java:119
       end
-      load_half <= ~load_half; // WeightLoader.java:104
-      if (load_last_tile) begin // WeightLoader.java:105
-        load_tile <= 16'd0; // WeightLoader.java:106
-        load_tile_base <= cmd_address; // WeightLoader.java:107
-        load_tokens <= load_tokens_after; // WeightLoader.java:111
-        if (load_tokens_after == cmd_tokens) begin // WeightLoader.java:112
-          loads_finished <= 1'b1; // WeightLoader.java:112
+      load_half <= ~load_half; // WeightLoader.java:120
+      if (load_last_tile) begin // WeightLoader.java:121
+        load_tile <= 16'd0; // WeightLoader.java:122
+        load_tile_base <= cmd_address; // WeightLoader.java:123
+        load_tokens <= load_tokens_after; // WeightLoader.java:127
+        if (load_tokens_after == cmd_tokens) begin // WeightLoader.java:128
+          loads_finished <= 1'b1; // WeightLoader.java:128
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:114
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:115
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:130
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:131
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:122
-      half_loaded_0 <= 1'b0; // WeightLoader.java:122
+    if (half_swept_0) begin // WeightLoader.java:138
+      half_loaded_0 <= 1'b0; // WeightLoader.java:138
     end
-    if (half_swept_1) begin // WeightLoader.java:122
-      half_loaded_1 <= 1'b0; // WeightLoader.java:122
+    if (half_swept_1) begin // WeightLoader.java:138
+      half_loaded_1 <= 1'b0; // WeightLoader.java:138
     end
-    if (half_released_0) begin // WeightLoader.java:126
-      half_busy_0 <= 1'b0; // WeightLoader.java:126
+    if (half_released_0) begin // WeightLoader.java:142
+      half_busy_0 <= 1'b0; // WeightLoader.java:142
     end
-    if (half_released_1) begin // WeightLoader.java:126
-      half_busy_1 <= 1'b0; // WeightLoader.java:126
+    if (half_released_1) begin // WeightLoader.java:142
+      half_busy_1 <= 1'b0; // WeightLoader.java:142
     end
-    if (finished) begin // WeightLoader.java:128
-      loads_finished <= 1'b0; // WeightLoader.java:129
-      load_tokens <= 16'd0; // WeightLoader.java:130
-      load_tile_base <= cmd_address; // WeightLoader.java:131
+    if (finished) begin // WeightLoader.java:144
+      loads_finished <= 1'b0; // WeightLoader.java:145
+      load_tokens <= 16'd0; // WeightLoader.java:146
+      load_tile_base <= cmd_address; // WeightLoader.java:147
     end
-    if (accepted) begin // WeightLoader.java:133
-      load_tile_base <= command_payload_address; // WeightLoader.java:133
+    if (accepted) begin // WeightLoader.java:149
+      load_tile_base <= command_payload_address; // WeightLoader.java:150
+      load_error <= 1'b0; // WeightLoader.java:151
     end
     if (reset) begin
       port_finished_0 <= 1'b0;
       port_finished_1 <= 1'b0;
+      load_error <= 1'b0;
       load_running <= 1'b0;
       half_busy_0 <= 1'b0;
       half_busy_1 <= 1'b0;
@@ -1209,7 +1223,7 @@ module TlmmEngine_sim_small (
   end
 `endif
 
-  WeightPort_t5_q4_p2_w64 weights0 ( // WeightLoader.java:44
+  WeightPort_t5_q4_p2_w64 weights0 ( // WeightLoader.java:49
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights0_start_valid),
@@ -1221,6 +1235,7 @@ module TlmmEngine_sim_small (
     .start_payload_lastClass (weights0_start_payload_lastClass),
     .start_payload_half      (weights0_start_payload_half),
     .done                    (weights0_done),
+    .error                   (weights0_error),
     .idle                    (weights0_idle),
     .blocks_done             (weights0_blocks_done),
     .m_axi_awvalid           (weights0_m_axi_awvalid),
@@ -1254,7 +1269,7 @@ module TlmmEngine_sim_small (
     .write_payload_words     (weights0_write_payload_words)
   );
 
-  WeightPort_t5_q4_p2_w64 weights1 ( // WeightLoader.java:44
+  WeightPort_t5_q4_p2_w64 weights1 ( // WeightLoader.java:49
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights1_start_valid),
@@ -1266,6 +1281,7 @@ module TlmmEngine_sim_small (
     .start_payload_lastClass (weights1_start_payload_lastClass),
     .start_payload_half      (weights1_start_payload_half),
     .done                    (weights1_done),
+    .error                   (weights1_error),
     .idle                    (weights1_idle),
     .blocks_done             (weights1_blocks_done),
     .m_axi_awvalid           (weights1_m_axi_awvalid),
@@ -1299,7 +1315,7 @@ module TlmmEngine_sim_small (
     .write_payload_words     (weights1_write_payload_words)
   );
 
-  WeightBuffer_t5_q4_p2_d16384 buffer ( // WeightLoader.java:48
+  WeightBuffer_t5_q4_p2_d16384 buffer ( // WeightLoader.java:53
     .clk                      (clk),
     .reset                    (reset),
     .write_0_valid            (buffer_write_0_valid),
@@ -1415,9 +1431,9 @@ module TlmmEngine_sim_small (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, weights0_idle, weights1_idle, buffer_read_words_0[71:25], buffer_read_words_1[71:25],
-      buffer_read_words_2[71:25], buffer_read_words_3[71:25], result_fifo_occupancy, lane1_result_valid,
-      lane2_result_valid, lane3_result_valid, beats_per_token_prod[33:32], tile_stride_prod[65:64]};
+  wire unused_bits = &{1'b0, buffer_read_words_0[71:25], buffer_read_words_1[71:25], buffer_read_words_2[71:25],
+      buffer_read_words_3[71:25], result_fifo_occupancy, lane1_result_valid, lane2_result_valid, lane3_result_valid,
+      beats_per_token_prod[33:32], tile_stride_prod[65:64]};
 endmodule
 
 `default_nettype wire

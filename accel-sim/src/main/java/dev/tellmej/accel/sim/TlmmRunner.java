@@ -31,7 +31,7 @@ public final class TlmmRunner {
      * A product's accumulators ([token][row]), the cycles from the command to the last result, and the
      * bytes the engine read from DDR.
      */
-    public record Run(int[][] accumulators, long cycles, long bytesRead) {}
+    public record Run(int[][] accumulators, long cycles, long bytesRead, boolean error) {}
 
     private final SimModel sim;
     private final TlmmEngine top;
@@ -60,11 +60,20 @@ public final class TlmmRunner {
 
     /** Multiplies {@code matrix} by each row of {@code x} (int8 activations, at least cols long). */
     public Run run(TernaryMatrix matrix, byte[][] x) {
+        return run(matrix, x, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * Like {@link #run(TernaryMatrix, byte[][])}, with the command {@link TlmmLayout} computes changed by
+     * {@code edit} first (to test how the engine meets a command that disagrees with its image); the run's
+     * {@code error} is the engine's error output once it is done.
+     */
+    public Run run(TernaryMatrix matrix, byte[][] x, java.util.function.UnaryOperator<TlmmCommand> edit) {
         TlmmConfig config = top.config();
         TlmmLayout layout = new TlmmLayout(config, matrix.rows(), matrix.cols());
         byte[] image = WeightPacker.pack(layout, matrix);
         MemorySegment.copy(image, 0, ddr.bytes(), JAVA_BYTE, WEIGHT_ADDRESS, image.length);
-        TlmmCommand command = layout.command(WEIGHT_ADDRESS, x.length);
+        TlmmCommand command = edit.apply(layout.command(WEIGHT_ADDRESS, x.length));
         int received = results.count();
         long bytesBefore = ddr.counters().bytesRead();
         long start = sim.cycle();
@@ -87,7 +96,7 @@ public final class TlmmRunner {
         sim.runUntil(() -> results.count() - received == expectedBeats && sim.peek(top.busy) == 0, limit);
         long cycles = sim.cycle() - start;
         return new Run(reorder(layout, results.received().subList(received, received + expectedBeats), x.length), cycles,
-                ddr.counters().bytesRead() - bytesBefore);
+                ddr.counters().bytesRead() - bytesBefore, sim.peek(top.error) != 0);
     }
 
     /** Results arrive per chunk, tile, token, row group; this puts them back as [token][row]. */

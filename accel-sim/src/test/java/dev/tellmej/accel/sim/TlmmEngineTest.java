@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.accel.tlmm.TlmmCommand;
 import dev.tellmej.accel.tlmm.TlmmConfig;
 import dev.tellmej.accel.tlmm.TlmmEngine;
 import dev.tellmej.accel.tlmm.TlmmLayout;
@@ -119,6 +120,32 @@ class TlmmEngineTest {
         byte[] out = new byte[n];
         java.util.Arrays.fill(out, (byte) index);
         return out;
+    }
+
+    /**
+     * Issue 19's trace: a command whose full tiles ask each port for 49 beats but only 2 index words. Port w0
+     * takes its 2 words while its later bursts are still stalled; the engine used to start the next tile on it at
+     * once, so those bursts' data landed in the next load. Now the port drains them before it is done, the
+     * engine reports the error, and the next, consistent, command on the same engine is exact.
+     */
+    @SimTest
+    void anInconsistentCommandSetsTheErrorAndNeverCorruptsTheNextLoad(SimFixture fixture) {
+        Setup setup = open(fixture, SMALL_TILES, AxiMemoryConfig.DEFAULT.withLatency(30, 4).withJitter(20, fixture.seed()),
+                0.9, 0.9);
+        Random random = fixture.random(19);
+        TernaryMatrix m = randomMatrix(130, 100, random);
+        assertTrue(new TlmmLayout(SMALL_TILES, 130, 100).tiles() >= 3);
+        byte[][] x = randomActivations(2, 100, random);
+        TlmmRunner.Run bad = setup.harness().run(m, x, c -> new TlmmCommand(c.address(), c.blocks(),
+                c.lastBlockClass(), c.tokens(), c.tiles(), c.tileGroups(), c.lastTileGroups(), c.regionStride(), 49,
+                c.beatsLast(), 2, c.wordsLast()));
+        assertTrue(bad.error(), "49 beats for 2 words is reported as an error");
+        TlmmRunner.Run good = setup.harness().run(m, x);
+        assertTrue(!good.error(), "the error is cleared by the next command");
+        int[][] expected = TlmmReference.matMat(m, x);
+        for (int t = 0; t < x.length; t++) {
+            assertArrayEquals(expected[t], good.accumulators()[t], "the command after the inconsistent one, token " + t);
+        }
     }
 
     @SimTest

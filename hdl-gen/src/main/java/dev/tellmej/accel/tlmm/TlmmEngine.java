@@ -53,6 +53,12 @@ public final class TlmmEngine extends Module {
     public final Stream<Command> command;
     public final Bool done;
     public final Bool busy;
+    /**
+     * High from the moment a weight port ended a load of the running command with an inconsistent command (beats
+     * that disagree with the words, an empty load, an unaligned region) until the next command is accepted; the
+     * engine still finishes the command, with undefined results, and never lets the surplus into another load.
+     */
+    public final Bool error;
     public final Stream<Bits> activations;
     public final Stream<Vec<SInt>> results;
     public final List<Axi4> weightPorts = new ArrayList<>();
@@ -70,6 +76,7 @@ public final class TlmmEngine extends Module {
         command = in("command", Stream.of(commandShape()));
         done = out("done", bool());
         busy = out("busy", bool());
+        error = out("error", bool());
         activations = in("activations", Stream.of(bits(8 * config.activationBytes())));
         results = out("results", Stream.of(vec(config.columns(), sint(TlmmConfig.ACCUMULATOR_BITS))));
         for (int p = 0; p < config.ports(); p++) {
@@ -88,6 +95,7 @@ public final class TlmmEngine extends Module {
         slot.finished.set(slot.active.and(sweep.finished).and(resultQueue.drained));
         done.set(slot.finished);
         busy.set(slot.active);
+        error.set(weightLoader.failed);
     }
 
     /** The configuration this engine was built for. */

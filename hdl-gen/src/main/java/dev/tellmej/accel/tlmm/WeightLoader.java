@@ -30,6 +30,11 @@ final class WeightLoader extends Area {
     final Vec<Bool> loaded;
     /** Blocks of the running load that every port has written (shown once the words are in the buffer). */
     final UInt blocksArrived;
+    /**
+     * A port ended a load of the running command with an error: the command's beats and words disagreed, or a
+     * region was not beat-aligned. Cleared when the next command is accepted.
+     */
+    final Bool failed;
     /** Events, raised by the sweep per half: it issued the last read of the half's tile. */
     final Vec<Bool> halfSwept;
     /** Events, raised by the sweep per half: the last reads of the half's tile have left the buffer. */
@@ -63,7 +68,14 @@ final class WeightLoader extends Area {
 
         Bool lastTile = tile.eq(command.lastTile).named("load_last_tile");
         Bool freeHalf = mux(half, busy.get(1), busy.get(0)).not().named("free_half");
-        Bool start = command.active.and(running.not()).and(allLoaded.not()).and(freeHalf).named("start_load");
+        // A port is started only when idle, with no burst of its previous load in flight (AXI masters never
+        // reuse a port with requests outstanding; the port's done already waits for that).
+        Bool portsIdle = TRUE;
+        for (WeightPort port : ports) {
+            portsIdle = portsIdle.and(port.idle);
+        }
+        Bool start = command.active.and(running.not()).and(allLoaded.not()).and(freeHalf).and(portsIdle)
+                .named("start_load");
         UInt tileStride = cmd.regionStride().zext(64).mul(U(config.ports())).trunc(64).named("tile_stride");
         for (int p = 0; p < config.ports(); p++) {
             WeightPort port = ports.get(p);
@@ -77,6 +89,10 @@ final class WeightLoader extends Area {
             port.start.payload.lastClass().set(cmd.lastClass());
             port.start.payload.half().set(half);
             when(port.done, () -> portFinished.get(index).set(true));
+        }
+        failed = reg("load_error", bool(), 0);
+        for (WeightPort port : ports) {
+            when(port.done.and(port.error), () -> failed.set(true));
         }
         Bool allPortsDone = TRUE;
         for (int p = 0; p < config.ports(); p++) {
@@ -130,6 +146,9 @@ final class WeightLoader extends Area {
             tokens.set(0);
             tileBase.set(cmd.address());
         });
-        when(command.accepted, () -> tileBase.set(command.offered.address()));
+        when(command.accepted, () -> {
+            tileBase.set(command.offered.address());
+            failed.set(false);
+        });
     }
 }

@@ -42,7 +42,11 @@ public final class WeightPort extends Module {
     public record Write(UInt address, UInt lanePair, Bits words) {}
 
     public final Flow<Load> start;
+    /** Pulses when a load has ended and its bursts have all completed (the port is idle again). */
     public final Bool done;
+    /** With {@link #done}: the load's command was inconsistent (refused, or its beats did not match its words). */
+    public final Bool error;
+    /** No load, no burst in flight, nothing to drain: a new load may start. */
     public final Bool idle;
     public final UInt blocksDone;
     public final Axi4 axi;
@@ -61,6 +65,7 @@ public final class WeightPort extends Module {
 
         start = in("start", Flow.of(new Load(uint(64), uint(32), uint(32), uint(16), uint(16), uint(2), bool())));
         done = out("done", bool());
+        error = out("error", bool());
         idle = out("idle", bool());
         blocksDone = out("blocks_done", uint(16));
         axi = out("m_axi", Axi4.master(Axi4Config.of(config.portDataBits())));
@@ -68,30 +73,43 @@ public final class WeightPort extends Module {
                 bits(perCycle * bufferWordBits))));
 
         // ---- the load in progress ----
-        Bool loading = reg("loading", bool(), 0);
-        Load load = reg("load", templateOf(start.payload));
-        when(start.valid, () -> {
-            loading.set(true);
-            assign(load, start.payload);
-        });
-        idle.set(loading.not());
-
-        // ---- DDR reads: the library's burst reader (bursts while its FIFO has room for their data) ----
+        // A port is reused only when idle: no load, no burst of the last one in flight, nothing left to drain.
+        // Its command is checked first: a load that is empty, not in whole cycles of words, or not beat-aligned
+        // is refused (error, done at once) and never reaches the reader.
         AxiBurstReader reader = instance("reader", new AxiBurstReader(AxiBurstConfig.of(
                 Axi4Config.of(config.portDataBits()), config.burstBeats(), config.outstandingBursts())));
         forward(axi, reader.axi);
-        // A load starts only after the previous one has taken its last words, so every burst of it has
-        // been issued by then and the reader takes the command at once.
-        reader.command.valid.set(start.valid);
+        Bool loading = reg("loading", bool(), 0);
+        Bool draining = reg("draining", bool(), 0);
+        Load load = reg("load", templateOf(start.payload));
+        Bool beatAligned = start.payload.address().slice(log2Up(beatBytes) - 1, 0).eq(0);
+        Bool wholeCycles = perCycle == 1 ? TRUE : start.payload.words().slice(log2Up(perCycle) - 1, 0).eq(0);
+        Bool consistent = start.payload.beats().ne(0).and(start.payload.words().ne(0)).and(wholeCycles)
+                .and(beatAligned).named("load_consistent");
+        Bool accepted = start.valid.and(consistent).named("load_accepted");
+        Bool refused = start.valid.and(consistent.not()).named("load_refused");
+        when(accepted, () -> {
+            loading.set(true);
+            assign(load, start.payload);
+        });
+        idle.set(loading.not().and(draining.not()).and(reader.idle));
+        assertAlways(start.valid.not().or(idle), "WeightPort: a load starts only on an idle port (no burst of the"
+                + " previous load in flight)");
+
+        // ---- DDR reads: the library's burst reader (bursts while its FIFO has room for their data) ----
+        // The port is idle, so the reader is too and takes the command at once.
+        reader.command.valid.set(accepted);
         reader.command.payload.address().set(start.payload.address());
         reader.command.payload.beats().set(start.payload.beats());
-        assertAlways(start.valid.not().or(reader.command.ready), "WeightPort: the reader takes a load's command at"
+        assertAlways(accepted.not().or(reader.command.ready), "WeightPort: the reader takes a load's command at"
                 + " once (the previous load's bursts have all been issued)");
 
-        // ---- read data into the gearbox ----
+        // ---- read data into the gearbox; after the load, beats it did not need are dropped ----
         int[] sizes = distinctPairSizes(config);
         ByteGearbox gearbox = instance("gearbox", new ByteGearbox(beatBytes, sizes));
-        reader.data.map(AxiBurstReader.ReadBeat::data).connectTo(gearbox.in);
+        gearbox.in.valid.set(reader.data.valid.and(loading));
+        gearbox.in.payload.set(reader.data.payload.data());
+        reader.data.ready.set(mux(loading, gearbox.in.ready, TRUE));
 
         // ---- position of the next words: lane pair, row group, block ----
         UInt lanePair = reg("lane_pair", uint(Math.max(1, log2Up(pairs))), 0);
@@ -166,11 +184,25 @@ public final class WeightPort extends Module {
             }).otherwise(() -> lanePair.set(lanePair.add(1)));
         });
 
-        // The load ends when its last words are taken; the gearbox then drops the padding it holds.
+        // The load ends when its last words are taken; the gearbox then drops the padding it holds. More beats
+        // than words (the reader still busy then) or fewer (the reader done, words left and the gearbox without
+        // a word) means an inconsistent command: the load ends with an error, and the port drains the surplus
+        // before it is done, so no beat of it lands in the next load.
         Bool finishing = take.and(written.add(perCycle).eq(load.words())).named("finishing");
-        when(finishing, () -> loading.set(false));
-        gearbox.clear.set(finishing);
-        done.set(regNext("done_q", regNext("done_d", finishing, 0), 0));
+        Bool starved = wordsLeft.and(reader.idle).and(gearbox.out.valid.not()).named("starved");
+        Bool ended = finishing.or(starved).named("load_ended");
+        when(ended, () -> loading.set(false));
+        when(ended.and(reader.idle.not()), () -> draining.set(true));
+        when(draining.and(reader.idle), () -> draining.set(false));
+        Bool drained = ended.or(draining).and(reader.idle).named("drained");
+        gearbox.clear.set(ended);
+        Bool failed = refused.or(starved).or(finishing.and(reader.idle.not())).named("load_failed");
+        Bool errorSeen = reg("error_seen", bool(), 0);
+        when(start.valid, () -> errorSeen.set(false));
+        when(failed, () -> errorSeen.set(true));
+        Bool complete = drained.or(refused).named("load_complete");
+        done.set(regNext("done_q", regNext("done_d", complete, 0), 0));
+        error.set(regNext("error_q", regNext("error_d", errorSeen.or(failed).and(complete), 0), 0));
     }
 
     /** The distinct byte sizes of a cycle's words (one size class each), smallest first. */

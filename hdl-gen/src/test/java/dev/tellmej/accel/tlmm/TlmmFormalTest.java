@@ -1,0 +1,23 @@
+package dev.tellmej.accel.tlmm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.eda.YosysFormal;
+import dev.tellmej.hdl.Hdl;
+import dev.tellmej.hdl.testing.FormalChecks;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every weight port of the sim-small TLMM engine keeps the AXI4 protocol against any slave and any command,
+ * consistent or not (docs/verification.md).
+ */
+class TlmmFormalTest {
+    @Test
+    void everyWeightPortKeepsTheProtocolWhateverTheCommand() {
+        TlmmConfig config = AcceleratorConfig.simSmall().tlmmConfig();
+        var result = FormalChecks.requirePass(Hdl.elaborate(() -> new TlmmEngine(config)), "tlmm-sim-small",
+                config.outstandingBursts(), Integer.getInteger("tellme.formal.tlmmDepth", 40), false);
+        assertEquals(YosysFormal.Outcome.BOUNDED_PASS, result.outcome());
+    }
+}
