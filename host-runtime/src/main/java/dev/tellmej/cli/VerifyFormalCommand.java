@@ -61,13 +61,14 @@ final class VerifyFormalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DESIGN", description = "axi-burst-reader, axi-burst-writer, control-bank"
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DESIGN", description = "axi-burst-reader, axi-burst-writer, control-bank"
             + " or tlmm.")
     String design;
 
     @Option(names = "--config", paramLabel = "NAME", description = "Accelerator configuration (default sim-small).")
     String configuration = "sim-small";
 
+    @Range(min = 1, max = 1000)
     @Option(names = "--depth", paramLabel = "N", description = "Cycles of the bounded check (default: the design's,"
             + " the depth docs/verification.md quotes).")
     Integer depth;
@@ -75,6 +76,7 @@ final class VerifyFormalCommand implements Callable<Integer> {
     @Option(names = "--prove", description = "Also try an unbounded proof with ABC pdr (up to --proof-seconds).")
     boolean prove;
 
+    @Range(min = 1, max = 86_400)
     @Option(names = "--proof-seconds", paramLabel = "S", description = "Time limit of the proof (default 120).")
     int proofSeconds = 120;
 
@@ -85,14 +87,15 @@ final class VerifyFormalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
+        if (design == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "name a design: "
+                    + String.join(", ", TARGETS.keySet()));
+        }
         Target target = TARGETS.get(design);
         if (target == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown design '" + design + "'"
                     + ClosestName.of(design, TARGETS.keySet().stream().toList()).map(n -> "; did you mean '" + n + "'?")
                     .orElse("") + "; the designs are " + String.join(", ", TARGETS.keySet()));
-        }
-        if (depth != null && depth < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--depth must be at least 1, got " + depth);
         }
         AcceleratorConfig config;
         try {
