@@ -13,7 +13,8 @@ enum PipelineStage {
     ATTENTION("accelerator: prefill and decode attention", false),
     MEMORY_IMAGE("memory image, program compiler and the Java reference device", true),
     KERNEL("accelerator: the whole kernel (sequencer, LM head, Vitis RTL-kernel interface)", false),
-    DEVICES("host runtime: RTL (Verilator) and OpenCL devices", false);
+    OPENCL_DEVICE("host runtime: the OpenCL device (the kernel's OpenCL C twin on PoCL; XRT path pending)", true),
+    RTL_DEVICE("host runtime: the RTL device (the kernel in Verilator)", false);
 
     private final String description;
     private final boolean built;
