@@ -420,142 +420,142 @@ module AttentionValues_l16_w8_d96_fp16 (
   wire [31:0]  tree_in_14;                 // AttentionValues.java:295
   reg  [31:0]  tree_pick_15;               // AttentionValues.java:294
   wire [31:0]  tree_in_15;                 // AttentionValues.java:295
-  wire         tree_0_0_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_0_0_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_0_0_in_payload_b;      // AttentionValues.java:302
-  wire         tree_0_0_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_0_0_out_payload;       // AttentionValues.java:302
-  wire         tree_0_1_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_0_1_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_0_1_in_payload_b;      // AttentionValues.java:302
-  wire         tree_0_1_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_0_1_out_payload;       // AttentionValues.java:302
-  wire         tree_0_2_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_0_2_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_0_2_in_payload_b;      // AttentionValues.java:302
-  wire         tree_0_2_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_0_2_out_payload;       // AttentionValues.java:302
-  wire         tree_0_3_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_0_3_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_0_3_in_payload_b;      // AttentionValues.java:302
-  wire         tree_0_3_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_0_3_out_payload;       // AttentionValues.java:302
-  wire         tree_0_4_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_0_4_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_0_4_in_payload_b;      // AttentionValues.java:302
-  wire         tree_0_4_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_0_4_out_payload;       // AttentionValues.java:302
-  wire         tree_0_5_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_0_5_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_0_5_in_payload_b;      // AttentionValues.java:302
-  wire         tree_0_5_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_0_5_out_payload;       // AttentionValues.java:302
-  wire         tree_0_6_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_0_6_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_0_6_in_payload_b;      // AttentionValues.java:302
-  wire         tree_0_6_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_0_6_out_payload;       // AttentionValues.java:302
-  wire         tree_0_7_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_0_7_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_0_7_in_payload_b;      // AttentionValues.java:302
-  wire         tree_0_7_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_0_7_out_payload;       // AttentionValues.java:302
-  wire         tree_1_0_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_1_0_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_1_0_in_payload_b;      // AttentionValues.java:302
-  wire         tree_1_0_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_1_0_out_payload;       // AttentionValues.java:302
-  wire         tree_1_1_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_1_1_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_1_1_in_payload_b;      // AttentionValues.java:302
-  wire         tree_1_1_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_1_1_out_payload;       // AttentionValues.java:302
-  wire         tree_1_2_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_1_2_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_1_2_in_payload_b;      // AttentionValues.java:302
-  wire         tree_1_2_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_1_2_out_payload;       // AttentionValues.java:302
-  wire         tree_1_3_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_1_3_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_1_3_in_payload_b;      // AttentionValues.java:302
-  wire         tree_1_3_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_1_3_out_payload;       // AttentionValues.java:302
-  wire         tree_2_0_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_2_0_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_2_0_in_payload_b;      // AttentionValues.java:302
-  wire         tree_2_0_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_2_0_out_payload;       // AttentionValues.java:302
-  wire         tree_2_1_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_2_1_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_2_1_in_payload_b;      // AttentionValues.java:302
-  wire         tree_2_1_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_2_1_out_payload;       // AttentionValues.java:302
-  wire         tree_3_0_in_valid;          // AttentionValues.java:302
-  wire [31:0]  tree_3_0_in_payload_a;      // AttentionValues.java:302
-  wire [31:0]  tree_3_0_in_payload_b;      // AttentionValues.java:302
-  wire         tree_3_0_out_valid;         // AttentionValues.java:302
-  wire [31:0]  tree_3_0_out_payload;       // AttentionValues.java:302
-  wire         normalized_in_valid;        // AttentionValues.java:307
-  wire [31:0]  normalized_in_payload_a;    // AttentionValues.java:307
-  wire [31:0]  normalized_in_payload_b;    // AttentionValues.java:307
-  wire         normalized_out_valid;       // AttentionValues.java:307
-  wire [31:0]  normalized_out_payload;     // AttentionValues.java:307
-  wire         stored_output_in_valid;     // AttentionValues.java:308
-  wire [31:0]  stored_output_in_payload;   // AttentionValues.java:308
-  wire         stored_output_out_valid;    // AttentionValues.java:308
-  wire [15:0]  stored_output_out_payload;  // AttentionValues.java:308
-  reg  [2:0]   push_element_d1;            // AttentionValues.java:311
-  reg  [2:0]   push_element_d2;            // AttentionValues.java:311
-  reg  [2:0]   push_element_d3;            // AttentionValues.java:311
-  reg  [2:0]   push_element_d4;            // AttentionValues.java:311
-  reg  [2:0]   push_element_d5;            // AttentionValues.java:311
-  reg  [2:0]   push_element_d6;            // AttentionValues.java:311
-  reg  [2:0]   push_element_d7;            // AttentionValues.java:311
-  reg  [2:0]   push_element_d8;            // AttentionValues.java:311
-  reg  [2:0]   push_element_d9;            // AttentionValues.java:311
-  reg  [2:0]   push_element_d10;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d11;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d12;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d13;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d14;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d15;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d16;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d17;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d18;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d19;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d20;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d21;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d22;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d23;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d24;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d25;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d26;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d27;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d28;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d29;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d30;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d31;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d32;           // AttentionValues.java:311
-  reg  [2:0]   push_element_d33;           // AttentionValues.java:311
-  reg  [15:0]  out_word_0;                 // AttentionValues.java:317
-  reg  [15:0]  out_word_1;                 // AttentionValues.java:317
-  reg  [15:0]  out_word_2;                 // AttentionValues.java:317
-  reg  [15:0]  out_word_3;                 // AttentionValues.java:317
-  reg  [15:0]  out_word_4;                 // AttentionValues.java:317
-  reg  [15:0]  out_word_5;                 // AttentionValues.java:317
-  reg  [15:0]  out_word_6;                 // AttentionValues.java:317
-  reg  [15:0]  out_word_7;                 // AttentionValues.java:317
-  reg          beat_assembled;             // AttentionValues.java:322
-  wire         out_beat_valid;             // AttentionValues.java:323
-  wire         out_beat_ready;             // AttentionValues.java:323
-  wire [15:0]  out_beat_payload_0;         // AttentionValues.java:323
-  wire [15:0]  out_beat_payload_1;         // AttentionValues.java:323
-  wire [15:0]  out_beat_payload_2;         // AttentionValues.java:323
-  wire [15:0]  out_beat_payload_3;         // AttentionValues.java:323
-  wire [15:0]  out_beat_payload_4;         // AttentionValues.java:323
-  wire [15:0]  out_beat_payload_5;         // AttentionValues.java:323
-  wire [15:0]  out_beat_payload_6;         // AttentionValues.java:323
-  wire [15:0]  out_beat_payload_7;         // AttentionValues.java:323
+  wire         tree_0_0_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_0_0_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_0_0_in_payload_b;      // AttentionValues.java:298
+  wire         tree_0_0_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_0_0_out_payload;       // AttentionValues.java:298
+  wire         tree_0_1_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_0_1_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_0_1_in_payload_b;      // AttentionValues.java:298
+  wire         tree_0_1_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_0_1_out_payload;       // AttentionValues.java:298
+  wire         tree_0_2_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_0_2_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_0_2_in_payload_b;      // AttentionValues.java:298
+  wire         tree_0_2_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_0_2_out_payload;       // AttentionValues.java:298
+  wire         tree_0_3_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_0_3_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_0_3_in_payload_b;      // AttentionValues.java:298
+  wire         tree_0_3_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_0_3_out_payload;       // AttentionValues.java:298
+  wire         tree_0_4_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_0_4_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_0_4_in_payload_b;      // AttentionValues.java:298
+  wire         tree_0_4_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_0_4_out_payload;       // AttentionValues.java:298
+  wire         tree_0_5_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_0_5_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_0_5_in_payload_b;      // AttentionValues.java:298
+  wire         tree_0_5_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_0_5_out_payload;       // AttentionValues.java:298
+  wire         tree_0_6_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_0_6_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_0_6_in_payload_b;      // AttentionValues.java:298
+  wire         tree_0_6_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_0_6_out_payload;       // AttentionValues.java:298
+  wire         tree_0_7_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_0_7_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_0_7_in_payload_b;      // AttentionValues.java:298
+  wire         tree_0_7_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_0_7_out_payload;       // AttentionValues.java:298
+  wire         tree_1_0_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_1_0_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_1_0_in_payload_b;      // AttentionValues.java:298
+  wire         tree_1_0_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_1_0_out_payload;       // AttentionValues.java:298
+  wire         tree_1_1_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_1_1_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_1_1_in_payload_b;      // AttentionValues.java:298
+  wire         tree_1_1_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_1_1_out_payload;       // AttentionValues.java:298
+  wire         tree_1_2_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_1_2_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_1_2_in_payload_b;      // AttentionValues.java:298
+  wire         tree_1_2_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_1_2_out_payload;       // AttentionValues.java:298
+  wire         tree_1_3_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_1_3_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_1_3_in_payload_b;      // AttentionValues.java:298
+  wire         tree_1_3_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_1_3_out_payload;       // AttentionValues.java:298
+  wire         tree_2_0_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_2_0_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_2_0_in_payload_b;      // AttentionValues.java:298
+  wire         tree_2_0_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_2_0_out_payload;       // AttentionValues.java:298
+  wire         tree_2_1_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_2_1_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_2_1_in_payload_b;      // AttentionValues.java:298
+  wire         tree_2_1_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_2_1_out_payload;       // AttentionValues.java:298
+  wire         tree_3_0_in_valid;          // AttentionValues.java:298
+  wire [31:0]  tree_3_0_in_payload_a;      // AttentionValues.java:298
+  wire [31:0]  tree_3_0_in_payload_b;      // AttentionValues.java:298
+  wire         tree_3_0_out_valid;         // AttentionValues.java:298
+  wire [31:0]  tree_3_0_out_payload;       // AttentionValues.java:298
+  wire         normalized_in_valid;        // AttentionValues.java:298
+  wire [31:0]  normalized_in_payload_a;    // AttentionValues.java:298
+  wire [31:0]  normalized_in_payload_b;    // AttentionValues.java:298
+  wire         normalized_out_valid;       // AttentionValues.java:298
+  wire [31:0]  normalized_out_payload;     // AttentionValues.java:298
+  wire         stored_output_in_valid;     // AttentionValues.java:299
+  wire [31:0]  stored_output_in_payload;   // AttentionValues.java:299
+  wire         stored_output_out_valid;    // AttentionValues.java:299
+  wire [15:0]  stored_output_out_payload;  // AttentionValues.java:299
+  reg  [2:0]   push_element_d1;            // AttentionValues.java:302
+  reg  [2:0]   push_element_d2;            // AttentionValues.java:302
+  reg  [2:0]   push_element_d3;            // AttentionValues.java:302
+  reg  [2:0]   push_element_d4;            // AttentionValues.java:302
+  reg  [2:0]   push_element_d5;            // AttentionValues.java:302
+  reg  [2:0]   push_element_d6;            // AttentionValues.java:302
+  reg  [2:0]   push_element_d7;            // AttentionValues.java:302
+  reg  [2:0]   push_element_d8;            // AttentionValues.java:302
+  reg  [2:0]   push_element_d9;            // AttentionValues.java:302
+  reg  [2:0]   push_element_d10;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d11;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d12;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d13;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d14;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d15;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d16;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d17;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d18;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d19;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d20;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d21;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d22;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d23;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d24;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d25;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d26;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d27;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d28;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d29;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d30;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d31;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d32;           // AttentionValues.java:302
+  reg  [2:0]   push_element_d33;           // AttentionValues.java:302
+  reg  [15:0]  out_word_0;                 // AttentionValues.java:308
+  reg  [15:0]  out_word_1;                 // AttentionValues.java:308
+  reg  [15:0]  out_word_2;                 // AttentionValues.java:308
+  reg  [15:0]  out_word_3;                 // AttentionValues.java:308
+  reg  [15:0]  out_word_4;                 // AttentionValues.java:308
+  reg  [15:0]  out_word_5;                 // AttentionValues.java:308
+  reg  [15:0]  out_word_6;                 // AttentionValues.java:308
+  reg  [15:0]  out_word_7;                 // AttentionValues.java:308
+  reg          beat_assembled;             // AttentionValues.java:313
+  wire         out_beat_valid;             // AttentionValues.java:314
+  wire         out_beat_ready;             // AttentionValues.java:314
+  wire [15:0]  out_beat_payload_0;         // AttentionValues.java:314
+  wire [15:0]  out_beat_payload_1;         // AttentionValues.java:314
+  wire [15:0]  out_beat_payload_2;         // AttentionValues.java:314
+  wire [15:0]  out_beat_payload_3;         // AttentionValues.java:314
+  wire [15:0]  out_beat_payload_4;         // AttentionValues.java:314
+  wire [15:0]  out_beat_payload_5;         // AttentionValues.java:314
+  wire [15:0]  out_beat_payload_6;         // AttentionValues.java:314
+  wire [15:0]  out_beat_payload_7;         // AttentionValues.java:314
   wire         out_queue_push_valid;       // Stream.java:195
   wire         out_queue_push_ready;       // Stream.java:195
   wire [127:0] out_queue_push_payload;     // Stream.java:195
@@ -563,8 +563,8 @@ module AttentionValues_l16_w8_d96_fp16 (
   wire         out_queue_pop_ready;        // Stream.java:195
   wire [127:0] out_queue_pop_payload;      // Stream.java:195
   wire [3:0]   out_queue_occupancy;        // Stream.java:195
-  reg  [3:0]   beats_queued;               // AttentionValues.java:328
-  wire         flush_done;                 // AttentionValues.java:332
+  reg  [3:0]   beats_queued;               // AttentionValues.java:319
+  wire         flush_done;                 // AttentionValues.java:323
   (* ram_style = "block" *)
   reg  [31:0]  partials_0 [0:191];         // AttentionValues.java:99
   (* ram_style = "block" *)
@@ -1110,65 +1110,65 @@ module AttentionValues_l16_w8_d96_fp16 (
   end
 
   assign tree_in_15 = (positions > 13'd15) ? tree_pick_15 : 32'h0; // AttentionValues.java:295
-  assign tree_0_0_in_valid = phase_eq_4; // AttentionValues.java:302
-  assign tree_0_0_in_payload_a = tree_in_0; // AttentionValues.java:302
-  assign tree_0_0_in_payload_b = tree_in_1; // AttentionValues.java:302
-  assign tree_0_1_in_valid = phase_eq_4; // AttentionValues.java:302
-  assign tree_0_1_in_payload_a = tree_in_2; // AttentionValues.java:302
-  assign tree_0_1_in_payload_b = tree_in_3; // AttentionValues.java:302
-  assign tree_0_2_in_valid = phase_eq_4; // AttentionValues.java:302
-  assign tree_0_2_in_payload_a = tree_in_4; // AttentionValues.java:302
-  assign tree_0_2_in_payload_b = tree_in_5; // AttentionValues.java:302
-  assign tree_0_3_in_valid = phase_eq_4; // AttentionValues.java:302
-  assign tree_0_3_in_payload_a = tree_in_6; // AttentionValues.java:302
-  assign tree_0_3_in_payload_b = tree_in_7; // AttentionValues.java:302
-  assign tree_0_4_in_valid = phase_eq_4; // AttentionValues.java:302
-  assign tree_0_4_in_payload_a = tree_in_8; // AttentionValues.java:302
-  assign tree_0_4_in_payload_b = tree_in_9; // AttentionValues.java:302
-  assign tree_0_5_in_valid = phase_eq_4; // AttentionValues.java:302
-  assign tree_0_5_in_payload_a = tree_in_10; // AttentionValues.java:302
-  assign tree_0_5_in_payload_b = tree_in_11; // AttentionValues.java:302
-  assign tree_0_6_in_valid = phase_eq_4; // AttentionValues.java:302
-  assign tree_0_6_in_payload_a = tree_in_12; // AttentionValues.java:302
-  assign tree_0_6_in_payload_b = tree_in_13; // AttentionValues.java:302
-  assign tree_0_7_in_valid = phase_eq_4; // AttentionValues.java:302
-  assign tree_0_7_in_payload_a = tree_in_14; // AttentionValues.java:302
-  assign tree_0_7_in_payload_b = tree_in_15; // AttentionValues.java:302
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // AttentionValues.java:302
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // AttentionValues.java:302
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // AttentionValues.java:302
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // AttentionValues.java:302
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // AttentionValues.java:302
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // AttentionValues.java:302
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // AttentionValues.java:302
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // AttentionValues.java:302
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // AttentionValues.java:302
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // AttentionValues.java:302
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // AttentionValues.java:302
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // AttentionValues.java:302
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // AttentionValues.java:302
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // AttentionValues.java:302
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // AttentionValues.java:302
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // AttentionValues.java:302
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // AttentionValues.java:302
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // AttentionValues.java:302
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // AttentionValues.java:302
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // AttentionValues.java:302
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // AttentionValues.java:302
-  assign normalized_in_valid = tree_3_0_out_valid; // AttentionValues.java:307
-  assign normalized_in_payload_a = tree_3_0_out_payload; // AttentionValues.java:307
-  assign normalized_in_payload_b = reciprocal; // AttentionValues.java:307
-  assign stored_output_in_valid = normalized_out_valid; // AttentionValues.java:308
-  assign stored_output_in_payload = normalized_out_payload; // AttentionValues.java:308
-  assign out_beat_valid = beat_assembled; // AttentionValues.java:324
-  assign out_beat_payload_0 = out_word_0; // AttentionValues.java:325
-  assign out_beat_payload_1 = out_word_1; // AttentionValues.java:325
-  assign out_beat_payload_2 = out_word_2; // AttentionValues.java:325
-  assign out_beat_payload_3 = out_word_3; // AttentionValues.java:325
-  assign out_beat_payload_4 = out_word_4; // AttentionValues.java:325
-  assign out_beat_payload_5 = out_word_5; // AttentionValues.java:325
-  assign out_beat_payload_6 = out_word_6; // AttentionValues.java:325
-  assign out_beat_payload_7 = out_word_7; // AttentionValues.java:325
+  assign tree_0_0_in_valid = phase_eq_4; // AttentionValues.java:298
+  assign tree_0_0_in_payload_a = tree_in_0; // AttentionValues.java:298
+  assign tree_0_0_in_payload_b = tree_in_1; // AttentionValues.java:298
+  assign tree_0_1_in_valid = phase_eq_4; // AttentionValues.java:298
+  assign tree_0_1_in_payload_a = tree_in_2; // AttentionValues.java:298
+  assign tree_0_1_in_payload_b = tree_in_3; // AttentionValues.java:298
+  assign tree_0_2_in_valid = phase_eq_4; // AttentionValues.java:298
+  assign tree_0_2_in_payload_a = tree_in_4; // AttentionValues.java:298
+  assign tree_0_2_in_payload_b = tree_in_5; // AttentionValues.java:298
+  assign tree_0_3_in_valid = phase_eq_4; // AttentionValues.java:298
+  assign tree_0_3_in_payload_a = tree_in_6; // AttentionValues.java:298
+  assign tree_0_3_in_payload_b = tree_in_7; // AttentionValues.java:298
+  assign tree_0_4_in_valid = phase_eq_4; // AttentionValues.java:298
+  assign tree_0_4_in_payload_a = tree_in_8; // AttentionValues.java:298
+  assign tree_0_4_in_payload_b = tree_in_9; // AttentionValues.java:298
+  assign tree_0_5_in_valid = phase_eq_4; // AttentionValues.java:298
+  assign tree_0_5_in_payload_a = tree_in_10; // AttentionValues.java:298
+  assign tree_0_5_in_payload_b = tree_in_11; // AttentionValues.java:298
+  assign tree_0_6_in_valid = phase_eq_4; // AttentionValues.java:298
+  assign tree_0_6_in_payload_a = tree_in_12; // AttentionValues.java:298
+  assign tree_0_6_in_payload_b = tree_in_13; // AttentionValues.java:298
+  assign tree_0_7_in_valid = phase_eq_4; // AttentionValues.java:298
+  assign tree_0_7_in_payload_a = tree_in_14; // AttentionValues.java:298
+  assign tree_0_7_in_payload_b = tree_in_15; // AttentionValues.java:298
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // AttentionValues.java:298
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // AttentionValues.java:298
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // AttentionValues.java:298
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // AttentionValues.java:298
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // AttentionValues.java:298
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // AttentionValues.java:298
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // AttentionValues.java:298
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // AttentionValues.java:298
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // AttentionValues.java:298
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // AttentionValues.java:298
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // AttentionValues.java:298
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // AttentionValues.java:298
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // AttentionValues.java:298
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // AttentionValues.java:298
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // AttentionValues.java:298
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // AttentionValues.java:298
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // AttentionValues.java:298
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // AttentionValues.java:298
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // AttentionValues.java:298
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // AttentionValues.java:298
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // AttentionValues.java:298
+  assign normalized_in_valid = tree_3_0_out_valid; // AttentionValues.java:298
+  assign normalized_in_payload_a = tree_3_0_out_payload; // AttentionValues.java:298
+  assign normalized_in_payload_b = reciprocal; // AttentionValues.java:298
+  assign stored_output_in_valid = normalized_out_valid; // AttentionValues.java:299
+  assign stored_output_in_payload = normalized_out_payload; // AttentionValues.java:299
+  assign out_beat_valid = beat_assembled; // AttentionValues.java:315
+  assign out_beat_payload_0 = out_word_0; // AttentionValues.java:316
+  assign out_beat_payload_1 = out_word_1; // AttentionValues.java:316
+  assign out_beat_payload_2 = out_word_2; // AttentionValues.java:316
+  assign out_beat_payload_3 = out_word_3; // AttentionValues.java:316
+  assign out_beat_payload_4 = out_word_4; // AttentionValues.java:316
+  assign out_beat_payload_5 = out_word_5; // AttentionValues.java:316
+  assign out_beat_payload_6 = out_word_6; // AttentionValues.java:316
+  assign out_beat_payload_7 = out_word_7; // AttentionValues.java:316
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   assign out_queue_push_payload =
       {out_beat_payload_7,
@@ -1181,7 +1181,7 @@ module AttentionValues_l16_w8_d96_fp16 (
        out_beat_payload_0}; // Stream.java:197
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // AttentionValues.java:332
+  // AttentionValues.java:323
   assign flush_done = (phase == PHASE_FLUSH) & (beats_queued == row_beats) & (out_queue_occupancy == 4'd0);
 
   always @(posedge clk) begin
@@ -1595,69 +1595,69 @@ module AttentionValues_l16_w8_d96_fp16 (
     if (gather_read_valid & (gather_read_lane == 4'd15)) begin // AttentionValues.java:276
       gathered_7_15 <= gather_read_7; // AttentionValues.java:276
     end
-    push_element_d1 <= reduce_index[2:0]; // AttentionValues.java:311
-    push_element_d2 <= push_element_d1; // AttentionValues.java:311
-    push_element_d3 <= push_element_d2; // AttentionValues.java:311
-    push_element_d4 <= push_element_d3; // AttentionValues.java:311
-    push_element_d5 <= push_element_d4; // AttentionValues.java:311
-    push_element_d6 <= push_element_d5; // AttentionValues.java:311
-    push_element_d7 <= push_element_d6; // AttentionValues.java:311
-    push_element_d8 <= push_element_d7; // AttentionValues.java:311
-    push_element_d9 <= push_element_d8; // AttentionValues.java:311
-    push_element_d10 <= push_element_d9; // AttentionValues.java:311
-    push_element_d11 <= push_element_d10; // AttentionValues.java:311
-    push_element_d12 <= push_element_d11; // AttentionValues.java:311
-    push_element_d13 <= push_element_d12; // AttentionValues.java:311
-    push_element_d14 <= push_element_d13; // AttentionValues.java:311
-    push_element_d15 <= push_element_d14; // AttentionValues.java:311
-    push_element_d16 <= push_element_d15; // AttentionValues.java:311
-    push_element_d17 <= push_element_d16; // AttentionValues.java:311
-    push_element_d18 <= push_element_d17; // AttentionValues.java:311
-    push_element_d19 <= push_element_d18; // AttentionValues.java:311
-    push_element_d20 <= push_element_d19; // AttentionValues.java:311
-    push_element_d21 <= push_element_d20; // AttentionValues.java:311
-    push_element_d22 <= push_element_d21; // AttentionValues.java:311
-    push_element_d23 <= push_element_d22; // AttentionValues.java:311
-    push_element_d24 <= push_element_d23; // AttentionValues.java:311
-    push_element_d25 <= push_element_d24; // AttentionValues.java:311
-    push_element_d26 <= push_element_d25; // AttentionValues.java:311
-    push_element_d27 <= push_element_d26; // AttentionValues.java:311
-    push_element_d28 <= push_element_d27; // AttentionValues.java:311
-    push_element_d29 <= push_element_d28; // AttentionValues.java:311
-    push_element_d30 <= push_element_d29; // AttentionValues.java:311
-    push_element_d31 <= push_element_d30; // AttentionValues.java:311
-    push_element_d32 <= push_element_d31; // AttentionValues.java:311
-    push_element_d33 <= push_element_d32; // AttentionValues.java:311
-    if (stored_output_out_valid & (push_element_d33 == 3'd0)) begin // AttentionValues.java:319
-      out_word_0 <= stored_output_out_payload; // AttentionValues.java:319
+    push_element_d1 <= reduce_index[2:0]; // AttentionValues.java:302
+    push_element_d2 <= push_element_d1; // AttentionValues.java:302
+    push_element_d3 <= push_element_d2; // AttentionValues.java:302
+    push_element_d4 <= push_element_d3; // AttentionValues.java:302
+    push_element_d5 <= push_element_d4; // AttentionValues.java:302
+    push_element_d6 <= push_element_d5; // AttentionValues.java:302
+    push_element_d7 <= push_element_d6; // AttentionValues.java:302
+    push_element_d8 <= push_element_d7; // AttentionValues.java:302
+    push_element_d9 <= push_element_d8; // AttentionValues.java:302
+    push_element_d10 <= push_element_d9; // AttentionValues.java:302
+    push_element_d11 <= push_element_d10; // AttentionValues.java:302
+    push_element_d12 <= push_element_d11; // AttentionValues.java:302
+    push_element_d13 <= push_element_d12; // AttentionValues.java:302
+    push_element_d14 <= push_element_d13; // AttentionValues.java:302
+    push_element_d15 <= push_element_d14; // AttentionValues.java:302
+    push_element_d16 <= push_element_d15; // AttentionValues.java:302
+    push_element_d17 <= push_element_d16; // AttentionValues.java:302
+    push_element_d18 <= push_element_d17; // AttentionValues.java:302
+    push_element_d19 <= push_element_d18; // AttentionValues.java:302
+    push_element_d20 <= push_element_d19; // AttentionValues.java:302
+    push_element_d21 <= push_element_d20; // AttentionValues.java:302
+    push_element_d22 <= push_element_d21; // AttentionValues.java:302
+    push_element_d23 <= push_element_d22; // AttentionValues.java:302
+    push_element_d24 <= push_element_d23; // AttentionValues.java:302
+    push_element_d25 <= push_element_d24; // AttentionValues.java:302
+    push_element_d26 <= push_element_d25; // AttentionValues.java:302
+    push_element_d27 <= push_element_d26; // AttentionValues.java:302
+    push_element_d28 <= push_element_d27; // AttentionValues.java:302
+    push_element_d29 <= push_element_d28; // AttentionValues.java:302
+    push_element_d30 <= push_element_d29; // AttentionValues.java:302
+    push_element_d31 <= push_element_d30; // AttentionValues.java:302
+    push_element_d32 <= push_element_d31; // AttentionValues.java:302
+    push_element_d33 <= push_element_d32; // AttentionValues.java:302
+    if (stored_output_out_valid & (push_element_d33 == 3'd0)) begin // AttentionValues.java:310
+      out_word_0 <= stored_output_out_payload; // AttentionValues.java:310
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd1)) begin // AttentionValues.java:319
-      out_word_1 <= stored_output_out_payload; // AttentionValues.java:319
+    if (stored_output_out_valid & (push_element_d33 == 3'd1)) begin // AttentionValues.java:310
+      out_word_1 <= stored_output_out_payload; // AttentionValues.java:310
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd2)) begin // AttentionValues.java:319
-      out_word_2 <= stored_output_out_payload; // AttentionValues.java:319
+    if (stored_output_out_valid & (push_element_d33 == 3'd2)) begin // AttentionValues.java:310
+      out_word_2 <= stored_output_out_payload; // AttentionValues.java:310
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd3)) begin // AttentionValues.java:319
-      out_word_3 <= stored_output_out_payload; // AttentionValues.java:319
+    if (stored_output_out_valid & (push_element_d33 == 3'd3)) begin // AttentionValues.java:310
+      out_word_3 <= stored_output_out_payload; // AttentionValues.java:310
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd4)) begin // AttentionValues.java:319
-      out_word_4 <= stored_output_out_payload; // AttentionValues.java:319
+    if (stored_output_out_valid & (push_element_d33 == 3'd4)) begin // AttentionValues.java:310
+      out_word_4 <= stored_output_out_payload; // AttentionValues.java:310
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd5)) begin // AttentionValues.java:319
-      out_word_5 <= stored_output_out_payload; // AttentionValues.java:319
+    if (stored_output_out_valid & (push_element_d33 == 3'd5)) begin // AttentionValues.java:310
+      out_word_5 <= stored_output_out_payload; // AttentionValues.java:310
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd6)) begin // AttentionValues.java:319
-      out_word_6 <= stored_output_out_payload; // AttentionValues.java:319
+    if (stored_output_out_valid & (push_element_d33 == 3'd6)) begin // AttentionValues.java:310
+      out_word_6 <= stored_output_out_payload; // AttentionValues.java:310
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd7)) begin // AttentionValues.java:319
-      out_word_7 <= stored_output_out_payload; // AttentionValues.java:319
+    if (stored_output_out_valid & (push_element_d33 == 3'd7)) begin // AttentionValues.java:310
+      out_word_7 <= stored_output_out_payload; // AttentionValues.java:310
     end
-    beat_assembled <= stored_output_out_valid & (push_element_d33 == 3'd7); // AttentionValues.java:322
-    if (beat_assembled) begin // AttentionValues.java:329
-      beats_queued <= beats_queued + 4'd1; // AttentionValues.java:329
+    beat_assembled <= stored_output_out_valid & (push_element_d33 == 3'd7); // AttentionValues.java:313
+    if (beat_assembled) begin // AttentionValues.java:320
+      beats_queued <= beats_queued + 4'd1; // AttentionValues.java:320
     end
-    if (flush_done) begin // AttentionValues.java:333
-      beats_queued <= 4'd0; // AttentionValues.java:333
+    if (flush_done) begin // AttentionValues.java:324
+      beats_queued <= 4'd0; // AttentionValues.java:324
     end
     if (reset) begin
       gather_read_valid <= 1'b0;
@@ -1807,8 +1807,8 @@ module AttentionValues_l16_w8_d96_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~beat_assembled | out_beat_ready)) begin // AttentionValues.java:334
-        $display("ASSERTION FAILED in %m: AttentionValues.java:334: AttentionValues: the output queue holds a head's ",
+      if (!(~beat_assembled | out_beat_ready)) begin // AttentionValues.java:325
+        $display("ASSERTION FAILED in %m: AttentionValues.java:325: AttentionValues: the output queue holds a head's ",
                  "beats");
         $stop;
       end
@@ -2048,7 +2048,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (lane7_sum_out_payload)
   );
 
-  Fp32Add tree_0_0 ( // AttentionValues.java:302
+  Fp32Add tree_0_0 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_0_in_valid),
@@ -2058,7 +2058,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // AttentionValues.java:302
+  Fp32Add tree_0_1 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_1_in_valid),
@@ -2068,7 +2068,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // AttentionValues.java:302
+  Fp32Add tree_0_2 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_2_in_valid),
@@ -2078,7 +2078,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // AttentionValues.java:302
+  Fp32Add tree_0_3 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_3_in_valid),
@@ -2088,7 +2088,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // AttentionValues.java:302
+  Fp32Add tree_0_4 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_4_in_valid),
@@ -2098,7 +2098,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // AttentionValues.java:302
+  Fp32Add tree_0_5 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_5_in_valid),
@@ -2108,7 +2108,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // AttentionValues.java:302
+  Fp32Add tree_0_6 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_6_in_valid),
@@ -2118,7 +2118,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // AttentionValues.java:302
+  Fp32Add tree_0_7 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_7_in_valid),
@@ -2128,7 +2128,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // AttentionValues.java:302
+  Fp32Add tree_1_0 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_0_in_valid),
@@ -2138,7 +2138,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // AttentionValues.java:302
+  Fp32Add tree_1_1 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_1_in_valid),
@@ -2148,7 +2148,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // AttentionValues.java:302
+  Fp32Add tree_1_2 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_2_in_valid),
@@ -2158,7 +2158,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // AttentionValues.java:302
+  Fp32Add tree_1_3 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_3_in_valid),
@@ -2168,7 +2168,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // AttentionValues.java:302
+  Fp32Add tree_2_0 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_0_in_valid),
@@ -2178,7 +2178,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // AttentionValues.java:302
+  Fp32Add tree_2_1 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_1_in_valid),
@@ -2188,7 +2188,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // AttentionValues.java:302
+  Fp32Add tree_3_0 ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_3_0_in_valid),
@@ -2198,7 +2198,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul normalized ( // AttentionValues.java:307
+  Fp32Mul normalized ( // AttentionValues.java:298
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -2208,7 +2208,7 @@ module AttentionValues_l16_w8_d96_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // AttentionValues.java:308
+  Fp32ToFp16 stored_output ( // AttentionValues.java:299
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),

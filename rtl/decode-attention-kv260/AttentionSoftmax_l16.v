@@ -151,85 +151,85 @@ module AttentionSoftmax_l16 (
   wire        z_last;                  // AttentionSoftmax.java:163
 
   // normalizer
-  wire        z_tree_0_0_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_0_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_0_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_0_0_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_0_out_payload;  // AttentionSoftmax.java:192
-  wire        z_tree_0_1_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_1_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_1_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_0_1_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_1_out_payload;  // AttentionSoftmax.java:192
-  wire        z_tree_0_2_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_2_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_2_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_0_2_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_2_out_payload;  // AttentionSoftmax.java:192
-  wire        z_tree_0_3_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_3_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_3_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_0_3_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_3_out_payload;  // AttentionSoftmax.java:192
-  wire        z_tree_0_4_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_4_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_4_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_0_4_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_4_out_payload;  // AttentionSoftmax.java:192
-  wire        z_tree_0_5_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_5_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_5_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_0_5_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_5_out_payload;  // AttentionSoftmax.java:192
-  wire        z_tree_0_6_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_6_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_6_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_0_6_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_6_out_payload;  // AttentionSoftmax.java:192
-  wire        z_tree_0_7_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_7_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_7_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_0_7_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_0_7_out_payload;  // AttentionSoftmax.java:192
-  wire        z_tree_1_0_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_1_0_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_1_0_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_1_0_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_1_0_out_payload;  // AttentionSoftmax.java:192
-  wire        z_tree_1_1_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_1_1_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_1_1_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_1_1_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_1_1_out_payload;  // AttentionSoftmax.java:192
-  wire        z_tree_1_2_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_1_2_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_1_2_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_1_2_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_1_2_out_payload;  // AttentionSoftmax.java:192
-  wire        z_tree_1_3_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_1_3_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_1_3_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_1_3_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_1_3_out_payload;  // AttentionSoftmax.java:192
-  wire        z_tree_2_0_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_2_0_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_2_0_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_2_0_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_2_0_out_payload;  // AttentionSoftmax.java:192
-  wire        z_tree_2_1_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_2_1_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_2_1_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_2_1_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_2_1_out_payload;  // AttentionSoftmax.java:192
-  wire        z_tree_3_0_in_valid;     // AttentionSoftmax.java:192
-  wire [31:0] z_tree_3_0_in_payload_a; // AttentionSoftmax.java:192
-  wire [31:0] z_tree_3_0_in_payload_b; // AttentionSoftmax.java:192
-  wire        z_tree_3_0_out_valid;    // AttentionSoftmax.java:192
-  wire [31:0] z_tree_3_0_out_payload;  // AttentionSoftmax.java:192
-  wire        rz_in_valid;             // AttentionSoftmax.java:197
-  wire [31:0] rz_in_payload;           // AttentionSoftmax.java:197
-  wire        rz_out_valid;            // AttentionSoftmax.java:197
-  wire [31:0] rz_out_payload;          // AttentionSoftmax.java:197
+  wire        z_tree_0_0_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_0_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_0_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_0_0_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_0_out_payload;  // AttentionSoftmax.java:188
+  wire        z_tree_0_1_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_1_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_1_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_0_1_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_1_out_payload;  // AttentionSoftmax.java:188
+  wire        z_tree_0_2_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_2_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_2_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_0_2_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_2_out_payload;  // AttentionSoftmax.java:188
+  wire        z_tree_0_3_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_3_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_3_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_0_3_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_3_out_payload;  // AttentionSoftmax.java:188
+  wire        z_tree_0_4_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_4_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_4_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_0_4_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_4_out_payload;  // AttentionSoftmax.java:188
+  wire        z_tree_0_5_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_5_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_5_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_0_5_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_5_out_payload;  // AttentionSoftmax.java:188
+  wire        z_tree_0_6_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_6_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_6_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_0_6_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_6_out_payload;  // AttentionSoftmax.java:188
+  wire        z_tree_0_7_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_7_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_7_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_0_7_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_0_7_out_payload;  // AttentionSoftmax.java:188
+  wire        z_tree_1_0_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_1_0_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_1_0_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_1_0_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_1_0_out_payload;  // AttentionSoftmax.java:188
+  wire        z_tree_1_1_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_1_1_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_1_1_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_1_1_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_1_1_out_payload;  // AttentionSoftmax.java:188
+  wire        z_tree_1_2_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_1_2_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_1_2_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_1_2_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_1_2_out_payload;  // AttentionSoftmax.java:188
+  wire        z_tree_1_3_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_1_3_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_1_3_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_1_3_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_1_3_out_payload;  // AttentionSoftmax.java:188
+  wire        z_tree_2_0_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_2_0_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_2_0_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_2_0_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_2_0_out_payload;  // AttentionSoftmax.java:188
+  wire        z_tree_2_1_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_2_1_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_2_1_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_2_1_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_2_1_out_payload;  // AttentionSoftmax.java:188
+  wire        z_tree_3_0_in_valid;     // AttentionSoftmax.java:188
+  wire [31:0] z_tree_3_0_in_payload_a; // AttentionSoftmax.java:188
+  wire [31:0] z_tree_3_0_in_payload_b; // AttentionSoftmax.java:188
+  wire        z_tree_3_0_out_valid;    // AttentionSoftmax.java:188
+  wire [31:0] z_tree_3_0_out_payload;  // AttentionSoftmax.java:188
+  wire        rz_in_valid;             // AttentionSoftmax.java:188
+  wire [31:0] rz_in_payload;           // AttentionSoftmax.java:188
+  wire        rz_out_valid;            // AttentionSoftmax.java:188
+  wire [31:0] rz_out_payload;          // AttentionSoftmax.java:188
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire z_sum_out_valid_and_z_lane_d6_eq_0;
@@ -270,8 +270,8 @@ module AttentionSoftmax_l16 (
   assign weights_valid = weight_out_valid; // AttentionSoftmax.java:137
   assign weights_payload_position = score_position_d32; // AttentionSoftmax.java:138
   assign weights_payload_value = weight_out_payload; // AttentionSoftmax.java:139
-  assign reciprocal_valid = rz_out_valid; // AttentionSoftmax.java:199
-  assign reciprocal_payload = rz_out_payload; // AttentionSoftmax.java:200
+  assign reciprocal_valid = rz_out_valid; // AttentionSoftmax.java:190
+  assign reciprocal_payload = rz_out_payload; // AttentionSoftmax.java:191
   assign head_done = rz_out_valid; // AttentionSoftmax.java:81
   assign idle = phase == PHASE_IDLE; // AttentionSoftmax.java:82
 
@@ -544,69 +544,69 @@ module AttentionSoftmax_l16 (
 
   // -------------------------------------------------------------------------------------------------------------------
   // normalizer (AttentionSoftmax.java:182): Z = the pairwise tree over the lanes, then rz = reciprocal(Z)
-  assign z_tree_0_0_in_valid = z_last; // AttentionSoftmax.java:192
-  // AttentionSoftmax.java:192
+  assign z_tree_0_0_in_valid = z_last; // AttentionSoftmax.java:188
+  // AttentionSoftmax.java:188
   assign z_tree_0_0_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_0 ? z_sum_out_payload : z_partial_0;
-  // AttentionSoftmax.java:192
+  // AttentionSoftmax.java:188
   assign z_tree_0_0_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_1 ? z_sum_out_payload : z_partial_1;
-  assign z_tree_0_1_in_valid = z_last; // AttentionSoftmax.java:192
-  // AttentionSoftmax.java:192
+  assign z_tree_0_1_in_valid = z_last; // AttentionSoftmax.java:188
+  // AttentionSoftmax.java:188
   assign z_tree_0_1_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_2 ? z_sum_out_payload : z_partial_2;
-  // AttentionSoftmax.java:192
+  // AttentionSoftmax.java:188
   assign z_tree_0_1_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_3 ? z_sum_out_payload : z_partial_3;
-  assign z_tree_0_2_in_valid = z_last; // AttentionSoftmax.java:192
-  // AttentionSoftmax.java:192
+  assign z_tree_0_2_in_valid = z_last; // AttentionSoftmax.java:188
+  // AttentionSoftmax.java:188
   assign z_tree_0_2_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_4 ? z_sum_out_payload : z_partial_4;
-  // AttentionSoftmax.java:192
+  // AttentionSoftmax.java:188
   assign z_tree_0_2_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_5 ? z_sum_out_payload : z_partial_5;
-  assign z_tree_0_3_in_valid = z_last; // AttentionSoftmax.java:192
-  // AttentionSoftmax.java:192
+  assign z_tree_0_3_in_valid = z_last; // AttentionSoftmax.java:188
+  // AttentionSoftmax.java:188
   assign z_tree_0_3_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_6 ? z_sum_out_payload : z_partial_6;
-  // AttentionSoftmax.java:192
+  // AttentionSoftmax.java:188
   assign z_tree_0_3_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_7 ? z_sum_out_payload : z_partial_7;
-  assign z_tree_0_4_in_valid = z_last; // AttentionSoftmax.java:192
-  // AttentionSoftmax.java:192
+  assign z_tree_0_4_in_valid = z_last; // AttentionSoftmax.java:188
+  // AttentionSoftmax.java:188
   assign z_tree_0_4_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_8 ? z_sum_out_payload : z_partial_8;
-  // AttentionSoftmax.java:192
+  // AttentionSoftmax.java:188
   assign z_tree_0_4_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_9 ? z_sum_out_payload : z_partial_9;
-  assign z_tree_0_5_in_valid = z_last; // AttentionSoftmax.java:192
-  // AttentionSoftmax.java:192
+  assign z_tree_0_5_in_valid = z_last; // AttentionSoftmax.java:188
+  // AttentionSoftmax.java:188
   assign z_tree_0_5_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_10 ? z_sum_out_payload : z_partial_10;
-  // AttentionSoftmax.java:192
+  // AttentionSoftmax.java:188
   assign z_tree_0_5_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_11 ? z_sum_out_payload : z_partial_11;
-  assign z_tree_0_6_in_valid = z_last; // AttentionSoftmax.java:192
-  // AttentionSoftmax.java:192
+  assign z_tree_0_6_in_valid = z_last; // AttentionSoftmax.java:188
+  // AttentionSoftmax.java:188
   assign z_tree_0_6_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_12 ? z_sum_out_payload : z_partial_12;
-  // AttentionSoftmax.java:192
+  // AttentionSoftmax.java:188
   assign z_tree_0_6_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_13 ? z_sum_out_payload : z_partial_13;
-  assign z_tree_0_7_in_valid = z_last; // AttentionSoftmax.java:192
-  // AttentionSoftmax.java:192
+  assign z_tree_0_7_in_valid = z_last; // AttentionSoftmax.java:188
+  // AttentionSoftmax.java:188
   assign z_tree_0_7_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_14 ? z_sum_out_payload : z_partial_14;
-  // AttentionSoftmax.java:192
+  // AttentionSoftmax.java:188
   assign z_tree_0_7_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_15 ? z_sum_out_payload : z_partial_15;
-  assign z_tree_1_0_in_valid = z_tree_0_0_out_valid; // AttentionSoftmax.java:192
-  assign z_tree_1_0_in_payload_a = z_tree_0_0_out_payload; // AttentionSoftmax.java:192
-  assign z_tree_1_0_in_payload_b = z_tree_0_1_out_payload; // AttentionSoftmax.java:192
-  assign z_tree_1_1_in_valid = z_tree_0_0_out_valid; // AttentionSoftmax.java:192
-  assign z_tree_1_1_in_payload_a = z_tree_0_2_out_payload; // AttentionSoftmax.java:192
-  assign z_tree_1_1_in_payload_b = z_tree_0_3_out_payload; // AttentionSoftmax.java:192
-  assign z_tree_1_2_in_valid = z_tree_0_0_out_valid; // AttentionSoftmax.java:192
-  assign z_tree_1_2_in_payload_a = z_tree_0_4_out_payload; // AttentionSoftmax.java:192
-  assign z_tree_1_2_in_payload_b = z_tree_0_5_out_payload; // AttentionSoftmax.java:192
-  assign z_tree_1_3_in_valid = z_tree_0_0_out_valid; // AttentionSoftmax.java:192
-  assign z_tree_1_3_in_payload_a = z_tree_0_6_out_payload; // AttentionSoftmax.java:192
-  assign z_tree_1_3_in_payload_b = z_tree_0_7_out_payload; // AttentionSoftmax.java:192
-  assign z_tree_2_0_in_valid = z_tree_1_0_out_valid; // AttentionSoftmax.java:192
-  assign z_tree_2_0_in_payload_a = z_tree_1_0_out_payload; // AttentionSoftmax.java:192
-  assign z_tree_2_0_in_payload_b = z_tree_1_1_out_payload; // AttentionSoftmax.java:192
-  assign z_tree_2_1_in_valid = z_tree_1_0_out_valid; // AttentionSoftmax.java:192
-  assign z_tree_2_1_in_payload_a = z_tree_1_2_out_payload; // AttentionSoftmax.java:192
-  assign z_tree_2_1_in_payload_b = z_tree_1_3_out_payload; // AttentionSoftmax.java:192
-  assign z_tree_3_0_in_valid = z_tree_2_0_out_valid; // AttentionSoftmax.java:192
-  assign z_tree_3_0_in_payload_a = z_tree_2_0_out_payload; // AttentionSoftmax.java:192
-  assign z_tree_3_0_in_payload_b = z_tree_2_1_out_payload; // AttentionSoftmax.java:192
-  assign rz_in_valid = z_tree_3_0_out_valid; // AttentionSoftmax.java:197
-  assign rz_in_payload = z_tree_3_0_out_payload; // AttentionSoftmax.java:197
+  assign z_tree_1_0_in_valid = z_tree_0_0_out_valid; // AttentionSoftmax.java:188
+  assign z_tree_1_0_in_payload_a = z_tree_0_0_out_payload; // AttentionSoftmax.java:188
+  assign z_tree_1_0_in_payload_b = z_tree_0_1_out_payload; // AttentionSoftmax.java:188
+  assign z_tree_1_1_in_valid = z_tree_0_0_out_valid; // AttentionSoftmax.java:188
+  assign z_tree_1_1_in_payload_a = z_tree_0_2_out_payload; // AttentionSoftmax.java:188
+  assign z_tree_1_1_in_payload_b = z_tree_0_3_out_payload; // AttentionSoftmax.java:188
+  assign z_tree_1_2_in_valid = z_tree_0_0_out_valid; // AttentionSoftmax.java:188
+  assign z_tree_1_2_in_payload_a = z_tree_0_4_out_payload; // AttentionSoftmax.java:188
+  assign z_tree_1_2_in_payload_b = z_tree_0_5_out_payload; // AttentionSoftmax.java:188
+  assign z_tree_1_3_in_valid = z_tree_0_0_out_valid; // AttentionSoftmax.java:188
+  assign z_tree_1_3_in_payload_a = z_tree_0_6_out_payload; // AttentionSoftmax.java:188
+  assign z_tree_1_3_in_payload_b = z_tree_0_7_out_payload; // AttentionSoftmax.java:188
+  assign z_tree_2_0_in_valid = z_tree_1_0_out_valid; // AttentionSoftmax.java:188
+  assign z_tree_2_0_in_payload_a = z_tree_1_0_out_payload; // AttentionSoftmax.java:188
+  assign z_tree_2_0_in_payload_b = z_tree_1_1_out_payload; // AttentionSoftmax.java:188
+  assign z_tree_2_1_in_valid = z_tree_1_0_out_valid; // AttentionSoftmax.java:188
+  assign z_tree_2_1_in_payload_a = z_tree_1_2_out_payload; // AttentionSoftmax.java:188
+  assign z_tree_2_1_in_payload_b = z_tree_1_3_out_payload; // AttentionSoftmax.java:188
+  assign z_tree_3_0_in_valid = z_tree_2_0_out_valid; // AttentionSoftmax.java:188
+  assign z_tree_3_0_in_payload_a = z_tree_2_0_out_payload; // AttentionSoftmax.java:188
+  assign z_tree_3_0_in_payload_b = z_tree_2_1_out_payload; // AttentionSoftmax.java:188
+  assign rz_in_valid = z_tree_3_0_out_valid; // AttentionSoftmax.java:188
+  assign rz_in_payload = z_tree_3_0_out_payload; // AttentionSoftmax.java:188
 
   Fp32Add shifted ( // AttentionSoftmax.java:132
     .clk          (clk),
@@ -637,7 +637,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_sum_out_payload)
   );
 
-  Fp32Add z_tree_0_0 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_0_0 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_0_0_in_valid),
@@ -647,7 +647,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_0_0_out_payload)
   );
 
-  Fp32Add z_tree_0_1 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_0_1 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_0_1_in_valid),
@@ -657,7 +657,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_0_1_out_payload)
   );
 
-  Fp32Add z_tree_0_2 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_0_2 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_0_2_in_valid),
@@ -667,7 +667,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_0_2_out_payload)
   );
 
-  Fp32Add z_tree_0_3 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_0_3 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_0_3_in_valid),
@@ -677,7 +677,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_0_3_out_payload)
   );
 
-  Fp32Add z_tree_0_4 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_0_4 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_0_4_in_valid),
@@ -687,7 +687,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_0_4_out_payload)
   );
 
-  Fp32Add z_tree_0_5 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_0_5 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_0_5_in_valid),
@@ -697,7 +697,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_0_5_out_payload)
   );
 
-  Fp32Add z_tree_0_6 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_0_6 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_0_6_in_valid),
@@ -707,7 +707,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_0_6_out_payload)
   );
 
-  Fp32Add z_tree_0_7 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_0_7 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_0_7_in_valid),
@@ -717,7 +717,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_0_7_out_payload)
   );
 
-  Fp32Add z_tree_1_0 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_1_0 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_1_0_in_valid),
@@ -727,7 +727,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_1_0_out_payload)
   );
 
-  Fp32Add z_tree_1_1 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_1_1 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_1_1_in_valid),
@@ -737,7 +737,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_1_1_out_payload)
   );
 
-  Fp32Add z_tree_1_2 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_1_2 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_1_2_in_valid),
@@ -747,7 +747,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_1_2_out_payload)
   );
 
-  Fp32Add z_tree_1_3 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_1_3 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_1_3_in_valid),
@@ -757,7 +757,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_1_3_out_payload)
   );
 
-  Fp32Add z_tree_2_0 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_2_0 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_2_0_in_valid),
@@ -767,7 +767,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_2_0_out_payload)
   );
 
-  Fp32Add z_tree_2_1 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_2_1 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_2_1_in_valid),
@@ -777,7 +777,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_2_1_out_payload)
   );
 
-  Fp32Add z_tree_3_0 ( // AttentionSoftmax.java:192
+  Fp32Add z_tree_3_0 ( // AttentionSoftmax.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_tree_3_0_in_valid),
@@ -787,7 +787,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_tree_3_0_out_payload)
   );
 
-  FpReciprocal rz ( // AttentionSoftmax.java:197
+  FpReciprocal rz ( // AttentionSoftmax.java:188
     .clk         (clk),
     .reset       (reset),
     .in_valid    (rz_in_valid),

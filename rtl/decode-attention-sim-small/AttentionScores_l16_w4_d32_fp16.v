@@ -248,117 +248,117 @@ module AttentionScores_l16_w4_d32_fp16 (
   reg  [9:0]  beat_row_d14;               // AttentionScores.java:310
 
   // score_tree
-  wire        tree_0_0_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_0_0_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_0_0_in_payload_b;      // AttentionScores.java:330
-  wire        tree_0_0_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_0_0_out_payload;       // AttentionScores.java:330
-  wire        tree_0_1_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_0_1_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_0_1_in_payload_b;      // AttentionScores.java:330
-  wire        tree_0_1_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_0_1_out_payload;       // AttentionScores.java:330
-  wire        tree_0_2_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_0_2_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_0_2_in_payload_b;      // AttentionScores.java:330
-  wire        tree_0_2_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_0_2_out_payload;       // AttentionScores.java:330
-  wire        tree_0_3_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_0_3_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_0_3_in_payload_b;      // AttentionScores.java:330
-  wire        tree_0_3_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_0_3_out_payload;       // AttentionScores.java:330
-  wire        tree_0_4_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_0_4_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_0_4_in_payload_b;      // AttentionScores.java:330
-  wire        tree_0_4_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_0_4_out_payload;       // AttentionScores.java:330
-  wire        tree_0_5_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_0_5_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_0_5_in_payload_b;      // AttentionScores.java:330
-  wire        tree_0_5_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_0_5_out_payload;       // AttentionScores.java:330
-  wire        tree_0_6_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_0_6_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_0_6_in_payload_b;      // AttentionScores.java:330
-  wire        tree_0_6_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_0_6_out_payload;       // AttentionScores.java:330
-  wire        tree_0_7_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_0_7_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_0_7_in_payload_b;      // AttentionScores.java:330
-  wire        tree_0_7_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_0_7_out_payload;       // AttentionScores.java:330
-  wire        tree_1_0_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_1_0_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_1_0_in_payload_b;      // AttentionScores.java:330
-  wire        tree_1_0_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_1_0_out_payload;       // AttentionScores.java:330
-  wire        tree_1_1_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_1_1_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_1_1_in_payload_b;      // AttentionScores.java:330
-  wire        tree_1_1_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_1_1_out_payload;       // AttentionScores.java:330
-  wire        tree_1_2_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_1_2_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_1_2_in_payload_b;      // AttentionScores.java:330
-  wire        tree_1_2_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_1_2_out_payload;       // AttentionScores.java:330
-  wire        tree_1_3_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_1_3_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_1_3_in_payload_b;      // AttentionScores.java:330
-  wire        tree_1_3_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_1_3_out_payload;       // AttentionScores.java:330
-  wire        tree_2_0_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_2_0_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_2_0_in_payload_b;      // AttentionScores.java:330
-  wire        tree_2_0_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_2_0_out_payload;       // AttentionScores.java:330
-  wire        tree_2_1_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_2_1_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_2_1_in_payload_b;      // AttentionScores.java:330
-  wire        tree_2_1_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_2_1_out_payload;       // AttentionScores.java:330
-  wire        tree_3_0_in_valid;          // AttentionScores.java:330
-  wire [31:0] tree_3_0_in_payload_a;      // AttentionScores.java:330
-  wire [31:0] tree_3_0_in_payload_b;      // AttentionScores.java:330
-  wire        tree_3_0_out_valid;         // AttentionScores.java:330
-  wire [31:0] tree_3_0_out_payload;       // AttentionScores.java:330
-  wire        scaled_in_valid;            // AttentionScores.java:335
-  wire [31:0] scaled_in_payload_a;        // AttentionScores.java:335
-  wire [31:0] scaled_in_payload_b;        // AttentionScores.java:335
-  wire        scaled_out_valid;           // AttentionScores.java:335
-  wire [31:0] scaled_out_payload;         // AttentionScores.java:335
-  reg  [9:0]  tree_row_d1;                // AttentionScores.java:337
-  reg  [9:0]  tree_row_d2;                // AttentionScores.java:337
-  reg  [9:0]  tree_row_d3;                // AttentionScores.java:337
-  reg  [9:0]  tree_row_d4;                // AttentionScores.java:337
-  reg  [9:0]  tree_row_d5;                // AttentionScores.java:337
-  reg  [9:0]  tree_row_d6;                // AttentionScores.java:337
-  reg  [9:0]  tree_row_d7;                // AttentionScores.java:337
-  reg  [9:0]  tree_row_d8;                // AttentionScores.java:337
-  reg  [9:0]  tree_row_d9;                // AttentionScores.java:337
-  reg  [9:0]  tree_row_d10;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d11;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d12;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d13;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d14;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d15;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d16;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d17;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d18;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d19;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d20;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d21;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d22;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d23;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d24;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d25;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d26;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d27;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d28;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d29;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d30;               // AttentionScores.java:337
-  reg  [9:0]  tree_row_d31;               // AttentionScores.java:337
+  wire        tree_0_0_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_0_0_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_0_0_in_payload_b;      // AttentionScores.java:326
+  wire        tree_0_0_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_0_0_out_payload;       // AttentionScores.java:326
+  wire        tree_0_1_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_0_1_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_0_1_in_payload_b;      // AttentionScores.java:326
+  wire        tree_0_1_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_0_1_out_payload;       // AttentionScores.java:326
+  wire        tree_0_2_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_0_2_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_0_2_in_payload_b;      // AttentionScores.java:326
+  wire        tree_0_2_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_0_2_out_payload;       // AttentionScores.java:326
+  wire        tree_0_3_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_0_3_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_0_3_in_payload_b;      // AttentionScores.java:326
+  wire        tree_0_3_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_0_3_out_payload;       // AttentionScores.java:326
+  wire        tree_0_4_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_0_4_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_0_4_in_payload_b;      // AttentionScores.java:326
+  wire        tree_0_4_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_0_4_out_payload;       // AttentionScores.java:326
+  wire        tree_0_5_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_0_5_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_0_5_in_payload_b;      // AttentionScores.java:326
+  wire        tree_0_5_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_0_5_out_payload;       // AttentionScores.java:326
+  wire        tree_0_6_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_0_6_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_0_6_in_payload_b;      // AttentionScores.java:326
+  wire        tree_0_6_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_0_6_out_payload;       // AttentionScores.java:326
+  wire        tree_0_7_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_0_7_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_0_7_in_payload_b;      // AttentionScores.java:326
+  wire        tree_0_7_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_0_7_out_payload;       // AttentionScores.java:326
+  wire        tree_1_0_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_1_0_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_1_0_in_payload_b;      // AttentionScores.java:326
+  wire        tree_1_0_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_1_0_out_payload;       // AttentionScores.java:326
+  wire        tree_1_1_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_1_1_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_1_1_in_payload_b;      // AttentionScores.java:326
+  wire        tree_1_1_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_1_1_out_payload;       // AttentionScores.java:326
+  wire        tree_1_2_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_1_2_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_1_2_in_payload_b;      // AttentionScores.java:326
+  wire        tree_1_2_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_1_2_out_payload;       // AttentionScores.java:326
+  wire        tree_1_3_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_1_3_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_1_3_in_payload_b;      // AttentionScores.java:326
+  wire        tree_1_3_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_1_3_out_payload;       // AttentionScores.java:326
+  wire        tree_2_0_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_2_0_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_2_0_in_payload_b;      // AttentionScores.java:326
+  wire        tree_2_0_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_2_0_out_payload;       // AttentionScores.java:326
+  wire        tree_2_1_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_2_1_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_2_1_in_payload_b;      // AttentionScores.java:326
+  wire        tree_2_1_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_2_1_out_payload;       // AttentionScores.java:326
+  wire        tree_3_0_in_valid;          // AttentionScores.java:326
+  wire [31:0] tree_3_0_in_payload_a;      // AttentionScores.java:326
+  wire [31:0] tree_3_0_in_payload_b;      // AttentionScores.java:326
+  wire        tree_3_0_out_valid;         // AttentionScores.java:326
+  wire [31:0] tree_3_0_out_payload;       // AttentionScores.java:326
+  wire        scaled_in_valid;            // AttentionScores.java:326
+  wire [31:0] scaled_in_payload_a;        // AttentionScores.java:326
+  wire [31:0] scaled_in_payload_b;        // AttentionScores.java:326
+  wire        scaled_out_valid;           // AttentionScores.java:326
+  wire [31:0] scaled_out_payload;         // AttentionScores.java:326
+  reg  [9:0]  tree_row_d1;                // AttentionScores.java:328
+  reg  [9:0]  tree_row_d2;                // AttentionScores.java:328
+  reg  [9:0]  tree_row_d3;                // AttentionScores.java:328
+  reg  [9:0]  tree_row_d4;                // AttentionScores.java:328
+  reg  [9:0]  tree_row_d5;                // AttentionScores.java:328
+  reg  [9:0]  tree_row_d6;                // AttentionScores.java:328
+  reg  [9:0]  tree_row_d7;                // AttentionScores.java:328
+  reg  [9:0]  tree_row_d8;                // AttentionScores.java:328
+  reg  [9:0]  tree_row_d9;                // AttentionScores.java:328
+  reg  [9:0]  tree_row_d10;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d11;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d12;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d13;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d14;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d15;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d16;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d17;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d18;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d19;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d20;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d21;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d22;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d23;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d24;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d25;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d26;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d27;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d28;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d29;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d30;               // AttentionScores.java:328
+  reg  [9:0]  tree_row_d31;               // AttentionScores.java:328
 
   // score_maximum
   reg  [9:0]  emitted;                    // AttentionScores.java:195
@@ -413,9 +413,9 @@ module AttentionScores_l16_w4_d32_fp16 (
   assign setup_ready = phase == PHASE_IDLE; // AttentionScores.java:144
   assign query_ready = phase == PHASE_QUERY; // AttentionScores.java:145
   assign keys_ready = (phase == PHASE_KEYS) & (cooldown == 2'd0); // AttentionScores.java:146
-  assign scores_valid = scaled_out_valid; // AttentionScores.java:339
-  assign scores_payload_position = tree_row_d31; // AttentionScores.java:340
-  assign scores_payload_value = scaled_out_payload; // AttentionScores.java:341
+  assign scores_valid = scaled_out_valid; // AttentionScores.java:330
+  assign scores_payload_position = tree_row_d31; // AttentionScores.java:331
+  assign scores_payload_value = scaled_out_payload; // AttentionScores.java:332
   assign max_valid = max_out; // AttentionScores.java:213
   assign max_payload = max_value; // AttentionScores.java:214
   assign head_done = last_score; // AttentionScores.java:113
@@ -870,103 +870,103 @@ module AttentionScores_l16_w4_d32_fp16 (
   // -------------------------------------------------------------------------------------------------------------------
   // score_tree (AttentionScores.java:320): the pairwise tree over each row's L partials (N5.2) and the multiply by the
   // scale
-  assign tree_0_0_in_valid = row_done; // AttentionScores.java:330
-  // AttentionScores.java:330
+  assign tree_0_0_in_valid = row_done; // AttentionScores.java:326
+  // AttentionScores.java:326
   assign tree_0_0_in_payload_a = (partial_0_cond & beat_last_d14) ? lane0_sum_out_payload : final_0;
-  // AttentionScores.java:330
+  // AttentionScores.java:326
   assign tree_0_0_in_payload_b = (partial_1_cond & beat_last_d14) ? lane1_sum_out_payload : final_1;
-  assign tree_0_1_in_valid = row_done; // AttentionScores.java:330
-  // AttentionScores.java:330
+  assign tree_0_1_in_valid = row_done; // AttentionScores.java:326
+  // AttentionScores.java:326
   assign tree_0_1_in_payload_a = (partial_2_cond & beat_last_d14) ? lane2_sum_out_payload : final_2;
-  // AttentionScores.java:330
+  // AttentionScores.java:326
   assign tree_0_1_in_payload_b = (partial_3_cond & beat_last_d14) ? lane3_sum_out_payload : final_3;
-  assign tree_0_2_in_valid = row_done; // AttentionScores.java:330
-  // AttentionScores.java:330
+  assign tree_0_2_in_valid = row_done; // AttentionScores.java:326
+  // AttentionScores.java:326
   assign tree_0_2_in_payload_a = (partial_4_cond & beat_last_d14) ? lane0_sum_out_payload : final_4;
-  // AttentionScores.java:330
+  // AttentionScores.java:326
   assign tree_0_2_in_payload_b = (partial_5_cond & beat_last_d14) ? lane1_sum_out_payload : final_5;
-  assign tree_0_3_in_valid = row_done; // AttentionScores.java:330
-  // AttentionScores.java:330
+  assign tree_0_3_in_valid = row_done; // AttentionScores.java:326
+  // AttentionScores.java:326
   assign tree_0_3_in_payload_a = (partial_6_cond & beat_last_d14) ? lane2_sum_out_payload : final_6;
-  // AttentionScores.java:330
+  // AttentionScores.java:326
   assign tree_0_3_in_payload_b = (partial_7_cond & beat_last_d14) ? lane3_sum_out_payload : final_7;
-  assign tree_0_4_in_valid = row_done; // AttentionScores.java:330
-  // AttentionScores.java:330
+  assign tree_0_4_in_valid = row_done; // AttentionScores.java:326
+  // AttentionScores.java:326
   assign tree_0_4_in_payload_a = (partial_8_cond & beat_last_d14) ? lane0_sum_out_payload : final_8;
-  // AttentionScores.java:330
+  // AttentionScores.java:326
   assign tree_0_4_in_payload_b = (partial_9_cond & beat_last_d14) ? lane1_sum_out_payload : final_9;
-  assign tree_0_5_in_valid = row_done; // AttentionScores.java:330
-  // AttentionScores.java:330
+  assign tree_0_5_in_valid = row_done; // AttentionScores.java:326
+  // AttentionScores.java:326
   assign tree_0_5_in_payload_a = (partial_10_cond & beat_last_d14) ? lane2_sum_out_payload : final_10;
-  // AttentionScores.java:330
+  // AttentionScores.java:326
   assign tree_0_5_in_payload_b = (partial_11_cond & beat_last_d14) ? lane3_sum_out_payload : final_11;
-  assign tree_0_6_in_valid = row_done; // AttentionScores.java:330
-  // AttentionScores.java:330
+  assign tree_0_6_in_valid = row_done; // AttentionScores.java:326
+  // AttentionScores.java:326
   assign tree_0_6_in_payload_a = (partial_12_cond & beat_last_d14) ? lane0_sum_out_payload : final_12;
-  // AttentionScores.java:330
+  // AttentionScores.java:326
   assign tree_0_6_in_payload_b = (partial_13_cond & beat_last_d14) ? lane1_sum_out_payload : final_13;
-  assign tree_0_7_in_valid = row_done; // AttentionScores.java:330
-  // AttentionScores.java:330
+  assign tree_0_7_in_valid = row_done; // AttentionScores.java:326
+  // AttentionScores.java:326
   assign tree_0_7_in_payload_a = (partial_14_cond & beat_last_d14) ? lane2_sum_out_payload : final_14;
-  // AttentionScores.java:330
+  // AttentionScores.java:326
   assign tree_0_7_in_payload_b = (partial_15_cond & beat_last_d14) ? lane3_sum_out_payload : final_15;
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // AttentionScores.java:330
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // AttentionScores.java:330
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // AttentionScores.java:330
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // AttentionScores.java:330
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // AttentionScores.java:330
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // AttentionScores.java:330
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // AttentionScores.java:330
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // AttentionScores.java:330
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // AttentionScores.java:330
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // AttentionScores.java:330
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // AttentionScores.java:330
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // AttentionScores.java:330
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // AttentionScores.java:330
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // AttentionScores.java:330
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // AttentionScores.java:330
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // AttentionScores.java:330
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // AttentionScores.java:330
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // AttentionScores.java:330
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // AttentionScores.java:330
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // AttentionScores.java:330
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // AttentionScores.java:330
-  assign scaled_in_valid = tree_3_0_out_valid; // AttentionScores.java:335
-  assign scaled_in_payload_a = tree_3_0_out_payload; // AttentionScores.java:335
-  assign scaled_in_payload_b = scale; // AttentionScores.java:335
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // AttentionScores.java:326
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // AttentionScores.java:326
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // AttentionScores.java:326
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // AttentionScores.java:326
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // AttentionScores.java:326
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // AttentionScores.java:326
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // AttentionScores.java:326
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // AttentionScores.java:326
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // AttentionScores.java:326
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // AttentionScores.java:326
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // AttentionScores.java:326
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // AttentionScores.java:326
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // AttentionScores.java:326
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // AttentionScores.java:326
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // AttentionScores.java:326
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // AttentionScores.java:326
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // AttentionScores.java:326
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // AttentionScores.java:326
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // AttentionScores.java:326
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // AttentionScores.java:326
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // AttentionScores.java:326
+  assign scaled_in_valid = tree_3_0_out_valid; // AttentionScores.java:326
+  assign scaled_in_payload_a = tree_3_0_out_payload; // AttentionScores.java:326
+  assign scaled_in_payload_b = scale; // AttentionScores.java:326
 
   always @(posedge clk) begin
-    tree_row_d1 <= beat_row_d14; // AttentionScores.java:337
-    tree_row_d2 <= tree_row_d1; // AttentionScores.java:337
-    tree_row_d3 <= tree_row_d2; // AttentionScores.java:337
-    tree_row_d4 <= tree_row_d3; // AttentionScores.java:337
-    tree_row_d5 <= tree_row_d4; // AttentionScores.java:337
-    tree_row_d6 <= tree_row_d5; // AttentionScores.java:337
-    tree_row_d7 <= tree_row_d6; // AttentionScores.java:337
-    tree_row_d8 <= tree_row_d7; // AttentionScores.java:337
-    tree_row_d9 <= tree_row_d8; // AttentionScores.java:337
-    tree_row_d10 <= tree_row_d9; // AttentionScores.java:337
-    tree_row_d11 <= tree_row_d10; // AttentionScores.java:337
-    tree_row_d12 <= tree_row_d11; // AttentionScores.java:337
-    tree_row_d13 <= tree_row_d12; // AttentionScores.java:337
-    tree_row_d14 <= tree_row_d13; // AttentionScores.java:337
-    tree_row_d15 <= tree_row_d14; // AttentionScores.java:337
-    tree_row_d16 <= tree_row_d15; // AttentionScores.java:337
-    tree_row_d17 <= tree_row_d16; // AttentionScores.java:337
-    tree_row_d18 <= tree_row_d17; // AttentionScores.java:337
-    tree_row_d19 <= tree_row_d18; // AttentionScores.java:337
-    tree_row_d20 <= tree_row_d19; // AttentionScores.java:337
-    tree_row_d21 <= tree_row_d20; // AttentionScores.java:337
-    tree_row_d22 <= tree_row_d21; // AttentionScores.java:337
-    tree_row_d23 <= tree_row_d22; // AttentionScores.java:337
-    tree_row_d24 <= tree_row_d23; // AttentionScores.java:337
-    tree_row_d25 <= tree_row_d24; // AttentionScores.java:337
-    tree_row_d26 <= tree_row_d25; // AttentionScores.java:337
-    tree_row_d27 <= tree_row_d26; // AttentionScores.java:337
-    tree_row_d28 <= tree_row_d27; // AttentionScores.java:337
-    tree_row_d29 <= tree_row_d28; // AttentionScores.java:337
-    tree_row_d30 <= tree_row_d29; // AttentionScores.java:337
-    tree_row_d31 <= tree_row_d30; // AttentionScores.java:337
+    tree_row_d1 <= beat_row_d14; // AttentionScores.java:328
+    tree_row_d2 <= tree_row_d1; // AttentionScores.java:328
+    tree_row_d3 <= tree_row_d2; // AttentionScores.java:328
+    tree_row_d4 <= tree_row_d3; // AttentionScores.java:328
+    tree_row_d5 <= tree_row_d4; // AttentionScores.java:328
+    tree_row_d6 <= tree_row_d5; // AttentionScores.java:328
+    tree_row_d7 <= tree_row_d6; // AttentionScores.java:328
+    tree_row_d8 <= tree_row_d7; // AttentionScores.java:328
+    tree_row_d9 <= tree_row_d8; // AttentionScores.java:328
+    tree_row_d10 <= tree_row_d9; // AttentionScores.java:328
+    tree_row_d11 <= tree_row_d10; // AttentionScores.java:328
+    tree_row_d12 <= tree_row_d11; // AttentionScores.java:328
+    tree_row_d13 <= tree_row_d12; // AttentionScores.java:328
+    tree_row_d14 <= tree_row_d13; // AttentionScores.java:328
+    tree_row_d15 <= tree_row_d14; // AttentionScores.java:328
+    tree_row_d16 <= tree_row_d15; // AttentionScores.java:328
+    tree_row_d17 <= tree_row_d16; // AttentionScores.java:328
+    tree_row_d18 <= tree_row_d17; // AttentionScores.java:328
+    tree_row_d19 <= tree_row_d18; // AttentionScores.java:328
+    tree_row_d20 <= tree_row_d19; // AttentionScores.java:328
+    tree_row_d21 <= tree_row_d20; // AttentionScores.java:328
+    tree_row_d22 <= tree_row_d21; // AttentionScores.java:328
+    tree_row_d23 <= tree_row_d22; // AttentionScores.java:328
+    tree_row_d24 <= tree_row_d23; // AttentionScores.java:328
+    tree_row_d25 <= tree_row_d24; // AttentionScores.java:328
+    tree_row_d26 <= tree_row_d25; // AttentionScores.java:328
+    tree_row_d27 <= tree_row_d26; // AttentionScores.java:328
+    tree_row_d28 <= tree_row_d27; // AttentionScores.java:328
+    tree_row_d29 <= tree_row_d28; // AttentionScores.java:328
+    tree_row_d30 <= tree_row_d29; // AttentionScores.java:328
+    tree_row_d31 <= tree_row_d30; // AttentionScores.java:328
   end
 
   // -------------------------------------------------------------------------------------------------------------------
@@ -1146,7 +1146,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (lane3_sum_out_payload)
   );
 
-  Fp32Add tree_0_0 ( // AttentionScores.java:330
+  Fp32Add tree_0_0 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_0_in_valid),
@@ -1156,7 +1156,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // AttentionScores.java:330
+  Fp32Add tree_0_1 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_1_in_valid),
@@ -1166,7 +1166,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // AttentionScores.java:330
+  Fp32Add tree_0_2 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_2_in_valid),
@@ -1176,7 +1176,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // AttentionScores.java:330
+  Fp32Add tree_0_3 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_3_in_valid),
@@ -1186,7 +1186,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // AttentionScores.java:330
+  Fp32Add tree_0_4 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_4_in_valid),
@@ -1196,7 +1196,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // AttentionScores.java:330
+  Fp32Add tree_0_5 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_5_in_valid),
@@ -1206,7 +1206,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // AttentionScores.java:330
+  Fp32Add tree_0_6 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_6_in_valid),
@@ -1216,7 +1216,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // AttentionScores.java:330
+  Fp32Add tree_0_7 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_7_in_valid),
@@ -1226,7 +1226,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // AttentionScores.java:330
+  Fp32Add tree_1_0 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_0_in_valid),
@@ -1236,7 +1236,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // AttentionScores.java:330
+  Fp32Add tree_1_1 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_1_in_valid),
@@ -1246,7 +1246,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // AttentionScores.java:330
+  Fp32Add tree_1_2 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_2_in_valid),
@@ -1256,7 +1256,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // AttentionScores.java:330
+  Fp32Add tree_1_3 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_3_in_valid),
@@ -1266,7 +1266,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // AttentionScores.java:330
+  Fp32Add tree_2_0 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_0_in_valid),
@@ -1276,7 +1276,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // AttentionScores.java:330
+  Fp32Add tree_2_1 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_1_in_valid),
@@ -1286,7 +1286,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // AttentionScores.java:330
+  Fp32Add tree_3_0 ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_3_0_in_valid),
@@ -1296,7 +1296,7 @@ module AttentionScores_l16_w4_d32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // AttentionScores.java:335
+  Fp32Mul scaled ( // AttentionScores.java:326
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),

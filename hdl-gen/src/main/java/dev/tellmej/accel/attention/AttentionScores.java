@@ -323,16 +323,7 @@ public final class AttentionScores extends Module {
             for (int j = 0; j < lanes; j++) {
                 level.add(pipe.input("tree_in_" + j, partials.rowDone.payload.partials().get(j)));
             }
-            int depth = 0;
-            while (level.size() > 1) {
-                List<Timed<Bits>> next = new ArrayList<>();
-                for (int k = 0; k < level.size() / 2; k++) {
-                    next.add(Fp32Add.apply("tree_" + depth + "_" + k, level.get(2 * k), level.get(2 * k + 1)));
-                }
-                level = next;
-                depth++;
-            }
-            Timed<Bits> score = Fp32Mul.apply("scaled", level.getFirst(), pipe.steady(scale));
+            Timed<Bits> score = Fp32Mul.apply("scaled", Fp32Add.tree("tree", level), pipe.steady(scale));
             outputCycle = score.cycle();
             UInt row = pipe.input("tree_row", partials.rowDone.payload.row()).at(outputCycle);
             scoreOut = new Flow<>(pipe.valid(outputCycle), new Score(row, score.value()));

@@ -185,16 +185,7 @@ public final class AttentionSoftmax extends Module {
             for (int j = 0; j < lanes; j++) {
                 level.add(pipe.input("z_tree_in_" + j, sums.complete.payload.get(j)));
             }
-            int depth = 0;
-            while (level.size() > 1) {
-                List<Timed<Bits>> next = new ArrayList<>();
-                for (int k = 0; k < level.size() / 2; k++) {
-                    next.add(Fp32Add.apply("z_tree_" + depth + "_" + k, level.get(2 * k), level.get(2 * k + 1)));
-                }
-                level = next;
-                depth++;
-            }
-            Timed<Bits> rz = FpReciprocal.apply("rz", level.getFirst());
+            Timed<Bits> rz = FpReciprocal.apply("rz", Fp32Add.tree("z_tree", level));
             done = pipe.valid(rz.cycle());
             reciprocal.valid.set(done);
             reciprocal.payload.set(rz.value());

@@ -295,16 +295,7 @@ public final class AttentionValues extends Module {
                 Bits masked = mux(sequencer.positions.gt(j), chosen, B(0, 32)).named("tree_in_" + j);
                 level.add(pipe.input("tree_in_" + j, masked));
             }
-            int depth = 0;
-            while (level.size() > 1) {
-                List<Timed<Bits>> next = new ArrayList<>();
-                for (int k = 0; k < level.size() / 2; k++) {
-                    next.add(Fp32Add.apply("tree_" + depth + "_" + k, level.get(2 * k), level.get(2 * k + 1)));
-                }
-                level = next;
-                depth++;
-            }
-            Timed<Bits> scaled = Fp32Mul.apply("normalized", level.getFirst(), pipe.steady(sequencer.reciprocal));
+            Timed<Bits> scaled = Fp32Mul.apply("normalized", Fp32Add.tree("tree", level), pipe.steady(sequencer.reciprocal));
             Timed<Bits> stored = FpConvert.fromFp32("stored_output", format, scaled);
             int outCycle = stored.cycle();
             Bool outValid = pipe.valid(outCycle);

@@ -129,4 +129,25 @@ public final class Fp32Add extends Module {
     public static Timed<Bits> apply(String name, Timed<Bits> a, Timed<Bits> b) {
         return Timed.zip(a, b, Operands::new).through(name, LATENCY, Fp32Add::apply);
     }
+
+    /**
+     * NUMERICS.md N5.2's pairwise tree in a pipeline: level by level {@code p[k] = p[2k] + p[2k+1]} until one value
+     * is left, {@code values.size()} (a power of two) inputs; the adders are named {@code <prefix>_<level>_<k>}.
+     * Valid {@value #LATENCY} x log2(n) cycles after the latest input; one input alone is returned as it is.
+     */
+    @ElaborationHelper
+    public static Timed<Bits> tree(String prefix, java.util.List<Timed<Bits>> values) {
+        if (values.isEmpty() || Integer.bitCount(values.size()) != 1) {
+            throw new IllegalArgumentException("a pairwise tree needs a power of two of inputs, got " + values.size());
+        }
+        java.util.List<Timed<Bits>> level = values;
+        for (int depth = 0; level.size() > 1; depth++) {
+            java.util.List<Timed<Bits>> next = new java.util.ArrayList<>();
+            for (int k = 0; k < level.size() / 2; k++) {
+                next.add(apply(prefix + "_" + depth + "_" + k, level.get(2 * k), level.get(2 * k + 1)));
+            }
+            level = next;
+        }
+        return level.getFirst();
+    }
 }
