@@ -1,0 +1,166 @@
+package dev.tellmej.accel.attention;
+
+import static dev.tellmej.hdl.Hdl.log2Up;
+
+import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.accel.elementwise.Storage;
+import dev.tellmej.hdl.check.InvalidParameterException;
+import dev.tellmej.hdl.ir.Locations;
+import dev.tellmej.hdl.lib.axi.AxiBurstConfig;
+import dev.tellmej.hdl.lib.axi.Axi4Config;
+import dev.tellmej.hdl.lib.fp.Fp32Add;
+import dev.tellmej.hdl.lib.fp.FpFormat;
+import dev.tellmej.model.numerics.StorageFormat;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The parameters of an {@link AttentionUnit}, and every size derived from them: the unit's buffers, counters and
+ * schedule are computed here once, never repeated as literals.
+ *
+ * @param lanes      N5's L, the lanes of every sum over the head dimension and over positions (a power of two,
+ *                   at least the adder's latency plus two, so a value partial is back before its lane comes round)
+ * @param width      stored values per beat W (a power of two, at most L): the port's width over 16 bits
+ * @param maxHeadDim the largest head dimension D, a multiple of W
+ * @param context    the longest context (positions) a query may attend to
+ * @param slots      queries one command may carry (a GQA group's heads times a prefill block's tokens)
+ * @param chunkRows  K or V rows per on-chip chunk (a power of two); two chunks are held, one filling while
+ *                   the other is used
+ * @param storage    the KV cache's and the output's storage format (N4)
+ * @param bursts     the K/V read port's burst engine
+ */
+public record AttentionShape(int lanes, int width, int maxHeadDim, int context, int slots, int chunkRows,
+        StorageFormat storage, AxiBurstConfig bursts) {
+
+    /** Beats per K/V burst: a kv260 row (96 fp16 values) is 12 beats of 128 bits. */
+    public static final int BURST_BEATS = 16;
+    /** Bursts in flight on the K/V port: 64 beats of FIFO cover a DDR read latency of about 60 cycles. */
+    public static final int OUTSTANDING = 4;
+
+    public AttentionShape {
+        List<String> problems = new ArrayList<>();
+        if (lanes < Fp32Add.LATENCY + 2 || Integer.bitCount(lanes) != 1) {
+            problems.add("L must be a power of two of at least " + (Fp32Add.LATENCY + 2) + " (a value partial is read,"
+                    + " added and written before its lane comes round), got " + lanes);
+        }
+        if (width < 1 || Integer.bitCount(width) != 1 || width > lanes) {
+            problems.add("W must be a power of two no larger than L, got " + width);
+        }
+        if (width >= 1 && (maxHeadDim < width || maxHeadDim % width != 0)) {
+            problems.add("the head dimension must be a positive multiple of W = " + width + ", got " + maxHeadDim);
+        }
+        if (context < 1) {
+            problems.add("the context must be at least one position, got " + context);
+        }
+        if (slots < 1 || slots > 255) {
+            problems.add("slots must be 1 to 255, got " + slots);
+        }
+        if (chunkRows < 1 || Integer.bitCount(chunkRows) != 1) {
+            problems.add("chunk rows must be a power of two, got " + chunkRows);
+        }
+        if (bursts != null && bursts.axi().dataWidth() != 16 * width) {
+            problems.add("the K/V port carries " + bursts.axi().dataWidth() + " bits a beat, not W x 16 = " + 16 * width);
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidParameterException(Locations.capture(), "AttentionUnit: " + String.join("; ", problems));
+        }
+    }
+
+    /**
+     * The attention unit of build {@code config}: N5's L of its element-wise units, beats as wide as a data port,
+     * the head dimension and context of its maxima, {@code slots} of the TLMM's token chunk (kv260: 8 queries),
+     * chunks of 32 rows.
+     */
+    public static AttentionShape of(AcceleratorConfig config) {
+        int width = config.memory().portBits() / 16;
+        return new AttentionShape(config.elementwise().sumLanes(), width, config.limits().headDim(),
+                config.limits().context(), Math.max(config.limits().heads() / config.limits().kvHeads(),
+                        config.tlmm().chunkTokens()), 32, config.elementwise().storage(),
+                AxiBurstConfig.of(Axi4Config.of(config.memory().portBits()), BURST_BEATS, OUTSTANDING));
+    }
+
+    /** The same shape with the given burst engine, or with {@code slots} queries and {@code chunkRows} rows. */
+    public AttentionShape with(int slots, int chunkRows) {
+        return new AttentionShape(lanes, width, maxHeadDim, context, slots, chunkRows, storage, bursts);
+    }
+
+    /** The storage format as the floating-point library names it. */
+    public FpFormat format() {
+        return Storage.format(storage);
+    }
+
+    /** Beats per row of the longest head, D / W. */
+    public int maxRowBeats() {
+        return maxHeadDim / width;
+    }
+
+    /** Beats per row rounded up to a power of two: the stride of a row in the chunk buffer and query store. */
+    public int rowStride() {
+        return 1 << log2Up(maxRowBeats());
+    }
+
+    /** Lane groups L / W: a beat feeds the W lanes of one group. */
+    public int groups() {
+        return lanes / width;
+    }
+
+    /**
+     * Key rows interleaved by the score pass: a lane group's partial comes round every {@code groups} beats of
+     * a row, so rows take turns beat by beat until the adder's result (latency + 1 with its register) is back.
+     */
+    public int interleave() {
+        int cycles = Fp32Add.LATENCY + 1;
+        return 1 << log2Up((cycles + groups() - 1) / groups());
+    }
+
+    /** Bits of a position count 0 .. context. */
+    public int positionBits() {
+        return dev.tellmej.hdl.Hdl.bitsFor(context);
+    }
+
+    /** Bits of a position index 0 .. context - 1 (at least one). */
+    public int positionIndexBits() {
+        return Math.max(1, log2Up(context));
+    }
+
+    /** Bits of a slot index. */
+    public int slotBits() {
+        return Math.max(1, log2Up(slots));
+    }
+
+    /** Bits of a beat count 0 .. D / W. */
+    public int beatBits() {
+        return dev.tellmej.hdl.Hdl.bitsFor(maxRowBeats());
+    }
+
+    /** Bits of a row index inside a chunk. */
+    public int chunkRowBits() {
+        return Math.max(1, log2Up(chunkRows));
+    }
+
+    /** Bits of a chunk index 0 .. ceil(context / chunk rows). */
+    public int chunkBits() {
+        return dev.tellmej.hdl.Hdl.bitsFor((context + chunkRows - 1) / chunkRows + 1);
+    }
+
+    /** Words of the chunk buffer: two chunks of {@link #chunkRows} rows of {@link #rowStride} beats. */
+    public int chunkBufferWords() {
+        return 2 * chunkRows * rowStride();
+    }
+
+    /** Words of the score buffer: one binary32 per position per slot, the context rounded to a power of two. */
+    public int scoreBufferWords() {
+        return slots * (1 << log2Up(context));
+    }
+
+    /** Words of each of the W value-partial banks: L partials per beat of a row per slot. */
+    public int partialBankWords() {
+        return slots * rowStride() * lanes;
+    }
+
+    /** Verilog name suffix: {@code l16_w8_d96_c4096_q8_fp16}. */
+    String suffix() {
+        return "l" + lanes + "_w" + width + "_d" + maxHeadDim + "_c" + context + "_q" + slots + "_r" + chunkRows + "_"
+                + format().name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

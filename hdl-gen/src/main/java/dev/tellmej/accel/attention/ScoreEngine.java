@@ -1,0 +1,224 @@
+package dev.tellmej.accel.attention;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Area;
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Mem;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Pipeline;
+import dev.tellmej.hdl.lib.Timed;
+import dev.tellmej.hdl.lib.fp.Fp32Add;
+import dev.tellmej.hdl.lib.fp.Fp32Mul;
+import dev.tellmej.hdl.lib.fp.FpConvert;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The score pass of an {@link AttentionUnit} (NUMERICS.md N15.1): {@code s = dot(q, k_t) * C} for every slot's
+ * query and every key row it attends to, with N5's lane order over the head dimension.
+ *
+ * <p><b>Schedule.</b> For each chunk of key rows in the buffer, for each slot, the slot's rows of the chunk are
+ * taken {@link AttentionShape#interleave A} at a time and read beat-major: beat b of rows r .. r + A - 1, then
+ * beat b + 1 of the same rows. A beat's W products go into the partials of lane group {@code b mod (L / W)} of
+ * its row, and the same row and group come round A x L / W cycles later, after the adder's result is back, so
+ * a beat is taken every cycle. Rows past the slot's context are never read (the causal mask of a prefill
+ * block), and turns of rows past the chunk's end are empty cycles. When a row's last beat is added, its L
+ * partials (lanes no element reached count as +0.0) go into the pairwise tree (N5.2), one row per cycle, and
+ * are multiplied by C.
+ */
+final class ScoreEngine extends Area {
+    /** A score: the slot, its position and the value (binary32 bits). */
+    record Score(UInt slot, UInt position, Bits value) {}
+
+    /** Each score as it leaves the tree. */
+    final Flow<Score> scores;
+    /** Chunks of this pass the engine has finished reading. */
+    final UInt consumed;
+    /** Event: the last score of the pass has left. */
+    final Bool finished;
+
+    /**
+     * @param start  event: the pass starts (chunk 0, slot 0)
+     * @param loaded chunks of the pass in the buffer
+     */
+    ScoreEngine(AttentionShape shape, AttentionUnit.Controller command, Bool start, UInt loaded, BufferPort keys,
+                Mem<Bits> queries) {
+        super("score_engine", "multiplies each slot's query with its key rows, row-interleaved beat by beat, and"
+                + " adds each row's lane partials by the pairwise tree");
+        int a = shape.interleave();
+        int groups = shape.groups();
+        int width = shape.width();
+        int lanes = shape.lanes();
+        int turnBits = Math.max(1, log2Up(a));
+        int groupBits = Math.max(1, log2Up(groups));
+        int beatBits = shape.beatBits();
+        int rowBits = shape.chunkRowBits() + 1;
+        int positionBits = shape.positionBits();
+        int chunkBits = shape.chunkBits();
+
+        // ---- Issue: chunk, slot, row turn, beat.
+        Bool active = reg("score_active", bool(), 0);
+        UInt chunk = reg("score_chunk", uint(chunkBits), 0);
+        UInt chunkStart = reg("score_chunk_start", uint(positionBits), 0);
+        UInt rowBase = reg("row_base", uint(rowBits), 0);
+        UInt beat = reg("score_beat", uint(beatBits), 0);
+        UInt turn = reg("turn", uint(turnBits), 0);
+        consumed = reg("score_consumed", uint(chunkBits), 0);
+        Bool slotDoneEvent = wire("score_slot_done", bool());
+        Bool chunkDoneEvent = wire("score_chunk_done", bool());
+        SlotWalker walker = area(new SlotWalker("score_slots", shape, command, start.or(chunkDoneEvent),
+                slotDoneEvent.and(chunkDoneEvent.not())));
+
+        Bool step = active.and(chunk.lt(loaded)).named("score_step");
+        // Rows of the chunk the slot attends to: min(C, n_s - chunk start), or none.
+        UInt beyond = walker.positions.sub(chunkStart).trunc(positionBits).named("rows_beyond_chunk_start");
+        Bool any = walker.positions.gt(chunkStart).named("slot_has_rows");
+        UInt rowsHere = mux(any, mux(beyond.ge(shape.chunkRows()), U(shape.chunkRows(), positionBits), beyond),
+                U(0, positionBits)).resize(rowBits).named("slot_rows_here");
+        UInt rowInChunk = rowBase.add(turn.resize(rowBits)).trunc(rowBits).named("row_in_chunk");
+        Bool rowValid = rowInChunk.lt(rowsHere).named("row_valid");
+        Bool lastTurn = turn.eq(a - 1).named("last_turn");
+        Bool lastBeat = beat.eq(command.rowBeats.sub(1).trunc(beatBits)).named("last_beat");
+        Bool groupDone = rowBase.resize(rowBits + 1).add(a).ge(rowsHere.resize(rowBits + 1)).named("turns_done");
+        Bool slotDone = any.not().or(lastTurn.and(lastBeat).and(groupDone)).named("slot_done");
+        slotDoneEvent.set(step.and(slotDone));
+        chunkDoneEvent.set(step.and(slotDone).and(walker.last));
+        Bool lastChunk = chunkStart.resize(positionBits + 1).add(shape.chunkRows())
+                .ge(command.lastPositions.resize(positionBits + 1)).named("last_chunk");
+        Bool issueDone = chunkDoneEvent.and(lastChunk).named("score_issue_done");
+        when(start, () -> {
+            active.set(true);
+            chunk.set(0);
+            chunkStart.set(0);
+            rowBase.set(0);
+            beat.set(0);
+            turn.set(0);
+            consumed.set(0);
+        }).elseWhen(step, () -> {
+            turn.set(turn.add(1).trunc(turnBits));
+            when(lastTurn, () -> beat.set(beat.add(1).trunc(beatBits)));
+            when(lastTurn.and(lastBeat), () -> {
+                beat.set(0);
+                rowBase.set(rowBase.add(a).trunc(rowBits));
+            });
+            when(slotDone, () -> {
+                turn.set(0);
+                beat.set(0);
+                rowBase.set(0);
+            });
+            when(chunkDoneEvent, () -> {
+                chunk.set(chunk.add(1).trunc(chunkBits));
+                chunkStart.set(chunkStart.add(shape.chunkRows()).trunc(positionBits));
+                consumed.set(consumed.add(1).trunc(chunkBits));
+            });
+            when(issueDone, () -> active.set(false));
+        });
+
+        Bool issue = step.and(any).and(rowValid).named("score_issue");
+        UInt chunkAddress = cat(chunk.resize(1), rowInChunk.resize(rowBits - 1),
+                beat.resize(log2Up(shape.rowStride()))).asUInt().resize(log2Up(shape.chunkBufferWords()))
+                .named("key_read_address");
+        UInt queryAddress = cat(walker.slot, beat.resize(log2Up(shape.rowStride()))).asUInt()
+                .resize(log2Up(shape.slots() * shape.rowStride())).named("query_read_address");
+
+        // ---- Datapath: W multipliers and adders into the interleaved rows' partials.
+        Pipeline pipe = new Pipeline("score_issue", issue);
+        Timed<UInt> slotT = pipe.input("issue_slot", walker.slot);
+        Timed<UInt> rowT = pipe.input("issue_row", chunkStart.add(rowInChunk.resize(positionBits)).trunc(positionBits));
+        Timed<UInt> turnT = pipe.input("issue_turn", turn);
+        Timed<UInt> groupT = pipe.input("issue_group", beat.resize(groupBits));
+        Timed<Bool> firstT = pipe.input("issue_first", groups > shape.maxRowBeats() ? bool(true) : beat.lt(groups));
+        Timed<Bool> rowLastT = pipe.input("issue_row_last", lastBeat);
+        keys.address().set(chunkAddress);
+        keys.enable().set(issue);
+        Bits queryWord = queries.readSync("query_read", queryAddress, issue, keys.latency());
+        Timed<Bits> keyT = pipe.at(keys.latency(), "key_word", keys.data());
+        Timed<Bits> queryT = pipe.at(keys.latency(), "query_word", queryWord);
+
+        int entries = a * groups;
+        List<List<Bits>> partials = new ArrayList<>();   // [entry][lane]
+        for (int p = 0; p < entries; p++) {
+            List<Bits> row = new ArrayList<>();
+            for (int e = 0; e < width; e++) {
+                row.add(reg("partial_t" + (p / groups) + "_g" + (p % groups) + "_" + e, bits(32), 0));
+            }
+            partials.add(row);
+        }
+        List<Timed<Bits>> sums = new ArrayList<>();
+        int addCycle = -1;
+        for (int e = 0; e < width; e++) {
+            String l = "key_lane" + e;
+            final int lo = 16 * e;
+            Timed<Bits> q = FpConvert.toFp32(l + "_q", shape.format(), queryT.map(w -> w.slice(lo + 15, lo)));
+            Timed<Bits> k = FpConvert.toFp32(l + "_k", shape.format(), keyT.map(w -> w.slice(lo + 15, lo)));
+            sums.add(Fp32Mul.apply(l + "_product", q, k));
+            addCycle = sums.getLast().cycle();
+        }
+        UInt entryAtAdd = cat(turnT.at(addCycle), groupT.at(addCycle)).asUInt().resize(Math.max(1, log2Up(entries)))
+                .named("add_entry");
+        for (int e = 0; e < width; e++) {
+            String l = "key_lane" + e;
+            List<Bits> mine = new ArrayList<>();
+            for (int p = 0; p < entries; p++) {
+                mine.add(partials.get(p).get(e));
+            }
+            Bits current = entries == 1 ? mine.getFirst() : new Vec<>(mine).get(l + "_partial", entryAtAdd);
+            Bits addend = mux(firstT.at(addCycle), B(0, 32), current).named(l + "_addend");
+            sums.set(e, Fp32Add.apply(l + "_sum", pipe.at(addCycle, l + "_addend", addend), sums.get(e)));
+        }
+        int sumCycle = sums.getFirst().cycle();
+        Bool sumValid = pipe.valid(sumCycle);
+        UInt turnAtSum = turnT.at(sumCycle);
+        UInt groupAtSum = groupT.at(sumCycle);
+        for (int p = 0; p < entries; p++) {
+            final int pp = p;
+            Bool mine = sumValid.and(turnAtSum.eq(p / groups)).and(groupAtSum.eq(p % groups)).named("write_entry_" + p);
+            for (int e = 0; e < width; e++) {
+                Bits partial = partials.get(pp).get(e);
+                Bits sum = sums.get(e).value();
+                when(mine, () -> partial.set(sum));
+            }
+        }
+        Bool launch = sumValid.and(rowLastT.at(sumCycle)).named("row_launch");
+        List<Bits> snapshot = new ArrayList<>();
+        for (int j = 0; j < lanes; j++) {
+            int g = j / width;
+            int e = j % width;
+            List<Bits> byTurn = new ArrayList<>();
+            for (int t = 0; t < a; t++) {
+                byTurn.add(partials.get(t * groups + g).get(e));
+            }
+            Bits held = a == 1 ? byTurn.getFirst() : new Vec<>(byTurn).get("held_" + j, turnAtSum);
+            Bits latest = mux(groupAtSum.eq(g), sums.get(e).value(), held);
+            snapshot.add(mux(command.rowBeats.gt(g), latest, B(0, 32)).named("row_partial_" + j));
+        }
+
+        // ---- The tree over a row's L partials, one row per cycle, and the scale.
+        Pipeline tree = new Pipeline("row_launch", launch);
+        List<Timed<Bits>> level = new ArrayList<>();
+        for (int j = 0; j < lanes; j++) {
+            level.add(tree.input("tree_in_" + j, snapshot.get(j)));
+        }
+        Timed<Bits> score = Fp32Mul.apply("scaled", Fp32Add.tree("tree", level), tree.steady(command.scale));
+        int out = score.cycle();
+        scores = new Flow<>(tree.valid(out), new Score(tree.input("tree_slot", slotT.at(sumCycle)).at(out),
+                tree.input("tree_row", rowT.at(sumCycle)).at(out), score.value()));
+
+        // ---- The pass ends when the last issued row has left the tree.
+        int drain = sumCycle + out + 2;
+        UInt countdown = reg("drain_countdown", uint(bitsFor(drain)), 0);
+        Bool draining = reg("draining", bool(), 0);
+        when(issueDone, () -> {
+            draining.set(true);
+            countdown.set(drain);
+        }).elseWhen(draining, () -> {
+            countdown.set(countdown.sub(1).trunc(widthOf(countdown)));
+            when(countdown.eq(1), () -> draining.set(false));
+        });
+        finished = draining.and(countdown.eq(1)).named("score_pass_finished");
+    }
+}

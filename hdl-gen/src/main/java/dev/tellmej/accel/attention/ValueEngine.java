@@ -1,0 +1,276 @@
+package dev.tellmej.accel.attention;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Area;
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.HwEnum;
+import dev.tellmej.hdl.Mem;
+import dev.tellmej.hdl.RamStyle;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Pipeline;
+import dev.tellmej.hdl.lib.Stream;
+import dev.tellmej.hdl.lib.Timed;
+import dev.tellmej.hdl.lib.fp.Fp32Add;
+import dev.tellmej.hdl.lib.fp.Fp32Mul;
+import dev.tellmej.hdl.lib.fp.FpConvert;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The value pass of an {@link AttentionUnit} (NUMERICS.md N15.5): {@code o_i = st(sum_t(e_t * v_t[i]) * rz)}
+ * for every slot, where the sum over positions is N5's with L lanes (lane j takes positions j, j + L, ... from
+ * +0.0) and the pairwise tree.
+ *
+ * <p><b>Accumulate.</b> For each chunk of value rows in the buffer, for each slot, the slot's rows of the chunk
+ * stream beat by beat (one per cycle) with the slot's weight of the row from the score buffer; element i's
+ * partial of lane {@code t mod L} lives in bank {@code i mod W} at {@code (slot, i div W, lane)}: it is read,
+ * added to and written back, and the same partial comes round no sooner than L rows later.
+ *
+ * <p><b>Reduce.</b> Then, slot by slot and beat by beat, the L partials of the beat's W elements are read (lanes
+ * no position reached count as +0.0), each element's go through the pairwise tree, one multiply by the slot's
+ * rz and storage rounding, and the beat leaves on the output stream.
+ */
+final class ValueEngine extends Area {
+    enum Reduce { IDLE, GATHER, PUSH, FLUSH }
+
+    /** Chunks of this pass the engine has finished reading. */
+    final UInt consumed;
+    /** Event: every slot's output has left. */
+    final Bool finished;
+
+    /**
+     * @param start   event: the pass starts (chunk 0, slot 0)
+     * @param loaded  chunks of the pass in the buffer
+     * @param values  the chunk buffer's read port
+     * @param weights the score buffer's read port (the weights after the softmax)
+     * @param rz      each slot's reciprocal of Z (binary32 bits)
+     */
+    ValueEngine(AttentionShape shape, AttentionUnit.Controller command, Bool start, UInt loaded, BufferPort values,
+                BufferPort weights, List<Bits> rz, Stream<Vec<Bits>> out) {
+        super("value_engine", "adds each slot's weighted value rows into per-lane partials, then reduces them by the"
+                + " pairwise tree, normalizes, rounds and sends each slot's output");
+        int width = shape.width();
+        int lanes = shape.lanes();
+        int laneBits = log2Up(lanes);
+        int strideBits = log2Up(shape.rowStride());
+        int beatBits = shape.beatBits();
+        int rowBits = shape.chunkRowBits() + 1;
+        int positionBits = shape.positionBits();
+        int chunkBits = shape.chunkBits();
+        int bankBits = log2Up(shape.partialBankWords());
+        List<Mem<Bits>> banks = new ArrayList<>();
+        for (int e = 0; e < width; e++) {
+            banks.add(mem("partials_" + e, bits(32), shape.partialBankWords())
+                    .style(shape.partialBankWords() >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED));
+        }
+
+        // ---- Issue: chunk, slot, row, beat.
+        Bool active = reg("value_active", bool(), 0);
+        UInt chunk = reg("value_chunk", uint(chunkBits), 0);
+        UInt chunkStart = reg("value_chunk_start", uint(positionBits), 0);
+        UInt row = reg("value_row", uint(rowBits), 0);
+        UInt beat = reg("value_beat", uint(beatBits), 0);
+        consumed = reg("value_consumed", uint(chunkBits), 0);
+        Bool slotDoneEvent = wire("value_slot_done", bool());
+        Bool chunkDoneEvent = wire("value_chunk_done", bool());
+        SlotWalker walker = area(new SlotWalker("value_slots", shape, command, start.or(chunkDoneEvent),
+                slotDoneEvent.and(chunkDoneEvent.not())));
+        Bool step = active.and(chunk.lt(loaded)).named("value_step");
+        UInt beyond = walker.positions.sub(chunkStart).trunc(positionBits).named("value_rows_beyond");
+        Bool any = walker.positions.gt(chunkStart).named("value_slot_has_rows");
+        UInt rowsHere = mux(any, mux(beyond.ge(shape.chunkRows()), U(shape.chunkRows(), positionBits), beyond),
+                U(0, positionBits)).resize(rowBits).named("value_rows_here");
+        Bool lastBeat = beat.eq(command.rowBeats.sub(1).trunc(beatBits)).named("value_last_beat");
+        Bool lastRow = row.eq(rowsHere.sub(1).trunc(rowBits)).named("value_last_row");
+        Bool slotDone = any.not().or(lastBeat.and(lastRow)).named("value_slot_done_now");
+        slotDoneEvent.set(step.and(slotDone));
+        chunkDoneEvent.set(step.and(slotDone).and(walker.last));
+        Bool lastChunk = chunkStart.resize(positionBits + 1).add(shape.chunkRows())
+                .ge(command.lastPositions.resize(positionBits + 1)).named("value_last_chunk");
+        Bool issueDone = chunkDoneEvent.and(lastChunk).named("value_issue_done");
+        when(start, () -> {
+            active.set(true);
+            chunk.set(0);
+            chunkStart.set(0);
+            row.set(0);
+            beat.set(0);
+            consumed.set(0);
+        }).elseWhen(step, () -> {
+            beat.set(beat.add(1).trunc(beatBits));
+            when(lastBeat, () -> {
+                beat.set(0);
+                row.set(row.add(1).trunc(rowBits));
+            });
+            when(slotDone, () -> {
+                beat.set(0);
+                row.set(0);
+            });
+            when(chunkDoneEvent, () -> {
+                chunk.set(chunk.add(1).trunc(chunkBits));
+                chunkStart.set(chunkStart.add(shape.chunkRows()).trunc(positionBits));
+                consumed.set(consumed.add(1).trunc(chunkBits));
+            });
+            when(issueDone, () -> active.set(false));
+        });
+        Bool issue = step.and(any).named("value_issue");
+        UInt position = chunkStart.add(row.resize(positionBits)).trunc(positionBits).named("value_position");
+        values.address().set(cat(chunk.resize(1), row.resize(rowBits - 1), beat.resize(strideBits)).asUInt()
+                .resize(widthOf(values.address())));
+        values.enable().set(issue);
+        weights.address().set(cat(walker.slot, position.resize(shape.positionIndexBits())).asUInt()
+                .resize(widthOf(weights.address())));
+        weights.enable().set(issue);
+
+        // ---- Accumulate: W products into the partials of lane position mod L.
+        Pipeline pipe = new Pipeline("value_issue", issue);
+        UInt address = cat(walker.slot, beat.resize(strideBits), position.resize(laneBits)).asUInt().resize(bankBits)
+                .named("partial_address");
+        Timed<UInt> addressT = pipe.input("accumulate_address", address);
+        Timed<Bool> freshT = pipe.input("accumulate_fresh", position.lt(lanes));
+        Timed<Bits> valueT = pipe.at(values.latency(), "value_word", values.data());
+        Timed<Bits> weightT = pipe.at(weights.latency(), "row_weight", weights.data());
+        List<Timed<Bits>> products = new ArrayList<>();
+        for (int e = 0; e < width; e++) {
+            final int lo = 16 * e;
+            Timed<Bits> v = FpConvert.toFp32("value_lane" + e + "_v", shape.format(), valueT.map(w -> w.slice(lo + 15, lo)));
+            products.add(Fp32Mul.apply("value_lane" + e + "_product", weightT, v));
+        }
+        int addCycle = products.getFirst().cycle();
+        int readCycle = addCycle - 1;   // the partial read lands as the product does
+        UInt accumulateRead = addressT.at(readCycle);
+        Bool accumulateEnable = pipe.valid(readCycle);
+
+        // ---- Reduce: slot by slot, beat by beat.
+        HwEnum<Reduce> phase = reg("reduce_phase", enumOf(Reduce.class), Reduce.IDLE);
+        Bool accumulated = wire("accumulated", bool());
+        Bool flushedEvent = wire("slot_flushed", bool());
+        SlotWalker reduceWalker = area(new SlotWalker("reduce_slots", shape, command, accumulated, flushedEvent));
+        UInt reduceSlot = reduceWalker.slot;
+        UInt reducePositions = reduceWalker.positions;
+        UInt reduceBeat = reg("reduce_beat", uint(beatBits), 0);
+        UInt index = reg("reduce_index", uint(bitsFor(lanes)), 0);
+        Bool gathering = phase.is(Reduce.GATHER).and(index.lt(lanes)).named("gathering");
+        UInt gatherAddress = cat(reduceSlot, reduceBeat.resize(strideBits), index.resize(laneBits)).asUInt()
+                .resize(bankBits).named("gather_address");
+        Bool bankEnable = accumulateEnable.or(gathering).named("bank_read_enable");
+        UInt bankAddress = mux(accumulateEnable, accumulateRead, gatherAddress).named("bank_read_address");
+        List<Bits> reads = new ArrayList<>();
+        for (int e = 0; e < width; e++) {
+            reads.add(banks.get(e).readSync("bank_read_" + e, bankAddress, bankEnable, 1));
+        }
+        List<Timed<Bits>> sums = new ArrayList<>();
+        for (int e = 0; e < width; e++) {
+            Bits addend = mux(freshT.at(addCycle), B(0, 32), reads.get(e)).named("value_lane" + e + "_addend");
+            sums.add(Fp32Add.apply("value_lane" + e + "_sum", pipe.at(addCycle, "value_lane" + e + "_addend", addend),
+                    products.get(e)));
+        }
+        int sumCycle = sums.getFirst().cycle();
+        Bool write = pipe.valid(sumCycle);
+        UInt writeAddress = addressT.at(sumCycle);
+        for (int e = 0; e < width; e++) {
+            Mem<Bits> bank = banks.get(e);
+            Bits sum = sums.get(e).value();
+            when(write, () -> bank.write(writeAddress, sum));
+        }
+        // The accumulation is over when the last issued beat's partials are written.
+        int drain = sumCycle + 2;
+        UInt countdown = reg("accumulate_countdown", uint(bitsFor(drain)), 0);
+        Bool draining = reg("accumulate_draining", bool(), 0);
+        when(issueDone, () -> {
+            draining.set(true);
+            countdown.set(drain);
+        }).elseWhen(draining, () -> {
+            countdown.set(countdown.sub(1).trunc(widthOf(countdown)));
+            when(countdown.eq(1), () -> draining.set(false));
+        });
+        accumulated.set(draining.and(countdown.eq(1)));
+
+        // Gather: lane j of the beat's W elements lands a cycle after its read.
+        Bool readValid = regNext("gather_read_valid", gathering, 0);
+        UInt readLane = regNext("gather_read_lane", index.resize(laneBits), 0);
+        List<List<Bits>> gathered = new ArrayList<>();   // [element][lane]
+        for (int e = 0; e < width; e++) {
+            List<Bits> partials = new ArrayList<>();
+            for (int j = 0; j < lanes; j++) {
+                Bits p = reg("gathered_" + e + "_" + j, bits(32), 0);
+                final int jj = j;
+                final Bits read = reads.get(e);
+                when(readValid.and(readLane.eq(jj)), () -> p.set(read));
+                partials.add(p);
+            }
+            gathered.add(partials);
+        }
+        Bool gatherDone = phase.is(Reduce.GATHER).and(index.eq(lanes)).named("gather_done");
+
+        // Push: element e's partials into the tree, one element per cycle.
+        Bool pushing = phase.is(Reduce.PUSH);
+        int elementBits = Math.max(1, log2Up(width));
+        UInt element = index.resize(elementBits);
+        Bool pushDone = pushing.and(index.eq(width - 1)).named("push_done");
+        Pipeline push = new Pipeline("push", pushing);
+        List<Timed<Bits>> level = new ArrayList<>();
+        for (int j = 0; j < lanes; j++) {
+            List<Bits> laneJ = new ArrayList<>();
+            for (int e = 0; e < width; e++) {
+                laneJ.add(gathered.get(e).get(j));
+            }
+            Bits chosen = width == 1 ? laneJ.getFirst() : new Vec<>(laneJ).get("tree_pick_" + j, element);
+            Bits masked = mux(reducePositions.gt(j), chosen, B(0, 32)).named("reduce_in_" + j);
+            level.add(push.input("reduce_in_" + j, masked));
+        }
+        Bits slotRz = rz.size() == 1 ? rz.getFirst() : new Vec<>(rz).get("slot_rz", reduceSlot);
+        Timed<Bits> scaled = Fp32Mul.apply("normalized", Fp32Add.tree("reduce_tree", level), push.steady(slotRz));
+        Timed<Bits> stored = FpConvert.fromFp32("stored_output", shape.format(), scaled);
+        int outCycle = stored.cycle();
+        Bool outValid = push.valid(outCycle);
+        UInt outElement = push.input("push_element", element).at(outCycle);
+        List<Bits> word = new ArrayList<>();
+        for (int e = 0; e < width; e++) {
+            Bits w = reg("out_word_" + e, bits(16), 0);
+            final int ee = e;
+            when(outValid.and(outElement.eq(ee)), () -> w.set(stored.value()));
+            word.add(w);
+        }
+        Bool beatReady = regNext("beat_assembled", outValid.and(outElement.eq(width - 1)), 0);
+        Stream<Vec<Bits>> beats = wire("out_beat", Stream.of(vec(width, bits(16))));
+        beats.valid.set(beatReady);
+        assign(beats.payload, new Vec<>(word));
+        Stream.Queued<Vec<Bits>> queued = beats.queue("out_queue", Math.max(2, shape.maxRowBeats()),
+                RamStyle.DISTRIBUTED);
+        queued.stream().connectTo(out);
+        assertAlways(beatReady.not().or(beats.ready), "AttentionUnit: the output queue holds a slot's beats");
+        UInt emitted = reg("beats_queued", uint(beatBits), 0);
+        when(beatReady, () -> emitted.set(emitted.add(1).trunc(beatBits)));
+        Bool flushed = phase.is(Reduce.FLUSH).and(emitted.eq(command.rowBeats)).and(queued.occupancy().eq(0))
+                .named("slot_flush_done");
+        flushedEvent.set(flushed);
+        finished = flushed.and(reduceWalker.last).named("value_pass_finished");
+
+        when(phase.is(Reduce.GATHER).or(pushing), () -> index.set(index.add(1).trunc(widthOf(index))));
+        when(accumulated, () -> {
+            phase.set(Reduce.GATHER);
+            reduceBeat.set(0);
+            index.set(0);
+        });
+        when(gatherDone, () -> {
+            index.set(0);
+            phase.set(Reduce.PUSH);
+        });
+        when(pushDone, () -> {
+            index.set(0);
+            reduceBeat.set(reduceBeat.add(1).trunc(beatBits));
+            phase.set(Reduce.GATHER);
+            when(reduceBeat.eq(command.rowBeats.sub(1).trunc(beatBits)), () -> phase.set(Reduce.FLUSH));
+        });
+        when(flushed, () -> {
+            emitted.set(0);
+            reduceBeat.set(0);
+            index.set(0);
+            phase.set(Reduce.GATHER);
+            when(finished, () -> phase.set(Reduce.IDLE));
+        });
+    }
+}
