@@ -25,7 +25,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = TellmeMain.Version.class,
         description = "TeLLMe-J: ternary LLMs on edge FPGAs. Generate RTL, simulate it, run inference.",
-        subcommands = {DemoCommand.class, RunCommand.class, PackCommand.class, ImageCommand.class, RtlCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ChatCommand.class, ServeCommand.class, PackCommand.class, ImageCommand.class, RtlCommand.class,
                 InterfaceCommand.class, ConfigCommand.class, BenchCommand.class, ReportCommand.class, VerifyCommand.class,
                 CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n")
