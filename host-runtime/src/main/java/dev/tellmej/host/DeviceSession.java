@@ -16,7 +16,7 @@ import java.util.function.BooleanSupplier;
  * {@link CorruptLogitsException}. Any exception leaves the session empty (the device reset), so the next request
  * starts clean.
  */
-public final class DeviceSession {
+public final class DeviceSession implements AutoCloseable {
     private final Device device;
     private final Tokenizer tokenizer;
     private final int contextLimit;
@@ -219,5 +219,11 @@ public final class DeviceSession {
         } catch (RuntimeException ignored) {
             // A device that cannot even reset is reopened by its slot.
         }
+    }
+
+    /** Closes the device. */
+    @Override
+    public void close() {
+        device.close();
     }
 }

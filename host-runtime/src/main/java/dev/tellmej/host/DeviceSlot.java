@@ -22,6 +22,7 @@ public final class DeviceSlot implements AutoCloseable {
     private final AtomicLong reopened = new AtomicLong();
     private volatile boolean busy;
     private volatile String description = "(not open yet)";
+    private volatile int context;
     private DeviceSession session;
 
     /** @param opener opens the device and its tokenizer (called again after a fault) */
@@ -30,7 +31,8 @@ public final class DeviceSlot implements AutoCloseable {
     }
 
     /** What the queue looks like now, for {@code /health}. */
-    public record Status(String device, boolean busy, int waiting, long served, long failed, long reopened) {}
+    public record Status(String device, int context, boolean busy, int waiting, long served, long failed,
+                         long reopened) {}
 
     /** Opens the device now (so that a broken one fails at start, not at the first request). */
     public void open() {
@@ -57,6 +59,7 @@ public final class DeviceSlot implements AutoCloseable {
             if (session == null) {
                 session = opener.get();
                 description = session.device().describe();
+                context = session.context();
             }
             T result = work.apply(session);
             served.incrementAndGet();
@@ -81,7 +84,7 @@ public final class DeviceSlot implements AutoCloseable {
     }
 
     public Status status() {
-        return new Status(description, busy, waiting.get(), served.get(), failed.get(), reopened.get());
+        return new Status(description, context, busy, waiting.get(), served.get(), failed.get(), reopened.get());
     }
 
     private void closeSession() {

@@ -171,6 +171,7 @@ public final class OpenAiServer implements AutoCloseable {
         ObjectNode out = JSON.createObjectNode();
         out.put("status", "ok");
         out.put("device", s.device());
+        out.put("context_length", s.context());
         ObjectNode queue = out.putObject("queue");
         queue.put("policy", "one request at a time on the device, in arrival order");
         queue.put("busy", s.busy());
@@ -191,6 +192,7 @@ public final class OpenAiServer implements AutoCloseable {
         model.put("created", 0);
         model.put("owned_by", "tellme");
         model.put("chat_template", encoder.template().toString());
+        model.put("context_length", slot.status().context());
         return out;
     }
 
