@@ -70,6 +70,21 @@ class RunCommandTest {
         assertTrue(tooLong.err().contains("the context holds 24 positions"), tooLong.err());
     }
 
+    /** The guide's run examples (docs/host.md) run, and its first two print the same text. */
+    @Test
+    void theGuidesRunExamplesRun() {
+        List<List<String>> examples = HostDocExamples.lines("scripts/tellme run ");
+        assertTrue(examples.size() >= 4, examples.toString());
+        List<String> outputs = new ArrayList<>();
+        for (List<String> example : examples) {
+            TellmeRun r = TellmeRun.of(example.subList(1, example.size()).toArray(String[]::new));
+            assertEquals(0, r.exitCode(), example + ": " + r.err());
+            assertTrue(r.err().contains("generation:"), example + ": " + r.err());
+            outputs.add(r.out());
+        }
+        assertEquals(outputs.get(0), outputs.get(1), "reference and opencl print the same text");
+    }
+
     @Test
     void theRtlDeviceSaysItIsNotBuiltYet() {
         TellmeRun rtl = TellmeRun.of("run", "--device", "rtl");

@@ -211,6 +211,27 @@ class ServeCommandTest {
         assertTrue(reference().startsWith(", there was a little girl named Lily."));
     }
 
+    /** The guide's curl examples (docs/host.md), sent to this server. */
+    @Test
+    void theGuidesCurlExamplesAreAnswered() throws Exception {
+        List<List<String>> examples = HostDocExamples.lines("curl ");
+        assertTrue(examples.size() >= 4, examples.toString());
+        for (List<String> curl : examples) {
+            String target = curl.stream().filter(w -> w.startsWith("127.0.0.1:8080")).findFirst().orElseThrow();
+            String path = target.substring("127.0.0.1:8080".length());
+            int data = curl.indexOf("-d");
+            if (data < 0) {
+                get(path);
+                continue;
+            }
+            HttpResponse<String> r = post(path, curl.get(data + 1));
+            assertEquals(200, r.statusCode(), curl + ": " + r.body());
+            if (curl.get(data + 1).contains("\"stop\"")) {
+                assertEquals("stop", JSON.readTree(r.body()).at("/choices/0/finish_reason").asText(), r.body());
+            }
+        }
+    }
+
     @Test
     void badRequestsAreJsonErrorsAndTheServerGoesOn() throws Exception {
         record Case(String path, String body, int status, String says) {}
