@@ -4,9 +4,11 @@ import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.device.Device;
 import dev.tellmej.device.OpenClDevice;
 import dev.tellmej.eda.Toolchain;
+import dev.tellmej.host.DeviceSession;
+import dev.tellmej.host.GenerationRequest;
+import dev.tellmej.host.GenerationResult;
+import dev.tellmej.host.SamplingParams;
 import dev.tellmej.model.tokenizer.Tokenizer;
-import dev.tellmej.model.sample.Sampler;
-import dev.tellmej.model.sample.SamplerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,7 +55,17 @@ final class DemoCommand implements Callable<Integer> {
         Path image = DeviceImages.packed(spec.commandLine(), null, null, build, spec.commandLine().getErr());
         try (Device device = DeviceImages.open(DeviceKind.REFERENCE, image, 2, OpenClDevice.Options.DEFAULT)) {
             Tokenizer tok = DeviceImages.tokenizer(spec.commandLine(), device, null, null);
-            RunCommand.generate(out, device, tok, new int[] {tok.bos()}, DEMO_TOKENS, new Sampler(SamplerConfig.greedy()));
+            GenerationResult result = new DeviceSession(device, tok).generate(new GenerationRequest(
+                    new int[] {tok.bos()}, DEMO_TOKENS, SamplingParams.greedy(), List.of(), false), (piece, token) -> {
+                        out.print(piece);
+                        out.flush();
+                        return true;
+                    }, () -> false);
+            out.println();
+            out.println();
+            out.println(result.stopReason().label());
+            out.print(result.timings().describe(0, 1));
+            out.println("on " + device.describe());
         }
         if (missingStages > 0) {
             out.println();

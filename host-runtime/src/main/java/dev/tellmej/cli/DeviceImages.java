@@ -7,13 +7,18 @@ import dev.tellmej.device.Device;
 import dev.tellmej.device.OpenClDevice;
 import dev.tellmej.device.OpenClException;
 import dev.tellmej.device.ReferenceDevice;
+import dev.tellmej.host.PromptEncoder;
 import dev.tellmej.image.ImagePacker;
+import dev.tellmej.image.ImagePlan;
+import dev.tellmej.image.Section;
 import dev.tellmej.image.MalformedImageException;
 import dev.tellmej.image.MemoryImage;
 import dev.tellmej.image.TokenizerSection;
 import dev.tellmej.image.UnpackableModelException;
 import dev.tellmej.image.WrongConfigurationException;
 import dev.tellmej.model.EmbeddedModel;
+import dev.tellmej.model.gguf.GgufFile;
+import dev.tellmej.model.gguf.GgufReader;
 import dev.tellmej.model.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -45,11 +50,40 @@ final class DeviceImages {
      * packed again, since the cache is the tool's own).
      */
     static Path packed(CommandLine cl, Path model, Path tokenizer, AcceleratorConfig config, PrintWriter progress) {
+        return packed(cl, model, tokenizer, config, null, progress);
+    }
+
+    /**
+     * As {@link #packed(CommandLine, Path, Path, AcceleratorConfig, PrintWriter)}, with {@code context} KV-cache
+     * positions (null: the model's, at most the build's).
+     */
+    static Path packed(CommandLine cl, Path model, Path tokenizer, AcceleratorConfig config, Integer context,
+                       PrintWriter progress) {
+        try {
+            return pack(cl, model, tokenizer, config, context, progress);
+        } catch (ModelDoesNotFitException | UnpackableModelException e) {
+            throw new CommandFailedException(e.getMessage(), "Choose a model that fits the build (tellme config check"
+                    + " MODEL --config " + config.name() + ") or a larger build.");
+        }
+    }
+
+    /**
+     * Packs as {@link #packed}, but lets the caller handle a model no device can run.
+     *
+     * @throws UnpackableModelException when the model is not ternary
+     * @throws ModelDoesNotFitException when it exceeds the build's maxima
+     */
+    static Path pack(CommandLine cl, Path model, Path tokenizer, AcceleratorConfig config, Integer context,
+                     PrintWriter progress) {
         Path file = model != null ? model : EmbeddedModel.STORIES_260K_TERNARY.extractTo(ModelFiles.cacheDir());
         if (!Files.isRegularFile(file)) {
             throw new CommandLine.ParameterException(cl, "model file not found: " + file);
         }
-        Path target = ModelFiles.cacheDir().resolve("images").resolve(cacheName(file, tokenizer, config));
+        String name = cacheName(file, tokenizer, config);
+        if (context != null) {
+            name = name.replace(".tlmi", "-c" + context + ".tlmi");
+        }
+        Path target = ModelFiles.cacheDir().resolve("images").resolve(name);
         if (Files.isRegularFile(target) && opens(target)) {
             return target;
         }
@@ -59,15 +93,21 @@ final class DeviceImages {
             throw new CommandFailedException("cannot create " + target.getParent() + ": " + e.getMessage(),
                     "Check the cache directory's permissions (XDG_CACHE_HOME).");
         }
-        try {
-            ModelFiles.stream(cl, file, tokenizer, (source, tokenizerGguf, description) ->
-                    ImagePacker.pack(source, tokenizerGguf, description, config,
-                            ImagePacker.defaultContext(config, source.config()), target, true,
-                            new ProgressBar(progress, "packing " + description)));
-        } catch (ModelDoesNotFitException | UnpackableModelException e) {
-            throw new CommandFailedException(e.getMessage(), "Choose a model that fits the build (tellme config check"
-                    + " MODEL --config " + config.name() + ") or a larger build.");
-        }
+        ModelFiles.stream(cl, file, tokenizer, (source, tokenizerGguf, description) -> {
+            int positions = ImagePacker.defaultContext(config, source.config());
+            if (context != null) {
+                if (context > positions) {
+                    throw new CommandLine.ParameterException(cl, "-c " + context + " is more than " + description
+                            + " and build " + config.name() + " allow (" + positions + " positions: the smaller of"
+                            + " the model's context, " + source.config().contextLength() + ", and the build's, "
+                            + config.limits().context() + ")");
+                }
+                positions = context;
+            }
+            try (ProgressBar bar = new ProgressBar(progress, "packing " + description)) {
+                return ImagePacker.pack(source, tokenizerGguf, description, config, positions, target, true, bar);
+            }
+        });
         return target;
     }
 
@@ -85,6 +125,7 @@ final class DeviceImages {
             return switch (kind) {
                 case REFERENCE -> ReferenceDevice.open(file, threads);
                 case OPENCL -> OpenClDevice.open(file, opencl);
+                case RTL -> throw kind.notBuilt();
             };
         } catch (MalformedImageException | WrongConfigurationException e) {
             throw new CommandFailedException(e.getMessage(), "Repack the model: tellme pack MODEL --config NAME -o FILE");
@@ -115,6 +156,27 @@ final class DeviceImages {
             case CrossCheck c -> imageOf(c.first());
             default -> throw new IllegalArgumentException("no image for " + device.describe());
         };
+    }
+
+    /**
+     * The prompt encoder of the image's tokenizer section (its control tokens and chat template), or of the
+     * model file's GGUF when the image has none.
+     */
+    static PromptEncoder encoder(CommandLine cl, Device device, Path model, Path tokenizerGguf) {
+        MemoryImage image = imageOf(device);
+        Section s = image.header().section(ImagePlan.TOKENIZER);
+        if (s != null) {
+            GgufFile gguf = GgufReader.read(image.path(), image.bytes().asSlice(s.offset(), s.size()));
+            return PromptEncoder.of(tokenizer(cl, device, model, tokenizerGguf), gguf);
+        }
+        Path source = tokenizerGguf != null ? tokenizerGguf : model;
+        if (source == null) {
+            throw new CommandFailedException("the image holds no tokenizer",
+                    "Pass --model (or --tokenizer) with the GGUF it was packed from.");
+        }
+        try (GgufFile gguf = GgufFile.open(source)) {
+            return PromptEncoder.of(Tokenizer.fromGguf(gguf), gguf);
+        }
     }
 
     /** The image's tokenizer, or the model file's when the image has none. */

@@ -1,135 +1,126 @@
 package dev.tellmej.cli;
 
-import java.lang.reflect.Array;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * Writes a command's result as JSON, so scripts need not parse the text. A record becomes an object of its
- * components in declaration order (the field names docs/cli.md lists); collections and arrays become arrays;
- * maps objects; enums their lower-case names; paths strings; durations seconds; NaN and infinities null.
+ * Writes a command's result as JSON (Jackson), so scripts need not parse the text. A record becomes an object of
+ * its components in declaration order (the field names docs/cli.md lists) and nothing else; collections and
+ * arrays become arrays; maps objects; enums their lower-case names; paths strings; durations seconds; integral
+ * numbers plain integers; NaN and infinities null. Indented by two spaces, one member or element per line.
  */
 final class Json {
+    private static final ObjectWriter WRITER = mapper().writer(printer());
+
     private Json() {}
 
     /** {@code value} as indented JSON, ending with a newline. */
     static String write(Object value) {
-        StringBuilder out = new StringBuilder();
-        write(out, value, 0);
-        return out.append('\n').toString();
-    }
-
-    private static void write(StringBuilder out, Object value, int depth) {
-        switch (value) {
-            case null -> out.append("null");
-            case Boolean b -> out.append(b);
-            case Double d -> number(out, d);
-            case Float f -> number(out, f.doubleValue());
-            case Number n -> out.append(n);
-            case CharSequence s -> string(out, s.toString());
-            case Character c -> string(out, c.toString());
-            case Enum<?> e -> string(out, e.name().toLowerCase(Locale.ROOT));
-            case Path p -> string(out, p.toString());
-            case Duration d -> number(out, d.toNanos() / 1e9);
-            case Record r -> {
-                RecordComponent[] components = r.getClass().getRecordComponents();
-                out.append('{');
-                for (int i = 0; i < components.length; i++) {
-                    member(out, depth + 1, i, components[i].getName(), component(r, components[i]));
-                }
-                close(out, depth, components.length, '}');
-            }
-            case Map<?, ?> map -> {
-                out.append('{');
-                int i = 0;
-                for (Map.Entry<?, ?> entry : map.entrySet()) {
-                    member(out, depth + 1, i++, String.valueOf(entry.getKey()), entry.getValue());
-                }
-                close(out, depth, map.size(), '}');
-            }
-            case Collection<?> list -> {
-                out.append('[');
-                int i = 0;
-                for (Object element : list) {
-                    element(out, depth + 1, i++, element);
-                }
-                close(out, depth, list.size(), ']');
-            }
-            default -> {
-                if (!value.getClass().isArray()) {
-                    throw new IllegalArgumentException("no JSON form for " + value.getClass().getName());
-                }
-                int n = Array.getLength(value);
-                out.append('[');
-                for (int i = 0; i < n; i++) {
-                    element(out, depth + 1, i, Array.get(value, i));
-                }
-                close(out, depth, n, ']');
-            }
-        }
-    }
-
-    private static Object component(Record r, RecordComponent component) {
         try {
-            return component.getAccessor().invoke(r);
-        } catch (IllegalAccessException | InvocationTargetException e) {
-            throw new IllegalStateException("cannot read " + component + " of " + r.getClass().getName(), e);
+            return WRITER.writeValueAsString(value) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("no JSON form for " + value.getClass().getName() + ": "
+                    + e.getOriginalMessage(), e);
         }
     }
 
-    private static void member(StringBuilder out, int depth, int index, String name, Object value) {
-        out.append(index == 0 ? "\n" : ",\n").append("  ".repeat(depth));
-        string(out, name);
-        out.append(": ");
-        write(out, value, depth);
+    private static ObjectMapper mapper() {
+        SimpleModule module = new SimpleModule("tellme");
+        module.addSerializer(Record.class, new RecordSerializer());
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Class<Enum<?>> enums = (Class) Enum.class;
+        module.addSerializer(enums, new EnumSerializer());
+        module.addSerializer(Path.class, new PathSerializer());
+        module.addSerializer(Duration.class, new DurationSerializer());
+        module.addSerializer(Double.class, new NumberSerializer<>());
+        module.addSerializer(Double.TYPE, new NumberSerializer<>());
+        module.addSerializer(Float.class, new NumberSerializer<>());
+        module.addSerializer(Float.TYPE, new NumberSerializer<>());
+        return JsonMapper.builder().addModule(module).disable(SerializationFeature.FAIL_ON_EMPTY_BEANS).build();
     }
 
-    private static void element(StringBuilder out, int depth, int index, Object value) {
-        out.append(index == 0 ? "\n" : ",\n").append("  ".repeat(depth));
-        write(out, value, depth);
+    private static DefaultPrettyPrinter printer() {
+        DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
+        return new DefaultPrettyPrinter()
+                .withSeparators(Separators.createDefaultInstance()
+                        .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                        .withObjectEmptySeparator("")
+                        .withArrayEmptySeparator(""))
+                .withObjectIndenter(indenter)
+                .withArrayIndenter(indenter);
     }
 
-    private static void close(StringBuilder out, int depth, int count, char bracket) {
-        if (count > 0) {
-            out.append('\n').append("  ".repeat(depth));
-        }
-        out.append(bracket);
-    }
-
-    private static void number(StringBuilder out, double d) {
-        if (!Double.isFinite(d)) {
-            out.append("null");
-        } else if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-            out.append((long) d);
-        } else {
-            out.append(d);
-        }
-    }
-
-    private static void string(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
+    /** A record's components, in declaration order: never Jackson's guesses from other methods. */
+    private static final class RecordSerializer extends JsonSerializer<Record> {
+        @Override
+        public void serialize(Record r, JsonGenerator out, SerializerProvider provider) throws IOException {
+            out.writeStartObject(r);
+            for (RecordComponent c : r.getClass().getRecordComponents()) {
+                Object value;
+                try {
+                    c.getAccessor().setAccessible(true);
+                    value = c.getAccessor().invoke(r);
+                } catch (IllegalAccessException | InvocationTargetException e) {
+                    throw new IllegalStateException("cannot read " + c + " of " + r.getClass().getName(), e);
                 }
+                out.writeFieldName(c.getName());
+                provider.defaultSerializeValue(value, out);
             }
+            out.writeEndObject();
         }
-        out.append('"');
+    }
+
+    private static final class EnumSerializer extends JsonSerializer<Enum<?>> {
+        @Override
+        public void serialize(Enum<?> e, JsonGenerator out, SerializerProvider provider) throws IOException {
+            out.writeString(e.name().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private static final class PathSerializer extends JsonSerializer<Path> {
+        @Override
+        public void serialize(Path p, JsonGenerator out, SerializerProvider provider) throws IOException {
+            out.writeString(p.toString());
+        }
+    }
+
+    private static final class DurationSerializer extends JsonSerializer<Duration> {
+        @Override
+        public void serialize(Duration d, JsonGenerator out, SerializerProvider provider) throws IOException {
+            writeNumber(out, d.toNanos() / 1e9);
+        }
+    }
+
+    private static final class NumberSerializer<N extends Number> extends JsonSerializer<N> {
+        @Override
+        public void serialize(N n, JsonGenerator out, SerializerProvider provider) throws IOException {
+            writeNumber(out, n.doubleValue());
+        }
+    }
+
+    private static void writeNumber(JsonGenerator out, double d) throws IOException {
+        if (!Double.isFinite(d)) {
+            out.writeNull();
+        } else if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            out.writeNumber((long) d);
+        } else {
+            out.writeNumber(d);
+        }
     }
 }

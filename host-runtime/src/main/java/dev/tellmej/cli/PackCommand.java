@@ -96,8 +96,9 @@ final class PackCommand implements Callable<Integer>, PrintsJson {
                     throw new CommandLine.ParameterException(cl, "--context " + positions + " is more than build "
                             + config.name() + " addresses (" + config.limits().context() + " positions)");
                 }
-                return ImagePacker.pack(source, tokenizerGguf, description, config, positions, out, force,
-                        new ProgressBar(progress, "packing"));
+                try (ProgressBar bar = new ProgressBar(progress, "packing")) {
+                    return ImagePacker.pack(source, tokenizerGguf, description, config, positions, out, force, bar);
+                }
             });
         } catch (ModelDoesNotFitException | UnpackableModelException e) {
             throw new CommandFailedException(e.getMessage(), "Choose a model that fits the build (tellme config check"

@@ -2,259 +2,155 @@ package dev.tellmej.cli;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.device.CrossCheck;
-import dev.tellmej.device.Device;
-import dev.tellmej.device.OpenClDevice;
 import dev.tellmej.device.OpenClException;
-import dev.tellmej.model.inference.ExactModel;
-import dev.tellmej.model.inference.Generator;
-import dev.tellmej.model.inference.LanguageModel;
+import dev.tellmej.host.ContextFullException;
+import dev.tellmej.host.CorruptLogitsException;
+import dev.tellmej.host.DeviceSession;
+import dev.tellmej.host.GenerationRequest;
+import dev.tellmej.host.GenerationResult;
+import dev.tellmej.host.PromptEncoder;
+import dev.tellmej.host.SamplingParams;
 import dev.tellmej.model.numerics.ExactConfig;
 import dev.tellmej.model.numerics.StorageFormat;
-import dev.tellmej.model.sample.Sampler;
-import dev.tellmej.model.sample.SamplerConfig;
-import dev.tellmej.model.tokenizer.StreamingDecoder;
-import dev.tellmej.model.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code tellme run}: generate text with the software model, streaming tokens as they are produced. */
-@Command(name = "run", 
-        description = "Generate text with the software model (float reference or hardware-exact path).")
+/**
+ * {@code tellme run}: generate text on a device (or the software model) from a prompt, streaming the tokens as
+ * they come, with llama-cli's options. The text goes to standard output, then the stop reason; the seed and the
+ * timings go to standard error. A closed standard output (a pipe whose reader left) ends the run at once.
+ */
+@Command(name = "run", description = "Generate text from a prompt on a device or the software model, streaming it.")
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "FILE",
-            description = "GGUF or safetensors model (default: the embedded ternary stories260K student)")
-    Path model;
+    @Mixin
+    DeviceOptions deviceOptions;
 
-    @Option(names = "--tokenizer", paramLabel = "FILE",
-            description = "GGUF holding the tokenizer and configuration, for a safetensors --model")
-    Path tokenizer;
+    @Mixin
+    SamplingOptions samplingOptions;
 
-    @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "", description = "prompt text (default: none, start from BOS)")
+    @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "the prompt (default: none, start from BOS)")
     String prompt;
 
-    @Range(min = 1, max = 1 << 20)
-    @Option(names = "--steps", defaultValue = "256", description = "tokens to generate at most (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "read the prompt from FILE (UTF-8); - reads"
+            + " standard input")
+    String promptFile;
+
+    @Range(min = -1, max = 1 << 20)
+    @Option(names = {"-n", "--n-predict", "--steps"}, paramLabel = "N", defaultValue = "256",
+            description = "tokens to generate at most; -1 = until end of text or context full (default: ${DEFAULT-VALUE})")
     int steps;
 
-    @Range(min = 0, max = 100)
-    @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default), else sampling temperature")
-    float temperature;
+    @Option(names = {"--stop", "-r", "--reverse-prompt"}, paramLabel = "TEXT",
+            description = "stop before this text (repeatable)")
+    List<String> stops = new ArrayList<>();
 
-    @Range(min = 0, max = 1 << 20)
-    @Option(names = "--top-k", defaultValue = "0", description = "sample from the k most likely tokens (0 = all)")
-    int topK;
+    @Option(names = "--no-display-prompt", description = "do not print the prompt before the generated text")
+    boolean noDisplayPrompt;
 
-    @Range(min = 0, max = 1, minExclusive = true)
-    @Option(names = "--top-p", defaultValue = "1", description = "nucleus sampling threshold in (0, 1] (1 = off)")
-    float topP;
-
-    @Range(min = Long.MIN_VALUE, max = Long.MAX_VALUE)
-    @Option(names = "--seed", defaultValue = "42", description = "sampling seed (default: ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--path", paramLabel = "float|exact", converter = PathConverter.class,
-            description = "inference path: float or exact (default: exact for ternary models, float otherwise)")
-    InferencePath path;
-
-    @Option(names = "--config", paramLabel = "NAME", defaultValue = "kv260", description = "exact path: the"
-            + " accelerator build whose arithmetic it reproduces (default: ${DEFAULT-VALUE}; tellme config --list)")
-    String configName;
-
-    @Range(min = 1, max = 1024)
-    @Option(names = "--lanes", description = "exact path: lanes of the ordered sums, a power of two (default: the"
-            + " build's)")
-    Integer lanes;
-
-    @Option(names = "--storage", paramLabel = "fp16|bf16", converter = StorageConverter.class,
-            description = "exact path: storage format (default: the build's)")
-    StorageFormat storage;
-
-    @Option(names = "--device", paramLabel = "reference|opencl", converter = DeviceConverter.class,
-            description = "run on a device from a memory image instead of the software model: reference (the Java"
-                    + " device that executes the image's program) or opencl (the host path of the board, on any"
-                    + " OpenCL platform: PoCL runs the kernel's OpenCL C twin)")
-    DeviceKind device;
-
-    @Option(names = "--check", paramLabel = "reference|opencl", converter = DeviceConverter.class,
-            description = "with --device: run this device in lock step and stop at the first difference in the"
-                    + " logits or the KV cache")
-    DeviceKind check;
-
-    @Option(names = "--platform", paramLabel = "NAME|INDEX", description = "opencl: the OpenCL platform (a part of"
-            + " its name, or its index; default: the only one)")
-    String platform;
-
-    @Option(names = "--cl-device", paramLabel = "NAME|INDEX", description = "opencl: the device of the platform"
-            + " (a part of its name, or its index; default: the only one)")
-    String clDevice;
-
-    @Range(min = 1, max = 86_400)
-    @Option(names = "--timeout", defaultValue = "600", description = "opencl: seconds one call may take (default:"
-            + " ${DEFAULT-VALUE})")
-    int timeoutSeconds;
-
-    @Option(names = "--image", paramLabel = "FILE", description = "with --device: the memory image to run (default:"
-            + " --model packed for --config into the cache)")
-    Path image;
-
-    @Range(min = 1, max = 256)
-    @Option(names = "--threads", defaultValue = "2", description = "worker threads (default: ${DEFAULT-VALUE})")
-    int threads;
+    @Option(names = "--ids", description = "print the prompt's and the generated token ids after the text")
+    boolean ids;
 
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
-        if (device != null) {
-            return runOnDevice(cl);
-        }
-        if (image != null || check != null) {
-            throw new CommandLine.ParameterException(cl, (image != null ? "--image" : "--check")
-                    + " runs on a device: add --device reference or --device opencl");
-        }
-        SamplerConfig samplerConfig;
-        ExactConfig exact;
-        try {
-            samplerConfig = new SamplerConfig(temperature, topK, topP, seed);
-            exact = exactConfig(ConfigCommand.build(cl, configName), lanes, storage);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, e.getMessage());
-        }
-        ModelFiles.Loaded loaded = ModelFiles.load(cl, model, tokenizer);
-        Tokenizer tok = loaded.tokenizer();
-        int[] encoded = tok.encode(prompt);
-        int[] promptIds = new int[encoded.length + 1];
-        promptIds[0] = tok.bos();
-        System.arraycopy(encoded, 0, promptIds, 1, encoded.length);
-        int capacity = (int) Math.min(loaded.weights().config().contextLength(), (long) promptIds.length + steps);
-        if (promptIds.length >= capacity) {
-            throw new CommandLine.ParameterException(cl, "the prompt (" + promptIds.length
-                    + " tokens) fills the model's context of " + capacity + " tokens");
-        }
-        InferencePath chosen = path != null ? path
-                : loaded.weights().allTernary() ? InferencePath.EXACT : InferencePath.FLOAT;
-        LanguageModel lm;
-        try {
-            lm = chosen.create(loaded.weights(), exact, capacity, threads);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, e.getMessage());
-        }
         PrintWriter out = cl.getOut();
+        PrintWriter err = cl.getErr();
+        String text = promptText(cl);
+        SamplingParams sampling = samplingOptions.params(cl);
+        DeviceOptions.Backend backend = deviceOptions.open(cl, err);
+        DeviceSession session = backend.sessions().get();
         try {
-            generate(out, lm, tok, promptIds, Math.min(steps, capacity - promptIds.length), new Sampler(samplerConfig),
-                    loaded.description() + ", " + chosen + " path");
-        } finally {
-            if (lm instanceof ExactModel e) {
-                e.close();
+            PromptEncoder encoder = backend.encoder();
+            int[] promptIds = encoder.withBos(text);
+            if (!noDisplayPrompt) {
+                out.print(text);
+                out.flush();
             }
-        }
-        return 0;
-    }
-
-    private int runOnDevice(CommandLine cl) {
-        if (path != null || lanes != null || storage != null) {
-            throw new CommandLine.ParameterException(cl, "--path, --lanes and --storage choose the software model's"
-                    + " arithmetic; a device computes as its image's build does");
-        }
-        SamplerConfig samplerConfig;
-        try {
-            samplerConfig = new SamplerConfig(temperature, topK, topP, seed);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, e.getMessage());
-        }
-        Path file = image != null ? DeviceImages.existing(cl, image)
-                : DeviceImages.packed(cl, model, tokenizer, ConfigCommand.build(cl, configName), cl.getErr());
-        OpenClDevice.Options opencl = new OpenClDevice.Options(platform, clDevice, 0,
-                Duration.ofSeconds(timeoutSeconds));
-        try (Device d = open(file, opencl)) {
-            Tokenizer tok = DeviceImages.tokenizer(cl, d, model, tokenizer);
-            int[] encoded = tok.encode(prompt);
-            int[] promptIds = new int[encoded.length + 1];
-            promptIds[0] = tok.bos();
-            System.arraycopy(encoded, 0, promptIds, 1, encoded.length);
-            if (promptIds.length >= d.context()) {
-                throw new CommandLine.ParameterException(cl, "the prompt (" + promptIds.length
-                        + " tokens) fills the image's context of " + d.context() + " positions");
+            GenerationResult result = session.generate(new GenerationRequest(promptIds, steps, sampling, stops, false),
+                    (piece, token) -> {
+                        out.print(piece);
+                        out.flush();
+                        return !out.checkError();
+                    }, () -> false);
+            out.print("\n\n" + result.stopReason().label() + "\n");
+            if (ids) {
+                out.println("prompt ids: " + join(promptIds));
+                out.println("generated ids: " + join(result.tokens()));
             }
-            generate(cl.getOut(), d, tok, promptIds, Math.min(steps, d.context() - promptIds.length),
-                    new Sampler(samplerConfig));
-            if (d instanceof CrossCheck c) {
-                cl.getOut().printf(Locale.ROOT, "cross-check: %d calls, logits and KV cache equal bit for bit%n",
+            out.flush();
+            if (out.checkError()) {
+                return 0; // the reader left: nothing more to say
+            }
+            err.print(result.timings().describe(backend.loadMillis(), backend.ddrBytesPerCycle()));
+            err.printf(Locale.ROOT, "on %s, seed %d%n", session.device().describe(), sampling.seed());
+            if (session.device() instanceof CrossCheck c) {
+                err.printf(Locale.ROOT, "cross-check: %d calls, logits and KV cache equal bit for bit%n",
                         c.callsCompared());
-                cl.getOut().flush();
             }
+            err.flush();
+        } catch (ContextFullException e) {
+            throw new CommandFailedException(e.getMessage(), "Give a shorter prompt, or a longer context (-c) where"
+                    + " the model and the build allow one.");
+        } catch (CorruptLogitsException e) {
+            throw new CommandFailedException(e.getMessage(), "Check the model file (tellme image show for an image);"
+                    + " repack it from a good model.");
         } catch (OpenClException e) {
             throw DeviceImages.failed(e);
         } catch (CrossCheck.DevicesDisagreeException e) {
             throw new CommandFailedException(e.getMessage(), "One of the devices is wrong: the reference is the"
                     + " oracle (docs/host.md, cross-check mode).");
+        } finally {
+            session.device().close();
         }
         return 0;
     }
 
-    /** The device, or the two in lock step with --check. */
-    private Device open(Path file, OpenClDevice.Options opencl) {
-        Device first = DeviceImages.open(device, file, threads, opencl);
-        if (check == null) {
-            return first;
+    /** The prompt from -p, or -f FILE / -f - (UTF-8 whatever the locale); empty without either. */
+    private String promptText(CommandLine cl) {
+        if (prompt != null && promptFile != null) {
+            throw new CommandLine.ParameterException(cl, "give the prompt with -p or with -f, not both");
+        }
+        if (promptFile == null) {
+            return prompt != null ? prompt : "";
         }
         try {
-            Device second = DeviceImages.open(check, file, threads, opencl);
-            return new CrossCheck(first, second, DeviceImages.imageOf(first));
-        } catch (RuntimeException e) {
-            first.close();
-            throw e;
+            if (promptFile.equals("-")) {
+                InputStream in = TellmeMain.stdin();
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            Path file = Path.of(promptFile);
+            if (!Files.isRegularFile(file)) {
+                throw new CommandLine.ParameterException(cl, "prompt file not found: " + file);
+            }
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new CommandFailedException("the prompt file " + promptFile + " is not UTF-8 text",
+                    "Convert it to UTF-8 (iconv -t UTF-8).");
+        } catch (IOException e) {
+            throw new CommandFailedException("cannot read the prompt from " + promptFile + ": " + e.getMessage(),
+                    "Check the path and its permissions.");
         }
     }
 
-    /** Streams a generation on a device: one prefill call for the prompt, then one decode call per token. */
-    static void generate(PrintWriter out, Device device, Tokenizer tok, int[] promptIds, int steps, Sampler sampler) {
-        StreamingDecoder decoder = echoPrompt(out, tok, promptIds);
-        device.reset();
-        long start = System.nanoTime();
-        float[] logits = device.prefill(promptIds);
-        long prefillEnd = System.nanoTime();
-        int count = 0;
-        for (int step = 0; step < steps; step++) {
-            int token = sampler.sample(logits);
-            if (token == tok.bos() || token == tok.eos()) {
-                break;
-            }
-            count++;
-            out.print(decoder.accept(token));
-            out.flush();
-            if (step + 1 == steps || device.position() >= device.context()) {
-                break;
-            }
-            logits = device.decode(token);
-        }
-        out.print(decoder.flush());
-        double decodeSeconds = (System.nanoTime() - prefillEnd) / 1e9;
-        out.println();
-        out.printf(Locale.ROOT, "%n%d tokens in %.2f s after the prompt: %.1f tokens/s (%s; %d-token prompt in"
-                + " %.0f ms)%n", count, decodeSeconds, count / decodeSeconds, device.describe(), promptIds.length,
-                (prefillEnd - start) / 1e6);
-        out.flush();
-    }
-
-    /** Prints the prompt's text and returns the decoder, primed with it, for the generated tokens. */
-    private static StreamingDecoder echoPrompt(PrintWriter out, Tokenizer tok, int[] promptIds) {
-        StreamingDecoder decoder = new StreamingDecoder(tok);
-        StringBuilder echo = new StringBuilder();
-        for (int id : promptIds) {
-            echo.append(decoder.accept(id));
-        }
-        out.print(echo);
-        out.flush();
-        return decoder;
+    private static String join(int[] tokens) {
+        return Arrays.stream(tokens).mapToObj(Integer::toString).collect(Collectors.joining(" "));
     }
 
     static final class DeviceConverter implements CommandLine.ITypeConverter<DeviceKind> {
@@ -262,29 +158,6 @@ final class RunCommand implements Callable<Integer> {
         public DeviceKind convert(String value) {
             return DeviceKind.parse(value);
         }
-    }
-
-    /** Streams a generation to {@code out} and ends with the speed. Shared with the demo. */
-    static void generate(PrintWriter out, LanguageModel lm, Tokenizer tok, int[] promptIds, int steps, Sampler sampler,
-                         String label) {
-        StreamingDecoder decoder = echoPrompt(out, tok, promptIds);
-        long start = System.nanoTime();
-        int[] count = {0};
-        long[] firstToken = {0};
-        Generator.generate(lm, promptIds, steps, sampler, tok.bos(), tok.eos(), token -> {
-            if (count[0]++ == 0) {
-                firstToken[0] = System.nanoTime();
-            }
-            out.print(decoder.accept(token));
-            out.flush();
-        });
-        out.print(decoder.flush());
-        double seconds = (System.nanoTime() - start) / 1e9;
-        out.println();
-        double prefillMs = count[0] == 0 ? 0 : (firstToken[0] - start) / 1e6;
-        out.printf(Locale.ROOT, "%n%d tokens in %.2f s: %.1f tokens/s (%s; %d-token prompt in %.0f ms)%n", count[0],
-                seconds, count[0] / seconds, label, promptIds.length, prefillMs);
-        out.flush();
     }
 
     static final class PathConverter implements CommandLine.ITypeConverter<InferencePath> {

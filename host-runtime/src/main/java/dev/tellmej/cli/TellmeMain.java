@@ -1,8 +1,12 @@
 package dev.tellmej.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 import picocli.CommandLine;
@@ -21,7 +25,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = TellmeMain.Version.class,
         description = "TeLLMe-J: ternary LLMs on edge FPGAs. Generate RTL, simulate it, run inference.",
-        subcommands = {DemoCommand.class, RunCommand.class, PackCommand.class, ImageCommand.class, RtlCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ChatCommand.class, ServeCommand.class, PackCommand.class, ImageCommand.class, RtlCommand.class,
                 InterfaceCommand.class, ConfigCommand.class, BenchCommand.class, ReportCommand.class, VerifyCommand.class,
                 CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n")
@@ -29,13 +33,35 @@ public final class TellmeMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Standard input of the running command: the process's, or what a test gave {@link #run(InputStream, ...)}. */
+    private static final ScopedValue<InputStream> STDIN = ScopedValue.newInstance();
+
     public static void main(String[] args) {
-        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        // UTF-8 in and out whatever the locale (LANG=C would turn every non-ASCII character into '?'); the
+        // writers see a closed pipe (checkError), so a command can stop when its reader has gone.
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
+                StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err),
+                StandardCharsets.UTF_8), true);
+        int code = run(out, err, args);
+        out.flush();
+        err.flush();
+        System.exit(code);
     }
 
     /** Runs the tool with the given output streams and returns its exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         return commandLine(out, err).execute(args);
+    }
+
+    /** Runs the tool with {@code in} as its standard input. */
+    public static int run(InputStream in, PrintWriter out, PrintWriter err, String... args) {
+        return ScopedValue.where(STDIN, in).call(() -> run(out, err, args));
+    }
+
+    /** The command's standard input. */
+    static InputStream stdin() {
+        return STDIN.isBound() ? STDIN.get() : System.in;
     }
 
     /** The tool's command tree, writing to the given streams (tests walk it). */

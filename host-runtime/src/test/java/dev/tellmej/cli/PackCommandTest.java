@@ -98,14 +98,15 @@ class PackCommandTest {
     void theReferenceDeviceGeneratesWhatTheExactPathDoes() {
         Path image = packStudent("run.tlmi");
         TellmeRun device = TellmeRun.of("run", "--device", "reference", "--image", image.toString(), "--steps", "40",
-                "--prompt", "Once upon a time");
+                "--prompt", "Once upon a time", "--temp", "0");
         assertEquals(0, device.exitCode(), device.err());
-        TellmeRun exact = TellmeRun.of("run", "--config", "sim-small", "--steps", "40", "--prompt", "Once upon a time");
+        TellmeRun exact = TellmeRun.of("run", "--config", "sim-small", "--path", "exact", "--steps", "40", "--prompt",
+                "Once upon a time", "--temp", "0");
         assertEquals(0, exact.exitCode(), exact.err());
         String deviceText = device.out().substring(0, device.out().indexOf("\n\n"));
         String exactText = exact.out().substring(0, exact.out().indexOf("\n\n"));
         assertEquals(exactText, deviceText);
-        assertTrue(device.out().contains("reference: stories260K-ternary-qat.gguf for sim-small"), device.out());
+        assertTrue(device.err().contains("reference: stories260K-ternary-qat.gguf for sim-small"), device.err());
     }
 
     /** The opencl device in lock step with the reference from the command line: the same text, a clean check. */
@@ -113,14 +114,14 @@ class PackCommandTest {
     void openclCheckedAgainstReferenceGeneratesWhatTheReferenceDoes() {
         Path image = packStudent("check.tlmi");
         TellmeRun checked = TellmeRun.of("run", "--device", "opencl", "--check", "reference", "--image",
-                image.toString(), "--steps", "40", "--prompt", "Once upon a time");
+                image.toString(), "--steps", "40", "--prompt", "Once upon a time", "--temp", "0");
         assertEquals(0, checked.exitCode(), checked.err());
         TellmeRun reference = TellmeRun.of("run", "--device", "reference", "--image", image.toString(), "--steps",
-                "40", "--prompt", "Once upon a time");
+                "40", "--prompt", "Once upon a time", "--temp", "0");
         assertEquals(reference.out().substring(0, reference.out().indexOf("\n\n")),
                 checked.out().substring(0, checked.out().indexOf("\n\n")));
-        assertTrue(checked.out().contains("cross-check: ") && checked.out().contains("equal bit for bit"),
-                checked.out());
+        assertTrue(checked.err().contains("cross-check: ") && checked.err().contains("equal bit for bit"),
+                checked.err());
         TellmeRun noPlatform = TellmeRun.of("run", "--device", "opencl", "--platform", "no such platform",
                 "--image", image.toString());
         assertEquals(1, noPlatform.exitCode());
@@ -132,10 +133,10 @@ class PackCommandTest {
     void deviceOptionsAreChecked() {
         TellmeRun unknown = TellmeRun.of("run", "--device", "fpga");
         assertEquals(2, unknown.exitCode());
-        assertTrue(unknown.err().contains("unknown device 'fpga' (reference, opencl)"), unknown.err());
+        assertTrue(unknown.err().contains("unknown device 'fpga' (reference, opencl, rtl)"), unknown.err());
         TellmeRun imageAlone = TellmeRun.of("run", "--image", "x.tlmi");
         assertEquals(2, imageAlone.exitCode());
-        assertTrue(imageAlone.err().contains("--device reference"), imageAlone.err());
+        assertTrue(imageAlone.err().contains("image file not found: x.tlmi"), imageAlone.err());
         assertArrayEquals(new int[] {2}, new int[] {TellmeRun.of("run", "--device", "reference", "--image",
                 dir.resolve("missing.tlmi").toString()).exitCode()});
     }
