@@ -64,6 +64,36 @@ public final class TlmmKernel {
         forRows(tiles, 1, (from, to) -> VectorTlmm.tiles(p.tiled(), m.rows(), m.groups(), tables, acc, from, to));
     }
 
+    /**
+     * {@code acc[b][r]} for tokens b in [0, n) and all rows of a prepared matrix, each token from its own tables
+     * ({@link #buildTables}): the batched product of prefill (N7.4: the same integers as n calls of
+     * {@link #matVec(Prepared, short[], int[])}). A thread takes a tile of rows (or a chunk of rows) and runs every
+     * token over it while the tile's weights are in its cache, so a block of tokens streams the weights once.
+     */
+    public void matMat(Prepared p, short[][] tables, int[][] acc, int n) {
+        TernaryMatrix m = p.matrix();
+        if (n == 1) {
+            matVec(p, tables[0], acc[0]);
+            return;
+        }
+        if (p.tiled() == null) {
+            forRows(m.rows(), ROWS_PER_TASK, (from, to) -> {
+                for (int b = 0; b < n; b++) {
+                    rows(m, tables[b], acc[b], from, to);
+                }
+            });
+            return;
+        }
+        int tiles = (m.rows() + VectorTlmm.TILE - 1) / VectorTlmm.TILE;
+        forRows(tiles, 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                for (int b = 0; b < n; b++) {
+                    VectorTlmm.tiles(p.tiled(), m.rows(), m.groups(), tables[b], acc[b], t, t + 1);
+                }
+            }
+        });
+    }
+
     /** The int8 dot product {@code sum w[wOff + i] * x[i]} over n elements (exact int32). */
     public int dot8(byte[] w, int wOff, byte[] x, int n) {
         if (vector) {

@@ -41,7 +41,7 @@ class QuantizedFilesTest {
             w = WeightLoader.fromGguf(gguf);
         }
         int capacity = STEPS + 1;
-        LanguageModel model = exact ? new ExactModel(w, new ExactConfig(16, dev.tellmej.model.numerics.StorageFormat.FP16, 28), capacity, 1) : new FloatModel(w, capacity);
+        LanguageModel model = exact ? new ExactModel(w, ExactConfig.defaults(), capacity, 1) : new FloatModel(w, capacity);
         try {
             return Generator.generate(model, new int[] {1}, STEPS, new Sampler(SamplerConfig.greedy()), -1, -1,
                     t -> {});
@@ -58,7 +58,7 @@ class QuantizedFilesTest {
         try (GgufFile gguf = GgufFile.open(file)) {
             w = WeightLoader.fromGguf(gguf);
         }
-        LanguageModel model = exact ? new ExactModel(w, new ExactConfig(16, dev.tellmej.model.numerics.StorageFormat.FP16, 28), STEPS, 1)
+        LanguageModel model = exact ? new ExactModel(w, ExactConfig.defaults(), STEPS, 1)
                 : new FloatModel(w, STEPS);
         java.util.SplittableRandom random = new java.util.SplittableRandom(5);
         int[] out = new int[STEPS];
