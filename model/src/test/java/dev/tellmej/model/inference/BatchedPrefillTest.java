@@ -97,4 +97,20 @@ class BatchedPrefillTest {
         check(w, ExactConfig.defaults(), 2, 70, 3);
         check(w, new ExactConfig(2, StorageFormat.FP16, 28), 1, 64, 32);
     }
+
+    /** The float path batches the same way; its per-token arithmetic is unchanged, so it is exact here too. */
+    @Test
+    void theFloatPathsBatchedPrefillEqualsTokenByToken() {
+        for (ModelWeights w : new ModelWeights[] {student(), syntheticBitnet()}) {
+            int[] prompt = prompt(45, w.config().vocabSize());
+            FloatModel stepwise = new FloatModel(w, 50);
+            FloatModel batched = new FloatModel(w, 50);
+            float[] expected = null;
+            for (int i = 0; i < prompt.length; i++) {
+                expected = stepwise.forward(prompt[i], i);
+            }
+            assertArrayEquals(bits(expected), bits(batched.prefill(prompt, 0)), "float path, seed " + SEED);
+            assertArrayEquals(bits(stepwise.forward(5, 45)), bits(batched.forward(5, 45)), "float path decode after");
+        }
+    }
 }
