@@ -5,7 +5,7 @@ import dev.tellmej.model.config.ModelConfig;
 import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.inference.DecodeBenchmark;
 import dev.tellmej.model.inference.ExactModel;
-import dev.tellmej.model.inference.ModelWeights;
+import dev.tellmej.model.inference.WeightSource;
 import dev.tellmej.model.inference.WeightLoader;
 import dev.tellmej.model.numerics.ExactConfig;
 import dev.tellmej.model.synthetic.SyntheticModel;
@@ -116,15 +116,16 @@ public final class DecodeSpeedBenchmark {
                 SyntheticModel.write(synthetic, options.seed(), file);
             }
         }
-        ModelWeights weights;
+        ExactModel model;
+        SyntheticModel.Shape shape;
         try (GgufFile gguf = GgufFile.open(file)) {
-            weights = WeightLoader.fromGguf(gguf);
+            WeightSource source = WeightLoader.gguf(gguf);
+            shape = shapeOf(source.config());
+            int capacity = Math.max(options.promptTokens(), Math.max(options.depth(), 1) + Math.max(options.tokens(),
+                    options.warmup())) + 1;
+            // Layer by layer from the mapped file: only one layer's decoded weights exist beside the packed ones.
+            model = new ExactModel(source, options.exact(), capacity, options.threads());
         }
-        SyntheticModel.Shape shape = shapeOf(weights.config());
-        int capacity = Math.max(options.promptTokens(), Math.max(options.depth(), 1) + Math.max(options.tokens(),
-                options.warmup())) + 1;
-        ExactModel model = new ExactModel(weights, options.exact(), capacity, options.threads());
-        weights = null;
         Setup setup = new Setup(file, shape, shape.ternaryWeights(), (System.nanoTime() - t0) / 1e9, options.exact(),
                 options.threads(), model.vectorized());
         listener.ready(setup);

@@ -63,7 +63,7 @@ public final class ExactModel implements LanguageModel {
     private final ExactConfig exactConfig;
     private final StorageFormat st;
     private final int capacity;
-    private final float[] embedding;
+    private final short[] embedding;
     private final float[] outputNorm;
     private final LmHead head;
     private final List<Layer> layers = new ArrayList<>();
@@ -85,22 +85,43 @@ public final class ExactModel implements LanguageModel {
      * @throws IllegalArgumentException when a linear layer is not ternary
      */
     public ExactModel(ModelWeights w, ExactConfig exact, int capacity, int threads) {
-        if (!w.allTernary()) {
-            throw new IllegalArgumentException("the hardware-exact path needs every q/k/v/o/gate/up/down weight"
-                    + " ternary; this model has full-precision linears (use --path float)");
-        }
-        this.c = w.config();
+        this(sourceOf(w), exact, capacity, threads);
+    }
+
+    /**
+     * Builds the model from tensors read one layer at a time, so that only one layer's decoded weights exist at
+     * once beside the packed ones (the file must stay open until the constructor returns).
+     *
+     * @throws IllegalArgumentException when a linear layer is not ternary
+     */
+    public ExactModel(WeightSource source, ExactConfig exact, int capacity, int threads) {
+        this.c = source.config();
         this.exactConfig = exact;
         this.st = exact.storage();
         this.capacity = capacity;
-        this.embedding = stored(w.embedding());
-        this.outputNorm = stored(w.outputNorm());
-        this.head = LmHead.quantize(w.output(), c.vocabSize(), c.dim());
+        float[] embeddingFloats = source.embedding();
+        this.embedding = storedBits(embeddingFloats);
+        this.outputNorm = stored(source.outputNorm());
+        this.head = LmHead.quantize(c.tiedEmbeddings() ? embeddingFloats : source.output(), c.vocabSize(), c.dim());
+        embeddingFloats = null;
         this.kernel = new TlmmKernel(threads);
-        for (LayerWeights l : w.layers()) {
-            layers.add(new Layer(stored(l.attnNorm()), tm(l.q()), tm(l.k()), tm(l.v()), tm(l.o()),
-                    stored(l.attnSubNorm()), stored(l.ffnNorm()), tm(l.gate()), tm(l.up()), tm(l.down()),
-                    stored(l.ffnSubNorm())));
+        try {
+            for (int i = 0; i < c.layers(); i++) {
+                LayerWeights l = source.layer(i);
+                if (!(l.q() instanceof Linear.Ternary && l.k() instanceof Linear.Ternary
+                        && l.v() instanceof Linear.Ternary && l.o() instanceof Linear.Ternary
+                        && l.gate() instanceof Linear.Ternary && l.up() instanceof Linear.Ternary
+                        && l.down() instanceof Linear.Ternary)) {
+                    throw new IllegalArgumentException("the hardware-exact path needs every q/k/v/o/gate/up/down"
+                            + " weight ternary; this model has full-precision linears (use --path float)");
+                }
+                layers.add(new Layer(stored(l.attnNorm()), tm(l.q()), tm(l.k()), tm(l.v()), tm(l.o()),
+                        stored(l.attnSubNorm()), stored(l.ffnNorm()), tm(l.gate()), tm(l.up()), tm(l.down()),
+                        stored(l.ffnSubNorm())));
+            }
+        } catch (RuntimeException e) {
+            kernel.shutdown();
+            throw e;
         }
         int half = c.headDim() / 2;
         cos = new float[capacity * half];
@@ -130,6 +151,45 @@ public final class ExactModel implements LanguageModel {
                 slotAcc2[b] = slots[b].acc2;
             }
         }
+    }
+
+    /** A {@link WeightSource} over weights already in memory. */
+    private static WeightSource sourceOf(ModelWeights w) {
+        return new WeightSource() {
+            @Override
+            public ModelConfig config() {
+                return w.config();
+            }
+
+            @Override
+            public float[] embedding() {
+                return w.embedding();
+            }
+
+            @Override
+            public float[] outputNorm() {
+                return w.outputNorm();
+            }
+
+            @Override
+            public float[] output() {
+                return w.output();
+            }
+
+            @Override
+            public LayerWeights layer(int i) {
+                return w.layers().get(i);
+            }
+        };
+    }
+
+    /** N4.3: the embedding rounded to S once, kept as S's 16-bit patterns (half the memory of binary32). */
+    private short[] storedBits(float[] values) {
+        short[] out = new short[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = st.encode(values[i]);
+        }
+        return out;
     }
 
     private float[] stored(float[] values) {
@@ -246,7 +306,10 @@ public final class ExactModel implements LanguageModel {
         for (int b = 0; b < n; b++) {
             Slot t = slots[b];
             t.position = position + b;
-            System.arraycopy(embedding, tokens[from + b] * dim, t.h, 0, dim); // N17.1
+            int row = tokens[from + b] * dim;
+            for (int i = 0; i < dim; i++) {
+                t.h[i] = st.decode(embedding[row + i]); // N17.1: the stored embedding, exactly
+            }
         }
         for (int l = 0; l < layers.size(); l++) {
             Layer lw = layers.get(l);
@@ -328,8 +391,8 @@ public final class ExactModel implements LanguageModel {
 
     /** N17.3.3: f_i = st(act(g_i) * u_i), from the gate and up accumulators of the slot. */
     private void gating(Slot t, Layer lw) {
-        float fg = ActivationQuantizer.factor(t.mc, lw.gate.matrix().scale());
-        float fu = ActivationQuantizer.factor(t.mc, lw.up.matrix().scale());
+        float fg = ActivationQuantizer.factor(t.mc, lw.gate.scale());
+        float fu = ActivationQuantizer.factor(t.mc, lw.up.scale());
         boolean silu = c.activation() == Activation.SILU;
         float[] gates = probe == null ? null : new float[c.ffnDim()];
         float[] ups = probe == null ? null : new float[c.ffnDim()];
@@ -344,8 +407,8 @@ public final class ExactModel implements LanguageModel {
             }
         }
         if (probe != null) {
-            probe.dequantize(Arrays.copyOf(t.acc, c.ffnDim()), t.mc, lw.gate.matrix().scale(), gates.clone());
-            probe.dequantize(Arrays.copyOf(t.acc2, c.ffnDim()), t.mc, lw.up.matrix().scale(), ups.clone());
+            probe.dequantize(Arrays.copyOf(t.acc, c.ffnDim()), t.mc, lw.gate.scale(), gates.clone());
+            probe.dequantize(Arrays.copyOf(t.acc2, c.ffnDim()), t.mc, lw.up.scale(), ups.clone());
             probe.gating(gates, ups, Arrays.copyOf(t.ffn, c.ffnDim()));
         }
     }
@@ -362,7 +425,7 @@ public final class ExactModel implements LanguageModel {
     /** N8 for every slot: y_r = float(acc_r) * ((mc * scale) * INV127), binary32, not yet stored. */
     private void linear(Prepared p, int n, java.util.function.Function<Slot, float[]> target) {
         kernel.matMat(p, slotTables, slotAcc, n);
-        TernaryMatrix m = p.matrix();
+        Prepared m = p;
         for (int b = 0; b < n; b++) {
             Slot t = slots[b];
             float[] out = target.apply(t);
@@ -379,7 +442,7 @@ public final class ExactModel implements LanguageModel {
     /** N17: h_r = st(h_r + dequant(acc_r)) for every slot. */
     private void residual(Prepared p, int n) {
         kernel.matMat(p, slotTables, slotAcc, n);
-        TernaryMatrix m = p.matrix();
+        Prepared m = p;
         for (int b = 0; b < n; b++) {
             Slot t = slots[b];
             float f = ActivationQuantizer.factor(t.mc, m.scale());
