@@ -14,14 +14,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench model}: decode tokens/s of the hardware-exact path on a synthetic model shaped like
- * bitnet_b1_58-large ({@link DecodeSpeedBenchmark}), or with {@code --nll} the held-out NLL of the ternary
- * student on both paths ({@link StudentNllBenchmark}).
+ * {@code bench model}: prefill and decode tokens/s and peak memory of the hardware-exact path on a GGUF file or a
+ * synthetic model shaped like bitnet_b1_58-large ({@link DecodeSpeedBenchmark}), or with {@code --nll} the
+ * held-out NLL of the ternary student on both paths ({@link StudentNllBenchmark}).
  */
 @Command(name = "model",
-        description = {"Decode speed of the hardware-exact path on a synthetic bitnet_b1_58-large-shaped model"
-                + " (random ternary weights written by the GGUF writer), or with --nll the NLL per token of the"
-                + " ternary student on the float and exact paths, on text sampled from the float teacher."})
+        description = {"Prefill (-p) and decode (-n) speed and peak memory of the hardware-exact path, as llama-bench's"
+                + " pp and tg, on --model FILE or on a synthetic bitnet_b1_58-large-shaped model (random ternary weights"
+                + " written by the GGUF writer); or with --nll the NLL per token of the ternary student on the float"
+                + " and exact paths, on text sampled from the float teacher."})
 final class BenchModelCommand implements Callable<Integer>, PrintsJson {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -40,9 +41,23 @@ final class BenchModelCommand implements Callable<Integer>, PrintsJson {
     @Option(names = "--runs", defaultValue = "5", description = "timed runs; the median is reported (default: ${DEFAULT-VALUE})")
     int runs;
 
-    @Range(min = 1, max = 1000)
-    @Option(names = "--tokens", defaultValue = "16", description = "decode steps per run (default: ${DEFAULT-VALUE})")
+    @Range(min = 1, max = 1 << 16)
+    @Option(names = {"-n", "--tokens"}, defaultValue = "16", description = "decode steps per run (default: ${DEFAULT-VALUE})")
     int tokens;
+
+    @Range(min = 0, max = 1 << 16)
+    @Option(names = {"-p", "--prompt-tokens"}, defaultValue = "0", description = "tokens per timed prefill, 0 for none"
+            + " (default: ${DEFAULT-VALUE})")
+    int promptTokens;
+
+    @Range(min = 0, max = 1 << 16)
+    @Option(names = {"-d", "--depth"}, defaultValue = "0", description = "tokens in the cache before each timed decode"
+            + " run (default: ${DEFAULT-VALUE})")
+    int depth;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "a GGUF model to measure (default: the"
+            + " synthetic model)")
+    Path model;
 
     @Range(min = 0, max = 1000)
     @Option(names = "--warmup", defaultValue = "16", description = "untimed warm-up steps (default: ${DEFAULT-VALUE})")
@@ -122,7 +137,7 @@ final class BenchModelCommand implements Callable<Integer>, PrintsJson {
         PrintWriter progress = json.progress();
         boolean text = !json.enabled();
         DecodeSpeedBenchmark.Result r = DecodeSpeedBenchmark.run(new DecodeSpeedBenchmark.Options(layers, vocab, seed,
-                exact, threads, warmup, runs, tokens), dir, new DecodeSpeedBenchmark.Listener() {
+                exact, threads, warmup, runs, tokens, promptTokens, depth, model), dir, new DecodeSpeedBenchmark.Listener() {
                     @Override
                     public void progress(String message) {
                         progress.println(message);
@@ -141,11 +156,19 @@ final class BenchModelCommand implements Callable<Integer>, PrintsJson {
             return 0;
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "decode: %.2f tokens/s (median of %d runs of %d tokens; runs: %s)%n",
-                r.tokensPerSecond(), runs, r.tokensPerRun(), Arrays.stream(r.runTokensPerSecond())
-                        .mapToObj(v -> String.format(Locale.ROOT, "%.2f", v)).toList());
+        if (r.promptTokens() > 0) {
+            out.printf(Locale.ROOT, "prefill: %.2f tokens/s (pp%d, median of %d runs; runs: %s)%n",
+                    r.prefillTokensPerSecond(), r.promptTokens(), runs, Arrays.stream(r.runPrefillTokensPerSecond())
+                            .mapToObj(v -> String.format(Locale.ROOT, "%.2f", v)).toList());
+        }
+        out.printf(Locale.ROOT, "decode: %.2f tokens/s (tg%d%s, median of %d runs; runs: %s)%n",
+                r.tokensPerSecond(), r.tokensPerRun(), r.depth() > 0 ? " at a depth of " + r.depth() : "", runs,
+                Arrays.stream(r.runTokensPerSecond()).mapToObj(v -> String.format(Locale.ROOT, "%.2f", v)).toList());
         out.printf(Locale.ROOT, "        %.2f GMAC/s ternary (%.1f M MACs/token), %.2f GMAC/s with the int8 LM head%n",
                 r.ternaryGmacPerSecond(), r.ternaryMacsPerToken() / 1e6, r.totalGmacPerSecond());
+        if (r.peakRssBytes() >= 0) {
+            out.printf(Locale.ROOT, "peak memory: %.0f MB resident (VmHWM)%n", r.peakRssBytes() / 1e6);
+        }
         return 0;
     }
 

@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
  */
 final class DeviceOptions {
     @Option(names = {"-m", "--model"}, paramLabel = "FILE",
-            description = "GGUF or safetensors model (default: the embedded ternary stories260K student)")
+            description = "GGUF or safetensors model (default: the embedded ternary stories260K student); GGUF"
+                    + " files as llama-quantize writes them (TQ1_0/TQ2_0 linears, Q6_K/Q8_0/Q4_K/Q5_K/Q4_0 embedding) load")
     Path model;
 
     @Option(names = "--tokenizer", paramLabel = "FILE",

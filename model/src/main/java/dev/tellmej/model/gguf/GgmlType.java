@@ -18,7 +18,17 @@ public enum GgmlType {
     /** ggml ternary, 2 bits per weight: 66 bytes per block of 256 (64 qs, f16 scale). */
     TQ2_0(35, 256, 66),
     /** bitnet.cpp ternary, 2 bits per weight in 128-element blocks, one f32 scale per tensor (+32 bytes). */
-    I2_S(36, 128, 32);
+    I2_S(36, 128, 32),
+    /** ggml legacy 4-bit: 18 bytes per block of 32 (f16 d, 16 bytes of nibbles), {@code w = (q - 8) * d}. */
+    Q4_0(2, 32, 18),
+    /** ggml legacy 8-bit: 34 bytes per block of 32 (f16 d, 32 int8), {@code w = q * d}. */
+    Q8_0(8, 32, 34),
+    /** ggml k-quant 4-bit: 144 bytes per 256 (f16 d and dmin, 12 bytes of 6-bit scales and mins, 128 of nibbles). */
+    Q4_K(12, 256, 144),
+    /** ggml k-quant 5-bit: 176 bytes per 256 (as Q4_K plus 32 bytes of fifth bits). */
+    Q5_K(13, 256, 176),
+    /** ggml k-quant 6-bit: 210 bytes per 256 (128 low nibbles, 64 bytes of high bit pairs, 16 int8 scales, f16 d). */
+    Q6_K(14, 256, 210);
 
     private final int code;
     private final int blockSize;
@@ -43,6 +53,24 @@ public enum GgmlType {
     /** Bytes per block. */
     public int blockBytes() {
         return blockBytes;
+    }
+
+    /**
+     * True for ggml's block-quantized float encodings (Q4_0, Q8_0, Q4_K, Q5_K, Q6_K), which llama.cpp's
+     * {@code llama-quantize} puts on the embedding and output tensors of ternary models; decoded by
+     * {@link dev.tellmej.model.tensor.BlockQuants}.
+     */
+    public boolean blockQuantized() {
+        return this == Q4_0 || this == Q8_0 || this == Q4_K || this == Q5_K || this == Q6_K;
+    }
+
+    /** The names of every type the project reads, for messages: "F32, F16, ...". */
+    public static String supportedNames() {
+        StringBuilder b = new StringBuilder();
+        for (GgmlType t : values()) {
+            b.append(b.isEmpty() ? "" : ", ").append(t.name());
+        }
+        return b.toString();
     }
 
     /** True for the ternary encodings. */
@@ -92,17 +120,12 @@ public enum GgmlType {
      */
     public static String describeUnsupported(long code) {
         return switch ((int) Math.max(-1, Math.min(code, 1000))) {
-            case 2 -> "Q4_0";
             case 3 -> "Q4_1";
             case 6 -> "Q5_0";
             case 7 -> "Q5_1";
-            case 8 -> "Q8_0";
             case 9 -> "Q8_1";
             case 10 -> "Q2_K";
             case 11 -> "Q3_K";
-            case 12 -> "Q4_K";
-            case 13 -> "Q5_K";
-            case 14 -> "Q6_K";
             case 15 -> "Q8_K";
             case 24 -> "I8";
             case 25 -> "I16";

@@ -137,7 +137,7 @@ public final class GgufReader {
             GgmlType type = GgmlType.ofCode(Integer.toUnsignedLong(code)).orElseThrow(
                     () -> new UnsupportedTensorTypeException(path, "tensor " + name + " type", typeAt,
                             "type " + GgmlType.describeUnsupported(Integer.toUnsignedLong(code))
-                                    + " is not supported (F32, F16, BF16, TQ1_0, TQ2_0 and I2_S are)"));
+                                    + " is not supported (" + GgmlType.supportedNames() + " are)"));
             long offsetAt = in.position();
             long offset = in.i64("tensor " + name + " offset");
             pending.add(new Pending(name, dims, type, offset, infoAt, offsetAt));

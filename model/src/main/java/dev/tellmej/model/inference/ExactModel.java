@@ -18,18 +18,52 @@ import java.util.List;
 /**
  * The hardware-exact path: the arithmetic of docs/NUMERICS.md, step for step (section numbers in the comments),
  * so the RTL, the OpenCL kernels and the board can be checked against it bit for bit. Every linear must be
- * ternary. Prefill is defined as decoding the prompt token by token (N17.4).
+ * ternary. Prefill runs the prompt through each layer in blocks of up to {@link #PREFILL_BLOCK} tokens: every
+ * linear multiplies the whole block (the weights stream once per block), each token attends over the positions
+ * up to its own (the causal mask), and only the last token goes through the LM head. Each token's arithmetic is
+ * exactly that of decoding it alone, so the results equal token-by-token prefill bit for bit (N17, last
+ * paragraph).
  */
 public final class ExactModel implements LanguageModel {
     private record Layer(float[] attnNorm, Prepared q, Prepared k, Prepared v, Prepared o,
                          float[] attnSubNorm, float[] ffnNorm, Prepared gate, Prepared up,
                          Prepared down, float[] ffnSubNorm) {}
 
+    /** Tokens per prefill block: enough to stream each matrix once per block, few enough to bound the scratch. */
+    public static final int PREFILL_BLOCK = 32;
+
+    /** One token's vectors and scratch while it passes through the layers. */
+    private final class Slot {
+        final float[] h = new float[c.dim()];
+        final float[] a;
+        final float[] q = new float[c.qDim()];
+        final float[] k = new float[c.kvDim()];
+        final float[] v = new float[c.kvDim()];
+        final float[] att = new float[c.qDim()];
+        final float[] ffn = new float[c.ffnDim()];
+        final float[] ffnNormed = new float[c.ffnDim()];
+        final byte[] xq;
+        final short[] tables;
+        final int[] acc = new int[Math.max(Math.max(c.dim(), c.qDim()), c.ffnDim())];
+        final int[] acc2 = new int[c.ffnDim()];
+        final float[] scores = new float[capacity];
+        final float[] pair = new float[2];
+        float mc;
+        int position;
+
+        Slot() {
+            int widest = Math.max(Math.max(c.dim(), c.qDim()), c.ffnDim());
+            a = new float[widest];
+            xq = new byte[widest + 3];
+            tables = new short[TlmmKernel.tableSize(widest)];
+        }
+    }
+
     private final ModelConfig c;
     private final ExactConfig exactConfig;
     private final StorageFormat st;
     private final int capacity;
-    private final float[] embedding;
+    private final short[] embedding;
     private final float[] outputNorm;
     private final LmHead head;
     private final List<Layer> layers = new ArrayList<>();
@@ -39,23 +73,11 @@ public final class ExactModel implements LanguageModel {
     private final float[][] keys;
     private final float[][] values;
     private final TlmmKernel kernel;
+    private final Slot[] slots = new Slot[PREFILL_BLOCK];
+    private final short[][] slotTables = new short[PREFILL_BLOCK][];
+    private final int[][] slotAcc = new int[PREFILL_BLOCK][];
+    private final int[][] slotAcc2 = new int[PREFILL_BLOCK][];
     private int next;
-
-    // Scratch.
-    private final float[] h;
-    private final float[] a;
-    private final float[] q;
-    private final float[] k;
-    private final float[] v;
-    private final float[] att;
-    private final float[] ffn;
-    private final float[] ffnNormed;
-    private final byte[] xq;
-    private final short[] tables;
-    private final int[] acc;
-    private final int[] acc2;
-    private final float[] scores;
-    private final float[] pair = new float[2];
     private ExactProbe probe;
 
     /**
@@ -63,22 +85,43 @@ public final class ExactModel implements LanguageModel {
      * @throws IllegalArgumentException when a linear layer is not ternary
      */
     public ExactModel(ModelWeights w, ExactConfig exact, int capacity, int threads) {
-        if (!w.allTernary()) {
-            throw new IllegalArgumentException("the hardware-exact path needs every q/k/v/o/gate/up/down weight"
-                    + " ternary; this model has full-precision linears (use --path float)");
-        }
-        this.c = w.config();
+        this(sourceOf(w), exact, capacity, threads);
+    }
+
+    /**
+     * Builds the model from tensors read one layer at a time, so that only one layer's decoded weights exist at
+     * once beside the packed ones (the file must stay open until the constructor returns).
+     *
+     * @throws IllegalArgumentException when a linear layer is not ternary
+     */
+    public ExactModel(WeightSource source, ExactConfig exact, int capacity, int threads) {
+        this.c = source.config();
         this.exactConfig = exact;
         this.st = exact.storage();
         this.capacity = capacity;
-        this.embedding = stored(w.embedding());
-        this.outputNorm = stored(w.outputNorm());
-        this.head = LmHead.quantize(w.output(), c.vocabSize(), c.dim());
+        float[] embeddingFloats = source.embedding();
+        this.embedding = storedBits(embeddingFloats);
+        this.outputNorm = stored(source.outputNorm());
+        this.head = LmHead.quantize(c.tiedEmbeddings() ? embeddingFloats : source.output(), c.vocabSize(), c.dim());
+        embeddingFloats = null;
         this.kernel = new TlmmKernel(threads);
-        for (LayerWeights l : w.layers()) {
-            layers.add(new Layer(stored(l.attnNorm()), tm(l.q()), tm(l.k()), tm(l.v()), tm(l.o()),
-                    stored(l.attnSubNorm()), stored(l.ffnNorm()), tm(l.gate()), tm(l.up()), tm(l.down()),
-                    stored(l.ffnSubNorm())));
+        try {
+            for (int i = 0; i < c.layers(); i++) {
+                LayerWeights l = source.layer(i);
+                if (!(l.q() instanceof Linear.Ternary && l.k() instanceof Linear.Ternary
+                        && l.v() instanceof Linear.Ternary && l.o() instanceof Linear.Ternary
+                        && l.gate() instanceof Linear.Ternary && l.up() instanceof Linear.Ternary
+                        && l.down() instanceof Linear.Ternary)) {
+                    throw new IllegalArgumentException("the hardware-exact path needs every q/k/v/o/gate/up/down"
+                            + " weight ternary; this model has full-precision linears (use --path float)");
+                }
+                layers.add(new Layer(stored(l.attnNorm()), tm(l.q()), tm(l.k()), tm(l.v()), tm(l.o()),
+                        stored(l.attnSubNorm()), stored(l.ffnNorm()), tm(l.gate()), tm(l.up()), tm(l.down()),
+                        stored(l.ffnSubNorm())));
+            }
+        } catch (RuntimeException e) {
+            kernel.shutdown();
+            throw e;
         }
         int half = c.headDim() / 2;
         cos = new float[capacity * half];
@@ -95,20 +138,58 @@ public final class ExactModel implements LanguageModel {
         scoreScale = (float) (1.0 / StrictMath.sqrt(c.headDim())); // N15.1
         keys = new float[c.layers()][capacity * c.kvDim()];
         values = new float[c.layers()][capacity * c.kvDim()];
-        int widest = Math.max(Math.max(c.dim(), c.qDim()), c.ffnDim());
-        h = new float[c.dim()];
-        a = new float[widest];
-        q = new float[c.qDim()];
-        k = new float[c.kvDim()];
-        v = new float[c.kvDim()];
-        att = new float[c.qDim()];
-        ffn = new float[c.ffnDim()];
-        ffnNormed = new float[c.ffnDim()];
-        xq = new byte[widest + 3];
-        tables = new short[TlmmKernel.tableSize(widest)];
-        acc = new int[Math.max(Math.max(c.qDim(), c.ffnDim()), c.vocabSize())];
-        acc2 = new int[c.ffnDim()];
-        scores = new float[capacity];
+        slots(1);
+    }
+
+    /** Makes sure the first n slots exist (prefill allocates the rest on first use). */
+    private void slots(int n) {
+        for (int b = 0; b < n; b++) {
+            if (slots[b] == null) {
+                slots[b] = new Slot();
+                slotTables[b] = slots[b].tables;
+                slotAcc[b] = slots[b].acc;
+                slotAcc2[b] = slots[b].acc2;
+            }
+        }
+    }
+
+    /** A {@link WeightSource} over weights already in memory. */
+    private static WeightSource sourceOf(ModelWeights w) {
+        return new WeightSource() {
+            @Override
+            public ModelConfig config() {
+                return w.config();
+            }
+
+            @Override
+            public float[] embedding() {
+                return w.embedding();
+            }
+
+            @Override
+            public float[] outputNorm() {
+                return w.outputNorm();
+            }
+
+            @Override
+            public float[] output() {
+                return w.output();
+            }
+
+            @Override
+            public LayerWeights layer(int i) {
+                return w.layers().get(i);
+            }
+        };
+    }
+
+    /** N4.3: the embedding rounded to S once, kept as S's 16-bit patterns (half the memory of binary32). */
+    private short[] storedBits(float[] values) {
+        short[] out = new short[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = st.encode(values[i]);
+        }
+        return out;
     }
 
     private float[] stored(float[] values) {
@@ -156,6 +237,17 @@ public final class ExactModel implements LanguageModel {
         return kernel.vectorized();
     }
 
+    /** The cached K and V of positions 0 .. next-1, every layer, keys then values (binary32 bits), for tests. */
+    float[] cacheSnapshot() {
+        int n = next * c.kvDim();
+        float[] out = new float[2 * c.layers() * n];
+        for (int l = 0; l < c.layers(); l++) {
+            System.arraycopy(keys[l], 0, out, 2 * l * n, n);
+            System.arraycopy(values[l], 0, out, (2 * l + 1) * n, n);
+        }
+        return out;
+    }
+
     /** Stops the worker threads. */
     public void close() {
         kernel.shutdown();
@@ -164,74 +256,130 @@ public final class ExactModel implements LanguageModel {
     @Override
     public float[] forward(int token, int position) {
         Steps.check(token, position, next, capacity, c.vocabSize());
+        block(new int[] {token}, 0, 1, position);
+        return logits(slots[0]);
+    }
+
+    /**
+     * Runs the prompt in blocks of up to {@link #PREFILL_BLOCK} tokens and returns the logits after its last
+     * token; bit for bit what {@link #forward} token by token gives (caches and logits). With a probe set, prefill
+     * is {@link #forward} token by token, so the probe sees every token's vectors, LM head included, as decoding
+     * produces them.
+     */
+    @Override
+    public float[] prefill(int[] tokens, int position) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("empty prompt");
+        }
+        if (probe != null) {
+            return LanguageModel.super.prefill(tokens, position);
+        }
+        for (int i = 0; i < tokens.length; i++) {
+            Steps.check(tokens[i], position + i, next + i, capacity, c.vocabSize());
+        }
+        int last = 0;
+        for (int from = 0; from < tokens.length; from += PREFILL_BLOCK) {
+            int n = Math.min(PREFILL_BLOCK, tokens.length - from);
+            block(tokens, from, n, position + from);
+            last = n - 1;
+        }
+        return logits(slots[last]);
+    }
+
+    /** Per-token work over slots [0, n) on the pool's threads (never inside a matrix product). */
+    private void eachToken(int n, java.util.function.IntConsumer body) {
+        if (n == 1) {
+            body.accept(0);
+            return;
+        }
+        kernel.forRows(n, 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                body.accept(b);
+            }
+        });
+    }
+
+    /** N17 for tokens[from .. from+n) at positions position.. position+n-1, through every layer. */
+    private void block(int[] tokens, int from, int n, int position) {
+        slots(n);
         int dim = c.dim();
-        System.arraycopy(embedding, token * dim, h, 0, dim); // N17.1
+        for (int b = 0; b < n; b++) {
+            Slot t = slots[b];
+            t.position = position + b;
+            int row = tokens[from + b] * dim;
+            for (int i = 0; i < dim; i++) {
+                t.h[i] = st.decode(embedding[row + i]); // N17.1: the stored embedding, exactly
+            }
+        }
         for (int l = 0; l < layers.size(); l++) {
             Layer lw = layers.get(l);
+            int layer = l;
             // N17.2 attention block.
-            rmsNorm(h, dim, lw.attnNorm, a);
-            float mc = quantize(a, dim);
-            TlmmKernel.buildTables(xq, dim, tables);
-            linear(lw.q, mc, q);
-            linear(lw.k, mc, k);
-            linear(lw.v, mc, v);
-            rope(q, c.heads(), position);
-            rope(k, c.kvHeads(), position);
-            st.roundInPlace(q, 0, q.length);
-            st.roundInPlace(k, 0, k.length);
-            st.roundInPlace(v, 0, v.length);
-            System.arraycopy(k, 0, keys[l], position * c.kvDim(), c.kvDim());
-            System.arraycopy(v, 0, values[l], position * c.kvDim(), c.kvDim());
-            attention(l, position);
-            float[] oIn = att;
-            if (lw.attnSubNorm != null) {
-                rmsNorm(att, c.qDim(), lw.attnSubNorm, a);
-                oIn = a;
-            }
-            mc = quantize(oIn, c.qDim());
-            TlmmKernel.buildTables(xq, c.qDim(), tables);
-            residual(lw.o, mc);
-            // N17.3 FFN block.
-            rmsNorm(h, dim, lw.ffnNorm, a);
-            mc = quantize(a, dim);
-            TlmmKernel.buildTables(xq, dim, tables);
-            kernel.matVec(lw.gate, tables, acc);
-            kernel.matVec(lw.up, tables, acc2);
-            float fg = ActivationQuantizer.factor(mc, lw.gate.matrix().scale());
-            float fu = ActivationQuantizer.factor(mc, lw.up.matrix().scale());
-            boolean silu = c.activation() == Activation.SILU;
-            float[] gates = probe == null ? null : new float[c.ffnDim()];
-            float[] ups = probe == null ? null : new float[c.ffnDim()];
-            for (int i = 0; i < c.ffnDim(); i++) {
-                float g = (float) acc[i] * fg;
-                float u = (float) acc2[i] * fu;
-                float act = silu ? ExactActivations.silu(g) : ExactActivations.relu2(g);
-                ffn[i] = st.round(act * u);
-                if (probe != null) {
-                    gates[i] = g;
-                    ups[i] = u;
+            eachToken(n, b -> {
+                Slot t = slots[b];
+                rmsNorm(t.h, dim, lw.attnNorm, t.a);
+                t.mc = quantize(t, t.a, dim);
+                TlmmKernel.buildTables(t.xq, dim, t.tables);
+            });
+            linear(lw.q, n, s -> s.q);
+            linear(lw.k, n, s -> s.k);
+            linear(lw.v, n, s -> s.v);
+            eachToken(n, b -> {
+                Slot t = slots[b];
+                rope(t, t.q, c.heads());
+                rope(t, t.k, c.kvHeads());
+                st.roundInPlace(t.q, 0, t.q.length);
+                st.roundInPlace(t.k, 0, t.k.length);
+                st.roundInPlace(t.v, 0, t.v.length);
+                System.arraycopy(t.k, 0, keys[layer], t.position * c.kvDim(), c.kvDim());
+                System.arraycopy(t.v, 0, values[layer], t.position * c.kvDim(), c.kvDim());
+            });
+            // Every token of the block has written its K and V; each attends over positions up to its own.
+            eachToken(n, b -> {
+                Slot t = slots[b];
+                attention(t, layer);
+                float[] oIn = t.att;
+                if (lw.attnSubNorm != null) {
+                    rmsNorm(t.att, c.qDim(), lw.attnSubNorm, t.a);
+                    oIn = t.a;
                 }
-            }
-            if (probe != null) {
-                probe.dequantize(Arrays.copyOf(acc, c.ffnDim()), mc, lw.gate.matrix().scale(), gates.clone());
-                probe.dequantize(Arrays.copyOf(acc2, c.ffnDim()), mc, lw.up.matrix().scale(), ups.clone());
-                probe.gating(gates, ups, Arrays.copyOf(ffn, c.ffnDim()));
-            }
-            float[] downIn = ffn;
-            if (lw.ffnSubNorm != null) {
-                rmsNorm(ffn, c.ffnDim(), lw.ffnSubNorm, ffnNormed);
-                downIn = ffnNormed;
-            }
-            mc = quantize(downIn, c.ffnDim());
-            TlmmKernel.buildTables(xq, c.ffnDim(), tables);
-            residual(lw.down, mc);
+                t.mc = quantize(t, oIn, c.qDim());
+                TlmmKernel.buildTables(t.xq, c.qDim(), t.tables);
+            });
+            residual(lw.o, n);
+            // N17.3 FFN block.
+            eachToken(n, b -> {
+                Slot t = slots[b];
+                rmsNorm(t.h, dim, lw.ffnNorm, t.a);
+                t.mc = quantize(t, t.a, dim);
+                TlmmKernel.buildTables(t.xq, dim, t.tables);
+            });
+            kernel.matMat(lw.gate, slotTables, slotAcc, n);
+            kernel.matMat(lw.up, slotTables, slotAcc2, n);
+            eachToken(n, b -> {
+                Slot t = slots[b];
+                gating(t, lw);
+                float[] downIn = t.ffn;
+                if (lw.ffnSubNorm != null) {
+                    rmsNorm(t.ffn, c.ffnDim(), lw.ffnSubNorm, t.ffnNormed);
+                    downIn = t.ffnNormed;
+                }
+                t.mc = quantize(t, downIn, c.ffnDim());
+                TlmmKernel.buildTables(t.xq, c.ffnDim(), t.tables);
+            });
+            residual(lw.down, n);
         }
-        next = position + 1;
-        // N16: final norm, int8 LM head.
-        rmsNorm(h, dim, outputNorm, a);
-        float mc = quantize(a, dim);
+        next = position + n;
+    }
+
+    /** N16: final norm and the int8 LM head, for one token. */
+    private float[] logits(Slot t) {
+        int dim = c.dim();
+        rmsNorm(t.h, dim, outputNorm, t.a);
+        float mc = quantize(t, t.a, dim);
         float fx = mc * ActivationQuantizer.INV127;
         float[] logits = new float[c.vocabSize()];
+        byte[] xq = t.xq;
         kernel.forRows(c.vocabSize(), 256, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int dot = kernel.dot8(head.weights(), r * dim, xq, dim);
@@ -241,44 +389,77 @@ public final class ExactModel implements LanguageModel {
         return logits;
     }
 
-    /** N6: quantizes x[0..n) into xq and returns mc. */
-    private float quantize(float[] x, int n) {
-        float mc = ActivationQuantizer.quantize(x, n, xq);
+    /** N17.3.3: f_i = st(act(g_i) * u_i), from the gate and up accumulators of the slot. */
+    private void gating(Slot t, Layer lw) {
+        float fg = ActivationQuantizer.factor(t.mc, lw.gate.scale());
+        float fu = ActivationQuantizer.factor(t.mc, lw.up.scale());
+        boolean silu = c.activation() == Activation.SILU;
+        float[] gates = probe == null ? null : new float[c.ffnDim()];
+        float[] ups = probe == null ? null : new float[c.ffnDim()];
+        for (int i = 0; i < c.ffnDim(); i++) {
+            float g = (float) t.acc[i] * fg;
+            float u = (float) t.acc2[i] * fu;
+            float act = silu ? ExactActivations.silu(g) : ExactActivations.relu2(g);
+            t.ffn[i] = st.round(act * u);
+            if (probe != null) {
+                gates[i] = g;
+                ups[i] = u;
+            }
+        }
         if (probe != null) {
-            probe.quantize(Arrays.copyOf(x, n), Arrays.copyOf(xq, n), mc);
+            probe.dequantize(Arrays.copyOf(t.acc, c.ffnDim()), t.mc, lw.gate.scale(), gates.clone());
+            probe.dequantize(Arrays.copyOf(t.acc2, c.ffnDim()), t.mc, lw.up.scale(), ups.clone());
+            probe.gating(gates, ups, Arrays.copyOf(t.ffn, c.ffnDim()));
+        }
+    }
+
+    /** N6: quantizes x[0..n) into the slot's xq and returns mc. */
+    private float quantize(Slot t, float[] x, int n) {
+        float mc = ActivationQuantizer.quantize(x, n, t.xq);
+        if (probe != null) {
+            probe.quantize(Arrays.copyOf(x, n), Arrays.copyOf(t.xq, n), mc);
         }
         return mc;
     }
 
-    /** N8: y_r = float(acc_r) * ((mc * scale) * INV127), binary32, not yet stored. */
-    private void linear(Prepared p, float mc, float[] out) {
-        kernel.matVec(p, tables, acc);
-        TernaryMatrix m = p.matrix();
-        float f = ActivationQuantizer.factor(mc, m.scale());
-        for (int r = 0; r < m.rows(); r++) {
-            out[r] = (float) acc[r] * f;
-        }
-        if (probe != null) {
-            probe.dequantize(Arrays.copyOf(acc, m.rows()), mc, m.scale(), Arrays.copyOf(out, m.rows()));
+    /** N8 for every slot: y_r = float(acc_r) * ((mc * scale) * INV127), binary32, not yet stored. */
+    private void linear(Prepared p, int n, java.util.function.Function<Slot, float[]> target) {
+        kernel.matMat(p, slotTables, slotAcc, n);
+        Prepared m = p;
+        for (int b = 0; b < n; b++) {
+            Slot t = slots[b];
+            float[] out = target.apply(t);
+            float f = ActivationQuantizer.factor(t.mc, m.scale());
+            for (int r = 0; r < m.rows(); r++) {
+                out[r] = (float) t.acc[r] * f;
+            }
+            if (probe != null) {
+                probe.dequantize(Arrays.copyOf(t.acc, m.rows()), t.mc, m.scale(), Arrays.copyOf(out, m.rows()));
+            }
         }
     }
 
-    /** N17: h_r = st(h_r + dequant(acc_r)). */
-    private void residual(Prepared p, float mc) {
-        kernel.matVec(p, tables, acc);
-        TernaryMatrix m = p.matrix();
-        float f = ActivationQuantizer.factor(mc, m.scale());
-        float[] before = probe == null ? null : Arrays.copyOf(h, m.rows());
-        float[] y = probe == null ? null : new float[m.rows()];
-        for (int r = 0; r < m.rows(); r++) {
-            if (y != null) {
-                y[r] = (float) acc[r] * f;
+    /** N17: h_r = st(h_r + dequant(acc_r)) for every slot. */
+    private void residual(Prepared p, int n) {
+        kernel.matMat(p, slotTables, slotAcc, n);
+        Prepared m = p;
+        for (int b = 0; b < n; b++) {
+            Slot t = slots[b];
+            float f = ActivationQuantizer.factor(t.mc, m.scale());
+            float[] h = t.h;
+            int[] acc = t.acc;
+            float[] before = probe == null ? null : Arrays.copyOf(h, m.rows());
+            float[] y = probe == null ? null : new float[m.rows()];
+            for (int r = 0; r < m.rows(); r++) {
+                if (y != null) {
+                    y[r] = (float) acc[r] * f;
+                }
+                h[r] = st.round(h[r] + (float) acc[r] * f);
             }
-            h[r] = st.round(h[r] + (float) acc[r] * f);
-        }
-        if (probe != null) {
-            probe.dequantize(Arrays.copyOf(acc, m.rows()), mc, m.scale(), y.clone());
-            probe.residual(before, y, Arrays.copyOf(h, m.rows()));
+            if (probe != null) {
+                probe.dequantize(Arrays.copyOf(acc, m.rows()), t.mc, m.scale(), y.clone());
+                probe.residual(before, y, Arrays.copyOf(h, m.rows()));
+            }
         }
     }
 
@@ -290,38 +471,35 @@ public final class ExactModel implements LanguageModel {
         }
     }
 
-    /** N14.2: a' = a*c - b*s, b' = a*s + b*c, products first, in binary32. */
-    private void rope(float[] vec, int heads, int position) {
+    /** N14.2: a' = a*c - b*s, b' = a*s + b*c, products first, in binary32, at the slot's position. */
+    private void rope(Slot t, float[] vec, int heads) {
         float[] before = probe == null ? null : Arrays.copyOf(vec, heads * c.headDim());
-        rotate(vec, heads, position);
-        if (probe != null) {
-            probe.rope(before, position, Arrays.copyOf(vec, heads * c.headDim()));
-        }
-    }
-
-    private void rotate(float[] vec, int heads, int position) {
         int hd = c.headDim();
         int half = hd / 2;
         boolean adjacent = c.ropeStyle() == RopeStyle.ADJACENT;
+        int row = t.position * half;
         for (int hh = 0; hh < heads; hh++) {
             int base = hh * hd;
             for (int i = 0; i < half; i++) {
                 int ia = adjacent ? base + 2 * i : base + i;
                 int ib = adjacent ? ia + 1 : ia + half;
-                ExactOps.rotate(vec[ia], vec[ib], cos[position * half + i], sin[position * half + i], pair);
-                vec[ia] = pair[0];
-                vec[ib] = pair[1];
+                ExactOps.rotate(vec[ia], vec[ib], cos[row + i], sin[row + i], t.pair);
+                vec[ia] = t.pair[0];
+                vec[ib] = t.pair[1];
             }
+        }
+        if (probe != null) {
+            probe.rope(before, t.position, Arrays.copyOf(vec, heads * c.headDim()));
         }
     }
 
-    /** N15, one head at a time. */
-    private void attention(int layer, int position) {
+    /** N15, one head at a time, over positions 0 .. the slot's own. */
+    private void attention(Slot t, int layer) {
         int hd = c.headDim();
         int group = c.heads() / c.kvHeads();
         for (int hh = 0; hh < c.heads(); hh++) {
-            ExactOps.attentionHead(q, hh * hd, keys[layer], values[layer], (hh / group) * hd, c.kvDim(), position + 1,
-                    hd, scoreScale, exactConfig.lanes(), st, scores, att, hh * hd);
+            ExactOps.attentionHead(t.q, hh * hd, keys[layer], values[layer], (hh / group) * hd, c.kvDim(),
+                    t.position + 1, hd, scoreScale, exactConfig.lanes(), st, t.scores, t.att, hh * hd);
         }
     }
 }

@@ -21,16 +21,7 @@ public final class FloatModel implements LanguageModel {
     private int next;
 
     // Scratch buffers.
-    private final float[] x;
     private final float[] xb;
-    private final float[] q;
-    private final float[] k;
-    private final float[] v;
-    private final float[] att;
-    private final float[] attOut;
-    private final float[] gate;
-    private final float[] up;
-    private final float[] tmp;
     private final float[] scores;
 
     /** A model whose KV cache holds {@code capacity} tokens. */
@@ -51,16 +42,7 @@ public final class FloatModel implements LanguageModel {
                 sin[p * half + i] = (float) Math.sin(angle);
             }
         }
-        x = new float[c.dim()];
         xb = new float[Math.max(c.dim(), c.qDim())];
-        q = new float[c.qDim()];
-        k = new float[c.kvDim()];
-        v = new float[c.kvDim()];
-        att = new float[c.qDim()];
-        attOut = new float[c.dim()];
-        gate = new float[c.ffnDim()];
-        up = new float[c.ffnDim()];
-        tmp = new float[c.ffnDim()];
         scores = new float[capacity];
     }
 
@@ -82,50 +64,107 @@ public final class FloatModel implements LanguageModel {
     @Override
     public float[] forward(int token, int position) {
         Steps.check(token, position, next, capacity, c.vocabSize());
-        System.arraycopy(w.embedding(), token * c.dim(), x, 0, c.dim());
-        for (int l = 0; l < c.layers(); l++) {
-            LayerWeights lw = w.layers().get(l);
-            rmsNorm(xb, x, lw.attnNorm(), c.dim());
-            apply(lw.q(), xb, q);
-            apply(lw.k(), xb, k);
-            apply(lw.v(), xb, v);
-            rope(q, c.heads(), position);
-            rope(k, c.kvHeads(), position);
-            System.arraycopy(k, 0, keys[l], position * c.kvDim(), c.kvDim());
-            System.arraycopy(v, 0, values[l], position * c.kvDim(), c.kvDim());
-            attention(l, position);
-            float[] oIn = att;
-            if (lw.attnSubNorm() != null) {
-                rmsNorm(xb, att, lw.attnSubNorm(), c.qDim());
-                oIn = xb;
-            }
-            apply(lw.o(), oIn, attOut);
-            for (int i = 0; i < c.dim(); i++) {
-                x[i] += attOut[i];
-            }
-            rmsNorm(xb, x, lw.ffnNorm(), c.dim());
-            apply(lw.gate(), xb, gate);
-            apply(lw.up(), xb, up);
-            for (int i = 0; i < c.ffnDim(); i++) {
-                float g = gate[i];
-                float a = c.activation() == Activation.SILU ? g / (1f + (float) Math.exp(-g)) : (g > 0 ? g * g : 0f);
-                gate[i] = a * up[i];
-            }
-            float[] downIn = gate;
-            if (lw.ffnSubNorm() != null) {
-                rmsNorm(tmp, gate, lw.ffnSubNorm(), c.ffnDim());
-                downIn = tmp;
-            }
-            apply(lw.down(), downIn, attOut);
-            for (int i = 0; i < c.dim(); i++) {
-                x[i] += attOut[i];
-            }
+        float[][] h = block(new int[] {token}, 0, 1, position);
+        return logits(h[0]);
+    }
+
+    /**
+     * Runs the prompt in blocks of up to {@link ExactModel#PREFILL_BLOCK} tokens: each linear multiplies the
+     * whole block (each weight row is read once per block), each token attends over the positions up to its own,
+     * and only the last token goes through the output matrix. Each token's arithmetic is that of {@link #forward}.
+     */
+    @Override
+    public float[] prefill(int[] tokens, int position) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("empty prompt");
         }
-        next = position + 1;
-        rmsNorm(xb, x, w.outputNorm(), c.dim());
+        for (int i = 0; i < tokens.length; i++) {
+            Steps.check(tokens[i], position + i, next + i, capacity, c.vocabSize());
+        }
+        float[] last = null;
+        for (int from = 0; from < tokens.length; from += ExactModel.PREFILL_BLOCK) {
+            int n = Math.min(ExactModel.PREFILL_BLOCK, tokens.length - from);
+            float[][] h = block(tokens, from, n, position + from);
+            last = h[n - 1];
+        }
+        return logits(last);
+    }
+
+    private float[] logits(float[] h) {
+        rmsNorm(xb, h, w.outputNorm(), c.dim());
         float[] logits = new float[c.vocabSize()];
         denseMatVec(w.output(), c.vocabSize(), c.dim(), xb, logits);
         return logits;
+    }
+
+    /** Every layer for tokens[from .. from+n) at positions position ..; returns their residual streams. */
+    private float[][] block(int[] tokens, int from, int n, int position) {
+        float[][] h = new float[n][c.dim()];
+        float[][] normed = new float[n][Math.max(c.dim(), c.qDim())];
+        float[][] qs = new float[n][c.qDim()];
+        float[][] ks = new float[n][c.kvDim()];
+        float[][] vs = new float[n][c.kvDim()];
+        float[][] atts = new float[n][c.qDim()];
+        float[][] proj = new float[n][c.dim()];
+        float[][] gates = new float[n][c.ffnDim()];
+        float[][] ups = new float[n][c.ffnDim()];
+        float[][] ffnNormed = new float[n][c.ffnDim()];
+        for (int b = 0; b < n; b++) {
+            System.arraycopy(w.embedding(), tokens[from + b] * c.dim(), h[b], 0, c.dim());
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            LayerWeights lw = w.layers().get(l);
+            for (int b = 0; b < n; b++) {
+                rmsNorm(normed[b], h[b], lw.attnNorm(), c.dim());
+            }
+            apply(lw.q(), normed, qs, n);
+            apply(lw.k(), normed, ks, n);
+            apply(lw.v(), normed, vs, n);
+            for (int b = 0; b < n; b++) {
+                rope(qs[b], c.heads(), position + b);
+                rope(ks[b], c.kvHeads(), position + b);
+                System.arraycopy(ks[b], 0, keys[l], (position + b) * c.kvDim(), c.kvDim());
+                System.arraycopy(vs[b], 0, values[l], (position + b) * c.kvDim(), c.kvDim());
+            }
+            float[][] oIn = atts;
+            for (int b = 0; b < n; b++) {
+                attention(l, position + b, qs[b], atts[b]);
+                if (lw.attnSubNorm() != null) {
+                    rmsNorm(normed[b], atts[b], lw.attnSubNorm(), c.qDim());
+                    oIn = normed;
+                }
+            }
+            apply(lw.o(), oIn, proj, n);
+            for (int b = 0; b < n; b++) {
+                for (int i = 0; i < c.dim(); i++) {
+                    h[b][i] += proj[b][i];
+                }
+                rmsNorm(normed[b], h[b], lw.ffnNorm(), c.dim());
+            }
+            apply(lw.gate(), normed, gates, n);
+            apply(lw.up(), normed, ups, n);
+            float[][] downIn = gates;
+            for (int b = 0; b < n; b++) {
+                float[] gate = gates[b];
+                for (int i = 0; i < c.ffnDim(); i++) {
+                    float g = gate[i];
+                    float a = c.activation() == Activation.SILU ? g / (1f + (float) Math.exp(-g)) : (g > 0 ? g * g : 0f);
+                    gate[i] = a * ups[b][i];
+                }
+                if (lw.ffnSubNorm() != null) {
+                    rmsNorm(ffnNormed[b], gate, lw.ffnSubNorm(), c.ffnDim());
+                    downIn = ffnNormed;
+                }
+            }
+            apply(lw.down(), downIn, proj, n);
+            for (int b = 0; b < n; b++) {
+                for (int i = 0; i < c.dim(); i++) {
+                    h[b][i] += proj[b][i];
+                }
+            }
+        }
+        next = position + n;
+        return h;
     }
 
     private void rmsNorm(float[] out, float[] in, float[] gain, int n) {
@@ -159,7 +198,7 @@ public final class FloatModel implements LanguageModel {
         }
     }
 
-    private void attention(int layer, int position) {
+    private void attention(int layer, int position, float[] q, float[] att) {
         int hd = c.headDim();
         int group = c.heads() / c.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
@@ -197,11 +236,27 @@ public final class FloatModel implements LanguageModel {
         }
     }
 
-    private static void apply(Linear linear, float[] in, float[] out) {
+    /** out[b] = linear(in[b]) for b in [0, n); the row loop outside, so each weight row serves the whole block. */
+    private static void apply(Linear linear, float[][] in, float[][] out, int n) {
         switch (linear) {
-            case Linear.Dense d -> denseMatVec(d.weights(), d.rows(), d.cols(), in, out);
-            case Linear.Ternary t -> bitLinear(t.tensor(), in, out);
+            case Linear.Dense d -> {
+                for (int r = 0; r < d.rows(); r++) {
+                    int base = r * d.cols();
+                    for (int b = 0; b < n; b++) {
+                        out[b][r] = dot(d.weights(), base, in[b], d.cols());
+                    }
+                }
+            }
+            case Linear.Ternary t -> bitLinear(t.tensor(), in, out, n);
         }
+    }
+
+    private static float dot(float[] weights, int base, float[] in, int cols) {
+        float s = 0f;
+        for (int i = 0; i < cols; i++) {
+            s += weights[base + i] * in[i];
+        }
+        return s;
     }
 
     static void denseMatVec(float[] weights, int rows, int cols, float[] in, float[] out) {
@@ -216,27 +271,33 @@ public final class FloatModel implements LanguageModel {
     }
 
     /** W1.58 A8: per-token absmax int8 activations, exact integer dot products, one rescale. */
-    static void bitLinear(TernaryTensor t, float[] in, float[] out) {
+    static void bitLinear(TernaryTensor t, float[][] in, float[][] out, int n) {
         int cols = t.cols();
-        float max = 0f;
-        for (int i = 0; i < cols; i++) {
-            max = Math.max(max, Math.abs(in[i]));
+        int[][] xq = new int[n][cols];
+        float[] factor = new float[n];
+        for (int b = 0; b < n; b++) {
+            float max = 0f;
+            for (int i = 0; i < cols; i++) {
+                max = Math.max(max, Math.abs(in[b][i]));
+            }
+            float clamped = Math.max(max, 1e-5f);
+            float s = 127f / clamped;
+            for (int i = 0; i < cols; i++) {
+                xq[b][i] = (int) Math.max(-128, Math.min(127, Math.rint(in[b][i] * s)));
+            }
+            factor[b] = t.scale() * clamped / 127f;
         }
-        float clamped = Math.max(max, 1e-5f);
-        float s = 127f / clamped;
-        int[] xq = new int[cols];
-        for (int i = 0; i < cols; i++) {
-            xq[i] = (int) Math.max(-128, Math.min(127, Math.rint(in[i] * s)));
-        }
-        float factor = t.scale() * clamped / 127f;
         byte[] wv = t.values();
         for (int r = 0; r < t.rows(); r++) {
-            int acc = 0;
             int base = r * cols;
-            for (int i = 0; i < cols; i++) {
-                acc += wv[base + i] * xq[i];
+            for (int b = 0; b < n; b++) {
+                int[] x = xq[b];
+                int acc = 0;
+                for (int i = 0; i < cols; i++) {
+                    acc += wv[base + i] * x[i];
+                }
+                out[b][r] = acc * factor[b];
             }
-            out[r] = acc * factor;
         }
     }
 }

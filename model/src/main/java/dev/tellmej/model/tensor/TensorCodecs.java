@@ -45,6 +45,7 @@ public final class TensorCodecs {
                     out[i] = StorageFormat.fromBf16(data.get(I16, 2L * i));
                 }
             }
+            case Q4_0, Q8_0, Q4_K, Q5_K, Q6_K -> BlockQuants.decode(type, data, 0, elements, out, 0);
             case TQ1_0, TQ2_0, I2_S -> {
                 Ternary t = ternary(type, data, elements);
                 for (int i = 0; i < elements; i++) {

@@ -17,8 +17,18 @@ public final class TlmmKernel {
     private final int threads;
     private final boolean vector;
 
-    /** A matrix in the layout this kernel reads. */
-    public record Prepared(TernaryMatrix matrix, short[] tiled) {}
+    /**
+     * A matrix in the layout this kernel reads: the row-major indices for the scalar loop, or only the 64-row
+     * tiles for the Vector API (the indices are then dropped, so a model holds its weights once, 1.78 bits each).
+     *
+     * @param rows   output features
+     * @param cols   input features
+     * @param groups index triples per row
+     * @param scale  the per-tensor weight scale
+     * @param matrix the index-encoded matrix, or null when {@code tiled} holds the weights
+     * @param tiled  the Vector API tiles, or null for the scalar loop
+     */
+    public record Prepared(int rows, int cols, int groups, float scale, TernaryMatrix matrix, short[] tiled) {}
 
     /** A kernel on {@code threads} worker threads (1 runs in the caller), vectorized when possible. */
     public TlmmKernel(int threads) {
@@ -50,18 +60,48 @@ public final class TlmmKernel {
 
     /** Re-lays a matrix for this kernel (a copy of the indices in 64-row tiles when vectorized). */
     public Prepared prepare(TernaryMatrix m) {
-        return new Prepared(m, vector ? VectorTlmm.tile(m) : null);
+        return vector ? new Prepared(m.rows(), m.cols(), m.groups(), m.scale(), null, VectorTlmm.tile(m))
+                : new Prepared(m.rows(), m.cols(), m.groups(), m.scale(), m, null);
     }
 
     /** {@code acc[r]} for all rows of a prepared matrix, from tables built by {@link #buildTables}. */
     public void matVec(Prepared p, short[] tables, int[] acc) {
-        TernaryMatrix m = p.matrix();
         if (p.tiled() == null) {
-            matVec(m, tables, acc);
+            matVec(p.matrix(), tables, acc);
             return;
         }
-        int tiles = (m.rows() + VectorTlmm.TILE - 1) / VectorTlmm.TILE;
-        forRows(tiles, 1, (from, to) -> VectorTlmm.tiles(p.tiled(), m.rows(), m.groups(), tables, acc, from, to));
+        int tiles = (p.rows() + VectorTlmm.TILE - 1) / VectorTlmm.TILE;
+        forRows(tiles, 1, (from, to) -> VectorTlmm.tiles(p.tiled(), p.rows(), p.groups(), tables, acc, from, to));
+    }
+
+    /**
+     * {@code acc[b][r]} for tokens b in [0, n) and all rows of a prepared matrix, each token from its own tables
+     * ({@link #buildTables}): the batched product of prefill (N7.4: the same integers as n calls of
+     * {@link #matVec(Prepared, short[], int[])}). A thread takes a tile of rows (or a chunk of rows) and runs every
+     * token over it while the tile's weights are in its cache, so a block of tokens streams the weights once.
+     */
+    public void matMat(Prepared p, short[][] tables, int[][] acc, int n) {
+        if (n == 1) {
+            matVec(p, tables[0], acc[0]);
+            return;
+        }
+        if (p.tiled() == null) {
+            TernaryMatrix m = p.matrix();
+            forRows(m.rows(), ROWS_PER_TASK, (from, to) -> {
+                for (int b = 0; b < n; b++) {
+                    rows(m, tables[b], acc[b], from, to);
+                }
+            });
+            return;
+        }
+        int tiles = (p.rows() + VectorTlmm.TILE - 1) / VectorTlmm.TILE;
+        forRows(tiles, 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                for (int b = 0; b < n; b++) {
+                    VectorTlmm.tiles(p.tiled(), p.rows(), p.groups(), tables[b], acc[b], t, t + 1);
+                }
+            }
+        });
     }
 
     /** The int8 dot product {@code sum w[wOff + i] * x[i]} over n elements (exact int32). */

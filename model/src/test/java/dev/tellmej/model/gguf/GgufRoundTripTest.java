@@ -179,7 +179,7 @@ class GgufRoundTripTest {
     void unknownTypesAreRefusedWithTheirNames() {
         byte[] good = small();
         int info = indexOf(good, new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 't'}) + 9;
-        for (int code : new int[] {38, 39, 2, 200}) {
+        for (int code : new int[] {38, 39, 3, 200}) {
             byte[] bad = good.clone();
             ByteBuffer.wrap(bad).order(ByteOrder.LITTLE_ENDIAN).putInt(info + 12, code);
             UnsupportedTensorTypeException e = assertThrows(UnsupportedTensorTypeException.class,

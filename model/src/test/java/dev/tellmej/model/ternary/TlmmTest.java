@@ -193,4 +193,36 @@ class TlmmTest {
         java.util.Arrays.fill(b, v);
         return b;
     }
+
+    /** The batched product of prefill gives every token the accumulators of its own matVec, on every kernel. */
+    @Test
+    void theBatchedProductEqualsOneProductPerToken() {
+        SplittableRandom random = new SplittableRandom(SEED);
+        TernaryMatrix m = TernaryMatrix.random(200, 131, 0.5f, random);
+        int tokens = 5;
+        short[][] tables = new short[tokens][TlmmKernel.tableSize(m)];
+        int[][] expected = new int[tokens][];
+        for (int b = 0; b < tokens; b++) {
+            byte[] x = new byte[m.cols()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (byte) (b == 0 && i < 2 ? (i == 0 ? -128 : 127) : random.nextInt(256) - 128);
+            }
+            TlmmKernel.buildTables(x, m.cols(), tables[b]);
+            expected[b] = TlmmReference.matVec(m, x);
+        }
+        TlmmKernel[] kernels = {new TlmmKernel(1, false), new TlmmKernel(2, false), new TlmmKernel(1),
+            new TlmmKernel(2, true)};
+        for (TlmmKernel kernel : kernels) {
+            try {
+                int[][] acc = new int[tokens][m.rows()];
+                kernel.matMat(kernel.prepare(m), tables, acc, tokens);
+                for (int b = 0; b < tokens; b++) {
+                    assertArrayEquals(expected[b], acc[b], "token " + b + ", vectorized " + kernel.vectorized()
+                            + " (seed " + SEED + ")");
+                }
+            } finally {
+                kernel.shutdown();
+            }
+        }
+    }
 }
