@@ -1,21 +1,23 @@
 package dev.tellmej.accel.attention;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.eda.ResourceReport;
 import dev.tellmej.hdl.Design;
 import dev.tellmej.hdl.Hdl;
+import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.testing.DesignVerifier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The attention blocks of both builds (the KV-cache writer and the three passes of decode attention) elaborate deterministically, are lint
- * clean; the KV-cache writer also synthesizes with Yosys for the XCK26 here (the passes take minutes each;
- * docs/attention.md gives their figures and the command). Their behaviour is tested in Verilator in accel-sim
- * ({@code KvCacheWriterTest}, {@code AttentionScoresTest}, {@code AttentionSoftmaxTest},
- * {@code AttentionValuesTest}).
+ * The attention blocks of both builds (the KV-cache writer, the attention unit and its softmax) elaborate
+ * deterministically and are lint clean; the KV-cache writer also synthesizes with Yosys for the XCK26 here (the
+ * unit takes minutes: {@code tellme report attention} gives its figures). Their behaviour is tested in Verilator
+ * in accel-sim ({@code KvCacheWriterTest}, {@code AttentionSoftmaxTest}, {@code AttentionUnitTest}); impossible
+ * shapes are refused here.
  */
 class AttentionGeneratorTest {
     @Test
@@ -28,33 +30,29 @@ class AttentionGeneratorTest {
     }
 
     @Test
-    void theScorePassOfBothBuildsIsLintCleanAndDeterministic() {
-        for (AcceleratorConfig config : AcceleratorConfig.named().values()) {
-            Design<AttentionScores> first = Hdl.elaborate(() -> AttentionScores.of(config));
-            DesignVerifier.assertDeterministic(first, Hdl.elaborate(() -> AttentionScores.of(config)));
-            DesignVerifier.lint(first, "attention-scores-" + config.name());
-        }
-    }
-
-    @Test
-    void theSoftmaxAndValuePassesOfBothBuildsAreLintCleanAndDeterministic() {
+    void theAttentionUnitAndItsSoftmaxOfBothBuildsAreLintCleanAndDeterministic() {
         for (AcceleratorConfig config : AcceleratorConfig.named().values()) {
             Design<AttentionSoftmax> softmax = Hdl.elaborate(() -> AttentionSoftmax.of(config));
             DesignVerifier.assertDeterministic(softmax, Hdl.elaborate(() -> AttentionSoftmax.of(config)));
             DesignVerifier.lint(softmax, "attention-softmax-" + config.name());
-            Design<AttentionValues> values = Hdl.elaborate(() -> AttentionValues.of(config));
-            DesignVerifier.assertDeterministic(values, Hdl.elaborate(() -> AttentionValues.of(config)));
-            DesignVerifier.lint(values, "attention-values-" + config.name());
+            Design<AttentionUnit> unit = Hdl.elaborate(() -> AttentionUnit.of(config));
+            DesignVerifier.assertDeterministic(unit, Hdl.elaborate(() -> AttentionUnit.of(config)));
+            DesignVerifier.lint(unit, "attention-" + config.name());
         }
     }
 
     @Test
-    void decodeAttentionOfBothBuildsIsLintCleanAndDeterministic() {
-        for (AcceleratorConfig config : AcceleratorConfig.named().values()) {
-            Design<DecodeAttention> first = Hdl.elaborate(() -> DecodeAttention.of(config));
-            DesignVerifier.assertDeterministic(first, Hdl.elaborate(() -> DecodeAttention.of(config)));
-            DesignVerifier.lint(first, "decode-attention-" + config.name());
-        }
+    void impossibleShapesAreRefusedWithWhatToChange() {
+        AttentionShape kv260 = AttentionShape.of(AcceleratorConfig.kv260());
+        InvalidParameterException lanes = assertThrows(InvalidParameterException.class, () -> new AttentionShape(4, 4,
+                96, 4096, 8, 32, kv260.storage(), null));
+        assertTrue(lanes.getMessage().contains("L must be a power of two of at least 8"), lanes.getMessage());
+        InvalidParameterException dim = assertThrows(InvalidParameterException.class, () -> new AttentionShape(16, 8,
+                100, 4096, 8, 32, kv260.storage(), kv260.bursts()));
+        assertTrue(dim.getMessage().contains("multiple of W = 8"), dim.getMessage());
+        InvalidParameterException port = assertThrows(InvalidParameterException.class, () -> new AttentionShape(16, 4,
+                96, 4096, 8, 32, kv260.storage(), kv260.bursts()));
+        assertTrue(port.getMessage().contains("carries 128 bits a beat, not W x 16 = 64"), port.getMessage());
     }
 
     @Test
