@@ -1,6 +1,6 @@
 SyncFifo_w1_d4.v
-SyncFifo_w130_d64.v
-AxiBurstReader_w128_b16_o4.v
+SyncFifo_w130_d128.v
+AxiBurstReader_w128_b32_o4.v
 Fp16ToFp32.v
 Fp32Mul.v
 Fp32Add.v

@@ -110,7 +110,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [1:0]  kv_reader_m_axi_rresp;             // AttentionUnit.java:92
   wire        kv_reader_m_axi_rlast;             // AttentionUnit.java:92
   wire        kv_reader_idle;                    // AttentionUnit.java:92
-  wire [6:0]  kv_reader_credits;                 // AttentionUnit.java:92
+  wire [7:0]  kv_reader_credits;                 // AttentionUnit.java:92
   wire [2:0]  kv_reader_outstanding;             // AttentionUnit.java:92
   wire        scores_finished;                   // AttentionUnit.java:107
   wire        softmax_finished;                  // AttentionUnit.java:108
@@ -118,30 +118,30 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        loader_failed;                     // AttentionUnit.java:110
 
   // controller
-  reg  [2:0]  phase;                             // AttentionUnit.java:174
-  reg  [63:0] key_address;                       // AttentionUnit.java:175
-  reg  [63:0] value_address;                     // AttentionUnit.java:176
-  reg  [9:0]  first_positions;                   // AttentionUnit.java:177
-  reg  [9:0]  last_positions;                    // AttentionUnit.java:178
-  reg  [7:0]  heads;                             // AttentionUnit.java:179
-  reg  [7:0]  slots;                             // AttentionUnit.java:180
-  reg  [7:0]  row_beats;                         // AttentionUnit.java:181
-  reg  [31:0] scale;                             // AttentionUnit.java:182
-  reg  [7:0]  query_slot;                        // AttentionUnit.java:183
-  reg  [7:0]  query_beat;                        // AttentionUnit.java:184
-  reg         done_pending;                      // AttentionUnit.java:185
-  reg  [7:0]  done_code;                         // AttentionUnit.java:186
-  wire [15:0] command_slots;                     // AttentionUnit.java:189
-  wire        command_bad_field;                 // AttentionUnit.java:192
-  wire [33:0] command_reach;                     // AttentionUnit.java:194
-  wire        command_overflow;                  // AttentionUnit.java:195
-  wire        command_refused;                   // AttentionUnit.java:196
-  wire        command_accepted;                  // AttentionUnit.java:198
-  wire        last_query_beat;                   // AttentionUnit.java:200
-  wire        last_query_slot;                   // AttentionUnit.java:201
-  wire        start_scores;                      // AttentionUnit.java:202
-  wire        start_values;                      // AttentionUnit.java:203
-  wire [4:0]  query_store_address;               // AttentionUnit.java:205
+  reg  [2:0]  phase;                             // AttentionUnit.java:181
+  reg  [63:0] key_address;                       // AttentionUnit.java:182
+  reg  [63:0] value_address;                     // AttentionUnit.java:183
+  reg  [9:0]  first_positions;                   // AttentionUnit.java:184
+  reg  [9:0]  last_positions;                    // AttentionUnit.java:185
+  reg  [7:0]  heads;                             // AttentionUnit.java:186
+  reg  [7:0]  slots;                             // AttentionUnit.java:187
+  reg  [7:0]  row_beats;                         // AttentionUnit.java:188
+  reg  [31:0] scale;                             // AttentionUnit.java:189
+  reg  [7:0]  query_slot;                        // AttentionUnit.java:190
+  reg  [7:0]  query_beat;                        // AttentionUnit.java:191
+  reg         done_pending;                      // AttentionUnit.java:192
+  reg  [7:0]  done_code;                         // AttentionUnit.java:193
+  wire [15:0] command_slots;                     // AttentionUnit.java:196
+  wire        command_bad_field;                 // AttentionUnit.java:199
+  wire [33:0] command_reach;                     // AttentionUnit.java:201
+  wire        command_overflow;                  // AttentionUnit.java:202
+  wire        command_refused;                   // AttentionUnit.java:203
+  wire        command_accepted;                  // AttentionUnit.java:205
+  wire        last_query_beat;                   // AttentionUnit.java:207
+  wire        last_query_slot;                   // AttentionUnit.java:208
+  wire        start_scores;                      // AttentionUnit.java:209
+  wire        start_values;                      // AttentionUnit.java:210
+  wire [4:0]  query_store_address;               // AttentionUnit.java:212
   wire [8:0]  key_port_address;                  // BufferPort.java:17
   wire        key_port_enable;                   // BufferPort.java:17
   wire [63:0] key_port_data;                     // BufferPort.java:18
@@ -154,10 +154,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [10:0] weight_port_address;               // BufferPort.java:17
   wire        weight_port_enable;                // BufferPort.java:17
   wire [31:0] weight_port_data;                  // BufferPort.java:18
-  wire [8:0]  chunk_read_address;                // AttentionUnit.java:146
-  reg  [63:0] chunk_read;                        // AttentionUnit.java:147
-  wire [10:0] score_read_address;                // AttentionUnit.java:146
-  reg  [31:0] score_read;                        // AttentionUnit.java:147
+  wire [8:0]  chunk_read_address;                // AttentionUnit.java:153
+  reg  [63:0] chunk_read;                        // AttentionUnit.java:154
+  wire [10:0] score_read_address;                // AttentionUnit.java:153
+  reg  [31:0] score_read;                        // AttentionUnit.java:154
   wire [4:0]  chunks_loaded;                     // AttentionUnit.java:121
 
   // score_engine
@@ -578,16 +578,16 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        softmax_idle;                      // AttentionUnit.java:124
 
   // score_sink
-  reg  [31:0] max_0;                             // AttentionUnit.java:256
-  reg  [31:0] max_1;                             // AttentionUnit.java:256
-  reg  [31:0] max_2;                             // AttentionUnit.java:256
-  reg  [31:0] max_3;                             // AttentionUnit.java:256
-  wire [10:0] score_write_address;               // AttentionUnit.java:265
+  reg  [31:0] max_0;                             // AttentionUnit.java:264
+  reg  [31:0] max_1;                             // AttentionUnit.java:264
+  reg  [31:0] max_2;                             // AttentionUnit.java:264
+  reg  [31:0] max_3;                             // AttentionUnit.java:264
+  wire [10:0] score_write_address;               // AttentionUnit.java:273
 
   // softmax_stage
-  reg  [1:0]  step;                              // AttentionUnit.java:285
-  wire        softmax_slot_done;                 // AttentionUnit.java:286
-  wire        softmax_begin;                     // AttentionUnit.java:287
+  reg  [1:0]  step;                              // AttentionUnit.java:292
+  wire        softmax_slot_done;                 // AttentionUnit.java:293
+  wire        softmax_begin;                     // AttentionUnit.java:294
 
   // softmax_stage.softmax_slots
   reg  [1:0]  softmax_slots_slot;                // SlotWalker.java:30
@@ -597,11 +597,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        softmax_slots_last_head;           // SlotWalker.java:34
 
   // softmax_stage
-  reg  [9:0]  read_next;                         // AttentionUnit.java:289
-  reg  [31:0] slot_max;                          // AttentionUnit.java:294
-  wire        score_word_valid;                  // AttentionUnit.java:301
-  wire        score_word_ready;                  // AttentionUnit.java:301
-  wire [31:0] score_word_payload;                // AttentionUnit.java:301
+  reg  [9:0]  read_next;                         // AttentionUnit.java:296
+  reg  [31:0] slot_max;                          // AttentionUnit.java:301
+  wire        score_word_valid;                  // AttentionUnit.java:308
+  wire        score_word_ready;                  // AttentionUnit.java:308
+  wire [31:0] score_word_payload;                // AttentionUnit.java:308
   wire        score_queue_push_valid;            // Stream.java:195
   wire        score_queue_push_ready;            // Stream.java:195
   wire [31:0] score_queue_push_payload;          // Stream.java:195
@@ -609,17 +609,20 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_queue_pop_ready;             // Stream.java:195
   wire [31:0] score_queue_pop_payload;           // Stream.java:195
   wire [2:0]  score_queue_occupancy;             // Stream.java:195
-  reg  [2:0]  reads_in_flight;                   // AttentionUnit.java:303
-  wire        score_arrived;                     // AttentionUnit.java:304
-  wire        score_room;                        // AttentionUnit.java:305
-  wire        score_issue_read;                  // AttentionUnit.java:306
-  reg         score_landing_0;                   // AttentionUnit.java:312
-  reg  [31:0] rz_0;                              // AttentionUnit.java:324
-  reg  [31:0] rz_1;                              // AttentionUnit.java:324
-  reg  [31:0] rz_2;                              // AttentionUnit.java:324
-  reg  [31:0] rz_3;                              // AttentionUnit.java:324
-  wire        softmax_all_done;                  // AttentionUnit.java:329
-  wire [10:0] weight_write_address;              // AttentionUnit.java:333
+  reg  [2:0]  reads_in_flight;                   // AttentionUnit.java:310
+  wire        score_arrived;                     // AttentionUnit.java:311
+  wire        score_room;                        // AttentionUnit.java:312
+  wire        score_issue_read;                  // AttentionUnit.java:313
+  reg         score_landing_0;                   // AttentionUnit.java:319
+  reg  [31:0] rz_0;                              // AttentionUnit.java:331
+  reg  [31:0] rz_1;                              // AttentionUnit.java:331
+  reg  [31:0] rz_2;                              // AttentionUnit.java:331
+  reg  [31:0] rz_3;                              // AttentionUnit.java:331
+  wire        softmax_all_done;                  // AttentionUnit.java:336
+  wire [10:0] weight_write_address;              // AttentionUnit.java:340
+  wire        score_buffer_write;                // AttentionUnit.java:129
+  wire [10:0] score_buffer_write_address;        // AttentionUnit.java:131
+  wire [31:0] score_buffer_write_data;           // AttentionUnit.java:133
 
   // value_engine
   reg         value_active;                      // ValueEngine.java:71
@@ -1006,9 +1009,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [3:0]  beats_queued;                      // ValueEngine.java:245
   wire        slot_flush_done;                   // ValueEngine.java:248
   wire        value_pass_finished;               // ValueEngine.java:250
-  wire        loader_start;                      // AttentionUnit.java:130
-  wire [63:0] loader_base;                       // AttentionUnit.java:131
-  wire [4:0]  loader_consumed;                   // AttentionUnit.java:133
+  wire        loader_start;                      // AttentionUnit.java:137
+  wire [63:0] loader_base;                       // AttentionUnit.java:138
+  wire [4:0]  loader_consumed;                   // AttentionUnit.java:140
 
   // chunk_loader
   reg  [63:0] next_address;                      // ChunkLoader.java:40
@@ -1087,26 +1090,31 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign kv_reader_m_axi_rdata = m_axi_rdata; // AttentionUnit.java:94
   assign kv_reader_m_axi_rresp = m_axi_rresp; // AttentionUnit.java:94
   assign kv_reader_m_axi_rlast = m_axi_rlast; // AttentionUnit.java:94
-  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:197
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:199
-  assign done_valid = done_pending; // AttentionUnit.java:242
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:243
-  assign chunk_read_address = key_port_enable ? key_port_address : value_port_address; // AttentionUnit.java:146
-  assign key_port_data = chunk_read; // AttentionUnit.java:148
-  assign value_port_data = chunk_read; // AttentionUnit.java:149
-  // AttentionUnit.java:146
+  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:204
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:206
+  assign done_valid = done_pending; // AttentionUnit.java:249
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:250
+  assign chunk_read_address = key_port_enable ? key_port_address : value_port_address; // AttentionUnit.java:153
+  assign key_port_data = chunk_read; // AttentionUnit.java:155
+  assign value_port_data = chunk_read; // AttentionUnit.java:156
+  // AttentionUnit.java:153
   assign score_read_address = softmax_port_enable ? softmax_port_address : weight_port_address;
-  assign softmax_port_data = score_read; // AttentionUnit.java:148
-  assign weight_port_data = score_read; // AttentionUnit.java:149
+  assign softmax_port_data = score_read; // AttentionUnit.java:155
+  assign weight_port_data = score_read; // AttentionUnit.java:156
   assign key_port_address = key_read_address; // ScoreEngine.java:136
   assign key_port_enable = score_issue; // ScoreEngine.java:137
-  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:291
-  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:292
-  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:293
-  assign softmax_port_address = {softmax_slots_slot, read_next[8:0]}; // AttentionUnit.java:307
-  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:309
+  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:298
+  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:299
+  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:300
+  assign softmax_port_address = {softmax_slots_slot, read_next[8:0]}; // AttentionUnit.java:314
+  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:316
   assign softmax_scores_valid = score_queue_pop_valid; // Stream.java:101
   assign softmax_scores_payload = score_queue_pop_payload; // Stream.java:102
+  assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:129
+  // AttentionUnit.java:131
+  assign score_buffer_write_address = scaled_out_valid ? score_write_address : weight_write_address;
+  // AttentionUnit.java:133
+  assign score_buffer_write_data = scaled_out_valid ? scaled_out_payload : softmax_weights_payload_value;
   assign value_port_address = {value_chunk[0], value_row[4:0], value_beat[2:0]}; // ValueEngine.java:120
   assign value_port_enable = value_issue; // ValueEngine.java:122
   assign weight_port_address = {value_slots_slot, value_position[8:0]}; // ValueEngine.java:123
@@ -1116,36 +1124,33 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
   assign out_payload_2 = out_queue_pop_payload[47:32]; // Stream.java:102
   assign out_payload_3 = out_queue_pop_payload[63:48]; // Stream.java:102
-  assign loader_start = start_scores | start_values; // AttentionUnit.java:130
-  assign loader_base = start_values ? value_address : key_address; // AttentionUnit.java:131
-  assign loader_consumed = (phase == PHASE_VALUES) ? value_consumed : score_consumed; // AttentionUnit.java:133
+  assign loader_start = start_scores | start_values; // AttentionUnit.java:137
+  assign loader_base = start_values ? value_address : key_address; // AttentionUnit.java:138
+  assign loader_consumed = (phase == PHASE_VALUES) ? value_consumed : score_consumed; // AttentionUnit.java:140
   assign kv_reader_command_valid = (rows_left != 10'd0) & half_free & ~loader_start; // ChunkLoader.java:57
   assign kv_reader_command_payload_address = next_address; // ChunkLoader.java:58
   assign kv_reader_command_payload_beats = {14'd0, chunk_beats}; // ChunkLoader.java:59
   assign kv_reader_data_ready = 1'b1; // ChunkLoader.java:71
-  assign chunks_loaded = loaded; // AttentionUnit.java:136
-  assign scores_finished = score_pass_finished; // AttentionUnit.java:137
-  assign softmax_finished = softmax_all_done; // AttentionUnit.java:138
-  assign values_finished = value_pass_finished; // AttentionUnit.java:139
-  assign loader_failed = failed; // AttentionUnit.java:140
-  assign idle = phase == PHASE_IDLE; // AttentionUnit.java:141
+  assign chunks_loaded = loaded; // AttentionUnit.java:143
+  assign scores_finished = score_pass_finished; // AttentionUnit.java:144
+  assign softmax_finished = softmax_all_done; // AttentionUnit.java:145
+  assign values_finished = value_pass_finished; // AttentionUnit.java:146
+  assign loader_failed = failed; // AttentionUnit.java:147
+  assign idle = phase == PHASE_IDLE; // AttentionUnit.java:148
 
   always @(posedge clk) begin
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:206
-      // AttentionUnit.java:206
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:213
+      // AttentionUnit.java:213
       query_store[query_store_address] <= {queries_payload_3, queries_payload_2, queries_payload_1, queries_payload_0};
     end
-    if (key_port_enable | value_port_enable) begin // AttentionUnit.java:147
-      chunk_read <= chunk_buffer[chunk_read_address]; // AttentionUnit.java:147
+    if (key_port_enable | value_port_enable) begin // AttentionUnit.java:154
+      chunk_read <= chunk_buffer[chunk_read_address]; // AttentionUnit.java:154
     end
-    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:147
-      score_read <= score_buffer[score_read_address]; // AttentionUnit.java:147
+    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:154
+      score_read <= score_buffer[score_read_address]; // AttentionUnit.java:154
     end
-    if (scaled_out_valid) begin // AttentionUnit.java:266
-      score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:266
-    end
-    if (softmax_weights_valid) begin // AttentionUnit.java:127
-      score_buffer[weight_write_address] <= softmax_weights_payload_value; // AttentionUnit.java:127
+    if (score_buffer_write) begin // AttentionUnit.java:134
+      score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:134
     end
     if (chunk_beat) begin // ChunkLoader.java:75
       chunk_buffer[chunk_write_address] <= kv_reader_data_payload_data; // ChunkLoader.java:75
@@ -1153,66 +1158,66 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:172): takes and checks a command, stores the slots' queries and starts each pass
-  assign command_slots = {8'd0, command_payload_tokens} * {8'd0, command_payload_heads}; // AttentionUnit.java:189
+  // controller (AttentionUnit.java:179): takes and checks a command, stores the slots' queries and starts each pass
+  assign command_slots = {8'd0, command_payload_tokens} * {8'd0, command_payload_heads}; // AttentionUnit.java:196
   assign command_bad_field =
       (command_payload_tokens == 8'd0)
       | (command_payload_heads == 8'd0)
       | (command_slots > 16'd4)
       | (command_payload_rowBeats == 8'd0)
       | (command_payload_rowBeats > 8'd8)
-      | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:192
-  // AttentionUnit.java:194
+      | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:199
+  // AttentionUnit.java:201
   assign command_reach = ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
-  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:195
-  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:196
-  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:198
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:200
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:201
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:202
-  assign start_values = (phase == PHASE_SOFTMAX) & softmax_finished; // AttentionUnit.java:203
-  assign query_store_address = {query_slot[1:0], query_beat[2:0]}; // AttentionUnit.java:205
+  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:202
+  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:203
+  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:205
+  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:207
+  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:208
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:209
+  assign start_values = (phase == PHASE_SOFTMAX) & softmax_finished; // AttentionUnit.java:210
+  assign query_store_address = {query_slot[1:0], query_beat[2:0]}; // AttentionUnit.java:212
 
   always @(posedge clk) begin
-    done_pending <= 1'b0; // AttentionUnit.java:208
-    if (command_accepted) begin // AttentionUnit.java:209
-      key_address <= command_payload_keyAddress; // AttentionUnit.java:210
-      value_address <= command_payload_valueAddress; // AttentionUnit.java:211
-      first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:212
-      last_positions <= command_reach[9:0]; // AttentionUnit.java:213
-      heads <= command_payload_heads; // AttentionUnit.java:214
-      slots <= command_slots[7:0]; // AttentionUnit.java:215
-      row_beats <= command_payload_rowBeats; // AttentionUnit.java:216
-      scale <= command_payload_scale; // AttentionUnit.java:217
-      query_slot <= 8'd0; // AttentionUnit.java:218
-      query_beat <= 8'd0; // AttentionUnit.java:219
-      phase <= PHASE_QUERIES; // AttentionUnit.java:220
-      if (command_refused) begin // AttentionUnit.java:221
-        phase <= PHASE_IDLE; // AttentionUnit.java:222
-        done_pending <= 1'b1; // AttentionUnit.java:223
-        done_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:224
+    done_pending <= 1'b0; // AttentionUnit.java:215
+    if (command_accepted) begin // AttentionUnit.java:216
+      key_address <= command_payload_keyAddress; // AttentionUnit.java:217
+      value_address <= command_payload_valueAddress; // AttentionUnit.java:218
+      first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:219
+      last_positions <= command_reach[9:0]; // AttentionUnit.java:220
+      heads <= command_payload_heads; // AttentionUnit.java:221
+      slots <= command_slots[7:0]; // AttentionUnit.java:222
+      row_beats <= command_payload_rowBeats; // AttentionUnit.java:223
+      scale <= command_payload_scale; // AttentionUnit.java:224
+      query_slot <= 8'd0; // AttentionUnit.java:225
+      query_beat <= 8'd0; // AttentionUnit.java:226
+      phase <= PHASE_QUERIES; // AttentionUnit.java:227
+      if (command_refused) begin // AttentionUnit.java:228
+        phase <= PHASE_IDLE; // AttentionUnit.java:229
+        done_pending <= 1'b1; // AttentionUnit.java:230
+        done_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:231
       end
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:227
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:228
-      if (last_query_beat) begin // AttentionUnit.java:229
-        query_beat <= 8'd0; // AttentionUnit.java:230
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:231
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:234
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:235
+      if (last_query_beat) begin // AttentionUnit.java:236
+        query_beat <= 8'd0; // AttentionUnit.java:237
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:238
       end
     end
-    if (start_scores) begin // AttentionUnit.java:234
-      phase <= PHASE_SCORES; // AttentionUnit.java:234
+    if (start_scores) begin // AttentionUnit.java:241
+      phase <= PHASE_SCORES; // AttentionUnit.java:241
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:235
-      phase <= PHASE_SOFTMAX; // AttentionUnit.java:235
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:242
+      phase <= PHASE_SOFTMAX; // AttentionUnit.java:242
     end
-    if (start_values) begin // AttentionUnit.java:236
-      phase <= PHASE_VALUES; // AttentionUnit.java:236
+    if (start_values) begin // AttentionUnit.java:243
+      phase <= PHASE_VALUES; // AttentionUnit.java:243
     end
-    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:237
-      phase <= PHASE_IDLE; // AttentionUnit.java:238
-      done_pending <= 1'b1; // AttentionUnit.java:239
-      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:240
+    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:244
+      phase <= PHASE_IDLE; // AttentionUnit.java:245
+      done_pending <= 1'b1; // AttentionUnit.java:246
+      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:247
     end
     if (reset) begin
       done_pending <= 1'b0;
@@ -1835,13 +1840,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:253): stores each score at its slot and position and keeps each slot's maximum
-  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:265
+  // score_sink (AttentionUnit.java:261): the place of each score (its slot and position) and each slot's maximum
+  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:273
 
   always @(posedge clk) begin
-    if (start_scores) begin // AttentionUnit.java:258
-      max_0 <= 32'hff800000; // AttentionUnit.java:258
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:259
+    if (start_scores) begin // AttentionUnit.java:266
+      max_0 <= 32'hff800000; // AttentionUnit.java:266
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:267
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -1849,11 +1854,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:260
+          : max_0; // AttentionUnit.java:268
     end
-    if (start_scores) begin // AttentionUnit.java:258
-      max_1 <= 32'hff800000; // AttentionUnit.java:258
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:259
+    if (start_scores) begin // AttentionUnit.java:266
+      max_1 <= 32'hff800000; // AttentionUnit.java:266
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:267
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -1861,11 +1866,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:260
+          : max_1; // AttentionUnit.java:268
     end
-    if (start_scores) begin // AttentionUnit.java:258
-      max_2 <= 32'hff800000; // AttentionUnit.java:258
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:259
+    if (start_scores) begin // AttentionUnit.java:266
+      max_2 <= 32'hff800000; // AttentionUnit.java:266
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:267
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -1873,11 +1878,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:260
+          : max_2; // AttentionUnit.java:268
     end
-    if (start_scores) begin // AttentionUnit.java:258
-      max_3 <= 32'hff800000; // AttentionUnit.java:258
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:259
+    if (start_scores) begin // AttentionUnit.java:266
+      max_3 <= 32'hff800000; // AttentionUnit.java:266
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:267
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -1885,7 +1890,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:260
+          : max_3; // AttentionUnit.java:268
     end
     if (reset) begin
       max_0 <= 32'h0;
@@ -1896,62 +1901,62 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // softmax_stage (AttentionUnit.java:283): feeds each slot's scores to the softmax and keeps its reciprocal of Z
-  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:286
-  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:287
+  // softmax_stage (AttentionUnit.java:290): feeds each slot's scores to the softmax and keeps its reciprocal of Z
+  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:293
+  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:294
 
   always @(*) begin
-    case (softmax_slots_slot) // AttentionUnit.java:294
-      2'd0: slot_max = max_0; // AttentionUnit.java:294
-      2'd1: slot_max = max_1; // AttentionUnit.java:294
-      2'd2: slot_max = max_2; // AttentionUnit.java:294
-      default: slot_max = max_3; // AttentionUnit.java:294
+    case (softmax_slots_slot) // AttentionUnit.java:301
+      2'd0: slot_max = max_0; // AttentionUnit.java:301
+      2'd1: slot_max = max_1; // AttentionUnit.java:301
+      2'd2: slot_max = max_2; // AttentionUnit.java:301
+      default: slot_max = max_3; // AttentionUnit.java:301
     endcase
   end
 
   assign score_queue_push_valid = score_word_valid; // Stream.java:196
   assign score_queue_push_payload = score_word_payload; // Stream.java:197
   assign score_word_ready = score_queue_push_ready; // Stream.java:198
-  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd4; // AttentionUnit.java:305
-  // AttentionUnit.java:306
+  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd4; // AttentionUnit.java:312
+  // AttentionUnit.java:313
   assign score_issue_read = (step == STEP_RUN) & (read_next < softmax_slots_positions) & score_room;
-  assign score_arrived = score_landing_0; // AttentionUnit.java:314
-  assign score_word_valid = score_arrived; // AttentionUnit.java:316
-  assign score_word_payload = softmax_port_data; // AttentionUnit.java:317
+  assign score_arrived = score_landing_0; // AttentionUnit.java:321
+  assign score_word_valid = score_arrived; // AttentionUnit.java:323
+  assign score_word_payload = softmax_port_data; // AttentionUnit.java:324
   assign score_queue_pop_ready = softmax_scores_ready; // Stream.java:103
-  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:329
-  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[8:0]}; // AttentionUnit.java:333
+  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:336
+  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[8:0]}; // AttentionUnit.java:340
 
   always @(posedge clk) begin
-    if (softmax_begin) begin // AttentionUnit.java:290
-      step <= STEP_SETUP; // AttentionUnit.java:290
+    if (softmax_begin) begin // AttentionUnit.java:297
+      step <= STEP_SETUP; // AttentionUnit.java:297
     end
-    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:295
-      read_next <= 10'd0; // AttentionUnit.java:296
-      step <= STEP_RUN; // AttentionUnit.java:297
+    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:302
+      read_next <= 10'd0; // AttentionUnit.java:303
+      step <= STEP_RUN; // AttentionUnit.java:304
     end
-    score_landing_0 <= score_issue_read; // AttentionUnit.java:312
-    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:315
-    if (score_issue_read) begin // AttentionUnit.java:319
-      read_next <= read_next + 10'd1; // AttentionUnit.java:319
+    score_landing_0 <= score_issue_read; // AttentionUnit.java:319
+    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:322
+    if (score_issue_read) begin // AttentionUnit.java:326
+      read_next <= read_next + 10'd1; // AttentionUnit.java:326
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd0)) begin // AttentionUnit.java:326
-      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:326
+    if (softmax_slot_done & (softmax_slots_slot == 2'd0)) begin // AttentionUnit.java:333
+      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:333
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd1)) begin // AttentionUnit.java:326
-      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:326
+    if (softmax_slot_done & (softmax_slots_slot == 2'd1)) begin // AttentionUnit.java:333
+      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:333
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd2)) begin // AttentionUnit.java:326
-      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:326
+    if (softmax_slot_done & (softmax_slots_slot == 2'd2)) begin // AttentionUnit.java:333
+      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:333
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd3)) begin // AttentionUnit.java:326
-      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:326
+    if (softmax_slot_done & (softmax_slots_slot == 2'd3)) begin // AttentionUnit.java:333
+      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:333
     end
-    if (softmax_slot_done) begin // AttentionUnit.java:330
-      step <= STEP_SETUP; // AttentionUnit.java:330
+    if (softmax_slot_done) begin // AttentionUnit.java:337
+      step <= STEP_SETUP; // AttentionUnit.java:337
     end
-    if (softmax_all_done) begin // AttentionUnit.java:331
-      step <= STEP_IDLE; // AttentionUnit.java:331
+    if (softmax_all_done) begin // AttentionUnit.java:338
+      step <= STEP_IDLE; // AttentionUnit.java:338
     end
     if (reset) begin
       step <= STEP_IDLE;
@@ -2874,8 +2879,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:318
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:318: AttentionUnit: the score queue has room for every ",
+      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:325
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:325: AttentionUnit: the score queue has room for every ",
                  "read");
         $stop;
       end
@@ -2887,7 +2892,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 `endif
 
-  AxiBurstReader_w64_b16_o4 kv_reader ( // AttentionUnit.java:92
+  AxiBurstReader_w64_b32_o4 kv_reader ( // AttentionUnit.java:92
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (kv_reader_command_valid),

@@ -1,6 +1,6 @@
 SyncFifo_w1_d4.v
-SyncFifo_w66_d64.v
-AxiBurstReader_w64_b16_o4.v
+SyncFifo_w66_d128.v
+AxiBurstReader_w64_b32_o4.v
 Fp16ToFp32.v
 Fp32Mul.v
 Fp32Add.v

@@ -32,9 +32,12 @@ import java.util.List;
 public record AttentionShape(int lanes, int width, int maxHeadDim, int context, int slots, int chunkRows,
         StorageFormat storage, AxiBurstConfig bursts) {
 
-    /** Beats per K/V burst: a kv260 row (96 fp16 values) is 12 beats of 128 bits. */
-    public static final int BURST_BEATS = 16;
-    /** Bursts in flight on the K/V port: 64 beats of FIFO cover a DDR read latency of about 60 cycles. */
+    /** Beats per K/V burst (a chunk is one read command of chunk rows x d/W beats, cut into these bursts). */
+    public static final int BURST_BEATS = 32;
+    /**
+     * Bursts in flight on the K/V port: 128 beats of read FIFO keep the port streaming at a DDR read latency of
+     * up to about 120 cycles (the TLMM weight ports' figure).
+     */
     public static final int OUTSTANDING = 4;
 
     public AttentionShape {
@@ -79,8 +82,8 @@ public record AttentionShape(int lanes, int width, int maxHeadDim, int context, 
                 AxiBurstConfig.of(Axi4Config.of(config.memory().portBits()), BURST_BEATS, OUTSTANDING));
     }
 
-    /** The same shape with the given burst engine, or with {@code slots} queries and {@code chunkRows} rows. */
-    public AttentionShape with(int slots, int chunkRows) {
+    /** The same shape for head dimensions up to {@code maxHeadDim}. */
+    public AttentionShape withMaxHeadDim(int maxHeadDim) {
         return new AttentionShape(lanes, width, maxHeadDim, context, slots, chunkRows, storage, bursts);
     }
 

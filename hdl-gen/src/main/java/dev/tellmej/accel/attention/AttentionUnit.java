@@ -122,9 +122,16 @@ public final class AttentionUnit extends Module {
         ScoreEngine scores = area(new ScoreEngine(shape, controller, controller.startScores, loaded, keyPort,
                 queryStore));
         AttentionSoftmax softmax = instance("softmax", new AttentionSoftmax(shape.lanes(), shape.context()));
-        ScoreSink sink = area(new ScoreSink(shape, controller, scores, softmax, scoreBuffer));
+        ScoreSink sink = area(new ScoreSink(shape, controller, scores));
         SoftmaxStage stage = area(new SoftmaxStage(shape, controller, sink, softmax, scorePort));
-        when(softmax.weights.valid, () -> scoreBuffer.write(stage.weightAddress, softmax.weights.payload.value()));
+        // One write port (UltraRAM and block RAM have a write and a read port): scores in the score pass, their
+        // weights in the softmax pass.
+        Bool scoreWrite = scores.scores.valid.or(softmax.weights.valid).named("score_buffer_write");
+        UInt scoreWriteAddress = mux(scores.scores.valid, sink.writeAddress, stage.weightAddress)
+                .named("score_buffer_write_address");
+        Bits scoreWriteData = mux(scores.scores.valid, scores.scores.payload.value(), softmax.weights.payload.value())
+                .named("score_buffer_write_data");
+        when(scoreWrite, () -> scoreBuffer.write(scoreWriteAddress, scoreWriteData));
         ValueEngine values = area(new ValueEngine(shape, controller, controller.startValues, loaded, valuePort,
                 weightPort, stage.reciprocals, out));
         Bool loaderStart = controller.startScores.or(controller.startValues).named("loader_start");
@@ -244,13 +251,14 @@ public final class AttentionUnit extends Module {
         }
     }
 
-    /** Writes the scores into the score buffer and keeps each slot's maximum (N15.2, from -inf). */
+    /** Places each score in the score buffer and keeps each slot's maximum (N15.2, from -inf). */
     static final class ScoreSink extends Area {
         final List<Bits> maxima;
+        /** Where the score on the engine's output goes in the score buffer. */
+        final UInt writeAddress;
 
-        ScoreSink(AttentionShape shape, Controller controller, ScoreEngine scores, AttentionSoftmax softmax,
-                  Mem<Bits> buffer) {
-            super("score_sink", "stores each score at its slot and position and keeps each slot's maximum");
+        ScoreSink(AttentionShape shape, Controller controller, ScoreEngine scores) {
+            super("score_sink", "the place of each score (its slot and position) and each slot's maximum");
             maxima = new ArrayList<>();
             for (int s = 0; s < shape.slots(); s++) {
                 Bits max = reg("max_" + s, bits(32), 0);
@@ -261,9 +269,8 @@ public final class AttentionUnit extends Module {
                 maxima.add(max);
             }
             int addressBits = log2Up(shape.scoreBufferWords());
-            UInt address = cat(scores.scores.payload.slot(), scores.scores.payload.position()
+            writeAddress = cat(scores.scores.payload.slot(), scores.scores.payload.position()
                     .resize(shape.positionIndexBits())).asUInt().resize(addressBits).named("score_write_address");
-            when(scores.scores.valid, () -> buffer.write(address, scores.scores.payload.value()));
         }
     }
 
