@@ -34,6 +34,7 @@ public final class ReferenceDevice implements Device {
     private DebugArea debugArea;
     private Fault fault;
     private int calls;
+    private boolean closed;
 
     /** A one-bit fault for tests of the cross-check: see {@link #injectFault}. */
     record Fault(int call, int instruction, int token, int element, int bit) {}
@@ -196,8 +197,13 @@ public final class ReferenceDevice implements Device {
         return image;
     }
 
+    /** Releases the device; a second close does nothing. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         kernel.shutdown();
         cache.close();
         if (ownsImage) {
