@@ -317,6 +317,11 @@ public final class CrossCheck implements Device {
         return first;
     }
 
+    /** The device checked against the first. */
+    public Device second() {
+        return second;
+    }
+
     @Override
     public void close() {
         try {

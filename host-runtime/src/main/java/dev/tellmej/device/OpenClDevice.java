@@ -207,6 +207,7 @@ public final class OpenClDevice implements Device {
         KernelInterface kernelInterface = KernelInterface.of(image.config());
         if (options.binary() != null) {
             program = fromBinary(options.binary());
+            checkTwinIdentity();
             kernel = kernelOfBinary(kernelInterface);
         } else {
             program = build(context, choice, OpenClTwinSource.forModel(image.config(), model,
@@ -246,6 +247,28 @@ public final class OpenClDevice implements Device {
                     + CL.stringFor_errorCode(e.getStatus()) + "); the build log:\n" + log, e);
         }
         return p;
+    }
+
+    /**
+     * A binary of the OpenCL C twin holds an identity kernel naming the model and build it was compiled for; one
+     * of another is refused (its sizes are compiled in). An xclbin has none: the RTL kernel reads them from the
+     * image.
+     */
+    private void checkTwinIdentity() {
+        long[] size = new long[1];
+        CL.clGetProgramInfo(program, CL.CL_PROGRAM_KERNEL_NAMES, 0, null, size);
+        byte[] names = new byte[(int) size[0]];
+        CL.clGetProgramInfo(program, CL.CL_PROGRAM_KERNEL_NAMES, names.length, Pointer.to(names), null);
+        String expected = OpenClTwinSource.identityFor(image.config(), model, image.header().context());
+        for (String name : new String(names, java.nio.charset.StandardCharsets.US_ASCII).trim().replace("\0", "")
+                .split(";")) {
+            if (name.startsWith(OpenClTwinSource.IDENTITY_PREFIX) && !name.equals(expected)) {
+                throw new OpenClException.BadBinary("the program binary " + options.binary() + " is the OpenCL C twin"
+                        + " compiled for another model, context or build (" + name + "; " + image.header().modelName()
+                        + " for " + image.config().name() + " with " + image.header().context() + " positions needs "
+                        + expected + "): save one from this image with --save-binary", null);
+            }
+        }
     }
 
     /** The binary's kernel {@code tellme}, with as many arguments as the register map has. */
