@@ -102,7 +102,7 @@ final class RunCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "on %s, seed %d%n", session.device().describe(), sampling.seed());
             if (session.device() instanceof CrossCheck c) {
                 if (c.tapBytes() > 0) {
-                    err.printf(Locale.ROOT, "cross-check: %d calls, %d debug records (every instruction's output),"
+                    err.printf(Locale.ROOT, "cross-check: %,d calls, %,d debug records (every instruction's output),"
                             + " logits and KV cache equal bit for bit%n", c.callsCompared(), c.tapsCompared());
                 } else {
                     err.printf(Locale.ROOT, "cross-check: %d calls, logits and KV cache equal bit for bit%n",

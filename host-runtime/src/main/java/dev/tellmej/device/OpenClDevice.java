@@ -185,8 +185,7 @@ public final class OpenClDevice implements Device {
             if (sizes[i] > cap) {
                 throw new OpenClException.OutOfMemory(names[i] + " of " + header.modelName() + " needs one buffer of "
                         + sizes[i] + " bytes, but " + device + " allocates at most " + cap + " bytes per buffer"
-                        + " (CL_DEVICE_MAX_MEM_ALLOC_SIZE; PoCL caps one buffer at a share of the RAM, 1 GiB on"
-                        + " smaller machines): pack the image with a shorter --context, or use a device with more"
+                        + " (CL_DEVICE_MAX_MEM_ALLOC_SIZE; " + POCL_CAP + "): pack the image with a shorter --context, or use a device with more"
                         + " memory", null);
             }
         }
@@ -355,7 +354,8 @@ public final class OpenClDevice implements Device {
             return CL.clCreateBuffer(context, flags | CL.CL_MEM_ALLOC_HOST_PTR, bytes, null, null);
         } catch (CLException e) {
             throw new OpenClException.OutOfMemory("cannot allocate " + what + " (" + bytes + " bytes) on " + name()
-                    + ": " + e.getMessage(), e);
+                    + " (" + CL.stringFor_errorCode(e.getStatus()) + "; " + POCL_CAP + "): pack the image with a"
+                    + " shorter --context, or use a device with more memory", e);
         }
     }
 
@@ -488,13 +488,8 @@ public final class OpenClDevice implements Device {
         }
         if (capacityBytes > tapRoom) {
             long bytes = io.debugOffset() + capacityBytes;
-            long cap = OpenClPlatforms.deviceLong(choice.device(), CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE);
-            if (bytes > cap) {
-                throw new OpenClException.OutOfMemory("the I/O region with a debug area of " + capacityBytes
-                        + " bytes needs one buffer of " + bytes + " bytes, but " + name() + " allocates at most " + cap
-                        + " bytes per buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE; PoCL caps one buffer at a share of the"
-                        + " RAM, 1 GiB on smaller machines): give a smaller debug area", null);
-            }
+            checkDebugArea(io, capacityBytes, OpenClPlatforms.deviceLong(choice.device(),
+                    CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE), name());
             try {
                 cl_mem larger = buffer("the I/O region with its debug area", CL.CL_MEM_READ_WRITE, bytes);
                 CL.clReleaseMemObject(ioBuffer);
@@ -515,6 +510,24 @@ public final class OpenClDevice implements Device {
     public DebugArea debugArea() {
         return debugArea;
     }
+
+    /**
+     * Refuses a debug area that would make the I/O region's buffer larger than {@code cap}, the device's largest.
+     *
+     * @throws OpenClException.OutOfMemory naming both sizes and PoCL's cap
+     */
+    static void checkDebugArea(IoRegion io, long capacityBytes, long cap, String device) {
+        long bytes = io.debugOffset() + capacityBytes;
+        if (bytes > cap) {
+            throw new OpenClException.OutOfMemory("the I/O region with a debug area of " + capacityBytes
+                    + " bytes needs one buffer of " + bytes + " bytes, but " + device + " allocates at most " + cap
+                    + " bytes per buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE; " + POCL_CAP + "): give a smaller debug area",
+                    null);
+        }
+    }
+
+    /** What the messages say about PoCL's per-buffer cap. */
+    static final String POCL_CAP = "PoCL caps one buffer at a share of the RAM, 1 GiB on smaller machines";
 
     /** Polls the call's event until it completes or the timeout passes (then releases everything). */
     private void await(cl_event done, int tokens) {
@@ -624,8 +637,11 @@ public final class OpenClDevice implements Device {
             int s = cl.getStatus();
             if (s == CL.CL_MEM_OBJECT_ALLOCATION_FAILURE || s == CL.CL_OUT_OF_RESOURCES
                     || s == CL.CL_OUT_OF_HOST_MEMORY) {
-                return new OpenClException.OutOfMemory(during + " ran out of memory on " + name() + ": "
-                        + cl.getMessage(), cl);
+                return new OpenClException.OutOfMemory(during + " ran out of memory on " + name() + " ("
+                        + CL.stringFor_errorCode(s) + "; the image, KV cache and I/O buffers take "
+                        + (image.header().imageBytes() + image.header().kvCacheBytes() + image.header().ioBytes())
+                        + " bytes; " + POCL_CAP + "): pack the image with a shorter --context, or use a device with"
+                        + " more memory", cl);
             }
             return new OpenClException.Failed(during + " failed on " + name() + ": " + cl.getMessage(), cl);
         }
