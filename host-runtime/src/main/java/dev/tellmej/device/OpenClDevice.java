@@ -62,6 +62,7 @@ public final class OpenClDevice implements Device {
     private cl_mem imageBuffer;
     private cl_mem kvBuffer;
     private cl_mem ioBuffer;
+    private boolean singleWorkItem;
     private long tapCapacity;
     private long tapRoom;
     private DebugArea debugArea;
@@ -206,7 +207,7 @@ public final class OpenClDevice implements Device {
         KernelInterface kernelInterface = KernelInterface.of(image.config());
         if (options.binary() != null) {
             program = fromBinary(options.binary());
-            checkTwinIdentity();
+            singleWorkItem = !checkTwinIdentity();
             kernel = kernelOfBinary(kernelInterface);
         } else {
             program = build(context, choice, OpenClTwinSource.forModel(image.config(), model,
@@ -252,8 +253,10 @@ public final class OpenClDevice implements Device {
      * A binary of the OpenCL C twin holds an identity kernel naming the model and build it was compiled for; one
      * of another is refused (its sizes are compiled in). An xclbin has none: the RTL kernel reads them from the
      * image.
+     *
+     * @return true for this image's twin, false for a program without an identity kernel (an RTL kernel)
      */
-    private void checkTwinIdentity() {
+    private boolean checkTwinIdentity() {
         long[] size = new long[1];
         CL.clGetProgramInfo(program, CL.CL_PROGRAM_KERNEL_NAMES, 0, null, size);
         byte[] names = new byte[(int) size[0]];
@@ -267,7 +270,11 @@ public final class OpenClDevice implements Device {
                         + " for " + image.config().name() + " with " + image.header().context() + " positions needs "
                         + expected + "): save one from this image with --save-binary", null);
             }
+            if (name.equals(expected)) {
+                return true;
+            }
         }
+        return false;
     }
 
     /** The binary's kernel {@code tellme}, with as many arguments as the register map has. */
@@ -335,6 +342,9 @@ public final class OpenClDevice implements Device {
     }
 
     private int workGroupSize() {
+        if (singleWorkItem) {
+            return 1; // an RTL kernel: one work-item per call, what clEnqueueTask enqueues
+        }
         long[] max = new long[1];
         CL.clGetKernelWorkGroupInfo(kernel, choice.device(), CL.CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t,
                 Pointer.to(max), null);
