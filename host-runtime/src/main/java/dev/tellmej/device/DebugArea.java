@@ -119,7 +119,8 @@ public final class DebugArea {
 
     /** Writes an area as the kernel does: records while they fit, then counts the dropped ones. */
     static final class Writer {
-        private final ByteBuffer out;
+        private final int capacity;
+        private ByteBuffer out;
         private int records;
         private int used;
         private int dropped;
@@ -130,7 +131,9 @@ public final class DebugArea {
                 throw new IllegalArgumentException("a debug area needs at least its " + DebugTaps.HEADER_BYTES
                         + "-byte header, got " + capacity);
             }
-            out = ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN);
+            this.capacity = capacity;
+            // Grown as records come: a cross-check gives each call room for a whole context's records.
+            out = ByteBuffer.allocate(Math.min(capacity, 1 << 16)).order(ByteOrder.LITTLE_ENDIAN);
         }
 
         /** The values of one vector, element by element. */
@@ -141,11 +144,15 @@ public final class DebugArea {
         /** Adds a record of {@code tokens x elements} values, or counts it dropped when it does not fit. */
         void add(int instruction, int firstToken, int tokens, int elements, Values values) {
             long size = DebugTaps.recordBytes(tokens, elements);
-            if (dropped > 0 || DebugTaps.HEADER_BYTES + used + size > out.capacity()) {
+            if (dropped > 0 || DebugTaps.HEADER_BYTES + used + size > capacity) {
                 dropped++;
                 return;
             }
             int at = DebugTaps.HEADER_BYTES + used;
+            if (at + size > out.capacity()) {
+                int grown = (int) Math.min(capacity, Math.max(2L * out.capacity(), at + size));
+                out = ByteBuffer.allocate(grown).order(ByteOrder.LITTLE_ENDIAN).put(out.clear()).clear();
+            }
             out.putInt(at + DebugTaps.RECORD_INSTRUCTION, instruction);
             out.putInt(at + DebugTaps.RECORD_FIRST_TOKEN, firstToken);
             out.putInt(at + DebugTaps.RECORD_TOKENS, tokens);
@@ -157,14 +164,14 @@ public final class DebugArea {
                     v += 4;
                 }
             }
-            // The padding stays 0: the buffer was zero when allocated and every record is written once.
+            // The padding stays 0: the buffer was zero when allocated (or grown) and every byte is written once.
             used += (int) size;
             records++;
         }
 
         /** The area: header and records. */
         DebugArea finish() {
-            out.putInt(DebugTaps.CAPACITY, out.capacity());
+            out.putInt(DebugTaps.CAPACITY, capacity);
             out.putInt(DebugTaps.RECORDS, records);
             out.putInt(DebugTaps.USED, used);
             out.putInt(DebugTaps.DROPPED, dropped);
