@@ -39,8 +39,8 @@ public final class DebugArea {
         int records = b.getInt(DebugTaps.RECORDS);
         this.dropped = b.getInt(DebugTaps.DROPPED);
         if (DebugTaps.HEADER_BYTES + used > b.capacity()) {
-            throw new IllegalArgumentException("a debug area that says it used " + used + " bytes of records, but holds "
-                    + (b.capacity() - DebugTaps.HEADER_BYTES));
+            throw new IllegalArgumentException("a debug area that says it used " + used + " bytes of records, but"
+                    + " holds " + (b.capacity() - DebugTaps.HEADER_BYTES));
         }
         List<Tap> list = new ArrayList<>(records);
         int at = DebugTaps.HEADER_BYTES;

@@ -9,8 +9,8 @@ import dev.tellmej.accel.protocol.KernelRegister;
 import dev.tellmej.image.ImageHeader;
 import dev.tellmej.image.MemoryImage;
 import dev.tellmej.model.config.ModelConfig;
-import java.nio.ByteBuffer;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -186,8 +186,8 @@ public final class OpenClDevice implements Device {
             if (sizes[i] > cap) {
                 throw new OpenClException.OutOfMemory(names[i] + " of " + header.modelName() + " needs one buffer of "
                         + sizes[i] + " bytes, but " + device + " allocates at most " + cap + " bytes per buffer"
-                        + " (CL_DEVICE_MAX_MEM_ALLOC_SIZE; " + POCL_CAP + "): pack the image with a shorter --context, or use a device with more"
-                        + " memory", null);
+                        + " (CL_DEVICE_MAX_MEM_ALLOC_SIZE; " + POCL_CAP + "): pack the image with a shorter"
+                        + " --context, or use a device with more memory", null);
             }
         }
     }
@@ -292,8 +292,8 @@ public final class OpenClDevice implements Device {
         if (args[0] != expected) {
             CL.clReleaseKernel(k);
             throw new OpenClException.BadBinary("kernel '" + kernelInterface.kernelName() + "' of " + options.binary()
-                    + " takes " + args[0] + " arguments, but the " + image.config().name() + " build's register map has "
-                    + expected + " (kernel.xml): the binary was built for another build", null);
+                    + " takes " + args[0] + " arguments, but the " + image.config().name() + " build's register map"
+                    + " has " + expected + " (kernel.xml): the binary was built for another build", null);
         }
         return k;
     }

@@ -40,7 +40,10 @@ public abstract sealed class OpenClException extends RuntimeException
         }
     }
 
-    /** A program binary ({@code --binary}) that cannot be read, is not for this device, or holds no kernel of the build. */
+    /**
+     * A program binary ({@code --binary}) that cannot be read, is not for this device, or holds no kernel of the
+     * build (or the twin of another model).
+     */
     public static final class BadBinary extends OpenClException {
         BadBinary(String message, Throwable cause) {
             super(message, cause);

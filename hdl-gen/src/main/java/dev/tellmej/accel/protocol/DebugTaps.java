@@ -63,8 +63,10 @@ public final class DebugTaps {
 
     private static final List<HeaderField> RECORD = List.of(
             new HeaderField("instruction", RECORD_INSTRUCTION, "kernel", "index of the instruction in the program"),
-            new HeaderField("first_token", RECORD_FIRST_TOKEN, "kernel", "index in the call of the chunk's first token"),
-            new HeaderField("tokens", RECORD_TOKENS, "kernel", "vectors in the record (the chunk's tokens; 1 for LM_HEAD)"),
+            new HeaderField("first_token", RECORD_FIRST_TOKEN, "kernel",
+                    "index in the call of the chunk's first token"),
+            new HeaderField("tokens", RECORD_TOKENS, "kernel",
+                    "vectors in the record (the chunk's tokens; 1 for LM_HEAD)"),
             new HeaderField("elements", RECORD_ELEMENTS, "kernel", "binary32 values per vector"));
 
     /** The area header's fields (uint32 each, little-endian). */
