@@ -566,10 +566,22 @@ public final class OpenClDevice implements Device {
             CL.clReleaseEvent(done);
         }
         close();
-        throw new OpenClException.Timeout("a call of " + tokens + " token(s) at position " + position
-                + " did not finish within " + options.timeout().toMillis() + " ms on " + name() + " (the kernel was "
-                + late + "); the device released its buffers and is closed. Open it again; for a long prefill or"
-                + " a large model give a longer timeout");
+        String call = tokens == 1 ? "a decode" : "a prefill of " + tokens + " tokens";
+        throw new OpenClException.Timeout(call + " at position " + position + " (debug taps "
+                + (tapCapacity > 0 ? "on" : "off") + ") did not finish within " + options.timeout().toMillis()
+                + " ms on " + name() + ": the kernel was " + late + " (" + executionState(late) + "); the device"
+                + " released its image, KV-cache and I/O buffers and is closed, so the KV cache is lost. Open it"
+                + " again; for a long prefill or a large model give a longer timeout");
+    }
+
+    /** What an OpenCL command execution status means for a call that did not finish. */
+    private static String executionState(String status) {
+        return switch (status) {
+            case "CL_QUEUED" -> "still queued: the device never started it";
+            case "CL_SUBMITTED" -> "submitted to the device but not started";
+            case "CL_RUNNING" -> "running: started and not done";
+            default -> "neither done nor failed";
+        };
     }
 
     private void check(int[] tokens) {

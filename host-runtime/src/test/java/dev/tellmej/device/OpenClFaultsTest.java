@@ -61,8 +61,9 @@ class OpenClFaultsTest {
                 OpenClDevice.Options.DEFAULT.withTimeout(Duration.ofNanos(1)))) {
             int[] prompt = new int[device.context() - 1];
             OpenClException.Timeout e = assertThrows(OpenClException.Timeout.class, () -> device.prefill(prompt));
-            assertTrue(e.getMessage().contains("did not finish within") && e.getMessage().contains("released"),
-                    e.getMessage());
+            assertTrue(e.getMessage().startsWith("a prefill of " + prompt.length + " tokens at position 0 (debug"
+                    + " taps off) did not finish within 0 ms") && e.getMessage().contains(": the kernel was CL_")
+                    && e.getMessage().contains("released its image, KV-cache and I/O buffers"), e.getMessage());
             assertThrows(IllegalStateException.class, () -> device.decode(1), "a timed-out device is closed");
         }
     }
