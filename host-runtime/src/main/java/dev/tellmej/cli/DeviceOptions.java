@@ -45,8 +45,8 @@ final class DeviceOptions {
     DeviceKind device;
 
     @Option(names = "--check", paramLabel = "reference|opencl", converter = RunCommand.DeviceConverter.class,
-            description = "with --device: run this device in lock step and stop at the first difference in the"
-                    + " logits or the KV cache")
+            description = "with --device: run this device in lock step and stop at the first difference, in an"
+                    + " instruction's output (debug taps), the logits or the KV cache")
     DeviceKind check;
 
     @Option(names = "--image", paramLabel = "FILE", description = "the memory image to run (default: --model packed"
