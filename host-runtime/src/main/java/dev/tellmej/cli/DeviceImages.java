@@ -143,6 +143,8 @@ final class DeviceImages {
             case OpenClException.Timeout t -> "A long prefill or a large model needs a longer --timeout.";
             case OpenClException.BuildFailed b -> "This is a bug in the kernel's OpenCL C twin; please report it with"
                     + " the log.";
+            case OpenClException.BadBinary b -> "Give a binary built for this device and build (on a KV260 the"
+                    + " xclbin of this build; elsewhere one saved with --save-binary), or leave --binary out.";
             case OpenClException.Failed f -> "Check the OpenCL driver (clinfo), or run --device reference.";
         };
         return new CommandFailedException(e.getMessage(), hint);

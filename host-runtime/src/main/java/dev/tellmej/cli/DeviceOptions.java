@@ -13,9 +13,12 @@ import dev.tellmej.model.EmbeddedModel;
 import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.inference.LanguageModel;
 import dev.tellmej.model.numerics.StorageFormat;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -43,8 +46,8 @@ final class DeviceOptions {
     DeviceKind device;
 
     @Option(names = "--check", paramLabel = "reference|opencl", converter = RunCommand.DeviceConverter.class,
-            description = "with --device: run this device in lock step and stop at the first difference in the"
-                    + " logits or the KV cache")
+            description = "with --device: run this device in lock step and stop at the first difference, in an"
+                    + " instruction's output (debug taps), the logits or the KV cache")
     DeviceKind check;
 
     @Option(names = "--image", paramLabel = "FILE", description = "the memory image to run (default: --model packed"
@@ -81,6 +84,15 @@ final class DeviceOptions {
     @Option(names = "--cl-device", paramLabel = "NAME|INDEX", description = "opencl: the device of the platform"
             + " (a part of its name, or its index; default: the only one)")
     String clDevice;
+
+    @Option(names = "--binary", paramLabel = "FILE", description = "opencl: the program as a binary for the device"
+            + " (clCreateProgramWithBinary): on a KV260 the xclbin, elsewhere one saved with --save-binary; default:"
+            + " the kernel's OpenCL C twin, built from source")
+    Path binary;
+
+    @Option(names = "--save-binary", paramLabel = "FILE", description = "opencl: write the program's binary for this"
+            + " device (CL_PROGRAM_BINARIES) to FILE, for --binary")
+    Path saveBinary;
 
     @Range(min = 1, max = 86_400)
     @Option(names = "--timeout", defaultValue = "600", description = "opencl: seconds one call may take (default:"
@@ -133,8 +145,15 @@ final class DeviceOptions {
         } else {
             file = DeviceImages.packed(cl, model, tokenizer, build, contextSize, err);
         }
+        if ((binary != null || saveBinary != null) && device != DeviceKind.OPENCL && check != DeviceKind.OPENCL) {
+            throw new CommandLine.ParameterException(cl, (binary != null ? "--binary" : "--save-binary")
+                    + " is for the OpenCL device: add --device opencl");
+        }
+        if (binary != null && !Files.isRegularFile(binary)) {
+            throw new CommandLine.ParameterException(cl, "--binary " + binary + ": no such file");
+        }
         OpenClDevice.Options opencl = new OpenClDevice.Options(platform, clDevice, 0,
-                Duration.ofSeconds(timeoutSeconds));
+                Duration.ofSeconds(timeoutSeconds), binary);
         DeviceKind kind = device;
         Device first;
         if (kind == null) {
@@ -148,6 +167,9 @@ final class DeviceOptions {
             }
         } else {
             first = openDevice(kind, file, opencl);
+        }
+        if (saveBinary != null) {
+            saveBinary(first, err);
         }
         DeviceKind chosen = kind;
         Supplier<Device> devices = () -> openDevice(chosen, file, opencl);
@@ -172,6 +194,26 @@ final class DeviceOptions {
             return new DeviceSession(d, encoder.tokenizer(), limit);
         };
         return new Backend(sessions, encoder, ddrPerCycle, (System.nanoTime() - start) / 1e6);
+    }
+
+    /** Writes the OpenCL device's program binary to --save-binary's file. */
+    private void saveBinary(Device opened, PrintWriter err) {
+        Device d = opened instanceof CrossCheck c ? (c.first() instanceof OpenClDevice ? c.first() : c.second())
+                : opened;
+        if (!(d instanceof OpenClDevice o)) {
+            opened.close();
+            throw new CommandFailedException("--save-binary: no OpenCL device was opened", "Add --device opencl.");
+        }
+        try {
+            byte[] bytes = o.programBinary();
+            Files.write(saveBinary, bytes);
+            err.printf(Locale.ROOT, "saved the program binary (%,d bytes) to %s%n", bytes.length, saveBinary);
+            err.flush();
+        } catch (IOException | RuntimeException e) {
+            opened.close();
+            throw new CommandFailedException("cannot save the program binary to " + saveBinary + ": " + e.getMessage(),
+                    "Check that the folder exists and is writable.");
+        }
     }
 
     private Device openDevice(DeviceKind kind, Path file, OpenClDevice.Options opencl) {

@@ -101,8 +101,13 @@ final class RunCommand implements Callable<Integer> {
             err.print(result.timings().describe(backend.loadMillis(), backend.ddrBytesPerCycle()));
             err.printf(Locale.ROOT, "on %s, seed %d%n", session.device().describe(), sampling.seed());
             if (session.device() instanceof CrossCheck c) {
-                err.printf(Locale.ROOT, "cross-check: %d calls, logits and KV cache equal bit for bit%n",
-                        c.callsCompared());
+                if (c.tapBytes() > 0) {
+                    err.printf(Locale.ROOT, "cross-check: %,d calls, %,d debug records (every instruction's output),"
+                            + " logits and KV cache equal bit for bit%n", c.callsCompared(), c.tapsCompared());
+                } else {
+                    err.printf(Locale.ROOT, "cross-check: %d calls, logits and KV cache equal bit for bit%n",
+                            c.callsCompared());
+                }
             }
             err.flush();
         } catch (ContextFullException e) {

@@ -35,6 +35,26 @@ public interface Device extends AutoCloseable {
     /** The counters of the last call. */
     DeviceCounters counters();
 
+    /** True when the device writes debug taps ({@link #setDebugTaps}). */
+    default boolean hasDebugTaps() {
+        return false;
+    }
+
+    /**
+     * Turns the debug taps on, with a debug area of {@code capacityBytes} bytes (header included) for every call,
+     * or off with 0 (docs/device.md, "Debug taps").
+     *
+     * @throws UnsupportedOperationException when the device has none ({@link #hasDebugTaps()})
+     */
+    default void setDebugTaps(long capacityBytes) {
+        throw new UnsupportedOperationException(describe() + " writes no debug taps");
+    }
+
+    /** The debug area the last call wrote, or null when the taps are off (or there was no call yet). */
+    default DebugArea debugArea() {
+        return null;
+    }
+
     /** Releases the device (and unmaps the image). */
     @Override
     void close();

@@ -47,6 +47,11 @@ final class KvCacheBuffer implements AutoCloseable {
         }
     }
 
+    /** The value of element {@code element} of one row, decoded. */
+    float get(int layer, int kvHead, int kind, int position, int element) {
+        return storage.decode(bytes.get(STORED, layout.rowOffset(layer, kvHead, kind, position) + 2L * element));
+    }
+
     /** The raw bytes, read-only (for comparing with another device's cache); valid until the device closes. */
     ByteBuffer bytes() {
         return bytes.asReadOnly().asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);

@@ -1,6 +1,7 @@
 package dev.tellmej.device;
 
 import dev.tellmej.accel.protocol.CallMode;
+import dev.tellmej.accel.protocol.DebugTaps;
 import dev.tellmej.accel.protocol.ErrorCode;
 import dev.tellmej.accel.protocol.IoRegion;
 import dev.tellmej.accel.protocol.KernelInterface;
@@ -8,8 +9,10 @@ import dev.tellmej.accel.protocol.KernelRegister;
 import dev.tellmej.image.ImageHeader;
 import dev.tellmej.image.MemoryImage;
 import dev.tellmej.model.config.ModelConfig;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,9 +36,12 @@ import org.jocl.cl_program;
  * ({@link KernelInterface#arguments()}), enqueues the kernel, waits for it with a timeout and reads back the call
  * record and the logits.
  *
- * <p>Only where the program comes from differs per platform. Off the board it is the OpenCL C twin of the kernel
- * ({@link OpenClTwinSource}), which executes the image's program with NUMERICS' arithmetic in one work-group; on
- * XRT it would be the xclbin built from the RTL (docs/host.md says what is not done yet).
+ * <p>Only where the program comes from differs per platform: a binary ({@link Options#binary()}: on XRT the xclbin
+ * built from the RTL kernel, elsewhere a binary the platform made of the twin, {@link #programBinary()}) through
+ * {@code clCreateProgramWithBinary}, or the OpenCL C twin of the kernel ({@link OpenClTwinSource}), which executes
+ * the image's program with NUMERICS' arithmetic in one work-group, compiled from source. Everything else is one
+ * path, the one XRT needs: {@code CL_MEM_ALLOC_HOST_PTR} buffers, and every argument set before the first enqueue
+ * (so that XRT can choose each buffer's memory bank from the kernel's port).
  */
 public final class OpenClDevice implements Device {
     /** Work-items of the one work-group when the options leave it to the device: enough for the natural splits. */
@@ -56,6 +62,10 @@ public final class OpenClDevice implements Device {
     private cl_mem imageBuffer;
     private cl_mem kvBuffer;
     private cl_mem ioBuffer;
+    private boolean singleWorkItem;
+    private long tapCapacity;
+    private long tapRoom;
+    private DebugArea debugArea;
     private int position;
     private DeviceCounters counters = DeviceCounters.NONE;
     private boolean closed;
@@ -68,10 +78,16 @@ public final class OpenClDevice implements Device {
      * @param workGroup work-items of the work-group (0: {@link #DEFAULT_WORK_GROUP}, or fewer if the device allows
      *                  fewer); results never depend on it
      * @param timeout   how long a call may run before the host gives up, releases the buffers and closes the device
+     * @param binary    the program as a binary for the device (an xclbin on XRT), or null for the twin's source
      */
-    public record Options(String platform, String device, int workGroup, Duration timeout) {
-        /** The only platform and device, the default work-group, ten minutes per call. */
-        public static final Options DEFAULT = new Options(null, null, 0, Duration.ofMinutes(10));
+    public record Options(String platform, String device, int workGroup, Duration timeout, Path binary) {
+        /** The only platform and device, the default work-group, ten minutes per call, the twin from source. */
+        public static final Options DEFAULT = new Options(null, null, 0, Duration.ofMinutes(10), null);
+
+        /** The twin from source. */
+        public Options(String platform, String device, int workGroup, Duration timeout) {
+            this(platform, device, workGroup, timeout, null);
+        }
 
         public Options {
             if (workGroup < 0) {
@@ -84,11 +100,16 @@ public final class OpenClDevice implements Device {
         }
 
         public Options withWorkGroup(int size) {
-            return new Options(platform, device, size, timeout);
+            return new Options(platform, device, size, timeout, binary);
         }
 
         public Options withTimeout(Duration t) {
-            return new Options(platform, device, workGroup, t);
+            return new Options(platform, device, workGroup, t, binary);
+        }
+
+        /** The program from {@code file}, a binary for the device, instead of the twin's source. */
+        public Options withBinary(Path file) {
+            return new Options(platform, device, workGroup, timeout, file);
         }
     }
 
@@ -109,6 +130,8 @@ public final class OpenClDevice implements Device {
             imageBuffer = buffer("the image", CL.CL_MEM_READ_ONLY, header.imageBytes());
             kvBuffer = buffer("the KV cache", CL.CL_MEM_READ_WRITE, header.kvCacheBytes());
             ioBuffer = buffer("the I/O region", CL.CL_MEM_READ_WRITE, header.ioBytes());
+            // Before the first enqueue: XRT places each buffer in the bank of the port its argument is bound to.
+            setArguments(CallMode.DECODE, 1);
             writeImage();
             CL.clEnqueueFillBuffer(queue, kvBuffer, Pointer.to(new byte[] {0}), 1, 0, header.kvCacheBytes(), 0, null,
                     null);
@@ -163,9 +186,8 @@ public final class OpenClDevice implements Device {
             if (sizes[i] > cap) {
                 throw new OpenClException.OutOfMemory(names[i] + " of " + header.modelName() + " needs one buffer of "
                         + sizes[i] + " bytes, but " + device + " allocates at most " + cap + " bytes per buffer"
-                        + " (CL_DEVICE_MAX_MEM_ALLOC_SIZE; PoCL caps one buffer at a share of the RAM, 1 GiB on"
-                        + " smaller machines): pack the image with a shorter --context, or use a device with more"
-                        + " memory", null);
+                        + " (CL_DEVICE_MAX_MEM_ALLOC_SIZE; " + POCL_CAP + "): pack the image with a shorter"
+                        + " --context, or use a device with more memory", null);
             }
         }
     }
@@ -182,9 +204,115 @@ public final class OpenClDevice implements Device {
     }
 
     private void buildProgram() {
-        program = build(context, choice, OpenClTwinSource.forModel(image.config(), model, image.header().context()),
-                OpenClTwinSource.BUILD_OPTIONS);
-        kernel = CL.clCreateKernel(program, KernelInterface.of(image.config()).kernelName(), null);
+        KernelInterface kernelInterface = KernelInterface.of(image.config());
+        if (options.binary() != null) {
+            program = fromBinary(options.binary());
+            singleWorkItem = !checkTwinIdentity();
+            kernel = kernelOfBinary(kernelInterface);
+        } else {
+            program = build(context, choice, OpenClTwinSource.forModel(image.config(), model,
+                    image.header().context()), OpenClTwinSource.BUILD_OPTIONS);
+            kernel = CL.clCreateKernel(program, kernelInterface.kernelName(), null);
+        }
+    }
+
+    /** {@code clCreateProgramWithBinary} from {@code file}, then {@code clBuildProgram} (a no-op on XRT). */
+    private cl_program fromBinary(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new OpenClException.BadBinary("cannot read the program binary " + file + ": " + e.getMessage(), e);
+        }
+        if (bytes.length == 0) {
+            throw new OpenClException.BadBinary("the program binary " + file + " is empty", null);
+        }
+        int[] status = new int[1];
+        cl_program p;
+        try {
+            p = CL.clCreateProgramWithBinary(context, 1, new cl_device_id[] {choice.device()},
+                    new long[] {bytes.length}, new byte[][] {bytes}, status, null);
+        } catch (CLException e) {
+            throw new OpenClException.BadBinary(file + " is not a program binary for " + name() + " ("
+                    + CL.stringFor_errorCode(status[0] != 0 ? status[0] : e.getStatus()) + "): on XRT give the xclbin"
+                    + " built for this board's platform; elsewhere a binary saved from this device (--save-binary),"
+                    + " or leave --binary out to build the kernel's OpenCL C twin from source", e);
+        }
+        try {
+            CL.clBuildProgram(p, 1, new cl_device_id[] {choice.device()}, OpenClTwinSource.BUILD_OPTIONS, null, null);
+        } catch (CLException e) {
+            String log = buildLog(p, choice.device());
+            CL.clReleaseProgram(p);
+            throw new OpenClException.BadBinary("the program binary " + file + " does not build for " + name() + " ("
+                    + CL.stringFor_errorCode(e.getStatus()) + "); the build log:\n" + log, e);
+        }
+        return p;
+    }
+
+    /**
+     * A binary of the OpenCL C twin holds an identity kernel naming the model and build it was compiled for; one
+     * of another is refused (its sizes are compiled in). An xclbin has none: the RTL kernel reads them from the
+     * image.
+     *
+     * @return true for this image's twin, false for a program without an identity kernel (an RTL kernel)
+     */
+    private boolean checkTwinIdentity() {
+        long[] size = new long[1];
+        CL.clGetProgramInfo(program, CL.CL_PROGRAM_KERNEL_NAMES, 0, null, size);
+        byte[] names = new byte[(int) size[0]];
+        CL.clGetProgramInfo(program, CL.CL_PROGRAM_KERNEL_NAMES, names.length, Pointer.to(names), null);
+        String expected = OpenClTwinSource.identityFor(image.config(), model, image.header().context());
+        for (String name : new String(names, java.nio.charset.StandardCharsets.US_ASCII).trim().replace("\0", "")
+                .split(";")) {
+            if (name.startsWith(OpenClTwinSource.IDENTITY_PREFIX) && !name.equals(expected)) {
+                throw new OpenClException.BadBinary("the program binary " + options.binary() + " is the OpenCL C twin"
+                        + " compiled for another model, context or build (" + name + "; " + image.header().modelName()
+                        + " for " + image.config().name() + " with " + image.header().context() + " positions needs "
+                        + expected + "): save one from this image with --save-binary", null);
+            }
+            if (name.equals(expected)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The binary's kernel {@code tellme}, with as many arguments as the register map has. */
+    private cl_kernel kernelOfBinary(KernelInterface kernelInterface) {
+        cl_kernel k;
+        try {
+            k = CL.clCreateKernel(program, kernelInterface.kernelName(), null);
+        } catch (CLException e) {
+            throw new OpenClException.BadBinary("the program binary " + options.binary() + " has no kernel '"
+                    + kernelInterface.kernelName() + "' (" + CL.stringFor_errorCode(e.getStatus()) + ")", e);
+        }
+        int[] args = new int[1];
+        CL.clGetKernelInfo(k, CL.CL_KERNEL_NUM_ARGS, Sizeof.cl_uint, Pointer.to(args), null);
+        int expected = kernelInterface.arguments().size();
+        if (args[0] != expected) {
+            CL.clReleaseKernel(k);
+            throw new OpenClException.BadBinary("kernel '" + kernelInterface.kernelName() + "' of " + options.binary()
+                    + " takes " + args[0] + " arguments, but the " + image.config().name() + " build's register map"
+                    + " has " + expected + " (kernel.xml): the binary was built for another build", null);
+        }
+        return k;
+    }
+
+    /**
+     * The program as the device holds it ({@code CL_PROGRAM_BINARIES}): what {@link Options#binary()} loads
+     * again. For the twin, it is compiled for this image's model and build.
+     */
+    public byte[] programBinary() {
+        checkOpen();
+        long[] size = new long[1];
+        CL.clGetProgramInfo(program, CL.CL_PROGRAM_BINARY_SIZES, Sizeof.size_t, Pointer.to(size), null);
+        if (size[0] == 0) {
+            throw new OpenClException.Failed(name() + " gives no binary of its program (CL_PROGRAM_BINARY_SIZES 0)",
+                    null);
+        }
+        byte[] bytes = new byte[Math.toIntExact(size[0])];
+        CL.clGetProgramInfo(program, CL.CL_PROGRAM_BINARIES, Sizeof.POINTER, Pointer.to(Pointer.to(bytes)), null);
+        return bytes;
     }
 
     /**
@@ -214,6 +342,9 @@ public final class OpenClDevice implements Device {
     }
 
     private int workGroupSize() {
+        if (singleWorkItem) {
+            return 1; // an RTL kernel: one work-item per call, what clEnqueueTask enqueues
+        }
         long[] max = new long[1];
         CL.clGetKernelWorkGroupInfo(kernel, choice.device(), CL.CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t,
                 Pointer.to(max), null);
@@ -229,10 +360,12 @@ public final class OpenClDevice implements Device {
 
     private cl_mem buffer(String what, long flags, long bytes) {
         try {
-            return CL.clCreateBuffer(context, flags, bytes, null, null);
+            // Host-accessible device memory, as XRT wants; on other platforms it changes nothing but placement.
+            return CL.clCreateBuffer(context, flags | CL.CL_MEM_ALLOC_HOST_PTR, bytes, null, null);
         } catch (CLException e) {
             throw new OpenClException.OutOfMemory("cannot allocate " + what + " (" + bytes + " bytes) on " + name()
-                    + ": " + e.getMessage(), e);
+                    + " (" + CL.stringFor_errorCode(e.getStatus()) + "; " + POCL_CAP + "): pack the image with a"
+                    + " shorter --context, or use a device with more memory", e);
         }
     }
 
@@ -265,6 +398,13 @@ public final class OpenClDevice implements Device {
             in.asIntBuffer().put(tokens);
             CL.clEnqueueWriteBuffer(queue, ioBuffer, CL.CL_TRUE, io.tokensOffset(), 4L * tokens.length, Pointer.to(in),
                     0, null, null);
+            if (tapCapacity > 0) {
+                ByteBuffer area = ByteBuffer.allocateDirect(DebugTaps.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                area.putInt(DebugTaps.CAPACITY, (int) tapCapacity);
+                CL.clEnqueueWriteBuffer(queue, ioBuffer, CL.CL_TRUE, io.debugOffset(), DebugTaps.HEADER_BYTES,
+                        Pointer.to(area), 0, null, null);
+            }
+            debugArea = null;
             setArguments(mode, tokens.length);
             cl_event done = new cl_event();
             CL.clEnqueueNDRangeKernel(queue, kernel, 1, null, new long[] {workGroup}, new long[] {workGroup}, 0, null,
@@ -278,6 +418,9 @@ public final class OpenClDevice implements Device {
             CL.clEnqueueReadBuffer(queue, ioBuffer, CL.CL_TRUE, io.logitsOffset(), 4L * logits.length, Pointer.to(out),
                     0, null, null);
             out.asFloatBuffer().get(logits);
+            if (tapCapacity > 0) {
+                debugArea = readDebugArea();
+            }
         } catch (CLException e) {
             throw translate(e, "a call of " + tokens.length + " token(s) at position " + position);
         }
@@ -313,13 +456,88 @@ public final class OpenClDevice implements Device {
                     case "mode" -> mode.code();
                     case "token_count" -> tokens;
                     case "start_position" -> position;
-                    case "debug" -> 0;
+                    case "debug" -> DebugTaps.register(tapCapacity > 0);
                     default -> throw new IllegalStateException("kernel argument " + r.name() + " has no value");
                 };
                 CL.clSetKernelArg(kernel, i, Sizeof.cl_uint, Pointer.to(new int[] {value}));
             }
         }
     }
+
+    private DebugArea readDebugArea() {
+        ByteBuffer header = ByteBuffer.allocateDirect(DebugTaps.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        CL.clEnqueueReadBuffer(queue, ioBuffer, CL.CL_TRUE, io.debugOffset(), DebugTaps.HEADER_BYTES,
+                Pointer.to(header), 0, null, null);
+        long used = Integer.toUnsignedLong(header.getInt(DebugTaps.USED));
+        if (DebugTaps.HEADER_BYTES + used > tapCapacity) {
+            throw new OpenClException.Failed("the kernel says it wrote " + used + " bytes of debug records into a"
+                    + " debug area of " + tapCapacity + " (" + describe() + ")", null);
+        }
+        ByteBuffer area = ByteBuffer.allocateDirect(Math.toIntExact(DebugTaps.HEADER_BYTES + used))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        CL.clEnqueueReadBuffer(queue, ioBuffer, CL.CL_TRUE, io.debugOffset(), area.capacity(), Pointer.to(area), 0,
+                null, null);
+        return DebugArea.of(area);
+    }
+
+    @Override
+    public boolean hasDebugTaps() {
+        return true;
+    }
+
+    /**
+     * Turns the taps on: the I/O buffer grows by {@code capacityBytes} the first time a larger area is asked for
+     * (it holds nothing that outlives a call, so it is allocated again and its argument set again).
+     */
+    @Override
+    public void setDebugTaps(long capacityBytes) {
+        checkOpen();
+        if (capacityBytes != 0 && (capacityBytes < DebugTaps.HEADER_BYTES || capacityBytes > Integer.MAX_VALUE - 8)) {
+            throw new IllegalArgumentException("a debug area of " + capacityBytes + " bytes: it needs at least its "
+                    + DebugTaps.HEADER_BYTES + "-byte header and at most 2 GB");
+        }
+        if (capacityBytes > tapRoom) {
+            long bytes = io.debugOffset() + capacityBytes;
+            checkDebugArea(io, capacityBytes, OpenClPlatforms.deviceLong(choice.device(),
+                    CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE), name());
+            try {
+                cl_mem larger = buffer("the I/O region with its debug area", CL.CL_MEM_READ_WRITE, bytes);
+                CL.clReleaseMemObject(ioBuffer);
+                ioBuffer = larger;
+                CL.clEnqueueFillBuffer(queue, ioBuffer, Pointer.to(new byte[] {0}), 1, 0, bytes, 0, null, null);
+                CL.clFinish(queue);
+            } catch (CLException e) {
+                throw translate(e, "growing the I/O region for the debug taps");
+            }
+            tapRoom = capacityBytes;
+        }
+        tapCapacity = capacityBytes;
+        debugArea = null;
+        setArguments(CallMode.DECODE, 1);
+    }
+
+    @Override
+    public DebugArea debugArea() {
+        return debugArea;
+    }
+
+    /**
+     * Refuses a debug area that would make the I/O region's buffer larger than {@code cap}, the device's largest.
+     *
+     * @throws OpenClException.OutOfMemory naming both sizes and PoCL's cap
+     */
+    static void checkDebugArea(IoRegion io, long capacityBytes, long cap, String device) {
+        long bytes = io.debugOffset() + capacityBytes;
+        if (bytes > cap) {
+            throw new OpenClException.OutOfMemory("the I/O region with a debug area of " + capacityBytes
+                    + " bytes needs one buffer of " + bytes + " bytes, but " + device + " allocates at most " + cap
+                    + " bytes per buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE; " + POCL_CAP + "): give a smaller debug area",
+                    null);
+        }
+    }
+
+    /** What the messages say about PoCL's per-buffer cap. */
+    static final String POCL_CAP = "PoCL caps one buffer at a share of the RAM, 1 GiB on smaller machines";
 
     /** Polls the call's event until it completes or the timeout passes (then releases everything). */
     private void await(cl_event done, int tokens) {
@@ -348,10 +566,22 @@ public final class OpenClDevice implements Device {
             CL.clReleaseEvent(done);
         }
         close();
-        throw new OpenClException.Timeout("a call of " + tokens + " token(s) at position " + position
-                + " did not finish within " + options.timeout().toMillis() + " ms on " + name() + " (the kernel was "
-                + late + "); the device released its buffers and is closed. Open it again; for a long prefill or"
-                + " a large model give a longer timeout");
+        String call = tokens == 1 ? "a decode" : "a prefill of " + tokens + " tokens";
+        throw new OpenClException.Timeout(call + " at position " + position + " (debug taps "
+                + (tapCapacity > 0 ? "on" : "off") + ") did not finish within " + options.timeout().toMillis()
+                + " ms on " + name() + ": the kernel was " + late + " (" + executionState(late) + "); the device"
+                + " released its image, KV-cache and I/O buffers and is closed, so the KV cache is lost. Open it"
+                + " again; for a long prefill or a large model give a longer timeout");
+    }
+
+    /** What an OpenCL command execution status means for a call that did not finish. */
+    private static String executionState(String status) {
+        return switch (status) {
+            case "CL_QUEUED" -> "still queued: the device never started it";
+            case "CL_SUBMITTED" -> "submitted to the device but not started";
+            case "CL_RUNNING" -> "running: started and not done";
+            default -> "neither done nor failed";
+        };
     }
 
     private void check(int[] tokens) {
@@ -429,8 +659,11 @@ public final class OpenClDevice implements Device {
             int s = cl.getStatus();
             if (s == CL.CL_MEM_OBJECT_ALLOCATION_FAILURE || s == CL.CL_OUT_OF_RESOURCES
                     || s == CL.CL_OUT_OF_HOST_MEMORY) {
-                return new OpenClException.OutOfMemory(during + " ran out of memory on " + name() + ": "
-                        + cl.getMessage(), cl);
+                return new OpenClException.OutOfMemory(during + " ran out of memory on " + name() + " ("
+                        + CL.stringFor_errorCode(s) + "; the image, KV cache and I/O buffers take "
+                        + (image.header().imageBytes() + image.header().kvCacheBytes() + image.header().ioBytes())
+                        + " bytes; " + POCL_CAP + "): pack the image with a shorter --context, or use a device with"
+                        + " more memory", cl);
             }
             return new OpenClException.Failed(during + " failed on " + name() + ": " + cl.getMessage(), cl);
         }

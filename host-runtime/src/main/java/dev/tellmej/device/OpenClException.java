@@ -6,7 +6,7 @@ package dev.tellmej.device;
  */
 public abstract sealed class OpenClException extends RuntimeException
         permits OpenClException.Unavailable, OpenClException.NoSuchDevice, OpenClException.BuildFailed,
-        OpenClException.OutOfMemory, OpenClException.Timeout, OpenClException.Failed {
+        OpenClException.BadBinary, OpenClException.OutOfMemory, OpenClException.Timeout, OpenClException.Failed {
     OpenClException(String message, Throwable cause) {
         super(message, cause);
     }
@@ -37,6 +37,16 @@ public abstract sealed class OpenClException extends RuntimeException
         /** The compiler's build log. */
         public String log() {
             return log;
+        }
+    }
+
+    /**
+     * A program binary ({@code --binary}) that cannot be read, is not for this device, or holds no kernel of the
+     * build (or the twin of another model).
+     */
+    public static final class BadBinary extends OpenClException {
+        BadBinary(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

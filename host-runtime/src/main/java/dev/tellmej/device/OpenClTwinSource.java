@@ -13,6 +13,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.function.IntToDoubleFunction;
 
@@ -37,9 +40,33 @@ public final class OpenClTwinSource {
 
     private OpenClTwinSource() {}
 
-    /** The source for a model of shape {@code model} with a KV cache of {@code context} positions on {@code config}. */
+    /** Kernel names that say which source a program was built from: this prefix and 16 hex digits. */
+    public static final String IDENTITY_PREFIX = "tellme_twin_";
+
+    /**
+     * The source for a model of shape {@code model} with a KV cache of {@code context} positions on {@code config}.
+     * It ends with an empty kernel named {@link #identity} of the rest, so that a binary saved from it can be told
+     * from one of another model or build.
+     */
     public static String forModel(AcceleratorConfig config, ModelConfig model, int context) {
-        return prelude(config, model, context) + kernel();
+        String source = prelude(config, model, context) + kernel();
+        return source + "\n/* Names the model and build this source is for (OpenClDevice checks a saved binary). */\n"
+                + "__kernel void " + identity(source) + "(void) {\n}\n";
+    }
+
+    /** The identity kernel's name for a source without it: the prefix and the first 8 bytes of its SHA-256. */
+    static String identity(String source) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(source.getBytes(StandardCharsets.UTF_8));
+            return IDENTITY_PREFIX + HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    /** The identity kernel's name in the source {@link #forModel} gives for these arguments. */
+    public static String identityFor(AcceleratorConfig config, ModelConfig model, int context) {
+        return identity(prelude(config, model, context) + kernel());
     }
 
     /** Local memory the kernel declares for {@code model} on {@code config}, in bytes: the on-chip buffers. */

@@ -1,8 +1,10 @@
 package dev.tellmej.device;
 
+import dev.tellmej.accel.protocol.DebugTaps;
 import dev.tellmej.accel.protocol.ErrorCode;
 import dev.tellmej.accel.protocol.Instruction;
 import dev.tellmej.accel.protocol.KvCacheLayout;
+import dev.tellmej.accel.protocol.Opcode;
 import dev.tellmej.image.MemoryImage;
 import dev.tellmej.model.config.ModelConfig;
 import dev.tellmej.model.ternary.TlmmKernel;
@@ -28,6 +30,14 @@ public final class ReferenceDevice implements Device {
     private final int chunkTokens;
     private int position;
     private DeviceCounters counters = DeviceCounters.NONE;
+    private int tapCapacity;
+    private DebugArea debugArea;
+    private Fault fault;
+    private int calls;
+    private boolean closed;
+
+    /** A one-bit fault for tests of the cross-check: see {@link #injectFault}. */
+    record Fault(int call, int instruction, int token, int element, int bit) {}
 
     private ReferenceDevice(MemoryImage image, boolean ownsImage, int threads) {
         this.image = image;
@@ -71,16 +81,30 @@ public final class ReferenceDevice implements Device {
         check(tokens);
         long instructions = 0;
         executor.resetTraffic();
+        DebugArea.Writer taps = tapCapacity > 0 ? new DebugArea.Writer(tapCapacity) : null;
         int chunks = 0;
         for (int from = 0; from < tokens.length; from += chunkTokens) {
             int to = Math.min(tokens.length, from + chunkTokens);
             executor.beginChunk(Arrays.copyOfRange(tokens, from, to), position + from, to == tokens.length);
-            for (Instruction in : program) {
+            for (int pc = 0; pc < program.size(); pc++) {
+                Instruction in = program.get(pc);
                 executor.execute(in);
                 instructions++;
+                if (fault != null && fault.call() == calls && fault.instruction() == pc && fault.token() >= from
+                        && fault.token() < to) {
+                    executor.flip(in, fault.token() - from, fault.element(), fault.bit());
+                }
+                if (taps != null) {
+                    executor.tap(in, pc, from, taps);
+                }
+                if (in.opcode() == Opcode.END) {
+                    break;
+                }
             }
             chunks++;
         }
+        calls++;
+        debugArea = taps != null ? taps.finish() : null;
         position += tokens.length;
         counters = new DeviceCounters(instructions, chunks, executor.bytesRead(), executor.bytesWritten(), 0);
         return executor.logits();
@@ -124,6 +148,38 @@ public final class ReferenceDevice implements Device {
     public void reset() {
         position = 0;
         counters = DeviceCounters.NONE;
+        calls = 0;
+    }
+
+    @Override
+    public boolean hasDebugTaps() {
+        return true;
+    }
+
+    @Override
+    public void setDebugTaps(long capacityBytes) {
+        if (capacityBytes != 0 && (capacityBytes < DebugTaps.HEADER_BYTES
+                || capacityBytes > Integer.MAX_VALUE - 8)) {
+            throw new IllegalArgumentException("a debug area of " + capacityBytes + " bytes: it needs at least its "
+                    + DebugTaps.HEADER_BYTES + "-byte header and at most 2 GB");
+        }
+        tapCapacity = (int) capacityBytes;
+        debugArea = null;
+    }
+
+    @Override
+    public DebugArea debugArea() {
+        return debugArea;
+    }
+
+    /**
+     * Test hook: at call {@code call} after a reset (0 the first), right after instruction {@code instruction}
+     * executes on the chunk holding the call's token {@code token}, flips bit {@code bit} of element
+     * {@code element} of that token's vector in the instruction's destination buffer. The fault then propagates
+     * as a hardware fault would; a cross-check must name this place.
+     */
+    void injectFault(int call, int instruction, int token, int element, int bit) {
+        fault = new Fault(call, instruction, token, element, bit);
     }
 
     @Override
@@ -141,8 +197,13 @@ public final class ReferenceDevice implements Device {
         return image;
     }
 
+    /** Releases the device; a second close does nothing. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         kernel.shutdown();
         cache.close();
         if (ownsImage) {

@@ -5,6 +5,7 @@ import dev.tellmej.accel.protocol.Epilogue;
 import dev.tellmej.accel.protocol.Instruction;
 import dev.tellmej.accel.protocol.KvCacheLayout;
 import dev.tellmej.accel.protocol.OnChipBuffer;
+import dev.tellmej.accel.protocol.Opcode;
 import dev.tellmej.accel.tlmm.TlmmLayout;
 import dev.tellmej.image.MemoryImage;
 import dev.tellmej.model.config.ModelConfig;
@@ -125,6 +126,64 @@ final class ReferenceExecutor {
             case LM_HEAD -> lmHead(in);
             case BARRIER, END -> { }
         }
+    }
+
+    /**
+     * Adds the debug-tap record of {@code in}, which just executed as instruction {@code pc} (DebugTaps: what each
+     * opcode's record holds), read from the state it left.
+     */
+    void tap(Instruction in, int pc, int firstToken, DebugArea.Writer out) {
+        int n = tokens.length;
+        switch (in.opcode()) {
+            case EMBED -> {
+                float[][] dst = buffers.get(in.getBuffer("dst"));
+                out.add(pc, firstToken, n, in.getInt("dim"), (j, e) -> dst[j][e]);
+            }
+            case QUANTIZE -> {
+                int length = in.getInt("length");
+                out.add(pc, firstToken, n, length + 1, (j, e) -> e < length ? xq[j][e] : mc[j]);
+            }
+            case LINEAR -> {
+                Epilogue epilogue = in.getEpilogue("epilogue");
+                int layer = in.getInt("layer");
+                int rows = in.getInt("rows");
+                if (epilogue == Epilogue.ROPE_KEY_CACHE || epilogue == Epilogue.VALUE_CACHE) {
+                    int kind = epilogue == Epilogue.ROPE_KEY_CACHE ? KvCacheLayout.KEYS : KvCacheLayout.VALUES;
+                    out.add(pc, firstToken, n, rows, (j, e) -> cache.get(layer, e / headDim, kind, firstPosition + j,
+                            e % headDim));
+                } else {
+                    float[][] dst = buffers.get(in.getBuffer("dst"));
+                    out.add(pc, firstToken, n, rows, (j, e) -> dst[j][e]);
+                }
+            }
+            case ATTENTION -> {
+                float[][] dst = buffers.get(in.getBuffer("dst"));
+                out.add(pc, firstToken, n, heads * headDim, (j, e) -> dst[j][e]);
+            }
+            case LM_HEAD -> {
+                if (lastChunk) {
+                    out.add(pc, firstToken, 1, in.getInt("rows"), (j, e) -> logits[e]);
+                }
+            }
+            case END, SETUP, BARRIER -> { }
+        }
+    }
+
+    /**
+     * Flips bit {@code bit} of element {@code element} of token {@code token}'s vector in the buffer {@code in}
+     * (which just executed) wrote: a fault for tests of the cross-check, which must name this place.
+     *
+     * @throws IllegalArgumentException when {@code in} writes no on-chip buffer
+     */
+    void flip(Instruction in, int token, int element, int bit) {
+        boolean toCache = in.opcode() == Opcode.LINEAR && (in.getEpilogue("epilogue") == Epilogue.ROPE_KEY_CACHE
+                || in.getEpilogue("epilogue") == Epilogue.VALUE_CACHE);
+        if (!(in.opcode() == Opcode.EMBED || in.opcode() == Opcode.ATTENTION || in.opcode() == Opcode.LINEAR)
+                || toCache) {
+            throw new IllegalArgumentException(in.opcode() + " writes no on-chip buffer to flip a bit of");
+        }
+        float[] v = buffers.get(in.getBuffer("dst"))[token];
+        v[element] = Float.intBitsToFloat(Float.floatToRawIntBits(v[element]) ^ (1 << bit));
     }
 
     private void setup(Instruction in) {

@@ -500,6 +500,15 @@ __kernel void tellme(uint mode, uint token_count, uint start_position, uint debu
     }
     ulong logitsOffset = tellme_io_logits_offset(contextOfImage);
 
+    /* Debug taps (DebugTaps, docs/device.md): the area after the logits; the host wrote its capacity. */
+    const bool imageValid = read_u32(image, 0) == 0x494D4C54u && read_u32(image, 4) == 1u;
+    const bool tapping = (debug & TELLME_DEBUG_TAPS) != 0u && imageValid;
+    const ulong debugBase = tellme_io_debug_offset(contextOfImage, vocab);
+    const uint tapCapacity = tapping ? read_u32(io, debugBase + TELLME_DEBUG_CAPACITY) : 0u;
+    uint tapRecords = 0u;
+    uint tapUsed = 0u;
+    uint tapDropped = 0u;
+
     /* SETUP's registers. */
     uint headDim = 0u;
     uint heads = 0u;
@@ -768,6 +777,77 @@ __kernel void tellme(uint mode, uint token_count, uint start_position, uint debu
                 detail = pc;
             }
             barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
+
+            /* The instruction's debug-tap record, read from what it left (every work-item's results are
+             * visible after the barrier above), while it fits; the padding to the next record is written 0. */
+            uint tapElements = 0u;
+            uint tapVectors = tokens;
+            bool tapped = tapping && error == TELLME_ERROR_NONE;
+            if (opcode == TELLME_OP_EMBED) {
+                tapElements = FIELD(EMBED, DIM);
+            } else if (opcode == TELLME_OP_QUANTIZE) {
+                tapElements = FIELD(QUANTIZE, LENGTH) + 1u;
+            } else if (opcode == TELLME_OP_LINEAR) {
+                tapElements = FIELD(LINEAR, ROWS);
+            } else if (opcode == TELLME_OP_ATTENTION) {
+                tapElements = heads * headDim;
+            } else if (opcode == TELLME_OP_LM_HEAD && lastChunk) {
+                tapElements = FIELD(LM_HEAD, ROWS);
+                tapVectors = 1u;
+            } else {
+                tapped = false;
+            }
+            if (tapped) {
+                ulong size = tellme_debug_record_bytes(tapVectors, tapElements);
+                if (tapDropped == 0u && TELLME_DEBUG_HEADER_BYTES + (ulong) tapUsed + size <= tapCapacity) {
+                    ulong at = debugBase + TELLME_DEBUG_HEADER_BYTES + tapUsed;
+                    if (lid == 0u) {
+                        write_u32(io, at + TELLME_DEBUG_RECORD_INSTRUCTION, pc);
+                        write_u32(io, at + TELLME_DEBUG_RECORD_FIRST_TOKEN, from);
+                        write_u32(io, at + TELLME_DEBUG_RECORD_TOKENS, tapVectors);
+                        write_u32(io, at + TELLME_DEBUG_RECORD_ELEMENTS, tapElements);
+                    }
+                    uint epilogue = FIELD(LINEAR, EPILOGUE);
+                    bool fromCache = opcode == TELLME_OP_LINEAR && (epilogue == TELLME_EPILOGUE_ROPE_KEY_CACHE
+                            || epilogue == TELLME_EPILOGUE_VALUE_CACHE);
+                    uint dstId = opcode == TELLME_OP_EMBED ? FIELD(EMBED, DST)
+                            : opcode == TELLME_OP_ATTENTION ? FIELD(ATTENTION, DST) : FIELD(LINEAR, DST);
+                    /* Chosen here rather than through buffer_of: PoCL 3.1 read zeros through a Vec built in this
+                     * region (a struct holding a local pointer, between two barriers). */
+                    __local const float *dstBase = dstId == TELLME_BUFFER_RESIDUAL ? residual
+                            : dstId == TELLME_BUFFER_QUERY ? query : dstId == TELLME_BUFFER_ATTENTION ? attention
+                            : dstId == TELLME_BUFFER_GATE ? gate : ffn;
+                    uint dstStride = dstId == TELLME_BUFFER_RESIDUAL ? TWIN_DIM
+                            : dstId == TELLME_BUFFER_QUERY || dstId == TELLME_BUFFER_ATTENTION ? TWIN_QDIM : TWIN_FFN;
+                    uint words = (uint) ((size - TELLME_DEBUG_RECORD_HEADER_BYTES) / 4u);
+                    for (uint k = lid; k < words; k += lsz) {
+                        uint bits = 0u;
+                        if (k < tapVectors * tapElements) {
+                            uint j = k / tapElements;
+                            uint e = k % tapElements;
+                            if (opcode == TELLME_OP_QUANTIZE) {
+                                bits = as_uint(e + 1u < tapElements ? (float) (int) xq[j * TWIN_WIDE + e] : mc[j]);
+                            } else if (opcode == TELLME_OP_LM_HEAD) {
+                                bits = read_u32(io, logitsOffset + 4UL * e);
+                            } else if (fromCache) {
+                                uint kind = epilogue == TELLME_EPILOGUE_ROPE_KEY_CACHE ? TELLME_KV_KEYS
+                                        : TELLME_KV_VALUES;
+                                ulong row = tellme_kv_row_offset(kvHeads, headDim, positions, FIELD(LINEAR, LAYER),
+                                        e / headDim, kind, first + j) / 2u;
+                                bits = as_uint(st_decode(kv_cache[row + e % headDim]));
+                            } else {
+                                bits = as_uint(dstBase[j * dstStride + e]);
+                            }
+                        }
+                        write_u32(io, at + TELLME_DEBUG_RECORD_HEADER_BYTES + 4UL * k, bits);
+                    }
+                    tapUsed += (uint) size;
+                    tapRecords++;
+                } else {
+                    tapDropped++;
+                }
+                barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
+            }
         }
     }
     barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
@@ -794,6 +874,11 @@ __kernel void tellme(uint mode, uint token_count, uint start_position, uint debu
         write_u32(io, TELLME_IO_RECORD_ARGMAX, argmax);
         for (uint at = TELLME_IO_RECORD_CYCLES; at < TELLME_IO_RECORD_BYTES; at += 4u) {
             write_u32(io, at, 0u); /* no clock: cycles, DDR-busy and stall cycles are 0; the rest is reserved */
+        }
+        if (tapping) {
+            write_u32(io, debugBase + TELLME_DEBUG_RECORDS, tapRecords);
+            write_u32(io, debugBase + TELLME_DEBUG_USED, tapUsed);
+            write_u32(io, debugBase + TELLME_DEBUG_DROPPED, tapDropped);
         }
     }
 }

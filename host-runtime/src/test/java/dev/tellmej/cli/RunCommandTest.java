@@ -5,16 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tellme run} as llama-cli users use it: same text on every device, stop reasons, timings, UTF-8, pipes. */
 class RunCommandTest {
@@ -83,6 +86,38 @@ class RunCommandTest {
             outputs.add(r.out());
         }
         assertEquals(outputs.get(0), outputs.get(1), "reference and opencl print the same text");
+    }
+
+    /**
+     * docs/host.md's cross-check (clean, with every instruction's output compared), and the binary path: the twin's
+     * binary saved by one run and loaded by the next prints the same text; a binary of random bytes is refused.
+     */
+    @Test
+    void crossCheckAndBinaryRunFromTheCommandLine(@TempDir Path dir) throws IOException {
+        TellmeRun check = TellmeRun.of("run", "--device", "opencl", "--check", "reference", "--config", "sim-small",
+                "-p", "Once upon a time", "-n", "100", "--temp", "0");
+        assertEquals(0, check.exitCode(), check.err());
+        assertTrue(check.err().contains("cross-check: 100 calls, 6,362 debug records (every instruction's output),"
+                + " logits and KV cache equal bit for bit"), check.err());
+
+        Path binary = dir.resolve("twin.bin");
+        List<String> greedy = new ArrayList<>(List.of(GREEDY));
+        greedy.addAll(List.of("--device", "opencl", "--save-binary", binary.toString()));
+        TellmeRun saved = TellmeRun.of(greedy.toArray(String[]::new));
+        assertEquals(0, saved.exitCode(), saved.err());
+        assertTrue(saved.err().contains("saved the program binary (") && Files.size(binary) > 0, saved.err());
+        greedy.set(greedy.size() - 2, "--binary");
+        TellmeRun loaded = TellmeRun.of(greedy.toArray(String[]::new));
+        assertEquals(0, loaded.exitCode(), loaded.err());
+        assertEquals(saved.out(), loaded.out());
+
+        Path garbage = dir.resolve("garbage.xclbin");
+        Files.write(garbage, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        greedy.set(greedy.size() - 1, garbage.toString());
+        TellmeRun refused = TellmeRun.of(greedy.toArray(String[]::new));
+        assertEquals(1, refused.exitCode(), refused.err());
+        assertTrue(refused.err().startsWith("tellme: " + garbage + " is not a program binary for OpenCL device"),
+                refused.err());
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.protocol.ErrorCode;
+import dev.tellmej.accel.protocol.IoRegion;
 import dev.tellmej.image.MemoryImage;
 import dev.tellmej.model.EmbeddedModel;
 import java.io.IOException;
@@ -60,8 +61,9 @@ class OpenClFaultsTest {
                 OpenClDevice.Options.DEFAULT.withTimeout(Duration.ofNanos(1)))) {
             int[] prompt = new int[device.context() - 1];
             OpenClException.Timeout e = assertThrows(OpenClException.Timeout.class, () -> device.prefill(prompt));
-            assertTrue(e.getMessage().contains("did not finish within") && e.getMessage().contains("released"),
-                    e.getMessage());
+            assertTrue(e.getMessage().startsWith("a prefill of " + prompt.length + " tokens at position 0 (debug"
+                    + " taps off) did not finish within 0 ms") && e.getMessage().contains(": the kernel was CL_")
+                    && e.getMessage().contains("released its image, KV-cache and I/O buffers"), e.getMessage());
             assertThrows(IllegalStateException.class, () -> device.decode(1), "a timed-out device is closed");
         }
     }
@@ -73,6 +75,18 @@ class OpenClFaultsTest {
                     () -> OpenClDevice.checkBufferSizes(image.header(), 100_000, "a small device"));
             assertTrue(e.getMessage().contains("the image") && e.getMessage().contains("at most 100000 bytes")
                     && e.getMessage().contains("PoCL"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aDebugAreaAboveTheDeviceCapIsRefusedWithTheCap() {
+        try (MemoryImage image = MemoryImage.open(student())) {
+            IoRegion io = new IoRegion(image.header().context(), image.header().model().vocabSize());
+            OpenClDevice.checkDebugArea(io, 1 << 20, io.debugOffset() + (1 << 20), "a small device"); // fits exactly
+            OpenClException.OutOfMemory e = assertThrows(OpenClException.OutOfMemory.class,
+                    () -> OpenClDevice.checkDebugArea(io, 1L << 30, 1L << 30, "a small device"));
+            assertTrue(e.getMessage().contains("debug area of 1073741824 bytes") && e.getMessage().contains("1 GiB"),
+                    e.getMessage());
         }
     }
 

@@ -192,9 +192,36 @@ public final class CHeaderWriter {
         line("    return TELLME_IO_TOKENS_OFFSET + tellme_align_4k(4u * (uint64_t)max_tokens);");
         line("}");
         line("");
-        line("/* Bytes of the whole region. */");
+        line("/* Bytes of the whole region without debug taps. */");
         line("static inline uint64_t tellme_io_bytes(uint32_t max_tokens, uint32_t vocab) {");
         line("    return tellme_io_logits_offset(max_tokens) + tellme_align_4k(4u * (uint64_t)vocab);");
+        line("}");
+        debugTaps();
+    }
+
+    private void debugTaps() {
+        section("Debug taps: with TELLME_DEBUG_TAPS in debug, each instruction's output after the logits");
+        define("DEBUG_TAPS", bit(DebugTaps.TAPS_BIT), "debug register bit: write the debug area");
+        define("DEBUG_HEADER_BYTES", DebugTaps.HEADER_BYTES + "u", "the area header, then the records");
+        for (DebugTaps.HeaderField f : DebugTaps.areaFields()) {
+            define("DEBUG_" + f.name().toUpperCase(Locale.ROOT), f.offset() + "u",
+                    "uint32, " + f.writer() + ": " + f.meaning());
+        }
+        define("DEBUG_RECORD_HEADER_BYTES", DebugTaps.RECORD_HEADER_BYTES + "u", "then tokens x elements binary32");
+        for (DebugTaps.HeaderField f : DebugTaps.recordFields()) {
+            define("DEBUG_RECORD_" + f.name().toUpperCase(Locale.ROOT), f.offset() + "u", "uint32: " + f.meaning());
+        }
+        define("DEBUG_ALIGN", DebugTaps.ALIGN + "u", "records start and end on multiples of it");
+        line("");
+        line("/* Byte offset of the debug area: the end of the region without taps. */");
+        line("static inline uint64_t tellme_io_debug_offset(uint32_t max_tokens, uint32_t vocab) {");
+        line("    return tellme_io_bytes(max_tokens, vocab);");
+        line("}");
+        line("");
+        line("/* Bytes of a record of tokens x elements values, header and padding included. */");
+        line("static inline uint64_t tellme_debug_record_bytes(uint32_t tokens, uint32_t elements) {");
+        line("    uint64_t bytes = TELLME_DEBUG_RECORD_HEADER_BYTES + 4u * (uint64_t)tokens * elements;");
+        line("    return (bytes + TELLME_DEBUG_ALIGN - 1u) / TELLME_DEBUG_ALIGN * TELLME_DEBUG_ALIGN;");
         line("}");
     }
 

@@ -7,7 +7,8 @@ import java.util.List;
  * writes a {@link #RECORD_BYTES}-byte call record at the end of every call (the status registers' values, for
  * hosts that cannot read registers, such as OpenCL); the input tokens (uint32 each) start at
  * {@link #tokensOffset()}; the logits of the call's last token (binary32, one per vocabulary entry) at
- * {@link #logitsOffset()}. Regions are 4 KB aligned.
+ * {@link #logitsOffset()}. Regions are 4 KB aligned. With debug taps on, the debug area follows the logits
+ * ({@link #debugOffset()}).
  *
  * <p>Call record, little-endian: uint32 status, error_code, error_detail, position, instructions, argmax
  * (the index of the largest logit, the first on ties); uint64 cycles, ddr_busy_cycles, stall_cycles.
@@ -74,9 +75,17 @@ public record IoRegion(int maxTokens, int vocab) {
         return tokensOffset() + align4k(4L * maxTokens);
     }
 
-    /** Bytes of the whole region. */
+    /** Bytes of the whole region without debug taps. */
     public long totalBytes() {
         return logitsOffset() + align4k(4L * vocab);
+    }
+
+    /**
+     * Byte offset of the debug area ({@link DebugTaps}): right after the logits, where the region without taps
+     * ends. A host that turns the taps on allocates the region that much longer.
+     */
+    public long debugOffset() {
+        return totalBytes();
     }
 
     /** {@code bytes} rounded up to 4 KB. */

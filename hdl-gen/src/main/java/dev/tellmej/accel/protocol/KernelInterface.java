@@ -57,7 +57,8 @@ public record KernelInterface(String kernelName, List<AxiMasterPort> ports, List
         regs.add(new KernelRegister("token_count", 0x18, 32, Role.SCALAR, "", "tokens of this call (1 for decode)"));
         regs.add(new KernelRegister("start_position", 0x20, 32, Role.SCALAR, "",
                 "KV-cache position of the call's first token"));
-        regs.add(new KernelRegister("debug", 0x28, 32, Role.SCALAR, "", "debug-tap enables (0: none)"));
+        regs.add(new KernelRegister("debug", 0x28, 32, Role.SCALAR, "",
+                "bit 0: debug taps on (DebugTaps); the other bits are reserved, 0"));
         regs.add(new KernelRegister("image", 0x30, 64, Role.POINTER, dataPort, "device address of the memory image"));
         regs.add(new KernelRegister("kv_cache", 0x38, 64, Role.POINTER, kvPort, "device address of the KV cache"));
         regs.add(new KernelRegister("io", 0x40, 64, Role.POINTER, dataPort,

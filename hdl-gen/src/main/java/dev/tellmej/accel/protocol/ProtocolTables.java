@@ -24,6 +24,8 @@ public final class ProtocolTables {
         tables.put("buffers", buffers());
         tables.put("epilogues", epilogues());
         tables.put("call-record", callRecord());
+        tables.put("debug-area", debugArea());
+        tables.put("debug-records", debugRecords());
         return tables;
     }
 
@@ -111,6 +113,32 @@ public final class ProtocolTables {
             t.row(Integer.toString(f.offset()), "`" + f.name() + "`", f.bytes() == 8 ? "uint64" : "uint32", f.meaning());
         }
         return t.text();
+    }
+
+    /** The debug area's header, then a record's header: uint32 fields. */
+    public static String debugArea() {
+        Table t = new Table("offset", "field", "written by", "meaning");
+        for (DebugTaps.HeaderField f : DebugTaps.areaFields()) {
+            t.row(Integer.toString(f.offset()), "`" + f.name() + "`", f.writer(), f.meaning());
+        }
+        t.row(Integer.toString(DebugTaps.HEADER_BYTES), "records", "kernel", "back to back, in execution order");
+        return t.text();
+    }
+
+    /** A record's header fields and what each opcode's record holds. */
+    public static String debugRecords() {
+        Table t = new Table("offset", "field", "meaning");
+        for (DebugTaps.HeaderField f : DebugTaps.recordFields()) {
+            t.row(Integer.toString(f.offset()), "`" + f.name() + "`", f.meaning());
+        }
+        t.row(Integer.toString(DebugTaps.RECORD_HEADER_BYTES), "values", "tokens x elements binary32, token-major,"
+                + " then 0 bytes to a multiple of " + DebugTaps.ALIGN);
+        Table o = new Table("opcode", "record per token");
+        for (Opcode op : Opcode.values()) {
+            String tap = DebugTaps.tap(op);
+            o.row("`" + op.name() + "`", tap == null ? "none" : tap);
+        }
+        return t.text() + "\n" + o.text();
     }
 
     private static String hex(int offset) {

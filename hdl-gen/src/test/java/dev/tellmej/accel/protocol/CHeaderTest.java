@@ -84,6 +84,8 @@ class CHeaderTest {
             assertEquals("kv " + kv.rowOffset(0, 0, 0, 1) + " " + kv.rowOffset(kv.layers() - 1, kv.kvHeads() - 1,
                     KvCacheLayout.VALUES, kv.positions() - 1) + " " + kv.totalBytes(), lines.get(next++), context);
             assertEquals("io " + io.logitsOffset() + " " + io.totalBytes(), lines.get(next++), context);
+            assertEquals("debug " + io.debugOffset() + " " + DebugTaps.recordBytes(3, 5) + " "
+                    + DebugTaps.recordBytes(7, 64), lines.get(next++), context);
             assertEquals(next, lines.size(), context);
         }
     }
@@ -155,6 +157,16 @@ class CHeaderTest {
             c.put("TELLME_IO_RECORD_" + f.name().toUpperCase(Locale.ROOT), (long) f.offset());
         }
         c.put("TELLME_IO_TOKENS_OFFSET", (long) IoRegion.TOKENS_OFFSET);
+        c.put("TELLME_DEBUG_TAPS", (long) DebugTaps.register(true));
+        c.put("TELLME_DEBUG_HEADER_BYTES", (long) DebugTaps.HEADER_BYTES);
+        for (DebugTaps.HeaderField f : DebugTaps.areaFields()) {
+            c.put("TELLME_DEBUG_" + f.name().toUpperCase(Locale.ROOT), (long) f.offset());
+        }
+        c.put("TELLME_DEBUG_RECORD_HEADER_BYTES", (long) DebugTaps.RECORD_HEADER_BYTES);
+        for (DebugTaps.HeaderField f : DebugTaps.recordFields()) {
+            c.put("TELLME_DEBUG_RECORD_" + f.name().toUpperCase(Locale.ROOT), (long) f.offset());
+        }
+        c.put("TELLME_DEBUG_ALIGN", (long) DebugTaps.ALIGN);
         ModelLimits l = config.limits();
         c.put("TELLME_MAX_HIDDEN", (long) l.hidden());
         c.put("TELLME_MAX_FFN", (long) l.ffn());
@@ -231,6 +243,9 @@ class CHeaderTest {
                 .append(kv.headDim()).append("u, ").append(kv.positions()).append("u));\n");
         c.append("    printf(\"io %\" PRIu64 \" %\" PRIu64 \"\\n\", tellme_io_logits_offset(").append(io.maxTokens())
                 .append("u), tellme_io_bytes(").append(io.maxTokens()).append("u, ").append(io.vocab()).append("u));\n");
+        c.append("    printf(\"debug %\" PRIu64 \" %\" PRIu64 \" %\" PRIu64 \"\\n\", tellme_io_debug_offset(")
+                .append(io.maxTokens()).append("u, ").append(io.vocab())
+                .append("u), tellme_debug_record_bytes(3u, 5u), tellme_debug_record_bytes(7u, 64u));\n");
         c.append("    return 0;\n}\n");
         return c.toString();
     }
