@@ -3,6 +3,7 @@ package dev.tellmej.accel;
 import dev.tellmej.accel.attention.AttentionSoftmax;
 import dev.tellmej.accel.attention.AttentionUnit;
 import dev.tellmej.accel.attention.KvCacheWriter;
+import dev.tellmej.accel.lmhead.LmHeadUnit;
 import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.tlmm.TlmmEngine;
 import dev.tellmej.hdl.DesignEntry;
@@ -37,6 +38,11 @@ public final class AcceleratorDesigns {
         AcceleratorConfig.named().forEach((name, config) -> kvWriter.put(name, () -> KvCacheWriter.of(config)));
         entries.add(new DesignEntry("kv-cache-writer", "writes a token's K or V rows into the DDR KV cache at the"
                 + " protocol's layout, one AXI4 burst per KV head (docs/attention.md)", kvWriter,
+                ElaborationOptions.DEFAULT));
+        Map<String, Supplier<? extends Module>> lmHead = new LinkedHashMap<>();
+        AcceleratorConfig.named().forEach((name, config) -> lmHead.put(name, () -> LmHeadUnit.of(config)));
+        entries.add(new DesignEntry("lm-head", "the int8 LM head of one token (N16): rows streamed over one port per"
+                + " lane, fp32 logits in row order and their argmax (docs/lm-head.md)", lmHead,
                 ElaborationOptions.DEFAULT));
         return entries;
     }

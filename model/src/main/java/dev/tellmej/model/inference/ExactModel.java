@@ -501,5 +501,10 @@ public final class ExactModel implements LanguageModel {
             ExactOps.attentionHead(t.q, hh * hd, keys[layer], values[layer], (hh / group) * hd, c.kvDim(),
                     t.position + 1, hd, scoreScale, exactConfig.lanes(), st, t.scores, t.att, hh * hd);
         }
+        if (probe != null) {
+            int rows = (t.position + 1) * c.kvDim();
+            probe.attention(layer, t.position, Arrays.copyOf(t.q, c.heads() * hd), Arrays.copyOf(keys[layer], rows),
+                    Arrays.copyOf(values[layer], rows), Arrays.copyOf(t.att, c.heads() * hd));
+        }
     }
 }

@@ -23,4 +23,12 @@ public interface ExactProbe {
 
     /** N17.3.3: the dequantized gate and up projections and the stored product. */
     default void gating(float[] gate, float[] up, float[] out) {}
+
+    /**
+     * N17.2.4: a layer's attention for the token at {@code position}: every head's stored query
+     * ({@code heads x headDim}), the layer's cached K and V rows of positions 0 .. position
+     * ({@code (position + 1) x kvDim} each, stored values, KV head h at {@code h x headDim} of a row), and every
+     * head's stored output ({@code heads x headDim}).
+     */
+    default void attention(int layer, int position, float[] q, float[] keys, float[] values, float[] out) {}
 }

@@ -1,0 +1,417 @@
+package dev.tellmej.accel.lmhead;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.accel.protocol.ErrorCode;
+import dev.tellmej.hdl.Area;
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.HwEnum;
+import dev.tellmej.hdl.Mem;
+import dev.tellmej.hdl.Module;
+import dev.tellmej.hdl.RamStyle;
+import dev.tellmej.hdl.SInt;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Pipeline;
+import dev.tellmej.hdl.lib.Stream;
+import dev.tellmej.hdl.lib.Timed;
+import dev.tellmej.hdl.lib.axi.Axi4;
+import dev.tellmej.hdl.lib.axi.AxiBurstReader;
+import dev.tellmej.hdl.lib.fp.Fp32Compare;
+import dev.tellmej.hdl.lib.fp.Fp32Mul;
+import dev.tellmej.hdl.lib.fp.FpFormat;
+import dev.tellmej.hdl.lib.fp.Int32ToFp32;
+import dev.tellmej.model.numerics.ActivationQuantizer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The int8 LM head of NUMERICS.md N16 for one token: {@code logit_j = float(acc_j) * (rowScale_j * fx)} with
+ * {@code acc_j = sum_i q_ji x_i} (int32, exact) and {@code fx = mc * INV127}, for every row j of the image's LM
+ * head, and the argmax of the logits (the lowest index among equal maxima; a NaN never wins unless it is row
+ * 0, as Java's scan {@code if (l[i] > l[best]) best = i}).
+ *
+ * <p><b>A command</b> ({@link Command}) names the int8 rows (row-major, {@code cols} bytes each), their binary32
+ * scales, the row count, the hidden size and the token's {@code mc}; the token's int8 activations follow on
+ * {@link #activations} ({@code cols / B} beats of B bytes). The logits leave on {@link #logits} in row order,
+ * then {@link #done} pulses with the argmax and an {@link ErrorCode}: BAD_FIELD (no rows, more than the build's
+ * vocabulary, a hidden size of 0, above the maximum or not whole beats; nothing else happens) or DDR_ERROR (a
+ * beat came back SLVERR or DECERR; the logits are then meaningless).
+ *
+ * <p><b>Lanes.</b> Row j is read by lane {@code j mod P} through its own AXI4 port, a beat of B int8 weights per
+ * cycle multiplied with the matching beat of activations, so P ports stream the rows at the DDR's pace (the LM
+ * head is the largest matrix of a token and its only DDR-bound step after the layers). The lanes' row sums meet
+ * in row order, each with its scale from the scale port, and go through the logit pipeline and the argmax.
+ * Named {@code LmHeadUnit_<shape>}.
+ */
+public final class LmHeadUnit extends Module {
+    /**
+     * One token's LM head.
+     *
+     * @param weightsAddress byte address of row 0 (beat-aligned), 64 bits
+     * @param scalesAddress  byte address of row 0's scale (beat-aligned), 64 bits
+     * @param rows           rows (vocabulary), 32 bits
+     * @param cols           int8 inputs per row (hidden size), 16 bits
+     * @param mc             the activations' N6 scale (binary32 bits)
+     */
+    public record Command(UInt weightsAddress, UInt scalesAddress, UInt rows, UInt cols, Bits mc) {}
+
+    /** A command finished: the argmax and the {@link ErrorCode} value. */
+    public record Done(UInt argmax, UInt errorCode) {}
+
+    enum Phase { IDLE, ACTIVATIONS, RUN, FINISH }
+
+    public final Stream<Command> command;
+    public final Stream<Bits> activations;
+    public final Stream<Bits> logits;
+    public final Flow<Done> done;
+    /** Lane p's read port ({@code m_axi_lane<p>}). */
+    public final List<Axi4> lanePorts = new ArrayList<>();
+    /** The scales' read port. */
+    public final Axi4 scalePort;
+    public final Bool idle;
+    public final LmHeadShape shape;
+
+    /** Cycles from a row's sum and scale to its logit. */
+    public final int logitLatency;
+
+    public static LmHeadUnit of(AcceleratorConfig config) {
+        return new LmHeadUnit(LmHeadShape.of(config));
+    }
+
+    public LmHeadUnit(LmHeadShape shape) {
+        this.shape = shape;
+        param("", shape.suffix());
+        int beatBits = 8 * shape.beatBytes();
+        command = in("command", Stream.of(new Command(uint(64), uint(64), uint(32), uint(16), bits(32))));
+        activations = in("activations", Stream.of(bits(beatBits)));
+        logits = out("logits", Stream.of(bits(32)));
+        done = out("done", Flow.of(new Done(uint(32), uint(8))));
+        idle = out("idle", bool());
+        List<AxiBurstReader> readers = new ArrayList<>();
+        for (int p = 0; p < shape.lanes(); p++) {
+            AxiBurstReader reader = instance("lane" + p + "_reader", new AxiBurstReader(shape.bursts()));
+            Axi4 port = out("m_axi_lane" + p, Axi4.master(shape.bursts().axi()));
+            forward(port, reader.axi);
+            readers.add(reader);
+            lanePorts.add(port);
+        }
+        AxiBurstReader scaleReader = instance("scale_reader", new AxiBurstReader(shape.bursts()));
+        scalePort = out("m_axi_scales", Axi4.master(shape.bursts().axi()));
+        forward(scalePort, scaleReader.axi);
+
+        Bool finished = wire("all_logits_out", bool());
+        Bool failed = wire("read_failed", bool());
+        UInt argmax = wire("argmax_index", uint(32));
+        Controller controller = area(new Controller(shape, command, activations, finished, failed, argmax, done));
+        List<Lane> lanes = new ArrayList<>();
+        for (int p = 0; p < shape.lanes(); p++) {
+            lanes.add(area(new Lane(shape, p, controller, activations, readers.get(p))));
+        }
+        ScaleStream scales = area(new ScaleStream(shape, controller, scaleReader));
+        Logits logitStage = area(new Logits(shape, controller, lanes, scales, logits));
+        logitLatency = logitStage.latency;
+        finished.set(logitStage.finished);
+        Bool anyFailure = scales.failed;
+        for (Lane lane : lanes) {
+            anyFailure = anyFailure.or(lane.failed);
+        }
+        failed.set(anyFailure);
+        argmax.set(logitStage.best);
+        idle.set(controller.phase.is(Phase.IDLE));
+    }
+
+    /** Takes and checks a command and the activations, starts the lanes and reports the end. */
+    static final class Controller extends Area {
+        final HwEnum<Phase> phase;
+        final UInt weightsAddress;
+        final UInt scalesAddress;
+        final UInt rows;
+        final UInt cols;
+        final UInt colBeats;
+        final Bits fx;
+        /** {@link #fx} holds this command's factor. */
+        final Bool fxReady;
+        /** Event: the rows start streaming. */
+        final Bool start;
+        /** Event: a command is taken. */
+        final Bool accepted;
+        final UInt activationBeat;
+
+        Controller(LmHeadShape shape, Stream<Command> command, Stream<Bits> activations, Bool finished, Bool failed,
+                   UInt argmax, Flow<Done> done) {
+            super("controller", "takes and checks a command, takes the activations, starts the lanes, reports done");
+            int beatShift = Integer.numberOfTrailingZeros(shape.beatBytes());
+            phase = reg("phase", enumOf(Phase.class), Phase.IDLE);
+            weightsAddress = reg("weights_address", uint(64), 0);
+            scalesAddress = reg("scales_address", uint(64), 0);
+            rows = reg("rows", uint(32), 0);
+            cols = reg("cols", uint(16), 0);
+            colBeats = reg("col_beats", uint(16), 0);
+            Bits mc = reg("mc", bits(32), 0);
+            activationBeat = reg("activation_beat", uint(16), 0);
+            Bool donePending = reg("done_pending", bool(), 0);
+            UInt doneCode = reg("done_code", uint(8), 0);
+            UInt doneArgmax = reg("done_argmax", uint(32), 0);
+
+            Command c = command.payload;
+            Bool unaligned = beatShift == 0 ? FALSE : c.cols().resize(beatShift).ne(0);
+            Bool bad = c.rows().eq(0).or(c.rows().gt(shape.maxRows())).or(c.cols().eq(0))
+                    .or(c.cols().gt(shape.maxCols())).or(unaligned).named("command_bad_field");
+            command.ready.set(phase.is(Phase.IDLE));
+            accepted = command.fire().named("command_accepted");
+            activations.ready.set(phase.is(Phase.ACTIVATIONS));
+            Bool lastActivation = activationBeat.eq(colBeats.sub(1).trunc(16)).named("last_activation_beat");
+            start = activations.fire().and(lastActivation).named("rows_start");
+
+            // fx = mc * INV127, once per command (N16.4), ready long before the first row's sum.
+            Pipeline fxPipe = new Pipeline("fx_issue", accepted);
+            Timed<Bits> product = Fp32Mul.apply("fx_multiply", fxPipe.input("fx_mc", c.mc()),
+                    fxPipe.steady(FpFormat.FP32.constant(
+                            Float.floatToRawIntBits(ActivationQuantizer.INV127) & 0xFFFFFFFFL)));
+            fx = regNextWhen("fx", product.value(), fxPipe.valid(product.cycle()));
+            Bool fxLoaded = reg("fx_ready", bool(), 0);
+            when(accepted, () -> fxLoaded.set(false)).elseWhen(fxPipe.valid(product.cycle()), () -> fxLoaded.set(true));
+            fxReady = fxLoaded;
+
+            donePending.set(false);
+            when(accepted, () -> {
+                weightsAddress.set(c.weightsAddress());
+                scalesAddress.set(c.scalesAddress());
+                rows.set(c.rows());
+                cols.set(c.cols());
+                colBeats.set(c.cols().shr(beatShift).resize(16));
+                mc.set(c.mc());
+                activationBeat.set(0);
+                phase.set(Phase.ACTIVATIONS);
+                when(bad, () -> {
+                    phase.set(Phase.IDLE);
+                    donePending.set(true);
+                    doneCode.set(ErrorCode.BAD_FIELD.code());
+                    doneArgmax.set(0);
+                });
+            });
+            when(activations.fire(), () -> activationBeat.set(activationBeat.add(1).trunc(16)));
+            when(start, () -> phase.set(Phase.RUN));
+            when(phase.is(Phase.RUN).and(finished), () -> {
+                phase.set(Phase.IDLE);
+                donePending.set(true);
+                doneCode.set(mux(failed, U(ErrorCode.DDR_ERROR.code(), 8), U(ErrorCode.NONE.code(), 8)));
+                doneArgmax.set(argmax);
+            });
+            done.valid.set(donePending);
+            done.payload.argmax().set(doneArgmax);
+            done.payload.errorCode().set(doneCode);
+        }
+    }
+
+    /**
+     * One row lane: reads rows {@code p, p + P, ...} (a command per row), multiplies each beat with the matching
+     * beat of activations (its own copy of them) and hands each row's int32 sum to a small queue.
+     */
+    static final class Lane extends Area {
+        static final int QUEUE_DEPTH = 8;
+
+        final Stream<SInt> sums;
+        final Bool failed;
+
+        Lane(LmHeadShape shape, int p, Controller controller, Stream<Bits> activations, AxiBurstReader reader) {
+            super("lane" + p, "reads rows " + p + " mod P, and sums each row's products with the activations");
+            String n = "lane" + p + "_";
+            int beats = shape.beatBytes();
+            int wordBits = log2Up(shape.maxColBeats());
+            Mem<Bits> x = mem(n + "activations", bits(8 * beats), shape.maxColBeats()).style(RamStyle.DISTRIBUTED);
+            when(activations.fire(), () -> x.write(controller.activationBeat.resize(Math.max(1, wordBits)),
+                    activations.payload));
+
+            // Row commands: row p first, then every P-th row.
+            UInt nextRow = reg(n + "next_row", uint(33), 0);
+            UInt address = reg(n + "address", uint(64), 0);
+            Bool issuing = controller.phase.is(Phase.RUN).and(nextRow.lt(controller.rows.resize(33)))
+                    .named(n + "issuing");
+            reader.command.valid.set(issuing);
+            reader.command.payload.address().set(address.resize(widthOf(reader.command.payload.address())));
+            reader.command.payload.beats().set(controller.colBeats.resize(widthOf(reader.command.payload.beats())));
+            UInt laneStride = controller.cols.resize(32).mul(U(shape.lanes(), 8)).resize(64).named(n + "stride");
+            when(controller.start, () -> {
+                nextRow.set(p);
+                address.set(controller.weightsAddress.add(controller.cols.resize(32).mul(U(p, 8)).resize(64))
+                        .trunc(64));
+            }).elseWhen(reader.command.fire(), () -> {
+                nextRow.set(nextRow.add(shape.lanes()).trunc(33));
+                address.set(address.add(laneStride).trunc(64));
+            });
+
+            // Beats: multiply, sum the beat's products, accumulate the row; a row's sum goes to the queue.
+            Stream<SInt> rowSums = wire(n + "row_sum", Stream.of(sint(32)));
+            Stream.Queued<SInt> queued = rowSums.queue(n + "sums", QUEUE_DEPTH, RamStyle.DISTRIBUTED);
+            sums = queued.stream();
+            UInt beat = reg(n + "beat", uint(16), 0);
+            UInt inFlight = reg(n + "rows_in_flight", uint(3), 0);
+            Bool lastBeat = beat.eq(controller.colBeats.sub(1).trunc(16)).named(n + "last_beat");
+            Bool room = queued.occupancy().resize(5).add(inFlight.resize(5)).trunc(5).lt(QUEUE_DEPTH - 1)
+                    .named(n + "room");
+            reader.data.ready.set(room);
+            Bool take = reader.data.fire().named(n + "take");
+            when(controller.start, () -> beat.set(0)).elseWhen(take, () -> beat.set(mux(lastBeat, U(0, 16),
+                    beat.add(1).trunc(16))));
+            Pipeline pipe = new Pipeline(n + "beat", take);
+            Timed<Bits> weights = pipe.input(n + "weights", reader.data.payload.data());
+            Timed<Bool> rowEnd = pipe.input(n + "row_end", lastBeat);
+            Bits xWord = x.readSync(n + "x_read", beat.resize(Math.max(1, wordBits)), take, 1);
+            Timed<Bits> xT = pipe.at(1, n + "x_word", xWord);
+            Bits w1 = weights.at(1);
+            SInt beatSum = null;
+            for (int i = 0; i < beats; i++) {
+                SInt product = w1.slice(8 * i + 7, 8 * i).asSInt().mul(xT.value().slice(8 * i + 7, 8 * i).asSInt())
+                        .sext(32);
+                beatSum = beatSum == null ? product : beatSum.add(product);
+            }
+            Timed<SInt> sumT = pipe.at(2, n + "beat_sum", regNext(n + "beat_sum_r", beatSum.named(n + "beat_sum_c")));
+            Bool valid2 = pipe.valid(2);
+            Bool end2 = rowEnd.at(2);
+            SInt acc = reg(n + "acc", sint(32), 0);
+            SInt total = acc.add(sumT.value()).named(n + "row_total");
+            when(valid2, () -> acc.set(mux(end2, S(0, 32), total)));
+            rowSums.valid.set(valid2.and(end2));
+            rowSums.payload.set(total);
+            assertAlways(rowSums.valid.not().or(rowSums.ready), "LmHeadUnit: a lane's sum queue has room");
+            Bool issued = take.and(lastBeat);
+            inFlight.set(inFlight.add(issued.asUInt().resize(3)).trunc(3).sub(rowSums.valid.asUInt().resize(3)).trunc(3));
+            Bool failure = reg(n + "failed", bool(), 0);
+            when(controller.accepted, () -> failure.set(false))
+                    .elseWhen(take.and(reader.data.payload.error()), () -> failure.set(true));
+            failed = failure;
+        }
+    }
+
+    /** Reads the rows' binary32 scales as one command and hands them out one per row. */
+    static final class ScaleStream extends Area {
+        final Stream<Bits> scales;
+        final Bool failed;
+
+        ScaleStream(LmHeadShape shape, Controller controller, AxiBurstReader reader) {
+            super("scale_stream", "reads the row scales and hands them out in row order, one a cycle");
+            int perBeat = shape.beatBytes() / 4;
+            int beatShift = Integer.numberOfTrailingZeros(shape.beatBytes());
+            Bool requested = reg("scales_requested", bool(), 0);
+            UInt rowBytes = controller.rows.resize(35).shl(2).named("scale_bytes");
+            UInt beats = rowBytes.add(shape.beatBytes() - 1).trunc(35).shr(beatShift).named("scale_beats");
+            reader.command.valid.set(controller.phase.is(Phase.RUN).and(requested.not()));
+            reader.command.payload.address().set(controller.scalesAddress.resize(
+                    widthOf(reader.command.payload.address())));
+            reader.command.payload.beats().set(beats.resize(widthOf(reader.command.payload.beats())));
+            when(controller.accepted, () -> requested.set(false))
+                    .elseWhen(reader.command.fire(), () -> requested.set(true));
+
+            // Unpack a beat's words; words past the last row are dropped with the beat.
+            UInt word = reg("scale_word", uint(Math.max(1, log2Up(perBeat))), 0);
+            Bool lastWord = perBeat == 1 ? TRUE : word.eq(perBeat - 1).named("last_scale_word");
+            scales = wire("scale", Stream.of(bits(32)));
+            scales.valid.set(reader.data.valid);
+            List<Bits> words = new ArrayList<>();
+            for (int i = 0; i < perBeat; i++) {
+                words.add(reader.data.payload.data().slice(32 * i + 31, 32 * i));
+            }
+            scales.payload.set(perBeat == 1 ? words.getFirst() : new Vec<>(words).get("scale_pick", word));
+            UInt taken = reg("scales_taken", uint(33), 0);
+            Bool beyond = taken.ge(controller.rows.resize(33)).named("scale_beyond_rows");
+            reader.data.ready.set(scales.ready.and(lastWord).or(beyond));
+            when(controller.accepted, () -> {
+                word.set(0);
+                taken.set(0);
+            }).elseWhen(reader.data.valid.and(scales.ready.or(beyond)), () -> {
+                word.set(perBeat == 1 ? U(0, 1) : word.add(1).trunc(widthOf(word)));
+                taken.set(taken.add(1).trunc(33));
+            });
+            Bool failure = reg("scales_failed", bool(), 0);
+            when(controller.accepted, () -> failure.set(false))
+                    .elseWhen(reader.data.fire().and(reader.data.payload.error()), () -> failure.set(true));
+            failed = failure;
+        }
+    }
+
+    /**
+     * Takes the rows' sums in row order (lane {@code j mod P}) with their scales, computes the logits (N16.4) and
+     * keeps the argmax.
+     */
+    static final class Logits extends Area {
+        static final int OUT_DEPTH = 32;
+
+        final Bool finished;
+        final UInt best;
+        final int latency;
+
+        Logits(LmHeadShape shape, Controller controller, List<Lane> lanes, ScaleStream scales, Stream<Bits> out) {
+            super("logit_stage", "joins the lanes' sums in row order with the scales, and computes the logits and"
+                    + " their argmax");
+            int laneBits = Math.max(1, log2Up(shape.lanes()));
+            UInt lane = reg("next_lane", uint(laneBits), 0);
+            UInt row = reg("next_row", uint(33), 0);
+            List<Bool> valids = new ArrayList<>();
+            List<SInt> sums = new ArrayList<>();
+            for (Lane l : lanes) {
+                valids.add(l.sums.valid);
+                sums.add(l.sums.payload);
+            }
+            Bool sumValid = lanes.size() == 1 ? valids.getFirst() : new Vec<>(valids).get("sum_valid_pick", lane);
+            SInt sum = lanes.size() == 1 ? sums.getFirst() : new Vec<>(sums).get("sum_pick", lane);
+
+            Stream<Bits> results = wire("logit_out", Stream.of(bits(32)));
+            Stream.Queued<Bits> queued = results.queue("logit_queue", OUT_DEPTH, RamStyle.DISTRIBUTED);
+            queued.stream().connectTo(out);
+            UInt inFlight = reg("logits_in_flight", uint(6), 0);
+            Bool room = queued.occupancy().resize(7).add(inFlight.resize(7)).trunc(7).lt(OUT_DEPTH).named("logit_room");
+            Bool more = row.lt(controller.rows.resize(33)).named("rows_left");
+            Bool take = controller.phase.is(Phase.RUN).and(controller.fxReady).and(more).and(sumValid)
+                    .and(scales.scales.valid).and(room).named("logit_take");
+            for (int p = 0; p < lanes.size(); p++) {
+                lanes.get(p).sums.ready.set(take.and(lane.eq(p)));
+            }
+            scales.scales.ready.set(take);
+            when(controller.start, () -> {
+                lane.set(0);
+                row.set(0);
+            }).elseWhen(take, () -> {
+                lane.set(mux(lane.eq(shape.lanes() - 1), U(0, laneBits), lane.add(1).trunc(laneBits)));
+                row.set(row.add(1).trunc(33));
+            });
+
+            Pipeline pipe = new Pipeline("logit_issue", take);
+            Timed<Bits> accF = Int32ToFp32.apply("row_sum_float", pipe.input("row_sum", sum));
+            Timed<Bits> scale = Fp32Mul.apply("scale_fx", pipe.input("row_scale", scales.scales.payload),
+                    pipe.steady(controller.fx));
+            Timed<Bits> logit = Fp32Mul.apply("logit", accF, scale);
+            latency = logit.cycle();
+            Bool valid = pipe.valid(latency);
+            UInt index = pipe.input("logit_row", row.resize(32)).at(latency);
+            results.valid.set(valid);
+            results.payload.set(logit.value());
+            assertAlways(valid.not().or(results.ready), "LmHeadUnit: the logit queue has room");
+            inFlight.set(inFlight.add(take.asUInt().resize(6)).trunc(6).sub(valid.asUInt().resize(6)).trunc(6));
+
+            // Java's scan: row 0 first, then a row wins only when strictly greater (a NaN never does).
+            Bits bestValue = reg("best_value", bits(32), 0);
+            best = reg("best_row", uint(32), 0);
+            Bool greater = greater(logit.value(), bestValue).named("logit_greater");
+            when(valid.and(index.eq(0).or(greater)), () -> {
+                bestValue.set(logit.value());
+                best.set(index);
+            });
+            UInt emitted = reg("logits_emitted", uint(33), 0);
+            when(controller.start, () -> emitted.set(0)).elseWhen(valid, () -> emitted.set(emitted.add(1).trunc(33)));
+            finished = emitted.eq(controller.rows.resize(33)).and(queued.occupancy().eq(0))
+                    .and(controller.phase.is(Phase.RUN)).named("logits_finished");
+        }
+
+        /** a > b for binary32 (false when either is NaN; +0 and -0 are equal). */
+        private static Bool greater(Bits a, Bits b) {
+            Bool nan = FpFormat.FP32.isNaN(a).or(FpFormat.FP32.isNaN(b));
+            Bool zeros = FpFormat.FP32.isZero(a).and(FpFormat.FP32.isZero(b));
+            return Fp32Compare.orderKey(a).gt(Fp32Compare.orderKey(b)).and(nan.not()).and(zeros.not());
+        }
+    }
+}
