@@ -40,7 +40,12 @@ public final class AttentionReport {
      * The report of one build.
      *
      * @param config       the build's name
-     * @param shape        the attention unit's shape
+     * @param lanes        the unit's N5 lanes L
+     * @param width        stored values per beat W
+     * @param maxHeadDim   the largest head dimension
+     * @param context      positions per slot
+     * @param slots        queries per command
+     * @param chunkRows    K or V rows per chunk
      * @param blocks       each block
      * @param uram         URAM288 of all blocks together
      * @param bramTiles    RAMB36E2 + RAMB18E2 / 2 together
@@ -50,8 +55,9 @@ public final class AttentionReport {
      * @param uramLeft     XCK26 URAM288 less the TLMM engine's and the blocks'
      * @param dspLeft      XCK26 DSP48E2 less the element-wise units' and the blocks'
      */
-    public record Result(String config, AttentionShape shape, List<Block> blocks, int uram, double bramTiles, int dsp,
-            int luts, int flipFlops, int uramLeft, int dspLeft) {}
+    public record Result(String config, int lanes, int width, int maxHeadDim, int context, int slots, int chunkRows,
+            List<Block> blocks, int uram, double bramTiles, int dsp, int luts, int flipFlops, int uramLeft,
+            int dspLeft) {}
 
     private AttentionReport() {}
 
@@ -74,8 +80,9 @@ public final class AttentionReport {
             ffs += b.counts().flipFlops();
         }
         TlmmReport.Device d = TlmmReport.Device.XCK26;
-        return new Result(config.name(), AttentionShape.of(config), blocks, uram, bram, dsp, luts, ffs,
-                d.uram() - TLMM_URAM - uram, d.dsp() - ELEMENTWISE_DSP - dsp);
+        AttentionShape s = AttentionShape.of(config);
+        return new Result(config.name(), s.lanes(), s.width(), s.maxHeadDim(), s.context(), s.slots(), s.chunkRows(),
+                blocks, uram, bram, dsp, luts, ffs, d.uram() - TLMM_URAM - uram, d.dsp() - ELEMENTWISE_DSP - dsp);
     }
 
     private static Block synthesize(String name, Supplier<? extends Module> block, Path dir, Duration timeout,
@@ -91,13 +98,12 @@ public final class AttentionReport {
     /** The Markdown report: one row per block, the total, and what the XCK26 has. */
     public static String markdown(Result r) {
         TlmmReport.Device d = TlmmReport.Device.XCK26;
-        AttentionShape s = r.shape();
         StringBuilder out = new StringBuilder();
         out.append("# Attention resources: ").append(r.config()).append("\n\n");
         out.append(String.format(Locale.ROOT, "Attention unit: L = %d, W = %d, d <= %d, context %,d, %d slots, chunks of"
                 + " %d rows. Yosys 0.23 `synth_xilinx -family xcup -flatten`; URAM, block RAM, DSP and FF counts are"
-                + " reliable, LUT counts rough.%n%n", s.lanes(), s.width(), s.maxHeadDim(), s.context(), s.slots(),
-                s.chunkRows()));
+                + " reliable, LUT counts rough.%n%n", r.lanes(), r.width(), r.maxHeadDim(), r.context(), r.slots(),
+                r.chunkRows()));
         out.append("| block | top | URAM288 | RAMB36 eq. | DSP48E2 | LUT | FF | Yosys min |\n");
         out.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (Block b : r.blocks()) {
