@@ -90,10 +90,12 @@ final class VectorTernary256 {
      */
     static int activations(short[] tables, int cols, short[] xs) {
         int sum = 0;
-        for (int c = 0; c < cols; c++) {
-            short x = tables[(c / 3) * 32 + 1 + c % 3];
-            xs[c] = x;
-            sum += x;
+        for (int c = 0, g = 1; c < cols; g += 32) {
+            for (int k = 0; k < 3 && c < cols; k++, c++) {
+                short x = tables[g + k];
+                xs[c] = x;
+                sum += x;
+            }
         }
         java.util.Arrays.fill(xs, cols, blocks(cols) * BLOCK, (short) 0);
         return sum;
