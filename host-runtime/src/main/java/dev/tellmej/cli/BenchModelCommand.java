@@ -177,7 +177,11 @@ final class BenchModelCommand implements Callable<Integer>, PrintsJson {
                 + " (ready in %.1f s)%n", s.file().getFileName(), s.shape().layers(), s.shape().dim(), s.shape().ffn(),
                 s.shape().vocab(), s.ternaryWeights() / 1e6, s.readySeconds());
         out.printf(Locale.ROOT, "exact path: L = %d, %s storage, %d threads, TLMM kernel: %s%n", s.exact().lanes(),
-                s.exact().storage().name().toLowerCase(Locale.ROOT), s.threads(), s.vectorApi() ? "Vector API (512-bit table select)" : "scalar");
+                s.exact().storage().name().toLowerCase(Locale.ROOT), s.threads(), switch (s.kernel()) {
+                    case TABLE_512 -> "Vector API (512-bit table select)";
+                    case CODES_256 -> "Vector API (256-bit 2-bit codes x int16)";
+                    case SCALAR -> "scalar";
+                });
         out.flush();
     }
 }

@@ -9,6 +9,7 @@ import dev.tellmej.model.inference.WeightSource;
 import dev.tellmej.model.inference.WeightLoader;
 import dev.tellmej.model.numerics.ExactConfig;
 import dev.tellmej.model.synthetic.SyntheticModel;
+import dev.tellmej.model.ternary.TlmmKernel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -48,10 +49,11 @@ public final class DecodeSpeedBenchmark {
      * @param readySeconds   writing (first run only), loading and preparing the model, seconds
      * @param exact          the exact path's configuration
      * @param threads        worker threads
-     * @param vectorApi      the TLMM kernel uses the Vector API (512-bit table select); false: the scalar loop
+     * @param vectorApi      the TLMM kernel uses the Vector API; false: the scalar loop
+     * @param kernel         which kernel: the scalar loop, the 512-bit table select or the 256-bit code multiply
      */
     public record Setup(Path file, SyntheticModel.Shape shape, long ternaryWeights, double readySeconds,
-            ExactConfig exact, int threads, boolean vectorApi) {}
+            ExactConfig exact, int threads, boolean vectorApi, TlmmKernel.Kind kernel) {}
 
     /**
      * The figures.
@@ -127,7 +129,7 @@ public final class DecodeSpeedBenchmark {
             model = new ExactModel(source, options.exact(), capacity, options.threads());
         }
         Setup setup = new Setup(file, shape, shape.ternaryWeights(), (System.nanoTime() - t0) / 1e9, options.exact(),
-                options.threads(), model.vectorized());
+                options.threads(), model.vectorized(), model.kernelKind());
         listener.ready(setup);
         DecodeBenchmark.Result r;
         try {

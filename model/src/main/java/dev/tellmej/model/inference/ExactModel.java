@@ -4,11 +4,11 @@ import dev.tellmej.model.config.Activation;
 import dev.tellmej.model.config.ModelConfig;
 import dev.tellmej.model.config.RopeStyle;
 import dev.tellmej.model.numerics.ActivationQuantizer;
+import dev.tellmej.model.numerics.AttentionHead;
 import dev.tellmej.model.numerics.ExactActivations;
 import dev.tellmej.model.numerics.ExactConfig;
 import dev.tellmej.model.numerics.ExactOps;
 import dev.tellmej.model.numerics.StorageFormat;
-import dev.tellmej.model.ternary.TernaryMatrix;
 import dev.tellmej.model.ternary.TlmmKernel;
 import dev.tellmej.model.ternary.TlmmKernel.Prepared;
 import java.util.ArrayList;
@@ -47,6 +47,7 @@ public final class ExactModel implements LanguageModel {
         final int[] acc = new int[Math.max(Math.max(c.dim(), c.qDim()), c.ffnDim())];
         final int[] acc2 = new int[c.ffnDim()];
         final float[] scores = new float[capacity];
+        final AttentionHead attention = AttentionHead.create(exactConfig.lanes(), c.headDim());
         final float[] pair = new float[2];
         float mc;
         int position;
@@ -77,6 +78,9 @@ public final class ExactModel implements LanguageModel {
     private final short[][] slotTables = new short[PREFILL_BLOCK][];
     private final int[][] slotAcc = new int[PREFILL_BLOCK][];
     private final int[][] slotAcc2 = new int[PREFILL_BLOCK][];
+    /** Per-head scratch of decode, whose heads run on the pool's threads. */
+    private final AttentionHead[] headAttention;
+    private final float[][] headScores;
     private int next;
     private ExactProbe probe;
 
@@ -138,6 +142,11 @@ public final class ExactModel implements LanguageModel {
         scoreScale = (float) (1.0 / StrictMath.sqrt(c.headDim())); // N15.1
         keys = new float[c.layers()][capacity * c.kvDim()];
         values = new float[c.layers()][capacity * c.kvDim()];
+        headAttention = new AttentionHead[c.heads()];
+        headScores = new float[c.heads()][capacity];
+        for (int hh = 0; hh < c.heads(); hh++) {
+            headAttention[hh] = AttentionHead.create(exact.lanes(), c.headDim());
+        }
         slots(1);
     }
 
@@ -204,7 +213,7 @@ public final class ExactModel implements LanguageModel {
     }
 
     private Prepared tm(Linear l) {
-        return kernel.prepare(TernaryMatrix.of(((Linear.Ternary) l).tensor()));
+        return kernel.prepare(((Linear.Ternary) l).tensor());
     }
 
     @Override
@@ -232,9 +241,14 @@ public final class ExactModel implements LanguageModel {
         this.probe = probe;
     }
 
-    /** True when the ternary products use the Vector API kernel. */
+    /** True when the ternary products use a Vector API kernel. */
     public boolean vectorized() {
         return kernel.vectorized();
+    }
+
+    /** The kernel of the ternary products. */
+    public TlmmKernel.Kind kernelKind() {
+        return kernel.kind();
     }
 
     /** The cached K and V of positions 0 .. next-1, every layer, keys then values (binary32 bits), for tests. */
@@ -335,9 +349,14 @@ public final class ExactModel implements LanguageModel {
                 System.arraycopy(t.v, 0, values[layer], t.position * c.kvDim(), c.kvDim());
             });
             // Every token of the block has written its K and V; each attends over positions up to its own.
+            if (n == 1) {
+                attentionByHead(slots[0], layer);
+            }
             eachToken(n, b -> {
                 Slot t = slots[b];
-                attention(t, layer);
+                if (n > 1) {
+                    attention(t, layer);
+                }
                 float[] oIn = t.att;
                 if (lw.attnSubNorm != null) {
                     rmsNorm(t.att, c.qDim(), lw.attnSubNorm, t.a);
@@ -493,18 +512,30 @@ public final class ExactModel implements LanguageModel {
         }
     }
 
-    /** N15, one head at a time, over positions 0 .. the slot's own. */
+    /** N15, one head at a time, over positions 0 .. the slot's own (prefill: the slots run on the threads). */
     private void attention(Slot t, int layer) {
         int hd = c.headDim();
         int group = c.heads() / c.kvHeads();
         for (int hh = 0; hh < c.heads(); hh++) {
-            ExactOps.attentionHead(t.q, hh * hd, keys[layer], values[layer], (hh / group) * hd, c.kvDim(),
-                    t.position + 1, hd, scoreScale, exactConfig.lanes(), st, t.scores, t.att, hh * hd);
+            t.attention.head(t.q, hh * hd, keys[layer], values[layer], (hh / group) * hd, c.kvDim(),
+                    t.position + 1, scoreScale, st, t.scores, t.att, hh * hd);
         }
         if (probe != null) {
             int rows = (t.position + 1) * c.kvDim();
             probe.attention(layer, t.position, Arrays.copyOf(t.q, c.heads() * hd), Arrays.copyOf(keys[layer], rows),
                     Arrays.copyOf(values[layer], rows), Arrays.copyOf(t.att, c.heads() * hd));
         }
+    }
+
+    /** N15 for a single token (decode): the heads run on the pool's threads, each with its own scratch. */
+    private void attentionByHead(Slot t, int layer) {
+        int hd = c.headDim();
+        int group = c.heads() / c.kvHeads();
+        kernel.forRows(c.heads(), 1, (from, to) -> {
+            for (int hh = from; hh < to; hh++) {
+                headAttention[hh].head(t.q, hh * hd, keys[layer], values[layer], (hh / group) * hd, c.kvDim(),
+                        t.position + 1, scoreScale, st, headScores[hh], t.att, hh * hd);
+            }
+        });
     }
 }

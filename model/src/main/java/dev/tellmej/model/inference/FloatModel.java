@@ -4,6 +4,7 @@ import dev.tellmej.model.config.Activation;
 import dev.tellmej.model.config.ModelConfig;
 import dev.tellmej.model.config.RopeStyle;
 import dev.tellmej.model.tensor.TernaryTensor;
+import dev.tellmej.model.ternary.TlmmKernel;
 
 /**
  * The float reference: binary32 throughout, with the BitLinear W1.58 A8 recipe at every ternary linear (per
@@ -19,6 +20,10 @@ public final class FloatModel implements LanguageModel {
     private final float[] cos;
     private final float[] sin;
     private int next;
+
+    /** The ternary products' kernel (one thread) and each ternary matrix in its layout, made on first use. */
+    private final TlmmKernel kernel = new TlmmKernel(1);
+    private final java.util.Map<TernaryTensor, TlmmKernel.Prepared> prepared = new java.util.IdentityHashMap<>();
 
     // Scratch buffers.
     private final float[] xb;
@@ -237,7 +242,7 @@ public final class FloatModel implements LanguageModel {
     }
 
     /** out[b] = linear(in[b]) for b in [0, n); the row loop outside, so each weight row serves the whole block. */
-    private static void apply(Linear linear, float[][] in, float[][] out, int n) {
+    private void apply(Linear linear, float[][] in, float[][] out, int n) {
         switch (linear) {
             case Linear.Dense d -> {
                 for (int r = 0; r < d.rows(); r++) {
@@ -247,8 +252,47 @@ public final class FloatModel implements LanguageModel {
                     }
                 }
             }
-            case Linear.Ternary t -> bitLinear(t.tensor(), in, out, n);
+            case Linear.Ternary t -> {
+                if (kernel.vectorized()) {
+                    bitLinear(kernel, prepared.computeIfAbsent(t.tensor(), kernel::prepare), in, out, n);
+                } else {
+                    bitLinear(t.tensor(), in, out, n);
+                }
+            }
         }
+    }
+
+    /** As {@link #bitLinear(TernaryTensor, float[][], float[][], int)}, the integer products by a vector kernel. */
+    static void bitLinear(TlmmKernel kernel, TlmmKernel.Prepared p, float[][] in, float[][] out, int n) {
+        int cols = p.cols();
+        byte[] xq = new byte[cols];
+        short[][] tables = new short[n][TlmmKernel.tableSize(cols)];
+        int[][] acc = new int[n][p.rows()];
+        float[] factor = new float[n];
+        for (int b = 0; b < n; b++) {
+            factor[b] = quantize(in[b], cols, p.scale(), xq);
+            TlmmKernel.buildTables(xq, cols, tables[b]);
+        }
+        kernel.matMat(p, tables, acc, n);
+        for (int b = 0; b < n; b++) {
+            for (int r = 0; r < p.rows(); r++) {
+                out[b][r] = acc[b][r] * factor[b];
+            }
+        }
+    }
+
+    /** Per-token absmax int8 quantization of in[0..cols) into xq; returns {@code scale * max / 127}. */
+    private static float quantize(float[] in, int cols, float scale, byte[] xq) {
+        float max = 0f;
+        for (int i = 0; i < cols; i++) {
+            max = Math.max(max, Math.abs(in[i]));
+        }
+        float clamped = Math.max(max, 1e-5f);
+        float s = 127f / clamped;
+        for (int i = 0; i < cols; i++) {
+            xq[i] = (byte) (int) Math.max(-128, Math.min(127, Math.rint(in[i] * s)));
+        }
+        return scale * clamped / 127f;
     }
 
     private static float dot(float[] weights, int base, float[] in, int cols) {

@@ -1,21 +1,52 @@
 package dev.tellmej.model.ternary;
 
+import dev.tellmej.model.tensor.TernaryTensor;
 
 /**
  * The fast software TLMM: the same accumulators as {@link TlmmReference#matVec}. The group tables are packed
- * as 32 shorts per group (entries 27..31 zero). With the {@code jdk.incubator.vector} module and 512-bit
- * vectors, {@link VectorTlmm} looks up 32 rows per instruction; otherwise a scalar loop does four rows at a
- * time. Rows (or row tiles) are split over a small spinning pool.
+ * as 32 shorts per group (entries 27..31 zero). With the {@code jdk.incubator.vector} module, 512-bit vectors use
+ * {@link VectorTlmm} (a table select looks up 32 rows per instruction) and 256-bit vectors (AVX2)
+ * {@link VectorTernary256} (2-bit weight codes times 16-bit activations); otherwise a scalar loop does four rows
+ * at a time. All three give the same integers. Rows (or row tiles) are split over a small spinning pool.
  */
 public final class TlmmKernel {
     private static final int STRIDE = 32;
     /** Rows per task: large enough that scheduling costs nothing next to the lookups. */
     private static final int ROWS_PER_TASK = 64;
-    private static final boolean VECTOR_AVAILABLE = vectorAvailable();
+    /** Rows a thread runs every token of a batched product over, while their weights are in its cache. */
+    private static final int BATCH_ROWS = 16;
+
+    /** How a kernel computes the products. */
+    public enum Kind {
+        /** Plain Java, four rows at a time over the byte indices. */
+        SCALAR,
+        /** The Vector API's 512-bit table select ({@link VectorTlmm}, AVX-512). */
+        TABLE_512,
+        /** The Vector API's 256-bit multiply of 2-bit codes ({@link VectorTernary256}, AVX2). */
+        CODES_256;
+
+        /** The fastest kind this JVM and CPU run natively. */
+        public static Kind best() {
+            return BEST;
+        }
+
+        /** True when this kind can run here (the Vector API module is present and the vectors are wide enough). */
+        public boolean available() {
+            return switch (this) {
+                case SCALAR -> true;
+                case TABLE_512 -> VECTOR_MODULE && tableSupported();
+                case CODES_256 -> VECTOR_MODULE && codesSupported();
+            };
+        }
+    }
+
+    private static final boolean VECTOR_MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    private static final Kind BEST = Kind.TABLE_512.available() ? Kind.TABLE_512
+            : Kind.CODES_256.available() ? Kind.CODES_256 : Kind.SCALAR;
 
     private final SpinPool pool;
     private final int threads;
-    private final boolean vector;
+    private final Kind kind;
 
     /**
      * A matrix in the layout this kernel reads: the row-major indices for the scalar loop, or only the 64-row
@@ -37,15 +68,26 @@ public final class TlmmKernel {
 
     /** As above; {@code allowVector} false forces the scalar loop. */
     public TlmmKernel(int threads, boolean allowVector) {
-        this.pool = threads <= 1 ? null : new SpinPool(threads);
-        this.threads = Math.max(1, threads);
-        this.vector = allowVector && VECTOR_AVAILABLE;
+        this(threads, allowVector ? Kind.best() : Kind.SCALAR);
     }
 
-    private static boolean vectorAvailable() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            return false;
+    /**
+     * A kernel of the given kind.
+     *
+     * @throws IllegalArgumentException when the kind cannot run here ({@link Kind#available()})
+     */
+    public TlmmKernel(int threads, Kind kind) {
+        if (!kind.available()) {
+            throw new IllegalArgumentException("the " + kind + " TLMM kernel cannot run here (it needs the"
+                    + " jdk.incubator.vector module and " + (kind == Kind.TABLE_512 ? "512" : "256")
+                    + "-bit vectors); use " + Kind.best());
         }
+        this.pool = threads <= 1 ? null : new SpinPool(threads);
+        this.threads = Math.max(1, threads);
+        this.kind = kind;
+    }
+
+    private static boolean tableSupported() {
         try {
             return VectorTlmm.supported();
         } catch (LinkageError e) {
@@ -53,21 +95,58 @@ public final class TlmmKernel {
         }
     }
 
-    /** True when this kernel uses the Vector API. */
-    public boolean vectorized() {
-        return vector;
+    private static boolean codesSupported() {
+        try {
+            return VectorTernary256.supported();
+        } catch (LinkageError e) {
+            return false;
+        }
     }
 
-    /** Re-lays a matrix for this kernel (a copy of the indices in 64-row tiles when vectorized). */
+    /** True when this kernel uses the Vector API. */
+    public boolean vectorized() {
+        return kind != Kind.SCALAR;
+    }
+
+    /** How this kernel computes. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /**
+     * Re-lays a matrix for this kernel: the indices themselves for the scalar loop, 64-row tiles of index triples
+     * for {@link Kind#TABLE_512}, rows of 2-bit codes for {@link Kind#CODES_256} (the indices are then dropped).
+     */
     public Prepared prepare(TernaryMatrix m) {
-        return vector ? new Prepared(m.rows(), m.cols(), m.groups(), m.scale(), null, VectorTlmm.tile(m))
-                : new Prepared(m.rows(), m.cols(), m.groups(), m.scale(), m, null);
+        return switch (kind) {
+            case SCALAR -> new Prepared(m.rows(), m.cols(), m.groups(), m.scale(), m, null);
+            case TABLE_512 -> new Prepared(m.rows(), m.cols(), m.groups(), m.scale(), null, VectorTlmm.tile(m));
+            case CODES_256 -> new Prepared(m.rows(), m.cols(), m.groups(), m.scale(), null, VectorTernary256.pack(m));
+        };
+    }
+
+    /**
+     * As {@link #prepare(TernaryMatrix)}, from trits: the 256-bit kernel packs them directly (no index matrix in
+     * between, which is most of a model's load time).
+     */
+    public Prepared prepare(TernaryTensor t) {
+        if (kind == Kind.CODES_256) {
+            return new Prepared(t.rows(), t.cols(), (t.cols() + 2) / 3, t.scale(), null, VectorTernary256.pack(t));
+        }
+        return prepare(TernaryMatrix.of(t));
     }
 
     /** {@code acc[r]} for all rows of a prepared matrix, from tables built by {@link #buildTables}. */
     public void matVec(Prepared p, short[] tables, int[] acc) {
         if (p.tiled() == null) {
             matVec(p.matrix(), tables, acc);
+            return;
+        }
+        if (kind == Kind.CODES_256) {
+            short[] xs = new short[VectorTernary256.blocks(p.cols()) * VectorTernary256.BLOCK];
+            int sum = VectorTernary256.activations(tables, p.cols(), xs);
+            int blocks = VectorTernary256.blocks(p.cols());
+            forRows(p.rows(), ROWS_PER_TASK, (from, to) -> VectorTernary256.rows(p.tiled(), blocks, xs, sum, acc, from, to));
             return;
         }
         int tiles = (p.rows() + VectorTlmm.TILE - 1) / VectorTlmm.TILE;
@@ -94,6 +173,25 @@ public final class TlmmKernel {
             });
             return;
         }
+        if (kind == Kind.CODES_256) {
+            int blocks = VectorTernary256.blocks(p.cols());
+            short[][] xs = new short[n][blocks * VectorTernary256.BLOCK];
+            int[] sums = new int[n];
+            for (int b = 0; b < n; b++) {
+                sums[b] = VectorTernary256.activations(tables[b], p.cols(), xs[b]);
+            }
+            int tiles = (p.rows() + BATCH_ROWS - 1) / BATCH_ROWS;
+            forRows(tiles, 1, (from, to) -> {
+                for (int t = from; t < to; t++) {
+                    int first = t * BATCH_ROWS;
+                    int last = Math.min(p.rows(), first + BATCH_ROWS);
+                    for (int b = 0; b < n; b++) {
+                        VectorTernary256.rows(p.tiled(), blocks, xs[b], sums[b], acc[b], first, last);
+                    }
+                }
+            });
+            return;
+        }
         int tiles = (p.rows() + VectorTlmm.TILE - 1) / VectorTlmm.TILE;
         forRows(tiles, 1, (from, to) -> {
             for (int t = from; t < to; t++) {
@@ -106,8 +204,11 @@ public final class TlmmKernel {
 
     /** The int8 dot product {@code sum w[wOff + i] * x[i]} over n elements (exact int32). */
     public int dot8(byte[] w, int wOff, byte[] x, int n) {
-        if (vector) {
+        if (kind == Kind.TABLE_512) {
             return VectorTlmm.dot(w, wOff, x, n);
+        }
+        if (kind == Kind.CODES_256) {
+            return VectorTernary256.dot(w, wOff, x, n);
         }
         int s = 0;
         for (int i = 0; i < n; i++) {

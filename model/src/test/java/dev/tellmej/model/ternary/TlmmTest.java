@@ -99,11 +99,94 @@ class TlmmTest {
 
     @Test
     void theVectorPathIsUsedWhereverItCanBe() {
-        boolean expected = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-                && jdk.incubator.vector.ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        boolean module = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        int bits = module ? jdk.incubator.vector.VectorShape.preferredShape().vectorBitSize() : 0;
+        TlmmKernel.Kind expected = bits >= 512 ? TlmmKernel.Kind.TABLE_512
+                : bits >= 256 ? TlmmKernel.Kind.CODES_256 : TlmmKernel.Kind.SCALAR;
         TlmmKernel kernel = new TlmmKernel(1);
-        assertEquals(expected, kernel.vectorized());
+        assertEquals(expected, kernel.kind());
+        assertEquals(expected != TlmmKernel.Kind.SCALAR, kernel.vectorized());
         assertEquals(false, new TlmmKernel(1, false).vectorized());
+        assertEquals(bits >= 256, TlmmKernel.Kind.CODES_256.available());
+        if (!TlmmKernel.Kind.TABLE_512.available()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new TlmmKernel(1, TlmmKernel.Kind.TABLE_512));
+            assertTrue(e.getMessage().contains("512-bit"), e.getMessage());
+        }
+    }
+
+    /** Every kernel that runs here, on 1 and 2 threads: the integers of the scalar reference. */
+    private static java.util.List<TlmmKernel> everyKernel() {
+        java.util.List<TlmmKernel> kernels = new java.util.ArrayList<>();
+        for (TlmmKernel.Kind kind : TlmmKernel.Kind.values()) {
+            if (kind.available()) {
+                kernels.add(new TlmmKernel(1, kind));
+                kernels.add(new TlmmKernel(2, kind));
+            }
+        }
+        return kernels;
+    }
+
+    /**
+     * The vector kernels against the scalar one on random matrices and activations: shapes around the 128-column
+     * blocks and the four-row steps of the 256-bit kernel, widths past its 16-bit flush (15 blocks), extremes.
+     */
+    @Test
+    void everyKernelKindEqualsTheScalarKernelOnRandomInputs() {
+        long seed = SEED + 7;
+        SplittableRandom r = new SplittableRandom(seed);
+        java.util.List<TlmmKernel> kernels = everyKernel();
+        TlmmKernel scalar = new TlmmKernel(1, TlmmKernel.Kind.SCALAR);
+        try {
+            int[][] shapes = {{1, 1}, {3, 127}, {4, 128}, {5, 129}, {9, 255}, {67, 1536}, {130, 1921}, {33, 4096},
+                {6, 15 * 128 + 1}};
+            for (int[] shape : shapes) {
+                TernaryMatrix m = TernaryMatrix.random(shape[0], shape[1], 0.25f, r);
+                int tokens = 3;
+                short[][] tables = new short[tokens][TlmmKernel.tableSize(m)];
+                int[][] expected = new int[tokens][m.rows()];
+                for (int b = 0; b < tokens; b++) {
+                    byte[] x = b == 2 ? filled(m.cols(), (byte) -128) : activations(r, m.cols());
+                    TlmmKernel.buildTables(x, m.cols(), tables[b]);
+                    scalar.matVec(scalar.prepare(m), tables[b], expected[b]);
+                    assertArrayEquals(TlmmReference.matVec(m, x), expected[b]);
+                }
+                for (TlmmKernel kernel : kernels) {
+                    TlmmKernel.Prepared p = kernel.prepare(m);
+                    String what = kernel.kind() + " " + shape[0] + "x" + shape[1] + " seed " + seed;
+                    for (int b = 0; b < tokens; b++) {
+                        int[] acc = new int[m.rows()];
+                        kernel.matVec(p, tables[b], acc);
+                        assertArrayEquals(expected[b], acc, what + " token " + b);
+                    }
+                    TlmmKernel.Prepared fromTrits = kernel.prepare(m.toTensor());
+                    int[] direct = new int[m.rows()];
+                    kernel.matVec(fromTrits, tables[0], direct);
+                    assertArrayEquals(expected[0], direct, what + " prepared from trits");
+                    int[][] batched = new int[tokens][m.rows()];
+                    kernel.matMat(p, tables, batched, tokens);
+                    for (int b = 0; b < tokens; b++) {
+                        assertArrayEquals(expected[b], batched[b], what + " batched token " + b);
+                    }
+                }
+            }
+            for (int n : new int[] {1, 15, 16, 17, 1536, 4099}) {
+                byte[] w = activations(r, n + 3);
+                byte[] x = activations(r, n);
+                x[0] = -128;
+                w[3] = -128;
+                int dot = 0;
+                for (int i = 0; i < n; i++) {
+                    dot += w[3 + i] * x[i];
+                }
+                for (TlmmKernel kernel : kernels) {
+                    assertEquals(dot, kernel.dot8(w, 3, x, n), kernel.kind() + " dot8 n " + n + " seed " + seed);
+                }
+            }
+        } finally {
+            scalar.shutdown();
+            kernels.forEach(TlmmKernel::shutdown);
+        }
     }
 
     @Test

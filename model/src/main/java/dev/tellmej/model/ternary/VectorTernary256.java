@@ -1,0 +1,194 @@
+package dev.tellmej.model.ternary;
+
+import dev.tellmej.model.tensor.TernaryTensor;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The ternary product for 256-bit vectors (AVX2). AVX2 has no 16-bit table select across a register (the
+ * {@code vpermw} that {@link VectorTlmm} relies on is AVX-512), and a 27-entry table of 16-bit sums does not fit
+ * one 256-bit register, so this kernel multiplies instead of looking up: each weight is stored as the 2-bit code
+ * {@code w + 1} (0, 1 or 2), the int8 activations are widened to 16 bits once per product, and
+ * {@code sum (w + 1) * x - sum x} gives exactly the accumulator of {@link TlmmReference#matVec} (integer
+ * arithmetic, so the order of the additions cannot matter).
+ *
+ * <p>Layout: a row is cut into blocks of 128 columns; a block is 16 shorts, and bits 2k..2k+1 of short l hold
+ * the code of column {@code 128 * block + 16 * k + l}, so the eight chunks of a block are eight shifts of one
+ * 256-bit load and line up with eight consecutive 16-lane slices of the activations (2 bits per weight, rows
+ * contiguous). Columns past the matrix are code 1 (weight 0). Products are at most 2 * 128 in magnitude, eight per
+ * block and lane, so 16-bit lanes hold {@link #FLUSH_BLOCKS} blocks before they are widened into int32.
+ */
+final class VectorTernary256 {
+    static final int BLOCK = 128;
+    private static final int LANES = 16;
+    /** Blocks between widenings of the 16-bit partial sums: 15 * 8 * 256 = 30,720 < 2^15. */
+    private static final int FLUSH_BLOCKS = 15;
+    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+
+    private VectorTernary256() {}
+
+    /** True when 256-bit short vectors are native here (AVX2 or wider). */
+    static boolean supported() {
+        return ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    }
+
+    /** Blocks of 128 columns per row. */
+    static int blocks(int cols) {
+        return (cols + BLOCK - 1) / BLOCK;
+    }
+
+    /** Packs a matrix into rows of 2-bit codes (see the class comment). */
+    static short[] pack(TernaryMatrix m) {
+        return pack(m.toTensor());
+    }
+
+    /** Packs trits (row-major, one byte each) into rows of 2-bit codes. */
+    static short[] pack(TernaryTensor t) {
+        int rows = t.rows();
+        int cols = t.cols();
+        int blocks = blocks(cols);
+        byte[] v = t.values();
+        short[] out = new short[rows * blocks * LANES];
+        for (int r = 0; r < rows; r++) {
+            int src = r * cols;
+            int dst = r * blocks * LANES;
+            for (int b = 0; b < blocks; b++) {
+                int col0 = b * BLOCK;
+                if (col0 + BLOCK <= cols) {
+                    for (int l = 0; l < LANES; l++) {
+                        int at = src + col0 + l;
+                        int word = 0;
+                        for (int k = 0; k < 8; k++) {
+                            word |= (v[at + k * LANES] + 1) << (2 * k);
+                        }
+                        out[dst + b * LANES + l] = (short) word;
+                    }
+                } else {
+                    for (int l = 0; l < LANES; l++) {
+                        int word = 0;
+                        for (int k = 0; k < 8; k++) {
+                            int c = col0 + k * LANES + l;
+                            word |= (c < cols ? v[src + c] + 1 : 1) << (2 * k); // padding: code 1, weight 0
+                        }
+                        out[dst + b * LANES + l] = (short) word;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The activations of a product, read back from TLMM tables ({@link TlmmKernel#buildTables}: entries 1, 2, 3 of
+     * group g are x[3g], x[3g+1], x[3g+2]) into 16-bit lanes padded with zeros to whole blocks; the last element
+     * holds nothing and {@code sum x} is returned.
+     */
+    static int activations(short[] tables, int cols, short[] xs) {
+        int sum = 0;
+        for (int c = 0, g = 1; c < cols; g += 32) {
+            for (int k = 0; k < 3 && c < cols; k++, c++) {
+                short x = tables[g + k];
+                xs[c] = x;
+                sum += x;
+            }
+        }
+        java.util.Arrays.fill(xs, cols, blocks(cols) * BLOCK, (short) 0);
+        return sum;
+    }
+
+    /**
+     * {@code acc[r]} for rows [from, to): {@code packed} from {@link #pack}, {@code xs} and {@code sumX} from
+     * {@link #activations}. Four rows at a time share each activation load.
+     */
+    static void rows(short[] packed, int blocks, short[] xs, int sumX, int[] acc, int from, int to) {
+        int stride = blocks * LANES;
+        int r = from;
+        for (; r + 4 <= to; r += 4) {
+            int b0 = r * stride;
+            int b1 = b0 + stride;
+            int b2 = b1 + stride;
+            int b3 = b2 + stride;
+            IntVector i0 = IntVector.zero(I256);
+            IntVector i1 = IntVector.zero(I256);
+            IntVector i2 = IntVector.zero(I256);
+            IntVector i3 = IntVector.zero(I256);
+            for (int start = 0; start < blocks; start += FLUSH_BLOCKS) {
+                int end = Math.min(blocks, start + FLUSH_BLOCKS);
+                ShortVector s0 = ShortVector.zero(S256);
+                ShortVector s1 = ShortVector.zero(S256);
+                ShortVector s2 = ShortVector.zero(S256);
+                ShortVector s3 = ShortVector.zero(S256);
+                for (int b = start; b < end; b++) {
+                    int wo = b * LANES;
+                    ShortVector w0 = ShortVector.fromArray(S256, packed, b0 + wo);
+                    ShortVector w1 = ShortVector.fromArray(S256, packed, b1 + wo);
+                    ShortVector w2 = ShortVector.fromArray(S256, packed, b2 + wo);
+                    ShortVector w3 = ShortVector.fromArray(S256, packed, b3 + wo);
+                    int xo = b * BLOCK;
+                    for (int k = 0; k < 8; k++) {
+                        ShortVector x = ShortVector.fromArray(S256, xs, xo + k * LANES);
+                        int sh = 2 * k;
+                        s0 = s0.add(w0.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
+                        s1 = s1.add(w1.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
+                        s2 = s2.add(w2.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
+                        s3 = s3.add(w3.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
+                    }
+                }
+                i0 = widenAdd(i0, s0);
+                i1 = widenAdd(i1, s1);
+                i2 = widenAdd(i2, s2);
+                i3 = widenAdd(i3, s3);
+            }
+            acc[r] = i0.reduceLanes(VectorOperators.ADD) - sumX;
+            acc[r + 1] = i1.reduceLanes(VectorOperators.ADD) - sumX;
+            acc[r + 2] = i2.reduceLanes(VectorOperators.ADD) - sumX;
+            acc[r + 3] = i3.reduceLanes(VectorOperators.ADD) - sumX;
+        }
+        for (; r < to; r++) {
+            int b0 = r * stride;
+            IntVector i0 = IntVector.zero(I256);
+            for (int start = 0; start < blocks; start += FLUSH_BLOCKS) {
+                int end = Math.min(blocks, start + FLUSH_BLOCKS);
+                ShortVector s0 = ShortVector.zero(S256);
+                for (int b = start; b < end; b++) {
+                    ShortVector w0 = ShortVector.fromArray(S256, packed, b0 + b * LANES);
+                    int xo = b * BLOCK;
+                    for (int k = 0; k < 8; k++) {
+                        ShortVector x = ShortVector.fromArray(S256, xs, xo + k * LANES);
+                        s0 = s0.add(w0.lanewise(VectorOperators.LSHR, 2 * k).and((short) 3).mul(x));
+                    }
+                }
+                i0 = widenAdd(i0, s0);
+            }
+            acc[r] = i0.reduceLanes(VectorOperators.ADD) - sumX;
+        }
+    }
+
+    private static IntVector widenAdd(IntVector acc, ShortVector s) {
+        return acc.add(s.convertShape(VectorOperators.S2I, I256, 0)).add(s.convertShape(VectorOperators.S2I, I256, 1));
+    }
+
+    /** The int8 dot product of {@code w[wOff .. wOff+n)} and {@code x[0..n)} (exact, int32). */
+    static int dot(byte[] w, int wOff, byte[] x, int n) {
+        IntVector a0 = IntVector.zero(I256);
+        IntVector a1 = IntVector.zero(I256);
+        int i = 0;
+        for (; i + 16 <= n; i += 16) {
+            ShortVector wv = (ShortVector) ByteVector.fromArray(B128, w, wOff + i).convertShape(VectorOperators.B2S, S256, 0);
+            ShortVector xv = (ShortVector) ByteVector.fromArray(B128, x, i).convertShape(VectorOperators.B2S, S256, 0);
+            ShortVector p = wv.mul(xv);
+            a0 = a0.add(p.convertShape(VectorOperators.S2I, I256, 0));
+            a1 = a1.add(p.convertShape(VectorOperators.S2I, I256, 1));
+        }
+        int s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += w[wOff + i] * x[i];
+        }
+        return s;
+    }
+}
