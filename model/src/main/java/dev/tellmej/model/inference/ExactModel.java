@@ -520,11 +520,7 @@ public final class ExactModel implements LanguageModel {
             t.attention.head(t.q, hh * hd, keys[layer], values[layer], (hh / group) * hd, c.kvDim(),
                     t.position + 1, scoreScale, st, t.scores, t.att, hh * hd);
         }
-        if (probe != null) {
-            int rows = (t.position + 1) * c.kvDim();
-            probe.attention(layer, t.position, Arrays.copyOf(t.q, c.heads() * hd), Arrays.copyOf(keys[layer], rows),
-                    Arrays.copyOf(values[layer], rows), Arrays.copyOf(t.att, c.heads() * hd));
-        }
+        probeAttention(t, layer);
     }
 
     /** N15 for a single token (decode): the heads run on the pool's threads, each with its own scratch. */
@@ -537,5 +533,15 @@ public final class ExactModel implements LanguageModel {
                         t.position + 1, scoreScale, st, headScores[hh], t.att, hh * hd);
             }
         });
+        probeAttention(t, layer);
+    }
+
+    private void probeAttention(Slot t, int layer) {
+        if (probe != null) {
+            int hd = c.headDim();
+            int rows = (t.position + 1) * c.kvDim();
+            probe.attention(layer, t.position, Arrays.copyOf(t.q, c.heads() * hd), Arrays.copyOf(keys[layer], rows),
+                    Arrays.copyOf(values[layer], rows), Arrays.copyOf(t.att, c.heads() * hd));
+        }
     }
 }
