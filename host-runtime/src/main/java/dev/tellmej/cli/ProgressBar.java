@@ -1,7 +1,10 @@
 package dev.tellmej.cli;
 
 import dev.tellmej.image.ImagePacker;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -23,7 +26,7 @@ final class ProgressBar implements ImagePacker.Progress, AutoCloseable {
 
     /** A bar on {@code err} (the command's standard error) labelled {@code label}; drawn only on a terminal. */
     ProgressBar(PrintWriter err, String label) {
-        this(err, label, onTerminal());
+        this(err, label, errorOnTerminal());
     }
 
     ProgressBar(PrintWriter err, String label, boolean interactive) {
@@ -35,6 +38,25 @@ final class ProgressBar implements ImagePacker.Progress, AutoCloseable {
     /** True when the JVM's standard streams are a terminal (not redirected to a pipe or a file). */
     static boolean onTerminal() {
         return System.console() != null && System.console().isTerminal();
+    }
+
+    /**
+     * True when standard error is a terminal, so that {@code --json > file} still shows the bar. Java cannot ask
+     * that of one stream: the launcher, whose filter makes standard error a pipe, says it in
+     * {@code TELLME_STDERR_TERMINAL} (1 or 0); otherwise on Linux the process's file descriptor 2 names its
+     * terminal device, and elsewhere the answer is {@link #onTerminal()}'s.
+     */
+    static boolean errorOnTerminal() {
+        String launcher = System.getenv("TELLME_STDERR_TERMINAL");
+        if (launcher != null) {
+            return launcher.equals("1");
+        }
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return onTerminal();
+        }
     }
 
     /** True when this bar draws (standard error is a terminal). */
