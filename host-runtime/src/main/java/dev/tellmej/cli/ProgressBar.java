@@ -23,6 +23,7 @@ final class ProgressBar implements ImagePacker.Progress, AutoCloseable {
     private final String label;
     private final boolean interactive;
     private me.tongfei.progressbar.ProgressBar bar;
+    private Thread ticker;
 
     /** A bar on {@code err} (the command's standard error) labelled {@code label}; drawn only on a terminal. */
     ProgressBar(PrintWriter err, String label) {
@@ -101,7 +102,20 @@ final class ProgressBar implements ImagePacker.Progress, AutoCloseable {
     /** Starts a bar for work of unknown length: it shows that the work goes on and for how long. */
     ProgressBar indeterminate() {
         if (interactive && bar == null) {
-            bar = start(-1, "", 1);
+            me.tongfei.progressbar.ProgressBar started = start(-1, " s", 1);
+            bar = started;
+            // The library redraws only when the count moves: count seconds, so that the time so far ticks.
+            long began = System.nanoTime();
+            ticker = Thread.ofVirtual().name("progress-ticker").start(() -> {
+                try {
+                    while (true) {
+                        Thread.sleep(500);
+                        started.stepTo((System.nanoTime() - began) / 1_000_000_000L);
+                    }
+                } catch (InterruptedException e) {
+                    // closed
+                }
+            });
         }
         return this;
     }
@@ -134,6 +148,10 @@ final class ProgressBar implements ImagePacker.Progress, AutoCloseable {
     /** Draws the bar a last time and ends its line. */
     @Override
     public void close() {
+        if (ticker != null) {
+            ticker.interrupt();
+            ticker = null;
+        }
         if (bar != null) {
             bar.close();
             bar = null;

@@ -19,10 +19,11 @@ class ProgressBarTest {
         ModelBuildProgress progress = new ModelBuildProgress(top -> new ProgressBar(writer,
                 "building Verilator model " + top, true));
         progress.building("tlmm_engine");
-        Thread.sleep(300); // the library draws from its own thread, every 100 ms
+        Thread.sleep(1300); // the library draws from its own thread; the time so far ticks every second
         progress.built("tlmm_engine", Duration.ofSeconds(1), true);
         String drawn = err.toString();
         assertTrue(drawn.contains("building Verilator model tlmm_engine"), drawn);
+        assertTrue(drawn.contains("0:00:01"), "the time so far is redrawn while the build runs: " + drawn);
         assertTrue(drawn.endsWith(System.lineSeparator()), "the bar's line is ended: " + drawn);
         int length = drawn.length();
         progress.built("tlmm_engine", Duration.ZERO, true);
