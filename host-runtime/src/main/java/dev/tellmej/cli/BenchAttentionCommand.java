@@ -87,29 +87,49 @@ final class BenchAttentionCommand implements Callable<Integer>, PrintsJson {
                     options.bytesPerCycle() * clock / 1000, clock, latency);
             out.flush();
         }
-        AttentionBenchmark.Result result = AttentionBenchmark.run(options, new AttentionBenchmark.Listener() {
-            @Override
-            public void modelReady(String shape, double seconds) {
-                if (text) {
-                    out.printf(Locale.ROOT, "%n%s: model ready in %.1f s%n%n", shape, seconds);
-                    out.printf("| kind | tokens | commands/head | cycles/layer | us/layer | ms/model | KV bytes/layer |"
-                            + " KV bound | compute bound | of bound | of DDR roofline | exact |%n"
-                            + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|%n");
-                    out.flush();
-                }
-            }
+        // A bar per head shape, from its model being ready to its last case, so that it never shares the line
+        // with the bar of the next shape's model build.
+        int casesPerShape = options.contexts().size() + options.prompts().size();
+        PrintWriter err = spec.commandLine().getErr();
+        ProgressBar[] bar = {new ProgressBar(err, "bench attention")};
+        AttentionBenchmark.Result result;
+        try {
+            result = AttentionBenchmark.run(options, new AttentionBenchmark.Listener() {
+                private int left;
 
-            @Override
-            public void measured(AttentionBenchmark.Case c) {
-                if (text) {
-                    out.printf(Locale.ROOT, "| %s | %d | %d | %,d | %,.1f | %,.2f | %,d | %,.0f | %,.0f | %.1f %% | %.1f %%"
-                            + " | %s |%n", c.kind(), c.tokens(), c.commands(), c.layerCycles(), c.layerMicros(),
-                            c.modelMillis(), c.kvBytes(), c.kvBoundCycles(), c.computeBoundCycles(),
-                            100 * c.efficiency(), 100 * c.kvEfficiency(), c.exact() ? "yes" : "NO");
-                    out.flush();
+                @Override
+                public void modelReady(String shape, double seconds) {
+                    if (text) {
+                        out.printf(Locale.ROOT, "%n%s: model ready in %.1f s%n%n", shape, seconds);
+                        out.printf("| kind | tokens | commands/head | cycles/layer | us/layer | ms/model | KV bytes/layer |"
+                                + " KV bound | compute bound | of bound | of DDR roofline | exact |%n"
+                                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|%n");
+                        out.flush();
+                    }
+                    bar[0].close();
+                    bar[0] = new ProgressBar(err, "bench attention " + shape).steps(casesPerShape);
+                    left = casesPerShape;
                 }
-            }
-        });
+
+                @Override
+                public void measured(AttentionBenchmark.Case c) {
+                    if (text) {
+                        bar[0].clearLine();
+                        out.printf(Locale.ROOT, "| %s | %d | %d | %,d | %,.1f | %,.2f | %,d | %,.0f | %,.0f | %.1f %% | %.1f %%"
+                                + " | %s |%n", c.kind(), c.tokens(), c.commands(), c.layerCycles(), c.layerMicros(),
+                                c.modelMillis(), c.kvBytes(), c.kvBoundCycles(), c.computeBoundCycles(),
+                                100 * c.efficiency(), 100 * c.kvEfficiency(), c.exact() ? "yes" : "NO");
+                        out.flush();
+                    }
+                    bar[0].step(c.kind() + " " + c.tokens());
+                    if (--left == 0) {
+                        bar[0].close();
+                    }
+                }
+            });
+        } finally {
+            bar[0].close();
+        }
         if (json.enabled()) {
             json.print(result);
         } else {

@@ -107,20 +107,24 @@ final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
             int[] promptIds = new SplittableRandom(1).ints(prompt, 0, vocab).toArray();
             double[] prefill = new double[runs];
             double[] decode = new double[runs];
-            for (int run = 0; run < runs; run++) {
-                d.reset();
-                long t0 = System.nanoTime();
-                float[] logits = d.prefill(promptIds);
-                long t1 = System.nanoTime();
-                for (int s = 0; s < tokens; s++) {
-                    logits = d.decode(argmax(logits));
+            try (ProgressBar bar = new ProgressBar(cl.getErr(), "bench device").steps(runs)) {
+                for (int run = 0; run < runs; run++) {
+                    d.reset();
+                    long t0 = System.nanoTime();
+                    float[] logits = d.prefill(promptIds);
+                    long t1 = System.nanoTime();
+                    for (int s = 0; s < tokens; s++) {
+                        logits = d.decode(argmax(logits));
+                    }
+                    long t2 = System.nanoTime();
+                    prefill[run] = prompt / ((t1 - t0) / 1e9);
+                    decode[run] = tokens / ((t2 - t1) / 1e9);
+                    bar.clearLine();
+                    progress.printf(Locale.ROOT, "run %d: prefill %.1f tokens/s, decode %.1f tokens/s%n", run + 1,
+                            prefill[run], decode[run]);
+                    progress.flush();
+                    bar.step("run " + (run + 1) + "/" + runs);
                 }
-                long t2 = System.nanoTime();
-                prefill[run] = prompt / ((t1 - t0) / 1e9);
-                decode[run] = tokens / ((t2 - t1) / 1e9);
-                progress.printf(Locale.ROOT, "run %d: prefill %.1f tokens/s, decode %.1f tokens/s%n", run + 1,
-                        prefill[run], decode[run]);
-                progress.flush();
             }
             List<Double> decodeRuns = new ArrayList<>();
             for (double v : decode) {

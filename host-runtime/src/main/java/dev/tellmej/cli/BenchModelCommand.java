@@ -136,21 +136,29 @@ final class BenchModelCommand implements Callable<Integer>, PrintsJson {
     private int speed(ExactConfig exact, Path dir) {
         PrintWriter progress = json.progress();
         boolean text = !json.enabled();
-        DecodeSpeedBenchmark.Result r = DecodeSpeedBenchmark.run(new DecodeSpeedBenchmark.Options(layers, vocab, seed,
-                exact, threads, warmup, runs, tokens, promptTokens, depth, model), dir, new DecodeSpeedBenchmark.Listener() {
-                    @Override
-                    public void progress(String message) {
-                        progress.println(message);
-                        progress.flush();
-                    }
-
-                    @Override
-                    public void ready(DecodeSpeedBenchmark.Setup setup) {
-                        if (text) {
-                            printSetup(progress, setup);
+        DecodeSpeedBenchmark.Result r;
+        try (ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "bench model")) {
+            r = DecodeSpeedBenchmark.run(new DecodeSpeedBenchmark.Options(layers, vocab, seed, exact, threads, warmup,
+                    runs, tokens, promptTokens, depth, model), dir, new DecodeSpeedBenchmark.Listener() {
+                        @Override
+                        public void progress(String message) {
+                            progress.println(message);
+                            progress.flush();
                         }
-                    }
-                });
+
+                        @Override
+                        public void ready(DecodeSpeedBenchmark.Setup setup) {
+                            if (text) {
+                                printSetup(progress, setup);
+                            }
+                        }
+
+                        @Override
+                        public void step(int done, int total, String what) {
+                            bar.steps(total).step(what);
+                        }
+                    });
+        }
         if (json.enabled()) {
             json.print(r);
             return 0;

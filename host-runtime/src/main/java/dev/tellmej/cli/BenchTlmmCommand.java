@@ -74,7 +74,11 @@ final class BenchTlmmCommand implements Callable<Integer>, PrintsJson {
                     options.bytesPerCycle(), options.bytesPerCycle() * clock / 1000, clock, latency);
             out.flush();
         }
-        TlmmBenchmark.Result result = TlmmBenchmark.run(options, new TlmmBenchmark.Listener() {
+        // Started when the model is ready, so that it never shares the line with the model build's bar.
+        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "bench tlmm");
+        TlmmBenchmark.Result result;
+        try (bar) {
+            result = TlmmBenchmark.run(options, new TlmmBenchmark.Listener() {
                     @Override
                     public void modelReady(double seconds) {
                         if (text) {
@@ -84,19 +88,23 @@ final class BenchTlmmCommand implements Callable<Integer>, PrintsJson {
                                     + "|---|---|---|---|---|---|---|---|---|---|%n");
                             out.flush();
                         }
+                        bar.steps((long) options.shapes().size() * tokens.size());
                     }
 
                     @Override
                     public void measured(TlmmBenchmark.Product p) {
                         if (text) {
+                            bar.clearLine();
                             out.printf(Locale.ROOT, "| %d x %d | %d | %,d | %,.1f | %,d | %.3f | %,.0f | %,.0f | %.1f %% | %s |%n",
                                     p.rows(), p.cols(), p.tokens(), p.cycles(), p.micros(), p.ddrBytes(), p.bitsPerWeight(),
                                     p.ddrBoundCycles(), p.computeBoundCycles(), 100 * p.efficiency(),
                                     p.exact() ? "yes" : "NO");
                             out.flush();
                         }
+                        bar.step(p.rows() + " x " + p.cols() + ", " + p.tokens() + " tokens");
                     }
                 });
+        }
         if (json.enabled()) {
             json.print(result);
         } else {

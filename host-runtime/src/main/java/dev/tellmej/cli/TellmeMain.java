@@ -1,5 +1,6 @@
 package dev.tellmej.cli;
 
+import dev.tellmej.sim.ModelBuildListener;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -83,7 +84,8 @@ public final class TellmeMain implements Runnable {
             if (!help) {
                 OptionRanges.check(parseResult);
             }
-            return runLast.execute(parseResult);
+            // A Verilator model built anywhere below the command (a benchmark, the rtl device) shows a bar.
+            return ModelBuildListener.during(new ModelBuildProgress(err), () -> runLast.execute(parseResult));
         });
         return commandLine;
     }

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -209,6 +210,41 @@ class ServeCommandTest {
         assertEquals(cancelledBefore + 1, health.get("cancelled").asLong(), health.toString());
         assertTrue(health.get("served").asLong() > before.get("served").asLong(), health.toString());
         assertTrue(reference().startsWith(", there was a little girl named Lily."));
+    }
+
+    @Test
+    void aClientThatLeavesAWaitingRequestFreesTheDevice() throws Exception {
+        JsonNode before = get("/health");
+        long cancelledBefore = before.get("cancelled").asLong();
+        int context = before.get("context_length").asInt();
+        // Its own HTTP/1.1 client: cancelling the request closes the connection, which is what the server sees.
+        HttpClient leaving = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        long sent = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> pending = leaving.sendAsync(HttpRequest.newBuilder(
+                URI.create(url + "/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(
+                "{\"prompt\": \"Once\", \"max_tokens\": " + (context - 4) + ", \"temperature\": 1.5, \"seed\": 7}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!get("/health").at("/queue/busy").asBoolean() && !pending.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertFalse(pending.isDone(), "the request ended before the client could leave it: " + (pending.isDone()
+                ? pending.get().body() : ""));
+        pending.cancel(true);
+        JsonNode health = get("/health");
+        while (health.get("cancelled").asLong() == cancelledBefore && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            health = get("/health");
+        }
+        assertEquals(cancelledBefore + 1, health.get("cancelled").asLong(), health.toString());
+        // The device is free at once: the next request is answered, and right.
+        long next = System.nanoTime();
+        String text = reference();
+        double seconds = (System.nanoTime() - next) / 1e9;
+        assertTrue(text.startsWith(", there was a little girl named Lily."), text);
+        assertTrue(seconds < 10, "the next request took " + seconds + " s (the left one started "
+                + (next - sent) / 1e9 + " s before it)");
+        leaving.close();
     }
 
     /** The guide's curl examples (docs/host.md), sent to this server. */

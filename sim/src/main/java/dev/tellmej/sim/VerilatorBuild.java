@@ -119,7 +119,16 @@ public final class VerilatorBuild {
             if (Files.isRegularFile(entry.resolve(COMPLETE))) {
                 return false; // another JVM built it while this one waited
             }
-            compile(root, key, entry, shim, flags);
+            ModelBuildListener listener = ModelBuildListener.current();
+            long began = System.nanoTime();
+            boolean succeeded = false;
+            listener.building(design.topName());
+            try {
+                compile(root, key, entry, shim, flags);
+                succeeded = true;
+            } finally {
+                listener.built(design.topName(), since(began), succeeded);
+            }
             return true;
         });
         return new Result(entry.resolve("obj").resolve(LIBRARY), key, layout, compiled, since(start));

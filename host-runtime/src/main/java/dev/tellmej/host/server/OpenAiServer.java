@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code tellme serve}: an HTTP server with OpenAI's completion endpoints on one device. Requests queue for the
  * device and run one at a time ({@link DeviceSlot}); {@code stream: true} answers as server-sent events, and a
- * client that goes away mid-stream stops its generation at the next token, freeing the device. Every failure
+ * client that goes away mid-stream stops its generation at the next token, freeing the device; one that leaves
+ * a request without {@code stream} is noticed between tokens too ({@link ClientProbe}). Every failure
  * is a JSON error (400 for the request's fault, 500/503 for the server's) and the server goes on serving.
  *
  * <p>Endpoints: {@code POST /v1/completions}, {@code POST /v1/chat/completions}, {@code GET /v1/models},
@@ -210,8 +211,13 @@ public final class OpenAiServer implements AutoCloseable {
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID();
         long created = Instant.now().getEpochSecond();
         if (!request.stream()) {
-            GenerationResult result = slot.run(session -> session.generate(generation, (t, token) -> true,
-                    () -> false));
+            // Nothing is written before the answer, so the connection itself is asked whether the client is there.
+            ClientProbe client = ClientProbe.of(exchange);
+            GenerationResult result = slot.run(session -> session.generate(generation, (t, token) -> true, client));
+            if (result.stopReason() == StopReason.CANCELLED) {
+                cancelled.incrementAndGet();
+                return;
+            }
             sendJson(exchange, 200, response(id, created, chat, result));
             return;
         }

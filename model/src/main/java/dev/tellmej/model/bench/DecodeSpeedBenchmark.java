@@ -86,6 +86,9 @@ public final class DecodeSpeedBenchmark {
 
         /** The model is loaded; the timed decoding starts. */
         default void ready(Setup setup) {}
+
+        /** A step of the timed part ended (see {@link DecodeBenchmark.Steps}; called outside the timed code). */
+        default void step(int done, int total, String what) {}
     }
 
     /** The synthetic model's shape: bitnet_b1_58-large's, with the given layers and vocabulary. */
@@ -134,7 +137,7 @@ public final class DecodeSpeedBenchmark {
         DecodeBenchmark.Result r;
         try {
             r = DecodeBenchmark.run(model, options.warmup(), options.runs(), options.tokens(), options.promptTokens(),
-                    options.depth());
+                    options.depth(), listener::step);
         } finally {
             model.close();
         }

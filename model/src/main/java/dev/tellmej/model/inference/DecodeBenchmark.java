@@ -44,6 +44,23 @@ public final class DecodeBenchmark {
      */
     public static Result run(LanguageModel model, int warmupTokens, int runs, int tokens, int promptTokens,
                              int depth) {
+        return run(model, warmupTokens, runs, tokens, promptTokens, depth, (done, total, what) -> { });
+    }
+
+    /** Hears each step of a run end: the warm-up, then each timed prefill and decode run. */
+    @FunctionalInterface
+    public interface Steps {
+        /**
+         * @param done  steps done so far, 1 to {@code total}
+         * @param total all the steps of this benchmark
+         * @param what  the step just done ({@code warm-up}, {@code prefill 2/5}, {@code decode 3/5})
+         */
+        void done(int done, int total, String what);
+    }
+
+    /** As {@link #run(LanguageModel, int, int, int, int, int)}, telling {@code steps} as each step ends (untimed). */
+    public static Result run(LanguageModel model, int warmupTokens, int runs, int tokens, int promptTokens,
+                             int depth, Steps steps) {
         if (Math.max(depth, 1) + tokens > model.capacity() || promptTokens > model.capacity()) {
             throw new IllegalArgumentException("a prompt of " + promptTokens + " or " + depth + " + " + tokens
                     + " tokens do not fit a cache of " + model.capacity());
@@ -54,13 +71,18 @@ public final class DecodeBenchmark {
         }
         decode(model, Arrays.copyOf(prompt, 1), Math.min(warmupTokens, model.capacity() - 1));
         double[] prefillRates = new double[promptTokens > 0 ? runs : 0];
+        int total = 1 + prefillRates.length + runs;
+        int done = 0;
+        steps.done(++done, total, "warm-up");
         for (int r = 0; r < prefillRates.length; r++) {
             prefillRates[r] = promptTokens / (prefill(model, Arrays.copyOf(prompt, promptTokens)) / 1e9);
+            steps.done(++done, total, "prefill " + (r + 1) + "/" + runs);
         }
         double[] rates = new double[runs];
         int[] context = Arrays.copyOf(prompt, Math.max(depth, 1));
         for (int r = 0; r < runs; r++) {
             rates[r] = tokens / (decode(model, context, tokens) / 1e9);
+            steps.done(++done, total, "decode " + (r + 1) + "/" + runs);
         }
         var c = model.config();
         long perLayer = (long) c.dim() * c.qDim() * 2 + 2L * c.dim() * c.kvDim() + 3L * c.dim() * c.ffnDim();
