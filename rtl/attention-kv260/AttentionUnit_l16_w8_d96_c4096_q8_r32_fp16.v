@@ -169,537 +169,540 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   reg  [31:0]  score_read;                        // AttentionUnit.java:154
   wire [7:0]   chunks_loaded;                     // AttentionUnit.java:121
 
-  // score_engine
-  reg          score_active;                      // ScoreEngine.java:64
-  reg  [7:0]   score_chunk;                       // ScoreEngine.java:65
-  reg  [12:0]  score_chunk_start;                 // ScoreEngine.java:66
-  reg  [5:0]   row_base;                          // ScoreEngine.java:67
-  reg  [3:0]   score_beat;                        // ScoreEngine.java:68
-  reg  [1:0]   turn;                              // ScoreEngine.java:69
-  reg  [7:0]   score_consumed;                    // ScoreEngine.java:70
-  wire         score_slot_done;                   // ScoreEngine.java:71
-  wire         score_chunk_done;                  // ScoreEngine.java:72
+  // score_engine.score_walk
+  reg          score_active;                      // ChunkWalk.java:48
+  reg  [7:0]   score_chunk;                       // ChunkWalk.java:49
+  reg  [12:0]  score_chunk_start;                 // ChunkWalk.java:50
+  reg  [7:0]   score_consumed;                    // ChunkWalk.java:51
+  wire         score_finishing;                   // ChunkWalk.java:52
+  wire         score_chunk_done;                  // ChunkWalk.java:53
+  wire         score_slot_done;                   // ChunkWalk.java:54
 
-  // score_engine.score_slots
+  // score_engine.score_walk.score_slots
   reg  [2:0]   score_slots_slot;                  // SlotWalker.java:30
   reg  [7:0]   score_slots_head;                  // SlotWalker.java:31
   reg  [12:0]  score_slots_positions;             // SlotWalker.java:32
   wire         score_slots_last;                  // SlotWalker.java:33
   wire         score_slots_last_head;             // SlotWalker.java:34
 
+  // score_engine.score_walk
+  wire         score_step;                        // ChunkWalk.java:58
+  wire [12:0]  score_rows_beyond;                 // ChunkWalk.java:59
+  wire         score_slot_has_rows;               // ChunkWalk.java:60
+  wire [5:0]   score_rows_here;                   // ChunkWalk.java:62
+  wire         score_slot_finished;               // ChunkWalk.java:63
+  wire         score_last_chunk;                  // ChunkWalk.java:67
+  wire         score_walk_done;                   // ChunkWalk.java:68
+
   // score_engine
-  wire         score_step;                        // ScoreEngine.java:76
-  wire [12:0]  rows_beyond_chunk_start;           // ScoreEngine.java:78
-  wire         slot_has_rows;                     // ScoreEngine.java:79
-  wire [5:0]   slot_rows_here;                    // ScoreEngine.java:81
-  wire [5:0]   row_in_chunk;                      // ScoreEngine.java:82
-  wire         row_valid;                         // ScoreEngine.java:83
-  wire         last_turn;                         // ScoreEngine.java:84
-  wire         last_beat;                         // ScoreEngine.java:85
-  wire         turns_done;                        // ScoreEngine.java:86
-  wire         slot_done;                         // ScoreEngine.java:87
-  wire         last_chunk;                        // ScoreEngine.java:91
-  wire         score_issue_done;                  // ScoreEngine.java:92
-  wire         score_issue;                       // ScoreEngine.java:121
-  wire [9:0]   key_read_address;                  // ScoreEngine.java:124
-  wire [6:0]   query_read_address;                // ScoreEngine.java:126
-  reg  [127:0] query_read;                        // ScoreEngine.java:138
-  reg  [31:0]  partial_t0_g0_0;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g0_1;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g0_2;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g0_3;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g0_4;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g0_5;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g0_6;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g0_7;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g1_0;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g1_1;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g1_2;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g1_3;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g1_4;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g1_5;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g1_6;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t0_g1_7;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g0_0;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g0_1;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g0_2;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g0_3;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g0_4;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g0_5;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g0_6;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g0_7;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g1_0;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g1_1;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g1_2;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g1_3;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g1_4;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g1_5;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g1_6;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t1_g1_7;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g0_0;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g0_1;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g0_2;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g0_3;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g0_4;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g0_5;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g0_6;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g0_7;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g1_0;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g1_1;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g1_2;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g1_3;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g1_4;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g1_5;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g1_6;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t2_g1_7;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g0_0;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g0_1;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g0_2;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g0_3;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g0_4;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g0_5;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g0_6;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g0_7;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g1_0;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g1_1;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g1_2;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g1_3;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g1_4;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g1_5;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g1_6;                   // ScoreEngine.java:147
-  reg  [31:0]  partial_t3_g1_7;                   // ScoreEngine.java:147
-  reg          score_issue_d1;                    // ScoreEngine.java:156
-  wire         key_lane0_q_in_valid;              // ScoreEngine.java:156
-  wire [15:0]  key_lane0_q_in_payload;            // ScoreEngine.java:156
-  wire         key_lane0_q_out_valid;             // ScoreEngine.java:156
-  wire [31:0]  key_lane0_q_out_payload;           // ScoreEngine.java:156
-  wire         key_lane0_k_in_valid;              // ScoreEngine.java:157
-  wire [15:0]  key_lane0_k_in_payload;            // ScoreEngine.java:157
-  wire         key_lane0_k_out_valid;             // ScoreEngine.java:157
-  wire [31:0]  key_lane0_k_out_payload;           // ScoreEngine.java:157
-  wire         key_lane0_product_in_valid;        // ScoreEngine.java:158
-  wire [31:0]  key_lane0_product_in_payload_a;    // ScoreEngine.java:158
-  wire [31:0]  key_lane0_product_in_payload_b;    // ScoreEngine.java:158
-  wire         key_lane0_product_out_valid;       // ScoreEngine.java:158
-  wire [31:0]  key_lane0_product_out_payload;     // ScoreEngine.java:158
-  wire         key_lane1_q_in_valid;              // ScoreEngine.java:156
-  wire [15:0]  key_lane1_q_in_payload;            // ScoreEngine.java:156
-  wire         key_lane1_q_out_valid;             // ScoreEngine.java:156
-  wire [31:0]  key_lane1_q_out_payload;           // ScoreEngine.java:156
-  wire         key_lane1_k_in_valid;              // ScoreEngine.java:157
-  wire [15:0]  key_lane1_k_in_payload;            // ScoreEngine.java:157
-  wire         key_lane1_k_out_valid;             // ScoreEngine.java:157
-  wire [31:0]  key_lane1_k_out_payload;           // ScoreEngine.java:157
-  wire         key_lane1_product_in_valid;        // ScoreEngine.java:158
-  wire [31:0]  key_lane1_product_in_payload_a;    // ScoreEngine.java:158
-  wire [31:0]  key_lane1_product_in_payload_b;    // ScoreEngine.java:158
-  wire         key_lane1_product_out_valid;       // ScoreEngine.java:158
-  wire [31:0]  key_lane1_product_out_payload;     // ScoreEngine.java:158
-  wire         key_lane2_q_in_valid;              // ScoreEngine.java:156
-  wire [15:0]  key_lane2_q_in_payload;            // ScoreEngine.java:156
-  wire         key_lane2_q_out_valid;             // ScoreEngine.java:156
-  wire [31:0]  key_lane2_q_out_payload;           // ScoreEngine.java:156
-  wire         key_lane2_k_in_valid;              // ScoreEngine.java:157
-  wire [15:0]  key_lane2_k_in_payload;            // ScoreEngine.java:157
-  wire         key_lane2_k_out_valid;             // ScoreEngine.java:157
-  wire [31:0]  key_lane2_k_out_payload;           // ScoreEngine.java:157
-  wire         key_lane2_product_in_valid;        // ScoreEngine.java:158
-  wire [31:0]  key_lane2_product_in_payload_a;    // ScoreEngine.java:158
-  wire [31:0]  key_lane2_product_in_payload_b;    // ScoreEngine.java:158
-  wire         key_lane2_product_out_valid;       // ScoreEngine.java:158
-  wire [31:0]  key_lane2_product_out_payload;     // ScoreEngine.java:158
-  wire         key_lane3_q_in_valid;              // ScoreEngine.java:156
-  wire [15:0]  key_lane3_q_in_payload;            // ScoreEngine.java:156
-  wire         key_lane3_q_out_valid;             // ScoreEngine.java:156
-  wire [31:0]  key_lane3_q_out_payload;           // ScoreEngine.java:156
-  wire         key_lane3_k_in_valid;              // ScoreEngine.java:157
-  wire [15:0]  key_lane3_k_in_payload;            // ScoreEngine.java:157
-  wire         key_lane3_k_out_valid;             // ScoreEngine.java:157
-  wire [31:0]  key_lane3_k_out_payload;           // ScoreEngine.java:157
-  wire         key_lane3_product_in_valid;        // ScoreEngine.java:158
-  wire [31:0]  key_lane3_product_in_payload_a;    // ScoreEngine.java:158
-  wire [31:0]  key_lane3_product_in_payload_b;    // ScoreEngine.java:158
-  wire         key_lane3_product_out_valid;       // ScoreEngine.java:158
-  wire [31:0]  key_lane3_product_out_payload;     // ScoreEngine.java:158
-  wire         key_lane4_q_in_valid;              // ScoreEngine.java:156
-  wire [15:0]  key_lane4_q_in_payload;            // ScoreEngine.java:156
-  wire         key_lane4_q_out_valid;             // ScoreEngine.java:156
-  wire [31:0]  key_lane4_q_out_payload;           // ScoreEngine.java:156
-  wire         key_lane4_k_in_valid;              // ScoreEngine.java:157
-  wire [15:0]  key_lane4_k_in_payload;            // ScoreEngine.java:157
-  wire         key_lane4_k_out_valid;             // ScoreEngine.java:157
-  wire [31:0]  key_lane4_k_out_payload;           // ScoreEngine.java:157
-  wire         key_lane4_product_in_valid;        // ScoreEngine.java:158
-  wire [31:0]  key_lane4_product_in_payload_a;    // ScoreEngine.java:158
-  wire [31:0]  key_lane4_product_in_payload_b;    // ScoreEngine.java:158
-  wire         key_lane4_product_out_valid;       // ScoreEngine.java:158
-  wire [31:0]  key_lane4_product_out_payload;     // ScoreEngine.java:158
-  wire         key_lane5_q_in_valid;              // ScoreEngine.java:156
-  wire [15:0]  key_lane5_q_in_payload;            // ScoreEngine.java:156
-  wire         key_lane5_q_out_valid;             // ScoreEngine.java:156
-  wire [31:0]  key_lane5_q_out_payload;           // ScoreEngine.java:156
-  wire         key_lane5_k_in_valid;              // ScoreEngine.java:157
-  wire [15:0]  key_lane5_k_in_payload;            // ScoreEngine.java:157
-  wire         key_lane5_k_out_valid;             // ScoreEngine.java:157
-  wire [31:0]  key_lane5_k_out_payload;           // ScoreEngine.java:157
-  wire         key_lane5_product_in_valid;        // ScoreEngine.java:158
-  wire [31:0]  key_lane5_product_in_payload_a;    // ScoreEngine.java:158
-  wire [31:0]  key_lane5_product_in_payload_b;    // ScoreEngine.java:158
-  wire         key_lane5_product_out_valid;       // ScoreEngine.java:158
-  wire [31:0]  key_lane5_product_out_payload;     // ScoreEngine.java:158
-  wire         key_lane6_q_in_valid;              // ScoreEngine.java:156
-  wire [15:0]  key_lane6_q_in_payload;            // ScoreEngine.java:156
-  wire         key_lane6_q_out_valid;             // ScoreEngine.java:156
-  wire [31:0]  key_lane6_q_out_payload;           // ScoreEngine.java:156
-  wire         key_lane6_k_in_valid;              // ScoreEngine.java:157
-  wire [15:0]  key_lane6_k_in_payload;            // ScoreEngine.java:157
-  wire         key_lane6_k_out_valid;             // ScoreEngine.java:157
-  wire [31:0]  key_lane6_k_out_payload;           // ScoreEngine.java:157
-  wire         key_lane6_product_in_valid;        // ScoreEngine.java:158
-  wire [31:0]  key_lane6_product_in_payload_a;    // ScoreEngine.java:158
-  wire [31:0]  key_lane6_product_in_payload_b;    // ScoreEngine.java:158
-  wire         key_lane6_product_out_valid;       // ScoreEngine.java:158
-  wire [31:0]  key_lane6_product_out_payload;     // ScoreEngine.java:158
-  wire         key_lane7_q_in_valid;              // ScoreEngine.java:156
-  wire [15:0]  key_lane7_q_in_payload;            // ScoreEngine.java:156
-  wire         key_lane7_q_out_valid;             // ScoreEngine.java:156
-  wire [31:0]  key_lane7_q_out_payload;           // ScoreEngine.java:156
-  wire         key_lane7_k_in_valid;              // ScoreEngine.java:157
-  wire [15:0]  key_lane7_k_in_payload;            // ScoreEngine.java:157
-  wire         key_lane7_k_out_valid;             // ScoreEngine.java:157
-  wire [31:0]  key_lane7_k_out_payload;           // ScoreEngine.java:157
-  wire         key_lane7_product_in_valid;        // ScoreEngine.java:158
-  wire [31:0]  key_lane7_product_in_payload_a;    // ScoreEngine.java:158
-  wire [31:0]  key_lane7_product_in_payload_b;    // ScoreEngine.java:158
-  wire         key_lane7_product_out_valid;       // ScoreEngine.java:158
-  wire [31:0]  key_lane7_product_out_payload;     // ScoreEngine.java:158
-  reg  [1:0]   issue_turn_d1;                     // ScoreEngine.java:161
-  reg  [1:0]   issue_turn_d2;                     // ScoreEngine.java:161
-  reg  [1:0]   issue_turn_d3;                     // ScoreEngine.java:161
-  reg  [1:0]   issue_turn_d4;                     // ScoreEngine.java:161
-  reg  [1:0]   issue_turn_d5;                     // ScoreEngine.java:161
-  reg  [1:0]   issue_turn_d6;                     // ScoreEngine.java:161
-  reg  [1:0]   issue_turn_d7;                     // ScoreEngine.java:161
-  reg  [1:0]   issue_turn_d8;                     // ScoreEngine.java:161
-  reg  [1:0]   issue_turn_d9;                     // ScoreEngine.java:161
-  reg  [0:0]   issue_group_d1;                    // ScoreEngine.java:161
-  reg  [0:0]   issue_group_d2;                    // ScoreEngine.java:161
-  reg  [0:0]   issue_group_d3;                    // ScoreEngine.java:161
-  reg  [0:0]   issue_group_d4;                    // ScoreEngine.java:161
-  reg  [0:0]   issue_group_d5;                    // ScoreEngine.java:161
-  reg  [0:0]   issue_group_d6;                    // ScoreEngine.java:161
-  reg  [0:0]   issue_group_d7;                    // ScoreEngine.java:161
-  reg  [0:0]   issue_group_d8;                    // ScoreEngine.java:161
-  reg  [0:0]   issue_group_d9;                    // ScoreEngine.java:161
-  wire [2:0]   add_entry;                         // ScoreEngine.java:162
-  reg  [31:0]  key_lane0_partial;                 // ScoreEngine.java:169
-  reg          issue_first_d1;                    // ScoreEngine.java:170
-  reg          issue_first_d2;                    // ScoreEngine.java:170
-  reg          issue_first_d3;                    // ScoreEngine.java:170
-  reg          issue_first_d4;                    // ScoreEngine.java:170
-  reg          issue_first_d5;                    // ScoreEngine.java:170
-  reg          issue_first_d6;                    // ScoreEngine.java:170
-  reg          issue_first_d7;                    // ScoreEngine.java:170
-  reg          issue_first_d8;                    // ScoreEngine.java:170
-  reg          issue_first_d9;                    // ScoreEngine.java:170
-  wire [31:0]  key_lane0_addend;                  // ScoreEngine.java:170
-  wire         key_lane0_sum_in_valid;            // ScoreEngine.java:171
-  wire [31:0]  key_lane0_sum_in_payload_a;        // ScoreEngine.java:171
-  wire [31:0]  key_lane0_sum_in_payload_b;        // ScoreEngine.java:171
-  wire         key_lane0_sum_out_valid;           // ScoreEngine.java:171
-  wire [31:0]  key_lane0_sum_out_payload;         // ScoreEngine.java:171
-  reg  [31:0]  key_lane1_partial;                 // ScoreEngine.java:169
-  wire [31:0]  key_lane1_addend;                  // ScoreEngine.java:170
-  wire         key_lane1_sum_in_valid;            // ScoreEngine.java:171
-  wire [31:0]  key_lane1_sum_in_payload_a;        // ScoreEngine.java:171
-  wire [31:0]  key_lane1_sum_in_payload_b;        // ScoreEngine.java:171
-  wire         key_lane1_sum_out_valid;           // ScoreEngine.java:171
-  wire [31:0]  key_lane1_sum_out_payload;         // ScoreEngine.java:171
-  reg  [31:0]  key_lane2_partial;                 // ScoreEngine.java:169
-  wire [31:0]  key_lane2_addend;                  // ScoreEngine.java:170
-  wire         key_lane2_sum_in_valid;            // ScoreEngine.java:171
-  wire [31:0]  key_lane2_sum_in_payload_a;        // ScoreEngine.java:171
-  wire [31:0]  key_lane2_sum_in_payload_b;        // ScoreEngine.java:171
-  wire         key_lane2_sum_out_valid;           // ScoreEngine.java:171
-  wire [31:0]  key_lane2_sum_out_payload;         // ScoreEngine.java:171
-  reg  [31:0]  key_lane3_partial;                 // ScoreEngine.java:169
-  wire [31:0]  key_lane3_addend;                  // ScoreEngine.java:170
-  wire         key_lane3_sum_in_valid;            // ScoreEngine.java:171
-  wire [31:0]  key_lane3_sum_in_payload_a;        // ScoreEngine.java:171
-  wire [31:0]  key_lane3_sum_in_payload_b;        // ScoreEngine.java:171
-  wire         key_lane3_sum_out_valid;           // ScoreEngine.java:171
-  wire [31:0]  key_lane3_sum_out_payload;         // ScoreEngine.java:171
-  reg  [31:0]  key_lane4_partial;                 // ScoreEngine.java:169
-  wire [31:0]  key_lane4_addend;                  // ScoreEngine.java:170
-  wire         key_lane4_sum_in_valid;            // ScoreEngine.java:171
-  wire [31:0]  key_lane4_sum_in_payload_a;        // ScoreEngine.java:171
-  wire [31:0]  key_lane4_sum_in_payload_b;        // ScoreEngine.java:171
-  wire         key_lane4_sum_out_valid;           // ScoreEngine.java:171
-  wire [31:0]  key_lane4_sum_out_payload;         // ScoreEngine.java:171
-  reg  [31:0]  key_lane5_partial;                 // ScoreEngine.java:169
-  wire [31:0]  key_lane5_addend;                  // ScoreEngine.java:170
-  wire         key_lane5_sum_in_valid;            // ScoreEngine.java:171
-  wire [31:0]  key_lane5_sum_in_payload_a;        // ScoreEngine.java:171
-  wire [31:0]  key_lane5_sum_in_payload_b;        // ScoreEngine.java:171
-  wire         key_lane5_sum_out_valid;           // ScoreEngine.java:171
-  wire [31:0]  key_lane5_sum_out_payload;         // ScoreEngine.java:171
-  reg  [31:0]  key_lane6_partial;                 // ScoreEngine.java:169
-  wire [31:0]  key_lane6_addend;                  // ScoreEngine.java:170
-  wire         key_lane6_sum_in_valid;            // ScoreEngine.java:171
-  wire [31:0]  key_lane6_sum_in_payload_a;        // ScoreEngine.java:171
-  wire [31:0]  key_lane6_sum_in_payload_b;        // ScoreEngine.java:171
-  wire         key_lane6_sum_out_valid;           // ScoreEngine.java:171
-  wire [31:0]  key_lane6_sum_out_payload;         // ScoreEngine.java:171
-  reg  [31:0]  key_lane7_partial;                 // ScoreEngine.java:169
-  wire [31:0]  key_lane7_addend;                  // ScoreEngine.java:170
-  wire         key_lane7_sum_in_valid;            // ScoreEngine.java:171
-  wire [31:0]  key_lane7_sum_in_payload_a;        // ScoreEngine.java:171
-  wire [31:0]  key_lane7_sum_in_payload_b;        // ScoreEngine.java:171
-  wire         key_lane7_sum_out_valid;           // ScoreEngine.java:171
-  wire [31:0]  key_lane7_sum_out_payload;         // ScoreEngine.java:171
-  reg  [1:0]   issue_turn_d10;                    // ScoreEngine.java:175
-  reg  [1:0]   issue_turn_d11;                    // ScoreEngine.java:175
-  reg  [1:0]   issue_turn_d12;                    // ScoreEngine.java:175
-  reg  [1:0]   issue_turn_d13;                    // ScoreEngine.java:175
-  reg  [1:0]   issue_turn_d14;                    // ScoreEngine.java:175
-  reg  [1:0]   issue_turn_d15;                    // ScoreEngine.java:175
-  reg  [0:0]   issue_group_d10;                   // ScoreEngine.java:176
-  reg  [0:0]   issue_group_d11;                   // ScoreEngine.java:176
-  reg  [0:0]   issue_group_d12;                   // ScoreEngine.java:176
-  reg  [0:0]   issue_group_d13;                   // ScoreEngine.java:176
-  reg  [0:0]   issue_group_d14;                   // ScoreEngine.java:176
-  reg  [0:0]   issue_group_d15;                   // ScoreEngine.java:176
-  wire         write_entry_0;                     // ScoreEngine.java:179
-  wire         write_entry_1;                     // ScoreEngine.java:179
-  wire         write_entry_2;                     // ScoreEngine.java:179
-  wire         write_entry_3;                     // ScoreEngine.java:179
-  wire         write_entry_4;                     // ScoreEngine.java:179
-  wire         write_entry_5;                     // ScoreEngine.java:179
-  wire         write_entry_6;                     // ScoreEngine.java:179
-  wire         write_entry_7;                     // ScoreEngine.java:179
-  reg          issue_row_last_d1;                 // ScoreEngine.java:186
-  reg          issue_row_last_d2;                 // ScoreEngine.java:186
-  reg          issue_row_last_d3;                 // ScoreEngine.java:186
-  reg          issue_row_last_d4;                 // ScoreEngine.java:186
-  reg          issue_row_last_d5;                 // ScoreEngine.java:186
-  reg          issue_row_last_d6;                 // ScoreEngine.java:186
-  reg          issue_row_last_d7;                 // ScoreEngine.java:186
-  reg          issue_row_last_d8;                 // ScoreEngine.java:186
-  reg          issue_row_last_d9;                 // ScoreEngine.java:186
-  reg          issue_row_last_d10;                // ScoreEngine.java:186
-  reg          issue_row_last_d11;                // ScoreEngine.java:186
-  reg          issue_row_last_d12;                // ScoreEngine.java:186
-  reg          issue_row_last_d13;                // ScoreEngine.java:186
-  reg          issue_row_last_d14;                // ScoreEngine.java:186
-  reg          issue_row_last_d15;                // ScoreEngine.java:186
-  wire         row_launch;                        // ScoreEngine.java:186
-  reg  [31:0]  held_0;                            // ScoreEngine.java:195
-  wire [31:0]  row_partial_0;                     // ScoreEngine.java:197
-  reg  [31:0]  held_1;                            // ScoreEngine.java:195
-  wire [31:0]  row_partial_1;                     // ScoreEngine.java:197
-  reg  [31:0]  held_2;                            // ScoreEngine.java:195
-  wire [31:0]  row_partial_2;                     // ScoreEngine.java:197
-  reg  [31:0]  held_3;                            // ScoreEngine.java:195
-  wire [31:0]  row_partial_3;                     // ScoreEngine.java:197
-  reg  [31:0]  held_4;                            // ScoreEngine.java:195
-  wire [31:0]  row_partial_4;                     // ScoreEngine.java:197
-  reg  [31:0]  held_5;                            // ScoreEngine.java:195
-  wire [31:0]  row_partial_5;                     // ScoreEngine.java:197
-  reg  [31:0]  held_6;                            // ScoreEngine.java:195
-  wire [31:0]  row_partial_6;                     // ScoreEngine.java:197
-  reg  [31:0]  held_7;                            // ScoreEngine.java:195
-  wire [31:0]  row_partial_7;                     // ScoreEngine.java:197
-  reg  [31:0]  held_8;                            // ScoreEngine.java:195
-  wire [31:0]  row_partial_8;                     // ScoreEngine.java:197
-  reg  [31:0]  held_9;                            // ScoreEngine.java:195
-  wire [31:0]  row_partial_9;                     // ScoreEngine.java:197
-  reg  [31:0]  held_10;                           // ScoreEngine.java:195
-  wire [31:0]  row_partial_10;                    // ScoreEngine.java:197
-  reg  [31:0]  held_11;                           // ScoreEngine.java:195
-  wire [31:0]  row_partial_11;                    // ScoreEngine.java:197
-  reg  [31:0]  held_12;                           // ScoreEngine.java:195
-  wire [31:0]  row_partial_12;                    // ScoreEngine.java:197
-  reg  [31:0]  held_13;                           // ScoreEngine.java:195
-  wire [31:0]  row_partial_13;                    // ScoreEngine.java:197
-  reg  [31:0]  held_14;                           // ScoreEngine.java:195
-  wire [31:0]  row_partial_14;                    // ScoreEngine.java:197
-  reg  [31:0]  held_15;                           // ScoreEngine.java:195
-  wire [31:0]  row_partial_15;                    // ScoreEngine.java:197
-  wire         tree_0_0_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_0_0_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_0_0_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_0_0_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_0_0_out_payload;              // ScoreEngine.java:206
-  wire         tree_0_1_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_0_1_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_0_1_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_0_1_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_0_1_out_payload;              // ScoreEngine.java:206
-  wire         tree_0_2_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_0_2_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_0_2_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_0_2_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_0_2_out_payload;              // ScoreEngine.java:206
-  wire         tree_0_3_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_0_3_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_0_3_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_0_3_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_0_3_out_payload;              // ScoreEngine.java:206
-  wire         tree_0_4_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_0_4_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_0_4_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_0_4_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_0_4_out_payload;              // ScoreEngine.java:206
-  wire         tree_0_5_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_0_5_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_0_5_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_0_5_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_0_5_out_payload;              // ScoreEngine.java:206
-  wire         tree_0_6_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_0_6_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_0_6_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_0_6_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_0_6_out_payload;              // ScoreEngine.java:206
-  wire         tree_0_7_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_0_7_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_0_7_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_0_7_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_0_7_out_payload;              // ScoreEngine.java:206
-  wire         tree_1_0_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_1_0_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_1_0_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_1_0_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_1_0_out_payload;              // ScoreEngine.java:206
-  wire         tree_1_1_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_1_1_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_1_1_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_1_1_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_1_1_out_payload;              // ScoreEngine.java:206
-  wire         tree_1_2_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_1_2_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_1_2_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_1_2_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_1_2_out_payload;              // ScoreEngine.java:206
-  wire         tree_1_3_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_1_3_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_1_3_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_1_3_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_1_3_out_payload;              // ScoreEngine.java:206
-  wire         tree_2_0_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_2_0_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_2_0_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_2_0_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_2_0_out_payload;              // ScoreEngine.java:206
-  wire         tree_2_1_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_2_1_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_2_1_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_2_1_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_2_1_out_payload;              // ScoreEngine.java:206
-  wire         tree_3_0_in_valid;                 // ScoreEngine.java:206
-  wire [31:0]  tree_3_0_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0]  tree_3_0_in_payload_b;             // ScoreEngine.java:206
-  wire         tree_3_0_out_valid;                // ScoreEngine.java:206
-  wire [31:0]  tree_3_0_out_payload;              // ScoreEngine.java:206
-  wire         scaled_in_valid;                   // ScoreEngine.java:206
-  wire [31:0]  scaled_in_payload_a;               // ScoreEngine.java:206
-  wire [31:0]  scaled_in_payload_b;               // ScoreEngine.java:206
-  wire         scaled_out_valid;                  // ScoreEngine.java:206
-  wire [31:0]  scaled_out_payload;                // ScoreEngine.java:206
-  reg  [2:0]   issue_slot_d1;                     // ScoreEngine.java:208
-  reg  [2:0]   issue_slot_d2;                     // ScoreEngine.java:208
-  reg  [2:0]   issue_slot_d3;                     // ScoreEngine.java:208
-  reg  [2:0]   issue_slot_d4;                     // ScoreEngine.java:208
-  reg  [2:0]   issue_slot_d5;                     // ScoreEngine.java:208
-  reg  [2:0]   issue_slot_d6;                     // ScoreEngine.java:208
-  reg  [2:0]   issue_slot_d7;                     // ScoreEngine.java:208
-  reg  [2:0]   issue_slot_d8;                     // ScoreEngine.java:208
-  reg  [2:0]   issue_slot_d9;                     // ScoreEngine.java:208
-  reg  [2:0]   issue_slot_d10;                    // ScoreEngine.java:208
-  reg  [2:0]   issue_slot_d11;                    // ScoreEngine.java:208
-  reg  [2:0]   issue_slot_d12;                    // ScoreEngine.java:208
-  reg  [2:0]   issue_slot_d13;                    // ScoreEngine.java:208
-  reg  [2:0]   issue_slot_d14;                    // ScoreEngine.java:208
-  reg  [2:0]   issue_slot_d15;                    // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d1;                      // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d2;                      // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d3;                      // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d4;                      // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d5;                      // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d6;                      // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d7;                      // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d8;                      // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d9;                      // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d10;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d11;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d12;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d13;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d14;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d15;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d16;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d17;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d18;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d19;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d20;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d21;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d22;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d23;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d24;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d25;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d26;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d27;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d28;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d29;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d30;                     // ScoreEngine.java:208
-  reg  [2:0]   tree_slot_d31;                     // ScoreEngine.java:208
-  reg  [12:0]  issue_row_d1;                      // ScoreEngine.java:209
-  reg  [12:0]  issue_row_d2;                      // ScoreEngine.java:209
-  reg  [12:0]  issue_row_d3;                      // ScoreEngine.java:209
-  reg  [12:0]  issue_row_d4;                      // ScoreEngine.java:209
-  reg  [12:0]  issue_row_d5;                      // ScoreEngine.java:209
-  reg  [12:0]  issue_row_d6;                      // ScoreEngine.java:209
-  reg  [12:0]  issue_row_d7;                      // ScoreEngine.java:209
-  reg  [12:0]  issue_row_d8;                      // ScoreEngine.java:209
-  reg  [12:0]  issue_row_d9;                      // ScoreEngine.java:209
-  reg  [12:0]  issue_row_d10;                     // ScoreEngine.java:209
-  reg  [12:0]  issue_row_d11;                     // ScoreEngine.java:209
-  reg  [12:0]  issue_row_d12;                     // ScoreEngine.java:209
-  reg  [12:0]  issue_row_d13;                     // ScoreEngine.java:209
-  reg  [12:0]  issue_row_d14;                     // ScoreEngine.java:209
-  reg  [12:0]  issue_row_d15;                     // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d1;                       // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d2;                       // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d3;                       // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d4;                       // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d5;                       // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d6;                       // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d7;                       // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d8;                       // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d9;                       // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d10;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d11;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d12;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d13;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d14;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d15;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d16;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d17;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d18;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d19;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d20;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d21;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d22;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d23;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d24;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d25;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d26;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d27;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d28;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d29;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d30;                      // ScoreEngine.java:209
-  reg  [12:0]  tree_row_d31;                      // ScoreEngine.java:209
-  reg  [5:0]   drain_countdown;                   // ScoreEngine.java:213
-  reg          draining;                          // ScoreEngine.java:214
-  wire         score_pass_finished;               // ScoreEngine.java:222
+  reg  [5:0]   row_base;                          // ScoreEngine.java:65
+  reg  [3:0]   score_beat;                        // ScoreEngine.java:66
+  reg  [1:0]   turn;                              // ScoreEngine.java:67
+  wire [5:0]   row_in_chunk;                      // ScoreEngine.java:68
+  wire         row_valid;                         // ScoreEngine.java:69
+  wire         last_turn;                         // ScoreEngine.java:70
+  wire         last_beat;                         // ScoreEngine.java:71
+  wire         turns_done;                        // ScoreEngine.java:72
+  wire         score_issue;                       // ScoreEngine.java:88
+  wire [9:0]   key_read_address;                  // ScoreEngine.java:91
+  wire [6:0]   query_read_address;                // ScoreEngine.java:93
+  reg  [127:0] query_read;                        // ScoreEngine.java:106
+  reg  [31:0]  partial_t0_g0_0;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g0_1;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g0_2;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g0_3;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g0_4;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g0_5;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g0_6;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g0_7;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g1_0;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g1_1;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g1_2;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g1_3;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g1_4;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g1_5;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g1_6;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t0_g1_7;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g0_0;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g0_1;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g0_2;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g0_3;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g0_4;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g0_5;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g0_6;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g0_7;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g1_0;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g1_1;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g1_2;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g1_3;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g1_4;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g1_5;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g1_6;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t1_g1_7;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g0_0;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g0_1;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g0_2;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g0_3;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g0_4;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g0_5;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g0_6;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g0_7;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g1_0;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g1_1;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g1_2;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g1_3;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g1_4;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g1_5;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g1_6;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t2_g1_7;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g0_0;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g0_1;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g0_2;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g0_3;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g0_4;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g0_5;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g0_6;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g0_7;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g1_0;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g1_1;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g1_2;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g1_3;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g1_4;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g1_5;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g1_6;                   // ScoreEngine.java:115
+  reg  [31:0]  partial_t3_g1_7;                   // ScoreEngine.java:115
+  reg          score_issue_d1;                    // ScoreEngine.java:124
+  wire         key_lane0_q_in_valid;              // ScoreEngine.java:124
+  wire [15:0]  key_lane0_q_in_payload;            // ScoreEngine.java:124
+  wire         key_lane0_q_out_valid;             // ScoreEngine.java:124
+  wire [31:0]  key_lane0_q_out_payload;           // ScoreEngine.java:124
+  wire         key_lane0_k_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane0_k_in_payload;            // ScoreEngine.java:125
+  wire         key_lane0_k_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane0_k_out_payload;           // ScoreEngine.java:125
+  wire         key_lane0_product_in_valid;        // ScoreEngine.java:126
+  wire [31:0]  key_lane0_product_in_payload_a;    // ScoreEngine.java:126
+  wire [31:0]  key_lane0_product_in_payload_b;    // ScoreEngine.java:126
+  wire         key_lane0_product_out_valid;       // ScoreEngine.java:126
+  wire [31:0]  key_lane0_product_out_payload;     // ScoreEngine.java:126
+  wire         key_lane1_q_in_valid;              // ScoreEngine.java:124
+  wire [15:0]  key_lane1_q_in_payload;            // ScoreEngine.java:124
+  wire         key_lane1_q_out_valid;             // ScoreEngine.java:124
+  wire [31:0]  key_lane1_q_out_payload;           // ScoreEngine.java:124
+  wire         key_lane1_k_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane1_k_in_payload;            // ScoreEngine.java:125
+  wire         key_lane1_k_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane1_k_out_payload;           // ScoreEngine.java:125
+  wire         key_lane1_product_in_valid;        // ScoreEngine.java:126
+  wire [31:0]  key_lane1_product_in_payload_a;    // ScoreEngine.java:126
+  wire [31:0]  key_lane1_product_in_payload_b;    // ScoreEngine.java:126
+  wire         key_lane1_product_out_valid;       // ScoreEngine.java:126
+  wire [31:0]  key_lane1_product_out_payload;     // ScoreEngine.java:126
+  wire         key_lane2_q_in_valid;              // ScoreEngine.java:124
+  wire [15:0]  key_lane2_q_in_payload;            // ScoreEngine.java:124
+  wire         key_lane2_q_out_valid;             // ScoreEngine.java:124
+  wire [31:0]  key_lane2_q_out_payload;           // ScoreEngine.java:124
+  wire         key_lane2_k_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane2_k_in_payload;            // ScoreEngine.java:125
+  wire         key_lane2_k_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane2_k_out_payload;           // ScoreEngine.java:125
+  wire         key_lane2_product_in_valid;        // ScoreEngine.java:126
+  wire [31:0]  key_lane2_product_in_payload_a;    // ScoreEngine.java:126
+  wire [31:0]  key_lane2_product_in_payload_b;    // ScoreEngine.java:126
+  wire         key_lane2_product_out_valid;       // ScoreEngine.java:126
+  wire [31:0]  key_lane2_product_out_payload;     // ScoreEngine.java:126
+  wire         key_lane3_q_in_valid;              // ScoreEngine.java:124
+  wire [15:0]  key_lane3_q_in_payload;            // ScoreEngine.java:124
+  wire         key_lane3_q_out_valid;             // ScoreEngine.java:124
+  wire [31:0]  key_lane3_q_out_payload;           // ScoreEngine.java:124
+  wire         key_lane3_k_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane3_k_in_payload;            // ScoreEngine.java:125
+  wire         key_lane3_k_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane3_k_out_payload;           // ScoreEngine.java:125
+  wire         key_lane3_product_in_valid;        // ScoreEngine.java:126
+  wire [31:0]  key_lane3_product_in_payload_a;    // ScoreEngine.java:126
+  wire [31:0]  key_lane3_product_in_payload_b;    // ScoreEngine.java:126
+  wire         key_lane3_product_out_valid;       // ScoreEngine.java:126
+  wire [31:0]  key_lane3_product_out_payload;     // ScoreEngine.java:126
+  wire         key_lane4_q_in_valid;              // ScoreEngine.java:124
+  wire [15:0]  key_lane4_q_in_payload;            // ScoreEngine.java:124
+  wire         key_lane4_q_out_valid;             // ScoreEngine.java:124
+  wire [31:0]  key_lane4_q_out_payload;           // ScoreEngine.java:124
+  wire         key_lane4_k_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane4_k_in_payload;            // ScoreEngine.java:125
+  wire         key_lane4_k_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane4_k_out_payload;           // ScoreEngine.java:125
+  wire         key_lane4_product_in_valid;        // ScoreEngine.java:126
+  wire [31:0]  key_lane4_product_in_payload_a;    // ScoreEngine.java:126
+  wire [31:0]  key_lane4_product_in_payload_b;    // ScoreEngine.java:126
+  wire         key_lane4_product_out_valid;       // ScoreEngine.java:126
+  wire [31:0]  key_lane4_product_out_payload;     // ScoreEngine.java:126
+  wire         key_lane5_q_in_valid;              // ScoreEngine.java:124
+  wire [15:0]  key_lane5_q_in_payload;            // ScoreEngine.java:124
+  wire         key_lane5_q_out_valid;             // ScoreEngine.java:124
+  wire [31:0]  key_lane5_q_out_payload;           // ScoreEngine.java:124
+  wire         key_lane5_k_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane5_k_in_payload;            // ScoreEngine.java:125
+  wire         key_lane5_k_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane5_k_out_payload;           // ScoreEngine.java:125
+  wire         key_lane5_product_in_valid;        // ScoreEngine.java:126
+  wire [31:0]  key_lane5_product_in_payload_a;    // ScoreEngine.java:126
+  wire [31:0]  key_lane5_product_in_payload_b;    // ScoreEngine.java:126
+  wire         key_lane5_product_out_valid;       // ScoreEngine.java:126
+  wire [31:0]  key_lane5_product_out_payload;     // ScoreEngine.java:126
+  wire         key_lane6_q_in_valid;              // ScoreEngine.java:124
+  wire [15:0]  key_lane6_q_in_payload;            // ScoreEngine.java:124
+  wire         key_lane6_q_out_valid;             // ScoreEngine.java:124
+  wire [31:0]  key_lane6_q_out_payload;           // ScoreEngine.java:124
+  wire         key_lane6_k_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane6_k_in_payload;            // ScoreEngine.java:125
+  wire         key_lane6_k_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane6_k_out_payload;           // ScoreEngine.java:125
+  wire         key_lane6_product_in_valid;        // ScoreEngine.java:126
+  wire [31:0]  key_lane6_product_in_payload_a;    // ScoreEngine.java:126
+  wire [31:0]  key_lane6_product_in_payload_b;    // ScoreEngine.java:126
+  wire         key_lane6_product_out_valid;       // ScoreEngine.java:126
+  wire [31:0]  key_lane6_product_out_payload;     // ScoreEngine.java:126
+  wire         key_lane7_q_in_valid;              // ScoreEngine.java:124
+  wire [15:0]  key_lane7_q_in_payload;            // ScoreEngine.java:124
+  wire         key_lane7_q_out_valid;             // ScoreEngine.java:124
+  wire [31:0]  key_lane7_q_out_payload;           // ScoreEngine.java:124
+  wire         key_lane7_k_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane7_k_in_payload;            // ScoreEngine.java:125
+  wire         key_lane7_k_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane7_k_out_payload;           // ScoreEngine.java:125
+  wire         key_lane7_product_in_valid;        // ScoreEngine.java:126
+  wire [31:0]  key_lane7_product_in_payload_a;    // ScoreEngine.java:126
+  wire [31:0]  key_lane7_product_in_payload_b;    // ScoreEngine.java:126
+  wire         key_lane7_product_out_valid;       // ScoreEngine.java:126
+  wire [31:0]  key_lane7_product_out_payload;     // ScoreEngine.java:126
+  reg  [1:0]   issue_turn_d1;                     // ScoreEngine.java:129
+  reg  [1:0]   issue_turn_d2;                     // ScoreEngine.java:129
+  reg  [1:0]   issue_turn_d3;                     // ScoreEngine.java:129
+  reg  [1:0]   issue_turn_d4;                     // ScoreEngine.java:129
+  reg  [1:0]   issue_turn_d5;                     // ScoreEngine.java:129
+  reg  [1:0]   issue_turn_d6;                     // ScoreEngine.java:129
+  reg  [1:0]   issue_turn_d7;                     // ScoreEngine.java:129
+  reg  [1:0]   issue_turn_d8;                     // ScoreEngine.java:129
+  reg  [1:0]   issue_turn_d9;                     // ScoreEngine.java:129
+  reg  [0:0]   issue_group_d1;                    // ScoreEngine.java:129
+  reg  [0:0]   issue_group_d2;                    // ScoreEngine.java:129
+  reg  [0:0]   issue_group_d3;                    // ScoreEngine.java:129
+  reg  [0:0]   issue_group_d4;                    // ScoreEngine.java:129
+  reg  [0:0]   issue_group_d5;                    // ScoreEngine.java:129
+  reg  [0:0]   issue_group_d6;                    // ScoreEngine.java:129
+  reg  [0:0]   issue_group_d7;                    // ScoreEngine.java:129
+  reg  [0:0]   issue_group_d8;                    // ScoreEngine.java:129
+  reg  [0:0]   issue_group_d9;                    // ScoreEngine.java:129
+  wire [2:0]   add_entry;                         // ScoreEngine.java:130
+  reg  [31:0]  key_lane0_partial;                 // ScoreEngine.java:137
+  reg          issue_first_d1;                    // ScoreEngine.java:138
+  reg          issue_first_d2;                    // ScoreEngine.java:138
+  reg          issue_first_d3;                    // ScoreEngine.java:138
+  reg          issue_first_d4;                    // ScoreEngine.java:138
+  reg          issue_first_d5;                    // ScoreEngine.java:138
+  reg          issue_first_d6;                    // ScoreEngine.java:138
+  reg          issue_first_d7;                    // ScoreEngine.java:138
+  reg          issue_first_d8;                    // ScoreEngine.java:138
+  reg          issue_first_d9;                    // ScoreEngine.java:138
+  wire [31:0]  key_lane0_addend;                  // ScoreEngine.java:138
+  wire         key_lane0_sum_in_valid;            // ScoreEngine.java:139
+  wire [31:0]  key_lane0_sum_in_payload_a;        // ScoreEngine.java:139
+  wire [31:0]  key_lane0_sum_in_payload_b;        // ScoreEngine.java:139
+  wire         key_lane0_sum_out_valid;           // ScoreEngine.java:139
+  wire [31:0]  key_lane0_sum_out_payload;         // ScoreEngine.java:139
+  reg  [31:0]  key_lane1_partial;                 // ScoreEngine.java:137
+  wire [31:0]  key_lane1_addend;                  // ScoreEngine.java:138
+  wire         key_lane1_sum_in_valid;            // ScoreEngine.java:139
+  wire [31:0]  key_lane1_sum_in_payload_a;        // ScoreEngine.java:139
+  wire [31:0]  key_lane1_sum_in_payload_b;        // ScoreEngine.java:139
+  wire         key_lane1_sum_out_valid;           // ScoreEngine.java:139
+  wire [31:0]  key_lane1_sum_out_payload;         // ScoreEngine.java:139
+  reg  [31:0]  key_lane2_partial;                 // ScoreEngine.java:137
+  wire [31:0]  key_lane2_addend;                  // ScoreEngine.java:138
+  wire         key_lane2_sum_in_valid;            // ScoreEngine.java:139
+  wire [31:0]  key_lane2_sum_in_payload_a;        // ScoreEngine.java:139
+  wire [31:0]  key_lane2_sum_in_payload_b;        // ScoreEngine.java:139
+  wire         key_lane2_sum_out_valid;           // ScoreEngine.java:139
+  wire [31:0]  key_lane2_sum_out_payload;         // ScoreEngine.java:139
+  reg  [31:0]  key_lane3_partial;                 // ScoreEngine.java:137
+  wire [31:0]  key_lane3_addend;                  // ScoreEngine.java:138
+  wire         key_lane3_sum_in_valid;            // ScoreEngine.java:139
+  wire [31:0]  key_lane3_sum_in_payload_a;        // ScoreEngine.java:139
+  wire [31:0]  key_lane3_sum_in_payload_b;        // ScoreEngine.java:139
+  wire         key_lane3_sum_out_valid;           // ScoreEngine.java:139
+  wire [31:0]  key_lane3_sum_out_payload;         // ScoreEngine.java:139
+  reg  [31:0]  key_lane4_partial;                 // ScoreEngine.java:137
+  wire [31:0]  key_lane4_addend;                  // ScoreEngine.java:138
+  wire         key_lane4_sum_in_valid;            // ScoreEngine.java:139
+  wire [31:0]  key_lane4_sum_in_payload_a;        // ScoreEngine.java:139
+  wire [31:0]  key_lane4_sum_in_payload_b;        // ScoreEngine.java:139
+  wire         key_lane4_sum_out_valid;           // ScoreEngine.java:139
+  wire [31:0]  key_lane4_sum_out_payload;         // ScoreEngine.java:139
+  reg  [31:0]  key_lane5_partial;                 // ScoreEngine.java:137
+  wire [31:0]  key_lane5_addend;                  // ScoreEngine.java:138
+  wire         key_lane5_sum_in_valid;            // ScoreEngine.java:139
+  wire [31:0]  key_lane5_sum_in_payload_a;        // ScoreEngine.java:139
+  wire [31:0]  key_lane5_sum_in_payload_b;        // ScoreEngine.java:139
+  wire         key_lane5_sum_out_valid;           // ScoreEngine.java:139
+  wire [31:0]  key_lane5_sum_out_payload;         // ScoreEngine.java:139
+  reg  [31:0]  key_lane6_partial;                 // ScoreEngine.java:137
+  wire [31:0]  key_lane6_addend;                  // ScoreEngine.java:138
+  wire         key_lane6_sum_in_valid;            // ScoreEngine.java:139
+  wire [31:0]  key_lane6_sum_in_payload_a;        // ScoreEngine.java:139
+  wire [31:0]  key_lane6_sum_in_payload_b;        // ScoreEngine.java:139
+  wire         key_lane6_sum_out_valid;           // ScoreEngine.java:139
+  wire [31:0]  key_lane6_sum_out_payload;         // ScoreEngine.java:139
+  reg  [31:0]  key_lane7_partial;                 // ScoreEngine.java:137
+  wire [31:0]  key_lane7_addend;                  // ScoreEngine.java:138
+  wire         key_lane7_sum_in_valid;            // ScoreEngine.java:139
+  wire [31:0]  key_lane7_sum_in_payload_a;        // ScoreEngine.java:139
+  wire [31:0]  key_lane7_sum_in_payload_b;        // ScoreEngine.java:139
+  wire         key_lane7_sum_out_valid;           // ScoreEngine.java:139
+  wire [31:0]  key_lane7_sum_out_payload;         // ScoreEngine.java:139
+  reg  [1:0]   issue_turn_d10;                    // ScoreEngine.java:143
+  reg  [1:0]   issue_turn_d11;                    // ScoreEngine.java:143
+  reg  [1:0]   issue_turn_d12;                    // ScoreEngine.java:143
+  reg  [1:0]   issue_turn_d13;                    // ScoreEngine.java:143
+  reg  [1:0]   issue_turn_d14;                    // ScoreEngine.java:143
+  reg  [1:0]   issue_turn_d15;                    // ScoreEngine.java:143
+  reg  [0:0]   issue_group_d10;                   // ScoreEngine.java:144
+  reg  [0:0]   issue_group_d11;                   // ScoreEngine.java:144
+  reg  [0:0]   issue_group_d12;                   // ScoreEngine.java:144
+  reg  [0:0]   issue_group_d13;                   // ScoreEngine.java:144
+  reg  [0:0]   issue_group_d14;                   // ScoreEngine.java:144
+  reg  [0:0]   issue_group_d15;                   // ScoreEngine.java:144
+  wire         write_entry_0;                     // ScoreEngine.java:147
+  wire         write_entry_1;                     // ScoreEngine.java:147
+  wire         write_entry_2;                     // ScoreEngine.java:147
+  wire         write_entry_3;                     // ScoreEngine.java:147
+  wire         write_entry_4;                     // ScoreEngine.java:147
+  wire         write_entry_5;                     // ScoreEngine.java:147
+  wire         write_entry_6;                     // ScoreEngine.java:147
+  wire         write_entry_7;                     // ScoreEngine.java:147
+  reg          issue_row_last_d1;                 // ScoreEngine.java:154
+  reg          issue_row_last_d2;                 // ScoreEngine.java:154
+  reg          issue_row_last_d3;                 // ScoreEngine.java:154
+  reg          issue_row_last_d4;                 // ScoreEngine.java:154
+  reg          issue_row_last_d5;                 // ScoreEngine.java:154
+  reg          issue_row_last_d6;                 // ScoreEngine.java:154
+  reg          issue_row_last_d7;                 // ScoreEngine.java:154
+  reg          issue_row_last_d8;                 // ScoreEngine.java:154
+  reg          issue_row_last_d9;                 // ScoreEngine.java:154
+  reg          issue_row_last_d10;                // ScoreEngine.java:154
+  reg          issue_row_last_d11;                // ScoreEngine.java:154
+  reg          issue_row_last_d12;                // ScoreEngine.java:154
+  reg          issue_row_last_d13;                // ScoreEngine.java:154
+  reg          issue_row_last_d14;                // ScoreEngine.java:154
+  reg          issue_row_last_d15;                // ScoreEngine.java:154
+  wire         row_launch;                        // ScoreEngine.java:154
+  reg  [31:0]  held_0;                            // ScoreEngine.java:163
+  wire [31:0]  row_partial_0;                     // ScoreEngine.java:165
+  reg  [31:0]  held_1;                            // ScoreEngine.java:163
+  wire [31:0]  row_partial_1;                     // ScoreEngine.java:165
+  reg  [31:0]  held_2;                            // ScoreEngine.java:163
+  wire [31:0]  row_partial_2;                     // ScoreEngine.java:165
+  reg  [31:0]  held_3;                            // ScoreEngine.java:163
+  wire [31:0]  row_partial_3;                     // ScoreEngine.java:165
+  reg  [31:0]  held_4;                            // ScoreEngine.java:163
+  wire [31:0]  row_partial_4;                     // ScoreEngine.java:165
+  reg  [31:0]  held_5;                            // ScoreEngine.java:163
+  wire [31:0]  row_partial_5;                     // ScoreEngine.java:165
+  reg  [31:0]  held_6;                            // ScoreEngine.java:163
+  wire [31:0]  row_partial_6;                     // ScoreEngine.java:165
+  reg  [31:0]  held_7;                            // ScoreEngine.java:163
+  wire [31:0]  row_partial_7;                     // ScoreEngine.java:165
+  reg  [31:0]  held_8;                            // ScoreEngine.java:163
+  wire [31:0]  row_partial_8;                     // ScoreEngine.java:165
+  reg  [31:0]  held_9;                            // ScoreEngine.java:163
+  wire [31:0]  row_partial_9;                     // ScoreEngine.java:165
+  reg  [31:0]  held_10;                           // ScoreEngine.java:163
+  wire [31:0]  row_partial_10;                    // ScoreEngine.java:165
+  reg  [31:0]  held_11;                           // ScoreEngine.java:163
+  wire [31:0]  row_partial_11;                    // ScoreEngine.java:165
+  reg  [31:0]  held_12;                           // ScoreEngine.java:163
+  wire [31:0]  row_partial_12;                    // ScoreEngine.java:165
+  reg  [31:0]  held_13;                           // ScoreEngine.java:163
+  wire [31:0]  row_partial_13;                    // ScoreEngine.java:165
+  reg  [31:0]  held_14;                           // ScoreEngine.java:163
+  wire [31:0]  row_partial_14;                    // ScoreEngine.java:165
+  reg  [31:0]  held_15;                           // ScoreEngine.java:163
+  wire [31:0]  row_partial_15;                    // ScoreEngine.java:165
+  wire         tree_0_0_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_0_0_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_0_0_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_0_0_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_0_0_out_payload;              // ScoreEngine.java:174
+  wire         tree_0_1_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_0_1_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_0_1_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_0_1_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_0_1_out_payload;              // ScoreEngine.java:174
+  wire         tree_0_2_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_0_2_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_0_2_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_0_2_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_0_2_out_payload;              // ScoreEngine.java:174
+  wire         tree_0_3_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_0_3_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_0_3_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_0_3_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_0_3_out_payload;              // ScoreEngine.java:174
+  wire         tree_0_4_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_0_4_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_0_4_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_0_4_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_0_4_out_payload;              // ScoreEngine.java:174
+  wire         tree_0_5_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_0_5_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_0_5_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_0_5_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_0_5_out_payload;              // ScoreEngine.java:174
+  wire         tree_0_6_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_0_6_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_0_6_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_0_6_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_0_6_out_payload;              // ScoreEngine.java:174
+  wire         tree_0_7_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_0_7_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_0_7_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_0_7_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_0_7_out_payload;              // ScoreEngine.java:174
+  wire         tree_1_0_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_1_0_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_1_0_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_1_0_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_1_0_out_payload;              // ScoreEngine.java:174
+  wire         tree_1_1_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_1_1_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_1_1_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_1_1_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_1_1_out_payload;              // ScoreEngine.java:174
+  wire         tree_1_2_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_1_2_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_1_2_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_1_2_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_1_2_out_payload;              // ScoreEngine.java:174
+  wire         tree_1_3_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_1_3_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_1_3_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_1_3_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_1_3_out_payload;              // ScoreEngine.java:174
+  wire         tree_2_0_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_2_0_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_2_0_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_2_0_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_2_0_out_payload;              // ScoreEngine.java:174
+  wire         tree_2_1_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_2_1_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_2_1_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_2_1_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_2_1_out_payload;              // ScoreEngine.java:174
+  wire         tree_3_0_in_valid;                 // ScoreEngine.java:174
+  wire [31:0]  tree_3_0_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0]  tree_3_0_in_payload_b;             // ScoreEngine.java:174
+  wire         tree_3_0_out_valid;                // ScoreEngine.java:174
+  wire [31:0]  tree_3_0_out_payload;              // ScoreEngine.java:174
+  wire         scaled_in_valid;                   // ScoreEngine.java:174
+  wire [31:0]  scaled_in_payload_a;               // ScoreEngine.java:174
+  wire [31:0]  scaled_in_payload_b;               // ScoreEngine.java:174
+  wire         scaled_out_valid;                  // ScoreEngine.java:174
+  wire [31:0]  scaled_out_payload;                // ScoreEngine.java:174
+  reg  [2:0]   issue_slot_d1;                     // ScoreEngine.java:176
+  reg  [2:0]   issue_slot_d2;                     // ScoreEngine.java:176
+  reg  [2:0]   issue_slot_d3;                     // ScoreEngine.java:176
+  reg  [2:0]   issue_slot_d4;                     // ScoreEngine.java:176
+  reg  [2:0]   issue_slot_d5;                     // ScoreEngine.java:176
+  reg  [2:0]   issue_slot_d6;                     // ScoreEngine.java:176
+  reg  [2:0]   issue_slot_d7;                     // ScoreEngine.java:176
+  reg  [2:0]   issue_slot_d8;                     // ScoreEngine.java:176
+  reg  [2:0]   issue_slot_d9;                     // ScoreEngine.java:176
+  reg  [2:0]   issue_slot_d10;                    // ScoreEngine.java:176
+  reg  [2:0]   issue_slot_d11;                    // ScoreEngine.java:176
+  reg  [2:0]   issue_slot_d12;                    // ScoreEngine.java:176
+  reg  [2:0]   issue_slot_d13;                    // ScoreEngine.java:176
+  reg  [2:0]   issue_slot_d14;                    // ScoreEngine.java:176
+  reg  [2:0]   issue_slot_d15;                    // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d1;                      // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d2;                      // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d3;                      // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d4;                      // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d5;                      // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d6;                      // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d7;                      // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d8;                      // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d9;                      // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d10;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d11;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d12;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d13;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d14;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d15;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d16;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d17;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d18;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d19;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d20;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d21;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d22;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d23;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d24;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d25;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d26;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d27;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d28;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d29;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d30;                     // ScoreEngine.java:176
+  reg  [2:0]   tree_slot_d31;                     // ScoreEngine.java:176
+  reg  [12:0]  issue_row_d1;                      // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d2;                      // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d3;                      // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d4;                      // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d5;                      // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d6;                      // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d7;                      // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d8;                      // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d9;                      // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d10;                     // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d11;                     // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d12;                     // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d13;                     // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d14;                     // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d15;                     // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d1;                       // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d2;                       // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d3;                       // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d4;                       // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d5;                       // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d6;                       // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d7;                       // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d8;                       // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d9;                       // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d10;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d11;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d12;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d13;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d14;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d15;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d16;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d17;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d18;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d19;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d20;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d21;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d22;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d23;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d24;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d25;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d26;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d27;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d28;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d29;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d30;                      // ScoreEngine.java:177
+  reg  [12:0]  tree_row_d31;                      // ScoreEngine.java:177
+  reg  [5:0]   drain_countdown;                   // ScoreEngine.java:181
+  reg          draining;                          // ScoreEngine.java:182
+  wire         score_pass_finished;               // ScoreEngine.java:190
   wire         softmax_setup_valid;               // AttentionUnit.java:124
   wire         softmax_setup_ready;               // AttentionUnit.java:124
   wire [12:0]  softmax_setup_payload_positions;   // AttentionUnit.java:124
@@ -715,20 +718,20 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   wire         softmax_idle;                      // AttentionUnit.java:124
 
   // score_sink
-  reg  [31:0]  max_0;                             // AttentionUnit.java:264
-  reg  [31:0]  max_1;                             // AttentionUnit.java:264
-  reg  [31:0]  max_2;                             // AttentionUnit.java:264
-  reg  [31:0]  max_3;                             // AttentionUnit.java:264
-  reg  [31:0]  max_4;                             // AttentionUnit.java:264
-  reg  [31:0]  max_5;                             // AttentionUnit.java:264
-  reg  [31:0]  max_6;                             // AttentionUnit.java:264
-  reg  [31:0]  max_7;                             // AttentionUnit.java:264
-  wire [14:0]  score_write_address;               // AttentionUnit.java:273
+  reg  [31:0]  max_0;                             // AttentionUnit.java:265
+  reg  [31:0]  max_1;                             // AttentionUnit.java:265
+  reg  [31:0]  max_2;                             // AttentionUnit.java:265
+  reg  [31:0]  max_3;                             // AttentionUnit.java:265
+  reg  [31:0]  max_4;                             // AttentionUnit.java:265
+  reg  [31:0]  max_5;                             // AttentionUnit.java:265
+  reg  [31:0]  max_6;                             // AttentionUnit.java:265
+  reg  [31:0]  max_7;                             // AttentionUnit.java:265
+  wire [14:0]  score_write_address;               // AttentionUnit.java:274
 
   // softmax_stage
-  reg  [1:0]   step;                              // AttentionUnit.java:292
-  wire         softmax_slot_done;                 // AttentionUnit.java:293
-  wire         softmax_begin;                     // AttentionUnit.java:294
+  reg  [1:0]   step;                              // AttentionUnit.java:293
+  wire         softmax_slot_done;                 // AttentionUnit.java:294
+  wire         softmax_begin;                     // AttentionUnit.java:295
 
   // softmax_stage.softmax_slots
   reg  [2:0]   softmax_slots_slot;                // SlotWalker.java:30
@@ -738,11 +741,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   wire         softmax_slots_last_head;           // SlotWalker.java:34
 
   // softmax_stage
-  reg  [12:0]  read_next;                         // AttentionUnit.java:296
-  reg  [31:0]  slot_max;                          // AttentionUnit.java:301
-  wire         score_word_valid;                  // AttentionUnit.java:308
-  wire         score_word_ready;                  // AttentionUnit.java:308
-  wire [31:0]  score_word_payload;                // AttentionUnit.java:308
+  reg  [12:0]  read_next;                         // AttentionUnit.java:297
+  reg  [31:0]  slot_max;                          // AttentionUnit.java:302
+  wire         score_word_valid;                  // AttentionUnit.java:309
+  wire         score_word_ready;                  // AttentionUnit.java:309
+  wire [31:0]  score_word_payload;                // AttentionUnit.java:309
   wire         score_queue_push_valid;            // Stream.java:195
   wire         score_queue_push_ready;            // Stream.java:195
   wire [31:0]  score_queue_push_payload;          // Stream.java:195
@@ -750,146 +753,149 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   wire         score_queue_pop_ready;             // Stream.java:195
   wire [31:0]  score_queue_pop_payload;           // Stream.java:195
   wire [2:0]   score_queue_occupancy;             // Stream.java:195
-  reg  [2:0]   reads_in_flight;                   // AttentionUnit.java:310
-  wire         score_arrived;                     // AttentionUnit.java:311
-  wire         score_room;                        // AttentionUnit.java:312
-  wire         score_issue_read;                  // AttentionUnit.java:313
-  reg          score_landing_0;                   // AttentionUnit.java:319
-  reg          score_landing_1;                   // AttentionUnit.java:319
-  reg  [31:0]  rz_0;                              // AttentionUnit.java:331
-  reg  [31:0]  rz_1;                              // AttentionUnit.java:331
-  reg  [31:0]  rz_2;                              // AttentionUnit.java:331
-  reg  [31:0]  rz_3;                              // AttentionUnit.java:331
-  reg  [31:0]  rz_4;                              // AttentionUnit.java:331
-  reg  [31:0]  rz_5;                              // AttentionUnit.java:331
-  reg  [31:0]  rz_6;                              // AttentionUnit.java:331
-  reg  [31:0]  rz_7;                              // AttentionUnit.java:331
-  wire         softmax_all_done;                  // AttentionUnit.java:336
-  wire [14:0]  weight_write_address;              // AttentionUnit.java:340
+  reg  [2:0]   reads_in_flight;                   // AttentionUnit.java:311
+  wire         score_arrived;                     // AttentionUnit.java:312
+  wire         score_room;                        // AttentionUnit.java:313
+  wire         score_issue_read;                  // AttentionUnit.java:314
+  reg          score_landing_0;                   // AttentionUnit.java:320
+  reg          score_landing_1;                   // AttentionUnit.java:320
+  reg  [31:0]  rz_0;                              // AttentionUnit.java:332
+  reg  [31:0]  rz_1;                              // AttentionUnit.java:332
+  reg  [31:0]  rz_2;                              // AttentionUnit.java:332
+  reg  [31:0]  rz_3;                              // AttentionUnit.java:332
+  reg  [31:0]  rz_4;                              // AttentionUnit.java:332
+  reg  [31:0]  rz_5;                              // AttentionUnit.java:332
+  reg  [31:0]  rz_6;                              // AttentionUnit.java:332
+  reg  [31:0]  rz_7;                              // AttentionUnit.java:332
+  wire         softmax_all_done;                  // AttentionUnit.java:337
+  wire [14:0]  weight_write_address;              // AttentionUnit.java:341
   wire         score_buffer_write;                // AttentionUnit.java:129
   wire [14:0]  score_buffer_write_address;        // AttentionUnit.java:131
   wire [31:0]  score_buffer_write_data;           // AttentionUnit.java:133
 
-  // value_engine
-  reg          value_active;                      // ValueEngine.java:71
-  reg  [7:0]   value_chunk;                       // ValueEngine.java:72
-  reg  [12:0]  value_chunk_start;                 // ValueEngine.java:73
-  reg  [5:0]   value_row;                         // ValueEngine.java:74
-  reg  [3:0]   value_beat;                        // ValueEngine.java:75
-  reg  [7:0]   value_consumed;                    // ValueEngine.java:76
-  wire         value_slot_done;                   // ValueEngine.java:77
-  wire         value_chunk_done;                  // ValueEngine.java:78
+  // value_engine.value_walk
+  reg          value_active;                      // ChunkWalk.java:48
+  reg  [7:0]   value_chunk;                       // ChunkWalk.java:49
+  reg  [12:0]  value_chunk_start;                 // ChunkWalk.java:50
+  reg  [7:0]   value_consumed;                    // ChunkWalk.java:51
+  wire         value_finishing;                   // ChunkWalk.java:52
+  wire         value_chunk_done;                  // ChunkWalk.java:53
+  wire         value_slot_done;                   // ChunkWalk.java:54
 
-  // value_engine.value_slots
+  // value_engine.value_walk.value_slots
   reg  [2:0]   value_slots_slot;                  // SlotWalker.java:30
   reg  [7:0]   value_slots_head;                  // SlotWalker.java:31
   reg  [12:0]  value_slots_positions;             // SlotWalker.java:32
   wire         value_slots_last;                  // SlotWalker.java:33
   wire         value_slots_last_head;             // SlotWalker.java:34
 
+  // value_engine.value_walk
+  wire         value_step;                        // ChunkWalk.java:58
+  wire [12:0]  value_rows_beyond;                 // ChunkWalk.java:59
+  wire         value_slot_has_rows;               // ChunkWalk.java:60
+  wire [5:0]   value_rows_here;                   // ChunkWalk.java:62
+  wire         value_slot_finished;               // ChunkWalk.java:63
+  wire         value_last_chunk;                  // ChunkWalk.java:67
+  wire         value_walk_done;                   // ChunkWalk.java:68
+
   // value_engine
-  wire         value_step;                        // ValueEngine.java:81
-  wire [12:0]  value_rows_beyond;                 // ValueEngine.java:82
-  wire         value_slot_has_rows;               // ValueEngine.java:83
-  wire [5:0]   value_rows_here;                   // ValueEngine.java:85
-  wire         value_last_beat;                   // ValueEngine.java:86
-  wire         value_last_row;                    // ValueEngine.java:87
-  wire         value_slot_done_now;               // ValueEngine.java:88
-  wire         value_last_chunk;                  // ValueEngine.java:92
-  wire         value_issue_done;                  // ValueEngine.java:93
-  wire         value_issue;                       // ValueEngine.java:118
-  wire [12:0]  value_position;                    // ValueEngine.java:119
-  wire [10:0]  partial_address;                   // ValueEngine.java:130
-  reg          value_issue_d1;                    // ValueEngine.java:138
-  wire         value_lane0_v_in_valid;            // ValueEngine.java:138
-  wire [15:0]  value_lane0_v_in_payload;          // ValueEngine.java:138
-  wire         value_lane0_v_out_valid;           // ValueEngine.java:138
-  wire [31:0]  value_lane0_v_out_payload;         // ValueEngine.java:138
-  wire         value_lane0_product_in_valid;      // ValueEngine.java:139
-  wire [31:0]  value_lane0_product_in_payload_a;  // ValueEngine.java:139
-  wire [31:0]  value_lane0_product_in_payload_b;  // ValueEngine.java:139
-  wire         value_lane0_product_out_valid;     // ValueEngine.java:139
-  wire [31:0]  value_lane0_product_out_payload;   // ValueEngine.java:139
-  wire         value_lane1_v_in_valid;            // ValueEngine.java:138
-  wire [15:0]  value_lane1_v_in_payload;          // ValueEngine.java:138
-  wire         value_lane1_v_out_valid;           // ValueEngine.java:138
-  wire [31:0]  value_lane1_v_out_payload;         // ValueEngine.java:138
-  wire         value_lane1_product_in_valid;      // ValueEngine.java:139
-  wire [31:0]  value_lane1_product_in_payload_a;  // ValueEngine.java:139
-  wire [31:0]  value_lane1_product_in_payload_b;  // ValueEngine.java:139
-  wire         value_lane1_product_out_valid;     // ValueEngine.java:139
-  wire [31:0]  value_lane1_product_out_payload;   // ValueEngine.java:139
-  wire         value_lane2_v_in_valid;            // ValueEngine.java:138
-  wire [15:0]  value_lane2_v_in_payload;          // ValueEngine.java:138
-  wire         value_lane2_v_out_valid;           // ValueEngine.java:138
-  wire [31:0]  value_lane2_v_out_payload;         // ValueEngine.java:138
-  wire         value_lane2_product_in_valid;      // ValueEngine.java:139
-  wire [31:0]  value_lane2_product_in_payload_a;  // ValueEngine.java:139
-  wire [31:0]  value_lane2_product_in_payload_b;  // ValueEngine.java:139
-  wire         value_lane2_product_out_valid;     // ValueEngine.java:139
-  wire [31:0]  value_lane2_product_out_payload;   // ValueEngine.java:139
-  wire         value_lane3_v_in_valid;            // ValueEngine.java:138
-  wire [15:0]  value_lane3_v_in_payload;          // ValueEngine.java:138
-  wire         value_lane3_v_out_valid;           // ValueEngine.java:138
-  wire [31:0]  value_lane3_v_out_payload;         // ValueEngine.java:138
-  wire         value_lane3_product_in_valid;      // ValueEngine.java:139
-  wire [31:0]  value_lane3_product_in_payload_a;  // ValueEngine.java:139
-  wire [31:0]  value_lane3_product_in_payload_b;  // ValueEngine.java:139
-  wire         value_lane3_product_out_valid;     // ValueEngine.java:139
-  wire [31:0]  value_lane3_product_out_payload;   // ValueEngine.java:139
-  wire         value_lane4_v_in_valid;            // ValueEngine.java:138
-  wire [15:0]  value_lane4_v_in_payload;          // ValueEngine.java:138
-  wire         value_lane4_v_out_valid;           // ValueEngine.java:138
-  wire [31:0]  value_lane4_v_out_payload;         // ValueEngine.java:138
-  wire         value_lane4_product_in_valid;      // ValueEngine.java:139
-  wire [31:0]  value_lane4_product_in_payload_a;  // ValueEngine.java:139
-  wire [31:0]  value_lane4_product_in_payload_b;  // ValueEngine.java:139
-  wire         value_lane4_product_out_valid;     // ValueEngine.java:139
-  wire [31:0]  value_lane4_product_out_payload;   // ValueEngine.java:139
-  wire         value_lane5_v_in_valid;            // ValueEngine.java:138
-  wire [15:0]  value_lane5_v_in_payload;          // ValueEngine.java:138
-  wire         value_lane5_v_out_valid;           // ValueEngine.java:138
-  wire [31:0]  value_lane5_v_out_payload;         // ValueEngine.java:138
-  wire         value_lane5_product_in_valid;      // ValueEngine.java:139
-  wire [31:0]  value_lane5_product_in_payload_a;  // ValueEngine.java:139
-  wire [31:0]  value_lane5_product_in_payload_b;  // ValueEngine.java:139
-  wire         value_lane5_product_out_valid;     // ValueEngine.java:139
-  wire [31:0]  value_lane5_product_out_payload;   // ValueEngine.java:139
-  wire         value_lane6_v_in_valid;            // ValueEngine.java:138
-  wire [15:0]  value_lane6_v_in_payload;          // ValueEngine.java:138
-  wire         value_lane6_v_out_valid;           // ValueEngine.java:138
-  wire [31:0]  value_lane6_v_out_payload;         // ValueEngine.java:138
-  wire         value_lane6_product_in_valid;      // ValueEngine.java:139
-  wire [31:0]  value_lane6_product_in_payload_a;  // ValueEngine.java:139
-  wire [31:0]  value_lane6_product_in_payload_b;  // ValueEngine.java:139
-  wire         value_lane6_product_out_valid;     // ValueEngine.java:139
-  wire [31:0]  value_lane6_product_out_payload;   // ValueEngine.java:139
-  wire         value_lane7_v_in_valid;            // ValueEngine.java:138
-  wire [15:0]  value_lane7_v_in_payload;          // ValueEngine.java:138
-  wire         value_lane7_v_out_valid;           // ValueEngine.java:138
-  wire [31:0]  value_lane7_v_out_payload;         // ValueEngine.java:138
-  wire         value_lane7_product_in_valid;      // ValueEngine.java:139
-  wire [31:0]  value_lane7_product_in_payload_a;  // ValueEngine.java:139
-  wire [31:0]  value_lane7_product_in_payload_b;  // ValueEngine.java:139
-  wire         value_lane7_product_out_valid;     // ValueEngine.java:139
-  wire [31:0]  value_lane7_product_out_payload;   // ValueEngine.java:139
-  reg  [10:0]  accumulate_address_d1;             // ValueEngine.java:143
-  reg  [10:0]  accumulate_address_d2;             // ValueEngine.java:143
-  reg  [10:0]  accumulate_address_d3;             // ValueEngine.java:143
-  reg  [10:0]  accumulate_address_d4;             // ValueEngine.java:143
-  reg  [10:0]  accumulate_address_d5;             // ValueEngine.java:143
-  reg  [10:0]  accumulate_address_d6;             // ValueEngine.java:143
-  reg  [10:0]  accumulate_address_d7;             // ValueEngine.java:143
-  reg  [10:0]  accumulate_address_d8;             // ValueEngine.java:143
-  reg          value_lane0_v_valid_d1;            // ValueEngine.java:144
-  reg          value_lane0_v_valid_d2;            // ValueEngine.java:144
-  reg          value_lane0_v_valid_d3;            // ValueEngine.java:144
-  reg          value_lane0_v_valid_d4;            // ValueEngine.java:144
-  reg          value_lane0_v_valid_d5;            // ValueEngine.java:144
-  reg          value_lane0_v_valid_d6;            // ValueEngine.java:144
-  reg  [1:0]   reduce_phase;                      // ValueEngine.java:147
-  wire         accumulated;                       // ValueEngine.java:148
-  wire         slot_flushed;                      // ValueEngine.java:149
+  reg  [5:0]   value_row;                         // ValueEngine.java:72
+  reg  [3:0]   value_beat;                        // ValueEngine.java:73
+  wire         value_last_beat;                   // ValueEngine.java:74
+  wire         value_last_row;                    // ValueEngine.java:75
+  wire         value_issue;                       // ValueEngine.java:88
+  wire [12:0]  value_position;                    // ValueEngine.java:89
+  wire [10:0]  partial_address;                   // ValueEngine.java:101
+  reg          value_issue_d1;                    // ValueEngine.java:109
+  wire         value_lane0_v_in_valid;            // ValueEngine.java:109
+  wire [15:0]  value_lane0_v_in_payload;          // ValueEngine.java:109
+  wire         value_lane0_v_out_valid;           // ValueEngine.java:109
+  wire [31:0]  value_lane0_v_out_payload;         // ValueEngine.java:109
+  wire         value_lane0_product_in_valid;      // ValueEngine.java:111
+  wire [31:0]  value_lane0_product_in_payload_a;  // ValueEngine.java:111
+  wire [31:0]  value_lane0_product_in_payload_b;  // ValueEngine.java:111
+  wire         value_lane0_product_out_valid;     // ValueEngine.java:111
+  wire [31:0]  value_lane0_product_out_payload;   // ValueEngine.java:111
+  wire         value_lane1_v_in_valid;            // ValueEngine.java:109
+  wire [15:0]  value_lane1_v_in_payload;          // ValueEngine.java:109
+  wire         value_lane1_v_out_valid;           // ValueEngine.java:109
+  wire [31:0]  value_lane1_v_out_payload;         // ValueEngine.java:109
+  wire         value_lane1_product_in_valid;      // ValueEngine.java:111
+  wire [31:0]  value_lane1_product_in_payload_a;  // ValueEngine.java:111
+  wire [31:0]  value_lane1_product_in_payload_b;  // ValueEngine.java:111
+  wire         value_lane1_product_out_valid;     // ValueEngine.java:111
+  wire [31:0]  value_lane1_product_out_payload;   // ValueEngine.java:111
+  wire         value_lane2_v_in_valid;            // ValueEngine.java:109
+  wire [15:0]  value_lane2_v_in_payload;          // ValueEngine.java:109
+  wire         value_lane2_v_out_valid;           // ValueEngine.java:109
+  wire [31:0]  value_lane2_v_out_payload;         // ValueEngine.java:109
+  wire         value_lane2_product_in_valid;      // ValueEngine.java:111
+  wire [31:0]  value_lane2_product_in_payload_a;  // ValueEngine.java:111
+  wire [31:0]  value_lane2_product_in_payload_b;  // ValueEngine.java:111
+  wire         value_lane2_product_out_valid;     // ValueEngine.java:111
+  wire [31:0]  value_lane2_product_out_payload;   // ValueEngine.java:111
+  wire         value_lane3_v_in_valid;            // ValueEngine.java:109
+  wire [15:0]  value_lane3_v_in_payload;          // ValueEngine.java:109
+  wire         value_lane3_v_out_valid;           // ValueEngine.java:109
+  wire [31:0]  value_lane3_v_out_payload;         // ValueEngine.java:109
+  wire         value_lane3_product_in_valid;      // ValueEngine.java:111
+  wire [31:0]  value_lane3_product_in_payload_a;  // ValueEngine.java:111
+  wire [31:0]  value_lane3_product_in_payload_b;  // ValueEngine.java:111
+  wire         value_lane3_product_out_valid;     // ValueEngine.java:111
+  wire [31:0]  value_lane3_product_out_payload;   // ValueEngine.java:111
+  wire         value_lane4_v_in_valid;            // ValueEngine.java:109
+  wire [15:0]  value_lane4_v_in_payload;          // ValueEngine.java:109
+  wire         value_lane4_v_out_valid;           // ValueEngine.java:109
+  wire [31:0]  value_lane4_v_out_payload;         // ValueEngine.java:109
+  wire         value_lane4_product_in_valid;      // ValueEngine.java:111
+  wire [31:0]  value_lane4_product_in_payload_a;  // ValueEngine.java:111
+  wire [31:0]  value_lane4_product_in_payload_b;  // ValueEngine.java:111
+  wire         value_lane4_product_out_valid;     // ValueEngine.java:111
+  wire [31:0]  value_lane4_product_out_payload;   // ValueEngine.java:111
+  wire         value_lane5_v_in_valid;            // ValueEngine.java:109
+  wire [15:0]  value_lane5_v_in_payload;          // ValueEngine.java:109
+  wire         value_lane5_v_out_valid;           // ValueEngine.java:109
+  wire [31:0]  value_lane5_v_out_payload;         // ValueEngine.java:109
+  wire         value_lane5_product_in_valid;      // ValueEngine.java:111
+  wire [31:0]  value_lane5_product_in_payload_a;  // ValueEngine.java:111
+  wire [31:0]  value_lane5_product_in_payload_b;  // ValueEngine.java:111
+  wire         value_lane5_product_out_valid;     // ValueEngine.java:111
+  wire [31:0]  value_lane5_product_out_payload;   // ValueEngine.java:111
+  wire         value_lane6_v_in_valid;            // ValueEngine.java:109
+  wire [15:0]  value_lane6_v_in_payload;          // ValueEngine.java:109
+  wire         value_lane6_v_out_valid;           // ValueEngine.java:109
+  wire [31:0]  value_lane6_v_out_payload;         // ValueEngine.java:109
+  wire         value_lane6_product_in_valid;      // ValueEngine.java:111
+  wire [31:0]  value_lane6_product_in_payload_a;  // ValueEngine.java:111
+  wire [31:0]  value_lane6_product_in_payload_b;  // ValueEngine.java:111
+  wire         value_lane6_product_out_valid;     // ValueEngine.java:111
+  wire [31:0]  value_lane6_product_out_payload;   // ValueEngine.java:111
+  wire         value_lane7_v_in_valid;            // ValueEngine.java:109
+  wire [15:0]  value_lane7_v_in_payload;          // ValueEngine.java:109
+  wire         value_lane7_v_out_valid;           // ValueEngine.java:109
+  wire [31:0]  value_lane7_v_out_payload;         // ValueEngine.java:109
+  wire         value_lane7_product_in_valid;      // ValueEngine.java:111
+  wire [31:0]  value_lane7_product_in_payload_a;  // ValueEngine.java:111
+  wire [31:0]  value_lane7_product_in_payload_b;  // ValueEngine.java:111
+  wire         value_lane7_product_out_valid;     // ValueEngine.java:111
+  wire [31:0]  value_lane7_product_out_payload;   // ValueEngine.java:111
+  reg  [10:0]  accumulate_address_d1;             // ValueEngine.java:115
+  reg  [10:0]  accumulate_address_d2;             // ValueEngine.java:115
+  reg  [10:0]  accumulate_address_d3;             // ValueEngine.java:115
+  reg  [10:0]  accumulate_address_d4;             // ValueEngine.java:115
+  reg  [10:0]  accumulate_address_d5;             // ValueEngine.java:115
+  reg  [10:0]  accumulate_address_d6;             // ValueEngine.java:115
+  reg  [10:0]  accumulate_address_d7;             // ValueEngine.java:115
+  reg  [10:0]  accumulate_address_d8;             // ValueEngine.java:115
+  reg          value_lane0_v_valid_d1;            // ValueEngine.java:116
+  reg          value_lane0_v_valid_d2;            // ValueEngine.java:116
+  reg          value_lane0_v_valid_d3;            // ValueEngine.java:116
+  reg          value_lane0_v_valid_d4;            // ValueEngine.java:116
+  reg          value_lane0_v_valid_d5;            // ValueEngine.java:116
+  reg          value_lane0_v_valid_d6;            // ValueEngine.java:116
+  reg  [1:0]   reduce_phase;                      // ValueEngine.java:119
+  wire         accumulated;                       // ValueEngine.java:120
+  wire         slot_flushed;                      // ValueEngine.java:121
 
   // value_engine.reduce_slots
   reg  [2:0]   reduce_slots_slot;                 // SlotWalker.java:30
@@ -899,387 +905,387 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   wire         reduce_slots_last_head;            // SlotWalker.java:34
 
   // value_engine
-  reg  [3:0]   reduce_beat;                       // ValueEngine.java:153
-  reg  [4:0]   reduce_index;                      // ValueEngine.java:154
-  wire         gathering;                         // ValueEngine.java:155
-  wire [10:0]  gather_address;                    // ValueEngine.java:157
-  wire         bank_read_enable;                  // ValueEngine.java:158
-  wire [10:0]  bank_read_address;                 // ValueEngine.java:159
-  reg  [31:0]  bank_read_0;                       // ValueEngine.java:162
-  reg  [31:0]  bank_read_1;                       // ValueEngine.java:162
-  reg  [31:0]  bank_read_2;                       // ValueEngine.java:162
-  reg  [31:0]  bank_read_3;                       // ValueEngine.java:162
-  reg  [31:0]  bank_read_4;                       // ValueEngine.java:162
-  reg  [31:0]  bank_read_5;                       // ValueEngine.java:162
-  reg  [31:0]  bank_read_6;                       // ValueEngine.java:162
-  reg  [31:0]  bank_read_7;                       // ValueEngine.java:162
-  reg          accumulate_fresh_d1;               // ValueEngine.java:166
-  reg          accumulate_fresh_d2;               // ValueEngine.java:166
-  reg          accumulate_fresh_d3;               // ValueEngine.java:166
-  reg          accumulate_fresh_d4;               // ValueEngine.java:166
-  reg          accumulate_fresh_d5;               // ValueEngine.java:166
-  reg          accumulate_fresh_d6;               // ValueEngine.java:166
-  reg          accumulate_fresh_d7;               // ValueEngine.java:166
-  reg          accumulate_fresh_d8;               // ValueEngine.java:166
-  reg          accumulate_fresh_d9;               // ValueEngine.java:166
-  wire [31:0]  value_lane0_addend;                // ValueEngine.java:166
-  wire         value_lane0_sum_in_valid;          // ValueEngine.java:167
-  wire [31:0]  value_lane0_sum_in_payload_a;      // ValueEngine.java:167
-  wire [31:0]  value_lane0_sum_in_payload_b;      // ValueEngine.java:167
-  wire         value_lane0_sum_out_valid;         // ValueEngine.java:167
-  wire [31:0]  value_lane0_sum_out_payload;       // ValueEngine.java:167
-  wire [31:0]  value_lane1_addend;                // ValueEngine.java:166
-  wire         value_lane1_sum_in_valid;          // ValueEngine.java:167
-  wire [31:0]  value_lane1_sum_in_payload_a;      // ValueEngine.java:167
-  wire [31:0]  value_lane1_sum_in_payload_b;      // ValueEngine.java:167
-  wire         value_lane1_sum_out_valid;         // ValueEngine.java:167
-  wire [31:0]  value_lane1_sum_out_payload;       // ValueEngine.java:167
-  wire [31:0]  value_lane2_addend;                // ValueEngine.java:166
-  wire         value_lane2_sum_in_valid;          // ValueEngine.java:167
-  wire [31:0]  value_lane2_sum_in_payload_a;      // ValueEngine.java:167
-  wire [31:0]  value_lane2_sum_in_payload_b;      // ValueEngine.java:167
-  wire         value_lane2_sum_out_valid;         // ValueEngine.java:167
-  wire [31:0]  value_lane2_sum_out_payload;       // ValueEngine.java:167
-  wire [31:0]  value_lane3_addend;                // ValueEngine.java:166
-  wire         value_lane3_sum_in_valid;          // ValueEngine.java:167
-  wire [31:0]  value_lane3_sum_in_payload_a;      // ValueEngine.java:167
-  wire [31:0]  value_lane3_sum_in_payload_b;      // ValueEngine.java:167
-  wire         value_lane3_sum_out_valid;         // ValueEngine.java:167
-  wire [31:0]  value_lane3_sum_out_payload;       // ValueEngine.java:167
-  wire [31:0]  value_lane4_addend;                // ValueEngine.java:166
-  wire         value_lane4_sum_in_valid;          // ValueEngine.java:167
-  wire [31:0]  value_lane4_sum_in_payload_a;      // ValueEngine.java:167
-  wire [31:0]  value_lane4_sum_in_payload_b;      // ValueEngine.java:167
-  wire         value_lane4_sum_out_valid;         // ValueEngine.java:167
-  wire [31:0]  value_lane4_sum_out_payload;       // ValueEngine.java:167
-  wire [31:0]  value_lane5_addend;                // ValueEngine.java:166
-  wire         value_lane5_sum_in_valid;          // ValueEngine.java:167
-  wire [31:0]  value_lane5_sum_in_payload_a;      // ValueEngine.java:167
-  wire [31:0]  value_lane5_sum_in_payload_b;      // ValueEngine.java:167
-  wire         value_lane5_sum_out_valid;         // ValueEngine.java:167
-  wire [31:0]  value_lane5_sum_out_payload;       // ValueEngine.java:167
-  wire [31:0]  value_lane6_addend;                // ValueEngine.java:166
-  wire         value_lane6_sum_in_valid;          // ValueEngine.java:167
-  wire [31:0]  value_lane6_sum_in_payload_a;      // ValueEngine.java:167
-  wire [31:0]  value_lane6_sum_in_payload_b;      // ValueEngine.java:167
-  wire         value_lane6_sum_out_valid;         // ValueEngine.java:167
-  wire [31:0]  value_lane6_sum_out_payload;       // ValueEngine.java:167
-  wire [31:0]  value_lane7_addend;                // ValueEngine.java:166
-  wire         value_lane7_sum_in_valid;          // ValueEngine.java:167
-  wire [31:0]  value_lane7_sum_in_payload_a;      // ValueEngine.java:167
-  wire [31:0]  value_lane7_sum_in_payload_b;      // ValueEngine.java:167
-  wire         value_lane7_sum_out_valid;         // ValueEngine.java:167
-  wire [31:0]  value_lane7_sum_out_payload;       // ValueEngine.java:167
-  reg  [10:0]  accumulate_address_d9;             // ValueEngine.java:172
-  reg  [10:0]  accumulate_address_d10;            // ValueEngine.java:172
-  reg  [10:0]  accumulate_address_d11;            // ValueEngine.java:172
-  reg  [10:0]  accumulate_address_d12;            // ValueEngine.java:172
-  reg  [10:0]  accumulate_address_d13;            // ValueEngine.java:172
-  reg  [10:0]  accumulate_address_d14;            // ValueEngine.java:172
-  reg  [10:0]  accumulate_address_d15;            // ValueEngine.java:172
-  reg  [4:0]   accumulate_countdown;              // ValueEngine.java:180
-  reg          accumulate_draining;               // ValueEngine.java:181
-  reg          gather_read_valid;                 // ValueEngine.java:192
-  reg  [3:0]   gather_read_lane;                  // ValueEngine.java:193
-  reg  [31:0]  gathered_0_0;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_0_1;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_0_2;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_0_3;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_0_4;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_0_5;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_0_6;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_0_7;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_0_8;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_0_9;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_0_10;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_0_11;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_0_12;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_0_13;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_0_14;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_0_15;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_1_0;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_1_1;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_1_2;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_1_3;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_1_4;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_1_5;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_1_6;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_1_7;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_1_8;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_1_9;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_1_10;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_1_11;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_1_12;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_1_13;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_1_14;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_1_15;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_2_0;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_2_1;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_2_2;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_2_3;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_2_4;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_2_5;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_2_6;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_2_7;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_2_8;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_2_9;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_2_10;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_2_11;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_2_12;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_2_13;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_2_14;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_2_15;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_3_0;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_3_1;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_3_2;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_3_3;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_3_4;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_3_5;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_3_6;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_3_7;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_3_8;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_3_9;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_3_10;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_3_11;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_3_12;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_3_13;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_3_14;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_3_15;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_4_0;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_4_1;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_4_2;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_4_3;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_4_4;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_4_5;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_4_6;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_4_7;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_4_8;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_4_9;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_4_10;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_4_11;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_4_12;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_4_13;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_4_14;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_4_15;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_5_0;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_5_1;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_5_2;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_5_3;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_5_4;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_5_5;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_5_6;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_5_7;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_5_8;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_5_9;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_5_10;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_5_11;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_5_12;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_5_13;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_5_14;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_5_15;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_6_0;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_6_1;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_6_2;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_6_3;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_6_4;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_6_5;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_6_6;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_6_7;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_6_8;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_6_9;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_6_10;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_6_11;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_6_12;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_6_13;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_6_14;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_6_15;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_7_0;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_7_1;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_7_2;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_7_3;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_7_4;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_7_5;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_7_6;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_7_7;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_7_8;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_7_9;                      // ValueEngine.java:198
-  reg  [31:0]  gathered_7_10;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_7_11;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_7_12;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_7_13;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_7_14;                     // ValueEngine.java:198
-  reg  [31:0]  gathered_7_15;                     // ValueEngine.java:198
-  wire         gather_done;                       // ValueEngine.java:206
-  wire         push_done;                         // ValueEngine.java:212
-  reg  [31:0]  tree_pick_0;                       // ValueEngine.java:220
-  wire [31:0]  reduce_in_0;                       // ValueEngine.java:221
-  reg  [31:0]  tree_pick_1;                       // ValueEngine.java:220
-  wire [31:0]  reduce_in_1;                       // ValueEngine.java:221
-  reg  [31:0]  tree_pick_2;                       // ValueEngine.java:220
-  wire [31:0]  reduce_in_2;                       // ValueEngine.java:221
-  reg  [31:0]  tree_pick_3;                       // ValueEngine.java:220
-  wire [31:0]  reduce_in_3;                       // ValueEngine.java:221
-  reg  [31:0]  tree_pick_4;                       // ValueEngine.java:220
-  wire [31:0]  reduce_in_4;                       // ValueEngine.java:221
-  reg  [31:0]  tree_pick_5;                       // ValueEngine.java:220
-  wire [31:0]  reduce_in_5;                       // ValueEngine.java:221
-  reg  [31:0]  tree_pick_6;                       // ValueEngine.java:220
-  wire [31:0]  reduce_in_6;                       // ValueEngine.java:221
-  reg  [31:0]  tree_pick_7;                       // ValueEngine.java:220
-  wire [31:0]  reduce_in_7;                       // ValueEngine.java:221
-  reg  [31:0]  tree_pick_8;                       // ValueEngine.java:220
-  wire [31:0]  reduce_in_8;                       // ValueEngine.java:221
-  reg  [31:0]  tree_pick_9;                       // ValueEngine.java:220
-  wire [31:0]  reduce_in_9;                       // ValueEngine.java:221
-  reg  [31:0]  tree_pick_10;                      // ValueEngine.java:220
-  wire [31:0]  reduce_in_10;                      // ValueEngine.java:221
-  reg  [31:0]  tree_pick_11;                      // ValueEngine.java:220
-  wire [31:0]  reduce_in_11;                      // ValueEngine.java:221
-  reg  [31:0]  tree_pick_12;                      // ValueEngine.java:220
-  wire [31:0]  reduce_in_12;                      // ValueEngine.java:221
-  reg  [31:0]  tree_pick_13;                      // ValueEngine.java:220
-  wire [31:0]  reduce_in_13;                      // ValueEngine.java:221
-  reg  [31:0]  tree_pick_14;                      // ValueEngine.java:220
-  wire [31:0]  reduce_in_14;                      // ValueEngine.java:221
-  reg  [31:0]  tree_pick_15;                      // ValueEngine.java:220
-  wire [31:0]  reduce_in_15;                      // ValueEngine.java:221
-  reg  [31:0]  slot_rz;                           // ValueEngine.java:224
-  wire         reduce_tree_0_0_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_0_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_0_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_0_0_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_0_out_payload;       // ValueEngine.java:225
-  wire         reduce_tree_0_1_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_1_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_1_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_0_1_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_1_out_payload;       // ValueEngine.java:225
-  wire         reduce_tree_0_2_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_2_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_2_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_0_2_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_2_out_payload;       // ValueEngine.java:225
-  wire         reduce_tree_0_3_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_3_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_3_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_0_3_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_3_out_payload;       // ValueEngine.java:225
-  wire         reduce_tree_0_4_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_4_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_4_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_0_4_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_4_out_payload;       // ValueEngine.java:225
-  wire         reduce_tree_0_5_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_5_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_5_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_0_5_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_5_out_payload;       // ValueEngine.java:225
-  wire         reduce_tree_0_6_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_6_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_6_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_0_6_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_6_out_payload;       // ValueEngine.java:225
-  wire         reduce_tree_0_7_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_7_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_7_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_0_7_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_0_7_out_payload;       // ValueEngine.java:225
-  wire         reduce_tree_1_0_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_1_0_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_1_0_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_1_0_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_1_0_out_payload;       // ValueEngine.java:225
-  wire         reduce_tree_1_1_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_1_1_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_1_1_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_1_1_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_1_1_out_payload;       // ValueEngine.java:225
-  wire         reduce_tree_1_2_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_1_2_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_1_2_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_1_2_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_1_2_out_payload;       // ValueEngine.java:225
-  wire         reduce_tree_1_3_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_1_3_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_1_3_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_1_3_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_1_3_out_payload;       // ValueEngine.java:225
-  wire         reduce_tree_2_0_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_2_0_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_2_0_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_2_0_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_2_0_out_payload;       // ValueEngine.java:225
-  wire         reduce_tree_2_1_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_2_1_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_2_1_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_2_1_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_2_1_out_payload;       // ValueEngine.java:225
-  wire         reduce_tree_3_0_in_valid;          // ValueEngine.java:225
-  wire [31:0]  reduce_tree_3_0_in_payload_a;      // ValueEngine.java:225
-  wire [31:0]  reduce_tree_3_0_in_payload_b;      // ValueEngine.java:225
-  wire         reduce_tree_3_0_out_valid;         // ValueEngine.java:225
-  wire [31:0]  reduce_tree_3_0_out_payload;       // ValueEngine.java:225
-  wire         normalized_in_valid;               // ValueEngine.java:225
-  wire [31:0]  normalized_in_payload_a;           // ValueEngine.java:225
-  wire [31:0]  normalized_in_payload_b;           // ValueEngine.java:225
-  wire         normalized_out_valid;              // ValueEngine.java:225
-  wire [31:0]  normalized_out_payload;            // ValueEngine.java:225
-  wire         stored_output_in_valid;            // ValueEngine.java:226
-  wire [31:0]  stored_output_in_payload;          // ValueEngine.java:226
-  wire         stored_output_out_valid;           // ValueEngine.java:226
-  wire [15:0]  stored_output_out_payload;         // ValueEngine.java:226
-  reg  [2:0]   push_element_d1;                   // ValueEngine.java:229
-  reg  [2:0]   push_element_d2;                   // ValueEngine.java:229
-  reg  [2:0]   push_element_d3;                   // ValueEngine.java:229
-  reg  [2:0]   push_element_d4;                   // ValueEngine.java:229
-  reg  [2:0]   push_element_d5;                   // ValueEngine.java:229
-  reg  [2:0]   push_element_d6;                   // ValueEngine.java:229
-  reg  [2:0]   push_element_d7;                   // ValueEngine.java:229
-  reg  [2:0]   push_element_d8;                   // ValueEngine.java:229
-  reg  [2:0]   push_element_d9;                   // ValueEngine.java:229
-  reg  [2:0]   push_element_d10;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d11;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d12;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d13;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d14;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d15;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d16;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d17;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d18;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d19;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d20;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d21;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d22;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d23;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d24;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d25;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d26;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d27;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d28;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d29;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d30;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d31;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d32;                  // ValueEngine.java:229
-  reg  [2:0]   push_element_d33;                  // ValueEngine.java:229
-  reg  [15:0]  out_word_0;                        // ValueEngine.java:232
-  reg  [15:0]  out_word_1;                        // ValueEngine.java:232
-  reg  [15:0]  out_word_2;                        // ValueEngine.java:232
-  reg  [15:0]  out_word_3;                        // ValueEngine.java:232
-  reg  [15:0]  out_word_4;                        // ValueEngine.java:232
-  reg  [15:0]  out_word_5;                        // ValueEngine.java:232
-  reg  [15:0]  out_word_6;                        // ValueEngine.java:232
-  reg  [15:0]  out_word_7;                        // ValueEngine.java:232
-  reg          beat_assembled;                    // ValueEngine.java:237
-  wire         out_beat_valid;                    // ValueEngine.java:238
-  wire         out_beat_ready;                    // ValueEngine.java:238
-  wire [15:0]  out_beat_payload_0;                // ValueEngine.java:238
-  wire [15:0]  out_beat_payload_1;                // ValueEngine.java:238
-  wire [15:0]  out_beat_payload_2;                // ValueEngine.java:238
-  wire [15:0]  out_beat_payload_3;                // ValueEngine.java:238
-  wire [15:0]  out_beat_payload_4;                // ValueEngine.java:238
-  wire [15:0]  out_beat_payload_5;                // ValueEngine.java:238
-  wire [15:0]  out_beat_payload_6;                // ValueEngine.java:238
-  wire [15:0]  out_beat_payload_7;                // ValueEngine.java:238
+  reg  [3:0]   reduce_beat;                       // ValueEngine.java:125
+  reg  [4:0]   reduce_index;                      // ValueEngine.java:126
+  wire         gathering;                         // ValueEngine.java:127
+  wire [10:0]  gather_address;                    // ValueEngine.java:129
+  wire         bank_read_enable;                  // ValueEngine.java:130
+  wire [10:0]  bank_read_address;                 // ValueEngine.java:131
+  reg  [31:0]  bank_read_0;                       // ValueEngine.java:134
+  reg  [31:0]  bank_read_1;                       // ValueEngine.java:134
+  reg  [31:0]  bank_read_2;                       // ValueEngine.java:134
+  reg  [31:0]  bank_read_3;                       // ValueEngine.java:134
+  reg  [31:0]  bank_read_4;                       // ValueEngine.java:134
+  reg  [31:0]  bank_read_5;                       // ValueEngine.java:134
+  reg  [31:0]  bank_read_6;                       // ValueEngine.java:134
+  reg  [31:0]  bank_read_7;                       // ValueEngine.java:134
+  reg          accumulate_fresh_d1;               // ValueEngine.java:138
+  reg          accumulate_fresh_d2;               // ValueEngine.java:138
+  reg          accumulate_fresh_d3;               // ValueEngine.java:138
+  reg          accumulate_fresh_d4;               // ValueEngine.java:138
+  reg          accumulate_fresh_d5;               // ValueEngine.java:138
+  reg          accumulate_fresh_d6;               // ValueEngine.java:138
+  reg          accumulate_fresh_d7;               // ValueEngine.java:138
+  reg          accumulate_fresh_d8;               // ValueEngine.java:138
+  reg          accumulate_fresh_d9;               // ValueEngine.java:138
+  wire [31:0]  value_lane0_addend;                // ValueEngine.java:138
+  wire         value_lane0_sum_in_valid;          // ValueEngine.java:139
+  wire [31:0]  value_lane0_sum_in_payload_a;      // ValueEngine.java:139
+  wire [31:0]  value_lane0_sum_in_payload_b;      // ValueEngine.java:139
+  wire         value_lane0_sum_out_valid;         // ValueEngine.java:139
+  wire [31:0]  value_lane0_sum_out_payload;       // ValueEngine.java:139
+  wire [31:0]  value_lane1_addend;                // ValueEngine.java:138
+  wire         value_lane1_sum_in_valid;          // ValueEngine.java:139
+  wire [31:0]  value_lane1_sum_in_payload_a;      // ValueEngine.java:139
+  wire [31:0]  value_lane1_sum_in_payload_b;      // ValueEngine.java:139
+  wire         value_lane1_sum_out_valid;         // ValueEngine.java:139
+  wire [31:0]  value_lane1_sum_out_payload;       // ValueEngine.java:139
+  wire [31:0]  value_lane2_addend;                // ValueEngine.java:138
+  wire         value_lane2_sum_in_valid;          // ValueEngine.java:139
+  wire [31:0]  value_lane2_sum_in_payload_a;      // ValueEngine.java:139
+  wire [31:0]  value_lane2_sum_in_payload_b;      // ValueEngine.java:139
+  wire         value_lane2_sum_out_valid;         // ValueEngine.java:139
+  wire [31:0]  value_lane2_sum_out_payload;       // ValueEngine.java:139
+  wire [31:0]  value_lane3_addend;                // ValueEngine.java:138
+  wire         value_lane3_sum_in_valid;          // ValueEngine.java:139
+  wire [31:0]  value_lane3_sum_in_payload_a;      // ValueEngine.java:139
+  wire [31:0]  value_lane3_sum_in_payload_b;      // ValueEngine.java:139
+  wire         value_lane3_sum_out_valid;         // ValueEngine.java:139
+  wire [31:0]  value_lane3_sum_out_payload;       // ValueEngine.java:139
+  wire [31:0]  value_lane4_addend;                // ValueEngine.java:138
+  wire         value_lane4_sum_in_valid;          // ValueEngine.java:139
+  wire [31:0]  value_lane4_sum_in_payload_a;      // ValueEngine.java:139
+  wire [31:0]  value_lane4_sum_in_payload_b;      // ValueEngine.java:139
+  wire         value_lane4_sum_out_valid;         // ValueEngine.java:139
+  wire [31:0]  value_lane4_sum_out_payload;       // ValueEngine.java:139
+  wire [31:0]  value_lane5_addend;                // ValueEngine.java:138
+  wire         value_lane5_sum_in_valid;          // ValueEngine.java:139
+  wire [31:0]  value_lane5_sum_in_payload_a;      // ValueEngine.java:139
+  wire [31:0]  value_lane5_sum_in_payload_b;      // ValueEngine.java:139
+  wire         value_lane5_sum_out_valid;         // ValueEngine.java:139
+  wire [31:0]  value_lane5_sum_out_payload;       // ValueEngine.java:139
+  wire [31:0]  value_lane6_addend;                // ValueEngine.java:138
+  wire         value_lane6_sum_in_valid;          // ValueEngine.java:139
+  wire [31:0]  value_lane6_sum_in_payload_a;      // ValueEngine.java:139
+  wire [31:0]  value_lane6_sum_in_payload_b;      // ValueEngine.java:139
+  wire         value_lane6_sum_out_valid;         // ValueEngine.java:139
+  wire [31:0]  value_lane6_sum_out_payload;       // ValueEngine.java:139
+  wire [31:0]  value_lane7_addend;                // ValueEngine.java:138
+  wire         value_lane7_sum_in_valid;          // ValueEngine.java:139
+  wire [31:0]  value_lane7_sum_in_payload_a;      // ValueEngine.java:139
+  wire [31:0]  value_lane7_sum_in_payload_b;      // ValueEngine.java:139
+  wire         value_lane7_sum_out_valid;         // ValueEngine.java:139
+  wire [31:0]  value_lane7_sum_out_payload;       // ValueEngine.java:139
+  reg  [10:0]  accumulate_address_d9;             // ValueEngine.java:144
+  reg  [10:0]  accumulate_address_d10;            // ValueEngine.java:144
+  reg  [10:0]  accumulate_address_d11;            // ValueEngine.java:144
+  reg  [10:0]  accumulate_address_d12;            // ValueEngine.java:144
+  reg  [10:0]  accumulate_address_d13;            // ValueEngine.java:144
+  reg  [10:0]  accumulate_address_d14;            // ValueEngine.java:144
+  reg  [10:0]  accumulate_address_d15;            // ValueEngine.java:144
+  reg  [4:0]   accumulate_countdown;              // ValueEngine.java:152
+  reg          accumulate_draining;               // ValueEngine.java:153
+  reg          gather_read_valid;                 // ValueEngine.java:164
+  reg  [3:0]   gather_read_lane;                  // ValueEngine.java:165
+  reg  [31:0]  gathered_0_0;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_0_1;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_0_2;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_0_3;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_0_4;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_0_5;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_0_6;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_0_7;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_0_8;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_0_9;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_0_10;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_0_11;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_0_12;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_0_13;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_0_14;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_0_15;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_1_0;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_1_1;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_1_2;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_1_3;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_1_4;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_1_5;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_1_6;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_1_7;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_1_8;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_1_9;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_1_10;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_1_11;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_1_12;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_1_13;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_1_14;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_1_15;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_2_0;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_2_1;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_2_2;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_2_3;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_2_4;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_2_5;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_2_6;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_2_7;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_2_8;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_2_9;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_2_10;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_2_11;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_2_12;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_2_13;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_2_14;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_2_15;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_3_0;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_3_1;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_3_2;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_3_3;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_3_4;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_3_5;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_3_6;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_3_7;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_3_8;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_3_9;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_3_10;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_3_11;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_3_12;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_3_13;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_3_14;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_3_15;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_4_0;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_4_1;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_4_2;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_4_3;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_4_4;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_4_5;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_4_6;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_4_7;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_4_8;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_4_9;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_4_10;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_4_11;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_4_12;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_4_13;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_4_14;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_4_15;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_5_0;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_5_1;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_5_2;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_5_3;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_5_4;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_5_5;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_5_6;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_5_7;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_5_8;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_5_9;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_5_10;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_5_11;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_5_12;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_5_13;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_5_14;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_5_15;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_6_0;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_6_1;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_6_2;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_6_3;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_6_4;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_6_5;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_6_6;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_6_7;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_6_8;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_6_9;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_6_10;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_6_11;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_6_12;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_6_13;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_6_14;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_6_15;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_7_0;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_7_1;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_7_2;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_7_3;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_7_4;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_7_5;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_7_6;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_7_7;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_7_8;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_7_9;                      // ValueEngine.java:170
+  reg  [31:0]  gathered_7_10;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_7_11;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_7_12;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_7_13;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_7_14;                     // ValueEngine.java:170
+  reg  [31:0]  gathered_7_15;                     // ValueEngine.java:170
+  wire         gather_done;                       // ValueEngine.java:178
+  wire         push_done;                         // ValueEngine.java:184
+  reg  [31:0]  tree_pick_0;                       // ValueEngine.java:192
+  wire [31:0]  reduce_in_0;                       // ValueEngine.java:193
+  reg  [31:0]  tree_pick_1;                       // ValueEngine.java:192
+  wire [31:0]  reduce_in_1;                       // ValueEngine.java:193
+  reg  [31:0]  tree_pick_2;                       // ValueEngine.java:192
+  wire [31:0]  reduce_in_2;                       // ValueEngine.java:193
+  reg  [31:0]  tree_pick_3;                       // ValueEngine.java:192
+  wire [31:0]  reduce_in_3;                       // ValueEngine.java:193
+  reg  [31:0]  tree_pick_4;                       // ValueEngine.java:192
+  wire [31:0]  reduce_in_4;                       // ValueEngine.java:193
+  reg  [31:0]  tree_pick_5;                       // ValueEngine.java:192
+  wire [31:0]  reduce_in_5;                       // ValueEngine.java:193
+  reg  [31:0]  tree_pick_6;                       // ValueEngine.java:192
+  wire [31:0]  reduce_in_6;                       // ValueEngine.java:193
+  reg  [31:0]  tree_pick_7;                       // ValueEngine.java:192
+  wire [31:0]  reduce_in_7;                       // ValueEngine.java:193
+  reg  [31:0]  tree_pick_8;                       // ValueEngine.java:192
+  wire [31:0]  reduce_in_8;                       // ValueEngine.java:193
+  reg  [31:0]  tree_pick_9;                       // ValueEngine.java:192
+  wire [31:0]  reduce_in_9;                       // ValueEngine.java:193
+  reg  [31:0]  tree_pick_10;                      // ValueEngine.java:192
+  wire [31:0]  reduce_in_10;                      // ValueEngine.java:193
+  reg  [31:0]  tree_pick_11;                      // ValueEngine.java:192
+  wire [31:0]  reduce_in_11;                      // ValueEngine.java:193
+  reg  [31:0]  tree_pick_12;                      // ValueEngine.java:192
+  wire [31:0]  reduce_in_12;                      // ValueEngine.java:193
+  reg  [31:0]  tree_pick_13;                      // ValueEngine.java:192
+  wire [31:0]  reduce_in_13;                      // ValueEngine.java:193
+  reg  [31:0]  tree_pick_14;                      // ValueEngine.java:192
+  wire [31:0]  reduce_in_14;                      // ValueEngine.java:193
+  reg  [31:0]  tree_pick_15;                      // ValueEngine.java:192
+  wire [31:0]  reduce_in_15;                      // ValueEngine.java:193
+  reg  [31:0]  slot_rz;                           // ValueEngine.java:196
+  wire         reduce_tree_0_0_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_0_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_0_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_0_0_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_0_out_payload;       // ValueEngine.java:197
+  wire         reduce_tree_0_1_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_1_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_1_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_0_1_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_1_out_payload;       // ValueEngine.java:197
+  wire         reduce_tree_0_2_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_2_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_2_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_0_2_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_2_out_payload;       // ValueEngine.java:197
+  wire         reduce_tree_0_3_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_3_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_3_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_0_3_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_3_out_payload;       // ValueEngine.java:197
+  wire         reduce_tree_0_4_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_4_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_4_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_0_4_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_4_out_payload;       // ValueEngine.java:197
+  wire         reduce_tree_0_5_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_5_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_5_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_0_5_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_5_out_payload;       // ValueEngine.java:197
+  wire         reduce_tree_0_6_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_6_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_6_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_0_6_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_6_out_payload;       // ValueEngine.java:197
+  wire         reduce_tree_0_7_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_7_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_7_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_0_7_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_0_7_out_payload;       // ValueEngine.java:197
+  wire         reduce_tree_1_0_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_1_0_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_1_0_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_1_0_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_1_0_out_payload;       // ValueEngine.java:197
+  wire         reduce_tree_1_1_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_1_1_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_1_1_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_1_1_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_1_1_out_payload;       // ValueEngine.java:197
+  wire         reduce_tree_1_2_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_1_2_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_1_2_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_1_2_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_1_2_out_payload;       // ValueEngine.java:197
+  wire         reduce_tree_1_3_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_1_3_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_1_3_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_1_3_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_1_3_out_payload;       // ValueEngine.java:197
+  wire         reduce_tree_2_0_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_2_0_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_2_0_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_2_0_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_2_0_out_payload;       // ValueEngine.java:197
+  wire         reduce_tree_2_1_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_2_1_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_2_1_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_2_1_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_2_1_out_payload;       // ValueEngine.java:197
+  wire         reduce_tree_3_0_in_valid;          // ValueEngine.java:197
+  wire [31:0]  reduce_tree_3_0_in_payload_a;      // ValueEngine.java:197
+  wire [31:0]  reduce_tree_3_0_in_payload_b;      // ValueEngine.java:197
+  wire         reduce_tree_3_0_out_valid;         // ValueEngine.java:197
+  wire [31:0]  reduce_tree_3_0_out_payload;       // ValueEngine.java:197
+  wire         normalized_in_valid;               // ValueEngine.java:197
+  wire [31:0]  normalized_in_payload_a;           // ValueEngine.java:197
+  wire [31:0]  normalized_in_payload_b;           // ValueEngine.java:197
+  wire         normalized_out_valid;              // ValueEngine.java:197
+  wire [31:0]  normalized_out_payload;            // ValueEngine.java:197
+  wire         stored_output_in_valid;            // ValueEngine.java:198
+  wire [31:0]  stored_output_in_payload;          // ValueEngine.java:198
+  wire         stored_output_out_valid;           // ValueEngine.java:198
+  wire [15:0]  stored_output_out_payload;         // ValueEngine.java:198
+  reg  [2:0]   push_element_d1;                   // ValueEngine.java:201
+  reg  [2:0]   push_element_d2;                   // ValueEngine.java:201
+  reg  [2:0]   push_element_d3;                   // ValueEngine.java:201
+  reg  [2:0]   push_element_d4;                   // ValueEngine.java:201
+  reg  [2:0]   push_element_d5;                   // ValueEngine.java:201
+  reg  [2:0]   push_element_d6;                   // ValueEngine.java:201
+  reg  [2:0]   push_element_d7;                   // ValueEngine.java:201
+  reg  [2:0]   push_element_d8;                   // ValueEngine.java:201
+  reg  [2:0]   push_element_d9;                   // ValueEngine.java:201
+  reg  [2:0]   push_element_d10;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d11;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d12;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d13;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d14;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d15;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d16;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d17;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d18;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d19;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d20;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d21;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d22;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d23;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d24;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d25;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d26;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d27;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d28;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d29;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d30;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d31;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d32;                  // ValueEngine.java:201
+  reg  [2:0]   push_element_d33;                  // ValueEngine.java:201
+  reg  [15:0]  out_word_0;                        // ValueEngine.java:204
+  reg  [15:0]  out_word_1;                        // ValueEngine.java:204
+  reg  [15:0]  out_word_2;                        // ValueEngine.java:204
+  reg  [15:0]  out_word_3;                        // ValueEngine.java:204
+  reg  [15:0]  out_word_4;                        // ValueEngine.java:204
+  reg  [15:0]  out_word_5;                        // ValueEngine.java:204
+  reg  [15:0]  out_word_6;                        // ValueEngine.java:204
+  reg  [15:0]  out_word_7;                        // ValueEngine.java:204
+  reg          beat_assembled;                    // ValueEngine.java:209
+  wire         out_beat_valid;                    // ValueEngine.java:210
+  wire         out_beat_ready;                    // ValueEngine.java:210
+  wire [15:0]  out_beat_payload_0;                // ValueEngine.java:210
+  wire [15:0]  out_beat_payload_1;                // ValueEngine.java:210
+  wire [15:0]  out_beat_payload_2;                // ValueEngine.java:210
+  wire [15:0]  out_beat_payload_3;                // ValueEngine.java:210
+  wire [15:0]  out_beat_payload_4;                // ValueEngine.java:210
+  wire [15:0]  out_beat_payload_5;                // ValueEngine.java:210
+  wire [15:0]  out_beat_payload_6;                // ValueEngine.java:210
+  wire [15:0]  out_beat_payload_7;                // ValueEngine.java:210
   wire         out_queue_push_valid;              // Stream.java:195
   wire         out_queue_push_ready;              // Stream.java:195
   wire [127:0] out_queue_push_payload;            // Stream.java:195
@@ -1287,9 +1293,9 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   wire         out_queue_pop_ready;               // Stream.java:195
   wire [127:0] out_queue_pop_payload;             // Stream.java:195
   wire [3:0]   out_queue_occupancy;               // Stream.java:195
-  reg  [3:0]   beats_queued;                      // ValueEngine.java:245
-  wire         slot_flush_done;                   // ValueEngine.java:248
-  wire         value_pass_finished;               // ValueEngine.java:250
+  reg  [3:0]   beats_queued;                      // ValueEngine.java:217
+  wire         slot_flush_done;                   // ValueEngine.java:220
+  wire         value_pass_finished;               // ValueEngine.java:222
   wire         loader_start;                      // AttentionUnit.java:137
   wire [63:0]  loader_base;                       // AttentionUnit.java:138
   wire [7:0]   loader_consumed;                   // AttentionUnit.java:140
@@ -1310,7 +1316,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   wire         half_free;                         // ChunkLoader.java:56
   wire         chunk_beat;                        // ChunkLoader.java:72
   wire         write_last_row_beat;               // ChunkLoader.java:73
-  wire [9:0]   chunk_write_address;               // ChunkLoader.java:74
+  wire [9:0]   chunk_write_address;               // ChunkLoader.java:75
   (* ram_style = "distributed" *)
   reg  [127:0] query_store [0:127];               // AttentionUnit.java:96
   (* ram_style = "block" *)
@@ -1318,39 +1324,39 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   (* ram_style = "ultra" *)
   reg  [31:0]  score_buffer [0:32767];            // AttentionUnit.java:102
   (* ram_style = "block" *)
-  reg  [31:0]  partials_0 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_0 [0:2047];               // ValueEngine.java:65
   (* ram_style = "block" *)
-  reg  [31:0]  partials_1 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_1 [0:2047];               // ValueEngine.java:65
   (* ram_style = "block" *)
-  reg  [31:0]  partials_2 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_2 [0:2047];               // ValueEngine.java:65
   (* ram_style = "block" *)
-  reg  [31:0]  partials_3 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_3 [0:2047];               // ValueEngine.java:65
   (* ram_style = "block" *)
-  reg  [31:0]  partials_4 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_4 [0:2047];               // ValueEngine.java:65
   (* ram_style = "block" *)
-  reg  [31:0]  partials_5 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_5 [0:2047];               // ValueEngine.java:65
   (* ram_style = "block" *)
-  reg  [31:0]  partials_6 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_6 [0:2047];               // ValueEngine.java:65
   (* ram_style = "block" *)
-  reg  [31:0]  partials_7 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_7 [0:2047];               // ValueEngine.java:65
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire [12:0] slot_rows_here_mux;
   wire [7:0] last_beat_diff;
-  wire [12:0] value_rows_here_mux;
+  wire [12:0] score_rows_here_mux;
   wire [7:0] value_last_beat_diff;
   wire reduce_phase_eq_2;
   wire [7:0] reduce_phase_diff;
+  wire [12:0] value_rows_here_mux;
   wire [7:0] write_last_row_beat_diff;
   wire [72:0] next_address_sum;
-  assign slot_rows_here_mux =
-      slot_has_rows ? ((rows_beyond_chunk_start >= 13'd32) ? 13'd32 : rows_beyond_chunk_start) : 13'd0;
   assign last_beat_diff = row_beats - 8'd1;
-  assign value_rows_here_mux =
-      value_slot_has_rows ? ((value_rows_beyond >= 13'd32) ? 13'd32 : value_rows_beyond) : 13'd0;
+  assign score_rows_here_mux =
+      score_slot_has_rows ? ((score_rows_beyond >= 13'd32) ? 13'd32 : score_rows_beyond) : 13'd0;
   assign value_last_beat_diff = row_beats - 8'd1;
   assign reduce_phase_eq_2 = reduce_phase == REDUCE_PUSH;
   assign reduce_phase_diff = row_beats - 8'd1;
+  assign value_rows_here_mux =
+      value_slot_has_rows ? ((value_rows_beyond >= 13'd32) ? 13'd32 : value_rows_beyond) : 13'd0;
   assign write_last_row_beat_diff = row_beats - 8'd1;
   assign next_address_sum = {9'd0, next_address} + chunk_bytes;
 
@@ -1381,8 +1387,8 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   assign kv_reader_m_axi_rlast = m_axi_rlast; // AttentionUnit.java:94
   assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:204
   assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:206
-  assign done_valid = done_pending; // AttentionUnit.java:249
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:250
+  assign done_valid = done_pending; // AttentionUnit.java:250
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:251
   assign chunk_read_address = key_port_enable ? key_port_address : value_port_address; // AttentionUnit.java:153
   assign key_port_data = chunk_read; // AttentionUnit.java:155
   assign value_port_data = chunk_read; // AttentionUnit.java:156
@@ -1390,13 +1396,13 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   assign score_read_address = softmax_port_enable ? softmax_port_address : weight_port_address;
   assign softmax_port_data = score_read; // AttentionUnit.java:155
   assign weight_port_data = score_read; // AttentionUnit.java:156
-  assign key_port_address = key_read_address; // ScoreEngine.java:136
-  assign key_port_enable = score_issue; // ScoreEngine.java:137
-  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:298
-  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:299
-  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:300
-  assign softmax_port_address = {softmax_slots_slot, read_next[11:0]}; // AttentionUnit.java:314
-  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:316
+  assign key_port_address = key_read_address; // ScoreEngine.java:104
+  assign key_port_enable = score_issue; // ScoreEngine.java:105
+  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:299
+  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:300
+  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:301
+  assign softmax_port_address = {softmax_slots_slot, read_next[11:0]}; // AttentionUnit.java:315
+  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:317
   assign softmax_scores_valid = score_queue_pop_valid; // Stream.java:101
   assign softmax_scores_payload = score_queue_pop_payload; // Stream.java:102
   assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:129
@@ -1404,10 +1410,10 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   assign score_buffer_write_address = scaled_out_valid ? score_write_address : weight_write_address;
   // AttentionUnit.java:133
   assign score_buffer_write_data = scaled_out_valid ? scaled_out_payload : softmax_weights_payload_value;
-  assign value_port_address = {value_chunk[0], value_row[4:0], value_beat}; // ValueEngine.java:120
-  assign value_port_enable = value_issue; // ValueEngine.java:122
-  assign weight_port_address = {value_slots_slot, value_position[11:0]}; // ValueEngine.java:123
-  assign weight_port_enable = value_issue; // ValueEngine.java:125
+  assign value_port_address = {value_chunk[0], value_row[4:0], value_beat}; // ValueEngine.java:90
+  assign value_port_enable = value_issue; // ValueEngine.java:92
+  assign weight_port_address = {value_slots_slot, value_position[11:0]}; // ValueEngine.java:93
+  assign weight_port_enable = value_issue; // ValueEngine.java:95
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -1453,8 +1459,8 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     if (score_buffer_write) begin // AttentionUnit.java:134
       score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:134
     end
-    if (chunk_beat) begin // ChunkLoader.java:75
-      chunk_buffer[chunk_write_address] <= kv_reader_data_payload_data; // ChunkLoader.java:75
+    if (chunk_beat) begin // ChunkLoader.java:76
+      chunk_buffer[chunk_write_address] <= kv_reader_data_payload_data; // ChunkLoader.java:76
     end
   end
 
@@ -1499,26 +1505,26 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
         done_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:231
       end
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:234
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:235
-      if (last_query_beat) begin // AttentionUnit.java:236
-        query_beat <= 8'd0; // AttentionUnit.java:237
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:238
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:235
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:236
+      if (last_query_beat) begin // AttentionUnit.java:237
+        query_beat <= 8'd0; // AttentionUnit.java:238
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:239
       end
     end
-    if (start_scores) begin // AttentionUnit.java:241
-      phase <= PHASE_SCORES; // AttentionUnit.java:241
+    if (start_scores) begin // AttentionUnit.java:242
+      phase <= PHASE_SCORES; // AttentionUnit.java:242
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:242
-      phase <= PHASE_SOFTMAX; // AttentionUnit.java:242
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:243
+      phase <= PHASE_SOFTMAX; // AttentionUnit.java:243
     end
-    if (start_values) begin // AttentionUnit.java:243
-      phase <= PHASE_VALUES; // AttentionUnit.java:243
+    if (start_values) begin // AttentionUnit.java:244
+      phase <= PHASE_VALUES; // AttentionUnit.java:244
     end
-    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:244
-      phase <= PHASE_IDLE; // AttentionUnit.java:245
-      done_pending <= 1'b1; // AttentionUnit.java:246
-      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:247
+    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:245
+      phase <= PHASE_IDLE; // AttentionUnit.java:246
+      done_pending <= 1'b1; // AttentionUnit.java:247
+      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:248
     end
     if (reset) begin
       done_pending <= 1'b0;
@@ -1540,866 +1546,836 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   // -------------------------------------------------------------------------------------------------------------------
   // score_engine (ScoreEngine.java:50): multiplies each slot's query with its key rows, row-interleaved beat by beat,
   // and adds each row's lane partials by the pairwise tree
-  assign score_step = score_active & (score_chunk < chunks_loaded); // ScoreEngine.java:76
-  assign rows_beyond_chunk_start = score_slots_positions - score_chunk_start; // ScoreEngine.java:78
-  assign slot_has_rows = score_slots_positions > score_chunk_start; // ScoreEngine.java:79
-  assign slot_rows_here = slot_rows_here_mux[5:0]; // ScoreEngine.java:81
-  assign row_in_chunk = row_base + {4'd0, turn}; // ScoreEngine.java:82
-  assign row_valid = row_in_chunk < slot_rows_here; // ScoreEngine.java:83
-  assign last_turn = turn == 2'd3; // ScoreEngine.java:84
-  assign last_beat = score_beat == last_beat_diff[3:0]; // ScoreEngine.java:85
-  assign turns_done = ({1'b0, row_base} + 7'd4) >= {1'b0, slot_rows_here}; // ScoreEngine.java:86
-  assign slot_done = ~slot_has_rows | (last_turn & last_beat & turns_done); // ScoreEngine.java:87
-  assign score_slot_done = score_step & slot_done; // ScoreEngine.java:88
-  assign score_chunk_done = score_step & slot_done & score_slots_last; // ScoreEngine.java:89
-  assign last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ScoreEngine.java:91
-  assign score_issue_done = score_chunk_done & last_chunk; // ScoreEngine.java:92
-  assign score_issue = score_step & slot_has_rows & row_valid; // ScoreEngine.java:121
-  assign key_read_address = {score_chunk[0], row_in_chunk[4:0], score_beat}; // ScoreEngine.java:124
-  assign query_read_address = {score_slots_slot, score_beat}; // ScoreEngine.java:126
-  assign key_lane0_q_in_valid = score_issue_d1; // ScoreEngine.java:156
-  assign key_lane0_q_in_payload = query_read[15:0]; // ScoreEngine.java:156
-  assign key_lane0_k_in_valid = score_issue_d1; // ScoreEngine.java:157
-  assign key_lane0_k_in_payload = key_port_data[15:0]; // ScoreEngine.java:157
-  assign key_lane0_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:158
-  assign key_lane0_product_in_payload_a = key_lane0_q_out_payload; // ScoreEngine.java:158
-  assign key_lane0_product_in_payload_b = key_lane0_k_out_payload; // ScoreEngine.java:158
-  assign key_lane1_q_in_valid = score_issue_d1; // ScoreEngine.java:156
-  assign key_lane1_q_in_payload = query_read[31:16]; // ScoreEngine.java:156
-  assign key_lane1_k_in_valid = score_issue_d1; // ScoreEngine.java:157
-  assign key_lane1_k_in_payload = key_port_data[31:16]; // ScoreEngine.java:157
-  assign key_lane1_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:158
-  assign key_lane1_product_in_payload_a = key_lane1_q_out_payload; // ScoreEngine.java:158
-  assign key_lane1_product_in_payload_b = key_lane1_k_out_payload; // ScoreEngine.java:158
-  assign key_lane2_q_in_valid = score_issue_d1; // ScoreEngine.java:156
-  assign key_lane2_q_in_payload = query_read[47:32]; // ScoreEngine.java:156
-  assign key_lane2_k_in_valid = score_issue_d1; // ScoreEngine.java:157
-  assign key_lane2_k_in_payload = key_port_data[47:32]; // ScoreEngine.java:157
-  assign key_lane2_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:158
-  assign key_lane2_product_in_payload_a = key_lane2_q_out_payload; // ScoreEngine.java:158
-  assign key_lane2_product_in_payload_b = key_lane2_k_out_payload; // ScoreEngine.java:158
-  assign key_lane3_q_in_valid = score_issue_d1; // ScoreEngine.java:156
-  assign key_lane3_q_in_payload = query_read[63:48]; // ScoreEngine.java:156
-  assign key_lane3_k_in_valid = score_issue_d1; // ScoreEngine.java:157
-  assign key_lane3_k_in_payload = key_port_data[63:48]; // ScoreEngine.java:157
-  assign key_lane3_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:158
-  assign key_lane3_product_in_payload_a = key_lane3_q_out_payload; // ScoreEngine.java:158
-  assign key_lane3_product_in_payload_b = key_lane3_k_out_payload; // ScoreEngine.java:158
-  assign key_lane4_q_in_valid = score_issue_d1; // ScoreEngine.java:156
-  assign key_lane4_q_in_payload = query_read[79:64]; // ScoreEngine.java:156
-  assign key_lane4_k_in_valid = score_issue_d1; // ScoreEngine.java:157
-  assign key_lane4_k_in_payload = key_port_data[79:64]; // ScoreEngine.java:157
-  assign key_lane4_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:158
-  assign key_lane4_product_in_payload_a = key_lane4_q_out_payload; // ScoreEngine.java:158
-  assign key_lane4_product_in_payload_b = key_lane4_k_out_payload; // ScoreEngine.java:158
-  assign key_lane5_q_in_valid = score_issue_d1; // ScoreEngine.java:156
-  assign key_lane5_q_in_payload = query_read[95:80]; // ScoreEngine.java:156
-  assign key_lane5_k_in_valid = score_issue_d1; // ScoreEngine.java:157
-  assign key_lane5_k_in_payload = key_port_data[95:80]; // ScoreEngine.java:157
-  assign key_lane5_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:158
-  assign key_lane5_product_in_payload_a = key_lane5_q_out_payload; // ScoreEngine.java:158
-  assign key_lane5_product_in_payload_b = key_lane5_k_out_payload; // ScoreEngine.java:158
-  assign key_lane6_q_in_valid = score_issue_d1; // ScoreEngine.java:156
-  assign key_lane6_q_in_payload = query_read[111:96]; // ScoreEngine.java:156
-  assign key_lane6_k_in_valid = score_issue_d1; // ScoreEngine.java:157
-  assign key_lane6_k_in_payload = key_port_data[111:96]; // ScoreEngine.java:157
-  assign key_lane6_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:158
-  assign key_lane6_product_in_payload_a = key_lane6_q_out_payload; // ScoreEngine.java:158
-  assign key_lane6_product_in_payload_b = key_lane6_k_out_payload; // ScoreEngine.java:158
-  assign key_lane7_q_in_valid = score_issue_d1; // ScoreEngine.java:156
-  assign key_lane7_q_in_payload = query_read[127:112]; // ScoreEngine.java:156
-  assign key_lane7_k_in_valid = score_issue_d1; // ScoreEngine.java:157
-  assign key_lane7_k_in_payload = key_port_data[127:112]; // ScoreEngine.java:157
-  assign key_lane7_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:158
-  assign key_lane7_product_in_payload_a = key_lane7_q_out_payload; // ScoreEngine.java:158
-  assign key_lane7_product_in_payload_b = key_lane7_k_out_payload; // ScoreEngine.java:158
-  assign add_entry = {issue_turn_d9, issue_group_d9}; // ScoreEngine.java:162
+  assign row_in_chunk = row_base + {4'd0, turn}; // ScoreEngine.java:68
+  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:69
+  assign last_turn = turn == 2'd3; // ScoreEngine.java:70
+  assign last_beat = score_beat == last_beat_diff[3:0]; // ScoreEngine.java:71
+  assign turns_done = ({1'b0, row_base} + 7'd4) >= {1'b0, score_rows_here}; // ScoreEngine.java:72
+  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:88
+  assign key_read_address = {score_chunk[0], row_in_chunk[4:0], score_beat}; // ScoreEngine.java:91
+  assign query_read_address = {score_slots_slot, score_beat}; // ScoreEngine.java:93
+  assign key_lane0_q_in_valid = score_issue_d1; // ScoreEngine.java:124
+  assign key_lane0_q_in_payload = query_read[15:0]; // ScoreEngine.java:124
+  assign key_lane0_k_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane0_k_in_payload = key_port_data[15:0]; // ScoreEngine.java:125
+  assign key_lane0_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
+  assign key_lane0_product_in_payload_a = key_lane0_q_out_payload; // ScoreEngine.java:126
+  assign key_lane0_product_in_payload_b = key_lane0_k_out_payload; // ScoreEngine.java:126
+  assign key_lane1_q_in_valid = score_issue_d1; // ScoreEngine.java:124
+  assign key_lane1_q_in_payload = query_read[31:16]; // ScoreEngine.java:124
+  assign key_lane1_k_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane1_k_in_payload = key_port_data[31:16]; // ScoreEngine.java:125
+  assign key_lane1_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
+  assign key_lane1_product_in_payload_a = key_lane1_q_out_payload; // ScoreEngine.java:126
+  assign key_lane1_product_in_payload_b = key_lane1_k_out_payload; // ScoreEngine.java:126
+  assign key_lane2_q_in_valid = score_issue_d1; // ScoreEngine.java:124
+  assign key_lane2_q_in_payload = query_read[47:32]; // ScoreEngine.java:124
+  assign key_lane2_k_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane2_k_in_payload = key_port_data[47:32]; // ScoreEngine.java:125
+  assign key_lane2_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
+  assign key_lane2_product_in_payload_a = key_lane2_q_out_payload; // ScoreEngine.java:126
+  assign key_lane2_product_in_payload_b = key_lane2_k_out_payload; // ScoreEngine.java:126
+  assign key_lane3_q_in_valid = score_issue_d1; // ScoreEngine.java:124
+  assign key_lane3_q_in_payload = query_read[63:48]; // ScoreEngine.java:124
+  assign key_lane3_k_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane3_k_in_payload = key_port_data[63:48]; // ScoreEngine.java:125
+  assign key_lane3_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
+  assign key_lane3_product_in_payload_a = key_lane3_q_out_payload; // ScoreEngine.java:126
+  assign key_lane3_product_in_payload_b = key_lane3_k_out_payload; // ScoreEngine.java:126
+  assign key_lane4_q_in_valid = score_issue_d1; // ScoreEngine.java:124
+  assign key_lane4_q_in_payload = query_read[79:64]; // ScoreEngine.java:124
+  assign key_lane4_k_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane4_k_in_payload = key_port_data[79:64]; // ScoreEngine.java:125
+  assign key_lane4_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
+  assign key_lane4_product_in_payload_a = key_lane4_q_out_payload; // ScoreEngine.java:126
+  assign key_lane4_product_in_payload_b = key_lane4_k_out_payload; // ScoreEngine.java:126
+  assign key_lane5_q_in_valid = score_issue_d1; // ScoreEngine.java:124
+  assign key_lane5_q_in_payload = query_read[95:80]; // ScoreEngine.java:124
+  assign key_lane5_k_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane5_k_in_payload = key_port_data[95:80]; // ScoreEngine.java:125
+  assign key_lane5_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
+  assign key_lane5_product_in_payload_a = key_lane5_q_out_payload; // ScoreEngine.java:126
+  assign key_lane5_product_in_payload_b = key_lane5_k_out_payload; // ScoreEngine.java:126
+  assign key_lane6_q_in_valid = score_issue_d1; // ScoreEngine.java:124
+  assign key_lane6_q_in_payload = query_read[111:96]; // ScoreEngine.java:124
+  assign key_lane6_k_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane6_k_in_payload = key_port_data[111:96]; // ScoreEngine.java:125
+  assign key_lane6_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
+  assign key_lane6_product_in_payload_a = key_lane6_q_out_payload; // ScoreEngine.java:126
+  assign key_lane6_product_in_payload_b = key_lane6_k_out_payload; // ScoreEngine.java:126
+  assign key_lane7_q_in_valid = score_issue_d1; // ScoreEngine.java:124
+  assign key_lane7_q_in_payload = query_read[127:112]; // ScoreEngine.java:124
+  assign key_lane7_k_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane7_k_in_payload = key_port_data[127:112]; // ScoreEngine.java:125
+  assign key_lane7_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
+  assign key_lane7_product_in_payload_a = key_lane7_q_out_payload; // ScoreEngine.java:126
+  assign key_lane7_product_in_payload_b = key_lane7_k_out_payload; // ScoreEngine.java:126
+  assign add_entry = {issue_turn_d9, issue_group_d9}; // ScoreEngine.java:130
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:169
-      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:169
-      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:169
-      3'd2: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:169
-      3'd3: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:169
-      3'd4: key_lane0_partial = partial_t2_g0_0; // ScoreEngine.java:169
-      3'd5: key_lane0_partial = partial_t2_g1_0; // ScoreEngine.java:169
-      3'd6: key_lane0_partial = partial_t3_g0_0; // ScoreEngine.java:169
-      default: key_lane0_partial = partial_t3_g1_0; // ScoreEngine.java:169
+    case (add_entry) // ScoreEngine.java:137
+      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:137
+      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:137
+      3'd2: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:137
+      3'd3: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:137
+      3'd4: key_lane0_partial = partial_t2_g0_0; // ScoreEngine.java:137
+      3'd5: key_lane0_partial = partial_t2_g1_0; // ScoreEngine.java:137
+      3'd6: key_lane0_partial = partial_t3_g0_0; // ScoreEngine.java:137
+      default: key_lane0_partial = partial_t3_g1_0; // ScoreEngine.java:137
     endcase
   end
 
-  assign key_lane0_addend = issue_first_d9 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:170
-  assign key_lane0_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:171
-  assign key_lane0_sum_in_payload_a = key_lane0_addend; // ScoreEngine.java:171
-  assign key_lane0_sum_in_payload_b = key_lane0_product_out_payload; // ScoreEngine.java:171
+  assign key_lane0_addend = issue_first_d9 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:138
+  assign key_lane0_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
+  assign key_lane0_sum_in_payload_a = key_lane0_addend; // ScoreEngine.java:139
+  assign key_lane0_sum_in_payload_b = key_lane0_product_out_payload; // ScoreEngine.java:139
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:169
-      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:169
-      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:169
-      3'd2: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:169
-      3'd3: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:169
-      3'd4: key_lane1_partial = partial_t2_g0_1; // ScoreEngine.java:169
-      3'd5: key_lane1_partial = partial_t2_g1_1; // ScoreEngine.java:169
-      3'd6: key_lane1_partial = partial_t3_g0_1; // ScoreEngine.java:169
-      default: key_lane1_partial = partial_t3_g1_1; // ScoreEngine.java:169
+    case (add_entry) // ScoreEngine.java:137
+      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:137
+      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:137
+      3'd2: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:137
+      3'd3: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:137
+      3'd4: key_lane1_partial = partial_t2_g0_1; // ScoreEngine.java:137
+      3'd5: key_lane1_partial = partial_t2_g1_1; // ScoreEngine.java:137
+      3'd6: key_lane1_partial = partial_t3_g0_1; // ScoreEngine.java:137
+      default: key_lane1_partial = partial_t3_g1_1; // ScoreEngine.java:137
     endcase
   end
 
-  assign key_lane1_addend = issue_first_d9 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:170
-  assign key_lane1_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:171
-  assign key_lane1_sum_in_payload_a = key_lane1_addend; // ScoreEngine.java:171
-  assign key_lane1_sum_in_payload_b = key_lane1_product_out_payload; // ScoreEngine.java:171
+  assign key_lane1_addend = issue_first_d9 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:138
+  assign key_lane1_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
+  assign key_lane1_sum_in_payload_a = key_lane1_addend; // ScoreEngine.java:139
+  assign key_lane1_sum_in_payload_b = key_lane1_product_out_payload; // ScoreEngine.java:139
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:169
-      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:169
-      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:169
-      3'd2: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:169
-      3'd3: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:169
-      3'd4: key_lane2_partial = partial_t2_g0_2; // ScoreEngine.java:169
-      3'd5: key_lane2_partial = partial_t2_g1_2; // ScoreEngine.java:169
-      3'd6: key_lane2_partial = partial_t3_g0_2; // ScoreEngine.java:169
-      default: key_lane2_partial = partial_t3_g1_2; // ScoreEngine.java:169
+    case (add_entry) // ScoreEngine.java:137
+      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:137
+      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:137
+      3'd2: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:137
+      3'd3: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:137
+      3'd4: key_lane2_partial = partial_t2_g0_2; // ScoreEngine.java:137
+      3'd5: key_lane2_partial = partial_t2_g1_2; // ScoreEngine.java:137
+      3'd6: key_lane2_partial = partial_t3_g0_2; // ScoreEngine.java:137
+      default: key_lane2_partial = partial_t3_g1_2; // ScoreEngine.java:137
     endcase
   end
 
-  assign key_lane2_addend = issue_first_d9 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:170
-  assign key_lane2_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:171
-  assign key_lane2_sum_in_payload_a = key_lane2_addend; // ScoreEngine.java:171
-  assign key_lane2_sum_in_payload_b = key_lane2_product_out_payload; // ScoreEngine.java:171
+  assign key_lane2_addend = issue_first_d9 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:138
+  assign key_lane2_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
+  assign key_lane2_sum_in_payload_a = key_lane2_addend; // ScoreEngine.java:139
+  assign key_lane2_sum_in_payload_b = key_lane2_product_out_payload; // ScoreEngine.java:139
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:169
-      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:169
-      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:169
-      3'd2: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:169
-      3'd3: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:169
-      3'd4: key_lane3_partial = partial_t2_g0_3; // ScoreEngine.java:169
-      3'd5: key_lane3_partial = partial_t2_g1_3; // ScoreEngine.java:169
-      3'd6: key_lane3_partial = partial_t3_g0_3; // ScoreEngine.java:169
-      default: key_lane3_partial = partial_t3_g1_3; // ScoreEngine.java:169
+    case (add_entry) // ScoreEngine.java:137
+      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:137
+      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:137
+      3'd2: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:137
+      3'd3: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:137
+      3'd4: key_lane3_partial = partial_t2_g0_3; // ScoreEngine.java:137
+      3'd5: key_lane3_partial = partial_t2_g1_3; // ScoreEngine.java:137
+      3'd6: key_lane3_partial = partial_t3_g0_3; // ScoreEngine.java:137
+      default: key_lane3_partial = partial_t3_g1_3; // ScoreEngine.java:137
     endcase
   end
 
-  assign key_lane3_addend = issue_first_d9 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:170
-  assign key_lane3_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:171
-  assign key_lane3_sum_in_payload_a = key_lane3_addend; // ScoreEngine.java:171
-  assign key_lane3_sum_in_payload_b = key_lane3_product_out_payload; // ScoreEngine.java:171
+  assign key_lane3_addend = issue_first_d9 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:138
+  assign key_lane3_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
+  assign key_lane3_sum_in_payload_a = key_lane3_addend; // ScoreEngine.java:139
+  assign key_lane3_sum_in_payload_b = key_lane3_product_out_payload; // ScoreEngine.java:139
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:169
-      3'd0: key_lane4_partial = partial_t0_g0_4; // ScoreEngine.java:169
-      3'd1: key_lane4_partial = partial_t0_g1_4; // ScoreEngine.java:169
-      3'd2: key_lane4_partial = partial_t1_g0_4; // ScoreEngine.java:169
-      3'd3: key_lane4_partial = partial_t1_g1_4; // ScoreEngine.java:169
-      3'd4: key_lane4_partial = partial_t2_g0_4; // ScoreEngine.java:169
-      3'd5: key_lane4_partial = partial_t2_g1_4; // ScoreEngine.java:169
-      3'd6: key_lane4_partial = partial_t3_g0_4; // ScoreEngine.java:169
-      default: key_lane4_partial = partial_t3_g1_4; // ScoreEngine.java:169
+    case (add_entry) // ScoreEngine.java:137
+      3'd0: key_lane4_partial = partial_t0_g0_4; // ScoreEngine.java:137
+      3'd1: key_lane4_partial = partial_t0_g1_4; // ScoreEngine.java:137
+      3'd2: key_lane4_partial = partial_t1_g0_4; // ScoreEngine.java:137
+      3'd3: key_lane4_partial = partial_t1_g1_4; // ScoreEngine.java:137
+      3'd4: key_lane4_partial = partial_t2_g0_4; // ScoreEngine.java:137
+      3'd5: key_lane4_partial = partial_t2_g1_4; // ScoreEngine.java:137
+      3'd6: key_lane4_partial = partial_t3_g0_4; // ScoreEngine.java:137
+      default: key_lane4_partial = partial_t3_g1_4; // ScoreEngine.java:137
     endcase
   end
 
-  assign key_lane4_addend = issue_first_d9 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:170
-  assign key_lane4_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:171
-  assign key_lane4_sum_in_payload_a = key_lane4_addend; // ScoreEngine.java:171
-  assign key_lane4_sum_in_payload_b = key_lane4_product_out_payload; // ScoreEngine.java:171
+  assign key_lane4_addend = issue_first_d9 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:138
+  assign key_lane4_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
+  assign key_lane4_sum_in_payload_a = key_lane4_addend; // ScoreEngine.java:139
+  assign key_lane4_sum_in_payload_b = key_lane4_product_out_payload; // ScoreEngine.java:139
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:169
-      3'd0: key_lane5_partial = partial_t0_g0_5; // ScoreEngine.java:169
-      3'd1: key_lane5_partial = partial_t0_g1_5; // ScoreEngine.java:169
-      3'd2: key_lane5_partial = partial_t1_g0_5; // ScoreEngine.java:169
-      3'd3: key_lane5_partial = partial_t1_g1_5; // ScoreEngine.java:169
-      3'd4: key_lane5_partial = partial_t2_g0_5; // ScoreEngine.java:169
-      3'd5: key_lane5_partial = partial_t2_g1_5; // ScoreEngine.java:169
-      3'd6: key_lane5_partial = partial_t3_g0_5; // ScoreEngine.java:169
-      default: key_lane5_partial = partial_t3_g1_5; // ScoreEngine.java:169
+    case (add_entry) // ScoreEngine.java:137
+      3'd0: key_lane5_partial = partial_t0_g0_5; // ScoreEngine.java:137
+      3'd1: key_lane5_partial = partial_t0_g1_5; // ScoreEngine.java:137
+      3'd2: key_lane5_partial = partial_t1_g0_5; // ScoreEngine.java:137
+      3'd3: key_lane5_partial = partial_t1_g1_5; // ScoreEngine.java:137
+      3'd4: key_lane5_partial = partial_t2_g0_5; // ScoreEngine.java:137
+      3'd5: key_lane5_partial = partial_t2_g1_5; // ScoreEngine.java:137
+      3'd6: key_lane5_partial = partial_t3_g0_5; // ScoreEngine.java:137
+      default: key_lane5_partial = partial_t3_g1_5; // ScoreEngine.java:137
     endcase
   end
 
-  assign key_lane5_addend = issue_first_d9 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:170
-  assign key_lane5_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:171
-  assign key_lane5_sum_in_payload_a = key_lane5_addend; // ScoreEngine.java:171
-  assign key_lane5_sum_in_payload_b = key_lane5_product_out_payload; // ScoreEngine.java:171
+  assign key_lane5_addend = issue_first_d9 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:138
+  assign key_lane5_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
+  assign key_lane5_sum_in_payload_a = key_lane5_addend; // ScoreEngine.java:139
+  assign key_lane5_sum_in_payload_b = key_lane5_product_out_payload; // ScoreEngine.java:139
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:169
-      3'd0: key_lane6_partial = partial_t0_g0_6; // ScoreEngine.java:169
-      3'd1: key_lane6_partial = partial_t0_g1_6; // ScoreEngine.java:169
-      3'd2: key_lane6_partial = partial_t1_g0_6; // ScoreEngine.java:169
-      3'd3: key_lane6_partial = partial_t1_g1_6; // ScoreEngine.java:169
-      3'd4: key_lane6_partial = partial_t2_g0_6; // ScoreEngine.java:169
-      3'd5: key_lane6_partial = partial_t2_g1_6; // ScoreEngine.java:169
-      3'd6: key_lane6_partial = partial_t3_g0_6; // ScoreEngine.java:169
-      default: key_lane6_partial = partial_t3_g1_6; // ScoreEngine.java:169
+    case (add_entry) // ScoreEngine.java:137
+      3'd0: key_lane6_partial = partial_t0_g0_6; // ScoreEngine.java:137
+      3'd1: key_lane6_partial = partial_t0_g1_6; // ScoreEngine.java:137
+      3'd2: key_lane6_partial = partial_t1_g0_6; // ScoreEngine.java:137
+      3'd3: key_lane6_partial = partial_t1_g1_6; // ScoreEngine.java:137
+      3'd4: key_lane6_partial = partial_t2_g0_6; // ScoreEngine.java:137
+      3'd5: key_lane6_partial = partial_t2_g1_6; // ScoreEngine.java:137
+      3'd6: key_lane6_partial = partial_t3_g0_6; // ScoreEngine.java:137
+      default: key_lane6_partial = partial_t3_g1_6; // ScoreEngine.java:137
     endcase
   end
 
-  assign key_lane6_addend = issue_first_d9 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:170
-  assign key_lane6_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:171
-  assign key_lane6_sum_in_payload_a = key_lane6_addend; // ScoreEngine.java:171
-  assign key_lane6_sum_in_payload_b = key_lane6_product_out_payload; // ScoreEngine.java:171
+  assign key_lane6_addend = issue_first_d9 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:138
+  assign key_lane6_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
+  assign key_lane6_sum_in_payload_a = key_lane6_addend; // ScoreEngine.java:139
+  assign key_lane6_sum_in_payload_b = key_lane6_product_out_payload; // ScoreEngine.java:139
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:169
-      3'd0: key_lane7_partial = partial_t0_g0_7; // ScoreEngine.java:169
-      3'd1: key_lane7_partial = partial_t0_g1_7; // ScoreEngine.java:169
-      3'd2: key_lane7_partial = partial_t1_g0_7; // ScoreEngine.java:169
-      3'd3: key_lane7_partial = partial_t1_g1_7; // ScoreEngine.java:169
-      3'd4: key_lane7_partial = partial_t2_g0_7; // ScoreEngine.java:169
-      3'd5: key_lane7_partial = partial_t2_g1_7; // ScoreEngine.java:169
-      3'd6: key_lane7_partial = partial_t3_g0_7; // ScoreEngine.java:169
-      default: key_lane7_partial = partial_t3_g1_7; // ScoreEngine.java:169
+    case (add_entry) // ScoreEngine.java:137
+      3'd0: key_lane7_partial = partial_t0_g0_7; // ScoreEngine.java:137
+      3'd1: key_lane7_partial = partial_t0_g1_7; // ScoreEngine.java:137
+      3'd2: key_lane7_partial = partial_t1_g0_7; // ScoreEngine.java:137
+      3'd3: key_lane7_partial = partial_t1_g1_7; // ScoreEngine.java:137
+      3'd4: key_lane7_partial = partial_t2_g0_7; // ScoreEngine.java:137
+      3'd5: key_lane7_partial = partial_t2_g1_7; // ScoreEngine.java:137
+      3'd6: key_lane7_partial = partial_t3_g0_7; // ScoreEngine.java:137
+      default: key_lane7_partial = partial_t3_g1_7; // ScoreEngine.java:137
     endcase
   end
 
-  assign key_lane7_addend = issue_first_d9 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:170
-  assign key_lane7_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:171
-  assign key_lane7_sum_in_payload_a = key_lane7_addend; // ScoreEngine.java:171
-  assign key_lane7_sum_in_payload_b = key_lane7_product_out_payload; // ScoreEngine.java:171
-  assign write_entry_0 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd0) & ~issue_group_d15; // ScoreEngine.java:179
-  assign write_entry_1 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd0) & issue_group_d15; // ScoreEngine.java:179
-  assign write_entry_2 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd1) & ~issue_group_d15; // ScoreEngine.java:179
-  assign write_entry_3 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd1) & issue_group_d15; // ScoreEngine.java:179
-  assign write_entry_4 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd2) & ~issue_group_d15; // ScoreEngine.java:179
-  assign write_entry_5 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd2) & issue_group_d15; // ScoreEngine.java:179
-  assign write_entry_6 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd3) & ~issue_group_d15; // ScoreEngine.java:179
-  assign write_entry_7 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd3) & issue_group_d15; // ScoreEngine.java:179
-  assign row_launch = key_lane0_sum_out_valid & issue_row_last_d15; // ScoreEngine.java:186
+  assign key_lane7_addend = issue_first_d9 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:138
+  assign key_lane7_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
+  assign key_lane7_sum_in_payload_a = key_lane7_addend; // ScoreEngine.java:139
+  assign key_lane7_sum_in_payload_b = key_lane7_product_out_payload; // ScoreEngine.java:139
+  assign write_entry_0 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd0) & ~issue_group_d15; // ScoreEngine.java:147
+  assign write_entry_1 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd0) & issue_group_d15; // ScoreEngine.java:147
+  assign write_entry_2 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd1) & ~issue_group_d15; // ScoreEngine.java:147
+  assign write_entry_3 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd1) & issue_group_d15; // ScoreEngine.java:147
+  assign write_entry_4 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd2) & ~issue_group_d15; // ScoreEngine.java:147
+  assign write_entry_5 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd2) & issue_group_d15; // ScoreEngine.java:147
+  assign write_entry_6 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd3) & ~issue_group_d15; // ScoreEngine.java:147
+  assign write_entry_7 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd3) & issue_group_d15; // ScoreEngine.java:147
+  assign row_launch = key_lane0_sum_out_valid & issue_row_last_d15; // ScoreEngine.java:154
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_0 = partial_t0_g0_0; // ScoreEngine.java:195
-      2'd1: held_0 = partial_t1_g0_0; // ScoreEngine.java:195
-      2'd2: held_0 = partial_t2_g0_0; // ScoreEngine.java:195
-      default: held_0 = partial_t3_g0_0; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_0 = partial_t0_g0_0; // ScoreEngine.java:163
+      2'd1: held_0 = partial_t1_g0_0; // ScoreEngine.java:163
+      2'd2: held_0 = partial_t2_g0_0; // ScoreEngine.java:163
+      default: held_0 = partial_t3_g0_0; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_0 = (row_beats > 8'd0) ? (issue_group_d15 ? held_0 : key_lane0_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_1 = partial_t0_g0_1; // ScoreEngine.java:195
-      2'd1: held_1 = partial_t1_g0_1; // ScoreEngine.java:195
-      2'd2: held_1 = partial_t2_g0_1; // ScoreEngine.java:195
-      default: held_1 = partial_t3_g0_1; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_1 = partial_t0_g0_1; // ScoreEngine.java:163
+      2'd1: held_1 = partial_t1_g0_1; // ScoreEngine.java:163
+      2'd2: held_1 = partial_t2_g0_1; // ScoreEngine.java:163
+      default: held_1 = partial_t3_g0_1; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_1 = (row_beats > 8'd0) ? (issue_group_d15 ? held_1 : key_lane1_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_2 = partial_t0_g0_2; // ScoreEngine.java:195
-      2'd1: held_2 = partial_t1_g0_2; // ScoreEngine.java:195
-      2'd2: held_2 = partial_t2_g0_2; // ScoreEngine.java:195
-      default: held_2 = partial_t3_g0_2; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_2 = partial_t0_g0_2; // ScoreEngine.java:163
+      2'd1: held_2 = partial_t1_g0_2; // ScoreEngine.java:163
+      2'd2: held_2 = partial_t2_g0_2; // ScoreEngine.java:163
+      default: held_2 = partial_t3_g0_2; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_2 = (row_beats > 8'd0) ? (issue_group_d15 ? held_2 : key_lane2_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_3 = partial_t0_g0_3; // ScoreEngine.java:195
-      2'd1: held_3 = partial_t1_g0_3; // ScoreEngine.java:195
-      2'd2: held_3 = partial_t2_g0_3; // ScoreEngine.java:195
-      default: held_3 = partial_t3_g0_3; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_3 = partial_t0_g0_3; // ScoreEngine.java:163
+      2'd1: held_3 = partial_t1_g0_3; // ScoreEngine.java:163
+      2'd2: held_3 = partial_t2_g0_3; // ScoreEngine.java:163
+      default: held_3 = partial_t3_g0_3; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_3 = (row_beats > 8'd0) ? (issue_group_d15 ? held_3 : key_lane3_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_4 = partial_t0_g0_4; // ScoreEngine.java:195
-      2'd1: held_4 = partial_t1_g0_4; // ScoreEngine.java:195
-      2'd2: held_4 = partial_t2_g0_4; // ScoreEngine.java:195
-      default: held_4 = partial_t3_g0_4; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_4 = partial_t0_g0_4; // ScoreEngine.java:163
+      2'd1: held_4 = partial_t1_g0_4; // ScoreEngine.java:163
+      2'd2: held_4 = partial_t2_g0_4; // ScoreEngine.java:163
+      default: held_4 = partial_t3_g0_4; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_4 = (row_beats > 8'd0) ? (issue_group_d15 ? held_4 : key_lane4_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_5 = partial_t0_g0_5; // ScoreEngine.java:195
-      2'd1: held_5 = partial_t1_g0_5; // ScoreEngine.java:195
-      2'd2: held_5 = partial_t2_g0_5; // ScoreEngine.java:195
-      default: held_5 = partial_t3_g0_5; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_5 = partial_t0_g0_5; // ScoreEngine.java:163
+      2'd1: held_5 = partial_t1_g0_5; // ScoreEngine.java:163
+      2'd2: held_5 = partial_t2_g0_5; // ScoreEngine.java:163
+      default: held_5 = partial_t3_g0_5; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_5 = (row_beats > 8'd0) ? (issue_group_d15 ? held_5 : key_lane5_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_6 = partial_t0_g0_6; // ScoreEngine.java:195
-      2'd1: held_6 = partial_t1_g0_6; // ScoreEngine.java:195
-      2'd2: held_6 = partial_t2_g0_6; // ScoreEngine.java:195
-      default: held_6 = partial_t3_g0_6; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_6 = partial_t0_g0_6; // ScoreEngine.java:163
+      2'd1: held_6 = partial_t1_g0_6; // ScoreEngine.java:163
+      2'd2: held_6 = partial_t2_g0_6; // ScoreEngine.java:163
+      default: held_6 = partial_t3_g0_6; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_6 = (row_beats > 8'd0) ? (issue_group_d15 ? held_6 : key_lane6_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_7 = partial_t0_g0_7; // ScoreEngine.java:195
-      2'd1: held_7 = partial_t1_g0_7; // ScoreEngine.java:195
-      2'd2: held_7 = partial_t2_g0_7; // ScoreEngine.java:195
-      default: held_7 = partial_t3_g0_7; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_7 = partial_t0_g0_7; // ScoreEngine.java:163
+      2'd1: held_7 = partial_t1_g0_7; // ScoreEngine.java:163
+      2'd2: held_7 = partial_t2_g0_7; // ScoreEngine.java:163
+      default: held_7 = partial_t3_g0_7; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_7 = (row_beats > 8'd0) ? (issue_group_d15 ? held_7 : key_lane7_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_8 = partial_t0_g1_0; // ScoreEngine.java:195
-      2'd1: held_8 = partial_t1_g1_0; // ScoreEngine.java:195
-      2'd2: held_8 = partial_t2_g1_0; // ScoreEngine.java:195
-      default: held_8 = partial_t3_g1_0; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_8 = partial_t0_g1_0; // ScoreEngine.java:163
+      2'd1: held_8 = partial_t1_g1_0; // ScoreEngine.java:163
+      2'd2: held_8 = partial_t2_g1_0; // ScoreEngine.java:163
+      default: held_8 = partial_t3_g1_0; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_8 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane0_sum_out_payload : held_8) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_9 = partial_t0_g1_1; // ScoreEngine.java:195
-      2'd1: held_9 = partial_t1_g1_1; // ScoreEngine.java:195
-      2'd2: held_9 = partial_t2_g1_1; // ScoreEngine.java:195
-      default: held_9 = partial_t3_g1_1; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_9 = partial_t0_g1_1; // ScoreEngine.java:163
+      2'd1: held_9 = partial_t1_g1_1; // ScoreEngine.java:163
+      2'd2: held_9 = partial_t2_g1_1; // ScoreEngine.java:163
+      default: held_9 = partial_t3_g1_1; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_9 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane1_sum_out_payload : held_9) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_10 = partial_t0_g1_2; // ScoreEngine.java:195
-      2'd1: held_10 = partial_t1_g1_2; // ScoreEngine.java:195
-      2'd2: held_10 = partial_t2_g1_2; // ScoreEngine.java:195
-      default: held_10 = partial_t3_g1_2; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_10 = partial_t0_g1_2; // ScoreEngine.java:163
+      2'd1: held_10 = partial_t1_g1_2; // ScoreEngine.java:163
+      2'd2: held_10 = partial_t2_g1_2; // ScoreEngine.java:163
+      default: held_10 = partial_t3_g1_2; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_10 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane2_sum_out_payload : held_10) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_11 = partial_t0_g1_3; // ScoreEngine.java:195
-      2'd1: held_11 = partial_t1_g1_3; // ScoreEngine.java:195
-      2'd2: held_11 = partial_t2_g1_3; // ScoreEngine.java:195
-      default: held_11 = partial_t3_g1_3; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_11 = partial_t0_g1_3; // ScoreEngine.java:163
+      2'd1: held_11 = partial_t1_g1_3; // ScoreEngine.java:163
+      2'd2: held_11 = partial_t2_g1_3; // ScoreEngine.java:163
+      default: held_11 = partial_t3_g1_3; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_11 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane3_sum_out_payload : held_11) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_12 = partial_t0_g1_4; // ScoreEngine.java:195
-      2'd1: held_12 = partial_t1_g1_4; // ScoreEngine.java:195
-      2'd2: held_12 = partial_t2_g1_4; // ScoreEngine.java:195
-      default: held_12 = partial_t3_g1_4; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_12 = partial_t0_g1_4; // ScoreEngine.java:163
+      2'd1: held_12 = partial_t1_g1_4; // ScoreEngine.java:163
+      2'd2: held_12 = partial_t2_g1_4; // ScoreEngine.java:163
+      default: held_12 = partial_t3_g1_4; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_12 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane4_sum_out_payload : held_12) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_13 = partial_t0_g1_5; // ScoreEngine.java:195
-      2'd1: held_13 = partial_t1_g1_5; // ScoreEngine.java:195
-      2'd2: held_13 = partial_t2_g1_5; // ScoreEngine.java:195
-      default: held_13 = partial_t3_g1_5; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_13 = partial_t0_g1_5; // ScoreEngine.java:163
+      2'd1: held_13 = partial_t1_g1_5; // ScoreEngine.java:163
+      2'd2: held_13 = partial_t2_g1_5; // ScoreEngine.java:163
+      default: held_13 = partial_t3_g1_5; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_13 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane5_sum_out_payload : held_13) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_14 = partial_t0_g1_6; // ScoreEngine.java:195
-      2'd1: held_14 = partial_t1_g1_6; // ScoreEngine.java:195
-      2'd2: held_14 = partial_t2_g1_6; // ScoreEngine.java:195
-      default: held_14 = partial_t3_g1_6; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_14 = partial_t0_g1_6; // ScoreEngine.java:163
+      2'd1: held_14 = partial_t1_g1_6; // ScoreEngine.java:163
+      2'd2: held_14 = partial_t2_g1_6; // ScoreEngine.java:163
+      default: held_14 = partial_t3_g1_6; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_14 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane6_sum_out_payload : held_14) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:195
-      2'd0: held_15 = partial_t0_g1_7; // ScoreEngine.java:195
-      2'd1: held_15 = partial_t1_g1_7; // ScoreEngine.java:195
-      2'd2: held_15 = partial_t2_g1_7; // ScoreEngine.java:195
-      default: held_15 = partial_t3_g1_7; // ScoreEngine.java:195
+    case (issue_turn_d15) // ScoreEngine.java:163
+      2'd0: held_15 = partial_t0_g1_7; // ScoreEngine.java:163
+      2'd1: held_15 = partial_t1_g1_7; // ScoreEngine.java:163
+      2'd2: held_15 = partial_t2_g1_7; // ScoreEngine.java:163
+      default: held_15 = partial_t3_g1_7; // ScoreEngine.java:163
     endcase
   end
 
-  // ScoreEngine.java:197
+  // ScoreEngine.java:165
   assign row_partial_15 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane7_sum_out_payload : held_15) : 32'h0;
-  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:206
-  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:206
-  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:206
-  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:206
-  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:206
-  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:206
-  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:206
-  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:206
-  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:206
-  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:206
-  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:206
-  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:206
-  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:206
-  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:206
-  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:206
-  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:206
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:206
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:206
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:206
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:206
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:206
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:206
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:206
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:206
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:206
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:206
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:206
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:206
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:206
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:206
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:206
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:206
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:206
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:206
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:206
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:206
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:206
-  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:206
-  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:206
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:206
-  assign score_pass_finished = draining & (drain_countdown == 6'd1); // ScoreEngine.java:222
+  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:174
+  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:174
+  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:174
+  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:174
+  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:174
+  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:174
+  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:174
+  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:174
+  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:174
+  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:174
+  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:174
+  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:174
+  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:174
+  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:174
+  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:174
+  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:174
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:174
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:174
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:174
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:174
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:174
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:174
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:174
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:174
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:174
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:174
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:174
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:174
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:174
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:174
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:174
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:174
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:174
+  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:174
+  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:174
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:174
+  assign score_pass_finished = draining & (drain_countdown == 6'd1); // ScoreEngine.java:190
 
   always @(posedge clk) begin
-    if (start_scores) begin // ScoreEngine.java:93
-      score_active <= 1'b1; // ScoreEngine.java:94
-      score_chunk <= 8'd0; // ScoreEngine.java:95
-      score_chunk_start <= 13'd0; // ScoreEngine.java:96
-      row_base <= 6'd0; // ScoreEngine.java:97
-      score_beat <= 4'd0; // ScoreEngine.java:98
-      turn <= 2'd0; // ScoreEngine.java:99
-      score_consumed <= 8'd0; // ScoreEngine.java:100
-    end else if (score_step) begin // ScoreEngine.java:101
-      turn <= turn + 2'd1; // ScoreEngine.java:102
-      if (last_turn) begin // ScoreEngine.java:103
-        score_beat <= score_beat + 4'd1; // ScoreEngine.java:103
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:75
+      row_base <= 6'd0; // ScoreEngine.java:76
+      score_beat <= 4'd0; // ScoreEngine.java:77
+      turn <= 2'd0; // ScoreEngine.java:78
+    end else if (score_step) begin // ScoreEngine.java:79
+      turn <= turn + 2'd1; // ScoreEngine.java:80
+      if (last_turn) begin // ScoreEngine.java:81
+        score_beat <= score_beat + 4'd1; // ScoreEngine.java:81
       end
-      if (last_turn & last_beat) begin // ScoreEngine.java:104
-        score_beat <= 4'd0; // ScoreEngine.java:105
-        row_base <= row_base + 6'd4; // ScoreEngine.java:106
-      end
-      if (slot_done) begin // ScoreEngine.java:108
-        turn <= 2'd0; // ScoreEngine.java:109
-        score_beat <= 4'd0; // ScoreEngine.java:110
-        row_base <= 6'd0; // ScoreEngine.java:111
-      end
-      if (score_chunk_done) begin // ScoreEngine.java:113
-        score_chunk <= score_chunk + 8'd1; // ScoreEngine.java:114
-        score_chunk_start <= score_chunk_start + 13'd32; // ScoreEngine.java:115
-        score_consumed <= score_consumed + 8'd1; // ScoreEngine.java:116
-      end
-      if (score_issue_done) begin // ScoreEngine.java:118
-        score_active <= 1'b0; // ScoreEngine.java:118
+      if (last_turn & last_beat) begin // ScoreEngine.java:82
+        score_beat <= 4'd0; // ScoreEngine.java:83
+        row_base <= row_base + 6'd4; // ScoreEngine.java:84
       end
     end
-    if (score_issue) begin // ScoreEngine.java:138
-      query_read <= query_store[query_read_address]; // ScoreEngine.java:138
-    end
-    score_issue_d1 <= score_issue; // ScoreEngine.java:156
-    issue_turn_d1 <= turn; // ScoreEngine.java:161
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:161
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:161
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:161
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:161
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:161
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:161
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:161
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:161
-    issue_group_d1 <= score_beat[0]; // ScoreEngine.java:161
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:161
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:161
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:161
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:161
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:161
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:161
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:161
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:161
-    issue_first_d1 <= score_beat < 4'd2; // ScoreEngine.java:170
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:170
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:170
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:170
-    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:170
-    issue_first_d6 <= issue_first_d5; // ScoreEngine.java:170
-    issue_first_d7 <= issue_first_d6; // ScoreEngine.java:170
-    issue_first_d8 <= issue_first_d7; // ScoreEngine.java:170
-    issue_first_d9 <= issue_first_d8; // ScoreEngine.java:170
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:175
-    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:175
-    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:175
-    issue_turn_d13 <= issue_turn_d12; // ScoreEngine.java:175
-    issue_turn_d14 <= issue_turn_d13; // ScoreEngine.java:175
-    issue_turn_d15 <= issue_turn_d14; // ScoreEngine.java:175
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:176
-    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:176
-    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:176
-    issue_group_d13 <= issue_group_d12; // ScoreEngine.java:176
-    issue_group_d14 <= issue_group_d13; // ScoreEngine.java:176
-    issue_group_d15 <= issue_group_d14; // ScoreEngine.java:176
-    if (write_entry_0) begin // ScoreEngine.java:183
-      partial_t0_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_0) begin // ScoreEngine.java:183
-      partial_t0_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_0) begin // ScoreEngine.java:183
-      partial_t0_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_0) begin // ScoreEngine.java:183
-      partial_t0_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_0) begin // ScoreEngine.java:183
-      partial_t0_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_0) begin // ScoreEngine.java:183
-      partial_t0_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:183
+    if (score_issue) begin // ScoreEngine.java:106
+      query_read <= query_store[query_read_address]; // ScoreEngine.java:106
+    end
+    score_issue_d1 <= score_issue; // ScoreEngine.java:124
+    issue_turn_d1 <= turn; // ScoreEngine.java:129
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:129
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:129
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:129
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:129
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:129
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:129
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:129
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:129
+    issue_group_d1 <= score_beat[0]; // ScoreEngine.java:129
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:129
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:129
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:129
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:129
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:129
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:129
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:129
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:129
+    issue_first_d1 <= score_beat < 4'd2; // ScoreEngine.java:138
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:138
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:138
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:138
+    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:138
+    issue_first_d6 <= issue_first_d5; // ScoreEngine.java:138
+    issue_first_d7 <= issue_first_d6; // ScoreEngine.java:138
+    issue_first_d8 <= issue_first_d7; // ScoreEngine.java:138
+    issue_first_d9 <= issue_first_d8; // ScoreEngine.java:138
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:143
+    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:143
+    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:143
+    issue_turn_d13 <= issue_turn_d12; // ScoreEngine.java:143
+    issue_turn_d14 <= issue_turn_d13; // ScoreEngine.java:143
+    issue_turn_d15 <= issue_turn_d14; // ScoreEngine.java:143
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:144
+    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:144
+    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:144
+    issue_group_d13 <= issue_group_d12; // ScoreEngine.java:144
+    issue_group_d14 <= issue_group_d13; // ScoreEngine.java:144
+    issue_group_d15 <= issue_group_d14; // ScoreEngine.java:144
+    if (write_entry_0) begin // ScoreEngine.java:151
+      partial_t0_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_0) begin // ScoreEngine.java:151
+      partial_t0_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_0) begin // ScoreEngine.java:151
+      partial_t0_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_0) begin // ScoreEngine.java:151
+      partial_t0_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_0) begin // ScoreEngine.java:151
+      partial_t0_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_0) begin // ScoreEngine.java:151
+      partial_t0_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_0) begin // ScoreEngine.java:183
-      partial_t0_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_0) begin // ScoreEngine.java:151
+      partial_t0_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_0) begin // ScoreEngine.java:183
-      partial_t0_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_0) begin // ScoreEngine.java:151
+      partial_t0_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_1) begin // ScoreEngine.java:183
-      partial_t0_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_1) begin // ScoreEngine.java:151
+      partial_t0_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_1) begin // ScoreEngine.java:183
-      partial_t0_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_1) begin // ScoreEngine.java:151
+      partial_t0_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_1) begin // ScoreEngine.java:183
-      partial_t0_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_1) begin // ScoreEngine.java:151
+      partial_t0_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_1) begin // ScoreEngine.java:183
-      partial_t0_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_1) begin // ScoreEngine.java:151
+      partial_t0_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_1) begin // ScoreEngine.java:183
-      partial_t0_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_1) begin // ScoreEngine.java:151
+      partial_t0_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_1) begin // ScoreEngine.java:183
-      partial_t0_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_1) begin // ScoreEngine.java:151
+      partial_t0_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_1) begin // ScoreEngine.java:183
-      partial_t0_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_1) begin // ScoreEngine.java:151
+      partial_t0_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_1) begin // ScoreEngine.java:183
-      partial_t0_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_1) begin // ScoreEngine.java:151
+      partial_t0_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_2) begin // ScoreEngine.java:183
-      partial_t1_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_2) begin // ScoreEngine.java:151
+      partial_t1_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_2) begin // ScoreEngine.java:183
-      partial_t1_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_2) begin // ScoreEngine.java:151
+      partial_t1_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_2) begin // ScoreEngine.java:183
-      partial_t1_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_2) begin // ScoreEngine.java:151
+      partial_t1_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_2) begin // ScoreEngine.java:183
-      partial_t1_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_2) begin // ScoreEngine.java:151
+      partial_t1_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_2) begin // ScoreEngine.java:183
-      partial_t1_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_2) begin // ScoreEngine.java:151
+      partial_t1_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_2) begin // ScoreEngine.java:183
-      partial_t1_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_2) begin // ScoreEngine.java:151
+      partial_t1_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_2) begin // ScoreEngine.java:183
-      partial_t1_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_2) begin // ScoreEngine.java:151
+      partial_t1_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_2) begin // ScoreEngine.java:183
-      partial_t1_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_2) begin // ScoreEngine.java:151
+      partial_t1_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_3) begin // ScoreEngine.java:183
-      partial_t1_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_3) begin // ScoreEngine.java:151
+      partial_t1_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_3) begin // ScoreEngine.java:183
-      partial_t1_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_3) begin // ScoreEngine.java:151
+      partial_t1_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_3) begin // ScoreEngine.java:183
-      partial_t1_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_3) begin // ScoreEngine.java:151
+      partial_t1_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_3) begin // ScoreEngine.java:183
-      partial_t1_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_3) begin // ScoreEngine.java:151
+      partial_t1_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_3) begin // ScoreEngine.java:183
-      partial_t1_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_3) begin // ScoreEngine.java:151
+      partial_t1_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_3) begin // ScoreEngine.java:183
-      partial_t1_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_3) begin // ScoreEngine.java:151
+      partial_t1_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_3) begin // ScoreEngine.java:183
-      partial_t1_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_3) begin // ScoreEngine.java:151
+      partial_t1_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_3) begin // ScoreEngine.java:183
-      partial_t1_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_3) begin // ScoreEngine.java:151
+      partial_t1_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_4) begin // ScoreEngine.java:183
-      partial_t2_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_4) begin // ScoreEngine.java:151
+      partial_t2_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_4) begin // ScoreEngine.java:183
-      partial_t2_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_4) begin // ScoreEngine.java:151
+      partial_t2_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_4) begin // ScoreEngine.java:183
-      partial_t2_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_4) begin // ScoreEngine.java:151
+      partial_t2_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_4) begin // ScoreEngine.java:183
-      partial_t2_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_4) begin // ScoreEngine.java:151
+      partial_t2_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_4) begin // ScoreEngine.java:183
-      partial_t2_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_4) begin // ScoreEngine.java:151
+      partial_t2_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_4) begin // ScoreEngine.java:183
-      partial_t2_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_4) begin // ScoreEngine.java:151
+      partial_t2_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_4) begin // ScoreEngine.java:183
-      partial_t2_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_4) begin // ScoreEngine.java:151
+      partial_t2_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_4) begin // ScoreEngine.java:183
-      partial_t2_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_4) begin // ScoreEngine.java:151
+      partial_t2_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_5) begin // ScoreEngine.java:183
-      partial_t2_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_5) begin // ScoreEngine.java:151
+      partial_t2_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_5) begin // ScoreEngine.java:183
-      partial_t2_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_5) begin // ScoreEngine.java:151
+      partial_t2_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_5) begin // ScoreEngine.java:183
-      partial_t2_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_5) begin // ScoreEngine.java:151
+      partial_t2_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_5) begin // ScoreEngine.java:183
-      partial_t2_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_5) begin // ScoreEngine.java:151
+      partial_t2_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_5) begin // ScoreEngine.java:183
-      partial_t2_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_5) begin // ScoreEngine.java:151
+      partial_t2_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_5) begin // ScoreEngine.java:183
-      partial_t2_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_5) begin // ScoreEngine.java:151
+      partial_t2_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_5) begin // ScoreEngine.java:183
-      partial_t2_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_5) begin // ScoreEngine.java:183
-      partial_t2_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_6) begin // ScoreEngine.java:183
-      partial_t3_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_6) begin // ScoreEngine.java:183
-      partial_t3_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_6) begin // ScoreEngine.java:183
-      partial_t3_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_6) begin // ScoreEngine.java:183
-      partial_t3_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_6) begin // ScoreEngine.java:183
-      partial_t3_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_6) begin // ScoreEngine.java:183
-      partial_t3_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_6) begin // ScoreEngine.java:183
-      partial_t3_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_6) begin // ScoreEngine.java:183
-      partial_t3_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_7) begin // ScoreEngine.java:183
-      partial_t3_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_7) begin // ScoreEngine.java:183
-      partial_t3_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_7) begin // ScoreEngine.java:183
-      partial_t3_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_7) begin // ScoreEngine.java:183
-      partial_t3_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_7) begin // ScoreEngine.java:183
-      partial_t3_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_7) begin // ScoreEngine.java:183
-      partial_t3_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_7) begin // ScoreEngine.java:183
-      partial_t3_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:183
-    end
-    if (write_entry_7) begin // ScoreEngine.java:183
-      partial_t3_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:183
-    end
-    issue_row_last_d1 <= last_beat; // ScoreEngine.java:186
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:186
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:186
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:186
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:186
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:186
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:186
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:186
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:186
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:186
-    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:186
-    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:186
-    issue_row_last_d13 <= issue_row_last_d12; // ScoreEngine.java:186
-    issue_row_last_d14 <= issue_row_last_d13; // ScoreEngine.java:186
-    issue_row_last_d15 <= issue_row_last_d14; // ScoreEngine.java:186
-    issue_slot_d1 <= score_slots_slot; // ScoreEngine.java:208
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:208
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:208
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:208
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:208
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:208
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:208
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:208
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:208
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:208
-    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:208
-    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:208
-    issue_slot_d13 <= issue_slot_d12; // ScoreEngine.java:208
-    issue_slot_d14 <= issue_slot_d13; // ScoreEngine.java:208
-    issue_slot_d15 <= issue_slot_d14; // ScoreEngine.java:208
-    tree_slot_d1 <= issue_slot_d15; // ScoreEngine.java:208
-    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:208
-    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:208
-    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:208
-    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:208
-    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:208
-    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:208
-    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:208
-    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:208
-    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:208
-    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:208
-    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:208
-    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:208
-    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:208
-    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:208
-    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:208
-    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:208
-    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:208
-    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:208
-    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:208
-    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:208
-    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:208
-    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:208
-    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:208
-    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:208
-    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:208
-    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:208
-    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:208
-    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:208
-    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:208
-    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:208
-    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:209
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:209
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:209
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:209
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:209
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:209
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:209
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:209
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:209
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:209
-    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:209
-    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:209
-    issue_row_d13 <= issue_row_d12; // ScoreEngine.java:209
-    issue_row_d14 <= issue_row_d13; // ScoreEngine.java:209
-    issue_row_d15 <= issue_row_d14; // ScoreEngine.java:209
-    tree_row_d1 <= issue_row_d15; // ScoreEngine.java:209
-    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:209
-    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:209
-    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:209
-    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:209
-    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:209
-    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:209
-    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:209
-    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:209
-    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:209
-    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:209
-    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:209
-    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:209
-    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:209
-    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:209
-    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:209
-    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:209
-    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:209
-    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:209
-    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:209
-    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:209
-    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:209
-    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:209
-    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:209
-    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:209
-    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:209
-    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:209
-    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:209
-    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:209
-    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:209
-    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:209
-    if (score_issue_done) begin // ScoreEngine.java:215
-      draining <= 1'b1; // ScoreEngine.java:216
-      drain_countdown <= 6'd48; // ScoreEngine.java:217
-    end else if (draining) begin // ScoreEngine.java:218
-      drain_countdown <= drain_countdown - 6'd1; // ScoreEngine.java:219
-      if (drain_countdown == 6'd1) begin // ScoreEngine.java:220
-        draining <= 1'b0; // ScoreEngine.java:220
+    if (write_entry_5) begin // ScoreEngine.java:151
+      partial_t2_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_5) begin // ScoreEngine.java:151
+      partial_t2_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_6) begin // ScoreEngine.java:151
+      partial_t3_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_6) begin // ScoreEngine.java:151
+      partial_t3_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_6) begin // ScoreEngine.java:151
+      partial_t3_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_6) begin // ScoreEngine.java:151
+      partial_t3_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_6) begin // ScoreEngine.java:151
+      partial_t3_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_6) begin // ScoreEngine.java:151
+      partial_t3_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_6) begin // ScoreEngine.java:151
+      partial_t3_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_6) begin // ScoreEngine.java:151
+      partial_t3_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_7) begin // ScoreEngine.java:151
+      partial_t3_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_7) begin // ScoreEngine.java:151
+      partial_t3_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_7) begin // ScoreEngine.java:151
+      partial_t3_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_7) begin // ScoreEngine.java:151
+      partial_t3_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_7) begin // ScoreEngine.java:151
+      partial_t3_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_7) begin // ScoreEngine.java:151
+      partial_t3_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_7) begin // ScoreEngine.java:151
+      partial_t3_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
+    end
+    if (write_entry_7) begin // ScoreEngine.java:151
+      partial_t3_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
+    end
+    issue_row_last_d1 <= last_beat; // ScoreEngine.java:154
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:154
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:154
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:154
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:154
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:154
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:154
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:154
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:154
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:154
+    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:154
+    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:154
+    issue_row_last_d13 <= issue_row_last_d12; // ScoreEngine.java:154
+    issue_row_last_d14 <= issue_row_last_d13; // ScoreEngine.java:154
+    issue_row_last_d15 <= issue_row_last_d14; // ScoreEngine.java:154
+    issue_slot_d1 <= score_slots_slot; // ScoreEngine.java:176
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:176
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:176
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:176
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:176
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:176
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:176
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:176
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:176
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:176
+    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:176
+    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:176
+    issue_slot_d13 <= issue_slot_d12; // ScoreEngine.java:176
+    issue_slot_d14 <= issue_slot_d13; // ScoreEngine.java:176
+    issue_slot_d15 <= issue_slot_d14; // ScoreEngine.java:176
+    tree_slot_d1 <= issue_slot_d15; // ScoreEngine.java:176
+    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:176
+    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:176
+    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:176
+    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:176
+    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:176
+    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:176
+    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:176
+    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:176
+    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:176
+    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:176
+    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:176
+    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:176
+    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:176
+    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:176
+    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:176
+    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:176
+    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:176
+    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:176
+    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:176
+    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:176
+    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:176
+    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:176
+    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:176
+    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:176
+    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:176
+    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:176
+    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:176
+    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:176
+    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:176
+    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:176
+    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:177
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:177
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:177
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:177
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:177
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:177
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:177
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:177
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:177
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:177
+    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:177
+    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:177
+    issue_row_d13 <= issue_row_d12; // ScoreEngine.java:177
+    issue_row_d14 <= issue_row_d13; // ScoreEngine.java:177
+    issue_row_d15 <= issue_row_d14; // ScoreEngine.java:177
+    tree_row_d1 <= issue_row_d15; // ScoreEngine.java:177
+    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:177
+    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:177
+    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:177
+    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:177
+    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:177
+    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:177
+    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:177
+    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:177
+    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:177
+    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:177
+    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:177
+    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:177
+    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:177
+    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:177
+    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:177
+    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:177
+    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:177
+    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:177
+    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:177
+    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:177
+    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:177
+    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:177
+    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:177
+    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:177
+    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:177
+    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:177
+    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:177
+    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:177
+    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:177
+    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:177
+    if (score_walk_done) begin // ScoreEngine.java:183
+      draining <= 1'b1; // ScoreEngine.java:184
+      drain_countdown <= 6'd48; // ScoreEngine.java:185
+    end else if (draining) begin // ScoreEngine.java:186
+      drain_countdown <= drain_countdown - 6'd1; // ScoreEngine.java:187
+      if (drain_countdown == 6'd1) begin // ScoreEngine.java:188
+        draining <= 1'b0; // ScoreEngine.java:188
       end
     end
     if (reset) begin
-      score_active <= 1'b0;
-      score_chunk <= 8'd0;
-      score_chunk_start <= 13'd0;
       row_base <= 6'd0;
       score_beat <= 4'd0;
       turn <= 2'd0;
-      score_consumed <= 8'd0;
       score_issue_d1 <= 1'b0;
       partial_t0_g0_0 <= 32'h0;
       partial_t0_g0_1 <= 32'h0;
@@ -2471,8 +2447,44 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_slots (SlotWalker.java:29): the slot this pass is at, its head within its token and the
-  // positions it attends to
+  // score_engine.score_walk (ChunkWalk.java:44): the pass's walk over the chunks in the buffer and, in each, over the
+  // slots' rows
+  assign score_step = score_active & (score_chunk < chunks_loaded); // ChunkWalk.java:58
+  assign score_rows_beyond = score_slots_positions - score_chunk_start; // ChunkWalk.java:59
+  assign score_slot_has_rows = score_slots_positions > score_chunk_start; // ChunkWalk.java:60
+  assign score_rows_here = score_rows_here_mux[5:0]; // ChunkWalk.java:62
+  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:63
+  assign score_slot_done = score_slot_finished; // ChunkWalk.java:64
+  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:65
+  assign score_last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:67
+  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:68
+  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:73
+
+  always @(posedge clk) begin
+    if (start_scores) begin // ChunkWalk.java:69
+      score_active <= 1'b1; // ChunkWalk.java:70
+      score_chunk <= 8'd0; // ChunkWalk.java:71
+      score_chunk_start <= 13'd0; // ChunkWalk.java:72
+      score_consumed <= 8'd0; // ChunkWalk.java:73
+    end else if (score_chunk_done) begin // ChunkWalk.java:74
+      score_chunk <= score_chunk + 8'd1; // ChunkWalk.java:75
+      score_chunk_start <= score_chunk_start + 13'd32; // ChunkWalk.java:76
+      score_consumed <= score_consumed + 8'd1; // ChunkWalk.java:77
+      if (score_walk_done) begin // ChunkWalk.java:78
+        score_active <= 1'b0; // ChunkWalk.java:78
+      end
+    end
+    if (reset) begin
+      score_active <= 1'b0;
+      score_chunk <= 8'd0;
+      score_chunk_start <= 13'd0;
+      score_consumed <= 8'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // score_engine.score_walk.score_slots (SlotWalker.java:29): the slot this pass is at, its head within its token and
+  // the positions it attends to
   assign score_slots_last = {5'd0, score_slots_slot} == (slots - 8'd1); // SlotWalker.java:33
   assign score_slots_last_head = score_slots_head == (heads - 8'd1); // SlotWalker.java:34
 
@@ -2497,13 +2509,13 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:261): the place of each score (its slot and position) and each slot's maximum
-  assign score_write_address = {tree_slot_d31, tree_row_d31[11:0]}; // AttentionUnit.java:273
+  // score_sink (AttentionUnit.java:262): the place of each score (its slot and position) and each slot's maximum
+  assign score_write_address = {tree_slot_d31, tree_row_d31[11:0]}; // AttentionUnit.java:274
 
   always @(posedge clk) begin
-    if (start_scores) begin // AttentionUnit.java:266
-      max_0 <= 32'hff800000; // AttentionUnit.java:266
-    end else if (scaled_out_valid & (tree_slot_d31 == 3'd0)) begin // AttentionUnit.java:267
+    if (start_scores) begin // AttentionUnit.java:267
+      max_0 <= 32'hff800000; // AttentionUnit.java:267
+    end else if (scaled_out_valid & (tree_slot_d31 == 3'd0)) begin // AttentionUnit.java:268
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2511,11 +2523,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:268
+          : max_0; // AttentionUnit.java:269
     end
-    if (start_scores) begin // AttentionUnit.java:266
-      max_1 <= 32'hff800000; // AttentionUnit.java:266
-    end else if (scaled_out_valid & (tree_slot_d31 == 3'd1)) begin // AttentionUnit.java:267
+    if (start_scores) begin // AttentionUnit.java:267
+      max_1 <= 32'hff800000; // AttentionUnit.java:267
+    end else if (scaled_out_valid & (tree_slot_d31 == 3'd1)) begin // AttentionUnit.java:268
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2523,11 +2535,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:268
+          : max_1; // AttentionUnit.java:269
     end
-    if (start_scores) begin // AttentionUnit.java:266
-      max_2 <= 32'hff800000; // AttentionUnit.java:266
-    end else if (scaled_out_valid & (tree_slot_d31 == 3'd2)) begin // AttentionUnit.java:267
+    if (start_scores) begin // AttentionUnit.java:267
+      max_2 <= 32'hff800000; // AttentionUnit.java:267
+    end else if (scaled_out_valid & (tree_slot_d31 == 3'd2)) begin // AttentionUnit.java:268
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2535,11 +2547,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:268
+          : max_2; // AttentionUnit.java:269
     end
-    if (start_scores) begin // AttentionUnit.java:266
-      max_3 <= 32'hff800000; // AttentionUnit.java:266
-    end else if (scaled_out_valid & (tree_slot_d31 == 3'd3)) begin // AttentionUnit.java:267
+    if (start_scores) begin // AttentionUnit.java:267
+      max_3 <= 32'hff800000; // AttentionUnit.java:267
+    end else if (scaled_out_valid & (tree_slot_d31 == 3'd3)) begin // AttentionUnit.java:268
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2547,11 +2559,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:268
+          : max_3; // AttentionUnit.java:269
     end
-    if (start_scores) begin // AttentionUnit.java:266
-      max_4 <= 32'hff800000; // AttentionUnit.java:266
-    end else if (scaled_out_valid & (tree_slot_d31 == 3'd4)) begin // AttentionUnit.java:267
+    if (start_scores) begin // AttentionUnit.java:267
+      max_4 <= 32'hff800000; // AttentionUnit.java:267
+    end else if (scaled_out_valid & (tree_slot_d31 == 3'd4)) begin // AttentionUnit.java:268
       max_4 <=
           (((max_4[30:23] == 8'd255) & (max_4[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2559,11 +2571,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_4[31] ? ~max_4 : {1'b1, max_4[30:0]}))
             ? scaled_out_payload
-          : max_4; // AttentionUnit.java:268
+          : max_4; // AttentionUnit.java:269
     end
-    if (start_scores) begin // AttentionUnit.java:266
-      max_5 <= 32'hff800000; // AttentionUnit.java:266
-    end else if (scaled_out_valid & (tree_slot_d31 == 3'd5)) begin // AttentionUnit.java:267
+    if (start_scores) begin // AttentionUnit.java:267
+      max_5 <= 32'hff800000; // AttentionUnit.java:267
+    end else if (scaled_out_valid & (tree_slot_d31 == 3'd5)) begin // AttentionUnit.java:268
       max_5 <=
           (((max_5[30:23] == 8'd255) & (max_5[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2571,11 +2583,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_5[31] ? ~max_5 : {1'b1, max_5[30:0]}))
             ? scaled_out_payload
-          : max_5; // AttentionUnit.java:268
+          : max_5; // AttentionUnit.java:269
     end
-    if (start_scores) begin // AttentionUnit.java:266
-      max_6 <= 32'hff800000; // AttentionUnit.java:266
-    end else if (scaled_out_valid & (tree_slot_d31 == 3'd6)) begin // AttentionUnit.java:267
+    if (start_scores) begin // AttentionUnit.java:267
+      max_6 <= 32'hff800000; // AttentionUnit.java:267
+    end else if (scaled_out_valid & (tree_slot_d31 == 3'd6)) begin // AttentionUnit.java:268
       max_6 <=
           (((max_6[30:23] == 8'd255) & (max_6[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2583,11 +2595,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_6[31] ? ~max_6 : {1'b1, max_6[30:0]}))
             ? scaled_out_payload
-          : max_6; // AttentionUnit.java:268
+          : max_6; // AttentionUnit.java:269
     end
-    if (start_scores) begin // AttentionUnit.java:266
-      max_7 <= 32'hff800000; // AttentionUnit.java:266
-    end else if (scaled_out_valid & (tree_slot_d31 == 3'd7)) begin // AttentionUnit.java:267
+    if (start_scores) begin // AttentionUnit.java:267
+      max_7 <= 32'hff800000; // AttentionUnit.java:267
+    end else if (scaled_out_valid & (tree_slot_d31 == 3'd7)) begin // AttentionUnit.java:268
       max_7 <=
           (((max_7[30:23] == 8'd255) & (max_7[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2595,7 +2607,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_7[31] ? ~max_7 : {1'b1, max_7[30:0]}))
             ? scaled_out_payload
-          : max_7; // AttentionUnit.java:268
+          : max_7; // AttentionUnit.java:269
     end
     if (reset) begin
       max_0 <= 32'h0;
@@ -2610,79 +2622,79 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // softmax_stage (AttentionUnit.java:290): feeds each slot's scores to the softmax and keeps its reciprocal of Z
-  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:293
-  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:294
+  // softmax_stage (AttentionUnit.java:291): feeds each slot's scores to the softmax and keeps its reciprocal of Z
+  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:294
+  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:295
 
   always @(*) begin
-    case (softmax_slots_slot) // AttentionUnit.java:301
-      3'd0: slot_max = max_0; // AttentionUnit.java:301
-      3'd1: slot_max = max_1; // AttentionUnit.java:301
-      3'd2: slot_max = max_2; // AttentionUnit.java:301
-      3'd3: slot_max = max_3; // AttentionUnit.java:301
-      3'd4: slot_max = max_4; // AttentionUnit.java:301
-      3'd5: slot_max = max_5; // AttentionUnit.java:301
-      3'd6: slot_max = max_6; // AttentionUnit.java:301
-      default: slot_max = max_7; // AttentionUnit.java:301
+    case (softmax_slots_slot) // AttentionUnit.java:302
+      3'd0: slot_max = max_0; // AttentionUnit.java:302
+      3'd1: slot_max = max_1; // AttentionUnit.java:302
+      3'd2: slot_max = max_2; // AttentionUnit.java:302
+      3'd3: slot_max = max_3; // AttentionUnit.java:302
+      3'd4: slot_max = max_4; // AttentionUnit.java:302
+      3'd5: slot_max = max_5; // AttentionUnit.java:302
+      3'd6: slot_max = max_6; // AttentionUnit.java:302
+      default: slot_max = max_7; // AttentionUnit.java:302
     endcase
   end
 
   assign score_queue_push_valid = score_word_valid; // Stream.java:196
   assign score_queue_push_payload = score_word_payload; // Stream.java:197
   assign score_word_ready = score_queue_push_ready; // Stream.java:198
-  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd5; // AttentionUnit.java:312
-  // AttentionUnit.java:313
+  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd5; // AttentionUnit.java:313
+  // AttentionUnit.java:314
   assign score_issue_read = (step == STEP_RUN) & (read_next < softmax_slots_positions) & score_room;
-  assign score_arrived = score_landing_1; // AttentionUnit.java:321
-  assign score_word_valid = score_arrived; // AttentionUnit.java:323
-  assign score_word_payload = softmax_port_data; // AttentionUnit.java:324
+  assign score_arrived = score_landing_1; // AttentionUnit.java:322
+  assign score_word_valid = score_arrived; // AttentionUnit.java:324
+  assign score_word_payload = softmax_port_data; // AttentionUnit.java:325
   assign score_queue_pop_ready = softmax_scores_ready; // Stream.java:103
-  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:336
-  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[11:0]}; // AttentionUnit.java:340
+  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:337
+  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[11:0]}; // AttentionUnit.java:341
 
   always @(posedge clk) begin
-    if (softmax_begin) begin // AttentionUnit.java:297
-      step <= STEP_SETUP; // AttentionUnit.java:297
+    if (softmax_begin) begin // AttentionUnit.java:298
+      step <= STEP_SETUP; // AttentionUnit.java:298
     end
-    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:302
-      read_next <= 13'd0; // AttentionUnit.java:303
-      step <= STEP_RUN; // AttentionUnit.java:304
+    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:303
+      read_next <= 13'd0; // AttentionUnit.java:304
+      step <= STEP_RUN; // AttentionUnit.java:305
     end
-    score_landing_0 <= score_issue_read; // AttentionUnit.java:319
-    score_landing_1 <= score_landing_0; // AttentionUnit.java:319
-    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:322
-    if (score_issue_read) begin // AttentionUnit.java:326
-      read_next <= read_next + 13'd1; // AttentionUnit.java:326
+    score_landing_0 <= score_issue_read; // AttentionUnit.java:320
+    score_landing_1 <= score_landing_0; // AttentionUnit.java:320
+    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:323
+    if (score_issue_read) begin // AttentionUnit.java:327
+      read_next <= read_next + 13'd1; // AttentionUnit.java:327
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd0)) begin // AttentionUnit.java:333
-      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:333
+    if (softmax_slot_done & (softmax_slots_slot == 3'd0)) begin // AttentionUnit.java:334
+      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:334
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd1)) begin // AttentionUnit.java:333
-      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:333
+    if (softmax_slot_done & (softmax_slots_slot == 3'd1)) begin // AttentionUnit.java:334
+      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:334
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd2)) begin // AttentionUnit.java:333
-      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:333
+    if (softmax_slot_done & (softmax_slots_slot == 3'd2)) begin // AttentionUnit.java:334
+      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:334
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd3)) begin // AttentionUnit.java:333
-      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:333
+    if (softmax_slot_done & (softmax_slots_slot == 3'd3)) begin // AttentionUnit.java:334
+      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:334
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd4)) begin // AttentionUnit.java:333
-      rz_4 <= softmax_reciprocal_payload; // AttentionUnit.java:333
+    if (softmax_slot_done & (softmax_slots_slot == 3'd4)) begin // AttentionUnit.java:334
+      rz_4 <= softmax_reciprocal_payload; // AttentionUnit.java:334
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd5)) begin // AttentionUnit.java:333
-      rz_5 <= softmax_reciprocal_payload; // AttentionUnit.java:333
+    if (softmax_slot_done & (softmax_slots_slot == 3'd5)) begin // AttentionUnit.java:334
+      rz_5 <= softmax_reciprocal_payload; // AttentionUnit.java:334
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd6)) begin // AttentionUnit.java:333
-      rz_6 <= softmax_reciprocal_payload; // AttentionUnit.java:333
+    if (softmax_slot_done & (softmax_slots_slot == 3'd6)) begin // AttentionUnit.java:334
+      rz_6 <= softmax_reciprocal_payload; // AttentionUnit.java:334
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd7)) begin // AttentionUnit.java:333
-      rz_7 <= softmax_reciprocal_payload; // AttentionUnit.java:333
+    if (softmax_slot_done & (softmax_slots_slot == 3'd7)) begin // AttentionUnit.java:334
+      rz_7 <= softmax_reciprocal_payload; // AttentionUnit.java:334
     end
-    if (softmax_slot_done) begin // AttentionUnit.java:337
-      step <= STEP_SETUP; // AttentionUnit.java:337
+    if (softmax_slot_done) begin // AttentionUnit.java:338
+      step <= STEP_SETUP; // AttentionUnit.java:338
     end
-    if (softmax_all_done) begin // AttentionUnit.java:338
-      step <= STEP_IDLE; // AttentionUnit.java:338
+    if (softmax_all_done) begin // AttentionUnit.java:339
+      step <= STEP_IDLE; // AttentionUnit.java:339
     end
     if (reset) begin
       step <= STEP_IDLE;
@@ -2730,412 +2742,403 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine (ValueEngine.java:53): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_step = value_active & (value_chunk < chunks_loaded); // ValueEngine.java:81
-  assign value_rows_beyond = value_slots_positions - value_chunk_start; // ValueEngine.java:82
-  assign value_slot_has_rows = value_slots_positions > value_chunk_start; // ValueEngine.java:83
-  assign value_rows_here = value_rows_here_mux[5:0]; // ValueEngine.java:85
-  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:86
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:87
-  assign value_slot_done_now = ~value_slot_has_rows | (value_last_beat & value_last_row); // ValueEngine.java:88
-  assign value_slot_done = value_step & value_slot_done_now; // ValueEngine.java:89
-  assign value_chunk_done = value_step & value_slot_done_now & value_slots_last; // ValueEngine.java:90
-  assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ValueEngine.java:92
-  assign value_issue_done = value_chunk_done & value_last_chunk; // ValueEngine.java:93
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:118
-  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:119
-  assign partial_address = {value_slots_slot, value_beat, value_position[3:0]}; // ValueEngine.java:130
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:138
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:138
-  assign value_lane0_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:139
-  assign value_lane0_product_in_payload_a = weight_port_data; // ValueEngine.java:139
-  assign value_lane0_product_in_payload_b = value_lane0_v_out_payload; // ValueEngine.java:139
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:138
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:138
-  assign value_lane1_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:139
-  assign value_lane1_product_in_payload_a = weight_port_data; // ValueEngine.java:139
-  assign value_lane1_product_in_payload_b = value_lane1_v_out_payload; // ValueEngine.java:139
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:138
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:138
-  assign value_lane2_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:139
-  assign value_lane2_product_in_payload_a = weight_port_data; // ValueEngine.java:139
-  assign value_lane2_product_in_payload_b = value_lane2_v_out_payload; // ValueEngine.java:139
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:138
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:138
-  assign value_lane3_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:139
-  assign value_lane3_product_in_payload_a = weight_port_data; // ValueEngine.java:139
-  assign value_lane3_product_in_payload_b = value_lane3_v_out_payload; // ValueEngine.java:139
-  assign value_lane4_v_in_valid = value_issue_d1; // ValueEngine.java:138
-  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:138
-  assign value_lane4_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:139
-  assign value_lane4_product_in_payload_a = weight_port_data; // ValueEngine.java:139
-  assign value_lane4_product_in_payload_b = value_lane4_v_out_payload; // ValueEngine.java:139
-  assign value_lane5_v_in_valid = value_issue_d1; // ValueEngine.java:138
-  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:138
-  assign value_lane5_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:139
-  assign value_lane5_product_in_payload_a = weight_port_data; // ValueEngine.java:139
-  assign value_lane5_product_in_payload_b = value_lane5_v_out_payload; // ValueEngine.java:139
-  assign value_lane6_v_in_valid = value_issue_d1; // ValueEngine.java:138
-  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:138
-  assign value_lane6_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:139
-  assign value_lane6_product_in_payload_a = weight_port_data; // ValueEngine.java:139
-  assign value_lane6_product_in_payload_b = value_lane6_v_out_payload; // ValueEngine.java:139
-  assign value_lane7_v_in_valid = value_issue_d1; // ValueEngine.java:138
-  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:138
-  assign value_lane7_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:139
-  assign value_lane7_product_in_payload_a = weight_port_data; // ValueEngine.java:139
-  assign value_lane7_product_in_payload_b = value_lane7_v_out_payload; // ValueEngine.java:139
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:155
-  assign gather_address = {reduce_slots_slot, reduce_beat, reduce_index[3:0]}; // ValueEngine.java:157
-  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:158
-  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:159
-  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:166
-  assign value_lane0_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:167
-  assign value_lane0_sum_in_payload_a = value_lane0_addend; // ValueEngine.java:167
-  assign value_lane0_sum_in_payload_b = value_lane0_product_out_payload; // ValueEngine.java:167
-  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:166
-  assign value_lane1_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:167
-  assign value_lane1_sum_in_payload_a = value_lane1_addend; // ValueEngine.java:167
-  assign value_lane1_sum_in_payload_b = value_lane1_product_out_payload; // ValueEngine.java:167
-  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:166
-  assign value_lane2_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:167
-  assign value_lane2_sum_in_payload_a = value_lane2_addend; // ValueEngine.java:167
-  assign value_lane2_sum_in_payload_b = value_lane2_product_out_payload; // ValueEngine.java:167
-  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:166
-  assign value_lane3_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:167
-  assign value_lane3_sum_in_payload_a = value_lane3_addend; // ValueEngine.java:167
-  assign value_lane3_sum_in_payload_b = value_lane3_product_out_payload; // ValueEngine.java:167
-  assign value_lane4_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_4; // ValueEngine.java:166
-  assign value_lane4_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:167
-  assign value_lane4_sum_in_payload_a = value_lane4_addend; // ValueEngine.java:167
-  assign value_lane4_sum_in_payload_b = value_lane4_product_out_payload; // ValueEngine.java:167
-  assign value_lane5_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_5; // ValueEngine.java:166
-  assign value_lane5_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:167
-  assign value_lane5_sum_in_payload_a = value_lane5_addend; // ValueEngine.java:167
-  assign value_lane5_sum_in_payload_b = value_lane5_product_out_payload; // ValueEngine.java:167
-  assign value_lane6_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_6; // ValueEngine.java:166
-  assign value_lane6_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:167
-  assign value_lane6_sum_in_payload_a = value_lane6_addend; // ValueEngine.java:167
-  assign value_lane6_sum_in_payload_b = value_lane6_product_out_payload; // ValueEngine.java:167
-  assign value_lane7_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_7; // ValueEngine.java:166
-  assign value_lane7_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:167
-  assign value_lane7_sum_in_payload_a = value_lane7_addend; // ValueEngine.java:167
-  assign value_lane7_sum_in_payload_b = value_lane7_product_out_payload; // ValueEngine.java:167
-  assign accumulated = accumulate_draining & (accumulate_countdown == 5'd1); // ValueEngine.java:189
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:206
-  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd7); // ValueEngine.java:212
+  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:74
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:75
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:88
+  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:89
+  assign partial_address = {value_slots_slot, value_beat, value_position[3:0]}; // ValueEngine.java:101
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:109
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:109
+  assign value_lane0_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
+  assign value_lane0_product_in_payload_a = weight_port_data; // ValueEngine.java:111
+  assign value_lane0_product_in_payload_b = value_lane0_v_out_payload; // ValueEngine.java:111
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:109
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:109
+  assign value_lane1_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
+  assign value_lane1_product_in_payload_a = weight_port_data; // ValueEngine.java:111
+  assign value_lane1_product_in_payload_b = value_lane1_v_out_payload; // ValueEngine.java:111
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:109
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:109
+  assign value_lane2_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
+  assign value_lane2_product_in_payload_a = weight_port_data; // ValueEngine.java:111
+  assign value_lane2_product_in_payload_b = value_lane2_v_out_payload; // ValueEngine.java:111
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:109
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:109
+  assign value_lane3_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
+  assign value_lane3_product_in_payload_a = weight_port_data; // ValueEngine.java:111
+  assign value_lane3_product_in_payload_b = value_lane3_v_out_payload; // ValueEngine.java:111
+  assign value_lane4_v_in_valid = value_issue_d1; // ValueEngine.java:109
+  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:109
+  assign value_lane4_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
+  assign value_lane4_product_in_payload_a = weight_port_data; // ValueEngine.java:111
+  assign value_lane4_product_in_payload_b = value_lane4_v_out_payload; // ValueEngine.java:111
+  assign value_lane5_v_in_valid = value_issue_d1; // ValueEngine.java:109
+  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:109
+  assign value_lane5_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
+  assign value_lane5_product_in_payload_a = weight_port_data; // ValueEngine.java:111
+  assign value_lane5_product_in_payload_b = value_lane5_v_out_payload; // ValueEngine.java:111
+  assign value_lane6_v_in_valid = value_issue_d1; // ValueEngine.java:109
+  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:109
+  assign value_lane6_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
+  assign value_lane6_product_in_payload_a = weight_port_data; // ValueEngine.java:111
+  assign value_lane6_product_in_payload_b = value_lane6_v_out_payload; // ValueEngine.java:111
+  assign value_lane7_v_in_valid = value_issue_d1; // ValueEngine.java:109
+  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:109
+  assign value_lane7_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
+  assign value_lane7_product_in_payload_a = weight_port_data; // ValueEngine.java:111
+  assign value_lane7_product_in_payload_b = value_lane7_v_out_payload; // ValueEngine.java:111
+  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:127
+  assign gather_address = {reduce_slots_slot, reduce_beat, reduce_index[3:0]}; // ValueEngine.java:129
+  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:130
+  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:131
+  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:138
+  assign value_lane0_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
+  assign value_lane0_sum_in_payload_a = value_lane0_addend; // ValueEngine.java:139
+  assign value_lane0_sum_in_payload_b = value_lane0_product_out_payload; // ValueEngine.java:139
+  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:138
+  assign value_lane1_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
+  assign value_lane1_sum_in_payload_a = value_lane1_addend; // ValueEngine.java:139
+  assign value_lane1_sum_in_payload_b = value_lane1_product_out_payload; // ValueEngine.java:139
+  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:138
+  assign value_lane2_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
+  assign value_lane2_sum_in_payload_a = value_lane2_addend; // ValueEngine.java:139
+  assign value_lane2_sum_in_payload_b = value_lane2_product_out_payload; // ValueEngine.java:139
+  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:138
+  assign value_lane3_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
+  assign value_lane3_sum_in_payload_a = value_lane3_addend; // ValueEngine.java:139
+  assign value_lane3_sum_in_payload_b = value_lane3_product_out_payload; // ValueEngine.java:139
+  assign value_lane4_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_4; // ValueEngine.java:138
+  assign value_lane4_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
+  assign value_lane4_sum_in_payload_a = value_lane4_addend; // ValueEngine.java:139
+  assign value_lane4_sum_in_payload_b = value_lane4_product_out_payload; // ValueEngine.java:139
+  assign value_lane5_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_5; // ValueEngine.java:138
+  assign value_lane5_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
+  assign value_lane5_sum_in_payload_a = value_lane5_addend; // ValueEngine.java:139
+  assign value_lane5_sum_in_payload_b = value_lane5_product_out_payload; // ValueEngine.java:139
+  assign value_lane6_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_6; // ValueEngine.java:138
+  assign value_lane6_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
+  assign value_lane6_sum_in_payload_a = value_lane6_addend; // ValueEngine.java:139
+  assign value_lane6_sum_in_payload_b = value_lane6_product_out_payload; // ValueEngine.java:139
+  assign value_lane7_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_7; // ValueEngine.java:138
+  assign value_lane7_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
+  assign value_lane7_sum_in_payload_a = value_lane7_addend; // ValueEngine.java:139
+  assign value_lane7_sum_in_payload_b = value_lane7_product_out_payload; // ValueEngine.java:139
+  assign accumulated = accumulate_draining & (accumulate_countdown == 5'd1); // ValueEngine.java:161
+  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:178
+  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd7); // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:220
-      3'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:220
-      3'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:220
-      3'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:220
-      3'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:220
-      3'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:220
-      3'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:220
-      default: tree_pick_0 = gathered_7_0; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:192
+      3'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:192
+      3'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:192
+      3'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:192
+      3'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:192
+      3'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:192
+      3'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:192
+      default: tree_pick_0 = gathered_7_0; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:220
-      3'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:220
-      3'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:220
-      3'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:220
-      3'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:220
-      3'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:220
-      3'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:220
-      default: tree_pick_1 = gathered_7_1; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:192
+      3'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:192
+      3'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:192
+      3'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:192
+      3'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:192
+      3'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:192
+      3'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:192
+      default: tree_pick_1 = gathered_7_1; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:220
-      3'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:220
-      3'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:220
-      3'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:220
-      3'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:220
-      3'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:220
-      3'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:220
-      default: tree_pick_2 = gathered_7_2; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:192
+      3'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:192
+      3'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:192
+      3'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:192
+      3'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:192
+      3'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:192
+      3'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:192
+      default: tree_pick_2 = gathered_7_2; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:220
-      3'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:220
-      3'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:220
-      3'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:220
-      3'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:220
-      3'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:220
-      3'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:220
-      default: tree_pick_3 = gathered_7_3; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:192
+      3'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:192
+      3'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:192
+      3'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:192
+      3'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:192
+      3'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:192
+      3'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:192
+      default: tree_pick_3 = gathered_7_3; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:220
-      3'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:220
-      3'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:220
-      3'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:220
-      3'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:220
-      3'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:220
-      3'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:220
-      default: tree_pick_4 = gathered_7_4; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:192
+      3'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:192
+      3'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:192
+      3'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:192
+      3'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:192
+      3'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:192
+      3'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:192
+      default: tree_pick_4 = gathered_7_4; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:220
-      3'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:220
-      3'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:220
-      3'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:220
-      3'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:220
-      3'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:220
-      3'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:220
-      default: tree_pick_5 = gathered_7_5; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:192
+      3'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:192
+      3'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:192
+      3'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:192
+      3'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:192
+      3'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:192
+      3'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:192
+      default: tree_pick_5 = gathered_7_5; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:220
-      3'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:220
-      3'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:220
-      3'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:220
-      3'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:220
-      3'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:220
-      3'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:220
-      default: tree_pick_6 = gathered_7_6; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:192
+      3'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:192
+      3'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:192
+      3'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:192
+      3'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:192
+      3'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:192
+      3'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:192
+      default: tree_pick_6 = gathered_7_6; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:220
-      3'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:220
-      3'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:220
-      3'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:220
-      3'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:220
-      3'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:220
-      3'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:220
-      default: tree_pick_7 = gathered_7_7; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:192
+      3'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:192
+      3'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:192
+      3'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:192
+      3'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:192
+      3'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:192
+      3'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:192
+      default: tree_pick_7 = gathered_7_7; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:220
-      3'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:220
-      3'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:220
-      3'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:220
-      3'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:220
-      3'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:220
-      3'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:220
-      default: tree_pick_8 = gathered_7_8; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:192
+      3'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:192
+      3'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:192
+      3'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:192
+      3'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:192
+      3'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:192
+      3'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:192
+      default: tree_pick_8 = gathered_7_8; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:220
-      3'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:220
-      3'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:220
-      3'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:220
-      3'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:220
-      3'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:220
-      3'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:220
-      default: tree_pick_9 = gathered_7_9; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:192
+      3'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:192
+      3'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:192
+      3'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:192
+      3'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:192
+      3'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:192
+      3'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:192
+      default: tree_pick_9 = gathered_7_9; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:220
-      3'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:220
-      3'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:220
-      3'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:220
-      3'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:220
-      3'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:220
-      3'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:220
-      default: tree_pick_10 = gathered_7_10; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:192
+      3'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:192
+      3'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:192
+      3'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:192
+      3'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:192
+      3'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:192
+      3'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:192
+      default: tree_pick_10 = gathered_7_10; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:220
-      3'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:220
-      3'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:220
-      3'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:220
-      3'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:220
-      3'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:220
-      3'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:220
-      default: tree_pick_11 = gathered_7_11; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:192
+      3'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:192
+      3'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:192
+      3'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:192
+      3'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:192
+      3'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:192
+      3'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:192
+      default: tree_pick_11 = gathered_7_11; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:220
-      3'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:220
-      3'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:220
-      3'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:220
-      3'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:220
-      3'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:220
-      3'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:220
-      default: tree_pick_12 = gathered_7_12; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:192
+      3'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:192
+      3'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:192
+      3'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:192
+      3'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:192
+      3'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:192
+      3'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:192
+      default: tree_pick_12 = gathered_7_12; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:220
-      3'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:220
-      3'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:220
-      3'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:220
-      3'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:220
-      3'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:220
-      3'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:220
-      default: tree_pick_13 = gathered_7_13; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:192
+      3'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:192
+      3'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:192
+      3'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:192
+      3'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:192
+      3'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:192
+      3'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:192
+      default: tree_pick_13 = gathered_7_13; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:220
-      3'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:220
-      3'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:220
-      3'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:220
-      3'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:220
-      3'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:220
-      3'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:220
-      default: tree_pick_14 = gathered_7_14; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:192
+      3'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:192
+      3'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:192
+      3'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:192
+      3'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:192
+      3'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:192
+      3'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:192
+      default: tree_pick_14 = gathered_7_14; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:220
-      3'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:220
-      3'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:220
-      3'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:220
-      3'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:220
-      3'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:220
-      3'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:220
-      3'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:220
-      default: tree_pick_15 = gathered_7_15; // ValueEngine.java:220
+    case (reduce_index[2:0]) // ValueEngine.java:192
+      3'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:192
+      3'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:192
+      3'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:192
+      3'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:192
+      3'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:192
+      3'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:192
+      3'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:192
+      default: tree_pick_15 = gathered_7_15; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_slots_slot) // ValueEngine.java:224
-      3'd0: slot_rz = rz_0; // ValueEngine.java:224
-      3'd1: slot_rz = rz_1; // ValueEngine.java:224
-      3'd2: slot_rz = rz_2; // ValueEngine.java:224
-      3'd3: slot_rz = rz_3; // ValueEngine.java:224
-      3'd4: slot_rz = rz_4; // ValueEngine.java:224
-      3'd5: slot_rz = rz_5; // ValueEngine.java:224
-      3'd6: slot_rz = rz_6; // ValueEngine.java:224
-      default: slot_rz = rz_7; // ValueEngine.java:224
+    case (reduce_slots_slot) // ValueEngine.java:196
+      3'd0: slot_rz = rz_0; // ValueEngine.java:196
+      3'd1: slot_rz = rz_1; // ValueEngine.java:196
+      3'd2: slot_rz = rz_2; // ValueEngine.java:196
+      3'd3: slot_rz = rz_3; // ValueEngine.java:196
+      3'd4: slot_rz = rz_4; // ValueEngine.java:196
+      3'd5: slot_rz = rz_5; // ValueEngine.java:196
+      3'd6: slot_rz = rz_6; // ValueEngine.java:196
+      default: slot_rz = rz_7; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:225
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:225
-  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:225
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:225
-  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:225
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:225
-  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:225
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:225
-  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:225
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:225
-  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:225
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:225
-  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:225
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:225
-  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:225
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:225
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:225
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:225
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:225
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:225
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:225
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:225
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:225
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:225
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:225
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:225
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:225
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:225
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:225
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:225
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:225
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:225
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:225
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:225
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:225
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:225
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:225
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:225
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:225
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:225
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:226
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:226
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:239
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:240
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:240
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:240
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:240
-  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:240
-  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:240
-  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:240
-  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:240
+  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:197
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:197
+  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:197
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:197
+  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:197
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:197
+  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:197
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:197
+  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:197
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:197
+  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:197
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:197
+  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:197
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:197
+  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:197
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:197
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:197
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:197
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:197
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:197
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:197
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:197
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:197
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:197
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:197
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:197
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:197
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:197
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:197
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:197
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:197
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:197
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:197
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:197
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:197
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:197
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:198
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:198
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:211
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:212
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:212
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:212
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:212
+  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:212
+  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:212
+  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:212
+  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:212
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   assign out_queue_push_payload =
       {out_beat_payload_7,
@@ -3148,610 +3151,590 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
        out_beat_payload_0}; // Stream.java:197
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:248
+  // ValueEngine.java:220
   assign slot_flush_done =
       (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:249
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:250
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:221
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:222
 
   always @(posedge clk) begin
-    if (start_values) begin // ValueEngine.java:94
-      value_active <= 1'b1; // ValueEngine.java:95
-      value_chunk <= 8'd0; // ValueEngine.java:96
-      value_chunk_start <= 13'd0; // ValueEngine.java:97
-      value_row <= 6'd0; // ValueEngine.java:98
-      value_beat <= 4'd0; // ValueEngine.java:99
-      value_consumed <= 8'd0; // ValueEngine.java:100
-    end else if (value_step) begin // ValueEngine.java:101
-      value_beat <= value_beat + 4'd1; // ValueEngine.java:102
-      if (value_last_beat) begin // ValueEngine.java:103
-        value_beat <= 4'd0; // ValueEngine.java:104
-        value_row <= value_row + 6'd1; // ValueEngine.java:105
-      end
-      if (value_slot_done_now) begin // ValueEngine.java:107
-        value_beat <= 4'd0; // ValueEngine.java:108
-        value_row <= 6'd0; // ValueEngine.java:109
-      end
-      if (value_chunk_done) begin // ValueEngine.java:111
-        value_chunk <= value_chunk + 8'd1; // ValueEngine.java:112
-        value_chunk_start <= value_chunk_start + 13'd32; // ValueEngine.java:113
-        value_consumed <= value_consumed + 8'd1; // ValueEngine.java:114
-      end
-      if (value_issue_done) begin // ValueEngine.java:116
-        value_active <= 1'b0; // ValueEngine.java:116
+    if (start_values | value_slot_finished) begin // ValueEngine.java:78
+      value_row <= 6'd0; // ValueEngine.java:79
+      value_beat <= 4'd0; // ValueEngine.java:80
+    end else if (value_step) begin // ValueEngine.java:81
+      value_beat <= value_beat + 4'd1; // ValueEngine.java:82
+      if (value_last_beat) begin // ValueEngine.java:83
+        value_beat <= 4'd0; // ValueEngine.java:84
+        value_row <= value_row + 6'd1; // ValueEngine.java:85
       end
     end
-    value_issue_d1 <= value_issue; // ValueEngine.java:138
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:143
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:143
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:143
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:143
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:143
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:143
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:143
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:143
-    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:144
-    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:144
-    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:144
-    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:144
-    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:144
-    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:144
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:162
+    value_issue_d1 <= value_issue; // ValueEngine.java:109
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:115
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:115
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:115
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:115
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:115
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:115
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:115
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:115
+    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:116
+    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:116
+    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:116
+    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:116
+    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:116
+    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:116
+    if (bank_read_enable) begin // ValueEngine.java:134
+      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:134
     end
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:162
+    if (bank_read_enable) begin // ValueEngine.java:134
+      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:134
     end
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:162
+    if (bank_read_enable) begin // ValueEngine.java:134
+      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:134
     end
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:162
+    if (bank_read_enable) begin // ValueEngine.java:134
+      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:134
     end
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_4 <= partials_4[bank_read_address]; // ValueEngine.java:162
+    if (bank_read_enable) begin // ValueEngine.java:134
+      bank_read_4 <= partials_4[bank_read_address]; // ValueEngine.java:134
     end
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_5 <= partials_5[bank_read_address]; // ValueEngine.java:162
+    if (bank_read_enable) begin // ValueEngine.java:134
+      bank_read_5 <= partials_5[bank_read_address]; // ValueEngine.java:134
     end
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_6 <= partials_6[bank_read_address]; // ValueEngine.java:162
+    if (bank_read_enable) begin // ValueEngine.java:134
+      bank_read_6 <= partials_6[bank_read_address]; // ValueEngine.java:134
     end
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_7 <= partials_7[bank_read_address]; // ValueEngine.java:162
+    if (bank_read_enable) begin // ValueEngine.java:134
+      bank_read_7 <= partials_7[bank_read_address]; // ValueEngine.java:134
     end
-    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:166
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:166
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:166
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:166
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:166
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:166
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:166
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:166
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:166
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:172
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:172
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:172
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:172
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:172
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:172
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:172
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:176
-      partials_0[accumulate_address_d15] <= value_lane0_sum_out_payload; // ValueEngine.java:176
+    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:138
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:138
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:138
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:138
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:138
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:138
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:138
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:138
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:138
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:144
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:144
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:144
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:144
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:144
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:144
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:144
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
+      partials_0[accumulate_address_d15] <= value_lane0_sum_out_payload; // ValueEngine.java:148
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:176
-      partials_1[accumulate_address_d15] <= value_lane1_sum_out_payload; // ValueEngine.java:176
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
+      partials_1[accumulate_address_d15] <= value_lane1_sum_out_payload; // ValueEngine.java:148
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:176
-      partials_2[accumulate_address_d15] <= value_lane2_sum_out_payload; // ValueEngine.java:176
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
+      partials_2[accumulate_address_d15] <= value_lane2_sum_out_payload; // ValueEngine.java:148
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:176
-      partials_3[accumulate_address_d15] <= value_lane3_sum_out_payload; // ValueEngine.java:176
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
+      partials_3[accumulate_address_d15] <= value_lane3_sum_out_payload; // ValueEngine.java:148
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:176
-      partials_4[accumulate_address_d15] <= value_lane4_sum_out_payload; // ValueEngine.java:176
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
+      partials_4[accumulate_address_d15] <= value_lane4_sum_out_payload; // ValueEngine.java:148
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:176
-      partials_5[accumulate_address_d15] <= value_lane5_sum_out_payload; // ValueEngine.java:176
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
+      partials_5[accumulate_address_d15] <= value_lane5_sum_out_payload; // ValueEngine.java:148
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:176
-      partials_6[accumulate_address_d15] <= value_lane6_sum_out_payload; // ValueEngine.java:176
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
+      partials_6[accumulate_address_d15] <= value_lane6_sum_out_payload; // ValueEngine.java:148
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:176
-      partials_7[accumulate_address_d15] <= value_lane7_sum_out_payload; // ValueEngine.java:176
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
+      partials_7[accumulate_address_d15] <= value_lane7_sum_out_payload; // ValueEngine.java:148
     end
-    if (value_issue_done) begin // ValueEngine.java:182
-      accumulate_draining <= 1'b1; // ValueEngine.java:183
-      accumulate_countdown <= 5'd17; // ValueEngine.java:184
-    end else if (accumulate_draining) begin // ValueEngine.java:185
-      accumulate_countdown <= accumulate_countdown - 5'd1; // ValueEngine.java:186
-      if (accumulate_countdown == 5'd1) begin // ValueEngine.java:187
-        accumulate_draining <= 1'b0; // ValueEngine.java:187
+    if (value_walk_done) begin // ValueEngine.java:154
+      accumulate_draining <= 1'b1; // ValueEngine.java:155
+      accumulate_countdown <= 5'd17; // ValueEngine.java:156
+    end else if (accumulate_draining) begin // ValueEngine.java:157
+      accumulate_countdown <= accumulate_countdown - 5'd1; // ValueEngine.java:158
+      if (accumulate_countdown == 5'd1) begin // ValueEngine.java:159
+        accumulate_draining <= 1'b0; // ValueEngine.java:159
       end
     end
-    gather_read_valid <= gathering; // ValueEngine.java:192
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:193
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:201
-      gathered_0_0 <= bank_read_0; // ValueEngine.java:201
+    gather_read_valid <= gathering; // ValueEngine.java:164
+    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:165
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
+      gathered_0_0 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:201
-      gathered_0_1 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
+      gathered_0_1 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:201
-      gathered_0_2 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
+      gathered_0_2 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:201
-      gathered_0_3 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
+      gathered_0_3 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:201
-      gathered_0_4 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
+      gathered_0_4 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:201
-      gathered_0_5 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
+      gathered_0_5 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:201
-      gathered_0_6 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
+      gathered_0_6 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:201
-      gathered_0_7 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
+      gathered_0_7 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:201
-      gathered_0_8 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
+      gathered_0_8 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:201
-      gathered_0_9 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
+      gathered_0_9 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:201
-      gathered_0_10 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
+      gathered_0_10 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:201
-      gathered_0_11 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
+      gathered_0_11 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:201
-      gathered_0_12 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
+      gathered_0_12 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:201
-      gathered_0_13 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
+      gathered_0_13 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:201
-      gathered_0_14 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
+      gathered_0_14 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:201
-      gathered_0_15 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
+      gathered_0_15 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:201
-      gathered_1_0 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
+      gathered_1_0 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:201
-      gathered_1_1 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
+      gathered_1_1 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:201
-      gathered_1_2 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
+      gathered_1_2 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:201
-      gathered_1_3 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
+      gathered_1_3 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:201
-      gathered_1_4 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
+      gathered_1_4 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:201
-      gathered_1_5 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
+      gathered_1_5 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:201
-      gathered_1_6 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
+      gathered_1_6 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:201
-      gathered_1_7 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
+      gathered_1_7 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:201
-      gathered_1_8 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
+      gathered_1_8 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:201
-      gathered_1_9 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
+      gathered_1_9 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:201
-      gathered_1_10 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
+      gathered_1_10 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:201
-      gathered_1_11 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
+      gathered_1_11 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:201
-      gathered_1_12 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
+      gathered_1_12 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:201
-      gathered_1_13 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
+      gathered_1_13 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:201
-      gathered_1_14 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
+      gathered_1_14 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:201
-      gathered_1_15 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
+      gathered_1_15 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:201
-      gathered_2_0 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
+      gathered_2_0 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:201
-      gathered_2_1 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
+      gathered_2_1 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:201
-      gathered_2_2 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
+      gathered_2_2 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:201
-      gathered_2_3 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
+      gathered_2_3 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:201
-      gathered_2_4 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
+      gathered_2_4 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:201
-      gathered_2_5 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
+      gathered_2_5 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:201
-      gathered_2_6 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
+      gathered_2_6 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:201
-      gathered_2_7 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
+      gathered_2_7 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:201
-      gathered_2_8 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
+      gathered_2_8 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:201
-      gathered_2_9 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
+      gathered_2_9 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:201
-      gathered_2_10 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
+      gathered_2_10 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:201
-      gathered_2_11 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
+      gathered_2_11 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:201
-      gathered_2_12 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
+      gathered_2_12 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:201
-      gathered_2_13 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
+      gathered_2_13 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:201
-      gathered_2_14 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
+      gathered_2_14 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:201
-      gathered_2_15 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
+      gathered_2_15 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:201
-      gathered_3_0 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
+      gathered_3_0 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:201
-      gathered_3_1 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
+      gathered_3_1 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:201
-      gathered_3_2 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
+      gathered_3_2 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:201
-      gathered_3_3 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
+      gathered_3_3 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:201
-      gathered_3_4 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
+      gathered_3_4 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:201
-      gathered_3_5 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
+      gathered_3_5 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:201
-      gathered_3_6 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
+      gathered_3_6 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:201
-      gathered_3_7 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
+      gathered_3_7 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:201
-      gathered_3_8 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
+      gathered_3_8 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:201
-      gathered_3_9 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
+      gathered_3_9 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:201
-      gathered_3_10 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
+      gathered_3_10 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:201
-      gathered_3_11 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
+      gathered_3_11 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:201
-      gathered_3_12 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
+      gathered_3_12 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:201
-      gathered_3_13 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
+      gathered_3_13 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:201
-      gathered_3_14 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
+      gathered_3_14 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:201
-      gathered_3_15 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
+      gathered_3_15 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:201
-      gathered_4_0 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
+      gathered_4_0 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:201
-      gathered_4_1 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
+      gathered_4_1 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:201
-      gathered_4_2 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
+      gathered_4_2 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:201
-      gathered_4_3 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
+      gathered_4_3 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:201
-      gathered_4_4 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
+      gathered_4_4 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:201
-      gathered_4_5 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
+      gathered_4_5 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:201
-      gathered_4_6 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
+      gathered_4_6 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:201
-      gathered_4_7 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
+      gathered_4_7 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:201
-      gathered_4_8 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
+      gathered_4_8 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:201
-      gathered_4_9 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
+      gathered_4_9 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:201
-      gathered_4_10 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
+      gathered_4_10 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:201
-      gathered_4_11 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
+      gathered_4_11 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:201
-      gathered_4_12 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
+      gathered_4_12 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:201
-      gathered_4_13 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
+      gathered_4_13 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:201
-      gathered_4_14 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
+      gathered_4_14 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:201
-      gathered_4_15 <= bank_read_4; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
+      gathered_4_15 <= bank_read_4; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:201
-      gathered_5_0 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
+      gathered_5_0 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:201
-      gathered_5_1 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
+      gathered_5_1 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:201
-      gathered_5_2 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
+      gathered_5_2 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:201
-      gathered_5_3 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
+      gathered_5_3 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:201
-      gathered_5_4 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
+      gathered_5_4 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:201
-      gathered_5_5 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
+      gathered_5_5 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:201
-      gathered_5_6 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
+      gathered_5_6 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:201
-      gathered_5_7 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
+      gathered_5_7 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:201
-      gathered_5_8 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
+      gathered_5_8 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:201
-      gathered_5_9 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
+      gathered_5_9 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:201
-      gathered_5_10 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
+      gathered_5_10 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:201
-      gathered_5_11 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
+      gathered_5_11 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:201
-      gathered_5_12 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
+      gathered_5_12 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:201
-      gathered_5_13 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
+      gathered_5_13 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:201
-      gathered_5_14 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
+      gathered_5_14 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:201
-      gathered_5_15 <= bank_read_5; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
+      gathered_5_15 <= bank_read_5; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:201
-      gathered_6_0 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
+      gathered_6_0 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:201
-      gathered_6_1 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
+      gathered_6_1 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:201
-      gathered_6_2 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
+      gathered_6_2 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:201
-      gathered_6_3 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
+      gathered_6_3 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:201
-      gathered_6_4 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
+      gathered_6_4 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:201
-      gathered_6_5 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
+      gathered_6_5 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:201
-      gathered_6_6 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
+      gathered_6_6 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:201
-      gathered_6_7 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
+      gathered_6_7 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:201
-      gathered_6_8 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
+      gathered_6_8 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:201
-      gathered_6_9 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
+      gathered_6_9 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:201
-      gathered_6_10 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
+      gathered_6_10 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:201
-      gathered_6_11 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
+      gathered_6_11 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:201
-      gathered_6_12 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
+      gathered_6_12 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:201
-      gathered_6_13 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
+      gathered_6_13 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:201
-      gathered_6_14 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
+      gathered_6_14 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:201
-      gathered_6_15 <= bank_read_6; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
+      gathered_6_15 <= bank_read_6; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:201
-      gathered_7_0 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
+      gathered_7_0 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:201
-      gathered_7_1 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
+      gathered_7_1 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:201
-      gathered_7_2 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
+      gathered_7_2 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:201
-      gathered_7_3 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
+      gathered_7_3 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:201
-      gathered_7_4 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
+      gathered_7_4 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:201
-      gathered_7_5 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
+      gathered_7_5 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:201
-      gathered_7_6 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
+      gathered_7_6 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:201
-      gathered_7_7 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
+      gathered_7_7 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:201
-      gathered_7_8 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
+      gathered_7_8 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:201
-      gathered_7_9 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
+      gathered_7_9 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:201
-      gathered_7_10 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
+      gathered_7_10 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:201
-      gathered_7_11 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
+      gathered_7_11 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:201
-      gathered_7_12 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
+      gathered_7_12 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:201
-      gathered_7_13 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
+      gathered_7_13 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:201
-      gathered_7_14 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
+      gathered_7_14 <= bank_read_7; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:201
-      gathered_7_15 <= bank_read_7; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
+      gathered_7_15 <= bank_read_7; // ValueEngine.java:173
     end
-    push_element_d1 <= reduce_index[2:0]; // ValueEngine.java:229
-    push_element_d2 <= push_element_d1; // ValueEngine.java:229
-    push_element_d3 <= push_element_d2; // ValueEngine.java:229
-    push_element_d4 <= push_element_d3; // ValueEngine.java:229
-    push_element_d5 <= push_element_d4; // ValueEngine.java:229
-    push_element_d6 <= push_element_d5; // ValueEngine.java:229
-    push_element_d7 <= push_element_d6; // ValueEngine.java:229
-    push_element_d8 <= push_element_d7; // ValueEngine.java:229
-    push_element_d9 <= push_element_d8; // ValueEngine.java:229
-    push_element_d10 <= push_element_d9; // ValueEngine.java:229
-    push_element_d11 <= push_element_d10; // ValueEngine.java:229
-    push_element_d12 <= push_element_d11; // ValueEngine.java:229
-    push_element_d13 <= push_element_d12; // ValueEngine.java:229
-    push_element_d14 <= push_element_d13; // ValueEngine.java:229
-    push_element_d15 <= push_element_d14; // ValueEngine.java:229
-    push_element_d16 <= push_element_d15; // ValueEngine.java:229
-    push_element_d17 <= push_element_d16; // ValueEngine.java:229
-    push_element_d18 <= push_element_d17; // ValueEngine.java:229
-    push_element_d19 <= push_element_d18; // ValueEngine.java:229
-    push_element_d20 <= push_element_d19; // ValueEngine.java:229
-    push_element_d21 <= push_element_d20; // ValueEngine.java:229
-    push_element_d22 <= push_element_d21; // ValueEngine.java:229
-    push_element_d23 <= push_element_d22; // ValueEngine.java:229
-    push_element_d24 <= push_element_d23; // ValueEngine.java:229
-    push_element_d25 <= push_element_d24; // ValueEngine.java:229
-    push_element_d26 <= push_element_d25; // ValueEngine.java:229
-    push_element_d27 <= push_element_d26; // ValueEngine.java:229
-    push_element_d28 <= push_element_d27; // ValueEngine.java:229
-    push_element_d29 <= push_element_d28; // ValueEngine.java:229
-    push_element_d30 <= push_element_d29; // ValueEngine.java:229
-    push_element_d31 <= push_element_d30; // ValueEngine.java:229
-    push_element_d32 <= push_element_d31; // ValueEngine.java:229
-    push_element_d33 <= push_element_d32; // ValueEngine.java:229
-    if (stored_output_out_valid & (push_element_d33 == 3'd0)) begin // ValueEngine.java:234
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:234
+    push_element_d1 <= reduce_index[2:0]; // ValueEngine.java:201
+    push_element_d2 <= push_element_d1; // ValueEngine.java:201
+    push_element_d3 <= push_element_d2; // ValueEngine.java:201
+    push_element_d4 <= push_element_d3; // ValueEngine.java:201
+    push_element_d5 <= push_element_d4; // ValueEngine.java:201
+    push_element_d6 <= push_element_d5; // ValueEngine.java:201
+    push_element_d7 <= push_element_d6; // ValueEngine.java:201
+    push_element_d8 <= push_element_d7; // ValueEngine.java:201
+    push_element_d9 <= push_element_d8; // ValueEngine.java:201
+    push_element_d10 <= push_element_d9; // ValueEngine.java:201
+    push_element_d11 <= push_element_d10; // ValueEngine.java:201
+    push_element_d12 <= push_element_d11; // ValueEngine.java:201
+    push_element_d13 <= push_element_d12; // ValueEngine.java:201
+    push_element_d14 <= push_element_d13; // ValueEngine.java:201
+    push_element_d15 <= push_element_d14; // ValueEngine.java:201
+    push_element_d16 <= push_element_d15; // ValueEngine.java:201
+    push_element_d17 <= push_element_d16; // ValueEngine.java:201
+    push_element_d18 <= push_element_d17; // ValueEngine.java:201
+    push_element_d19 <= push_element_d18; // ValueEngine.java:201
+    push_element_d20 <= push_element_d19; // ValueEngine.java:201
+    push_element_d21 <= push_element_d20; // ValueEngine.java:201
+    push_element_d22 <= push_element_d21; // ValueEngine.java:201
+    push_element_d23 <= push_element_d22; // ValueEngine.java:201
+    push_element_d24 <= push_element_d23; // ValueEngine.java:201
+    push_element_d25 <= push_element_d24; // ValueEngine.java:201
+    push_element_d26 <= push_element_d25; // ValueEngine.java:201
+    push_element_d27 <= push_element_d26; // ValueEngine.java:201
+    push_element_d28 <= push_element_d27; // ValueEngine.java:201
+    push_element_d29 <= push_element_d28; // ValueEngine.java:201
+    push_element_d30 <= push_element_d29; // ValueEngine.java:201
+    push_element_d31 <= push_element_d30; // ValueEngine.java:201
+    push_element_d32 <= push_element_d31; // ValueEngine.java:201
+    push_element_d33 <= push_element_d32; // ValueEngine.java:201
+    if (stored_output_out_valid & (push_element_d33 == 3'd0)) begin // ValueEngine.java:206
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:206
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd1)) begin // ValueEngine.java:234
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:234
+    if (stored_output_out_valid & (push_element_d33 == 3'd1)) begin // ValueEngine.java:206
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:206
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd2)) begin // ValueEngine.java:234
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:234
+    if (stored_output_out_valid & (push_element_d33 == 3'd2)) begin // ValueEngine.java:206
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:206
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd3)) begin // ValueEngine.java:234
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:234
+    if (stored_output_out_valid & (push_element_d33 == 3'd3)) begin // ValueEngine.java:206
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:206
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd4)) begin // ValueEngine.java:234
-      out_word_4 <= stored_output_out_payload; // ValueEngine.java:234
+    if (stored_output_out_valid & (push_element_d33 == 3'd4)) begin // ValueEngine.java:206
+      out_word_4 <= stored_output_out_payload; // ValueEngine.java:206
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd5)) begin // ValueEngine.java:234
-      out_word_5 <= stored_output_out_payload; // ValueEngine.java:234
+    if (stored_output_out_valid & (push_element_d33 == 3'd5)) begin // ValueEngine.java:206
+      out_word_5 <= stored_output_out_payload; // ValueEngine.java:206
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd6)) begin // ValueEngine.java:234
-      out_word_6 <= stored_output_out_payload; // ValueEngine.java:234
+    if (stored_output_out_valid & (push_element_d33 == 3'd6)) begin // ValueEngine.java:206
+      out_word_6 <= stored_output_out_payload; // ValueEngine.java:206
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd7)) begin // ValueEngine.java:234
-      out_word_7 <= stored_output_out_payload; // ValueEngine.java:234
+    if (stored_output_out_valid & (push_element_d33 == 3'd7)) begin // ValueEngine.java:206
+      out_word_7 <= stored_output_out_payload; // ValueEngine.java:206
     end
-    beat_assembled <= stored_output_out_valid & (push_element_d33 == 3'd7); // ValueEngine.java:237
-    if (beat_assembled) begin // ValueEngine.java:246
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:246
+    beat_assembled <= stored_output_out_valid & (push_element_d33 == 3'd7); // ValueEngine.java:209
+    if (beat_assembled) begin // ValueEngine.java:218
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:218
     end
-    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:252
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:252
+    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:224
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:224
     end
-    if (accumulated) begin // ValueEngine.java:253
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:254
-      reduce_beat <= 4'd0; // ValueEngine.java:255
-      reduce_index <= 5'd0; // ValueEngine.java:256
+    if (accumulated) begin // ValueEngine.java:225
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:226
+      reduce_beat <= 4'd0; // ValueEngine.java:227
+      reduce_index <= 5'd0; // ValueEngine.java:228
     end
-    if (gather_done) begin // ValueEngine.java:258
-      reduce_index <= 5'd0; // ValueEngine.java:259
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:260
+    if (gather_done) begin // ValueEngine.java:230
+      reduce_index <= 5'd0; // ValueEngine.java:231
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:232
     end
-    if (push_done) begin // ValueEngine.java:262
-      reduce_index <= 5'd0; // ValueEngine.java:263
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:264
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:265
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:266
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:266
+    if (push_done) begin // ValueEngine.java:234
+      reduce_index <= 5'd0; // ValueEngine.java:235
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:236
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:237
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:238
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:238
       end
     end
-    if (slot_flush_done) begin // ValueEngine.java:268
-      beats_queued <= 4'd0; // ValueEngine.java:269
-      reduce_beat <= 4'd0; // ValueEngine.java:270
-      reduce_index <= 5'd0; // ValueEngine.java:271
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:272
-      if (value_pass_finished) begin // ValueEngine.java:273
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:273
+    if (slot_flush_done) begin // ValueEngine.java:240
+      beats_queued <= 4'd0; // ValueEngine.java:241
+      reduce_beat <= 4'd0; // ValueEngine.java:242
+      reduce_index <= 5'd0; // ValueEngine.java:243
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:244
+      if (value_pass_finished) begin // ValueEngine.java:245
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:245
       end
     end
     if (reset) begin
-      value_active <= 1'b0;
-      value_chunk <= 8'd0;
-      value_chunk_start <= 13'd0;
       value_row <= 6'd0;
       value_beat <= 4'd0;
-      value_consumed <= 8'd0;
       value_issue_d1 <= 1'b0;
       value_lane0_v_valid_d1 <= 1'b0;
       value_lane0_v_valid_d2 <= 1'b0;
@@ -3908,8 +3891,44 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_slots (SlotWalker.java:29): the slot this pass is at, its head within its token and the
-  // positions it attends to
+  // value_engine.value_walk (ChunkWalk.java:44): the pass's walk over the chunks in the buffer and, in each, over the
+  // slots' rows
+  assign value_step = value_active & (value_chunk < chunks_loaded); // ChunkWalk.java:58
+  assign value_rows_beyond = value_slots_positions - value_chunk_start; // ChunkWalk.java:59
+  assign value_slot_has_rows = value_slots_positions > value_chunk_start; // ChunkWalk.java:60
+  assign value_rows_here = value_rows_here_mux[5:0]; // ChunkWalk.java:62
+  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:63
+  assign value_slot_done = value_slot_finished; // ChunkWalk.java:64
+  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:65
+  assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:67
+  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:68
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:76
+
+  always @(posedge clk) begin
+    if (start_values) begin // ChunkWalk.java:69
+      value_active <= 1'b1; // ChunkWalk.java:70
+      value_chunk <= 8'd0; // ChunkWalk.java:71
+      value_chunk_start <= 13'd0; // ChunkWalk.java:72
+      value_consumed <= 8'd0; // ChunkWalk.java:73
+    end else if (value_chunk_done) begin // ChunkWalk.java:74
+      value_chunk <= value_chunk + 8'd1; // ChunkWalk.java:75
+      value_chunk_start <= value_chunk_start + 13'd32; // ChunkWalk.java:76
+      value_consumed <= value_consumed + 8'd1; // ChunkWalk.java:77
+      if (value_walk_done) begin // ChunkWalk.java:78
+        value_active <= 1'b0; // ChunkWalk.java:78
+      end
+    end
+    if (reset) begin
+      value_active <= 1'b0;
+      value_chunk <= 8'd0;
+      value_chunk_start <= 13'd0;
+      value_consumed <= 8'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // value_engine.value_walk.value_slots (SlotWalker.java:29): the slot this pass is at, its head within its token and
+  // the positions it attends to
   assign value_slots_last = {5'd0, value_slots_slot} == (slots - 8'd1); // SlotWalker.java:33
   assign value_slots_last_head = value_slots_head == (heads - 8'd1); // SlotWalker.java:34
 
@@ -3969,7 +3988,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   assign half_free = {1'b0, issued} < ({1'b0, loader_consumed} + 9'd2); // ChunkLoader.java:56
   assign chunk_beat = kv_reader_data_valid; // ChunkLoader.java:72
   assign write_last_row_beat = write_beat == write_last_row_beat_diff[3:0]; // ChunkLoader.java:73
-  assign chunk_write_address = {write_half, write_row, write_beat}; // ChunkLoader.java:74
+  assign chunk_write_address = {write_half, write_row, write_beat}; // ChunkLoader.java:75
 
   always @(posedge clk) begin
     if (loader_start) begin // ChunkLoader.java:60
@@ -3981,28 +4000,28 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
       rows_left <= rows_left - chunk_rows; // ChunkLoader.java:66
       issued <= issued + 8'd1; // ChunkLoader.java:67
     end
-    if (loader_start) begin // ChunkLoader.java:76
-      loaded <= 8'd0; // ChunkLoader.java:77
-      write_row <= 5'd0; // ChunkLoader.java:78
-      write_beat <= 4'd0; // ChunkLoader.java:79
-      write_half <= 1'b0; // ChunkLoader.java:80
-    end else if (chunk_beat) begin // ChunkLoader.java:81
-      write_beat <= write_beat + 4'd1; // ChunkLoader.java:82
-      if (write_last_row_beat) begin // ChunkLoader.java:83
-        write_beat <= 4'd0; // ChunkLoader.java:84
-        write_row <= write_row + 5'd1; // ChunkLoader.java:85
+    if (loader_start) begin // ChunkLoader.java:78
+      loaded <= 8'd0; // ChunkLoader.java:79
+      write_row <= 5'd0; // ChunkLoader.java:80
+      write_beat <= 4'd0; // ChunkLoader.java:81
+      write_half <= 1'b0; // ChunkLoader.java:82
+    end else if (chunk_beat) begin // ChunkLoader.java:83
+      write_beat <= write_beat + 4'd1; // ChunkLoader.java:84
+      if (write_last_row_beat) begin // ChunkLoader.java:85
+        write_beat <= 4'd0; // ChunkLoader.java:86
+        write_row <= write_row + 5'd1; // ChunkLoader.java:87
       end
-      if (kv_reader_data_payload_last) begin // ChunkLoader.java:87
-        write_beat <= 4'd0; // ChunkLoader.java:88
-        write_row <= 5'd0; // ChunkLoader.java:89
-        write_half <= ~write_half; // ChunkLoader.java:90
-        loaded <= loaded + 8'd1; // ChunkLoader.java:91
+      if (kv_reader_data_payload_last) begin // ChunkLoader.java:89
+        write_beat <= 4'd0; // ChunkLoader.java:90
+        write_row <= 5'd0; // ChunkLoader.java:91
+        write_half <= ~write_half; // ChunkLoader.java:92
+        loaded <= loaded + 8'd1; // ChunkLoader.java:93
       end
     end
-    if (command_accepted) begin // ChunkLoader.java:94
-      failed <= 1'b0; // ChunkLoader.java:94
-    end else if (chunk_beat & kv_reader_data_payload_error) begin // ChunkLoader.java:94
-      failed <= 1'b1; // ChunkLoader.java:94
+    if (command_accepted) begin // ChunkLoader.java:96
+      failed <= 1'b0; // ChunkLoader.java:96
+    end else if (chunk_beat & kv_reader_data_payload_error) begin // ChunkLoader.java:96
+      failed <= 1'b1; // ChunkLoader.java:96
     end
     if (reset) begin
       next_address <= 64'd0;
@@ -4020,13 +4039,13 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:325
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:325: AttentionUnit: the score queue has room for every ",
+      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:326
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:326: AttentionUnit: the score queue has room for every ",
                  "read");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:244
-        $display("ASSERTION FAILED in %m: ValueEngine.java:244: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:216
+        $display("ASSERTION FAILED in %m: ValueEngine.java:216: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
     end
@@ -4075,7 +4094,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .outstanding             (kv_reader_outstanding)
   );
 
-  Fp16ToFp32 key_lane0_q ( // ScoreEngine.java:156
+  Fp16ToFp32 key_lane0_q ( // ScoreEngine.java:124
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane0_q_in_valid),
@@ -4084,7 +4103,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane0_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane0_k ( // ScoreEngine.java:157
+  Fp16ToFp32 key_lane0_k ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane0_k_in_valid),
@@ -4093,7 +4112,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane0_k_out_payload)
   );
 
-  Fp32Mul key_lane0_product ( // ScoreEngine.java:158
+  Fp32Mul key_lane0_product ( // ScoreEngine.java:126
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane0_product_in_valid),
@@ -4103,7 +4122,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane0_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane1_q ( // ScoreEngine.java:156
+  Fp16ToFp32 key_lane1_q ( // ScoreEngine.java:124
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane1_q_in_valid),
@@ -4112,7 +4131,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane1_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane1_k ( // ScoreEngine.java:157
+  Fp16ToFp32 key_lane1_k ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane1_k_in_valid),
@@ -4121,7 +4140,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane1_k_out_payload)
   );
 
-  Fp32Mul key_lane1_product ( // ScoreEngine.java:158
+  Fp32Mul key_lane1_product ( // ScoreEngine.java:126
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane1_product_in_valid),
@@ -4131,7 +4150,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane1_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane2_q ( // ScoreEngine.java:156
+  Fp16ToFp32 key_lane2_q ( // ScoreEngine.java:124
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane2_q_in_valid),
@@ -4140,7 +4159,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane2_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane2_k ( // ScoreEngine.java:157
+  Fp16ToFp32 key_lane2_k ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane2_k_in_valid),
@@ -4149,7 +4168,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane2_k_out_payload)
   );
 
-  Fp32Mul key_lane2_product ( // ScoreEngine.java:158
+  Fp32Mul key_lane2_product ( // ScoreEngine.java:126
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane2_product_in_valid),
@@ -4159,7 +4178,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane2_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane3_q ( // ScoreEngine.java:156
+  Fp16ToFp32 key_lane3_q ( // ScoreEngine.java:124
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane3_q_in_valid),
@@ -4168,7 +4187,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane3_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane3_k ( // ScoreEngine.java:157
+  Fp16ToFp32 key_lane3_k ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane3_k_in_valid),
@@ -4177,7 +4196,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane3_k_out_payload)
   );
 
-  Fp32Mul key_lane3_product ( // ScoreEngine.java:158
+  Fp32Mul key_lane3_product ( // ScoreEngine.java:126
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane3_product_in_valid),
@@ -4187,7 +4206,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane3_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane4_q ( // ScoreEngine.java:156
+  Fp16ToFp32 key_lane4_q ( // ScoreEngine.java:124
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane4_q_in_valid),
@@ -4196,7 +4215,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane4_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane4_k ( // ScoreEngine.java:157
+  Fp16ToFp32 key_lane4_k ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane4_k_in_valid),
@@ -4205,7 +4224,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane4_k_out_payload)
   );
 
-  Fp32Mul key_lane4_product ( // ScoreEngine.java:158
+  Fp32Mul key_lane4_product ( // ScoreEngine.java:126
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane4_product_in_valid),
@@ -4215,7 +4234,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane4_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane5_q ( // ScoreEngine.java:156
+  Fp16ToFp32 key_lane5_q ( // ScoreEngine.java:124
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane5_q_in_valid),
@@ -4224,7 +4243,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane5_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane5_k ( // ScoreEngine.java:157
+  Fp16ToFp32 key_lane5_k ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane5_k_in_valid),
@@ -4233,7 +4252,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane5_k_out_payload)
   );
 
-  Fp32Mul key_lane5_product ( // ScoreEngine.java:158
+  Fp32Mul key_lane5_product ( // ScoreEngine.java:126
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane5_product_in_valid),
@@ -4243,7 +4262,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane5_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane6_q ( // ScoreEngine.java:156
+  Fp16ToFp32 key_lane6_q ( // ScoreEngine.java:124
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane6_q_in_valid),
@@ -4252,7 +4271,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane6_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane6_k ( // ScoreEngine.java:157
+  Fp16ToFp32 key_lane6_k ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane6_k_in_valid),
@@ -4261,7 +4280,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane6_k_out_payload)
   );
 
-  Fp32Mul key_lane6_product ( // ScoreEngine.java:158
+  Fp32Mul key_lane6_product ( // ScoreEngine.java:126
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane6_product_in_valid),
@@ -4271,7 +4290,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane6_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane7_q ( // ScoreEngine.java:156
+  Fp16ToFp32 key_lane7_q ( // ScoreEngine.java:124
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane7_q_in_valid),
@@ -4280,7 +4299,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane7_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane7_k ( // ScoreEngine.java:157
+  Fp16ToFp32 key_lane7_k ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane7_k_in_valid),
@@ -4289,7 +4308,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane7_k_out_payload)
   );
 
-  Fp32Mul key_lane7_product ( // ScoreEngine.java:158
+  Fp32Mul key_lane7_product ( // ScoreEngine.java:126
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane7_product_in_valid),
@@ -4299,7 +4318,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane7_product_out_payload)
   );
 
-  Fp32Add key_lane0_sum ( // ScoreEngine.java:171
+  Fp32Add key_lane0_sum ( // ScoreEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane0_sum_in_valid),
@@ -4309,7 +4328,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane0_sum_out_payload)
   );
 
-  Fp32Add key_lane1_sum ( // ScoreEngine.java:171
+  Fp32Add key_lane1_sum ( // ScoreEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane1_sum_in_valid),
@@ -4319,7 +4338,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane1_sum_out_payload)
   );
 
-  Fp32Add key_lane2_sum ( // ScoreEngine.java:171
+  Fp32Add key_lane2_sum ( // ScoreEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane2_sum_in_valid),
@@ -4329,7 +4348,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane2_sum_out_payload)
   );
 
-  Fp32Add key_lane3_sum ( // ScoreEngine.java:171
+  Fp32Add key_lane3_sum ( // ScoreEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane3_sum_in_valid),
@@ -4339,7 +4358,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane3_sum_out_payload)
   );
 
-  Fp32Add key_lane4_sum ( // ScoreEngine.java:171
+  Fp32Add key_lane4_sum ( // ScoreEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane4_sum_in_valid),
@@ -4349,7 +4368,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane4_sum_out_payload)
   );
 
-  Fp32Add key_lane5_sum ( // ScoreEngine.java:171
+  Fp32Add key_lane5_sum ( // ScoreEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane5_sum_in_valid),
@@ -4359,7 +4378,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane5_sum_out_payload)
   );
 
-  Fp32Add key_lane6_sum ( // ScoreEngine.java:171
+  Fp32Add key_lane6_sum ( // ScoreEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane6_sum_in_valid),
@@ -4369,7 +4388,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane6_sum_out_payload)
   );
 
-  Fp32Add key_lane7_sum ( // ScoreEngine.java:171
+  Fp32Add key_lane7_sum ( // ScoreEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane7_sum_in_valid),
@@ -4379,7 +4398,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane7_sum_out_payload)
   );
 
-  Fp32Add tree_0_0 ( // ScoreEngine.java:206
+  Fp32Add tree_0_0 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_0_in_valid),
@@ -4389,7 +4408,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // ScoreEngine.java:206
+  Fp32Add tree_0_1 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_1_in_valid),
@@ -4399,7 +4418,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // ScoreEngine.java:206
+  Fp32Add tree_0_2 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_2_in_valid),
@@ -4409,7 +4428,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // ScoreEngine.java:206
+  Fp32Add tree_0_3 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_3_in_valid),
@@ -4419,7 +4438,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // ScoreEngine.java:206
+  Fp32Add tree_0_4 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_4_in_valid),
@@ -4429,7 +4448,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // ScoreEngine.java:206
+  Fp32Add tree_0_5 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_5_in_valid),
@@ -4439,7 +4458,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // ScoreEngine.java:206
+  Fp32Add tree_0_6 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_6_in_valid),
@@ -4449,7 +4468,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // ScoreEngine.java:206
+  Fp32Add tree_0_7 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_7_in_valid),
@@ -4459,7 +4478,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // ScoreEngine.java:206
+  Fp32Add tree_1_0 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_0_in_valid),
@@ -4469,7 +4488,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // ScoreEngine.java:206
+  Fp32Add tree_1_1 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_1_in_valid),
@@ -4479,7 +4498,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // ScoreEngine.java:206
+  Fp32Add tree_1_2 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_2_in_valid),
@@ -4489,7 +4508,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // ScoreEngine.java:206
+  Fp32Add tree_1_3 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_3_in_valid),
@@ -4499,7 +4518,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // ScoreEngine.java:206
+  Fp32Add tree_2_0 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_0_in_valid),
@@ -4509,7 +4528,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // ScoreEngine.java:206
+  Fp32Add tree_2_1 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_1_in_valid),
@@ -4519,7 +4538,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // ScoreEngine.java:206
+  Fp32Add tree_3_0 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_3_0_in_valid),
@@ -4529,7 +4548,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:206
+  Fp32Mul scaled ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),
@@ -4569,7 +4588,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .occupancy    (score_queue_occupancy)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:138
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:109
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -4578,7 +4597,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp32Mul value_lane0_product ( // ValueEngine.java:139
+  Fp32Mul value_lane0_product ( // ValueEngine.java:111
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane0_product_in_valid),
@@ -4588,7 +4607,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane0_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:138
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:109
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -4597,7 +4616,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp32Mul value_lane1_product ( // ValueEngine.java:139
+  Fp32Mul value_lane1_product ( // ValueEngine.java:111
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane1_product_in_valid),
@@ -4607,7 +4626,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane1_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:138
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:109
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -4616,7 +4635,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp32Mul value_lane2_product ( // ValueEngine.java:139
+  Fp32Mul value_lane2_product ( // ValueEngine.java:111
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane2_product_in_valid),
@@ -4626,7 +4645,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane2_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:138
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:109
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -4635,7 +4654,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp32Mul value_lane3_product ( // ValueEngine.java:139
+  Fp32Mul value_lane3_product ( // ValueEngine.java:111
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane3_product_in_valid),
@@ -4645,7 +4664,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane3_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:138
+  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:109
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane4_v_in_valid),
@@ -4654,7 +4673,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane4_v_out_payload)
   );
 
-  Fp32Mul value_lane4_product ( // ValueEngine.java:139
+  Fp32Mul value_lane4_product ( // ValueEngine.java:111
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane4_product_in_valid),
@@ -4664,7 +4683,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane4_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:138
+  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:109
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane5_v_in_valid),
@@ -4673,7 +4692,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane5_v_out_payload)
   );
 
-  Fp32Mul value_lane5_product ( // ValueEngine.java:139
+  Fp32Mul value_lane5_product ( // ValueEngine.java:111
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane5_product_in_valid),
@@ -4683,7 +4702,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane5_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:138
+  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:109
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane6_v_in_valid),
@@ -4692,7 +4711,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane6_v_out_payload)
   );
 
-  Fp32Mul value_lane6_product ( // ValueEngine.java:139
+  Fp32Mul value_lane6_product ( // ValueEngine.java:111
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane6_product_in_valid),
@@ -4702,7 +4721,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane6_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:138
+  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:109
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane7_v_in_valid),
@@ -4711,7 +4730,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane7_v_out_payload)
   );
 
-  Fp32Mul value_lane7_product ( // ValueEngine.java:139
+  Fp32Mul value_lane7_product ( // ValueEngine.java:111
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane7_product_in_valid),
@@ -4721,7 +4740,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane7_product_out_payload)
   );
 
-  Fp32Add value_lane0_sum ( // ValueEngine.java:167
+  Fp32Add value_lane0_sum ( // ValueEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane0_sum_in_valid),
@@ -4731,7 +4750,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane0_sum_out_payload)
   );
 
-  Fp32Add value_lane1_sum ( // ValueEngine.java:167
+  Fp32Add value_lane1_sum ( // ValueEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane1_sum_in_valid),
@@ -4741,7 +4760,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane1_sum_out_payload)
   );
 
-  Fp32Add value_lane2_sum ( // ValueEngine.java:167
+  Fp32Add value_lane2_sum ( // ValueEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane2_sum_in_valid),
@@ -4751,7 +4770,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane2_sum_out_payload)
   );
 
-  Fp32Add value_lane3_sum ( // ValueEngine.java:167
+  Fp32Add value_lane3_sum ( // ValueEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane3_sum_in_valid),
@@ -4761,7 +4780,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane3_sum_out_payload)
   );
 
-  Fp32Add value_lane4_sum ( // ValueEngine.java:167
+  Fp32Add value_lane4_sum ( // ValueEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane4_sum_in_valid),
@@ -4771,7 +4790,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane4_sum_out_payload)
   );
 
-  Fp32Add value_lane5_sum ( // ValueEngine.java:167
+  Fp32Add value_lane5_sum ( // ValueEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane5_sum_in_valid),
@@ -4781,7 +4800,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane5_sum_out_payload)
   );
 
-  Fp32Add value_lane6_sum ( // ValueEngine.java:167
+  Fp32Add value_lane6_sum ( // ValueEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane6_sum_in_valid),
@@ -4791,7 +4810,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane6_sum_out_payload)
   );
 
-  Fp32Add value_lane7_sum ( // ValueEngine.java:167
+  Fp32Add value_lane7_sum ( // ValueEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane7_sum_in_valid),
@@ -4801,7 +4820,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane7_sum_out_payload)
   );
 
-  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -4811,7 +4830,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -4821,7 +4840,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -4831,7 +4850,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -4841,7 +4860,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -4851,7 +4870,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -4861,7 +4880,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -4871,7 +4890,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -4881,7 +4900,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -4891,7 +4910,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -4901,7 +4920,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -4911,7 +4930,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -4921,7 +4940,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -4931,7 +4950,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -4941,7 +4960,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -4951,7 +4970,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_3_0_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:225
+  Fp32Mul normalized ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -4961,7 +4980,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:226
+  Fp32ToFp16 stored_output ( // ValueEngine.java:198
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),
@@ -5001,8 +5020,8 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
       value_lane4_sum_out_valid, value_lane5_sum_out_valid, value_lane6_sum_out_valid, value_lane7_sum_out_valid,
       reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid, reduce_tree_0_3_out_valid, reduce_tree_0_4_out_valid,
       reduce_tree_0_5_out_valid, reduce_tree_0_6_out_valid, reduce_tree_0_7_out_valid, reduce_tree_1_1_out_valid,
-      reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid, reduce_tree_2_1_out_valid, slot_rows_here_mux[12:6],
-      last_beat_diff[7:4], value_rows_here_mux[12:6], value_last_beat_diff[7:4], reduce_phase_diff[7:4],
+      reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid, reduce_tree_2_1_out_valid, last_beat_diff[7:4],
+      score_rows_here_mux[12:6], value_last_beat_diff[7:4], reduce_phase_diff[7:4], value_rows_here_mux[12:6],
       write_last_row_beat_diff[7:4], next_address_sum[72:64]};
 endmodule
 

@@ -160,409 +160,412 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [31:0] score_read;                        // AttentionUnit.java:154
   wire [4:0]  chunks_loaded;                     // AttentionUnit.java:121
 
-  // score_engine
-  reg         score_active;                      // ScoreEngine.java:64
-  reg  [4:0]  score_chunk;                       // ScoreEngine.java:65
-  reg  [9:0]  score_chunk_start;                 // ScoreEngine.java:66
-  reg  [5:0]  row_base;                          // ScoreEngine.java:67
-  reg  [3:0]  score_beat;                        // ScoreEngine.java:68
-  reg  [0:0]  turn;                              // ScoreEngine.java:69
-  reg  [4:0]  score_consumed;                    // ScoreEngine.java:70
-  wire        score_slot_done;                   // ScoreEngine.java:71
-  wire        score_chunk_done;                  // ScoreEngine.java:72
+  // score_engine.score_walk
+  reg         score_active;                      // ChunkWalk.java:48
+  reg  [4:0]  score_chunk;                       // ChunkWalk.java:49
+  reg  [9:0]  score_chunk_start;                 // ChunkWalk.java:50
+  reg  [4:0]  score_consumed;                    // ChunkWalk.java:51
+  wire        score_finishing;                   // ChunkWalk.java:52
+  wire        score_chunk_done;                  // ChunkWalk.java:53
+  wire        score_slot_done;                   // ChunkWalk.java:54
 
-  // score_engine.score_slots
+  // score_engine.score_walk.score_slots
   reg  [1:0]  score_slots_slot;                  // SlotWalker.java:30
   reg  [7:0]  score_slots_head;                  // SlotWalker.java:31
   reg  [9:0]  score_slots_positions;             // SlotWalker.java:32
   wire        score_slots_last;                  // SlotWalker.java:33
   wire        score_slots_last_head;             // SlotWalker.java:34
 
+  // score_engine.score_walk
+  wire        score_step;                        // ChunkWalk.java:58
+  wire [9:0]  score_rows_beyond;                 // ChunkWalk.java:59
+  wire        score_slot_has_rows;               // ChunkWalk.java:60
+  wire [5:0]  score_rows_here;                   // ChunkWalk.java:62
+  wire        score_slot_finished;               // ChunkWalk.java:63
+  wire        score_last_chunk;                  // ChunkWalk.java:67
+  wire        score_walk_done;                   // ChunkWalk.java:68
+
   // score_engine
-  wire        score_step;                        // ScoreEngine.java:76
-  wire [9:0]  rows_beyond_chunk_start;           // ScoreEngine.java:78
-  wire        slot_has_rows;                     // ScoreEngine.java:79
-  wire [5:0]  slot_rows_here;                    // ScoreEngine.java:81
-  wire [5:0]  row_in_chunk;                      // ScoreEngine.java:82
-  wire        row_valid;                         // ScoreEngine.java:83
-  wire        last_turn;                         // ScoreEngine.java:84
-  wire        last_beat;                         // ScoreEngine.java:85
-  wire        turns_done;                        // ScoreEngine.java:86
-  wire        slot_done;                         // ScoreEngine.java:87
-  wire        last_chunk;                        // ScoreEngine.java:91
-  wire        score_issue_done;                  // ScoreEngine.java:92
-  wire        score_issue;                       // ScoreEngine.java:121
-  wire [8:0]  key_read_address;                  // ScoreEngine.java:124
-  wire [4:0]  query_read_address;                // ScoreEngine.java:126
-  reg  [63:0] query_read;                        // ScoreEngine.java:138
-  reg  [31:0] partial_t0_g0_0;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g0_1;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g0_2;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g0_3;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g1_0;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g1_1;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g1_2;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g1_3;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g2_0;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g2_1;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g2_2;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g2_3;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g3_0;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g3_1;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g3_2;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t0_g3_3;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g0_0;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g0_1;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g0_2;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g0_3;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g1_0;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g1_1;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g1_2;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g1_3;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g2_0;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g2_1;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g2_2;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g2_3;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g3_0;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g3_1;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g3_2;                   // ScoreEngine.java:147
-  reg  [31:0] partial_t1_g3_3;                   // ScoreEngine.java:147
-  reg         score_issue_d1;                    // ScoreEngine.java:156
-  wire        key_lane0_q_in_valid;              // ScoreEngine.java:156
-  wire [15:0] key_lane0_q_in_payload;            // ScoreEngine.java:156
-  wire        key_lane0_q_out_valid;             // ScoreEngine.java:156
-  wire [31:0] key_lane0_q_out_payload;           // ScoreEngine.java:156
-  wire        key_lane0_k_in_valid;              // ScoreEngine.java:157
-  wire [15:0] key_lane0_k_in_payload;            // ScoreEngine.java:157
-  wire        key_lane0_k_out_valid;             // ScoreEngine.java:157
-  wire [31:0] key_lane0_k_out_payload;           // ScoreEngine.java:157
-  wire        key_lane0_product_in_valid;        // ScoreEngine.java:158
-  wire [31:0] key_lane0_product_in_payload_a;    // ScoreEngine.java:158
-  wire [31:0] key_lane0_product_in_payload_b;    // ScoreEngine.java:158
-  wire        key_lane0_product_out_valid;       // ScoreEngine.java:158
-  wire [31:0] key_lane0_product_out_payload;     // ScoreEngine.java:158
-  wire        key_lane1_q_in_valid;              // ScoreEngine.java:156
-  wire [15:0] key_lane1_q_in_payload;            // ScoreEngine.java:156
-  wire        key_lane1_q_out_valid;             // ScoreEngine.java:156
-  wire [31:0] key_lane1_q_out_payload;           // ScoreEngine.java:156
-  wire        key_lane1_k_in_valid;              // ScoreEngine.java:157
-  wire [15:0] key_lane1_k_in_payload;            // ScoreEngine.java:157
-  wire        key_lane1_k_out_valid;             // ScoreEngine.java:157
-  wire [31:0] key_lane1_k_out_payload;           // ScoreEngine.java:157
-  wire        key_lane1_product_in_valid;        // ScoreEngine.java:158
-  wire [31:0] key_lane1_product_in_payload_a;    // ScoreEngine.java:158
-  wire [31:0] key_lane1_product_in_payload_b;    // ScoreEngine.java:158
-  wire        key_lane1_product_out_valid;       // ScoreEngine.java:158
-  wire [31:0] key_lane1_product_out_payload;     // ScoreEngine.java:158
-  wire        key_lane2_q_in_valid;              // ScoreEngine.java:156
-  wire [15:0] key_lane2_q_in_payload;            // ScoreEngine.java:156
-  wire        key_lane2_q_out_valid;             // ScoreEngine.java:156
-  wire [31:0] key_lane2_q_out_payload;           // ScoreEngine.java:156
-  wire        key_lane2_k_in_valid;              // ScoreEngine.java:157
-  wire [15:0] key_lane2_k_in_payload;            // ScoreEngine.java:157
-  wire        key_lane2_k_out_valid;             // ScoreEngine.java:157
-  wire [31:0] key_lane2_k_out_payload;           // ScoreEngine.java:157
-  wire        key_lane2_product_in_valid;        // ScoreEngine.java:158
-  wire [31:0] key_lane2_product_in_payload_a;    // ScoreEngine.java:158
-  wire [31:0] key_lane2_product_in_payload_b;    // ScoreEngine.java:158
-  wire        key_lane2_product_out_valid;       // ScoreEngine.java:158
-  wire [31:0] key_lane2_product_out_payload;     // ScoreEngine.java:158
-  wire        key_lane3_q_in_valid;              // ScoreEngine.java:156
-  wire [15:0] key_lane3_q_in_payload;            // ScoreEngine.java:156
-  wire        key_lane3_q_out_valid;             // ScoreEngine.java:156
-  wire [31:0] key_lane3_q_out_payload;           // ScoreEngine.java:156
-  wire        key_lane3_k_in_valid;              // ScoreEngine.java:157
-  wire [15:0] key_lane3_k_in_payload;            // ScoreEngine.java:157
-  wire        key_lane3_k_out_valid;             // ScoreEngine.java:157
-  wire [31:0] key_lane3_k_out_payload;           // ScoreEngine.java:157
-  wire        key_lane3_product_in_valid;        // ScoreEngine.java:158
-  wire [31:0] key_lane3_product_in_payload_a;    // ScoreEngine.java:158
-  wire [31:0] key_lane3_product_in_payload_b;    // ScoreEngine.java:158
-  wire        key_lane3_product_out_valid;       // ScoreEngine.java:158
-  wire [31:0] key_lane3_product_out_payload;     // ScoreEngine.java:158
-  reg  [0:0]  issue_turn_d1;                     // ScoreEngine.java:161
-  reg  [0:0]  issue_turn_d2;                     // ScoreEngine.java:161
-  reg  [0:0]  issue_turn_d3;                     // ScoreEngine.java:161
-  reg  [0:0]  issue_turn_d4;                     // ScoreEngine.java:161
-  reg  [0:0]  issue_turn_d5;                     // ScoreEngine.java:161
-  reg  [0:0]  issue_turn_d6;                     // ScoreEngine.java:161
-  reg  [0:0]  issue_turn_d7;                     // ScoreEngine.java:161
-  reg  [0:0]  issue_turn_d8;                     // ScoreEngine.java:161
-  reg  [0:0]  issue_turn_d9;                     // ScoreEngine.java:161
-  reg  [1:0]  issue_group_d1;                    // ScoreEngine.java:161
-  reg  [1:0]  issue_group_d2;                    // ScoreEngine.java:161
-  reg  [1:0]  issue_group_d3;                    // ScoreEngine.java:161
-  reg  [1:0]  issue_group_d4;                    // ScoreEngine.java:161
-  reg  [1:0]  issue_group_d5;                    // ScoreEngine.java:161
-  reg  [1:0]  issue_group_d6;                    // ScoreEngine.java:161
-  reg  [1:0]  issue_group_d7;                    // ScoreEngine.java:161
-  reg  [1:0]  issue_group_d8;                    // ScoreEngine.java:161
-  reg  [1:0]  issue_group_d9;                    // ScoreEngine.java:161
-  wire [2:0]  add_entry;                         // ScoreEngine.java:162
-  reg  [31:0] key_lane0_partial;                 // ScoreEngine.java:169
-  reg         issue_first_d1;                    // ScoreEngine.java:170
-  reg         issue_first_d2;                    // ScoreEngine.java:170
-  reg         issue_first_d3;                    // ScoreEngine.java:170
-  reg         issue_first_d4;                    // ScoreEngine.java:170
-  reg         issue_first_d5;                    // ScoreEngine.java:170
-  reg         issue_first_d6;                    // ScoreEngine.java:170
-  reg         issue_first_d7;                    // ScoreEngine.java:170
-  reg         issue_first_d8;                    // ScoreEngine.java:170
-  reg         issue_first_d9;                    // ScoreEngine.java:170
-  wire [31:0] key_lane0_addend;                  // ScoreEngine.java:170
-  wire        key_lane0_sum_in_valid;            // ScoreEngine.java:171
-  wire [31:0] key_lane0_sum_in_payload_a;        // ScoreEngine.java:171
-  wire [31:0] key_lane0_sum_in_payload_b;        // ScoreEngine.java:171
-  wire        key_lane0_sum_out_valid;           // ScoreEngine.java:171
-  wire [31:0] key_lane0_sum_out_payload;         // ScoreEngine.java:171
-  reg  [31:0] key_lane1_partial;                 // ScoreEngine.java:169
-  wire [31:0] key_lane1_addend;                  // ScoreEngine.java:170
-  wire        key_lane1_sum_in_valid;            // ScoreEngine.java:171
-  wire [31:0] key_lane1_sum_in_payload_a;        // ScoreEngine.java:171
-  wire [31:0] key_lane1_sum_in_payload_b;        // ScoreEngine.java:171
-  wire        key_lane1_sum_out_valid;           // ScoreEngine.java:171
-  wire [31:0] key_lane1_sum_out_payload;         // ScoreEngine.java:171
-  reg  [31:0] key_lane2_partial;                 // ScoreEngine.java:169
-  wire [31:0] key_lane2_addend;                  // ScoreEngine.java:170
-  wire        key_lane2_sum_in_valid;            // ScoreEngine.java:171
-  wire [31:0] key_lane2_sum_in_payload_a;        // ScoreEngine.java:171
-  wire [31:0] key_lane2_sum_in_payload_b;        // ScoreEngine.java:171
-  wire        key_lane2_sum_out_valid;           // ScoreEngine.java:171
-  wire [31:0] key_lane2_sum_out_payload;         // ScoreEngine.java:171
-  reg  [31:0] key_lane3_partial;                 // ScoreEngine.java:169
-  wire [31:0] key_lane3_addend;                  // ScoreEngine.java:170
-  wire        key_lane3_sum_in_valid;            // ScoreEngine.java:171
-  wire [31:0] key_lane3_sum_in_payload_a;        // ScoreEngine.java:171
-  wire [31:0] key_lane3_sum_in_payload_b;        // ScoreEngine.java:171
-  wire        key_lane3_sum_out_valid;           // ScoreEngine.java:171
-  wire [31:0] key_lane3_sum_out_payload;         // ScoreEngine.java:171
-  reg  [0:0]  issue_turn_d10;                    // ScoreEngine.java:175
-  reg  [0:0]  issue_turn_d11;                    // ScoreEngine.java:175
-  reg  [0:0]  issue_turn_d12;                    // ScoreEngine.java:175
-  reg  [0:0]  issue_turn_d13;                    // ScoreEngine.java:175
-  reg  [0:0]  issue_turn_d14;                    // ScoreEngine.java:175
-  reg  [0:0]  issue_turn_d15;                    // ScoreEngine.java:175
-  reg  [1:0]  issue_group_d10;                   // ScoreEngine.java:176
-  reg  [1:0]  issue_group_d11;                   // ScoreEngine.java:176
-  reg  [1:0]  issue_group_d12;                   // ScoreEngine.java:176
-  reg  [1:0]  issue_group_d13;                   // ScoreEngine.java:176
-  reg  [1:0]  issue_group_d14;                   // ScoreEngine.java:176
-  reg  [1:0]  issue_group_d15;                   // ScoreEngine.java:176
-  wire        write_entry_0;                     // ScoreEngine.java:179
-  wire        write_entry_1;                     // ScoreEngine.java:179
-  wire        write_entry_2;                     // ScoreEngine.java:179
-  wire        write_entry_3;                     // ScoreEngine.java:179
-  wire        write_entry_4;                     // ScoreEngine.java:179
-  wire        write_entry_5;                     // ScoreEngine.java:179
-  wire        write_entry_6;                     // ScoreEngine.java:179
-  wire        write_entry_7;                     // ScoreEngine.java:179
-  reg         issue_row_last_d1;                 // ScoreEngine.java:186
-  reg         issue_row_last_d2;                 // ScoreEngine.java:186
-  reg         issue_row_last_d3;                 // ScoreEngine.java:186
-  reg         issue_row_last_d4;                 // ScoreEngine.java:186
-  reg         issue_row_last_d5;                 // ScoreEngine.java:186
-  reg         issue_row_last_d6;                 // ScoreEngine.java:186
-  reg         issue_row_last_d7;                 // ScoreEngine.java:186
-  reg         issue_row_last_d8;                 // ScoreEngine.java:186
-  reg         issue_row_last_d9;                 // ScoreEngine.java:186
-  reg         issue_row_last_d10;                // ScoreEngine.java:186
-  reg         issue_row_last_d11;                // ScoreEngine.java:186
-  reg         issue_row_last_d12;                // ScoreEngine.java:186
-  reg         issue_row_last_d13;                // ScoreEngine.java:186
-  reg         issue_row_last_d14;                // ScoreEngine.java:186
-  reg         issue_row_last_d15;                // ScoreEngine.java:186
-  wire        row_launch;                        // ScoreEngine.java:186
-  wire [31:0] row_partial_0;                     // ScoreEngine.java:197
-  wire [31:0] row_partial_1;                     // ScoreEngine.java:197
-  wire [31:0] row_partial_2;                     // ScoreEngine.java:197
-  wire [31:0] row_partial_3;                     // ScoreEngine.java:197
-  wire [31:0] row_partial_4;                     // ScoreEngine.java:197
-  wire [31:0] row_partial_5;                     // ScoreEngine.java:197
-  wire [31:0] row_partial_6;                     // ScoreEngine.java:197
-  wire [31:0] row_partial_7;                     // ScoreEngine.java:197
-  wire [31:0] row_partial_8;                     // ScoreEngine.java:197
-  wire [31:0] row_partial_9;                     // ScoreEngine.java:197
-  wire [31:0] row_partial_10;                    // ScoreEngine.java:197
-  wire [31:0] row_partial_11;                    // ScoreEngine.java:197
-  wire [31:0] row_partial_12;                    // ScoreEngine.java:197
-  wire [31:0] row_partial_13;                    // ScoreEngine.java:197
-  wire [31:0] row_partial_14;                    // ScoreEngine.java:197
-  wire [31:0] row_partial_15;                    // ScoreEngine.java:197
-  wire        tree_0_0_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_0_0_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_0_0_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_0_0_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_0_0_out_payload;              // ScoreEngine.java:206
-  wire        tree_0_1_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_0_1_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_0_1_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_0_1_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_0_1_out_payload;              // ScoreEngine.java:206
-  wire        tree_0_2_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_0_2_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_0_2_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_0_2_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_0_2_out_payload;              // ScoreEngine.java:206
-  wire        tree_0_3_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_0_3_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_0_3_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_0_3_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_0_3_out_payload;              // ScoreEngine.java:206
-  wire        tree_0_4_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_0_4_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_0_4_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_0_4_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_0_4_out_payload;              // ScoreEngine.java:206
-  wire        tree_0_5_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_0_5_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_0_5_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_0_5_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_0_5_out_payload;              // ScoreEngine.java:206
-  wire        tree_0_6_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_0_6_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_0_6_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_0_6_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_0_6_out_payload;              // ScoreEngine.java:206
-  wire        tree_0_7_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_0_7_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_0_7_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_0_7_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_0_7_out_payload;              // ScoreEngine.java:206
-  wire        tree_1_0_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_1_0_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_1_0_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_1_0_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_1_0_out_payload;              // ScoreEngine.java:206
-  wire        tree_1_1_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_1_1_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_1_1_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_1_1_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_1_1_out_payload;              // ScoreEngine.java:206
-  wire        tree_1_2_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_1_2_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_1_2_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_1_2_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_1_2_out_payload;              // ScoreEngine.java:206
-  wire        tree_1_3_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_1_3_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_1_3_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_1_3_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_1_3_out_payload;              // ScoreEngine.java:206
-  wire        tree_2_0_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_2_0_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_2_0_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_2_0_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_2_0_out_payload;              // ScoreEngine.java:206
-  wire        tree_2_1_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_2_1_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_2_1_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_2_1_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_2_1_out_payload;              // ScoreEngine.java:206
-  wire        tree_3_0_in_valid;                 // ScoreEngine.java:206
-  wire [31:0] tree_3_0_in_payload_a;             // ScoreEngine.java:206
-  wire [31:0] tree_3_0_in_payload_b;             // ScoreEngine.java:206
-  wire        tree_3_0_out_valid;                // ScoreEngine.java:206
-  wire [31:0] tree_3_0_out_payload;              // ScoreEngine.java:206
-  wire        scaled_in_valid;                   // ScoreEngine.java:206
-  wire [31:0] scaled_in_payload_a;               // ScoreEngine.java:206
-  wire [31:0] scaled_in_payload_b;               // ScoreEngine.java:206
-  wire        scaled_out_valid;                  // ScoreEngine.java:206
-  wire [31:0] scaled_out_payload;                // ScoreEngine.java:206
-  reg  [1:0]  issue_slot_d1;                     // ScoreEngine.java:208
-  reg  [1:0]  issue_slot_d2;                     // ScoreEngine.java:208
-  reg  [1:0]  issue_slot_d3;                     // ScoreEngine.java:208
-  reg  [1:0]  issue_slot_d4;                     // ScoreEngine.java:208
-  reg  [1:0]  issue_slot_d5;                     // ScoreEngine.java:208
-  reg  [1:0]  issue_slot_d6;                     // ScoreEngine.java:208
-  reg  [1:0]  issue_slot_d7;                     // ScoreEngine.java:208
-  reg  [1:0]  issue_slot_d8;                     // ScoreEngine.java:208
-  reg  [1:0]  issue_slot_d9;                     // ScoreEngine.java:208
-  reg  [1:0]  issue_slot_d10;                    // ScoreEngine.java:208
-  reg  [1:0]  issue_slot_d11;                    // ScoreEngine.java:208
-  reg  [1:0]  issue_slot_d12;                    // ScoreEngine.java:208
-  reg  [1:0]  issue_slot_d13;                    // ScoreEngine.java:208
-  reg  [1:0]  issue_slot_d14;                    // ScoreEngine.java:208
-  reg  [1:0]  issue_slot_d15;                    // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d1;                      // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d2;                      // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d3;                      // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d4;                      // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d5;                      // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d6;                      // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d7;                      // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d8;                      // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d9;                      // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d10;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d11;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d12;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d13;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d14;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d15;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d16;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d17;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d18;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d19;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d20;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d21;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d22;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d23;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d24;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d25;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d26;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d27;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d28;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d29;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d30;                     // ScoreEngine.java:208
-  reg  [1:0]  tree_slot_d31;                     // ScoreEngine.java:208
-  reg  [9:0]  issue_row_d1;                      // ScoreEngine.java:209
-  reg  [9:0]  issue_row_d2;                      // ScoreEngine.java:209
-  reg  [9:0]  issue_row_d3;                      // ScoreEngine.java:209
-  reg  [9:0]  issue_row_d4;                      // ScoreEngine.java:209
-  reg  [9:0]  issue_row_d5;                      // ScoreEngine.java:209
-  reg  [9:0]  issue_row_d6;                      // ScoreEngine.java:209
-  reg  [9:0]  issue_row_d7;                      // ScoreEngine.java:209
-  reg  [9:0]  issue_row_d8;                      // ScoreEngine.java:209
-  reg  [9:0]  issue_row_d9;                      // ScoreEngine.java:209
-  reg  [9:0]  issue_row_d10;                     // ScoreEngine.java:209
-  reg  [9:0]  issue_row_d11;                     // ScoreEngine.java:209
-  reg  [9:0]  issue_row_d12;                     // ScoreEngine.java:209
-  reg  [9:0]  issue_row_d13;                     // ScoreEngine.java:209
-  reg  [9:0]  issue_row_d14;                     // ScoreEngine.java:209
-  reg  [9:0]  issue_row_d15;                     // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d1;                       // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d2;                       // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d3;                       // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d4;                       // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d5;                       // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d6;                       // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d7;                       // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d8;                       // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d9;                       // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d10;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d11;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d12;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d13;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d14;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d15;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d16;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d17;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d18;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d19;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d20;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d21;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d22;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d23;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d24;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d25;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d26;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d27;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d28;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d29;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d30;                      // ScoreEngine.java:209
-  reg  [9:0]  tree_row_d31;                      // ScoreEngine.java:209
-  reg  [5:0]  drain_countdown;                   // ScoreEngine.java:213
-  reg         draining;                          // ScoreEngine.java:214
-  wire        score_pass_finished;               // ScoreEngine.java:222
+  reg  [5:0]  row_base;                          // ScoreEngine.java:65
+  reg  [3:0]  score_beat;                        // ScoreEngine.java:66
+  reg  [0:0]  turn;                              // ScoreEngine.java:67
+  wire [5:0]  row_in_chunk;                      // ScoreEngine.java:68
+  wire        row_valid;                         // ScoreEngine.java:69
+  wire        last_turn;                         // ScoreEngine.java:70
+  wire        last_beat;                         // ScoreEngine.java:71
+  wire        turns_done;                        // ScoreEngine.java:72
+  wire        score_issue;                       // ScoreEngine.java:88
+  wire [8:0]  key_read_address;                  // ScoreEngine.java:91
+  wire [4:0]  query_read_address;                // ScoreEngine.java:93
+  reg  [63:0] query_read;                        // ScoreEngine.java:106
+  reg  [31:0] partial_t0_g0_0;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g0_1;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g0_2;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g0_3;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g1_0;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g1_1;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g1_2;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g1_3;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g2_0;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g2_1;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g2_2;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g2_3;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g3_0;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g3_1;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g3_2;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t0_g3_3;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g0_0;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g0_1;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g0_2;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g0_3;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g1_0;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g1_1;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g1_2;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g1_3;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g2_0;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g2_1;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g2_2;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g2_3;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g3_0;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g3_1;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g3_2;                   // ScoreEngine.java:115
+  reg  [31:0] partial_t1_g3_3;                   // ScoreEngine.java:115
+  reg         score_issue_d1;                    // ScoreEngine.java:124
+  wire        key_lane0_q_in_valid;              // ScoreEngine.java:124
+  wire [15:0] key_lane0_q_in_payload;            // ScoreEngine.java:124
+  wire        key_lane0_q_out_valid;             // ScoreEngine.java:124
+  wire [31:0] key_lane0_q_out_payload;           // ScoreEngine.java:124
+  wire        key_lane0_k_in_valid;              // ScoreEngine.java:125
+  wire [15:0] key_lane0_k_in_payload;            // ScoreEngine.java:125
+  wire        key_lane0_k_out_valid;             // ScoreEngine.java:125
+  wire [31:0] key_lane0_k_out_payload;           // ScoreEngine.java:125
+  wire        key_lane0_product_in_valid;        // ScoreEngine.java:126
+  wire [31:0] key_lane0_product_in_payload_a;    // ScoreEngine.java:126
+  wire [31:0] key_lane0_product_in_payload_b;    // ScoreEngine.java:126
+  wire        key_lane0_product_out_valid;       // ScoreEngine.java:126
+  wire [31:0] key_lane0_product_out_payload;     // ScoreEngine.java:126
+  wire        key_lane1_q_in_valid;              // ScoreEngine.java:124
+  wire [15:0] key_lane1_q_in_payload;            // ScoreEngine.java:124
+  wire        key_lane1_q_out_valid;             // ScoreEngine.java:124
+  wire [31:0] key_lane1_q_out_payload;           // ScoreEngine.java:124
+  wire        key_lane1_k_in_valid;              // ScoreEngine.java:125
+  wire [15:0] key_lane1_k_in_payload;            // ScoreEngine.java:125
+  wire        key_lane1_k_out_valid;             // ScoreEngine.java:125
+  wire [31:0] key_lane1_k_out_payload;           // ScoreEngine.java:125
+  wire        key_lane1_product_in_valid;        // ScoreEngine.java:126
+  wire [31:0] key_lane1_product_in_payload_a;    // ScoreEngine.java:126
+  wire [31:0] key_lane1_product_in_payload_b;    // ScoreEngine.java:126
+  wire        key_lane1_product_out_valid;       // ScoreEngine.java:126
+  wire [31:0] key_lane1_product_out_payload;     // ScoreEngine.java:126
+  wire        key_lane2_q_in_valid;              // ScoreEngine.java:124
+  wire [15:0] key_lane2_q_in_payload;            // ScoreEngine.java:124
+  wire        key_lane2_q_out_valid;             // ScoreEngine.java:124
+  wire [31:0] key_lane2_q_out_payload;           // ScoreEngine.java:124
+  wire        key_lane2_k_in_valid;              // ScoreEngine.java:125
+  wire [15:0] key_lane2_k_in_payload;            // ScoreEngine.java:125
+  wire        key_lane2_k_out_valid;             // ScoreEngine.java:125
+  wire [31:0] key_lane2_k_out_payload;           // ScoreEngine.java:125
+  wire        key_lane2_product_in_valid;        // ScoreEngine.java:126
+  wire [31:0] key_lane2_product_in_payload_a;    // ScoreEngine.java:126
+  wire [31:0] key_lane2_product_in_payload_b;    // ScoreEngine.java:126
+  wire        key_lane2_product_out_valid;       // ScoreEngine.java:126
+  wire [31:0] key_lane2_product_out_payload;     // ScoreEngine.java:126
+  wire        key_lane3_q_in_valid;              // ScoreEngine.java:124
+  wire [15:0] key_lane3_q_in_payload;            // ScoreEngine.java:124
+  wire        key_lane3_q_out_valid;             // ScoreEngine.java:124
+  wire [31:0] key_lane3_q_out_payload;           // ScoreEngine.java:124
+  wire        key_lane3_k_in_valid;              // ScoreEngine.java:125
+  wire [15:0] key_lane3_k_in_payload;            // ScoreEngine.java:125
+  wire        key_lane3_k_out_valid;             // ScoreEngine.java:125
+  wire [31:0] key_lane3_k_out_payload;           // ScoreEngine.java:125
+  wire        key_lane3_product_in_valid;        // ScoreEngine.java:126
+  wire [31:0] key_lane3_product_in_payload_a;    // ScoreEngine.java:126
+  wire [31:0] key_lane3_product_in_payload_b;    // ScoreEngine.java:126
+  wire        key_lane3_product_out_valid;       // ScoreEngine.java:126
+  wire [31:0] key_lane3_product_out_payload;     // ScoreEngine.java:126
+  reg  [0:0]  issue_turn_d1;                     // ScoreEngine.java:129
+  reg  [0:0]  issue_turn_d2;                     // ScoreEngine.java:129
+  reg  [0:0]  issue_turn_d3;                     // ScoreEngine.java:129
+  reg  [0:0]  issue_turn_d4;                     // ScoreEngine.java:129
+  reg  [0:0]  issue_turn_d5;                     // ScoreEngine.java:129
+  reg  [0:0]  issue_turn_d6;                     // ScoreEngine.java:129
+  reg  [0:0]  issue_turn_d7;                     // ScoreEngine.java:129
+  reg  [0:0]  issue_turn_d8;                     // ScoreEngine.java:129
+  reg  [0:0]  issue_turn_d9;                     // ScoreEngine.java:129
+  reg  [1:0]  issue_group_d1;                    // ScoreEngine.java:129
+  reg  [1:0]  issue_group_d2;                    // ScoreEngine.java:129
+  reg  [1:0]  issue_group_d3;                    // ScoreEngine.java:129
+  reg  [1:0]  issue_group_d4;                    // ScoreEngine.java:129
+  reg  [1:0]  issue_group_d5;                    // ScoreEngine.java:129
+  reg  [1:0]  issue_group_d6;                    // ScoreEngine.java:129
+  reg  [1:0]  issue_group_d7;                    // ScoreEngine.java:129
+  reg  [1:0]  issue_group_d8;                    // ScoreEngine.java:129
+  reg  [1:0]  issue_group_d9;                    // ScoreEngine.java:129
+  wire [2:0]  add_entry;                         // ScoreEngine.java:130
+  reg  [31:0] key_lane0_partial;                 // ScoreEngine.java:137
+  reg         issue_first_d1;                    // ScoreEngine.java:138
+  reg         issue_first_d2;                    // ScoreEngine.java:138
+  reg         issue_first_d3;                    // ScoreEngine.java:138
+  reg         issue_first_d4;                    // ScoreEngine.java:138
+  reg         issue_first_d5;                    // ScoreEngine.java:138
+  reg         issue_first_d6;                    // ScoreEngine.java:138
+  reg         issue_first_d7;                    // ScoreEngine.java:138
+  reg         issue_first_d8;                    // ScoreEngine.java:138
+  reg         issue_first_d9;                    // ScoreEngine.java:138
+  wire [31:0] key_lane0_addend;                  // ScoreEngine.java:138
+  wire        key_lane0_sum_in_valid;            // ScoreEngine.java:139
+  wire [31:0] key_lane0_sum_in_payload_a;        // ScoreEngine.java:139
+  wire [31:0] key_lane0_sum_in_payload_b;        // ScoreEngine.java:139
+  wire        key_lane0_sum_out_valid;           // ScoreEngine.java:139
+  wire [31:0] key_lane0_sum_out_payload;         // ScoreEngine.java:139
+  reg  [31:0] key_lane1_partial;                 // ScoreEngine.java:137
+  wire [31:0] key_lane1_addend;                  // ScoreEngine.java:138
+  wire        key_lane1_sum_in_valid;            // ScoreEngine.java:139
+  wire [31:0] key_lane1_sum_in_payload_a;        // ScoreEngine.java:139
+  wire [31:0] key_lane1_sum_in_payload_b;        // ScoreEngine.java:139
+  wire        key_lane1_sum_out_valid;           // ScoreEngine.java:139
+  wire [31:0] key_lane1_sum_out_payload;         // ScoreEngine.java:139
+  reg  [31:0] key_lane2_partial;                 // ScoreEngine.java:137
+  wire [31:0] key_lane2_addend;                  // ScoreEngine.java:138
+  wire        key_lane2_sum_in_valid;            // ScoreEngine.java:139
+  wire [31:0] key_lane2_sum_in_payload_a;        // ScoreEngine.java:139
+  wire [31:0] key_lane2_sum_in_payload_b;        // ScoreEngine.java:139
+  wire        key_lane2_sum_out_valid;           // ScoreEngine.java:139
+  wire [31:0] key_lane2_sum_out_payload;         // ScoreEngine.java:139
+  reg  [31:0] key_lane3_partial;                 // ScoreEngine.java:137
+  wire [31:0] key_lane3_addend;                  // ScoreEngine.java:138
+  wire        key_lane3_sum_in_valid;            // ScoreEngine.java:139
+  wire [31:0] key_lane3_sum_in_payload_a;        // ScoreEngine.java:139
+  wire [31:0] key_lane3_sum_in_payload_b;        // ScoreEngine.java:139
+  wire        key_lane3_sum_out_valid;           // ScoreEngine.java:139
+  wire [31:0] key_lane3_sum_out_payload;         // ScoreEngine.java:139
+  reg  [0:0]  issue_turn_d10;                    // ScoreEngine.java:143
+  reg  [0:0]  issue_turn_d11;                    // ScoreEngine.java:143
+  reg  [0:0]  issue_turn_d12;                    // ScoreEngine.java:143
+  reg  [0:0]  issue_turn_d13;                    // ScoreEngine.java:143
+  reg  [0:0]  issue_turn_d14;                    // ScoreEngine.java:143
+  reg  [0:0]  issue_turn_d15;                    // ScoreEngine.java:143
+  reg  [1:0]  issue_group_d10;                   // ScoreEngine.java:144
+  reg  [1:0]  issue_group_d11;                   // ScoreEngine.java:144
+  reg  [1:0]  issue_group_d12;                   // ScoreEngine.java:144
+  reg  [1:0]  issue_group_d13;                   // ScoreEngine.java:144
+  reg  [1:0]  issue_group_d14;                   // ScoreEngine.java:144
+  reg  [1:0]  issue_group_d15;                   // ScoreEngine.java:144
+  wire        write_entry_0;                     // ScoreEngine.java:147
+  wire        write_entry_1;                     // ScoreEngine.java:147
+  wire        write_entry_2;                     // ScoreEngine.java:147
+  wire        write_entry_3;                     // ScoreEngine.java:147
+  wire        write_entry_4;                     // ScoreEngine.java:147
+  wire        write_entry_5;                     // ScoreEngine.java:147
+  wire        write_entry_6;                     // ScoreEngine.java:147
+  wire        write_entry_7;                     // ScoreEngine.java:147
+  reg         issue_row_last_d1;                 // ScoreEngine.java:154
+  reg         issue_row_last_d2;                 // ScoreEngine.java:154
+  reg         issue_row_last_d3;                 // ScoreEngine.java:154
+  reg         issue_row_last_d4;                 // ScoreEngine.java:154
+  reg         issue_row_last_d5;                 // ScoreEngine.java:154
+  reg         issue_row_last_d6;                 // ScoreEngine.java:154
+  reg         issue_row_last_d7;                 // ScoreEngine.java:154
+  reg         issue_row_last_d8;                 // ScoreEngine.java:154
+  reg         issue_row_last_d9;                 // ScoreEngine.java:154
+  reg         issue_row_last_d10;                // ScoreEngine.java:154
+  reg         issue_row_last_d11;                // ScoreEngine.java:154
+  reg         issue_row_last_d12;                // ScoreEngine.java:154
+  reg         issue_row_last_d13;                // ScoreEngine.java:154
+  reg         issue_row_last_d14;                // ScoreEngine.java:154
+  reg         issue_row_last_d15;                // ScoreEngine.java:154
+  wire        row_launch;                        // ScoreEngine.java:154
+  wire [31:0] row_partial_0;                     // ScoreEngine.java:165
+  wire [31:0] row_partial_1;                     // ScoreEngine.java:165
+  wire [31:0] row_partial_2;                     // ScoreEngine.java:165
+  wire [31:0] row_partial_3;                     // ScoreEngine.java:165
+  wire [31:0] row_partial_4;                     // ScoreEngine.java:165
+  wire [31:0] row_partial_5;                     // ScoreEngine.java:165
+  wire [31:0] row_partial_6;                     // ScoreEngine.java:165
+  wire [31:0] row_partial_7;                     // ScoreEngine.java:165
+  wire [31:0] row_partial_8;                     // ScoreEngine.java:165
+  wire [31:0] row_partial_9;                     // ScoreEngine.java:165
+  wire [31:0] row_partial_10;                    // ScoreEngine.java:165
+  wire [31:0] row_partial_11;                    // ScoreEngine.java:165
+  wire [31:0] row_partial_12;                    // ScoreEngine.java:165
+  wire [31:0] row_partial_13;                    // ScoreEngine.java:165
+  wire [31:0] row_partial_14;                    // ScoreEngine.java:165
+  wire [31:0] row_partial_15;                    // ScoreEngine.java:165
+  wire        tree_0_0_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_0_0_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_0_0_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_0_0_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_0_0_out_payload;              // ScoreEngine.java:174
+  wire        tree_0_1_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_0_1_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_0_1_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_0_1_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_0_1_out_payload;              // ScoreEngine.java:174
+  wire        tree_0_2_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_0_2_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_0_2_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_0_2_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_0_2_out_payload;              // ScoreEngine.java:174
+  wire        tree_0_3_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_0_3_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_0_3_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_0_3_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_0_3_out_payload;              // ScoreEngine.java:174
+  wire        tree_0_4_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_0_4_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_0_4_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_0_4_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_0_4_out_payload;              // ScoreEngine.java:174
+  wire        tree_0_5_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_0_5_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_0_5_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_0_5_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_0_5_out_payload;              // ScoreEngine.java:174
+  wire        tree_0_6_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_0_6_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_0_6_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_0_6_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_0_6_out_payload;              // ScoreEngine.java:174
+  wire        tree_0_7_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_0_7_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_0_7_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_0_7_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_0_7_out_payload;              // ScoreEngine.java:174
+  wire        tree_1_0_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_1_0_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_1_0_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_1_0_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_1_0_out_payload;              // ScoreEngine.java:174
+  wire        tree_1_1_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_1_1_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_1_1_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_1_1_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_1_1_out_payload;              // ScoreEngine.java:174
+  wire        tree_1_2_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_1_2_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_1_2_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_1_2_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_1_2_out_payload;              // ScoreEngine.java:174
+  wire        tree_1_3_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_1_3_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_1_3_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_1_3_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_1_3_out_payload;              // ScoreEngine.java:174
+  wire        tree_2_0_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_2_0_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_2_0_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_2_0_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_2_0_out_payload;              // ScoreEngine.java:174
+  wire        tree_2_1_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_2_1_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_2_1_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_2_1_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_2_1_out_payload;              // ScoreEngine.java:174
+  wire        tree_3_0_in_valid;                 // ScoreEngine.java:174
+  wire [31:0] tree_3_0_in_payload_a;             // ScoreEngine.java:174
+  wire [31:0] tree_3_0_in_payload_b;             // ScoreEngine.java:174
+  wire        tree_3_0_out_valid;                // ScoreEngine.java:174
+  wire [31:0] tree_3_0_out_payload;              // ScoreEngine.java:174
+  wire        scaled_in_valid;                   // ScoreEngine.java:174
+  wire [31:0] scaled_in_payload_a;               // ScoreEngine.java:174
+  wire [31:0] scaled_in_payload_b;               // ScoreEngine.java:174
+  wire        scaled_out_valid;                  // ScoreEngine.java:174
+  wire [31:0] scaled_out_payload;                // ScoreEngine.java:174
+  reg  [1:0]  issue_slot_d1;                     // ScoreEngine.java:176
+  reg  [1:0]  issue_slot_d2;                     // ScoreEngine.java:176
+  reg  [1:0]  issue_slot_d3;                     // ScoreEngine.java:176
+  reg  [1:0]  issue_slot_d4;                     // ScoreEngine.java:176
+  reg  [1:0]  issue_slot_d5;                     // ScoreEngine.java:176
+  reg  [1:0]  issue_slot_d6;                     // ScoreEngine.java:176
+  reg  [1:0]  issue_slot_d7;                     // ScoreEngine.java:176
+  reg  [1:0]  issue_slot_d8;                     // ScoreEngine.java:176
+  reg  [1:0]  issue_slot_d9;                     // ScoreEngine.java:176
+  reg  [1:0]  issue_slot_d10;                    // ScoreEngine.java:176
+  reg  [1:0]  issue_slot_d11;                    // ScoreEngine.java:176
+  reg  [1:0]  issue_slot_d12;                    // ScoreEngine.java:176
+  reg  [1:0]  issue_slot_d13;                    // ScoreEngine.java:176
+  reg  [1:0]  issue_slot_d14;                    // ScoreEngine.java:176
+  reg  [1:0]  issue_slot_d15;                    // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d1;                      // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d2;                      // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d3;                      // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d4;                      // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d5;                      // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d6;                      // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d7;                      // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d8;                      // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d9;                      // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d10;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d11;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d12;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d13;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d14;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d15;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d16;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d17;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d18;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d19;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d20;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d21;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d22;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d23;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d24;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d25;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d26;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d27;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d28;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d29;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d30;                     // ScoreEngine.java:176
+  reg  [1:0]  tree_slot_d31;                     // ScoreEngine.java:176
+  reg  [9:0]  issue_row_d1;                      // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d2;                      // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d3;                      // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d4;                      // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d5;                      // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d6;                      // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d7;                      // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d8;                      // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d9;                      // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d10;                     // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d11;                     // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d12;                     // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d13;                     // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d14;                     // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d15;                     // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d1;                       // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d2;                       // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d3;                       // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d4;                       // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d5;                       // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d6;                       // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d7;                       // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d8;                       // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d9;                       // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d10;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d11;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d12;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d13;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d14;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d15;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d16;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d17;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d18;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d19;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d20;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d21;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d22;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d23;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d24;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d25;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d26;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d27;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d28;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d29;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d30;                      // ScoreEngine.java:177
+  reg  [9:0]  tree_row_d31;                      // ScoreEngine.java:177
+  reg  [5:0]  drain_countdown;                   // ScoreEngine.java:181
+  reg         draining;                          // ScoreEngine.java:182
+  wire        score_pass_finished;               // ScoreEngine.java:190
   wire        softmax_setup_valid;               // AttentionUnit.java:124
   wire        softmax_setup_ready;               // AttentionUnit.java:124
   wire [9:0]  softmax_setup_payload_positions;   // AttentionUnit.java:124
@@ -578,16 +581,16 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        softmax_idle;                      // AttentionUnit.java:124
 
   // score_sink
-  reg  [31:0] max_0;                             // AttentionUnit.java:264
-  reg  [31:0] max_1;                             // AttentionUnit.java:264
-  reg  [31:0] max_2;                             // AttentionUnit.java:264
-  reg  [31:0] max_3;                             // AttentionUnit.java:264
-  wire [10:0] score_write_address;               // AttentionUnit.java:273
+  reg  [31:0] max_0;                             // AttentionUnit.java:265
+  reg  [31:0] max_1;                             // AttentionUnit.java:265
+  reg  [31:0] max_2;                             // AttentionUnit.java:265
+  reg  [31:0] max_3;                             // AttentionUnit.java:265
+  wire [10:0] score_write_address;               // AttentionUnit.java:274
 
   // softmax_stage
-  reg  [1:0]  step;                              // AttentionUnit.java:292
-  wire        softmax_slot_done;                 // AttentionUnit.java:293
-  wire        softmax_begin;                     // AttentionUnit.java:294
+  reg  [1:0]  step;                              // AttentionUnit.java:293
+  wire        softmax_slot_done;                 // AttentionUnit.java:294
+  wire        softmax_begin;                     // AttentionUnit.java:295
 
   // softmax_stage.softmax_slots
   reg  [1:0]  softmax_slots_slot;                // SlotWalker.java:30
@@ -597,11 +600,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        softmax_slots_last_head;           // SlotWalker.java:34
 
   // softmax_stage
-  reg  [9:0]  read_next;                         // AttentionUnit.java:296
-  reg  [31:0] slot_max;                          // AttentionUnit.java:301
-  wire        score_word_valid;                  // AttentionUnit.java:308
-  wire        score_word_ready;                  // AttentionUnit.java:308
-  wire [31:0] score_word_payload;                // AttentionUnit.java:308
+  reg  [9:0]  read_next;                         // AttentionUnit.java:297
+  reg  [31:0] slot_max;                          // AttentionUnit.java:302
+  wire        score_word_valid;                  // AttentionUnit.java:309
+  wire        score_word_ready;                  // AttentionUnit.java:309
+  wire [31:0] score_word_payload;                // AttentionUnit.java:309
   wire        score_queue_push_valid;            // Stream.java:195
   wire        score_queue_push_ready;            // Stream.java:195
   wire [31:0] score_queue_push_payload;          // Stream.java:195
@@ -609,106 +612,109 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_queue_pop_ready;             // Stream.java:195
   wire [31:0] score_queue_pop_payload;           // Stream.java:195
   wire [2:0]  score_queue_occupancy;             // Stream.java:195
-  reg  [2:0]  reads_in_flight;                   // AttentionUnit.java:310
-  wire        score_arrived;                     // AttentionUnit.java:311
-  wire        score_room;                        // AttentionUnit.java:312
-  wire        score_issue_read;                  // AttentionUnit.java:313
-  reg         score_landing_0;                   // AttentionUnit.java:319
-  reg  [31:0] rz_0;                              // AttentionUnit.java:331
-  reg  [31:0] rz_1;                              // AttentionUnit.java:331
-  reg  [31:0] rz_2;                              // AttentionUnit.java:331
-  reg  [31:0] rz_3;                              // AttentionUnit.java:331
-  wire        softmax_all_done;                  // AttentionUnit.java:336
-  wire [10:0] weight_write_address;              // AttentionUnit.java:340
+  reg  [2:0]  reads_in_flight;                   // AttentionUnit.java:311
+  wire        score_arrived;                     // AttentionUnit.java:312
+  wire        score_room;                        // AttentionUnit.java:313
+  wire        score_issue_read;                  // AttentionUnit.java:314
+  reg         score_landing_0;                   // AttentionUnit.java:320
+  reg  [31:0] rz_0;                              // AttentionUnit.java:332
+  reg  [31:0] rz_1;                              // AttentionUnit.java:332
+  reg  [31:0] rz_2;                              // AttentionUnit.java:332
+  reg  [31:0] rz_3;                              // AttentionUnit.java:332
+  wire        softmax_all_done;                  // AttentionUnit.java:337
+  wire [10:0] weight_write_address;              // AttentionUnit.java:341
   wire        score_buffer_write;                // AttentionUnit.java:129
   wire [10:0] score_buffer_write_address;        // AttentionUnit.java:131
   wire [31:0] score_buffer_write_data;           // AttentionUnit.java:133
 
-  // value_engine
-  reg         value_active;                      // ValueEngine.java:71
-  reg  [4:0]  value_chunk;                       // ValueEngine.java:72
-  reg  [9:0]  value_chunk_start;                 // ValueEngine.java:73
-  reg  [5:0]  value_row;                         // ValueEngine.java:74
-  reg  [3:0]  value_beat;                        // ValueEngine.java:75
-  reg  [4:0]  value_consumed;                    // ValueEngine.java:76
-  wire        value_slot_done;                   // ValueEngine.java:77
-  wire        value_chunk_done;                  // ValueEngine.java:78
+  // value_engine.value_walk
+  reg         value_active;                      // ChunkWalk.java:48
+  reg  [4:0]  value_chunk;                       // ChunkWalk.java:49
+  reg  [9:0]  value_chunk_start;                 // ChunkWalk.java:50
+  reg  [4:0]  value_consumed;                    // ChunkWalk.java:51
+  wire        value_finishing;                   // ChunkWalk.java:52
+  wire        value_chunk_done;                  // ChunkWalk.java:53
+  wire        value_slot_done;                   // ChunkWalk.java:54
 
-  // value_engine.value_slots
+  // value_engine.value_walk.value_slots
   reg  [1:0]  value_slots_slot;                  // SlotWalker.java:30
   reg  [7:0]  value_slots_head;                  // SlotWalker.java:31
   reg  [9:0]  value_slots_positions;             // SlotWalker.java:32
   wire        value_slots_last;                  // SlotWalker.java:33
   wire        value_slots_last_head;             // SlotWalker.java:34
 
+  // value_engine.value_walk
+  wire        value_step;                        // ChunkWalk.java:58
+  wire [9:0]  value_rows_beyond;                 // ChunkWalk.java:59
+  wire        value_slot_has_rows;               // ChunkWalk.java:60
+  wire [5:0]  value_rows_here;                   // ChunkWalk.java:62
+  wire        value_slot_finished;               // ChunkWalk.java:63
+  wire        value_last_chunk;                  // ChunkWalk.java:67
+  wire        value_walk_done;                   // ChunkWalk.java:68
+
   // value_engine
-  wire        value_step;                        // ValueEngine.java:81
-  wire [9:0]  value_rows_beyond;                 // ValueEngine.java:82
-  wire        value_slot_has_rows;               // ValueEngine.java:83
-  wire [5:0]  value_rows_here;                   // ValueEngine.java:85
-  wire        value_last_beat;                   // ValueEngine.java:86
-  wire        value_last_row;                    // ValueEngine.java:87
-  wire        value_slot_done_now;               // ValueEngine.java:88
-  wire        value_last_chunk;                  // ValueEngine.java:92
-  wire        value_issue_done;                  // ValueEngine.java:93
-  wire        value_issue;                       // ValueEngine.java:118
-  wire [9:0]  value_position;                    // ValueEngine.java:119
-  wire [8:0]  partial_address;                   // ValueEngine.java:130
-  reg         value_issue_d1;                    // ValueEngine.java:138
-  wire        value_lane0_v_in_valid;            // ValueEngine.java:138
-  wire [15:0] value_lane0_v_in_payload;          // ValueEngine.java:138
-  wire        value_lane0_v_out_valid;           // ValueEngine.java:138
-  wire [31:0] value_lane0_v_out_payload;         // ValueEngine.java:138
-  reg  [31:0] row_weight_d1;                     // ValueEngine.java:139
-  wire        value_lane0_product_in_valid;      // ValueEngine.java:139
-  wire [31:0] value_lane0_product_in_payload_a;  // ValueEngine.java:139
-  wire [31:0] value_lane0_product_in_payload_b;  // ValueEngine.java:139
-  wire        value_lane0_product_out_valid;     // ValueEngine.java:139
-  wire [31:0] value_lane0_product_out_payload;   // ValueEngine.java:139
-  wire        value_lane1_v_in_valid;            // ValueEngine.java:138
-  wire [15:0] value_lane1_v_in_payload;          // ValueEngine.java:138
-  wire        value_lane1_v_out_valid;           // ValueEngine.java:138
-  wire [31:0] value_lane1_v_out_payload;         // ValueEngine.java:138
-  wire        value_lane1_product_in_valid;      // ValueEngine.java:139
-  wire [31:0] value_lane1_product_in_payload_a;  // ValueEngine.java:139
-  wire [31:0] value_lane1_product_in_payload_b;  // ValueEngine.java:139
-  wire        value_lane1_product_out_valid;     // ValueEngine.java:139
-  wire [31:0] value_lane1_product_out_payload;   // ValueEngine.java:139
-  wire        value_lane2_v_in_valid;            // ValueEngine.java:138
-  wire [15:0] value_lane2_v_in_payload;          // ValueEngine.java:138
-  wire        value_lane2_v_out_valid;           // ValueEngine.java:138
-  wire [31:0] value_lane2_v_out_payload;         // ValueEngine.java:138
-  wire        value_lane2_product_in_valid;      // ValueEngine.java:139
-  wire [31:0] value_lane2_product_in_payload_a;  // ValueEngine.java:139
-  wire [31:0] value_lane2_product_in_payload_b;  // ValueEngine.java:139
-  wire        value_lane2_product_out_valid;     // ValueEngine.java:139
-  wire [31:0] value_lane2_product_out_payload;   // ValueEngine.java:139
-  wire        value_lane3_v_in_valid;            // ValueEngine.java:138
-  wire [15:0] value_lane3_v_in_payload;          // ValueEngine.java:138
-  wire        value_lane3_v_out_valid;           // ValueEngine.java:138
-  wire [31:0] value_lane3_v_out_payload;         // ValueEngine.java:138
-  wire        value_lane3_product_in_valid;      // ValueEngine.java:139
-  wire [31:0] value_lane3_product_in_payload_a;  // ValueEngine.java:139
-  wire [31:0] value_lane3_product_in_payload_b;  // ValueEngine.java:139
-  wire        value_lane3_product_out_valid;     // ValueEngine.java:139
-  wire [31:0] value_lane3_product_out_payload;   // ValueEngine.java:139
-  reg  [8:0]  accumulate_address_d1;             // ValueEngine.java:143
-  reg  [8:0]  accumulate_address_d2;             // ValueEngine.java:143
-  reg  [8:0]  accumulate_address_d3;             // ValueEngine.java:143
-  reg  [8:0]  accumulate_address_d4;             // ValueEngine.java:143
-  reg  [8:0]  accumulate_address_d5;             // ValueEngine.java:143
-  reg  [8:0]  accumulate_address_d6;             // ValueEngine.java:143
-  reg  [8:0]  accumulate_address_d7;             // ValueEngine.java:143
-  reg  [8:0]  accumulate_address_d8;             // ValueEngine.java:143
-  reg         value_lane0_v_valid_d1;            // ValueEngine.java:144
-  reg         value_lane0_v_valid_d2;            // ValueEngine.java:144
-  reg         value_lane0_v_valid_d3;            // ValueEngine.java:144
-  reg         value_lane0_v_valid_d4;            // ValueEngine.java:144
-  reg         value_lane0_v_valid_d5;            // ValueEngine.java:144
-  reg         value_lane0_v_valid_d6;            // ValueEngine.java:144
-  reg  [1:0]  reduce_phase;                      // ValueEngine.java:147
-  wire        accumulated;                       // ValueEngine.java:148
-  wire        slot_flushed;                      // ValueEngine.java:149
+  reg  [5:0]  value_row;                         // ValueEngine.java:72
+  reg  [3:0]  value_beat;                        // ValueEngine.java:73
+  wire        value_last_beat;                   // ValueEngine.java:74
+  wire        value_last_row;                    // ValueEngine.java:75
+  wire        value_issue;                       // ValueEngine.java:88
+  wire [9:0]  value_position;                    // ValueEngine.java:89
+  wire [8:0]  partial_address;                   // ValueEngine.java:101
+  reg         value_issue_d1;                    // ValueEngine.java:109
+  wire        value_lane0_v_in_valid;            // ValueEngine.java:109
+  wire [15:0] value_lane0_v_in_payload;          // ValueEngine.java:109
+  wire        value_lane0_v_out_valid;           // ValueEngine.java:109
+  wire [31:0] value_lane0_v_out_payload;         // ValueEngine.java:109
+  reg  [31:0] row_weight_d1;                     // ValueEngine.java:111
+  wire        value_lane0_product_in_valid;      // ValueEngine.java:111
+  wire [31:0] value_lane0_product_in_payload_a;  // ValueEngine.java:111
+  wire [31:0] value_lane0_product_in_payload_b;  // ValueEngine.java:111
+  wire        value_lane0_product_out_valid;     // ValueEngine.java:111
+  wire [31:0] value_lane0_product_out_payload;   // ValueEngine.java:111
+  wire        value_lane1_v_in_valid;            // ValueEngine.java:109
+  wire [15:0] value_lane1_v_in_payload;          // ValueEngine.java:109
+  wire        value_lane1_v_out_valid;           // ValueEngine.java:109
+  wire [31:0] value_lane1_v_out_payload;         // ValueEngine.java:109
+  wire        value_lane1_product_in_valid;      // ValueEngine.java:111
+  wire [31:0] value_lane1_product_in_payload_a;  // ValueEngine.java:111
+  wire [31:0] value_lane1_product_in_payload_b;  // ValueEngine.java:111
+  wire        value_lane1_product_out_valid;     // ValueEngine.java:111
+  wire [31:0] value_lane1_product_out_payload;   // ValueEngine.java:111
+  wire        value_lane2_v_in_valid;            // ValueEngine.java:109
+  wire [15:0] value_lane2_v_in_payload;          // ValueEngine.java:109
+  wire        value_lane2_v_out_valid;           // ValueEngine.java:109
+  wire [31:0] value_lane2_v_out_payload;         // ValueEngine.java:109
+  wire        value_lane2_product_in_valid;      // ValueEngine.java:111
+  wire [31:0] value_lane2_product_in_payload_a;  // ValueEngine.java:111
+  wire [31:0] value_lane2_product_in_payload_b;  // ValueEngine.java:111
+  wire        value_lane2_product_out_valid;     // ValueEngine.java:111
+  wire [31:0] value_lane2_product_out_payload;   // ValueEngine.java:111
+  wire        value_lane3_v_in_valid;            // ValueEngine.java:109
+  wire [15:0] value_lane3_v_in_payload;          // ValueEngine.java:109
+  wire        value_lane3_v_out_valid;           // ValueEngine.java:109
+  wire [31:0] value_lane3_v_out_payload;         // ValueEngine.java:109
+  wire        value_lane3_product_in_valid;      // ValueEngine.java:111
+  wire [31:0] value_lane3_product_in_payload_a;  // ValueEngine.java:111
+  wire [31:0] value_lane3_product_in_payload_b;  // ValueEngine.java:111
+  wire        value_lane3_product_out_valid;     // ValueEngine.java:111
+  wire [31:0] value_lane3_product_out_payload;   // ValueEngine.java:111
+  reg  [8:0]  accumulate_address_d1;             // ValueEngine.java:115
+  reg  [8:0]  accumulate_address_d2;             // ValueEngine.java:115
+  reg  [8:0]  accumulate_address_d3;             // ValueEngine.java:115
+  reg  [8:0]  accumulate_address_d4;             // ValueEngine.java:115
+  reg  [8:0]  accumulate_address_d5;             // ValueEngine.java:115
+  reg  [8:0]  accumulate_address_d6;             // ValueEngine.java:115
+  reg  [8:0]  accumulate_address_d7;             // ValueEngine.java:115
+  reg  [8:0]  accumulate_address_d8;             // ValueEngine.java:115
+  reg         value_lane0_v_valid_d1;            // ValueEngine.java:116
+  reg         value_lane0_v_valid_d2;            // ValueEngine.java:116
+  reg         value_lane0_v_valid_d3;            // ValueEngine.java:116
+  reg         value_lane0_v_valid_d4;            // ValueEngine.java:116
+  reg         value_lane0_v_valid_d5;            // ValueEngine.java:116
+  reg         value_lane0_v_valid_d6;            // ValueEngine.java:116
+  reg  [1:0]  reduce_phase;                      // ValueEngine.java:119
+  wire        accumulated;                       // ValueEngine.java:120
+  wire        slot_flushed;                      // ValueEngine.java:121
 
   // value_engine.reduce_slots
   reg  [1:0]  reduce_slots_slot;                 // SlotWalker.java:30
@@ -718,287 +724,287 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        reduce_slots_last_head;            // SlotWalker.java:34
 
   // value_engine
-  reg  [3:0]  reduce_beat;                       // ValueEngine.java:153
-  reg  [4:0]  reduce_index;                      // ValueEngine.java:154
-  wire        gathering;                         // ValueEngine.java:155
-  wire [8:0]  gather_address;                    // ValueEngine.java:157
-  wire        bank_read_enable;                  // ValueEngine.java:158
-  wire [8:0]  bank_read_address;                 // ValueEngine.java:159
-  reg  [31:0] bank_read_0;                       // ValueEngine.java:162
-  reg  [31:0] bank_read_1;                       // ValueEngine.java:162
-  reg  [31:0] bank_read_2;                       // ValueEngine.java:162
-  reg  [31:0] bank_read_3;                       // ValueEngine.java:162
-  reg         accumulate_fresh_d1;               // ValueEngine.java:166
-  reg         accumulate_fresh_d2;               // ValueEngine.java:166
-  reg         accumulate_fresh_d3;               // ValueEngine.java:166
-  reg         accumulate_fresh_d4;               // ValueEngine.java:166
-  reg         accumulate_fresh_d5;               // ValueEngine.java:166
-  reg         accumulate_fresh_d6;               // ValueEngine.java:166
-  reg         accumulate_fresh_d7;               // ValueEngine.java:166
-  reg         accumulate_fresh_d8;               // ValueEngine.java:166
-  reg         accumulate_fresh_d9;               // ValueEngine.java:166
-  wire [31:0] value_lane0_addend;                // ValueEngine.java:166
-  wire        value_lane0_sum_in_valid;          // ValueEngine.java:167
-  wire [31:0] value_lane0_sum_in_payload_a;      // ValueEngine.java:167
-  wire [31:0] value_lane0_sum_in_payload_b;      // ValueEngine.java:167
-  wire        value_lane0_sum_out_valid;         // ValueEngine.java:167
-  wire [31:0] value_lane0_sum_out_payload;       // ValueEngine.java:167
-  wire [31:0] value_lane1_addend;                // ValueEngine.java:166
-  wire        value_lane1_sum_in_valid;          // ValueEngine.java:167
-  wire [31:0] value_lane1_sum_in_payload_a;      // ValueEngine.java:167
-  wire [31:0] value_lane1_sum_in_payload_b;      // ValueEngine.java:167
-  wire        value_lane1_sum_out_valid;         // ValueEngine.java:167
-  wire [31:0] value_lane1_sum_out_payload;       // ValueEngine.java:167
-  wire [31:0] value_lane2_addend;                // ValueEngine.java:166
-  wire        value_lane2_sum_in_valid;          // ValueEngine.java:167
-  wire [31:0] value_lane2_sum_in_payload_a;      // ValueEngine.java:167
-  wire [31:0] value_lane2_sum_in_payload_b;      // ValueEngine.java:167
-  wire        value_lane2_sum_out_valid;         // ValueEngine.java:167
-  wire [31:0] value_lane2_sum_out_payload;       // ValueEngine.java:167
-  wire [31:0] value_lane3_addend;                // ValueEngine.java:166
-  wire        value_lane3_sum_in_valid;          // ValueEngine.java:167
-  wire [31:0] value_lane3_sum_in_payload_a;      // ValueEngine.java:167
-  wire [31:0] value_lane3_sum_in_payload_b;      // ValueEngine.java:167
-  wire        value_lane3_sum_out_valid;         // ValueEngine.java:167
-  wire [31:0] value_lane3_sum_out_payload;       // ValueEngine.java:167
-  reg  [8:0]  accumulate_address_d9;             // ValueEngine.java:172
-  reg  [8:0]  accumulate_address_d10;            // ValueEngine.java:172
-  reg  [8:0]  accumulate_address_d11;            // ValueEngine.java:172
-  reg  [8:0]  accumulate_address_d12;            // ValueEngine.java:172
-  reg  [8:0]  accumulate_address_d13;            // ValueEngine.java:172
-  reg  [8:0]  accumulate_address_d14;            // ValueEngine.java:172
-  reg  [8:0]  accumulate_address_d15;            // ValueEngine.java:172
-  reg  [4:0]  accumulate_countdown;              // ValueEngine.java:180
-  reg         accumulate_draining;               // ValueEngine.java:181
-  reg         gather_read_valid;                 // ValueEngine.java:192
-  reg  [3:0]  gather_read_lane;                  // ValueEngine.java:193
-  reg  [31:0] gathered_0_0;                      // ValueEngine.java:198
-  reg  [31:0] gathered_0_1;                      // ValueEngine.java:198
-  reg  [31:0] gathered_0_2;                      // ValueEngine.java:198
-  reg  [31:0] gathered_0_3;                      // ValueEngine.java:198
-  reg  [31:0] gathered_0_4;                      // ValueEngine.java:198
-  reg  [31:0] gathered_0_5;                      // ValueEngine.java:198
-  reg  [31:0] gathered_0_6;                      // ValueEngine.java:198
-  reg  [31:0] gathered_0_7;                      // ValueEngine.java:198
-  reg  [31:0] gathered_0_8;                      // ValueEngine.java:198
-  reg  [31:0] gathered_0_9;                      // ValueEngine.java:198
-  reg  [31:0] gathered_0_10;                     // ValueEngine.java:198
-  reg  [31:0] gathered_0_11;                     // ValueEngine.java:198
-  reg  [31:0] gathered_0_12;                     // ValueEngine.java:198
-  reg  [31:0] gathered_0_13;                     // ValueEngine.java:198
-  reg  [31:0] gathered_0_14;                     // ValueEngine.java:198
-  reg  [31:0] gathered_0_15;                     // ValueEngine.java:198
-  reg  [31:0] gathered_1_0;                      // ValueEngine.java:198
-  reg  [31:0] gathered_1_1;                      // ValueEngine.java:198
-  reg  [31:0] gathered_1_2;                      // ValueEngine.java:198
-  reg  [31:0] gathered_1_3;                      // ValueEngine.java:198
-  reg  [31:0] gathered_1_4;                      // ValueEngine.java:198
-  reg  [31:0] gathered_1_5;                      // ValueEngine.java:198
-  reg  [31:0] gathered_1_6;                      // ValueEngine.java:198
-  reg  [31:0] gathered_1_7;                      // ValueEngine.java:198
-  reg  [31:0] gathered_1_8;                      // ValueEngine.java:198
-  reg  [31:0] gathered_1_9;                      // ValueEngine.java:198
-  reg  [31:0] gathered_1_10;                     // ValueEngine.java:198
-  reg  [31:0] gathered_1_11;                     // ValueEngine.java:198
-  reg  [31:0] gathered_1_12;                     // ValueEngine.java:198
-  reg  [31:0] gathered_1_13;                     // ValueEngine.java:198
-  reg  [31:0] gathered_1_14;                     // ValueEngine.java:198
-  reg  [31:0] gathered_1_15;                     // ValueEngine.java:198
-  reg  [31:0] gathered_2_0;                      // ValueEngine.java:198
-  reg  [31:0] gathered_2_1;                      // ValueEngine.java:198
-  reg  [31:0] gathered_2_2;                      // ValueEngine.java:198
-  reg  [31:0] gathered_2_3;                      // ValueEngine.java:198
-  reg  [31:0] gathered_2_4;                      // ValueEngine.java:198
-  reg  [31:0] gathered_2_5;                      // ValueEngine.java:198
-  reg  [31:0] gathered_2_6;                      // ValueEngine.java:198
-  reg  [31:0] gathered_2_7;                      // ValueEngine.java:198
-  reg  [31:0] gathered_2_8;                      // ValueEngine.java:198
-  reg  [31:0] gathered_2_9;                      // ValueEngine.java:198
-  reg  [31:0] gathered_2_10;                     // ValueEngine.java:198
-  reg  [31:0] gathered_2_11;                     // ValueEngine.java:198
-  reg  [31:0] gathered_2_12;                     // ValueEngine.java:198
-  reg  [31:0] gathered_2_13;                     // ValueEngine.java:198
-  reg  [31:0] gathered_2_14;                     // ValueEngine.java:198
-  reg  [31:0] gathered_2_15;                     // ValueEngine.java:198
-  reg  [31:0] gathered_3_0;                      // ValueEngine.java:198
-  reg  [31:0] gathered_3_1;                      // ValueEngine.java:198
-  reg  [31:0] gathered_3_2;                      // ValueEngine.java:198
-  reg  [31:0] gathered_3_3;                      // ValueEngine.java:198
-  reg  [31:0] gathered_3_4;                      // ValueEngine.java:198
-  reg  [31:0] gathered_3_5;                      // ValueEngine.java:198
-  reg  [31:0] gathered_3_6;                      // ValueEngine.java:198
-  reg  [31:0] gathered_3_7;                      // ValueEngine.java:198
-  reg  [31:0] gathered_3_8;                      // ValueEngine.java:198
-  reg  [31:0] gathered_3_9;                      // ValueEngine.java:198
-  reg  [31:0] gathered_3_10;                     // ValueEngine.java:198
-  reg  [31:0] gathered_3_11;                     // ValueEngine.java:198
-  reg  [31:0] gathered_3_12;                     // ValueEngine.java:198
-  reg  [31:0] gathered_3_13;                     // ValueEngine.java:198
-  reg  [31:0] gathered_3_14;                     // ValueEngine.java:198
-  reg  [31:0] gathered_3_15;                     // ValueEngine.java:198
-  wire        gather_done;                       // ValueEngine.java:206
-  wire        push_done;                         // ValueEngine.java:212
-  reg  [31:0] tree_pick_0;                       // ValueEngine.java:220
-  wire [31:0] reduce_in_0;                       // ValueEngine.java:221
-  reg  [31:0] tree_pick_1;                       // ValueEngine.java:220
-  wire [31:0] reduce_in_1;                       // ValueEngine.java:221
-  reg  [31:0] tree_pick_2;                       // ValueEngine.java:220
-  wire [31:0] reduce_in_2;                       // ValueEngine.java:221
-  reg  [31:0] tree_pick_3;                       // ValueEngine.java:220
-  wire [31:0] reduce_in_3;                       // ValueEngine.java:221
-  reg  [31:0] tree_pick_4;                       // ValueEngine.java:220
-  wire [31:0] reduce_in_4;                       // ValueEngine.java:221
-  reg  [31:0] tree_pick_5;                       // ValueEngine.java:220
-  wire [31:0] reduce_in_5;                       // ValueEngine.java:221
-  reg  [31:0] tree_pick_6;                       // ValueEngine.java:220
-  wire [31:0] reduce_in_6;                       // ValueEngine.java:221
-  reg  [31:0] tree_pick_7;                       // ValueEngine.java:220
-  wire [31:0] reduce_in_7;                       // ValueEngine.java:221
-  reg  [31:0] tree_pick_8;                       // ValueEngine.java:220
-  wire [31:0] reduce_in_8;                       // ValueEngine.java:221
-  reg  [31:0] tree_pick_9;                       // ValueEngine.java:220
-  wire [31:0] reduce_in_9;                       // ValueEngine.java:221
-  reg  [31:0] tree_pick_10;                      // ValueEngine.java:220
-  wire [31:0] reduce_in_10;                      // ValueEngine.java:221
-  reg  [31:0] tree_pick_11;                      // ValueEngine.java:220
-  wire [31:0] reduce_in_11;                      // ValueEngine.java:221
-  reg  [31:0] tree_pick_12;                      // ValueEngine.java:220
-  wire [31:0] reduce_in_12;                      // ValueEngine.java:221
-  reg  [31:0] tree_pick_13;                      // ValueEngine.java:220
-  wire [31:0] reduce_in_13;                      // ValueEngine.java:221
-  reg  [31:0] tree_pick_14;                      // ValueEngine.java:220
-  wire [31:0] reduce_in_14;                      // ValueEngine.java:221
-  reg  [31:0] tree_pick_15;                      // ValueEngine.java:220
-  wire [31:0] reduce_in_15;                      // ValueEngine.java:221
-  reg  [31:0] slot_rz;                           // ValueEngine.java:224
-  wire        reduce_tree_0_0_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_0_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_0_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_0_0_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_0_out_payload;       // ValueEngine.java:225
-  wire        reduce_tree_0_1_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_1_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_1_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_0_1_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_1_out_payload;       // ValueEngine.java:225
-  wire        reduce_tree_0_2_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_2_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_2_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_0_2_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_2_out_payload;       // ValueEngine.java:225
-  wire        reduce_tree_0_3_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_3_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_3_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_0_3_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_3_out_payload;       // ValueEngine.java:225
-  wire        reduce_tree_0_4_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_4_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_4_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_0_4_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_4_out_payload;       // ValueEngine.java:225
-  wire        reduce_tree_0_5_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_5_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_5_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_0_5_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_5_out_payload;       // ValueEngine.java:225
-  wire        reduce_tree_0_6_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_6_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_6_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_0_6_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_6_out_payload;       // ValueEngine.java:225
-  wire        reduce_tree_0_7_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_7_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_7_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_0_7_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_0_7_out_payload;       // ValueEngine.java:225
-  wire        reduce_tree_1_0_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_1_0_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_1_0_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_1_0_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_1_0_out_payload;       // ValueEngine.java:225
-  wire        reduce_tree_1_1_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_1_1_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_1_1_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_1_1_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_1_1_out_payload;       // ValueEngine.java:225
-  wire        reduce_tree_1_2_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_1_2_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_1_2_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_1_2_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_1_2_out_payload;       // ValueEngine.java:225
-  wire        reduce_tree_1_3_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_1_3_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_1_3_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_1_3_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_1_3_out_payload;       // ValueEngine.java:225
-  wire        reduce_tree_2_0_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_2_0_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_2_0_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_2_0_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_2_0_out_payload;       // ValueEngine.java:225
-  wire        reduce_tree_2_1_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_2_1_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_2_1_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_2_1_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_2_1_out_payload;       // ValueEngine.java:225
-  wire        reduce_tree_3_0_in_valid;          // ValueEngine.java:225
-  wire [31:0] reduce_tree_3_0_in_payload_a;      // ValueEngine.java:225
-  wire [31:0] reduce_tree_3_0_in_payload_b;      // ValueEngine.java:225
-  wire        reduce_tree_3_0_out_valid;         // ValueEngine.java:225
-  wire [31:0] reduce_tree_3_0_out_payload;       // ValueEngine.java:225
-  wire        normalized_in_valid;               // ValueEngine.java:225
-  wire [31:0] normalized_in_payload_a;           // ValueEngine.java:225
-  wire [31:0] normalized_in_payload_b;           // ValueEngine.java:225
-  wire        normalized_out_valid;              // ValueEngine.java:225
-  wire [31:0] normalized_out_payload;            // ValueEngine.java:225
-  wire        stored_output_in_valid;            // ValueEngine.java:226
-  wire [31:0] stored_output_in_payload;          // ValueEngine.java:226
-  wire        stored_output_out_valid;           // ValueEngine.java:226
-  wire [15:0] stored_output_out_payload;         // ValueEngine.java:226
-  reg  [1:0]  push_element_d1;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d2;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d3;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d4;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d5;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d6;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d7;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d8;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d9;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d10;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d11;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d12;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d13;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d14;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d15;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d16;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d17;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d18;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d19;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d20;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d21;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d22;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d23;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d24;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d25;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d26;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d27;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d28;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d29;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d30;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d31;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d32;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d33;                  // ValueEngine.java:229
-  reg  [15:0] out_word_0;                        // ValueEngine.java:232
-  reg  [15:0] out_word_1;                        // ValueEngine.java:232
-  reg  [15:0] out_word_2;                        // ValueEngine.java:232
-  reg  [15:0] out_word_3;                        // ValueEngine.java:232
-  reg         beat_assembled;                    // ValueEngine.java:237
-  wire        out_beat_valid;                    // ValueEngine.java:238
-  wire        out_beat_ready;                    // ValueEngine.java:238
-  wire [15:0] out_beat_payload_0;                // ValueEngine.java:238
-  wire [15:0] out_beat_payload_1;                // ValueEngine.java:238
-  wire [15:0] out_beat_payload_2;                // ValueEngine.java:238
-  wire [15:0] out_beat_payload_3;                // ValueEngine.java:238
+  reg  [3:0]  reduce_beat;                       // ValueEngine.java:125
+  reg  [4:0]  reduce_index;                      // ValueEngine.java:126
+  wire        gathering;                         // ValueEngine.java:127
+  wire [8:0]  gather_address;                    // ValueEngine.java:129
+  wire        bank_read_enable;                  // ValueEngine.java:130
+  wire [8:0]  bank_read_address;                 // ValueEngine.java:131
+  reg  [31:0] bank_read_0;                       // ValueEngine.java:134
+  reg  [31:0] bank_read_1;                       // ValueEngine.java:134
+  reg  [31:0] bank_read_2;                       // ValueEngine.java:134
+  reg  [31:0] bank_read_3;                       // ValueEngine.java:134
+  reg         accumulate_fresh_d1;               // ValueEngine.java:138
+  reg         accumulate_fresh_d2;               // ValueEngine.java:138
+  reg         accumulate_fresh_d3;               // ValueEngine.java:138
+  reg         accumulate_fresh_d4;               // ValueEngine.java:138
+  reg         accumulate_fresh_d5;               // ValueEngine.java:138
+  reg         accumulate_fresh_d6;               // ValueEngine.java:138
+  reg         accumulate_fresh_d7;               // ValueEngine.java:138
+  reg         accumulate_fresh_d8;               // ValueEngine.java:138
+  reg         accumulate_fresh_d9;               // ValueEngine.java:138
+  wire [31:0] value_lane0_addend;                // ValueEngine.java:138
+  wire        value_lane0_sum_in_valid;          // ValueEngine.java:139
+  wire [31:0] value_lane0_sum_in_payload_a;      // ValueEngine.java:139
+  wire [31:0] value_lane0_sum_in_payload_b;      // ValueEngine.java:139
+  wire        value_lane0_sum_out_valid;         // ValueEngine.java:139
+  wire [31:0] value_lane0_sum_out_payload;       // ValueEngine.java:139
+  wire [31:0] value_lane1_addend;                // ValueEngine.java:138
+  wire        value_lane1_sum_in_valid;          // ValueEngine.java:139
+  wire [31:0] value_lane1_sum_in_payload_a;      // ValueEngine.java:139
+  wire [31:0] value_lane1_sum_in_payload_b;      // ValueEngine.java:139
+  wire        value_lane1_sum_out_valid;         // ValueEngine.java:139
+  wire [31:0] value_lane1_sum_out_payload;       // ValueEngine.java:139
+  wire [31:0] value_lane2_addend;                // ValueEngine.java:138
+  wire        value_lane2_sum_in_valid;          // ValueEngine.java:139
+  wire [31:0] value_lane2_sum_in_payload_a;      // ValueEngine.java:139
+  wire [31:0] value_lane2_sum_in_payload_b;      // ValueEngine.java:139
+  wire        value_lane2_sum_out_valid;         // ValueEngine.java:139
+  wire [31:0] value_lane2_sum_out_payload;       // ValueEngine.java:139
+  wire [31:0] value_lane3_addend;                // ValueEngine.java:138
+  wire        value_lane3_sum_in_valid;          // ValueEngine.java:139
+  wire [31:0] value_lane3_sum_in_payload_a;      // ValueEngine.java:139
+  wire [31:0] value_lane3_sum_in_payload_b;      // ValueEngine.java:139
+  wire        value_lane3_sum_out_valid;         // ValueEngine.java:139
+  wire [31:0] value_lane3_sum_out_payload;       // ValueEngine.java:139
+  reg  [8:0]  accumulate_address_d9;             // ValueEngine.java:144
+  reg  [8:0]  accumulate_address_d10;            // ValueEngine.java:144
+  reg  [8:0]  accumulate_address_d11;            // ValueEngine.java:144
+  reg  [8:0]  accumulate_address_d12;            // ValueEngine.java:144
+  reg  [8:0]  accumulate_address_d13;            // ValueEngine.java:144
+  reg  [8:0]  accumulate_address_d14;            // ValueEngine.java:144
+  reg  [8:0]  accumulate_address_d15;            // ValueEngine.java:144
+  reg  [4:0]  accumulate_countdown;              // ValueEngine.java:152
+  reg         accumulate_draining;               // ValueEngine.java:153
+  reg         gather_read_valid;                 // ValueEngine.java:164
+  reg  [3:0]  gather_read_lane;                  // ValueEngine.java:165
+  reg  [31:0] gathered_0_0;                      // ValueEngine.java:170
+  reg  [31:0] gathered_0_1;                      // ValueEngine.java:170
+  reg  [31:0] gathered_0_2;                      // ValueEngine.java:170
+  reg  [31:0] gathered_0_3;                      // ValueEngine.java:170
+  reg  [31:0] gathered_0_4;                      // ValueEngine.java:170
+  reg  [31:0] gathered_0_5;                      // ValueEngine.java:170
+  reg  [31:0] gathered_0_6;                      // ValueEngine.java:170
+  reg  [31:0] gathered_0_7;                      // ValueEngine.java:170
+  reg  [31:0] gathered_0_8;                      // ValueEngine.java:170
+  reg  [31:0] gathered_0_9;                      // ValueEngine.java:170
+  reg  [31:0] gathered_0_10;                     // ValueEngine.java:170
+  reg  [31:0] gathered_0_11;                     // ValueEngine.java:170
+  reg  [31:0] gathered_0_12;                     // ValueEngine.java:170
+  reg  [31:0] gathered_0_13;                     // ValueEngine.java:170
+  reg  [31:0] gathered_0_14;                     // ValueEngine.java:170
+  reg  [31:0] gathered_0_15;                     // ValueEngine.java:170
+  reg  [31:0] gathered_1_0;                      // ValueEngine.java:170
+  reg  [31:0] gathered_1_1;                      // ValueEngine.java:170
+  reg  [31:0] gathered_1_2;                      // ValueEngine.java:170
+  reg  [31:0] gathered_1_3;                      // ValueEngine.java:170
+  reg  [31:0] gathered_1_4;                      // ValueEngine.java:170
+  reg  [31:0] gathered_1_5;                      // ValueEngine.java:170
+  reg  [31:0] gathered_1_6;                      // ValueEngine.java:170
+  reg  [31:0] gathered_1_7;                      // ValueEngine.java:170
+  reg  [31:0] gathered_1_8;                      // ValueEngine.java:170
+  reg  [31:0] gathered_1_9;                      // ValueEngine.java:170
+  reg  [31:0] gathered_1_10;                     // ValueEngine.java:170
+  reg  [31:0] gathered_1_11;                     // ValueEngine.java:170
+  reg  [31:0] gathered_1_12;                     // ValueEngine.java:170
+  reg  [31:0] gathered_1_13;                     // ValueEngine.java:170
+  reg  [31:0] gathered_1_14;                     // ValueEngine.java:170
+  reg  [31:0] gathered_1_15;                     // ValueEngine.java:170
+  reg  [31:0] gathered_2_0;                      // ValueEngine.java:170
+  reg  [31:0] gathered_2_1;                      // ValueEngine.java:170
+  reg  [31:0] gathered_2_2;                      // ValueEngine.java:170
+  reg  [31:0] gathered_2_3;                      // ValueEngine.java:170
+  reg  [31:0] gathered_2_4;                      // ValueEngine.java:170
+  reg  [31:0] gathered_2_5;                      // ValueEngine.java:170
+  reg  [31:0] gathered_2_6;                      // ValueEngine.java:170
+  reg  [31:0] gathered_2_7;                      // ValueEngine.java:170
+  reg  [31:0] gathered_2_8;                      // ValueEngine.java:170
+  reg  [31:0] gathered_2_9;                      // ValueEngine.java:170
+  reg  [31:0] gathered_2_10;                     // ValueEngine.java:170
+  reg  [31:0] gathered_2_11;                     // ValueEngine.java:170
+  reg  [31:0] gathered_2_12;                     // ValueEngine.java:170
+  reg  [31:0] gathered_2_13;                     // ValueEngine.java:170
+  reg  [31:0] gathered_2_14;                     // ValueEngine.java:170
+  reg  [31:0] gathered_2_15;                     // ValueEngine.java:170
+  reg  [31:0] gathered_3_0;                      // ValueEngine.java:170
+  reg  [31:0] gathered_3_1;                      // ValueEngine.java:170
+  reg  [31:0] gathered_3_2;                      // ValueEngine.java:170
+  reg  [31:0] gathered_3_3;                      // ValueEngine.java:170
+  reg  [31:0] gathered_3_4;                      // ValueEngine.java:170
+  reg  [31:0] gathered_3_5;                      // ValueEngine.java:170
+  reg  [31:0] gathered_3_6;                      // ValueEngine.java:170
+  reg  [31:0] gathered_3_7;                      // ValueEngine.java:170
+  reg  [31:0] gathered_3_8;                      // ValueEngine.java:170
+  reg  [31:0] gathered_3_9;                      // ValueEngine.java:170
+  reg  [31:0] gathered_3_10;                     // ValueEngine.java:170
+  reg  [31:0] gathered_3_11;                     // ValueEngine.java:170
+  reg  [31:0] gathered_3_12;                     // ValueEngine.java:170
+  reg  [31:0] gathered_3_13;                     // ValueEngine.java:170
+  reg  [31:0] gathered_3_14;                     // ValueEngine.java:170
+  reg  [31:0] gathered_3_15;                     // ValueEngine.java:170
+  wire        gather_done;                       // ValueEngine.java:178
+  wire        push_done;                         // ValueEngine.java:184
+  reg  [31:0] tree_pick_0;                       // ValueEngine.java:192
+  wire [31:0] reduce_in_0;                       // ValueEngine.java:193
+  reg  [31:0] tree_pick_1;                       // ValueEngine.java:192
+  wire [31:0] reduce_in_1;                       // ValueEngine.java:193
+  reg  [31:0] tree_pick_2;                       // ValueEngine.java:192
+  wire [31:0] reduce_in_2;                       // ValueEngine.java:193
+  reg  [31:0] tree_pick_3;                       // ValueEngine.java:192
+  wire [31:0] reduce_in_3;                       // ValueEngine.java:193
+  reg  [31:0] tree_pick_4;                       // ValueEngine.java:192
+  wire [31:0] reduce_in_4;                       // ValueEngine.java:193
+  reg  [31:0] tree_pick_5;                       // ValueEngine.java:192
+  wire [31:0] reduce_in_5;                       // ValueEngine.java:193
+  reg  [31:0] tree_pick_6;                       // ValueEngine.java:192
+  wire [31:0] reduce_in_6;                       // ValueEngine.java:193
+  reg  [31:0] tree_pick_7;                       // ValueEngine.java:192
+  wire [31:0] reduce_in_7;                       // ValueEngine.java:193
+  reg  [31:0] tree_pick_8;                       // ValueEngine.java:192
+  wire [31:0] reduce_in_8;                       // ValueEngine.java:193
+  reg  [31:0] tree_pick_9;                       // ValueEngine.java:192
+  wire [31:0] reduce_in_9;                       // ValueEngine.java:193
+  reg  [31:0] tree_pick_10;                      // ValueEngine.java:192
+  wire [31:0] reduce_in_10;                      // ValueEngine.java:193
+  reg  [31:0] tree_pick_11;                      // ValueEngine.java:192
+  wire [31:0] reduce_in_11;                      // ValueEngine.java:193
+  reg  [31:0] tree_pick_12;                      // ValueEngine.java:192
+  wire [31:0] reduce_in_12;                      // ValueEngine.java:193
+  reg  [31:0] tree_pick_13;                      // ValueEngine.java:192
+  wire [31:0] reduce_in_13;                      // ValueEngine.java:193
+  reg  [31:0] tree_pick_14;                      // ValueEngine.java:192
+  wire [31:0] reduce_in_14;                      // ValueEngine.java:193
+  reg  [31:0] tree_pick_15;                      // ValueEngine.java:192
+  wire [31:0] reduce_in_15;                      // ValueEngine.java:193
+  reg  [31:0] slot_rz;                           // ValueEngine.java:196
+  wire        reduce_tree_0_0_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_0_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_0_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_0_0_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_0_out_payload;       // ValueEngine.java:197
+  wire        reduce_tree_0_1_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_1_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_1_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_0_1_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_1_out_payload;       // ValueEngine.java:197
+  wire        reduce_tree_0_2_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_2_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_2_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_0_2_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_2_out_payload;       // ValueEngine.java:197
+  wire        reduce_tree_0_3_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_3_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_3_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_0_3_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_3_out_payload;       // ValueEngine.java:197
+  wire        reduce_tree_0_4_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_4_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_4_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_0_4_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_4_out_payload;       // ValueEngine.java:197
+  wire        reduce_tree_0_5_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_5_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_5_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_0_5_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_5_out_payload;       // ValueEngine.java:197
+  wire        reduce_tree_0_6_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_6_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_6_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_0_6_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_6_out_payload;       // ValueEngine.java:197
+  wire        reduce_tree_0_7_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_7_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_7_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_0_7_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_0_7_out_payload;       // ValueEngine.java:197
+  wire        reduce_tree_1_0_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_1_0_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_1_0_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_1_0_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_1_0_out_payload;       // ValueEngine.java:197
+  wire        reduce_tree_1_1_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_1_1_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_1_1_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_1_1_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_1_1_out_payload;       // ValueEngine.java:197
+  wire        reduce_tree_1_2_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_1_2_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_1_2_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_1_2_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_1_2_out_payload;       // ValueEngine.java:197
+  wire        reduce_tree_1_3_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_1_3_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_1_3_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_1_3_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_1_3_out_payload;       // ValueEngine.java:197
+  wire        reduce_tree_2_0_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_2_0_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_2_0_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_2_0_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_2_0_out_payload;       // ValueEngine.java:197
+  wire        reduce_tree_2_1_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_2_1_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_2_1_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_2_1_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_2_1_out_payload;       // ValueEngine.java:197
+  wire        reduce_tree_3_0_in_valid;          // ValueEngine.java:197
+  wire [31:0] reduce_tree_3_0_in_payload_a;      // ValueEngine.java:197
+  wire [31:0] reduce_tree_3_0_in_payload_b;      // ValueEngine.java:197
+  wire        reduce_tree_3_0_out_valid;         // ValueEngine.java:197
+  wire [31:0] reduce_tree_3_0_out_payload;       // ValueEngine.java:197
+  wire        normalized_in_valid;               // ValueEngine.java:197
+  wire [31:0] normalized_in_payload_a;           // ValueEngine.java:197
+  wire [31:0] normalized_in_payload_b;           // ValueEngine.java:197
+  wire        normalized_out_valid;              // ValueEngine.java:197
+  wire [31:0] normalized_out_payload;            // ValueEngine.java:197
+  wire        stored_output_in_valid;            // ValueEngine.java:198
+  wire [31:0] stored_output_in_payload;          // ValueEngine.java:198
+  wire        stored_output_out_valid;           // ValueEngine.java:198
+  wire [15:0] stored_output_out_payload;         // ValueEngine.java:198
+  reg  [1:0]  push_element_d1;                   // ValueEngine.java:201
+  reg  [1:0]  push_element_d2;                   // ValueEngine.java:201
+  reg  [1:0]  push_element_d3;                   // ValueEngine.java:201
+  reg  [1:0]  push_element_d4;                   // ValueEngine.java:201
+  reg  [1:0]  push_element_d5;                   // ValueEngine.java:201
+  reg  [1:0]  push_element_d6;                   // ValueEngine.java:201
+  reg  [1:0]  push_element_d7;                   // ValueEngine.java:201
+  reg  [1:0]  push_element_d8;                   // ValueEngine.java:201
+  reg  [1:0]  push_element_d9;                   // ValueEngine.java:201
+  reg  [1:0]  push_element_d10;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d11;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d12;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d13;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d14;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d15;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d16;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d17;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d18;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d19;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d20;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d21;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d22;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d23;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d24;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d25;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d26;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d27;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d28;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d29;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d30;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d31;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d32;                  // ValueEngine.java:201
+  reg  [1:0]  push_element_d33;                  // ValueEngine.java:201
+  reg  [15:0] out_word_0;                        // ValueEngine.java:204
+  reg  [15:0] out_word_1;                        // ValueEngine.java:204
+  reg  [15:0] out_word_2;                        // ValueEngine.java:204
+  reg  [15:0] out_word_3;                        // ValueEngine.java:204
+  reg         beat_assembled;                    // ValueEngine.java:209
+  wire        out_beat_valid;                    // ValueEngine.java:210
+  wire        out_beat_ready;                    // ValueEngine.java:210
+  wire [15:0] out_beat_payload_0;                // ValueEngine.java:210
+  wire [15:0] out_beat_payload_1;                // ValueEngine.java:210
+  wire [15:0] out_beat_payload_2;                // ValueEngine.java:210
+  wire [15:0] out_beat_payload_3;                // ValueEngine.java:210
   wire        out_queue_push_valid;              // Stream.java:195
   wire        out_queue_push_ready;              // Stream.java:195
   wire [63:0] out_queue_push_payload;            // Stream.java:195
@@ -1006,9 +1012,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        out_queue_pop_ready;               // Stream.java:195
   wire [63:0] out_queue_pop_payload;             // Stream.java:195
   wire [3:0]  out_queue_occupancy;               // Stream.java:195
-  reg  [3:0]  beats_queued;                      // ValueEngine.java:245
-  wire        slot_flush_done;                   // ValueEngine.java:248
-  wire        value_pass_finished;               // ValueEngine.java:250
+  reg  [3:0]  beats_queued;                      // ValueEngine.java:217
+  wire        slot_flush_done;                   // ValueEngine.java:220
+  wire        value_pass_finished;               // ValueEngine.java:222
   wire        loader_start;                      // AttentionUnit.java:137
   wire [63:0] loader_base;                       // AttentionUnit.java:138
   wire [4:0]  loader_consumed;                   // AttentionUnit.java:140
@@ -1029,7 +1035,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        half_free;                         // ChunkLoader.java:56
   wire        chunk_beat;                        // ChunkLoader.java:72
   wire        write_last_row_beat;               // ChunkLoader.java:73
-  wire [8:0]  chunk_write_address;               // ChunkLoader.java:74
+  wire [8:0]  chunk_write_address;               // ChunkLoader.java:75
   (* ram_style = "distributed" *)
   reg  [63:0] query_store [0:31];                // AttentionUnit.java:96
   (* ram_style = "block" *)
@@ -1037,31 +1043,31 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   (* ram_style = "block" *)
   reg  [31:0] score_buffer [0:2047];             // AttentionUnit.java:102
   (* ram_style = "block" *)
-  reg  [31:0] partials_0 [0:511];                // ValueEngine.java:66
+  reg  [31:0] partials_0 [0:511];                // ValueEngine.java:65
   (* ram_style = "block" *)
-  reg  [31:0] partials_1 [0:511];                // ValueEngine.java:66
+  reg  [31:0] partials_1 [0:511];                // ValueEngine.java:65
   (* ram_style = "block" *)
-  reg  [31:0] partials_2 [0:511];                // ValueEngine.java:66
+  reg  [31:0] partials_2 [0:511];                // ValueEngine.java:65
   (* ram_style = "block" *)
-  reg  [31:0] partials_3 [0:511];                // ValueEngine.java:66
+  reg  [31:0] partials_3 [0:511];                // ValueEngine.java:65
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire [9:0] slot_rows_here_mux;
   wire [7:0] last_beat_diff;
-  wire [9:0] value_rows_here_mux;
+  wire [9:0] score_rows_here_mux;
   wire [7:0] value_last_beat_diff;
   wire reduce_phase_eq_2;
   wire [7:0] reduce_phase_diff;
+  wire [9:0] value_rows_here_mux;
   wire [7:0] write_last_row_beat_diff;
   wire [71:0] next_address_sum;
-  assign slot_rows_here_mux =
-      slot_has_rows ? ((rows_beyond_chunk_start >= 10'd32) ? 10'd32 : rows_beyond_chunk_start) : 10'd0;
   assign last_beat_diff = row_beats - 8'd1;
-  assign value_rows_here_mux =
-      value_slot_has_rows ? ((value_rows_beyond >= 10'd32) ? 10'd32 : value_rows_beyond) : 10'd0;
+  assign score_rows_here_mux =
+      score_slot_has_rows ? ((score_rows_beyond >= 10'd32) ? 10'd32 : score_rows_beyond) : 10'd0;
   assign value_last_beat_diff = row_beats - 8'd1;
   assign reduce_phase_eq_2 = reduce_phase == REDUCE_PUSH;
   assign reduce_phase_diff = row_beats - 8'd1;
+  assign value_rows_here_mux =
+      value_slot_has_rows ? ((value_rows_beyond >= 10'd32) ? 10'd32 : value_rows_beyond) : 10'd0;
   assign write_last_row_beat_diff = row_beats - 8'd1;
   assign next_address_sum = {8'd0, next_address} + chunk_bytes;
 
@@ -1092,8 +1098,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign kv_reader_m_axi_rlast = m_axi_rlast; // AttentionUnit.java:94
   assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:204
   assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:206
-  assign done_valid = done_pending; // AttentionUnit.java:249
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:250
+  assign done_valid = done_pending; // AttentionUnit.java:250
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:251
   assign chunk_read_address = key_port_enable ? key_port_address : value_port_address; // AttentionUnit.java:153
   assign key_port_data = chunk_read; // AttentionUnit.java:155
   assign value_port_data = chunk_read; // AttentionUnit.java:156
@@ -1101,13 +1107,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_read_address = softmax_port_enable ? softmax_port_address : weight_port_address;
   assign softmax_port_data = score_read; // AttentionUnit.java:155
   assign weight_port_data = score_read; // AttentionUnit.java:156
-  assign key_port_address = key_read_address; // ScoreEngine.java:136
-  assign key_port_enable = score_issue; // ScoreEngine.java:137
-  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:298
-  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:299
-  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:300
-  assign softmax_port_address = {softmax_slots_slot, read_next[8:0]}; // AttentionUnit.java:314
-  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:316
+  assign key_port_address = key_read_address; // ScoreEngine.java:104
+  assign key_port_enable = score_issue; // ScoreEngine.java:105
+  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:299
+  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:300
+  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:301
+  assign softmax_port_address = {softmax_slots_slot, read_next[8:0]}; // AttentionUnit.java:315
+  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:317
   assign softmax_scores_valid = score_queue_pop_valid; // Stream.java:101
   assign softmax_scores_payload = score_queue_pop_payload; // Stream.java:102
   assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:129
@@ -1115,10 +1121,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_buffer_write_address = scaled_out_valid ? score_write_address : weight_write_address;
   // AttentionUnit.java:133
   assign score_buffer_write_data = scaled_out_valid ? scaled_out_payload : softmax_weights_payload_value;
-  assign value_port_address = {value_chunk[0], value_row[4:0], value_beat[2:0]}; // ValueEngine.java:120
-  assign value_port_enable = value_issue; // ValueEngine.java:122
-  assign weight_port_address = {value_slots_slot, value_position[8:0]}; // ValueEngine.java:123
-  assign weight_port_enable = value_issue; // ValueEngine.java:125
+  assign value_port_address = {value_chunk[0], value_row[4:0], value_beat[2:0]}; // ValueEngine.java:90
+  assign value_port_enable = value_issue; // ValueEngine.java:92
+  assign weight_port_address = {value_slots_slot, value_position[8:0]}; // ValueEngine.java:93
+  assign weight_port_enable = value_issue; // ValueEngine.java:95
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -1152,8 +1158,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     if (score_buffer_write) begin // AttentionUnit.java:134
       score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:134
     end
-    if (chunk_beat) begin // ChunkLoader.java:75
-      chunk_buffer[chunk_write_address] <= kv_reader_data_payload_data; // ChunkLoader.java:75
+    if (chunk_beat) begin // ChunkLoader.java:76
+      chunk_buffer[chunk_write_address] <= kv_reader_data_payload_data; // ChunkLoader.java:76
     end
   end
 
@@ -1198,26 +1204,26 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
         done_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:231
       end
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:234
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:235
-      if (last_query_beat) begin // AttentionUnit.java:236
-        query_beat <= 8'd0; // AttentionUnit.java:237
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:238
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:235
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:236
+      if (last_query_beat) begin // AttentionUnit.java:237
+        query_beat <= 8'd0; // AttentionUnit.java:238
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:239
       end
     end
-    if (start_scores) begin // AttentionUnit.java:241
-      phase <= PHASE_SCORES; // AttentionUnit.java:241
+    if (start_scores) begin // AttentionUnit.java:242
+      phase <= PHASE_SCORES; // AttentionUnit.java:242
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:242
-      phase <= PHASE_SOFTMAX; // AttentionUnit.java:242
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:243
+      phase <= PHASE_SOFTMAX; // AttentionUnit.java:243
     end
-    if (start_values) begin // AttentionUnit.java:243
-      phase <= PHASE_VALUES; // AttentionUnit.java:243
+    if (start_values) begin // AttentionUnit.java:244
+      phase <= PHASE_VALUES; // AttentionUnit.java:244
     end
-    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:244
-      phase <= PHASE_IDLE; // AttentionUnit.java:245
-      done_pending <= 1'b1; // AttentionUnit.java:246
-      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:247
+    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:245
+      phase <= PHASE_IDLE; // AttentionUnit.java:246
+      done_pending <= 1'b1; // AttentionUnit.java:247
+      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:248
     end
     if (reset) begin
       done_pending <= 1'b0;
@@ -1239,542 +1245,512 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // -------------------------------------------------------------------------------------------------------------------
   // score_engine (ScoreEngine.java:50): multiplies each slot's query with its key rows, row-interleaved beat by beat,
   // and adds each row's lane partials by the pairwise tree
-  assign score_step = score_active & (score_chunk < chunks_loaded); // ScoreEngine.java:76
-  assign rows_beyond_chunk_start = score_slots_positions - score_chunk_start; // ScoreEngine.java:78
-  assign slot_has_rows = score_slots_positions > score_chunk_start; // ScoreEngine.java:79
-  assign slot_rows_here = slot_rows_here_mux[5:0]; // ScoreEngine.java:81
-  assign row_in_chunk = row_base + {5'd0, turn}; // ScoreEngine.java:82
-  assign row_valid = row_in_chunk < slot_rows_here; // ScoreEngine.java:83
-  assign last_turn = turn; // ScoreEngine.java:84
-  assign last_beat = score_beat == last_beat_diff[3:0]; // ScoreEngine.java:85
-  assign turns_done = ({1'b0, row_base} + 7'd2) >= {1'b0, slot_rows_here}; // ScoreEngine.java:86
-  assign slot_done = ~slot_has_rows | (last_turn & last_beat & turns_done); // ScoreEngine.java:87
-  assign score_slot_done = score_step & slot_done; // ScoreEngine.java:88
-  assign score_chunk_done = score_step & slot_done & score_slots_last; // ScoreEngine.java:89
-  assign last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ScoreEngine.java:91
-  assign score_issue_done = score_chunk_done & last_chunk; // ScoreEngine.java:92
-  assign score_issue = score_step & slot_has_rows & row_valid; // ScoreEngine.java:121
-  assign key_read_address = {score_chunk[0], row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:124
-  assign query_read_address = {score_slots_slot, score_beat[2:0]}; // ScoreEngine.java:126
-  assign key_lane0_q_in_valid = score_issue_d1; // ScoreEngine.java:156
-  assign key_lane0_q_in_payload = query_read[15:0]; // ScoreEngine.java:156
-  assign key_lane0_k_in_valid = score_issue_d1; // ScoreEngine.java:157
-  assign key_lane0_k_in_payload = key_port_data[15:0]; // ScoreEngine.java:157
-  assign key_lane0_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:158
-  assign key_lane0_product_in_payload_a = key_lane0_q_out_payload; // ScoreEngine.java:158
-  assign key_lane0_product_in_payload_b = key_lane0_k_out_payload; // ScoreEngine.java:158
-  assign key_lane1_q_in_valid = score_issue_d1; // ScoreEngine.java:156
-  assign key_lane1_q_in_payload = query_read[31:16]; // ScoreEngine.java:156
-  assign key_lane1_k_in_valid = score_issue_d1; // ScoreEngine.java:157
-  assign key_lane1_k_in_payload = key_port_data[31:16]; // ScoreEngine.java:157
-  assign key_lane1_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:158
-  assign key_lane1_product_in_payload_a = key_lane1_q_out_payload; // ScoreEngine.java:158
-  assign key_lane1_product_in_payload_b = key_lane1_k_out_payload; // ScoreEngine.java:158
-  assign key_lane2_q_in_valid = score_issue_d1; // ScoreEngine.java:156
-  assign key_lane2_q_in_payload = query_read[47:32]; // ScoreEngine.java:156
-  assign key_lane2_k_in_valid = score_issue_d1; // ScoreEngine.java:157
-  assign key_lane2_k_in_payload = key_port_data[47:32]; // ScoreEngine.java:157
-  assign key_lane2_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:158
-  assign key_lane2_product_in_payload_a = key_lane2_q_out_payload; // ScoreEngine.java:158
-  assign key_lane2_product_in_payload_b = key_lane2_k_out_payload; // ScoreEngine.java:158
-  assign key_lane3_q_in_valid = score_issue_d1; // ScoreEngine.java:156
-  assign key_lane3_q_in_payload = query_read[63:48]; // ScoreEngine.java:156
-  assign key_lane3_k_in_valid = score_issue_d1; // ScoreEngine.java:157
-  assign key_lane3_k_in_payload = key_port_data[63:48]; // ScoreEngine.java:157
-  assign key_lane3_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:158
-  assign key_lane3_product_in_payload_a = key_lane3_q_out_payload; // ScoreEngine.java:158
-  assign key_lane3_product_in_payload_b = key_lane3_k_out_payload; // ScoreEngine.java:158
-  assign add_entry = {issue_turn_d9, issue_group_d9}; // ScoreEngine.java:162
+  assign row_in_chunk = row_base + {5'd0, turn}; // ScoreEngine.java:68
+  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:69
+  assign last_turn = turn; // ScoreEngine.java:70
+  assign last_beat = score_beat == last_beat_diff[3:0]; // ScoreEngine.java:71
+  assign turns_done = ({1'b0, row_base} + 7'd2) >= {1'b0, score_rows_here}; // ScoreEngine.java:72
+  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:88
+  assign key_read_address = {score_chunk[0], row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:91
+  assign query_read_address = {score_slots_slot, score_beat[2:0]}; // ScoreEngine.java:93
+  assign key_lane0_q_in_valid = score_issue_d1; // ScoreEngine.java:124
+  assign key_lane0_q_in_payload = query_read[15:0]; // ScoreEngine.java:124
+  assign key_lane0_k_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane0_k_in_payload = key_port_data[15:0]; // ScoreEngine.java:125
+  assign key_lane0_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
+  assign key_lane0_product_in_payload_a = key_lane0_q_out_payload; // ScoreEngine.java:126
+  assign key_lane0_product_in_payload_b = key_lane0_k_out_payload; // ScoreEngine.java:126
+  assign key_lane1_q_in_valid = score_issue_d1; // ScoreEngine.java:124
+  assign key_lane1_q_in_payload = query_read[31:16]; // ScoreEngine.java:124
+  assign key_lane1_k_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane1_k_in_payload = key_port_data[31:16]; // ScoreEngine.java:125
+  assign key_lane1_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
+  assign key_lane1_product_in_payload_a = key_lane1_q_out_payload; // ScoreEngine.java:126
+  assign key_lane1_product_in_payload_b = key_lane1_k_out_payload; // ScoreEngine.java:126
+  assign key_lane2_q_in_valid = score_issue_d1; // ScoreEngine.java:124
+  assign key_lane2_q_in_payload = query_read[47:32]; // ScoreEngine.java:124
+  assign key_lane2_k_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane2_k_in_payload = key_port_data[47:32]; // ScoreEngine.java:125
+  assign key_lane2_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
+  assign key_lane2_product_in_payload_a = key_lane2_q_out_payload; // ScoreEngine.java:126
+  assign key_lane2_product_in_payload_b = key_lane2_k_out_payload; // ScoreEngine.java:126
+  assign key_lane3_q_in_valid = score_issue_d1; // ScoreEngine.java:124
+  assign key_lane3_q_in_payload = query_read[63:48]; // ScoreEngine.java:124
+  assign key_lane3_k_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane3_k_in_payload = key_port_data[63:48]; // ScoreEngine.java:125
+  assign key_lane3_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
+  assign key_lane3_product_in_payload_a = key_lane3_q_out_payload; // ScoreEngine.java:126
+  assign key_lane3_product_in_payload_b = key_lane3_k_out_payload; // ScoreEngine.java:126
+  assign add_entry = {issue_turn_d9, issue_group_d9}; // ScoreEngine.java:130
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:169
-      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:169
-      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:169
-      3'd2: key_lane0_partial = partial_t0_g2_0; // ScoreEngine.java:169
-      3'd3: key_lane0_partial = partial_t0_g3_0; // ScoreEngine.java:169
-      3'd4: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:169
-      3'd5: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:169
-      3'd6: key_lane0_partial = partial_t1_g2_0; // ScoreEngine.java:169
-      default: key_lane0_partial = partial_t1_g3_0; // ScoreEngine.java:169
+    case (add_entry) // ScoreEngine.java:137
+      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:137
+      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:137
+      3'd2: key_lane0_partial = partial_t0_g2_0; // ScoreEngine.java:137
+      3'd3: key_lane0_partial = partial_t0_g3_0; // ScoreEngine.java:137
+      3'd4: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:137
+      3'd5: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:137
+      3'd6: key_lane0_partial = partial_t1_g2_0; // ScoreEngine.java:137
+      default: key_lane0_partial = partial_t1_g3_0; // ScoreEngine.java:137
     endcase
   end
 
-  assign key_lane0_addend = issue_first_d9 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:170
-  assign key_lane0_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:171
-  assign key_lane0_sum_in_payload_a = key_lane0_addend; // ScoreEngine.java:171
-  assign key_lane0_sum_in_payload_b = key_lane0_product_out_payload; // ScoreEngine.java:171
+  assign key_lane0_addend = issue_first_d9 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:138
+  assign key_lane0_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
+  assign key_lane0_sum_in_payload_a = key_lane0_addend; // ScoreEngine.java:139
+  assign key_lane0_sum_in_payload_b = key_lane0_product_out_payload; // ScoreEngine.java:139
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:169
-      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:169
-      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:169
-      3'd2: key_lane1_partial = partial_t0_g2_1; // ScoreEngine.java:169
-      3'd3: key_lane1_partial = partial_t0_g3_1; // ScoreEngine.java:169
-      3'd4: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:169
-      3'd5: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:169
-      3'd6: key_lane1_partial = partial_t1_g2_1; // ScoreEngine.java:169
-      default: key_lane1_partial = partial_t1_g3_1; // ScoreEngine.java:169
+    case (add_entry) // ScoreEngine.java:137
+      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:137
+      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:137
+      3'd2: key_lane1_partial = partial_t0_g2_1; // ScoreEngine.java:137
+      3'd3: key_lane1_partial = partial_t0_g3_1; // ScoreEngine.java:137
+      3'd4: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:137
+      3'd5: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:137
+      3'd6: key_lane1_partial = partial_t1_g2_1; // ScoreEngine.java:137
+      default: key_lane1_partial = partial_t1_g3_1; // ScoreEngine.java:137
     endcase
   end
 
-  assign key_lane1_addend = issue_first_d9 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:170
-  assign key_lane1_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:171
-  assign key_lane1_sum_in_payload_a = key_lane1_addend; // ScoreEngine.java:171
-  assign key_lane1_sum_in_payload_b = key_lane1_product_out_payload; // ScoreEngine.java:171
+  assign key_lane1_addend = issue_first_d9 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:138
+  assign key_lane1_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
+  assign key_lane1_sum_in_payload_a = key_lane1_addend; // ScoreEngine.java:139
+  assign key_lane1_sum_in_payload_b = key_lane1_product_out_payload; // ScoreEngine.java:139
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:169
-      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:169
-      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:169
-      3'd2: key_lane2_partial = partial_t0_g2_2; // ScoreEngine.java:169
-      3'd3: key_lane2_partial = partial_t0_g3_2; // ScoreEngine.java:169
-      3'd4: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:169
-      3'd5: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:169
-      3'd6: key_lane2_partial = partial_t1_g2_2; // ScoreEngine.java:169
-      default: key_lane2_partial = partial_t1_g3_2; // ScoreEngine.java:169
+    case (add_entry) // ScoreEngine.java:137
+      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:137
+      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:137
+      3'd2: key_lane2_partial = partial_t0_g2_2; // ScoreEngine.java:137
+      3'd3: key_lane2_partial = partial_t0_g3_2; // ScoreEngine.java:137
+      3'd4: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:137
+      3'd5: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:137
+      3'd6: key_lane2_partial = partial_t1_g2_2; // ScoreEngine.java:137
+      default: key_lane2_partial = partial_t1_g3_2; // ScoreEngine.java:137
     endcase
   end
 
-  assign key_lane2_addend = issue_first_d9 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:170
-  assign key_lane2_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:171
-  assign key_lane2_sum_in_payload_a = key_lane2_addend; // ScoreEngine.java:171
-  assign key_lane2_sum_in_payload_b = key_lane2_product_out_payload; // ScoreEngine.java:171
+  assign key_lane2_addend = issue_first_d9 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:138
+  assign key_lane2_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
+  assign key_lane2_sum_in_payload_a = key_lane2_addend; // ScoreEngine.java:139
+  assign key_lane2_sum_in_payload_b = key_lane2_product_out_payload; // ScoreEngine.java:139
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:169
-      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:169
-      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:169
-      3'd2: key_lane3_partial = partial_t0_g2_3; // ScoreEngine.java:169
-      3'd3: key_lane3_partial = partial_t0_g3_3; // ScoreEngine.java:169
-      3'd4: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:169
-      3'd5: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:169
-      3'd6: key_lane3_partial = partial_t1_g2_3; // ScoreEngine.java:169
-      default: key_lane3_partial = partial_t1_g3_3; // ScoreEngine.java:169
+    case (add_entry) // ScoreEngine.java:137
+      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:137
+      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:137
+      3'd2: key_lane3_partial = partial_t0_g2_3; // ScoreEngine.java:137
+      3'd3: key_lane3_partial = partial_t0_g3_3; // ScoreEngine.java:137
+      3'd4: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:137
+      3'd5: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:137
+      3'd6: key_lane3_partial = partial_t1_g2_3; // ScoreEngine.java:137
+      default: key_lane3_partial = partial_t1_g3_3; // ScoreEngine.java:137
     endcase
   end
 
-  assign key_lane3_addend = issue_first_d9 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:170
-  assign key_lane3_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:171
-  assign key_lane3_sum_in_payload_a = key_lane3_addend; // ScoreEngine.java:171
-  assign key_lane3_sum_in_payload_b = key_lane3_product_out_payload; // ScoreEngine.java:171
-  assign write_entry_0 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:179
-  assign write_entry_1 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:179
-  assign write_entry_2 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:179
-  assign write_entry_3 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:179
-  assign write_entry_4 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:179
-  assign write_entry_5 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:179
-  assign write_entry_6 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:179
-  assign write_entry_7 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:179
-  assign row_launch = key_lane0_sum_out_valid & issue_row_last_d15; // ScoreEngine.java:186
+  assign key_lane3_addend = issue_first_d9 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:138
+  assign key_lane3_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
+  assign key_lane3_sum_in_payload_a = key_lane3_addend; // ScoreEngine.java:139
+  assign key_lane3_sum_in_payload_b = key_lane3_product_out_payload; // ScoreEngine.java:139
+  assign write_entry_0 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:147
+  assign write_entry_1 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:147
+  assign write_entry_2 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:147
+  assign write_entry_3 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:147
+  assign write_entry_4 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:147
+  assign write_entry_5 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:147
+  assign write_entry_6 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:147
+  assign write_entry_7 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:147
+  assign row_launch = key_lane0_sum_out_valid & issue_row_last_d15; // ScoreEngine.java:154
   assign row_partial_0 =
       (row_beats > 8'd0)
         ? ((issue_group_d15 == 2'd0) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_0 : partial_t0_g0_0))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_1 =
       (row_beats > 8'd0)
         ? ((issue_group_d15 == 2'd0) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_1 : partial_t0_g0_1))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_2 =
       (row_beats > 8'd0)
         ? ((issue_group_d15 == 2'd0) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_2 : partial_t0_g0_2))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_3 =
       (row_beats > 8'd0)
         ? ((issue_group_d15 == 2'd0) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_3 : partial_t0_g0_3))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_4 =
       (row_beats > 8'd1)
         ? ((issue_group_d15 == 2'd1) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_0 : partial_t0_g1_0))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_5 =
       (row_beats > 8'd1)
         ? ((issue_group_d15 == 2'd1) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_1 : partial_t0_g1_1))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_6 =
       (row_beats > 8'd1)
         ? ((issue_group_d15 == 2'd1) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_2 : partial_t0_g1_2))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_7 =
       (row_beats > 8'd1)
         ? ((issue_group_d15 == 2'd1) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_3 : partial_t0_g1_3))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_8 =
       (row_beats > 8'd2)
         ? ((issue_group_d15 == 2'd2) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_0 : partial_t0_g2_0))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_9 =
       (row_beats > 8'd2)
         ? ((issue_group_d15 == 2'd2) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_1 : partial_t0_g2_1))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_10 =
       (row_beats > 8'd2)
         ? ((issue_group_d15 == 2'd2) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_2 : partial_t0_g2_2))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_11 =
       (row_beats > 8'd2)
         ? ((issue_group_d15 == 2'd2) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_3 : partial_t0_g2_3))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_12 =
       (row_beats > 8'd3)
         ? ((issue_group_d15 == 2'd3) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_0 : partial_t0_g3_0))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_13 =
       (row_beats > 8'd3)
         ? ((issue_group_d15 == 2'd3) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_1 : partial_t0_g3_1))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_14 =
       (row_beats > 8'd3)
         ? ((issue_group_d15 == 2'd3) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_2 : partial_t0_g3_2))
-      : 32'h0; // ScoreEngine.java:197
+      : 32'h0; // ScoreEngine.java:165
   assign row_partial_15 =
       (row_beats > 8'd3)
         ? ((issue_group_d15 == 2'd3) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_3 : partial_t0_g3_3))
-      : 32'h0; // ScoreEngine.java:197
-  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:206
-  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:206
-  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:206
-  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:206
-  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:206
-  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:206
-  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:206
-  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:206
-  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:206
-  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:206
-  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:206
-  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:206
-  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:206
-  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:206
-  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:206
-  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:206
-  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:206
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:206
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:206
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:206
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:206
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:206
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:206
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:206
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:206
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:206
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:206
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:206
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:206
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:206
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:206
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:206
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:206
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:206
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:206
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:206
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:206
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:206
-  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:206
-  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:206
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:206
-  assign score_pass_finished = draining & (drain_countdown == 6'd1); // ScoreEngine.java:222
+      : 32'h0; // ScoreEngine.java:165
+  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:174
+  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:174
+  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:174
+  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:174
+  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:174
+  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:174
+  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:174
+  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:174
+  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:174
+  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:174
+  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:174
+  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:174
+  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:174
+  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:174
+  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:174
+  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:174
+  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:174
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:174
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:174
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:174
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:174
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:174
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:174
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:174
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:174
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:174
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:174
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:174
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:174
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:174
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:174
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:174
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:174
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:174
+  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:174
+  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:174
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:174
+  assign score_pass_finished = draining & (drain_countdown == 6'd1); // ScoreEngine.java:190
 
   always @(posedge clk) begin
-    if (start_scores) begin // ScoreEngine.java:93
-      score_active <= 1'b1; // ScoreEngine.java:94
-      score_chunk <= 5'd0; // ScoreEngine.java:95
-      score_chunk_start <= 10'd0; // ScoreEngine.java:96
-      row_base <= 6'd0; // ScoreEngine.java:97
-      score_beat <= 4'd0; // ScoreEngine.java:98
-      turn <= 1'b0; // ScoreEngine.java:99
-      score_consumed <= 5'd0; // ScoreEngine.java:100
-    end else if (score_step) begin // ScoreEngine.java:101
-      turn <= turn + 1'b1; // ScoreEngine.java:102
-      if (last_turn) begin // ScoreEngine.java:103
-        score_beat <= score_beat + 4'd1; // ScoreEngine.java:103
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:75
+      row_base <= 6'd0; // ScoreEngine.java:76
+      score_beat <= 4'd0; // ScoreEngine.java:77
+      turn <= 1'b0; // ScoreEngine.java:78
+    end else if (score_step) begin // ScoreEngine.java:79
+      turn <= turn + 1'b1; // ScoreEngine.java:80
+      if (last_turn) begin // ScoreEngine.java:81
+        score_beat <= score_beat + 4'd1; // ScoreEngine.java:81
       end
-      if (last_turn & last_beat) begin // ScoreEngine.java:104
-        score_beat <= 4'd0; // ScoreEngine.java:105
-        row_base <= row_base + 6'd2; // ScoreEngine.java:106
-      end
-      if (slot_done) begin // ScoreEngine.java:108
-        turn <= 1'b0; // ScoreEngine.java:109
-        score_beat <= 4'd0; // ScoreEngine.java:110
-        row_base <= 6'd0; // ScoreEngine.java:111
-      end
-      if (score_chunk_done) begin // ScoreEngine.java:113
-        score_chunk <= score_chunk + 5'd1; // ScoreEngine.java:114
-        score_chunk_start <= score_chunk_start + 10'd32; // ScoreEngine.java:115
-        score_consumed <= score_consumed + 5'd1; // ScoreEngine.java:116
-      end
-      if (score_issue_done) begin // ScoreEngine.java:118
-        score_active <= 1'b0; // ScoreEngine.java:118
+      if (last_turn & last_beat) begin // ScoreEngine.java:82
+        score_beat <= 4'd0; // ScoreEngine.java:83
+        row_base <= row_base + 6'd2; // ScoreEngine.java:84
       end
     end
-    if (score_issue) begin // ScoreEngine.java:138
-      query_read <= query_store[query_read_address]; // ScoreEngine.java:138
+    if (score_issue) begin // ScoreEngine.java:106
+      query_read <= query_store[query_read_address]; // ScoreEngine.java:106
     end
-    score_issue_d1 <= score_issue; // ScoreEngine.java:156
-    issue_turn_d1 <= turn; // ScoreEngine.java:161
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:161
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:161
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:161
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:161
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:161
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:161
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:161
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:161
-    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:161
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:161
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:161
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:161
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:161
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:161
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:161
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:161
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:161
-    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:170
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:170
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:170
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:170
-    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:170
-    issue_first_d6 <= issue_first_d5; // ScoreEngine.java:170
-    issue_first_d7 <= issue_first_d6; // ScoreEngine.java:170
-    issue_first_d8 <= issue_first_d7; // ScoreEngine.java:170
-    issue_first_d9 <= issue_first_d8; // ScoreEngine.java:170
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:175
-    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:175
-    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:175
-    issue_turn_d13 <= issue_turn_d12; // ScoreEngine.java:175
-    issue_turn_d14 <= issue_turn_d13; // ScoreEngine.java:175
-    issue_turn_d15 <= issue_turn_d14; // ScoreEngine.java:175
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:176
-    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:176
-    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:176
-    issue_group_d13 <= issue_group_d12; // ScoreEngine.java:176
-    issue_group_d14 <= issue_group_d13; // ScoreEngine.java:176
-    issue_group_d15 <= issue_group_d14; // ScoreEngine.java:176
-    if (write_entry_0) begin // ScoreEngine.java:183
-      partial_t0_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
+    score_issue_d1 <= score_issue; // ScoreEngine.java:124
+    issue_turn_d1 <= turn; // ScoreEngine.java:129
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:129
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:129
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:129
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:129
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:129
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:129
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:129
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:129
+    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:129
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:129
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:129
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:129
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:129
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:129
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:129
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:129
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:129
+    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:138
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:138
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:138
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:138
+    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:138
+    issue_first_d6 <= issue_first_d5; // ScoreEngine.java:138
+    issue_first_d7 <= issue_first_d6; // ScoreEngine.java:138
+    issue_first_d8 <= issue_first_d7; // ScoreEngine.java:138
+    issue_first_d9 <= issue_first_d8; // ScoreEngine.java:138
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:143
+    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:143
+    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:143
+    issue_turn_d13 <= issue_turn_d12; // ScoreEngine.java:143
+    issue_turn_d14 <= issue_turn_d13; // ScoreEngine.java:143
+    issue_turn_d15 <= issue_turn_d14; // ScoreEngine.java:143
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:144
+    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:144
+    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:144
+    issue_group_d13 <= issue_group_d12; // ScoreEngine.java:144
+    issue_group_d14 <= issue_group_d13; // ScoreEngine.java:144
+    issue_group_d15 <= issue_group_d14; // ScoreEngine.java:144
+    if (write_entry_0) begin // ScoreEngine.java:151
+      partial_t0_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_0) begin // ScoreEngine.java:183
-      partial_t0_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_0) begin // ScoreEngine.java:151
+      partial_t0_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_0) begin // ScoreEngine.java:183
-      partial_t0_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_0) begin // ScoreEngine.java:151
+      partial_t0_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_0) begin // ScoreEngine.java:183
-      partial_t0_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_0) begin // ScoreEngine.java:151
+      partial_t0_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_1) begin // ScoreEngine.java:183
-      partial_t0_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_1) begin // ScoreEngine.java:151
+      partial_t0_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_1) begin // ScoreEngine.java:183
-      partial_t0_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_1) begin // ScoreEngine.java:151
+      partial_t0_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_1) begin // ScoreEngine.java:183
-      partial_t0_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_1) begin // ScoreEngine.java:151
+      partial_t0_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_1) begin // ScoreEngine.java:183
-      partial_t0_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_1) begin // ScoreEngine.java:151
+      partial_t0_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_2) begin // ScoreEngine.java:183
-      partial_t0_g2_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_2) begin // ScoreEngine.java:151
+      partial_t0_g2_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_2) begin // ScoreEngine.java:183
-      partial_t0_g2_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_2) begin // ScoreEngine.java:151
+      partial_t0_g2_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_2) begin // ScoreEngine.java:183
-      partial_t0_g2_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_2) begin // ScoreEngine.java:151
+      partial_t0_g2_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_2) begin // ScoreEngine.java:183
-      partial_t0_g2_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_2) begin // ScoreEngine.java:151
+      partial_t0_g2_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_3) begin // ScoreEngine.java:183
-      partial_t0_g3_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_3) begin // ScoreEngine.java:151
+      partial_t0_g3_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_3) begin // ScoreEngine.java:183
-      partial_t0_g3_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_3) begin // ScoreEngine.java:151
+      partial_t0_g3_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_3) begin // ScoreEngine.java:183
-      partial_t0_g3_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_3) begin // ScoreEngine.java:151
+      partial_t0_g3_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_3) begin // ScoreEngine.java:183
-      partial_t0_g3_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_3) begin // ScoreEngine.java:151
+      partial_t0_g3_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_4) begin // ScoreEngine.java:183
-      partial_t1_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_4) begin // ScoreEngine.java:151
+      partial_t1_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_4) begin // ScoreEngine.java:183
-      partial_t1_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_4) begin // ScoreEngine.java:151
+      partial_t1_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_4) begin // ScoreEngine.java:183
-      partial_t1_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_4) begin // ScoreEngine.java:151
+      partial_t1_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_4) begin // ScoreEngine.java:183
-      partial_t1_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_4) begin // ScoreEngine.java:151
+      partial_t1_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_5) begin // ScoreEngine.java:183
-      partial_t1_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_5) begin // ScoreEngine.java:151
+      partial_t1_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_5) begin // ScoreEngine.java:183
-      partial_t1_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_5) begin // ScoreEngine.java:151
+      partial_t1_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_5) begin // ScoreEngine.java:183
-      partial_t1_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_5) begin // ScoreEngine.java:151
+      partial_t1_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_5) begin // ScoreEngine.java:183
-      partial_t1_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_5) begin // ScoreEngine.java:151
+      partial_t1_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_6) begin // ScoreEngine.java:183
-      partial_t1_g2_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_6) begin // ScoreEngine.java:151
+      partial_t1_g2_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_6) begin // ScoreEngine.java:183
-      partial_t1_g2_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_6) begin // ScoreEngine.java:151
+      partial_t1_g2_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_6) begin // ScoreEngine.java:183
-      partial_t1_g2_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_6) begin // ScoreEngine.java:151
+      partial_t1_g2_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_6) begin // ScoreEngine.java:183
-      partial_t1_g2_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_6) begin // ScoreEngine.java:151
+      partial_t1_g2_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_7) begin // ScoreEngine.java:183
-      partial_t1_g3_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_7) begin // ScoreEngine.java:151
+      partial_t1_g3_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_7) begin // ScoreEngine.java:183
-      partial_t1_g3_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_7) begin // ScoreEngine.java:151
+      partial_t1_g3_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_7) begin // ScoreEngine.java:183
-      partial_t1_g3_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_7) begin // ScoreEngine.java:151
+      partial_t1_g3_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
     end
-    if (write_entry_7) begin // ScoreEngine.java:183
-      partial_t1_g3_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:183
+    if (write_entry_7) begin // ScoreEngine.java:151
+      partial_t1_g3_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
     end
-    issue_row_last_d1 <= last_beat; // ScoreEngine.java:186
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:186
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:186
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:186
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:186
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:186
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:186
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:186
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:186
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:186
-    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:186
-    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:186
-    issue_row_last_d13 <= issue_row_last_d12; // ScoreEngine.java:186
-    issue_row_last_d14 <= issue_row_last_d13; // ScoreEngine.java:186
-    issue_row_last_d15 <= issue_row_last_d14; // ScoreEngine.java:186
-    issue_slot_d1 <= score_slots_slot; // ScoreEngine.java:208
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:208
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:208
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:208
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:208
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:208
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:208
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:208
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:208
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:208
-    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:208
-    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:208
-    issue_slot_d13 <= issue_slot_d12; // ScoreEngine.java:208
-    issue_slot_d14 <= issue_slot_d13; // ScoreEngine.java:208
-    issue_slot_d15 <= issue_slot_d14; // ScoreEngine.java:208
-    tree_slot_d1 <= issue_slot_d15; // ScoreEngine.java:208
-    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:208
-    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:208
-    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:208
-    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:208
-    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:208
-    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:208
-    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:208
-    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:208
-    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:208
-    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:208
-    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:208
-    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:208
-    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:208
-    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:208
-    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:208
-    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:208
-    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:208
-    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:208
-    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:208
-    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:208
-    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:208
-    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:208
-    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:208
-    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:208
-    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:208
-    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:208
-    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:208
-    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:208
-    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:208
-    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:208
-    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:209
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:209
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:209
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:209
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:209
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:209
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:209
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:209
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:209
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:209
-    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:209
-    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:209
-    issue_row_d13 <= issue_row_d12; // ScoreEngine.java:209
-    issue_row_d14 <= issue_row_d13; // ScoreEngine.java:209
-    issue_row_d15 <= issue_row_d14; // ScoreEngine.java:209
-    tree_row_d1 <= issue_row_d15; // ScoreEngine.java:209
-    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:209
-    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:209
-    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:209
-    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:209
-    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:209
-    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:209
-    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:209
-    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:209
-    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:209
-    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:209
-    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:209
-    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:209
-    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:209
-    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:209
-    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:209
-    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:209
-    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:209
-    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:209
-    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:209
-    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:209
-    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:209
-    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:209
-    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:209
-    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:209
-    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:209
-    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:209
-    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:209
-    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:209
-    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:209
-    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:209
-    if (score_issue_done) begin // ScoreEngine.java:215
-      draining <= 1'b1; // ScoreEngine.java:216
-      drain_countdown <= 6'd48; // ScoreEngine.java:217
-    end else if (draining) begin // ScoreEngine.java:218
-      drain_countdown <= drain_countdown - 6'd1; // ScoreEngine.java:219
-      if (drain_countdown == 6'd1) begin // ScoreEngine.java:220
-        draining <= 1'b0; // ScoreEngine.java:220
+    issue_row_last_d1 <= last_beat; // ScoreEngine.java:154
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:154
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:154
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:154
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:154
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:154
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:154
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:154
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:154
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:154
+    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:154
+    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:154
+    issue_row_last_d13 <= issue_row_last_d12; // ScoreEngine.java:154
+    issue_row_last_d14 <= issue_row_last_d13; // ScoreEngine.java:154
+    issue_row_last_d15 <= issue_row_last_d14; // ScoreEngine.java:154
+    issue_slot_d1 <= score_slots_slot; // ScoreEngine.java:176
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:176
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:176
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:176
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:176
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:176
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:176
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:176
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:176
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:176
+    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:176
+    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:176
+    issue_slot_d13 <= issue_slot_d12; // ScoreEngine.java:176
+    issue_slot_d14 <= issue_slot_d13; // ScoreEngine.java:176
+    issue_slot_d15 <= issue_slot_d14; // ScoreEngine.java:176
+    tree_slot_d1 <= issue_slot_d15; // ScoreEngine.java:176
+    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:176
+    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:176
+    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:176
+    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:176
+    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:176
+    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:176
+    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:176
+    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:176
+    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:176
+    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:176
+    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:176
+    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:176
+    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:176
+    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:176
+    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:176
+    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:176
+    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:176
+    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:176
+    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:176
+    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:176
+    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:176
+    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:176
+    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:176
+    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:176
+    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:176
+    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:176
+    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:176
+    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:176
+    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:176
+    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:176
+    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:177
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:177
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:177
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:177
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:177
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:177
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:177
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:177
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:177
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:177
+    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:177
+    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:177
+    issue_row_d13 <= issue_row_d12; // ScoreEngine.java:177
+    issue_row_d14 <= issue_row_d13; // ScoreEngine.java:177
+    issue_row_d15 <= issue_row_d14; // ScoreEngine.java:177
+    tree_row_d1 <= issue_row_d15; // ScoreEngine.java:177
+    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:177
+    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:177
+    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:177
+    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:177
+    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:177
+    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:177
+    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:177
+    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:177
+    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:177
+    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:177
+    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:177
+    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:177
+    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:177
+    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:177
+    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:177
+    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:177
+    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:177
+    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:177
+    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:177
+    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:177
+    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:177
+    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:177
+    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:177
+    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:177
+    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:177
+    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:177
+    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:177
+    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:177
+    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:177
+    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:177
+    if (score_walk_done) begin // ScoreEngine.java:183
+      draining <= 1'b1; // ScoreEngine.java:184
+      drain_countdown <= 6'd48; // ScoreEngine.java:185
+    end else if (draining) begin // ScoreEngine.java:186
+      drain_countdown <= drain_countdown - 6'd1; // ScoreEngine.java:187
+      if (drain_countdown == 6'd1) begin // ScoreEngine.java:188
+        draining <= 1'b0; // ScoreEngine.java:188
       end
     end
     if (reset) begin
-      score_active <= 1'b0;
-      score_chunk <= 5'd0;
-      score_chunk_start <= 10'd0;
       row_base <= 6'd0;
       score_beat <= 4'd0;
       turn <= 1'b0;
-      score_consumed <= 5'd0;
       score_issue_d1 <= 1'b0;
       partial_t0_g0_0 <= 32'h0;
       partial_t0_g0_1 <= 32'h0;
@@ -1814,8 +1790,44 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_slots (SlotWalker.java:29): the slot this pass is at, its head within its token and the
-  // positions it attends to
+  // score_engine.score_walk (ChunkWalk.java:44): the pass's walk over the chunks in the buffer and, in each, over the
+  // slots' rows
+  assign score_step = score_active & (score_chunk < chunks_loaded); // ChunkWalk.java:58
+  assign score_rows_beyond = score_slots_positions - score_chunk_start; // ChunkWalk.java:59
+  assign score_slot_has_rows = score_slots_positions > score_chunk_start; // ChunkWalk.java:60
+  assign score_rows_here = score_rows_here_mux[5:0]; // ChunkWalk.java:62
+  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:63
+  assign score_slot_done = score_slot_finished; // ChunkWalk.java:64
+  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:65
+  assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:67
+  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:68
+  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:73
+
+  always @(posedge clk) begin
+    if (start_scores) begin // ChunkWalk.java:69
+      score_active <= 1'b1; // ChunkWalk.java:70
+      score_chunk <= 5'd0; // ChunkWalk.java:71
+      score_chunk_start <= 10'd0; // ChunkWalk.java:72
+      score_consumed <= 5'd0; // ChunkWalk.java:73
+    end else if (score_chunk_done) begin // ChunkWalk.java:74
+      score_chunk <= score_chunk + 5'd1; // ChunkWalk.java:75
+      score_chunk_start <= score_chunk_start + 10'd32; // ChunkWalk.java:76
+      score_consumed <= score_consumed + 5'd1; // ChunkWalk.java:77
+      if (score_walk_done) begin // ChunkWalk.java:78
+        score_active <= 1'b0; // ChunkWalk.java:78
+      end
+    end
+    if (reset) begin
+      score_active <= 1'b0;
+      score_chunk <= 5'd0;
+      score_chunk_start <= 10'd0;
+      score_consumed <= 5'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // score_engine.score_walk.score_slots (SlotWalker.java:29): the slot this pass is at, its head within its token and
+  // the positions it attends to
   assign score_slots_last = {6'd0, score_slots_slot} == (slots - 8'd1); // SlotWalker.java:33
   assign score_slots_last_head = score_slots_head == (heads - 8'd1); // SlotWalker.java:34
 
@@ -1840,13 +1852,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:261): the place of each score (its slot and position) and each slot's maximum
-  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:273
+  // score_sink (AttentionUnit.java:262): the place of each score (its slot and position) and each slot's maximum
+  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:274
 
   always @(posedge clk) begin
-    if (start_scores) begin // AttentionUnit.java:266
-      max_0 <= 32'hff800000; // AttentionUnit.java:266
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:267
+    if (start_scores) begin // AttentionUnit.java:267
+      max_0 <= 32'hff800000; // AttentionUnit.java:267
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:268
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -1854,11 +1866,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:268
+          : max_0; // AttentionUnit.java:269
     end
-    if (start_scores) begin // AttentionUnit.java:266
-      max_1 <= 32'hff800000; // AttentionUnit.java:266
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:267
+    if (start_scores) begin // AttentionUnit.java:267
+      max_1 <= 32'hff800000; // AttentionUnit.java:267
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:268
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -1866,11 +1878,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:268
+          : max_1; // AttentionUnit.java:269
     end
-    if (start_scores) begin // AttentionUnit.java:266
-      max_2 <= 32'hff800000; // AttentionUnit.java:266
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:267
+    if (start_scores) begin // AttentionUnit.java:267
+      max_2 <= 32'hff800000; // AttentionUnit.java:267
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:268
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -1878,11 +1890,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:268
+          : max_2; // AttentionUnit.java:269
     end
-    if (start_scores) begin // AttentionUnit.java:266
-      max_3 <= 32'hff800000; // AttentionUnit.java:266
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:267
+    if (start_scores) begin // AttentionUnit.java:267
+      max_3 <= 32'hff800000; // AttentionUnit.java:267
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:268
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -1890,7 +1902,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:268
+          : max_3; // AttentionUnit.java:269
     end
     if (reset) begin
       max_0 <= 32'h0;
@@ -1901,62 +1913,62 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // softmax_stage (AttentionUnit.java:290): feeds each slot's scores to the softmax and keeps its reciprocal of Z
-  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:293
-  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:294
+  // softmax_stage (AttentionUnit.java:291): feeds each slot's scores to the softmax and keeps its reciprocal of Z
+  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:294
+  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:295
 
   always @(*) begin
-    case (softmax_slots_slot) // AttentionUnit.java:301
-      2'd0: slot_max = max_0; // AttentionUnit.java:301
-      2'd1: slot_max = max_1; // AttentionUnit.java:301
-      2'd2: slot_max = max_2; // AttentionUnit.java:301
-      default: slot_max = max_3; // AttentionUnit.java:301
+    case (softmax_slots_slot) // AttentionUnit.java:302
+      2'd0: slot_max = max_0; // AttentionUnit.java:302
+      2'd1: slot_max = max_1; // AttentionUnit.java:302
+      2'd2: slot_max = max_2; // AttentionUnit.java:302
+      default: slot_max = max_3; // AttentionUnit.java:302
     endcase
   end
 
   assign score_queue_push_valid = score_word_valid; // Stream.java:196
   assign score_queue_push_payload = score_word_payload; // Stream.java:197
   assign score_word_ready = score_queue_push_ready; // Stream.java:198
-  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd4; // AttentionUnit.java:312
-  // AttentionUnit.java:313
+  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd4; // AttentionUnit.java:313
+  // AttentionUnit.java:314
   assign score_issue_read = (step == STEP_RUN) & (read_next < softmax_slots_positions) & score_room;
-  assign score_arrived = score_landing_0; // AttentionUnit.java:321
-  assign score_word_valid = score_arrived; // AttentionUnit.java:323
-  assign score_word_payload = softmax_port_data; // AttentionUnit.java:324
+  assign score_arrived = score_landing_0; // AttentionUnit.java:322
+  assign score_word_valid = score_arrived; // AttentionUnit.java:324
+  assign score_word_payload = softmax_port_data; // AttentionUnit.java:325
   assign score_queue_pop_ready = softmax_scores_ready; // Stream.java:103
-  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:336
-  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[8:0]}; // AttentionUnit.java:340
+  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:337
+  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[8:0]}; // AttentionUnit.java:341
 
   always @(posedge clk) begin
-    if (softmax_begin) begin // AttentionUnit.java:297
-      step <= STEP_SETUP; // AttentionUnit.java:297
+    if (softmax_begin) begin // AttentionUnit.java:298
+      step <= STEP_SETUP; // AttentionUnit.java:298
     end
-    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:302
-      read_next <= 10'd0; // AttentionUnit.java:303
-      step <= STEP_RUN; // AttentionUnit.java:304
+    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:303
+      read_next <= 10'd0; // AttentionUnit.java:304
+      step <= STEP_RUN; // AttentionUnit.java:305
     end
-    score_landing_0 <= score_issue_read; // AttentionUnit.java:319
-    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:322
-    if (score_issue_read) begin // AttentionUnit.java:326
-      read_next <= read_next + 10'd1; // AttentionUnit.java:326
+    score_landing_0 <= score_issue_read; // AttentionUnit.java:320
+    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:323
+    if (score_issue_read) begin // AttentionUnit.java:327
+      read_next <= read_next + 10'd1; // AttentionUnit.java:327
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd0)) begin // AttentionUnit.java:333
-      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:333
+    if (softmax_slot_done & (softmax_slots_slot == 2'd0)) begin // AttentionUnit.java:334
+      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:334
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd1)) begin // AttentionUnit.java:333
-      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:333
+    if (softmax_slot_done & (softmax_slots_slot == 2'd1)) begin // AttentionUnit.java:334
+      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:334
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd2)) begin // AttentionUnit.java:333
-      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:333
+    if (softmax_slot_done & (softmax_slots_slot == 2'd2)) begin // AttentionUnit.java:334
+      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:334
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd3)) begin // AttentionUnit.java:333
-      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:333
+    if (softmax_slot_done & (softmax_slots_slot == 2'd3)) begin // AttentionUnit.java:334
+      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:334
     end
-    if (softmax_slot_done) begin // AttentionUnit.java:337
-      step <= STEP_SETUP; // AttentionUnit.java:337
+    if (softmax_slot_done) begin // AttentionUnit.java:338
+      step <= STEP_SETUP; // AttentionUnit.java:338
     end
-    if (softmax_all_done) begin // AttentionUnit.java:338
-      step <= STEP_IDLE; // AttentionUnit.java:338
+    if (softmax_all_done) begin // AttentionUnit.java:339
+      step <= STEP_IDLE; // AttentionUnit.java:339
     end
     if (reset) begin
       step <= STEP_IDLE;
@@ -1999,686 +2011,657 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine (ValueEngine.java:53): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_step = value_active & (value_chunk < chunks_loaded); // ValueEngine.java:81
-  assign value_rows_beyond = value_slots_positions - value_chunk_start; // ValueEngine.java:82
-  assign value_slot_has_rows = value_slots_positions > value_chunk_start; // ValueEngine.java:83
-  assign value_rows_here = value_rows_here_mux[5:0]; // ValueEngine.java:85
-  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:86
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:87
-  assign value_slot_done_now = ~value_slot_has_rows | (value_last_beat & value_last_row); // ValueEngine.java:88
-  assign value_slot_done = value_step & value_slot_done_now; // ValueEngine.java:89
-  assign value_chunk_done = value_step & value_slot_done_now & value_slots_last; // ValueEngine.java:90
-  assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ValueEngine.java:92
-  assign value_issue_done = value_chunk_done & value_last_chunk; // ValueEngine.java:93
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:118
-  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:119
-  assign partial_address = {value_slots_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:130
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:138
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:138
-  assign value_lane0_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:139
-  assign value_lane0_product_in_payload_a = row_weight_d1; // ValueEngine.java:139
-  assign value_lane0_product_in_payload_b = value_lane0_v_out_payload; // ValueEngine.java:139
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:138
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:138
-  assign value_lane1_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:139
-  assign value_lane1_product_in_payload_a = row_weight_d1; // ValueEngine.java:139
-  assign value_lane1_product_in_payload_b = value_lane1_v_out_payload; // ValueEngine.java:139
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:138
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:138
-  assign value_lane2_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:139
-  assign value_lane2_product_in_payload_a = row_weight_d1; // ValueEngine.java:139
-  assign value_lane2_product_in_payload_b = value_lane2_v_out_payload; // ValueEngine.java:139
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:138
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:138
-  assign value_lane3_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:139
-  assign value_lane3_product_in_payload_a = row_weight_d1; // ValueEngine.java:139
-  assign value_lane3_product_in_payload_b = value_lane3_v_out_payload; // ValueEngine.java:139
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:155
-  assign gather_address = {reduce_slots_slot, reduce_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:157
-  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:158
-  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:159
-  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:166
-  assign value_lane0_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:167
-  assign value_lane0_sum_in_payload_a = value_lane0_addend; // ValueEngine.java:167
-  assign value_lane0_sum_in_payload_b = value_lane0_product_out_payload; // ValueEngine.java:167
-  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:166
-  assign value_lane1_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:167
-  assign value_lane1_sum_in_payload_a = value_lane1_addend; // ValueEngine.java:167
-  assign value_lane1_sum_in_payload_b = value_lane1_product_out_payload; // ValueEngine.java:167
-  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:166
-  assign value_lane2_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:167
-  assign value_lane2_sum_in_payload_a = value_lane2_addend; // ValueEngine.java:167
-  assign value_lane2_sum_in_payload_b = value_lane2_product_out_payload; // ValueEngine.java:167
-  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:166
-  assign value_lane3_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:167
-  assign value_lane3_sum_in_payload_a = value_lane3_addend; // ValueEngine.java:167
-  assign value_lane3_sum_in_payload_b = value_lane3_product_out_payload; // ValueEngine.java:167
-  assign accumulated = accumulate_draining & (accumulate_countdown == 5'd1); // ValueEngine.java:189
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:206
-  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd3); // ValueEngine.java:212
+  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:74
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:75
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:88
+  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:89
+  assign partial_address = {value_slots_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:101
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:109
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:109
+  assign value_lane0_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
+  assign value_lane0_product_in_payload_a = row_weight_d1; // ValueEngine.java:111
+  assign value_lane0_product_in_payload_b = value_lane0_v_out_payload; // ValueEngine.java:111
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:109
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:109
+  assign value_lane1_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
+  assign value_lane1_product_in_payload_a = row_weight_d1; // ValueEngine.java:111
+  assign value_lane1_product_in_payload_b = value_lane1_v_out_payload; // ValueEngine.java:111
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:109
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:109
+  assign value_lane2_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
+  assign value_lane2_product_in_payload_a = row_weight_d1; // ValueEngine.java:111
+  assign value_lane2_product_in_payload_b = value_lane2_v_out_payload; // ValueEngine.java:111
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:109
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:109
+  assign value_lane3_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
+  assign value_lane3_product_in_payload_a = row_weight_d1; // ValueEngine.java:111
+  assign value_lane3_product_in_payload_b = value_lane3_v_out_payload; // ValueEngine.java:111
+  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:127
+  assign gather_address = {reduce_slots_slot, reduce_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:129
+  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:130
+  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:131
+  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:138
+  assign value_lane0_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
+  assign value_lane0_sum_in_payload_a = value_lane0_addend; // ValueEngine.java:139
+  assign value_lane0_sum_in_payload_b = value_lane0_product_out_payload; // ValueEngine.java:139
+  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:138
+  assign value_lane1_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
+  assign value_lane1_sum_in_payload_a = value_lane1_addend; // ValueEngine.java:139
+  assign value_lane1_sum_in_payload_b = value_lane1_product_out_payload; // ValueEngine.java:139
+  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:138
+  assign value_lane2_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
+  assign value_lane2_sum_in_payload_a = value_lane2_addend; // ValueEngine.java:139
+  assign value_lane2_sum_in_payload_b = value_lane2_product_out_payload; // ValueEngine.java:139
+  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:138
+  assign value_lane3_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
+  assign value_lane3_sum_in_payload_a = value_lane3_addend; // ValueEngine.java:139
+  assign value_lane3_sum_in_payload_b = value_lane3_product_out_payload; // ValueEngine.java:139
+  assign accumulated = accumulate_draining & (accumulate_countdown == 5'd1); // ValueEngine.java:161
+  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:178
+  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd3); // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:220
-      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:220
-      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:220
-      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:192
+      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:192
+      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:192
+      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:220
-      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:220
-      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:220
-      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:192
+      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:192
+      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:192
+      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:220
-      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:220
-      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:220
-      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:192
+      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:192
+      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:192
+      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:220
-      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:220
-      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:220
-      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:192
+      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:192
+      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:192
+      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:220
-      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:220
-      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:220
-      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:192
+      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:192
+      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:192
+      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:220
-      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:220
-      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:220
-      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:192
+      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:192
+      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:192
+      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:220
-      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:220
-      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:220
-      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:192
+      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:192
+      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:192
+      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:220
-      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:220
-      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:220
-      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:192
+      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:192
+      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:192
+      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:220
-      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:220
-      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:220
-      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:192
+      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:192
+      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:192
+      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:220
-      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:220
-      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:220
-      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:192
+      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:192
+      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:192
+      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:220
-      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:220
-      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:220
-      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:192
+      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:192
+      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:192
+      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:220
-      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:220
-      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:220
-      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:192
+      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:192
+      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:192
+      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:220
-      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:220
-      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:220
-      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:192
+      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:192
+      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:192
+      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:220
-      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:220
-      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:220
-      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:192
+      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:192
+      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:192
+      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:220
-      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:220
-      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:220
-      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:192
+      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:192
+      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:192
+      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:220
-      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:220
-      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:220
-      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:220
-      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:220
+    case (reduce_index[1:0]) // ValueEngine.java:192
+      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:192
+      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:192
+      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:192
+      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:192
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:221
+  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:193
 
   always @(*) begin
-    case (reduce_slots_slot) // ValueEngine.java:224
-      2'd0: slot_rz = rz_0; // ValueEngine.java:224
-      2'd1: slot_rz = rz_1; // ValueEngine.java:224
-      2'd2: slot_rz = rz_2; // ValueEngine.java:224
-      default: slot_rz = rz_3; // ValueEngine.java:224
+    case (reduce_slots_slot) // ValueEngine.java:196
+      2'd0: slot_rz = rz_0; // ValueEngine.java:196
+      2'd1: slot_rz = rz_1; // ValueEngine.java:196
+      2'd2: slot_rz = rz_2; // ValueEngine.java:196
+      default: slot_rz = rz_3; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:225
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:225
-  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:225
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:225
-  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:225
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:225
-  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:225
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:225
-  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:225
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:225
-  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:225
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:225
-  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:225
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:225
-  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:225
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:225
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:225
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:225
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:225
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:225
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:225
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:225
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:225
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:225
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:225
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:225
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:225
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:225
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:225
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:225
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:225
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:225
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:225
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:225
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:225
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:225
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:225
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:225
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:225
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:225
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:225
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:226
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:226
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:239
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:240
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:240
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:240
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:240
+  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:197
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:197
+  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:197
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:197
+  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:197
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:197
+  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:197
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:197
+  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:197
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:197
+  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:197
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:197
+  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:197
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:197
+  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:197
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:197
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:197
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:197
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:197
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:197
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:197
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:197
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:197
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:197
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:197
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:197
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:197
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:197
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:197
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:197
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:197
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:197
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:197
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:197
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:197
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:197
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:198
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:198
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:211
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:212
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:212
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:212
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:212
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   // Stream.java:197
   assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:248
+  // ValueEngine.java:220
   assign slot_flush_done =
       (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:249
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:250
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:221
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:222
 
   always @(posedge clk) begin
-    if (start_values) begin // ValueEngine.java:94
-      value_active <= 1'b1; // ValueEngine.java:95
-      value_chunk <= 5'd0; // ValueEngine.java:96
-      value_chunk_start <= 10'd0; // ValueEngine.java:97
-      value_row <= 6'd0; // ValueEngine.java:98
-      value_beat <= 4'd0; // ValueEngine.java:99
-      value_consumed <= 5'd0; // ValueEngine.java:100
-    end else if (value_step) begin // ValueEngine.java:101
-      value_beat <= value_beat + 4'd1; // ValueEngine.java:102
-      if (value_last_beat) begin // ValueEngine.java:103
-        value_beat <= 4'd0; // ValueEngine.java:104
-        value_row <= value_row + 6'd1; // ValueEngine.java:105
-      end
-      if (value_slot_done_now) begin // ValueEngine.java:107
-        value_beat <= 4'd0; // ValueEngine.java:108
-        value_row <= 6'd0; // ValueEngine.java:109
-      end
-      if (value_chunk_done) begin // ValueEngine.java:111
-        value_chunk <= value_chunk + 5'd1; // ValueEngine.java:112
-        value_chunk_start <= value_chunk_start + 10'd32; // ValueEngine.java:113
-        value_consumed <= value_consumed + 5'd1; // ValueEngine.java:114
-      end
-      if (value_issue_done) begin // ValueEngine.java:116
-        value_active <= 1'b0; // ValueEngine.java:116
+    if (start_values | value_slot_finished) begin // ValueEngine.java:78
+      value_row <= 6'd0; // ValueEngine.java:79
+      value_beat <= 4'd0; // ValueEngine.java:80
+    end else if (value_step) begin // ValueEngine.java:81
+      value_beat <= value_beat + 4'd1; // ValueEngine.java:82
+      if (value_last_beat) begin // ValueEngine.java:83
+        value_beat <= 4'd0; // ValueEngine.java:84
+        value_row <= value_row + 6'd1; // ValueEngine.java:85
       end
     end
-    value_issue_d1 <= value_issue; // ValueEngine.java:138
-    row_weight_d1 <= weight_port_data; // ValueEngine.java:139
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:143
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:143
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:143
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:143
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:143
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:143
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:143
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:143
-    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:144
-    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:144
-    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:144
-    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:144
-    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:144
-    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:144
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:162
+    value_issue_d1 <= value_issue; // ValueEngine.java:109
+    row_weight_d1 <= weight_port_data; // ValueEngine.java:111
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:115
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:115
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:115
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:115
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:115
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:115
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:115
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:115
+    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:116
+    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:116
+    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:116
+    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:116
+    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:116
+    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:116
+    if (bank_read_enable) begin // ValueEngine.java:134
+      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:134
     end
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:162
+    if (bank_read_enable) begin // ValueEngine.java:134
+      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:134
     end
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:162
+    if (bank_read_enable) begin // ValueEngine.java:134
+      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:134
     end
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:162
+    if (bank_read_enable) begin // ValueEngine.java:134
+      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:134
     end
-    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:166
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:166
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:166
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:166
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:166
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:166
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:166
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:166
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:166
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:172
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:172
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:172
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:172
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:172
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:172
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:172
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:176
-      partials_0[accumulate_address_d15] <= value_lane0_sum_out_payload; // ValueEngine.java:176
+    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:138
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:138
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:138
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:138
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:138
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:138
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:138
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:138
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:138
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:144
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:144
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:144
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:144
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:144
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:144
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:144
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
+      partials_0[accumulate_address_d15] <= value_lane0_sum_out_payload; // ValueEngine.java:148
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:176
-      partials_1[accumulate_address_d15] <= value_lane1_sum_out_payload; // ValueEngine.java:176
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
+      partials_1[accumulate_address_d15] <= value_lane1_sum_out_payload; // ValueEngine.java:148
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:176
-      partials_2[accumulate_address_d15] <= value_lane2_sum_out_payload; // ValueEngine.java:176
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
+      partials_2[accumulate_address_d15] <= value_lane2_sum_out_payload; // ValueEngine.java:148
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:176
-      partials_3[accumulate_address_d15] <= value_lane3_sum_out_payload; // ValueEngine.java:176
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
+      partials_3[accumulate_address_d15] <= value_lane3_sum_out_payload; // ValueEngine.java:148
     end
-    if (value_issue_done) begin // ValueEngine.java:182
-      accumulate_draining <= 1'b1; // ValueEngine.java:183
-      accumulate_countdown <= 5'd17; // ValueEngine.java:184
-    end else if (accumulate_draining) begin // ValueEngine.java:185
-      accumulate_countdown <= accumulate_countdown - 5'd1; // ValueEngine.java:186
-      if (accumulate_countdown == 5'd1) begin // ValueEngine.java:187
-        accumulate_draining <= 1'b0; // ValueEngine.java:187
+    if (value_walk_done) begin // ValueEngine.java:154
+      accumulate_draining <= 1'b1; // ValueEngine.java:155
+      accumulate_countdown <= 5'd17; // ValueEngine.java:156
+    end else if (accumulate_draining) begin // ValueEngine.java:157
+      accumulate_countdown <= accumulate_countdown - 5'd1; // ValueEngine.java:158
+      if (accumulate_countdown == 5'd1) begin // ValueEngine.java:159
+        accumulate_draining <= 1'b0; // ValueEngine.java:159
       end
     end
-    gather_read_valid <= gathering; // ValueEngine.java:192
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:193
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:201
-      gathered_0_0 <= bank_read_0; // ValueEngine.java:201
+    gather_read_valid <= gathering; // ValueEngine.java:164
+    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:165
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
+      gathered_0_0 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:201
-      gathered_0_1 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
+      gathered_0_1 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:201
-      gathered_0_2 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
+      gathered_0_2 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:201
-      gathered_0_3 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
+      gathered_0_3 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:201
-      gathered_0_4 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
+      gathered_0_4 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:201
-      gathered_0_5 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
+      gathered_0_5 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:201
-      gathered_0_6 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
+      gathered_0_6 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:201
-      gathered_0_7 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
+      gathered_0_7 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:201
-      gathered_0_8 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
+      gathered_0_8 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:201
-      gathered_0_9 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
+      gathered_0_9 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:201
-      gathered_0_10 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
+      gathered_0_10 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:201
-      gathered_0_11 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
+      gathered_0_11 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:201
-      gathered_0_12 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
+      gathered_0_12 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:201
-      gathered_0_13 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
+      gathered_0_13 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:201
-      gathered_0_14 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
+      gathered_0_14 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:201
-      gathered_0_15 <= bank_read_0; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
+      gathered_0_15 <= bank_read_0; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:201
-      gathered_1_0 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
+      gathered_1_0 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:201
-      gathered_1_1 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
+      gathered_1_1 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:201
-      gathered_1_2 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
+      gathered_1_2 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:201
-      gathered_1_3 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
+      gathered_1_3 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:201
-      gathered_1_4 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
+      gathered_1_4 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:201
-      gathered_1_5 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
+      gathered_1_5 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:201
-      gathered_1_6 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
+      gathered_1_6 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:201
-      gathered_1_7 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
+      gathered_1_7 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:201
-      gathered_1_8 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
+      gathered_1_8 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:201
-      gathered_1_9 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
+      gathered_1_9 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:201
-      gathered_1_10 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
+      gathered_1_10 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:201
-      gathered_1_11 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
+      gathered_1_11 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:201
-      gathered_1_12 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
+      gathered_1_12 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:201
-      gathered_1_13 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
+      gathered_1_13 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:201
-      gathered_1_14 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
+      gathered_1_14 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:201
-      gathered_1_15 <= bank_read_1; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
+      gathered_1_15 <= bank_read_1; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:201
-      gathered_2_0 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
+      gathered_2_0 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:201
-      gathered_2_1 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
+      gathered_2_1 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:201
-      gathered_2_2 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
+      gathered_2_2 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:201
-      gathered_2_3 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
+      gathered_2_3 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:201
-      gathered_2_4 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
+      gathered_2_4 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:201
-      gathered_2_5 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
+      gathered_2_5 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:201
-      gathered_2_6 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
+      gathered_2_6 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:201
-      gathered_2_7 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
+      gathered_2_7 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:201
-      gathered_2_8 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
+      gathered_2_8 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:201
-      gathered_2_9 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
+      gathered_2_9 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:201
-      gathered_2_10 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
+      gathered_2_10 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:201
-      gathered_2_11 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
+      gathered_2_11 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:201
-      gathered_2_12 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
+      gathered_2_12 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:201
-      gathered_2_13 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
+      gathered_2_13 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:201
-      gathered_2_14 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
+      gathered_2_14 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:201
-      gathered_2_15 <= bank_read_2; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
+      gathered_2_15 <= bank_read_2; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:201
-      gathered_3_0 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
+      gathered_3_0 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:201
-      gathered_3_1 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
+      gathered_3_1 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:201
-      gathered_3_2 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
+      gathered_3_2 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:201
-      gathered_3_3 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
+      gathered_3_3 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:201
-      gathered_3_4 <= bank_read_3; // ValueEngine.java:201
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
+      gathered_3_4 <= bank_read_3; // ValueEngine.java:173
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:201
-      gathered_3_5 <= bank_read_3; // ValueEngine.java:201
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:201
-      gathered_3_6 <= bank_read_3; // ValueEngine.java:201
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:201
-      gathered_3_7 <= bank_read_3; // ValueEngine.java:201
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:201
-      gathered_3_8 <= bank_read_3; // ValueEngine.java:201
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:201
-      gathered_3_9 <= bank_read_3; // ValueEngine.java:201
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:201
-      gathered_3_10 <= bank_read_3; // ValueEngine.java:201
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:201
-      gathered_3_11 <= bank_read_3; // ValueEngine.java:201
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:201
-      gathered_3_12 <= bank_read_3; // ValueEngine.java:201
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:201
-      gathered_3_13 <= bank_read_3; // ValueEngine.java:201
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:201
-      gathered_3_14 <= bank_read_3; // ValueEngine.java:201
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:201
-      gathered_3_15 <= bank_read_3; // ValueEngine.java:201
-    end
-    push_element_d1 <= reduce_index[1:0]; // ValueEngine.java:229
-    push_element_d2 <= push_element_d1; // ValueEngine.java:229
-    push_element_d3 <= push_element_d2; // ValueEngine.java:229
-    push_element_d4 <= push_element_d3; // ValueEngine.java:229
-    push_element_d5 <= push_element_d4; // ValueEngine.java:229
-    push_element_d6 <= push_element_d5; // ValueEngine.java:229
-    push_element_d7 <= push_element_d6; // ValueEngine.java:229
-    push_element_d8 <= push_element_d7; // ValueEngine.java:229
-    push_element_d9 <= push_element_d8; // ValueEngine.java:229
-    push_element_d10 <= push_element_d9; // ValueEngine.java:229
-    push_element_d11 <= push_element_d10; // ValueEngine.java:229
-    push_element_d12 <= push_element_d11; // ValueEngine.java:229
-    push_element_d13 <= push_element_d12; // ValueEngine.java:229
-    push_element_d14 <= push_element_d13; // ValueEngine.java:229
-    push_element_d15 <= push_element_d14; // ValueEngine.java:229
-    push_element_d16 <= push_element_d15; // ValueEngine.java:229
-    push_element_d17 <= push_element_d16; // ValueEngine.java:229
-    push_element_d18 <= push_element_d17; // ValueEngine.java:229
-    push_element_d19 <= push_element_d18; // ValueEngine.java:229
-    push_element_d20 <= push_element_d19; // ValueEngine.java:229
-    push_element_d21 <= push_element_d20; // ValueEngine.java:229
-    push_element_d22 <= push_element_d21; // ValueEngine.java:229
-    push_element_d23 <= push_element_d22; // ValueEngine.java:229
-    push_element_d24 <= push_element_d23; // ValueEngine.java:229
-    push_element_d25 <= push_element_d24; // ValueEngine.java:229
-    push_element_d26 <= push_element_d25; // ValueEngine.java:229
-    push_element_d27 <= push_element_d26; // ValueEngine.java:229
-    push_element_d28 <= push_element_d27; // ValueEngine.java:229
-    push_element_d29 <= push_element_d28; // ValueEngine.java:229
-    push_element_d30 <= push_element_d29; // ValueEngine.java:229
-    push_element_d31 <= push_element_d30; // ValueEngine.java:229
-    push_element_d32 <= push_element_d31; // ValueEngine.java:229
-    push_element_d33 <= push_element_d32; // ValueEngine.java:229
-    if (stored_output_out_valid & (push_element_d33 == 2'd0)) begin // ValueEngine.java:234
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:234
-    end
-    if (stored_output_out_valid & (push_element_d33 == 2'd1)) begin // ValueEngine.java:234
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:234
-    end
-    if (stored_output_out_valid & (push_element_d33 == 2'd2)) begin // ValueEngine.java:234
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:234
-    end
-    if (stored_output_out_valid & (push_element_d33 == 2'd3)) begin // ValueEngine.java:234
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:234
-    end
-    beat_assembled <= stored_output_out_valid & (push_element_d33 == 2'd3); // ValueEngine.java:237
-    if (beat_assembled) begin // ValueEngine.java:246
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:246
-    end
-    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:252
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:252
-    end
-    if (accumulated) begin // ValueEngine.java:253
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:254
-      reduce_beat <= 4'd0; // ValueEngine.java:255
-      reduce_index <= 5'd0; // ValueEngine.java:256
-    end
-    if (gather_done) begin // ValueEngine.java:258
-      reduce_index <= 5'd0; // ValueEngine.java:259
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:260
-    end
-    if (push_done) begin // ValueEngine.java:262
-      reduce_index <= 5'd0; // ValueEngine.java:263
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:264
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:265
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:266
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:266
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
+      gathered_3_5 <= bank_read_3; // ValueEngine.java:173
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
+      gathered_3_6 <= bank_read_3; // ValueEngine.java:173
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
+      gathered_3_7 <= bank_read_3; // ValueEngine.java:173
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
+      gathered_3_8 <= bank_read_3; // ValueEngine.java:173
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
+      gathered_3_9 <= bank_read_3; // ValueEngine.java:173
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
+      gathered_3_10 <= bank_read_3; // ValueEngine.java:173
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
+      gathered_3_11 <= bank_read_3; // ValueEngine.java:173
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
+      gathered_3_12 <= bank_read_3; // ValueEngine.java:173
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
+      gathered_3_13 <= bank_read_3; // ValueEngine.java:173
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
+      gathered_3_14 <= bank_read_3; // ValueEngine.java:173
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
+      gathered_3_15 <= bank_read_3; // ValueEngine.java:173
+    end
+    push_element_d1 <= reduce_index[1:0]; // ValueEngine.java:201
+    push_element_d2 <= push_element_d1; // ValueEngine.java:201
+    push_element_d3 <= push_element_d2; // ValueEngine.java:201
+    push_element_d4 <= push_element_d3; // ValueEngine.java:201
+    push_element_d5 <= push_element_d4; // ValueEngine.java:201
+    push_element_d6 <= push_element_d5; // ValueEngine.java:201
+    push_element_d7 <= push_element_d6; // ValueEngine.java:201
+    push_element_d8 <= push_element_d7; // ValueEngine.java:201
+    push_element_d9 <= push_element_d8; // ValueEngine.java:201
+    push_element_d10 <= push_element_d9; // ValueEngine.java:201
+    push_element_d11 <= push_element_d10; // ValueEngine.java:201
+    push_element_d12 <= push_element_d11; // ValueEngine.java:201
+    push_element_d13 <= push_element_d12; // ValueEngine.java:201
+    push_element_d14 <= push_element_d13; // ValueEngine.java:201
+    push_element_d15 <= push_element_d14; // ValueEngine.java:201
+    push_element_d16 <= push_element_d15; // ValueEngine.java:201
+    push_element_d17 <= push_element_d16; // ValueEngine.java:201
+    push_element_d18 <= push_element_d17; // ValueEngine.java:201
+    push_element_d19 <= push_element_d18; // ValueEngine.java:201
+    push_element_d20 <= push_element_d19; // ValueEngine.java:201
+    push_element_d21 <= push_element_d20; // ValueEngine.java:201
+    push_element_d22 <= push_element_d21; // ValueEngine.java:201
+    push_element_d23 <= push_element_d22; // ValueEngine.java:201
+    push_element_d24 <= push_element_d23; // ValueEngine.java:201
+    push_element_d25 <= push_element_d24; // ValueEngine.java:201
+    push_element_d26 <= push_element_d25; // ValueEngine.java:201
+    push_element_d27 <= push_element_d26; // ValueEngine.java:201
+    push_element_d28 <= push_element_d27; // ValueEngine.java:201
+    push_element_d29 <= push_element_d28; // ValueEngine.java:201
+    push_element_d30 <= push_element_d29; // ValueEngine.java:201
+    push_element_d31 <= push_element_d30; // ValueEngine.java:201
+    push_element_d32 <= push_element_d31; // ValueEngine.java:201
+    push_element_d33 <= push_element_d32; // ValueEngine.java:201
+    if (stored_output_out_valid & (push_element_d33 == 2'd0)) begin // ValueEngine.java:206
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:206
+    end
+    if (stored_output_out_valid & (push_element_d33 == 2'd1)) begin // ValueEngine.java:206
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:206
+    end
+    if (stored_output_out_valid & (push_element_d33 == 2'd2)) begin // ValueEngine.java:206
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:206
+    end
+    if (stored_output_out_valid & (push_element_d33 == 2'd3)) begin // ValueEngine.java:206
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:206
+    end
+    beat_assembled <= stored_output_out_valid & (push_element_d33 == 2'd3); // ValueEngine.java:209
+    if (beat_assembled) begin // ValueEngine.java:218
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:218
+    end
+    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:224
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:224
+    end
+    if (accumulated) begin // ValueEngine.java:225
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:226
+      reduce_beat <= 4'd0; // ValueEngine.java:227
+      reduce_index <= 5'd0; // ValueEngine.java:228
+    end
+    if (gather_done) begin // ValueEngine.java:230
+      reduce_index <= 5'd0; // ValueEngine.java:231
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:232
+    end
+    if (push_done) begin // ValueEngine.java:234
+      reduce_index <= 5'd0; // ValueEngine.java:235
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:236
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:237
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:238
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:238
       end
     end
-    if (slot_flush_done) begin // ValueEngine.java:268
-      beats_queued <= 4'd0; // ValueEngine.java:269
-      reduce_beat <= 4'd0; // ValueEngine.java:270
-      reduce_index <= 5'd0; // ValueEngine.java:271
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:272
-      if (value_pass_finished) begin // ValueEngine.java:273
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:273
+    if (slot_flush_done) begin // ValueEngine.java:240
+      beats_queued <= 4'd0; // ValueEngine.java:241
+      reduce_beat <= 4'd0; // ValueEngine.java:242
+      reduce_index <= 5'd0; // ValueEngine.java:243
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:244
+      if (value_pass_finished) begin // ValueEngine.java:245
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:245
       end
     end
     if (reset) begin
-      value_active <= 1'b0;
-      value_chunk <= 5'd0;
-      value_chunk_start <= 10'd0;
       value_row <= 6'd0;
       value_beat <= 4'd0;
-      value_consumed <= 5'd0;
       value_issue_d1 <= 1'b0;
       value_lane0_v_valid_d1 <= 1'b0;
       value_lane0_v_valid_d2 <= 1'b0;
@@ -2767,8 +2750,44 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_slots (SlotWalker.java:29): the slot this pass is at, its head within its token and the
-  // positions it attends to
+  // value_engine.value_walk (ChunkWalk.java:44): the pass's walk over the chunks in the buffer and, in each, over the
+  // slots' rows
+  assign value_step = value_active & (value_chunk < chunks_loaded); // ChunkWalk.java:58
+  assign value_rows_beyond = value_slots_positions - value_chunk_start; // ChunkWalk.java:59
+  assign value_slot_has_rows = value_slots_positions > value_chunk_start; // ChunkWalk.java:60
+  assign value_rows_here = value_rows_here_mux[5:0]; // ChunkWalk.java:62
+  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:63
+  assign value_slot_done = value_slot_finished; // ChunkWalk.java:64
+  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:65
+  assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:67
+  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:68
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:76
+
+  always @(posedge clk) begin
+    if (start_values) begin // ChunkWalk.java:69
+      value_active <= 1'b1; // ChunkWalk.java:70
+      value_chunk <= 5'd0; // ChunkWalk.java:71
+      value_chunk_start <= 10'd0; // ChunkWalk.java:72
+      value_consumed <= 5'd0; // ChunkWalk.java:73
+    end else if (value_chunk_done) begin // ChunkWalk.java:74
+      value_chunk <= value_chunk + 5'd1; // ChunkWalk.java:75
+      value_chunk_start <= value_chunk_start + 10'd32; // ChunkWalk.java:76
+      value_consumed <= value_consumed + 5'd1; // ChunkWalk.java:77
+      if (value_walk_done) begin // ChunkWalk.java:78
+        value_active <= 1'b0; // ChunkWalk.java:78
+      end
+    end
+    if (reset) begin
+      value_active <= 1'b0;
+      value_chunk <= 5'd0;
+      value_chunk_start <= 10'd0;
+      value_consumed <= 5'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // value_engine.value_walk.value_slots (SlotWalker.java:29): the slot this pass is at, its head within its token and
+  // the positions it attends to
   assign value_slots_last = {6'd0, value_slots_slot} == (slots - 8'd1); // SlotWalker.java:33
   assign value_slots_last_head = value_slots_head == (heads - 8'd1); // SlotWalker.java:34
 
@@ -2828,7 +2847,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign half_free = {1'b0, issued} < ({1'b0, loader_consumed} + 6'd2); // ChunkLoader.java:56
   assign chunk_beat = kv_reader_data_valid; // ChunkLoader.java:72
   assign write_last_row_beat = write_beat == write_last_row_beat_diff[3:0]; // ChunkLoader.java:73
-  assign chunk_write_address = {write_half, write_row, write_beat[2:0]}; // ChunkLoader.java:74
+  assign chunk_write_address = {write_half, write_row, write_beat[2:0]}; // ChunkLoader.java:75
 
   always @(posedge clk) begin
     if (loader_start) begin // ChunkLoader.java:60
@@ -2840,28 +2859,28 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       rows_left <= rows_left - chunk_rows; // ChunkLoader.java:66
       issued <= issued + 5'd1; // ChunkLoader.java:67
     end
-    if (loader_start) begin // ChunkLoader.java:76
-      loaded <= 5'd0; // ChunkLoader.java:77
-      write_row <= 5'd0; // ChunkLoader.java:78
-      write_beat <= 4'd0; // ChunkLoader.java:79
-      write_half <= 1'b0; // ChunkLoader.java:80
-    end else if (chunk_beat) begin // ChunkLoader.java:81
-      write_beat <= write_beat + 4'd1; // ChunkLoader.java:82
-      if (write_last_row_beat) begin // ChunkLoader.java:83
-        write_beat <= 4'd0; // ChunkLoader.java:84
-        write_row <= write_row + 5'd1; // ChunkLoader.java:85
+    if (loader_start) begin // ChunkLoader.java:78
+      loaded <= 5'd0; // ChunkLoader.java:79
+      write_row <= 5'd0; // ChunkLoader.java:80
+      write_beat <= 4'd0; // ChunkLoader.java:81
+      write_half <= 1'b0; // ChunkLoader.java:82
+    end else if (chunk_beat) begin // ChunkLoader.java:83
+      write_beat <= write_beat + 4'd1; // ChunkLoader.java:84
+      if (write_last_row_beat) begin // ChunkLoader.java:85
+        write_beat <= 4'd0; // ChunkLoader.java:86
+        write_row <= write_row + 5'd1; // ChunkLoader.java:87
       end
-      if (kv_reader_data_payload_last) begin // ChunkLoader.java:87
-        write_beat <= 4'd0; // ChunkLoader.java:88
-        write_row <= 5'd0; // ChunkLoader.java:89
-        write_half <= ~write_half; // ChunkLoader.java:90
-        loaded <= loaded + 5'd1; // ChunkLoader.java:91
+      if (kv_reader_data_payload_last) begin // ChunkLoader.java:89
+        write_beat <= 4'd0; // ChunkLoader.java:90
+        write_row <= 5'd0; // ChunkLoader.java:91
+        write_half <= ~write_half; // ChunkLoader.java:92
+        loaded <= loaded + 5'd1; // ChunkLoader.java:93
       end
     end
-    if (command_accepted) begin // ChunkLoader.java:94
-      failed <= 1'b0; // ChunkLoader.java:94
-    end else if (chunk_beat & kv_reader_data_payload_error) begin // ChunkLoader.java:94
-      failed <= 1'b1; // ChunkLoader.java:94
+    if (command_accepted) begin // ChunkLoader.java:96
+      failed <= 1'b0; // ChunkLoader.java:96
+    end else if (chunk_beat & kv_reader_data_payload_error) begin // ChunkLoader.java:96
+      failed <= 1'b1; // ChunkLoader.java:96
     end
     if (reset) begin
       next_address <= 64'd0;
@@ -2879,13 +2898,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:325
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:325: AttentionUnit: the score queue has room for every ",
+      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:326
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:326: AttentionUnit: the score queue has room for every ",
                  "read");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:244
-        $display("ASSERTION FAILED in %m: ValueEngine.java:244: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:216
+        $display("ASSERTION FAILED in %m: ValueEngine.java:216: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
     end
@@ -2934,7 +2953,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .outstanding             (kv_reader_outstanding)
   );
 
-  Fp16ToFp32 key_lane0_q ( // ScoreEngine.java:156
+  Fp16ToFp32 key_lane0_q ( // ScoreEngine.java:124
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane0_q_in_valid),
@@ -2943,7 +2962,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane0_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane0_k ( // ScoreEngine.java:157
+  Fp16ToFp32 key_lane0_k ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane0_k_in_valid),
@@ -2952,7 +2971,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane0_k_out_payload)
   );
 
-  Fp32Mul key_lane0_product ( // ScoreEngine.java:158
+  Fp32Mul key_lane0_product ( // ScoreEngine.java:126
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane0_product_in_valid),
@@ -2962,7 +2981,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane0_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane1_q ( // ScoreEngine.java:156
+  Fp16ToFp32 key_lane1_q ( // ScoreEngine.java:124
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane1_q_in_valid),
@@ -2971,7 +2990,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane1_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane1_k ( // ScoreEngine.java:157
+  Fp16ToFp32 key_lane1_k ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane1_k_in_valid),
@@ -2980,7 +2999,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane1_k_out_payload)
   );
 
-  Fp32Mul key_lane1_product ( // ScoreEngine.java:158
+  Fp32Mul key_lane1_product ( // ScoreEngine.java:126
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane1_product_in_valid),
@@ -2990,7 +3009,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane1_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane2_q ( // ScoreEngine.java:156
+  Fp16ToFp32 key_lane2_q ( // ScoreEngine.java:124
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane2_q_in_valid),
@@ -2999,7 +3018,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane2_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane2_k ( // ScoreEngine.java:157
+  Fp16ToFp32 key_lane2_k ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane2_k_in_valid),
@@ -3008,7 +3027,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane2_k_out_payload)
   );
 
-  Fp32Mul key_lane2_product ( // ScoreEngine.java:158
+  Fp32Mul key_lane2_product ( // ScoreEngine.java:126
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane2_product_in_valid),
@@ -3018,7 +3037,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane2_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane3_q ( // ScoreEngine.java:156
+  Fp16ToFp32 key_lane3_q ( // ScoreEngine.java:124
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane3_q_in_valid),
@@ -3027,7 +3046,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane3_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane3_k ( // ScoreEngine.java:157
+  Fp16ToFp32 key_lane3_k ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane3_k_in_valid),
@@ -3036,7 +3055,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane3_k_out_payload)
   );
 
-  Fp32Mul key_lane3_product ( // ScoreEngine.java:158
+  Fp32Mul key_lane3_product ( // ScoreEngine.java:126
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane3_product_in_valid),
@@ -3046,7 +3065,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane3_product_out_payload)
   );
 
-  Fp32Add key_lane0_sum ( // ScoreEngine.java:171
+  Fp32Add key_lane0_sum ( // ScoreEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane0_sum_in_valid),
@@ -3056,7 +3075,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane0_sum_out_payload)
   );
 
-  Fp32Add key_lane1_sum ( // ScoreEngine.java:171
+  Fp32Add key_lane1_sum ( // ScoreEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane1_sum_in_valid),
@@ -3066,7 +3085,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane1_sum_out_payload)
   );
 
-  Fp32Add key_lane2_sum ( // ScoreEngine.java:171
+  Fp32Add key_lane2_sum ( // ScoreEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane2_sum_in_valid),
@@ -3076,7 +3095,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane2_sum_out_payload)
   );
 
-  Fp32Add key_lane3_sum ( // ScoreEngine.java:171
+  Fp32Add key_lane3_sum ( // ScoreEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane3_sum_in_valid),
@@ -3086,7 +3105,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane3_sum_out_payload)
   );
 
-  Fp32Add tree_0_0 ( // ScoreEngine.java:206
+  Fp32Add tree_0_0 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_0_in_valid),
@@ -3096,7 +3115,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // ScoreEngine.java:206
+  Fp32Add tree_0_1 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_1_in_valid),
@@ -3106,7 +3125,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // ScoreEngine.java:206
+  Fp32Add tree_0_2 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_2_in_valid),
@@ -3116,7 +3135,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // ScoreEngine.java:206
+  Fp32Add tree_0_3 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_3_in_valid),
@@ -3126,7 +3145,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // ScoreEngine.java:206
+  Fp32Add tree_0_4 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_4_in_valid),
@@ -3136,7 +3155,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // ScoreEngine.java:206
+  Fp32Add tree_0_5 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_5_in_valid),
@@ -3146,7 +3165,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // ScoreEngine.java:206
+  Fp32Add tree_0_6 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_6_in_valid),
@@ -3156,7 +3175,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // ScoreEngine.java:206
+  Fp32Add tree_0_7 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_7_in_valid),
@@ -3166,7 +3185,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // ScoreEngine.java:206
+  Fp32Add tree_1_0 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_0_in_valid),
@@ -3176,7 +3195,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // ScoreEngine.java:206
+  Fp32Add tree_1_1 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_1_in_valid),
@@ -3186,7 +3205,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // ScoreEngine.java:206
+  Fp32Add tree_1_2 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_2_in_valid),
@@ -3196,7 +3215,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // ScoreEngine.java:206
+  Fp32Add tree_1_3 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_3_in_valid),
@@ -3206,7 +3225,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // ScoreEngine.java:206
+  Fp32Add tree_2_0 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_0_in_valid),
@@ -3216,7 +3235,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // ScoreEngine.java:206
+  Fp32Add tree_2_1 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_1_in_valid),
@@ -3226,7 +3245,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // ScoreEngine.java:206
+  Fp32Add tree_3_0 ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_3_0_in_valid),
@@ -3236,7 +3255,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:206
+  Fp32Mul scaled ( // ScoreEngine.java:174
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),
@@ -3276,7 +3295,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .occupancy    (score_queue_occupancy)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:138
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:109
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -3285,7 +3304,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp32Mul value_lane0_product ( // ValueEngine.java:139
+  Fp32Mul value_lane0_product ( // ValueEngine.java:111
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane0_product_in_valid),
@@ -3295,7 +3314,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane0_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:138
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:109
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -3304,7 +3323,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp32Mul value_lane1_product ( // ValueEngine.java:139
+  Fp32Mul value_lane1_product ( // ValueEngine.java:111
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane1_product_in_valid),
@@ -3314,7 +3333,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane1_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:138
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:109
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -3323,7 +3342,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp32Mul value_lane2_product ( // ValueEngine.java:139
+  Fp32Mul value_lane2_product ( // ValueEngine.java:111
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane2_product_in_valid),
@@ -3333,7 +3352,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane2_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:138
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:109
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -3342,7 +3361,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp32Mul value_lane3_product ( // ValueEngine.java:139
+  Fp32Mul value_lane3_product ( // ValueEngine.java:111
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane3_product_in_valid),
@@ -3352,7 +3371,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane3_product_out_payload)
   );
 
-  Fp32Add value_lane0_sum ( // ValueEngine.java:167
+  Fp32Add value_lane0_sum ( // ValueEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane0_sum_in_valid),
@@ -3362,7 +3381,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane0_sum_out_payload)
   );
 
-  Fp32Add value_lane1_sum ( // ValueEngine.java:167
+  Fp32Add value_lane1_sum ( // ValueEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane1_sum_in_valid),
@@ -3372,7 +3391,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane1_sum_out_payload)
   );
 
-  Fp32Add value_lane2_sum ( // ValueEngine.java:167
+  Fp32Add value_lane2_sum ( // ValueEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane2_sum_in_valid),
@@ -3382,7 +3401,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane2_sum_out_payload)
   );
 
-  Fp32Add value_lane3_sum ( // ValueEngine.java:167
+  Fp32Add value_lane3_sum ( // ValueEngine.java:139
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane3_sum_in_valid),
@@ -3392,7 +3411,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane3_sum_out_payload)
   );
 
-  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -3402,7 +3421,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -3412,7 +3431,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -3422,7 +3441,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -3432,7 +3451,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -3442,7 +3461,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -3452,7 +3471,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -3462,7 +3481,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -3472,7 +3491,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -3482,7 +3501,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -3492,7 +3511,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -3502,7 +3521,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -3512,7 +3531,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -3522,7 +3541,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -3532,7 +3551,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:225
+  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -3542,7 +3561,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_3_0_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:225
+  Fp32Mul normalized ( // ValueEngine.java:197
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -3552,7 +3571,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:226
+  Fp32ToFp16 stored_output ( // ValueEngine.java:198
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),
@@ -3585,8 +3604,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       value_lane3_product_out_valid, value_lane1_sum_out_valid, value_lane2_sum_out_valid, value_lane3_sum_out_valid,
       reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid, reduce_tree_0_3_out_valid, reduce_tree_0_4_out_valid,
       reduce_tree_0_5_out_valid, reduce_tree_0_6_out_valid, reduce_tree_0_7_out_valid, reduce_tree_1_1_out_valid,
-      reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid, reduce_tree_2_1_out_valid, slot_rows_here_mux[9:6],
-      last_beat_diff[7:4], value_rows_here_mux[9:6], value_last_beat_diff[7:4], reduce_phase_diff[7:4],
+      reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid, reduce_tree_2_1_out_valid, last_beat_diff[7:4],
+      score_rows_here_mux[9:6], value_last_beat_diff[7:4], reduce_phase_diff[7:4], value_rows_here_mux[9:6],
       write_last_row_beat_diff[7:4], next_address_sum[71:64]};
 endmodule
 

@@ -224,36 +224,37 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire [31:0] argmax_index;                         // LmHeadUnit.java:108
 
   // controller
-  reg  [1:0]  phase;                                // LmHeadUnit.java:146
-  reg  [63:0] weights_address;                      // LmHeadUnit.java:147
-  reg  [63:0] scales_address;                       // LmHeadUnit.java:148
-  reg  [31:0] rows;                                 // LmHeadUnit.java:149
-  reg  [15:0] cols;                                 // LmHeadUnit.java:150
-  reg  [15:0] col_beats;                            // LmHeadUnit.java:151
-  reg  [31:0] mc;                                   // LmHeadUnit.java:152
-  reg  [15:0] activation_beat;                      // LmHeadUnit.java:153
-  reg         done_pending;                         // LmHeadUnit.java:154
-  reg  [7:0]  done_code;                            // LmHeadUnit.java:155
-  reg  [31:0] done_argmax;                          // LmHeadUnit.java:156
-  wire        command_bad_field;                    // LmHeadUnit.java:161
-  wire        command_accepted;                     // LmHeadUnit.java:163
-  wire        last_activation_beat;                 // LmHeadUnit.java:165
-  wire        rows_start;                           // LmHeadUnit.java:166
-  wire        fx_multiply_in_valid;                 // LmHeadUnit.java:170
-  wire [31:0] fx_multiply_in_payload_a;             // LmHeadUnit.java:170
-  wire [31:0] fx_multiply_in_payload_b;             // LmHeadUnit.java:170
-  wire        fx_multiply_out_valid;                // LmHeadUnit.java:170
-  wire [31:0] fx_multiply_out_payload;              // LmHeadUnit.java:170
-  reg  [31:0] fx;                                   // LmHeadUnit.java:173
+  reg  [1:0]  phase;                                // LmHeadUnit.java:148
+  reg  [63:0] weights_address;                      // LmHeadUnit.java:149
+  reg  [63:0] scales_address;                       // LmHeadUnit.java:150
+  reg  [31:0] rows;                                 // LmHeadUnit.java:151
+  reg  [15:0] cols;                                 // LmHeadUnit.java:152
+  reg  [15:0] col_beats;                            // LmHeadUnit.java:153
+  reg  [31:0] mc;                                   // LmHeadUnit.java:154
+  reg  [15:0] activation_beat;                      // LmHeadUnit.java:155
+  reg         done_pending;                         // LmHeadUnit.java:156
+  reg  [7:0]  done_code;                            // LmHeadUnit.java:157
+  reg  [31:0] done_argmax;                          // LmHeadUnit.java:158
+  wire        command_bad_field;                    // LmHeadUnit.java:163
+  wire        command_accepted;                     // LmHeadUnit.java:165
+  wire        last_activation_beat;                 // LmHeadUnit.java:167
+  wire        rows_start;                           // LmHeadUnit.java:168
+  wire        fx_multiply_in_valid;                 // LmHeadUnit.java:172
+  wire [31:0] fx_multiply_in_payload_a;             // LmHeadUnit.java:172
+  wire [31:0] fx_multiply_in_payload_b;             // LmHeadUnit.java:172
+  wire        fx_multiply_out_valid;                // LmHeadUnit.java:172
+  wire [31:0] fx_multiply_out_payload;              // LmHeadUnit.java:172
+  reg  [31:0] fx;                                   // LmHeadUnit.java:175
+  reg         fx_ready;                             // LmHeadUnit.java:176
 
   // lane0
-  reg  [32:0] lane0_next_row;                       // LmHeadUnit.java:226
-  reg  [63:0] lane0_address;                        // LmHeadUnit.java:227
-  wire        lane0_issuing;                        // LmHeadUnit.java:229
-  wire [63:0] lane0_stride;                         // LmHeadUnit.java:233
-  wire        lane0_row_sum_valid;                  // LmHeadUnit.java:244
-  wire        lane0_row_sum_ready;                  // LmHeadUnit.java:244
-  wire [31:0] lane0_row_sum_payload;                // LmHeadUnit.java:244
+  reg  [32:0] lane0_next_row;                       // LmHeadUnit.java:231
+  reg  [63:0] lane0_address;                        // LmHeadUnit.java:232
+  wire        lane0_issuing;                        // LmHeadUnit.java:234
+  wire [63:0] lane0_stride;                         // LmHeadUnit.java:238
+  wire        lane0_row_sum_valid;                  // LmHeadUnit.java:249
+  wire        lane0_row_sum_ready;                  // LmHeadUnit.java:249
+  wire [31:0] lane0_row_sum_payload;                // LmHeadUnit.java:249
   wire        lane0_sums_push_valid;                // Stream.java:195
   wire        lane0_sums_push_ready;                // Stream.java:195
   wire [31:0] lane0_sums_push_payload;              // Stream.java:195
@@ -261,31 +262,31 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        lane0_sums_pop_ready;                 // Stream.java:195
   wire [31:0] lane0_sums_pop_payload;               // Stream.java:195
   wire [3:0]  lane0_sums_occupancy;                 // Stream.java:195
-  reg  [15:0] lane0_beat;                           // LmHeadUnit.java:247
-  reg  [2:0]  lane0_rows_in_flight;                 // LmHeadUnit.java:248
-  wire        lane0_last_beat;                      // LmHeadUnit.java:249
-  wire        lane0_room;                           // LmHeadUnit.java:251
-  wire        lane0_take;                           // LmHeadUnit.java:253
-  reg  [63:0] lane0_x_read;                         // LmHeadUnit.java:259
-  reg  [63:0] lane0_weights_d1;                     // LmHeadUnit.java:261
-  wire [31:0] lane0_beat_sum_c;                     // LmHeadUnit.java:268
-  reg  [31:0] lane0_beat_sum_r;                     // LmHeadUnit.java:268
-  reg         lane0_beat_d1;                        // LmHeadUnit.java:269
-  reg         lane0_beat_d2;                        // LmHeadUnit.java:269
-  reg         lane0_row_end_d1;                     // LmHeadUnit.java:270
-  reg         lane0_row_end_d2;                     // LmHeadUnit.java:270
-  reg  [31:0] lane0_acc;                            // LmHeadUnit.java:271
-  wire [31:0] lane0_row_total;                      // LmHeadUnit.java:272
-  reg         lane0_failed;                         // LmHeadUnit.java:279
+  reg  [15:0] lane0_beat;                           // LmHeadUnit.java:252
+  reg  [2:0]  lane0_rows_in_flight;                 // LmHeadUnit.java:253
+  wire        lane0_last_beat;                      // LmHeadUnit.java:254
+  wire        lane0_room;                           // LmHeadUnit.java:256
+  wire        lane0_take;                           // LmHeadUnit.java:258
+  reg  [63:0] lane0_x_read;                         // LmHeadUnit.java:264
+  reg  [63:0] lane0_weights_d1;                     // LmHeadUnit.java:266
+  wire [31:0] lane0_beat_sum_c;                     // LmHeadUnit.java:273
+  reg  [31:0] lane0_beat_sum_r;                     // LmHeadUnit.java:273
+  reg         lane0_beat_d1;                        // LmHeadUnit.java:274
+  reg         lane0_beat_d2;                        // LmHeadUnit.java:274
+  reg         lane0_row_end_d1;                     // LmHeadUnit.java:275
+  reg         lane0_row_end_d2;                     // LmHeadUnit.java:275
+  reg  [31:0] lane0_acc;                            // LmHeadUnit.java:276
+  wire [31:0] lane0_row_total;                      // LmHeadUnit.java:277
+  reg         lane0_failed;                         // LmHeadUnit.java:284
 
   // lane1
-  reg  [32:0] lane1_next_row;                       // LmHeadUnit.java:226
-  reg  [63:0] lane1_address;                        // LmHeadUnit.java:227
-  wire        lane1_issuing;                        // LmHeadUnit.java:229
-  wire [63:0] lane1_stride;                         // LmHeadUnit.java:233
-  wire        lane1_row_sum_valid;                  // LmHeadUnit.java:244
-  wire        lane1_row_sum_ready;                  // LmHeadUnit.java:244
-  wire [31:0] lane1_row_sum_payload;                // LmHeadUnit.java:244
+  reg  [32:0] lane1_next_row;                       // LmHeadUnit.java:231
+  reg  [63:0] lane1_address;                        // LmHeadUnit.java:232
+  wire        lane1_issuing;                        // LmHeadUnit.java:234
+  wire [63:0] lane1_stride;                         // LmHeadUnit.java:238
+  wire        lane1_row_sum_valid;                  // LmHeadUnit.java:249
+  wire        lane1_row_sum_ready;                  // LmHeadUnit.java:249
+  wire [31:0] lane1_row_sum_payload;                // LmHeadUnit.java:249
   wire        lane1_sums_push_valid;                // Stream.java:195
   wire        lane1_sums_push_ready;                // Stream.java:195
   wire [31:0] lane1_sums_push_payload;              // Stream.java:195
@@ -293,42 +294,42 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        lane1_sums_pop_ready;                 // Stream.java:195
   wire [31:0] lane1_sums_pop_payload;               // Stream.java:195
   wire [3:0]  lane1_sums_occupancy;                 // Stream.java:195
-  reg  [15:0] lane1_beat;                           // LmHeadUnit.java:247
-  reg  [2:0]  lane1_rows_in_flight;                 // LmHeadUnit.java:248
-  wire        lane1_last_beat;                      // LmHeadUnit.java:249
-  wire        lane1_room;                           // LmHeadUnit.java:251
-  wire        lane1_take;                           // LmHeadUnit.java:253
-  reg  [63:0] lane1_x_read;                         // LmHeadUnit.java:259
-  reg  [63:0] lane1_weights_d1;                     // LmHeadUnit.java:261
-  wire [31:0] lane1_beat_sum_c;                     // LmHeadUnit.java:268
-  reg  [31:0] lane1_beat_sum_r;                     // LmHeadUnit.java:268
-  reg         lane1_beat_d1;                        // LmHeadUnit.java:269
-  reg         lane1_beat_d2;                        // LmHeadUnit.java:269
-  reg         lane1_row_end_d1;                     // LmHeadUnit.java:270
-  reg         lane1_row_end_d2;                     // LmHeadUnit.java:270
-  reg  [31:0] lane1_acc;                            // LmHeadUnit.java:271
-  wire [31:0] lane1_row_total;                      // LmHeadUnit.java:272
-  reg         lane1_failed;                         // LmHeadUnit.java:279
+  reg  [15:0] lane1_beat;                           // LmHeadUnit.java:252
+  reg  [2:0]  lane1_rows_in_flight;                 // LmHeadUnit.java:253
+  wire        lane1_last_beat;                      // LmHeadUnit.java:254
+  wire        lane1_room;                           // LmHeadUnit.java:256
+  wire        lane1_take;                           // LmHeadUnit.java:258
+  reg  [63:0] lane1_x_read;                         // LmHeadUnit.java:264
+  reg  [63:0] lane1_weights_d1;                     // LmHeadUnit.java:266
+  wire [31:0] lane1_beat_sum_c;                     // LmHeadUnit.java:273
+  reg  [31:0] lane1_beat_sum_r;                     // LmHeadUnit.java:273
+  reg         lane1_beat_d1;                        // LmHeadUnit.java:274
+  reg         lane1_beat_d2;                        // LmHeadUnit.java:274
+  reg         lane1_row_end_d1;                     // LmHeadUnit.java:275
+  reg         lane1_row_end_d2;                     // LmHeadUnit.java:275
+  reg  [31:0] lane1_acc;                            // LmHeadUnit.java:276
+  wire [31:0] lane1_row_total;                      // LmHeadUnit.java:277
+  reg         lane1_failed;                         // LmHeadUnit.java:284
 
   // scale_stream
-  reg         scales_requested;                     // LmHeadUnit.java:295
-  wire [36:0] scale_bytes;                          // LmHeadUnit.java:296
-  wire [31:0] scale_beats;                          // LmHeadUnit.java:297
-  reg  [0:0]  scale_word;                           // LmHeadUnit.java:306
-  wire        last_scale_word;                      // LmHeadUnit.java:307
-  wire        scale_valid;                          // LmHeadUnit.java:308
-  wire        scale_ready;                          // LmHeadUnit.java:308
-  wire [31:0] scale_payload;                        // LmHeadUnit.java:308
-  reg  [32:0] scales_taken;                         // LmHeadUnit.java:315
-  wire        scale_beyond_rows;                    // LmHeadUnit.java:316
-  reg         scales_failed;                        // LmHeadUnit.java:325
+  reg         scales_requested;                     // LmHeadUnit.java:300
+  wire [36:0] scale_bytes;                          // LmHeadUnit.java:301
+  wire [31:0] scale_beats;                          // LmHeadUnit.java:302
+  reg  [0:0]  scale_word;                           // LmHeadUnit.java:311
+  wire        last_scale_word;                      // LmHeadUnit.java:312
+  wire        scale_valid;                          // LmHeadUnit.java:313
+  wire        scale_ready;                          // LmHeadUnit.java:313
+  wire [31:0] scale_payload;                        // LmHeadUnit.java:313
+  reg  [32:0] scales_taken;                         // LmHeadUnit.java:320
+  wire        scale_beyond_rows;                    // LmHeadUnit.java:321
+  reg         scales_failed;                        // LmHeadUnit.java:330
 
   // logit_stage
-  reg  [0:0]  next_lane;                            // LmHeadUnit.java:347
-  reg  [32:0] next_row;                             // LmHeadUnit.java:348
-  wire        logit_out_valid;                      // LmHeadUnit.java:358
-  wire        logit_out_ready;                      // LmHeadUnit.java:358
-  wire [31:0] logit_out_payload;                    // LmHeadUnit.java:358
+  reg  [0:0]  next_lane;                            // LmHeadUnit.java:352
+  reg  [32:0] next_row;                             // LmHeadUnit.java:353
+  wire        logit_out_valid;                      // LmHeadUnit.java:363
+  wire        logit_out_ready;                      // LmHeadUnit.java:363
+  wire [31:0] logit_out_payload;                    // LmHeadUnit.java:363
   wire        logit_queue_push_valid;               // Stream.java:195
   wire        logit_queue_push_ready;               // Stream.java:195
   wire [31:0] logit_queue_push_payload;             // Stream.java:195
@@ -336,51 +337,51 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        logit_queue_pop_ready;                // Stream.java:195
   wire [31:0] logit_queue_pop_payload;              // Stream.java:195
   wire [5:0]  logit_queue_occupancy;                // Stream.java:195
-  reg  [5:0]  logits_in_flight;                     // LmHeadUnit.java:361
-  wire        logit_room;                           // LmHeadUnit.java:362
-  wire        rows_left;                            // LmHeadUnit.java:363
-  wire        logit_take;                           // LmHeadUnit.java:365
-  wire        row_sum_float_in_valid;               // LmHeadUnit.java:379
-  wire [31:0] row_sum_float_in_payload;             // LmHeadUnit.java:379
-  wire        row_sum_float_out_valid;              // LmHeadUnit.java:379
-  wire [31:0] row_sum_float_out_payload;            // LmHeadUnit.java:379
-  wire        scale_fx_in_valid;                    // LmHeadUnit.java:380
-  wire [31:0] scale_fx_in_payload_a;                // LmHeadUnit.java:380
-  wire [31:0] scale_fx_in_payload_b;                // LmHeadUnit.java:380
-  wire        scale_fx_out_valid;                   // LmHeadUnit.java:380
-  wire [31:0] scale_fx_out_payload;                 // LmHeadUnit.java:380
-  reg  [31:0] row_sum_float_d1;                     // LmHeadUnit.java:382
-  reg  [31:0] row_sum_float_d2;                     // LmHeadUnit.java:382
-  reg  [31:0] row_sum_float_d3;                     // LmHeadUnit.java:382
-  reg  [31:0] row_sum_float_d4;                     // LmHeadUnit.java:382
-  wire        logit_in_valid;                       // LmHeadUnit.java:382
-  wire [31:0] logit_in_payload_a;                   // LmHeadUnit.java:382
-  wire [31:0] logit_in_payload_b;                   // LmHeadUnit.java:382
-  wire        logit_out_valid_2;                    // LmHeadUnit.java:382
-  wire [31:0] logit_out_payload_2;                  // LmHeadUnit.java:382
-  reg  [31:0] logit_row_d1;                         // LmHeadUnit.java:385
-  reg  [31:0] logit_row_d2;                         // LmHeadUnit.java:385
-  reg  [31:0] logit_row_d3;                         // LmHeadUnit.java:385
-  reg  [31:0] logit_row_d4;                         // LmHeadUnit.java:385
-  reg  [31:0] logit_row_d5;                         // LmHeadUnit.java:385
-  reg  [31:0] logit_row_d6;                         // LmHeadUnit.java:385
-  reg  [31:0] logit_row_d7;                         // LmHeadUnit.java:385
-  reg  [31:0] logit_row_d8;                         // LmHeadUnit.java:385
-  reg  [31:0] logit_row_d9;                         // LmHeadUnit.java:385
-  reg  [31:0] logit_row_d10;                        // LmHeadUnit.java:385
-  reg  [31:0] logit_row_d11;                        // LmHeadUnit.java:385
-  reg  [31:0] logit_row_d12;                        // LmHeadUnit.java:385
-  reg  [31:0] logit_row_d13;                        // LmHeadUnit.java:385
-  reg  [31:0] logit_row_d14;                        // LmHeadUnit.java:385
-  reg  [31:0] best_value;                           // LmHeadUnit.java:392
-  reg  [31:0] best_row;                             // LmHeadUnit.java:393
-  wire        logit_greater;                        // LmHeadUnit.java:394
-  reg  [32:0] logits_emitted;                       // LmHeadUnit.java:399
-  wire        logits_finished;                      // LmHeadUnit.java:402
+  reg  [5:0]  logits_in_flight;                     // LmHeadUnit.java:366
+  wire        logit_room;                           // LmHeadUnit.java:367
+  wire        rows_left;                            // LmHeadUnit.java:368
+  wire        logit_take;                           // LmHeadUnit.java:370
+  wire        row_sum_float_in_valid;               // LmHeadUnit.java:384
+  wire [31:0] row_sum_float_in_payload;             // LmHeadUnit.java:384
+  wire        row_sum_float_out_valid;              // LmHeadUnit.java:384
+  wire [31:0] row_sum_float_out_payload;            // LmHeadUnit.java:384
+  wire        scale_fx_in_valid;                    // LmHeadUnit.java:385
+  wire [31:0] scale_fx_in_payload_a;                // LmHeadUnit.java:385
+  wire [31:0] scale_fx_in_payload_b;                // LmHeadUnit.java:385
+  wire        scale_fx_out_valid;                   // LmHeadUnit.java:385
+  wire [31:0] scale_fx_out_payload;                 // LmHeadUnit.java:385
+  reg  [31:0] row_sum_float_d1;                     // LmHeadUnit.java:387
+  reg  [31:0] row_sum_float_d2;                     // LmHeadUnit.java:387
+  reg  [31:0] row_sum_float_d3;                     // LmHeadUnit.java:387
+  reg  [31:0] row_sum_float_d4;                     // LmHeadUnit.java:387
+  wire        logit_in_valid;                       // LmHeadUnit.java:387
+  wire [31:0] logit_in_payload_a;                   // LmHeadUnit.java:387
+  wire [31:0] logit_in_payload_b;                   // LmHeadUnit.java:387
+  wire        logit_out_valid_2;                    // LmHeadUnit.java:387
+  wire [31:0] logit_out_payload_2;                  // LmHeadUnit.java:387
+  reg  [31:0] logit_row_d1;                         // LmHeadUnit.java:390
+  reg  [31:0] logit_row_d2;                         // LmHeadUnit.java:390
+  reg  [31:0] logit_row_d3;                         // LmHeadUnit.java:390
+  reg  [31:0] logit_row_d4;                         // LmHeadUnit.java:390
+  reg  [31:0] logit_row_d5;                         // LmHeadUnit.java:390
+  reg  [31:0] logit_row_d6;                         // LmHeadUnit.java:390
+  reg  [31:0] logit_row_d7;                         // LmHeadUnit.java:390
+  reg  [31:0] logit_row_d8;                         // LmHeadUnit.java:390
+  reg  [31:0] logit_row_d9;                         // LmHeadUnit.java:390
+  reg  [31:0] logit_row_d10;                        // LmHeadUnit.java:390
+  reg  [31:0] logit_row_d11;                        // LmHeadUnit.java:390
+  reg  [31:0] logit_row_d12;                        // LmHeadUnit.java:390
+  reg  [31:0] logit_row_d13;                        // LmHeadUnit.java:390
+  reg  [31:0] logit_row_d14;                        // LmHeadUnit.java:390
+  reg  [31:0] best_value;                           // LmHeadUnit.java:397
+  reg  [31:0] best_row;                             // LmHeadUnit.java:398
+  wire        logit_greater;                        // LmHeadUnit.java:399
+  reg  [32:0] logits_emitted;                       // LmHeadUnit.java:404
+  wire        logits_finished;                      // LmHeadUnit.java:407
   (* ram_style = "distributed" *)
-  reg  [63:0] lane0_activations [0:31];             // LmHeadUnit.java:221
+  reg  [63:0] lane0_activations [0:31];             // LmHeadUnit.java:226
   (* ram_style = "distributed" *)
-  reg  [63:0] lane1_activations [0:31];             // LmHeadUnit.java:221
+  reg  [63:0] lane1_activations [0:31];             // LmHeadUnit.java:226
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [7:0] lane0_beat_sum_c_part;
@@ -589,23 +590,23 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   assign scale_reader_m_axi_rdata = m_axi_scales_rdata; // LmHeadUnit.java:104
   assign scale_reader_m_axi_rresp = m_axi_scales_rresp; // LmHeadUnit.java:104
   assign scale_reader_m_axi_rlast = m_axi_scales_rlast; // LmHeadUnit.java:104
-  assign command_ready = phase == PHASE_IDLE; // LmHeadUnit.java:162
-  assign activations_ready = phase == PHASE_ACTIVATIONS; // LmHeadUnit.java:164
-  assign done_valid = done_pending; // LmHeadUnit.java:200
-  assign done_payload_argmax = done_argmax; // LmHeadUnit.java:201
-  assign done_payload_errorCode = done_code; // LmHeadUnit.java:202
-  assign lane0_reader_command_valid = lane0_issuing; // LmHeadUnit.java:230
-  assign lane0_reader_command_payload_address = lane0_address; // LmHeadUnit.java:231
-  assign lane0_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:232
-  assign lane0_reader_data_ready = lane0_room; // LmHeadUnit.java:252
-  assign lane1_reader_command_valid = lane1_issuing; // LmHeadUnit.java:230
-  assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:231
-  assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:232
-  assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:252
-  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:298
-  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:299
-  assign scale_reader_command_payload_beats = scale_beats; // LmHeadUnit.java:301
-  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:317
+  assign command_ready = phase == PHASE_IDLE; // LmHeadUnit.java:164
+  assign activations_ready = phase == PHASE_ACTIVATIONS; // LmHeadUnit.java:166
+  assign done_valid = done_pending; // LmHeadUnit.java:205
+  assign done_payload_argmax = done_argmax; // LmHeadUnit.java:206
+  assign done_payload_errorCode = done_code; // LmHeadUnit.java:207
+  assign lane0_reader_command_valid = lane0_issuing; // LmHeadUnit.java:235
+  assign lane0_reader_command_payload_address = lane0_address; // LmHeadUnit.java:236
+  assign lane0_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:237
+  assign lane0_reader_data_ready = lane0_room; // LmHeadUnit.java:257
+  assign lane1_reader_command_valid = lane1_issuing; // LmHeadUnit.java:235
+  assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:236
+  assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:237
+  assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:257
+  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:303
+  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:304
+  assign scale_reader_command_payload_beats = scale_beats; // LmHeadUnit.java:306
+  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:322
   assign logits_valid = logit_queue_pop_valid; // Stream.java:101
   assign logits_payload = logit_queue_pop_payload; // Stream.java:102
   assign all_logits_out = logits_finished; // LmHeadUnit.java:117
@@ -614,54 +615,60 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   assign idle = phase == PHASE_IDLE; // LmHeadUnit.java:124
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (LmHeadUnit.java:144): takes and checks a command, takes the activations, starts the lanes, reports done
+  // controller (LmHeadUnit.java:146): takes and checks a command, takes the activations, starts the lanes, reports done
   assign command_bad_field =
       (command_payload_rows == 32'd0)
       | (command_payload_rows > 32'd1024)
       | (command_payload_cols == 16'd0)
       | (command_payload_cols > 16'd256)
-      | (command_payload_cols[2:0] != 3'd0); // LmHeadUnit.java:161
-  assign command_accepted = command_valid & command_ready; // LmHeadUnit.java:163
-  assign last_activation_beat = activation_beat == (col_beats - 16'd1); // LmHeadUnit.java:165
-  assign rows_start = activations_valid & activations_ready & last_activation_beat; // LmHeadUnit.java:166
-  assign fx_multiply_in_valid = command_accepted; // LmHeadUnit.java:170
-  assign fx_multiply_in_payload_a = command_payload_mc; // LmHeadUnit.java:170
-  assign fx_multiply_in_payload_b = 32'h3c010204; // LmHeadUnit.java:170
+      | (command_payload_cols[2:0] != 3'd0); // LmHeadUnit.java:163
+  assign command_accepted = command_valid & command_ready; // LmHeadUnit.java:165
+  assign last_activation_beat = activation_beat == (col_beats - 16'd1); // LmHeadUnit.java:167
+  assign rows_start = activations_valid & activations_ready & last_activation_beat; // LmHeadUnit.java:168
+  assign fx_multiply_in_valid = command_accepted; // LmHeadUnit.java:172
+  assign fx_multiply_in_payload_a = command_payload_mc; // LmHeadUnit.java:172
+  assign fx_multiply_in_payload_b = 32'h3c010204; // LmHeadUnit.java:172
 
   always @(posedge clk) begin
-    if (fx_multiply_out_valid) begin // LmHeadUnit.java:173
-      fx <= fx_multiply_out_payload; // LmHeadUnit.java:173
+    if (fx_multiply_out_valid) begin // LmHeadUnit.java:175
+      fx <= fx_multiply_out_payload; // LmHeadUnit.java:175
     end
-    done_pending <= 1'b0; // LmHeadUnit.java:175
-    if (command_accepted) begin // LmHeadUnit.java:176
-      weights_address <= command_payload_weightsAddress; // LmHeadUnit.java:177
-      scales_address <= command_payload_scalesAddress; // LmHeadUnit.java:178
-      rows <= command_payload_rows; // LmHeadUnit.java:179
-      cols <= command_payload_cols; // LmHeadUnit.java:180
-      col_beats <= {3'd0, command_payload_cols[15:3]}; // LmHeadUnit.java:181
-      mc <= command_payload_mc; // LmHeadUnit.java:182
-      activation_beat <= 16'd0; // LmHeadUnit.java:183
-      phase <= PHASE_ACTIVATIONS; // LmHeadUnit.java:184
-      if (command_bad_field) begin // LmHeadUnit.java:185
-        phase <= PHASE_IDLE; // LmHeadUnit.java:186
-        done_pending <= 1'b1; // LmHeadUnit.java:187
-        done_code <= 8'd3; // LmHeadUnit.java:188
-        done_argmax <= 32'd0; // LmHeadUnit.java:189
+    if (command_accepted) begin // LmHeadUnit.java:177
+      fx_ready <= 1'b0; // LmHeadUnit.java:177
+    end else if (fx_multiply_out_valid) begin // LmHeadUnit.java:177
+      fx_ready <= 1'b1; // LmHeadUnit.java:177
+    end
+    done_pending <= 1'b0; // LmHeadUnit.java:180
+    if (command_accepted) begin // LmHeadUnit.java:181
+      weights_address <= command_payload_weightsAddress; // LmHeadUnit.java:182
+      scales_address <= command_payload_scalesAddress; // LmHeadUnit.java:183
+      rows <= command_payload_rows; // LmHeadUnit.java:184
+      cols <= command_payload_cols; // LmHeadUnit.java:185
+      col_beats <= {3'd0, command_payload_cols[15:3]}; // LmHeadUnit.java:186
+      mc <= command_payload_mc; // LmHeadUnit.java:187
+      activation_beat <= 16'd0; // LmHeadUnit.java:188
+      phase <= PHASE_ACTIVATIONS; // LmHeadUnit.java:189
+      if (command_bad_field) begin // LmHeadUnit.java:190
+        phase <= PHASE_IDLE; // LmHeadUnit.java:191
+        done_pending <= 1'b1; // LmHeadUnit.java:192
+        done_code <= 8'd3; // LmHeadUnit.java:193
+        done_argmax <= 32'd0; // LmHeadUnit.java:194
       end
     end
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:192
-      activation_beat <= activation_beat + 16'd1; // LmHeadUnit.java:192
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:197
+      activation_beat <= activation_beat + 16'd1; // LmHeadUnit.java:197
     end
-    if (rows_start) begin // LmHeadUnit.java:193
-      phase <= PHASE_RUN; // LmHeadUnit.java:193
+    if (rows_start) begin // LmHeadUnit.java:198
+      phase <= PHASE_RUN; // LmHeadUnit.java:198
     end
-    if ((phase == PHASE_RUN) & all_logits_out) begin // LmHeadUnit.java:194
-      phase <= PHASE_IDLE; // LmHeadUnit.java:195
-      done_pending <= 1'b1; // LmHeadUnit.java:196
-      done_code <= read_failed ? 8'd7 : 8'd0; // LmHeadUnit.java:197
-      done_argmax <= argmax_index; // LmHeadUnit.java:198
+    if ((phase == PHASE_RUN) & all_logits_out) begin // LmHeadUnit.java:199
+      phase <= PHASE_IDLE; // LmHeadUnit.java:200
+      done_pending <= 1'b1; // LmHeadUnit.java:201
+      done_code <= read_failed ? 8'd7 : 8'd0; // LmHeadUnit.java:202
+      done_argmax <= argmax_index; // LmHeadUnit.java:203
     end
     if (reset) begin
+      fx_ready <= 1'b0;
       done_pending <= 1'b0;
       weights_address <= 64'd0;
       scales_address <= 64'd0;
@@ -677,15 +684,15 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lane0 (LmHeadUnit.java:217): reads rows 0 mod P, and sums each row's products with the activations
-  assign lane0_issuing = (phase == PHASE_RUN) & (lane0_next_row < {1'b0, rows}); // LmHeadUnit.java:229
-  assign lane0_stride = {24'd0, ({8'd0, {16'd0, cols}} * {32'd0, 8'd2})}; // LmHeadUnit.java:233
+  // lane0 (LmHeadUnit.java:222): reads rows 0 mod P, and sums each row's products with the activations
+  assign lane0_issuing = (phase == PHASE_RUN) & (lane0_next_row < {1'b0, rows}); // LmHeadUnit.java:234
+  assign lane0_stride = {24'd0, ({8'd0, {16'd0, cols}} * {32'd0, 8'd2})}; // LmHeadUnit.java:238
   assign lane0_sums_push_valid = lane0_row_sum_valid; // Stream.java:196
   assign lane0_sums_push_payload = lane0_row_sum_payload; // Stream.java:197
   assign lane0_row_sum_ready = lane0_sums_push_ready; // Stream.java:198
-  assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:249
-  assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:251
-  assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:253
+  assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:254
+  assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:256
+  assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:258
   assign lane0_beat_sum_c =
       {{16{lane0_beat_sum_c_prod[15]}}, lane0_beat_sum_c_prod}
       + {{16{lane0_beat_sum_c_prod_2[15]}}, lane0_beat_sum_c_prod_2}
@@ -694,47 +701,47 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       + {{16{lane0_beat_sum_c_prod_5[15]}}, lane0_beat_sum_c_prod_5}
       + {{16{lane0_beat_sum_c_prod_6[15]}}, lane0_beat_sum_c_prod_6}
       + {{16{lane0_beat_sum_c_prod_7[15]}}, lane0_beat_sum_c_prod_7}
-      + {{16{lane0_beat_sum_c_prod_8[15]}}, lane0_beat_sum_c_prod_8}; // LmHeadUnit.java:268
-  assign lane0_row_total = lane0_acc + lane0_beat_sum_r; // LmHeadUnit.java:272
-  assign lane0_row_sum_valid = lane0_beat_d2 & lane0_row_end_d2; // LmHeadUnit.java:274
-  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:275
-  assign lane0_sums_pop_ready = logit_take & ~next_lane; // LmHeadUnit.java:367
+      + {{16{lane0_beat_sum_c_prod_8[15]}}, lane0_beat_sum_c_prod_8}; // LmHeadUnit.java:273
+  assign lane0_row_total = lane0_acc + lane0_beat_sum_r; // LmHeadUnit.java:277
+  assign lane0_row_sum_valid = lane0_beat_d2 & lane0_row_end_d2; // LmHeadUnit.java:279
+  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:280
+  assign lane0_sums_pop_ready = logit_take & ~next_lane; // LmHeadUnit.java:372
 
   always @(posedge clk) begin
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:222
-      lane0_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:222
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:227
+      lane0_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:227
     end
-    if (rows_start) begin // LmHeadUnit.java:234
-      lane0_next_row <= 33'd0; // LmHeadUnit.java:235
-      lane0_address <= weights_address; // LmHeadUnit.java:236
-    end else if (lane0_reader_command_valid & lane0_reader_command_ready) begin // LmHeadUnit.java:238
-      lane0_next_row <= lane0_next_row + 33'd2; // LmHeadUnit.java:239
-      lane0_address <= lane0_address + lane0_stride; // LmHeadUnit.java:240
+    if (rows_start) begin // LmHeadUnit.java:239
+      lane0_next_row <= 33'd0; // LmHeadUnit.java:240
+      lane0_address <= weights_address; // LmHeadUnit.java:241
+    end else if (lane0_reader_command_valid & lane0_reader_command_ready) begin // LmHeadUnit.java:243
+      lane0_next_row <= lane0_next_row + 33'd2; // LmHeadUnit.java:244
+      lane0_address <= lane0_address + lane0_stride; // LmHeadUnit.java:245
     end
-    if (rows_start) begin // LmHeadUnit.java:254
-      lane0_beat <= 16'd0; // LmHeadUnit.java:254
-    end else if (lane0_take) begin // LmHeadUnit.java:254
-      lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:254
+    if (rows_start) begin // LmHeadUnit.java:259
+      lane0_beat <= 16'd0; // LmHeadUnit.java:259
+    end else if (lane0_take) begin // LmHeadUnit.java:259
+      lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:259
     end
-    if (lane0_take) begin // LmHeadUnit.java:259
-      lane0_x_read <= lane0_activations[lane0_beat[4:0]]; // LmHeadUnit.java:259
+    if (lane0_take) begin // LmHeadUnit.java:264
+      lane0_x_read <= lane0_activations[lane0_beat[4:0]]; // LmHeadUnit.java:264
     end
-    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:261
-    lane0_beat_sum_r <= lane0_beat_sum_c; // LmHeadUnit.java:268
-    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:269
-    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:269
-    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:270
-    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:270
-    if (lane0_beat_d2) begin // LmHeadUnit.java:273
-      lane0_acc <= lane0_row_end_d2 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:273
+    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:266
+    lane0_beat_sum_r <= lane0_beat_sum_c; // LmHeadUnit.java:273
+    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:274
+    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:274
+    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:275
+    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:275
+    if (lane0_beat_d2) begin // LmHeadUnit.java:278
+      lane0_acc <= lane0_row_end_d2 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:278
     end
-    // LmHeadUnit.java:278
+    // LmHeadUnit.java:283
     lane0_rows_in_flight <=
         (lane0_rows_in_flight + {2'd0, (lane0_take & lane0_last_beat)}) - {2'd0, lane0_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:280
-      lane0_failed <= 1'b0; // LmHeadUnit.java:280
-    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:281
-      lane0_failed <= 1'b1; // LmHeadUnit.java:281
+    if (command_accepted) begin // LmHeadUnit.java:285
+      lane0_failed <= 1'b0; // LmHeadUnit.java:285
+    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:286
+      lane0_failed <= 1'b1; // LmHeadUnit.java:286
     end
     if (reset) begin
       lane0_next_row <= 33'd0;
@@ -749,15 +756,15 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lane1 (LmHeadUnit.java:217): reads rows 1 mod P, and sums each row's products with the activations
-  assign lane1_issuing = (phase == PHASE_RUN) & (lane1_next_row < {1'b0, rows}); // LmHeadUnit.java:229
-  assign lane1_stride = {24'd0, ({8'd0, {16'd0, cols}} * {32'd0, 8'd2})}; // LmHeadUnit.java:233
+  // lane1 (LmHeadUnit.java:222): reads rows 1 mod P, and sums each row's products with the activations
+  assign lane1_issuing = (phase == PHASE_RUN) & (lane1_next_row < {1'b0, rows}); // LmHeadUnit.java:234
+  assign lane1_stride = {24'd0, ({8'd0, {16'd0, cols}} * {32'd0, 8'd2})}; // LmHeadUnit.java:238
   assign lane1_sums_push_valid = lane1_row_sum_valid; // Stream.java:196
   assign lane1_sums_push_payload = lane1_row_sum_payload; // Stream.java:197
   assign lane1_row_sum_ready = lane1_sums_push_ready; // Stream.java:198
-  assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:249
-  assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:251
-  assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:253
+  assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:254
+  assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:256
+  assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:258
   assign lane1_beat_sum_c =
       {{16{lane1_beat_sum_c_prod[15]}}, lane1_beat_sum_c_prod}
       + {{16{lane1_beat_sum_c_prod_2[15]}}, lane1_beat_sum_c_prod_2}
@@ -766,47 +773,47 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       + {{16{lane1_beat_sum_c_prod_5[15]}}, lane1_beat_sum_c_prod_5}
       + {{16{lane1_beat_sum_c_prod_6[15]}}, lane1_beat_sum_c_prod_6}
       + {{16{lane1_beat_sum_c_prod_7[15]}}, lane1_beat_sum_c_prod_7}
-      + {{16{lane1_beat_sum_c_prod_8[15]}}, lane1_beat_sum_c_prod_8}; // LmHeadUnit.java:268
-  assign lane1_row_total = lane1_acc + lane1_beat_sum_r; // LmHeadUnit.java:272
-  assign lane1_row_sum_valid = lane1_beat_d2 & lane1_row_end_d2; // LmHeadUnit.java:274
-  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:275
-  assign lane1_sums_pop_ready = logit_take & next_lane; // LmHeadUnit.java:367
+      + {{16{lane1_beat_sum_c_prod_8[15]}}, lane1_beat_sum_c_prod_8}; // LmHeadUnit.java:273
+  assign lane1_row_total = lane1_acc + lane1_beat_sum_r; // LmHeadUnit.java:277
+  assign lane1_row_sum_valid = lane1_beat_d2 & lane1_row_end_d2; // LmHeadUnit.java:279
+  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:280
+  assign lane1_sums_pop_ready = logit_take & next_lane; // LmHeadUnit.java:372
 
   always @(posedge clk) begin
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:222
-      lane1_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:222
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:227
+      lane1_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:227
     end
-    if (rows_start) begin // LmHeadUnit.java:234
-      lane1_next_row <= 33'd1; // LmHeadUnit.java:235
-      lane1_address <= weights_address + {32'd0, {16'd0, cols}}; // LmHeadUnit.java:236
-    end else if (lane1_reader_command_valid & lane1_reader_command_ready) begin // LmHeadUnit.java:238
-      lane1_next_row <= lane1_next_row + 33'd2; // LmHeadUnit.java:239
-      lane1_address <= lane1_address + lane1_stride; // LmHeadUnit.java:240
+    if (rows_start) begin // LmHeadUnit.java:239
+      lane1_next_row <= 33'd1; // LmHeadUnit.java:240
+      lane1_address <= weights_address + {32'd0, {16'd0, cols}}; // LmHeadUnit.java:241
+    end else if (lane1_reader_command_valid & lane1_reader_command_ready) begin // LmHeadUnit.java:243
+      lane1_next_row <= lane1_next_row + 33'd2; // LmHeadUnit.java:244
+      lane1_address <= lane1_address + lane1_stride; // LmHeadUnit.java:245
     end
-    if (rows_start) begin // LmHeadUnit.java:254
-      lane1_beat <= 16'd0; // LmHeadUnit.java:254
-    end else if (lane1_take) begin // LmHeadUnit.java:254
-      lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:254
+    if (rows_start) begin // LmHeadUnit.java:259
+      lane1_beat <= 16'd0; // LmHeadUnit.java:259
+    end else if (lane1_take) begin // LmHeadUnit.java:259
+      lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:259
     end
-    if (lane1_take) begin // LmHeadUnit.java:259
-      lane1_x_read <= lane1_activations[lane1_beat[4:0]]; // LmHeadUnit.java:259
+    if (lane1_take) begin // LmHeadUnit.java:264
+      lane1_x_read <= lane1_activations[lane1_beat[4:0]]; // LmHeadUnit.java:264
     end
-    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:261
-    lane1_beat_sum_r <= lane1_beat_sum_c; // LmHeadUnit.java:268
-    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:269
-    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:269
-    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:270
-    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:270
-    if (lane1_beat_d2) begin // LmHeadUnit.java:273
-      lane1_acc <= lane1_row_end_d2 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:273
+    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:266
+    lane1_beat_sum_r <= lane1_beat_sum_c; // LmHeadUnit.java:273
+    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:274
+    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:274
+    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:275
+    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:275
+    if (lane1_beat_d2) begin // LmHeadUnit.java:278
+      lane1_acc <= lane1_row_end_d2 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:278
     end
-    // LmHeadUnit.java:278
+    // LmHeadUnit.java:283
     lane1_rows_in_flight <=
         (lane1_rows_in_flight + {2'd0, (lane1_take & lane1_last_beat)}) - {2'd0, lane1_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:280
-      lane1_failed <= 1'b0; // LmHeadUnit.java:280
-    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:281
-      lane1_failed <= 1'b1; // LmHeadUnit.java:281
+    if (command_accepted) begin // LmHeadUnit.java:285
+      lane1_failed <= 1'b0; // LmHeadUnit.java:285
+    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:286
+      lane1_failed <= 1'b1; // LmHeadUnit.java:286
     end
     if (reset) begin
       lane1_next_row <= 33'd0;
@@ -821,34 +828,34 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_stream (LmHeadUnit.java:292): reads the row scales and hands them out in row order, one a cycle
-  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:296
-  assign scale_beats = scale_beats_sum[34:3]; // LmHeadUnit.java:297
-  assign last_scale_word = scale_word; // LmHeadUnit.java:307
-  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:309
-  // LmHeadUnit.java:314
+  // scale_stream (LmHeadUnit.java:297): reads the row scales and hands them out in row order, one a cycle
+  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:301
+  assign scale_beats = scale_beats_sum[34:3]; // LmHeadUnit.java:302
+  assign last_scale_word = scale_word; // LmHeadUnit.java:312
+  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:314
+  // LmHeadUnit.java:319
   assign scale_payload = scale_word ? scale_reader_data_payload_data[63:32] : scale_reader_data_payload_data[31:0];
-  assign scale_beyond_rows = scales_taken >= {1'b0, rows}; // LmHeadUnit.java:316
-  assign scale_ready = logit_take; // LmHeadUnit.java:369
+  assign scale_beyond_rows = scales_taken >= {1'b0, rows}; // LmHeadUnit.java:321
+  assign scale_ready = logit_take; // LmHeadUnit.java:374
 
   always @(posedge clk) begin
-    if (command_accepted) begin // LmHeadUnit.java:302
-      scales_requested <= 1'b0; // LmHeadUnit.java:302
-    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:303
-      scales_requested <= 1'b1; // LmHeadUnit.java:303
+    if (command_accepted) begin // LmHeadUnit.java:307
+      scales_requested <= 1'b0; // LmHeadUnit.java:307
+    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:308
+      scales_requested <= 1'b1; // LmHeadUnit.java:308
     end
-    if (command_accepted) begin // LmHeadUnit.java:318
-      scale_word <= 1'b0; // LmHeadUnit.java:319
-      scales_taken <= 33'd0; // LmHeadUnit.java:320
-    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:321
-      scale_word <= scale_word + 1'b1; // LmHeadUnit.java:322
-      scales_taken <= scales_taken + 33'd1; // LmHeadUnit.java:323
+    if (command_accepted) begin // LmHeadUnit.java:323
+      scale_word <= 1'b0; // LmHeadUnit.java:324
+      scales_taken <= 33'd0; // LmHeadUnit.java:325
+    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:326
+      scale_word <= scale_word + 1'b1; // LmHeadUnit.java:327
+      scales_taken <= scales_taken + 33'd1; // LmHeadUnit.java:328
     end
-    if (command_accepted) begin // LmHeadUnit.java:326
-      scales_failed <= 1'b0; // LmHeadUnit.java:326
-    // LmHeadUnit.java:327
+    if (command_accepted) begin // LmHeadUnit.java:331
+      scales_failed <= 1'b0; // LmHeadUnit.java:331
+    // LmHeadUnit.java:332
     end else if (scale_reader_data_valid & scale_reader_data_ready & scale_reader_data_payload_error) begin
-      scales_failed <= 1'b1; // LmHeadUnit.java:327
+      scales_failed <= 1'b1; // LmHeadUnit.java:332
     end
     if (reset) begin
       scales_requested <= 1'b0;
@@ -859,74 +866,75 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // logit_stage (LmHeadUnit.java:344): joins the lanes' sums in row order with the scales, and computes the logits and
+  // logit_stage (LmHeadUnit.java:349): joins the lanes' sums in row order with the scales, and computes the logits and
   // their argmax
   assign logit_queue_push_valid = logit_out_valid; // Stream.java:196
   assign logit_queue_push_payload = logit_out_payload; // Stream.java:197
   assign logit_out_ready = logit_queue_push_ready; // Stream.java:198
   assign logit_queue_pop_ready = logits_ready; // Stream.java:103
-  assign logit_room = ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd32; // LmHeadUnit.java:362
-  assign rows_left = next_row < {1'b0, rows}; // LmHeadUnit.java:363
+  assign logit_room = ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd32; // LmHeadUnit.java:367
+  assign rows_left = next_row < {1'b0, rows}; // LmHeadUnit.java:368
   assign logit_take =
       (phase == PHASE_RUN)
+      & fx_ready
       & rows_left
       & (next_lane ? lane1_sums_pop_valid : lane0_sums_pop_valid)
       & scale_valid
-      & logit_room; // LmHeadUnit.java:365
-  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:379
-  assign row_sum_float_in_payload = next_lane ? lane1_sums_pop_payload : lane0_sums_pop_payload; // LmHeadUnit.java:379
-  assign scale_fx_in_valid = logit_take; // LmHeadUnit.java:380
-  assign scale_fx_in_payload_a = scale_payload; // LmHeadUnit.java:380
-  assign scale_fx_in_payload_b = fx; // LmHeadUnit.java:380
-  assign logit_in_valid = scale_fx_out_valid; // LmHeadUnit.java:382
-  assign logit_in_payload_a = row_sum_float_d4; // LmHeadUnit.java:382
-  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:382
-  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:386
-  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:387
+      & logit_room; // LmHeadUnit.java:370
+  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:384
+  assign row_sum_float_in_payload = next_lane ? lane1_sums_pop_payload : lane0_sums_pop_payload; // LmHeadUnit.java:384
+  assign scale_fx_in_valid = logit_take; // LmHeadUnit.java:385
+  assign scale_fx_in_payload_a = scale_payload; // LmHeadUnit.java:385
+  assign scale_fx_in_payload_b = fx; // LmHeadUnit.java:385
+  assign logit_in_valid = scale_fx_out_valid; // LmHeadUnit.java:387
+  assign logit_in_payload_a = row_sum_float_d4; // LmHeadUnit.java:387
+  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:387
+  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:391
+  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:392
   assign logit_greater =
       ((logit_out_payload_2[31] ? ~logit_out_payload_2 : {1'b1, logit_out_payload_2[30:0]})
        > (best_value[31] ? ~best_value : {1'b1, best_value[30:0]}))
       & ~(((logit_out_payload_2[30:23] == 8'd255) & (logit_out_payload_2[22:0] != 23'd0))
           | ((best_value[30:23] == 8'd255) & (best_value[22:0] != 23'd0)))
-      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:394
-  // LmHeadUnit.java:402
+      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:399
+  // LmHeadUnit.java:407
   assign logits_finished = (logits_emitted == {1'b0, rows}) & (logit_queue_occupancy == 6'd0) & (phase == PHASE_RUN);
 
   always @(posedge clk) begin
-    if (rows_start) begin // LmHeadUnit.java:370
-      next_lane <= 1'b0; // LmHeadUnit.java:371
-      next_row <= 33'd0; // LmHeadUnit.java:372
-    end else if (logit_take) begin // LmHeadUnit.java:373
-      next_lane <= ~next_lane & (next_lane + 1'b1); // LmHeadUnit.java:374
-      next_row <= next_row + 33'd1; // LmHeadUnit.java:375
+    if (rows_start) begin // LmHeadUnit.java:375
+      next_lane <= 1'b0; // LmHeadUnit.java:376
+      next_row <= 33'd0; // LmHeadUnit.java:377
+    end else if (logit_take) begin // LmHeadUnit.java:378
+      next_lane <= ~next_lane & (next_lane + 1'b1); // LmHeadUnit.java:379
+      next_row <= next_row + 33'd1; // LmHeadUnit.java:380
     end
-    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:382
-    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:382
-    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:382
-    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:382
-    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:385
-    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:385
-    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:385
-    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:385
-    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:385
-    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:385
-    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:385
-    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:385
-    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:385
-    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:385
-    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:385
-    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:385
-    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:385
-    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:385
-    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:389
-    if (logit_out_valid_2 & ((logit_row_d14 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:395
-      best_value <= logit_out_payload_2; // LmHeadUnit.java:396
-      best_row <= logit_row_d14; // LmHeadUnit.java:397
+    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:387
+    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:387
+    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:387
+    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:387
+    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:390
+    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:390
+    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:390
+    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:390
+    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:390
+    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:390
+    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:390
+    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:390
+    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:390
+    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:390
+    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:390
+    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:390
+    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:390
+    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:390
+    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:394
+    if (logit_out_valid_2 & ((logit_row_d14 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:400
+      best_value <= logit_out_payload_2; // LmHeadUnit.java:401
+      best_row <= logit_row_d14; // LmHeadUnit.java:402
     end
-    if (rows_start) begin // LmHeadUnit.java:400
-      logits_emitted <= 33'd0; // LmHeadUnit.java:400
-    end else if (logit_out_valid_2) begin // LmHeadUnit.java:400
-      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:400
+    if (rows_start) begin // LmHeadUnit.java:405
+      logits_emitted <= 33'd0; // LmHeadUnit.java:405
+    end else if (logit_out_valid_2) begin // LmHeadUnit.java:405
+      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:405
     end
     if (reset) begin
       next_lane <= 1'b0;
@@ -942,16 +950,16 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:276
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:276: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:281
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:281: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:276
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:276: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:281
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:281: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:388
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:388: LmHeadUnit: the logit queue has room");
+      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:393
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:393: LmHeadUnit: the logit queue has room");
         $stop;
       end
     end
@@ -1084,7 +1092,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .outstanding             (scale_reader_outstanding)
   );
 
-  Fp32Mul fx_multiply ( // LmHeadUnit.java:170
+  Fp32Mul fx_multiply ( // LmHeadUnit.java:172
     .clk          (clk),
     .reset        (reset),
     .in_valid     (fx_multiply_in_valid),
@@ -1130,7 +1138,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (logit_queue_occupancy)
   );
 
-  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:379
+  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:384
     .clk         (clk),
     .reset       (reset),
     .in_valid    (row_sum_float_in_valid),
@@ -1139,7 +1147,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .out_payload (row_sum_float_out_payload)
   );
 
-  Fp32Mul scale_fx ( // LmHeadUnit.java:380
+  Fp32Mul scale_fx ( // LmHeadUnit.java:385
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scale_fx_in_valid),
@@ -1149,7 +1157,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .out_payload  (scale_fx_out_payload)
   );
 
-  Fp32Mul logit ( // LmHeadUnit.java:382
+  Fp32Mul logit ( // LmHeadUnit.java:387
     .clk          (clk),
     .reset        (reset),
     .in_valid     (logit_in_valid),

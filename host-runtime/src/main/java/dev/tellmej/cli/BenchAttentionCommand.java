@@ -115,7 +115,8 @@ final class BenchAttentionCommand implements Callable<Integer>, PrintsJson {
                 public void measured(AttentionBenchmark.Case c) {
                     if (text) {
                         bar[0].clearLine();
-                        out.printf(Locale.ROOT, "| %s | %d | %d | %,d | %,.1f | %,.2f | %,d | %,.0f | %,.0f | %.1f %% | %.1f %%"
+                        out.printf(Locale.ROOT,
+                                "| %s | %d | %d | %,d | %,.1f | %,.2f | %,d | %,.0f | %,.0f | %.1f %% | %.1f %%"
                                 + " | %s |%n", c.kind(), c.tokens(), c.commands(), c.layerCycles(), c.layerMicros(),
                                 c.modelMillis(), c.kvBytes(), c.kvBoundCycles(), c.computeBoundCycles(),
                                 100 * c.efficiency(), 100 * c.kvEfficiency(), c.exact() ? "yes" : "NO");

@@ -163,7 +163,8 @@ public final class AttentionBenchmark {
                 ready += seconds;
                 listener.modelReady(head.name(), seconds);
                 AxiMemory ddr = sim.axiMemory((int) AttentionRunner.memoryBytes(unit),
-                        AxiMemoryConfig.DEFAULT.withLatency(options.latency(), 4).withBandwidth(options.bytesPerCycle()));
+                        AxiMemoryConfig.DEFAULT.withLatency(options.latency(),
+                                4).withBandwidth(options.bytesPerCycle()));
                 AttentionRunner runner = new AttentionRunner(sim, design.top(), ddr, new Random(options.seed()), 1.0,
                         1.0);
                 sim.reset();
@@ -191,7 +192,8 @@ public final class AttentionBenchmark {
         List<AttentionRunner.Job> jobs = new ArrayList<>();
         for (int first = 0; first < n; first += perCommand) {
             int tokens = Math.min(perCommand, n - first);
-            short[][] queries = Arrays.copyOfRange(all.queries(), first * head.group(), (first + tokens) * head.group());
+            short[][] queries = Arrays.copyOfRange(all.queries(), first * head.group(), (first
+                    + tokens) * head.group());
             jobs.add(new AttentionRunner.Job(first + 1, tokens, head.group(), head.headDim(), all.keys(), all.values(),
                     queries));
         }

@@ -116,7 +116,8 @@ class AttentionUnitTest {
     @SimTest
     void aFailedKeyReadIsReportedAndTheNextCommandIsExact(SimFixture fixture) {
         Random random = fixture.random();
-        Bench bench = Bench.open(fixture, small(StorageFormat.FP16, 64, 4, 8), AxiMemoryConfig.DEFAULT.withLatency(5, 1),
+        Bench bench = Bench.open(fixture, small(StorageFormat.FP16, 64, 4, 8),
+                AxiMemoryConfig.DEFAULT.withLatency(5, 1),
                 1.0);
         AttentionRunner.Job job = AttentionRunner.randomJob(random, StorageFormat.FP16, 20, 2, 1, 32);
         bench.runner.load(job);

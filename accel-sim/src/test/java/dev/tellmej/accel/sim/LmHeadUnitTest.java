@@ -120,7 +120,8 @@ class LmHeadUnitTest {
                 expected[r] = (float) c.head().dot(r, c.x()) * (c.head().rowScales()[r] * fx);
                 int got = logits.received().get(before + r).intValue();
                 assertEquals(Float.floatToRawIntBits(expected[r]), got, "row " + r + " of " + c.head().rows()
-                        + " (cols " + c.head().cols() + "): expected " + expected[r] + ", got " + Float.intBitsToFloat(got));
+                        + " (cols " + c.head().cols() + "): expected " + expected[r] + ", got "
+                                + Float.intBitsToFloat(got));
             }
             assertEquals(c.head().rows(), logits.received().size() - before, "one logit per row");
             assertEquals(Sampler.argmax(expected), done[0], "argmax");

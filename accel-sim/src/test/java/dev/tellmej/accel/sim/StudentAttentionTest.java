@@ -60,7 +60,8 @@ class StudentAttentionTest {
             int token = PROMPT[0];
             for (int position = 0; position < POSITIONS; position++) {
                 float[] logits = model.forward(token, position);
-                token = position + 1 < PROMPT.length ? PROMPT[position + 1] : dev.tellmej.model.sample.Sampler.argmax(logits);
+                token = position + 1 < PROMPT.length ? PROMPT[position
+                        + 1] : dev.tellmej.model.sample.Sampler.argmax(logits);
             }
         } finally {
             model.close();

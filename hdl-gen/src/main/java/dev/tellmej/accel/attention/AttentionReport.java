@@ -64,7 +64,8 @@ public final class AttentionReport {
     /** Elaborates and synthesizes both blocks of {@code config} in {@code work}; {@code progress} hears each top. */
     public static Result measure(AcceleratorConfig config, Path work, Duration timeout, Consumer<String> progress) {
         List<Block> blocks = new ArrayList<>();
-        blocks.add(synthesize("attention", () -> AttentionUnit.of(config), work.resolve("attention"), timeout, progress));
+        blocks.add(synthesize("attention", () -> AttentionUnit.of(config), work.resolve("attention"), timeout,
+                progress));
         blocks.add(synthesize("kv-cache-writer", () -> KvCacheWriter.of(config), work.resolve("kv-cache-writer"),
                 timeout, progress));
         int uram = 0;
@@ -100,7 +101,8 @@ public final class AttentionReport {
         TlmmReport.Device d = TlmmReport.Device.XCK26;
         StringBuilder out = new StringBuilder();
         out.append("# Attention resources: ").append(r.config()).append("\n\n");
-        out.append(String.format(Locale.ROOT, "Attention unit: L = %d, W = %d, d <= %d, context %,d, %d slots, chunks of"
+        out.append(String.format(Locale.ROOT,
+                "Attention unit: L = %d, W = %d, d <= %d, context %,d, %d slots, chunks of"
                 + " %d rows. Yosys 0.23 `synth_xilinx -family xcup -flatten`; URAM, block RAM, DSP and FF counts are"
                 + " reliable, LUT counts rough.%n%n", r.lanes(), r.width(), r.maxHeadDim(), r.context(), r.slots(),
                 r.chunkRows()));
@@ -108,14 +110,15 @@ public final class AttentionReport {
         out.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (Block b : r.blocks()) {
             ResourceReport.Counts c = b.counts();
-            out.append(String.format(Locale.ROOT, "| %s | `%s` | %d | %.1f | %d | %,d | %,d | %.1f |%n", b.block(), b.top(),
-                    c.uram(), c.bramTiles(), c.dsp(), c.luts(), c.flipFlops(), b.minutes()));
+            out.append(String.format(Locale.ROOT, "| %s | `%s` | %d | %.1f | %d | %,d | %,d | %.1f |%n",
+                    b.block(), b.top(), c.uram(), c.bramTiles(), c.dsp(), c.luts(), c.flipFlops(), b.minutes()));
         }
-        out.append(String.format(Locale.ROOT, "| **together** | | %d | %.1f | %d | %,d | %,d | |%n", r.uram(), r.bramTiles(),
-                r.dsp(), r.luts(), r.flipFlops()));
-        out.append(String.format(Locale.ROOT, "| %s | | %d | %d | %,d | %,d | %,d | |%n%n", d.name(), d.uram(), d.bram36(),
-                d.dsp(), d.luts(), d.flipFlops()));
-        out.append(String.format(Locale.ROOT, "Left for the rest of the kernel: %d URAM288 after the TLMM engine's %d and"
+        out.append(String.format(Locale.ROOT, "| **together** | | %d | %.1f | %d | %,d | %,d | |%n", r.uram(),
+                r.bramTiles(), r.dsp(), r.luts(), r.flipFlops()));
+        out.append(String.format(Locale.ROOT, "| %s | | %d | %d | %,d | %,d | %,d | |%n%n", d.name(), d.uram(),
+                d.bram36(), d.dsp(), d.luts(), d.flipFlops()));
+        out.append(String.format(Locale.ROOT,
+                "Left for the rest of the kernel: %d URAM288 after the TLMM engine's %d and"
                 + " attention's; %,d DSP48E2 after the element-wise units' %d and attention's.%n", r.uramLeft(),
                 TLMM_URAM, r.dspLeft(), ELEMENTWISE_DSP));
         return out.toString();

@@ -62,7 +62,8 @@ public record AttentionShape(int lanes, int width, int maxHeadDim, int context, 
             problems.add("chunk rows must be a power of two, got " + chunkRows);
         }
         if (bursts != null && bursts.axi().dataWidth() != 16 * width) {
-            problems.add("the K/V port carries " + bursts.axi().dataWidth() + " bits a beat, not W x 16 = " + 16 * width);
+            problems.add("the K/V port carries " + bursts.axi().dataWidth() + " bits a beat, not W x 16 = "
+                    + 16 * width);
         }
         if (!problems.isEmpty()) {
             throw new InvalidParameterException(Locations.capture(), "AttentionUnit: " + String.join("; ", problems));

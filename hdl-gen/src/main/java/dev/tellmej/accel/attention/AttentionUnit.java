@@ -228,7 +228,8 @@ public final class AttentionUnit extends Module {
                 when(refused, () -> {
                     phase.set(Phase.IDLE);
                     doneValid.set(true);
-                    doneCode.set(mux(badShape, U(ErrorCode.BAD_FIELD.code(), 8), U(ErrorCode.CONTEXT_OVERFLOW.code(), 8)));
+                    doneCode.set(mux(badShape, U(ErrorCode.BAD_FIELD.code(), 8),
+                            U(ErrorCode.CONTEXT_OVERFLOW.code(), 8)));
                 });
             });
             when(queries.fire(), () -> {

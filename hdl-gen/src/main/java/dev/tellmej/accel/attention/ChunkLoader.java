@@ -71,8 +71,10 @@ final class ChunkLoader extends Area {
         reader.data.ready.set(true);
         Bool beat = reader.data.valid.named("chunk_beat");
         Bool lastRowBeat = writeBeat.eq(command.rowBeats.sub(1).trunc(beatBits)).named("write_last_row_beat");
-        UInt writeAddress = cat(writeHalf, writeRow, writeBeat.resize(strideBits)).asUInt().named("chunk_write_address");
-        when(beat, () -> buffer.write(writeAddress.resize(log2Up(shape.chunkBufferWords())), reader.data.payload.data()));
+        UInt writeAddress = cat(writeHalf, writeRow,
+                writeBeat.resize(strideBits)).asUInt().named("chunk_write_address");
+        when(beat, () -> buffer.write(writeAddress.resize(log2Up(shape.chunkBufferWords())),
+                reader.data.payload.data()));
         when(start, () -> {
             loaded.set(0);
             writeRow.set(0);

@@ -58,77 +58,45 @@ final class ScoreEngine extends Area {
         int beatBits = shape.beatBits();
         int rowBits = shape.chunkRowBits() + 1;
         int positionBits = shape.positionBits();
-        int chunkBits = shape.chunkBits();
 
-        // ---- Issue: chunk, slot, row turn, beat.
-        Bool active = reg("score_active", bool(), 0);
-        UInt chunk = reg("score_chunk", uint(chunkBits), 0);
-        UInt chunkStart = reg("score_chunk_start", uint(positionBits), 0);
+        // ---- Issue: chunk and slot (the walk), then row turn and beat.
+        ChunkWalk walk = area(new ChunkWalk("score", shape, command, start, loaded));
+        consumed = walk.consumed;
         UInt rowBase = reg("row_base", uint(rowBits), 0);
         UInt beat = reg("score_beat", uint(beatBits), 0);
         UInt turn = reg("turn", uint(turnBits), 0);
-        consumed = reg("score_consumed", uint(chunkBits), 0);
-        Bool slotDoneEvent = wire("score_slot_done", bool());
-        Bool chunkDoneEvent = wire("score_chunk_done", bool());
-        SlotWalker walker = area(new SlotWalker("score_slots", shape, command, start.or(chunkDoneEvent),
-                slotDoneEvent.and(chunkDoneEvent.not())));
-
-        Bool step = active.and(chunk.lt(loaded)).named("score_step");
-        // Rows of the chunk the slot attends to: min(C, n_s - chunk start), or none.
-        UInt beyond = walker.positions.sub(chunkStart).trunc(positionBits).named("rows_beyond_chunk_start");
-        Bool any = walker.positions.gt(chunkStart).named("slot_has_rows");
-        UInt rowsHere = mux(any, mux(beyond.ge(shape.chunkRows()), U(shape.chunkRows(), positionBits), beyond),
-                U(0, positionBits)).resize(rowBits).named("slot_rows_here");
         UInt rowInChunk = rowBase.add(turn.resize(rowBits)).trunc(rowBits).named("row_in_chunk");
-        Bool rowValid = rowInChunk.lt(rowsHere).named("row_valid");
+        Bool rowValid = rowInChunk.lt(walk.rowsHere).named("row_valid");
         Bool lastTurn = turn.eq(a - 1).named("last_turn");
         Bool lastBeat = beat.eq(command.rowBeats.sub(1).trunc(beatBits)).named("last_beat");
-        Bool groupDone = rowBase.resize(rowBits + 1).add(a).ge(rowsHere.resize(rowBits + 1)).named("turns_done");
-        Bool slotDone = any.not().or(lastTurn.and(lastBeat).and(groupDone)).named("slot_done");
-        slotDoneEvent.set(step.and(slotDone));
-        chunkDoneEvent.set(step.and(slotDone).and(walker.last));
-        Bool lastChunk = chunkStart.resize(positionBits + 1).add(shape.chunkRows())
-                .ge(command.lastPositions.resize(positionBits + 1)).named("last_chunk");
-        Bool issueDone = chunkDoneEvent.and(lastChunk).named("score_issue_done");
-        when(start, () -> {
-            active.set(true);
-            chunk.set(0);
-            chunkStart.set(0);
+        Bool groupDone = rowBase.resize(rowBits + 1).add(a).ge(walk.rowsHere.resize(rowBits + 1)).named("turns_done");
+        walk.finishing.set(lastTurn.and(lastBeat).and(groupDone));
+        Bool issueDone = walk.done;
+        when(start.or(walk.slotDone), () -> {
             rowBase.set(0);
             beat.set(0);
             turn.set(0);
-            consumed.set(0);
-        }).elseWhen(step, () -> {
+        }).elseWhen(walk.step, () -> {
             turn.set(turn.add(1).trunc(turnBits));
             when(lastTurn, () -> beat.set(beat.add(1).trunc(beatBits)));
             when(lastTurn.and(lastBeat), () -> {
                 beat.set(0);
                 rowBase.set(rowBase.add(a).trunc(rowBits));
             });
-            when(slotDone, () -> {
-                turn.set(0);
-                beat.set(0);
-                rowBase.set(0);
-            });
-            when(chunkDoneEvent, () -> {
-                chunk.set(chunk.add(1).trunc(chunkBits));
-                chunkStart.set(chunkStart.add(shape.chunkRows()).trunc(positionBits));
-                consumed.set(consumed.add(1).trunc(chunkBits));
-            });
-            when(issueDone, () -> active.set(false));
         });
 
-        Bool issue = step.and(any).and(rowValid).named("score_issue");
-        UInt chunkAddress = cat(chunk.resize(1), rowInChunk.resize(rowBits - 1),
+        Bool issue = walk.step.and(walk.any).and(rowValid).named("score_issue");
+        UInt chunkAddress = cat(walk.chunk.resize(1), rowInChunk.resize(rowBits - 1),
                 beat.resize(log2Up(shape.rowStride()))).asUInt().resize(log2Up(shape.chunkBufferWords()))
                 .named("key_read_address");
-        UInt queryAddress = cat(walker.slot, beat.resize(log2Up(shape.rowStride()))).asUInt()
+        UInt queryAddress = cat(walk.slots.slot, beat.resize(log2Up(shape.rowStride()))).asUInt()
                 .resize(log2Up(shape.slots() * shape.rowStride())).named("query_read_address");
 
         // ---- Datapath: W multipliers and adders into the interleaved rows' partials.
         Pipeline pipe = new Pipeline("score_issue", issue);
-        Timed<UInt> slotT = pipe.input("issue_slot", walker.slot);
-        Timed<UInt> rowT = pipe.input("issue_row", chunkStart.add(rowInChunk.resize(positionBits)).trunc(positionBits));
+        Timed<UInt> slotT = pipe.input("issue_slot", walk.slots.slot);
+        Timed<UInt> rowT = pipe.input("issue_row",
+                walk.chunkStart.add(rowInChunk.resize(positionBits)).trunc(positionBits));
         Timed<UInt> turnT = pipe.input("issue_turn", turn);
         Timed<UInt> groupT = pipe.input("issue_group", beat.resize(groupBits));
         Timed<Bool> firstT = pipe.input("issue_first", groups > shape.maxRowBeats() ? bool(true) : beat.lt(groups));

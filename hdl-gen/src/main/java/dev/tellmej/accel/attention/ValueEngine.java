@@ -59,7 +59,6 @@ final class ValueEngine extends Area {
         int beatBits = shape.beatBits();
         int rowBits = shape.chunkRowBits() + 1;
         int positionBits = shape.positionBits();
-        int chunkBits = shape.chunkBits();
         int bankBits = log2Up(shape.partialBankWords());
         List<Mem<Bits>> banks = new ArrayList<>();
         for (int e = 0; e < width; e++) {
@@ -67,66 +66,38 @@ final class ValueEngine extends Area {
                     .style(shape.partialBankWords() >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED));
         }
 
-        // ---- Issue: chunk, slot, row, beat.
-        Bool active = reg("value_active", bool(), 0);
-        UInt chunk = reg("value_chunk", uint(chunkBits), 0);
-        UInt chunkStart = reg("value_chunk_start", uint(positionBits), 0);
+        // ---- Issue: chunk and slot (the walk), then row and beat.
+        ChunkWalk walk = area(new ChunkWalk("value", shape, command, start, loaded));
+        consumed = walk.consumed;
         UInt row = reg("value_row", uint(rowBits), 0);
         UInt beat = reg("value_beat", uint(beatBits), 0);
-        consumed = reg("value_consumed", uint(chunkBits), 0);
-        Bool slotDoneEvent = wire("value_slot_done", bool());
-        Bool chunkDoneEvent = wire("value_chunk_done", bool());
-        SlotWalker walker = area(new SlotWalker("value_slots", shape, command, start.or(chunkDoneEvent),
-                slotDoneEvent.and(chunkDoneEvent.not())));
-        Bool step = active.and(chunk.lt(loaded)).named("value_step");
-        UInt beyond = walker.positions.sub(chunkStart).trunc(positionBits).named("value_rows_beyond");
-        Bool any = walker.positions.gt(chunkStart).named("value_slot_has_rows");
-        UInt rowsHere = mux(any, mux(beyond.ge(shape.chunkRows()), U(shape.chunkRows(), positionBits), beyond),
-                U(0, positionBits)).resize(rowBits).named("value_rows_here");
         Bool lastBeat = beat.eq(command.rowBeats.sub(1).trunc(beatBits)).named("value_last_beat");
-        Bool lastRow = row.eq(rowsHere.sub(1).trunc(rowBits)).named("value_last_row");
-        Bool slotDone = any.not().or(lastBeat.and(lastRow)).named("value_slot_done_now");
-        slotDoneEvent.set(step.and(slotDone));
-        chunkDoneEvent.set(step.and(slotDone).and(walker.last));
-        Bool lastChunk = chunkStart.resize(positionBits + 1).add(shape.chunkRows())
-                .ge(command.lastPositions.resize(positionBits + 1)).named("value_last_chunk");
-        Bool issueDone = chunkDoneEvent.and(lastChunk).named("value_issue_done");
-        when(start, () -> {
-            active.set(true);
-            chunk.set(0);
-            chunkStart.set(0);
+        Bool lastRow = row.eq(walk.rowsHere.sub(1).trunc(rowBits)).named("value_last_row");
+        walk.finishing.set(lastBeat.and(lastRow));
+        Bool issueDone = walk.done;
+        when(start.or(walk.slotDone), () -> {
             row.set(0);
             beat.set(0);
-            consumed.set(0);
-        }).elseWhen(step, () -> {
+        }).elseWhen(walk.step, () -> {
             beat.set(beat.add(1).trunc(beatBits));
             when(lastBeat, () -> {
                 beat.set(0);
                 row.set(row.add(1).trunc(rowBits));
             });
-            when(slotDone, () -> {
-                beat.set(0);
-                row.set(0);
-            });
-            when(chunkDoneEvent, () -> {
-                chunk.set(chunk.add(1).trunc(chunkBits));
-                chunkStart.set(chunkStart.add(shape.chunkRows()).trunc(positionBits));
-                consumed.set(consumed.add(1).trunc(chunkBits));
-            });
-            when(issueDone, () -> active.set(false));
         });
-        Bool issue = step.and(any).named("value_issue");
-        UInt position = chunkStart.add(row.resize(positionBits)).trunc(positionBits).named("value_position");
-        values.address().set(cat(chunk.resize(1), row.resize(rowBits - 1), beat.resize(strideBits)).asUInt()
+        Bool issue = walk.step.and(walk.any).named("value_issue");
+        UInt position = walk.chunkStart.add(row.resize(positionBits)).trunc(positionBits).named("value_position");
+        values.address().set(cat(walk.chunk.resize(1), row.resize(rowBits - 1), beat.resize(strideBits)).asUInt()
                 .resize(widthOf(values.address())));
         values.enable().set(issue);
-        weights.address().set(cat(walker.slot, position.resize(shape.positionIndexBits())).asUInt()
+        weights.address().set(cat(walk.slots.slot, position.resize(shape.positionIndexBits())).asUInt()
                 .resize(widthOf(weights.address())));
         weights.enable().set(issue);
 
         // ---- Accumulate: W products into the partials of lane position mod L.
         Pipeline pipe = new Pipeline("value_issue", issue);
-        UInt address = cat(walker.slot, beat.resize(strideBits), position.resize(laneBits)).asUInt().resize(bankBits)
+        UInt address = cat(walk.slots.slot, beat.resize(strideBits),
+                position.resize(laneBits)).asUInt().resize(bankBits)
                 .named("partial_address");
         Timed<UInt> addressT = pipe.input("accumulate_address", address);
         Timed<Bool> freshT = pipe.input("accumulate_fresh", position.lt(lanes));
@@ -135,7 +106,8 @@ final class ValueEngine extends Area {
         List<Timed<Bits>> products = new ArrayList<>();
         for (int e = 0; e < width; e++) {
             final int lo = 16 * e;
-            Timed<Bits> v = FpConvert.toFp32("value_lane" + e + "_v", shape.format(), valueT.map(w -> w.slice(lo + 15, lo)));
+            Timed<Bits> v = FpConvert.toFp32("value_lane" + e + "_v", shape.format(),
+                    valueT.map(w -> w.slice(lo + 15, lo)));
             products.add(Fp32Mul.apply("value_lane" + e + "_product", weightT, v));
         }
         int addCycle = products.getFirst().cycle();

@@ -1,0 +1,81 @@
+package dev.tellmej.accel.attention;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Area;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.UInt;
+
+/**
+ * The walk both passes of an {@link AttentionUnit} make over a head's rows: chunk by chunk as the
+ * {@link ChunkLoader} brings them in, and within a chunk slot by slot, each slot over the rows of the chunk it
+ * attends to ({@link #rowsHere}: the chunk's rows below the slot's context). The pass says when its work on the
+ * slot's rows ends ({@link #finishing}); a slot with no rows in the chunk is passed over in one step. The pass
+ * owns its own row and beat counters and resets them on {@link #slotDone}.
+ */
+final class ChunkWalk extends Area {
+    /** Event: a step is taken (the walk is on and its chunk is in the buffer). */
+    final Bool step;
+    /** The current chunk: bit 0 selects its half of the buffer. */
+    final UInt chunk;
+    /** Position of the chunk's first row. */
+    final UInt chunkStart;
+    /** Chunks finished since the pass started (their halves may be refilled). */
+    final UInt consumed;
+    /** The current slot. */
+    final SlotWalker slots;
+    /** The current slot has rows in this chunk. */
+    final Bool any;
+    /** Rows of this chunk the current slot attends to, 0 .. chunk rows. */
+    final UInt rowsHere;
+    /** Set by the pass: this step is its last on the slot's rows of the chunk. */
+    final Bool finishing;
+    /** Event: the slot's rows of this chunk are done (or it had none). */
+    final Bool slotDone;
+    /** Event: the last step of the pass. */
+    final Bool done;
+
+    /**
+     * @param name   the pass's prefix for signal names ({@code score}, {@code value})
+     * @param start  event: the pass starts at chunk 0, slot 0
+     * @param loaded chunks of the pass in the buffer
+     */
+    ChunkWalk(String name, AttentionShape shape, AttentionUnit.Controller command, Bool start, UInt loaded) {
+        super(name + "_walk", "the pass's walk over the chunks in the buffer and, in each, over the slots' rows");
+        int positionBits = shape.positionBits();
+        int chunkBits = shape.chunkBits();
+        int rowBits = shape.chunkRowBits() + 1;
+        Bool active = reg(name + "_active", bool(), 0);
+        chunk = reg(name + "_chunk", uint(chunkBits), 0);
+        chunkStart = reg(name + "_chunk_start", uint(positionBits), 0);
+        consumed = reg(name + "_consumed", uint(chunkBits), 0);
+        finishing = wire(name + "_finishing", bool());
+        Bool chunkDone = wire(name + "_chunk_done", bool());
+        Bool slotEvent = wire(name + "_slot_done", bool());
+        slots = area(new SlotWalker(name + "_slots", shape, command, start.or(chunkDone),
+                slotEvent.and(chunkDone.not())));
+
+        step = active.and(chunk.lt(loaded)).named(name + "_step");
+        UInt beyond = slots.positions.sub(chunkStart).trunc(positionBits).named(name + "_rows_beyond");
+        any = slots.positions.gt(chunkStart).named(name + "_slot_has_rows");
+        rowsHere = mux(any, mux(beyond.ge(shape.chunkRows()), U(shape.chunkRows(), positionBits), beyond),
+                U(0, positionBits)).resize(rowBits).named(name + "_rows_here");
+        slotDone = step.and(any.not().or(finishing)).named(name + "_slot_finished");
+        slotEvent.set(slotDone);
+        chunkDone.set(slotDone.and(slots.last));
+        Bool lastChunk = chunkStart.resize(positionBits + 1).add(shape.chunkRows())
+                .ge(command.lastPositions.resize(positionBits + 1)).named(name + "_last_chunk");
+        done = chunkDone.and(lastChunk).named(name + "_walk_done");
+        when(start, () -> {
+            active.set(true);
+            chunk.set(0);
+            chunkStart.set(0);
+            consumed.set(0);
+        }).elseWhen(chunkDone, () -> {
+            chunk.set(chunk.add(1).trunc(chunkBits));
+            chunkStart.set(chunkStart.add(shape.chunkRows()).trunc(positionBits));
+            consumed.set(consumed.add(1).trunc(chunkBits));
+            when(done, () -> active.set(false));
+        });
+    }
+}
