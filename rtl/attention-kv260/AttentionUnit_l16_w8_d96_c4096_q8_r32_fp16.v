@@ -195,514 +195,559 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   wire         score_walk_done;                   // ChunkWalk.java:68
 
   // score_engine
-  reg  [5:0]   row_base;                          // ScoreEngine.java:65
-  reg  [3:0]   score_beat;                        // ScoreEngine.java:66
-  reg  [1:0]   turn;                              // ScoreEngine.java:67
-  wire [5:0]   row_in_chunk;                      // ScoreEngine.java:68
-  wire         row_valid;                         // ScoreEngine.java:69
-  wire         last_turn;                         // ScoreEngine.java:70
-  wire         last_beat;                         // ScoreEngine.java:71
-  wire         turns_done;                        // ScoreEngine.java:72
-  wire         score_issue;                       // ScoreEngine.java:88
-  wire [9:0]   key_read_address;                  // ScoreEngine.java:91
-  wire [6:0]   query_read_address;                // ScoreEngine.java:93
-  reg  [127:0] query_read;                        // ScoreEngine.java:106
-  reg  [31:0]  partial_t0_g0_0;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g0_1;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g0_2;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g0_3;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g0_4;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g0_5;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g0_6;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g0_7;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g1_0;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g1_1;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g1_2;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g1_3;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g1_4;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g1_5;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g1_6;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t0_g1_7;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g0_0;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g0_1;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g0_2;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g0_3;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g0_4;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g0_5;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g0_6;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g0_7;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g1_0;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g1_1;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g1_2;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g1_3;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g1_4;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g1_5;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g1_6;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t1_g1_7;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g0_0;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g0_1;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g0_2;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g0_3;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g0_4;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g0_5;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g0_6;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g0_7;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g1_0;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g1_1;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g1_2;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g1_3;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g1_4;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g1_5;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g1_6;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t2_g1_7;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g0_0;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g0_1;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g0_2;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g0_3;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g0_4;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g0_5;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g0_6;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g0_7;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g1_0;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g1_1;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g1_2;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g1_3;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g1_4;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g1_5;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g1_6;                   // ScoreEngine.java:115
-  reg  [31:0]  partial_t3_g1_7;                   // ScoreEngine.java:115
-  reg          score_issue_d1;                    // ScoreEngine.java:124
-  wire         key_lane0_q_in_valid;              // ScoreEngine.java:124
-  wire [15:0]  key_lane0_q_in_payload;            // ScoreEngine.java:124
-  wire         key_lane0_q_out_valid;             // ScoreEngine.java:124
-  wire [31:0]  key_lane0_q_out_payload;           // ScoreEngine.java:124
-  wire         key_lane0_k_in_valid;              // ScoreEngine.java:125
-  wire [15:0]  key_lane0_k_in_payload;            // ScoreEngine.java:125
-  wire         key_lane0_k_out_valid;             // ScoreEngine.java:125
-  wire [31:0]  key_lane0_k_out_payload;           // ScoreEngine.java:125
-  wire         key_lane0_product_in_valid;        // ScoreEngine.java:126
-  wire [31:0]  key_lane0_product_in_payload_a;    // ScoreEngine.java:126
-  wire [31:0]  key_lane0_product_in_payload_b;    // ScoreEngine.java:126
-  wire         key_lane0_product_out_valid;       // ScoreEngine.java:126
-  wire [31:0]  key_lane0_product_out_payload;     // ScoreEngine.java:126
-  wire         key_lane1_q_in_valid;              // ScoreEngine.java:124
-  wire [15:0]  key_lane1_q_in_payload;            // ScoreEngine.java:124
-  wire         key_lane1_q_out_valid;             // ScoreEngine.java:124
-  wire [31:0]  key_lane1_q_out_payload;           // ScoreEngine.java:124
-  wire         key_lane1_k_in_valid;              // ScoreEngine.java:125
-  wire [15:0]  key_lane1_k_in_payload;            // ScoreEngine.java:125
-  wire         key_lane1_k_out_valid;             // ScoreEngine.java:125
-  wire [31:0]  key_lane1_k_out_payload;           // ScoreEngine.java:125
-  wire         key_lane1_product_in_valid;        // ScoreEngine.java:126
-  wire [31:0]  key_lane1_product_in_payload_a;    // ScoreEngine.java:126
-  wire [31:0]  key_lane1_product_in_payload_b;    // ScoreEngine.java:126
-  wire         key_lane1_product_out_valid;       // ScoreEngine.java:126
-  wire [31:0]  key_lane1_product_out_payload;     // ScoreEngine.java:126
-  wire         key_lane2_q_in_valid;              // ScoreEngine.java:124
-  wire [15:0]  key_lane2_q_in_payload;            // ScoreEngine.java:124
-  wire         key_lane2_q_out_valid;             // ScoreEngine.java:124
-  wire [31:0]  key_lane2_q_out_payload;           // ScoreEngine.java:124
-  wire         key_lane2_k_in_valid;              // ScoreEngine.java:125
-  wire [15:0]  key_lane2_k_in_payload;            // ScoreEngine.java:125
-  wire         key_lane2_k_out_valid;             // ScoreEngine.java:125
-  wire [31:0]  key_lane2_k_out_payload;           // ScoreEngine.java:125
-  wire         key_lane2_product_in_valid;        // ScoreEngine.java:126
-  wire [31:0]  key_lane2_product_in_payload_a;    // ScoreEngine.java:126
-  wire [31:0]  key_lane2_product_in_payload_b;    // ScoreEngine.java:126
-  wire         key_lane2_product_out_valid;       // ScoreEngine.java:126
-  wire [31:0]  key_lane2_product_out_payload;     // ScoreEngine.java:126
-  wire         key_lane3_q_in_valid;              // ScoreEngine.java:124
-  wire [15:0]  key_lane3_q_in_payload;            // ScoreEngine.java:124
-  wire         key_lane3_q_out_valid;             // ScoreEngine.java:124
-  wire [31:0]  key_lane3_q_out_payload;           // ScoreEngine.java:124
-  wire         key_lane3_k_in_valid;              // ScoreEngine.java:125
-  wire [15:0]  key_lane3_k_in_payload;            // ScoreEngine.java:125
-  wire         key_lane3_k_out_valid;             // ScoreEngine.java:125
-  wire [31:0]  key_lane3_k_out_payload;           // ScoreEngine.java:125
-  wire         key_lane3_product_in_valid;        // ScoreEngine.java:126
-  wire [31:0]  key_lane3_product_in_payload_a;    // ScoreEngine.java:126
-  wire [31:0]  key_lane3_product_in_payload_b;    // ScoreEngine.java:126
-  wire         key_lane3_product_out_valid;       // ScoreEngine.java:126
-  wire [31:0]  key_lane3_product_out_payload;     // ScoreEngine.java:126
-  wire         key_lane4_q_in_valid;              // ScoreEngine.java:124
-  wire [15:0]  key_lane4_q_in_payload;            // ScoreEngine.java:124
-  wire         key_lane4_q_out_valid;             // ScoreEngine.java:124
-  wire [31:0]  key_lane4_q_out_payload;           // ScoreEngine.java:124
-  wire         key_lane4_k_in_valid;              // ScoreEngine.java:125
-  wire [15:0]  key_lane4_k_in_payload;            // ScoreEngine.java:125
-  wire         key_lane4_k_out_valid;             // ScoreEngine.java:125
-  wire [31:0]  key_lane4_k_out_payload;           // ScoreEngine.java:125
-  wire         key_lane4_product_in_valid;        // ScoreEngine.java:126
-  wire [31:0]  key_lane4_product_in_payload_a;    // ScoreEngine.java:126
-  wire [31:0]  key_lane4_product_in_payload_b;    // ScoreEngine.java:126
-  wire         key_lane4_product_out_valid;       // ScoreEngine.java:126
-  wire [31:0]  key_lane4_product_out_payload;     // ScoreEngine.java:126
-  wire         key_lane5_q_in_valid;              // ScoreEngine.java:124
-  wire [15:0]  key_lane5_q_in_payload;            // ScoreEngine.java:124
-  wire         key_lane5_q_out_valid;             // ScoreEngine.java:124
-  wire [31:0]  key_lane5_q_out_payload;           // ScoreEngine.java:124
-  wire         key_lane5_k_in_valid;              // ScoreEngine.java:125
-  wire [15:0]  key_lane5_k_in_payload;            // ScoreEngine.java:125
-  wire         key_lane5_k_out_valid;             // ScoreEngine.java:125
-  wire [31:0]  key_lane5_k_out_payload;           // ScoreEngine.java:125
-  wire         key_lane5_product_in_valid;        // ScoreEngine.java:126
-  wire [31:0]  key_lane5_product_in_payload_a;    // ScoreEngine.java:126
-  wire [31:0]  key_lane5_product_in_payload_b;    // ScoreEngine.java:126
-  wire         key_lane5_product_out_valid;       // ScoreEngine.java:126
-  wire [31:0]  key_lane5_product_out_payload;     // ScoreEngine.java:126
-  wire         key_lane6_q_in_valid;              // ScoreEngine.java:124
-  wire [15:0]  key_lane6_q_in_payload;            // ScoreEngine.java:124
-  wire         key_lane6_q_out_valid;             // ScoreEngine.java:124
-  wire [31:0]  key_lane6_q_out_payload;           // ScoreEngine.java:124
-  wire         key_lane6_k_in_valid;              // ScoreEngine.java:125
-  wire [15:0]  key_lane6_k_in_payload;            // ScoreEngine.java:125
-  wire         key_lane6_k_out_valid;             // ScoreEngine.java:125
-  wire [31:0]  key_lane6_k_out_payload;           // ScoreEngine.java:125
-  wire         key_lane6_product_in_valid;        // ScoreEngine.java:126
-  wire [31:0]  key_lane6_product_in_payload_a;    // ScoreEngine.java:126
-  wire [31:0]  key_lane6_product_in_payload_b;    // ScoreEngine.java:126
-  wire         key_lane6_product_out_valid;       // ScoreEngine.java:126
-  wire [31:0]  key_lane6_product_out_payload;     // ScoreEngine.java:126
-  wire         key_lane7_q_in_valid;              // ScoreEngine.java:124
-  wire [15:0]  key_lane7_q_in_payload;            // ScoreEngine.java:124
-  wire         key_lane7_q_out_valid;             // ScoreEngine.java:124
-  wire [31:0]  key_lane7_q_out_payload;           // ScoreEngine.java:124
-  wire         key_lane7_k_in_valid;              // ScoreEngine.java:125
-  wire [15:0]  key_lane7_k_in_payload;            // ScoreEngine.java:125
-  wire         key_lane7_k_out_valid;             // ScoreEngine.java:125
-  wire [31:0]  key_lane7_k_out_payload;           // ScoreEngine.java:125
-  wire         key_lane7_product_in_valid;        // ScoreEngine.java:126
-  wire [31:0]  key_lane7_product_in_payload_a;    // ScoreEngine.java:126
-  wire [31:0]  key_lane7_product_in_payload_b;    // ScoreEngine.java:126
-  wire         key_lane7_product_out_valid;       // ScoreEngine.java:126
-  wire [31:0]  key_lane7_product_out_payload;     // ScoreEngine.java:126
-  reg  [1:0]   issue_turn_d1;                     // ScoreEngine.java:129
-  reg  [1:0]   issue_turn_d2;                     // ScoreEngine.java:129
-  reg  [1:0]   issue_turn_d3;                     // ScoreEngine.java:129
-  reg  [1:0]   issue_turn_d4;                     // ScoreEngine.java:129
-  reg  [1:0]   issue_turn_d5;                     // ScoreEngine.java:129
-  reg  [1:0]   issue_turn_d6;                     // ScoreEngine.java:129
-  reg  [1:0]   issue_turn_d7;                     // ScoreEngine.java:129
-  reg  [1:0]   issue_turn_d8;                     // ScoreEngine.java:129
-  reg  [1:0]   issue_turn_d9;                     // ScoreEngine.java:129
-  reg  [0:0]   issue_group_d1;                    // ScoreEngine.java:129
-  reg  [0:0]   issue_group_d2;                    // ScoreEngine.java:129
-  reg  [0:0]   issue_group_d3;                    // ScoreEngine.java:129
-  reg  [0:0]   issue_group_d4;                    // ScoreEngine.java:129
-  reg  [0:0]   issue_group_d5;                    // ScoreEngine.java:129
-  reg  [0:0]   issue_group_d6;                    // ScoreEngine.java:129
-  reg  [0:0]   issue_group_d7;                    // ScoreEngine.java:129
-  reg  [0:0]   issue_group_d8;                    // ScoreEngine.java:129
-  reg  [0:0]   issue_group_d9;                    // ScoreEngine.java:129
-  wire [2:0]   add_entry;                         // ScoreEngine.java:130
-  reg  [31:0]  key_lane0_partial;                 // ScoreEngine.java:137
-  reg          issue_first_d1;                    // ScoreEngine.java:138
-  reg          issue_first_d2;                    // ScoreEngine.java:138
-  reg          issue_first_d3;                    // ScoreEngine.java:138
-  reg          issue_first_d4;                    // ScoreEngine.java:138
-  reg          issue_first_d5;                    // ScoreEngine.java:138
-  reg          issue_first_d6;                    // ScoreEngine.java:138
-  reg          issue_first_d7;                    // ScoreEngine.java:138
-  reg          issue_first_d8;                    // ScoreEngine.java:138
-  reg          issue_first_d9;                    // ScoreEngine.java:138
-  wire [31:0]  key_lane0_addend;                  // ScoreEngine.java:138
-  wire         key_lane0_sum_in_valid;            // ScoreEngine.java:139
-  wire [31:0]  key_lane0_sum_in_payload_a;        // ScoreEngine.java:139
-  wire [31:0]  key_lane0_sum_in_payload_b;        // ScoreEngine.java:139
-  wire         key_lane0_sum_out_valid;           // ScoreEngine.java:139
-  wire [31:0]  key_lane0_sum_out_payload;         // ScoreEngine.java:139
-  reg  [31:0]  key_lane1_partial;                 // ScoreEngine.java:137
-  wire [31:0]  key_lane1_addend;                  // ScoreEngine.java:138
-  wire         key_lane1_sum_in_valid;            // ScoreEngine.java:139
-  wire [31:0]  key_lane1_sum_in_payload_a;        // ScoreEngine.java:139
-  wire [31:0]  key_lane1_sum_in_payload_b;        // ScoreEngine.java:139
-  wire         key_lane1_sum_out_valid;           // ScoreEngine.java:139
-  wire [31:0]  key_lane1_sum_out_payload;         // ScoreEngine.java:139
-  reg  [31:0]  key_lane2_partial;                 // ScoreEngine.java:137
-  wire [31:0]  key_lane2_addend;                  // ScoreEngine.java:138
-  wire         key_lane2_sum_in_valid;            // ScoreEngine.java:139
-  wire [31:0]  key_lane2_sum_in_payload_a;        // ScoreEngine.java:139
-  wire [31:0]  key_lane2_sum_in_payload_b;        // ScoreEngine.java:139
-  wire         key_lane2_sum_out_valid;           // ScoreEngine.java:139
-  wire [31:0]  key_lane2_sum_out_payload;         // ScoreEngine.java:139
-  reg  [31:0]  key_lane3_partial;                 // ScoreEngine.java:137
-  wire [31:0]  key_lane3_addend;                  // ScoreEngine.java:138
-  wire         key_lane3_sum_in_valid;            // ScoreEngine.java:139
-  wire [31:0]  key_lane3_sum_in_payload_a;        // ScoreEngine.java:139
-  wire [31:0]  key_lane3_sum_in_payload_b;        // ScoreEngine.java:139
-  wire         key_lane3_sum_out_valid;           // ScoreEngine.java:139
-  wire [31:0]  key_lane3_sum_out_payload;         // ScoreEngine.java:139
-  reg  [31:0]  key_lane4_partial;                 // ScoreEngine.java:137
-  wire [31:0]  key_lane4_addend;                  // ScoreEngine.java:138
-  wire         key_lane4_sum_in_valid;            // ScoreEngine.java:139
-  wire [31:0]  key_lane4_sum_in_payload_a;        // ScoreEngine.java:139
-  wire [31:0]  key_lane4_sum_in_payload_b;        // ScoreEngine.java:139
-  wire         key_lane4_sum_out_valid;           // ScoreEngine.java:139
-  wire [31:0]  key_lane4_sum_out_payload;         // ScoreEngine.java:139
-  reg  [31:0]  key_lane5_partial;                 // ScoreEngine.java:137
-  wire [31:0]  key_lane5_addend;                  // ScoreEngine.java:138
-  wire         key_lane5_sum_in_valid;            // ScoreEngine.java:139
-  wire [31:0]  key_lane5_sum_in_payload_a;        // ScoreEngine.java:139
-  wire [31:0]  key_lane5_sum_in_payload_b;        // ScoreEngine.java:139
-  wire         key_lane5_sum_out_valid;           // ScoreEngine.java:139
-  wire [31:0]  key_lane5_sum_out_payload;         // ScoreEngine.java:139
-  reg  [31:0]  key_lane6_partial;                 // ScoreEngine.java:137
-  wire [31:0]  key_lane6_addend;                  // ScoreEngine.java:138
-  wire         key_lane6_sum_in_valid;            // ScoreEngine.java:139
-  wire [31:0]  key_lane6_sum_in_payload_a;        // ScoreEngine.java:139
-  wire [31:0]  key_lane6_sum_in_payload_b;        // ScoreEngine.java:139
-  wire         key_lane6_sum_out_valid;           // ScoreEngine.java:139
-  wire [31:0]  key_lane6_sum_out_payload;         // ScoreEngine.java:139
-  reg  [31:0]  key_lane7_partial;                 // ScoreEngine.java:137
-  wire [31:0]  key_lane7_addend;                  // ScoreEngine.java:138
-  wire         key_lane7_sum_in_valid;            // ScoreEngine.java:139
-  wire [31:0]  key_lane7_sum_in_payload_a;        // ScoreEngine.java:139
-  wire [31:0]  key_lane7_sum_in_payload_b;        // ScoreEngine.java:139
-  wire         key_lane7_sum_out_valid;           // ScoreEngine.java:139
-  wire [31:0]  key_lane7_sum_out_payload;         // ScoreEngine.java:139
-  reg  [1:0]   issue_turn_d10;                    // ScoreEngine.java:143
-  reg  [1:0]   issue_turn_d11;                    // ScoreEngine.java:143
-  reg  [1:0]   issue_turn_d12;                    // ScoreEngine.java:143
-  reg  [1:0]   issue_turn_d13;                    // ScoreEngine.java:143
-  reg  [1:0]   issue_turn_d14;                    // ScoreEngine.java:143
-  reg  [1:0]   issue_turn_d15;                    // ScoreEngine.java:143
-  reg  [0:0]   issue_group_d10;                   // ScoreEngine.java:144
-  reg  [0:0]   issue_group_d11;                   // ScoreEngine.java:144
-  reg  [0:0]   issue_group_d12;                   // ScoreEngine.java:144
-  reg  [0:0]   issue_group_d13;                   // ScoreEngine.java:144
-  reg  [0:0]   issue_group_d14;                   // ScoreEngine.java:144
-  reg  [0:0]   issue_group_d15;                   // ScoreEngine.java:144
-  wire         write_entry_0;                     // ScoreEngine.java:147
-  wire         write_entry_1;                     // ScoreEngine.java:147
-  wire         write_entry_2;                     // ScoreEngine.java:147
-  wire         write_entry_3;                     // ScoreEngine.java:147
-  wire         write_entry_4;                     // ScoreEngine.java:147
-  wire         write_entry_5;                     // ScoreEngine.java:147
-  wire         write_entry_6;                     // ScoreEngine.java:147
-  wire         write_entry_7;                     // ScoreEngine.java:147
-  reg          issue_row_last_d1;                 // ScoreEngine.java:154
-  reg          issue_row_last_d2;                 // ScoreEngine.java:154
-  reg          issue_row_last_d3;                 // ScoreEngine.java:154
-  reg          issue_row_last_d4;                 // ScoreEngine.java:154
-  reg          issue_row_last_d5;                 // ScoreEngine.java:154
-  reg          issue_row_last_d6;                 // ScoreEngine.java:154
-  reg          issue_row_last_d7;                 // ScoreEngine.java:154
-  reg          issue_row_last_d8;                 // ScoreEngine.java:154
-  reg          issue_row_last_d9;                 // ScoreEngine.java:154
-  reg          issue_row_last_d10;                // ScoreEngine.java:154
-  reg          issue_row_last_d11;                // ScoreEngine.java:154
-  reg          issue_row_last_d12;                // ScoreEngine.java:154
-  reg          issue_row_last_d13;                // ScoreEngine.java:154
-  reg          issue_row_last_d14;                // ScoreEngine.java:154
-  reg          issue_row_last_d15;                // ScoreEngine.java:154
-  wire         row_launch;                        // ScoreEngine.java:154
-  reg  [31:0]  held_0;                            // ScoreEngine.java:163
-  wire [31:0]  row_partial_0;                     // ScoreEngine.java:165
-  reg  [31:0]  held_1;                            // ScoreEngine.java:163
-  wire [31:0]  row_partial_1;                     // ScoreEngine.java:165
-  reg  [31:0]  held_2;                            // ScoreEngine.java:163
-  wire [31:0]  row_partial_2;                     // ScoreEngine.java:165
-  reg  [31:0]  held_3;                            // ScoreEngine.java:163
-  wire [31:0]  row_partial_3;                     // ScoreEngine.java:165
-  reg  [31:0]  held_4;                            // ScoreEngine.java:163
-  wire [31:0]  row_partial_4;                     // ScoreEngine.java:165
-  reg  [31:0]  held_5;                            // ScoreEngine.java:163
-  wire [31:0]  row_partial_5;                     // ScoreEngine.java:165
-  reg  [31:0]  held_6;                            // ScoreEngine.java:163
-  wire [31:0]  row_partial_6;                     // ScoreEngine.java:165
-  reg  [31:0]  held_7;                            // ScoreEngine.java:163
-  wire [31:0]  row_partial_7;                     // ScoreEngine.java:165
-  reg  [31:0]  held_8;                            // ScoreEngine.java:163
-  wire [31:0]  row_partial_8;                     // ScoreEngine.java:165
-  reg  [31:0]  held_9;                            // ScoreEngine.java:163
-  wire [31:0]  row_partial_9;                     // ScoreEngine.java:165
-  reg  [31:0]  held_10;                           // ScoreEngine.java:163
-  wire [31:0]  row_partial_10;                    // ScoreEngine.java:165
-  reg  [31:0]  held_11;                           // ScoreEngine.java:163
-  wire [31:0]  row_partial_11;                    // ScoreEngine.java:165
-  reg  [31:0]  held_12;                           // ScoreEngine.java:163
-  wire [31:0]  row_partial_12;                    // ScoreEngine.java:165
-  reg  [31:0]  held_13;                           // ScoreEngine.java:163
-  wire [31:0]  row_partial_13;                    // ScoreEngine.java:165
-  reg  [31:0]  held_14;                           // ScoreEngine.java:163
-  wire [31:0]  row_partial_14;                    // ScoreEngine.java:165
-  reg  [31:0]  held_15;                           // ScoreEngine.java:163
-  wire [31:0]  row_partial_15;                    // ScoreEngine.java:165
-  wire         tree_0_0_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_0_0_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_0_0_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_0_0_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_0_0_out_payload;              // ScoreEngine.java:174
-  wire         tree_0_1_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_0_1_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_0_1_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_0_1_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_0_1_out_payload;              // ScoreEngine.java:174
-  wire         tree_0_2_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_0_2_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_0_2_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_0_2_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_0_2_out_payload;              // ScoreEngine.java:174
-  wire         tree_0_3_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_0_3_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_0_3_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_0_3_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_0_3_out_payload;              // ScoreEngine.java:174
-  wire         tree_0_4_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_0_4_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_0_4_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_0_4_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_0_4_out_payload;              // ScoreEngine.java:174
-  wire         tree_0_5_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_0_5_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_0_5_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_0_5_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_0_5_out_payload;              // ScoreEngine.java:174
-  wire         tree_0_6_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_0_6_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_0_6_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_0_6_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_0_6_out_payload;              // ScoreEngine.java:174
-  wire         tree_0_7_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_0_7_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_0_7_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_0_7_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_0_7_out_payload;              // ScoreEngine.java:174
-  wire         tree_1_0_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_1_0_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_1_0_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_1_0_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_1_0_out_payload;              // ScoreEngine.java:174
-  wire         tree_1_1_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_1_1_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_1_1_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_1_1_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_1_1_out_payload;              // ScoreEngine.java:174
-  wire         tree_1_2_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_1_2_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_1_2_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_1_2_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_1_2_out_payload;              // ScoreEngine.java:174
-  wire         tree_1_3_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_1_3_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_1_3_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_1_3_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_1_3_out_payload;              // ScoreEngine.java:174
-  wire         tree_2_0_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_2_0_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_2_0_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_2_0_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_2_0_out_payload;              // ScoreEngine.java:174
-  wire         tree_2_1_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_2_1_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_2_1_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_2_1_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_2_1_out_payload;              // ScoreEngine.java:174
-  wire         tree_3_0_in_valid;                 // ScoreEngine.java:174
-  wire [31:0]  tree_3_0_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0]  tree_3_0_in_payload_b;             // ScoreEngine.java:174
-  wire         tree_3_0_out_valid;                // ScoreEngine.java:174
-  wire [31:0]  tree_3_0_out_payload;              // ScoreEngine.java:174
-  wire         scaled_in_valid;                   // ScoreEngine.java:174
-  wire [31:0]  scaled_in_payload_a;               // ScoreEngine.java:174
-  wire [31:0]  scaled_in_payload_b;               // ScoreEngine.java:174
-  wire         scaled_out_valid;                  // ScoreEngine.java:174
-  wire [31:0]  scaled_out_payload;                // ScoreEngine.java:174
-  reg  [2:0]   issue_slot_d1;                     // ScoreEngine.java:176
-  reg  [2:0]   issue_slot_d2;                     // ScoreEngine.java:176
-  reg  [2:0]   issue_slot_d3;                     // ScoreEngine.java:176
-  reg  [2:0]   issue_slot_d4;                     // ScoreEngine.java:176
-  reg  [2:0]   issue_slot_d5;                     // ScoreEngine.java:176
-  reg  [2:0]   issue_slot_d6;                     // ScoreEngine.java:176
-  reg  [2:0]   issue_slot_d7;                     // ScoreEngine.java:176
-  reg  [2:0]   issue_slot_d8;                     // ScoreEngine.java:176
-  reg  [2:0]   issue_slot_d9;                     // ScoreEngine.java:176
-  reg  [2:0]   issue_slot_d10;                    // ScoreEngine.java:176
-  reg  [2:0]   issue_slot_d11;                    // ScoreEngine.java:176
-  reg  [2:0]   issue_slot_d12;                    // ScoreEngine.java:176
-  reg  [2:0]   issue_slot_d13;                    // ScoreEngine.java:176
-  reg  [2:0]   issue_slot_d14;                    // ScoreEngine.java:176
-  reg  [2:0]   issue_slot_d15;                    // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d1;                      // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d2;                      // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d3;                      // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d4;                      // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d5;                      // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d6;                      // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d7;                      // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d8;                      // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d9;                      // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d10;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d11;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d12;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d13;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d14;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d15;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d16;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d17;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d18;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d19;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d20;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d21;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d22;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d23;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d24;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d25;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d26;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d27;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d28;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d29;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d30;                     // ScoreEngine.java:176
-  reg  [2:0]   tree_slot_d31;                     // ScoreEngine.java:176
-  reg  [12:0]  issue_row_d1;                      // ScoreEngine.java:177
-  reg  [12:0]  issue_row_d2;                      // ScoreEngine.java:177
-  reg  [12:0]  issue_row_d3;                      // ScoreEngine.java:177
-  reg  [12:0]  issue_row_d4;                      // ScoreEngine.java:177
-  reg  [12:0]  issue_row_d5;                      // ScoreEngine.java:177
-  reg  [12:0]  issue_row_d6;                      // ScoreEngine.java:177
-  reg  [12:0]  issue_row_d7;                      // ScoreEngine.java:177
-  reg  [12:0]  issue_row_d8;                      // ScoreEngine.java:177
-  reg  [12:0]  issue_row_d9;                      // ScoreEngine.java:177
-  reg  [12:0]  issue_row_d10;                     // ScoreEngine.java:177
-  reg  [12:0]  issue_row_d11;                     // ScoreEngine.java:177
-  reg  [12:0]  issue_row_d12;                     // ScoreEngine.java:177
-  reg  [12:0]  issue_row_d13;                     // ScoreEngine.java:177
-  reg  [12:0]  issue_row_d14;                     // ScoreEngine.java:177
-  reg  [12:0]  issue_row_d15;                     // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d1;                       // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d2;                       // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d3;                       // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d4;                       // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d5;                       // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d6;                       // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d7;                       // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d8;                       // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d9;                       // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d10;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d11;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d12;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d13;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d14;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d15;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d16;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d17;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d18;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d19;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d20;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d21;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d22;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d23;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d24;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d25;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d26;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d27;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d28;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d29;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d30;                      // ScoreEngine.java:177
-  reg  [12:0]  tree_row_d31;                      // ScoreEngine.java:177
-  reg  [5:0]   drain_countdown;                   // ScoreEngine.java:181
-  reg          draining;                          // ScoreEngine.java:182
-  wire         score_pass_finished;               // ScoreEngine.java:190
+  reg  [5:0]   row_base;                          // ScoreEngine.java:66
+  reg  [3:0]   score_beat;                        // ScoreEngine.java:67
+  reg  [1:0]   turn;                              // ScoreEngine.java:68
+  wire [5:0]   row_in_chunk;                      // ScoreEngine.java:69
+  wire         row_valid;                         // ScoreEngine.java:70
+  wire         last_turn;                         // ScoreEngine.java:71
+  wire         last_beat;                         // ScoreEngine.java:72
+  wire         turns_done;                        // ScoreEngine.java:73
+  wire         score_issue;                       // ScoreEngine.java:89
+  wire [9:0]   key_read_address;                  // ScoreEngine.java:92
+  wire [6:0]   query_read_address;                // ScoreEngine.java:94
+  reg  [127:0] query_read;                        // ScoreEngine.java:107
+  reg  [31:0]  partial_t0_g0_0;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g0_1;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g0_2;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g0_3;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g0_4;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g0_5;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g0_6;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g0_7;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g1_0;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g1_1;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g1_2;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g1_3;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g1_4;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g1_5;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g1_6;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t0_g1_7;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g0_0;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g0_1;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g0_2;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g0_3;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g0_4;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g0_5;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g0_6;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g0_7;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g1_0;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g1_1;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g1_2;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g1_3;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g1_4;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g1_5;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g1_6;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t1_g1_7;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g0_0;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g0_1;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g0_2;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g0_3;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g0_4;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g0_5;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g0_6;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g0_7;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g1_0;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g1_1;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g1_2;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g1_3;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g1_4;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g1_5;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g1_6;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t2_g1_7;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g0_0;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g0_1;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g0_2;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g0_3;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g0_4;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g0_5;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g0_6;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g0_7;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g1_0;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g1_1;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g1_2;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g1_3;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g1_4;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g1_5;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g1_6;                   // ScoreEngine.java:116
+  reg  [31:0]  partial_t3_g1_7;                   // ScoreEngine.java:116
+  reg          score_issue_d1;                    // ScoreEngine.java:125
+  wire         key_lane0_q_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane0_q_in_payload;            // ScoreEngine.java:125
+  wire         key_lane0_q_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane0_q_out_payload;           // ScoreEngine.java:125
+  wire         key_lane0_k_in_valid;              // ScoreEngine.java:126
+  wire [15:0]  key_lane0_k_in_payload;            // ScoreEngine.java:126
+  wire         key_lane0_k_out_valid;             // ScoreEngine.java:126
+  wire [31:0]  key_lane0_k_out_payload;           // ScoreEngine.java:126
+  wire         key_lane0_product_in_valid;        // ScoreEngine.java:127
+  wire [31:0]  key_lane0_product_in_payload_a;    // ScoreEngine.java:127
+  wire [31:0]  key_lane0_product_in_payload_b;    // ScoreEngine.java:127
+  wire         key_lane0_product_out_valid;       // ScoreEngine.java:127
+  wire [31:0]  key_lane0_product_out_payload;     // ScoreEngine.java:127
+  wire         key_lane1_q_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane1_q_in_payload;            // ScoreEngine.java:125
+  wire         key_lane1_q_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane1_q_out_payload;           // ScoreEngine.java:125
+  wire         key_lane1_k_in_valid;              // ScoreEngine.java:126
+  wire [15:0]  key_lane1_k_in_payload;            // ScoreEngine.java:126
+  wire         key_lane1_k_out_valid;             // ScoreEngine.java:126
+  wire [31:0]  key_lane1_k_out_payload;           // ScoreEngine.java:126
+  wire         key_lane1_product_in_valid;        // ScoreEngine.java:127
+  wire [31:0]  key_lane1_product_in_payload_a;    // ScoreEngine.java:127
+  wire [31:0]  key_lane1_product_in_payload_b;    // ScoreEngine.java:127
+  wire         key_lane1_product_out_valid;       // ScoreEngine.java:127
+  wire [31:0]  key_lane1_product_out_payload;     // ScoreEngine.java:127
+  wire         key_lane2_q_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane2_q_in_payload;            // ScoreEngine.java:125
+  wire         key_lane2_q_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane2_q_out_payload;           // ScoreEngine.java:125
+  wire         key_lane2_k_in_valid;              // ScoreEngine.java:126
+  wire [15:0]  key_lane2_k_in_payload;            // ScoreEngine.java:126
+  wire         key_lane2_k_out_valid;             // ScoreEngine.java:126
+  wire [31:0]  key_lane2_k_out_payload;           // ScoreEngine.java:126
+  wire         key_lane2_product_in_valid;        // ScoreEngine.java:127
+  wire [31:0]  key_lane2_product_in_payload_a;    // ScoreEngine.java:127
+  wire [31:0]  key_lane2_product_in_payload_b;    // ScoreEngine.java:127
+  wire         key_lane2_product_out_valid;       // ScoreEngine.java:127
+  wire [31:0]  key_lane2_product_out_payload;     // ScoreEngine.java:127
+  wire         key_lane3_q_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane3_q_in_payload;            // ScoreEngine.java:125
+  wire         key_lane3_q_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane3_q_out_payload;           // ScoreEngine.java:125
+  wire         key_lane3_k_in_valid;              // ScoreEngine.java:126
+  wire [15:0]  key_lane3_k_in_payload;            // ScoreEngine.java:126
+  wire         key_lane3_k_out_valid;             // ScoreEngine.java:126
+  wire [31:0]  key_lane3_k_out_payload;           // ScoreEngine.java:126
+  wire         key_lane3_product_in_valid;        // ScoreEngine.java:127
+  wire [31:0]  key_lane3_product_in_payload_a;    // ScoreEngine.java:127
+  wire [31:0]  key_lane3_product_in_payload_b;    // ScoreEngine.java:127
+  wire         key_lane3_product_out_valid;       // ScoreEngine.java:127
+  wire [31:0]  key_lane3_product_out_payload;     // ScoreEngine.java:127
+  wire         key_lane4_q_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane4_q_in_payload;            // ScoreEngine.java:125
+  wire         key_lane4_q_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane4_q_out_payload;           // ScoreEngine.java:125
+  wire         key_lane4_k_in_valid;              // ScoreEngine.java:126
+  wire [15:0]  key_lane4_k_in_payload;            // ScoreEngine.java:126
+  wire         key_lane4_k_out_valid;             // ScoreEngine.java:126
+  wire [31:0]  key_lane4_k_out_payload;           // ScoreEngine.java:126
+  wire         key_lane4_product_in_valid;        // ScoreEngine.java:127
+  wire [31:0]  key_lane4_product_in_payload_a;    // ScoreEngine.java:127
+  wire [31:0]  key_lane4_product_in_payload_b;    // ScoreEngine.java:127
+  wire         key_lane4_product_out_valid;       // ScoreEngine.java:127
+  wire [31:0]  key_lane4_product_out_payload;     // ScoreEngine.java:127
+  wire         key_lane5_q_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane5_q_in_payload;            // ScoreEngine.java:125
+  wire         key_lane5_q_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane5_q_out_payload;           // ScoreEngine.java:125
+  wire         key_lane5_k_in_valid;              // ScoreEngine.java:126
+  wire [15:0]  key_lane5_k_in_payload;            // ScoreEngine.java:126
+  wire         key_lane5_k_out_valid;             // ScoreEngine.java:126
+  wire [31:0]  key_lane5_k_out_payload;           // ScoreEngine.java:126
+  wire         key_lane5_product_in_valid;        // ScoreEngine.java:127
+  wire [31:0]  key_lane5_product_in_payload_a;    // ScoreEngine.java:127
+  wire [31:0]  key_lane5_product_in_payload_b;    // ScoreEngine.java:127
+  wire         key_lane5_product_out_valid;       // ScoreEngine.java:127
+  wire [31:0]  key_lane5_product_out_payload;     // ScoreEngine.java:127
+  wire         key_lane6_q_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane6_q_in_payload;            // ScoreEngine.java:125
+  wire         key_lane6_q_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane6_q_out_payload;           // ScoreEngine.java:125
+  wire         key_lane6_k_in_valid;              // ScoreEngine.java:126
+  wire [15:0]  key_lane6_k_in_payload;            // ScoreEngine.java:126
+  wire         key_lane6_k_out_valid;             // ScoreEngine.java:126
+  wire [31:0]  key_lane6_k_out_payload;           // ScoreEngine.java:126
+  wire         key_lane6_product_in_valid;        // ScoreEngine.java:127
+  wire [31:0]  key_lane6_product_in_payload_a;    // ScoreEngine.java:127
+  wire [31:0]  key_lane6_product_in_payload_b;    // ScoreEngine.java:127
+  wire         key_lane6_product_out_valid;       // ScoreEngine.java:127
+  wire [31:0]  key_lane6_product_out_payload;     // ScoreEngine.java:127
+  wire         key_lane7_q_in_valid;              // ScoreEngine.java:125
+  wire [15:0]  key_lane7_q_in_payload;            // ScoreEngine.java:125
+  wire         key_lane7_q_out_valid;             // ScoreEngine.java:125
+  wire [31:0]  key_lane7_q_out_payload;           // ScoreEngine.java:125
+  wire         key_lane7_k_in_valid;              // ScoreEngine.java:126
+  wire [15:0]  key_lane7_k_in_payload;            // ScoreEngine.java:126
+  wire         key_lane7_k_out_valid;             // ScoreEngine.java:126
+  wire [31:0]  key_lane7_k_out_payload;           // ScoreEngine.java:126
+  wire         key_lane7_product_in_valid;        // ScoreEngine.java:127
+  wire [31:0]  key_lane7_product_in_payload_a;    // ScoreEngine.java:127
+  wire [31:0]  key_lane7_product_in_payload_b;    // ScoreEngine.java:127
+  wire         key_lane7_product_out_valid;       // ScoreEngine.java:127
+  wire [31:0]  key_lane7_product_out_payload;     // ScoreEngine.java:127
+  reg  [1:0]   issue_turn_d1;                     // ScoreEngine.java:130
+  reg  [1:0]   issue_turn_d2;                     // ScoreEngine.java:130
+  reg  [1:0]   issue_turn_d3;                     // ScoreEngine.java:130
+  reg  [1:0]   issue_turn_d4;                     // ScoreEngine.java:130
+  reg  [1:0]   issue_turn_d5;                     // ScoreEngine.java:130
+  reg  [1:0]   issue_turn_d6;                     // ScoreEngine.java:130
+  reg  [1:0]   issue_turn_d7;                     // ScoreEngine.java:130
+  reg  [1:0]   issue_turn_d8;                     // ScoreEngine.java:130
+  reg  [1:0]   issue_turn_d9;                     // ScoreEngine.java:130
+  reg  [0:0]   issue_group_d1;                    // ScoreEngine.java:130
+  reg  [0:0]   issue_group_d2;                    // ScoreEngine.java:130
+  reg  [0:0]   issue_group_d3;                    // ScoreEngine.java:130
+  reg  [0:0]   issue_group_d4;                    // ScoreEngine.java:130
+  reg  [0:0]   issue_group_d5;                    // ScoreEngine.java:130
+  reg  [0:0]   issue_group_d6;                    // ScoreEngine.java:130
+  reg  [0:0]   issue_group_d7;                    // ScoreEngine.java:130
+  reg  [0:0]   issue_group_d8;                    // ScoreEngine.java:130
+  reg  [0:0]   issue_group_d9;                    // ScoreEngine.java:130
+  wire [2:0]   add_entry;                         // ScoreEngine.java:131
+  reg  [31:0]  key_lane0_partial;                 // ScoreEngine.java:138
+  reg          issue_first_d1;                    // ScoreEngine.java:139
+  reg          issue_first_d2;                    // ScoreEngine.java:139
+  reg          issue_first_d3;                    // ScoreEngine.java:139
+  reg          issue_first_d4;                    // ScoreEngine.java:139
+  reg          issue_first_d5;                    // ScoreEngine.java:139
+  reg          issue_first_d6;                    // ScoreEngine.java:139
+  reg          issue_first_d7;                    // ScoreEngine.java:139
+  reg          issue_first_d8;                    // ScoreEngine.java:139
+  reg          issue_first_d9;                    // ScoreEngine.java:139
+  wire [31:0]  key_lane0_addend;                  // ScoreEngine.java:139
+  wire         key_lane0_sum_in_valid;            // ScoreEngine.java:140
+  wire [31:0]  key_lane0_sum_in_payload_a;        // ScoreEngine.java:140
+  wire [31:0]  key_lane0_sum_in_payload_b;        // ScoreEngine.java:140
+  wire         key_lane0_sum_out_valid;           // ScoreEngine.java:140
+  wire [31:0]  key_lane0_sum_out_payload;         // ScoreEngine.java:140
+  reg  [31:0]  key_lane1_partial;                 // ScoreEngine.java:138
+  wire [31:0]  key_lane1_addend;                  // ScoreEngine.java:139
+  wire         key_lane1_sum_in_valid;            // ScoreEngine.java:140
+  wire [31:0]  key_lane1_sum_in_payload_a;        // ScoreEngine.java:140
+  wire [31:0]  key_lane1_sum_in_payload_b;        // ScoreEngine.java:140
+  wire         key_lane1_sum_out_valid;           // ScoreEngine.java:140
+  wire [31:0]  key_lane1_sum_out_payload;         // ScoreEngine.java:140
+  reg  [31:0]  key_lane2_partial;                 // ScoreEngine.java:138
+  wire [31:0]  key_lane2_addend;                  // ScoreEngine.java:139
+  wire         key_lane2_sum_in_valid;            // ScoreEngine.java:140
+  wire [31:0]  key_lane2_sum_in_payload_a;        // ScoreEngine.java:140
+  wire [31:0]  key_lane2_sum_in_payload_b;        // ScoreEngine.java:140
+  wire         key_lane2_sum_out_valid;           // ScoreEngine.java:140
+  wire [31:0]  key_lane2_sum_out_payload;         // ScoreEngine.java:140
+  reg  [31:0]  key_lane3_partial;                 // ScoreEngine.java:138
+  wire [31:0]  key_lane3_addend;                  // ScoreEngine.java:139
+  wire         key_lane3_sum_in_valid;            // ScoreEngine.java:140
+  wire [31:0]  key_lane3_sum_in_payload_a;        // ScoreEngine.java:140
+  wire [31:0]  key_lane3_sum_in_payload_b;        // ScoreEngine.java:140
+  wire         key_lane3_sum_out_valid;           // ScoreEngine.java:140
+  wire [31:0]  key_lane3_sum_out_payload;         // ScoreEngine.java:140
+  reg  [31:0]  key_lane4_partial;                 // ScoreEngine.java:138
+  wire [31:0]  key_lane4_addend;                  // ScoreEngine.java:139
+  wire         key_lane4_sum_in_valid;            // ScoreEngine.java:140
+  wire [31:0]  key_lane4_sum_in_payload_a;        // ScoreEngine.java:140
+  wire [31:0]  key_lane4_sum_in_payload_b;        // ScoreEngine.java:140
+  wire         key_lane4_sum_out_valid;           // ScoreEngine.java:140
+  wire [31:0]  key_lane4_sum_out_payload;         // ScoreEngine.java:140
+  reg  [31:0]  key_lane5_partial;                 // ScoreEngine.java:138
+  wire [31:0]  key_lane5_addend;                  // ScoreEngine.java:139
+  wire         key_lane5_sum_in_valid;            // ScoreEngine.java:140
+  wire [31:0]  key_lane5_sum_in_payload_a;        // ScoreEngine.java:140
+  wire [31:0]  key_lane5_sum_in_payload_b;        // ScoreEngine.java:140
+  wire         key_lane5_sum_out_valid;           // ScoreEngine.java:140
+  wire [31:0]  key_lane5_sum_out_payload;         // ScoreEngine.java:140
+  reg  [31:0]  key_lane6_partial;                 // ScoreEngine.java:138
+  wire [31:0]  key_lane6_addend;                  // ScoreEngine.java:139
+  wire         key_lane6_sum_in_valid;            // ScoreEngine.java:140
+  wire [31:0]  key_lane6_sum_in_payload_a;        // ScoreEngine.java:140
+  wire [31:0]  key_lane6_sum_in_payload_b;        // ScoreEngine.java:140
+  wire         key_lane6_sum_out_valid;           // ScoreEngine.java:140
+  wire [31:0]  key_lane6_sum_out_payload;         // ScoreEngine.java:140
+  reg  [31:0]  key_lane7_partial;                 // ScoreEngine.java:138
+  wire [31:0]  key_lane7_addend;                  // ScoreEngine.java:139
+  wire         key_lane7_sum_in_valid;            // ScoreEngine.java:140
+  wire [31:0]  key_lane7_sum_in_payload_a;        // ScoreEngine.java:140
+  wire [31:0]  key_lane7_sum_in_payload_b;        // ScoreEngine.java:140
+  wire         key_lane7_sum_out_valid;           // ScoreEngine.java:140
+  wire [31:0]  key_lane7_sum_out_payload;         // ScoreEngine.java:140
+  reg  [1:0]   issue_turn_d10;                    // ScoreEngine.java:144
+  reg  [1:0]   issue_turn_d11;                    // ScoreEngine.java:144
+  reg  [1:0]   issue_turn_d12;                    // ScoreEngine.java:144
+  reg  [1:0]   issue_turn_d13;                    // ScoreEngine.java:144
+  reg  [1:0]   issue_turn_d14;                    // ScoreEngine.java:144
+  reg  [1:0]   issue_turn_d15;                    // ScoreEngine.java:144
+  reg  [0:0]   issue_group_d10;                   // ScoreEngine.java:145
+  reg  [0:0]   issue_group_d11;                   // ScoreEngine.java:145
+  reg  [0:0]   issue_group_d12;                   // ScoreEngine.java:145
+  reg  [0:0]   issue_group_d13;                   // ScoreEngine.java:145
+  reg  [0:0]   issue_group_d14;                   // ScoreEngine.java:145
+  reg  [0:0]   issue_group_d15;                   // ScoreEngine.java:145
+  wire         write_entry_0;                     // ScoreEngine.java:148
+  wire         write_entry_1;                     // ScoreEngine.java:148
+  wire         write_entry_2;                     // ScoreEngine.java:148
+  wire         write_entry_3;                     // ScoreEngine.java:148
+  wire         write_entry_4;                     // ScoreEngine.java:148
+  wire         write_entry_5;                     // ScoreEngine.java:148
+  wire         write_entry_6;                     // ScoreEngine.java:148
+  wire         write_entry_7;                     // ScoreEngine.java:148
+  reg          issue_row_last_d1;                 // ScoreEngine.java:155
+  reg          issue_row_last_d2;                 // ScoreEngine.java:155
+  reg          issue_row_last_d3;                 // ScoreEngine.java:155
+  reg          issue_row_last_d4;                 // ScoreEngine.java:155
+  reg          issue_row_last_d5;                 // ScoreEngine.java:155
+  reg          issue_row_last_d6;                 // ScoreEngine.java:155
+  reg          issue_row_last_d7;                 // ScoreEngine.java:155
+  reg          issue_row_last_d8;                 // ScoreEngine.java:155
+  reg          issue_row_last_d9;                 // ScoreEngine.java:155
+  reg          issue_row_last_d10;                // ScoreEngine.java:155
+  reg          issue_row_last_d11;                // ScoreEngine.java:155
+  reg          issue_row_last_d12;                // ScoreEngine.java:155
+  reg          issue_row_last_d13;                // ScoreEngine.java:155
+  reg          issue_row_last_d14;                // ScoreEngine.java:155
+  reg          issue_row_last_d15;                // ScoreEngine.java:155
+  wire         row_launch;                        // ScoreEngine.java:155
+  reg  [31:0]  held_0;                            // ScoreEngine.java:164
+  wire [31:0]  row_partial_0;                     // ScoreEngine.java:166
+  reg  [31:0]  held_1;                            // ScoreEngine.java:164
+  wire [31:0]  row_partial_1;                     // ScoreEngine.java:166
+  reg  [31:0]  held_2;                            // ScoreEngine.java:164
+  wire [31:0]  row_partial_2;                     // ScoreEngine.java:166
+  reg  [31:0]  held_3;                            // ScoreEngine.java:164
+  wire [31:0]  row_partial_3;                     // ScoreEngine.java:166
+  reg  [31:0]  held_4;                            // ScoreEngine.java:164
+  wire [31:0]  row_partial_4;                     // ScoreEngine.java:166
+  reg  [31:0]  held_5;                            // ScoreEngine.java:164
+  wire [31:0]  row_partial_5;                     // ScoreEngine.java:166
+  reg  [31:0]  held_6;                            // ScoreEngine.java:164
+  wire [31:0]  row_partial_6;                     // ScoreEngine.java:166
+  reg  [31:0]  held_7;                            // ScoreEngine.java:164
+  wire [31:0]  row_partial_7;                     // ScoreEngine.java:166
+  reg  [31:0]  held_8;                            // ScoreEngine.java:164
+  wire [31:0]  row_partial_8;                     // ScoreEngine.java:166
+  reg  [31:0]  held_9;                            // ScoreEngine.java:164
+  wire [31:0]  row_partial_9;                     // ScoreEngine.java:166
+  reg  [31:0]  held_10;                           // ScoreEngine.java:164
+  wire [31:0]  row_partial_10;                    // ScoreEngine.java:166
+  reg  [31:0]  held_11;                           // ScoreEngine.java:164
+  wire [31:0]  row_partial_11;                    // ScoreEngine.java:166
+  reg  [31:0]  held_12;                           // ScoreEngine.java:164
+  wire [31:0]  row_partial_12;                    // ScoreEngine.java:166
+  reg  [31:0]  held_13;                           // ScoreEngine.java:164
+  wire [31:0]  row_partial_13;                    // ScoreEngine.java:166
+  reg  [31:0]  held_14;                           // ScoreEngine.java:164
+  wire [31:0]  row_partial_14;                    // ScoreEngine.java:166
+  reg  [31:0]  held_15;                           // ScoreEngine.java:164
+  wire [31:0]  row_partial_15;                    // ScoreEngine.java:166
+  wire         tree_0_0_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_0_0_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_0_0_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_0_0_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_0_0_out_payload;              // ScoreEngine.java:175
+  wire         tree_0_1_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_0_1_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_0_1_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_0_1_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_0_1_out_payload;              // ScoreEngine.java:175
+  wire         tree_0_2_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_0_2_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_0_2_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_0_2_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_0_2_out_payload;              // ScoreEngine.java:175
+  wire         tree_0_3_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_0_3_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_0_3_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_0_3_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_0_3_out_payload;              // ScoreEngine.java:175
+  wire         tree_0_4_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_0_4_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_0_4_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_0_4_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_0_4_out_payload;              // ScoreEngine.java:175
+  wire         tree_0_5_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_0_5_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_0_5_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_0_5_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_0_5_out_payload;              // ScoreEngine.java:175
+  wire         tree_0_6_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_0_6_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_0_6_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_0_6_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_0_6_out_payload;              // ScoreEngine.java:175
+  wire         tree_0_7_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_0_7_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_0_7_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_0_7_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_0_7_out_payload;              // ScoreEngine.java:175
+  wire         tree_1_0_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_1_0_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_1_0_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_1_0_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_1_0_out_payload;              // ScoreEngine.java:175
+  wire         tree_1_1_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_1_1_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_1_1_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_1_1_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_1_1_out_payload;              // ScoreEngine.java:175
+  wire         tree_1_2_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_1_2_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_1_2_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_1_2_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_1_2_out_payload;              // ScoreEngine.java:175
+  wire         tree_1_3_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_1_3_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_1_3_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_1_3_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_1_3_out_payload;              // ScoreEngine.java:175
+  wire         tree_2_0_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_2_0_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_2_0_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_2_0_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_2_0_out_payload;              // ScoreEngine.java:175
+  wire         tree_2_1_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_2_1_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_2_1_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_2_1_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_2_1_out_payload;              // ScoreEngine.java:175
+  wire         tree_3_0_in_valid;                 // ScoreEngine.java:175
+  wire [31:0]  tree_3_0_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0]  tree_3_0_in_payload_b;             // ScoreEngine.java:175
+  wire         tree_3_0_out_valid;                // ScoreEngine.java:175
+  wire [31:0]  tree_3_0_out_payload;              // ScoreEngine.java:175
+  wire         scaled_in_valid;                   // ScoreEngine.java:175
+  wire [31:0]  scaled_in_payload_a;               // ScoreEngine.java:175
+  wire [31:0]  scaled_in_payload_b;               // ScoreEngine.java:175
+  wire         scaled_out_valid;                  // ScoreEngine.java:175
+  wire [31:0]  scaled_out_payload;                // ScoreEngine.java:175
+  reg  [2:0]   issue_slot_d1;                     // ScoreEngine.java:177
+  reg  [2:0]   issue_slot_d2;                     // ScoreEngine.java:177
+  reg  [2:0]   issue_slot_d3;                     // ScoreEngine.java:177
+  reg  [2:0]   issue_slot_d4;                     // ScoreEngine.java:177
+  reg  [2:0]   issue_slot_d5;                     // ScoreEngine.java:177
+  reg  [2:0]   issue_slot_d6;                     // ScoreEngine.java:177
+  reg  [2:0]   issue_slot_d7;                     // ScoreEngine.java:177
+  reg  [2:0]   issue_slot_d8;                     // ScoreEngine.java:177
+  reg  [2:0]   issue_slot_d9;                     // ScoreEngine.java:177
+  reg  [2:0]   issue_slot_d10;                    // ScoreEngine.java:177
+  reg  [2:0]   issue_slot_d11;                    // ScoreEngine.java:177
+  reg  [2:0]   issue_slot_d12;                    // ScoreEngine.java:177
+  reg  [2:0]   issue_slot_d13;                    // ScoreEngine.java:177
+  reg  [2:0]   issue_slot_d14;                    // ScoreEngine.java:177
+  reg  [2:0]   issue_slot_d15;                    // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d1;                      // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d2;                      // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d3;                      // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d4;                      // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d5;                      // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d6;                      // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d7;                      // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d8;                      // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d9;                      // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d10;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d11;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d12;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d13;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d14;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d15;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d16;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d17;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d18;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d19;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d20;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d21;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d22;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d23;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d24;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d25;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d26;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d27;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d28;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d29;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d30;                     // ScoreEngine.java:177
+  reg  [2:0]   tree_slot_d31;                     // ScoreEngine.java:177
+  reg  [12:0]  issue_row_d1;                      // ScoreEngine.java:178
+  reg  [12:0]  issue_row_d2;                      // ScoreEngine.java:178
+  reg  [12:0]  issue_row_d3;                      // ScoreEngine.java:178
+  reg  [12:0]  issue_row_d4;                      // ScoreEngine.java:178
+  reg  [12:0]  issue_row_d5;                      // ScoreEngine.java:178
+  reg  [12:0]  issue_row_d6;                      // ScoreEngine.java:178
+  reg  [12:0]  issue_row_d7;                      // ScoreEngine.java:178
+  reg  [12:0]  issue_row_d8;                      // ScoreEngine.java:178
+  reg  [12:0]  issue_row_d9;                      // ScoreEngine.java:178
+  reg  [12:0]  issue_row_d10;                     // ScoreEngine.java:178
+  reg  [12:0]  issue_row_d11;                     // ScoreEngine.java:178
+  reg  [12:0]  issue_row_d12;                     // ScoreEngine.java:178
+  reg  [12:0]  issue_row_d13;                     // ScoreEngine.java:178
+  reg  [12:0]  issue_row_d14;                     // ScoreEngine.java:178
+  reg  [12:0]  issue_row_d15;                     // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d1;                       // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d2;                       // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d3;                       // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d4;                       // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d5;                       // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d6;                       // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d7;                       // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d8;                       // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d9;                       // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d10;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d11;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d12;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d13;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d14;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d15;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d16;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d17;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d18;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d19;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d20;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d21;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d22;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d23;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d24;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d25;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d26;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d27;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d28;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d29;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d30;                      // ScoreEngine.java:178
+  reg  [12:0]  tree_row_d31;                      // ScoreEngine.java:178
+  reg          score_pass_finished_d1;            // ScoreEngine.java:181
+  reg          score_pass_finished_d2;            // ScoreEngine.java:181
+  reg          score_pass_finished_d3;            // ScoreEngine.java:181
+  reg          score_pass_finished_d4;            // ScoreEngine.java:181
+  reg          score_pass_finished_d5;            // ScoreEngine.java:181
+  reg          score_pass_finished_d6;            // ScoreEngine.java:181
+  reg          score_pass_finished_d7;            // ScoreEngine.java:181
+  reg          score_pass_finished_d8;            // ScoreEngine.java:181
+  reg          score_pass_finished_d9;            // ScoreEngine.java:181
+  reg          score_pass_finished_d10;           // ScoreEngine.java:181
+  reg          score_pass_finished_d11;           // ScoreEngine.java:181
+  reg          score_pass_finished_d12;           // ScoreEngine.java:181
+  reg          score_pass_finished_d13;           // ScoreEngine.java:181
+  reg          score_pass_finished_d14;           // ScoreEngine.java:181
+  reg          score_pass_finished_d15;           // ScoreEngine.java:181
+  reg          score_pass_finished_d16;           // ScoreEngine.java:181
+  reg          score_pass_finished_d17;           // ScoreEngine.java:181
+  reg          score_pass_finished_d18;           // ScoreEngine.java:181
+  reg          score_pass_finished_d19;           // ScoreEngine.java:181
+  reg          score_pass_finished_d20;           // ScoreEngine.java:181
+  reg          score_pass_finished_d21;           // ScoreEngine.java:181
+  reg          score_pass_finished_d22;           // ScoreEngine.java:181
+  reg          score_pass_finished_d23;           // ScoreEngine.java:181
+  reg          score_pass_finished_d24;           // ScoreEngine.java:181
+  reg          score_pass_finished_d25;           // ScoreEngine.java:181
+  reg          score_pass_finished_d26;           // ScoreEngine.java:181
+  reg          score_pass_finished_d27;           // ScoreEngine.java:181
+  reg          score_pass_finished_d28;           // ScoreEngine.java:181
+  reg          score_pass_finished_d29;           // ScoreEngine.java:181
+  reg          score_pass_finished_d30;           // ScoreEngine.java:181
+  reg          score_pass_finished_d31;           // ScoreEngine.java:181
+  reg          score_pass_finished_d32;           // ScoreEngine.java:181
+  reg          score_pass_finished_d33;           // ScoreEngine.java:181
+  reg          score_pass_finished_d34;           // ScoreEngine.java:181
+  reg          score_pass_finished_d35;           // ScoreEngine.java:181
+  reg          score_pass_finished_d36;           // ScoreEngine.java:181
+  reg          score_pass_finished_d37;           // ScoreEngine.java:181
+  reg          score_pass_finished_d38;           // ScoreEngine.java:181
+  reg          score_pass_finished_d39;           // ScoreEngine.java:181
+  reg          score_pass_finished_d40;           // ScoreEngine.java:181
+  reg          score_pass_finished_d41;           // ScoreEngine.java:181
+  reg          score_pass_finished_d42;           // ScoreEngine.java:181
+  reg          score_pass_finished_d43;           // ScoreEngine.java:181
+  reg          score_pass_finished_d44;           // ScoreEngine.java:181
+  reg          score_pass_finished_d45;           // ScoreEngine.java:181
+  reg          score_pass_finished_d46;           // ScoreEngine.java:181
+  reg          score_pass_finished_d47;           // ScoreEngine.java:181
+  reg          score_pass_finished_d48;           // ScoreEngine.java:181
   wire         softmax_setup_valid;               // AttentionUnit.java:124
   wire         softmax_setup_ready;               // AttentionUnit.java:124
   wire [12:0]  softmax_setup_payload_positions;   // AttentionUnit.java:124
@@ -799,103 +844,103 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   wire         value_walk_done;                   // ChunkWalk.java:68
 
   // value_engine
-  reg  [5:0]   value_row;                         // ValueEngine.java:72
-  reg  [3:0]   value_beat;                        // ValueEngine.java:73
-  wire         value_last_beat;                   // ValueEngine.java:74
-  wire         value_last_row;                    // ValueEngine.java:75
-  wire         value_issue;                       // ValueEngine.java:88
-  wire [12:0]  value_position;                    // ValueEngine.java:89
-  wire [10:0]  partial_address;                   // ValueEngine.java:101
-  reg          value_issue_d1;                    // ValueEngine.java:109
-  wire         value_lane0_v_in_valid;            // ValueEngine.java:109
-  wire [15:0]  value_lane0_v_in_payload;          // ValueEngine.java:109
-  wire         value_lane0_v_out_valid;           // ValueEngine.java:109
-  wire [31:0]  value_lane0_v_out_payload;         // ValueEngine.java:109
-  wire         value_lane0_product_in_valid;      // ValueEngine.java:111
-  wire [31:0]  value_lane0_product_in_payload_a;  // ValueEngine.java:111
-  wire [31:0]  value_lane0_product_in_payload_b;  // ValueEngine.java:111
-  wire         value_lane0_product_out_valid;     // ValueEngine.java:111
-  wire [31:0]  value_lane0_product_out_payload;   // ValueEngine.java:111
-  wire         value_lane1_v_in_valid;            // ValueEngine.java:109
-  wire [15:0]  value_lane1_v_in_payload;          // ValueEngine.java:109
-  wire         value_lane1_v_out_valid;           // ValueEngine.java:109
-  wire [31:0]  value_lane1_v_out_payload;         // ValueEngine.java:109
-  wire         value_lane1_product_in_valid;      // ValueEngine.java:111
-  wire [31:0]  value_lane1_product_in_payload_a;  // ValueEngine.java:111
-  wire [31:0]  value_lane1_product_in_payload_b;  // ValueEngine.java:111
-  wire         value_lane1_product_out_valid;     // ValueEngine.java:111
-  wire [31:0]  value_lane1_product_out_payload;   // ValueEngine.java:111
-  wire         value_lane2_v_in_valid;            // ValueEngine.java:109
-  wire [15:0]  value_lane2_v_in_payload;          // ValueEngine.java:109
-  wire         value_lane2_v_out_valid;           // ValueEngine.java:109
-  wire [31:0]  value_lane2_v_out_payload;         // ValueEngine.java:109
-  wire         value_lane2_product_in_valid;      // ValueEngine.java:111
-  wire [31:0]  value_lane2_product_in_payload_a;  // ValueEngine.java:111
-  wire [31:0]  value_lane2_product_in_payload_b;  // ValueEngine.java:111
-  wire         value_lane2_product_out_valid;     // ValueEngine.java:111
-  wire [31:0]  value_lane2_product_out_payload;   // ValueEngine.java:111
-  wire         value_lane3_v_in_valid;            // ValueEngine.java:109
-  wire [15:0]  value_lane3_v_in_payload;          // ValueEngine.java:109
-  wire         value_lane3_v_out_valid;           // ValueEngine.java:109
-  wire [31:0]  value_lane3_v_out_payload;         // ValueEngine.java:109
-  wire         value_lane3_product_in_valid;      // ValueEngine.java:111
-  wire [31:0]  value_lane3_product_in_payload_a;  // ValueEngine.java:111
-  wire [31:0]  value_lane3_product_in_payload_b;  // ValueEngine.java:111
-  wire         value_lane3_product_out_valid;     // ValueEngine.java:111
-  wire [31:0]  value_lane3_product_out_payload;   // ValueEngine.java:111
-  wire         value_lane4_v_in_valid;            // ValueEngine.java:109
-  wire [15:0]  value_lane4_v_in_payload;          // ValueEngine.java:109
-  wire         value_lane4_v_out_valid;           // ValueEngine.java:109
-  wire [31:0]  value_lane4_v_out_payload;         // ValueEngine.java:109
-  wire         value_lane4_product_in_valid;      // ValueEngine.java:111
-  wire [31:0]  value_lane4_product_in_payload_a;  // ValueEngine.java:111
-  wire [31:0]  value_lane4_product_in_payload_b;  // ValueEngine.java:111
-  wire         value_lane4_product_out_valid;     // ValueEngine.java:111
-  wire [31:0]  value_lane4_product_out_payload;   // ValueEngine.java:111
-  wire         value_lane5_v_in_valid;            // ValueEngine.java:109
-  wire [15:0]  value_lane5_v_in_payload;          // ValueEngine.java:109
-  wire         value_lane5_v_out_valid;           // ValueEngine.java:109
-  wire [31:0]  value_lane5_v_out_payload;         // ValueEngine.java:109
-  wire         value_lane5_product_in_valid;      // ValueEngine.java:111
-  wire [31:0]  value_lane5_product_in_payload_a;  // ValueEngine.java:111
-  wire [31:0]  value_lane5_product_in_payload_b;  // ValueEngine.java:111
-  wire         value_lane5_product_out_valid;     // ValueEngine.java:111
-  wire [31:0]  value_lane5_product_out_payload;   // ValueEngine.java:111
-  wire         value_lane6_v_in_valid;            // ValueEngine.java:109
-  wire [15:0]  value_lane6_v_in_payload;          // ValueEngine.java:109
-  wire         value_lane6_v_out_valid;           // ValueEngine.java:109
-  wire [31:0]  value_lane6_v_out_payload;         // ValueEngine.java:109
-  wire         value_lane6_product_in_valid;      // ValueEngine.java:111
-  wire [31:0]  value_lane6_product_in_payload_a;  // ValueEngine.java:111
-  wire [31:0]  value_lane6_product_in_payload_b;  // ValueEngine.java:111
-  wire         value_lane6_product_out_valid;     // ValueEngine.java:111
-  wire [31:0]  value_lane6_product_out_payload;   // ValueEngine.java:111
-  wire         value_lane7_v_in_valid;            // ValueEngine.java:109
-  wire [15:0]  value_lane7_v_in_payload;          // ValueEngine.java:109
-  wire         value_lane7_v_out_valid;           // ValueEngine.java:109
-  wire [31:0]  value_lane7_v_out_payload;         // ValueEngine.java:109
-  wire         value_lane7_product_in_valid;      // ValueEngine.java:111
-  wire [31:0]  value_lane7_product_in_payload_a;  // ValueEngine.java:111
-  wire [31:0]  value_lane7_product_in_payload_b;  // ValueEngine.java:111
-  wire         value_lane7_product_out_valid;     // ValueEngine.java:111
-  wire [31:0]  value_lane7_product_out_payload;   // ValueEngine.java:111
-  reg  [10:0]  accumulate_address_d1;             // ValueEngine.java:115
-  reg  [10:0]  accumulate_address_d2;             // ValueEngine.java:115
-  reg  [10:0]  accumulate_address_d3;             // ValueEngine.java:115
-  reg  [10:0]  accumulate_address_d4;             // ValueEngine.java:115
-  reg  [10:0]  accumulate_address_d5;             // ValueEngine.java:115
-  reg  [10:0]  accumulate_address_d6;             // ValueEngine.java:115
-  reg  [10:0]  accumulate_address_d7;             // ValueEngine.java:115
-  reg  [10:0]  accumulate_address_d8;             // ValueEngine.java:115
-  reg          value_lane0_v_valid_d1;            // ValueEngine.java:116
-  reg          value_lane0_v_valid_d2;            // ValueEngine.java:116
-  reg          value_lane0_v_valid_d3;            // ValueEngine.java:116
-  reg          value_lane0_v_valid_d4;            // ValueEngine.java:116
-  reg          value_lane0_v_valid_d5;            // ValueEngine.java:116
-  reg          value_lane0_v_valid_d6;            // ValueEngine.java:116
-  reg  [1:0]   reduce_phase;                      // ValueEngine.java:119
-  wire         accumulated;                       // ValueEngine.java:120
-  wire         slot_flushed;                      // ValueEngine.java:121
+  reg  [5:0]   value_row;                         // ValueEngine.java:73
+  reg  [3:0]   value_beat;                        // ValueEngine.java:74
+  wire         value_last_beat;                   // ValueEngine.java:75
+  wire         value_last_row;                    // ValueEngine.java:76
+  wire         value_issue;                       // ValueEngine.java:89
+  wire [12:0]  value_position;                    // ValueEngine.java:90
+  wire [10:0]  partial_address;                   // ValueEngine.java:102
+  reg          value_issue_d1;                    // ValueEngine.java:110
+  wire         value_lane0_v_in_valid;            // ValueEngine.java:110
+  wire [15:0]  value_lane0_v_in_payload;          // ValueEngine.java:110
+  wire         value_lane0_v_out_valid;           // ValueEngine.java:110
+  wire [31:0]  value_lane0_v_out_payload;         // ValueEngine.java:110
+  wire         value_lane0_product_in_valid;      // ValueEngine.java:112
+  wire [31:0]  value_lane0_product_in_payload_a;  // ValueEngine.java:112
+  wire [31:0]  value_lane0_product_in_payload_b;  // ValueEngine.java:112
+  wire         value_lane0_product_out_valid;     // ValueEngine.java:112
+  wire [31:0]  value_lane0_product_out_payload;   // ValueEngine.java:112
+  wire         value_lane1_v_in_valid;            // ValueEngine.java:110
+  wire [15:0]  value_lane1_v_in_payload;          // ValueEngine.java:110
+  wire         value_lane1_v_out_valid;           // ValueEngine.java:110
+  wire [31:0]  value_lane1_v_out_payload;         // ValueEngine.java:110
+  wire         value_lane1_product_in_valid;      // ValueEngine.java:112
+  wire [31:0]  value_lane1_product_in_payload_a;  // ValueEngine.java:112
+  wire [31:0]  value_lane1_product_in_payload_b;  // ValueEngine.java:112
+  wire         value_lane1_product_out_valid;     // ValueEngine.java:112
+  wire [31:0]  value_lane1_product_out_payload;   // ValueEngine.java:112
+  wire         value_lane2_v_in_valid;            // ValueEngine.java:110
+  wire [15:0]  value_lane2_v_in_payload;          // ValueEngine.java:110
+  wire         value_lane2_v_out_valid;           // ValueEngine.java:110
+  wire [31:0]  value_lane2_v_out_payload;         // ValueEngine.java:110
+  wire         value_lane2_product_in_valid;      // ValueEngine.java:112
+  wire [31:0]  value_lane2_product_in_payload_a;  // ValueEngine.java:112
+  wire [31:0]  value_lane2_product_in_payload_b;  // ValueEngine.java:112
+  wire         value_lane2_product_out_valid;     // ValueEngine.java:112
+  wire [31:0]  value_lane2_product_out_payload;   // ValueEngine.java:112
+  wire         value_lane3_v_in_valid;            // ValueEngine.java:110
+  wire [15:0]  value_lane3_v_in_payload;          // ValueEngine.java:110
+  wire         value_lane3_v_out_valid;           // ValueEngine.java:110
+  wire [31:0]  value_lane3_v_out_payload;         // ValueEngine.java:110
+  wire         value_lane3_product_in_valid;      // ValueEngine.java:112
+  wire [31:0]  value_lane3_product_in_payload_a;  // ValueEngine.java:112
+  wire [31:0]  value_lane3_product_in_payload_b;  // ValueEngine.java:112
+  wire         value_lane3_product_out_valid;     // ValueEngine.java:112
+  wire [31:0]  value_lane3_product_out_payload;   // ValueEngine.java:112
+  wire         value_lane4_v_in_valid;            // ValueEngine.java:110
+  wire [15:0]  value_lane4_v_in_payload;          // ValueEngine.java:110
+  wire         value_lane4_v_out_valid;           // ValueEngine.java:110
+  wire [31:0]  value_lane4_v_out_payload;         // ValueEngine.java:110
+  wire         value_lane4_product_in_valid;      // ValueEngine.java:112
+  wire [31:0]  value_lane4_product_in_payload_a;  // ValueEngine.java:112
+  wire [31:0]  value_lane4_product_in_payload_b;  // ValueEngine.java:112
+  wire         value_lane4_product_out_valid;     // ValueEngine.java:112
+  wire [31:0]  value_lane4_product_out_payload;   // ValueEngine.java:112
+  wire         value_lane5_v_in_valid;            // ValueEngine.java:110
+  wire [15:0]  value_lane5_v_in_payload;          // ValueEngine.java:110
+  wire         value_lane5_v_out_valid;           // ValueEngine.java:110
+  wire [31:0]  value_lane5_v_out_payload;         // ValueEngine.java:110
+  wire         value_lane5_product_in_valid;      // ValueEngine.java:112
+  wire [31:0]  value_lane5_product_in_payload_a;  // ValueEngine.java:112
+  wire [31:0]  value_lane5_product_in_payload_b;  // ValueEngine.java:112
+  wire         value_lane5_product_out_valid;     // ValueEngine.java:112
+  wire [31:0]  value_lane5_product_out_payload;   // ValueEngine.java:112
+  wire         value_lane6_v_in_valid;            // ValueEngine.java:110
+  wire [15:0]  value_lane6_v_in_payload;          // ValueEngine.java:110
+  wire         value_lane6_v_out_valid;           // ValueEngine.java:110
+  wire [31:0]  value_lane6_v_out_payload;         // ValueEngine.java:110
+  wire         value_lane6_product_in_valid;      // ValueEngine.java:112
+  wire [31:0]  value_lane6_product_in_payload_a;  // ValueEngine.java:112
+  wire [31:0]  value_lane6_product_in_payload_b;  // ValueEngine.java:112
+  wire         value_lane6_product_out_valid;     // ValueEngine.java:112
+  wire [31:0]  value_lane6_product_out_payload;   // ValueEngine.java:112
+  wire         value_lane7_v_in_valid;            // ValueEngine.java:110
+  wire [15:0]  value_lane7_v_in_payload;          // ValueEngine.java:110
+  wire         value_lane7_v_out_valid;           // ValueEngine.java:110
+  wire [31:0]  value_lane7_v_out_payload;         // ValueEngine.java:110
+  wire         value_lane7_product_in_valid;      // ValueEngine.java:112
+  wire [31:0]  value_lane7_product_in_payload_a;  // ValueEngine.java:112
+  wire [31:0]  value_lane7_product_in_payload_b;  // ValueEngine.java:112
+  wire         value_lane7_product_out_valid;     // ValueEngine.java:112
+  wire [31:0]  value_lane7_product_out_payload;   // ValueEngine.java:112
+  reg  [10:0]  accumulate_address_d1;             // ValueEngine.java:116
+  reg  [10:0]  accumulate_address_d2;             // ValueEngine.java:116
+  reg  [10:0]  accumulate_address_d3;             // ValueEngine.java:116
+  reg  [10:0]  accumulate_address_d4;             // ValueEngine.java:116
+  reg  [10:0]  accumulate_address_d5;             // ValueEngine.java:116
+  reg  [10:0]  accumulate_address_d6;             // ValueEngine.java:116
+  reg  [10:0]  accumulate_address_d7;             // ValueEngine.java:116
+  reg  [10:0]  accumulate_address_d8;             // ValueEngine.java:116
+  reg          value_lane0_v_valid_d1;            // ValueEngine.java:117
+  reg          value_lane0_v_valid_d2;            // ValueEngine.java:117
+  reg          value_lane0_v_valid_d3;            // ValueEngine.java:117
+  reg          value_lane0_v_valid_d4;            // ValueEngine.java:117
+  reg          value_lane0_v_valid_d5;            // ValueEngine.java:117
+  reg          value_lane0_v_valid_d6;            // ValueEngine.java:117
+  reg  [1:0]   reduce_phase;                      // ValueEngine.java:120
+  wire         accumulated;                       // ValueEngine.java:121
+  wire         slot_flushed;                      // ValueEngine.java:122
 
   // value_engine.reduce_slots
   reg  [2:0]   reduce_slots_slot;                 // SlotWalker.java:30
@@ -905,387 +950,402 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   wire         reduce_slots_last_head;            // SlotWalker.java:34
 
   // value_engine
-  reg  [3:0]   reduce_beat;                       // ValueEngine.java:125
-  reg  [4:0]   reduce_index;                      // ValueEngine.java:126
-  wire         gathering;                         // ValueEngine.java:127
-  wire [10:0]  gather_address;                    // ValueEngine.java:129
-  wire         bank_read_enable;                  // ValueEngine.java:130
-  wire [10:0]  bank_read_address;                 // ValueEngine.java:131
-  reg  [31:0]  bank_read_0;                       // ValueEngine.java:134
-  reg  [31:0]  bank_read_1;                       // ValueEngine.java:134
-  reg  [31:0]  bank_read_2;                       // ValueEngine.java:134
-  reg  [31:0]  bank_read_3;                       // ValueEngine.java:134
-  reg  [31:0]  bank_read_4;                       // ValueEngine.java:134
-  reg  [31:0]  bank_read_5;                       // ValueEngine.java:134
-  reg  [31:0]  bank_read_6;                       // ValueEngine.java:134
-  reg  [31:0]  bank_read_7;                       // ValueEngine.java:134
-  reg          accumulate_fresh_d1;               // ValueEngine.java:138
-  reg          accumulate_fresh_d2;               // ValueEngine.java:138
-  reg          accumulate_fresh_d3;               // ValueEngine.java:138
-  reg          accumulate_fresh_d4;               // ValueEngine.java:138
-  reg          accumulate_fresh_d5;               // ValueEngine.java:138
-  reg          accumulate_fresh_d6;               // ValueEngine.java:138
-  reg          accumulate_fresh_d7;               // ValueEngine.java:138
-  reg          accumulate_fresh_d8;               // ValueEngine.java:138
-  reg          accumulate_fresh_d9;               // ValueEngine.java:138
-  wire [31:0]  value_lane0_addend;                // ValueEngine.java:138
-  wire         value_lane0_sum_in_valid;          // ValueEngine.java:139
-  wire [31:0]  value_lane0_sum_in_payload_a;      // ValueEngine.java:139
-  wire [31:0]  value_lane0_sum_in_payload_b;      // ValueEngine.java:139
-  wire         value_lane0_sum_out_valid;         // ValueEngine.java:139
-  wire [31:0]  value_lane0_sum_out_payload;       // ValueEngine.java:139
-  wire [31:0]  value_lane1_addend;                // ValueEngine.java:138
-  wire         value_lane1_sum_in_valid;          // ValueEngine.java:139
-  wire [31:0]  value_lane1_sum_in_payload_a;      // ValueEngine.java:139
-  wire [31:0]  value_lane1_sum_in_payload_b;      // ValueEngine.java:139
-  wire         value_lane1_sum_out_valid;         // ValueEngine.java:139
-  wire [31:0]  value_lane1_sum_out_payload;       // ValueEngine.java:139
-  wire [31:0]  value_lane2_addend;                // ValueEngine.java:138
-  wire         value_lane2_sum_in_valid;          // ValueEngine.java:139
-  wire [31:0]  value_lane2_sum_in_payload_a;      // ValueEngine.java:139
-  wire [31:0]  value_lane2_sum_in_payload_b;      // ValueEngine.java:139
-  wire         value_lane2_sum_out_valid;         // ValueEngine.java:139
-  wire [31:0]  value_lane2_sum_out_payload;       // ValueEngine.java:139
-  wire [31:0]  value_lane3_addend;                // ValueEngine.java:138
-  wire         value_lane3_sum_in_valid;          // ValueEngine.java:139
-  wire [31:0]  value_lane3_sum_in_payload_a;      // ValueEngine.java:139
-  wire [31:0]  value_lane3_sum_in_payload_b;      // ValueEngine.java:139
-  wire         value_lane3_sum_out_valid;         // ValueEngine.java:139
-  wire [31:0]  value_lane3_sum_out_payload;       // ValueEngine.java:139
-  wire [31:0]  value_lane4_addend;                // ValueEngine.java:138
-  wire         value_lane4_sum_in_valid;          // ValueEngine.java:139
-  wire [31:0]  value_lane4_sum_in_payload_a;      // ValueEngine.java:139
-  wire [31:0]  value_lane4_sum_in_payload_b;      // ValueEngine.java:139
-  wire         value_lane4_sum_out_valid;         // ValueEngine.java:139
-  wire [31:0]  value_lane4_sum_out_payload;       // ValueEngine.java:139
-  wire [31:0]  value_lane5_addend;                // ValueEngine.java:138
-  wire         value_lane5_sum_in_valid;          // ValueEngine.java:139
-  wire [31:0]  value_lane5_sum_in_payload_a;      // ValueEngine.java:139
-  wire [31:0]  value_lane5_sum_in_payload_b;      // ValueEngine.java:139
-  wire         value_lane5_sum_out_valid;         // ValueEngine.java:139
-  wire [31:0]  value_lane5_sum_out_payload;       // ValueEngine.java:139
-  wire [31:0]  value_lane6_addend;                // ValueEngine.java:138
-  wire         value_lane6_sum_in_valid;          // ValueEngine.java:139
-  wire [31:0]  value_lane6_sum_in_payload_a;      // ValueEngine.java:139
-  wire [31:0]  value_lane6_sum_in_payload_b;      // ValueEngine.java:139
-  wire         value_lane6_sum_out_valid;         // ValueEngine.java:139
-  wire [31:0]  value_lane6_sum_out_payload;       // ValueEngine.java:139
-  wire [31:0]  value_lane7_addend;                // ValueEngine.java:138
-  wire         value_lane7_sum_in_valid;          // ValueEngine.java:139
-  wire [31:0]  value_lane7_sum_in_payload_a;      // ValueEngine.java:139
-  wire [31:0]  value_lane7_sum_in_payload_b;      // ValueEngine.java:139
-  wire         value_lane7_sum_out_valid;         // ValueEngine.java:139
-  wire [31:0]  value_lane7_sum_out_payload;       // ValueEngine.java:139
-  reg  [10:0]  accumulate_address_d9;             // ValueEngine.java:144
-  reg  [10:0]  accumulate_address_d10;            // ValueEngine.java:144
-  reg  [10:0]  accumulate_address_d11;            // ValueEngine.java:144
-  reg  [10:0]  accumulate_address_d12;            // ValueEngine.java:144
-  reg  [10:0]  accumulate_address_d13;            // ValueEngine.java:144
-  reg  [10:0]  accumulate_address_d14;            // ValueEngine.java:144
-  reg  [10:0]  accumulate_address_d15;            // ValueEngine.java:144
-  reg  [4:0]   accumulate_countdown;              // ValueEngine.java:152
-  reg          accumulate_draining;               // ValueEngine.java:153
-  reg          gather_read_valid;                 // ValueEngine.java:164
-  reg  [3:0]   gather_read_lane;                  // ValueEngine.java:165
-  reg  [31:0]  gathered_0_0;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_0_1;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_0_2;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_0_3;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_0_4;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_0_5;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_0_6;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_0_7;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_0_8;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_0_9;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_0_10;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_0_11;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_0_12;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_0_13;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_0_14;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_0_15;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_1_0;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_1_1;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_1_2;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_1_3;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_1_4;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_1_5;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_1_6;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_1_7;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_1_8;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_1_9;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_1_10;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_1_11;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_1_12;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_1_13;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_1_14;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_1_15;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_2_0;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_2_1;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_2_2;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_2_3;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_2_4;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_2_5;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_2_6;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_2_7;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_2_8;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_2_9;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_2_10;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_2_11;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_2_12;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_2_13;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_2_14;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_2_15;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_3_0;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_3_1;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_3_2;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_3_3;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_3_4;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_3_5;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_3_6;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_3_7;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_3_8;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_3_9;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_3_10;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_3_11;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_3_12;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_3_13;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_3_14;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_3_15;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_4_0;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_4_1;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_4_2;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_4_3;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_4_4;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_4_5;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_4_6;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_4_7;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_4_8;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_4_9;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_4_10;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_4_11;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_4_12;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_4_13;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_4_14;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_4_15;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_5_0;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_5_1;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_5_2;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_5_3;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_5_4;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_5_5;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_5_6;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_5_7;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_5_8;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_5_9;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_5_10;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_5_11;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_5_12;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_5_13;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_5_14;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_5_15;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_6_0;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_6_1;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_6_2;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_6_3;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_6_4;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_6_5;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_6_6;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_6_7;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_6_8;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_6_9;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_6_10;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_6_11;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_6_12;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_6_13;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_6_14;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_6_15;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_7_0;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_7_1;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_7_2;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_7_3;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_7_4;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_7_5;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_7_6;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_7_7;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_7_8;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_7_9;                      // ValueEngine.java:170
-  reg  [31:0]  gathered_7_10;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_7_11;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_7_12;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_7_13;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_7_14;                     // ValueEngine.java:170
-  reg  [31:0]  gathered_7_15;                     // ValueEngine.java:170
-  wire         gather_done;                       // ValueEngine.java:178
-  wire         push_done;                         // ValueEngine.java:184
-  reg  [31:0]  tree_pick_0;                       // ValueEngine.java:192
-  wire [31:0]  reduce_in_0;                       // ValueEngine.java:193
-  reg  [31:0]  tree_pick_1;                       // ValueEngine.java:192
-  wire [31:0]  reduce_in_1;                       // ValueEngine.java:193
-  reg  [31:0]  tree_pick_2;                       // ValueEngine.java:192
-  wire [31:0]  reduce_in_2;                       // ValueEngine.java:193
-  reg  [31:0]  tree_pick_3;                       // ValueEngine.java:192
-  wire [31:0]  reduce_in_3;                       // ValueEngine.java:193
-  reg  [31:0]  tree_pick_4;                       // ValueEngine.java:192
-  wire [31:0]  reduce_in_4;                       // ValueEngine.java:193
-  reg  [31:0]  tree_pick_5;                       // ValueEngine.java:192
-  wire [31:0]  reduce_in_5;                       // ValueEngine.java:193
-  reg  [31:0]  tree_pick_6;                       // ValueEngine.java:192
-  wire [31:0]  reduce_in_6;                       // ValueEngine.java:193
-  reg  [31:0]  tree_pick_7;                       // ValueEngine.java:192
-  wire [31:0]  reduce_in_7;                       // ValueEngine.java:193
-  reg  [31:0]  tree_pick_8;                       // ValueEngine.java:192
-  wire [31:0]  reduce_in_8;                       // ValueEngine.java:193
-  reg  [31:0]  tree_pick_9;                       // ValueEngine.java:192
-  wire [31:0]  reduce_in_9;                       // ValueEngine.java:193
-  reg  [31:0]  tree_pick_10;                      // ValueEngine.java:192
-  wire [31:0]  reduce_in_10;                      // ValueEngine.java:193
-  reg  [31:0]  tree_pick_11;                      // ValueEngine.java:192
-  wire [31:0]  reduce_in_11;                      // ValueEngine.java:193
-  reg  [31:0]  tree_pick_12;                      // ValueEngine.java:192
-  wire [31:0]  reduce_in_12;                      // ValueEngine.java:193
-  reg  [31:0]  tree_pick_13;                      // ValueEngine.java:192
-  wire [31:0]  reduce_in_13;                      // ValueEngine.java:193
-  reg  [31:0]  tree_pick_14;                      // ValueEngine.java:192
-  wire [31:0]  reduce_in_14;                      // ValueEngine.java:193
-  reg  [31:0]  tree_pick_15;                      // ValueEngine.java:192
-  wire [31:0]  reduce_in_15;                      // ValueEngine.java:193
-  reg  [31:0]  slot_rz;                           // ValueEngine.java:196
-  wire         reduce_tree_0_0_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_0_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_0_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_0_0_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_0_out_payload;       // ValueEngine.java:197
-  wire         reduce_tree_0_1_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_1_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_1_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_0_1_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_1_out_payload;       // ValueEngine.java:197
-  wire         reduce_tree_0_2_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_2_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_2_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_0_2_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_2_out_payload;       // ValueEngine.java:197
-  wire         reduce_tree_0_3_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_3_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_3_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_0_3_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_3_out_payload;       // ValueEngine.java:197
-  wire         reduce_tree_0_4_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_4_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_4_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_0_4_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_4_out_payload;       // ValueEngine.java:197
-  wire         reduce_tree_0_5_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_5_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_5_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_0_5_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_5_out_payload;       // ValueEngine.java:197
-  wire         reduce_tree_0_6_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_6_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_6_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_0_6_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_6_out_payload;       // ValueEngine.java:197
-  wire         reduce_tree_0_7_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_7_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_7_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_0_7_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_0_7_out_payload;       // ValueEngine.java:197
-  wire         reduce_tree_1_0_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_1_0_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_1_0_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_1_0_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_1_0_out_payload;       // ValueEngine.java:197
-  wire         reduce_tree_1_1_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_1_1_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_1_1_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_1_1_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_1_1_out_payload;       // ValueEngine.java:197
-  wire         reduce_tree_1_2_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_1_2_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_1_2_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_1_2_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_1_2_out_payload;       // ValueEngine.java:197
-  wire         reduce_tree_1_3_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_1_3_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_1_3_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_1_3_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_1_3_out_payload;       // ValueEngine.java:197
-  wire         reduce_tree_2_0_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_2_0_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_2_0_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_2_0_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_2_0_out_payload;       // ValueEngine.java:197
-  wire         reduce_tree_2_1_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_2_1_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_2_1_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_2_1_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_2_1_out_payload;       // ValueEngine.java:197
-  wire         reduce_tree_3_0_in_valid;          // ValueEngine.java:197
-  wire [31:0]  reduce_tree_3_0_in_payload_a;      // ValueEngine.java:197
-  wire [31:0]  reduce_tree_3_0_in_payload_b;      // ValueEngine.java:197
-  wire         reduce_tree_3_0_out_valid;         // ValueEngine.java:197
-  wire [31:0]  reduce_tree_3_0_out_payload;       // ValueEngine.java:197
-  wire         normalized_in_valid;               // ValueEngine.java:197
-  wire [31:0]  normalized_in_payload_a;           // ValueEngine.java:197
-  wire [31:0]  normalized_in_payload_b;           // ValueEngine.java:197
-  wire         normalized_out_valid;              // ValueEngine.java:197
-  wire [31:0]  normalized_out_payload;            // ValueEngine.java:197
-  wire         stored_output_in_valid;            // ValueEngine.java:198
-  wire [31:0]  stored_output_in_payload;          // ValueEngine.java:198
-  wire         stored_output_out_valid;           // ValueEngine.java:198
-  wire [15:0]  stored_output_out_payload;         // ValueEngine.java:198
-  reg  [2:0]   push_element_d1;                   // ValueEngine.java:201
-  reg  [2:0]   push_element_d2;                   // ValueEngine.java:201
-  reg  [2:0]   push_element_d3;                   // ValueEngine.java:201
-  reg  [2:0]   push_element_d4;                   // ValueEngine.java:201
-  reg  [2:0]   push_element_d5;                   // ValueEngine.java:201
-  reg  [2:0]   push_element_d6;                   // ValueEngine.java:201
-  reg  [2:0]   push_element_d7;                   // ValueEngine.java:201
-  reg  [2:0]   push_element_d8;                   // ValueEngine.java:201
-  reg  [2:0]   push_element_d9;                   // ValueEngine.java:201
-  reg  [2:0]   push_element_d10;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d11;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d12;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d13;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d14;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d15;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d16;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d17;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d18;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d19;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d20;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d21;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d22;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d23;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d24;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d25;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d26;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d27;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d28;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d29;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d30;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d31;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d32;                  // ValueEngine.java:201
-  reg  [2:0]   push_element_d33;                  // ValueEngine.java:201
-  reg  [15:0]  out_word_0;                        // ValueEngine.java:204
-  reg  [15:0]  out_word_1;                        // ValueEngine.java:204
-  reg  [15:0]  out_word_2;                        // ValueEngine.java:204
-  reg  [15:0]  out_word_3;                        // ValueEngine.java:204
-  reg  [15:0]  out_word_4;                        // ValueEngine.java:204
-  reg  [15:0]  out_word_5;                        // ValueEngine.java:204
-  reg  [15:0]  out_word_6;                        // ValueEngine.java:204
-  reg  [15:0]  out_word_7;                        // ValueEngine.java:204
-  reg          beat_assembled;                    // ValueEngine.java:209
-  wire         out_beat_valid;                    // ValueEngine.java:210
-  wire         out_beat_ready;                    // ValueEngine.java:210
-  wire [15:0]  out_beat_payload_0;                // ValueEngine.java:210
-  wire [15:0]  out_beat_payload_1;                // ValueEngine.java:210
-  wire [15:0]  out_beat_payload_2;                // ValueEngine.java:210
-  wire [15:0]  out_beat_payload_3;                // ValueEngine.java:210
-  wire [15:0]  out_beat_payload_4;                // ValueEngine.java:210
-  wire [15:0]  out_beat_payload_5;                // ValueEngine.java:210
-  wire [15:0]  out_beat_payload_6;                // ValueEngine.java:210
-  wire [15:0]  out_beat_payload_7;                // ValueEngine.java:210
+  reg  [3:0]   reduce_beat;                       // ValueEngine.java:126
+  reg  [4:0]   reduce_index;                      // ValueEngine.java:127
+  wire         gathering;                         // ValueEngine.java:128
+  wire [10:0]  gather_address;                    // ValueEngine.java:130
+  wire         bank_read_enable;                  // ValueEngine.java:131
+  wire [10:0]  bank_read_address;                 // ValueEngine.java:132
+  reg  [31:0]  bank_read_0;                       // ValueEngine.java:135
+  reg  [31:0]  bank_read_1;                       // ValueEngine.java:135
+  reg  [31:0]  bank_read_2;                       // ValueEngine.java:135
+  reg  [31:0]  bank_read_3;                       // ValueEngine.java:135
+  reg  [31:0]  bank_read_4;                       // ValueEngine.java:135
+  reg  [31:0]  bank_read_5;                       // ValueEngine.java:135
+  reg  [31:0]  bank_read_6;                       // ValueEngine.java:135
+  reg  [31:0]  bank_read_7;                       // ValueEngine.java:135
+  reg          accumulate_fresh_d1;               // ValueEngine.java:139
+  reg          accumulate_fresh_d2;               // ValueEngine.java:139
+  reg          accumulate_fresh_d3;               // ValueEngine.java:139
+  reg          accumulate_fresh_d4;               // ValueEngine.java:139
+  reg          accumulate_fresh_d5;               // ValueEngine.java:139
+  reg          accumulate_fresh_d6;               // ValueEngine.java:139
+  reg          accumulate_fresh_d7;               // ValueEngine.java:139
+  reg          accumulate_fresh_d8;               // ValueEngine.java:139
+  reg          accumulate_fresh_d9;               // ValueEngine.java:139
+  wire [31:0]  value_lane0_addend;                // ValueEngine.java:139
+  wire         value_lane0_sum_in_valid;          // ValueEngine.java:140
+  wire [31:0]  value_lane0_sum_in_payload_a;      // ValueEngine.java:140
+  wire [31:0]  value_lane0_sum_in_payload_b;      // ValueEngine.java:140
+  wire         value_lane0_sum_out_valid;         // ValueEngine.java:140
+  wire [31:0]  value_lane0_sum_out_payload;       // ValueEngine.java:140
+  wire [31:0]  value_lane1_addend;                // ValueEngine.java:139
+  wire         value_lane1_sum_in_valid;          // ValueEngine.java:140
+  wire [31:0]  value_lane1_sum_in_payload_a;      // ValueEngine.java:140
+  wire [31:0]  value_lane1_sum_in_payload_b;      // ValueEngine.java:140
+  wire         value_lane1_sum_out_valid;         // ValueEngine.java:140
+  wire [31:0]  value_lane1_sum_out_payload;       // ValueEngine.java:140
+  wire [31:0]  value_lane2_addend;                // ValueEngine.java:139
+  wire         value_lane2_sum_in_valid;          // ValueEngine.java:140
+  wire [31:0]  value_lane2_sum_in_payload_a;      // ValueEngine.java:140
+  wire [31:0]  value_lane2_sum_in_payload_b;      // ValueEngine.java:140
+  wire         value_lane2_sum_out_valid;         // ValueEngine.java:140
+  wire [31:0]  value_lane2_sum_out_payload;       // ValueEngine.java:140
+  wire [31:0]  value_lane3_addend;                // ValueEngine.java:139
+  wire         value_lane3_sum_in_valid;          // ValueEngine.java:140
+  wire [31:0]  value_lane3_sum_in_payload_a;      // ValueEngine.java:140
+  wire [31:0]  value_lane3_sum_in_payload_b;      // ValueEngine.java:140
+  wire         value_lane3_sum_out_valid;         // ValueEngine.java:140
+  wire [31:0]  value_lane3_sum_out_payload;       // ValueEngine.java:140
+  wire [31:0]  value_lane4_addend;                // ValueEngine.java:139
+  wire         value_lane4_sum_in_valid;          // ValueEngine.java:140
+  wire [31:0]  value_lane4_sum_in_payload_a;      // ValueEngine.java:140
+  wire [31:0]  value_lane4_sum_in_payload_b;      // ValueEngine.java:140
+  wire         value_lane4_sum_out_valid;         // ValueEngine.java:140
+  wire [31:0]  value_lane4_sum_out_payload;       // ValueEngine.java:140
+  wire [31:0]  value_lane5_addend;                // ValueEngine.java:139
+  wire         value_lane5_sum_in_valid;          // ValueEngine.java:140
+  wire [31:0]  value_lane5_sum_in_payload_a;      // ValueEngine.java:140
+  wire [31:0]  value_lane5_sum_in_payload_b;      // ValueEngine.java:140
+  wire         value_lane5_sum_out_valid;         // ValueEngine.java:140
+  wire [31:0]  value_lane5_sum_out_payload;       // ValueEngine.java:140
+  wire [31:0]  value_lane6_addend;                // ValueEngine.java:139
+  wire         value_lane6_sum_in_valid;          // ValueEngine.java:140
+  wire [31:0]  value_lane6_sum_in_payload_a;      // ValueEngine.java:140
+  wire [31:0]  value_lane6_sum_in_payload_b;      // ValueEngine.java:140
+  wire         value_lane6_sum_out_valid;         // ValueEngine.java:140
+  wire [31:0]  value_lane6_sum_out_payload;       // ValueEngine.java:140
+  wire [31:0]  value_lane7_addend;                // ValueEngine.java:139
+  wire         value_lane7_sum_in_valid;          // ValueEngine.java:140
+  wire [31:0]  value_lane7_sum_in_payload_a;      // ValueEngine.java:140
+  wire [31:0]  value_lane7_sum_in_payload_b;      // ValueEngine.java:140
+  wire         value_lane7_sum_out_valid;         // ValueEngine.java:140
+  wire [31:0]  value_lane7_sum_out_payload;       // ValueEngine.java:140
+  reg  [10:0]  accumulate_address_d9;             // ValueEngine.java:145
+  reg  [10:0]  accumulate_address_d10;            // ValueEngine.java:145
+  reg  [10:0]  accumulate_address_d11;            // ValueEngine.java:145
+  reg  [10:0]  accumulate_address_d12;            // ValueEngine.java:145
+  reg  [10:0]  accumulate_address_d13;            // ValueEngine.java:145
+  reg  [10:0]  accumulate_address_d14;            // ValueEngine.java:145
+  reg  [10:0]  accumulate_address_d15;            // ValueEngine.java:145
+  reg          accumulated_last_d1;               // ValueEngine.java:152
+  reg          accumulated_last_d2;               // ValueEngine.java:152
+  reg          accumulated_last_d3;               // ValueEngine.java:152
+  reg          accumulated_last_d4;               // ValueEngine.java:152
+  reg          accumulated_last_d5;               // ValueEngine.java:152
+  reg          accumulated_last_d6;               // ValueEngine.java:152
+  reg          accumulated_last_d7;               // ValueEngine.java:152
+  reg          accumulated_last_d8;               // ValueEngine.java:152
+  reg          accumulated_last_d9;               // ValueEngine.java:152
+  reg          accumulated_last_d10;              // ValueEngine.java:152
+  reg          accumulated_last_d11;              // ValueEngine.java:152
+  reg          accumulated_last_d12;              // ValueEngine.java:152
+  reg          accumulated_last_d13;              // ValueEngine.java:152
+  reg          accumulated_last_d14;              // ValueEngine.java:152
+  reg          accumulated_last_d15;              // ValueEngine.java:152
+  reg          accumulated_last_d16;              // ValueEngine.java:152
+  reg          accumulated_last_d17;              // ValueEngine.java:152
+  reg          gather_read_valid;                 // ValueEngine.java:155
+  reg  [3:0]   gather_read_lane;                  // ValueEngine.java:156
+  reg  [31:0]  gathered_0_0;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_0_1;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_0_2;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_0_3;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_0_4;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_0_5;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_0_6;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_0_7;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_0_8;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_0_9;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_0_10;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_0_11;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_0_12;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_0_13;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_0_14;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_0_15;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_1_0;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_1_1;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_1_2;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_1_3;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_1_4;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_1_5;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_1_6;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_1_7;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_1_8;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_1_9;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_1_10;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_1_11;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_1_12;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_1_13;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_1_14;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_1_15;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_2_0;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_2_1;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_2_2;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_2_3;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_2_4;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_2_5;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_2_6;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_2_7;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_2_8;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_2_9;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_2_10;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_2_11;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_2_12;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_2_13;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_2_14;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_2_15;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_3_0;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_3_1;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_3_2;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_3_3;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_3_4;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_3_5;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_3_6;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_3_7;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_3_8;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_3_9;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_3_10;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_3_11;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_3_12;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_3_13;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_3_14;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_3_15;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_4_0;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_4_1;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_4_2;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_4_3;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_4_4;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_4_5;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_4_6;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_4_7;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_4_8;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_4_9;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_4_10;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_4_11;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_4_12;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_4_13;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_4_14;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_4_15;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_5_0;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_5_1;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_5_2;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_5_3;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_5_4;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_5_5;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_5_6;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_5_7;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_5_8;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_5_9;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_5_10;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_5_11;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_5_12;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_5_13;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_5_14;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_5_15;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_6_0;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_6_1;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_6_2;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_6_3;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_6_4;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_6_5;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_6_6;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_6_7;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_6_8;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_6_9;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_6_10;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_6_11;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_6_12;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_6_13;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_6_14;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_6_15;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_7_0;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_7_1;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_7_2;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_7_3;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_7_4;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_7_5;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_7_6;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_7_7;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_7_8;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_7_9;                      // ValueEngine.java:161
+  reg  [31:0]  gathered_7_10;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_7_11;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_7_12;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_7_13;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_7_14;                     // ValueEngine.java:161
+  reg  [31:0]  gathered_7_15;                     // ValueEngine.java:161
+  wire         gather_done;                       // ValueEngine.java:169
+  wire         push_done;                         // ValueEngine.java:175
+  reg  [31:0]  tree_pick_0;                       // ValueEngine.java:183
+  wire [31:0]  reduce_in_0;                       // ValueEngine.java:184
+  reg  [31:0]  tree_pick_1;                       // ValueEngine.java:183
+  wire [31:0]  reduce_in_1;                       // ValueEngine.java:184
+  reg  [31:0]  tree_pick_2;                       // ValueEngine.java:183
+  wire [31:0]  reduce_in_2;                       // ValueEngine.java:184
+  reg  [31:0]  tree_pick_3;                       // ValueEngine.java:183
+  wire [31:0]  reduce_in_3;                       // ValueEngine.java:184
+  reg  [31:0]  tree_pick_4;                       // ValueEngine.java:183
+  wire [31:0]  reduce_in_4;                       // ValueEngine.java:184
+  reg  [31:0]  tree_pick_5;                       // ValueEngine.java:183
+  wire [31:0]  reduce_in_5;                       // ValueEngine.java:184
+  reg  [31:0]  tree_pick_6;                       // ValueEngine.java:183
+  wire [31:0]  reduce_in_6;                       // ValueEngine.java:184
+  reg  [31:0]  tree_pick_7;                       // ValueEngine.java:183
+  wire [31:0]  reduce_in_7;                       // ValueEngine.java:184
+  reg  [31:0]  tree_pick_8;                       // ValueEngine.java:183
+  wire [31:0]  reduce_in_8;                       // ValueEngine.java:184
+  reg  [31:0]  tree_pick_9;                       // ValueEngine.java:183
+  wire [31:0]  reduce_in_9;                       // ValueEngine.java:184
+  reg  [31:0]  tree_pick_10;                      // ValueEngine.java:183
+  wire [31:0]  reduce_in_10;                      // ValueEngine.java:184
+  reg  [31:0]  tree_pick_11;                      // ValueEngine.java:183
+  wire [31:0]  reduce_in_11;                      // ValueEngine.java:184
+  reg  [31:0]  tree_pick_12;                      // ValueEngine.java:183
+  wire [31:0]  reduce_in_12;                      // ValueEngine.java:184
+  reg  [31:0]  tree_pick_13;                      // ValueEngine.java:183
+  wire [31:0]  reduce_in_13;                      // ValueEngine.java:184
+  reg  [31:0]  tree_pick_14;                      // ValueEngine.java:183
+  wire [31:0]  reduce_in_14;                      // ValueEngine.java:184
+  reg  [31:0]  tree_pick_15;                      // ValueEngine.java:183
+  wire [31:0]  reduce_in_15;                      // ValueEngine.java:184
+  reg  [31:0]  slot_rz;                           // ValueEngine.java:187
+  wire         reduce_tree_0_0_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_0_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_0_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_0_0_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_0_out_payload;       // ValueEngine.java:188
+  wire         reduce_tree_0_1_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_1_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_1_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_0_1_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_1_out_payload;       // ValueEngine.java:188
+  wire         reduce_tree_0_2_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_2_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_2_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_0_2_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_2_out_payload;       // ValueEngine.java:188
+  wire         reduce_tree_0_3_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_3_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_3_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_0_3_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_3_out_payload;       // ValueEngine.java:188
+  wire         reduce_tree_0_4_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_4_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_4_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_0_4_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_4_out_payload;       // ValueEngine.java:188
+  wire         reduce_tree_0_5_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_5_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_5_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_0_5_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_5_out_payload;       // ValueEngine.java:188
+  wire         reduce_tree_0_6_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_6_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_6_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_0_6_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_6_out_payload;       // ValueEngine.java:188
+  wire         reduce_tree_0_7_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_7_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_7_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_0_7_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_0_7_out_payload;       // ValueEngine.java:188
+  wire         reduce_tree_1_0_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_1_0_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_1_0_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_1_0_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_1_0_out_payload;       // ValueEngine.java:188
+  wire         reduce_tree_1_1_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_1_1_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_1_1_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_1_1_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_1_1_out_payload;       // ValueEngine.java:188
+  wire         reduce_tree_1_2_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_1_2_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_1_2_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_1_2_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_1_2_out_payload;       // ValueEngine.java:188
+  wire         reduce_tree_1_3_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_1_3_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_1_3_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_1_3_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_1_3_out_payload;       // ValueEngine.java:188
+  wire         reduce_tree_2_0_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_2_0_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_2_0_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_2_0_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_2_0_out_payload;       // ValueEngine.java:188
+  wire         reduce_tree_2_1_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_2_1_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_2_1_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_2_1_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_2_1_out_payload;       // ValueEngine.java:188
+  wire         reduce_tree_3_0_in_valid;          // ValueEngine.java:188
+  wire [31:0]  reduce_tree_3_0_in_payload_a;      // ValueEngine.java:188
+  wire [31:0]  reduce_tree_3_0_in_payload_b;      // ValueEngine.java:188
+  wire         reduce_tree_3_0_out_valid;         // ValueEngine.java:188
+  wire [31:0]  reduce_tree_3_0_out_payload;       // ValueEngine.java:188
+  wire         normalized_in_valid;               // ValueEngine.java:188
+  wire [31:0]  normalized_in_payload_a;           // ValueEngine.java:188
+  wire [31:0]  normalized_in_payload_b;           // ValueEngine.java:188
+  wire         normalized_out_valid;              // ValueEngine.java:188
+  wire [31:0]  normalized_out_payload;            // ValueEngine.java:188
+  wire         stored_output_in_valid;            // ValueEngine.java:189
+  wire [31:0]  stored_output_in_payload;          // ValueEngine.java:189
+  wire         stored_output_out_valid;           // ValueEngine.java:189
+  wire [15:0]  stored_output_out_payload;         // ValueEngine.java:189
+  reg  [2:0]   push_element_d1;                   // ValueEngine.java:192
+  reg  [2:0]   push_element_d2;                   // ValueEngine.java:192
+  reg  [2:0]   push_element_d3;                   // ValueEngine.java:192
+  reg  [2:0]   push_element_d4;                   // ValueEngine.java:192
+  reg  [2:0]   push_element_d5;                   // ValueEngine.java:192
+  reg  [2:0]   push_element_d6;                   // ValueEngine.java:192
+  reg  [2:0]   push_element_d7;                   // ValueEngine.java:192
+  reg  [2:0]   push_element_d8;                   // ValueEngine.java:192
+  reg  [2:0]   push_element_d9;                   // ValueEngine.java:192
+  reg  [2:0]   push_element_d10;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d11;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d12;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d13;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d14;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d15;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d16;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d17;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d18;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d19;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d20;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d21;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d22;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d23;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d24;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d25;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d26;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d27;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d28;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d29;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d30;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d31;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d32;                  // ValueEngine.java:192
+  reg  [2:0]   push_element_d33;                  // ValueEngine.java:192
+  reg  [15:0]  out_word_0;                        // ValueEngine.java:195
+  reg  [15:0]  out_word_1;                        // ValueEngine.java:195
+  reg  [15:0]  out_word_2;                        // ValueEngine.java:195
+  reg  [15:0]  out_word_3;                        // ValueEngine.java:195
+  reg  [15:0]  out_word_4;                        // ValueEngine.java:195
+  reg  [15:0]  out_word_5;                        // ValueEngine.java:195
+  reg  [15:0]  out_word_6;                        // ValueEngine.java:195
+  reg  [15:0]  out_word_7;                        // ValueEngine.java:195
+  reg          beat_assembled;                    // ValueEngine.java:200
+  wire         out_beat_valid;                    // ValueEngine.java:201
+  wire         out_beat_ready;                    // ValueEngine.java:201
+  wire [15:0]  out_beat_payload_0;                // ValueEngine.java:201
+  wire [15:0]  out_beat_payload_1;                // ValueEngine.java:201
+  wire [15:0]  out_beat_payload_2;                // ValueEngine.java:201
+  wire [15:0]  out_beat_payload_3;                // ValueEngine.java:201
+  wire [15:0]  out_beat_payload_4;                // ValueEngine.java:201
+  wire [15:0]  out_beat_payload_5;                // ValueEngine.java:201
+  wire [15:0]  out_beat_payload_6;                // ValueEngine.java:201
+  wire [15:0]  out_beat_payload_7;                // ValueEngine.java:201
   wire         out_queue_push_valid;              // Stream.java:195
   wire         out_queue_push_ready;              // Stream.java:195
   wire [127:0] out_queue_push_payload;            // Stream.java:195
@@ -1293,9 +1353,9 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   wire         out_queue_pop_ready;               // Stream.java:195
   wire [127:0] out_queue_pop_payload;             // Stream.java:195
   wire [3:0]   out_queue_occupancy;               // Stream.java:195
-  reg  [3:0]   beats_queued;                      // ValueEngine.java:217
-  wire         slot_flush_done;                   // ValueEngine.java:220
-  wire         value_pass_finished;               // ValueEngine.java:222
+  reg  [3:0]   beats_queued;                      // ValueEngine.java:208
+  wire         slot_flush_done;                   // ValueEngine.java:211
+  wire         value_pass_finished;               // ValueEngine.java:213
   wire         loader_start;                      // AttentionUnit.java:137
   wire [63:0]  loader_base;                       // AttentionUnit.java:138
   wire [7:0]   loader_consumed;                   // AttentionUnit.java:140
@@ -1324,21 +1384,21 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   (* ram_style = "ultra" *)
   reg  [31:0]  score_buffer [0:32767];            // AttentionUnit.java:102
   (* ram_style = "block" *)
-  reg  [31:0]  partials_0 [0:2047];               // ValueEngine.java:65
+  reg  [31:0]  partials_0 [0:2047];               // ValueEngine.java:66
   (* ram_style = "block" *)
-  reg  [31:0]  partials_1 [0:2047];               // ValueEngine.java:65
+  reg  [31:0]  partials_1 [0:2047];               // ValueEngine.java:66
   (* ram_style = "block" *)
-  reg  [31:0]  partials_2 [0:2047];               // ValueEngine.java:65
+  reg  [31:0]  partials_2 [0:2047];               // ValueEngine.java:66
   (* ram_style = "block" *)
-  reg  [31:0]  partials_3 [0:2047];               // ValueEngine.java:65
+  reg  [31:0]  partials_3 [0:2047];               // ValueEngine.java:66
   (* ram_style = "block" *)
-  reg  [31:0]  partials_4 [0:2047];               // ValueEngine.java:65
+  reg  [31:0]  partials_4 [0:2047];               // ValueEngine.java:66
   (* ram_style = "block" *)
-  reg  [31:0]  partials_5 [0:2047];               // ValueEngine.java:65
+  reg  [31:0]  partials_5 [0:2047];               // ValueEngine.java:66
   (* ram_style = "block" *)
-  reg  [31:0]  partials_6 [0:2047];               // ValueEngine.java:65
+  reg  [31:0]  partials_6 [0:2047];               // ValueEngine.java:66
   (* ram_style = "block" *)
-  reg  [31:0]  partials_7 [0:2047];               // ValueEngine.java:65
+  reg  [31:0]  partials_7 [0:2047];               // ValueEngine.java:66
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [7:0] last_beat_diff;
@@ -1396,8 +1456,8 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   assign score_read_address = softmax_port_enable ? softmax_port_address : weight_port_address;
   assign softmax_port_data = score_read; // AttentionUnit.java:155
   assign weight_port_data = score_read; // AttentionUnit.java:156
-  assign key_port_address = key_read_address; // ScoreEngine.java:104
-  assign key_port_enable = score_issue; // ScoreEngine.java:105
+  assign key_port_address = key_read_address; // ScoreEngine.java:105
+  assign key_port_enable = score_issue; // ScoreEngine.java:106
   assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:299
   assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:300
   assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:301
@@ -1410,10 +1470,10 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   assign score_buffer_write_address = scaled_out_valid ? score_write_address : weight_write_address;
   // AttentionUnit.java:133
   assign score_buffer_write_data = scaled_out_valid ? scaled_out_payload : softmax_weights_payload_value;
-  assign value_port_address = {value_chunk[0], value_row[4:0], value_beat}; // ValueEngine.java:90
-  assign value_port_enable = value_issue; // ValueEngine.java:92
-  assign weight_port_address = {value_slots_slot, value_position[11:0]}; // ValueEngine.java:93
-  assign weight_port_enable = value_issue; // ValueEngine.java:95
+  assign value_port_address = {value_chunk[0], value_row[4:0], value_beat}; // ValueEngine.java:91
+  assign value_port_enable = value_issue; // ValueEngine.java:93
+  assign weight_port_address = {value_slots_slot, value_position[11:0]}; // ValueEngine.java:94
+  assign weight_port_enable = value_issue; // ValueEngine.java:96
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -1431,7 +1491,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   assign kv_reader_command_payload_beats = {11'd0, chunk_beats}; // ChunkLoader.java:59
   assign kv_reader_data_ready = 1'b1; // ChunkLoader.java:71
   assign chunks_loaded = loaded; // AttentionUnit.java:143
-  assign scores_finished = score_pass_finished; // AttentionUnit.java:144
+  assign scores_finished = score_pass_finished_d48; // AttentionUnit.java:144
   assign softmax_finished = softmax_all_done; // AttentionUnit.java:145
   assign values_finished = value_pass_finished; // AttentionUnit.java:146
   assign loader_failed = failed; // AttentionUnit.java:147
@@ -1544,834 +1604,872 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine (ScoreEngine.java:50): multiplies each slot's query with its key rows, row-interleaved beat by beat,
+  // score_engine (ScoreEngine.java:51): multiplies each slot's query with its key rows, row-interleaved beat by beat,
   // and adds each row's lane partials by the pairwise tree
-  assign row_in_chunk = row_base + {4'd0, turn}; // ScoreEngine.java:68
-  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:69
-  assign last_turn = turn == 2'd3; // ScoreEngine.java:70
-  assign last_beat = score_beat == last_beat_diff[3:0]; // ScoreEngine.java:71
-  assign turns_done = ({1'b0, row_base} + 7'd4) >= {1'b0, score_rows_here}; // ScoreEngine.java:72
-  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:88
-  assign key_read_address = {score_chunk[0], row_in_chunk[4:0], score_beat}; // ScoreEngine.java:91
-  assign query_read_address = {score_slots_slot, score_beat}; // ScoreEngine.java:93
-  assign key_lane0_q_in_valid = score_issue_d1; // ScoreEngine.java:124
-  assign key_lane0_q_in_payload = query_read[15:0]; // ScoreEngine.java:124
-  assign key_lane0_k_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane0_k_in_payload = key_port_data[15:0]; // ScoreEngine.java:125
-  assign key_lane0_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
-  assign key_lane0_product_in_payload_a = key_lane0_q_out_payload; // ScoreEngine.java:126
-  assign key_lane0_product_in_payload_b = key_lane0_k_out_payload; // ScoreEngine.java:126
-  assign key_lane1_q_in_valid = score_issue_d1; // ScoreEngine.java:124
-  assign key_lane1_q_in_payload = query_read[31:16]; // ScoreEngine.java:124
-  assign key_lane1_k_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane1_k_in_payload = key_port_data[31:16]; // ScoreEngine.java:125
-  assign key_lane1_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
-  assign key_lane1_product_in_payload_a = key_lane1_q_out_payload; // ScoreEngine.java:126
-  assign key_lane1_product_in_payload_b = key_lane1_k_out_payload; // ScoreEngine.java:126
-  assign key_lane2_q_in_valid = score_issue_d1; // ScoreEngine.java:124
-  assign key_lane2_q_in_payload = query_read[47:32]; // ScoreEngine.java:124
-  assign key_lane2_k_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane2_k_in_payload = key_port_data[47:32]; // ScoreEngine.java:125
-  assign key_lane2_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
-  assign key_lane2_product_in_payload_a = key_lane2_q_out_payload; // ScoreEngine.java:126
-  assign key_lane2_product_in_payload_b = key_lane2_k_out_payload; // ScoreEngine.java:126
-  assign key_lane3_q_in_valid = score_issue_d1; // ScoreEngine.java:124
-  assign key_lane3_q_in_payload = query_read[63:48]; // ScoreEngine.java:124
-  assign key_lane3_k_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane3_k_in_payload = key_port_data[63:48]; // ScoreEngine.java:125
-  assign key_lane3_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
-  assign key_lane3_product_in_payload_a = key_lane3_q_out_payload; // ScoreEngine.java:126
-  assign key_lane3_product_in_payload_b = key_lane3_k_out_payload; // ScoreEngine.java:126
-  assign key_lane4_q_in_valid = score_issue_d1; // ScoreEngine.java:124
-  assign key_lane4_q_in_payload = query_read[79:64]; // ScoreEngine.java:124
-  assign key_lane4_k_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane4_k_in_payload = key_port_data[79:64]; // ScoreEngine.java:125
-  assign key_lane4_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
-  assign key_lane4_product_in_payload_a = key_lane4_q_out_payload; // ScoreEngine.java:126
-  assign key_lane4_product_in_payload_b = key_lane4_k_out_payload; // ScoreEngine.java:126
-  assign key_lane5_q_in_valid = score_issue_d1; // ScoreEngine.java:124
-  assign key_lane5_q_in_payload = query_read[95:80]; // ScoreEngine.java:124
-  assign key_lane5_k_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane5_k_in_payload = key_port_data[95:80]; // ScoreEngine.java:125
-  assign key_lane5_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
-  assign key_lane5_product_in_payload_a = key_lane5_q_out_payload; // ScoreEngine.java:126
-  assign key_lane5_product_in_payload_b = key_lane5_k_out_payload; // ScoreEngine.java:126
-  assign key_lane6_q_in_valid = score_issue_d1; // ScoreEngine.java:124
-  assign key_lane6_q_in_payload = query_read[111:96]; // ScoreEngine.java:124
-  assign key_lane6_k_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane6_k_in_payload = key_port_data[111:96]; // ScoreEngine.java:125
-  assign key_lane6_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
-  assign key_lane6_product_in_payload_a = key_lane6_q_out_payload; // ScoreEngine.java:126
-  assign key_lane6_product_in_payload_b = key_lane6_k_out_payload; // ScoreEngine.java:126
-  assign key_lane7_q_in_valid = score_issue_d1; // ScoreEngine.java:124
-  assign key_lane7_q_in_payload = query_read[127:112]; // ScoreEngine.java:124
-  assign key_lane7_k_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane7_k_in_payload = key_port_data[127:112]; // ScoreEngine.java:125
-  assign key_lane7_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
-  assign key_lane7_product_in_payload_a = key_lane7_q_out_payload; // ScoreEngine.java:126
-  assign key_lane7_product_in_payload_b = key_lane7_k_out_payload; // ScoreEngine.java:126
-  assign add_entry = {issue_turn_d9, issue_group_d9}; // ScoreEngine.java:130
+  assign row_in_chunk = row_base + {4'd0, turn}; // ScoreEngine.java:69
+  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:70
+  assign last_turn = turn == 2'd3; // ScoreEngine.java:71
+  assign last_beat = score_beat == last_beat_diff[3:0]; // ScoreEngine.java:72
+  assign turns_done = ({1'b0, row_base} + 7'd4) >= {1'b0, score_rows_here}; // ScoreEngine.java:73
+  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:89
+  assign key_read_address = {score_chunk[0], row_in_chunk[4:0], score_beat}; // ScoreEngine.java:92
+  assign query_read_address = {score_slots_slot, score_beat}; // ScoreEngine.java:94
+  assign key_lane0_q_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane0_q_in_payload = query_read[15:0]; // ScoreEngine.java:125
+  assign key_lane0_k_in_valid = score_issue_d1; // ScoreEngine.java:126
+  assign key_lane0_k_in_payload = key_port_data[15:0]; // ScoreEngine.java:126
+  assign key_lane0_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
+  assign key_lane0_product_in_payload_a = key_lane0_q_out_payload; // ScoreEngine.java:127
+  assign key_lane0_product_in_payload_b = key_lane0_k_out_payload; // ScoreEngine.java:127
+  assign key_lane1_q_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane1_q_in_payload = query_read[31:16]; // ScoreEngine.java:125
+  assign key_lane1_k_in_valid = score_issue_d1; // ScoreEngine.java:126
+  assign key_lane1_k_in_payload = key_port_data[31:16]; // ScoreEngine.java:126
+  assign key_lane1_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
+  assign key_lane1_product_in_payload_a = key_lane1_q_out_payload; // ScoreEngine.java:127
+  assign key_lane1_product_in_payload_b = key_lane1_k_out_payload; // ScoreEngine.java:127
+  assign key_lane2_q_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane2_q_in_payload = query_read[47:32]; // ScoreEngine.java:125
+  assign key_lane2_k_in_valid = score_issue_d1; // ScoreEngine.java:126
+  assign key_lane2_k_in_payload = key_port_data[47:32]; // ScoreEngine.java:126
+  assign key_lane2_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
+  assign key_lane2_product_in_payload_a = key_lane2_q_out_payload; // ScoreEngine.java:127
+  assign key_lane2_product_in_payload_b = key_lane2_k_out_payload; // ScoreEngine.java:127
+  assign key_lane3_q_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane3_q_in_payload = query_read[63:48]; // ScoreEngine.java:125
+  assign key_lane3_k_in_valid = score_issue_d1; // ScoreEngine.java:126
+  assign key_lane3_k_in_payload = key_port_data[63:48]; // ScoreEngine.java:126
+  assign key_lane3_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
+  assign key_lane3_product_in_payload_a = key_lane3_q_out_payload; // ScoreEngine.java:127
+  assign key_lane3_product_in_payload_b = key_lane3_k_out_payload; // ScoreEngine.java:127
+  assign key_lane4_q_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane4_q_in_payload = query_read[79:64]; // ScoreEngine.java:125
+  assign key_lane4_k_in_valid = score_issue_d1; // ScoreEngine.java:126
+  assign key_lane4_k_in_payload = key_port_data[79:64]; // ScoreEngine.java:126
+  assign key_lane4_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
+  assign key_lane4_product_in_payload_a = key_lane4_q_out_payload; // ScoreEngine.java:127
+  assign key_lane4_product_in_payload_b = key_lane4_k_out_payload; // ScoreEngine.java:127
+  assign key_lane5_q_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane5_q_in_payload = query_read[95:80]; // ScoreEngine.java:125
+  assign key_lane5_k_in_valid = score_issue_d1; // ScoreEngine.java:126
+  assign key_lane5_k_in_payload = key_port_data[95:80]; // ScoreEngine.java:126
+  assign key_lane5_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
+  assign key_lane5_product_in_payload_a = key_lane5_q_out_payload; // ScoreEngine.java:127
+  assign key_lane5_product_in_payload_b = key_lane5_k_out_payload; // ScoreEngine.java:127
+  assign key_lane6_q_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane6_q_in_payload = query_read[111:96]; // ScoreEngine.java:125
+  assign key_lane6_k_in_valid = score_issue_d1; // ScoreEngine.java:126
+  assign key_lane6_k_in_payload = key_port_data[111:96]; // ScoreEngine.java:126
+  assign key_lane6_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
+  assign key_lane6_product_in_payload_a = key_lane6_q_out_payload; // ScoreEngine.java:127
+  assign key_lane6_product_in_payload_b = key_lane6_k_out_payload; // ScoreEngine.java:127
+  assign key_lane7_q_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane7_q_in_payload = query_read[127:112]; // ScoreEngine.java:125
+  assign key_lane7_k_in_valid = score_issue_d1; // ScoreEngine.java:126
+  assign key_lane7_k_in_payload = key_port_data[127:112]; // ScoreEngine.java:126
+  assign key_lane7_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
+  assign key_lane7_product_in_payload_a = key_lane7_q_out_payload; // ScoreEngine.java:127
+  assign key_lane7_product_in_payload_b = key_lane7_k_out_payload; // ScoreEngine.java:127
+  assign add_entry = {issue_turn_d9, issue_group_d9}; // ScoreEngine.java:131
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:137
-      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:137
-      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:137
-      3'd2: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:137
-      3'd3: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:137
-      3'd4: key_lane0_partial = partial_t2_g0_0; // ScoreEngine.java:137
-      3'd5: key_lane0_partial = partial_t2_g1_0; // ScoreEngine.java:137
-      3'd6: key_lane0_partial = partial_t3_g0_0; // ScoreEngine.java:137
-      default: key_lane0_partial = partial_t3_g1_0; // ScoreEngine.java:137
+    case (add_entry) // ScoreEngine.java:138
+      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:138
+      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:138
+      3'd2: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:138
+      3'd3: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:138
+      3'd4: key_lane0_partial = partial_t2_g0_0; // ScoreEngine.java:138
+      3'd5: key_lane0_partial = partial_t2_g1_0; // ScoreEngine.java:138
+      3'd6: key_lane0_partial = partial_t3_g0_0; // ScoreEngine.java:138
+      default: key_lane0_partial = partial_t3_g1_0; // ScoreEngine.java:138
     endcase
   end
 
-  assign key_lane0_addend = issue_first_d9 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:138
-  assign key_lane0_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
-  assign key_lane0_sum_in_payload_a = key_lane0_addend; // ScoreEngine.java:139
-  assign key_lane0_sum_in_payload_b = key_lane0_product_out_payload; // ScoreEngine.java:139
+  assign key_lane0_addend = issue_first_d9 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:139
+  assign key_lane0_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
+  assign key_lane0_sum_in_payload_a = key_lane0_addend; // ScoreEngine.java:140
+  assign key_lane0_sum_in_payload_b = key_lane0_product_out_payload; // ScoreEngine.java:140
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:137
-      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:137
-      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:137
-      3'd2: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:137
-      3'd3: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:137
-      3'd4: key_lane1_partial = partial_t2_g0_1; // ScoreEngine.java:137
-      3'd5: key_lane1_partial = partial_t2_g1_1; // ScoreEngine.java:137
-      3'd6: key_lane1_partial = partial_t3_g0_1; // ScoreEngine.java:137
-      default: key_lane1_partial = partial_t3_g1_1; // ScoreEngine.java:137
+    case (add_entry) // ScoreEngine.java:138
+      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:138
+      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:138
+      3'd2: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:138
+      3'd3: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:138
+      3'd4: key_lane1_partial = partial_t2_g0_1; // ScoreEngine.java:138
+      3'd5: key_lane1_partial = partial_t2_g1_1; // ScoreEngine.java:138
+      3'd6: key_lane1_partial = partial_t3_g0_1; // ScoreEngine.java:138
+      default: key_lane1_partial = partial_t3_g1_1; // ScoreEngine.java:138
     endcase
   end
 
-  assign key_lane1_addend = issue_first_d9 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:138
-  assign key_lane1_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
-  assign key_lane1_sum_in_payload_a = key_lane1_addend; // ScoreEngine.java:139
-  assign key_lane1_sum_in_payload_b = key_lane1_product_out_payload; // ScoreEngine.java:139
+  assign key_lane1_addend = issue_first_d9 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:139
+  assign key_lane1_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
+  assign key_lane1_sum_in_payload_a = key_lane1_addend; // ScoreEngine.java:140
+  assign key_lane1_sum_in_payload_b = key_lane1_product_out_payload; // ScoreEngine.java:140
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:137
-      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:137
-      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:137
-      3'd2: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:137
-      3'd3: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:137
-      3'd4: key_lane2_partial = partial_t2_g0_2; // ScoreEngine.java:137
-      3'd5: key_lane2_partial = partial_t2_g1_2; // ScoreEngine.java:137
-      3'd6: key_lane2_partial = partial_t3_g0_2; // ScoreEngine.java:137
-      default: key_lane2_partial = partial_t3_g1_2; // ScoreEngine.java:137
+    case (add_entry) // ScoreEngine.java:138
+      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:138
+      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:138
+      3'd2: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:138
+      3'd3: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:138
+      3'd4: key_lane2_partial = partial_t2_g0_2; // ScoreEngine.java:138
+      3'd5: key_lane2_partial = partial_t2_g1_2; // ScoreEngine.java:138
+      3'd6: key_lane2_partial = partial_t3_g0_2; // ScoreEngine.java:138
+      default: key_lane2_partial = partial_t3_g1_2; // ScoreEngine.java:138
     endcase
   end
 
-  assign key_lane2_addend = issue_first_d9 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:138
-  assign key_lane2_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
-  assign key_lane2_sum_in_payload_a = key_lane2_addend; // ScoreEngine.java:139
-  assign key_lane2_sum_in_payload_b = key_lane2_product_out_payload; // ScoreEngine.java:139
+  assign key_lane2_addend = issue_first_d9 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:139
+  assign key_lane2_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
+  assign key_lane2_sum_in_payload_a = key_lane2_addend; // ScoreEngine.java:140
+  assign key_lane2_sum_in_payload_b = key_lane2_product_out_payload; // ScoreEngine.java:140
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:137
-      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:137
-      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:137
-      3'd2: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:137
-      3'd3: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:137
-      3'd4: key_lane3_partial = partial_t2_g0_3; // ScoreEngine.java:137
-      3'd5: key_lane3_partial = partial_t2_g1_3; // ScoreEngine.java:137
-      3'd6: key_lane3_partial = partial_t3_g0_3; // ScoreEngine.java:137
-      default: key_lane3_partial = partial_t3_g1_3; // ScoreEngine.java:137
+    case (add_entry) // ScoreEngine.java:138
+      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:138
+      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:138
+      3'd2: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:138
+      3'd3: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:138
+      3'd4: key_lane3_partial = partial_t2_g0_3; // ScoreEngine.java:138
+      3'd5: key_lane3_partial = partial_t2_g1_3; // ScoreEngine.java:138
+      3'd6: key_lane3_partial = partial_t3_g0_3; // ScoreEngine.java:138
+      default: key_lane3_partial = partial_t3_g1_3; // ScoreEngine.java:138
     endcase
   end
 
-  assign key_lane3_addend = issue_first_d9 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:138
-  assign key_lane3_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
-  assign key_lane3_sum_in_payload_a = key_lane3_addend; // ScoreEngine.java:139
-  assign key_lane3_sum_in_payload_b = key_lane3_product_out_payload; // ScoreEngine.java:139
+  assign key_lane3_addend = issue_first_d9 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:139
+  assign key_lane3_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
+  assign key_lane3_sum_in_payload_a = key_lane3_addend; // ScoreEngine.java:140
+  assign key_lane3_sum_in_payload_b = key_lane3_product_out_payload; // ScoreEngine.java:140
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:137
-      3'd0: key_lane4_partial = partial_t0_g0_4; // ScoreEngine.java:137
-      3'd1: key_lane4_partial = partial_t0_g1_4; // ScoreEngine.java:137
-      3'd2: key_lane4_partial = partial_t1_g0_4; // ScoreEngine.java:137
-      3'd3: key_lane4_partial = partial_t1_g1_4; // ScoreEngine.java:137
-      3'd4: key_lane4_partial = partial_t2_g0_4; // ScoreEngine.java:137
-      3'd5: key_lane4_partial = partial_t2_g1_4; // ScoreEngine.java:137
-      3'd6: key_lane4_partial = partial_t3_g0_4; // ScoreEngine.java:137
-      default: key_lane4_partial = partial_t3_g1_4; // ScoreEngine.java:137
+    case (add_entry) // ScoreEngine.java:138
+      3'd0: key_lane4_partial = partial_t0_g0_4; // ScoreEngine.java:138
+      3'd1: key_lane4_partial = partial_t0_g1_4; // ScoreEngine.java:138
+      3'd2: key_lane4_partial = partial_t1_g0_4; // ScoreEngine.java:138
+      3'd3: key_lane4_partial = partial_t1_g1_4; // ScoreEngine.java:138
+      3'd4: key_lane4_partial = partial_t2_g0_4; // ScoreEngine.java:138
+      3'd5: key_lane4_partial = partial_t2_g1_4; // ScoreEngine.java:138
+      3'd6: key_lane4_partial = partial_t3_g0_4; // ScoreEngine.java:138
+      default: key_lane4_partial = partial_t3_g1_4; // ScoreEngine.java:138
     endcase
   end
 
-  assign key_lane4_addend = issue_first_d9 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:138
-  assign key_lane4_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
-  assign key_lane4_sum_in_payload_a = key_lane4_addend; // ScoreEngine.java:139
-  assign key_lane4_sum_in_payload_b = key_lane4_product_out_payload; // ScoreEngine.java:139
+  assign key_lane4_addend = issue_first_d9 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:139
+  assign key_lane4_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
+  assign key_lane4_sum_in_payload_a = key_lane4_addend; // ScoreEngine.java:140
+  assign key_lane4_sum_in_payload_b = key_lane4_product_out_payload; // ScoreEngine.java:140
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:137
-      3'd0: key_lane5_partial = partial_t0_g0_5; // ScoreEngine.java:137
-      3'd1: key_lane5_partial = partial_t0_g1_5; // ScoreEngine.java:137
-      3'd2: key_lane5_partial = partial_t1_g0_5; // ScoreEngine.java:137
-      3'd3: key_lane5_partial = partial_t1_g1_5; // ScoreEngine.java:137
-      3'd4: key_lane5_partial = partial_t2_g0_5; // ScoreEngine.java:137
-      3'd5: key_lane5_partial = partial_t2_g1_5; // ScoreEngine.java:137
-      3'd6: key_lane5_partial = partial_t3_g0_5; // ScoreEngine.java:137
-      default: key_lane5_partial = partial_t3_g1_5; // ScoreEngine.java:137
+    case (add_entry) // ScoreEngine.java:138
+      3'd0: key_lane5_partial = partial_t0_g0_5; // ScoreEngine.java:138
+      3'd1: key_lane5_partial = partial_t0_g1_5; // ScoreEngine.java:138
+      3'd2: key_lane5_partial = partial_t1_g0_5; // ScoreEngine.java:138
+      3'd3: key_lane5_partial = partial_t1_g1_5; // ScoreEngine.java:138
+      3'd4: key_lane5_partial = partial_t2_g0_5; // ScoreEngine.java:138
+      3'd5: key_lane5_partial = partial_t2_g1_5; // ScoreEngine.java:138
+      3'd6: key_lane5_partial = partial_t3_g0_5; // ScoreEngine.java:138
+      default: key_lane5_partial = partial_t3_g1_5; // ScoreEngine.java:138
     endcase
   end
 
-  assign key_lane5_addend = issue_first_d9 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:138
-  assign key_lane5_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
-  assign key_lane5_sum_in_payload_a = key_lane5_addend; // ScoreEngine.java:139
-  assign key_lane5_sum_in_payload_b = key_lane5_product_out_payload; // ScoreEngine.java:139
+  assign key_lane5_addend = issue_first_d9 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:139
+  assign key_lane5_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
+  assign key_lane5_sum_in_payload_a = key_lane5_addend; // ScoreEngine.java:140
+  assign key_lane5_sum_in_payload_b = key_lane5_product_out_payload; // ScoreEngine.java:140
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:137
-      3'd0: key_lane6_partial = partial_t0_g0_6; // ScoreEngine.java:137
-      3'd1: key_lane6_partial = partial_t0_g1_6; // ScoreEngine.java:137
-      3'd2: key_lane6_partial = partial_t1_g0_6; // ScoreEngine.java:137
-      3'd3: key_lane6_partial = partial_t1_g1_6; // ScoreEngine.java:137
-      3'd4: key_lane6_partial = partial_t2_g0_6; // ScoreEngine.java:137
-      3'd5: key_lane6_partial = partial_t2_g1_6; // ScoreEngine.java:137
-      3'd6: key_lane6_partial = partial_t3_g0_6; // ScoreEngine.java:137
-      default: key_lane6_partial = partial_t3_g1_6; // ScoreEngine.java:137
+    case (add_entry) // ScoreEngine.java:138
+      3'd0: key_lane6_partial = partial_t0_g0_6; // ScoreEngine.java:138
+      3'd1: key_lane6_partial = partial_t0_g1_6; // ScoreEngine.java:138
+      3'd2: key_lane6_partial = partial_t1_g0_6; // ScoreEngine.java:138
+      3'd3: key_lane6_partial = partial_t1_g1_6; // ScoreEngine.java:138
+      3'd4: key_lane6_partial = partial_t2_g0_6; // ScoreEngine.java:138
+      3'd5: key_lane6_partial = partial_t2_g1_6; // ScoreEngine.java:138
+      3'd6: key_lane6_partial = partial_t3_g0_6; // ScoreEngine.java:138
+      default: key_lane6_partial = partial_t3_g1_6; // ScoreEngine.java:138
     endcase
   end
 
-  assign key_lane6_addend = issue_first_d9 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:138
-  assign key_lane6_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
-  assign key_lane6_sum_in_payload_a = key_lane6_addend; // ScoreEngine.java:139
-  assign key_lane6_sum_in_payload_b = key_lane6_product_out_payload; // ScoreEngine.java:139
+  assign key_lane6_addend = issue_first_d9 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:139
+  assign key_lane6_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
+  assign key_lane6_sum_in_payload_a = key_lane6_addend; // ScoreEngine.java:140
+  assign key_lane6_sum_in_payload_b = key_lane6_product_out_payload; // ScoreEngine.java:140
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:137
-      3'd0: key_lane7_partial = partial_t0_g0_7; // ScoreEngine.java:137
-      3'd1: key_lane7_partial = partial_t0_g1_7; // ScoreEngine.java:137
-      3'd2: key_lane7_partial = partial_t1_g0_7; // ScoreEngine.java:137
-      3'd3: key_lane7_partial = partial_t1_g1_7; // ScoreEngine.java:137
-      3'd4: key_lane7_partial = partial_t2_g0_7; // ScoreEngine.java:137
-      3'd5: key_lane7_partial = partial_t2_g1_7; // ScoreEngine.java:137
-      3'd6: key_lane7_partial = partial_t3_g0_7; // ScoreEngine.java:137
-      default: key_lane7_partial = partial_t3_g1_7; // ScoreEngine.java:137
+    case (add_entry) // ScoreEngine.java:138
+      3'd0: key_lane7_partial = partial_t0_g0_7; // ScoreEngine.java:138
+      3'd1: key_lane7_partial = partial_t0_g1_7; // ScoreEngine.java:138
+      3'd2: key_lane7_partial = partial_t1_g0_7; // ScoreEngine.java:138
+      3'd3: key_lane7_partial = partial_t1_g1_7; // ScoreEngine.java:138
+      3'd4: key_lane7_partial = partial_t2_g0_7; // ScoreEngine.java:138
+      3'd5: key_lane7_partial = partial_t2_g1_7; // ScoreEngine.java:138
+      3'd6: key_lane7_partial = partial_t3_g0_7; // ScoreEngine.java:138
+      default: key_lane7_partial = partial_t3_g1_7; // ScoreEngine.java:138
     endcase
   end
 
-  assign key_lane7_addend = issue_first_d9 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:138
-  assign key_lane7_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
-  assign key_lane7_sum_in_payload_a = key_lane7_addend; // ScoreEngine.java:139
-  assign key_lane7_sum_in_payload_b = key_lane7_product_out_payload; // ScoreEngine.java:139
-  assign write_entry_0 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd0) & ~issue_group_d15; // ScoreEngine.java:147
-  assign write_entry_1 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd0) & issue_group_d15; // ScoreEngine.java:147
-  assign write_entry_2 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd1) & ~issue_group_d15; // ScoreEngine.java:147
-  assign write_entry_3 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd1) & issue_group_d15; // ScoreEngine.java:147
-  assign write_entry_4 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd2) & ~issue_group_d15; // ScoreEngine.java:147
-  assign write_entry_5 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd2) & issue_group_d15; // ScoreEngine.java:147
-  assign write_entry_6 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd3) & ~issue_group_d15; // ScoreEngine.java:147
-  assign write_entry_7 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd3) & issue_group_d15; // ScoreEngine.java:147
-  assign row_launch = key_lane0_sum_out_valid & issue_row_last_d15; // ScoreEngine.java:154
+  assign key_lane7_addend = issue_first_d9 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:139
+  assign key_lane7_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
+  assign key_lane7_sum_in_payload_a = key_lane7_addend; // ScoreEngine.java:140
+  assign key_lane7_sum_in_payload_b = key_lane7_product_out_payload; // ScoreEngine.java:140
+  assign write_entry_0 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd0) & ~issue_group_d15; // ScoreEngine.java:148
+  assign write_entry_1 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd0) & issue_group_d15; // ScoreEngine.java:148
+  assign write_entry_2 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd1) & ~issue_group_d15; // ScoreEngine.java:148
+  assign write_entry_3 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd1) & issue_group_d15; // ScoreEngine.java:148
+  assign write_entry_4 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd2) & ~issue_group_d15; // ScoreEngine.java:148
+  assign write_entry_5 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd2) & issue_group_d15; // ScoreEngine.java:148
+  assign write_entry_6 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd3) & ~issue_group_d15; // ScoreEngine.java:148
+  assign write_entry_7 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd3) & issue_group_d15; // ScoreEngine.java:148
+  assign row_launch = key_lane0_sum_out_valid & issue_row_last_d15; // ScoreEngine.java:155
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_0 = partial_t0_g0_0; // ScoreEngine.java:163
-      2'd1: held_0 = partial_t1_g0_0; // ScoreEngine.java:163
-      2'd2: held_0 = partial_t2_g0_0; // ScoreEngine.java:163
-      default: held_0 = partial_t3_g0_0; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_0 = partial_t0_g0_0; // ScoreEngine.java:164
+      2'd1: held_0 = partial_t1_g0_0; // ScoreEngine.java:164
+      2'd2: held_0 = partial_t2_g0_0; // ScoreEngine.java:164
+      default: held_0 = partial_t3_g0_0; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_0 = (row_beats > 8'd0) ? (issue_group_d15 ? held_0 : key_lane0_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_1 = partial_t0_g0_1; // ScoreEngine.java:163
-      2'd1: held_1 = partial_t1_g0_1; // ScoreEngine.java:163
-      2'd2: held_1 = partial_t2_g0_1; // ScoreEngine.java:163
-      default: held_1 = partial_t3_g0_1; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_1 = partial_t0_g0_1; // ScoreEngine.java:164
+      2'd1: held_1 = partial_t1_g0_1; // ScoreEngine.java:164
+      2'd2: held_1 = partial_t2_g0_1; // ScoreEngine.java:164
+      default: held_1 = partial_t3_g0_1; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_1 = (row_beats > 8'd0) ? (issue_group_d15 ? held_1 : key_lane1_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_2 = partial_t0_g0_2; // ScoreEngine.java:163
-      2'd1: held_2 = partial_t1_g0_2; // ScoreEngine.java:163
-      2'd2: held_2 = partial_t2_g0_2; // ScoreEngine.java:163
-      default: held_2 = partial_t3_g0_2; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_2 = partial_t0_g0_2; // ScoreEngine.java:164
+      2'd1: held_2 = partial_t1_g0_2; // ScoreEngine.java:164
+      2'd2: held_2 = partial_t2_g0_2; // ScoreEngine.java:164
+      default: held_2 = partial_t3_g0_2; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_2 = (row_beats > 8'd0) ? (issue_group_d15 ? held_2 : key_lane2_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_3 = partial_t0_g0_3; // ScoreEngine.java:163
-      2'd1: held_3 = partial_t1_g0_3; // ScoreEngine.java:163
-      2'd2: held_3 = partial_t2_g0_3; // ScoreEngine.java:163
-      default: held_3 = partial_t3_g0_3; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_3 = partial_t0_g0_3; // ScoreEngine.java:164
+      2'd1: held_3 = partial_t1_g0_3; // ScoreEngine.java:164
+      2'd2: held_3 = partial_t2_g0_3; // ScoreEngine.java:164
+      default: held_3 = partial_t3_g0_3; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_3 = (row_beats > 8'd0) ? (issue_group_d15 ? held_3 : key_lane3_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_4 = partial_t0_g0_4; // ScoreEngine.java:163
-      2'd1: held_4 = partial_t1_g0_4; // ScoreEngine.java:163
-      2'd2: held_4 = partial_t2_g0_4; // ScoreEngine.java:163
-      default: held_4 = partial_t3_g0_4; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_4 = partial_t0_g0_4; // ScoreEngine.java:164
+      2'd1: held_4 = partial_t1_g0_4; // ScoreEngine.java:164
+      2'd2: held_4 = partial_t2_g0_4; // ScoreEngine.java:164
+      default: held_4 = partial_t3_g0_4; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_4 = (row_beats > 8'd0) ? (issue_group_d15 ? held_4 : key_lane4_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_5 = partial_t0_g0_5; // ScoreEngine.java:163
-      2'd1: held_5 = partial_t1_g0_5; // ScoreEngine.java:163
-      2'd2: held_5 = partial_t2_g0_5; // ScoreEngine.java:163
-      default: held_5 = partial_t3_g0_5; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_5 = partial_t0_g0_5; // ScoreEngine.java:164
+      2'd1: held_5 = partial_t1_g0_5; // ScoreEngine.java:164
+      2'd2: held_5 = partial_t2_g0_5; // ScoreEngine.java:164
+      default: held_5 = partial_t3_g0_5; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_5 = (row_beats > 8'd0) ? (issue_group_d15 ? held_5 : key_lane5_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_6 = partial_t0_g0_6; // ScoreEngine.java:163
-      2'd1: held_6 = partial_t1_g0_6; // ScoreEngine.java:163
-      2'd2: held_6 = partial_t2_g0_6; // ScoreEngine.java:163
-      default: held_6 = partial_t3_g0_6; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_6 = partial_t0_g0_6; // ScoreEngine.java:164
+      2'd1: held_6 = partial_t1_g0_6; // ScoreEngine.java:164
+      2'd2: held_6 = partial_t2_g0_6; // ScoreEngine.java:164
+      default: held_6 = partial_t3_g0_6; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_6 = (row_beats > 8'd0) ? (issue_group_d15 ? held_6 : key_lane6_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_7 = partial_t0_g0_7; // ScoreEngine.java:163
-      2'd1: held_7 = partial_t1_g0_7; // ScoreEngine.java:163
-      2'd2: held_7 = partial_t2_g0_7; // ScoreEngine.java:163
-      default: held_7 = partial_t3_g0_7; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_7 = partial_t0_g0_7; // ScoreEngine.java:164
+      2'd1: held_7 = partial_t1_g0_7; // ScoreEngine.java:164
+      2'd2: held_7 = partial_t2_g0_7; // ScoreEngine.java:164
+      default: held_7 = partial_t3_g0_7; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_7 = (row_beats > 8'd0) ? (issue_group_d15 ? held_7 : key_lane7_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_8 = partial_t0_g1_0; // ScoreEngine.java:163
-      2'd1: held_8 = partial_t1_g1_0; // ScoreEngine.java:163
-      2'd2: held_8 = partial_t2_g1_0; // ScoreEngine.java:163
-      default: held_8 = partial_t3_g1_0; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_8 = partial_t0_g1_0; // ScoreEngine.java:164
+      2'd1: held_8 = partial_t1_g1_0; // ScoreEngine.java:164
+      2'd2: held_8 = partial_t2_g1_0; // ScoreEngine.java:164
+      default: held_8 = partial_t3_g1_0; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_8 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane0_sum_out_payload : held_8) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_9 = partial_t0_g1_1; // ScoreEngine.java:163
-      2'd1: held_9 = partial_t1_g1_1; // ScoreEngine.java:163
-      2'd2: held_9 = partial_t2_g1_1; // ScoreEngine.java:163
-      default: held_9 = partial_t3_g1_1; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_9 = partial_t0_g1_1; // ScoreEngine.java:164
+      2'd1: held_9 = partial_t1_g1_1; // ScoreEngine.java:164
+      2'd2: held_9 = partial_t2_g1_1; // ScoreEngine.java:164
+      default: held_9 = partial_t3_g1_1; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_9 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane1_sum_out_payload : held_9) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_10 = partial_t0_g1_2; // ScoreEngine.java:163
-      2'd1: held_10 = partial_t1_g1_2; // ScoreEngine.java:163
-      2'd2: held_10 = partial_t2_g1_2; // ScoreEngine.java:163
-      default: held_10 = partial_t3_g1_2; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_10 = partial_t0_g1_2; // ScoreEngine.java:164
+      2'd1: held_10 = partial_t1_g1_2; // ScoreEngine.java:164
+      2'd2: held_10 = partial_t2_g1_2; // ScoreEngine.java:164
+      default: held_10 = partial_t3_g1_2; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_10 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane2_sum_out_payload : held_10) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_11 = partial_t0_g1_3; // ScoreEngine.java:163
-      2'd1: held_11 = partial_t1_g1_3; // ScoreEngine.java:163
-      2'd2: held_11 = partial_t2_g1_3; // ScoreEngine.java:163
-      default: held_11 = partial_t3_g1_3; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_11 = partial_t0_g1_3; // ScoreEngine.java:164
+      2'd1: held_11 = partial_t1_g1_3; // ScoreEngine.java:164
+      2'd2: held_11 = partial_t2_g1_3; // ScoreEngine.java:164
+      default: held_11 = partial_t3_g1_3; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_11 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane3_sum_out_payload : held_11) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_12 = partial_t0_g1_4; // ScoreEngine.java:163
-      2'd1: held_12 = partial_t1_g1_4; // ScoreEngine.java:163
-      2'd2: held_12 = partial_t2_g1_4; // ScoreEngine.java:163
-      default: held_12 = partial_t3_g1_4; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_12 = partial_t0_g1_4; // ScoreEngine.java:164
+      2'd1: held_12 = partial_t1_g1_4; // ScoreEngine.java:164
+      2'd2: held_12 = partial_t2_g1_4; // ScoreEngine.java:164
+      default: held_12 = partial_t3_g1_4; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_12 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane4_sum_out_payload : held_12) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_13 = partial_t0_g1_5; // ScoreEngine.java:163
-      2'd1: held_13 = partial_t1_g1_5; // ScoreEngine.java:163
-      2'd2: held_13 = partial_t2_g1_5; // ScoreEngine.java:163
-      default: held_13 = partial_t3_g1_5; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_13 = partial_t0_g1_5; // ScoreEngine.java:164
+      2'd1: held_13 = partial_t1_g1_5; // ScoreEngine.java:164
+      2'd2: held_13 = partial_t2_g1_5; // ScoreEngine.java:164
+      default: held_13 = partial_t3_g1_5; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_13 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane5_sum_out_payload : held_13) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_14 = partial_t0_g1_6; // ScoreEngine.java:163
-      2'd1: held_14 = partial_t1_g1_6; // ScoreEngine.java:163
-      2'd2: held_14 = partial_t2_g1_6; // ScoreEngine.java:163
-      default: held_14 = partial_t3_g1_6; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_14 = partial_t0_g1_6; // ScoreEngine.java:164
+      2'd1: held_14 = partial_t1_g1_6; // ScoreEngine.java:164
+      2'd2: held_14 = partial_t2_g1_6; // ScoreEngine.java:164
+      default: held_14 = partial_t3_g1_6; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_14 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane6_sum_out_payload : held_14) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:163
-      2'd0: held_15 = partial_t0_g1_7; // ScoreEngine.java:163
-      2'd1: held_15 = partial_t1_g1_7; // ScoreEngine.java:163
-      2'd2: held_15 = partial_t2_g1_7; // ScoreEngine.java:163
-      default: held_15 = partial_t3_g1_7; // ScoreEngine.java:163
+    case (issue_turn_d15) // ScoreEngine.java:164
+      2'd0: held_15 = partial_t0_g1_7; // ScoreEngine.java:164
+      2'd1: held_15 = partial_t1_g1_7; // ScoreEngine.java:164
+      2'd2: held_15 = partial_t2_g1_7; // ScoreEngine.java:164
+      default: held_15 = partial_t3_g1_7; // ScoreEngine.java:164
     endcase
   end
 
-  // ScoreEngine.java:165
+  // ScoreEngine.java:166
   assign row_partial_15 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane7_sum_out_payload : held_15) : 32'h0;
-  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:174
-  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:174
-  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:174
-  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:174
-  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:174
-  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:174
-  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:174
-  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:174
-  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:174
-  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:174
-  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:174
-  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:174
-  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:174
-  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:174
-  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:174
-  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:174
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:174
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:174
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:174
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:174
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:174
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:174
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:174
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:174
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:174
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:174
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:174
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:174
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:174
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:174
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:174
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:174
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:174
-  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:174
-  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:174
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:174
-  assign score_pass_finished = draining & (drain_countdown == 6'd1); // ScoreEngine.java:190
+  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:175
+  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:175
+  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:175
+  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:175
+  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:175
+  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:175
+  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:175
+  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:175
+  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:175
+  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:175
+  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:175
+  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:175
+  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:175
+  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:175
+  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:175
+  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:175
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:175
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:175
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:175
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:175
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:175
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:175
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:175
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:175
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:175
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:175
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:175
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:175
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:175
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:175
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:175
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:175
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:175
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:175
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:175
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:175
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:175
+  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:175
+  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:175
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:175
 
   always @(posedge clk) begin
-    if (start_scores | score_slot_finished) begin // ScoreEngine.java:75
-      row_base <= 6'd0; // ScoreEngine.java:76
-      score_beat <= 4'd0; // ScoreEngine.java:77
-      turn <= 2'd0; // ScoreEngine.java:78
-    end else if (score_step) begin // ScoreEngine.java:79
-      turn <= turn + 2'd1; // ScoreEngine.java:80
-      if (last_turn) begin // ScoreEngine.java:81
-        score_beat <= score_beat + 4'd1; // ScoreEngine.java:81
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:76
+      row_base <= 6'd0; // ScoreEngine.java:77
+      score_beat <= 4'd0; // ScoreEngine.java:78
+      turn <= 2'd0; // ScoreEngine.java:79
+    end else if (score_step) begin // ScoreEngine.java:80
+      turn <= turn + 2'd1; // ScoreEngine.java:81
+      if (last_turn) begin // ScoreEngine.java:82
+        score_beat <= score_beat + 4'd1; // ScoreEngine.java:82
       end
-      if (last_turn & last_beat) begin // ScoreEngine.java:82
-        score_beat <= 4'd0; // ScoreEngine.java:83
-        row_base <= row_base + 6'd4; // ScoreEngine.java:84
-      end
-    end
-    if (score_issue) begin // ScoreEngine.java:106
-      query_read <= query_store[query_read_address]; // ScoreEngine.java:106
-    end
-    score_issue_d1 <= score_issue; // ScoreEngine.java:124
-    issue_turn_d1 <= turn; // ScoreEngine.java:129
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:129
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:129
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:129
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:129
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:129
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:129
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:129
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:129
-    issue_group_d1 <= score_beat[0]; // ScoreEngine.java:129
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:129
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:129
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:129
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:129
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:129
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:129
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:129
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:129
-    issue_first_d1 <= score_beat < 4'd2; // ScoreEngine.java:138
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:138
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:138
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:138
-    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:138
-    issue_first_d6 <= issue_first_d5; // ScoreEngine.java:138
-    issue_first_d7 <= issue_first_d6; // ScoreEngine.java:138
-    issue_first_d8 <= issue_first_d7; // ScoreEngine.java:138
-    issue_first_d9 <= issue_first_d8; // ScoreEngine.java:138
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:143
-    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:143
-    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:143
-    issue_turn_d13 <= issue_turn_d12; // ScoreEngine.java:143
-    issue_turn_d14 <= issue_turn_d13; // ScoreEngine.java:143
-    issue_turn_d15 <= issue_turn_d14; // ScoreEngine.java:143
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:144
-    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:144
-    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:144
-    issue_group_d13 <= issue_group_d12; // ScoreEngine.java:144
-    issue_group_d14 <= issue_group_d13; // ScoreEngine.java:144
-    issue_group_d15 <= issue_group_d14; // ScoreEngine.java:144
-    if (write_entry_0) begin // ScoreEngine.java:151
-      partial_t0_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_0) begin // ScoreEngine.java:151
-      partial_t0_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_0) begin // ScoreEngine.java:151
-      partial_t0_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_0) begin // ScoreEngine.java:151
-      partial_t0_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_0) begin // ScoreEngine.java:151
-      partial_t0_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_0) begin // ScoreEngine.java:151
-      partial_t0_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_0) begin // ScoreEngine.java:151
-      partial_t0_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_0) begin // ScoreEngine.java:151
-      partial_t0_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_1) begin // ScoreEngine.java:151
-      partial_t0_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_1) begin // ScoreEngine.java:151
-      partial_t0_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_1) begin // ScoreEngine.java:151
-      partial_t0_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_1) begin // ScoreEngine.java:151
-      partial_t0_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_1) begin // ScoreEngine.java:151
-      partial_t0_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_1) begin // ScoreEngine.java:151
-      partial_t0_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_1) begin // ScoreEngine.java:151
-      partial_t0_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_1) begin // ScoreEngine.java:151
-      partial_t0_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_2) begin // ScoreEngine.java:151
-      partial_t1_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_2) begin // ScoreEngine.java:151
-      partial_t1_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_2) begin // ScoreEngine.java:151
-      partial_t1_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_2) begin // ScoreEngine.java:151
-      partial_t1_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_2) begin // ScoreEngine.java:151
-      partial_t1_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_2) begin // ScoreEngine.java:151
-      partial_t1_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_2) begin // ScoreEngine.java:151
-      partial_t1_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_2) begin // ScoreEngine.java:151
-      partial_t1_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_3) begin // ScoreEngine.java:151
-      partial_t1_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_3) begin // ScoreEngine.java:151
-      partial_t1_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_3) begin // ScoreEngine.java:151
-      partial_t1_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_3) begin // ScoreEngine.java:151
-      partial_t1_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_3) begin // ScoreEngine.java:151
-      partial_t1_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_3) begin // ScoreEngine.java:151
-      partial_t1_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_3) begin // ScoreEngine.java:151
-      partial_t1_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_3) begin // ScoreEngine.java:151
-      partial_t1_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_4) begin // ScoreEngine.java:151
-      partial_t2_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_4) begin // ScoreEngine.java:151
-      partial_t2_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_4) begin // ScoreEngine.java:151
-      partial_t2_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_4) begin // ScoreEngine.java:151
-      partial_t2_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_4) begin // ScoreEngine.java:151
-      partial_t2_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_4) begin // ScoreEngine.java:151
-      partial_t2_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_4) begin // ScoreEngine.java:151
-      partial_t2_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_4) begin // ScoreEngine.java:151
-      partial_t2_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_5) begin // ScoreEngine.java:151
-      partial_t2_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_5) begin // ScoreEngine.java:151
-      partial_t2_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_5) begin // ScoreEngine.java:151
-      partial_t2_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_5) begin // ScoreEngine.java:151
-      partial_t2_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_5) begin // ScoreEngine.java:151
-      partial_t2_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_5) begin // ScoreEngine.java:151
-      partial_t2_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_5) begin // ScoreEngine.java:151
-      partial_t2_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_5) begin // ScoreEngine.java:151
-      partial_t2_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_6) begin // ScoreEngine.java:151
-      partial_t3_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_6) begin // ScoreEngine.java:151
-      partial_t3_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_6) begin // ScoreEngine.java:151
-      partial_t3_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_6) begin // ScoreEngine.java:151
-      partial_t3_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_6) begin // ScoreEngine.java:151
-      partial_t3_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_6) begin // ScoreEngine.java:151
-      partial_t3_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_6) begin // ScoreEngine.java:151
-      partial_t3_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_6) begin // ScoreEngine.java:151
-      partial_t3_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_7) begin // ScoreEngine.java:151
-      partial_t3_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_7) begin // ScoreEngine.java:151
-      partial_t3_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_7) begin // ScoreEngine.java:151
-      partial_t3_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_7) begin // ScoreEngine.java:151
-      partial_t3_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_7) begin // ScoreEngine.java:151
-      partial_t3_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_7) begin // ScoreEngine.java:151
-      partial_t3_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_7) begin // ScoreEngine.java:151
-      partial_t3_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_7) begin // ScoreEngine.java:151
-      partial_t3_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:151
-    end
-    issue_row_last_d1 <= last_beat; // ScoreEngine.java:154
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:154
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:154
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:154
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:154
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:154
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:154
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:154
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:154
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:154
-    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:154
-    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:154
-    issue_row_last_d13 <= issue_row_last_d12; // ScoreEngine.java:154
-    issue_row_last_d14 <= issue_row_last_d13; // ScoreEngine.java:154
-    issue_row_last_d15 <= issue_row_last_d14; // ScoreEngine.java:154
-    issue_slot_d1 <= score_slots_slot; // ScoreEngine.java:176
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:176
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:176
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:176
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:176
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:176
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:176
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:176
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:176
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:176
-    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:176
-    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:176
-    issue_slot_d13 <= issue_slot_d12; // ScoreEngine.java:176
-    issue_slot_d14 <= issue_slot_d13; // ScoreEngine.java:176
-    issue_slot_d15 <= issue_slot_d14; // ScoreEngine.java:176
-    tree_slot_d1 <= issue_slot_d15; // ScoreEngine.java:176
-    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:176
-    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:176
-    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:176
-    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:176
-    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:176
-    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:176
-    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:176
-    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:176
-    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:176
-    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:176
-    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:176
-    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:176
-    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:176
-    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:176
-    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:176
-    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:176
-    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:176
-    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:176
-    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:176
-    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:176
-    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:176
-    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:176
-    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:176
-    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:176
-    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:176
-    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:176
-    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:176
-    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:176
-    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:176
-    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:176
-    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:177
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:177
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:177
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:177
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:177
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:177
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:177
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:177
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:177
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:177
-    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:177
-    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:177
-    issue_row_d13 <= issue_row_d12; // ScoreEngine.java:177
-    issue_row_d14 <= issue_row_d13; // ScoreEngine.java:177
-    issue_row_d15 <= issue_row_d14; // ScoreEngine.java:177
-    tree_row_d1 <= issue_row_d15; // ScoreEngine.java:177
-    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:177
-    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:177
-    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:177
-    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:177
-    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:177
-    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:177
-    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:177
-    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:177
-    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:177
-    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:177
-    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:177
-    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:177
-    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:177
-    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:177
-    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:177
-    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:177
-    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:177
-    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:177
-    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:177
-    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:177
-    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:177
-    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:177
-    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:177
-    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:177
-    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:177
-    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:177
-    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:177
-    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:177
-    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:177
-    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:177
-    if (score_walk_done) begin // ScoreEngine.java:183
-      draining <= 1'b1; // ScoreEngine.java:184
-      drain_countdown <= 6'd48; // ScoreEngine.java:185
-    end else if (draining) begin // ScoreEngine.java:186
-      drain_countdown <= drain_countdown - 6'd1; // ScoreEngine.java:187
-      if (drain_countdown == 6'd1) begin // ScoreEngine.java:188
-        draining <= 1'b0; // ScoreEngine.java:188
+      if (last_turn & last_beat) begin // ScoreEngine.java:83
+        score_beat <= 4'd0; // ScoreEngine.java:84
+        row_base <= row_base + 6'd4; // ScoreEngine.java:85
       end
     end
+    if (score_issue) begin // ScoreEngine.java:107
+      query_read <= query_store[query_read_address]; // ScoreEngine.java:107
+    end
+    score_issue_d1 <= score_issue; // ScoreEngine.java:125
+    issue_turn_d1 <= turn; // ScoreEngine.java:130
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:130
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:130
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:130
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:130
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:130
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:130
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:130
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:130
+    issue_group_d1 <= score_beat[0]; // ScoreEngine.java:130
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:130
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:130
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:130
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:130
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:130
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:130
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:130
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:130
+    issue_first_d1 <= score_beat < 4'd2; // ScoreEngine.java:139
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:139
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:139
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:139
+    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:139
+    issue_first_d6 <= issue_first_d5; // ScoreEngine.java:139
+    issue_first_d7 <= issue_first_d6; // ScoreEngine.java:139
+    issue_first_d8 <= issue_first_d7; // ScoreEngine.java:139
+    issue_first_d9 <= issue_first_d8; // ScoreEngine.java:139
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:144
+    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:144
+    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:144
+    issue_turn_d13 <= issue_turn_d12; // ScoreEngine.java:144
+    issue_turn_d14 <= issue_turn_d13; // ScoreEngine.java:144
+    issue_turn_d15 <= issue_turn_d14; // ScoreEngine.java:144
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:145
+    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:145
+    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:145
+    issue_group_d13 <= issue_group_d12; // ScoreEngine.java:145
+    issue_group_d14 <= issue_group_d13; // ScoreEngine.java:145
+    issue_group_d15 <= issue_group_d14; // ScoreEngine.java:145
+    if (write_entry_0) begin // ScoreEngine.java:152
+      partial_t0_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_0) begin // ScoreEngine.java:152
+      partial_t0_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_0) begin // ScoreEngine.java:152
+      partial_t0_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_0) begin // ScoreEngine.java:152
+      partial_t0_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_0) begin // ScoreEngine.java:152
+      partial_t0_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_0) begin // ScoreEngine.java:152
+      partial_t0_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_0) begin // ScoreEngine.java:152
+      partial_t0_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_0) begin // ScoreEngine.java:152
+      partial_t0_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_1) begin // ScoreEngine.java:152
+      partial_t0_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_1) begin // ScoreEngine.java:152
+      partial_t0_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_1) begin // ScoreEngine.java:152
+      partial_t0_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_1) begin // ScoreEngine.java:152
+      partial_t0_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_1) begin // ScoreEngine.java:152
+      partial_t0_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_1) begin // ScoreEngine.java:152
+      partial_t0_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_1) begin // ScoreEngine.java:152
+      partial_t0_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_1) begin // ScoreEngine.java:152
+      partial_t0_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_2) begin // ScoreEngine.java:152
+      partial_t1_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_2) begin // ScoreEngine.java:152
+      partial_t1_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_2) begin // ScoreEngine.java:152
+      partial_t1_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_2) begin // ScoreEngine.java:152
+      partial_t1_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_2) begin // ScoreEngine.java:152
+      partial_t1_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_2) begin // ScoreEngine.java:152
+      partial_t1_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_2) begin // ScoreEngine.java:152
+      partial_t1_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_2) begin // ScoreEngine.java:152
+      partial_t1_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_3) begin // ScoreEngine.java:152
+      partial_t1_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_3) begin // ScoreEngine.java:152
+      partial_t1_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_3) begin // ScoreEngine.java:152
+      partial_t1_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_3) begin // ScoreEngine.java:152
+      partial_t1_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_3) begin // ScoreEngine.java:152
+      partial_t1_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_3) begin // ScoreEngine.java:152
+      partial_t1_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_3) begin // ScoreEngine.java:152
+      partial_t1_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_3) begin // ScoreEngine.java:152
+      partial_t1_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_4) begin // ScoreEngine.java:152
+      partial_t2_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_4) begin // ScoreEngine.java:152
+      partial_t2_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_4) begin // ScoreEngine.java:152
+      partial_t2_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_4) begin // ScoreEngine.java:152
+      partial_t2_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_4) begin // ScoreEngine.java:152
+      partial_t2_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_4) begin // ScoreEngine.java:152
+      partial_t2_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_4) begin // ScoreEngine.java:152
+      partial_t2_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_4) begin // ScoreEngine.java:152
+      partial_t2_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_5) begin // ScoreEngine.java:152
+      partial_t2_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_5) begin // ScoreEngine.java:152
+      partial_t2_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_5) begin // ScoreEngine.java:152
+      partial_t2_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_5) begin // ScoreEngine.java:152
+      partial_t2_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_5) begin // ScoreEngine.java:152
+      partial_t2_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_5) begin // ScoreEngine.java:152
+      partial_t2_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_5) begin // ScoreEngine.java:152
+      partial_t2_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_5) begin // ScoreEngine.java:152
+      partial_t2_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_6) begin // ScoreEngine.java:152
+      partial_t3_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_6) begin // ScoreEngine.java:152
+      partial_t3_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_6) begin // ScoreEngine.java:152
+      partial_t3_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_6) begin // ScoreEngine.java:152
+      partial_t3_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_6) begin // ScoreEngine.java:152
+      partial_t3_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_6) begin // ScoreEngine.java:152
+      partial_t3_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_6) begin // ScoreEngine.java:152
+      partial_t3_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_6) begin // ScoreEngine.java:152
+      partial_t3_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_7) begin // ScoreEngine.java:152
+      partial_t3_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_7) begin // ScoreEngine.java:152
+      partial_t3_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_7) begin // ScoreEngine.java:152
+      partial_t3_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_7) begin // ScoreEngine.java:152
+      partial_t3_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_7) begin // ScoreEngine.java:152
+      partial_t3_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_7) begin // ScoreEngine.java:152
+      partial_t3_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_7) begin // ScoreEngine.java:152
+      partial_t3_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_7) begin // ScoreEngine.java:152
+      partial_t3_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:152
+    end
+    issue_row_last_d1 <= last_beat; // ScoreEngine.java:155
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:155
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:155
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:155
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:155
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:155
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:155
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:155
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:155
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:155
+    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:155
+    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:155
+    issue_row_last_d13 <= issue_row_last_d12; // ScoreEngine.java:155
+    issue_row_last_d14 <= issue_row_last_d13; // ScoreEngine.java:155
+    issue_row_last_d15 <= issue_row_last_d14; // ScoreEngine.java:155
+    issue_slot_d1 <= score_slots_slot; // ScoreEngine.java:177
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:177
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:177
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:177
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:177
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:177
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:177
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:177
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:177
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:177
+    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:177
+    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:177
+    issue_slot_d13 <= issue_slot_d12; // ScoreEngine.java:177
+    issue_slot_d14 <= issue_slot_d13; // ScoreEngine.java:177
+    issue_slot_d15 <= issue_slot_d14; // ScoreEngine.java:177
+    tree_slot_d1 <= issue_slot_d15; // ScoreEngine.java:177
+    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:177
+    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:177
+    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:177
+    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:177
+    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:177
+    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:177
+    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:177
+    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:177
+    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:177
+    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:177
+    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:177
+    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:177
+    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:177
+    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:177
+    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:177
+    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:177
+    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:177
+    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:177
+    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:177
+    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:177
+    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:177
+    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:177
+    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:177
+    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:177
+    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:177
+    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:177
+    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:177
+    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:177
+    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:177
+    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:177
+    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:178
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:178
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:178
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:178
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:178
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:178
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:178
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:178
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:178
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:178
+    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:178
+    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:178
+    issue_row_d13 <= issue_row_d12; // ScoreEngine.java:178
+    issue_row_d14 <= issue_row_d13; // ScoreEngine.java:178
+    issue_row_d15 <= issue_row_d14; // ScoreEngine.java:178
+    tree_row_d1 <= issue_row_d15; // ScoreEngine.java:178
+    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:178
+    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:178
+    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:178
+    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:178
+    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:178
+    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:178
+    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:178
+    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:178
+    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:178
+    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:178
+    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:178
+    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:178
+    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:178
+    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:178
+    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:178
+    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:178
+    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:178
+    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:178
+    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:178
+    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:178
+    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:178
+    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:178
+    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:178
+    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:178
+    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:178
+    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:178
+    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:178
+    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:178
+    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:178
+    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:178
+    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:181
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:181
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:181
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:181
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:181
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:181
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:181
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:181
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:181
+    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:181
+    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:181
+    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:181
+    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:181
+    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:181
+    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:181
+    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:181
+    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:181
+    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:181
+    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:181
+    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:181
+    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:181
+    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:181
+    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:181
+    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:181
+    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:181
+    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:181
+    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:181
+    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:181
+    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:181
+    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:181
+    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:181
+    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:181
+    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:181
+    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:181
+    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:181
+    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:181
+    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:181
+    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:181
+    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:181
+    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:181
+    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:181
+    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:181
+    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:181
+    score_pass_finished_d44 <= score_pass_finished_d43; // ScoreEngine.java:181
+    score_pass_finished_d45 <= score_pass_finished_d44; // ScoreEngine.java:181
+    score_pass_finished_d46 <= score_pass_finished_d45; // ScoreEngine.java:181
+    score_pass_finished_d47 <= score_pass_finished_d46; // ScoreEngine.java:181
+    score_pass_finished_d48 <= score_pass_finished_d47; // ScoreEngine.java:181
     if (reset) begin
       row_base <= 6'd0;
       score_beat <= 4'd0;
@@ -2441,8 +2539,54 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
       partial_t3_g1_5 <= 32'h0;
       partial_t3_g1_6 <= 32'h0;
       partial_t3_g1_7 <= 32'h0;
-      draining <= 1'b0;
-      drain_countdown <= 6'd0;
+      score_pass_finished_d1 <= 1'b0;
+      score_pass_finished_d2 <= 1'b0;
+      score_pass_finished_d3 <= 1'b0;
+      score_pass_finished_d4 <= 1'b0;
+      score_pass_finished_d5 <= 1'b0;
+      score_pass_finished_d6 <= 1'b0;
+      score_pass_finished_d7 <= 1'b0;
+      score_pass_finished_d8 <= 1'b0;
+      score_pass_finished_d9 <= 1'b0;
+      score_pass_finished_d10 <= 1'b0;
+      score_pass_finished_d11 <= 1'b0;
+      score_pass_finished_d12 <= 1'b0;
+      score_pass_finished_d13 <= 1'b0;
+      score_pass_finished_d14 <= 1'b0;
+      score_pass_finished_d15 <= 1'b0;
+      score_pass_finished_d16 <= 1'b0;
+      score_pass_finished_d17 <= 1'b0;
+      score_pass_finished_d18 <= 1'b0;
+      score_pass_finished_d19 <= 1'b0;
+      score_pass_finished_d20 <= 1'b0;
+      score_pass_finished_d21 <= 1'b0;
+      score_pass_finished_d22 <= 1'b0;
+      score_pass_finished_d23 <= 1'b0;
+      score_pass_finished_d24 <= 1'b0;
+      score_pass_finished_d25 <= 1'b0;
+      score_pass_finished_d26 <= 1'b0;
+      score_pass_finished_d27 <= 1'b0;
+      score_pass_finished_d28 <= 1'b0;
+      score_pass_finished_d29 <= 1'b0;
+      score_pass_finished_d30 <= 1'b0;
+      score_pass_finished_d31 <= 1'b0;
+      score_pass_finished_d32 <= 1'b0;
+      score_pass_finished_d33 <= 1'b0;
+      score_pass_finished_d34 <= 1'b0;
+      score_pass_finished_d35 <= 1'b0;
+      score_pass_finished_d36 <= 1'b0;
+      score_pass_finished_d37 <= 1'b0;
+      score_pass_finished_d38 <= 1'b0;
+      score_pass_finished_d39 <= 1'b0;
+      score_pass_finished_d40 <= 1'b0;
+      score_pass_finished_d41 <= 1'b0;
+      score_pass_finished_d42 <= 1'b0;
+      score_pass_finished_d43 <= 1'b0;
+      score_pass_finished_d44 <= 1'b0;
+      score_pass_finished_d45 <= 1'b0;
+      score_pass_finished_d46 <= 1'b0;
+      score_pass_finished_d47 <= 1'b0;
+      score_pass_finished_d48 <= 1'b0;
     end
   end
 
@@ -2458,7 +2602,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:65
   assign score_last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:67
   assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:68
-  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:73
+  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:74
 
   always @(posedge clk) begin
     if (start_scores) begin // ChunkWalk.java:69
@@ -2740,405 +2884,405 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine (ValueEngine.java:53): adds each slot's weighted value rows into per-lane partials, then reduces them
+  // value_engine (ValueEngine.java:54): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:74
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:75
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:88
-  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:89
-  assign partial_address = {value_slots_slot, value_beat, value_position[3:0]}; // ValueEngine.java:101
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:109
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:109
-  assign value_lane0_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
-  assign value_lane0_product_in_payload_a = weight_port_data; // ValueEngine.java:111
-  assign value_lane0_product_in_payload_b = value_lane0_v_out_payload; // ValueEngine.java:111
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:109
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:109
-  assign value_lane1_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
-  assign value_lane1_product_in_payload_a = weight_port_data; // ValueEngine.java:111
-  assign value_lane1_product_in_payload_b = value_lane1_v_out_payload; // ValueEngine.java:111
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:109
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:109
-  assign value_lane2_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
-  assign value_lane2_product_in_payload_a = weight_port_data; // ValueEngine.java:111
-  assign value_lane2_product_in_payload_b = value_lane2_v_out_payload; // ValueEngine.java:111
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:109
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:109
-  assign value_lane3_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
-  assign value_lane3_product_in_payload_a = weight_port_data; // ValueEngine.java:111
-  assign value_lane3_product_in_payload_b = value_lane3_v_out_payload; // ValueEngine.java:111
-  assign value_lane4_v_in_valid = value_issue_d1; // ValueEngine.java:109
-  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:109
-  assign value_lane4_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
-  assign value_lane4_product_in_payload_a = weight_port_data; // ValueEngine.java:111
-  assign value_lane4_product_in_payload_b = value_lane4_v_out_payload; // ValueEngine.java:111
-  assign value_lane5_v_in_valid = value_issue_d1; // ValueEngine.java:109
-  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:109
-  assign value_lane5_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
-  assign value_lane5_product_in_payload_a = weight_port_data; // ValueEngine.java:111
-  assign value_lane5_product_in_payload_b = value_lane5_v_out_payload; // ValueEngine.java:111
-  assign value_lane6_v_in_valid = value_issue_d1; // ValueEngine.java:109
-  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:109
-  assign value_lane6_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
-  assign value_lane6_product_in_payload_a = weight_port_data; // ValueEngine.java:111
-  assign value_lane6_product_in_payload_b = value_lane6_v_out_payload; // ValueEngine.java:111
-  assign value_lane7_v_in_valid = value_issue_d1; // ValueEngine.java:109
-  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:109
-  assign value_lane7_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
-  assign value_lane7_product_in_payload_a = weight_port_data; // ValueEngine.java:111
-  assign value_lane7_product_in_payload_b = value_lane7_v_out_payload; // ValueEngine.java:111
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:127
-  assign gather_address = {reduce_slots_slot, reduce_beat, reduce_index[3:0]}; // ValueEngine.java:129
-  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:130
-  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:131
-  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:138
-  assign value_lane0_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
-  assign value_lane0_sum_in_payload_a = value_lane0_addend; // ValueEngine.java:139
-  assign value_lane0_sum_in_payload_b = value_lane0_product_out_payload; // ValueEngine.java:139
-  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:138
-  assign value_lane1_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
-  assign value_lane1_sum_in_payload_a = value_lane1_addend; // ValueEngine.java:139
-  assign value_lane1_sum_in_payload_b = value_lane1_product_out_payload; // ValueEngine.java:139
-  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:138
-  assign value_lane2_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
-  assign value_lane2_sum_in_payload_a = value_lane2_addend; // ValueEngine.java:139
-  assign value_lane2_sum_in_payload_b = value_lane2_product_out_payload; // ValueEngine.java:139
-  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:138
-  assign value_lane3_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
-  assign value_lane3_sum_in_payload_a = value_lane3_addend; // ValueEngine.java:139
-  assign value_lane3_sum_in_payload_b = value_lane3_product_out_payload; // ValueEngine.java:139
-  assign value_lane4_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_4; // ValueEngine.java:138
-  assign value_lane4_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
-  assign value_lane4_sum_in_payload_a = value_lane4_addend; // ValueEngine.java:139
-  assign value_lane4_sum_in_payload_b = value_lane4_product_out_payload; // ValueEngine.java:139
-  assign value_lane5_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_5; // ValueEngine.java:138
-  assign value_lane5_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
-  assign value_lane5_sum_in_payload_a = value_lane5_addend; // ValueEngine.java:139
-  assign value_lane5_sum_in_payload_b = value_lane5_product_out_payload; // ValueEngine.java:139
-  assign value_lane6_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_6; // ValueEngine.java:138
-  assign value_lane6_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
-  assign value_lane6_sum_in_payload_a = value_lane6_addend; // ValueEngine.java:139
-  assign value_lane6_sum_in_payload_b = value_lane6_product_out_payload; // ValueEngine.java:139
-  assign value_lane7_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_7; // ValueEngine.java:138
-  assign value_lane7_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
-  assign value_lane7_sum_in_payload_a = value_lane7_addend; // ValueEngine.java:139
-  assign value_lane7_sum_in_payload_b = value_lane7_product_out_payload; // ValueEngine.java:139
-  assign accumulated = accumulate_draining & (accumulate_countdown == 5'd1); // ValueEngine.java:161
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:178
-  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd7); // ValueEngine.java:184
+  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:75
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:76
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:89
+  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:90
+  assign partial_address = {value_slots_slot, value_beat, value_position[3:0]}; // ValueEngine.java:102
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:110
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:110
+  assign value_lane0_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
+  assign value_lane0_product_in_payload_a = weight_port_data; // ValueEngine.java:112
+  assign value_lane0_product_in_payload_b = value_lane0_v_out_payload; // ValueEngine.java:112
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:110
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:110
+  assign value_lane1_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
+  assign value_lane1_product_in_payload_a = weight_port_data; // ValueEngine.java:112
+  assign value_lane1_product_in_payload_b = value_lane1_v_out_payload; // ValueEngine.java:112
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:110
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:110
+  assign value_lane2_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
+  assign value_lane2_product_in_payload_a = weight_port_data; // ValueEngine.java:112
+  assign value_lane2_product_in_payload_b = value_lane2_v_out_payload; // ValueEngine.java:112
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:110
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:110
+  assign value_lane3_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
+  assign value_lane3_product_in_payload_a = weight_port_data; // ValueEngine.java:112
+  assign value_lane3_product_in_payload_b = value_lane3_v_out_payload; // ValueEngine.java:112
+  assign value_lane4_v_in_valid = value_issue_d1; // ValueEngine.java:110
+  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:110
+  assign value_lane4_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
+  assign value_lane4_product_in_payload_a = weight_port_data; // ValueEngine.java:112
+  assign value_lane4_product_in_payload_b = value_lane4_v_out_payload; // ValueEngine.java:112
+  assign value_lane5_v_in_valid = value_issue_d1; // ValueEngine.java:110
+  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:110
+  assign value_lane5_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
+  assign value_lane5_product_in_payload_a = weight_port_data; // ValueEngine.java:112
+  assign value_lane5_product_in_payload_b = value_lane5_v_out_payload; // ValueEngine.java:112
+  assign value_lane6_v_in_valid = value_issue_d1; // ValueEngine.java:110
+  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:110
+  assign value_lane6_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
+  assign value_lane6_product_in_payload_a = weight_port_data; // ValueEngine.java:112
+  assign value_lane6_product_in_payload_b = value_lane6_v_out_payload; // ValueEngine.java:112
+  assign value_lane7_v_in_valid = value_issue_d1; // ValueEngine.java:110
+  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:110
+  assign value_lane7_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
+  assign value_lane7_product_in_payload_a = weight_port_data; // ValueEngine.java:112
+  assign value_lane7_product_in_payload_b = value_lane7_v_out_payload; // ValueEngine.java:112
+  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:128
+  assign gather_address = {reduce_slots_slot, reduce_beat, reduce_index[3:0]}; // ValueEngine.java:130
+  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:131
+  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:132
+  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:139
+  assign value_lane0_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
+  assign value_lane0_sum_in_payload_a = value_lane0_addend; // ValueEngine.java:140
+  assign value_lane0_sum_in_payload_b = value_lane0_product_out_payload; // ValueEngine.java:140
+  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:139
+  assign value_lane1_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
+  assign value_lane1_sum_in_payload_a = value_lane1_addend; // ValueEngine.java:140
+  assign value_lane1_sum_in_payload_b = value_lane1_product_out_payload; // ValueEngine.java:140
+  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:139
+  assign value_lane2_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
+  assign value_lane2_sum_in_payload_a = value_lane2_addend; // ValueEngine.java:140
+  assign value_lane2_sum_in_payload_b = value_lane2_product_out_payload; // ValueEngine.java:140
+  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:139
+  assign value_lane3_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
+  assign value_lane3_sum_in_payload_a = value_lane3_addend; // ValueEngine.java:140
+  assign value_lane3_sum_in_payload_b = value_lane3_product_out_payload; // ValueEngine.java:140
+  assign value_lane4_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_4; // ValueEngine.java:139
+  assign value_lane4_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
+  assign value_lane4_sum_in_payload_a = value_lane4_addend; // ValueEngine.java:140
+  assign value_lane4_sum_in_payload_b = value_lane4_product_out_payload; // ValueEngine.java:140
+  assign value_lane5_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_5; // ValueEngine.java:139
+  assign value_lane5_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
+  assign value_lane5_sum_in_payload_a = value_lane5_addend; // ValueEngine.java:140
+  assign value_lane5_sum_in_payload_b = value_lane5_product_out_payload; // ValueEngine.java:140
+  assign value_lane6_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_6; // ValueEngine.java:139
+  assign value_lane6_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
+  assign value_lane6_sum_in_payload_a = value_lane6_addend; // ValueEngine.java:140
+  assign value_lane6_sum_in_payload_b = value_lane6_product_out_payload; // ValueEngine.java:140
+  assign value_lane7_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_7; // ValueEngine.java:139
+  assign value_lane7_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
+  assign value_lane7_sum_in_payload_a = value_lane7_addend; // ValueEngine.java:140
+  assign value_lane7_sum_in_payload_b = value_lane7_product_out_payload; // ValueEngine.java:140
+  assign accumulated = accumulated_last_d17; // ValueEngine.java:152
+  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:169
+  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd7); // ValueEngine.java:175
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:192
-      3'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:192
-      3'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:192
-      3'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:192
-      3'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:192
-      3'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:192
-      3'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:192
-      default: tree_pick_0 = gathered_7_0; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:183
+      3'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:183
+      3'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:183
+      3'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:183
+      3'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:183
+      3'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:183
+      3'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:183
+      default: tree_pick_0 = gathered_7_0; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:192
-      3'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:192
-      3'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:192
-      3'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:192
-      3'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:192
-      3'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:192
-      3'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:192
-      default: tree_pick_1 = gathered_7_1; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:183
+      3'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:183
+      3'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:183
+      3'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:183
+      3'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:183
+      3'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:183
+      3'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:183
+      default: tree_pick_1 = gathered_7_1; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:192
-      3'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:192
-      3'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:192
-      3'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:192
-      3'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:192
-      3'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:192
-      3'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:192
-      default: tree_pick_2 = gathered_7_2; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:183
+      3'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:183
+      3'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:183
+      3'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:183
+      3'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:183
+      3'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:183
+      3'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:183
+      default: tree_pick_2 = gathered_7_2; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:192
-      3'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:192
-      3'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:192
-      3'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:192
-      3'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:192
-      3'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:192
-      3'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:192
-      default: tree_pick_3 = gathered_7_3; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:183
+      3'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:183
+      3'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:183
+      3'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:183
+      3'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:183
+      3'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:183
+      3'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:183
+      default: tree_pick_3 = gathered_7_3; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:192
-      3'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:192
-      3'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:192
-      3'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:192
-      3'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:192
-      3'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:192
-      3'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:192
-      default: tree_pick_4 = gathered_7_4; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:183
+      3'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:183
+      3'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:183
+      3'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:183
+      3'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:183
+      3'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:183
+      3'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:183
+      default: tree_pick_4 = gathered_7_4; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:192
-      3'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:192
-      3'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:192
-      3'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:192
-      3'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:192
-      3'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:192
-      3'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:192
-      default: tree_pick_5 = gathered_7_5; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:183
+      3'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:183
+      3'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:183
+      3'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:183
+      3'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:183
+      3'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:183
+      3'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:183
+      default: tree_pick_5 = gathered_7_5; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:192
-      3'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:192
-      3'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:192
-      3'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:192
-      3'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:192
-      3'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:192
-      3'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:192
-      default: tree_pick_6 = gathered_7_6; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:183
+      3'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:183
+      3'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:183
+      3'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:183
+      3'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:183
+      3'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:183
+      3'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:183
+      default: tree_pick_6 = gathered_7_6; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:192
-      3'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:192
-      3'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:192
-      3'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:192
-      3'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:192
-      3'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:192
-      3'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:192
-      default: tree_pick_7 = gathered_7_7; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:183
+      3'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:183
+      3'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:183
+      3'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:183
+      3'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:183
+      3'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:183
+      3'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:183
+      default: tree_pick_7 = gathered_7_7; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:192
-      3'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:192
-      3'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:192
-      3'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:192
-      3'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:192
-      3'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:192
-      3'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:192
-      default: tree_pick_8 = gathered_7_8; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:183
+      3'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:183
+      3'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:183
+      3'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:183
+      3'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:183
+      3'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:183
+      3'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:183
+      default: tree_pick_8 = gathered_7_8; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:192
-      3'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:192
-      3'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:192
-      3'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:192
-      3'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:192
-      3'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:192
-      3'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:192
-      default: tree_pick_9 = gathered_7_9; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:183
+      3'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:183
+      3'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:183
+      3'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:183
+      3'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:183
+      3'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:183
+      3'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:183
+      default: tree_pick_9 = gathered_7_9; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:192
-      3'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:192
-      3'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:192
-      3'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:192
-      3'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:192
-      3'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:192
-      3'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:192
-      default: tree_pick_10 = gathered_7_10; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:183
+      3'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:183
+      3'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:183
+      3'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:183
+      3'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:183
+      3'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:183
+      3'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:183
+      default: tree_pick_10 = gathered_7_10; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:192
-      3'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:192
-      3'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:192
-      3'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:192
-      3'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:192
-      3'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:192
-      3'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:192
-      default: tree_pick_11 = gathered_7_11; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:183
+      3'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:183
+      3'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:183
+      3'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:183
+      3'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:183
+      3'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:183
+      3'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:183
+      default: tree_pick_11 = gathered_7_11; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:192
-      3'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:192
-      3'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:192
-      3'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:192
-      3'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:192
-      3'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:192
-      3'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:192
-      default: tree_pick_12 = gathered_7_12; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:183
+      3'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:183
+      3'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:183
+      3'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:183
+      3'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:183
+      3'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:183
+      3'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:183
+      default: tree_pick_12 = gathered_7_12; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:192
-      3'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:192
-      3'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:192
-      3'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:192
-      3'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:192
-      3'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:192
-      3'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:192
-      default: tree_pick_13 = gathered_7_13; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:183
+      3'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:183
+      3'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:183
+      3'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:183
+      3'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:183
+      3'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:183
+      3'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:183
+      default: tree_pick_13 = gathered_7_13; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:192
-      3'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:192
-      3'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:192
-      3'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:192
-      3'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:192
-      3'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:192
-      3'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:192
-      default: tree_pick_14 = gathered_7_14; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:183
+      3'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:183
+      3'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:183
+      3'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:183
+      3'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:183
+      3'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:183
+      3'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:183
+      default: tree_pick_14 = gathered_7_14; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:192
-      3'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:192
-      3'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:192
-      3'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:192
-      3'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:192
-      3'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:192
-      3'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:192
-      3'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:192
-      default: tree_pick_15 = gathered_7_15; // ValueEngine.java:192
+    case (reduce_index[2:0]) // ValueEngine.java:183
+      3'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:183
+      3'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:183
+      3'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:183
+      3'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:183
+      3'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:183
+      3'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:183
+      3'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:183
+      default: tree_pick_15 = gathered_7_15; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_slots_slot) // ValueEngine.java:196
-      3'd0: slot_rz = rz_0; // ValueEngine.java:196
-      3'd1: slot_rz = rz_1; // ValueEngine.java:196
-      3'd2: slot_rz = rz_2; // ValueEngine.java:196
-      3'd3: slot_rz = rz_3; // ValueEngine.java:196
-      3'd4: slot_rz = rz_4; // ValueEngine.java:196
-      3'd5: slot_rz = rz_5; // ValueEngine.java:196
-      3'd6: slot_rz = rz_6; // ValueEngine.java:196
-      default: slot_rz = rz_7; // ValueEngine.java:196
+    case (reduce_slots_slot) // ValueEngine.java:187
+      3'd0: slot_rz = rz_0; // ValueEngine.java:187
+      3'd1: slot_rz = rz_1; // ValueEngine.java:187
+      3'd2: slot_rz = rz_2; // ValueEngine.java:187
+      3'd3: slot_rz = rz_3; // ValueEngine.java:187
+      3'd4: slot_rz = rz_4; // ValueEngine.java:187
+      3'd5: slot_rz = rz_5; // ValueEngine.java:187
+      3'd6: slot_rz = rz_6; // ValueEngine.java:187
+      default: slot_rz = rz_7; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:197
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:197
-  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:197
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:197
-  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:197
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:197
-  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:197
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:197
-  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:197
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:197
-  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:197
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:197
-  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:197
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:197
-  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:197
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:197
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:197
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:197
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:197
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:197
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:197
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:197
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:197
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:197
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:197
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:197
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:197
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:197
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:197
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:197
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:197
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:197
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:197
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:197
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:197
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:197
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:198
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:198
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:211
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:212
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:212
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:212
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:212
-  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:212
-  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:212
-  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:212
-  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:212
+  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:188
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:188
+  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:188
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:188
+  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:188
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:188
+  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:188
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:188
+  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:188
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:188
+  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:188
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:188
+  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:188
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:188
+  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:188
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:188
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:188
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:188
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:188
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:188
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:188
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:188
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:188
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:188
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:188
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:188
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:188
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:188
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:188
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:188
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:188
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:188
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:188
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:188
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:188
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:188
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:188
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:188
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:188
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:188
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:189
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:189
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:202
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:203
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:203
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:203
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:203
+  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:203
+  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:203
+  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:203
+  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:203
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   assign out_queue_push_payload =
       {out_beat_payload_7,
@@ -3151,585 +3295,593 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
        out_beat_payload_0}; // Stream.java:197
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:220
+  // ValueEngine.java:211
   assign slot_flush_done =
       (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:221
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:222
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:212
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:213
 
   always @(posedge clk) begin
-    if (start_values | value_slot_finished) begin // ValueEngine.java:78
-      value_row <= 6'd0; // ValueEngine.java:79
-      value_beat <= 4'd0; // ValueEngine.java:80
-    end else if (value_step) begin // ValueEngine.java:81
-      value_beat <= value_beat + 4'd1; // ValueEngine.java:82
-      if (value_last_beat) begin // ValueEngine.java:83
-        value_beat <= 4'd0; // ValueEngine.java:84
-        value_row <= value_row + 6'd1; // ValueEngine.java:85
+    if (start_values | value_slot_finished) begin // ValueEngine.java:79
+      value_row <= 6'd0; // ValueEngine.java:80
+      value_beat <= 4'd0; // ValueEngine.java:81
+    end else if (value_step) begin // ValueEngine.java:82
+      value_beat <= value_beat + 4'd1; // ValueEngine.java:83
+      if (value_last_beat) begin // ValueEngine.java:84
+        value_beat <= 4'd0; // ValueEngine.java:85
+        value_row <= value_row + 6'd1; // ValueEngine.java:86
       end
     end
-    value_issue_d1 <= value_issue; // ValueEngine.java:109
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:115
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:115
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:115
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:115
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:115
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:115
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:115
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:115
-    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:116
-    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:116
-    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:116
-    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:116
-    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:116
-    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:116
-    if (bank_read_enable) begin // ValueEngine.java:134
-      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:134
+    value_issue_d1 <= value_issue; // ValueEngine.java:110
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:116
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:116
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:116
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:116
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:116
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:116
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:116
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:116
+    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:117
+    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:117
+    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:117
+    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:117
+    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:117
+    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:117
+    if (bank_read_enable) begin // ValueEngine.java:135
+      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:135
     end
-    if (bank_read_enable) begin // ValueEngine.java:134
-      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:134
+    if (bank_read_enable) begin // ValueEngine.java:135
+      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:135
     end
-    if (bank_read_enable) begin // ValueEngine.java:134
-      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:134
+    if (bank_read_enable) begin // ValueEngine.java:135
+      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:135
     end
-    if (bank_read_enable) begin // ValueEngine.java:134
-      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:134
+    if (bank_read_enable) begin // ValueEngine.java:135
+      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:135
     end
-    if (bank_read_enable) begin // ValueEngine.java:134
-      bank_read_4 <= partials_4[bank_read_address]; // ValueEngine.java:134
+    if (bank_read_enable) begin // ValueEngine.java:135
+      bank_read_4 <= partials_4[bank_read_address]; // ValueEngine.java:135
     end
-    if (bank_read_enable) begin // ValueEngine.java:134
-      bank_read_5 <= partials_5[bank_read_address]; // ValueEngine.java:134
+    if (bank_read_enable) begin // ValueEngine.java:135
+      bank_read_5 <= partials_5[bank_read_address]; // ValueEngine.java:135
     end
-    if (bank_read_enable) begin // ValueEngine.java:134
-      bank_read_6 <= partials_6[bank_read_address]; // ValueEngine.java:134
+    if (bank_read_enable) begin // ValueEngine.java:135
+      bank_read_6 <= partials_6[bank_read_address]; // ValueEngine.java:135
     end
-    if (bank_read_enable) begin // ValueEngine.java:134
-      bank_read_7 <= partials_7[bank_read_address]; // ValueEngine.java:134
+    if (bank_read_enable) begin // ValueEngine.java:135
+      bank_read_7 <= partials_7[bank_read_address]; // ValueEngine.java:135
     end
-    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:138
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:138
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:138
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:138
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:138
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:138
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:138
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:138
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:138
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:144
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:144
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:144
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:144
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:144
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:144
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:144
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
-      partials_0[accumulate_address_d15] <= value_lane0_sum_out_payload; // ValueEngine.java:148
+    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:139
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:139
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:139
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:139
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:139
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:139
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:139
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:139
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:139
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:145
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:145
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:145
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:145
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:145
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:145
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:145
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
+      partials_0[accumulate_address_d15] <= value_lane0_sum_out_payload; // ValueEngine.java:149
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
-      partials_1[accumulate_address_d15] <= value_lane1_sum_out_payload; // ValueEngine.java:148
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
+      partials_1[accumulate_address_d15] <= value_lane1_sum_out_payload; // ValueEngine.java:149
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
-      partials_2[accumulate_address_d15] <= value_lane2_sum_out_payload; // ValueEngine.java:148
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
+      partials_2[accumulate_address_d15] <= value_lane2_sum_out_payload; // ValueEngine.java:149
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
-      partials_3[accumulate_address_d15] <= value_lane3_sum_out_payload; // ValueEngine.java:148
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
+      partials_3[accumulate_address_d15] <= value_lane3_sum_out_payload; // ValueEngine.java:149
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
-      partials_4[accumulate_address_d15] <= value_lane4_sum_out_payload; // ValueEngine.java:148
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
+      partials_4[accumulate_address_d15] <= value_lane4_sum_out_payload; // ValueEngine.java:149
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
-      partials_5[accumulate_address_d15] <= value_lane5_sum_out_payload; // ValueEngine.java:148
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
+      partials_5[accumulate_address_d15] <= value_lane5_sum_out_payload; // ValueEngine.java:149
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
-      partials_6[accumulate_address_d15] <= value_lane6_sum_out_payload; // ValueEngine.java:148
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
+      partials_6[accumulate_address_d15] <= value_lane6_sum_out_payload; // ValueEngine.java:149
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
-      partials_7[accumulate_address_d15] <= value_lane7_sum_out_payload; // ValueEngine.java:148
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
+      partials_7[accumulate_address_d15] <= value_lane7_sum_out_payload; // ValueEngine.java:149
     end
-    if (value_walk_done) begin // ValueEngine.java:154
-      accumulate_draining <= 1'b1; // ValueEngine.java:155
-      accumulate_countdown <= 5'd17; // ValueEngine.java:156
-    end else if (accumulate_draining) begin // ValueEngine.java:157
-      accumulate_countdown <= accumulate_countdown - 5'd1; // ValueEngine.java:158
-      if (accumulate_countdown == 5'd1) begin // ValueEngine.java:159
-        accumulate_draining <= 1'b0; // ValueEngine.java:159
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:152
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:152
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:152
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:152
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:152
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:152
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:152
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:152
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:152
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:152
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:152
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:152
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:152
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:152
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:152
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:152
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:152
+    gather_read_valid <= gathering; // ValueEngine.java:155
+    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:156
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
+      gathered_0_0 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
+      gathered_0_1 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
+      gathered_0_2 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
+      gathered_0_3 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
+      gathered_0_4 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
+      gathered_0_5 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
+      gathered_0_6 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
+      gathered_0_7 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
+      gathered_0_8 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
+      gathered_0_9 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
+      gathered_0_10 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
+      gathered_0_11 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
+      gathered_0_12 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
+      gathered_0_13 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
+      gathered_0_14 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
+      gathered_0_15 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
+      gathered_1_0 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
+      gathered_1_1 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
+      gathered_1_2 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
+      gathered_1_3 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
+      gathered_1_4 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
+      gathered_1_5 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
+      gathered_1_6 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
+      gathered_1_7 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
+      gathered_1_8 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
+      gathered_1_9 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
+      gathered_1_10 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
+      gathered_1_11 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
+      gathered_1_12 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
+      gathered_1_13 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
+      gathered_1_14 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
+      gathered_1_15 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
+      gathered_2_0 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
+      gathered_2_1 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
+      gathered_2_2 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
+      gathered_2_3 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
+      gathered_2_4 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
+      gathered_2_5 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
+      gathered_2_6 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
+      gathered_2_7 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
+      gathered_2_8 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
+      gathered_2_9 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
+      gathered_2_10 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
+      gathered_2_11 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
+      gathered_2_12 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
+      gathered_2_13 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
+      gathered_2_14 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
+      gathered_2_15 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
+      gathered_3_0 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
+      gathered_3_1 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
+      gathered_3_2 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
+      gathered_3_3 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
+      gathered_3_4 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
+      gathered_3_5 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
+      gathered_3_6 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
+      gathered_3_7 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
+      gathered_3_8 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
+      gathered_3_9 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
+      gathered_3_10 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
+      gathered_3_11 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
+      gathered_3_12 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
+      gathered_3_13 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
+      gathered_3_14 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
+      gathered_3_15 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
+      gathered_4_0 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
+      gathered_4_1 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
+      gathered_4_2 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
+      gathered_4_3 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
+      gathered_4_4 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
+      gathered_4_5 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
+      gathered_4_6 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
+      gathered_4_7 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
+      gathered_4_8 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
+      gathered_4_9 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
+      gathered_4_10 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
+      gathered_4_11 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
+      gathered_4_12 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
+      gathered_4_13 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
+      gathered_4_14 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
+      gathered_4_15 <= bank_read_4; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
+      gathered_5_0 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
+      gathered_5_1 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
+      gathered_5_2 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
+      gathered_5_3 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
+      gathered_5_4 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
+      gathered_5_5 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
+      gathered_5_6 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
+      gathered_5_7 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
+      gathered_5_8 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
+      gathered_5_9 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
+      gathered_5_10 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
+      gathered_5_11 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
+      gathered_5_12 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
+      gathered_5_13 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
+      gathered_5_14 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
+      gathered_5_15 <= bank_read_5; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
+      gathered_6_0 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
+      gathered_6_1 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
+      gathered_6_2 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
+      gathered_6_3 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
+      gathered_6_4 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
+      gathered_6_5 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
+      gathered_6_6 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
+      gathered_6_7 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
+      gathered_6_8 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
+      gathered_6_9 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
+      gathered_6_10 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
+      gathered_6_11 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
+      gathered_6_12 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
+      gathered_6_13 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
+      gathered_6_14 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
+      gathered_6_15 <= bank_read_6; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
+      gathered_7_0 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
+      gathered_7_1 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
+      gathered_7_2 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
+      gathered_7_3 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
+      gathered_7_4 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
+      gathered_7_5 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
+      gathered_7_6 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
+      gathered_7_7 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
+      gathered_7_8 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
+      gathered_7_9 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
+      gathered_7_10 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
+      gathered_7_11 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
+      gathered_7_12 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
+      gathered_7_13 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
+      gathered_7_14 <= bank_read_7; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
+      gathered_7_15 <= bank_read_7; // ValueEngine.java:164
+    end
+    push_element_d1 <= reduce_index[2:0]; // ValueEngine.java:192
+    push_element_d2 <= push_element_d1; // ValueEngine.java:192
+    push_element_d3 <= push_element_d2; // ValueEngine.java:192
+    push_element_d4 <= push_element_d3; // ValueEngine.java:192
+    push_element_d5 <= push_element_d4; // ValueEngine.java:192
+    push_element_d6 <= push_element_d5; // ValueEngine.java:192
+    push_element_d7 <= push_element_d6; // ValueEngine.java:192
+    push_element_d8 <= push_element_d7; // ValueEngine.java:192
+    push_element_d9 <= push_element_d8; // ValueEngine.java:192
+    push_element_d10 <= push_element_d9; // ValueEngine.java:192
+    push_element_d11 <= push_element_d10; // ValueEngine.java:192
+    push_element_d12 <= push_element_d11; // ValueEngine.java:192
+    push_element_d13 <= push_element_d12; // ValueEngine.java:192
+    push_element_d14 <= push_element_d13; // ValueEngine.java:192
+    push_element_d15 <= push_element_d14; // ValueEngine.java:192
+    push_element_d16 <= push_element_d15; // ValueEngine.java:192
+    push_element_d17 <= push_element_d16; // ValueEngine.java:192
+    push_element_d18 <= push_element_d17; // ValueEngine.java:192
+    push_element_d19 <= push_element_d18; // ValueEngine.java:192
+    push_element_d20 <= push_element_d19; // ValueEngine.java:192
+    push_element_d21 <= push_element_d20; // ValueEngine.java:192
+    push_element_d22 <= push_element_d21; // ValueEngine.java:192
+    push_element_d23 <= push_element_d22; // ValueEngine.java:192
+    push_element_d24 <= push_element_d23; // ValueEngine.java:192
+    push_element_d25 <= push_element_d24; // ValueEngine.java:192
+    push_element_d26 <= push_element_d25; // ValueEngine.java:192
+    push_element_d27 <= push_element_d26; // ValueEngine.java:192
+    push_element_d28 <= push_element_d27; // ValueEngine.java:192
+    push_element_d29 <= push_element_d28; // ValueEngine.java:192
+    push_element_d30 <= push_element_d29; // ValueEngine.java:192
+    push_element_d31 <= push_element_d30; // ValueEngine.java:192
+    push_element_d32 <= push_element_d31; // ValueEngine.java:192
+    push_element_d33 <= push_element_d32; // ValueEngine.java:192
+    if (stored_output_out_valid & (push_element_d33 == 3'd0)) begin // ValueEngine.java:197
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:197
+    end
+    if (stored_output_out_valid & (push_element_d33 == 3'd1)) begin // ValueEngine.java:197
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:197
+    end
+    if (stored_output_out_valid & (push_element_d33 == 3'd2)) begin // ValueEngine.java:197
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:197
+    end
+    if (stored_output_out_valid & (push_element_d33 == 3'd3)) begin // ValueEngine.java:197
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:197
+    end
+    if (stored_output_out_valid & (push_element_d33 == 3'd4)) begin // ValueEngine.java:197
+      out_word_4 <= stored_output_out_payload; // ValueEngine.java:197
+    end
+    if (stored_output_out_valid & (push_element_d33 == 3'd5)) begin // ValueEngine.java:197
+      out_word_5 <= stored_output_out_payload; // ValueEngine.java:197
+    end
+    if (stored_output_out_valid & (push_element_d33 == 3'd6)) begin // ValueEngine.java:197
+      out_word_6 <= stored_output_out_payload; // ValueEngine.java:197
+    end
+    if (stored_output_out_valid & (push_element_d33 == 3'd7)) begin // ValueEngine.java:197
+      out_word_7 <= stored_output_out_payload; // ValueEngine.java:197
+    end
+    beat_assembled <= stored_output_out_valid & (push_element_d33 == 3'd7); // ValueEngine.java:200
+    if (beat_assembled) begin // ValueEngine.java:209
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:209
+    end
+    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:215
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:215
+    end
+    if (accumulated) begin // ValueEngine.java:216
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:217
+      reduce_beat <= 4'd0; // ValueEngine.java:218
+      reduce_index <= 5'd0; // ValueEngine.java:219
+    end
+    if (gather_done) begin // ValueEngine.java:221
+      reduce_index <= 5'd0; // ValueEngine.java:222
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:223
+    end
+    if (push_done) begin // ValueEngine.java:225
+      reduce_index <= 5'd0; // ValueEngine.java:226
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:227
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:228
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:229
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:229
       end
     end
-    gather_read_valid <= gathering; // ValueEngine.java:164
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:165
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
-      gathered_0_0 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
-      gathered_0_1 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
-      gathered_0_2 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
-      gathered_0_3 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
-      gathered_0_4 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
-      gathered_0_5 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
-      gathered_0_6 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
-      gathered_0_7 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
-      gathered_0_8 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
-      gathered_0_9 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
-      gathered_0_10 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
-      gathered_0_11 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
-      gathered_0_12 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
-      gathered_0_13 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
-      gathered_0_14 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
-      gathered_0_15 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
-      gathered_1_0 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
-      gathered_1_1 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
-      gathered_1_2 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
-      gathered_1_3 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
-      gathered_1_4 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
-      gathered_1_5 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
-      gathered_1_6 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
-      gathered_1_7 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
-      gathered_1_8 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
-      gathered_1_9 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
-      gathered_1_10 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
-      gathered_1_11 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
-      gathered_1_12 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
-      gathered_1_13 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
-      gathered_1_14 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
-      gathered_1_15 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
-      gathered_2_0 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
-      gathered_2_1 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
-      gathered_2_2 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
-      gathered_2_3 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
-      gathered_2_4 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
-      gathered_2_5 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
-      gathered_2_6 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
-      gathered_2_7 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
-      gathered_2_8 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
-      gathered_2_9 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
-      gathered_2_10 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
-      gathered_2_11 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
-      gathered_2_12 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
-      gathered_2_13 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
-      gathered_2_14 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
-      gathered_2_15 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
-      gathered_3_0 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
-      gathered_3_1 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
-      gathered_3_2 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
-      gathered_3_3 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
-      gathered_3_4 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
-      gathered_3_5 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
-      gathered_3_6 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
-      gathered_3_7 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
-      gathered_3_8 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
-      gathered_3_9 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
-      gathered_3_10 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
-      gathered_3_11 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
-      gathered_3_12 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
-      gathered_3_13 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
-      gathered_3_14 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
-      gathered_3_15 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
-      gathered_4_0 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
-      gathered_4_1 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
-      gathered_4_2 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
-      gathered_4_3 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
-      gathered_4_4 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
-      gathered_4_5 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
-      gathered_4_6 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
-      gathered_4_7 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
-      gathered_4_8 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
-      gathered_4_9 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
-      gathered_4_10 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
-      gathered_4_11 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
-      gathered_4_12 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
-      gathered_4_13 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
-      gathered_4_14 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
-      gathered_4_15 <= bank_read_4; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
-      gathered_5_0 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
-      gathered_5_1 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
-      gathered_5_2 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
-      gathered_5_3 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
-      gathered_5_4 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
-      gathered_5_5 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
-      gathered_5_6 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
-      gathered_5_7 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
-      gathered_5_8 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
-      gathered_5_9 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
-      gathered_5_10 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
-      gathered_5_11 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
-      gathered_5_12 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
-      gathered_5_13 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
-      gathered_5_14 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
-      gathered_5_15 <= bank_read_5; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
-      gathered_6_0 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
-      gathered_6_1 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
-      gathered_6_2 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
-      gathered_6_3 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
-      gathered_6_4 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
-      gathered_6_5 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
-      gathered_6_6 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
-      gathered_6_7 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
-      gathered_6_8 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
-      gathered_6_9 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
-      gathered_6_10 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
-      gathered_6_11 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
-      gathered_6_12 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
-      gathered_6_13 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
-      gathered_6_14 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
-      gathered_6_15 <= bank_read_6; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
-      gathered_7_0 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
-      gathered_7_1 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
-      gathered_7_2 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
-      gathered_7_3 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
-      gathered_7_4 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
-      gathered_7_5 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
-      gathered_7_6 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
-      gathered_7_7 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
-      gathered_7_8 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
-      gathered_7_9 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
-      gathered_7_10 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
-      gathered_7_11 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
-      gathered_7_12 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
-      gathered_7_13 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
-      gathered_7_14 <= bank_read_7; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
-      gathered_7_15 <= bank_read_7; // ValueEngine.java:173
-    end
-    push_element_d1 <= reduce_index[2:0]; // ValueEngine.java:201
-    push_element_d2 <= push_element_d1; // ValueEngine.java:201
-    push_element_d3 <= push_element_d2; // ValueEngine.java:201
-    push_element_d4 <= push_element_d3; // ValueEngine.java:201
-    push_element_d5 <= push_element_d4; // ValueEngine.java:201
-    push_element_d6 <= push_element_d5; // ValueEngine.java:201
-    push_element_d7 <= push_element_d6; // ValueEngine.java:201
-    push_element_d8 <= push_element_d7; // ValueEngine.java:201
-    push_element_d9 <= push_element_d8; // ValueEngine.java:201
-    push_element_d10 <= push_element_d9; // ValueEngine.java:201
-    push_element_d11 <= push_element_d10; // ValueEngine.java:201
-    push_element_d12 <= push_element_d11; // ValueEngine.java:201
-    push_element_d13 <= push_element_d12; // ValueEngine.java:201
-    push_element_d14 <= push_element_d13; // ValueEngine.java:201
-    push_element_d15 <= push_element_d14; // ValueEngine.java:201
-    push_element_d16 <= push_element_d15; // ValueEngine.java:201
-    push_element_d17 <= push_element_d16; // ValueEngine.java:201
-    push_element_d18 <= push_element_d17; // ValueEngine.java:201
-    push_element_d19 <= push_element_d18; // ValueEngine.java:201
-    push_element_d20 <= push_element_d19; // ValueEngine.java:201
-    push_element_d21 <= push_element_d20; // ValueEngine.java:201
-    push_element_d22 <= push_element_d21; // ValueEngine.java:201
-    push_element_d23 <= push_element_d22; // ValueEngine.java:201
-    push_element_d24 <= push_element_d23; // ValueEngine.java:201
-    push_element_d25 <= push_element_d24; // ValueEngine.java:201
-    push_element_d26 <= push_element_d25; // ValueEngine.java:201
-    push_element_d27 <= push_element_d26; // ValueEngine.java:201
-    push_element_d28 <= push_element_d27; // ValueEngine.java:201
-    push_element_d29 <= push_element_d28; // ValueEngine.java:201
-    push_element_d30 <= push_element_d29; // ValueEngine.java:201
-    push_element_d31 <= push_element_d30; // ValueEngine.java:201
-    push_element_d32 <= push_element_d31; // ValueEngine.java:201
-    push_element_d33 <= push_element_d32; // ValueEngine.java:201
-    if (stored_output_out_valid & (push_element_d33 == 3'd0)) begin // ValueEngine.java:206
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:206
-    end
-    if (stored_output_out_valid & (push_element_d33 == 3'd1)) begin // ValueEngine.java:206
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:206
-    end
-    if (stored_output_out_valid & (push_element_d33 == 3'd2)) begin // ValueEngine.java:206
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:206
-    end
-    if (stored_output_out_valid & (push_element_d33 == 3'd3)) begin // ValueEngine.java:206
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:206
-    end
-    if (stored_output_out_valid & (push_element_d33 == 3'd4)) begin // ValueEngine.java:206
-      out_word_4 <= stored_output_out_payload; // ValueEngine.java:206
-    end
-    if (stored_output_out_valid & (push_element_d33 == 3'd5)) begin // ValueEngine.java:206
-      out_word_5 <= stored_output_out_payload; // ValueEngine.java:206
-    end
-    if (stored_output_out_valid & (push_element_d33 == 3'd6)) begin // ValueEngine.java:206
-      out_word_6 <= stored_output_out_payload; // ValueEngine.java:206
-    end
-    if (stored_output_out_valid & (push_element_d33 == 3'd7)) begin // ValueEngine.java:206
-      out_word_7 <= stored_output_out_payload; // ValueEngine.java:206
-    end
-    beat_assembled <= stored_output_out_valid & (push_element_d33 == 3'd7); // ValueEngine.java:209
-    if (beat_assembled) begin // ValueEngine.java:218
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:218
-    end
-    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:224
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:224
-    end
-    if (accumulated) begin // ValueEngine.java:225
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:226
-      reduce_beat <= 4'd0; // ValueEngine.java:227
-      reduce_index <= 5'd0; // ValueEngine.java:228
-    end
-    if (gather_done) begin // ValueEngine.java:230
-      reduce_index <= 5'd0; // ValueEngine.java:231
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:232
-    end
-    if (push_done) begin // ValueEngine.java:234
-      reduce_index <= 5'd0; // ValueEngine.java:235
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:236
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:237
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:238
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:238
-      end
-    end
-    if (slot_flush_done) begin // ValueEngine.java:240
-      beats_queued <= 4'd0; // ValueEngine.java:241
-      reduce_beat <= 4'd0; // ValueEngine.java:242
-      reduce_index <= 5'd0; // ValueEngine.java:243
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:244
-      if (value_pass_finished) begin // ValueEngine.java:245
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:245
+    if (slot_flush_done) begin // ValueEngine.java:231
+      beats_queued <= 4'd0; // ValueEngine.java:232
+      reduce_beat <= 4'd0; // ValueEngine.java:233
+      reduce_index <= 5'd0; // ValueEngine.java:234
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:235
+      if (value_pass_finished) begin // ValueEngine.java:236
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:236
       end
     end
     if (reset) begin
@@ -3742,8 +3894,23 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
       value_lane0_v_valid_d4 <= 1'b0;
       value_lane0_v_valid_d5 <= 1'b0;
       value_lane0_v_valid_d6 <= 1'b0;
-      accumulate_draining <= 1'b0;
-      accumulate_countdown <= 5'd0;
+      accumulated_last_d1 <= 1'b0;
+      accumulated_last_d2 <= 1'b0;
+      accumulated_last_d3 <= 1'b0;
+      accumulated_last_d4 <= 1'b0;
+      accumulated_last_d5 <= 1'b0;
+      accumulated_last_d6 <= 1'b0;
+      accumulated_last_d7 <= 1'b0;
+      accumulated_last_d8 <= 1'b0;
+      accumulated_last_d9 <= 1'b0;
+      accumulated_last_d10 <= 1'b0;
+      accumulated_last_d11 <= 1'b0;
+      accumulated_last_d12 <= 1'b0;
+      accumulated_last_d13 <= 1'b0;
+      accumulated_last_d14 <= 1'b0;
+      accumulated_last_d15 <= 1'b0;
+      accumulated_last_d16 <= 1'b0;
+      accumulated_last_d17 <= 1'b0;
       gather_read_valid <= 1'b0;
       gather_read_lane <= 4'd0;
       gathered_0_0 <= 32'h0;
@@ -3902,7 +4069,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
   assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:65
   assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:67
   assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:68
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:76
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:77
 
   always @(posedge clk) begin
     if (start_values) begin // ChunkWalk.java:69
@@ -4044,8 +4211,8 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
                  "read");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:216
-        $display("ASSERTION FAILED in %m: ValueEngine.java:216: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:207
+        $display("ASSERTION FAILED in %m: ValueEngine.java:207: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
     end
@@ -4094,7 +4261,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .outstanding             (kv_reader_outstanding)
   );
 
-  Fp16ToFp32 key_lane0_q ( // ScoreEngine.java:124
+  Fp16ToFp32 key_lane0_q ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane0_q_in_valid),
@@ -4103,7 +4270,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane0_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane0_k ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane0_k ( // ScoreEngine.java:126
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane0_k_in_valid),
@@ -4112,7 +4279,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane0_k_out_payload)
   );
 
-  Fp32Mul key_lane0_product ( // ScoreEngine.java:126
+  Fp32Mul key_lane0_product ( // ScoreEngine.java:127
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane0_product_in_valid),
@@ -4122,7 +4289,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane0_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane1_q ( // ScoreEngine.java:124
+  Fp16ToFp32 key_lane1_q ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane1_q_in_valid),
@@ -4131,7 +4298,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane1_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane1_k ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane1_k ( // ScoreEngine.java:126
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane1_k_in_valid),
@@ -4140,7 +4307,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane1_k_out_payload)
   );
 
-  Fp32Mul key_lane1_product ( // ScoreEngine.java:126
+  Fp32Mul key_lane1_product ( // ScoreEngine.java:127
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane1_product_in_valid),
@@ -4150,7 +4317,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane1_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane2_q ( // ScoreEngine.java:124
+  Fp16ToFp32 key_lane2_q ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane2_q_in_valid),
@@ -4159,7 +4326,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane2_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane2_k ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane2_k ( // ScoreEngine.java:126
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane2_k_in_valid),
@@ -4168,7 +4335,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane2_k_out_payload)
   );
 
-  Fp32Mul key_lane2_product ( // ScoreEngine.java:126
+  Fp32Mul key_lane2_product ( // ScoreEngine.java:127
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane2_product_in_valid),
@@ -4178,7 +4345,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane2_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane3_q ( // ScoreEngine.java:124
+  Fp16ToFp32 key_lane3_q ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane3_q_in_valid),
@@ -4187,7 +4354,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane3_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane3_k ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane3_k ( // ScoreEngine.java:126
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane3_k_in_valid),
@@ -4196,7 +4363,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane3_k_out_payload)
   );
 
-  Fp32Mul key_lane3_product ( // ScoreEngine.java:126
+  Fp32Mul key_lane3_product ( // ScoreEngine.java:127
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane3_product_in_valid),
@@ -4206,7 +4373,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane3_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane4_q ( // ScoreEngine.java:124
+  Fp16ToFp32 key_lane4_q ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane4_q_in_valid),
@@ -4215,7 +4382,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane4_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane4_k ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane4_k ( // ScoreEngine.java:126
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane4_k_in_valid),
@@ -4224,7 +4391,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane4_k_out_payload)
   );
 
-  Fp32Mul key_lane4_product ( // ScoreEngine.java:126
+  Fp32Mul key_lane4_product ( // ScoreEngine.java:127
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane4_product_in_valid),
@@ -4234,7 +4401,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane4_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane5_q ( // ScoreEngine.java:124
+  Fp16ToFp32 key_lane5_q ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane5_q_in_valid),
@@ -4243,7 +4410,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane5_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane5_k ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane5_k ( // ScoreEngine.java:126
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane5_k_in_valid),
@@ -4252,7 +4419,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane5_k_out_payload)
   );
 
-  Fp32Mul key_lane5_product ( // ScoreEngine.java:126
+  Fp32Mul key_lane5_product ( // ScoreEngine.java:127
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane5_product_in_valid),
@@ -4262,7 +4429,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane5_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane6_q ( // ScoreEngine.java:124
+  Fp16ToFp32 key_lane6_q ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane6_q_in_valid),
@@ -4271,7 +4438,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane6_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane6_k ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane6_k ( // ScoreEngine.java:126
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane6_k_in_valid),
@@ -4280,7 +4447,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane6_k_out_payload)
   );
 
-  Fp32Mul key_lane6_product ( // ScoreEngine.java:126
+  Fp32Mul key_lane6_product ( // ScoreEngine.java:127
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane6_product_in_valid),
@@ -4290,7 +4457,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane6_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane7_q ( // ScoreEngine.java:124
+  Fp16ToFp32 key_lane7_q ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane7_q_in_valid),
@@ -4299,7 +4466,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane7_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane7_k ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane7_k ( // ScoreEngine.java:126
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane7_k_in_valid),
@@ -4308,7 +4475,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (key_lane7_k_out_payload)
   );
 
-  Fp32Mul key_lane7_product ( // ScoreEngine.java:126
+  Fp32Mul key_lane7_product ( // ScoreEngine.java:127
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane7_product_in_valid),
@@ -4318,7 +4485,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane7_product_out_payload)
   );
 
-  Fp32Add key_lane0_sum ( // ScoreEngine.java:139
+  Fp32Add key_lane0_sum ( // ScoreEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane0_sum_in_valid),
@@ -4328,7 +4495,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane0_sum_out_payload)
   );
 
-  Fp32Add key_lane1_sum ( // ScoreEngine.java:139
+  Fp32Add key_lane1_sum ( // ScoreEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane1_sum_in_valid),
@@ -4338,7 +4505,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane1_sum_out_payload)
   );
 
-  Fp32Add key_lane2_sum ( // ScoreEngine.java:139
+  Fp32Add key_lane2_sum ( // ScoreEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane2_sum_in_valid),
@@ -4348,7 +4515,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane2_sum_out_payload)
   );
 
-  Fp32Add key_lane3_sum ( // ScoreEngine.java:139
+  Fp32Add key_lane3_sum ( // ScoreEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane3_sum_in_valid),
@@ -4358,7 +4525,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane3_sum_out_payload)
   );
 
-  Fp32Add key_lane4_sum ( // ScoreEngine.java:139
+  Fp32Add key_lane4_sum ( // ScoreEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane4_sum_in_valid),
@@ -4368,7 +4535,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane4_sum_out_payload)
   );
 
-  Fp32Add key_lane5_sum ( // ScoreEngine.java:139
+  Fp32Add key_lane5_sum ( // ScoreEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane5_sum_in_valid),
@@ -4378,7 +4545,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane5_sum_out_payload)
   );
 
-  Fp32Add key_lane6_sum ( // ScoreEngine.java:139
+  Fp32Add key_lane6_sum ( // ScoreEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane6_sum_in_valid),
@@ -4388,7 +4555,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane6_sum_out_payload)
   );
 
-  Fp32Add key_lane7_sum ( // ScoreEngine.java:139
+  Fp32Add key_lane7_sum ( // ScoreEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane7_sum_in_valid),
@@ -4398,7 +4565,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (key_lane7_sum_out_payload)
   );
 
-  Fp32Add tree_0_0 ( // ScoreEngine.java:174
+  Fp32Add tree_0_0 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_0_in_valid),
@@ -4408,7 +4575,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // ScoreEngine.java:174
+  Fp32Add tree_0_1 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_1_in_valid),
@@ -4418,7 +4585,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // ScoreEngine.java:174
+  Fp32Add tree_0_2 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_2_in_valid),
@@ -4428,7 +4595,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // ScoreEngine.java:174
+  Fp32Add tree_0_3 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_3_in_valid),
@@ -4438,7 +4605,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // ScoreEngine.java:174
+  Fp32Add tree_0_4 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_4_in_valid),
@@ -4448,7 +4615,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // ScoreEngine.java:174
+  Fp32Add tree_0_5 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_5_in_valid),
@@ -4458,7 +4625,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // ScoreEngine.java:174
+  Fp32Add tree_0_6 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_6_in_valid),
@@ -4468,7 +4635,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // ScoreEngine.java:174
+  Fp32Add tree_0_7 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_7_in_valid),
@@ -4478,7 +4645,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // ScoreEngine.java:174
+  Fp32Add tree_1_0 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_0_in_valid),
@@ -4488,7 +4655,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // ScoreEngine.java:174
+  Fp32Add tree_1_1 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_1_in_valid),
@@ -4498,7 +4665,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // ScoreEngine.java:174
+  Fp32Add tree_1_2 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_2_in_valid),
@@ -4508,7 +4675,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // ScoreEngine.java:174
+  Fp32Add tree_1_3 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_3_in_valid),
@@ -4518,7 +4685,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // ScoreEngine.java:174
+  Fp32Add tree_2_0 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_0_in_valid),
@@ -4528,7 +4695,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // ScoreEngine.java:174
+  Fp32Add tree_2_1 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_1_in_valid),
@@ -4538,7 +4705,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // ScoreEngine.java:174
+  Fp32Add tree_3_0 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_3_0_in_valid),
@@ -4548,7 +4715,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:174
+  Fp32Mul scaled ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),
@@ -4588,7 +4755,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .occupancy    (score_queue_occupancy)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:109
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:110
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -4597,7 +4764,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp32Mul value_lane0_product ( // ValueEngine.java:111
+  Fp32Mul value_lane0_product ( // ValueEngine.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane0_product_in_valid),
@@ -4607,7 +4774,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane0_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:109
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:110
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -4616,7 +4783,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp32Mul value_lane1_product ( // ValueEngine.java:111
+  Fp32Mul value_lane1_product ( // ValueEngine.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane1_product_in_valid),
@@ -4626,7 +4793,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane1_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:109
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:110
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -4635,7 +4802,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp32Mul value_lane2_product ( // ValueEngine.java:111
+  Fp32Mul value_lane2_product ( // ValueEngine.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane2_product_in_valid),
@@ -4645,7 +4812,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane2_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:109
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:110
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -4654,7 +4821,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp32Mul value_lane3_product ( // ValueEngine.java:111
+  Fp32Mul value_lane3_product ( // ValueEngine.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane3_product_in_valid),
@@ -4664,7 +4831,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane3_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:109
+  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:110
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane4_v_in_valid),
@@ -4673,7 +4840,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane4_v_out_payload)
   );
 
-  Fp32Mul value_lane4_product ( // ValueEngine.java:111
+  Fp32Mul value_lane4_product ( // ValueEngine.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane4_product_in_valid),
@@ -4683,7 +4850,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane4_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:109
+  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:110
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane5_v_in_valid),
@@ -4692,7 +4859,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane5_v_out_payload)
   );
 
-  Fp32Mul value_lane5_product ( // ValueEngine.java:111
+  Fp32Mul value_lane5_product ( // ValueEngine.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane5_product_in_valid),
@@ -4702,7 +4869,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane5_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:109
+  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:110
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane6_v_in_valid),
@@ -4711,7 +4878,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane6_v_out_payload)
   );
 
-  Fp32Mul value_lane6_product ( // ValueEngine.java:111
+  Fp32Mul value_lane6_product ( // ValueEngine.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane6_product_in_valid),
@@ -4721,7 +4888,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane6_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:109
+  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:110
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane7_v_in_valid),
@@ -4730,7 +4897,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload (value_lane7_v_out_payload)
   );
 
-  Fp32Mul value_lane7_product ( // ValueEngine.java:111
+  Fp32Mul value_lane7_product ( // ValueEngine.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane7_product_in_valid),
@@ -4740,7 +4907,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane7_product_out_payload)
   );
 
-  Fp32Add value_lane0_sum ( // ValueEngine.java:139
+  Fp32Add value_lane0_sum ( // ValueEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane0_sum_in_valid),
@@ -4750,7 +4917,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane0_sum_out_payload)
   );
 
-  Fp32Add value_lane1_sum ( // ValueEngine.java:139
+  Fp32Add value_lane1_sum ( // ValueEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane1_sum_in_valid),
@@ -4760,7 +4927,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane1_sum_out_payload)
   );
 
-  Fp32Add value_lane2_sum ( // ValueEngine.java:139
+  Fp32Add value_lane2_sum ( // ValueEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane2_sum_in_valid),
@@ -4770,7 +4937,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane2_sum_out_payload)
   );
 
-  Fp32Add value_lane3_sum ( // ValueEngine.java:139
+  Fp32Add value_lane3_sum ( // ValueEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane3_sum_in_valid),
@@ -4780,7 +4947,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane3_sum_out_payload)
   );
 
-  Fp32Add value_lane4_sum ( // ValueEngine.java:139
+  Fp32Add value_lane4_sum ( // ValueEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane4_sum_in_valid),
@@ -4790,7 +4957,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane4_sum_out_payload)
   );
 
-  Fp32Add value_lane5_sum ( // ValueEngine.java:139
+  Fp32Add value_lane5_sum ( // ValueEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane5_sum_in_valid),
@@ -4800,7 +4967,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane5_sum_out_payload)
   );
 
-  Fp32Add value_lane6_sum ( // ValueEngine.java:139
+  Fp32Add value_lane6_sum ( // ValueEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane6_sum_in_valid),
@@ -4810,7 +4977,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane6_sum_out_payload)
   );
 
-  Fp32Add value_lane7_sum ( // ValueEngine.java:139
+  Fp32Add value_lane7_sum ( // ValueEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane7_sum_in_valid),
@@ -4820,7 +4987,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (value_lane7_sum_out_payload)
   );
 
-  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -4830,7 +4997,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -4840,7 +5007,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -4850,7 +5017,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -4860,7 +5027,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -4870,7 +5037,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -4880,7 +5047,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -4890,7 +5057,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -4900,7 +5067,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -4910,7 +5077,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -4920,7 +5087,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -4930,7 +5097,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -4940,7 +5107,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -4950,7 +5117,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -4960,7 +5127,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -4970,7 +5137,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (reduce_tree_3_0_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:197
+  Fp32Mul normalized ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -4980,7 +5147,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:198
+  Fp32ToFp16 stored_output ( // ValueEngine.java:189
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),

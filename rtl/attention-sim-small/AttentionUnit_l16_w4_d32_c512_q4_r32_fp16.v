@@ -186,386 +186,431 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_walk_done;                   // ChunkWalk.java:68
 
   // score_engine
-  reg  [5:0]  row_base;                          // ScoreEngine.java:65
-  reg  [3:0]  score_beat;                        // ScoreEngine.java:66
-  reg  [0:0]  turn;                              // ScoreEngine.java:67
-  wire [5:0]  row_in_chunk;                      // ScoreEngine.java:68
-  wire        row_valid;                         // ScoreEngine.java:69
-  wire        last_turn;                         // ScoreEngine.java:70
-  wire        last_beat;                         // ScoreEngine.java:71
-  wire        turns_done;                        // ScoreEngine.java:72
-  wire        score_issue;                       // ScoreEngine.java:88
-  wire [8:0]  key_read_address;                  // ScoreEngine.java:91
-  wire [4:0]  query_read_address;                // ScoreEngine.java:93
-  reg  [63:0] query_read;                        // ScoreEngine.java:106
-  reg  [31:0] partial_t0_g0_0;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g0_1;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g0_2;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g0_3;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g1_0;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g1_1;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g1_2;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g1_3;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g2_0;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g2_1;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g2_2;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g2_3;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g3_0;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g3_1;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g3_2;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t0_g3_3;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g0_0;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g0_1;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g0_2;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g0_3;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g1_0;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g1_1;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g1_2;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g1_3;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g2_0;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g2_1;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g2_2;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g2_3;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g3_0;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g3_1;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g3_2;                   // ScoreEngine.java:115
-  reg  [31:0] partial_t1_g3_3;                   // ScoreEngine.java:115
-  reg         score_issue_d1;                    // ScoreEngine.java:124
-  wire        key_lane0_q_in_valid;              // ScoreEngine.java:124
-  wire [15:0] key_lane0_q_in_payload;            // ScoreEngine.java:124
-  wire        key_lane0_q_out_valid;             // ScoreEngine.java:124
-  wire [31:0] key_lane0_q_out_payload;           // ScoreEngine.java:124
-  wire        key_lane0_k_in_valid;              // ScoreEngine.java:125
-  wire [15:0] key_lane0_k_in_payload;            // ScoreEngine.java:125
-  wire        key_lane0_k_out_valid;             // ScoreEngine.java:125
-  wire [31:0] key_lane0_k_out_payload;           // ScoreEngine.java:125
-  wire        key_lane0_product_in_valid;        // ScoreEngine.java:126
-  wire [31:0] key_lane0_product_in_payload_a;    // ScoreEngine.java:126
-  wire [31:0] key_lane0_product_in_payload_b;    // ScoreEngine.java:126
-  wire        key_lane0_product_out_valid;       // ScoreEngine.java:126
-  wire [31:0] key_lane0_product_out_payload;     // ScoreEngine.java:126
-  wire        key_lane1_q_in_valid;              // ScoreEngine.java:124
-  wire [15:0] key_lane1_q_in_payload;            // ScoreEngine.java:124
-  wire        key_lane1_q_out_valid;             // ScoreEngine.java:124
-  wire [31:0] key_lane1_q_out_payload;           // ScoreEngine.java:124
-  wire        key_lane1_k_in_valid;              // ScoreEngine.java:125
-  wire [15:0] key_lane1_k_in_payload;            // ScoreEngine.java:125
-  wire        key_lane1_k_out_valid;             // ScoreEngine.java:125
-  wire [31:0] key_lane1_k_out_payload;           // ScoreEngine.java:125
-  wire        key_lane1_product_in_valid;        // ScoreEngine.java:126
-  wire [31:0] key_lane1_product_in_payload_a;    // ScoreEngine.java:126
-  wire [31:0] key_lane1_product_in_payload_b;    // ScoreEngine.java:126
-  wire        key_lane1_product_out_valid;       // ScoreEngine.java:126
-  wire [31:0] key_lane1_product_out_payload;     // ScoreEngine.java:126
-  wire        key_lane2_q_in_valid;              // ScoreEngine.java:124
-  wire [15:0] key_lane2_q_in_payload;            // ScoreEngine.java:124
-  wire        key_lane2_q_out_valid;             // ScoreEngine.java:124
-  wire [31:0] key_lane2_q_out_payload;           // ScoreEngine.java:124
-  wire        key_lane2_k_in_valid;              // ScoreEngine.java:125
-  wire [15:0] key_lane2_k_in_payload;            // ScoreEngine.java:125
-  wire        key_lane2_k_out_valid;             // ScoreEngine.java:125
-  wire [31:0] key_lane2_k_out_payload;           // ScoreEngine.java:125
-  wire        key_lane2_product_in_valid;        // ScoreEngine.java:126
-  wire [31:0] key_lane2_product_in_payload_a;    // ScoreEngine.java:126
-  wire [31:0] key_lane2_product_in_payload_b;    // ScoreEngine.java:126
-  wire        key_lane2_product_out_valid;       // ScoreEngine.java:126
-  wire [31:0] key_lane2_product_out_payload;     // ScoreEngine.java:126
-  wire        key_lane3_q_in_valid;              // ScoreEngine.java:124
-  wire [15:0] key_lane3_q_in_payload;            // ScoreEngine.java:124
-  wire        key_lane3_q_out_valid;             // ScoreEngine.java:124
-  wire [31:0] key_lane3_q_out_payload;           // ScoreEngine.java:124
-  wire        key_lane3_k_in_valid;              // ScoreEngine.java:125
-  wire [15:0] key_lane3_k_in_payload;            // ScoreEngine.java:125
-  wire        key_lane3_k_out_valid;             // ScoreEngine.java:125
-  wire [31:0] key_lane3_k_out_payload;           // ScoreEngine.java:125
-  wire        key_lane3_product_in_valid;        // ScoreEngine.java:126
-  wire [31:0] key_lane3_product_in_payload_a;    // ScoreEngine.java:126
-  wire [31:0] key_lane3_product_in_payload_b;    // ScoreEngine.java:126
-  wire        key_lane3_product_out_valid;       // ScoreEngine.java:126
-  wire [31:0] key_lane3_product_out_payload;     // ScoreEngine.java:126
-  reg  [0:0]  issue_turn_d1;                     // ScoreEngine.java:129
-  reg  [0:0]  issue_turn_d2;                     // ScoreEngine.java:129
-  reg  [0:0]  issue_turn_d3;                     // ScoreEngine.java:129
-  reg  [0:0]  issue_turn_d4;                     // ScoreEngine.java:129
-  reg  [0:0]  issue_turn_d5;                     // ScoreEngine.java:129
-  reg  [0:0]  issue_turn_d6;                     // ScoreEngine.java:129
-  reg  [0:0]  issue_turn_d7;                     // ScoreEngine.java:129
-  reg  [0:0]  issue_turn_d8;                     // ScoreEngine.java:129
-  reg  [0:0]  issue_turn_d9;                     // ScoreEngine.java:129
-  reg  [1:0]  issue_group_d1;                    // ScoreEngine.java:129
-  reg  [1:0]  issue_group_d2;                    // ScoreEngine.java:129
-  reg  [1:0]  issue_group_d3;                    // ScoreEngine.java:129
-  reg  [1:0]  issue_group_d4;                    // ScoreEngine.java:129
-  reg  [1:0]  issue_group_d5;                    // ScoreEngine.java:129
-  reg  [1:0]  issue_group_d6;                    // ScoreEngine.java:129
-  reg  [1:0]  issue_group_d7;                    // ScoreEngine.java:129
-  reg  [1:0]  issue_group_d8;                    // ScoreEngine.java:129
-  reg  [1:0]  issue_group_d9;                    // ScoreEngine.java:129
-  wire [2:0]  add_entry;                         // ScoreEngine.java:130
-  reg  [31:0] key_lane0_partial;                 // ScoreEngine.java:137
-  reg         issue_first_d1;                    // ScoreEngine.java:138
-  reg         issue_first_d2;                    // ScoreEngine.java:138
-  reg         issue_first_d3;                    // ScoreEngine.java:138
-  reg         issue_first_d4;                    // ScoreEngine.java:138
-  reg         issue_first_d5;                    // ScoreEngine.java:138
-  reg         issue_first_d6;                    // ScoreEngine.java:138
-  reg         issue_first_d7;                    // ScoreEngine.java:138
-  reg         issue_first_d8;                    // ScoreEngine.java:138
-  reg         issue_first_d9;                    // ScoreEngine.java:138
-  wire [31:0] key_lane0_addend;                  // ScoreEngine.java:138
-  wire        key_lane0_sum_in_valid;            // ScoreEngine.java:139
-  wire [31:0] key_lane0_sum_in_payload_a;        // ScoreEngine.java:139
-  wire [31:0] key_lane0_sum_in_payload_b;        // ScoreEngine.java:139
-  wire        key_lane0_sum_out_valid;           // ScoreEngine.java:139
-  wire [31:0] key_lane0_sum_out_payload;         // ScoreEngine.java:139
-  reg  [31:0] key_lane1_partial;                 // ScoreEngine.java:137
-  wire [31:0] key_lane1_addend;                  // ScoreEngine.java:138
-  wire        key_lane1_sum_in_valid;            // ScoreEngine.java:139
-  wire [31:0] key_lane1_sum_in_payload_a;        // ScoreEngine.java:139
-  wire [31:0] key_lane1_sum_in_payload_b;        // ScoreEngine.java:139
-  wire        key_lane1_sum_out_valid;           // ScoreEngine.java:139
-  wire [31:0] key_lane1_sum_out_payload;         // ScoreEngine.java:139
-  reg  [31:0] key_lane2_partial;                 // ScoreEngine.java:137
-  wire [31:0] key_lane2_addend;                  // ScoreEngine.java:138
-  wire        key_lane2_sum_in_valid;            // ScoreEngine.java:139
-  wire [31:0] key_lane2_sum_in_payload_a;        // ScoreEngine.java:139
-  wire [31:0] key_lane2_sum_in_payload_b;        // ScoreEngine.java:139
-  wire        key_lane2_sum_out_valid;           // ScoreEngine.java:139
-  wire [31:0] key_lane2_sum_out_payload;         // ScoreEngine.java:139
-  reg  [31:0] key_lane3_partial;                 // ScoreEngine.java:137
-  wire [31:0] key_lane3_addend;                  // ScoreEngine.java:138
-  wire        key_lane3_sum_in_valid;            // ScoreEngine.java:139
-  wire [31:0] key_lane3_sum_in_payload_a;        // ScoreEngine.java:139
-  wire [31:0] key_lane3_sum_in_payload_b;        // ScoreEngine.java:139
-  wire        key_lane3_sum_out_valid;           // ScoreEngine.java:139
-  wire [31:0] key_lane3_sum_out_payload;         // ScoreEngine.java:139
-  reg  [0:0]  issue_turn_d10;                    // ScoreEngine.java:143
-  reg  [0:0]  issue_turn_d11;                    // ScoreEngine.java:143
-  reg  [0:0]  issue_turn_d12;                    // ScoreEngine.java:143
-  reg  [0:0]  issue_turn_d13;                    // ScoreEngine.java:143
-  reg  [0:0]  issue_turn_d14;                    // ScoreEngine.java:143
-  reg  [0:0]  issue_turn_d15;                    // ScoreEngine.java:143
-  reg  [1:0]  issue_group_d10;                   // ScoreEngine.java:144
-  reg  [1:0]  issue_group_d11;                   // ScoreEngine.java:144
-  reg  [1:0]  issue_group_d12;                   // ScoreEngine.java:144
-  reg  [1:0]  issue_group_d13;                   // ScoreEngine.java:144
-  reg  [1:0]  issue_group_d14;                   // ScoreEngine.java:144
-  reg  [1:0]  issue_group_d15;                   // ScoreEngine.java:144
-  wire        write_entry_0;                     // ScoreEngine.java:147
-  wire        write_entry_1;                     // ScoreEngine.java:147
-  wire        write_entry_2;                     // ScoreEngine.java:147
-  wire        write_entry_3;                     // ScoreEngine.java:147
-  wire        write_entry_4;                     // ScoreEngine.java:147
-  wire        write_entry_5;                     // ScoreEngine.java:147
-  wire        write_entry_6;                     // ScoreEngine.java:147
-  wire        write_entry_7;                     // ScoreEngine.java:147
-  reg         issue_row_last_d1;                 // ScoreEngine.java:154
-  reg         issue_row_last_d2;                 // ScoreEngine.java:154
-  reg         issue_row_last_d3;                 // ScoreEngine.java:154
-  reg         issue_row_last_d4;                 // ScoreEngine.java:154
-  reg         issue_row_last_d5;                 // ScoreEngine.java:154
-  reg         issue_row_last_d6;                 // ScoreEngine.java:154
-  reg         issue_row_last_d7;                 // ScoreEngine.java:154
-  reg         issue_row_last_d8;                 // ScoreEngine.java:154
-  reg         issue_row_last_d9;                 // ScoreEngine.java:154
-  reg         issue_row_last_d10;                // ScoreEngine.java:154
-  reg         issue_row_last_d11;                // ScoreEngine.java:154
-  reg         issue_row_last_d12;                // ScoreEngine.java:154
-  reg         issue_row_last_d13;                // ScoreEngine.java:154
-  reg         issue_row_last_d14;                // ScoreEngine.java:154
-  reg         issue_row_last_d15;                // ScoreEngine.java:154
-  wire        row_launch;                        // ScoreEngine.java:154
-  wire [31:0] row_partial_0;                     // ScoreEngine.java:165
-  wire [31:0] row_partial_1;                     // ScoreEngine.java:165
-  wire [31:0] row_partial_2;                     // ScoreEngine.java:165
-  wire [31:0] row_partial_3;                     // ScoreEngine.java:165
-  wire [31:0] row_partial_4;                     // ScoreEngine.java:165
-  wire [31:0] row_partial_5;                     // ScoreEngine.java:165
-  wire [31:0] row_partial_6;                     // ScoreEngine.java:165
-  wire [31:0] row_partial_7;                     // ScoreEngine.java:165
-  wire [31:0] row_partial_8;                     // ScoreEngine.java:165
-  wire [31:0] row_partial_9;                     // ScoreEngine.java:165
-  wire [31:0] row_partial_10;                    // ScoreEngine.java:165
-  wire [31:0] row_partial_11;                    // ScoreEngine.java:165
-  wire [31:0] row_partial_12;                    // ScoreEngine.java:165
-  wire [31:0] row_partial_13;                    // ScoreEngine.java:165
-  wire [31:0] row_partial_14;                    // ScoreEngine.java:165
-  wire [31:0] row_partial_15;                    // ScoreEngine.java:165
-  wire        tree_0_0_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_0_0_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_0_0_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_0_0_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_0_0_out_payload;              // ScoreEngine.java:174
-  wire        tree_0_1_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_0_1_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_0_1_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_0_1_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_0_1_out_payload;              // ScoreEngine.java:174
-  wire        tree_0_2_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_0_2_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_0_2_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_0_2_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_0_2_out_payload;              // ScoreEngine.java:174
-  wire        tree_0_3_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_0_3_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_0_3_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_0_3_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_0_3_out_payload;              // ScoreEngine.java:174
-  wire        tree_0_4_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_0_4_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_0_4_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_0_4_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_0_4_out_payload;              // ScoreEngine.java:174
-  wire        tree_0_5_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_0_5_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_0_5_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_0_5_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_0_5_out_payload;              // ScoreEngine.java:174
-  wire        tree_0_6_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_0_6_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_0_6_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_0_6_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_0_6_out_payload;              // ScoreEngine.java:174
-  wire        tree_0_7_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_0_7_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_0_7_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_0_7_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_0_7_out_payload;              // ScoreEngine.java:174
-  wire        tree_1_0_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_1_0_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_1_0_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_1_0_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_1_0_out_payload;              // ScoreEngine.java:174
-  wire        tree_1_1_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_1_1_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_1_1_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_1_1_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_1_1_out_payload;              // ScoreEngine.java:174
-  wire        tree_1_2_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_1_2_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_1_2_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_1_2_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_1_2_out_payload;              // ScoreEngine.java:174
-  wire        tree_1_3_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_1_3_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_1_3_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_1_3_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_1_3_out_payload;              // ScoreEngine.java:174
-  wire        tree_2_0_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_2_0_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_2_0_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_2_0_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_2_0_out_payload;              // ScoreEngine.java:174
-  wire        tree_2_1_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_2_1_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_2_1_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_2_1_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_2_1_out_payload;              // ScoreEngine.java:174
-  wire        tree_3_0_in_valid;                 // ScoreEngine.java:174
-  wire [31:0] tree_3_0_in_payload_a;             // ScoreEngine.java:174
-  wire [31:0] tree_3_0_in_payload_b;             // ScoreEngine.java:174
-  wire        tree_3_0_out_valid;                // ScoreEngine.java:174
-  wire [31:0] tree_3_0_out_payload;              // ScoreEngine.java:174
-  wire        scaled_in_valid;                   // ScoreEngine.java:174
-  wire [31:0] scaled_in_payload_a;               // ScoreEngine.java:174
-  wire [31:0] scaled_in_payload_b;               // ScoreEngine.java:174
-  wire        scaled_out_valid;                  // ScoreEngine.java:174
-  wire [31:0] scaled_out_payload;                // ScoreEngine.java:174
-  reg  [1:0]  issue_slot_d1;                     // ScoreEngine.java:176
-  reg  [1:0]  issue_slot_d2;                     // ScoreEngine.java:176
-  reg  [1:0]  issue_slot_d3;                     // ScoreEngine.java:176
-  reg  [1:0]  issue_slot_d4;                     // ScoreEngine.java:176
-  reg  [1:0]  issue_slot_d5;                     // ScoreEngine.java:176
-  reg  [1:0]  issue_slot_d6;                     // ScoreEngine.java:176
-  reg  [1:0]  issue_slot_d7;                     // ScoreEngine.java:176
-  reg  [1:0]  issue_slot_d8;                     // ScoreEngine.java:176
-  reg  [1:0]  issue_slot_d9;                     // ScoreEngine.java:176
-  reg  [1:0]  issue_slot_d10;                    // ScoreEngine.java:176
-  reg  [1:0]  issue_slot_d11;                    // ScoreEngine.java:176
-  reg  [1:0]  issue_slot_d12;                    // ScoreEngine.java:176
-  reg  [1:0]  issue_slot_d13;                    // ScoreEngine.java:176
-  reg  [1:0]  issue_slot_d14;                    // ScoreEngine.java:176
-  reg  [1:0]  issue_slot_d15;                    // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d1;                      // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d2;                      // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d3;                      // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d4;                      // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d5;                      // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d6;                      // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d7;                      // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d8;                      // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d9;                      // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d10;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d11;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d12;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d13;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d14;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d15;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d16;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d17;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d18;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d19;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d20;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d21;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d22;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d23;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d24;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d25;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d26;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d27;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d28;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d29;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d30;                     // ScoreEngine.java:176
-  reg  [1:0]  tree_slot_d31;                     // ScoreEngine.java:176
-  reg  [9:0]  issue_row_d1;                      // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d2;                      // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d3;                      // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d4;                      // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d5;                      // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d6;                      // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d7;                      // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d8;                      // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d9;                      // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d10;                     // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d11;                     // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d12;                     // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d13;                     // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d14;                     // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d15;                     // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d1;                       // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d2;                       // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d3;                       // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d4;                       // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d5;                       // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d6;                       // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d7;                       // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d8;                       // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d9;                       // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d10;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d11;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d12;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d13;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d14;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d15;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d16;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d17;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d18;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d19;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d20;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d21;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d22;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d23;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d24;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d25;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d26;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d27;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d28;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d29;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d30;                      // ScoreEngine.java:177
-  reg  [9:0]  tree_row_d31;                      // ScoreEngine.java:177
-  reg  [5:0]  drain_countdown;                   // ScoreEngine.java:181
-  reg         draining;                          // ScoreEngine.java:182
-  wire        score_pass_finished;               // ScoreEngine.java:190
+  reg  [5:0]  row_base;                          // ScoreEngine.java:66
+  reg  [3:0]  score_beat;                        // ScoreEngine.java:67
+  reg  [0:0]  turn;                              // ScoreEngine.java:68
+  wire [5:0]  row_in_chunk;                      // ScoreEngine.java:69
+  wire        row_valid;                         // ScoreEngine.java:70
+  wire        last_turn;                         // ScoreEngine.java:71
+  wire        last_beat;                         // ScoreEngine.java:72
+  wire        turns_done;                        // ScoreEngine.java:73
+  wire        score_issue;                       // ScoreEngine.java:89
+  wire [8:0]  key_read_address;                  // ScoreEngine.java:92
+  wire [4:0]  query_read_address;                // ScoreEngine.java:94
+  reg  [63:0] query_read;                        // ScoreEngine.java:107
+  reg  [31:0] partial_t0_g0_0;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g0_1;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g0_2;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g0_3;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g1_0;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g1_1;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g1_2;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g1_3;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g2_0;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g2_1;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g2_2;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g2_3;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g3_0;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g3_1;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g3_2;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t0_g3_3;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g0_0;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g0_1;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g0_2;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g0_3;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g1_0;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g1_1;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g1_2;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g1_3;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g2_0;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g2_1;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g2_2;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g2_3;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g3_0;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g3_1;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g3_2;                   // ScoreEngine.java:116
+  reg  [31:0] partial_t1_g3_3;                   // ScoreEngine.java:116
+  reg         score_issue_d1;                    // ScoreEngine.java:125
+  wire        key_lane0_q_in_valid;              // ScoreEngine.java:125
+  wire [15:0] key_lane0_q_in_payload;            // ScoreEngine.java:125
+  wire        key_lane0_q_out_valid;             // ScoreEngine.java:125
+  wire [31:0] key_lane0_q_out_payload;           // ScoreEngine.java:125
+  wire        key_lane0_k_in_valid;              // ScoreEngine.java:126
+  wire [15:0] key_lane0_k_in_payload;            // ScoreEngine.java:126
+  wire        key_lane0_k_out_valid;             // ScoreEngine.java:126
+  wire [31:0] key_lane0_k_out_payload;           // ScoreEngine.java:126
+  wire        key_lane0_product_in_valid;        // ScoreEngine.java:127
+  wire [31:0] key_lane0_product_in_payload_a;    // ScoreEngine.java:127
+  wire [31:0] key_lane0_product_in_payload_b;    // ScoreEngine.java:127
+  wire        key_lane0_product_out_valid;       // ScoreEngine.java:127
+  wire [31:0] key_lane0_product_out_payload;     // ScoreEngine.java:127
+  wire        key_lane1_q_in_valid;              // ScoreEngine.java:125
+  wire [15:0] key_lane1_q_in_payload;            // ScoreEngine.java:125
+  wire        key_lane1_q_out_valid;             // ScoreEngine.java:125
+  wire [31:0] key_lane1_q_out_payload;           // ScoreEngine.java:125
+  wire        key_lane1_k_in_valid;              // ScoreEngine.java:126
+  wire [15:0] key_lane1_k_in_payload;            // ScoreEngine.java:126
+  wire        key_lane1_k_out_valid;             // ScoreEngine.java:126
+  wire [31:0] key_lane1_k_out_payload;           // ScoreEngine.java:126
+  wire        key_lane1_product_in_valid;        // ScoreEngine.java:127
+  wire [31:0] key_lane1_product_in_payload_a;    // ScoreEngine.java:127
+  wire [31:0] key_lane1_product_in_payload_b;    // ScoreEngine.java:127
+  wire        key_lane1_product_out_valid;       // ScoreEngine.java:127
+  wire [31:0] key_lane1_product_out_payload;     // ScoreEngine.java:127
+  wire        key_lane2_q_in_valid;              // ScoreEngine.java:125
+  wire [15:0] key_lane2_q_in_payload;            // ScoreEngine.java:125
+  wire        key_lane2_q_out_valid;             // ScoreEngine.java:125
+  wire [31:0] key_lane2_q_out_payload;           // ScoreEngine.java:125
+  wire        key_lane2_k_in_valid;              // ScoreEngine.java:126
+  wire [15:0] key_lane2_k_in_payload;            // ScoreEngine.java:126
+  wire        key_lane2_k_out_valid;             // ScoreEngine.java:126
+  wire [31:0] key_lane2_k_out_payload;           // ScoreEngine.java:126
+  wire        key_lane2_product_in_valid;        // ScoreEngine.java:127
+  wire [31:0] key_lane2_product_in_payload_a;    // ScoreEngine.java:127
+  wire [31:0] key_lane2_product_in_payload_b;    // ScoreEngine.java:127
+  wire        key_lane2_product_out_valid;       // ScoreEngine.java:127
+  wire [31:0] key_lane2_product_out_payload;     // ScoreEngine.java:127
+  wire        key_lane3_q_in_valid;              // ScoreEngine.java:125
+  wire [15:0] key_lane3_q_in_payload;            // ScoreEngine.java:125
+  wire        key_lane3_q_out_valid;             // ScoreEngine.java:125
+  wire [31:0] key_lane3_q_out_payload;           // ScoreEngine.java:125
+  wire        key_lane3_k_in_valid;              // ScoreEngine.java:126
+  wire [15:0] key_lane3_k_in_payload;            // ScoreEngine.java:126
+  wire        key_lane3_k_out_valid;             // ScoreEngine.java:126
+  wire [31:0] key_lane3_k_out_payload;           // ScoreEngine.java:126
+  wire        key_lane3_product_in_valid;        // ScoreEngine.java:127
+  wire [31:0] key_lane3_product_in_payload_a;    // ScoreEngine.java:127
+  wire [31:0] key_lane3_product_in_payload_b;    // ScoreEngine.java:127
+  wire        key_lane3_product_out_valid;       // ScoreEngine.java:127
+  wire [31:0] key_lane3_product_out_payload;     // ScoreEngine.java:127
+  reg  [0:0]  issue_turn_d1;                     // ScoreEngine.java:130
+  reg  [0:0]  issue_turn_d2;                     // ScoreEngine.java:130
+  reg  [0:0]  issue_turn_d3;                     // ScoreEngine.java:130
+  reg  [0:0]  issue_turn_d4;                     // ScoreEngine.java:130
+  reg  [0:0]  issue_turn_d5;                     // ScoreEngine.java:130
+  reg  [0:0]  issue_turn_d6;                     // ScoreEngine.java:130
+  reg  [0:0]  issue_turn_d7;                     // ScoreEngine.java:130
+  reg  [0:0]  issue_turn_d8;                     // ScoreEngine.java:130
+  reg  [0:0]  issue_turn_d9;                     // ScoreEngine.java:130
+  reg  [1:0]  issue_group_d1;                    // ScoreEngine.java:130
+  reg  [1:0]  issue_group_d2;                    // ScoreEngine.java:130
+  reg  [1:0]  issue_group_d3;                    // ScoreEngine.java:130
+  reg  [1:0]  issue_group_d4;                    // ScoreEngine.java:130
+  reg  [1:0]  issue_group_d5;                    // ScoreEngine.java:130
+  reg  [1:0]  issue_group_d6;                    // ScoreEngine.java:130
+  reg  [1:0]  issue_group_d7;                    // ScoreEngine.java:130
+  reg  [1:0]  issue_group_d8;                    // ScoreEngine.java:130
+  reg  [1:0]  issue_group_d9;                    // ScoreEngine.java:130
+  wire [2:0]  add_entry;                         // ScoreEngine.java:131
+  reg  [31:0] key_lane0_partial;                 // ScoreEngine.java:138
+  reg         issue_first_d1;                    // ScoreEngine.java:139
+  reg         issue_first_d2;                    // ScoreEngine.java:139
+  reg         issue_first_d3;                    // ScoreEngine.java:139
+  reg         issue_first_d4;                    // ScoreEngine.java:139
+  reg         issue_first_d5;                    // ScoreEngine.java:139
+  reg         issue_first_d6;                    // ScoreEngine.java:139
+  reg         issue_first_d7;                    // ScoreEngine.java:139
+  reg         issue_first_d8;                    // ScoreEngine.java:139
+  reg         issue_first_d9;                    // ScoreEngine.java:139
+  wire [31:0] key_lane0_addend;                  // ScoreEngine.java:139
+  wire        key_lane0_sum_in_valid;            // ScoreEngine.java:140
+  wire [31:0] key_lane0_sum_in_payload_a;        // ScoreEngine.java:140
+  wire [31:0] key_lane0_sum_in_payload_b;        // ScoreEngine.java:140
+  wire        key_lane0_sum_out_valid;           // ScoreEngine.java:140
+  wire [31:0] key_lane0_sum_out_payload;         // ScoreEngine.java:140
+  reg  [31:0] key_lane1_partial;                 // ScoreEngine.java:138
+  wire [31:0] key_lane1_addend;                  // ScoreEngine.java:139
+  wire        key_lane1_sum_in_valid;            // ScoreEngine.java:140
+  wire [31:0] key_lane1_sum_in_payload_a;        // ScoreEngine.java:140
+  wire [31:0] key_lane1_sum_in_payload_b;        // ScoreEngine.java:140
+  wire        key_lane1_sum_out_valid;           // ScoreEngine.java:140
+  wire [31:0] key_lane1_sum_out_payload;         // ScoreEngine.java:140
+  reg  [31:0] key_lane2_partial;                 // ScoreEngine.java:138
+  wire [31:0] key_lane2_addend;                  // ScoreEngine.java:139
+  wire        key_lane2_sum_in_valid;            // ScoreEngine.java:140
+  wire [31:0] key_lane2_sum_in_payload_a;        // ScoreEngine.java:140
+  wire [31:0] key_lane2_sum_in_payload_b;        // ScoreEngine.java:140
+  wire        key_lane2_sum_out_valid;           // ScoreEngine.java:140
+  wire [31:0] key_lane2_sum_out_payload;         // ScoreEngine.java:140
+  reg  [31:0] key_lane3_partial;                 // ScoreEngine.java:138
+  wire [31:0] key_lane3_addend;                  // ScoreEngine.java:139
+  wire        key_lane3_sum_in_valid;            // ScoreEngine.java:140
+  wire [31:0] key_lane3_sum_in_payload_a;        // ScoreEngine.java:140
+  wire [31:0] key_lane3_sum_in_payload_b;        // ScoreEngine.java:140
+  wire        key_lane3_sum_out_valid;           // ScoreEngine.java:140
+  wire [31:0] key_lane3_sum_out_payload;         // ScoreEngine.java:140
+  reg  [0:0]  issue_turn_d10;                    // ScoreEngine.java:144
+  reg  [0:0]  issue_turn_d11;                    // ScoreEngine.java:144
+  reg  [0:0]  issue_turn_d12;                    // ScoreEngine.java:144
+  reg  [0:0]  issue_turn_d13;                    // ScoreEngine.java:144
+  reg  [0:0]  issue_turn_d14;                    // ScoreEngine.java:144
+  reg  [0:0]  issue_turn_d15;                    // ScoreEngine.java:144
+  reg  [1:0]  issue_group_d10;                   // ScoreEngine.java:145
+  reg  [1:0]  issue_group_d11;                   // ScoreEngine.java:145
+  reg  [1:0]  issue_group_d12;                   // ScoreEngine.java:145
+  reg  [1:0]  issue_group_d13;                   // ScoreEngine.java:145
+  reg  [1:0]  issue_group_d14;                   // ScoreEngine.java:145
+  reg  [1:0]  issue_group_d15;                   // ScoreEngine.java:145
+  wire        write_entry_0;                     // ScoreEngine.java:148
+  wire        write_entry_1;                     // ScoreEngine.java:148
+  wire        write_entry_2;                     // ScoreEngine.java:148
+  wire        write_entry_3;                     // ScoreEngine.java:148
+  wire        write_entry_4;                     // ScoreEngine.java:148
+  wire        write_entry_5;                     // ScoreEngine.java:148
+  wire        write_entry_6;                     // ScoreEngine.java:148
+  wire        write_entry_7;                     // ScoreEngine.java:148
+  reg         issue_row_last_d1;                 // ScoreEngine.java:155
+  reg         issue_row_last_d2;                 // ScoreEngine.java:155
+  reg         issue_row_last_d3;                 // ScoreEngine.java:155
+  reg         issue_row_last_d4;                 // ScoreEngine.java:155
+  reg         issue_row_last_d5;                 // ScoreEngine.java:155
+  reg         issue_row_last_d6;                 // ScoreEngine.java:155
+  reg         issue_row_last_d7;                 // ScoreEngine.java:155
+  reg         issue_row_last_d8;                 // ScoreEngine.java:155
+  reg         issue_row_last_d9;                 // ScoreEngine.java:155
+  reg         issue_row_last_d10;                // ScoreEngine.java:155
+  reg         issue_row_last_d11;                // ScoreEngine.java:155
+  reg         issue_row_last_d12;                // ScoreEngine.java:155
+  reg         issue_row_last_d13;                // ScoreEngine.java:155
+  reg         issue_row_last_d14;                // ScoreEngine.java:155
+  reg         issue_row_last_d15;                // ScoreEngine.java:155
+  wire        row_launch;                        // ScoreEngine.java:155
+  wire [31:0] row_partial_0;                     // ScoreEngine.java:166
+  wire [31:0] row_partial_1;                     // ScoreEngine.java:166
+  wire [31:0] row_partial_2;                     // ScoreEngine.java:166
+  wire [31:0] row_partial_3;                     // ScoreEngine.java:166
+  wire [31:0] row_partial_4;                     // ScoreEngine.java:166
+  wire [31:0] row_partial_5;                     // ScoreEngine.java:166
+  wire [31:0] row_partial_6;                     // ScoreEngine.java:166
+  wire [31:0] row_partial_7;                     // ScoreEngine.java:166
+  wire [31:0] row_partial_8;                     // ScoreEngine.java:166
+  wire [31:0] row_partial_9;                     // ScoreEngine.java:166
+  wire [31:0] row_partial_10;                    // ScoreEngine.java:166
+  wire [31:0] row_partial_11;                    // ScoreEngine.java:166
+  wire [31:0] row_partial_12;                    // ScoreEngine.java:166
+  wire [31:0] row_partial_13;                    // ScoreEngine.java:166
+  wire [31:0] row_partial_14;                    // ScoreEngine.java:166
+  wire [31:0] row_partial_15;                    // ScoreEngine.java:166
+  wire        tree_0_0_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_0_0_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_0_0_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_0_0_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_0_0_out_payload;              // ScoreEngine.java:175
+  wire        tree_0_1_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_0_1_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_0_1_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_0_1_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_0_1_out_payload;              // ScoreEngine.java:175
+  wire        tree_0_2_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_0_2_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_0_2_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_0_2_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_0_2_out_payload;              // ScoreEngine.java:175
+  wire        tree_0_3_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_0_3_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_0_3_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_0_3_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_0_3_out_payload;              // ScoreEngine.java:175
+  wire        tree_0_4_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_0_4_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_0_4_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_0_4_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_0_4_out_payload;              // ScoreEngine.java:175
+  wire        tree_0_5_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_0_5_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_0_5_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_0_5_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_0_5_out_payload;              // ScoreEngine.java:175
+  wire        tree_0_6_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_0_6_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_0_6_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_0_6_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_0_6_out_payload;              // ScoreEngine.java:175
+  wire        tree_0_7_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_0_7_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_0_7_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_0_7_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_0_7_out_payload;              // ScoreEngine.java:175
+  wire        tree_1_0_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_1_0_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_1_0_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_1_0_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_1_0_out_payload;              // ScoreEngine.java:175
+  wire        tree_1_1_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_1_1_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_1_1_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_1_1_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_1_1_out_payload;              // ScoreEngine.java:175
+  wire        tree_1_2_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_1_2_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_1_2_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_1_2_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_1_2_out_payload;              // ScoreEngine.java:175
+  wire        tree_1_3_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_1_3_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_1_3_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_1_3_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_1_3_out_payload;              // ScoreEngine.java:175
+  wire        tree_2_0_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_2_0_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_2_0_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_2_0_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_2_0_out_payload;              // ScoreEngine.java:175
+  wire        tree_2_1_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_2_1_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_2_1_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_2_1_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_2_1_out_payload;              // ScoreEngine.java:175
+  wire        tree_3_0_in_valid;                 // ScoreEngine.java:175
+  wire [31:0] tree_3_0_in_payload_a;             // ScoreEngine.java:175
+  wire [31:0] tree_3_0_in_payload_b;             // ScoreEngine.java:175
+  wire        tree_3_0_out_valid;                // ScoreEngine.java:175
+  wire [31:0] tree_3_0_out_payload;              // ScoreEngine.java:175
+  wire        scaled_in_valid;                   // ScoreEngine.java:175
+  wire [31:0] scaled_in_payload_a;               // ScoreEngine.java:175
+  wire [31:0] scaled_in_payload_b;               // ScoreEngine.java:175
+  wire        scaled_out_valid;                  // ScoreEngine.java:175
+  wire [31:0] scaled_out_payload;                // ScoreEngine.java:175
+  reg  [1:0]  issue_slot_d1;                     // ScoreEngine.java:177
+  reg  [1:0]  issue_slot_d2;                     // ScoreEngine.java:177
+  reg  [1:0]  issue_slot_d3;                     // ScoreEngine.java:177
+  reg  [1:0]  issue_slot_d4;                     // ScoreEngine.java:177
+  reg  [1:0]  issue_slot_d5;                     // ScoreEngine.java:177
+  reg  [1:0]  issue_slot_d6;                     // ScoreEngine.java:177
+  reg  [1:0]  issue_slot_d7;                     // ScoreEngine.java:177
+  reg  [1:0]  issue_slot_d8;                     // ScoreEngine.java:177
+  reg  [1:0]  issue_slot_d9;                     // ScoreEngine.java:177
+  reg  [1:0]  issue_slot_d10;                    // ScoreEngine.java:177
+  reg  [1:0]  issue_slot_d11;                    // ScoreEngine.java:177
+  reg  [1:0]  issue_slot_d12;                    // ScoreEngine.java:177
+  reg  [1:0]  issue_slot_d13;                    // ScoreEngine.java:177
+  reg  [1:0]  issue_slot_d14;                    // ScoreEngine.java:177
+  reg  [1:0]  issue_slot_d15;                    // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d1;                      // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d2;                      // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d3;                      // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d4;                      // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d5;                      // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d6;                      // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d7;                      // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d8;                      // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d9;                      // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d10;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d11;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d12;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d13;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d14;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d15;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d16;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d17;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d18;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d19;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d20;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d21;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d22;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d23;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d24;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d25;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d26;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d27;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d28;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d29;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d30;                     // ScoreEngine.java:177
+  reg  [1:0]  tree_slot_d31;                     // ScoreEngine.java:177
+  reg  [9:0]  issue_row_d1;                      // ScoreEngine.java:178
+  reg  [9:0]  issue_row_d2;                      // ScoreEngine.java:178
+  reg  [9:0]  issue_row_d3;                      // ScoreEngine.java:178
+  reg  [9:0]  issue_row_d4;                      // ScoreEngine.java:178
+  reg  [9:0]  issue_row_d5;                      // ScoreEngine.java:178
+  reg  [9:0]  issue_row_d6;                      // ScoreEngine.java:178
+  reg  [9:0]  issue_row_d7;                      // ScoreEngine.java:178
+  reg  [9:0]  issue_row_d8;                      // ScoreEngine.java:178
+  reg  [9:0]  issue_row_d9;                      // ScoreEngine.java:178
+  reg  [9:0]  issue_row_d10;                     // ScoreEngine.java:178
+  reg  [9:0]  issue_row_d11;                     // ScoreEngine.java:178
+  reg  [9:0]  issue_row_d12;                     // ScoreEngine.java:178
+  reg  [9:0]  issue_row_d13;                     // ScoreEngine.java:178
+  reg  [9:0]  issue_row_d14;                     // ScoreEngine.java:178
+  reg  [9:0]  issue_row_d15;                     // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d1;                       // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d2;                       // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d3;                       // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d4;                       // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d5;                       // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d6;                       // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d7;                       // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d8;                       // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d9;                       // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d10;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d11;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d12;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d13;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d14;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d15;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d16;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d17;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d18;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d19;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d20;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d21;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d22;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d23;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d24;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d25;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d26;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d27;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d28;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d29;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d30;                      // ScoreEngine.java:178
+  reg  [9:0]  tree_row_d31;                      // ScoreEngine.java:178
+  reg         score_pass_finished_d1;            // ScoreEngine.java:181
+  reg         score_pass_finished_d2;            // ScoreEngine.java:181
+  reg         score_pass_finished_d3;            // ScoreEngine.java:181
+  reg         score_pass_finished_d4;            // ScoreEngine.java:181
+  reg         score_pass_finished_d5;            // ScoreEngine.java:181
+  reg         score_pass_finished_d6;            // ScoreEngine.java:181
+  reg         score_pass_finished_d7;            // ScoreEngine.java:181
+  reg         score_pass_finished_d8;            // ScoreEngine.java:181
+  reg         score_pass_finished_d9;            // ScoreEngine.java:181
+  reg         score_pass_finished_d10;           // ScoreEngine.java:181
+  reg         score_pass_finished_d11;           // ScoreEngine.java:181
+  reg         score_pass_finished_d12;           // ScoreEngine.java:181
+  reg         score_pass_finished_d13;           // ScoreEngine.java:181
+  reg         score_pass_finished_d14;           // ScoreEngine.java:181
+  reg         score_pass_finished_d15;           // ScoreEngine.java:181
+  reg         score_pass_finished_d16;           // ScoreEngine.java:181
+  reg         score_pass_finished_d17;           // ScoreEngine.java:181
+  reg         score_pass_finished_d18;           // ScoreEngine.java:181
+  reg         score_pass_finished_d19;           // ScoreEngine.java:181
+  reg         score_pass_finished_d20;           // ScoreEngine.java:181
+  reg         score_pass_finished_d21;           // ScoreEngine.java:181
+  reg         score_pass_finished_d22;           // ScoreEngine.java:181
+  reg         score_pass_finished_d23;           // ScoreEngine.java:181
+  reg         score_pass_finished_d24;           // ScoreEngine.java:181
+  reg         score_pass_finished_d25;           // ScoreEngine.java:181
+  reg         score_pass_finished_d26;           // ScoreEngine.java:181
+  reg         score_pass_finished_d27;           // ScoreEngine.java:181
+  reg         score_pass_finished_d28;           // ScoreEngine.java:181
+  reg         score_pass_finished_d29;           // ScoreEngine.java:181
+  reg         score_pass_finished_d30;           // ScoreEngine.java:181
+  reg         score_pass_finished_d31;           // ScoreEngine.java:181
+  reg         score_pass_finished_d32;           // ScoreEngine.java:181
+  reg         score_pass_finished_d33;           // ScoreEngine.java:181
+  reg         score_pass_finished_d34;           // ScoreEngine.java:181
+  reg         score_pass_finished_d35;           // ScoreEngine.java:181
+  reg         score_pass_finished_d36;           // ScoreEngine.java:181
+  reg         score_pass_finished_d37;           // ScoreEngine.java:181
+  reg         score_pass_finished_d38;           // ScoreEngine.java:181
+  reg         score_pass_finished_d39;           // ScoreEngine.java:181
+  reg         score_pass_finished_d40;           // ScoreEngine.java:181
+  reg         score_pass_finished_d41;           // ScoreEngine.java:181
+  reg         score_pass_finished_d42;           // ScoreEngine.java:181
+  reg         score_pass_finished_d43;           // ScoreEngine.java:181
+  reg         score_pass_finished_d44;           // ScoreEngine.java:181
+  reg         score_pass_finished_d45;           // ScoreEngine.java:181
+  reg         score_pass_finished_d46;           // ScoreEngine.java:181
+  reg         score_pass_finished_d47;           // ScoreEngine.java:181
+  reg         score_pass_finished_d48;           // ScoreEngine.java:181
   wire        softmax_setup_valid;               // AttentionUnit.java:124
   wire        softmax_setup_ready;               // AttentionUnit.java:124
   wire [9:0]  softmax_setup_payload_positions;   // AttentionUnit.java:124
@@ -653,68 +698,68 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_walk_done;                   // ChunkWalk.java:68
 
   // value_engine
-  reg  [5:0]  value_row;                         // ValueEngine.java:72
-  reg  [3:0]  value_beat;                        // ValueEngine.java:73
-  wire        value_last_beat;                   // ValueEngine.java:74
-  wire        value_last_row;                    // ValueEngine.java:75
-  wire        value_issue;                       // ValueEngine.java:88
-  wire [9:0]  value_position;                    // ValueEngine.java:89
-  wire [8:0]  partial_address;                   // ValueEngine.java:101
-  reg         value_issue_d1;                    // ValueEngine.java:109
-  wire        value_lane0_v_in_valid;            // ValueEngine.java:109
-  wire [15:0] value_lane0_v_in_payload;          // ValueEngine.java:109
-  wire        value_lane0_v_out_valid;           // ValueEngine.java:109
-  wire [31:0] value_lane0_v_out_payload;         // ValueEngine.java:109
-  reg  [31:0] row_weight_d1;                     // ValueEngine.java:111
-  wire        value_lane0_product_in_valid;      // ValueEngine.java:111
-  wire [31:0] value_lane0_product_in_payload_a;  // ValueEngine.java:111
-  wire [31:0] value_lane0_product_in_payload_b;  // ValueEngine.java:111
-  wire        value_lane0_product_out_valid;     // ValueEngine.java:111
-  wire [31:0] value_lane0_product_out_payload;   // ValueEngine.java:111
-  wire        value_lane1_v_in_valid;            // ValueEngine.java:109
-  wire [15:0] value_lane1_v_in_payload;          // ValueEngine.java:109
-  wire        value_lane1_v_out_valid;           // ValueEngine.java:109
-  wire [31:0] value_lane1_v_out_payload;         // ValueEngine.java:109
-  wire        value_lane1_product_in_valid;      // ValueEngine.java:111
-  wire [31:0] value_lane1_product_in_payload_a;  // ValueEngine.java:111
-  wire [31:0] value_lane1_product_in_payload_b;  // ValueEngine.java:111
-  wire        value_lane1_product_out_valid;     // ValueEngine.java:111
-  wire [31:0] value_lane1_product_out_payload;   // ValueEngine.java:111
-  wire        value_lane2_v_in_valid;            // ValueEngine.java:109
-  wire [15:0] value_lane2_v_in_payload;          // ValueEngine.java:109
-  wire        value_lane2_v_out_valid;           // ValueEngine.java:109
-  wire [31:0] value_lane2_v_out_payload;         // ValueEngine.java:109
-  wire        value_lane2_product_in_valid;      // ValueEngine.java:111
-  wire [31:0] value_lane2_product_in_payload_a;  // ValueEngine.java:111
-  wire [31:0] value_lane2_product_in_payload_b;  // ValueEngine.java:111
-  wire        value_lane2_product_out_valid;     // ValueEngine.java:111
-  wire [31:0] value_lane2_product_out_payload;   // ValueEngine.java:111
-  wire        value_lane3_v_in_valid;            // ValueEngine.java:109
-  wire [15:0] value_lane3_v_in_payload;          // ValueEngine.java:109
-  wire        value_lane3_v_out_valid;           // ValueEngine.java:109
-  wire [31:0] value_lane3_v_out_payload;         // ValueEngine.java:109
-  wire        value_lane3_product_in_valid;      // ValueEngine.java:111
-  wire [31:0] value_lane3_product_in_payload_a;  // ValueEngine.java:111
-  wire [31:0] value_lane3_product_in_payload_b;  // ValueEngine.java:111
-  wire        value_lane3_product_out_valid;     // ValueEngine.java:111
-  wire [31:0] value_lane3_product_out_payload;   // ValueEngine.java:111
-  reg  [8:0]  accumulate_address_d1;             // ValueEngine.java:115
-  reg  [8:0]  accumulate_address_d2;             // ValueEngine.java:115
-  reg  [8:0]  accumulate_address_d3;             // ValueEngine.java:115
-  reg  [8:0]  accumulate_address_d4;             // ValueEngine.java:115
-  reg  [8:0]  accumulate_address_d5;             // ValueEngine.java:115
-  reg  [8:0]  accumulate_address_d6;             // ValueEngine.java:115
-  reg  [8:0]  accumulate_address_d7;             // ValueEngine.java:115
-  reg  [8:0]  accumulate_address_d8;             // ValueEngine.java:115
-  reg         value_lane0_v_valid_d1;            // ValueEngine.java:116
-  reg         value_lane0_v_valid_d2;            // ValueEngine.java:116
-  reg         value_lane0_v_valid_d3;            // ValueEngine.java:116
-  reg         value_lane0_v_valid_d4;            // ValueEngine.java:116
-  reg         value_lane0_v_valid_d5;            // ValueEngine.java:116
-  reg         value_lane0_v_valid_d6;            // ValueEngine.java:116
-  reg  [1:0]  reduce_phase;                      // ValueEngine.java:119
-  wire        accumulated;                       // ValueEngine.java:120
-  wire        slot_flushed;                      // ValueEngine.java:121
+  reg  [5:0]  value_row;                         // ValueEngine.java:73
+  reg  [3:0]  value_beat;                        // ValueEngine.java:74
+  wire        value_last_beat;                   // ValueEngine.java:75
+  wire        value_last_row;                    // ValueEngine.java:76
+  wire        value_issue;                       // ValueEngine.java:89
+  wire [9:0]  value_position;                    // ValueEngine.java:90
+  wire [8:0]  partial_address;                   // ValueEngine.java:102
+  reg         value_issue_d1;                    // ValueEngine.java:110
+  wire        value_lane0_v_in_valid;            // ValueEngine.java:110
+  wire [15:0] value_lane0_v_in_payload;          // ValueEngine.java:110
+  wire        value_lane0_v_out_valid;           // ValueEngine.java:110
+  wire [31:0] value_lane0_v_out_payload;         // ValueEngine.java:110
+  reg  [31:0] row_weight_d1;                     // ValueEngine.java:112
+  wire        value_lane0_product_in_valid;      // ValueEngine.java:112
+  wire [31:0] value_lane0_product_in_payload_a;  // ValueEngine.java:112
+  wire [31:0] value_lane0_product_in_payload_b;  // ValueEngine.java:112
+  wire        value_lane0_product_out_valid;     // ValueEngine.java:112
+  wire [31:0] value_lane0_product_out_payload;   // ValueEngine.java:112
+  wire        value_lane1_v_in_valid;            // ValueEngine.java:110
+  wire [15:0] value_lane1_v_in_payload;          // ValueEngine.java:110
+  wire        value_lane1_v_out_valid;           // ValueEngine.java:110
+  wire [31:0] value_lane1_v_out_payload;         // ValueEngine.java:110
+  wire        value_lane1_product_in_valid;      // ValueEngine.java:112
+  wire [31:0] value_lane1_product_in_payload_a;  // ValueEngine.java:112
+  wire [31:0] value_lane1_product_in_payload_b;  // ValueEngine.java:112
+  wire        value_lane1_product_out_valid;     // ValueEngine.java:112
+  wire [31:0] value_lane1_product_out_payload;   // ValueEngine.java:112
+  wire        value_lane2_v_in_valid;            // ValueEngine.java:110
+  wire [15:0] value_lane2_v_in_payload;          // ValueEngine.java:110
+  wire        value_lane2_v_out_valid;           // ValueEngine.java:110
+  wire [31:0] value_lane2_v_out_payload;         // ValueEngine.java:110
+  wire        value_lane2_product_in_valid;      // ValueEngine.java:112
+  wire [31:0] value_lane2_product_in_payload_a;  // ValueEngine.java:112
+  wire [31:0] value_lane2_product_in_payload_b;  // ValueEngine.java:112
+  wire        value_lane2_product_out_valid;     // ValueEngine.java:112
+  wire [31:0] value_lane2_product_out_payload;   // ValueEngine.java:112
+  wire        value_lane3_v_in_valid;            // ValueEngine.java:110
+  wire [15:0] value_lane3_v_in_payload;          // ValueEngine.java:110
+  wire        value_lane3_v_out_valid;           // ValueEngine.java:110
+  wire [31:0] value_lane3_v_out_payload;         // ValueEngine.java:110
+  wire        value_lane3_product_in_valid;      // ValueEngine.java:112
+  wire [31:0] value_lane3_product_in_payload_a;  // ValueEngine.java:112
+  wire [31:0] value_lane3_product_in_payload_b;  // ValueEngine.java:112
+  wire        value_lane3_product_out_valid;     // ValueEngine.java:112
+  wire [31:0] value_lane3_product_out_payload;   // ValueEngine.java:112
+  reg  [8:0]  accumulate_address_d1;             // ValueEngine.java:116
+  reg  [8:0]  accumulate_address_d2;             // ValueEngine.java:116
+  reg  [8:0]  accumulate_address_d3;             // ValueEngine.java:116
+  reg  [8:0]  accumulate_address_d4;             // ValueEngine.java:116
+  reg  [8:0]  accumulate_address_d5;             // ValueEngine.java:116
+  reg  [8:0]  accumulate_address_d6;             // ValueEngine.java:116
+  reg  [8:0]  accumulate_address_d7;             // ValueEngine.java:116
+  reg  [8:0]  accumulate_address_d8;             // ValueEngine.java:116
+  reg         value_lane0_v_valid_d1;            // ValueEngine.java:117
+  reg         value_lane0_v_valid_d2;            // ValueEngine.java:117
+  reg         value_lane0_v_valid_d3;            // ValueEngine.java:117
+  reg         value_lane0_v_valid_d4;            // ValueEngine.java:117
+  reg         value_lane0_v_valid_d5;            // ValueEngine.java:117
+  reg         value_lane0_v_valid_d6;            // ValueEngine.java:117
+  reg  [1:0]  reduce_phase;                      // ValueEngine.java:120
+  wire        accumulated;                       // ValueEngine.java:121
+  wire        slot_flushed;                      // ValueEngine.java:122
 
   // value_engine.reduce_slots
   reg  [1:0]  reduce_slots_slot;                 // SlotWalker.java:30
@@ -724,287 +769,302 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        reduce_slots_last_head;            // SlotWalker.java:34
 
   // value_engine
-  reg  [3:0]  reduce_beat;                       // ValueEngine.java:125
-  reg  [4:0]  reduce_index;                      // ValueEngine.java:126
-  wire        gathering;                         // ValueEngine.java:127
-  wire [8:0]  gather_address;                    // ValueEngine.java:129
-  wire        bank_read_enable;                  // ValueEngine.java:130
-  wire [8:0]  bank_read_address;                 // ValueEngine.java:131
-  reg  [31:0] bank_read_0;                       // ValueEngine.java:134
-  reg  [31:0] bank_read_1;                       // ValueEngine.java:134
-  reg  [31:0] bank_read_2;                       // ValueEngine.java:134
-  reg  [31:0] bank_read_3;                       // ValueEngine.java:134
-  reg         accumulate_fresh_d1;               // ValueEngine.java:138
-  reg         accumulate_fresh_d2;               // ValueEngine.java:138
-  reg         accumulate_fresh_d3;               // ValueEngine.java:138
-  reg         accumulate_fresh_d4;               // ValueEngine.java:138
-  reg         accumulate_fresh_d5;               // ValueEngine.java:138
-  reg         accumulate_fresh_d6;               // ValueEngine.java:138
-  reg         accumulate_fresh_d7;               // ValueEngine.java:138
-  reg         accumulate_fresh_d8;               // ValueEngine.java:138
-  reg         accumulate_fresh_d9;               // ValueEngine.java:138
-  wire [31:0] value_lane0_addend;                // ValueEngine.java:138
-  wire        value_lane0_sum_in_valid;          // ValueEngine.java:139
-  wire [31:0] value_lane0_sum_in_payload_a;      // ValueEngine.java:139
-  wire [31:0] value_lane0_sum_in_payload_b;      // ValueEngine.java:139
-  wire        value_lane0_sum_out_valid;         // ValueEngine.java:139
-  wire [31:0] value_lane0_sum_out_payload;       // ValueEngine.java:139
-  wire [31:0] value_lane1_addend;                // ValueEngine.java:138
-  wire        value_lane1_sum_in_valid;          // ValueEngine.java:139
-  wire [31:0] value_lane1_sum_in_payload_a;      // ValueEngine.java:139
-  wire [31:0] value_lane1_sum_in_payload_b;      // ValueEngine.java:139
-  wire        value_lane1_sum_out_valid;         // ValueEngine.java:139
-  wire [31:0] value_lane1_sum_out_payload;       // ValueEngine.java:139
-  wire [31:0] value_lane2_addend;                // ValueEngine.java:138
-  wire        value_lane2_sum_in_valid;          // ValueEngine.java:139
-  wire [31:0] value_lane2_sum_in_payload_a;      // ValueEngine.java:139
-  wire [31:0] value_lane2_sum_in_payload_b;      // ValueEngine.java:139
-  wire        value_lane2_sum_out_valid;         // ValueEngine.java:139
-  wire [31:0] value_lane2_sum_out_payload;       // ValueEngine.java:139
-  wire [31:0] value_lane3_addend;                // ValueEngine.java:138
-  wire        value_lane3_sum_in_valid;          // ValueEngine.java:139
-  wire [31:0] value_lane3_sum_in_payload_a;      // ValueEngine.java:139
-  wire [31:0] value_lane3_sum_in_payload_b;      // ValueEngine.java:139
-  wire        value_lane3_sum_out_valid;         // ValueEngine.java:139
-  wire [31:0] value_lane3_sum_out_payload;       // ValueEngine.java:139
-  reg  [8:0]  accumulate_address_d9;             // ValueEngine.java:144
-  reg  [8:0]  accumulate_address_d10;            // ValueEngine.java:144
-  reg  [8:0]  accumulate_address_d11;            // ValueEngine.java:144
-  reg  [8:0]  accumulate_address_d12;            // ValueEngine.java:144
-  reg  [8:0]  accumulate_address_d13;            // ValueEngine.java:144
-  reg  [8:0]  accumulate_address_d14;            // ValueEngine.java:144
-  reg  [8:0]  accumulate_address_d15;            // ValueEngine.java:144
-  reg  [4:0]  accumulate_countdown;              // ValueEngine.java:152
-  reg         accumulate_draining;               // ValueEngine.java:153
-  reg         gather_read_valid;                 // ValueEngine.java:164
-  reg  [3:0]  gather_read_lane;                  // ValueEngine.java:165
-  reg  [31:0] gathered_0_0;                      // ValueEngine.java:170
-  reg  [31:0] gathered_0_1;                      // ValueEngine.java:170
-  reg  [31:0] gathered_0_2;                      // ValueEngine.java:170
-  reg  [31:0] gathered_0_3;                      // ValueEngine.java:170
-  reg  [31:0] gathered_0_4;                      // ValueEngine.java:170
-  reg  [31:0] gathered_0_5;                      // ValueEngine.java:170
-  reg  [31:0] gathered_0_6;                      // ValueEngine.java:170
-  reg  [31:0] gathered_0_7;                      // ValueEngine.java:170
-  reg  [31:0] gathered_0_8;                      // ValueEngine.java:170
-  reg  [31:0] gathered_0_9;                      // ValueEngine.java:170
-  reg  [31:0] gathered_0_10;                     // ValueEngine.java:170
-  reg  [31:0] gathered_0_11;                     // ValueEngine.java:170
-  reg  [31:0] gathered_0_12;                     // ValueEngine.java:170
-  reg  [31:0] gathered_0_13;                     // ValueEngine.java:170
-  reg  [31:0] gathered_0_14;                     // ValueEngine.java:170
-  reg  [31:0] gathered_0_15;                     // ValueEngine.java:170
-  reg  [31:0] gathered_1_0;                      // ValueEngine.java:170
-  reg  [31:0] gathered_1_1;                      // ValueEngine.java:170
-  reg  [31:0] gathered_1_2;                      // ValueEngine.java:170
-  reg  [31:0] gathered_1_3;                      // ValueEngine.java:170
-  reg  [31:0] gathered_1_4;                      // ValueEngine.java:170
-  reg  [31:0] gathered_1_5;                      // ValueEngine.java:170
-  reg  [31:0] gathered_1_6;                      // ValueEngine.java:170
-  reg  [31:0] gathered_1_7;                      // ValueEngine.java:170
-  reg  [31:0] gathered_1_8;                      // ValueEngine.java:170
-  reg  [31:0] gathered_1_9;                      // ValueEngine.java:170
-  reg  [31:0] gathered_1_10;                     // ValueEngine.java:170
-  reg  [31:0] gathered_1_11;                     // ValueEngine.java:170
-  reg  [31:0] gathered_1_12;                     // ValueEngine.java:170
-  reg  [31:0] gathered_1_13;                     // ValueEngine.java:170
-  reg  [31:0] gathered_1_14;                     // ValueEngine.java:170
-  reg  [31:0] gathered_1_15;                     // ValueEngine.java:170
-  reg  [31:0] gathered_2_0;                      // ValueEngine.java:170
-  reg  [31:0] gathered_2_1;                      // ValueEngine.java:170
-  reg  [31:0] gathered_2_2;                      // ValueEngine.java:170
-  reg  [31:0] gathered_2_3;                      // ValueEngine.java:170
-  reg  [31:0] gathered_2_4;                      // ValueEngine.java:170
-  reg  [31:0] gathered_2_5;                      // ValueEngine.java:170
-  reg  [31:0] gathered_2_6;                      // ValueEngine.java:170
-  reg  [31:0] gathered_2_7;                      // ValueEngine.java:170
-  reg  [31:0] gathered_2_8;                      // ValueEngine.java:170
-  reg  [31:0] gathered_2_9;                      // ValueEngine.java:170
-  reg  [31:0] gathered_2_10;                     // ValueEngine.java:170
-  reg  [31:0] gathered_2_11;                     // ValueEngine.java:170
-  reg  [31:0] gathered_2_12;                     // ValueEngine.java:170
-  reg  [31:0] gathered_2_13;                     // ValueEngine.java:170
-  reg  [31:0] gathered_2_14;                     // ValueEngine.java:170
-  reg  [31:0] gathered_2_15;                     // ValueEngine.java:170
-  reg  [31:0] gathered_3_0;                      // ValueEngine.java:170
-  reg  [31:0] gathered_3_1;                      // ValueEngine.java:170
-  reg  [31:0] gathered_3_2;                      // ValueEngine.java:170
-  reg  [31:0] gathered_3_3;                      // ValueEngine.java:170
-  reg  [31:0] gathered_3_4;                      // ValueEngine.java:170
-  reg  [31:0] gathered_3_5;                      // ValueEngine.java:170
-  reg  [31:0] gathered_3_6;                      // ValueEngine.java:170
-  reg  [31:0] gathered_3_7;                      // ValueEngine.java:170
-  reg  [31:0] gathered_3_8;                      // ValueEngine.java:170
-  reg  [31:0] gathered_3_9;                      // ValueEngine.java:170
-  reg  [31:0] gathered_3_10;                     // ValueEngine.java:170
-  reg  [31:0] gathered_3_11;                     // ValueEngine.java:170
-  reg  [31:0] gathered_3_12;                     // ValueEngine.java:170
-  reg  [31:0] gathered_3_13;                     // ValueEngine.java:170
-  reg  [31:0] gathered_3_14;                     // ValueEngine.java:170
-  reg  [31:0] gathered_3_15;                     // ValueEngine.java:170
-  wire        gather_done;                       // ValueEngine.java:178
-  wire        push_done;                         // ValueEngine.java:184
-  reg  [31:0] tree_pick_0;                       // ValueEngine.java:192
-  wire [31:0] reduce_in_0;                       // ValueEngine.java:193
-  reg  [31:0] tree_pick_1;                       // ValueEngine.java:192
-  wire [31:0] reduce_in_1;                       // ValueEngine.java:193
-  reg  [31:0] tree_pick_2;                       // ValueEngine.java:192
-  wire [31:0] reduce_in_2;                       // ValueEngine.java:193
-  reg  [31:0] tree_pick_3;                       // ValueEngine.java:192
-  wire [31:0] reduce_in_3;                       // ValueEngine.java:193
-  reg  [31:0] tree_pick_4;                       // ValueEngine.java:192
-  wire [31:0] reduce_in_4;                       // ValueEngine.java:193
-  reg  [31:0] tree_pick_5;                       // ValueEngine.java:192
-  wire [31:0] reduce_in_5;                       // ValueEngine.java:193
-  reg  [31:0] tree_pick_6;                       // ValueEngine.java:192
-  wire [31:0] reduce_in_6;                       // ValueEngine.java:193
-  reg  [31:0] tree_pick_7;                       // ValueEngine.java:192
-  wire [31:0] reduce_in_7;                       // ValueEngine.java:193
-  reg  [31:0] tree_pick_8;                       // ValueEngine.java:192
-  wire [31:0] reduce_in_8;                       // ValueEngine.java:193
-  reg  [31:0] tree_pick_9;                       // ValueEngine.java:192
-  wire [31:0] reduce_in_9;                       // ValueEngine.java:193
-  reg  [31:0] tree_pick_10;                      // ValueEngine.java:192
-  wire [31:0] reduce_in_10;                      // ValueEngine.java:193
-  reg  [31:0] tree_pick_11;                      // ValueEngine.java:192
-  wire [31:0] reduce_in_11;                      // ValueEngine.java:193
-  reg  [31:0] tree_pick_12;                      // ValueEngine.java:192
-  wire [31:0] reduce_in_12;                      // ValueEngine.java:193
-  reg  [31:0] tree_pick_13;                      // ValueEngine.java:192
-  wire [31:0] reduce_in_13;                      // ValueEngine.java:193
-  reg  [31:0] tree_pick_14;                      // ValueEngine.java:192
-  wire [31:0] reduce_in_14;                      // ValueEngine.java:193
-  reg  [31:0] tree_pick_15;                      // ValueEngine.java:192
-  wire [31:0] reduce_in_15;                      // ValueEngine.java:193
-  reg  [31:0] slot_rz;                           // ValueEngine.java:196
-  wire        reduce_tree_0_0_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_0_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_0_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_0_0_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_0_out_payload;       // ValueEngine.java:197
-  wire        reduce_tree_0_1_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_1_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_1_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_0_1_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_1_out_payload;       // ValueEngine.java:197
-  wire        reduce_tree_0_2_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_2_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_2_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_0_2_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_2_out_payload;       // ValueEngine.java:197
-  wire        reduce_tree_0_3_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_3_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_3_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_0_3_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_3_out_payload;       // ValueEngine.java:197
-  wire        reduce_tree_0_4_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_4_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_4_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_0_4_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_4_out_payload;       // ValueEngine.java:197
-  wire        reduce_tree_0_5_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_5_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_5_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_0_5_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_5_out_payload;       // ValueEngine.java:197
-  wire        reduce_tree_0_6_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_6_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_6_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_0_6_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_6_out_payload;       // ValueEngine.java:197
-  wire        reduce_tree_0_7_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_7_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_7_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_0_7_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_0_7_out_payload;       // ValueEngine.java:197
-  wire        reduce_tree_1_0_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_1_0_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_1_0_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_1_0_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_1_0_out_payload;       // ValueEngine.java:197
-  wire        reduce_tree_1_1_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_1_1_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_1_1_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_1_1_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_1_1_out_payload;       // ValueEngine.java:197
-  wire        reduce_tree_1_2_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_1_2_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_1_2_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_1_2_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_1_2_out_payload;       // ValueEngine.java:197
-  wire        reduce_tree_1_3_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_1_3_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_1_3_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_1_3_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_1_3_out_payload;       // ValueEngine.java:197
-  wire        reduce_tree_2_0_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_2_0_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_2_0_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_2_0_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_2_0_out_payload;       // ValueEngine.java:197
-  wire        reduce_tree_2_1_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_2_1_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_2_1_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_2_1_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_2_1_out_payload;       // ValueEngine.java:197
-  wire        reduce_tree_3_0_in_valid;          // ValueEngine.java:197
-  wire [31:0] reduce_tree_3_0_in_payload_a;      // ValueEngine.java:197
-  wire [31:0] reduce_tree_3_0_in_payload_b;      // ValueEngine.java:197
-  wire        reduce_tree_3_0_out_valid;         // ValueEngine.java:197
-  wire [31:0] reduce_tree_3_0_out_payload;       // ValueEngine.java:197
-  wire        normalized_in_valid;               // ValueEngine.java:197
-  wire [31:0] normalized_in_payload_a;           // ValueEngine.java:197
-  wire [31:0] normalized_in_payload_b;           // ValueEngine.java:197
-  wire        normalized_out_valid;              // ValueEngine.java:197
-  wire [31:0] normalized_out_payload;            // ValueEngine.java:197
-  wire        stored_output_in_valid;            // ValueEngine.java:198
-  wire [31:0] stored_output_in_payload;          // ValueEngine.java:198
-  wire        stored_output_out_valid;           // ValueEngine.java:198
-  wire [15:0] stored_output_out_payload;         // ValueEngine.java:198
-  reg  [1:0]  push_element_d1;                   // ValueEngine.java:201
-  reg  [1:0]  push_element_d2;                   // ValueEngine.java:201
-  reg  [1:0]  push_element_d3;                   // ValueEngine.java:201
-  reg  [1:0]  push_element_d4;                   // ValueEngine.java:201
-  reg  [1:0]  push_element_d5;                   // ValueEngine.java:201
-  reg  [1:0]  push_element_d6;                   // ValueEngine.java:201
-  reg  [1:0]  push_element_d7;                   // ValueEngine.java:201
-  reg  [1:0]  push_element_d8;                   // ValueEngine.java:201
-  reg  [1:0]  push_element_d9;                   // ValueEngine.java:201
-  reg  [1:0]  push_element_d10;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d11;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d12;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d13;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d14;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d15;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d16;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d17;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d18;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d19;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d20;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d21;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d22;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d23;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d24;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d25;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d26;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d27;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d28;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d29;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d30;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d31;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d32;                  // ValueEngine.java:201
-  reg  [1:0]  push_element_d33;                  // ValueEngine.java:201
-  reg  [15:0] out_word_0;                        // ValueEngine.java:204
-  reg  [15:0] out_word_1;                        // ValueEngine.java:204
-  reg  [15:0] out_word_2;                        // ValueEngine.java:204
-  reg  [15:0] out_word_3;                        // ValueEngine.java:204
-  reg         beat_assembled;                    // ValueEngine.java:209
-  wire        out_beat_valid;                    // ValueEngine.java:210
-  wire        out_beat_ready;                    // ValueEngine.java:210
-  wire [15:0] out_beat_payload_0;                // ValueEngine.java:210
-  wire [15:0] out_beat_payload_1;                // ValueEngine.java:210
-  wire [15:0] out_beat_payload_2;                // ValueEngine.java:210
-  wire [15:0] out_beat_payload_3;                // ValueEngine.java:210
+  reg  [3:0]  reduce_beat;                       // ValueEngine.java:126
+  reg  [4:0]  reduce_index;                      // ValueEngine.java:127
+  wire        gathering;                         // ValueEngine.java:128
+  wire [8:0]  gather_address;                    // ValueEngine.java:130
+  wire        bank_read_enable;                  // ValueEngine.java:131
+  wire [8:0]  bank_read_address;                 // ValueEngine.java:132
+  reg  [31:0] bank_read_0;                       // ValueEngine.java:135
+  reg  [31:0] bank_read_1;                       // ValueEngine.java:135
+  reg  [31:0] bank_read_2;                       // ValueEngine.java:135
+  reg  [31:0] bank_read_3;                       // ValueEngine.java:135
+  reg         accumulate_fresh_d1;               // ValueEngine.java:139
+  reg         accumulate_fresh_d2;               // ValueEngine.java:139
+  reg         accumulate_fresh_d3;               // ValueEngine.java:139
+  reg         accumulate_fresh_d4;               // ValueEngine.java:139
+  reg         accumulate_fresh_d5;               // ValueEngine.java:139
+  reg         accumulate_fresh_d6;               // ValueEngine.java:139
+  reg         accumulate_fresh_d7;               // ValueEngine.java:139
+  reg         accumulate_fresh_d8;               // ValueEngine.java:139
+  reg         accumulate_fresh_d9;               // ValueEngine.java:139
+  wire [31:0] value_lane0_addend;                // ValueEngine.java:139
+  wire        value_lane0_sum_in_valid;          // ValueEngine.java:140
+  wire [31:0] value_lane0_sum_in_payload_a;      // ValueEngine.java:140
+  wire [31:0] value_lane0_sum_in_payload_b;      // ValueEngine.java:140
+  wire        value_lane0_sum_out_valid;         // ValueEngine.java:140
+  wire [31:0] value_lane0_sum_out_payload;       // ValueEngine.java:140
+  wire [31:0] value_lane1_addend;                // ValueEngine.java:139
+  wire        value_lane1_sum_in_valid;          // ValueEngine.java:140
+  wire [31:0] value_lane1_sum_in_payload_a;      // ValueEngine.java:140
+  wire [31:0] value_lane1_sum_in_payload_b;      // ValueEngine.java:140
+  wire        value_lane1_sum_out_valid;         // ValueEngine.java:140
+  wire [31:0] value_lane1_sum_out_payload;       // ValueEngine.java:140
+  wire [31:0] value_lane2_addend;                // ValueEngine.java:139
+  wire        value_lane2_sum_in_valid;          // ValueEngine.java:140
+  wire [31:0] value_lane2_sum_in_payload_a;      // ValueEngine.java:140
+  wire [31:0] value_lane2_sum_in_payload_b;      // ValueEngine.java:140
+  wire        value_lane2_sum_out_valid;         // ValueEngine.java:140
+  wire [31:0] value_lane2_sum_out_payload;       // ValueEngine.java:140
+  wire [31:0] value_lane3_addend;                // ValueEngine.java:139
+  wire        value_lane3_sum_in_valid;          // ValueEngine.java:140
+  wire [31:0] value_lane3_sum_in_payload_a;      // ValueEngine.java:140
+  wire [31:0] value_lane3_sum_in_payload_b;      // ValueEngine.java:140
+  wire        value_lane3_sum_out_valid;         // ValueEngine.java:140
+  wire [31:0] value_lane3_sum_out_payload;       // ValueEngine.java:140
+  reg  [8:0]  accumulate_address_d9;             // ValueEngine.java:145
+  reg  [8:0]  accumulate_address_d10;            // ValueEngine.java:145
+  reg  [8:0]  accumulate_address_d11;            // ValueEngine.java:145
+  reg  [8:0]  accumulate_address_d12;            // ValueEngine.java:145
+  reg  [8:0]  accumulate_address_d13;            // ValueEngine.java:145
+  reg  [8:0]  accumulate_address_d14;            // ValueEngine.java:145
+  reg  [8:0]  accumulate_address_d15;            // ValueEngine.java:145
+  reg         accumulated_last_d1;               // ValueEngine.java:152
+  reg         accumulated_last_d2;               // ValueEngine.java:152
+  reg         accumulated_last_d3;               // ValueEngine.java:152
+  reg         accumulated_last_d4;               // ValueEngine.java:152
+  reg         accumulated_last_d5;               // ValueEngine.java:152
+  reg         accumulated_last_d6;               // ValueEngine.java:152
+  reg         accumulated_last_d7;               // ValueEngine.java:152
+  reg         accumulated_last_d8;               // ValueEngine.java:152
+  reg         accumulated_last_d9;               // ValueEngine.java:152
+  reg         accumulated_last_d10;              // ValueEngine.java:152
+  reg         accumulated_last_d11;              // ValueEngine.java:152
+  reg         accumulated_last_d12;              // ValueEngine.java:152
+  reg         accumulated_last_d13;              // ValueEngine.java:152
+  reg         accumulated_last_d14;              // ValueEngine.java:152
+  reg         accumulated_last_d15;              // ValueEngine.java:152
+  reg         accumulated_last_d16;              // ValueEngine.java:152
+  reg         accumulated_last_d17;              // ValueEngine.java:152
+  reg         gather_read_valid;                 // ValueEngine.java:155
+  reg  [3:0]  gather_read_lane;                  // ValueEngine.java:156
+  reg  [31:0] gathered_0_0;                      // ValueEngine.java:161
+  reg  [31:0] gathered_0_1;                      // ValueEngine.java:161
+  reg  [31:0] gathered_0_2;                      // ValueEngine.java:161
+  reg  [31:0] gathered_0_3;                      // ValueEngine.java:161
+  reg  [31:0] gathered_0_4;                      // ValueEngine.java:161
+  reg  [31:0] gathered_0_5;                      // ValueEngine.java:161
+  reg  [31:0] gathered_0_6;                      // ValueEngine.java:161
+  reg  [31:0] gathered_0_7;                      // ValueEngine.java:161
+  reg  [31:0] gathered_0_8;                      // ValueEngine.java:161
+  reg  [31:0] gathered_0_9;                      // ValueEngine.java:161
+  reg  [31:0] gathered_0_10;                     // ValueEngine.java:161
+  reg  [31:0] gathered_0_11;                     // ValueEngine.java:161
+  reg  [31:0] gathered_0_12;                     // ValueEngine.java:161
+  reg  [31:0] gathered_0_13;                     // ValueEngine.java:161
+  reg  [31:0] gathered_0_14;                     // ValueEngine.java:161
+  reg  [31:0] gathered_0_15;                     // ValueEngine.java:161
+  reg  [31:0] gathered_1_0;                      // ValueEngine.java:161
+  reg  [31:0] gathered_1_1;                      // ValueEngine.java:161
+  reg  [31:0] gathered_1_2;                      // ValueEngine.java:161
+  reg  [31:0] gathered_1_3;                      // ValueEngine.java:161
+  reg  [31:0] gathered_1_4;                      // ValueEngine.java:161
+  reg  [31:0] gathered_1_5;                      // ValueEngine.java:161
+  reg  [31:0] gathered_1_6;                      // ValueEngine.java:161
+  reg  [31:0] gathered_1_7;                      // ValueEngine.java:161
+  reg  [31:0] gathered_1_8;                      // ValueEngine.java:161
+  reg  [31:0] gathered_1_9;                      // ValueEngine.java:161
+  reg  [31:0] gathered_1_10;                     // ValueEngine.java:161
+  reg  [31:0] gathered_1_11;                     // ValueEngine.java:161
+  reg  [31:0] gathered_1_12;                     // ValueEngine.java:161
+  reg  [31:0] gathered_1_13;                     // ValueEngine.java:161
+  reg  [31:0] gathered_1_14;                     // ValueEngine.java:161
+  reg  [31:0] gathered_1_15;                     // ValueEngine.java:161
+  reg  [31:0] gathered_2_0;                      // ValueEngine.java:161
+  reg  [31:0] gathered_2_1;                      // ValueEngine.java:161
+  reg  [31:0] gathered_2_2;                      // ValueEngine.java:161
+  reg  [31:0] gathered_2_3;                      // ValueEngine.java:161
+  reg  [31:0] gathered_2_4;                      // ValueEngine.java:161
+  reg  [31:0] gathered_2_5;                      // ValueEngine.java:161
+  reg  [31:0] gathered_2_6;                      // ValueEngine.java:161
+  reg  [31:0] gathered_2_7;                      // ValueEngine.java:161
+  reg  [31:0] gathered_2_8;                      // ValueEngine.java:161
+  reg  [31:0] gathered_2_9;                      // ValueEngine.java:161
+  reg  [31:0] gathered_2_10;                     // ValueEngine.java:161
+  reg  [31:0] gathered_2_11;                     // ValueEngine.java:161
+  reg  [31:0] gathered_2_12;                     // ValueEngine.java:161
+  reg  [31:0] gathered_2_13;                     // ValueEngine.java:161
+  reg  [31:0] gathered_2_14;                     // ValueEngine.java:161
+  reg  [31:0] gathered_2_15;                     // ValueEngine.java:161
+  reg  [31:0] gathered_3_0;                      // ValueEngine.java:161
+  reg  [31:0] gathered_3_1;                      // ValueEngine.java:161
+  reg  [31:0] gathered_3_2;                      // ValueEngine.java:161
+  reg  [31:0] gathered_3_3;                      // ValueEngine.java:161
+  reg  [31:0] gathered_3_4;                      // ValueEngine.java:161
+  reg  [31:0] gathered_3_5;                      // ValueEngine.java:161
+  reg  [31:0] gathered_3_6;                      // ValueEngine.java:161
+  reg  [31:0] gathered_3_7;                      // ValueEngine.java:161
+  reg  [31:0] gathered_3_8;                      // ValueEngine.java:161
+  reg  [31:0] gathered_3_9;                      // ValueEngine.java:161
+  reg  [31:0] gathered_3_10;                     // ValueEngine.java:161
+  reg  [31:0] gathered_3_11;                     // ValueEngine.java:161
+  reg  [31:0] gathered_3_12;                     // ValueEngine.java:161
+  reg  [31:0] gathered_3_13;                     // ValueEngine.java:161
+  reg  [31:0] gathered_3_14;                     // ValueEngine.java:161
+  reg  [31:0] gathered_3_15;                     // ValueEngine.java:161
+  wire        gather_done;                       // ValueEngine.java:169
+  wire        push_done;                         // ValueEngine.java:175
+  reg  [31:0] tree_pick_0;                       // ValueEngine.java:183
+  wire [31:0] reduce_in_0;                       // ValueEngine.java:184
+  reg  [31:0] tree_pick_1;                       // ValueEngine.java:183
+  wire [31:0] reduce_in_1;                       // ValueEngine.java:184
+  reg  [31:0] tree_pick_2;                       // ValueEngine.java:183
+  wire [31:0] reduce_in_2;                       // ValueEngine.java:184
+  reg  [31:0] tree_pick_3;                       // ValueEngine.java:183
+  wire [31:0] reduce_in_3;                       // ValueEngine.java:184
+  reg  [31:0] tree_pick_4;                       // ValueEngine.java:183
+  wire [31:0] reduce_in_4;                       // ValueEngine.java:184
+  reg  [31:0] tree_pick_5;                       // ValueEngine.java:183
+  wire [31:0] reduce_in_5;                       // ValueEngine.java:184
+  reg  [31:0] tree_pick_6;                       // ValueEngine.java:183
+  wire [31:0] reduce_in_6;                       // ValueEngine.java:184
+  reg  [31:0] tree_pick_7;                       // ValueEngine.java:183
+  wire [31:0] reduce_in_7;                       // ValueEngine.java:184
+  reg  [31:0] tree_pick_8;                       // ValueEngine.java:183
+  wire [31:0] reduce_in_8;                       // ValueEngine.java:184
+  reg  [31:0] tree_pick_9;                       // ValueEngine.java:183
+  wire [31:0] reduce_in_9;                       // ValueEngine.java:184
+  reg  [31:0] tree_pick_10;                      // ValueEngine.java:183
+  wire [31:0] reduce_in_10;                      // ValueEngine.java:184
+  reg  [31:0] tree_pick_11;                      // ValueEngine.java:183
+  wire [31:0] reduce_in_11;                      // ValueEngine.java:184
+  reg  [31:0] tree_pick_12;                      // ValueEngine.java:183
+  wire [31:0] reduce_in_12;                      // ValueEngine.java:184
+  reg  [31:0] tree_pick_13;                      // ValueEngine.java:183
+  wire [31:0] reduce_in_13;                      // ValueEngine.java:184
+  reg  [31:0] tree_pick_14;                      // ValueEngine.java:183
+  wire [31:0] reduce_in_14;                      // ValueEngine.java:184
+  reg  [31:0] tree_pick_15;                      // ValueEngine.java:183
+  wire [31:0] reduce_in_15;                      // ValueEngine.java:184
+  reg  [31:0] slot_rz;                           // ValueEngine.java:187
+  wire        reduce_tree_0_0_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_0_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_0_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_0_0_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_0_out_payload;       // ValueEngine.java:188
+  wire        reduce_tree_0_1_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_1_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_1_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_0_1_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_1_out_payload;       // ValueEngine.java:188
+  wire        reduce_tree_0_2_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_2_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_2_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_0_2_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_2_out_payload;       // ValueEngine.java:188
+  wire        reduce_tree_0_3_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_3_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_3_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_0_3_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_3_out_payload;       // ValueEngine.java:188
+  wire        reduce_tree_0_4_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_4_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_4_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_0_4_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_4_out_payload;       // ValueEngine.java:188
+  wire        reduce_tree_0_5_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_5_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_5_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_0_5_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_5_out_payload;       // ValueEngine.java:188
+  wire        reduce_tree_0_6_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_6_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_6_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_0_6_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_6_out_payload;       // ValueEngine.java:188
+  wire        reduce_tree_0_7_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_7_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_7_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_0_7_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_0_7_out_payload;       // ValueEngine.java:188
+  wire        reduce_tree_1_0_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_1_0_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_1_0_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_1_0_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_1_0_out_payload;       // ValueEngine.java:188
+  wire        reduce_tree_1_1_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_1_1_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_1_1_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_1_1_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_1_1_out_payload;       // ValueEngine.java:188
+  wire        reduce_tree_1_2_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_1_2_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_1_2_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_1_2_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_1_2_out_payload;       // ValueEngine.java:188
+  wire        reduce_tree_1_3_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_1_3_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_1_3_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_1_3_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_1_3_out_payload;       // ValueEngine.java:188
+  wire        reduce_tree_2_0_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_2_0_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_2_0_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_2_0_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_2_0_out_payload;       // ValueEngine.java:188
+  wire        reduce_tree_2_1_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_2_1_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_2_1_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_2_1_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_2_1_out_payload;       // ValueEngine.java:188
+  wire        reduce_tree_3_0_in_valid;          // ValueEngine.java:188
+  wire [31:0] reduce_tree_3_0_in_payload_a;      // ValueEngine.java:188
+  wire [31:0] reduce_tree_3_0_in_payload_b;      // ValueEngine.java:188
+  wire        reduce_tree_3_0_out_valid;         // ValueEngine.java:188
+  wire [31:0] reduce_tree_3_0_out_payload;       // ValueEngine.java:188
+  wire        normalized_in_valid;               // ValueEngine.java:188
+  wire [31:0] normalized_in_payload_a;           // ValueEngine.java:188
+  wire [31:0] normalized_in_payload_b;           // ValueEngine.java:188
+  wire        normalized_out_valid;              // ValueEngine.java:188
+  wire [31:0] normalized_out_payload;            // ValueEngine.java:188
+  wire        stored_output_in_valid;            // ValueEngine.java:189
+  wire [31:0] stored_output_in_payload;          // ValueEngine.java:189
+  wire        stored_output_out_valid;           // ValueEngine.java:189
+  wire [15:0] stored_output_out_payload;         // ValueEngine.java:189
+  reg  [1:0]  push_element_d1;                   // ValueEngine.java:192
+  reg  [1:0]  push_element_d2;                   // ValueEngine.java:192
+  reg  [1:0]  push_element_d3;                   // ValueEngine.java:192
+  reg  [1:0]  push_element_d4;                   // ValueEngine.java:192
+  reg  [1:0]  push_element_d5;                   // ValueEngine.java:192
+  reg  [1:0]  push_element_d6;                   // ValueEngine.java:192
+  reg  [1:0]  push_element_d7;                   // ValueEngine.java:192
+  reg  [1:0]  push_element_d8;                   // ValueEngine.java:192
+  reg  [1:0]  push_element_d9;                   // ValueEngine.java:192
+  reg  [1:0]  push_element_d10;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d11;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d12;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d13;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d14;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d15;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d16;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d17;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d18;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d19;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d20;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d21;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d22;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d23;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d24;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d25;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d26;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d27;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d28;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d29;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d30;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d31;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d32;                  // ValueEngine.java:192
+  reg  [1:0]  push_element_d33;                  // ValueEngine.java:192
+  reg  [15:0] out_word_0;                        // ValueEngine.java:195
+  reg  [15:0] out_word_1;                        // ValueEngine.java:195
+  reg  [15:0] out_word_2;                        // ValueEngine.java:195
+  reg  [15:0] out_word_3;                        // ValueEngine.java:195
+  reg         beat_assembled;                    // ValueEngine.java:200
+  wire        out_beat_valid;                    // ValueEngine.java:201
+  wire        out_beat_ready;                    // ValueEngine.java:201
+  wire [15:0] out_beat_payload_0;                // ValueEngine.java:201
+  wire [15:0] out_beat_payload_1;                // ValueEngine.java:201
+  wire [15:0] out_beat_payload_2;                // ValueEngine.java:201
+  wire [15:0] out_beat_payload_3;                // ValueEngine.java:201
   wire        out_queue_push_valid;              // Stream.java:195
   wire        out_queue_push_ready;              // Stream.java:195
   wire [63:0] out_queue_push_payload;            // Stream.java:195
@@ -1012,9 +1072,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        out_queue_pop_ready;               // Stream.java:195
   wire [63:0] out_queue_pop_payload;             // Stream.java:195
   wire [3:0]  out_queue_occupancy;               // Stream.java:195
-  reg  [3:0]  beats_queued;                      // ValueEngine.java:217
-  wire        slot_flush_done;                   // ValueEngine.java:220
-  wire        value_pass_finished;               // ValueEngine.java:222
+  reg  [3:0]  beats_queued;                      // ValueEngine.java:208
+  wire        slot_flush_done;                   // ValueEngine.java:211
+  wire        value_pass_finished;               // ValueEngine.java:213
   wire        loader_start;                      // AttentionUnit.java:137
   wire [63:0] loader_base;                       // AttentionUnit.java:138
   wire [4:0]  loader_consumed;                   // AttentionUnit.java:140
@@ -1043,13 +1103,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   (* ram_style = "block" *)
   reg  [31:0] score_buffer [0:2047];             // AttentionUnit.java:102
   (* ram_style = "block" *)
-  reg  [31:0] partials_0 [0:511];                // ValueEngine.java:65
+  reg  [31:0] partials_0 [0:511];                // ValueEngine.java:66
   (* ram_style = "block" *)
-  reg  [31:0] partials_1 [0:511];                // ValueEngine.java:65
+  reg  [31:0] partials_1 [0:511];                // ValueEngine.java:66
   (* ram_style = "block" *)
-  reg  [31:0] partials_2 [0:511];                // ValueEngine.java:65
+  reg  [31:0] partials_2 [0:511];                // ValueEngine.java:66
   (* ram_style = "block" *)
-  reg  [31:0] partials_3 [0:511];                // ValueEngine.java:65
+  reg  [31:0] partials_3 [0:511];                // ValueEngine.java:66
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [7:0] last_beat_diff;
@@ -1107,8 +1167,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_read_address = softmax_port_enable ? softmax_port_address : weight_port_address;
   assign softmax_port_data = score_read; // AttentionUnit.java:155
   assign weight_port_data = score_read; // AttentionUnit.java:156
-  assign key_port_address = key_read_address; // ScoreEngine.java:104
-  assign key_port_enable = score_issue; // ScoreEngine.java:105
+  assign key_port_address = key_read_address; // ScoreEngine.java:105
+  assign key_port_enable = score_issue; // ScoreEngine.java:106
   assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:299
   assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:300
   assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:301
@@ -1121,10 +1181,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_buffer_write_address = scaled_out_valid ? score_write_address : weight_write_address;
   // AttentionUnit.java:133
   assign score_buffer_write_data = scaled_out_valid ? scaled_out_payload : softmax_weights_payload_value;
-  assign value_port_address = {value_chunk[0], value_row[4:0], value_beat[2:0]}; // ValueEngine.java:90
-  assign value_port_enable = value_issue; // ValueEngine.java:92
-  assign weight_port_address = {value_slots_slot, value_position[8:0]}; // ValueEngine.java:93
-  assign weight_port_enable = value_issue; // ValueEngine.java:95
+  assign value_port_address = {value_chunk[0], value_row[4:0], value_beat[2:0]}; // ValueEngine.java:91
+  assign value_port_enable = value_issue; // ValueEngine.java:93
+  assign weight_port_address = {value_slots_slot, value_position[8:0]}; // ValueEngine.java:94
+  assign weight_port_enable = value_issue; // ValueEngine.java:96
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -1138,7 +1198,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign kv_reader_command_payload_beats = {14'd0, chunk_beats}; // ChunkLoader.java:59
   assign kv_reader_data_ready = 1'b1; // ChunkLoader.java:71
   assign chunks_loaded = loaded; // AttentionUnit.java:143
-  assign scores_finished = score_pass_finished; // AttentionUnit.java:144
+  assign scores_finished = score_pass_finished_d48; // AttentionUnit.java:144
   assign softmax_finished = softmax_all_done; // AttentionUnit.java:145
   assign values_finished = value_pass_finished; // AttentionUnit.java:146
   assign loader_failed = failed; // AttentionUnit.java:147
@@ -1243,510 +1303,548 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine (ScoreEngine.java:50): multiplies each slot's query with its key rows, row-interleaved beat by beat,
+  // score_engine (ScoreEngine.java:51): multiplies each slot's query with its key rows, row-interleaved beat by beat,
   // and adds each row's lane partials by the pairwise tree
-  assign row_in_chunk = row_base + {5'd0, turn}; // ScoreEngine.java:68
-  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:69
-  assign last_turn = turn; // ScoreEngine.java:70
-  assign last_beat = score_beat == last_beat_diff[3:0]; // ScoreEngine.java:71
-  assign turns_done = ({1'b0, row_base} + 7'd2) >= {1'b0, score_rows_here}; // ScoreEngine.java:72
-  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:88
-  assign key_read_address = {score_chunk[0], row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:91
-  assign query_read_address = {score_slots_slot, score_beat[2:0]}; // ScoreEngine.java:93
-  assign key_lane0_q_in_valid = score_issue_d1; // ScoreEngine.java:124
-  assign key_lane0_q_in_payload = query_read[15:0]; // ScoreEngine.java:124
-  assign key_lane0_k_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane0_k_in_payload = key_port_data[15:0]; // ScoreEngine.java:125
-  assign key_lane0_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
-  assign key_lane0_product_in_payload_a = key_lane0_q_out_payload; // ScoreEngine.java:126
-  assign key_lane0_product_in_payload_b = key_lane0_k_out_payload; // ScoreEngine.java:126
-  assign key_lane1_q_in_valid = score_issue_d1; // ScoreEngine.java:124
-  assign key_lane1_q_in_payload = query_read[31:16]; // ScoreEngine.java:124
-  assign key_lane1_k_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane1_k_in_payload = key_port_data[31:16]; // ScoreEngine.java:125
-  assign key_lane1_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
-  assign key_lane1_product_in_payload_a = key_lane1_q_out_payload; // ScoreEngine.java:126
-  assign key_lane1_product_in_payload_b = key_lane1_k_out_payload; // ScoreEngine.java:126
-  assign key_lane2_q_in_valid = score_issue_d1; // ScoreEngine.java:124
-  assign key_lane2_q_in_payload = query_read[47:32]; // ScoreEngine.java:124
-  assign key_lane2_k_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane2_k_in_payload = key_port_data[47:32]; // ScoreEngine.java:125
-  assign key_lane2_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
-  assign key_lane2_product_in_payload_a = key_lane2_q_out_payload; // ScoreEngine.java:126
-  assign key_lane2_product_in_payload_b = key_lane2_k_out_payload; // ScoreEngine.java:126
-  assign key_lane3_q_in_valid = score_issue_d1; // ScoreEngine.java:124
-  assign key_lane3_q_in_payload = query_read[63:48]; // ScoreEngine.java:124
-  assign key_lane3_k_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane3_k_in_payload = key_port_data[63:48]; // ScoreEngine.java:125
-  assign key_lane3_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:126
-  assign key_lane3_product_in_payload_a = key_lane3_q_out_payload; // ScoreEngine.java:126
-  assign key_lane3_product_in_payload_b = key_lane3_k_out_payload; // ScoreEngine.java:126
-  assign add_entry = {issue_turn_d9, issue_group_d9}; // ScoreEngine.java:130
+  assign row_in_chunk = row_base + {5'd0, turn}; // ScoreEngine.java:69
+  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:70
+  assign last_turn = turn; // ScoreEngine.java:71
+  assign last_beat = score_beat == last_beat_diff[3:0]; // ScoreEngine.java:72
+  assign turns_done = ({1'b0, row_base} + 7'd2) >= {1'b0, score_rows_here}; // ScoreEngine.java:73
+  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:89
+  assign key_read_address = {score_chunk[0], row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:92
+  assign query_read_address = {score_slots_slot, score_beat[2:0]}; // ScoreEngine.java:94
+  assign key_lane0_q_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane0_q_in_payload = query_read[15:0]; // ScoreEngine.java:125
+  assign key_lane0_k_in_valid = score_issue_d1; // ScoreEngine.java:126
+  assign key_lane0_k_in_payload = key_port_data[15:0]; // ScoreEngine.java:126
+  assign key_lane0_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
+  assign key_lane0_product_in_payload_a = key_lane0_q_out_payload; // ScoreEngine.java:127
+  assign key_lane0_product_in_payload_b = key_lane0_k_out_payload; // ScoreEngine.java:127
+  assign key_lane1_q_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane1_q_in_payload = query_read[31:16]; // ScoreEngine.java:125
+  assign key_lane1_k_in_valid = score_issue_d1; // ScoreEngine.java:126
+  assign key_lane1_k_in_payload = key_port_data[31:16]; // ScoreEngine.java:126
+  assign key_lane1_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
+  assign key_lane1_product_in_payload_a = key_lane1_q_out_payload; // ScoreEngine.java:127
+  assign key_lane1_product_in_payload_b = key_lane1_k_out_payload; // ScoreEngine.java:127
+  assign key_lane2_q_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane2_q_in_payload = query_read[47:32]; // ScoreEngine.java:125
+  assign key_lane2_k_in_valid = score_issue_d1; // ScoreEngine.java:126
+  assign key_lane2_k_in_payload = key_port_data[47:32]; // ScoreEngine.java:126
+  assign key_lane2_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
+  assign key_lane2_product_in_payload_a = key_lane2_q_out_payload; // ScoreEngine.java:127
+  assign key_lane2_product_in_payload_b = key_lane2_k_out_payload; // ScoreEngine.java:127
+  assign key_lane3_q_in_valid = score_issue_d1; // ScoreEngine.java:125
+  assign key_lane3_q_in_payload = query_read[63:48]; // ScoreEngine.java:125
+  assign key_lane3_k_in_valid = score_issue_d1; // ScoreEngine.java:126
+  assign key_lane3_k_in_payload = key_port_data[63:48]; // ScoreEngine.java:126
+  assign key_lane3_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
+  assign key_lane3_product_in_payload_a = key_lane3_q_out_payload; // ScoreEngine.java:127
+  assign key_lane3_product_in_payload_b = key_lane3_k_out_payload; // ScoreEngine.java:127
+  assign add_entry = {issue_turn_d9, issue_group_d9}; // ScoreEngine.java:131
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:137
-      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:137
-      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:137
-      3'd2: key_lane0_partial = partial_t0_g2_0; // ScoreEngine.java:137
-      3'd3: key_lane0_partial = partial_t0_g3_0; // ScoreEngine.java:137
-      3'd4: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:137
-      3'd5: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:137
-      3'd6: key_lane0_partial = partial_t1_g2_0; // ScoreEngine.java:137
-      default: key_lane0_partial = partial_t1_g3_0; // ScoreEngine.java:137
+    case (add_entry) // ScoreEngine.java:138
+      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:138
+      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:138
+      3'd2: key_lane0_partial = partial_t0_g2_0; // ScoreEngine.java:138
+      3'd3: key_lane0_partial = partial_t0_g3_0; // ScoreEngine.java:138
+      3'd4: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:138
+      3'd5: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:138
+      3'd6: key_lane0_partial = partial_t1_g2_0; // ScoreEngine.java:138
+      default: key_lane0_partial = partial_t1_g3_0; // ScoreEngine.java:138
     endcase
   end
 
-  assign key_lane0_addend = issue_first_d9 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:138
-  assign key_lane0_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
-  assign key_lane0_sum_in_payload_a = key_lane0_addend; // ScoreEngine.java:139
-  assign key_lane0_sum_in_payload_b = key_lane0_product_out_payload; // ScoreEngine.java:139
+  assign key_lane0_addend = issue_first_d9 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:139
+  assign key_lane0_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
+  assign key_lane0_sum_in_payload_a = key_lane0_addend; // ScoreEngine.java:140
+  assign key_lane0_sum_in_payload_b = key_lane0_product_out_payload; // ScoreEngine.java:140
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:137
-      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:137
-      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:137
-      3'd2: key_lane1_partial = partial_t0_g2_1; // ScoreEngine.java:137
-      3'd3: key_lane1_partial = partial_t0_g3_1; // ScoreEngine.java:137
-      3'd4: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:137
-      3'd5: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:137
-      3'd6: key_lane1_partial = partial_t1_g2_1; // ScoreEngine.java:137
-      default: key_lane1_partial = partial_t1_g3_1; // ScoreEngine.java:137
+    case (add_entry) // ScoreEngine.java:138
+      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:138
+      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:138
+      3'd2: key_lane1_partial = partial_t0_g2_1; // ScoreEngine.java:138
+      3'd3: key_lane1_partial = partial_t0_g3_1; // ScoreEngine.java:138
+      3'd4: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:138
+      3'd5: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:138
+      3'd6: key_lane1_partial = partial_t1_g2_1; // ScoreEngine.java:138
+      default: key_lane1_partial = partial_t1_g3_1; // ScoreEngine.java:138
     endcase
   end
 
-  assign key_lane1_addend = issue_first_d9 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:138
-  assign key_lane1_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
-  assign key_lane1_sum_in_payload_a = key_lane1_addend; // ScoreEngine.java:139
-  assign key_lane1_sum_in_payload_b = key_lane1_product_out_payload; // ScoreEngine.java:139
+  assign key_lane1_addend = issue_first_d9 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:139
+  assign key_lane1_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
+  assign key_lane1_sum_in_payload_a = key_lane1_addend; // ScoreEngine.java:140
+  assign key_lane1_sum_in_payload_b = key_lane1_product_out_payload; // ScoreEngine.java:140
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:137
-      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:137
-      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:137
-      3'd2: key_lane2_partial = partial_t0_g2_2; // ScoreEngine.java:137
-      3'd3: key_lane2_partial = partial_t0_g3_2; // ScoreEngine.java:137
-      3'd4: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:137
-      3'd5: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:137
-      3'd6: key_lane2_partial = partial_t1_g2_2; // ScoreEngine.java:137
-      default: key_lane2_partial = partial_t1_g3_2; // ScoreEngine.java:137
+    case (add_entry) // ScoreEngine.java:138
+      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:138
+      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:138
+      3'd2: key_lane2_partial = partial_t0_g2_2; // ScoreEngine.java:138
+      3'd3: key_lane2_partial = partial_t0_g3_2; // ScoreEngine.java:138
+      3'd4: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:138
+      3'd5: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:138
+      3'd6: key_lane2_partial = partial_t1_g2_2; // ScoreEngine.java:138
+      default: key_lane2_partial = partial_t1_g3_2; // ScoreEngine.java:138
     endcase
   end
 
-  assign key_lane2_addend = issue_first_d9 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:138
-  assign key_lane2_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
-  assign key_lane2_sum_in_payload_a = key_lane2_addend; // ScoreEngine.java:139
-  assign key_lane2_sum_in_payload_b = key_lane2_product_out_payload; // ScoreEngine.java:139
+  assign key_lane2_addend = issue_first_d9 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:139
+  assign key_lane2_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
+  assign key_lane2_sum_in_payload_a = key_lane2_addend; // ScoreEngine.java:140
+  assign key_lane2_sum_in_payload_b = key_lane2_product_out_payload; // ScoreEngine.java:140
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:137
-      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:137
-      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:137
-      3'd2: key_lane3_partial = partial_t0_g2_3; // ScoreEngine.java:137
-      3'd3: key_lane3_partial = partial_t0_g3_3; // ScoreEngine.java:137
-      3'd4: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:137
-      3'd5: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:137
-      3'd6: key_lane3_partial = partial_t1_g2_3; // ScoreEngine.java:137
-      default: key_lane3_partial = partial_t1_g3_3; // ScoreEngine.java:137
+    case (add_entry) // ScoreEngine.java:138
+      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:138
+      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:138
+      3'd2: key_lane3_partial = partial_t0_g2_3; // ScoreEngine.java:138
+      3'd3: key_lane3_partial = partial_t0_g3_3; // ScoreEngine.java:138
+      3'd4: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:138
+      3'd5: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:138
+      3'd6: key_lane3_partial = partial_t1_g2_3; // ScoreEngine.java:138
+      default: key_lane3_partial = partial_t1_g3_3; // ScoreEngine.java:138
     endcase
   end
 
-  assign key_lane3_addend = issue_first_d9 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:138
-  assign key_lane3_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:139
-  assign key_lane3_sum_in_payload_a = key_lane3_addend; // ScoreEngine.java:139
-  assign key_lane3_sum_in_payload_b = key_lane3_product_out_payload; // ScoreEngine.java:139
-  assign write_entry_0 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:147
-  assign write_entry_1 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:147
-  assign write_entry_2 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:147
-  assign write_entry_3 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:147
-  assign write_entry_4 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:147
-  assign write_entry_5 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:147
-  assign write_entry_6 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:147
-  assign write_entry_7 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:147
-  assign row_launch = key_lane0_sum_out_valid & issue_row_last_d15; // ScoreEngine.java:154
+  assign key_lane3_addend = issue_first_d9 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:139
+  assign key_lane3_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
+  assign key_lane3_sum_in_payload_a = key_lane3_addend; // ScoreEngine.java:140
+  assign key_lane3_sum_in_payload_b = key_lane3_product_out_payload; // ScoreEngine.java:140
+  assign write_entry_0 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:148
+  assign write_entry_1 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:148
+  assign write_entry_2 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:148
+  assign write_entry_3 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:148
+  assign write_entry_4 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:148
+  assign write_entry_5 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:148
+  assign write_entry_6 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:148
+  assign write_entry_7 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:148
+  assign row_launch = key_lane0_sum_out_valid & issue_row_last_d15; // ScoreEngine.java:155
   assign row_partial_0 =
       (row_beats > 8'd0)
         ? ((issue_group_d15 == 2'd0) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_0 : partial_t0_g0_0))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_1 =
       (row_beats > 8'd0)
         ? ((issue_group_d15 == 2'd0) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_1 : partial_t0_g0_1))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_2 =
       (row_beats > 8'd0)
         ? ((issue_group_d15 == 2'd0) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_2 : partial_t0_g0_2))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_3 =
       (row_beats > 8'd0)
         ? ((issue_group_d15 == 2'd0) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_3 : partial_t0_g0_3))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_4 =
       (row_beats > 8'd1)
         ? ((issue_group_d15 == 2'd1) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_0 : partial_t0_g1_0))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_5 =
       (row_beats > 8'd1)
         ? ((issue_group_d15 == 2'd1) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_1 : partial_t0_g1_1))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_6 =
       (row_beats > 8'd1)
         ? ((issue_group_d15 == 2'd1) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_2 : partial_t0_g1_2))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_7 =
       (row_beats > 8'd1)
         ? ((issue_group_d15 == 2'd1) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_3 : partial_t0_g1_3))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_8 =
       (row_beats > 8'd2)
         ? ((issue_group_d15 == 2'd2) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_0 : partial_t0_g2_0))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_9 =
       (row_beats > 8'd2)
         ? ((issue_group_d15 == 2'd2) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_1 : partial_t0_g2_1))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_10 =
       (row_beats > 8'd2)
         ? ((issue_group_d15 == 2'd2) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_2 : partial_t0_g2_2))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_11 =
       (row_beats > 8'd2)
         ? ((issue_group_d15 == 2'd2) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_3 : partial_t0_g2_3))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_12 =
       (row_beats > 8'd3)
         ? ((issue_group_d15 == 2'd3) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_0 : partial_t0_g3_0))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_13 =
       (row_beats > 8'd3)
         ? ((issue_group_d15 == 2'd3) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_1 : partial_t0_g3_1))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_14 =
       (row_beats > 8'd3)
         ? ((issue_group_d15 == 2'd3) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_2 : partial_t0_g3_2))
-      : 32'h0; // ScoreEngine.java:165
+      : 32'h0; // ScoreEngine.java:166
   assign row_partial_15 =
       (row_beats > 8'd3)
         ? ((issue_group_d15 == 2'd3) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_3 : partial_t0_g3_3))
-      : 32'h0; // ScoreEngine.java:165
-  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:174
-  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:174
-  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:174
-  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:174
-  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:174
-  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:174
-  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:174
-  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:174
-  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:174
-  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:174
-  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:174
-  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:174
-  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:174
-  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:174
-  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:174
-  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:174
-  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:174
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:174
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:174
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:174
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:174
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:174
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:174
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:174
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:174
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:174
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:174
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:174
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:174
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:174
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:174
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:174
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:174
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:174
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:174
-  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:174
-  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:174
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:174
-  assign score_pass_finished = draining & (drain_countdown == 6'd1); // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:166
+  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:175
+  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:175
+  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:175
+  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:175
+  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:175
+  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:175
+  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:175
+  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:175
+  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:175
+  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:175
+  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:175
+  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:175
+  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:175
+  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:175
+  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:175
+  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:175
+  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:175
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:175
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:175
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:175
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:175
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:175
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:175
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:175
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:175
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:175
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:175
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:175
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:175
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:175
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:175
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:175
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:175
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:175
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:175
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:175
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:175
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:175
+  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:175
+  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:175
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:175
 
   always @(posedge clk) begin
-    if (start_scores | score_slot_finished) begin // ScoreEngine.java:75
-      row_base <= 6'd0; // ScoreEngine.java:76
-      score_beat <= 4'd0; // ScoreEngine.java:77
-      turn <= 1'b0; // ScoreEngine.java:78
-    end else if (score_step) begin // ScoreEngine.java:79
-      turn <= turn + 1'b1; // ScoreEngine.java:80
-      if (last_turn) begin // ScoreEngine.java:81
-        score_beat <= score_beat + 4'd1; // ScoreEngine.java:81
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:76
+      row_base <= 6'd0; // ScoreEngine.java:77
+      score_beat <= 4'd0; // ScoreEngine.java:78
+      turn <= 1'b0; // ScoreEngine.java:79
+    end else if (score_step) begin // ScoreEngine.java:80
+      turn <= turn + 1'b1; // ScoreEngine.java:81
+      if (last_turn) begin // ScoreEngine.java:82
+        score_beat <= score_beat + 4'd1; // ScoreEngine.java:82
       end
-      if (last_turn & last_beat) begin // ScoreEngine.java:82
-        score_beat <= 4'd0; // ScoreEngine.java:83
-        row_base <= row_base + 6'd2; // ScoreEngine.java:84
-      end
-    end
-    if (score_issue) begin // ScoreEngine.java:106
-      query_read <= query_store[query_read_address]; // ScoreEngine.java:106
-    end
-    score_issue_d1 <= score_issue; // ScoreEngine.java:124
-    issue_turn_d1 <= turn; // ScoreEngine.java:129
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:129
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:129
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:129
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:129
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:129
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:129
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:129
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:129
-    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:129
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:129
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:129
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:129
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:129
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:129
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:129
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:129
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:129
-    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:138
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:138
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:138
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:138
-    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:138
-    issue_first_d6 <= issue_first_d5; // ScoreEngine.java:138
-    issue_first_d7 <= issue_first_d6; // ScoreEngine.java:138
-    issue_first_d8 <= issue_first_d7; // ScoreEngine.java:138
-    issue_first_d9 <= issue_first_d8; // ScoreEngine.java:138
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:143
-    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:143
-    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:143
-    issue_turn_d13 <= issue_turn_d12; // ScoreEngine.java:143
-    issue_turn_d14 <= issue_turn_d13; // ScoreEngine.java:143
-    issue_turn_d15 <= issue_turn_d14; // ScoreEngine.java:143
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:144
-    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:144
-    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:144
-    issue_group_d13 <= issue_group_d12; // ScoreEngine.java:144
-    issue_group_d14 <= issue_group_d13; // ScoreEngine.java:144
-    issue_group_d15 <= issue_group_d14; // ScoreEngine.java:144
-    if (write_entry_0) begin // ScoreEngine.java:151
-      partial_t0_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_0) begin // ScoreEngine.java:151
-      partial_t0_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_0) begin // ScoreEngine.java:151
-      partial_t0_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_0) begin // ScoreEngine.java:151
-      partial_t0_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_1) begin // ScoreEngine.java:151
-      partial_t0_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_1) begin // ScoreEngine.java:151
-      partial_t0_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_1) begin // ScoreEngine.java:151
-      partial_t0_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_1) begin // ScoreEngine.java:151
-      partial_t0_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_2) begin // ScoreEngine.java:151
-      partial_t0_g2_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_2) begin // ScoreEngine.java:151
-      partial_t0_g2_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_2) begin // ScoreEngine.java:151
-      partial_t0_g2_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_2) begin // ScoreEngine.java:151
-      partial_t0_g2_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_3) begin // ScoreEngine.java:151
-      partial_t0_g3_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_3) begin // ScoreEngine.java:151
-      partial_t0_g3_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_3) begin // ScoreEngine.java:151
-      partial_t0_g3_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_3) begin // ScoreEngine.java:151
-      partial_t0_g3_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_4) begin // ScoreEngine.java:151
-      partial_t1_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_4) begin // ScoreEngine.java:151
-      partial_t1_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_4) begin // ScoreEngine.java:151
-      partial_t1_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_4) begin // ScoreEngine.java:151
-      partial_t1_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_5) begin // ScoreEngine.java:151
-      partial_t1_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_5) begin // ScoreEngine.java:151
-      partial_t1_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_5) begin // ScoreEngine.java:151
-      partial_t1_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_5) begin // ScoreEngine.java:151
-      partial_t1_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_6) begin // ScoreEngine.java:151
-      partial_t1_g2_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_6) begin // ScoreEngine.java:151
-      partial_t1_g2_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_6) begin // ScoreEngine.java:151
-      partial_t1_g2_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_6) begin // ScoreEngine.java:151
-      partial_t1_g2_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_7) begin // ScoreEngine.java:151
-      partial_t1_g3_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_7) begin // ScoreEngine.java:151
-      partial_t1_g3_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_7) begin // ScoreEngine.java:151
-      partial_t1_g3_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:151
-    end
-    if (write_entry_7) begin // ScoreEngine.java:151
-      partial_t1_g3_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:151
-    end
-    issue_row_last_d1 <= last_beat; // ScoreEngine.java:154
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:154
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:154
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:154
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:154
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:154
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:154
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:154
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:154
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:154
-    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:154
-    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:154
-    issue_row_last_d13 <= issue_row_last_d12; // ScoreEngine.java:154
-    issue_row_last_d14 <= issue_row_last_d13; // ScoreEngine.java:154
-    issue_row_last_d15 <= issue_row_last_d14; // ScoreEngine.java:154
-    issue_slot_d1 <= score_slots_slot; // ScoreEngine.java:176
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:176
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:176
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:176
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:176
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:176
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:176
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:176
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:176
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:176
-    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:176
-    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:176
-    issue_slot_d13 <= issue_slot_d12; // ScoreEngine.java:176
-    issue_slot_d14 <= issue_slot_d13; // ScoreEngine.java:176
-    issue_slot_d15 <= issue_slot_d14; // ScoreEngine.java:176
-    tree_slot_d1 <= issue_slot_d15; // ScoreEngine.java:176
-    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:176
-    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:176
-    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:176
-    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:176
-    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:176
-    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:176
-    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:176
-    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:176
-    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:176
-    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:176
-    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:176
-    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:176
-    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:176
-    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:176
-    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:176
-    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:176
-    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:176
-    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:176
-    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:176
-    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:176
-    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:176
-    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:176
-    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:176
-    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:176
-    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:176
-    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:176
-    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:176
-    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:176
-    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:176
-    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:176
-    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:177
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:177
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:177
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:177
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:177
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:177
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:177
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:177
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:177
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:177
-    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:177
-    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:177
-    issue_row_d13 <= issue_row_d12; // ScoreEngine.java:177
-    issue_row_d14 <= issue_row_d13; // ScoreEngine.java:177
-    issue_row_d15 <= issue_row_d14; // ScoreEngine.java:177
-    tree_row_d1 <= issue_row_d15; // ScoreEngine.java:177
-    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:177
-    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:177
-    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:177
-    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:177
-    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:177
-    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:177
-    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:177
-    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:177
-    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:177
-    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:177
-    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:177
-    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:177
-    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:177
-    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:177
-    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:177
-    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:177
-    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:177
-    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:177
-    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:177
-    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:177
-    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:177
-    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:177
-    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:177
-    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:177
-    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:177
-    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:177
-    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:177
-    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:177
-    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:177
-    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:177
-    if (score_walk_done) begin // ScoreEngine.java:183
-      draining <= 1'b1; // ScoreEngine.java:184
-      drain_countdown <= 6'd48; // ScoreEngine.java:185
-    end else if (draining) begin // ScoreEngine.java:186
-      drain_countdown <= drain_countdown - 6'd1; // ScoreEngine.java:187
-      if (drain_countdown == 6'd1) begin // ScoreEngine.java:188
-        draining <= 1'b0; // ScoreEngine.java:188
+      if (last_turn & last_beat) begin // ScoreEngine.java:83
+        score_beat <= 4'd0; // ScoreEngine.java:84
+        row_base <= row_base + 6'd2; // ScoreEngine.java:85
       end
     end
+    if (score_issue) begin // ScoreEngine.java:107
+      query_read <= query_store[query_read_address]; // ScoreEngine.java:107
+    end
+    score_issue_d1 <= score_issue; // ScoreEngine.java:125
+    issue_turn_d1 <= turn; // ScoreEngine.java:130
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:130
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:130
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:130
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:130
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:130
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:130
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:130
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:130
+    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:130
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:130
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:130
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:130
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:130
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:130
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:130
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:130
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:130
+    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:139
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:139
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:139
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:139
+    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:139
+    issue_first_d6 <= issue_first_d5; // ScoreEngine.java:139
+    issue_first_d7 <= issue_first_d6; // ScoreEngine.java:139
+    issue_first_d8 <= issue_first_d7; // ScoreEngine.java:139
+    issue_first_d9 <= issue_first_d8; // ScoreEngine.java:139
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:144
+    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:144
+    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:144
+    issue_turn_d13 <= issue_turn_d12; // ScoreEngine.java:144
+    issue_turn_d14 <= issue_turn_d13; // ScoreEngine.java:144
+    issue_turn_d15 <= issue_turn_d14; // ScoreEngine.java:144
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:145
+    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:145
+    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:145
+    issue_group_d13 <= issue_group_d12; // ScoreEngine.java:145
+    issue_group_d14 <= issue_group_d13; // ScoreEngine.java:145
+    issue_group_d15 <= issue_group_d14; // ScoreEngine.java:145
+    if (write_entry_0) begin // ScoreEngine.java:152
+      partial_t0_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_0) begin // ScoreEngine.java:152
+      partial_t0_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_0) begin // ScoreEngine.java:152
+      partial_t0_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_0) begin // ScoreEngine.java:152
+      partial_t0_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_1) begin // ScoreEngine.java:152
+      partial_t0_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_1) begin // ScoreEngine.java:152
+      partial_t0_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_1) begin // ScoreEngine.java:152
+      partial_t0_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_1) begin // ScoreEngine.java:152
+      partial_t0_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_2) begin // ScoreEngine.java:152
+      partial_t0_g2_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_2) begin // ScoreEngine.java:152
+      partial_t0_g2_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_2) begin // ScoreEngine.java:152
+      partial_t0_g2_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_2) begin // ScoreEngine.java:152
+      partial_t0_g2_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_3) begin // ScoreEngine.java:152
+      partial_t0_g3_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_3) begin // ScoreEngine.java:152
+      partial_t0_g3_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_3) begin // ScoreEngine.java:152
+      partial_t0_g3_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_3) begin // ScoreEngine.java:152
+      partial_t0_g3_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_4) begin // ScoreEngine.java:152
+      partial_t1_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_4) begin // ScoreEngine.java:152
+      partial_t1_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_4) begin // ScoreEngine.java:152
+      partial_t1_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_4) begin // ScoreEngine.java:152
+      partial_t1_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_5) begin // ScoreEngine.java:152
+      partial_t1_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_5) begin // ScoreEngine.java:152
+      partial_t1_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_5) begin // ScoreEngine.java:152
+      partial_t1_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_5) begin // ScoreEngine.java:152
+      partial_t1_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_6) begin // ScoreEngine.java:152
+      partial_t1_g2_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_6) begin // ScoreEngine.java:152
+      partial_t1_g2_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_6) begin // ScoreEngine.java:152
+      partial_t1_g2_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_6) begin // ScoreEngine.java:152
+      partial_t1_g2_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_7) begin // ScoreEngine.java:152
+      partial_t1_g3_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_7) begin // ScoreEngine.java:152
+      partial_t1_g3_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_7) begin // ScoreEngine.java:152
+      partial_t1_g3_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    end
+    if (write_entry_7) begin // ScoreEngine.java:152
+      partial_t1_g3_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    end
+    issue_row_last_d1 <= last_beat; // ScoreEngine.java:155
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:155
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:155
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:155
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:155
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:155
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:155
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:155
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:155
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:155
+    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:155
+    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:155
+    issue_row_last_d13 <= issue_row_last_d12; // ScoreEngine.java:155
+    issue_row_last_d14 <= issue_row_last_d13; // ScoreEngine.java:155
+    issue_row_last_d15 <= issue_row_last_d14; // ScoreEngine.java:155
+    issue_slot_d1 <= score_slots_slot; // ScoreEngine.java:177
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:177
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:177
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:177
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:177
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:177
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:177
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:177
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:177
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:177
+    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:177
+    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:177
+    issue_slot_d13 <= issue_slot_d12; // ScoreEngine.java:177
+    issue_slot_d14 <= issue_slot_d13; // ScoreEngine.java:177
+    issue_slot_d15 <= issue_slot_d14; // ScoreEngine.java:177
+    tree_slot_d1 <= issue_slot_d15; // ScoreEngine.java:177
+    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:177
+    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:177
+    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:177
+    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:177
+    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:177
+    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:177
+    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:177
+    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:177
+    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:177
+    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:177
+    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:177
+    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:177
+    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:177
+    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:177
+    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:177
+    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:177
+    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:177
+    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:177
+    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:177
+    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:177
+    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:177
+    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:177
+    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:177
+    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:177
+    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:177
+    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:177
+    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:177
+    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:177
+    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:177
+    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:177
+    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:178
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:178
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:178
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:178
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:178
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:178
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:178
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:178
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:178
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:178
+    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:178
+    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:178
+    issue_row_d13 <= issue_row_d12; // ScoreEngine.java:178
+    issue_row_d14 <= issue_row_d13; // ScoreEngine.java:178
+    issue_row_d15 <= issue_row_d14; // ScoreEngine.java:178
+    tree_row_d1 <= issue_row_d15; // ScoreEngine.java:178
+    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:178
+    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:178
+    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:178
+    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:178
+    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:178
+    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:178
+    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:178
+    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:178
+    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:178
+    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:178
+    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:178
+    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:178
+    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:178
+    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:178
+    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:178
+    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:178
+    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:178
+    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:178
+    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:178
+    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:178
+    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:178
+    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:178
+    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:178
+    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:178
+    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:178
+    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:178
+    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:178
+    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:178
+    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:178
+    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:178
+    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:181
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:181
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:181
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:181
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:181
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:181
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:181
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:181
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:181
+    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:181
+    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:181
+    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:181
+    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:181
+    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:181
+    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:181
+    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:181
+    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:181
+    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:181
+    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:181
+    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:181
+    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:181
+    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:181
+    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:181
+    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:181
+    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:181
+    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:181
+    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:181
+    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:181
+    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:181
+    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:181
+    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:181
+    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:181
+    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:181
+    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:181
+    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:181
+    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:181
+    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:181
+    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:181
+    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:181
+    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:181
+    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:181
+    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:181
+    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:181
+    score_pass_finished_d44 <= score_pass_finished_d43; // ScoreEngine.java:181
+    score_pass_finished_d45 <= score_pass_finished_d44; // ScoreEngine.java:181
+    score_pass_finished_d46 <= score_pass_finished_d45; // ScoreEngine.java:181
+    score_pass_finished_d47 <= score_pass_finished_d46; // ScoreEngine.java:181
+    score_pass_finished_d48 <= score_pass_finished_d47; // ScoreEngine.java:181
     if (reset) begin
       row_base <= 6'd0;
       score_beat <= 4'd0;
@@ -1784,8 +1882,54 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       partial_t1_g3_1 <= 32'h0;
       partial_t1_g3_2 <= 32'h0;
       partial_t1_g3_3 <= 32'h0;
-      draining <= 1'b0;
-      drain_countdown <= 6'd0;
+      score_pass_finished_d1 <= 1'b0;
+      score_pass_finished_d2 <= 1'b0;
+      score_pass_finished_d3 <= 1'b0;
+      score_pass_finished_d4 <= 1'b0;
+      score_pass_finished_d5 <= 1'b0;
+      score_pass_finished_d6 <= 1'b0;
+      score_pass_finished_d7 <= 1'b0;
+      score_pass_finished_d8 <= 1'b0;
+      score_pass_finished_d9 <= 1'b0;
+      score_pass_finished_d10 <= 1'b0;
+      score_pass_finished_d11 <= 1'b0;
+      score_pass_finished_d12 <= 1'b0;
+      score_pass_finished_d13 <= 1'b0;
+      score_pass_finished_d14 <= 1'b0;
+      score_pass_finished_d15 <= 1'b0;
+      score_pass_finished_d16 <= 1'b0;
+      score_pass_finished_d17 <= 1'b0;
+      score_pass_finished_d18 <= 1'b0;
+      score_pass_finished_d19 <= 1'b0;
+      score_pass_finished_d20 <= 1'b0;
+      score_pass_finished_d21 <= 1'b0;
+      score_pass_finished_d22 <= 1'b0;
+      score_pass_finished_d23 <= 1'b0;
+      score_pass_finished_d24 <= 1'b0;
+      score_pass_finished_d25 <= 1'b0;
+      score_pass_finished_d26 <= 1'b0;
+      score_pass_finished_d27 <= 1'b0;
+      score_pass_finished_d28 <= 1'b0;
+      score_pass_finished_d29 <= 1'b0;
+      score_pass_finished_d30 <= 1'b0;
+      score_pass_finished_d31 <= 1'b0;
+      score_pass_finished_d32 <= 1'b0;
+      score_pass_finished_d33 <= 1'b0;
+      score_pass_finished_d34 <= 1'b0;
+      score_pass_finished_d35 <= 1'b0;
+      score_pass_finished_d36 <= 1'b0;
+      score_pass_finished_d37 <= 1'b0;
+      score_pass_finished_d38 <= 1'b0;
+      score_pass_finished_d39 <= 1'b0;
+      score_pass_finished_d40 <= 1'b0;
+      score_pass_finished_d41 <= 1'b0;
+      score_pass_finished_d42 <= 1'b0;
+      score_pass_finished_d43 <= 1'b0;
+      score_pass_finished_d44 <= 1'b0;
+      score_pass_finished_d45 <= 1'b0;
+      score_pass_finished_d46 <= 1'b0;
+      score_pass_finished_d47 <= 1'b0;
+      score_pass_finished_d48 <= 1'b0;
     end
   end
 
@@ -1801,7 +1945,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:65
   assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:67
   assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:68
-  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:73
+  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:74
 
   always @(posedge clk) begin
     if (start_scores) begin // ChunkWalk.java:69
@@ -2009,654 +2153,662 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine (ValueEngine.java:53): adds each slot's weighted value rows into per-lane partials, then reduces them
+  // value_engine (ValueEngine.java:54): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:74
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:75
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:88
-  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:89
-  assign partial_address = {value_slots_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:101
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:109
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:109
-  assign value_lane0_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
-  assign value_lane0_product_in_payload_a = row_weight_d1; // ValueEngine.java:111
-  assign value_lane0_product_in_payload_b = value_lane0_v_out_payload; // ValueEngine.java:111
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:109
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:109
-  assign value_lane1_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
-  assign value_lane1_product_in_payload_a = row_weight_d1; // ValueEngine.java:111
-  assign value_lane1_product_in_payload_b = value_lane1_v_out_payload; // ValueEngine.java:111
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:109
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:109
-  assign value_lane2_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
-  assign value_lane2_product_in_payload_a = row_weight_d1; // ValueEngine.java:111
-  assign value_lane2_product_in_payload_b = value_lane2_v_out_payload; // ValueEngine.java:111
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:109
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:109
-  assign value_lane3_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:111
-  assign value_lane3_product_in_payload_a = row_weight_d1; // ValueEngine.java:111
-  assign value_lane3_product_in_payload_b = value_lane3_v_out_payload; // ValueEngine.java:111
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:127
-  assign gather_address = {reduce_slots_slot, reduce_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:129
-  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:130
-  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:131
-  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:138
-  assign value_lane0_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
-  assign value_lane0_sum_in_payload_a = value_lane0_addend; // ValueEngine.java:139
-  assign value_lane0_sum_in_payload_b = value_lane0_product_out_payload; // ValueEngine.java:139
-  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:138
-  assign value_lane1_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
-  assign value_lane1_sum_in_payload_a = value_lane1_addend; // ValueEngine.java:139
-  assign value_lane1_sum_in_payload_b = value_lane1_product_out_payload; // ValueEngine.java:139
-  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:138
-  assign value_lane2_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
-  assign value_lane2_sum_in_payload_a = value_lane2_addend; // ValueEngine.java:139
-  assign value_lane2_sum_in_payload_b = value_lane2_product_out_payload; // ValueEngine.java:139
-  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:138
-  assign value_lane3_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:139
-  assign value_lane3_sum_in_payload_a = value_lane3_addend; // ValueEngine.java:139
-  assign value_lane3_sum_in_payload_b = value_lane3_product_out_payload; // ValueEngine.java:139
-  assign accumulated = accumulate_draining & (accumulate_countdown == 5'd1); // ValueEngine.java:161
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:178
-  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd3); // ValueEngine.java:184
+  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:75
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:76
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:89
+  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:90
+  assign partial_address = {value_slots_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:102
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:110
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:110
+  assign value_lane0_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
+  assign value_lane0_product_in_payload_a = row_weight_d1; // ValueEngine.java:112
+  assign value_lane0_product_in_payload_b = value_lane0_v_out_payload; // ValueEngine.java:112
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:110
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:110
+  assign value_lane1_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
+  assign value_lane1_product_in_payload_a = row_weight_d1; // ValueEngine.java:112
+  assign value_lane1_product_in_payload_b = value_lane1_v_out_payload; // ValueEngine.java:112
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:110
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:110
+  assign value_lane2_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
+  assign value_lane2_product_in_payload_a = row_weight_d1; // ValueEngine.java:112
+  assign value_lane2_product_in_payload_b = value_lane2_v_out_payload; // ValueEngine.java:112
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:110
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:110
+  assign value_lane3_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
+  assign value_lane3_product_in_payload_a = row_weight_d1; // ValueEngine.java:112
+  assign value_lane3_product_in_payload_b = value_lane3_v_out_payload; // ValueEngine.java:112
+  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:128
+  assign gather_address = {reduce_slots_slot, reduce_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:130
+  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:131
+  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:132
+  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:139
+  assign value_lane0_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
+  assign value_lane0_sum_in_payload_a = value_lane0_addend; // ValueEngine.java:140
+  assign value_lane0_sum_in_payload_b = value_lane0_product_out_payload; // ValueEngine.java:140
+  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:139
+  assign value_lane1_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
+  assign value_lane1_sum_in_payload_a = value_lane1_addend; // ValueEngine.java:140
+  assign value_lane1_sum_in_payload_b = value_lane1_product_out_payload; // ValueEngine.java:140
+  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:139
+  assign value_lane2_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
+  assign value_lane2_sum_in_payload_a = value_lane2_addend; // ValueEngine.java:140
+  assign value_lane2_sum_in_payload_b = value_lane2_product_out_payload; // ValueEngine.java:140
+  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:139
+  assign value_lane3_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
+  assign value_lane3_sum_in_payload_a = value_lane3_addend; // ValueEngine.java:140
+  assign value_lane3_sum_in_payload_b = value_lane3_product_out_payload; // ValueEngine.java:140
+  assign accumulated = accumulated_last_d17; // ValueEngine.java:152
+  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:169
+  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd3); // ValueEngine.java:175
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:192
-      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:192
-      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:192
-      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:183
+      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:183
+      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:183
+      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:192
-      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:192
-      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:192
-      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:183
+      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:183
+      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:183
+      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:192
-      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:192
-      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:192
-      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:183
+      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:183
+      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:183
+      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:192
-      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:192
-      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:192
-      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:183
+      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:183
+      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:183
+      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:192
-      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:192
-      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:192
-      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:183
+      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:183
+      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:183
+      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:192
-      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:192
-      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:192
-      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:183
+      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:183
+      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:183
+      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:192
-      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:192
-      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:192
-      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:183
+      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:183
+      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:183
+      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:192
-      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:192
-      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:192
-      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:183
+      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:183
+      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:183
+      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:192
-      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:192
-      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:192
-      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:183
+      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:183
+      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:183
+      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:192
-      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:192
-      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:192
-      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:183
+      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:183
+      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:183
+      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:192
-      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:192
-      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:192
-      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:183
+      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:183
+      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:183
+      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:192
-      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:192
-      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:192
-      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:183
+      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:183
+      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:183
+      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:192
-      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:192
-      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:192
-      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:183
+      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:183
+      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:183
+      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:192
-      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:192
-      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:192
-      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:183
+      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:183
+      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:183
+      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:192
-      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:192
-      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:192
-      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:183
+      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:183
+      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:183
+      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:192
-      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:192
-      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:192
-      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:192
-      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:192
+    case (reduce_index[1:0]) // ValueEngine.java:183
+      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:183
+      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:183
+      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:183
+      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:183
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:193
+  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:184
 
   always @(*) begin
-    case (reduce_slots_slot) // ValueEngine.java:196
-      2'd0: slot_rz = rz_0; // ValueEngine.java:196
-      2'd1: slot_rz = rz_1; // ValueEngine.java:196
-      2'd2: slot_rz = rz_2; // ValueEngine.java:196
-      default: slot_rz = rz_3; // ValueEngine.java:196
+    case (reduce_slots_slot) // ValueEngine.java:187
+      2'd0: slot_rz = rz_0; // ValueEngine.java:187
+      2'd1: slot_rz = rz_1; // ValueEngine.java:187
+      2'd2: slot_rz = rz_2; // ValueEngine.java:187
+      default: slot_rz = rz_3; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:197
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:197
-  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:197
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:197
-  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:197
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:197
-  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:197
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:197
-  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:197
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:197
-  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:197
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:197
-  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:197
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:197
-  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:197
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:197
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:197
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:197
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:197
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:197
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:197
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:197
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:197
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:197
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:197
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:197
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:197
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:197
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:197
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:197
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:197
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:197
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:197
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:197
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:197
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:197
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:197
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:197
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:198
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:198
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:211
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:212
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:212
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:212
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:212
+  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:188
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:188
+  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:188
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:188
+  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:188
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:188
+  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:188
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:188
+  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:188
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:188
+  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:188
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:188
+  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:188
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:188
+  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:188
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:188
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:188
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:188
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:188
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:188
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:188
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:188
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:188
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:188
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:188
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:188
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:188
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:188
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:188
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:188
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:188
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:188
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:188
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:188
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:188
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:188
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:188
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:188
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:188
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:188
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:189
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:189
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:202
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:203
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:203
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:203
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:203
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   // Stream.java:197
   assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:220
+  // ValueEngine.java:211
   assign slot_flush_done =
       (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:221
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:222
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:212
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:213
 
   always @(posedge clk) begin
-    if (start_values | value_slot_finished) begin // ValueEngine.java:78
-      value_row <= 6'd0; // ValueEngine.java:79
-      value_beat <= 4'd0; // ValueEngine.java:80
-    end else if (value_step) begin // ValueEngine.java:81
-      value_beat <= value_beat + 4'd1; // ValueEngine.java:82
-      if (value_last_beat) begin // ValueEngine.java:83
-        value_beat <= 4'd0; // ValueEngine.java:84
-        value_row <= value_row + 6'd1; // ValueEngine.java:85
+    if (start_values | value_slot_finished) begin // ValueEngine.java:79
+      value_row <= 6'd0; // ValueEngine.java:80
+      value_beat <= 4'd0; // ValueEngine.java:81
+    end else if (value_step) begin // ValueEngine.java:82
+      value_beat <= value_beat + 4'd1; // ValueEngine.java:83
+      if (value_last_beat) begin // ValueEngine.java:84
+        value_beat <= 4'd0; // ValueEngine.java:85
+        value_row <= value_row + 6'd1; // ValueEngine.java:86
       end
     end
-    value_issue_d1 <= value_issue; // ValueEngine.java:109
-    row_weight_d1 <= weight_port_data; // ValueEngine.java:111
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:115
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:115
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:115
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:115
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:115
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:115
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:115
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:115
-    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:116
-    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:116
-    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:116
-    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:116
-    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:116
-    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:116
-    if (bank_read_enable) begin // ValueEngine.java:134
-      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:134
+    value_issue_d1 <= value_issue; // ValueEngine.java:110
+    row_weight_d1 <= weight_port_data; // ValueEngine.java:112
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:116
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:116
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:116
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:116
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:116
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:116
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:116
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:116
+    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:117
+    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:117
+    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:117
+    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:117
+    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:117
+    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:117
+    if (bank_read_enable) begin // ValueEngine.java:135
+      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:135
     end
-    if (bank_read_enable) begin // ValueEngine.java:134
-      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:134
+    if (bank_read_enable) begin // ValueEngine.java:135
+      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:135
     end
-    if (bank_read_enable) begin // ValueEngine.java:134
-      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:134
+    if (bank_read_enable) begin // ValueEngine.java:135
+      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:135
     end
-    if (bank_read_enable) begin // ValueEngine.java:134
-      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:134
+    if (bank_read_enable) begin // ValueEngine.java:135
+      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:135
     end
-    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:138
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:138
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:138
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:138
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:138
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:138
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:138
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:138
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:138
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:144
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:144
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:144
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:144
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:144
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:144
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:144
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
-      partials_0[accumulate_address_d15] <= value_lane0_sum_out_payload; // ValueEngine.java:148
+    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:139
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:139
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:139
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:139
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:139
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:139
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:139
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:139
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:139
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:145
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:145
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:145
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:145
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:145
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:145
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:145
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
+      partials_0[accumulate_address_d15] <= value_lane0_sum_out_payload; // ValueEngine.java:149
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
-      partials_1[accumulate_address_d15] <= value_lane1_sum_out_payload; // ValueEngine.java:148
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
+      partials_1[accumulate_address_d15] <= value_lane1_sum_out_payload; // ValueEngine.java:149
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
-      partials_2[accumulate_address_d15] <= value_lane2_sum_out_payload; // ValueEngine.java:148
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
+      partials_2[accumulate_address_d15] <= value_lane2_sum_out_payload; // ValueEngine.java:149
     end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:148
-      partials_3[accumulate_address_d15] <= value_lane3_sum_out_payload; // ValueEngine.java:148
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
+      partials_3[accumulate_address_d15] <= value_lane3_sum_out_payload; // ValueEngine.java:149
     end
-    if (value_walk_done) begin // ValueEngine.java:154
-      accumulate_draining <= 1'b1; // ValueEngine.java:155
-      accumulate_countdown <= 5'd17; // ValueEngine.java:156
-    end else if (accumulate_draining) begin // ValueEngine.java:157
-      accumulate_countdown <= accumulate_countdown - 5'd1; // ValueEngine.java:158
-      if (accumulate_countdown == 5'd1) begin // ValueEngine.java:159
-        accumulate_draining <= 1'b0; // ValueEngine.java:159
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:152
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:152
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:152
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:152
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:152
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:152
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:152
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:152
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:152
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:152
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:152
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:152
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:152
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:152
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:152
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:152
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:152
+    gather_read_valid <= gathering; // ValueEngine.java:155
+    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:156
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
+      gathered_0_0 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
+      gathered_0_1 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
+      gathered_0_2 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
+      gathered_0_3 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
+      gathered_0_4 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
+      gathered_0_5 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
+      gathered_0_6 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
+      gathered_0_7 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
+      gathered_0_8 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
+      gathered_0_9 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
+      gathered_0_10 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
+      gathered_0_11 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
+      gathered_0_12 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
+      gathered_0_13 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
+      gathered_0_14 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
+      gathered_0_15 <= bank_read_0; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
+      gathered_1_0 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
+      gathered_1_1 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
+      gathered_1_2 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
+      gathered_1_3 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
+      gathered_1_4 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
+      gathered_1_5 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
+      gathered_1_6 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
+      gathered_1_7 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
+      gathered_1_8 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
+      gathered_1_9 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
+      gathered_1_10 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
+      gathered_1_11 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
+      gathered_1_12 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
+      gathered_1_13 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
+      gathered_1_14 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
+      gathered_1_15 <= bank_read_1; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
+      gathered_2_0 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
+      gathered_2_1 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
+      gathered_2_2 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
+      gathered_2_3 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
+      gathered_2_4 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
+      gathered_2_5 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
+      gathered_2_6 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
+      gathered_2_7 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
+      gathered_2_8 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
+      gathered_2_9 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
+      gathered_2_10 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
+      gathered_2_11 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
+      gathered_2_12 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
+      gathered_2_13 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
+      gathered_2_14 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
+      gathered_2_15 <= bank_read_2; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
+      gathered_3_0 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
+      gathered_3_1 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
+      gathered_3_2 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
+      gathered_3_3 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
+      gathered_3_4 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
+      gathered_3_5 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
+      gathered_3_6 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
+      gathered_3_7 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
+      gathered_3_8 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
+      gathered_3_9 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
+      gathered_3_10 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
+      gathered_3_11 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
+      gathered_3_12 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
+      gathered_3_13 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
+      gathered_3_14 <= bank_read_3; // ValueEngine.java:164
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
+      gathered_3_15 <= bank_read_3; // ValueEngine.java:164
+    end
+    push_element_d1 <= reduce_index[1:0]; // ValueEngine.java:192
+    push_element_d2 <= push_element_d1; // ValueEngine.java:192
+    push_element_d3 <= push_element_d2; // ValueEngine.java:192
+    push_element_d4 <= push_element_d3; // ValueEngine.java:192
+    push_element_d5 <= push_element_d4; // ValueEngine.java:192
+    push_element_d6 <= push_element_d5; // ValueEngine.java:192
+    push_element_d7 <= push_element_d6; // ValueEngine.java:192
+    push_element_d8 <= push_element_d7; // ValueEngine.java:192
+    push_element_d9 <= push_element_d8; // ValueEngine.java:192
+    push_element_d10 <= push_element_d9; // ValueEngine.java:192
+    push_element_d11 <= push_element_d10; // ValueEngine.java:192
+    push_element_d12 <= push_element_d11; // ValueEngine.java:192
+    push_element_d13 <= push_element_d12; // ValueEngine.java:192
+    push_element_d14 <= push_element_d13; // ValueEngine.java:192
+    push_element_d15 <= push_element_d14; // ValueEngine.java:192
+    push_element_d16 <= push_element_d15; // ValueEngine.java:192
+    push_element_d17 <= push_element_d16; // ValueEngine.java:192
+    push_element_d18 <= push_element_d17; // ValueEngine.java:192
+    push_element_d19 <= push_element_d18; // ValueEngine.java:192
+    push_element_d20 <= push_element_d19; // ValueEngine.java:192
+    push_element_d21 <= push_element_d20; // ValueEngine.java:192
+    push_element_d22 <= push_element_d21; // ValueEngine.java:192
+    push_element_d23 <= push_element_d22; // ValueEngine.java:192
+    push_element_d24 <= push_element_d23; // ValueEngine.java:192
+    push_element_d25 <= push_element_d24; // ValueEngine.java:192
+    push_element_d26 <= push_element_d25; // ValueEngine.java:192
+    push_element_d27 <= push_element_d26; // ValueEngine.java:192
+    push_element_d28 <= push_element_d27; // ValueEngine.java:192
+    push_element_d29 <= push_element_d28; // ValueEngine.java:192
+    push_element_d30 <= push_element_d29; // ValueEngine.java:192
+    push_element_d31 <= push_element_d30; // ValueEngine.java:192
+    push_element_d32 <= push_element_d31; // ValueEngine.java:192
+    push_element_d33 <= push_element_d32; // ValueEngine.java:192
+    if (stored_output_out_valid & (push_element_d33 == 2'd0)) begin // ValueEngine.java:197
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:197
+    end
+    if (stored_output_out_valid & (push_element_d33 == 2'd1)) begin // ValueEngine.java:197
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:197
+    end
+    if (stored_output_out_valid & (push_element_d33 == 2'd2)) begin // ValueEngine.java:197
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:197
+    end
+    if (stored_output_out_valid & (push_element_d33 == 2'd3)) begin // ValueEngine.java:197
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:197
+    end
+    beat_assembled <= stored_output_out_valid & (push_element_d33 == 2'd3); // ValueEngine.java:200
+    if (beat_assembled) begin // ValueEngine.java:209
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:209
+    end
+    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:215
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:215
+    end
+    if (accumulated) begin // ValueEngine.java:216
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:217
+      reduce_beat <= 4'd0; // ValueEngine.java:218
+      reduce_index <= 5'd0; // ValueEngine.java:219
+    end
+    if (gather_done) begin // ValueEngine.java:221
+      reduce_index <= 5'd0; // ValueEngine.java:222
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:223
+    end
+    if (push_done) begin // ValueEngine.java:225
+      reduce_index <= 5'd0; // ValueEngine.java:226
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:227
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:228
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:229
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:229
       end
     end
-    gather_read_valid <= gathering; // ValueEngine.java:164
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:165
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
-      gathered_0_0 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
-      gathered_0_1 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
-      gathered_0_2 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
-      gathered_0_3 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
-      gathered_0_4 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
-      gathered_0_5 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
-      gathered_0_6 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
-      gathered_0_7 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
-      gathered_0_8 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
-      gathered_0_9 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
-      gathered_0_10 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
-      gathered_0_11 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
-      gathered_0_12 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
-      gathered_0_13 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
-      gathered_0_14 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
-      gathered_0_15 <= bank_read_0; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
-      gathered_1_0 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
-      gathered_1_1 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
-      gathered_1_2 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
-      gathered_1_3 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
-      gathered_1_4 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
-      gathered_1_5 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
-      gathered_1_6 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
-      gathered_1_7 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
-      gathered_1_8 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
-      gathered_1_9 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
-      gathered_1_10 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
-      gathered_1_11 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
-      gathered_1_12 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
-      gathered_1_13 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
-      gathered_1_14 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
-      gathered_1_15 <= bank_read_1; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
-      gathered_2_0 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
-      gathered_2_1 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
-      gathered_2_2 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
-      gathered_2_3 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
-      gathered_2_4 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
-      gathered_2_5 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
-      gathered_2_6 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
-      gathered_2_7 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
-      gathered_2_8 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
-      gathered_2_9 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
-      gathered_2_10 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
-      gathered_2_11 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
-      gathered_2_12 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
-      gathered_2_13 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
-      gathered_2_14 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
-      gathered_2_15 <= bank_read_2; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:173
-      gathered_3_0 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:173
-      gathered_3_1 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:173
-      gathered_3_2 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:173
-      gathered_3_3 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:173
-      gathered_3_4 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:173
-      gathered_3_5 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:173
-      gathered_3_6 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:173
-      gathered_3_7 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:173
-      gathered_3_8 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:173
-      gathered_3_9 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:173
-      gathered_3_10 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:173
-      gathered_3_11 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:173
-      gathered_3_12 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:173
-      gathered_3_13 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:173
-      gathered_3_14 <= bank_read_3; // ValueEngine.java:173
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:173
-      gathered_3_15 <= bank_read_3; // ValueEngine.java:173
-    end
-    push_element_d1 <= reduce_index[1:0]; // ValueEngine.java:201
-    push_element_d2 <= push_element_d1; // ValueEngine.java:201
-    push_element_d3 <= push_element_d2; // ValueEngine.java:201
-    push_element_d4 <= push_element_d3; // ValueEngine.java:201
-    push_element_d5 <= push_element_d4; // ValueEngine.java:201
-    push_element_d6 <= push_element_d5; // ValueEngine.java:201
-    push_element_d7 <= push_element_d6; // ValueEngine.java:201
-    push_element_d8 <= push_element_d7; // ValueEngine.java:201
-    push_element_d9 <= push_element_d8; // ValueEngine.java:201
-    push_element_d10 <= push_element_d9; // ValueEngine.java:201
-    push_element_d11 <= push_element_d10; // ValueEngine.java:201
-    push_element_d12 <= push_element_d11; // ValueEngine.java:201
-    push_element_d13 <= push_element_d12; // ValueEngine.java:201
-    push_element_d14 <= push_element_d13; // ValueEngine.java:201
-    push_element_d15 <= push_element_d14; // ValueEngine.java:201
-    push_element_d16 <= push_element_d15; // ValueEngine.java:201
-    push_element_d17 <= push_element_d16; // ValueEngine.java:201
-    push_element_d18 <= push_element_d17; // ValueEngine.java:201
-    push_element_d19 <= push_element_d18; // ValueEngine.java:201
-    push_element_d20 <= push_element_d19; // ValueEngine.java:201
-    push_element_d21 <= push_element_d20; // ValueEngine.java:201
-    push_element_d22 <= push_element_d21; // ValueEngine.java:201
-    push_element_d23 <= push_element_d22; // ValueEngine.java:201
-    push_element_d24 <= push_element_d23; // ValueEngine.java:201
-    push_element_d25 <= push_element_d24; // ValueEngine.java:201
-    push_element_d26 <= push_element_d25; // ValueEngine.java:201
-    push_element_d27 <= push_element_d26; // ValueEngine.java:201
-    push_element_d28 <= push_element_d27; // ValueEngine.java:201
-    push_element_d29 <= push_element_d28; // ValueEngine.java:201
-    push_element_d30 <= push_element_d29; // ValueEngine.java:201
-    push_element_d31 <= push_element_d30; // ValueEngine.java:201
-    push_element_d32 <= push_element_d31; // ValueEngine.java:201
-    push_element_d33 <= push_element_d32; // ValueEngine.java:201
-    if (stored_output_out_valid & (push_element_d33 == 2'd0)) begin // ValueEngine.java:206
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:206
-    end
-    if (stored_output_out_valid & (push_element_d33 == 2'd1)) begin // ValueEngine.java:206
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:206
-    end
-    if (stored_output_out_valid & (push_element_d33 == 2'd2)) begin // ValueEngine.java:206
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:206
-    end
-    if (stored_output_out_valid & (push_element_d33 == 2'd3)) begin // ValueEngine.java:206
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:206
-    end
-    beat_assembled <= stored_output_out_valid & (push_element_d33 == 2'd3); // ValueEngine.java:209
-    if (beat_assembled) begin // ValueEngine.java:218
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:218
-    end
-    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:224
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:224
-    end
-    if (accumulated) begin // ValueEngine.java:225
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:226
-      reduce_beat <= 4'd0; // ValueEngine.java:227
-      reduce_index <= 5'd0; // ValueEngine.java:228
-    end
-    if (gather_done) begin // ValueEngine.java:230
-      reduce_index <= 5'd0; // ValueEngine.java:231
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:232
-    end
-    if (push_done) begin // ValueEngine.java:234
-      reduce_index <= 5'd0; // ValueEngine.java:235
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:236
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:237
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:238
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:238
-      end
-    end
-    if (slot_flush_done) begin // ValueEngine.java:240
-      beats_queued <= 4'd0; // ValueEngine.java:241
-      reduce_beat <= 4'd0; // ValueEngine.java:242
-      reduce_index <= 5'd0; // ValueEngine.java:243
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:244
-      if (value_pass_finished) begin // ValueEngine.java:245
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:245
+    if (slot_flush_done) begin // ValueEngine.java:231
+      beats_queued <= 4'd0; // ValueEngine.java:232
+      reduce_beat <= 4'd0; // ValueEngine.java:233
+      reduce_index <= 5'd0; // ValueEngine.java:234
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:235
+      if (value_pass_finished) begin // ValueEngine.java:236
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:236
       end
     end
     if (reset) begin
@@ -2669,8 +2821,23 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       value_lane0_v_valid_d4 <= 1'b0;
       value_lane0_v_valid_d5 <= 1'b0;
       value_lane0_v_valid_d6 <= 1'b0;
-      accumulate_draining <= 1'b0;
-      accumulate_countdown <= 5'd0;
+      accumulated_last_d1 <= 1'b0;
+      accumulated_last_d2 <= 1'b0;
+      accumulated_last_d3 <= 1'b0;
+      accumulated_last_d4 <= 1'b0;
+      accumulated_last_d5 <= 1'b0;
+      accumulated_last_d6 <= 1'b0;
+      accumulated_last_d7 <= 1'b0;
+      accumulated_last_d8 <= 1'b0;
+      accumulated_last_d9 <= 1'b0;
+      accumulated_last_d10 <= 1'b0;
+      accumulated_last_d11 <= 1'b0;
+      accumulated_last_d12 <= 1'b0;
+      accumulated_last_d13 <= 1'b0;
+      accumulated_last_d14 <= 1'b0;
+      accumulated_last_d15 <= 1'b0;
+      accumulated_last_d16 <= 1'b0;
+      accumulated_last_d17 <= 1'b0;
       gather_read_valid <= 1'b0;
       gather_read_lane <= 4'd0;
       gathered_0_0 <= 32'h0;
@@ -2761,7 +2928,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:65
   assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:67
   assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:68
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:76
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:77
 
   always @(posedge clk) begin
     if (start_values) begin // ChunkWalk.java:69
@@ -2903,8 +3070,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
                  "read");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:216
-        $display("ASSERTION FAILED in %m: ValueEngine.java:216: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:207
+        $display("ASSERTION FAILED in %m: ValueEngine.java:207: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
     end
@@ -2953,7 +3120,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .outstanding             (kv_reader_outstanding)
   );
 
-  Fp16ToFp32 key_lane0_q ( // ScoreEngine.java:124
+  Fp16ToFp32 key_lane0_q ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane0_q_in_valid),
@@ -2962,7 +3129,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane0_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane0_k ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane0_k ( // ScoreEngine.java:126
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane0_k_in_valid),
@@ -2971,7 +3138,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane0_k_out_payload)
   );
 
-  Fp32Mul key_lane0_product ( // ScoreEngine.java:126
+  Fp32Mul key_lane0_product ( // ScoreEngine.java:127
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane0_product_in_valid),
@@ -2981,7 +3148,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane0_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane1_q ( // ScoreEngine.java:124
+  Fp16ToFp32 key_lane1_q ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane1_q_in_valid),
@@ -2990,7 +3157,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane1_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane1_k ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane1_k ( // ScoreEngine.java:126
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane1_k_in_valid),
@@ -2999,7 +3166,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane1_k_out_payload)
   );
 
-  Fp32Mul key_lane1_product ( // ScoreEngine.java:126
+  Fp32Mul key_lane1_product ( // ScoreEngine.java:127
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane1_product_in_valid),
@@ -3009,7 +3176,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane1_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane2_q ( // ScoreEngine.java:124
+  Fp16ToFp32 key_lane2_q ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane2_q_in_valid),
@@ -3018,7 +3185,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane2_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane2_k ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane2_k ( // ScoreEngine.java:126
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane2_k_in_valid),
@@ -3027,7 +3194,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane2_k_out_payload)
   );
 
-  Fp32Mul key_lane2_product ( // ScoreEngine.java:126
+  Fp32Mul key_lane2_product ( // ScoreEngine.java:127
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane2_product_in_valid),
@@ -3037,7 +3204,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane2_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane3_q ( // ScoreEngine.java:124
+  Fp16ToFp32 key_lane3_q ( // ScoreEngine.java:125
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane3_q_in_valid),
@@ -3046,7 +3213,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane3_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane3_k ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane3_k ( // ScoreEngine.java:126
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane3_k_in_valid),
@@ -3055,7 +3222,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane3_k_out_payload)
   );
 
-  Fp32Mul key_lane3_product ( // ScoreEngine.java:126
+  Fp32Mul key_lane3_product ( // ScoreEngine.java:127
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane3_product_in_valid),
@@ -3065,7 +3232,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane3_product_out_payload)
   );
 
-  Fp32Add key_lane0_sum ( // ScoreEngine.java:139
+  Fp32Add key_lane0_sum ( // ScoreEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane0_sum_in_valid),
@@ -3075,7 +3242,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane0_sum_out_payload)
   );
 
-  Fp32Add key_lane1_sum ( // ScoreEngine.java:139
+  Fp32Add key_lane1_sum ( // ScoreEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane1_sum_in_valid),
@@ -3085,7 +3252,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane1_sum_out_payload)
   );
 
-  Fp32Add key_lane2_sum ( // ScoreEngine.java:139
+  Fp32Add key_lane2_sum ( // ScoreEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane2_sum_in_valid),
@@ -3095,7 +3262,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane2_sum_out_payload)
   );
 
-  Fp32Add key_lane3_sum ( // ScoreEngine.java:139
+  Fp32Add key_lane3_sum ( // ScoreEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane3_sum_in_valid),
@@ -3105,7 +3272,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane3_sum_out_payload)
   );
 
-  Fp32Add tree_0_0 ( // ScoreEngine.java:174
+  Fp32Add tree_0_0 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_0_in_valid),
@@ -3115,7 +3282,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // ScoreEngine.java:174
+  Fp32Add tree_0_1 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_1_in_valid),
@@ -3125,7 +3292,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // ScoreEngine.java:174
+  Fp32Add tree_0_2 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_2_in_valid),
@@ -3135,7 +3302,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // ScoreEngine.java:174
+  Fp32Add tree_0_3 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_3_in_valid),
@@ -3145,7 +3312,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // ScoreEngine.java:174
+  Fp32Add tree_0_4 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_4_in_valid),
@@ -3155,7 +3322,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // ScoreEngine.java:174
+  Fp32Add tree_0_5 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_5_in_valid),
@@ -3165,7 +3332,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // ScoreEngine.java:174
+  Fp32Add tree_0_6 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_6_in_valid),
@@ -3175,7 +3342,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // ScoreEngine.java:174
+  Fp32Add tree_0_7 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_7_in_valid),
@@ -3185,7 +3352,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // ScoreEngine.java:174
+  Fp32Add tree_1_0 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_0_in_valid),
@@ -3195,7 +3362,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // ScoreEngine.java:174
+  Fp32Add tree_1_1 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_1_in_valid),
@@ -3205,7 +3372,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // ScoreEngine.java:174
+  Fp32Add tree_1_2 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_2_in_valid),
@@ -3215,7 +3382,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // ScoreEngine.java:174
+  Fp32Add tree_1_3 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_3_in_valid),
@@ -3225,7 +3392,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // ScoreEngine.java:174
+  Fp32Add tree_2_0 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_0_in_valid),
@@ -3235,7 +3402,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // ScoreEngine.java:174
+  Fp32Add tree_2_1 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_1_in_valid),
@@ -3245,7 +3412,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // ScoreEngine.java:174
+  Fp32Add tree_3_0 ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_3_0_in_valid),
@@ -3255,7 +3422,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:174
+  Fp32Mul scaled ( // ScoreEngine.java:175
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),
@@ -3295,7 +3462,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .occupancy    (score_queue_occupancy)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:109
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:110
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -3304,7 +3471,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp32Mul value_lane0_product ( // ValueEngine.java:111
+  Fp32Mul value_lane0_product ( // ValueEngine.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane0_product_in_valid),
@@ -3314,7 +3481,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane0_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:109
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:110
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -3323,7 +3490,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp32Mul value_lane1_product ( // ValueEngine.java:111
+  Fp32Mul value_lane1_product ( // ValueEngine.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane1_product_in_valid),
@@ -3333,7 +3500,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane1_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:109
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:110
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -3342,7 +3509,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp32Mul value_lane2_product ( // ValueEngine.java:111
+  Fp32Mul value_lane2_product ( // ValueEngine.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane2_product_in_valid),
@@ -3352,7 +3519,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane2_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:109
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:110
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -3361,7 +3528,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp32Mul value_lane3_product ( // ValueEngine.java:111
+  Fp32Mul value_lane3_product ( // ValueEngine.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane3_product_in_valid),
@@ -3371,7 +3538,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane3_product_out_payload)
   );
 
-  Fp32Add value_lane0_sum ( // ValueEngine.java:139
+  Fp32Add value_lane0_sum ( // ValueEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane0_sum_in_valid),
@@ -3381,7 +3548,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane0_sum_out_payload)
   );
 
-  Fp32Add value_lane1_sum ( // ValueEngine.java:139
+  Fp32Add value_lane1_sum ( // ValueEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane1_sum_in_valid),
@@ -3391,7 +3558,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane1_sum_out_payload)
   );
 
-  Fp32Add value_lane2_sum ( // ValueEngine.java:139
+  Fp32Add value_lane2_sum ( // ValueEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane2_sum_in_valid),
@@ -3401,7 +3568,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane2_sum_out_payload)
   );
 
-  Fp32Add value_lane3_sum ( // ValueEngine.java:139
+  Fp32Add value_lane3_sum ( // ValueEngine.java:140
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane3_sum_in_valid),
@@ -3411,7 +3578,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane3_sum_out_payload)
   );
 
-  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -3421,7 +3588,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -3431,7 +3598,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -3441,7 +3608,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -3451,7 +3618,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -3461,7 +3628,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -3471,7 +3638,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -3481,7 +3648,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -3491,7 +3658,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -3501,7 +3668,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -3511,7 +3678,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -3521,7 +3688,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -3531,7 +3698,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -3541,7 +3708,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -3551,7 +3718,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:197
+  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -3561,7 +3728,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_3_0_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:197
+  Fp32Mul normalized ( // ValueEngine.java:188
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -3571,7 +3738,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:198
+  Fp32ToFp16 stored_output ( // ValueEngine.java:189
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),

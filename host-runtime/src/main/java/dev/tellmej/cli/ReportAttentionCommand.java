@@ -5,7 +5,6 @@ import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.eda.EdaTool;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,24 +58,7 @@ final class ReportAttentionCommand implements Callable<Integer>, PrintsJson {
                             top);
                     progress.flush();
                 });
-        String text = AttentionReport.markdown(result);
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(file, text);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-        PrintWriter console = spec.commandLine().getOut();
-        if (json.enabled()) {
-            json.print(result);
-        } else {
-            console.print(text);
-            console.println("wrote " + file);
-            console.flush();
-        }
+        ReportOutput.deliver(file, AttentionReport.markdown(result), result, json, spec.commandLine().getOut());
         return 0;
     }
 }

@@ -5,7 +5,6 @@ import dev.tellmej.accel.tlmm.TlmmReport;
 import dev.tellmej.eda.EdaTool;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,24 +54,7 @@ final class ReportTlmmCommand implements Callable<Integer>, PrintsJson {
             progress.printf("synthesizing %s with Yosys synth_xilinx -family xcup (this takes minutes)...%n", top);
             progress.flush();
         });
-        String text = TlmmReport.markdown(result);
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(file, text);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-        PrintWriter console = spec.commandLine().getOut();
-        if (json.enabled()) {
-            json.print(result);
-        } else {
-            console.print(text);
-            console.println("wrote " + file);
-            console.flush();
-        }
+        ReportOutput.deliver(file, TlmmReport.markdown(result), result, json, spec.commandLine().getOut());
         return 0;
     }
 }

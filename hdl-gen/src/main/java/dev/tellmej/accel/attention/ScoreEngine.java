@@ -8,6 +8,7 @@ import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.Mem;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Timed;
@@ -176,17 +177,7 @@ final class ScoreEngine extends Area {
         scores = new Flow<>(tree.valid(out), new Score(tree.input("tree_slot", slotT.at(sumCycle)).at(out),
                 tree.input("tree_row", rowT.at(sumCycle)).at(out), score.value()));
 
-        // ---- The pass ends when the last issued row has left the tree.
-        int drain = sumCycle + out + 2;
-        UInt countdown = reg("drain_countdown", uint(bitsFor(drain)), 0);
-        Bool draining = reg("draining", bool(), 0);
-        when(issueDone, () -> {
-            draining.set(true);
-            countdown.set(drain);
-        }).elseWhen(draining, () -> {
-            countdown.set(countdown.sub(1).trunc(widthOf(countdown)));
-            when(countdown.eq(1), () -> draining.set(false));
-        });
-        finished = draining.and(countdown.eq(1)).named("score_pass_finished");
+        // ---- The pass ends when the last issued row has left the tree (the pipeline never stalls).
+        finished = Delay.valid("score_pass_finished", issueDone, sumCycle + out + 2);
     }
 }

@@ -10,6 +10,7 @@ import dev.tellmej.hdl.Mem;
 import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.Timed;
@@ -148,17 +149,7 @@ final class ValueEngine extends Area {
             when(write, () -> bank.write(writeAddress, sum));
         }
         // The accumulation is over when the last issued beat's partials are written.
-        int drain = sumCycle + 2;
-        UInt countdown = reg("accumulate_countdown", uint(bitsFor(drain)), 0);
-        Bool draining = reg("accumulate_draining", bool(), 0);
-        when(issueDone, () -> {
-            draining.set(true);
-            countdown.set(drain);
-        }).elseWhen(draining, () -> {
-            countdown.set(countdown.sub(1).trunc(widthOf(countdown)));
-            when(countdown.eq(1), () -> draining.set(false));
-        });
-        accumulated.set(draining.and(countdown.eq(1)));
+        accumulated.set(Delay.valid("accumulated_last", issueDone, sumCycle + 2));
 
         // Gather: lane j of the beat's W elements lands a cycle after its read.
         Bool readValid = regNext("gather_read_valid", gathering, 0);
