@@ -5,7 +5,9 @@ import dev.tellmej.accel.attention.AttentionUnit;
 import dev.tellmej.accel.attention.KvCacheWriter;
 import dev.tellmej.accel.lmhead.LmHeadUnit;
 import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.accel.kernel.TellmeKernel;
 import dev.tellmej.accel.tlmm.TlmmEngine;
+import dev.tellmej.hdl.ClockDomainConfig;
 import dev.tellmej.hdl.DesignEntry;
 import dev.tellmej.hdl.ElaborationOptions;
 import dev.tellmej.hdl.Module;
@@ -44,6 +46,11 @@ public final class AcceleratorDesigns {
         entries.add(new DesignEntry("lm-head", "the int8 LM head of one token (N16): rows streamed over one port per"
                 + " lane, fp32 logits in row order and their argmax (docs/lm-head.md)", lmHead,
                 ElaborationOptions.DEFAULT));
+        Map<String, Supplier<? extends Module>> kernel = new LinkedHashMap<>();
+        AcceleratorConfig.named().forEach((name, config) -> kernel.put(name, () -> TellmeKernel.of(config)));
+        entries.add(new DesignEntry("accelerator", "the whole Vitis RTL kernel 'tellme': s_axi_control, the"
+                + " sequencer running the image's program, the on-chip buffers; in progress, see docs/kernel.md",
+                kernel, new ElaborationOptions(ClockDomainConfig.VITIS_KERNEL)));
         return entries;
     }
 }

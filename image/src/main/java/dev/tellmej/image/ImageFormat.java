@@ -1,5 +1,7 @@
 package dev.tellmej.image;
 
+import dev.tellmej.accel.protocol.ImageHeaderWords;
+
 /**
  * The byte layout of a memory image's header (docs/image.md documents every field). All integers are
  * little-endian; strings are ASCII, zero-padded; every reserved byte is zero.
@@ -8,9 +10,9 @@ public final class ImageFormat {
     private ImageFormat() {}
 
     /** "TLMI" read as a little-endian uint32. */
-    public static final int MAGIC = 0x494D4C54;
+    public static final int MAGIC = ImageHeaderWords.MAGIC;
     /** The format version this code writes and reads. */
-    public static final int VERSION = 1;
+    public static final int VERSION = ImageHeaderWords.VERSION;
     /** Every section starts at a multiple of this (AXI bursts never cross a 4 KB boundary). */
     public static final int ALIGNMENT = 4096;
     /** Bytes of the fixed header before the section table. */
@@ -23,15 +25,15 @@ public final class ImageFormat {
     public static final int MAX_SECTIONS = 4096;
 
     // Fixed header fields: byte offsets.
-    public static final int MAGIC_AT = 0;
-    public static final int VERSION_AT = 4;
+    public static final int MAGIC_AT = ImageHeaderWords.MAGIC_AT;
+    public static final int VERSION_AT = ImageHeaderWords.VERSION_AT;
     public static final int HEADER_CRC_AT = 8;
     public static final int HEADER_BYTES_AT = 12;
     public static final int IMAGE_BYTES_AT = 16;
     public static final int SECTION_COUNT_AT = 24;
-    public static final int PROGRAM_OFFSET_AT = 28;
-    public static final int PROGRAM_INSTRUCTIONS_AT = 32;
-    public static final int CONTEXT_AT = 36;
+    public static final int PROGRAM_OFFSET_AT = ImageHeaderWords.PROGRAM_OFFSET_AT;
+    public static final int PROGRAM_INSTRUCTIONS_AT = ImageHeaderWords.PROGRAM_INSTRUCTIONS_AT;
+    public static final int CONTEXT_AT = ImageHeaderWords.CONTEXT_AT;
     public static final int KV_CACHE_BYTES_AT = 40;
     public static final int IO_BYTES_AT = 48;
     public static final int DEBUG_BYTES_AT = 56;
@@ -41,7 +43,7 @@ public final class ImageFormat {
     public static final int CONFIG_HASH_BYTES = 32;
     public static final int MODEL_NAME_AT = 128;
     public static final int MODEL_NAME_BYTES = 64;
-    public static final int DIMS_AT = 192;           // dim, layers, heads, kv_heads, head_dim, ffn, vocab, trained context
+    public static final int DIMS_AT = ImageHeaderWords.DIMS_AT;           // dim, layers, heads, kv_heads, head_dim, ffn, vocab, trained context
     public static final int ROPE_THETA_AT = 224;
     public static final int RMS_EPS_AT = 228;
     public static final int ROPE_ADJACENT_AT = 232;

@@ -29,7 +29,9 @@ record ShimSource(String shim, String runtime, String prelude, String config) {
             "explicit", "false", "float", "friend", "goto", "inline", "long", "mutable", "namespace", "noexcept",
             "not_eq", "nullptr", "operator", "or_eq", "private", "public", "register", "reinterpret_cast",
             "requires", "short", "sizeof", "static_assert", "static_cast", "switch", "template", "thread_local",
-            "throw", "true", "try", "typeid", "typename", "using", "volatile", "wchar_t", "xor_eq");
+            "throw", "true", "try", "typeid", "typename", "using", "volatile", "wchar_t", "xor_eq",
+            // Not C++ keywords, but in Verilator's list of words it renames (SYMRSVDWORD): a Vitis kernel's port.
+            "interrupt");
 
     static ShimSource generate(ModelLayout layout) {
         return new ShimSource(shimCpp(layout), resource("tlm_runtime.h"), resource("tlm_prelude.h"), config(layout));

@@ -3,6 +3,7 @@ package dev.tellmej.hdl.emit;
 import dev.tellmej.hdl.ActiveLevel;
 import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.ResetKind;
+import dev.tellmej.hdl.check.HdlUsageException;
 import dev.tellmej.hdl.check.IrWalk;
 import dev.tellmej.hdl.ir.AreaNode;
 import dev.tellmej.hdl.ir.Assertion;
@@ -22,6 +23,7 @@ import dev.tellmej.hdl.ir.Stmt;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -200,6 +202,12 @@ public final class VerilogEmitter {
         out.append(line).append('\n');
     }
 
+    /**
+     * Port names that interfaces require but Verilator flags as C++ words (SYMRSVDWORD): a Vitis RTL kernel's
+     * {@code interrupt}. The waiver covers that port's line only.
+     */
+    private static final Set<String> CPP_WORDS_PORTS_NEED = Set.of("interrupt");
+
     private void writePorts(StringBuilder out) {
         out.append("module ").append(definitionName);
         List<Signal> ports = module.ports();
@@ -219,8 +227,15 @@ public final class VerilogEmitter {
         for (int i = 0; i < rows.size(); i++) {
             String[] row = rows.get(i);
             String name = row[2] + (i + 1 < rows.size() ? "," : "");
+            boolean cppWord = CPP_WORDS_PORTS_NEED.contains(row[2]);
+            if (cppWord) {
+                out.append(INDENT).append("// verilator lint_off SYMRSVDWORD\n");
+            }
             out.append(INDENT).append(row[0]).append(' ').append(typeWidth == 0 ? "" : pad(row[1], typeWidth) + ' ')
                     .append(pad(name, nameWidth)).append(" // ").append(row[3]).append('\n');
+            if (cppWord) {
+                out.append(INDENT).append("// verilator lint_on SYMRSVDWORD\n");
+            }
         }
         out.append(");\n");
     }
@@ -299,6 +314,17 @@ public final class VerilogEmitter {
      * are declared too, so the encoding reads complete, inside a lint waiver for unused parameters.
      */
     private void writeEnumerations(StringBuilder out) {
+        Map<String, String> constants = new HashMap<>();
+        for (EnumEncoding encoding : enumerations.keySet()) {
+            for (int i = 0; i < encoding.values().size(); i++) {
+                String owner = constants.putIfAbsent(encoding.constantName(i), encoding.javaType().getName());
+                if (owner != null && !owner.equals(encoding.javaType().getName())) {
+                    throw new HdlUsageException("module " + definitionName + " uses two enumerations whose Verilog"
+                            + " constant " + encoding.constantName(i) + " collide (" + owner + " and "
+                            + encoding.javaType().getName() + "): give one of the Java enums another simple name");
+                }
+            }
+        }
         for (Map.Entry<EnumEncoding, BitSet> entry : enumerations.entrySet()) {
             EnumEncoding encoding = entry.getKey();
             BitSet named = entry.getValue();

@@ -1,0 +1,129 @@
+package dev.tellmej.accel.kernel;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.accel.protocol.OnChipBuffer;
+import dev.tellmej.hdl.Area;
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Mem;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.Vec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The on-chip activation buffers an instruction names ({@link OnChipBuffer}): one vector per token of the chunk,
+ * held as binary32 values in words of W ({@link KernelShape#lanes()}) values. Value e of token t's vector is lane
+ * {@code e mod W} of word {@code t x wordsPerToken + e div W}; each lane is its own block RAM bank, so a writer of
+ * fewer than W values a cycle writes only their banks.
+ *
+ * <p>One write port and one read port, shared by the units in turn (the sequencer runs one instruction at a
+ * time): a unit drives {@link #write} while it runs; the debug-tap writer reads through {@link #read} after it.
+ * A read returns the word one cycle after its request, on {@link #readData}.
+ */
+final class ActivationBuffers extends Area {
+    /** A write of some lanes of one word. */
+    record Write(Bool valid, UInt buffer, UInt token, UInt word, Bits mask, Vec<Bits> values) {}
+
+    /** A read of one word. */
+    record Read(Bool valid, UInt buffer, UInt token, UInt word) {}
+
+    final Write write;
+    final Read read;
+    /** The word a read asked for, in the cycle after it. */
+    final Vec<Bits> readData;
+
+    ActivationBuffers(KernelShape shape) {
+        super("buffers", "the on-chip activation buffers: one vector per token of the chunk, W binary32 values a"
+                + " word, a block RAM bank per lane");
+        int lanes = shape.lanes();
+        int tokenBits = bitsFor(shape.chunkTokens() - 1);
+        int wordBits = bitsFor(maxWordsPerToken(shape) - 1);
+        write = new Write(wire("buffer_write_valid", bool()), wire("buffer_write_id", uint(BUFFER_ID_BITS)),
+                wire("buffer_write_token", uint(tokenBits)), wire("buffer_write_word", uint(wordBits)),
+                wire("buffer_write_mask", bits(lanes)), wire("buffer_write_values", vec(lanes, bits(32))));
+        read = new Read(wire("buffer_read_valid", bool()), wire("buffer_read_id", uint(BUFFER_ID_BITS)),
+                wire("buffer_read_token", uint(tokenBits)), wire("buffer_read_word", uint(wordBits)));
+        write.valid().set(false);
+        write.buffer().set(0);
+        write.token().set(0);
+        write.word().set(0);
+        write.mask().set(0);
+        for (int lane = 0; lane < lanes; lane++) {
+            write.values().get(lane).set(0);
+        }
+        read.valid().set(false);
+        read.buffer().set(0);
+        read.token().set(0);
+        read.word().set(0);
+
+        UInt readBuffer = regNextWhen("buffer_read_id_q", read.buffer(), read.valid());
+        List<List<Bits>> words = new ArrayList<>();
+        for (int lane = 0; lane < lanes; lane++) {
+            words.add(new ArrayList<>());
+        }
+        for (OnChipBuffer b : OnChipBuffer.values()) {
+            String name = b.name().toLowerCase(java.util.Locale.ROOT);
+            int perToken = shape.wordsPerToken(b);
+            int depth = shape.words(b);
+            int addressBits = bitsFor(depth - 1);
+            UInt writeAddress = address(write.token(), write.word(), perToken, addressBits)
+                    .named(name + "_write_address");
+            UInt readAddress = address(read.token(), read.word(), perToken, addressBits).named(name + "_read_address");
+            Bool writeHere = write.valid().and(write.buffer().eq(b.id())).named(name + "_write");
+            Bool readHere = read.valid().and(read.buffer().eq(b.id())).named(name + "_read");
+            for (int lane = 0; lane < lanes; lane++) {
+                Mem<Bits> bank = mem(name + "_lane" + lane, bits(32), depth);
+                int l = lane;
+                when(writeHere.and(write.mask().bit(lane)), () -> bank.write(writeAddress, write.values().get(l)));
+                words.get(lane).add(bank.readSync(name + "_lane" + lane + "_word", readAddress, readHere, 1));
+            }
+        }
+        List<Bits> picked = new ArrayList<>();
+        for (int lane = 0; lane < lanes; lane++) {
+            picked.add(pick("buffer_lane" + lane + "_read", words.get(lane), readBuffer));
+        }
+        readData = new Vec<>(picked);
+    }
+
+    /** Bits of a buffer id field. */
+    static final int BUFFER_ID_BITS = 4;
+
+    /** True when {@code id} names a buffer. */
+    static Bool isBuffer(UInt id) {
+        return id.lt(OnChipBuffer.values().length);
+    }
+
+    /** The number of elements of one token's vector in the buffer {@code id} holds (0 for no buffer). */
+    static UInt capacity(KernelShape shape, UInt id, String name) {
+        UInt out = wire(name, uint(bitsFor(shape.widestElements())));
+        out.set(0);
+        for (OnChipBuffer b : OnChipBuffer.values()) {
+            when(id.eq(b.id()), () -> out.set(shape.elements(b)));
+        }
+        return out;
+    }
+
+    private static int maxWordsPerToken(KernelShape shape) {
+        int most = 1;
+        for (OnChipBuffer b : OnChipBuffer.values()) {
+            most = Math.max(most, shape.wordsPerToken(b));
+        }
+        return most;
+    }
+
+    private static UInt address(UInt token, UInt word, int perToken, int bits) {
+        return token.resize(bits).mul(U(perToken, bitsFor(perToken))).resize(bits).add(word.resize(bits)).trunc(bits);
+    }
+
+    private static Bits pick(String name, List<Bits> options, UInt select) {
+        Bits out = wire(name, bits(32));
+        out.set(options.getFirst());
+        for (int i = 1; i < options.size(); i++) {
+            int index = i;
+            when(select.eq(i), () -> out.set(options.get(index)));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,158 @@
+package dev.tellmej.accel.kernel;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.accel.protocol.ErrorCode;
+import dev.tellmej.accel.protocol.IoRegion;
+import dev.tellmej.hdl.Area;
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.HwEnum;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.fp.FpConvert;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * EMBED (N17.1): for each token of the chunk, reads its id from the I/O region and its embedding row from the
+ * image, and writes the row's stored values, as binary32, into the destination buffer. A row must be whole beats
+ * ({@code dim} a multiple of the values per beat); with a destination that is no buffer, a {@code dim} of 0 or
+ * above the buffer's, it does nothing and reports BAD_FIELD. The token ids were checked against the vocabulary
+ * when the call started.
+ */
+final class EmbedUnit extends Area {
+    enum EmbedStep { IDLE, ID_COMMAND, ID_BEAT, ROW_COMMAND, ROW, FINISH }
+
+    /** The instruction's fields and the chunk, sampled at {@link #start}. */
+    record Request(UInt dst, UInt dim, UInt table, UInt tokens, UInt firstToken, UInt image, UInt io) {}
+
+    final Bool start;
+    final Request request;
+    /** The instruction's end, with an {@link ErrorCode} value. */
+    final Flow<UInt> done;
+
+    EmbedUnit(KernelShape shape, DataReads reads, ActivationBuffers buffers) {
+        super("embed", "EMBED: each token's embedding row from the image into a buffer, as binary32");
+        int tokenBits = bitsFor(shape.chunkTokens());
+        int lanes = shape.lanes();
+        int valueShift = log2Up(shape.valuesPerBeat());
+        int tokensPerBeatShift = log2Up(shape.fp32PerBeat());
+        start = wire("embed_start", bool());
+        start.set(false);
+        request = new Request(wire("embed_dst", uint(ActivationBuffers.BUFFER_ID_BITS)), wire("embed_dim", uint(16)),
+                wire("embed_table", uint(32)), wire("embed_tokens", uint(tokenBits)),
+                wire("embed_first_token", uint(32)), wire("embed_image", uint(64)), wire("embed_io", uint(64)));
+        for (UInt field : List.of(request.dst(), request.dim(), request.table(), request.tokens(),
+                request.firstToken(), request.image(), request.io())) {
+            field.set(0);
+        }
+
+        HwEnum<EmbedStep> phase = reg("embed_phase", enumOf(EmbedStep.class), EmbedStep.IDLE);
+        UInt dst = reg("embed_dst_id", uint(ActivationBuffers.BUFFER_ID_BITS), 0);
+        UInt dim = reg("embed_dim_q", uint(16), 0);
+        UInt table = reg("embed_table_address", uint(64), 0);
+        UInt tokens = reg("embed_token_count", uint(tokenBits), 0);
+        UInt callToken = reg("embed_call_token", uint(32), 0);
+        UInt token = reg("embed_token", uint(tokenBits), 0);
+        UInt io = reg("embed_io_address", uint(64), 0);
+        UInt id = reg("embed_id", uint(32), 0);
+        UInt word = reg("embed_word", uint(16), 0);
+        UInt code = reg("embed_code", uint(8), 0);
+
+        UInt capacity = ActivationBuffers.capacity(shape, request.dst(), "embed_capacity");
+        Bool unaligned = valueShift == 0 ? FALSE : request.dim().resize(valueShift).ne(0);
+        Bool bad = ActivationBuffers.isBuffer(request.dst()).not().or(request.dim().eq(0))
+                .or(request.dim().gt(capacity.resize(widthOf(request.dim()))))
+                .or(unaligned).named("embed_bad_field");
+        when(start, () -> {
+            dst.set(request.dst());
+            dim.set(request.dim());
+            table.set(request.image().add(request.table().resize(64)).trunc(64));
+            tokens.set(request.tokens());
+            callToken.set(request.firstToken());
+            token.set(0);
+            io.set(request.io());
+            word.set(0);
+            code.set(ErrorCode.NONE.code());
+            phase.set(EmbedStep.ID_COMMAND);
+            when(bad.or(request.tokens().eq(0)), () -> phase.set(EmbedStep.FINISH));
+            when(bad, () -> code.set(ErrorCode.BAD_FIELD.code()));
+        });
+
+        // The token's id: one beat of the I/O region's token page.
+        UInt idAddress = io.add(U(IoRegion.TOKENS_OFFSET, 64)).trunc(64)
+                .add(callToken.resize(64).shl(2).trunc(64)).trunc(64).named("embed_id_address");
+        UInt rowBeats = dim.shr(valueShift).resize(16).named("embed_row_beats");
+        UInt rowAddress = table.add(id.mul(dim).resize(63).shl(1).trunc(64)).trunc(64).named("embed_row_address");
+        when(phase.is(EmbedStep.ID_COMMAND), () -> {
+            reads.command.valid.set(true);
+            reads.command.payload.address().set(idAddress);
+            reads.command.payload.beats().set(1);
+        });
+        when(phase.is(EmbedStep.ROW_COMMAND), () -> {
+            reads.command.valid.set(true);
+            reads.command.payload.address().set(rowAddress);
+            reads.command.payload.beats().set(rowBeats.resize(widthOf(reads.command.payload.beats())));
+        });
+        when(reads.command.fire().and(phase.is(EmbedStep.ID_COMMAND)), () -> phase.set(EmbedStep.ID_BEAT));
+        when(reads.command.fire().and(phase.is(EmbedStep.ROW_COMMAND)), () -> phase.set(EmbedStep.ROW));
+
+        List<Bits> beatWords = new ArrayList<>();
+        for (int i = 0; i < shape.fp32PerBeat(); i++) {
+            beatWords.add(reads.data.payload.data().slice(32 * i + 31, 32 * i));
+        }
+        Bits idWord = beatWords.size() == 1 ? beatWords.getFirst()
+                : new Vec<>(beatWords).get("embed_id_word", callToken.resize(tokensPerBeatShift));
+        when(phase.is(EmbedStep.ID_BEAT), () -> {
+            reads.data.ready.set(true);
+            when(reads.data.valid, () -> {
+                id.set(idWord.asUInt());
+                phase.set(EmbedStep.ROW_COMMAND);
+            });
+        });
+
+        // The row: each beat is wordsPerBeat buffer words of W values.
+        int wordsPerBeat = shape.wordsPerBeat();
+        UInt part = wordsPerBeat == 1 ? U(0, 1) : reg("embed_part", uint(log2Up(wordsPerBeat)), 0);
+        Bool lastPart = wordsPerBeat == 1 ? TRUE : part.eq(wordsPerBeat - 1).named("embed_last_part");
+        List<Bits> values = new ArrayList<>();
+        for (int lane = 0; lane < lanes; lane++) {
+            List<Bits> options = new ArrayList<>();
+            for (int p = 0; p < wordsPerBeat; p++) {
+                int v = p * lanes + lane;
+                options.add(FpConvert.toFp32(shape.storage(), reads.data.payload.data().slice(16 * v + 15, 16 * v)));
+            }
+            values.add(options.size() == 1 ? options.getFirst()
+                    : new Vec<>(options).get("embed_lane" + lane + "_value", part));
+        }
+        Bool rowBeat = phase.is(EmbedStep.ROW).and(reads.data.valid).named("embed_row_beat");
+        Bool lastWord = word.add(1).trunc(16).eq(dim.shr(log2Up(lanes)).resize(16)).named("embed_last_word");
+        when(phase.is(EmbedStep.ROW), () -> reads.data.ready.set(lastPart));
+        when(rowBeat, () -> {
+            buffers.write.valid().set(true);
+            buffers.write.buffer().set(dst);
+            buffers.write.token().set(token.resize(widthOf(buffers.write.token())));
+            buffers.write.word().set(word.resize(widthOf(buffers.write.word())));
+            buffers.write.mask().set(B((1L << lanes) - 1, lanes));
+            for (int lane = 0; lane < lanes; lane++) {
+                buffers.write.values().get(lane).set(values.get(lane));
+            }
+            if (wordsPerBeat > 1) {
+                part.set(mux(lastPart, U(0, widthOf(part)), part.add(1).trunc(widthOf(part))));
+            }
+            word.set(word.add(1).trunc(16));
+            when(lastWord, () -> {
+                word.set(0);
+                token.set(token.add(1).trunc(tokenBits));
+                callToken.set(callToken.add(1).trunc(32));
+                phase.set(mux(token.add(1).trunc(tokenBits).eq(tokens), HwEnum.constant(EmbedStep.FINISH),
+                        HwEnum.constant(EmbedStep.ID_COMMAND)));
+            });
+        });
+
+        done = new Flow<>(phase.is(EmbedStep.FINISH).named("embed_done"), code);
+        when(phase.is(EmbedStep.FINISH), () -> phase.set(EmbedStep.IDLE));
+    }
+}

@@ -1,0 +1,406 @@
+package dev.tellmej.accel.kernel;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.accel.protocol.CallMode;
+import dev.tellmej.accel.protocol.DebugTaps;
+import dev.tellmej.accel.protocol.ErrorCode;
+import dev.tellmej.accel.protocol.ImageHeaderWords;
+import dev.tellmej.accel.protocol.Instruction;
+import dev.tellmej.accel.protocol.IoRegion;
+import dev.tellmej.accel.protocol.Opcode;
+import dev.tellmej.hdl.Area;
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.HwEnum;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.Vec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The program's sequencer (docs/kernel.md): checks the call and the image header, checks every input token
+ * against the vocabulary, then runs the program once per chunk of tokens, an instruction at a time: fetches its
+ * word from the image, decodes it, starts its unit and waits for it, writes its debug-tap record when the taps are
+ * on, and goes on until END (or the program's last instruction). At the end it writes the call record and waits
+ * for every write to land. The first error ends the call with its {@link ErrorCode} and detail, as the reference
+ * device and the OpenCL twin report them.
+ */
+final class Sequencer extends Area {
+    enum Step { IDLE, HEADER, CHECK, TOKENS, CAPACITY, CHUNK, FETCH, DECODE, EXECUTE, BARRIER, TAP, NEXT,
+        CHUNK_END, RECORD, DRAIN, FINISH }
+
+    /** The SETUP registers the units read. */
+    record Setup(UInt headDim, UInt heads, UInt kvHeads, Bool ropeAdjacent, UInt positions, UInt ropeTable) {}
+
+    final HwEnum<Step> phase;
+    final Setup setup;
+    /** Waiting for a read of its own (the header, the tokens, an instruction). */
+    final Bool waitingForData;
+
+    Sequencer(KernelShape shape, CallControl call, DataReads reads, DataWrites writes, EmbedUnit embed,
+              TapWriter taps, RecordWriter.Contents record, RecordWriter recordWriter) {
+        super("sequencer", "checks the call, runs the program chunk by chunk an instruction at a time, writes the"
+                + " call record");
+        int beatBytes = shape.beatBytes();
+        int tokenBits = bitsFor(shape.chunkTokens());
+        phase = reg("phase", enumOf(Step.class), Step.IDLE);
+        UInt error = reg("error_code", uint(8), 0);
+        UInt detail = reg("error_detail", uint(32), 0);
+        Bool ok = error.eq(ErrorCode.NONE.code()).named("no_error");
+
+        // ---- the header prefix: the words the kernel needs ----
+        UInt beat = reg("read_beat", uint(16), 0);
+        Bool issued = reg("read_issued", bool(), 0);
+        Bool headerBeat = phase.is(Step.HEADER).and(issued).and(reads.data.valid).named("header_beat");
+        UInt magic = headerWord("magic", ImageHeaderWords.MAGIC_AT, beatBytes, reads, beat, headerBeat);
+        UInt version = headerWord("version", ImageHeaderWords.VERSION_AT, beatBytes, reads, beat, headerBeat);
+        UInt programOffset = headerWord("program_offset", ImageHeaderWords.PROGRAM_OFFSET_AT, beatBytes, reads, beat,
+                headerBeat);
+        UInt programLength = headerWord("program_length", ImageHeaderWords.PROGRAM_INSTRUCTIONS_AT, beatBytes, reads,
+                beat, headerBeat);
+        UInt context = headerWord("context", ImageHeaderWords.CONTEXT_AT, beatBytes, reads, beat, headerBeat);
+        UInt vocab = headerWord("vocab", ImageHeaderWords.VOCAB_AT, beatBytes, reads, beat, headerBeat);
+        int headerBeats = ImageHeaderWords.PREFIX_BYTES / beatBytes;
+
+        // ---- where things are ----
+        UInt logitsOffset = U(IoRegion.TOKENS_OFFSET, 64).add(align4k(context.resize(64).shl(2).trunc(64)))
+                .trunc(64).named("logits_offset");
+        UInt debugBase = call.io.add(logitsOffset).trunc(64).add(align4k(vocab.resize(64).shl(2).trunc(64)))
+                .trunc(64).named("debug_base");
+        Bool imageValid = magic.eq(ImageHeaderWords.MAGIC).and(version.eq(ImageHeaderWords.VERSION))
+                .named("image_valid");
+        Bool tapping = call.debug.bit(DebugTaps.TAPS_BIT).and(imageValid).named("tapping");
+
+        // ---- the chunk and the program counter ----
+        UInt from = reg("chunk_from", uint(32), 0);
+        UInt chunkTokens = reg("chunk_tokens", uint(tokenBits), 0);
+        UInt pc = reg("pc", uint(32), 0);
+        UInt executed = reg("instructions_executed", uint(32), 0);
+        Bits word = reg("instruction_word", bits(Instruction.BITS), 0);
+        UInt tokenIndex = reg("token_index", uint(32), 0);
+        UInt tokenWord = reg("token_word", uint(Math.max(1, log2Up(shape.fp32PerBeat()))), 0);
+        UInt capacity = reg("tap_capacity", uint(32), 0);
+        UInt tapUsed = reg("tap_used", uint(32), 0);
+        UInt tapRecords = reg("tap_records", uint(32), 0);
+        UInt tapDropped = reg("tap_dropped", uint(32), 0);
+
+        // SETUP's registers.
+        UInt headDim = reg("setup_head_dim", uint(16), 0);
+        UInt heads = reg("setup_heads", uint(8), 0);
+        UInt kvHeads = reg("setup_kv_heads", uint(8), 0);
+        Bool ropeAdjacent = reg("setup_rope_adjacent", bool(), 0);
+        UInt positions = reg("setup_positions", uint(32), 0);
+        UInt ropeTable = reg("setup_rope_table", uint(32), 0);
+        setup = new Setup(headDim, heads, kvHeads, ropeAdjacent, positions, ropeTable);
+
+        // ---- reads of its own: the header, the tokens, the debug capacity, an instruction ----
+        UInt tokenBytes = call.tokenCount.resize(35).shl(2).named("token_bytes");
+        UInt tokenBeats = tokenBytes.add(beatBytes - 1).trunc(35).shr(log2Up(beatBytes)).named("token_beats");
+        UInt fetchAddress = call.image.add(programOffset.resize(64)).trunc(64)
+                .add(pc.resize(64).shl(log2Up(Instruction.BYTES)).trunc(64)).trunc(64).named("fetch_address");
+        Bool fetching = phase.is(Step.FETCH).and(pc.lt(programLength)).named("fetching");
+        Bool ownRead = phase.isOneOf(Step.HEADER, Step.TOKENS, Step.CAPACITY).or(fetching).named("own_read");
+        when(ownRead.and(issued.not()), () -> {
+            reads.command.valid.set(true);
+            switchOn(phase)
+                    .is(Step.HEADER, () -> {
+                        reads.command.payload.address().set(call.image);
+                        reads.command.payload.beats().set(headerBeats);
+                    })
+                    .is(Step.TOKENS, () -> {
+                        reads.command.payload.address().set(call.io.add(U(IoRegion.TOKENS_OFFSET, 64)).trunc(64));
+                        reads.command.payload.beats().set(tokenBeats.resize(widthOf(reads.command.payload.beats())));
+                    })
+                    .is(Step.CAPACITY, () -> {
+                        reads.command.payload.address().set(debugBase);
+                        reads.command.payload.beats().set(1);
+                    })
+                    .otherwise(() -> {
+                        reads.command.payload.address().set(fetchAddress);
+                        reads.command.payload.beats().set(shape.instructionBeats());
+                    });
+        });
+        when(reads.command.fire().and(ownRead), () -> issued.set(true));
+        // The token beats are taken with their last word (or the call's last token): one token a cycle.
+        Bool lastTokenWord = (shape.fp32PerBeat() == 1 ? TRUE : tokenWord.eq(shape.fp32PerBeat() - 1))
+                .or(tokenIndex.add(1).trunc(32).eq(call.tokenCount)).named("last_token_word");
+        when(ownRead.and(issued), () -> reads.data.ready.set(phase.isNot(Step.TOKENS).or(lastTokenWord)));
+        Bool ownBeat = ownRead.and(issued).and(reads.data.valid).named("own_beat");
+        waitingForData = ownRead.and(issued).and(reads.data.valid.not()).named("waiting_for_data");
+        when(ownBeat, () -> beat.set(beat.add(1).trunc(16)));
+
+        // ---- the call's checks, in the reference device's order ----
+        UInt end = call.startPosition.resize(33).add(call.tokenCount.resize(33)).trunc(33).named("call_end");
+        Bool badCall = call.mode.gt(CallMode.DECODE.code()).or(call.tokenCount.eq(0))
+                .or(call.mode.eq(CallMode.DECODE.code()).and(call.tokenCount.ne(1))).named("bad_call");
+
+        // ---- the instruction ----
+        UInt opcode = word.slice(Opcode.OPCODE_BITS - 1, 0).asUInt().named("opcode");
+        Bool lastChunk = from.add(chunkTokens.resize(32)).trunc(32).eq(call.tokenCount).named("last_chunk");
+
+        // Embed's request.
+        embed.request.dst().set(field(word, Opcode.EMBED, "dst"));
+        embed.request.dim().set(field(word, Opcode.EMBED, "dim"));
+        embed.request.table().set(field(word, Opcode.EMBED, "table"));
+        embed.request.tokens().set(chunkTokens);
+        embed.request.firstToken().set(from);
+        embed.request.image().set(call.image);
+        embed.request.io().set(call.io);
+
+        // The tap of the instruction just executed: EMBED's is dim values of its destination, per token.
+        UInt tapElements = field(word, Opcode.EMBED, "dim").resize(32).named("tap_elements_of");
+        Bool hasTap = opcode.eq(Opcode.EMBED.code()).named("has_tap");
+        UInt valueBytes = chunkTokens.resize(32).mul(tapElements).resize(34).shl(2).trunc(34).named("tap_value_bytes");
+        UInt recordBytes = U(DebugTaps.RECORD_HEADER_BYTES, 34).add(valueBytes.add(DebugTaps.ALIGN - 1).trunc(34)
+                .shr(log2Up(DebugTaps.ALIGN)).shl(log2Up(DebugTaps.ALIGN)).resize(34)).trunc(34).named("tap_bytes_of");
+        Bool fits = U(DebugTaps.HEADER_BYTES, 35).add(tapUsed.resize(35)).trunc(35).add(recordBytes.resize(35))
+                .trunc(35).le(capacity.resize(35)).and(tapDropped.eq(0)).named("tap_fits");
+        taps.request.instruction().set(pc);
+        taps.request.firstToken().set(from);
+        taps.request.tokens().set(chunkTokens);
+        taps.request.elements().set(tapElements);
+        taps.request.buffer().set(field(word, Opcode.EMBED, "dst").resize(ActivationBuffers.BUFFER_ID_BITS));
+        taps.request.address().set(debugBase.add(U(DebugTaps.HEADER_BYTES, 64)).trunc(64)
+                .add(tapUsed.resize(64)).trunc(64));
+        taps.request.bytes().set(recordBytes.resize(32));
+        Bool tapBusy = reg("tap_busy", bool(), 0);
+
+        switchOn(phase)
+                .is(Step.IDLE, () -> when(call.start, () -> {
+                    error.set(ErrorCode.NONE.code());
+                    detail.set(0);
+                    executed.set(0);
+                    tapUsed.set(0);
+                    tapRecords.set(0);
+                    tapDropped.set(0);
+                    capacity.set(0);
+                    beat.set(0);
+                    issued.set(false);
+                    phase.set(Step.HEADER);
+                }))
+                .is(Step.HEADER, () -> when(ownBeat.and(beat.eq(headerBeats - 1)), () -> {
+                    issued.set(false);
+                    phase.set(Step.CHECK);
+                }))
+                .is(Step.CHECK, () -> {
+                    tokenIndex.set(0);
+                    tokenWord.set(0);
+                    phase.set(Step.TOKENS);
+                    when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, U(0, 32)))
+                            .elseWhen(magic.ne(ImageHeaderWords.MAGIC), () ->
+                                    fail(error, detail, phase, ErrorCode.BAD_IMAGE, U(ImageHeaderWords.MAGIC_AT / 4, 32)))
+                            .elseWhen(version.ne(ImageHeaderWords.VERSION), () ->
+                                    fail(error, detail, phase, ErrorCode.BAD_IMAGE,
+                                            U(ImageHeaderWords.VERSION_AT / 4, 32)))
+                            .elseWhen(badCall, () -> fail(error, detail, phase, ErrorCode.BAD_CALL, call.tokenCount))
+                            .elseWhen(end.gt(context.resize(33)), () ->
+                                    fail(error, detail, phase, ErrorCode.CONTEXT_OVERFLOW, end.trunc(32)));
+                })
+                .is(Step.TOKENS, () -> when(ownBeat, () -> {
+                    List<Bits> words = new ArrayList<>();
+                    for (int i = 0; i < shape.fp32PerBeat(); i++) {
+                        words.add(reads.data.payload.data().slice(32 * i + 31, 32 * i));
+                    }
+                    Bits token = words.size() == 1 ? words.getFirst() : new Vec<>(words).get("token_value", tokenWord);
+                    Bool outside = token.asUInt().ge(vocab).named("token_outside");
+                    when(ok.and(outside), () -> {
+                        error.set(ErrorCode.BAD_TOKEN.code());
+                        detail.set(tokenIndex);
+                    });
+                    tokenIndex.set(tokenIndex.add(1).trunc(32));
+                    tokenWord.set(tokenWord.add(1).trunc(widthOf(tokenWord)));
+                    when(tokenIndex.add(1).trunc(32).eq(call.tokenCount), () -> {
+                        issued.set(false);
+                        beat.set(0);
+                        from.set(0);
+                        Bool clean = ok.and(outside.not()).named("tokens_clean");
+                        when(clean.and(reads.failed), () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, U(0, 32)))
+                                .elseWhen(clean.not(), () -> phase.set(Step.RECORD))
+                                .elseWhen(tapping, () -> phase.set(Step.CAPACITY))
+                                .otherwise(() -> phase.set(Step.CHUNK));
+                    });
+                }))
+                .is(Step.CAPACITY, () -> when(ownBeat, () -> {
+                    capacity.set(reads.data.payload.data().slice(31, 0).asUInt());
+                    phase.set(Step.CHUNK);
+                }))
+                .is(Step.CHUNK, () -> {
+                    UInt left = call.tokenCount.sub(from).trunc(32).named("tokens_left");
+                    chunkTokens.set(mux(left.gt(shape.chunkTokens()), U(shape.chunkTokens(), tokenBits),
+                            left.resize(tokenBits)));
+                    pc.set(0);
+                    beat.set(0);
+                    issued.set(false);
+                    phase.set(Step.FETCH);
+                })
+                .is(Step.FETCH, () -> {
+                    when(pc.ge(programLength), () -> phase.set(Step.CHUNK_END))
+                            .elseWhen(ownBeat, () -> {
+                                for (int b = 0; b < shape.instructionBeats(); b++) {
+                                    int index = b;
+                                    when(beat.resize(16).eq(b), () -> word.slice(8 * beatBytes * (index + 1) - 1,
+                                            8 * beatBytes * index).set(reads.data.payload.data()));
+                                }
+                                when(beat.eq(shape.instructionBeats() - 1), () -> {
+                                    executed.set(executed.add(1).trunc(32));
+                                    phase.set(Step.DECODE);
+                                });
+                            });
+                })
+                .is(Step.DECODE, () -> {
+                    phase.set(Step.NEXT);
+                    when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, U(0, 32)))
+                            .elseWhen(opcode.eq(Opcode.END.code()), () -> phase.set(Step.CHUNK_END))
+                            .elseWhen(opcode.eq(Opcode.SETUP.code()), () -> {
+                                headDim.set(field(word, Opcode.SETUP, "head_dim"));
+                                heads.set(field(word, Opcode.SETUP, "heads"));
+                                kvHeads.set(field(word, Opcode.SETUP, "kv_heads"));
+                                ropeAdjacent.set(field(word, Opcode.SETUP, "rope_adjacent").bit(0));
+                                positions.set(field(word, Opcode.SETUP, "context"));
+                                ropeTable.set(field(word, Opcode.SETUP, "rope_table"));
+                                when(badSetup(shape, word, context), () ->
+                                        fail(error, detail, phase, ErrorCode.BAD_FIELD, pc));
+                            })
+                            .elseWhen(opcode.eq(Opcode.BARRIER.code()), () -> phase.set(Step.BARRIER))
+                            .elseWhen(opcode.eq(Opcode.EMBED.code()), () -> {
+                                embed.start.set(true);
+                                phase.set(Step.EXECUTE);
+                            })
+                            .otherwise(() -> fail(error, detail, phase, ErrorCode.UNKNOWN_OPCODE, pc));
+                })
+                .is(Step.EXECUTE, () -> when(embed.done.valid, () -> {
+                    phase.set(Step.TAP);
+                    when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, U(0, 32)))
+                            .elseWhen(embed.done.payload.ne(ErrorCode.NONE.code()), () -> {
+                                error.set(embed.done.payload);
+                                detail.set(pc);
+                                phase.set(Step.RECORD);
+                            });
+                }))
+                .is(Step.BARRIER, () -> when(writes.drained, () -> phase.set(Step.NEXT)))
+                .is(Step.TAP, () -> {
+                    when(tapping.not().or(hasTap.not()), () -> phase.set(Step.NEXT))
+                            .elseWhen(tapBusy.not(), () -> {
+                                when(fits, () -> {
+                                    taps.start.set(true);
+                                    tapBusy.set(true);
+                                }).otherwise(() -> {
+                                    tapDropped.set(tapDropped.add(1).trunc(32));
+                                    phase.set(Step.NEXT);
+                                });
+                            })
+                            .elseWhen(taps.finished, () -> {
+                                tapBusy.set(false);
+                                tapUsed.set(tapUsed.add(recordBytes.resize(32)).trunc(32));
+                                tapRecords.set(tapRecords.add(1).trunc(32));
+                                phase.set(Step.NEXT);
+                            });
+                })
+                .is(Step.NEXT, () -> {
+                    pc.set(pc.add(1).trunc(32));
+                    beat.set(0);
+                    issued.set(false);
+                    phase.set(Step.FETCH);
+                })
+                .is(Step.CHUNK_END, () -> {
+                    from.set(from.add(chunkTokens.resize(32)).trunc(32));
+                    phase.set(mux(lastChunk, HwEnum.constant(Step.RECORD), HwEnum.constant(Step.CHUNK)));
+                })
+                .is(Step.RECORD, () -> {
+                    recordWriter.start.set(true);
+                    phase.set(Step.DRAIN);
+                })
+                .is(Step.DRAIN, () -> when(recordDone(recordWriter).and(writes.drained), () -> {
+                    when(ok.and(writes.failed), () -> {
+                        error.set(ErrorCode.DDR_ERROR.code());
+                        detail.set(0);
+                    });
+                    phase.set(Step.FINISH);
+                }))
+                .is(Step.FINISH, () -> {
+                    call.finish.set(true);
+                    phase.set(Step.IDLE);
+                });
+
+        call.result.errorCode().set(error);
+        call.result.errorDetail().set(detail);
+        call.result.position().set(mux(ok, end.trunc(32), call.startPosition));
+        call.result.instructions().set(executed);
+        call.result.argmax().set(0);
+
+        record.status().set(mux(ok, U(1, 32), U(2, 32)));
+        record.errorCode().set(error.resize(32));
+        record.errorDetail().set(detail);
+        record.position().set(mux(ok, end.trunc(32), call.startPosition));
+        record.instructions().set(executed);
+        record.argmax().set(0);
+        record.cycles().set(call.cycles);
+        record.ddrBusyCycles().set(call.ddrBusyCycles);
+        record.stallCycles().set(call.stallCycles);
+        record.tapping().set(tapping);
+        record.tapRecords().set(tapRecords);
+        record.tapUsed().set(tapUsed);
+        record.tapDropped().set(tapDropped);
+        record.recordAddress().set(call.io);
+        record.areaAddress().set(debugBase);
+    }
+
+    private Bool recordWritten;
+
+    /** True from the record writer's last word until the next call's record starts. */
+    private Bool recordDone(RecordWriter writer) {
+        if (recordWritten == null) {
+            Bool written = reg("record_written", bool(), 0);
+            when(writer.start, () -> written.set(false)).elseWhen(writer.finished, () -> written.set(true));
+            recordWritten = written.or(writer.finished).named("record_done");
+        }
+        return recordWritten;
+    }
+
+    private static void fail(UInt error, UInt detail, HwEnum<Step> phase, ErrorCode code, UInt where) {
+        error.set(code.code());
+        detail.set(where.resize(32));
+        phase.set(Step.RECORD);
+    }
+
+    /** SETUP's checks: the head shape within the build's maxima, and a cache at least as long as the image's. */
+    private static Bool badSetup(KernelShape shape, Bits word, UInt context) {
+        var limits = shape.config().limits();
+        UInt headDim = field(word, Opcode.SETUP, "head_dim");
+        UInt heads = field(word, Opcode.SETUP, "heads");
+        UInt kvHeads = field(word, Opcode.SETUP, "kv_heads");
+        UInt positions = field(word, Opcode.SETUP, "context");
+        // heads % kvHeads == 0, enumerated over the build's maxima (a handful of comparators, no divider).
+        Bool grouped = FALSE;
+        for (int k = 1; k <= limits.kvHeads(); k++) {
+            for (int h = k; h <= limits.heads(); h += k) {
+                grouped = grouped.or(kvHeads.eq(k).and(heads.eq(h)));
+            }
+        }
+        return headDim.eq(0).or(headDim.gt(limits.headDim())).or(headDim.bit(0))
+                .or(grouped.not())
+                .or(heads.resize(24).mul(headDim).resize(24).gt(limits.heads() * limits.headDim()))
+                .or(positions.lt(context)).named("setup_bad_field");
+    }
+
+    /** The field {@code name} of {@code opcode} in the instruction word, unsigned. */
+    static UInt field(Bits word, Opcode opcode, String name) {
+        var f = opcode.field(name);
+        return word.slice(f.lsb() + f.width() - 1, f.lsb()).asUInt();
+    }
+
+    /** A header word, captured from the beat that holds it as the header prefix streams in. */
+    private static UInt headerWord(String name, int offset, int beatBytes, DataReads reads, UInt beat,
+                                   Bool headerBeat) {
+        UInt word = reg("header_" + name, uint(32), 0);
+        int lsb = 8 * (offset % beatBytes);
+        when(headerBeat.and(beat.eq(offset / beatBytes)), () ->
+                word.set(reads.data.payload.data().slice(lsb + 31, lsb).asUInt()));
+        return word;
+    }
+
+    private static UInt align4k(UInt bytes) {
+        return bytes.add(4095).trunc(64).shr(12).shl(12).resize(64);
+    }
+}

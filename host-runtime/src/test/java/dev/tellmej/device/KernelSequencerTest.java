@@ -1,0 +1,234 @@
+package dev.tellmej.device;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.accel.kernel.TellmeKernel;
+import dev.tellmej.accel.protocol.CallMode;
+import dev.tellmej.accel.protocol.ErrorCode;
+import dev.tellmej.accel.protocol.Instruction;
+import dev.tellmej.accel.protocol.IoRegion;
+import dev.tellmej.accel.protocol.KernelInterface;
+import dev.tellmej.accel.protocol.OnChipBuffer;
+import dev.tellmej.accel.protocol.Opcode;
+import dev.tellmej.accel.sim.KernelRunner;
+import dev.tellmej.hdl.Design;
+import dev.tellmej.image.ImagePacker;
+import dev.tellmej.image.MemoryImage;
+import dev.tellmej.model.EmbeddedModel;
+import dev.tellmej.model.gguf.GgufFile;
+import dev.tellmej.model.inference.WeightLoader;
+import dev.tellmej.sim.AxiMemory;
+import dev.tellmej.sim.AxiMemoryConfig;
+import dev.tellmej.sim.SimModel;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The kernel's sequencer in Verilator (sim-small), driven only through {@code s_axi_control} and the DDR model
+ * holding the embedded student's image: the call's checks and errors as the reference device reports them, and
+ * the instructions built so far (SETUP, EMBED, END) tap for tap, bit for bit, against the reference device's debug
+ * taps. The program is cut after its EMBED by writing END into the DDR model's copy of the image.
+ */
+class KernelSequencerTest {
+    private static final int CONTEXT = 64;
+    private static final long TAP_CAPACITY = 64 * 1024;
+    private static final long CYCLES = 2_000_000;
+
+    @TempDir
+    static Path dir;
+    static Path imagePath;
+    static MemoryImage image;
+    static SimModel sim;
+    static KernelRunner runner;
+    static IoRegion io;
+    static int embedIndex;
+    static byte[] pristine;
+
+    @BeforeAll
+    static void build() {
+        Path model = EmbeddedModel.STORIES_260K_TERNARY.extractTo(dir);
+        imagePath = dir.resolve("student.tlmi");
+        try (GgufFile gguf = GgufFile.open(model)) {
+            ImagePacker.pack(WeightLoader.gguf(gguf), gguf, "student", AcceleratorConfig.simSmall(), CONTEXT,
+                    imagePath, true, ImagePacker.Progress.NONE);
+        }
+        image = MemoryImage.open(imagePath);
+        io = new IoRegion(image.header().context(), image.header().model().vocabSize());
+        List<Instruction> program = image.program();
+        embedIndex = program.stream().map(Instruction::opcode).toList().indexOf(Opcode.EMBED);
+        Design<TellmeKernel> design = KernelRunner.design(AcceleratorConfig.simSmall());
+        sim = SimModel.open(design);
+        runner = new KernelRunner(sim, design.top(), image.bytes(), image.header().kvCacheBytes(),
+                io.debugOffset() + TAP_CAPACITY, AxiMemoryConfig.DEFAULT.withLatency(20, 20).withJitter(8, 7));
+        pristine = runner.image().toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    @AfterAll
+    static void close() {
+        if (sim != null) {
+            sim.close();
+        }
+        if (image != null) {
+            image.close();
+        }
+    }
+
+    /** Restores the image, then writes {@code in} over instruction {@code index} of the DDR model's copy. */
+    private static void patch(int index, Instruction in) {
+        patch(index, in.encode());
+    }
+
+    private static void patch(int index, byte[] word) {
+        restore();
+        MemorySegment.copy(MemorySegment.ofArray(word), 0, runner.image(),
+                image.header().programOffset() + (long) Instruction.BYTES * index, Instruction.BYTES);
+    }
+
+    private static void restore() {
+        MemorySegment.copy(MemorySegment.ofArray(pristine), 0, runner.image(), 0, pristine.length);
+    }
+
+    private static KernelRunner.CallStatus prefill(int[] tokens, int start, boolean taps) {
+        return runner.call(CallMode.PREFILL, tokens, start, io.debugOffset(), taps ? TAP_CAPACITY : 0, CYCLES);
+    }
+
+    private static DebugArea kernelTaps() {
+        ByteBuffer bytes = runner.io().asSlice(io.debugOffset(), TAP_CAPACITY).asByteBuffer()
+                .order(ByteOrder.LITTLE_ENDIAN);
+        return DebugArea.of(bytes);
+    }
+
+    @Test
+    void embedTapsEqualTheReferenceDevicesForEveryChunk() {
+        int[] tokens = {1, 403, 28, 511, 0, 77};   // two chunks of sim-small's 4 tokens, the vocabulary's ends
+        patch(embedIndex + 1, Instruction.of(Opcode.END));
+        KernelRunner.CallStatus status = prefill(tokens, 0, true);
+        assertEquals(ErrorCode.NONE.code(), status.errorCode(), "error code");
+        assertEquals(KernelInterface.STATUS_SUCCEEDED, status.status());
+        assertEquals(tokens.length, status.position(), "position after the call");
+        assertEquals(2 * (embedIndex + 2), status.instructions(), "instructions: SETUP .. EMBED, END, per chunk");
+
+        List<DebugArea.Tap> expected;
+        try (ReferenceDevice reference = ReferenceDevice.on(image, 1)) {
+            reference.setDebugTaps(1 << 24);
+            reference.prefill(tokens);
+            expected = reference.debugArea().taps().stream().filter(t -> t.instruction() <= embedIndex).toList();
+        }
+        List<DebugArea.Tap> actual = kernelTaps().taps();
+        assertEquals(expected.size(), actual.size(), "records");
+        for (int r = 0; r < expected.size(); r++) {
+            DebugArea.Tap e = expected.get(r);
+            DebugArea.Tap a = actual.get(r);
+            String where = "record " + r;
+            assertEquals(e.instruction(), a.instruction(), where + " instruction");
+            assertEquals(e.firstToken(), a.firstToken(), where + " first token");
+            assertEquals(e.tokens(), a.tokens(), where + " tokens");
+            assertEquals(e.elements(), a.elements(), where + " elements");
+            for (int t = 0; t < e.tokens(); t++) {
+                for (int i = 0; i < e.elements(); i++) {
+                    assertEquals(e.bits(t, i), a.bits(t, i), where + " token " + t + " element " + i);
+                }
+            }
+        }
+        // The call record in the I/O region says what the registers say.
+        MemorySegment record = runner.io();
+        assertEquals(status.status(), record.get(ValueLayout.JAVA_INT_UNALIGNED, IoRegion.RECORD_STATUS));
+        assertEquals(status.position(), record.get(ValueLayout.JAVA_INT_UNALIGNED, IoRegion.RECORD_POSITION));
+        assertEquals(status.instructions(), record.get(ValueLayout.JAVA_INT_UNALIGNED, IoRegion.RECORD_INSTRUCTIONS));
+        long cycles = record.get(ValueLayout.JAVA_LONG_UNALIGNED, IoRegion.RECORD_CYCLES);
+        assertEquals(true, cycles > 0 && cycles <= status.cycles(), "record cycles " + cycles + " of " + status.cycles());
+    }
+
+    @Test
+    void refusedCallsReportWhatTheReferenceDeviceReports() {
+        restore();
+        int vocab = image.header().model().vocabSize();
+        try (ReferenceDevice reference = ReferenceDevice.on(image, 1)) {
+            expectRefusal(reference, new int[0], 0, ErrorCode.BAD_CALL, 0);
+            expectRefusal(reference, new int[] {1, 2, 3, 4, 5, 6}, CONTEXT - 5, ErrorCode.CONTEXT_OVERFLOW, CONTEXT + 1);
+            expectRefusal(reference, new int[] {1, 2, 3, vocab, 5}, 0, ErrorCode.BAD_TOKEN, 3);
+            expectRefusal(reference, new int[] {1, -1}, 0, ErrorCode.BAD_TOKEN, 1);
+        }
+        KernelRunner.CallStatus decodeOfTwo = runner.call(CallMode.DECODE, new int[] {1, 2}, 0, io.debugOffset(), 0,
+                CYCLES);
+        assertEquals(ErrorCode.BAD_CALL.code(), decodeOfTwo.errorCode());
+        assertEquals(2, decodeOfTwo.errorDetail());
+    }
+
+    private static void expectRefusal(ReferenceDevice reference, int[] tokens, int start, ErrorCode code, long detail) {
+        if (start == 0) {
+            CallRefusedException e = assertThrows(CallRefusedException.class, () -> reference.prefill(tokens));
+            assertEquals(code, e.code());
+            assertEquals(detail, e.detail());
+        }
+        KernelRunner.CallStatus status = prefill(tokens, start, false);
+        assertEquals(KernelInterface.STATUS_FAILED, status.status(), code + " status");
+        assertEquals(code.code(), status.errorCode(), code + " code");
+        assertEquals(detail, status.errorDetail(), code + " detail");
+        assertEquals(start, status.position(), code + ": the position does not move");
+    }
+
+    @Test
+    void aBadImageOrInstructionNamesItself() {
+        restore();
+        runner.image().set(ValueLayout.JAVA_BYTE, 0, (byte) 'X');
+        assertError(ErrorCode.BAD_IMAGE, 0);
+        restore();
+        runner.image().set(ValueLayout.JAVA_INT_UNALIGNED, 4, 2);
+        assertError(ErrorCode.BAD_IMAGE, 1);
+        byte[] unknown = Instruction.of(Opcode.END).encode();
+        unknown[0] = (byte) 200;   // in no table
+        patch(embedIndex, unknown);
+        assertError(ErrorCode.UNKNOWN_OPCODE, embedIndex);
+        Instruction embed = image.program().get(embedIndex);
+        patch(embedIndex, embed.with("dst", OnChipBuffer.values().length));
+        assertError(ErrorCode.BAD_FIELD, embedIndex);
+        patch(embedIndex, embed.with("dim", 0L));
+        assertError(ErrorCode.BAD_FIELD, embedIndex);
+        patch(embedIndex, embed.with("dim", 4096L));
+        assertError(ErrorCode.BAD_FIELD, embedIndex);
+        Instruction setup = image.program().get(0);
+        patch(0, setup.with("kv_heads", 3L));
+        assertError(ErrorCode.BAD_FIELD, 0);
+        // The next call runs clean.
+        patch(embedIndex + 1, Instruction.of(Opcode.END));
+        assertEquals(ErrorCode.NONE.code(), prefill(new int[] {5}, 0, false).errorCode());
+    }
+
+    private static void assertError(ErrorCode code, int detail) {
+        KernelRunner.CallStatus status = prefill(new int[] {1, 2, 3}, 0, false);
+        assertEquals(code.code(), status.errorCode(), code + " code");
+        assertEquals(detail, status.errorDetail(), code + " detail");
+        assertEquals(KernelInterface.STATUS_FAILED, status.status());
+    }
+
+    @Test
+    void aDdrErrorOnTheEmbeddingTableEndsTheCall() {
+        // A simulation of its own: an injected error stays for the memory's life.
+        Design<TellmeKernel> design = KernelRunner.design(AcceleratorConfig.simSmall());
+        try (SimModel own = SimModel.open(design)) {
+            KernelRunner faulty = new KernelRunner(own, design.top(), image.bytes(), image.header().kvCacheBytes(),
+                    io.debugOffset(), AxiMemoryConfig.DEFAULT);
+            byte[] end = Instruction.of(Opcode.END).encode();
+            MemorySegment.copy(MemorySegment.ofArray(end), 0, faulty.image(),
+                    image.header().programOffset() + (long) Instruction.BYTES * (embedIndex + 1), Instruction.BYTES);
+            long table = KernelRunner.IMAGE_BASE + image.program().get(embedIndex).get("table");
+            faulty.memory().injectError(table, 4096, AxiMemory.ErrorResponse.SLVERR);
+            KernelRunner.CallStatus status = faulty.call(CallMode.PREFILL, new int[] {1, 2}, 0, io.debugOffset(), 0,
+                    CYCLES);
+            assertEquals(ErrorCode.DDR_ERROR.code(), status.errorCode());
+            assertEquals(0, status.errorDetail(), "the data port");
+            assertEquals(0, status.position(), "the position does not move");
+        }
+    }
+}

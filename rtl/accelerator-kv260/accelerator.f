@@ -1,0 +1,8 @@
+Axi4LiteRegisterBank_a8.v
+SyncFifo_w1_d4.v
+SyncFifo_w130_d64.v
+AxiBurstReader_w128_b16_o4.v
+SyncFifo_w144_d32.v
+SyncFifo_w8_d4.v
+AxiBurstWriter_w128_b16_o4.v
+tellme.v

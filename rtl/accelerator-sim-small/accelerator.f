@@ -1,0 +1,8 @@
+Axi4LiteRegisterBank_a8.v
+SyncFifo_w1_d4.v
+SyncFifo_w66_d64.v
+AxiBurstReader_w64_b16_o4.v
+SyncFifo_w72_d32.v
+SyncFifo_w8_d4.v
+AxiBurstWriter_w64_b16_o4.v
+tellme.v
