@@ -4,6 +4,7 @@ import static dev.tellmej.hdl.Hdl.*;
 
 import dev.tellmej.hdl.ElaborationHelper;
 import dev.tellmej.hdl.Module;
+import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.ir.Locations;
 import java.util.ArrayList;
@@ -78,6 +79,10 @@ public final class AxiPortShare extends Module {
     public final List<Axi4> clients;
     /** The shared master port. */
     public final Axi4 axi;
+    /** Read bursts accepted downstream whose last beat has not arrived (0 when no client reads). */
+    public final UInt readsOutstanding;
+    /** Write bursts whose response has not arrived (0 when no client writes). */
+    public final UInt writesOutstanding;
     /** The read arbiter, or null when no client reads. */
     public final AxiReadArbiter reads;
     /** The write arbiter, or null when no client writes. */
@@ -115,6 +120,8 @@ public final class AxiPortShare extends Module {
         }
         clients = List.copyOf(ports);
         axi = out("m_axi", Axi4.master(config));
+        readsOutstanding = out("reads_outstanding", uint(bitsFor(burstsInFlight)));
+        writesOutstanding = out("writes_outstanding", uint(bitsFor(burstsInFlight)));
         reads = readers == 0 ? null : instance("reads", new AxiReadArbiter(config, readers, burstsInFlight));
         writes = writers == 0 ? null : instance("writes", new AxiWriteArbiter(config, writers, burstsInFlight));
 
@@ -138,13 +145,17 @@ public final class AxiPortShare extends Module {
         }
         if (reads == null) {
             axi.tieOffReadChannels();
+            readsOutstanding.set(0);
         } else {
+            readsOutstanding.set(reads.outstanding);
             Axi4.forwardReadChannels(axi, reads.axi);
             reads.axi.tieOffWriteChannelsAsSlave();   // its own write half is idle
         }
         if (writes == null) {
             axi.tieOffWriteChannels();
+            writesOutstanding.set(0);
         } else {
+            writesOutstanding.set(writes.outstanding);
             Axi4.forwardWriteChannels(axi, writes.axi);
             writes.axi.tieOffReadChannelsAsSlave();
         }
