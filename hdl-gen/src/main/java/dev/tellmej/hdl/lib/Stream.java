@@ -34,7 +34,7 @@ import java.util.function.Function;
  *   <tr><td>{@link #queue}</td><td>1 (distributed RAM)</td><td>pointers; RAM of depth x payload</td><td>none</td></tr>
  *   <tr><td>{@link #fork}</td><td>0</td><td>1 per output</td><td>all</td></tr>
  *   <tr><td>{@link #join}</td><td>0</td><td>0</td><td>all</td></tr>
- *   <tr><td>{@link #roundRobin}</td><td>0</td><td>log2(n) + 1 + log2(n)</td><td>all</td></tr>
+ *   <tr><td>{@link #roundRobin}</td><td>0</td><td>2n + 1 (one-hot last and held grants, a flag)</td><td>all</td></tr>
  * </table>
  *
  * @param <T> the payload's shape
@@ -246,8 +246,13 @@ public final class Stream<T> implements HwInterface {
 
     /**
      * A fair arbiter: each cycle grants the first valid input after the last one granted, and holds the
-     * grant while the output stalls, so the payload never changes under a waiting consumer.
-     * Registers {@code name_last} (the last grant), {@code name_locked} and {@code name_held}.
+     * grant while the output stalls, so the payload never changes under a waiting consumer. An input that keeps
+     * its valid high is granted within {@code n - 1} grants to the others.
+     *
+     * <p>The grant is one-hot and selects the payload by AND-OR (about two LUT6 per payload bit for up to six
+     * inputs, where a binary-indexed multiplexer tree maps to four). Registers {@code name_last} (the last grant,
+     * one-hot), {@code name_locked} and {@code name_held} (the grant held while stalled, one-hot); wires
+     * {@code name_grant}, {@code name_valid} and {@code name_payload} (the granted input's payload as bits).
      */
     public static <T> Stream<T> roundRobin(String name, List<Stream<T>> inputs) {
         int n = inputs.size();
@@ -257,34 +262,31 @@ public final class Stream<T> implements HwInterface {
         if (n == 1) {
             return inputs.getFirst();
         }
-        int indexWidth = log2Up(n);
-        UInt last = reg(uniqueName(name + "_last"), uint(indexWidth), n - 1);
+        Bits last = reg(uniqueName(name + "_last"), bits(n), 1L << (n - 1));   // so input 0 goes first
         Bool locked = reg(uniqueName(name + "_locked"), bool(), 0);
-        UInt held = reg(uniqueName(name + "_held"), uint(indexWidth), 0);
-        // Rotating priority: for each possible "last" value, the first valid input after it.
-        UInt choice = wire(uniqueName(name + "_choice"), uint(indexWidth));
-        choice.set(last);
-        for (int previous = 0; previous < n; previous++) {
-            int start = previous;
-            when(last.eq(start), () -> {
-                for (int k = n; k >= 1; k--) {
-                    int candidate = (start + k) % n;
-                    when(inputs.get(candidate).valid, () -> choice.set(candidate));
-                }
-            });
+        Bits held = reg(uniqueName(name + "_held"), bits(n), 0);
+        Bool[] valids = new Bool[n];
+        for (int i = 0; i < n; i++) {
+            valids[n - 1 - i] = inputs.get(i).valid;   // cat is most significant first: bit i is input i
         }
-        UInt grant = mux(locked, held, choice).named(uniqueName(name + "_grant"));
-        List<Bool> valids = new ArrayList<>();
-        List<T> payloads = new ArrayList<>();
-        for (Stream<T> input : inputs) {
-            valids.add(input.valid);
-            payloads.add(input.payload);
+        Bits requests = cat(valids).named(uniqueName(name + "_requests"));
+        // The lowest request above the last grant, or, when there is none, the lowest request: x & -x isolates
+        // the lowest set bit of x.
+        Bits above = cat(last, B(0, 1)).asUInt().sub(1).asBits().lsbs(n).not();
+        Bits later = requests.and(above).named(uniqueName(name + "_later"));
+        Bits choice = mux(later.orR(), lowestSetBit(later), lowestSetBit(requests));
+        Bits grant = mux(locked, held, choice).named(uniqueName(name + "_grant"));
+        Bool outValid = grant.and(requests).orR().named(uniqueName(name + "_valid"));
+        Bits selected = null;
+        for (int i = 0; i < n; i++) {
+            Bits word = asBits(inputs.get(i).payload);
+            Bits masked = mux(grant.bit(i), word, B(0, word.width()));
+            selected = selected == null ? masked : selected.or(masked);
         }
-        Bool outValid = new Vec<>(valids).get(grant);
-        T outPayload = new Vec<>(payloads).get(grant);
+        T outPayload = fromBits(templateOf(inputs.getFirst().payload), selected.named(uniqueName(name + "_payload")));
         Bool outReady = wire(uniqueName(name + "_ready"), bool());
         for (int i = 0; i < n; i++) {
-            inputs.get(i).ready.set(outReady.and(grant.eq(i)));
+            inputs.get(i).ready.set(outReady.and(grant.bit(i)));
         }
         Bool fire = outValid.and(outReady);
         when(fire, () -> {
@@ -295,6 +297,11 @@ public final class Stream<T> implements HwInterface {
             held.set(grant);
         });
         return new Stream<>(outValid, outReady, outPayload);
+    }
+
+    /** {@code x & -x}: the lowest set bit of {@code x} alone (zero when none is). */
+    private static Bits lowestSetBit(Bits x) {
+        return x.and(x.not().asUInt().add(1).asBits());
     }
 
     /** The payload as bits (first declared leaf least significant). */

@@ -120,7 +120,7 @@ class AxiBurstWriterSimTest {
         }
 
         /** Strobes of a beat: all bytes mostly; a random run at the start or end of a command; rarely random bytes. */
-        private static long strobes(Random random, int beatBytes, boolean first, boolean last) {
+        static long strobes(Random random, int beatBytes, boolean first, boolean last) {
             long all = beatBytes == 64 ? -1L : (1L << beatBytes) - 1;
             int choice = random.nextInt(10);
             if (first && choice < 3) {

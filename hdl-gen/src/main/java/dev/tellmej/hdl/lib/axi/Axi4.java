@@ -2,10 +2,12 @@ package dev.tellmej.hdl.lib.axi;
 
 import static dev.tellmej.hdl.Hdl.bits;
 import static dev.tellmej.hdl.Hdl.bool;
+import static dev.tellmej.hdl.Hdl.forward;
 import static dev.tellmej.hdl.Hdl.uint;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
 import dev.tellmej.hdl.HwInterface;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.Stream;
@@ -215,6 +217,58 @@ public final class Axi4 implements HwInterface {
             arid.set(0);
         }
         rready.set(true);
+    }
+
+    /**
+     * For a slave port that serves no writes: {@code awready} and {@code wready} low (a write is never taken),
+     * {@code bvalid} low, {@code bresp} OKAY, {@code bid} 0. Call in the module that declares the slave port.
+     */
+    @ElaborationHelper
+    public void tieOffWriteChannelsAsSlave() {
+        awready.set(false);
+        wready.set(false);
+        bvalid.set(false);
+        bresp.set(0);
+        if (bid != null) {
+            bid.set(0);
+        }
+    }
+
+    /**
+     * For a slave port that serves no reads: {@code arready} low (a read is never taken), {@code rvalid} low,
+     * {@code rdata} zero, {@code rresp} OKAY, {@code rlast} low, {@code rid} 0.
+     */
+    @ElaborationHelper
+    public void tieOffReadChannelsAsSlave() {
+        arready.set(false);
+        rvalid.set(false);
+        rdata.set(0);
+        rresp.set(0);
+        rlast.set(false);
+        if (rid != null) {
+            rid.set(0);
+        }
+    }
+
+    /**
+     * {@link dev.tellmej.hdl.Hdl#forward} restricted to AR and R: members flowing with the interface go from
+     * {@code inner} to {@code outer}, flipped ones from {@code outer} to {@code inner}. With {@code outer} a
+     * master port of the module under construction and {@code inner} a child's master port, the child's reads
+     * go out through the port; a second child's writes can share it through {@link #forwardWriteChannels}.
+     * For two slave ports the arguments swap: {@code forwardReadChannels(child, own)}.
+     */
+    @ElaborationHelper
+    public static void forwardReadChannels(Axi4 outer, Axi4 inner) {
+        forward(outer.ar(), inner.ar());
+        forward(inner.r(), outer.r());
+    }
+
+    /** {@link dev.tellmej.hdl.Hdl#forward} restricted to AW, W and B, as {@link #forwardReadChannels} for AR and R. */
+    @ElaborationHelper
+    public static void forwardWriteChannels(Axi4 outer, Axi4 inner) {
+        forward(outer.aw(), inner.aw());
+        forward(outer.w(), inner.w());
+        forward(inner.b(), outer.b());
     }
 
     /** The write address channel as a stream (master to slave). */

@@ -1,0 +1,107 @@
+package dev.tellmej.hdl.lib.axi;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.RamStyle;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.check.InvalidParameterException;
+import dev.tellmej.hdl.ir.Locations;
+import dev.tellmej.hdl.lib.SyncFifo;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The bursts in flight on a shared port, oldest first: for each, the client it belongs to and the ID that client
+ * gave it. One ID downstream keeps the memory's answers in this order, so the oldest entry says where the next R
+ * beat or B response goes. A LUT-RAM {@link SyncFifo} of {@code max(2, burstsInFlight)} words of
+ * {@code log2(clients)} (at least 1) + ID bits; an entry pushed at an edge is at the head after it (latency 1).
+ * The arbiters' helper, with their parameter checks.
+ */
+final class BurstRoutes {
+    /** At least one burst is recorded. */
+    final Bool valid;
+    /** The oldest burst's client. */
+    final UInt client;
+    /** The ID its client gave it; null without IDs. */
+    final UInt id;
+    /** Bursts recorded: 0 to {@code burstsInFlight}. */
+    final UInt occupancy;
+    private final SyncFifo fifo;
+    private final int indexBits;
+    private final String name;
+    private final int burstsInFlight;
+
+    /** A FIFO instance named {@code name}; it keeps the clients' IDs if {@code withIds} and the port has IDs. */
+    BurstRoutes(String name, Axi4Config config, int clients, int burstsInFlight, boolean withIds) {
+        indexBits = indexBits(clients);
+        int idBits = withIds ? config.idWidth() : 0;
+        fifo = instance(name, new SyncFifo(indexBits + idBits, Math.max(2, burstsInFlight), RamStyle.DISTRIBUTED));
+        valid = fifo.pop.valid;
+        Bits head = fifo.pop.payload;
+        client = head.slice(indexBits - 1, 0).asUInt();
+        id = idBits == 0 ? null : head.slice(indexBits + idBits - 1, indexBits).asUInt();
+        occupancy = fifo.occupancy.resize(bitsFor(burstsInFlight));
+        this.name = name;
+        this.burstsInFlight = burstsInFlight;
+    }
+
+    /** Records a burst of client {@code clientIndex} with its ID (ignored without IDs) at the edge {@code when} holds. */
+    void push(Bool when, UInt clientIndex, UInt clientId) {
+        fifo.push.valid.set(when);
+        fifo.push.payload.set(id == null ? clientIndex.asBits() : cat(clientId, clientIndex));
+    }
+
+    /** {@code burstsInFlight} bursts are recorded: no other may start (a wire {@code <name>_full}). */
+    Bool full() {
+        return fifo.occupancy.ge(burstsInFlight).named(name + "_full");
+    }
+
+    /** Forgets the oldest burst at the edge where {@code when} holds. */
+    void pop(Bool when) {
+        fifo.pop.ready.set(when);
+    }
+
+    /** Whether the FIFO takes a push now (for assertions: the arbiters push only below {@link #full}). */
+    Bool room() {
+        return fifo.push.ready;
+    }
+
+    /** Bits of a client index: log2 of the clients, at least 1. */
+    static int indexBits(int clients) {
+        return Math.max(1, log2Up(clients));
+    }
+
+    /**
+     * Refuses parameters an arbiter cannot build, naming each problem and what to do.
+     *
+     * @param who the arbiter's class name, for the message
+     */
+    static void check(String who, Axi4Config config, int clients, int burstsInFlight) {
+        if (config == null) {
+            throw new InvalidParameterException(Locations.capture(), who + " needs the shared port's Axi4Config");
+        }
+        List<String> problems = new ArrayList<>();
+        if (clients < 1) {
+            problems.add("it needs at least one client, got " + clients + " (a port nobody uses needs no arbiter:"
+                    + " tie it off with Axi4.tieOffReadChannels() or tieOffWriteChannels())");
+        } else if (clients > MAX_CLIENTS) {
+            problems.add("at most " + MAX_CLIENTS + " clients share a port, got " + clients + " (the round-robin"
+                    + " choice grows with the square of the clients; share in two levels)");
+        }
+        if (burstsInFlight < 1 || burstsInFlight > MAX_IN_FLIGHT) {
+            problems.add("bursts in flight must be 1.." + MAX_IN_FLIGHT + ", got " + burstsInFlight + " (enough to"
+                    + " cover the memory's latency: about (latency + 4) / burst beats, and no more than the memory"
+                    + " accepts)");
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidParameterException(Locations.capture(), who + ": " + String.join("; ", problems));
+        }
+    }
+
+    /** Most clients of one arbiter. */
+    static final int MAX_CLIENTS = 32;
+    /** Most bursts in flight downstream. */
+    static final int MAX_IN_FLIGHT = 64;
+}
