@@ -101,6 +101,15 @@ class DocExamplesTest {
     }
 
     @Test
+    void theSharedPortCopyIsLintCleanAndSynthesizes() {
+        Design<SharedPortCopy> design = Hdl.elaborate(SharedPortCopy::new);
+        assertTrue(design.definitions().containsKey("AxiPortShare_w128_rw_o8"),
+                design.definitions().keySet().toString());
+        ResourceReport report = DesignVerifier.verify(design, "docs-port-share");
+        assertEquals(0, report.bramTiles(), "both engines' FIFOs and the routes fit LUT RAM: " + report);
+    }
+
+    @Test
     void elaborateAndWrite(@org.junit.jupiter.api.io.TempDir Path out) {
         // doc:begin elaborate
         Design<Blinker> design = Hdl.elaborate(() -> new Blinker(4));
@@ -121,7 +130,7 @@ class DocExamplesTest {
             seen.add(name);
         }
         assertEquals(List.of("blinker", "elaborate", "accumulator", "pixel-filter", "two-clocks", "serial-tx", "scratch-pad",
-                "import-fifo", "broken", "lane-select", "burst-copy", "pipeline"), seen);
+                "import-fifo", "broken", "lane-select", "burst-copy", "port-share", "pipeline"), seen);
     }
 
     @Test

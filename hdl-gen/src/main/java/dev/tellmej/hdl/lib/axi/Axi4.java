@@ -2,12 +2,10 @@ package dev.tellmej.hdl.lib.axi;
 
 import static dev.tellmej.hdl.Hdl.bits;
 import static dev.tellmej.hdl.Hdl.bool;
-import static dev.tellmej.hdl.Hdl.forward;
 import static dev.tellmej.hdl.Hdl.uint;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
-import dev.tellmej.hdl.ElaborationHelper;
 import dev.tellmej.hdl.HwInterface;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.Stream;
@@ -220,10 +218,12 @@ public final class Axi4 implements HwInterface {
     }
 
     /**
-     * For a slave port that serves no writes: {@code awready} and {@code wready} low (a write is never taken),
-     * {@code bvalid} low, {@code bresp} OKAY, {@code bid} 0. Call in the module that declares the slave port.
+     * The slave's side of write channels nobody serves: {@code awready} and {@code wready} low (a write is never
+     * taken), {@code bvalid} low, {@code bresp} OKAY, {@code bid} 0. Call it in the module that declares a slave
+     * port, or in the parent of a child master whose write half goes nowhere (a reader's, beside a writer's on one
+     * port).
      */
-    @ElaborationHelper
+    @dev.tellmej.hdl.ElaborationHelper
     public void tieOffWriteChannelsAsSlave() {
         awready.set(false);
         wready.set(false);
@@ -235,10 +235,11 @@ public final class Axi4 implements HwInterface {
     }
 
     /**
-     * For a slave port that serves no reads: {@code arready} low (a read is never taken), {@code rvalid} low,
-     * {@code rdata} zero, {@code rresp} OKAY, {@code rlast} low, {@code rid} 0.
+     * The slave's side of read channels nobody serves: {@code arready} low (a read is never taken), {@code rvalid}
+     * low, {@code rdata} zero, {@code rresp} OKAY, {@code rlast} low, {@code rid} 0; where to call it as for
+     * {@link #tieOffWriteChannelsAsSlave}.
      */
-    @ElaborationHelper
+    @dev.tellmej.hdl.ElaborationHelper
     public void tieOffReadChannelsAsSlave() {
         arready.set(false);
         rvalid.set(false);
@@ -257,18 +258,18 @@ public final class Axi4 implements HwInterface {
      * go out through the port; a second child's writes can share it through {@link #forwardWriteChannels}.
      * For two slave ports the arguments swap: {@code forwardReadChannels(child, own)}.
      */
-    @ElaborationHelper
+    @dev.tellmej.hdl.ElaborationHelper
     public static void forwardReadChannels(Axi4 outer, Axi4 inner) {
-        forward(outer.ar(), inner.ar());
-        forward(inner.r(), outer.r());
+        dev.tellmej.hdl.Hdl.forward(outer.ar(), inner.ar());
+        dev.tellmej.hdl.Hdl.forward(inner.r(), outer.r());
     }
 
     /** {@link dev.tellmej.hdl.Hdl#forward} restricted to AW, W and B, as {@link #forwardReadChannels} for AR and R. */
-    @ElaborationHelper
+    @dev.tellmej.hdl.ElaborationHelper
     public static void forwardWriteChannels(Axi4 outer, Axi4 inner) {
-        forward(outer.aw(), inner.aw());
-        forward(outer.w(), inner.w());
-        forward(inner.b(), outer.b());
+        dev.tellmej.hdl.Hdl.forward(outer.aw(), inner.aw());
+        dev.tellmej.hdl.Hdl.forward(outer.w(), inner.w());
+        dev.tellmej.hdl.Hdl.forward(inner.b(), outer.b());
     }
 
     /** The write address channel as a stream (master to slave). */

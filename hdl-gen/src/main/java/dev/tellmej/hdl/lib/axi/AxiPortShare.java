@@ -108,7 +108,7 @@ public final class AxiPortShare extends Module {
         }
         StringBuilder uses = new StringBuilder();
         access.forEach(a -> uses.append(a.letter));
-        var names = AxiReadArbiter.sharedPortParameters(config, access.size(), burstsInFlight);
+        var names = BurstRoutes.verilogParameters(config, access.size(), burstsInFlight);
         names.remove("n");
         param("w", names.remove("w"));
         param("", uses.toString());
@@ -200,7 +200,8 @@ public final class AxiPortShare extends Module {
                     + String.join("; ", problems) + ". Every client's port must have the shared port's Axi4Config"
                     + " (put a width converter in front of a narrower client, or widen its address)");
         }
-        AxiPortShare share = dev.tellmej.hdl.Hdl.instance(name, new AxiPortShare(port.config(), access, burstsInFlight));
+        AxiPortShare share = dev.tellmej.hdl.Hdl.instance(name,
+                new AxiPortShare(port.config(), access, burstsInFlight));
         forward(port, share.axi);
         for (int i = 0; i < clients.size(); i++) {
             forward(share.clients.get(i), clients.get(i).port());

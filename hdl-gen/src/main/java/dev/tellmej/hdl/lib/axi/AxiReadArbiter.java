@@ -31,12 +31,18 @@ import java.util.List;
  * accepted in the cycle the memory accepts it (when the FIFO has room); R is combinational, a few LUT levels
  * each way: {@code rvalid} through an AND with the decoded head (a LUT-RAM read of a registered pointer),
  * {@code rready} through a multiplexer selected by the same head. The data itself passes on wires. There is
- * no register slice: it would cost two data-wide registers for a path of two or three LUTs; put a
- * {@code Stream.fullPipe} on a client's side when timing needs it. <b>Throughput</b>: one AR per cycle, one R
- * beat per cycle, no bubble between bursts of different clients.
+ * no register slice: a full one would cost two data-wide registers (256 flip-flops at 128 bits) for a path of
+ * two or three LUTs; put a {@code Stream.fullPipe} on a client's side when timing needs it. AR's path is
+ * longer: the clients' {@code arvalid}s through the round robin's choice to the address multiplexer.
+ * <b>Throughput</b>: one AR per cycle, one R beat per cycle, no bubble between bursts of different clients.
+ *
+ * <p><b>Head-of-line blocking.</b> The memory answers in order, so a client that holds {@code rready} low holds
+ * the R channel for every burst behind its own. {@link AxiBurstReader} never does (a burst is issued only with
+ * room for all its beats), so readers built on it cannot block one another.
  * <b>Cost</b>: the FIFO (LUT RAM of {@code max(2, burstsInFlight)} x (log2 clients + ID bits), two pointers, a
- * counter); the round robin's two index registers and flag (none for one client); an address multiplexer of
- * {@code clients} inputs.
+ * counter); the round robin's two one-hot registers of {@code clients} bits and a flag (none for one client); an
+ * AND-OR multiplexer of the clients' addresses; a decoder of the FIFO's head and a multiplexer of the
+ * {@code rready}s.
  *
  * <p><b>Checks.</b> Simulation-only assertions stop a run if an R beat arrives with no burst recorded, or a
  * client raises {@code awvalid} or {@code wvalid}: the write channels of the client ports are tied off
@@ -54,9 +60,6 @@ public final class AxiReadArbiter extends Module {
     /** Bursts accepted downstream whose last beat has not arrived: 0 to {@code burstsInFlight}. */
     public final UInt outstanding;
 
-    /** A client's request, tagged with the client's index. */
-    record Request(AxiAddress address, UInt client) {}
-
     /**
      * @param config         the widths of the shared port and of every client port
      * @param clients        clients sharing the port: 1 to 32
@@ -65,7 +68,7 @@ public final class AxiReadArbiter extends Module {
      */
     public AxiReadArbiter(Axi4Config config, int clients, int burstsInFlight) {
         BurstRoutes.check("AxiReadArbiter", config, clients, burstsInFlight);
-        sharedPortParameters(config, clients, burstsInFlight).forEach(this::param);
+        BurstRoutes.verilogParameters(config, clients, burstsInFlight).forEach(this::param);
         List<Axi4> ports = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             ports.add(in("s_axi_" + i, Axi4.slave(config)));
@@ -73,19 +76,13 @@ public final class AxiReadArbiter extends Module {
         this.clients = List.copyOf(ports);
         axi = out("m_axi", Axi4.master(config));
         outstanding = out("outstanding", uint(bitsFor(burstsInFlight)));
-        int indexBits = BurstRoutes.indexBits(clients);
 
         // ---- AR: one burst at a time, round robin, while a route is free ----
         BurstRoutes routes = new BurstRoutes("r_routes", config, clients, burstsInFlight, true);
-        List<Stream<Request>> requests = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            int index = i;
-            requests.add(ports.get(i).ar().map(a -> new Request(a, U(index, indexBits))));
-        }
-        Stream<Request> granted = Stream.roundRobin("ar", requests);
+        Stream<BurstRoutes.Request> granted = BurstRoutes.roundRobin("ar", ports.stream().map(Axi4::ar).toList());
         AxiAddress address = granted.payload.address();
-        Bool held = routes.full();
-        axi.arvalid.set(granted.valid.and(held.not()));
+        Bool noRoute = routes.full();
+        axi.arvalid.set(granted.valid.and(noRoute.not()));
         axi.araddr.set(address.addr);
         axi.arlen.set(address.len);
         axi.arsize.set(address.size);
@@ -93,7 +90,7 @@ public final class AxiReadArbiter extends Module {
         if (axi.arid != null) {
             axi.arid.set(0);
         }
-        granted.ready.set(axi.arready.and(held.not()));
+        granted.ready.set(axi.arready.and(noRoute.not()));
         routes.push(axi.arvalid.and(axi.arready), granted.payload.client(), address.id);
 
         // ---- R: every beat to the client of the oldest burst; rlast ends its burst ----
@@ -124,20 +121,5 @@ public final class AxiReadArbiter extends Module {
                     + " or wvalid; this arbiter shares reads only (share writes with AxiWriteArbiter or AxiPortShare)");
         }
         axi.tieOffWriteChannels();
-    }
-
-    /** {@code w}, {@code n}, {@code o}, then {@code a} unless the address is 64 bits and {@code i} with IDs. */
-    static java.util.Map<String, Object> sharedPortParameters(Axi4Config config, int clients, int burstsInFlight) {
-        java.util.Map<String, Object> names = new java.util.LinkedHashMap<>();
-        names.put("w", config.dataWidth());
-        names.put("n", clients);
-        names.put("o", burstsInFlight);
-        if (config.addressWidth() != 64) {
-            names.put("a", config.addressWidth());
-        }
-        if (config.idWidth() > 0) {
-            names.put("i", config.idWidth());
-        }
-        return names;
     }
 }

@@ -39,8 +39,12 @@ import java.util.List;
  * loses one cycle per burst only when the W route was empty; consecutive bursts' beats follow each other
  * without a gap. B is combinational as R is. <b>Throughput</b>: one AW, one W beat and one B per cycle.
  * <b>Cost</b>: two LUT-RAM FIFOs of {@code max(2, burstsInFlight)} entries (log2 clients bits, plus the ID in
- * the B route), a flag, the round robin's registers; a multiplexer of {@code clients} inputs for the address
- * and one for W (data width + strobes + 1).
+ * the B route), a flag, the round robin's two one-hot registers and flag; an AND-OR multiplexer of the clients'
+ * addresses and a multiplexer of their W beats (data width + strobes + 1 bits) selected by the W route's head.
+ *
+ * <p><b>Head-of-line blocking.</b> W follows the order of the addresses, so a client whose address was granted
+ * and whose data does not come holds W for everyone behind it. {@link AxiBurstWriter} issues an address only
+ * when the burst's beats are all buffered, so writers built on it never hold W.
  *
  * <p><b>Checks.</b> Simulation-only assertions stop a run if a client withdraws {@code awvalid} before its
  * address is accepted (its recorded routes would be wrong), a response arrives with no burst recorded or
@@ -67,7 +71,7 @@ public final class AxiWriteArbiter extends Module {
      */
     public AxiWriteArbiter(Axi4Config config, int clients, int burstsInFlight) {
         BurstRoutes.check("AxiWriteArbiter", config, clients, burstsInFlight);
-        AxiReadArbiter.sharedPortParameters(config, clients, burstsInFlight).forEach(this::param);
+        BurstRoutes.verilogParameters(config, clients, burstsInFlight).forEach(this::param);
         List<Axi4> ports = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             ports.add(in("s_axi_" + i, Axi4.slave(config)));
@@ -75,22 +79,16 @@ public final class AxiWriteArbiter extends Module {
         this.clients = List.copyOf(ports);
         axi = out("m_axi", Axi4.master(config));
         outstanding = out("outstanding", uint(bitsFor(burstsInFlight)));
-        int indexBits = BurstRoutes.indexBits(clients);
 
         // ---- AW: one burst at a time, round robin; its routes are recorded when it is first presented ----
         BurstRoutes wRoutes = new BurstRoutes("w_routes", config, clients, burstsInFlight, false);
         BurstRoutes bRoutes = new BurstRoutes("b_routes", config, clients, burstsInFlight, true);
-        List<Stream<AxiReadArbiter.Request>> requests = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            int index = i;
-            requests.add(ports.get(i).aw().map(a -> new AxiReadArbiter.Request(a, U(index, indexBits))));
-        }
         Presented presented = area(new Presented(axi.awvalid, axi.awready));
-        Stream<AxiReadArbiter.Request> granted = Stream.roundRobin("aw", requests);
+        Stream<BurstRoutes.Request> granted = BurstRoutes.roundRobin("aw", ports.stream().map(Axi4::aw).toList());
         // A presented address stays presented: only a new one waits for a free route.
-        Bool held = bRoutes.full().and(presented.waiting.not()).named("aw_no_route");
+        Bool noRoute = bRoutes.full().and(presented.waiting.not()).named("aw_no_route");
         AxiAddress address = granted.payload.address();
-        axi.awvalid.set(granted.valid.and(held.not()));
+        axi.awvalid.set(granted.valid.and(noRoute.not()));
         axi.awaddr.set(address.addr);
         axi.awlen.set(address.len);
         axi.awsize.set(address.size);
@@ -98,7 +96,7 @@ public final class AxiWriteArbiter extends Module {
         if (axi.awid != null) {
             axi.awid.set(0);
         }
-        granted.ready.set(axi.awready.and(held.not()));
+        granted.ready.set(axi.awready.and(noRoute.not()));
         wRoutes.push(presented.first, granted.payload.client(), null);
         bRoutes.push(presented.first, granted.payload.client(), address.id);
         assertAlways(presented.first.not().or(wRoutes.room()), "AxiWriteArbiter: the W route has room whenever the"

@@ -8,16 +8,20 @@ import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.ir.Locations;
+import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.SyncFifo;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The bursts in flight on a shared port, oldest first: for each, the client it belongs to and the ID that client
  * gave it. One ID downstream keeps the memory's answers in this order, so the oldest entry says where the next R
  * beat or B response goes. A LUT-RAM {@link SyncFifo} of {@code max(2, burstsInFlight)} words of
  * {@code log2(clients)} (at least 1) + ID bits; an entry pushed at an edge is at the head after it (latency 1).
- * The arbiters' helper, with their parameter checks.
+ * With the parts {@link AxiReadArbiter} and {@link AxiWriteArbiter} share: their address round robin, parameter
+ * checks and Verilog name.
  */
 final class BurstRoutes {
     /** At least one burst is recorded. */
@@ -47,7 +51,7 @@ final class BurstRoutes {
         this.burstsInFlight = burstsInFlight;
     }
 
-    /** Records a burst of client {@code clientIndex} with its ID (ignored without IDs) at the edge {@code when} holds. */
+    /** Records a burst of client {@code clientIndex} with its ID (ignored without IDs) at the edge of {@code when}. */
     void push(Bool when, UInt clientIndex, UInt clientId) {
         fifo.push.valid.set(when);
         fifo.push.payload.set(id == null ? clientIndex.asBits() : cat(clientId, clientIndex));
@@ -66,6 +70,38 @@ final class BurstRoutes {
     /** Whether the FIFO takes a push now (for assertions: the arbiters push only below {@link #full}). */
     Bool room() {
         return fifo.push.ready;
+    }
+
+    /** An address a client presented, tagged with the client's index. */
+    record Request(AxiAddress address, UInt client) {}
+
+    /**
+     * The clients' address channels (AR or AW) through one {@link Stream#roundRobin} named {@code name}, each
+     * request tagged with its client's index ({@link #indexBits} wide).
+     */
+    static Stream<Request> roundRobin(String name, List<Stream<AxiAddress>> channels) {
+        int indexBits = indexBits(channels.size());
+        List<Stream<Request>> requests = new ArrayList<>();
+        for (int i = 0; i < channels.size(); i++) {
+            int index = i;
+            requests.add(channels.get(i).map(a -> new Request(a, U(index, indexBits))));
+        }
+        return Stream.roundRobin(name, requests);
+    }
+
+    /** {@code w}, {@code n}, {@code o}, then {@code a} unless the address is 64 bits and {@code i} with IDs. */
+    static Map<String, Object> verilogParameters(Axi4Config config, int clients, int burstsInFlight) {
+        Map<String, Object> names = new LinkedHashMap<>();
+        names.put("w", config.dataWidth());
+        names.put("n", clients);
+        names.put("o", burstsInFlight);
+        if (config.addressWidth() != 64) {
+            names.put("a", config.addressWidth());
+        }
+        if (config.idWidth() > 0) {
+            names.put("i", config.idWidth());
+        }
+        return names;
     }
 
     /** Bits of a client index: log2 of the clients, at least 1. */

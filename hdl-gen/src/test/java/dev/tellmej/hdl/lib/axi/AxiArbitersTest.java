@@ -67,7 +67,8 @@ class AxiArbitersTest {
                 List.of(READ, READ, READ, READ, READ, WRITE), 8));
         assertEquals("AxiPortShare_w128_rrrrrw_o8", kv260.topName());
         assertEquals(List.of("SyncFifo_w3_d8", "AxiReadArbiter_w128_n5_o8", "SyncFifo_w1_d8",
-                "AxiWriteArbiter_w128_n1_o8", "AxiPortShare_w128_rrrrrw_o8"), List.copyOf(kv260.definitions().keySet()));
+                "AxiWriteArbiter_w128_n1_o8", "AxiPortShare_w128_rrrrrw_o8"),
+                List.copyOf(kv260.definitions().keySet()));
         ResourceReport report = DesignVerifier.verify(kv260, "axi-port-share-kv260");
         System.out.println("AxiPortShare kv260 d0 (5 readers, 1 writer, 8 in flight, 128 bits): " + report);
         assertEquals(0, report.bramTiles(), report.toString());
