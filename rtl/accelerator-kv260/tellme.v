@@ -3,177 +3,177 @@
 `default_nettype none
 
 module tellme (
-  input  wire         ap_clk,                // TellmeKernel.java:43
-  input  wire         ap_rst_n,              // TellmeKernel.java:43
-  input  wire         s_axi_control_awvalid, // TellmeKernel.java:47
-  output wire         s_axi_control_awready, // TellmeKernel.java:47
-  input  wire [7:0]   s_axi_control_awaddr,  // TellmeKernel.java:47
-  input  wire         s_axi_control_wvalid,  // TellmeKernel.java:47
-  output wire         s_axi_control_wready,  // TellmeKernel.java:47
-  input  wire [31:0]  s_axi_control_wdata,   // TellmeKernel.java:47
-  input  wire [3:0]   s_axi_control_wstrb,   // TellmeKernel.java:47
-  output wire         s_axi_control_bvalid,  // TellmeKernel.java:47
-  input  wire         s_axi_control_bready,  // TellmeKernel.java:47
-  output wire [1:0]   s_axi_control_bresp,   // TellmeKernel.java:47
-  input  wire         s_axi_control_arvalid, // TellmeKernel.java:47
-  output wire         s_axi_control_arready, // TellmeKernel.java:47
-  input  wire [7:0]   s_axi_control_araddr,  // TellmeKernel.java:47
-  output wire         s_axi_control_rvalid,  // TellmeKernel.java:47
-  input  wire         s_axi_control_rready,  // TellmeKernel.java:47
-  output wire [31:0]  s_axi_control_rdata,   // TellmeKernel.java:47
-  output wire [1:0]   s_axi_control_rresp,   // TellmeKernel.java:47
-  output wire         m_axi_w0_awvalid,      // TellmeKernel.java:49
-  input  wire         m_axi_w0_awready,      // TellmeKernel.java:49
-  output wire [63:0]  m_axi_w0_awaddr,       // TellmeKernel.java:49
-  output wire [7:0]   m_axi_w0_awlen,        // TellmeKernel.java:49
-  output wire [2:0]   m_axi_w0_awsize,       // TellmeKernel.java:49
-  output wire [1:0]   m_axi_w0_awburst,      // TellmeKernel.java:49
-  output wire         m_axi_w0_wvalid,       // TellmeKernel.java:49
-  input  wire         m_axi_w0_wready,       // TellmeKernel.java:49
-  output wire [127:0] m_axi_w0_wdata,        // TellmeKernel.java:49
-  output wire [15:0]  m_axi_w0_wstrb,        // TellmeKernel.java:49
-  output wire         m_axi_w0_wlast,        // TellmeKernel.java:49
-  input  wire         m_axi_w0_bvalid,       // TellmeKernel.java:49
-  output wire         m_axi_w0_bready,       // TellmeKernel.java:49
-  input  wire [1:0]   m_axi_w0_bresp,        // TellmeKernel.java:49
-  output wire         m_axi_w0_arvalid,      // TellmeKernel.java:49
-  input  wire         m_axi_w0_arready,      // TellmeKernel.java:49
-  output wire [63:0]  m_axi_w0_araddr,       // TellmeKernel.java:49
-  output wire [7:0]   m_axi_w0_arlen,        // TellmeKernel.java:49
-  output wire [2:0]   m_axi_w0_arsize,       // TellmeKernel.java:49
-  output wire [1:0]   m_axi_w0_arburst,      // TellmeKernel.java:49
-  input  wire         m_axi_w0_rvalid,       // TellmeKernel.java:49
-  output wire         m_axi_w0_rready,       // TellmeKernel.java:49
-  input  wire [127:0] m_axi_w0_rdata,        // TellmeKernel.java:49
-  input  wire [1:0]   m_axi_w0_rresp,        // TellmeKernel.java:49
-  input  wire         m_axi_w0_rlast,        // TellmeKernel.java:49
-  output wire         m_axi_w1_awvalid,      // TellmeKernel.java:49
-  input  wire         m_axi_w1_awready,      // TellmeKernel.java:49
-  output wire [63:0]  m_axi_w1_awaddr,       // TellmeKernel.java:49
-  output wire [7:0]   m_axi_w1_awlen,        // TellmeKernel.java:49
-  output wire [2:0]   m_axi_w1_awsize,       // TellmeKernel.java:49
-  output wire [1:0]   m_axi_w1_awburst,      // TellmeKernel.java:49
-  output wire         m_axi_w1_wvalid,       // TellmeKernel.java:49
-  input  wire         m_axi_w1_wready,       // TellmeKernel.java:49
-  output wire [127:0] m_axi_w1_wdata,        // TellmeKernel.java:49
-  output wire [15:0]  m_axi_w1_wstrb,        // TellmeKernel.java:49
-  output wire         m_axi_w1_wlast,        // TellmeKernel.java:49
-  input  wire         m_axi_w1_bvalid,       // TellmeKernel.java:49
-  output wire         m_axi_w1_bready,       // TellmeKernel.java:49
-  input  wire [1:0]   m_axi_w1_bresp,        // TellmeKernel.java:49
-  output wire         m_axi_w1_arvalid,      // TellmeKernel.java:49
-  input  wire         m_axi_w1_arready,      // TellmeKernel.java:49
-  output wire [63:0]  m_axi_w1_araddr,       // TellmeKernel.java:49
-  output wire [7:0]   m_axi_w1_arlen,        // TellmeKernel.java:49
-  output wire [2:0]   m_axi_w1_arsize,       // TellmeKernel.java:49
-  output wire [1:0]   m_axi_w1_arburst,      // TellmeKernel.java:49
-  input  wire         m_axi_w1_rvalid,       // TellmeKernel.java:49
-  output wire         m_axi_w1_rready,       // TellmeKernel.java:49
-  input  wire [127:0] m_axi_w1_rdata,        // TellmeKernel.java:49
-  input  wire [1:0]   m_axi_w1_rresp,        // TellmeKernel.java:49
-  input  wire         m_axi_w1_rlast,        // TellmeKernel.java:49
-  output wire         m_axi_w2_awvalid,      // TellmeKernel.java:49
-  input  wire         m_axi_w2_awready,      // TellmeKernel.java:49
-  output wire [63:0]  m_axi_w2_awaddr,       // TellmeKernel.java:49
-  output wire [7:0]   m_axi_w2_awlen,        // TellmeKernel.java:49
-  output wire [2:0]   m_axi_w2_awsize,       // TellmeKernel.java:49
-  output wire [1:0]   m_axi_w2_awburst,      // TellmeKernel.java:49
-  output wire         m_axi_w2_wvalid,       // TellmeKernel.java:49
-  input  wire         m_axi_w2_wready,       // TellmeKernel.java:49
-  output wire [127:0] m_axi_w2_wdata,        // TellmeKernel.java:49
-  output wire [15:0]  m_axi_w2_wstrb,        // TellmeKernel.java:49
-  output wire         m_axi_w2_wlast,        // TellmeKernel.java:49
-  input  wire         m_axi_w2_bvalid,       // TellmeKernel.java:49
-  output wire         m_axi_w2_bready,       // TellmeKernel.java:49
-  input  wire [1:0]   m_axi_w2_bresp,        // TellmeKernel.java:49
-  output wire         m_axi_w2_arvalid,      // TellmeKernel.java:49
-  input  wire         m_axi_w2_arready,      // TellmeKernel.java:49
-  output wire [63:0]  m_axi_w2_araddr,       // TellmeKernel.java:49
-  output wire [7:0]   m_axi_w2_arlen,        // TellmeKernel.java:49
-  output wire [2:0]   m_axi_w2_arsize,       // TellmeKernel.java:49
-  output wire [1:0]   m_axi_w2_arburst,      // TellmeKernel.java:49
-  input  wire         m_axi_w2_rvalid,       // TellmeKernel.java:49
-  output wire         m_axi_w2_rready,       // TellmeKernel.java:49
-  input  wire [127:0] m_axi_w2_rdata,        // TellmeKernel.java:49
-  input  wire [1:0]   m_axi_w2_rresp,        // TellmeKernel.java:49
-  input  wire         m_axi_w2_rlast,        // TellmeKernel.java:49
-  output wire         m_axi_w3_awvalid,      // TellmeKernel.java:49
-  input  wire         m_axi_w3_awready,      // TellmeKernel.java:49
-  output wire [63:0]  m_axi_w3_awaddr,       // TellmeKernel.java:49
-  output wire [7:0]   m_axi_w3_awlen,        // TellmeKernel.java:49
-  output wire [2:0]   m_axi_w3_awsize,       // TellmeKernel.java:49
-  output wire [1:0]   m_axi_w3_awburst,      // TellmeKernel.java:49
-  output wire         m_axi_w3_wvalid,       // TellmeKernel.java:49
-  input  wire         m_axi_w3_wready,       // TellmeKernel.java:49
-  output wire [127:0] m_axi_w3_wdata,        // TellmeKernel.java:49
-  output wire [15:0]  m_axi_w3_wstrb,        // TellmeKernel.java:49
-  output wire         m_axi_w3_wlast,        // TellmeKernel.java:49
-  input  wire         m_axi_w3_bvalid,       // TellmeKernel.java:49
-  output wire         m_axi_w3_bready,       // TellmeKernel.java:49
-  input  wire [1:0]   m_axi_w3_bresp,        // TellmeKernel.java:49
-  output wire         m_axi_w3_arvalid,      // TellmeKernel.java:49
-  input  wire         m_axi_w3_arready,      // TellmeKernel.java:49
-  output wire [63:0]  m_axi_w3_araddr,       // TellmeKernel.java:49
-  output wire [7:0]   m_axi_w3_arlen,        // TellmeKernel.java:49
-  output wire [2:0]   m_axi_w3_arsize,       // TellmeKernel.java:49
-  output wire [1:0]   m_axi_w3_arburst,      // TellmeKernel.java:49
-  input  wire         m_axi_w3_rvalid,       // TellmeKernel.java:49
-  output wire         m_axi_w3_rready,       // TellmeKernel.java:49
-  input  wire [127:0] m_axi_w3_rdata,        // TellmeKernel.java:49
-  input  wire [1:0]   m_axi_w3_rresp,        // TellmeKernel.java:49
-  input  wire         m_axi_w3_rlast,        // TellmeKernel.java:49
-  output wire         m_axi_d0_awvalid,      // TellmeKernel.java:49
-  input  wire         m_axi_d0_awready,      // TellmeKernel.java:49
-  output wire [63:0]  m_axi_d0_awaddr,       // TellmeKernel.java:49
-  output wire [7:0]   m_axi_d0_awlen,        // TellmeKernel.java:49
-  output wire [2:0]   m_axi_d0_awsize,       // TellmeKernel.java:49
-  output wire [1:0]   m_axi_d0_awburst,      // TellmeKernel.java:49
-  output wire         m_axi_d0_wvalid,       // TellmeKernel.java:49
-  input  wire         m_axi_d0_wready,       // TellmeKernel.java:49
-  output wire [127:0] m_axi_d0_wdata,        // TellmeKernel.java:49
-  output wire [15:0]  m_axi_d0_wstrb,        // TellmeKernel.java:49
-  output wire         m_axi_d0_wlast,        // TellmeKernel.java:49
-  input  wire         m_axi_d0_bvalid,       // TellmeKernel.java:49
-  output wire         m_axi_d0_bready,       // TellmeKernel.java:49
-  input  wire [1:0]   m_axi_d0_bresp,        // TellmeKernel.java:49
-  output wire         m_axi_d0_arvalid,      // TellmeKernel.java:49
-  input  wire         m_axi_d0_arready,      // TellmeKernel.java:49
-  output wire [63:0]  m_axi_d0_araddr,       // TellmeKernel.java:49
-  output wire [7:0]   m_axi_d0_arlen,        // TellmeKernel.java:49
-  output wire [2:0]   m_axi_d0_arsize,       // TellmeKernel.java:49
-  output wire [1:0]   m_axi_d0_arburst,      // TellmeKernel.java:49
-  input  wire         m_axi_d0_rvalid,       // TellmeKernel.java:49
-  output wire         m_axi_d0_rready,       // TellmeKernel.java:49
-  input  wire [127:0] m_axi_d0_rdata,        // TellmeKernel.java:49
-  input  wire [1:0]   m_axi_d0_rresp,        // TellmeKernel.java:49
-  input  wire         m_axi_d0_rlast,        // TellmeKernel.java:49
-  output wire         m_axi_d1_awvalid,      // TellmeKernel.java:49
-  input  wire         m_axi_d1_awready,      // TellmeKernel.java:49
-  output wire [63:0]  m_axi_d1_awaddr,       // TellmeKernel.java:49
-  output wire [7:0]   m_axi_d1_awlen,        // TellmeKernel.java:49
-  output wire [2:0]   m_axi_d1_awsize,       // TellmeKernel.java:49
-  output wire [1:0]   m_axi_d1_awburst,      // TellmeKernel.java:49
-  output wire         m_axi_d1_wvalid,       // TellmeKernel.java:49
-  input  wire         m_axi_d1_wready,       // TellmeKernel.java:49
-  output wire [127:0] m_axi_d1_wdata,        // TellmeKernel.java:49
-  output wire [15:0]  m_axi_d1_wstrb,        // TellmeKernel.java:49
-  output wire         m_axi_d1_wlast,        // TellmeKernel.java:49
-  input  wire         m_axi_d1_bvalid,       // TellmeKernel.java:49
-  output wire         m_axi_d1_bready,       // TellmeKernel.java:49
-  input  wire [1:0]   m_axi_d1_bresp,        // TellmeKernel.java:49
-  output wire         m_axi_d1_arvalid,      // TellmeKernel.java:49
-  input  wire         m_axi_d1_arready,      // TellmeKernel.java:49
-  output wire [63:0]  m_axi_d1_araddr,       // TellmeKernel.java:49
-  output wire [7:0]   m_axi_d1_arlen,        // TellmeKernel.java:49
-  output wire [2:0]   m_axi_d1_arsize,       // TellmeKernel.java:49
-  output wire [1:0]   m_axi_d1_arburst,      // TellmeKernel.java:49
-  input  wire         m_axi_d1_rvalid,       // TellmeKernel.java:49
-  output wire         m_axi_d1_rready,       // TellmeKernel.java:49
-  input  wire [127:0] m_axi_d1_rdata,        // TellmeKernel.java:49
-  input  wire [1:0]   m_axi_d1_rresp,        // TellmeKernel.java:49
-  input  wire         m_axi_d1_rlast,        // TellmeKernel.java:49
+  input  wire         ap_clk,                // TellmeKernel.java:45
+  input  wire         ap_rst_n,              // TellmeKernel.java:45
+  input  wire         s_axi_control_awvalid, // TellmeKernel.java:49
+  output wire         s_axi_control_awready, // TellmeKernel.java:49
+  input  wire [7:0]   s_axi_control_awaddr,  // TellmeKernel.java:49
+  input  wire         s_axi_control_wvalid,  // TellmeKernel.java:49
+  output wire         s_axi_control_wready,  // TellmeKernel.java:49
+  input  wire [31:0]  s_axi_control_wdata,   // TellmeKernel.java:49
+  input  wire [3:0]   s_axi_control_wstrb,   // TellmeKernel.java:49
+  output wire         s_axi_control_bvalid,  // TellmeKernel.java:49
+  input  wire         s_axi_control_bready,  // TellmeKernel.java:49
+  output wire [1:0]   s_axi_control_bresp,   // TellmeKernel.java:49
+  input  wire         s_axi_control_arvalid, // TellmeKernel.java:49
+  output wire         s_axi_control_arready, // TellmeKernel.java:49
+  input  wire [7:0]   s_axi_control_araddr,  // TellmeKernel.java:49
+  output wire         s_axi_control_rvalid,  // TellmeKernel.java:49
+  input  wire         s_axi_control_rready,  // TellmeKernel.java:49
+  output wire [31:0]  s_axi_control_rdata,   // TellmeKernel.java:49
+  output wire [1:0]   s_axi_control_rresp,   // TellmeKernel.java:49
+  output wire         m_axi_w0_awvalid,      // TellmeKernel.java:51
+  input  wire         m_axi_w0_awready,      // TellmeKernel.java:51
+  output wire [63:0]  m_axi_w0_awaddr,       // TellmeKernel.java:51
+  output wire [7:0]   m_axi_w0_awlen,        // TellmeKernel.java:51
+  output wire [2:0]   m_axi_w0_awsize,       // TellmeKernel.java:51
+  output wire [1:0]   m_axi_w0_awburst,      // TellmeKernel.java:51
+  output wire         m_axi_w0_wvalid,       // TellmeKernel.java:51
+  input  wire         m_axi_w0_wready,       // TellmeKernel.java:51
+  output wire [127:0] m_axi_w0_wdata,        // TellmeKernel.java:51
+  output wire [15:0]  m_axi_w0_wstrb,        // TellmeKernel.java:51
+  output wire         m_axi_w0_wlast,        // TellmeKernel.java:51
+  input  wire         m_axi_w0_bvalid,       // TellmeKernel.java:51
+  output wire         m_axi_w0_bready,       // TellmeKernel.java:51
+  input  wire [1:0]   m_axi_w0_bresp,        // TellmeKernel.java:51
+  output wire         m_axi_w0_arvalid,      // TellmeKernel.java:51
+  input  wire         m_axi_w0_arready,      // TellmeKernel.java:51
+  output wire [63:0]  m_axi_w0_araddr,       // TellmeKernel.java:51
+  output wire [7:0]   m_axi_w0_arlen,        // TellmeKernel.java:51
+  output wire [2:0]   m_axi_w0_arsize,       // TellmeKernel.java:51
+  output wire [1:0]   m_axi_w0_arburst,      // TellmeKernel.java:51
+  input  wire         m_axi_w0_rvalid,       // TellmeKernel.java:51
+  output wire         m_axi_w0_rready,       // TellmeKernel.java:51
+  input  wire [127:0] m_axi_w0_rdata,        // TellmeKernel.java:51
+  input  wire [1:0]   m_axi_w0_rresp,        // TellmeKernel.java:51
+  input  wire         m_axi_w0_rlast,        // TellmeKernel.java:51
+  output wire         m_axi_w1_awvalid,      // TellmeKernel.java:51
+  input  wire         m_axi_w1_awready,      // TellmeKernel.java:51
+  output wire [63:0]  m_axi_w1_awaddr,       // TellmeKernel.java:51
+  output wire [7:0]   m_axi_w1_awlen,        // TellmeKernel.java:51
+  output wire [2:0]   m_axi_w1_awsize,       // TellmeKernel.java:51
+  output wire [1:0]   m_axi_w1_awburst,      // TellmeKernel.java:51
+  output wire         m_axi_w1_wvalid,       // TellmeKernel.java:51
+  input  wire         m_axi_w1_wready,       // TellmeKernel.java:51
+  output wire [127:0] m_axi_w1_wdata,        // TellmeKernel.java:51
+  output wire [15:0]  m_axi_w1_wstrb,        // TellmeKernel.java:51
+  output wire         m_axi_w1_wlast,        // TellmeKernel.java:51
+  input  wire         m_axi_w1_bvalid,       // TellmeKernel.java:51
+  output wire         m_axi_w1_bready,       // TellmeKernel.java:51
+  input  wire [1:0]   m_axi_w1_bresp,        // TellmeKernel.java:51
+  output wire         m_axi_w1_arvalid,      // TellmeKernel.java:51
+  input  wire         m_axi_w1_arready,      // TellmeKernel.java:51
+  output wire [63:0]  m_axi_w1_araddr,       // TellmeKernel.java:51
+  output wire [7:0]   m_axi_w1_arlen,        // TellmeKernel.java:51
+  output wire [2:0]   m_axi_w1_arsize,       // TellmeKernel.java:51
+  output wire [1:0]   m_axi_w1_arburst,      // TellmeKernel.java:51
+  input  wire         m_axi_w1_rvalid,       // TellmeKernel.java:51
+  output wire         m_axi_w1_rready,       // TellmeKernel.java:51
+  input  wire [127:0] m_axi_w1_rdata,        // TellmeKernel.java:51
+  input  wire [1:0]   m_axi_w1_rresp,        // TellmeKernel.java:51
+  input  wire         m_axi_w1_rlast,        // TellmeKernel.java:51
+  output wire         m_axi_w2_awvalid,      // TellmeKernel.java:51
+  input  wire         m_axi_w2_awready,      // TellmeKernel.java:51
+  output wire [63:0]  m_axi_w2_awaddr,       // TellmeKernel.java:51
+  output wire [7:0]   m_axi_w2_awlen,        // TellmeKernel.java:51
+  output wire [2:0]   m_axi_w2_awsize,       // TellmeKernel.java:51
+  output wire [1:0]   m_axi_w2_awburst,      // TellmeKernel.java:51
+  output wire         m_axi_w2_wvalid,       // TellmeKernel.java:51
+  input  wire         m_axi_w2_wready,       // TellmeKernel.java:51
+  output wire [127:0] m_axi_w2_wdata,        // TellmeKernel.java:51
+  output wire [15:0]  m_axi_w2_wstrb,        // TellmeKernel.java:51
+  output wire         m_axi_w2_wlast,        // TellmeKernel.java:51
+  input  wire         m_axi_w2_bvalid,       // TellmeKernel.java:51
+  output wire         m_axi_w2_bready,       // TellmeKernel.java:51
+  input  wire [1:0]   m_axi_w2_bresp,        // TellmeKernel.java:51
+  output wire         m_axi_w2_arvalid,      // TellmeKernel.java:51
+  input  wire         m_axi_w2_arready,      // TellmeKernel.java:51
+  output wire [63:0]  m_axi_w2_araddr,       // TellmeKernel.java:51
+  output wire [7:0]   m_axi_w2_arlen,        // TellmeKernel.java:51
+  output wire [2:0]   m_axi_w2_arsize,       // TellmeKernel.java:51
+  output wire [1:0]   m_axi_w2_arburst,      // TellmeKernel.java:51
+  input  wire         m_axi_w2_rvalid,       // TellmeKernel.java:51
+  output wire         m_axi_w2_rready,       // TellmeKernel.java:51
+  input  wire [127:0] m_axi_w2_rdata,        // TellmeKernel.java:51
+  input  wire [1:0]   m_axi_w2_rresp,        // TellmeKernel.java:51
+  input  wire         m_axi_w2_rlast,        // TellmeKernel.java:51
+  output wire         m_axi_w3_awvalid,      // TellmeKernel.java:51
+  input  wire         m_axi_w3_awready,      // TellmeKernel.java:51
+  output wire [63:0]  m_axi_w3_awaddr,       // TellmeKernel.java:51
+  output wire [7:0]   m_axi_w3_awlen,        // TellmeKernel.java:51
+  output wire [2:0]   m_axi_w3_awsize,       // TellmeKernel.java:51
+  output wire [1:0]   m_axi_w3_awburst,      // TellmeKernel.java:51
+  output wire         m_axi_w3_wvalid,       // TellmeKernel.java:51
+  input  wire         m_axi_w3_wready,       // TellmeKernel.java:51
+  output wire [127:0] m_axi_w3_wdata,        // TellmeKernel.java:51
+  output wire [15:0]  m_axi_w3_wstrb,        // TellmeKernel.java:51
+  output wire         m_axi_w3_wlast,        // TellmeKernel.java:51
+  input  wire         m_axi_w3_bvalid,       // TellmeKernel.java:51
+  output wire         m_axi_w3_bready,       // TellmeKernel.java:51
+  input  wire [1:0]   m_axi_w3_bresp,        // TellmeKernel.java:51
+  output wire         m_axi_w3_arvalid,      // TellmeKernel.java:51
+  input  wire         m_axi_w3_arready,      // TellmeKernel.java:51
+  output wire [63:0]  m_axi_w3_araddr,       // TellmeKernel.java:51
+  output wire [7:0]   m_axi_w3_arlen,        // TellmeKernel.java:51
+  output wire [2:0]   m_axi_w3_arsize,       // TellmeKernel.java:51
+  output wire [1:0]   m_axi_w3_arburst,      // TellmeKernel.java:51
+  input  wire         m_axi_w3_rvalid,       // TellmeKernel.java:51
+  output wire         m_axi_w3_rready,       // TellmeKernel.java:51
+  input  wire [127:0] m_axi_w3_rdata,        // TellmeKernel.java:51
+  input  wire [1:0]   m_axi_w3_rresp,        // TellmeKernel.java:51
+  input  wire         m_axi_w3_rlast,        // TellmeKernel.java:51
+  output wire         m_axi_d0_awvalid,      // TellmeKernel.java:51
+  input  wire         m_axi_d0_awready,      // TellmeKernel.java:51
+  output wire [63:0]  m_axi_d0_awaddr,       // TellmeKernel.java:51
+  output wire [7:0]   m_axi_d0_awlen,        // TellmeKernel.java:51
+  output wire [2:0]   m_axi_d0_awsize,       // TellmeKernel.java:51
+  output wire [1:0]   m_axi_d0_awburst,      // TellmeKernel.java:51
+  output wire         m_axi_d0_wvalid,       // TellmeKernel.java:51
+  input  wire         m_axi_d0_wready,       // TellmeKernel.java:51
+  output wire [127:0] m_axi_d0_wdata,        // TellmeKernel.java:51
+  output wire [15:0]  m_axi_d0_wstrb,        // TellmeKernel.java:51
+  output wire         m_axi_d0_wlast,        // TellmeKernel.java:51
+  input  wire         m_axi_d0_bvalid,       // TellmeKernel.java:51
+  output wire         m_axi_d0_bready,       // TellmeKernel.java:51
+  input  wire [1:0]   m_axi_d0_bresp,        // TellmeKernel.java:51
+  output wire         m_axi_d0_arvalid,      // TellmeKernel.java:51
+  input  wire         m_axi_d0_arready,      // TellmeKernel.java:51
+  output wire [63:0]  m_axi_d0_araddr,       // TellmeKernel.java:51
+  output wire [7:0]   m_axi_d0_arlen,        // TellmeKernel.java:51
+  output wire [2:0]   m_axi_d0_arsize,       // TellmeKernel.java:51
+  output wire [1:0]   m_axi_d0_arburst,      // TellmeKernel.java:51
+  input  wire         m_axi_d0_rvalid,       // TellmeKernel.java:51
+  output wire         m_axi_d0_rready,       // TellmeKernel.java:51
+  input  wire [127:0] m_axi_d0_rdata,        // TellmeKernel.java:51
+  input  wire [1:0]   m_axi_d0_rresp,        // TellmeKernel.java:51
+  input  wire         m_axi_d0_rlast,        // TellmeKernel.java:51
+  output wire         m_axi_d1_awvalid,      // TellmeKernel.java:51
+  input  wire         m_axi_d1_awready,      // TellmeKernel.java:51
+  output wire [63:0]  m_axi_d1_awaddr,       // TellmeKernel.java:51
+  output wire [7:0]   m_axi_d1_awlen,        // TellmeKernel.java:51
+  output wire [2:0]   m_axi_d1_awsize,       // TellmeKernel.java:51
+  output wire [1:0]   m_axi_d1_awburst,      // TellmeKernel.java:51
+  output wire         m_axi_d1_wvalid,       // TellmeKernel.java:51
+  input  wire         m_axi_d1_wready,       // TellmeKernel.java:51
+  output wire [127:0] m_axi_d1_wdata,        // TellmeKernel.java:51
+  output wire [15:0]  m_axi_d1_wstrb,        // TellmeKernel.java:51
+  output wire         m_axi_d1_wlast,        // TellmeKernel.java:51
+  input  wire         m_axi_d1_bvalid,       // TellmeKernel.java:51
+  output wire         m_axi_d1_bready,       // TellmeKernel.java:51
+  input  wire [1:0]   m_axi_d1_bresp,        // TellmeKernel.java:51
+  output wire         m_axi_d1_arvalid,      // TellmeKernel.java:51
+  input  wire         m_axi_d1_arready,      // TellmeKernel.java:51
+  output wire [63:0]  m_axi_d1_araddr,       // TellmeKernel.java:51
+  output wire [7:0]   m_axi_d1_arlen,        // TellmeKernel.java:51
+  output wire [2:0]   m_axi_d1_arsize,       // TellmeKernel.java:51
+  output wire [1:0]   m_axi_d1_arburst,      // TellmeKernel.java:51
+  input  wire         m_axi_d1_rvalid,       // TellmeKernel.java:51
+  output wire         m_axi_d1_rready,       // TellmeKernel.java:51
+  input  wire [127:0] m_axi_d1_rdata,        // TellmeKernel.java:51
+  input  wire [1:0]   m_axi_d1_rresp,        // TellmeKernel.java:51
+  input  wire         m_axi_d1_rlast,        // TellmeKernel.java:51
   // verilator lint_off SYMRSVDWORD
-  output wire         interrupt              // TellmeKernel.java:51
+  output wire         interrupt              // TellmeKernel.java:53
   // verilator lint_on SYMRSVDWORD
 );
 
@@ -184,6 +184,18 @@ module tellme (
   localparam [2:0] EMBED_STEP_ROW_COMMAND = 3'd3;
   localparam [2:0] EMBED_STEP_ROW         = 3'd4;
   localparam [2:0] EMBED_STEP_FINISH      = 3'd5;
+
+  // AttentionStep: dev.tellmej.accel.kernel.AttentionExecutor.AttentionStep
+  localparam [3:0] ATTENTION_STEP_IDLE       = 4'd0;
+  localparam [3:0] ATTENTION_STEP_SIZES      = 4'd1;
+  localparam [3:0] ATTENTION_STEP_LAYER_BASE = 4'd2;
+  localparam [3:0] ATTENTION_STEP_COMMAND    = 4'd3;
+  localparam [3:0] ATTENTION_STEP_QUERY_READ = 4'd4;
+  localparam [3:0] ATTENTION_STEP_QUERY_PUSH = 4'd5;
+  localparam [3:0] ATTENTION_STEP_OUTPUTS    = 4'd6;
+  localparam [3:0] ATTENTION_STEP_WAIT_DONE  = 4'd7;
+  localparam [3:0] ATTENTION_STEP_NEXT       = 4'd8;
+  localparam [3:0] ATTENTION_STEP_FINISH     = 4'd9;
 
   // TapStep: dev.tellmej.accel.kernel.TapWriter.TapStep
   localparam [2:0] TAP_STEP_IDLE    = 3'd0;
@@ -218,432 +230,602 @@ module tellme (
   localparam [3:0] STEP_DRAIN     = 4'd14;
   localparam [3:0] STEP_FINISH    = 4'd15;
 
-  wire         control_s_axi_control_awvalid;       // TellmeKernel.java:53
-  wire         control_s_axi_control_awready;       // TellmeKernel.java:53
-  wire [7:0]   control_s_axi_control_awaddr;        // TellmeKernel.java:53
-  wire         control_s_axi_control_wvalid;        // TellmeKernel.java:53
-  wire         control_s_axi_control_wready;        // TellmeKernel.java:53
-  wire [31:0]  control_s_axi_control_wdata;         // TellmeKernel.java:53
-  wire [3:0]   control_s_axi_control_wstrb;         // TellmeKernel.java:53
-  wire         control_s_axi_control_bvalid;        // TellmeKernel.java:53
-  wire         control_s_axi_control_bready;        // TellmeKernel.java:53
-  wire [1:0]   control_s_axi_control_bresp;         // TellmeKernel.java:53
-  wire         control_s_axi_control_arvalid;       // TellmeKernel.java:53
-  wire         control_s_axi_control_arready;       // TellmeKernel.java:53
-  wire [7:0]   control_s_axi_control_araddr;        // TellmeKernel.java:53
-  wire         control_s_axi_control_rvalid;        // TellmeKernel.java:53
-  wire         control_s_axi_control_rready;        // TellmeKernel.java:53
-  wire [31:0]  control_s_axi_control_rdata;         // TellmeKernel.java:53
-  wire [1:0]   control_s_axi_control_rresp;         // TellmeKernel.java:53
-  wire         control_ap_start;                    // TellmeKernel.java:53
-  wire         control_ap_done;                     // TellmeKernel.java:53
-  wire         control_ap_idle;                     // TellmeKernel.java:53
-  wire         control_ap_ready;                    // TellmeKernel.java:53
-  wire [31:0]  control_mode;                        // TellmeKernel.java:53
-  wire [31:0]  control_token_count;                 // TellmeKernel.java:53
-  wire [31:0]  control_start_position;              // TellmeKernel.java:53
-  wire [31:0]  control_debug;                       // TellmeKernel.java:53
-  wire [63:0]  control_image;                       // TellmeKernel.java:53
-  wire [63:0]  control_kv_cache;                    // TellmeKernel.java:53
-  wire [63:0]  control_io;                          // TellmeKernel.java:53
-  wire [63:0]  control_weights0;                    // TellmeKernel.java:53
-  wire [63:0]  control_weights1;                    // TellmeKernel.java:53
-  wire [63:0]  control_weights2;                    // TellmeKernel.java:53
-  wire [63:0]  control_weights3;                    // TellmeKernel.java:53
-  wire [31:0]  control_status;                      // TellmeKernel.java:53
-  wire [31:0]  control_error_code;                  // TellmeKernel.java:53
-  wire [31:0]  control_error_detail;                // TellmeKernel.java:53
-  wire [31:0]  control_position;                    // TellmeKernel.java:53
-  wire [63:0]  control_cycles;                      // TellmeKernel.java:53
-  wire [63:0]  control_ddr_busy_cycles;             // TellmeKernel.java:53
-  wire [63:0]  control_stall_cycles;                // TellmeKernel.java:53
-  wire [31:0]  control_instructions;                // TellmeKernel.java:53
-  wire [31:0]  control_argmax;                      // TellmeKernel.java:53
-  wire         data_reader_command_valid;           // TellmeKernel.java:55
-  wire         data_reader_command_ready;           // TellmeKernel.java:55
-  wire [63:0]  data_reader_command_payload_address; // TellmeKernel.java:55
-  wire [31:0]  data_reader_command_payload_beats;   // TellmeKernel.java:55
-  wire         data_reader_data_valid;              // TellmeKernel.java:55
-  wire         data_reader_data_ready;              // TellmeKernel.java:55
-  wire [127:0] data_reader_data_payload_data;       // TellmeKernel.java:55
-  wire         data_reader_data_payload_last;       // TellmeKernel.java:55
-  wire         data_reader_data_payload_error;      // TellmeKernel.java:55
-  wire         data_reader_m_axi_awvalid;           // TellmeKernel.java:55
-  wire         data_reader_m_axi_awready;           // TellmeKernel.java:55
-  wire [63:0]  data_reader_m_axi_awaddr;            // TellmeKernel.java:55
-  wire [7:0]   data_reader_m_axi_awlen;             // TellmeKernel.java:55
-  wire [2:0]   data_reader_m_axi_awsize;            // TellmeKernel.java:55
-  wire [1:0]   data_reader_m_axi_awburst;           // TellmeKernel.java:55
-  wire         data_reader_m_axi_wvalid;            // TellmeKernel.java:55
-  wire         data_reader_m_axi_wready;            // TellmeKernel.java:55
-  wire [127:0] data_reader_m_axi_wdata;             // TellmeKernel.java:55
-  wire [15:0]  data_reader_m_axi_wstrb;             // TellmeKernel.java:55
-  wire         data_reader_m_axi_wlast;             // TellmeKernel.java:55
-  wire         data_reader_m_axi_bvalid;            // TellmeKernel.java:55
-  wire         data_reader_m_axi_bready;            // TellmeKernel.java:55
-  wire [1:0]   data_reader_m_axi_bresp;             // TellmeKernel.java:55
-  wire         data_reader_m_axi_arvalid;           // TellmeKernel.java:55
-  wire         data_reader_m_axi_arready;           // TellmeKernel.java:55
-  wire [63:0]  data_reader_m_axi_araddr;            // TellmeKernel.java:55
-  wire [7:0]   data_reader_m_axi_arlen;             // TellmeKernel.java:55
-  wire [2:0]   data_reader_m_axi_arsize;            // TellmeKernel.java:55
-  wire [1:0]   data_reader_m_axi_arburst;           // TellmeKernel.java:55
-  wire         data_reader_m_axi_rvalid;            // TellmeKernel.java:55
-  wire         data_reader_m_axi_rready;            // TellmeKernel.java:55
-  wire [127:0] data_reader_m_axi_rdata;             // TellmeKernel.java:55
-  wire [1:0]   data_reader_m_axi_rresp;             // TellmeKernel.java:55
-  wire         data_reader_m_axi_rlast;             // TellmeKernel.java:55
-  wire         data_reader_idle;                    // TellmeKernel.java:55
-  wire [6:0]   data_reader_credits;                 // TellmeKernel.java:55
-  wire [2:0]   data_reader_outstanding;             // TellmeKernel.java:55
-  wire         data_writer_command_valid;           // TellmeKernel.java:56
-  wire         data_writer_command_ready;           // TellmeKernel.java:56
-  wire [63:0]  data_writer_command_payload_address; // TellmeKernel.java:56
-  wire [31:0]  data_writer_command_payload_beats;   // TellmeKernel.java:56
-  wire         data_writer_data_valid;              // TellmeKernel.java:56
-  wire         data_writer_data_ready;              // TellmeKernel.java:56
-  wire [127:0] data_writer_data_payload_data;       // TellmeKernel.java:56
-  wire [15:0]  data_writer_data_payload_strobes;    // TellmeKernel.java:56
-  wire         data_writer_done_valid;              // TellmeKernel.java:56
-  wire         data_writer_done_payload_error;      // TellmeKernel.java:56
-  wire         data_writer_m_axi_awvalid;           // TellmeKernel.java:56
-  wire         data_writer_m_axi_awready;           // TellmeKernel.java:56
-  wire [63:0]  data_writer_m_axi_awaddr;            // TellmeKernel.java:56
-  wire [7:0]   data_writer_m_axi_awlen;             // TellmeKernel.java:56
-  wire [2:0]   data_writer_m_axi_awsize;            // TellmeKernel.java:56
-  wire [1:0]   data_writer_m_axi_awburst;           // TellmeKernel.java:56
-  wire         data_writer_m_axi_wvalid;            // TellmeKernel.java:56
-  wire         data_writer_m_axi_wready;            // TellmeKernel.java:56
-  wire [127:0] data_writer_m_axi_wdata;             // TellmeKernel.java:56
-  wire [15:0]  data_writer_m_axi_wstrb;             // TellmeKernel.java:56
-  wire         data_writer_m_axi_wlast;             // TellmeKernel.java:56
-  wire         data_writer_m_axi_bvalid;            // TellmeKernel.java:56
-  wire         data_writer_m_axi_bready;            // TellmeKernel.java:56
-  wire [1:0]   data_writer_m_axi_bresp;             // TellmeKernel.java:56
-  wire         data_writer_m_axi_arvalid;           // TellmeKernel.java:56
-  wire         data_writer_m_axi_arready;           // TellmeKernel.java:56
-  wire [63:0]  data_writer_m_axi_araddr;            // TellmeKernel.java:56
-  wire [7:0]   data_writer_m_axi_arlen;             // TellmeKernel.java:56
-  wire [2:0]   data_writer_m_axi_arsize;            // TellmeKernel.java:56
-  wire [1:0]   data_writer_m_axi_arburst;           // TellmeKernel.java:56
-  wire         data_writer_m_axi_rvalid;            // TellmeKernel.java:56
-  wire         data_writer_m_axi_rready;            // TellmeKernel.java:56
-  wire [127:0] data_writer_m_axi_rdata;             // TellmeKernel.java:56
-  wire [1:0]   data_writer_m_axi_rresp;             // TellmeKernel.java:56
-  wire         data_writer_m_axi_rlast;             // TellmeKernel.java:56
-  wire         data_writer_idle;                    // TellmeKernel.java:56
-  wire [2:0]   data_writer_outstanding;             // TellmeKernel.java:56
-  wire [5:0]   data_writer_buffered;                // TellmeKernel.java:56
-  wire         port_moving;                         // TellmeKernel.java:68
-  wire         stalled;                             // TellmeKernel.java:69
+  wire         control_s_axi_control_awvalid;            // TellmeKernel.java:55
+  wire         control_s_axi_control_awready;            // TellmeKernel.java:55
+  wire [7:0]   control_s_axi_control_awaddr;             // TellmeKernel.java:55
+  wire         control_s_axi_control_wvalid;             // TellmeKernel.java:55
+  wire         control_s_axi_control_wready;             // TellmeKernel.java:55
+  wire [31:0]  control_s_axi_control_wdata;              // TellmeKernel.java:55
+  wire [3:0]   control_s_axi_control_wstrb;              // TellmeKernel.java:55
+  wire         control_s_axi_control_bvalid;             // TellmeKernel.java:55
+  wire         control_s_axi_control_bready;             // TellmeKernel.java:55
+  wire [1:0]   control_s_axi_control_bresp;              // TellmeKernel.java:55
+  wire         control_s_axi_control_arvalid;            // TellmeKernel.java:55
+  wire         control_s_axi_control_arready;            // TellmeKernel.java:55
+  wire [7:0]   control_s_axi_control_araddr;             // TellmeKernel.java:55
+  wire         control_s_axi_control_rvalid;             // TellmeKernel.java:55
+  wire         control_s_axi_control_rready;             // TellmeKernel.java:55
+  wire [31:0]  control_s_axi_control_rdata;              // TellmeKernel.java:55
+  wire [1:0]   control_s_axi_control_rresp;              // TellmeKernel.java:55
+  wire         control_ap_start;                         // TellmeKernel.java:55
+  wire         control_ap_done;                          // TellmeKernel.java:55
+  wire         control_ap_idle;                          // TellmeKernel.java:55
+  wire         control_ap_ready;                         // TellmeKernel.java:55
+  wire [31:0]  control_mode;                             // TellmeKernel.java:55
+  wire [31:0]  control_token_count;                      // TellmeKernel.java:55
+  wire [31:0]  control_start_position;                   // TellmeKernel.java:55
+  wire [31:0]  control_debug;                            // TellmeKernel.java:55
+  wire [63:0]  control_image;                            // TellmeKernel.java:55
+  wire [63:0]  control_kv_cache;                         // TellmeKernel.java:55
+  wire [63:0]  control_io;                               // TellmeKernel.java:55
+  wire [63:0]  control_weights0;                         // TellmeKernel.java:55
+  wire [63:0]  control_weights1;                         // TellmeKernel.java:55
+  wire [63:0]  control_weights2;                         // TellmeKernel.java:55
+  wire [63:0]  control_weights3;                         // TellmeKernel.java:55
+  wire [31:0]  control_status;                           // TellmeKernel.java:55
+  wire [31:0]  control_error_code;                       // TellmeKernel.java:55
+  wire [31:0]  control_error_detail;                     // TellmeKernel.java:55
+  wire [31:0]  control_position;                         // TellmeKernel.java:55
+  wire [63:0]  control_cycles;                           // TellmeKernel.java:55
+  wire [63:0]  control_ddr_busy_cycles;                  // TellmeKernel.java:55
+  wire [63:0]  control_stall_cycles;                     // TellmeKernel.java:55
+  wire [31:0]  control_instructions;                     // TellmeKernel.java:55
+  wire [31:0]  control_argmax;                           // TellmeKernel.java:55
+  wire         data_reader_command_valid;                // TellmeKernel.java:57
+  wire         data_reader_command_ready;                // TellmeKernel.java:57
+  wire [63:0]  data_reader_command_payload_address;      // TellmeKernel.java:57
+  wire [31:0]  data_reader_command_payload_beats;        // TellmeKernel.java:57
+  wire         data_reader_data_valid;                   // TellmeKernel.java:57
+  wire         data_reader_data_ready;                   // TellmeKernel.java:57
+  wire [127:0] data_reader_data_payload_data;            // TellmeKernel.java:57
+  wire         data_reader_data_payload_last;            // TellmeKernel.java:57
+  wire         data_reader_data_payload_error;           // TellmeKernel.java:57
+  wire         data_reader_m_axi_awvalid;                // TellmeKernel.java:57
+  wire         data_reader_m_axi_awready;                // TellmeKernel.java:57
+  wire [63:0]  data_reader_m_axi_awaddr;                 // TellmeKernel.java:57
+  wire [7:0]   data_reader_m_axi_awlen;                  // TellmeKernel.java:57
+  wire [2:0]   data_reader_m_axi_awsize;                 // TellmeKernel.java:57
+  wire [1:0]   data_reader_m_axi_awburst;                // TellmeKernel.java:57
+  wire         data_reader_m_axi_wvalid;                 // TellmeKernel.java:57
+  wire         data_reader_m_axi_wready;                 // TellmeKernel.java:57
+  wire [127:0] data_reader_m_axi_wdata;                  // TellmeKernel.java:57
+  wire [15:0]  data_reader_m_axi_wstrb;                  // TellmeKernel.java:57
+  wire         data_reader_m_axi_wlast;                  // TellmeKernel.java:57
+  wire         data_reader_m_axi_bvalid;                 // TellmeKernel.java:57
+  wire         data_reader_m_axi_bready;                 // TellmeKernel.java:57
+  wire [1:0]   data_reader_m_axi_bresp;                  // TellmeKernel.java:57
+  wire         data_reader_m_axi_arvalid;                // TellmeKernel.java:57
+  wire         data_reader_m_axi_arready;                // TellmeKernel.java:57
+  wire [63:0]  data_reader_m_axi_araddr;                 // TellmeKernel.java:57
+  wire [7:0]   data_reader_m_axi_arlen;                  // TellmeKernel.java:57
+  wire [2:0]   data_reader_m_axi_arsize;                 // TellmeKernel.java:57
+  wire [1:0]   data_reader_m_axi_arburst;                // TellmeKernel.java:57
+  wire         data_reader_m_axi_rvalid;                 // TellmeKernel.java:57
+  wire         data_reader_m_axi_rready;                 // TellmeKernel.java:57
+  wire [127:0] data_reader_m_axi_rdata;                  // TellmeKernel.java:57
+  wire [1:0]   data_reader_m_axi_rresp;                  // TellmeKernel.java:57
+  wire         data_reader_m_axi_rlast;                  // TellmeKernel.java:57
+  wire         data_reader_idle;                         // TellmeKernel.java:57
+  wire [6:0]   data_reader_credits;                      // TellmeKernel.java:57
+  wire [2:0]   data_reader_outstanding;                  // TellmeKernel.java:57
+  wire         data_writer_command_valid;                // TellmeKernel.java:58
+  wire         data_writer_command_ready;                // TellmeKernel.java:58
+  wire [63:0]  data_writer_command_payload_address;      // TellmeKernel.java:58
+  wire [31:0]  data_writer_command_payload_beats;        // TellmeKernel.java:58
+  wire         data_writer_data_valid;                   // TellmeKernel.java:58
+  wire         data_writer_data_ready;                   // TellmeKernel.java:58
+  wire [127:0] data_writer_data_payload_data;            // TellmeKernel.java:58
+  wire [15:0]  data_writer_data_payload_strobes;         // TellmeKernel.java:58
+  wire         data_writer_done_valid;                   // TellmeKernel.java:58
+  wire         data_writer_done_payload_error;           // TellmeKernel.java:58
+  wire         data_writer_m_axi_awvalid;                // TellmeKernel.java:58
+  wire         data_writer_m_axi_awready;                // TellmeKernel.java:58
+  wire [63:0]  data_writer_m_axi_awaddr;                 // TellmeKernel.java:58
+  wire [7:0]   data_writer_m_axi_awlen;                  // TellmeKernel.java:58
+  wire [2:0]   data_writer_m_axi_awsize;                 // TellmeKernel.java:58
+  wire [1:0]   data_writer_m_axi_awburst;                // TellmeKernel.java:58
+  wire         data_writer_m_axi_wvalid;                 // TellmeKernel.java:58
+  wire         data_writer_m_axi_wready;                 // TellmeKernel.java:58
+  wire [127:0] data_writer_m_axi_wdata;                  // TellmeKernel.java:58
+  wire [15:0]  data_writer_m_axi_wstrb;                  // TellmeKernel.java:58
+  wire         data_writer_m_axi_wlast;                  // TellmeKernel.java:58
+  wire         data_writer_m_axi_bvalid;                 // TellmeKernel.java:58
+  wire         data_writer_m_axi_bready;                 // TellmeKernel.java:58
+  wire [1:0]   data_writer_m_axi_bresp;                  // TellmeKernel.java:58
+  wire         data_writer_m_axi_arvalid;                // TellmeKernel.java:58
+  wire         data_writer_m_axi_arready;                // TellmeKernel.java:58
+  wire [63:0]  data_writer_m_axi_araddr;                 // TellmeKernel.java:58
+  wire [7:0]   data_writer_m_axi_arlen;                  // TellmeKernel.java:58
+  wire [2:0]   data_writer_m_axi_arsize;                 // TellmeKernel.java:58
+  wire [1:0]   data_writer_m_axi_arburst;                // TellmeKernel.java:58
+  wire         data_writer_m_axi_rvalid;                 // TellmeKernel.java:58
+  wire         data_writer_m_axi_rready;                 // TellmeKernel.java:58
+  wire [127:0] data_writer_m_axi_rdata;                  // TellmeKernel.java:58
+  wire [1:0]   data_writer_m_axi_rresp;                  // TellmeKernel.java:58
+  wire         data_writer_m_axi_rlast;                  // TellmeKernel.java:58
+  wire         data_writer_idle;                         // TellmeKernel.java:58
+  wire [2:0]   data_writer_outstanding;                  // TellmeKernel.java:58
+  wire [5:0]   data_writer_buffered;                     // TellmeKernel.java:58
+  wire         attention_command_valid;                  // TellmeKernel.java:59
+  wire         attention_command_ready;                  // TellmeKernel.java:59
+  wire [63:0]  attention_command_payload_keyAddress;     // TellmeKernel.java:59
+  wire [63:0]  attention_command_payload_valueAddress;   // TellmeKernel.java:59
+  wire [31:0]  attention_command_payload_firstPositions; // TellmeKernel.java:59
+  wire [7:0]   attention_command_payload_tokens;         // TellmeKernel.java:59
+  wire [7:0]   attention_command_payload_heads;          // TellmeKernel.java:59
+  wire [7:0]   attention_command_payload_rowBeats;       // TellmeKernel.java:59
+  wire [31:0]  attention_command_payload_scale;          // TellmeKernel.java:59
+  wire         attention_queries_valid;                  // TellmeKernel.java:59
+  wire         attention_queries_ready;                  // TellmeKernel.java:59
+  wire [15:0]  attention_queries_payload_0;              // TellmeKernel.java:59
+  wire [15:0]  attention_queries_payload_1;              // TellmeKernel.java:59
+  wire [15:0]  attention_queries_payload_2;              // TellmeKernel.java:59
+  wire [15:0]  attention_queries_payload_3;              // TellmeKernel.java:59
+  wire [15:0]  attention_queries_payload_4;              // TellmeKernel.java:59
+  wire [15:0]  attention_queries_payload_5;              // TellmeKernel.java:59
+  wire [15:0]  attention_queries_payload_6;              // TellmeKernel.java:59
+  wire [15:0]  attention_queries_payload_7;              // TellmeKernel.java:59
+  wire         attention_out_valid;                      // TellmeKernel.java:59
+  wire         attention_out_ready;                      // TellmeKernel.java:59
+  wire [15:0]  attention_out_payload_0;                  // TellmeKernel.java:59
+  wire [15:0]  attention_out_payload_1;                  // TellmeKernel.java:59
+  wire [15:0]  attention_out_payload_2;                  // TellmeKernel.java:59
+  wire [15:0]  attention_out_payload_3;                  // TellmeKernel.java:59
+  wire [15:0]  attention_out_payload_4;                  // TellmeKernel.java:59
+  wire [15:0]  attention_out_payload_5;                  // TellmeKernel.java:59
+  wire [15:0]  attention_out_payload_6;                  // TellmeKernel.java:59
+  wire [15:0]  attention_out_payload_7;                  // TellmeKernel.java:59
+  wire         attention_done_valid;                     // TellmeKernel.java:59
+  wire [7:0]   attention_done_payload_errorCode;         // TellmeKernel.java:59
+  wire         attention_idle;                           // TellmeKernel.java:59
+  wire         attention_m_axi_awvalid;                  // TellmeKernel.java:59
+  wire         attention_m_axi_awready;                  // TellmeKernel.java:59
+  wire [63:0]  attention_m_axi_awaddr;                   // TellmeKernel.java:59
+  wire [7:0]   attention_m_axi_awlen;                    // TellmeKernel.java:59
+  wire [2:0]   attention_m_axi_awsize;                   // TellmeKernel.java:59
+  wire [1:0]   attention_m_axi_awburst;                  // TellmeKernel.java:59
+  wire         attention_m_axi_wvalid;                   // TellmeKernel.java:59
+  wire         attention_m_axi_wready;                   // TellmeKernel.java:59
+  wire [127:0] attention_m_axi_wdata;                    // TellmeKernel.java:59
+  wire [15:0]  attention_m_axi_wstrb;                    // TellmeKernel.java:59
+  wire         attention_m_axi_wlast;                    // TellmeKernel.java:59
+  wire         attention_m_axi_bvalid;                   // TellmeKernel.java:59
+  wire         attention_m_axi_bready;                   // TellmeKernel.java:59
+  wire [1:0]   attention_m_axi_bresp;                    // TellmeKernel.java:59
+  wire         attention_m_axi_arvalid;                  // TellmeKernel.java:59
+  wire         attention_m_axi_arready;                  // TellmeKernel.java:59
+  wire [63:0]  attention_m_axi_araddr;                   // TellmeKernel.java:59
+  wire [7:0]   attention_m_axi_arlen;                    // TellmeKernel.java:59
+  wire [2:0]   attention_m_axi_arsize;                   // TellmeKernel.java:59
+  wire [1:0]   attention_m_axi_arburst;                  // TellmeKernel.java:59
+  wire         attention_m_axi_rvalid;                   // TellmeKernel.java:59
+  wire         attention_m_axi_rready;                   // TellmeKernel.java:59
+  wire [127:0] attention_m_axi_rdata;                    // TellmeKernel.java:59
+  wire [1:0]   attention_m_axi_rresp;                    // TellmeKernel.java:59
+  wire         attention_m_axi_rlast;                    // TellmeKernel.java:59
+  wire         port_moving;                              // TellmeKernel.java:74
+  wire         stalled;                                  // TellmeKernel.java:75
 
   // call_control
-  reg          call_finish;                         // CallControl.java:41
-  wire [7:0]   result_error_code;                   // CallControl.java:43
-  wire [31:0]  result_error_detail;                 // CallControl.java:43
-  wire [31:0]  result_position;                     // CallControl.java:44
-  wire [31:0]  result_instructions;                 // CallControl.java:44
-  wire [31:0]  result_argmax;                       // CallControl.java:45
-  reg          call_busy;                           // CallControl.java:46
-  wire         call_start;                          // CallControl.java:48
-  reg  [31:0]  arg_mode;                            // CallControl.java:54
-  reg  [31:0]  arg_token_count;                     // CallControl.java:55
-  reg  [31:0]  arg_start_position;                  // CallControl.java:56
-  reg  [31:0]  arg_debug;                           // CallControl.java:57
-  reg  [63:0]  arg_image;                           // CallControl.java:58
-  reg  [63:0]  arg_kv_cache;                        // CallControl.java:59
-  reg  [63:0]  arg_io;                              // CallControl.java:60
-  reg  [63:0]  call_cycles;                         // CallControl.java:81
-  reg  [63:0]  call_ddr_busy_cycles;                // CallControl.java:81
-  reg  [63:0]  call_stall_cycles;                   // CallControl.java:81
-  wire         result_failed;                       // CallControl.java:66
-  reg  [31:0]  status_q;                            // CallControl.java:67
-  reg  [31:0]  error_code_q;                        // CallControl.java:69
-  reg  [31:0]  error_detail_q;                      // CallControl.java:70
-  reg  [31:0]  position_q;                          // CallControl.java:71
-  reg  [63:0]  cycles_q;                            // CallControl.java:72
-  reg  [63:0]  ddr_busy_cycles_q;                   // CallControl.java:73
-  reg  [63:0]  stall_cycles_q;                      // CallControl.java:74
-  reg  [31:0]  instructions_q;                      // CallControl.java:75
-  reg  [31:0]  argmax_q;                            // CallControl.java:76
+  reg          call_finish;                              // CallControl.java:41
+  wire [7:0]   result_error_code;                        // CallControl.java:43
+  wire [31:0]  result_error_detail;                      // CallControl.java:43
+  wire [31:0]  result_position;                          // CallControl.java:44
+  wire [31:0]  result_instructions;                      // CallControl.java:44
+  wire [31:0]  result_argmax;                            // CallControl.java:45
+  reg          call_busy;                                // CallControl.java:46
+  wire         call_start;                               // CallControl.java:48
+  reg  [31:0]  arg_mode;                                 // CallControl.java:54
+  reg  [31:0]  arg_token_count;                          // CallControl.java:55
+  reg  [31:0]  arg_start_position;                       // CallControl.java:56
+  reg  [31:0]  arg_debug;                                // CallControl.java:57
+  reg  [63:0]  arg_image;                                // CallControl.java:58
+  reg  [63:0]  arg_kv_cache;                             // CallControl.java:59
+  reg  [63:0]  arg_io;                                   // CallControl.java:60
+  reg  [63:0]  call_cycles;                              // CallControl.java:81
+  reg  [63:0]  call_ddr_busy_cycles;                     // CallControl.java:81
+  reg  [63:0]  call_stall_cycles;                        // CallControl.java:81
+  wire         result_failed;                            // CallControl.java:66
+  reg  [31:0]  status_q;                                 // CallControl.java:67
+  reg  [31:0]  error_code_q;                             // CallControl.java:69
+  reg  [31:0]  error_detail_q;                           // CallControl.java:70
+  reg  [31:0]  position_q;                               // CallControl.java:71
+  reg  [63:0]  cycles_q;                                 // CallControl.java:72
+  reg  [63:0]  ddr_busy_cycles_q;                        // CallControl.java:73
+  reg  [63:0]  stall_cycles_q;                           // CallControl.java:74
+  reg  [31:0]  instructions_q;                           // CallControl.java:75
+  reg  [31:0]  argmax_q;                                 // CallControl.java:76
 
   // data_reads
-  reg          data_read_valid;                     // DataReads.java:27
-  wire         data_read_ready;                     // DataReads.java:27
-  reg  [63:0]  data_read_payload_address;           // DataReads.java:27
-  reg  [31:0]  data_read_payload_beats;             // DataReads.java:27
-  wire         data_beat_valid;                     // DataReads.java:32
-  reg          data_beat_ready;                     // DataReads.java:32
-  wire [127:0] data_beat_payload_data;              // DataReads.java:32
-  wire         data_beat_payload_last;              // DataReads.java:32
-  wire         data_beat_payload_error;             // DataReads.java:32
-  reg          data_read_failed;                    // DataReads.java:36
+  reg          data_read_valid;                          // DataReads.java:27
+  wire         data_read_ready;                          // DataReads.java:27
+  reg  [63:0]  data_read_payload_address;                // DataReads.java:27
+  reg  [31:0]  data_read_payload_beats;                  // DataReads.java:27
+  wire         data_beat_valid;                          // DataReads.java:32
+  reg          data_beat_ready;                          // DataReads.java:32
+  wire [127:0] data_beat_payload_data;                   // DataReads.java:32
+  wire         data_beat_payload_last;                   // DataReads.java:32
+  wire         data_beat_payload_error;                  // DataReads.java:32
+  reg          data_read_failed;                         // DataReads.java:36
 
   // data_writes
-  reg          data_write_valid;                    // DataWrites.java:29
-  wire         data_write_ready;                    // DataWrites.java:29
-  reg  [63:0]  data_write_payload_address;          // DataWrites.java:29
-  reg  [31:0]  data_write_payload_beats;            // DataWrites.java:29
-  reg          data_write_beat_valid;               // DataWrites.java:34
-  wire         data_write_beat_ready;               // DataWrites.java:34
-  reg  [127:0] data_write_beat_payload_data;        // DataWrites.java:34
-  reg  [15:0]  data_write_beat_payload_strobes;     // DataWrites.java:34
-  reg  [7:0]   data_writes_pending;                 // DataWrites.java:40
-  wire         data_writes_drained;                 // DataWrites.java:45
-  reg          data_write_failed;                   // DataWrites.java:46
+  reg          data_write_valid;                         // DataWrites.java:29
+  wire         data_write_ready;                         // DataWrites.java:29
+  reg  [63:0]  data_write_payload_address;               // DataWrites.java:29
+  reg  [31:0]  data_write_payload_beats;                 // DataWrites.java:29
+  reg          data_write_beat_valid;                    // DataWrites.java:34
+  wire         data_write_beat_ready;                    // DataWrites.java:34
+  reg  [127:0] data_write_beat_payload_data;             // DataWrites.java:34
+  reg  [15:0]  data_write_beat_payload_strobes;          // DataWrites.java:34
+  reg  [7:0]   data_writes_pending;                      // DataWrites.java:40
+  wire         data_writes_drained;                      // DataWrites.java:45
+  reg          data_write_failed;                        // DataWrites.java:46
 
   // buffers
-  reg          buffer_write_valid;                  // ActivationBuffers.java:43
-  reg  [3:0]   buffer_write_id;                     // ActivationBuffers.java:43
-  reg  [2:0]   buffer_write_token;                  // ActivationBuffers.java:44
-  reg  [9:0]   buffer_write_word;                   // ActivationBuffers.java:44
-  reg  [3:0]   buffer_write_mask;                   // ActivationBuffers.java:45
-  reg  [31:0]  buffer_write_values_0;               // ActivationBuffers.java:45
-  reg  [31:0]  buffer_write_values_1;               // ActivationBuffers.java:45
-  reg  [31:0]  buffer_write_values_2;               // ActivationBuffers.java:45
-  reg  [31:0]  buffer_write_values_3;               // ActivationBuffers.java:45
-  reg          buffer_read_valid;                   // ActivationBuffers.java:46
-  reg  [3:0]   buffer_read_id;                      // ActivationBuffers.java:46
-  reg  [2:0]   buffer_read_token;                   // ActivationBuffers.java:47
-  reg  [9:0]   buffer_read_word;                    // ActivationBuffers.java:47
-  reg  [3:0]   buffer_read_id_q;                    // ActivationBuffers.java:61
-  wire [11:0]  residual_write_address;              // ActivationBuffers.java:72
-  wire [11:0]  residual_read_address;               // ActivationBuffers.java:73
-  wire         residual_write;                      // ActivationBuffers.java:74
-  wire         residual_read;                       // ActivationBuffers.java:75
-  reg  [31:0]  residual_lane0_word;                 // ActivationBuffers.java:80
-  reg  [31:0]  residual_lane1_word;                 // ActivationBuffers.java:80
-  reg  [31:0]  residual_lane2_word;                 // ActivationBuffers.java:80
-  reg  [31:0]  residual_lane3_word;                 // ActivationBuffers.java:80
-  wire [11:0]  query_write_address;                 // ActivationBuffers.java:72
-  wire [11:0]  query_read_address;                  // ActivationBuffers.java:73
-  wire         query_write;                         // ActivationBuffers.java:74
-  wire         query_read;                          // ActivationBuffers.java:75
-  reg  [31:0]  query_lane0_word;                    // ActivationBuffers.java:80
-  reg  [31:0]  query_lane1_word;                    // ActivationBuffers.java:80
-  reg  [31:0]  query_lane2_word;                    // ActivationBuffers.java:80
-  reg  [31:0]  query_lane3_word;                    // ActivationBuffers.java:80
-  wire [11:0]  attention_write_address;             // ActivationBuffers.java:72
-  wire [11:0]  attention_read_address;              // ActivationBuffers.java:73
-  wire         attention_write;                     // ActivationBuffers.java:74
-  wire         attention_read;                      // ActivationBuffers.java:75
-  reg  [31:0]  attention_lane0_word;                // ActivationBuffers.java:80
-  reg  [31:0]  attention_lane1_word;                // ActivationBuffers.java:80
-  reg  [31:0]  attention_lane2_word;                // ActivationBuffers.java:80
-  reg  [31:0]  attention_lane3_word;                // ActivationBuffers.java:80
-  wire [12:0]  gate_write_address;                  // ActivationBuffers.java:72
-  wire [12:0]  gate_read_address;                   // ActivationBuffers.java:73
-  wire         gate_write;                          // ActivationBuffers.java:74
-  wire         gate_read;                           // ActivationBuffers.java:75
-  reg  [31:0]  gate_lane0_word;                     // ActivationBuffers.java:80
-  reg  [31:0]  gate_lane1_word;                     // ActivationBuffers.java:80
-  reg  [31:0]  gate_lane2_word;                     // ActivationBuffers.java:80
-  reg  [31:0]  gate_lane3_word;                     // ActivationBuffers.java:80
-  wire [12:0]  ffn_write_address;                   // ActivationBuffers.java:72
-  wire [12:0]  ffn_read_address;                    // ActivationBuffers.java:73
-  wire         ffn_write;                           // ActivationBuffers.java:74
-  wire         ffn_read;                            // ActivationBuffers.java:75
-  reg  [31:0]  ffn_lane0_word;                      // ActivationBuffers.java:80
-  reg  [31:0]  ffn_lane1_word;                      // ActivationBuffers.java:80
-  reg  [31:0]  ffn_lane2_word;                      // ActivationBuffers.java:80
-  reg  [31:0]  ffn_lane3_word;                      // ActivationBuffers.java:80
-  reg  [31:0]  buffer_lane0_read;                   // ActivationBuffers.java:121
-  reg  [31:0]  buffer_lane1_read;                   // ActivationBuffers.java:121
-  reg  [31:0]  buffer_lane2_read;                   // ActivationBuffers.java:121
-  reg  [31:0]  buffer_lane3_read;                   // ActivationBuffers.java:121
+  reg          buffer_write_valid;                       // ActivationBuffers.java:43
+  reg  [3:0]   buffer_write_id;                          // ActivationBuffers.java:43
+  reg  [2:0]   buffer_write_token;                       // ActivationBuffers.java:44
+  reg  [9:0]   buffer_write_word;                        // ActivationBuffers.java:44
+  reg  [3:0]   buffer_write_mask;                        // ActivationBuffers.java:45
+  reg  [31:0]  buffer_write_values_0;                    // ActivationBuffers.java:45
+  reg  [31:0]  buffer_write_values_1;                    // ActivationBuffers.java:45
+  reg  [31:0]  buffer_write_values_2;                    // ActivationBuffers.java:45
+  reg  [31:0]  buffer_write_values_3;                    // ActivationBuffers.java:45
+  reg          buffer_read_valid;                        // ActivationBuffers.java:46
+  reg  [3:0]   buffer_read_id;                           // ActivationBuffers.java:46
+  reg  [2:0]   buffer_read_token;                        // ActivationBuffers.java:47
+  reg  [9:0]   buffer_read_word;                         // ActivationBuffers.java:47
+  reg  [3:0]   buffer_read_id_q;                         // ActivationBuffers.java:61
+  wire [11:0]  residual_write_address;                   // ActivationBuffers.java:72
+  wire [11:0]  residual_read_address;                    // ActivationBuffers.java:73
+  wire         residual_write;                           // ActivationBuffers.java:74
+  wire         residual_read;                            // ActivationBuffers.java:75
+  reg  [31:0]  residual_lane0_word;                      // ActivationBuffers.java:80
+  reg  [31:0]  residual_lane1_word;                      // ActivationBuffers.java:80
+  reg  [31:0]  residual_lane2_word;                      // ActivationBuffers.java:80
+  reg  [31:0]  residual_lane3_word;                      // ActivationBuffers.java:80
+  wire [11:0]  query_write_address;                      // ActivationBuffers.java:72
+  wire [11:0]  query_read_address;                       // ActivationBuffers.java:73
+  wire         query_write;                              // ActivationBuffers.java:74
+  wire         query_read;                               // ActivationBuffers.java:75
+  reg  [31:0]  query_lane0_word;                         // ActivationBuffers.java:80
+  reg  [31:0]  query_lane1_word;                         // ActivationBuffers.java:80
+  reg  [31:0]  query_lane2_word;                         // ActivationBuffers.java:80
+  reg  [31:0]  query_lane3_word;                         // ActivationBuffers.java:80
+  wire [11:0]  attention_write_address;                  // ActivationBuffers.java:72
+  wire [11:0]  attention_read_address;                   // ActivationBuffers.java:73
+  wire         attention_write;                          // ActivationBuffers.java:74
+  wire         attention_read;                           // ActivationBuffers.java:75
+  reg  [31:0]  attention_lane0_word;                     // ActivationBuffers.java:80
+  reg  [31:0]  attention_lane1_word;                     // ActivationBuffers.java:80
+  reg  [31:0]  attention_lane2_word;                     // ActivationBuffers.java:80
+  reg  [31:0]  attention_lane3_word;                     // ActivationBuffers.java:80
+  wire [12:0]  gate_write_address;                       // ActivationBuffers.java:72
+  wire [12:0]  gate_read_address;                        // ActivationBuffers.java:73
+  wire         gate_write;                               // ActivationBuffers.java:74
+  wire         gate_read;                                // ActivationBuffers.java:75
+  reg  [31:0]  gate_lane0_word;                          // ActivationBuffers.java:80
+  reg  [31:0]  gate_lane1_word;                          // ActivationBuffers.java:80
+  reg  [31:0]  gate_lane2_word;                          // ActivationBuffers.java:80
+  reg  [31:0]  gate_lane3_word;                          // ActivationBuffers.java:80
+  wire [12:0]  ffn_write_address;                        // ActivationBuffers.java:72
+  wire [12:0]  ffn_read_address;                         // ActivationBuffers.java:73
+  wire         ffn_write;                                // ActivationBuffers.java:74
+  wire         ffn_read;                                 // ActivationBuffers.java:75
+  reg  [31:0]  ffn_lane0_word;                           // ActivationBuffers.java:80
+  reg  [31:0]  ffn_lane1_word;                           // ActivationBuffers.java:80
+  reg  [31:0]  ffn_lane2_word;                           // ActivationBuffers.java:80
+  reg  [31:0]  ffn_lane3_word;                           // ActivationBuffers.java:80
+  reg  [31:0]  buffer_lane0_read;                        // ActivationBuffers.java:121
+  reg  [31:0]  buffer_lane1_read;                        // ActivationBuffers.java:121
+  reg  [31:0]  buffer_lane2_read;                        // ActivationBuffers.java:121
+  reg  [31:0]  buffer_lane3_read;                        // ActivationBuffers.java:121
 
   // word_packer
-  reg          packer_word_valid;                   // WordPacker.java:30
-  wire         packer_word_ready;                   // WordPacker.java:30
-  reg  [31:0]  packer_word_payload_value;           // WordPacker.java:30
-  reg          packer_word_payload_keep;            // WordPacker.java:30
-  reg  [1:0]   packer_slot;                         // WordPacker.java:34
-  reg  [31:0]  packer_word0;                        // WordPacker.java:38
-  reg          packer_keep0;                        // WordPacker.java:39
-  reg  [31:0]  packer_word1;                        // WordPacker.java:38
-  reg          packer_keep1;                        // WordPacker.java:39
-  reg  [31:0]  packer_word2;                        // WordPacker.java:38
-  reg          packer_keep2;                        // WordPacker.java:39
-  wire         packer_aligned;                      // WordPacker.java:41
-  wire         packer_last_slot;                    // WordPacker.java:42
+  reg          packer_word_valid;                        // WordPacker.java:30
+  wire         packer_word_ready;                        // WordPacker.java:30
+  reg  [31:0]  packer_word_payload_value;                // WordPacker.java:30
+  reg          packer_word_payload_keep;                 // WordPacker.java:30
+  reg  [1:0]   packer_slot;                              // WordPacker.java:34
+  reg  [31:0]  packer_word0;                             // WordPacker.java:38
+  reg          packer_keep0;                             // WordPacker.java:39
+  reg  [31:0]  packer_word1;                             // WordPacker.java:38
+  reg          packer_keep1;                             // WordPacker.java:39
+  reg  [31:0]  packer_word2;                             // WordPacker.java:38
+  reg          packer_keep2;                             // WordPacker.java:39
+  wire         packer_aligned;                           // WordPacker.java:41
+  wire         packer_last_slot;                         // WordPacker.java:42
 
   // embed
-  reg          embed_start;                         // EmbedUnit.java:42
-  reg  [3:0]   embed_dst;                           // EmbedUnit.java:44
-  reg  [15:0]  embed_dim;                           // EmbedUnit.java:44
-  reg  [31:0]  embed_table;                         // EmbedUnit.java:45
-  reg  [3:0]   embed_tokens;                        // EmbedUnit.java:45
-  reg  [31:0]  embed_first_token;                   // EmbedUnit.java:46
-  reg  [63:0]  embed_image;                         // EmbedUnit.java:46
-  reg  [63:0]  embed_io;                            // EmbedUnit.java:46
-  reg  [2:0]   embed_phase;                         // EmbedUnit.java:52
-  reg  [3:0]   embed_dst_id;                        // EmbedUnit.java:53
-  reg  [15:0]  embed_dim_q;                         // EmbedUnit.java:54
-  reg  [63:0]  embed_table_address;                 // EmbedUnit.java:55
-  reg  [3:0]   embed_token_count;                   // EmbedUnit.java:56
-  reg  [31:0]  embed_call_token;                    // EmbedUnit.java:57
-  reg  [3:0]   embed_token;                         // EmbedUnit.java:58
-  reg  [63:0]  embed_io_address;                    // EmbedUnit.java:59
-  reg  [31:0]  embed_id;                            // EmbedUnit.java:60
-  reg  [15:0]  embed_word;                          // EmbedUnit.java:61
-  reg  [7:0]   embed_code;                          // EmbedUnit.java:62
-  reg  [12:0]  embed_capacity;                      // ActivationBuffers.java:100
-  wire         embed_bad_field;                     // EmbedUnit.java:68
-  wire [63:0]  embed_id_address;                    // EmbedUnit.java:86
-  wire [15:0]  embed_row_beats;                     // EmbedUnit.java:87
-  wire [63:0]  embed_row_address;                   // EmbedUnit.java:88
-  reg  [31:0]  embed_id_word;                       // EmbedUnit.java:107
-  reg  [0:0]   embed_part;                          // EmbedUnit.java:118
-  wire         embed_last_part;                     // EmbedUnit.java:119
-  wire         embed_row_beat;                      // EmbedUnit.java:130
-  wire         embed_last_word;                     // EmbedUnit.java:131
-  wire         embed_done;                          // EmbedUnit.java:155
+  reg          embed_start;                              // EmbedUnit.java:42
+  reg  [3:0]   embed_dst;                                // EmbedUnit.java:44
+  reg  [15:0]  embed_dim;                                // EmbedUnit.java:44
+  reg  [31:0]  embed_table;                              // EmbedUnit.java:45
+  reg  [3:0]   embed_tokens;                             // EmbedUnit.java:45
+  reg  [31:0]  embed_first_token;                        // EmbedUnit.java:46
+  reg  [63:0]  embed_image;                              // EmbedUnit.java:46
+  reg  [63:0]  embed_io;                                 // EmbedUnit.java:46
+  reg  [2:0]   embed_phase;                              // EmbedUnit.java:52
+  reg  [3:0]   embed_dst_id;                             // EmbedUnit.java:53
+  reg  [15:0]  embed_dim_q;                              // EmbedUnit.java:54
+  reg  [63:0]  embed_table_address;                      // EmbedUnit.java:55
+  reg  [3:0]   embed_token_count;                        // EmbedUnit.java:56
+  reg  [31:0]  embed_call_token;                         // EmbedUnit.java:57
+  reg  [3:0]   embed_token;                              // EmbedUnit.java:58
+  reg  [63:0]  embed_io_address;                         // EmbedUnit.java:59
+  reg  [31:0]  embed_id;                                 // EmbedUnit.java:60
+  reg  [15:0]  embed_word;                               // EmbedUnit.java:61
+  reg  [7:0]   embed_code;                               // EmbedUnit.java:62
+  reg  [12:0]  embed_capacity;                           // ActivationBuffers.java:100
+  wire         embed_bad_field;                          // EmbedUnit.java:68
+  wire [63:0]  embed_id_address;                         // EmbedUnit.java:86
+  wire [15:0]  embed_row_beats;                          // EmbedUnit.java:87
+  wire [63:0]  embed_row_address;                        // EmbedUnit.java:88
+  reg  [31:0]  embed_id_word;                            // EmbedUnit.java:107
+  reg  [0:0]   embed_part;                               // EmbedUnit.java:118
+  wire         embed_last_part;                          // EmbedUnit.java:119
+  wire         embed_row_beat;                           // EmbedUnit.java:130
+  wire         embed_last_word;                          // EmbedUnit.java:131
+  wire         embed_done;                               // EmbedUnit.java:155
+
+  // attention_executor
+  reg          attention_start;                          // AttentionExecutor.java:51
+  reg  [3:0]   attention_src;                            // AttentionExecutor.java:53
+  reg  [3:0]   attention_dst;                            // AttentionExecutor.java:54
+  reg  [7:0]   attention_layer;                          // AttentionExecutor.java:54
+  reg  [31:0]  attention_scale;                          // AttentionExecutor.java:55
+  reg  [15:0]  attention_head_dim;                       // AttentionExecutor.java:55
+  reg  [7:0]   attention_heads;                          // AttentionExecutor.java:56
+  reg  [7:0]   attention_kv_heads;                       // AttentionExecutor.java:56
+  reg  [31:0]  attention_positions;                      // AttentionExecutor.java:57
+  reg  [3:0]   attention_tokens;                         // AttentionExecutor.java:57
+  reg  [31:0]  attention_first_position;                 // AttentionExecutor.java:58
+  reg  [63:0]  attention_kv_cache;                       // AttentionExecutor.java:58
+  reg  [3:0]   attention_step;                           // AttentionExecutor.java:69
+  reg  [3:0]   attention_src_id;                         // AttentionExecutor.java:70
+  reg  [3:0]   attention_dst_id;                         // AttentionExecutor.java:71
+  reg  [7:0]   attention_layer_q;                        // AttentionExecutor.java:72
+  reg  [31:0]  attention_scale_q;                        // AttentionExecutor.java:73
+  reg  [15:0]  attention_head_dim_q;                     // AttentionExecutor.java:74
+  reg  [7:0]   attention_kv_heads_q;                     // AttentionExecutor.java:75
+  reg  [7:0]   attention_group;                          // AttentionExecutor.java:76
+  reg  [7:0]   attention_block_tokens;                   // AttentionExecutor.java:77
+  reg  [31:0]  attention_positions_q;                    // AttentionExecutor.java:78
+  reg  [3:0]   attention_token_count;                    // AttentionExecutor.java:79
+  reg  [31:0]  attention_first_position_q;               // AttentionExecutor.java:80
+  reg  [63:0]  attention_kv_base;                        // AttentionExecutor.java:81
+  reg  [7:0]   attention_code;                           // AttentionExecutor.java:82
+  wire [23:0]  attention_q_width;                        // AttentionExecutor.java:85
+  reg  [12:0]  attention_src_capacity;                   // ActivationBuffers.java:100
+  reg  [12:0]  attention_dst_capacity;                   // ActivationBuffers.java:100
+  reg  [7:0]   attention_group_of;                       // AttentionExecutor.java:323
+  wire         attention_part_beats;                     // AttentionExecutor.java:89
+  wire         attention_bad_field;                      // AttentionExecutor.java:95
+  reg  [7:0]   attention_tokens_per_block;               // AttentionExecutor.java:336
+  reg  [47:0]  attention_run_bytes;                      // AttentionExecutor.java:100
+  reg  [15:0]  attention_layer_heads;                    // AttentionExecutor.java:101
+  reg  [63:0]  attention_head_address;                   // AttentionExecutor.java:102
+  reg  [7:0]   attention_kv_head;                        // AttentionExecutor.java:103
+  reg  [3:0]   attention_block_first;                    // AttentionExecutor.java:104
+  wire [7:0]   attention_tokens_left;                    // AttentionExecutor.java:138
+  wire [7:0]   attention_command_tokens;                 // AttentionExecutor.java:139
+  wire [7:0]   attention_row_beats;                      // AttentionExecutor.java:140
+  reg  [7:0]   attention_query_token;                    // AttentionExecutor.java:152
+  reg  [7:0]   attention_query_head;                     // AttentionExecutor.java:153
+  reg  [7:0]   attention_query_beat;                     // AttentionExecutor.java:154
+  reg  [0:0]   attention_query_word;                     // AttentionExecutor.java:155
+  reg  [7:0]   attention_out_token;                      // AttentionExecutor.java:156
+  reg  [7:0]   attention_out_head;                       // AttentionExecutor.java:157
+  reg  [7:0]   attention_output_beat;                    // AttentionExecutor.java:158
+  reg  [0:0]   attention_out_word;                       // AttentionExecutor.java:159
+  wire [15:0]  attention_words_per_head;                 // AttentionExecutor.java:160
+  wire [15:0]  attention_first_head;                     // AttentionExecutor.java:161
+  wire [15:0]  attention_query_word_index;               // AttentionExecutor.java:164
+  wire [15:0]  attention_out_word_index;                 // AttentionExecutor.java:167
+  wire         attention_last_query_word;                // AttentionExecutor.java:168
+  wire         attention_last_query_beat;                // AttentionExecutor.java:169
+  wire         attention_last_query_head;                // AttentionExecutor.java:170
+  wire         attention_last_query_token;               // AttentionExecutor.java:171
+  reg  [15:0]  attention_query_held0_0;                  // AttentionExecutor.java:189
+  reg  [15:0]  attention_query_held0_1;                  // AttentionExecutor.java:189
+  reg  [15:0]  attention_query_held0_2;                  // AttentionExecutor.java:189
+  reg  [15:0]  attention_query_held0_3;                  // AttentionExecutor.java:189
+  wire         attention_query_pushing;                  // AttentionExecutor.java:211
+  wire         attention_query_taken;                    // AttentionExecutor.java:216
+  wire         attention_last_out_word;                  // AttentionExecutor.java:246
+  wire         attention_last_out_beat;                  // AttentionExecutor.java:247
+  wire         attention_last_out_head;                  // AttentionExecutor.java:248
+  wire         attention_last_out_token;                 // AttentionExecutor.java:249
+  wire         attention_out_beat;                       // AttentionExecutor.java:250
+  wire         attention_last_block;                     // AttentionExecutor.java:284
+  wire         attention_last_kv_head;                   // AttentionExecutor.java:285
+  reg          attention_unit_done;                      // AttentionExecutor.java:288
+  reg  [7:0]   attention_unit_code;                      // AttentionExecutor.java:289
+  wire         attention_refused;                        // AttentionExecutor.java:295
+  wire         attention_done;                           // AttentionExecutor.java:317
 
   // tap_writer
-  reg          tap_start;                           // TapWriter.java:40
-  reg  [31:0]  tap_instruction;                     // TapWriter.java:42
-  reg  [31:0]  tap_first_token;                     // TapWriter.java:42
-  reg  [3:0]   tap_tokens;                          // TapWriter.java:43
-  reg  [31:0]  tap_elements;                        // TapWriter.java:43
-  reg  [3:0]   tap_buffer;                          // TapWriter.java:44
-  reg  [63:0]  tap_address;                         // TapWriter.java:44
-  reg  [31:0]  tap_bytes;                           // TapWriter.java:45
-  reg  [2:0]   tap_phase;                           // TapWriter.java:51
-  reg  [31:0]  tap_header_instruction;              // TapWriter.java:54
-  reg  [31:0]  tap_header_first_token;              // TapWriter.java:54
-  reg  [31:0]  tap_header_tokens;                   // TapWriter.java:54
-  reg  [31:0]  tap_header_elements;                 // TapWriter.java:54
-  reg  [3:0]   tap_token_count;                     // TapWriter.java:56
-  reg  [31:0]  tap_element_count;                   // TapWriter.java:57
-  reg  [3:0]   tap_buffer_id;                       // TapWriter.java:58
-  reg  [63:0]  tap_record_address;                  // TapWriter.java:59
-  reg  [31:0]  tap_words;                           // TapWriter.java:60
-  reg  [31:0]  tap_words_pushed;                    // TapWriter.java:61
-  reg  [3:0]   tap_token;                           // TapWriter.java:62
-  reg  [31:0]  tap_element;                         // TapWriter.java:63
-  wire [31:0]  tap_beats;                           // TapWriter.java:82
-  reg  [31:0]  tap_header_word;                     // TapWriter.java:93
-  reg  [1:0]   tap_lane;                            // TapWriter.java:100
-  reg  [31:0]  tap_value;                           // TapWriter.java:101
-  wire         tap_pushing;                         // TapWriter.java:103
-  wire         tap_last_word;                       // TapWriter.java:111
-  wire         tap_last_element;                    // TapWriter.java:112
-  wire         tap_last_token;                      // TapWriter.java:113
-  wire         tap_header_done;                     // TapWriter.java:114
-  wire         tap_no_values;                       // TapWriter.java:115
-  wire         tap_word_taken;                      // TapWriter.java:116
-  wire         tap_finished;                        // TapWriter.java:130
-  wire [31:0]  record_status;                       // TellmeKernel.java:77
-  wire [31:0]  record_error_code;                   // TellmeKernel.java:78
-  wire [31:0]  record_error_detail;                 // TellmeKernel.java:78
-  wire [31:0]  record_position;                     // TellmeKernel.java:79
-  wire [31:0]  record_instructions;                 // TellmeKernel.java:79
-  wire [31:0]  record_argmax;                       // TellmeKernel.java:80
-  wire [63:0]  record_cycles;                       // TellmeKernel.java:80
-  wire [63:0]  record_ddr_busy_cycles;              // TellmeKernel.java:81
-  wire [63:0]  record_stall_cycles;                 // TellmeKernel.java:81
-  wire         record_tapping;                      // TellmeKernel.java:82
-  wire [31:0]  record_tap_records;                  // TellmeKernel.java:82
-  wire [31:0]  record_tap_used;                     // TellmeKernel.java:83
-  wire [31:0]  record_tap_dropped;                  // TellmeKernel.java:83
-  wire [63:0]  record_address;                      // TellmeKernel.java:84
-  wire [63:0]  record_area_address;                 // TellmeKernel.java:84
+  reg          tap_start;                                // TapWriter.java:40
+  reg  [31:0]  tap_instruction;                          // TapWriter.java:42
+  reg  [31:0]  tap_first_token;                          // TapWriter.java:42
+  reg  [3:0]   tap_tokens;                               // TapWriter.java:43
+  reg  [31:0]  tap_elements;                             // TapWriter.java:43
+  reg  [3:0]   tap_buffer;                               // TapWriter.java:44
+  reg  [63:0]  tap_address;                              // TapWriter.java:44
+  reg  [31:0]  tap_bytes;                                // TapWriter.java:45
+  reg  [2:0]   tap_phase;                                // TapWriter.java:51
+  reg  [31:0]  tap_header_instruction;                   // TapWriter.java:54
+  reg  [31:0]  tap_header_first_token;                   // TapWriter.java:54
+  reg  [31:0]  tap_header_tokens;                        // TapWriter.java:54
+  reg  [31:0]  tap_header_elements;                      // TapWriter.java:54
+  reg  [3:0]   tap_token_count;                          // TapWriter.java:56
+  reg  [31:0]  tap_element_count;                        // TapWriter.java:57
+  reg  [3:0]   tap_buffer_id;                            // TapWriter.java:58
+  reg  [63:0]  tap_record_address;                       // TapWriter.java:59
+  reg  [31:0]  tap_words;                                // TapWriter.java:60
+  reg  [31:0]  tap_words_pushed;                         // TapWriter.java:61
+  reg  [3:0]   tap_token;                                // TapWriter.java:62
+  reg  [31:0]  tap_element;                              // TapWriter.java:63
+  wire [31:0]  tap_beats;                                // TapWriter.java:82
+  reg  [31:0]  tap_header_word;                          // TapWriter.java:93
+  reg  [1:0]   tap_lane;                                 // TapWriter.java:100
+  reg  [31:0]  tap_value;                                // TapWriter.java:101
+  wire         tap_pushing;                              // TapWriter.java:103
+  wire         tap_last_word;                            // TapWriter.java:111
+  wire         tap_last_element;                         // TapWriter.java:112
+  wire         tap_last_token;                           // TapWriter.java:113
+  wire         tap_header_done;                          // TapWriter.java:114
+  wire         tap_no_values;                            // TapWriter.java:115
+  wire         tap_word_taken;                           // TapWriter.java:116
+  wire         tap_finished;                             // TapWriter.java:130
+  wire [31:0]  record_status;                            // TellmeKernel.java:84
+  wire [31:0]  record_error_code;                        // TellmeKernel.java:85
+  wire [31:0]  record_error_detail;                      // TellmeKernel.java:85
+  wire [31:0]  record_position;                          // TellmeKernel.java:86
+  wire [31:0]  record_instructions;                      // TellmeKernel.java:86
+  wire [31:0]  record_argmax;                            // TellmeKernel.java:87
+  wire [63:0]  record_cycles;                            // TellmeKernel.java:87
+  wire [63:0]  record_ddr_busy_cycles;                   // TellmeKernel.java:88
+  wire [63:0]  record_stall_cycles;                      // TellmeKernel.java:88
+  wire         record_tapping;                           // TellmeKernel.java:89
+  wire [31:0]  record_tap_records;                       // TellmeKernel.java:89
+  wire [31:0]  record_tap_used;                          // TellmeKernel.java:90
+  wire [31:0]  record_tap_dropped;                       // TellmeKernel.java:90
+  wire [63:0]  record_address;                           // TellmeKernel.java:91
+  wire [63:0]  record_area_address;                      // TellmeKernel.java:91
 
   // record_writer
-  reg          record_start;                        // RecordWriter.java:37
-  reg  [2:0]   record_phase;                        // RecordWriter.java:61
-  reg  [3:0]   record_word;                         // RecordWriter.java:62
-  wire         record_commanding;                   // RecordWriter.java:68
-  reg  [31:0]  record_value;                        // RecordWriter.java:80
-  reg  [31:0]  area_value;                          // RecordWriter.java:81
-  wire         record_pushing;                      // RecordWriter.java:82
-  wire         record_word_taken;                   // RecordWriter.java:89
-  wire         record_last_word;                    // RecordWriter.java:90
-  wire         area_last_word;                      // RecordWriter.java:91
-  wire         record_finished;                     // RecordWriter.java:101
+  reg          record_start;                             // RecordWriter.java:37
+  reg  [2:0]   record_phase;                             // RecordWriter.java:61
+  reg  [3:0]   record_word;                              // RecordWriter.java:62
+  wire         record_commanding;                        // RecordWriter.java:68
+  reg  [31:0]  record_value;                             // RecordWriter.java:80
+  reg  [31:0]  area_value;                               // RecordWriter.java:81
+  wire         record_pushing;                           // RecordWriter.java:82
+  wire         record_word_taken;                        // RecordWriter.java:89
+  wire         record_last_word;                         // RecordWriter.java:90
+  wire         area_last_word;                           // RecordWriter.java:91
+  wire         record_finished;                          // RecordWriter.java:101
 
   // sequencer
-  reg  [3:0]   phase;                               // Sequencer.java:47
-  reg  [7:0]   error_code;                          // Sequencer.java:48
-  reg  [31:0]  error_detail;                        // Sequencer.java:49
-  wire         no_error;                            // Sequencer.java:50
-  reg  [15:0]  read_beat;                           // Sequencer.java:53
-  reg          read_issued;                         // Sequencer.java:54
-  wire         header_beat;                         // Sequencer.java:55
-  reg  [31:0]  header_magic;                        // Sequencer.java:396
-  reg  [31:0]  header_version;                      // Sequencer.java:396
-  reg  [31:0]  header_program_offset;               // Sequencer.java:396
-  reg  [31:0]  header_program_length;               // Sequencer.java:396
-  reg  [31:0]  header_context;                      // Sequencer.java:396
-  reg  [31:0]  header_vocab;                        // Sequencer.java:396
-  wire [63:0]  logits_offset;                       // Sequencer.java:68
-  wire [63:0]  debug_base;                          // Sequencer.java:70
-  wire         image_valid;                         // Sequencer.java:72
-  wire         tapping;                             // Sequencer.java:73
-  reg  [31:0]  chunk_from;                          // Sequencer.java:76
-  reg  [3:0]   chunk_tokens;                        // Sequencer.java:77
-  reg  [31:0]  pc;                                  // Sequencer.java:78
-  reg  [31:0]  instructions_executed;               // Sequencer.java:79
-  reg  [127:0] instruction_word;                    // Sequencer.java:80
-  reg  [31:0]  token_index;                         // Sequencer.java:81
-  reg  [1:0]   token_word;                          // Sequencer.java:82
-  reg  [31:0]  tap_capacity;                        // Sequencer.java:83
-  reg  [31:0]  tap_used;                            // Sequencer.java:84
-  reg  [31:0]  tap_records;                         // Sequencer.java:85
-  reg  [31:0]  tap_dropped;                         // Sequencer.java:86
-  reg  [15:0]  setup_head_dim;                      // Sequencer.java:89
-  reg  [7:0]   setup_heads;                         // Sequencer.java:90
-  reg  [7:0]   setup_kv_heads;                      // Sequencer.java:91
-  reg          setup_rope_adjacent;                 // Sequencer.java:92
-  reg  [31:0]  setup_positions;                     // Sequencer.java:93
-  reg  [31:0]  setup_rope_table;                    // Sequencer.java:94
-  wire [36:0]  token_bytes;                         // Sequencer.java:98
-  wire [30:0]  token_beats;                         // Sequencer.java:99
-  wire [63:0]  fetch_address;                       // Sequencer.java:101
-  wire         fetching;                            // Sequencer.java:102
-  wire         own_read;                            // Sequencer.java:103
-  wire         last_token_word;                     // Sequencer.java:127
-  wire         own_beat;                            // Sequencer.java:129
-  wire         waiting_for_data;                    // Sequencer.java:130
-  wire [32:0]  call_end;                            // Sequencer.java:134
-  wire         bad_call;                            // Sequencer.java:136
-  wire [7:0]   opcode;                              // Sequencer.java:139
-  wire         last_chunk;                          // Sequencer.java:140
-  wire [31:0]  tap_elements_of;                     // Sequencer.java:152
-  wire         has_tap;                             // Sequencer.java:153
-  wire [33:0]  tap_value_bytes;                     // Sequencer.java:154
-  wire [33:0]  tap_bytes_of;                        // Sequencer.java:156
-  wire         tap_fits;                            // Sequencer.java:158
-  reg          tap_busy;                            // Sequencer.java:167
-  reg  [31:0]  token_value;                         // Sequencer.java:205
-  wire         token_outside;                       // Sequencer.java:206
-  wire         tokens_clean;                        // Sequencer.java:217
-  wire [31:0]  tokens_left;                         // Sequencer.java:229
-  wire         setup_bad_field;                     // Sequencer.java:384
-  reg          record_written;                      // Sequencer.java:354
-  wire         record_done;                         // Sequencer.java:356
-  reg  [31:0]  residual_lane0 [0:3071];             // ActivationBuffers.java:77
-  reg  [31:0]  residual_lane1 [0:3071];             // ActivationBuffers.java:77
-  reg  [31:0]  residual_lane2 [0:3071];             // ActivationBuffers.java:77
-  reg  [31:0]  residual_lane3 [0:3071];             // ActivationBuffers.java:77
-  reg  [31:0]  query_lane0 [0:3071];                // ActivationBuffers.java:77
-  reg  [31:0]  query_lane1 [0:3071];                // ActivationBuffers.java:77
-  reg  [31:0]  query_lane2 [0:3071];                // ActivationBuffers.java:77
-  reg  [31:0]  query_lane3 [0:3071];                // ActivationBuffers.java:77
-  reg  [31:0]  attention_lane0 [0:3071];            // ActivationBuffers.java:77
-  reg  [31:0]  attention_lane1 [0:3071];            // ActivationBuffers.java:77
-  reg  [31:0]  attention_lane2 [0:3071];            // ActivationBuffers.java:77
-  reg  [31:0]  attention_lane3 [0:3071];            // ActivationBuffers.java:77
-  reg  [31:0]  gate_lane0 [0:8191];                 // ActivationBuffers.java:77
-  reg  [31:0]  gate_lane1 [0:8191];                 // ActivationBuffers.java:77
-  reg  [31:0]  gate_lane2 [0:8191];                 // ActivationBuffers.java:77
-  reg  [31:0]  gate_lane3 [0:8191];                 // ActivationBuffers.java:77
-  reg  [31:0]  ffn_lane0 [0:8191];                  // ActivationBuffers.java:77
-  reg  [31:0]  ffn_lane1 [0:8191];                  // ActivationBuffers.java:77
-  reg  [31:0]  ffn_lane2 [0:8191];                  // ActivationBuffers.java:77
-  reg  [31:0]  ffn_lane3 [0:8191];                  // ActivationBuffers.java:77
+  reg  [3:0]   phase;                                    // Sequencer.java:47
+  reg  [7:0]   error_code;                               // Sequencer.java:48
+  reg  [31:0]  error_detail;                             // Sequencer.java:49
+  wire         no_error;                                 // Sequencer.java:50
+  reg  [15:0]  read_beat;                                // Sequencer.java:54
+  reg          read_issued;                              // Sequencer.java:55
+  wire         header_beat;                              // Sequencer.java:56
+  reg  [31:0]  header_magic;                             // Sequencer.java:429
+  reg  [31:0]  header_version;                           // Sequencer.java:429
+  reg  [31:0]  header_program_offset;                    // Sequencer.java:429
+  reg  [31:0]  header_program_length;                    // Sequencer.java:429
+  reg  [31:0]  header_context;                           // Sequencer.java:429
+  reg  [31:0]  header_vocab;                             // Sequencer.java:429
+  wire [63:0]  logits_offset;                            // Sequencer.java:69
+  wire [63:0]  debug_base;                               // Sequencer.java:71
+  wire         image_valid;                              // Sequencer.java:73
+  wire         tapping;                                  // Sequencer.java:74
+  reg  [31:0]  chunk_from;                               // Sequencer.java:77
+  reg  [3:0]   chunk_tokens;                             // Sequencer.java:78
+  reg  [31:0]  pc;                                       // Sequencer.java:79
+  reg  [31:0]  instructions_executed;                    // Sequencer.java:80
+  reg  [127:0] instruction_word;                         // Sequencer.java:81
+  reg  [31:0]  token_index;                              // Sequencer.java:82
+  reg  [1:0]   token_word;                               // Sequencer.java:83
+  reg  [31:0]  tap_capacity;                             // Sequencer.java:84
+  reg  [31:0]  tap_used;                                 // Sequencer.java:85
+  reg  [31:0]  tap_records;                              // Sequencer.java:86
+  reg  [31:0]  tap_dropped;                              // Sequencer.java:87
+  reg  [15:0]  setup_head_dim;                           // Sequencer.java:90
+  reg  [7:0]   setup_heads;                              // Sequencer.java:91
+  reg  [7:0]   setup_kv_heads;                           // Sequencer.java:92
+  reg          setup_rope_adjacent;                      // Sequencer.java:93
+  reg  [31:0]  setup_positions;                          // Sequencer.java:94
+  reg  [31:0]  setup_rope_table;                         // Sequencer.java:95
+  wire [36:0]  token_bytes;                              // Sequencer.java:99
+  wire [30:0]  token_beats;                              // Sequencer.java:100
+  wire [63:0]  fetch_address;                            // Sequencer.java:102
+  wire         fetching;                                 // Sequencer.java:103
+  wire         own_read;                                 // Sequencer.java:104
+  wire         last_token_word;                          // Sequencer.java:128
+  wire         own_beat;                                 // Sequencer.java:130
+  wire         waiting_for_data;                         // Sequencer.java:131
+  wire [32:0]  call_end;                                 // Sequencer.java:135
+  wire         bad_call;                                 // Sequencer.java:137
+  wire [7:0]   opcode;                                   // Sequencer.java:140
+  wire         last_chunk;                               // Sequencer.java:141
+  wire         is_embed;                                 // Sequencer.java:166
+  wire         is_attention;                             // Sequencer.java:167
+  wire         unit_done;                                // Sequencer.java:168
+  wire [7:0]   unit_code;                                // Sequencer.java:169
+  wire [31:0]  tap_elements_of;                          // Sequencer.java:174
+  wire [3:0]   tap_dst_of;                               // Sequencer.java:176
+  wire         has_tap;                                  // Sequencer.java:177
+  wire [33:0]  tap_value_bytes;                          // Sequencer.java:178
+  wire [33:0]  tap_bytes_of;                             // Sequencer.java:180
+  wire         tap_fits;                                 // Sequencer.java:182
+  reg          tap_busy;                                 // Sequencer.java:191
+  reg  [31:0]  token_value;                              // Sequencer.java:229
+  wire         token_outside;                            // Sequencer.java:230
+  wire         tokens_clean;                             // Sequencer.java:241
+  wire [31:0]  tokens_left;                              // Sequencer.java:253
+  wire         setup_bad_field;                          // Sequencer.java:417
+  reg          record_written;                           // Sequencer.java:387
+  wire         record_done;                              // Sequencer.java:389
+  reg  [31:0]  residual_lane0 [0:3071];                  // ActivationBuffers.java:77
+  reg  [31:0]  residual_lane1 [0:3071];                  // ActivationBuffers.java:77
+  reg  [31:0]  residual_lane2 [0:3071];                  // ActivationBuffers.java:77
+  reg  [31:0]  residual_lane3 [0:3071];                  // ActivationBuffers.java:77
+  reg  [31:0]  query_lane0 [0:3071];                     // ActivationBuffers.java:77
+  reg  [31:0]  query_lane1 [0:3071];                     // ActivationBuffers.java:77
+  reg  [31:0]  query_lane2 [0:3071];                     // ActivationBuffers.java:77
+  reg  [31:0]  query_lane3 [0:3071];                     // ActivationBuffers.java:77
+  reg  [31:0]  attention_lane0 [0:3071];                 // ActivationBuffers.java:77
+  reg  [31:0]  attention_lane1 [0:3071];                 // ActivationBuffers.java:77
+  reg  [31:0]  attention_lane2 [0:3071];                 // ActivationBuffers.java:77
+  reg  [31:0]  attention_lane3 [0:3071];                 // ActivationBuffers.java:77
+  reg  [31:0]  gate_lane0 [0:8191];                      // ActivationBuffers.java:77
+  reg  [31:0]  gate_lane1 [0:8191];                      // ActivationBuffers.java:77
+  reg  [31:0]  gate_lane2 [0:8191];                      // ActivationBuffers.java:77
+  reg  [31:0]  gate_lane3 [0:8191];                      // ActivationBuffers.java:77
+  reg  [31:0]  ffn_lane0 [0:8191];                       // ActivationBuffers.java:77
+  reg  [31:0]  ffn_lane1 [0:8191];                       // ActivationBuffers.java:77
+  reg  [31:0]  ffn_lane2 [0:8191];                       // ActivationBuffers.java:77
+  reg  [31:0]  ffn_lane3 [0:8191];                       // ActivationBuffers.java:77
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire attention_queries_payload_4_cmp;
+  wire [24:0] attention_queries_payload_4_cat;
+  wire [7:0] attention_queries_payload_4_diff;
+  wire [7:0] attention_queries_payload_4_mux_3;
+  wire [4:0] attention_queries_payload_4_mux_2;
+  wire [24:0] attention_queries_payload_4_shr;
+  wire [19:0] attention_queries_payload_4_sum;
+  wire [15:0] attention_queries_payload_4_mux;
+  wire attention_queries_payload_5_cmp;
+  wire [24:0] attention_queries_payload_5_cat;
+  wire [7:0] attention_queries_payload_5_diff;
+  wire [7:0] attention_queries_payload_5_mux_3;
+  wire [4:0] attention_queries_payload_5_mux_2;
+  wire [24:0] attention_queries_payload_5_shr;
+  wire [19:0] attention_queries_payload_5_sum;
+  wire [15:0] attention_queries_payload_5_mux;
+  wire attention_queries_payload_6_cmp;
+  wire [24:0] attention_queries_payload_6_cat;
+  wire [7:0] attention_queries_payload_6_diff;
+  wire [7:0] attention_queries_payload_6_mux_3;
+  wire [4:0] attention_queries_payload_6_mux_2;
+  wire [24:0] attention_queries_payload_6_shr;
+  wire [19:0] attention_queries_payload_6_sum;
+  wire [15:0] attention_queries_payload_6_mux;
+  wire attention_queries_payload_7_cmp;
+  wire [24:0] attention_queries_payload_7_cat;
+  wire [7:0] attention_queries_payload_7_diff;
+  wire [7:0] attention_queries_payload_7_mux_3;
+  wire [4:0] attention_queries_payload_7_mux_2;
+  wire [24:0] attention_queries_payload_7_shr;
+  wire [19:0] attention_queries_payload_7_sum;
+  wire [15:0] attention_queries_payload_7_mux;
   wire buffer_write_values_0_any;
   wire buffer_write_values_0_and;
   wire buffer_write_values_0_any_2;
@@ -676,6 +858,40 @@ module tellme (
   wire buffer_write_values_3_and_2;
   wire buffer_write_values_3_any_4;
   wire [3:0] buffer_write_values_3_mux_2;
+  wire [3:0] buffer_write_token_sum;
+  wire buffer_write_values_0_any_5;
+  wire buffer_write_values_0_and_3;
+  wire buffer_write_values_0_any_6;
+  wire [3:0] buffer_write_values_0_mux_3;
+  wire buffer_write_values_0_any_7;
+  wire buffer_write_values_0_and_4;
+  wire buffer_write_values_0_any_8;
+  wire [3:0] buffer_write_values_0_mux_4;
+  wire buffer_write_values_1_any_5;
+  wire buffer_write_values_1_and_3;
+  wire buffer_write_values_1_any_6;
+  wire [3:0] buffer_write_values_1_mux_3;
+  wire buffer_write_values_1_any_7;
+  wire buffer_write_values_1_and_4;
+  wire buffer_write_values_1_any_8;
+  wire [3:0] buffer_write_values_1_mux_4;
+  wire buffer_write_values_2_any_5;
+  wire buffer_write_values_2_and_3;
+  wire buffer_write_values_2_any_6;
+  wire [3:0] buffer_write_values_2_mux_3;
+  wire buffer_write_values_2_any_7;
+  wire buffer_write_values_2_and_4;
+  wire buffer_write_values_2_any_8;
+  wire [3:0] buffer_write_values_2_mux_4;
+  wire buffer_write_values_3_any_5;
+  wire buffer_write_values_3_and_3;
+  wire buffer_write_values_3_any_6;
+  wire [3:0] buffer_write_values_3_mux_3;
+  wire buffer_write_values_3_any_7;
+  wire buffer_write_values_3_and_4;
+  wire buffer_write_values_3_any_8;
+  wire [3:0] buffer_write_values_3_mux_4;
+  wire [3:0] buffer_read_token_sum;
   wire [20:0] residual_write_address_prod;
   wire [20:0] residual_read_address_prod;
   wire [20:0] query_write_address_prod;
@@ -686,12 +902,102 @@ module tellme (
   wire [23:0] gate_read_address_prod;
   wire [23:0] ffn_write_address_prod;
   wire [23:0] ffn_read_address_prod;
+  wire [39:0] attention_q_width_prod;
+  wire [31:0] attention_query_word_index_prod;
+  wire [31:0] attention_out_word_index_prod;
+  wire [47:0] attention_run_bytes_prod;
+  wire [127:0] attention_head_address_prod;
   wire [63:0] logits_offset_sum;
   wire [63:0] debug_base_sum;
   wire [36:0] token_beats_sum;
+  wire [47:0] tap_elements_of_prod;
   wire [63:0] tap_value_bytes_prod;
   wire [33:0] tap_bytes_of_sum;
   wire [39:0] setup_bad_field_prod;
+  assign attention_queries_payload_4_cmp = buffer_lane0_read[30:23] >= 8'd113;
+  assign attention_queries_payload_4_cat = {(buffer_lane0_read[30:23] != 8'd0), buffer_lane0_read[22:0], 1'b0};
+  assign attention_queries_payload_4_diff = 8'd126 - buffer_lane0_read[30:23];
+  assign attention_queries_payload_4_mux_3 =
+      (attention_queries_payload_4_diff > 8'd25) ? 8'd25 : attention_queries_payload_4_diff;
+  assign attention_queries_payload_4_mux_2 =
+      attention_queries_payload_4_cmp ? 5'd13 : attention_queries_payload_4_mux_3[4:0];
+  assign attention_queries_payload_4_shr = attention_queries_payload_4_cat >> attention_queries_payload_4_mux_2;
+  assign attention_queries_payload_4_sum =
+      {1'b0, ((attention_queries_payload_4_cmp ? {1'b0, (buffer_lane0_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, attention_queries_payload_4_shr[11:1]}
+      + {19'd0,
+         (attention_queries_payload_4_shr[0]
+          & ((|(attention_queries_payload_4_cat & ~(25'h1ffffff << attention_queries_payload_4_mux_2)))
+             | attention_queries_payload_4_shr[1]))};
+  assign attention_queries_payload_4_mux =
+      ((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] != 23'd0)) ? 16'h7e00
+      : (((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] == 23'd0))
+         | (attention_queries_payload_4_sum >= 20'd31744))
+        ? {buffer_lane0_read[31], 15'h7c00}
+      : {buffer_lane0_read[31], attention_queries_payload_4_sum[14:0]};
+  assign attention_queries_payload_5_cmp = buffer_lane1_read[30:23] >= 8'd113;
+  assign attention_queries_payload_5_cat = {(buffer_lane1_read[30:23] != 8'd0), buffer_lane1_read[22:0], 1'b0};
+  assign attention_queries_payload_5_diff = 8'd126 - buffer_lane1_read[30:23];
+  assign attention_queries_payload_5_mux_3 =
+      (attention_queries_payload_5_diff > 8'd25) ? 8'd25 : attention_queries_payload_5_diff;
+  assign attention_queries_payload_5_mux_2 =
+      attention_queries_payload_5_cmp ? 5'd13 : attention_queries_payload_5_mux_3[4:0];
+  assign attention_queries_payload_5_shr = attention_queries_payload_5_cat >> attention_queries_payload_5_mux_2;
+  assign attention_queries_payload_5_sum =
+      {1'b0, ((attention_queries_payload_5_cmp ? {1'b0, (buffer_lane1_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, attention_queries_payload_5_shr[11:1]}
+      + {19'd0,
+         (attention_queries_payload_5_shr[0]
+          & ((|(attention_queries_payload_5_cat & ~(25'h1ffffff << attention_queries_payload_5_mux_2)))
+             | attention_queries_payload_5_shr[1]))};
+  assign attention_queries_payload_5_mux =
+      ((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] != 23'd0)) ? 16'h7e00
+      : (((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] == 23'd0))
+         | (attention_queries_payload_5_sum >= 20'd31744))
+        ? {buffer_lane1_read[31], 15'h7c00}
+      : {buffer_lane1_read[31], attention_queries_payload_5_sum[14:0]};
+  assign attention_queries_payload_6_cmp = buffer_lane2_read[30:23] >= 8'd113;
+  assign attention_queries_payload_6_cat = {(buffer_lane2_read[30:23] != 8'd0), buffer_lane2_read[22:0], 1'b0};
+  assign attention_queries_payload_6_diff = 8'd126 - buffer_lane2_read[30:23];
+  assign attention_queries_payload_6_mux_3 =
+      (attention_queries_payload_6_diff > 8'd25) ? 8'd25 : attention_queries_payload_6_diff;
+  assign attention_queries_payload_6_mux_2 =
+      attention_queries_payload_6_cmp ? 5'd13 : attention_queries_payload_6_mux_3[4:0];
+  assign attention_queries_payload_6_shr = attention_queries_payload_6_cat >> attention_queries_payload_6_mux_2;
+  assign attention_queries_payload_6_sum =
+      {1'b0, ((attention_queries_payload_6_cmp ? {1'b0, (buffer_lane2_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, attention_queries_payload_6_shr[11:1]}
+      + {19'd0,
+         (attention_queries_payload_6_shr[0]
+          & ((|(attention_queries_payload_6_cat & ~(25'h1ffffff << attention_queries_payload_6_mux_2)))
+             | attention_queries_payload_6_shr[1]))};
+  assign attention_queries_payload_6_mux =
+      ((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] != 23'd0)) ? 16'h7e00
+      : (((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] == 23'd0))
+         | (attention_queries_payload_6_sum >= 20'd31744))
+        ? {buffer_lane2_read[31], 15'h7c00}
+      : {buffer_lane2_read[31], attention_queries_payload_6_sum[14:0]};
+  assign attention_queries_payload_7_cmp = buffer_lane3_read[30:23] >= 8'd113;
+  assign attention_queries_payload_7_cat = {(buffer_lane3_read[30:23] != 8'd0), buffer_lane3_read[22:0], 1'b0};
+  assign attention_queries_payload_7_diff = 8'd126 - buffer_lane3_read[30:23];
+  assign attention_queries_payload_7_mux_3 =
+      (attention_queries_payload_7_diff > 8'd25) ? 8'd25 : attention_queries_payload_7_diff;
+  assign attention_queries_payload_7_mux_2 =
+      attention_queries_payload_7_cmp ? 5'd13 : attention_queries_payload_7_mux_3[4:0];
+  assign attention_queries_payload_7_shr = attention_queries_payload_7_cat >> attention_queries_payload_7_mux_2;
+  assign attention_queries_payload_7_sum =
+      {1'b0, ((attention_queries_payload_7_cmp ? {1'b0, (buffer_lane3_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, attention_queries_payload_7_shr[11:1]}
+      + {19'd0,
+         (attention_queries_payload_7_shr[0]
+          & ((|(attention_queries_payload_7_cat & ~(25'h1ffffff << attention_queries_payload_7_mux_2)))
+             | attention_queries_payload_7_shr[1]))};
+  assign attention_queries_payload_7_mux =
+      ((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] != 23'd0)) ? 16'h7e00
+      : (((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] == 23'd0))
+         | (attention_queries_payload_7_sum >= 20'd31744))
+        ? {buffer_lane3_read[31], 15'h7c00}
+      : {buffer_lane3_read[31], attention_queries_payload_7_sum[14:0]};
   assign buffer_write_values_0_any = |data_beat_payload_data[73:72];
   assign buffer_write_values_0_and = ~buffer_write_values_0_any & ~(|data_beat_payload_data[71:70]);
   assign buffer_write_values_0_any_2 = |data_beat_payload_data[69:68];
@@ -800,6 +1106,120 @@ module tellme (
           : {1'b0,
              (buffer_write_values_3_any_3 ? {1'b0, ~data_beat_payload_data[57]}
               : {1'b1, ~data_beat_payload_data[55]})})};
+  assign buffer_write_token_sum = attention_block_first + attention_out_token[3:0];
+  assign buffer_write_values_0_any_5 = |attention_out_payload_4[9:8];
+  assign buffer_write_values_0_and_3 = ~buffer_write_values_0_any_5 & ~(|attention_out_payload_4[7:6]);
+  assign buffer_write_values_0_any_6 = |attention_out_payload_4[5:4];
+  assign buffer_write_values_0_mux_3 =
+      (buffer_write_values_0_and_3 & ~buffer_write_values_0_any_6 & ~(|attention_out_payload_4[3:2]))
+        ? {2'h2, ((|attention_out_payload_4[1:0]) ? {1'b0, ~attention_out_payload_4[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_0_and_3
+            ? {1'b1,
+               (buffer_write_values_0_any_6 ? {1'b0, ~attention_out_payload_4[5]}
+                : {1'b1, ~attention_out_payload_4[3]})}
+          : {1'b0,
+             (buffer_write_values_0_any_5 ? {1'b0, ~attention_out_payload_4[9]}
+              : {1'b1, ~attention_out_payload_4[7]})})};
+  assign buffer_write_values_0_any_7 = |attention_out_payload_0[9:8];
+  assign buffer_write_values_0_and_4 = ~buffer_write_values_0_any_7 & ~(|attention_out_payload_0[7:6]);
+  assign buffer_write_values_0_any_8 = |attention_out_payload_0[5:4];
+  assign buffer_write_values_0_mux_4 =
+      (buffer_write_values_0_and_4 & ~buffer_write_values_0_any_8 & ~(|attention_out_payload_0[3:2]))
+        ? {2'h2, ((|attention_out_payload_0[1:0]) ? {1'b0, ~attention_out_payload_0[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_0_and_4
+            ? {1'b1,
+               (buffer_write_values_0_any_8 ? {1'b0, ~attention_out_payload_0[5]}
+                : {1'b1, ~attention_out_payload_0[3]})}
+          : {1'b0,
+             (buffer_write_values_0_any_7 ? {1'b0, ~attention_out_payload_0[9]}
+              : {1'b1, ~attention_out_payload_0[7]})})};
+  assign buffer_write_values_1_any_5 = |attention_out_payload_5[9:8];
+  assign buffer_write_values_1_and_3 = ~buffer_write_values_1_any_5 & ~(|attention_out_payload_5[7:6]);
+  assign buffer_write_values_1_any_6 = |attention_out_payload_5[5:4];
+  assign buffer_write_values_1_mux_3 =
+      (buffer_write_values_1_and_3 & ~buffer_write_values_1_any_6 & ~(|attention_out_payload_5[3:2]))
+        ? {2'h2, ((|attention_out_payload_5[1:0]) ? {1'b0, ~attention_out_payload_5[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_1_and_3
+            ? {1'b1,
+               (buffer_write_values_1_any_6 ? {1'b0, ~attention_out_payload_5[5]}
+                : {1'b1, ~attention_out_payload_5[3]})}
+          : {1'b0,
+             (buffer_write_values_1_any_5 ? {1'b0, ~attention_out_payload_5[9]}
+              : {1'b1, ~attention_out_payload_5[7]})})};
+  assign buffer_write_values_1_any_7 = |attention_out_payload_1[9:8];
+  assign buffer_write_values_1_and_4 = ~buffer_write_values_1_any_7 & ~(|attention_out_payload_1[7:6]);
+  assign buffer_write_values_1_any_8 = |attention_out_payload_1[5:4];
+  assign buffer_write_values_1_mux_4 =
+      (buffer_write_values_1_and_4 & ~buffer_write_values_1_any_8 & ~(|attention_out_payload_1[3:2]))
+        ? {2'h2, ((|attention_out_payload_1[1:0]) ? {1'b0, ~attention_out_payload_1[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_1_and_4
+            ? {1'b1,
+               (buffer_write_values_1_any_8 ? {1'b0, ~attention_out_payload_1[5]}
+                : {1'b1, ~attention_out_payload_1[3]})}
+          : {1'b0,
+             (buffer_write_values_1_any_7 ? {1'b0, ~attention_out_payload_1[9]}
+              : {1'b1, ~attention_out_payload_1[7]})})};
+  assign buffer_write_values_2_any_5 = |attention_out_payload_6[9:8];
+  assign buffer_write_values_2_and_3 = ~buffer_write_values_2_any_5 & ~(|attention_out_payload_6[7:6]);
+  assign buffer_write_values_2_any_6 = |attention_out_payload_6[5:4];
+  assign buffer_write_values_2_mux_3 =
+      (buffer_write_values_2_and_3 & ~buffer_write_values_2_any_6 & ~(|attention_out_payload_6[3:2]))
+        ? {2'h2, ((|attention_out_payload_6[1:0]) ? {1'b0, ~attention_out_payload_6[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_2_and_3
+            ? {1'b1,
+               (buffer_write_values_2_any_6 ? {1'b0, ~attention_out_payload_6[5]}
+                : {1'b1, ~attention_out_payload_6[3]})}
+          : {1'b0,
+             (buffer_write_values_2_any_5 ? {1'b0, ~attention_out_payload_6[9]}
+              : {1'b1, ~attention_out_payload_6[7]})})};
+  assign buffer_write_values_2_any_7 = |attention_out_payload_2[9:8];
+  assign buffer_write_values_2_and_4 = ~buffer_write_values_2_any_7 & ~(|attention_out_payload_2[7:6]);
+  assign buffer_write_values_2_any_8 = |attention_out_payload_2[5:4];
+  assign buffer_write_values_2_mux_4 =
+      (buffer_write_values_2_and_4 & ~buffer_write_values_2_any_8 & ~(|attention_out_payload_2[3:2]))
+        ? {2'h2, ((|attention_out_payload_2[1:0]) ? {1'b0, ~attention_out_payload_2[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_2_and_4
+            ? {1'b1,
+               (buffer_write_values_2_any_8 ? {1'b0, ~attention_out_payload_2[5]}
+                : {1'b1, ~attention_out_payload_2[3]})}
+          : {1'b0,
+             (buffer_write_values_2_any_7 ? {1'b0, ~attention_out_payload_2[9]}
+              : {1'b1, ~attention_out_payload_2[7]})})};
+  assign buffer_write_values_3_any_5 = |attention_out_payload_7[9:8];
+  assign buffer_write_values_3_and_3 = ~buffer_write_values_3_any_5 & ~(|attention_out_payload_7[7:6]);
+  assign buffer_write_values_3_any_6 = |attention_out_payload_7[5:4];
+  assign buffer_write_values_3_mux_3 =
+      (buffer_write_values_3_and_3 & ~buffer_write_values_3_any_6 & ~(|attention_out_payload_7[3:2]))
+        ? {2'h2, ((|attention_out_payload_7[1:0]) ? {1'b0, ~attention_out_payload_7[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_3_and_3
+            ? {1'b1,
+               (buffer_write_values_3_any_6 ? {1'b0, ~attention_out_payload_7[5]}
+                : {1'b1, ~attention_out_payload_7[3]})}
+          : {1'b0,
+             (buffer_write_values_3_any_5 ? {1'b0, ~attention_out_payload_7[9]}
+              : {1'b1, ~attention_out_payload_7[7]})})};
+  assign buffer_write_values_3_any_7 = |attention_out_payload_3[9:8];
+  assign buffer_write_values_3_and_4 = ~buffer_write_values_3_any_7 & ~(|attention_out_payload_3[7:6]);
+  assign buffer_write_values_3_any_8 = |attention_out_payload_3[5:4];
+  assign buffer_write_values_3_mux_4 =
+      (buffer_write_values_3_and_4 & ~buffer_write_values_3_any_8 & ~(|attention_out_payload_3[3:2]))
+        ? {2'h2, ((|attention_out_payload_3[1:0]) ? {1'b0, ~attention_out_payload_3[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_3_and_4
+            ? {1'b1,
+               (buffer_write_values_3_any_8 ? {1'b0, ~attention_out_payload_3[5]}
+                : {1'b1, ~attention_out_payload_3[3]})}
+          : {1'b0,
+             (buffer_write_values_3_any_7 ? {1'b0, ~attention_out_payload_3[9]}
+              : {1'b1, ~attention_out_payload_3[7]})})};
+  assign buffer_read_token_sum = attention_block_first + attention_query_token[3:0];
   assign residual_write_address_prod = {9'd0, {9'd0, buffer_write_token}} * {12'd0, 9'd384};
   assign residual_read_address_prod = {9'd0, {9'd0, buffer_read_token}} * {12'd0, 9'd384};
   assign query_write_address_prod = {9'd0, {9'd0, buffer_write_token}} * {12'd0, 9'd384};
@@ -810,64 +1230,38 @@ module tellme (
   assign gate_read_address_prod = {11'd0, {10'd0, buffer_read_token}} * {13'd0, 11'd1024};
   assign ffn_write_address_prod = {11'd0, {10'd0, buffer_write_token}} * {13'd0, 11'd1024};
   assign ffn_read_address_prod = {11'd0, {10'd0, buffer_read_token}} * {13'd0, 11'd1024};
+  assign attention_q_width_prod = {16'd0, {16'd0, attention_heads}} * {24'd0, attention_head_dim};
+  assign attention_query_word_index_prod =
+      {16'd0, (attention_first_head + {8'd0, attention_query_head})} * {16'd0, attention_words_per_head};
+  assign attention_out_word_index_prod =
+      {16'd0, (attention_first_head + {8'd0, attention_out_head})} * {16'd0, attention_words_per_head};
+  assign attention_run_bytes_prod = {16'd0, attention_positions_q} * {32'd0, attention_head_dim_q};
+  assign attention_head_address_prod = {64'd0, {48'd0, attention_layer_heads}} * {64'd0, {16'd0, attention_run_bytes}};
   assign logits_offset_sum = {30'h0, header_context, 2'd0} + 64'd4095;
   assign debug_base_sum = {30'h0, header_vocab, 2'd0} + 64'd4095;
   assign token_beats_sum = token_bytes + 37'd15;
+  assign tap_elements_of_prod = {16'd0, {24'd0, setup_heads}} * {32'd0, setup_head_dim};
   assign tap_value_bytes_prod = {32'd0, {28'd0, chunk_tokens}} * {32'd0, tap_elements_of};
   assign tap_bytes_of_sum = tap_value_bytes + 34'd15;
   assign setup_bad_field_prod = {16'd0, {16'd0, instruction_word[31:24]}} * {24'd0, instruction_word[23:8]};
 
-  assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:54
-  assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:54
-  assign control_s_axi_control_awaddr = s_axi_control_awaddr; // TellmeKernel.java:54
-  assign control_s_axi_control_wvalid = s_axi_control_wvalid; // TellmeKernel.java:54
-  assign s_axi_control_wready = control_s_axi_control_wready; // TellmeKernel.java:54
-  assign control_s_axi_control_wdata = s_axi_control_wdata; // TellmeKernel.java:54
-  assign control_s_axi_control_wstrb = s_axi_control_wstrb; // TellmeKernel.java:54
-  assign s_axi_control_bvalid = control_s_axi_control_bvalid; // TellmeKernel.java:54
-  assign control_s_axi_control_bready = s_axi_control_bready; // TellmeKernel.java:54
-  assign s_axi_control_bresp = control_s_axi_control_bresp; // TellmeKernel.java:54
-  assign control_s_axi_control_arvalid = s_axi_control_arvalid; // TellmeKernel.java:54
-  assign s_axi_control_arready = control_s_axi_control_arready; // TellmeKernel.java:54
-  assign control_s_axi_control_araddr = s_axi_control_araddr; // TellmeKernel.java:54
-  assign s_axi_control_rvalid = control_s_axi_control_rvalid; // TellmeKernel.java:54
-  assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:54
-  assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:54
-  assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:54
-  assign m_axi_d0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:95
-  assign data_reader_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:96
-  assign m_axi_d0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:97
-  assign m_axi_d0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:98
-  assign m_axi_d0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:99
-  assign m_axi_d0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:100
-  assign data_reader_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:101
-  assign m_axi_d0_rready = data_reader_m_axi_rready; // TellmeKernel.java:102
-  assign data_reader_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:103
-  assign data_reader_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:104
-  assign data_reader_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:105
-  assign m_axi_d0_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:106
-  assign data_writer_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:107
-  assign m_axi_d0_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:108
-  assign m_axi_d0_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:109
-  assign m_axi_d0_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:110
-  assign m_axi_d0_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:111
-  assign m_axi_d0_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:112
-  assign data_writer_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:113
-  assign m_axi_d0_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:114
-  assign m_axi_d0_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:115
-  assign m_axi_d0_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:116
-  assign data_writer_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:117
-  assign m_axi_d0_bready = data_writer_m_axi_bready; // TellmeKernel.java:118
-  assign data_writer_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:119
-  assign data_reader_m_axi_awready = 1'b0; // TellmeKernel.java:121
-  assign data_reader_m_axi_wready = 1'b0; // TellmeKernel.java:122
-  assign data_reader_m_axi_bvalid = 1'b0; // TellmeKernel.java:123
-  assign data_reader_m_axi_bresp = 2'h0; // TellmeKernel.java:124
-  assign data_writer_m_axi_arready = 1'b0; // TellmeKernel.java:125
-  assign data_writer_m_axi_rvalid = 1'b0; // TellmeKernel.java:126
-  assign data_writer_m_axi_rdata = 128'h0; // TellmeKernel.java:127
-  assign data_writer_m_axi_rresp = 2'h0; // TellmeKernel.java:128
-  assign data_writer_m_axi_rlast = 1'b0; // TellmeKernel.java:129
+  assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:56
+  assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:56
+  assign control_s_axi_control_awaddr = s_axi_control_awaddr; // TellmeKernel.java:56
+  assign control_s_axi_control_wvalid = s_axi_control_wvalid; // TellmeKernel.java:56
+  assign s_axi_control_wready = control_s_axi_control_wready; // TellmeKernel.java:56
+  assign control_s_axi_control_wdata = s_axi_control_wdata; // TellmeKernel.java:56
+  assign control_s_axi_control_wstrb = s_axi_control_wstrb; // TellmeKernel.java:56
+  assign s_axi_control_bvalid = control_s_axi_control_bvalid; // TellmeKernel.java:56
+  assign control_s_axi_control_bready = s_axi_control_bready; // TellmeKernel.java:56
+  assign s_axi_control_bresp = control_s_axi_control_bresp; // TellmeKernel.java:56
+  assign control_s_axi_control_arvalid = s_axi_control_arvalid; // TellmeKernel.java:56
+  assign s_axi_control_arready = control_s_axi_control_arready; // TellmeKernel.java:56
+  assign control_s_axi_control_araddr = s_axi_control_araddr; // TellmeKernel.java:56
+  assign s_axi_control_rvalid = control_s_axi_control_rvalid; // TellmeKernel.java:56
+  assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:56
+  assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:56
+  assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:56
   assign m_axi_w0_arvalid = 1'b0; // Axi4.java:209
   assign m_axi_w0_araddr = 64'd0; // Axi4.java:210
   assign m_axi_w0_arlen = 8'd0; // Axi4.java:211
@@ -932,12 +1326,51 @@ module tellme (
   assign m_axi_w3_wstrb = 16'h0; // Axi4.java:202
   assign m_axi_w3_wlast = 1'b0; // Axi4.java:203
   assign m_axi_w3_bready = 1'b1; // Axi4.java:204
-  assign m_axi_d1_arvalid = 1'b0; // Axi4.java:209
-  assign m_axi_d1_araddr = 64'd0; // Axi4.java:210
-  assign m_axi_d1_arlen = 8'd0; // Axi4.java:211
-  assign m_axi_d1_arsize = 3'd4; // Axi4.java:212
-  assign m_axi_d1_arburst = 2'h1; // Axi4.java:213
-  assign m_axi_d1_rready = 1'b1; // Axi4.java:217
+  assign m_axi_d0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:142
+  assign data_reader_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:143
+  assign m_axi_d0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:144
+  assign m_axi_d0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:145
+  assign m_axi_d0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:146
+  assign m_axi_d0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:147
+  assign data_reader_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:148
+  assign m_axi_d0_rready = data_reader_m_axi_rready; // TellmeKernel.java:149
+  assign data_reader_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:150
+  assign data_reader_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:151
+  assign data_reader_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:152
+  assign m_axi_d0_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:157
+  assign data_writer_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:158
+  assign m_axi_d0_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:159
+  assign m_axi_d0_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:160
+  assign m_axi_d0_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:161
+  assign m_axi_d0_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:162
+  assign m_axi_d0_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:163
+  assign data_writer_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:164
+  assign m_axi_d0_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:165
+  assign m_axi_d0_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:166
+  assign m_axi_d0_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:167
+  assign data_writer_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:168
+  assign m_axi_d0_bready = data_writer_m_axi_bready; // TellmeKernel.java:169
+  assign data_writer_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:170
+  assign data_reader_m_axi_awready = 1'b0; // TellmeKernel.java:126
+  assign data_reader_m_axi_wready = 1'b0; // TellmeKernel.java:127
+  assign data_reader_m_axi_bvalid = 1'b0; // TellmeKernel.java:128
+  assign data_reader_m_axi_bresp = 2'h0; // TellmeKernel.java:129
+  assign data_writer_m_axi_arready = 1'b0; // TellmeKernel.java:131
+  assign data_writer_m_axi_rvalid = 1'b0; // TellmeKernel.java:132
+  assign data_writer_m_axi_rdata = 128'h0; // TellmeKernel.java:133
+  assign data_writer_m_axi_rresp = 2'h0; // TellmeKernel.java:134
+  assign data_writer_m_axi_rlast = 1'b0; // TellmeKernel.java:135
+  assign m_axi_d1_arvalid = attention_m_axi_arvalid; // TellmeKernel.java:142
+  assign attention_m_axi_arready = m_axi_d1_arready; // TellmeKernel.java:143
+  assign m_axi_d1_araddr = attention_m_axi_araddr; // TellmeKernel.java:144
+  assign m_axi_d1_arlen = attention_m_axi_arlen; // TellmeKernel.java:145
+  assign m_axi_d1_arsize = attention_m_axi_arsize; // TellmeKernel.java:146
+  assign m_axi_d1_arburst = attention_m_axi_arburst; // TellmeKernel.java:147
+  assign attention_m_axi_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:148
+  assign m_axi_d1_rready = attention_m_axi_rready; // TellmeKernel.java:149
+  assign attention_m_axi_rdata = m_axi_d1_rdata; // TellmeKernel.java:150
+  assign attention_m_axi_rresp = m_axi_d1_rresp; // TellmeKernel.java:151
+  assign attention_m_axi_rlast = m_axi_d1_rlast; // TellmeKernel.java:152
   assign m_axi_d1_awvalid = 1'b0; // Axi4.java:192
   assign m_axi_d1_awaddr = 64'd0; // Axi4.java:193
   assign m_axi_d1_awlen = 8'd0; // Axi4.java:194
@@ -948,8 +1381,23 @@ module tellme (
   assign m_axi_d1_wstrb = 16'h0; // Axi4.java:202
   assign m_axi_d1_wlast = 1'b0; // Axi4.java:203
   assign m_axi_d1_bready = 1'b1; // Axi4.java:204
-  // TellmeKernel.java:68
-  assign port_moving = (m_axi_d0_rvalid & m_axi_d0_rready) | (m_axi_d0_wvalid & m_axi_d0_wready);
+  assign attention_m_axi_awready = 1'b0; // TellmeKernel.java:126
+  assign attention_m_axi_wready = 1'b0; // TellmeKernel.java:127
+  assign attention_m_axi_bvalid = 1'b0; // TellmeKernel.java:128
+  assign attention_m_axi_bresp = 2'h0; // TellmeKernel.java:129
+  assign port_moving =
+      (m_axi_w0_rvalid & m_axi_w0_rready)
+      | (m_axi_w0_wvalid & m_axi_w0_wready)
+      | (m_axi_w1_rvalid & m_axi_w1_rready)
+      | (m_axi_w1_wvalid & m_axi_w1_wready)
+      | (m_axi_w2_rvalid & m_axi_w2_rready)
+      | (m_axi_w2_wvalid & m_axi_w2_wready)
+      | (m_axi_w3_rvalid & m_axi_w3_rready)
+      | (m_axi_w3_wvalid & m_axi_w3_wready)
+      | (m_axi_d0_rvalid & m_axi_d0_rready)
+      | (m_axi_d0_wvalid & m_axi_d0_wready)
+      | (m_axi_d1_rvalid & m_axi_d1_rready)
+      | (m_axi_d1_wvalid & m_axi_d1_wready); // TellmeKernel.java:74
   assign control_ap_ready = call_start; // CallControl.java:49
   assign control_ap_idle = ~call_busy; // CallControl.java:50
   assign control_ap_done = call_finish; // CallControl.java:51
@@ -972,29 +1420,50 @@ module tellme (
   assign data_writer_data_valid = data_write_beat_valid; // Stream.java:101
   assign data_writer_data_payload_data = data_write_beat_payload_data; // Stream.java:102
   assign data_writer_data_payload_strobes = data_write_beat_payload_strobes; // Stream.java:102
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:332
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:333
-  assign record_error_detail = error_detail; // Sequencer.java:334
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:335
-  assign record_instructions = instructions_executed; // Sequencer.java:336
-  assign record_argmax = 32'd0; // Sequencer.java:337
-  assign record_cycles = call_cycles; // Sequencer.java:338
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:339
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:340
-  assign record_tapping = tapping; // Sequencer.java:341
-  assign record_tap_records = tap_records; // Sequencer.java:342
-  assign record_tap_used = tap_used; // Sequencer.java:343
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:344
-  assign record_address = arg_io; // Sequencer.java:345
-  assign record_area_address = debug_base; // Sequencer.java:346
-  assign stalled = waiting_for_data; // TellmeKernel.java:87
-  assign interrupt = 1'b0; // TellmeKernel.java:88
+  assign attention_command_valid = attention_step == ATTENTION_STEP_COMMAND; // AttentionExecutor.java:141
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:142
+  // AttentionExecutor.java:143
+  assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
+  // AttentionExecutor.java:144
+  assign attention_command_payload_firstPositions = attention_first_position_q + {28'd0, attention_block_first} + 32'd1;
+  assign attention_command_payload_tokens = attention_command_tokens; // AttentionExecutor.java:145
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:146
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:147
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:148
+  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:212
+  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:214
+  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:214
+  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:214
+  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:214
+  assign attention_queries_payload_4 = attention_queries_payload_4_mux; // AttentionExecutor.java:214
+  assign attention_queries_payload_5 = attention_queries_payload_5_mux; // AttentionExecutor.java:214
+  assign attention_queries_payload_6 = attention_queries_payload_6_mux; // AttentionExecutor.java:214
+  assign attention_queries_payload_7 = attention_queries_payload_7_mux; // AttentionExecutor.java:214
+  // AttentionExecutor.java:251
+  assign attention_out_ready = (attention_step == ATTENTION_STEP_OUTPUTS) & attention_last_out_word;
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:365
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:366
+  assign record_error_detail = error_detail; // Sequencer.java:367
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:368
+  assign record_instructions = instructions_executed; // Sequencer.java:369
+  assign record_argmax = 32'd0; // Sequencer.java:370
+  assign record_cycles = call_cycles; // Sequencer.java:371
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:372
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:373
+  assign record_tapping = tapping; // Sequencer.java:374
+  assign record_tap_records = tap_records; // Sequencer.java:375
+  assign record_tap_used = tap_used; // Sequencer.java:376
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:377
+  assign record_address = arg_io; // Sequencer.java:378
+  assign record_area_address = debug_base; // Sequencer.java:379
+  assign stalled = waiting_for_data; // TellmeKernel.java:95
+  assign interrupt = 1'b0; // TellmeKernel.java:96
 
   // -------------------------------------------------------------------------------------------------------------------
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:169
+    case (phase) // Sequencer.java:193
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -1010,18 +1479,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:322
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:355
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:326
-  assign result_error_detail = error_detail; // Sequencer.java:327
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:328
-  assign result_instructions = instructions_executed; // Sequencer.java:329
-  assign result_argmax = 32'd0; // Sequencer.java:330
+  assign result_error_code = error_code; // Sequencer.java:359
+  assign result_error_detail = error_detail; // Sequencer.java:360
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:361
+  assign result_instructions = instructions_executed; // Sequencer.java:362
+  assign result_argmax = 32'd0; // Sequencer.java:363
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -1125,24 +1594,24 @@ module tellme (
       data_read_payload_address = embed_row_address; // EmbedUnit.java:96
       data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:97
     end
-    if (own_read & ~read_issued) begin // Sequencer.java:104
-      data_read_valid = 1'b1; // Sequencer.java:105
-      case (phase) // Sequencer.java:106
+    if (own_read & ~read_issued) begin // Sequencer.java:105
+      data_read_valid = 1'b1; // Sequencer.java:106
+      case (phase) // Sequencer.java:107
         STEP_HEADER: begin
-          data_read_payload_address = arg_image; // Sequencer.java:108
-          data_read_payload_beats = 32'd16; // Sequencer.java:109
+          data_read_payload_address = arg_image; // Sequencer.java:109
+          data_read_payload_beats = 32'd16; // Sequencer.java:110
         end
         STEP_TOKENS: begin
-          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:112
-          data_read_payload_beats = {1'b0, token_beats}; // Sequencer.java:113
+          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:113
+          data_read_payload_beats = {1'b0, token_beats}; // Sequencer.java:114
         end
         STEP_CAPACITY: begin
-          data_read_payload_address = debug_base; // Sequencer.java:116
-          data_read_payload_beats = 32'd1; // Sequencer.java:117
+          data_read_payload_address = debug_base; // Sequencer.java:117
+          data_read_payload_beats = 32'd1; // Sequencer.java:118
         end
         default: begin
-          data_read_payload_address = fetch_address; // Sequencer.java:120
-          data_read_payload_beats = 32'd1; // Sequencer.java:121
+          data_read_payload_address = fetch_address; // Sequencer.java:121
+          data_read_payload_beats = 32'd1; // Sequencer.java:122
         end
       endcase
     end
@@ -1162,8 +1631,8 @@ module tellme (
     if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:132
       data_beat_ready = embed_last_part; // EmbedUnit.java:132
     end
-    if (own_read & read_issued) begin // Sequencer.java:128
-      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:128
+    if (own_read & read_issued) begin // Sequencer.java:129
+      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:129
     end
   end
 
@@ -1394,6 +1863,149 @@ module tellme (
              data_beat_payload_data[57:48],
              13'h0}; // EmbedUnit.java:140
     end
+    if (attention_out_beat) begin // AttentionExecutor.java:252
+      buffer_write_valid = 1'b1; // AttentionExecutor.java:253
+      buffer_write_id = attention_dst_id; // AttentionExecutor.java:254
+      buffer_write_token = buffer_write_token_sum[2:0]; // AttentionExecutor.java:255
+      buffer_write_word = attention_out_word_index[9:0]; // AttentionExecutor.java:257
+      buffer_write_mask = 4'hf; // AttentionExecutor.java:258
+      buffer_write_values_0 =
+          attention_out_word
+            ? ((attention_out_payload_4[14:10] == 5'd0)
+                 ? ((attention_out_payload_4[9:0] == 10'd0) ? {attention_out_payload_4[15], 31'h0}
+                    : {attention_out_payload_4[15],
+                       (8'd112 - {4'd0, buffer_write_values_0_mux_3}),
+                       (attention_out_payload_4[9:0] << (buffer_write_values_0_mux_3 + 4'd1)),
+                       13'h0})
+               : (attention_out_payload_4[14:10] == 5'd31)
+                 ? {attention_out_payload_4[15],
+                    8'hff,
+                    (attention_out_payload_4[9:0] != 10'd0),
+                    attention_out_payload_4[8:0],
+                    13'h0}
+               : {attention_out_payload_4[15],
+                  ({3'd0, attention_out_payload_4[14:10]} + 8'd112),
+                  attention_out_payload_4[9:0],
+                  13'h0})
+          : (attention_out_payload_0[14:10] == 5'd0)
+            ? ((attention_out_payload_0[9:0] == 10'd0) ? {attention_out_payload_0[15], 31'h0}
+               : {attention_out_payload_0[15],
+                  (8'd112 - {4'd0, buffer_write_values_0_mux_4}),
+                  (attention_out_payload_0[9:0] << (buffer_write_values_0_mux_4 + 4'd1)),
+                  13'h0})
+          : (attention_out_payload_0[14:10] == 5'd31)
+            ? {attention_out_payload_0[15],
+               8'hff,
+               (attention_out_payload_0[9:0] != 10'd0),
+               attention_out_payload_0[8:0],
+               13'h0}
+          : {attention_out_payload_0[15],
+             ({3'd0, attention_out_payload_0[14:10]} + 8'd112),
+             attention_out_payload_0[9:0],
+             13'h0}; // AttentionExecutor.java:264
+      buffer_write_values_1 =
+          attention_out_word
+            ? ((attention_out_payload_5[14:10] == 5'd0)
+                 ? ((attention_out_payload_5[9:0] == 10'd0) ? {attention_out_payload_5[15], 31'h0}
+                    : {attention_out_payload_5[15],
+                       (8'd112 - {4'd0, buffer_write_values_1_mux_3}),
+                       (attention_out_payload_5[9:0] << (buffer_write_values_1_mux_3 + 4'd1)),
+                       13'h0})
+               : (attention_out_payload_5[14:10] == 5'd31)
+                 ? {attention_out_payload_5[15],
+                    8'hff,
+                    (attention_out_payload_5[9:0] != 10'd0),
+                    attention_out_payload_5[8:0],
+                    13'h0}
+               : {attention_out_payload_5[15],
+                  ({3'd0, attention_out_payload_5[14:10]} + 8'd112),
+                  attention_out_payload_5[9:0],
+                  13'h0})
+          : (attention_out_payload_1[14:10] == 5'd0)
+            ? ((attention_out_payload_1[9:0] == 10'd0) ? {attention_out_payload_1[15], 31'h0}
+               : {attention_out_payload_1[15],
+                  (8'd112 - {4'd0, buffer_write_values_1_mux_4}),
+                  (attention_out_payload_1[9:0] << (buffer_write_values_1_mux_4 + 4'd1)),
+                  13'h0})
+          : (attention_out_payload_1[14:10] == 5'd31)
+            ? {attention_out_payload_1[15],
+               8'hff,
+               (attention_out_payload_1[9:0] != 10'd0),
+               attention_out_payload_1[8:0],
+               13'h0}
+          : {attention_out_payload_1[15],
+             ({3'd0, attention_out_payload_1[14:10]} + 8'd112),
+             attention_out_payload_1[9:0],
+             13'h0}; // AttentionExecutor.java:264
+      buffer_write_values_2 =
+          attention_out_word
+            ? ((attention_out_payload_6[14:10] == 5'd0)
+                 ? ((attention_out_payload_6[9:0] == 10'd0) ? {attention_out_payload_6[15], 31'h0}
+                    : {attention_out_payload_6[15],
+                       (8'd112 - {4'd0, buffer_write_values_2_mux_3}),
+                       (attention_out_payload_6[9:0] << (buffer_write_values_2_mux_3 + 4'd1)),
+                       13'h0})
+               : (attention_out_payload_6[14:10] == 5'd31)
+                 ? {attention_out_payload_6[15],
+                    8'hff,
+                    (attention_out_payload_6[9:0] != 10'd0),
+                    attention_out_payload_6[8:0],
+                    13'h0}
+               : {attention_out_payload_6[15],
+                  ({3'd0, attention_out_payload_6[14:10]} + 8'd112),
+                  attention_out_payload_6[9:0],
+                  13'h0})
+          : (attention_out_payload_2[14:10] == 5'd0)
+            ? ((attention_out_payload_2[9:0] == 10'd0) ? {attention_out_payload_2[15], 31'h0}
+               : {attention_out_payload_2[15],
+                  (8'd112 - {4'd0, buffer_write_values_2_mux_4}),
+                  (attention_out_payload_2[9:0] << (buffer_write_values_2_mux_4 + 4'd1)),
+                  13'h0})
+          : (attention_out_payload_2[14:10] == 5'd31)
+            ? {attention_out_payload_2[15],
+               8'hff,
+               (attention_out_payload_2[9:0] != 10'd0),
+               attention_out_payload_2[8:0],
+               13'h0}
+          : {attention_out_payload_2[15],
+             ({3'd0, attention_out_payload_2[14:10]} + 8'd112),
+             attention_out_payload_2[9:0],
+             13'h0}; // AttentionExecutor.java:264
+      buffer_write_values_3 =
+          attention_out_word
+            ? ((attention_out_payload_7[14:10] == 5'd0)
+                 ? ((attention_out_payload_7[9:0] == 10'd0) ? {attention_out_payload_7[15], 31'h0}
+                    : {attention_out_payload_7[15],
+                       (8'd112 - {4'd0, buffer_write_values_3_mux_3}),
+                       (attention_out_payload_7[9:0] << (buffer_write_values_3_mux_3 + 4'd1)),
+                       13'h0})
+               : (attention_out_payload_7[14:10] == 5'd31)
+                 ? {attention_out_payload_7[15],
+                    8'hff,
+                    (attention_out_payload_7[9:0] != 10'd0),
+                    attention_out_payload_7[8:0],
+                    13'h0}
+               : {attention_out_payload_7[15],
+                  ({3'd0, attention_out_payload_7[14:10]} + 8'd112),
+                  attention_out_payload_7[9:0],
+                  13'h0})
+          : (attention_out_payload_3[14:10] == 5'd0)
+            ? ((attention_out_payload_3[9:0] == 10'd0) ? {attention_out_payload_3[15], 31'h0}
+               : {attention_out_payload_3[15],
+                  (8'd112 - {4'd0, buffer_write_values_3_mux_4}),
+                  (attention_out_payload_3[9:0] << (buffer_write_values_3_mux_4 + 4'd1)),
+                  13'h0})
+          : (attention_out_payload_3[14:10] == 5'd31)
+            ? {attention_out_payload_3[15],
+               8'hff,
+               (attention_out_payload_3[9:0] != 10'd0),
+               attention_out_payload_3[8:0],
+               13'h0}
+          : {attention_out_payload_3[15],
+             ({3'd0, attention_out_payload_3[14:10]} + 8'd112),
+             attention_out_payload_3[9:0],
+             13'h0}; // AttentionExecutor.java:264
+    end
   end
 
   always @(*) begin
@@ -1401,6 +2013,12 @@ module tellme (
     buffer_read_id = 4'd0; // ActivationBuffers.java:57
     buffer_read_token = 3'd0; // ActivationBuffers.java:58
     buffer_read_word = 10'd0; // ActivationBuffers.java:59
+    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:192
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:193
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:194
+      buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:195
+      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:197
+    end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:94
       buffer_read_valid = 1'b1; // TapWriter.java:95
       buffer_read_id = tap_buffer_id; // TapWriter.java:96
@@ -1684,7 +2302,7 @@ module tellme (
   // embed (EmbedUnit.java:37): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:43
-    case (phase) // Sequencer.java:169
+    case (phase) // Sequencer.java:193
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -1693,12 +2311,12 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:253
-        end else if (opcode == 8'd0) begin // Sequencer.java:254
-        end else if (opcode == 8'd1) begin // Sequencer.java:255
-        end else if (opcode == 8'd7) begin // Sequencer.java:265
-        end else if (opcode == 8'd2) begin // Sequencer.java:266
-          embed_start = 1'b1; // Sequencer.java:267
+        if (data_read_failed) begin // Sequencer.java:277
+        end else if (opcode == 8'd0) begin // Sequencer.java:278
+        end else if (opcode == 8'd1) begin // Sequencer.java:279
+        end else if (opcode == 8'd7) begin // Sequencer.java:289
+        end else if (is_embed) begin // Sequencer.java:290
+          embed_start = 1'b1; // Sequencer.java:291
         end
       end
       STEP_EXECUTE: ;
@@ -1715,37 +2333,37 @@ module tellme (
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:49
-    embed_dst = instruction_word[11:8]; // Sequencer.java:143
+    embed_dst = instruction_word[11:8]; // Sequencer.java:144
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:49
-    embed_dim = instruction_word[31:16]; // Sequencer.java:144
+    embed_dim = instruction_word[31:16]; // Sequencer.java:145
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:49
-    embed_table = instruction_word[63:32]; // Sequencer.java:145
+    embed_table = instruction_word[63:32]; // Sequencer.java:146
   end
 
   always @(*) begin
     embed_tokens = 4'd0; // EmbedUnit.java:49
-    embed_tokens = chunk_tokens; // Sequencer.java:146
+    embed_tokens = chunk_tokens; // Sequencer.java:147
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:49
-    embed_first_token = chunk_from; // Sequencer.java:147
+    embed_first_token = chunk_from; // Sequencer.java:148
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:49
-    embed_image = arg_image; // Sequencer.java:148
+    embed_image = arg_image; // Sequencer.java:149
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:49
-    embed_io = arg_io; // Sequencer.java:149
+    embed_io = arg_io; // Sequencer.java:150
   end
 
   always @(*) begin
@@ -1851,11 +2469,538 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
+  // attention_executor (AttentionExecutor.java:43): ATTENTION: each KV head's token blocks through the attention unit,
+  // queries from a buffer, outputs into one
+  always @(*) begin
+    attention_start = 1'b0; // AttentionExecutor.java:52
+    case (phase) // Sequencer.java:193
+      STEP_IDLE: ;
+      STEP_HEADER: ;
+      STEP_CHECK: ;
+      STEP_TOKENS: ;
+      STEP_CAPACITY: ;
+      STEP_CHUNK: ;
+      STEP_FETCH: ;
+      STEP_DECODE: begin
+        if (data_read_failed) begin // Sequencer.java:277
+        end else if (opcode == 8'd0) begin // Sequencer.java:278
+        end else if (opcode == 8'd1) begin // Sequencer.java:279
+        end else if (opcode == 8'd7) begin // Sequencer.java:289
+        end else if (is_embed) begin // Sequencer.java:290
+        end else if (is_attention) begin // Sequencer.java:294
+          attention_start = 1'b1; // Sequencer.java:295
+        end
+      end
+      STEP_EXECUTE: ;
+      STEP_BARRIER: ;
+      STEP_TAP: ;
+      STEP_NEXT: ;
+      STEP_CHUNK_END: ;
+      STEP_RECORD: ;
+      STEP_DRAIN: ;
+      STEP_FINISH: ;
+      default: ;
+    endcase
+  end
+
+  always @(*) begin
+    attention_src = 4'd0; // AttentionExecutor.java:63
+    attention_src = instruction_word[11:8]; // Sequencer.java:153
+  end
+
+  always @(*) begin
+    attention_dst = 4'd0; // AttentionExecutor.java:63
+    attention_dst = instruction_word[15:12]; // Sequencer.java:154
+  end
+
+  always @(*) begin
+    attention_layer = 8'd0; // AttentionExecutor.java:63
+    attention_layer = instruction_word[31:24]; // Sequencer.java:155
+  end
+
+  always @(*) begin
+    attention_scale = 32'h0; // AttentionExecutor.java:65
+    attention_scale = instruction_word[63:32]; // Sequencer.java:156
+  end
+
+  always @(*) begin
+    attention_head_dim = 16'd0; // AttentionExecutor.java:63
+    attention_head_dim = setup_head_dim; // Sequencer.java:157
+  end
+
+  always @(*) begin
+    attention_heads = 8'd0; // AttentionExecutor.java:63
+    attention_heads = setup_heads; // Sequencer.java:158
+  end
+
+  always @(*) begin
+    attention_kv_heads = 8'd0; // AttentionExecutor.java:63
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:159
+  end
+
+  always @(*) begin
+    attention_positions = 32'd0; // AttentionExecutor.java:63
+    attention_positions = setup_positions; // Sequencer.java:160
+  end
+
+  always @(*) begin
+    attention_tokens = 4'd0; // AttentionExecutor.java:63
+    attention_tokens = chunk_tokens; // Sequencer.java:161
+  end
+
+  always @(*) begin
+    attention_first_position = 32'd0; // AttentionExecutor.java:63
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:162
+  end
+
+  always @(*) begin
+    attention_kv_cache = 64'd0; // AttentionExecutor.java:63
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:163
+  end
+
+  assign attention_q_width = attention_q_width_prod[23:0]; // AttentionExecutor.java:85
+
+  always @(*) begin
+    attention_src_capacity = 13'd0; // ActivationBuffers.java:101
+    if (attention_src == 4'd0) begin // ActivationBuffers.java:103
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:103
+    end
+    if (attention_src == 4'd1) begin // ActivationBuffers.java:103
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:103
+    end
+    if (attention_src == 4'd2) begin // ActivationBuffers.java:103
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:103
+    end
+    if (attention_src == 4'd3) begin // ActivationBuffers.java:103
+      attention_src_capacity = 13'd4096; // ActivationBuffers.java:103
+    end
+    if (attention_src == 4'd4) begin // ActivationBuffers.java:103
+      attention_src_capacity = 13'd4096; // ActivationBuffers.java:103
+    end
+  end
+
+  always @(*) begin
+    attention_dst_capacity = 13'd0; // ActivationBuffers.java:101
+    if (attention_dst == 4'd0) begin // ActivationBuffers.java:103
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:103
+    end
+    if (attention_dst == 4'd1) begin // ActivationBuffers.java:103
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:103
+    end
+    if (attention_dst == 4'd2) begin // ActivationBuffers.java:103
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:103
+    end
+    if (attention_dst == 4'd3) begin // ActivationBuffers.java:103
+      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:103
+    end
+    if (attention_dst == 4'd4) begin // ActivationBuffers.java:103
+      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:103
+    end
+  end
+
+  always @(*) begin
+    attention_group_of = 8'd0; // AttentionExecutor.java:324
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd3; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd4; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd5; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd6; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd7; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd8; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd9; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd10; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd11; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd12; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd13; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd14; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd15; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd16; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd3; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd4; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd5; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd6; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd7; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd8; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd3; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd4; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd5; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd3; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd4; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd3; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:328
+      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    end
+  end
+
+  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:89
+  assign attention_bad_field =
+      ~(attention_src < 4'd5)
+      | ~(attention_dst < 4'd5)
+      | (attention_head_dim == 16'd0)
+      | (attention_kv_heads == 8'd0)
+      | (attention_q_width > {11'd0, attention_src_capacity})
+      | (attention_q_width > {11'd0, attention_dst_capacity})
+      | (attention_layer >= 8'd32)
+      | attention_part_beats
+      | (attention_head_dim > 16'd96)
+      | (attention_group_of == 8'd0)
+      | (attention_group_of > 8'd8); // AttentionExecutor.java:95
+
+  always @(*) begin
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:337
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:340
+      attention_tokens_per_block = 8'd8; // AttentionExecutor.java:340
+    end
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:340
+      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:340
+    end
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:340
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:340
+    end
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:340
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:340
+    end
+    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:340
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:340
+    end
+    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:340
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:340
+    end
+    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:340
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:340
+    end
+    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:340
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:340
+    end
+  end
+
+  // AttentionExecutor.java:138
+  assign attention_tokens_left = {4'd0, attention_token_count} - {4'd0, attention_block_first};
+  // AttentionExecutor.java:139
+  assign attention_command_tokens =
+      (attention_tokens_left < attention_block_tokens) ? attention_tokens_left : attention_block_tokens;
+  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:140
+  assign attention_words_per_head = {2'd0, attention_head_dim_q[15:2]}; // AttentionExecutor.java:160
+  assign attention_first_head = {8'd0, attention_kv_head} * {8'd0, attention_group}; // AttentionExecutor.java:161
+  // AttentionExecutor.java:164
+  assign attention_query_word_index =
+      attention_query_word_index_prod[15:0] + {7'h0, attention_query_beat, 1'b0} + {15'd0, attention_query_word};
+  // AttentionExecutor.java:167
+  assign attention_out_word_index =
+      attention_out_word_index_prod[15:0] + {7'h0, attention_output_beat, 1'b0} + {15'd0, attention_out_word};
+  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:168
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:169
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:170
+  // AttentionExecutor.java:171
+  assign attention_last_query_token = (attention_query_token + 8'd1) == attention_command_tokens;
+  assign attention_query_pushing = attention_step == ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:211
+  // AttentionExecutor.java:216
+  assign attention_query_taken = attention_query_pushing & (~attention_last_query_word | attention_queries_ready);
+  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:246
+  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:247
+  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:248
+  // AttentionExecutor.java:249
+  assign attention_last_out_token = (attention_out_token + 8'd1) == attention_command_tokens;
+  // AttentionExecutor.java:250
+  assign attention_out_beat = (attention_step == ATTENTION_STEP_OUTPUTS) & attention_out_valid;
+  // AttentionExecutor.java:284
+  assign attention_last_block =
+      ({4'd0, attention_block_first} + attention_command_tokens) >= {4'd0, attention_token_count};
+  assign attention_last_kv_head = (attention_kv_head + 8'd1) == attention_kv_heads_q; // AttentionExecutor.java:285
+  // AttentionExecutor.java:295
+  assign attention_refused = attention_unit_done & ((attention_unit_code == 8'd3) | (attention_unit_code == 8'd4));
+  assign attention_done = attention_step == ATTENTION_STEP_FINISH; // AttentionExecutor.java:317
+
+  always @(posedge ap_clk) begin
+    if (attention_start) begin // AttentionExecutor.java:106
+      attention_src_id <= attention_src; // AttentionExecutor.java:107
+      attention_dst_id <= attention_dst; // AttentionExecutor.java:108
+      attention_layer_q <= attention_layer; // AttentionExecutor.java:109
+      attention_scale_q <= attention_scale; // AttentionExecutor.java:110
+      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:111
+      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:112
+      attention_group <= attention_group_of; // AttentionExecutor.java:113
+      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:114
+      attention_positions_q <= attention_positions; // AttentionExecutor.java:115
+      attention_token_count <= attention_tokens; // AttentionExecutor.java:116
+      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:117
+      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:118
+      attention_code <= 8'd0; // AttentionExecutor.java:119
+      attention_step <= ATTENTION_STEP_SIZES; // AttentionExecutor.java:120
+      if (attention_bad_field | (attention_tokens == 4'd0)) begin // AttentionExecutor.java:121
+        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:121
+      end
+      if (attention_bad_field) begin // AttentionExecutor.java:122
+        attention_code <= 8'd3; // AttentionExecutor.java:122
+      end
+    end
+    if (attention_step == ATTENTION_STEP_SIZES) begin // AttentionExecutor.java:124
+      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:125
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:126
+      attention_kv_head <= 8'd0; // AttentionExecutor.java:127
+      attention_block_first <= 4'd0; // AttentionExecutor.java:128
+      attention_step <= ATTENTION_STEP_LAYER_BASE; // AttentionExecutor.java:129
+    end
+    if (attention_step == ATTENTION_STEP_LAYER_BASE) begin // AttentionExecutor.java:131
+      // AttentionExecutor.java:132
+      attention_head_address <= attention_kv_base + {attention_head_address_prod[62:0], 1'b0};
+      attention_step <= ATTENTION_STEP_COMMAND; // AttentionExecutor.java:134
+    end
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:173
+      attention_query_token <= 8'd0; // AttentionExecutor.java:174
+      attention_query_head <= 8'd0; // AttentionExecutor.java:175
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:176
+      attention_query_word <= 1'b0; // AttentionExecutor.java:177
+      attention_out_token <= 8'd0; // AttentionExecutor.java:178
+      attention_out_head <= 8'd0; // AttentionExecutor.java:179
+      attention_output_beat <= 8'd0; // AttentionExecutor.java:180
+      attention_out_word <= 1'b0; // AttentionExecutor.java:181
+      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:182
+    end
+    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:192
+      attention_step <= ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:198
+    end
+    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:218
+      if (~attention_query_word) begin // AttentionExecutor.java:221
+        attention_query_held0_0 <= attention_queries_payload_4_mux; // AttentionExecutor.java:223
+        attention_query_held0_1 <= attention_queries_payload_5_mux; // AttentionExecutor.java:223
+        attention_query_held0_2 <= attention_queries_payload_6_mux; // AttentionExecutor.java:223
+        attention_query_held0_3 <= attention_queries_payload_7_mux; // AttentionExecutor.java:223
+      end
+    end
+    if (attention_query_taken) begin // AttentionExecutor.java:228
+      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:229
+      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:231
+      if (attention_last_query_word) begin // AttentionExecutor.java:233
+        // AttentionExecutor.java:234
+        attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
+        if (attention_last_query_beat) begin // AttentionExecutor.java:235
+          // AttentionExecutor.java:236
+          attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
+          if (attention_last_query_head) begin // AttentionExecutor.java:237
+            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:238
+            if (attention_last_query_token) begin // AttentionExecutor.java:239
+              attention_step <= ATTENTION_STEP_OUTPUTS; // AttentionExecutor.java:239
+            end
+          end
+        end
+      end
+    end
+    if (attention_out_beat) begin // AttentionExecutor.java:252
+      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:268
+      if (attention_last_out_word) begin // AttentionExecutor.java:270
+        // AttentionExecutor.java:271
+        attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
+        if (attention_last_out_beat) begin // AttentionExecutor.java:272
+          // AttentionExecutor.java:273
+          attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
+          if (attention_last_out_head) begin // AttentionExecutor.java:274
+            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:275
+            if (attention_last_out_token) begin // AttentionExecutor.java:276
+              attention_step <= ATTENTION_STEP_WAIT_DONE; // AttentionExecutor.java:276
+            end
+          end
+        end
+      end
+    end
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:290
+      attention_unit_done <= 1'b0; // AttentionExecutor.java:290
+    end else if (attention_done_valid) begin // AttentionExecutor.java:290
+      attention_unit_done <= 1'b1; // AttentionExecutor.java:291
+      attention_unit_code <= attention_done_payload_errorCode; // AttentionExecutor.java:292
+    end
+    if (((attention_step == ATTENTION_STEP_QUERY_READ) | (attention_step == ATTENTION_STEP_QUERY_PUSH))
+        & attention_refused) begin // AttentionExecutor.java:296
+      attention_code <= attention_unit_code; // AttentionExecutor.java:297
+      attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:298
+    end
+    if ((attention_step == ATTENTION_STEP_WAIT_DONE) & attention_unit_done) begin // AttentionExecutor.java:300
+      if (attention_unit_code != 8'd0) begin // AttentionExecutor.java:301
+        attention_code <= attention_unit_code; // AttentionExecutor.java:302
+        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:303
+      end else begin
+        attention_step <= ATTENTION_STEP_NEXT; // AttentionExecutor.java:304
+      end
+    end
+    if (attention_step == ATTENTION_STEP_NEXT) begin // AttentionExecutor.java:306
+      attention_step <= ATTENTION_STEP_COMMAND; // AttentionExecutor.java:307
+      attention_block_first <= attention_block_first + attention_command_tokens[3:0]; // AttentionExecutor.java:308
+      if (attention_last_block) begin // AttentionExecutor.java:309
+        attention_block_first <= 4'd0; // AttentionExecutor.java:310
+        attention_kv_head <= attention_kv_head + 8'd1; // AttentionExecutor.java:311
+        // AttentionExecutor.java:312
+        attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
+        if (attention_last_kv_head) begin // AttentionExecutor.java:313
+          attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:313
+        end
+      end
+    end
+    if (attention_step == ATTENTION_STEP_FINISH) begin // AttentionExecutor.java:318
+      attention_step <= ATTENTION_STEP_IDLE; // AttentionExecutor.java:318
+    end
+    if (!ap_rst_n) begin
+      attention_src_id <= 4'd0;
+      attention_dst_id <= 4'd0;
+      attention_layer_q <= 8'd0;
+      attention_scale_q <= 32'h0;
+      attention_head_dim_q <= 16'd0;
+      attention_kv_heads_q <= 8'd0;
+      attention_group <= 8'd0;
+      attention_block_tokens <= 8'd0;
+      attention_positions_q <= 32'd0;
+      attention_token_count <= 4'd0;
+      attention_first_position_q <= 32'd0;
+      attention_kv_base <= 64'd0;
+      attention_code <= 8'd0;
+      attention_step <= ATTENTION_STEP_IDLE;
+      attention_run_bytes <= 48'd0;
+      attention_layer_heads <= 16'd0;
+      attention_kv_head <= 8'd0;
+      attention_block_first <= 4'd0;
+      attention_head_address <= 64'd0;
+      attention_query_token <= 8'd0;
+      attention_query_head <= 8'd0;
+      attention_query_beat <= 8'd0;
+      attention_query_word <= 1'b0;
+      attention_out_token <= 8'd0;
+      attention_out_head <= 8'd0;
+      attention_output_beat <= 8'd0;
+      attention_out_word <= 1'b0;
+      attention_query_held0_0 <= 16'h0;
+      attention_query_held0_1 <= 16'h0;
+      attention_query_held0_2 <= 16'h0;
+      attention_query_held0_3 <= 16'h0;
+      attention_unit_done <= 1'b0;
+      attention_unit_code <= 8'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
   // tap_writer (TapWriter.java:36): writes a debug-tap record: its header, a buffer's values token by token, the
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:41
-    case (phase) // Sequencer.java:169
+    case (phase) // Sequencer.java:193
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -1867,10 +3012,10 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:283
-        end else if (~tap_busy) begin // Sequencer.java:284
-          if (tap_fits) begin // Sequencer.java:285
-            tap_start = 1'b1; // Sequencer.java:286
+        if (~tapping | ~has_tap) begin // Sequencer.java:316
+        end else if (~tap_busy) begin // Sequencer.java:317
+          if (tap_fits) begin // Sequencer.java:318
+            tap_start = 1'b1; // Sequencer.java:319
           end
         end
       end
@@ -1885,37 +3030,37 @@ module tellme (
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:48
-    tap_instruction = pc; // Sequencer.java:159
+    tap_instruction = pc; // Sequencer.java:183
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:48
-    tap_first_token = chunk_from; // Sequencer.java:160
+    tap_first_token = chunk_from; // Sequencer.java:184
   end
 
   always @(*) begin
     tap_tokens = 4'd0; // TapWriter.java:48
-    tap_tokens = chunk_tokens; // Sequencer.java:161
+    tap_tokens = chunk_tokens; // Sequencer.java:185
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:48
-    tap_elements = tap_elements_of; // Sequencer.java:162
+    tap_elements = tap_elements_of; // Sequencer.java:186
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:48
-    tap_buffer = instruction_word[11:8]; // Sequencer.java:163
+    tap_buffer = tap_dst_of; // Sequencer.java:187
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:48
-    tap_address = debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:164
+    tap_address = debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:188
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:48
-    tap_bytes = tap_bytes_of[31:0]; // Sequencer.java:166
+    tap_bytes = tap_bytes_of[31:0]; // Sequencer.java:190
   end
 
   assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:82
@@ -2008,7 +3153,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:169
+    case (phase) // Sequencer.java:193
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -2022,7 +3167,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:311
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:344
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -2104,46 +3249,52 @@ module tellme (
   // sequencer (Sequencer.java:43): checks the call, runs the program chunk by chunk an instruction at a time, writes
   // the call record
   assign no_error = error_code == 8'd0; // Sequencer.java:50
-  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:55
-  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:68
-  assign debug_base = arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:70
-  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:72
-  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:73
-  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:98
-  assign token_beats = token_beats_sum[34:4]; // Sequencer.java:99
-  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:101
-  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:102
-  // Sequencer.java:103
+  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:56
+  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:69
+  assign debug_base = arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:71
+  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:73
+  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:74
+  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:99
+  assign token_beats = token_beats_sum[34:4]; // Sequencer.java:100
+  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:102
+  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:103
+  // Sequencer.java:104
   assign own_read = (phase == STEP_HEADER) | (phase == STEP_TOKENS) | (phase == STEP_CAPACITY) | fetching;
-  assign last_token_word = (token_word == 2'd3) | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:127
-  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:129
-  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:130
-  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:134
-  // Sequencer.java:136
+  assign last_token_word = (token_word == 2'd3) | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:128
+  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:130
+  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:131
+  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:135
+  // Sequencer.java:137
   assign bad_call =
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
-  assign opcode = instruction_word[7:0]; // Sequencer.java:139
-  assign last_chunk = (chunk_from + {28'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:140
-  assign tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:152
-  assign has_tap = opcode == 8'd2; // Sequencer.java:153
-  assign tap_value_bytes = {tap_value_bytes_prod[31:0], 2'd0}; // Sequencer.java:154
-  assign tap_bytes_of = 34'd16 + {tap_bytes_of_sum[33:4], 4'd0}; // Sequencer.java:156
-  // Sequencer.java:158
+  assign opcode = instruction_word[7:0]; // Sequencer.java:140
+  assign last_chunk = (chunk_from + {28'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:141
+  assign is_embed = opcode == 8'd2; // Sequencer.java:166
+  assign is_attention = opcode == 8'd5; // Sequencer.java:167
+  assign unit_done = embed_done | attention_done; // Sequencer.java:168
+  assign unit_code = embed_done ? embed_code : attention_code; // Sequencer.java:169
+  // Sequencer.java:174
+  assign tap_elements_of = is_embed ? {16'd0, instruction_word[31:16]} : tap_elements_of_prod[31:0];
+  assign tap_dst_of = is_embed ? instruction_word[11:8] : instruction_word[15:12]; // Sequencer.java:176
+  assign has_tap = is_embed | is_attention; // Sequencer.java:177
+  assign tap_value_bytes = {tap_value_bytes_prod[31:0], 2'd0}; // Sequencer.java:178
+  assign tap_bytes_of = 34'd16 + {tap_bytes_of_sum[33:4], 4'd0}; // Sequencer.java:180
+  // Sequencer.java:182
   assign tap_fits =
       ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_of}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
 
   always @(*) begin
-    case (token_word) // Sequencer.java:205
-      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:205
-      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:205
-      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:205
-      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:205
+    case (token_word) // Sequencer.java:229
+      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:229
+      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:229
+      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:229
+      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:229
     endcase
   end
 
-  assign token_outside = token_value >= header_vocab; // Sequencer.java:206
-  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:217
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:229
+  assign token_outside = token_value >= header_vocab; // Sequencer.java:230
+  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:241
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:253
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd96)
@@ -2199,225 +3350,235 @@ module tellme (
           | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
           | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)))
       | (setup_bad_field_prod[23:0] > 24'd1536)
-      | (instruction_word[95:64] < header_context); // Sequencer.java:384
-  assign record_done = record_written | record_finished; // Sequencer.java:356
+      | (instruction_word[95:64] < header_context); // Sequencer.java:417
+  assign record_done = record_written | record_finished; // Sequencer.java:389
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:398
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:399
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:431
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:432
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:398
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:399
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:431
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:432
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:398
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:399
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:431
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:432
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:398
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:399
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:431
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:432
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:398
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:399
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:431
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:432
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:398
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:399
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:431
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:432
     end
-    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:124
-      read_issued <= 1'b1; // Sequencer.java:124
+    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:125
+      read_issued <= 1'b1; // Sequencer.java:125
     end
-    if (own_beat) begin // Sequencer.java:131
-      read_beat <= read_beat + 16'd1; // Sequencer.java:131
+    if (own_beat) begin // Sequencer.java:132
+      read_beat <= read_beat + 16'd1; // Sequencer.java:132
     end
-    case (phase) // Sequencer.java:169
+    case (phase) // Sequencer.java:193
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:170
-          error_code <= 8'd0; // Sequencer.java:171
-          error_detail <= 32'd0; // Sequencer.java:172
-          instructions_executed <= 32'd0; // Sequencer.java:173
-          tap_used <= 32'd0; // Sequencer.java:174
-          tap_records <= 32'd0; // Sequencer.java:175
-          tap_dropped <= 32'd0; // Sequencer.java:176
-          tap_capacity <= 32'd0; // Sequencer.java:177
-          read_beat <= 16'd0; // Sequencer.java:178
-          read_issued <= 1'b0; // Sequencer.java:179
-          phase <= STEP_HEADER; // Sequencer.java:180
+        if (call_start) begin // Sequencer.java:194
+          error_code <= 8'd0; // Sequencer.java:195
+          error_detail <= 32'd0; // Sequencer.java:196
+          instructions_executed <= 32'd0; // Sequencer.java:197
+          tap_used <= 32'd0; // Sequencer.java:198
+          tap_records <= 32'd0; // Sequencer.java:199
+          tap_dropped <= 32'd0; // Sequencer.java:200
+          tap_capacity <= 32'd0; // Sequencer.java:201
+          read_beat <= 16'd0; // Sequencer.java:202
+          read_issued <= 1'b0; // Sequencer.java:203
+          phase <= STEP_HEADER; // Sequencer.java:204
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:182
-          read_issued <= 1'b0; // Sequencer.java:183
-          phase <= STEP_CHECK; // Sequencer.java:184
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:206
+          read_issued <= 1'b0; // Sequencer.java:207
+          phase <= STEP_CHECK; // Sequencer.java:208
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:187
-        token_word <= 2'd0; // Sequencer.java:188
-        phase <= STEP_TOKENS; // Sequencer.java:189
-        if (data_read_failed) begin // Sequencer.java:190
-          error_code <= 8'd7; // Sequencer.java:362
-          error_detail <= 32'd0; // Sequencer.java:363
-          phase <= STEP_RECORD; // Sequencer.java:364
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:191
-          error_code <= 8'd1; // Sequencer.java:362
-          error_detail <= 32'd0; // Sequencer.java:363
-          phase <= STEP_RECORD; // Sequencer.java:364
-        end else if (header_version != 32'd1) begin // Sequencer.java:193
-          error_code <= 8'd1; // Sequencer.java:362
-          error_detail <= 32'd1; // Sequencer.java:363
-          phase <= STEP_RECORD; // Sequencer.java:364
-        end else if (bad_call) begin // Sequencer.java:196
-          error_code <= 8'd6; // Sequencer.java:362
-          error_detail <= arg_token_count; // Sequencer.java:363
-          phase <= STEP_RECORD; // Sequencer.java:364
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:197
-          error_code <= 8'd4; // Sequencer.java:362
-          error_detail <= call_end[31:0]; // Sequencer.java:363
-          phase <= STEP_RECORD; // Sequencer.java:364
+        token_index <= 32'd0; // Sequencer.java:211
+        token_word <= 2'd0; // Sequencer.java:212
+        phase <= STEP_TOKENS; // Sequencer.java:213
+        if (data_read_failed) begin // Sequencer.java:214
+          error_code <= 8'd7; // Sequencer.java:395
+          error_detail <= 32'd4; // Sequencer.java:396
+          phase <= STEP_RECORD; // Sequencer.java:397
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:215
+          error_code <= 8'd1; // Sequencer.java:395
+          error_detail <= 32'd0; // Sequencer.java:396
+          phase <= STEP_RECORD; // Sequencer.java:397
+        end else if (header_version != 32'd1) begin // Sequencer.java:217
+          error_code <= 8'd1; // Sequencer.java:395
+          error_detail <= 32'd1; // Sequencer.java:396
+          phase <= STEP_RECORD; // Sequencer.java:397
+        end else if (bad_call) begin // Sequencer.java:220
+          error_code <= 8'd6; // Sequencer.java:395
+          error_detail <= arg_token_count; // Sequencer.java:396
+          phase <= STEP_RECORD; // Sequencer.java:397
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:221
+          error_code <= 8'd4; // Sequencer.java:395
+          error_detail <= call_end[31:0]; // Sequencer.java:396
+          phase <= STEP_RECORD; // Sequencer.java:397
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:200
-          if (no_error & token_outside) begin // Sequencer.java:207
-            error_code <= 8'd5; // Sequencer.java:208
-            error_detail <= token_index; // Sequencer.java:209
+        if (own_beat) begin // Sequencer.java:224
+          if (no_error & token_outside) begin // Sequencer.java:231
+            error_code <= 8'd5; // Sequencer.java:232
+            error_detail <= token_index; // Sequencer.java:233
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:211
-          token_word <= token_word + 2'd1; // Sequencer.java:212
-          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:213
-            read_issued <= 1'b0; // Sequencer.java:214
-            read_beat <= 16'd0; // Sequencer.java:215
-            chunk_from <= 32'd0; // Sequencer.java:216
-            if (tokens_clean & data_read_failed) begin // Sequencer.java:218
-              error_code <= 8'd7; // Sequencer.java:362
-              error_detail <= 32'd0; // Sequencer.java:363
-              phase <= STEP_RECORD; // Sequencer.java:364
-            end else if (~tokens_clean) begin // Sequencer.java:219
-              phase <= STEP_RECORD; // Sequencer.java:219
-            end else if (tapping) begin // Sequencer.java:220
-              phase <= STEP_CAPACITY; // Sequencer.java:220
+          token_index <= token_index + 32'd1; // Sequencer.java:235
+          token_word <= token_word + 2'd1; // Sequencer.java:236
+          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:237
+            read_issued <= 1'b0; // Sequencer.java:238
+            read_beat <= 16'd0; // Sequencer.java:239
+            chunk_from <= 32'd0; // Sequencer.java:240
+            if (tokens_clean & data_read_failed) begin // Sequencer.java:242
+              error_code <= 8'd7; // Sequencer.java:395
+              error_detail <= 32'd4; // Sequencer.java:396
+              phase <= STEP_RECORD; // Sequencer.java:397
+            end else if (~tokens_clean) begin // Sequencer.java:243
+              phase <= STEP_RECORD; // Sequencer.java:243
+            end else if (tapping) begin // Sequencer.java:244
+              phase <= STEP_CAPACITY; // Sequencer.java:244
             end else begin
-              phase <= STEP_CHUNK; // Sequencer.java:221
+              phase <= STEP_CHUNK; // Sequencer.java:245
             end
           end
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:224
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:225
-          phase <= STEP_CHUNK; // Sequencer.java:226
+        if (own_beat) begin // Sequencer.java:248
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:249
+          phase <= STEP_CHUNK; // Sequencer.java:250
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:230
-        pc <= 32'd0; // Sequencer.java:232
-        read_beat <= 16'd0; // Sequencer.java:233
-        read_issued <= 1'b0; // Sequencer.java:234
-        phase <= STEP_FETCH; // Sequencer.java:235
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:254
+        pc <= 32'd0; // Sequencer.java:256
+        read_beat <= 16'd0; // Sequencer.java:257
+        read_issued <= 1'b0; // Sequencer.java:258
+        phase <= STEP_FETCH; // Sequencer.java:259
       end
       STEP_FETCH: begin
-        if (pc >= header_program_length) begin // Sequencer.java:238
-          phase <= STEP_CHUNK_END; // Sequencer.java:238
-        end else if (own_beat) begin // Sequencer.java:239
-          if (read_beat == 16'd0) begin // Sequencer.java:242
-            instruction_word <= data_beat_payload_data; // Sequencer.java:243
+        if (pc >= header_program_length) begin // Sequencer.java:262
+          phase <= STEP_CHUNK_END; // Sequencer.java:262
+        end else if (own_beat) begin // Sequencer.java:263
+          if (read_beat == 16'd0) begin // Sequencer.java:266
+            instruction_word <= data_beat_payload_data; // Sequencer.java:267
           end
-          if (read_beat == 16'd0) begin // Sequencer.java:245
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:246
-            phase <= STEP_DECODE; // Sequencer.java:247
+          if (read_beat == 16'd0) begin // Sequencer.java:269
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:270
+            phase <= STEP_DECODE; // Sequencer.java:271
           end
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:252
-        if (data_read_failed) begin // Sequencer.java:253
-          error_code <= 8'd7; // Sequencer.java:362
-          error_detail <= 32'd0; // Sequencer.java:363
-          phase <= STEP_RECORD; // Sequencer.java:364
-        end else if (opcode == 8'd0) begin // Sequencer.java:254
-          phase <= STEP_CHUNK_END; // Sequencer.java:254
-        end else if (opcode == 8'd1) begin // Sequencer.java:255
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:256
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:257
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:258
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:259
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:260
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:261
-          if (setup_bad_field) begin // Sequencer.java:262
-            error_code <= 8'd3; // Sequencer.java:362
-            error_detail <= pc; // Sequencer.java:363
-            phase <= STEP_RECORD; // Sequencer.java:364
+        phase <= STEP_NEXT; // Sequencer.java:276
+        if (data_read_failed) begin // Sequencer.java:277
+          error_code <= 8'd7; // Sequencer.java:395
+          error_detail <= 32'd4; // Sequencer.java:396
+          phase <= STEP_RECORD; // Sequencer.java:397
+        end else if (opcode == 8'd0) begin // Sequencer.java:278
+          phase <= STEP_CHUNK_END; // Sequencer.java:278
+        end else if (opcode == 8'd1) begin // Sequencer.java:279
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:280
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:281
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:282
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:283
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:284
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:285
+          if (setup_bad_field) begin // Sequencer.java:286
+            error_code <= 8'd3; // Sequencer.java:395
+            error_detail <= pc; // Sequencer.java:396
+            phase <= STEP_RECORD; // Sequencer.java:397
           end
-        end else if (opcode == 8'd7) begin // Sequencer.java:265
-          phase <= STEP_BARRIER; // Sequencer.java:265
-        end else if (opcode == 8'd2) begin // Sequencer.java:266
-          phase <= STEP_EXECUTE; // Sequencer.java:268
+        end else if (opcode == 8'd7) begin // Sequencer.java:289
+          phase <= STEP_BARRIER; // Sequencer.java:289
+        end else if (is_embed) begin // Sequencer.java:290
+          phase <= STEP_EXECUTE; // Sequencer.java:292
+        end else if (is_attention) begin // Sequencer.java:294
+          phase <= STEP_EXECUTE; // Sequencer.java:296
         end else begin
-          error_code <= 8'd2; // Sequencer.java:362
-          error_detail <= pc; // Sequencer.java:363
-          phase <= STEP_RECORD; // Sequencer.java:364
+          error_code <= 8'd2; // Sequencer.java:395
+          error_detail <= pc; // Sequencer.java:396
+          phase <= STEP_RECORD; // Sequencer.java:397
         end
       end
       STEP_EXECUTE: begin
-        if (embed_done) begin // Sequencer.java:272
-          phase <= STEP_TAP; // Sequencer.java:273
-          if (data_read_failed) begin // Sequencer.java:274
-            error_code <= 8'd7; // Sequencer.java:362
-            error_detail <= 32'd0; // Sequencer.java:363
-            phase <= STEP_RECORD; // Sequencer.java:364
-          end else if (embed_code != 8'd0) begin // Sequencer.java:275
-            error_code <= embed_code; // Sequencer.java:276
-            error_detail <= pc; // Sequencer.java:277
-            phase <= STEP_RECORD; // Sequencer.java:278
+        if (unit_done) begin // Sequencer.java:300
+          phase <= STEP_TAP; // Sequencer.java:301
+          if (data_read_failed) begin // Sequencer.java:302
+            error_code <= 8'd7; // Sequencer.java:395
+            error_detail <= 32'd4; // Sequencer.java:396
+            phase <= STEP_RECORD; // Sequencer.java:397
+          end else if (unit_code == 8'd7) begin // Sequencer.java:303
+            error_code <= 8'd7; // Sequencer.java:395
+            error_detail <= 32'd5; // Sequencer.java:396
+            phase <= STEP_RECORD; // Sequencer.java:397
+          end else if (unit_code == 8'd4) begin // Sequencer.java:305
+            error_code <= 8'd4; // Sequencer.java:395
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:396
+            phase <= STEP_RECORD; // Sequencer.java:397
+          end else if (unit_code != 8'd0) begin // Sequencer.java:308
+            error_code <= unit_code; // Sequencer.java:309
+            error_detail <= pc; // Sequencer.java:310
+            phase <= STEP_RECORD; // Sequencer.java:311
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:281
-          phase <= STEP_NEXT; // Sequencer.java:281
+        if (data_writes_drained) begin // Sequencer.java:314
+          phase <= STEP_NEXT; // Sequencer.java:314
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:283
-          phase <= STEP_NEXT; // Sequencer.java:283
-        end else if (~tap_busy) begin // Sequencer.java:284
-          if (tap_fits) begin // Sequencer.java:285
-            tap_busy <= 1'b1; // Sequencer.java:287
+        if (~tapping | ~has_tap) begin // Sequencer.java:316
+          phase <= STEP_NEXT; // Sequencer.java:316
+        end else if (~tap_busy) begin // Sequencer.java:317
+          if (tap_fits) begin // Sequencer.java:318
+            tap_busy <= 1'b1; // Sequencer.java:320
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:289
-            phase <= STEP_NEXT; // Sequencer.java:290
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:322
+            phase <= STEP_NEXT; // Sequencer.java:323
           end
-        end else if (tap_finished) begin // Sequencer.java:293
-          tap_busy <= 1'b0; // Sequencer.java:294
-          tap_used <= tap_used + tap_bytes_of[31:0]; // Sequencer.java:295
-          tap_records <= tap_records + 32'd1; // Sequencer.java:296
-          phase <= STEP_NEXT; // Sequencer.java:297
+        end else if (tap_finished) begin // Sequencer.java:326
+          tap_busy <= 1'b0; // Sequencer.java:327
+          tap_used <= tap_used + tap_bytes_of[31:0]; // Sequencer.java:328
+          tap_records <= tap_records + 32'd1; // Sequencer.java:329
+          phase <= STEP_NEXT; // Sequencer.java:330
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:301
-        read_beat <= 16'd0; // Sequencer.java:302
-        read_issued <= 1'b0; // Sequencer.java:303
-        phase <= STEP_FETCH; // Sequencer.java:304
+        pc <= pc + 32'd1; // Sequencer.java:334
+        read_beat <= 16'd0; // Sequencer.java:335
+        read_issued <= 1'b0; // Sequencer.java:336
+        phase <= STEP_FETCH; // Sequencer.java:337
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:307
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:308
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:340
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:341
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:312
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:345
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:355
-          record_written <= 1'b0; // Sequencer.java:355
-        end else if (record_finished) begin // Sequencer.java:355
-          record_written <= 1'b1; // Sequencer.java:355
+        if (record_start) begin // Sequencer.java:388
+          record_written <= 1'b0; // Sequencer.java:388
+        end else if (record_finished) begin // Sequencer.java:388
+          record_written <= 1'b1; // Sequencer.java:388
         end
-        if (record_done & data_writes_drained) begin // Sequencer.java:314
-          if (no_error & data_write_failed) begin // Sequencer.java:315
-            error_code <= 8'd7; // Sequencer.java:316
-            error_detail <= 32'd0; // Sequencer.java:317
+        if (record_done & data_writes_drained) begin // Sequencer.java:347
+          if (no_error & data_write_failed) begin // Sequencer.java:348
+            error_code <= 8'd7; // Sequencer.java:349
+            error_detail <= 32'd4; // Sequencer.java:350
           end
-          phase <= STEP_FINISH; // Sequencer.java:319
+          phase <= STEP_FINISH; // Sequencer.java:352
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:323
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:356
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -2470,8 +3631,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:89
-        $display("ASSERTION FAILED in %m: TellmeKernel.java:89: TellmeKernel: one writer at a time offers words to ",
+      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:97
+        $display("ASSERTION FAILED in %m: TellmeKernel.java:97: TellmeKernel: one writer at a time offers words to ",
                  "the packer");
         $stop;
       end
@@ -2479,7 +3640,7 @@ module tellme (
   end
 `endif
 
-  Axi4LiteRegisterBank_a8 control ( // TellmeKernel.java:53
+  Axi4LiteRegisterBank_a8 control ( // TellmeKernel.java:55
     .ap_clk                (ap_clk),
     .ap_rst_n              (ap_rst_n),
     .s_axi_control_awvalid (control_s_axi_control_awvalid),
@@ -2525,7 +3686,7 @@ module tellme (
     .argmax                (control_argmax)
   );
 
-  AxiBurstReader_w128_b16_o4 data_reader ( // TellmeKernel.java:55
+  AxiBurstReader_w128_b16_o4 data_reader ( // TellmeKernel.java:57
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (data_reader_command_valid),
@@ -2567,7 +3728,7 @@ module tellme (
     .outstanding             (data_reader_outstanding)
   );
 
-  AxiBurstWriter_w128_b16_o4 data_writer ( // TellmeKernel.java:56
+  AxiBurstWriter_w128_b16_o4 data_writer ( // TellmeKernel.java:58
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (data_writer_command_valid),
@@ -2610,27 +3771,95 @@ module tellme (
     .buffered                (data_writer_buffered)
   );
 
+  AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 attention ( // TellmeKernel.java:59
+    .ap_clk                         (ap_clk),
+    .ap_rst_n                       (ap_rst_n),
+    .command_valid                  (attention_command_valid),
+    .command_ready                  (attention_command_ready),
+    .command_payload_keyAddress     (attention_command_payload_keyAddress),
+    .command_payload_valueAddress   (attention_command_payload_valueAddress),
+    .command_payload_firstPositions (attention_command_payload_firstPositions),
+    .command_payload_tokens         (attention_command_payload_tokens),
+    .command_payload_heads          (attention_command_payload_heads),
+    .command_payload_rowBeats       (attention_command_payload_rowBeats),
+    .command_payload_scale          (attention_command_payload_scale),
+    .queries_valid                  (attention_queries_valid),
+    .queries_ready                  (attention_queries_ready),
+    .queries_payload_0              (attention_queries_payload_0),
+    .queries_payload_1              (attention_queries_payload_1),
+    .queries_payload_2              (attention_queries_payload_2),
+    .queries_payload_3              (attention_queries_payload_3),
+    .queries_payload_4              (attention_queries_payload_4),
+    .queries_payload_5              (attention_queries_payload_5),
+    .queries_payload_6              (attention_queries_payload_6),
+    .queries_payload_7              (attention_queries_payload_7),
+    .out_valid                      (attention_out_valid),
+    .out_ready                      (attention_out_ready),
+    .out_payload_0                  (attention_out_payload_0),
+    .out_payload_1                  (attention_out_payload_1),
+    .out_payload_2                  (attention_out_payload_2),
+    .out_payload_3                  (attention_out_payload_3),
+    .out_payload_4                  (attention_out_payload_4),
+    .out_payload_5                  (attention_out_payload_5),
+    .out_payload_6                  (attention_out_payload_6),
+    .out_payload_7                  (attention_out_payload_7),
+    .done_valid                     (attention_done_valid),
+    .done_payload_errorCode         (attention_done_payload_errorCode),
+    .idle                           (attention_idle),
+    .m_axi_awvalid                  (attention_m_axi_awvalid),
+    .m_axi_awready                  (attention_m_axi_awready),
+    .m_axi_awaddr                   (attention_m_axi_awaddr),
+    .m_axi_awlen                    (attention_m_axi_awlen),
+    .m_axi_awsize                   (attention_m_axi_awsize),
+    .m_axi_awburst                  (attention_m_axi_awburst),
+    .m_axi_wvalid                   (attention_m_axi_wvalid),
+    .m_axi_wready                   (attention_m_axi_wready),
+    .m_axi_wdata                    (attention_m_axi_wdata),
+    .m_axi_wstrb                    (attention_m_axi_wstrb),
+    .m_axi_wlast                    (attention_m_axi_wlast),
+    .m_axi_bvalid                   (attention_m_axi_bvalid),
+    .m_axi_bready                   (attention_m_axi_bready),
+    .m_axi_bresp                    (attention_m_axi_bresp),
+    .m_axi_arvalid                  (attention_m_axi_arvalid),
+    .m_axi_arready                  (attention_m_axi_arready),
+    .m_axi_araddr                   (attention_m_axi_araddr),
+    .m_axi_arlen                    (attention_m_axi_arlen),
+    .m_axi_arsize                   (attention_m_axi_arsize),
+    .m_axi_arburst                  (attention_m_axi_arburst),
+    .m_axi_rvalid                   (attention_m_axi_rvalid),
+    .m_axi_rready                   (attention_m_axi_rready),
+    .m_axi_rdata                    (attention_m_axi_rdata),
+    .m_axi_rresp                    (attention_m_axi_rresp),
+    .m_axi_rlast                    (attention_m_axi_rlast)
+  );
+
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, m_axi_w0_awready, m_axi_w0_wready, m_axi_w0_bvalid, m_axi_w0_bresp, m_axi_w0_arready,
-      m_axi_w0_rvalid, m_axi_w0_rdata, m_axi_w0_rresp, m_axi_w0_rlast, m_axi_w1_awready, m_axi_w1_wready,
-      m_axi_w1_bvalid, m_axi_w1_bresp, m_axi_w1_arready, m_axi_w1_rvalid, m_axi_w1_rdata, m_axi_w1_rresp,
-      m_axi_w1_rlast, m_axi_w2_awready, m_axi_w2_wready, m_axi_w2_bvalid, m_axi_w2_bresp, m_axi_w2_arready,
-      m_axi_w2_rvalid, m_axi_w2_rdata, m_axi_w2_rresp, m_axi_w2_rlast, m_axi_w3_awready, m_axi_w3_wready,
-      m_axi_w3_bvalid, m_axi_w3_bresp, m_axi_w3_arready, m_axi_w3_rvalid, m_axi_w3_rdata, m_axi_w3_rresp,
-      m_axi_w3_rlast, m_axi_d1_awready, m_axi_d1_wready, m_axi_d1_bvalid, m_axi_d1_bresp, m_axi_d1_arready,
-      m_axi_d1_rvalid, m_axi_d1_rdata, m_axi_d1_rresp, m_axi_d1_rlast, control_weights0, control_weights1,
-      control_weights2, control_weights3, data_reader_m_axi_awvalid, data_reader_m_axi_awaddr, data_reader_m_axi_awlen,
-      data_reader_m_axi_awsize, data_reader_m_axi_awburst, data_reader_m_axi_wvalid, data_reader_m_axi_wdata,
-      data_reader_m_axi_wstrb, data_reader_m_axi_wlast, data_reader_m_axi_bready, data_reader_idle, data_reader_credits,
-      data_reader_outstanding, data_writer_m_axi_arvalid, data_writer_m_axi_araddr, data_writer_m_axi_arlen,
-      data_writer_m_axi_arsize, data_writer_m_axi_arburst, data_writer_m_axi_rready, data_writer_idle,
-      data_writer_outstanding, data_writer_buffered, arg_debug[31:1], arg_kv_cache, data_beat_payload_last,
-      tap_bytes[1:0], setup_head_dim, setup_heads, setup_kv_heads, setup_rope_adjacent, setup_positions,
-      setup_rope_table, residual_write_address_prod[20:12], residual_read_address_prod[20:12],
+  wire unused_bits = &{1'b0, m_axi_w0_awready, m_axi_w0_bvalid, m_axi_w0_bresp, m_axi_w0_arready, m_axi_w0_rdata,
+      m_axi_w0_rresp, m_axi_w0_rlast, m_axi_w1_awready, m_axi_w1_bvalid, m_axi_w1_bresp, m_axi_w1_arready,
+      m_axi_w1_rdata, m_axi_w1_rresp, m_axi_w1_rlast, m_axi_w2_awready, m_axi_w2_bvalid, m_axi_w2_bresp,
+      m_axi_w2_arready, m_axi_w2_rdata, m_axi_w2_rresp, m_axi_w2_rlast, m_axi_w3_awready, m_axi_w3_bvalid,
+      m_axi_w3_bresp, m_axi_w3_arready, m_axi_w3_rdata, m_axi_w3_rresp, m_axi_w3_rlast, m_axi_d1_awready,
+      m_axi_d1_bvalid, m_axi_d1_bresp, control_weights0, control_weights1, control_weights2, control_weights3,
+      data_reader_m_axi_awvalid, data_reader_m_axi_awaddr, data_reader_m_axi_awlen, data_reader_m_axi_awsize,
+      data_reader_m_axi_awburst, data_reader_m_axi_wvalid, data_reader_m_axi_wdata, data_reader_m_axi_wstrb,
+      data_reader_m_axi_wlast, data_reader_m_axi_bready, data_reader_idle, data_reader_credits, data_reader_outstanding,
+      data_writer_m_axi_arvalid, data_writer_m_axi_araddr, data_writer_m_axi_arlen, data_writer_m_axi_arsize,
+      data_writer_m_axi_arburst, data_writer_m_axi_rready, data_writer_idle, data_writer_outstanding,
+      data_writer_buffered, attention_idle, attention_m_axi_awvalid, attention_m_axi_awaddr, attention_m_axi_awlen,
+      attention_m_axi_awsize, attention_m_axi_awburst, attention_m_axi_wvalid, attention_m_axi_wdata,
+      attention_m_axi_wstrb, attention_m_axi_wlast, attention_m_axi_bready, arg_debug[31:1], data_beat_payload_last,
+      attention_query_word_index[15:10], attention_out_word_index[15:10], tap_bytes[1:0], setup_rope_adjacent,
+      setup_rope_table, attention_queries_payload_4_shr[24:12], attention_queries_payload_4_mux_3[7:5],
+      attention_queries_payload_5_shr[24:12], attention_queries_payload_5_mux_3[7:5],
+      attention_queries_payload_6_shr[24:12], attention_queries_payload_6_mux_3[7:5],
+      attention_queries_payload_7_shr[24:12], attention_queries_payload_7_mux_3[7:5], buffer_write_token_sum[3],
+      buffer_read_token_sum[3], residual_write_address_prod[20:12], residual_read_address_prod[20:12],
       query_write_address_prod[20:12], query_read_address_prod[20:12], attention_write_address_prod[20:12],
       attention_read_address_prod[20:12], gate_write_address_prod[23:13], gate_read_address_prod[23:13],
-      ffn_write_address_prod[23:13], ffn_read_address_prod[23:13], logits_offset_sum[11:0], debug_base_sum[11:0],
-      token_beats_sum[36:35], token_beats_sum[3:0], tap_value_bytes_prod[63:32], tap_bytes_of_sum[3:0],
+      ffn_write_address_prod[23:13], ffn_read_address_prod[23:13], attention_q_width_prod[39:24],
+      attention_query_word_index_prod[31:16], attention_out_word_index_prod[31:16], attention_run_bytes_prod[47],
+      attention_head_address_prod[127:63], logits_offset_sum[11:0], debug_base_sum[11:0], token_beats_sum[36:35],
+      token_beats_sum[3:0], tap_elements_of_prod[47:32], tap_value_bytes_prod[63:32], tap_bytes_of_sum[3:0],
       setup_bad_field_prod[39:24]};
 endmodule
 

@@ -10,6 +10,7 @@ import dev.tellmej.accel.protocol.ErrorCode;
 import dev.tellmej.accel.protocol.Instruction;
 import dev.tellmej.accel.protocol.IoRegion;
 import dev.tellmej.accel.protocol.KernelInterface;
+import dev.tellmej.accel.protocol.KvCacheLayout;
 import dev.tellmej.accel.protocol.OnChipBuffer;
 import dev.tellmej.accel.protocol.Opcode;
 import dev.tellmej.accel.sim.KernelRunner;
@@ -19,6 +20,8 @@ import dev.tellmej.image.MemoryImage;
 import dev.tellmej.model.EmbeddedModel;
 import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.inference.WeightLoader;
+import dev.tellmej.model.numerics.ExactOps;
+import dev.tellmej.model.numerics.StorageFormat;
 import dev.tellmej.sim.AxiMemory;
 import dev.tellmej.sim.AxiMemoryConfig;
 import dev.tellmej.sim.SimModel;
@@ -150,6 +153,98 @@ class KernelSequencerTest {
     }
 
     @Test
+    void attentionOverTheKvCacheEqualsN15ForEveryHeadOfEveryToken() {
+        // A program of its own: SETUP (the image's), EMBED of query vectors into QUERY, ATTENTION, END.
+        restore();
+        var model = image.header().model();
+        int headDim = model.headDim();
+        int heads = model.heads();
+        int kvHeads = model.kvHeads();
+        int qDim = heads * headDim;
+        int layer = model.layers() - 1;
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        StorageFormat st = AcceleratorConfig.simSmall().exact().storage();
+        Instruction embed = image.program().get(embedIndex);
+        long table = embed.get("table");
+        int[] tokens = {3, 9, 27, 81, 243, 500, 7};   // two chunks, the second partial
+        int start = 11;                                 // continuing a cache: positions 11 .. 17
+        java.util.Random random = new java.util.Random(20261202L);
+        float[][] queries = new float[tokens.length][qDim];
+        for (int j = 0; j < tokens.length; j++) {
+            for (int i = 0; i < qDim; i++) {
+                short bits = st.encode((float) random.nextGaussian() * (j == 2 ? 40f : 1.5f));
+                queries[j][i] = st.decode(bits);
+                runner.image().set(ValueLayout.JAVA_SHORT_UNALIGNED, table + 2L * ((long) tokens[j] * qDim + i), bits);
+            }
+        }
+        KvCacheLayout kv = new KvCacheLayout(model.layers(), kvHeads, headDim, image.header().context(), 2);
+        int positions = start + tokens.length;
+        float[][][] keys = new float[kvHeads][2][positions * headDim];
+        for (int h = 0; h < kvHeads; h++) {
+            for (int kind = 0; kind < 2; kind++) {
+                for (int p = 0; p < positions; p++) {
+                    for (int i = 0; i < headDim; i++) {
+                        float v = (float) random.nextGaussian() * (p == 4 ? 30f : 1f);
+                        short bits = st.encode(p == 6 && kind == 0 ? keys[h][0][4 * headDim + i] : v);
+                        keys[h][kind][p * headDim + i] = st.decode(bits);
+                        runner.kvCache().set(ValueLayout.JAVA_SHORT_UNALIGNED,
+                                kv.rowOffset(layer, h, kind, p) + 2L * i, bits);
+                    }
+                }
+            }
+        }
+        writeInstruction(1, embed.with("dst", OnChipBuffer.QUERY).with("dim", (long) qDim));
+        writeInstruction(2, Instruction.of(Opcode.ATTENTION).with("src", OnChipBuffer.QUERY)
+                .with("dst", OnChipBuffer.ATTENTION).with("layer", (long) layer).with("score_scale", scale));
+        writeInstruction(3, Instruction.of(Opcode.END));
+        KernelRunner.CallStatus status = prefill(tokens, start, true);
+        assertEquals(ErrorCode.NONE.code(), status.errorCode(), "error code (detail " + status.errorDetail() + ")");
+
+        int lanes = AcceleratorConfig.simSmall().exact().lanes();
+        int group = heads / kvHeads;
+        float[] scores = new float[positions];
+        for (DebugArea.Tap tap : kernelTaps().taps().stream().filter(t -> t.instruction() == 1).toList()) {
+            for (int t = 0; t < tap.tokens(); t++) {
+                for (int i = 0; i < qDim; i++) {
+                    assertEquals(Float.floatToRawIntBits(queries[tap.firstToken() + t][i]), tap.bits(t, i),
+                            "query of token " + (tap.firstToken() + t) + " element " + i);
+                }
+            }
+        }
+        List<DebugArea.Tap> taps = kernelTaps().taps().stream().filter(t -> t.instruction() == 2).toList();
+        assertEquals(2, taps.size(), "an ATTENTION record per chunk");
+        for (DebugArea.Tap tap : taps) {
+            assertEquals(qDim, tap.elements());
+            for (int t = 0; t < tap.tokens(); t++) {
+                int j = tap.firstToken() + t;
+                float[] out = new float[qDim];
+                for (int hh = 0; hh < heads; hh++) {
+                    int h = hh / group;
+                    ExactOps.attentionHead(queries[j], hh * headDim, keys[h][0], keys[h][1], 0, headDim,
+                            start + j + 1, headDim, scale, lanes, st, scores, out, hh * headDim);
+                }
+                if (Boolean.getBoolean("kernel.debug")) {
+                    StringBuilder b = new StringBuilder("token " + j + ":");
+                    for (int i = 0; i < 24; i++) {
+                        b.append(String.format(" %g/%g", out[i], Float.intBitsToFloat(tap.bits(t, i))));
+                    }
+                    System.err.println(b);
+                }
+                for (int i = 0; i < qDim; i++) {
+                    assertEquals(Float.floatToRawIntBits(out[i]), tap.bits(t, i),
+                            "token " + j + " head " + i / headDim + " element " + i % headDim);
+                }
+            }
+        }
+    }
+
+    /** Writes {@code in} over instruction {@code index} without restoring the rest. */
+    private static void writeInstruction(int index, Instruction in) {
+        MemorySegment.copy(MemorySegment.ofArray(in.encode()), 0, runner.image(),
+                image.header().programOffset() + (long) Instruction.BYTES * index, Instruction.BYTES);
+    }
+
+    @Test
     void refusedCallsReportWhatTheReferenceDeviceReports() {
         restore();
         int vocab = image.header().model().vocabSize();
@@ -227,7 +322,7 @@ class KernelSequencerTest {
             KernelRunner.CallStatus status = faulty.call(CallMode.PREFILL, new int[] {1, 2}, 0, io.debugOffset(), 0,
                     CYCLES);
             assertEquals(ErrorCode.DDR_ERROR.code(), status.errorCode());
-            assertEquals(0, status.errorDetail(), "the data port");
+            assertEquals(design.top().shape.portIndex("m_axi_d0"), status.errorDetail(), "the data port's index");
             assertEquals(0, status.position(), "the position does not move");
         }
     }

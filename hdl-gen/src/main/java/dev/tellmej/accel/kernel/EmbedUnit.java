@@ -37,8 +37,8 @@ final class EmbedUnit extends Area {
         super("embed", "EMBED: each token's embedding row from the image into a buffer, as binary32");
         int tokenBits = bitsFor(shape.chunkTokens());
         int lanes = shape.lanes();
-        int valueShift = log2Up(shape.valuesPerBeat());
-        int tokensPerBeatShift = log2Up(shape.fp32PerBeat());
+        int valueShift = KernelShape.shift(shape.valuesPerBeat());
+        int tokensPerBeatShift = KernelShape.shift(shape.fp32PerBeat());
         start = wire("embed_start", bool());
         start.set(false);
         request = new Request(wire("embed_dst", uint(ActivationBuffers.BUFFER_ID_BITS)), wire("embed_dim", uint(16)),
@@ -128,7 +128,7 @@ final class EmbedUnit extends Area {
                     : new Vec<>(options).get("embed_lane" + lane + "_value", part));
         }
         Bool rowBeat = phase.is(EmbedStep.ROW).and(reads.data.valid).named("embed_row_beat");
-        Bool lastWord = word.add(1).trunc(16).eq(dim.shr(log2Up(lanes)).resize(16)).named("embed_last_word");
+        Bool lastWord = word.add(1).trunc(16).eq(dim.shr(KernelShape.shift(lanes)).resize(16)).named("embed_last_word");
         when(phase.is(EmbedStep.ROW), () -> reads.data.ready.set(lastPart));
         when(rowBeat, () -> {
             buffers.write.valid().set(true);

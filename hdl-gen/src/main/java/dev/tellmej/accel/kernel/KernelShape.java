@@ -46,11 +46,45 @@ public record KernelShape(AcceleratorConfig config, KernelInterface iface, int b
         }
     }
 
+    /**
+     * log2 of a power of two: the shift that multiplies or divides by it (0 for 1, unlike {@code Hdl.log2Up},
+     * which counts address bits and gives at least 1).
+     */
+    static int shift(int powerOfTwo) {
+        if (powerOfTwo < 1 || Integer.bitCount(powerOfTwo) != 1) {
+            throw new IllegalArgumentException("a shift needs a power of two, got " + powerOfTwo);
+        }
+        return Integer.numberOfTrailingZeros(powerOfTwo);
+    }
+
     /** The kernel of {@code config}. */
     public static KernelShape of(AcceleratorConfig config) {
         return new KernelShape(config, KernelInterface.of(config), config.memory().portBits() / 8,
                 config.elementwise().normWidth(), config.tlmmConfig().maxTokens(),
                 Storage.format(config.elementwise().storage()));
+    }
+
+    /**
+     * The index of port {@code name} in the kernel's port list ({@code m_axi_w0} is 0): what {@code error_detail}
+     * says after a DDR_ERROR on it.
+     */
+    public int portIndex(String name) {
+        for (int i = 0; i < iface.ports().size(); i++) {
+            if (iface.ports().get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("kernel " + iface.kernelName() + " has no port " + name);
+    }
+
+    /** The index of the data port that carries the KV cache ({@code m_axi_d<i>}): the last one. */
+    public int kvPortIndex() {
+        return Math.max(1, config.memory().dataPorts()) - 1;
+    }
+
+    /** The name of the data port that carries the KV cache. */
+    public String kvPort() {
+        return "m_axi_d" + kvPortIndex();
     }
 
     /** The AXI4 configuration of every master port. */

@@ -39,7 +39,7 @@ final class Sequencer extends Area {
     final Bool waitingForData;
 
     Sequencer(KernelShape shape, CallControl call, DataReads reads, DataWrites writes, EmbedUnit embed,
-              TapWriter taps, RecordWriter.Contents record, RecordWriter recordWriter) {
+              AttentionExecutor attention, TapWriter taps, RecordWriter.Contents record, RecordWriter recordWriter) {
         super("sequencer", "checks the call, runs the program chunk by chunk an instruction at a time, writes the"
                 + " call record");
         int beatBytes = shape.beatBytes();
@@ -48,6 +48,7 @@ final class Sequencer extends Area {
         UInt error = reg("error_code", uint(8), 0);
         UInt detail = reg("error_detail", uint(32), 0);
         Bool ok = error.eq(ErrorCode.NONE.code()).named("no_error");
+        UInt dataPort = U(shape.portIndex("m_axi_d0"), 32);
 
         // ---- the header prefix: the words the kernel needs ----
         UInt beat = reg("read_beat", uint(16), 0);
@@ -96,9 +97,9 @@ final class Sequencer extends Area {
 
         // ---- reads of its own: the header, the tokens, the debug capacity, an instruction ----
         UInt tokenBytes = call.tokenCount.resize(35).shl(2).named("token_bytes");
-        UInt tokenBeats = tokenBytes.add(beatBytes - 1).trunc(35).shr(log2Up(beatBytes)).named("token_beats");
+        UInt tokenBeats = tokenBytes.add(beatBytes - 1).trunc(35).shr(KernelShape.shift(beatBytes)).named("token_beats");
         UInt fetchAddress = call.image.add(programOffset.resize(64)).trunc(64)
-                .add(pc.resize(64).shl(log2Up(Instruction.BYTES)).trunc(64)).trunc(64).named("fetch_address");
+                .add(pc.resize(64).shl(KernelShape.shift(Instruction.BYTES)).trunc(64)).trunc(64).named("fetch_address");
         Bool fetching = phase.is(Step.FETCH).and(pc.lt(programLength)).named("fetching");
         Bool ownRead = phase.isOneOf(Step.HEADER, Step.TOKENS, Step.CAPACITY).or(fetching).named("own_read");
         when(ownRead.and(issued.not()), () -> {
@@ -148,19 +149,42 @@ final class Sequencer extends Area {
         embed.request.image().set(call.image);
         embed.request.io().set(call.io);
 
-        // The tap of the instruction just executed: EMBED's is dim values of its destination, per token.
-        UInt tapElements = field(word, Opcode.EMBED, "dim").resize(32).named("tap_elements_of");
-        Bool hasTap = opcode.eq(Opcode.EMBED.code()).named("has_tap");
+        // Attention's request.
+        attention.request.src().set(field(word, Opcode.ATTENTION, "src"));
+        attention.request.dst().set(field(word, Opcode.ATTENTION, "dst"));
+        attention.request.layer().set(field(word, Opcode.ATTENTION, "layer"));
+        attention.request.scale().set(field(word, Opcode.ATTENTION, "score_scale").asBits());
+        attention.request.headDim().set(headDim);
+        attention.request.heads().set(heads);
+        attention.request.kvHeads().set(kvHeads);
+        attention.request.positions().set(positions);
+        attention.request.tokens().set(chunkTokens);
+        attention.request.firstPosition().set(call.startPosition.add(from).trunc(32));
+        attention.request.kvCache().set(call.kvCache);
+
+        // The unit running the instruction, and its end.
+        Bool isEmbed = opcode.eq(Opcode.EMBED.code()).named("is_embed");
+        Bool isAttention = opcode.eq(Opcode.ATTENTION.code()).named("is_attention");
+        Bool unitDone = embed.done.valid.or(attention.done.valid).named("unit_done");
+        UInt unitCode = mux(embed.done.valid, embed.done.payload, attention.done.payload).named("unit_code");
+
+        // The tap of the instruction just executed (DebugTaps.tap): EMBED's is dim values of its destination per
+        // token, ATTENTION's heads x head_dim values of its destination.
+        UInt tapElements = mux(isEmbed, field(word, Opcode.EMBED, "dim").resize(32),
+                heads.resize(32).mul(headDim).resize(32)).named("tap_elements_of");
+        UInt tapDst = mux(isEmbed, field(word, Opcode.EMBED, "dst"), field(word, Opcode.ATTENTION, "dst"))
+                .named("tap_dst_of");
+        Bool hasTap = isEmbed.or(isAttention).named("has_tap");
         UInt valueBytes = chunkTokens.resize(32).mul(tapElements).resize(34).shl(2).trunc(34).named("tap_value_bytes");
         UInt recordBytes = U(DebugTaps.RECORD_HEADER_BYTES, 34).add(valueBytes.add(DebugTaps.ALIGN - 1).trunc(34)
-                .shr(log2Up(DebugTaps.ALIGN)).shl(log2Up(DebugTaps.ALIGN)).resize(34)).trunc(34).named("tap_bytes_of");
+                .shr(KernelShape.shift(DebugTaps.ALIGN)).shl(KernelShape.shift(DebugTaps.ALIGN)).resize(34)).trunc(34).named("tap_bytes_of");
         Bool fits = U(DebugTaps.HEADER_BYTES, 35).add(tapUsed.resize(35)).trunc(35).add(recordBytes.resize(35))
                 .trunc(35).le(capacity.resize(35)).and(tapDropped.eq(0)).named("tap_fits");
         taps.request.instruction().set(pc);
         taps.request.firstToken().set(from);
         taps.request.tokens().set(chunkTokens);
         taps.request.elements().set(tapElements);
-        taps.request.buffer().set(field(word, Opcode.EMBED, "dst").resize(ActivationBuffers.BUFFER_ID_BITS));
+        taps.request.buffer().set(tapDst.resize(ActivationBuffers.BUFFER_ID_BITS));
         taps.request.address().set(debugBase.add(U(DebugTaps.HEADER_BYTES, 64)).trunc(64)
                 .add(tapUsed.resize(64)).trunc(64));
         taps.request.bytes().set(recordBytes.resize(32));
@@ -187,7 +211,7 @@ final class Sequencer extends Area {
                     tokenIndex.set(0);
                     tokenWord.set(0);
                     phase.set(Step.TOKENS);
-                    when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, U(0, 32)))
+                    when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
                             .elseWhen(magic.ne(ImageHeaderWords.MAGIC), () ->
                                     fail(error, detail, phase, ErrorCode.BAD_IMAGE, U(ImageHeaderWords.MAGIC_AT / 4, 32)))
                             .elseWhen(version.ne(ImageHeaderWords.VERSION), () ->
@@ -215,7 +239,7 @@ final class Sequencer extends Area {
                         beat.set(0);
                         from.set(0);
                         Bool clean = ok.and(outside.not()).named("tokens_clean");
-                        when(clean.and(reads.failed), () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, U(0, 32)))
+                        when(clean.and(reads.failed), () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
                                 .elseWhen(clean.not(), () -> phase.set(Step.RECORD))
                                 .elseWhen(tapping, () -> phase.set(Step.CAPACITY))
                                 .otherwise(() -> phase.set(Step.CHUNK));
@@ -250,7 +274,7 @@ final class Sequencer extends Area {
                 })
                 .is(Step.DECODE, () -> {
                     phase.set(Step.NEXT);
-                    when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, U(0, 32)))
+                    when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
                             .elseWhen(opcode.eq(Opcode.END.code()), () -> phase.set(Step.CHUNK_END))
                             .elseWhen(opcode.eq(Opcode.SETUP.code()), () -> {
                                 headDim.set(field(word, Opcode.SETUP, "head_dim"));
@@ -263,17 +287,26 @@ final class Sequencer extends Area {
                                         fail(error, detail, phase, ErrorCode.BAD_FIELD, pc));
                             })
                             .elseWhen(opcode.eq(Opcode.BARRIER.code()), () -> phase.set(Step.BARRIER))
-                            .elseWhen(opcode.eq(Opcode.EMBED.code()), () -> {
+                            .elseWhen(isEmbed, () -> {
                                 embed.start.set(true);
+                                phase.set(Step.EXECUTE);
+                            })
+                            .elseWhen(isAttention, () -> {
+                                attention.start.set(true);
                                 phase.set(Step.EXECUTE);
                             })
                             .otherwise(() -> fail(error, detail, phase, ErrorCode.UNKNOWN_OPCODE, pc));
                 })
-                .is(Step.EXECUTE, () -> when(embed.done.valid, () -> {
+                .is(Step.EXECUTE, () -> when(unitDone, () -> {
                     phase.set(Step.TAP);
-                    when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, U(0, 32)))
-                            .elseWhen(embed.done.payload.ne(ErrorCode.NONE.code()), () -> {
-                                error.set(embed.done.payload);
+                    when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
+                            .elseWhen(unitCode.eq(ErrorCode.DDR_ERROR.code()), () ->
+                                    fail(error, detail, phase, ErrorCode.DDR_ERROR, U(shape.portIndex(shape.kvPort()), 32)))
+                            .elseWhen(unitCode.eq(ErrorCode.CONTEXT_OVERFLOW.code()), () ->
+                                    fail(error, detail, phase, ErrorCode.CONTEXT_OVERFLOW,
+                                            call.startPosition.add(call.tokenCount).trunc(32)))
+                            .elseWhen(unitCode.ne(ErrorCode.NONE.code()), () -> {
+                                error.set(unitCode);
                                 detail.set(pc);
                                 phase.set(Step.RECORD);
                             });
@@ -314,7 +347,7 @@ final class Sequencer extends Area {
                 .is(Step.DRAIN, () -> when(recordDone(recordWriter).and(writes.drained), () -> {
                     when(ok.and(writes.failed), () -> {
                         error.set(ErrorCode.DDR_ERROR.code());
-                        detail.set(0);
+                        detail.set(dataPort);
                     });
                     phase.set(Step.FINISH);
                 }))

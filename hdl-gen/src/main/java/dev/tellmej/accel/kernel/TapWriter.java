@@ -35,7 +35,7 @@ final class TapWriter extends Area {
     TapWriter(KernelShape shape, DataWrites writes, WordPacker packer, ActivationBuffers buffers) {
         super("tap_writer", "writes a debug-tap record: its header, a buffer's values token by token, the padding");
         int lanes = shape.lanes();
-        int laneBits = log2Up(lanes);
+        int laneBits = KernelShape.shift(lanes);
         int tokenBits = bitsFor(shape.chunkTokens());
         start = wire("tap_start", bool());
         start.set(false);
@@ -78,7 +78,7 @@ final class TapWriter extends Area {
             phase.set(TapStep.COMMAND);
         });
 
-        UInt beats = words.shr(log2Up(shape.fp32PerBeat())).resize(widthOf(writes.command.payload.beats()))
+        UInt beats = words.shr(KernelShape.shift(shape.fp32PerBeat())).resize(widthOf(writes.command.payload.beats()))
                 .named("tap_beats");
         assertAlways(phase.isNot(TapStep.COMMAND).or(packer.aligned), "TapWriter: a record starts on a whole beat");
         when(phase.is(TapStep.COMMAND), () -> {

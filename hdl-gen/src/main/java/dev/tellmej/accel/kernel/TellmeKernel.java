@@ -11,6 +11,8 @@ import dev.tellmej.hdl.lib.axi.Axi4Lite;
 import dev.tellmej.hdl.lib.axi.Axi4LiteRegisterBank;
 import dev.tellmej.hdl.lib.axi.AxiBurstReader;
 import dev.tellmej.hdl.lib.axi.AxiBurstWriter;
+import dev.tellmej.hdl.lib.axi.AxiPortShare;
+import dev.tellmej.accel.attention.AttentionUnit;
 import dev.tellmej.accel.protocol.KernelInterface;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,9 +27,9 @@ import java.util.Map;
  *
  * <p><b>Built so far</b>: the call's control and status registers, the checks of the call, the image header and
  * the input tokens, the sequencer (instruction fetch and decode, SETUP, BARRIER, END, the chunk loop), EMBED into
- * the on-chip activation buffers, the debug taps of what runs, and the call record. An instruction whose unit is
- * not wired in yet (QUANTIZE, LINEAR, ATTENTION, LM_HEAD) ends the call with UNKNOWN_OPCODE, naming it; the
- * weight ports and the KV-cache port stay idle.
+ * the on-chip activation buffers, ATTENTION through the attention unit over the KV cache, the debug taps of what
+ * runs, and the call record. An instruction whose unit is not wired in yet (QUANTIZE, LINEAR, LM_HEAD) ends the
+ * call with UNKNOWN_OPCODE, naming it; the weight ports stay idle.
  */
 public final class TellmeKernel extends Module {
     public final KernelShape shape;
@@ -54,18 +56,22 @@ public final class TellmeKernel extends Module {
         forward(bank.bus, control);
         AxiBurstReader reader = instance("data_reader", new AxiBurstReader(shape.dataBursts()));
         AxiBurstWriter writer = instance("data_writer", new AxiBurstWriter(shape.dataBursts()));
-        Axi4 data = ports.get("m_axi_d0");
-        joinReadAndWrite(data, reader.axi, writer.axi);
-        List<Axi4> idle = new ArrayList<>();
-        for (Map.Entry<String, Axi4> e : ports.entrySet()) {
-            if (!e.getKey().equals("m_axi_d0")) {
-                e.getValue().tieOffReadChannels();
-                e.getValue().tieOffWriteChannels();
-                idle.add(e.getValue());
-            }
-        }
+        AttentionUnit attentionUnit = instance("attention", AttentionUnit.of(shape.config()));
 
-        Bool moving = data.rvalid.and(data.rready).or(data.wvalid.and(data.wready)).named("port_moving");
+        // Who uses which port: the data port's reader and writer, the attention unit on the KV-cache port (the
+        // data port itself on a build with one).
+        Map<String, List<AxiPortShare.Client>> clients = new LinkedHashMap<>();
+        ports.keySet().forEach(name -> clients.put(name, new ArrayList<>()));
+        clients.get("m_axi_d0").add(AxiPortShare.reads(reader.axi));
+        clients.get("m_axi_d0").add(AxiPortShare.writes(writer.axi));
+        clients.get(shape.kvPort()).add(AxiPortShare.reads(attentionUnit.axi));
+        clients.forEach((name, users) -> connect(name, ports.get(name), users));
+
+        Bool moving = FALSE;
+        for (Axi4 port : ports.values()) {
+            moving = moving.or(port.rvalid.and(port.rready)).or(port.wvalid.and(port.wready));
+        }
+        moving = moving.named("port_moving");
         Bool stalled = wire("stalled", bool());
         CallControl call = area(new CallControl(bank, moving, stalled));
         DataReads reads = area(new DataReads(shape, reader, call.start));
@@ -73,6 +79,7 @@ public final class TellmeKernel extends Module {
         ActivationBuffers buffers = area(new ActivationBuffers(shape));
         WordPacker packer = area(new WordPacker(shape, writes));
         EmbedUnit embed = area(new EmbedUnit(shape, reads, buffers));
+        AttentionExecutor attention = area(new AttentionExecutor(shape, attentionUnit, buffers));
         TapWriter taps = area(new TapWriter(shape, writes, packer, buffers));
         RecordWriter.Contents contents = new RecordWriter.Contents(wire("record_status", uint(32)),
                 wire("record_error_code", uint(32)), wire("record_error_detail", uint(32)),
@@ -83,15 +90,55 @@ public final class TellmeKernel extends Module {
                 wire("record_tap_used", uint(32)), wire("record_tap_dropped", uint(32)),
                 wire("record_address", uint(64)), wire("record_area_address", uint(64)));
         RecordWriter records = area(new RecordWriter(shape, writes, packer, contents));
-        Sequencer sequencer = area(new Sequencer(shape, call, reads, writes, embed, taps, contents, records));
+        Sequencer sequencer = area(new Sequencer(shape, call, reads, writes, embed, attention, taps, contents,
+                records));
         stalled.set(sequencer.waitingForData);
         interrupt.set(false);
         assertAlways(taps.pushing.and(records.pushing).not(), "TellmeKernel: one writer at a time offers words to"
                 + " the packer");
     }
 
-    /** Drives {@code port}'s read channels from {@code reader} and its write channels from {@code writer}. */
-    private static void joinReadAndWrite(Axi4 port, Axi4 reader, Axi4 writer) {
+    /**
+     * Connects the master port {@code name} to its users: idle without any; directly when at most one reads and
+     * one writes (the halves of AXI4 are independent); through an {@link AxiPortShare} otherwise.
+     */
+    private static void connect(String name, Axi4 port, List<AxiPortShare.Client> users) {
+        List<Axi4> readers = users.stream().filter(c -> c.access() != AxiPortShare.Access.WRITE)
+                .map(AxiPortShare.Client::port).toList();
+        List<Axi4> writers = users.stream().filter(c -> c.access() != AxiPortShare.Access.READ)
+                .map(AxiPortShare.Client::port).toList();
+        if (readers.size() > 1 || writers.size() > 1) {
+            AxiPortShare.share(name.replace("m_axi_", "") + "_share", port, KernelShape.OUTSTANDING * 2, users);
+            return;
+        }
+        if (readers.isEmpty()) {
+            port.tieOffReadChannels();
+        } else {
+            readHalf(port, readers.getFirst());
+        }
+        if (writers.isEmpty()) {
+            port.tieOffWriteChannels();
+        } else {
+            writeHalf(port, writers.getFirst());
+        }
+        for (AxiPortShare.Client c : users) {
+            if (c.access() == AxiPortShare.Access.READ) {
+                c.port().awready.set(false);
+                c.port().wready.set(false);
+                c.port().bvalid.set(false);
+                c.port().bresp.set(0);
+            } else if (c.access() == AxiPortShare.Access.WRITE) {
+                c.port().arready.set(false);
+                c.port().rvalid.set(false);
+                c.port().rdata.set(0);
+                c.port().rresp.set(0);
+                c.port().rlast.set(false);
+            }
+        }
+    }
+
+    /** Drives {@code port}'s read channels from {@code reader}. */
+    private static void readHalf(Axi4 port, Axi4 reader) {
         port.arvalid.set(reader.arvalid);
         reader.arready.set(port.arready);
         port.araddr.set(reader.araddr);
@@ -103,6 +150,10 @@ public final class TellmeKernel extends Module {
         reader.rdata.set(port.rdata);
         reader.rresp.set(port.rresp);
         reader.rlast.set(port.rlast);
+    }
+
+    /** Drives {@code port}'s write channels from {@code writer}. */
+    private static void writeHalf(Axi4 port, Axi4 writer) {
         port.awvalid.set(writer.awvalid);
         writer.awready.set(port.awready);
         port.awaddr.set(writer.awaddr);
@@ -117,15 +168,5 @@ public final class TellmeKernel extends Module {
         writer.bvalid.set(port.bvalid);
         port.bready.set(writer.bready);
         writer.bresp.set(port.bresp);
-        // The reader's write side and the writer's read side are tied off inside them.
-        reader.awready.set(false);
-        reader.wready.set(false);
-        reader.bvalid.set(false);
-        reader.bresp.set(0);
-        writer.arready.set(false);
-        writer.rvalid.set(false);
-        writer.rdata.set(0);
-        writer.rresp.set(0);
-        writer.rlast.set(false);
     }
 }

@@ -13,7 +13,8 @@ public enum ErrorCode {
     CONTEXT_OVERFLOW(4, "start_position + token_count exceeds the KV cache's positions", "start_position + token_count"),
     BAD_TOKEN(5, "an input token id is not below the vocabulary size", "the token's index in the call"),
     BAD_CALL(6, "mode or token_count is invalid (token_count 0, or a decode of more than one token)", "token_count"),
-    DDR_ERROR(7, "an AXI read or write returned SLVERR or DECERR", "the port's index");
+    DDR_ERROR(7, "an AXI read or write returned SLVERR or DECERR",
+            "the port's index in the kernel's port list (m_axi_w0 is 0)");
 
     private final int code;
     private final String meaning;
