@@ -69,6 +69,24 @@ public final class ElementwiseDesigns {
         return new RmsNormMax(e.sumLanes(), e.normWidth(), config.limits().hidden(), e.storage());
     }
 
+    /**
+     * RMS-MAX of a build with a run-time length, for the QUANTIZE instruction: L partial sums on W lanes, any
+     * multiple of W up to {@link #longestQuantized}.
+     */
+    public static RmsNormMax rmsMaxRunTime(AcceleratorConfig config) {
+        ElementwiseConfig e = config.elementwise();
+        return RmsNormMax.runtime(e.sumLanes(), e.normWidth(), longestQuantized(config), e.storage());
+    }
+
+    /**
+     * The longest vector a build quantizes: the widest input of a ternary linear (the hidden size, the FFN size
+     * or heads x head dimension), rounded up to a multiple of RMS-MAX's width.
+     */
+    public static int longestQuantized(AcceleratorConfig config) {
+        int width = config.elementwise().normWidth();
+        return (config.limits().maxLinearInputs() + width - 1) / width * width;
+    }
+
     /** RoPE of a build in {@code style}: the matmul's lanes, the largest head dimension, the on-chip table rows. */
     public static Rope rope(AcceleratorConfig config, RopeStyle style) {
         ElementwiseConfig e = config.elementwise();

@@ -23,6 +23,7 @@ import dev.tellmej.hdl.lib.fp.FpRsqrt;
 import dev.tellmej.hdl.lib.fp.FpScale2;
 import dev.tellmej.hdl.lib.fp.FpSilu;
 import dev.tellmej.hdl.lib.fp.Int32ToFp32;
+import dev.tellmej.hdl.lib.fp.InverseOfCount;
 import dev.tellmej.model.config.RopeStyle;
 import dev.tellmej.model.numerics.StorageFormat;
 import java.nio.file.Path;
@@ -112,8 +113,15 @@ public final class ElementwiseReport {
                 library("fp-reciprocal", "N10", lanes -> new FpReciprocal(), FpReciprocal.LATENCY),
                 library("fp-rsqrt", "N11", lanes -> new FpRsqrt(), FpRsqrt.LATENCY),
                 library("fp-silu", "N12.1", lanes -> new FpSilu(), FpSilu.LATENCY),
-                library("fp-relu2", "N12.2", lanes -> new FpRelu2(), FpRelu2.LATENCY)));
+                library("fp-relu2", "N12.2", lanes -> new FpRelu2(), FpRelu2.LATENCY),
+                library("inverse-of-count", "N13.2", lanes -> new InverseOfCount(), InverseOfCount.LATENCY)));
         units.add(new Unit("rms-max", "N5, N13, N6.1", w, lanes -> new RmsNormMax(l, lanes, n, storage),
+                top -> ((RmsNormMax) top).passes()));
+        // The run-time variant the kernel's QUANTIZE uses, and for comparison the fixed unit of the same length.
+        int longest = ElementwiseDesigns.longestQuantized(kv260);
+        units.add(new Unit("rms-max-runtime", "N5, N13, N6.1", w,
+                lanes -> RmsNormMax.runtime(l, lanes, longest, storage), top -> ((RmsNormMax) top).passes()));
+        units.add(new Unit("rms-max-longest", "N5, N13, N6.1", w, lanes -> new RmsNormMax(l, lanes, longest, storage),
                 top -> ((RmsNormMax) top).passes()));
         units.add(new Unit("quantizer", "N6, N3.3", w, lanes -> new Quantizer(lanes, storage),
                 top -> ((Quantizer) top).latency + " (+" + ((Quantizer) top).scaleLatency + " once per vector)"));

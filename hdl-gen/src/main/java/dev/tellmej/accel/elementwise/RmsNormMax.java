@@ -28,6 +28,7 @@ import dev.tellmej.hdl.lib.fp.FpRsqrt;
 import dev.tellmej.model.numerics.StorageFormat;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * RMS-MAX: RMSNorm of NUMERICS.md N13 fused with the per-token absmax its output's quantization needs (N6.1,
@@ -60,16 +61,42 @@ import java.util.List;
  * index and a wait timer) drives a view of its state that the others read ({@link Control}); the
  * {@link TokenBuffer} holds the vector; the {@link SquarePass} takes the input beats and squares them; the
  * {@link PartialSums} accumulate the squares and add them up by the tree; {@link Normalize} computes r; the
- * {@link ScalePass} writes y back with the running absmax; the {@link EmitPass} sends the result. Each raises
- * events the owners of the affected registers act on.
+ * {@link ScalePass} writes y back with the running absmax; the {@link EmitPass} sends the result (the run-time
+ * variant has an eighth, {@link BypassMax}). Each raises events the owners of the affected registers act on.
+ *
+ * <p><b>Run-time length.</b> The unit built by the constructors has one n, a generator parameter. The one built
+ * by {@link #runtime(int, int, int, StorageFormat)} serves every n that is a multiple of W up to a maximum (the
+ * QUANTIZE instruction's {@code length}: a hidden size, an attention output's or an FFN size) and may skip the
+ * RMSNorm; it has three more inputs ({@link RunTime}), held steady while a token is in the unit:
+ * {@code length_beats} (n/W), {@code inv_n} ({@code (float) (1.0 / n)}, which
+ * {@link dev.tellmej.hdl.lib.fp.InverseOfCount} computes once per instruction) and {@code bypass}. A bypassed
+ * token takes no gamma beat and touches no sum: its beats are buffered (one per cycle) while the maximum of
+ * their magnitudes is taken ({@link BypassMax}), then they leave unchanged with that absmax, so it takes two
+ * passes of n/W beats instead of three.
  *
  * <p>Cost: per physical lane one {@code Fp32Mul} (squares), one {@code Fp32Add} (partials), two {@code Fp32Mul}
  * (scaling); once one {@code Fp32Mul}, one {@code Fp32Add}, one {@link FpRsqrt}; L partial registers; the
- * buffer. Named {@code RmsNormMax_l<L>_w<W>_n<n>_<format>}.
+ * buffer. Named {@code RmsNormMax_l<L>_w<W>_n<n>_<format>}; the run-time variant
+ * {@code RmsNormMax_l<L>_w<W>_maxn<max>_<format>_runtime}, which adds a comparator tree of W magnitudes (the
+ * bypassed beats' maximum) and a comparison of the index with the length.
  */
 public final class RmsNormMax extends Module {
     /** One output beat: W stored outputs and the token's absmax (binary32, on every beat). */
     public record Out(Vec<Bits> y, Bits absMax, Bool last) {}
+
+    /**
+     * The run-time variant's extra inputs, held steady from a token's first input beat to its last output beat
+     * (the unit reads them throughout the token; they may change between tokens).
+     *
+     * @param lengthBeats {@code length_beats}, n/W: the token's beats, 1 to maxN/W ({@code bitsFor(maxN/W)}
+     *                    bits; other values are refused by a simulation assertion and undefined in hardware)
+     * @param invN        {@code inv_n}, 32 bits: {@code (float) (1.0 / n)} as binary32 (computed by
+     *                    {@link dev.tellmej.hdl.lib.fp.InverseOfCount}); unused by a bypassed token
+     * @param bypass      {@code bypass}: no RMSNorm; the token's stored values leave unchanged with the absmax
+     *                    of their magnitudes (N6.1: NaN, the canonical 0x7FC00000, if any is NaN; -0 counts as
+     *                    +0; no clamp: the quantizer applies N6.2's)
+     */
+    public record RunTime(UInt lengthBeats, Bits invN, Bool bypass) {}
 
     /** The stored input values, W per beat, n/W beats per token. */
     public final Stream<Vec<Bits>> in;
@@ -78,7 +105,7 @@ public final class RmsNormMax extends Module {
     /** The model's epsilon (binary32 bits), held steady while the unit runs. */
     public final Bits eps;
     public final Stream<Out> out;
-    /** Buffer words (beats) per token: n / W. */
+    /** Buffer words (beats) per token: n / W (the run-time variant: its most, maxN / W). */
     public final int beats;
     /** Cycles from one input beat to the next in the accumulation pass. */
     public final int beatInterval;
@@ -102,6 +129,7 @@ public final class RmsNormMax extends Module {
     record Control(Bool accumulating, Bool reducing, Bool normalizing, Bool scaling, Bool emitting, Bool timerDone,
             UInt index, Bool lastIndex) {}
 
+    private final RunTime runTime;
     private final int lanes;
     private final int squareToAdd;
     private final int normalizeLatency;
@@ -113,6 +141,24 @@ public final class RmsNormMax extends Module {
     }
 
     public RmsNormMax(int lanes, int width, int n, StorageFormat storage) {
+        this(lanes, width, n, storage, false);
+    }
+
+    /**
+     * The run-time variant: vectors of any multiple of {@code width} up to {@code maxN} values, the length and
+     * the mode read from its {@link RunTime} inputs. Otherwise as {@link #RmsNormMax(int, int, int, StorageFormat)}
+     * (timing, one token after another, the ports).
+     *
+     * @param lanes   N5's L, a power of two up to 1024
+     * @param width   W, values per beat, a power of two dividing L
+     * @param maxN    the longest vector, a multiple of W; the buffer holds maxN/W words
+     * @param storage the stored format of x, gamma and y
+     */
+    public static RmsNormMax runtime(int lanes, int width, int maxN, StorageFormat storage) {
+        return new RmsNormMax(lanes, width, maxN, storage, true);
+    }
+
+    private RmsNormMax(int lanes, int width, int n, StorageFormat storage, boolean runTimeLength) {
         if (lanes < 1 || Integer.bitCount(lanes) != 1 || lanes > 1024) {
             throw new InvalidParameterException(Locations.capture(), "RmsNormMax lanes (N5's L) must be a power of"
                     + " two up to 1024, got " + lanes);
@@ -121,21 +167,39 @@ public final class RmsNormMax extends Module {
             throw new InvalidParameterException(Locations.capture(), "RmsNormMax width must be a power of two"
                     + " dividing L = " + lanes + ", got " + width);
         }
+        String length = runTimeLength ? "maxN" : "n";
         if (n < width || n % width != 0) {
-            throw new InvalidParameterException(Locations.capture(), "RmsNormMax needs n a multiple of the width "
-                    + width + ", got n = " + n);
+            throw new InvalidParameterException(Locations.capture(), "RmsNormMax needs " + length + " a multiple of"
+                    + " the width " + width + ", got " + length + " = " + n);
         }
         FpFormat format = Storage.format(storage);
         param("l", lanes);
         param("w", width);
-        param("n", n);
-        param("", format.name());
+        param(runTimeLength ? "maxn" : "n", n);
+        param("", runTimeLength ? format.name() + "_runtime" : format.name());
         this.lanes = lanes;
+        beats = n / width;
         in = in("in", Stream.of(vec(width, bits(16))));
         gamma = in("gamma", Stream.of(vec(width, bits(16))));
         eps = in("eps", bits(32));
+        TokenLength tokenLength;
+        if (runTimeLength) {
+            runTime = new RunTime(in("length_beats", uint(bitsFor(beats))), in("inv_n", bits(32)),
+                    in("bypass", bool()));
+            tokenLength = new RunTimeLength(runTime.lengthBeats().sub(1).named("last_beat"), runTime.invN(),
+                    runTime.bypass());
+            UInt lengthBeats = runTime.lengthBeats();
+            Bool inRange = lengthBeats.ne(0);
+            if (beats < (1L << lengthBeats.width()) - 1) {   // else every non-zero value is in range
+                inRange = inRange.and(lengthBeats.le(beats));
+            }
+            assertAlways(in.fire().not().or(inRange),
+                    "length_beats is 1 to " + beats + " while a token's beats come in");
+        } else {
+            runTime = null;
+            tokenLength = new FixedLength(beats, n);
+        }
         out = out("out", Stream.of(new Out(vec(width, bits(16)), bits(32), bool())));
-        beats = n / width;
         // A partial is fed again every L/W beats; its previous sum must be out of the adder by then.
         int rotations = lanes / width;
         beatInterval = (Fp32Add.LATENCY + rotations - 1) / rotations;
@@ -143,18 +207,81 @@ public final class RmsNormMax extends Module {
         Control control = wire("state", new Control(bool(), bool(), bool(), bool(), bool(), bool(),
                 uint(log2Up(beats)), bool()));
         TokenBuffer buffer = area(new TokenBuffer(width, beats, control));
-        SquarePass squares = area(new SquarePass(format, lanes, width, beatInterval, in, control, buffer));
+        SquarePass squares = area(new SquarePass(format, lanes, width, beatInterval, in, control, buffer,
+                tokenLength));
+        Optional<BypassMax> bypassMax = tokenLength.bypass()
+                .map(bypass -> area(new BypassMax(format, in, squares.beatTaken, bypass)));
         PartialSums sums = area(new PartialSums(lanes, width, squares, control));
-        Normalize normalize = area(new Normalize(n, sums.sumOfSquares, eps, control));
-        ScalePass scale = area(new ScalePass(format, width, beats, buffer.word, normalize.r, gamma, control, buffer));
+        Normalize normalize = area(new Normalize(tokenLength.inverse(), sums.sumOfSquares, eps, control));
+        ScalePass scale = area(new ScalePass(format, width, tokenLength, buffer.word, normalize.r, gamma, control,
+                buffer, bypassMax));
         EmitPass emit = area(new EmitPass(format, width, buffer.word, scale.absMax, out, control, sums, scale));
         buffer.readEnable.set(scale.gammaTaken.or(emit.emit));
-        area(new Sequencer(beats, control, squares.beatTaken, sums.levelDone, sums.reduced, normalize.done,
+        area(new Sequencer(tokenLength, control, squares.beatTaken, sums.levelDone, sums.reduced, normalize.done,
                 scale.gammaTaken, emit.emit, new Waits(squares.latency + sums.adderLatency + 1,
                         sums.adderLatency + 1, scale.latency + 2)));
         squareToAdd = squares.latency;
         normalizeLatency = normalize.latency;
         scaleLatency = scale.latency;
+    }
+
+    /**
+     * The run-time variant's inputs ({@code length_beats}, {@code inv_n}, {@code bypass}).
+     *
+     * @throws IllegalStateException for a unit of one fixed n, which has none
+     */
+    public RunTime runTime() {
+        if (runTime == null) {
+            throw new IllegalStateException("this RmsNormMax has a fixed n = " + beats * in.payload.size()
+                    + " and no run-time inputs; build it with RmsNormMax.runtime(lanes, width, maxN, storage)");
+        }
+        return runTime;
+    }
+
+    /**
+     * Where a token's length and mode come from: the generator's constants in the fixed unit (n/W beats,
+     * {@code INV_N}, never bypassed), the inputs in the run-time variant.
+     */
+    private sealed interface TokenLength permits FixedLength, RunTimeLength {
+        /** {@code index} is at the token's last buffer word. */
+        Bool isLast(UInt index);
+
+        /** {@code INV_N = (float) (1.0 / n)}, binary32. */
+        Bits inverse();
+
+        /** High for a token without RMSNorm; none in the fixed unit. */
+        Optional<Bool> bypass();
+    }
+
+    /** n values in n/W beats, fixed. */
+    private record FixedLength(int beats, int n) implements TokenLength {
+        @Override
+        public Bool isLast(UInt index) {
+            return index.eq(beats - 1);
+        }
+
+        @Override
+        public Bits inverse() {
+            return FpFormat.fp32((float) (1.0 / n));
+        }
+
+        @Override
+        public Optional<Bool> bypass() {
+            return Optional.empty();
+        }
+    }
+
+    /** The run-time variant's inputs: the last beat's index ({@code length_beats - 1}), inv_n, bypass. */
+    private record RunTimeLength(UInt lastBeat, Bits inverse, Bool bypassed) implements TokenLength {
+        @Override
+        public Bool isLast(UInt index) {
+            return index.eq(lastBeat);
+        }
+
+        @Override
+        public Optional<Bool> bypass() {
+            return Optional.of(bypassed);
+        }
     }
 
     /**
@@ -166,15 +293,15 @@ public final class RmsNormMax extends Module {
 
     /** The phase, the buffer index and a wait timer, advanced by the passes' events. */
     static final class Sequencer extends Area {
-        Sequencer(int beats, Control control, Bool beatTaken, Bool levelDone, Bool reduced, Bool normalized,
-                Bool gammaTaken, Bool emitted, Waits waits) {
+        Sequencer(TokenLength length, Control control, Bool beatTaken, Bool levelDone, Bool reduced,
+                Bool normalized, Bool gammaTaken, Bool emitted, Waits waits) {
             super("sequencer", "the token's phase (accumulate, reduce, normalize, scale, emit), the buffer index"
                     + " each phase walks, and the waits for the pipelines to drain");
             HwEnum<Phase> phase = reg("phase", enumOf(Phase.class), Phase.ACCUMULATE);
             UInt index = reg("index", uint(control.index().width()), 0);
             UInt timer = reg("timer", uint(8), 0);
             Bool timerDone = timer.eq(0).named("timer_done");
-            Bool lastIndex = index.eq(beats - 1).named("last_index");
+            Bool lastIndex = length.isLast(index).named("last_index");
             assign(control, new Control(phase.is(Phase.ACCUMULATE), phase.is(Phase.REDUCE), phase.is(Phase.NORMALIZE),
                     phase.is(Phase.SCALE), phase.is(Phase.EMIT), timerDone, index, lastIndex));
             when(timerDone.not(), () -> timer.set(timer.sub(1)));
@@ -184,6 +311,12 @@ public final class RmsNormMax extends Module {
                     index.set(0);
                     timer.set(waits.afterInput());
                     phase.set(Phase.REDUCE);
+                    // Without RMSNorm straight to the emission: the absmax is complete by the time the first
+                    // word's read returns.
+                    length.bypass().ifPresent(bypass -> when(bypass, () -> {
+                        timer.set(0);
+                        phase.set(Phase.EMIT);
+                    }));
                 });
             });
             when(levelDone, () -> timer.set(waits.afterLevel()));
@@ -260,7 +393,7 @@ public final class RmsNormMax extends Module {
         final UInt sumRotation;
 
         SquarePass(FpFormat format, int lanes, int width, int beatInterval, Stream<Vec<Bits>> in, Control control,
-                TokenBuffer buffer) {
+                TokenBuffer buffer, TokenLength length) {
             super("square_pass", "takes the input beats while accumulating, writes them to the buffer and squares"
                     + " their values");
             int rotations = lanes / width;
@@ -271,7 +404,10 @@ public final class RmsNormMax extends Module {
             beatTaken = in.fire().named("in_fire");
             buffer.writeInput.set(beatTaken);
             buffer.inputWord.set(asBits(in.payload));
-            Pipeline squaring = new Pipeline("in_fire", beatTaken);
+            // A bypassed token's beats are buffered only: no square enters the sums.
+            Pipeline squaring = length.bypass()
+                    .map(bypass -> new Pipeline("square_fire", beatTaken.and(bypass.not()).named("square_fire")))
+                    .orElseGet(() -> new Pipeline("in_fire", beatTaken));
             squares = new ArrayList<>();
             for (int lane = 0; lane < width; lane++) {
                 Timed<Bits> wide = FpConvert.toFp32("lane" + lane + "_x", format,
@@ -287,6 +423,8 @@ public final class RmsNormMax extends Module {
                 rotation.set(rotations == 1 ? U(0, rotationBits) : rotation.add(1));
                 when(control.lastIndex(), () -> rotation.set(0));
             });
+            // A bypassed token has no sums to wait for: it takes a beat per cycle.
+            length.bypass().ifPresent(bypass -> when(bypass, () -> cooldown.set(0)));
             feedRotation = squaring.input("feed_rotation", rotation).at(latency);
             sumRotation = Delay.of("sum_rotation", feedRotation, Fp32Add.LATENCY);
         }
@@ -407,14 +545,14 @@ public final class RmsNormMax extends Module {
         /** Cycles from the launch to r (the multiply, the add, rsqrt, the register). */
         final int latency;
 
-        Normalize(int n, Bits sumOfSquares, Bits eps, Control control) {
+        Normalize(Bits inverse, Bits sumOfSquares, Bits eps, Control control) {
             super("normalize", "r = rsqrt(ss * INV_N + eps), once per token");
             Bool busy = reg("normalize_busy", bool(), 0);
             Bool launch = control.normalizing().and(busy.not()).named("normalize_launch");
             when(launch, () -> busy.set(true));
             Pipeline pipe = new Pipeline("launch", launch);
             Timed<Bits> mean = Fp32Mul.apply("mean_mul", pipe.input("ss", sumOfSquares),
-                    pipe.steady(FpFormat.fp32((float) (1.0 / n))));
+                    pipe.steady(inverse));
             Timed<Bits> root = FpRsqrt.apply("rsqrt", Fp32Add.apply("eps_add", mean, pipe.steady(eps)));
             Flow<Bits> rsqrt = root.flow();
             latency = root.cycle() + 1;
@@ -429,7 +567,7 @@ public final class RmsNormMax extends Module {
 
     /**
      * Pass 2: one gamma beat per buffer word; {@code y = st((x * r) * gamma)} written back in place; the running
-     * maximum of |y| (the absmax of N6.1).
+     * maximum of |y| (the absmax of N6.1), or of a bypassed token's |x| as {@link BypassMax} hands it over.
      */
     static final class ScalePass extends Area {
         /** Event: a gamma beat was taken (the buffer word at the index is read). */
@@ -441,8 +579,8 @@ public final class RmsNormMax extends Module {
         /** Event, raised by the emit pass: the token's last beat has left, the maximum restarts. */
         final Bool restart;
 
-        ScalePass(FpFormat format, int width, int beats, Bits word, Bits r, Stream<Vec<Bits>> gamma, Control control,
-                TokenBuffer buffer) {
+        ScalePass(FpFormat format, int width, TokenLength length, Bits word, Bits r, Stream<Vec<Bits>> gamma,
+                Control control, TokenBuffer buffer, Optional<BypassMax> bypassMax) {
             super("scale_pass", "y = st((x * r) * gamma) for each buffer word, written back, and the running absmax");
             int indexBits = control.index().width();
             restart = wire("absmax_restart", bool());
@@ -473,10 +611,33 @@ public final class RmsNormMax extends Module {
             UInt running = reg("running_max", uint(15), 0);
             when(written, () -> {
                 running.set(mux(beatMax.gt(running), beatMax, running));
-                writeIndex.set(mux(writeIndex.eq(beats - 1), U(0, indexBits), writeIndex.add(1)));
+                writeIndex.set(mux(length.isLast(writeIndex), U(0, indexBits), writeIndex.add(1)));
             });
+            bypassMax.ifPresent(bypassed -> when(bypassed.taken, () -> running.set(mux(bypassed.beatMax.gt(running),
+                    bypassed.beatMax, running))));
             when(restart, () -> running.set(0));
-            absMax = FpConvert.toFp32(format, cat(FALSE, running));
+            Bits widened = FpConvert.toFp32(format, cat(FALSE, running));
+            // A bypassed token's NaNs are the producer's, of any payload; N6.1's absmax of them is the canonical
+            // NaN. (The unit's own y are stored by the storage rounding, whose only NaN is the canonical one.)
+            absMax = bypassMax.isEmpty() ? widened : mux(running.gt(format.infinity()),
+                    FpFormat.FP32.constant(FpFormat.FP32.canonicalNaN()), widened);
+        }
+    }
+
+    /**
+     * A bypassed token's absmax (run-time variant): the largest magnitude of each input beat, registered with
+     * the event that it is there, a cycle after the beat; the {@link ScalePass} keeps the running maximum.
+     */
+    static final class BypassMax extends Area {
+        /** Event: a bypassed token's beat maximum is in {@link #beatMax}. */
+        final Bool taken;
+        /** The beat's largest magnitude (the low 15 bits of a stored pattern). */
+        final UInt beatMax;
+
+        BypassMax(FpFormat format, Stream<Vec<Bits>> in, Bool beatTaken, Bool bypass) {
+            super("bypass_max", "the largest magnitude of each input beat of a token without RMSNorm");
+            taken = regNext("bypass_beat", beatTaken.and(bypass), 0);
+            beatMax = regNext("bypass_beat_max", format.maxMagnitude(in.payload));
         }
     }
 
@@ -506,7 +667,8 @@ public final class RmsNormMax extends Module {
 
     /**
      * The cycles a token spends in each pass without stalls: the accumulation (n/W beats, one per
-     * {@link #beatInterval} cycles, and the last add), the tree and r, the scaling pass, the emission.
+     * {@link #beatInterval} cycles, and the last add), the tree and r, the scaling pass, the emission. The
+     * run-time variant: at its longest n, and a bypassed token's two passes (a beat per cycle in, then out).
      */
     public String passes() {
         int accumulate = (beats - 1) * beatInterval + squareToAdd + Fp32Add.LATENCY + 2;
@@ -514,7 +676,10 @@ public final class RmsNormMax extends Module {
         for (int w = lanes; w > 1; w >>= 1) {
             tree += w / 2 + Fp32Add.LATENCY + 1;
         }
-        return String.format(java.util.Locale.ROOT, "per token about %d + %d + %d + %d (accumulate, tree and rsqrt,"
-                + " scale, emit)", accumulate, tree + 1 + normalizeLatency, beats + scaleLatency + 3, beats + 1);
+        String normalized = String.format(java.util.Locale.ROOT, "per token about %d + %d + %d + %d (accumulate,"
+                + " tree and rsqrt, scale, emit)", accumulate, tree + 1 + normalizeLatency, beats + scaleLatency + 3,
+                beats + 1);
+        return runTime == null ? normalized : normalized + String.format(java.util.Locale.ROOT, " at the longest"
+                + " n; bypassed %d + %d (buffer, emit)", beats, beats);
     }
 }

@@ -1,12 +1,21 @@
 package dev.tellmej.accel.elementwise;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.hdl.Design;
 import dev.tellmej.hdl.DesignEntry;
+import dev.tellmej.hdl.check.InvalidParameterException;
+import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.testing.DesignVerifier;
+import dev.tellmej.model.numerics.StorageFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -29,5 +38,56 @@ class ElementwiseDesignsTest {
             }
         }
         return tests.stream();
+    }
+
+    /**
+     * RMS-MAX with a run-time length ({@code RmsNormMax.runtime}) of each build (kv260: L 16, W 4, up to 4,096
+     * values; sim-small: up to 1,024), at the extremes of its parameters (one lane, a single beat) and in bf16:
+     * lint clean and deterministic, named apart from the fixed unit, with the three run-time inputs.
+     */
+    @TestFactory
+    Stream<DynamicTest> theRunTimeVariantIsLintCleanAndDeterministic() {
+        record Shape(int lanes, int width, int maxN, StorageFormat storage, String module) {}
+        AcceleratorConfig kv260 = AcceleratorConfig.kv260();
+        assertEquals(4096, ElementwiseDesigns.longestQuantized(kv260));
+        assertEquals(1024, ElementwiseDesigns.longestQuantized(AcceleratorConfig.simSmall()));
+        return Stream.of(new Shape(16, 4, 4096, StorageFormat.FP16, "RmsNormMax_l16_w4_maxn4096_fp16_runtime"),
+                        new Shape(16, 4, 1024, StorageFormat.FP16, "RmsNormMax_l16_w4_maxn1024_fp16_runtime"),
+                        new Shape(1, 1, 64, StorageFormat.BF16, "RmsNormMax_l1_w1_maxn64_bf16_runtime"),
+                        new Shape(16, 16, 16, StorageFormat.FP16, "RmsNormMax_l16_w16_maxn16_fp16_runtime"))
+                .map(shape -> DynamicTest.dynamicTest(shape.module(), () -> {
+                    Design<RmsNormMax> first = Hdl.elaborate(() -> RmsNormMax.runtime(shape.lanes(), shape.width(),
+                            shape.maxN(), shape.storage()));
+                    Design<RmsNormMax> second = Hdl.elaborate(() -> RmsNormMax.runtime(shape.lanes(),
+                            shape.width(), shape.maxN(), shape.storage()));
+                    DesignVerifier.assertDeterministic(first, second);
+                    assertEquals(shape.module(), first.topName());
+                    RmsNormMax.RunTime inputs = first.top().runTime();
+                    int beats = shape.maxN() / shape.width();
+                    assertEquals(32 - Integer.numberOfLeadingZeros(beats), inputs.lengthBeats().width());
+                    assertEquals(32, inputs.invN().width());
+                    DesignVerifier.lint(first, "elementwise-rms-max-runtime-" + shape.module());
+                }));
+    }
+
+    @Test
+    void eachBuildsRunTimeUnitServesItsWidestLinearInput() {
+        for (AcceleratorConfig config : AcceleratorConfig.named().values()) {
+            RmsNormMax unit = Hdl.elaborate(() -> ElementwiseDesigns.rmsMaxRunTime(config)).top();
+            assertEquals(ElementwiseDesigns.longestQuantized(config) / config.elementwise().normWidth(), unit.beats,
+                    config.name());
+            assertTrue(ElementwiseDesigns.longestQuantized(config) >= config.limits().maxLinearInputs());
+        }
+    }
+
+    @Test
+    void theRunTimeVariantSaysWhatIsWrongWithItsParameters() {
+        InvalidParameterException error = assertThrows(InvalidParameterException.class,
+                () -> Hdl.elaborate(() -> RmsNormMax.runtime(16, 4, 4098, StorageFormat.FP16)));
+        assertTrue(error.getMessage().contains("maxN a multiple of the width 4, got maxN = 4098"), error.getMessage());
+        Design<RmsNormMax> fixed = Hdl.elaborate(() -> new RmsNormMax(16, 4, 64, StorageFormat.FP16));
+        IllegalStateException none = assertThrows(IllegalStateException.class, () -> fixed.top().runTime());
+        assertTrue(none.getMessage().contains("fixed n = 64") && none.getMessage().contains("RmsNormMax.runtime("),
+                none.getMessage());
     }
 }

@@ -25,6 +25,8 @@ public final class FloatingPointDesigns {
                         FpReciprocal::new),
                 DesignEntry.of("fp-rsqrt", "1/sqrt(x), NUMERICS N11 (latency " + FpRsqrt.LATENCY + ")", FpRsqrt::new),
                 DesignEntry.of("fp-silu", "SiLU(x), NUMERICS N12.1 (latency " + FpSilu.LATENCY + ")", FpSilu::new),
-                DesignEntry.of("fp-relu2", "ReLU(x)^2, NUMERICS N12.2 (latency " + FpRelu2.LATENCY + ")", FpRelu2::new));
+                DesignEntry.of("fp-relu2", "ReLU(x)^2, NUMERICS N12.2 (latency " + FpRelu2.LATENCY + ")", FpRelu2::new),
+                DesignEntry.of("inverse-of-count", "(float) (1.0 / n) of a 16-bit count, a bit per cycle (latency "
+                        + InverseOfCount.LATENCY + ")", InverseOfCount::new));
     }
 }

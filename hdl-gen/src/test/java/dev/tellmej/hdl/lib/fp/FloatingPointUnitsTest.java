@@ -47,6 +47,7 @@ class FloatingPointUnitsTest {
             new Unit("fp32-max", Fp32Max::new, 0),
             new Unit("fp-scale2", () -> new FpScale2(10), 0),
             new Unit("fp-relu2", FpRelu2::new, 2),
+            new Unit("inverse-of-count", InverseOfCount::new, 0),
             new Unit("fp-exp", FpExp::new, null),
             new Unit("fp-reciprocal", FpReciprocal::new, null),
             new Unit("fp-rsqrt", FpRsqrt::new, null),
@@ -62,7 +63,8 @@ class FloatingPointUnitsTest {
             Map.entry("FpScale2", FpScale2.LATENCY), Map.entry("FpChord", FpChord.LATENCY),
             Map.entry("FpExp", FpExp.LATENCY),
             Map.entry("FpReciprocal", FpReciprocal.LATENCY), Map.entry("FpRsqrt", FpRsqrt.LATENCY),
-            Map.entry("FpSilu", FpSilu.LATENCY), Map.entry("FpRelu2", FpRelu2.LATENCY));
+            Map.entry("FpSilu", FpSilu.LATENCY), Map.entry("FpRelu2", FpRelu2.LATENCY),
+            Map.entry("InverseOfCount", InverseOfCount.LATENCY));
 
     /**
      * The composite units (chord, exp, reciprocal, rsqrt, SiLU, ReLU²) derive their latency from their pipelines
