@@ -3,102 +3,102 @@
 `default_nettype none
 
 module tellme (
-  input  wire        ap_clk,                // TellmeKernel.java:45
-  input  wire        ap_rst_n,              // TellmeKernel.java:45
-  input  wire        s_axi_control_awvalid, // TellmeKernel.java:49
-  output wire        s_axi_control_awready, // TellmeKernel.java:49
-  input  wire [7:0]  s_axi_control_awaddr,  // TellmeKernel.java:49
-  input  wire        s_axi_control_wvalid,  // TellmeKernel.java:49
-  output wire        s_axi_control_wready,  // TellmeKernel.java:49
-  input  wire [31:0] s_axi_control_wdata,   // TellmeKernel.java:49
-  input  wire [3:0]  s_axi_control_wstrb,   // TellmeKernel.java:49
-  output wire        s_axi_control_bvalid,  // TellmeKernel.java:49
-  input  wire        s_axi_control_bready,  // TellmeKernel.java:49
-  output wire [1:0]  s_axi_control_bresp,   // TellmeKernel.java:49
-  input  wire        s_axi_control_arvalid, // TellmeKernel.java:49
-  output wire        s_axi_control_arready, // TellmeKernel.java:49
-  input  wire [7:0]  s_axi_control_araddr,  // TellmeKernel.java:49
-  output wire        s_axi_control_rvalid,  // TellmeKernel.java:49
-  input  wire        s_axi_control_rready,  // TellmeKernel.java:49
-  output wire [31:0] s_axi_control_rdata,   // TellmeKernel.java:49
-  output wire [1:0]  s_axi_control_rresp,   // TellmeKernel.java:49
-  output wire        m_axi_w0_awvalid,      // TellmeKernel.java:51
-  input  wire        m_axi_w0_awready,      // TellmeKernel.java:51
-  output wire [63:0] m_axi_w0_awaddr,       // TellmeKernel.java:51
-  output wire [7:0]  m_axi_w0_awlen,        // TellmeKernel.java:51
-  output wire [2:0]  m_axi_w0_awsize,       // TellmeKernel.java:51
-  output wire [1:0]  m_axi_w0_awburst,      // TellmeKernel.java:51
-  output wire        m_axi_w0_wvalid,       // TellmeKernel.java:51
-  input  wire        m_axi_w0_wready,       // TellmeKernel.java:51
-  output wire [63:0] m_axi_w0_wdata,        // TellmeKernel.java:51
-  output wire [7:0]  m_axi_w0_wstrb,        // TellmeKernel.java:51
-  output wire        m_axi_w0_wlast,        // TellmeKernel.java:51
-  input  wire        m_axi_w0_bvalid,       // TellmeKernel.java:51
-  output wire        m_axi_w0_bready,       // TellmeKernel.java:51
-  input  wire [1:0]  m_axi_w0_bresp,        // TellmeKernel.java:51
-  output wire        m_axi_w0_arvalid,      // TellmeKernel.java:51
-  input  wire        m_axi_w0_arready,      // TellmeKernel.java:51
-  output wire [63:0] m_axi_w0_araddr,       // TellmeKernel.java:51
-  output wire [7:0]  m_axi_w0_arlen,        // TellmeKernel.java:51
-  output wire [2:0]  m_axi_w0_arsize,       // TellmeKernel.java:51
-  output wire [1:0]  m_axi_w0_arburst,      // TellmeKernel.java:51
-  input  wire        m_axi_w0_rvalid,       // TellmeKernel.java:51
-  output wire        m_axi_w0_rready,       // TellmeKernel.java:51
-  input  wire [63:0] m_axi_w0_rdata,        // TellmeKernel.java:51
-  input  wire [1:0]  m_axi_w0_rresp,        // TellmeKernel.java:51
-  input  wire        m_axi_w0_rlast,        // TellmeKernel.java:51
-  output wire        m_axi_w1_awvalid,      // TellmeKernel.java:51
-  input  wire        m_axi_w1_awready,      // TellmeKernel.java:51
-  output wire [63:0] m_axi_w1_awaddr,       // TellmeKernel.java:51
-  output wire [7:0]  m_axi_w1_awlen,        // TellmeKernel.java:51
-  output wire [2:0]  m_axi_w1_awsize,       // TellmeKernel.java:51
-  output wire [1:0]  m_axi_w1_awburst,      // TellmeKernel.java:51
-  output wire        m_axi_w1_wvalid,       // TellmeKernel.java:51
-  input  wire        m_axi_w1_wready,       // TellmeKernel.java:51
-  output wire [63:0] m_axi_w1_wdata,        // TellmeKernel.java:51
-  output wire [7:0]  m_axi_w1_wstrb,        // TellmeKernel.java:51
-  output wire        m_axi_w1_wlast,        // TellmeKernel.java:51
-  input  wire        m_axi_w1_bvalid,       // TellmeKernel.java:51
-  output wire        m_axi_w1_bready,       // TellmeKernel.java:51
-  input  wire [1:0]  m_axi_w1_bresp,        // TellmeKernel.java:51
-  output wire        m_axi_w1_arvalid,      // TellmeKernel.java:51
-  input  wire        m_axi_w1_arready,      // TellmeKernel.java:51
-  output wire [63:0] m_axi_w1_araddr,       // TellmeKernel.java:51
-  output wire [7:0]  m_axi_w1_arlen,        // TellmeKernel.java:51
-  output wire [2:0]  m_axi_w1_arsize,       // TellmeKernel.java:51
-  output wire [1:0]  m_axi_w1_arburst,      // TellmeKernel.java:51
-  input  wire        m_axi_w1_rvalid,       // TellmeKernel.java:51
-  output wire        m_axi_w1_rready,       // TellmeKernel.java:51
-  input  wire [63:0] m_axi_w1_rdata,        // TellmeKernel.java:51
-  input  wire [1:0]  m_axi_w1_rresp,        // TellmeKernel.java:51
-  input  wire        m_axi_w1_rlast,        // TellmeKernel.java:51
-  output wire        m_axi_d0_awvalid,      // TellmeKernel.java:51
-  input  wire        m_axi_d0_awready,      // TellmeKernel.java:51
-  output wire [63:0] m_axi_d0_awaddr,       // TellmeKernel.java:51
-  output wire [7:0]  m_axi_d0_awlen,        // TellmeKernel.java:51
-  output wire [2:0]  m_axi_d0_awsize,       // TellmeKernel.java:51
-  output wire [1:0]  m_axi_d0_awburst,      // TellmeKernel.java:51
-  output wire        m_axi_d0_wvalid,       // TellmeKernel.java:51
-  input  wire        m_axi_d0_wready,       // TellmeKernel.java:51
-  output wire [63:0] m_axi_d0_wdata,        // TellmeKernel.java:51
-  output wire [7:0]  m_axi_d0_wstrb,        // TellmeKernel.java:51
-  output wire        m_axi_d0_wlast,        // TellmeKernel.java:51
-  input  wire        m_axi_d0_bvalid,       // TellmeKernel.java:51
-  output wire        m_axi_d0_bready,       // TellmeKernel.java:51
-  input  wire [1:0]  m_axi_d0_bresp,        // TellmeKernel.java:51
-  output wire        m_axi_d0_arvalid,      // TellmeKernel.java:51
-  input  wire        m_axi_d0_arready,      // TellmeKernel.java:51
-  output wire [63:0] m_axi_d0_araddr,       // TellmeKernel.java:51
-  output wire [7:0]  m_axi_d0_arlen,        // TellmeKernel.java:51
-  output wire [2:0]  m_axi_d0_arsize,       // TellmeKernel.java:51
-  output wire [1:0]  m_axi_d0_arburst,      // TellmeKernel.java:51
-  input  wire        m_axi_d0_rvalid,       // TellmeKernel.java:51
-  output wire        m_axi_d0_rready,       // TellmeKernel.java:51
-  input  wire [63:0] m_axi_d0_rdata,        // TellmeKernel.java:51
-  input  wire [1:0]  m_axi_d0_rresp,        // TellmeKernel.java:51
-  input  wire        m_axi_d0_rlast,        // TellmeKernel.java:51
+  input  wire        ap_clk,                // TellmeKernel.java:49
+  input  wire        ap_rst_n,              // TellmeKernel.java:49
+  input  wire        s_axi_control_awvalid, // TellmeKernel.java:53
+  output wire        s_axi_control_awready, // TellmeKernel.java:53
+  input  wire [7:0]  s_axi_control_awaddr,  // TellmeKernel.java:53
+  input  wire        s_axi_control_wvalid,  // TellmeKernel.java:53
+  output wire        s_axi_control_wready,  // TellmeKernel.java:53
+  input  wire [31:0] s_axi_control_wdata,   // TellmeKernel.java:53
+  input  wire [3:0]  s_axi_control_wstrb,   // TellmeKernel.java:53
+  output wire        s_axi_control_bvalid,  // TellmeKernel.java:53
+  input  wire        s_axi_control_bready,  // TellmeKernel.java:53
+  output wire [1:0]  s_axi_control_bresp,   // TellmeKernel.java:53
+  input  wire        s_axi_control_arvalid, // TellmeKernel.java:53
+  output wire        s_axi_control_arready, // TellmeKernel.java:53
+  input  wire [7:0]  s_axi_control_araddr,  // TellmeKernel.java:53
+  output wire        s_axi_control_rvalid,  // TellmeKernel.java:53
+  input  wire        s_axi_control_rready,  // TellmeKernel.java:53
+  output wire [31:0] s_axi_control_rdata,   // TellmeKernel.java:53
+  output wire [1:0]  s_axi_control_rresp,   // TellmeKernel.java:53
+  output wire        m_axi_w0_awvalid,      // TellmeKernel.java:55
+  input  wire        m_axi_w0_awready,      // TellmeKernel.java:55
+  output wire [63:0] m_axi_w0_awaddr,       // TellmeKernel.java:55
+  output wire [7:0]  m_axi_w0_awlen,        // TellmeKernel.java:55
+  output wire [2:0]  m_axi_w0_awsize,       // TellmeKernel.java:55
+  output wire [1:0]  m_axi_w0_awburst,      // TellmeKernel.java:55
+  output wire        m_axi_w0_wvalid,       // TellmeKernel.java:55
+  input  wire        m_axi_w0_wready,       // TellmeKernel.java:55
+  output wire [63:0] m_axi_w0_wdata,        // TellmeKernel.java:55
+  output wire [7:0]  m_axi_w0_wstrb,        // TellmeKernel.java:55
+  output wire        m_axi_w0_wlast,        // TellmeKernel.java:55
+  input  wire        m_axi_w0_bvalid,       // TellmeKernel.java:55
+  output wire        m_axi_w0_bready,       // TellmeKernel.java:55
+  input  wire [1:0]  m_axi_w0_bresp,        // TellmeKernel.java:55
+  output wire        m_axi_w0_arvalid,      // TellmeKernel.java:55
+  input  wire        m_axi_w0_arready,      // TellmeKernel.java:55
+  output wire [63:0] m_axi_w0_araddr,       // TellmeKernel.java:55
+  output wire [7:0]  m_axi_w0_arlen,        // TellmeKernel.java:55
+  output wire [2:0]  m_axi_w0_arsize,       // TellmeKernel.java:55
+  output wire [1:0]  m_axi_w0_arburst,      // TellmeKernel.java:55
+  input  wire        m_axi_w0_rvalid,       // TellmeKernel.java:55
+  output wire        m_axi_w0_rready,       // TellmeKernel.java:55
+  input  wire [63:0] m_axi_w0_rdata,        // TellmeKernel.java:55
+  input  wire [1:0]  m_axi_w0_rresp,        // TellmeKernel.java:55
+  input  wire        m_axi_w0_rlast,        // TellmeKernel.java:55
+  output wire        m_axi_w1_awvalid,      // TellmeKernel.java:55
+  input  wire        m_axi_w1_awready,      // TellmeKernel.java:55
+  output wire [63:0] m_axi_w1_awaddr,       // TellmeKernel.java:55
+  output wire [7:0]  m_axi_w1_awlen,        // TellmeKernel.java:55
+  output wire [2:0]  m_axi_w1_awsize,       // TellmeKernel.java:55
+  output wire [1:0]  m_axi_w1_awburst,      // TellmeKernel.java:55
+  output wire        m_axi_w1_wvalid,       // TellmeKernel.java:55
+  input  wire        m_axi_w1_wready,       // TellmeKernel.java:55
+  output wire [63:0] m_axi_w1_wdata,        // TellmeKernel.java:55
+  output wire [7:0]  m_axi_w1_wstrb,        // TellmeKernel.java:55
+  output wire        m_axi_w1_wlast,        // TellmeKernel.java:55
+  input  wire        m_axi_w1_bvalid,       // TellmeKernel.java:55
+  output wire        m_axi_w1_bready,       // TellmeKernel.java:55
+  input  wire [1:0]  m_axi_w1_bresp,        // TellmeKernel.java:55
+  output wire        m_axi_w1_arvalid,      // TellmeKernel.java:55
+  input  wire        m_axi_w1_arready,      // TellmeKernel.java:55
+  output wire [63:0] m_axi_w1_araddr,       // TellmeKernel.java:55
+  output wire [7:0]  m_axi_w1_arlen,        // TellmeKernel.java:55
+  output wire [2:0]  m_axi_w1_arsize,       // TellmeKernel.java:55
+  output wire [1:0]  m_axi_w1_arburst,      // TellmeKernel.java:55
+  input  wire        m_axi_w1_rvalid,       // TellmeKernel.java:55
+  output wire        m_axi_w1_rready,       // TellmeKernel.java:55
+  input  wire [63:0] m_axi_w1_rdata,        // TellmeKernel.java:55
+  input  wire [1:0]  m_axi_w1_rresp,        // TellmeKernel.java:55
+  input  wire        m_axi_w1_rlast,        // TellmeKernel.java:55
+  output wire        m_axi_d0_awvalid,      // TellmeKernel.java:55
+  input  wire        m_axi_d0_awready,      // TellmeKernel.java:55
+  output wire [63:0] m_axi_d0_awaddr,       // TellmeKernel.java:55
+  output wire [7:0]  m_axi_d0_awlen,        // TellmeKernel.java:55
+  output wire [2:0]  m_axi_d0_awsize,       // TellmeKernel.java:55
+  output wire [1:0]  m_axi_d0_awburst,      // TellmeKernel.java:55
+  output wire        m_axi_d0_wvalid,       // TellmeKernel.java:55
+  input  wire        m_axi_d0_wready,       // TellmeKernel.java:55
+  output wire [63:0] m_axi_d0_wdata,        // TellmeKernel.java:55
+  output wire [7:0]  m_axi_d0_wstrb,        // TellmeKernel.java:55
+  output wire        m_axi_d0_wlast,        // TellmeKernel.java:55
+  input  wire        m_axi_d0_bvalid,       // TellmeKernel.java:55
+  output wire        m_axi_d0_bready,       // TellmeKernel.java:55
+  input  wire [1:0]  m_axi_d0_bresp,        // TellmeKernel.java:55
+  output wire        m_axi_d0_arvalid,      // TellmeKernel.java:55
+  input  wire        m_axi_d0_arready,      // TellmeKernel.java:55
+  output wire [63:0] m_axi_d0_araddr,       // TellmeKernel.java:55
+  output wire [7:0]  m_axi_d0_arlen,        // TellmeKernel.java:55
+  output wire [2:0]  m_axi_d0_arsize,       // TellmeKernel.java:55
+  output wire [1:0]  m_axi_d0_arburst,      // TellmeKernel.java:55
+  input  wire        m_axi_d0_rvalid,       // TellmeKernel.java:55
+  output wire        m_axi_d0_rready,       // TellmeKernel.java:55
+  input  wire [63:0] m_axi_d0_rdata,        // TellmeKernel.java:55
+  input  wire [1:0]  m_axi_d0_rresp,        // TellmeKernel.java:55
+  input  wire        m_axi_d0_rlast,        // TellmeKernel.java:55
   // verilator lint_off SYMRSVDWORD
-  output wire        interrupt              // TellmeKernel.java:53
+  output wire        interrupt              // TellmeKernel.java:57
   // verilator lint_on SYMRSVDWORD
 );
 
@@ -109,6 +109,16 @@ module tellme (
   localparam [2:0] EMBED_STEP_ROW_COMMAND = 3'd3;
   localparam [2:0] EMBED_STEP_ROW         = 3'd4;
   localparam [2:0] EMBED_STEP_FINISH      = 3'd5;
+
+  // QuantizeStep: dev.tellmej.accel.kernel.QuantizeExecutor.QuantizeStep
+  localparam [2:0] QUANTIZE_STEP_IDLE         = 3'd0;
+  localparam [2:0] QUANTIZE_STEP_INVERSE      = 3'd1;
+  localparam [2:0] QUANTIZE_STEP_WAIT_INVERSE = 3'd2;
+  localparam [2:0] QUANTIZE_STEP_TOKEN        = 3'd3;
+  localparam [2:0] QUANTIZE_STEP_READ         = 3'd4;
+  localparam [2:0] QUANTIZE_STEP_PUSH         = 3'd5;
+  localparam [2:0] QUANTIZE_STEP_DRAIN        = 3'd6;
+  localparam [2:0] QUANTIZE_STEP_FINISH       = 3'd7;
 
   // AttentionStep: dev.tellmej.accel.kernel.AttentionExecutor.AttentionStep
   localparam [3:0] ATTENTION_STEP_IDLE       = 4'd0;
@@ -122,13 +132,25 @@ module tellme (
   localparam [3:0] ATTENTION_STEP_NEXT       = 4'd8;
   localparam [3:0] ATTENTION_STEP_FINISH     = 4'd9;
 
+  // LmHeadStep: dev.tellmej.accel.kernel.LmHeadExecutor.LmHeadStep
+  localparam [2:0] LM_HEAD_STEP_IDLE    = 3'd0;
+  // verilator lint_off UNUSEDPARAM
+  localparam [2:0] LM_HEAD_STEP_CHECK   = 3'd1;
+  // verilator lint_on UNUSEDPARAM
+  localparam [2:0] LM_HEAD_STEP_COMMAND = 3'd2;
+  localparam [2:0] LM_HEAD_STEP_READ    = 3'd3;
+  localparam [2:0] LM_HEAD_STEP_PUSH    = 3'd4;
+  localparam [2:0] LM_HEAD_STEP_RUN     = 3'd5;
+  localparam [2:0] LM_HEAD_STEP_FINISH  = 3'd6;
+
   // TapStep: dev.tellmej.accel.kernel.TapWriter.TapStep
   localparam [2:0] TAP_STEP_IDLE    = 3'd0;
   localparam [2:0] TAP_STEP_COMMAND = 3'd1;
   localparam [2:0] TAP_STEP_HEADER  = 3'd2;
   localparam [2:0] TAP_STEP_READ    = 3'd3;
   localparam [2:0] TAP_STEP_VALUE   = 3'd4;
-  localparam [2:0] TAP_STEP_PAD     = 3'd5;
+  localparam [2:0] TAP_STEP_MEMORY  = 3'd5;
+  localparam [2:0] TAP_STEP_PAD     = 3'd6;
 
   // RecordStep: dev.tellmej.accel.kernel.RecordWriter.RecordStep
   localparam [2:0] RECORD_STEP_IDLE           = 3'd0;
@@ -155,273 +177,435 @@ module tellme (
   localparam [3:0] STEP_DRAIN     = 4'd14;
   localparam [3:0] STEP_FINISH    = 4'd15;
 
-  wire         control_s_axi_control_awvalid;            // TellmeKernel.java:55
-  wire         control_s_axi_control_awready;            // TellmeKernel.java:55
-  wire [7:0]   control_s_axi_control_awaddr;             // TellmeKernel.java:55
-  wire         control_s_axi_control_wvalid;             // TellmeKernel.java:55
-  wire         control_s_axi_control_wready;             // TellmeKernel.java:55
-  wire [31:0]  control_s_axi_control_wdata;              // TellmeKernel.java:55
-  wire [3:0]   control_s_axi_control_wstrb;              // TellmeKernel.java:55
-  wire         control_s_axi_control_bvalid;             // TellmeKernel.java:55
-  wire         control_s_axi_control_bready;             // TellmeKernel.java:55
-  wire [1:0]   control_s_axi_control_bresp;              // TellmeKernel.java:55
-  wire         control_s_axi_control_arvalid;            // TellmeKernel.java:55
-  wire         control_s_axi_control_arready;            // TellmeKernel.java:55
-  wire [7:0]   control_s_axi_control_araddr;             // TellmeKernel.java:55
-  wire         control_s_axi_control_rvalid;             // TellmeKernel.java:55
-  wire         control_s_axi_control_rready;             // TellmeKernel.java:55
-  wire [31:0]  control_s_axi_control_rdata;              // TellmeKernel.java:55
-  wire [1:0]   control_s_axi_control_rresp;              // TellmeKernel.java:55
-  wire         control_ap_start;                         // TellmeKernel.java:55
-  wire         control_ap_done;                          // TellmeKernel.java:55
-  wire         control_ap_idle;                          // TellmeKernel.java:55
-  wire         control_ap_ready;                         // TellmeKernel.java:55
-  wire [31:0]  control_mode;                             // TellmeKernel.java:55
-  wire [31:0]  control_token_count;                      // TellmeKernel.java:55
-  wire [31:0]  control_start_position;                   // TellmeKernel.java:55
-  wire [31:0]  control_debug;                            // TellmeKernel.java:55
-  wire [63:0]  control_image;                            // TellmeKernel.java:55
-  wire [63:0]  control_kv_cache;                         // TellmeKernel.java:55
-  wire [63:0]  control_io;                               // TellmeKernel.java:55
-  wire [63:0]  control_weights0;                         // TellmeKernel.java:55
-  wire [63:0]  control_weights1;                         // TellmeKernel.java:55
-  wire [31:0]  control_status;                           // TellmeKernel.java:55
-  wire [31:0]  control_error_code;                       // TellmeKernel.java:55
-  wire [31:0]  control_error_detail;                     // TellmeKernel.java:55
-  wire [31:0]  control_position;                         // TellmeKernel.java:55
-  wire [63:0]  control_cycles;                           // TellmeKernel.java:55
-  wire [63:0]  control_ddr_busy_cycles;                  // TellmeKernel.java:55
-  wire [63:0]  control_stall_cycles;                     // TellmeKernel.java:55
-  wire [31:0]  control_instructions;                     // TellmeKernel.java:55
-  wire [31:0]  control_argmax;                           // TellmeKernel.java:55
-  wire         data_reader_command_valid;                // TellmeKernel.java:57
-  wire         data_reader_command_ready;                // TellmeKernel.java:57
-  wire [63:0]  data_reader_command_payload_address;      // TellmeKernel.java:57
-  wire [31:0]  data_reader_command_payload_beats;        // TellmeKernel.java:57
-  wire         data_reader_data_valid;                   // TellmeKernel.java:57
-  wire         data_reader_data_ready;                   // TellmeKernel.java:57
-  wire [63:0]  data_reader_data_payload_data;            // TellmeKernel.java:57
-  wire         data_reader_data_payload_last;            // TellmeKernel.java:57
-  wire         data_reader_data_payload_error;           // TellmeKernel.java:57
-  wire         data_reader_m_axi_awvalid;                // TellmeKernel.java:57
-  wire         data_reader_m_axi_awready;                // TellmeKernel.java:57
-  wire [63:0]  data_reader_m_axi_awaddr;                 // TellmeKernel.java:57
-  wire [7:0]   data_reader_m_axi_awlen;                  // TellmeKernel.java:57
-  wire [2:0]   data_reader_m_axi_awsize;                 // TellmeKernel.java:57
-  wire [1:0]   data_reader_m_axi_awburst;                // TellmeKernel.java:57
-  wire         data_reader_m_axi_wvalid;                 // TellmeKernel.java:57
-  wire         data_reader_m_axi_wready;                 // TellmeKernel.java:57
-  wire [63:0]  data_reader_m_axi_wdata;                  // TellmeKernel.java:57
-  wire [7:0]   data_reader_m_axi_wstrb;                  // TellmeKernel.java:57
-  wire         data_reader_m_axi_wlast;                  // TellmeKernel.java:57
-  wire         data_reader_m_axi_bvalid;                 // TellmeKernel.java:57
-  wire         data_reader_m_axi_bready;                 // TellmeKernel.java:57
-  wire [1:0]   data_reader_m_axi_bresp;                  // TellmeKernel.java:57
-  wire         data_reader_m_axi_arvalid;                // TellmeKernel.java:57
-  wire         data_reader_m_axi_arready;                // TellmeKernel.java:57
-  wire [63:0]  data_reader_m_axi_araddr;                 // TellmeKernel.java:57
-  wire [7:0]   data_reader_m_axi_arlen;                  // TellmeKernel.java:57
-  wire [2:0]   data_reader_m_axi_arsize;                 // TellmeKernel.java:57
-  wire [1:0]   data_reader_m_axi_arburst;                // TellmeKernel.java:57
-  wire         data_reader_m_axi_rvalid;                 // TellmeKernel.java:57
-  wire         data_reader_m_axi_rready;                 // TellmeKernel.java:57
-  wire [63:0]  data_reader_m_axi_rdata;                  // TellmeKernel.java:57
-  wire [1:0]   data_reader_m_axi_rresp;                  // TellmeKernel.java:57
-  wire         data_reader_m_axi_rlast;                  // TellmeKernel.java:57
-  wire         data_reader_idle;                         // TellmeKernel.java:57
-  wire [6:0]   data_reader_credits;                      // TellmeKernel.java:57
-  wire [2:0]   data_reader_outstanding;                  // TellmeKernel.java:57
-  wire         data_writer_command_valid;                // TellmeKernel.java:58
-  wire         data_writer_command_ready;                // TellmeKernel.java:58
-  wire [63:0]  data_writer_command_payload_address;      // TellmeKernel.java:58
-  wire [31:0]  data_writer_command_payload_beats;        // TellmeKernel.java:58
-  wire         data_writer_data_valid;                   // TellmeKernel.java:58
-  wire         data_writer_data_ready;                   // TellmeKernel.java:58
-  wire [63:0]  data_writer_data_payload_data;            // TellmeKernel.java:58
-  wire [7:0]   data_writer_data_payload_strobes;         // TellmeKernel.java:58
-  wire         data_writer_done_valid;                   // TellmeKernel.java:58
-  wire         data_writer_done_payload_error;           // TellmeKernel.java:58
-  wire         data_writer_m_axi_awvalid;                // TellmeKernel.java:58
-  wire         data_writer_m_axi_awready;                // TellmeKernel.java:58
-  wire [63:0]  data_writer_m_axi_awaddr;                 // TellmeKernel.java:58
-  wire [7:0]   data_writer_m_axi_awlen;                  // TellmeKernel.java:58
-  wire [2:0]   data_writer_m_axi_awsize;                 // TellmeKernel.java:58
-  wire [1:0]   data_writer_m_axi_awburst;                // TellmeKernel.java:58
-  wire         data_writer_m_axi_wvalid;                 // TellmeKernel.java:58
-  wire         data_writer_m_axi_wready;                 // TellmeKernel.java:58
-  wire [63:0]  data_writer_m_axi_wdata;                  // TellmeKernel.java:58
-  wire [7:0]   data_writer_m_axi_wstrb;                  // TellmeKernel.java:58
-  wire         data_writer_m_axi_wlast;                  // TellmeKernel.java:58
-  wire         data_writer_m_axi_bvalid;                 // TellmeKernel.java:58
-  wire         data_writer_m_axi_bready;                 // TellmeKernel.java:58
-  wire [1:0]   data_writer_m_axi_bresp;                  // TellmeKernel.java:58
-  wire         data_writer_m_axi_arvalid;                // TellmeKernel.java:58
-  wire         data_writer_m_axi_arready;                // TellmeKernel.java:58
-  wire [63:0]  data_writer_m_axi_araddr;                 // TellmeKernel.java:58
-  wire [7:0]   data_writer_m_axi_arlen;                  // TellmeKernel.java:58
-  wire [2:0]   data_writer_m_axi_arsize;                 // TellmeKernel.java:58
-  wire [1:0]   data_writer_m_axi_arburst;                // TellmeKernel.java:58
-  wire         data_writer_m_axi_rvalid;                 // TellmeKernel.java:58
-  wire         data_writer_m_axi_rready;                 // TellmeKernel.java:58
-  wire [63:0]  data_writer_m_axi_rdata;                  // TellmeKernel.java:58
-  wire [1:0]   data_writer_m_axi_rresp;                  // TellmeKernel.java:58
-  wire         data_writer_m_axi_rlast;                  // TellmeKernel.java:58
-  wire         data_writer_idle;                         // TellmeKernel.java:58
-  wire [2:0]   data_writer_outstanding;                  // TellmeKernel.java:58
-  wire [5:0]   data_writer_buffered;                     // TellmeKernel.java:58
-  wire         attention_command_valid;                  // TellmeKernel.java:59
-  wire         attention_command_ready;                  // TellmeKernel.java:59
-  wire [63:0]  attention_command_payload_keyAddress;     // TellmeKernel.java:59
-  wire [63:0]  attention_command_payload_valueAddress;   // TellmeKernel.java:59
-  wire [31:0]  attention_command_payload_firstPositions; // TellmeKernel.java:59
-  wire [7:0]   attention_command_payload_tokens;         // TellmeKernel.java:59
-  wire [7:0]   attention_command_payload_heads;          // TellmeKernel.java:59
-  wire [7:0]   attention_command_payload_rowBeats;       // TellmeKernel.java:59
-  wire [31:0]  attention_command_payload_scale;          // TellmeKernel.java:59
-  wire         attention_queries_valid;                  // TellmeKernel.java:59
-  wire         attention_queries_ready;                  // TellmeKernel.java:59
-  wire [15:0]  attention_queries_payload_0;              // TellmeKernel.java:59
-  wire [15:0]  attention_queries_payload_1;              // TellmeKernel.java:59
-  wire [15:0]  attention_queries_payload_2;              // TellmeKernel.java:59
-  wire [15:0]  attention_queries_payload_3;              // TellmeKernel.java:59
-  wire         attention_out_valid;                      // TellmeKernel.java:59
-  wire         attention_out_ready;                      // TellmeKernel.java:59
-  wire [15:0]  attention_out_payload_0;                  // TellmeKernel.java:59
-  wire [15:0]  attention_out_payload_1;                  // TellmeKernel.java:59
-  wire [15:0]  attention_out_payload_2;                  // TellmeKernel.java:59
-  wire [15:0]  attention_out_payload_3;                  // TellmeKernel.java:59
-  wire         attention_done_valid;                     // TellmeKernel.java:59
-  wire [7:0]   attention_done_payload_errorCode;         // TellmeKernel.java:59
-  wire         attention_idle;                           // TellmeKernel.java:59
-  wire         attention_m_axi_awvalid;                  // TellmeKernel.java:59
-  wire         attention_m_axi_awready;                  // TellmeKernel.java:59
-  wire [63:0]  attention_m_axi_awaddr;                   // TellmeKernel.java:59
-  wire [7:0]   attention_m_axi_awlen;                    // TellmeKernel.java:59
-  wire [2:0]   attention_m_axi_awsize;                   // TellmeKernel.java:59
-  wire [1:0]   attention_m_axi_awburst;                  // TellmeKernel.java:59
-  wire         attention_m_axi_wvalid;                   // TellmeKernel.java:59
-  wire         attention_m_axi_wready;                   // TellmeKernel.java:59
-  wire [63:0]  attention_m_axi_wdata;                    // TellmeKernel.java:59
-  wire [7:0]   attention_m_axi_wstrb;                    // TellmeKernel.java:59
-  wire         attention_m_axi_wlast;                    // TellmeKernel.java:59
-  wire         attention_m_axi_bvalid;                   // TellmeKernel.java:59
-  wire         attention_m_axi_bready;                   // TellmeKernel.java:59
-  wire [1:0]   attention_m_axi_bresp;                    // TellmeKernel.java:59
-  wire         attention_m_axi_arvalid;                  // TellmeKernel.java:59
-  wire         attention_m_axi_arready;                  // TellmeKernel.java:59
-  wire [63:0]  attention_m_axi_araddr;                   // TellmeKernel.java:59
-  wire [7:0]   attention_m_axi_arlen;                    // TellmeKernel.java:59
-  wire [2:0]   attention_m_axi_arsize;                   // TellmeKernel.java:59
-  wire [1:0]   attention_m_axi_arburst;                  // TellmeKernel.java:59
-  wire         attention_m_axi_rvalid;                   // TellmeKernel.java:59
-  wire         attention_m_axi_rready;                   // TellmeKernel.java:59
-  wire [63:0]  attention_m_axi_rdata;                    // TellmeKernel.java:59
-  wire [1:0]   attention_m_axi_rresp;                    // TellmeKernel.java:59
-  wire         attention_m_axi_rlast;                    // TellmeKernel.java:59
-  wire         d0_share_s_axi_0_awvalid;                 // TellmeKernel.java:111
-  wire         d0_share_s_axi_0_awready;                 // TellmeKernel.java:111
-  wire [63:0]  d0_share_s_axi_0_awaddr;                  // TellmeKernel.java:111
-  wire [7:0]   d0_share_s_axi_0_awlen;                   // TellmeKernel.java:111
-  wire [2:0]   d0_share_s_axi_0_awsize;                  // TellmeKernel.java:111
-  wire [1:0]   d0_share_s_axi_0_awburst;                 // TellmeKernel.java:111
-  wire         d0_share_s_axi_0_wvalid;                  // TellmeKernel.java:111
-  wire         d0_share_s_axi_0_wready;                  // TellmeKernel.java:111
-  wire [63:0]  d0_share_s_axi_0_wdata;                   // TellmeKernel.java:111
-  wire [7:0]   d0_share_s_axi_0_wstrb;                   // TellmeKernel.java:111
-  wire         d0_share_s_axi_0_wlast;                   // TellmeKernel.java:111
-  wire         d0_share_s_axi_0_bvalid;                  // TellmeKernel.java:111
-  wire         d0_share_s_axi_0_bready;                  // TellmeKernel.java:111
-  wire [1:0]   d0_share_s_axi_0_bresp;                   // TellmeKernel.java:111
-  wire         d0_share_s_axi_0_arvalid;                 // TellmeKernel.java:111
-  wire         d0_share_s_axi_0_arready;                 // TellmeKernel.java:111
-  wire [63:0]  d0_share_s_axi_0_araddr;                  // TellmeKernel.java:111
-  wire [7:0]   d0_share_s_axi_0_arlen;                   // TellmeKernel.java:111
-  wire [2:0]   d0_share_s_axi_0_arsize;                  // TellmeKernel.java:111
-  wire [1:0]   d0_share_s_axi_0_arburst;                 // TellmeKernel.java:111
-  wire         d0_share_s_axi_0_rvalid;                  // TellmeKernel.java:111
-  wire         d0_share_s_axi_0_rready;                  // TellmeKernel.java:111
-  wire [63:0]  d0_share_s_axi_0_rdata;                   // TellmeKernel.java:111
-  wire [1:0]   d0_share_s_axi_0_rresp;                   // TellmeKernel.java:111
-  wire         d0_share_s_axi_0_rlast;                   // TellmeKernel.java:111
-  wire         d0_share_s_axi_1_awvalid;                 // TellmeKernel.java:111
-  wire         d0_share_s_axi_1_awready;                 // TellmeKernel.java:111
-  wire [63:0]  d0_share_s_axi_1_awaddr;                  // TellmeKernel.java:111
-  wire [7:0]   d0_share_s_axi_1_awlen;                   // TellmeKernel.java:111
-  wire [2:0]   d0_share_s_axi_1_awsize;                  // TellmeKernel.java:111
-  wire [1:0]   d0_share_s_axi_1_awburst;                 // TellmeKernel.java:111
-  wire         d0_share_s_axi_1_wvalid;                  // TellmeKernel.java:111
-  wire         d0_share_s_axi_1_wready;                  // TellmeKernel.java:111
-  wire [63:0]  d0_share_s_axi_1_wdata;                   // TellmeKernel.java:111
-  wire [7:0]   d0_share_s_axi_1_wstrb;                   // TellmeKernel.java:111
-  wire         d0_share_s_axi_1_wlast;                   // TellmeKernel.java:111
-  wire         d0_share_s_axi_1_bvalid;                  // TellmeKernel.java:111
-  wire         d0_share_s_axi_1_bready;                  // TellmeKernel.java:111
-  wire [1:0]   d0_share_s_axi_1_bresp;                   // TellmeKernel.java:111
-  wire         d0_share_s_axi_1_arvalid;                 // TellmeKernel.java:111
-  wire         d0_share_s_axi_1_arready;                 // TellmeKernel.java:111
-  wire [63:0]  d0_share_s_axi_1_araddr;                  // TellmeKernel.java:111
-  wire [7:0]   d0_share_s_axi_1_arlen;                   // TellmeKernel.java:111
-  wire [2:0]   d0_share_s_axi_1_arsize;                  // TellmeKernel.java:111
-  wire [1:0]   d0_share_s_axi_1_arburst;                 // TellmeKernel.java:111
-  wire         d0_share_s_axi_1_rvalid;                  // TellmeKernel.java:111
-  wire         d0_share_s_axi_1_rready;                  // TellmeKernel.java:111
-  wire [63:0]  d0_share_s_axi_1_rdata;                   // TellmeKernel.java:111
-  wire [1:0]   d0_share_s_axi_1_rresp;                   // TellmeKernel.java:111
-  wire         d0_share_s_axi_1_rlast;                   // TellmeKernel.java:111
-  wire         d0_share_s_axi_2_awvalid;                 // TellmeKernel.java:111
-  wire         d0_share_s_axi_2_awready;                 // TellmeKernel.java:111
-  wire [63:0]  d0_share_s_axi_2_awaddr;                  // TellmeKernel.java:111
-  wire [7:0]   d0_share_s_axi_2_awlen;                   // TellmeKernel.java:111
-  wire [2:0]   d0_share_s_axi_2_awsize;                  // TellmeKernel.java:111
-  wire [1:0]   d0_share_s_axi_2_awburst;                 // TellmeKernel.java:111
-  wire         d0_share_s_axi_2_wvalid;                  // TellmeKernel.java:111
-  wire         d0_share_s_axi_2_wready;                  // TellmeKernel.java:111
-  wire [63:0]  d0_share_s_axi_2_wdata;                   // TellmeKernel.java:111
-  wire [7:0]   d0_share_s_axi_2_wstrb;                   // TellmeKernel.java:111
-  wire         d0_share_s_axi_2_wlast;                   // TellmeKernel.java:111
-  wire         d0_share_s_axi_2_bvalid;                  // TellmeKernel.java:111
-  wire         d0_share_s_axi_2_bready;                  // TellmeKernel.java:111
-  wire [1:0]   d0_share_s_axi_2_bresp;                   // TellmeKernel.java:111
-  wire         d0_share_s_axi_2_arvalid;                 // TellmeKernel.java:111
-  wire         d0_share_s_axi_2_arready;                 // TellmeKernel.java:111
-  wire [63:0]  d0_share_s_axi_2_araddr;                  // TellmeKernel.java:111
-  wire [7:0]   d0_share_s_axi_2_arlen;                   // TellmeKernel.java:111
-  wire [2:0]   d0_share_s_axi_2_arsize;                  // TellmeKernel.java:111
-  wire [1:0]   d0_share_s_axi_2_arburst;                 // TellmeKernel.java:111
-  wire         d0_share_s_axi_2_rvalid;                  // TellmeKernel.java:111
-  wire         d0_share_s_axi_2_rready;                  // TellmeKernel.java:111
-  wire [63:0]  d0_share_s_axi_2_rdata;                   // TellmeKernel.java:111
-  wire [1:0]   d0_share_s_axi_2_rresp;                   // TellmeKernel.java:111
-  wire         d0_share_s_axi_2_rlast;                   // TellmeKernel.java:111
-  wire         d0_share_m_axi_awvalid;                   // TellmeKernel.java:111
-  wire         d0_share_m_axi_awready;                   // TellmeKernel.java:111
-  wire [63:0]  d0_share_m_axi_awaddr;                    // TellmeKernel.java:111
-  wire [7:0]   d0_share_m_axi_awlen;                     // TellmeKernel.java:111
-  wire [2:0]   d0_share_m_axi_awsize;                    // TellmeKernel.java:111
-  wire [1:0]   d0_share_m_axi_awburst;                   // TellmeKernel.java:111
-  wire         d0_share_m_axi_wvalid;                    // TellmeKernel.java:111
-  wire         d0_share_m_axi_wready;                    // TellmeKernel.java:111
-  wire [63:0]  d0_share_m_axi_wdata;                     // TellmeKernel.java:111
-  wire [7:0]   d0_share_m_axi_wstrb;                     // TellmeKernel.java:111
-  wire         d0_share_m_axi_wlast;                     // TellmeKernel.java:111
-  wire         d0_share_m_axi_bvalid;                    // TellmeKernel.java:111
-  wire         d0_share_m_axi_bready;                    // TellmeKernel.java:111
-  wire [1:0]   d0_share_m_axi_bresp;                     // TellmeKernel.java:111
-  wire         d0_share_m_axi_arvalid;                   // TellmeKernel.java:111
-  wire         d0_share_m_axi_arready;                   // TellmeKernel.java:111
-  wire [63:0]  d0_share_m_axi_araddr;                    // TellmeKernel.java:111
-  wire [7:0]   d0_share_m_axi_arlen;                     // TellmeKernel.java:111
-  wire [2:0]   d0_share_m_axi_arsize;                    // TellmeKernel.java:111
-  wire [1:0]   d0_share_m_axi_arburst;                   // TellmeKernel.java:111
-  wire         d0_share_m_axi_rvalid;                    // TellmeKernel.java:111
-  wire         d0_share_m_axi_rready;                    // TellmeKernel.java:111
-  wire [63:0]  d0_share_m_axi_rdata;                     // TellmeKernel.java:111
-  wire [1:0]   d0_share_m_axi_rresp;                     // TellmeKernel.java:111
-  wire         d0_share_m_axi_rlast;                     // TellmeKernel.java:111
-  wire [3:0]   d0_share_reads_outstanding;               // TellmeKernel.java:111
-  wire [3:0]   d0_share_writes_outstanding;              // TellmeKernel.java:111
-  wire         port_moving;                              // TellmeKernel.java:74
-  wire         stalled;                                  // TellmeKernel.java:75
+  wire         control_s_axi_control_awvalid;            // TellmeKernel.java:59
+  wire         control_s_axi_control_awready;            // TellmeKernel.java:59
+  wire [7:0]   control_s_axi_control_awaddr;             // TellmeKernel.java:59
+  wire         control_s_axi_control_wvalid;             // TellmeKernel.java:59
+  wire         control_s_axi_control_wready;             // TellmeKernel.java:59
+  wire [31:0]  control_s_axi_control_wdata;              // TellmeKernel.java:59
+  wire [3:0]   control_s_axi_control_wstrb;              // TellmeKernel.java:59
+  wire         control_s_axi_control_bvalid;             // TellmeKernel.java:59
+  wire         control_s_axi_control_bready;             // TellmeKernel.java:59
+  wire [1:0]   control_s_axi_control_bresp;              // TellmeKernel.java:59
+  wire         control_s_axi_control_arvalid;            // TellmeKernel.java:59
+  wire         control_s_axi_control_arready;            // TellmeKernel.java:59
+  wire [7:0]   control_s_axi_control_araddr;             // TellmeKernel.java:59
+  wire         control_s_axi_control_rvalid;             // TellmeKernel.java:59
+  wire         control_s_axi_control_rready;             // TellmeKernel.java:59
+  wire [31:0]  control_s_axi_control_rdata;              // TellmeKernel.java:59
+  wire [1:0]   control_s_axi_control_rresp;              // TellmeKernel.java:59
+  wire         control_ap_start;                         // TellmeKernel.java:59
+  wire         control_ap_done;                          // TellmeKernel.java:59
+  wire         control_ap_idle;                          // TellmeKernel.java:59
+  wire         control_ap_ready;                         // TellmeKernel.java:59
+  wire [31:0]  control_mode;                             // TellmeKernel.java:59
+  wire [31:0]  control_token_count;                      // TellmeKernel.java:59
+  wire [31:0]  control_start_position;                   // TellmeKernel.java:59
+  wire [31:0]  control_debug;                            // TellmeKernel.java:59
+  wire [63:0]  control_image;                            // TellmeKernel.java:59
+  wire [63:0]  control_kv_cache;                         // TellmeKernel.java:59
+  wire [63:0]  control_io;                               // TellmeKernel.java:59
+  wire [63:0]  control_weights0;                         // TellmeKernel.java:59
+  wire [63:0]  control_weights1;                         // TellmeKernel.java:59
+  wire [31:0]  control_status;                           // TellmeKernel.java:59
+  wire [31:0]  control_error_code;                       // TellmeKernel.java:59
+  wire [31:0]  control_error_detail;                     // TellmeKernel.java:59
+  wire [31:0]  control_position;                         // TellmeKernel.java:59
+  wire [63:0]  control_cycles;                           // TellmeKernel.java:59
+  wire [63:0]  control_ddr_busy_cycles;                  // TellmeKernel.java:59
+  wire [63:0]  control_stall_cycles;                     // TellmeKernel.java:59
+  wire [31:0]  control_instructions;                     // TellmeKernel.java:59
+  wire [31:0]  control_argmax;                           // TellmeKernel.java:59
+  wire         data_reader_command_valid;                // TellmeKernel.java:61
+  wire         data_reader_command_ready;                // TellmeKernel.java:61
+  wire [63:0]  data_reader_command_payload_address;      // TellmeKernel.java:61
+  wire [31:0]  data_reader_command_payload_beats;        // TellmeKernel.java:61
+  wire         data_reader_data_valid;                   // TellmeKernel.java:61
+  wire         data_reader_data_ready;                   // TellmeKernel.java:61
+  wire [63:0]  data_reader_data_payload_data;            // TellmeKernel.java:61
+  wire         data_reader_data_payload_last;            // TellmeKernel.java:61
+  wire         data_reader_data_payload_error;           // TellmeKernel.java:61
+  wire         data_reader_m_axi_awvalid;                // TellmeKernel.java:61
+  wire         data_reader_m_axi_awready;                // TellmeKernel.java:61
+  wire [63:0]  data_reader_m_axi_awaddr;                 // TellmeKernel.java:61
+  wire [7:0]   data_reader_m_axi_awlen;                  // TellmeKernel.java:61
+  wire [2:0]   data_reader_m_axi_awsize;                 // TellmeKernel.java:61
+  wire [1:0]   data_reader_m_axi_awburst;                // TellmeKernel.java:61
+  wire         data_reader_m_axi_wvalid;                 // TellmeKernel.java:61
+  wire         data_reader_m_axi_wready;                 // TellmeKernel.java:61
+  wire [63:0]  data_reader_m_axi_wdata;                  // TellmeKernel.java:61
+  wire [7:0]   data_reader_m_axi_wstrb;                  // TellmeKernel.java:61
+  wire         data_reader_m_axi_wlast;                  // TellmeKernel.java:61
+  wire         data_reader_m_axi_bvalid;                 // TellmeKernel.java:61
+  wire         data_reader_m_axi_bready;                 // TellmeKernel.java:61
+  wire [1:0]   data_reader_m_axi_bresp;                  // TellmeKernel.java:61
+  wire         data_reader_m_axi_arvalid;                // TellmeKernel.java:61
+  wire         data_reader_m_axi_arready;                // TellmeKernel.java:61
+  wire [63:0]  data_reader_m_axi_araddr;                 // TellmeKernel.java:61
+  wire [7:0]   data_reader_m_axi_arlen;                  // TellmeKernel.java:61
+  wire [2:0]   data_reader_m_axi_arsize;                 // TellmeKernel.java:61
+  wire [1:0]   data_reader_m_axi_arburst;                // TellmeKernel.java:61
+  wire         data_reader_m_axi_rvalid;                 // TellmeKernel.java:61
+  wire         data_reader_m_axi_rready;                 // TellmeKernel.java:61
+  wire [63:0]  data_reader_m_axi_rdata;                  // TellmeKernel.java:61
+  wire [1:0]   data_reader_m_axi_rresp;                  // TellmeKernel.java:61
+  wire         data_reader_m_axi_rlast;                  // TellmeKernel.java:61
+  wire         data_reader_idle;                         // TellmeKernel.java:61
+  wire [6:0]   data_reader_credits;                      // TellmeKernel.java:61
+  wire [2:0]   data_reader_outstanding;                  // TellmeKernel.java:61
+  wire         data_writer_command_valid;                // TellmeKernel.java:62
+  wire         data_writer_command_ready;                // TellmeKernel.java:62
+  wire [63:0]  data_writer_command_payload_address;      // TellmeKernel.java:62
+  wire [31:0]  data_writer_command_payload_beats;        // TellmeKernel.java:62
+  wire         data_writer_data_valid;                   // TellmeKernel.java:62
+  wire         data_writer_data_ready;                   // TellmeKernel.java:62
+  wire [63:0]  data_writer_data_payload_data;            // TellmeKernel.java:62
+  wire [7:0]   data_writer_data_payload_strobes;         // TellmeKernel.java:62
+  wire         data_writer_done_valid;                   // TellmeKernel.java:62
+  wire         data_writer_done_payload_error;           // TellmeKernel.java:62
+  wire         data_writer_m_axi_awvalid;                // TellmeKernel.java:62
+  wire         data_writer_m_axi_awready;                // TellmeKernel.java:62
+  wire [63:0]  data_writer_m_axi_awaddr;                 // TellmeKernel.java:62
+  wire [7:0]   data_writer_m_axi_awlen;                  // TellmeKernel.java:62
+  wire [2:0]   data_writer_m_axi_awsize;                 // TellmeKernel.java:62
+  wire [1:0]   data_writer_m_axi_awburst;                // TellmeKernel.java:62
+  wire         data_writer_m_axi_wvalid;                 // TellmeKernel.java:62
+  wire         data_writer_m_axi_wready;                 // TellmeKernel.java:62
+  wire [63:0]  data_writer_m_axi_wdata;                  // TellmeKernel.java:62
+  wire [7:0]   data_writer_m_axi_wstrb;                  // TellmeKernel.java:62
+  wire         data_writer_m_axi_wlast;                  // TellmeKernel.java:62
+  wire         data_writer_m_axi_bvalid;                 // TellmeKernel.java:62
+  wire         data_writer_m_axi_bready;                 // TellmeKernel.java:62
+  wire [1:0]   data_writer_m_axi_bresp;                  // TellmeKernel.java:62
+  wire         data_writer_m_axi_arvalid;                // TellmeKernel.java:62
+  wire         data_writer_m_axi_arready;                // TellmeKernel.java:62
+  wire [63:0]  data_writer_m_axi_araddr;                 // TellmeKernel.java:62
+  wire [7:0]   data_writer_m_axi_arlen;                  // TellmeKernel.java:62
+  wire [2:0]   data_writer_m_axi_arsize;                 // TellmeKernel.java:62
+  wire [1:0]   data_writer_m_axi_arburst;                // TellmeKernel.java:62
+  wire         data_writer_m_axi_rvalid;                 // TellmeKernel.java:62
+  wire         data_writer_m_axi_rready;                 // TellmeKernel.java:62
+  wire [63:0]  data_writer_m_axi_rdata;                  // TellmeKernel.java:62
+  wire [1:0]   data_writer_m_axi_rresp;                  // TellmeKernel.java:62
+  wire         data_writer_m_axi_rlast;                  // TellmeKernel.java:62
+  wire         data_writer_idle;                         // TellmeKernel.java:62
+  wire [2:0]   data_writer_outstanding;                  // TellmeKernel.java:62
+  wire [5:0]   data_writer_buffered;                     // TellmeKernel.java:62
+  wire         attention_command_valid;                  // TellmeKernel.java:63
+  wire         attention_command_ready;                  // TellmeKernel.java:63
+  wire [63:0]  attention_command_payload_keyAddress;     // TellmeKernel.java:63
+  wire [63:0]  attention_command_payload_valueAddress;   // TellmeKernel.java:63
+  wire [31:0]  attention_command_payload_firstPositions; // TellmeKernel.java:63
+  wire [7:0]   attention_command_payload_tokens;         // TellmeKernel.java:63
+  wire [7:0]   attention_command_payload_heads;          // TellmeKernel.java:63
+  wire [7:0]   attention_command_payload_rowBeats;       // TellmeKernel.java:63
+  wire [31:0]  attention_command_payload_scale;          // TellmeKernel.java:63
+  wire         attention_queries_valid;                  // TellmeKernel.java:63
+  wire         attention_queries_ready;                  // TellmeKernel.java:63
+  wire [15:0]  attention_queries_payload_0;              // TellmeKernel.java:63
+  wire [15:0]  attention_queries_payload_1;              // TellmeKernel.java:63
+  wire [15:0]  attention_queries_payload_2;              // TellmeKernel.java:63
+  wire [15:0]  attention_queries_payload_3;              // TellmeKernel.java:63
+  wire         attention_out_valid;                      // TellmeKernel.java:63
+  wire         attention_out_ready;                      // TellmeKernel.java:63
+  wire [15:0]  attention_out_payload_0;                  // TellmeKernel.java:63
+  wire [15:0]  attention_out_payload_1;                  // TellmeKernel.java:63
+  wire [15:0]  attention_out_payload_2;                  // TellmeKernel.java:63
+  wire [15:0]  attention_out_payload_3;                  // TellmeKernel.java:63
+  wire         attention_done_valid;                     // TellmeKernel.java:63
+  wire [7:0]   attention_done_payload_errorCode;         // TellmeKernel.java:63
+  wire         attention_idle;                           // TellmeKernel.java:63
+  wire         attention_m_axi_awvalid;                  // TellmeKernel.java:63
+  wire         attention_m_axi_awready;                  // TellmeKernel.java:63
+  wire [63:0]  attention_m_axi_awaddr;                   // TellmeKernel.java:63
+  wire [7:0]   attention_m_axi_awlen;                    // TellmeKernel.java:63
+  wire [2:0]   attention_m_axi_awsize;                   // TellmeKernel.java:63
+  wire [1:0]   attention_m_axi_awburst;                  // TellmeKernel.java:63
+  wire         attention_m_axi_wvalid;                   // TellmeKernel.java:63
+  wire         attention_m_axi_wready;                   // TellmeKernel.java:63
+  wire [63:0]  attention_m_axi_wdata;                    // TellmeKernel.java:63
+  wire [7:0]   attention_m_axi_wstrb;                    // TellmeKernel.java:63
+  wire         attention_m_axi_wlast;                    // TellmeKernel.java:63
+  wire         attention_m_axi_bvalid;                   // TellmeKernel.java:63
+  wire         attention_m_axi_bready;                   // TellmeKernel.java:63
+  wire [1:0]   attention_m_axi_bresp;                    // TellmeKernel.java:63
+  wire         attention_m_axi_arvalid;                  // TellmeKernel.java:63
+  wire         attention_m_axi_arready;                  // TellmeKernel.java:63
+  wire [63:0]  attention_m_axi_araddr;                   // TellmeKernel.java:63
+  wire [7:0]   attention_m_axi_arlen;                    // TellmeKernel.java:63
+  wire [2:0]   attention_m_axi_arsize;                   // TellmeKernel.java:63
+  wire [1:0]   attention_m_axi_arburst;                  // TellmeKernel.java:63
+  wire         attention_m_axi_rvalid;                   // TellmeKernel.java:63
+  wire         attention_m_axi_rready;                   // TellmeKernel.java:63
+  wire [63:0]  attention_m_axi_rdata;                    // TellmeKernel.java:63
+  wire [1:0]   attention_m_axi_rresp;                    // TellmeKernel.java:63
+  wire         attention_m_axi_rlast;                    // TellmeKernel.java:63
+  wire         rms_max_in_valid;                         // TellmeKernel.java:65
+  wire         rms_max_in_ready;                         // TellmeKernel.java:65
+  wire [15:0]  rms_max_in_payload_0;                     // TellmeKernel.java:65
+  wire [15:0]  rms_max_in_payload_1;                     // TellmeKernel.java:65
+  wire [15:0]  rms_max_in_payload_2;                     // TellmeKernel.java:65
+  wire [15:0]  rms_max_in_payload_3;                     // TellmeKernel.java:65
+  wire         rms_max_gamma_valid;                      // TellmeKernel.java:65
+  wire         rms_max_gamma_ready;                      // TellmeKernel.java:65
+  wire [15:0]  rms_max_gamma_payload_0;                  // TellmeKernel.java:65
+  wire [15:0]  rms_max_gamma_payload_1;                  // TellmeKernel.java:65
+  wire [15:0]  rms_max_gamma_payload_2;                  // TellmeKernel.java:65
+  wire [15:0]  rms_max_gamma_payload_3;                  // TellmeKernel.java:65
+  wire [31:0]  rms_max_eps;                              // TellmeKernel.java:65
+  wire [8:0]   rms_max_length_beats;                     // TellmeKernel.java:65
+  wire [31:0]  rms_max_inv_n;                            // TellmeKernel.java:65
+  wire         rms_max_bypass;                           // TellmeKernel.java:65
+  wire         rms_max_out_valid;                        // TellmeKernel.java:65
+  wire         rms_max_out_ready;                        // TellmeKernel.java:65
+  wire [15:0]  rms_max_out_payload_y_0;                  // TellmeKernel.java:65
+  wire [15:0]  rms_max_out_payload_y_1;                  // TellmeKernel.java:65
+  wire [15:0]  rms_max_out_payload_y_2;                  // TellmeKernel.java:65
+  wire [15:0]  rms_max_out_payload_y_3;                  // TellmeKernel.java:65
+  wire [31:0]  rms_max_out_payload_absMax;               // TellmeKernel.java:65
+  wire         rms_max_out_payload_last;                 // TellmeKernel.java:65
+  wire         quantizer_in_valid;                       // TellmeKernel.java:67
+  wire         quantizer_in_ready;                       // TellmeKernel.java:67
+  wire [15:0]  quantizer_in_payload_x_0;                 // TellmeKernel.java:67
+  wire [15:0]  quantizer_in_payload_x_1;                 // TellmeKernel.java:67
+  wire [15:0]  quantizer_in_payload_x_2;                 // TellmeKernel.java:67
+  wire [15:0]  quantizer_in_payload_x_3;                 // TellmeKernel.java:67
+  wire [31:0]  quantizer_in_payload_absMax;              // TellmeKernel.java:67
+  wire         quantizer_in_payload_last;                // TellmeKernel.java:67
+  wire         quantizer_out_valid;                      // TellmeKernel.java:67
+  wire         quantizer_out_ready;                      // TellmeKernel.java:67
+  wire [7:0]   quantizer_out_payload_q_0;                // TellmeKernel.java:67
+  wire [7:0]   quantizer_out_payload_q_1;                // TellmeKernel.java:67
+  wire [7:0]   quantizer_out_payload_q_2;                // TellmeKernel.java:67
+  wire [7:0]   quantizer_out_payload_q_3;                // TellmeKernel.java:67
+  wire [31:0]  quantizer_out_payload_mc;                 // TellmeKernel.java:67
+  wire         quantizer_out_payload_last;               // TellmeKernel.java:67
+  wire         inverse_of_length_in_valid;               // TellmeKernel.java:68
+  wire         inverse_of_length_in_ready;               // TellmeKernel.java:68
+  wire [15:0]  inverse_of_length_in_payload;             // TellmeKernel.java:68
+  wire         inverse_of_length_out_valid;              // TellmeKernel.java:68
+  wire [31:0]  inverse_of_length_out_payload;            // TellmeKernel.java:68
+  wire         lm_head_command_valid;                    // TellmeKernel.java:69
+  wire         lm_head_command_ready;                    // TellmeKernel.java:69
+  wire [63:0]  lm_head_command_payload_weightsAddress;   // TellmeKernel.java:69
+  wire [63:0]  lm_head_command_payload_scalesAddress;    // TellmeKernel.java:69
+  wire [31:0]  lm_head_command_payload_rows;             // TellmeKernel.java:69
+  wire [15:0]  lm_head_command_payload_cols;             // TellmeKernel.java:69
+  wire [31:0]  lm_head_command_payload_mc;               // TellmeKernel.java:69
+  wire         lm_head_activations_valid;                // TellmeKernel.java:69
+  wire         lm_head_activations_ready;                // TellmeKernel.java:69
+  wire [63:0]  lm_head_activations_payload;              // TellmeKernel.java:69
+  wire         lm_head_logits_valid;                     // TellmeKernel.java:69
+  wire         lm_head_logits_ready;                     // TellmeKernel.java:69
+  wire [31:0]  lm_head_logits_payload;                   // TellmeKernel.java:69
+  wire         lm_head_done_valid;                       // TellmeKernel.java:69
+  wire [31:0]  lm_head_done_payload_argmax;              // TellmeKernel.java:69
+  wire [7:0]   lm_head_done_payload_errorCode;           // TellmeKernel.java:69
+  wire         lm_head_idle;                             // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane0_awvalid;              // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane0_awready;              // TellmeKernel.java:69
+  wire [63:0]  lm_head_m_axi_lane0_awaddr;               // TellmeKernel.java:69
+  wire [7:0]   lm_head_m_axi_lane0_awlen;                // TellmeKernel.java:69
+  wire [2:0]   lm_head_m_axi_lane0_awsize;               // TellmeKernel.java:69
+  wire [1:0]   lm_head_m_axi_lane0_awburst;              // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane0_wvalid;               // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane0_wready;               // TellmeKernel.java:69
+  wire [63:0]  lm_head_m_axi_lane0_wdata;                // TellmeKernel.java:69
+  wire [7:0]   lm_head_m_axi_lane0_wstrb;                // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane0_wlast;                // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane0_bvalid;               // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane0_bready;               // TellmeKernel.java:69
+  wire [1:0]   lm_head_m_axi_lane0_bresp;                // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane0_arvalid;              // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane0_arready;              // TellmeKernel.java:69
+  wire [63:0]  lm_head_m_axi_lane0_araddr;               // TellmeKernel.java:69
+  wire [7:0]   lm_head_m_axi_lane0_arlen;                // TellmeKernel.java:69
+  wire [2:0]   lm_head_m_axi_lane0_arsize;               // TellmeKernel.java:69
+  wire [1:0]   lm_head_m_axi_lane0_arburst;              // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane0_rvalid;               // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane0_rready;               // TellmeKernel.java:69
+  wire [63:0]  lm_head_m_axi_lane0_rdata;                // TellmeKernel.java:69
+  wire [1:0]   lm_head_m_axi_lane0_rresp;                // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane0_rlast;                // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane1_awvalid;              // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane1_awready;              // TellmeKernel.java:69
+  wire [63:0]  lm_head_m_axi_lane1_awaddr;               // TellmeKernel.java:69
+  wire [7:0]   lm_head_m_axi_lane1_awlen;                // TellmeKernel.java:69
+  wire [2:0]   lm_head_m_axi_lane1_awsize;               // TellmeKernel.java:69
+  wire [1:0]   lm_head_m_axi_lane1_awburst;              // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane1_wvalid;               // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane1_wready;               // TellmeKernel.java:69
+  wire [63:0]  lm_head_m_axi_lane1_wdata;                // TellmeKernel.java:69
+  wire [7:0]   lm_head_m_axi_lane1_wstrb;                // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane1_wlast;                // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane1_bvalid;               // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane1_bready;               // TellmeKernel.java:69
+  wire [1:0]   lm_head_m_axi_lane1_bresp;                // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane1_arvalid;              // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane1_arready;              // TellmeKernel.java:69
+  wire [63:0]  lm_head_m_axi_lane1_araddr;               // TellmeKernel.java:69
+  wire [7:0]   lm_head_m_axi_lane1_arlen;                // TellmeKernel.java:69
+  wire [2:0]   lm_head_m_axi_lane1_arsize;               // TellmeKernel.java:69
+  wire [1:0]   lm_head_m_axi_lane1_arburst;              // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane1_rvalid;               // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane1_rready;               // TellmeKernel.java:69
+  wire [63:0]  lm_head_m_axi_lane1_rdata;                // TellmeKernel.java:69
+  wire [1:0]   lm_head_m_axi_lane1_rresp;                // TellmeKernel.java:69
+  wire         lm_head_m_axi_lane1_rlast;                // TellmeKernel.java:69
+  wire         lm_head_m_axi_scales_awvalid;             // TellmeKernel.java:69
+  wire         lm_head_m_axi_scales_awready;             // TellmeKernel.java:69
+  wire [63:0]  lm_head_m_axi_scales_awaddr;              // TellmeKernel.java:69
+  wire [7:0]   lm_head_m_axi_scales_awlen;               // TellmeKernel.java:69
+  wire [2:0]   lm_head_m_axi_scales_awsize;              // TellmeKernel.java:69
+  wire [1:0]   lm_head_m_axi_scales_awburst;             // TellmeKernel.java:69
+  wire         lm_head_m_axi_scales_wvalid;              // TellmeKernel.java:69
+  wire         lm_head_m_axi_scales_wready;              // TellmeKernel.java:69
+  wire [63:0]  lm_head_m_axi_scales_wdata;               // TellmeKernel.java:69
+  wire [7:0]   lm_head_m_axi_scales_wstrb;               // TellmeKernel.java:69
+  wire         lm_head_m_axi_scales_wlast;               // TellmeKernel.java:69
+  wire         lm_head_m_axi_scales_bvalid;              // TellmeKernel.java:69
+  wire         lm_head_m_axi_scales_bready;              // TellmeKernel.java:69
+  wire [1:0]   lm_head_m_axi_scales_bresp;               // TellmeKernel.java:69
+  wire         lm_head_m_axi_scales_arvalid;             // TellmeKernel.java:69
+  wire         lm_head_m_axi_scales_arready;             // TellmeKernel.java:69
+  wire [63:0]  lm_head_m_axi_scales_araddr;              // TellmeKernel.java:69
+  wire [7:0]   lm_head_m_axi_scales_arlen;               // TellmeKernel.java:69
+  wire [2:0]   lm_head_m_axi_scales_arsize;              // TellmeKernel.java:69
+  wire [1:0]   lm_head_m_axi_scales_arburst;             // TellmeKernel.java:69
+  wire         lm_head_m_axi_scales_rvalid;              // TellmeKernel.java:69
+  wire         lm_head_m_axi_scales_rready;              // TellmeKernel.java:69
+  wire [63:0]  lm_head_m_axi_scales_rdata;               // TellmeKernel.java:69
+  wire [1:0]   lm_head_m_axi_scales_rresp;               // TellmeKernel.java:69
+  wire         lm_head_m_axi_scales_rlast;               // TellmeKernel.java:69
+  wire         d0_share_s_axi_0_awvalid;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_0_awready;                 // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_0_awaddr;                  // TellmeKernel.java:128
+  wire [7:0]   d0_share_s_axi_0_awlen;                   // TellmeKernel.java:128
+  wire [2:0]   d0_share_s_axi_0_awsize;                  // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_0_awburst;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_0_wvalid;                  // TellmeKernel.java:128
+  wire         d0_share_s_axi_0_wready;                  // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_0_wdata;                   // TellmeKernel.java:128
+  wire [7:0]   d0_share_s_axi_0_wstrb;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_0_wlast;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_0_bvalid;                  // TellmeKernel.java:128
+  wire         d0_share_s_axi_0_bready;                  // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_0_bresp;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_0_arvalid;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_0_arready;                 // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_0_araddr;                  // TellmeKernel.java:128
+  wire [7:0]   d0_share_s_axi_0_arlen;                   // TellmeKernel.java:128
+  wire [2:0]   d0_share_s_axi_0_arsize;                  // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_0_arburst;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_0_rvalid;                  // TellmeKernel.java:128
+  wire         d0_share_s_axi_0_rready;                  // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_0_rdata;                   // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_0_rresp;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_0_rlast;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_1_awvalid;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_1_awready;                 // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_1_awaddr;                  // TellmeKernel.java:128
+  wire [7:0]   d0_share_s_axi_1_awlen;                   // TellmeKernel.java:128
+  wire [2:0]   d0_share_s_axi_1_awsize;                  // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_1_awburst;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_1_wvalid;                  // TellmeKernel.java:128
+  wire         d0_share_s_axi_1_wready;                  // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_1_wdata;                   // TellmeKernel.java:128
+  wire [7:0]   d0_share_s_axi_1_wstrb;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_1_wlast;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_1_bvalid;                  // TellmeKernel.java:128
+  wire         d0_share_s_axi_1_bready;                  // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_1_bresp;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_1_arvalid;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_1_arready;                 // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_1_araddr;                  // TellmeKernel.java:128
+  wire [7:0]   d0_share_s_axi_1_arlen;                   // TellmeKernel.java:128
+  wire [2:0]   d0_share_s_axi_1_arsize;                  // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_1_arburst;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_1_rvalid;                  // TellmeKernel.java:128
+  wire         d0_share_s_axi_1_rready;                  // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_1_rdata;                   // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_1_rresp;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_1_rlast;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_2_awvalid;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_2_awready;                 // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_2_awaddr;                  // TellmeKernel.java:128
+  wire [7:0]   d0_share_s_axi_2_awlen;                   // TellmeKernel.java:128
+  wire [2:0]   d0_share_s_axi_2_awsize;                  // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_2_awburst;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_2_wvalid;                  // TellmeKernel.java:128
+  wire         d0_share_s_axi_2_wready;                  // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_2_wdata;                   // TellmeKernel.java:128
+  wire [7:0]   d0_share_s_axi_2_wstrb;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_2_wlast;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_2_bvalid;                  // TellmeKernel.java:128
+  wire         d0_share_s_axi_2_bready;                  // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_2_bresp;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_2_arvalid;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_2_arready;                 // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_2_araddr;                  // TellmeKernel.java:128
+  wire [7:0]   d0_share_s_axi_2_arlen;                   // TellmeKernel.java:128
+  wire [2:0]   d0_share_s_axi_2_arsize;                  // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_2_arburst;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_2_rvalid;                  // TellmeKernel.java:128
+  wire         d0_share_s_axi_2_rready;                  // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_2_rdata;                   // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_2_rresp;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_2_rlast;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_3_awvalid;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_3_awready;                 // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_3_awaddr;                  // TellmeKernel.java:128
+  wire [7:0]   d0_share_s_axi_3_awlen;                   // TellmeKernel.java:128
+  wire [2:0]   d0_share_s_axi_3_awsize;                  // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_3_awburst;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_3_wvalid;                  // TellmeKernel.java:128
+  wire         d0_share_s_axi_3_wready;                  // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_3_wdata;                   // TellmeKernel.java:128
+  wire [7:0]   d0_share_s_axi_3_wstrb;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_3_wlast;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_3_bvalid;                  // TellmeKernel.java:128
+  wire         d0_share_s_axi_3_bready;                  // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_3_bresp;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_3_arvalid;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_3_arready;                 // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_3_araddr;                  // TellmeKernel.java:128
+  wire [7:0]   d0_share_s_axi_3_arlen;                   // TellmeKernel.java:128
+  wire [2:0]   d0_share_s_axi_3_arsize;                  // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_3_arburst;                 // TellmeKernel.java:128
+  wire         d0_share_s_axi_3_rvalid;                  // TellmeKernel.java:128
+  wire         d0_share_s_axi_3_rready;                  // TellmeKernel.java:128
+  wire [63:0]  d0_share_s_axi_3_rdata;                   // TellmeKernel.java:128
+  wire [1:0]   d0_share_s_axi_3_rresp;                   // TellmeKernel.java:128
+  wire         d0_share_s_axi_3_rlast;                   // TellmeKernel.java:128
+  wire         d0_share_m_axi_awvalid;                   // TellmeKernel.java:128
+  wire         d0_share_m_axi_awready;                   // TellmeKernel.java:128
+  wire [63:0]  d0_share_m_axi_awaddr;                    // TellmeKernel.java:128
+  wire [7:0]   d0_share_m_axi_awlen;                     // TellmeKernel.java:128
+  wire [2:0]   d0_share_m_axi_awsize;                    // TellmeKernel.java:128
+  wire [1:0]   d0_share_m_axi_awburst;                   // TellmeKernel.java:128
+  wire         d0_share_m_axi_wvalid;                    // TellmeKernel.java:128
+  wire         d0_share_m_axi_wready;                    // TellmeKernel.java:128
+  wire [63:0]  d0_share_m_axi_wdata;                     // TellmeKernel.java:128
+  wire [7:0]   d0_share_m_axi_wstrb;                     // TellmeKernel.java:128
+  wire         d0_share_m_axi_wlast;                     // TellmeKernel.java:128
+  wire         d0_share_m_axi_bvalid;                    // TellmeKernel.java:128
+  wire         d0_share_m_axi_bready;                    // TellmeKernel.java:128
+  wire [1:0]   d0_share_m_axi_bresp;                     // TellmeKernel.java:128
+  wire         d0_share_m_axi_arvalid;                   // TellmeKernel.java:128
+  wire         d0_share_m_axi_arready;                   // TellmeKernel.java:128
+  wire [63:0]  d0_share_m_axi_araddr;                    // TellmeKernel.java:128
+  wire [7:0]   d0_share_m_axi_arlen;                     // TellmeKernel.java:128
+  wire [2:0]   d0_share_m_axi_arsize;                    // TellmeKernel.java:128
+  wire [1:0]   d0_share_m_axi_arburst;                   // TellmeKernel.java:128
+  wire         d0_share_m_axi_rvalid;                    // TellmeKernel.java:128
+  wire         d0_share_m_axi_rready;                    // TellmeKernel.java:128
+  wire [63:0]  d0_share_m_axi_rdata;                     // TellmeKernel.java:128
+  wire [1:0]   d0_share_m_axi_rresp;                     // TellmeKernel.java:128
+  wire         d0_share_m_axi_rlast;                     // TellmeKernel.java:128
+  wire [3:0]   d0_share_reads_outstanding;               // TellmeKernel.java:128
+  wire [3:0]   d0_share_writes_outstanding;              // TellmeKernel.java:128
+  wire         port_moving;                              // TellmeKernel.java:88
+  wire         stalled;                                  // TellmeKernel.java:89
 
   // call_control
   reg          call_finish;                              // CallControl.java:41
@@ -549,6 +733,24 @@ module tellme (
   wire         packer_aligned;                           // WordPacker.java:41
   wire         packer_last_slot;                         // WordPacker.java:42
 
+  // quantized
+  reg          quantized_write;                          // QuantizedStore.java:45
+  reg  [1:0]   quantized_write_token;                    // QuantizedStore.java:46
+  reg  [7:0]   quantized_write_word;                     // QuantizedStore.java:47
+  reg  [31:0]  quantized_write_data;                     // QuantizedStore.java:48
+  reg          quantized_mc_write;                       // QuantizedStore.java:49
+  reg  [31:0]  quantized_mc_data;                        // QuantizedStore.java:50
+  reg          quantized_read;                           // QuantizedStore.java:51
+  reg  [1:0]   quantized_read_token;                     // QuantizedStore.java:52
+  reg  [7:0]   quantized_read_word;                      // QuantizedStore.java:53
+  wire [9:0]   quantized_write_address;                  // QuantizedStore.java:66
+  wire [9:0]   quantized_read_address;                   // QuantizedStore.java:67
+  reg  [31:0]  quantized_read_data;                      // QuantizedStore.java:69
+  reg  [31:0]  quantized_mc0;                            // QuantizedStore.java:72
+  reg  [31:0]  quantized_mc1;                            // QuantizedStore.java:72
+  reg  [31:0]  quantized_mc2;                            // QuantizedStore.java:72
+  reg  [31:0]  quantized_mc3;                            // QuantizedStore.java:72
+
   // embed
   reg          embed_start;                              // EmbedUnit.java:42
   reg  [3:0]   embed_dst;                                // EmbedUnit.java:44
@@ -577,6 +779,45 @@ module tellme (
   wire         embed_row_beat;                           // EmbedUnit.java:130
   wire         embed_last_word;                          // EmbedUnit.java:131
   wire         embed_done;                               // EmbedUnit.java:155
+
+  // quantize_executor
+  reg          quantize_start;                           // QuantizeExecutor.java:48
+  reg  [3:0]   quantize_src;                             // QuantizeExecutor.java:50
+  reg          quantize_norm;                            // QuantizeExecutor.java:51
+  reg  [15:0]  quantize_length;                          // QuantizeExecutor.java:51
+  reg  [31:0]  quantize_gain;                            // QuantizeExecutor.java:51
+  reg  [31:0]  quantize_eps;                             // QuantizeExecutor.java:52
+  reg  [2:0]   quantize_tokens;                          // QuantizeExecutor.java:52
+  reg  [63:0]  quantize_image;                           // QuantizeExecutor.java:53
+  reg  [2:0]   quantize_step;                            // QuantizeExecutor.java:62
+  reg  [3:0]   quantize_src_id;                          // QuantizeExecutor.java:63
+  reg          quantize_norm_q;                          // QuantizeExecutor.java:64
+  reg  [15:0]  quantize_length_q;                        // QuantizeExecutor.java:65
+  reg  [63:0]  quantize_gain_address;                    // QuantizeExecutor.java:66
+  reg  [31:0]  quantize_eps_q;                           // QuantizeExecutor.java:67
+  reg  [31:0]  quantize_inv_n;                           // QuantizeExecutor.java:68
+  reg  [2:0]   quantize_token_count;                     // QuantizeExecutor.java:69
+  reg  [2:0]   quantize_token;                           // QuantizeExecutor.java:70
+  reg  [7:0]   quantize_code;                            // QuantizeExecutor.java:71
+  reg  [10:0]  quantize_capacity;                        // ActivationBuffers.java:100
+  wire         quantize_part_words;                      // QuantizeExecutor.java:74
+  wire         quantize_bad_field;                       // QuantizeExecutor.java:76
+  wire [15:0]  quantize_length_words;                    // QuantizeExecutor.java:99
+  reg  [15:0]  quantize_word;                            // QuantizeExecutor.java:106
+  reg          quantize_gains_asked;                     // QuantizeExecutor.java:107
+  wire [16:0]  quantize_gain_bytes;                      // QuantizeExecutor.java:108
+  wire [13:0]  quantize_gain_beats;                      // QuantizeExecutor.java:110
+  wire         quantize_asking_gains;                    // QuantizeExecutor.java:117
+  wire         quantize_pushing;                         // QuantizeExecutor.java:132
+  wire         quantize_last_word;                       // QuantizeExecutor.java:137
+  reg  [15:0]  quantize_gains_sent;                      // QuantizeExecutor.java:145
+  wire         quantize_last_gain;                       // QuantizeExecutor.java:147
+  wire         quantize_gaining;                         // QuantizeExecutor.java:149
+  wire         quantize_gain_taken;                      // QuantizeExecutor.java:161
+  reg  [15:0]  quantize_out_word;                        // QuantizeExecutor.java:179
+  wire         quantize_out_beat;                        // QuantizeExecutor.java:181
+  wire         quantize_last_token;                      // QuantizeExecutor.java:198
+  wire         quantize_done;                            // QuantizeExecutor.java:204
 
   // attention_executor
   reg          attention_start;                          // AttentionExecutor.java:51
@@ -648,55 +889,116 @@ module tellme (
   wire         attention_refused;                        // AttentionExecutor.java:295
   wire         attention_done;                           // AttentionExecutor.java:317
 
+  // lm_head_executor
+  reg          lm_head_start;                            // LmHeadExecutor.java:49
+  reg          lm_head_clear;                            // LmHeadExecutor.java:51
+  reg  [15:0]  lm_head_cols;                             // LmHeadExecutor.java:53
+  reg  [31:0]  lm_head_rows;                             // LmHeadExecutor.java:53
+  reg  [31:0]  lm_head_weights;                          // LmHeadExecutor.java:54
+  reg  [31:0]  lm_head_row_scales;                       // LmHeadExecutor.java:54
+  reg  [31:0]  lm_head_vocab;                            // LmHeadExecutor.java:55
+  reg          lm_head_last_chunk;                       // LmHeadExecutor.java:55
+  reg  [2:0]   lm_head_last_token;                       // LmHeadExecutor.java:56
+  reg  [63:0]  lm_head_image;                            // LmHeadExecutor.java:56
+  reg  [63:0]  lm_head_logits;                           // LmHeadExecutor.java:57
+  reg  [2:0]   lm_head_step;                             // LmHeadExecutor.java:64
+  reg  [15:0]  lm_head_cols_q;                           // LmHeadExecutor.java:65
+  reg  [31:0]  lm_head_rows_q;                           // LmHeadExecutor.java:66
+  reg  [63:0]  lm_head_weights_address;                  // LmHeadExecutor.java:67
+  reg  [63:0]  lm_head_scales_address;                   // LmHeadExecutor.java:68
+  reg  [2:0]   lm_head_token;                            // LmHeadExecutor.java:69
+  reg  [63:0]  lm_head_logits_address;                   // LmHeadExecutor.java:70
+  reg  [7:0]   lm_head_code;                             // LmHeadExecutor.java:71
+  reg  [31:0]  lm_head_argmax;                           // LmHeadExecutor.java:72
+  wire         lm_head_bad_field;                        // LmHeadExecutor.java:81
+  reg  [31:0]  lm_head_mc;                               // QuantizedStore.java:80
+  reg  [15:0]  lm_head_word;                             // LmHeadExecutor.java:102
+  wire [15:0]  lm_head_col_words;                        // LmHeadExecutor.java:103
+  reg  [31:0]  lm_head_held0;                            // LmHeadExecutor.java:116
+  wire         lm_head_last_part;                        // LmHeadExecutor.java:119
+  wire         lm_head_pushing;                          // LmHeadExecutor.java:124
+  wire         lm_head_word_taken;                       // LmHeadExecutor.java:127
+  wire         lm_head_last_word;                        // LmHeadExecutor.java:134
+  wire [32:0]  lm_head_logit_beats;                      // LmHeadExecutor.java:143
+  wire [33:0]  lm_head_logit_words;                      // LmHeadExecutor.java:144
+  reg          lm_head_write_commanded;                  // LmHeadExecutor.java:145
+  reg  [33:0]  lm_head_logits_written;                   // LmHeadExecutor.java:146
+  wire         lm_head_running;                          // LmHeadExecutor.java:151
+  wire         lm_head_padding;                          // LmHeadExecutor.java:158
+  wire         lm_head_offering;                         // LmHeadExecutor.java:160
+  wire         lm_head_logit_written;                    // LmHeadExecutor.java:166
+  reg          lm_head_unit_done;                        // LmHeadExecutor.java:170
+  wire         lm_head_refused;                          // LmHeadExecutor.java:178
+  wire         lm_head_done;                             // LmHeadExecutor.java:184
+
   // tap_writer
-  reg          tap_start;                                // TapWriter.java:40
-  reg  [31:0]  tap_instruction;                          // TapWriter.java:42
-  reg  [31:0]  tap_first_token;                          // TapWriter.java:42
-  reg  [2:0]   tap_tokens;                               // TapWriter.java:43
-  reg  [31:0]  tap_elements;                             // TapWriter.java:43
-  reg  [3:0]   tap_buffer;                               // TapWriter.java:44
-  reg  [63:0]  tap_address;                              // TapWriter.java:44
-  reg  [31:0]  tap_bytes;                                // TapWriter.java:45
-  reg  [2:0]   tap_phase;                                // TapWriter.java:51
-  reg  [31:0]  tap_header_instruction;                   // TapWriter.java:54
-  reg  [31:0]  tap_header_first_token;                   // TapWriter.java:54
-  reg  [31:0]  tap_header_tokens;                        // TapWriter.java:54
-  reg  [31:0]  tap_header_elements;                      // TapWriter.java:54
-  reg  [2:0]   tap_token_count;                          // TapWriter.java:56
-  reg  [31:0]  tap_element_count;                        // TapWriter.java:57
-  reg  [3:0]   tap_buffer_id;                            // TapWriter.java:58
-  reg  [63:0]  tap_record_address;                       // TapWriter.java:59
-  reg  [31:0]  tap_words;                                // TapWriter.java:60
-  reg  [31:0]  tap_words_pushed;                         // TapWriter.java:61
-  reg  [2:0]   tap_token;                                // TapWriter.java:62
-  reg  [31:0]  tap_element;                              // TapWriter.java:63
-  wire [31:0]  tap_beats;                                // TapWriter.java:82
-  reg  [31:0]  tap_header_word;                          // TapWriter.java:93
-  reg  [1:0]   tap_lane;                                 // TapWriter.java:100
-  reg  [31:0]  tap_value;                                // TapWriter.java:101
-  wire         tap_pushing;                              // TapWriter.java:103
-  wire         tap_last_word;                            // TapWriter.java:111
-  wire         tap_last_element;                         // TapWriter.java:112
-  wire         tap_last_token;                           // TapWriter.java:113
-  wire         tap_header_done;                          // TapWriter.java:114
-  wire         tap_no_values;                            // TapWriter.java:115
-  wire         tap_word_taken;                           // TapWriter.java:116
-  wire         tap_finished;                             // TapWriter.java:130
-  wire [31:0]  record_status;                            // TellmeKernel.java:84
-  wire [31:0]  record_error_code;                        // TellmeKernel.java:85
-  wire [31:0]  record_error_detail;                      // TellmeKernel.java:85
-  wire [31:0]  record_position;                          // TellmeKernel.java:86
-  wire [31:0]  record_instructions;                      // TellmeKernel.java:86
-  wire [31:0]  record_argmax;                            // TellmeKernel.java:87
-  wire [63:0]  record_cycles;                            // TellmeKernel.java:87
-  wire [63:0]  record_ddr_busy_cycles;                   // TellmeKernel.java:88
-  wire [63:0]  record_stall_cycles;                      // TellmeKernel.java:88
-  wire         record_tapping;                           // TellmeKernel.java:89
-  wire [31:0]  record_tap_records;                       // TellmeKernel.java:89
-  wire [31:0]  record_tap_used;                          // TellmeKernel.java:90
-  wire [31:0]  record_tap_dropped;                       // TellmeKernel.java:90
-  wire [63:0]  record_address;                           // TellmeKernel.java:91
-  wire [63:0]  record_area_address;                      // TellmeKernel.java:91
+  reg          tap_start;                                // TapWriter.java:41
+  reg  [31:0]  tap_instruction;                          // TapWriter.java:43
+  reg  [31:0]  tap_first_token;                          // TapWriter.java:43
+  reg  [2:0]   tap_tokens;                               // TapWriter.java:44
+  reg  [31:0]  tap_elements;                             // TapWriter.java:44
+  reg  [3:0]   tap_buffer;                               // TapWriter.java:45
+  reg  [63:0]  tap_address;                              // TapWriter.java:45
+  reg  [31:0]  tap_bytes;                                // TapWriter.java:46
+  reg          tap_quantized;                            // TapWriter.java:46
+  reg          tap_from_memory;                          // TapWriter.java:46
+  reg  [63:0]  tap_source;                               // TapWriter.java:47
+  reg  [2:0]   tap_phase;                                // TapWriter.java:56
+  reg  [31:0]  tap_header_instruction;                   // TapWriter.java:59
+  reg  [31:0]  tap_header_first_token;                   // TapWriter.java:59
+  reg  [31:0]  tap_header_tokens;                        // TapWriter.java:59
+  reg  [31:0]  tap_header_elements;                      // TapWriter.java:59
+  reg  [2:0]   tap_token_count;                          // TapWriter.java:61
+  reg  [31:0]  tap_element_count;                        // TapWriter.java:62
+  reg  [3:0]   tap_buffer_id;                            // TapWriter.java:63
+  reg  [63:0]  tap_record_address;                       // TapWriter.java:64
+  reg          tap_from_quantized;                       // TapWriter.java:65
+  reg          tap_from_memory_q;                        // TapWriter.java:66
+  reg  [63:0]  tap_source_address;                       // TapWriter.java:67
+  reg  [31:0]  tap_words;                                // TapWriter.java:68
+  reg  [31:0]  tap_words_pushed;                         // TapWriter.java:69
+  reg  [2:0]   tap_token;                                // TapWriter.java:70
+  reg  [31:0]  tap_element;                              // TapWriter.java:71
+  wire [31:0]  tap_beats;                                // TapWriter.java:93
+  reg  [31:0]  tap_header_word;                          // TapWriter.java:104
+  reg  [1:0]   tap_lane;                                 // TapWriter.java:116
+  reg  [31:0]  tap_buffer_value;                         // TapWriter.java:117
+  reg  [7:0]   tap_activation;                           // TapWriter.java:123
+  wire         tap_mc_element;                           // TapWriter.java:124
+  reg  [31:0]  tap_mc;                                   // QuantizedStore.java:80
+  wire [8:0]   tap_int8_magnitude;                       // TapWriter.java:204
+  reg  [31:0]  tap_int8_float;                           // TapWriter.java:205
+  wire [31:0]  tap_quantized_value;                      // TapWriter.java:126
+  wire [31:0]  tap_value;                                // TapWriter.java:127
+  reg          tap_memory_asked;                         // TapWriter.java:131
+  wire         tap_asking_memory;                        // TapWriter.java:134
+  wire [32:0]  tap_source_beats;                         // TapWriter.java:136
+  reg  [0:0]   tap_memory_word;                          // TapWriter.java:143
+  wire         tap_memory_ready;                         // TapWriter.java:153
+  wire         tap_pushing;                              // TapWriter.java:155
+  wire         tap_last_word;                            // TapWriter.java:164
+  wire         tap_last_element;                         // TapWriter.java:165
+  wire         tap_last_token;                           // TapWriter.java:166
+  wire         tap_header_done;                          // TapWriter.java:167
+  wire         tap_no_values;                            // TapWriter.java:168
+  wire         tap_word_taken;                           // TapWriter.java:169
+  wire         tap_last_memory_word;                     // TapWriter.java:191
+  wire         tap_finished;                             // TapWriter.java:197
+  wire [31:0]  record_status;                            // TellmeKernel.java:101
+  wire [31:0]  record_error_code;                        // TellmeKernel.java:102
+  wire [31:0]  record_error_detail;                      // TellmeKernel.java:102
+  wire [31:0]  record_position;                          // TellmeKernel.java:103
+  wire [31:0]  record_instructions;                      // TellmeKernel.java:103
+  wire [31:0]  record_argmax;                            // TellmeKernel.java:104
+  wire [63:0]  record_cycles;                            // TellmeKernel.java:104
+  wire [63:0]  record_ddr_busy_cycles;                   // TellmeKernel.java:105
+  wire [63:0]  record_stall_cycles;                      // TellmeKernel.java:105
+  wire         record_tapping;                           // TellmeKernel.java:106
+  wire [31:0]  record_tap_records;                       // TellmeKernel.java:106
+  wire [31:0]  record_tap_used;                          // TellmeKernel.java:107
+  wire [31:0]  record_tap_dropped;                       // TellmeKernel.java:107
+  wire [63:0]  record_address;                           // TellmeKernel.java:108
+  wire [63:0]  record_area_address;                      // TellmeKernel.java:108
 
   // record_writer
   reg          record_start;                             // RecordWriter.java:37
@@ -709,72 +1011,76 @@ module tellme (
   wire         record_word_taken;                        // RecordWriter.java:89
   wire         record_last_word;                         // RecordWriter.java:90
   wire         area_last_word;                           // RecordWriter.java:91
-  wire         record_finished;                          // RecordWriter.java:101
+  wire         record_finished;                          // RecordWriter.java:102
 
   // sequencer
-  reg  [3:0]   phase;                                    // Sequencer.java:47
-  reg  [7:0]   error_code;                               // Sequencer.java:48
-  reg  [31:0]  error_detail;                             // Sequencer.java:49
-  wire         no_error;                                 // Sequencer.java:50
-  reg  [15:0]  read_beat;                                // Sequencer.java:54
-  reg          read_issued;                              // Sequencer.java:55
-  wire         header_beat;                              // Sequencer.java:56
-  reg  [31:0]  header_magic;                             // Sequencer.java:429
-  reg  [31:0]  header_version;                           // Sequencer.java:429
-  reg  [31:0]  header_program_offset;                    // Sequencer.java:429
-  reg  [31:0]  header_program_length;                    // Sequencer.java:429
-  reg  [31:0]  header_context;                           // Sequencer.java:429
-  reg  [31:0]  header_vocab;                             // Sequencer.java:429
-  wire [63:0]  logits_offset;                            // Sequencer.java:69
-  wire [63:0]  debug_base;                               // Sequencer.java:71
-  wire         image_valid;                              // Sequencer.java:73
-  wire         tapping;                                  // Sequencer.java:74
-  reg  [31:0]  chunk_from;                               // Sequencer.java:77
-  reg  [2:0]   chunk_tokens;                             // Sequencer.java:78
-  reg  [31:0]  pc;                                       // Sequencer.java:79
-  reg  [31:0]  instructions_executed;                    // Sequencer.java:80
-  reg  [127:0] instruction_word;                         // Sequencer.java:81
-  reg  [31:0]  token_index;                              // Sequencer.java:82
-  reg  [0:0]   token_word;                               // Sequencer.java:83
-  reg  [31:0]  tap_capacity;                             // Sequencer.java:84
-  reg  [31:0]  tap_used;                                 // Sequencer.java:85
-  reg  [31:0]  tap_records;                              // Sequencer.java:86
-  reg  [31:0]  tap_dropped;                              // Sequencer.java:87
-  reg  [15:0]  setup_head_dim;                           // Sequencer.java:90
-  reg  [7:0]   setup_heads;                              // Sequencer.java:91
-  reg  [7:0]   setup_kv_heads;                           // Sequencer.java:92
-  reg          setup_rope_adjacent;                      // Sequencer.java:93
-  reg  [31:0]  setup_positions;                          // Sequencer.java:94
-  reg  [31:0]  setup_rope_table;                         // Sequencer.java:95
-  wire [36:0]  token_bytes;                              // Sequencer.java:99
-  wire [31:0]  token_beats;                              // Sequencer.java:100
-  wire [63:0]  fetch_address;                            // Sequencer.java:102
-  wire         fetching;                                 // Sequencer.java:103
-  wire         own_read;                                 // Sequencer.java:104
-  wire         last_token_word;                          // Sequencer.java:128
-  wire         own_beat;                                 // Sequencer.java:130
-  wire         waiting_for_data;                         // Sequencer.java:131
-  wire [32:0]  call_end;                                 // Sequencer.java:135
-  wire         bad_call;                                 // Sequencer.java:137
-  wire [7:0]   opcode;                                   // Sequencer.java:140
-  wire         last_chunk;                               // Sequencer.java:141
-  wire         is_embed;                                 // Sequencer.java:166
-  wire         is_attention;                             // Sequencer.java:167
-  wire         unit_done;                                // Sequencer.java:168
-  wire [7:0]   unit_code;                                // Sequencer.java:169
-  wire [31:0]  tap_elements_of;                          // Sequencer.java:174
-  wire [3:0]   tap_dst_of;                               // Sequencer.java:176
-  wire         has_tap;                                  // Sequencer.java:177
-  wire [33:0]  tap_value_bytes;                          // Sequencer.java:178
-  wire [33:0]  tap_bytes_of;                             // Sequencer.java:180
-  wire         tap_fits;                                 // Sequencer.java:182
-  reg          tap_busy;                                 // Sequencer.java:191
-  wire         token_outside;                            // Sequencer.java:230
-  wire         tokens_clean;                             // Sequencer.java:241
-  wire [31:0]  tokens_left;                              // Sequencer.java:253
-  wire         setup_bad_field;                          // Sequencer.java:417
-  reg          record_written;                           // Sequencer.java:387
-  wire         record_done;                              // Sequencer.java:389
+  reg  [3:0]   phase;                                    // Sequencer.java:48
+  reg  [7:0]   error_code;                               // Sequencer.java:49
+  reg  [31:0]  error_detail;                             // Sequencer.java:50
+  wire         no_error;                                 // Sequencer.java:51
+  reg  [15:0]  read_beat;                                // Sequencer.java:55
+  reg          read_issued;                              // Sequencer.java:56
+  wire         header_beat;                              // Sequencer.java:57
+  reg  [31:0]  header_magic;                             // Sequencer.java:483
+  reg  [31:0]  header_version;                           // Sequencer.java:483
+  reg  [31:0]  header_program_offset;                    // Sequencer.java:483
+  reg  [31:0]  header_program_length;                    // Sequencer.java:483
+  reg  [31:0]  header_context;                           // Sequencer.java:483
+  reg  [31:0]  header_vocab;                             // Sequencer.java:483
+  wire [63:0]  logits_offset;                            // Sequencer.java:70
+  wire [63:0]  debug_base;                               // Sequencer.java:72
+  wire         image_valid;                              // Sequencer.java:74
+  wire         tapping;                                  // Sequencer.java:75
+  reg  [31:0]  chunk_from;                               // Sequencer.java:78
+  reg  [2:0]   chunk_tokens;                             // Sequencer.java:79
+  reg  [31:0]  pc;                                       // Sequencer.java:80
+  reg  [31:0]  instructions_executed;                    // Sequencer.java:81
+  reg  [127:0] instruction_word;                         // Sequencer.java:82
+  reg  [31:0]  token_index;                              // Sequencer.java:83
+  reg  [0:0]   token_word;                               // Sequencer.java:84
+  reg  [31:0]  tap_capacity;                             // Sequencer.java:85
+  reg  [31:0]  tap_used;                                 // Sequencer.java:86
+  reg  [31:0]  tap_records;                              // Sequencer.java:87
+  reg  [31:0]  tap_dropped;                              // Sequencer.java:88
+  reg  [15:0]  setup_head_dim;                           // Sequencer.java:91
+  reg  [7:0]   setup_heads;                              // Sequencer.java:92
+  reg  [7:0]   setup_kv_heads;                           // Sequencer.java:93
+  reg          setup_rope_adjacent;                      // Sequencer.java:94
+  reg  [31:0]  setup_positions;                          // Sequencer.java:95
+  reg  [31:0]  setup_rope_table;                         // Sequencer.java:96
+  wire [36:0]  token_bytes;                              // Sequencer.java:100
+  wire [31:0]  token_beats;                              // Sequencer.java:102
+  wire [63:0]  fetch_address;                            // Sequencer.java:105
+  wire         fetching;                                 // Sequencer.java:106
+  wire         own_read;                                 // Sequencer.java:107
+  wire         last_token_word;                          // Sequencer.java:131
+  wire         own_beat;                                 // Sequencer.java:133
+  wire         waiting_for_data;                         // Sequencer.java:134
+  wire [32:0]  call_end;                                 // Sequencer.java:138
+  wire         bad_call;                                 // Sequencer.java:140
+  wire [7:0]   opcode;                                   // Sequencer.java:143
+  wire         last_chunk;                               // Sequencer.java:144
+  wire [63:0]  logits_address;                           // Sequencer.java:186
+  wire         is_embed;                                 // Sequencer.java:190
+  wire         is_quantize;                              // Sequencer.java:191
+  wire         is_attention;                             // Sequencer.java:192
+  wire         is_lm_head;                               // Sequencer.java:193
+  wire         unit_done;                                // Sequencer.java:195
+  reg  [7:0]   unit_code;                                // Sequencer.java:196
+  reg  [31:0]  tap_elements_of;                          // Sequencer.java:205
+  wire [2:0]   tap_tokens_of;                            // Sequencer.java:210
+  wire [3:0]   tap_dst_of;                               // Sequencer.java:212
+  wire         has_tap;                                  // Sequencer.java:213
+  wire [33:0]  tap_value_bytes;                          // Sequencer.java:217
+  wire [33:0]  tap_bytes_of;                             // Sequencer.java:220
+  wire         tap_fits;                                 // Sequencer.java:222
+  reg          tap_busy;                                 // Sequencer.java:231
+  wire         token_outside;                            // Sequencer.java:272
+  wire         tokens_clean;                             // Sequencer.java:283
+  wire [31:0]  tokens_left;                              // Sequencer.java:295
+  wire         setup_bad_field;                          // Sequencer.java:471
+  reg          record_written;                           // Sequencer.java:441
+  wire         record_done;                              // Sequencer.java:443
   reg  [31:0]  residual_lane0 [0:255];                   // ActivationBuffers.java:77
   reg  [31:0]  residual_lane1 [0:255];                   // ActivationBuffers.java:77
   reg  [31:0]  residual_lane2 [0:255];                   // ActivationBuffers.java:77
@@ -795,8 +1101,37 @@ module tellme (
   reg  [31:0]  ffn_lane1 [0:1023];                       // ActivationBuffers.java:77
   reg  [31:0]  ffn_lane2 [0:1023];                       // ActivationBuffers.java:77
   reg  [31:0]  ffn_lane3 [0:1023];                       // ActivationBuffers.java:77
+  reg  [31:0]  quantized_words [0:1023];                 // QuantizedStore.java:65
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire rms_max_in_payload_0_cmp;
+  wire [24:0] rms_max_in_payload_0_cat;
+  wire [7:0] rms_max_in_payload_0_diff;
+  wire [7:0] rms_max_in_payload_0_mux_2;
+  wire [4:0] rms_max_in_payload_0_mux;
+  wire [24:0] rms_max_in_payload_0_shr;
+  wire [19:0] rms_max_in_payload_0_sum;
+  wire rms_max_in_payload_1_cmp;
+  wire [24:0] rms_max_in_payload_1_cat;
+  wire [7:0] rms_max_in_payload_1_diff;
+  wire [7:0] rms_max_in_payload_1_mux_2;
+  wire [4:0] rms_max_in_payload_1_mux;
+  wire [24:0] rms_max_in_payload_1_shr;
+  wire [19:0] rms_max_in_payload_1_sum;
+  wire rms_max_in_payload_2_cmp;
+  wire [24:0] rms_max_in_payload_2_cat;
+  wire [7:0] rms_max_in_payload_2_diff;
+  wire [7:0] rms_max_in_payload_2_mux_2;
+  wire [4:0] rms_max_in_payload_2_mux;
+  wire [24:0] rms_max_in_payload_2_shr;
+  wire [19:0] rms_max_in_payload_2_sum;
+  wire rms_max_in_payload_3_cmp;
+  wire [24:0] rms_max_in_payload_3_cat;
+  wire [7:0] rms_max_in_payload_3_diff;
+  wire [7:0] rms_max_in_payload_3_mux_2;
+  wire [4:0] rms_max_in_payload_3_mux;
+  wire [24:0] rms_max_in_payload_3_shr;
+  wire [19:0] rms_max_in_payload_3_sum;
   wire attention_queries_payload_0_cmp;
   wire [24:0] attention_queries_payload_0_cat;
   wire [7:0] attention_queries_payload_0_diff;
@@ -869,11 +1204,18 @@ module tellme (
   wire [18:0] gate_read_address_prod;
   wire [18:0] ffn_write_address_prod;
   wire [18:0] ffn_read_address_prod;
+  wire [18:0] quantized_write_address_prod;
+  wire [18:0] quantized_read_address_prod;
+  wire [16:0] quantize_gain_beats_sum;
   wire [39:0] attention_q_width_prod;
   wire [31:0] attention_query_word_index_prod;
   wire [31:0] attention_out_word_index_prod;
   wire [47:0] attention_run_bytes_prod;
   wire [127:0] attention_head_address_prod;
+  wire [33:0] lm_head_logit_beats_sum;
+  wire [8:0] tap_int8_magnitude_ext;
+  wire [63:0] tap_source_beats_prod;
+  wire [33:0] tap_source_beats_sum;
   wire [63:0] logits_offset_sum;
   wire [63:0] debug_base_sum;
   wire [36:0] token_beats_sum;
@@ -881,6 +1223,58 @@ module tellme (
   wire [63:0] tap_value_bytes_prod;
   wire [33:0] tap_bytes_of_sum;
   wire [39:0] setup_bad_field_prod;
+  assign rms_max_in_payload_0_cmp = buffer_lane0_read[30:23] >= 8'd113;
+  assign rms_max_in_payload_0_cat = {(buffer_lane0_read[30:23] != 8'd0), buffer_lane0_read[22:0], 1'b0};
+  assign rms_max_in_payload_0_diff = 8'd126 - buffer_lane0_read[30:23];
+  assign rms_max_in_payload_0_mux_2 = (rms_max_in_payload_0_diff > 8'd25) ? 8'd25 : rms_max_in_payload_0_diff;
+  assign rms_max_in_payload_0_mux = rms_max_in_payload_0_cmp ? 5'd13 : rms_max_in_payload_0_mux_2[4:0];
+  assign rms_max_in_payload_0_shr = rms_max_in_payload_0_cat >> rms_max_in_payload_0_mux;
+  assign rms_max_in_payload_0_sum =
+      {1'b0, ((rms_max_in_payload_0_cmp ? {1'b0, (buffer_lane0_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, rms_max_in_payload_0_shr[11:1]}
+      + {19'd0,
+         (rms_max_in_payload_0_shr[0]
+          & ((|(rms_max_in_payload_0_cat & ~(25'h1ffffff << rms_max_in_payload_0_mux)))
+             | rms_max_in_payload_0_shr[1]))};
+  assign rms_max_in_payload_1_cmp = buffer_lane1_read[30:23] >= 8'd113;
+  assign rms_max_in_payload_1_cat = {(buffer_lane1_read[30:23] != 8'd0), buffer_lane1_read[22:0], 1'b0};
+  assign rms_max_in_payload_1_diff = 8'd126 - buffer_lane1_read[30:23];
+  assign rms_max_in_payload_1_mux_2 = (rms_max_in_payload_1_diff > 8'd25) ? 8'd25 : rms_max_in_payload_1_diff;
+  assign rms_max_in_payload_1_mux = rms_max_in_payload_1_cmp ? 5'd13 : rms_max_in_payload_1_mux_2[4:0];
+  assign rms_max_in_payload_1_shr = rms_max_in_payload_1_cat >> rms_max_in_payload_1_mux;
+  assign rms_max_in_payload_1_sum =
+      {1'b0, ((rms_max_in_payload_1_cmp ? {1'b0, (buffer_lane1_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, rms_max_in_payload_1_shr[11:1]}
+      + {19'd0,
+         (rms_max_in_payload_1_shr[0]
+          & ((|(rms_max_in_payload_1_cat & ~(25'h1ffffff << rms_max_in_payload_1_mux)))
+             | rms_max_in_payload_1_shr[1]))};
+  assign rms_max_in_payload_2_cmp = buffer_lane2_read[30:23] >= 8'd113;
+  assign rms_max_in_payload_2_cat = {(buffer_lane2_read[30:23] != 8'd0), buffer_lane2_read[22:0], 1'b0};
+  assign rms_max_in_payload_2_diff = 8'd126 - buffer_lane2_read[30:23];
+  assign rms_max_in_payload_2_mux_2 = (rms_max_in_payload_2_diff > 8'd25) ? 8'd25 : rms_max_in_payload_2_diff;
+  assign rms_max_in_payload_2_mux = rms_max_in_payload_2_cmp ? 5'd13 : rms_max_in_payload_2_mux_2[4:0];
+  assign rms_max_in_payload_2_shr = rms_max_in_payload_2_cat >> rms_max_in_payload_2_mux;
+  assign rms_max_in_payload_2_sum =
+      {1'b0, ((rms_max_in_payload_2_cmp ? {1'b0, (buffer_lane2_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, rms_max_in_payload_2_shr[11:1]}
+      + {19'd0,
+         (rms_max_in_payload_2_shr[0]
+          & ((|(rms_max_in_payload_2_cat & ~(25'h1ffffff << rms_max_in_payload_2_mux)))
+             | rms_max_in_payload_2_shr[1]))};
+  assign rms_max_in_payload_3_cmp = buffer_lane3_read[30:23] >= 8'd113;
+  assign rms_max_in_payload_3_cat = {(buffer_lane3_read[30:23] != 8'd0), buffer_lane3_read[22:0], 1'b0};
+  assign rms_max_in_payload_3_diff = 8'd126 - buffer_lane3_read[30:23];
+  assign rms_max_in_payload_3_mux_2 = (rms_max_in_payload_3_diff > 8'd25) ? 8'd25 : rms_max_in_payload_3_diff;
+  assign rms_max_in_payload_3_mux = rms_max_in_payload_3_cmp ? 5'd13 : rms_max_in_payload_3_mux_2[4:0];
+  assign rms_max_in_payload_3_shr = rms_max_in_payload_3_cat >> rms_max_in_payload_3_mux;
+  assign rms_max_in_payload_3_sum =
+      {1'b0, ((rms_max_in_payload_3_cmp ? {1'b0, (buffer_lane3_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, rms_max_in_payload_3_shr[11:1]}
+      + {19'd0,
+         (rms_max_in_payload_3_shr[0]
+          & ((|(rms_max_in_payload_3_cat & ~(25'h1ffffff << rms_max_in_payload_3_mux)))
+             | rms_max_in_payload_3_shr[1]))};
   assign attention_queries_payload_0_cmp = buffer_lane0_read[30:23] >= 8'd113;
   assign attention_queries_payload_0_cat = {(buffer_lane0_read[30:23] != 8'd0), buffer_lane0_read[22:0], 1'b0};
   assign attention_queries_payload_0_diff = 8'd126 - buffer_lane0_read[30:23];
@@ -1060,6 +1454,9 @@ module tellme (
   assign gate_read_address_prod = {9'd0, {8'd0, buffer_read_token}} * {10'd0, 9'd256};
   assign ffn_write_address_prod = {9'd0, {8'd0, buffer_write_token}} * {10'd0, 9'd256};
   assign ffn_read_address_prod = {9'd0, {8'd0, buffer_read_token}} * {10'd0, 9'd256};
+  assign quantized_write_address_prod = {9'd0, {8'd0, quantized_write_token}} * {10'd0, 9'd256};
+  assign quantized_read_address_prod = {9'd0, {8'd0, quantized_read_token}} * {10'd0, 9'd256};
+  assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd7;
   assign attention_q_width_prod = {16'd0, {16'd0, attention_heads}} * {24'd0, attention_head_dim};
   assign attention_query_word_index_prod =
       {16'd0, (attention_first_head + {8'd0, attention_query_head})} * {16'd0, attention_words_per_head};
@@ -1067,37 +1464,46 @@ module tellme (
       {16'd0, (attention_first_head + {8'd0, attention_out_head})} * {16'd0, attention_words_per_head};
   assign attention_run_bytes_prod = {16'd0, attention_positions_q} * {32'd0, attention_head_dim_q};
   assign attention_head_address_prod = {64'd0, {48'd0, attention_layer_heads}} * {64'd0, {16'd0, attention_run_bytes}};
+  assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd1;
+  assign tap_int8_magnitude_ext = {tap_activation[7], tap_activation};
+  assign tap_source_beats_prod = {32'd0, {29'd0, tap_token_count}} * {32'd0, tap_element_count};
+  assign tap_source_beats_sum = tap_source_beats_prod[33:0] + 34'd1;
   assign logits_offset_sum = {30'h0, header_context, 2'd0} + 64'd4095;
   assign debug_base_sum = {30'h0, header_vocab, 2'd0} + 64'd4095;
   assign token_beats_sum = token_bytes + 37'd7;
   assign tap_elements_of_prod = {16'd0, {24'd0, setup_heads}} * {32'd0, setup_head_dim};
-  assign tap_value_bytes_prod = {32'd0, {29'd0, chunk_tokens}} * {32'd0, tap_elements_of};
+  assign tap_value_bytes_prod = {32'd0, {29'd0, tap_tokens_of}} * {32'd0, tap_elements_of};
   assign tap_bytes_of_sum = tap_value_bytes + 34'd15;
   assign setup_bad_field_prod = {16'd0, {16'd0, instruction_word[31:24]}} * {24'd0, instruction_word[23:8]};
 
-  assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:56
-  assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:56
-  assign control_s_axi_control_awaddr = s_axi_control_awaddr; // TellmeKernel.java:56
-  assign control_s_axi_control_wvalid = s_axi_control_wvalid; // TellmeKernel.java:56
-  assign s_axi_control_wready = control_s_axi_control_wready; // TellmeKernel.java:56
-  assign control_s_axi_control_wdata = s_axi_control_wdata; // TellmeKernel.java:56
-  assign control_s_axi_control_wstrb = s_axi_control_wstrb; // TellmeKernel.java:56
-  assign s_axi_control_bvalid = control_s_axi_control_bvalid; // TellmeKernel.java:56
-  assign control_s_axi_control_bready = s_axi_control_bready; // TellmeKernel.java:56
-  assign s_axi_control_bresp = control_s_axi_control_bresp; // TellmeKernel.java:56
-  assign control_s_axi_control_arvalid = s_axi_control_arvalid; // TellmeKernel.java:56
-  assign s_axi_control_arready = control_s_axi_control_arready; // TellmeKernel.java:56
-  assign control_s_axi_control_araddr = s_axi_control_araddr; // TellmeKernel.java:56
-  assign s_axi_control_rvalid = control_s_axi_control_rvalid; // TellmeKernel.java:56
-  assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:56
-  assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:56
-  assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:56
-  assign m_axi_w0_arvalid = 1'b0; // Axi4.java:209
-  assign m_axi_w0_araddr = 64'd0; // Axi4.java:210
-  assign m_axi_w0_arlen = 8'd0; // Axi4.java:211
-  assign m_axi_w0_arsize = 3'd3; // Axi4.java:212
-  assign m_axi_w0_arburst = 2'h1; // Axi4.java:213
-  assign m_axi_w0_rready = 1'b1; // Axi4.java:217
+  assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:60
+  assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:60
+  assign control_s_axi_control_awaddr = s_axi_control_awaddr; // TellmeKernel.java:60
+  assign control_s_axi_control_wvalid = s_axi_control_wvalid; // TellmeKernel.java:60
+  assign s_axi_control_wready = control_s_axi_control_wready; // TellmeKernel.java:60
+  assign control_s_axi_control_wdata = s_axi_control_wdata; // TellmeKernel.java:60
+  assign control_s_axi_control_wstrb = s_axi_control_wstrb; // TellmeKernel.java:60
+  assign s_axi_control_bvalid = control_s_axi_control_bvalid; // TellmeKernel.java:60
+  assign control_s_axi_control_bready = s_axi_control_bready; // TellmeKernel.java:60
+  assign s_axi_control_bresp = control_s_axi_control_bresp; // TellmeKernel.java:60
+  assign control_s_axi_control_arvalid = s_axi_control_arvalid; // TellmeKernel.java:60
+  assign s_axi_control_arready = control_s_axi_control_arready; // TellmeKernel.java:60
+  assign control_s_axi_control_araddr = s_axi_control_araddr; // TellmeKernel.java:60
+  assign s_axi_control_rvalid = control_s_axi_control_rvalid; // TellmeKernel.java:60
+  assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:60
+  assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:60
+  assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:60
+  assign m_axi_w0_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane0_arready = m_axi_w0_arready; // TellmeKernel.java:160
+  assign m_axi_w0_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:161
+  assign m_axi_w0_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:162
+  assign m_axi_w0_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:163
+  assign m_axi_w0_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:164
+  assign lm_head_m_axi_lane0_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:165
+  assign m_axi_w0_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:166
+  assign lm_head_m_axi_lane0_rdata = m_axi_w0_rdata; // TellmeKernel.java:167
+  assign lm_head_m_axi_lane0_rresp = m_axi_w0_rresp; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_rlast = m_axi_w0_rlast; // TellmeKernel.java:169
   assign m_axi_w0_awvalid = 1'b0; // Axi4.java:192
   assign m_axi_w0_awaddr = 64'd0; // Axi4.java:193
   assign m_axi_w0_awlen = 8'd0; // Axi4.java:194
@@ -1108,12 +1514,21 @@ module tellme (
   assign m_axi_w0_wstrb = 8'h0; // Axi4.java:202
   assign m_axi_w0_wlast = 1'b0; // Axi4.java:203
   assign m_axi_w0_bready = 1'b1; // Axi4.java:204
-  assign m_axi_w1_arvalid = 1'b0; // Axi4.java:209
-  assign m_axi_w1_araddr = 64'd0; // Axi4.java:210
-  assign m_axi_w1_arlen = 8'd0; // Axi4.java:211
-  assign m_axi_w1_arsize = 3'd3; // Axi4.java:212
-  assign m_axi_w1_arburst = 2'h1; // Axi4.java:213
-  assign m_axi_w1_rready = 1'b1; // Axi4.java:217
+  assign lm_head_m_axi_lane0_awready = 1'b0; // TellmeKernel.java:143
+  assign lm_head_m_axi_lane0_wready = 1'b0; // TellmeKernel.java:144
+  assign lm_head_m_axi_lane0_bvalid = 1'b0; // TellmeKernel.java:145
+  assign lm_head_m_axi_lane0_bresp = 2'h0; // TellmeKernel.java:146
+  assign m_axi_w1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane1_arready = m_axi_w1_arready; // TellmeKernel.java:160
+  assign m_axi_w1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:161
+  assign m_axi_w1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:162
+  assign m_axi_w1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:163
+  assign m_axi_w1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:164
+  assign lm_head_m_axi_lane1_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:165
+  assign m_axi_w1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:166
+  assign lm_head_m_axi_lane1_rdata = m_axi_w1_rdata; // TellmeKernel.java:167
+  assign lm_head_m_axi_lane1_rresp = m_axi_w1_rresp; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_rlast = m_axi_w1_rlast; // TellmeKernel.java:169
   assign m_axi_w1_awvalid = 1'b0; // Axi4.java:192
   assign m_axi_w1_awaddr = 64'd0; // Axi4.java:193
   assign m_axi_w1_awlen = 8'd0; // Axi4.java:194
@@ -1124,113 +1539,142 @@ module tellme (
   assign m_axi_w1_wstrb = 8'h0; // Axi4.java:202
   assign m_axi_w1_wlast = 1'b0; // Axi4.java:203
   assign m_axi_w1_bready = 1'b1; // Axi4.java:204
-  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:111
-  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:111
-  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:111
-  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:111
-  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:111
-  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:111
-  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:111
-  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:111
-  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:111
-  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:111
-  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:111
-  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:111
-  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:111
-  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:111
-  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:111
-  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:111
-  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:111
-  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:111
-  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:111
-  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:111
-  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:111
-  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:111
-  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:111
-  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:111
-  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:111
-  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:111
-  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:111
-  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:111
-  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:111
-  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:111
-  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:111
-  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:111
-  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:111
-  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:111
-  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:111
-  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:111
-  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:111
-  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:111
-  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:111
-  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:111
-  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:111
-  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:111
-  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:111
-  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:111
-  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_awvalid = attention_m_axi_awvalid; // TellmeKernel.java:111
-  assign attention_m_axi_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_awaddr = attention_m_axi_awaddr; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_awlen = attention_m_axi_awlen; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_awsize = attention_m_axi_awsize; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_awburst = attention_m_axi_awburst; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_wvalid = attention_m_axi_wvalid; // TellmeKernel.java:111
-  assign attention_m_axi_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_wdata = attention_m_axi_wdata; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_wstrb = attention_m_axi_wstrb; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_wlast = attention_m_axi_wlast; // TellmeKernel.java:111
-  assign attention_m_axi_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_bready = attention_m_axi_bready; // TellmeKernel.java:111
-  assign attention_m_axi_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_arvalid = attention_m_axi_arvalid; // TellmeKernel.java:111
-  assign attention_m_axi_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_araddr = attention_m_axi_araddr; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_arlen = attention_m_axi_arlen; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_arsize = attention_m_axi_arsize; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_arburst = attention_m_axi_arburst; // TellmeKernel.java:111
-  assign attention_m_axi_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:111
-  assign d0_share_s_axi_2_rready = attention_m_axi_rready; // TellmeKernel.java:111
-  assign attention_m_axi_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:111
-  assign attention_m_axi_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:111
-  assign attention_m_axi_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:111
+  assign lm_head_m_axi_lane1_awready = 1'b0; // TellmeKernel.java:143
+  assign lm_head_m_axi_lane1_wready = 1'b0; // TellmeKernel.java:144
+  assign lm_head_m_axi_lane1_bvalid = 1'b0; // TellmeKernel.java:145
+  assign lm_head_m_axi_lane1_bresp = 2'h0; // TellmeKernel.java:146
+  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:128
+  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:128
+  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:128
+  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:128
+  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:128
+  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:128
+  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:128
+  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:128
+  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:128
+  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:128
+  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:128
+  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:128
+  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:128
+  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:128
+  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:128
+  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:128
+  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:128
+  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:128
+  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:128
+  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:128
+  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:128
+  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:128
+  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:128
+  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:128
+  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:128
+  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:128
+  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:128
+  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:128
+  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:128
+  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:128
+  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:128
+  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:128
+  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:128
+  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:128
+  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:128
+  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:128
+  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:128
+  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:128
+  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:128
+  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:128
+  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:128
+  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:128
+  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:128
+  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:128
+  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_awvalid = attention_m_axi_awvalid; // TellmeKernel.java:128
+  assign attention_m_axi_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_awaddr = attention_m_axi_awaddr; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_awlen = attention_m_axi_awlen; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_awsize = attention_m_axi_awsize; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_awburst = attention_m_axi_awburst; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_wvalid = attention_m_axi_wvalid; // TellmeKernel.java:128
+  assign attention_m_axi_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_wdata = attention_m_axi_wdata; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_wstrb = attention_m_axi_wstrb; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_wlast = attention_m_axi_wlast; // TellmeKernel.java:128
+  assign attention_m_axi_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_bready = attention_m_axi_bready; // TellmeKernel.java:128
+  assign attention_m_axi_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_arvalid = attention_m_axi_arvalid; // TellmeKernel.java:128
+  assign attention_m_axi_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_araddr = attention_m_axi_araddr; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_arlen = attention_m_axi_arlen; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_arsize = attention_m_axi_arsize; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_arburst = attention_m_axi_arburst; // TellmeKernel.java:128
+  assign attention_m_axi_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:128
+  assign d0_share_s_axi_2_rready = attention_m_axi_rready; // TellmeKernel.java:128
+  assign attention_m_axi_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:128
+  assign attention_m_axi_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:128
+  assign attention_m_axi_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:128
+  assign lm_head_m_axi_scales_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:128
+  assign lm_head_m_axi_scales_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:128
+  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:128
+  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:128
+  assign lm_head_m_axi_scales_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:128
+  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:128
+  assign d0_share_s_axi_3_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:128
+  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:128
+  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:128
+  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:128
   assign port_moving =
       (m_axi_w0_rvalid & m_axi_w0_rready)
       | (m_axi_w0_wvalid & m_axi_w0_wready)
       | (m_axi_w1_rvalid & m_axi_w1_rready)
       | (m_axi_w1_wvalid & m_axi_w1_wready)
       | (m_axi_d0_rvalid & m_axi_d0_rready)
-      | (m_axi_d0_wvalid & m_axi_d0_wready); // TellmeKernel.java:74
+      | (m_axi_d0_wvalid & m_axi_d0_wready); // TellmeKernel.java:88
   assign control_ap_ready = call_start; // CallControl.java:49
   assign control_ap_idle = ~call_busy; // CallControl.java:50
   assign control_ap_done = call_finish; // CallControl.java:51
@@ -1253,6 +1697,51 @@ module tellme (
   assign data_writer_data_valid = data_write_beat_valid; // Stream.java:101
   assign data_writer_data_payload_data = data_write_beat_payload_data; // Stream.java:102
   assign data_writer_data_payload_strobes = data_write_beat_payload_strobes; // Stream.java:102
+  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:92
+  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:93
+  assign rms_max_length_beats = quantize_length_words[8:0]; // QuantizeExecutor.java:100
+  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:101
+  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:102
+  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:103
+  assign rms_max_in_valid = quantize_pushing; // QuantizeExecutor.java:133
+  assign rms_max_in_payload_0 =
+      ((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] != 23'd0)) ? 16'h7e00
+      : (((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] == 23'd0))
+         | (rms_max_in_payload_0_sum >= 20'd31744))
+        ? {buffer_lane0_read[31], 15'h7c00}
+      : {buffer_lane0_read[31], rms_max_in_payload_0_sum[14:0]}; // QuantizeExecutor.java:135
+  assign rms_max_in_payload_1 =
+      ((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] != 23'd0)) ? 16'h7e00
+      : (((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] == 23'd0))
+         | (rms_max_in_payload_1_sum >= 20'd31744))
+        ? {buffer_lane1_read[31], 15'h7c00}
+      : {buffer_lane1_read[31], rms_max_in_payload_1_sum[14:0]}; // QuantizeExecutor.java:135
+  assign rms_max_in_payload_2 =
+      ((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] != 23'd0)) ? 16'h7e00
+      : (((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] == 23'd0))
+         | (rms_max_in_payload_2_sum >= 20'd31744))
+        ? {buffer_lane2_read[31], 15'h7c00}
+      : {buffer_lane2_read[31], rms_max_in_payload_2_sum[14:0]}; // QuantizeExecutor.java:135
+  assign rms_max_in_payload_3 =
+      ((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] != 23'd0)) ? 16'h7e00
+      : (((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] == 23'd0))
+         | (rms_max_in_payload_3_sum >= 20'd31744))
+        ? {buffer_lane3_read[31], 15'h7c00}
+      : {buffer_lane3_read[31], rms_max_in_payload_3_sum[14:0]}; // QuantizeExecutor.java:135
+  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:151
+  assign rms_max_gamma_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:158
+  assign rms_max_gamma_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:158
+  assign rms_max_gamma_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:158
+  assign rms_max_gamma_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:158
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:172
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:173
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:175
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:175
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:175
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:175
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:177
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:178
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:180
   assign attention_command_valid = attention_step == ATTENTION_STEP_COMMAND; // AttentionExecutor.java:141
   assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:142
   // AttentionExecutor.java:143
@@ -1289,29 +1778,39 @@ module tellme (
         ? {buffer_lane3_read[31], 15'h7c00}
       : {buffer_lane3_read[31], attention_queries_payload_3_sum[14:0]}; // AttentionExecutor.java:214
   assign attention_out_ready = attention_step == ATTENTION_STEP_OUTPUTS; // AttentionExecutor.java:251
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:365
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:366
-  assign record_error_detail = error_detail; // Sequencer.java:367
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:368
-  assign record_instructions = instructions_executed; // Sequencer.java:369
-  assign record_argmax = 32'd0; // Sequencer.java:370
-  assign record_cycles = call_cycles; // Sequencer.java:371
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:372
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:373
-  assign record_tapping = tapping; // Sequencer.java:374
-  assign record_tap_records = tap_records; // Sequencer.java:375
-  assign record_tap_used = tap_used; // Sequencer.java:376
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:377
-  assign record_address = arg_io; // Sequencer.java:378
-  assign record_area_address = debug_base; // Sequencer.java:379
-  assign stalled = waiting_for_data; // TellmeKernel.java:95
-  assign interrupt = 1'b0; // TellmeKernel.java:96
+  assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:96
+  assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:97
+  assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:98
+  assign lm_head_command_payload_rows = lm_head_rows_q; // LmHeadExecutor.java:99
+  assign lm_head_command_payload_cols = lm_head_cols_q; // LmHeadExecutor.java:100
+  assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:101
+  assign lm_head_activations_valid = lm_head_pushing & lm_head_last_part; // LmHeadExecutor.java:125
+  assign lm_head_activations_payload = {quantized_read_data, lm_head_held0}; // LmHeadExecutor.java:126
+  // LmHeadExecutor.java:167
+  assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:419
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:420
+  assign record_error_detail = error_detail; // Sequencer.java:421
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:422
+  assign record_instructions = instructions_executed; // Sequencer.java:423
+  assign record_argmax = lm_head_argmax; // Sequencer.java:424
+  assign record_cycles = call_cycles; // Sequencer.java:425
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:426
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:427
+  assign record_tapping = tapping; // Sequencer.java:428
+  assign record_tap_records = tap_records; // Sequencer.java:429
+  assign record_tap_used = tap_used; // Sequencer.java:430
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:431
+  assign record_address = arg_io; // Sequencer.java:432
+  assign record_area_address = debug_base; // Sequencer.java:433
+  assign stalled = waiting_for_data; // TellmeKernel.java:112
+  assign interrupt = 1'b0; // TellmeKernel.java:113
 
   // -------------------------------------------------------------------------------------------------------------------
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:193
+    case (phase) // Sequencer.java:233
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -1327,18 +1826,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:355
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:409
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:359
-  assign result_error_detail = error_detail; // Sequencer.java:360
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:361
-  assign result_instructions = instructions_executed; // Sequencer.java:362
-  assign result_argmax = 32'd0; // Sequencer.java:363
+  assign result_error_code = error_code; // Sequencer.java:413
+  assign result_error_detail = error_detail; // Sequencer.java:414
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:415
+  assign result_instructions = instructions_executed; // Sequencer.java:416
+  assign result_argmax = lm_head_argmax; // Sequencer.java:417
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -1442,24 +1941,34 @@ module tellme (
       data_read_payload_address = embed_row_address; // EmbedUnit.java:96
       data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:97
     end
-    if (own_read & ~read_issued) begin // Sequencer.java:105
-      data_read_valid = 1'b1; // Sequencer.java:106
-      case (phase) // Sequencer.java:107
+    if (quantize_asking_gains) begin // QuantizeExecutor.java:118
+      data_read_valid = 1'b1; // QuantizeExecutor.java:119
+      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:120
+      data_read_payload_beats = {18'd0, quantize_gain_beats}; // QuantizeExecutor.java:121
+    end
+    if (tap_asking_memory) begin // TapWriter.java:137
+      data_read_valid = 1'b1; // TapWriter.java:138
+      data_read_payload_address = tap_source_address; // TapWriter.java:139
+      data_read_payload_beats = tap_source_beats[31:0]; // TapWriter.java:140
+    end
+    if (own_read & ~read_issued) begin // Sequencer.java:108
+      data_read_valid = 1'b1; // Sequencer.java:109
+      case (phase) // Sequencer.java:110
         STEP_HEADER: begin
-          data_read_payload_address = arg_image; // Sequencer.java:109
-          data_read_payload_beats = 32'd32; // Sequencer.java:110
+          data_read_payload_address = arg_image; // Sequencer.java:112
+          data_read_payload_beats = 32'd32; // Sequencer.java:113
         end
         STEP_TOKENS: begin
-          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:113
-          data_read_payload_beats = token_beats; // Sequencer.java:114
+          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:116
+          data_read_payload_beats = token_beats; // Sequencer.java:117
         end
         STEP_CAPACITY: begin
-          data_read_payload_address = debug_base; // Sequencer.java:117
-          data_read_payload_beats = 32'd1; // Sequencer.java:118
+          data_read_payload_address = debug_base; // Sequencer.java:120
+          data_read_payload_beats = 32'd1; // Sequencer.java:121
         end
         default: begin
-          data_read_payload_address = fetch_address; // Sequencer.java:121
-          data_read_payload_beats = 32'd2; // Sequencer.java:122
+          data_read_payload_address = fetch_address; // Sequencer.java:124
+          data_read_payload_beats = 32'd2; // Sequencer.java:125
         end
       endcase
     end
@@ -1479,8 +1988,14 @@ module tellme (
     if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:132
       data_beat_ready = 1'b1; // EmbedUnit.java:132
     end
-    if (own_read & read_issued) begin // Sequencer.java:129
-      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:129
+    if (quantize_gaining) begin // QuantizeExecutor.java:162
+      data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:162
+    end
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:192
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:192
+    end
+    if (own_read & read_issued) begin // Sequencer.java:132
+      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:132
     end
   end
 
@@ -1501,10 +2016,15 @@ module tellme (
     data_write_valid = 1'b0; // DataWrites.java:30
     data_write_payload_address = 64'd0; // DataWrites.java:31
     data_write_payload_beats = 32'd0; // DataWrites.java:32
-    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:84
-      data_write_valid = 1'b1; // TapWriter.java:85
-      data_write_payload_address = tap_record_address; // TapWriter.java:86
-      data_write_payload_beats = tap_beats; // TapWriter.java:87
+    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:152
+      data_write_valid = 1'b1; // LmHeadExecutor.java:153
+      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:154
+      data_write_payload_beats = lm_head_logit_beats[31:0]; // LmHeadExecutor.java:155
+    end
+    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:95
+      data_write_valid = 1'b1; // TapWriter.java:96
+      data_write_payload_address = tap_record_address; // TapWriter.java:97
+      data_write_payload_beats = tap_beats; // TapWriter.java:98
     end
     if (record_commanding) begin // RecordWriter.java:69
       data_write_valid = 1'b1; // RecordWriter.java:70
@@ -1721,17 +2241,23 @@ module tellme (
     buffer_read_id = 4'd0; // ActivationBuffers.java:57
     buffer_read_token = 2'd0; // ActivationBuffers.java:58
     buffer_read_word = 8'd0; // ActivationBuffers.java:59
+    if (quantize_step == QUANTIZE_STEP_READ) begin // QuantizeExecutor.java:125
+      buffer_read_valid = 1'b1; // QuantizeExecutor.java:126
+      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:127
+      buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:128
+      buffer_read_word = quantize_word[7:0]; // QuantizeExecutor.java:129
+    end
     if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:192
       buffer_read_valid = 1'b1; // AttentionExecutor.java:193
       buffer_read_id = attention_src_id; // AttentionExecutor.java:194
       buffer_read_token = buffer_read_token_sum[1:0]; // AttentionExecutor.java:195
       buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:197
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:94
-      buffer_read_valid = 1'b1; // TapWriter.java:95
-      buffer_read_id = tap_buffer_id; // TapWriter.java:96
-      buffer_read_token = tap_token[1:0]; // TapWriter.java:97
-      buffer_read_word = tap_element[9:2]; // TapWriter.java:98
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:105
+      buffer_read_valid = 1'b1; // TapWriter.java:106
+      buffer_read_id = tap_buffer_id; // TapWriter.java:107
+      buffer_read_token = tap_token[1:0]; // TapWriter.java:108
+      buffer_read_word = tap_element[9:2]; // TapWriter.java:109
     end
   end
 
@@ -1952,15 +2478,24 @@ module tellme (
     packer_word_valid = 1'b0; // WordPacker.java:31
     packer_word_payload_value = 32'h0; // WordPacker.java:32
     packer_word_payload_keep = 1'b0; // WordPacker.java:33
-    if (tap_pushing) begin // TapWriter.java:104
-      packer_word_valid = 1'b1; // TapWriter.java:105
-      packer_word_payload_keep = 1'b1; // TapWriter.java:106
-      packer_word_payload_value = 32'h0; // TapWriter.java:107
-      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:108
-        packer_word_payload_value = tap_header_word; // TapWriter.java:108
+    if (lm_head_offering) begin // LmHeadExecutor.java:161
+      packer_word_valid = 1'b1; // LmHeadExecutor.java:162
+      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:163
+      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:164
+    end
+    if (tap_pushing) begin // TapWriter.java:156
+      packer_word_valid = 1'b1; // TapWriter.java:157
+      packer_word_payload_keep = 1'b1; // TapWriter.java:158
+      packer_word_payload_value = 32'h0; // TapWriter.java:159
+      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:160
+        packer_word_payload_value = tap_header_word; // TapWriter.java:160
       end
-      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:109
-        packer_word_payload_value = tap_value; // TapWriter.java:109
+      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:161
+        packer_word_payload_value = tap_value; // TapWriter.java:161
+      end
+      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:162
+        // TapWriter.java:162
+        packer_word_payload_value = tap_memory_word ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0];
       end
     end
     if (record_pushing) begin // RecordWriter.java:83
@@ -1991,10 +2526,81 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
+  // quantized (QuantizedStore.java:38): the int8 activations of the last QUANTIZE and each token's m_c
+  always @(*) begin
+    quantized_write = 1'b0; // QuantizedStore.java:54
+    quantized_write_token = 2'd0; // QuantizedStore.java:55
+    quantized_write_word = 8'd0; // QuantizedStore.java:56
+    quantized_write_data = 32'h0; // QuantizedStore.java:57
+    quantized_mc_write = 1'b0; // QuantizedStore.java:58
+    quantized_mc_data = 32'h0; // QuantizedStore.java:59
+    if (quantize_out_beat) begin // QuantizeExecutor.java:186
+      quantized_write = 1'b1; // QuantizeExecutor.java:187
+      quantized_write_token = quantize_token[1:0]; // QuantizeExecutor.java:188
+      quantized_write_word = quantize_out_word[7:0]; // QuantizeExecutor.java:189
+      // QuantizeExecutor.java:190
+      quantized_write_data =
+          {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:192
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:193
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:194
+      end
+    end
+  end
+
+  always @(*) begin
+    quantized_read = 1'b0; // QuantizedStore.java:60
+    quantized_read_token = 2'd0; // QuantizedStore.java:61
+    quantized_read_word = 8'd0; // QuantizedStore.java:62
+    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:108
+      quantized_read = 1'b1; // LmHeadExecutor.java:109
+      quantized_read_token = lm_head_token[1:0]; // LmHeadExecutor.java:110
+      quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:111
+    end
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:111
+      quantized_read = 1'b1; // TapWriter.java:112
+      quantized_read_token = tap_token[1:0]; // TapWriter.java:113
+      quantized_read_word = tap_element[9:2]; // TapWriter.java:114
+    end
+  end
+
+  // QuantizedStore.java:66
+  assign quantized_write_address = quantized_write_address_prod[9:0] + {2'd0, quantized_write_word};
+  // QuantizedStore.java:67
+  assign quantized_read_address = quantized_read_address_prod[9:0] + {2'd0, quantized_read_word};
+
+  always @(posedge ap_clk) begin
+    if (quantized_write) begin // QuantizedStore.java:68
+      quantized_words[quantized_write_address] <= quantized_write_data; // QuantizedStore.java:68
+    end
+    if (quantized_read) begin // QuantizedStore.java:69
+      quantized_read_data <= quantized_words[quantized_read_address]; // QuantizedStore.java:69
+    end
+    if (quantized_mc_write & (quantized_write_token == 2'd0)) begin // QuantizedStore.java:73
+      quantized_mc0 <= quantized_mc_data; // QuantizedStore.java:73
+    end
+    if (quantized_mc_write & (quantized_write_token == 2'd1)) begin // QuantizedStore.java:73
+      quantized_mc1 <= quantized_mc_data; // QuantizedStore.java:73
+    end
+    if (quantized_mc_write & (quantized_write_token == 2'd2)) begin // QuantizedStore.java:73
+      quantized_mc2 <= quantized_mc_data; // QuantizedStore.java:73
+    end
+    if (quantized_mc_write & (quantized_write_token == 2'd3)) begin // QuantizedStore.java:73
+      quantized_mc3 <= quantized_mc_data; // QuantizedStore.java:73
+    end
+    if (!ap_rst_n) begin
+      quantized_mc0 <= 32'h0;
+      quantized_mc1 <= 32'h0;
+      quantized_mc2 <= 32'h0;
+      quantized_mc3 <= 32'h0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
   // embed (EmbedUnit.java:37): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:43
-    case (phase) // Sequencer.java:193
+    case (phase) // Sequencer.java:233
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -2003,12 +2609,12 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:277
-        end else if (opcode == 8'd0) begin // Sequencer.java:278
-        end else if (opcode == 8'd1) begin // Sequencer.java:279
-        end else if (opcode == 8'd7) begin // Sequencer.java:289
-        end else if (is_embed) begin // Sequencer.java:290
-          embed_start = 1'b1; // Sequencer.java:291
+        if (data_read_failed) begin // Sequencer.java:319
+        end else if (opcode == 8'd0) begin // Sequencer.java:320
+        end else if (opcode == 8'd1) begin // Sequencer.java:321
+        end else if (opcode == 8'd7) begin // Sequencer.java:331
+        end else if (is_embed) begin // Sequencer.java:332
+          embed_start = 1'b1; // Sequencer.java:333
         end
       end
       STEP_EXECUTE: ;
@@ -2025,37 +2631,37 @@ module tellme (
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:49
-    embed_dst = instruction_word[11:8]; // Sequencer.java:144
+    embed_dst = instruction_word[11:8]; // Sequencer.java:147
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:49
-    embed_dim = instruction_word[31:16]; // Sequencer.java:145
+    embed_dim = instruction_word[31:16]; // Sequencer.java:148
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:49
-    embed_table = instruction_word[63:32]; // Sequencer.java:146
+    embed_table = instruction_word[63:32]; // Sequencer.java:149
   end
 
   always @(*) begin
     embed_tokens = 3'd0; // EmbedUnit.java:49
-    embed_tokens = chunk_tokens; // Sequencer.java:147
+    embed_tokens = chunk_tokens; // Sequencer.java:150
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:49
-    embed_first_token = chunk_from; // Sequencer.java:148
+    embed_first_token = chunk_from; // Sequencer.java:151
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:49
-    embed_image = arg_image; // Sequencer.java:149
+    embed_image = arg_image; // Sequencer.java:152
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:49
-    embed_io = arg_io; // Sequencer.java:150
+    embed_io = arg_io; // Sequencer.java:153
   end
 
   always @(*) begin
@@ -2149,11 +2755,11 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor (AttentionExecutor.java:43): ATTENTION: each KV head's token blocks through the attention unit,
-  // queries from a buffer, outputs into one
+  // quantize_executor (QuantizeExecutor.java:42): QUANTIZE: each token's vector through RMS-MAX and the quantizer into
+  // the quantized store
   always @(*) begin
-    attention_start = 1'b0; // AttentionExecutor.java:52
-    case (phase) // Sequencer.java:193
+    quantize_start = 1'b0; // QuantizeExecutor.java:49
+    case (phase) // Sequencer.java:233
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -2162,13 +2768,207 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:277
-        end else if (opcode == 8'd0) begin // Sequencer.java:278
-        end else if (opcode == 8'd1) begin // Sequencer.java:279
-        end else if (opcode == 8'd7) begin // Sequencer.java:289
-        end else if (is_embed) begin // Sequencer.java:290
-        end else if (is_attention) begin // Sequencer.java:294
-          attention_start = 1'b1; // Sequencer.java:295
+        if (data_read_failed) begin // Sequencer.java:319
+        end else if (opcode == 8'd0) begin // Sequencer.java:320
+        end else if (opcode == 8'd1) begin // Sequencer.java:321
+        end else if (opcode == 8'd7) begin // Sequencer.java:331
+        end else if (is_embed) begin // Sequencer.java:332
+        end else if (is_quantize) begin // Sequencer.java:336
+          quantize_start = 1'b1; // Sequencer.java:337
+        end
+      end
+      STEP_EXECUTE: ;
+      STEP_BARRIER: ;
+      STEP_TAP: ;
+      STEP_NEXT: ;
+      STEP_CHUNK_END: ;
+      STEP_RECORD: ;
+      STEP_DRAIN: ;
+      STEP_FINISH: ;
+      default: ;
+    endcase
+  end
+
+  always @(*) begin
+    quantize_src = 4'd0; // QuantizeExecutor.java:54
+    quantize_src = instruction_word[11:8]; // Sequencer.java:169
+  end
+
+  always @(*) begin
+    quantize_norm = 1'b0; // QuantizeExecutor.java:55
+    quantize_norm = instruction_word[12]; // Sequencer.java:170
+  end
+
+  always @(*) begin
+    quantize_length = 16'd0; // QuantizeExecutor.java:56
+    quantize_length = instruction_word[31:16]; // Sequencer.java:171
+  end
+
+  always @(*) begin
+    quantize_gain = 32'd0; // QuantizeExecutor.java:57
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:172
+  end
+
+  always @(*) begin
+    quantize_eps = 32'h0; // QuantizeExecutor.java:58
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:173
+  end
+
+  always @(*) begin
+    quantize_tokens = 3'd0; // QuantizeExecutor.java:59
+    quantize_tokens = chunk_tokens; // Sequencer.java:174
+  end
+
+  always @(*) begin
+    quantize_image = 64'd0; // QuantizeExecutor.java:60
+    quantize_image = arg_image; // Sequencer.java:175
+  end
+
+  always @(*) begin
+    quantize_capacity = 11'd0; // ActivationBuffers.java:101
+    if (quantize_src == 4'd0) begin // ActivationBuffers.java:103
+      quantize_capacity = 11'd256; // ActivationBuffers.java:103
+    end
+    if (quantize_src == 4'd1) begin // ActivationBuffers.java:103
+      quantize_capacity = 11'd256; // ActivationBuffers.java:103
+    end
+    if (quantize_src == 4'd2) begin // ActivationBuffers.java:103
+      quantize_capacity = 11'd256; // ActivationBuffers.java:103
+    end
+    if (quantize_src == 4'd3) begin // ActivationBuffers.java:103
+      quantize_capacity = 11'd1024; // ActivationBuffers.java:103
+    end
+    if (quantize_src == 4'd4) begin // ActivationBuffers.java:103
+      quantize_capacity = 11'd1024; // ActivationBuffers.java:103
+    end
+  end
+
+  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:74
+  assign quantize_bad_field =
+      ~(quantize_src < 4'd5)
+      | (quantize_length == 16'd0)
+      | (quantize_length > {5'd0, quantize_capacity})
+      | quantize_part_words; // QuantizeExecutor.java:76
+  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:99
+  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:108
+  assign quantize_gain_beats = quantize_gain_beats_sum[16:3]; // QuantizeExecutor.java:110
+  // QuantizeExecutor.java:117
+  assign quantize_asking_gains =
+      ((quantize_step == QUANTIZE_STEP_READ) | (quantize_step == QUANTIZE_STEP_PUSH)) & ~quantize_gains_asked;
+  assign quantize_pushing = quantize_step == QUANTIZE_STEP_PUSH; // QuantizeExecutor.java:132
+  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:137
+  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:147
+  assign quantize_gaining =
+      quantize_norm_q
+      & ((quantize_step == QUANTIZE_STEP_READ)
+         | (quantize_step == QUANTIZE_STEP_PUSH)
+         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:149
+  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:161
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:181
+  assign quantize_last_token = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:198
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:204
+
+  always @(posedge ap_clk) begin
+    if (quantize_start) begin // QuantizeExecutor.java:77
+      quantize_src_id <= quantize_src; // QuantizeExecutor.java:78
+      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:79
+      quantize_length_q <= quantize_length; // QuantizeExecutor.java:80
+      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:81
+      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:82
+      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:83
+      quantize_token <= 3'd0; // QuantizeExecutor.java:84
+      quantize_code <= 8'd0; // QuantizeExecutor.java:85
+      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:86
+      if (quantize_bad_field | (quantize_tokens == 3'd0)) begin // QuantizeExecutor.java:87
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:87
+      end
+      if (quantize_bad_field) begin // QuantizeExecutor.java:88
+        quantize_code <= 8'd3; // QuantizeExecutor.java:88
+      end
+    end
+    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:94
+      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:94
+    end
+    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:95
+      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:96
+      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:97
+    end
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:111
+      quantize_word <= 16'd0; // QuantizeExecutor.java:112
+      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:113
+      quantize_step <= QUANTIZE_STEP_READ; // QuantizeExecutor.java:114
+    end
+    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:123
+      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:123
+    end
+    if (quantize_step == QUANTIZE_STEP_READ) begin // QuantizeExecutor.java:125
+      quantize_step <= QUANTIZE_STEP_PUSH; // QuantizeExecutor.java:130
+    end
+    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:138
+      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:139
+      quantize_step <= quantize_last_word ? QUANTIZE_STEP_DRAIN : QUANTIZE_STEP_READ; // QuantizeExecutor.java:140
+    end
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:150
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:150
+    end
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:163
+      quantize_gains_sent <= quantize_gains_sent + 16'd1; // QuantizeExecutor.java:164
+    end
+    if (quantize_out_beat) begin // QuantizeExecutor.java:186
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:191
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:192
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:195
+      end
+    end
+    // QuantizeExecutor.java:199
+    if ((quantize_step == QUANTIZE_STEP_DRAIN) & quantize_out_beat & quantizer_out_payload_last) begin
+      quantize_token <= quantize_token + 3'd1; // QuantizeExecutor.java:200
+      quantize_step <= quantize_last_token ? QUANTIZE_STEP_FINISH : QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:201
+    end
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:205
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:205
+    end
+    if (!ap_rst_n) begin
+      quantize_src_id <= 4'd0;
+      quantize_norm_q <= 1'b0;
+      quantize_length_q <= 16'd0;
+      quantize_gain_address <= 64'd0;
+      quantize_eps_q <= 32'h0;
+      quantize_token_count <= 3'd0;
+      quantize_token <= 3'd0;
+      quantize_code <= 8'd0;
+      quantize_step <= QUANTIZE_STEP_IDLE;
+      quantize_inv_n <= 32'h0;
+      quantize_word <= 16'd0;
+      quantize_gains_asked <= 1'b0;
+      quantize_gains_sent <= 16'd0;
+      quantize_out_word <= 16'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // attention_executor (AttentionExecutor.java:43): ATTENTION: each KV head's token blocks through the attention unit,
+  // queries from a buffer, outputs into one
+  always @(*) begin
+    attention_start = 1'b0; // AttentionExecutor.java:52
+    case (phase) // Sequencer.java:233
+      STEP_IDLE: ;
+      STEP_HEADER: ;
+      STEP_CHECK: ;
+      STEP_TOKENS: ;
+      STEP_CAPACITY: ;
+      STEP_CHUNK: ;
+      STEP_FETCH: ;
+      STEP_DECODE: begin
+        if (data_read_failed) begin // Sequencer.java:319
+        end else if (opcode == 8'd0) begin // Sequencer.java:320
+        end else if (opcode == 8'd1) begin // Sequencer.java:321
+        end else if (opcode == 8'd7) begin // Sequencer.java:331
+        end else if (is_embed) begin // Sequencer.java:332
+        end else if (is_quantize) begin // Sequencer.java:336
+        end else if (is_lm_head) begin // Sequencer.java:340
+        end else if (is_attention) begin // Sequencer.java:344
+          attention_start = 1'b1; // Sequencer.java:345
         end
       end
       STEP_EXECUTE: ;
@@ -2185,57 +2985,57 @@ module tellme (
 
   always @(*) begin
     attention_src = 4'd0; // AttentionExecutor.java:63
-    attention_src = instruction_word[11:8]; // Sequencer.java:153
+    attention_src = instruction_word[11:8]; // Sequencer.java:156
   end
 
   always @(*) begin
     attention_dst = 4'd0; // AttentionExecutor.java:63
-    attention_dst = instruction_word[15:12]; // Sequencer.java:154
+    attention_dst = instruction_word[15:12]; // Sequencer.java:157
   end
 
   always @(*) begin
     attention_layer = 8'd0; // AttentionExecutor.java:63
-    attention_layer = instruction_word[31:24]; // Sequencer.java:155
+    attention_layer = instruction_word[31:24]; // Sequencer.java:158
   end
 
   always @(*) begin
     attention_scale = 32'h0; // AttentionExecutor.java:65
-    attention_scale = instruction_word[63:32]; // Sequencer.java:156
+    attention_scale = instruction_word[63:32]; // Sequencer.java:159
   end
 
   always @(*) begin
     attention_head_dim = 16'd0; // AttentionExecutor.java:63
-    attention_head_dim = setup_head_dim; // Sequencer.java:157
+    attention_head_dim = setup_head_dim; // Sequencer.java:160
   end
 
   always @(*) begin
     attention_heads = 8'd0; // AttentionExecutor.java:63
-    attention_heads = setup_heads; // Sequencer.java:158
+    attention_heads = setup_heads; // Sequencer.java:161
   end
 
   always @(*) begin
     attention_kv_heads = 8'd0; // AttentionExecutor.java:63
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:159
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:162
   end
 
   always @(*) begin
     attention_positions = 32'd0; // AttentionExecutor.java:63
-    attention_positions = setup_positions; // Sequencer.java:160
+    attention_positions = setup_positions; // Sequencer.java:163
   end
 
   always @(*) begin
     attention_tokens = 3'd0; // AttentionExecutor.java:63
-    attention_tokens = chunk_tokens; // Sequencer.java:161
+    attention_tokens = chunk_tokens; // Sequencer.java:164
   end
 
   always @(*) begin
     attention_first_position = 32'd0; // AttentionExecutor.java:63
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:162
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:165
   end
 
   always @(*) begin
     attention_kv_cache = 64'd0; // AttentionExecutor.java:63
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:163
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:166
   end
 
   assign attention_q_width = attention_q_width_prod[23:0]; // AttentionExecutor.java:85
@@ -2553,11 +3353,219 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // tap_writer (TapWriter.java:36): writes a debug-tap record: its header, a buffer's values token by token, the
+  // lm_head_executor (LmHeadExecutor.java:43): LM_HEAD: the last token's activations through the LM head unit, the
+  // logits to the I/O region
+  always @(*) begin
+    lm_head_start = 1'b0; // LmHeadExecutor.java:50
+    lm_head_clear = 1'b0; // LmHeadExecutor.java:52
+    case (phase) // Sequencer.java:233
+      STEP_IDLE: begin
+        if (call_start) begin // Sequencer.java:234
+          lm_head_clear = 1'b1; // Sequencer.java:235
+        end
+      end
+      STEP_HEADER: ;
+      STEP_CHECK: ;
+      STEP_TOKENS: ;
+      STEP_CAPACITY: ;
+      STEP_CHUNK: ;
+      STEP_FETCH: ;
+      STEP_DECODE: begin
+        if (data_read_failed) begin // Sequencer.java:319
+        end else if (opcode == 8'd0) begin // Sequencer.java:320
+        end else if (opcode == 8'd1) begin // Sequencer.java:321
+        end else if (opcode == 8'd7) begin // Sequencer.java:331
+        end else if (is_embed) begin // Sequencer.java:332
+        end else if (is_quantize) begin // Sequencer.java:336
+        end else if (is_lm_head) begin // Sequencer.java:340
+          lm_head_start = 1'b1; // Sequencer.java:341
+        end
+      end
+      STEP_EXECUTE: ;
+      STEP_BARRIER: ;
+      STEP_TAP: ;
+      STEP_NEXT: ;
+      STEP_CHUNK_END: ;
+      STEP_RECORD: ;
+      STEP_DRAIN: ;
+      STEP_FINISH: ;
+      default: ;
+    endcase
+  end
+
+  always @(*) begin
+    lm_head_cols = 16'd0; // LmHeadExecutor.java:60
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:178
+  end
+
+  always @(*) begin
+    lm_head_rows = 32'd0; // LmHeadExecutor.java:60
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:179
+  end
+
+  always @(*) begin
+    lm_head_weights = 32'd0; // LmHeadExecutor.java:60
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:180
+  end
+
+  always @(*) begin
+    lm_head_row_scales = 32'd0; // LmHeadExecutor.java:60
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:181
+  end
+
+  always @(*) begin
+    lm_head_vocab = 32'd0; // LmHeadExecutor.java:60
+    lm_head_vocab = header_vocab; // Sequencer.java:182
+  end
+
+  always @(*) begin
+    lm_head_last_token = 3'd0; // LmHeadExecutor.java:60
+    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:184
+  end
+
+  always @(*) begin
+    lm_head_image = 64'd0; // LmHeadExecutor.java:60
+    lm_head_image = arg_image; // Sequencer.java:185
+  end
+
+  always @(*) begin
+    lm_head_logits = 64'd0; // LmHeadExecutor.java:60
+    lm_head_logits = logits_address; // Sequencer.java:187
+  end
+
+  always @(*) begin
+    lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:62
+    lm_head_last_chunk = last_chunk; // Sequencer.java:183
+  end
+
+  assign lm_head_bad_field =
+      (lm_head_rows != lm_head_vocab)
+      | (lm_head_rows == 32'd0)
+      | (lm_head_rows > 32'd1024)
+      | (lm_head_cols == 16'd0)
+      | (lm_head_cols > 16'd256)
+      | (lm_head_cols[2:0] != 3'd0); // LmHeadExecutor.java:81
+
+  always @(*) begin
+    case (lm_head_token[1:0]) // QuantizedStore.java:80
+      2'd0: lm_head_mc = quantized_mc0; // QuantizedStore.java:80
+      2'd1: lm_head_mc = quantized_mc1; // QuantizedStore.java:80
+      2'd2: lm_head_mc = quantized_mc2; // QuantizedStore.java:80
+      default: lm_head_mc = quantized_mc3; // QuantizedStore.java:80
+    endcase
+  end
+
+  assign lm_head_col_words = {2'd0, lm_head_cols_q[15:2]}; // LmHeadExecutor.java:103
+  assign lm_head_last_part = lm_head_word[0]; // LmHeadExecutor.java:119
+  assign lm_head_pushing = lm_head_step == LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:124
+  // LmHeadExecutor.java:127
+  assign lm_head_word_taken = lm_head_pushing & (~lm_head_last_part | lm_head_activations_ready);
+  assign lm_head_last_word = (lm_head_word + 16'd1) == lm_head_col_words; // LmHeadExecutor.java:134
+  assign lm_head_logit_beats = lm_head_logit_beats_sum[33:1]; // LmHeadExecutor.java:143
+  assign lm_head_logit_words = {lm_head_logit_beats, 1'b0}; // LmHeadExecutor.java:144
+  // LmHeadExecutor.java:151
+  assign lm_head_running =
+      (lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH) | (lm_head_step == LM_HEAD_STEP_RUN);
+  assign lm_head_padding = lm_head_logits_written >= {2'd0, lm_head_rows_q}; // LmHeadExecutor.java:158
+  assign lm_head_offering =
+      lm_head_running
+      & lm_head_write_commanded
+      & (lm_head_logits_written < lm_head_logit_words)
+      & (lm_head_padding | lm_head_logits_valid); // LmHeadExecutor.java:160
+  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:166
+  // LmHeadExecutor.java:178
+  assign lm_head_refused = lm_head_unit_done & (lm_head_code != 8'd0) & (lm_head_code != 8'd7);
+  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:184
+
+  always @(posedge ap_clk) begin
+    if (lm_head_clear) begin // LmHeadExecutor.java:74
+      lm_head_argmax <= 32'd0; // LmHeadExecutor.java:74
+    end
+    if (lm_head_start) begin // LmHeadExecutor.java:82
+      lm_head_cols_q <= lm_head_cols; // LmHeadExecutor.java:83
+      lm_head_rows_q <= lm_head_rows; // LmHeadExecutor.java:84
+      lm_head_weights_address <= lm_head_image + {32'd0, lm_head_weights}; // LmHeadExecutor.java:85
+      lm_head_scales_address <= lm_head_image + {32'd0, lm_head_row_scales}; // LmHeadExecutor.java:86
+      lm_head_token <= lm_head_last_token; // LmHeadExecutor.java:87
+      lm_head_logits_address <= lm_head_logits; // LmHeadExecutor.java:88
+      lm_head_code <= 8'd0; // LmHeadExecutor.java:89
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:90
+      if (lm_head_bad_field) begin // LmHeadExecutor.java:91
+        lm_head_code <= 8'd3; // LmHeadExecutor.java:91
+      end else if (lm_head_last_chunk) begin // LmHeadExecutor.java:92
+        lm_head_step <= LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:92
+      end
+    end
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:104
+      lm_head_word <= 16'd0; // LmHeadExecutor.java:105
+      lm_head_step <= LM_HEAD_STEP_READ; // LmHeadExecutor.java:106
+    end
+    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:108
+      lm_head_step <= LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:112
+    end
+    if (lm_head_word_taken & ~lm_head_last_part) begin // LmHeadExecutor.java:128
+      if (~lm_head_word[0]) begin // LmHeadExecutor.java:131
+        lm_head_held0 <= quantized_read_data; // LmHeadExecutor.java:131
+      end
+    end
+    if (lm_head_word_taken) begin // LmHeadExecutor.java:135
+      lm_head_word <= lm_head_word + 16'd1; // LmHeadExecutor.java:136
+      lm_head_step <= lm_head_last_word ? LM_HEAD_STEP_RUN : LM_HEAD_STEP_READ; // LmHeadExecutor.java:137
+    end
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:147
+      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:148
+      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:149
+    end
+    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:157
+      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:157
+    end
+    if (lm_head_logit_written) begin // LmHeadExecutor.java:168
+      lm_head_logits_written <= lm_head_logits_written + 34'd1; // LmHeadExecutor.java:168
+    end
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:171
+      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:171
+    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:171
+      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:172
+      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:173
+      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:174
+    end
+    if (((lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH))
+        & lm_head_refused
+        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:179
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:180
+    end
+    if ((lm_head_step == LM_HEAD_STEP_RUN)
+        & lm_head_unit_done
+        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:181
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:182
+    end
+    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:185
+      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:185
+    end
+    if (!ap_rst_n) begin
+      lm_head_argmax <= 32'd0;
+      lm_head_cols_q <= 16'd0;
+      lm_head_rows_q <= 32'd0;
+      lm_head_weights_address <= 64'd0;
+      lm_head_scales_address <= 64'd0;
+      lm_head_token <= 3'd0;
+      lm_head_logits_address <= 64'd0;
+      lm_head_code <= 8'd0;
+      lm_head_step <= LM_HEAD_STEP_IDLE;
+      lm_head_word <= 16'd0;
+      lm_head_held0 <= 32'h0;
+      lm_head_write_commanded <= 1'b0;
+      lm_head_logits_written <= 34'd0;
+      lm_head_unit_done <= 1'b0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // tap_writer (TapWriter.java:37): writes a debug-tap record: its header, a buffer's values token by token, the
   // padding
   always @(*) begin
-    tap_start = 1'b0; // TapWriter.java:41
-    case (phase) // Sequencer.java:193
+    tap_start = 1'b0; // TapWriter.java:42
+    case (phase) // Sequencer.java:233
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -2569,10 +3577,11 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:316
-        end else if (~tap_busy) begin // Sequencer.java:317
-          if (tap_fits) begin // Sequencer.java:318
-            tap_start = 1'b1; // Sequencer.java:319
+        if (~tapping | ~has_tap) begin // Sequencer.java:367
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:368
+        end else if (~tap_busy) begin // Sequencer.java:371
+          if (tap_fits) begin // Sequencer.java:372
+            tap_start = 1'b1; // Sequencer.java:373
           end
         end
       end
@@ -2586,108 +3595,209 @@ module tellme (
   end
 
   always @(*) begin
-    tap_instruction = 32'd0; // TapWriter.java:48
-    tap_instruction = pc; // Sequencer.java:183
+    tap_quantized = 1'b0; // TapWriter.java:48
+    tap_quantized = is_quantize; // Sequencer.java:214
   end
 
   always @(*) begin
-    tap_first_token = 32'd0; // TapWriter.java:48
-    tap_first_token = chunk_from; // Sequencer.java:184
+    tap_from_memory = 1'b0; // TapWriter.java:49
+    tap_from_memory = is_lm_head; // Sequencer.java:215
   end
 
   always @(*) begin
-    tap_tokens = 3'd0; // TapWriter.java:48
-    tap_tokens = chunk_tokens; // Sequencer.java:185
+    tap_source = 64'd0; // TapWriter.java:50
+    tap_source = logits_address; // Sequencer.java:216
   end
 
   always @(*) begin
-    tap_elements = 32'd0; // TapWriter.java:48
-    tap_elements = tap_elements_of; // Sequencer.java:186
+    tap_instruction = 32'd0; // TapWriter.java:53
+    tap_instruction = pc; // Sequencer.java:223
   end
 
   always @(*) begin
-    tap_buffer = 4'd0; // TapWriter.java:48
-    tap_buffer = tap_dst_of; // Sequencer.java:187
+    tap_first_token = 32'd0; // TapWriter.java:53
+    tap_first_token = chunk_from; // Sequencer.java:224
   end
 
   always @(*) begin
-    tap_address = 64'd0; // TapWriter.java:48
-    tap_address = debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:188
+    tap_tokens = 3'd0; // TapWriter.java:53
+    tap_tokens = tap_tokens_of; // Sequencer.java:225
   end
 
   always @(*) begin
-    tap_bytes = 32'd0; // TapWriter.java:48
-    tap_bytes = tap_bytes_of[31:0]; // Sequencer.java:190
+    tap_elements = 32'd0; // TapWriter.java:53
+    tap_elements = tap_elements_of; // Sequencer.java:226
   end
 
-  assign tap_beats = {1'b0, tap_words[31:1]}; // TapWriter.java:82
+  always @(*) begin
+    tap_buffer = 4'd0; // TapWriter.java:53
+    tap_buffer = tap_dst_of; // Sequencer.java:227
+  end
 
   always @(*) begin
-    case (tap_words_pushed[1:0]) // TapWriter.java:93
-      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:93
-      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:93
-      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:93
-      default: tap_header_word = tap_header_elements; // TapWriter.java:93
+    tap_address = 64'd0; // TapWriter.java:53
+    tap_address = debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:228
+  end
+
+  always @(*) begin
+    tap_bytes = 32'd0; // TapWriter.java:53
+    tap_bytes = tap_bytes_of[31:0]; // Sequencer.java:230
+  end
+
+  assign tap_beats = {1'b0, tap_words[31:1]}; // TapWriter.java:93
+
+  always @(*) begin
+    case (tap_words_pushed[1:0]) // TapWriter.java:104
+      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:104
+      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:104
+      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:104
+      default: tap_header_word = tap_header_elements; // TapWriter.java:104
     endcase
   end
 
   always @(*) begin
-    case (tap_lane) // TapWriter.java:101
-      2'd0: tap_value = buffer_lane0_read; // TapWriter.java:101
-      2'd1: tap_value = buffer_lane1_read; // TapWriter.java:101
-      2'd2: tap_value = buffer_lane2_read; // TapWriter.java:101
-      default: tap_value = buffer_lane3_read; // TapWriter.java:101
+    case (tap_lane) // TapWriter.java:117
+      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:117
+      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:117
+      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:117
+      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:117
     endcase
   end
 
-  // TapWriter.java:103
-  assign tap_pushing = (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD);
-  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:111
-  assign tap_last_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:112
-  assign tap_last_token = (tap_token + 3'd1) == tap_token_count; // TapWriter.java:113
-  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:114
-  assign tap_no_values = (tap_token_count == 3'd0) | (tap_element_count == 32'd0); // TapWriter.java:115
-  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:116
-  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:130
+  always @(*) begin
+    case (tap_lane) // TapWriter.java:123
+      2'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:123
+      2'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:123
+      2'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:123
+      default: tap_activation = quantized_read_data[31:24]; // TapWriter.java:123
+    endcase
+  end
+
+  assign tap_mc_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:124
+
+  always @(*) begin
+    case (tap_token[1:0]) // QuantizedStore.java:80
+      2'd0: tap_mc = quantized_mc0; // QuantizedStore.java:80
+      2'd1: tap_mc = quantized_mc1; // QuantizedStore.java:80
+      2'd2: tap_mc = quantized_mc2; // QuantizedStore.java:80
+      default: tap_mc = quantized_mc3; // QuantizedStore.java:80
+    endcase
+  end
+
+  // TapWriter.java:204
+  assign tap_int8_magnitude = tap_activation[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
+
+  always @(*) begin
+    tap_int8_float = 32'h0; // TapWriter.java:206
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:211
+      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:211
+    end
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:211
+      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:211
+    end
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:211
+      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:211
+    end
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:211
+      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:211
+    end
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:211
+      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:211
+    end
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:211
+      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:211
+    end
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:211
+      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:211
+    end
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:211
+      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:211
+    end
+  end
+
+  assign tap_quantized_value = tap_mc_element ? tap_mc : tap_int8_float; // TapWriter.java:126
+  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value; // TapWriter.java:127
+  // TapWriter.java:134
+  assign tap_asking_memory =
+      tap_from_memory_q & ~tap_memory_asked & ((tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_MEMORY));
+  assign tap_source_beats = tap_source_beats_sum[33:1]; // TapWriter.java:136
+  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:153
+  // TapWriter.java:155
+  assign tap_pushing =
+      (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD) | tap_memory_ready;
+  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:164
+  assign tap_last_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:165
+  assign tap_last_token = (tap_token + 3'd1) == tap_token_count; // TapWriter.java:166
+  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:167
+  assign tap_no_values = (tap_token_count == 3'd0) | (tap_element_count == 32'd0); // TapWriter.java:168
+  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:169
+  assign tap_last_memory_word = tap_memory_word | (tap_last_element & tap_last_token); // TapWriter.java:191
+  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:197
 
   always @(posedge ap_clk) begin
-    if (tap_start) begin // TapWriter.java:65
-      tap_header_instruction <= tap_instruction; // TapWriter.java:66
-      tap_header_first_token <= tap_first_token; // TapWriter.java:67
-      tap_header_tokens <= {29'd0, tap_tokens}; // TapWriter.java:68
-      tap_header_elements <= tap_elements; // TapWriter.java:69
-      tap_token_count <= tap_tokens; // TapWriter.java:70
-      tap_element_count <= tap_elements; // TapWriter.java:71
-      tap_buffer_id <= tap_buffer; // TapWriter.java:72
-      tap_record_address <= tap_address; // TapWriter.java:73
-      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:74
-      tap_words_pushed <= 32'd0; // TapWriter.java:75
-      tap_token <= 3'd0; // TapWriter.java:76
-      tap_element <= 32'd0; // TapWriter.java:77
-      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:78
+    if (tap_start) begin // TapWriter.java:73
+      tap_header_instruction <= tap_instruction; // TapWriter.java:74
+      tap_header_first_token <= tap_first_token; // TapWriter.java:75
+      tap_header_tokens <= {29'd0, tap_tokens}; // TapWriter.java:76
+      tap_header_elements <= tap_elements; // TapWriter.java:77
+      tap_token_count <= tap_tokens; // TapWriter.java:78
+      tap_element_count <= tap_elements; // TapWriter.java:79
+      tap_buffer_id <= tap_buffer; // TapWriter.java:80
+      tap_record_address <= tap_address; // TapWriter.java:81
+      tap_from_quantized <= tap_quantized; // TapWriter.java:82
+      tap_from_memory_q <= tap_from_memory; // TapWriter.java:83
+      tap_source_address <= tap_source; // TapWriter.java:84
+      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:85
+      tap_words_pushed <= 32'd0; // TapWriter.java:86
+      tap_token <= 3'd0; // TapWriter.java:87
+      tap_element <= 32'd0; // TapWriter.java:88
+      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:89
     end
-    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:89
-      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:89
+    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:100
+      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:100
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:100
-      tap_lane <= tap_element[1:0]; // TapWriter.java:100
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:116
+      tap_lane <= tap_element[1:0]; // TapWriter.java:116
     end
-    if (tap_word_taken) begin // TapWriter.java:117
-      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:118
-      if (tap_last_word) begin // TapWriter.java:119
-        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:119
-      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:120
-        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:121
-      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:122
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:123
-        if (tap_last_element) begin // TapWriter.java:124
-          tap_token <= tap_token + 3'd1; // TapWriter.java:124
+    if (tap_start) begin // TapWriter.java:132
+      tap_memory_asked <= 1'b0; // TapWriter.java:132
+    end
+    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:142
+      tap_memory_asked <= 1'b1; // TapWriter.java:142
+    end
+    if (tap_start) begin // TapWriter.java:145
+      tap_memory_word <= 1'b0; // TapWriter.java:145
+    end
+    if (tap_word_taken) begin // TapWriter.java:170
+      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:171
+      if (tap_last_word) begin // TapWriter.java:172
+        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:172
+      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:173
+        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:174
+        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:175
+          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:175
         end
-        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:125
+      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:177
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:178
+        if (tap_last_element) begin // TapWriter.java:179
+          tap_token <= tap_token + 3'd1; // TapWriter.java:179
+        end
+        if (tap_last_element & tap_last_token) begin // TapWriter.java:180
+          tap_phase <= TAP_STEP_PAD; // TapWriter.java:180
+        end
+      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:182
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:183
+        if (tap_last_element) begin // TapWriter.java:184
+          tap_token <= tap_token + 3'd1; // TapWriter.java:184
+        end
+        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:185
       end
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:129
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:129
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:189
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:189
+    end
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:194
+      tap_memory_word <= ~tap_last_memory_word & (tap_memory_word + 1'b1); // TapWriter.java:194
     end
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
@@ -2698,11 +3808,16 @@ module tellme (
       tap_element_count <= 32'd0;
       tap_buffer_id <= 4'd0;
       tap_record_address <= 64'd0;
+      tap_from_quantized <= 1'b0;
+      tap_from_memory_q <= 1'b0;
+      tap_source_address <= 64'd0;
       tap_words <= 32'd0;
       tap_words_pushed <= 32'd0;
       tap_token <= 3'd0;
       tap_element <= 32'd0;
       tap_phase <= TAP_STEP_IDLE;
+      tap_memory_asked <= 1'b0;
+      tap_memory_word <= 1'b0;
     end
   end
 
@@ -2710,7 +3825,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:193
+    case (phase) // Sequencer.java:233
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -2724,7 +3839,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:344
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:398
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -2772,7 +3887,7 @@ module tellme (
   assign record_finished =
       record_word_taken
       & (((record_phase == RECORD_STEP_RECORD) & record_last_word & ~record_tapping)
-         | ((record_phase == RECORD_STEP_AREA) & area_last_word)); // RecordWriter.java:101
+         | ((record_phase == RECORD_STEP_AREA) & area_last_word)); // RecordWriter.java:102
 
   always @(posedge ap_clk) begin
     if (record_start) begin // RecordWriter.java:63
@@ -2792,8 +3907,8 @@ module tellme (
         record_word <= 4'd0; // RecordWriter.java:95
         record_phase <= record_tapping ? RECORD_STEP_AREA_COMMAND : RECORD_STEP_IDLE; // RecordWriter.java:96
       end
-      if ((record_phase == RECORD_STEP_AREA) & area_last_word) begin // RecordWriter.java:98
-        record_phase <= RECORD_STEP_IDLE; // RecordWriter.java:98
+      if ((record_phase == RECORD_STEP_AREA) & area_last_word) begin // RecordWriter.java:99
+        record_phase <= RECORD_STEP_IDLE; // RecordWriter.java:99
       end
     end
     if (!ap_rst_n) begin
@@ -2803,46 +3918,74 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (Sequencer.java:43): checks the call, runs the program chunk by chunk an instruction at a time, writes
+  // sequencer (Sequencer.java:44): checks the call, runs the program chunk by chunk an instruction at a time, writes
   // the call record
-  assign no_error = error_code == 8'd0; // Sequencer.java:50
-  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:56
-  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:69
-  assign debug_base = arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:71
-  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:73
-  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:74
-  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:99
-  assign token_beats = token_beats_sum[34:3]; // Sequencer.java:100
-  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:102
-  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:103
-  // Sequencer.java:104
+  assign no_error = error_code == 8'd0; // Sequencer.java:51
+  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:57
+  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:70
+  assign debug_base = arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:72
+  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:74
+  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:75
+  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:100
+  assign token_beats = token_beats_sum[34:3]; // Sequencer.java:102
+  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:105
+  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:106
+  // Sequencer.java:107
   assign own_read = (phase == STEP_HEADER) | (phase == STEP_TOKENS) | (phase == STEP_CAPACITY) | fetching;
-  assign last_token_word = token_word | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:128
-  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:130
-  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:131
-  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:135
-  // Sequencer.java:137
+  assign last_token_word = token_word | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:131
+  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:133
+  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:134
+  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:138
+  // Sequencer.java:140
   assign bad_call =
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
-  assign opcode = instruction_word[7:0]; // Sequencer.java:140
-  assign last_chunk = (chunk_from + {29'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:141
-  assign is_embed = opcode == 8'd2; // Sequencer.java:166
-  assign is_attention = opcode == 8'd5; // Sequencer.java:167
-  assign unit_done = embed_done | attention_done; // Sequencer.java:168
-  assign unit_code = embed_done ? embed_code : attention_code; // Sequencer.java:169
-  // Sequencer.java:174
-  assign tap_elements_of = is_embed ? {16'd0, instruction_word[31:16]} : tap_elements_of_prod[31:0];
-  assign tap_dst_of = is_embed ? instruction_word[11:8] : instruction_word[15:12]; // Sequencer.java:176
-  assign has_tap = is_embed | is_attention; // Sequencer.java:177
-  assign tap_value_bytes = {tap_value_bytes_prod[31:0], 2'd0}; // Sequencer.java:178
-  assign tap_bytes_of = 34'd16 + {tap_bytes_of_sum[33:4], 4'd0}; // Sequencer.java:180
-  // Sequencer.java:182
+  assign opcode = instruction_word[7:0]; // Sequencer.java:143
+  assign last_chunk = (chunk_from + {29'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:144
+  assign logits_address = arg_io + logits_offset; // Sequencer.java:186
+  assign is_embed = opcode == 8'd2; // Sequencer.java:190
+  assign is_quantize = opcode == 8'd3; // Sequencer.java:191
+  assign is_attention = opcode == 8'd5; // Sequencer.java:192
+  assign is_lm_head = opcode == 8'd6; // Sequencer.java:193
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done; // Sequencer.java:195
+
+  always @(*) begin
+    unit_code = attention_code; // Sequencer.java:197
+    if (embed_done) begin // Sequencer.java:198
+      unit_code = embed_code; // Sequencer.java:198
+    end
+    if (quantize_done) begin // Sequencer.java:199
+      unit_code = quantize_code; // Sequencer.java:199
+    end
+    if (lm_head_done) begin // Sequencer.java:200
+      unit_code = lm_head_code; // Sequencer.java:200
+    end
+  end
+
+  always @(*) begin
+    tap_elements_of = tap_elements_of_prod[31:0]; // Sequencer.java:206
+    if (is_embed) begin // Sequencer.java:207
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:207
+    end
+    if (is_quantize) begin // Sequencer.java:208
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:208
+    end
+    if (is_lm_head) begin // Sequencer.java:209
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:209
+    end
+  end
+
+  assign tap_tokens_of = is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:210
+  assign tap_dst_of = is_embed ? instruction_word[11:8] : instruction_word[15:12]; // Sequencer.java:212
+  assign has_tap = is_embed | is_quantize | is_attention | (is_lm_head & last_chunk); // Sequencer.java:213
+  assign tap_value_bytes = {tap_value_bytes_prod[31:0], 2'd0}; // Sequencer.java:217
+  assign tap_bytes_of = 34'd16 + {tap_bytes_of_sum[33:4], 4'd0}; // Sequencer.java:220
+  // Sequencer.java:222
   assign tap_fits =
       ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_of}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-  // Sequencer.java:230
+  // Sequencer.java:272
   assign token_outside = (token_word ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0]) >= header_vocab;
-  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:241
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:253
+  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:283
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:295
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd32)
@@ -2868,238 +4011,243 @@ module tellme (
           | ((instruction_word[39:32] == 8'd7) & (instruction_word[31:24] == 8'd7))
           | ((instruction_word[39:32] == 8'd8) & (instruction_word[31:24] == 8'd8)))
       | (setup_bad_field_prod[23:0] > 24'd256)
-      | (instruction_word[95:64] < header_context); // Sequencer.java:417
-  assign record_done = record_written | record_finished; // Sequencer.java:389
+      | (instruction_word[95:64] < header_context); // Sequencer.java:471
+  assign record_done = record_written | record_finished; // Sequencer.java:443
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:431
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:432
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:485
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:486
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:431
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:432
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:485
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:486
     end
-    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:431
-      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:432
+    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:485
+      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:486
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:431
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:432
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:485
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:486
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:431
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:432
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:485
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:486
     end
-    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:431
-      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:432
+    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:485
+      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:486
     end
-    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:125
-      read_issued <= 1'b1; // Sequencer.java:125
+    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:128
+      read_issued <= 1'b1; // Sequencer.java:128
     end
-    if (own_beat) begin // Sequencer.java:132
-      read_beat <= read_beat + 16'd1; // Sequencer.java:132
+    if (own_beat) begin // Sequencer.java:135
+      read_beat <= read_beat + 16'd1; // Sequencer.java:135
     end
-    case (phase) // Sequencer.java:193
+    case (phase) // Sequencer.java:233
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:194
-          error_code <= 8'd0; // Sequencer.java:195
-          error_detail <= 32'd0; // Sequencer.java:196
-          instructions_executed <= 32'd0; // Sequencer.java:197
-          tap_used <= 32'd0; // Sequencer.java:198
-          tap_records <= 32'd0; // Sequencer.java:199
-          tap_dropped <= 32'd0; // Sequencer.java:200
-          tap_capacity <= 32'd0; // Sequencer.java:201
-          read_beat <= 16'd0; // Sequencer.java:202
-          read_issued <= 1'b0; // Sequencer.java:203
-          phase <= STEP_HEADER; // Sequencer.java:204
+        if (call_start) begin // Sequencer.java:234
+          error_code <= 8'd0; // Sequencer.java:236
+          error_detail <= 32'd0; // Sequencer.java:237
+          instructions_executed <= 32'd0; // Sequencer.java:238
+          tap_used <= 32'd0; // Sequencer.java:239
+          tap_records <= 32'd0; // Sequencer.java:240
+          tap_dropped <= 32'd0; // Sequencer.java:241
+          tap_capacity <= 32'd0; // Sequencer.java:242
+          read_beat <= 16'd0; // Sequencer.java:243
+          read_issued <= 1'b0; // Sequencer.java:244
+          phase <= STEP_HEADER; // Sequencer.java:245
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:206
-          read_issued <= 1'b0; // Sequencer.java:207
-          phase <= STEP_CHECK; // Sequencer.java:208
+        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:247
+          read_issued <= 1'b0; // Sequencer.java:248
+          phase <= STEP_CHECK; // Sequencer.java:249
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:211
-        token_word <= 1'b0; // Sequencer.java:212
-        phase <= STEP_TOKENS; // Sequencer.java:213
-        if (data_read_failed) begin // Sequencer.java:214
-          error_code <= 8'd7; // Sequencer.java:395
-          error_detail <= 32'd2; // Sequencer.java:396
-          phase <= STEP_RECORD; // Sequencer.java:397
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:215
-          error_code <= 8'd1; // Sequencer.java:395
-          error_detail <= 32'd0; // Sequencer.java:396
-          phase <= STEP_RECORD; // Sequencer.java:397
-        end else if (header_version != 32'd1) begin // Sequencer.java:217
-          error_code <= 8'd1; // Sequencer.java:395
-          error_detail <= 32'd1; // Sequencer.java:396
-          phase <= STEP_RECORD; // Sequencer.java:397
-        end else if (bad_call) begin // Sequencer.java:220
-          error_code <= 8'd6; // Sequencer.java:395
-          error_detail <= arg_token_count; // Sequencer.java:396
-          phase <= STEP_RECORD; // Sequencer.java:397
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:221
-          error_code <= 8'd4; // Sequencer.java:395
-          error_detail <= call_end[31:0]; // Sequencer.java:396
-          phase <= STEP_RECORD; // Sequencer.java:397
+        token_index <= 32'd0; // Sequencer.java:252
+        token_word <= 1'b0; // Sequencer.java:253
+        phase <= STEP_TOKENS; // Sequencer.java:254
+        if (data_read_failed) begin // Sequencer.java:255
+          error_code <= 8'd7; // Sequencer.java:449
+          error_detail <= 32'd2; // Sequencer.java:450
+          phase <= STEP_RECORD; // Sequencer.java:451
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:256
+          error_code <= 8'd1; // Sequencer.java:449
+          error_detail <= 32'd0; // Sequencer.java:450
+          phase <= STEP_RECORD; // Sequencer.java:451
+        end else if (header_version != 32'd1) begin // Sequencer.java:259
+          error_code <= 8'd1; // Sequencer.java:449
+          error_detail <= 32'd1; // Sequencer.java:450
+          phase <= STEP_RECORD; // Sequencer.java:451
+        end else if (bad_call) begin // Sequencer.java:262
+          error_code <= 8'd6; // Sequencer.java:449
+          error_detail <= arg_token_count; // Sequencer.java:450
+          phase <= STEP_RECORD; // Sequencer.java:451
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:263
+          error_code <= 8'd4; // Sequencer.java:449
+          error_detail <= call_end[31:0]; // Sequencer.java:450
+          phase <= STEP_RECORD; // Sequencer.java:451
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:224
-          if (no_error & token_outside) begin // Sequencer.java:231
-            error_code <= 8'd5; // Sequencer.java:232
-            error_detail <= token_index; // Sequencer.java:233
+        if (own_beat) begin // Sequencer.java:266
+          if (no_error & token_outside) begin // Sequencer.java:273
+            error_code <= 8'd5; // Sequencer.java:274
+            error_detail <= token_index; // Sequencer.java:275
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:235
-          token_word <= token_word + 1'b1; // Sequencer.java:236
-          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:237
-            read_issued <= 1'b0; // Sequencer.java:238
-            read_beat <= 16'd0; // Sequencer.java:239
-            chunk_from <= 32'd0; // Sequencer.java:240
-            if (tokens_clean & data_read_failed) begin // Sequencer.java:242
-              error_code <= 8'd7; // Sequencer.java:395
-              error_detail <= 32'd2; // Sequencer.java:396
-              phase <= STEP_RECORD; // Sequencer.java:397
-            end else if (~tokens_clean) begin // Sequencer.java:243
-              phase <= STEP_RECORD; // Sequencer.java:243
-            end else if (tapping) begin // Sequencer.java:244
-              phase <= STEP_CAPACITY; // Sequencer.java:244
+          token_index <= token_index + 32'd1; // Sequencer.java:277
+          token_word <= token_word + 1'b1; // Sequencer.java:278
+          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:279
+            read_issued <= 1'b0; // Sequencer.java:280
+            read_beat <= 16'd0; // Sequencer.java:281
+            chunk_from <= 32'd0; // Sequencer.java:282
+            if (tokens_clean & data_read_failed) begin // Sequencer.java:284
+              error_code <= 8'd7; // Sequencer.java:449
+              error_detail <= 32'd2; // Sequencer.java:450
+              phase <= STEP_RECORD; // Sequencer.java:451
+            end else if (~tokens_clean) begin // Sequencer.java:285
+              phase <= STEP_RECORD; // Sequencer.java:285
+            end else if (tapping) begin // Sequencer.java:286
+              phase <= STEP_CAPACITY; // Sequencer.java:286
             end else begin
-              phase <= STEP_CHUNK; // Sequencer.java:245
+              phase <= STEP_CHUNK; // Sequencer.java:287
             end
           end
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:248
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:249
-          phase <= STEP_CHUNK; // Sequencer.java:250
+        if (own_beat) begin // Sequencer.java:290
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:291
+          phase <= STEP_CHUNK; // Sequencer.java:292
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:254
-        pc <= 32'd0; // Sequencer.java:256
-        read_beat <= 16'd0; // Sequencer.java:257
-        read_issued <= 1'b0; // Sequencer.java:258
-        phase <= STEP_FETCH; // Sequencer.java:259
+        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:296
+        pc <= 32'd0; // Sequencer.java:298
+        read_beat <= 16'd0; // Sequencer.java:299
+        read_issued <= 1'b0; // Sequencer.java:300
+        phase <= STEP_FETCH; // Sequencer.java:301
       end
       STEP_FETCH: begin
-        if (pc >= header_program_length) begin // Sequencer.java:262
-          phase <= STEP_CHUNK_END; // Sequencer.java:262
-        end else if (own_beat) begin // Sequencer.java:263
-          if (read_beat == 16'd0) begin // Sequencer.java:266
-            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:267
+        if (pc >= header_program_length) begin // Sequencer.java:304
+          phase <= STEP_CHUNK_END; // Sequencer.java:304
+        end else if (own_beat) begin // Sequencer.java:305
+          if (read_beat == 16'd0) begin // Sequencer.java:308
+            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:309
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:266
-            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:267
+          if (read_beat == 16'd1) begin // Sequencer.java:308
+            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:309
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:269
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:270
-            phase <= STEP_DECODE; // Sequencer.java:271
+          if (read_beat == 16'd1) begin // Sequencer.java:311
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:312
+            phase <= STEP_DECODE; // Sequencer.java:313
           end
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:276
-        if (data_read_failed) begin // Sequencer.java:277
-          error_code <= 8'd7; // Sequencer.java:395
-          error_detail <= 32'd2; // Sequencer.java:396
-          phase <= STEP_RECORD; // Sequencer.java:397
-        end else if (opcode == 8'd0) begin // Sequencer.java:278
-          phase <= STEP_CHUNK_END; // Sequencer.java:278
-        end else if (opcode == 8'd1) begin // Sequencer.java:279
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:280
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:281
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:282
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:283
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:284
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:285
-          if (setup_bad_field) begin // Sequencer.java:286
-            error_code <= 8'd3; // Sequencer.java:395
-            error_detail <= pc; // Sequencer.java:396
-            phase <= STEP_RECORD; // Sequencer.java:397
+        phase <= STEP_NEXT; // Sequencer.java:318
+        if (data_read_failed) begin // Sequencer.java:319
+          error_code <= 8'd7; // Sequencer.java:449
+          error_detail <= 32'd2; // Sequencer.java:450
+          phase <= STEP_RECORD; // Sequencer.java:451
+        end else if (opcode == 8'd0) begin // Sequencer.java:320
+          phase <= STEP_CHUNK_END; // Sequencer.java:320
+        end else if (opcode == 8'd1) begin // Sequencer.java:321
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:322
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:323
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:324
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:325
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:326
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:327
+          if (setup_bad_field) begin // Sequencer.java:328
+            error_code <= 8'd3; // Sequencer.java:449
+            error_detail <= pc; // Sequencer.java:450
+            phase <= STEP_RECORD; // Sequencer.java:451
           end
-        end else if (opcode == 8'd7) begin // Sequencer.java:289
-          phase <= STEP_BARRIER; // Sequencer.java:289
-        end else if (is_embed) begin // Sequencer.java:290
-          phase <= STEP_EXECUTE; // Sequencer.java:292
-        end else if (is_attention) begin // Sequencer.java:294
-          phase <= STEP_EXECUTE; // Sequencer.java:296
+        end else if (opcode == 8'd7) begin // Sequencer.java:331
+          phase <= STEP_BARRIER; // Sequencer.java:331
+        end else if (is_embed) begin // Sequencer.java:332
+          phase <= STEP_EXECUTE; // Sequencer.java:334
+        end else if (is_quantize) begin // Sequencer.java:336
+          phase <= STEP_EXECUTE; // Sequencer.java:338
+        end else if (is_lm_head) begin // Sequencer.java:340
+          phase <= STEP_EXECUTE; // Sequencer.java:342
+        end else if (is_attention) begin // Sequencer.java:344
+          phase <= STEP_EXECUTE; // Sequencer.java:346
         end else begin
-          error_code <= 8'd2; // Sequencer.java:395
-          error_detail <= pc; // Sequencer.java:396
-          phase <= STEP_RECORD; // Sequencer.java:397
+          error_code <= 8'd2; // Sequencer.java:449
+          error_detail <= pc; // Sequencer.java:450
+          phase <= STEP_RECORD; // Sequencer.java:451
         end
       end
       STEP_EXECUTE: begin
-        if (unit_done) begin // Sequencer.java:300
-          phase <= STEP_TAP; // Sequencer.java:301
-          if (data_read_failed) begin // Sequencer.java:302
-            error_code <= 8'd7; // Sequencer.java:395
-            error_detail <= 32'd2; // Sequencer.java:396
-            phase <= STEP_RECORD; // Sequencer.java:397
-          end else if (unit_code == 8'd7) begin // Sequencer.java:303
-            error_code <= 8'd7; // Sequencer.java:395
-            error_detail <= 32'd2; // Sequencer.java:396
-            phase <= STEP_RECORD; // Sequencer.java:397
-          end else if (unit_code == 8'd4) begin // Sequencer.java:305
-            error_code <= 8'd4; // Sequencer.java:395
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:396
-            phase <= STEP_RECORD; // Sequencer.java:397
-          end else if (unit_code != 8'd0) begin // Sequencer.java:308
-            error_code <= unit_code; // Sequencer.java:309
-            error_detail <= pc; // Sequencer.java:310
-            phase <= STEP_RECORD; // Sequencer.java:311
+        if (unit_done) begin // Sequencer.java:350
+          phase <= STEP_TAP; // Sequencer.java:351
+          if (data_read_failed) begin // Sequencer.java:352
+            error_code <= 8'd7; // Sequencer.java:449
+            error_detail <= 32'd2; // Sequencer.java:450
+            phase <= STEP_RECORD; // Sequencer.java:451
+          end else if (unit_code == 8'd7) begin // Sequencer.java:353
+            error_code <= 8'd7; // Sequencer.java:449
+            error_detail <= 32'd2; // Sequencer.java:450
+            phase <= STEP_RECORD; // Sequencer.java:451
+          end else if (unit_code == 8'd4) begin // Sequencer.java:356
+            error_code <= 8'd4; // Sequencer.java:449
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:450
+            phase <= STEP_RECORD; // Sequencer.java:451
+          end else if (unit_code != 8'd0) begin // Sequencer.java:359
+            error_code <= unit_code; // Sequencer.java:360
+            error_detail <= pc; // Sequencer.java:361
+            phase <= STEP_RECORD; // Sequencer.java:362
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:314
-          phase <= STEP_NEXT; // Sequencer.java:314
+        if (data_writes_drained) begin // Sequencer.java:365
+          phase <= STEP_NEXT; // Sequencer.java:365
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:316
-          phase <= STEP_NEXT; // Sequencer.java:316
-        end else if (~tap_busy) begin // Sequencer.java:317
-          if (tap_fits) begin // Sequencer.java:318
-            tap_busy <= 1'b1; // Sequencer.java:320
+        if (~tapping | ~has_tap) begin // Sequencer.java:367
+          phase <= STEP_NEXT; // Sequencer.java:367
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:368
+        end else if (~tap_busy) begin // Sequencer.java:371
+          if (tap_fits) begin // Sequencer.java:372
+            tap_busy <= 1'b1; // Sequencer.java:374
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:322
-            phase <= STEP_NEXT; // Sequencer.java:323
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:376
+            phase <= STEP_NEXT; // Sequencer.java:377
           end
-        end else if (tap_finished) begin // Sequencer.java:326
-          tap_busy <= 1'b0; // Sequencer.java:327
-          tap_used <= tap_used + tap_bytes_of[31:0]; // Sequencer.java:328
-          tap_records <= tap_records + 32'd1; // Sequencer.java:329
-          phase <= STEP_NEXT; // Sequencer.java:330
+        end else if (tap_finished) begin // Sequencer.java:380
+          tap_busy <= 1'b0; // Sequencer.java:381
+          tap_used <= tap_used + tap_bytes_of[31:0]; // Sequencer.java:382
+          tap_records <= tap_records + 32'd1; // Sequencer.java:383
+          phase <= STEP_NEXT; // Sequencer.java:384
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:334
-        read_beat <= 16'd0; // Sequencer.java:335
-        read_issued <= 1'b0; // Sequencer.java:336
-        phase <= STEP_FETCH; // Sequencer.java:337
+        pc <= pc + 32'd1; // Sequencer.java:388
+        read_beat <= 16'd0; // Sequencer.java:389
+        read_issued <= 1'b0; // Sequencer.java:390
+        phase <= STEP_FETCH; // Sequencer.java:391
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:340
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:341
+        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:394
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:395
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:345
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:399
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:388
-          record_written <= 1'b0; // Sequencer.java:388
-        end else if (record_finished) begin // Sequencer.java:388
-          record_written <= 1'b1; // Sequencer.java:388
+        if (record_start) begin // Sequencer.java:442
+          record_written <= 1'b0; // Sequencer.java:442
+        end else if (record_finished) begin // Sequencer.java:442
+          record_written <= 1'b1; // Sequencer.java:442
         end
-        if (record_done & data_writes_drained) begin // Sequencer.java:347
-          if (no_error & data_write_failed) begin // Sequencer.java:348
-            error_code <= 8'd7; // Sequencer.java:349
-            error_detail <= 32'd2; // Sequencer.java:350
+        if (record_done & data_writes_drained) begin // Sequencer.java:401
+          if (no_error & data_write_failed) begin // Sequencer.java:402
+            error_code <= 8'd7; // Sequencer.java:403
+            error_detail <= 32'd2; // Sequencer.java:404
           end
-          phase <= STEP_FINISH; // Sequencer.java:352
+          phase <= STEP_FINISH; // Sequencer.java:406
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:356
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:410
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -3144,16 +4292,16 @@ module tellme (
         $display("ASSERTION FAILED in %m: DataWrites.java:44: TellmeKernel: fewer than 255 writes in flight");
         $stop;
       end
-      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:83
-        $display("ASSERTION FAILED in %m: TapWriter.java:83: TapWriter: a record starts on a whole beat");
+      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:94
+        $display("ASSERTION FAILED in %m: TapWriter.java:94: TapWriter: a record starts on a whole beat");
         $stop;
       end
       if (!(~record_commanding | packer_aligned)) begin // RecordWriter.java:76
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:97
-        $display("ASSERTION FAILED in %m: TellmeKernel.java:97: TellmeKernel: one writer at a time offers words to ",
+      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:114
+        $display("ASSERTION FAILED in %m: TellmeKernel.java:114: TellmeKernel: one writer at a time offers words to ",
                  "the packer");
         $stop;
       end
@@ -3161,7 +4309,7 @@ module tellme (
   end
 `endif
 
-  Axi4LiteRegisterBank_a8 control ( // TellmeKernel.java:55
+  Axi4LiteRegisterBank_a8 control ( // TellmeKernel.java:59
     .ap_clk                (ap_clk),
     .ap_rst_n              (ap_rst_n),
     .s_axi_control_awvalid (control_s_axi_control_awvalid),
@@ -3205,7 +4353,7 @@ module tellme (
     .argmax                (control_argmax)
   );
 
-  AxiBurstReader_w64_b16_o4 data_reader ( // TellmeKernel.java:57
+  AxiBurstReader_w64_b16_o4 data_reader ( // TellmeKernel.java:61
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (data_reader_command_valid),
@@ -3247,7 +4395,7 @@ module tellme (
     .outstanding             (data_reader_outstanding)
   );
 
-  AxiBurstWriter_w64_b16_o4 data_writer ( // TellmeKernel.java:58
+  AxiBurstWriter_w64_b16_o4 data_writer ( // TellmeKernel.java:62
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (data_writer_command_valid),
@@ -3290,7 +4438,7 @@ module tellme (
     .buffered                (data_writer_buffered)
   );
 
-  AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 attention ( // TellmeKernel.java:59
+  AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 attention ( // TellmeKernel.java:63
     .ap_clk                         (ap_clk),
     .ap_rst_n                       (ap_rst_n),
     .command_valid                  (attention_command_valid),
@@ -3344,7 +4492,164 @@ module tellme (
     .m_axi_rlast                    (attention_m_axi_rlast)
   );
 
-  AxiPortShare_w64_rwr_o8 d0_share ( // TellmeKernel.java:111
+  RmsNormMax_l16_w4_maxn1024_fp16_runtime rms_max ( // TellmeKernel.java:65
+    .ap_clk             (ap_clk),
+    .ap_rst_n           (ap_rst_n),
+    .in_valid           (rms_max_in_valid),
+    .in_ready           (rms_max_in_ready),
+    .in_payload_0       (rms_max_in_payload_0),
+    .in_payload_1       (rms_max_in_payload_1),
+    .in_payload_2       (rms_max_in_payload_2),
+    .in_payload_3       (rms_max_in_payload_3),
+    .gamma_valid        (rms_max_gamma_valid),
+    .gamma_ready        (rms_max_gamma_ready),
+    .gamma_payload_0    (rms_max_gamma_payload_0),
+    .gamma_payload_1    (rms_max_gamma_payload_1),
+    .gamma_payload_2    (rms_max_gamma_payload_2),
+    .gamma_payload_3    (rms_max_gamma_payload_3),
+    .eps                (rms_max_eps),
+    .length_beats       (rms_max_length_beats),
+    .inv_n              (rms_max_inv_n),
+    .bypass             (rms_max_bypass),
+    .out_valid          (rms_max_out_valid),
+    .out_ready          (rms_max_out_ready),
+    .out_payload_y_0    (rms_max_out_payload_y_0),
+    .out_payload_y_1    (rms_max_out_payload_y_1),
+    .out_payload_y_2    (rms_max_out_payload_y_2),
+    .out_payload_y_3    (rms_max_out_payload_y_3),
+    .out_payload_absMax (rms_max_out_payload_absMax),
+    .out_payload_last   (rms_max_out_payload_last)
+  );
+
+  Quantizer_l4_fp16 quantizer ( // TellmeKernel.java:67
+    .ap_clk            (ap_clk),
+    .ap_rst_n          (ap_rst_n),
+    .in_valid          (quantizer_in_valid),
+    .in_ready          (quantizer_in_ready),
+    .in_payload_x_0    (quantizer_in_payload_x_0),
+    .in_payload_x_1    (quantizer_in_payload_x_1),
+    .in_payload_x_2    (quantizer_in_payload_x_2),
+    .in_payload_x_3    (quantizer_in_payload_x_3),
+    .in_payload_absMax (quantizer_in_payload_absMax),
+    .in_payload_last   (quantizer_in_payload_last),
+    .out_valid         (quantizer_out_valid),
+    .out_ready         (quantizer_out_ready),
+    .out_payload_q_0   (quantizer_out_payload_q_0),
+    .out_payload_q_1   (quantizer_out_payload_q_1),
+    .out_payload_q_2   (quantizer_out_payload_q_2),
+    .out_payload_q_3   (quantizer_out_payload_q_3),
+    .out_payload_mc    (quantizer_out_payload_mc),
+    .out_payload_last  (quantizer_out_payload_last)
+  );
+
+  InverseOfCount inverse_of_length ( // TellmeKernel.java:68
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (inverse_of_length_in_valid),
+    .in_ready    (inverse_of_length_in_ready),
+    .in_payload  (inverse_of_length_in_payload),
+    .out_valid   (inverse_of_length_out_valid),
+    .out_payload (inverse_of_length_out_payload)
+  );
+
+  LmHeadUnit_p2_w64_c256_r1024 lm_head ( // TellmeKernel.java:69
+    .ap_clk                         (ap_clk),
+    .ap_rst_n                       (ap_rst_n),
+    .command_valid                  (lm_head_command_valid),
+    .command_ready                  (lm_head_command_ready),
+    .command_payload_weightsAddress (lm_head_command_payload_weightsAddress),
+    .command_payload_scalesAddress  (lm_head_command_payload_scalesAddress),
+    .command_payload_rows           (lm_head_command_payload_rows),
+    .command_payload_cols           (lm_head_command_payload_cols),
+    .command_payload_mc             (lm_head_command_payload_mc),
+    .activations_valid              (lm_head_activations_valid),
+    .activations_ready              (lm_head_activations_ready),
+    .activations_payload            (lm_head_activations_payload),
+    .logits_valid                   (lm_head_logits_valid),
+    .logits_ready                   (lm_head_logits_ready),
+    .logits_payload                 (lm_head_logits_payload),
+    .done_valid                     (lm_head_done_valid),
+    .done_payload_argmax            (lm_head_done_payload_argmax),
+    .done_payload_errorCode         (lm_head_done_payload_errorCode),
+    .idle                           (lm_head_idle),
+    .m_axi_lane0_awvalid            (lm_head_m_axi_lane0_awvalid),
+    .m_axi_lane0_awready            (lm_head_m_axi_lane0_awready),
+    .m_axi_lane0_awaddr             (lm_head_m_axi_lane0_awaddr),
+    .m_axi_lane0_awlen              (lm_head_m_axi_lane0_awlen),
+    .m_axi_lane0_awsize             (lm_head_m_axi_lane0_awsize),
+    .m_axi_lane0_awburst            (lm_head_m_axi_lane0_awburst),
+    .m_axi_lane0_wvalid             (lm_head_m_axi_lane0_wvalid),
+    .m_axi_lane0_wready             (lm_head_m_axi_lane0_wready),
+    .m_axi_lane0_wdata              (lm_head_m_axi_lane0_wdata),
+    .m_axi_lane0_wstrb              (lm_head_m_axi_lane0_wstrb),
+    .m_axi_lane0_wlast              (lm_head_m_axi_lane0_wlast),
+    .m_axi_lane0_bvalid             (lm_head_m_axi_lane0_bvalid),
+    .m_axi_lane0_bready             (lm_head_m_axi_lane0_bready),
+    .m_axi_lane0_bresp              (lm_head_m_axi_lane0_bresp),
+    .m_axi_lane0_arvalid            (lm_head_m_axi_lane0_arvalid),
+    .m_axi_lane0_arready            (lm_head_m_axi_lane0_arready),
+    .m_axi_lane0_araddr             (lm_head_m_axi_lane0_araddr),
+    .m_axi_lane0_arlen              (lm_head_m_axi_lane0_arlen),
+    .m_axi_lane0_arsize             (lm_head_m_axi_lane0_arsize),
+    .m_axi_lane0_arburst            (lm_head_m_axi_lane0_arburst),
+    .m_axi_lane0_rvalid             (lm_head_m_axi_lane0_rvalid),
+    .m_axi_lane0_rready             (lm_head_m_axi_lane0_rready),
+    .m_axi_lane0_rdata              (lm_head_m_axi_lane0_rdata),
+    .m_axi_lane0_rresp              (lm_head_m_axi_lane0_rresp),
+    .m_axi_lane0_rlast              (lm_head_m_axi_lane0_rlast),
+    .m_axi_lane1_awvalid            (lm_head_m_axi_lane1_awvalid),
+    .m_axi_lane1_awready            (lm_head_m_axi_lane1_awready),
+    .m_axi_lane1_awaddr             (lm_head_m_axi_lane1_awaddr),
+    .m_axi_lane1_awlen              (lm_head_m_axi_lane1_awlen),
+    .m_axi_lane1_awsize             (lm_head_m_axi_lane1_awsize),
+    .m_axi_lane1_awburst            (lm_head_m_axi_lane1_awburst),
+    .m_axi_lane1_wvalid             (lm_head_m_axi_lane1_wvalid),
+    .m_axi_lane1_wready             (lm_head_m_axi_lane1_wready),
+    .m_axi_lane1_wdata              (lm_head_m_axi_lane1_wdata),
+    .m_axi_lane1_wstrb              (lm_head_m_axi_lane1_wstrb),
+    .m_axi_lane1_wlast              (lm_head_m_axi_lane1_wlast),
+    .m_axi_lane1_bvalid             (lm_head_m_axi_lane1_bvalid),
+    .m_axi_lane1_bready             (lm_head_m_axi_lane1_bready),
+    .m_axi_lane1_bresp              (lm_head_m_axi_lane1_bresp),
+    .m_axi_lane1_arvalid            (lm_head_m_axi_lane1_arvalid),
+    .m_axi_lane1_arready            (lm_head_m_axi_lane1_arready),
+    .m_axi_lane1_araddr             (lm_head_m_axi_lane1_araddr),
+    .m_axi_lane1_arlen              (lm_head_m_axi_lane1_arlen),
+    .m_axi_lane1_arsize             (lm_head_m_axi_lane1_arsize),
+    .m_axi_lane1_arburst            (lm_head_m_axi_lane1_arburst),
+    .m_axi_lane1_rvalid             (lm_head_m_axi_lane1_rvalid),
+    .m_axi_lane1_rready             (lm_head_m_axi_lane1_rready),
+    .m_axi_lane1_rdata              (lm_head_m_axi_lane1_rdata),
+    .m_axi_lane1_rresp              (lm_head_m_axi_lane1_rresp),
+    .m_axi_lane1_rlast              (lm_head_m_axi_lane1_rlast),
+    .m_axi_scales_awvalid           (lm_head_m_axi_scales_awvalid),
+    .m_axi_scales_awready           (lm_head_m_axi_scales_awready),
+    .m_axi_scales_awaddr            (lm_head_m_axi_scales_awaddr),
+    .m_axi_scales_awlen             (lm_head_m_axi_scales_awlen),
+    .m_axi_scales_awsize            (lm_head_m_axi_scales_awsize),
+    .m_axi_scales_awburst           (lm_head_m_axi_scales_awburst),
+    .m_axi_scales_wvalid            (lm_head_m_axi_scales_wvalid),
+    .m_axi_scales_wready            (lm_head_m_axi_scales_wready),
+    .m_axi_scales_wdata             (lm_head_m_axi_scales_wdata),
+    .m_axi_scales_wstrb             (lm_head_m_axi_scales_wstrb),
+    .m_axi_scales_wlast             (lm_head_m_axi_scales_wlast),
+    .m_axi_scales_bvalid            (lm_head_m_axi_scales_bvalid),
+    .m_axi_scales_bready            (lm_head_m_axi_scales_bready),
+    .m_axi_scales_bresp             (lm_head_m_axi_scales_bresp),
+    .m_axi_scales_arvalid           (lm_head_m_axi_scales_arvalid),
+    .m_axi_scales_arready           (lm_head_m_axi_scales_arready),
+    .m_axi_scales_araddr            (lm_head_m_axi_scales_araddr),
+    .m_axi_scales_arlen             (lm_head_m_axi_scales_arlen),
+    .m_axi_scales_arsize            (lm_head_m_axi_scales_arsize),
+    .m_axi_scales_arburst           (lm_head_m_axi_scales_arburst),
+    .m_axi_scales_rvalid            (lm_head_m_axi_scales_rvalid),
+    .m_axi_scales_rready            (lm_head_m_axi_scales_rready),
+    .m_axi_scales_rdata             (lm_head_m_axi_scales_rdata),
+    .m_axi_scales_rresp             (lm_head_m_axi_scales_rresp),
+    .m_axi_scales_rlast             (lm_head_m_axi_scales_rlast)
+  );
+
+  AxiPortShare_w64_rwrr_o8 d0_share ( // TellmeKernel.java:128
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (d0_share_s_axi_0_awvalid),
@@ -3422,6 +4727,31 @@ module tellme (
     .s_axi_2_rdata      (d0_share_s_axi_2_rdata),
     .s_axi_2_rresp      (d0_share_s_axi_2_rresp),
     .s_axi_2_rlast      (d0_share_s_axi_2_rlast),
+    .s_axi_3_awvalid    (d0_share_s_axi_3_awvalid),
+    .s_axi_3_awready    (d0_share_s_axi_3_awready),
+    .s_axi_3_awaddr     (d0_share_s_axi_3_awaddr),
+    .s_axi_3_awlen      (d0_share_s_axi_3_awlen),
+    .s_axi_3_awsize     (d0_share_s_axi_3_awsize),
+    .s_axi_3_awburst    (d0_share_s_axi_3_awburst),
+    .s_axi_3_wvalid     (d0_share_s_axi_3_wvalid),
+    .s_axi_3_wready     (d0_share_s_axi_3_wready),
+    .s_axi_3_wdata      (d0_share_s_axi_3_wdata),
+    .s_axi_3_wstrb      (d0_share_s_axi_3_wstrb),
+    .s_axi_3_wlast      (d0_share_s_axi_3_wlast),
+    .s_axi_3_bvalid     (d0_share_s_axi_3_bvalid),
+    .s_axi_3_bready     (d0_share_s_axi_3_bready),
+    .s_axi_3_bresp      (d0_share_s_axi_3_bresp),
+    .s_axi_3_arvalid    (d0_share_s_axi_3_arvalid),
+    .s_axi_3_arready    (d0_share_s_axi_3_arready),
+    .s_axi_3_araddr     (d0_share_s_axi_3_araddr),
+    .s_axi_3_arlen      (d0_share_s_axi_3_arlen),
+    .s_axi_3_arsize     (d0_share_s_axi_3_arsize),
+    .s_axi_3_arburst    (d0_share_s_axi_3_arburst),
+    .s_axi_3_rvalid     (d0_share_s_axi_3_rvalid),
+    .s_axi_3_rready     (d0_share_s_axi_3_rready),
+    .s_axi_3_rdata      (d0_share_s_axi_3_rdata),
+    .s_axi_3_rresp      (d0_share_s_axi_3_rresp),
+    .s_axi_3_rlast      (d0_share_s_axi_3_rlast),
     .m_axi_awvalid      (d0_share_m_axi_awvalid),
     .m_axi_awready      (d0_share_m_axi_awready),
     .m_axi_awaddr       (d0_share_m_axi_awaddr),
@@ -3452,22 +4782,32 @@ module tellme (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, m_axi_w0_awready, m_axi_w0_bvalid, m_axi_w0_bresp, m_axi_w0_arready, m_axi_w0_rdata,
-      m_axi_w0_rresp, m_axi_w0_rlast, m_axi_w1_awready, m_axi_w1_bvalid, m_axi_w1_bresp, m_axi_w1_arready,
-      m_axi_w1_rdata, m_axi_w1_rresp, m_axi_w1_rlast, control_weights0, control_weights1, data_reader_idle,
-      data_reader_credits, data_reader_outstanding, data_writer_idle, data_writer_outstanding, data_writer_buffered,
-      attention_idle, d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1], data_beat_payload_last,
-      attention_query_word_index[15:8], attention_out_word_index[15:8], tap_bytes[1:0], setup_rope_adjacent,
-      setup_rope_table, attention_queries_payload_0_shr[24:12], attention_queries_payload_0_mux_2[7:5],
+  wire unused_bits = &{1'b0, m_axi_w0_awready, m_axi_w0_bvalid, m_axi_w0_bresp, m_axi_w1_awready, m_axi_w1_bvalid,
+      m_axi_w1_bresp, control_weights0, control_weights1, data_reader_idle, data_reader_credits,
+      data_reader_outstanding, data_writer_idle, data_writer_outstanding, data_writer_buffered, attention_idle,
+      lm_head_idle, lm_head_m_axi_lane0_awvalid, lm_head_m_axi_lane0_awaddr, lm_head_m_axi_lane0_awlen,
+      lm_head_m_axi_lane0_awsize, lm_head_m_axi_lane0_awburst, lm_head_m_axi_lane0_wvalid, lm_head_m_axi_lane0_wdata,
+      lm_head_m_axi_lane0_wstrb, lm_head_m_axi_lane0_wlast, lm_head_m_axi_lane0_bready, lm_head_m_axi_lane1_awvalid,
+      lm_head_m_axi_lane1_awaddr, lm_head_m_axi_lane1_awlen, lm_head_m_axi_lane1_awsize, lm_head_m_axi_lane1_awburst,
+      lm_head_m_axi_lane1_wvalid, lm_head_m_axi_lane1_wdata, lm_head_m_axi_lane1_wstrb, lm_head_m_axi_lane1_wlast,
+      lm_head_m_axi_lane1_bready, d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1],
+      data_beat_payload_last, quantize_last_gain, attention_query_word_index[15:8], attention_out_word_index[15:8],
+      lm_head_token[2], tap_bytes[1:0], tap_int8_magnitude[8], tap_source_beats[32], setup_rope_adjacent,
+      setup_rope_table, rms_max_in_payload_0_shr[24:12], rms_max_in_payload_0_mux_2[7:5],
+      rms_max_in_payload_1_shr[24:12], rms_max_in_payload_1_mux_2[7:5], rms_max_in_payload_2_shr[24:12],
+      rms_max_in_payload_2_mux_2[7:5], rms_max_in_payload_3_shr[24:12], rms_max_in_payload_3_mux_2[7:5],
+      attention_queries_payload_0_shr[24:12], attention_queries_payload_0_mux_2[7:5],
       attention_queries_payload_1_shr[24:12], attention_queries_payload_1_mux_2[7:5],
       attention_queries_payload_2_shr[24:12], attention_queries_payload_2_mux_2[7:5],
       attention_queries_payload_3_shr[24:12], attention_queries_payload_3_mux_2[7:5], buffer_write_token_sum[2],
       buffer_read_token_sum[2], residual_write_address_prod[14:8], residual_read_address_prod[14:8],
       query_write_address_prod[14:8], query_read_address_prod[14:8], attention_write_address_prod[14:8],
       attention_read_address_prod[14:8], gate_write_address_prod[18:10], gate_read_address_prod[18:10],
-      ffn_write_address_prod[18:10], ffn_read_address_prod[18:10], attention_q_width_prod[39:24],
+      ffn_write_address_prod[18:10], ffn_read_address_prod[18:10], quantized_write_address_prod[18:10],
+      quantized_read_address_prod[18:10], quantize_gain_beats_sum[2:0], attention_q_width_prod[39:24],
       attention_query_word_index_prod[31:16], attention_out_word_index_prod[31:16], attention_run_bytes_prod[47],
-      attention_head_address_prod[127:63], logits_offset_sum[11:0], debug_base_sum[11:0], token_beats_sum[36:35],
+      attention_head_address_prod[127:63], lm_head_logit_beats_sum[0], tap_source_beats_sum[0],
+      tap_source_beats_prod[63:34], logits_offset_sum[11:0], debug_base_sum[11:0], token_beats_sum[36:35],
       token_beats_sum[2:0], tap_elements_of_prod[47:32], tap_value_bytes_prod[63:32], tap_bytes_of_sum[3:0],
       setup_bad_field_prod[39:24]};
 endmodule

@@ -20,6 +20,7 @@ import dev.tellmej.image.MemoryImage;
 import dev.tellmej.model.EmbeddedModel;
 import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.inference.WeightLoader;
+import dev.tellmej.model.numerics.ActivationQuantizer;
 import dev.tellmej.model.numerics.ExactOps;
 import dev.tellmej.model.numerics.StorageFormat;
 import dev.tellmej.sim.AxiMemory;
@@ -114,25 +115,148 @@ class KernelSequencerTest {
     @Test
     void embedTapsEqualTheReferenceDevicesForEveryChunk() {
         int[] tokens = {1, 403, 28, 511, 0, 77};   // two chunks of sim-small's 4 tokens, the vocabulary's ends
-        patch(embedIndex + 1, Instruction.of(Opcode.END));
-        KernelRunner.CallStatus status = prefill(tokens, 0, true);
+        KernelRunner.CallStatus status = runPrefix(embedIndex, tokens);
         assertEquals(ErrorCode.NONE.code(), status.errorCode(), "error code");
         assertEquals(KernelInterface.STATUS_SUCCEEDED, status.status());
         assertEquals(tokens.length, status.position(), "position after the call");
         assertEquals(2 * (embedIndex + 2), status.instructions(), "instructions: SETUP .. EMBED, END, per chunk");
+        assertTapsEqual(referenceTaps(tokens, embedIndex), kernelTaps().taps());
+        // The call record in the I/O region says what the registers say.
+        MemorySegment record = runner.io();
+        assertEquals(status.status(), record.get(ValueLayout.JAVA_INT_UNALIGNED, IoRegion.RECORD_STATUS));
+        assertEquals(status.position(), record.get(ValueLayout.JAVA_INT_UNALIGNED, IoRegion.RECORD_POSITION));
+        assertEquals(status.instructions(), record.get(ValueLayout.JAVA_INT_UNALIGNED, IoRegion.RECORD_INSTRUCTIONS));
+        long cycles = record.get(ValueLayout.JAVA_LONG_UNALIGNED, IoRegion.RECORD_CYCLES);
+        assertEquals(true, cycles > 0 && cycles <= status.cycles(),
+                "record cycles " + cycles + " of " + status.cycles());
+    }
 
-        List<DebugArea.Tap> expected;
+    @Test
+    void quantizeWithRmsNormTapsEqualTheReferenceDevices() {
+        int quantizeIndex = embedIndex + 1;
+        assertEquals(Opcode.QUANTIZE, image.program().get(quantizeIndex).opcode());
+        int[] tokens = {7, 300, 12, 45, 99, 2, 18};
+        KernelRunner.CallStatus status = runPrefix(quantizeIndex, tokens);
+        assertEquals(ErrorCode.NONE.code(), status.errorCode(), "error code (detail " + status.errorDetail() + ")");
+        assertTapsEqual(referenceTaps(tokens, quantizeIndex), kernelTaps().taps());
+    }
+
+    @Test
+    void quantizeWithoutNormQuantizesTheValuesAsTheyAre() {
+        int quantizeIndex = embedIndex + 1;
+        int[] tokens = {5, 6, 400};
+        restore();
+        Instruction q = image.program().get(quantizeIndex);
+        writeInstruction(quantizeIndex, Instruction.of(Opcode.QUANTIZE).with("src", q.getBuffer("src"))
+                .with("length", q.get("length")));
+        writeInstruction(quantizeIndex + 1, Instruction.of(Opcode.END));
+        KernelRunner.CallStatus status = prefill(tokens, 0, true);
+        assertEquals(ErrorCode.NONE.code(), status.errorCode(), "error code (detail " + status.errorDetail() + ")");
+        List<DebugArea.Tap> taps = kernelTaps().taps();
+        DebugArea.Tap embedded = taps.get(0);
+        DebugArea.Tap quantized = taps.get(1);
+        int n = (int) q.get("length");
+        assertEquals(n + 1, quantized.elements());
+        for (int t = 0; t < tokens.length; t++) {
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = Float.intBitsToFloat(embedded.bits(t, i));
+            }
+            byte[] expected = new byte[n];
+            float mc = ActivationQuantizer.quantize(x, n, expected);
+            for (int i = 0; i < n; i++) {
+                assertEquals(Float.floatToRawIntBits(expected[i]), quantized.bits(t, i), "token " + t + " value " + i);
+            }
+            assertEquals(Float.floatToRawIntBits(mc), quantized.bits(t, n), "token " + t + " m_c");
+        }
+    }
+
+    @Test
+    void lmHeadLogitsAndArgmaxEqualN16() {
+        // SETUP, EMBED, the final QUANTIZE (the output norm), LM_HEAD, END: the last token's logits.
+        List<Instruction> program = image.program();
+        Instruction finalNorm = program.get(program.size() - 3);
+        Instruction head = program.get(program.size() - 2);
+        assertEquals(Opcode.LM_HEAD, head.opcode());
+        restore();
+        writeInstruction(embedIndex + 1, finalNorm);
+        writeInstruction(embedIndex + 2, head);
+        writeInstruction(embedIndex + 3, Instruction.of(Opcode.END));
+        int[] tokens = {17, 250, 3, 90, 411};   // two chunks: the LM head runs in the second only
+        KernelRunner.CallStatus status = prefill(tokens, 0, true);
+        assertEquals(ErrorCode.NONE.code(), status.errorCode(), "error code (detail " + status.errorDetail() + ")");
+
+        var model = image.header().model();
+        StorageFormat st = AcceleratorConfig.simSmall().exact().storage();
+        ImageTensors tensors = new ImageTensors(image, st, new dev.tellmej.model.ternary.TlmmKernel(1));
+        int n = model.dim();
+        float[] gain = tensors.stored(finalNorm.get("gain"), n);
+        List<DebugArea.Tap> taps = kernelTaps().taps();
+        DebugArea.Tap lastEmbed = taps.stream().filter(t -> t.instruction() == embedIndex).reduce((a, b) -> b)
+                .orElseThrow();
+        int last = lastEmbed.tokens() - 1;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = Float.intBitsToFloat(lastEmbed.bits(last, i));
+        }
+        float[] normed = new float[n];
+        ExactOps.rmsNorm(x, n, gain, finalNorm.getFloat("eps"), AcceleratorConfig.simSmall().exact().lanes(), st,
+                normed);
+        byte[] xq = new byte[n];
+        float mc = ActivationQuantizer.quantize(normed, n, xq);
+        int rows = (int) head.get("rows");
+        byte[] weights = tensors.int8(head.get("weights"), (long) rows * n);
+        float[] rowScales = tensors.binary32(head.get("row_scales"), rows);
+        float fx = mc * ActivationQuantizer.INV127;
+        float[] expected = new float[rows];
+        int best = 0;
+        for (int r = 0; r < rows; r++) {
+            int dot = 0;
+            for (int i = 0; i < n; i++) {
+                dot += weights[r * n + i] * xq[i];
+            }
+            expected[r] = (float) dot * (rowScales[r] * fx);
+            if (expected[r] > expected[best]) {
+                best = r;
+            }
+        }
+        long logits = io.logitsOffset();
+        for (int r = 0; r < rows; r++) {
+            assertEquals(Float.floatToRawIntBits(expected[r]),
+                    runner.io().get(ValueLayout.JAVA_INT_UNALIGNED, logits + 4L * r), "logit " + r);
+        }
+        assertEquals(best, status.argmax(), "argmax register");
+        assertEquals(best, runner.io().get(ValueLayout.JAVA_INT_UNALIGNED, IoRegion.RECORD_ARGMAX), "call record");
+        List<DebugArea.Tap> headTaps = taps.stream().filter(t -> t.instruction() == embedIndex + 2).toList();
+        assertEquals(1, headTaps.size(), "the LM head's record, in the last chunk only");
+        assertEquals(1, headTaps.getFirst().tokens());
+        assertEquals(lastEmbed.firstToken(), headTaps.getFirst().firstToken());
+        for (int r = 0; r < rows; r++) {
+            assertEquals(Float.floatToRawIntBits(expected[r]), headTaps.getFirst().bits(0, r), "tapped logit " + r);
+        }
+    }
+
+    /** Runs {@code tokens} with the taps on and the program cut after instruction {@code last}. */
+    private static KernelRunner.CallStatus runPrefix(int last, int[] tokens) {
+        patch(last + 1, Instruction.of(Opcode.END));
+        return prefill(tokens, 0, true);
+    }
+
+    /** The reference device's taps of instructions 0 .. {@code last} for a prefill of {@code tokens}. */
+    private static List<DebugArea.Tap> referenceTaps(int[] tokens, int last) {
         try (ReferenceDevice reference = ReferenceDevice.on(image, 1)) {
             reference.setDebugTaps(1 << 24);
             reference.prefill(tokens);
-            expected = reference.debugArea().taps().stream().filter(t -> t.instruction() <= embedIndex).toList();
+            return reference.debugArea().taps().stream().filter(t -> t.instruction() <= last).toList();
         }
-        List<DebugArea.Tap> actual = kernelTaps().taps();
+    }
+
+    private static void assertTapsEqual(List<DebugArea.Tap> expected, List<DebugArea.Tap> actual) {
         assertEquals(expected.size(), actual.size(), "records");
         for (int r = 0; r < expected.size(); r++) {
             DebugArea.Tap e = expected.get(r);
             DebugArea.Tap a = actual.get(r);
-            String where = "record " + r;
+            String where = "record " + r + " (instruction " + e.instruction() + ")";
             assertEquals(e.instruction(), a.instruction(), where + " instruction");
             assertEquals(e.firstToken(), a.firstToken(), where + " first token");
             assertEquals(e.tokens(), a.tokens(), where + " tokens");
@@ -143,13 +267,6 @@ class KernelSequencerTest {
                 }
             }
         }
-        // The call record in the I/O region says what the registers say.
-        MemorySegment record = runner.io();
-        assertEquals(status.status(), record.get(ValueLayout.JAVA_INT_UNALIGNED, IoRegion.RECORD_STATUS));
-        assertEquals(status.position(), record.get(ValueLayout.JAVA_INT_UNALIGNED, IoRegion.RECORD_POSITION));
-        assertEquals(status.instructions(), record.get(ValueLayout.JAVA_INT_UNALIGNED, IoRegion.RECORD_INSTRUCTIONS));
-        long cycles = record.get(ValueLayout.JAVA_LONG_UNALIGNED, IoRegion.RECORD_CYCLES);
-        assertEquals(true, cycles > 0 && cycles <= status.cycles(), "record cycles " + cycles + " of " + status.cycles());
     }
 
     @Test
@@ -250,7 +367,8 @@ class KernelSequencerTest {
         int vocab = image.header().model().vocabSize();
         try (ReferenceDevice reference = ReferenceDevice.on(image, 1)) {
             expectRefusal(reference, new int[0], 0, ErrorCode.BAD_CALL, 0);
-            expectRefusal(reference, new int[] {1, 2, 3, 4, 5, 6}, CONTEXT - 5, ErrorCode.CONTEXT_OVERFLOW, CONTEXT + 1);
+            expectRefusal(reference, new int[] {1, 2, 3, 4, 5, 6}, CONTEXT - 5, ErrorCode.CONTEXT_OVERFLOW,
+                    CONTEXT + 1);
             expectRefusal(reference, new int[] {1, 2, 3, vocab, 5}, 0, ErrorCode.BAD_TOKEN, 3);
             expectRefusal(reference, new int[] {1, -1}, 0, ErrorCode.BAD_TOKEN, 1);
         }

@@ -93,7 +93,8 @@ final class RecordWriter extends Area {
             word.set(word.add(1).trunc(widthOf(word)));
             when(phase.is(RecordStep.RECORD).and(lastRecordWord), () -> {
                 word.set(0);
-                phase.set(mux(contents.tapping(), HwEnum.constant(RecordStep.AREA_COMMAND), HwEnum.constant(RecordStep.IDLE)));
+                phase.set(mux(contents.tapping(), HwEnum.constant(RecordStep.AREA_COMMAND),
+                        HwEnum.constant(RecordStep.IDLE)));
             });
             when(phase.is(RecordStep.AREA).and(lastAreaWord), () -> phase.set(RecordStep.IDLE));
         });

@@ -39,7 +39,8 @@ final class Sequencer extends Area {
     final Bool waitingForData;
 
     Sequencer(KernelShape shape, CallControl call, DataReads reads, DataWrites writes, EmbedUnit embed,
-              AttentionExecutor attention, TapWriter taps, RecordWriter.Contents record, RecordWriter recordWriter) {
+              QuantizeExecutor quantize, AttentionExecutor attention, LmHeadExecutor lmHead, TapWriter taps,
+              RecordWriter.Contents record, RecordWriter recordWriter) {
         super("sequencer", "checks the call, runs the program chunk by chunk an instruction at a time, writes the"
                 + " call record");
         int beatBytes = shape.beatBytes();
@@ -97,9 +98,11 @@ final class Sequencer extends Area {
 
         // ---- reads of its own: the header, the tokens, the debug capacity, an instruction ----
         UInt tokenBytes = call.tokenCount.resize(35).shl(2).named("token_bytes");
-        UInt tokenBeats = tokenBytes.add(beatBytes - 1).trunc(35).shr(KernelShape.shift(beatBytes)).named("token_beats");
+        UInt tokenBeats = tokenBytes.add(beatBytes - 1).trunc(35).shr(KernelShape.shift(beatBytes))
+                .named("token_beats");
         UInt fetchAddress = call.image.add(programOffset.resize(64)).trunc(64)
-                .add(pc.resize(64).shl(KernelShape.shift(Instruction.BYTES)).trunc(64)).trunc(64).named("fetch_address");
+                .add(pc.resize(64).shl(KernelShape.shift(Instruction.BYTES)).trunc(64)).trunc(64)
+                .named("fetch_address");
         Bool fetching = phase.is(Step.FETCH).and(pc.lt(programLength)).named("fetching");
         Bool ownRead = phase.isOneOf(Step.HEADER, Step.TOKENS, Step.CAPACITY).or(fetching).named("own_read");
         when(ownRead.and(issued.not()), () -> {
@@ -162,27 +165,64 @@ final class Sequencer extends Area {
         attention.request.firstPosition().set(call.startPosition.add(from).trunc(32));
         attention.request.kvCache().set(call.kvCache);
 
+        // Quantize's request.
+        quantize.request.src().set(field(word, Opcode.QUANTIZE, "src"));
+        quantize.request.norm().set(field(word, Opcode.QUANTIZE, "norm").bit(0));
+        quantize.request.length().set(field(word, Opcode.QUANTIZE, "length"));
+        quantize.request.gain().set(field(word, Opcode.QUANTIZE, "gain"));
+        quantize.request.eps().set(field(word, Opcode.QUANTIZE, "eps").asBits());
+        quantize.request.tokens().set(chunkTokens);
+        quantize.request.image().set(call.image);
+
+        // The LM head's request.
+        lmHead.request.cols().set(field(word, Opcode.LM_HEAD, "cols"));
+        lmHead.request.rows().set(field(word, Opcode.LM_HEAD, "rows"));
+        lmHead.request.weights().set(field(word, Opcode.LM_HEAD, "weights"));
+        lmHead.request.rowScales().set(field(word, Opcode.LM_HEAD, "row_scales"));
+        lmHead.request.vocab().set(vocab);
+        lmHead.request.lastChunk().set(lastChunk);
+        lmHead.request.lastToken().set(chunkTokens.sub(1).trunc(tokenBits));
+        lmHead.request.image().set(call.image);
+        UInt logitsAddress = call.io.add(logitsOffset).trunc(64).named("logits_address");
+        lmHead.request.logits().set(logitsAddress);
+
         // The unit running the instruction, and its end.
         Bool isEmbed = opcode.eq(Opcode.EMBED.code()).named("is_embed");
+        Bool isQuantize = opcode.eq(Opcode.QUANTIZE.code()).named("is_quantize");
         Bool isAttention = opcode.eq(Opcode.ATTENTION.code()).named("is_attention");
-        Bool unitDone = embed.done.valid.or(attention.done.valid).named("unit_done");
-        UInt unitCode = mux(embed.done.valid, embed.done.payload, attention.done.payload).named("unit_code");
+        Bool isLmHead = opcode.eq(Opcode.LM_HEAD.code()).named("is_lm_head");
+        Bool unitDone = embed.done.valid.or(quantize.done.valid).or(attention.done.valid).or(lmHead.done.valid)
+                .named("unit_done");
+        UInt unitCode = wire("unit_code", uint(8));
+        unitCode.set(attention.done.payload);
+        when(embed.done.valid, () -> unitCode.set(embed.done.payload));
+        when(quantize.done.valid, () -> unitCode.set(quantize.done.payload));
+        when(lmHead.done.valid, () -> unitCode.set(lmHead.done.payload));
 
         // The tap of the instruction just executed (DebugTaps.tap): EMBED's is dim values of its destination per
-        // token, ATTENTION's heads x head_dim values of its destination.
-        UInt tapElements = mux(isEmbed, field(word, Opcode.EMBED, "dim").resize(32),
-                heads.resize(32).mul(headDim).resize(32)).named("tap_elements_of");
+        // token, QUANTIZE's the length int8 activations and m_c, ATTENTION's heads x head_dim values of its
+        // destination.
+        UInt tapElements = wire("tap_elements_of", uint(32));
+        tapElements.set(heads.resize(32).mul(headDim).resize(32));
+        when(isEmbed, () -> tapElements.set(field(word, Opcode.EMBED, "dim").resize(32)));
+        when(isQuantize, () -> tapElements.set(field(word, Opcode.QUANTIZE, "length").resize(32).add(1).trunc(32)));
+        when(isLmHead, () -> tapElements.set(field(word, Opcode.LM_HEAD, "rows")));
+        UInt tapTokens = mux(isLmHead, U(1, tokenBits), chunkTokens).named("tap_tokens_of");
         UInt tapDst = mux(isEmbed, field(word, Opcode.EMBED, "dst"), field(word, Opcode.ATTENTION, "dst"))
                 .named("tap_dst_of");
-        Bool hasTap = isEmbed.or(isAttention).named("has_tap");
-        UInt valueBytes = chunkTokens.resize(32).mul(tapElements).resize(34).shl(2).trunc(34).named("tap_value_bytes");
+        Bool hasTap = isEmbed.or(isQuantize).or(isAttention).or(isLmHead.and(lastChunk)).named("has_tap");
+        taps.request.quantized().set(isQuantize);
+        taps.request.fromMemory().set(isLmHead);
+        taps.request.source().set(logitsAddress);
+        UInt valueBytes = tapTokens.resize(32).mul(tapElements).resize(34).shl(2).trunc(34).named("tap_value_bytes");
         UInt recordBytes = U(DebugTaps.RECORD_HEADER_BYTES, 34).add(valueBytes.add(DebugTaps.ALIGN - 1).trunc(34)
-                .shr(KernelShape.shift(DebugTaps.ALIGN)).shl(KernelShape.shift(DebugTaps.ALIGN)).resize(34)).trunc(34).named("tap_bytes_of");
+                .shr(KernelShape.shift(DebugTaps.ALIGN)).shl(KernelShape.shift(DebugTaps.ALIGN)).resize(34))
+                .trunc(34).named("tap_bytes_of");
         Bool fits = U(DebugTaps.HEADER_BYTES, 35).add(tapUsed.resize(35)).trunc(35).add(recordBytes.resize(35))
                 .trunc(35).le(capacity.resize(35)).and(tapDropped.eq(0)).named("tap_fits");
         taps.request.instruction().set(pc);
         taps.request.firstToken().set(from);
-        taps.request.tokens().set(chunkTokens);
+        taps.request.tokens().set(tapTokens);
         taps.request.elements().set(tapElements);
         taps.request.buffer().set(tapDst.resize(ActivationBuffers.BUFFER_ID_BITS));
         taps.request.address().set(debugBase.add(U(DebugTaps.HEADER_BYTES, 64)).trunc(64)
@@ -192,6 +232,7 @@ final class Sequencer extends Area {
 
         switchOn(phase)
                 .is(Step.IDLE, () -> when(call.start, () -> {
+                    lmHead.clear.set(true);
                     error.set(ErrorCode.NONE.code());
                     detail.set(0);
                     executed.set(0);
@@ -213,7 +254,8 @@ final class Sequencer extends Area {
                     phase.set(Step.TOKENS);
                     when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
                             .elseWhen(magic.ne(ImageHeaderWords.MAGIC), () ->
-                                    fail(error, detail, phase, ErrorCode.BAD_IMAGE, U(ImageHeaderWords.MAGIC_AT / 4, 32)))
+                                    fail(error, detail, phase, ErrorCode.BAD_IMAGE,
+                                            U(ImageHeaderWords.MAGIC_AT / 4, 32)))
                             .elseWhen(version.ne(ImageHeaderWords.VERSION), () ->
                                     fail(error, detail, phase, ErrorCode.BAD_IMAGE,
                                             U(ImageHeaderWords.VERSION_AT / 4, 32)))
@@ -291,6 +333,14 @@ final class Sequencer extends Area {
                                 embed.start.set(true);
                                 phase.set(Step.EXECUTE);
                             })
+                            .elseWhen(isQuantize, () -> {
+                                quantize.start.set(true);
+                                phase.set(Step.EXECUTE);
+                            })
+                            .elseWhen(isLmHead, () -> {
+                                lmHead.start.set(true);
+                                phase.set(Step.EXECUTE);
+                            })
                             .elseWhen(isAttention, () -> {
                                 attention.start.set(true);
                                 phase.set(Step.EXECUTE);
@@ -301,7 +351,8 @@ final class Sequencer extends Area {
                     phase.set(Step.TAP);
                     when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
                             .elseWhen(unitCode.eq(ErrorCode.DDR_ERROR.code()), () ->
-                                    fail(error, detail, phase, ErrorCode.DDR_ERROR, U(shape.portIndex(shape.kvPort()), 32)))
+                                    fail(error, detail, phase, ErrorCode.DDR_ERROR,
+                                            U(shape.portIndex(shape.kvPort()), 32)))
                             .elseWhen(unitCode.eq(ErrorCode.CONTEXT_OVERFLOW.code()), () ->
                                     fail(error, detail, phase, ErrorCode.CONTEXT_OVERFLOW,
                                             call.startPosition.add(call.tokenCount).trunc(32)))
@@ -314,6 +365,9 @@ final class Sequencer extends Area {
                 .is(Step.BARRIER, () -> when(writes.drained, () -> phase.set(Step.NEXT)))
                 .is(Step.TAP, () -> {
                     when(tapping.not().or(hasTap.not()), () -> phase.set(Step.NEXT))
+                            .elseWhen(tapBusy.not().and(isLmHead).and(writes.drained.not()), () -> {
+                                // the logits are read back for the record once they have landed
+                            })
                             .elseWhen(tapBusy.not(), () -> {
                                 when(fits, () -> {
                                     taps.start.set(true);
@@ -360,14 +414,14 @@ final class Sequencer extends Area {
         call.result.errorDetail().set(detail);
         call.result.position().set(mux(ok, end.trunc(32), call.startPosition));
         call.result.instructions().set(executed);
-        call.result.argmax().set(0);
+        call.result.argmax().set(lmHead.argmax);
 
         record.status().set(mux(ok, U(1, 32), U(2, 32)));
         record.errorCode().set(error.resize(32));
         record.errorDetail().set(detail);
         record.position().set(mux(ok, end.trunc(32), call.startPosition));
         record.instructions().set(executed);
-        record.argmax().set(0);
+        record.argmax().set(lmHead.argmax);
         record.cycles().set(call.cycles);
         record.ddrBusyCycles().set(call.ddrBusyCycles);
         record.stallCycles().set(call.stallCycles);

@@ -19,11 +19,11 @@ import java.util.List;
  * word): taps are for finding a mismatch, not for speed.
  */
 final class TapWriter extends Area {
-    enum TapStep { IDLE, COMMAND, HEADER, READ, VALUE, PAD }
+    enum TapStep { IDLE, COMMAND, HEADER, READ, VALUE, MEMORY, PAD }
 
     /** What to write; sampled when {@link #start} is high. */
     record Request(UInt instruction, UInt firstToken, UInt tokens, UInt elements, UInt buffer, UInt address,
-            UInt bytes) {}
+            UInt bytes, Bool quantized, Bool fromMemory, UInt source) {}
 
     final Bool start;
     final Request request;
@@ -32,7 +32,8 @@ final class TapWriter extends Area {
     /** Offering a word to the packer. */
     final Bool pushing;
 
-    TapWriter(KernelShape shape, DataWrites writes, WordPacker packer, ActivationBuffers buffers) {
+    TapWriter(KernelShape shape, DataReads reads, DataWrites writes, WordPacker packer, ActivationBuffers buffers,
+              QuantizedStore store) {
         super("tap_writer", "writes a debug-tap record: its header, a buffer's values token by token, the padding");
         int lanes = shape.lanes();
         int laneBits = KernelShape.shift(lanes);
@@ -42,7 +43,11 @@ final class TapWriter extends Area {
         request = new Request(wire("tap_instruction", uint(32)), wire("tap_first_token", uint(32)),
                 wire("tap_tokens", uint(tokenBits)), wire("tap_elements", uint(32)),
                 wire("tap_buffer", uint(ActivationBuffers.BUFFER_ID_BITS)), wire("tap_address", uint(64)),
-                wire("tap_bytes", uint(32)));
+                wire("tap_bytes", uint(32)), wire("tap_quantized", bool()), wire("tap_from_memory", bool()),
+                wire("tap_source", uint(64)));
+        request.quantized().set(false);
+        request.fromMemory().set(false);
+        request.source().set(0);
         for (UInt field : List.of(request.instruction(), request.firstToken(), request.tokens(), request.elements(),
                 request.buffer(), request.address(), request.bytes())) {
             field.set(0);
@@ -57,6 +62,9 @@ final class TapWriter extends Area {
         UInt elements = reg("tap_element_count", uint(32), 0);
         UInt buffer = reg("tap_buffer_id", uint(ActivationBuffers.BUFFER_ID_BITS), 0);
         UInt address = reg("tap_record_address", uint(64), 0);
+        Bool quantized = reg("tap_from_quantized", bool(), 0);
+        Bool fromMemory = reg("tap_from_memory_q", bool(), 0);
+        UInt source = reg("tap_source_address", uint(64), 0);
         UInt words = reg("tap_words", uint(32), 0);
         UInt pushed = reg("tap_words_pushed", uint(32), 0);
         UInt token = reg("tap_token", uint(tokenBits), 0);
@@ -71,6 +79,9 @@ final class TapWriter extends Area {
             elements.set(request.elements());
             buffer.set(request.buffer());
             address.set(request.address());
+            quantized.set(request.quantized());
+            fromMemory.set(request.fromMemory());
+            source.set(request.source());
             words.set(request.bytes().shr(2).resize(32));
             pushed.set(0);
             token.set(0);
@@ -97,16 +108,58 @@ final class TapWriter extends Area {
             buffers.read.token().set(token.resize(widthOf(buffers.read.token())));
             buffers.read.word().set(element.shr(laneBits).resize(widthOf(buffers.read.word())));
         });
+        when(phase.is(TapStep.READ), () -> {
+            store.readValid.set(true);
+            store.readToken.set(token.resize(widthOf(store.readToken)));
+            store.readWord.set(element.shr(laneBits).resize(widthOf(store.readWord)));
+        });
         UInt lane = regNextWhen("tap_lane", lanes == 1 ? U(0, 1) : element.resize(laneBits), phase.is(TapStep.READ));
-        Bits value = lanes == 1 ? buffers.readData.get(0) : buffers.readData.get("tap_value", lane);
+        Bits bufferValue = lanes == 1 ? buffers.readData.get(0) : buffers.readData.get("tap_buffer_value", lane);
+        // A quantized record: the int8 activations as binary32, then m_c as its last element.
+        List<Bits> bytes = new ArrayList<>();
+        for (int i = 0; i < lanes; i++) {
+            bytes.add(store.readData.slice(8 * i + 7, 8 * i));
+        }
+        Bits activation = lanes == 1 ? bytes.getFirst() : new Vec<>(bytes).get("tap_activation", lane);
+        Bool mcElement = element.add(1).trunc(32).eq(elements).named("tap_mc_element");
+        Bits quantizedValue = mux(mcElement, store.mcOf(token, "tap_mc"), int8ToFloat(activation.asSInt()))
+                .named("tap_quantized_value");
+        Bits value = mux(quantized, quantizedValue, bufferValue).named("tap_value");
 
-        pushing = phase.isOneOf(TapStep.HEADER, TapStep.VALUE, TapStep.PAD).named("tap_pushing");
+        // From memory: the values are read back from DDR (the logits page), one word a cycle from each beat.
+        int perBeat = shape.fp32PerBeat();
+        Bool memoryAsked = reg("tap_memory_asked", bool(), 0);
+        when(start, () -> memoryAsked.set(false));
+        Bool asking = fromMemory.and(memoryAsked.not()).and(phase.isOneOf(TapStep.HEADER, TapStep.MEMORY))
+                .named("tap_asking_memory");
+        UInt sourceBeats = tokens.resize(32).mul(elements).resize(34).add(perBeat - 1).trunc(34)
+                .shr(KernelShape.shift(perBeat)).named("tap_source_beats");
+        when(asking, () -> {
+            reads.command.valid.set(true);
+            reads.command.payload.address().set(source);
+            reads.command.payload.beats().set(sourceBeats.resize(widthOf(reads.command.payload.beats())));
+        });
+        when(asking.and(reads.command.ready), () -> memoryAsked.set(true));
+        UInt memoryWord = perBeat == 1 ? U(0, 1) : reg("tap_memory_word", uint(log2Up(perBeat)), 0);
+        if (perBeat > 1) {
+            when(start, () -> memoryWord.set(0));
+        }
+        List<Bits> memoryWords = new ArrayList<>();
+        for (int i = 0; i < perBeat; i++) {
+            memoryWords.add(reads.data.payload.data().slice(32 * i + 31, 32 * i));
+        }
+        Bits memoryValue = perBeat == 1 ? memoryWords.getFirst()
+                : new Vec<>(memoryWords).get("tap_memory_value", memoryWord);
+        Bool memoryReady = phase.is(TapStep.MEMORY).and(reads.data.valid).named("tap_memory_ready");
+
+        pushing = phase.isOneOf(TapStep.HEADER, TapStep.VALUE, TapStep.PAD).or(memoryReady).named("tap_pushing");
         when(pushing, () -> {
             packer.in.valid.set(true);
             packer.in.payload.keep().set(true);
             packer.in.payload.value().set(0);
             when(phase.is(TapStep.HEADER), () -> packer.in.payload.value().set(headerWord));
             when(phase.is(TapStep.VALUE), () -> packer.in.payload.value().set(value));
+            when(phase.is(TapStep.MEMORY), () -> packer.in.payload.value().set(memoryValue));
         });
         Bool lastWord = pushed.add(1).trunc(32).eq(words).named("tap_last_word");
         Bool lastElement = element.add(1).trunc(32).eq(elements).named("tap_last_element");
@@ -117,8 +170,15 @@ final class TapWriter extends Area {
         when(took, () -> {
             pushed.set(pushed.add(1).trunc(32));
             when(lastWord, () -> phase.set(TapStep.IDLE))
-                    .elseWhen(phase.is(TapStep.HEADER).and(headerDone), () ->
-                            phase.set(mux(noValues, HwEnum.constant(TapStep.PAD), HwEnum.constant(TapStep.READ))))
+                    .elseWhen(phase.is(TapStep.HEADER).and(headerDone), () -> {
+                        phase.set(mux(noValues, HwEnum.constant(TapStep.PAD), HwEnum.constant(TapStep.READ)));
+                        when(fromMemory.and(noValues.not()), () -> phase.set(TapStep.MEMORY));
+                    })
+                    .elseWhen(phase.is(TapStep.MEMORY), () -> {
+                        element.set(mux(lastElement, U(0, 32), element.add(1).trunc(32)));
+                        when(lastElement, () -> token.set(token.add(1).trunc(tokenBits)));
+                        when(lastElement.and(lastToken), () -> phase.set(TapStep.PAD));
+                    })
                     .elseWhen(phase.is(TapStep.VALUE), () -> {
                         element.set(mux(lastElement, U(0, 32), element.add(1).trunc(32)));
                         when(lastElement, () -> token.set(token.add(1).trunc(tokenBits)));
@@ -127,6 +187,30 @@ final class TapWriter extends Area {
                     });
         });
         when(phase.is(TapStep.READ), () -> phase.set(TapStep.VALUE));
+        Bool lastMemoryWord = (perBeat == 1 ? TRUE : memoryWord.eq(perBeat - 1)).or(lastElement.and(lastToken))
+                .named("tap_last_memory_word");
+        when(phase.is(TapStep.MEMORY), () -> reads.data.ready.set(took.and(lastMemoryWord)));
+        if (perBeat > 1) {
+            when(took.and(phase.is(TapStep.MEMORY)), () -> memoryWord.set(mux(lastMemoryWord,
+                    U(0, widthOf(memoryWord)), memoryWord.add(1).trunc(widthOf(memoryWord)))));
+        }
         finished = took.and(lastWord).named("tap_finished");
+    }
+
+    /** The binary32 value of an int8, exactly ({@code (float) x}; 0 is +0.0). */
+    static Bits int8ToFloat(dev.tellmej.hdl.SInt x) {
+        dev.tellmej.hdl.SInt wide = x.sext(9);
+        Bool negative = x.isNegative();
+        UInt magnitude = mux(negative, wide.neg(), wide).asBits().asUInt().named("tap_int8_magnitude");
+        Bits result = wire("tap_int8_float", bits(32));
+        result.set(0);
+        // The highest set bit p of the magnitude (at most 2^7): exponent 127 + p, the bits below it the fraction.
+        for (int p = 0; p <= 7; p++) {
+            int bit = p;
+            UInt fraction = magnitude.resize(23).shl(23 - bit).trunc(23);
+            when(magnitude.bit(bit), () -> result.set(cat(negative.asBits(), U(127 + bit, 8).asBits(),
+                    fraction.asBits())));
+        }
+        return result;
     }
 }

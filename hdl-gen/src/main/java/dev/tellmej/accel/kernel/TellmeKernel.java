@@ -13,6 +13,10 @@ import dev.tellmej.hdl.lib.axi.AxiBurstReader;
 import dev.tellmej.hdl.lib.axi.AxiBurstWriter;
 import dev.tellmej.hdl.lib.axi.AxiPortShare;
 import dev.tellmej.accel.attention.AttentionUnit;
+import dev.tellmej.accel.elementwise.Quantizer;
+import dev.tellmej.accel.lmhead.LmHeadUnit;
+import dev.tellmej.accel.elementwise.RmsNormMax;
+import dev.tellmej.hdl.lib.fp.InverseOfCount;
 import dev.tellmej.accel.protocol.KernelInterface;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,9 +31,9 @@ import java.util.Map;
  *
  * <p><b>Built so far</b>: the call's control and status registers, the checks of the call, the image header and
  * the input tokens, the sequencer (instruction fetch and decode, SETUP, BARRIER, END, the chunk loop), EMBED into
- * the on-chip activation buffers, ATTENTION through the attention unit over the KV cache, the debug taps of what
- * runs, and the call record. An instruction whose unit is not wired in yet (QUANTIZE, LINEAR, LM_HEAD) ends the
- * call with UNKNOWN_OPCODE, naming it; the weight ports stay idle.
+ * the on-chip activation buffers, QUANTIZE through RMS-MAX and the quantizer, ATTENTION through the attention unit
+ * over the KV cache, LM_HEAD through the LM head unit, the debug taps of what runs, the logits and the call
+ * record. LINEAR is not wired in yet: a call that reaches one ends with UNKNOWN_OPCODE, naming it.
  */
 public final class TellmeKernel extends Module {
     public final KernelShape shape;
@@ -57,6 +61,12 @@ public final class TellmeKernel extends Module {
         AxiBurstReader reader = instance("data_reader", new AxiBurstReader(shape.dataBursts()));
         AxiBurstWriter writer = instance("data_writer", new AxiBurstWriter(shape.dataBursts()));
         AttentionUnit attentionUnit = instance("attention", AttentionUnit.of(shape.config()));
+        var elementwise = shape.config().elementwise();
+        RmsNormMax rms = instance("rms_max", RmsNormMax.runtime(elementwise.sumLanes(), shape.lanes(),
+                shape.widestElements(), elementwise.storage()));
+        Quantizer quantizer = instance("quantizer", new Quantizer(shape.lanes(), elementwise.storage()));
+        InverseOfCount inverse = instance("inverse_of_length", new InverseOfCount());
+        LmHeadUnit lmHeadUnit = instance("lm_head", LmHeadUnit.of(shape.config()));
 
         // Who uses which port: the data port's reader and writer, the attention unit on the KV-cache port (the
         // data port itself on a build with one).
@@ -65,6 +75,10 @@ public final class TellmeKernel extends Module {
         clients.get("m_axi_d0").add(AxiPortShare.reads(reader.axi));
         clients.get("m_axi_d0").add(AxiPortShare.writes(writer.axi));
         clients.get(shape.kvPort()).add(AxiPortShare.reads(attentionUnit.axi));
+        clients.get("m_axi_d0").add(AxiPortShare.reads(lmHeadUnit.scalePort));
+        for (int lane = 0; lane < lmHeadUnit.lanePorts.size(); lane++) {
+            clients.get("m_axi_w" + lane).add(AxiPortShare.reads(lmHeadUnit.lanePorts.get(lane)));
+        }
         clients.forEach((name, users) -> connect(name, ports.get(name), users));
 
         Bool moving = FALSE;
@@ -78,9 +92,12 @@ public final class TellmeKernel extends Module {
         DataWrites writes = area(new DataWrites(shape, writer, call.start));
         ActivationBuffers buffers = area(new ActivationBuffers(shape));
         WordPacker packer = area(new WordPacker(shape, writes));
+        QuantizedStore store = area(new QuantizedStore(shape));
         EmbedUnit embed = area(new EmbedUnit(shape, reads, buffers));
+        QuantizeExecutor quantize = area(new QuantizeExecutor(shape, rms, quantizer, inverse, reads, buffers, store));
         AttentionExecutor attention = area(new AttentionExecutor(shape, attentionUnit, buffers));
-        TapWriter taps = area(new TapWriter(shape, writes, packer, buffers));
+        LmHeadExecutor lmHead = area(new LmHeadExecutor(shape, lmHeadUnit, store, writes, packer));
+        TapWriter taps = area(new TapWriter(shape, reads, writes, packer, buffers, store));
         RecordWriter.Contents contents = new RecordWriter.Contents(wire("record_status", uint(32)),
                 wire("record_error_code", uint(32)), wire("record_error_detail", uint(32)),
                 wire("record_position", uint(32)), wire("record_instructions", uint(32)),
@@ -90,8 +107,8 @@ public final class TellmeKernel extends Module {
                 wire("record_tap_used", uint(32)), wire("record_tap_dropped", uint(32)),
                 wire("record_address", uint(64)), wire("record_area_address", uint(64)));
         RecordWriter records = area(new RecordWriter(shape, writes, packer, contents));
-        Sequencer sequencer = area(new Sequencer(shape, call, reads, writes, embed, attention, taps, contents,
-                records));
+        Sequencer sequencer = area(new Sequencer(shape, call, reads, writes, embed, quantize, attention,
+                lmHead, taps, contents, records));
         stalled.set(sequencer.waitingForData);
         interrupt.set(false);
         assertAlways(taps.pushing.and(records.pushing).not(), "TellmeKernel: one writer at a time offers words to"

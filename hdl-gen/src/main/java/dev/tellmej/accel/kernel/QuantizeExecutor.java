@@ -1,0 +1,207 @@
+package dev.tellmej.accel.kernel;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.accel.elementwise.Quantizer;
+import dev.tellmej.accel.elementwise.RmsNormMax;
+import dev.tellmej.accel.protocol.ErrorCode;
+import dev.tellmej.hdl.Area;
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.HwEnum;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.fp.FpConvert;
+import dev.tellmej.hdl.lib.fp.InverseOfCount;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * QUANTIZE (N13 then N6, or N6 alone): token by token, the source buffer's vector goes through RMS-MAX (the
+ * run-time-length {@link RmsNormMax}, its gains streamed from the image for every token; with {@code norm} clear,
+ * in bypass: the values unchanged with their absmax) and the {@link Quantizer}, into the {@link QuantizedStore}:
+ * the int8 activations and m_c of every token of the chunk. {@code INV_N} of the length comes from
+ * {@link InverseOfCount} once per instruction.
+ *
+ * <p>Refused with BAD_FIELD, before anything is read: a source that is no buffer, a length of 0, above the
+ * source's or not whole words of RMS-MAX's width.
+ */
+final class QuantizeExecutor extends Area {
+    enum QuantizeStep { IDLE, INVERSE, WAIT_INVERSE, TOKEN, READ, PUSH, DRAIN, FINISH }
+
+    /** The instruction's fields and the chunk, sampled at {@link #start}. */
+    record Request(UInt src, Bool norm, UInt length, UInt gain, Bits eps, UInt tokens, UInt image) {}
+
+    final Bool start;
+    final Request request;
+    final Flow<UInt> done;
+
+    QuantizeExecutor(KernelShape shape, RmsNormMax rms, Quantizer quantizer, InverseOfCount inverse, DataReads reads,
+                     ActivationBuffers buffers, QuantizedStore store) {
+        super("quantize_executor", "QUANTIZE: each token's vector through RMS-MAX and the quantizer into the"
+                + " quantized store");
+        int lanes = shape.lanes();
+        int laneShift = KernelShape.shift(lanes);
+        int tokenBits = bitsFor(shape.chunkTokens());
+        int wordsPerBeat = shape.wordsPerBeat();
+        start = wire("quantize_start", bool());
+        start.set(false);
+        request = new Request(wire("quantize_src", uint(ActivationBuffers.BUFFER_ID_BITS)),
+                wire("quantize_norm", bool()), wire("quantize_length", uint(16)), wire("quantize_gain", uint(32)),
+                wire("quantize_eps", bits(32)), wire("quantize_tokens", uint(tokenBits)),
+                wire("quantize_image", uint(64)));
+        request.src().set(0);
+        request.norm().set(false);
+        request.length().set(0);
+        request.gain().set(0);
+        request.eps().set(0);
+        request.tokens().set(0);
+        request.image().set(0);
+
+        HwEnum<QuantizeStep> step = reg("quantize_step", enumOf(QuantizeStep.class), QuantizeStep.IDLE);
+        UInt src = reg("quantize_src_id", uint(ActivationBuffers.BUFFER_ID_BITS), 0);
+        Bool norm = reg("quantize_norm_q", bool(), 0);
+        UInt length = reg("quantize_length_q", uint(16), 0);
+        UInt gainAddress = reg("quantize_gain_address", uint(64), 0);
+        Bits eps = reg("quantize_eps_q", bits(32), 0);
+        Bits invN = reg("quantize_inv_n", bits(32), 0);
+        UInt tokens = reg("quantize_token_count", uint(tokenBits), 0);
+        UInt token = reg("quantize_token", uint(tokenBits), 0);
+        UInt code = reg("quantize_code", uint(8), 0);
+
+        UInt capacity = ActivationBuffers.capacity(shape, request.src(), "quantize_capacity");
+        Bool partWords = laneShift == 0 ? FALSE : request.length().resize(laneShift).ne(0).named("quantize_part_words");
+        Bool bad = ActivationBuffers.isBuffer(request.src()).not().or(request.length().eq(0))
+                .or(request.length().gt(capacity.resize(16))).or(partWords).named("quantize_bad_field");
+        when(start, () -> {
+            src.set(request.src());
+            norm.set(request.norm());
+            length.set(request.length());
+            gainAddress.set(request.image().add(request.gain().resize(64)).trunc(64));
+            eps.set(request.eps());
+            tokens.set(request.tokens());
+            token.set(0);
+            code.set(ErrorCode.NONE.code());
+            step.set(QuantizeStep.INVERSE);
+            when(bad.or(request.tokens().eq(0)), () -> step.set(QuantizeStep.FINISH));
+            when(bad, () -> code.set(ErrorCode.BAD_FIELD.code()));
+        });
+
+        // INV_N, once per instruction.
+        inverse.in.valid.set(step.is(QuantizeStep.INVERSE));
+        inverse.in.payload.set(length);
+        when(inverse.in.fire(), () -> step.set(QuantizeStep.WAIT_INVERSE));
+        when(step.is(QuantizeStep.WAIT_INVERSE).and(inverse.out.valid), () -> {
+            invN.set(inverse.out.payload);
+            step.set(QuantizeStep.TOKEN);
+        });
+        UInt lengthWords = length.shr(laneShift).resize(16).named("quantize_length_words");
+        rms.runTime().lengthBeats().set(lengthWords.resize(widthOf(rms.runTime().lengthBeats())));
+        rms.runTime().invN().set(invN);
+        rms.runTime().bypass().set(norm.not());
+        rms.eps.set(eps);
+
+        // A token: the gains' read (with norm), then its words from the source buffer, a read and a push each.
+        UInt word = reg("quantize_word", uint(16), 0);
+        Bool gainsAsked = reg("quantize_gains_asked", bool(), 0);
+        UInt gainBytes = length.resize(17).shl(1).trunc(17).named("quantize_gain_bytes");
+        UInt gainBeats = gainBytes.add(shape.beatBytes() - 1).trunc(17).shr(KernelShape.shift(shape.beatBytes()))
+                .named("quantize_gain_beats");
+        when(step.is(QuantizeStep.TOKEN), () -> {
+            word.set(0);
+            gainsAsked.set(norm.not());
+            step.set(QuantizeStep.READ);
+        });
+        Bool asking = step.isOneOf(QuantizeStep.READ, QuantizeStep.PUSH).and(gainsAsked.not())
+                .named("quantize_asking_gains");
+        when(asking, () -> {
+            reads.command.valid.set(true);
+            reads.command.payload.address().set(gainAddress);
+            reads.command.payload.beats().set(gainBeats.resize(widthOf(reads.command.payload.beats())));
+        });
+        when(asking.and(reads.command.ready), () -> gainsAsked.set(true));
+
+        when(step.is(QuantizeStep.READ), () -> {
+            buffers.read.valid().set(true);
+            buffers.read.buffer().set(src);
+            buffers.read.token().set(token.resize(widthOf(buffers.read.token())));
+            buffers.read.word().set(word.resize(widthOf(buffers.read.word())));
+            step.set(QuantizeStep.PUSH);
+        });
+        Bool pushing = step.is(QuantizeStep.PUSH).named("quantize_pushing");
+        rms.in.valid.set(pushing);
+        for (int lane = 0; lane < lanes; lane++) {
+            rms.in.payload.get(lane).set(FpConvert.fromFp32(shape.storage(), buffers.readData.get(lane)));
+        }
+        Bool lastWord = word.add(1).trunc(16).eq(lengthWords).named("quantize_last_word");
+        when(rms.in.fire(), () -> {
+            word.set(word.add(1).trunc(16));
+            step.set(mux(lastWord, HwEnum.constant(QuantizeStep.DRAIN), HwEnum.constant(QuantizeStep.READ)));
+        });
+
+        // The gains: each data-port beat holds wordsPerBeat gain beats of W values; the rest of the last is dropped.
+        UInt gainPart = wordsPerBeat == 1 ? U(0, 1) : reg("quantize_gain_part", uint(log2Up(wordsPerBeat)), 0);
+        UInt gainsSent = reg("quantize_gains_sent", uint(16), 0);
+        Bool lastGainPart = wordsPerBeat == 1 ? TRUE : gainPart.eq(wordsPerBeat - 1).named("quantize_last_gain_part");
+        Bool lastGain = gainsSent.add(1).trunc(16).eq(lengthWords).named("quantize_last_gain");
+        Bool gaining = norm.and(step.isOneOf(QuantizeStep.READ, QuantizeStep.PUSH, QuantizeStep.DRAIN))
+                .named("quantize_gaining");
+        when(step.is(QuantizeStep.TOKEN), () -> gainsSent.set(0));
+        rms.gamma.valid.set(gaining.and(reads.data.valid));
+        for (int lane = 0; lane < lanes; lane++) {
+            List<Bits> options = new ArrayList<>();
+            for (int p = 0; p < wordsPerBeat; p++) {
+                int v = p * lanes + lane;
+                options.add(reads.data.payload.data().slice(16 * v + 15, 16 * v));
+            }
+            rms.gamma.payload.get(lane).set(options.size() == 1 ? options.getFirst()
+                    : new Vec<>(options).get("quantize_gain_lane" + lane, gainPart));
+        }
+        Bool gainTaken = rms.gamma.fire().named("quantize_gain_taken");
+        when(gaining, () -> reads.data.ready.set(gainTaken.and(lastGainPart.or(lastGain))));
+        when(gainTaken, () -> {
+            gainsSent.set(gainsSent.add(1).trunc(16));
+            if (wordsPerBeat > 1) {
+                gainPart.set(mux(lastGainPart.or(lastGain), U(0, widthOf(gainPart)),
+                        gainPart.add(1).trunc(widthOf(gainPart))));
+            }
+        });
+
+        // RMS-MAX's output goes straight to the quantizer; the quantizer's into the store.
+        quantizer.in.valid.set(rms.out.valid);
+        rms.out.ready.set(quantizer.in.ready);
+        for (int lane = 0; lane < lanes; lane++) {
+            quantizer.in.payload.x().get(lane).set(rms.out.payload.y().get(lane));
+        }
+        quantizer.in.payload.absMax().set(rms.out.payload.absMax());
+        quantizer.in.payload.last().set(rms.out.payload.last());
+        UInt outWord = reg("quantize_out_word", uint(16), 0);
+        quantizer.out.ready.set(TRUE);
+        Bool quantized = quantizer.out.fire().named("quantize_out_beat");
+        List<Bits> bytes = new ArrayList<>();
+        for (int lane = lanes - 1; lane >= 0; lane--) {
+            bytes.add(quantizer.out.payload.q().get(lane).asBits());
+        }
+        when(quantized, () -> {
+            store.writeValid.set(true);
+            store.writeToken.set(token.resize(widthOf(store.writeToken)));
+            store.writeWord.set(outWord.resize(widthOf(store.writeWord)));
+            store.writeData.set(cat(bytes.toArray(new Bits[0])));
+            outWord.set(outWord.add(1).trunc(16));
+            when(quantizer.out.payload.last(), () -> {
+                store.mcValid.set(true);
+                store.mcData.set(quantizer.out.payload.mc());
+                outWord.set(0);
+            });
+        });
+        Bool lastToken = token.add(1).trunc(tokenBits).eq(tokens).named("quantize_last_token");
+        when(step.is(QuantizeStep.DRAIN).and(quantized).and(quantizer.out.payload.last()), () -> {
+            token.set(token.add(1).trunc(tokenBits));
+            step.set(mux(lastToken, HwEnum.constant(QuantizeStep.FINISH), HwEnum.constant(QuantizeStep.TOKEN)));
+        });
+
+        done = new Flow<>(step.is(QuantizeStep.FINISH).named("quantize_done"), code);
+        when(step.is(QuantizeStep.FINISH), () -> step.set(QuantizeStep.IDLE));
+    }
+}
