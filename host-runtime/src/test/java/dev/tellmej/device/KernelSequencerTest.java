@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.kernel.TellmeKernel;
 import dev.tellmej.accel.protocol.CallMode;
+import dev.tellmej.accel.protocol.Epilogue;
 import dev.tellmej.accel.protocol.ErrorCode;
 import dev.tellmej.accel.protocol.Instruction;
 import dev.tellmej.accel.protocol.IoRegion;
@@ -234,6 +235,57 @@ class KernelSequencerTest {
         for (int r = 0; r < rows; r++) {
             assertEquals(Float.floatToRawIntBits(expected[r]), headTaps.getFirst().bits(0, r), "tapped logit " + r);
         }
+    }
+
+    @Test
+    void theFeedForwardLinearsEqualTheReferenceExecutor() {
+        // SETUP, EMBED, then the first layer's FFN: its norm, gate (STORE), up (GATE_UP), the FFN quantize and
+        // down (RESIDUAL_ADD): every record against the reference executor running the same instructions.
+        List<Instruction> program = image.program();
+        int ffnNorm = program.size();
+        for (int i = embedIndex + 1; i < program.size(); i++) {
+            if (program.get(i).opcode() == Opcode.LINEAR && program.get(i).getEpilogue("epilogue") == Epilogue.STORE) {
+                ffnNorm = i - 1;
+                break;
+            }
+        }
+        List<Instruction> custom = new java.util.ArrayList<>(program.subList(0, embedIndex + 1));
+        custom.addAll(program.subList(ffnNorm, ffnNorm + 5));
+        custom.add(Instruction.of(Opcode.END));
+        assertEquals(List.of(Opcode.QUANTIZE, Opcode.LINEAR, Opcode.LINEAR, Opcode.QUANTIZE, Opcode.LINEAR),
+                custom.subList(embedIndex + 1, embedIndex + 6).stream().map(Instruction::opcode).toList());
+        restore();
+        for (int i = 0; i < custom.size(); i++) {
+            writeInstruction(i, custom.get(i));
+        }
+        int[] tokens = {10, 20, 30, 40, 50, 60};
+        KernelRunner.CallStatus status = prefill(tokens, 0, true);
+        assertEquals(ErrorCode.NONE.code(), status.errorCode(), "error code (detail " + status.errorDetail() + ")");
+        assertTapsEqual(referenceExecutorTaps(custom, tokens, 0), kernelTaps().taps());
+    }
+
+    /** The reference executor's taps for {@code program} run over {@code tokens} from {@code start}. */
+    private static List<DebugArea.Tap> referenceExecutorTaps(List<Instruction> program, int[] tokens, int start) {
+        var model = image.header().model();
+        StorageFormat st = AcceleratorConfig.simSmall().exact().storage();
+        KvCacheBuffer cache = new KvCacheBuffer(new KvCacheLayout(model.layers(), model.kvHeads(), model.headDim(),
+                image.header().context(), 2), st);
+        ReferenceExecutor executor = new ReferenceExecutor(image, new dev.tellmej.model.ternary.TlmmKernel(1), cache);
+        DebugArea.Writer taps = new DebugArea.Writer(1 << 24);
+        int chunk = AcceleratorConfig.simSmall().tlmmConfig().maxTokens();
+        for (int from = 0; from < tokens.length; from += chunk) {
+            int to = Math.min(tokens.length, from + chunk);
+            executor.beginChunk(java.util.Arrays.copyOfRange(tokens, from, to), start + from, to == tokens.length);
+            for (int pc = 0; pc < program.size(); pc++) {
+                Instruction in = program.get(pc);
+                executor.execute(in);
+                executor.tap(in, pc, from, taps);
+                if (in.opcode() == Opcode.END) {
+                    break;
+                }
+            }
+        }
+        return taps.finish().taps();
     }
 
     /** Runs {@code tokens} with the taps on and the program cut after instruction {@code last}. */

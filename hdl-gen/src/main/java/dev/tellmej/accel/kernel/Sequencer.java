@@ -39,7 +39,8 @@ final class Sequencer extends Area {
     final Bool waitingForData;
 
     Sequencer(KernelShape shape, CallControl call, DataReads reads, DataWrites writes, EmbedUnit embed,
-              QuantizeExecutor quantize, AttentionExecutor attention, LmHeadExecutor lmHead, TapWriter taps,
+              QuantizeExecutor quantize, LinearExecutor linear, AttentionExecutor attention, LmHeadExecutor lmHead,
+              TapWriter taps,
               RecordWriter.Contents record, RecordWriter recordWriter) {
         super("sequencer", "checks the call, runs the program chunk by chunk an instruction at a time, writes the"
                 + " call record");
@@ -174,6 +175,18 @@ final class Sequencer extends Area {
         quantize.request.tokens().set(chunkTokens);
         quantize.request.image().set(call.image);
 
+        // Linear's request.
+        linear.request.epilogue().set(field(word, Opcode.LINEAR, "epilogue"));
+        linear.request.relu2().set(field(word, Opcode.LINEAR, "relu2").bit(0));
+        linear.request.src().set(field(word, Opcode.LINEAR, "src"));
+        linear.request.dst().set(field(word, Opcode.LINEAR, "dst"));
+        linear.request.rows().set(field(word, Opcode.LINEAR, "rows"));
+        linear.request.cols().set(field(word, Opcode.LINEAR, "cols"));
+        linear.request.weights().set(field(word, Opcode.LINEAR, "weights"));
+        linear.request.scale().set(field(word, Opcode.LINEAR, "scale").asBits());
+        linear.request.tokens().set(chunkTokens);
+        linear.request.image().set(call.image);
+
         // The LM head's request.
         lmHead.request.cols().set(field(word, Opcode.LM_HEAD, "cols"));
         lmHead.request.rows().set(field(word, Opcode.LM_HEAD, "rows"));
@@ -191,13 +204,15 @@ final class Sequencer extends Area {
         Bool isQuantize = opcode.eq(Opcode.QUANTIZE.code()).named("is_quantize");
         Bool isAttention = opcode.eq(Opcode.ATTENTION.code()).named("is_attention");
         Bool isLmHead = opcode.eq(Opcode.LM_HEAD.code()).named("is_lm_head");
+        Bool isLinear = opcode.eq(Opcode.LINEAR.code()).named("is_linear");
         Bool unitDone = embed.done.valid.or(quantize.done.valid).or(attention.done.valid).or(lmHead.done.valid)
-                .named("unit_done");
+                .or(linear.done.valid).named("unit_done");
         UInt unitCode = wire("unit_code", uint(8));
         unitCode.set(attention.done.payload);
         when(embed.done.valid, () -> unitCode.set(embed.done.payload));
         when(quantize.done.valid, () -> unitCode.set(quantize.done.payload));
         when(lmHead.done.valid, () -> unitCode.set(lmHead.done.payload));
+        when(linear.done.valid, () -> unitCode.set(linear.done.payload));
 
         // The tap of the instruction just executed (DebugTaps.tap): EMBED's is dim values of its destination per
         // token, QUANTIZE's the length int8 activations and m_c, ATTENTION's heads x head_dim values of its
@@ -207,10 +222,14 @@ final class Sequencer extends Area {
         when(isEmbed, () -> tapElements.set(field(word, Opcode.EMBED, "dim").resize(32)));
         when(isQuantize, () -> tapElements.set(field(word, Opcode.QUANTIZE, "length").resize(32).add(1).trunc(32)));
         when(isLmHead, () -> tapElements.set(field(word, Opcode.LM_HEAD, "rows")));
+        when(isLinear, () -> tapElements.set(field(word, Opcode.LINEAR, "rows").resize(32)));
         UInt tapTokens = mux(isLmHead, U(1, tokenBits), chunkTokens).named("tap_tokens_of");
-        UInt tapDst = mux(isEmbed, field(word, Opcode.EMBED, "dst"), field(word, Opcode.ATTENTION, "dst"))
-                .named("tap_dst_of");
-        Bool hasTap = isEmbed.or(isQuantize).or(isAttention).or(isLmHead.and(lastChunk)).named("has_tap");
+        UInt tapDst = wire("tap_dst_of", uint(4));
+        tapDst.set(field(word, Opcode.ATTENTION, "dst"));
+        when(isEmbed, () -> tapDst.set(field(word, Opcode.EMBED, "dst")));
+        when(isLinear, () -> tapDst.set(field(word, Opcode.LINEAR, "dst")));
+        Bool hasTap = isEmbed.or(isQuantize).or(isAttention).or(isLinear).or(isLmHead.and(lastChunk))
+                .named("has_tap");
         taps.request.quantized().set(isQuantize);
         taps.request.fromMemory().set(isLmHead);
         taps.request.source().set(logitsAddress);
@@ -335,6 +354,10 @@ final class Sequencer extends Area {
                             })
                             .elseWhen(isQuantize, () -> {
                                 quantize.start.set(true);
+                                phase.set(Step.EXECUTE);
+                            })
+                            .elseWhen(isLinear, () -> {
+                                linear.start.set(true);
                                 phase.set(Step.EXECUTE);
                             })
                             .elseWhen(isLmHead, () -> {

@@ -13,7 +13,14 @@ import dev.tellmej.hdl.lib.axi.AxiBurstReader;
 import dev.tellmej.hdl.lib.axi.AxiBurstWriter;
 import dev.tellmej.hdl.lib.axi.AxiPortShare;
 import dev.tellmej.accel.attention.AttentionUnit;
+import dev.tellmej.accel.elementwise.Activation;
+import dev.tellmej.accel.elementwise.Dequantizer;
+import dev.tellmej.accel.elementwise.Gating;
 import dev.tellmej.accel.elementwise.Quantizer;
+import dev.tellmej.accel.elementwise.ResidualAdd;
+import dev.tellmej.accel.tlmm.TlmmCommandUnit;
+import dev.tellmej.accel.tlmm.TlmmEngine;
+import dev.tellmej.hdl.lib.ByteGearbox;
 import dev.tellmej.accel.lmhead.LmHeadUnit;
 import dev.tellmej.accel.elementwise.RmsNormMax;
 import dev.tellmej.hdl.lib.fp.InverseOfCount;
@@ -67,6 +74,14 @@ public final class TellmeKernel extends Module {
         Quantizer quantizer = instance("quantizer", new Quantizer(shape.lanes(), elementwise.storage()));
         InverseOfCount inverse = instance("inverse_of_length", new InverseOfCount());
         LmHeadUnit lmHeadUnit = instance("lm_head", LmHeadUnit.of(shape.config()));
+        var tlmm = shape.config().tlmmConfig();
+        TlmmEngine engine = instance("tlmm", new TlmmEngine(tlmm));
+        TlmmCommandUnit commandUnit = instance("tlmm_command", new TlmmCommandUnit(tlmm));
+        ByteGearbox gearbox = instance("activation_gearbox", new ByteGearbox(shape.lanes(), tlmm.activationBytes()));
+        Dequantizer dequantizer = instance("dequantizer", new Dequantizer(shape.lanes()));
+        ResidualAdd residualAdd = instance("residual_add", new ResidualAdd(shape.lanes(), elementwise.storage()));
+        Gating silu = instance("gating_silu", new Gating(Activation.SILU, shape.lanes(), elementwise.storage()));
+        Gating relu2 = instance("gating_relu2", new Gating(Activation.RELU2, shape.lanes(), elementwise.storage()));
 
         // Who uses which port: the data port's reader and writer, the attention unit on the KV-cache port (the
         // data port itself on a build with one).
@@ -76,6 +91,9 @@ public final class TellmeKernel extends Module {
         clients.get("m_axi_d0").add(AxiPortShare.writes(writer.axi));
         clients.get(shape.kvPort()).add(AxiPortShare.reads(attentionUnit.axi));
         clients.get("m_axi_d0").add(AxiPortShare.reads(lmHeadUnit.scalePort));
+        for (int p = 0; p < engine.weightPorts.size(); p++) {
+            clients.get("m_axi_w" + p).add(AxiPortShare.reads(engine.weightPorts.get(p)));
+        }
         for (int lane = 0; lane < lmHeadUnit.lanePorts.size(); lane++) {
             clients.get("m_axi_w" + lane).add(AxiPortShare.reads(lmHeadUnit.lanePorts.get(lane)));
         }
@@ -97,6 +115,8 @@ public final class TellmeKernel extends Module {
         QuantizeExecutor quantize = area(new QuantizeExecutor(shape, rms, quantizer, inverse, reads, buffers, store));
         AttentionExecutor attention = area(new AttentionExecutor(shape, attentionUnit, buffers));
         LmHeadExecutor lmHead = area(new LmHeadExecutor(shape, lmHeadUnit, store, writes, packer));
+        LinearExecutor linear = area(new LinearExecutor(shape, engine, commandUnit, gearbox, dequantizer, residualAdd,
+                silu, relu2, store, buffers));
         TapWriter taps = area(new TapWriter(shape, reads, writes, packer, buffers, store));
         RecordWriter.Contents contents = new RecordWriter.Contents(wire("record_status", uint(32)),
                 wire("record_error_code", uint(32)), wire("record_error_detail", uint(32)),
@@ -107,8 +127,8 @@ public final class TellmeKernel extends Module {
                 wire("record_tap_used", uint(32)), wire("record_tap_dropped", uint(32)),
                 wire("record_address", uint(64)), wire("record_area_address", uint(64)));
         RecordWriter records = area(new RecordWriter(shape, writes, packer, contents));
-        Sequencer sequencer = area(new Sequencer(shape, call, reads, writes, embed, quantize, attention,
-                lmHead, taps, contents, records));
+        Sequencer sequencer = area(new Sequencer(shape, call, reads, writes, embed, quantize, linear,
+                attention, lmHead, taps, contents, records));
         stalled.set(sequencer.waitingForData);
         interrupt.set(false);
         assertAlways(taps.pushing.and(records.pushing).not(), "TellmeKernel: one writer at a time offers words to"

@@ -1,0 +1,372 @@
+package dev.tellmej.accel.kernel;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.accel.elementwise.Dequantizer;
+import dev.tellmej.accel.elementwise.Gating;
+import dev.tellmej.accel.elementwise.ResidualAdd;
+import dev.tellmej.accel.protocol.Epilogue;
+import dev.tellmej.accel.protocol.ErrorCode;
+import dev.tellmej.accel.tlmm.TlmmCommandUnit;
+import dev.tellmej.accel.tlmm.TlmmEngine;
+import dev.tellmej.hdl.Area;
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.HwEnum;
+import dev.tellmej.hdl.RamStyle;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.ByteGearbox;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Stream;
+import dev.tellmej.hdl.lib.fp.FpConvert;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * LINEAR (N7, N8 and the epilogue of N17): the ternary matrix times the chunk's int8 activations on the
+ * {@link TlmmEngine}, whose command the {@link TlmmCommandUnit} computes from {@code rows} and {@code cols}; the
+ * activations stream from the {@link QuantizedStore} through a byte gearbox into the engine's beats; each result
+ * beat of Q sums is cut into words of W, dequantized (N8: the token's m_c and the matrix scale) and goes through
+ * the epilogue into the destination buffer: STORE writes y, RESIDUAL_ADD writes {@code st(dst + y)}
+ * ({@link ResidualAdd}), GATE_UP writes {@code st(act(src) * y)} ({@link Gating}, SiLU or ReLU²).
+ *
+ * <p>Refused with BAD_FIELD: no rows or columns, rows not whole words of W or above the destination's (or the
+ * gate source's), an epilogue id out of range, or a shape the engine cannot hold. The RoPE and KV-cache epilogues
+ * (ROPE_QUERY, ROPE_KEY_CACHE, VALUE_CACHE) are not built yet: such an instruction ends the call with
+ * UNKNOWN_OPCODE, so nothing wrong is reported as a result.
+ */
+final class LinearExecutor extends Area {
+    enum LinearStep { IDLE, REQUEST, ANSWER, COMMAND, RUN, FINISH }
+
+    enum EpilogueStep { WAIT, LATCH, FEED }
+
+    /** The instruction's fields and the chunk, sampled at {@link #start}. */
+    record Request(UInt epilogue, Bool relu2, UInt src, UInt dst, UInt rows, UInt cols, UInt weights, Bits scale,
+            UInt tokens, UInt image) {}
+
+    final Bool start;
+    final Request request;
+    final Flow<UInt> done;
+
+    LinearExecutor(KernelShape shape, TlmmEngine engine, TlmmCommandUnit commands, ByteGearbox gearbox,
+                   Dequantizer dequantizer, ResidualAdd residual, Gating silu, Gating relu2,
+                   QuantizedStore store, ActivationBuffers buffers) {
+        super("linear_executor", "LINEAR: the TLMM engine over the chunk's activations, its sums dequantized and"
+                + " through the epilogue into a buffer");
+        var tlmm = shape.config().tlmmConfig();
+        int lanes = shape.lanes();
+        int laneShift = KernelShape.shift(lanes);
+        int q = tlmm.columns();
+        int partsPerBeat = q / lanes;
+        int tokenBits = bitsFor(shape.chunkTokens());
+        int activationBytes = tlmm.activationBytes();
+        start = wire("linear_start", bool());
+        start.set(false);
+        request = new Request(wire("linear_epilogue", uint(4)), wire("linear_relu2", bool()),
+                wire("linear_src", uint(ActivationBuffers.BUFFER_ID_BITS)),
+                wire("linear_dst", uint(ActivationBuffers.BUFFER_ID_BITS)), wire("linear_rows", uint(16)),
+                wire("linear_cols", uint(16)), wire("linear_weights", uint(32)), wire("linear_scale", bits(32)),
+                wire("linear_tokens", uint(tokenBits)), wire("linear_image", uint(64)));
+        for (UInt field : List.of(request.epilogue(), request.src(), request.dst(), request.rows(), request.cols(),
+                request.weights(), request.tokens(), request.image())) {
+            field.set(0);
+        }
+        request.relu2().set(false);
+        request.scale().set(0);
+
+        HwEnum<LinearStep> step = reg("linear_step", enumOf(LinearStep.class), LinearStep.IDLE);
+        UInt epilogue = reg("linear_epilogue_q", uint(4), 0);
+        Bool useRelu2 = reg("linear_relu2_q", bool(), 0);
+        UInt src = reg("linear_src_id", uint(ActivationBuffers.BUFFER_ID_BITS), 0);
+        UInt dst = reg("linear_dst_id", uint(ActivationBuffers.BUFFER_ID_BITS), 0);
+        UInt rows = reg("linear_rows_q", uint(16), 0);
+        UInt cols = reg("linear_cols_q", uint(16), 0);
+        UInt weights = reg("linear_weights_address", uint(64), 0);
+        Bits scale = reg("linear_scale_q", bits(32), 0);
+        UInt tokens = reg("linear_token_count", uint(tokenBits), 0);
+        UInt code = reg("linear_code", uint(8), 0);
+
+        // ---- checks ----
+        UInt dstCapacity = ActivationBuffers.capacity(shape, request.dst(), "linear_dst_capacity");
+        UInt srcCapacity = ActivationBuffers.capacity(shape, request.src(), "linear_src_capacity");
+        Bool gateUp = request.epilogue().eq(Epilogue.GATE_UP.id()).named("linear_is_gate_up");
+        Bool notBuilt = request.epilogue().eq(Epilogue.ROPE_QUERY.id())
+                .or(request.epilogue().eq(Epilogue.ROPE_KEY_CACHE.id()))
+                .or(request.epilogue().eq(Epilogue.VALUE_CACHE.id())).named("linear_epilogue_not_built");
+        Bool bad = request.rows().eq(0).or(request.cols().eq(0))
+                .or(laneShift == 0 ? FALSE : request.rows().resize(laneShift).ne(0))
+                .or(request.epilogue().gt(Epilogue.GATE_UP.id()))
+                .or(ActivationBuffers.isBuffer(request.dst()).not()).or(request.rows().gt(dstCapacity.resize(16)))
+                .or(gateUp.and(ActivationBuffers.isBuffer(request.src()).not()
+                        .or(request.rows().gt(srcCapacity.resize(16)))))
+                .named("linear_bad_field");
+        when(start, () -> {
+            epilogue.set(request.epilogue());
+            useRelu2.set(request.relu2());
+            src.set(request.src());
+            dst.set(request.dst());
+            rows.set(request.rows());
+            cols.set(request.cols());
+            weights.set(request.image().add(request.weights().resize(64)).trunc(64));
+            scale.set(request.scale());
+            tokens.set(request.tokens());
+            code.set(ErrorCode.NONE.code());
+            step.set(LinearStep.REQUEST);
+            when(notBuilt, () -> {
+                code.set(ErrorCode.UNKNOWN_OPCODE.code());
+                step.set(LinearStep.FINISH);
+            });
+            when(bad, () -> {
+                code.set(ErrorCode.BAD_FIELD.code());
+                step.set(LinearStep.FINISH);
+            });
+        });
+
+        // ---- the engine's command ----
+        commands.request.valid.set(step.is(LinearStep.REQUEST));
+        commands.request.payload.rows().set(rows);
+        commands.request.payload.cols().set(cols);
+        commands.request.payload.address().set(weights);
+        commands.request.payload.tokens().set(tokens.resize(widthOf(commands.request.payload.tokens())));
+        when(commands.request.fire(), () -> step.set(LinearStep.ANSWER));
+        TlmmEngine.Command command = reg("linear_command", TlmmEngine.commandShape(), 0);
+        commands.answer.ready.set(step.is(LinearStep.ANSWER));
+        when(commands.answer.fire(), () -> {
+            assign(command, commands.answer.payload.command());
+            step.set(LinearStep.COMMAND);
+            when(commands.answer.payload.refused(), () -> {
+                code.set(ErrorCode.BAD_FIELD.code());
+                step.set(LinearStep.FINISH);
+            });
+        });
+        engine.command.valid.set(step.is(LinearStep.COMMAND));
+        assign(engine.command.payload, command);
+        when(engine.command.fire(), () -> step.set(LinearStep.RUN));
+        Bool running = step.is(LinearStep.RUN).named("linear_running");
+
+        // ---- activations: each token's blocks x 3T bytes, W a word from the store, A a beat to the engine ----
+        UInt beatsPerToken = command.blocks().resize(16).mul(U(tlmm.beatsPerBlock(), 8)).resize(16)
+                .named("linear_beats_per_token");
+        UInt wordsPerToken = beatsPerToken.mul(U(activationBytes, 8)).resize(24).add(lanes - 1).trunc(24)
+                .shr(laneShift).resize(16).named("linear_words_per_token");
+        UInt feedToken = reg("linear_feed_token", uint(tokenBits), 0);
+        UInt feedWord = reg("linear_feed_word", uint(16), 0);
+        UInt takenBeats = reg("linear_taken_beats", uint(16), 0);
+        Bool feedPending = reg("linear_feed_pending", bool(), 0);
+        when(engine.command.fire(), () -> {
+            feedToken.set(0);
+            feedWord.set(0);
+            takenBeats.set(0);
+            feedPending.set(false);
+        });
+        Bool feeding = running.and(feedToken.lt(tokens)).named("linear_feeding");
+        // A store word is read, then offered to the gearbox the next cycle.
+        Bool readNow = feeding.and(feedWord.lt(wordsPerToken)).and(feedPending.not().or(gearbox.in.ready))
+                .named("linear_activation_read");
+        when(readNow, () -> {
+            store.readValid.set(true);
+            store.readToken.set(feedToken.resize(widthOf(store.readToken)));
+            store.readWord.set(feedWord.resize(widthOf(store.readWord)));
+        });
+        Bits heldWord = reg("linear_held_word", bits(8 * lanes), 0);
+        Bool holding = reg("linear_holding", bool(), 0);
+        Bits offered = mux(holding, heldWord, store.readData).named("linear_offered_word");
+        gearbox.in.valid.set(feedPending);
+        gearbox.in.payload.set(offered);
+        when(feedPending.and(gearbox.in.ready.not()).and(holding.not()), () -> {
+            heldWord.set(store.readData);
+            holding.set(true);
+        });
+        when(gearbox.in.fire(), () -> holding.set(false));
+        when(readNow, () -> {
+            feedPending.set(true);
+            feedWord.set(feedWord.add(1).trunc(16));
+        }).elseWhen(gearbox.in.fire(), () -> feedPending.set(false));
+        engine.activations.valid.set(running.and(gearbox.out.valid).and(takenBeats.lt(beatsPerToken)));
+        engine.activations.payload.set(gearbox.out.payload.slice(8 * activationBytes - 1, 0));
+        gearbox.out.ready.set(engine.activations.ready.and(takenBeats.lt(beatsPerToken)));
+        Bool tokenFed = running.and(takenBeats.eq(beatsPerToken)).and(feedWord.eq(wordsPerToken))
+                .and(feedPending.not()).named("linear_token_fed");
+        gearbox.clear.set(tokenFed);
+        when(engine.activations.fire(), () -> takenBeats.set(takenBeats.add(1).trunc(16)));
+        when(tokenFed, () -> {
+            feedToken.set(feedToken.add(1).trunc(tokenBits));
+            feedWord.set(0);
+            takenBeats.set(0);
+        });
+
+        // ---- results: for each tile, token, row group: Q sums, cut into words of W ----
+        UInt tile = reg("linear_tile", uint(16), 0);
+        UInt token = reg("linear_result_token", uint(tokenBits), 0);
+        UInt group = reg("linear_group", uint(16), 0);
+        UInt part = partsPerBeat == 1 ? U(0, 1) : reg("linear_part", uint(log2Up(partsPerBeat)), 0);
+        UInt tileFirstGroup = reg("linear_tile_first_group", uint(16), 0);
+        when(engine.command.fire(), () -> {
+            tile.set(0);
+            token.set(0);
+            group.set(0);
+            tileFirstGroup.set(0);
+            if (partsPerBeat > 1) {
+                part.set(0);
+            }
+        });
+        Bool lastTile = tile.add(1).trunc(16).eq(command.tiles().resize(16)).named("linear_last_tile");
+        UInt groupsOfTile = mux(lastTile, command.lastTileGroups().resize(16), command.tileGroups().resize(16))
+                .named("linear_groups_of_tile");
+        Bool lastGroup = group.add(1).trunc(16).eq(groupsOfTile).named("linear_last_group");
+        Bool lastPart = partsPerBeat == 1 ? TRUE : part.eq(partsPerBeat - 1).named("linear_last_part");
+        Bool lastToken = token.add(1).trunc(tokenBits).eq(tokens).named("linear_last_result_token");
+        List<Bits> words = new ArrayList<>();
+        for (int p = 0; p < partsPerBeat; p++) {
+            List<Bits> laneValues = new ArrayList<>();
+            for (int lane = lanes - 1; lane >= 0; lane--) {
+                laneValues.add(engine.results.payload.get(p * lanes + lane).asBits());
+            }
+            words.add(cat(laneValues.toArray(new Bits[0])));
+        }
+        Bits word = partsPerBeat == 1 ? words.getFirst() : new Vec<>(words).get("linear_result_word", part);
+        UInt rowWord = tileFirstGroup.add(group).trunc(16).mul(U(partsPerBeat, 8)).resize(16)
+                .add(part.resize(16)).trunc(16).named("linear_row_word");
+
+        // Tags travel beside the dequantizer: the token and the word of the row (rows / W words a token).
+        record Tag(UInt token, UInt word) {}
+        Stream<Tag> tags = wire("linear_tag", Stream.of(new Tag(uint(tokenBits), uint(16))));
+        Stream.Queued<Tag> tagQueue = tags.queue("linear_tags", 64, RamStyle.DISTRIBUTED);
+        dequantizer.in.valid.set(engine.results.valid);
+        for (int lane = 0; lane < lanes; lane++) {
+            dequantizer.in.payload.acc().get(lane).set(word.slice(32 * lane + 31, 32 * lane).asSInt());
+        }
+        dequantizer.in.payload.last().set(lastGroup.and(lastPart));
+        engine.results.ready.set(dequantizer.in.ready.and(lastPart));
+        tags.valid.set(dequantizer.in.fire());
+        tags.payload.token().set(token);
+        tags.payload.word().set(rowWord);
+        assertAlways(tags.valid.not().or(tags.ready), "LinearExecutor: the tag queue has room");
+        when(dequantizer.in.fire(), () -> {
+            if (partsPerBeat > 1) {
+                part.set(mux(lastPart, U(0, widthOf(part)), part.add(1).trunc(widthOf(part))));
+            }
+            when(lastPart, () -> {
+                group.set(mux(lastGroup, U(0, 16), group.add(1).trunc(16)));
+                when(lastGroup, () -> {
+                    token.set(mux(lastToken, U(0, tokenBits), token.add(1).trunc(tokenBits)));
+                    when(lastToken, () -> {
+                        tile.set(tile.add(1).trunc(16));
+                        tileFirstGroup.set(tileFirstGroup.add(command.tileGroups().resize(16)).trunc(16));
+                    });
+                });
+            });
+        });
+        // The dequantizer's parameters, a vector per (tile, token) in that order.
+        UInt paramToken = reg("linear_param_token", uint(tokenBits), 0);
+        UInt paramVectors = reg("linear_param_vectors", uint(24), 0);
+        UInt vectors = command.tiles().resize(24).mul(tokens.resize(8)).resize(24).named("linear_vectors");
+        when(engine.command.fire(), () -> {
+            paramToken.set(0);
+            paramVectors.set(0);
+        });
+        dequantizer.params.valid.set(running.and(paramVectors.lt(vectors)));
+        dequantizer.params.payload.mc().set(store.mcOf(paramToken, "linear_param_mc"));
+        dequantizer.params.payload.ws().set(scale);
+        when(dequantizer.params.fire(), () -> {
+            paramVectors.set(paramVectors.add(1).trunc(24));
+            paramToken.set(mux(paramToken.add(1).trunc(tokenBits).eq(tokens), U(0, tokenBits),
+                    paramToken.add(1).trunc(tokenBits)));
+        });
+
+        // ---- the epilogue ----
+        UInt rowWords = rows.shr(laneShift).resize(16).named("linear_row_words");
+        Stream<Tag> tag = tagQueue.stream();
+        HwEnum<EpilogueStep> estep = reg("linear_epilogue_step", enumOf(EpilogueStep.class), EpilogueStep.WAIT);
+        Bool store0 = epilogue.eq(Epilogue.STORE.id()).named("linear_store");
+        Bool residualAdd = epilogue.eq(Epilogue.RESIDUAL_ADD.id()).named("linear_residual_add");
+        Bool gating = epilogue.eq(Epilogue.GATE_UP.id()).named("linear_gate_up");
+        Bool both = dequantizer.out.valid.and(tag.valid).and(estep.is(EpilogueStep.WAIT)).named("linear_y_ready");
+        Bool padding = tag.payload.word().ge(rowWords).named("linear_padding_word");
+        // Read the other operand (dst for the residual add, src for the gating) of a real word, or write y.
+        Vec<Bits> yHeld = reg("linear_y", vec(lanes, bits(32)), 0);
+        Tag tagHeld = reg("linear_tag_held", new Tag(uint(tokenBits), uint(16)), 0);
+        Bool take = both.named("linear_y_take");
+        dequantizer.out.ready.set(take);
+        tag.ready.set(take);
+        UInt written = reg("linear_words_written", uint(24), 0);
+        UInt expectedWords = rowWords.resize(24).mul(tokens.resize(8)).resize(24).named("linear_expected_words");
+        when(engine.command.fire(), () -> written.set(0));
+        Bool directWrite = take.and(padding.not()).and(store0).named("linear_store_write");
+        when(take.and(padding.not()).and(store0.not()), () -> {
+            buffers.read.valid().set(true);
+            buffers.read.buffer().set(mux(residualAdd, dst, src));
+            buffers.read.token().set(tag.payload.token().resize(widthOf(buffers.read.token())));
+            buffers.read.word().set(tag.payload.word().resize(widthOf(buffers.read.word())));
+            assign(yHeld, dequantizer.out.payload.y());
+            assign(tagHeld, tag.payload);
+            estep.set(EpilogueStep.LATCH);
+        });
+        Vec<Bits> operand = reg("linear_operand", vec(lanes, bits(32)), 0);
+        when(estep.is(EpilogueStep.LATCH), () -> {
+            assign(operand, buffers.readData);
+            estep.set(EpilogueStep.FEED);
+        });
+        Bool feedResidual = estep.is(EpilogueStep.FEED).and(residualAdd).named("linear_feed_residual");
+        Bool feedSilu = estep.is(EpilogueStep.FEED).and(gating).and(useRelu2.not()).named("linear_feed_silu");
+        Bool feedRelu2 = estep.is(EpilogueStep.FEED).and(gating).and(useRelu2).named("linear_feed_relu2");
+        residual.in.valid.set(feedResidual);
+        silu.in.valid.set(feedSilu);
+        relu2.in.valid.set(feedRelu2);
+        for (int lane = 0; lane < lanes; lane++) {
+            residual.in.payload.h().get(lane).set(FpConvert.fromFp32(shape.storage(), operand.get(lane)));
+            residual.in.payload.y().get(lane).set(yHeld.get(lane));
+            for (Gating g : List.of(silu, relu2)) {
+                g.in.payload.g().get(lane).set(operand.get(lane));
+                g.in.payload.u().get(lane).set(yHeld.get(lane));
+            }
+        }
+        residual.in.payload.last().set(true);
+        silu.in.payload.last().set(true);
+        relu2.in.payload.last().set(true);
+        Bool fed = residual.in.fire().or(silu.in.fire()).or(relu2.in.fire()).named("linear_fed");
+        when(fed, () -> estep.set(EpilogueStep.WAIT));
+        // The units' outputs come back in order; their tags wait in a queue.
+        Stream<Tag> unitTags = wire("linear_unit_tag", Stream.of(new Tag(uint(tokenBits), uint(16))));
+        Stream<Tag> unitTag = unitTags.queue("linear_unit_tags", 64, RamStyle.DISTRIBUTED).stream();
+        unitTags.valid.set(fed);
+        assign(unitTags.payload, tagHeld);
+        assertAlways(unitTags.valid.not().or(unitTags.ready), "LinearExecutor: the unit tag queue has room");
+        Bool unitOut = residual.out.valid.or(silu.out.valid).or(relu2.out.valid).named("linear_unit_out");
+        residual.out.ready.set(TRUE);
+        silu.out.ready.set(TRUE);
+        relu2.out.ready.set(TRUE);
+        unitTag.ready.set(unitOut);
+        when(directWrite.or(unitOut), () -> {
+            buffers.write.valid().set(true);
+            buffers.write.buffer().set(dst);
+            buffers.write.mask().set(B((1L << lanes) - 1, lanes));
+            written.set(written.add(1).trunc(24));
+        });
+        when(directWrite, () -> {
+            buffers.write.token().set(tag.payload.token().resize(widthOf(buffers.write.token())));
+            buffers.write.word().set(tag.payload.word().resize(widthOf(buffers.write.word())));
+            for (int lane = 0; lane < lanes; lane++) {
+                buffers.write.values().get(lane).set(dequantizer.out.payload.y().get(lane));
+            }
+        });
+        when(unitOut, () -> {
+            buffers.write.token().set(unitTag.payload.token().resize(widthOf(buffers.write.token())));
+            buffers.write.word().set(unitTag.payload.word().resize(widthOf(buffers.write.word())));
+            for (int lane = 0; lane < lanes; lane++) {
+                Bits stored = mux(residual.out.valid, residual.out.payload.h().get(lane),
+                        mux(silu.out.valid, silu.out.payload.f().get(lane), relu2.out.payload.f().get(lane)));
+                buffers.write.values().get(lane).set(FpConvert.toFp32(shape.storage(), stored));
+            }
+        });
+        assertAlways(directWrite.and(unitOut).not(), "LinearExecutor: one write to the buffer a cycle");
+
+        Bool engineDone = reg("linear_engine_done", bool(), 0);
+        when(engine.command.fire(), () -> engineDone.set(false)).elseWhen(engine.done, () -> engineDone.set(true));
+        when(running.and(engineDone).and(written.eq(expectedWords)), () -> step.set(LinearStep.FINISH));
+
+        done = new Flow<>(step.is(LinearStep.FINISH).named("linear_done"), code);
+        when(step.is(LinearStep.FINISH), () -> step.set(LinearStep.IDLE));
+    }
+}
