@@ -251,6 +251,7 @@ module tellme (
   wire         control_ap_done;                          // TellmeKernel.java:55
   wire         control_ap_idle;                          // TellmeKernel.java:55
   wire         control_ap_ready;                         // TellmeKernel.java:55
+  wire         control_interrupt;                        // TellmeKernel.java:55
   wire [31:0]  control_mode;                             // TellmeKernel.java:55
   wire [31:0]  control_token_count;                      // TellmeKernel.java:55
   wire [31:0]  control_start_position;                   // TellmeKernel.java:55
@@ -3664,6 +3665,7 @@ module tellme (
     .ap_done               (control_ap_done),
     .ap_idle               (control_ap_idle),
     .ap_ready              (control_ap_ready),
+    .interrupt             (control_interrupt),
     .mode                  (control_mode),
     .token_count           (control_token_count),
     .start_position        (control_start_position),
@@ -3839,28 +3841,28 @@ module tellme (
       m_axi_w1_rdata, m_axi_w1_rresp, m_axi_w1_rlast, m_axi_w2_awready, m_axi_w2_bvalid, m_axi_w2_bresp,
       m_axi_w2_arready, m_axi_w2_rdata, m_axi_w2_rresp, m_axi_w2_rlast, m_axi_w3_awready, m_axi_w3_bvalid,
       m_axi_w3_bresp, m_axi_w3_arready, m_axi_w3_rdata, m_axi_w3_rresp, m_axi_w3_rlast, m_axi_d1_awready,
-      m_axi_d1_bvalid, m_axi_d1_bresp, control_weights0, control_weights1, control_weights2, control_weights3,
-      data_reader_m_axi_awvalid, data_reader_m_axi_awaddr, data_reader_m_axi_awlen, data_reader_m_axi_awsize,
-      data_reader_m_axi_awburst, data_reader_m_axi_wvalid, data_reader_m_axi_wdata, data_reader_m_axi_wstrb,
-      data_reader_m_axi_wlast, data_reader_m_axi_bready, data_reader_idle, data_reader_credits, data_reader_outstanding,
-      data_writer_m_axi_arvalid, data_writer_m_axi_araddr, data_writer_m_axi_arlen, data_writer_m_axi_arsize,
-      data_writer_m_axi_arburst, data_writer_m_axi_rready, data_writer_idle, data_writer_outstanding,
-      data_writer_buffered, attention_idle, attention_m_axi_awvalid, attention_m_axi_awaddr, attention_m_axi_awlen,
-      attention_m_axi_awsize, attention_m_axi_awburst, attention_m_axi_wvalid, attention_m_axi_wdata,
-      attention_m_axi_wstrb, attention_m_axi_wlast, attention_m_axi_bready, arg_debug[31:1], data_beat_payload_last,
-      attention_query_word_index[15:10], attention_out_word_index[15:10], tap_bytes[1:0], setup_rope_adjacent,
-      setup_rope_table, attention_queries_payload_4_shr[24:12], attention_queries_payload_4_mux_3[7:5],
-      attention_queries_payload_5_shr[24:12], attention_queries_payload_5_mux_3[7:5],
-      attention_queries_payload_6_shr[24:12], attention_queries_payload_6_mux_3[7:5],
-      attention_queries_payload_7_shr[24:12], attention_queries_payload_7_mux_3[7:5], buffer_write_token_sum[3],
-      buffer_read_token_sum[3], residual_write_address_prod[20:12], residual_read_address_prod[20:12],
-      query_write_address_prod[20:12], query_read_address_prod[20:12], attention_write_address_prod[20:12],
-      attention_read_address_prod[20:12], gate_write_address_prod[23:13], gate_read_address_prod[23:13],
-      ffn_write_address_prod[23:13], ffn_read_address_prod[23:13], attention_q_width_prod[39:24],
-      attention_query_word_index_prod[31:16], attention_out_word_index_prod[31:16], attention_run_bytes_prod[47],
-      attention_head_address_prod[127:63], logits_offset_sum[11:0], debug_base_sum[11:0], token_beats_sum[36:35],
-      token_beats_sum[3:0], tap_elements_of_prod[47:32], tap_value_bytes_prod[63:32], tap_bytes_of_sum[3:0],
-      setup_bad_field_prod[39:24]};
+      m_axi_d1_bvalid, m_axi_d1_bresp, control_interrupt, control_weights0, control_weights1, control_weights2,
+      control_weights3, data_reader_m_axi_awvalid, data_reader_m_axi_awaddr, data_reader_m_axi_awlen,
+      data_reader_m_axi_awsize, data_reader_m_axi_awburst, data_reader_m_axi_wvalid, data_reader_m_axi_wdata,
+      data_reader_m_axi_wstrb, data_reader_m_axi_wlast, data_reader_m_axi_bready, data_reader_idle, data_reader_credits,
+      data_reader_outstanding, data_writer_m_axi_arvalid, data_writer_m_axi_araddr, data_writer_m_axi_arlen,
+      data_writer_m_axi_arsize, data_writer_m_axi_arburst, data_writer_m_axi_rready, data_writer_idle,
+      data_writer_outstanding, data_writer_buffered, attention_idle, attention_m_axi_awvalid, attention_m_axi_awaddr,
+      attention_m_axi_awlen, attention_m_axi_awsize, attention_m_axi_awburst, attention_m_axi_wvalid,
+      attention_m_axi_wdata, attention_m_axi_wstrb, attention_m_axi_wlast, attention_m_axi_bready, arg_debug[31:1],
+      data_beat_payload_last, attention_query_word_index[15:10], attention_out_word_index[15:10], tap_bytes[1:0],
+      setup_rope_adjacent, setup_rope_table, attention_queries_payload_4_shr[24:12],
+      attention_queries_payload_4_mux_3[7:5], attention_queries_payload_5_shr[24:12],
+      attention_queries_payload_5_mux_3[7:5], attention_queries_payload_6_shr[24:12],
+      attention_queries_payload_6_mux_3[7:5], attention_queries_payload_7_shr[24:12],
+      attention_queries_payload_7_mux_3[7:5], buffer_write_token_sum[3], buffer_read_token_sum[3],
+      residual_write_address_prod[20:12], residual_read_address_prod[20:12], query_write_address_prod[20:12],
+      query_read_address_prod[20:12], attention_write_address_prod[20:12], attention_read_address_prod[20:12],
+      gate_write_address_prod[23:13], gate_read_address_prod[23:13], ffn_write_address_prod[23:13],
+      ffn_read_address_prod[23:13], attention_q_width_prod[39:24], attention_query_word_index_prod[31:16],
+      attention_out_word_index_prod[31:16], attention_run_bytes_prod[47], attention_head_address_prod[127:63],
+      logits_offset_sum[11:0], debug_base_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0],
+      tap_elements_of_prod[47:32], tap_value_bytes_prod[63:32], tap_bytes_of_sum[3:0], setup_bad_field_prod[39:24]};
 endmodule
 
 `default_nettype wire

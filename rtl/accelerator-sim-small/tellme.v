@@ -176,6 +176,7 @@ module tellme (
   wire         control_ap_done;                          // TellmeKernel.java:55
   wire         control_ap_idle;                          // TellmeKernel.java:55
   wire         control_ap_ready;                         // TellmeKernel.java:55
+  wire         control_interrupt;                        // TellmeKernel.java:55
   wire [31:0]  control_mode;                             // TellmeKernel.java:55
   wire [31:0]  control_token_count;                      // TellmeKernel.java:55
   wire [31:0]  control_start_position;                   // TellmeKernel.java:55
@@ -3185,6 +3186,7 @@ module tellme (
     .ap_done               (control_ap_done),
     .ap_idle               (control_ap_idle),
     .ap_ready              (control_ap_ready),
+    .interrupt             (control_interrupt),
     .mode                  (control_mode),
     .token_count           (control_token_count),
     .start_position        (control_start_position),
@@ -3454,22 +3456,22 @@ module tellme (
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, m_axi_w0_awready, m_axi_w0_bvalid, m_axi_w0_bresp, m_axi_w0_arready, m_axi_w0_rdata,
       m_axi_w0_rresp, m_axi_w0_rlast, m_axi_w1_awready, m_axi_w1_bvalid, m_axi_w1_bresp, m_axi_w1_arready,
-      m_axi_w1_rdata, m_axi_w1_rresp, m_axi_w1_rlast, control_weights0, control_weights1, data_reader_idle,
-      data_reader_credits, data_reader_outstanding, data_writer_idle, data_writer_outstanding, data_writer_buffered,
-      attention_idle, d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1], data_beat_payload_last,
-      attention_query_word_index[15:8], attention_out_word_index[15:8], tap_bytes[1:0], setup_rope_adjacent,
-      setup_rope_table, attention_queries_payload_0_shr[24:12], attention_queries_payload_0_mux_2[7:5],
-      attention_queries_payload_1_shr[24:12], attention_queries_payload_1_mux_2[7:5],
-      attention_queries_payload_2_shr[24:12], attention_queries_payload_2_mux_2[7:5],
-      attention_queries_payload_3_shr[24:12], attention_queries_payload_3_mux_2[7:5], buffer_write_token_sum[2],
-      buffer_read_token_sum[2], residual_write_address_prod[14:8], residual_read_address_prod[14:8],
-      query_write_address_prod[14:8], query_read_address_prod[14:8], attention_write_address_prod[14:8],
-      attention_read_address_prod[14:8], gate_write_address_prod[18:10], gate_read_address_prod[18:10],
-      ffn_write_address_prod[18:10], ffn_read_address_prod[18:10], attention_q_width_prod[39:24],
-      attention_query_word_index_prod[31:16], attention_out_word_index_prod[31:16], attention_run_bytes_prod[47],
-      attention_head_address_prod[127:63], logits_offset_sum[11:0], debug_base_sum[11:0], token_beats_sum[36:35],
-      token_beats_sum[2:0], tap_elements_of_prod[47:32], tap_value_bytes_prod[63:32], tap_bytes_of_sum[3:0],
-      setup_bad_field_prod[39:24]};
+      m_axi_w1_rdata, m_axi_w1_rresp, m_axi_w1_rlast, control_interrupt, control_weights0, control_weights1,
+      data_reader_idle, data_reader_credits, data_reader_outstanding, data_writer_idle, data_writer_outstanding,
+      data_writer_buffered, attention_idle, d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1],
+      data_beat_payload_last, attention_query_word_index[15:8], attention_out_word_index[15:8], tap_bytes[1:0],
+      setup_rope_adjacent, setup_rope_table, attention_queries_payload_0_shr[24:12],
+      attention_queries_payload_0_mux_2[7:5], attention_queries_payload_1_shr[24:12],
+      attention_queries_payload_1_mux_2[7:5], attention_queries_payload_2_shr[24:12],
+      attention_queries_payload_2_mux_2[7:5], attention_queries_payload_3_shr[24:12],
+      attention_queries_payload_3_mux_2[7:5], buffer_write_token_sum[2], buffer_read_token_sum[2],
+      residual_write_address_prod[14:8], residual_read_address_prod[14:8], query_write_address_prod[14:8],
+      query_read_address_prod[14:8], attention_write_address_prod[14:8], attention_read_address_prod[14:8],
+      gate_write_address_prod[18:10], gate_read_address_prod[18:10], ffn_write_address_prod[18:10],
+      ffn_read_address_prod[18:10], attention_q_width_prod[39:24], attention_query_word_index_prod[31:16],
+      attention_out_word_index_prod[31:16], attention_run_bytes_prod[47], attention_head_address_prod[127:63],
+      logits_offset_sum[11:0], debug_base_sum[11:0], token_beats_sum[36:35], token_beats_sum[2:0],
+      tap_elements_of_prod[47:32], tap_value_bytes_prod[63:32], tap_bytes_of_sum[3:0], setup_bad_field_prod[39:24]};
 endmodule
 
 `default_nettype wire
