@@ -4,79 +4,88 @@
 `default_nettype none
 
 module Axi4LiteRegisterBank_a8 (
-  input  wire        ap_clk,                // Axi4LiteRegisterBank.java:41
-  input  wire        ap_rst_n,              // Axi4LiteRegisterBank.java:41
-  input  wire        s_axi_control_awvalid, // Axi4LiteRegisterBank.java:44
-  output wire        s_axi_control_awready, // Axi4LiteRegisterBank.java:44
-  input  wire [7:0]  s_axi_control_awaddr,  // Axi4LiteRegisterBank.java:44
-  input  wire        s_axi_control_wvalid,  // Axi4LiteRegisterBank.java:44
-  output wire        s_axi_control_wready,  // Axi4LiteRegisterBank.java:44
-  input  wire [31:0] s_axi_control_wdata,   // Axi4LiteRegisterBank.java:44
-  input  wire [3:0]  s_axi_control_wstrb,   // Axi4LiteRegisterBank.java:44
-  output wire        s_axi_control_bvalid,  // Axi4LiteRegisterBank.java:44
-  input  wire        s_axi_control_bready,  // Axi4LiteRegisterBank.java:44
-  output wire [1:0]  s_axi_control_bresp,   // Axi4LiteRegisterBank.java:44
-  input  wire        s_axi_control_arvalid, // Axi4LiteRegisterBank.java:44
-  output wire        s_axi_control_arready, // Axi4LiteRegisterBank.java:44
-  input  wire [7:0]  s_axi_control_araddr,  // Axi4LiteRegisterBank.java:44
-  output wire        s_axi_control_rvalid,  // Axi4LiteRegisterBank.java:44
-  input  wire        s_axi_control_rready,  // Axi4LiteRegisterBank.java:44
-  output wire [31:0] s_axi_control_rdata,   // Axi4LiteRegisterBank.java:44
-  output wire [1:0]  s_axi_control_rresp,   // Axi4LiteRegisterBank.java:44
-  output wire        ap_start,              // Axi4LiteRegisterBank.java:46
-  input  wire        ap_done,               // Axi4LiteRegisterBank.java:47
-  input  wire        ap_idle,               // Axi4LiteRegisterBank.java:48
-  input  wire        ap_ready,              // Axi4LiteRegisterBank.java:49
-  output wire [31:0] mode,                  // Axi4LiteRegisterBank.java:55
-  output wire [31:0] token_count,           // Axi4LiteRegisterBank.java:55
-  output wire [31:0] start_position,        // Axi4LiteRegisterBank.java:55
-  output wire [31:0] debug,                 // Axi4LiteRegisterBank.java:55
-  output wire [63:0] image,                 // Axi4LiteRegisterBank.java:55
-  output wire [63:0] kv_cache,              // Axi4LiteRegisterBank.java:55
-  output wire [63:0] io,                    // Axi4LiteRegisterBank.java:55
-  output wire [63:0] weights0,              // Axi4LiteRegisterBank.java:55
-  output wire [63:0] weights1,              // Axi4LiteRegisterBank.java:55
-  output wire [63:0] weights2,              // Axi4LiteRegisterBank.java:55
-  output wire [63:0] weights3,              // Axi4LiteRegisterBank.java:55
-  input  wire [31:0] status,                // Axi4LiteRegisterBank.java:55
-  input  wire [31:0] error_code,            // Axi4LiteRegisterBank.java:55
-  input  wire [31:0] error_detail,          // Axi4LiteRegisterBank.java:55
-  input  wire [31:0] position,              // Axi4LiteRegisterBank.java:55
-  input  wire [63:0] cycles,                // Axi4LiteRegisterBank.java:55
-  input  wire [63:0] ddr_busy_cycles,       // Axi4LiteRegisterBank.java:55
-  input  wire [63:0] stall_cycles,          // Axi4LiteRegisterBank.java:55
-  input  wire [31:0] instructions,          // Axi4LiteRegisterBank.java:55
-  input  wire [31:0] argmax                 // Axi4LiteRegisterBank.java:55
+  input  wire        ap_clk,                // Axi4LiteRegisterBank.java:55
+  input  wire        ap_rst_n,              // Axi4LiteRegisterBank.java:55
+  input  wire        s_axi_control_awvalid, // Axi4LiteRegisterBank.java:58
+  output wire        s_axi_control_awready, // Axi4LiteRegisterBank.java:58
+  input  wire [7:0]  s_axi_control_awaddr,  // Axi4LiteRegisterBank.java:58
+  input  wire        s_axi_control_wvalid,  // Axi4LiteRegisterBank.java:58
+  output wire        s_axi_control_wready,  // Axi4LiteRegisterBank.java:58
+  input  wire [31:0] s_axi_control_wdata,   // Axi4LiteRegisterBank.java:58
+  input  wire [3:0]  s_axi_control_wstrb,   // Axi4LiteRegisterBank.java:58
+  output wire        s_axi_control_bvalid,  // Axi4LiteRegisterBank.java:58
+  input  wire        s_axi_control_bready,  // Axi4LiteRegisterBank.java:58
+  output wire [1:0]  s_axi_control_bresp,   // Axi4LiteRegisterBank.java:58
+  input  wire        s_axi_control_arvalid, // Axi4LiteRegisterBank.java:58
+  output wire        s_axi_control_arready, // Axi4LiteRegisterBank.java:58
+  input  wire [7:0]  s_axi_control_araddr,  // Axi4LiteRegisterBank.java:58
+  output wire        s_axi_control_rvalid,  // Axi4LiteRegisterBank.java:58
+  input  wire        s_axi_control_rready,  // Axi4LiteRegisterBank.java:58
+  output wire [31:0] s_axi_control_rdata,   // Axi4LiteRegisterBank.java:58
+  output wire [1:0]  s_axi_control_rresp,   // Axi4LiteRegisterBank.java:58
+  output wire        ap_start,              // Axi4LiteRegisterBank.java:60
+  input  wire        ap_done,               // Axi4LiteRegisterBank.java:61
+  input  wire        ap_idle,               // Axi4LiteRegisterBank.java:62
+  input  wire        ap_ready,              // Axi4LiteRegisterBank.java:63
+  // verilator lint_off SYMRSVDWORD
+  output wire        interrupt,             // Axi4LiteRegisterBank.java:64
+  // verilator lint_on SYMRSVDWORD
+  output wire [31:0] mode,                  // Axi4LiteRegisterBank.java:70
+  output wire [31:0] token_count,           // Axi4LiteRegisterBank.java:70
+  output wire [31:0] start_position,        // Axi4LiteRegisterBank.java:70
+  output wire [31:0] debug,                 // Axi4LiteRegisterBank.java:70
+  output wire [63:0] image,                 // Axi4LiteRegisterBank.java:70
+  output wire [63:0] kv_cache,              // Axi4LiteRegisterBank.java:70
+  output wire [63:0] io,                    // Axi4LiteRegisterBank.java:70
+  output wire [63:0] weights0,              // Axi4LiteRegisterBank.java:70
+  output wire [63:0] weights1,              // Axi4LiteRegisterBank.java:70
+  output wire [63:0] weights2,              // Axi4LiteRegisterBank.java:70
+  output wire [63:0] weights3,              // Axi4LiteRegisterBank.java:70
+  input  wire [31:0] status,                // Axi4LiteRegisterBank.java:70
+  input  wire [31:0] error_code,            // Axi4LiteRegisterBank.java:70
+  input  wire [31:0] error_detail,          // Axi4LiteRegisterBank.java:70
+  input  wire [31:0] position,              // Axi4LiteRegisterBank.java:70
+  input  wire [63:0] cycles,                // Axi4LiteRegisterBank.java:70
+  input  wire [63:0] ddr_busy_cycles,       // Axi4LiteRegisterBank.java:70
+  input  wire [63:0] stall_cycles,          // Axi4LiteRegisterBank.java:70
+  input  wire [31:0] instructions,          // Axi4LiteRegisterBank.java:70
+  input  wire [31:0] argmax                 // Axi4LiteRegisterBank.java:70
 );
 
-  reg         aw_held;          // Axi4LiteRegisterBank.java:59
-  reg  [7:0]  aw_addr;          // Axi4LiteRegisterBank.java:60
-  reg         w_held;           // Axi4LiteRegisterBank.java:61
-  reg  [31:0] w_data;           // Axi4LiteRegisterBank.java:62
-  reg  [3:0]  w_strb;           // Axi4LiteRegisterBank.java:63
-  reg         b_valid;          // Axi4LiteRegisterBank.java:64
-  wire        write_now;        // Axi4LiteRegisterBank.java:76
-  wire [5:0]  write_word;       // Axi4LiteRegisterBank.java:85
-  reg         r_valid;          // Axi4LiteRegisterBank.java:88
-  reg  [31:0] r_data;           // Axi4LiteRegisterBank.java:89
-  wire        read_accepted;    // Axi4LiteRegisterBank.java:91
-  wire [5:0]  read_word;        // Axi4LiteRegisterBank.java:92
-  reg  [31:0] read_value;       // Axi4LiteRegisterBank.java:93
-  reg         ap_start_q;       // Axi4LiteRegisterBank.java:105
-  reg         ap_done_q;        // Axi4LiteRegisterBank.java:106
-  reg         ap_ready_q;       // Axi4LiteRegisterBank.java:107
-  wire        control_read;     // Axi4LiteRegisterBank.java:108
-  reg  [31:0] mode_q;           // Axi4LiteRegisterBank.java:125
-  reg  [31:0] token_count_q;    // Axi4LiteRegisterBank.java:125
-  reg  [31:0] start_position_q; // Axi4LiteRegisterBank.java:125
-  reg  [31:0] debug_q;          // Axi4LiteRegisterBank.java:125
-  reg  [63:0] image_q;          // Axi4LiteRegisterBank.java:125
-  reg  [63:0] kv_cache_q;       // Axi4LiteRegisterBank.java:125
-  reg  [63:0] io_q;             // Axi4LiteRegisterBank.java:125
-  reg  [63:0] weights0_q;       // Axi4LiteRegisterBank.java:125
-  reg  [63:0] weights1_q;       // Axi4LiteRegisterBank.java:125
-  reg  [63:0] weights2_q;       // Axi4LiteRegisterBank.java:125
-  reg  [63:0] weights3_q;       // Axi4LiteRegisterBank.java:125
+  reg         aw_held;          // Axi4LiteRegisterBank.java:74
+  reg  [7:0]  aw_addr;          // Axi4LiteRegisterBank.java:75
+  reg         w_held;           // Axi4LiteRegisterBank.java:76
+  reg  [31:0] w_data;           // Axi4LiteRegisterBank.java:77
+  reg  [3:0]  w_strb;           // Axi4LiteRegisterBank.java:78
+  reg         b_valid;          // Axi4LiteRegisterBank.java:79
+  wire        write_now;        // Axi4LiteRegisterBank.java:91
+  wire [5:0]  write_word;       // Axi4LiteRegisterBank.java:100
+  reg         r_valid;          // Axi4LiteRegisterBank.java:103
+  reg  [31:0] r_data;           // Axi4LiteRegisterBank.java:104
+  wire        read_accepted;    // Axi4LiteRegisterBank.java:106
+  wire [5:0]  read_word;        // Axi4LiteRegisterBank.java:107
+  reg  [31:0] read_value;       // Axi4LiteRegisterBank.java:108
+  reg         ap_start_q;       // Axi4LiteRegisterBank.java:120
+  reg         ap_done_q;        // Axi4LiteRegisterBank.java:121
+  reg         ap_ready_q;       // Axi4LiteRegisterBank.java:122
+  wire        control_read;     // Axi4LiteRegisterBank.java:123
+  reg         gie_q;            // Axi4LiteRegisterBank.java:160
+  reg         ier_done_q;       // Axi4LiteRegisterBank.java:161
+  reg         ier_ready_q;      // Axi4LiteRegisterBank.java:162
+  reg         isr_done_q;       // Axi4LiteRegisterBank.java:163
+  reg         isr_ready_q;      // Axi4LiteRegisterBank.java:164
+  wire        write_lane0;      // Axi4LiteRegisterBank.java:165
+  reg  [31:0] mode_q;           // Axi4LiteRegisterBank.java:141
+  reg  [31:0] token_count_q;    // Axi4LiteRegisterBank.java:141
+  reg  [31:0] start_position_q; // Axi4LiteRegisterBank.java:141
+  reg  [31:0] debug_q;          // Axi4LiteRegisterBank.java:141
+  reg  [63:0] image_q;          // Axi4LiteRegisterBank.java:141
+  reg  [63:0] kv_cache_q;       // Axi4LiteRegisterBank.java:141
+  reg  [63:0] io_q;             // Axi4LiteRegisterBank.java:141
+  reg  [63:0] weights0_q;       // Axi4LiteRegisterBank.java:141
+  reg  [63:0] weights1_q;       // Axi4LiteRegisterBank.java:141
+  reg  [63:0] weights2_q;       // Axi4LiteRegisterBank.java:141
+  reg  [63:0] weights3_q;       // Axi4LiteRegisterBank.java:141
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire write_now_and_write_word_eq_4;
@@ -116,386 +125,414 @@ module Axi4LiteRegisterBank_a8 (
   assign write_now_and_write_word_eq_24 = write_now & (write_word == 6'd24);
   assign write_now_and_write_word_eq_25 = write_now & (write_word == 6'd25);
 
-  assign s_axi_control_awready = ~aw_held & ~b_valid; // Axi4LiteRegisterBank.java:65
-  assign s_axi_control_wready = ~w_held & ~b_valid; // Axi4LiteRegisterBank.java:66
-  assign write_now = aw_held & w_held & ~b_valid; // Axi4LiteRegisterBank.java:76
-  assign s_axi_control_bvalid = b_valid; // Axi4LiteRegisterBank.java:83
-  assign s_axi_control_bresp = 2'h0; // Axi4LiteRegisterBank.java:84
-  assign write_word = aw_addr[7:2]; // Axi4LiteRegisterBank.java:85
-  assign s_axi_control_arready = ~r_valid; // Axi4LiteRegisterBank.java:90
-  assign read_accepted = s_axi_control_arvalid & s_axi_control_arready; // Axi4LiteRegisterBank.java:91
-  assign read_word = s_axi_control_araddr[7:2]; // Axi4LiteRegisterBank.java:92
+  assign s_axi_control_awready = ~aw_held & ~b_valid; // Axi4LiteRegisterBank.java:80
+  assign s_axi_control_wready = ~w_held & ~b_valid; // Axi4LiteRegisterBank.java:81
+  assign write_now = aw_held & w_held & ~b_valid; // Axi4LiteRegisterBank.java:91
+  assign s_axi_control_bvalid = b_valid; // Axi4LiteRegisterBank.java:98
+  assign s_axi_control_bresp = 2'h0; // Axi4LiteRegisterBank.java:99
+  assign write_word = aw_addr[7:2]; // Axi4LiteRegisterBank.java:100
+  assign s_axi_control_arready = ~r_valid; // Axi4LiteRegisterBank.java:105
+  assign read_accepted = s_axi_control_arvalid & s_axi_control_arready; // Axi4LiteRegisterBank.java:106
+  assign read_word = s_axi_control_araddr[7:2]; // Axi4LiteRegisterBank.java:107
 
   always @(*) begin
-    read_value = 32'h0; // Axi4LiteRegisterBank.java:94
-    if (read_word == 6'd0) begin // Axi4LiteRegisterBank.java:118
-      read_value = {28'h0, ap_ready_q, ap_idle, ap_done_q, ap_start_q}; // Axi4LiteRegisterBank.java:118
+    read_value = 32'h0; // Axi4LiteRegisterBank.java:109
+    if (read_word == 6'd0) begin // Axi4LiteRegisterBank.java:133
+      read_value = {28'h0, ap_ready_q, ap_idle, ap_done_q, ap_start_q}; // Axi4LiteRegisterBank.java:133
     end
-    if (read_word == 6'd4) begin // Axi4LiteRegisterBank.java:136
-      read_value = mode_q; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd1) begin // Axi4LiteRegisterBank.java:179
+      read_value = {31'h0, gie_q}; // Axi4LiteRegisterBank.java:179
     end
-    if (read_word == 6'd6) begin // Axi4LiteRegisterBank.java:136
-      read_value = token_count_q; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd2) begin // Axi4LiteRegisterBank.java:180
+      read_value = {30'h0, ier_ready_q, ier_done_q}; // Axi4LiteRegisterBank.java:180
     end
-    if (read_word == 6'd8) begin // Axi4LiteRegisterBank.java:136
-      read_value = start_position_q; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd3) begin // Axi4LiteRegisterBank.java:181
+      read_value = {30'h0, isr_ready_q, isr_done_q}; // Axi4LiteRegisterBank.java:181
     end
-    if (read_word == 6'd10) begin // Axi4LiteRegisterBank.java:136
-      read_value = debug_q; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd4) begin // Axi4LiteRegisterBank.java:152
+      read_value = mode_q; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd12) begin // Axi4LiteRegisterBank.java:136
-      read_value = image_q[31:0]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd6) begin // Axi4LiteRegisterBank.java:152
+      read_value = token_count_q; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd13) begin // Axi4LiteRegisterBank.java:136
-      read_value = image_q[63:32]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd8) begin // Axi4LiteRegisterBank.java:152
+      read_value = start_position_q; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd14) begin // Axi4LiteRegisterBank.java:136
-      read_value = kv_cache_q[31:0]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd10) begin // Axi4LiteRegisterBank.java:152
+      read_value = debug_q; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd15) begin // Axi4LiteRegisterBank.java:136
-      read_value = kv_cache_q[63:32]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd12) begin // Axi4LiteRegisterBank.java:152
+      read_value = image_q[31:0]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd16) begin // Axi4LiteRegisterBank.java:136
-      read_value = io_q[31:0]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd13) begin // Axi4LiteRegisterBank.java:152
+      read_value = image_q[63:32]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd17) begin // Axi4LiteRegisterBank.java:136
-      read_value = io_q[63:32]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd14) begin // Axi4LiteRegisterBank.java:152
+      read_value = kv_cache_q[31:0]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd18) begin // Axi4LiteRegisterBank.java:136
-      read_value = weights0_q[31:0]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd15) begin // Axi4LiteRegisterBank.java:152
+      read_value = kv_cache_q[63:32]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd19) begin // Axi4LiteRegisterBank.java:136
-      read_value = weights0_q[63:32]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd16) begin // Axi4LiteRegisterBank.java:152
+      read_value = io_q[31:0]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd20) begin // Axi4LiteRegisterBank.java:136
-      read_value = weights1_q[31:0]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd17) begin // Axi4LiteRegisterBank.java:152
+      read_value = io_q[63:32]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd21) begin // Axi4LiteRegisterBank.java:136
-      read_value = weights1_q[63:32]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd18) begin // Axi4LiteRegisterBank.java:152
+      read_value = weights0_q[31:0]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd22) begin // Axi4LiteRegisterBank.java:136
-      read_value = weights2_q[31:0]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd19) begin // Axi4LiteRegisterBank.java:152
+      read_value = weights0_q[63:32]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd23) begin // Axi4LiteRegisterBank.java:136
-      read_value = weights2_q[63:32]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd20) begin // Axi4LiteRegisterBank.java:152
+      read_value = weights1_q[31:0]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd24) begin // Axi4LiteRegisterBank.java:136
-      read_value = weights3_q[31:0]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd21) begin // Axi4LiteRegisterBank.java:152
+      read_value = weights1_q[63:32]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd25) begin // Axi4LiteRegisterBank.java:136
-      read_value = weights3_q[63:32]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd22) begin // Axi4LiteRegisterBank.java:152
+      read_value = weights2_q[31:0]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd32) begin // Axi4LiteRegisterBank.java:136
-      read_value = status; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd23) begin // Axi4LiteRegisterBank.java:152
+      read_value = weights2_q[63:32]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd34) begin // Axi4LiteRegisterBank.java:136
-      read_value = error_code; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd24) begin // Axi4LiteRegisterBank.java:152
+      read_value = weights3_q[31:0]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd36) begin // Axi4LiteRegisterBank.java:136
-      read_value = error_detail; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd25) begin // Axi4LiteRegisterBank.java:152
+      read_value = weights3_q[63:32]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd38) begin // Axi4LiteRegisterBank.java:136
-      read_value = position; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd32) begin // Axi4LiteRegisterBank.java:152
+      read_value = status; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd40) begin // Axi4LiteRegisterBank.java:136
-      read_value = cycles[31:0]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd34) begin // Axi4LiteRegisterBank.java:152
+      read_value = error_code; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd41) begin // Axi4LiteRegisterBank.java:136
-      read_value = cycles[63:32]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd36) begin // Axi4LiteRegisterBank.java:152
+      read_value = error_detail; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd42) begin // Axi4LiteRegisterBank.java:136
-      read_value = ddr_busy_cycles[31:0]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd38) begin // Axi4LiteRegisterBank.java:152
+      read_value = position; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd43) begin // Axi4LiteRegisterBank.java:136
-      read_value = ddr_busy_cycles[63:32]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd40) begin // Axi4LiteRegisterBank.java:152
+      read_value = cycles[31:0]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd44) begin // Axi4LiteRegisterBank.java:136
-      read_value = stall_cycles[31:0]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd41) begin // Axi4LiteRegisterBank.java:152
+      read_value = cycles[63:32]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd45) begin // Axi4LiteRegisterBank.java:136
-      read_value = stall_cycles[63:32]; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd42) begin // Axi4LiteRegisterBank.java:152
+      read_value = ddr_busy_cycles[31:0]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd46) begin // Axi4LiteRegisterBank.java:136
-      read_value = instructions; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd43) begin // Axi4LiteRegisterBank.java:152
+      read_value = ddr_busy_cycles[63:32]; // Axi4LiteRegisterBank.java:152
     end
-    if (read_word == 6'd48) begin // Axi4LiteRegisterBank.java:136
-      read_value = argmax; // Axi4LiteRegisterBank.java:136
+    if (read_word == 6'd44) begin // Axi4LiteRegisterBank.java:152
+      read_value = stall_cycles[31:0]; // Axi4LiteRegisterBank.java:152
+    end
+    if (read_word == 6'd45) begin // Axi4LiteRegisterBank.java:152
+      read_value = stall_cycles[63:32]; // Axi4LiteRegisterBank.java:152
+    end
+    if (read_word == 6'd46) begin // Axi4LiteRegisterBank.java:152
+      read_value = instructions; // Axi4LiteRegisterBank.java:152
+    end
+    if (read_word == 6'd48) begin // Axi4LiteRegisterBank.java:152
+      read_value = argmax; // Axi4LiteRegisterBank.java:152
     end
   end
 
-  assign s_axi_control_rvalid = r_valid; // Axi4LiteRegisterBank.java:100
-  assign s_axi_control_rdata = r_data; // Axi4LiteRegisterBank.java:101
-  assign s_axi_control_rresp = 2'h0; // Axi4LiteRegisterBank.java:102
-  assign control_read = read_accepted & (read_word == 6'd0); // Axi4LiteRegisterBank.java:108
-  assign ap_start = ap_start_q; // Axi4LiteRegisterBank.java:117
-  assign mode = mode_q; // Axi4LiteRegisterBank.java:126
-  assign token_count = token_count_q; // Axi4LiteRegisterBank.java:126
-  assign start_position = start_position_q; // Axi4LiteRegisterBank.java:126
-  assign debug = debug_q; // Axi4LiteRegisterBank.java:126
-  assign image = image_q; // Axi4LiteRegisterBank.java:126
-  assign kv_cache = kv_cache_q; // Axi4LiteRegisterBank.java:126
-  assign io = io_q; // Axi4LiteRegisterBank.java:126
-  assign weights0 = weights0_q; // Axi4LiteRegisterBank.java:126
-  assign weights1 = weights1_q; // Axi4LiteRegisterBank.java:126
-  assign weights2 = weights2_q; // Axi4LiteRegisterBank.java:126
-  assign weights3 = weights3_q; // Axi4LiteRegisterBank.java:126
+  assign s_axi_control_rvalid = r_valid; // Axi4LiteRegisterBank.java:115
+  assign s_axi_control_rdata = r_data; // Axi4LiteRegisterBank.java:116
+  assign s_axi_control_rresp = 2'h0; // Axi4LiteRegisterBank.java:117
+  assign control_read = read_accepted & (read_word == 6'd0); // Axi4LiteRegisterBank.java:123
+  assign ap_start = ap_start_q; // Axi4LiteRegisterBank.java:132
+  assign write_lane0 = write_now & w_strb[0]; // Axi4LiteRegisterBank.java:165
+  assign interrupt = gie_q & (isr_done_q | isr_ready_q); // Axi4LiteRegisterBank.java:178
+  assign mode = mode_q; // Axi4LiteRegisterBank.java:142
+  assign token_count = token_count_q; // Axi4LiteRegisterBank.java:142
+  assign start_position = start_position_q; // Axi4LiteRegisterBank.java:142
+  assign debug = debug_q; // Axi4LiteRegisterBank.java:142
+  assign image = image_q; // Axi4LiteRegisterBank.java:142
+  assign kv_cache = kv_cache_q; // Axi4LiteRegisterBank.java:142
+  assign io = io_q; // Axi4LiteRegisterBank.java:142
+  assign weights0 = weights0_q; // Axi4LiteRegisterBank.java:142
+  assign weights1 = weights1_q; // Axi4LiteRegisterBank.java:142
+  assign weights2 = weights2_q; // Axi4LiteRegisterBank.java:142
+  assign weights3 = weights3_q; // Axi4LiteRegisterBank.java:142
 
   always @(posedge ap_clk) begin
-    if (s_axi_control_awvalid & s_axi_control_awready) begin // Axi4LiteRegisterBank.java:67
-      aw_held <= 1'b1; // Axi4LiteRegisterBank.java:68
-      aw_addr <= s_axi_control_awaddr; // Axi4LiteRegisterBank.java:69
+    if (s_axi_control_awvalid & s_axi_control_awready) begin // Axi4LiteRegisterBank.java:82
+      aw_held <= 1'b1; // Axi4LiteRegisterBank.java:83
+      aw_addr <= s_axi_control_awaddr; // Axi4LiteRegisterBank.java:84
     end
-    if (s_axi_control_wvalid & s_axi_control_wready) begin // Axi4LiteRegisterBank.java:71
-      w_held <= 1'b1; // Axi4LiteRegisterBank.java:72
-      w_data <= s_axi_control_wdata; // Axi4LiteRegisterBank.java:73
-      w_strb <= s_axi_control_wstrb; // Axi4LiteRegisterBank.java:74
+    if (s_axi_control_wvalid & s_axi_control_wready) begin // Axi4LiteRegisterBank.java:86
+      w_held <= 1'b1; // Axi4LiteRegisterBank.java:87
+      w_data <= s_axi_control_wdata; // Axi4LiteRegisterBank.java:88
+      w_strb <= s_axi_control_wstrb; // Axi4LiteRegisterBank.java:89
     end
-    if (write_now) begin // Axi4LiteRegisterBank.java:77
-      b_valid <= 1'b1; // Axi4LiteRegisterBank.java:78
-      aw_held <= 1'b0; // Axi4LiteRegisterBank.java:79
-      w_held <= 1'b0; // Axi4LiteRegisterBank.java:80
+    if (write_now) begin // Axi4LiteRegisterBank.java:92
+      b_valid <= 1'b1; // Axi4LiteRegisterBank.java:93
+      aw_held <= 1'b0; // Axi4LiteRegisterBank.java:94
+      w_held <= 1'b0; // Axi4LiteRegisterBank.java:95
     end
-    if (s_axi_control_bvalid & s_axi_control_bready) begin // Axi4LiteRegisterBank.java:82
-      b_valid <= 1'b0; // Axi4LiteRegisterBank.java:82
+    if (s_axi_control_bvalid & s_axi_control_bready) begin // Axi4LiteRegisterBank.java:97
+      b_valid <= 1'b0; // Axi4LiteRegisterBank.java:97
     end
-    if (read_accepted) begin // Axi4LiteRegisterBank.java:95
-      r_valid <= 1'b1; // Axi4LiteRegisterBank.java:96
-      r_data <= read_value; // Axi4LiteRegisterBank.java:97
+    if (read_accepted) begin // Axi4LiteRegisterBank.java:110
+      r_valid <= 1'b1; // Axi4LiteRegisterBank.java:111
+      r_data <= read_value; // Axi4LiteRegisterBank.java:112
     end
-    if (s_axi_control_rvalid & s_axi_control_rready) begin // Axi4LiteRegisterBank.java:99
-      r_valid <= 1'b0; // Axi4LiteRegisterBank.java:99
+    if (s_axi_control_rvalid & s_axi_control_rready) begin // Axi4LiteRegisterBank.java:114
+      r_valid <= 1'b0; // Axi4LiteRegisterBank.java:114
     end
-    if (ap_ready) begin // Axi4LiteRegisterBank.java:109
-      ap_start_q <= 1'b0; // Axi4LiteRegisterBank.java:109
+    if (ap_ready) begin // Axi4LiteRegisterBank.java:124
+      ap_start_q <= 1'b0; // Axi4LiteRegisterBank.java:124
     end
-    if (write_now & (write_word == 6'd0) & w_strb[0] & w_data[0]) begin // Axi4LiteRegisterBank.java:110
-      ap_start_q <= 1'b1; // Axi4LiteRegisterBank.java:110
+    if (write_now & (write_word == 6'd0) & w_strb[0] & w_data[0]) begin // Axi4LiteRegisterBank.java:125
+      ap_start_q <= 1'b1; // Axi4LiteRegisterBank.java:125
     end
-    if (control_read) begin // Axi4LiteRegisterBank.java:111
-      ap_done_q <= 1'b0; // Axi4LiteRegisterBank.java:112
-      ap_ready_q <= 1'b0; // Axi4LiteRegisterBank.java:113
+    if (control_read) begin // Axi4LiteRegisterBank.java:126
+      ap_done_q <= 1'b0; // Axi4LiteRegisterBank.java:127
+      ap_ready_q <= 1'b0; // Axi4LiteRegisterBank.java:128
     end
-    if (ap_done) begin // Axi4LiteRegisterBank.java:115
-      ap_done_q <= 1'b1; // Axi4LiteRegisterBank.java:115
+    if (ap_done) begin // Axi4LiteRegisterBank.java:130
+      ap_done_q <= 1'b1; // Axi4LiteRegisterBank.java:130
     end
-    if (ap_ready) begin // Axi4LiteRegisterBank.java:116
-      ap_ready_q <= 1'b1; // Axi4LiteRegisterBank.java:116
+    if (ap_ready) begin // Axi4LiteRegisterBank.java:131
+      ap_ready_q <= 1'b1; // Axi4LiteRegisterBank.java:131
     end
-    if (write_now_and_write_word_eq_4 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      mode_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_lane0 & (write_word == 6'd1)) begin // Axi4LiteRegisterBank.java:166
+      gie_q <= w_data[0]; // Axi4LiteRegisterBank.java:166
     end
-    if (write_now_and_write_word_eq_4 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      mode_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_lane0 & (write_word == 6'd2)) begin // Axi4LiteRegisterBank.java:167
+      ier_done_q <= w_data[0]; // Axi4LiteRegisterBank.java:168
+      ier_ready_q <= w_data[1]; // Axi4LiteRegisterBank.java:169
     end
-    if (write_now_and_write_word_eq_4 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      mode_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_lane0 & (write_word == 6'd3)) begin // Axi4LiteRegisterBank.java:171
+      isr_done_q <= isr_done_q ^ w_data[0]; // Axi4LiteRegisterBank.java:172
+      isr_ready_q <= isr_ready_q ^ w_data[1]; // Axi4LiteRegisterBank.java:173
     end
-    if (write_now_and_write_word_eq_4 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      mode_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (ier_done_q & ap_done) begin // Axi4LiteRegisterBank.java:176
+      isr_done_q <= 1'b1; // Axi4LiteRegisterBank.java:176
     end
-    if (write_now_and_write_word_eq_6 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      token_count_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (ier_ready_q & ap_ready) begin // Axi4LiteRegisterBank.java:177
+      isr_ready_q <= 1'b1; // Axi4LiteRegisterBank.java:177
     end
-    if (write_now_and_write_word_eq_6 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      token_count_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_4 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      mode_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_6 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      token_count_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_4 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      mode_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_6 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      token_count_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_4 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      mode_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_8 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      start_position_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_4 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      mode_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_8 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      start_position_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_6 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      token_count_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_8 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      start_position_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_6 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      token_count_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_8 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      start_position_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_6 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      token_count_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_10 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      debug_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_6 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      token_count_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_10 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      debug_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_8 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      start_position_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_10 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      debug_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_8 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      start_position_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_10 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      debug_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_8 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      start_position_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_12 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      image_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_8 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      start_position_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_12 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      image_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_10 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      debug_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_12 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      image_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_10 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      debug_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_12 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      image_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_10 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      debug_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_13 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      image_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_10 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      debug_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_13 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      image_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_12 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      image_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_13 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      image_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_12 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      image_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_13 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      image_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_12 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      image_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_14 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      kv_cache_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_12 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      image_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_14 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      kv_cache_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_13 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      image_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_14 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      kv_cache_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_13 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      image_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_14 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      kv_cache_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_13 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      image_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_15 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      kv_cache_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_13 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      image_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_15 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      kv_cache_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_14 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_15 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      kv_cache_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_14 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_15 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      kv_cache_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_14 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_16 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      io_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_14 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_16 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      io_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_15 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_16 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      io_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_15 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_16 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      io_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_15 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_17 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      io_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_15 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_17 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      io_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_16 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      io_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_17 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      io_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_16 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      io_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_17 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      io_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_16 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      io_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_18 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      weights0_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_16 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      io_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_18 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      weights0_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_17 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      io_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_18 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      weights0_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_17 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      io_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_18 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      weights0_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_17 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      io_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_19 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      weights0_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_17 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      io_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_19 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      weights0_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_18 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      weights0_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_19 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      weights0_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_18 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      weights0_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_19 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      weights0_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_18 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      weights0_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_20 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      weights1_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_18 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      weights0_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_20 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      weights1_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_19 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      weights0_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_20 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      weights1_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_19 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      weights0_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_20 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      weights1_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_19 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      weights0_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_21 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      weights1_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_19 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      weights0_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_21 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      weights1_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_20 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      weights1_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_21 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      weights1_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_20 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      weights1_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_21 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      weights1_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_20 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      weights1_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_22 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      weights2_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_20 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      weights1_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_22 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      weights2_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_21 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      weights1_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_22 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      weights2_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_21 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      weights1_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_22 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      weights2_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_21 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      weights1_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_23 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      weights2_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_21 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      weights1_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_23 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      weights2_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_22 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      weights2_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_23 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      weights2_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_22 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      weights2_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_23 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      weights2_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_22 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      weights2_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_24 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      weights3_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_22 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      weights2_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_24 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      weights3_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_23 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      weights2_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_24 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      weights3_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_23 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      weights2_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_24 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      weights3_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_23 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      weights2_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_25 & w_strb[0]) begin // Axi4LiteRegisterBank.java:152
-      weights3_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_23 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      weights2_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_25 & w_strb[1]) begin // Axi4LiteRegisterBank.java:152
-      weights3_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_24 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      weights3_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_25 & w_strb[2]) begin // Axi4LiteRegisterBank.java:152
-      weights3_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_24 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      weights3_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
     end
-    if (write_now_and_write_word_eq_25 & w_strb[3]) begin // Axi4LiteRegisterBank.java:152
-      weights3_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:152
+    if (write_now_and_write_word_eq_24 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      weights3_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
+    end
+    if (write_now_and_write_word_eq_24 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      weights3_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
+    end
+    if (write_now_and_write_word_eq_25 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      weights3_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
+    end
+    if (write_now_and_write_word_eq_25 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      weights3_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
+    end
+    if (write_now_and_write_word_eq_25 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      weights3_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
+    end
+    if (write_now_and_write_word_eq_25 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      weights3_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
     if (!ap_rst_n) begin
       aw_held <= 1'b0;
@@ -505,6 +542,11 @@ module Axi4LiteRegisterBank_a8 (
       ap_start_q <= 1'b0;
       ap_done_q <= 1'b0;
       ap_ready_q <= 1'b0;
+      gie_q <= 1'b0;
+      ier_done_q <= 1'b0;
+      ier_ready_q <= 1'b0;
+      isr_done_q <= 1'b0;
+      isr_ready_q <= 1'b0;
       mode_q <= 32'd0;
       token_count_q <= 32'd0;
       start_position_q <= 32'd0;

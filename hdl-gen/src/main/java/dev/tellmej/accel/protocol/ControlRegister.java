@@ -5,8 +5,12 @@ package dev.tellmej.accel.protocol;
  * every kernel (XRT drives it) and as {@link dev.tellmej.hdl.lib.axi.Axi4LiteRegisterBank} implements it. The
  * kernel's own registers ({@link KernelRegister}) start at {@code 0x10}.
  *
- * <p>The register bank implements {@link #CTRL}; it reads {@link #GIE}, {@link #IER} and {@link #ISR} as 0 and
- * ignores writes to them, so a host polls {@code ap_done} rather than waiting for the interrupt.
+ * <p>The register bank implements all four. {@link #GIE} bit 0 enables the bank's {@code interrupt} output;
+ * {@link #IER} chooses which events ({@link #INTERRUPT_DONE_BIT}, {@link #INTERRUPT_READY_BIT}) set {@link #ISR};
+ * writing 1 to an ISR bit toggles it (a host clears the bits it handled by writing back what it read), and an
+ * event in the cycle of that write wins. {@code interrupt} is GIE and any ISR bit. Only byte 0 of GIE, IER and
+ * ISR holds bits. The kernel does not connect the bank's {@code interrupt} to its own port yet (that port stays
+ * 0), so a host polls {@code ap_done}.
  */
 public enum ControlRegister {
     /** Control: bit 0 ap_start, 1 ap_done, 2 ap_idle, 3 ap_ready. */

@@ -17,6 +17,14 @@ import java.util.Map;
  * {@code ap_done} (set by the design's {@code ap_done} pulse, cleared when the host reads the word),
  * bit 2 {@code ap_idle} (live), bit 3 {@code ap_ready} (set by the pulse, cleared on read).
  *
+ * <p>The control block also holds the interrupt registers as Vitis and XRT expect them: 0x04 GIE (bit 0, the
+ * global enable), 0x08 IER (bit 0 {@code ap_done}, bit 1 {@code ap_ready}: which events set ISR) and 0x0C ISR
+ * (the same bits; an enabled event's pulse sets its bit, and writing 1 to a bit toggles it, so a host clears
+ * what it saw by writing back the value it read). An event wins over a toggle in the same cycle, so no event
+ * is lost to a clearing write. The output {@code interrupt} is GIE and any ISR bit (an AND-OR of registers,
+ * so it changes only after a clock edge); GIE masks the line, never ISR. All four registers reset to 0 and ignore
+ * the other bits of a write; only byte lane 0 holds bits.
+ *
  * <p>One write and one read are in flight at a time: a write completes two cycles after its address and
  * data have both arrived (response OKAY), a read returns one cycle after its address. Unmapped words read
  * as 0 and ignore writes. Byte strobes apply. Cost: the registers, one address and one data holding
@@ -30,6 +38,12 @@ public final class Axi4LiteRegisterBank extends Module {
     public final Bool apDone;
     public final Bool apIdle;
     public final Bool apReady;
+    /**
+     * The kernel's interrupt request, active high: GIE bit 0 and any ISR bit. Named {@code interrupt}, as Vitis
+     * requires of the kernel's port, so that a kernel forwards it under the same name; null without a control
+     * block.
+     */
+    public final Bool interrupt;
     private final Map<String, UInt> registerPorts = new LinkedHashMap<>();
 
     /** A bank named {@code s_axi_control} on the bus side. */
@@ -47,8 +61,9 @@ public final class Axi4LiteRegisterBank extends Module {
             apDone = in("ap_done", bool());
             apIdle = in("ap_idle", bool());
             apReady = in("ap_ready", bool());
+            interrupt = out("interrupt", bool());
         } else {
-            apStart = apDone = apIdle = apReady = null;
+            apStart = apDone = apIdle = apReady = interrupt = null;
         }
         for (RegisterMap.Register r : map.registers()) {
             registerPorts.put(r.name(), r.access() == RegisterMap.Access.READ_WRITE
@@ -116,6 +131,7 @@ public final class Axi4LiteRegisterBank extends Module {
             when(apReady, () -> readyFlag.set(true));
             apStart.set(start);
             when(readWord.eq(0), () -> readValue.set(cat(B(0, 28), readyFlag, apIdle, done, start)));
+            interruptRegisters(write, writeWord, wData, wStrb, readWord, readValue);
         }
 
         for (RegisterMap.Register r : map.registers()) {
@@ -136,6 +152,33 @@ public final class Axi4LiteRegisterBank extends Module {
                 when(readWord.eq(r.offset() / 4 + word), () -> readValue.set(padded));
             }
         }
+    }
+
+    /** GIE, IER and ISR at words 1 to 3 of the control block, and the {@code interrupt} line they drive. */
+    private void interruptRegisters(Bool write, UInt writeWord, Bits wData, Bits wStrb, UInt readWord,
+            Bits readValue) {
+        Bool gie = reg("gie_q", bool(), 0);
+        Bool ierDone = reg("ier_done_q", bool(), 0);
+        Bool ierReady = reg("ier_ready_q", bool(), 0);
+        Bool isrDone = reg("isr_done_q", bool(), 0);
+        Bool isrReady = reg("isr_ready_q", bool(), 0);
+        Bool lane0 = write.and(wStrb.bit(0)).named("write_lane0");
+        when(lane0.and(writeWord.eq(1)), () -> gie.set(wData.bit(0)));
+        when(lane0.and(writeWord.eq(2)), () -> {
+            ierDone.set(wData.bit(0));
+            ierReady.set(wData.bit(1));
+        });
+        when(lane0.and(writeWord.eq(3)), () -> {
+            isrDone.set(isrDone.xor(wData.bit(0)));
+            isrReady.set(isrReady.xor(wData.bit(1)));
+        });
+        // After the toggle, so that an event in the cycle of a clearing write still leaves its bit set.
+        when(ierDone.and(apDone), () -> isrDone.set(true));
+        when(ierReady.and(apReady), () -> isrReady.set(true));
+        interrupt.set(gie.and(isrDone.or(isrReady)));
+        when(readWord.eq(1), () -> readValue.set(cat(B(0, 31), gie)));
+        when(readWord.eq(2), () -> readValue.set(cat(B(0, 30), ierReady, ierDone)));
+        when(readWord.eq(3), () -> readValue.set(cat(B(0, 30), isrReady, isrDone)));
     }
 
     /** Byte lanes of word {@code word} of {@code value}, written when the write hits {@code index}. */

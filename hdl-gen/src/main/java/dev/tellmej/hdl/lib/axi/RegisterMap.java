@@ -19,8 +19,8 @@ import java.util.List;
  * }</pre>
  *
  * @param addressWidth address bits of the AXI4-Lite port (the bank spans {@code 2^addressWidth} bytes)
- * @param control      true for the {@code ap_ctrl_hs} control register at 0x00 (start, done, idle,
- *                     ready) with 0x04 to 0x0C reserved for interrupt registers (they read as 0)
+ * @param control      true for the {@code ap_ctrl_hs} control block: the control register at 0x00 (start,
+ *                     done, idle, ready) and the interrupt registers GIE, IER and ISR at 0x04 to 0x0C
  * @param registers    the registers, in declaration order
  */
 public record RegisterMap(int addressWidth, boolean control, List<Register> registers) {
@@ -94,7 +94,7 @@ public record RegisterMap(int addressWidth, boolean control, List<Register> regi
             this.addressWidth = addressWidth;
         }
 
-        /** Adds the {@code ap_ctrl_hs} control register at 0x00. */
+        /** Adds the {@code ap_ctrl_hs} control block at 0x00 to 0x0F (control and interrupt registers). */
         public Builder control() {
             control = true;
             return this;
