@@ -130,7 +130,7 @@ public final class TellmeKernel extends Module {
         Sequencer sequencer = area(new Sequencer(shape, call, reads, writes, embed, quantize, linear,
                 attention, lmHead, taps, contents, records));
         stalled.set(sequencer.waitingForData);
-        interrupt.set(false);
+        interrupt.set(bank.interrupt);
         assertAlways(taps.pushing.and(records.pushing).not(), "TellmeKernel: one writer at a time offers words to"
                 + " the packer");
     }

@@ -9,8 +9,8 @@ package dev.tellmej.accel.protocol;
  * {@link #IER} chooses which events ({@link #INTERRUPT_DONE_BIT}, {@link #INTERRUPT_READY_BIT}) set {@link #ISR};
  * writing 1 to an ISR bit toggles it (a host clears the bits it handled by writing back what it read), and an
  * event in the cycle of that write wins. {@code interrupt} is GIE and any ISR bit. Only byte 0 of GIE, IER and
- * ISR holds bits. The kernel does not connect the bank's {@code interrupt} to its own port yet (that port stays
- * 0), so a host polls {@code ap_done}.
+ * ISR holds bits. The bank's {@code interrupt} drives the kernel's {@code interrupt} port: a host may wait for
+ * it or poll {@code ap_done}.
  */
 public enum ControlRegister {
     /** Control: bit 0 ap_start, 1 ap_done, 2 ap_idle, 3 ap_ready. */
