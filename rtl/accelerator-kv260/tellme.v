@@ -3,177 +3,177 @@
 `default_nettype none
 
 module tellme (
-  input  wire         ap_clk,                // TellmeKernel.java:49
-  input  wire         ap_rst_n,              // TellmeKernel.java:49
-  input  wire         s_axi_control_awvalid, // TellmeKernel.java:53
-  output wire         s_axi_control_awready, // TellmeKernel.java:53
-  input  wire [7:0]   s_axi_control_awaddr,  // TellmeKernel.java:53
-  input  wire         s_axi_control_wvalid,  // TellmeKernel.java:53
-  output wire         s_axi_control_wready,  // TellmeKernel.java:53
-  input  wire [31:0]  s_axi_control_wdata,   // TellmeKernel.java:53
-  input  wire [3:0]   s_axi_control_wstrb,   // TellmeKernel.java:53
-  output wire         s_axi_control_bvalid,  // TellmeKernel.java:53
-  input  wire         s_axi_control_bready,  // TellmeKernel.java:53
-  output wire [1:0]   s_axi_control_bresp,   // TellmeKernel.java:53
-  input  wire         s_axi_control_arvalid, // TellmeKernel.java:53
-  output wire         s_axi_control_arready, // TellmeKernel.java:53
-  input  wire [7:0]   s_axi_control_araddr,  // TellmeKernel.java:53
-  output wire         s_axi_control_rvalid,  // TellmeKernel.java:53
-  input  wire         s_axi_control_rready,  // TellmeKernel.java:53
-  output wire [31:0]  s_axi_control_rdata,   // TellmeKernel.java:53
-  output wire [1:0]   s_axi_control_rresp,   // TellmeKernel.java:53
-  output wire         m_axi_w0_awvalid,      // TellmeKernel.java:55
-  input  wire         m_axi_w0_awready,      // TellmeKernel.java:55
-  output wire [63:0]  m_axi_w0_awaddr,       // TellmeKernel.java:55
-  output wire [7:0]   m_axi_w0_awlen,        // TellmeKernel.java:55
-  output wire [2:0]   m_axi_w0_awsize,       // TellmeKernel.java:55
-  output wire [1:0]   m_axi_w0_awburst,      // TellmeKernel.java:55
-  output wire         m_axi_w0_wvalid,       // TellmeKernel.java:55
-  input  wire         m_axi_w0_wready,       // TellmeKernel.java:55
-  output wire [127:0] m_axi_w0_wdata,        // TellmeKernel.java:55
-  output wire [15:0]  m_axi_w0_wstrb,        // TellmeKernel.java:55
-  output wire         m_axi_w0_wlast,        // TellmeKernel.java:55
-  input  wire         m_axi_w0_bvalid,       // TellmeKernel.java:55
-  output wire         m_axi_w0_bready,       // TellmeKernel.java:55
-  input  wire [1:0]   m_axi_w0_bresp,        // TellmeKernel.java:55
-  output wire         m_axi_w0_arvalid,      // TellmeKernel.java:55
-  input  wire         m_axi_w0_arready,      // TellmeKernel.java:55
-  output wire [63:0]  m_axi_w0_araddr,       // TellmeKernel.java:55
-  output wire [7:0]   m_axi_w0_arlen,        // TellmeKernel.java:55
-  output wire [2:0]   m_axi_w0_arsize,       // TellmeKernel.java:55
-  output wire [1:0]   m_axi_w0_arburst,      // TellmeKernel.java:55
-  input  wire         m_axi_w0_rvalid,       // TellmeKernel.java:55
-  output wire         m_axi_w0_rready,       // TellmeKernel.java:55
-  input  wire [127:0] m_axi_w0_rdata,        // TellmeKernel.java:55
-  input  wire [1:0]   m_axi_w0_rresp,        // TellmeKernel.java:55
-  input  wire         m_axi_w0_rlast,        // TellmeKernel.java:55
-  output wire         m_axi_w1_awvalid,      // TellmeKernel.java:55
-  input  wire         m_axi_w1_awready,      // TellmeKernel.java:55
-  output wire [63:0]  m_axi_w1_awaddr,       // TellmeKernel.java:55
-  output wire [7:0]   m_axi_w1_awlen,        // TellmeKernel.java:55
-  output wire [2:0]   m_axi_w1_awsize,       // TellmeKernel.java:55
-  output wire [1:0]   m_axi_w1_awburst,      // TellmeKernel.java:55
-  output wire         m_axi_w1_wvalid,       // TellmeKernel.java:55
-  input  wire         m_axi_w1_wready,       // TellmeKernel.java:55
-  output wire [127:0] m_axi_w1_wdata,        // TellmeKernel.java:55
-  output wire [15:0]  m_axi_w1_wstrb,        // TellmeKernel.java:55
-  output wire         m_axi_w1_wlast,        // TellmeKernel.java:55
-  input  wire         m_axi_w1_bvalid,       // TellmeKernel.java:55
-  output wire         m_axi_w1_bready,       // TellmeKernel.java:55
-  input  wire [1:0]   m_axi_w1_bresp,        // TellmeKernel.java:55
-  output wire         m_axi_w1_arvalid,      // TellmeKernel.java:55
-  input  wire         m_axi_w1_arready,      // TellmeKernel.java:55
-  output wire [63:0]  m_axi_w1_araddr,       // TellmeKernel.java:55
-  output wire [7:0]   m_axi_w1_arlen,        // TellmeKernel.java:55
-  output wire [2:0]   m_axi_w1_arsize,       // TellmeKernel.java:55
-  output wire [1:0]   m_axi_w1_arburst,      // TellmeKernel.java:55
-  input  wire         m_axi_w1_rvalid,       // TellmeKernel.java:55
-  output wire         m_axi_w1_rready,       // TellmeKernel.java:55
-  input  wire [127:0] m_axi_w1_rdata,        // TellmeKernel.java:55
-  input  wire [1:0]   m_axi_w1_rresp,        // TellmeKernel.java:55
-  input  wire         m_axi_w1_rlast,        // TellmeKernel.java:55
-  output wire         m_axi_w2_awvalid,      // TellmeKernel.java:55
-  input  wire         m_axi_w2_awready,      // TellmeKernel.java:55
-  output wire [63:0]  m_axi_w2_awaddr,       // TellmeKernel.java:55
-  output wire [7:0]   m_axi_w2_awlen,        // TellmeKernel.java:55
-  output wire [2:0]   m_axi_w2_awsize,       // TellmeKernel.java:55
-  output wire [1:0]   m_axi_w2_awburst,      // TellmeKernel.java:55
-  output wire         m_axi_w2_wvalid,       // TellmeKernel.java:55
-  input  wire         m_axi_w2_wready,       // TellmeKernel.java:55
-  output wire [127:0] m_axi_w2_wdata,        // TellmeKernel.java:55
-  output wire [15:0]  m_axi_w2_wstrb,        // TellmeKernel.java:55
-  output wire         m_axi_w2_wlast,        // TellmeKernel.java:55
-  input  wire         m_axi_w2_bvalid,       // TellmeKernel.java:55
-  output wire         m_axi_w2_bready,       // TellmeKernel.java:55
-  input  wire [1:0]   m_axi_w2_bresp,        // TellmeKernel.java:55
-  output wire         m_axi_w2_arvalid,      // TellmeKernel.java:55
-  input  wire         m_axi_w2_arready,      // TellmeKernel.java:55
-  output wire [63:0]  m_axi_w2_araddr,       // TellmeKernel.java:55
-  output wire [7:0]   m_axi_w2_arlen,        // TellmeKernel.java:55
-  output wire [2:0]   m_axi_w2_arsize,       // TellmeKernel.java:55
-  output wire [1:0]   m_axi_w2_arburst,      // TellmeKernel.java:55
-  input  wire         m_axi_w2_rvalid,       // TellmeKernel.java:55
-  output wire         m_axi_w2_rready,       // TellmeKernel.java:55
-  input  wire [127:0] m_axi_w2_rdata,        // TellmeKernel.java:55
-  input  wire [1:0]   m_axi_w2_rresp,        // TellmeKernel.java:55
-  input  wire         m_axi_w2_rlast,        // TellmeKernel.java:55
-  output wire         m_axi_w3_awvalid,      // TellmeKernel.java:55
-  input  wire         m_axi_w3_awready,      // TellmeKernel.java:55
-  output wire [63:0]  m_axi_w3_awaddr,       // TellmeKernel.java:55
-  output wire [7:0]   m_axi_w3_awlen,        // TellmeKernel.java:55
-  output wire [2:0]   m_axi_w3_awsize,       // TellmeKernel.java:55
-  output wire [1:0]   m_axi_w3_awburst,      // TellmeKernel.java:55
-  output wire         m_axi_w3_wvalid,       // TellmeKernel.java:55
-  input  wire         m_axi_w3_wready,       // TellmeKernel.java:55
-  output wire [127:0] m_axi_w3_wdata,        // TellmeKernel.java:55
-  output wire [15:0]  m_axi_w3_wstrb,        // TellmeKernel.java:55
-  output wire         m_axi_w3_wlast,        // TellmeKernel.java:55
-  input  wire         m_axi_w3_bvalid,       // TellmeKernel.java:55
-  output wire         m_axi_w3_bready,       // TellmeKernel.java:55
-  input  wire [1:0]   m_axi_w3_bresp,        // TellmeKernel.java:55
-  output wire         m_axi_w3_arvalid,      // TellmeKernel.java:55
-  input  wire         m_axi_w3_arready,      // TellmeKernel.java:55
-  output wire [63:0]  m_axi_w3_araddr,       // TellmeKernel.java:55
-  output wire [7:0]   m_axi_w3_arlen,        // TellmeKernel.java:55
-  output wire [2:0]   m_axi_w3_arsize,       // TellmeKernel.java:55
-  output wire [1:0]   m_axi_w3_arburst,      // TellmeKernel.java:55
-  input  wire         m_axi_w3_rvalid,       // TellmeKernel.java:55
-  output wire         m_axi_w3_rready,       // TellmeKernel.java:55
-  input  wire [127:0] m_axi_w3_rdata,        // TellmeKernel.java:55
-  input  wire [1:0]   m_axi_w3_rresp,        // TellmeKernel.java:55
-  input  wire         m_axi_w3_rlast,        // TellmeKernel.java:55
-  output wire         m_axi_d0_awvalid,      // TellmeKernel.java:55
-  input  wire         m_axi_d0_awready,      // TellmeKernel.java:55
-  output wire [63:0]  m_axi_d0_awaddr,       // TellmeKernel.java:55
-  output wire [7:0]   m_axi_d0_awlen,        // TellmeKernel.java:55
-  output wire [2:0]   m_axi_d0_awsize,       // TellmeKernel.java:55
-  output wire [1:0]   m_axi_d0_awburst,      // TellmeKernel.java:55
-  output wire         m_axi_d0_wvalid,       // TellmeKernel.java:55
-  input  wire         m_axi_d0_wready,       // TellmeKernel.java:55
-  output wire [127:0] m_axi_d0_wdata,        // TellmeKernel.java:55
-  output wire [15:0]  m_axi_d0_wstrb,        // TellmeKernel.java:55
-  output wire         m_axi_d0_wlast,        // TellmeKernel.java:55
-  input  wire         m_axi_d0_bvalid,       // TellmeKernel.java:55
-  output wire         m_axi_d0_bready,       // TellmeKernel.java:55
-  input  wire [1:0]   m_axi_d0_bresp,        // TellmeKernel.java:55
-  output wire         m_axi_d0_arvalid,      // TellmeKernel.java:55
-  input  wire         m_axi_d0_arready,      // TellmeKernel.java:55
-  output wire [63:0]  m_axi_d0_araddr,       // TellmeKernel.java:55
-  output wire [7:0]   m_axi_d0_arlen,        // TellmeKernel.java:55
-  output wire [2:0]   m_axi_d0_arsize,       // TellmeKernel.java:55
-  output wire [1:0]   m_axi_d0_arburst,      // TellmeKernel.java:55
-  input  wire         m_axi_d0_rvalid,       // TellmeKernel.java:55
-  output wire         m_axi_d0_rready,       // TellmeKernel.java:55
-  input  wire [127:0] m_axi_d0_rdata,        // TellmeKernel.java:55
-  input  wire [1:0]   m_axi_d0_rresp,        // TellmeKernel.java:55
-  input  wire         m_axi_d0_rlast,        // TellmeKernel.java:55
-  output wire         m_axi_d1_awvalid,      // TellmeKernel.java:55
-  input  wire         m_axi_d1_awready,      // TellmeKernel.java:55
-  output wire [63:0]  m_axi_d1_awaddr,       // TellmeKernel.java:55
-  output wire [7:0]   m_axi_d1_awlen,        // TellmeKernel.java:55
-  output wire [2:0]   m_axi_d1_awsize,       // TellmeKernel.java:55
-  output wire [1:0]   m_axi_d1_awburst,      // TellmeKernel.java:55
-  output wire         m_axi_d1_wvalid,       // TellmeKernel.java:55
-  input  wire         m_axi_d1_wready,       // TellmeKernel.java:55
-  output wire [127:0] m_axi_d1_wdata,        // TellmeKernel.java:55
-  output wire [15:0]  m_axi_d1_wstrb,        // TellmeKernel.java:55
-  output wire         m_axi_d1_wlast,        // TellmeKernel.java:55
-  input  wire         m_axi_d1_bvalid,       // TellmeKernel.java:55
-  output wire         m_axi_d1_bready,       // TellmeKernel.java:55
-  input  wire [1:0]   m_axi_d1_bresp,        // TellmeKernel.java:55
-  output wire         m_axi_d1_arvalid,      // TellmeKernel.java:55
-  input  wire         m_axi_d1_arready,      // TellmeKernel.java:55
-  output wire [63:0]  m_axi_d1_araddr,       // TellmeKernel.java:55
-  output wire [7:0]   m_axi_d1_arlen,        // TellmeKernel.java:55
-  output wire [2:0]   m_axi_d1_arsize,       // TellmeKernel.java:55
-  output wire [1:0]   m_axi_d1_arburst,      // TellmeKernel.java:55
-  input  wire         m_axi_d1_rvalid,       // TellmeKernel.java:55
-  output wire         m_axi_d1_rready,       // TellmeKernel.java:55
-  input  wire [127:0] m_axi_d1_rdata,        // TellmeKernel.java:55
-  input  wire [1:0]   m_axi_d1_rresp,        // TellmeKernel.java:55
-  input  wire         m_axi_d1_rlast,        // TellmeKernel.java:55
+  input  wire         ap_clk,                // TellmeKernel.java:56
+  input  wire         ap_rst_n,              // TellmeKernel.java:56
+  input  wire         s_axi_control_awvalid, // TellmeKernel.java:60
+  output wire         s_axi_control_awready, // TellmeKernel.java:60
+  input  wire [7:0]   s_axi_control_awaddr,  // TellmeKernel.java:60
+  input  wire         s_axi_control_wvalid,  // TellmeKernel.java:60
+  output wire         s_axi_control_wready,  // TellmeKernel.java:60
+  input  wire [31:0]  s_axi_control_wdata,   // TellmeKernel.java:60
+  input  wire [3:0]   s_axi_control_wstrb,   // TellmeKernel.java:60
+  output wire         s_axi_control_bvalid,  // TellmeKernel.java:60
+  input  wire         s_axi_control_bready,  // TellmeKernel.java:60
+  output wire [1:0]   s_axi_control_bresp,   // TellmeKernel.java:60
+  input  wire         s_axi_control_arvalid, // TellmeKernel.java:60
+  output wire         s_axi_control_arready, // TellmeKernel.java:60
+  input  wire [7:0]   s_axi_control_araddr,  // TellmeKernel.java:60
+  output wire         s_axi_control_rvalid,  // TellmeKernel.java:60
+  input  wire         s_axi_control_rready,  // TellmeKernel.java:60
+  output wire [31:0]  s_axi_control_rdata,   // TellmeKernel.java:60
+  output wire [1:0]   s_axi_control_rresp,   // TellmeKernel.java:60
+  output wire         m_axi_w0_awvalid,      // TellmeKernel.java:62
+  input  wire         m_axi_w0_awready,      // TellmeKernel.java:62
+  output wire [63:0]  m_axi_w0_awaddr,       // TellmeKernel.java:62
+  output wire [7:0]   m_axi_w0_awlen,        // TellmeKernel.java:62
+  output wire [2:0]   m_axi_w0_awsize,       // TellmeKernel.java:62
+  output wire [1:0]   m_axi_w0_awburst,      // TellmeKernel.java:62
+  output wire         m_axi_w0_wvalid,       // TellmeKernel.java:62
+  input  wire         m_axi_w0_wready,       // TellmeKernel.java:62
+  output wire [127:0] m_axi_w0_wdata,        // TellmeKernel.java:62
+  output wire [15:0]  m_axi_w0_wstrb,        // TellmeKernel.java:62
+  output wire         m_axi_w0_wlast,        // TellmeKernel.java:62
+  input  wire         m_axi_w0_bvalid,       // TellmeKernel.java:62
+  output wire         m_axi_w0_bready,       // TellmeKernel.java:62
+  input  wire [1:0]   m_axi_w0_bresp,        // TellmeKernel.java:62
+  output wire         m_axi_w0_arvalid,      // TellmeKernel.java:62
+  input  wire         m_axi_w0_arready,      // TellmeKernel.java:62
+  output wire [63:0]  m_axi_w0_araddr,       // TellmeKernel.java:62
+  output wire [7:0]   m_axi_w0_arlen,        // TellmeKernel.java:62
+  output wire [2:0]   m_axi_w0_arsize,       // TellmeKernel.java:62
+  output wire [1:0]   m_axi_w0_arburst,      // TellmeKernel.java:62
+  input  wire         m_axi_w0_rvalid,       // TellmeKernel.java:62
+  output wire         m_axi_w0_rready,       // TellmeKernel.java:62
+  input  wire [127:0] m_axi_w0_rdata,        // TellmeKernel.java:62
+  input  wire [1:0]   m_axi_w0_rresp,        // TellmeKernel.java:62
+  input  wire         m_axi_w0_rlast,        // TellmeKernel.java:62
+  output wire         m_axi_w1_awvalid,      // TellmeKernel.java:62
+  input  wire         m_axi_w1_awready,      // TellmeKernel.java:62
+  output wire [63:0]  m_axi_w1_awaddr,       // TellmeKernel.java:62
+  output wire [7:0]   m_axi_w1_awlen,        // TellmeKernel.java:62
+  output wire [2:0]   m_axi_w1_awsize,       // TellmeKernel.java:62
+  output wire [1:0]   m_axi_w1_awburst,      // TellmeKernel.java:62
+  output wire         m_axi_w1_wvalid,       // TellmeKernel.java:62
+  input  wire         m_axi_w1_wready,       // TellmeKernel.java:62
+  output wire [127:0] m_axi_w1_wdata,        // TellmeKernel.java:62
+  output wire [15:0]  m_axi_w1_wstrb,        // TellmeKernel.java:62
+  output wire         m_axi_w1_wlast,        // TellmeKernel.java:62
+  input  wire         m_axi_w1_bvalid,       // TellmeKernel.java:62
+  output wire         m_axi_w1_bready,       // TellmeKernel.java:62
+  input  wire [1:0]   m_axi_w1_bresp,        // TellmeKernel.java:62
+  output wire         m_axi_w1_arvalid,      // TellmeKernel.java:62
+  input  wire         m_axi_w1_arready,      // TellmeKernel.java:62
+  output wire [63:0]  m_axi_w1_araddr,       // TellmeKernel.java:62
+  output wire [7:0]   m_axi_w1_arlen,        // TellmeKernel.java:62
+  output wire [2:0]   m_axi_w1_arsize,       // TellmeKernel.java:62
+  output wire [1:0]   m_axi_w1_arburst,      // TellmeKernel.java:62
+  input  wire         m_axi_w1_rvalid,       // TellmeKernel.java:62
+  output wire         m_axi_w1_rready,       // TellmeKernel.java:62
+  input  wire [127:0] m_axi_w1_rdata,        // TellmeKernel.java:62
+  input  wire [1:0]   m_axi_w1_rresp,        // TellmeKernel.java:62
+  input  wire         m_axi_w1_rlast,        // TellmeKernel.java:62
+  output wire         m_axi_w2_awvalid,      // TellmeKernel.java:62
+  input  wire         m_axi_w2_awready,      // TellmeKernel.java:62
+  output wire [63:0]  m_axi_w2_awaddr,       // TellmeKernel.java:62
+  output wire [7:0]   m_axi_w2_awlen,        // TellmeKernel.java:62
+  output wire [2:0]   m_axi_w2_awsize,       // TellmeKernel.java:62
+  output wire [1:0]   m_axi_w2_awburst,      // TellmeKernel.java:62
+  output wire         m_axi_w2_wvalid,       // TellmeKernel.java:62
+  input  wire         m_axi_w2_wready,       // TellmeKernel.java:62
+  output wire [127:0] m_axi_w2_wdata,        // TellmeKernel.java:62
+  output wire [15:0]  m_axi_w2_wstrb,        // TellmeKernel.java:62
+  output wire         m_axi_w2_wlast,        // TellmeKernel.java:62
+  input  wire         m_axi_w2_bvalid,       // TellmeKernel.java:62
+  output wire         m_axi_w2_bready,       // TellmeKernel.java:62
+  input  wire [1:0]   m_axi_w2_bresp,        // TellmeKernel.java:62
+  output wire         m_axi_w2_arvalid,      // TellmeKernel.java:62
+  input  wire         m_axi_w2_arready,      // TellmeKernel.java:62
+  output wire [63:0]  m_axi_w2_araddr,       // TellmeKernel.java:62
+  output wire [7:0]   m_axi_w2_arlen,        // TellmeKernel.java:62
+  output wire [2:0]   m_axi_w2_arsize,       // TellmeKernel.java:62
+  output wire [1:0]   m_axi_w2_arburst,      // TellmeKernel.java:62
+  input  wire         m_axi_w2_rvalid,       // TellmeKernel.java:62
+  output wire         m_axi_w2_rready,       // TellmeKernel.java:62
+  input  wire [127:0] m_axi_w2_rdata,        // TellmeKernel.java:62
+  input  wire [1:0]   m_axi_w2_rresp,        // TellmeKernel.java:62
+  input  wire         m_axi_w2_rlast,        // TellmeKernel.java:62
+  output wire         m_axi_w3_awvalid,      // TellmeKernel.java:62
+  input  wire         m_axi_w3_awready,      // TellmeKernel.java:62
+  output wire [63:0]  m_axi_w3_awaddr,       // TellmeKernel.java:62
+  output wire [7:0]   m_axi_w3_awlen,        // TellmeKernel.java:62
+  output wire [2:0]   m_axi_w3_awsize,       // TellmeKernel.java:62
+  output wire [1:0]   m_axi_w3_awburst,      // TellmeKernel.java:62
+  output wire         m_axi_w3_wvalid,       // TellmeKernel.java:62
+  input  wire         m_axi_w3_wready,       // TellmeKernel.java:62
+  output wire [127:0] m_axi_w3_wdata,        // TellmeKernel.java:62
+  output wire [15:0]  m_axi_w3_wstrb,        // TellmeKernel.java:62
+  output wire         m_axi_w3_wlast,        // TellmeKernel.java:62
+  input  wire         m_axi_w3_bvalid,       // TellmeKernel.java:62
+  output wire         m_axi_w3_bready,       // TellmeKernel.java:62
+  input  wire [1:0]   m_axi_w3_bresp,        // TellmeKernel.java:62
+  output wire         m_axi_w3_arvalid,      // TellmeKernel.java:62
+  input  wire         m_axi_w3_arready,      // TellmeKernel.java:62
+  output wire [63:0]  m_axi_w3_araddr,       // TellmeKernel.java:62
+  output wire [7:0]   m_axi_w3_arlen,        // TellmeKernel.java:62
+  output wire [2:0]   m_axi_w3_arsize,       // TellmeKernel.java:62
+  output wire [1:0]   m_axi_w3_arburst,      // TellmeKernel.java:62
+  input  wire         m_axi_w3_rvalid,       // TellmeKernel.java:62
+  output wire         m_axi_w3_rready,       // TellmeKernel.java:62
+  input  wire [127:0] m_axi_w3_rdata,        // TellmeKernel.java:62
+  input  wire [1:0]   m_axi_w3_rresp,        // TellmeKernel.java:62
+  input  wire         m_axi_w3_rlast,        // TellmeKernel.java:62
+  output wire         m_axi_d0_awvalid,      // TellmeKernel.java:62
+  input  wire         m_axi_d0_awready,      // TellmeKernel.java:62
+  output wire [63:0]  m_axi_d0_awaddr,       // TellmeKernel.java:62
+  output wire [7:0]   m_axi_d0_awlen,        // TellmeKernel.java:62
+  output wire [2:0]   m_axi_d0_awsize,       // TellmeKernel.java:62
+  output wire [1:0]   m_axi_d0_awburst,      // TellmeKernel.java:62
+  output wire         m_axi_d0_wvalid,       // TellmeKernel.java:62
+  input  wire         m_axi_d0_wready,       // TellmeKernel.java:62
+  output wire [127:0] m_axi_d0_wdata,        // TellmeKernel.java:62
+  output wire [15:0]  m_axi_d0_wstrb,        // TellmeKernel.java:62
+  output wire         m_axi_d0_wlast,        // TellmeKernel.java:62
+  input  wire         m_axi_d0_bvalid,       // TellmeKernel.java:62
+  output wire         m_axi_d0_bready,       // TellmeKernel.java:62
+  input  wire [1:0]   m_axi_d0_bresp,        // TellmeKernel.java:62
+  output wire         m_axi_d0_arvalid,      // TellmeKernel.java:62
+  input  wire         m_axi_d0_arready,      // TellmeKernel.java:62
+  output wire [63:0]  m_axi_d0_araddr,       // TellmeKernel.java:62
+  output wire [7:0]   m_axi_d0_arlen,        // TellmeKernel.java:62
+  output wire [2:0]   m_axi_d0_arsize,       // TellmeKernel.java:62
+  output wire [1:0]   m_axi_d0_arburst,      // TellmeKernel.java:62
+  input  wire         m_axi_d0_rvalid,       // TellmeKernel.java:62
+  output wire         m_axi_d0_rready,       // TellmeKernel.java:62
+  input  wire [127:0] m_axi_d0_rdata,        // TellmeKernel.java:62
+  input  wire [1:0]   m_axi_d0_rresp,        // TellmeKernel.java:62
+  input  wire         m_axi_d0_rlast,        // TellmeKernel.java:62
+  output wire         m_axi_d1_awvalid,      // TellmeKernel.java:62
+  input  wire         m_axi_d1_awready,      // TellmeKernel.java:62
+  output wire [63:0]  m_axi_d1_awaddr,       // TellmeKernel.java:62
+  output wire [7:0]   m_axi_d1_awlen,        // TellmeKernel.java:62
+  output wire [2:0]   m_axi_d1_awsize,       // TellmeKernel.java:62
+  output wire [1:0]   m_axi_d1_awburst,      // TellmeKernel.java:62
+  output wire         m_axi_d1_wvalid,       // TellmeKernel.java:62
+  input  wire         m_axi_d1_wready,       // TellmeKernel.java:62
+  output wire [127:0] m_axi_d1_wdata,        // TellmeKernel.java:62
+  output wire [15:0]  m_axi_d1_wstrb,        // TellmeKernel.java:62
+  output wire         m_axi_d1_wlast,        // TellmeKernel.java:62
+  input  wire         m_axi_d1_bvalid,       // TellmeKernel.java:62
+  output wire         m_axi_d1_bready,       // TellmeKernel.java:62
+  input  wire [1:0]   m_axi_d1_bresp,        // TellmeKernel.java:62
+  output wire         m_axi_d1_arvalid,      // TellmeKernel.java:62
+  input  wire         m_axi_d1_arready,      // TellmeKernel.java:62
+  output wire [63:0]  m_axi_d1_araddr,       // TellmeKernel.java:62
+  output wire [7:0]   m_axi_d1_arlen,        // TellmeKernel.java:62
+  output wire [2:0]   m_axi_d1_arsize,       // TellmeKernel.java:62
+  output wire [1:0]   m_axi_d1_arburst,      // TellmeKernel.java:62
+  input  wire         m_axi_d1_rvalid,       // TellmeKernel.java:62
+  output wire         m_axi_d1_rready,       // TellmeKernel.java:62
+  input  wire [127:0] m_axi_d1_rdata,        // TellmeKernel.java:62
+  input  wire [1:0]   m_axi_d1_rresp,        // TellmeKernel.java:62
+  input  wire         m_axi_d1_rlast,        // TellmeKernel.java:62
   // verilator lint_off SYMRSVDWORD
-  output wire         interrupt              // TellmeKernel.java:57
+  output wire         interrupt              // TellmeKernel.java:64
   // verilator lint_on SYMRSVDWORD
 );
 
@@ -218,6 +218,19 @@ module tellme (
   localparam [2:0] LM_HEAD_STEP_RUN     = 3'd5;
   localparam [2:0] LM_HEAD_STEP_FINISH  = 3'd6;
 
+  // LinearStep: dev.tellmej.accel.kernel.LinearExecutor.LinearStep
+  localparam [2:0] LINEAR_STEP_IDLE    = 3'd0;
+  localparam [2:0] LINEAR_STEP_REQUEST = 3'd1;
+  localparam [2:0] LINEAR_STEP_ANSWER  = 3'd2;
+  localparam [2:0] LINEAR_STEP_COMMAND = 3'd3;
+  localparam [2:0] LINEAR_STEP_RUN     = 3'd4;
+  localparam [2:0] LINEAR_STEP_FINISH  = 3'd5;
+
+  // EpilogueStep: dev.tellmej.accel.kernel.LinearExecutor.EpilogueStep
+  localparam [1:0] EPILOGUE_STEP_WAIT  = 2'd0;
+  localparam [1:0] EPILOGUE_STEP_LATCH = 2'd1;
+  localparam [1:0] EPILOGUE_STEP_FEED  = 2'd2;
+
   // TapStep: dev.tellmej.accel.kernel.TapWriter.TapStep
   localparam [2:0] TAP_STEP_IDLE    = 3'd0;
   localparam [2:0] TAP_STEP_COMMAND = 3'd1;
@@ -252,989 +265,1660 @@ module tellme (
   localparam [3:0] STEP_DRAIN     = 4'd14;
   localparam [3:0] STEP_FINISH    = 4'd15;
 
-  wire         control_s_axi_control_awvalid;            // TellmeKernel.java:59
-  wire         control_s_axi_control_awready;            // TellmeKernel.java:59
-  wire [7:0]   control_s_axi_control_awaddr;             // TellmeKernel.java:59
-  wire         control_s_axi_control_wvalid;             // TellmeKernel.java:59
-  wire         control_s_axi_control_wready;             // TellmeKernel.java:59
-  wire [31:0]  control_s_axi_control_wdata;              // TellmeKernel.java:59
-  wire [3:0]   control_s_axi_control_wstrb;              // TellmeKernel.java:59
-  wire         control_s_axi_control_bvalid;             // TellmeKernel.java:59
-  wire         control_s_axi_control_bready;             // TellmeKernel.java:59
-  wire [1:0]   control_s_axi_control_bresp;              // TellmeKernel.java:59
-  wire         control_s_axi_control_arvalid;            // TellmeKernel.java:59
-  wire         control_s_axi_control_arready;            // TellmeKernel.java:59
-  wire [7:0]   control_s_axi_control_araddr;             // TellmeKernel.java:59
-  wire         control_s_axi_control_rvalid;             // TellmeKernel.java:59
-  wire         control_s_axi_control_rready;             // TellmeKernel.java:59
-  wire [31:0]  control_s_axi_control_rdata;              // TellmeKernel.java:59
-  wire [1:0]   control_s_axi_control_rresp;              // TellmeKernel.java:59
-  wire         control_ap_start;                         // TellmeKernel.java:59
-  wire         control_ap_done;                          // TellmeKernel.java:59
-  wire         control_ap_idle;                          // TellmeKernel.java:59
-  wire         control_ap_ready;                         // TellmeKernel.java:59
-  wire [31:0]  control_mode;                             // TellmeKernel.java:59
-  wire [31:0]  control_token_count;                      // TellmeKernel.java:59
-  wire [31:0]  control_start_position;                   // TellmeKernel.java:59
-  wire [31:0]  control_debug;                            // TellmeKernel.java:59
-  wire [63:0]  control_image;                            // TellmeKernel.java:59
-  wire [63:0]  control_kv_cache;                         // TellmeKernel.java:59
-  wire [63:0]  control_io;                               // TellmeKernel.java:59
-  wire [63:0]  control_weights0;                         // TellmeKernel.java:59
-  wire [63:0]  control_weights1;                         // TellmeKernel.java:59
-  wire [63:0]  control_weights2;                         // TellmeKernel.java:59
-  wire [63:0]  control_weights3;                         // TellmeKernel.java:59
-  wire [31:0]  control_status;                           // TellmeKernel.java:59
-  wire [31:0]  control_error_code;                       // TellmeKernel.java:59
-  wire [31:0]  control_error_detail;                     // TellmeKernel.java:59
-  wire [31:0]  control_position;                         // TellmeKernel.java:59
-  wire [63:0]  control_cycles;                           // TellmeKernel.java:59
-  wire [63:0]  control_ddr_busy_cycles;                  // TellmeKernel.java:59
-  wire [63:0]  control_stall_cycles;                     // TellmeKernel.java:59
-  wire [31:0]  control_instructions;                     // TellmeKernel.java:59
-  wire [31:0]  control_argmax;                           // TellmeKernel.java:59
-  wire         data_reader_command_valid;                // TellmeKernel.java:61
-  wire         data_reader_command_ready;                // TellmeKernel.java:61
-  wire [63:0]  data_reader_command_payload_address;      // TellmeKernel.java:61
-  wire [31:0]  data_reader_command_payload_beats;        // TellmeKernel.java:61
-  wire         data_reader_data_valid;                   // TellmeKernel.java:61
-  wire         data_reader_data_ready;                   // TellmeKernel.java:61
-  wire [127:0] data_reader_data_payload_data;            // TellmeKernel.java:61
-  wire         data_reader_data_payload_last;            // TellmeKernel.java:61
-  wire         data_reader_data_payload_error;           // TellmeKernel.java:61
-  wire         data_reader_m_axi_awvalid;                // TellmeKernel.java:61
-  wire         data_reader_m_axi_awready;                // TellmeKernel.java:61
-  wire [63:0]  data_reader_m_axi_awaddr;                 // TellmeKernel.java:61
-  wire [7:0]   data_reader_m_axi_awlen;                  // TellmeKernel.java:61
-  wire [2:0]   data_reader_m_axi_awsize;                 // TellmeKernel.java:61
-  wire [1:0]   data_reader_m_axi_awburst;                // TellmeKernel.java:61
-  wire         data_reader_m_axi_wvalid;                 // TellmeKernel.java:61
-  wire         data_reader_m_axi_wready;                 // TellmeKernel.java:61
-  wire [127:0] data_reader_m_axi_wdata;                  // TellmeKernel.java:61
-  wire [15:0]  data_reader_m_axi_wstrb;                  // TellmeKernel.java:61
-  wire         data_reader_m_axi_wlast;                  // TellmeKernel.java:61
-  wire         data_reader_m_axi_bvalid;                 // TellmeKernel.java:61
-  wire         data_reader_m_axi_bready;                 // TellmeKernel.java:61
-  wire [1:0]   data_reader_m_axi_bresp;                  // TellmeKernel.java:61
-  wire         data_reader_m_axi_arvalid;                // TellmeKernel.java:61
-  wire         data_reader_m_axi_arready;                // TellmeKernel.java:61
-  wire [63:0]  data_reader_m_axi_araddr;                 // TellmeKernel.java:61
-  wire [7:0]   data_reader_m_axi_arlen;                  // TellmeKernel.java:61
-  wire [2:0]   data_reader_m_axi_arsize;                 // TellmeKernel.java:61
-  wire [1:0]   data_reader_m_axi_arburst;                // TellmeKernel.java:61
-  wire         data_reader_m_axi_rvalid;                 // TellmeKernel.java:61
-  wire         data_reader_m_axi_rready;                 // TellmeKernel.java:61
-  wire [127:0] data_reader_m_axi_rdata;                  // TellmeKernel.java:61
-  wire [1:0]   data_reader_m_axi_rresp;                  // TellmeKernel.java:61
-  wire         data_reader_m_axi_rlast;                  // TellmeKernel.java:61
-  wire         data_reader_idle;                         // TellmeKernel.java:61
-  wire [6:0]   data_reader_credits;                      // TellmeKernel.java:61
-  wire [2:0]   data_reader_outstanding;                  // TellmeKernel.java:61
-  wire         data_writer_command_valid;                // TellmeKernel.java:62
-  wire         data_writer_command_ready;                // TellmeKernel.java:62
-  wire [63:0]  data_writer_command_payload_address;      // TellmeKernel.java:62
-  wire [31:0]  data_writer_command_payload_beats;        // TellmeKernel.java:62
-  wire         data_writer_data_valid;                   // TellmeKernel.java:62
-  wire         data_writer_data_ready;                   // TellmeKernel.java:62
-  wire [127:0] data_writer_data_payload_data;            // TellmeKernel.java:62
-  wire [15:0]  data_writer_data_payload_strobes;         // TellmeKernel.java:62
-  wire         data_writer_done_valid;                   // TellmeKernel.java:62
-  wire         data_writer_done_payload_error;           // TellmeKernel.java:62
-  wire         data_writer_m_axi_awvalid;                // TellmeKernel.java:62
-  wire         data_writer_m_axi_awready;                // TellmeKernel.java:62
-  wire [63:0]  data_writer_m_axi_awaddr;                 // TellmeKernel.java:62
-  wire [7:0]   data_writer_m_axi_awlen;                  // TellmeKernel.java:62
-  wire [2:0]   data_writer_m_axi_awsize;                 // TellmeKernel.java:62
-  wire [1:0]   data_writer_m_axi_awburst;                // TellmeKernel.java:62
-  wire         data_writer_m_axi_wvalid;                 // TellmeKernel.java:62
-  wire         data_writer_m_axi_wready;                 // TellmeKernel.java:62
-  wire [127:0] data_writer_m_axi_wdata;                  // TellmeKernel.java:62
-  wire [15:0]  data_writer_m_axi_wstrb;                  // TellmeKernel.java:62
-  wire         data_writer_m_axi_wlast;                  // TellmeKernel.java:62
-  wire         data_writer_m_axi_bvalid;                 // TellmeKernel.java:62
-  wire         data_writer_m_axi_bready;                 // TellmeKernel.java:62
-  wire [1:0]   data_writer_m_axi_bresp;                  // TellmeKernel.java:62
-  wire         data_writer_m_axi_arvalid;                // TellmeKernel.java:62
-  wire         data_writer_m_axi_arready;                // TellmeKernel.java:62
-  wire [63:0]  data_writer_m_axi_araddr;                 // TellmeKernel.java:62
-  wire [7:0]   data_writer_m_axi_arlen;                  // TellmeKernel.java:62
-  wire [2:0]   data_writer_m_axi_arsize;                 // TellmeKernel.java:62
-  wire [1:0]   data_writer_m_axi_arburst;                // TellmeKernel.java:62
-  wire         data_writer_m_axi_rvalid;                 // TellmeKernel.java:62
-  wire         data_writer_m_axi_rready;                 // TellmeKernel.java:62
-  wire [127:0] data_writer_m_axi_rdata;                  // TellmeKernel.java:62
-  wire [1:0]   data_writer_m_axi_rresp;                  // TellmeKernel.java:62
-  wire         data_writer_m_axi_rlast;                  // TellmeKernel.java:62
-  wire         data_writer_idle;                         // TellmeKernel.java:62
-  wire [2:0]   data_writer_outstanding;                  // TellmeKernel.java:62
-  wire [5:0]   data_writer_buffered;                     // TellmeKernel.java:62
-  wire         attention_command_valid;                  // TellmeKernel.java:63
-  wire         attention_command_ready;                  // TellmeKernel.java:63
-  wire [63:0]  attention_command_payload_keyAddress;     // TellmeKernel.java:63
-  wire [63:0]  attention_command_payload_valueAddress;   // TellmeKernel.java:63
-  wire [31:0]  attention_command_payload_firstPositions; // TellmeKernel.java:63
-  wire [7:0]   attention_command_payload_tokens;         // TellmeKernel.java:63
-  wire [7:0]   attention_command_payload_heads;          // TellmeKernel.java:63
-  wire [7:0]   attention_command_payload_rowBeats;       // TellmeKernel.java:63
-  wire [31:0]  attention_command_payload_scale;          // TellmeKernel.java:63
-  wire         attention_queries_valid;                  // TellmeKernel.java:63
-  wire         attention_queries_ready;                  // TellmeKernel.java:63
-  wire [15:0]  attention_queries_payload_0;              // TellmeKernel.java:63
-  wire [15:0]  attention_queries_payload_1;              // TellmeKernel.java:63
-  wire [15:0]  attention_queries_payload_2;              // TellmeKernel.java:63
-  wire [15:0]  attention_queries_payload_3;              // TellmeKernel.java:63
-  wire [15:0]  attention_queries_payload_4;              // TellmeKernel.java:63
-  wire [15:0]  attention_queries_payload_5;              // TellmeKernel.java:63
-  wire [15:0]  attention_queries_payload_6;              // TellmeKernel.java:63
-  wire [15:0]  attention_queries_payload_7;              // TellmeKernel.java:63
-  wire         attention_out_valid;                      // TellmeKernel.java:63
-  wire         attention_out_ready;                      // TellmeKernel.java:63
-  wire [15:0]  attention_out_payload_0;                  // TellmeKernel.java:63
-  wire [15:0]  attention_out_payload_1;                  // TellmeKernel.java:63
-  wire [15:0]  attention_out_payload_2;                  // TellmeKernel.java:63
-  wire [15:0]  attention_out_payload_3;                  // TellmeKernel.java:63
-  wire [15:0]  attention_out_payload_4;                  // TellmeKernel.java:63
-  wire [15:0]  attention_out_payload_5;                  // TellmeKernel.java:63
-  wire [15:0]  attention_out_payload_6;                  // TellmeKernel.java:63
-  wire [15:0]  attention_out_payload_7;                  // TellmeKernel.java:63
-  wire         attention_done_valid;                     // TellmeKernel.java:63
-  wire [7:0]   attention_done_payload_errorCode;         // TellmeKernel.java:63
-  wire         attention_idle;                           // TellmeKernel.java:63
-  wire         attention_m_axi_awvalid;                  // TellmeKernel.java:63
-  wire         attention_m_axi_awready;                  // TellmeKernel.java:63
-  wire [63:0]  attention_m_axi_awaddr;                   // TellmeKernel.java:63
-  wire [7:0]   attention_m_axi_awlen;                    // TellmeKernel.java:63
-  wire [2:0]   attention_m_axi_awsize;                   // TellmeKernel.java:63
-  wire [1:0]   attention_m_axi_awburst;                  // TellmeKernel.java:63
-  wire         attention_m_axi_wvalid;                   // TellmeKernel.java:63
-  wire         attention_m_axi_wready;                   // TellmeKernel.java:63
-  wire [127:0] attention_m_axi_wdata;                    // TellmeKernel.java:63
-  wire [15:0]  attention_m_axi_wstrb;                    // TellmeKernel.java:63
-  wire         attention_m_axi_wlast;                    // TellmeKernel.java:63
-  wire         attention_m_axi_bvalid;                   // TellmeKernel.java:63
-  wire         attention_m_axi_bready;                   // TellmeKernel.java:63
-  wire [1:0]   attention_m_axi_bresp;                    // TellmeKernel.java:63
-  wire         attention_m_axi_arvalid;                  // TellmeKernel.java:63
-  wire         attention_m_axi_arready;                  // TellmeKernel.java:63
-  wire [63:0]  attention_m_axi_araddr;                   // TellmeKernel.java:63
-  wire [7:0]   attention_m_axi_arlen;                    // TellmeKernel.java:63
-  wire [2:0]   attention_m_axi_arsize;                   // TellmeKernel.java:63
-  wire [1:0]   attention_m_axi_arburst;                  // TellmeKernel.java:63
-  wire         attention_m_axi_rvalid;                   // TellmeKernel.java:63
-  wire         attention_m_axi_rready;                   // TellmeKernel.java:63
-  wire [127:0] attention_m_axi_rdata;                    // TellmeKernel.java:63
-  wire [1:0]   attention_m_axi_rresp;                    // TellmeKernel.java:63
-  wire         attention_m_axi_rlast;                    // TellmeKernel.java:63
-  wire         rms_max_in_valid;                         // TellmeKernel.java:65
-  wire         rms_max_in_ready;                         // TellmeKernel.java:65
-  wire [15:0]  rms_max_in_payload_0;                     // TellmeKernel.java:65
-  wire [15:0]  rms_max_in_payload_1;                     // TellmeKernel.java:65
-  wire [15:0]  rms_max_in_payload_2;                     // TellmeKernel.java:65
-  wire [15:0]  rms_max_in_payload_3;                     // TellmeKernel.java:65
-  wire         rms_max_gamma_valid;                      // TellmeKernel.java:65
-  wire         rms_max_gamma_ready;                      // TellmeKernel.java:65
-  wire [15:0]  rms_max_gamma_payload_0;                  // TellmeKernel.java:65
-  wire [15:0]  rms_max_gamma_payload_1;                  // TellmeKernel.java:65
-  wire [15:0]  rms_max_gamma_payload_2;                  // TellmeKernel.java:65
-  wire [15:0]  rms_max_gamma_payload_3;                  // TellmeKernel.java:65
-  wire [31:0]  rms_max_eps;                              // TellmeKernel.java:65
-  wire [10:0]  rms_max_length_beats;                     // TellmeKernel.java:65
-  wire [31:0]  rms_max_inv_n;                            // TellmeKernel.java:65
-  wire         rms_max_bypass;                           // TellmeKernel.java:65
-  wire         rms_max_out_valid;                        // TellmeKernel.java:65
-  wire         rms_max_out_ready;                        // TellmeKernel.java:65
-  wire [15:0]  rms_max_out_payload_y_0;                  // TellmeKernel.java:65
-  wire [15:0]  rms_max_out_payload_y_1;                  // TellmeKernel.java:65
-  wire [15:0]  rms_max_out_payload_y_2;                  // TellmeKernel.java:65
-  wire [15:0]  rms_max_out_payload_y_3;                  // TellmeKernel.java:65
-  wire [31:0]  rms_max_out_payload_absMax;               // TellmeKernel.java:65
-  wire         rms_max_out_payload_last;                 // TellmeKernel.java:65
-  wire         quantizer_in_valid;                       // TellmeKernel.java:67
-  wire         quantizer_in_ready;                       // TellmeKernel.java:67
-  wire [15:0]  quantizer_in_payload_x_0;                 // TellmeKernel.java:67
-  wire [15:0]  quantizer_in_payload_x_1;                 // TellmeKernel.java:67
-  wire [15:0]  quantizer_in_payload_x_2;                 // TellmeKernel.java:67
-  wire [15:0]  quantizer_in_payload_x_3;                 // TellmeKernel.java:67
-  wire [31:0]  quantizer_in_payload_absMax;              // TellmeKernel.java:67
-  wire         quantizer_in_payload_last;                // TellmeKernel.java:67
-  wire         quantizer_out_valid;                      // TellmeKernel.java:67
-  wire         quantizer_out_ready;                      // TellmeKernel.java:67
-  wire [7:0]   quantizer_out_payload_q_0;                // TellmeKernel.java:67
-  wire [7:0]   quantizer_out_payload_q_1;                // TellmeKernel.java:67
-  wire [7:0]   quantizer_out_payload_q_2;                // TellmeKernel.java:67
-  wire [7:0]   quantizer_out_payload_q_3;                // TellmeKernel.java:67
-  wire [31:0]  quantizer_out_payload_mc;                 // TellmeKernel.java:67
-  wire         quantizer_out_payload_last;               // TellmeKernel.java:67
-  wire         inverse_of_length_in_valid;               // TellmeKernel.java:68
-  wire         inverse_of_length_in_ready;               // TellmeKernel.java:68
-  wire [15:0]  inverse_of_length_in_payload;             // TellmeKernel.java:68
-  wire         inverse_of_length_out_valid;              // TellmeKernel.java:68
-  wire [31:0]  inverse_of_length_out_payload;            // TellmeKernel.java:68
-  wire         lm_head_command_valid;                    // TellmeKernel.java:69
-  wire         lm_head_command_ready;                    // TellmeKernel.java:69
-  wire [63:0]  lm_head_command_payload_weightsAddress;   // TellmeKernel.java:69
-  wire [63:0]  lm_head_command_payload_scalesAddress;    // TellmeKernel.java:69
-  wire [31:0]  lm_head_command_payload_rows;             // TellmeKernel.java:69
-  wire [15:0]  lm_head_command_payload_cols;             // TellmeKernel.java:69
-  wire [31:0]  lm_head_command_payload_mc;               // TellmeKernel.java:69
-  wire         lm_head_activations_valid;                // TellmeKernel.java:69
-  wire         lm_head_activations_ready;                // TellmeKernel.java:69
-  wire [127:0] lm_head_activations_payload;              // TellmeKernel.java:69
-  wire         lm_head_logits_valid;                     // TellmeKernel.java:69
-  wire         lm_head_logits_ready;                     // TellmeKernel.java:69
-  wire [31:0]  lm_head_logits_payload;                   // TellmeKernel.java:69
-  wire         lm_head_done_valid;                       // TellmeKernel.java:69
-  wire [31:0]  lm_head_done_payload_argmax;              // TellmeKernel.java:69
-  wire [7:0]   lm_head_done_payload_errorCode;           // TellmeKernel.java:69
-  wire         lm_head_idle;                             // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane0_awvalid;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane0_awready;              // TellmeKernel.java:69
-  wire [63:0]  lm_head_m_axi_lane0_awaddr;               // TellmeKernel.java:69
-  wire [7:0]   lm_head_m_axi_lane0_awlen;                // TellmeKernel.java:69
-  wire [2:0]   lm_head_m_axi_lane0_awsize;               // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane0_awburst;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane0_wvalid;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane0_wready;               // TellmeKernel.java:69
-  wire [127:0] lm_head_m_axi_lane0_wdata;                // TellmeKernel.java:69
-  wire [15:0]  lm_head_m_axi_lane0_wstrb;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane0_wlast;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane0_bvalid;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane0_bready;               // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane0_bresp;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane0_arvalid;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane0_arready;              // TellmeKernel.java:69
-  wire [63:0]  lm_head_m_axi_lane0_araddr;               // TellmeKernel.java:69
-  wire [7:0]   lm_head_m_axi_lane0_arlen;                // TellmeKernel.java:69
-  wire [2:0]   lm_head_m_axi_lane0_arsize;               // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane0_arburst;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane0_rvalid;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane0_rready;               // TellmeKernel.java:69
-  wire [127:0] lm_head_m_axi_lane0_rdata;                // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane0_rresp;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane0_rlast;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane1_awvalid;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane1_awready;              // TellmeKernel.java:69
-  wire [63:0]  lm_head_m_axi_lane1_awaddr;               // TellmeKernel.java:69
-  wire [7:0]   lm_head_m_axi_lane1_awlen;                // TellmeKernel.java:69
-  wire [2:0]   lm_head_m_axi_lane1_awsize;               // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane1_awburst;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane1_wvalid;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane1_wready;               // TellmeKernel.java:69
-  wire [127:0] lm_head_m_axi_lane1_wdata;                // TellmeKernel.java:69
-  wire [15:0]  lm_head_m_axi_lane1_wstrb;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane1_wlast;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane1_bvalid;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane1_bready;               // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane1_bresp;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane1_arvalid;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane1_arready;              // TellmeKernel.java:69
-  wire [63:0]  lm_head_m_axi_lane1_araddr;               // TellmeKernel.java:69
-  wire [7:0]   lm_head_m_axi_lane1_arlen;                // TellmeKernel.java:69
-  wire [2:0]   lm_head_m_axi_lane1_arsize;               // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane1_arburst;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane1_rvalid;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane1_rready;               // TellmeKernel.java:69
-  wire [127:0] lm_head_m_axi_lane1_rdata;                // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane1_rresp;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane1_rlast;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane2_awvalid;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane2_awready;              // TellmeKernel.java:69
-  wire [63:0]  lm_head_m_axi_lane2_awaddr;               // TellmeKernel.java:69
-  wire [7:0]   lm_head_m_axi_lane2_awlen;                // TellmeKernel.java:69
-  wire [2:0]   lm_head_m_axi_lane2_awsize;               // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane2_awburst;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane2_wvalid;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane2_wready;               // TellmeKernel.java:69
-  wire [127:0] lm_head_m_axi_lane2_wdata;                // TellmeKernel.java:69
-  wire [15:0]  lm_head_m_axi_lane2_wstrb;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane2_wlast;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane2_bvalid;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane2_bready;               // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane2_bresp;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane2_arvalid;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane2_arready;              // TellmeKernel.java:69
-  wire [63:0]  lm_head_m_axi_lane2_araddr;               // TellmeKernel.java:69
-  wire [7:0]   lm_head_m_axi_lane2_arlen;                // TellmeKernel.java:69
-  wire [2:0]   lm_head_m_axi_lane2_arsize;               // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane2_arburst;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane2_rvalid;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane2_rready;               // TellmeKernel.java:69
-  wire [127:0] lm_head_m_axi_lane2_rdata;                // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane2_rresp;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane2_rlast;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane3_awvalid;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane3_awready;              // TellmeKernel.java:69
-  wire [63:0]  lm_head_m_axi_lane3_awaddr;               // TellmeKernel.java:69
-  wire [7:0]   lm_head_m_axi_lane3_awlen;                // TellmeKernel.java:69
-  wire [2:0]   lm_head_m_axi_lane3_awsize;               // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane3_awburst;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane3_wvalid;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane3_wready;               // TellmeKernel.java:69
-  wire [127:0] lm_head_m_axi_lane3_wdata;                // TellmeKernel.java:69
-  wire [15:0]  lm_head_m_axi_lane3_wstrb;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane3_wlast;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane3_bvalid;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane3_bready;               // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane3_bresp;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane3_arvalid;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane3_arready;              // TellmeKernel.java:69
-  wire [63:0]  lm_head_m_axi_lane3_araddr;               // TellmeKernel.java:69
-  wire [7:0]   lm_head_m_axi_lane3_arlen;                // TellmeKernel.java:69
-  wire [2:0]   lm_head_m_axi_lane3_arsize;               // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane3_arburst;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane3_rvalid;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane3_rready;               // TellmeKernel.java:69
-  wire [127:0] lm_head_m_axi_lane3_rdata;                // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_lane3_rresp;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_lane3_rlast;                // TellmeKernel.java:69
-  wire         lm_head_m_axi_scales_awvalid;             // TellmeKernel.java:69
-  wire         lm_head_m_axi_scales_awready;             // TellmeKernel.java:69
-  wire [63:0]  lm_head_m_axi_scales_awaddr;              // TellmeKernel.java:69
-  wire [7:0]   lm_head_m_axi_scales_awlen;               // TellmeKernel.java:69
-  wire [2:0]   lm_head_m_axi_scales_awsize;              // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_scales_awburst;             // TellmeKernel.java:69
-  wire         lm_head_m_axi_scales_wvalid;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_scales_wready;              // TellmeKernel.java:69
-  wire [127:0] lm_head_m_axi_scales_wdata;               // TellmeKernel.java:69
-  wire [15:0]  lm_head_m_axi_scales_wstrb;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_scales_wlast;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_scales_bvalid;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_scales_bready;              // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_scales_bresp;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_scales_arvalid;             // TellmeKernel.java:69
-  wire         lm_head_m_axi_scales_arready;             // TellmeKernel.java:69
-  wire [63:0]  lm_head_m_axi_scales_araddr;              // TellmeKernel.java:69
-  wire [7:0]   lm_head_m_axi_scales_arlen;               // TellmeKernel.java:69
-  wire [2:0]   lm_head_m_axi_scales_arsize;              // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_scales_arburst;             // TellmeKernel.java:69
-  wire         lm_head_m_axi_scales_rvalid;              // TellmeKernel.java:69
-  wire         lm_head_m_axi_scales_rready;              // TellmeKernel.java:69
-  wire [127:0] lm_head_m_axi_scales_rdata;               // TellmeKernel.java:69
-  wire [1:0]   lm_head_m_axi_scales_rresp;               // TellmeKernel.java:69
-  wire         lm_head_m_axi_scales_rlast;               // TellmeKernel.java:69
-  wire         d0_share_s_axi_0_awvalid;                 // TellmeKernel.java:128
-  wire         d0_share_s_axi_0_awready;                 // TellmeKernel.java:128
-  wire [63:0]  d0_share_s_axi_0_awaddr;                  // TellmeKernel.java:128
-  wire [7:0]   d0_share_s_axi_0_awlen;                   // TellmeKernel.java:128
-  wire [2:0]   d0_share_s_axi_0_awsize;                  // TellmeKernel.java:128
-  wire [1:0]   d0_share_s_axi_0_awburst;                 // TellmeKernel.java:128
-  wire         d0_share_s_axi_0_wvalid;                  // TellmeKernel.java:128
-  wire         d0_share_s_axi_0_wready;                  // TellmeKernel.java:128
-  wire [127:0] d0_share_s_axi_0_wdata;                   // TellmeKernel.java:128
-  wire [15:0]  d0_share_s_axi_0_wstrb;                   // TellmeKernel.java:128
-  wire         d0_share_s_axi_0_wlast;                   // TellmeKernel.java:128
-  wire         d0_share_s_axi_0_bvalid;                  // TellmeKernel.java:128
-  wire         d0_share_s_axi_0_bready;                  // TellmeKernel.java:128
-  wire [1:0]   d0_share_s_axi_0_bresp;                   // TellmeKernel.java:128
-  wire         d0_share_s_axi_0_arvalid;                 // TellmeKernel.java:128
-  wire         d0_share_s_axi_0_arready;                 // TellmeKernel.java:128
-  wire [63:0]  d0_share_s_axi_0_araddr;                  // TellmeKernel.java:128
-  wire [7:0]   d0_share_s_axi_0_arlen;                   // TellmeKernel.java:128
-  wire [2:0]   d0_share_s_axi_0_arsize;                  // TellmeKernel.java:128
-  wire [1:0]   d0_share_s_axi_0_arburst;                 // TellmeKernel.java:128
-  wire         d0_share_s_axi_0_rvalid;                  // TellmeKernel.java:128
-  wire         d0_share_s_axi_0_rready;                  // TellmeKernel.java:128
-  wire [127:0] d0_share_s_axi_0_rdata;                   // TellmeKernel.java:128
-  wire [1:0]   d0_share_s_axi_0_rresp;                   // TellmeKernel.java:128
-  wire         d0_share_s_axi_0_rlast;                   // TellmeKernel.java:128
-  wire         d0_share_s_axi_1_awvalid;                 // TellmeKernel.java:128
-  wire         d0_share_s_axi_1_awready;                 // TellmeKernel.java:128
-  wire [63:0]  d0_share_s_axi_1_awaddr;                  // TellmeKernel.java:128
-  wire [7:0]   d0_share_s_axi_1_awlen;                   // TellmeKernel.java:128
-  wire [2:0]   d0_share_s_axi_1_awsize;                  // TellmeKernel.java:128
-  wire [1:0]   d0_share_s_axi_1_awburst;                 // TellmeKernel.java:128
-  wire         d0_share_s_axi_1_wvalid;                  // TellmeKernel.java:128
-  wire         d0_share_s_axi_1_wready;                  // TellmeKernel.java:128
-  wire [127:0] d0_share_s_axi_1_wdata;                   // TellmeKernel.java:128
-  wire [15:0]  d0_share_s_axi_1_wstrb;                   // TellmeKernel.java:128
-  wire         d0_share_s_axi_1_wlast;                   // TellmeKernel.java:128
-  wire         d0_share_s_axi_1_bvalid;                  // TellmeKernel.java:128
-  wire         d0_share_s_axi_1_bready;                  // TellmeKernel.java:128
-  wire [1:0]   d0_share_s_axi_1_bresp;                   // TellmeKernel.java:128
-  wire         d0_share_s_axi_1_arvalid;                 // TellmeKernel.java:128
-  wire         d0_share_s_axi_1_arready;                 // TellmeKernel.java:128
-  wire [63:0]  d0_share_s_axi_1_araddr;                  // TellmeKernel.java:128
-  wire [7:0]   d0_share_s_axi_1_arlen;                   // TellmeKernel.java:128
-  wire [2:0]   d0_share_s_axi_1_arsize;                  // TellmeKernel.java:128
-  wire [1:0]   d0_share_s_axi_1_arburst;                 // TellmeKernel.java:128
-  wire         d0_share_s_axi_1_rvalid;                  // TellmeKernel.java:128
-  wire         d0_share_s_axi_1_rready;                  // TellmeKernel.java:128
-  wire [127:0] d0_share_s_axi_1_rdata;                   // TellmeKernel.java:128
-  wire [1:0]   d0_share_s_axi_1_rresp;                   // TellmeKernel.java:128
-  wire         d0_share_s_axi_1_rlast;                   // TellmeKernel.java:128
-  wire         d0_share_s_axi_2_awvalid;                 // TellmeKernel.java:128
-  wire         d0_share_s_axi_2_awready;                 // TellmeKernel.java:128
-  wire [63:0]  d0_share_s_axi_2_awaddr;                  // TellmeKernel.java:128
-  wire [7:0]   d0_share_s_axi_2_awlen;                   // TellmeKernel.java:128
-  wire [2:0]   d0_share_s_axi_2_awsize;                  // TellmeKernel.java:128
-  wire [1:0]   d0_share_s_axi_2_awburst;                 // TellmeKernel.java:128
-  wire         d0_share_s_axi_2_wvalid;                  // TellmeKernel.java:128
-  wire         d0_share_s_axi_2_wready;                  // TellmeKernel.java:128
-  wire [127:0] d0_share_s_axi_2_wdata;                   // TellmeKernel.java:128
-  wire [15:0]  d0_share_s_axi_2_wstrb;                   // TellmeKernel.java:128
-  wire         d0_share_s_axi_2_wlast;                   // TellmeKernel.java:128
-  wire         d0_share_s_axi_2_bvalid;                  // TellmeKernel.java:128
-  wire         d0_share_s_axi_2_bready;                  // TellmeKernel.java:128
-  wire [1:0]   d0_share_s_axi_2_bresp;                   // TellmeKernel.java:128
-  wire         d0_share_s_axi_2_arvalid;                 // TellmeKernel.java:128
-  wire         d0_share_s_axi_2_arready;                 // TellmeKernel.java:128
-  wire [63:0]  d0_share_s_axi_2_araddr;                  // TellmeKernel.java:128
-  wire [7:0]   d0_share_s_axi_2_arlen;                   // TellmeKernel.java:128
-  wire [2:0]   d0_share_s_axi_2_arsize;                  // TellmeKernel.java:128
-  wire [1:0]   d0_share_s_axi_2_arburst;                 // TellmeKernel.java:128
-  wire         d0_share_s_axi_2_rvalid;                  // TellmeKernel.java:128
-  wire         d0_share_s_axi_2_rready;                  // TellmeKernel.java:128
-  wire [127:0] d0_share_s_axi_2_rdata;                   // TellmeKernel.java:128
-  wire [1:0]   d0_share_s_axi_2_rresp;                   // TellmeKernel.java:128
-  wire         d0_share_s_axi_2_rlast;                   // TellmeKernel.java:128
-  wire         d0_share_m_axi_awvalid;                   // TellmeKernel.java:128
-  wire         d0_share_m_axi_awready;                   // TellmeKernel.java:128
-  wire [63:0]  d0_share_m_axi_awaddr;                    // TellmeKernel.java:128
-  wire [7:0]   d0_share_m_axi_awlen;                     // TellmeKernel.java:128
-  wire [2:0]   d0_share_m_axi_awsize;                    // TellmeKernel.java:128
-  wire [1:0]   d0_share_m_axi_awburst;                   // TellmeKernel.java:128
-  wire         d0_share_m_axi_wvalid;                    // TellmeKernel.java:128
-  wire         d0_share_m_axi_wready;                    // TellmeKernel.java:128
-  wire [127:0] d0_share_m_axi_wdata;                     // TellmeKernel.java:128
-  wire [15:0]  d0_share_m_axi_wstrb;                     // TellmeKernel.java:128
-  wire         d0_share_m_axi_wlast;                     // TellmeKernel.java:128
-  wire         d0_share_m_axi_bvalid;                    // TellmeKernel.java:128
-  wire         d0_share_m_axi_bready;                    // TellmeKernel.java:128
-  wire [1:0]   d0_share_m_axi_bresp;                     // TellmeKernel.java:128
-  wire         d0_share_m_axi_arvalid;                   // TellmeKernel.java:128
-  wire         d0_share_m_axi_arready;                   // TellmeKernel.java:128
-  wire [63:0]  d0_share_m_axi_araddr;                    // TellmeKernel.java:128
-  wire [7:0]   d0_share_m_axi_arlen;                     // TellmeKernel.java:128
-  wire [2:0]   d0_share_m_axi_arsize;                    // TellmeKernel.java:128
-  wire [1:0]   d0_share_m_axi_arburst;                   // TellmeKernel.java:128
-  wire         d0_share_m_axi_rvalid;                    // TellmeKernel.java:128
-  wire         d0_share_m_axi_rready;                    // TellmeKernel.java:128
-  wire [127:0] d0_share_m_axi_rdata;                     // TellmeKernel.java:128
-  wire [1:0]   d0_share_m_axi_rresp;                     // TellmeKernel.java:128
-  wire         d0_share_m_axi_rlast;                     // TellmeKernel.java:128
-  wire [3:0]   d0_share_reads_outstanding;               // TellmeKernel.java:128
-  wire [3:0]   d0_share_writes_outstanding;              // TellmeKernel.java:128
-  wire         port_moving;                              // TellmeKernel.java:88
-  wire         stalled;                                  // TellmeKernel.java:89
+  wire         control_s_axi_control_awvalid;                      // TellmeKernel.java:66
+  wire         control_s_axi_control_awready;                      // TellmeKernel.java:66
+  wire [7:0]   control_s_axi_control_awaddr;                       // TellmeKernel.java:66
+  wire         control_s_axi_control_wvalid;                       // TellmeKernel.java:66
+  wire         control_s_axi_control_wready;                       // TellmeKernel.java:66
+  wire [31:0]  control_s_axi_control_wdata;                        // TellmeKernel.java:66
+  wire [3:0]   control_s_axi_control_wstrb;                        // TellmeKernel.java:66
+  wire         control_s_axi_control_bvalid;                       // TellmeKernel.java:66
+  wire         control_s_axi_control_bready;                       // TellmeKernel.java:66
+  wire [1:0]   control_s_axi_control_bresp;                        // TellmeKernel.java:66
+  wire         control_s_axi_control_arvalid;                      // TellmeKernel.java:66
+  wire         control_s_axi_control_arready;                      // TellmeKernel.java:66
+  wire [7:0]   control_s_axi_control_araddr;                       // TellmeKernel.java:66
+  wire         control_s_axi_control_rvalid;                       // TellmeKernel.java:66
+  wire         control_s_axi_control_rready;                       // TellmeKernel.java:66
+  wire [31:0]  control_s_axi_control_rdata;                        // TellmeKernel.java:66
+  wire [1:0]   control_s_axi_control_rresp;                        // TellmeKernel.java:66
+  wire         control_ap_start;                                   // TellmeKernel.java:66
+  wire         control_ap_done;                                    // TellmeKernel.java:66
+  wire         control_ap_idle;                                    // TellmeKernel.java:66
+  wire         control_ap_ready;                                   // TellmeKernel.java:66
+  wire         control_interrupt;                                  // TellmeKernel.java:66
+  wire [31:0]  control_mode;                                       // TellmeKernel.java:66
+  wire [31:0]  control_token_count;                                // TellmeKernel.java:66
+  wire [31:0]  control_start_position;                             // TellmeKernel.java:66
+  wire [31:0]  control_debug;                                      // TellmeKernel.java:66
+  wire [63:0]  control_image;                                      // TellmeKernel.java:66
+  wire [63:0]  control_kv_cache;                                   // TellmeKernel.java:66
+  wire [63:0]  control_io;                                         // TellmeKernel.java:66
+  wire [63:0]  control_weights0;                                   // TellmeKernel.java:66
+  wire [63:0]  control_weights1;                                   // TellmeKernel.java:66
+  wire [63:0]  control_weights2;                                   // TellmeKernel.java:66
+  wire [63:0]  control_weights3;                                   // TellmeKernel.java:66
+  wire [31:0]  control_status;                                     // TellmeKernel.java:66
+  wire [31:0]  control_error_code;                                 // TellmeKernel.java:66
+  wire [31:0]  control_error_detail;                               // TellmeKernel.java:66
+  wire [31:0]  control_position;                                   // TellmeKernel.java:66
+  wire [63:0]  control_cycles;                                     // TellmeKernel.java:66
+  wire [63:0]  control_ddr_busy_cycles;                            // TellmeKernel.java:66
+  wire [63:0]  control_stall_cycles;                               // TellmeKernel.java:66
+  wire [31:0]  control_instructions;                               // TellmeKernel.java:66
+  wire [31:0]  control_argmax;                                     // TellmeKernel.java:66
+  wire         data_reader_command_valid;                          // TellmeKernel.java:68
+  wire         data_reader_command_ready;                          // TellmeKernel.java:68
+  wire [63:0]  data_reader_command_payload_address;                // TellmeKernel.java:68
+  wire [31:0]  data_reader_command_payload_beats;                  // TellmeKernel.java:68
+  wire         data_reader_data_valid;                             // TellmeKernel.java:68
+  wire         data_reader_data_ready;                             // TellmeKernel.java:68
+  wire [127:0] data_reader_data_payload_data;                      // TellmeKernel.java:68
+  wire         data_reader_data_payload_last;                      // TellmeKernel.java:68
+  wire         data_reader_data_payload_error;                     // TellmeKernel.java:68
+  wire         data_reader_m_axi_awvalid;                          // TellmeKernel.java:68
+  wire         data_reader_m_axi_awready;                          // TellmeKernel.java:68
+  wire [63:0]  data_reader_m_axi_awaddr;                           // TellmeKernel.java:68
+  wire [7:0]   data_reader_m_axi_awlen;                            // TellmeKernel.java:68
+  wire [2:0]   data_reader_m_axi_awsize;                           // TellmeKernel.java:68
+  wire [1:0]   data_reader_m_axi_awburst;                          // TellmeKernel.java:68
+  wire         data_reader_m_axi_wvalid;                           // TellmeKernel.java:68
+  wire         data_reader_m_axi_wready;                           // TellmeKernel.java:68
+  wire [127:0] data_reader_m_axi_wdata;                            // TellmeKernel.java:68
+  wire [15:0]  data_reader_m_axi_wstrb;                            // TellmeKernel.java:68
+  wire         data_reader_m_axi_wlast;                            // TellmeKernel.java:68
+  wire         data_reader_m_axi_bvalid;                           // TellmeKernel.java:68
+  wire         data_reader_m_axi_bready;                           // TellmeKernel.java:68
+  wire [1:0]   data_reader_m_axi_bresp;                            // TellmeKernel.java:68
+  wire         data_reader_m_axi_arvalid;                          // TellmeKernel.java:68
+  wire         data_reader_m_axi_arready;                          // TellmeKernel.java:68
+  wire [63:0]  data_reader_m_axi_araddr;                           // TellmeKernel.java:68
+  wire [7:0]   data_reader_m_axi_arlen;                            // TellmeKernel.java:68
+  wire [2:0]   data_reader_m_axi_arsize;                           // TellmeKernel.java:68
+  wire [1:0]   data_reader_m_axi_arburst;                          // TellmeKernel.java:68
+  wire         data_reader_m_axi_rvalid;                           // TellmeKernel.java:68
+  wire         data_reader_m_axi_rready;                           // TellmeKernel.java:68
+  wire [127:0] data_reader_m_axi_rdata;                            // TellmeKernel.java:68
+  wire [1:0]   data_reader_m_axi_rresp;                            // TellmeKernel.java:68
+  wire         data_reader_m_axi_rlast;                            // TellmeKernel.java:68
+  wire         data_reader_idle;                                   // TellmeKernel.java:68
+  wire [6:0]   data_reader_credits;                                // TellmeKernel.java:68
+  wire [2:0]   data_reader_outstanding;                            // TellmeKernel.java:68
+  wire         data_writer_command_valid;                          // TellmeKernel.java:69
+  wire         data_writer_command_ready;                          // TellmeKernel.java:69
+  wire [63:0]  data_writer_command_payload_address;                // TellmeKernel.java:69
+  wire [31:0]  data_writer_command_payload_beats;                  // TellmeKernel.java:69
+  wire         data_writer_data_valid;                             // TellmeKernel.java:69
+  wire         data_writer_data_ready;                             // TellmeKernel.java:69
+  wire [127:0] data_writer_data_payload_data;                      // TellmeKernel.java:69
+  wire [15:0]  data_writer_data_payload_strobes;                   // TellmeKernel.java:69
+  wire         data_writer_done_valid;                             // TellmeKernel.java:69
+  wire         data_writer_done_payload_error;                     // TellmeKernel.java:69
+  wire         data_writer_m_axi_awvalid;                          // TellmeKernel.java:69
+  wire         data_writer_m_axi_awready;                          // TellmeKernel.java:69
+  wire [63:0]  data_writer_m_axi_awaddr;                           // TellmeKernel.java:69
+  wire [7:0]   data_writer_m_axi_awlen;                            // TellmeKernel.java:69
+  wire [2:0]   data_writer_m_axi_awsize;                           // TellmeKernel.java:69
+  wire [1:0]   data_writer_m_axi_awburst;                          // TellmeKernel.java:69
+  wire         data_writer_m_axi_wvalid;                           // TellmeKernel.java:69
+  wire         data_writer_m_axi_wready;                           // TellmeKernel.java:69
+  wire [127:0] data_writer_m_axi_wdata;                            // TellmeKernel.java:69
+  wire [15:0]  data_writer_m_axi_wstrb;                            // TellmeKernel.java:69
+  wire         data_writer_m_axi_wlast;                            // TellmeKernel.java:69
+  wire         data_writer_m_axi_bvalid;                           // TellmeKernel.java:69
+  wire         data_writer_m_axi_bready;                           // TellmeKernel.java:69
+  wire [1:0]   data_writer_m_axi_bresp;                            // TellmeKernel.java:69
+  wire         data_writer_m_axi_arvalid;                          // TellmeKernel.java:69
+  wire         data_writer_m_axi_arready;                          // TellmeKernel.java:69
+  wire [63:0]  data_writer_m_axi_araddr;                           // TellmeKernel.java:69
+  wire [7:0]   data_writer_m_axi_arlen;                            // TellmeKernel.java:69
+  wire [2:0]   data_writer_m_axi_arsize;                           // TellmeKernel.java:69
+  wire [1:0]   data_writer_m_axi_arburst;                          // TellmeKernel.java:69
+  wire         data_writer_m_axi_rvalid;                           // TellmeKernel.java:69
+  wire         data_writer_m_axi_rready;                           // TellmeKernel.java:69
+  wire [127:0] data_writer_m_axi_rdata;                            // TellmeKernel.java:69
+  wire [1:0]   data_writer_m_axi_rresp;                            // TellmeKernel.java:69
+  wire         data_writer_m_axi_rlast;                            // TellmeKernel.java:69
+  wire         data_writer_idle;                                   // TellmeKernel.java:69
+  wire [2:0]   data_writer_outstanding;                            // TellmeKernel.java:69
+  wire [5:0]   data_writer_buffered;                               // TellmeKernel.java:69
+  wire         attention_command_valid;                            // TellmeKernel.java:70
+  wire         attention_command_ready;                            // TellmeKernel.java:70
+  wire [63:0]  attention_command_payload_keyAddress;               // TellmeKernel.java:70
+  wire [63:0]  attention_command_payload_valueAddress;             // TellmeKernel.java:70
+  wire [31:0]  attention_command_payload_firstPositions;           // TellmeKernel.java:70
+  wire [7:0]   attention_command_payload_tokens;                   // TellmeKernel.java:70
+  wire [7:0]   attention_command_payload_heads;                    // TellmeKernel.java:70
+  wire [7:0]   attention_command_payload_rowBeats;                 // TellmeKernel.java:70
+  wire [31:0]  attention_command_payload_scale;                    // TellmeKernel.java:70
+  wire         attention_queries_valid;                            // TellmeKernel.java:70
+  wire         attention_queries_ready;                            // TellmeKernel.java:70
+  wire [15:0]  attention_queries_payload_0;                        // TellmeKernel.java:70
+  wire [15:0]  attention_queries_payload_1;                        // TellmeKernel.java:70
+  wire [15:0]  attention_queries_payload_2;                        // TellmeKernel.java:70
+  wire [15:0]  attention_queries_payload_3;                        // TellmeKernel.java:70
+  wire [15:0]  attention_queries_payload_4;                        // TellmeKernel.java:70
+  wire [15:0]  attention_queries_payload_5;                        // TellmeKernel.java:70
+  wire [15:0]  attention_queries_payload_6;                        // TellmeKernel.java:70
+  wire [15:0]  attention_queries_payload_7;                        // TellmeKernel.java:70
+  wire         attention_out_valid;                                // TellmeKernel.java:70
+  wire         attention_out_ready;                                // TellmeKernel.java:70
+  wire [15:0]  attention_out_payload_0;                            // TellmeKernel.java:70
+  wire [15:0]  attention_out_payload_1;                            // TellmeKernel.java:70
+  wire [15:0]  attention_out_payload_2;                            // TellmeKernel.java:70
+  wire [15:0]  attention_out_payload_3;                            // TellmeKernel.java:70
+  wire [15:0]  attention_out_payload_4;                            // TellmeKernel.java:70
+  wire [15:0]  attention_out_payload_5;                            // TellmeKernel.java:70
+  wire [15:0]  attention_out_payload_6;                            // TellmeKernel.java:70
+  wire [15:0]  attention_out_payload_7;                            // TellmeKernel.java:70
+  wire         attention_done_valid;                               // TellmeKernel.java:70
+  wire [7:0]   attention_done_payload_errorCode;                   // TellmeKernel.java:70
+  wire         attention_idle;                                     // TellmeKernel.java:70
+  wire         attention_m_axi_awvalid;                            // TellmeKernel.java:70
+  wire         attention_m_axi_awready;                            // TellmeKernel.java:70
+  wire [63:0]  attention_m_axi_awaddr;                             // TellmeKernel.java:70
+  wire [7:0]   attention_m_axi_awlen;                              // TellmeKernel.java:70
+  wire [2:0]   attention_m_axi_awsize;                             // TellmeKernel.java:70
+  wire [1:0]   attention_m_axi_awburst;                            // TellmeKernel.java:70
+  wire         attention_m_axi_wvalid;                             // TellmeKernel.java:70
+  wire         attention_m_axi_wready;                             // TellmeKernel.java:70
+  wire [127:0] attention_m_axi_wdata;                              // TellmeKernel.java:70
+  wire [15:0]  attention_m_axi_wstrb;                              // TellmeKernel.java:70
+  wire         attention_m_axi_wlast;                              // TellmeKernel.java:70
+  wire         attention_m_axi_bvalid;                             // TellmeKernel.java:70
+  wire         attention_m_axi_bready;                             // TellmeKernel.java:70
+  wire [1:0]   attention_m_axi_bresp;                              // TellmeKernel.java:70
+  wire         attention_m_axi_arvalid;                            // TellmeKernel.java:70
+  wire         attention_m_axi_arready;                            // TellmeKernel.java:70
+  wire [63:0]  attention_m_axi_araddr;                             // TellmeKernel.java:70
+  wire [7:0]   attention_m_axi_arlen;                              // TellmeKernel.java:70
+  wire [2:0]   attention_m_axi_arsize;                             // TellmeKernel.java:70
+  wire [1:0]   attention_m_axi_arburst;                            // TellmeKernel.java:70
+  wire         attention_m_axi_rvalid;                             // TellmeKernel.java:70
+  wire         attention_m_axi_rready;                             // TellmeKernel.java:70
+  wire [127:0] attention_m_axi_rdata;                              // TellmeKernel.java:70
+  wire [1:0]   attention_m_axi_rresp;                              // TellmeKernel.java:70
+  wire         attention_m_axi_rlast;                              // TellmeKernel.java:70
+  wire         rms_max_in_valid;                                   // TellmeKernel.java:72
+  wire         rms_max_in_ready;                                   // TellmeKernel.java:72
+  wire [15:0]  rms_max_in_payload_0;                               // TellmeKernel.java:72
+  wire [15:0]  rms_max_in_payload_1;                               // TellmeKernel.java:72
+  wire [15:0]  rms_max_in_payload_2;                               // TellmeKernel.java:72
+  wire [15:0]  rms_max_in_payload_3;                               // TellmeKernel.java:72
+  wire         rms_max_gamma_valid;                                // TellmeKernel.java:72
+  wire         rms_max_gamma_ready;                                // TellmeKernel.java:72
+  wire [15:0]  rms_max_gamma_payload_0;                            // TellmeKernel.java:72
+  wire [15:0]  rms_max_gamma_payload_1;                            // TellmeKernel.java:72
+  wire [15:0]  rms_max_gamma_payload_2;                            // TellmeKernel.java:72
+  wire [15:0]  rms_max_gamma_payload_3;                            // TellmeKernel.java:72
+  wire [31:0]  rms_max_eps;                                        // TellmeKernel.java:72
+  wire [10:0]  rms_max_length_beats;                               // TellmeKernel.java:72
+  wire [31:0]  rms_max_inv_n;                                      // TellmeKernel.java:72
+  wire         rms_max_bypass;                                     // TellmeKernel.java:72
+  wire         rms_max_out_valid;                                  // TellmeKernel.java:72
+  wire         rms_max_out_ready;                                  // TellmeKernel.java:72
+  wire [15:0]  rms_max_out_payload_y_0;                            // TellmeKernel.java:72
+  wire [15:0]  rms_max_out_payload_y_1;                            // TellmeKernel.java:72
+  wire [15:0]  rms_max_out_payload_y_2;                            // TellmeKernel.java:72
+  wire [15:0]  rms_max_out_payload_y_3;                            // TellmeKernel.java:72
+  wire [31:0]  rms_max_out_payload_absMax;                         // TellmeKernel.java:72
+  wire         rms_max_out_payload_last;                           // TellmeKernel.java:72
+  wire         quantizer_in_valid;                                 // TellmeKernel.java:74
+  wire         quantizer_in_ready;                                 // TellmeKernel.java:74
+  wire [15:0]  quantizer_in_payload_x_0;                           // TellmeKernel.java:74
+  wire [15:0]  quantizer_in_payload_x_1;                           // TellmeKernel.java:74
+  wire [15:0]  quantizer_in_payload_x_2;                           // TellmeKernel.java:74
+  wire [15:0]  quantizer_in_payload_x_3;                           // TellmeKernel.java:74
+  wire [31:0]  quantizer_in_payload_absMax;                        // TellmeKernel.java:74
+  wire         quantizer_in_payload_last;                          // TellmeKernel.java:74
+  wire         quantizer_out_valid;                                // TellmeKernel.java:74
+  wire         quantizer_out_ready;                                // TellmeKernel.java:74
+  wire [7:0]   quantizer_out_payload_q_0;                          // TellmeKernel.java:74
+  wire [7:0]   quantizer_out_payload_q_1;                          // TellmeKernel.java:74
+  wire [7:0]   quantizer_out_payload_q_2;                          // TellmeKernel.java:74
+  wire [7:0]   quantizer_out_payload_q_3;                          // TellmeKernel.java:74
+  wire [31:0]  quantizer_out_payload_mc;                           // TellmeKernel.java:74
+  wire         quantizer_out_payload_last;                         // TellmeKernel.java:74
+  wire         inverse_of_length_in_valid;                         // TellmeKernel.java:75
+  wire         inverse_of_length_in_ready;                         // TellmeKernel.java:75
+  wire [15:0]  inverse_of_length_in_payload;                       // TellmeKernel.java:75
+  wire         inverse_of_length_out_valid;                        // TellmeKernel.java:75
+  wire [31:0]  inverse_of_length_out_payload;                      // TellmeKernel.java:75
+  wire         lm_head_command_valid;                              // TellmeKernel.java:76
+  wire         lm_head_command_ready;                              // TellmeKernel.java:76
+  wire [63:0]  lm_head_command_payload_weightsAddress;             // TellmeKernel.java:76
+  wire [63:0]  lm_head_command_payload_scalesAddress;              // TellmeKernel.java:76
+  wire [31:0]  lm_head_command_payload_rows;                       // TellmeKernel.java:76
+  wire [15:0]  lm_head_command_payload_cols;                       // TellmeKernel.java:76
+  wire [31:0]  lm_head_command_payload_mc;                         // TellmeKernel.java:76
+  wire         lm_head_activations_valid;                          // TellmeKernel.java:76
+  wire         lm_head_activations_ready;                          // TellmeKernel.java:76
+  wire [127:0] lm_head_activations_payload;                        // TellmeKernel.java:76
+  wire         lm_head_logits_valid;                               // TellmeKernel.java:76
+  wire         lm_head_logits_ready;                               // TellmeKernel.java:76
+  wire [31:0]  lm_head_logits_payload;                             // TellmeKernel.java:76
+  wire         lm_head_done_valid;                                 // TellmeKernel.java:76
+  wire [31:0]  lm_head_done_payload_argmax;                        // TellmeKernel.java:76
+  wire [7:0]   lm_head_done_payload_errorCode;                     // TellmeKernel.java:76
+  wire         lm_head_idle;                                       // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane0_awvalid;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane0_awready;                        // TellmeKernel.java:76
+  wire [63:0]  lm_head_m_axi_lane0_awaddr;                         // TellmeKernel.java:76
+  wire [7:0]   lm_head_m_axi_lane0_awlen;                          // TellmeKernel.java:76
+  wire [2:0]   lm_head_m_axi_lane0_awsize;                         // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane0_awburst;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane0_wvalid;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane0_wready;                         // TellmeKernel.java:76
+  wire [127:0] lm_head_m_axi_lane0_wdata;                          // TellmeKernel.java:76
+  wire [15:0]  lm_head_m_axi_lane0_wstrb;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane0_wlast;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane0_bvalid;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane0_bready;                         // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane0_bresp;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane0_arvalid;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane0_arready;                        // TellmeKernel.java:76
+  wire [63:0]  lm_head_m_axi_lane0_araddr;                         // TellmeKernel.java:76
+  wire [7:0]   lm_head_m_axi_lane0_arlen;                          // TellmeKernel.java:76
+  wire [2:0]   lm_head_m_axi_lane0_arsize;                         // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane0_arburst;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane0_rvalid;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane0_rready;                         // TellmeKernel.java:76
+  wire [127:0] lm_head_m_axi_lane0_rdata;                          // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane0_rresp;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane0_rlast;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane1_awvalid;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane1_awready;                        // TellmeKernel.java:76
+  wire [63:0]  lm_head_m_axi_lane1_awaddr;                         // TellmeKernel.java:76
+  wire [7:0]   lm_head_m_axi_lane1_awlen;                          // TellmeKernel.java:76
+  wire [2:0]   lm_head_m_axi_lane1_awsize;                         // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane1_awburst;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane1_wvalid;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane1_wready;                         // TellmeKernel.java:76
+  wire [127:0] lm_head_m_axi_lane1_wdata;                          // TellmeKernel.java:76
+  wire [15:0]  lm_head_m_axi_lane1_wstrb;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane1_wlast;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane1_bvalid;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane1_bready;                         // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane1_bresp;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane1_arvalid;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane1_arready;                        // TellmeKernel.java:76
+  wire [63:0]  lm_head_m_axi_lane1_araddr;                         // TellmeKernel.java:76
+  wire [7:0]   lm_head_m_axi_lane1_arlen;                          // TellmeKernel.java:76
+  wire [2:0]   lm_head_m_axi_lane1_arsize;                         // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane1_arburst;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane1_rvalid;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane1_rready;                         // TellmeKernel.java:76
+  wire [127:0] lm_head_m_axi_lane1_rdata;                          // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane1_rresp;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane1_rlast;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane2_awvalid;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane2_awready;                        // TellmeKernel.java:76
+  wire [63:0]  lm_head_m_axi_lane2_awaddr;                         // TellmeKernel.java:76
+  wire [7:0]   lm_head_m_axi_lane2_awlen;                          // TellmeKernel.java:76
+  wire [2:0]   lm_head_m_axi_lane2_awsize;                         // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane2_awburst;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane2_wvalid;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane2_wready;                         // TellmeKernel.java:76
+  wire [127:0] lm_head_m_axi_lane2_wdata;                          // TellmeKernel.java:76
+  wire [15:0]  lm_head_m_axi_lane2_wstrb;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane2_wlast;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane2_bvalid;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane2_bready;                         // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane2_bresp;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane2_arvalid;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane2_arready;                        // TellmeKernel.java:76
+  wire [63:0]  lm_head_m_axi_lane2_araddr;                         // TellmeKernel.java:76
+  wire [7:0]   lm_head_m_axi_lane2_arlen;                          // TellmeKernel.java:76
+  wire [2:0]   lm_head_m_axi_lane2_arsize;                         // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane2_arburst;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane2_rvalid;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane2_rready;                         // TellmeKernel.java:76
+  wire [127:0] lm_head_m_axi_lane2_rdata;                          // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane2_rresp;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane2_rlast;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane3_awvalid;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane3_awready;                        // TellmeKernel.java:76
+  wire [63:0]  lm_head_m_axi_lane3_awaddr;                         // TellmeKernel.java:76
+  wire [7:0]   lm_head_m_axi_lane3_awlen;                          // TellmeKernel.java:76
+  wire [2:0]   lm_head_m_axi_lane3_awsize;                         // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane3_awburst;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane3_wvalid;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane3_wready;                         // TellmeKernel.java:76
+  wire [127:0] lm_head_m_axi_lane3_wdata;                          // TellmeKernel.java:76
+  wire [15:0]  lm_head_m_axi_lane3_wstrb;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane3_wlast;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane3_bvalid;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane3_bready;                         // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane3_bresp;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane3_arvalid;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane3_arready;                        // TellmeKernel.java:76
+  wire [63:0]  lm_head_m_axi_lane3_araddr;                         // TellmeKernel.java:76
+  wire [7:0]   lm_head_m_axi_lane3_arlen;                          // TellmeKernel.java:76
+  wire [2:0]   lm_head_m_axi_lane3_arsize;                         // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane3_arburst;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane3_rvalid;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane3_rready;                         // TellmeKernel.java:76
+  wire [127:0] lm_head_m_axi_lane3_rdata;                          // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_lane3_rresp;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_lane3_rlast;                          // TellmeKernel.java:76
+  wire         lm_head_m_axi_scales_awvalid;                       // TellmeKernel.java:76
+  wire         lm_head_m_axi_scales_awready;                       // TellmeKernel.java:76
+  wire [63:0]  lm_head_m_axi_scales_awaddr;                        // TellmeKernel.java:76
+  wire [7:0]   lm_head_m_axi_scales_awlen;                         // TellmeKernel.java:76
+  wire [2:0]   lm_head_m_axi_scales_awsize;                        // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_scales_awburst;                       // TellmeKernel.java:76
+  wire         lm_head_m_axi_scales_wvalid;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_scales_wready;                        // TellmeKernel.java:76
+  wire [127:0] lm_head_m_axi_scales_wdata;                         // TellmeKernel.java:76
+  wire [15:0]  lm_head_m_axi_scales_wstrb;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_scales_wlast;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_scales_bvalid;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_scales_bready;                        // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_scales_bresp;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_scales_arvalid;                       // TellmeKernel.java:76
+  wire         lm_head_m_axi_scales_arready;                       // TellmeKernel.java:76
+  wire [63:0]  lm_head_m_axi_scales_araddr;                        // TellmeKernel.java:76
+  wire [7:0]   lm_head_m_axi_scales_arlen;                         // TellmeKernel.java:76
+  wire [2:0]   lm_head_m_axi_scales_arsize;                        // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_scales_arburst;                       // TellmeKernel.java:76
+  wire         lm_head_m_axi_scales_rvalid;                        // TellmeKernel.java:76
+  wire         lm_head_m_axi_scales_rready;                        // TellmeKernel.java:76
+  wire [127:0] lm_head_m_axi_scales_rdata;                         // TellmeKernel.java:76
+  wire [1:0]   lm_head_m_axi_scales_rresp;                         // TellmeKernel.java:76
+  wire         lm_head_m_axi_scales_rlast;                         // TellmeKernel.java:76
+  wire         tlmm_command_valid;                                 // TellmeKernel.java:78
+  wire         tlmm_command_ready;                                 // TellmeKernel.java:78
+  wire [63:0]  tlmm_command_payload_address;                       // TellmeKernel.java:78
+  wire [15:0]  tlmm_command_payload_blocks;                        // TellmeKernel.java:78
+  wire [1:0]   tlmm_command_payload_lastClass;                     // TellmeKernel.java:78
+  wire [15:0]  tlmm_command_payload_tokens;                        // TellmeKernel.java:78
+  wire [15:0]  tlmm_command_payload_tiles;                         // TellmeKernel.java:78
+  wire [15:0]  tlmm_command_payload_tileGroups;                    // TellmeKernel.java:78
+  wire [15:0]  tlmm_command_payload_lastTileGroups;                // TellmeKernel.java:78
+  wire [31:0]  tlmm_command_payload_regionStride;                  // TellmeKernel.java:78
+  wire [31:0]  tlmm_command_payload_beatsFull;                     // TellmeKernel.java:78
+  wire [31:0]  tlmm_command_payload_beatsLast;                     // TellmeKernel.java:78
+  wire [31:0]  tlmm_command_payload_wordsFull;                     // TellmeKernel.java:78
+  wire [31:0]  tlmm_command_payload_wordsLast;                     // TellmeKernel.java:78
+  wire         tlmm_done;                                          // TellmeKernel.java:78
+  wire         tlmm_busy;                                          // TellmeKernel.java:78
+  wire         tlmm_error;                                         // TellmeKernel.java:78
+  wire         tlmm_activations_valid;                             // TellmeKernel.java:78
+  wire         tlmm_activations_ready;                             // TellmeKernel.java:78
+  wire [223:0] tlmm_activations_payload;                           // TellmeKernel.java:78
+  wire         tlmm_results_valid;                                 // TellmeKernel.java:78
+  wire         tlmm_results_ready;                                 // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_0;                             // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_1;                             // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_2;                             // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_3;                             // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_4;                             // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_5;                             // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_6;                             // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_7;                             // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_8;                             // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_9;                             // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_10;                            // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_11;                            // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_12;                            // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_13;                            // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_14;                            // TellmeKernel.java:78
+  wire [31:0]  tlmm_results_payload_15;                            // TellmeKernel.java:78
+  wire         tlmm_m_axi_w0_awvalid;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w0_awready;                              // TellmeKernel.java:78
+  wire [63:0]  tlmm_m_axi_w0_awaddr;                               // TellmeKernel.java:78
+  wire [7:0]   tlmm_m_axi_w0_awlen;                                // TellmeKernel.java:78
+  wire [2:0]   tlmm_m_axi_w0_awsize;                               // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w0_awburst;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w0_wvalid;                               // TellmeKernel.java:78
+  wire         tlmm_m_axi_w0_wready;                               // TellmeKernel.java:78
+  wire [127:0] tlmm_m_axi_w0_wdata;                                // TellmeKernel.java:78
+  wire [15:0]  tlmm_m_axi_w0_wstrb;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w0_wlast;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w0_bvalid;                               // TellmeKernel.java:78
+  wire         tlmm_m_axi_w0_bready;                               // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w0_bresp;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w0_arvalid;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w0_arready;                              // TellmeKernel.java:78
+  wire [63:0]  tlmm_m_axi_w0_araddr;                               // TellmeKernel.java:78
+  wire [7:0]   tlmm_m_axi_w0_arlen;                                // TellmeKernel.java:78
+  wire [2:0]   tlmm_m_axi_w0_arsize;                               // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w0_arburst;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w0_rvalid;                               // TellmeKernel.java:78
+  wire         tlmm_m_axi_w0_rready;                               // TellmeKernel.java:78
+  wire [127:0] tlmm_m_axi_w0_rdata;                                // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w0_rresp;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w0_rlast;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w1_awvalid;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w1_awready;                              // TellmeKernel.java:78
+  wire [63:0]  tlmm_m_axi_w1_awaddr;                               // TellmeKernel.java:78
+  wire [7:0]   tlmm_m_axi_w1_awlen;                                // TellmeKernel.java:78
+  wire [2:0]   tlmm_m_axi_w1_awsize;                               // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w1_awburst;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w1_wvalid;                               // TellmeKernel.java:78
+  wire         tlmm_m_axi_w1_wready;                               // TellmeKernel.java:78
+  wire [127:0] tlmm_m_axi_w1_wdata;                                // TellmeKernel.java:78
+  wire [15:0]  tlmm_m_axi_w1_wstrb;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w1_wlast;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w1_bvalid;                               // TellmeKernel.java:78
+  wire         tlmm_m_axi_w1_bready;                               // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w1_bresp;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w1_arvalid;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w1_arready;                              // TellmeKernel.java:78
+  wire [63:0]  tlmm_m_axi_w1_araddr;                               // TellmeKernel.java:78
+  wire [7:0]   tlmm_m_axi_w1_arlen;                                // TellmeKernel.java:78
+  wire [2:0]   tlmm_m_axi_w1_arsize;                               // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w1_arburst;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w1_rvalid;                               // TellmeKernel.java:78
+  wire         tlmm_m_axi_w1_rready;                               // TellmeKernel.java:78
+  wire [127:0] tlmm_m_axi_w1_rdata;                                // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w1_rresp;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w1_rlast;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w2_awvalid;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w2_awready;                              // TellmeKernel.java:78
+  wire [63:0]  tlmm_m_axi_w2_awaddr;                               // TellmeKernel.java:78
+  wire [7:0]   tlmm_m_axi_w2_awlen;                                // TellmeKernel.java:78
+  wire [2:0]   tlmm_m_axi_w2_awsize;                               // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w2_awburst;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w2_wvalid;                               // TellmeKernel.java:78
+  wire         tlmm_m_axi_w2_wready;                               // TellmeKernel.java:78
+  wire [127:0] tlmm_m_axi_w2_wdata;                                // TellmeKernel.java:78
+  wire [15:0]  tlmm_m_axi_w2_wstrb;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w2_wlast;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w2_bvalid;                               // TellmeKernel.java:78
+  wire         tlmm_m_axi_w2_bready;                               // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w2_bresp;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w2_arvalid;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w2_arready;                              // TellmeKernel.java:78
+  wire [63:0]  tlmm_m_axi_w2_araddr;                               // TellmeKernel.java:78
+  wire [7:0]   tlmm_m_axi_w2_arlen;                                // TellmeKernel.java:78
+  wire [2:0]   tlmm_m_axi_w2_arsize;                               // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w2_arburst;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w2_rvalid;                               // TellmeKernel.java:78
+  wire         tlmm_m_axi_w2_rready;                               // TellmeKernel.java:78
+  wire [127:0] tlmm_m_axi_w2_rdata;                                // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w2_rresp;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w2_rlast;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w3_awvalid;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w3_awready;                              // TellmeKernel.java:78
+  wire [63:0]  tlmm_m_axi_w3_awaddr;                               // TellmeKernel.java:78
+  wire [7:0]   tlmm_m_axi_w3_awlen;                                // TellmeKernel.java:78
+  wire [2:0]   tlmm_m_axi_w3_awsize;                               // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w3_awburst;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w3_wvalid;                               // TellmeKernel.java:78
+  wire         tlmm_m_axi_w3_wready;                               // TellmeKernel.java:78
+  wire [127:0] tlmm_m_axi_w3_wdata;                                // TellmeKernel.java:78
+  wire [15:0]  tlmm_m_axi_w3_wstrb;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w3_wlast;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w3_bvalid;                               // TellmeKernel.java:78
+  wire         tlmm_m_axi_w3_bready;                               // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w3_bresp;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w3_arvalid;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w3_arready;                              // TellmeKernel.java:78
+  wire [63:0]  tlmm_m_axi_w3_araddr;                               // TellmeKernel.java:78
+  wire [7:0]   tlmm_m_axi_w3_arlen;                                // TellmeKernel.java:78
+  wire [2:0]   tlmm_m_axi_w3_arsize;                               // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w3_arburst;                              // TellmeKernel.java:78
+  wire         tlmm_m_axi_w3_rvalid;                               // TellmeKernel.java:78
+  wire         tlmm_m_axi_w3_rready;                               // TellmeKernel.java:78
+  wire [127:0] tlmm_m_axi_w3_rdata;                                // TellmeKernel.java:78
+  wire [1:0]   tlmm_m_axi_w3_rresp;                                // TellmeKernel.java:78
+  wire         tlmm_m_axi_w3_rlast;                                // TellmeKernel.java:78
+  wire         tlmm_command_request_valid;                         // TellmeKernel.java:79
+  wire         tlmm_command_request_ready;                         // TellmeKernel.java:79
+  wire [15:0]  tlmm_command_request_payload_rows;                  // TellmeKernel.java:79
+  wire [15:0]  tlmm_command_request_payload_cols;                  // TellmeKernel.java:79
+  wire [63:0]  tlmm_command_request_payload_address;               // TellmeKernel.java:79
+  wire [15:0]  tlmm_command_request_payload_tokens;                // TellmeKernel.java:79
+  wire         tlmm_command_answer_valid;                          // TellmeKernel.java:79
+  wire         tlmm_command_answer_ready;                          // TellmeKernel.java:79
+  wire [63:0]  tlmm_command_answer_payload_command_address;        // TellmeKernel.java:79
+  wire [15:0]  tlmm_command_answer_payload_command_blocks;         // TellmeKernel.java:79
+  wire [1:0]   tlmm_command_answer_payload_command_lastClass;      // TellmeKernel.java:79
+  wire [15:0]  tlmm_command_answer_payload_command_tokens;         // TellmeKernel.java:79
+  wire [15:0]  tlmm_command_answer_payload_command_tiles;          // TellmeKernel.java:79
+  wire [15:0]  tlmm_command_answer_payload_command_tileGroups;     // TellmeKernel.java:79
+  wire [15:0]  tlmm_command_answer_payload_command_lastTileGroups; // TellmeKernel.java:79
+  wire [31:0]  tlmm_command_answer_payload_command_regionStride;   // TellmeKernel.java:79
+  wire [31:0]  tlmm_command_answer_payload_command_beatsFull;      // TellmeKernel.java:79
+  wire [31:0]  tlmm_command_answer_payload_command_beatsLast;      // TellmeKernel.java:79
+  wire [31:0]  tlmm_command_answer_payload_command_wordsFull;      // TellmeKernel.java:79
+  wire [31:0]  tlmm_command_answer_payload_command_wordsLast;      // TellmeKernel.java:79
+  wire         tlmm_command_answer_payload_refused;                // TellmeKernel.java:79
+  wire         activation_gearbox_in_valid;                        // TellmeKernel.java:80
+  wire         activation_gearbox_in_ready;                        // TellmeKernel.java:80
+  wire [31:0]  activation_gearbox_in_payload;                      // TellmeKernel.java:80
+  wire         activation_gearbox_out_valid;                       // TellmeKernel.java:80
+  wire         activation_gearbox_out_ready;                       // TellmeKernel.java:80
+  wire [223:0] activation_gearbox_out_payload;                     // TellmeKernel.java:80
+  wire         activation_gearbox_clear;                           // TellmeKernel.java:80
+  wire [5:0]   activation_gearbox_count;                           // TellmeKernel.java:80
+  wire         dequantizer_params_valid;                           // TellmeKernel.java:81
+  wire         dequantizer_params_ready;                           // TellmeKernel.java:81
+  wire [31:0]  dequantizer_params_payload_mc;                      // TellmeKernel.java:81
+  wire [31:0]  dequantizer_params_payload_ws;                      // TellmeKernel.java:81
+  wire         dequantizer_in_valid;                               // TellmeKernel.java:81
+  wire         dequantizer_in_ready;                               // TellmeKernel.java:81
+  wire [31:0]  dequantizer_in_payload_acc_0;                       // TellmeKernel.java:81
+  wire [31:0]  dequantizer_in_payload_acc_1;                       // TellmeKernel.java:81
+  wire [31:0]  dequantizer_in_payload_acc_2;                       // TellmeKernel.java:81
+  wire [31:0]  dequantizer_in_payload_acc_3;                       // TellmeKernel.java:81
+  wire         dequantizer_in_payload_last;                        // TellmeKernel.java:81
+  wire         dequantizer_out_valid;                              // TellmeKernel.java:81
+  wire         dequantizer_out_ready;                              // TellmeKernel.java:81
+  wire [31:0]  dequantizer_out_payload_y_0;                        // TellmeKernel.java:81
+  wire [31:0]  dequantizer_out_payload_y_1;                        // TellmeKernel.java:81
+  wire [31:0]  dequantizer_out_payload_y_2;                        // TellmeKernel.java:81
+  wire [31:0]  dequantizer_out_payload_y_3;                        // TellmeKernel.java:81
+  wire         dequantizer_out_payload_last;                       // TellmeKernel.java:81
+  wire         residual_add_in_valid;                              // TellmeKernel.java:82
+  wire         residual_add_in_ready;                              // TellmeKernel.java:82
+  wire [15:0]  residual_add_in_payload_h_0;                        // TellmeKernel.java:82
+  wire [15:0]  residual_add_in_payload_h_1;                        // TellmeKernel.java:82
+  wire [15:0]  residual_add_in_payload_h_2;                        // TellmeKernel.java:82
+  wire [15:0]  residual_add_in_payload_h_3;                        // TellmeKernel.java:82
+  wire [31:0]  residual_add_in_payload_y_0;                        // TellmeKernel.java:82
+  wire [31:0]  residual_add_in_payload_y_1;                        // TellmeKernel.java:82
+  wire [31:0]  residual_add_in_payload_y_2;                        // TellmeKernel.java:82
+  wire [31:0]  residual_add_in_payload_y_3;                        // TellmeKernel.java:82
+  wire         residual_add_in_payload_last;                       // TellmeKernel.java:82
+  wire         residual_add_out_valid;                             // TellmeKernel.java:82
+  wire         residual_add_out_ready;                             // TellmeKernel.java:82
+  wire [15:0]  residual_add_out_payload_h_0;                       // TellmeKernel.java:82
+  wire [15:0]  residual_add_out_payload_h_1;                       // TellmeKernel.java:82
+  wire [15:0]  residual_add_out_payload_h_2;                       // TellmeKernel.java:82
+  wire [15:0]  residual_add_out_payload_h_3;                       // TellmeKernel.java:82
+  wire         residual_add_out_payload_last;                      // TellmeKernel.java:82
+  wire         gating_silu_in_valid;                               // TellmeKernel.java:83
+  wire         gating_silu_in_ready;                               // TellmeKernel.java:83
+  wire [31:0]  gating_silu_in_payload_g_0;                         // TellmeKernel.java:83
+  wire [31:0]  gating_silu_in_payload_g_1;                         // TellmeKernel.java:83
+  wire [31:0]  gating_silu_in_payload_g_2;                         // TellmeKernel.java:83
+  wire [31:0]  gating_silu_in_payload_g_3;                         // TellmeKernel.java:83
+  wire [31:0]  gating_silu_in_payload_u_0;                         // TellmeKernel.java:83
+  wire [31:0]  gating_silu_in_payload_u_1;                         // TellmeKernel.java:83
+  wire [31:0]  gating_silu_in_payload_u_2;                         // TellmeKernel.java:83
+  wire [31:0]  gating_silu_in_payload_u_3;                         // TellmeKernel.java:83
+  wire         gating_silu_in_payload_last;                        // TellmeKernel.java:83
+  wire         gating_silu_out_valid;                              // TellmeKernel.java:83
+  wire         gating_silu_out_ready;                              // TellmeKernel.java:83
+  wire [15:0]  gating_silu_out_payload_f_0;                        // TellmeKernel.java:83
+  wire [15:0]  gating_silu_out_payload_f_1;                        // TellmeKernel.java:83
+  wire [15:0]  gating_silu_out_payload_f_2;                        // TellmeKernel.java:83
+  wire [15:0]  gating_silu_out_payload_f_3;                        // TellmeKernel.java:83
+  wire [31:0]  gating_silu_out_payload_absMax;                     // TellmeKernel.java:83
+  wire         gating_silu_out_payload_last;                       // TellmeKernel.java:83
+  wire         gating_relu2_in_valid;                              // TellmeKernel.java:84
+  wire         gating_relu2_in_ready;                              // TellmeKernel.java:84
+  wire [31:0]  gating_relu2_in_payload_g_0;                        // TellmeKernel.java:84
+  wire [31:0]  gating_relu2_in_payload_g_1;                        // TellmeKernel.java:84
+  wire [31:0]  gating_relu2_in_payload_g_2;                        // TellmeKernel.java:84
+  wire [31:0]  gating_relu2_in_payload_g_3;                        // TellmeKernel.java:84
+  wire [31:0]  gating_relu2_in_payload_u_0;                        // TellmeKernel.java:84
+  wire [31:0]  gating_relu2_in_payload_u_1;                        // TellmeKernel.java:84
+  wire [31:0]  gating_relu2_in_payload_u_2;                        // TellmeKernel.java:84
+  wire [31:0]  gating_relu2_in_payload_u_3;                        // TellmeKernel.java:84
+  wire         gating_relu2_in_payload_last;                       // TellmeKernel.java:84
+  wire         gating_relu2_out_valid;                             // TellmeKernel.java:84
+  wire         gating_relu2_out_ready;                             // TellmeKernel.java:84
+  wire [15:0]  gating_relu2_out_payload_f_0;                       // TellmeKernel.java:84
+  wire [15:0]  gating_relu2_out_payload_f_1;                       // TellmeKernel.java:84
+  wire [15:0]  gating_relu2_out_payload_f_2;                       // TellmeKernel.java:84
+  wire [15:0]  gating_relu2_out_payload_f_3;                       // TellmeKernel.java:84
+  wire [31:0]  gating_relu2_out_payload_absMax;                    // TellmeKernel.java:84
+  wire         gating_relu2_out_payload_last;                      // TellmeKernel.java:84
+  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:148
+  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:148
+  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:148
+  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:148
+  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:148
+  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:148
+  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:148
+  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:148
+  wire [127:0] w0_share_s_axi_0_wdata;                             // TellmeKernel.java:148
+  wire [15:0]  w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:148
+  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:148
+  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:148
+  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:148
+  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:148
+  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:148
+  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:148
+  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:148
+  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:148
+  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:148
+  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:148
+  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:148
+  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:148
+  wire [127:0] w0_share_s_axi_0_rdata;                             // TellmeKernel.java:148
+  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:148
+  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:148
+  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:148
+  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:148
+  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:148
+  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:148
+  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:148
+  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:148
+  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:148
+  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:148
+  wire [127:0] w0_share_s_axi_1_wdata;                             // TellmeKernel.java:148
+  wire [15:0]  w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:148
+  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:148
+  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:148
+  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:148
+  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:148
+  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:148
+  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:148
+  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:148
+  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:148
+  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:148
+  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:148
+  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:148
+  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:148
+  wire [127:0] w0_share_s_axi_1_rdata;                             // TellmeKernel.java:148
+  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:148
+  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:148
+  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:148
+  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:148
+  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:148
+  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:148
+  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:148
+  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:148
+  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:148
+  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:148
+  wire [127:0] w0_share_m_axi_wdata;                               // TellmeKernel.java:148
+  wire [15:0]  w0_share_m_axi_wstrb;                               // TellmeKernel.java:148
+  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:148
+  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:148
+  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:148
+  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:148
+  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:148
+  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:148
+  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:148
+  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:148
+  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:148
+  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:148
+  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:148
+  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:148
+  wire [127:0] w0_share_m_axi_rdata;                               // TellmeKernel.java:148
+  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:148
+  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:148
+  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:148
+  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:148
+  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:148
+  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:148
+  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:148
+  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:148
+  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:148
+  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:148
+  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:148
+  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:148
+  wire [127:0] w1_share_s_axi_0_wdata;                             // TellmeKernel.java:148
+  wire [15:0]  w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:148
+  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:148
+  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:148
+  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:148
+  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:148
+  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:148
+  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:148
+  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:148
+  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:148
+  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:148
+  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:148
+  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:148
+  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:148
+  wire [127:0] w1_share_s_axi_0_rdata;                             // TellmeKernel.java:148
+  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:148
+  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:148
+  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:148
+  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:148
+  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:148
+  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:148
+  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:148
+  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:148
+  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:148
+  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:148
+  wire [127:0] w1_share_s_axi_1_wdata;                             // TellmeKernel.java:148
+  wire [15:0]  w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:148
+  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:148
+  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:148
+  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:148
+  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:148
+  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:148
+  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:148
+  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:148
+  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:148
+  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:148
+  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:148
+  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:148
+  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:148
+  wire [127:0] w1_share_s_axi_1_rdata;                             // TellmeKernel.java:148
+  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:148
+  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:148
+  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:148
+  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:148
+  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:148
+  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:148
+  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:148
+  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:148
+  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:148
+  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:148
+  wire [127:0] w1_share_m_axi_wdata;                               // TellmeKernel.java:148
+  wire [15:0]  w1_share_m_axi_wstrb;                               // TellmeKernel.java:148
+  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:148
+  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:148
+  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:148
+  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:148
+  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:148
+  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:148
+  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:148
+  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:148
+  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:148
+  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:148
+  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:148
+  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:148
+  wire [127:0] w1_share_m_axi_rdata;                               // TellmeKernel.java:148
+  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:148
+  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:148
+  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:148
+  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:148
+  wire         w2_share_s_axi_0_awvalid;                           // TellmeKernel.java:148
+  wire         w2_share_s_axi_0_awready;                           // TellmeKernel.java:148
+  wire [63:0]  w2_share_s_axi_0_awaddr;                            // TellmeKernel.java:148
+  wire [7:0]   w2_share_s_axi_0_awlen;                             // TellmeKernel.java:148
+  wire [2:0]   w2_share_s_axi_0_awsize;                            // TellmeKernel.java:148
+  wire [1:0]   w2_share_s_axi_0_awburst;                           // TellmeKernel.java:148
+  wire         w2_share_s_axi_0_wvalid;                            // TellmeKernel.java:148
+  wire         w2_share_s_axi_0_wready;                            // TellmeKernel.java:148
+  wire [127:0] w2_share_s_axi_0_wdata;                             // TellmeKernel.java:148
+  wire [15:0]  w2_share_s_axi_0_wstrb;                             // TellmeKernel.java:148
+  wire         w2_share_s_axi_0_wlast;                             // TellmeKernel.java:148
+  wire         w2_share_s_axi_0_bvalid;                            // TellmeKernel.java:148
+  wire         w2_share_s_axi_0_bready;                            // TellmeKernel.java:148
+  wire [1:0]   w2_share_s_axi_0_bresp;                             // TellmeKernel.java:148
+  wire         w2_share_s_axi_0_arvalid;                           // TellmeKernel.java:148
+  wire         w2_share_s_axi_0_arready;                           // TellmeKernel.java:148
+  wire [63:0]  w2_share_s_axi_0_araddr;                            // TellmeKernel.java:148
+  wire [7:0]   w2_share_s_axi_0_arlen;                             // TellmeKernel.java:148
+  wire [2:0]   w2_share_s_axi_0_arsize;                            // TellmeKernel.java:148
+  wire [1:0]   w2_share_s_axi_0_arburst;                           // TellmeKernel.java:148
+  wire         w2_share_s_axi_0_rvalid;                            // TellmeKernel.java:148
+  wire         w2_share_s_axi_0_rready;                            // TellmeKernel.java:148
+  wire [127:0] w2_share_s_axi_0_rdata;                             // TellmeKernel.java:148
+  wire [1:0]   w2_share_s_axi_0_rresp;                             // TellmeKernel.java:148
+  wire         w2_share_s_axi_0_rlast;                             // TellmeKernel.java:148
+  wire         w2_share_s_axi_1_awvalid;                           // TellmeKernel.java:148
+  wire         w2_share_s_axi_1_awready;                           // TellmeKernel.java:148
+  wire [63:0]  w2_share_s_axi_1_awaddr;                            // TellmeKernel.java:148
+  wire [7:0]   w2_share_s_axi_1_awlen;                             // TellmeKernel.java:148
+  wire [2:0]   w2_share_s_axi_1_awsize;                            // TellmeKernel.java:148
+  wire [1:0]   w2_share_s_axi_1_awburst;                           // TellmeKernel.java:148
+  wire         w2_share_s_axi_1_wvalid;                            // TellmeKernel.java:148
+  wire         w2_share_s_axi_1_wready;                            // TellmeKernel.java:148
+  wire [127:0] w2_share_s_axi_1_wdata;                             // TellmeKernel.java:148
+  wire [15:0]  w2_share_s_axi_1_wstrb;                             // TellmeKernel.java:148
+  wire         w2_share_s_axi_1_wlast;                             // TellmeKernel.java:148
+  wire         w2_share_s_axi_1_bvalid;                            // TellmeKernel.java:148
+  wire         w2_share_s_axi_1_bready;                            // TellmeKernel.java:148
+  wire [1:0]   w2_share_s_axi_1_bresp;                             // TellmeKernel.java:148
+  wire         w2_share_s_axi_1_arvalid;                           // TellmeKernel.java:148
+  wire         w2_share_s_axi_1_arready;                           // TellmeKernel.java:148
+  wire [63:0]  w2_share_s_axi_1_araddr;                            // TellmeKernel.java:148
+  wire [7:0]   w2_share_s_axi_1_arlen;                             // TellmeKernel.java:148
+  wire [2:0]   w2_share_s_axi_1_arsize;                            // TellmeKernel.java:148
+  wire [1:0]   w2_share_s_axi_1_arburst;                           // TellmeKernel.java:148
+  wire         w2_share_s_axi_1_rvalid;                            // TellmeKernel.java:148
+  wire         w2_share_s_axi_1_rready;                            // TellmeKernel.java:148
+  wire [127:0] w2_share_s_axi_1_rdata;                             // TellmeKernel.java:148
+  wire [1:0]   w2_share_s_axi_1_rresp;                             // TellmeKernel.java:148
+  wire         w2_share_s_axi_1_rlast;                             // TellmeKernel.java:148
+  wire         w2_share_m_axi_awvalid;                             // TellmeKernel.java:148
+  wire         w2_share_m_axi_awready;                             // TellmeKernel.java:148
+  wire [63:0]  w2_share_m_axi_awaddr;                              // TellmeKernel.java:148
+  wire [7:0]   w2_share_m_axi_awlen;                               // TellmeKernel.java:148
+  wire [2:0]   w2_share_m_axi_awsize;                              // TellmeKernel.java:148
+  wire [1:0]   w2_share_m_axi_awburst;                             // TellmeKernel.java:148
+  wire         w2_share_m_axi_wvalid;                              // TellmeKernel.java:148
+  wire         w2_share_m_axi_wready;                              // TellmeKernel.java:148
+  wire [127:0] w2_share_m_axi_wdata;                               // TellmeKernel.java:148
+  wire [15:0]  w2_share_m_axi_wstrb;                               // TellmeKernel.java:148
+  wire         w2_share_m_axi_wlast;                               // TellmeKernel.java:148
+  wire         w2_share_m_axi_bvalid;                              // TellmeKernel.java:148
+  wire         w2_share_m_axi_bready;                              // TellmeKernel.java:148
+  wire [1:0]   w2_share_m_axi_bresp;                               // TellmeKernel.java:148
+  wire         w2_share_m_axi_arvalid;                             // TellmeKernel.java:148
+  wire         w2_share_m_axi_arready;                             // TellmeKernel.java:148
+  wire [63:0]  w2_share_m_axi_araddr;                              // TellmeKernel.java:148
+  wire [7:0]   w2_share_m_axi_arlen;                               // TellmeKernel.java:148
+  wire [2:0]   w2_share_m_axi_arsize;                              // TellmeKernel.java:148
+  wire [1:0]   w2_share_m_axi_arburst;                             // TellmeKernel.java:148
+  wire         w2_share_m_axi_rvalid;                              // TellmeKernel.java:148
+  wire         w2_share_m_axi_rready;                              // TellmeKernel.java:148
+  wire [127:0] w2_share_m_axi_rdata;                               // TellmeKernel.java:148
+  wire [1:0]   w2_share_m_axi_rresp;                               // TellmeKernel.java:148
+  wire         w2_share_m_axi_rlast;                               // TellmeKernel.java:148
+  wire [3:0]   w2_share_reads_outstanding;                         // TellmeKernel.java:148
+  wire [3:0]   w2_share_writes_outstanding;                        // TellmeKernel.java:148
+  wire         w3_share_s_axi_0_awvalid;                           // TellmeKernel.java:148
+  wire         w3_share_s_axi_0_awready;                           // TellmeKernel.java:148
+  wire [63:0]  w3_share_s_axi_0_awaddr;                            // TellmeKernel.java:148
+  wire [7:0]   w3_share_s_axi_0_awlen;                             // TellmeKernel.java:148
+  wire [2:0]   w3_share_s_axi_0_awsize;                            // TellmeKernel.java:148
+  wire [1:0]   w3_share_s_axi_0_awburst;                           // TellmeKernel.java:148
+  wire         w3_share_s_axi_0_wvalid;                            // TellmeKernel.java:148
+  wire         w3_share_s_axi_0_wready;                            // TellmeKernel.java:148
+  wire [127:0] w3_share_s_axi_0_wdata;                             // TellmeKernel.java:148
+  wire [15:0]  w3_share_s_axi_0_wstrb;                             // TellmeKernel.java:148
+  wire         w3_share_s_axi_0_wlast;                             // TellmeKernel.java:148
+  wire         w3_share_s_axi_0_bvalid;                            // TellmeKernel.java:148
+  wire         w3_share_s_axi_0_bready;                            // TellmeKernel.java:148
+  wire [1:0]   w3_share_s_axi_0_bresp;                             // TellmeKernel.java:148
+  wire         w3_share_s_axi_0_arvalid;                           // TellmeKernel.java:148
+  wire         w3_share_s_axi_0_arready;                           // TellmeKernel.java:148
+  wire [63:0]  w3_share_s_axi_0_araddr;                            // TellmeKernel.java:148
+  wire [7:0]   w3_share_s_axi_0_arlen;                             // TellmeKernel.java:148
+  wire [2:0]   w3_share_s_axi_0_arsize;                            // TellmeKernel.java:148
+  wire [1:0]   w3_share_s_axi_0_arburst;                           // TellmeKernel.java:148
+  wire         w3_share_s_axi_0_rvalid;                            // TellmeKernel.java:148
+  wire         w3_share_s_axi_0_rready;                            // TellmeKernel.java:148
+  wire [127:0] w3_share_s_axi_0_rdata;                             // TellmeKernel.java:148
+  wire [1:0]   w3_share_s_axi_0_rresp;                             // TellmeKernel.java:148
+  wire         w3_share_s_axi_0_rlast;                             // TellmeKernel.java:148
+  wire         w3_share_s_axi_1_awvalid;                           // TellmeKernel.java:148
+  wire         w3_share_s_axi_1_awready;                           // TellmeKernel.java:148
+  wire [63:0]  w3_share_s_axi_1_awaddr;                            // TellmeKernel.java:148
+  wire [7:0]   w3_share_s_axi_1_awlen;                             // TellmeKernel.java:148
+  wire [2:0]   w3_share_s_axi_1_awsize;                            // TellmeKernel.java:148
+  wire [1:0]   w3_share_s_axi_1_awburst;                           // TellmeKernel.java:148
+  wire         w3_share_s_axi_1_wvalid;                            // TellmeKernel.java:148
+  wire         w3_share_s_axi_1_wready;                            // TellmeKernel.java:148
+  wire [127:0] w3_share_s_axi_1_wdata;                             // TellmeKernel.java:148
+  wire [15:0]  w3_share_s_axi_1_wstrb;                             // TellmeKernel.java:148
+  wire         w3_share_s_axi_1_wlast;                             // TellmeKernel.java:148
+  wire         w3_share_s_axi_1_bvalid;                            // TellmeKernel.java:148
+  wire         w3_share_s_axi_1_bready;                            // TellmeKernel.java:148
+  wire [1:0]   w3_share_s_axi_1_bresp;                             // TellmeKernel.java:148
+  wire         w3_share_s_axi_1_arvalid;                           // TellmeKernel.java:148
+  wire         w3_share_s_axi_1_arready;                           // TellmeKernel.java:148
+  wire [63:0]  w3_share_s_axi_1_araddr;                            // TellmeKernel.java:148
+  wire [7:0]   w3_share_s_axi_1_arlen;                             // TellmeKernel.java:148
+  wire [2:0]   w3_share_s_axi_1_arsize;                            // TellmeKernel.java:148
+  wire [1:0]   w3_share_s_axi_1_arburst;                           // TellmeKernel.java:148
+  wire         w3_share_s_axi_1_rvalid;                            // TellmeKernel.java:148
+  wire         w3_share_s_axi_1_rready;                            // TellmeKernel.java:148
+  wire [127:0] w3_share_s_axi_1_rdata;                             // TellmeKernel.java:148
+  wire [1:0]   w3_share_s_axi_1_rresp;                             // TellmeKernel.java:148
+  wire         w3_share_s_axi_1_rlast;                             // TellmeKernel.java:148
+  wire         w3_share_m_axi_awvalid;                             // TellmeKernel.java:148
+  wire         w3_share_m_axi_awready;                             // TellmeKernel.java:148
+  wire [63:0]  w3_share_m_axi_awaddr;                              // TellmeKernel.java:148
+  wire [7:0]   w3_share_m_axi_awlen;                               // TellmeKernel.java:148
+  wire [2:0]   w3_share_m_axi_awsize;                              // TellmeKernel.java:148
+  wire [1:0]   w3_share_m_axi_awburst;                             // TellmeKernel.java:148
+  wire         w3_share_m_axi_wvalid;                              // TellmeKernel.java:148
+  wire         w3_share_m_axi_wready;                              // TellmeKernel.java:148
+  wire [127:0] w3_share_m_axi_wdata;                               // TellmeKernel.java:148
+  wire [15:0]  w3_share_m_axi_wstrb;                               // TellmeKernel.java:148
+  wire         w3_share_m_axi_wlast;                               // TellmeKernel.java:148
+  wire         w3_share_m_axi_bvalid;                              // TellmeKernel.java:148
+  wire         w3_share_m_axi_bready;                              // TellmeKernel.java:148
+  wire [1:0]   w3_share_m_axi_bresp;                               // TellmeKernel.java:148
+  wire         w3_share_m_axi_arvalid;                             // TellmeKernel.java:148
+  wire         w3_share_m_axi_arready;                             // TellmeKernel.java:148
+  wire [63:0]  w3_share_m_axi_araddr;                              // TellmeKernel.java:148
+  wire [7:0]   w3_share_m_axi_arlen;                               // TellmeKernel.java:148
+  wire [2:0]   w3_share_m_axi_arsize;                              // TellmeKernel.java:148
+  wire [1:0]   w3_share_m_axi_arburst;                             // TellmeKernel.java:148
+  wire         w3_share_m_axi_rvalid;                              // TellmeKernel.java:148
+  wire         w3_share_m_axi_rready;                              // TellmeKernel.java:148
+  wire [127:0] w3_share_m_axi_rdata;                               // TellmeKernel.java:148
+  wire [1:0]   w3_share_m_axi_rresp;                               // TellmeKernel.java:148
+  wire         w3_share_m_axi_rlast;                               // TellmeKernel.java:148
+  wire [3:0]   w3_share_reads_outstanding;                         // TellmeKernel.java:148
+  wire [3:0]   w3_share_writes_outstanding;                        // TellmeKernel.java:148
+  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:148
+  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:148
+  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:148
+  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:148
+  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:148
+  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:148
+  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:148
+  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:148
+  wire [127:0] d0_share_s_axi_0_wdata;                             // TellmeKernel.java:148
+  wire [15:0]  d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:148
+  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:148
+  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:148
+  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:148
+  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:148
+  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:148
+  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:148
+  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:148
+  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:148
+  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:148
+  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:148
+  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:148
+  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:148
+  wire [127:0] d0_share_s_axi_0_rdata;                             // TellmeKernel.java:148
+  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:148
+  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:148
+  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:148
+  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:148
+  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:148
+  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:148
+  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:148
+  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:148
+  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:148
+  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:148
+  wire [127:0] d0_share_s_axi_1_wdata;                             // TellmeKernel.java:148
+  wire [15:0]  d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:148
+  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:148
+  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:148
+  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:148
+  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:148
+  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:148
+  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:148
+  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:148
+  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:148
+  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:148
+  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:148
+  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:148
+  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:148
+  wire [127:0] d0_share_s_axi_1_rdata;                             // TellmeKernel.java:148
+  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:148
+  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:148
+  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:148
+  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:148
+  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:148
+  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:148
+  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:148
+  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:148
+  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:148
+  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:148
+  wire [127:0] d0_share_s_axi_2_wdata;                             // TellmeKernel.java:148
+  wire [15:0]  d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:148
+  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:148
+  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:148
+  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:148
+  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:148
+  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:148
+  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:148
+  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:148
+  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:148
+  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:148
+  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:148
+  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:148
+  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:148
+  wire [127:0] d0_share_s_axi_2_rdata;                             // TellmeKernel.java:148
+  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:148
+  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:148
+  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:148
+  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:148
+  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:148
+  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:148
+  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:148
+  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:148
+  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:148
+  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:148
+  wire [127:0] d0_share_m_axi_wdata;                               // TellmeKernel.java:148
+  wire [15:0]  d0_share_m_axi_wstrb;                               // TellmeKernel.java:148
+  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:148
+  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:148
+  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:148
+  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:148
+  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:148
+  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:148
+  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:148
+  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:148
+  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:148
+  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:148
+  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:148
+  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:148
+  wire [127:0] d0_share_m_axi_rdata;                               // TellmeKernel.java:148
+  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:148
+  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:148
+  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:148
+  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:148
+  wire         port_moving;                                        // TellmeKernel.java:106
+  wire         stalled;                                            // TellmeKernel.java:107
 
   // call_control
-  reg          call_finish;                              // CallControl.java:41
-  wire [7:0]   result_error_code;                        // CallControl.java:43
-  wire [31:0]  result_error_detail;                      // CallControl.java:43
-  wire [31:0]  result_position;                          // CallControl.java:44
-  wire [31:0]  result_instructions;                      // CallControl.java:44
-  wire [31:0]  result_argmax;                            // CallControl.java:45
-  reg          call_busy;                                // CallControl.java:46
-  wire         call_start;                               // CallControl.java:48
-  reg  [31:0]  arg_mode;                                 // CallControl.java:54
-  reg  [31:0]  arg_token_count;                          // CallControl.java:55
-  reg  [31:0]  arg_start_position;                       // CallControl.java:56
-  reg  [31:0]  arg_debug;                                // CallControl.java:57
-  reg  [63:0]  arg_image;                                // CallControl.java:58
-  reg  [63:0]  arg_kv_cache;                             // CallControl.java:59
-  reg  [63:0]  arg_io;                                   // CallControl.java:60
-  reg  [63:0]  call_cycles;                              // CallControl.java:81
-  reg  [63:0]  call_ddr_busy_cycles;                     // CallControl.java:81
-  reg  [63:0]  call_stall_cycles;                        // CallControl.java:81
-  wire         result_failed;                            // CallControl.java:66
-  reg  [31:0]  status_q;                                 // CallControl.java:67
-  reg  [31:0]  error_code_q;                             // CallControl.java:69
-  reg  [31:0]  error_detail_q;                           // CallControl.java:70
-  reg  [31:0]  position_q;                               // CallControl.java:71
-  reg  [63:0]  cycles_q;                                 // CallControl.java:72
-  reg  [63:0]  ddr_busy_cycles_q;                        // CallControl.java:73
-  reg  [63:0]  stall_cycles_q;                           // CallControl.java:74
-  reg  [31:0]  instructions_q;                           // CallControl.java:75
-  reg  [31:0]  argmax_q;                                 // CallControl.java:76
+  reg          call_finish;                                        // CallControl.java:41
+  wire [7:0]   result_error_code;                                  // CallControl.java:43
+  wire [31:0]  result_error_detail;                                // CallControl.java:43
+  wire [31:0]  result_position;                                    // CallControl.java:44
+  wire [31:0]  result_instructions;                                // CallControl.java:44
+  wire [31:0]  result_argmax;                                      // CallControl.java:45
+  reg          call_busy;                                          // CallControl.java:46
+  wire         call_start;                                         // CallControl.java:48
+  reg  [31:0]  arg_mode;                                           // CallControl.java:54
+  reg  [31:0]  arg_token_count;                                    // CallControl.java:55
+  reg  [31:0]  arg_start_position;                                 // CallControl.java:56
+  reg  [31:0]  arg_debug;                                          // CallControl.java:57
+  reg  [63:0]  arg_image;                                          // CallControl.java:58
+  reg  [63:0]  arg_kv_cache;                                       // CallControl.java:59
+  reg  [63:0]  arg_io;                                             // CallControl.java:60
+  reg  [63:0]  call_cycles;                                        // CallControl.java:81
+  reg  [63:0]  call_ddr_busy_cycles;                               // CallControl.java:81
+  reg  [63:0]  call_stall_cycles;                                  // CallControl.java:81
+  wire         result_failed;                                      // CallControl.java:66
+  reg  [31:0]  status_q;                                           // CallControl.java:67
+  reg  [31:0]  error_code_q;                                       // CallControl.java:69
+  reg  [31:0]  error_detail_q;                                     // CallControl.java:70
+  reg  [31:0]  position_q;                                         // CallControl.java:71
+  reg  [63:0]  cycles_q;                                           // CallControl.java:72
+  reg  [63:0]  ddr_busy_cycles_q;                                  // CallControl.java:73
+  reg  [63:0]  stall_cycles_q;                                     // CallControl.java:74
+  reg  [31:0]  instructions_q;                                     // CallControl.java:75
+  reg  [31:0]  argmax_q;                                           // CallControl.java:76
 
   // data_reads
-  reg          data_read_valid;                          // DataReads.java:27
-  wire         data_read_ready;                          // DataReads.java:27
-  reg  [63:0]  data_read_payload_address;                // DataReads.java:27
-  reg  [31:0]  data_read_payload_beats;                  // DataReads.java:27
-  wire         data_beat_valid;                          // DataReads.java:32
-  reg          data_beat_ready;                          // DataReads.java:32
-  wire [127:0] data_beat_payload_data;                   // DataReads.java:32
-  wire         data_beat_payload_last;                   // DataReads.java:32
-  wire         data_beat_payload_error;                  // DataReads.java:32
-  reg          data_read_failed;                         // DataReads.java:36
+  reg          data_read_valid;                                    // DataReads.java:27
+  wire         data_read_ready;                                    // DataReads.java:27
+  reg  [63:0]  data_read_payload_address;                          // DataReads.java:27
+  reg  [31:0]  data_read_payload_beats;                            // DataReads.java:27
+  wire         data_beat_valid;                                    // DataReads.java:32
+  reg          data_beat_ready;                                    // DataReads.java:32
+  wire [127:0] data_beat_payload_data;                             // DataReads.java:32
+  wire         data_beat_payload_last;                             // DataReads.java:32
+  wire         data_beat_payload_error;                            // DataReads.java:32
+  reg          data_read_failed;                                   // DataReads.java:36
 
   // data_writes
-  reg          data_write_valid;                         // DataWrites.java:29
-  wire         data_write_ready;                         // DataWrites.java:29
-  reg  [63:0]  data_write_payload_address;               // DataWrites.java:29
-  reg  [31:0]  data_write_payload_beats;                 // DataWrites.java:29
-  reg          data_write_beat_valid;                    // DataWrites.java:34
-  wire         data_write_beat_ready;                    // DataWrites.java:34
-  reg  [127:0] data_write_beat_payload_data;             // DataWrites.java:34
-  reg  [15:0]  data_write_beat_payload_strobes;          // DataWrites.java:34
-  reg  [7:0]   data_writes_pending;                      // DataWrites.java:40
-  wire         data_writes_drained;                      // DataWrites.java:45
-  reg          data_write_failed;                        // DataWrites.java:46
+  reg          data_write_valid;                                   // DataWrites.java:29
+  wire         data_write_ready;                                   // DataWrites.java:29
+  reg  [63:0]  data_write_payload_address;                         // DataWrites.java:29
+  reg  [31:0]  data_write_payload_beats;                           // DataWrites.java:29
+  reg          data_write_beat_valid;                              // DataWrites.java:34
+  wire         data_write_beat_ready;                              // DataWrites.java:34
+  reg  [127:0] data_write_beat_payload_data;                       // DataWrites.java:34
+  reg  [15:0]  data_write_beat_payload_strobes;                    // DataWrites.java:34
+  reg  [7:0]   data_writes_pending;                                // DataWrites.java:40
+  wire         data_writes_drained;                                // DataWrites.java:45
+  reg          data_write_failed;                                  // DataWrites.java:46
 
   // buffers
-  reg          buffer_write_valid;                       // ActivationBuffers.java:43
-  reg  [3:0]   buffer_write_id;                          // ActivationBuffers.java:43
-  reg  [2:0]   buffer_write_token;                       // ActivationBuffers.java:44
-  reg  [9:0]   buffer_write_word;                        // ActivationBuffers.java:44
-  reg  [3:0]   buffer_write_mask;                        // ActivationBuffers.java:45
-  reg  [31:0]  buffer_write_values_0;                    // ActivationBuffers.java:45
-  reg  [31:0]  buffer_write_values_1;                    // ActivationBuffers.java:45
-  reg  [31:0]  buffer_write_values_2;                    // ActivationBuffers.java:45
-  reg  [31:0]  buffer_write_values_3;                    // ActivationBuffers.java:45
-  reg          buffer_read_valid;                        // ActivationBuffers.java:46
-  reg  [3:0]   buffer_read_id;                           // ActivationBuffers.java:46
-  reg  [2:0]   buffer_read_token;                        // ActivationBuffers.java:47
-  reg  [9:0]   buffer_read_word;                         // ActivationBuffers.java:47
-  reg  [3:0]   buffer_read_id_q;                         // ActivationBuffers.java:61
-  wire [11:0]  residual_write_address;                   // ActivationBuffers.java:72
-  wire [11:0]  residual_read_address;                    // ActivationBuffers.java:73
-  wire         residual_write;                           // ActivationBuffers.java:74
-  wire         residual_read;                            // ActivationBuffers.java:75
-  reg  [31:0]  residual_lane0_word;                      // ActivationBuffers.java:80
-  reg  [31:0]  residual_lane1_word;                      // ActivationBuffers.java:80
-  reg  [31:0]  residual_lane2_word;                      // ActivationBuffers.java:80
-  reg  [31:0]  residual_lane3_word;                      // ActivationBuffers.java:80
-  wire [11:0]  query_write_address;                      // ActivationBuffers.java:72
-  wire [11:0]  query_read_address;                       // ActivationBuffers.java:73
-  wire         query_write;                              // ActivationBuffers.java:74
-  wire         query_read;                               // ActivationBuffers.java:75
-  reg  [31:0]  query_lane0_word;                         // ActivationBuffers.java:80
-  reg  [31:0]  query_lane1_word;                         // ActivationBuffers.java:80
-  reg  [31:0]  query_lane2_word;                         // ActivationBuffers.java:80
-  reg  [31:0]  query_lane3_word;                         // ActivationBuffers.java:80
-  wire [11:0]  attention_write_address;                  // ActivationBuffers.java:72
-  wire [11:0]  attention_read_address;                   // ActivationBuffers.java:73
-  wire         attention_write;                          // ActivationBuffers.java:74
-  wire         attention_read;                           // ActivationBuffers.java:75
-  reg  [31:0]  attention_lane0_word;                     // ActivationBuffers.java:80
-  reg  [31:0]  attention_lane1_word;                     // ActivationBuffers.java:80
-  reg  [31:0]  attention_lane2_word;                     // ActivationBuffers.java:80
-  reg  [31:0]  attention_lane3_word;                     // ActivationBuffers.java:80
-  wire [12:0]  gate_write_address;                       // ActivationBuffers.java:72
-  wire [12:0]  gate_read_address;                        // ActivationBuffers.java:73
-  wire         gate_write;                               // ActivationBuffers.java:74
-  wire         gate_read;                                // ActivationBuffers.java:75
-  reg  [31:0]  gate_lane0_word;                          // ActivationBuffers.java:80
-  reg  [31:0]  gate_lane1_word;                          // ActivationBuffers.java:80
-  reg  [31:0]  gate_lane2_word;                          // ActivationBuffers.java:80
-  reg  [31:0]  gate_lane3_word;                          // ActivationBuffers.java:80
-  wire [12:0]  ffn_write_address;                        // ActivationBuffers.java:72
-  wire [12:0]  ffn_read_address;                         // ActivationBuffers.java:73
-  wire         ffn_write;                                // ActivationBuffers.java:74
-  wire         ffn_read;                                 // ActivationBuffers.java:75
-  reg  [31:0]  ffn_lane0_word;                           // ActivationBuffers.java:80
-  reg  [31:0]  ffn_lane1_word;                           // ActivationBuffers.java:80
-  reg  [31:0]  ffn_lane2_word;                           // ActivationBuffers.java:80
-  reg  [31:0]  ffn_lane3_word;                           // ActivationBuffers.java:80
-  reg  [31:0]  buffer_lane0_read;                        // ActivationBuffers.java:121
-  reg  [31:0]  buffer_lane1_read;                        // ActivationBuffers.java:121
-  reg  [31:0]  buffer_lane2_read;                        // ActivationBuffers.java:121
-  reg  [31:0]  buffer_lane3_read;                        // ActivationBuffers.java:121
+  reg          buffer_write_valid;                                 // ActivationBuffers.java:43
+  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:43
+  reg  [2:0]   buffer_write_token;                                 // ActivationBuffers.java:44
+  reg  [9:0]   buffer_write_word;                                  // ActivationBuffers.java:44
+  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:45
+  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:45
+  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:45
+  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:45
+  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:45
+  reg          buffer_read_valid;                                  // ActivationBuffers.java:46
+  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:46
+  reg  [2:0]   buffer_read_token;                                  // ActivationBuffers.java:47
+  reg  [9:0]   buffer_read_word;                                   // ActivationBuffers.java:47
+  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:61
+  wire [11:0]  residual_write_address;                             // ActivationBuffers.java:72
+  wire [11:0]  residual_read_address;                              // ActivationBuffers.java:73
+  wire         residual_write;                                     // ActivationBuffers.java:74
+  wire         residual_read;                                      // ActivationBuffers.java:75
+  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:80
+  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:80
+  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:80
+  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:80
+  wire [11:0]  query_write_address;                                // ActivationBuffers.java:72
+  wire [11:0]  query_read_address;                                 // ActivationBuffers.java:73
+  wire         query_write;                                        // ActivationBuffers.java:74
+  wire         query_read;                                         // ActivationBuffers.java:75
+  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:80
+  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:80
+  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:80
+  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:80
+  wire [11:0]  attention_write_address;                            // ActivationBuffers.java:72
+  wire [11:0]  attention_read_address;                             // ActivationBuffers.java:73
+  wire         attention_write;                                    // ActivationBuffers.java:74
+  wire         attention_read;                                     // ActivationBuffers.java:75
+  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:80
+  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:80
+  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:80
+  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:80
+  wire [12:0]  gate_write_address;                                 // ActivationBuffers.java:72
+  wire [12:0]  gate_read_address;                                  // ActivationBuffers.java:73
+  wire         gate_write;                                         // ActivationBuffers.java:74
+  wire         gate_read;                                          // ActivationBuffers.java:75
+  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:80
+  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:80
+  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:80
+  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:80
+  wire [12:0]  ffn_write_address;                                  // ActivationBuffers.java:72
+  wire [12:0]  ffn_read_address;                                   // ActivationBuffers.java:73
+  wire         ffn_write;                                          // ActivationBuffers.java:74
+  wire         ffn_read;                                           // ActivationBuffers.java:75
+  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:80
+  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:80
+  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:80
+  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:80
+  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:121
+  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:121
+  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:121
+  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:121
 
   // word_packer
-  reg          packer_word_valid;                        // WordPacker.java:30
-  wire         packer_word_ready;                        // WordPacker.java:30
-  reg  [31:0]  packer_word_payload_value;                // WordPacker.java:30
-  reg          packer_word_payload_keep;                 // WordPacker.java:30
-  reg  [1:0]   packer_slot;                              // WordPacker.java:34
-  reg  [31:0]  packer_word0;                             // WordPacker.java:38
-  reg          packer_keep0;                             // WordPacker.java:39
-  reg  [31:0]  packer_word1;                             // WordPacker.java:38
-  reg          packer_keep1;                             // WordPacker.java:39
-  reg  [31:0]  packer_word2;                             // WordPacker.java:38
-  reg          packer_keep2;                             // WordPacker.java:39
-  wire         packer_aligned;                           // WordPacker.java:41
-  wire         packer_last_slot;                         // WordPacker.java:42
+  reg          packer_word_valid;                                  // WordPacker.java:30
+  wire         packer_word_ready;                                  // WordPacker.java:30
+  reg  [31:0]  packer_word_payload_value;                          // WordPacker.java:30
+  reg          packer_word_payload_keep;                           // WordPacker.java:30
+  reg  [1:0]   packer_slot;                                        // WordPacker.java:34
+  reg  [31:0]  packer_word0;                                       // WordPacker.java:38
+  reg          packer_keep0;                                       // WordPacker.java:39
+  reg  [31:0]  packer_word1;                                       // WordPacker.java:38
+  reg          packer_keep1;                                       // WordPacker.java:39
+  reg  [31:0]  packer_word2;                                       // WordPacker.java:38
+  reg          packer_keep2;                                       // WordPacker.java:39
+  wire         packer_aligned;                                     // WordPacker.java:41
+  wire         packer_last_slot;                                   // WordPacker.java:42
 
   // quantized
-  reg          quantized_write;                          // QuantizedStore.java:45
-  reg  [2:0]   quantized_write_token;                    // QuantizedStore.java:46
-  reg  [9:0]   quantized_write_word;                     // QuantizedStore.java:47
-  reg  [31:0]  quantized_write_data;                     // QuantizedStore.java:48
-  reg          quantized_mc_write;                       // QuantizedStore.java:49
-  reg  [31:0]  quantized_mc_data;                        // QuantizedStore.java:50
-  reg          quantized_read;                           // QuantizedStore.java:51
-  reg  [2:0]   quantized_read_token;                     // QuantizedStore.java:52
-  reg  [9:0]   quantized_read_word;                      // QuantizedStore.java:53
-  wire [12:0]  quantized_write_address;                  // QuantizedStore.java:66
-  wire [12:0]  quantized_read_address;                   // QuantizedStore.java:67
-  reg  [31:0]  quantized_read_data;                      // QuantizedStore.java:69
-  reg  [31:0]  quantized_mc0;                            // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc1;                            // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc2;                            // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc3;                            // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc4;                            // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc5;                            // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc6;                            // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc7;                            // QuantizedStore.java:72
+  reg          quantized_write;                                    // QuantizedStore.java:45
+  reg  [2:0]   quantized_write_token;                              // QuantizedStore.java:46
+  reg  [9:0]   quantized_write_word;                               // QuantizedStore.java:47
+  reg  [31:0]  quantized_write_data;                               // QuantizedStore.java:48
+  reg          quantized_mc_write;                                 // QuantizedStore.java:49
+  reg  [31:0]  quantized_mc_data;                                  // QuantizedStore.java:50
+  reg          quantized_read;                                     // QuantizedStore.java:51
+  reg  [2:0]   quantized_read_token;                               // QuantizedStore.java:52
+  reg  [9:0]   quantized_read_word;                                // QuantizedStore.java:53
+  wire [12:0]  quantized_write_address;                            // QuantizedStore.java:66
+  wire [12:0]  quantized_read_address;                             // QuantizedStore.java:67
+  reg  [31:0]  quantized_read_data;                                // QuantizedStore.java:69
+  reg  [31:0]  quantized_mc0;                                      // QuantizedStore.java:72
+  reg  [31:0]  quantized_mc1;                                      // QuantizedStore.java:72
+  reg  [31:0]  quantized_mc2;                                      // QuantizedStore.java:72
+  reg  [31:0]  quantized_mc3;                                      // QuantizedStore.java:72
+  reg  [31:0]  quantized_mc4;                                      // QuantizedStore.java:72
+  reg  [31:0]  quantized_mc5;                                      // QuantizedStore.java:72
+  reg  [31:0]  quantized_mc6;                                      // QuantizedStore.java:72
+  reg  [31:0]  quantized_mc7;                                      // QuantizedStore.java:72
 
   // embed
-  reg          embed_start;                              // EmbedUnit.java:42
-  reg  [3:0]   embed_dst;                                // EmbedUnit.java:44
-  reg  [15:0]  embed_dim;                                // EmbedUnit.java:44
-  reg  [31:0]  embed_table;                              // EmbedUnit.java:45
-  reg  [3:0]   embed_tokens;                             // EmbedUnit.java:45
-  reg  [31:0]  embed_first_token;                        // EmbedUnit.java:46
-  reg  [63:0]  embed_image;                              // EmbedUnit.java:46
-  reg  [63:0]  embed_io;                                 // EmbedUnit.java:46
-  reg  [2:0]   embed_phase;                              // EmbedUnit.java:52
-  reg  [3:0]   embed_dst_id;                             // EmbedUnit.java:53
-  reg  [15:0]  embed_dim_q;                              // EmbedUnit.java:54
-  reg  [63:0]  embed_table_address;                      // EmbedUnit.java:55
-  reg  [3:0]   embed_token_count;                        // EmbedUnit.java:56
-  reg  [31:0]  embed_call_token;                         // EmbedUnit.java:57
-  reg  [3:0]   embed_token;                              // EmbedUnit.java:58
-  reg  [63:0]  embed_io_address;                         // EmbedUnit.java:59
-  reg  [31:0]  embed_id;                                 // EmbedUnit.java:60
-  reg  [15:0]  embed_word;                               // EmbedUnit.java:61
-  reg  [7:0]   embed_code;                               // EmbedUnit.java:62
-  reg  [12:0]  embed_capacity;                           // ActivationBuffers.java:100
-  wire         embed_bad_field;                          // EmbedUnit.java:68
-  wire [63:0]  embed_id_address;                         // EmbedUnit.java:86
-  wire [15:0]  embed_row_beats;                          // EmbedUnit.java:87
-  wire [63:0]  embed_row_address;                        // EmbedUnit.java:88
-  reg  [31:0]  embed_id_word;                            // EmbedUnit.java:107
-  reg  [0:0]   embed_part;                               // EmbedUnit.java:118
-  wire         embed_last_part;                          // EmbedUnit.java:119
-  wire         embed_row_beat;                           // EmbedUnit.java:130
-  wire         embed_last_word;                          // EmbedUnit.java:131
-  wire         embed_done;                               // EmbedUnit.java:155
+  reg          embed_start;                                        // EmbedUnit.java:42
+  reg  [3:0]   embed_dst;                                          // EmbedUnit.java:44
+  reg  [15:0]  embed_dim;                                          // EmbedUnit.java:44
+  reg  [31:0]  embed_table;                                        // EmbedUnit.java:45
+  reg  [3:0]   embed_tokens;                                       // EmbedUnit.java:45
+  reg  [31:0]  embed_first_token;                                  // EmbedUnit.java:46
+  reg  [63:0]  embed_image;                                        // EmbedUnit.java:46
+  reg  [63:0]  embed_io;                                           // EmbedUnit.java:46
+  reg  [2:0]   embed_phase;                                        // EmbedUnit.java:52
+  reg  [3:0]   embed_dst_id;                                       // EmbedUnit.java:53
+  reg  [15:0]  embed_dim_q;                                        // EmbedUnit.java:54
+  reg  [63:0]  embed_table_address;                                // EmbedUnit.java:55
+  reg  [3:0]   embed_token_count;                                  // EmbedUnit.java:56
+  reg  [31:0]  embed_call_token;                                   // EmbedUnit.java:57
+  reg  [3:0]   embed_token;                                        // EmbedUnit.java:58
+  reg  [63:0]  embed_io_address;                                   // EmbedUnit.java:59
+  reg  [31:0]  embed_id;                                           // EmbedUnit.java:60
+  reg  [15:0]  embed_word;                                         // EmbedUnit.java:61
+  reg  [7:0]   embed_code;                                         // EmbedUnit.java:62
+  reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:100
+  wire         embed_bad_field;                                    // EmbedUnit.java:68
+  wire [63:0]  embed_id_address;                                   // EmbedUnit.java:86
+  wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:87
+  wire [63:0]  embed_row_address;                                  // EmbedUnit.java:88
+  reg  [31:0]  embed_id_word;                                      // EmbedUnit.java:107
+  reg  [0:0]   embed_part;                                         // EmbedUnit.java:118
+  wire         embed_last_part;                                    // EmbedUnit.java:119
+  wire         embed_row_beat;                                     // EmbedUnit.java:130
+  wire         embed_last_word;                                    // EmbedUnit.java:131
+  wire         embed_done;                                         // EmbedUnit.java:155
 
   // quantize_executor
-  reg          quantize_start;                           // QuantizeExecutor.java:48
-  reg  [3:0]   quantize_src;                             // QuantizeExecutor.java:50
-  reg          quantize_norm;                            // QuantizeExecutor.java:51
-  reg  [15:0]  quantize_length;                          // QuantizeExecutor.java:51
-  reg  [31:0]  quantize_gain;                            // QuantizeExecutor.java:51
-  reg  [31:0]  quantize_eps;                             // QuantizeExecutor.java:52
-  reg  [3:0]   quantize_tokens;                          // QuantizeExecutor.java:52
-  reg  [63:0]  quantize_image;                           // QuantizeExecutor.java:53
-  reg  [2:0]   quantize_step;                            // QuantizeExecutor.java:62
-  reg  [3:0]   quantize_src_id;                          // QuantizeExecutor.java:63
-  reg          quantize_norm_q;                          // QuantizeExecutor.java:64
-  reg  [15:0]  quantize_length_q;                        // QuantizeExecutor.java:65
-  reg  [63:0]  quantize_gain_address;                    // QuantizeExecutor.java:66
-  reg  [31:0]  quantize_eps_q;                           // QuantizeExecutor.java:67
-  reg  [31:0]  quantize_inv_n;                           // QuantizeExecutor.java:68
-  reg  [3:0]   quantize_token_count;                     // QuantizeExecutor.java:69
-  reg  [3:0]   quantize_token;                           // QuantizeExecutor.java:70
-  reg  [7:0]   quantize_code;                            // QuantizeExecutor.java:71
-  reg  [12:0]  quantize_capacity;                        // ActivationBuffers.java:100
-  wire         quantize_part_words;                      // QuantizeExecutor.java:74
-  wire         quantize_bad_field;                       // QuantizeExecutor.java:76
-  wire [15:0]  quantize_length_words;                    // QuantizeExecutor.java:99
-  reg  [15:0]  quantize_word;                            // QuantizeExecutor.java:106
-  reg          quantize_gains_asked;                     // QuantizeExecutor.java:107
-  wire [16:0]  quantize_gain_bytes;                      // QuantizeExecutor.java:108
-  wire [12:0]  quantize_gain_beats;                      // QuantizeExecutor.java:110
-  wire         quantize_asking_gains;                    // QuantizeExecutor.java:117
-  wire         quantize_pushing;                         // QuantizeExecutor.java:132
-  wire         quantize_last_word;                       // QuantizeExecutor.java:137
-  reg  [0:0]   quantize_gain_part;                       // QuantizeExecutor.java:144
-  reg  [15:0]  quantize_gains_sent;                      // QuantizeExecutor.java:145
-  wire         quantize_last_gain_part;                  // QuantizeExecutor.java:146
-  wire         quantize_last_gain;                       // QuantizeExecutor.java:147
-  wire         quantize_gaining;                         // QuantizeExecutor.java:149
-  wire         quantize_gain_taken;                      // QuantizeExecutor.java:161
-  reg  [15:0]  quantize_out_word;                        // QuantizeExecutor.java:179
-  wire         quantize_out_beat;                        // QuantizeExecutor.java:181
-  wire         quantize_last_token;                      // QuantizeExecutor.java:198
-  wire         quantize_done;                            // QuantizeExecutor.java:204
+  reg          quantize_start;                                     // QuantizeExecutor.java:48
+  reg  [3:0]   quantize_src;                                       // QuantizeExecutor.java:50
+  reg          quantize_norm;                                      // QuantizeExecutor.java:51
+  reg  [15:0]  quantize_length;                                    // QuantizeExecutor.java:51
+  reg  [31:0]  quantize_gain;                                      // QuantizeExecutor.java:51
+  reg  [31:0]  quantize_eps;                                       // QuantizeExecutor.java:52
+  reg  [3:0]   quantize_tokens;                                    // QuantizeExecutor.java:52
+  reg  [63:0]  quantize_image;                                     // QuantizeExecutor.java:53
+  reg  [2:0]   quantize_step;                                      // QuantizeExecutor.java:62
+  reg  [3:0]   quantize_src_id;                                    // QuantizeExecutor.java:63
+  reg          quantize_norm_q;                                    // QuantizeExecutor.java:64
+  reg  [15:0]  quantize_length_q;                                  // QuantizeExecutor.java:65
+  reg  [63:0]  quantize_gain_address;                              // QuantizeExecutor.java:66
+  reg  [31:0]  quantize_eps_q;                                     // QuantizeExecutor.java:67
+  reg  [31:0]  quantize_inv_n;                                     // QuantizeExecutor.java:68
+  reg  [3:0]   quantize_token_count;                               // QuantizeExecutor.java:69
+  reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:70
+  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:71
+  reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:100
+  wire         quantize_part_words;                                // QuantizeExecutor.java:74
+  wire         quantize_bad_field;                                 // QuantizeExecutor.java:76
+  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:99
+  reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:106
+  reg          quantize_gains_asked;                               // QuantizeExecutor.java:107
+  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:108
+  wire [12:0]  quantize_gain_beats;                                // QuantizeExecutor.java:110
+  wire         quantize_asking_gains;                              // QuantizeExecutor.java:117
+  wire         quantize_pushing;                                   // QuantizeExecutor.java:132
+  wire         quantize_last_word;                                 // QuantizeExecutor.java:137
+  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:144
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:145
+  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:146
+  wire         quantize_last_gain;                                 // QuantizeExecutor.java:147
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:149
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:161
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:179
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:181
+  wire         quantize_last_token;                                // QuantizeExecutor.java:198
+  wire         quantize_done;                                      // QuantizeExecutor.java:204
 
   // attention_executor
-  reg          attention_start;                          // AttentionExecutor.java:51
-  reg  [3:0]   attention_src;                            // AttentionExecutor.java:53
-  reg  [3:0]   attention_dst;                            // AttentionExecutor.java:54
-  reg  [7:0]   attention_layer;                          // AttentionExecutor.java:54
-  reg  [31:0]  attention_scale;                          // AttentionExecutor.java:55
-  reg  [15:0]  attention_head_dim;                       // AttentionExecutor.java:55
-  reg  [7:0]   attention_heads;                          // AttentionExecutor.java:56
-  reg  [7:0]   attention_kv_heads;                       // AttentionExecutor.java:56
-  reg  [31:0]  attention_positions;                      // AttentionExecutor.java:57
-  reg  [3:0]   attention_tokens;                         // AttentionExecutor.java:57
-  reg  [31:0]  attention_first_position;                 // AttentionExecutor.java:58
-  reg  [63:0]  attention_kv_cache;                       // AttentionExecutor.java:58
-  reg  [3:0]   attention_step;                           // AttentionExecutor.java:69
-  reg  [3:0]   attention_src_id;                         // AttentionExecutor.java:70
-  reg  [3:0]   attention_dst_id;                         // AttentionExecutor.java:71
-  reg  [7:0]   attention_layer_q;                        // AttentionExecutor.java:72
-  reg  [31:0]  attention_scale_q;                        // AttentionExecutor.java:73
-  reg  [15:0]  attention_head_dim_q;                     // AttentionExecutor.java:74
-  reg  [7:0]   attention_kv_heads_q;                     // AttentionExecutor.java:75
-  reg  [7:0]   attention_group;                          // AttentionExecutor.java:76
-  reg  [7:0]   attention_block_tokens;                   // AttentionExecutor.java:77
-  reg  [31:0]  attention_positions_q;                    // AttentionExecutor.java:78
-  reg  [3:0]   attention_token_count;                    // AttentionExecutor.java:79
-  reg  [31:0]  attention_first_position_q;               // AttentionExecutor.java:80
-  reg  [63:0]  attention_kv_base;                        // AttentionExecutor.java:81
-  reg  [7:0]   attention_code;                           // AttentionExecutor.java:82
-  wire [23:0]  attention_q_width;                        // AttentionExecutor.java:85
-  reg  [12:0]  attention_src_capacity;                   // ActivationBuffers.java:100
-  reg  [12:0]  attention_dst_capacity;                   // ActivationBuffers.java:100
-  reg  [7:0]   attention_group_of;                       // AttentionExecutor.java:323
-  wire         attention_part_beats;                     // AttentionExecutor.java:89
-  wire         attention_bad_field;                      // AttentionExecutor.java:95
-  reg  [7:0]   attention_tokens_per_block;               // AttentionExecutor.java:336
-  reg  [47:0]  attention_run_bytes;                      // AttentionExecutor.java:100
-  reg  [15:0]  attention_layer_heads;                    // AttentionExecutor.java:101
-  reg  [63:0]  attention_head_address;                   // AttentionExecutor.java:102
-  reg  [7:0]   attention_kv_head;                        // AttentionExecutor.java:103
-  reg  [3:0]   attention_block_first;                    // AttentionExecutor.java:104
-  wire [7:0]   attention_tokens_left;                    // AttentionExecutor.java:138
-  wire [7:0]   attention_command_tokens;                 // AttentionExecutor.java:139
-  wire [7:0]   attention_row_beats;                      // AttentionExecutor.java:140
-  reg  [7:0]   attention_query_token;                    // AttentionExecutor.java:152
-  reg  [7:0]   attention_query_head;                     // AttentionExecutor.java:153
-  reg  [7:0]   attention_query_beat;                     // AttentionExecutor.java:154
-  reg  [0:0]   attention_query_word;                     // AttentionExecutor.java:155
-  reg  [7:0]   attention_out_token;                      // AttentionExecutor.java:156
-  reg  [7:0]   attention_out_head;                       // AttentionExecutor.java:157
-  reg  [7:0]   attention_output_beat;                    // AttentionExecutor.java:158
-  reg  [0:0]   attention_out_word;                       // AttentionExecutor.java:159
-  wire [15:0]  attention_words_per_head;                 // AttentionExecutor.java:160
-  wire [15:0]  attention_first_head;                     // AttentionExecutor.java:161
-  wire [15:0]  attention_query_word_index;               // AttentionExecutor.java:164
-  wire [15:0]  attention_out_word_index;                 // AttentionExecutor.java:167
-  wire         attention_last_query_word;                // AttentionExecutor.java:168
-  wire         attention_last_query_beat;                // AttentionExecutor.java:169
-  wire         attention_last_query_head;                // AttentionExecutor.java:170
-  wire         attention_last_query_token;               // AttentionExecutor.java:171
-  reg  [15:0]  attention_query_held0_0;                  // AttentionExecutor.java:189
-  reg  [15:0]  attention_query_held0_1;                  // AttentionExecutor.java:189
-  reg  [15:0]  attention_query_held0_2;                  // AttentionExecutor.java:189
-  reg  [15:0]  attention_query_held0_3;                  // AttentionExecutor.java:189
-  wire         attention_query_pushing;                  // AttentionExecutor.java:211
-  wire         attention_query_taken;                    // AttentionExecutor.java:216
-  wire         attention_last_out_word;                  // AttentionExecutor.java:246
-  wire         attention_last_out_beat;                  // AttentionExecutor.java:247
-  wire         attention_last_out_head;                  // AttentionExecutor.java:248
-  wire         attention_last_out_token;                 // AttentionExecutor.java:249
-  wire         attention_out_beat;                       // AttentionExecutor.java:250
-  wire         attention_last_block;                     // AttentionExecutor.java:284
-  wire         attention_last_kv_head;                   // AttentionExecutor.java:285
-  reg          attention_unit_done;                      // AttentionExecutor.java:288
-  reg  [7:0]   attention_unit_code;                      // AttentionExecutor.java:289
-  wire         attention_refused;                        // AttentionExecutor.java:295
-  wire         attention_done;                           // AttentionExecutor.java:317
+  reg          attention_start;                                    // AttentionExecutor.java:51
+  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:53
+  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:54
+  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:54
+  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:55
+  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:55
+  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:56
+  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:56
+  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:57
+  reg  [3:0]   attention_tokens;                                   // AttentionExecutor.java:57
+  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:58
+  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:58
+  reg  [3:0]   attention_step;                                     // AttentionExecutor.java:69
+  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:70
+  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:71
+  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:72
+  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:73
+  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:74
+  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:75
+  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:76
+  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:77
+  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:78
+  reg  [3:0]   attention_token_count;                              // AttentionExecutor.java:79
+  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:80
+  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:81
+  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:82
+  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:85
+  reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:100
+  reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:100
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:323
+  wire         attention_part_beats;                               // AttentionExecutor.java:89
+  wire         attention_bad_field;                                // AttentionExecutor.java:95
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:336
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:100
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:101
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:102
+  reg  [7:0]   attention_kv_head;                                  // AttentionExecutor.java:103
+  reg  [3:0]   attention_block_first;                              // AttentionExecutor.java:104
+  wire [7:0]   attention_tokens_left;                              // AttentionExecutor.java:138
+  wire [7:0]   attention_command_tokens;                           // AttentionExecutor.java:139
+  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:140
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:152
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:153
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:154
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:155
+  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:156
+  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:157
+  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:158
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:159
+  wire [15:0]  attention_words_per_head;                           // AttentionExecutor.java:160
+  wire [15:0]  attention_first_head;                               // AttentionExecutor.java:161
+  wire [15:0]  attention_query_word_index;                         // AttentionExecutor.java:164
+  wire [15:0]  attention_out_word_index;                           // AttentionExecutor.java:167
+  wire         attention_last_query_word;                          // AttentionExecutor.java:168
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:169
+  wire         attention_last_query_head;                          // AttentionExecutor.java:170
+  wire         attention_last_query_token;                         // AttentionExecutor.java:171
+  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:189
+  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:189
+  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:189
+  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:189
+  wire         attention_query_pushing;                            // AttentionExecutor.java:211
+  wire         attention_query_taken;                              // AttentionExecutor.java:216
+  wire         attention_last_out_word;                            // AttentionExecutor.java:246
+  wire         attention_last_out_beat;                            // AttentionExecutor.java:247
+  wire         attention_last_out_head;                            // AttentionExecutor.java:248
+  wire         attention_last_out_token;                           // AttentionExecutor.java:249
+  wire         attention_out_beat;                                 // AttentionExecutor.java:250
+  wire         attention_last_block;                               // AttentionExecutor.java:284
+  wire         attention_last_kv_head;                             // AttentionExecutor.java:285
+  reg          attention_unit_done;                                // AttentionExecutor.java:288
+  reg  [7:0]   attention_unit_code;                                // AttentionExecutor.java:289
+  wire         attention_refused;                                  // AttentionExecutor.java:295
+  wire         attention_done;                                     // AttentionExecutor.java:317
 
   // lm_head_executor
-  reg          lm_head_start;                            // LmHeadExecutor.java:49
-  reg          lm_head_clear;                            // LmHeadExecutor.java:51
-  reg  [15:0]  lm_head_cols;                             // LmHeadExecutor.java:53
-  reg  [31:0]  lm_head_rows;                             // LmHeadExecutor.java:53
-  reg  [31:0]  lm_head_weights;                          // LmHeadExecutor.java:54
-  reg  [31:0]  lm_head_row_scales;                       // LmHeadExecutor.java:54
-  reg  [31:0]  lm_head_vocab;                            // LmHeadExecutor.java:55
-  reg          lm_head_last_chunk;                       // LmHeadExecutor.java:55
-  reg  [3:0]   lm_head_last_token;                       // LmHeadExecutor.java:56
-  reg  [63:0]  lm_head_image;                            // LmHeadExecutor.java:56
-  reg  [63:0]  lm_head_logits;                           // LmHeadExecutor.java:57
-  reg  [2:0]   lm_head_step;                             // LmHeadExecutor.java:64
-  reg  [15:0]  lm_head_cols_q;                           // LmHeadExecutor.java:65
-  reg  [31:0]  lm_head_rows_q;                           // LmHeadExecutor.java:66
-  reg  [63:0]  lm_head_weights_address;                  // LmHeadExecutor.java:67
-  reg  [63:0]  lm_head_scales_address;                   // LmHeadExecutor.java:68
-  reg  [3:0]   lm_head_token;                            // LmHeadExecutor.java:69
-  reg  [63:0]  lm_head_logits_address;                   // LmHeadExecutor.java:70
-  reg  [7:0]   lm_head_code;                             // LmHeadExecutor.java:71
-  reg  [31:0]  lm_head_argmax;                           // LmHeadExecutor.java:72
-  wire         lm_head_bad_field;                        // LmHeadExecutor.java:81
-  reg  [31:0]  lm_head_mc;                               // QuantizedStore.java:80
-  reg  [15:0]  lm_head_word;                             // LmHeadExecutor.java:102
-  wire [15:0]  lm_head_col_words;                        // LmHeadExecutor.java:103
-  reg  [31:0]  lm_head_held0;                            // LmHeadExecutor.java:116
-  reg  [31:0]  lm_head_held1;                            // LmHeadExecutor.java:116
-  reg  [31:0]  lm_head_held2;                            // LmHeadExecutor.java:116
-  wire         lm_head_last_part;                        // LmHeadExecutor.java:119
-  wire         lm_head_pushing;                          // LmHeadExecutor.java:124
-  wire         lm_head_word_taken;                       // LmHeadExecutor.java:127
-  wire         lm_head_last_word;                        // LmHeadExecutor.java:134
-  wire [31:0]  lm_head_logit_beats;                      // LmHeadExecutor.java:143
-  wire [33:0]  lm_head_logit_words;                      // LmHeadExecutor.java:144
-  reg          lm_head_write_commanded;                  // LmHeadExecutor.java:145
-  reg  [33:0]  lm_head_logits_written;                   // LmHeadExecutor.java:146
-  wire         lm_head_running;                          // LmHeadExecutor.java:151
-  wire         lm_head_padding;                          // LmHeadExecutor.java:158
-  wire         lm_head_offering;                         // LmHeadExecutor.java:160
-  wire         lm_head_logit_written;                    // LmHeadExecutor.java:166
-  reg          lm_head_unit_done;                        // LmHeadExecutor.java:170
-  wire         lm_head_refused;                          // LmHeadExecutor.java:178
-  wire         lm_head_done;                             // LmHeadExecutor.java:184
+  reg          lm_head_start;                                      // LmHeadExecutor.java:49
+  reg          lm_head_clear;                                      // LmHeadExecutor.java:51
+  reg  [15:0]  lm_head_cols;                                       // LmHeadExecutor.java:53
+  reg  [31:0]  lm_head_rows;                                       // LmHeadExecutor.java:53
+  reg  [31:0]  lm_head_weights;                                    // LmHeadExecutor.java:54
+  reg  [31:0]  lm_head_row_scales;                                 // LmHeadExecutor.java:54
+  reg  [31:0]  lm_head_vocab;                                      // LmHeadExecutor.java:55
+  reg          lm_head_last_chunk;                                 // LmHeadExecutor.java:55
+  reg  [3:0]   lm_head_last_token;                                 // LmHeadExecutor.java:56
+  reg  [63:0]  lm_head_image;                                      // LmHeadExecutor.java:56
+  reg  [63:0]  lm_head_logits;                                     // LmHeadExecutor.java:57
+  reg  [2:0]   lm_head_step;                                       // LmHeadExecutor.java:64
+  reg  [15:0]  lm_head_cols_q;                                     // LmHeadExecutor.java:65
+  reg  [31:0]  lm_head_rows_q;                                     // LmHeadExecutor.java:66
+  reg  [63:0]  lm_head_weights_address;                            // LmHeadExecutor.java:67
+  reg  [63:0]  lm_head_scales_address;                             // LmHeadExecutor.java:68
+  reg  [3:0]   lm_head_token;                                      // LmHeadExecutor.java:69
+  reg  [63:0]  lm_head_logits_address;                             // LmHeadExecutor.java:70
+  reg  [7:0]   lm_head_code;                                       // LmHeadExecutor.java:71
+  reg  [31:0]  lm_head_argmax;                                     // LmHeadExecutor.java:72
+  wire         lm_head_bad_field;                                  // LmHeadExecutor.java:81
+  reg  [31:0]  lm_head_mc;                                         // QuantizedStore.java:80
+  reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:102
+  wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:103
+  reg  [31:0]  lm_head_held0;                                      // LmHeadExecutor.java:116
+  reg  [31:0]  lm_head_held1;                                      // LmHeadExecutor.java:116
+  reg  [31:0]  lm_head_held2;                                      // LmHeadExecutor.java:116
+  wire         lm_head_last_part;                                  // LmHeadExecutor.java:119
+  wire         lm_head_pushing;                                    // LmHeadExecutor.java:124
+  wire         lm_head_word_taken;                                 // LmHeadExecutor.java:127
+  wire         lm_head_last_word;                                  // LmHeadExecutor.java:134
+  wire [31:0]  lm_head_logit_beats;                                // LmHeadExecutor.java:143
+  wire [33:0]  lm_head_logit_words;                                // LmHeadExecutor.java:144
+  reg          lm_head_write_commanded;                            // LmHeadExecutor.java:145
+  reg  [33:0]  lm_head_logits_written;                             // LmHeadExecutor.java:146
+  wire         lm_head_running;                                    // LmHeadExecutor.java:151
+  wire         lm_head_padding;                                    // LmHeadExecutor.java:158
+  wire         lm_head_offering;                                   // LmHeadExecutor.java:160
+  wire         lm_head_logit_written;                              // LmHeadExecutor.java:166
+  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:170
+  wire         lm_head_refused;                                    // LmHeadExecutor.java:178
+  wire         lm_head_done;                                       // LmHeadExecutor.java:184
+
+  // linear_executor
+  reg          linear_start;                                       // LinearExecutor.java:64
+  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:66
+  reg          linear_relu2;                                       // LinearExecutor.java:66
+  reg  [3:0]   linear_src;                                         // LinearExecutor.java:67
+  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:68
+  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:68
+  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:69
+  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:69
+  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:69
+  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:70
+  reg  [63:0]  linear_image;                                       // LinearExecutor.java:70
+  reg  [2:0]   linear_step;                                        // LinearExecutor.java:78
+  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:79
+  reg          linear_relu2_q;                                     // LinearExecutor.java:80
+  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:81
+  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:82
+  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:83
+  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:84
+  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:85
+  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:86
+  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:87
+  reg  [7:0]   linear_code;                                        // LinearExecutor.java:88
+  reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:100
+  reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:100
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:93
+  wire         linear_epilogue_not_built;                          // LinearExecutor.java:96
+  wire         linear_bad_field;                                   // LinearExecutor.java:103
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:133
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:133
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:133
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:133
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:133
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:133
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:133
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:133
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:133
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:133
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:133
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:133
+  wire         linear_running;                                     // LinearExecutor.java:146
+  wire [15:0]  linear_beats_per_token;                             // LinearExecutor.java:150
+  wire [15:0]  linear_words_per_token;                             // LinearExecutor.java:152
+  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:153
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:154
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:155
+  reg          linear_feed_pending;                                // LinearExecutor.java:156
+  wire         linear_feeding;                                     // LinearExecutor.java:163
+  wire         linear_activation_read;                             // LinearExecutor.java:166
+  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:172
+  reg          linear_holding;                                     // LinearExecutor.java:173
+  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:174
+  wire         linear_token_fed;                                   // LinearExecutor.java:190
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:200
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:201
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:202
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:203
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:204
+  wire         linear_last_tile;                                   // LinearExecutor.java:214
+  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:216
+  wire         linear_last_group;                                  // LinearExecutor.java:217
+  wire         linear_last_part;                                   // LinearExecutor.java:218
+  wire         linear_last_result_token;                           // LinearExecutor.java:219
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:228
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:230
+  wire         linear_tag_valid;                                   // LinearExecutor.java:234
+  wire         linear_tag_ready;                                   // LinearExecutor.java:234
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:234
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:234
+  wire         linear_tags_push_valid;                             // Stream.java:195
+  wire         linear_tags_push_ready;                             // Stream.java:195
+  wire [19:0]  linear_tags_push_payload;                           // Stream.java:195
+  wire         linear_tags_pop_valid;                              // Stream.java:195
+  wire         linear_tags_pop_ready;                              // Stream.java:195
+  wire [19:0]  linear_tags_pop_payload;                            // Stream.java:195
+  wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:262
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:263
+  wire [23:0]  linear_vectors;                                     // LinearExecutor.java:264
+  reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:80
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:279
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:281
+  wire         linear_store;                                       // LinearExecutor.java:282
+  wire         linear_residual_add;                                // LinearExecutor.java:283
+  wire         linear_gate_up;                                     // LinearExecutor.java:284
+  wire         linear_y_ready;                                     // LinearExecutor.java:285
+  wire         linear_padding_word;                                // LinearExecutor.java:286
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:288
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:288
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:288
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:288
+  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:289
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:289
+  wire         linear_y_take;                                      // LinearExecutor.java:290
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:293
+  wire [23:0]  linear_expected_words;                              // LinearExecutor.java:294
+  wire         linear_store_write;                                 // LinearExecutor.java:296
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:306
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:306
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:306
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:306
+  wire         linear_feed_residual;                               // LinearExecutor.java:311
+  wire         linear_feed_silu;                                   // LinearExecutor.java:312
+  wire         linear_feed_relu2;                                  // LinearExecutor.java:313
+  wire         linear_fed;                                         // LinearExecutor.java:328
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:331
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:331
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:331
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:331
+  wire         linear_unit_tags_push_valid;                        // Stream.java:195
+  wire         linear_unit_tags_push_ready;                        // Stream.java:195
+  wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:195
+  wire         linear_unit_tags_pop_valid;                         // Stream.java:195
+  wire         linear_unit_tags_pop_ready;                         // Stream.java:195
+  wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
+  wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
+  wire         linear_unit_out;                                    // LinearExecutor.java:336
+  reg          linear_engine_done;                                 // LinearExecutor.java:365
+  wire         linear_done;                                        // LinearExecutor.java:369
 
   // tap_writer
-  reg          tap_start;                                // TapWriter.java:41
-  reg  [31:0]  tap_instruction;                          // TapWriter.java:43
-  reg  [31:0]  tap_first_token;                          // TapWriter.java:43
-  reg  [3:0]   tap_tokens;                               // TapWriter.java:44
-  reg  [31:0]  tap_elements;                             // TapWriter.java:44
-  reg  [3:0]   tap_buffer;                               // TapWriter.java:45
-  reg  [63:0]  tap_address;                              // TapWriter.java:45
-  reg  [31:0]  tap_bytes;                                // TapWriter.java:46
-  reg          tap_quantized;                            // TapWriter.java:46
-  reg          tap_from_memory;                          // TapWriter.java:46
-  reg  [63:0]  tap_source;                               // TapWriter.java:47
-  reg  [2:0]   tap_phase;                                // TapWriter.java:56
-  reg  [31:0]  tap_header_instruction;                   // TapWriter.java:59
-  reg  [31:0]  tap_header_first_token;                   // TapWriter.java:59
-  reg  [31:0]  tap_header_tokens;                        // TapWriter.java:59
-  reg  [31:0]  tap_header_elements;                      // TapWriter.java:59
-  reg  [3:0]   tap_token_count;                          // TapWriter.java:61
-  reg  [31:0]  tap_element_count;                        // TapWriter.java:62
-  reg  [3:0]   tap_buffer_id;                            // TapWriter.java:63
-  reg  [63:0]  tap_record_address;                       // TapWriter.java:64
-  reg          tap_from_quantized;                       // TapWriter.java:65
-  reg          tap_from_memory_q;                        // TapWriter.java:66
-  reg  [63:0]  tap_source_address;                       // TapWriter.java:67
-  reg  [31:0]  tap_words;                                // TapWriter.java:68
-  reg  [31:0]  tap_words_pushed;                         // TapWriter.java:69
-  reg  [3:0]   tap_token;                                // TapWriter.java:70
-  reg  [31:0]  tap_element;                              // TapWriter.java:71
-  wire [31:0]  tap_beats;                                // TapWriter.java:93
-  reg  [31:0]  tap_header_word;                          // TapWriter.java:104
-  reg  [1:0]   tap_lane;                                 // TapWriter.java:116
-  reg  [31:0]  tap_buffer_value;                         // TapWriter.java:117
-  reg  [7:0]   tap_activation;                           // TapWriter.java:123
-  wire         tap_mc_element;                           // TapWriter.java:124
-  reg  [31:0]  tap_mc;                                   // QuantizedStore.java:80
-  wire [8:0]   tap_int8_magnitude;                       // TapWriter.java:204
-  reg  [31:0]  tap_int8_float;                           // TapWriter.java:205
-  wire [31:0]  tap_quantized_value;                      // TapWriter.java:126
-  wire [31:0]  tap_value;                                // TapWriter.java:127
-  reg          tap_memory_asked;                         // TapWriter.java:131
-  wire         tap_asking_memory;                        // TapWriter.java:134
-  wire [31:0]  tap_source_beats;                         // TapWriter.java:136
-  reg  [1:0]   tap_memory_word;                          // TapWriter.java:143
-  reg  [31:0]  tap_memory_value;                         // TapWriter.java:152
-  wire         tap_memory_ready;                         // TapWriter.java:153
-  wire         tap_pushing;                              // TapWriter.java:155
-  wire         tap_last_word;                            // TapWriter.java:164
-  wire         tap_last_element;                         // TapWriter.java:165
-  wire         tap_last_token;                           // TapWriter.java:166
-  wire         tap_header_done;                          // TapWriter.java:167
-  wire         tap_no_values;                            // TapWriter.java:168
-  wire         tap_word_taken;                           // TapWriter.java:169
-  wire         tap_last_memory_word;                     // TapWriter.java:191
-  wire         tap_finished;                             // TapWriter.java:197
-  wire [31:0]  record_status;                            // TellmeKernel.java:101
-  wire [31:0]  record_error_code;                        // TellmeKernel.java:102
-  wire [31:0]  record_error_detail;                      // TellmeKernel.java:102
-  wire [31:0]  record_position;                          // TellmeKernel.java:103
-  wire [31:0]  record_instructions;                      // TellmeKernel.java:103
-  wire [31:0]  record_argmax;                            // TellmeKernel.java:104
-  wire [63:0]  record_cycles;                            // TellmeKernel.java:104
-  wire [63:0]  record_ddr_busy_cycles;                   // TellmeKernel.java:105
-  wire [63:0]  record_stall_cycles;                      // TellmeKernel.java:105
-  wire         record_tapping;                           // TellmeKernel.java:106
-  wire [31:0]  record_tap_records;                       // TellmeKernel.java:106
-  wire [31:0]  record_tap_used;                          // TellmeKernel.java:107
-  wire [31:0]  record_tap_dropped;                       // TellmeKernel.java:107
-  wire [63:0]  record_address;                           // TellmeKernel.java:108
-  wire [63:0]  record_area_address;                      // TellmeKernel.java:108
+  reg          tap_start;                                          // TapWriter.java:41
+  reg  [31:0]  tap_instruction;                                    // TapWriter.java:43
+  reg  [31:0]  tap_first_token;                                    // TapWriter.java:43
+  reg  [3:0]   tap_tokens;                                         // TapWriter.java:44
+  reg  [31:0]  tap_elements;                                       // TapWriter.java:44
+  reg  [3:0]   tap_buffer;                                         // TapWriter.java:45
+  reg  [63:0]  tap_address;                                        // TapWriter.java:45
+  reg  [31:0]  tap_bytes;                                          // TapWriter.java:46
+  reg          tap_quantized;                                      // TapWriter.java:46
+  reg          tap_from_memory;                                    // TapWriter.java:46
+  reg  [63:0]  tap_source;                                         // TapWriter.java:47
+  reg  [2:0]   tap_phase;                                          // TapWriter.java:56
+  reg  [31:0]  tap_header_instruction;                             // TapWriter.java:59
+  reg  [31:0]  tap_header_first_token;                             // TapWriter.java:59
+  reg  [31:0]  tap_header_tokens;                                  // TapWriter.java:59
+  reg  [31:0]  tap_header_elements;                                // TapWriter.java:59
+  reg  [3:0]   tap_token_count;                                    // TapWriter.java:61
+  reg  [31:0]  tap_element_count;                                  // TapWriter.java:62
+  reg  [3:0]   tap_buffer_id;                                      // TapWriter.java:63
+  reg  [63:0]  tap_record_address;                                 // TapWriter.java:64
+  reg          tap_from_quantized;                                 // TapWriter.java:65
+  reg          tap_from_memory_q;                                  // TapWriter.java:66
+  reg  [63:0]  tap_source_address;                                 // TapWriter.java:67
+  reg  [31:0]  tap_words;                                          // TapWriter.java:68
+  reg  [31:0]  tap_words_pushed;                                   // TapWriter.java:69
+  reg  [3:0]   tap_token;                                          // TapWriter.java:70
+  reg  [31:0]  tap_element;                                        // TapWriter.java:71
+  wire [31:0]  tap_beats;                                          // TapWriter.java:93
+  reg  [31:0]  tap_header_word;                                    // TapWriter.java:104
+  reg  [1:0]   tap_lane;                                           // TapWriter.java:116
+  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:117
+  reg  [7:0]   tap_activation;                                     // TapWriter.java:123
+  wire         tap_mc_element;                                     // TapWriter.java:124
+  reg  [31:0]  tap_mc;                                             // QuantizedStore.java:80
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:204
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:205
+  wire [31:0]  tap_quantized_value;                                // TapWriter.java:126
+  wire [31:0]  tap_value;                                          // TapWriter.java:127
+  reg          tap_memory_asked;                                   // TapWriter.java:131
+  wire         tap_asking_memory;                                  // TapWriter.java:134
+  wire [31:0]  tap_source_beats;                                   // TapWriter.java:136
+  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:143
+  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:152
+  wire         tap_memory_ready;                                   // TapWriter.java:153
+  wire         tap_pushing;                                        // TapWriter.java:155
+  wire         tap_last_word;                                      // TapWriter.java:164
+  wire         tap_last_element;                                   // TapWriter.java:165
+  wire         tap_last_token;                                     // TapWriter.java:166
+  wire         tap_header_done;                                    // TapWriter.java:167
+  wire         tap_no_values;                                      // TapWriter.java:168
+  wire         tap_word_taken;                                     // TapWriter.java:169
+  wire         tap_last_memory_word;                               // TapWriter.java:191
+  wire         tap_finished;                                       // TapWriter.java:197
+  wire [31:0]  record_status;                                      // TellmeKernel.java:121
+  wire [31:0]  record_error_code;                                  // TellmeKernel.java:122
+  wire [31:0]  record_error_detail;                                // TellmeKernel.java:122
+  wire [31:0]  record_position;                                    // TellmeKernel.java:123
+  wire [31:0]  record_instructions;                                // TellmeKernel.java:123
+  wire [31:0]  record_argmax;                                      // TellmeKernel.java:124
+  wire [63:0]  record_cycles;                                      // TellmeKernel.java:124
+  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:125
+  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:125
+  wire         record_tapping;                                     // TellmeKernel.java:126
+  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:126
+  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:127
+  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:127
+  wire [63:0]  record_address;                                     // TellmeKernel.java:128
+  wire [63:0]  record_area_address;                                // TellmeKernel.java:128
 
   // record_writer
-  reg          record_start;                             // RecordWriter.java:37
-  reg  [2:0]   record_phase;                             // RecordWriter.java:61
-  reg  [3:0]   record_word;                              // RecordWriter.java:62
-  wire         record_commanding;                        // RecordWriter.java:68
-  reg  [31:0]  record_value;                             // RecordWriter.java:80
-  reg  [31:0]  area_value;                               // RecordWriter.java:81
-  wire         record_pushing;                           // RecordWriter.java:82
-  wire         record_word_taken;                        // RecordWriter.java:89
-  wire         record_last_word;                         // RecordWriter.java:90
-  wire         area_last_word;                           // RecordWriter.java:91
-  wire         record_finished;                          // RecordWriter.java:102
+  reg          record_start;                                       // RecordWriter.java:37
+  reg  [2:0]   record_phase;                                       // RecordWriter.java:61
+  reg  [3:0]   record_word;                                        // RecordWriter.java:62
+  wire         record_commanding;                                  // RecordWriter.java:68
+  reg  [31:0]  record_value;                                       // RecordWriter.java:80
+  reg  [31:0]  area_value;                                         // RecordWriter.java:81
+  wire         record_pushing;                                     // RecordWriter.java:82
+  wire         record_word_taken;                                  // RecordWriter.java:89
+  wire         record_last_word;                                   // RecordWriter.java:90
+  wire         area_last_word;                                     // RecordWriter.java:91
+  wire         record_finished;                                    // RecordWriter.java:102
 
   // sequencer
-  reg  [3:0]   phase;                                    // Sequencer.java:48
-  reg  [7:0]   error_code;                               // Sequencer.java:49
-  reg  [31:0]  error_detail;                             // Sequencer.java:50
-  wire         no_error;                                 // Sequencer.java:51
-  reg  [15:0]  read_beat;                                // Sequencer.java:55
-  reg          read_issued;                              // Sequencer.java:56
-  wire         header_beat;                              // Sequencer.java:57
-  reg  [31:0]  header_magic;                             // Sequencer.java:483
-  reg  [31:0]  header_version;                           // Sequencer.java:483
-  reg  [31:0]  header_program_offset;                    // Sequencer.java:483
-  reg  [31:0]  header_program_length;                    // Sequencer.java:483
-  reg  [31:0]  header_context;                           // Sequencer.java:483
-  reg  [31:0]  header_vocab;                             // Sequencer.java:483
-  wire [63:0]  logits_offset;                            // Sequencer.java:70
-  wire [63:0]  debug_base;                               // Sequencer.java:72
-  wire         image_valid;                              // Sequencer.java:74
-  wire         tapping;                                  // Sequencer.java:75
-  reg  [31:0]  chunk_from;                               // Sequencer.java:78
-  reg  [3:0]   chunk_tokens;                             // Sequencer.java:79
-  reg  [31:0]  pc;                                       // Sequencer.java:80
-  reg  [31:0]  instructions_executed;                    // Sequencer.java:81
-  reg  [127:0] instruction_word;                         // Sequencer.java:82
-  reg  [31:0]  token_index;                              // Sequencer.java:83
-  reg  [1:0]   token_word;                               // Sequencer.java:84
-  reg  [31:0]  tap_capacity;                             // Sequencer.java:85
-  reg  [31:0]  tap_used;                                 // Sequencer.java:86
-  reg  [31:0]  tap_records;                              // Sequencer.java:87
-  reg  [31:0]  tap_dropped;                              // Sequencer.java:88
-  reg  [15:0]  setup_head_dim;                           // Sequencer.java:91
-  reg  [7:0]   setup_heads;                              // Sequencer.java:92
-  reg  [7:0]   setup_kv_heads;                           // Sequencer.java:93
-  reg          setup_rope_adjacent;                      // Sequencer.java:94
-  reg  [31:0]  setup_positions;                          // Sequencer.java:95
-  reg  [31:0]  setup_rope_table;                         // Sequencer.java:96
-  wire [36:0]  token_bytes;                              // Sequencer.java:100
-  wire [30:0]  token_beats;                              // Sequencer.java:102
-  wire [63:0]  fetch_address;                            // Sequencer.java:105
-  wire         fetching;                                 // Sequencer.java:106
-  wire         own_read;                                 // Sequencer.java:107
-  wire         last_token_word;                          // Sequencer.java:131
-  wire         own_beat;                                 // Sequencer.java:133
-  wire         waiting_for_data;                         // Sequencer.java:134
-  wire [32:0]  call_end;                                 // Sequencer.java:138
-  wire         bad_call;                                 // Sequencer.java:140
-  wire [7:0]   opcode;                                   // Sequencer.java:143
-  wire         last_chunk;                               // Sequencer.java:144
-  wire [63:0]  logits_address;                           // Sequencer.java:186
-  wire         is_embed;                                 // Sequencer.java:190
-  wire         is_quantize;                              // Sequencer.java:191
-  wire         is_attention;                             // Sequencer.java:192
-  wire         is_lm_head;                               // Sequencer.java:193
-  wire         unit_done;                                // Sequencer.java:195
-  reg  [7:0]   unit_code;                                // Sequencer.java:196
-  reg  [31:0]  tap_elements_of;                          // Sequencer.java:205
-  wire [3:0]   tap_tokens_of;                            // Sequencer.java:210
-  wire [3:0]   tap_dst_of;                               // Sequencer.java:212
-  wire         has_tap;                                  // Sequencer.java:213
-  wire [33:0]  tap_value_bytes;                          // Sequencer.java:217
-  wire [33:0]  tap_bytes_of;                             // Sequencer.java:220
-  wire         tap_fits;                                 // Sequencer.java:222
-  reg          tap_busy;                                 // Sequencer.java:231
-  reg  [31:0]  token_value;                              // Sequencer.java:271
-  wire         token_outside;                            // Sequencer.java:272
-  wire         tokens_clean;                             // Sequencer.java:283
-  wire [31:0]  tokens_left;                              // Sequencer.java:295
-  wire         setup_bad_field;                          // Sequencer.java:471
-  reg          record_written;                           // Sequencer.java:441
-  wire         record_done;                              // Sequencer.java:443
-  reg  [31:0]  residual_lane0 [0:3071];                  // ActivationBuffers.java:77
-  reg  [31:0]  residual_lane1 [0:3071];                  // ActivationBuffers.java:77
-  reg  [31:0]  residual_lane2 [0:3071];                  // ActivationBuffers.java:77
-  reg  [31:0]  residual_lane3 [0:3071];                  // ActivationBuffers.java:77
-  reg  [31:0]  query_lane0 [0:3071];                     // ActivationBuffers.java:77
-  reg  [31:0]  query_lane1 [0:3071];                     // ActivationBuffers.java:77
-  reg  [31:0]  query_lane2 [0:3071];                     // ActivationBuffers.java:77
-  reg  [31:0]  query_lane3 [0:3071];                     // ActivationBuffers.java:77
-  reg  [31:0]  attention_lane0 [0:3071];                 // ActivationBuffers.java:77
-  reg  [31:0]  attention_lane1 [0:3071];                 // ActivationBuffers.java:77
-  reg  [31:0]  attention_lane2 [0:3071];                 // ActivationBuffers.java:77
-  reg  [31:0]  attention_lane3 [0:3071];                 // ActivationBuffers.java:77
-  reg  [31:0]  gate_lane0 [0:8191];                      // ActivationBuffers.java:77
-  reg  [31:0]  gate_lane1 [0:8191];                      // ActivationBuffers.java:77
-  reg  [31:0]  gate_lane2 [0:8191];                      // ActivationBuffers.java:77
-  reg  [31:0]  gate_lane3 [0:8191];                      // ActivationBuffers.java:77
-  reg  [31:0]  ffn_lane0 [0:8191];                       // ActivationBuffers.java:77
-  reg  [31:0]  ffn_lane1 [0:8191];                       // ActivationBuffers.java:77
-  reg  [31:0]  ffn_lane2 [0:8191];                       // ActivationBuffers.java:77
-  reg  [31:0]  ffn_lane3 [0:8191];                       // ActivationBuffers.java:77
-  reg  [31:0]  quantized_words [0:8191];                 // QuantizedStore.java:65
+  reg  [3:0]   phase;                                              // Sequencer.java:49
+  reg  [7:0]   error_code;                                         // Sequencer.java:50
+  reg  [31:0]  error_detail;                                       // Sequencer.java:51
+  wire         no_error;                                           // Sequencer.java:52
+  reg  [15:0]  read_beat;                                          // Sequencer.java:56
+  reg          read_issued;                                        // Sequencer.java:57
+  wire         header_beat;                                        // Sequencer.java:58
+  reg  [31:0]  header_magic;                                       // Sequencer.java:506
+  reg  [31:0]  header_version;                                     // Sequencer.java:506
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:506
+  reg  [31:0]  header_program_length;                              // Sequencer.java:506
+  reg  [31:0]  header_context;                                     // Sequencer.java:506
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:506
+  wire [63:0]  logits_offset;                                      // Sequencer.java:71
+  wire [63:0]  debug_base;                                         // Sequencer.java:73
+  wire         image_valid;                                        // Sequencer.java:75
+  wire         tapping;                                            // Sequencer.java:76
+  reg  [31:0]  chunk_from;                                         // Sequencer.java:79
+  reg  [3:0]   chunk_tokens;                                       // Sequencer.java:80
+  reg  [31:0]  pc;                                                 // Sequencer.java:81
+  reg  [31:0]  instructions_executed;                              // Sequencer.java:82
+  reg  [127:0] instruction_word;                                   // Sequencer.java:83
+  reg  [31:0]  token_index;                                        // Sequencer.java:84
+  reg  [1:0]   token_word;                                         // Sequencer.java:85
+  reg  [31:0]  tap_capacity;                                       // Sequencer.java:86
+  reg  [31:0]  tap_used;                                           // Sequencer.java:87
+  reg  [31:0]  tap_records;                                        // Sequencer.java:88
+  reg  [31:0]  tap_dropped;                                        // Sequencer.java:89
+  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:92
+  reg  [7:0]   setup_heads;                                        // Sequencer.java:93
+  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:94
+  reg          setup_rope_adjacent;                                // Sequencer.java:95
+  reg  [31:0]  setup_positions;                                    // Sequencer.java:96
+  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:97
+  wire [36:0]  token_bytes;                                        // Sequencer.java:101
+  wire [30:0]  token_beats;                                        // Sequencer.java:103
+  wire [63:0]  fetch_address;                                      // Sequencer.java:106
+  wire         fetching;                                           // Sequencer.java:107
+  wire         own_read;                                           // Sequencer.java:108
+  wire         last_token_word;                                    // Sequencer.java:132
+  wire         own_beat;                                           // Sequencer.java:134
+  wire         waiting_for_data;                                   // Sequencer.java:135
+  wire [32:0]  call_end;                                           // Sequencer.java:139
+  wire         bad_call;                                           // Sequencer.java:141
+  wire [7:0]   opcode;                                             // Sequencer.java:144
+  wire         last_chunk;                                         // Sequencer.java:145
+  wire [63:0]  logits_address;                                     // Sequencer.java:199
+  wire         is_embed;                                           // Sequencer.java:203
+  wire         is_quantize;                                        // Sequencer.java:204
+  wire         is_attention;                                       // Sequencer.java:205
+  wire         is_lm_head;                                         // Sequencer.java:206
+  wire         is_linear;                                          // Sequencer.java:207
+  wire         unit_done;                                          // Sequencer.java:209
+  reg  [7:0]   unit_code;                                          // Sequencer.java:210
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:220
+  wire [3:0]   tap_tokens_of;                                      // Sequencer.java:226
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:227
+  wire         has_tap;                                            // Sequencer.java:232
+  wire [33:0]  tap_value_bytes;                                    // Sequencer.java:236
+  wire [33:0]  tap_bytes_of;                                       // Sequencer.java:239
+  wire         tap_fits;                                           // Sequencer.java:241
+  reg          tap_busy;                                           // Sequencer.java:250
+  reg  [31:0]  token_value;                                        // Sequencer.java:290
+  wire         token_outside;                                      // Sequencer.java:291
+  wire         tokens_clean;                                       // Sequencer.java:302
+  wire [31:0]  tokens_left;                                        // Sequencer.java:314
+  wire         setup_bad_field;                                    // Sequencer.java:494
+  reg          record_written;                                     // Sequencer.java:464
+  wire         record_done;                                        // Sequencer.java:466
+  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:77
+  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:77
+  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:77
+  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:77
+  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:77
+  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:77
+  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:77
+  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:77
+  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:77
+  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:77
+  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:77
+  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:77
+  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:77
+  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:77
+  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:77
+  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:77
+  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:77
+  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:77
+  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:77
+  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:77
+  reg  [31:0]  quantized_words [0:8191];                           // QuantizedStore.java:65
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire rms_max_in_payload_0_cmp;
@@ -1297,6 +1981,34 @@ module tellme (
   wire [24:0] attention_queries_payload_7_shr;
   wire [19:0] attention_queries_payload_7_sum;
   wire [15:0] attention_queries_payload_7_mux;
+  wire residual_add_in_payload_h_0_cmp;
+  wire [24:0] residual_add_in_payload_h_0_cat;
+  wire [7:0] residual_add_in_payload_h_0_diff;
+  wire [7:0] residual_add_in_payload_h_0_mux_2;
+  wire [4:0] residual_add_in_payload_h_0_mux;
+  wire [24:0] residual_add_in_payload_h_0_shr;
+  wire [19:0] residual_add_in_payload_h_0_sum;
+  wire residual_add_in_payload_h_1_cmp;
+  wire [24:0] residual_add_in_payload_h_1_cat;
+  wire [7:0] residual_add_in_payload_h_1_diff;
+  wire [7:0] residual_add_in_payload_h_1_mux_2;
+  wire [4:0] residual_add_in_payload_h_1_mux;
+  wire [24:0] residual_add_in_payload_h_1_shr;
+  wire [19:0] residual_add_in_payload_h_1_sum;
+  wire residual_add_in_payload_h_2_cmp;
+  wire [24:0] residual_add_in_payload_h_2_cat;
+  wire [7:0] residual_add_in_payload_h_2_diff;
+  wire [7:0] residual_add_in_payload_h_2_mux_2;
+  wire [4:0] residual_add_in_payload_h_2_mux;
+  wire [24:0] residual_add_in_payload_h_2_shr;
+  wire [19:0] residual_add_in_payload_h_2_sum;
+  wire residual_add_in_payload_h_3_cmp;
+  wire [24:0] residual_add_in_payload_h_3_cat;
+  wire [7:0] residual_add_in_payload_h_3_diff;
+  wire [7:0] residual_add_in_payload_h_3_mux_2;
+  wire [4:0] residual_add_in_payload_h_3_mux;
+  wire [24:0] residual_add_in_payload_h_3_shr;
+  wire [19:0] residual_add_in_payload_h_3_sum;
   wire buffer_write_values_0_any;
   wire buffer_write_values_0_and;
   wire buffer_write_values_0_any_2;
@@ -1362,6 +2074,38 @@ module tellme (
   wire buffer_write_values_3_and_4;
   wire buffer_write_values_3_any_8;
   wire [3:0] buffer_write_values_3_mux_4;
+  wire [15:0] buffer_write_values_0_mux_5;
+  wire [4:0] buffer_write_values_0_part;
+  wire [9:0] buffer_write_values_0_part_2;
+  wire buffer_write_values_0_part_3;
+  wire buffer_write_values_0_any_9;
+  wire buffer_write_values_0_and_5;
+  wire buffer_write_values_0_any_10;
+  wire [3:0] buffer_write_values_0_mux_6;
+  wire [15:0] buffer_write_values_1_mux_5;
+  wire [4:0] buffer_write_values_1_part;
+  wire [9:0] buffer_write_values_1_part_2;
+  wire buffer_write_values_1_part_3;
+  wire buffer_write_values_1_any_9;
+  wire buffer_write_values_1_and_5;
+  wire buffer_write_values_1_any_10;
+  wire [3:0] buffer_write_values_1_mux_6;
+  wire [15:0] buffer_write_values_2_mux_5;
+  wire [4:0] buffer_write_values_2_part;
+  wire [9:0] buffer_write_values_2_part_2;
+  wire buffer_write_values_2_part_3;
+  wire buffer_write_values_2_any_9;
+  wire buffer_write_values_2_and_5;
+  wire buffer_write_values_2_any_10;
+  wire [3:0] buffer_write_values_2_mux_6;
+  wire [15:0] buffer_write_values_3_mux_5;
+  wire [4:0] buffer_write_values_3_part;
+  wire [9:0] buffer_write_values_3_part_2;
+  wire buffer_write_values_3_part_3;
+  wire buffer_write_values_3_any_9;
+  wire buffer_write_values_3_and_5;
+  wire buffer_write_values_3_any_10;
+  wire [3:0] buffer_write_values_3_mux_6;
   wire [3:0] buffer_read_token_sum;
   wire [20:0] residual_write_address_prod;
   wire [20:0] residual_read_address_prod;
@@ -1382,6 +2126,11 @@ module tellme (
   wire [47:0] attention_run_bytes_prod;
   wire [127:0] attention_head_address_prod;
   wire [33:0] lm_head_logit_beats_sum;
+  wire [23:0] linear_beats_per_token_prod;
+  wire [23:0] linear_words_per_token_sum;
+  wire [23:0] linear_row_word_prod;
+  wire [31:0] linear_vectors_prod;
+  wire [31:0] linear_expected_words_prod;
   wire [8:0] tap_int8_magnitude_ext;
   wire [63:0] tap_source_beats_prod;
   wire [33:0] tap_source_beats_sum;
@@ -1528,6 +2277,66 @@ module tellme (
          | (attention_queries_payload_7_sum >= 20'd31744))
         ? {buffer_lane3_read[31], 15'h7c00}
       : {buffer_lane3_read[31], attention_queries_payload_7_sum[14:0]};
+  assign residual_add_in_payload_h_0_cmp = linear_operand_0[30:23] >= 8'd113;
+  assign residual_add_in_payload_h_0_cat = {(linear_operand_0[30:23] != 8'd0), linear_operand_0[22:0], 1'b0};
+  assign residual_add_in_payload_h_0_diff = 8'd126 - linear_operand_0[30:23];
+  assign residual_add_in_payload_h_0_mux_2 =
+      (residual_add_in_payload_h_0_diff > 8'd25) ? 8'd25 : residual_add_in_payload_h_0_diff;
+  assign residual_add_in_payload_h_0_mux =
+      residual_add_in_payload_h_0_cmp ? 5'd13 : residual_add_in_payload_h_0_mux_2[4:0];
+  assign residual_add_in_payload_h_0_shr = residual_add_in_payload_h_0_cat >> residual_add_in_payload_h_0_mux;
+  assign residual_add_in_payload_h_0_sum =
+      {1'b0, ((residual_add_in_payload_h_0_cmp ? {1'b0, (linear_operand_0[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, residual_add_in_payload_h_0_shr[11:1]}
+      + {19'd0,
+         (residual_add_in_payload_h_0_shr[0]
+          & ((|(residual_add_in_payload_h_0_cat & ~(25'h1ffffff << residual_add_in_payload_h_0_mux)))
+             | residual_add_in_payload_h_0_shr[1]))};
+  assign residual_add_in_payload_h_1_cmp = linear_operand_1[30:23] >= 8'd113;
+  assign residual_add_in_payload_h_1_cat = {(linear_operand_1[30:23] != 8'd0), linear_operand_1[22:0], 1'b0};
+  assign residual_add_in_payload_h_1_diff = 8'd126 - linear_operand_1[30:23];
+  assign residual_add_in_payload_h_1_mux_2 =
+      (residual_add_in_payload_h_1_diff > 8'd25) ? 8'd25 : residual_add_in_payload_h_1_diff;
+  assign residual_add_in_payload_h_1_mux =
+      residual_add_in_payload_h_1_cmp ? 5'd13 : residual_add_in_payload_h_1_mux_2[4:0];
+  assign residual_add_in_payload_h_1_shr = residual_add_in_payload_h_1_cat >> residual_add_in_payload_h_1_mux;
+  assign residual_add_in_payload_h_1_sum =
+      {1'b0, ((residual_add_in_payload_h_1_cmp ? {1'b0, (linear_operand_1[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, residual_add_in_payload_h_1_shr[11:1]}
+      + {19'd0,
+         (residual_add_in_payload_h_1_shr[0]
+          & ((|(residual_add_in_payload_h_1_cat & ~(25'h1ffffff << residual_add_in_payload_h_1_mux)))
+             | residual_add_in_payload_h_1_shr[1]))};
+  assign residual_add_in_payload_h_2_cmp = linear_operand_2[30:23] >= 8'd113;
+  assign residual_add_in_payload_h_2_cat = {(linear_operand_2[30:23] != 8'd0), linear_operand_2[22:0], 1'b0};
+  assign residual_add_in_payload_h_2_diff = 8'd126 - linear_operand_2[30:23];
+  assign residual_add_in_payload_h_2_mux_2 =
+      (residual_add_in_payload_h_2_diff > 8'd25) ? 8'd25 : residual_add_in_payload_h_2_diff;
+  assign residual_add_in_payload_h_2_mux =
+      residual_add_in_payload_h_2_cmp ? 5'd13 : residual_add_in_payload_h_2_mux_2[4:0];
+  assign residual_add_in_payload_h_2_shr = residual_add_in_payload_h_2_cat >> residual_add_in_payload_h_2_mux;
+  assign residual_add_in_payload_h_2_sum =
+      {1'b0, ((residual_add_in_payload_h_2_cmp ? {1'b0, (linear_operand_2[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, residual_add_in_payload_h_2_shr[11:1]}
+      + {19'd0,
+         (residual_add_in_payload_h_2_shr[0]
+          & ((|(residual_add_in_payload_h_2_cat & ~(25'h1ffffff << residual_add_in_payload_h_2_mux)))
+             | residual_add_in_payload_h_2_shr[1]))};
+  assign residual_add_in_payload_h_3_cmp = linear_operand_3[30:23] >= 8'd113;
+  assign residual_add_in_payload_h_3_cat = {(linear_operand_3[30:23] != 8'd0), linear_operand_3[22:0], 1'b0};
+  assign residual_add_in_payload_h_3_diff = 8'd126 - linear_operand_3[30:23];
+  assign residual_add_in_payload_h_3_mux_2 =
+      (residual_add_in_payload_h_3_diff > 8'd25) ? 8'd25 : residual_add_in_payload_h_3_diff;
+  assign residual_add_in_payload_h_3_mux =
+      residual_add_in_payload_h_3_cmp ? 5'd13 : residual_add_in_payload_h_3_mux_2[4:0];
+  assign residual_add_in_payload_h_3_shr = residual_add_in_payload_h_3_cat >> residual_add_in_payload_h_3_mux;
+  assign residual_add_in_payload_h_3_sum =
+      {1'b0, ((residual_add_in_payload_h_3_cmp ? {1'b0, (linear_operand_3[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, residual_add_in_payload_h_3_shr[11:1]}
+      + {19'd0,
+         (residual_add_in_payload_h_3_shr[0]
+          & ((|(residual_add_in_payload_h_3_cat & ~(25'h1ffffff << residual_add_in_payload_h_3_mux)))
+             | residual_add_in_payload_h_3_shr[1]))};
   assign buffer_write_values_0_any = |data_beat_payload_data[73:72];
   assign buffer_write_values_0_and = ~buffer_write_values_0_any & ~(|data_beat_payload_data[71:70]);
   assign buffer_write_values_0_any_2 = |data_beat_payload_data[69:68];
@@ -1749,6 +2558,90 @@ module tellme (
           : {1'b0,
              (buffer_write_values_3_any_7 ? {1'b0, ~attention_out_payload_3[9]}
               : {1'b1, ~attention_out_payload_3[7]})})};
+  assign buffer_write_values_0_mux_5 =
+      residual_add_out_valid ? residual_add_out_payload_h_0
+      : gating_silu_out_valid ? gating_silu_out_payload_f_0
+      : gating_relu2_out_payload_f_0;
+  assign buffer_write_values_0_part = buffer_write_values_0_mux_5[14:10];
+  assign buffer_write_values_0_part_2 = buffer_write_values_0_mux_5[9:0];
+  assign buffer_write_values_0_part_3 = buffer_write_values_0_mux_5[15];
+  assign buffer_write_values_0_any_9 = |buffer_write_values_0_mux_5[9:8];
+  assign buffer_write_values_0_and_5 = ~buffer_write_values_0_any_9 & ~(|buffer_write_values_0_mux_5[7:6]);
+  assign buffer_write_values_0_any_10 = |buffer_write_values_0_mux_5[5:4];
+  assign buffer_write_values_0_mux_6 =
+      (buffer_write_values_0_and_5 & ~buffer_write_values_0_any_10 & ~(|buffer_write_values_0_mux_5[3:2]))
+        ? {2'h2, ((|buffer_write_values_0_mux_5[1:0]) ? {1'b0, ~buffer_write_values_0_mux_5[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_0_and_5
+            ? {1'b1,
+               (buffer_write_values_0_any_10 ? {1'b0, ~buffer_write_values_0_mux_5[5]}
+                : {1'b1, ~buffer_write_values_0_mux_5[3]})}
+          : {1'b0,
+             (buffer_write_values_0_any_9 ? {1'b0, ~buffer_write_values_0_mux_5[9]}
+              : {1'b1, ~buffer_write_values_0_mux_5[7]})})};
+  assign buffer_write_values_1_mux_5 =
+      residual_add_out_valid ? residual_add_out_payload_h_1
+      : gating_silu_out_valid ? gating_silu_out_payload_f_1
+      : gating_relu2_out_payload_f_1;
+  assign buffer_write_values_1_part = buffer_write_values_1_mux_5[14:10];
+  assign buffer_write_values_1_part_2 = buffer_write_values_1_mux_5[9:0];
+  assign buffer_write_values_1_part_3 = buffer_write_values_1_mux_5[15];
+  assign buffer_write_values_1_any_9 = |buffer_write_values_1_mux_5[9:8];
+  assign buffer_write_values_1_and_5 = ~buffer_write_values_1_any_9 & ~(|buffer_write_values_1_mux_5[7:6]);
+  assign buffer_write_values_1_any_10 = |buffer_write_values_1_mux_5[5:4];
+  assign buffer_write_values_1_mux_6 =
+      (buffer_write_values_1_and_5 & ~buffer_write_values_1_any_10 & ~(|buffer_write_values_1_mux_5[3:2]))
+        ? {2'h2, ((|buffer_write_values_1_mux_5[1:0]) ? {1'b0, ~buffer_write_values_1_mux_5[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_1_and_5
+            ? {1'b1,
+               (buffer_write_values_1_any_10 ? {1'b0, ~buffer_write_values_1_mux_5[5]}
+                : {1'b1, ~buffer_write_values_1_mux_5[3]})}
+          : {1'b0,
+             (buffer_write_values_1_any_9 ? {1'b0, ~buffer_write_values_1_mux_5[9]}
+              : {1'b1, ~buffer_write_values_1_mux_5[7]})})};
+  assign buffer_write_values_2_mux_5 =
+      residual_add_out_valid ? residual_add_out_payload_h_2
+      : gating_silu_out_valid ? gating_silu_out_payload_f_2
+      : gating_relu2_out_payload_f_2;
+  assign buffer_write_values_2_part = buffer_write_values_2_mux_5[14:10];
+  assign buffer_write_values_2_part_2 = buffer_write_values_2_mux_5[9:0];
+  assign buffer_write_values_2_part_3 = buffer_write_values_2_mux_5[15];
+  assign buffer_write_values_2_any_9 = |buffer_write_values_2_mux_5[9:8];
+  assign buffer_write_values_2_and_5 = ~buffer_write_values_2_any_9 & ~(|buffer_write_values_2_mux_5[7:6]);
+  assign buffer_write_values_2_any_10 = |buffer_write_values_2_mux_5[5:4];
+  assign buffer_write_values_2_mux_6 =
+      (buffer_write_values_2_and_5 & ~buffer_write_values_2_any_10 & ~(|buffer_write_values_2_mux_5[3:2]))
+        ? {2'h2, ((|buffer_write_values_2_mux_5[1:0]) ? {1'b0, ~buffer_write_values_2_mux_5[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_2_and_5
+            ? {1'b1,
+               (buffer_write_values_2_any_10 ? {1'b0, ~buffer_write_values_2_mux_5[5]}
+                : {1'b1, ~buffer_write_values_2_mux_5[3]})}
+          : {1'b0,
+             (buffer_write_values_2_any_9 ? {1'b0, ~buffer_write_values_2_mux_5[9]}
+              : {1'b1, ~buffer_write_values_2_mux_5[7]})})};
+  assign buffer_write_values_3_mux_5 =
+      residual_add_out_valid ? residual_add_out_payload_h_3
+      : gating_silu_out_valid ? gating_silu_out_payload_f_3
+      : gating_relu2_out_payload_f_3;
+  assign buffer_write_values_3_part = buffer_write_values_3_mux_5[14:10];
+  assign buffer_write_values_3_part_2 = buffer_write_values_3_mux_5[9:0];
+  assign buffer_write_values_3_part_3 = buffer_write_values_3_mux_5[15];
+  assign buffer_write_values_3_any_9 = |buffer_write_values_3_mux_5[9:8];
+  assign buffer_write_values_3_and_5 = ~buffer_write_values_3_any_9 & ~(|buffer_write_values_3_mux_5[7:6]);
+  assign buffer_write_values_3_any_10 = |buffer_write_values_3_mux_5[5:4];
+  assign buffer_write_values_3_mux_6 =
+      (buffer_write_values_3_and_5 & ~buffer_write_values_3_any_10 & ~(|buffer_write_values_3_mux_5[3:2]))
+        ? {2'h2, ((|buffer_write_values_3_mux_5[1:0]) ? {1'b0, ~buffer_write_values_3_mux_5[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_3_and_5
+            ? {1'b1,
+               (buffer_write_values_3_any_10 ? {1'b0, ~buffer_write_values_3_mux_5[5]}
+                : {1'b1, ~buffer_write_values_3_mux_5[3]})}
+          : {1'b0,
+             (buffer_write_values_3_any_9 ? {1'b0, ~buffer_write_values_3_mux_5[9]}
+              : {1'b1, ~buffer_write_values_3_mux_5[7]})})};
   assign buffer_read_token_sum = attention_block_first + attention_query_token[3:0];
   assign residual_write_address_prod = {9'd0, {9'd0, buffer_write_token}} * {12'd0, 9'd384};
   assign residual_read_address_prod = {9'd0, {9'd0, buffer_read_token}} * {12'd0, 9'd384};
@@ -1771,6 +2664,11 @@ module tellme (
   assign attention_run_bytes_prod = {16'd0, attention_positions_q} * {32'd0, attention_head_dim_q};
   assign attention_head_address_prod = {64'd0, {48'd0, attention_layer_heads}} * {64'd0, {16'd0, attention_run_bytes}};
   assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd3;
+  assign linear_beats_per_token_prod = {8'd0, linear_command_blocks} * {16'd0, 8'd3};
+  assign linear_words_per_token_sum = ({8'd0, linear_beats_per_token} * {16'd0, 8'd28}) + 24'd3;
+  assign linear_row_word_prod = {8'd0, (linear_tile_first_group + linear_group)} * {16'd0, 8'd4};
+  assign linear_vectors_prod = {8'd0, {8'd0, linear_command_tiles}} * {24'd0, {4'd0, linear_token_count}};
+  assign linear_expected_words_prod = {8'd0, {8'd0, linear_row_words}} * {24'd0, {4'd0, linear_token_count}};
   assign tap_int8_magnitude_ext = {tap_activation[7], tap_activation};
   assign tap_source_beats_prod = {32'd0, {28'd0, tap_token_count}} * {32'd0, tap_element_count};
   assign tap_source_beats_sum = tap_source_beats_prod[33:0] + 34'd3;
@@ -1782,234 +2680,434 @@ module tellme (
   assign tap_bytes_of_sum = tap_value_bytes + 34'd15;
   assign setup_bad_field_prod = {16'd0, {16'd0, instruction_word[31:24]}} * {24'd0, instruction_word[23:8]};
 
-  assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:60
-  assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:60
-  assign control_s_axi_control_awaddr = s_axi_control_awaddr; // TellmeKernel.java:60
-  assign control_s_axi_control_wvalid = s_axi_control_wvalid; // TellmeKernel.java:60
-  assign s_axi_control_wready = control_s_axi_control_wready; // TellmeKernel.java:60
-  assign control_s_axi_control_wdata = s_axi_control_wdata; // TellmeKernel.java:60
-  assign control_s_axi_control_wstrb = s_axi_control_wstrb; // TellmeKernel.java:60
-  assign s_axi_control_bvalid = control_s_axi_control_bvalid; // TellmeKernel.java:60
-  assign control_s_axi_control_bready = s_axi_control_bready; // TellmeKernel.java:60
-  assign s_axi_control_bresp = control_s_axi_control_bresp; // TellmeKernel.java:60
-  assign control_s_axi_control_arvalid = s_axi_control_arvalid; // TellmeKernel.java:60
-  assign s_axi_control_arready = control_s_axi_control_arready; // TellmeKernel.java:60
-  assign control_s_axi_control_araddr = s_axi_control_araddr; // TellmeKernel.java:60
-  assign s_axi_control_rvalid = control_s_axi_control_rvalid; // TellmeKernel.java:60
-  assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:60
-  assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:60
-  assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:60
-  assign m_axi_w0_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane0_arready = m_axi_w0_arready; // TellmeKernel.java:160
-  assign m_axi_w0_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:161
-  assign m_axi_w0_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:162
-  assign m_axi_w0_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:163
-  assign m_axi_w0_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:164
-  assign lm_head_m_axi_lane0_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:165
-  assign m_axi_w0_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:166
-  assign lm_head_m_axi_lane0_rdata = m_axi_w0_rdata; // TellmeKernel.java:167
-  assign lm_head_m_axi_lane0_rresp = m_axi_w0_rresp; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane0_rlast = m_axi_w0_rlast; // TellmeKernel.java:169
-  assign m_axi_w0_awvalid = 1'b0; // Axi4.java:192
-  assign m_axi_w0_awaddr = 64'd0; // Axi4.java:193
-  assign m_axi_w0_awlen = 8'd0; // Axi4.java:194
-  assign m_axi_w0_awsize = 3'd4; // Axi4.java:195
-  assign m_axi_w0_awburst = 2'h1; // Axi4.java:196
-  assign m_axi_w0_wvalid = 1'b0; // Axi4.java:200
-  assign m_axi_w0_wdata = 128'h0; // Axi4.java:201
-  assign m_axi_w0_wstrb = 16'h0; // Axi4.java:202
-  assign m_axi_w0_wlast = 1'b0; // Axi4.java:203
-  assign m_axi_w0_bready = 1'b1; // Axi4.java:204
-  assign lm_head_m_axi_lane0_awready = 1'b0; // TellmeKernel.java:143
-  assign lm_head_m_axi_lane0_wready = 1'b0; // TellmeKernel.java:144
-  assign lm_head_m_axi_lane0_bvalid = 1'b0; // TellmeKernel.java:145
-  assign lm_head_m_axi_lane0_bresp = 2'h0; // TellmeKernel.java:146
-  assign m_axi_w1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane1_arready = m_axi_w1_arready; // TellmeKernel.java:160
-  assign m_axi_w1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:161
-  assign m_axi_w1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:162
-  assign m_axi_w1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:163
-  assign m_axi_w1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:164
-  assign lm_head_m_axi_lane1_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:165
-  assign m_axi_w1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:166
-  assign lm_head_m_axi_lane1_rdata = m_axi_w1_rdata; // TellmeKernel.java:167
-  assign lm_head_m_axi_lane1_rresp = m_axi_w1_rresp; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane1_rlast = m_axi_w1_rlast; // TellmeKernel.java:169
-  assign m_axi_w1_awvalid = 1'b0; // Axi4.java:192
-  assign m_axi_w1_awaddr = 64'd0; // Axi4.java:193
-  assign m_axi_w1_awlen = 8'd0; // Axi4.java:194
-  assign m_axi_w1_awsize = 3'd4; // Axi4.java:195
-  assign m_axi_w1_awburst = 2'h1; // Axi4.java:196
-  assign m_axi_w1_wvalid = 1'b0; // Axi4.java:200
-  assign m_axi_w1_wdata = 128'h0; // Axi4.java:201
-  assign m_axi_w1_wstrb = 16'h0; // Axi4.java:202
-  assign m_axi_w1_wlast = 1'b0; // Axi4.java:203
-  assign m_axi_w1_bready = 1'b1; // Axi4.java:204
-  assign lm_head_m_axi_lane1_awready = 1'b0; // TellmeKernel.java:143
-  assign lm_head_m_axi_lane1_wready = 1'b0; // TellmeKernel.java:144
-  assign lm_head_m_axi_lane1_bvalid = 1'b0; // TellmeKernel.java:145
-  assign lm_head_m_axi_lane1_bresp = 2'h0; // TellmeKernel.java:146
-  assign m_axi_w2_arvalid = lm_head_m_axi_lane2_arvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane2_arready = m_axi_w2_arready; // TellmeKernel.java:160
-  assign m_axi_w2_araddr = lm_head_m_axi_lane2_araddr; // TellmeKernel.java:161
-  assign m_axi_w2_arlen = lm_head_m_axi_lane2_arlen; // TellmeKernel.java:162
-  assign m_axi_w2_arsize = lm_head_m_axi_lane2_arsize; // TellmeKernel.java:163
-  assign m_axi_w2_arburst = lm_head_m_axi_lane2_arburst; // TellmeKernel.java:164
-  assign lm_head_m_axi_lane2_rvalid = m_axi_w2_rvalid; // TellmeKernel.java:165
-  assign m_axi_w2_rready = lm_head_m_axi_lane2_rready; // TellmeKernel.java:166
-  assign lm_head_m_axi_lane2_rdata = m_axi_w2_rdata; // TellmeKernel.java:167
-  assign lm_head_m_axi_lane2_rresp = m_axi_w2_rresp; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane2_rlast = m_axi_w2_rlast; // TellmeKernel.java:169
-  assign m_axi_w2_awvalid = 1'b0; // Axi4.java:192
-  assign m_axi_w2_awaddr = 64'd0; // Axi4.java:193
-  assign m_axi_w2_awlen = 8'd0; // Axi4.java:194
-  assign m_axi_w2_awsize = 3'd4; // Axi4.java:195
-  assign m_axi_w2_awburst = 2'h1; // Axi4.java:196
-  assign m_axi_w2_wvalid = 1'b0; // Axi4.java:200
-  assign m_axi_w2_wdata = 128'h0; // Axi4.java:201
-  assign m_axi_w2_wstrb = 16'h0; // Axi4.java:202
-  assign m_axi_w2_wlast = 1'b0; // Axi4.java:203
-  assign m_axi_w2_bready = 1'b1; // Axi4.java:204
-  assign lm_head_m_axi_lane2_awready = 1'b0; // TellmeKernel.java:143
-  assign lm_head_m_axi_lane2_wready = 1'b0; // TellmeKernel.java:144
-  assign lm_head_m_axi_lane2_bvalid = 1'b0; // TellmeKernel.java:145
-  assign lm_head_m_axi_lane2_bresp = 2'h0; // TellmeKernel.java:146
-  assign m_axi_w3_arvalid = lm_head_m_axi_lane3_arvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane3_arready = m_axi_w3_arready; // TellmeKernel.java:160
-  assign m_axi_w3_araddr = lm_head_m_axi_lane3_araddr; // TellmeKernel.java:161
-  assign m_axi_w3_arlen = lm_head_m_axi_lane3_arlen; // TellmeKernel.java:162
-  assign m_axi_w3_arsize = lm_head_m_axi_lane3_arsize; // TellmeKernel.java:163
-  assign m_axi_w3_arburst = lm_head_m_axi_lane3_arburst; // TellmeKernel.java:164
-  assign lm_head_m_axi_lane3_rvalid = m_axi_w3_rvalid; // TellmeKernel.java:165
-  assign m_axi_w3_rready = lm_head_m_axi_lane3_rready; // TellmeKernel.java:166
-  assign lm_head_m_axi_lane3_rdata = m_axi_w3_rdata; // TellmeKernel.java:167
-  assign lm_head_m_axi_lane3_rresp = m_axi_w3_rresp; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane3_rlast = m_axi_w3_rlast; // TellmeKernel.java:169
-  assign m_axi_w3_awvalid = 1'b0; // Axi4.java:192
-  assign m_axi_w3_awaddr = 64'd0; // Axi4.java:193
-  assign m_axi_w3_awlen = 8'd0; // Axi4.java:194
-  assign m_axi_w3_awsize = 3'd4; // Axi4.java:195
-  assign m_axi_w3_awburst = 2'h1; // Axi4.java:196
-  assign m_axi_w3_wvalid = 1'b0; // Axi4.java:200
-  assign m_axi_w3_wdata = 128'h0; // Axi4.java:201
-  assign m_axi_w3_wstrb = 16'h0; // Axi4.java:202
-  assign m_axi_w3_wlast = 1'b0; // Axi4.java:203
-  assign m_axi_w3_bready = 1'b1; // Axi4.java:204
-  assign lm_head_m_axi_lane3_awready = 1'b0; // TellmeKernel.java:143
-  assign lm_head_m_axi_lane3_wready = 1'b0; // TellmeKernel.java:144
-  assign lm_head_m_axi_lane3_bvalid = 1'b0; // TellmeKernel.java:145
-  assign lm_head_m_axi_lane3_bresp = 2'h0; // TellmeKernel.java:146
-  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:128
-  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:128
-  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:128
-  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:128
-  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:128
-  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:128
-  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:128
-  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:128
-  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:128
-  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:128
-  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:128
-  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:128
-  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:128
-  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:128
-  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:128
-  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:128
-  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:128
-  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:128
-  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:128
-  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:128
-  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:128
-  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:128
-  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:128
-  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:128
-  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:128
-  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:128
-  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:128
-  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:128
-  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:128
-  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:128
-  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:128
-  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:128
-  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:128
-  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:128
-  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:128
-  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:128
-  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:128
-  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:128
-  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:128
-  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:128
-  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:128
-  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:128
-  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:128
-  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:128
-  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:128
-  assign lm_head_m_axi_scales_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:128
-  assign lm_head_m_axi_scales_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:128
-  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:128
-  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:128
-  assign lm_head_m_axi_scales_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:128
-  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:128
-  assign d0_share_s_axi_2_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:128
-  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:128
-  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:128
-  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:128
-  assign m_axi_d1_arvalid = attention_m_axi_arvalid; // TellmeKernel.java:159
-  assign attention_m_axi_arready = m_axi_d1_arready; // TellmeKernel.java:160
-  assign m_axi_d1_araddr = attention_m_axi_araddr; // TellmeKernel.java:161
-  assign m_axi_d1_arlen = attention_m_axi_arlen; // TellmeKernel.java:162
-  assign m_axi_d1_arsize = attention_m_axi_arsize; // TellmeKernel.java:163
-  assign m_axi_d1_arburst = attention_m_axi_arburst; // TellmeKernel.java:164
-  assign attention_m_axi_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:165
-  assign m_axi_d1_rready = attention_m_axi_rready; // TellmeKernel.java:166
-  assign attention_m_axi_rdata = m_axi_d1_rdata; // TellmeKernel.java:167
-  assign attention_m_axi_rresp = m_axi_d1_rresp; // TellmeKernel.java:168
-  assign attention_m_axi_rlast = m_axi_d1_rlast; // TellmeKernel.java:169
+  assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:67
+  assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:67
+  assign control_s_axi_control_awaddr = s_axi_control_awaddr; // TellmeKernel.java:67
+  assign control_s_axi_control_wvalid = s_axi_control_wvalid; // TellmeKernel.java:67
+  assign s_axi_control_wready = control_s_axi_control_wready; // TellmeKernel.java:67
+  assign control_s_axi_control_wdata = s_axi_control_wdata; // TellmeKernel.java:67
+  assign control_s_axi_control_wstrb = s_axi_control_wstrb; // TellmeKernel.java:67
+  assign s_axi_control_bvalid = control_s_axi_control_bvalid; // TellmeKernel.java:67
+  assign control_s_axi_control_bready = s_axi_control_bready; // TellmeKernel.java:67
+  assign s_axi_control_bresp = control_s_axi_control_bresp; // TellmeKernel.java:67
+  assign control_s_axi_control_arvalid = s_axi_control_arvalid; // TellmeKernel.java:67
+  assign s_axi_control_arready = control_s_axi_control_arready; // TellmeKernel.java:67
+  assign control_s_axi_control_araddr = s_axi_control_araddr; // TellmeKernel.java:67
+  assign s_axi_control_rvalid = control_s_axi_control_rvalid; // TellmeKernel.java:67
+  assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:67
+  assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:67
+  assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:67
+  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:148
+  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:148
+  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:148
+  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:148
+  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:148
+  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:148
+  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:148
+  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:148
+  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:148
+  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:148
+  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:148
+  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:148
+  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:148
+  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:148
+  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:148
+  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:148
+  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:148
+  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:148
+  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:148
+  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:148
+  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:148
+  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:148
+  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:148
+  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:148
+  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:148
+  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:148
+  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:148
+  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:148
+  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:148
+  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:148
+  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:148
+  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:148
+  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:148
+  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:148
+  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:148
+  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:148
+  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:148
+  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:148
+  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:148
+  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:148
+  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:148
+  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:148
+  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:148
+  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:148
+  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:148
+  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:148
+  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:148
+  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:148
+  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:148
+  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:148
+  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:148
+  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:148
+  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:148
+  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:148
+  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:148
+  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:148
+  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:148
+  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:148
+  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:148
+  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:148
+  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:148
+  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:148
+  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:148
+  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:148
+  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:148
+  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:148
+  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:148
+  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:148
+  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:148
+  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:148
+  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:148
+  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:148
+  assign m_axi_w2_awvalid = w2_share_m_axi_awvalid; // TellmeKernel.java:148
+  assign w2_share_m_axi_awready = m_axi_w2_awready; // TellmeKernel.java:148
+  assign m_axi_w2_awaddr = w2_share_m_axi_awaddr; // TellmeKernel.java:148
+  assign m_axi_w2_awlen = w2_share_m_axi_awlen; // TellmeKernel.java:148
+  assign m_axi_w2_awsize = w2_share_m_axi_awsize; // TellmeKernel.java:148
+  assign m_axi_w2_awburst = w2_share_m_axi_awburst; // TellmeKernel.java:148
+  assign m_axi_w2_wvalid = w2_share_m_axi_wvalid; // TellmeKernel.java:148
+  assign w2_share_m_axi_wready = m_axi_w2_wready; // TellmeKernel.java:148
+  assign m_axi_w2_wdata = w2_share_m_axi_wdata; // TellmeKernel.java:148
+  assign m_axi_w2_wstrb = w2_share_m_axi_wstrb; // TellmeKernel.java:148
+  assign m_axi_w2_wlast = w2_share_m_axi_wlast; // TellmeKernel.java:148
+  assign w2_share_m_axi_bvalid = m_axi_w2_bvalid; // TellmeKernel.java:148
+  assign m_axi_w2_bready = w2_share_m_axi_bready; // TellmeKernel.java:148
+  assign w2_share_m_axi_bresp = m_axi_w2_bresp; // TellmeKernel.java:148
+  assign m_axi_w2_arvalid = w2_share_m_axi_arvalid; // TellmeKernel.java:148
+  assign w2_share_m_axi_arready = m_axi_w2_arready; // TellmeKernel.java:148
+  assign m_axi_w2_araddr = w2_share_m_axi_araddr; // TellmeKernel.java:148
+  assign m_axi_w2_arlen = w2_share_m_axi_arlen; // TellmeKernel.java:148
+  assign m_axi_w2_arsize = w2_share_m_axi_arsize; // TellmeKernel.java:148
+  assign m_axi_w2_arburst = w2_share_m_axi_arburst; // TellmeKernel.java:148
+  assign w2_share_m_axi_rvalid = m_axi_w2_rvalid; // TellmeKernel.java:148
+  assign m_axi_w2_rready = w2_share_m_axi_rready; // TellmeKernel.java:148
+  assign w2_share_m_axi_rdata = m_axi_w2_rdata; // TellmeKernel.java:148
+  assign w2_share_m_axi_rresp = m_axi_w2_rresp; // TellmeKernel.java:148
+  assign w2_share_m_axi_rlast = m_axi_w2_rlast; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_awvalid = tlmm_m_axi_w2_awvalid; // TellmeKernel.java:148
+  assign tlmm_m_axi_w2_awready = w2_share_s_axi_0_awready; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_awaddr = tlmm_m_axi_w2_awaddr; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_awlen = tlmm_m_axi_w2_awlen; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_awsize = tlmm_m_axi_w2_awsize; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_awburst = tlmm_m_axi_w2_awburst; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_wvalid = tlmm_m_axi_w2_wvalid; // TellmeKernel.java:148
+  assign tlmm_m_axi_w2_wready = w2_share_s_axi_0_wready; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_wdata = tlmm_m_axi_w2_wdata; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_wstrb = tlmm_m_axi_w2_wstrb; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_wlast = tlmm_m_axi_w2_wlast; // TellmeKernel.java:148
+  assign tlmm_m_axi_w2_bvalid = w2_share_s_axi_0_bvalid; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_bready = tlmm_m_axi_w2_bready; // TellmeKernel.java:148
+  assign tlmm_m_axi_w2_bresp = w2_share_s_axi_0_bresp; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_arvalid = tlmm_m_axi_w2_arvalid; // TellmeKernel.java:148
+  assign tlmm_m_axi_w2_arready = w2_share_s_axi_0_arready; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_araddr = tlmm_m_axi_w2_araddr; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_arlen = tlmm_m_axi_w2_arlen; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_arsize = tlmm_m_axi_w2_arsize; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_arburst = tlmm_m_axi_w2_arburst; // TellmeKernel.java:148
+  assign tlmm_m_axi_w2_rvalid = w2_share_s_axi_0_rvalid; // TellmeKernel.java:148
+  assign w2_share_s_axi_0_rready = tlmm_m_axi_w2_rready; // TellmeKernel.java:148
+  assign tlmm_m_axi_w2_rdata = w2_share_s_axi_0_rdata; // TellmeKernel.java:148
+  assign tlmm_m_axi_w2_rresp = w2_share_s_axi_0_rresp; // TellmeKernel.java:148
+  assign tlmm_m_axi_w2_rlast = w2_share_s_axi_0_rlast; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_awvalid = lm_head_m_axi_lane2_awvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane2_awready = w2_share_s_axi_1_awready; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_awaddr = lm_head_m_axi_lane2_awaddr; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_awlen = lm_head_m_axi_lane2_awlen; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_awsize = lm_head_m_axi_lane2_awsize; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_awburst = lm_head_m_axi_lane2_awburst; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_wvalid = lm_head_m_axi_lane2_wvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane2_wready = w2_share_s_axi_1_wready; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_wdata = lm_head_m_axi_lane2_wdata; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_wstrb = lm_head_m_axi_lane2_wstrb; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_wlast = lm_head_m_axi_lane2_wlast; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane2_bvalid = w2_share_s_axi_1_bvalid; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_bready = lm_head_m_axi_lane2_bready; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane2_bresp = w2_share_s_axi_1_bresp; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_arvalid = lm_head_m_axi_lane2_arvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane2_arready = w2_share_s_axi_1_arready; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_araddr = lm_head_m_axi_lane2_araddr; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_arlen = lm_head_m_axi_lane2_arlen; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_arsize = lm_head_m_axi_lane2_arsize; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_arburst = lm_head_m_axi_lane2_arburst; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane2_rvalid = w2_share_s_axi_1_rvalid; // TellmeKernel.java:148
+  assign w2_share_s_axi_1_rready = lm_head_m_axi_lane2_rready; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane2_rdata = w2_share_s_axi_1_rdata; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane2_rresp = w2_share_s_axi_1_rresp; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane2_rlast = w2_share_s_axi_1_rlast; // TellmeKernel.java:148
+  assign m_axi_w3_awvalid = w3_share_m_axi_awvalid; // TellmeKernel.java:148
+  assign w3_share_m_axi_awready = m_axi_w3_awready; // TellmeKernel.java:148
+  assign m_axi_w3_awaddr = w3_share_m_axi_awaddr; // TellmeKernel.java:148
+  assign m_axi_w3_awlen = w3_share_m_axi_awlen; // TellmeKernel.java:148
+  assign m_axi_w3_awsize = w3_share_m_axi_awsize; // TellmeKernel.java:148
+  assign m_axi_w3_awburst = w3_share_m_axi_awburst; // TellmeKernel.java:148
+  assign m_axi_w3_wvalid = w3_share_m_axi_wvalid; // TellmeKernel.java:148
+  assign w3_share_m_axi_wready = m_axi_w3_wready; // TellmeKernel.java:148
+  assign m_axi_w3_wdata = w3_share_m_axi_wdata; // TellmeKernel.java:148
+  assign m_axi_w3_wstrb = w3_share_m_axi_wstrb; // TellmeKernel.java:148
+  assign m_axi_w3_wlast = w3_share_m_axi_wlast; // TellmeKernel.java:148
+  assign w3_share_m_axi_bvalid = m_axi_w3_bvalid; // TellmeKernel.java:148
+  assign m_axi_w3_bready = w3_share_m_axi_bready; // TellmeKernel.java:148
+  assign w3_share_m_axi_bresp = m_axi_w3_bresp; // TellmeKernel.java:148
+  assign m_axi_w3_arvalid = w3_share_m_axi_arvalid; // TellmeKernel.java:148
+  assign w3_share_m_axi_arready = m_axi_w3_arready; // TellmeKernel.java:148
+  assign m_axi_w3_araddr = w3_share_m_axi_araddr; // TellmeKernel.java:148
+  assign m_axi_w3_arlen = w3_share_m_axi_arlen; // TellmeKernel.java:148
+  assign m_axi_w3_arsize = w3_share_m_axi_arsize; // TellmeKernel.java:148
+  assign m_axi_w3_arburst = w3_share_m_axi_arburst; // TellmeKernel.java:148
+  assign w3_share_m_axi_rvalid = m_axi_w3_rvalid; // TellmeKernel.java:148
+  assign m_axi_w3_rready = w3_share_m_axi_rready; // TellmeKernel.java:148
+  assign w3_share_m_axi_rdata = m_axi_w3_rdata; // TellmeKernel.java:148
+  assign w3_share_m_axi_rresp = m_axi_w3_rresp; // TellmeKernel.java:148
+  assign w3_share_m_axi_rlast = m_axi_w3_rlast; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_awvalid = tlmm_m_axi_w3_awvalid; // TellmeKernel.java:148
+  assign tlmm_m_axi_w3_awready = w3_share_s_axi_0_awready; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_awaddr = tlmm_m_axi_w3_awaddr; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_awlen = tlmm_m_axi_w3_awlen; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_awsize = tlmm_m_axi_w3_awsize; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_awburst = tlmm_m_axi_w3_awburst; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_wvalid = tlmm_m_axi_w3_wvalid; // TellmeKernel.java:148
+  assign tlmm_m_axi_w3_wready = w3_share_s_axi_0_wready; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_wdata = tlmm_m_axi_w3_wdata; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_wstrb = tlmm_m_axi_w3_wstrb; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_wlast = tlmm_m_axi_w3_wlast; // TellmeKernel.java:148
+  assign tlmm_m_axi_w3_bvalid = w3_share_s_axi_0_bvalid; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_bready = tlmm_m_axi_w3_bready; // TellmeKernel.java:148
+  assign tlmm_m_axi_w3_bresp = w3_share_s_axi_0_bresp; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_arvalid = tlmm_m_axi_w3_arvalid; // TellmeKernel.java:148
+  assign tlmm_m_axi_w3_arready = w3_share_s_axi_0_arready; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_araddr = tlmm_m_axi_w3_araddr; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_arlen = tlmm_m_axi_w3_arlen; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_arsize = tlmm_m_axi_w3_arsize; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_arburst = tlmm_m_axi_w3_arburst; // TellmeKernel.java:148
+  assign tlmm_m_axi_w3_rvalid = w3_share_s_axi_0_rvalid; // TellmeKernel.java:148
+  assign w3_share_s_axi_0_rready = tlmm_m_axi_w3_rready; // TellmeKernel.java:148
+  assign tlmm_m_axi_w3_rdata = w3_share_s_axi_0_rdata; // TellmeKernel.java:148
+  assign tlmm_m_axi_w3_rresp = w3_share_s_axi_0_rresp; // TellmeKernel.java:148
+  assign tlmm_m_axi_w3_rlast = w3_share_s_axi_0_rlast; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_awvalid = lm_head_m_axi_lane3_awvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane3_awready = w3_share_s_axi_1_awready; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_awaddr = lm_head_m_axi_lane3_awaddr; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_awlen = lm_head_m_axi_lane3_awlen; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_awsize = lm_head_m_axi_lane3_awsize; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_awburst = lm_head_m_axi_lane3_awburst; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_wvalid = lm_head_m_axi_lane3_wvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane3_wready = w3_share_s_axi_1_wready; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_wdata = lm_head_m_axi_lane3_wdata; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_wstrb = lm_head_m_axi_lane3_wstrb; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_wlast = lm_head_m_axi_lane3_wlast; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane3_bvalid = w3_share_s_axi_1_bvalid; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_bready = lm_head_m_axi_lane3_bready; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane3_bresp = w3_share_s_axi_1_bresp; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_arvalid = lm_head_m_axi_lane3_arvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane3_arready = w3_share_s_axi_1_arready; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_araddr = lm_head_m_axi_lane3_araddr; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_arlen = lm_head_m_axi_lane3_arlen; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_arsize = lm_head_m_axi_lane3_arsize; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_arburst = lm_head_m_axi_lane3_arburst; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane3_rvalid = w3_share_s_axi_1_rvalid; // TellmeKernel.java:148
+  assign w3_share_s_axi_1_rready = lm_head_m_axi_lane3_rready; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane3_rdata = w3_share_s_axi_1_rdata; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane3_rresp = w3_share_s_axi_1_rresp; // TellmeKernel.java:148
+  assign lm_head_m_axi_lane3_rlast = w3_share_s_axi_1_rlast; // TellmeKernel.java:148
+  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:148
+  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:148
+  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:148
+  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:148
+  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:148
+  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:148
+  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:148
+  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:148
+  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:148
+  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:148
+  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:148
+  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:148
+  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:148
+  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:148
+  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:148
+  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:148
+  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:148
+  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:148
+  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:148
+  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:148
+  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:148
+  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:148
+  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:148
+  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:148
+  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:148
+  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:148
+  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:148
+  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:148
+  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:148
+  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:148
+  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:148
+  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:148
+  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:148
+  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:148
+  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:148
+  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:148
+  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:148
+  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:148
+  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:148
+  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:148
+  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:148
+  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:148
+  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:148
+  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:148
+  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_scales_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_scales_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:148
+  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:148
+  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:148
+  assign lm_head_m_axi_scales_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:148
+  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:148
+  assign d0_share_s_axi_2_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:148
+  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:148
+  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:148
+  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:148
+  assign m_axi_d1_arvalid = attention_m_axi_arvalid; // TellmeKernel.java:179
+  assign attention_m_axi_arready = m_axi_d1_arready; // TellmeKernel.java:180
+  assign m_axi_d1_araddr = attention_m_axi_araddr; // TellmeKernel.java:181
+  assign m_axi_d1_arlen = attention_m_axi_arlen; // TellmeKernel.java:182
+  assign m_axi_d1_arsize = attention_m_axi_arsize; // TellmeKernel.java:183
+  assign m_axi_d1_arburst = attention_m_axi_arburst; // TellmeKernel.java:184
+  assign attention_m_axi_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:185
+  assign m_axi_d1_rready = attention_m_axi_rready; // TellmeKernel.java:186
+  assign attention_m_axi_rdata = m_axi_d1_rdata; // TellmeKernel.java:187
+  assign attention_m_axi_rresp = m_axi_d1_rresp; // TellmeKernel.java:188
+  assign attention_m_axi_rlast = m_axi_d1_rlast; // TellmeKernel.java:189
   assign m_axi_d1_awvalid = 1'b0; // Axi4.java:192
   assign m_axi_d1_awaddr = 64'd0; // Axi4.java:193
   assign m_axi_d1_awlen = 8'd0; // Axi4.java:194
@@ -2020,10 +3118,10 @@ module tellme (
   assign m_axi_d1_wstrb = 16'h0; // Axi4.java:202
   assign m_axi_d1_wlast = 1'b0; // Axi4.java:203
   assign m_axi_d1_bready = 1'b1; // Axi4.java:204
-  assign attention_m_axi_awready = 1'b0; // TellmeKernel.java:143
-  assign attention_m_axi_wready = 1'b0; // TellmeKernel.java:144
-  assign attention_m_axi_bvalid = 1'b0; // TellmeKernel.java:145
-  assign attention_m_axi_bresp = 2'h0; // TellmeKernel.java:146
+  assign attention_m_axi_awready = 1'b0; // TellmeKernel.java:163
+  assign attention_m_axi_wready = 1'b0; // TellmeKernel.java:164
+  assign attention_m_axi_bvalid = 1'b0; // TellmeKernel.java:165
+  assign attention_m_axi_bresp = 2'h0; // TellmeKernel.java:166
   assign port_moving =
       (m_axi_w0_rvalid & m_axi_w0_rready)
       | (m_axi_w0_wvalid & m_axi_w0_wready)
@@ -2036,7 +3134,7 @@ module tellme (
       | (m_axi_d0_rvalid & m_axi_d0_rready)
       | (m_axi_d0_wvalid & m_axi_d0_wready)
       | (m_axi_d1_rvalid & m_axi_d1_rready)
-      | (m_axi_d1_wvalid & m_axi_d1_wready); // TellmeKernel.java:88
+      | (m_axi_d1_wvalid & m_axi_d1_wready); // TellmeKernel.java:106
   assign control_ap_ready = call_start; // CallControl.java:49
   assign control_ap_idle = ~call_busy; // CallControl.java:50
   assign control_ap_done = call_finish; // CallControl.java:51
@@ -2140,29 +3238,121 @@ module tellme (
   assign lm_head_activations_payload = {quantized_read_data, lm_head_held2, lm_head_held1, lm_head_held0};
   // LmHeadExecutor.java:167
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:419
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:420
-  assign record_error_detail = error_detail; // Sequencer.java:421
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:422
-  assign record_instructions = instructions_executed; // Sequencer.java:423
-  assign record_argmax = lm_head_argmax; // Sequencer.java:424
-  assign record_cycles = call_cycles; // Sequencer.java:425
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:426
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:427
-  assign record_tapping = tapping; // Sequencer.java:428
-  assign record_tap_records = tap_records; // Sequencer.java:429
-  assign record_tap_used = tap_used; // Sequencer.java:430
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:431
-  assign record_address = arg_io; // Sequencer.java:432
-  assign record_area_address = debug_base; // Sequencer.java:433
-  assign stalled = waiting_for_data; // TellmeKernel.java:112
-  assign interrupt = 1'b0; // TellmeKernel.java:113
+  assign tlmm_command_request_valid = linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:127
+  assign tlmm_command_request_payload_rows = linear_rows_q; // LinearExecutor.java:128
+  assign tlmm_command_request_payload_cols = linear_cols_q; // LinearExecutor.java:129
+  assign tlmm_command_request_payload_address = linear_weights_address; // LinearExecutor.java:130
+  assign tlmm_command_request_payload_tokens = {12'd0, linear_token_count}; // LinearExecutor.java:131
+  assign tlmm_command_answer_ready = linear_step == LINEAR_STEP_ANSWER; // LinearExecutor.java:134
+  assign tlmm_command_valid = linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:143
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:144
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:144
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:144
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:144
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:144
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:144
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:144
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:144
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:144
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:144
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:144
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:144
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:175
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:176
+  // LinearExecutor.java:186
+  assign tlmm_activations_valid =
+      linear_running & activation_gearbox_out_valid & (linear_taken_beats < linear_beats_per_token);
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:187
+  // LinearExecutor.java:188
+  assign activation_gearbox_out_ready = tlmm_activations_ready & (linear_taken_beats < linear_beats_per_token);
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:191
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:236
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:238
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:238
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:238
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:238
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:240
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:241
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:269
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:270
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:271
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:291
+  assign residual_add_in_valid = linear_feed_residual; // LinearExecutor.java:314
+  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:315
+  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:316
+  assign residual_add_in_payload_h_0 =
+      ((linear_operand_0[30:23] == 8'd255) & (linear_operand_0[22:0] != 23'd0)) ? 16'h7e00
+      : (((linear_operand_0[30:23] == 8'd255) & (linear_operand_0[22:0] == 23'd0))
+         | (residual_add_in_payload_h_0_sum >= 20'd31744))
+        ? {linear_operand_0[31], 15'h7c00}
+      : {linear_operand_0[31], residual_add_in_payload_h_0_sum[14:0]}; // LinearExecutor.java:318
+  assign residual_add_in_payload_y_0 = linear_y_0; // LinearExecutor.java:319
+  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:321
+  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:322
+  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:321
+  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:322
+  assign residual_add_in_payload_h_1 =
+      ((linear_operand_1[30:23] == 8'd255) & (linear_operand_1[22:0] != 23'd0)) ? 16'h7e00
+      : (((linear_operand_1[30:23] == 8'd255) & (linear_operand_1[22:0] == 23'd0))
+         | (residual_add_in_payload_h_1_sum >= 20'd31744))
+        ? {linear_operand_1[31], 15'h7c00}
+      : {linear_operand_1[31], residual_add_in_payload_h_1_sum[14:0]}; // LinearExecutor.java:318
+  assign residual_add_in_payload_y_1 = linear_y_1; // LinearExecutor.java:319
+  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:321
+  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:322
+  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:321
+  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:322
+  assign residual_add_in_payload_h_2 =
+      ((linear_operand_2[30:23] == 8'd255) & (linear_operand_2[22:0] != 23'd0)) ? 16'h7e00
+      : (((linear_operand_2[30:23] == 8'd255) & (linear_operand_2[22:0] == 23'd0))
+         | (residual_add_in_payload_h_2_sum >= 20'd31744))
+        ? {linear_operand_2[31], 15'h7c00}
+      : {linear_operand_2[31], residual_add_in_payload_h_2_sum[14:0]}; // LinearExecutor.java:318
+  assign residual_add_in_payload_y_2 = linear_y_2; // LinearExecutor.java:319
+  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:321
+  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:322
+  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:321
+  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:322
+  assign residual_add_in_payload_h_3 =
+      ((linear_operand_3[30:23] == 8'd255) & (linear_operand_3[22:0] != 23'd0)) ? 16'h7e00
+      : (((linear_operand_3[30:23] == 8'd255) & (linear_operand_3[22:0] == 23'd0))
+         | (residual_add_in_payload_h_3_sum >= 20'd31744))
+        ? {linear_operand_3[31], 15'h7c00}
+      : {linear_operand_3[31], residual_add_in_payload_h_3_sum[14:0]}; // LinearExecutor.java:318
+  assign residual_add_in_payload_y_3 = linear_y_3; // LinearExecutor.java:319
+  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:321
+  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:322
+  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:321
+  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:322
+  assign residual_add_in_payload_last = 1'b1; // LinearExecutor.java:325
+  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:326
+  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:327
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:337
+  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:338
+  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:339
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:442
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:443
+  assign record_error_detail = error_detail; // Sequencer.java:444
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:445
+  assign record_instructions = instructions_executed; // Sequencer.java:446
+  assign record_argmax = lm_head_argmax; // Sequencer.java:447
+  assign record_cycles = call_cycles; // Sequencer.java:448
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:449
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:450
+  assign record_tapping = tapping; // Sequencer.java:451
+  assign record_tap_records = tap_records; // Sequencer.java:452
+  assign record_tap_used = tap_used; // Sequencer.java:453
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:454
+  assign record_address = arg_io; // Sequencer.java:455
+  assign record_area_address = debug_base; // Sequencer.java:456
+  assign stalled = waiting_for_data; // TellmeKernel.java:132
+  assign interrupt = control_interrupt; // TellmeKernel.java:133
 
   // -------------------------------------------------------------------------------------------------------------------
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:233
+    case (phase) // Sequencer.java:252
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -2178,18 +3368,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:409
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:432
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:413
-  assign result_error_detail = error_detail; // Sequencer.java:414
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:415
-  assign result_instructions = instructions_executed; // Sequencer.java:416
-  assign result_argmax = lm_head_argmax; // Sequencer.java:417
+  assign result_error_code = error_code; // Sequencer.java:436
+  assign result_error_detail = error_detail; // Sequencer.java:437
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:438
+  assign result_instructions = instructions_executed; // Sequencer.java:439
+  assign result_argmax = lm_head_argmax; // Sequencer.java:440
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -2303,24 +3493,24 @@ module tellme (
       data_read_payload_address = tap_source_address; // TapWriter.java:139
       data_read_payload_beats = tap_source_beats; // TapWriter.java:140
     end
-    if (own_read & ~read_issued) begin // Sequencer.java:108
-      data_read_valid = 1'b1; // Sequencer.java:109
-      case (phase) // Sequencer.java:110
+    if (own_read & ~read_issued) begin // Sequencer.java:109
+      data_read_valid = 1'b1; // Sequencer.java:110
+      case (phase) // Sequencer.java:111
         STEP_HEADER: begin
-          data_read_payload_address = arg_image; // Sequencer.java:112
-          data_read_payload_beats = 32'd16; // Sequencer.java:113
+          data_read_payload_address = arg_image; // Sequencer.java:113
+          data_read_payload_beats = 32'd16; // Sequencer.java:114
         end
         STEP_TOKENS: begin
-          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:116
-          data_read_payload_beats = {1'b0, token_beats}; // Sequencer.java:117
+          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:117
+          data_read_payload_beats = {1'b0, token_beats}; // Sequencer.java:118
         end
         STEP_CAPACITY: begin
-          data_read_payload_address = debug_base; // Sequencer.java:120
-          data_read_payload_beats = 32'd1; // Sequencer.java:121
+          data_read_payload_address = debug_base; // Sequencer.java:121
+          data_read_payload_beats = 32'd1; // Sequencer.java:122
         end
         default: begin
-          data_read_payload_address = fetch_address; // Sequencer.java:124
-          data_read_payload_beats = 32'd1; // Sequencer.java:125
+          data_read_payload_address = fetch_address; // Sequencer.java:125
+          data_read_payload_beats = 32'd1; // Sequencer.java:126
         end
       endcase
     end
@@ -2347,8 +3537,8 @@ module tellme (
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:192
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:192
     end
-    if (own_read & read_issued) begin // Sequencer.java:132
-      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:132
+    if (own_read & read_issued) begin // Sequencer.java:133
+      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:133
     end
   end
 
@@ -2727,6 +3917,91 @@ module tellme (
              attention_out_payload_3[9:0],
              13'h0}; // AttentionExecutor.java:264
     end
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:341
+      buffer_write_valid = 1'b1; // LinearExecutor.java:342
+      buffer_write_id = linear_dst_id; // LinearExecutor.java:343
+      buffer_write_mask = 4'hf; // LinearExecutor.java:344
+    end
+    if (linear_store_write) begin // LinearExecutor.java:347
+      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:348
+      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:349
+      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:351
+      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:351
+      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:351
+      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:351
+    end
+    if (linear_unit_out) begin // LinearExecutor.java:354
+      buffer_write_token = linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:355
+      buffer_write_word = linear_unit_tags_pop_payload[13:4]; // LinearExecutor.java:356
+      buffer_write_values_0 =
+          (buffer_write_values_0_part == 5'd0)
+            ? ((buffer_write_values_0_part_2 == 10'd0) ? {buffer_write_values_0_part_3, 31'h0}
+               : {buffer_write_values_0_part_3,
+                  (8'd112 - {4'd0, buffer_write_values_0_mux_6}),
+                  (buffer_write_values_0_part_2 << (buffer_write_values_0_mux_6 + 4'd1)),
+                  13'h0})
+          : (buffer_write_values_0_part == 5'd31)
+            ? {buffer_write_values_0_part_3,
+               8'hff,
+               (buffer_write_values_0_part_2 != 10'd0),
+               buffer_write_values_0_mux_5[8:0],
+               13'h0}
+          : {buffer_write_values_0_part_3,
+             ({3'd0, buffer_write_values_0_part} + 8'd112),
+             buffer_write_values_0_part_2,
+             13'h0}; // LinearExecutor.java:360
+      buffer_write_values_1 =
+          (buffer_write_values_1_part == 5'd0)
+            ? ((buffer_write_values_1_part_2 == 10'd0) ? {buffer_write_values_1_part_3, 31'h0}
+               : {buffer_write_values_1_part_3,
+                  (8'd112 - {4'd0, buffer_write_values_1_mux_6}),
+                  (buffer_write_values_1_part_2 << (buffer_write_values_1_mux_6 + 4'd1)),
+                  13'h0})
+          : (buffer_write_values_1_part == 5'd31)
+            ? {buffer_write_values_1_part_3,
+               8'hff,
+               (buffer_write_values_1_part_2 != 10'd0),
+               buffer_write_values_1_mux_5[8:0],
+               13'h0}
+          : {buffer_write_values_1_part_3,
+             ({3'd0, buffer_write_values_1_part} + 8'd112),
+             buffer_write_values_1_part_2,
+             13'h0}; // LinearExecutor.java:360
+      buffer_write_values_2 =
+          (buffer_write_values_2_part == 5'd0)
+            ? ((buffer_write_values_2_part_2 == 10'd0) ? {buffer_write_values_2_part_3, 31'h0}
+               : {buffer_write_values_2_part_3,
+                  (8'd112 - {4'd0, buffer_write_values_2_mux_6}),
+                  (buffer_write_values_2_part_2 << (buffer_write_values_2_mux_6 + 4'd1)),
+                  13'h0})
+          : (buffer_write_values_2_part == 5'd31)
+            ? {buffer_write_values_2_part_3,
+               8'hff,
+               (buffer_write_values_2_part_2 != 10'd0),
+               buffer_write_values_2_mux_5[8:0],
+               13'h0}
+          : {buffer_write_values_2_part_3,
+             ({3'd0, buffer_write_values_2_part} + 8'd112),
+             buffer_write_values_2_part_2,
+             13'h0}; // LinearExecutor.java:360
+      buffer_write_values_3 =
+          (buffer_write_values_3_part == 5'd0)
+            ? ((buffer_write_values_3_part_2 == 10'd0) ? {buffer_write_values_3_part_3, 31'h0}
+               : {buffer_write_values_3_part_3,
+                  (8'd112 - {4'd0, buffer_write_values_3_mux_6}),
+                  (buffer_write_values_3_part_2 << (buffer_write_values_3_mux_6 + 4'd1)),
+                  13'h0})
+          : (buffer_write_values_3_part == 5'd31)
+            ? {buffer_write_values_3_part_3,
+               8'hff,
+               (buffer_write_values_3_part_2 != 10'd0),
+               buffer_write_values_3_mux_5[8:0],
+               13'h0}
+          : {buffer_write_values_3_part_3,
+             ({3'd0, buffer_write_values_3_part} + 8'd112),
+             buffer_write_values_3_part_2,
+             13'h0}; // LinearExecutor.java:360
+    end
   end
 
   always @(*) begin
@@ -2745,6 +4020,12 @@ module tellme (
       buffer_read_id = attention_src_id; // AttentionExecutor.java:194
       buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:195
       buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:197
+    end
+    if (linear_y_take & ~linear_padding_word & ~linear_store) begin // LinearExecutor.java:297
+      buffer_read_valid = 1'b1; // LinearExecutor.java:298
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:299
+      buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:300
+      buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:301
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:105
       buffer_read_valid = 1'b1; // TapWriter.java:106
@@ -3065,6 +4346,11 @@ module tellme (
       quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:110
       quantized_read_word = lm_head_word[9:0]; // LmHeadExecutor.java:111
     end
+    if (linear_activation_read) begin // LinearExecutor.java:167
+      quantized_read = 1'b1; // LinearExecutor.java:168
+      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:169
+      quantized_read_word = linear_feed_word[9:0]; // LinearExecutor.java:170
+    end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:111
       quantized_read = 1'b1; // TapWriter.java:112
       quantized_read_token = tap_token[2:0]; // TapWriter.java:113
@@ -3124,7 +4410,7 @@ module tellme (
   // embed (EmbedUnit.java:37): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:43
-    case (phase) // Sequencer.java:233
+    case (phase) // Sequencer.java:252
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3133,12 +4419,12 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:319
-        end else if (opcode == 8'd0) begin // Sequencer.java:320
-        end else if (opcode == 8'd1) begin // Sequencer.java:321
-        end else if (opcode == 8'd7) begin // Sequencer.java:331
-        end else if (is_embed) begin // Sequencer.java:332
-          embed_start = 1'b1; // Sequencer.java:333
+        if (data_read_failed) begin // Sequencer.java:338
+        end else if (opcode == 8'd0) begin // Sequencer.java:339
+        end else if (opcode == 8'd1) begin // Sequencer.java:340
+        end else if (opcode == 8'd7) begin // Sequencer.java:350
+        end else if (is_embed) begin // Sequencer.java:351
+          embed_start = 1'b1; // Sequencer.java:352
         end
       end
       STEP_EXECUTE: ;
@@ -3155,37 +4441,37 @@ module tellme (
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:49
-    embed_dst = instruction_word[11:8]; // Sequencer.java:147
+    embed_dst = instruction_word[11:8]; // Sequencer.java:148
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:49
-    embed_dim = instruction_word[31:16]; // Sequencer.java:148
+    embed_dim = instruction_word[31:16]; // Sequencer.java:149
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:49
-    embed_table = instruction_word[63:32]; // Sequencer.java:149
+    embed_table = instruction_word[63:32]; // Sequencer.java:150
   end
 
   always @(*) begin
     embed_tokens = 4'd0; // EmbedUnit.java:49
-    embed_tokens = chunk_tokens; // Sequencer.java:150
+    embed_tokens = chunk_tokens; // Sequencer.java:151
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:49
-    embed_first_token = chunk_from; // Sequencer.java:151
+    embed_first_token = chunk_from; // Sequencer.java:152
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:49
-    embed_image = arg_image; // Sequencer.java:152
+    embed_image = arg_image; // Sequencer.java:153
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:49
-    embed_io = arg_io; // Sequencer.java:153
+    embed_io = arg_io; // Sequencer.java:154
   end
 
   always @(*) begin
@@ -3295,7 +4581,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:49
-    case (phase) // Sequencer.java:233
+    case (phase) // Sequencer.java:252
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3304,13 +4590,13 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:319
-        end else if (opcode == 8'd0) begin // Sequencer.java:320
-        end else if (opcode == 8'd1) begin // Sequencer.java:321
-        end else if (opcode == 8'd7) begin // Sequencer.java:331
-        end else if (is_embed) begin // Sequencer.java:332
-        end else if (is_quantize) begin // Sequencer.java:336
-          quantize_start = 1'b1; // Sequencer.java:337
+        if (data_read_failed) begin // Sequencer.java:338
+        end else if (opcode == 8'd0) begin // Sequencer.java:339
+        end else if (opcode == 8'd1) begin // Sequencer.java:340
+        end else if (opcode == 8'd7) begin // Sequencer.java:350
+        end else if (is_embed) begin // Sequencer.java:351
+        end else if (is_quantize) begin // Sequencer.java:355
+          quantize_start = 1'b1; // Sequencer.java:356
         end
       end
       STEP_EXECUTE: ;
@@ -3327,37 +4613,37 @@ module tellme (
 
   always @(*) begin
     quantize_src = 4'd0; // QuantizeExecutor.java:54
-    quantize_src = instruction_word[11:8]; // Sequencer.java:169
+    quantize_src = instruction_word[11:8]; // Sequencer.java:170
   end
 
   always @(*) begin
     quantize_norm = 1'b0; // QuantizeExecutor.java:55
-    quantize_norm = instruction_word[12]; // Sequencer.java:170
+    quantize_norm = instruction_word[12]; // Sequencer.java:171
   end
 
   always @(*) begin
     quantize_length = 16'd0; // QuantizeExecutor.java:56
-    quantize_length = instruction_word[31:16]; // Sequencer.java:171
+    quantize_length = instruction_word[31:16]; // Sequencer.java:172
   end
 
   always @(*) begin
     quantize_gain = 32'd0; // QuantizeExecutor.java:57
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:172
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:173
   end
 
   always @(*) begin
     quantize_eps = 32'h0; // QuantizeExecutor.java:58
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:173
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:174
   end
 
   always @(*) begin
     quantize_tokens = 4'd0; // QuantizeExecutor.java:59
-    quantize_tokens = chunk_tokens; // Sequencer.java:174
+    quantize_tokens = chunk_tokens; // Sequencer.java:175
   end
 
   always @(*) begin
     quantize_image = 64'd0; // QuantizeExecutor.java:60
-    quantize_image = arg_image; // Sequencer.java:175
+    quantize_image = arg_image; // Sequencer.java:176
   end
 
   always @(*) begin
@@ -3491,7 +4777,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:52
-    case (phase) // Sequencer.java:233
+    case (phase) // Sequencer.java:252
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3500,15 +4786,16 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:319
-        end else if (opcode == 8'd0) begin // Sequencer.java:320
-        end else if (opcode == 8'd1) begin // Sequencer.java:321
-        end else if (opcode == 8'd7) begin // Sequencer.java:331
-        end else if (is_embed) begin // Sequencer.java:332
-        end else if (is_quantize) begin // Sequencer.java:336
-        end else if (is_lm_head) begin // Sequencer.java:340
-        end else if (is_attention) begin // Sequencer.java:344
-          attention_start = 1'b1; // Sequencer.java:345
+        if (data_read_failed) begin // Sequencer.java:338
+        end else if (opcode == 8'd0) begin // Sequencer.java:339
+        end else if (opcode == 8'd1) begin // Sequencer.java:340
+        end else if (opcode == 8'd7) begin // Sequencer.java:350
+        end else if (is_embed) begin // Sequencer.java:351
+        end else if (is_quantize) begin // Sequencer.java:355
+        end else if (is_linear) begin // Sequencer.java:359
+        end else if (is_lm_head) begin // Sequencer.java:363
+        end else if (is_attention) begin // Sequencer.java:367
+          attention_start = 1'b1; // Sequencer.java:368
         end
       end
       STEP_EXECUTE: ;
@@ -3525,57 +4812,57 @@ module tellme (
 
   always @(*) begin
     attention_src = 4'd0; // AttentionExecutor.java:63
-    attention_src = instruction_word[11:8]; // Sequencer.java:156
+    attention_src = instruction_word[11:8]; // Sequencer.java:157
   end
 
   always @(*) begin
     attention_dst = 4'd0; // AttentionExecutor.java:63
-    attention_dst = instruction_word[15:12]; // Sequencer.java:157
+    attention_dst = instruction_word[15:12]; // Sequencer.java:158
   end
 
   always @(*) begin
     attention_layer = 8'd0; // AttentionExecutor.java:63
-    attention_layer = instruction_word[31:24]; // Sequencer.java:158
+    attention_layer = instruction_word[31:24]; // Sequencer.java:159
   end
 
   always @(*) begin
     attention_scale = 32'h0; // AttentionExecutor.java:65
-    attention_scale = instruction_word[63:32]; // Sequencer.java:159
+    attention_scale = instruction_word[63:32]; // Sequencer.java:160
   end
 
   always @(*) begin
     attention_head_dim = 16'd0; // AttentionExecutor.java:63
-    attention_head_dim = setup_head_dim; // Sequencer.java:160
+    attention_head_dim = setup_head_dim; // Sequencer.java:161
   end
 
   always @(*) begin
     attention_heads = 8'd0; // AttentionExecutor.java:63
-    attention_heads = setup_heads; // Sequencer.java:161
+    attention_heads = setup_heads; // Sequencer.java:162
   end
 
   always @(*) begin
     attention_kv_heads = 8'd0; // AttentionExecutor.java:63
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:162
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:163
   end
 
   always @(*) begin
     attention_positions = 32'd0; // AttentionExecutor.java:63
-    attention_positions = setup_positions; // Sequencer.java:163
+    attention_positions = setup_positions; // Sequencer.java:164
   end
 
   always @(*) begin
     attention_tokens = 4'd0; // AttentionExecutor.java:63
-    attention_tokens = chunk_tokens; // Sequencer.java:164
+    attention_tokens = chunk_tokens; // Sequencer.java:165
   end
 
   always @(*) begin
     attention_first_position = 32'd0; // AttentionExecutor.java:63
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:165
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:166
   end
 
   always @(*) begin
     attention_kv_cache = 64'd0; // AttentionExecutor.java:63
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:166
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:167
   end
 
   assign attention_q_width = attention_q_width_prod[23:0]; // AttentionExecutor.java:85
@@ -4021,10 +5308,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:50
     lm_head_clear = 1'b0; // LmHeadExecutor.java:52
-    case (phase) // Sequencer.java:233
+    case (phase) // Sequencer.java:252
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:234
-          lm_head_clear = 1'b1; // Sequencer.java:235
+        if (call_start) begin // Sequencer.java:253
+          lm_head_clear = 1'b1; // Sequencer.java:254
         end
       end
       STEP_HEADER: ;
@@ -4034,14 +5321,15 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:319
-        end else if (opcode == 8'd0) begin // Sequencer.java:320
-        end else if (opcode == 8'd1) begin // Sequencer.java:321
-        end else if (opcode == 8'd7) begin // Sequencer.java:331
-        end else if (is_embed) begin // Sequencer.java:332
-        end else if (is_quantize) begin // Sequencer.java:336
-        end else if (is_lm_head) begin // Sequencer.java:340
-          lm_head_start = 1'b1; // Sequencer.java:341
+        if (data_read_failed) begin // Sequencer.java:338
+        end else if (opcode == 8'd0) begin // Sequencer.java:339
+        end else if (opcode == 8'd1) begin // Sequencer.java:340
+        end else if (opcode == 8'd7) begin // Sequencer.java:350
+        end else if (is_embed) begin // Sequencer.java:351
+        end else if (is_quantize) begin // Sequencer.java:355
+        end else if (is_linear) begin // Sequencer.java:359
+        end else if (is_lm_head) begin // Sequencer.java:363
+          lm_head_start = 1'b1; // Sequencer.java:364
         end
       end
       STEP_EXECUTE: ;
@@ -4058,47 +5346,47 @@ module tellme (
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:60
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:178
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:191
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:60
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:179
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:192
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:60
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:180
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:193
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:60
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:181
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:194
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:60
-    lm_head_vocab = header_vocab; // Sequencer.java:182
+    lm_head_vocab = header_vocab; // Sequencer.java:195
   end
 
   always @(*) begin
     lm_head_last_token = 4'd0; // LmHeadExecutor.java:60
-    lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:184
+    lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:197
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:60
-    lm_head_image = arg_image; // Sequencer.java:185
+    lm_head_image = arg_image; // Sequencer.java:198
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:60
-    lm_head_logits = logits_address; // Sequencer.java:187
+    lm_head_logits = logits_address; // Sequencer.java:200
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:62
-    lm_head_last_chunk = last_chunk; // Sequencer.java:183
+    lm_head_last_chunk = last_chunk; // Sequencer.java:196
   end
 
   assign lm_head_bad_field =
@@ -4236,11 +5524,434 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
+  // linear_executor (LinearExecutor.java:55): LINEAR: the TLMM engine over the chunk's activations, its sums
+  // dequantized and through the epilogue into a buffer
+  always @(*) begin
+    linear_start = 1'b0; // LinearExecutor.java:65
+    case (phase) // Sequencer.java:252
+      STEP_IDLE: ;
+      STEP_HEADER: ;
+      STEP_CHECK: ;
+      STEP_TOKENS: ;
+      STEP_CAPACITY: ;
+      STEP_CHUNK: ;
+      STEP_FETCH: ;
+      STEP_DECODE: begin
+        if (data_read_failed) begin // Sequencer.java:338
+        end else if (opcode == 8'd0) begin // Sequencer.java:339
+        end else if (opcode == 8'd1) begin // Sequencer.java:340
+        end else if (opcode == 8'd7) begin // Sequencer.java:350
+        end else if (is_embed) begin // Sequencer.java:351
+        end else if (is_quantize) begin // Sequencer.java:355
+        end else if (is_linear) begin // Sequencer.java:359
+          linear_start = 1'b1; // Sequencer.java:360
+        end
+      end
+      STEP_EXECUTE: ;
+      STEP_BARRIER: ;
+      STEP_TAP: ;
+      STEP_NEXT: ;
+      STEP_CHUNK_END: ;
+      STEP_RECORD: ;
+      STEP_DRAIN: ;
+      STEP_FINISH: ;
+      default: ;
+    endcase
+  end
+
+  always @(*) begin
+    linear_epilogue = 4'd0; // LinearExecutor.java:73
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:179
+  end
+
+  always @(*) begin
+    linear_src = 4'd0; // LinearExecutor.java:73
+    linear_src = instruction_word[19:16]; // Sequencer.java:181
+  end
+
+  always @(*) begin
+    linear_dst = 4'd0; // LinearExecutor.java:73
+    linear_dst = instruction_word[23:20]; // Sequencer.java:182
+  end
+
+  always @(*) begin
+    linear_rows = 16'd0; // LinearExecutor.java:73
+    linear_rows = instruction_word[47:32]; // Sequencer.java:183
+  end
+
+  always @(*) begin
+    linear_cols = 16'd0; // LinearExecutor.java:73
+    linear_cols = instruction_word[63:48]; // Sequencer.java:184
+  end
+
+  always @(*) begin
+    linear_weights = 32'd0; // LinearExecutor.java:73
+    linear_weights = instruction_word[95:64]; // Sequencer.java:185
+  end
+
+  always @(*) begin
+    linear_tokens = 4'd0; // LinearExecutor.java:73
+    linear_tokens = chunk_tokens; // Sequencer.java:187
+  end
+
+  always @(*) begin
+    linear_image = 64'd0; // LinearExecutor.java:73
+    linear_image = arg_image; // Sequencer.java:188
+  end
+
+  always @(*) begin
+    linear_relu2 = 1'b0; // LinearExecutor.java:75
+    linear_relu2 = instruction_word[12]; // Sequencer.java:180
+  end
+
+  always @(*) begin
+    linear_scale = 32'h0; // LinearExecutor.java:76
+    linear_scale = instruction_word[127:96]; // Sequencer.java:186
+  end
+
+  always @(*) begin
+    linear_dst_capacity = 13'd0; // ActivationBuffers.java:101
+    if (linear_dst == 4'd0) begin // ActivationBuffers.java:103
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:103
+    end
+    if (linear_dst == 4'd1) begin // ActivationBuffers.java:103
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:103
+    end
+    if (linear_dst == 4'd2) begin // ActivationBuffers.java:103
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:103
+    end
+    if (linear_dst == 4'd3) begin // ActivationBuffers.java:103
+      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:103
+    end
+    if (linear_dst == 4'd4) begin // ActivationBuffers.java:103
+      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:103
+    end
+  end
+
+  always @(*) begin
+    linear_src_capacity = 13'd0; // ActivationBuffers.java:101
+    if (linear_src == 4'd0) begin // ActivationBuffers.java:103
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:103
+    end
+    if (linear_src == 4'd1) begin // ActivationBuffers.java:103
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:103
+    end
+    if (linear_src == 4'd2) begin // ActivationBuffers.java:103
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:103
+    end
+    if (linear_src == 4'd3) begin // ActivationBuffers.java:103
+      linear_src_capacity = 13'd4096; // ActivationBuffers.java:103
+    end
+    if (linear_src == 4'd4) begin // ActivationBuffers.java:103
+      linear_src_capacity = 13'd4096; // ActivationBuffers.java:103
+    end
+  end
+
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:93
+  // LinearExecutor.java:96
+  assign linear_epilogue_not_built = (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
+  // LinearExecutor.java:103
+  assign linear_bad_field =
+      (linear_rows == 16'd0)
+      | (linear_cols == 16'd0)
+      | (linear_rows[1:0] != 2'd0)
+      | (linear_epilogue > 4'd5)
+      | ~(linear_dst < 4'd5)
+      | (linear_rows > {3'd0, linear_dst_capacity})
+      | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {3'd0, linear_src_capacity})));
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:146
+  assign linear_beats_per_token = linear_beats_per_token_prod[15:0]; // LinearExecutor.java:150
+  assign linear_words_per_token = linear_words_per_token_sum[17:2]; // LinearExecutor.java:152
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:163
+  assign linear_activation_read =
+      linear_feeding
+      & (linear_feed_word < linear_words_per_token)
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:166
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:174
+  assign linear_token_fed =
+      linear_running
+      & (linear_taken_beats == linear_beats_per_token)
+      & (linear_feed_word == linear_words_per_token)
+      & ~linear_feed_pending; // LinearExecutor.java:190
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:214
+  // LinearExecutor.java:216
+  assign linear_groups_of_tile = linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups;
+  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:217
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:218
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:219
+
+  always @(*) begin
+    case (linear_part) // LinearExecutor.java:228
+      // LinearExecutor.java:228
+      2'd0: linear_result_word =
+          {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
+      // LinearExecutor.java:228
+      2'd1: linear_result_word =
+          {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
+      // LinearExecutor.java:228
+      2'd2: linear_result_word =
+          {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
+      // LinearExecutor.java:228
+      default: linear_result_word =
+          {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
+    endcase
+  end
+
+  assign linear_row_word = linear_row_word_prod[15:0] + {14'd0, linear_part}; // LinearExecutor.java:230
+  assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
+  assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
+  assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:242
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:243
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:244
+  assign linear_vectors = linear_vectors_prod[23:0]; // LinearExecutor.java:264
+
+  always @(*) begin
+    case (linear_param_token[2:0]) // QuantizedStore.java:80
+      3'd0: linear_param_mc = quantized_mc0; // QuantizedStore.java:80
+      3'd1: linear_param_mc = quantized_mc1; // QuantizedStore.java:80
+      3'd2: linear_param_mc = quantized_mc2; // QuantizedStore.java:80
+      3'd3: linear_param_mc = quantized_mc3; // QuantizedStore.java:80
+      3'd4: linear_param_mc = quantized_mc4; // QuantizedStore.java:80
+      3'd5: linear_param_mc = quantized_mc5; // QuantizedStore.java:80
+      3'd6: linear_param_mc = quantized_mc6; // QuantizedStore.java:80
+      default: linear_param_mc = quantized_mc7; // QuantizedStore.java:80
+    endcase
+  end
+
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:279
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:282
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:283
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:284
+  // LinearExecutor.java:285
+  assign linear_y_ready = dequantizer_out_valid & linear_tags_pop_valid & (linear_epilogue_step == EPILOGUE_STEP_WAIT);
+  assign linear_padding_word = linear_tags_pop_payload[19:4] >= linear_row_words; // LinearExecutor.java:286
+  assign linear_y_take = linear_y_ready; // LinearExecutor.java:290
+  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:292
+  assign linear_expected_words = linear_expected_words_prod[23:0]; // LinearExecutor.java:294
+  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_store; // LinearExecutor.java:296
+  // LinearExecutor.java:311
+  assign linear_feed_residual = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add;
+  // LinearExecutor.java:312
+  assign linear_feed_silu = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & ~linear_relu2_q;
+  // LinearExecutor.java:313
+  assign linear_feed_relu2 = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & linear_relu2_q;
+  assign linear_fed =
+      (residual_add_in_valid & residual_add_in_ready)
+      | (gating_silu_in_valid & gating_silu_in_ready)
+      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:328
+  assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
+  // Stream.java:197
+  assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
+  assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
+  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:333
+  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:334
+  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:334
+  // LinearExecutor.java:336
+  assign linear_unit_out = residual_add_out_valid | gating_silu_out_valid | gating_relu2_out_valid;
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:340
+  assign linear_done = linear_step == LINEAR_STEP_FINISH; // LinearExecutor.java:369
+
+  always @(posedge ap_clk) begin
+    if (linear_start) begin // LinearExecutor.java:104
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:105
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:106
+      linear_src_id <= linear_src; // LinearExecutor.java:107
+      linear_dst_id <= linear_dst; // LinearExecutor.java:108
+      linear_rows_q <= linear_rows; // LinearExecutor.java:109
+      linear_cols_q <= linear_cols; // LinearExecutor.java:110
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:111
+      linear_scale_q <= linear_scale; // LinearExecutor.java:112
+      linear_token_count <= linear_tokens; // LinearExecutor.java:113
+      linear_code <= 8'd0; // LinearExecutor.java:114
+      linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:115
+      if (linear_epilogue_not_built) begin // LinearExecutor.java:116
+        linear_code <= 8'd2; // LinearExecutor.java:117
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:118
+      end
+      if (linear_bad_field) begin // LinearExecutor.java:120
+        linear_code <= 8'd3; // LinearExecutor.java:121
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:122
+      end
+    end
+    if (tlmm_command_request_valid & tlmm_command_request_ready) begin // LinearExecutor.java:132
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:132
+    end
+    if (tlmm_command_answer_valid & tlmm_command_answer_ready) begin // LinearExecutor.java:135
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:136
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:136
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:136
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:136
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:136
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:136
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:136
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:136
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:136
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:136
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:136
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:136
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:137
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:138
+        linear_code <= 8'd3; // LinearExecutor.java:139
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:140
+      end
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:145
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:145
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:157
+      linear_feed_token <= 4'd0; // LinearExecutor.java:158
+      linear_feed_word <= 16'd0; // LinearExecutor.java:159
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:160
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:161
+    end
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:177
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:178
+      linear_holding <= 1'b1; // LinearExecutor.java:179
+    end
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:181
+      linear_holding <= 1'b0; // LinearExecutor.java:181
+    end
+    if (linear_activation_read) begin // LinearExecutor.java:182
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:183
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:184
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:185
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:185
+    end
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:192
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:192
+    end
+    if (linear_token_fed) begin // LinearExecutor.java:193
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:194
+      linear_feed_word <= 16'd0; // LinearExecutor.java:195
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:196
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:205
+      linear_tile <= 16'd0; // LinearExecutor.java:206
+      linear_result_token <= 4'd0; // LinearExecutor.java:207
+      linear_group <= 16'd0; // LinearExecutor.java:208
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:209
+      linear_part <= 2'd0; // LinearExecutor.java:211
+    end
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:246
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:248
+      if (linear_last_part) begin // LinearExecutor.java:250
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:251
+        if (linear_last_group) begin // LinearExecutor.java:252
+          // LinearExecutor.java:253
+          linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
+          if (linear_last_result_token) begin // LinearExecutor.java:254
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:255
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:256
+          end
+        end
+      end
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:265
+      linear_param_token <= 4'd0; // LinearExecutor.java:266
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:267
+    end
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:272
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:273
+      // LinearExecutor.java:274
+      linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:295
+      linear_words_written <= 24'd0; // LinearExecutor.java:295
+    end
+    if (linear_y_take & ~linear_padding_word & ~linear_store) begin // LinearExecutor.java:297
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:302
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:302
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:302
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:302
+      linear_tag_held_token <= linear_tags_pop_payload[3:0]; // LinearExecutor.java:303
+      linear_tag_held_word <= linear_tags_pop_payload[19:4]; // LinearExecutor.java:303
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:304
+    end
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:307
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:308
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:308
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:308
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:308
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:309
+    end
+    if (linear_fed) begin // LinearExecutor.java:329
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:329
+    end
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:341
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:345
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:366
+      linear_engine_done <= 1'b0; // LinearExecutor.java:366
+    end else if (tlmm_done) begin // LinearExecutor.java:366
+      linear_engine_done <= 1'b1; // LinearExecutor.java:366
+    end
+    // LinearExecutor.java:367
+    if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:367
+    end
+    if (linear_step == LINEAR_STEP_FINISH) begin // LinearExecutor.java:370
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:370
+    end
+    if (!ap_rst_n) begin
+      linear_epilogue_q <= 4'd0;
+      linear_relu2_q <= 1'b0;
+      linear_src_id <= 4'd0;
+      linear_dst_id <= 4'd0;
+      linear_rows_q <= 16'd0;
+      linear_cols_q <= 16'd0;
+      linear_weights_address <= 64'd0;
+      linear_scale_q <= 32'h0;
+      linear_token_count <= 4'd0;
+      linear_code <= 8'd0;
+      linear_step <= LINEAR_STEP_IDLE;
+      linear_command_address <= 64'd0;
+      linear_command_blocks <= 16'd0;
+      linear_command_lastClass <= 2'd0;
+      linear_command_tokens <= 16'd0;
+      linear_command_tiles <= 16'd0;
+      linear_command_tileGroups <= 16'd0;
+      linear_command_lastTileGroups <= 16'd0;
+      linear_command_regionStride <= 32'd0;
+      linear_command_beatsFull <= 32'd0;
+      linear_command_beatsLast <= 32'd0;
+      linear_command_wordsFull <= 32'd0;
+      linear_command_wordsLast <= 32'd0;
+      linear_feed_token <= 4'd0;
+      linear_feed_word <= 16'd0;
+      linear_taken_beats <= 16'd0;
+      linear_feed_pending <= 1'b0;
+      linear_held_word <= 32'h0;
+      linear_holding <= 1'b0;
+      linear_tile <= 16'd0;
+      linear_result_token <= 4'd0;
+      linear_group <= 16'd0;
+      linear_tile_first_group <= 16'd0;
+      linear_part <= 2'd0;
+      linear_param_token <= 4'd0;
+      linear_param_vectors <= 24'd0;
+      linear_words_written <= 24'd0;
+      linear_y_0 <= 32'h0;
+      linear_y_1 <= 32'h0;
+      linear_y_2 <= 32'h0;
+      linear_y_3 <= 32'h0;
+      linear_tag_held_token <= 4'd0;
+      linear_tag_held_word <= 16'd0;
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT;
+      linear_operand_0 <= 32'h0;
+      linear_operand_1 <= 32'h0;
+      linear_operand_2 <= 32'h0;
+      linear_operand_3 <= 32'h0;
+      linear_engine_done <= 1'b0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
   // tap_writer (TapWriter.java:37): writes a debug-tap record: its header, a buffer's values token by token, the
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:42
-    case (phase) // Sequencer.java:233
+    case (phase) // Sequencer.java:252
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4252,11 +5963,11 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:367
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:368
-        end else if (~tap_busy) begin // Sequencer.java:371
-          if (tap_fits) begin // Sequencer.java:372
-            tap_start = 1'b1; // Sequencer.java:373
+        if (~tapping | ~has_tap) begin // Sequencer.java:390
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:391
+        end else if (~tap_busy) begin // Sequencer.java:394
+          if (tap_fits) begin // Sequencer.java:395
+            tap_start = 1'b1; // Sequencer.java:396
           end
         end
       end
@@ -4271,52 +5982,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:48
-    tap_quantized = is_quantize; // Sequencer.java:214
+    tap_quantized = is_quantize; // Sequencer.java:233
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:49
-    tap_from_memory = is_lm_head; // Sequencer.java:215
+    tap_from_memory = is_lm_head; // Sequencer.java:234
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:50
-    tap_source = logits_address; // Sequencer.java:216
+    tap_source = logits_address; // Sequencer.java:235
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:53
-    tap_instruction = pc; // Sequencer.java:223
+    tap_instruction = pc; // Sequencer.java:242
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:53
-    tap_first_token = chunk_from; // Sequencer.java:224
+    tap_first_token = chunk_from; // Sequencer.java:243
   end
 
   always @(*) begin
     tap_tokens = 4'd0; // TapWriter.java:53
-    tap_tokens = tap_tokens_of; // Sequencer.java:225
+    tap_tokens = tap_tokens_of; // Sequencer.java:244
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:53
-    tap_elements = tap_elements_of; // Sequencer.java:226
+    tap_elements = tap_elements_of; // Sequencer.java:245
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:53
-    tap_buffer = tap_dst_of; // Sequencer.java:227
+    tap_buffer = tap_dst_of; // Sequencer.java:246
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:53
-    tap_address = debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:228
+    tap_address = debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:247
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:53
-    tap_bytes = tap_bytes_of[31:0]; // Sequencer.java:230
+    tap_bytes = tap_bytes_of[31:0]; // Sequencer.java:249
   end
 
   assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:93
@@ -4514,7 +6225,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:233
+    case (phase) // Sequencer.java:252
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4528,7 +6239,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:398
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:421
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -4607,83 +6318,100 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (Sequencer.java:44): checks the call, runs the program chunk by chunk an instruction at a time, writes
+  // sequencer (Sequencer.java:45): checks the call, runs the program chunk by chunk an instruction at a time, writes
   // the call record
-  assign no_error = error_code == 8'd0; // Sequencer.java:51
-  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:57
-  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:70
-  assign debug_base = arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:72
-  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:74
-  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:75
-  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:100
-  assign token_beats = token_beats_sum[34:4]; // Sequencer.java:102
-  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:105
-  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:106
-  // Sequencer.java:107
+  assign no_error = error_code == 8'd0; // Sequencer.java:52
+  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:58
+  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:71
+  assign debug_base = arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:73
+  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:75
+  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:76
+  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:101
+  assign token_beats = token_beats_sum[34:4]; // Sequencer.java:103
+  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:106
+  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:107
+  // Sequencer.java:108
   assign own_read = (phase == STEP_HEADER) | (phase == STEP_TOKENS) | (phase == STEP_CAPACITY) | fetching;
-  assign last_token_word = (token_word == 2'd3) | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:131
-  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:133
-  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:134
-  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:138
-  // Sequencer.java:140
+  assign last_token_word = (token_word == 2'd3) | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:132
+  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:134
+  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:135
+  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:139
+  // Sequencer.java:141
   assign bad_call =
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
-  assign opcode = instruction_word[7:0]; // Sequencer.java:143
-  assign last_chunk = (chunk_from + {28'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:144
-  assign logits_address = arg_io + logits_offset; // Sequencer.java:186
-  assign is_embed = opcode == 8'd2; // Sequencer.java:190
-  assign is_quantize = opcode == 8'd3; // Sequencer.java:191
-  assign is_attention = opcode == 8'd5; // Sequencer.java:192
-  assign is_lm_head = opcode == 8'd6; // Sequencer.java:193
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done; // Sequencer.java:195
+  assign opcode = instruction_word[7:0]; // Sequencer.java:144
+  assign last_chunk = (chunk_from + {28'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:145
+  assign logits_address = arg_io + logits_offset; // Sequencer.java:199
+  assign is_embed = opcode == 8'd2; // Sequencer.java:203
+  assign is_quantize = opcode == 8'd3; // Sequencer.java:204
+  assign is_attention = opcode == 8'd5; // Sequencer.java:205
+  assign is_lm_head = opcode == 8'd6; // Sequencer.java:206
+  assign is_linear = opcode == 8'd4; // Sequencer.java:207
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:209
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:197
-    if (embed_done) begin // Sequencer.java:198
-      unit_code = embed_code; // Sequencer.java:198
+    unit_code = attention_code; // Sequencer.java:211
+    if (embed_done) begin // Sequencer.java:212
+      unit_code = embed_code; // Sequencer.java:212
     end
-    if (quantize_done) begin // Sequencer.java:199
-      unit_code = quantize_code; // Sequencer.java:199
+    if (quantize_done) begin // Sequencer.java:213
+      unit_code = quantize_code; // Sequencer.java:213
     end
-    if (lm_head_done) begin // Sequencer.java:200
-      unit_code = lm_head_code; // Sequencer.java:200
+    if (lm_head_done) begin // Sequencer.java:214
+      unit_code = lm_head_code; // Sequencer.java:214
+    end
+    if (linear_done) begin // Sequencer.java:215
+      unit_code = linear_code; // Sequencer.java:215
     end
   end
 
   always @(*) begin
-    tap_elements_of = tap_elements_of_prod[31:0]; // Sequencer.java:206
-    if (is_embed) begin // Sequencer.java:207
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:207
+    tap_elements_of = tap_elements_of_prod[31:0]; // Sequencer.java:221
+    if (is_embed) begin // Sequencer.java:222
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:222
     end
-    if (is_quantize) begin // Sequencer.java:208
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:208
+    if (is_quantize) begin // Sequencer.java:223
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:223
     end
-    if (is_lm_head) begin // Sequencer.java:209
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:209
+    if (is_lm_head) begin // Sequencer.java:224
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:224
+    end
+    if (is_linear) begin // Sequencer.java:225
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:225
     end
   end
 
-  assign tap_tokens_of = is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:210
-  assign tap_dst_of = is_embed ? instruction_word[11:8] : instruction_word[15:12]; // Sequencer.java:212
-  assign has_tap = is_embed | is_quantize | is_attention | (is_lm_head & last_chunk); // Sequencer.java:213
-  assign tap_value_bytes = {tap_value_bytes_prod[31:0], 2'd0}; // Sequencer.java:217
-  assign tap_bytes_of = 34'd16 + {tap_bytes_of_sum[33:4], 4'd0}; // Sequencer.java:220
-  // Sequencer.java:222
+  assign tap_tokens_of = is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:226
+
+  always @(*) begin
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:228
+    if (is_embed) begin // Sequencer.java:229
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:229
+    end
+    if (is_linear) begin // Sequencer.java:230
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:230
+    end
+  end
+
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:232
+  assign tap_value_bytes = {tap_value_bytes_prod[31:0], 2'd0}; // Sequencer.java:236
+  assign tap_bytes_of = 34'd16 + {tap_bytes_of_sum[33:4], 4'd0}; // Sequencer.java:239
+  // Sequencer.java:241
   assign tap_fits =
       ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_of}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
 
   always @(*) begin
-    case (token_word) // Sequencer.java:271
-      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:271
-      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:271
-      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:271
-      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:271
+    case (token_word) // Sequencer.java:290
+      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:290
+      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:290
+      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:290
+      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:290
     endcase
   end
 
-  assign token_outside = token_value >= header_vocab; // Sequencer.java:272
-  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:283
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:295
+  assign token_outside = token_value >= header_vocab; // Sequencer.java:291
+  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:302
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:314
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd96)
@@ -4739,240 +6467,242 @@ module tellme (
           | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
           | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)))
       | (setup_bad_field_prod[23:0] > 24'd1536)
-      | (instruction_word[95:64] < header_context); // Sequencer.java:471
-  assign record_done = record_written | record_finished; // Sequencer.java:443
+      | (instruction_word[95:64] < header_context); // Sequencer.java:494
+  assign record_done = record_written | record_finished; // Sequencer.java:466
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:485
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:486
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:508
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:509
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:485
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:486
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:508
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:509
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:485
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:486
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:508
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:509
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:485
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:486
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:508
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:509
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:485
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:486
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:508
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:509
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:485
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:486
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:508
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:509
     end
-    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:128
-      read_issued <= 1'b1; // Sequencer.java:128
+    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:129
+      read_issued <= 1'b1; // Sequencer.java:129
     end
-    if (own_beat) begin // Sequencer.java:135
-      read_beat <= read_beat + 16'd1; // Sequencer.java:135
+    if (own_beat) begin // Sequencer.java:136
+      read_beat <= read_beat + 16'd1; // Sequencer.java:136
     end
-    case (phase) // Sequencer.java:233
+    case (phase) // Sequencer.java:252
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:234
-          error_code <= 8'd0; // Sequencer.java:236
-          error_detail <= 32'd0; // Sequencer.java:237
-          instructions_executed <= 32'd0; // Sequencer.java:238
-          tap_used <= 32'd0; // Sequencer.java:239
-          tap_records <= 32'd0; // Sequencer.java:240
-          tap_dropped <= 32'd0; // Sequencer.java:241
-          tap_capacity <= 32'd0; // Sequencer.java:242
-          read_beat <= 16'd0; // Sequencer.java:243
-          read_issued <= 1'b0; // Sequencer.java:244
-          phase <= STEP_HEADER; // Sequencer.java:245
+        if (call_start) begin // Sequencer.java:253
+          error_code <= 8'd0; // Sequencer.java:255
+          error_detail <= 32'd0; // Sequencer.java:256
+          instructions_executed <= 32'd0; // Sequencer.java:257
+          tap_used <= 32'd0; // Sequencer.java:258
+          tap_records <= 32'd0; // Sequencer.java:259
+          tap_dropped <= 32'd0; // Sequencer.java:260
+          tap_capacity <= 32'd0; // Sequencer.java:261
+          read_beat <= 16'd0; // Sequencer.java:262
+          read_issued <= 1'b0; // Sequencer.java:263
+          phase <= STEP_HEADER; // Sequencer.java:264
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:247
-          read_issued <= 1'b0; // Sequencer.java:248
-          phase <= STEP_CHECK; // Sequencer.java:249
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:266
+          read_issued <= 1'b0; // Sequencer.java:267
+          phase <= STEP_CHECK; // Sequencer.java:268
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:252
-        token_word <= 2'd0; // Sequencer.java:253
-        phase <= STEP_TOKENS; // Sequencer.java:254
-        if (data_read_failed) begin // Sequencer.java:255
-          error_code <= 8'd7; // Sequencer.java:449
-          error_detail <= 32'd4; // Sequencer.java:450
-          phase <= STEP_RECORD; // Sequencer.java:451
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:256
-          error_code <= 8'd1; // Sequencer.java:449
-          error_detail <= 32'd0; // Sequencer.java:450
-          phase <= STEP_RECORD; // Sequencer.java:451
-        end else if (header_version != 32'd1) begin // Sequencer.java:259
-          error_code <= 8'd1; // Sequencer.java:449
-          error_detail <= 32'd1; // Sequencer.java:450
-          phase <= STEP_RECORD; // Sequencer.java:451
-        end else if (bad_call) begin // Sequencer.java:262
-          error_code <= 8'd6; // Sequencer.java:449
-          error_detail <= arg_token_count; // Sequencer.java:450
-          phase <= STEP_RECORD; // Sequencer.java:451
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:263
-          error_code <= 8'd4; // Sequencer.java:449
-          error_detail <= call_end[31:0]; // Sequencer.java:450
-          phase <= STEP_RECORD; // Sequencer.java:451
+        token_index <= 32'd0; // Sequencer.java:271
+        token_word <= 2'd0; // Sequencer.java:272
+        phase <= STEP_TOKENS; // Sequencer.java:273
+        if (data_read_failed) begin // Sequencer.java:274
+          error_code <= 8'd7; // Sequencer.java:472
+          error_detail <= 32'd4; // Sequencer.java:473
+          phase <= STEP_RECORD; // Sequencer.java:474
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:275
+          error_code <= 8'd1; // Sequencer.java:472
+          error_detail <= 32'd0; // Sequencer.java:473
+          phase <= STEP_RECORD; // Sequencer.java:474
+        end else if (header_version != 32'd1) begin // Sequencer.java:278
+          error_code <= 8'd1; // Sequencer.java:472
+          error_detail <= 32'd1; // Sequencer.java:473
+          phase <= STEP_RECORD; // Sequencer.java:474
+        end else if (bad_call) begin // Sequencer.java:281
+          error_code <= 8'd6; // Sequencer.java:472
+          error_detail <= arg_token_count; // Sequencer.java:473
+          phase <= STEP_RECORD; // Sequencer.java:474
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:282
+          error_code <= 8'd4; // Sequencer.java:472
+          error_detail <= call_end[31:0]; // Sequencer.java:473
+          phase <= STEP_RECORD; // Sequencer.java:474
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:266
-          if (no_error & token_outside) begin // Sequencer.java:273
-            error_code <= 8'd5; // Sequencer.java:274
-            error_detail <= token_index; // Sequencer.java:275
+        if (own_beat) begin // Sequencer.java:285
+          if (no_error & token_outside) begin // Sequencer.java:292
+            error_code <= 8'd5; // Sequencer.java:293
+            error_detail <= token_index; // Sequencer.java:294
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:277
-          token_word <= token_word + 2'd1; // Sequencer.java:278
-          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:279
-            read_issued <= 1'b0; // Sequencer.java:280
-            read_beat <= 16'd0; // Sequencer.java:281
-            chunk_from <= 32'd0; // Sequencer.java:282
-            if (tokens_clean & data_read_failed) begin // Sequencer.java:284
-              error_code <= 8'd7; // Sequencer.java:449
-              error_detail <= 32'd4; // Sequencer.java:450
-              phase <= STEP_RECORD; // Sequencer.java:451
-            end else if (~tokens_clean) begin // Sequencer.java:285
-              phase <= STEP_RECORD; // Sequencer.java:285
-            end else if (tapping) begin // Sequencer.java:286
-              phase <= STEP_CAPACITY; // Sequencer.java:286
+          token_index <= token_index + 32'd1; // Sequencer.java:296
+          token_word <= token_word + 2'd1; // Sequencer.java:297
+          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:298
+            read_issued <= 1'b0; // Sequencer.java:299
+            read_beat <= 16'd0; // Sequencer.java:300
+            chunk_from <= 32'd0; // Sequencer.java:301
+            if (tokens_clean & data_read_failed) begin // Sequencer.java:303
+              error_code <= 8'd7; // Sequencer.java:472
+              error_detail <= 32'd4; // Sequencer.java:473
+              phase <= STEP_RECORD; // Sequencer.java:474
+            end else if (~tokens_clean) begin // Sequencer.java:304
+              phase <= STEP_RECORD; // Sequencer.java:304
+            end else if (tapping) begin // Sequencer.java:305
+              phase <= STEP_CAPACITY; // Sequencer.java:305
             end else begin
-              phase <= STEP_CHUNK; // Sequencer.java:287
+              phase <= STEP_CHUNK; // Sequencer.java:306
             end
           end
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:290
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:291
-          phase <= STEP_CHUNK; // Sequencer.java:292
+        if (own_beat) begin // Sequencer.java:309
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:310
+          phase <= STEP_CHUNK; // Sequencer.java:311
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:296
-        pc <= 32'd0; // Sequencer.java:298
-        read_beat <= 16'd0; // Sequencer.java:299
-        read_issued <= 1'b0; // Sequencer.java:300
-        phase <= STEP_FETCH; // Sequencer.java:301
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:315
+        pc <= 32'd0; // Sequencer.java:317
+        read_beat <= 16'd0; // Sequencer.java:318
+        read_issued <= 1'b0; // Sequencer.java:319
+        phase <= STEP_FETCH; // Sequencer.java:320
       end
       STEP_FETCH: begin
-        if (pc >= header_program_length) begin // Sequencer.java:304
-          phase <= STEP_CHUNK_END; // Sequencer.java:304
-        end else if (own_beat) begin // Sequencer.java:305
-          if (read_beat == 16'd0) begin // Sequencer.java:308
-            instruction_word <= data_beat_payload_data; // Sequencer.java:309
+        if (pc >= header_program_length) begin // Sequencer.java:323
+          phase <= STEP_CHUNK_END; // Sequencer.java:323
+        end else if (own_beat) begin // Sequencer.java:324
+          if (read_beat == 16'd0) begin // Sequencer.java:327
+            instruction_word <= data_beat_payload_data; // Sequencer.java:328
           end
-          if (read_beat == 16'd0) begin // Sequencer.java:311
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:312
-            phase <= STEP_DECODE; // Sequencer.java:313
+          if (read_beat == 16'd0) begin // Sequencer.java:330
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:331
+            phase <= STEP_DECODE; // Sequencer.java:332
           end
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:318
-        if (data_read_failed) begin // Sequencer.java:319
-          error_code <= 8'd7; // Sequencer.java:449
-          error_detail <= 32'd4; // Sequencer.java:450
-          phase <= STEP_RECORD; // Sequencer.java:451
-        end else if (opcode == 8'd0) begin // Sequencer.java:320
-          phase <= STEP_CHUNK_END; // Sequencer.java:320
-        end else if (opcode == 8'd1) begin // Sequencer.java:321
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:322
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:323
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:324
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:325
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:326
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:327
-          if (setup_bad_field) begin // Sequencer.java:328
-            error_code <= 8'd3; // Sequencer.java:449
-            error_detail <= pc; // Sequencer.java:450
-            phase <= STEP_RECORD; // Sequencer.java:451
+        phase <= STEP_NEXT; // Sequencer.java:337
+        if (data_read_failed) begin // Sequencer.java:338
+          error_code <= 8'd7; // Sequencer.java:472
+          error_detail <= 32'd4; // Sequencer.java:473
+          phase <= STEP_RECORD; // Sequencer.java:474
+        end else if (opcode == 8'd0) begin // Sequencer.java:339
+          phase <= STEP_CHUNK_END; // Sequencer.java:339
+        end else if (opcode == 8'd1) begin // Sequencer.java:340
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:341
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:342
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:343
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:344
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:345
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:346
+          if (setup_bad_field) begin // Sequencer.java:347
+            error_code <= 8'd3; // Sequencer.java:472
+            error_detail <= pc; // Sequencer.java:473
+            phase <= STEP_RECORD; // Sequencer.java:474
           end
-        end else if (opcode == 8'd7) begin // Sequencer.java:331
-          phase <= STEP_BARRIER; // Sequencer.java:331
-        end else if (is_embed) begin // Sequencer.java:332
-          phase <= STEP_EXECUTE; // Sequencer.java:334
-        end else if (is_quantize) begin // Sequencer.java:336
-          phase <= STEP_EXECUTE; // Sequencer.java:338
-        end else if (is_lm_head) begin // Sequencer.java:340
-          phase <= STEP_EXECUTE; // Sequencer.java:342
-        end else if (is_attention) begin // Sequencer.java:344
-          phase <= STEP_EXECUTE; // Sequencer.java:346
+        end else if (opcode == 8'd7) begin // Sequencer.java:350
+          phase <= STEP_BARRIER; // Sequencer.java:350
+        end else if (is_embed) begin // Sequencer.java:351
+          phase <= STEP_EXECUTE; // Sequencer.java:353
+        end else if (is_quantize) begin // Sequencer.java:355
+          phase <= STEP_EXECUTE; // Sequencer.java:357
+        end else if (is_linear) begin // Sequencer.java:359
+          phase <= STEP_EXECUTE; // Sequencer.java:361
+        end else if (is_lm_head) begin // Sequencer.java:363
+          phase <= STEP_EXECUTE; // Sequencer.java:365
+        end else if (is_attention) begin // Sequencer.java:367
+          phase <= STEP_EXECUTE; // Sequencer.java:369
         end else begin
-          error_code <= 8'd2; // Sequencer.java:449
-          error_detail <= pc; // Sequencer.java:450
-          phase <= STEP_RECORD; // Sequencer.java:451
+          error_code <= 8'd2; // Sequencer.java:472
+          error_detail <= pc; // Sequencer.java:473
+          phase <= STEP_RECORD; // Sequencer.java:474
         end
       end
       STEP_EXECUTE: begin
-        if (unit_done) begin // Sequencer.java:350
-          phase <= STEP_TAP; // Sequencer.java:351
-          if (data_read_failed) begin // Sequencer.java:352
-            error_code <= 8'd7; // Sequencer.java:449
-            error_detail <= 32'd4; // Sequencer.java:450
-            phase <= STEP_RECORD; // Sequencer.java:451
-          end else if (unit_code == 8'd7) begin // Sequencer.java:353
-            error_code <= 8'd7; // Sequencer.java:449
-            error_detail <= 32'd5; // Sequencer.java:450
-            phase <= STEP_RECORD; // Sequencer.java:451
-          end else if (unit_code == 8'd4) begin // Sequencer.java:356
-            error_code <= 8'd4; // Sequencer.java:449
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:450
-            phase <= STEP_RECORD; // Sequencer.java:451
-          end else if (unit_code != 8'd0) begin // Sequencer.java:359
-            error_code <= unit_code; // Sequencer.java:360
-            error_detail <= pc; // Sequencer.java:361
-            phase <= STEP_RECORD; // Sequencer.java:362
+        if (unit_done) begin // Sequencer.java:373
+          phase <= STEP_TAP; // Sequencer.java:374
+          if (data_read_failed) begin // Sequencer.java:375
+            error_code <= 8'd7; // Sequencer.java:472
+            error_detail <= 32'd4; // Sequencer.java:473
+            phase <= STEP_RECORD; // Sequencer.java:474
+          end else if (unit_code == 8'd7) begin // Sequencer.java:376
+            error_code <= 8'd7; // Sequencer.java:472
+            error_detail <= 32'd5; // Sequencer.java:473
+            phase <= STEP_RECORD; // Sequencer.java:474
+          end else if (unit_code == 8'd4) begin // Sequencer.java:379
+            error_code <= 8'd4; // Sequencer.java:472
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:473
+            phase <= STEP_RECORD; // Sequencer.java:474
+          end else if (unit_code != 8'd0) begin // Sequencer.java:382
+            error_code <= unit_code; // Sequencer.java:383
+            error_detail <= pc; // Sequencer.java:384
+            phase <= STEP_RECORD; // Sequencer.java:385
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:365
-          phase <= STEP_NEXT; // Sequencer.java:365
+        if (data_writes_drained) begin // Sequencer.java:388
+          phase <= STEP_NEXT; // Sequencer.java:388
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:367
-          phase <= STEP_NEXT; // Sequencer.java:367
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:368
-        end else if (~tap_busy) begin // Sequencer.java:371
-          if (tap_fits) begin // Sequencer.java:372
-            tap_busy <= 1'b1; // Sequencer.java:374
+        if (~tapping | ~has_tap) begin // Sequencer.java:390
+          phase <= STEP_NEXT; // Sequencer.java:390
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:391
+        end else if (~tap_busy) begin // Sequencer.java:394
+          if (tap_fits) begin // Sequencer.java:395
+            tap_busy <= 1'b1; // Sequencer.java:397
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:376
-            phase <= STEP_NEXT; // Sequencer.java:377
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:399
+            phase <= STEP_NEXT; // Sequencer.java:400
           end
-        end else if (tap_finished) begin // Sequencer.java:380
-          tap_busy <= 1'b0; // Sequencer.java:381
-          tap_used <= tap_used + tap_bytes_of[31:0]; // Sequencer.java:382
-          tap_records <= tap_records + 32'd1; // Sequencer.java:383
-          phase <= STEP_NEXT; // Sequencer.java:384
+        end else if (tap_finished) begin // Sequencer.java:403
+          tap_busy <= 1'b0; // Sequencer.java:404
+          tap_used <= tap_used + tap_bytes_of[31:0]; // Sequencer.java:405
+          tap_records <= tap_records + 32'd1; // Sequencer.java:406
+          phase <= STEP_NEXT; // Sequencer.java:407
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:388
-        read_beat <= 16'd0; // Sequencer.java:389
-        read_issued <= 1'b0; // Sequencer.java:390
-        phase <= STEP_FETCH; // Sequencer.java:391
+        pc <= pc + 32'd1; // Sequencer.java:411
+        read_beat <= 16'd0; // Sequencer.java:412
+        read_issued <= 1'b0; // Sequencer.java:413
+        phase <= STEP_FETCH; // Sequencer.java:414
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:394
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:395
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:417
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:418
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:399
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:422
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:442
-          record_written <= 1'b0; // Sequencer.java:442
-        end else if (record_finished) begin // Sequencer.java:442
-          record_written <= 1'b1; // Sequencer.java:442
+        if (record_start) begin // Sequencer.java:465
+          record_written <= 1'b0; // Sequencer.java:465
+        end else if (record_finished) begin // Sequencer.java:465
+          record_written <= 1'b1; // Sequencer.java:465
         end
-        if (record_done & data_writes_drained) begin // Sequencer.java:401
-          if (no_error & data_write_failed) begin // Sequencer.java:402
-            error_code <= 8'd7; // Sequencer.java:403
-            error_detail <= 32'd4; // Sequencer.java:404
+        if (record_done & data_writes_drained) begin // Sequencer.java:424
+          if (no_error & data_write_failed) begin // Sequencer.java:425
+            error_code <= 8'd7; // Sequencer.java:426
+            error_detail <= 32'd4; // Sequencer.java:427
           end
-          phase <= STEP_FINISH; // Sequencer.java:406
+          phase <= STEP_FINISH; // Sequencer.java:429
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:410
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:433
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -5017,6 +6747,18 @@ module tellme (
         $display("ASSERTION FAILED in %m: DataWrites.java:44: TellmeKernel: fewer than 255 writes in flight");
         $stop;
       end
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:245
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:245: LinearExecutor: the tag queue has room");
+        $stop;
+      end
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:335
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:335: LinearExecutor: the unit tag queue has room");
+        $stop;
+      end
+      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:363
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:363: LinearExecutor: one write to the buffer a cycle");
+        $stop;
+      end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:94
         $display("ASSERTION FAILED in %m: TapWriter.java:94: TapWriter: a record starts on a whole beat");
         $stop;
@@ -5025,8 +6767,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:114
-        $display("ASSERTION FAILED in %m: TellmeKernel.java:114: TellmeKernel: one writer at a time offers words to ",
+      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:134
+        $display("ASSERTION FAILED in %m: TellmeKernel.java:134: TellmeKernel: one writer at a time offers words to ",
                  "the packer");
         $stop;
       end
@@ -5034,7 +6776,7 @@ module tellme (
   end
 `endif
 
-  Axi4LiteRegisterBank_a8 control ( // TellmeKernel.java:59
+  Axi4LiteRegisterBank_a8 control ( // TellmeKernel.java:66
     .ap_clk                (ap_clk),
     .ap_rst_n              (ap_rst_n),
     .s_axi_control_awvalid (control_s_axi_control_awvalid),
@@ -5058,6 +6800,7 @@ module tellme (
     .ap_done               (control_ap_done),
     .ap_idle               (control_ap_idle),
     .ap_ready              (control_ap_ready),
+    .interrupt             (control_interrupt),
     .mode                  (control_mode),
     .token_count           (control_token_count),
     .start_position        (control_start_position),
@@ -5080,7 +6823,7 @@ module tellme (
     .argmax                (control_argmax)
   );
 
-  AxiBurstReader_w128_b16_o4 data_reader ( // TellmeKernel.java:61
+  AxiBurstReader_w128_b16_o4 data_reader ( // TellmeKernel.java:68
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (data_reader_command_valid),
@@ -5122,7 +6865,7 @@ module tellme (
     .outstanding             (data_reader_outstanding)
   );
 
-  AxiBurstWriter_w128_b16_o4 data_writer ( // TellmeKernel.java:62
+  AxiBurstWriter_w128_b16_o4 data_writer ( // TellmeKernel.java:69
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (data_writer_command_valid),
@@ -5165,7 +6908,7 @@ module tellme (
     .buffered                (data_writer_buffered)
   );
 
-  AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 attention ( // TellmeKernel.java:63
+  AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 attention ( // TellmeKernel.java:70
     .ap_clk                         (ap_clk),
     .ap_rst_n                       (ap_rst_n),
     .command_valid                  (attention_command_valid),
@@ -5227,7 +6970,7 @@ module tellme (
     .m_axi_rlast                    (attention_m_axi_rlast)
   );
 
-  RmsNormMax_l16_w4_maxn4096_fp16_runtime rms_max ( // TellmeKernel.java:65
+  RmsNormMax_l16_w4_maxn4096_fp16_runtime rms_max ( // TellmeKernel.java:72
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .in_valid           (rms_max_in_valid),
@@ -5256,7 +6999,7 @@ module tellme (
     .out_payload_last   (rms_max_out_payload_last)
   );
 
-  Quantizer_l4_fp16 quantizer ( // TellmeKernel.java:67
+  Quantizer_l4_fp16 quantizer ( // TellmeKernel.java:74
     .ap_clk            (ap_clk),
     .ap_rst_n          (ap_rst_n),
     .in_valid          (quantizer_in_valid),
@@ -5277,7 +7020,7 @@ module tellme (
     .out_payload_last  (quantizer_out_payload_last)
   );
 
-  InverseOfCount inverse_of_length ( // TellmeKernel.java:68
+  InverseOfCount inverse_of_length ( // TellmeKernel.java:75
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (inverse_of_length_in_valid),
@@ -5287,7 +7030,7 @@ module tellme (
     .out_payload (inverse_of_length_out_payload)
   );
 
-  LmHeadUnit_p4_w128_c1536_r32768 lm_head ( // TellmeKernel.java:69
+  LmHeadUnit_p4_w128_c1536_r32768 lm_head ( // TellmeKernel.java:76
     .ap_clk                         (ap_clk),
     .ap_rst_n                       (ap_rst_n),
     .command_valid                  (lm_head_command_valid),
@@ -5434,7 +7177,611 @@ module tellme (
     .m_axi_scales_rlast             (lm_head_m_axi_scales_rlast)
   );
 
-  AxiPortShare_w128_rwr_o8 d0_share ( // TellmeKernel.java:128
+  TlmmEngine_kv260 tlmm ( // TellmeKernel.java:78
+    .ap_clk                         (ap_clk),
+    .ap_rst_n                       (ap_rst_n),
+    .command_valid                  (tlmm_command_valid),
+    .command_ready                  (tlmm_command_ready),
+    .command_payload_address        (tlmm_command_payload_address),
+    .command_payload_blocks         (tlmm_command_payload_blocks),
+    .command_payload_lastClass      (tlmm_command_payload_lastClass),
+    .command_payload_tokens         (tlmm_command_payload_tokens),
+    .command_payload_tiles          (tlmm_command_payload_tiles),
+    .command_payload_tileGroups     (tlmm_command_payload_tileGroups),
+    .command_payload_lastTileGroups (tlmm_command_payload_lastTileGroups),
+    .command_payload_regionStride   (tlmm_command_payload_regionStride),
+    .command_payload_beatsFull      (tlmm_command_payload_beatsFull),
+    .command_payload_beatsLast      (tlmm_command_payload_beatsLast),
+    .command_payload_wordsFull      (tlmm_command_payload_wordsFull),
+    .command_payload_wordsLast      (tlmm_command_payload_wordsLast),
+    .done                           (tlmm_done),
+    .busy                           (tlmm_busy),
+    .error                          (tlmm_error),
+    .activations_valid              (tlmm_activations_valid),
+    .activations_ready              (tlmm_activations_ready),
+    .activations_payload            (tlmm_activations_payload),
+    .results_valid                  (tlmm_results_valid),
+    .results_ready                  (tlmm_results_ready),
+    .results_payload_0              (tlmm_results_payload_0),
+    .results_payload_1              (tlmm_results_payload_1),
+    .results_payload_2              (tlmm_results_payload_2),
+    .results_payload_3              (tlmm_results_payload_3),
+    .results_payload_4              (tlmm_results_payload_4),
+    .results_payload_5              (tlmm_results_payload_5),
+    .results_payload_6              (tlmm_results_payload_6),
+    .results_payload_7              (tlmm_results_payload_7),
+    .results_payload_8              (tlmm_results_payload_8),
+    .results_payload_9              (tlmm_results_payload_9),
+    .results_payload_10             (tlmm_results_payload_10),
+    .results_payload_11             (tlmm_results_payload_11),
+    .results_payload_12             (tlmm_results_payload_12),
+    .results_payload_13             (tlmm_results_payload_13),
+    .results_payload_14             (tlmm_results_payload_14),
+    .results_payload_15             (tlmm_results_payload_15),
+    .m_axi_w0_awvalid               (tlmm_m_axi_w0_awvalid),
+    .m_axi_w0_awready               (tlmm_m_axi_w0_awready),
+    .m_axi_w0_awaddr                (tlmm_m_axi_w0_awaddr),
+    .m_axi_w0_awlen                 (tlmm_m_axi_w0_awlen),
+    .m_axi_w0_awsize                (tlmm_m_axi_w0_awsize),
+    .m_axi_w0_awburst               (tlmm_m_axi_w0_awburst),
+    .m_axi_w0_wvalid                (tlmm_m_axi_w0_wvalid),
+    .m_axi_w0_wready                (tlmm_m_axi_w0_wready),
+    .m_axi_w0_wdata                 (tlmm_m_axi_w0_wdata),
+    .m_axi_w0_wstrb                 (tlmm_m_axi_w0_wstrb),
+    .m_axi_w0_wlast                 (tlmm_m_axi_w0_wlast),
+    .m_axi_w0_bvalid                (tlmm_m_axi_w0_bvalid),
+    .m_axi_w0_bready                (tlmm_m_axi_w0_bready),
+    .m_axi_w0_bresp                 (tlmm_m_axi_w0_bresp),
+    .m_axi_w0_arvalid               (tlmm_m_axi_w0_arvalid),
+    .m_axi_w0_arready               (tlmm_m_axi_w0_arready),
+    .m_axi_w0_araddr                (tlmm_m_axi_w0_araddr),
+    .m_axi_w0_arlen                 (tlmm_m_axi_w0_arlen),
+    .m_axi_w0_arsize                (tlmm_m_axi_w0_arsize),
+    .m_axi_w0_arburst               (tlmm_m_axi_w0_arburst),
+    .m_axi_w0_rvalid                (tlmm_m_axi_w0_rvalid),
+    .m_axi_w0_rready                (tlmm_m_axi_w0_rready),
+    .m_axi_w0_rdata                 (tlmm_m_axi_w0_rdata),
+    .m_axi_w0_rresp                 (tlmm_m_axi_w0_rresp),
+    .m_axi_w0_rlast                 (tlmm_m_axi_w0_rlast),
+    .m_axi_w1_awvalid               (tlmm_m_axi_w1_awvalid),
+    .m_axi_w1_awready               (tlmm_m_axi_w1_awready),
+    .m_axi_w1_awaddr                (tlmm_m_axi_w1_awaddr),
+    .m_axi_w1_awlen                 (tlmm_m_axi_w1_awlen),
+    .m_axi_w1_awsize                (tlmm_m_axi_w1_awsize),
+    .m_axi_w1_awburst               (tlmm_m_axi_w1_awburst),
+    .m_axi_w1_wvalid                (tlmm_m_axi_w1_wvalid),
+    .m_axi_w1_wready                (tlmm_m_axi_w1_wready),
+    .m_axi_w1_wdata                 (tlmm_m_axi_w1_wdata),
+    .m_axi_w1_wstrb                 (tlmm_m_axi_w1_wstrb),
+    .m_axi_w1_wlast                 (tlmm_m_axi_w1_wlast),
+    .m_axi_w1_bvalid                (tlmm_m_axi_w1_bvalid),
+    .m_axi_w1_bready                (tlmm_m_axi_w1_bready),
+    .m_axi_w1_bresp                 (tlmm_m_axi_w1_bresp),
+    .m_axi_w1_arvalid               (tlmm_m_axi_w1_arvalid),
+    .m_axi_w1_arready               (tlmm_m_axi_w1_arready),
+    .m_axi_w1_araddr                (tlmm_m_axi_w1_araddr),
+    .m_axi_w1_arlen                 (tlmm_m_axi_w1_arlen),
+    .m_axi_w1_arsize                (tlmm_m_axi_w1_arsize),
+    .m_axi_w1_arburst               (tlmm_m_axi_w1_arburst),
+    .m_axi_w1_rvalid                (tlmm_m_axi_w1_rvalid),
+    .m_axi_w1_rready                (tlmm_m_axi_w1_rready),
+    .m_axi_w1_rdata                 (tlmm_m_axi_w1_rdata),
+    .m_axi_w1_rresp                 (tlmm_m_axi_w1_rresp),
+    .m_axi_w1_rlast                 (tlmm_m_axi_w1_rlast),
+    .m_axi_w2_awvalid               (tlmm_m_axi_w2_awvalid),
+    .m_axi_w2_awready               (tlmm_m_axi_w2_awready),
+    .m_axi_w2_awaddr                (tlmm_m_axi_w2_awaddr),
+    .m_axi_w2_awlen                 (tlmm_m_axi_w2_awlen),
+    .m_axi_w2_awsize                (tlmm_m_axi_w2_awsize),
+    .m_axi_w2_awburst               (tlmm_m_axi_w2_awburst),
+    .m_axi_w2_wvalid                (tlmm_m_axi_w2_wvalid),
+    .m_axi_w2_wready                (tlmm_m_axi_w2_wready),
+    .m_axi_w2_wdata                 (tlmm_m_axi_w2_wdata),
+    .m_axi_w2_wstrb                 (tlmm_m_axi_w2_wstrb),
+    .m_axi_w2_wlast                 (tlmm_m_axi_w2_wlast),
+    .m_axi_w2_bvalid                (tlmm_m_axi_w2_bvalid),
+    .m_axi_w2_bready                (tlmm_m_axi_w2_bready),
+    .m_axi_w2_bresp                 (tlmm_m_axi_w2_bresp),
+    .m_axi_w2_arvalid               (tlmm_m_axi_w2_arvalid),
+    .m_axi_w2_arready               (tlmm_m_axi_w2_arready),
+    .m_axi_w2_araddr                (tlmm_m_axi_w2_araddr),
+    .m_axi_w2_arlen                 (tlmm_m_axi_w2_arlen),
+    .m_axi_w2_arsize                (tlmm_m_axi_w2_arsize),
+    .m_axi_w2_arburst               (tlmm_m_axi_w2_arburst),
+    .m_axi_w2_rvalid                (tlmm_m_axi_w2_rvalid),
+    .m_axi_w2_rready                (tlmm_m_axi_w2_rready),
+    .m_axi_w2_rdata                 (tlmm_m_axi_w2_rdata),
+    .m_axi_w2_rresp                 (tlmm_m_axi_w2_rresp),
+    .m_axi_w2_rlast                 (tlmm_m_axi_w2_rlast),
+    .m_axi_w3_awvalid               (tlmm_m_axi_w3_awvalid),
+    .m_axi_w3_awready               (tlmm_m_axi_w3_awready),
+    .m_axi_w3_awaddr                (tlmm_m_axi_w3_awaddr),
+    .m_axi_w3_awlen                 (tlmm_m_axi_w3_awlen),
+    .m_axi_w3_awsize                (tlmm_m_axi_w3_awsize),
+    .m_axi_w3_awburst               (tlmm_m_axi_w3_awburst),
+    .m_axi_w3_wvalid                (tlmm_m_axi_w3_wvalid),
+    .m_axi_w3_wready                (tlmm_m_axi_w3_wready),
+    .m_axi_w3_wdata                 (tlmm_m_axi_w3_wdata),
+    .m_axi_w3_wstrb                 (tlmm_m_axi_w3_wstrb),
+    .m_axi_w3_wlast                 (tlmm_m_axi_w3_wlast),
+    .m_axi_w3_bvalid                (tlmm_m_axi_w3_bvalid),
+    .m_axi_w3_bready                (tlmm_m_axi_w3_bready),
+    .m_axi_w3_bresp                 (tlmm_m_axi_w3_bresp),
+    .m_axi_w3_arvalid               (tlmm_m_axi_w3_arvalid),
+    .m_axi_w3_arready               (tlmm_m_axi_w3_arready),
+    .m_axi_w3_araddr                (tlmm_m_axi_w3_araddr),
+    .m_axi_w3_arlen                 (tlmm_m_axi_w3_arlen),
+    .m_axi_w3_arsize                (tlmm_m_axi_w3_arsize),
+    .m_axi_w3_arburst               (tlmm_m_axi_w3_arburst),
+    .m_axi_w3_rvalid                (tlmm_m_axi_w3_rvalid),
+    .m_axi_w3_rready                (tlmm_m_axi_w3_rready),
+    .m_axi_w3_rdata                 (tlmm_m_axi_w3_rdata),
+    .m_axi_w3_rresp                 (tlmm_m_axi_w3_rresp),
+    .m_axi_w3_rlast                 (tlmm_m_axi_w3_rlast)
+  );
+
+  TlmmCommandUnit_kv260 tlmm_command ( // TellmeKernel.java:79
+    .ap_clk                                (ap_clk),
+    .ap_rst_n                              (ap_rst_n),
+    .request_valid                         (tlmm_command_request_valid),
+    .request_ready                         (tlmm_command_request_ready),
+    .request_payload_rows                  (tlmm_command_request_payload_rows),
+    .request_payload_cols                  (tlmm_command_request_payload_cols),
+    .request_payload_address               (tlmm_command_request_payload_address),
+    .request_payload_tokens                (tlmm_command_request_payload_tokens),
+    .answer_valid                          (tlmm_command_answer_valid),
+    .answer_ready                          (tlmm_command_answer_ready),
+    .answer_payload_command_address        (tlmm_command_answer_payload_command_address),
+    .answer_payload_command_blocks         (tlmm_command_answer_payload_command_blocks),
+    .answer_payload_command_lastClass      (tlmm_command_answer_payload_command_lastClass),
+    .answer_payload_command_tokens         (tlmm_command_answer_payload_command_tokens),
+    .answer_payload_command_tiles          (tlmm_command_answer_payload_command_tiles),
+    .answer_payload_command_tileGroups     (tlmm_command_answer_payload_command_tileGroups),
+    .answer_payload_command_lastTileGroups (tlmm_command_answer_payload_command_lastTileGroups),
+    .answer_payload_command_regionStride   (tlmm_command_answer_payload_command_regionStride),
+    .answer_payload_command_beatsFull      (tlmm_command_answer_payload_command_beatsFull),
+    .answer_payload_command_beatsLast      (tlmm_command_answer_payload_command_beatsLast),
+    .answer_payload_command_wordsFull      (tlmm_command_answer_payload_command_wordsFull),
+    .answer_payload_command_wordsLast      (tlmm_command_answer_payload_command_wordsLast),
+    .answer_payload_refused                (tlmm_command_answer_payload_refused)
+  );
+
+  ByteGearbox_i4_o28 activation_gearbox ( // TellmeKernel.java:80
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (activation_gearbox_in_valid),
+    .in_ready    (activation_gearbox_in_ready),
+    .in_payload  (activation_gearbox_in_payload),
+    .out_valid   (activation_gearbox_out_valid),
+    .out_ready   (activation_gearbox_out_ready),
+    .out_payload (activation_gearbox_out_payload),
+    .clear       (activation_gearbox_clear),
+    .count       (activation_gearbox_count)
+  );
+
+  Dequantizer_l4 dequantizer ( // TellmeKernel.java:81
+    .ap_clk            (ap_clk),
+    .ap_rst_n          (ap_rst_n),
+    .params_valid      (dequantizer_params_valid),
+    .params_ready      (dequantizer_params_ready),
+    .params_payload_mc (dequantizer_params_payload_mc),
+    .params_payload_ws (dequantizer_params_payload_ws),
+    .in_valid          (dequantizer_in_valid),
+    .in_ready          (dequantizer_in_ready),
+    .in_payload_acc_0  (dequantizer_in_payload_acc_0),
+    .in_payload_acc_1  (dequantizer_in_payload_acc_1),
+    .in_payload_acc_2  (dequantizer_in_payload_acc_2),
+    .in_payload_acc_3  (dequantizer_in_payload_acc_3),
+    .in_payload_last   (dequantizer_in_payload_last),
+    .out_valid         (dequantizer_out_valid),
+    .out_ready         (dequantizer_out_ready),
+    .out_payload_y_0   (dequantizer_out_payload_y_0),
+    .out_payload_y_1   (dequantizer_out_payload_y_1),
+    .out_payload_y_2   (dequantizer_out_payload_y_2),
+    .out_payload_y_3   (dequantizer_out_payload_y_3),
+    .out_payload_last  (dequantizer_out_payload_last)
+  );
+
+  ResidualAdd_l4_fp16 residual_add ( // TellmeKernel.java:82
+    .ap_clk           (ap_clk),
+    .ap_rst_n         (ap_rst_n),
+    .in_valid         (residual_add_in_valid),
+    .in_ready         (residual_add_in_ready),
+    .in_payload_h_0   (residual_add_in_payload_h_0),
+    .in_payload_h_1   (residual_add_in_payload_h_1),
+    .in_payload_h_2   (residual_add_in_payload_h_2),
+    .in_payload_h_3   (residual_add_in_payload_h_3),
+    .in_payload_y_0   (residual_add_in_payload_y_0),
+    .in_payload_y_1   (residual_add_in_payload_y_1),
+    .in_payload_y_2   (residual_add_in_payload_y_2),
+    .in_payload_y_3   (residual_add_in_payload_y_3),
+    .in_payload_last  (residual_add_in_payload_last),
+    .out_valid        (residual_add_out_valid),
+    .out_ready        (residual_add_out_ready),
+    .out_payload_h_0  (residual_add_out_payload_h_0),
+    .out_payload_h_1  (residual_add_out_payload_h_1),
+    .out_payload_h_2  (residual_add_out_payload_h_2),
+    .out_payload_h_3  (residual_add_out_payload_h_3),
+    .out_payload_last (residual_add_out_payload_last)
+  );
+
+  Gating_silu_l4_fp16 gating_silu ( // TellmeKernel.java:83
+    .ap_clk             (ap_clk),
+    .ap_rst_n           (ap_rst_n),
+    .in_valid           (gating_silu_in_valid),
+    .in_ready           (gating_silu_in_ready),
+    .in_payload_g_0     (gating_silu_in_payload_g_0),
+    .in_payload_g_1     (gating_silu_in_payload_g_1),
+    .in_payload_g_2     (gating_silu_in_payload_g_2),
+    .in_payload_g_3     (gating_silu_in_payload_g_3),
+    .in_payload_u_0     (gating_silu_in_payload_u_0),
+    .in_payload_u_1     (gating_silu_in_payload_u_1),
+    .in_payload_u_2     (gating_silu_in_payload_u_2),
+    .in_payload_u_3     (gating_silu_in_payload_u_3),
+    .in_payload_last    (gating_silu_in_payload_last),
+    .out_valid          (gating_silu_out_valid),
+    .out_ready          (gating_silu_out_ready),
+    .out_payload_f_0    (gating_silu_out_payload_f_0),
+    .out_payload_f_1    (gating_silu_out_payload_f_1),
+    .out_payload_f_2    (gating_silu_out_payload_f_2),
+    .out_payload_f_3    (gating_silu_out_payload_f_3),
+    .out_payload_absMax (gating_silu_out_payload_absMax),
+    .out_payload_last   (gating_silu_out_payload_last)
+  );
+
+  Gating_relu2_l4_fp16 gating_relu2 ( // TellmeKernel.java:84
+    .ap_clk             (ap_clk),
+    .ap_rst_n           (ap_rst_n),
+    .in_valid           (gating_relu2_in_valid),
+    .in_ready           (gating_relu2_in_ready),
+    .in_payload_g_0     (gating_relu2_in_payload_g_0),
+    .in_payload_g_1     (gating_relu2_in_payload_g_1),
+    .in_payload_g_2     (gating_relu2_in_payload_g_2),
+    .in_payload_g_3     (gating_relu2_in_payload_g_3),
+    .in_payload_u_0     (gating_relu2_in_payload_u_0),
+    .in_payload_u_1     (gating_relu2_in_payload_u_1),
+    .in_payload_u_2     (gating_relu2_in_payload_u_2),
+    .in_payload_u_3     (gating_relu2_in_payload_u_3),
+    .in_payload_last    (gating_relu2_in_payload_last),
+    .out_valid          (gating_relu2_out_valid),
+    .out_ready          (gating_relu2_out_ready),
+    .out_payload_f_0    (gating_relu2_out_payload_f_0),
+    .out_payload_f_1    (gating_relu2_out_payload_f_1),
+    .out_payload_f_2    (gating_relu2_out_payload_f_2),
+    .out_payload_f_3    (gating_relu2_out_payload_f_3),
+    .out_payload_absMax (gating_relu2_out_payload_absMax),
+    .out_payload_last   (gating_relu2_out_payload_last)
+  );
+
+  AxiPortShare_w128_rr_o8 w0_share ( // TellmeKernel.java:148
+    .ap_clk             (ap_clk),
+    .ap_rst_n           (ap_rst_n),
+    .s_axi_0_awvalid    (w0_share_s_axi_0_awvalid),
+    .s_axi_0_awready    (w0_share_s_axi_0_awready),
+    .s_axi_0_awaddr     (w0_share_s_axi_0_awaddr),
+    .s_axi_0_awlen      (w0_share_s_axi_0_awlen),
+    .s_axi_0_awsize     (w0_share_s_axi_0_awsize),
+    .s_axi_0_awburst    (w0_share_s_axi_0_awburst),
+    .s_axi_0_wvalid     (w0_share_s_axi_0_wvalid),
+    .s_axi_0_wready     (w0_share_s_axi_0_wready),
+    .s_axi_0_wdata      (w0_share_s_axi_0_wdata),
+    .s_axi_0_wstrb      (w0_share_s_axi_0_wstrb),
+    .s_axi_0_wlast      (w0_share_s_axi_0_wlast),
+    .s_axi_0_bvalid     (w0_share_s_axi_0_bvalid),
+    .s_axi_0_bready     (w0_share_s_axi_0_bready),
+    .s_axi_0_bresp      (w0_share_s_axi_0_bresp),
+    .s_axi_0_arvalid    (w0_share_s_axi_0_arvalid),
+    .s_axi_0_arready    (w0_share_s_axi_0_arready),
+    .s_axi_0_araddr     (w0_share_s_axi_0_araddr),
+    .s_axi_0_arlen      (w0_share_s_axi_0_arlen),
+    .s_axi_0_arsize     (w0_share_s_axi_0_arsize),
+    .s_axi_0_arburst    (w0_share_s_axi_0_arburst),
+    .s_axi_0_rvalid     (w0_share_s_axi_0_rvalid),
+    .s_axi_0_rready     (w0_share_s_axi_0_rready),
+    .s_axi_0_rdata      (w0_share_s_axi_0_rdata),
+    .s_axi_0_rresp      (w0_share_s_axi_0_rresp),
+    .s_axi_0_rlast      (w0_share_s_axi_0_rlast),
+    .s_axi_1_awvalid    (w0_share_s_axi_1_awvalid),
+    .s_axi_1_awready    (w0_share_s_axi_1_awready),
+    .s_axi_1_awaddr     (w0_share_s_axi_1_awaddr),
+    .s_axi_1_awlen      (w0_share_s_axi_1_awlen),
+    .s_axi_1_awsize     (w0_share_s_axi_1_awsize),
+    .s_axi_1_awburst    (w0_share_s_axi_1_awburst),
+    .s_axi_1_wvalid     (w0_share_s_axi_1_wvalid),
+    .s_axi_1_wready     (w0_share_s_axi_1_wready),
+    .s_axi_1_wdata      (w0_share_s_axi_1_wdata),
+    .s_axi_1_wstrb      (w0_share_s_axi_1_wstrb),
+    .s_axi_1_wlast      (w0_share_s_axi_1_wlast),
+    .s_axi_1_bvalid     (w0_share_s_axi_1_bvalid),
+    .s_axi_1_bready     (w0_share_s_axi_1_bready),
+    .s_axi_1_bresp      (w0_share_s_axi_1_bresp),
+    .s_axi_1_arvalid    (w0_share_s_axi_1_arvalid),
+    .s_axi_1_arready    (w0_share_s_axi_1_arready),
+    .s_axi_1_araddr     (w0_share_s_axi_1_araddr),
+    .s_axi_1_arlen      (w0_share_s_axi_1_arlen),
+    .s_axi_1_arsize     (w0_share_s_axi_1_arsize),
+    .s_axi_1_arburst    (w0_share_s_axi_1_arburst),
+    .s_axi_1_rvalid     (w0_share_s_axi_1_rvalid),
+    .s_axi_1_rready     (w0_share_s_axi_1_rready),
+    .s_axi_1_rdata      (w0_share_s_axi_1_rdata),
+    .s_axi_1_rresp      (w0_share_s_axi_1_rresp),
+    .s_axi_1_rlast      (w0_share_s_axi_1_rlast),
+    .m_axi_awvalid      (w0_share_m_axi_awvalid),
+    .m_axi_awready      (w0_share_m_axi_awready),
+    .m_axi_awaddr       (w0_share_m_axi_awaddr),
+    .m_axi_awlen        (w0_share_m_axi_awlen),
+    .m_axi_awsize       (w0_share_m_axi_awsize),
+    .m_axi_awburst      (w0_share_m_axi_awburst),
+    .m_axi_wvalid       (w0_share_m_axi_wvalid),
+    .m_axi_wready       (w0_share_m_axi_wready),
+    .m_axi_wdata        (w0_share_m_axi_wdata),
+    .m_axi_wstrb        (w0_share_m_axi_wstrb),
+    .m_axi_wlast        (w0_share_m_axi_wlast),
+    .m_axi_bvalid       (w0_share_m_axi_bvalid),
+    .m_axi_bready       (w0_share_m_axi_bready),
+    .m_axi_bresp        (w0_share_m_axi_bresp),
+    .m_axi_arvalid      (w0_share_m_axi_arvalid),
+    .m_axi_arready      (w0_share_m_axi_arready),
+    .m_axi_araddr       (w0_share_m_axi_araddr),
+    .m_axi_arlen        (w0_share_m_axi_arlen),
+    .m_axi_arsize       (w0_share_m_axi_arsize),
+    .m_axi_arburst      (w0_share_m_axi_arburst),
+    .m_axi_rvalid       (w0_share_m_axi_rvalid),
+    .m_axi_rready       (w0_share_m_axi_rready),
+    .m_axi_rdata        (w0_share_m_axi_rdata),
+    .m_axi_rresp        (w0_share_m_axi_rresp),
+    .m_axi_rlast        (w0_share_m_axi_rlast),
+    .reads_outstanding  (w0_share_reads_outstanding),
+    .writes_outstanding (w0_share_writes_outstanding)
+  );
+
+  AxiPortShare_w128_rr_o8 w1_share ( // TellmeKernel.java:148
+    .ap_clk             (ap_clk),
+    .ap_rst_n           (ap_rst_n),
+    .s_axi_0_awvalid    (w1_share_s_axi_0_awvalid),
+    .s_axi_0_awready    (w1_share_s_axi_0_awready),
+    .s_axi_0_awaddr     (w1_share_s_axi_0_awaddr),
+    .s_axi_0_awlen      (w1_share_s_axi_0_awlen),
+    .s_axi_0_awsize     (w1_share_s_axi_0_awsize),
+    .s_axi_0_awburst    (w1_share_s_axi_0_awburst),
+    .s_axi_0_wvalid     (w1_share_s_axi_0_wvalid),
+    .s_axi_0_wready     (w1_share_s_axi_0_wready),
+    .s_axi_0_wdata      (w1_share_s_axi_0_wdata),
+    .s_axi_0_wstrb      (w1_share_s_axi_0_wstrb),
+    .s_axi_0_wlast      (w1_share_s_axi_0_wlast),
+    .s_axi_0_bvalid     (w1_share_s_axi_0_bvalid),
+    .s_axi_0_bready     (w1_share_s_axi_0_bready),
+    .s_axi_0_bresp      (w1_share_s_axi_0_bresp),
+    .s_axi_0_arvalid    (w1_share_s_axi_0_arvalid),
+    .s_axi_0_arready    (w1_share_s_axi_0_arready),
+    .s_axi_0_araddr     (w1_share_s_axi_0_araddr),
+    .s_axi_0_arlen      (w1_share_s_axi_0_arlen),
+    .s_axi_0_arsize     (w1_share_s_axi_0_arsize),
+    .s_axi_0_arburst    (w1_share_s_axi_0_arburst),
+    .s_axi_0_rvalid     (w1_share_s_axi_0_rvalid),
+    .s_axi_0_rready     (w1_share_s_axi_0_rready),
+    .s_axi_0_rdata      (w1_share_s_axi_0_rdata),
+    .s_axi_0_rresp      (w1_share_s_axi_0_rresp),
+    .s_axi_0_rlast      (w1_share_s_axi_0_rlast),
+    .s_axi_1_awvalid    (w1_share_s_axi_1_awvalid),
+    .s_axi_1_awready    (w1_share_s_axi_1_awready),
+    .s_axi_1_awaddr     (w1_share_s_axi_1_awaddr),
+    .s_axi_1_awlen      (w1_share_s_axi_1_awlen),
+    .s_axi_1_awsize     (w1_share_s_axi_1_awsize),
+    .s_axi_1_awburst    (w1_share_s_axi_1_awburst),
+    .s_axi_1_wvalid     (w1_share_s_axi_1_wvalid),
+    .s_axi_1_wready     (w1_share_s_axi_1_wready),
+    .s_axi_1_wdata      (w1_share_s_axi_1_wdata),
+    .s_axi_1_wstrb      (w1_share_s_axi_1_wstrb),
+    .s_axi_1_wlast      (w1_share_s_axi_1_wlast),
+    .s_axi_1_bvalid     (w1_share_s_axi_1_bvalid),
+    .s_axi_1_bready     (w1_share_s_axi_1_bready),
+    .s_axi_1_bresp      (w1_share_s_axi_1_bresp),
+    .s_axi_1_arvalid    (w1_share_s_axi_1_arvalid),
+    .s_axi_1_arready    (w1_share_s_axi_1_arready),
+    .s_axi_1_araddr     (w1_share_s_axi_1_araddr),
+    .s_axi_1_arlen      (w1_share_s_axi_1_arlen),
+    .s_axi_1_arsize     (w1_share_s_axi_1_arsize),
+    .s_axi_1_arburst    (w1_share_s_axi_1_arburst),
+    .s_axi_1_rvalid     (w1_share_s_axi_1_rvalid),
+    .s_axi_1_rready     (w1_share_s_axi_1_rready),
+    .s_axi_1_rdata      (w1_share_s_axi_1_rdata),
+    .s_axi_1_rresp      (w1_share_s_axi_1_rresp),
+    .s_axi_1_rlast      (w1_share_s_axi_1_rlast),
+    .m_axi_awvalid      (w1_share_m_axi_awvalid),
+    .m_axi_awready      (w1_share_m_axi_awready),
+    .m_axi_awaddr       (w1_share_m_axi_awaddr),
+    .m_axi_awlen        (w1_share_m_axi_awlen),
+    .m_axi_awsize       (w1_share_m_axi_awsize),
+    .m_axi_awburst      (w1_share_m_axi_awburst),
+    .m_axi_wvalid       (w1_share_m_axi_wvalid),
+    .m_axi_wready       (w1_share_m_axi_wready),
+    .m_axi_wdata        (w1_share_m_axi_wdata),
+    .m_axi_wstrb        (w1_share_m_axi_wstrb),
+    .m_axi_wlast        (w1_share_m_axi_wlast),
+    .m_axi_bvalid       (w1_share_m_axi_bvalid),
+    .m_axi_bready       (w1_share_m_axi_bready),
+    .m_axi_bresp        (w1_share_m_axi_bresp),
+    .m_axi_arvalid      (w1_share_m_axi_arvalid),
+    .m_axi_arready      (w1_share_m_axi_arready),
+    .m_axi_araddr       (w1_share_m_axi_araddr),
+    .m_axi_arlen        (w1_share_m_axi_arlen),
+    .m_axi_arsize       (w1_share_m_axi_arsize),
+    .m_axi_arburst      (w1_share_m_axi_arburst),
+    .m_axi_rvalid       (w1_share_m_axi_rvalid),
+    .m_axi_rready       (w1_share_m_axi_rready),
+    .m_axi_rdata        (w1_share_m_axi_rdata),
+    .m_axi_rresp        (w1_share_m_axi_rresp),
+    .m_axi_rlast        (w1_share_m_axi_rlast),
+    .reads_outstanding  (w1_share_reads_outstanding),
+    .writes_outstanding (w1_share_writes_outstanding)
+  );
+
+  AxiPortShare_w128_rr_o8 w2_share ( // TellmeKernel.java:148
+    .ap_clk             (ap_clk),
+    .ap_rst_n           (ap_rst_n),
+    .s_axi_0_awvalid    (w2_share_s_axi_0_awvalid),
+    .s_axi_0_awready    (w2_share_s_axi_0_awready),
+    .s_axi_0_awaddr     (w2_share_s_axi_0_awaddr),
+    .s_axi_0_awlen      (w2_share_s_axi_0_awlen),
+    .s_axi_0_awsize     (w2_share_s_axi_0_awsize),
+    .s_axi_0_awburst    (w2_share_s_axi_0_awburst),
+    .s_axi_0_wvalid     (w2_share_s_axi_0_wvalid),
+    .s_axi_0_wready     (w2_share_s_axi_0_wready),
+    .s_axi_0_wdata      (w2_share_s_axi_0_wdata),
+    .s_axi_0_wstrb      (w2_share_s_axi_0_wstrb),
+    .s_axi_0_wlast      (w2_share_s_axi_0_wlast),
+    .s_axi_0_bvalid     (w2_share_s_axi_0_bvalid),
+    .s_axi_0_bready     (w2_share_s_axi_0_bready),
+    .s_axi_0_bresp      (w2_share_s_axi_0_bresp),
+    .s_axi_0_arvalid    (w2_share_s_axi_0_arvalid),
+    .s_axi_0_arready    (w2_share_s_axi_0_arready),
+    .s_axi_0_araddr     (w2_share_s_axi_0_araddr),
+    .s_axi_0_arlen      (w2_share_s_axi_0_arlen),
+    .s_axi_0_arsize     (w2_share_s_axi_0_arsize),
+    .s_axi_0_arburst    (w2_share_s_axi_0_arburst),
+    .s_axi_0_rvalid     (w2_share_s_axi_0_rvalid),
+    .s_axi_0_rready     (w2_share_s_axi_0_rready),
+    .s_axi_0_rdata      (w2_share_s_axi_0_rdata),
+    .s_axi_0_rresp      (w2_share_s_axi_0_rresp),
+    .s_axi_0_rlast      (w2_share_s_axi_0_rlast),
+    .s_axi_1_awvalid    (w2_share_s_axi_1_awvalid),
+    .s_axi_1_awready    (w2_share_s_axi_1_awready),
+    .s_axi_1_awaddr     (w2_share_s_axi_1_awaddr),
+    .s_axi_1_awlen      (w2_share_s_axi_1_awlen),
+    .s_axi_1_awsize     (w2_share_s_axi_1_awsize),
+    .s_axi_1_awburst    (w2_share_s_axi_1_awburst),
+    .s_axi_1_wvalid     (w2_share_s_axi_1_wvalid),
+    .s_axi_1_wready     (w2_share_s_axi_1_wready),
+    .s_axi_1_wdata      (w2_share_s_axi_1_wdata),
+    .s_axi_1_wstrb      (w2_share_s_axi_1_wstrb),
+    .s_axi_1_wlast      (w2_share_s_axi_1_wlast),
+    .s_axi_1_bvalid     (w2_share_s_axi_1_bvalid),
+    .s_axi_1_bready     (w2_share_s_axi_1_bready),
+    .s_axi_1_bresp      (w2_share_s_axi_1_bresp),
+    .s_axi_1_arvalid    (w2_share_s_axi_1_arvalid),
+    .s_axi_1_arready    (w2_share_s_axi_1_arready),
+    .s_axi_1_araddr     (w2_share_s_axi_1_araddr),
+    .s_axi_1_arlen      (w2_share_s_axi_1_arlen),
+    .s_axi_1_arsize     (w2_share_s_axi_1_arsize),
+    .s_axi_1_arburst    (w2_share_s_axi_1_arburst),
+    .s_axi_1_rvalid     (w2_share_s_axi_1_rvalid),
+    .s_axi_1_rready     (w2_share_s_axi_1_rready),
+    .s_axi_1_rdata      (w2_share_s_axi_1_rdata),
+    .s_axi_1_rresp      (w2_share_s_axi_1_rresp),
+    .s_axi_1_rlast      (w2_share_s_axi_1_rlast),
+    .m_axi_awvalid      (w2_share_m_axi_awvalid),
+    .m_axi_awready      (w2_share_m_axi_awready),
+    .m_axi_awaddr       (w2_share_m_axi_awaddr),
+    .m_axi_awlen        (w2_share_m_axi_awlen),
+    .m_axi_awsize       (w2_share_m_axi_awsize),
+    .m_axi_awburst      (w2_share_m_axi_awburst),
+    .m_axi_wvalid       (w2_share_m_axi_wvalid),
+    .m_axi_wready       (w2_share_m_axi_wready),
+    .m_axi_wdata        (w2_share_m_axi_wdata),
+    .m_axi_wstrb        (w2_share_m_axi_wstrb),
+    .m_axi_wlast        (w2_share_m_axi_wlast),
+    .m_axi_bvalid       (w2_share_m_axi_bvalid),
+    .m_axi_bready       (w2_share_m_axi_bready),
+    .m_axi_bresp        (w2_share_m_axi_bresp),
+    .m_axi_arvalid      (w2_share_m_axi_arvalid),
+    .m_axi_arready      (w2_share_m_axi_arready),
+    .m_axi_araddr       (w2_share_m_axi_araddr),
+    .m_axi_arlen        (w2_share_m_axi_arlen),
+    .m_axi_arsize       (w2_share_m_axi_arsize),
+    .m_axi_arburst      (w2_share_m_axi_arburst),
+    .m_axi_rvalid       (w2_share_m_axi_rvalid),
+    .m_axi_rready       (w2_share_m_axi_rready),
+    .m_axi_rdata        (w2_share_m_axi_rdata),
+    .m_axi_rresp        (w2_share_m_axi_rresp),
+    .m_axi_rlast        (w2_share_m_axi_rlast),
+    .reads_outstanding  (w2_share_reads_outstanding),
+    .writes_outstanding (w2_share_writes_outstanding)
+  );
+
+  AxiPortShare_w128_rr_o8 w3_share ( // TellmeKernel.java:148
+    .ap_clk             (ap_clk),
+    .ap_rst_n           (ap_rst_n),
+    .s_axi_0_awvalid    (w3_share_s_axi_0_awvalid),
+    .s_axi_0_awready    (w3_share_s_axi_0_awready),
+    .s_axi_0_awaddr     (w3_share_s_axi_0_awaddr),
+    .s_axi_0_awlen      (w3_share_s_axi_0_awlen),
+    .s_axi_0_awsize     (w3_share_s_axi_0_awsize),
+    .s_axi_0_awburst    (w3_share_s_axi_0_awburst),
+    .s_axi_0_wvalid     (w3_share_s_axi_0_wvalid),
+    .s_axi_0_wready     (w3_share_s_axi_0_wready),
+    .s_axi_0_wdata      (w3_share_s_axi_0_wdata),
+    .s_axi_0_wstrb      (w3_share_s_axi_0_wstrb),
+    .s_axi_0_wlast      (w3_share_s_axi_0_wlast),
+    .s_axi_0_bvalid     (w3_share_s_axi_0_bvalid),
+    .s_axi_0_bready     (w3_share_s_axi_0_bready),
+    .s_axi_0_bresp      (w3_share_s_axi_0_bresp),
+    .s_axi_0_arvalid    (w3_share_s_axi_0_arvalid),
+    .s_axi_0_arready    (w3_share_s_axi_0_arready),
+    .s_axi_0_araddr     (w3_share_s_axi_0_araddr),
+    .s_axi_0_arlen      (w3_share_s_axi_0_arlen),
+    .s_axi_0_arsize     (w3_share_s_axi_0_arsize),
+    .s_axi_0_arburst    (w3_share_s_axi_0_arburst),
+    .s_axi_0_rvalid     (w3_share_s_axi_0_rvalid),
+    .s_axi_0_rready     (w3_share_s_axi_0_rready),
+    .s_axi_0_rdata      (w3_share_s_axi_0_rdata),
+    .s_axi_0_rresp      (w3_share_s_axi_0_rresp),
+    .s_axi_0_rlast      (w3_share_s_axi_0_rlast),
+    .s_axi_1_awvalid    (w3_share_s_axi_1_awvalid),
+    .s_axi_1_awready    (w3_share_s_axi_1_awready),
+    .s_axi_1_awaddr     (w3_share_s_axi_1_awaddr),
+    .s_axi_1_awlen      (w3_share_s_axi_1_awlen),
+    .s_axi_1_awsize     (w3_share_s_axi_1_awsize),
+    .s_axi_1_awburst    (w3_share_s_axi_1_awburst),
+    .s_axi_1_wvalid     (w3_share_s_axi_1_wvalid),
+    .s_axi_1_wready     (w3_share_s_axi_1_wready),
+    .s_axi_1_wdata      (w3_share_s_axi_1_wdata),
+    .s_axi_1_wstrb      (w3_share_s_axi_1_wstrb),
+    .s_axi_1_wlast      (w3_share_s_axi_1_wlast),
+    .s_axi_1_bvalid     (w3_share_s_axi_1_bvalid),
+    .s_axi_1_bready     (w3_share_s_axi_1_bready),
+    .s_axi_1_bresp      (w3_share_s_axi_1_bresp),
+    .s_axi_1_arvalid    (w3_share_s_axi_1_arvalid),
+    .s_axi_1_arready    (w3_share_s_axi_1_arready),
+    .s_axi_1_araddr     (w3_share_s_axi_1_araddr),
+    .s_axi_1_arlen      (w3_share_s_axi_1_arlen),
+    .s_axi_1_arsize     (w3_share_s_axi_1_arsize),
+    .s_axi_1_arburst    (w3_share_s_axi_1_arburst),
+    .s_axi_1_rvalid     (w3_share_s_axi_1_rvalid),
+    .s_axi_1_rready     (w3_share_s_axi_1_rready),
+    .s_axi_1_rdata      (w3_share_s_axi_1_rdata),
+    .s_axi_1_rresp      (w3_share_s_axi_1_rresp),
+    .s_axi_1_rlast      (w3_share_s_axi_1_rlast),
+    .m_axi_awvalid      (w3_share_m_axi_awvalid),
+    .m_axi_awready      (w3_share_m_axi_awready),
+    .m_axi_awaddr       (w3_share_m_axi_awaddr),
+    .m_axi_awlen        (w3_share_m_axi_awlen),
+    .m_axi_awsize       (w3_share_m_axi_awsize),
+    .m_axi_awburst      (w3_share_m_axi_awburst),
+    .m_axi_wvalid       (w3_share_m_axi_wvalid),
+    .m_axi_wready       (w3_share_m_axi_wready),
+    .m_axi_wdata        (w3_share_m_axi_wdata),
+    .m_axi_wstrb        (w3_share_m_axi_wstrb),
+    .m_axi_wlast        (w3_share_m_axi_wlast),
+    .m_axi_bvalid       (w3_share_m_axi_bvalid),
+    .m_axi_bready       (w3_share_m_axi_bready),
+    .m_axi_bresp        (w3_share_m_axi_bresp),
+    .m_axi_arvalid      (w3_share_m_axi_arvalid),
+    .m_axi_arready      (w3_share_m_axi_arready),
+    .m_axi_araddr       (w3_share_m_axi_araddr),
+    .m_axi_arlen        (w3_share_m_axi_arlen),
+    .m_axi_arsize       (w3_share_m_axi_arsize),
+    .m_axi_arburst      (w3_share_m_axi_arburst),
+    .m_axi_rvalid       (w3_share_m_axi_rvalid),
+    .m_axi_rready       (w3_share_m_axi_rready),
+    .m_axi_rdata        (w3_share_m_axi_rdata),
+    .m_axi_rresp        (w3_share_m_axi_rresp),
+    .m_axi_rlast        (w3_share_m_axi_rlast),
+    .reads_outstanding  (w3_share_reads_outstanding),
+    .writes_outstanding (w3_share_writes_outstanding)
+  );
+
+  AxiPortShare_w128_rwr_o8 d0_share ( // TellmeKernel.java:148
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (d0_share_s_axi_0_awvalid),
@@ -5541,43 +7888,67 @@ module tellme (
     .writes_outstanding (d0_share_writes_outstanding)
   );
 
+  SyncFifo_w20_d64 linear_tags ( // Stream.java:195
+    .ap_clk       (ap_clk),
+    .ap_rst_n     (ap_rst_n),
+    .push_valid   (linear_tags_push_valid),
+    .push_ready   (linear_tags_push_ready),
+    .push_payload (linear_tags_push_payload),
+    .pop_valid    (linear_tags_pop_valid),
+    .pop_ready    (linear_tags_pop_ready),
+    .pop_payload  (linear_tags_pop_payload),
+    .occupancy    (linear_tags_occupancy)
+  );
+
+  SyncFifo_w20_d64 linear_unit_tags ( // Stream.java:195
+    .ap_clk       (ap_clk),
+    .ap_rst_n     (ap_rst_n),
+    .push_valid   (linear_unit_tags_push_valid),
+    .push_ready   (linear_unit_tags_push_ready),
+    .push_payload (linear_unit_tags_push_payload),
+    .pop_valid    (linear_unit_tags_pop_valid),
+    .pop_ready    (linear_unit_tags_pop_ready),
+    .pop_payload  (linear_unit_tags_pop_payload),
+    .occupancy    (linear_unit_tags_occupancy)
+  );
+
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, m_axi_w0_awready, m_axi_w0_bvalid, m_axi_w0_bresp, m_axi_w1_awready, m_axi_w1_bvalid,
-      m_axi_w1_bresp, m_axi_w2_awready, m_axi_w2_bvalid, m_axi_w2_bresp, m_axi_w3_awready, m_axi_w3_bvalid,
-      m_axi_w3_bresp, m_axi_d1_awready, m_axi_d1_bvalid, m_axi_d1_bresp, control_weights0, control_weights1,
+  wire unused_bits = &{1'b0, m_axi_d1_awready, m_axi_d1_bvalid, m_axi_d1_bresp, control_weights0, control_weights1,
       control_weights2, control_weights3, data_reader_idle, data_reader_credits, data_reader_outstanding,
       data_writer_idle, data_writer_outstanding, data_writer_buffered, attention_idle, attention_m_axi_awvalid,
       attention_m_axi_awaddr, attention_m_axi_awlen, attention_m_axi_awsize, attention_m_axi_awburst,
       attention_m_axi_wvalid, attention_m_axi_wdata, attention_m_axi_wstrb, attention_m_axi_wlast,
-      attention_m_axi_bready, lm_head_idle, lm_head_m_axi_lane0_awvalid, lm_head_m_axi_lane0_awaddr,
-      lm_head_m_axi_lane0_awlen, lm_head_m_axi_lane0_awsize, lm_head_m_axi_lane0_awburst, lm_head_m_axi_lane0_wvalid,
-      lm_head_m_axi_lane0_wdata, lm_head_m_axi_lane0_wstrb, lm_head_m_axi_lane0_wlast, lm_head_m_axi_lane0_bready,
-      lm_head_m_axi_lane1_awvalid, lm_head_m_axi_lane1_awaddr, lm_head_m_axi_lane1_awlen, lm_head_m_axi_lane1_awsize,
-      lm_head_m_axi_lane1_awburst, lm_head_m_axi_lane1_wvalid, lm_head_m_axi_lane1_wdata, lm_head_m_axi_lane1_wstrb,
-      lm_head_m_axi_lane1_wlast, lm_head_m_axi_lane1_bready, lm_head_m_axi_lane2_awvalid, lm_head_m_axi_lane2_awaddr,
-      lm_head_m_axi_lane2_awlen, lm_head_m_axi_lane2_awsize, lm_head_m_axi_lane2_awburst, lm_head_m_axi_lane2_wvalid,
-      lm_head_m_axi_lane2_wdata, lm_head_m_axi_lane2_wstrb, lm_head_m_axi_lane2_wlast, lm_head_m_axi_lane2_bready,
-      lm_head_m_axi_lane3_awvalid, lm_head_m_axi_lane3_awaddr, lm_head_m_axi_lane3_awlen, lm_head_m_axi_lane3_awsize,
-      lm_head_m_axi_lane3_awburst, lm_head_m_axi_lane3_wvalid, lm_head_m_axi_lane3_wdata, lm_head_m_axi_lane3_wstrb,
-      lm_head_m_axi_lane3_wlast, lm_head_m_axi_lane3_bready, d0_share_reads_outstanding, d0_share_writes_outstanding,
-      arg_debug[31:1], data_beat_payload_last, attention_query_word_index[15:10], attention_out_word_index[15:10],
-      lm_head_token[3], tap_bytes[1:0], tap_int8_magnitude[8], setup_rope_adjacent, setup_rope_table,
+      attention_m_axi_bready, lm_head_idle, tlmm_busy, tlmm_error, activation_gearbox_count,
+      dequantizer_out_payload_last, residual_add_out_payload_last, gating_silu_out_payload_absMax,
+      gating_silu_out_payload_last, gating_relu2_out_payload_absMax, gating_relu2_out_payload_last,
+      w0_share_reads_outstanding, w0_share_writes_outstanding, w1_share_reads_outstanding, w1_share_writes_outstanding,
+      w2_share_reads_outstanding, w2_share_writes_outstanding, w3_share_reads_outstanding, w3_share_writes_outstanding,
+      d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1], data_beat_payload_last,
+      attention_query_word_index[15:10], attention_out_word_index[15:10], lm_head_token[3], linear_tags_occupancy,
+      linear_unit_tags_pop_valid, linear_unit_tags_pop_payload[19:14], linear_unit_tags_pop_payload[3],
+      linear_unit_tags_occupancy, tap_bytes[1:0], tap_int8_magnitude[8], setup_rope_adjacent, setup_rope_table,
       rms_max_in_payload_0_shr[24:12], rms_max_in_payload_0_mux_2[7:5], rms_max_in_payload_1_shr[24:12],
       rms_max_in_payload_1_mux_2[7:5], rms_max_in_payload_2_shr[24:12], rms_max_in_payload_2_mux_2[7:5],
       rms_max_in_payload_3_shr[24:12], rms_max_in_payload_3_mux_2[7:5], attention_queries_payload_4_shr[24:12],
       attention_queries_payload_4_mux_3[7:5], attention_queries_payload_5_shr[24:12],
       attention_queries_payload_5_mux_3[7:5], attention_queries_payload_6_shr[24:12],
       attention_queries_payload_6_mux_3[7:5], attention_queries_payload_7_shr[24:12],
-      attention_queries_payload_7_mux_3[7:5], buffer_write_token_sum[3], buffer_read_token_sum[3],
+      attention_queries_payload_7_mux_3[7:5], residual_add_in_payload_h_0_shr[24:12],
+      residual_add_in_payload_h_0_mux_2[7:5], residual_add_in_payload_h_1_shr[24:12],
+      residual_add_in_payload_h_1_mux_2[7:5], residual_add_in_payload_h_2_shr[24:12],
+      residual_add_in_payload_h_2_mux_2[7:5], residual_add_in_payload_h_3_shr[24:12],
+      residual_add_in_payload_h_3_mux_2[7:5], buffer_write_token_sum[3], buffer_read_token_sum[3],
       residual_write_address_prod[20:12], residual_read_address_prod[20:12], query_write_address_prod[20:12],
       query_read_address_prod[20:12], attention_write_address_prod[20:12], attention_read_address_prod[20:12],
       gate_write_address_prod[23:13], gate_read_address_prod[23:13], ffn_write_address_prod[23:13],
       ffn_read_address_prod[23:13], quantized_write_address_prod[23:13], quantized_read_address_prod[23:13],
       quantize_gain_beats_sum[3:0], attention_q_width_prod[39:24], attention_query_word_index_prod[31:16],
       attention_out_word_index_prod[31:16], attention_run_bytes_prod[47], attention_head_address_prod[127:63],
-      lm_head_logit_beats_sum[1:0], tap_source_beats_sum[1:0], tap_source_beats_prod[63:34], logits_offset_sum[11:0],
-      debug_base_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0], tap_elements_of_prod[47:32],
-      tap_value_bytes_prod[63:32], tap_bytes_of_sum[3:0], setup_bad_field_prod[39:24]};
+      lm_head_logit_beats_sum[1:0], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:18],
+      linear_words_per_token_sum[1:0], linear_row_word_prod[23:16], linear_vectors_prod[31:24],
+      linear_expected_words_prod[31:24], tap_source_beats_sum[1:0], tap_source_beats_prod[63:34],
+      logits_offset_sum[11:0], debug_base_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0],
+      tap_elements_of_prod[47:32], tap_value_bytes_prod[63:32], tap_bytes_of_sum[3:0], setup_bad_field_prod[39:24]};
 endmodule
 
 `default_nettype wire
