@@ -3097,17 +3097,17 @@ module tellme (
   assign lm_head_m_axi_scales_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:148
   assign lm_head_m_axi_scales_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:148
   assign lm_head_m_axi_scales_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:148
-  assign m_axi_d1_arvalid = attention_m_axi_arvalid; // TellmeKernel.java:179
-  assign attention_m_axi_arready = m_axi_d1_arready; // TellmeKernel.java:180
-  assign m_axi_d1_araddr = attention_m_axi_araddr; // TellmeKernel.java:181
-  assign m_axi_d1_arlen = attention_m_axi_arlen; // TellmeKernel.java:182
-  assign m_axi_d1_arsize = attention_m_axi_arsize; // TellmeKernel.java:183
-  assign m_axi_d1_arburst = attention_m_axi_arburst; // TellmeKernel.java:184
-  assign attention_m_axi_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:185
-  assign m_axi_d1_rready = attention_m_axi_rready; // TellmeKernel.java:186
-  assign attention_m_axi_rdata = m_axi_d1_rdata; // TellmeKernel.java:187
-  assign attention_m_axi_rresp = m_axi_d1_rresp; // TellmeKernel.java:188
-  assign attention_m_axi_rlast = m_axi_d1_rlast; // TellmeKernel.java:189
+  assign m_axi_d1_arvalid = attention_m_axi_arvalid; // TellmeKernel.java:154
+  assign attention_m_axi_arready = m_axi_d1_arready; // TellmeKernel.java:154
+  assign m_axi_d1_araddr = attention_m_axi_araddr; // TellmeKernel.java:154
+  assign m_axi_d1_arlen = attention_m_axi_arlen; // TellmeKernel.java:154
+  assign m_axi_d1_arsize = attention_m_axi_arsize; // TellmeKernel.java:154
+  assign m_axi_d1_arburst = attention_m_axi_arburst; // TellmeKernel.java:154
+  assign attention_m_axi_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:154
+  assign m_axi_d1_rready = attention_m_axi_rready; // TellmeKernel.java:154
+  assign attention_m_axi_rdata = m_axi_d1_rdata; // TellmeKernel.java:154
+  assign attention_m_axi_rresp = m_axi_d1_rresp; // TellmeKernel.java:154
+  assign attention_m_axi_rlast = m_axi_d1_rlast; // TellmeKernel.java:154
   assign m_axi_d1_awvalid = 1'b0; // Axi4.java:192
   assign m_axi_d1_awaddr = 64'd0; // Axi4.java:193
   assign m_axi_d1_awlen = 8'd0; // Axi4.java:194
@@ -3119,9 +3119,9 @@ module tellme (
   assign m_axi_d1_wlast = 1'b0; // Axi4.java:203
   assign m_axi_d1_bready = 1'b1; // Axi4.java:204
   assign attention_m_axi_awready = 1'b0; // TellmeKernel.java:163
-  assign attention_m_axi_wready = 1'b0; // TellmeKernel.java:164
-  assign attention_m_axi_bvalid = 1'b0; // TellmeKernel.java:165
-  assign attention_m_axi_bresp = 2'h0; // TellmeKernel.java:166
+  assign attention_m_axi_wready = 1'b0; // TellmeKernel.java:163
+  assign attention_m_axi_bvalid = 1'b0; // TellmeKernel.java:163
+  assign attention_m_axi_bresp = 2'h0; // TellmeKernel.java:163
   assign port_moving =
       (m_axi_w0_rvalid & m_axi_w0_rready)
       | (m_axi_w0_wvalid & m_axi_w0_wready)

@@ -151,59 +151,19 @@ public final class TellmeKernel extends Module {
         if (readers.isEmpty()) {
             port.tieOffReadChannels();
         } else {
-            readHalf(port, readers.getFirst());
+            Axi4.forwardReadChannels(port, readers.getFirst());
         }
         if (writers.isEmpty()) {
             port.tieOffWriteChannels();
         } else {
-            writeHalf(port, writers.getFirst());
+            Axi4.forwardWriteChannels(port, writers.getFirst());
         }
         for (AxiPortShare.Client c : users) {
             if (c.access() == AxiPortShare.Access.READ) {
-                c.port().awready.set(false);
-                c.port().wready.set(false);
-                c.port().bvalid.set(false);
-                c.port().bresp.set(0);
+                c.port().tieOffWriteChannelsAsSlave();
             } else if (c.access() == AxiPortShare.Access.WRITE) {
-                c.port().arready.set(false);
-                c.port().rvalid.set(false);
-                c.port().rdata.set(0);
-                c.port().rresp.set(0);
-                c.port().rlast.set(false);
+                c.port().tieOffReadChannelsAsSlave();
             }
         }
-    }
-
-    /** Drives {@code port}'s read channels from {@code reader}. */
-    private static void readHalf(Axi4 port, Axi4 reader) {
-        port.arvalid.set(reader.arvalid);
-        reader.arready.set(port.arready);
-        port.araddr.set(reader.araddr);
-        port.arlen.set(reader.arlen);
-        port.arsize.set(reader.arsize);
-        port.arburst.set(reader.arburst);
-        reader.rvalid.set(port.rvalid);
-        port.rready.set(reader.rready);
-        reader.rdata.set(port.rdata);
-        reader.rresp.set(port.rresp);
-        reader.rlast.set(port.rlast);
-    }
-
-    /** Drives {@code port}'s write channels from {@code writer}. */
-    private static void writeHalf(Axi4 port, Axi4 writer) {
-        port.awvalid.set(writer.awvalid);
-        writer.awready.set(port.awready);
-        port.awaddr.set(writer.awaddr);
-        port.awlen.set(writer.awlen);
-        port.awsize.set(writer.awsize);
-        port.awburst.set(writer.awburst);
-        port.wvalid.set(writer.wvalid);
-        writer.wready.set(port.wready);
-        port.wdata.set(writer.wdata);
-        port.wstrb.set(writer.wstrb);
-        port.wlast.set(writer.wlast);
-        writer.bvalid.set(port.bvalid);
-        port.bready.set(writer.bready);
-        writer.bresp.set(port.bresp);
     }
 }
