@@ -236,7 +236,8 @@ public final class RtlDevice implements Device {
             broken = "the kernel did not finish the last call";
             throw new DeviceFaultException(null, 0, callName(mode, tokens.length, start) + " did not finish within "
                     + String.format("%,d", budget) + " kernel cycles (" + describe() + "): the kernel never raised"
-                    + " ap_done, so it is hung. The device must be reset before the next call: reset() starts a new"
+                    + " ap_done, so it is hung (a call that needs longer needs a larger RtlDevice.Options.maxCycles)."
+                    + " The device must be reset before the next call: reset() starts a new"
                     + " simulation of the kernel at position 0 (the KV cache is lost)", e);
         } catch (SimFailureException e) {
             broken = "the simulation stopped in the last call";
@@ -342,8 +343,9 @@ public final class RtlDevice implements Device {
                 if (opcode != null) {
                     yield new UnsupportedInstructionException(index, opcode, "the kernel does not execute " + opcode
                             + " yet: " + call + " reached instruction " + index + " (" + label(index, opcode)
-                            + "), which the instruction set has but the kernel does not run yet (issue 13), so it"
-                            + " ended the call with UNKNOWN_OPCODE and made no result (" + describe() + ")" + after);
+                            + "); its opcode is in the instruction set, but its unit is not wired into the kernel yet"
+                            + " (issue 13), so the kernel ended the call with UNKNOWN_OPCODE and made no result ("
+                            + describe() + ")" + after);
                 }
                 yield new DeviceFaultException(error, detail, "the kernel failed " + call + " with UNKNOWN_OPCODE at "
                         + instructionWord(index) + ", whose opcode is in no table: the program in DDR is corrupt ("

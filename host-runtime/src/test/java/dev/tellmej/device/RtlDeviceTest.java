@@ -178,6 +178,10 @@ class RtlDeviceTest {
                 + " token(s) at position 0 reached instruction " + index + " (" + label + ")"), e.getMessage());
         assertTrue(e.getMessage().contains("issue 13") && e.getMessage().contains("made no result"), e.getMessage());
         assertEquals(0, device.position(), "the position does not move");
+        assertTrue(device.counters().cycles() > 0 && device.counters().instructions() >= index,
+                "the counters of the call up to it: " + device.counters());
+        System.out.printf("rtl device: the student's prefill of %d tokens up to instruction %d: %s%n", tokens.length,
+                index, device.counters());
         for (int pc = 0; pc < index; pc++) {
             assertTrue(EXECUTED.contains(image.program().get(pc).opcode()), "instruction " + pc + " before it");
         }
@@ -259,9 +263,9 @@ class RtlDeviceTest {
                 assertEquals(CONTEXT / image.config().tlmmConfig().maxTokens() * (embedIndex + 3),
                         timed.counters().instructions());
                 assertTrue(cycles[run] > 0 && cycles[run] < timed.cycleBudget(0, CONTEXT), cycles[run] + " cycles");
-                System.out.printf("rtl device: a %d-token prefill through ATTENTION: %,d cycles in %.3f s, %,.0f"
-                        + " cycles/s (%s)%n", CONTEXT, cycles[run], seconds[run], cycles[run] / seconds[run],
-                        timed.counters());
+                System.out.printf("rtl device: a %d-token prefill through ATTENTION: %,d cycles (budget %,d) in"
+                        + " %.3f s, %,.0f cycles/s (%s)%n", CONTEXT, cycles[run], timed.cycleBudget(0, CONTEXT),
+                        seconds[run], cycles[run] / seconds[run], timed.counters());
             }
         }
     }
