@@ -2,7 +2,9 @@ package dev.tellmej.cli;
 
 import dev.tellmej.device.Device;
 import dev.tellmej.device.OpenClDevice;
+import dev.tellmej.device.DeviceFaultException;
 import dev.tellmej.device.OpenClException;
+import dev.tellmej.device.UnsupportedInstructionException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -131,7 +133,7 @@ final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
                 decodeRuns.add(v);
             }
             r = new Result(d.describe(), prompt, tokens, open, median(prefill), median(decode), decodeRuns);
-        } catch (OpenClException e) {
+        } catch (OpenClException | DeviceFaultException | UnsupportedInstructionException e) {
             throw DeviceImages.failed(e);
         }
         if (json.enabled()) {

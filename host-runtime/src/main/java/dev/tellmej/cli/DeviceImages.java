@@ -4,9 +4,12 @@ import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.config.ModelDoesNotFitException;
 import dev.tellmej.device.CrossCheck;
 import dev.tellmej.device.Device;
+import dev.tellmej.device.DeviceFaultException;
 import dev.tellmej.device.OpenClDevice;
 import dev.tellmej.device.OpenClException;
 import dev.tellmej.device.ReferenceDevice;
+import dev.tellmej.device.RtlDevice;
+import dev.tellmej.device.UnsupportedInstructionException;
 import dev.tellmej.host.PromptEncoder;
 import dev.tellmej.image.ImagePacker;
 import dev.tellmej.image.ImagePlan;
@@ -125,9 +128,13 @@ final class DeviceImages {
             return switch (kind) {
                 case REFERENCE -> ReferenceDevice.open(file, threads);
                 case OPENCL -> OpenClDevice.open(file, opencl);
-                case RTL -> throw kind.notBuilt();
+                case RTL -> RtlDevice.open(file, RtlDevice.Options.DEFAULT);
             };
-        } catch (MalformedImageException | WrongConfigurationException e) {
+        } catch (WrongConfigurationException e) {
+            throw new CommandFailedException(e.getMessage(), kind == DeviceKind.RTL
+                    ? "Add --config " + RtlDevice.BUILD + " (or give --image a model packed with it)."
+                    : "Repack the model: tellme pack MODEL --config NAME -o FILE");
+        } catch (MalformedImageException e) {
             throw new CommandFailedException(e.getMessage(), "Repack the model: tellme pack MODEL --config NAME -o FILE");
         } catch (OpenClException e) {
             throw failed(e);
@@ -150,11 +157,29 @@ final class DeviceImages {
         return new CommandFailedException(e.getMessage(), hint);
     }
 
+    /**
+     * A failure of a device's call as the command's failure: an instruction the device does not execute yet, or a
+     * fault (a kernel error, a hung kernel); anything else is returned as it is.
+     */
+    static RuntimeException failed(RuntimeException e) {
+        return switch (e) {
+            case UnsupportedInstructionException u -> new CommandFailedException(u.getMessage(), "The rtl device runs"
+                    + " what the kernel executes so far (docs/kernel.md); run the model on --device reference or"
+                    + " --device opencl.");
+            case DeviceFaultException f -> new CommandFailedException(f.getMessage(), f.code() != null
+                    ? "docs/device.md lists the error codes; --device reference runs the same image in Java."
+                    : "The simulation is lost; run again (docs/host.md, the rtl device).");
+            case OpenClException o -> failed(o);
+            default -> e;
+        };
+    }
+
     /** The image a device runs. */
     static MemoryImage imageOf(Device device) {
         return switch (device) {
             case ReferenceDevice r -> r.image();
             case OpenClDevice o -> o.image();
+            case RtlDevice r -> r.image();
             case CrossCheck c -> imageOf(c.first());
             default -> throw new IllegalArgumentException("no image for " + device.describe());
         };

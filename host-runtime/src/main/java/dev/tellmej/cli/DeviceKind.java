@@ -10,8 +10,11 @@ enum DeviceKind {
     REFERENCE(true),
     /** The OpenCL device: the host path of the board, on any OpenCL platform (the kernel's OpenCL C twin off it). */
     OPENCL(true),
-    /** The kernel's RTL in Verilator: not built yet (it needs the kernel's top level). */
-    RTL(false);
+    /**
+     * The kernel's RTL in Verilator, driven as a host drives the board: images of the sim-small build; a program
+     * stops at the first instruction the kernel does not execute yet (issue 13).
+     */
+    RTL(true);
 
     private final boolean built;
 

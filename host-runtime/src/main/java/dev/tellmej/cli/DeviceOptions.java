@@ -41,11 +41,12 @@ final class DeviceOptions {
 
     @Option(names = "--device", paramLabel = "reference|opencl|rtl", converter = RunCommand.DeviceConverter.class,
             description = "the device: reference (the Java device that executes the image's program), opencl (the"
-                    + " board's host path on any OpenCL platform) or rtl (not built yet); default: the fastest"
-                    + " available (opencl, else reference)")
+                    + " board's host path on any OpenCL platform) or rtl (the kernel's RTL in Verilator, sim-small images;"
+                    + " it stops at the first instruction the kernel does not execute yet); default: the fastest"
+                    + " available (opencl, else reference; never rtl)")
     DeviceKind device;
 
-    @Option(names = "--check", paramLabel = "reference|opencl", converter = RunCommand.DeviceConverter.class,
+    @Option(names = "--check", paramLabel = "reference|opencl|rtl", converter = RunCommand.DeviceConverter.class,
             description = "with --device: run this device in lock step and stop at the first difference, in an"
                     + " instruction's output (debug taps), the logits or the KV cache")
     DeviceKind check;

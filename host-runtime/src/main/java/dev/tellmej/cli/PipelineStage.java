@@ -16,7 +16,8 @@ enum PipelineStage {
     MEMORY_IMAGE("memory image, program compiler and the Java reference device", true),
     KERNEL("accelerator: the whole kernel (sequencer, on-chip buffers, Vitis RTL-kernel interface)", false),
     OPENCL_DEVICE("host runtime: the OpenCL device (the kernel's OpenCL C twin on PoCL; XRT path pending)", true),
-    RTL_DEVICE("host runtime: the RTL device (the kernel in Verilator)", false);
+    RTL_DEVICE("host runtime: the RTL device (the kernel in Verilator; a model runs as far as the kernel executes)",
+            true);
 
     private final String description;
     private final boolean built;

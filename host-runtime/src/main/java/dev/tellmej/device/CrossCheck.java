@@ -18,7 +18,7 @@ import java.util.Locale;
  * whatever drives a device drives a cross-check.
  *
  * <p>Both devices must run the same image; the KV caches are compared after every call when both expose theirs
- * (the reference and the OpenCL device do).
+ * (the reference, the OpenCL and the RTL device do).
  */
 public final class CrossCheck implements Device {
     private final Device first;
@@ -263,6 +263,9 @@ public final class CrossCheck implements Device {
         }
         if (d instanceof OpenClDevice o) {
             return o.kvCache();
+        }
+        if (d instanceof RtlDevice r) {
+            return r.kvCache();
         }
         if (d instanceof CrossCheck c) {
             return kvCache(c.first);

@@ -18,7 +18,12 @@ public final class DeviceFaultException extends RuntimeException {
      * @param detail the kernel's {@code error_detail} (for {@link ErrorCode#DDR_ERROR}, the port's index)
      */
     public DeviceFaultException(ErrorCode code, long detail, String message) {
-        super(message);
+        this(code, detail, message, null);
+    }
+
+    /** As {@link #DeviceFaultException(ErrorCode, long, String)}, with what the host saw ({@code cause}). */
+    public DeviceFaultException(ErrorCode code, long detail, String message, Throwable cause) {
+        super(message, cause);
         this.code = code;
         this.detail = detail;
     }

@@ -585,22 +585,7 @@ public final class OpenClDevice implements Device {
     }
 
     private void check(int[] tokens) {
-        if (tokens.length == 0) {
-            throw new CallRefusedException(ErrorCode.BAD_CALL, 0, "a call needs at least one token");
-        }
-        int context = context();
-        if ((long) position + tokens.length > context) {
-            throw new CallRefusedException(ErrorCode.CONTEXT_OVERFLOW, (long) position + tokens.length,
-                    tokens.length + " token(s) at position " + position + " need " + (position + tokens.length)
-                            + " KV-cache positions, but the image's cache holds " + context
-                            + ": reset the device, or pack the image with a longer context (at most the build's)");
-        }
-        for (int i = 0; i < tokens.length; i++) {
-            if (tokens[i] < 0 || tokens[i] >= model.vocabSize()) {
-                throw new CallRefusedException(ErrorCode.BAD_TOKEN, i, "token " + i + " of the call is " + tokens[i]
-                        + ", outside the vocabulary of " + model.vocabSize());
-            }
-        }
+        CallRefusedException.check(tokens, position, context(), model.vocabSize());
     }
 
     private void checkOpen() {

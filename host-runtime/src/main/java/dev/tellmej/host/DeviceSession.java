@@ -112,6 +112,8 @@ public final class DeviceSession implements AutoCloseable {
         long instructions = 0;
         long ddrBytes = 0;
         long cycles = 0;
+        long ddrBusyCycles = 0;
+        long stallCycles = 0;
 
         long start = System.nanoTime();
         float[] logits = device.prefill(fresh);
@@ -121,6 +123,8 @@ public final class DeviceSession implements AutoCloseable {
         instructions += c.instructions();
         ddrBytes += c.ddrBytesRead() + c.ddrBytesWritten();
         cycles += c.cycles();
+        ddrBusyCycles += c.ddrBusyCycles();
+        stallCycles += c.stallCycles();
         CorruptLogitsException.check(logits, device.position(), device.describe());
 
         int generated = 0;
@@ -180,6 +184,8 @@ public final class DeviceSession implements AutoCloseable {
             instructions += c.instructions();
             ddrBytes += c.ddrBytesRead() + c.ddrBytesWritten();
             cycles += c.cycles();
+            ddrBusyCycles += c.ddrBusyCycles();
+            stallCycles += c.stallCycles();
             CorruptLogitsException.check(logits, device.position(), device.describe());
         }
         if (reason != StopReason.STOP_STRING && reason != StopReason.CANCELLED) {
@@ -190,7 +196,8 @@ public final class DeviceSession implements AutoCloseable {
             }
         }
         Timings timings = new Timings(fresh.length, (prefillEnd - start) / 1e6, generated,
-                (lastToken - prefillEnd) / 1e6, decodeCalls, instructions, ddrBytes, cycles);
+                (lastToken - prefillEnd) / 1e6, decodeCalls, instructions, ddrBytes, cycles, ddrBusyCycles,
+                stallCycles);
         return new GenerationResult(text.toString(), Arrays.copyOf(out, generated), reason, prompt.length, reuse,
                 timings);
     }

@@ -15,9 +15,12 @@ import java.util.Locale;
  * @param instructions     instructions the device executed, over every call
  * @param ddrBytes         bytes the device read from and wrote to DDR (0 when it does not count them)
  * @param cycles           kernel clock cycles (0 on a device without a clock)
+ * @param ddrBusyCycles    of those, cycles in which some DDR port moved data (0 where the device does not count them)
+ * @param stallCycles      of those, cycles in which compute waited for data (0 where the device does not count them)
  */
 public record Timings(int promptTokens, double promptMillis, int generatedTokens, double generationMillis,
-                      int decodeCalls, long instructions, long ddrBytes, long cycles) {
+                      int decodeCalls, long instructions, long ddrBytes, long cycles, long ddrBusyCycles,
+                      long stallCycles) {
     /** Prompt tokens per second. */
     public double promptTokensPerSecond() {
         return promptMillis > 0 ? promptTokens * 1000.0 / promptMillis : 0;
@@ -62,6 +65,10 @@ public record Timings(int promptTokens, double promptMillis, int generatedTokens
             double busy = ddrBusy(ddrBytesPerCycle);
             if (!Double.isNaN(busy)) {
                 s.append(String.format(Locale.ROOT, ", DDR busy %.1f %%", 100 * busy));
+            }
+            if (ddrBusyCycles > 0 || stallCycles > 0) {
+                s.append(String.format(Locale.ROOT, " (data moving in %.1f %% of the cycles, compute waiting in"
+                        + " %.1f %%)", 100.0 * ddrBusyCycles / cycles, 100.0 * stallCycles / cycles));
             }
         } else {
             s.append(" (no cycle counter on this device)");

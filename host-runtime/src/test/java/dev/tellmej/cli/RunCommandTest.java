@@ -121,11 +121,19 @@ class RunCommandTest {
     }
 
     @Test
-    void theRtlDeviceSaysItIsNotBuiltYet() {
-        TellmeRun rtl = TellmeRun.of("run", "--device", "rtl");
-        assertEquals(1, rtl.exitCode());
-        assertTrue(rtl.err().startsWith("tellme: the rtl device is not built yet"), rtl.err());
-        assertTrue(rtl.err().contains("--device reference"), rtl.err());
+    void theRtlDeviceTakesSimSmallImagesAndSaysWhichInstructionTheKernelDoesNotExecuteYet() {
+        TellmeRun kv260 = TellmeRun.of("run", "--device", "rtl", "-n", "4");
+        assertEquals(1, kv260.exitCode(), kv260.err());
+        assertTrue(kv260.err().startsWith("tellme: ") && kv260.err().contains("is packed for the kv260 build, but the"
+                + " rtl device simulates the sim-small kernel only"), kv260.err());
+        assertTrue(kv260.err().contains("Add --config sim-small"), kv260.err());
+        TellmeRun simSmall = TellmeRun.of("run", "--device", "rtl", "--config", "sim-small", "-p", "Once", "-n", "4",
+                "--temp", "0");
+        assertEquals(1, simSmall.exitCode(), simSmall.err());
+        assertTrue(simSmall.err().startsWith("tellme: the kernel does not execute "), simSmall.err());
+        assertTrue(simSmall.err().contains(" yet: a prefill of ") && simSmall.err().contains("(issue 13)"),
+                simSmall.err());
+        assertTrue(simSmall.err().contains("run the model on --device reference or --device opencl"), simSmall.err());
     }
 
     @Test
