@@ -4,6 +4,7 @@ import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.kernel.TellmeKernel;
 import dev.tellmej.accel.protocol.CallMode;
 import dev.tellmej.accel.protocol.DebugTaps;
+import dev.tellmej.accel.protocol.Epilogue;
 import dev.tellmej.accel.protocol.ErrorCode;
 import dev.tellmej.accel.protocol.Instruction;
 import dev.tellmej.accel.protocol.IoRegion;
@@ -341,8 +342,8 @@ public final class RtlDevice implements Device {
                 int index = (int) detail;
                 Opcode opcode = opcodeInDdr(index);
                 if (opcode != null) {
-                    yield new UnsupportedInstructionException(index, opcode, "the kernel does not execute " + opcode
-                            + " yet: " + call + " reached instruction " + index + " (" + label(index, opcode)
+                    yield new UnsupportedInstructionException(index, opcode, "the kernel does not execute "
+                            + unbuilt(index, opcode) + " yet: " + call + " reached instruction " + index + " (" + label(index, opcode)
                             + "); its opcode is in the instruction set, but its unit is not wired into the kernel yet"
                             + " (issue 13), so the kernel ended the call with UNKNOWN_OPCODE and made no result ("
                             + describe() + ")" + after);
@@ -372,6 +373,20 @@ public final class RtlDevice implements Device {
             return null;
         }
         return Opcode.ofCode(Byte.toUnsignedInt(runner.image().get(ValueLayout.JAVA_BYTE, at)));
+    }
+
+    /**
+     * What of instruction {@code index} the kernel does not execute: its opcode, and for a LINEAR, whose
+     * STORE, RESIDUAL_ADD and GATE_UP epilogues run, the epilogue that does not (docs/kernel.md).
+     */
+    private String unbuilt(int index, Opcode opcode) {
+        if (opcode == Opcode.LINEAR) {
+            long at = image.header().programOffset() + (long) Instruction.BYTES * index;
+            byte[] word = runner.image().asSlice(at, Instruction.BYTES).toArray(ValueLayout.JAVA_BYTE);
+            Epilogue epilogue = Instruction.decode(word, 0).getEpilogue("epilogue");
+            return "LINEAR with the " + (epilogue == null ? "unknown" : epilogue.name()) + " epilogue";
+        }
+        return opcode.name();
     }
 
     /** The instruction's label from the image's program, when the DDR still holds that instruction there. */
