@@ -40,8 +40,7 @@ final class Sequencer extends Area {
 
     Sequencer(KernelShape shape, CallControl call, DataReads reads, DataWrites writes, EmbedUnit embed,
               QuantizeExecutor quantize, LinearExecutor linear, AttentionExecutor attention, LmHeadExecutor lmHead,
-              TapWriter taps,
-              RecordWriter.Contents record, RecordWriter recordWriter) {
+              TapWriter taps, RecordWriter.Contents record, RecordWriter recordWriter) {
         super("sequencer", "checks the call, runs the program chunk by chunk an instruction at a time, writes the"
                 + " call record");
         int beatBytes = shape.beatBytes();
