@@ -1478,74 +1478,74 @@ module tellme (
   wire         record_finished;                                    // RecordWriter.java:102
 
   // sequencer
-  reg  [3:0]   phase;                                              // Sequencer.java:49
-  reg  [7:0]   error_code;                                         // Sequencer.java:50
-  reg  [31:0]  error_detail;                                       // Sequencer.java:51
-  wire         no_error;                                           // Sequencer.java:52
-  reg  [15:0]  read_beat;                                          // Sequencer.java:56
-  reg          read_issued;                                        // Sequencer.java:57
-  wire         header_beat;                                        // Sequencer.java:58
-  reg  [31:0]  header_magic;                                       // Sequencer.java:506
-  reg  [31:0]  header_version;                                     // Sequencer.java:506
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:506
-  reg  [31:0]  header_program_length;                              // Sequencer.java:506
-  reg  [31:0]  header_context;                                     // Sequencer.java:506
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:506
-  wire [63:0]  logits_offset;                                      // Sequencer.java:71
-  wire [63:0]  debug_base;                                         // Sequencer.java:73
-  wire         image_valid;                                        // Sequencer.java:75
-  wire         tapping;                                            // Sequencer.java:76
-  reg  [31:0]  chunk_from;                                         // Sequencer.java:79
-  reg  [2:0]   chunk_tokens;                                       // Sequencer.java:80
-  reg  [31:0]  pc;                                                 // Sequencer.java:81
-  reg  [31:0]  instructions_executed;                              // Sequencer.java:82
-  reg  [127:0] instruction_word;                                   // Sequencer.java:83
-  reg  [31:0]  token_index;                                        // Sequencer.java:84
-  reg  [0:0]   token_word;                                         // Sequencer.java:85
-  reg  [31:0]  tap_capacity;                                       // Sequencer.java:86
-  reg  [31:0]  tap_used;                                           // Sequencer.java:87
-  reg  [31:0]  tap_records;                                        // Sequencer.java:88
-  reg  [31:0]  tap_dropped;                                        // Sequencer.java:89
-  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:92
-  reg  [7:0]   setup_heads;                                        // Sequencer.java:93
-  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:94
-  reg          setup_rope_adjacent;                                // Sequencer.java:95
-  reg  [31:0]  setup_positions;                                    // Sequencer.java:96
-  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:97
-  wire [36:0]  token_bytes;                                        // Sequencer.java:101
-  wire [31:0]  token_beats;                                        // Sequencer.java:103
-  wire [63:0]  fetch_address;                                      // Sequencer.java:106
-  wire         fetching;                                           // Sequencer.java:107
-  wire         own_read;                                           // Sequencer.java:108
-  wire         last_token_word;                                    // Sequencer.java:132
-  wire         own_beat;                                           // Sequencer.java:134
-  wire         waiting_for_data;                                   // Sequencer.java:135
-  wire [32:0]  call_end;                                           // Sequencer.java:139
-  wire         bad_call;                                           // Sequencer.java:141
-  wire [7:0]   opcode;                                             // Sequencer.java:144
-  wire         last_chunk;                                         // Sequencer.java:145
-  wire [63:0]  logits_address;                                     // Sequencer.java:199
-  wire         is_embed;                                           // Sequencer.java:203
-  wire         is_quantize;                                        // Sequencer.java:204
-  wire         is_attention;                                       // Sequencer.java:205
-  wire         is_lm_head;                                         // Sequencer.java:206
-  wire         is_linear;                                          // Sequencer.java:207
-  wire         unit_done;                                          // Sequencer.java:209
-  reg  [7:0]   unit_code;                                          // Sequencer.java:210
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:220
-  wire [2:0]   tap_tokens_of;                                      // Sequencer.java:226
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:227
-  wire         has_tap;                                            // Sequencer.java:232
-  wire [33:0]  tap_value_bytes;                                    // Sequencer.java:236
-  wire [33:0]  tap_bytes_of;                                       // Sequencer.java:239
-  wire         tap_fits;                                           // Sequencer.java:241
-  reg          tap_busy;                                           // Sequencer.java:250
-  wire         token_outside;                                      // Sequencer.java:291
-  wire         tokens_clean;                                       // Sequencer.java:302
-  wire [31:0]  tokens_left;                                        // Sequencer.java:314
-  wire         setup_bad_field;                                    // Sequencer.java:494
-  reg          record_written;                                     // Sequencer.java:464
-  wire         record_done;                                        // Sequencer.java:466
+  reg  [3:0]   phase;                                              // Sequencer.java:48
+  reg  [7:0]   error_code;                                         // Sequencer.java:49
+  reg  [31:0]  error_detail;                                       // Sequencer.java:50
+  wire         no_error;                                           // Sequencer.java:51
+  reg  [15:0]  read_beat;                                          // Sequencer.java:55
+  reg          read_issued;                                        // Sequencer.java:56
+  wire         header_beat;                                        // Sequencer.java:57
+  reg  [31:0]  header_magic;                                       // Sequencer.java:505
+  reg  [31:0]  header_version;                                     // Sequencer.java:505
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:505
+  reg  [31:0]  header_program_length;                              // Sequencer.java:505
+  reg  [31:0]  header_context;                                     // Sequencer.java:505
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:505
+  wire [63:0]  logits_offset;                                      // Sequencer.java:70
+  wire [63:0]  debug_base;                                         // Sequencer.java:72
+  wire         image_valid;                                        // Sequencer.java:74
+  wire         tapping;                                            // Sequencer.java:75
+  reg  [31:0]  chunk_from;                                         // Sequencer.java:78
+  reg  [2:0]   chunk_tokens;                                       // Sequencer.java:79
+  reg  [31:0]  pc;                                                 // Sequencer.java:80
+  reg  [31:0]  instructions_executed;                              // Sequencer.java:81
+  reg  [127:0] instruction_word;                                   // Sequencer.java:82
+  reg  [31:0]  token_index;                                        // Sequencer.java:83
+  reg  [0:0]   token_word;                                         // Sequencer.java:84
+  reg  [31:0]  tap_capacity;                                       // Sequencer.java:85
+  reg  [31:0]  tap_used;                                           // Sequencer.java:86
+  reg  [31:0]  tap_records;                                        // Sequencer.java:87
+  reg  [31:0]  tap_dropped;                                        // Sequencer.java:88
+  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:91
+  reg  [7:0]   setup_heads;                                        // Sequencer.java:92
+  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:93
+  reg          setup_rope_adjacent;                                // Sequencer.java:94
+  reg  [31:0]  setup_positions;                                    // Sequencer.java:95
+  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:96
+  wire [36:0]  token_bytes;                                        // Sequencer.java:100
+  wire [31:0]  token_beats;                                        // Sequencer.java:102
+  wire [63:0]  fetch_address;                                      // Sequencer.java:105
+  wire         fetching;                                           // Sequencer.java:106
+  wire         own_read;                                           // Sequencer.java:107
+  wire         last_token_word;                                    // Sequencer.java:131
+  wire         own_beat;                                           // Sequencer.java:133
+  wire         waiting_for_data;                                   // Sequencer.java:134
+  wire [32:0]  call_end;                                           // Sequencer.java:138
+  wire         bad_call;                                           // Sequencer.java:140
+  wire [7:0]   opcode;                                             // Sequencer.java:143
+  wire         last_chunk;                                         // Sequencer.java:144
+  wire [63:0]  logits_address;                                     // Sequencer.java:198
+  wire         is_embed;                                           // Sequencer.java:202
+  wire         is_quantize;                                        // Sequencer.java:203
+  wire         is_attention;                                       // Sequencer.java:204
+  wire         is_lm_head;                                         // Sequencer.java:205
+  wire         is_linear;                                          // Sequencer.java:206
+  wire         unit_done;                                          // Sequencer.java:208
+  reg  [7:0]   unit_code;                                          // Sequencer.java:209
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:219
+  wire [2:0]   tap_tokens_of;                                      // Sequencer.java:225
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:226
+  wire         has_tap;                                            // Sequencer.java:231
+  wire [33:0]  tap_value_bytes;                                    // Sequencer.java:235
+  wire [33:0]  tap_bytes_of;                                       // Sequencer.java:238
+  wire         tap_fits;                                           // Sequencer.java:240
+  reg          tap_busy;                                           // Sequencer.java:249
+  wire         token_outside;                                      // Sequencer.java:290
+  wire         tokens_clean;                                       // Sequencer.java:301
+  wire [31:0]  tokens_left;                                        // Sequencer.java:313
+  wire         setup_bad_field;                                    // Sequencer.java:493
+  reg          record_written;                                     // Sequencer.java:463
+  wire         record_done;                                        // Sequencer.java:465
   reg  [31:0]  residual_lane0 [0:255];                             // ActivationBuffers.java:77
   reg  [31:0]  residual_lane1 [0:255];                             // ActivationBuffers.java:77
   reg  [31:0]  residual_lane2 [0:255];                             // ActivationBuffers.java:77
@@ -2657,21 +2657,21 @@ module tellme (
   assign residual_add_out_ready = 1'b1; // LinearExecutor.java:337
   assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:338
   assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:339
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:442
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:443
-  assign record_error_detail = error_detail; // Sequencer.java:444
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:445
-  assign record_instructions = instructions_executed; // Sequencer.java:446
-  assign record_argmax = lm_head_argmax; // Sequencer.java:447
-  assign record_cycles = call_cycles; // Sequencer.java:448
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:449
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:450
-  assign record_tapping = tapping; // Sequencer.java:451
-  assign record_tap_records = tap_records; // Sequencer.java:452
-  assign record_tap_used = tap_used; // Sequencer.java:453
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:454
-  assign record_address = arg_io; // Sequencer.java:455
-  assign record_area_address = debug_base; // Sequencer.java:456
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:441
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:442
+  assign record_error_detail = error_detail; // Sequencer.java:443
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:444
+  assign record_instructions = instructions_executed; // Sequencer.java:445
+  assign record_argmax = lm_head_argmax; // Sequencer.java:446
+  assign record_cycles = call_cycles; // Sequencer.java:447
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:448
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:449
+  assign record_tapping = tapping; // Sequencer.java:450
+  assign record_tap_records = tap_records; // Sequencer.java:451
+  assign record_tap_used = tap_used; // Sequencer.java:452
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:453
+  assign record_address = arg_io; // Sequencer.java:454
+  assign record_area_address = debug_base; // Sequencer.java:455
   assign stalled = waiting_for_data; // TellmeKernel.java:132
   assign interrupt = control_interrupt; // TellmeKernel.java:133
 
@@ -2679,7 +2679,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:252
+    case (phase) // Sequencer.java:251
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -2695,18 +2695,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:432
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:431
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:436
-  assign result_error_detail = error_detail; // Sequencer.java:437
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:438
-  assign result_instructions = instructions_executed; // Sequencer.java:439
-  assign result_argmax = lm_head_argmax; // Sequencer.java:440
+  assign result_error_code = error_code; // Sequencer.java:435
+  assign result_error_detail = error_detail; // Sequencer.java:436
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:437
+  assign result_instructions = instructions_executed; // Sequencer.java:438
+  assign result_argmax = lm_head_argmax; // Sequencer.java:439
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -2820,24 +2820,24 @@ module tellme (
       data_read_payload_address = tap_source_address; // TapWriter.java:139
       data_read_payload_beats = tap_source_beats[31:0]; // TapWriter.java:140
     end
-    if (own_read & ~read_issued) begin // Sequencer.java:109
-      data_read_valid = 1'b1; // Sequencer.java:110
-      case (phase) // Sequencer.java:111
+    if (own_read & ~read_issued) begin // Sequencer.java:108
+      data_read_valid = 1'b1; // Sequencer.java:109
+      case (phase) // Sequencer.java:110
         STEP_HEADER: begin
-          data_read_payload_address = arg_image; // Sequencer.java:113
-          data_read_payload_beats = 32'd32; // Sequencer.java:114
+          data_read_payload_address = arg_image; // Sequencer.java:112
+          data_read_payload_beats = 32'd32; // Sequencer.java:113
         end
         STEP_TOKENS: begin
-          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:117
-          data_read_payload_beats = token_beats; // Sequencer.java:118
+          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:116
+          data_read_payload_beats = token_beats; // Sequencer.java:117
         end
         STEP_CAPACITY: begin
-          data_read_payload_address = debug_base; // Sequencer.java:121
-          data_read_payload_beats = 32'd1; // Sequencer.java:122
+          data_read_payload_address = debug_base; // Sequencer.java:120
+          data_read_payload_beats = 32'd1; // Sequencer.java:121
         end
         default: begin
-          data_read_payload_address = fetch_address; // Sequencer.java:125
-          data_read_payload_beats = 32'd2; // Sequencer.java:126
+          data_read_payload_address = fetch_address; // Sequencer.java:124
+          data_read_payload_beats = 32'd2; // Sequencer.java:125
         end
       endcase
     end
@@ -2863,8 +2863,8 @@ module tellme (
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:192
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:192
     end
-    if (own_read & read_issued) begin // Sequencer.java:133
-      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:133
+    if (own_read & read_issued) begin // Sequencer.java:132
+      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:132
     end
   end
 
@@ -3565,7 +3565,7 @@ module tellme (
   // embed (EmbedUnit.java:37): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:43
-    case (phase) // Sequencer.java:252
+    case (phase) // Sequencer.java:251
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3574,12 +3574,12 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:338
-        end else if (opcode == 8'd0) begin // Sequencer.java:339
-        end else if (opcode == 8'd1) begin // Sequencer.java:340
-        end else if (opcode == 8'd7) begin // Sequencer.java:350
-        end else if (is_embed) begin // Sequencer.java:351
-          embed_start = 1'b1; // Sequencer.java:352
+        if (data_read_failed) begin // Sequencer.java:337
+        end else if (opcode == 8'd0) begin // Sequencer.java:338
+        end else if (opcode == 8'd1) begin // Sequencer.java:339
+        end else if (opcode == 8'd7) begin // Sequencer.java:349
+        end else if (is_embed) begin // Sequencer.java:350
+          embed_start = 1'b1; // Sequencer.java:351
         end
       end
       STEP_EXECUTE: ;
@@ -3596,37 +3596,37 @@ module tellme (
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:49
-    embed_dst = instruction_word[11:8]; // Sequencer.java:148
+    embed_dst = instruction_word[11:8]; // Sequencer.java:147
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:49
-    embed_dim = instruction_word[31:16]; // Sequencer.java:149
+    embed_dim = instruction_word[31:16]; // Sequencer.java:148
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:49
-    embed_table = instruction_word[63:32]; // Sequencer.java:150
+    embed_table = instruction_word[63:32]; // Sequencer.java:149
   end
 
   always @(*) begin
     embed_tokens = 3'd0; // EmbedUnit.java:49
-    embed_tokens = chunk_tokens; // Sequencer.java:151
+    embed_tokens = chunk_tokens; // Sequencer.java:150
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:49
-    embed_first_token = chunk_from; // Sequencer.java:152
+    embed_first_token = chunk_from; // Sequencer.java:151
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:49
-    embed_image = arg_image; // Sequencer.java:153
+    embed_image = arg_image; // Sequencer.java:152
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:49
-    embed_io = arg_io; // Sequencer.java:154
+    embed_io = arg_io; // Sequencer.java:153
   end
 
   always @(*) begin
@@ -3724,7 +3724,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:49
-    case (phase) // Sequencer.java:252
+    case (phase) // Sequencer.java:251
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3733,13 +3733,13 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:338
-        end else if (opcode == 8'd0) begin // Sequencer.java:339
-        end else if (opcode == 8'd1) begin // Sequencer.java:340
-        end else if (opcode == 8'd7) begin // Sequencer.java:350
-        end else if (is_embed) begin // Sequencer.java:351
-        end else if (is_quantize) begin // Sequencer.java:355
-          quantize_start = 1'b1; // Sequencer.java:356
+        if (data_read_failed) begin // Sequencer.java:337
+        end else if (opcode == 8'd0) begin // Sequencer.java:338
+        end else if (opcode == 8'd1) begin // Sequencer.java:339
+        end else if (opcode == 8'd7) begin // Sequencer.java:349
+        end else if (is_embed) begin // Sequencer.java:350
+        end else if (is_quantize) begin // Sequencer.java:354
+          quantize_start = 1'b1; // Sequencer.java:355
         end
       end
       STEP_EXECUTE: ;
@@ -3756,37 +3756,37 @@ module tellme (
 
   always @(*) begin
     quantize_src = 4'd0; // QuantizeExecutor.java:54
-    quantize_src = instruction_word[11:8]; // Sequencer.java:170
+    quantize_src = instruction_word[11:8]; // Sequencer.java:169
   end
 
   always @(*) begin
     quantize_norm = 1'b0; // QuantizeExecutor.java:55
-    quantize_norm = instruction_word[12]; // Sequencer.java:171
+    quantize_norm = instruction_word[12]; // Sequencer.java:170
   end
 
   always @(*) begin
     quantize_length = 16'd0; // QuantizeExecutor.java:56
-    quantize_length = instruction_word[31:16]; // Sequencer.java:172
+    quantize_length = instruction_word[31:16]; // Sequencer.java:171
   end
 
   always @(*) begin
     quantize_gain = 32'd0; // QuantizeExecutor.java:57
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:173
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:172
   end
 
   always @(*) begin
     quantize_eps = 32'h0; // QuantizeExecutor.java:58
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:174
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:173
   end
 
   always @(*) begin
     quantize_tokens = 3'd0; // QuantizeExecutor.java:59
-    quantize_tokens = chunk_tokens; // Sequencer.java:175
+    quantize_tokens = chunk_tokens; // Sequencer.java:174
   end
 
   always @(*) begin
     quantize_image = 64'd0; // QuantizeExecutor.java:60
-    quantize_image = arg_image; // Sequencer.java:176
+    quantize_image = arg_image; // Sequencer.java:175
   end
 
   always @(*) begin
@@ -3916,7 +3916,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:52
-    case (phase) // Sequencer.java:252
+    case (phase) // Sequencer.java:251
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3925,16 +3925,16 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:338
-        end else if (opcode == 8'd0) begin // Sequencer.java:339
-        end else if (opcode == 8'd1) begin // Sequencer.java:340
-        end else if (opcode == 8'd7) begin // Sequencer.java:350
-        end else if (is_embed) begin // Sequencer.java:351
-        end else if (is_quantize) begin // Sequencer.java:355
-        end else if (is_linear) begin // Sequencer.java:359
-        end else if (is_lm_head) begin // Sequencer.java:363
-        end else if (is_attention) begin // Sequencer.java:367
-          attention_start = 1'b1; // Sequencer.java:368
+        if (data_read_failed) begin // Sequencer.java:337
+        end else if (opcode == 8'd0) begin // Sequencer.java:338
+        end else if (opcode == 8'd1) begin // Sequencer.java:339
+        end else if (opcode == 8'd7) begin // Sequencer.java:349
+        end else if (is_embed) begin // Sequencer.java:350
+        end else if (is_quantize) begin // Sequencer.java:354
+        end else if (is_linear) begin // Sequencer.java:358
+        end else if (is_lm_head) begin // Sequencer.java:362
+        end else if (is_attention) begin // Sequencer.java:366
+          attention_start = 1'b1; // Sequencer.java:367
         end
       end
       STEP_EXECUTE: ;
@@ -3951,57 +3951,57 @@ module tellme (
 
   always @(*) begin
     attention_src = 4'd0; // AttentionExecutor.java:63
-    attention_src = instruction_word[11:8]; // Sequencer.java:157
+    attention_src = instruction_word[11:8]; // Sequencer.java:156
   end
 
   always @(*) begin
     attention_dst = 4'd0; // AttentionExecutor.java:63
-    attention_dst = instruction_word[15:12]; // Sequencer.java:158
+    attention_dst = instruction_word[15:12]; // Sequencer.java:157
   end
 
   always @(*) begin
     attention_layer = 8'd0; // AttentionExecutor.java:63
-    attention_layer = instruction_word[31:24]; // Sequencer.java:159
+    attention_layer = instruction_word[31:24]; // Sequencer.java:158
   end
 
   always @(*) begin
     attention_scale = 32'h0; // AttentionExecutor.java:65
-    attention_scale = instruction_word[63:32]; // Sequencer.java:160
+    attention_scale = instruction_word[63:32]; // Sequencer.java:159
   end
 
   always @(*) begin
     attention_head_dim = 16'd0; // AttentionExecutor.java:63
-    attention_head_dim = setup_head_dim; // Sequencer.java:161
+    attention_head_dim = setup_head_dim; // Sequencer.java:160
   end
 
   always @(*) begin
     attention_heads = 8'd0; // AttentionExecutor.java:63
-    attention_heads = setup_heads; // Sequencer.java:162
+    attention_heads = setup_heads; // Sequencer.java:161
   end
 
   always @(*) begin
     attention_kv_heads = 8'd0; // AttentionExecutor.java:63
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:163
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:162
   end
 
   always @(*) begin
     attention_positions = 32'd0; // AttentionExecutor.java:63
-    attention_positions = setup_positions; // Sequencer.java:164
+    attention_positions = setup_positions; // Sequencer.java:163
   end
 
   always @(*) begin
     attention_tokens = 3'd0; // AttentionExecutor.java:63
-    attention_tokens = chunk_tokens; // Sequencer.java:165
+    attention_tokens = chunk_tokens; // Sequencer.java:164
   end
 
   always @(*) begin
     attention_first_position = 32'd0; // AttentionExecutor.java:63
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:166
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:165
   end
 
   always @(*) begin
     attention_kv_cache = 64'd0; // AttentionExecutor.java:63
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:167
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:166
   end
 
   assign attention_q_width = attention_q_width_prod[23:0]; // AttentionExecutor.java:85
@@ -4324,10 +4324,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:50
     lm_head_clear = 1'b0; // LmHeadExecutor.java:52
-    case (phase) // Sequencer.java:252
+    case (phase) // Sequencer.java:251
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:253
-          lm_head_clear = 1'b1; // Sequencer.java:254
+        if (call_start) begin // Sequencer.java:252
+          lm_head_clear = 1'b1; // Sequencer.java:253
         end
       end
       STEP_HEADER: ;
@@ -4337,15 +4337,15 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:338
-        end else if (opcode == 8'd0) begin // Sequencer.java:339
-        end else if (opcode == 8'd1) begin // Sequencer.java:340
-        end else if (opcode == 8'd7) begin // Sequencer.java:350
-        end else if (is_embed) begin // Sequencer.java:351
-        end else if (is_quantize) begin // Sequencer.java:355
-        end else if (is_linear) begin // Sequencer.java:359
-        end else if (is_lm_head) begin // Sequencer.java:363
-          lm_head_start = 1'b1; // Sequencer.java:364
+        if (data_read_failed) begin // Sequencer.java:337
+        end else if (opcode == 8'd0) begin // Sequencer.java:338
+        end else if (opcode == 8'd1) begin // Sequencer.java:339
+        end else if (opcode == 8'd7) begin // Sequencer.java:349
+        end else if (is_embed) begin // Sequencer.java:350
+        end else if (is_quantize) begin // Sequencer.java:354
+        end else if (is_linear) begin // Sequencer.java:358
+        end else if (is_lm_head) begin // Sequencer.java:362
+          lm_head_start = 1'b1; // Sequencer.java:363
         end
       end
       STEP_EXECUTE: ;
@@ -4362,47 +4362,47 @@ module tellme (
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:60
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:191
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:190
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:60
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:192
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:191
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:60
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:193
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:192
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:60
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:194
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:193
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:60
-    lm_head_vocab = header_vocab; // Sequencer.java:195
+    lm_head_vocab = header_vocab; // Sequencer.java:194
   end
 
   always @(*) begin
     lm_head_last_token = 3'd0; // LmHeadExecutor.java:60
-    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:197
+    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:196
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:60
-    lm_head_image = arg_image; // Sequencer.java:198
+    lm_head_image = arg_image; // Sequencer.java:197
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:60
-    lm_head_logits = logits_address; // Sequencer.java:200
+    lm_head_logits = logits_address; // Sequencer.java:199
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:62
-    lm_head_last_chunk = last_chunk; // Sequencer.java:196
+    lm_head_last_chunk = last_chunk; // Sequencer.java:195
   end
 
   assign lm_head_bad_field =
@@ -4532,7 +4532,7 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:65
-    case (phase) // Sequencer.java:252
+    case (phase) // Sequencer.java:251
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4541,14 +4541,14 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:338
-        end else if (opcode == 8'd0) begin // Sequencer.java:339
-        end else if (opcode == 8'd1) begin // Sequencer.java:340
-        end else if (opcode == 8'd7) begin // Sequencer.java:350
-        end else if (is_embed) begin // Sequencer.java:351
-        end else if (is_quantize) begin // Sequencer.java:355
-        end else if (is_linear) begin // Sequencer.java:359
-          linear_start = 1'b1; // Sequencer.java:360
+        if (data_read_failed) begin // Sequencer.java:337
+        end else if (opcode == 8'd0) begin // Sequencer.java:338
+        end else if (opcode == 8'd1) begin // Sequencer.java:339
+        end else if (opcode == 8'd7) begin // Sequencer.java:349
+        end else if (is_embed) begin // Sequencer.java:350
+        end else if (is_quantize) begin // Sequencer.java:354
+        end else if (is_linear) begin // Sequencer.java:358
+          linear_start = 1'b1; // Sequencer.java:359
         end
       end
       STEP_EXECUTE: ;
@@ -4565,52 +4565,52 @@ module tellme (
 
   always @(*) begin
     linear_epilogue = 4'd0; // LinearExecutor.java:73
-    linear_epilogue = instruction_word[11:8]; // Sequencer.java:179
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:178
   end
 
   always @(*) begin
     linear_src = 4'd0; // LinearExecutor.java:73
-    linear_src = instruction_word[19:16]; // Sequencer.java:181
+    linear_src = instruction_word[19:16]; // Sequencer.java:180
   end
 
   always @(*) begin
     linear_dst = 4'd0; // LinearExecutor.java:73
-    linear_dst = instruction_word[23:20]; // Sequencer.java:182
+    linear_dst = instruction_word[23:20]; // Sequencer.java:181
   end
 
   always @(*) begin
     linear_rows = 16'd0; // LinearExecutor.java:73
-    linear_rows = instruction_word[47:32]; // Sequencer.java:183
+    linear_rows = instruction_word[47:32]; // Sequencer.java:182
   end
 
   always @(*) begin
     linear_cols = 16'd0; // LinearExecutor.java:73
-    linear_cols = instruction_word[63:48]; // Sequencer.java:184
+    linear_cols = instruction_word[63:48]; // Sequencer.java:183
   end
 
   always @(*) begin
     linear_weights = 32'd0; // LinearExecutor.java:73
-    linear_weights = instruction_word[95:64]; // Sequencer.java:185
+    linear_weights = instruction_word[95:64]; // Sequencer.java:184
   end
 
   always @(*) begin
     linear_tokens = 3'd0; // LinearExecutor.java:73
-    linear_tokens = chunk_tokens; // Sequencer.java:187
+    linear_tokens = chunk_tokens; // Sequencer.java:186
   end
 
   always @(*) begin
     linear_image = 64'd0; // LinearExecutor.java:73
-    linear_image = arg_image; // Sequencer.java:188
+    linear_image = arg_image; // Sequencer.java:187
   end
 
   always @(*) begin
     linear_relu2 = 1'b0; // LinearExecutor.java:75
-    linear_relu2 = instruction_word[12]; // Sequencer.java:180
+    linear_relu2 = instruction_word[12]; // Sequencer.java:179
   end
 
   always @(*) begin
     linear_scale = 32'h0; // LinearExecutor.java:76
-    linear_scale = instruction_word[127:96]; // Sequencer.java:186
+    linear_scale = instruction_word[127:96]; // Sequencer.java:185
   end
 
   always @(*) begin
@@ -4927,7 +4927,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:42
-    case (phase) // Sequencer.java:252
+    case (phase) // Sequencer.java:251
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4939,11 +4939,11 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:390
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:391
-        end else if (~tap_busy) begin // Sequencer.java:394
-          if (tap_fits) begin // Sequencer.java:395
-            tap_start = 1'b1; // Sequencer.java:396
+        if (~tapping | ~has_tap) begin // Sequencer.java:389
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:390
+        end else if (~tap_busy) begin // Sequencer.java:393
+          if (tap_fits) begin // Sequencer.java:394
+            tap_start = 1'b1; // Sequencer.java:395
           end
         end
       end
@@ -4958,52 +4958,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:48
-    tap_quantized = is_quantize; // Sequencer.java:233
+    tap_quantized = is_quantize; // Sequencer.java:232
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:49
-    tap_from_memory = is_lm_head; // Sequencer.java:234
+    tap_from_memory = is_lm_head; // Sequencer.java:233
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:50
-    tap_source = logits_address; // Sequencer.java:235
+    tap_source = logits_address; // Sequencer.java:234
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:53
-    tap_instruction = pc; // Sequencer.java:242
+    tap_instruction = pc; // Sequencer.java:241
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:53
-    tap_first_token = chunk_from; // Sequencer.java:243
+    tap_first_token = chunk_from; // Sequencer.java:242
   end
 
   always @(*) begin
     tap_tokens = 3'd0; // TapWriter.java:53
-    tap_tokens = tap_tokens_of; // Sequencer.java:244
+    tap_tokens = tap_tokens_of; // Sequencer.java:243
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:53
-    tap_elements = tap_elements_of; // Sequencer.java:245
+    tap_elements = tap_elements_of; // Sequencer.java:244
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:53
-    tap_buffer = tap_dst_of; // Sequencer.java:246
+    tap_buffer = tap_dst_of; // Sequencer.java:245
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:53
-    tap_address = debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:247
+    tap_address = debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:246
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:53
-    tap_bytes = tap_bytes_of[31:0]; // Sequencer.java:249
+    tap_bytes = tap_bytes_of[31:0]; // Sequencer.java:248
   end
 
   assign tap_beats = {1'b0, tap_words[31:1]}; // TapWriter.java:93
@@ -5187,7 +5187,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:252
+    case (phase) // Sequencer.java:251
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5201,7 +5201,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:421
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:420
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -5280,91 +5280,91 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (Sequencer.java:45): checks the call, runs the program chunk by chunk an instruction at a time, writes
+  // sequencer (Sequencer.java:44): checks the call, runs the program chunk by chunk an instruction at a time, writes
   // the call record
-  assign no_error = error_code == 8'd0; // Sequencer.java:52
-  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:58
-  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:71
-  assign debug_base = arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:73
-  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:75
-  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:76
-  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:101
-  assign token_beats = token_beats_sum[34:3]; // Sequencer.java:103
-  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:106
-  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:107
-  // Sequencer.java:108
+  assign no_error = error_code == 8'd0; // Sequencer.java:51
+  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:57
+  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:70
+  assign debug_base = arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:72
+  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:74
+  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:75
+  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:100
+  assign token_beats = token_beats_sum[34:3]; // Sequencer.java:102
+  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:105
+  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:106
+  // Sequencer.java:107
   assign own_read = (phase == STEP_HEADER) | (phase == STEP_TOKENS) | (phase == STEP_CAPACITY) | fetching;
-  assign last_token_word = token_word | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:132
-  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:134
-  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:135
-  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:139
-  // Sequencer.java:141
+  assign last_token_word = token_word | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:131
+  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:133
+  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:134
+  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:138
+  // Sequencer.java:140
   assign bad_call =
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
-  assign opcode = instruction_word[7:0]; // Sequencer.java:144
-  assign last_chunk = (chunk_from + {29'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:145
-  assign logits_address = arg_io + logits_offset; // Sequencer.java:199
-  assign is_embed = opcode == 8'd2; // Sequencer.java:203
-  assign is_quantize = opcode == 8'd3; // Sequencer.java:204
-  assign is_attention = opcode == 8'd5; // Sequencer.java:205
-  assign is_lm_head = opcode == 8'd6; // Sequencer.java:206
-  assign is_linear = opcode == 8'd4; // Sequencer.java:207
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:209
+  assign opcode = instruction_word[7:0]; // Sequencer.java:143
+  assign last_chunk = (chunk_from + {29'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:144
+  assign logits_address = arg_io + logits_offset; // Sequencer.java:198
+  assign is_embed = opcode == 8'd2; // Sequencer.java:202
+  assign is_quantize = opcode == 8'd3; // Sequencer.java:203
+  assign is_attention = opcode == 8'd5; // Sequencer.java:204
+  assign is_lm_head = opcode == 8'd6; // Sequencer.java:205
+  assign is_linear = opcode == 8'd4; // Sequencer.java:206
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:208
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:211
-    if (embed_done) begin // Sequencer.java:212
-      unit_code = embed_code; // Sequencer.java:212
+    unit_code = attention_code; // Sequencer.java:210
+    if (embed_done) begin // Sequencer.java:211
+      unit_code = embed_code; // Sequencer.java:211
     end
-    if (quantize_done) begin // Sequencer.java:213
-      unit_code = quantize_code; // Sequencer.java:213
+    if (quantize_done) begin // Sequencer.java:212
+      unit_code = quantize_code; // Sequencer.java:212
     end
-    if (lm_head_done) begin // Sequencer.java:214
-      unit_code = lm_head_code; // Sequencer.java:214
+    if (lm_head_done) begin // Sequencer.java:213
+      unit_code = lm_head_code; // Sequencer.java:213
     end
-    if (linear_done) begin // Sequencer.java:215
-      unit_code = linear_code; // Sequencer.java:215
+    if (linear_done) begin // Sequencer.java:214
+      unit_code = linear_code; // Sequencer.java:214
     end
   end
 
   always @(*) begin
-    tap_elements_of = tap_elements_of_prod[31:0]; // Sequencer.java:221
-    if (is_embed) begin // Sequencer.java:222
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:222
+    tap_elements_of = tap_elements_of_prod[31:0]; // Sequencer.java:220
+    if (is_embed) begin // Sequencer.java:221
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:221
     end
-    if (is_quantize) begin // Sequencer.java:223
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:223
+    if (is_quantize) begin // Sequencer.java:222
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:222
     end
-    if (is_lm_head) begin // Sequencer.java:224
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:224
+    if (is_lm_head) begin // Sequencer.java:223
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:223
     end
-    if (is_linear) begin // Sequencer.java:225
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:225
+    if (is_linear) begin // Sequencer.java:224
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:224
     end
   end
 
-  assign tap_tokens_of = is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:226
+  assign tap_tokens_of = is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:225
 
   always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:228
-    if (is_embed) begin // Sequencer.java:229
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:229
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:227
+    if (is_embed) begin // Sequencer.java:228
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:228
     end
-    if (is_linear) begin // Sequencer.java:230
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:230
+    if (is_linear) begin // Sequencer.java:229
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:229
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:232
-  assign tap_value_bytes = {tap_value_bytes_prod[31:0], 2'd0}; // Sequencer.java:236
-  assign tap_bytes_of = 34'd16 + {tap_bytes_of_sum[33:4], 4'd0}; // Sequencer.java:239
-  // Sequencer.java:241
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:231
+  assign tap_value_bytes = {tap_value_bytes_prod[31:0], 2'd0}; // Sequencer.java:235
+  assign tap_bytes_of = 34'd16 + {tap_bytes_of_sum[33:4], 4'd0}; // Sequencer.java:238
+  // Sequencer.java:240
   assign tap_fits =
       ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_of}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-  // Sequencer.java:291
+  // Sequencer.java:290
   assign token_outside = (token_word ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0]) >= header_vocab;
-  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:302
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:314
+  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:301
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:313
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd32)
@@ -5390,245 +5390,245 @@ module tellme (
           | ((instruction_word[39:32] == 8'd7) & (instruction_word[31:24] == 8'd7))
           | ((instruction_word[39:32] == 8'd8) & (instruction_word[31:24] == 8'd8)))
       | (setup_bad_field_prod[23:0] > 24'd256)
-      | (instruction_word[95:64] < header_context); // Sequencer.java:494
-  assign record_done = record_written | record_finished; // Sequencer.java:466
+      | (instruction_word[95:64] < header_context); // Sequencer.java:493
+  assign record_done = record_written | record_finished; // Sequencer.java:465
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:508
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:509
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:507
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:508
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:508
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:509
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:507
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:508
     end
-    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:508
-      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:509
+    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:507
+      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:508
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:508
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:509
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:507
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:508
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:508
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:509
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:507
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:508
     end
-    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:508
-      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:509
+    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:507
+      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:508
     end
-    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:129
-      read_issued <= 1'b1; // Sequencer.java:129
+    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:128
+      read_issued <= 1'b1; // Sequencer.java:128
     end
-    if (own_beat) begin // Sequencer.java:136
-      read_beat <= read_beat + 16'd1; // Sequencer.java:136
+    if (own_beat) begin // Sequencer.java:135
+      read_beat <= read_beat + 16'd1; // Sequencer.java:135
     end
-    case (phase) // Sequencer.java:252
+    case (phase) // Sequencer.java:251
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:253
-          error_code <= 8'd0; // Sequencer.java:255
-          error_detail <= 32'd0; // Sequencer.java:256
-          instructions_executed <= 32'd0; // Sequencer.java:257
-          tap_used <= 32'd0; // Sequencer.java:258
-          tap_records <= 32'd0; // Sequencer.java:259
-          tap_dropped <= 32'd0; // Sequencer.java:260
-          tap_capacity <= 32'd0; // Sequencer.java:261
-          read_beat <= 16'd0; // Sequencer.java:262
-          read_issued <= 1'b0; // Sequencer.java:263
-          phase <= STEP_HEADER; // Sequencer.java:264
+        if (call_start) begin // Sequencer.java:252
+          error_code <= 8'd0; // Sequencer.java:254
+          error_detail <= 32'd0; // Sequencer.java:255
+          instructions_executed <= 32'd0; // Sequencer.java:256
+          tap_used <= 32'd0; // Sequencer.java:257
+          tap_records <= 32'd0; // Sequencer.java:258
+          tap_dropped <= 32'd0; // Sequencer.java:259
+          tap_capacity <= 32'd0; // Sequencer.java:260
+          read_beat <= 16'd0; // Sequencer.java:261
+          read_issued <= 1'b0; // Sequencer.java:262
+          phase <= STEP_HEADER; // Sequencer.java:263
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:266
-          read_issued <= 1'b0; // Sequencer.java:267
-          phase <= STEP_CHECK; // Sequencer.java:268
+        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:265
+          read_issued <= 1'b0; // Sequencer.java:266
+          phase <= STEP_CHECK; // Sequencer.java:267
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:271
-        token_word <= 1'b0; // Sequencer.java:272
-        phase <= STEP_TOKENS; // Sequencer.java:273
-        if (data_read_failed) begin // Sequencer.java:274
-          error_code <= 8'd7; // Sequencer.java:472
-          error_detail <= 32'd2; // Sequencer.java:473
-          phase <= STEP_RECORD; // Sequencer.java:474
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:275
-          error_code <= 8'd1; // Sequencer.java:472
-          error_detail <= 32'd0; // Sequencer.java:473
-          phase <= STEP_RECORD; // Sequencer.java:474
-        end else if (header_version != 32'd1) begin // Sequencer.java:278
-          error_code <= 8'd1; // Sequencer.java:472
-          error_detail <= 32'd1; // Sequencer.java:473
-          phase <= STEP_RECORD; // Sequencer.java:474
-        end else if (bad_call) begin // Sequencer.java:281
-          error_code <= 8'd6; // Sequencer.java:472
-          error_detail <= arg_token_count; // Sequencer.java:473
-          phase <= STEP_RECORD; // Sequencer.java:474
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:282
-          error_code <= 8'd4; // Sequencer.java:472
-          error_detail <= call_end[31:0]; // Sequencer.java:473
-          phase <= STEP_RECORD; // Sequencer.java:474
+        token_index <= 32'd0; // Sequencer.java:270
+        token_word <= 1'b0; // Sequencer.java:271
+        phase <= STEP_TOKENS; // Sequencer.java:272
+        if (data_read_failed) begin // Sequencer.java:273
+          error_code <= 8'd7; // Sequencer.java:471
+          error_detail <= 32'd2; // Sequencer.java:472
+          phase <= STEP_RECORD; // Sequencer.java:473
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:274
+          error_code <= 8'd1; // Sequencer.java:471
+          error_detail <= 32'd0; // Sequencer.java:472
+          phase <= STEP_RECORD; // Sequencer.java:473
+        end else if (header_version != 32'd1) begin // Sequencer.java:277
+          error_code <= 8'd1; // Sequencer.java:471
+          error_detail <= 32'd1; // Sequencer.java:472
+          phase <= STEP_RECORD; // Sequencer.java:473
+        end else if (bad_call) begin // Sequencer.java:280
+          error_code <= 8'd6; // Sequencer.java:471
+          error_detail <= arg_token_count; // Sequencer.java:472
+          phase <= STEP_RECORD; // Sequencer.java:473
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:281
+          error_code <= 8'd4; // Sequencer.java:471
+          error_detail <= call_end[31:0]; // Sequencer.java:472
+          phase <= STEP_RECORD; // Sequencer.java:473
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:285
-          if (no_error & token_outside) begin // Sequencer.java:292
-            error_code <= 8'd5; // Sequencer.java:293
-            error_detail <= token_index; // Sequencer.java:294
+        if (own_beat) begin // Sequencer.java:284
+          if (no_error & token_outside) begin // Sequencer.java:291
+            error_code <= 8'd5; // Sequencer.java:292
+            error_detail <= token_index; // Sequencer.java:293
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:296
-          token_word <= token_word + 1'b1; // Sequencer.java:297
-          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:298
-            read_issued <= 1'b0; // Sequencer.java:299
-            read_beat <= 16'd0; // Sequencer.java:300
-            chunk_from <= 32'd0; // Sequencer.java:301
-            if (tokens_clean & data_read_failed) begin // Sequencer.java:303
-              error_code <= 8'd7; // Sequencer.java:472
-              error_detail <= 32'd2; // Sequencer.java:473
-              phase <= STEP_RECORD; // Sequencer.java:474
-            end else if (~tokens_clean) begin // Sequencer.java:304
-              phase <= STEP_RECORD; // Sequencer.java:304
-            end else if (tapping) begin // Sequencer.java:305
-              phase <= STEP_CAPACITY; // Sequencer.java:305
+          token_index <= token_index + 32'd1; // Sequencer.java:295
+          token_word <= token_word + 1'b1; // Sequencer.java:296
+          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:297
+            read_issued <= 1'b0; // Sequencer.java:298
+            read_beat <= 16'd0; // Sequencer.java:299
+            chunk_from <= 32'd0; // Sequencer.java:300
+            if (tokens_clean & data_read_failed) begin // Sequencer.java:302
+              error_code <= 8'd7; // Sequencer.java:471
+              error_detail <= 32'd2; // Sequencer.java:472
+              phase <= STEP_RECORD; // Sequencer.java:473
+            end else if (~tokens_clean) begin // Sequencer.java:303
+              phase <= STEP_RECORD; // Sequencer.java:303
+            end else if (tapping) begin // Sequencer.java:304
+              phase <= STEP_CAPACITY; // Sequencer.java:304
             end else begin
-              phase <= STEP_CHUNK; // Sequencer.java:306
+              phase <= STEP_CHUNK; // Sequencer.java:305
             end
           end
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:309
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:310
-          phase <= STEP_CHUNK; // Sequencer.java:311
+        if (own_beat) begin // Sequencer.java:308
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:309
+          phase <= STEP_CHUNK; // Sequencer.java:310
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:315
-        pc <= 32'd0; // Sequencer.java:317
-        read_beat <= 16'd0; // Sequencer.java:318
-        read_issued <= 1'b0; // Sequencer.java:319
-        phase <= STEP_FETCH; // Sequencer.java:320
+        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:314
+        pc <= 32'd0; // Sequencer.java:316
+        read_beat <= 16'd0; // Sequencer.java:317
+        read_issued <= 1'b0; // Sequencer.java:318
+        phase <= STEP_FETCH; // Sequencer.java:319
       end
       STEP_FETCH: begin
-        if (pc >= header_program_length) begin // Sequencer.java:323
-          phase <= STEP_CHUNK_END; // Sequencer.java:323
-        end else if (own_beat) begin // Sequencer.java:324
-          if (read_beat == 16'd0) begin // Sequencer.java:327
-            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:328
+        if (pc >= header_program_length) begin // Sequencer.java:322
+          phase <= STEP_CHUNK_END; // Sequencer.java:322
+        end else if (own_beat) begin // Sequencer.java:323
+          if (read_beat == 16'd0) begin // Sequencer.java:326
+            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:327
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:327
-            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:328
+          if (read_beat == 16'd1) begin // Sequencer.java:326
+            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:327
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:330
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:331
-            phase <= STEP_DECODE; // Sequencer.java:332
+          if (read_beat == 16'd1) begin // Sequencer.java:329
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:330
+            phase <= STEP_DECODE; // Sequencer.java:331
           end
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:337
-        if (data_read_failed) begin // Sequencer.java:338
-          error_code <= 8'd7; // Sequencer.java:472
-          error_detail <= 32'd2; // Sequencer.java:473
-          phase <= STEP_RECORD; // Sequencer.java:474
-        end else if (opcode == 8'd0) begin // Sequencer.java:339
-          phase <= STEP_CHUNK_END; // Sequencer.java:339
-        end else if (opcode == 8'd1) begin // Sequencer.java:340
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:341
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:342
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:343
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:344
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:345
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:346
-          if (setup_bad_field) begin // Sequencer.java:347
-            error_code <= 8'd3; // Sequencer.java:472
-            error_detail <= pc; // Sequencer.java:473
-            phase <= STEP_RECORD; // Sequencer.java:474
+        phase <= STEP_NEXT; // Sequencer.java:336
+        if (data_read_failed) begin // Sequencer.java:337
+          error_code <= 8'd7; // Sequencer.java:471
+          error_detail <= 32'd2; // Sequencer.java:472
+          phase <= STEP_RECORD; // Sequencer.java:473
+        end else if (opcode == 8'd0) begin // Sequencer.java:338
+          phase <= STEP_CHUNK_END; // Sequencer.java:338
+        end else if (opcode == 8'd1) begin // Sequencer.java:339
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:340
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:341
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:342
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:343
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:344
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:345
+          if (setup_bad_field) begin // Sequencer.java:346
+            error_code <= 8'd3; // Sequencer.java:471
+            error_detail <= pc; // Sequencer.java:472
+            phase <= STEP_RECORD; // Sequencer.java:473
           end
-        end else if (opcode == 8'd7) begin // Sequencer.java:350
-          phase <= STEP_BARRIER; // Sequencer.java:350
-        end else if (is_embed) begin // Sequencer.java:351
-          phase <= STEP_EXECUTE; // Sequencer.java:353
-        end else if (is_quantize) begin // Sequencer.java:355
-          phase <= STEP_EXECUTE; // Sequencer.java:357
-        end else if (is_linear) begin // Sequencer.java:359
-          phase <= STEP_EXECUTE; // Sequencer.java:361
-        end else if (is_lm_head) begin // Sequencer.java:363
-          phase <= STEP_EXECUTE; // Sequencer.java:365
-        end else if (is_attention) begin // Sequencer.java:367
-          phase <= STEP_EXECUTE; // Sequencer.java:369
+        end else if (opcode == 8'd7) begin // Sequencer.java:349
+          phase <= STEP_BARRIER; // Sequencer.java:349
+        end else if (is_embed) begin // Sequencer.java:350
+          phase <= STEP_EXECUTE; // Sequencer.java:352
+        end else if (is_quantize) begin // Sequencer.java:354
+          phase <= STEP_EXECUTE; // Sequencer.java:356
+        end else if (is_linear) begin // Sequencer.java:358
+          phase <= STEP_EXECUTE; // Sequencer.java:360
+        end else if (is_lm_head) begin // Sequencer.java:362
+          phase <= STEP_EXECUTE; // Sequencer.java:364
+        end else if (is_attention) begin // Sequencer.java:366
+          phase <= STEP_EXECUTE; // Sequencer.java:368
         end else begin
-          error_code <= 8'd2; // Sequencer.java:472
-          error_detail <= pc; // Sequencer.java:473
-          phase <= STEP_RECORD; // Sequencer.java:474
+          error_code <= 8'd2; // Sequencer.java:471
+          error_detail <= pc; // Sequencer.java:472
+          phase <= STEP_RECORD; // Sequencer.java:473
         end
       end
       STEP_EXECUTE: begin
-        if (unit_done) begin // Sequencer.java:373
-          phase <= STEP_TAP; // Sequencer.java:374
-          if (data_read_failed) begin // Sequencer.java:375
-            error_code <= 8'd7; // Sequencer.java:472
-            error_detail <= 32'd2; // Sequencer.java:473
-            phase <= STEP_RECORD; // Sequencer.java:474
-          end else if (unit_code == 8'd7) begin // Sequencer.java:376
-            error_code <= 8'd7; // Sequencer.java:472
-            error_detail <= 32'd2; // Sequencer.java:473
-            phase <= STEP_RECORD; // Sequencer.java:474
-          end else if (unit_code == 8'd4) begin // Sequencer.java:379
-            error_code <= 8'd4; // Sequencer.java:472
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:473
-            phase <= STEP_RECORD; // Sequencer.java:474
-          end else if (unit_code != 8'd0) begin // Sequencer.java:382
-            error_code <= unit_code; // Sequencer.java:383
-            error_detail <= pc; // Sequencer.java:384
-            phase <= STEP_RECORD; // Sequencer.java:385
+        if (unit_done) begin // Sequencer.java:372
+          phase <= STEP_TAP; // Sequencer.java:373
+          if (data_read_failed) begin // Sequencer.java:374
+            error_code <= 8'd7; // Sequencer.java:471
+            error_detail <= 32'd2; // Sequencer.java:472
+            phase <= STEP_RECORD; // Sequencer.java:473
+          end else if (unit_code == 8'd7) begin // Sequencer.java:375
+            error_code <= 8'd7; // Sequencer.java:471
+            error_detail <= 32'd2; // Sequencer.java:472
+            phase <= STEP_RECORD; // Sequencer.java:473
+          end else if (unit_code == 8'd4) begin // Sequencer.java:378
+            error_code <= 8'd4; // Sequencer.java:471
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:472
+            phase <= STEP_RECORD; // Sequencer.java:473
+          end else if (unit_code != 8'd0) begin // Sequencer.java:381
+            error_code <= unit_code; // Sequencer.java:382
+            error_detail <= pc; // Sequencer.java:383
+            phase <= STEP_RECORD; // Sequencer.java:384
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:388
-          phase <= STEP_NEXT; // Sequencer.java:388
+        if (data_writes_drained) begin // Sequencer.java:387
+          phase <= STEP_NEXT; // Sequencer.java:387
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:390
-          phase <= STEP_NEXT; // Sequencer.java:390
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:391
-        end else if (~tap_busy) begin // Sequencer.java:394
-          if (tap_fits) begin // Sequencer.java:395
-            tap_busy <= 1'b1; // Sequencer.java:397
+        if (~tapping | ~has_tap) begin // Sequencer.java:389
+          phase <= STEP_NEXT; // Sequencer.java:389
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:390
+        end else if (~tap_busy) begin // Sequencer.java:393
+          if (tap_fits) begin // Sequencer.java:394
+            tap_busy <= 1'b1; // Sequencer.java:396
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:399
-            phase <= STEP_NEXT; // Sequencer.java:400
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:398
+            phase <= STEP_NEXT; // Sequencer.java:399
           end
-        end else if (tap_finished) begin // Sequencer.java:403
-          tap_busy <= 1'b0; // Sequencer.java:404
-          tap_used <= tap_used + tap_bytes_of[31:0]; // Sequencer.java:405
-          tap_records <= tap_records + 32'd1; // Sequencer.java:406
-          phase <= STEP_NEXT; // Sequencer.java:407
+        end else if (tap_finished) begin // Sequencer.java:402
+          tap_busy <= 1'b0; // Sequencer.java:403
+          tap_used <= tap_used + tap_bytes_of[31:0]; // Sequencer.java:404
+          tap_records <= tap_records + 32'd1; // Sequencer.java:405
+          phase <= STEP_NEXT; // Sequencer.java:406
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:411
-        read_beat <= 16'd0; // Sequencer.java:412
-        read_issued <= 1'b0; // Sequencer.java:413
-        phase <= STEP_FETCH; // Sequencer.java:414
+        pc <= pc + 32'd1; // Sequencer.java:410
+        read_beat <= 16'd0; // Sequencer.java:411
+        read_issued <= 1'b0; // Sequencer.java:412
+        phase <= STEP_FETCH; // Sequencer.java:413
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:417
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:418
+        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:416
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:417
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:422
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:421
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:465
-          record_written <= 1'b0; // Sequencer.java:465
-        end else if (record_finished) begin // Sequencer.java:465
-          record_written <= 1'b1; // Sequencer.java:465
+        if (record_start) begin // Sequencer.java:464
+          record_written <= 1'b0; // Sequencer.java:464
+        end else if (record_finished) begin // Sequencer.java:464
+          record_written <= 1'b1; // Sequencer.java:464
         end
-        if (record_done & data_writes_drained) begin // Sequencer.java:424
-          if (no_error & data_write_failed) begin // Sequencer.java:425
-            error_code <= 8'd7; // Sequencer.java:426
-            error_detail <= 32'd2; // Sequencer.java:427
+        if (record_done & data_writes_drained) begin // Sequencer.java:423
+          if (no_error & data_write_failed) begin // Sequencer.java:424
+            error_code <= 8'd7; // Sequencer.java:425
+            error_detail <= 32'd2; // Sequencer.java:426
           end
-          phase <= STEP_FINISH; // Sequencer.java:429
+          phase <= STEP_FINISH; // Sequencer.java:428
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:433
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:432
       default: ;
     endcase
     if (!ap_rst_n) begin
