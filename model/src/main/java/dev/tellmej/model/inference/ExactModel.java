@@ -8,6 +8,7 @@ import dev.tellmej.model.numerics.AttentionHead;
 import dev.tellmej.model.numerics.ExactActivations;
 import dev.tellmej.model.numerics.ExactConfig;
 import dev.tellmej.model.numerics.ExactOps;
+import dev.tellmej.model.numerics.KvCache;
 import dev.tellmej.model.numerics.StorageFormat;
 import dev.tellmej.model.ternary.TlmmKernel;
 import dev.tellmej.model.ternary.TlmmKernel.Prepared;
@@ -46,7 +47,6 @@ public final class ExactModel implements LanguageModel {
         final short[] tables;
         final int[] acc = new int[Math.max(Math.max(c.dim(), c.qDim()), c.ffnDim())];
         final int[] acc2 = new int[c.ffnDim()];
-        final float[] scores = new float[capacity];
         final AttentionHead attention = AttentionHead.create(exactConfig.lanes(), c.headDim());
         final float[] pair = new float[2];
         float mc;
@@ -71,8 +71,8 @@ public final class ExactModel implements LanguageModel {
     private final float[] cos;
     private final float[] sin;
     private final float scoreScale;
-    private final float[][] keys;
-    private final float[][] values;
+    /** N17.2.3: the stored keys and values, as the storage format's patterns. */
+    private final KvCache cache;
     private final TlmmKernel kernel;
     private final Slot[] slots = new Slot[PREFILL_BLOCK];
     private final short[][] slotTables = new short[PREFILL_BLOCK][];
@@ -80,7 +80,6 @@ public final class ExactModel implements LanguageModel {
     private final int[][] slotAcc2 = new int[PREFILL_BLOCK][];
     /** Per-head scratch of decode, whose heads run on the pool's threads. */
     private final AttentionHead[] headAttention;
-    private final float[][] headScores;
     private int next;
     private ExactProbe probe;
 
@@ -140,10 +139,8 @@ public final class ExactModel implements LanguageModel {
             }
         }
         scoreScale = (float) (1.0 / StrictMath.sqrt(c.headDim())); // N15.1
-        keys = new float[c.layers()][capacity * c.kvDim()];
-        values = new float[c.layers()][capacity * c.kvDim()];
+        cache = new KvCache(c.layers(), c.kvHeads(), c.headDim(), capacity, st);
         headAttention = new AttentionHead[c.heads()];
-        headScores = new float[c.heads()][capacity];
         for (int hh = 0; hh < c.heads(); hh++) {
             headAttention[hh] = AttentionHead.create(exact.lanes(), c.headDim());
         }
@@ -251,13 +248,16 @@ public final class ExactModel implements LanguageModel {
         return kernel.kind();
     }
 
-    /** The cached K and V of positions 0 .. next-1, every layer, keys then values (binary32 bits), for tests. */
+    /**
+     * The cached K and V of positions 0 .. next-1, every layer, keys then values, each {@code next x kvDim}
+     * (binary32 bits), for tests.
+     */
     float[] cacheSnapshot() {
         int n = next * c.kvDim();
         float[] out = new float[2 * c.layers() * n];
         for (int l = 0; l < c.layers(); l++) {
-            System.arraycopy(keys[l], 0, out, 2 * l * n, n);
-            System.arraycopy(values[l], 0, out, (2 * l + 1) * n, n);
+            System.arraycopy(cache.rows(l, true, next), 0, out, 2 * l * n, n);
+            System.arraycopy(cache.rows(l, false, next), 0, out, (2 * l + 1) * n, n);
         }
         return out;
     }
@@ -316,6 +316,7 @@ public final class ExactModel implements LanguageModel {
     /** N17 for tokens[from .. from+n) at positions position.. position+n-1, through every layer. */
     private void block(int[] tokens, int from, int n, int position) {
         slots(n);
+        cache.reserve(position + n);
         int dim = c.dim();
         for (int b = 0; b < n; b++) {
             Slot t = slots[b];
@@ -345,8 +346,7 @@ public final class ExactModel implements LanguageModel {
                 st.roundInPlace(t.q, 0, t.q.length);
                 st.roundInPlace(t.k, 0, t.k.length);
                 st.roundInPlace(t.v, 0, t.v.length);
-                System.arraycopy(t.k, 0, keys[layer], t.position * c.kvDim(), c.kvDim());
-                System.arraycopy(t.v, 0, values[layer], t.position * c.kvDim(), c.kvDim());
+                cache.put(layer, t.position, t.k, t.v);
             });
             // Every token of the block has written its K and V; each attends over positions up to its own.
             if (n == 1) {
@@ -517,8 +517,7 @@ public final class ExactModel implements LanguageModel {
         int hd = c.headDim();
         int group = c.heads() / c.kvHeads();
         for (int hh = 0; hh < c.heads(); hh++) {
-            t.attention.head(t.q, hh * hd, keys[layer], values[layer], (hh / group) * hd, c.kvDim(),
-                    t.position + 1, scoreScale, st, t.scores, t.att, hh * hd);
+            t.attention.head(t.q, hh * hd, cache, layer, hh / group, t.position + 1, scoreScale, t.att, hh * hd);
         }
         probeAttention(t, layer);
     }
@@ -529,8 +528,8 @@ public final class ExactModel implements LanguageModel {
         int group = c.heads() / c.kvHeads();
         kernel.forRows(c.heads(), 1, (from, to) -> {
             for (int hh = from; hh < to; hh++) {
-                headAttention[hh].head(t.q, hh * hd, keys[layer], values[layer], (hh / group) * hd, c.kvDim(),
-                        t.position + 1, scoreScale, st, headScores[hh], t.att, hh * hd);
+                headAttention[hh].head(t.q, hh * hd, cache, layer, hh / group, t.position + 1, scoreScale, t.att,
+                        hh * hd);
             }
         });
         probeAttention(t, layer);
@@ -539,9 +538,9 @@ public final class ExactModel implements LanguageModel {
     private void probeAttention(Slot t, int layer) {
         if (probe != null) {
             int hd = c.headDim();
-            int rows = (t.position + 1) * c.kvDim();
-            probe.attention(layer, t.position, Arrays.copyOf(t.q, c.heads() * hd), Arrays.copyOf(keys[layer], rows),
-                    Arrays.copyOf(values[layer], rows), Arrays.copyOf(t.att, c.heads() * hd));
+            int n = t.position + 1;
+            probe.attention(layer, t.position, Arrays.copyOf(t.q, c.heads() * hd), cache.rows(layer, true, n),
+                    cache.rows(layer, false, n), Arrays.copyOf(t.att, c.heads() * hd));
         }
     }
 }
