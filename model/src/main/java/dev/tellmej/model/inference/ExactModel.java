@@ -64,7 +64,10 @@ public final class ExactModel implements LanguageModel {
     private final ExactConfig exactConfig;
     private final StorageFormat st;
     private final int capacity;
+    /** N4.3: the embedding as S's patterns, or null when {@link #embeddingRows} holds it more compactly. */
     private final short[] embedding;
+    /** The embedding in its file's encoding (fewer bytes than S's patterns), rounded to S row by row on lookup. */
+    private final MatrixRows embeddingRows;
     private final float[] outputNorm;
     private final LmHead head;
     private final List<Layer> layers = new ArrayList<>();
@@ -102,11 +105,14 @@ public final class ExactModel implements LanguageModel {
         this.exactConfig = exact;
         this.st = exact.storage();
         this.capacity = capacity;
-        float[] embeddingFloats = source.embedding();
-        this.embedding = storedBits(embeddingFloats);
+        // N4.3: the embedding enters rounded to S; kept as S's patterns, or in its file's encoding when that is
+        // smaller (a Q6_K or Q8_0 embedding), never whole as binary32.
+        MatrixRows rows = source.embeddingRows();
+        boolean compact = rows.bytes() <= (long) Short.BYTES * c.vocabSize() * c.dim();
+        this.embedding = compact ? null : storedBits(rows);
+        this.embeddingRows = compact ? rows : null;
         this.outputNorm = stored(source.outputNorm());
-        this.head = LmHead.quantize(c.tiedEmbeddings() ? embeddingFloats : source.output(), c.vocabSize(), c.dim());
-        embeddingFloats = null;
+        this.head = LmHead.quantize(c.tiedEmbeddings() ? rows : source.outputRows()); // N16, row by row
         this.kernel = new TlmmKernel(threads);
         try {
             for (int i = 0; i < c.layers(); i++) {
@@ -190,10 +196,17 @@ public final class ExactModel implements LanguageModel {
     }
 
     /** N4.3: the embedding rounded to S once, kept as S's 16-bit patterns (half the memory of binary32). */
-    private short[] storedBits(float[] values) {
-        short[] out = new short[values.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = st.encode(values[i]);
+    private short[] storedBits(MatrixRows rows) {
+        int cols = rows.cols();
+        short[] out = new short[Math.multiplyExact(rows.rows(), cols)];
+        int chunk = Math.max(1, Math.min(rows.rows(), (1 << 18) / cols));
+        float[] values = new float[chunk * cols];
+        for (int from = 0; from < rows.rows(); from += chunk) {
+            int n = Math.min(chunk, rows.rows() - from);
+            rows.decode(from, n, values);
+            for (int i = 0; i < n * cols; i++) {
+                out[from * cols + i] = st.encode(values[i]);
+            }
         }
         return out;
     }
@@ -321,9 +334,15 @@ public final class ExactModel implements LanguageModel {
         for (int b = 0; b < n; b++) {
             Slot t = slots[b];
             t.position = position + b;
-            int row = tokens[from + b] * dim;
-            for (int i = 0; i < dim; i++) {
-                t.h[i] = st.decode(embedding[row + i]); // N17.1: the stored embedding, exactly
+            // N17.1: the stored embedding, exactly.
+            if (embedding != null) {
+                int row = tokens[from + b] * dim;
+                for (int i = 0; i < dim; i++) {
+                    t.h[i] = st.decode(embedding[row + i]);
+                }
+            } else {
+                embeddingRows.decode(tokens[from + b], 1, t.h);
+                st.roundInPlace(t.h, 0, dim);
             }
         }
         for (int l = 0; l < layers.size(); l++) {
