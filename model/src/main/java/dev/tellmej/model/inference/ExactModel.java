@@ -88,7 +88,7 @@ public final class ExactModel implements LanguageModel {
 
     /**
      * @param threads worker threads for the matrix products (1 = the calling thread only)
-     * @throws IllegalArgumentException when a linear layer is not ternary
+     * @throws NotTernaryException when a linear layer is not ternary
      */
     public ExactModel(ModelWeights w, ExactConfig exact, int capacity, int threads) {
         this(sourceOf(w), exact, capacity, threads);
@@ -98,7 +98,7 @@ public final class ExactModel implements LanguageModel {
      * Builds the model from tensors read one layer at a time, so that only one layer's decoded weights exist at
      * once beside the packed ones (the file must stay open until the constructor returns).
      *
-     * @throws IllegalArgumentException when a linear layer is not ternary
+     * @throws NotTernaryException when a linear layer is not ternary
      */
     public ExactModel(WeightSource source, ExactConfig exact, int capacity, int threads) {
         this.c = source.config();
@@ -121,8 +121,7 @@ public final class ExactModel implements LanguageModel {
                         && l.v() instanceof Linear.Ternary && l.o() instanceof Linear.Ternary
                         && l.gate() instanceof Linear.Ternary && l.up() instanceof Linear.Ternary
                         && l.down() instanceof Linear.Ternary)) {
-                    throw new IllegalArgumentException("the hardware-exact path needs every q/k/v/o/gate/up/down"
-                            + " weight ternary; this model has full-precision linears (use --path float)");
+                    throw new NotTernaryException(i);
                 }
                 layers.add(new Layer(stored(l.attnNorm()), tm(l.q()), tm(l.k()), tm(l.v()), tm(l.o()),
                         stored(l.attnSubNorm()), stored(l.ffnNorm()), tm(l.gate()), tm(l.up()), tm(l.down()),
