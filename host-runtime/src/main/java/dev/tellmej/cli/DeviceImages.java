@@ -216,7 +216,7 @@ final class DeviceImages {
             throw new CommandFailedException("the image holds no tokenizer",
                     "Pass --model (or --tokenizer) with the GGUF it was packed from.");
         }
-        return ModelFiles.load(cl, model, tokenizerGguf).tokenizer();
+        return ModelFiles.stream(cl, model, tokenizerGguf, (source, gguf, description) -> Tokenizer.fromGguf(gguf));
     }
 
     /** {@code <model file>-<build>-<16 hex digits of SHA-256 over the model's bytes and the build's hash>.tlmi}. */

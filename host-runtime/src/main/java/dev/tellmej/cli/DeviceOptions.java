@@ -12,7 +12,9 @@ import dev.tellmej.image.UnpackableModelException;
 import dev.tellmej.model.EmbeddedModel;
 import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.inference.LanguageModel;
+import dev.tellmej.model.inference.NotTernaryException;
 import dev.tellmej.model.numerics.StorageFormat;
+import dev.tellmej.model.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -237,39 +239,58 @@ final class DeviceOptions {
             throw new CommandLine.ParameterException(cl, (image != null ? "--image" : "--check")
                     + " runs on a device, --path on the software model: choose one");
         }
-        ModelFiles.Loaded loaded = ModelFiles.load(cl, model, tokenizer);
-        InferencePath chosen = chosenPath != null ? chosenPath
-                : loaded.weights().allTernary() ? InferencePath.EXACT : InferencePath.FLOAT;
-        int modelContext = loaded.weights().config().contextLength();
+        var exact = RunCommand.exactConfig(build, lanes, storage);
+        // The model is built from the file while it is open, tensor by tensor: the exact path never holds the
+        // weights as binary32 (only the float path needs them so).
+        Software first;
+        try {
+            first = ModelFiles.stream(cl, model, tokenizer, (source, gguf, description) -> {
+                Tokenizer tok = Tokenizer.fromGguf(gguf);
+                PromptEncoder encoder = PromptEncoder.of(tok, gguf);
+                int capacity = capacity(cl, source.config().contextLength());
+                InferencePath chosen = chosenPath;
+                LanguageModel lm = null;
+                if (chosen != InferencePath.FLOAT) {
+                    try {
+                        lm = InferencePath.EXACT.create(source, exact, capacity, threads);
+                        chosen = InferencePath.EXACT;
+                    } catch (NotTernaryException e) {
+                        if (chosen == InferencePath.EXACT) {
+                            throw e;
+                        }
+                        chosen = InferencePath.FLOAT;
+                    }
+                }
+                if (lm == null) {
+                    lm = InferencePath.FLOAT.create(source, exact, capacity, threads);
+                }
+                return new Software(lm, chosen, capacity, tok, encoder, "model (" + chosen + " path): " + description);
+            });
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        Supplier<Device> devices = () -> new ModelDevice(ModelFiles.stream(cl, model, tokenizer,
+                (source, gguf, description) -> first.path().create(source, exact, first.capacity(), threads)),
+                first.description());
+        Device[] pending = {new ModelDevice(first.model(), first.description())};
+        Supplier<DeviceSession> sessions = () -> {
+            Device d = pending[0] != null ? pending[0] : devices.get();
+            pending[0] = null;
+            return new DeviceSession(d, first.tokenizer());
+        };
+        return new Backend(sessions, first.encoder(), ddrPerCycle, (System.nanoTime() - start) / 1e6);
+    }
+
+    /** The first software model and what reopening it needs. */
+    private record Software(LanguageModel model, InferencePath path, int capacity, Tokenizer tokenizer,
+                            PromptEncoder encoder, String description) {}
+
+    /** The KV-cache positions: -c, at most the model's context, or the model's context. */
+    private int capacity(CommandLine cl, int modelContext) {
         if (contextSize != null && contextSize > modelContext) {
             throw new CommandLine.ParameterException(cl, "-c " + contextSize + " is more than the model's context ("
                     + modelContext + ")");
         }
-        int capacity = contextSize != null ? contextSize : modelContext;
-        var exact = RunCommand.exactConfig(build, lanes, storage);
-        String description = "model (" + chosen + " path): " + loaded.description();
-        Supplier<Device> devices = () -> {
-            LanguageModel lm = chosen.create(loaded.weights(), exact, capacity, threads);
-            return new ModelDevice(lm, description);
-        };
-        Device first;
-        try {
-            first = devices.get();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, e.getMessage());
-        }
-        Path gguf = tokenizer != null ? tokenizer
-                : model != null ? model : EmbeddedModel.STORIES_260K_TERNARY.extractTo(ModelFiles.cacheDir());
-        PromptEncoder encoder;
-        try (GgufFile file = GgufFile.open(gguf)) {
-            encoder = PromptEncoder.of(loaded.tokenizer(), file);
-        }
-        Device[] pending = {first};
-        Supplier<DeviceSession> sessions = () -> {
-            Device d = pending[0] != null ? pending[0] : devices.get();
-            pending[0] = null;
-            return new DeviceSession(d, loaded.tokenizer());
-        };
-        return new Backend(sessions, encoder, ddrPerCycle, (System.nanoTime() - start) / 1e6);
+        return contextSize != null ? contextSize : modelContext;
     }
 }

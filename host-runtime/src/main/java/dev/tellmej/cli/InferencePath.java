@@ -3,7 +3,8 @@ package dev.tellmej.cli;
 import dev.tellmej.model.inference.ExactModel;
 import dev.tellmej.model.inference.FloatModel;
 import dev.tellmej.model.inference.LanguageModel;
-import dev.tellmej.model.inference.ModelWeights;
+import dev.tellmej.model.inference.WeightLoader;
+import dev.tellmej.model.inference.WeightSource;
 import dev.tellmej.model.numerics.ExactConfig;
 
 /** The two software inference paths a user can pick with {@code --path}. */
@@ -13,8 +14,15 @@ enum InferencePath {
     /** The hardware-exact path of docs/NUMERICS.md. */
     EXACT;
 
-    LanguageModel create(ModelWeights weights, ExactConfig exact, int capacity, int threads) {
-        return this == FLOAT ? new FloatModel(weights, capacity) : new ExactModel(weights, exact, capacity, threads);
+    /**
+     * The model, built from {@code source} while its file is open: the exact path layer by layer (never the whole
+     * weights as binary32), the float path from the weights loaded whole.
+     *
+     * @throws IllegalArgumentException for the exact path when a linear is not ternary
+     */
+    LanguageModel create(WeightSource source, ExactConfig exact, int capacity, int threads) {
+        return this == FLOAT ? new FloatModel(WeightLoader.load(source), capacity)
+                : new ExactModel(source, exact, capacity, threads);
     }
 
     @Override

@@ -3,20 +3,15 @@ package dev.tellmej.cli;
 import dev.tellmej.model.EmbeddedModel;
 import dev.tellmej.model.config.ConfigReader;
 import dev.tellmej.model.gguf.GgufFile;
-import dev.tellmej.model.inference.ModelWeights;
 import dev.tellmej.model.inference.WeightLoader;
 import dev.tellmej.model.inference.WeightSource;
 import dev.tellmej.model.safetensors.SafetensorsFile;
-import dev.tellmej.model.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine;
 
 /** Opens model files for the commands: GGUF alone, or safetensors weights with a GGUF for tokenizer and config. */
 final class ModelFiles {
-    /** Weights and tokenizer, loaded into memory (the files are closed again). */
-    record Loaded(ModelWeights weights, Tokenizer tokenizer, String description) {}
-
     private ModelFiles() {}
 
     /** The cache directory for extracted and generated models ({@code $XDG_CACHE_HOME/tellme-j}). */
@@ -26,15 +21,6 @@ final class ModelFiles {
         return base.resolve("tellme-j");
     }
 
-    /**
-     * Loads {@code model} (or the embedded ternary student when null). A safetensors file needs
-     * {@code tokenizerGguf}, whose metadata supplies the tokenizer and the configuration.
-     */
-    static Loaded load(CommandLine commandLine, Path model, Path tokenizerGguf) {
-        return stream(commandLine, model, tokenizerGguf, (source, tokenizer, description) ->
-                new Loaded(WeightLoader.load(source), Tokenizer.fromGguf(tokenizer), description));
-    }
-
     /** What {@link #stream} hands its body: the tensors, read on request, and the GGUF with the tokenizer. */
     interface StreamBody<T> {
         T apply(WeightSource source, GgufFile tokenizer, String description);
@@ -42,7 +28,8 @@ final class ModelFiles {
 
     /**
      * Opens {@code model} (or the embedded ternary student when null) without loading it, and runs {@code body}
-     * while the files are open: the tensors are read one at a time as the body asks for them.
+     * while the files are open: the tensors are read one at a time as the body asks for them. A safetensors file
+     * needs {@code tokenizerGguf}, whose metadata supplies the tokenizer and the configuration.
      */
     static <T> T stream(CommandLine commandLine, Path model, Path tokenizerGguf, StreamBody<T> body) {
         if (model == null) {

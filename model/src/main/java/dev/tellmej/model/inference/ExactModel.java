@@ -8,6 +8,7 @@ import dev.tellmej.model.numerics.AttentionHead;
 import dev.tellmej.model.numerics.ExactActivations;
 import dev.tellmej.model.numerics.ExactConfig;
 import dev.tellmej.model.numerics.ExactOps;
+import dev.tellmej.model.numerics.KvCache;
 import dev.tellmej.model.numerics.StorageFormat;
 import dev.tellmej.model.ternary.TlmmKernel;
 import dev.tellmej.model.ternary.TlmmKernel.Prepared;
@@ -46,7 +47,6 @@ public final class ExactModel implements LanguageModel {
         final short[] tables;
         final int[] acc = new int[Math.max(Math.max(c.dim(), c.qDim()), c.ffnDim())];
         final int[] acc2 = new int[c.ffnDim()];
-        final float[] scores = new float[capacity];
         final AttentionHead attention = AttentionHead.create(exactConfig.lanes(), c.headDim());
         final float[] pair = new float[2];
         float mc;
@@ -64,15 +64,18 @@ public final class ExactModel implements LanguageModel {
     private final ExactConfig exactConfig;
     private final StorageFormat st;
     private final int capacity;
+    /** N4.3: the embedding as S's patterns, or null when {@link #embeddingRows} holds it more compactly. */
     private final short[] embedding;
+    /** The embedding in its file's encoding (fewer bytes than S's patterns), rounded to S row by row on lookup. */
+    private final MatrixRows embeddingRows;
     private final float[] outputNorm;
     private final LmHead head;
     private final List<Layer> layers = new ArrayList<>();
     private final float[] cos;
     private final float[] sin;
     private final float scoreScale;
-    private final float[][] keys;
-    private final float[][] values;
+    /** N17.2.3: the stored keys and values, as the storage format's patterns. */
+    private final KvCache cache;
     private final TlmmKernel kernel;
     private final Slot[] slots = new Slot[PREFILL_BLOCK];
     private final short[][] slotTables = new short[PREFILL_BLOCK][];
@@ -80,13 +83,12 @@ public final class ExactModel implements LanguageModel {
     private final int[][] slotAcc2 = new int[PREFILL_BLOCK][];
     /** Per-head scratch of decode, whose heads run on the pool's threads. */
     private final AttentionHead[] headAttention;
-    private final float[][] headScores;
     private int next;
     private ExactProbe probe;
 
     /**
      * @param threads worker threads for the matrix products (1 = the calling thread only)
-     * @throws IllegalArgumentException when a linear layer is not ternary
+     * @throws NotTernaryException when a linear layer is not ternary
      */
     public ExactModel(ModelWeights w, ExactConfig exact, int capacity, int threads) {
         this(sourceOf(w), exact, capacity, threads);
@@ -96,18 +98,21 @@ public final class ExactModel implements LanguageModel {
      * Builds the model from tensors read one layer at a time, so that only one layer's decoded weights exist at
      * once beside the packed ones (the file must stay open until the constructor returns).
      *
-     * @throws IllegalArgumentException when a linear layer is not ternary
+     * @throws NotTernaryException when a linear layer is not ternary
      */
     public ExactModel(WeightSource source, ExactConfig exact, int capacity, int threads) {
         this.c = source.config();
         this.exactConfig = exact;
         this.st = exact.storage();
         this.capacity = capacity;
-        float[] embeddingFloats = source.embedding();
-        this.embedding = storedBits(embeddingFloats);
+        // N4.3: the embedding enters rounded to S; kept as S's patterns, or in its file's encoding when that is
+        // smaller (a Q6_K or Q8_0 embedding), never whole as binary32.
+        MatrixRows rows = source.embeddingRows();
+        boolean compact = rows.bytes() <= (long) Short.BYTES * c.vocabSize() * c.dim();
+        this.embedding = compact ? null : storedBits(rows);
+        this.embeddingRows = compact ? rows : null;
         this.outputNorm = stored(source.outputNorm());
-        this.head = LmHead.quantize(c.tiedEmbeddings() ? embeddingFloats : source.output(), c.vocabSize(), c.dim());
-        embeddingFloats = null;
+        this.head = LmHead.quantize(c.tiedEmbeddings() ? rows : source.outputRows()); // N16, row by row
         this.kernel = new TlmmKernel(threads);
         try {
             for (int i = 0; i < c.layers(); i++) {
@@ -116,8 +121,7 @@ public final class ExactModel implements LanguageModel {
                         && l.v() instanceof Linear.Ternary && l.o() instanceof Linear.Ternary
                         && l.gate() instanceof Linear.Ternary && l.up() instanceof Linear.Ternary
                         && l.down() instanceof Linear.Ternary)) {
-                    throw new IllegalArgumentException("the hardware-exact path needs every q/k/v/o/gate/up/down"
-                            + " weight ternary; this model has full-precision linears (use --path float)");
+                    throw new NotTernaryException(i);
                 }
                 layers.add(new Layer(stored(l.attnNorm()), tm(l.q()), tm(l.k()), tm(l.v()), tm(l.o()),
                         stored(l.attnSubNorm()), stored(l.ffnNorm()), tm(l.gate()), tm(l.up()), tm(l.down()),
@@ -140,10 +144,8 @@ public final class ExactModel implements LanguageModel {
             }
         }
         scoreScale = (float) (1.0 / StrictMath.sqrt(c.headDim())); // N15.1
-        keys = new float[c.layers()][capacity * c.kvDim()];
-        values = new float[c.layers()][capacity * c.kvDim()];
+        cache = new KvCache(c.layers(), c.kvHeads(), c.headDim(), capacity, st);
         headAttention = new AttentionHead[c.heads()];
-        headScores = new float[c.heads()][capacity];
         for (int hh = 0; hh < c.heads(); hh++) {
             headAttention[hh] = AttentionHead.create(exact.lanes(), c.headDim());
         }
@@ -193,10 +195,17 @@ public final class ExactModel implements LanguageModel {
     }
 
     /** N4.3: the embedding rounded to S once, kept as S's 16-bit patterns (half the memory of binary32). */
-    private short[] storedBits(float[] values) {
-        short[] out = new short[values.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = st.encode(values[i]);
+    private short[] storedBits(MatrixRows rows) {
+        int cols = rows.cols();
+        short[] out = new short[Math.multiplyExact(rows.rows(), cols)];
+        int chunk = Math.max(1, Math.min(rows.rows(), (1 << 18) / cols));
+        float[] values = new float[chunk * cols];
+        for (int from = 0; from < rows.rows(); from += chunk) {
+            int n = Math.min(chunk, rows.rows() - from);
+            rows.decode(from, n, values);
+            for (int i = 0; i < n * cols; i++) {
+                out[from * cols + i] = st.encode(values[i]);
+            }
         }
         return out;
     }
@@ -251,13 +260,16 @@ public final class ExactModel implements LanguageModel {
         return kernel.kind();
     }
 
-    /** The cached K and V of positions 0 .. next-1, every layer, keys then values (binary32 bits), for tests. */
+    /**
+     * The cached K and V of positions 0 .. next-1, every layer, keys then values, each {@code next x kvDim}
+     * (binary32 bits), for tests.
+     */
     float[] cacheSnapshot() {
         int n = next * c.kvDim();
         float[] out = new float[2 * c.layers() * n];
         for (int l = 0; l < c.layers(); l++) {
-            System.arraycopy(keys[l], 0, out, 2 * l * n, n);
-            System.arraycopy(values[l], 0, out, (2 * l + 1) * n, n);
+            System.arraycopy(cache.rows(l, true, next), 0, out, 2 * l * n, n);
+            System.arraycopy(cache.rows(l, false, next), 0, out, (2 * l + 1) * n, n);
         }
         return out;
     }
@@ -316,13 +328,20 @@ public final class ExactModel implements LanguageModel {
     /** N17 for tokens[from .. from+n) at positions position.. position+n-1, through every layer. */
     private void block(int[] tokens, int from, int n, int position) {
         slots(n);
+        cache.reserve(position + n);
         int dim = c.dim();
         for (int b = 0; b < n; b++) {
             Slot t = slots[b];
             t.position = position + b;
-            int row = tokens[from + b] * dim;
-            for (int i = 0; i < dim; i++) {
-                t.h[i] = st.decode(embedding[row + i]); // N17.1: the stored embedding, exactly
+            // N17.1: the stored embedding, exactly.
+            if (embedding != null) {
+                int row = tokens[from + b] * dim;
+                for (int i = 0; i < dim; i++) {
+                    t.h[i] = st.decode(embedding[row + i]);
+                }
+            } else {
+                embeddingRows.decode(tokens[from + b], 1, t.h);
+                st.roundInPlace(t.h, 0, dim);
             }
         }
         for (int l = 0; l < layers.size(); l++) {
@@ -345,8 +364,7 @@ public final class ExactModel implements LanguageModel {
                 st.roundInPlace(t.q, 0, t.q.length);
                 st.roundInPlace(t.k, 0, t.k.length);
                 st.roundInPlace(t.v, 0, t.v.length);
-                System.arraycopy(t.k, 0, keys[layer], t.position * c.kvDim(), c.kvDim());
-                System.arraycopy(t.v, 0, values[layer], t.position * c.kvDim(), c.kvDim());
+                cache.put(layer, t.position, t.k, t.v);
             });
             // Every token of the block has written its K and V; each attends over positions up to its own.
             if (n == 1) {
@@ -517,8 +535,7 @@ public final class ExactModel implements LanguageModel {
         int hd = c.headDim();
         int group = c.heads() / c.kvHeads();
         for (int hh = 0; hh < c.heads(); hh++) {
-            t.attention.head(t.q, hh * hd, keys[layer], values[layer], (hh / group) * hd, c.kvDim(),
-                    t.position + 1, scoreScale, st, t.scores, t.att, hh * hd);
+            t.attention.head(t.q, hh * hd, cache, layer, hh / group, t.position + 1, scoreScale, t.att, hh * hd);
         }
         probeAttention(t, layer);
     }
@@ -529,8 +546,8 @@ public final class ExactModel implements LanguageModel {
         int group = c.heads() / c.kvHeads();
         kernel.forRows(c.heads(), 1, (from, to) -> {
             for (int hh = from; hh < to; hh++) {
-                headAttention[hh].head(t.q, hh * hd, keys[layer], values[layer], (hh / group) * hd, c.kvDim(),
-                        t.position + 1, scoreScale, st, headScores[hh], t.att, hh * hd);
+                headAttention[hh].head(t.q, hh * hd, cache, layer, hh / group, t.position + 1, scoreScale, t.att,
+                        hh * hd);
             }
         });
         probeAttention(t, layer);
@@ -539,9 +556,9 @@ public final class ExactModel implements LanguageModel {
     private void probeAttention(Slot t, int layer) {
         if (probe != null) {
             int hd = c.headDim();
-            int rows = (t.position + 1) * c.kvDim();
-            probe.attention(layer, t.position, Arrays.copyOf(t.q, c.heads() * hd), Arrays.copyOf(keys[layer], rows),
-                    Arrays.copyOf(values[layer], rows), Arrays.copyOf(t.att, c.heads() * hd));
+            int n = t.position + 1;
+            probe.attention(layer, t.position, Arrays.copyOf(t.q, c.heads() * hd), cache.rows(layer, true, n),
+                    cache.rows(layer, false, n), Arrays.copyOf(t.att, c.heads() * hd));
         }
     }
 }

@@ -82,6 +82,16 @@ public final class WeightLoader {
             }
 
             @Override
+            public MatrixRows embeddingRows() {
+                return rows(file, "token_embd.weight", c.dim(), c.vocabSize());
+            }
+
+            @Override
+            public MatrixRows outputRows() {
+                return c.tiedEmbeddings() ? embeddingRows() : rows(file, "output.weight", c.dim(), c.vocabSize());
+            }
+
+            @Override
             public LayerWeights layer(int i) {
                 String p = "blk." + i + ".";
                 return new LayerWeights(
@@ -115,6 +125,13 @@ public final class WeightLoader {
     private static float[] floats(GgufFile file, String name, int cols, int rows) {
         GgufTensorInfo info = shaped(file, name, cols, rows);
         return TensorCodecs.toFloats(info.type(), file.data(info), Math.multiplyExact(cols, rows));
+    }
+
+    /** A matrix in its file encoding, rows decoded on request (binary32 in memory where it cannot be cut in rows). */
+    private static MatrixRows rows(GgufFile file, String name, int cols, int rows) {
+        GgufTensorInfo info = shaped(file, name, cols, rows);
+        MatrixRows m = MatrixRows.encoded(info.type(), file.data(info), rows, cols);
+        return m != null ? m : MatrixRows.of(floats(file, name, cols, rows), rows, cols);
     }
 
     private static Linear linear(GgufFile file, String name, int rows, int cols) {

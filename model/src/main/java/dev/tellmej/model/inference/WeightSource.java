@@ -19,6 +19,19 @@ public interface WeightSource {
     /** LM head, {@code vocab x dim} row-major (the embedding when tied). */
     float[] output();
 
+    /**
+     * The token embedding, decoded a few rows at a time (by default from {@link #embedding}; a file's source keeps
+     * it in the file's encoding).
+     */
+    default MatrixRows embeddingRows() {
+        return MatrixRows.of(embedding(), config().vocabSize(), config().dim());
+    }
+
+    /** The LM head as {@link #output}, decoded a few rows at a time. */
+    default MatrixRows outputRows() {
+        return MatrixRows.of(output(), config().vocabSize(), config().dim());
+    }
+
     /** Decoder block {@code i}. */
     LayerWeights layer(int i);
 }

@@ -21,6 +21,23 @@ public enum StorageFormat {
         return this == FP16 ? Float.float16ToFloat(bits) : Float.intBitsToFloat((bits & 0xFFFF) << 16);
     }
 
+    /**
+     * Decodes {@code n} patterns from {@code src[from..]} into {@code dst[to..]}, each exactly as {@link #decode}
+     * does (one loop per format, simple enough for the JIT to vectorize: x86's F16C converts 8 fp16 values in one
+     * instruction).
+     */
+    public void decode(short[] src, int from, float[] dst, int to, int n) {
+        if (this == FP16) {
+            for (int i = 0; i < n; i++) {
+                dst[to + i] = Float.float16ToFloat(src[from + i]);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                dst[to + i] = Float.intBitsToFloat(src[from + i] << 16);
+            }
+        }
+    }
+
     /** {@code decode(encode(value))}: the value as it reads back from storage. */
     public float round(float value) {
         return decode(encode(value));

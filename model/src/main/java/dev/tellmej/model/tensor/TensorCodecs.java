@@ -33,27 +33,32 @@ public final class TensorCodecs {
     /** Decodes any supported encoding to binary32 values. */
     public static float[] toFloats(GgmlType type, MemorySegment data, int elements) {
         float[] out = new float[elements];
+        decode(type, data, elements, out, 0);
+        return out;
+    }
+
+    /** Decodes any supported encoding to binary32 values, into {@code out[off .. off+elements)}. */
+    public static void decode(GgmlType type, MemorySegment data, int elements, float[] out, int off) {
         switch (type) {
-            case F32 -> MemorySegment.copy(data, F32, 0, out, 0, elements);
+            case F32 -> MemorySegment.copy(data, F32, 0, out, off, elements);
             case F16 -> {
                 for (int i = 0; i < elements; i++) {
-                    out[i] = Float.float16ToFloat(data.get(I16, 2L * i));
+                    out[off + i] = Float.float16ToFloat(data.get(I16, 2L * i));
                 }
             }
             case BF16 -> {
                 for (int i = 0; i < elements; i++) {
-                    out[i] = StorageFormat.fromBf16(data.get(I16, 2L * i));
+                    out[off + i] = StorageFormat.fromBf16(data.get(I16, 2L * i));
                 }
             }
-            case Q4_0, Q8_0, Q4_K, Q5_K, Q6_K -> BlockQuants.decode(type, data, 0, elements, out, 0);
+            case Q4_0, Q8_0, Q4_K, Q5_K, Q6_K -> BlockQuants.decode(type, data, 0, elements, out, off);
             case TQ1_0, TQ2_0, I2_S -> {
                 Ternary t = ternary(type, data, elements);
                 for (int i = 0; i < elements; i++) {
-                    out[i] = t.trits[i] * t.blockScales[i / t.blockSize];
+                    out[off + i] = t.trits[i] * t.blockScales[i / t.blockSize];
                 }
             }
         }
-        return out;
     }
 
     /** Decodes a ternary encoding. */

@@ -30,6 +30,14 @@ final class VectorTernary256 {
     private static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
 
+    /** Each thread's arrays between {@link #fourRows} and {@link #widen}, so that a product allocates nothing. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        final short[] partial = new short[4 * LANES];
+        final int[] wide = new int[4 * I256.length()];
+    }
+
     private VectorTernary256() {}
 
     /** True when 256-bit short vectors are native here (AVX2 or wider). */
@@ -106,67 +114,91 @@ final class VectorTernary256 {
      * {@link #activations}. Four rows at a time share each activation load.
      */
     static void rows(short[] packed, int blocks, short[] xs, int sumX, int[] acc, int from, int to) {
-        int stride = blocks * LANES;
+        Scratch scratch = SCRATCH.get();
+        short[] partial = scratch.partial;
+        int[] wide = scratch.wide;
         int r = from;
         for (; r + 4 <= to; r += 4) {
-            int b0 = r * stride;
-            int b1 = b0 + stride;
-            int b2 = b1 + stride;
-            int b3 = b2 + stride;
-            IntVector i0 = IntVector.zero(I256);
-            IntVector i1 = IntVector.zero(I256);
-            IntVector i2 = IntVector.zero(I256);
-            IntVector i3 = IntVector.zero(I256);
+            java.util.Arrays.fill(wide, 0);
             for (int start = 0; start < blocks; start += FLUSH_BLOCKS) {
-                int end = Math.min(blocks, start + FLUSH_BLOCKS);
-                ShortVector s0 = ShortVector.zero(S256);
-                ShortVector s1 = ShortVector.zero(S256);
-                ShortVector s2 = ShortVector.zero(S256);
-                ShortVector s3 = ShortVector.zero(S256);
-                for (int b = start; b < end; b++) {
-                    int wo = b * LANES;
-                    ShortVector w0 = ShortVector.fromArray(S256, packed, b0 + wo);
-                    ShortVector w1 = ShortVector.fromArray(S256, packed, b1 + wo);
-                    ShortVector w2 = ShortVector.fromArray(S256, packed, b2 + wo);
-                    ShortVector w3 = ShortVector.fromArray(S256, packed, b3 + wo);
-                    int xo = b * BLOCK;
-                    for (int k = 0; k < 8; k++) {
-                        ShortVector x = ShortVector.fromArray(S256, xs, xo + k * LANES);
-                        int sh = 2 * k;
-                        s0 = s0.add(w0.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
-                        s1 = s1.add(w1.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
-                        s2 = s2.add(w2.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
-                        s3 = s3.add(w3.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
-                    }
-                }
-                i0 = widenAdd(i0, s0);
-                i1 = widenAdd(i1, s1);
-                i2 = widenAdd(i2, s2);
-                i3 = widenAdd(i3, s3);
+                fourRows(packed, blocks, xs, r, start, Math.min(blocks, start + FLUSH_BLOCKS), partial);
+                widen(partial, wide);
             }
-            acc[r] = i0.reduceLanes(VectorOperators.ADD) - sumX;
-            acc[r + 1] = i1.reduceLanes(VectorOperators.ADD) - sumX;
-            acc[r + 2] = i2.reduceLanes(VectorOperators.ADD) - sumX;
-            acc[r + 3] = i3.reduceLanes(VectorOperators.ADD) - sumX;
+            for (int k = 0; k < 4; k++) {
+                acc[r + k] = IntVector.fromArray(I256, wide, k * I256.length()).reduceLanes(VectorOperators.ADD) - sumX;
+            }
         }
         for (; r < to; r++) {
-            int b0 = r * stride;
-            IntVector i0 = IntVector.zero(I256);
-            for (int start = 0; start < blocks; start += FLUSH_BLOCKS) {
-                int end = Math.min(blocks, start + FLUSH_BLOCKS);
-                ShortVector s0 = ShortVector.zero(S256);
-                for (int b = start; b < end; b++) {
-                    ShortVector w0 = ShortVector.fromArray(S256, packed, b0 + b * LANES);
-                    int xo = b * BLOCK;
-                    for (int k = 0; k < 8; k++) {
-                        ShortVector x = ShortVector.fromArray(S256, xs, xo + k * LANES);
-                        s0 = s0.add(w0.lanewise(VectorOperators.LSHR, 2 * k).and((short) 3).mul(x));
-                    }
-                }
-                i0 = widenAdd(i0, s0);
-            }
-            acc[r] = i0.reduceLanes(VectorOperators.ADD) - sumX;
+            oneRow(packed, blocks, xs, sumX, acc, r);
         }
+    }
+
+    /**
+     * The 16-bit partial sums of rows [r, r+4) over blocks [start, end) (at most {@link #FLUSH_BLOCKS}), into
+     * {@code partial} (16 lanes a row). The widening into int32 is a method of its own ({@link #widen}), through
+     * arrays: the JIT inlines a bounded number of operations into one compilation, and a vector operation left out
+     * would turn the vectors it takes into real objects (the product would allocate and slow down).
+     */
+    private static void fourRows(short[] packed, int blocks, short[] xs, int r, int start, int end, short[] partial) {
+        int stride = blocks * LANES;
+        int b0 = r * stride;
+        int b1 = b0 + stride;
+        int b2 = b1 + stride;
+        int b3 = b2 + stride;
+        ShortVector s0 = ShortVector.zero(S256);
+        ShortVector s1 = ShortVector.zero(S256);
+        ShortVector s2 = ShortVector.zero(S256);
+        ShortVector s3 = ShortVector.zero(S256);
+        for (int b = start; b < end; b++) {
+            int wo = b * LANES;
+            ShortVector w0 = ShortVector.fromArray(S256, packed, b0 + wo);
+            ShortVector w1 = ShortVector.fromArray(S256, packed, b1 + wo);
+            ShortVector w2 = ShortVector.fromArray(S256, packed, b2 + wo);
+            ShortVector w3 = ShortVector.fromArray(S256, packed, b3 + wo);
+            int xo = b * BLOCK;
+            for (int k = 0; k < 8; k++) {
+                ShortVector x = ShortVector.fromArray(S256, xs, xo + k * LANES);
+                int sh = 2 * k;
+                s0 = s0.add(w0.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
+                s1 = s1.add(w1.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
+                s2 = s2.add(w2.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
+                s3 = s3.add(w3.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
+            }
+        }
+        s0.intoArray(partial, 0);
+        s1.intoArray(partial, LANES);
+        s2.intoArray(partial, 2 * LANES);
+        s3.intoArray(partial, 3 * LANES);
+    }
+
+    /** Adds the four rows' 16-bit partials, widened, into their int32 lanes ({@code wide}: 8 lanes a row). */
+    private static void widen(short[] partial, int[] wide) {
+        int n = I256.length();
+        for (int k = 0; k < 4; k++) {
+            ShortVector s = ShortVector.fromArray(S256, partial, k * LANES);
+            IntVector.fromArray(I256, wide, k * n).add(s.convertShape(VectorOperators.S2I, I256, 0))
+                    .add(s.convertShape(VectorOperators.S2I, I256, 1)).intoArray(wide, k * n);
+        }
+    }
+
+    /** {@code acc[r]}. */
+    private static void oneRow(short[] packed, int blocks, short[] xs, int sumX, int[] acc, int r) {
+        int b0 = r * blocks * LANES;
+        IntVector i0 = IntVector.zero(I256);
+        for (int start = 0; start < blocks; start += FLUSH_BLOCKS) {
+            int end = Math.min(blocks, start + FLUSH_BLOCKS);
+            ShortVector s0 = ShortVector.zero(S256);
+            for (int b = start; b < end; b++) {
+                ShortVector w0 = ShortVector.fromArray(S256, packed, b0 + b * LANES);
+                int xo = b * BLOCK;
+                for (int k = 0; k < 8; k++) {
+                    ShortVector x = ShortVector.fromArray(S256, xs, xo + k * LANES);
+                    s0 = s0.add(w0.lanewise(VectorOperators.LSHR, 2 * k).and((short) 3).mul(x));
+                }
+            }
+            i0 = widenAdd(i0, s0);
+        }
+        acc[r] = i0.reduceLanes(VectorOperators.ADD) - sumX;
     }
 
     private static IntVector widenAdd(IntVector acc, ShortVector s) {
