@@ -40,14 +40,15 @@ import java.util.List;
  * within a head.
  *
  * <p><b>The table.</b> Two memories, {@code cos_table} and {@code sin_table}, of {@code rows} rows, each row
- * {@code maxHeadDim / 2L} words ({@link #groups}, the address stride rounded up to a power of two) of L
- * binary32 values: word g of row r holds the cos (or sin) of the pairs gL .. gL + L - 1, pair gL + s in bits
- * [32s + 31 : 32s]. That is the image's table of SETUP's {@code rope_table} cut into words of L values: a
- * position's row there is d/2 cos, then d/2 sin, so its word k (values kL .. kL + L - 1) is written with
- * {@code row} r, {@code group = k mod (d/2L)}, {@code sine = k >= d/2L}. A row serves every pair style and
- * every d up to the maximum (a head of d uses the first d/2L words of each memory). A beat's {@code row} field
- * selects the row (taken with a head's first beat); a row may be rewritten once the last head that reads it
- * has left {@code out}.
+ * {@code maxHeadDim / 2L} words ({@link #groups}) of L binary32 values at a stride rounded up to a power of two,
+ * so that a word's address is its row and group side by side (LUT RAM up to 64 words, block RAM above): word g
+ * of row r holds the cos (or sin) of the pairs gL .. gL + L - 1, pair gL + s in bits [32s + 31 : 32s]. That is
+ * the image's table of SETUP's {@code rope_table} cut into words of L values: a position's row there is d/2
+ * cos, then d/2 sin, so its word k (values kL .. kL + L - 1) is written with {@code row} r,
+ * {@code group = k mod (d/2L)}, {@code sine = k >= d/2L}. A row serves every pair style and every d up to the
+ * maximum (a head of d uses the first d/2L words of each memory). A beat's {@code row} field selects the row
+ * (taken with a head's first beat); a row may be rewritten once the last head that reads it has left
+ * {@code out}.
  *
  * <p><b>Datapath.</b> As in {@link Rope}: each head is written into one of two banks (ping-pong) of two head
  * buffers and read back a beat per cycle with the beat that holds its elements' partners, so either style runs
@@ -57,13 +58,15 @@ import java.util.List;
  * {@code (j mod 2) L/2 + l/2} (adjacent) or word {@code j mod d/2L}, slot l (half-split). What the run-time
  * style costs over a fixed one: per lane a 2:1 multiplexer of 32 bits for the partner, 3:1 multiplexers for
  * cos and sin, and the beat arithmetic (a comparison, an adder and a subtractor of {@code log2(maxHeadDim/L)}
- * bits); the bypass costs a multiplexer of 32 bits per lane (cos becomes 1.0 and the partner's term -0, so
- * {@code x * 1.0 + (-0)} is x exactly, for zeros of either sign too).
+ * bits), a few bits per bank and three delay lines of a bit; the bypass makes cos 1.0 (one more input of
+ * its multiplexer) and the partner's term -0 (a multiplexer of 32 bits per lane), so that
+ * {@code x * 1.0 + (-0)} is x exactly, for zeros of either sign too.
  *
  * <p>Streams: {@code in} carries L binary32 values, the table row and {@code last} (the vector's end, passed
  * through); {@code out} the L stored results ({@link Rope.Out}). {@link #latency} cycles from a beat's read
  * out of the head buffer to its result; without stalls a head's first result leaves {@code head_beats +
- * latency + 1} cycles after its first beat was taken, and a steady stream of heads flows at one beat per cycle.
+ * latency + 1} cycles after its first beat was taken, and a steady stream of heads of one d flows at one beat
+ * per cycle.
  */
 public final class RopeRunTime extends Module {
     /** One input beat: L binary32 values of a head, the table row of its token, and the vector's end. */
@@ -316,7 +319,7 @@ public final class RopeRunTime extends Module {
                     + " and read with each beat");
             int groupBits = log2Up(groups);
             int depth = rows << groupBits;
-            RamStyle style = depth >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
+            RamStyle style = depth > 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
             Mem<Bits> cosTable = mem("cos_table", bits(32 * lanes), depth).style(style);
             Mem<Bits> sinTable = mem("sin_table", bits(32 * lanes), depth).style(style);
             TableWrite w = write.payload;
