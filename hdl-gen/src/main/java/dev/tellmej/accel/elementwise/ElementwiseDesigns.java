@@ -93,6 +93,15 @@ public final class ElementwiseDesigns {
         return new Rope(style, e.matmulLanes(), config.limits().headDim(), e.ropeTableRows(), e.storage());
     }
 
+    /**
+     * RoPE of a build with the head dimension and the pair style read at run time, for the kernel's LINEAR
+     * epilogues: the matmul's lanes, up to the largest head dimension, the on-chip table rows.
+     */
+    public static RopeRunTime ropeRunTime(AcceleratorConfig config) {
+        ElementwiseConfig e = config.elementwise();
+        return Rope.runtime(e.matmulLanes(), config.limits().headDim(), e.ropeTableRows(), e.storage());
+    }
+
     /** One configuration per named build, made by {@code unit}. */
     private static Config[] perBuild(Function<AcceleratorConfig, ? extends Module> unit) {
         return AcceleratorConfig.named().values().stream()

@@ -131,6 +131,11 @@ public final class ElementwiseReport {
                 top -> String.valueOf(((ResidualAdd) top).latency)));
         units.add(new Unit("rope", "N14, N4", m, lanes -> new Rope(RopeStyle.ADJACENT, lanes, kv260.limits().headDim(), kv260.elementwise().ropeTableRows(), storage),
                 top -> ((Rope) top).latency + " after a head is in"));
+        // The run-time variant the kernel's LINEAR epilogues use (any head dimension up to the build's, both
+        // pair styles, the bypass), at the fixed unit's lanes, head dimension and table rows.
+        units.add(new Unit("rope-runtime", "N14, N4", m, lanes -> Rope.runtime(lanes, kv260.limits().headDim(),
+                kv260.elementwise().ropeTableRows(), storage),
+                top -> ((RopeRunTime) top).latency + " after a head is in"));
         units.add(new Unit("gating", "N12.1, N17.3.3, N6.1", m,
                 lanes -> new Gating(Activation.SILU, lanes, storage),
                 top -> String.valueOf(((Gating) top).latency)));

@@ -205,4 +205,18 @@ public final class Rope extends Module {
         }
         return sum;
     }
+
+    /**
+     * The run-time variant for the kernel: the head dimension (any multiple of 2L up to {@code maxHeadDim}) and
+     * the pair style are inputs, read per vector, and the table holds each row's cos and sin as the image does
+     * (see {@link RopeRunTime}).
+     *
+     * @param lanes      L, values per beat, a power of two
+     * @param maxHeadDim the largest head dimension, a multiple of 2L
+     * @param rows       table rows (positions held at once)
+     * @param storage    the format of the stored results
+     */
+    public static RopeRunTime runtime(int lanes, int maxHeadDim, int rows, StorageFormat storage) {
+        return new RopeRunTime(lanes, maxHeadDim, rows, storage);
+    }
 }

@@ -9,6 +9,7 @@ import dev.tellmej.hdl.Design;
 import dev.tellmej.hdl.DesignEntry;
 import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.Hdl;
+import dev.tellmej.hdl.lib.fp.FpConvert;
 import dev.tellmej.hdl.testing.DesignVerifier;
 import dev.tellmej.model.numerics.StorageFormat;
 import java.util.ArrayList;
@@ -68,6 +69,56 @@ class ElementwiseDesignsTest {
                     assertEquals(32, inputs.invN().width());
                     DesignVerifier.lint(first, "elementwise-rms-max-runtime-" + shape.module());
                 }));
+    }
+
+    /**
+     * RoPE with a run-time head dimension and pair style ({@code Rope.runtime}) of each build (kv260: L 2, heads up
+     * to 96, 2 table rows), with one lane, with rows that are no power of two, with 16 lanes, and with the smallest
+     * maximum (a head of one pair per lane): lint clean and deterministic, named apart from the fixed unit, with
+     * the run-time inputs and the table port of the documented widths.
+     */
+    @TestFactory
+    Stream<DynamicTest> theRunTimeRopeIsLintCleanAndDeterministic() {
+        record Shape(int lanes, int maxHeadDim, int rows, StorageFormat storage, String module) {}
+        AcceleratorConfig kv260 = AcceleratorConfig.kv260();
+        assertEquals("Rope_l2_maxd96_r2_fp16_runtime",
+                Hdl.elaborate(() -> ElementwiseDesigns.ropeRunTime(kv260)).topName());
+        return Stream.of(new Shape(2, 96, 2, StorageFormat.FP16, "Rope_l2_maxd96_r2_fp16_runtime"),
+                        new Shape(2, 32, 64, StorageFormat.FP16, "Rope_l2_maxd32_r64_fp16_runtime"),
+                        new Shape(1, 8, 3, StorageFormat.BF16, "Rope_l1_maxd8_r3_bf16_runtime"),
+                        new Shape(16, 128, 5, StorageFormat.FP16, "Rope_l16_maxd128_r5_fp16_runtime"),
+                        new Shape(4, 8, 1, StorageFormat.FP16, "Rope_l4_maxd8_r1_fp16_runtime"))
+                .map(shape -> DynamicTest.dynamicTest(shape.module(), () -> {
+                    Design<RopeRunTime> first = Hdl.elaborate(() -> Rope.runtime(shape.lanes(), shape.maxHeadDim(),
+                            shape.rows(), shape.storage()));
+                    Design<RopeRunTime> second = Hdl.elaborate(() -> Rope.runtime(shape.lanes(), shape.maxHeadDim(),
+                            shape.rows(), shape.storage()));
+                    DesignVerifier.assertDeterministic(first, second);
+                    assertEquals(shape.module(), first.topName());
+                    RopeRunTime top = first.top();
+                    int beats = shape.maxHeadDim() / shape.lanes();
+                    assertEquals(beats, top.maxBeats);
+                    assertEquals(beats / 2, top.groups);
+                    assertEquals(32 - Integer.numberOfLeadingZeros(beats), top.runTime.headBeats().width());
+                    assertEquals(Hdl.log2Up(beats / 2), top.tableWrite.payload.group().width());
+                    assertEquals(Hdl.log2Up(shape.rows()), top.tableWrite.payload.row().width());
+                    assertEquals(Hdl.log2Up(shape.rows()), top.in.payload.row().width());
+                    assertEquals(32 * shape.lanes(), top.tableWrite.payload.values().width());
+                    // The read (1), the multiplies (7), the add (6), the storage rounding.
+                    assertEquals(1 + 7 + 6 + FpConvert.fromFp32Latency(Storage.format(shape.storage())), top.latency);
+                    DesignVerifier.lint(first, "elementwise-rope-runtime-" + shape.module());
+                }));
+    }
+
+    @Test
+    void theRunTimeRopeSaysWhatIsWrongWithItsParameters() {
+        for (int[] bad : new int[][] {{2, 94, 2}, {2, 2, 2}, {3, 96, 2}, {2, 96, 0}}) {
+            InvalidParameterException error = assertThrows(InvalidParameterException.class,
+                    () -> Hdl.elaborate(() -> Rope.runtime(bad[0], bad[1], bad[2], StorageFormat.FP16)));
+            assertTrue(error.getMessage().contains("the run-time Rope needs L a power of two, maxHeadDim a multiple"
+                    + " of 2L and rows >= 1; got L " + bad[0] + ", maxHeadDim " + bad[1] + ", rows " + bad[2]),
+                    error.getMessage());
+        }
     }
 
     @Test
