@@ -53,6 +53,9 @@ Gating_silu_l4_fp16.v
 FpRelu2.v
 SyncFifo_w97_d21.v
 Gating_relu2_l4_fp16.v
+SyncFifo_w65_d18.v
+Rope_l4_maxd96_r8_fp16_runtime.v
+KvCacheWriter_w128_b16_o4.v
 SyncFifo_w1_d8.v
 AxiReadArbiter_w128_n2_o8.v
 AxiPortShare_w128_rr_o8.v

@@ -53,12 +53,15 @@ Gating_silu_l4_fp16.v
 FpRelu2.v
 SyncFifo_w97_d21.v
 Gating_relu2_l4_fp16.v
+SyncFifo_w65_d18.v
+Rope_l4_maxd32_r4_fp16_runtime.v
+KvCacheWriter_w64_b16_o4.v
 SyncFifo_w1_d8.v
 AxiReadArbiter_w64_n2_o8.v
 AxiPortShare_w64_rr_o8.v
 SyncFifo_w2_d8.v
 AxiReadArbiter_w64_n3_o8.v
-AxiWriteArbiter_w64_n1_o8.v
-AxiPortShare_w64_rwrr_o8.v
+AxiWriteArbiter_w64_n2_o8.v
+AxiPortShare_w64_rwrwr_o8.v
 SyncFifo_w19_d64.v
 tellme.v

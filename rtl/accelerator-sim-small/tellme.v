@@ -3,102 +3,102 @@
 `default_nettype none
 
 module tellme (
-  input  wire        ap_clk,                // TellmeKernel.java:56
-  input  wire        ap_rst_n,              // TellmeKernel.java:56
-  input  wire        s_axi_control_awvalid, // TellmeKernel.java:60
-  output wire        s_axi_control_awready, // TellmeKernel.java:60
-  input  wire [7:0]  s_axi_control_awaddr,  // TellmeKernel.java:60
-  input  wire        s_axi_control_wvalid,  // TellmeKernel.java:60
-  output wire        s_axi_control_wready,  // TellmeKernel.java:60
-  input  wire [31:0] s_axi_control_wdata,   // TellmeKernel.java:60
-  input  wire [3:0]  s_axi_control_wstrb,   // TellmeKernel.java:60
-  output wire        s_axi_control_bvalid,  // TellmeKernel.java:60
-  input  wire        s_axi_control_bready,  // TellmeKernel.java:60
-  output wire [1:0]  s_axi_control_bresp,   // TellmeKernel.java:60
-  input  wire        s_axi_control_arvalid, // TellmeKernel.java:60
-  output wire        s_axi_control_arready, // TellmeKernel.java:60
-  input  wire [7:0]  s_axi_control_araddr,  // TellmeKernel.java:60
-  output wire        s_axi_control_rvalid,  // TellmeKernel.java:60
-  input  wire        s_axi_control_rready,  // TellmeKernel.java:60
-  output wire [31:0] s_axi_control_rdata,   // TellmeKernel.java:60
-  output wire [1:0]  s_axi_control_rresp,   // TellmeKernel.java:60
-  output wire        m_axi_w0_awvalid,      // TellmeKernel.java:62
-  input  wire        m_axi_w0_awready,      // TellmeKernel.java:62
-  output wire [63:0] m_axi_w0_awaddr,       // TellmeKernel.java:62
-  output wire [7:0]  m_axi_w0_awlen,        // TellmeKernel.java:62
-  output wire [2:0]  m_axi_w0_awsize,       // TellmeKernel.java:62
-  output wire [1:0]  m_axi_w0_awburst,      // TellmeKernel.java:62
-  output wire        m_axi_w0_wvalid,       // TellmeKernel.java:62
-  input  wire        m_axi_w0_wready,       // TellmeKernel.java:62
-  output wire [63:0] m_axi_w0_wdata,        // TellmeKernel.java:62
-  output wire [7:0]  m_axi_w0_wstrb,        // TellmeKernel.java:62
-  output wire        m_axi_w0_wlast,        // TellmeKernel.java:62
-  input  wire        m_axi_w0_bvalid,       // TellmeKernel.java:62
-  output wire        m_axi_w0_bready,       // TellmeKernel.java:62
-  input  wire [1:0]  m_axi_w0_bresp,        // TellmeKernel.java:62
-  output wire        m_axi_w0_arvalid,      // TellmeKernel.java:62
-  input  wire        m_axi_w0_arready,      // TellmeKernel.java:62
-  output wire [63:0] m_axi_w0_araddr,       // TellmeKernel.java:62
-  output wire [7:0]  m_axi_w0_arlen,        // TellmeKernel.java:62
-  output wire [2:0]  m_axi_w0_arsize,       // TellmeKernel.java:62
-  output wire [1:0]  m_axi_w0_arburst,      // TellmeKernel.java:62
-  input  wire        m_axi_w0_rvalid,       // TellmeKernel.java:62
-  output wire        m_axi_w0_rready,       // TellmeKernel.java:62
-  input  wire [63:0] m_axi_w0_rdata,        // TellmeKernel.java:62
-  input  wire [1:0]  m_axi_w0_rresp,        // TellmeKernel.java:62
-  input  wire        m_axi_w0_rlast,        // TellmeKernel.java:62
-  output wire        m_axi_w1_awvalid,      // TellmeKernel.java:62
-  input  wire        m_axi_w1_awready,      // TellmeKernel.java:62
-  output wire [63:0] m_axi_w1_awaddr,       // TellmeKernel.java:62
-  output wire [7:0]  m_axi_w1_awlen,        // TellmeKernel.java:62
-  output wire [2:0]  m_axi_w1_awsize,       // TellmeKernel.java:62
-  output wire [1:0]  m_axi_w1_awburst,      // TellmeKernel.java:62
-  output wire        m_axi_w1_wvalid,       // TellmeKernel.java:62
-  input  wire        m_axi_w1_wready,       // TellmeKernel.java:62
-  output wire [63:0] m_axi_w1_wdata,        // TellmeKernel.java:62
-  output wire [7:0]  m_axi_w1_wstrb,        // TellmeKernel.java:62
-  output wire        m_axi_w1_wlast,        // TellmeKernel.java:62
-  input  wire        m_axi_w1_bvalid,       // TellmeKernel.java:62
-  output wire        m_axi_w1_bready,       // TellmeKernel.java:62
-  input  wire [1:0]  m_axi_w1_bresp,        // TellmeKernel.java:62
-  output wire        m_axi_w1_arvalid,      // TellmeKernel.java:62
-  input  wire        m_axi_w1_arready,      // TellmeKernel.java:62
-  output wire [63:0] m_axi_w1_araddr,       // TellmeKernel.java:62
-  output wire [7:0]  m_axi_w1_arlen,        // TellmeKernel.java:62
-  output wire [2:0]  m_axi_w1_arsize,       // TellmeKernel.java:62
-  output wire [1:0]  m_axi_w1_arburst,      // TellmeKernel.java:62
-  input  wire        m_axi_w1_rvalid,       // TellmeKernel.java:62
-  output wire        m_axi_w1_rready,       // TellmeKernel.java:62
-  input  wire [63:0] m_axi_w1_rdata,        // TellmeKernel.java:62
-  input  wire [1:0]  m_axi_w1_rresp,        // TellmeKernel.java:62
-  input  wire        m_axi_w1_rlast,        // TellmeKernel.java:62
-  output wire        m_axi_d0_awvalid,      // TellmeKernel.java:62
-  input  wire        m_axi_d0_awready,      // TellmeKernel.java:62
-  output wire [63:0] m_axi_d0_awaddr,       // TellmeKernel.java:62
-  output wire [7:0]  m_axi_d0_awlen,        // TellmeKernel.java:62
-  output wire [2:0]  m_axi_d0_awsize,       // TellmeKernel.java:62
-  output wire [1:0]  m_axi_d0_awburst,      // TellmeKernel.java:62
-  output wire        m_axi_d0_wvalid,       // TellmeKernel.java:62
-  input  wire        m_axi_d0_wready,       // TellmeKernel.java:62
-  output wire [63:0] m_axi_d0_wdata,        // TellmeKernel.java:62
-  output wire [7:0]  m_axi_d0_wstrb,        // TellmeKernel.java:62
-  output wire        m_axi_d0_wlast,        // TellmeKernel.java:62
-  input  wire        m_axi_d0_bvalid,       // TellmeKernel.java:62
-  output wire        m_axi_d0_bready,       // TellmeKernel.java:62
-  input  wire [1:0]  m_axi_d0_bresp,        // TellmeKernel.java:62
-  output wire        m_axi_d0_arvalid,      // TellmeKernel.java:62
-  input  wire        m_axi_d0_arready,      // TellmeKernel.java:62
-  output wire [63:0] m_axi_d0_araddr,       // TellmeKernel.java:62
-  output wire [7:0]  m_axi_d0_arlen,        // TellmeKernel.java:62
-  output wire [2:0]  m_axi_d0_arsize,       // TellmeKernel.java:62
-  output wire [1:0]  m_axi_d0_arburst,      // TellmeKernel.java:62
-  input  wire        m_axi_d0_rvalid,       // TellmeKernel.java:62
-  output wire        m_axi_d0_rready,       // TellmeKernel.java:62
-  input  wire [63:0] m_axi_d0_rdata,        // TellmeKernel.java:62
-  input  wire [1:0]  m_axi_d0_rresp,        // TellmeKernel.java:62
-  input  wire        m_axi_d0_rlast,        // TellmeKernel.java:62
+  input  wire        ap_clk,                // TellmeKernel.java:59
+  input  wire        ap_rst_n,              // TellmeKernel.java:59
+  input  wire        s_axi_control_awvalid, // TellmeKernel.java:63
+  output wire        s_axi_control_awready, // TellmeKernel.java:63
+  input  wire [7:0]  s_axi_control_awaddr,  // TellmeKernel.java:63
+  input  wire        s_axi_control_wvalid,  // TellmeKernel.java:63
+  output wire        s_axi_control_wready,  // TellmeKernel.java:63
+  input  wire [31:0] s_axi_control_wdata,   // TellmeKernel.java:63
+  input  wire [3:0]  s_axi_control_wstrb,   // TellmeKernel.java:63
+  output wire        s_axi_control_bvalid,  // TellmeKernel.java:63
+  input  wire        s_axi_control_bready,  // TellmeKernel.java:63
+  output wire [1:0]  s_axi_control_bresp,   // TellmeKernel.java:63
+  input  wire        s_axi_control_arvalid, // TellmeKernel.java:63
+  output wire        s_axi_control_arready, // TellmeKernel.java:63
+  input  wire [7:0]  s_axi_control_araddr,  // TellmeKernel.java:63
+  output wire        s_axi_control_rvalid,  // TellmeKernel.java:63
+  input  wire        s_axi_control_rready,  // TellmeKernel.java:63
+  output wire [31:0] s_axi_control_rdata,   // TellmeKernel.java:63
+  output wire [1:0]  s_axi_control_rresp,   // TellmeKernel.java:63
+  output wire        m_axi_w0_awvalid,      // TellmeKernel.java:65
+  input  wire        m_axi_w0_awready,      // TellmeKernel.java:65
+  output wire [63:0] m_axi_w0_awaddr,       // TellmeKernel.java:65
+  output wire [7:0]  m_axi_w0_awlen,        // TellmeKernel.java:65
+  output wire [2:0]  m_axi_w0_awsize,       // TellmeKernel.java:65
+  output wire [1:0]  m_axi_w0_awburst,      // TellmeKernel.java:65
+  output wire        m_axi_w0_wvalid,       // TellmeKernel.java:65
+  input  wire        m_axi_w0_wready,       // TellmeKernel.java:65
+  output wire [63:0] m_axi_w0_wdata,        // TellmeKernel.java:65
+  output wire [7:0]  m_axi_w0_wstrb,        // TellmeKernel.java:65
+  output wire        m_axi_w0_wlast,        // TellmeKernel.java:65
+  input  wire        m_axi_w0_bvalid,       // TellmeKernel.java:65
+  output wire        m_axi_w0_bready,       // TellmeKernel.java:65
+  input  wire [1:0]  m_axi_w0_bresp,        // TellmeKernel.java:65
+  output wire        m_axi_w0_arvalid,      // TellmeKernel.java:65
+  input  wire        m_axi_w0_arready,      // TellmeKernel.java:65
+  output wire [63:0] m_axi_w0_araddr,       // TellmeKernel.java:65
+  output wire [7:0]  m_axi_w0_arlen,        // TellmeKernel.java:65
+  output wire [2:0]  m_axi_w0_arsize,       // TellmeKernel.java:65
+  output wire [1:0]  m_axi_w0_arburst,      // TellmeKernel.java:65
+  input  wire        m_axi_w0_rvalid,       // TellmeKernel.java:65
+  output wire        m_axi_w0_rready,       // TellmeKernel.java:65
+  input  wire [63:0] m_axi_w0_rdata,        // TellmeKernel.java:65
+  input  wire [1:0]  m_axi_w0_rresp,        // TellmeKernel.java:65
+  input  wire        m_axi_w0_rlast,        // TellmeKernel.java:65
+  output wire        m_axi_w1_awvalid,      // TellmeKernel.java:65
+  input  wire        m_axi_w1_awready,      // TellmeKernel.java:65
+  output wire [63:0] m_axi_w1_awaddr,       // TellmeKernel.java:65
+  output wire [7:0]  m_axi_w1_awlen,        // TellmeKernel.java:65
+  output wire [2:0]  m_axi_w1_awsize,       // TellmeKernel.java:65
+  output wire [1:0]  m_axi_w1_awburst,      // TellmeKernel.java:65
+  output wire        m_axi_w1_wvalid,       // TellmeKernel.java:65
+  input  wire        m_axi_w1_wready,       // TellmeKernel.java:65
+  output wire [63:0] m_axi_w1_wdata,        // TellmeKernel.java:65
+  output wire [7:0]  m_axi_w1_wstrb,        // TellmeKernel.java:65
+  output wire        m_axi_w1_wlast,        // TellmeKernel.java:65
+  input  wire        m_axi_w1_bvalid,       // TellmeKernel.java:65
+  output wire        m_axi_w1_bready,       // TellmeKernel.java:65
+  input  wire [1:0]  m_axi_w1_bresp,        // TellmeKernel.java:65
+  output wire        m_axi_w1_arvalid,      // TellmeKernel.java:65
+  input  wire        m_axi_w1_arready,      // TellmeKernel.java:65
+  output wire [63:0] m_axi_w1_araddr,       // TellmeKernel.java:65
+  output wire [7:0]  m_axi_w1_arlen,        // TellmeKernel.java:65
+  output wire [2:0]  m_axi_w1_arsize,       // TellmeKernel.java:65
+  output wire [1:0]  m_axi_w1_arburst,      // TellmeKernel.java:65
+  input  wire        m_axi_w1_rvalid,       // TellmeKernel.java:65
+  output wire        m_axi_w1_rready,       // TellmeKernel.java:65
+  input  wire [63:0] m_axi_w1_rdata,        // TellmeKernel.java:65
+  input  wire [1:0]  m_axi_w1_rresp,        // TellmeKernel.java:65
+  input  wire        m_axi_w1_rlast,        // TellmeKernel.java:65
+  output wire        m_axi_d0_awvalid,      // TellmeKernel.java:65
+  input  wire        m_axi_d0_awready,      // TellmeKernel.java:65
+  output wire [63:0] m_axi_d0_awaddr,       // TellmeKernel.java:65
+  output wire [7:0]  m_axi_d0_awlen,        // TellmeKernel.java:65
+  output wire [2:0]  m_axi_d0_awsize,       // TellmeKernel.java:65
+  output wire [1:0]  m_axi_d0_awburst,      // TellmeKernel.java:65
+  output wire        m_axi_d0_wvalid,       // TellmeKernel.java:65
+  input  wire        m_axi_d0_wready,       // TellmeKernel.java:65
+  output wire [63:0] m_axi_d0_wdata,        // TellmeKernel.java:65
+  output wire [7:0]  m_axi_d0_wstrb,        // TellmeKernel.java:65
+  output wire        m_axi_d0_wlast,        // TellmeKernel.java:65
+  input  wire        m_axi_d0_bvalid,       // TellmeKernel.java:65
+  output wire        m_axi_d0_bready,       // TellmeKernel.java:65
+  input  wire [1:0]  m_axi_d0_bresp,        // TellmeKernel.java:65
+  output wire        m_axi_d0_arvalid,      // TellmeKernel.java:65
+  input  wire        m_axi_d0_arready,      // TellmeKernel.java:65
+  output wire [63:0] m_axi_d0_araddr,       // TellmeKernel.java:65
+  output wire [7:0]  m_axi_d0_arlen,        // TellmeKernel.java:65
+  output wire [2:0]  m_axi_d0_arsize,       // TellmeKernel.java:65
+  output wire [1:0]  m_axi_d0_arburst,      // TellmeKernel.java:65
+  input  wire        m_axi_d0_rvalid,       // TellmeKernel.java:65
+  output wire        m_axi_d0_rready,       // TellmeKernel.java:65
+  input  wire [63:0] m_axi_d0_rdata,        // TellmeKernel.java:65
+  input  wire [1:0]  m_axi_d0_rresp,        // TellmeKernel.java:65
+  input  wire        m_axi_d0_rlast,        // TellmeKernel.java:65
   // verilator lint_off SYMRSVDWORD
-  output wire        interrupt              // TellmeKernel.java:64
+  output wire        interrupt              // TellmeKernel.java:67
   // verilator lint_on SYMRSVDWORD
 );
 
@@ -145,16 +145,27 @@ module tellme (
 
   // LinearStep: dev.tellmej.accel.kernel.LinearExecutor.LinearStep
   localparam [2:0] LINEAR_STEP_IDLE    = 3'd0;
-  localparam [2:0] LINEAR_STEP_REQUEST = 3'd1;
-  localparam [2:0] LINEAR_STEP_ANSWER  = 3'd2;
-  localparam [2:0] LINEAR_STEP_COMMAND = 3'd3;
-  localparam [2:0] LINEAR_STEP_RUN     = 3'd4;
-  localparam [2:0] LINEAR_STEP_FINISH  = 3'd5;
+  localparam [2:0] LINEAR_STEP_HEADS   = 3'd1;
+  localparam [2:0] LINEAR_STEP_REQUEST = 3'd2;
+  localparam [2:0] LINEAR_STEP_ANSWER  = 3'd3;
+  localparam [2:0] LINEAR_STEP_COMMAND = 3'd4;
+  localparam [2:0] LINEAR_STEP_RUN     = 3'd5;
+  localparam [2:0] LINEAR_STEP_ROTATE  = 3'd6;
+  localparam [2:0] LINEAR_STEP_FINISH  = 3'd7;
 
   // EpilogueStep: dev.tellmej.accel.kernel.LinearExecutor.EpilogueStep
   localparam [1:0] EPILOGUE_STEP_WAIT  = 2'd0;
   localparam [1:0] EPILOGUE_STEP_LATCH = 2'd1;
   localparam [1:0] EPILOGUE_STEP_FEED  = 2'd2;
+
+  // RotateStep: dev.tellmej.accel.kernel.RotateAndCache.RotateStep
+  localparam [2:0] ROTATE_STEP_IDLE          = 3'd0;
+  localparam [2:0] ROTATE_STEP_SIZES         = 3'd1;
+  localparam [2:0] ROTATE_STEP_BASES         = 3'd2;
+  localparam [2:0] ROTATE_STEP_TABLE_COMMAND = 3'd3;
+  localparam [2:0] ROTATE_STEP_TABLE         = 3'd4;
+  localparam [2:0] ROTATE_STEP_ROTATE        = 3'd5;
+  localparam [2:0] ROTATE_STEP_FINISH        = 3'd6;
 
   // TapStep: dev.tellmej.accel.kernel.TapWriter.TapStep
   localparam [2:0] TAP_STEP_IDLE    = 3'd0;
@@ -190,769 +201,854 @@ module tellme (
   localparam [3:0] STEP_DRAIN     = 4'd14;
   localparam [3:0] STEP_FINISH    = 4'd15;
 
-  wire         control_s_axi_control_awvalid;                      // TellmeKernel.java:66
-  wire         control_s_axi_control_awready;                      // TellmeKernel.java:66
-  wire [7:0]   control_s_axi_control_awaddr;                       // TellmeKernel.java:66
-  wire         control_s_axi_control_wvalid;                       // TellmeKernel.java:66
-  wire         control_s_axi_control_wready;                       // TellmeKernel.java:66
-  wire [31:0]  control_s_axi_control_wdata;                        // TellmeKernel.java:66
-  wire [3:0]   control_s_axi_control_wstrb;                        // TellmeKernel.java:66
-  wire         control_s_axi_control_bvalid;                       // TellmeKernel.java:66
-  wire         control_s_axi_control_bready;                       // TellmeKernel.java:66
-  wire [1:0]   control_s_axi_control_bresp;                        // TellmeKernel.java:66
-  wire         control_s_axi_control_arvalid;                      // TellmeKernel.java:66
-  wire         control_s_axi_control_arready;                      // TellmeKernel.java:66
-  wire [7:0]   control_s_axi_control_araddr;                       // TellmeKernel.java:66
-  wire         control_s_axi_control_rvalid;                       // TellmeKernel.java:66
-  wire         control_s_axi_control_rready;                       // TellmeKernel.java:66
-  wire [31:0]  control_s_axi_control_rdata;                        // TellmeKernel.java:66
-  wire [1:0]   control_s_axi_control_rresp;                        // TellmeKernel.java:66
-  wire         control_ap_start;                                   // TellmeKernel.java:66
-  wire         control_ap_done;                                    // TellmeKernel.java:66
-  wire         control_ap_idle;                                    // TellmeKernel.java:66
-  wire         control_ap_ready;                                   // TellmeKernel.java:66
-  wire         control_interrupt;                                  // TellmeKernel.java:66
-  wire [31:0]  control_mode;                                       // TellmeKernel.java:66
-  wire [31:0]  control_token_count;                                // TellmeKernel.java:66
-  wire [31:0]  control_start_position;                             // TellmeKernel.java:66
-  wire [31:0]  control_debug;                                      // TellmeKernel.java:66
-  wire [63:0]  control_image;                                      // TellmeKernel.java:66
-  wire [63:0]  control_kv_cache;                                   // TellmeKernel.java:66
-  wire [63:0]  control_io;                                         // TellmeKernel.java:66
-  wire [63:0]  control_weights0;                                   // TellmeKernel.java:66
-  wire [63:0]  control_weights1;                                   // TellmeKernel.java:66
-  wire [31:0]  control_status;                                     // TellmeKernel.java:66
-  wire [31:0]  control_error_code;                                 // TellmeKernel.java:66
-  wire [31:0]  control_error_detail;                               // TellmeKernel.java:66
-  wire [31:0]  control_position;                                   // TellmeKernel.java:66
-  wire [63:0]  control_cycles;                                     // TellmeKernel.java:66
-  wire [63:0]  control_ddr_busy_cycles;                            // TellmeKernel.java:66
-  wire [63:0]  control_stall_cycles;                               // TellmeKernel.java:66
-  wire [31:0]  control_instructions;                               // TellmeKernel.java:66
-  wire [31:0]  control_argmax;                                     // TellmeKernel.java:66
-  wire         data_reader_command_valid;                          // TellmeKernel.java:68
-  wire         data_reader_command_ready;                          // TellmeKernel.java:68
-  wire [63:0]  data_reader_command_payload_address;                // TellmeKernel.java:68
-  wire [31:0]  data_reader_command_payload_beats;                  // TellmeKernel.java:68
-  wire         data_reader_data_valid;                             // TellmeKernel.java:68
-  wire         data_reader_data_ready;                             // TellmeKernel.java:68
-  wire [63:0]  data_reader_data_payload_data;                      // TellmeKernel.java:68
-  wire         data_reader_data_payload_last;                      // TellmeKernel.java:68
-  wire         data_reader_data_payload_error;                     // TellmeKernel.java:68
-  wire         data_reader_m_axi_awvalid;                          // TellmeKernel.java:68
-  wire         data_reader_m_axi_awready;                          // TellmeKernel.java:68
-  wire [63:0]  data_reader_m_axi_awaddr;                           // TellmeKernel.java:68
-  wire [7:0]   data_reader_m_axi_awlen;                            // TellmeKernel.java:68
-  wire [2:0]   data_reader_m_axi_awsize;                           // TellmeKernel.java:68
-  wire [1:0]   data_reader_m_axi_awburst;                          // TellmeKernel.java:68
-  wire         data_reader_m_axi_wvalid;                           // TellmeKernel.java:68
-  wire         data_reader_m_axi_wready;                           // TellmeKernel.java:68
-  wire [63:0]  data_reader_m_axi_wdata;                            // TellmeKernel.java:68
-  wire [7:0]   data_reader_m_axi_wstrb;                            // TellmeKernel.java:68
-  wire         data_reader_m_axi_wlast;                            // TellmeKernel.java:68
-  wire         data_reader_m_axi_bvalid;                           // TellmeKernel.java:68
-  wire         data_reader_m_axi_bready;                           // TellmeKernel.java:68
-  wire [1:0]   data_reader_m_axi_bresp;                            // TellmeKernel.java:68
-  wire         data_reader_m_axi_arvalid;                          // TellmeKernel.java:68
-  wire         data_reader_m_axi_arready;                          // TellmeKernel.java:68
-  wire [63:0]  data_reader_m_axi_araddr;                           // TellmeKernel.java:68
-  wire [7:0]   data_reader_m_axi_arlen;                            // TellmeKernel.java:68
-  wire [2:0]   data_reader_m_axi_arsize;                           // TellmeKernel.java:68
-  wire [1:0]   data_reader_m_axi_arburst;                          // TellmeKernel.java:68
-  wire         data_reader_m_axi_rvalid;                           // TellmeKernel.java:68
-  wire         data_reader_m_axi_rready;                           // TellmeKernel.java:68
-  wire [63:0]  data_reader_m_axi_rdata;                            // TellmeKernel.java:68
-  wire [1:0]   data_reader_m_axi_rresp;                            // TellmeKernel.java:68
-  wire         data_reader_m_axi_rlast;                            // TellmeKernel.java:68
-  wire         data_reader_idle;                                   // TellmeKernel.java:68
-  wire [6:0]   data_reader_credits;                                // TellmeKernel.java:68
-  wire [2:0]   data_reader_outstanding;                            // TellmeKernel.java:68
-  wire         data_writer_command_valid;                          // TellmeKernel.java:69
-  wire         data_writer_command_ready;                          // TellmeKernel.java:69
-  wire [63:0]  data_writer_command_payload_address;                // TellmeKernel.java:69
-  wire [31:0]  data_writer_command_payload_beats;                  // TellmeKernel.java:69
-  wire         data_writer_data_valid;                             // TellmeKernel.java:69
-  wire         data_writer_data_ready;                             // TellmeKernel.java:69
-  wire [63:0]  data_writer_data_payload_data;                      // TellmeKernel.java:69
-  wire [7:0]   data_writer_data_payload_strobes;                   // TellmeKernel.java:69
-  wire         data_writer_done_valid;                             // TellmeKernel.java:69
-  wire         data_writer_done_payload_error;                     // TellmeKernel.java:69
-  wire         data_writer_m_axi_awvalid;                          // TellmeKernel.java:69
-  wire         data_writer_m_axi_awready;                          // TellmeKernel.java:69
-  wire [63:0]  data_writer_m_axi_awaddr;                           // TellmeKernel.java:69
-  wire [7:0]   data_writer_m_axi_awlen;                            // TellmeKernel.java:69
-  wire [2:0]   data_writer_m_axi_awsize;                           // TellmeKernel.java:69
-  wire [1:0]   data_writer_m_axi_awburst;                          // TellmeKernel.java:69
-  wire         data_writer_m_axi_wvalid;                           // TellmeKernel.java:69
-  wire         data_writer_m_axi_wready;                           // TellmeKernel.java:69
-  wire [63:0]  data_writer_m_axi_wdata;                            // TellmeKernel.java:69
-  wire [7:0]   data_writer_m_axi_wstrb;                            // TellmeKernel.java:69
-  wire         data_writer_m_axi_wlast;                            // TellmeKernel.java:69
-  wire         data_writer_m_axi_bvalid;                           // TellmeKernel.java:69
-  wire         data_writer_m_axi_bready;                           // TellmeKernel.java:69
-  wire [1:0]   data_writer_m_axi_bresp;                            // TellmeKernel.java:69
-  wire         data_writer_m_axi_arvalid;                          // TellmeKernel.java:69
-  wire         data_writer_m_axi_arready;                          // TellmeKernel.java:69
-  wire [63:0]  data_writer_m_axi_araddr;                           // TellmeKernel.java:69
-  wire [7:0]   data_writer_m_axi_arlen;                            // TellmeKernel.java:69
-  wire [2:0]   data_writer_m_axi_arsize;                           // TellmeKernel.java:69
-  wire [1:0]   data_writer_m_axi_arburst;                          // TellmeKernel.java:69
-  wire         data_writer_m_axi_rvalid;                           // TellmeKernel.java:69
-  wire         data_writer_m_axi_rready;                           // TellmeKernel.java:69
-  wire [63:0]  data_writer_m_axi_rdata;                            // TellmeKernel.java:69
-  wire [1:0]   data_writer_m_axi_rresp;                            // TellmeKernel.java:69
-  wire         data_writer_m_axi_rlast;                            // TellmeKernel.java:69
-  wire         data_writer_idle;                                   // TellmeKernel.java:69
-  wire [2:0]   data_writer_outstanding;                            // TellmeKernel.java:69
-  wire [5:0]   data_writer_buffered;                               // TellmeKernel.java:69
-  wire         attention_command_valid;                            // TellmeKernel.java:70
-  wire         attention_command_ready;                            // TellmeKernel.java:70
-  wire [63:0]  attention_command_payload_keyAddress;               // TellmeKernel.java:70
-  wire [63:0]  attention_command_payload_valueAddress;             // TellmeKernel.java:70
-  wire [31:0]  attention_command_payload_firstPositions;           // TellmeKernel.java:70
-  wire [7:0]   attention_command_payload_tokens;                   // TellmeKernel.java:70
-  wire [7:0]   attention_command_payload_heads;                    // TellmeKernel.java:70
-  wire [7:0]   attention_command_payload_rowBeats;                 // TellmeKernel.java:70
-  wire [31:0]  attention_command_payload_scale;                    // TellmeKernel.java:70
-  wire         attention_queries_valid;                            // TellmeKernel.java:70
-  wire         attention_queries_ready;                            // TellmeKernel.java:70
-  wire [15:0]  attention_queries_payload_0;                        // TellmeKernel.java:70
-  wire [15:0]  attention_queries_payload_1;                        // TellmeKernel.java:70
-  wire [15:0]  attention_queries_payload_2;                        // TellmeKernel.java:70
-  wire [15:0]  attention_queries_payload_3;                        // TellmeKernel.java:70
-  wire         attention_out_valid;                                // TellmeKernel.java:70
-  wire         attention_out_ready;                                // TellmeKernel.java:70
-  wire [15:0]  attention_out_payload_0;                            // TellmeKernel.java:70
-  wire [15:0]  attention_out_payload_1;                            // TellmeKernel.java:70
-  wire [15:0]  attention_out_payload_2;                            // TellmeKernel.java:70
-  wire [15:0]  attention_out_payload_3;                            // TellmeKernel.java:70
-  wire         attention_done_valid;                               // TellmeKernel.java:70
-  wire [7:0]   attention_done_payload_errorCode;                   // TellmeKernel.java:70
-  wire         attention_idle;                                     // TellmeKernel.java:70
-  wire         attention_m_axi_awvalid;                            // TellmeKernel.java:70
-  wire         attention_m_axi_awready;                            // TellmeKernel.java:70
-  wire [63:0]  attention_m_axi_awaddr;                             // TellmeKernel.java:70
-  wire [7:0]   attention_m_axi_awlen;                              // TellmeKernel.java:70
-  wire [2:0]   attention_m_axi_awsize;                             // TellmeKernel.java:70
-  wire [1:0]   attention_m_axi_awburst;                            // TellmeKernel.java:70
-  wire         attention_m_axi_wvalid;                             // TellmeKernel.java:70
-  wire         attention_m_axi_wready;                             // TellmeKernel.java:70
-  wire [63:0]  attention_m_axi_wdata;                              // TellmeKernel.java:70
-  wire [7:0]   attention_m_axi_wstrb;                              // TellmeKernel.java:70
-  wire         attention_m_axi_wlast;                              // TellmeKernel.java:70
-  wire         attention_m_axi_bvalid;                             // TellmeKernel.java:70
-  wire         attention_m_axi_bready;                             // TellmeKernel.java:70
-  wire [1:0]   attention_m_axi_bresp;                              // TellmeKernel.java:70
-  wire         attention_m_axi_arvalid;                            // TellmeKernel.java:70
-  wire         attention_m_axi_arready;                            // TellmeKernel.java:70
-  wire [63:0]  attention_m_axi_araddr;                             // TellmeKernel.java:70
-  wire [7:0]   attention_m_axi_arlen;                              // TellmeKernel.java:70
-  wire [2:0]   attention_m_axi_arsize;                             // TellmeKernel.java:70
-  wire [1:0]   attention_m_axi_arburst;                            // TellmeKernel.java:70
-  wire         attention_m_axi_rvalid;                             // TellmeKernel.java:70
-  wire         attention_m_axi_rready;                             // TellmeKernel.java:70
-  wire [63:0]  attention_m_axi_rdata;                              // TellmeKernel.java:70
-  wire [1:0]   attention_m_axi_rresp;                              // TellmeKernel.java:70
-  wire         attention_m_axi_rlast;                              // TellmeKernel.java:70
-  wire         rms_max_in_valid;                                   // TellmeKernel.java:72
-  wire         rms_max_in_ready;                                   // TellmeKernel.java:72
-  wire [15:0]  rms_max_in_payload_0;                               // TellmeKernel.java:72
-  wire [15:0]  rms_max_in_payload_1;                               // TellmeKernel.java:72
-  wire [15:0]  rms_max_in_payload_2;                               // TellmeKernel.java:72
-  wire [15:0]  rms_max_in_payload_3;                               // TellmeKernel.java:72
-  wire         rms_max_gamma_valid;                                // TellmeKernel.java:72
-  wire         rms_max_gamma_ready;                                // TellmeKernel.java:72
-  wire [15:0]  rms_max_gamma_payload_0;                            // TellmeKernel.java:72
-  wire [15:0]  rms_max_gamma_payload_1;                            // TellmeKernel.java:72
-  wire [15:0]  rms_max_gamma_payload_2;                            // TellmeKernel.java:72
-  wire [15:0]  rms_max_gamma_payload_3;                            // TellmeKernel.java:72
-  wire [31:0]  rms_max_eps;                                        // TellmeKernel.java:72
-  wire [8:0]   rms_max_length_beats;                               // TellmeKernel.java:72
-  wire [31:0]  rms_max_inv_n;                                      // TellmeKernel.java:72
-  wire         rms_max_bypass;                                     // TellmeKernel.java:72
-  wire         rms_max_out_valid;                                  // TellmeKernel.java:72
-  wire         rms_max_out_ready;                                  // TellmeKernel.java:72
-  wire [15:0]  rms_max_out_payload_y_0;                            // TellmeKernel.java:72
-  wire [15:0]  rms_max_out_payload_y_1;                            // TellmeKernel.java:72
-  wire [15:0]  rms_max_out_payload_y_2;                            // TellmeKernel.java:72
-  wire [15:0]  rms_max_out_payload_y_3;                            // TellmeKernel.java:72
-  wire [31:0]  rms_max_out_payload_absMax;                         // TellmeKernel.java:72
-  wire         rms_max_out_payload_last;                           // TellmeKernel.java:72
-  wire         quantizer_in_valid;                                 // TellmeKernel.java:74
-  wire         quantizer_in_ready;                                 // TellmeKernel.java:74
-  wire [15:0]  quantizer_in_payload_x_0;                           // TellmeKernel.java:74
-  wire [15:0]  quantizer_in_payload_x_1;                           // TellmeKernel.java:74
-  wire [15:0]  quantizer_in_payload_x_2;                           // TellmeKernel.java:74
-  wire [15:0]  quantizer_in_payload_x_3;                           // TellmeKernel.java:74
-  wire [31:0]  quantizer_in_payload_absMax;                        // TellmeKernel.java:74
-  wire         quantizer_in_payload_last;                          // TellmeKernel.java:74
-  wire         quantizer_out_valid;                                // TellmeKernel.java:74
-  wire         quantizer_out_ready;                                // TellmeKernel.java:74
-  wire [7:0]   quantizer_out_payload_q_0;                          // TellmeKernel.java:74
-  wire [7:0]   quantizer_out_payload_q_1;                          // TellmeKernel.java:74
-  wire [7:0]   quantizer_out_payload_q_2;                          // TellmeKernel.java:74
-  wire [7:0]   quantizer_out_payload_q_3;                          // TellmeKernel.java:74
-  wire [31:0]  quantizer_out_payload_mc;                           // TellmeKernel.java:74
-  wire         quantizer_out_payload_last;                         // TellmeKernel.java:74
-  wire         inverse_of_length_in_valid;                         // TellmeKernel.java:75
-  wire         inverse_of_length_in_ready;                         // TellmeKernel.java:75
-  wire [15:0]  inverse_of_length_in_payload;                       // TellmeKernel.java:75
-  wire         inverse_of_length_out_valid;                        // TellmeKernel.java:75
-  wire [31:0]  inverse_of_length_out_payload;                      // TellmeKernel.java:75
-  wire         lm_head_command_valid;                              // TellmeKernel.java:76
-  wire         lm_head_command_ready;                              // TellmeKernel.java:76
-  wire [63:0]  lm_head_command_payload_weightsAddress;             // TellmeKernel.java:76
-  wire [63:0]  lm_head_command_payload_scalesAddress;              // TellmeKernel.java:76
-  wire [31:0]  lm_head_command_payload_rows;                       // TellmeKernel.java:76
-  wire [15:0]  lm_head_command_payload_cols;                       // TellmeKernel.java:76
-  wire [31:0]  lm_head_command_payload_mc;                         // TellmeKernel.java:76
-  wire         lm_head_activations_valid;                          // TellmeKernel.java:76
-  wire         lm_head_activations_ready;                          // TellmeKernel.java:76
-  wire [63:0]  lm_head_activations_payload;                        // TellmeKernel.java:76
-  wire         lm_head_logits_valid;                               // TellmeKernel.java:76
-  wire         lm_head_logits_ready;                               // TellmeKernel.java:76
-  wire [31:0]  lm_head_logits_payload;                             // TellmeKernel.java:76
-  wire         lm_head_done_valid;                                 // TellmeKernel.java:76
-  wire [31:0]  lm_head_done_payload_argmax;                        // TellmeKernel.java:76
-  wire [7:0]   lm_head_done_payload_errorCode;                     // TellmeKernel.java:76
-  wire         lm_head_idle;                                       // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane0_awvalid;                        // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane0_awready;                        // TellmeKernel.java:76
-  wire [63:0]  lm_head_m_axi_lane0_awaddr;                         // TellmeKernel.java:76
-  wire [7:0]   lm_head_m_axi_lane0_awlen;                          // TellmeKernel.java:76
-  wire [2:0]   lm_head_m_axi_lane0_awsize;                         // TellmeKernel.java:76
-  wire [1:0]   lm_head_m_axi_lane0_awburst;                        // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane0_wvalid;                         // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane0_wready;                         // TellmeKernel.java:76
-  wire [63:0]  lm_head_m_axi_lane0_wdata;                          // TellmeKernel.java:76
-  wire [7:0]   lm_head_m_axi_lane0_wstrb;                          // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane0_wlast;                          // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane0_bvalid;                         // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane0_bready;                         // TellmeKernel.java:76
-  wire [1:0]   lm_head_m_axi_lane0_bresp;                          // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane0_arvalid;                        // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane0_arready;                        // TellmeKernel.java:76
-  wire [63:0]  lm_head_m_axi_lane0_araddr;                         // TellmeKernel.java:76
-  wire [7:0]   lm_head_m_axi_lane0_arlen;                          // TellmeKernel.java:76
-  wire [2:0]   lm_head_m_axi_lane0_arsize;                         // TellmeKernel.java:76
-  wire [1:0]   lm_head_m_axi_lane0_arburst;                        // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane0_rvalid;                         // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane0_rready;                         // TellmeKernel.java:76
-  wire [63:0]  lm_head_m_axi_lane0_rdata;                          // TellmeKernel.java:76
-  wire [1:0]   lm_head_m_axi_lane0_rresp;                          // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane0_rlast;                          // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane1_awvalid;                        // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane1_awready;                        // TellmeKernel.java:76
-  wire [63:0]  lm_head_m_axi_lane1_awaddr;                         // TellmeKernel.java:76
-  wire [7:0]   lm_head_m_axi_lane1_awlen;                          // TellmeKernel.java:76
-  wire [2:0]   lm_head_m_axi_lane1_awsize;                         // TellmeKernel.java:76
-  wire [1:0]   lm_head_m_axi_lane1_awburst;                        // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane1_wvalid;                         // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane1_wready;                         // TellmeKernel.java:76
-  wire [63:0]  lm_head_m_axi_lane1_wdata;                          // TellmeKernel.java:76
-  wire [7:0]   lm_head_m_axi_lane1_wstrb;                          // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane1_wlast;                          // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane1_bvalid;                         // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane1_bready;                         // TellmeKernel.java:76
-  wire [1:0]   lm_head_m_axi_lane1_bresp;                          // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane1_arvalid;                        // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane1_arready;                        // TellmeKernel.java:76
-  wire [63:0]  lm_head_m_axi_lane1_araddr;                         // TellmeKernel.java:76
-  wire [7:0]   lm_head_m_axi_lane1_arlen;                          // TellmeKernel.java:76
-  wire [2:0]   lm_head_m_axi_lane1_arsize;                         // TellmeKernel.java:76
-  wire [1:0]   lm_head_m_axi_lane1_arburst;                        // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane1_rvalid;                         // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane1_rready;                         // TellmeKernel.java:76
-  wire [63:0]  lm_head_m_axi_lane1_rdata;                          // TellmeKernel.java:76
-  wire [1:0]   lm_head_m_axi_lane1_rresp;                          // TellmeKernel.java:76
-  wire         lm_head_m_axi_lane1_rlast;                          // TellmeKernel.java:76
-  wire         lm_head_m_axi_scales_awvalid;                       // TellmeKernel.java:76
-  wire         lm_head_m_axi_scales_awready;                       // TellmeKernel.java:76
-  wire [63:0]  lm_head_m_axi_scales_awaddr;                        // TellmeKernel.java:76
-  wire [7:0]   lm_head_m_axi_scales_awlen;                         // TellmeKernel.java:76
-  wire [2:0]   lm_head_m_axi_scales_awsize;                        // TellmeKernel.java:76
-  wire [1:0]   lm_head_m_axi_scales_awburst;                       // TellmeKernel.java:76
-  wire         lm_head_m_axi_scales_wvalid;                        // TellmeKernel.java:76
-  wire         lm_head_m_axi_scales_wready;                        // TellmeKernel.java:76
-  wire [63:0]  lm_head_m_axi_scales_wdata;                         // TellmeKernel.java:76
-  wire [7:0]   lm_head_m_axi_scales_wstrb;                         // TellmeKernel.java:76
-  wire         lm_head_m_axi_scales_wlast;                         // TellmeKernel.java:76
-  wire         lm_head_m_axi_scales_bvalid;                        // TellmeKernel.java:76
-  wire         lm_head_m_axi_scales_bready;                        // TellmeKernel.java:76
-  wire [1:0]   lm_head_m_axi_scales_bresp;                         // TellmeKernel.java:76
-  wire         lm_head_m_axi_scales_arvalid;                       // TellmeKernel.java:76
-  wire         lm_head_m_axi_scales_arready;                       // TellmeKernel.java:76
-  wire [63:0]  lm_head_m_axi_scales_araddr;                        // TellmeKernel.java:76
-  wire [7:0]   lm_head_m_axi_scales_arlen;                         // TellmeKernel.java:76
-  wire [2:0]   lm_head_m_axi_scales_arsize;                        // TellmeKernel.java:76
-  wire [1:0]   lm_head_m_axi_scales_arburst;                       // TellmeKernel.java:76
-  wire         lm_head_m_axi_scales_rvalid;                        // TellmeKernel.java:76
-  wire         lm_head_m_axi_scales_rready;                        // TellmeKernel.java:76
-  wire [63:0]  lm_head_m_axi_scales_rdata;                         // TellmeKernel.java:76
-  wire [1:0]   lm_head_m_axi_scales_rresp;                         // TellmeKernel.java:76
-  wire         lm_head_m_axi_scales_rlast;                         // TellmeKernel.java:76
-  wire         tlmm_command_valid;                                 // TellmeKernel.java:78
-  wire         tlmm_command_ready;                                 // TellmeKernel.java:78
-  wire [63:0]  tlmm_command_payload_address;                       // TellmeKernel.java:78
-  wire [15:0]  tlmm_command_payload_blocks;                        // TellmeKernel.java:78
-  wire [1:0]   tlmm_command_payload_lastClass;                     // TellmeKernel.java:78
-  wire [15:0]  tlmm_command_payload_tokens;                        // TellmeKernel.java:78
-  wire [15:0]  tlmm_command_payload_tiles;                         // TellmeKernel.java:78
-  wire [15:0]  tlmm_command_payload_tileGroups;                    // TellmeKernel.java:78
-  wire [15:0]  tlmm_command_payload_lastTileGroups;                // TellmeKernel.java:78
-  wire [31:0]  tlmm_command_payload_regionStride;                  // TellmeKernel.java:78
-  wire [31:0]  tlmm_command_payload_beatsFull;                     // TellmeKernel.java:78
-  wire [31:0]  tlmm_command_payload_beatsLast;                     // TellmeKernel.java:78
-  wire [31:0]  tlmm_command_payload_wordsFull;                     // TellmeKernel.java:78
-  wire [31:0]  tlmm_command_payload_wordsLast;                     // TellmeKernel.java:78
-  wire         tlmm_done;                                          // TellmeKernel.java:78
-  wire         tlmm_busy;                                          // TellmeKernel.java:78
-  wire         tlmm_error;                                         // TellmeKernel.java:78
-  wire         tlmm_activations_valid;                             // TellmeKernel.java:78
-  wire         tlmm_activations_ready;                             // TellmeKernel.java:78
-  wire [39:0]  tlmm_activations_payload;                           // TellmeKernel.java:78
-  wire         tlmm_results_valid;                                 // TellmeKernel.java:78
-  wire         tlmm_results_ready;                                 // TellmeKernel.java:78
-  wire [31:0]  tlmm_results_payload_0;                             // TellmeKernel.java:78
-  wire [31:0]  tlmm_results_payload_1;                             // TellmeKernel.java:78
-  wire [31:0]  tlmm_results_payload_2;                             // TellmeKernel.java:78
-  wire [31:0]  tlmm_results_payload_3;                             // TellmeKernel.java:78
-  wire         tlmm_m_axi_w0_awvalid;                              // TellmeKernel.java:78
-  wire         tlmm_m_axi_w0_awready;                              // TellmeKernel.java:78
-  wire [63:0]  tlmm_m_axi_w0_awaddr;                               // TellmeKernel.java:78
-  wire [7:0]   tlmm_m_axi_w0_awlen;                                // TellmeKernel.java:78
-  wire [2:0]   tlmm_m_axi_w0_awsize;                               // TellmeKernel.java:78
-  wire [1:0]   tlmm_m_axi_w0_awburst;                              // TellmeKernel.java:78
-  wire         tlmm_m_axi_w0_wvalid;                               // TellmeKernel.java:78
-  wire         tlmm_m_axi_w0_wready;                               // TellmeKernel.java:78
-  wire [63:0]  tlmm_m_axi_w0_wdata;                                // TellmeKernel.java:78
-  wire [7:0]   tlmm_m_axi_w0_wstrb;                                // TellmeKernel.java:78
-  wire         tlmm_m_axi_w0_wlast;                                // TellmeKernel.java:78
-  wire         tlmm_m_axi_w0_bvalid;                               // TellmeKernel.java:78
-  wire         tlmm_m_axi_w0_bready;                               // TellmeKernel.java:78
-  wire [1:0]   tlmm_m_axi_w0_bresp;                                // TellmeKernel.java:78
-  wire         tlmm_m_axi_w0_arvalid;                              // TellmeKernel.java:78
-  wire         tlmm_m_axi_w0_arready;                              // TellmeKernel.java:78
-  wire [63:0]  tlmm_m_axi_w0_araddr;                               // TellmeKernel.java:78
-  wire [7:0]   tlmm_m_axi_w0_arlen;                                // TellmeKernel.java:78
-  wire [2:0]   tlmm_m_axi_w0_arsize;                               // TellmeKernel.java:78
-  wire [1:0]   tlmm_m_axi_w0_arburst;                              // TellmeKernel.java:78
-  wire         tlmm_m_axi_w0_rvalid;                               // TellmeKernel.java:78
-  wire         tlmm_m_axi_w0_rready;                               // TellmeKernel.java:78
-  wire [63:0]  tlmm_m_axi_w0_rdata;                                // TellmeKernel.java:78
-  wire [1:0]   tlmm_m_axi_w0_rresp;                                // TellmeKernel.java:78
-  wire         tlmm_m_axi_w0_rlast;                                // TellmeKernel.java:78
-  wire         tlmm_m_axi_w1_awvalid;                              // TellmeKernel.java:78
-  wire         tlmm_m_axi_w1_awready;                              // TellmeKernel.java:78
-  wire [63:0]  tlmm_m_axi_w1_awaddr;                               // TellmeKernel.java:78
-  wire [7:0]   tlmm_m_axi_w1_awlen;                                // TellmeKernel.java:78
-  wire [2:0]   tlmm_m_axi_w1_awsize;                               // TellmeKernel.java:78
-  wire [1:0]   tlmm_m_axi_w1_awburst;                              // TellmeKernel.java:78
-  wire         tlmm_m_axi_w1_wvalid;                               // TellmeKernel.java:78
-  wire         tlmm_m_axi_w1_wready;                               // TellmeKernel.java:78
-  wire [63:0]  tlmm_m_axi_w1_wdata;                                // TellmeKernel.java:78
-  wire [7:0]   tlmm_m_axi_w1_wstrb;                                // TellmeKernel.java:78
-  wire         tlmm_m_axi_w1_wlast;                                // TellmeKernel.java:78
-  wire         tlmm_m_axi_w1_bvalid;                               // TellmeKernel.java:78
-  wire         tlmm_m_axi_w1_bready;                               // TellmeKernel.java:78
-  wire [1:0]   tlmm_m_axi_w1_bresp;                                // TellmeKernel.java:78
-  wire         tlmm_m_axi_w1_arvalid;                              // TellmeKernel.java:78
-  wire         tlmm_m_axi_w1_arready;                              // TellmeKernel.java:78
-  wire [63:0]  tlmm_m_axi_w1_araddr;                               // TellmeKernel.java:78
-  wire [7:0]   tlmm_m_axi_w1_arlen;                                // TellmeKernel.java:78
-  wire [2:0]   tlmm_m_axi_w1_arsize;                               // TellmeKernel.java:78
-  wire [1:0]   tlmm_m_axi_w1_arburst;                              // TellmeKernel.java:78
-  wire         tlmm_m_axi_w1_rvalid;                               // TellmeKernel.java:78
-  wire         tlmm_m_axi_w1_rready;                               // TellmeKernel.java:78
-  wire [63:0]  tlmm_m_axi_w1_rdata;                                // TellmeKernel.java:78
-  wire [1:0]   tlmm_m_axi_w1_rresp;                                // TellmeKernel.java:78
-  wire         tlmm_m_axi_w1_rlast;                                // TellmeKernel.java:78
-  wire         tlmm_command_request_valid;                         // TellmeKernel.java:79
-  wire         tlmm_command_request_ready;                         // TellmeKernel.java:79
-  wire [15:0]  tlmm_command_request_payload_rows;                  // TellmeKernel.java:79
-  wire [15:0]  tlmm_command_request_payload_cols;                  // TellmeKernel.java:79
-  wire [63:0]  tlmm_command_request_payload_address;               // TellmeKernel.java:79
-  wire [15:0]  tlmm_command_request_payload_tokens;                // TellmeKernel.java:79
-  wire         tlmm_command_answer_valid;                          // TellmeKernel.java:79
-  wire         tlmm_command_answer_ready;                          // TellmeKernel.java:79
-  wire [63:0]  tlmm_command_answer_payload_command_address;        // TellmeKernel.java:79
-  wire [15:0]  tlmm_command_answer_payload_command_blocks;         // TellmeKernel.java:79
-  wire [1:0]   tlmm_command_answer_payload_command_lastClass;      // TellmeKernel.java:79
-  wire [15:0]  tlmm_command_answer_payload_command_tokens;         // TellmeKernel.java:79
-  wire [15:0]  tlmm_command_answer_payload_command_tiles;          // TellmeKernel.java:79
-  wire [15:0]  tlmm_command_answer_payload_command_tileGroups;     // TellmeKernel.java:79
-  wire [15:0]  tlmm_command_answer_payload_command_lastTileGroups; // TellmeKernel.java:79
-  wire [31:0]  tlmm_command_answer_payload_command_regionStride;   // TellmeKernel.java:79
-  wire [31:0]  tlmm_command_answer_payload_command_beatsFull;      // TellmeKernel.java:79
-  wire [31:0]  tlmm_command_answer_payload_command_beatsLast;      // TellmeKernel.java:79
-  wire [31:0]  tlmm_command_answer_payload_command_wordsFull;      // TellmeKernel.java:79
-  wire [31:0]  tlmm_command_answer_payload_command_wordsLast;      // TellmeKernel.java:79
-  wire         tlmm_command_answer_payload_refused;                // TellmeKernel.java:79
-  wire         activation_gearbox_in_valid;                        // TellmeKernel.java:80
-  wire         activation_gearbox_in_ready;                        // TellmeKernel.java:80
-  wire [31:0]  activation_gearbox_in_payload;                      // TellmeKernel.java:80
-  wire         activation_gearbox_out_valid;                       // TellmeKernel.java:80
-  wire         activation_gearbox_out_ready;                       // TellmeKernel.java:80
-  wire [39:0]  activation_gearbox_out_payload;                     // TellmeKernel.java:80
-  wire         activation_gearbox_clear;                           // TellmeKernel.java:80
-  wire [4:0]   activation_gearbox_count;                           // TellmeKernel.java:80
-  wire         dequantizer_params_valid;                           // TellmeKernel.java:81
-  wire         dequantizer_params_ready;                           // TellmeKernel.java:81
-  wire [31:0]  dequantizer_params_payload_mc;                      // TellmeKernel.java:81
-  wire [31:0]  dequantizer_params_payload_ws;                      // TellmeKernel.java:81
-  wire         dequantizer_in_valid;                               // TellmeKernel.java:81
-  wire         dequantizer_in_ready;                               // TellmeKernel.java:81
-  wire [31:0]  dequantizer_in_payload_acc_0;                       // TellmeKernel.java:81
-  wire [31:0]  dequantizer_in_payload_acc_1;                       // TellmeKernel.java:81
-  wire [31:0]  dequantizer_in_payload_acc_2;                       // TellmeKernel.java:81
-  wire [31:0]  dequantizer_in_payload_acc_3;                       // TellmeKernel.java:81
-  wire         dequantizer_in_payload_last;                        // TellmeKernel.java:81
-  wire         dequantizer_out_valid;                              // TellmeKernel.java:81
-  wire         dequantizer_out_ready;                              // TellmeKernel.java:81
-  wire [31:0]  dequantizer_out_payload_y_0;                        // TellmeKernel.java:81
-  wire [31:0]  dequantizer_out_payload_y_1;                        // TellmeKernel.java:81
-  wire [31:0]  dequantizer_out_payload_y_2;                        // TellmeKernel.java:81
-  wire [31:0]  dequantizer_out_payload_y_3;                        // TellmeKernel.java:81
-  wire         dequantizer_out_payload_last;                       // TellmeKernel.java:81
-  wire         residual_add_in_valid;                              // TellmeKernel.java:82
-  wire         residual_add_in_ready;                              // TellmeKernel.java:82
-  wire [15:0]  residual_add_in_payload_h_0;                        // TellmeKernel.java:82
-  wire [15:0]  residual_add_in_payload_h_1;                        // TellmeKernel.java:82
-  wire [15:0]  residual_add_in_payload_h_2;                        // TellmeKernel.java:82
-  wire [15:0]  residual_add_in_payload_h_3;                        // TellmeKernel.java:82
-  wire [31:0]  residual_add_in_payload_y_0;                        // TellmeKernel.java:82
-  wire [31:0]  residual_add_in_payload_y_1;                        // TellmeKernel.java:82
-  wire [31:0]  residual_add_in_payload_y_2;                        // TellmeKernel.java:82
-  wire [31:0]  residual_add_in_payload_y_3;                        // TellmeKernel.java:82
-  wire         residual_add_in_payload_last;                       // TellmeKernel.java:82
-  wire         residual_add_out_valid;                             // TellmeKernel.java:82
-  wire         residual_add_out_ready;                             // TellmeKernel.java:82
-  wire [15:0]  residual_add_out_payload_h_0;                       // TellmeKernel.java:82
-  wire [15:0]  residual_add_out_payload_h_1;                       // TellmeKernel.java:82
-  wire [15:0]  residual_add_out_payload_h_2;                       // TellmeKernel.java:82
-  wire [15:0]  residual_add_out_payload_h_3;                       // TellmeKernel.java:82
-  wire         residual_add_out_payload_last;                      // TellmeKernel.java:82
-  wire         gating_silu_in_valid;                               // TellmeKernel.java:83
-  wire         gating_silu_in_ready;                               // TellmeKernel.java:83
-  wire [31:0]  gating_silu_in_payload_g_0;                         // TellmeKernel.java:83
-  wire [31:0]  gating_silu_in_payload_g_1;                         // TellmeKernel.java:83
-  wire [31:0]  gating_silu_in_payload_g_2;                         // TellmeKernel.java:83
-  wire [31:0]  gating_silu_in_payload_g_3;                         // TellmeKernel.java:83
-  wire [31:0]  gating_silu_in_payload_u_0;                         // TellmeKernel.java:83
-  wire [31:0]  gating_silu_in_payload_u_1;                         // TellmeKernel.java:83
-  wire [31:0]  gating_silu_in_payload_u_2;                         // TellmeKernel.java:83
-  wire [31:0]  gating_silu_in_payload_u_3;                         // TellmeKernel.java:83
-  wire         gating_silu_in_payload_last;                        // TellmeKernel.java:83
-  wire         gating_silu_out_valid;                              // TellmeKernel.java:83
-  wire         gating_silu_out_ready;                              // TellmeKernel.java:83
-  wire [15:0]  gating_silu_out_payload_f_0;                        // TellmeKernel.java:83
-  wire [15:0]  gating_silu_out_payload_f_1;                        // TellmeKernel.java:83
-  wire [15:0]  gating_silu_out_payload_f_2;                        // TellmeKernel.java:83
-  wire [15:0]  gating_silu_out_payload_f_3;                        // TellmeKernel.java:83
-  wire [31:0]  gating_silu_out_payload_absMax;                     // TellmeKernel.java:83
-  wire         gating_silu_out_payload_last;                       // TellmeKernel.java:83
-  wire         gating_relu2_in_valid;                              // TellmeKernel.java:84
-  wire         gating_relu2_in_ready;                              // TellmeKernel.java:84
-  wire [31:0]  gating_relu2_in_payload_g_0;                        // TellmeKernel.java:84
-  wire [31:0]  gating_relu2_in_payload_g_1;                        // TellmeKernel.java:84
-  wire [31:0]  gating_relu2_in_payload_g_2;                        // TellmeKernel.java:84
-  wire [31:0]  gating_relu2_in_payload_g_3;                        // TellmeKernel.java:84
-  wire [31:0]  gating_relu2_in_payload_u_0;                        // TellmeKernel.java:84
-  wire [31:0]  gating_relu2_in_payload_u_1;                        // TellmeKernel.java:84
-  wire [31:0]  gating_relu2_in_payload_u_2;                        // TellmeKernel.java:84
-  wire [31:0]  gating_relu2_in_payload_u_3;                        // TellmeKernel.java:84
-  wire         gating_relu2_in_payload_last;                       // TellmeKernel.java:84
-  wire         gating_relu2_out_valid;                             // TellmeKernel.java:84
-  wire         gating_relu2_out_ready;                             // TellmeKernel.java:84
-  wire [15:0]  gating_relu2_out_payload_f_0;                       // TellmeKernel.java:84
-  wire [15:0]  gating_relu2_out_payload_f_1;                       // TellmeKernel.java:84
-  wire [15:0]  gating_relu2_out_payload_f_2;                       // TellmeKernel.java:84
-  wire [15:0]  gating_relu2_out_payload_f_3;                       // TellmeKernel.java:84
-  wire [31:0]  gating_relu2_out_payload_absMax;                    // TellmeKernel.java:84
-  wire         gating_relu2_out_payload_last;                      // TellmeKernel.java:84
-  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:148
-  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:148
-  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:148
-  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:148
-  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:148
-  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:148
-  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:148
-  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:148
-  wire [63:0]  w0_share_s_axi_0_wdata;                             // TellmeKernel.java:148
-  wire [7:0]   w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:148
-  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:148
-  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:148
-  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:148
-  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:148
-  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:148
-  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:148
-  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:148
-  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:148
-  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:148
-  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:148
-  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:148
-  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:148
-  wire [63:0]  w0_share_s_axi_0_rdata;                             // TellmeKernel.java:148
-  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:148
-  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:148
-  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:148
-  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:148
-  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:148
-  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:148
-  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:148
-  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:148
-  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:148
-  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:148
-  wire [63:0]  w0_share_s_axi_1_wdata;                             // TellmeKernel.java:148
-  wire [7:0]   w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:148
-  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:148
-  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:148
-  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:148
-  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:148
-  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:148
-  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:148
-  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:148
-  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:148
-  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:148
-  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:148
-  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:148
-  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:148
-  wire [63:0]  w0_share_s_axi_1_rdata;                             // TellmeKernel.java:148
-  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:148
-  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:148
-  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:148
-  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:148
-  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:148
-  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:148
-  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:148
-  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:148
-  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:148
-  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:148
-  wire [63:0]  w0_share_m_axi_wdata;                               // TellmeKernel.java:148
-  wire [7:0]   w0_share_m_axi_wstrb;                               // TellmeKernel.java:148
-  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:148
-  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:148
-  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:148
-  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:148
-  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:148
-  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:148
-  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:148
-  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:148
-  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:148
-  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:148
-  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:148
-  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:148
-  wire [63:0]  w0_share_m_axi_rdata;                               // TellmeKernel.java:148
-  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:148
-  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:148
-  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:148
-  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:148
-  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:148
-  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:148
-  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:148
-  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:148
-  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:148
-  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:148
-  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:148
-  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:148
-  wire [63:0]  w1_share_s_axi_0_wdata;                             // TellmeKernel.java:148
-  wire [7:0]   w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:148
-  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:148
-  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:148
-  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:148
-  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:148
-  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:148
-  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:148
-  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:148
-  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:148
-  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:148
-  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:148
-  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:148
-  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:148
-  wire [63:0]  w1_share_s_axi_0_rdata;                             // TellmeKernel.java:148
-  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:148
-  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:148
-  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:148
-  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:148
-  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:148
-  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:148
-  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:148
-  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:148
-  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:148
-  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:148
-  wire [63:0]  w1_share_s_axi_1_wdata;                             // TellmeKernel.java:148
-  wire [7:0]   w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:148
-  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:148
-  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:148
-  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:148
-  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:148
-  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:148
-  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:148
-  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:148
-  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:148
-  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:148
-  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:148
-  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:148
-  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:148
-  wire [63:0]  w1_share_s_axi_1_rdata;                             // TellmeKernel.java:148
-  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:148
-  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:148
-  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:148
-  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:148
-  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:148
-  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:148
-  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:148
-  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:148
-  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:148
-  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:148
-  wire [63:0]  w1_share_m_axi_wdata;                               // TellmeKernel.java:148
-  wire [7:0]   w1_share_m_axi_wstrb;                               // TellmeKernel.java:148
-  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:148
-  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:148
-  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:148
-  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:148
-  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:148
-  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:148
-  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:148
-  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:148
-  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:148
-  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:148
-  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:148
-  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:148
-  wire [63:0]  w1_share_m_axi_rdata;                               // TellmeKernel.java:148
-  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:148
-  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:148
-  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:148
-  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:148
-  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:148
-  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:148
-  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:148
-  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_0_wdata;                             // TellmeKernel.java:148
-  wire [7:0]   d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:148
-  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:148
-  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:148
-  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:148
-  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_0_rdata;                             // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:148
-  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:148
-  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:148
-  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_1_wdata;                             // TellmeKernel.java:148
-  wire [7:0]   d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:148
-  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:148
-  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:148
-  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:148
-  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_1_rdata;                             // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:148
-  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:148
-  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:148
-  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_2_wdata;                             // TellmeKernel.java:148
-  wire [7:0]   d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:148
-  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:148
-  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:148
-  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:148
-  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_2_rdata;                             // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:148
-  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:148
-  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:148
-  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_3_wdata;                             // TellmeKernel.java:148
-  wire [7:0]   d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:148
-  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:148
-  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:148
-  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:148
-  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:148
-  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:148
-  wire [63:0]  d0_share_s_axi_3_rdata;                             // TellmeKernel.java:148
-  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:148
-  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:148
-  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:148
-  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:148
-  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:148
-  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:148
-  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:148
-  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:148
-  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:148
-  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:148
-  wire [63:0]  d0_share_m_axi_wdata;                               // TellmeKernel.java:148
-  wire [7:0]   d0_share_m_axi_wstrb;                               // TellmeKernel.java:148
-  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:148
-  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:148
-  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:148
-  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:148
-  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:148
-  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:148
-  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:148
-  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:148
-  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:148
-  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:148
-  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:148
-  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:148
-  wire [63:0]  d0_share_m_axi_rdata;                               // TellmeKernel.java:148
-  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:148
-  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:148
-  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:148
-  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:148
-  wire         port_moving;                                        // TellmeKernel.java:106
-  wire         stalled;                                            // TellmeKernel.java:107
+  wire         control_s_axi_control_awvalid;                      // TellmeKernel.java:69
+  wire         control_s_axi_control_awready;                      // TellmeKernel.java:69
+  wire [7:0]   control_s_axi_control_awaddr;                       // TellmeKernel.java:69
+  wire         control_s_axi_control_wvalid;                       // TellmeKernel.java:69
+  wire         control_s_axi_control_wready;                       // TellmeKernel.java:69
+  wire [31:0]  control_s_axi_control_wdata;                        // TellmeKernel.java:69
+  wire [3:0]   control_s_axi_control_wstrb;                        // TellmeKernel.java:69
+  wire         control_s_axi_control_bvalid;                       // TellmeKernel.java:69
+  wire         control_s_axi_control_bready;                       // TellmeKernel.java:69
+  wire [1:0]   control_s_axi_control_bresp;                        // TellmeKernel.java:69
+  wire         control_s_axi_control_arvalid;                      // TellmeKernel.java:69
+  wire         control_s_axi_control_arready;                      // TellmeKernel.java:69
+  wire [7:0]   control_s_axi_control_araddr;                       // TellmeKernel.java:69
+  wire         control_s_axi_control_rvalid;                       // TellmeKernel.java:69
+  wire         control_s_axi_control_rready;                       // TellmeKernel.java:69
+  wire [31:0]  control_s_axi_control_rdata;                        // TellmeKernel.java:69
+  wire [1:0]   control_s_axi_control_rresp;                        // TellmeKernel.java:69
+  wire         control_ap_start;                                   // TellmeKernel.java:69
+  wire         control_ap_done;                                    // TellmeKernel.java:69
+  wire         control_ap_idle;                                    // TellmeKernel.java:69
+  wire         control_ap_ready;                                   // TellmeKernel.java:69
+  wire         control_interrupt;                                  // TellmeKernel.java:69
+  wire [31:0]  control_mode;                                       // TellmeKernel.java:69
+  wire [31:0]  control_token_count;                                // TellmeKernel.java:69
+  wire [31:0]  control_start_position;                             // TellmeKernel.java:69
+  wire [31:0]  control_debug;                                      // TellmeKernel.java:69
+  wire [63:0]  control_image;                                      // TellmeKernel.java:69
+  wire [63:0]  control_kv_cache;                                   // TellmeKernel.java:69
+  wire [63:0]  control_io;                                         // TellmeKernel.java:69
+  wire [63:0]  control_weights0;                                   // TellmeKernel.java:69
+  wire [63:0]  control_weights1;                                   // TellmeKernel.java:69
+  wire [31:0]  control_status;                                     // TellmeKernel.java:69
+  wire [31:0]  control_error_code;                                 // TellmeKernel.java:69
+  wire [31:0]  control_error_detail;                               // TellmeKernel.java:69
+  wire [31:0]  control_position;                                   // TellmeKernel.java:69
+  wire [63:0]  control_cycles;                                     // TellmeKernel.java:69
+  wire [63:0]  control_ddr_busy_cycles;                            // TellmeKernel.java:69
+  wire [63:0]  control_stall_cycles;                               // TellmeKernel.java:69
+  wire [31:0]  control_instructions;                               // TellmeKernel.java:69
+  wire [31:0]  control_argmax;                                     // TellmeKernel.java:69
+  wire         data_reader_command_valid;                          // TellmeKernel.java:71
+  wire         data_reader_command_ready;                          // TellmeKernel.java:71
+  wire [63:0]  data_reader_command_payload_address;                // TellmeKernel.java:71
+  wire [31:0]  data_reader_command_payload_beats;                  // TellmeKernel.java:71
+  wire         data_reader_data_valid;                             // TellmeKernel.java:71
+  wire         data_reader_data_ready;                             // TellmeKernel.java:71
+  wire [63:0]  data_reader_data_payload_data;                      // TellmeKernel.java:71
+  wire         data_reader_data_payload_last;                      // TellmeKernel.java:71
+  wire         data_reader_data_payload_error;                     // TellmeKernel.java:71
+  wire         data_reader_m_axi_awvalid;                          // TellmeKernel.java:71
+  wire         data_reader_m_axi_awready;                          // TellmeKernel.java:71
+  wire [63:0]  data_reader_m_axi_awaddr;                           // TellmeKernel.java:71
+  wire [7:0]   data_reader_m_axi_awlen;                            // TellmeKernel.java:71
+  wire [2:0]   data_reader_m_axi_awsize;                           // TellmeKernel.java:71
+  wire [1:0]   data_reader_m_axi_awburst;                          // TellmeKernel.java:71
+  wire         data_reader_m_axi_wvalid;                           // TellmeKernel.java:71
+  wire         data_reader_m_axi_wready;                           // TellmeKernel.java:71
+  wire [63:0]  data_reader_m_axi_wdata;                            // TellmeKernel.java:71
+  wire [7:0]   data_reader_m_axi_wstrb;                            // TellmeKernel.java:71
+  wire         data_reader_m_axi_wlast;                            // TellmeKernel.java:71
+  wire         data_reader_m_axi_bvalid;                           // TellmeKernel.java:71
+  wire         data_reader_m_axi_bready;                           // TellmeKernel.java:71
+  wire [1:0]   data_reader_m_axi_bresp;                            // TellmeKernel.java:71
+  wire         data_reader_m_axi_arvalid;                          // TellmeKernel.java:71
+  wire         data_reader_m_axi_arready;                          // TellmeKernel.java:71
+  wire [63:0]  data_reader_m_axi_araddr;                           // TellmeKernel.java:71
+  wire [7:0]   data_reader_m_axi_arlen;                            // TellmeKernel.java:71
+  wire [2:0]   data_reader_m_axi_arsize;                           // TellmeKernel.java:71
+  wire [1:0]   data_reader_m_axi_arburst;                          // TellmeKernel.java:71
+  wire         data_reader_m_axi_rvalid;                           // TellmeKernel.java:71
+  wire         data_reader_m_axi_rready;                           // TellmeKernel.java:71
+  wire [63:0]  data_reader_m_axi_rdata;                            // TellmeKernel.java:71
+  wire [1:0]   data_reader_m_axi_rresp;                            // TellmeKernel.java:71
+  wire         data_reader_m_axi_rlast;                            // TellmeKernel.java:71
+  wire         data_reader_idle;                                   // TellmeKernel.java:71
+  wire [6:0]   data_reader_credits;                                // TellmeKernel.java:71
+  wire [2:0]   data_reader_outstanding;                            // TellmeKernel.java:71
+  wire         data_writer_command_valid;                          // TellmeKernel.java:72
+  wire         data_writer_command_ready;                          // TellmeKernel.java:72
+  wire [63:0]  data_writer_command_payload_address;                // TellmeKernel.java:72
+  wire [31:0]  data_writer_command_payload_beats;                  // TellmeKernel.java:72
+  wire         data_writer_data_valid;                             // TellmeKernel.java:72
+  wire         data_writer_data_ready;                             // TellmeKernel.java:72
+  wire [63:0]  data_writer_data_payload_data;                      // TellmeKernel.java:72
+  wire [7:0]   data_writer_data_payload_strobes;                   // TellmeKernel.java:72
+  wire         data_writer_done_valid;                             // TellmeKernel.java:72
+  wire         data_writer_done_payload_error;                     // TellmeKernel.java:72
+  wire         data_writer_m_axi_awvalid;                          // TellmeKernel.java:72
+  wire         data_writer_m_axi_awready;                          // TellmeKernel.java:72
+  wire [63:0]  data_writer_m_axi_awaddr;                           // TellmeKernel.java:72
+  wire [7:0]   data_writer_m_axi_awlen;                            // TellmeKernel.java:72
+  wire [2:0]   data_writer_m_axi_awsize;                           // TellmeKernel.java:72
+  wire [1:0]   data_writer_m_axi_awburst;                          // TellmeKernel.java:72
+  wire         data_writer_m_axi_wvalid;                           // TellmeKernel.java:72
+  wire         data_writer_m_axi_wready;                           // TellmeKernel.java:72
+  wire [63:0]  data_writer_m_axi_wdata;                            // TellmeKernel.java:72
+  wire [7:0]   data_writer_m_axi_wstrb;                            // TellmeKernel.java:72
+  wire         data_writer_m_axi_wlast;                            // TellmeKernel.java:72
+  wire         data_writer_m_axi_bvalid;                           // TellmeKernel.java:72
+  wire         data_writer_m_axi_bready;                           // TellmeKernel.java:72
+  wire [1:0]   data_writer_m_axi_bresp;                            // TellmeKernel.java:72
+  wire         data_writer_m_axi_arvalid;                          // TellmeKernel.java:72
+  wire         data_writer_m_axi_arready;                          // TellmeKernel.java:72
+  wire [63:0]  data_writer_m_axi_araddr;                           // TellmeKernel.java:72
+  wire [7:0]   data_writer_m_axi_arlen;                            // TellmeKernel.java:72
+  wire [2:0]   data_writer_m_axi_arsize;                           // TellmeKernel.java:72
+  wire [1:0]   data_writer_m_axi_arburst;                          // TellmeKernel.java:72
+  wire         data_writer_m_axi_rvalid;                           // TellmeKernel.java:72
+  wire         data_writer_m_axi_rready;                           // TellmeKernel.java:72
+  wire [63:0]  data_writer_m_axi_rdata;                            // TellmeKernel.java:72
+  wire [1:0]   data_writer_m_axi_rresp;                            // TellmeKernel.java:72
+  wire         data_writer_m_axi_rlast;                            // TellmeKernel.java:72
+  wire         data_writer_idle;                                   // TellmeKernel.java:72
+  wire [2:0]   data_writer_outstanding;                            // TellmeKernel.java:72
+  wire [5:0]   data_writer_buffered;                               // TellmeKernel.java:72
+  wire         attention_command_valid;                            // TellmeKernel.java:73
+  wire         attention_command_ready;                            // TellmeKernel.java:73
+  wire [63:0]  attention_command_payload_keyAddress;               // TellmeKernel.java:73
+  wire [63:0]  attention_command_payload_valueAddress;             // TellmeKernel.java:73
+  wire [31:0]  attention_command_payload_firstPositions;           // TellmeKernel.java:73
+  wire [7:0]   attention_command_payload_tokens;                   // TellmeKernel.java:73
+  wire [7:0]   attention_command_payload_heads;                    // TellmeKernel.java:73
+  wire [7:0]   attention_command_payload_rowBeats;                 // TellmeKernel.java:73
+  wire [31:0]  attention_command_payload_scale;                    // TellmeKernel.java:73
+  wire         attention_queries_valid;                            // TellmeKernel.java:73
+  wire         attention_queries_ready;                            // TellmeKernel.java:73
+  wire [15:0]  attention_queries_payload_0;                        // TellmeKernel.java:73
+  wire [15:0]  attention_queries_payload_1;                        // TellmeKernel.java:73
+  wire [15:0]  attention_queries_payload_2;                        // TellmeKernel.java:73
+  wire [15:0]  attention_queries_payload_3;                        // TellmeKernel.java:73
+  wire         attention_out_valid;                                // TellmeKernel.java:73
+  wire         attention_out_ready;                                // TellmeKernel.java:73
+  wire [15:0]  attention_out_payload_0;                            // TellmeKernel.java:73
+  wire [15:0]  attention_out_payload_1;                            // TellmeKernel.java:73
+  wire [15:0]  attention_out_payload_2;                            // TellmeKernel.java:73
+  wire [15:0]  attention_out_payload_3;                            // TellmeKernel.java:73
+  wire         attention_done_valid;                               // TellmeKernel.java:73
+  wire [7:0]   attention_done_payload_errorCode;                   // TellmeKernel.java:73
+  wire         attention_idle;                                     // TellmeKernel.java:73
+  wire         attention_m_axi_awvalid;                            // TellmeKernel.java:73
+  wire         attention_m_axi_awready;                            // TellmeKernel.java:73
+  wire [63:0]  attention_m_axi_awaddr;                             // TellmeKernel.java:73
+  wire [7:0]   attention_m_axi_awlen;                              // TellmeKernel.java:73
+  wire [2:0]   attention_m_axi_awsize;                             // TellmeKernel.java:73
+  wire [1:0]   attention_m_axi_awburst;                            // TellmeKernel.java:73
+  wire         attention_m_axi_wvalid;                             // TellmeKernel.java:73
+  wire         attention_m_axi_wready;                             // TellmeKernel.java:73
+  wire [63:0]  attention_m_axi_wdata;                              // TellmeKernel.java:73
+  wire [7:0]   attention_m_axi_wstrb;                              // TellmeKernel.java:73
+  wire         attention_m_axi_wlast;                              // TellmeKernel.java:73
+  wire         attention_m_axi_bvalid;                             // TellmeKernel.java:73
+  wire         attention_m_axi_bready;                             // TellmeKernel.java:73
+  wire [1:0]   attention_m_axi_bresp;                              // TellmeKernel.java:73
+  wire         attention_m_axi_arvalid;                            // TellmeKernel.java:73
+  wire         attention_m_axi_arready;                            // TellmeKernel.java:73
+  wire [63:0]  attention_m_axi_araddr;                             // TellmeKernel.java:73
+  wire [7:0]   attention_m_axi_arlen;                              // TellmeKernel.java:73
+  wire [2:0]   attention_m_axi_arsize;                             // TellmeKernel.java:73
+  wire [1:0]   attention_m_axi_arburst;                            // TellmeKernel.java:73
+  wire         attention_m_axi_rvalid;                             // TellmeKernel.java:73
+  wire         attention_m_axi_rready;                             // TellmeKernel.java:73
+  wire [63:0]  attention_m_axi_rdata;                              // TellmeKernel.java:73
+  wire [1:0]   attention_m_axi_rresp;                              // TellmeKernel.java:73
+  wire         attention_m_axi_rlast;                              // TellmeKernel.java:73
+  wire         rms_max_in_valid;                                   // TellmeKernel.java:75
+  wire         rms_max_in_ready;                                   // TellmeKernel.java:75
+  wire [15:0]  rms_max_in_payload_0;                               // TellmeKernel.java:75
+  wire [15:0]  rms_max_in_payload_1;                               // TellmeKernel.java:75
+  wire [15:0]  rms_max_in_payload_2;                               // TellmeKernel.java:75
+  wire [15:0]  rms_max_in_payload_3;                               // TellmeKernel.java:75
+  wire         rms_max_gamma_valid;                                // TellmeKernel.java:75
+  wire         rms_max_gamma_ready;                                // TellmeKernel.java:75
+  wire [15:0]  rms_max_gamma_payload_0;                            // TellmeKernel.java:75
+  wire [15:0]  rms_max_gamma_payload_1;                            // TellmeKernel.java:75
+  wire [15:0]  rms_max_gamma_payload_2;                            // TellmeKernel.java:75
+  wire [15:0]  rms_max_gamma_payload_3;                            // TellmeKernel.java:75
+  wire [31:0]  rms_max_eps;                                        // TellmeKernel.java:75
+  wire [8:0]   rms_max_length_beats;                               // TellmeKernel.java:75
+  wire [31:0]  rms_max_inv_n;                                      // TellmeKernel.java:75
+  wire         rms_max_bypass;                                     // TellmeKernel.java:75
+  wire         rms_max_out_valid;                                  // TellmeKernel.java:75
+  wire         rms_max_out_ready;                                  // TellmeKernel.java:75
+  wire [15:0]  rms_max_out_payload_y_0;                            // TellmeKernel.java:75
+  wire [15:0]  rms_max_out_payload_y_1;                            // TellmeKernel.java:75
+  wire [15:0]  rms_max_out_payload_y_2;                            // TellmeKernel.java:75
+  wire [15:0]  rms_max_out_payload_y_3;                            // TellmeKernel.java:75
+  wire [31:0]  rms_max_out_payload_absMax;                         // TellmeKernel.java:75
+  wire         rms_max_out_payload_last;                           // TellmeKernel.java:75
+  wire         quantizer_in_valid;                                 // TellmeKernel.java:77
+  wire         quantizer_in_ready;                                 // TellmeKernel.java:77
+  wire [15:0]  quantizer_in_payload_x_0;                           // TellmeKernel.java:77
+  wire [15:0]  quantizer_in_payload_x_1;                           // TellmeKernel.java:77
+  wire [15:0]  quantizer_in_payload_x_2;                           // TellmeKernel.java:77
+  wire [15:0]  quantizer_in_payload_x_3;                           // TellmeKernel.java:77
+  wire [31:0]  quantizer_in_payload_absMax;                        // TellmeKernel.java:77
+  wire         quantizer_in_payload_last;                          // TellmeKernel.java:77
+  wire         quantizer_out_valid;                                // TellmeKernel.java:77
+  wire         quantizer_out_ready;                                // TellmeKernel.java:77
+  wire [7:0]   quantizer_out_payload_q_0;                          // TellmeKernel.java:77
+  wire [7:0]   quantizer_out_payload_q_1;                          // TellmeKernel.java:77
+  wire [7:0]   quantizer_out_payload_q_2;                          // TellmeKernel.java:77
+  wire [7:0]   quantizer_out_payload_q_3;                          // TellmeKernel.java:77
+  wire [31:0]  quantizer_out_payload_mc;                           // TellmeKernel.java:77
+  wire         quantizer_out_payload_last;                         // TellmeKernel.java:77
+  wire         inverse_of_length_in_valid;                         // TellmeKernel.java:78
+  wire         inverse_of_length_in_ready;                         // TellmeKernel.java:78
+  wire [15:0]  inverse_of_length_in_payload;                       // TellmeKernel.java:78
+  wire         inverse_of_length_out_valid;                        // TellmeKernel.java:78
+  wire [31:0]  inverse_of_length_out_payload;                      // TellmeKernel.java:78
+  wire         lm_head_command_valid;                              // TellmeKernel.java:79
+  wire         lm_head_command_ready;                              // TellmeKernel.java:79
+  wire [63:0]  lm_head_command_payload_weightsAddress;             // TellmeKernel.java:79
+  wire [63:0]  lm_head_command_payload_scalesAddress;              // TellmeKernel.java:79
+  wire [31:0]  lm_head_command_payload_rows;                       // TellmeKernel.java:79
+  wire [15:0]  lm_head_command_payload_cols;                       // TellmeKernel.java:79
+  wire [31:0]  lm_head_command_payload_mc;                         // TellmeKernel.java:79
+  wire         lm_head_activations_valid;                          // TellmeKernel.java:79
+  wire         lm_head_activations_ready;                          // TellmeKernel.java:79
+  wire [63:0]  lm_head_activations_payload;                        // TellmeKernel.java:79
+  wire         lm_head_logits_valid;                               // TellmeKernel.java:79
+  wire         lm_head_logits_ready;                               // TellmeKernel.java:79
+  wire [31:0]  lm_head_logits_payload;                             // TellmeKernel.java:79
+  wire         lm_head_done_valid;                                 // TellmeKernel.java:79
+  wire [31:0]  lm_head_done_payload_argmax;                        // TellmeKernel.java:79
+  wire [7:0]   lm_head_done_payload_errorCode;                     // TellmeKernel.java:79
+  wire         lm_head_idle;                                       // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane0_awvalid;                        // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane0_awready;                        // TellmeKernel.java:79
+  wire [63:0]  lm_head_m_axi_lane0_awaddr;                         // TellmeKernel.java:79
+  wire [7:0]   lm_head_m_axi_lane0_awlen;                          // TellmeKernel.java:79
+  wire [2:0]   lm_head_m_axi_lane0_awsize;                         // TellmeKernel.java:79
+  wire [1:0]   lm_head_m_axi_lane0_awburst;                        // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane0_wvalid;                         // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane0_wready;                         // TellmeKernel.java:79
+  wire [63:0]  lm_head_m_axi_lane0_wdata;                          // TellmeKernel.java:79
+  wire [7:0]   lm_head_m_axi_lane0_wstrb;                          // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane0_wlast;                          // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane0_bvalid;                         // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane0_bready;                         // TellmeKernel.java:79
+  wire [1:0]   lm_head_m_axi_lane0_bresp;                          // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane0_arvalid;                        // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane0_arready;                        // TellmeKernel.java:79
+  wire [63:0]  lm_head_m_axi_lane0_araddr;                         // TellmeKernel.java:79
+  wire [7:0]   lm_head_m_axi_lane0_arlen;                          // TellmeKernel.java:79
+  wire [2:0]   lm_head_m_axi_lane0_arsize;                         // TellmeKernel.java:79
+  wire [1:0]   lm_head_m_axi_lane0_arburst;                        // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane0_rvalid;                         // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane0_rready;                         // TellmeKernel.java:79
+  wire [63:0]  lm_head_m_axi_lane0_rdata;                          // TellmeKernel.java:79
+  wire [1:0]   lm_head_m_axi_lane0_rresp;                          // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane0_rlast;                          // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane1_awvalid;                        // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane1_awready;                        // TellmeKernel.java:79
+  wire [63:0]  lm_head_m_axi_lane1_awaddr;                         // TellmeKernel.java:79
+  wire [7:0]   lm_head_m_axi_lane1_awlen;                          // TellmeKernel.java:79
+  wire [2:0]   lm_head_m_axi_lane1_awsize;                         // TellmeKernel.java:79
+  wire [1:0]   lm_head_m_axi_lane1_awburst;                        // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane1_wvalid;                         // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane1_wready;                         // TellmeKernel.java:79
+  wire [63:0]  lm_head_m_axi_lane1_wdata;                          // TellmeKernel.java:79
+  wire [7:0]   lm_head_m_axi_lane1_wstrb;                          // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane1_wlast;                          // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane1_bvalid;                         // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane1_bready;                         // TellmeKernel.java:79
+  wire [1:0]   lm_head_m_axi_lane1_bresp;                          // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane1_arvalid;                        // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane1_arready;                        // TellmeKernel.java:79
+  wire [63:0]  lm_head_m_axi_lane1_araddr;                         // TellmeKernel.java:79
+  wire [7:0]   lm_head_m_axi_lane1_arlen;                          // TellmeKernel.java:79
+  wire [2:0]   lm_head_m_axi_lane1_arsize;                         // TellmeKernel.java:79
+  wire [1:0]   lm_head_m_axi_lane1_arburst;                        // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane1_rvalid;                         // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane1_rready;                         // TellmeKernel.java:79
+  wire [63:0]  lm_head_m_axi_lane1_rdata;                          // TellmeKernel.java:79
+  wire [1:0]   lm_head_m_axi_lane1_rresp;                          // TellmeKernel.java:79
+  wire         lm_head_m_axi_lane1_rlast;                          // TellmeKernel.java:79
+  wire         lm_head_m_axi_scales_awvalid;                       // TellmeKernel.java:79
+  wire         lm_head_m_axi_scales_awready;                       // TellmeKernel.java:79
+  wire [63:0]  lm_head_m_axi_scales_awaddr;                        // TellmeKernel.java:79
+  wire [7:0]   lm_head_m_axi_scales_awlen;                         // TellmeKernel.java:79
+  wire [2:0]   lm_head_m_axi_scales_awsize;                        // TellmeKernel.java:79
+  wire [1:0]   lm_head_m_axi_scales_awburst;                       // TellmeKernel.java:79
+  wire         lm_head_m_axi_scales_wvalid;                        // TellmeKernel.java:79
+  wire         lm_head_m_axi_scales_wready;                        // TellmeKernel.java:79
+  wire [63:0]  lm_head_m_axi_scales_wdata;                         // TellmeKernel.java:79
+  wire [7:0]   lm_head_m_axi_scales_wstrb;                         // TellmeKernel.java:79
+  wire         lm_head_m_axi_scales_wlast;                         // TellmeKernel.java:79
+  wire         lm_head_m_axi_scales_bvalid;                        // TellmeKernel.java:79
+  wire         lm_head_m_axi_scales_bready;                        // TellmeKernel.java:79
+  wire [1:0]   lm_head_m_axi_scales_bresp;                         // TellmeKernel.java:79
+  wire         lm_head_m_axi_scales_arvalid;                       // TellmeKernel.java:79
+  wire         lm_head_m_axi_scales_arready;                       // TellmeKernel.java:79
+  wire [63:0]  lm_head_m_axi_scales_araddr;                        // TellmeKernel.java:79
+  wire [7:0]   lm_head_m_axi_scales_arlen;                         // TellmeKernel.java:79
+  wire [2:0]   lm_head_m_axi_scales_arsize;                        // TellmeKernel.java:79
+  wire [1:0]   lm_head_m_axi_scales_arburst;                       // TellmeKernel.java:79
+  wire         lm_head_m_axi_scales_rvalid;                        // TellmeKernel.java:79
+  wire         lm_head_m_axi_scales_rready;                        // TellmeKernel.java:79
+  wire [63:0]  lm_head_m_axi_scales_rdata;                         // TellmeKernel.java:79
+  wire [1:0]   lm_head_m_axi_scales_rresp;                         // TellmeKernel.java:79
+  wire         lm_head_m_axi_scales_rlast;                         // TellmeKernel.java:79
+  wire         tlmm_command_valid;                                 // TellmeKernel.java:81
+  wire         tlmm_command_ready;                                 // TellmeKernel.java:81
+  wire [63:0]  tlmm_command_payload_address;                       // TellmeKernel.java:81
+  wire [15:0]  tlmm_command_payload_blocks;                        // TellmeKernel.java:81
+  wire [1:0]   tlmm_command_payload_lastClass;                     // TellmeKernel.java:81
+  wire [15:0]  tlmm_command_payload_tokens;                        // TellmeKernel.java:81
+  wire [15:0]  tlmm_command_payload_tiles;                         // TellmeKernel.java:81
+  wire [15:0]  tlmm_command_payload_tileGroups;                    // TellmeKernel.java:81
+  wire [15:0]  tlmm_command_payload_lastTileGroups;                // TellmeKernel.java:81
+  wire [31:0]  tlmm_command_payload_regionStride;                  // TellmeKernel.java:81
+  wire [31:0]  tlmm_command_payload_beatsFull;                     // TellmeKernel.java:81
+  wire [31:0]  tlmm_command_payload_beatsLast;                     // TellmeKernel.java:81
+  wire [31:0]  tlmm_command_payload_wordsFull;                     // TellmeKernel.java:81
+  wire [31:0]  tlmm_command_payload_wordsLast;                     // TellmeKernel.java:81
+  wire         tlmm_done;                                          // TellmeKernel.java:81
+  wire         tlmm_busy;                                          // TellmeKernel.java:81
+  wire         tlmm_error;                                         // TellmeKernel.java:81
+  wire         tlmm_activations_valid;                             // TellmeKernel.java:81
+  wire         tlmm_activations_ready;                             // TellmeKernel.java:81
+  wire [39:0]  tlmm_activations_payload;                           // TellmeKernel.java:81
+  wire         tlmm_results_valid;                                 // TellmeKernel.java:81
+  wire         tlmm_results_ready;                                 // TellmeKernel.java:81
+  wire [31:0]  tlmm_results_payload_0;                             // TellmeKernel.java:81
+  wire [31:0]  tlmm_results_payload_1;                             // TellmeKernel.java:81
+  wire [31:0]  tlmm_results_payload_2;                             // TellmeKernel.java:81
+  wire [31:0]  tlmm_results_payload_3;                             // TellmeKernel.java:81
+  wire         tlmm_m_axi_w0_awvalid;                              // TellmeKernel.java:81
+  wire         tlmm_m_axi_w0_awready;                              // TellmeKernel.java:81
+  wire [63:0]  tlmm_m_axi_w0_awaddr;                               // TellmeKernel.java:81
+  wire [7:0]   tlmm_m_axi_w0_awlen;                                // TellmeKernel.java:81
+  wire [2:0]   tlmm_m_axi_w0_awsize;                               // TellmeKernel.java:81
+  wire [1:0]   tlmm_m_axi_w0_awburst;                              // TellmeKernel.java:81
+  wire         tlmm_m_axi_w0_wvalid;                               // TellmeKernel.java:81
+  wire         tlmm_m_axi_w0_wready;                               // TellmeKernel.java:81
+  wire [63:0]  tlmm_m_axi_w0_wdata;                                // TellmeKernel.java:81
+  wire [7:0]   tlmm_m_axi_w0_wstrb;                                // TellmeKernel.java:81
+  wire         tlmm_m_axi_w0_wlast;                                // TellmeKernel.java:81
+  wire         tlmm_m_axi_w0_bvalid;                               // TellmeKernel.java:81
+  wire         tlmm_m_axi_w0_bready;                               // TellmeKernel.java:81
+  wire [1:0]   tlmm_m_axi_w0_bresp;                                // TellmeKernel.java:81
+  wire         tlmm_m_axi_w0_arvalid;                              // TellmeKernel.java:81
+  wire         tlmm_m_axi_w0_arready;                              // TellmeKernel.java:81
+  wire [63:0]  tlmm_m_axi_w0_araddr;                               // TellmeKernel.java:81
+  wire [7:0]   tlmm_m_axi_w0_arlen;                                // TellmeKernel.java:81
+  wire [2:0]   tlmm_m_axi_w0_arsize;                               // TellmeKernel.java:81
+  wire [1:0]   tlmm_m_axi_w0_arburst;                              // TellmeKernel.java:81
+  wire         tlmm_m_axi_w0_rvalid;                               // TellmeKernel.java:81
+  wire         tlmm_m_axi_w0_rready;                               // TellmeKernel.java:81
+  wire [63:0]  tlmm_m_axi_w0_rdata;                                // TellmeKernel.java:81
+  wire [1:0]   tlmm_m_axi_w0_rresp;                                // TellmeKernel.java:81
+  wire         tlmm_m_axi_w0_rlast;                                // TellmeKernel.java:81
+  wire         tlmm_m_axi_w1_awvalid;                              // TellmeKernel.java:81
+  wire         tlmm_m_axi_w1_awready;                              // TellmeKernel.java:81
+  wire [63:0]  tlmm_m_axi_w1_awaddr;                               // TellmeKernel.java:81
+  wire [7:0]   tlmm_m_axi_w1_awlen;                                // TellmeKernel.java:81
+  wire [2:0]   tlmm_m_axi_w1_awsize;                               // TellmeKernel.java:81
+  wire [1:0]   tlmm_m_axi_w1_awburst;                              // TellmeKernel.java:81
+  wire         tlmm_m_axi_w1_wvalid;                               // TellmeKernel.java:81
+  wire         tlmm_m_axi_w1_wready;                               // TellmeKernel.java:81
+  wire [63:0]  tlmm_m_axi_w1_wdata;                                // TellmeKernel.java:81
+  wire [7:0]   tlmm_m_axi_w1_wstrb;                                // TellmeKernel.java:81
+  wire         tlmm_m_axi_w1_wlast;                                // TellmeKernel.java:81
+  wire         tlmm_m_axi_w1_bvalid;                               // TellmeKernel.java:81
+  wire         tlmm_m_axi_w1_bready;                               // TellmeKernel.java:81
+  wire [1:0]   tlmm_m_axi_w1_bresp;                                // TellmeKernel.java:81
+  wire         tlmm_m_axi_w1_arvalid;                              // TellmeKernel.java:81
+  wire         tlmm_m_axi_w1_arready;                              // TellmeKernel.java:81
+  wire [63:0]  tlmm_m_axi_w1_araddr;                               // TellmeKernel.java:81
+  wire [7:0]   tlmm_m_axi_w1_arlen;                                // TellmeKernel.java:81
+  wire [2:0]   tlmm_m_axi_w1_arsize;                               // TellmeKernel.java:81
+  wire [1:0]   tlmm_m_axi_w1_arburst;                              // TellmeKernel.java:81
+  wire         tlmm_m_axi_w1_rvalid;                               // TellmeKernel.java:81
+  wire         tlmm_m_axi_w1_rready;                               // TellmeKernel.java:81
+  wire [63:0]  tlmm_m_axi_w1_rdata;                                // TellmeKernel.java:81
+  wire [1:0]   tlmm_m_axi_w1_rresp;                                // TellmeKernel.java:81
+  wire         tlmm_m_axi_w1_rlast;                                // TellmeKernel.java:81
+  wire         tlmm_command_request_valid;                         // TellmeKernel.java:82
+  wire         tlmm_command_request_ready;                         // TellmeKernel.java:82
+  wire [15:0]  tlmm_command_request_payload_rows;                  // TellmeKernel.java:82
+  wire [15:0]  tlmm_command_request_payload_cols;                  // TellmeKernel.java:82
+  wire [63:0]  tlmm_command_request_payload_address;               // TellmeKernel.java:82
+  wire [15:0]  tlmm_command_request_payload_tokens;                // TellmeKernel.java:82
+  wire         tlmm_command_answer_valid;                          // TellmeKernel.java:82
+  wire         tlmm_command_answer_ready;                          // TellmeKernel.java:82
+  wire [63:0]  tlmm_command_answer_payload_command_address;        // TellmeKernel.java:82
+  wire [15:0]  tlmm_command_answer_payload_command_blocks;         // TellmeKernel.java:82
+  wire [1:0]   tlmm_command_answer_payload_command_lastClass;      // TellmeKernel.java:82
+  wire [15:0]  tlmm_command_answer_payload_command_tokens;         // TellmeKernel.java:82
+  wire [15:0]  tlmm_command_answer_payload_command_tiles;          // TellmeKernel.java:82
+  wire [15:0]  tlmm_command_answer_payload_command_tileGroups;     // TellmeKernel.java:82
+  wire [15:0]  tlmm_command_answer_payload_command_lastTileGroups; // TellmeKernel.java:82
+  wire [31:0]  tlmm_command_answer_payload_command_regionStride;   // TellmeKernel.java:82
+  wire [31:0]  tlmm_command_answer_payload_command_beatsFull;      // TellmeKernel.java:82
+  wire [31:0]  tlmm_command_answer_payload_command_beatsLast;      // TellmeKernel.java:82
+  wire [31:0]  tlmm_command_answer_payload_command_wordsFull;      // TellmeKernel.java:82
+  wire [31:0]  tlmm_command_answer_payload_command_wordsLast;      // TellmeKernel.java:82
+  wire         tlmm_command_answer_payload_refused;                // TellmeKernel.java:82
+  wire         activation_gearbox_in_valid;                        // TellmeKernel.java:83
+  wire         activation_gearbox_in_ready;                        // TellmeKernel.java:83
+  wire [31:0]  activation_gearbox_in_payload;                      // TellmeKernel.java:83
+  wire         activation_gearbox_out_valid;                       // TellmeKernel.java:83
+  wire         activation_gearbox_out_ready;                       // TellmeKernel.java:83
+  wire [39:0]  activation_gearbox_out_payload;                     // TellmeKernel.java:83
+  wire         activation_gearbox_clear;                           // TellmeKernel.java:83
+  wire [4:0]   activation_gearbox_count;                           // TellmeKernel.java:83
+  wire         dequantizer_params_valid;                           // TellmeKernel.java:84
+  wire         dequantizer_params_ready;                           // TellmeKernel.java:84
+  wire [31:0]  dequantizer_params_payload_mc;                      // TellmeKernel.java:84
+  wire [31:0]  dequantizer_params_payload_ws;                      // TellmeKernel.java:84
+  wire         dequantizer_in_valid;                               // TellmeKernel.java:84
+  wire         dequantizer_in_ready;                               // TellmeKernel.java:84
+  wire [31:0]  dequantizer_in_payload_acc_0;                       // TellmeKernel.java:84
+  wire [31:0]  dequantizer_in_payload_acc_1;                       // TellmeKernel.java:84
+  wire [31:0]  dequantizer_in_payload_acc_2;                       // TellmeKernel.java:84
+  wire [31:0]  dequantizer_in_payload_acc_3;                       // TellmeKernel.java:84
+  wire         dequantizer_in_payload_last;                        // TellmeKernel.java:84
+  wire         dequantizer_out_valid;                              // TellmeKernel.java:84
+  wire         dequantizer_out_ready;                              // TellmeKernel.java:84
+  wire [31:0]  dequantizer_out_payload_y_0;                        // TellmeKernel.java:84
+  wire [31:0]  dequantizer_out_payload_y_1;                        // TellmeKernel.java:84
+  wire [31:0]  dequantizer_out_payload_y_2;                        // TellmeKernel.java:84
+  wire [31:0]  dequantizer_out_payload_y_3;                        // TellmeKernel.java:84
+  wire         dequantizer_out_payload_last;                       // TellmeKernel.java:84
+  wire         residual_add_in_valid;                              // TellmeKernel.java:85
+  wire         residual_add_in_ready;                              // TellmeKernel.java:85
+  wire [15:0]  residual_add_in_payload_h_0;                        // TellmeKernel.java:85
+  wire [15:0]  residual_add_in_payload_h_1;                        // TellmeKernel.java:85
+  wire [15:0]  residual_add_in_payload_h_2;                        // TellmeKernel.java:85
+  wire [15:0]  residual_add_in_payload_h_3;                        // TellmeKernel.java:85
+  wire [31:0]  residual_add_in_payload_y_0;                        // TellmeKernel.java:85
+  wire [31:0]  residual_add_in_payload_y_1;                        // TellmeKernel.java:85
+  wire [31:0]  residual_add_in_payload_y_2;                        // TellmeKernel.java:85
+  wire [31:0]  residual_add_in_payload_y_3;                        // TellmeKernel.java:85
+  wire         residual_add_in_payload_last;                       // TellmeKernel.java:85
+  wire         residual_add_out_valid;                             // TellmeKernel.java:85
+  wire         residual_add_out_ready;                             // TellmeKernel.java:85
+  wire [15:0]  residual_add_out_payload_h_0;                       // TellmeKernel.java:85
+  wire [15:0]  residual_add_out_payload_h_1;                       // TellmeKernel.java:85
+  wire [15:0]  residual_add_out_payload_h_2;                       // TellmeKernel.java:85
+  wire [15:0]  residual_add_out_payload_h_3;                       // TellmeKernel.java:85
+  wire         residual_add_out_payload_last;                      // TellmeKernel.java:85
+  wire         gating_silu_in_valid;                               // TellmeKernel.java:86
+  wire         gating_silu_in_ready;                               // TellmeKernel.java:86
+  wire [31:0]  gating_silu_in_payload_g_0;                         // TellmeKernel.java:86
+  wire [31:0]  gating_silu_in_payload_g_1;                         // TellmeKernel.java:86
+  wire [31:0]  gating_silu_in_payload_g_2;                         // TellmeKernel.java:86
+  wire [31:0]  gating_silu_in_payload_g_3;                         // TellmeKernel.java:86
+  wire [31:0]  gating_silu_in_payload_u_0;                         // TellmeKernel.java:86
+  wire [31:0]  gating_silu_in_payload_u_1;                         // TellmeKernel.java:86
+  wire [31:0]  gating_silu_in_payload_u_2;                         // TellmeKernel.java:86
+  wire [31:0]  gating_silu_in_payload_u_3;                         // TellmeKernel.java:86
+  wire         gating_silu_in_payload_last;                        // TellmeKernel.java:86
+  wire         gating_silu_out_valid;                              // TellmeKernel.java:86
+  wire         gating_silu_out_ready;                              // TellmeKernel.java:86
+  wire [15:0]  gating_silu_out_payload_f_0;                        // TellmeKernel.java:86
+  wire [15:0]  gating_silu_out_payload_f_1;                        // TellmeKernel.java:86
+  wire [15:0]  gating_silu_out_payload_f_2;                        // TellmeKernel.java:86
+  wire [15:0]  gating_silu_out_payload_f_3;                        // TellmeKernel.java:86
+  wire [31:0]  gating_silu_out_payload_absMax;                     // TellmeKernel.java:86
+  wire         gating_silu_out_payload_last;                       // TellmeKernel.java:86
+  wire         gating_relu2_in_valid;                              // TellmeKernel.java:87
+  wire         gating_relu2_in_ready;                              // TellmeKernel.java:87
+  wire [31:0]  gating_relu2_in_payload_g_0;                        // TellmeKernel.java:87
+  wire [31:0]  gating_relu2_in_payload_g_1;                        // TellmeKernel.java:87
+  wire [31:0]  gating_relu2_in_payload_g_2;                        // TellmeKernel.java:87
+  wire [31:0]  gating_relu2_in_payload_g_3;                        // TellmeKernel.java:87
+  wire [31:0]  gating_relu2_in_payload_u_0;                        // TellmeKernel.java:87
+  wire [31:0]  gating_relu2_in_payload_u_1;                        // TellmeKernel.java:87
+  wire [31:0]  gating_relu2_in_payload_u_2;                        // TellmeKernel.java:87
+  wire [31:0]  gating_relu2_in_payload_u_3;                        // TellmeKernel.java:87
+  wire         gating_relu2_in_payload_last;                       // TellmeKernel.java:87
+  wire         gating_relu2_out_valid;                             // TellmeKernel.java:87
+  wire         gating_relu2_out_ready;                             // TellmeKernel.java:87
+  wire [15:0]  gating_relu2_out_payload_f_0;                       // TellmeKernel.java:87
+  wire [15:0]  gating_relu2_out_payload_f_1;                       // TellmeKernel.java:87
+  wire [15:0]  gating_relu2_out_payload_f_2;                       // TellmeKernel.java:87
+  wire [15:0]  gating_relu2_out_payload_f_3;                       // TellmeKernel.java:87
+  wire [31:0]  gating_relu2_out_payload_absMax;                    // TellmeKernel.java:87
+  wire         gating_relu2_out_payload_last;                      // TellmeKernel.java:87
+  wire         rope_in_valid;                                      // TellmeKernel.java:88
+  wire         rope_in_ready;                                      // TellmeKernel.java:88
+  wire [31:0]  rope_in_payload_x_0;                                // TellmeKernel.java:88
+  wire [31:0]  rope_in_payload_x_1;                                // TellmeKernel.java:88
+  wire [31:0]  rope_in_payload_x_2;                                // TellmeKernel.java:88
+  wire [31:0]  rope_in_payload_x_3;                                // TellmeKernel.java:88
+  wire [1:0]   rope_in_payload_row;                                // TellmeKernel.java:88
+  wire         rope_in_payload_last;                               // TellmeKernel.java:88
+  wire [3:0]   rope_head_beats;                                    // TellmeKernel.java:88
+  wire         rope_adjacent;                                      // TellmeKernel.java:88
+  wire         rope_bypass;                                        // TellmeKernel.java:88
+  wire         rope_table_write_valid;                             // TellmeKernel.java:88
+  wire [1:0]   rope_table_write_payload_row;                       // TellmeKernel.java:88
+  wire [1:0]   rope_table_write_payload_group;                     // TellmeKernel.java:88
+  wire         rope_table_write_payload_sine;                      // TellmeKernel.java:88
+  wire [127:0] rope_table_write_payload_values;                    // TellmeKernel.java:88
+  wire         rope_out_valid;                                     // TellmeKernel.java:88
+  wire         rope_out_ready;                                     // TellmeKernel.java:88
+  wire [15:0]  rope_out_payload_y_0;                               // TellmeKernel.java:88
+  wire [15:0]  rope_out_payload_y_1;                               // TellmeKernel.java:88
+  wire [15:0]  rope_out_payload_y_2;                               // TellmeKernel.java:88
+  wire [15:0]  rope_out_payload_y_3;                               // TellmeKernel.java:88
+  wire         rope_out_payload_last;                              // TellmeKernel.java:88
+  wire         kv_cache_writer_command_valid;                      // TellmeKernel.java:90
+  wire         kv_cache_writer_command_ready;                      // TellmeKernel.java:90
+  wire [63:0]  kv_cache_writer_command_payload_address;            // TellmeKernel.java:90
+  wire [31:0]  kv_cache_writer_command_payload_headStride;         // TellmeKernel.java:90
+  wire [7:0]   kv_cache_writer_command_payload_heads;              // TellmeKernel.java:90
+  wire [15:0]  kv_cache_writer_command_payload_rowBeats;           // TellmeKernel.java:90
+  wire         kv_cache_writer_rows_valid;                         // TellmeKernel.java:90
+  wire         kv_cache_writer_rows_ready;                         // TellmeKernel.java:90
+  wire [63:0]  kv_cache_writer_rows_payload;                       // TellmeKernel.java:90
+  wire         kv_cache_writer_done_valid;                         // TellmeKernel.java:90
+  wire         kv_cache_writer_done_payload_error;                 // TellmeKernel.java:90
+  wire         kv_cache_writer_idle;                               // TellmeKernel.java:90
+  wire         kv_cache_writer_m_axi_awvalid;                      // TellmeKernel.java:90
+  wire         kv_cache_writer_m_axi_awready;                      // TellmeKernel.java:90
+  wire [63:0]  kv_cache_writer_m_axi_awaddr;                       // TellmeKernel.java:90
+  wire [7:0]   kv_cache_writer_m_axi_awlen;                        // TellmeKernel.java:90
+  wire [2:0]   kv_cache_writer_m_axi_awsize;                       // TellmeKernel.java:90
+  wire [1:0]   kv_cache_writer_m_axi_awburst;                      // TellmeKernel.java:90
+  wire         kv_cache_writer_m_axi_wvalid;                       // TellmeKernel.java:90
+  wire         kv_cache_writer_m_axi_wready;                       // TellmeKernel.java:90
+  wire [63:0]  kv_cache_writer_m_axi_wdata;                        // TellmeKernel.java:90
+  wire [7:0]   kv_cache_writer_m_axi_wstrb;                        // TellmeKernel.java:90
+  wire         kv_cache_writer_m_axi_wlast;                        // TellmeKernel.java:90
+  wire         kv_cache_writer_m_axi_bvalid;                       // TellmeKernel.java:90
+  wire         kv_cache_writer_m_axi_bready;                       // TellmeKernel.java:90
+  wire [1:0]   kv_cache_writer_m_axi_bresp;                        // TellmeKernel.java:90
+  wire         kv_cache_writer_m_axi_arvalid;                      // TellmeKernel.java:90
+  wire         kv_cache_writer_m_axi_arready;                      // TellmeKernel.java:90
+  wire [63:0]  kv_cache_writer_m_axi_araddr;                       // TellmeKernel.java:90
+  wire [7:0]   kv_cache_writer_m_axi_arlen;                        // TellmeKernel.java:90
+  wire [2:0]   kv_cache_writer_m_axi_arsize;                       // TellmeKernel.java:90
+  wire [1:0]   kv_cache_writer_m_axi_arburst;                      // TellmeKernel.java:90
+  wire         kv_cache_writer_m_axi_rvalid;                       // TellmeKernel.java:90
+  wire         kv_cache_writer_m_axi_rready;                       // TellmeKernel.java:90
+  wire [63:0]  kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:90
+  wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:90
+  wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:90
+  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:155
+  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:155
+  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:155
+  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:155
+  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:155
+  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:155
+  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:155
+  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:155
+  wire [63:0]  w0_share_s_axi_0_wdata;                             // TellmeKernel.java:155
+  wire [7:0]   w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:155
+  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:155
+  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:155
+  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:155
+  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:155
+  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:155
+  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:155
+  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:155
+  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:155
+  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:155
+  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:155
+  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:155
+  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:155
+  wire [63:0]  w0_share_s_axi_0_rdata;                             // TellmeKernel.java:155
+  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:155
+  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:155
+  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:155
+  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:155
+  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:155
+  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:155
+  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:155
+  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:155
+  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:155
+  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:155
+  wire [63:0]  w0_share_s_axi_1_wdata;                             // TellmeKernel.java:155
+  wire [7:0]   w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:155
+  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:155
+  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:155
+  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:155
+  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:155
+  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:155
+  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:155
+  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:155
+  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:155
+  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:155
+  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:155
+  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:155
+  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:155
+  wire [63:0]  w0_share_s_axi_1_rdata;                             // TellmeKernel.java:155
+  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:155
+  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:155
+  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:155
+  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:155
+  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:155
+  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:155
+  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:155
+  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:155
+  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:155
+  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:155
+  wire [63:0]  w0_share_m_axi_wdata;                               // TellmeKernel.java:155
+  wire [7:0]   w0_share_m_axi_wstrb;                               // TellmeKernel.java:155
+  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:155
+  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:155
+  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:155
+  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:155
+  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:155
+  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:155
+  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:155
+  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:155
+  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:155
+  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:155
+  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:155
+  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:155
+  wire [63:0]  w0_share_m_axi_rdata;                               // TellmeKernel.java:155
+  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:155
+  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:155
+  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:155
+  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:155
+  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:155
+  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:155
+  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:155
+  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:155
+  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:155
+  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:155
+  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:155
+  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:155
+  wire [63:0]  w1_share_s_axi_0_wdata;                             // TellmeKernel.java:155
+  wire [7:0]   w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:155
+  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:155
+  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:155
+  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:155
+  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:155
+  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:155
+  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:155
+  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:155
+  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:155
+  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:155
+  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:155
+  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:155
+  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:155
+  wire [63:0]  w1_share_s_axi_0_rdata;                             // TellmeKernel.java:155
+  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:155
+  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:155
+  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:155
+  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:155
+  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:155
+  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:155
+  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:155
+  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:155
+  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:155
+  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:155
+  wire [63:0]  w1_share_s_axi_1_wdata;                             // TellmeKernel.java:155
+  wire [7:0]   w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:155
+  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:155
+  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:155
+  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:155
+  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:155
+  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:155
+  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:155
+  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:155
+  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:155
+  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:155
+  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:155
+  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:155
+  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:155
+  wire [63:0]  w1_share_s_axi_1_rdata;                             // TellmeKernel.java:155
+  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:155
+  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:155
+  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:155
+  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:155
+  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:155
+  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:155
+  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:155
+  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:155
+  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:155
+  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:155
+  wire [63:0]  w1_share_m_axi_wdata;                               // TellmeKernel.java:155
+  wire [7:0]   w1_share_m_axi_wstrb;                               // TellmeKernel.java:155
+  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:155
+  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:155
+  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:155
+  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:155
+  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:155
+  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:155
+  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:155
+  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:155
+  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:155
+  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:155
+  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:155
+  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:155
+  wire [63:0]  w1_share_m_axi_rdata;                               // TellmeKernel.java:155
+  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:155
+  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:155
+  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:155
+  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:155
+  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:155
+  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_0_wdata;                             // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:155
+  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_0_rdata;                             // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:155
+  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_1_wdata;                             // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:155
+  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_1_rdata;                             // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:155
+  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_2_wdata;                             // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:155
+  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_2_rdata;                             // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:155
+  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_3_wdata;                             // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:155
+  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_3_rdata;                             // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_4_awvalid;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_4_awready;                           // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_4_awaddr;                            // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_4_awlen;                             // TellmeKernel.java:155
+  wire [2:0]   d0_share_s_axi_4_awsize;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_4_awburst;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_4_wvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_4_wready;                            // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_4_wdata;                             // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_4_wstrb;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_4_wlast;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_4_bvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_4_bready;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_4_bresp;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_4_arvalid;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_4_arready;                           // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_4_araddr;                            // TellmeKernel.java:155
+  wire [7:0]   d0_share_s_axi_4_arlen;                             // TellmeKernel.java:155
+  wire [2:0]   d0_share_s_axi_4_arsize;                            // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_4_arburst;                           // TellmeKernel.java:155
+  wire         d0_share_s_axi_4_rvalid;                            // TellmeKernel.java:155
+  wire         d0_share_s_axi_4_rready;                            // TellmeKernel.java:155
+  wire [63:0]  d0_share_s_axi_4_rdata;                             // TellmeKernel.java:155
+  wire [1:0]   d0_share_s_axi_4_rresp;                             // TellmeKernel.java:155
+  wire         d0_share_s_axi_4_rlast;                             // TellmeKernel.java:155
+  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:155
+  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:155
+  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:155
+  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:155
+  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:155
+  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:155
+  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:155
+  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:155
+  wire [63:0]  d0_share_m_axi_wdata;                               // TellmeKernel.java:155
+  wire [7:0]   d0_share_m_axi_wstrb;                               // TellmeKernel.java:155
+  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:155
+  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:155
+  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:155
+  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:155
+  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:155
+  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:155
+  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:155
+  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:155
+  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:155
+  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:155
+  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:155
+  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:155
+  wire [63:0]  d0_share_m_axi_rdata;                               // TellmeKernel.java:155
+  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:155
+  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:155
+  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:155
+  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:155
+  wire         port_moving;                                        // TellmeKernel.java:113
+  wire         stalled;                                            // TellmeKernel.java:114
 
   // call_control
   reg          call_finish;                                        // CallControl.java:41
@@ -1279,71 +1375,92 @@ module tellme (
   wire         lm_head_done;                                       // LmHeadExecutor.java:184
 
   // linear_executor
-  reg          linear_start;                                       // LinearExecutor.java:64
-  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:66
-  reg          linear_relu2;                                       // LinearExecutor.java:66
-  reg  [3:0]   linear_src;                                         // LinearExecutor.java:67
-  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:68
-  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:68
-  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:69
-  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:69
-  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:69
-  reg  [2:0]   linear_tokens;                                      // LinearExecutor.java:70
-  reg  [63:0]  linear_image;                                       // LinearExecutor.java:70
-  reg  [2:0]   linear_step;                                        // LinearExecutor.java:78
-  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:79
-  reg          linear_relu2_q;                                     // LinearExecutor.java:80
-  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:81
-  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:82
-  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:83
-  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:84
-  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:85
-  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:86
-  reg  [2:0]   linear_token_count;                                 // LinearExecutor.java:87
-  reg  [7:0]   linear_code;                                        // LinearExecutor.java:88
+  reg          linear_start;                                       // LinearExecutor.java:74
+  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:76
+  reg          linear_relu2;                                       // LinearExecutor.java:76
+  reg  [3:0]   linear_src;                                         // LinearExecutor.java:77
+  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:78
+  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:78
+  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:79
+  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:79
+  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:79
+  reg  [2:0]   linear_tokens;                                      // LinearExecutor.java:80
+  reg  [63:0]  linear_image;                                       // LinearExecutor.java:80
+  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:81
+  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:81
+  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:82
+  reg          linear_rope_adjacent;                               // LinearExecutor.java:82
+  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:83
+  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:83
+  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:84
+  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:84
+  reg  [2:0]   linear_step;                                        // LinearExecutor.java:95
+  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:96
+  reg          linear_relu2_q;                                     // LinearExecutor.java:97
+  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:98
+  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:99
+  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:100
+  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:101
+  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:102
+  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:103
+  reg  [2:0]   linear_token_count;                                 // LinearExecutor.java:104
+  reg  [7:0]   linear_code;                                        // LinearExecutor.java:105
+  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:106
+  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:107
+  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:108
+  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:109
+  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:110
+  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:111
+  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:112
+  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:113
+  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:114
+  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:115
   reg  [10:0]  linear_dst_capacity;                                // ActivationBuffers.java:100
   reg  [10:0]  linear_src_capacity;                                // ActivationBuffers.java:100
-  wire         linear_is_gate_up;                                  // LinearExecutor.java:93
-  wire         linear_epilogue_not_built;                          // LinearExecutor.java:96
-  wire         linear_bad_field;                                   // LinearExecutor.java:103
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:133
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:133
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:133
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:133
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:133
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:133
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:133
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:133
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:133
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:133
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:133
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:133
-  wire         linear_running;                                     // LinearExecutor.java:146
-  wire [15:0]  linear_beats_per_token;                             // LinearExecutor.java:150
-  wire [15:0]  linear_words_per_token;                             // LinearExecutor.java:152
-  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:153
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:154
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:155
-  reg          linear_feed_pending;                                // LinearExecutor.java:156
-  wire         linear_feeding;                                     // LinearExecutor.java:163
-  wire         linear_activation_read;                             // LinearExecutor.java:166
-  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:172
-  reg          linear_holding;                                     // LinearExecutor.java:173
-  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:174
-  wire         linear_token_fed;                                   // LinearExecutor.java:190
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:200
-  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:201
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:202
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:204
-  wire         linear_last_tile;                                   // LinearExecutor.java:214
-  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:216
-  wire         linear_last_group;                                  // LinearExecutor.java:217
-  wire         linear_last_result_token;                           // LinearExecutor.java:219
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:230
-  wire         linear_tag_valid;                                   // LinearExecutor.java:234
-  wire         linear_tag_ready;                                   // LinearExecutor.java:234
-  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:234
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:234
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:120
+  wire         linear_is_cache;                                    // LinearExecutor.java:122
+  wire         linear_is_rotated;                                  // LinearExecutor.java:123
+  wire         linear_bad_head;                                    // LinearExecutor.java:130
+  wire         linear_bad_field;                                   // LinearExecutor.java:138
+  wire         linear_cache;                                       // LinearExecutor.java:169
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:190
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:190
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:190
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:190
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:190
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:190
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:190
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:190
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:190
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:190
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:190
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:190
+  wire         linear_running;                                     // LinearExecutor.java:203
+  wire [15:0]  linear_beats_per_token;                             // LinearExecutor.java:207
+  wire [15:0]  linear_words_per_token;                             // LinearExecutor.java:209
+  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:210
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:211
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:212
+  reg          linear_feed_pending;                                // LinearExecutor.java:213
+  wire         linear_feeding;                                     // LinearExecutor.java:220
+  wire         linear_activation_read;                             // LinearExecutor.java:223
+  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:229
+  reg          linear_holding;                                     // LinearExecutor.java:230
+  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:231
+  wire         linear_token_fed;                                   // LinearExecutor.java:247
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:257
+  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:258
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:259
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:261
+  wire         linear_last_tile;                                   // LinearExecutor.java:271
+  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:273
+  wire         linear_last_group;                                  // LinearExecutor.java:274
+  wire         linear_last_result_token;                           // LinearExecutor.java:276
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:287
+  wire         linear_tag_valid;                                   // LinearExecutor.java:291
+  wire         linear_tag_ready;                                   // LinearExecutor.java:291
+  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:291
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:291
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [18:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -1351,39 +1468,40 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [18:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:262
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:263
-  wire [23:0]  linear_vectors;                                     // LinearExecutor.java:264
+  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:319
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:320
+  wire [23:0]  linear_vectors;                                     // LinearExecutor.java:321
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:80
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:279
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:281
-  wire         linear_store;                                       // LinearExecutor.java:282
-  wire         linear_residual_add;                                // LinearExecutor.java:283
-  wire         linear_gate_up;                                     // LinearExecutor.java:284
-  wire         linear_y_ready;                                     // LinearExecutor.java:285
-  wire         linear_padding_word;                                // LinearExecutor.java:286
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:288
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:288
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:288
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:288
-  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:289
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:289
-  wire         linear_y_take;                                      // LinearExecutor.java:290
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:293
-  wire [23:0]  linear_expected_words;                              // LinearExecutor.java:294
-  wire         linear_store_write;                                 // LinearExecutor.java:296
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:306
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:306
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:306
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:306
-  wire         linear_feed_residual;                               // LinearExecutor.java:311
-  wire         linear_feed_silu;                                   // LinearExecutor.java:312
-  wire         linear_feed_relu2;                                  // LinearExecutor.java:313
-  wire         linear_fed;                                         // LinearExecutor.java:328
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:331
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:331
-  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:331
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:331
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:336
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:338
+  wire         linear_store;                                       // LinearExecutor.java:339
+  wire         linear_residual_add;                                // LinearExecutor.java:340
+  wire         linear_gate_up;                                     // LinearExecutor.java:341
+  wire         linear_y_ready;                                     // LinearExecutor.java:342
+  wire         linear_padding_word;                                // LinearExecutor.java:343
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:345
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:345
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:345
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:345
+  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:346
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:346
+  wire         linear_y_take;                                      // LinearExecutor.java:347
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:350
+  wire [23:0]  linear_expected_words;                              // LinearExecutor.java:351
+  wire         linear_stores_y;                                    // LinearExecutor.java:353
+  wire         linear_store_write;                                 // LinearExecutor.java:354
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:364
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:364
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:364
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:364
+  wire         linear_feed_residual;                               // LinearExecutor.java:369
+  wire         linear_feed_silu;                                   // LinearExecutor.java:370
+  wire         linear_feed_relu2;                                  // LinearExecutor.java:371
+  wire         linear_fed;                                         // LinearExecutor.java:386
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:389
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:389
+  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:389
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:389
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -1391,9 +1509,62 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:336
-  reg          linear_engine_done;                                 // LinearExecutor.java:365
-  wire         linear_done;                                        // LinearExecutor.java:369
+  wire         linear_unit_out;                                    // LinearExecutor.java:394
+  reg          linear_engine_done;                                 // LinearExecutor.java:423
+  wire         linear_rotating;                                    // LinearExecutor.java:425
+
+  // linear_executor.rotate_and_cache
+  reg          rotate_start;                                       // RotateAndCache.java:74
+  reg  [2:0]   rotate_step;                                        // RotateAndCache.java:77
+  reg  [3:0]   rotate_head_beats;                                  // RotateAndCache.java:82
+  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:83
+  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:84
+  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:85
+  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:86
+  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:87
+  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:88
+  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:89
+  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:102
+  wire         rotate_table_loaded;                                // RotateAndCache.java:103
+  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:113
+  reg  [2:0]   rotate_loaded_tokens;                               // RotateAndCache.java:114
+  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:115
+  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:116
+  reg          rotate_loaded;                                      // RotateAndCache.java:117
+  reg  [0:0]   rotate_gathered;                                    // RotateAndCache.java:127
+  wire         rotate_word_whole;                                  // RotateAndCache.java:128
+  reg  [63:0]  rotate_earlier_beats;                               // RotateAndCache.java:136
+  wire [127:0] rotate_table_word;                                  // RotateAndCache.java:137
+  wire [2:0]   rotate_half_words;                                  // RotateAndCache.java:141
+  reg  [1:0]   rotate_table_row;                                   // RotateAndCache.java:142
+  reg  [1:0]   rotate_table_group;                                 // RotateAndCache.java:143
+  reg          rotate_table_sine;                                  // RotateAndCache.java:144
+  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:145
+  wire         rotate_table_beat;                                  // RotateAndCache.java:155
+  wire         rotate_table_word_in;                               // RotateAndCache.java:157
+  wire         rotate_last_group;                                  // RotateAndCache.java:163
+  wire         rotate_running;                                     // RotateAndCache.java:188
+  reg  [2:0]   rotate_feed_token;                                  // RotateAndCache.java:189
+  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:190
+  reg          rotate_pending;                                     // RotateAndCache.java:191
+  reg  [2:0]   rotate_pending_token;                               // RotateAndCache.java:192
+  reg          rotate_pending_last;                                // RotateAndCache.java:193
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:199
+  wire         rotate_read;                                        // RotateAndCache.java:202
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:237
+  reg  [2:0]   rotate_out_token;                                   // RotateAndCache.java:250
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:251
+  wire         rotate_last_out_word;                               // RotateAndCache.java:256
+  reg  [2:0]   rotate_command_token;                               // RotateAndCache.java:279
+  reg  [2:0]   rotate_cache_done;                                  // RotateAndCache.java:280
+  reg          rotate_cache_failed;                                // RotateAndCache.java:281
+  wire         rotate_all_written;                                 // RotateAndCache.java:302
+  wire         rotate_done;                                        // RotateAndCache.java:305
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:306
+
+  // linear_executor
+  reg          linear_rotate_started;                              // LinearExecutor.java:434
+  wire         linear_done;                                        // LinearExecutor.java:443
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:41
@@ -1448,21 +1619,21 @@ module tellme (
   wire         tap_word_taken;                                     // TapWriter.java:169
   wire         tap_last_memory_word;                               // TapWriter.java:191
   wire         tap_finished;                                       // TapWriter.java:197
-  wire [31:0]  record_status;                                      // TellmeKernel.java:121
-  wire [31:0]  record_error_code;                                  // TellmeKernel.java:122
-  wire [31:0]  record_error_detail;                                // TellmeKernel.java:122
-  wire [31:0]  record_position;                                    // TellmeKernel.java:123
-  wire [31:0]  record_instructions;                                // TellmeKernel.java:123
-  wire [31:0]  record_argmax;                                      // TellmeKernel.java:124
-  wire [63:0]  record_cycles;                                      // TellmeKernel.java:124
-  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:125
-  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:125
-  wire         record_tapping;                                     // TellmeKernel.java:126
-  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:126
-  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:127
-  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:127
-  wire [63:0]  record_address;                                     // TellmeKernel.java:128
-  wire [63:0]  record_area_address;                                // TellmeKernel.java:128
+  wire [31:0]  record_status;                                      // TellmeKernel.java:128
+  wire [31:0]  record_error_code;                                  // TellmeKernel.java:129
+  wire [31:0]  record_error_detail;                                // TellmeKernel.java:129
+  wire [31:0]  record_position;                                    // TellmeKernel.java:130
+  wire [31:0]  record_instructions;                                // TellmeKernel.java:130
+  wire [31:0]  record_argmax;                                      // TellmeKernel.java:131
+  wire [63:0]  record_cycles;                                      // TellmeKernel.java:131
+  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:132
+  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:132
+  wire         record_tapping;                                     // TellmeKernel.java:133
+  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:133
+  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:134
+  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:134
+  wire [63:0]  record_address;                                     // TellmeKernel.java:135
+  wire [63:0]  record_area_address;                                // TellmeKernel.java:135
 
   // record_writer
   reg          record_start;                                       // RecordWriter.java:37
@@ -1485,12 +1656,12 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:55
   reg          read_issued;                                        // Sequencer.java:56
   wire         header_beat;                                        // Sequencer.java:57
-  reg  [31:0]  header_magic;                                       // Sequencer.java:505
-  reg  [31:0]  header_version;                                     // Sequencer.java:505
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:505
-  reg  [31:0]  header_program_length;                              // Sequencer.java:505
-  reg  [31:0]  header_context;                                     // Sequencer.java:505
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:505
+  reg  [31:0]  header_magic;                                       // Sequencer.java:513
+  reg  [31:0]  header_version;                                     // Sequencer.java:513
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:513
+  reg  [31:0]  header_program_length;                              // Sequencer.java:513
+  reg  [31:0]  header_context;                                     // Sequencer.java:513
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:513
   wire [63:0]  logits_offset;                                      // Sequencer.java:70
   wire [63:0]  debug_base;                                         // Sequencer.java:72
   wire         image_valid;                                        // Sequencer.java:74
@@ -1524,28 +1695,28 @@ module tellme (
   wire         bad_call;                                           // Sequencer.java:140
   wire [7:0]   opcode;                                             // Sequencer.java:143
   wire         last_chunk;                                         // Sequencer.java:144
-  wire [63:0]  logits_address;                                     // Sequencer.java:198
-  wire         is_embed;                                           // Sequencer.java:202
-  wire         is_quantize;                                        // Sequencer.java:203
-  wire         is_attention;                                       // Sequencer.java:204
-  wire         is_lm_head;                                         // Sequencer.java:205
-  wire         is_linear;                                          // Sequencer.java:206
-  wire         unit_done;                                          // Sequencer.java:208
-  reg  [7:0]   unit_code;                                          // Sequencer.java:209
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:219
-  wire [2:0]   tap_tokens_of;                                      // Sequencer.java:225
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:226
-  wire         has_tap;                                            // Sequencer.java:231
-  wire [33:0]  tap_value_bytes;                                    // Sequencer.java:235
-  wire [33:0]  tap_bytes_of;                                       // Sequencer.java:238
-  wire         tap_fits;                                           // Sequencer.java:240
-  reg          tap_busy;                                           // Sequencer.java:249
-  wire         token_outside;                                      // Sequencer.java:290
-  wire         tokens_clean;                                       // Sequencer.java:301
-  wire [31:0]  tokens_left;                                        // Sequencer.java:313
-  wire         setup_bad_field;                                    // Sequencer.java:493
-  reg          record_written;                                     // Sequencer.java:463
-  wire         record_done;                                        // Sequencer.java:465
+  wire [63:0]  logits_address;                                     // Sequencer.java:206
+  wire         is_embed;                                           // Sequencer.java:210
+  wire         is_quantize;                                        // Sequencer.java:211
+  wire         is_attention;                                       // Sequencer.java:212
+  wire         is_lm_head;                                         // Sequencer.java:213
+  wire         is_linear;                                          // Sequencer.java:214
+  wire         unit_done;                                          // Sequencer.java:216
+  reg  [7:0]   unit_code;                                          // Sequencer.java:217
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:227
+  wire [2:0]   tap_tokens_of;                                      // Sequencer.java:233
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:234
+  wire         has_tap;                                            // Sequencer.java:239
+  wire [33:0]  tap_value_bytes;                                    // Sequencer.java:243
+  wire [33:0]  tap_bytes_of;                                       // Sequencer.java:246
+  wire         tap_fits;                                           // Sequencer.java:248
+  reg          tap_busy;                                           // Sequencer.java:257
+  wire         token_outside;                                      // Sequencer.java:298
+  wire         tokens_clean;                                       // Sequencer.java:309
+  wire [31:0]  tokens_left;                                        // Sequencer.java:321
+  wire         setup_bad_field;                                    // Sequencer.java:501
+  reg          record_written;                                     // Sequencer.java:471
+  wire         record_done;                                        // Sequencer.java:473
   reg  [31:0]  residual_lane0 [0:255];                             // ActivationBuffers.java:77
   reg  [31:0]  residual_lane1 [0:255];                             // ActivationBuffers.java:77
   reg  [31:0]  residual_lane2 [0:255];                             // ActivationBuffers.java:77
@@ -1653,6 +1824,7 @@ module tellme (
   wire [4:0] residual_add_in_payload_h_3_mux;
   wire [24:0] residual_add_in_payload_h_3_shr;
   wire [19:0] residual_add_in_payload_h_3_sum;
+  wire linear_epilogue_q_eq_3;
   wire buffer_write_values_0_any;
   wire buffer_write_values_0_and;
   wire buffer_write_values_0_any_2;
@@ -1718,6 +1890,22 @@ module tellme (
   wire buffer_write_values_3_and_3;
   wire buffer_write_values_3_any_6;
   wire [3:0] buffer_write_values_3_mux_4;
+  wire buffer_write_values_0_any_7;
+  wire buffer_write_values_0_and_4;
+  wire buffer_write_values_0_any_8;
+  wire [3:0] buffer_write_values_0_mux_5;
+  wire buffer_write_values_1_any_7;
+  wire buffer_write_values_1_and_4;
+  wire buffer_write_values_1_any_8;
+  wire [3:0] buffer_write_values_1_mux_5;
+  wire buffer_write_values_2_any_7;
+  wire buffer_write_values_2_and_4;
+  wire buffer_write_values_2_any_8;
+  wire [3:0] buffer_write_values_2_mux_5;
+  wire buffer_write_values_3_any_7;
+  wire buffer_write_values_3_and_4;
+  wire buffer_write_values_3_any_8;
+  wire [3:0] buffer_write_values_3_mux_5;
   wire [2:0] buffer_read_token_sum;
   wire [14:0] residual_write_address_prod;
   wire [14:0] residual_read_address_prod;
@@ -1742,6 +1930,10 @@ module tellme (
   wire [23:0] linear_words_per_token_sum;
   wire [31:0] linear_vectors_prod;
   wire [31:0] linear_expected_words_prod;
+  wire [47:0] rotate_run_bytes_prod;
+  wire [31:0] rotate_table_beats_prod;
+  wire [127:0] rotate_command_address_prod;
+  wire [127:0] rotate_command_address_prod_2;
   wire [8:0] tap_int8_magnitude_ext;
   wire [63:0] tap_source_beats_prod;
   wire [33:0] tap_source_beats_sum;
@@ -1924,6 +2116,7 @@ module tellme (
          (residual_add_in_payload_h_3_shr[0]
           & ((|(residual_add_in_payload_h_3_cat & ~(25'h1ffffff << residual_add_in_payload_h_3_mux)))
              | residual_add_in_payload_h_3_shr[1]))};
+  assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
   assign buffer_write_values_0_any = |data_beat_payload_data[9:8];
   assign buffer_write_values_0_and = ~buffer_write_values_0_any & ~(|data_beat_payload_data[7:6]);
   assign buffer_write_values_0_any_2 = |data_beat_payload_data[5:4];
@@ -2116,6 +2309,54 @@ module tellme (
           : {1'b0,
              (buffer_write_values_3_any_5 ? {1'b0, ~buffer_write_values_3_mux_3[9]}
               : {1'b1, ~buffer_write_values_3_mux_3[7]})})};
+  assign buffer_write_values_0_any_7 = |rope_out_payload_y_0[9:8];
+  assign buffer_write_values_0_and_4 = ~buffer_write_values_0_any_7 & ~(|rope_out_payload_y_0[7:6]);
+  assign buffer_write_values_0_any_8 = |rope_out_payload_y_0[5:4];
+  assign buffer_write_values_0_mux_5 =
+      (buffer_write_values_0_and_4 & ~buffer_write_values_0_any_8 & ~(|rope_out_payload_y_0[3:2]))
+        ? {2'h2, ((|rope_out_payload_y_0[1:0]) ? {1'b0, ~rope_out_payload_y_0[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_0_and_4
+            ? {1'b1,
+               (buffer_write_values_0_any_8 ? {1'b0, ~rope_out_payload_y_0[5]} : {1'b1, ~rope_out_payload_y_0[3]})}
+          : {1'b0,
+             (buffer_write_values_0_any_7 ? {1'b0, ~rope_out_payload_y_0[9]} : {1'b1, ~rope_out_payload_y_0[7]})})};
+  assign buffer_write_values_1_any_7 = |rope_out_payload_y_1[9:8];
+  assign buffer_write_values_1_and_4 = ~buffer_write_values_1_any_7 & ~(|rope_out_payload_y_1[7:6]);
+  assign buffer_write_values_1_any_8 = |rope_out_payload_y_1[5:4];
+  assign buffer_write_values_1_mux_5 =
+      (buffer_write_values_1_and_4 & ~buffer_write_values_1_any_8 & ~(|rope_out_payload_y_1[3:2]))
+        ? {2'h2, ((|rope_out_payload_y_1[1:0]) ? {1'b0, ~rope_out_payload_y_1[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_1_and_4
+            ? {1'b1,
+               (buffer_write_values_1_any_8 ? {1'b0, ~rope_out_payload_y_1[5]} : {1'b1, ~rope_out_payload_y_1[3]})}
+          : {1'b0,
+             (buffer_write_values_1_any_7 ? {1'b0, ~rope_out_payload_y_1[9]} : {1'b1, ~rope_out_payload_y_1[7]})})};
+  assign buffer_write_values_2_any_7 = |rope_out_payload_y_2[9:8];
+  assign buffer_write_values_2_and_4 = ~buffer_write_values_2_any_7 & ~(|rope_out_payload_y_2[7:6]);
+  assign buffer_write_values_2_any_8 = |rope_out_payload_y_2[5:4];
+  assign buffer_write_values_2_mux_5 =
+      (buffer_write_values_2_and_4 & ~buffer_write_values_2_any_8 & ~(|rope_out_payload_y_2[3:2]))
+        ? {2'h2, ((|rope_out_payload_y_2[1:0]) ? {1'b0, ~rope_out_payload_y_2[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_2_and_4
+            ? {1'b1,
+               (buffer_write_values_2_any_8 ? {1'b0, ~rope_out_payload_y_2[5]} : {1'b1, ~rope_out_payload_y_2[3]})}
+          : {1'b0,
+             (buffer_write_values_2_any_7 ? {1'b0, ~rope_out_payload_y_2[9]} : {1'b1, ~rope_out_payload_y_2[7]})})};
+  assign buffer_write_values_3_any_7 = |rope_out_payload_y_3[9:8];
+  assign buffer_write_values_3_and_4 = ~buffer_write_values_3_any_7 & ~(|rope_out_payload_y_3[7:6]);
+  assign buffer_write_values_3_any_8 = |rope_out_payload_y_3[5:4];
+  assign buffer_write_values_3_mux_5 =
+      (buffer_write_values_3_and_4 & ~buffer_write_values_3_any_8 & ~(|rope_out_payload_y_3[3:2]))
+        ? {2'h2, ((|rope_out_payload_y_3[1:0]) ? {1'b0, ~rope_out_payload_y_3[1]} : 2'd2)}
+      : {1'b0,
+         (buffer_write_values_3_and_4
+            ? {1'b1,
+               (buffer_write_values_3_any_8 ? {1'b0, ~rope_out_payload_y_3[5]} : {1'b1, ~rope_out_payload_y_3[3]})}
+          : {1'b0,
+             (buffer_write_values_3_any_7 ? {1'b0, ~rope_out_payload_y_3[9]} : {1'b1, ~rope_out_payload_y_3[7]})})};
   assign buffer_read_token_sum = attention_block_first + attention_query_token[2:0];
   assign residual_write_address_prod = {7'd0, {6'd0, buffer_write_token}} * {8'd0, 7'd64};
   assign residual_read_address_prod = {7'd0, {6'd0, buffer_read_token}} * {8'd0, 7'd64};
@@ -2142,6 +2383,10 @@ module tellme (
   assign linear_words_per_token_sum = ({8'd0, linear_beats_per_token} * {16'd0, 8'd5}) + 24'd3;
   assign linear_vectors_prod = {8'd0, {8'd0, linear_command_tiles}} * {24'd0, {5'd0, linear_token_count}};
   assign linear_expected_words_prod = {8'd0, {8'd0, linear_row_words}} * {24'd0, {5'd0, linear_token_count}};
+  assign rotate_run_bytes_prod = {16'd0, linear_positions_q} * {32'd0, linear_head_dim_q};
+  assign rotate_table_beats_prod = {16'd0, {13'd0, linear_token_count}} * {16'd0, linear_head_dim_q};
+  assign rotate_command_address_prod = {64'd0, {48'd0, rotate_layer_heads}} * {64'd0, {16'd0, rotate_run_bytes}};
+  assign rotate_command_address_prod_2 = {64'd0, {32'd0, linear_first_position_q}} * {64'd0, {47'd0, rotate_row_bytes}};
   assign tap_int8_magnitude_ext = {tap_activation[7], tap_activation};
   assign tap_source_beats_prod = {32'd0, {29'd0, tap_token_count}} * {32'd0, tap_element_count};
   assign tap_source_beats_sum = tap_source_beats_prod[33:0] + 34'd1;
@@ -2153,305 +2398,330 @@ module tellme (
   assign tap_bytes_of_sum = tap_value_bytes + 34'd15;
   assign setup_bad_field_prod = {16'd0, {16'd0, instruction_word[31:24]}} * {24'd0, instruction_word[23:8]};
 
-  assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:67
-  assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:67
-  assign control_s_axi_control_awaddr = s_axi_control_awaddr; // TellmeKernel.java:67
-  assign control_s_axi_control_wvalid = s_axi_control_wvalid; // TellmeKernel.java:67
-  assign s_axi_control_wready = control_s_axi_control_wready; // TellmeKernel.java:67
-  assign control_s_axi_control_wdata = s_axi_control_wdata; // TellmeKernel.java:67
-  assign control_s_axi_control_wstrb = s_axi_control_wstrb; // TellmeKernel.java:67
-  assign s_axi_control_bvalid = control_s_axi_control_bvalid; // TellmeKernel.java:67
-  assign control_s_axi_control_bready = s_axi_control_bready; // TellmeKernel.java:67
-  assign s_axi_control_bresp = control_s_axi_control_bresp; // TellmeKernel.java:67
-  assign control_s_axi_control_arvalid = s_axi_control_arvalid; // TellmeKernel.java:67
-  assign s_axi_control_arready = control_s_axi_control_arready; // TellmeKernel.java:67
-  assign control_s_axi_control_araddr = s_axi_control_araddr; // TellmeKernel.java:67
-  assign s_axi_control_rvalid = control_s_axi_control_rvalid; // TellmeKernel.java:67
-  assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:67
-  assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:67
-  assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:67
-  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:148
-  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:148
-  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:148
-  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:148
-  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:148
-  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:148
-  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:148
-  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:148
-  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:148
-  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:148
-  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:148
-  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:148
-  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:148
-  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:148
-  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:148
-  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:148
-  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:148
-  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:148
-  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:148
-  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:148
-  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:148
-  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:148
-  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:148
-  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:148
-  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:148
-  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:148
-  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:148
-  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:148
-  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:148
-  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:148
-  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:148
-  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:148
-  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:148
-  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:148
-  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:148
-  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:148
-  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:148
-  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:148
-  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:148
-  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:148
-  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:148
-  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:148
-  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:148
-  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:148
-  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:148
-  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:148
-  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:148
-  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:148
-  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:148
-  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:148
-  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:148
-  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:148
-  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:148
-  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:148
-  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:148
-  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:148
-  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:148
-  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:148
-  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:148
-  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:148
-  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:148
-  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:148
-  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:148
-  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:148
-  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:148
-  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:148
-  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:148
-  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:148
-  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:148
-  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:148
-  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:148
-  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:148
-  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:148
-  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:148
-  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:148
-  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:148
-  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:148
-  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:148
-  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:148
-  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:148
-  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:148
-  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:148
-  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:148
-  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:148
-  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:148
-  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:148
-  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:148
-  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:148
-  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:148
-  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:148
-  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:148
-  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:148
-  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:148
-  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:148
-  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:148
-  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:148
-  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:148
-  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:148
-  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:148
-  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:148
-  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:148
-  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:148
-  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:148
-  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:148
-  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:148
-  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:148
-  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:148
-  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:148
-  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:148
-  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:148
-  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:148
-  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:148
-  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:148
-  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:148
-  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:148
-  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:148
-  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:148
-  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_awvalid = attention_m_axi_awvalid; // TellmeKernel.java:148
-  assign attention_m_axi_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_awaddr = attention_m_axi_awaddr; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_awlen = attention_m_axi_awlen; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_awsize = attention_m_axi_awsize; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_awburst = attention_m_axi_awburst; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_wvalid = attention_m_axi_wvalid; // TellmeKernel.java:148
-  assign attention_m_axi_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_wdata = attention_m_axi_wdata; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_wstrb = attention_m_axi_wstrb; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_wlast = attention_m_axi_wlast; // TellmeKernel.java:148
-  assign attention_m_axi_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_bready = attention_m_axi_bready; // TellmeKernel.java:148
-  assign attention_m_axi_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_arvalid = attention_m_axi_arvalid; // TellmeKernel.java:148
-  assign attention_m_axi_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_araddr = attention_m_axi_araddr; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_arlen = attention_m_axi_arlen; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_arsize = attention_m_axi_arsize; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_arburst = attention_m_axi_arburst; // TellmeKernel.java:148
-  assign attention_m_axi_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:148
-  assign d0_share_s_axi_2_rready = attention_m_axi_rready; // TellmeKernel.java:148
-  assign attention_m_axi_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:148
-  assign attention_m_axi_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:148
-  assign attention_m_axi_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:148
-  assign lm_head_m_axi_scales_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:148
-  assign lm_head_m_axi_scales_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:148
-  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:148
-  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:148
-  assign lm_head_m_axi_scales_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:148
-  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:148
-  assign d0_share_s_axi_3_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:148
-  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:148
-  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:148
-  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:148
+  assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:70
+  assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:70
+  assign control_s_axi_control_awaddr = s_axi_control_awaddr; // TellmeKernel.java:70
+  assign control_s_axi_control_wvalid = s_axi_control_wvalid; // TellmeKernel.java:70
+  assign s_axi_control_wready = control_s_axi_control_wready; // TellmeKernel.java:70
+  assign control_s_axi_control_wdata = s_axi_control_wdata; // TellmeKernel.java:70
+  assign control_s_axi_control_wstrb = s_axi_control_wstrb; // TellmeKernel.java:70
+  assign s_axi_control_bvalid = control_s_axi_control_bvalid; // TellmeKernel.java:70
+  assign control_s_axi_control_bready = s_axi_control_bready; // TellmeKernel.java:70
+  assign s_axi_control_bresp = control_s_axi_control_bresp; // TellmeKernel.java:70
+  assign control_s_axi_control_arvalid = s_axi_control_arvalid; // TellmeKernel.java:70
+  assign s_axi_control_arready = control_s_axi_control_arready; // TellmeKernel.java:70
+  assign control_s_axi_control_araddr = s_axi_control_araddr; // TellmeKernel.java:70
+  assign s_axi_control_rvalid = control_s_axi_control_rvalid; // TellmeKernel.java:70
+  assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:70
+  assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:70
+  assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:70
+  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:155
+  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:155
+  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:155
+  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:155
+  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:155
+  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:155
+  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:155
+  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:155
+  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:155
+  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:155
+  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:155
+  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:155
+  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:155
+  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:155
+  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:155
+  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:155
+  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:155
+  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:155
+  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:155
+  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:155
+  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:155
+  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:155
+  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:155
+  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:155
+  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:155
+  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:155
+  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:155
+  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:155
+  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:155
+  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:155
+  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:155
+  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:155
+  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:155
+  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:155
+  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:155
+  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:155
+  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:155
+  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:155
+  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:155
+  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:155
+  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:155
+  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:155
+  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:155
+  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:155
+  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:155
+  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:155
+  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:155
+  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:155
+  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:155
+  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:155
+  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:155
+  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:155
+  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:155
+  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:155
+  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:155
+  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:155
+  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:155
+  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:155
+  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:155
+  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:155
+  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:155
+  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:155
+  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:155
+  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:155
+  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:155
+  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:155
+  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:155
+  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:155
+  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:155
+  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:155
+  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:155
+  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:155
+  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:155
+  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:155
+  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:155
+  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:155
+  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:155
+  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:155
+  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:155
+  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:155
+  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:155
+  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:155
+  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:155
+  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:155
+  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:155
+  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:155
+  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:155
+  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:155
+  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:155
+  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:155
+  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:155
+  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:155
+  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:155
+  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:155
+  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:155
+  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:155
+  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:155
+  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:155
+  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:155
+  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:155
+  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:155
+  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:155
+  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:155
+  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:155
+  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:155
+  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:155
+  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:155
+  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:155
+  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:155
+  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:155
+  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:155
+  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:155
+  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:155
+  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:155
+  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:155
+  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:155
+  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:155
+  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_awvalid = attention_m_axi_awvalid; // TellmeKernel.java:155
+  assign attention_m_axi_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_awaddr = attention_m_axi_awaddr; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_awlen = attention_m_axi_awlen; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_awsize = attention_m_axi_awsize; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_awburst = attention_m_axi_awburst; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_wvalid = attention_m_axi_wvalid; // TellmeKernel.java:155
+  assign attention_m_axi_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_wdata = attention_m_axi_wdata; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_wstrb = attention_m_axi_wstrb; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_wlast = attention_m_axi_wlast; // TellmeKernel.java:155
+  assign attention_m_axi_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_bready = attention_m_axi_bready; // TellmeKernel.java:155
+  assign attention_m_axi_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_arvalid = attention_m_axi_arvalid; // TellmeKernel.java:155
+  assign attention_m_axi_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_araddr = attention_m_axi_araddr; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_arlen = attention_m_axi_arlen; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_arsize = attention_m_axi_arsize; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_arburst = attention_m_axi_arburst; // TellmeKernel.java:155
+  assign attention_m_axi_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:155
+  assign d0_share_s_axi_2_rready = attention_m_axi_rready; // TellmeKernel.java:155
+  assign attention_m_axi_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:155
+  assign attention_m_axi_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:155
+  assign attention_m_axi_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:155
+  assign kv_cache_writer_m_axi_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:155
+  assign kv_cache_writer_m_axi_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:155
+  assign kv_cache_writer_m_axi_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:155
+  assign kv_cache_writer_m_axi_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_arvalid = kv_cache_writer_m_axi_arvalid; // TellmeKernel.java:155
+  assign kv_cache_writer_m_axi_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_araddr = kv_cache_writer_m_axi_araddr; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_arlen = kv_cache_writer_m_axi_arlen; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_arsize = kv_cache_writer_m_axi_arsize; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_arburst = kv_cache_writer_m_axi_arburst; // TellmeKernel.java:155
+  assign kv_cache_writer_m_axi_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:155
+  assign d0_share_s_axi_3_rready = kv_cache_writer_m_axi_rready; // TellmeKernel.java:155
+  assign kv_cache_writer_m_axi_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:155
+  assign kv_cache_writer_m_axi_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:155
+  assign kv_cache_writer_m_axi_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:155
+  assign lm_head_m_axi_scales_awready = d0_share_s_axi_4_awready; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:155
+  assign lm_head_m_axi_scales_wready = d0_share_s_axi_4_wready; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:155
+  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_4_bvalid; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:155
+  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_4_bresp; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:155
+  assign lm_head_m_axi_scales_arready = d0_share_s_axi_4_arready; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:155
+  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_4_rvalid; // TellmeKernel.java:155
+  assign d0_share_s_axi_4_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:155
+  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_4_rdata; // TellmeKernel.java:155
+  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_4_rresp; // TellmeKernel.java:155
+  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_4_rlast; // TellmeKernel.java:155
   assign port_moving =
       (m_axi_w0_rvalid & m_axi_w0_rready)
       | (m_axi_w0_wvalid & m_axi_w0_wready)
       | (m_axi_w1_rvalid & m_axi_w1_rready)
       | (m_axi_w1_wvalid & m_axi_w1_wready)
       | (m_axi_d0_rvalid & m_axi_d0_rready)
-      | (m_axi_d0_wvalid & m_axi_d0_wready); // TellmeKernel.java:106
+      | (m_axi_d0_wvalid & m_axi_d0_wready); // TellmeKernel.java:113
   assign control_ap_ready = call_start; // CallControl.java:49
   assign control_ap_idle = ~call_busy; // CallControl.java:50
   assign control_ap_done = call_finish; // CallControl.java:51
@@ -2565,121 +2835,145 @@ module tellme (
   assign lm_head_activations_payload = {quantized_read_data, lm_head_held0}; // LmHeadExecutor.java:126
   // LmHeadExecutor.java:167
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:127
-  assign tlmm_command_request_payload_rows = linear_rows_q; // LinearExecutor.java:128
-  assign tlmm_command_request_payload_cols = linear_cols_q; // LinearExecutor.java:129
-  assign tlmm_command_request_payload_address = linear_weights_address; // LinearExecutor.java:130
-  assign tlmm_command_request_payload_tokens = {13'd0, linear_token_count}; // LinearExecutor.java:131
-  assign tlmm_command_answer_ready = linear_step == LINEAR_STEP_ANSWER; // LinearExecutor.java:134
-  assign tlmm_command_valid = linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:143
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:144
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:144
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:144
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:144
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:144
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:144
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:144
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:144
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:144
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:144
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:144
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:144
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:175
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:176
-  // LinearExecutor.java:186
+  assign tlmm_command_request_valid = linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:184
+  assign tlmm_command_request_payload_rows = linear_rows_q; // LinearExecutor.java:185
+  assign tlmm_command_request_payload_cols = linear_cols_q; // LinearExecutor.java:186
+  assign tlmm_command_request_payload_address = linear_weights_address; // LinearExecutor.java:187
+  assign tlmm_command_request_payload_tokens = {13'd0, linear_token_count}; // LinearExecutor.java:188
+  assign tlmm_command_answer_ready = linear_step == LINEAR_STEP_ANSWER; // LinearExecutor.java:191
+  assign tlmm_command_valid = linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:200
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:201
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:201
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:201
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:201
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:201
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:201
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:201
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:201
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:201
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:201
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:201
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:201
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:232
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:233
+  // LinearExecutor.java:243
   assign tlmm_activations_valid =
       linear_running & activation_gearbox_out_valid & (linear_taken_beats < linear_beats_per_token);
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:187
-  // LinearExecutor.java:188
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:244
+  // LinearExecutor.java:245
   assign activation_gearbox_out_ready = tlmm_activations_ready & (linear_taken_beats < linear_beats_per_token);
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:191
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:236
-  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:238
-  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:238
-  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:238
-  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:238
-  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:240
-  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:241
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:269
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:270
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:271
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:291
-  assign residual_add_in_valid = linear_feed_residual; // LinearExecutor.java:314
-  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:315
-  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:316
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:248
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:293
+  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:295
+  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:295
+  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:295
+  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:295
+  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:297
+  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:298
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:326
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:327
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:328
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:348
+  assign residual_add_in_valid = linear_feed_residual; // LinearExecutor.java:372
+  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:373
+  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:374
   assign residual_add_in_payload_h_0 =
       ((linear_operand_0[30:23] == 8'd255) & (linear_operand_0[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_0[30:23] == 8'd255) & (linear_operand_0[22:0] == 23'd0))
          | (residual_add_in_payload_h_0_sum >= 20'd31744))
         ? {linear_operand_0[31], 15'h7c00}
-      : {linear_operand_0[31], residual_add_in_payload_h_0_sum[14:0]}; // LinearExecutor.java:318
-  assign residual_add_in_payload_y_0 = linear_y_0; // LinearExecutor.java:319
-  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:321
-  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:322
-  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:321
-  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:322
+      : {linear_operand_0[31], residual_add_in_payload_h_0_sum[14:0]}; // LinearExecutor.java:376
+  assign residual_add_in_payload_y_0 = linear_y_0; // LinearExecutor.java:377
+  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:379
+  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:380
+  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:379
+  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:380
   assign residual_add_in_payload_h_1 =
       ((linear_operand_1[30:23] == 8'd255) & (linear_operand_1[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_1[30:23] == 8'd255) & (linear_operand_1[22:0] == 23'd0))
          | (residual_add_in_payload_h_1_sum >= 20'd31744))
         ? {linear_operand_1[31], 15'h7c00}
-      : {linear_operand_1[31], residual_add_in_payload_h_1_sum[14:0]}; // LinearExecutor.java:318
-  assign residual_add_in_payload_y_1 = linear_y_1; // LinearExecutor.java:319
-  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:321
-  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:322
-  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:321
-  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:322
+      : {linear_operand_1[31], residual_add_in_payload_h_1_sum[14:0]}; // LinearExecutor.java:376
+  assign residual_add_in_payload_y_1 = linear_y_1; // LinearExecutor.java:377
+  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:379
+  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:380
+  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:379
+  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:380
   assign residual_add_in_payload_h_2 =
       ((linear_operand_2[30:23] == 8'd255) & (linear_operand_2[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_2[30:23] == 8'd255) & (linear_operand_2[22:0] == 23'd0))
          | (residual_add_in_payload_h_2_sum >= 20'd31744))
         ? {linear_operand_2[31], 15'h7c00}
-      : {linear_operand_2[31], residual_add_in_payload_h_2_sum[14:0]}; // LinearExecutor.java:318
-  assign residual_add_in_payload_y_2 = linear_y_2; // LinearExecutor.java:319
-  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:321
-  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:322
-  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:321
-  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:322
+      : {linear_operand_2[31], residual_add_in_payload_h_2_sum[14:0]}; // LinearExecutor.java:376
+  assign residual_add_in_payload_y_2 = linear_y_2; // LinearExecutor.java:377
+  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:379
+  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:380
+  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:379
+  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:380
   assign residual_add_in_payload_h_3 =
       ((linear_operand_3[30:23] == 8'd255) & (linear_operand_3[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_3[30:23] == 8'd255) & (linear_operand_3[22:0] == 23'd0))
          | (residual_add_in_payload_h_3_sum >= 20'd31744))
         ? {linear_operand_3[31], 15'h7c00}
-      : {linear_operand_3[31], residual_add_in_payload_h_3_sum[14:0]}; // LinearExecutor.java:318
-  assign residual_add_in_payload_y_3 = linear_y_3; // LinearExecutor.java:319
-  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:321
-  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:322
-  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:321
-  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:322
-  assign residual_add_in_payload_last = 1'b1; // LinearExecutor.java:325
-  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:326
-  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:327
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:337
-  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:338
-  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:339
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:441
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:442
-  assign record_error_detail = error_detail; // Sequencer.java:443
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:444
-  assign record_instructions = instructions_executed; // Sequencer.java:445
-  assign record_argmax = lm_head_argmax; // Sequencer.java:446
-  assign record_cycles = call_cycles; // Sequencer.java:447
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:448
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:449
-  assign record_tapping = tapping; // Sequencer.java:450
-  assign record_tap_records = tap_records; // Sequencer.java:451
-  assign record_tap_used = tap_used; // Sequencer.java:452
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:453
-  assign record_address = arg_io; // Sequencer.java:454
-  assign record_area_address = debug_base; // Sequencer.java:455
-  assign stalled = waiting_for_data; // TellmeKernel.java:132
-  assign interrupt = control_interrupt; // TellmeKernel.java:133
+      : {linear_operand_3[31], residual_add_in_payload_h_3_sum[14:0]}; // LinearExecutor.java:376
+  assign residual_add_in_payload_y_3 = linear_y_3; // LinearExecutor.java:377
+  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:379
+  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:380
+  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:379
+  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:380
+  assign residual_add_in_payload_last = 1'b1; // LinearExecutor.java:383
+  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:384
+  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:385
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:395
+  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:396
+  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:397
+  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:158
+  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:159
+  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:160
+  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:161
+  assign rope_table_write_payload_values = rotate_table_word; // RotateAndCache.java:162
+  assign rope_in_valid = rotate_pending; // RotateAndCache.java:214
+  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:216
+  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:216
+  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:216
+  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:216
+  assign rope_in_payload_row = rotate_pending_token[1:0]; // RotateAndCache.java:218
+  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:219
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:220
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:221
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:222
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache; // RotateAndCache.java:242
+  assign kv_cache_writer_rows_payload = rotate_out_word; // RotateAndCache.java:243
+  assign rope_out_ready = ~linear_cache | kv_cache_writer_rows_ready; // RotateAndCache.java:244
+  // RotateAndCache.java:287
+  assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:288
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:289
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:290
+  assign kv_cache_writer_command_payload_rowBeats = {2'd0, rotate_row_bytes[16:3]}; // RotateAndCache.java:291
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:449
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:450
+  assign record_error_detail = error_detail; // Sequencer.java:451
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:452
+  assign record_instructions = instructions_executed; // Sequencer.java:453
+  assign record_argmax = lm_head_argmax; // Sequencer.java:454
+  assign record_cycles = call_cycles; // Sequencer.java:455
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:456
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:457
+  assign record_tapping = tapping; // Sequencer.java:458
+  assign record_tap_records = tap_records; // Sequencer.java:459
+  assign record_tap_used = tap_used; // Sequencer.java:460
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:461
+  assign record_address = arg_io; // Sequencer.java:462
+  assign record_area_address = debug_base; // Sequencer.java:463
+  assign stalled = waiting_for_data; // TellmeKernel.java:139
+  assign interrupt = control_interrupt; // TellmeKernel.java:140
 
   // -------------------------------------------------------------------------------------------------------------------
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:251
+    case (phase) // Sequencer.java:259
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -2695,18 +2989,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:431
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:439
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:435
-  assign result_error_detail = error_detail; // Sequencer.java:436
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:437
-  assign result_instructions = instructions_executed; // Sequencer.java:438
-  assign result_argmax = lm_head_argmax; // Sequencer.java:439
+  assign result_error_code = error_code; // Sequencer.java:443
+  assign result_error_detail = error_detail; // Sequencer.java:444
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:445
+  assign result_instructions = instructions_executed; // Sequencer.java:446
+  assign result_argmax = lm_head_argmax; // Sequencer.java:447
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -2815,6 +3109,11 @@ module tellme (
       data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:120
       data_read_payload_beats = {18'd0, quantize_gain_beats}; // QuantizeExecutor.java:121
     end
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:120
+      data_read_valid = 1'b1; // RotateAndCache.java:121
+      data_read_payload_address = rotate_table_address; // RotateAndCache.java:122
+      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:123
+    end
     if (tap_asking_memory) begin // TapWriter.java:137
       data_read_valid = 1'b1; // TapWriter.java:138
       data_read_payload_address = tap_source_address; // TapWriter.java:139
@@ -2859,6 +3158,9 @@ module tellme (
     end
     if (quantize_gaining) begin // QuantizeExecutor.java:162
       data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:162
+    end
+    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:156
+      data_beat_ready = 1'b1; // RotateAndCache.java:156
     end
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:192
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:192
@@ -3103,22 +3405,22 @@ module tellme (
              attention_out_payload_3[9:0],
              13'h0}; // AttentionExecutor.java:264
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:341
-      buffer_write_valid = 1'b1; // LinearExecutor.java:342
-      buffer_write_id = linear_dst_id; // LinearExecutor.java:343
-      buffer_write_mask = 4'hf; // LinearExecutor.java:344
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:399
+      buffer_write_valid = 1'b1; // LinearExecutor.java:400
+      buffer_write_id = linear_dst_id; // LinearExecutor.java:401
+      buffer_write_mask = 4'hf; // LinearExecutor.java:402
     end
-    if (linear_store_write) begin // LinearExecutor.java:347
-      buffer_write_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:348
-      buffer_write_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:349
-      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:351
-      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:351
-      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:351
-      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:351
+    if (linear_store_write) begin // LinearExecutor.java:405
+      buffer_write_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:406
+      buffer_write_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:407
+      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:409
+      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:409
+      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:409
+      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:409
     end
-    if (linear_unit_out) begin // LinearExecutor.java:354
-      buffer_write_token = linear_unit_tags_pop_payload[1:0]; // LinearExecutor.java:355
-      buffer_write_word = linear_unit_tags_pop_payload[10:3]; // LinearExecutor.java:356
+    if (linear_unit_out) begin // LinearExecutor.java:412
+      buffer_write_token = linear_unit_tags_pop_payload[1:0]; // LinearExecutor.java:413
+      buffer_write_word = linear_unit_tags_pop_payload[10:3]; // LinearExecutor.java:414
       buffer_write_values_0 =
           (buffer_write_values_0_part == 5'd0)
             ? ((buffer_write_values_0_part_2 == 10'd0) ? {buffer_write_values_0_part_3, 31'h0}
@@ -3135,7 +3437,7 @@ module tellme (
           : {buffer_write_values_0_part_3,
              ({3'd0, buffer_write_values_0_part} + 8'd112),
              buffer_write_values_0_part_2,
-             13'h0}; // LinearExecutor.java:360
+             13'h0}; // LinearExecutor.java:418
       buffer_write_values_1 =
           (buffer_write_values_1_part == 5'd0)
             ? ((buffer_write_values_1_part_2 == 10'd0) ? {buffer_write_values_1_part_3, 31'h0}
@@ -3152,7 +3454,7 @@ module tellme (
           : {buffer_write_values_1_part_3,
              ({3'd0, buffer_write_values_1_part} + 8'd112),
              buffer_write_values_1_part_2,
-             13'h0}; // LinearExecutor.java:360
+             13'h0}; // LinearExecutor.java:418
       buffer_write_values_2 =
           (buffer_write_values_2_part == 5'd0)
             ? ((buffer_write_values_2_part_2 == 10'd0) ? {buffer_write_values_2_part_3, 31'h0}
@@ -3169,7 +3471,7 @@ module tellme (
           : {buffer_write_values_2_part_3,
              ({3'd0, buffer_write_values_2_part} + 8'd112),
              buffer_write_values_2_part_2,
-             13'h0}; // LinearExecutor.java:360
+             13'h0}; // LinearExecutor.java:418
       buffer_write_values_3 =
           (buffer_write_values_3_part == 5'd0)
             ? ((buffer_write_values_3_part_2 == 10'd0) ? {buffer_write_values_3_part_3, 31'h0}
@@ -3186,7 +3488,66 @@ module tellme (
           : {buffer_write_values_3_part_3,
              ({3'd0, buffer_write_values_3_part} + 8'd112),
              buffer_write_values_3_part_2,
-             13'h0}; // LinearExecutor.java:360
+             13'h0}; // LinearExecutor.java:418
+    end
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:257
+      buffer_write_valid = 1'b1; // RotateAndCache.java:258
+      buffer_write_id = linear_dst_id; // RotateAndCache.java:259
+      buffer_write_token = rotate_out_token[1:0]; // RotateAndCache.java:260
+      buffer_write_word = rotate_out_word_index[7:0]; // RotateAndCache.java:261
+      buffer_write_mask = 4'hf; // RotateAndCache.java:262
+      buffer_write_values_0 =
+          (rope_out_payload_y_0[14:10] == 5'd0)
+            ? ((rope_out_payload_y_0[9:0] == 10'd0) ? {rope_out_payload_y_0[15], 31'h0}
+               : {rope_out_payload_y_0[15],
+                  (8'd112 - {4'd0, buffer_write_values_0_mux_5}),
+                  (rope_out_payload_y_0[9:0] << (buffer_write_values_0_mux_5 + 4'd1)),
+                  13'h0})
+          : (rope_out_payload_y_0[14:10] == 5'd31)
+            ? {rope_out_payload_y_0[15], 8'hff, (rope_out_payload_y_0[9:0] != 10'd0), rope_out_payload_y_0[8:0], 13'h0}
+          : {rope_out_payload_y_0[15],
+             ({3'd0, rope_out_payload_y_0[14:10]} + 8'd112),
+             rope_out_payload_y_0[9:0],
+             13'h0}; // RotateAndCache.java:264
+      buffer_write_values_1 =
+          (rope_out_payload_y_1[14:10] == 5'd0)
+            ? ((rope_out_payload_y_1[9:0] == 10'd0) ? {rope_out_payload_y_1[15], 31'h0}
+               : {rope_out_payload_y_1[15],
+                  (8'd112 - {4'd0, buffer_write_values_1_mux_5}),
+                  (rope_out_payload_y_1[9:0] << (buffer_write_values_1_mux_5 + 4'd1)),
+                  13'h0})
+          : (rope_out_payload_y_1[14:10] == 5'd31)
+            ? {rope_out_payload_y_1[15], 8'hff, (rope_out_payload_y_1[9:0] != 10'd0), rope_out_payload_y_1[8:0], 13'h0}
+          : {rope_out_payload_y_1[15],
+             ({3'd0, rope_out_payload_y_1[14:10]} + 8'd112),
+             rope_out_payload_y_1[9:0],
+             13'h0}; // RotateAndCache.java:264
+      buffer_write_values_2 =
+          (rope_out_payload_y_2[14:10] == 5'd0)
+            ? ((rope_out_payload_y_2[9:0] == 10'd0) ? {rope_out_payload_y_2[15], 31'h0}
+               : {rope_out_payload_y_2[15],
+                  (8'd112 - {4'd0, buffer_write_values_2_mux_5}),
+                  (rope_out_payload_y_2[9:0] << (buffer_write_values_2_mux_5 + 4'd1)),
+                  13'h0})
+          : (rope_out_payload_y_2[14:10] == 5'd31)
+            ? {rope_out_payload_y_2[15], 8'hff, (rope_out_payload_y_2[9:0] != 10'd0), rope_out_payload_y_2[8:0], 13'h0}
+          : {rope_out_payload_y_2[15],
+             ({3'd0, rope_out_payload_y_2[14:10]} + 8'd112),
+             rope_out_payload_y_2[9:0],
+             13'h0}; // RotateAndCache.java:264
+      buffer_write_values_3 =
+          (rope_out_payload_y_3[14:10] == 5'd0)
+            ? ((rope_out_payload_y_3[9:0] == 10'd0) ? {rope_out_payload_y_3[15], 31'h0}
+               : {rope_out_payload_y_3[15],
+                  (8'd112 - {4'd0, buffer_write_values_3_mux_5}),
+                  (rope_out_payload_y_3[9:0] << (buffer_write_values_3_mux_5 + 4'd1)),
+                  13'h0})
+          : (rope_out_payload_y_3[14:10] == 5'd31)
+            ? {rope_out_payload_y_3[15], 8'hff, (rope_out_payload_y_3[9:0] != 10'd0), rope_out_payload_y_3[8:0], 13'h0}
+          : {rope_out_payload_y_3[15],
+             ({3'd0, rope_out_payload_y_3[14:10]} + 8'd112),
+             rope_out_payload_y_3[9:0],
+             13'h0}; // RotateAndCache.java:264
     end
   end
 
@@ -3207,11 +3568,17 @@ module tellme (
       buffer_read_token = buffer_read_token_sum[1:0]; // AttentionExecutor.java:195
       buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:197
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_store) begin // LinearExecutor.java:297
-      buffer_read_valid = 1'b1; // LinearExecutor.java:298
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:299
-      buffer_read_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:300
-      buffer_read_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:301
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:355
+      buffer_read_valid = 1'b1; // LinearExecutor.java:356
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:357
+      buffer_read_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:358
+      buffer_read_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:359
+    end
+    if (rotate_read) begin // RotateAndCache.java:203
+      buffer_read_valid = 1'b1; // RotateAndCache.java:204
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:205
+      buffer_read_token = rotate_feed_token[1:0]; // RotateAndCache.java:206
+      buffer_read_word = rotate_feed_word[7:0]; // RotateAndCache.java:207
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:105
       buffer_read_valid = 1'b1; // TapWriter.java:106
@@ -3517,10 +3884,10 @@ module tellme (
       quantized_read_token = lm_head_token[1:0]; // LmHeadExecutor.java:110
       quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:111
     end
-    if (linear_activation_read) begin // LinearExecutor.java:167
-      quantized_read = 1'b1; // LinearExecutor.java:168
-      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:169
-      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:170
+    if (linear_activation_read) begin // LinearExecutor.java:224
+      quantized_read = 1'b1; // LinearExecutor.java:225
+      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:226
+      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:227
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:111
       quantized_read = 1'b1; // TapWriter.java:112
@@ -3565,7 +3932,7 @@ module tellme (
   // embed (EmbedUnit.java:37): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:43
-    case (phase) // Sequencer.java:251
+    case (phase) // Sequencer.java:259
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3574,12 +3941,12 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:337
-        end else if (opcode == 8'd0) begin // Sequencer.java:338
-        end else if (opcode == 8'd1) begin // Sequencer.java:339
-        end else if (opcode == 8'd7) begin // Sequencer.java:349
-        end else if (is_embed) begin // Sequencer.java:350
-          embed_start = 1'b1; // Sequencer.java:351
+        if (data_read_failed) begin // Sequencer.java:345
+        end else if (opcode == 8'd0) begin // Sequencer.java:346
+        end else if (opcode == 8'd1) begin // Sequencer.java:347
+        end else if (opcode == 8'd7) begin // Sequencer.java:357
+        end else if (is_embed) begin // Sequencer.java:358
+          embed_start = 1'b1; // Sequencer.java:359
         end
       end
       STEP_EXECUTE: ;
@@ -3724,7 +4091,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:49
-    case (phase) // Sequencer.java:251
+    case (phase) // Sequencer.java:259
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3733,13 +4100,13 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:337
-        end else if (opcode == 8'd0) begin // Sequencer.java:338
-        end else if (opcode == 8'd1) begin // Sequencer.java:339
-        end else if (opcode == 8'd7) begin // Sequencer.java:349
-        end else if (is_embed) begin // Sequencer.java:350
-        end else if (is_quantize) begin // Sequencer.java:354
-          quantize_start = 1'b1; // Sequencer.java:355
+        if (data_read_failed) begin // Sequencer.java:345
+        end else if (opcode == 8'd0) begin // Sequencer.java:346
+        end else if (opcode == 8'd1) begin // Sequencer.java:347
+        end else if (opcode == 8'd7) begin // Sequencer.java:357
+        end else if (is_embed) begin // Sequencer.java:358
+        end else if (is_quantize) begin // Sequencer.java:362
+          quantize_start = 1'b1; // Sequencer.java:363
         end
       end
       STEP_EXECUTE: ;
@@ -3916,7 +4283,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:52
-    case (phase) // Sequencer.java:251
+    case (phase) // Sequencer.java:259
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3925,16 +4292,16 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:337
-        end else if (opcode == 8'd0) begin // Sequencer.java:338
-        end else if (opcode == 8'd1) begin // Sequencer.java:339
-        end else if (opcode == 8'd7) begin // Sequencer.java:349
-        end else if (is_embed) begin // Sequencer.java:350
-        end else if (is_quantize) begin // Sequencer.java:354
-        end else if (is_linear) begin // Sequencer.java:358
-        end else if (is_lm_head) begin // Sequencer.java:362
-        end else if (is_attention) begin // Sequencer.java:366
-          attention_start = 1'b1; // Sequencer.java:367
+        if (data_read_failed) begin // Sequencer.java:345
+        end else if (opcode == 8'd0) begin // Sequencer.java:346
+        end else if (opcode == 8'd1) begin // Sequencer.java:347
+        end else if (opcode == 8'd7) begin // Sequencer.java:357
+        end else if (is_embed) begin // Sequencer.java:358
+        end else if (is_quantize) begin // Sequencer.java:362
+        end else if (is_linear) begin // Sequencer.java:366
+        end else if (is_lm_head) begin // Sequencer.java:370
+        end else if (is_attention) begin // Sequencer.java:374
+          attention_start = 1'b1; // Sequencer.java:375
         end
       end
       STEP_EXECUTE: ;
@@ -4324,10 +4691,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:50
     lm_head_clear = 1'b0; // LmHeadExecutor.java:52
-    case (phase) // Sequencer.java:251
+    case (phase) // Sequencer.java:259
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:252
-          lm_head_clear = 1'b1; // Sequencer.java:253
+        if (call_start) begin // Sequencer.java:260
+          lm_head_clear = 1'b1; // Sequencer.java:261
         end
       end
       STEP_HEADER: ;
@@ -4337,15 +4704,15 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:337
-        end else if (opcode == 8'd0) begin // Sequencer.java:338
-        end else if (opcode == 8'd1) begin // Sequencer.java:339
-        end else if (opcode == 8'd7) begin // Sequencer.java:349
-        end else if (is_embed) begin // Sequencer.java:350
-        end else if (is_quantize) begin // Sequencer.java:354
-        end else if (is_linear) begin // Sequencer.java:358
-        end else if (is_lm_head) begin // Sequencer.java:362
-          lm_head_start = 1'b1; // Sequencer.java:363
+        if (data_read_failed) begin // Sequencer.java:345
+        end else if (opcode == 8'd0) begin // Sequencer.java:346
+        end else if (opcode == 8'd1) begin // Sequencer.java:347
+        end else if (opcode == 8'd7) begin // Sequencer.java:357
+        end else if (is_embed) begin // Sequencer.java:358
+        end else if (is_quantize) begin // Sequencer.java:362
+        end else if (is_linear) begin // Sequencer.java:366
+        end else if (is_lm_head) begin // Sequencer.java:370
+          lm_head_start = 1'b1; // Sequencer.java:371
         end
       end
       STEP_EXECUTE: ;
@@ -4362,47 +4729,47 @@ module tellme (
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:60
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:190
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:198
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:60
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:191
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:199
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:60
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:192
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:200
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:60
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:193
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:201
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:60
-    lm_head_vocab = header_vocab; // Sequencer.java:194
+    lm_head_vocab = header_vocab; // Sequencer.java:202
   end
 
   always @(*) begin
     lm_head_last_token = 3'd0; // LmHeadExecutor.java:60
-    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:196
+    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:204
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:60
-    lm_head_image = arg_image; // Sequencer.java:197
+    lm_head_image = arg_image; // Sequencer.java:205
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:60
-    lm_head_logits = logits_address; // Sequencer.java:199
+    lm_head_logits = logits_address; // Sequencer.java:207
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:62
-    lm_head_last_chunk = last_chunk; // Sequencer.java:195
+    lm_head_last_chunk = last_chunk; // Sequencer.java:203
   end
 
   assign lm_head_bad_field =
@@ -4528,11 +4895,11 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor (LinearExecutor.java:55): LINEAR: the TLMM engine over the chunk's activations, its sums
+  // linear_executor (LinearExecutor.java:65): LINEAR: the TLMM engine over the chunk's activations, its sums
   // dequantized and through the epilogue into a buffer
   always @(*) begin
-    linear_start = 1'b0; // LinearExecutor.java:65
-    case (phase) // Sequencer.java:251
+    linear_start = 1'b0; // LinearExecutor.java:75
+    case (phase) // Sequencer.java:259
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4541,14 +4908,14 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:337
-        end else if (opcode == 8'd0) begin // Sequencer.java:338
-        end else if (opcode == 8'd1) begin // Sequencer.java:339
-        end else if (opcode == 8'd7) begin // Sequencer.java:349
-        end else if (is_embed) begin // Sequencer.java:350
-        end else if (is_quantize) begin // Sequencer.java:354
-        end else if (is_linear) begin // Sequencer.java:358
-          linear_start = 1'b1; // Sequencer.java:359
+        if (data_read_failed) begin // Sequencer.java:345
+        end else if (opcode == 8'd0) begin // Sequencer.java:346
+        end else if (opcode == 8'd1) begin // Sequencer.java:347
+        end else if (opcode == 8'd7) begin // Sequencer.java:357
+        end else if (is_embed) begin // Sequencer.java:358
+        end else if (is_quantize) begin // Sequencer.java:362
+        end else if (is_linear) begin // Sequencer.java:366
+          linear_start = 1'b1; // Sequencer.java:367
         end
       end
       STEP_EXECUTE: ;
@@ -4564,52 +4931,92 @@ module tellme (
   end
 
   always @(*) begin
-    linear_epilogue = 4'd0; // LinearExecutor.java:73
+    linear_epilogue = 4'd0; // LinearExecutor.java:89
     linear_epilogue = instruction_word[11:8]; // Sequencer.java:178
   end
 
   always @(*) begin
-    linear_src = 4'd0; // LinearExecutor.java:73
+    linear_src = 4'd0; // LinearExecutor.java:89
     linear_src = instruction_word[19:16]; // Sequencer.java:180
   end
 
   always @(*) begin
-    linear_dst = 4'd0; // LinearExecutor.java:73
+    linear_dst = 4'd0; // LinearExecutor.java:89
     linear_dst = instruction_word[23:20]; // Sequencer.java:181
   end
 
   always @(*) begin
-    linear_rows = 16'd0; // LinearExecutor.java:73
+    linear_rows = 16'd0; // LinearExecutor.java:89
     linear_rows = instruction_word[47:32]; // Sequencer.java:182
   end
 
   always @(*) begin
-    linear_cols = 16'd0; // LinearExecutor.java:73
+    linear_cols = 16'd0; // LinearExecutor.java:89
     linear_cols = instruction_word[63:48]; // Sequencer.java:183
   end
 
   always @(*) begin
-    linear_weights = 32'd0; // LinearExecutor.java:73
+    linear_weights = 32'd0; // LinearExecutor.java:89
     linear_weights = instruction_word[95:64]; // Sequencer.java:184
   end
 
   always @(*) begin
-    linear_tokens = 3'd0; // LinearExecutor.java:73
+    linear_tokens = 3'd0; // LinearExecutor.java:89
     linear_tokens = chunk_tokens; // Sequencer.java:186
   end
 
   always @(*) begin
-    linear_image = 64'd0; // LinearExecutor.java:73
+    linear_image = 64'd0; // LinearExecutor.java:89
     linear_image = arg_image; // Sequencer.java:187
   end
 
   always @(*) begin
-    linear_relu2 = 1'b0; // LinearExecutor.java:75
+    linear_layer = 8'd0; // LinearExecutor.java:89
+    linear_layer = instruction_word[31:24]; // Sequencer.java:188
+  end
+
+  always @(*) begin
+    linear_first_position = 32'd0; // LinearExecutor.java:89
+    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:189
+  end
+
+  always @(*) begin
+    linear_head_dim = 16'd0; // LinearExecutor.java:89
+    linear_head_dim = setup_head_dim; // Sequencer.java:190
+  end
+
+  always @(*) begin
+    linear_kv_heads = 8'd0; // LinearExecutor.java:89
+    linear_kv_heads = setup_kv_heads; // Sequencer.java:192
+  end
+
+  always @(*) begin
+    linear_positions = 32'd0; // LinearExecutor.java:89
+    linear_positions = setup_positions; // Sequencer.java:193
+  end
+
+  always @(*) begin
+    linear_rope_table = 32'd0; // LinearExecutor.java:89
+    linear_rope_table = setup_rope_table; // Sequencer.java:194
+  end
+
+  always @(*) begin
+    linear_kv_cache = 64'd0; // LinearExecutor.java:89
+    linear_kv_cache = arg_kv_cache; // Sequencer.java:195
+  end
+
+  always @(*) begin
+    linear_relu2 = 1'b0; // LinearExecutor.java:91
     linear_relu2 = instruction_word[12]; // Sequencer.java:179
   end
 
   always @(*) begin
-    linear_scale = 32'h0; // LinearExecutor.java:76
+    linear_rope_adjacent = 1'b0; // LinearExecutor.java:92
+    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:191
+  end
+
+  always @(*) begin
+    linear_scale = 32'h0; // LinearExecutor.java:93
     linear_scale = instruction_word[127:96]; // Sequencer.java:185
   end
 
@@ -4651,10 +5058,14 @@ module tellme (
     end
   end
 
-  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:93
-  // LinearExecutor.java:96
-  assign linear_epilogue_not_built = (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
-  // LinearExecutor.java:103
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:120
+  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:122
+  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:123
+  assign linear_bad_head =
+      (linear_head_dim == 16'd0)
+      | (linear_head_dim[2:0] != 3'd0)
+      | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
+      | (linear_is_cache & (linear_layer >= 8'd8)); // LinearExecutor.java:130
   assign linear_bad_field =
       (linear_rows == 16'd0)
       | (linear_cols == 16'd0)
@@ -4662,34 +5073,36 @@ module tellme (
       | (linear_epilogue > 4'd5)
       | ~(linear_dst < 4'd5)
       | (linear_rows > {5'd0, linear_dst_capacity})
-      | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {5'd0, linear_src_capacity})));
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:146
-  assign linear_beats_per_token = linear_beats_per_token_prod[15:0]; // LinearExecutor.java:150
-  assign linear_words_per_token = linear_words_per_token_sum[17:2]; // LinearExecutor.java:152
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:163
+      | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {5'd0, linear_src_capacity})))
+      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:138
+  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:169
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:203
+  assign linear_beats_per_token = linear_beats_per_token_prod[15:0]; // LinearExecutor.java:207
+  assign linear_words_per_token = linear_words_per_token_sum[17:2]; // LinearExecutor.java:209
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:220
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:166
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:174
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:223
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:231
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:190
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:214
-  // LinearExecutor.java:216
+      & ~linear_feed_pending; // LinearExecutor.java:247
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:271
+  // LinearExecutor.java:273
   assign linear_groups_of_tile = linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups;
-  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:217
-  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:219
-  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:230
+  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:274
+  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:276
+  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:287
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:242
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:243
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:244
-  assign linear_vectors = linear_vectors_prod[23:0]; // LinearExecutor.java:264
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:299
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:300
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:301
+  assign linear_vectors = linear_vectors_prod[23:0]; // LinearExecutor.java:321
 
   always @(*) begin
     case (linear_param_token[1:0]) // QuantizedStore.java:80
@@ -4700,175 +5113,204 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:279
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:282
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:283
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:284
-  // LinearExecutor.java:285
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:336
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:339
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:340
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:341
+  // LinearExecutor.java:342
   assign linear_y_ready = dequantizer_out_valid & linear_tags_pop_valid & (linear_epilogue_step == EPILOGUE_STEP_WAIT);
-  assign linear_padding_word = linear_tags_pop_payload[18:3] >= linear_row_words; // LinearExecutor.java:286
-  assign linear_y_take = linear_y_ready; // LinearExecutor.java:290
-  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:292
-  assign linear_expected_words = linear_expected_words_prod[23:0]; // LinearExecutor.java:294
-  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_store; // LinearExecutor.java:296
-  // LinearExecutor.java:311
+  assign linear_padding_word = linear_tags_pop_payload[18:3] >= linear_row_words; // LinearExecutor.java:343
+  assign linear_y_take = linear_y_ready; // LinearExecutor.java:347
+  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:349
+  assign linear_expected_words = linear_expected_words_prod[23:0]; // LinearExecutor.java:351
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:353
+  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:354
+  // LinearExecutor.java:369
   assign linear_feed_residual = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add;
-  // LinearExecutor.java:312
+  // LinearExecutor.java:370
   assign linear_feed_silu = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & ~linear_relu2_q;
-  // LinearExecutor.java:313
+  // LinearExecutor.java:371
   assign linear_feed_relu2 = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & linear_relu2_q;
   assign linear_fed =
       (residual_add_in_valid & residual_add_in_ready)
       | (gating_silu_in_valid & gating_silu_in_ready)
-      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:328
+      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:386
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:333
-  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:334
-  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:334
-  // LinearExecutor.java:336
+  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:391
+  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:392
+  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:392
+  // LinearExecutor.java:394
   assign linear_unit_out = residual_add_out_valid | gating_silu_out_valid | gating_relu2_out_valid;
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:340
-  assign linear_done = linear_step == LINEAR_STEP_FINISH; // LinearExecutor.java:369
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:398
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:425
+  assign linear_done = linear_step == LINEAR_STEP_FINISH; // LinearExecutor.java:443
 
   always @(posedge ap_clk) begin
-    if (linear_start) begin // LinearExecutor.java:104
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:105
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:106
-      linear_src_id <= linear_src; // LinearExecutor.java:107
-      linear_dst_id <= linear_dst; // LinearExecutor.java:108
-      linear_rows_q <= linear_rows; // LinearExecutor.java:109
-      linear_cols_q <= linear_cols; // LinearExecutor.java:110
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:111
-      linear_scale_q <= linear_scale; // LinearExecutor.java:112
-      linear_token_count <= linear_tokens; // LinearExecutor.java:113
-      linear_code <= 8'd0; // LinearExecutor.java:114
-      linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:115
-      if (linear_epilogue_not_built) begin // LinearExecutor.java:116
-        linear_code <= 8'd2; // LinearExecutor.java:117
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:118
-      end
-      if (linear_bad_field) begin // LinearExecutor.java:120
-        linear_code <= 8'd3; // LinearExecutor.java:121
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:122
-      end
-    end
-    if (tlmm_command_request_valid & tlmm_command_request_ready) begin // LinearExecutor.java:132
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:132
-    end
-    if (tlmm_command_answer_valid & tlmm_command_answer_ready) begin // LinearExecutor.java:135
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:136
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:136
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:136
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:136
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:136
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:136
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:136
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:136
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:136
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:136
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:136
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:136
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:137
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:138
-        linear_code <= 8'd3; // LinearExecutor.java:139
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:140
+    if (linear_start) begin // LinearExecutor.java:139
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:140
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:141
+      linear_src_id <= linear_src; // LinearExecutor.java:142
+      linear_dst_id <= linear_dst; // LinearExecutor.java:143
+      linear_rows_q <= linear_rows; // LinearExecutor.java:144
+      linear_cols_q <= linear_cols; // LinearExecutor.java:145
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:146
+      linear_scale_q <= linear_scale; // LinearExecutor.java:147
+      linear_token_count <= linear_tokens; // LinearExecutor.java:148
+      linear_layer_q <= linear_layer; // LinearExecutor.java:149
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:150
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:151
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:152
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:153
+      linear_positions_q <= linear_positions; // LinearExecutor.java:154
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:155
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:156
+      linear_heads <= 16'd0; // LinearExecutor.java:157
+      linear_head_rows <= 17'd0; // LinearExecutor.java:158
+      linear_code <= 8'd0; // LinearExecutor.java:159
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:160
+      if (linear_bad_field) begin // LinearExecutor.java:161
+        linear_code <= 8'd3; // LinearExecutor.java:162
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:163
       end
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:145
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:145
-    end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:157
-      linear_feed_token <= 3'd0; // LinearExecutor.java:158
-      linear_feed_word <= 16'd0; // LinearExecutor.java:159
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:160
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:161
-    end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:177
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:178
-      linear_holding <= 1'b1; // LinearExecutor.java:179
-    end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:181
-      linear_holding <= 1'b0; // LinearExecutor.java:181
-    end
-    if (linear_activation_read) begin // LinearExecutor.java:182
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:183
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:184
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:185
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:185
-    end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:192
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:192
-    end
-    if (linear_token_fed) begin // LinearExecutor.java:193
-      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:194
-      linear_feed_word <= 16'd0; // LinearExecutor.java:195
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:196
-    end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:205
-      linear_tile <= 16'd0; // LinearExecutor.java:206
-      linear_result_token <= 3'd0; // LinearExecutor.java:207
-      linear_group <= 16'd0; // LinearExecutor.java:208
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:209
-    end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:246
-      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:251
-      if (linear_last_group) begin // LinearExecutor.java:252
-        // LinearExecutor.java:253
-        linear_result_token <= linear_last_result_token ? 3'd0 : (linear_result_token + 3'd1);
-        if (linear_last_result_token) begin // LinearExecutor.java:254
-          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:255
-          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:256
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:170
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:171
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:172
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:173
+      end else begin
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:175
+        if ((linear_head_rows != {1'b0, linear_rows_q})
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:176
+          linear_code <= 8'd3; // LinearExecutor.java:177
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:178
         end
       end
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:265
-      linear_param_token <= 3'd0; // LinearExecutor.java:266
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:267
+    if (tlmm_command_request_valid & tlmm_command_request_ready) begin // LinearExecutor.java:189
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:189
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:272
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:273
-      // LinearExecutor.java:274
+    if (tlmm_command_answer_valid & tlmm_command_answer_ready) begin // LinearExecutor.java:192
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:193
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:193
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:193
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:193
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:193
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:193
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:193
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:193
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:193
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:193
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:193
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:193
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:194
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:195
+        linear_code <= 8'd3; // LinearExecutor.java:196
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:197
+      end
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:202
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:202
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:214
+      linear_feed_token <= 3'd0; // LinearExecutor.java:215
+      linear_feed_word <= 16'd0; // LinearExecutor.java:216
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:217
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:218
+    end
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:234
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:235
+      linear_holding <= 1'b1; // LinearExecutor.java:236
+    end
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:238
+      linear_holding <= 1'b0; // LinearExecutor.java:238
+    end
+    if (linear_activation_read) begin // LinearExecutor.java:239
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:240
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:241
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:242
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:242
+    end
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:249
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:249
+    end
+    if (linear_token_fed) begin // LinearExecutor.java:250
+      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:251
+      linear_feed_word <= 16'd0; // LinearExecutor.java:252
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:253
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:262
+      linear_tile <= 16'd0; // LinearExecutor.java:263
+      linear_result_token <= 3'd0; // LinearExecutor.java:264
+      linear_group <= 16'd0; // LinearExecutor.java:265
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:266
+    end
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:303
+      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:308
+      if (linear_last_group) begin // LinearExecutor.java:309
+        // LinearExecutor.java:310
+        linear_result_token <= linear_last_result_token ? 3'd0 : (linear_result_token + 3'd1);
+        if (linear_last_result_token) begin // LinearExecutor.java:311
+          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:312
+          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:313
+        end
+      end
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:322
+      linear_param_token <= 3'd0; // LinearExecutor.java:323
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:324
+    end
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:329
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:330
+      // LinearExecutor.java:331
       linear_param_token <= ((linear_param_token + 3'd1) == linear_token_count) ? 3'd0 : (linear_param_token + 3'd1);
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:295
-      linear_words_written <= 24'd0; // LinearExecutor.java:295
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:352
+      linear_words_written <= 24'd0; // LinearExecutor.java:352
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_store) begin // LinearExecutor.java:297
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:302
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:302
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:302
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:302
-      linear_tag_held_token <= linear_tags_pop_payload[2:0]; // LinearExecutor.java:303
-      linear_tag_held_word <= linear_tags_pop_payload[18:3]; // LinearExecutor.java:303
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:304
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:355
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:360
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:360
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:360
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:360
+      linear_tag_held_token <= linear_tags_pop_payload[2:0]; // LinearExecutor.java:361
+      linear_tag_held_word <= linear_tags_pop_payload[18:3]; // LinearExecutor.java:361
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:362
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:307
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:308
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:308
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:308
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:308
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:309
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:365
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:366
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:366
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:366
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:366
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:367
     end
-    if (linear_fed) begin // LinearExecutor.java:329
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:329
+    if (linear_fed) begin // LinearExecutor.java:387
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:387
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:341
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:345
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:399
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:403
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:366
-      linear_engine_done <= 1'b0; // LinearExecutor.java:366
-    end else if (tlmm_done) begin // LinearExecutor.java:366
-      linear_engine_done <= 1'b1; // LinearExecutor.java:366
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:424
+      linear_engine_done <= 1'b0; // LinearExecutor.java:424
+    end else if (tlmm_done) begin // LinearExecutor.java:424
+      linear_engine_done <= 1'b1; // LinearExecutor.java:424
     end
-    // LinearExecutor.java:367
+    // LinearExecutor.java:426
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:367
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:427
     end
-    if (linear_step == LINEAR_STEP_FINISH) begin // LinearExecutor.java:370
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:370
+    if (rotate_start) begin // LinearExecutor.java:436
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:436
+    end
+    if (rotate_done) begin // LinearExecutor.java:437
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:438
+      linear_code <= rotate_code; // LinearExecutor.java:439
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:440
+    end
+    if (linear_step == LINEAR_STEP_FINISH) begin // LinearExecutor.java:444
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:444
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -4880,6 +5322,16 @@ module tellme (
       linear_weights_address <= 64'd0;
       linear_scale_q <= 32'h0;
       linear_token_count <= 3'd0;
+      linear_layer_q <= 8'd0;
+      linear_first_position_q <= 32'd0;
+      linear_head_dim_q <= 16'd0;
+      linear_rope_adjacent_q <= 1'b0;
+      linear_kv_heads_q <= 8'd0;
+      linear_positions_q <= 32'd0;
+      linear_rope_table_address <= 64'd0;
+      linear_kv_cache_q <= 64'd0;
+      linear_heads <= 16'd0;
+      linear_head_rows <= 17'd0;
       linear_code <= 8'd0;
       linear_step <= LINEAR_STEP_IDLE;
       linear_command_address <= 64'd0;
@@ -4919,6 +5371,190 @@ module tellme (
       linear_operand_2 <= 32'h0;
       linear_operand_3 <= 32'h0;
       linear_engine_done <= 1'b0;
+      linear_rotate_started <= 1'b0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // linear_executor.rotate_and_cache (RotateAndCache.java:67): the RoPE and KV-cache epilogues: dst read back head by
+  // head through the RoPE unit, stored over dst and into the K or V cache
+  always @(*) begin
+    rotate_start = 1'b0; // RotateAndCache.java:75
+    rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started; // LinearExecutor.java:435
+  end
+
+  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:102
+  assign rotate_table_loaded =
+      rotate_loaded
+      & (rotate_loaded_first == linear_first_position_q)
+      & (rotate_loaded_tokens == linear_token_count)
+      & (rotate_loaded_dim == linear_head_dim_q)
+      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:118
+  assign rotate_word_whole = rotate_gathered; // RotateAndCache.java:128
+  assign rotate_table_word = {data_beat_payload_data, rotate_earlier_beats}; // RotateAndCache.java:137
+  assign rotate_half_words = rotate_head_beats[3:1]; // RotateAndCache.java:141
+  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:155
+  assign rotate_table_word_in = rotate_table_beat & rotate_word_whole; // RotateAndCache.java:157
+  // RotateAndCache.java:163
+  assign rotate_last_group = ({14'd0, rotate_table_group} + 16'd1) == {13'd0, rotate_half_words};
+  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:188
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:199
+  // RotateAndCache.java:202
+  assign rotate_read = rotate_running & (rotate_feed_token < linear_token_count) & (~rotate_pending | rope_in_ready);
+  // RotateAndCache.java:237
+  assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:256
+  // RotateAndCache.java:302
+  assign rotate_all_written =
+      (rotate_out_token == linear_token_count) & (~linear_cache | (rotate_cache_done == linear_token_count));
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:305
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:306
+
+  always @(posedge ap_clk) begin
+    if (rotate_start) begin // RotateAndCache.java:78
+      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:78
+    end
+    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:90
+      rotate_head_beats <= linear_head_dim_q[5:2]; // RotateAndCache.java:91
+      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:92
+      rotate_run_bytes <= {rotate_run_bytes_prod[46:0], 1'b0}; // RotateAndCache.java:93
+      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:94
+      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:95
+      // RotateAndCache.java:96
+      rotate_table_address <=
+          linear_rope_table_address + {{14'd0, ({16'd0, linear_first_position_q} * {32'd0, linear_head_dim_q})}, 2'd0};
+      rotate_table_beats <= {3'd0, rotate_table_beats_prod[29:1]}; // RotateAndCache.java:98
+      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:99
+    end
+    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:104
+      rotate_command_address <=
+          linear_kv_cache_q
+          + {rotate_command_address_prod[62:0], 1'b0}
+          + {16'd0, rotate_kind_run}
+          + rotate_command_address_prod_2[63:0]; // RotateAndCache.java:105
+      // RotateAndCache.java:108
+      rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
+    end
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:120
+      if (data_read_ready) begin // RotateAndCache.java:124
+        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:124
+      end
+    end
+    if ((rotate_step == ROTATE_STEP_TABLE) & data_beat_valid) begin // RotateAndCache.java:138
+      rotate_earlier_beats <= data_beat_payload_data; // RotateAndCache.java:138
+    end
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:146
+      rotate_table_row <= 2'd0; // RotateAndCache.java:147
+      rotate_table_group <= 2'd0; // RotateAndCache.java:148
+      rotate_table_sine <= 1'b0; // RotateAndCache.java:149
+      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:150
+      rotate_gathered <= 1'b0; // RotateAndCache.java:152
+    end
+    if (rotate_table_beat) begin // RotateAndCache.java:164
+      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:165
+      rotate_gathered <= ~rotate_word_whole & (rotate_gathered + 1'b1); // RotateAndCache.java:167
+      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:169
+        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:170
+        rotate_loaded <= 1'b1; // RotateAndCache.java:171
+        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:172
+        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:173
+        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:174
+        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:175
+      end
+    end
+    if (rotate_table_word_in) begin // RotateAndCache.java:178
+      rotate_table_group <= rotate_last_group ? 2'd0 : (rotate_table_group + 2'd1); // RotateAndCache.java:179
+      if (rotate_last_group) begin // RotateAndCache.java:180
+        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:181
+        if (rotate_table_sine) begin // RotateAndCache.java:182
+          rotate_table_row <= rotate_table_row + 2'd1; // RotateAndCache.java:182
+        end
+      end
+    end
+    if (call_start) begin // RotateAndCache.java:185
+      rotate_loaded <= 1'b0; // RotateAndCache.java:185
+    end
+    if (rotate_start) begin // RotateAndCache.java:194
+      rotate_feed_token <= 3'd0; // RotateAndCache.java:195
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:196
+      rotate_pending <= 1'b0; // RotateAndCache.java:197
+    end
+    if (rotate_read) begin // RotateAndCache.java:203
+      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:208
+      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:209
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:210
+      if (rotate_last_feed_word) begin // RotateAndCache.java:211
+        rotate_feed_token <= rotate_feed_token + 3'd1; // RotateAndCache.java:211
+      end
+    end
+    if (rotate_read) begin // RotateAndCache.java:213
+      rotate_pending <= 1'b1; // RotateAndCache.java:213
+    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:213
+      rotate_pending <= 1'b0; // RotateAndCache.java:213
+    end
+    if (rotate_start) begin // RotateAndCache.java:252
+      rotate_out_token <= 3'd0; // RotateAndCache.java:253
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:254
+    end
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:257
+      // RotateAndCache.java:267
+      rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
+      if (rotate_last_out_word) begin // RotateAndCache.java:268
+        rotate_out_token <= rotate_out_token + 3'd1; // RotateAndCache.java:268
+      end
+    end
+    if (rotate_start) begin // RotateAndCache.java:282
+      rotate_command_token <= 3'd0; // RotateAndCache.java:283
+      rotate_cache_done <= 3'd0; // RotateAndCache.java:284
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:285
+    end
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:292
+      rotate_command_token <= rotate_command_token + 3'd1; // RotateAndCache.java:293
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:294
+    end
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:296
+      rotate_cache_done <= rotate_cache_done + 3'd1; // RotateAndCache.java:297
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:298
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:298
+      end
+    end
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:303
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:303
+    end
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:304
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:304
+    end
+    if (!ap_rst_n) begin
+      rotate_step <= ROTATE_STEP_IDLE;
+      rotate_head_beats <= 4'd0;
+      rotate_row_words <= 16'd0;
+      rotate_run_bytes <= 48'd0;
+      rotate_row_bytes <= 17'd0;
+      rotate_layer_heads <= 16'd0;
+      rotate_table_address <= 64'd0;
+      rotate_table_beats <= 32'd0;
+      rotate_command_address <= 64'd0;
+      rotate_earlier_beats <= 64'h0;
+      rotate_table_row <= 2'd0;
+      rotate_table_group <= 2'd0;
+      rotate_table_sine <= 1'b0;
+      rotate_table_beats_left <= 32'd0;
+      rotate_gathered <= 1'b0;
+      rotate_loaded <= 1'b0;
+      rotate_loaded_first <= 32'd0;
+      rotate_loaded_tokens <= 3'd0;
+      rotate_loaded_dim <= 16'd0;
+      rotate_loaded_table <= 64'd0;
+      rotate_feed_token <= 3'd0;
+      rotate_feed_word <= 16'd0;
+      rotate_pending <= 1'b0;
+      rotate_pending_token <= 3'd0;
+      rotate_pending_last <= 1'b0;
+      rotate_out_token <= 3'd0;
+      rotate_out_word_index <= 16'd0;
+      rotate_command_token <= 3'd0;
+      rotate_cache_done <= 3'd0;
+      rotate_cache_failed <= 1'b0;
     end
   end
 
@@ -4927,7 +5563,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:42
-    case (phase) // Sequencer.java:251
+    case (phase) // Sequencer.java:259
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4939,11 +5575,11 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:389
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:390
-        end else if (~tap_busy) begin // Sequencer.java:393
-          if (tap_fits) begin // Sequencer.java:394
-            tap_start = 1'b1; // Sequencer.java:395
+        if (~tapping | ~has_tap) begin // Sequencer.java:397
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:398
+        end else if (~tap_busy) begin // Sequencer.java:401
+          if (tap_fits) begin // Sequencer.java:402
+            tap_start = 1'b1; // Sequencer.java:403
           end
         end
       end
@@ -4958,52 +5594,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:48
-    tap_quantized = is_quantize; // Sequencer.java:232
+    tap_quantized = is_quantize; // Sequencer.java:240
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:49
-    tap_from_memory = is_lm_head; // Sequencer.java:233
+    tap_from_memory = is_lm_head; // Sequencer.java:241
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:50
-    tap_source = logits_address; // Sequencer.java:234
+    tap_source = logits_address; // Sequencer.java:242
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:53
-    tap_instruction = pc; // Sequencer.java:241
+    tap_instruction = pc; // Sequencer.java:249
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:53
-    tap_first_token = chunk_from; // Sequencer.java:242
+    tap_first_token = chunk_from; // Sequencer.java:250
   end
 
   always @(*) begin
     tap_tokens = 3'd0; // TapWriter.java:53
-    tap_tokens = tap_tokens_of; // Sequencer.java:243
+    tap_tokens = tap_tokens_of; // Sequencer.java:251
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:53
-    tap_elements = tap_elements_of; // Sequencer.java:244
+    tap_elements = tap_elements_of; // Sequencer.java:252
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:53
-    tap_buffer = tap_dst_of; // Sequencer.java:245
+    tap_buffer = tap_dst_of; // Sequencer.java:253
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:53
-    tap_address = debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:246
+    tap_address = debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:254
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:53
-    tap_bytes = tap_bytes_of[31:0]; // Sequencer.java:248
+    tap_bytes = tap_bytes_of[31:0]; // Sequencer.java:256
   end
 
   assign tap_beats = {1'b0, tap_words[31:1]}; // TapWriter.java:93
@@ -5187,7 +5823,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:251
+    case (phase) // Sequencer.java:259
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5201,7 +5837,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:420
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:428
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -5303,68 +5939,68 @@ module tellme (
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
   assign opcode = instruction_word[7:0]; // Sequencer.java:143
   assign last_chunk = (chunk_from + {29'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:144
-  assign logits_address = arg_io + logits_offset; // Sequencer.java:198
-  assign is_embed = opcode == 8'd2; // Sequencer.java:202
-  assign is_quantize = opcode == 8'd3; // Sequencer.java:203
-  assign is_attention = opcode == 8'd5; // Sequencer.java:204
-  assign is_lm_head = opcode == 8'd6; // Sequencer.java:205
-  assign is_linear = opcode == 8'd4; // Sequencer.java:206
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:208
+  assign logits_address = arg_io + logits_offset; // Sequencer.java:206
+  assign is_embed = opcode == 8'd2; // Sequencer.java:210
+  assign is_quantize = opcode == 8'd3; // Sequencer.java:211
+  assign is_attention = opcode == 8'd5; // Sequencer.java:212
+  assign is_lm_head = opcode == 8'd6; // Sequencer.java:213
+  assign is_linear = opcode == 8'd4; // Sequencer.java:214
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:216
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:210
-    if (embed_done) begin // Sequencer.java:211
-      unit_code = embed_code; // Sequencer.java:211
+    unit_code = attention_code; // Sequencer.java:218
+    if (embed_done) begin // Sequencer.java:219
+      unit_code = embed_code; // Sequencer.java:219
     end
-    if (quantize_done) begin // Sequencer.java:212
-      unit_code = quantize_code; // Sequencer.java:212
+    if (quantize_done) begin // Sequencer.java:220
+      unit_code = quantize_code; // Sequencer.java:220
     end
-    if (lm_head_done) begin // Sequencer.java:213
-      unit_code = lm_head_code; // Sequencer.java:213
+    if (lm_head_done) begin // Sequencer.java:221
+      unit_code = lm_head_code; // Sequencer.java:221
     end
-    if (linear_done) begin // Sequencer.java:214
-      unit_code = linear_code; // Sequencer.java:214
+    if (linear_done) begin // Sequencer.java:222
+      unit_code = linear_code; // Sequencer.java:222
     end
   end
 
   always @(*) begin
-    tap_elements_of = tap_elements_of_prod[31:0]; // Sequencer.java:220
-    if (is_embed) begin // Sequencer.java:221
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:221
+    tap_elements_of = tap_elements_of_prod[31:0]; // Sequencer.java:228
+    if (is_embed) begin // Sequencer.java:229
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:229
     end
-    if (is_quantize) begin // Sequencer.java:222
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:222
+    if (is_quantize) begin // Sequencer.java:230
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:230
     end
-    if (is_lm_head) begin // Sequencer.java:223
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:223
+    if (is_lm_head) begin // Sequencer.java:231
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:231
     end
-    if (is_linear) begin // Sequencer.java:224
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:224
+    if (is_linear) begin // Sequencer.java:232
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:232
     end
   end
 
-  assign tap_tokens_of = is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:225
+  assign tap_tokens_of = is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:233
 
   always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:227
-    if (is_embed) begin // Sequencer.java:228
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:228
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:235
+    if (is_embed) begin // Sequencer.java:236
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:236
     end
-    if (is_linear) begin // Sequencer.java:229
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:229
+    if (is_linear) begin // Sequencer.java:237
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:237
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:231
-  assign tap_value_bytes = {tap_value_bytes_prod[31:0], 2'd0}; // Sequencer.java:235
-  assign tap_bytes_of = 34'd16 + {tap_bytes_of_sum[33:4], 4'd0}; // Sequencer.java:238
-  // Sequencer.java:240
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:239
+  assign tap_value_bytes = {tap_value_bytes_prod[31:0], 2'd0}; // Sequencer.java:243
+  assign tap_bytes_of = 34'd16 + {tap_bytes_of_sum[33:4], 4'd0}; // Sequencer.java:246
+  // Sequencer.java:248
   assign tap_fits =
       ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_of}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-  // Sequencer.java:290
+  // Sequencer.java:298
   assign token_outside = (token_word ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0]) >= header_vocab;
-  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:301
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:313
+  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:309
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:321
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd32)
@@ -5390,27 +6026,27 @@ module tellme (
           | ((instruction_word[39:32] == 8'd7) & (instruction_word[31:24] == 8'd7))
           | ((instruction_word[39:32] == 8'd8) & (instruction_word[31:24] == 8'd8)))
       | (setup_bad_field_prod[23:0] > 24'd256)
-      | (instruction_word[95:64] < header_context); // Sequencer.java:493
-  assign record_done = record_written | record_finished; // Sequencer.java:465
+      | (instruction_word[95:64] < header_context); // Sequencer.java:501
+  assign record_done = record_written | record_finished; // Sequencer.java:473
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:507
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:508
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:515
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:516
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:507
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:508
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:515
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:516
     end
-    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:507
-      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:508
+    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:515
+      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:516
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:507
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:508
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:515
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:516
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:507
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:508
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:515
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:516
     end
-    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:507
-      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:508
+    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:515
+      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:516
     end
     if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:128
       read_issued <= 1'b1; // Sequencer.java:128
@@ -5418,217 +6054,217 @@ module tellme (
     if (own_beat) begin // Sequencer.java:135
       read_beat <= read_beat + 16'd1; // Sequencer.java:135
     end
-    case (phase) // Sequencer.java:251
+    case (phase) // Sequencer.java:259
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:252
-          error_code <= 8'd0; // Sequencer.java:254
-          error_detail <= 32'd0; // Sequencer.java:255
-          instructions_executed <= 32'd0; // Sequencer.java:256
-          tap_used <= 32'd0; // Sequencer.java:257
-          tap_records <= 32'd0; // Sequencer.java:258
-          tap_dropped <= 32'd0; // Sequencer.java:259
-          tap_capacity <= 32'd0; // Sequencer.java:260
-          read_beat <= 16'd0; // Sequencer.java:261
-          read_issued <= 1'b0; // Sequencer.java:262
-          phase <= STEP_HEADER; // Sequencer.java:263
+        if (call_start) begin // Sequencer.java:260
+          error_code <= 8'd0; // Sequencer.java:262
+          error_detail <= 32'd0; // Sequencer.java:263
+          instructions_executed <= 32'd0; // Sequencer.java:264
+          tap_used <= 32'd0; // Sequencer.java:265
+          tap_records <= 32'd0; // Sequencer.java:266
+          tap_dropped <= 32'd0; // Sequencer.java:267
+          tap_capacity <= 32'd0; // Sequencer.java:268
+          read_beat <= 16'd0; // Sequencer.java:269
+          read_issued <= 1'b0; // Sequencer.java:270
+          phase <= STEP_HEADER; // Sequencer.java:271
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:265
-          read_issued <= 1'b0; // Sequencer.java:266
-          phase <= STEP_CHECK; // Sequencer.java:267
+        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:273
+          read_issued <= 1'b0; // Sequencer.java:274
+          phase <= STEP_CHECK; // Sequencer.java:275
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:270
-        token_word <= 1'b0; // Sequencer.java:271
-        phase <= STEP_TOKENS; // Sequencer.java:272
-        if (data_read_failed) begin // Sequencer.java:273
-          error_code <= 8'd7; // Sequencer.java:471
-          error_detail <= 32'd2; // Sequencer.java:472
-          phase <= STEP_RECORD; // Sequencer.java:473
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:274
-          error_code <= 8'd1; // Sequencer.java:471
-          error_detail <= 32'd0; // Sequencer.java:472
-          phase <= STEP_RECORD; // Sequencer.java:473
-        end else if (header_version != 32'd1) begin // Sequencer.java:277
-          error_code <= 8'd1; // Sequencer.java:471
-          error_detail <= 32'd1; // Sequencer.java:472
-          phase <= STEP_RECORD; // Sequencer.java:473
-        end else if (bad_call) begin // Sequencer.java:280
-          error_code <= 8'd6; // Sequencer.java:471
-          error_detail <= arg_token_count; // Sequencer.java:472
-          phase <= STEP_RECORD; // Sequencer.java:473
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:281
-          error_code <= 8'd4; // Sequencer.java:471
-          error_detail <= call_end[31:0]; // Sequencer.java:472
-          phase <= STEP_RECORD; // Sequencer.java:473
+        token_index <= 32'd0; // Sequencer.java:278
+        token_word <= 1'b0; // Sequencer.java:279
+        phase <= STEP_TOKENS; // Sequencer.java:280
+        if (data_read_failed) begin // Sequencer.java:281
+          error_code <= 8'd7; // Sequencer.java:479
+          error_detail <= 32'd2; // Sequencer.java:480
+          phase <= STEP_RECORD; // Sequencer.java:481
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:282
+          error_code <= 8'd1; // Sequencer.java:479
+          error_detail <= 32'd0; // Sequencer.java:480
+          phase <= STEP_RECORD; // Sequencer.java:481
+        end else if (header_version != 32'd1) begin // Sequencer.java:285
+          error_code <= 8'd1; // Sequencer.java:479
+          error_detail <= 32'd1; // Sequencer.java:480
+          phase <= STEP_RECORD; // Sequencer.java:481
+        end else if (bad_call) begin // Sequencer.java:288
+          error_code <= 8'd6; // Sequencer.java:479
+          error_detail <= arg_token_count; // Sequencer.java:480
+          phase <= STEP_RECORD; // Sequencer.java:481
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:289
+          error_code <= 8'd4; // Sequencer.java:479
+          error_detail <= call_end[31:0]; // Sequencer.java:480
+          phase <= STEP_RECORD; // Sequencer.java:481
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:284
-          if (no_error & token_outside) begin // Sequencer.java:291
-            error_code <= 8'd5; // Sequencer.java:292
-            error_detail <= token_index; // Sequencer.java:293
+        if (own_beat) begin // Sequencer.java:292
+          if (no_error & token_outside) begin // Sequencer.java:299
+            error_code <= 8'd5; // Sequencer.java:300
+            error_detail <= token_index; // Sequencer.java:301
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:295
-          token_word <= token_word + 1'b1; // Sequencer.java:296
-          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:297
-            read_issued <= 1'b0; // Sequencer.java:298
-            read_beat <= 16'd0; // Sequencer.java:299
-            chunk_from <= 32'd0; // Sequencer.java:300
-            if (tokens_clean & data_read_failed) begin // Sequencer.java:302
-              error_code <= 8'd7; // Sequencer.java:471
-              error_detail <= 32'd2; // Sequencer.java:472
-              phase <= STEP_RECORD; // Sequencer.java:473
-            end else if (~tokens_clean) begin // Sequencer.java:303
-              phase <= STEP_RECORD; // Sequencer.java:303
-            end else if (tapping) begin // Sequencer.java:304
-              phase <= STEP_CAPACITY; // Sequencer.java:304
+          token_index <= token_index + 32'd1; // Sequencer.java:303
+          token_word <= token_word + 1'b1; // Sequencer.java:304
+          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:305
+            read_issued <= 1'b0; // Sequencer.java:306
+            read_beat <= 16'd0; // Sequencer.java:307
+            chunk_from <= 32'd0; // Sequencer.java:308
+            if (tokens_clean & data_read_failed) begin // Sequencer.java:310
+              error_code <= 8'd7; // Sequencer.java:479
+              error_detail <= 32'd2; // Sequencer.java:480
+              phase <= STEP_RECORD; // Sequencer.java:481
+            end else if (~tokens_clean) begin // Sequencer.java:311
+              phase <= STEP_RECORD; // Sequencer.java:311
+            end else if (tapping) begin // Sequencer.java:312
+              phase <= STEP_CAPACITY; // Sequencer.java:312
             end else begin
-              phase <= STEP_CHUNK; // Sequencer.java:305
+              phase <= STEP_CHUNK; // Sequencer.java:313
             end
           end
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:308
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:309
-          phase <= STEP_CHUNK; // Sequencer.java:310
+        if (own_beat) begin // Sequencer.java:316
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:317
+          phase <= STEP_CHUNK; // Sequencer.java:318
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:314
-        pc <= 32'd0; // Sequencer.java:316
-        read_beat <= 16'd0; // Sequencer.java:317
-        read_issued <= 1'b0; // Sequencer.java:318
-        phase <= STEP_FETCH; // Sequencer.java:319
+        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:322
+        pc <= 32'd0; // Sequencer.java:324
+        read_beat <= 16'd0; // Sequencer.java:325
+        read_issued <= 1'b0; // Sequencer.java:326
+        phase <= STEP_FETCH; // Sequencer.java:327
       end
       STEP_FETCH: begin
-        if (pc >= header_program_length) begin // Sequencer.java:322
-          phase <= STEP_CHUNK_END; // Sequencer.java:322
-        end else if (own_beat) begin // Sequencer.java:323
-          if (read_beat == 16'd0) begin // Sequencer.java:326
-            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:327
+        if (pc >= header_program_length) begin // Sequencer.java:330
+          phase <= STEP_CHUNK_END; // Sequencer.java:330
+        end else if (own_beat) begin // Sequencer.java:331
+          if (read_beat == 16'd0) begin // Sequencer.java:334
+            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:335
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:326
-            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:327
+          if (read_beat == 16'd1) begin // Sequencer.java:334
+            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:335
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:329
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:330
-            phase <= STEP_DECODE; // Sequencer.java:331
+          if (read_beat == 16'd1) begin // Sequencer.java:337
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:338
+            phase <= STEP_DECODE; // Sequencer.java:339
           end
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:336
-        if (data_read_failed) begin // Sequencer.java:337
-          error_code <= 8'd7; // Sequencer.java:471
-          error_detail <= 32'd2; // Sequencer.java:472
-          phase <= STEP_RECORD; // Sequencer.java:473
-        end else if (opcode == 8'd0) begin // Sequencer.java:338
-          phase <= STEP_CHUNK_END; // Sequencer.java:338
-        end else if (opcode == 8'd1) begin // Sequencer.java:339
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:340
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:341
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:342
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:343
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:344
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:345
-          if (setup_bad_field) begin // Sequencer.java:346
-            error_code <= 8'd3; // Sequencer.java:471
-            error_detail <= pc; // Sequencer.java:472
-            phase <= STEP_RECORD; // Sequencer.java:473
+        phase <= STEP_NEXT; // Sequencer.java:344
+        if (data_read_failed) begin // Sequencer.java:345
+          error_code <= 8'd7; // Sequencer.java:479
+          error_detail <= 32'd2; // Sequencer.java:480
+          phase <= STEP_RECORD; // Sequencer.java:481
+        end else if (opcode == 8'd0) begin // Sequencer.java:346
+          phase <= STEP_CHUNK_END; // Sequencer.java:346
+        end else if (opcode == 8'd1) begin // Sequencer.java:347
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:348
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:349
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:350
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:351
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:352
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:353
+          if (setup_bad_field) begin // Sequencer.java:354
+            error_code <= 8'd3; // Sequencer.java:479
+            error_detail <= pc; // Sequencer.java:480
+            phase <= STEP_RECORD; // Sequencer.java:481
           end
-        end else if (opcode == 8'd7) begin // Sequencer.java:349
-          phase <= STEP_BARRIER; // Sequencer.java:349
-        end else if (is_embed) begin // Sequencer.java:350
-          phase <= STEP_EXECUTE; // Sequencer.java:352
-        end else if (is_quantize) begin // Sequencer.java:354
-          phase <= STEP_EXECUTE; // Sequencer.java:356
-        end else if (is_linear) begin // Sequencer.java:358
+        end else if (opcode == 8'd7) begin // Sequencer.java:357
+          phase <= STEP_BARRIER; // Sequencer.java:357
+        end else if (is_embed) begin // Sequencer.java:358
           phase <= STEP_EXECUTE; // Sequencer.java:360
-        end else if (is_lm_head) begin // Sequencer.java:362
+        end else if (is_quantize) begin // Sequencer.java:362
           phase <= STEP_EXECUTE; // Sequencer.java:364
-        end else if (is_attention) begin // Sequencer.java:366
+        end else if (is_linear) begin // Sequencer.java:366
           phase <= STEP_EXECUTE; // Sequencer.java:368
+        end else if (is_lm_head) begin // Sequencer.java:370
+          phase <= STEP_EXECUTE; // Sequencer.java:372
+        end else if (is_attention) begin // Sequencer.java:374
+          phase <= STEP_EXECUTE; // Sequencer.java:376
         end else begin
-          error_code <= 8'd2; // Sequencer.java:471
-          error_detail <= pc; // Sequencer.java:472
-          phase <= STEP_RECORD; // Sequencer.java:473
+          error_code <= 8'd2; // Sequencer.java:479
+          error_detail <= pc; // Sequencer.java:480
+          phase <= STEP_RECORD; // Sequencer.java:481
         end
       end
       STEP_EXECUTE: begin
-        if (unit_done) begin // Sequencer.java:372
-          phase <= STEP_TAP; // Sequencer.java:373
-          if (data_read_failed) begin // Sequencer.java:374
-            error_code <= 8'd7; // Sequencer.java:471
-            error_detail <= 32'd2; // Sequencer.java:472
-            phase <= STEP_RECORD; // Sequencer.java:473
-          end else if (unit_code == 8'd7) begin // Sequencer.java:375
-            error_code <= 8'd7; // Sequencer.java:471
-            error_detail <= 32'd2; // Sequencer.java:472
-            phase <= STEP_RECORD; // Sequencer.java:473
-          end else if (unit_code == 8'd4) begin // Sequencer.java:378
-            error_code <= 8'd4; // Sequencer.java:471
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:472
-            phase <= STEP_RECORD; // Sequencer.java:473
-          end else if (unit_code != 8'd0) begin // Sequencer.java:381
-            error_code <= unit_code; // Sequencer.java:382
-            error_detail <= pc; // Sequencer.java:383
-            phase <= STEP_RECORD; // Sequencer.java:384
+        if (unit_done) begin // Sequencer.java:380
+          phase <= STEP_TAP; // Sequencer.java:381
+          if (data_read_failed) begin // Sequencer.java:382
+            error_code <= 8'd7; // Sequencer.java:479
+            error_detail <= 32'd2; // Sequencer.java:480
+            phase <= STEP_RECORD; // Sequencer.java:481
+          end else if (unit_code == 8'd7) begin // Sequencer.java:383
+            error_code <= 8'd7; // Sequencer.java:479
+            error_detail <= 32'd2; // Sequencer.java:480
+            phase <= STEP_RECORD; // Sequencer.java:481
+          end else if (unit_code == 8'd4) begin // Sequencer.java:386
+            error_code <= 8'd4; // Sequencer.java:479
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:480
+            phase <= STEP_RECORD; // Sequencer.java:481
+          end else if (unit_code != 8'd0) begin // Sequencer.java:389
+            error_code <= unit_code; // Sequencer.java:390
+            error_detail <= pc; // Sequencer.java:391
+            phase <= STEP_RECORD; // Sequencer.java:392
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:387
-          phase <= STEP_NEXT; // Sequencer.java:387
+        if (data_writes_drained) begin // Sequencer.java:395
+          phase <= STEP_NEXT; // Sequencer.java:395
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:389
-          phase <= STEP_NEXT; // Sequencer.java:389
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:390
-        end else if (~tap_busy) begin // Sequencer.java:393
-          if (tap_fits) begin // Sequencer.java:394
-            tap_busy <= 1'b1; // Sequencer.java:396
+        if (~tapping | ~has_tap) begin // Sequencer.java:397
+          phase <= STEP_NEXT; // Sequencer.java:397
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:398
+        end else if (~tap_busy) begin // Sequencer.java:401
+          if (tap_fits) begin // Sequencer.java:402
+            tap_busy <= 1'b1; // Sequencer.java:404
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:398
-            phase <= STEP_NEXT; // Sequencer.java:399
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:406
+            phase <= STEP_NEXT; // Sequencer.java:407
           end
-        end else if (tap_finished) begin // Sequencer.java:402
-          tap_busy <= 1'b0; // Sequencer.java:403
-          tap_used <= tap_used + tap_bytes_of[31:0]; // Sequencer.java:404
-          tap_records <= tap_records + 32'd1; // Sequencer.java:405
-          phase <= STEP_NEXT; // Sequencer.java:406
+        end else if (tap_finished) begin // Sequencer.java:410
+          tap_busy <= 1'b0; // Sequencer.java:411
+          tap_used <= tap_used + tap_bytes_of[31:0]; // Sequencer.java:412
+          tap_records <= tap_records + 32'd1; // Sequencer.java:413
+          phase <= STEP_NEXT; // Sequencer.java:414
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:410
-        read_beat <= 16'd0; // Sequencer.java:411
-        read_issued <= 1'b0; // Sequencer.java:412
-        phase <= STEP_FETCH; // Sequencer.java:413
+        pc <= pc + 32'd1; // Sequencer.java:418
+        read_beat <= 16'd0; // Sequencer.java:419
+        read_issued <= 1'b0; // Sequencer.java:420
+        phase <= STEP_FETCH; // Sequencer.java:421
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:416
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:417
+        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:424
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:425
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:421
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:429
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:464
-          record_written <= 1'b0; // Sequencer.java:464
-        end else if (record_finished) begin // Sequencer.java:464
-          record_written <= 1'b1; // Sequencer.java:464
+        if (record_start) begin // Sequencer.java:472
+          record_written <= 1'b0; // Sequencer.java:472
+        end else if (record_finished) begin // Sequencer.java:472
+          record_written <= 1'b1; // Sequencer.java:472
         end
-        if (record_done & data_writes_drained) begin // Sequencer.java:423
-          if (no_error & data_write_failed) begin // Sequencer.java:424
-            error_code <= 8'd7; // Sequencer.java:425
-            error_detail <= 32'd2; // Sequencer.java:426
+        if (record_done & data_writes_drained) begin // Sequencer.java:431
+          if (no_error & data_write_failed) begin // Sequencer.java:432
+            error_code <= 8'd7; // Sequencer.java:433
+            error_detail <= 32'd2; // Sequencer.java:434
           end
-          phase <= STEP_FINISH; // Sequencer.java:428
+          phase <= STEP_FINISH; // Sequencer.java:436
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:432
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:440
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -5673,16 +6309,16 @@ module tellme (
         $display("ASSERTION FAILED in %m: DataWrites.java:44: TellmeKernel: fewer than 255 writes in flight");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:245
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:245: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:302
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:302: LinearExecutor: the tag queue has room");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:335
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:335: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:393
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:393: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:363
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:363: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:421
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:421: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:94
@@ -5693,8 +6329,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:134
-        $display("ASSERTION FAILED in %m: TellmeKernel.java:134: TellmeKernel: one writer at a time offers words to ",
+      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:141
+        $display("ASSERTION FAILED in %m: TellmeKernel.java:141: TellmeKernel: one writer at a time offers words to ",
                  "the packer");
         $stop;
       end
@@ -5702,7 +6338,7 @@ module tellme (
   end
 `endif
 
-  Axi4LiteRegisterBank_a8 control ( // TellmeKernel.java:66
+  Axi4LiteRegisterBank_a8 control ( // TellmeKernel.java:69
     .ap_clk                (ap_clk),
     .ap_rst_n              (ap_rst_n),
     .s_axi_control_awvalid (control_s_axi_control_awvalid),
@@ -5747,7 +6383,7 @@ module tellme (
     .argmax                (control_argmax)
   );
 
-  AxiBurstReader_w64_b16_o4 data_reader ( // TellmeKernel.java:68
+  AxiBurstReader_w64_b16_o4 data_reader ( // TellmeKernel.java:71
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (data_reader_command_valid),
@@ -5789,7 +6425,7 @@ module tellme (
     .outstanding             (data_reader_outstanding)
   );
 
-  AxiBurstWriter_w64_b16_o4 data_writer ( // TellmeKernel.java:69
+  AxiBurstWriter_w64_b16_o4 data_writer ( // TellmeKernel.java:72
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (data_writer_command_valid),
@@ -5832,7 +6468,7 @@ module tellme (
     .buffered                (data_writer_buffered)
   );
 
-  AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 attention ( // TellmeKernel.java:70
+  AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 attention ( // TellmeKernel.java:73
     .ap_clk                         (ap_clk),
     .ap_rst_n                       (ap_rst_n),
     .command_valid                  (attention_command_valid),
@@ -5886,7 +6522,7 @@ module tellme (
     .m_axi_rlast                    (attention_m_axi_rlast)
   );
 
-  RmsNormMax_l16_w4_maxn1024_fp16_runtime rms_max ( // TellmeKernel.java:72
+  RmsNormMax_l16_w4_maxn1024_fp16_runtime rms_max ( // TellmeKernel.java:75
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .in_valid           (rms_max_in_valid),
@@ -5915,7 +6551,7 @@ module tellme (
     .out_payload_last   (rms_max_out_payload_last)
   );
 
-  Quantizer_l4_fp16 quantizer ( // TellmeKernel.java:74
+  Quantizer_l4_fp16 quantizer ( // TellmeKernel.java:77
     .ap_clk            (ap_clk),
     .ap_rst_n          (ap_rst_n),
     .in_valid          (quantizer_in_valid),
@@ -5936,7 +6572,7 @@ module tellme (
     .out_payload_last  (quantizer_out_payload_last)
   );
 
-  InverseOfCount inverse_of_length ( // TellmeKernel.java:75
+  InverseOfCount inverse_of_length ( // TellmeKernel.java:78
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (inverse_of_length_in_valid),
@@ -5946,7 +6582,7 @@ module tellme (
     .out_payload (inverse_of_length_out_payload)
   );
 
-  LmHeadUnit_p2_w64_c256_r1024 lm_head ( // TellmeKernel.java:76
+  LmHeadUnit_p2_w64_c256_r1024 lm_head ( // TellmeKernel.java:79
     .ap_clk                         (ap_clk),
     .ap_rst_n                       (ap_rst_n),
     .command_valid                  (lm_head_command_valid),
@@ -6043,7 +6679,7 @@ module tellme (
     .m_axi_scales_rlast             (lm_head_m_axi_scales_rlast)
   );
 
-  TlmmEngine_sim_small tlmm ( // TellmeKernel.java:78
+  TlmmEngine_sim_small tlmm ( // TellmeKernel.java:81
     .ap_clk                         (ap_clk),
     .ap_rst_n                       (ap_rst_n),
     .command_valid                  (tlmm_command_valid),
@@ -6124,7 +6760,7 @@ module tellme (
     .m_axi_w1_rlast                 (tlmm_m_axi_w1_rlast)
   );
 
-  TlmmCommandUnit_sim_small tlmm_command ( // TellmeKernel.java:79
+  TlmmCommandUnit_sim_small tlmm_command ( // TellmeKernel.java:82
     .ap_clk                                (ap_clk),
     .ap_rst_n                              (ap_rst_n),
     .request_valid                         (tlmm_command_request_valid),
@@ -6150,7 +6786,7 @@ module tellme (
     .answer_payload_refused                (tlmm_command_answer_payload_refused)
   );
 
-  ByteGearbox_i4_o5 activation_gearbox ( // TellmeKernel.java:80
+  ByteGearbox_i4_o5 activation_gearbox ( // TellmeKernel.java:83
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (activation_gearbox_in_valid),
@@ -6163,7 +6799,7 @@ module tellme (
     .count       (activation_gearbox_count)
   );
 
-  Dequantizer_l4 dequantizer ( // TellmeKernel.java:81
+  Dequantizer_l4 dequantizer ( // TellmeKernel.java:84
     .ap_clk            (ap_clk),
     .ap_rst_n          (ap_rst_n),
     .params_valid      (dequantizer_params_valid),
@@ -6186,7 +6822,7 @@ module tellme (
     .out_payload_last  (dequantizer_out_payload_last)
   );
 
-  ResidualAdd_l4_fp16 residual_add ( // TellmeKernel.java:82
+  ResidualAdd_l4_fp16 residual_add ( // TellmeKernel.java:85
     .ap_clk           (ap_clk),
     .ap_rst_n         (ap_rst_n),
     .in_valid         (residual_add_in_valid),
@@ -6209,7 +6845,7 @@ module tellme (
     .out_payload_last (residual_add_out_payload_last)
   );
 
-  Gating_silu_l4_fp16 gating_silu ( // TellmeKernel.java:83
+  Gating_silu_l4_fp16 gating_silu ( // TellmeKernel.java:86
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .in_valid           (gating_silu_in_valid),
@@ -6233,7 +6869,7 @@ module tellme (
     .out_payload_last   (gating_silu_out_payload_last)
   );
 
-  Gating_relu2_l4_fp16 gating_relu2 ( // TellmeKernel.java:84
+  Gating_relu2_l4_fp16 gating_relu2 ( // TellmeKernel.java:87
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .in_valid           (gating_relu2_in_valid),
@@ -6257,7 +6893,77 @@ module tellme (
     .out_payload_last   (gating_relu2_out_payload_last)
   );
 
-  AxiPortShare_w64_rr_o8 w0_share ( // TellmeKernel.java:148
+  Rope_l4_maxd32_r4_fp16_runtime rope ( // TellmeKernel.java:88
+    .ap_clk                     (ap_clk),
+    .ap_rst_n                   (ap_rst_n),
+    .in_valid                   (rope_in_valid),
+    .in_ready                   (rope_in_ready),
+    .in_payload_x_0             (rope_in_payload_x_0),
+    .in_payload_x_1             (rope_in_payload_x_1),
+    .in_payload_x_2             (rope_in_payload_x_2),
+    .in_payload_x_3             (rope_in_payload_x_3),
+    .in_payload_row             (rope_in_payload_row),
+    .in_payload_last            (rope_in_payload_last),
+    .head_beats                 (rope_head_beats),
+    .adjacent                   (rope_adjacent),
+    .bypass                     (rope_bypass),
+    .table_write_valid          (rope_table_write_valid),
+    .table_write_payload_row    (rope_table_write_payload_row),
+    .table_write_payload_group  (rope_table_write_payload_group),
+    .table_write_payload_sine   (rope_table_write_payload_sine),
+    .table_write_payload_values (rope_table_write_payload_values),
+    .out_valid                  (rope_out_valid),
+    .out_ready                  (rope_out_ready),
+    .out_payload_y_0            (rope_out_payload_y_0),
+    .out_payload_y_1            (rope_out_payload_y_1),
+    .out_payload_y_2            (rope_out_payload_y_2),
+    .out_payload_y_3            (rope_out_payload_y_3),
+    .out_payload_last           (rope_out_payload_last)
+  );
+
+  KvCacheWriter_w64_b16_o4 kv_cache_writer ( // TellmeKernel.java:90
+    .ap_clk                     (ap_clk),
+    .ap_rst_n                   (ap_rst_n),
+    .command_valid              (kv_cache_writer_command_valid),
+    .command_ready              (kv_cache_writer_command_ready),
+    .command_payload_address    (kv_cache_writer_command_payload_address),
+    .command_payload_headStride (kv_cache_writer_command_payload_headStride),
+    .command_payload_heads      (kv_cache_writer_command_payload_heads),
+    .command_payload_rowBeats   (kv_cache_writer_command_payload_rowBeats),
+    .rows_valid                 (kv_cache_writer_rows_valid),
+    .rows_ready                 (kv_cache_writer_rows_ready),
+    .rows_payload               (kv_cache_writer_rows_payload),
+    .done_valid                 (kv_cache_writer_done_valid),
+    .done_payload_error         (kv_cache_writer_done_payload_error),
+    .idle                       (kv_cache_writer_idle),
+    .m_axi_awvalid              (kv_cache_writer_m_axi_awvalid),
+    .m_axi_awready              (kv_cache_writer_m_axi_awready),
+    .m_axi_awaddr               (kv_cache_writer_m_axi_awaddr),
+    .m_axi_awlen                (kv_cache_writer_m_axi_awlen),
+    .m_axi_awsize               (kv_cache_writer_m_axi_awsize),
+    .m_axi_awburst              (kv_cache_writer_m_axi_awburst),
+    .m_axi_wvalid               (kv_cache_writer_m_axi_wvalid),
+    .m_axi_wready               (kv_cache_writer_m_axi_wready),
+    .m_axi_wdata                (kv_cache_writer_m_axi_wdata),
+    .m_axi_wstrb                (kv_cache_writer_m_axi_wstrb),
+    .m_axi_wlast                (kv_cache_writer_m_axi_wlast),
+    .m_axi_bvalid               (kv_cache_writer_m_axi_bvalid),
+    .m_axi_bready               (kv_cache_writer_m_axi_bready),
+    .m_axi_bresp                (kv_cache_writer_m_axi_bresp),
+    .m_axi_arvalid              (kv_cache_writer_m_axi_arvalid),
+    .m_axi_arready              (kv_cache_writer_m_axi_arready),
+    .m_axi_araddr               (kv_cache_writer_m_axi_araddr),
+    .m_axi_arlen                (kv_cache_writer_m_axi_arlen),
+    .m_axi_arsize               (kv_cache_writer_m_axi_arsize),
+    .m_axi_arburst              (kv_cache_writer_m_axi_arburst),
+    .m_axi_rvalid               (kv_cache_writer_m_axi_rvalid),
+    .m_axi_rready               (kv_cache_writer_m_axi_rready),
+    .m_axi_rdata                (kv_cache_writer_m_axi_rdata),
+    .m_axi_rresp                (kv_cache_writer_m_axi_rresp),
+    .m_axi_rlast                (kv_cache_writer_m_axi_rlast)
+  );
+
+  AxiPortShare_w64_rr_o8 w0_share ( // TellmeKernel.java:155
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w0_share_s_axi_0_awvalid),
@@ -6339,7 +7045,7 @@ module tellme (
     .writes_outstanding (w0_share_writes_outstanding)
   );
 
-  AxiPortShare_w64_rr_o8 w1_share ( // TellmeKernel.java:148
+  AxiPortShare_w64_rr_o8 w1_share ( // TellmeKernel.java:155
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w1_share_s_axi_0_awvalid),
@@ -6421,7 +7127,7 @@ module tellme (
     .writes_outstanding (w1_share_writes_outstanding)
   );
 
-  AxiPortShare_w64_rwrr_o8 d0_share ( // TellmeKernel.java:148
+  AxiPortShare_w64_rwrwr_o8 d0_share ( // TellmeKernel.java:155
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (d0_share_s_axi_0_awvalid),
@@ -6524,6 +7230,31 @@ module tellme (
     .s_axi_3_rdata      (d0_share_s_axi_3_rdata),
     .s_axi_3_rresp      (d0_share_s_axi_3_rresp),
     .s_axi_3_rlast      (d0_share_s_axi_3_rlast),
+    .s_axi_4_awvalid    (d0_share_s_axi_4_awvalid),
+    .s_axi_4_awready    (d0_share_s_axi_4_awready),
+    .s_axi_4_awaddr     (d0_share_s_axi_4_awaddr),
+    .s_axi_4_awlen      (d0_share_s_axi_4_awlen),
+    .s_axi_4_awsize     (d0_share_s_axi_4_awsize),
+    .s_axi_4_awburst    (d0_share_s_axi_4_awburst),
+    .s_axi_4_wvalid     (d0_share_s_axi_4_wvalid),
+    .s_axi_4_wready     (d0_share_s_axi_4_wready),
+    .s_axi_4_wdata      (d0_share_s_axi_4_wdata),
+    .s_axi_4_wstrb      (d0_share_s_axi_4_wstrb),
+    .s_axi_4_wlast      (d0_share_s_axi_4_wlast),
+    .s_axi_4_bvalid     (d0_share_s_axi_4_bvalid),
+    .s_axi_4_bready     (d0_share_s_axi_4_bready),
+    .s_axi_4_bresp      (d0_share_s_axi_4_bresp),
+    .s_axi_4_arvalid    (d0_share_s_axi_4_arvalid),
+    .s_axi_4_arready    (d0_share_s_axi_4_arready),
+    .s_axi_4_araddr     (d0_share_s_axi_4_araddr),
+    .s_axi_4_arlen      (d0_share_s_axi_4_arlen),
+    .s_axi_4_arsize     (d0_share_s_axi_4_arsize),
+    .s_axi_4_arburst    (d0_share_s_axi_4_arburst),
+    .s_axi_4_rvalid     (d0_share_s_axi_4_rvalid),
+    .s_axi_4_rready     (d0_share_s_axi_4_rready),
+    .s_axi_4_rdata      (d0_share_s_axi_4_rdata),
+    .s_axi_4_rresp      (d0_share_s_axi_4_rresp),
+    .s_axi_4_rlast      (d0_share_s_axi_4_rlast),
     .m_axi_awvalid      (d0_share_m_axi_awvalid),
     .m_axi_awready      (d0_share_m_axi_awready),
     .m_axi_awaddr       (d0_share_m_axi_awaddr),
@@ -6582,13 +7313,13 @@ module tellme (
       data_reader_outstanding, data_writer_idle, data_writer_outstanding, data_writer_buffered, attention_idle,
       lm_head_idle, tlmm_busy, tlmm_error, activation_gearbox_count, dequantizer_out_payload_last,
       residual_add_out_payload_last, gating_silu_out_payload_absMax, gating_silu_out_payload_last,
-      gating_relu2_out_payload_absMax, gating_relu2_out_payload_last, w0_share_reads_outstanding,
-      w0_share_writes_outstanding, w1_share_reads_outstanding, w1_share_writes_outstanding, d0_share_reads_outstanding,
-      d0_share_writes_outstanding, arg_debug[31:1], data_beat_payload_last, quantize_last_gain,
-      attention_query_word_index[15:8], attention_out_word_index[15:8], lm_head_token[2], linear_tags_occupancy,
-      linear_unit_tags_pop_valid, linear_unit_tags_pop_payload[18:11], linear_unit_tags_pop_payload[2],
-      linear_unit_tags_occupancy, tap_bytes[1:0], tap_int8_magnitude[8], tap_source_beats[32], setup_rope_adjacent,
-      setup_rope_table, rms_max_in_payload_0_shr[24:12], rms_max_in_payload_0_mux_2[7:5],
+      gating_relu2_out_payload_absMax, gating_relu2_out_payload_last, rope_out_payload_last, kv_cache_writer_idle,
+      w0_share_reads_outstanding, w0_share_writes_outstanding, w1_share_reads_outstanding, w1_share_writes_outstanding,
+      d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1], data_beat_payload_last,
+      quantize_last_gain, attention_query_word_index[15:8], attention_out_word_index[15:8], lm_head_token[2],
+      linear_tags_occupancy, linear_unit_tags_pop_valid, linear_unit_tags_pop_payload[18:11],
+      linear_unit_tags_pop_payload[2], linear_unit_tags_occupancy, rotate_pending_token[2], tap_bytes[1:0],
+      tap_int8_magnitude[8], tap_source_beats[32], rms_max_in_payload_0_shr[24:12], rms_max_in_payload_0_mux_2[7:5],
       rms_max_in_payload_1_shr[24:12], rms_max_in_payload_1_mux_2[7:5], rms_max_in_payload_2_shr[24:12],
       rms_max_in_payload_2_mux_2[7:5], rms_max_in_payload_3_shr[24:12], rms_max_in_payload_3_mux_2[7:5],
       attention_queries_payload_0_shr[24:12], attention_queries_payload_0_mux_2[7:5],
@@ -6607,9 +7338,11 @@ module tellme (
       attention_query_word_index_prod[31:16], attention_out_word_index_prod[31:16], attention_run_bytes_prod[47],
       attention_head_address_prod[127:63], lm_head_logit_beats_sum[0], linear_beats_per_token_prod[23:16],
       linear_words_per_token_sum[23:18], linear_words_per_token_sum[1:0], linear_vectors_prod[31:24],
-      linear_expected_words_prod[31:24], tap_source_beats_sum[0], tap_source_beats_prod[63:34], logits_offset_sum[11:0],
-      debug_base_sum[11:0], token_beats_sum[36:35], token_beats_sum[2:0], tap_elements_of_prod[47:32],
-      tap_value_bytes_prod[63:32], tap_bytes_of_sum[3:0], setup_bad_field_prod[39:24]};
+      linear_expected_words_prod[31:24], rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30],
+      rotate_table_beats_prod[0], rotate_command_address_prod[127:63], rotate_command_address_prod_2[127:64],
+      tap_source_beats_sum[0], tap_source_beats_prod[63:34], logits_offset_sum[11:0], debug_base_sum[11:0],
+      token_beats_sum[36:35], token_beats_sum[2:0], tap_elements_of_prod[47:32], tap_value_bytes_prod[63:32],
+      tap_bytes_of_sum[3:0], setup_bad_field_prod[39:24]};
 endmodule
 
 `default_nettype wire

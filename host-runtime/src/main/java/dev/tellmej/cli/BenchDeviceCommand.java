@@ -4,7 +4,6 @@ import dev.tellmej.device.Device;
 import dev.tellmej.device.OpenClDevice;
 import dev.tellmej.device.DeviceFaultException;
 import dev.tellmej.device.OpenClException;
-import dev.tellmej.device.UnsupportedInstructionException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,7 +132,7 @@ final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
                 decodeRuns.add(v);
             }
             r = new Result(d.describe(), prompt, tokens, open, median(prefill), median(decode), decodeRuns);
-        } catch (OpenClException | DeviceFaultException | UnsupportedInstructionException e) {
+        } catch (OpenClException | DeviceFaultException e) {
             throw DeviceImages.failed(e);
         }
         if (json.enabled()) {

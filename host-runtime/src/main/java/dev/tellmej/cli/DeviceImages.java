@@ -9,7 +9,6 @@ import dev.tellmej.device.OpenClDevice;
 import dev.tellmej.device.OpenClException;
 import dev.tellmej.device.ReferenceDevice;
 import dev.tellmej.device.RtlDevice;
-import dev.tellmej.device.UnsupportedInstructionException;
 import dev.tellmej.host.PromptEncoder;
 import dev.tellmej.image.ImagePacker;
 import dev.tellmej.image.ImagePlan;
@@ -158,14 +157,11 @@ final class DeviceImages {
     }
 
     /**
-     * A failure of a device's call as the command's failure: an instruction the device does not execute yet, or a
-     * fault (a kernel error, a hung kernel); anything else is returned as it is.
+     * A failure of a device's call as the command's failure: a fault (a kernel error, a hung kernel); anything else
+     * is returned as it is.
      */
     static RuntimeException failed(RuntimeException e) {
         return switch (e) {
-            case UnsupportedInstructionException u -> new CommandFailedException(u.getMessage(), "The rtl device runs"
-                    + " what the kernel executes so far (docs/kernel.md); run the model on --device reference or"
-                    + " --device opencl.");
             case DeviceFaultException f -> new CommandFailedException(f.getMessage(), f.code() != null
                     ? "docs/device.md lists the error codes; --device reference runs the same image in Java."
                     : "The simulation is lost; run again (docs/host.md, the rtl device).");

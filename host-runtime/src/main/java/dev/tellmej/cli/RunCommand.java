@@ -4,7 +4,6 @@ import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.device.CrossCheck;
 import dev.tellmej.device.DeviceFaultException;
 import dev.tellmej.device.OpenClException;
-import dev.tellmej.device.UnsupportedInstructionException;
 import dev.tellmej.host.ContextFullException;
 import dev.tellmej.host.CorruptLogitsException;
 import dev.tellmej.host.DeviceSession;
@@ -118,7 +117,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (CorruptLogitsException e) {
             throw new CommandFailedException(e.getMessage(), "Check the model file (tellme image show for an image);"
                     + " repack it from a good model.");
-        } catch (OpenClException | DeviceFaultException | UnsupportedInstructionException e) {
+        } catch (OpenClException | DeviceFaultException e) {
             throw DeviceImages.failed(e);
         } catch (CrossCheck.DevicesDisagreeException e) {
             throw new CommandFailedException(e.getMessage(), "One of the devices is wrong: the reference is the"

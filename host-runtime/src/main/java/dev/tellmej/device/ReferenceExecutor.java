@@ -176,6 +176,7 @@ final class ReferenceExecutor {
      * @throws IllegalArgumentException when {@code in} writes no on-chip buffer
      */
     void flip(Instruction in, int token, int element, int bit) {
+        // A cache epilogue's tap shows the cache, not dst: a flip there would go unseen.
         boolean toCache = in.opcode() == Opcode.LINEAR && (in.getEpilogue("epilogue") == Epilogue.ROPE_KEY_CACHE
                 || in.getEpilogue("epilogue") == Epilogue.VALUE_CACHE);
         if (!(in.opcode() == Opcode.EMBED || in.opcode() == Opcode.ATTENTION || in.opcode() == Opcode.LINEAR)
@@ -251,9 +252,9 @@ final class ReferenceExecutor {
                 }
                 case ROPE_KEY_CACHE -> {
                     rope(y, rows / headDim, position);
-                    toCache(y, rows, layer, KvCacheLayout.KEYS, position);
+                    toCache(y, rows, layer, KvCacheLayout.KEYS, position, dst[j]);
                 }
-                case VALUE_CACHE -> toCache(y, rows, layer, KvCacheLayout.VALUES, position);
+                case VALUE_CACHE -> toCache(y, rows, layer, KvCacheLayout.VALUES, position, dst[j]);
                 case RESIDUAL_ADD -> {
                     for (int r = 0; r < rows; r++) {
                         dst[j][r] = st.round(dst[j][r] + y[r]);
@@ -271,9 +272,11 @@ final class ReferenceExecutor {
         }
     }
 
-    private void toCache(float[] row, int rows, int layer, int kind, int position) {
+    /** Stores the rows into the cache and, as the kernel leaves them, into {@code dst} (Epilogue). */
+    private void toCache(float[] row, int rows, int layer, int kind, int position, float[] dst) {
         for (int r = 0; r < rows; r++) {
             row[r] = st.round(row[r]);
+            dst[r] = row[r];
         }
         for (int h = 0; h < rows / headDim; h++) {
             cache.write(layer, h, kind, position, row, h * headDim);

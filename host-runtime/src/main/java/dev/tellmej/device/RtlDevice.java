@@ -4,7 +4,6 @@ import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.kernel.TellmeKernel;
 import dev.tellmej.accel.protocol.CallMode;
 import dev.tellmej.accel.protocol.DebugTaps;
-import dev.tellmej.accel.protocol.Epilogue;
 import dev.tellmej.accel.protocol.ErrorCode;
 import dev.tellmej.accel.protocol.Instruction;
 import dev.tellmej.accel.protocol.IoRegion;
@@ -40,10 +39,9 @@ import java.nio.file.Path;
  * for another is refused when opened (docs/host.md, "The rtl device", says why).
  *
  * <p>Errors: a call the kernel refuses ({@code BAD_CALL}, {@code CONTEXT_OVERFLOW}, {@code BAD_TOKEN}) is a
- * {@link CallRefusedException} with the kernel's code and detail and leaves the position where it was; a call that
- * reaches an instruction of the instruction set the kernel does not execute yet is an
- * {@link UnsupportedInstructionException} naming it; any other error the kernel reports ({@code BAD_IMAGE},
- * {@code UNKNOWN_OPCODE} of a word that is no instruction, {@code BAD_FIELD}, {@code DDR_ERROR}) is a
+ * {@link CallRefusedException} with the kernel's code and detail and leaves the position where it was; any other
+ * error the kernel reports ({@code BAD_IMAGE}, {@code UNKNOWN_OPCODE} of a word that is no instruction,
+ * {@code BAD_FIELD}, {@code DDR_ERROR}) is a
  * {@link DeviceFaultException} naming the code, the detail and the instruction. After all of these the KV cache
  * below the position is intact and the device takes the next call. A kernel that does not raise {@code ap_done}
  * within the call's cycle budget ({@link #cycleBudget}), or a simulation that stops (a failed assertion), is a
@@ -341,16 +339,12 @@ public final class RtlDevice implements Device {
             case UNKNOWN_OPCODE -> {
                 int index = (int) detail;
                 Opcode opcode = opcodeInDdr(index);
-                if (opcode != null) {
-                    yield new UnsupportedInstructionException(index, opcode, "the kernel does not execute "
-                            + unbuilt(index, opcode) + " yet: " + call + " reached instruction " + index + " (" + label(index, opcode)
-                            + "); its opcode is in the instruction set, but its unit is not wired into the kernel yet"
-                            + " (issue 13), so the kernel ended the call with UNKNOWN_OPCODE and made no result ("
-                            + describe() + ")" + after);
-                }
                 yield new DeviceFaultException(error, detail, "the kernel failed " + call + " with UNKNOWN_OPCODE at "
-                        + instructionWord(index) + ", whose opcode is in no table: the program in DDR is corrupt ("
-                        + describe() + ")" + after);
+                        + (opcode == null ? instructionWord(index) + ", whose opcode is in no table: the program in"
+                                + " DDR is corrupt"
+                                : "instruction " + index + " (" + label(index, opcode) + "), whose opcode the"
+                                + " kernel executes: this is a kernel bug, please report it")
+                        + " (" + describe() + ")" + after);
             }
             case BAD_FIELD -> new DeviceFaultException(error, detail, "the kernel failed " + call + " with BAD_FIELD"
                     + " at instruction " + detail + " (" + label((int) detail, opcodeInDdr((int) detail)) + "): "
@@ -373,20 +367,6 @@ public final class RtlDevice implements Device {
             return null;
         }
         return Opcode.ofCode(Byte.toUnsignedInt(runner.image().get(ValueLayout.JAVA_BYTE, at)));
-    }
-
-    /**
-     * What of instruction {@code index} the kernel does not execute: its opcode, and for a LINEAR, whose
-     * STORE, RESIDUAL_ADD and GATE_UP epilogues run, the epilogue that does not (docs/kernel.md).
-     */
-    private String unbuilt(int index, Opcode opcode) {
-        if (opcode == Opcode.LINEAR) {
-            long at = image.header().programOffset() + (long) Instruction.BYTES * index;
-            byte[] word = runner.image().asSlice(at, Instruction.BYTES).toArray(ValueLayout.JAVA_BYTE);
-            Epilogue epilogue = Instruction.decode(word, 0).getEpilogue("epilogue");
-            return "LINEAR with the " + (epilogue == null ? "unknown" : epilogue.name()) + " epilogue";
-        }
-        return opcode.name();
     }
 
     /** The instruction's label from the image's program, when the DDR still holds that instruction there. */

@@ -609,9 +609,8 @@ __kernel void tellme(uint mode, uint token_count, uint start_position, uint debu
                 float scale = as_float(FIELD(LINEAR, SCALE));
                 bool rope = epilogue == TELLME_EPILOGUE_ROPE_QUERY || epilogue == TELLME_EPILOGUE_ROPE_KEY_CACHE;
                 bool toCache = epilogue == TELLME_EPILOGUE_ROPE_KEY_CACHE || epilogue == TELLME_EPILOGUE_VALUE_CACHE;
-                bool needsDst = !toCache;
                 if (rows == 0u || cols == 0u || cols > TWIN_WIDE || epilogue > TELLME_EPILOGUE_GATE_UP
-                        || (needsDst && (dst.base == 0 || rows > dst.stride))
+                        || dst.base == 0 || rows > dst.stride
                         || (epilogue == TELLME_EPILOGUE_GATE_UP && (src.base == 0 || rows > src.stride))
                         || ((rope || toCache) && (headDim == 0u || rows % headDim != 0u))
                         || (toCache && (rows / headDim > kvHeads || layer >= TWIN_LAYERS))) {
@@ -648,10 +647,9 @@ __kernel void tellme(uint mode, uint token_count, uint start_position, uint debu
                                 float p4 = b * c;
                                 float ra = st_round(p1 - p2);
                                 float rb = st_round(p3 + p4);
-                                if (epilogue == TELLME_EPILOGUE_ROPE_QUERY) {
-                                    dst.base[j * dst.stride + ia] = ra;
-                                    dst.base[j * dst.stride + ib] = rb;
-                                } else {
+                                dst.base[j * dst.stride + ia] = ra; /* a cache epilogue's dst too */
+                                dst.base[j * dst.stride + ib] = rb;
+                                if (epilogue == TELLME_EPILOGUE_ROPE_KEY_CACHE) {
                                     ulong row = tellme_kv_row_offset(kvHeads, headDim, positions, layer,
                                             base / headDim, TELLME_KV_KEYS, position) / 2u;
                                     kv_cache[row + ia - base] = st_encode(ra);
@@ -669,6 +667,7 @@ __kernel void tellme(uint mode, uint token_count, uint start_position, uint debu
                                 } else if (epilogue == TELLME_EPILOGUE_VALUE_CACHE) {
                                     ulong row = tellme_kv_row_offset(kvHeads, headDim, positions, layer,
                                             r / headDim, TELLME_KV_VALUES, first + j) / 2u;
+                                    dst.base[j * dst.stride + r] = st_round(y);
                                     kv_cache[row + r % headDim] = st_encode(y);
                                 } else if (epilogue == TELLME_EPILOGUE_RESIDUAL_ADD) {
                                     dst.base[j * dst.stride + r] = st_round(dst.base[j * dst.stride + r] + y);

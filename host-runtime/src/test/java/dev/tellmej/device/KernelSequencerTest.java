@@ -264,6 +264,54 @@ class KernelSequencerTest {
         assertTapsEqual(referenceExecutorTaps(custom, tokens, 0), kernelTaps().taps());
     }
 
+    @Test
+    void theAttentionBlockRotatesWritesTheKvCacheAndEqualsTheReferenceDevice() {
+        // The first layer up to its output projection: the norm, q (ROPE_QUERY), k (ROPE_KEY_CACHE), v
+        // (VALUE_CACHE), BARRIER, ATTENTION, the quantize and o (RESIDUAL_ADD); two chunks, the second partial,
+        // so the second chunk's attention reads the rows the first chunk's K and V linears wrote.
+        List<Instruction> program = image.program();
+        int output = -1;
+        int keys = -1;
+        int values = -1;
+        for (int i = embedIndex + 1; i < program.size() && output < 0; i++) {
+            Instruction in = program.get(i);
+            if (in.opcode() == Opcode.LINEAR) {
+                switch (in.getEpilogue("epilogue")) {
+                    case ROPE_KEY_CACHE -> keys = i;
+                    case VALUE_CACHE -> values = i;
+                    case RESIDUAL_ADD -> output = i;
+                    default -> { }
+                }
+            }
+        }
+        int[] tokens = {1, 403, 28, 77, 5, 300, 91};
+        KernelRunner.CallStatus status = runPrefix(output, tokens);
+        assertEquals(ErrorCode.NONE.code(), status.errorCode(), "error code (detail " + status.errorDetail() + ")");
+        List<DebugArea.Tap> expected = referenceTaps(tokens, output);
+        List<DebugArea.Tap> actual = kernelTaps().taps();
+        assertTapsEqual(expected, actual);
+        // The rows in the DDR model's KV cache are the ones the K and V linears tapped, at their positions.
+        var model = image.header().model();
+        KvCacheLayout layout = new KvCacheLayout(model.layers(), model.kvHeads(), model.headDim(),
+                image.header().context(), 2);
+        StorageFormat st = AcceleratorConfig.simSmall().exact().storage();
+        for (DebugArea.Tap tap : actual) {
+            if (tap.instruction() != keys && tap.instruction() != values) {
+                continue;
+            }
+            int kind = tap.instruction() == keys ? KvCacheLayout.KEYS : KvCacheLayout.VALUES;
+            for (int t = 0; t < tap.tokens(); t++) {
+                for (int e = 0; e < tap.elements(); e++) {
+                    int h = e / model.headDim();
+                    long at = layout.rowOffset(0, h, kind, tap.firstToken() + t) + 2L * (e % model.headDim());
+                    float stored = st.decode(runner.kvCache().get(ValueLayout.JAVA_SHORT_UNALIGNED, at));
+                    assertEquals(tap.bits(t, e), Float.floatToRawIntBits(stored), "KV cache kind " + kind
+                            + " position " + (tap.firstToken() + t) + " element " + e);
+                }
+            }
+        }
+    }
+
     /** The reference executor's taps for {@code program} run over {@code tokens} from {@code start}. */
     private static List<DebugArea.Tap> referenceExecutorTaps(List<Instruction> program, int[] tokens, int start) {
         var model = image.header().model();

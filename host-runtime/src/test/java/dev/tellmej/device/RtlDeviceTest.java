@@ -25,7 +25,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,16 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The rtl device on the embedded stories260K student packed for sim-small: one simulation of the kernel shared by
  * the tests (a DDR model with seeded random latencies), driven only through the {@link Device} interface and the
- * device's test support (a program cut after its EMBED in the DDR model's copy of the image). What the kernel does
- * not execute yet (docs/kernel.md) is reported as such, and everything it does execute equals the reference device.
+ * device's test support (a program cut after its EMBED in the DDR model's copy of the image): the whole program
+ * equals the reference device tap for tap, and the call's checks, faults and counters are the board's.
  */
 class RtlDeviceTest {
     private static final int CONTEXT = 64;
     private static final long SEED = 20261203L;
-    /** The opcodes the kernel executes today (docs/kernel.md). */
-    /** Opcodes the kernel executes whole (LINEAR runs with some of its epilogues only). */
-    private static final Set<Opcode> EXECUTED = Set.of(Opcode.END, Opcode.SETUP, Opcode.EMBED, Opcode.QUANTIZE,
-            Opcode.ATTENTION, Opcode.LM_HEAD, Opcode.BARRIER);
 
     @TempDir
     static Path dir;
@@ -164,38 +159,39 @@ class RtlDeviceTest {
     }
 
     @Test
-    void aModelsProgramStopsAtTheFirstInstructionTheKernelDoesNotExecuteYet() {
-        device.setDebugTaps(1 << 20);
-        int[] tokens = {1, 403, 28};
-        UnsupportedInstructionException e = assertThrows(UnsupportedInstructionException.class,
-                () -> device.prefill(tokens));
-        int index = e.instruction();
-        Instruction in = image.program().get(index);
-        assertEquals(in.opcode(), e.opcode());
-        assertTrue(!EXECUTED.contains(e.opcode()), e.opcode() + " is one the kernel executes");
-        assertEquals(ErrorCode.UNKNOWN_OPCODE, e.code());
-        String label = new ProgramLabels(image).label(index);
-        String what = in.opcode() == Opcode.LINEAR ? "LINEAR with the " + in.getEpilogue("epilogue") + " epilogue"
-                : in.opcode().name();
-        assertTrue(e.getMessage().startsWith("the kernel does not execute " + what + " yet: a prefill of 3"
-                + " token(s) at position 0 reached instruction " + index + " (" + label + ")"), e.getMessage());
-        assertTrue(e.getMessage().contains("issue 13") && e.getMessage().contains("made no result"), e.getMessage());
-        assertEquals(0, device.position(), "the position does not move");
-        assertTrue(device.counters().cycles() > 0 && device.counters().instructions() >= index,
-                "the counters of the call up to it: " + device.counters());
-        System.out.printf("rtl device: the student's prefill of %d tokens up to instruction %d: %s%n", tokens.length,
-                index, device.counters());
-        for (int pc = 0; pc < index; pc++) {
-            assertTrue(EXECUTED.contains(image.program().get(pc).opcode()), "instruction " + pc + " before it");
+    void aModelsWholeProgramEqualsTheReferenceDeviceTapForTapAndLogitForLogit() {
+        // Every instruction's record of a prefill of two chunks, then a decode: the place of a first difference.
+        Random random = new Random(SEED + 1);
+        int chunk = image.config().tlmmConfig().maxTokens();
+        int[] tokens = randomTokens(random, chunk + 2);
+        int next = random.nextInt(vocab);
+        long tapBytes = DebugArea.bytesFor(image.program(), image.header().model(), chunk, tokens.length);
+        device.setDebugTaps(tapBytes);
+        try (ReferenceDevice reference = ReferenceDevice.on(image, 1)) {
+            reference.setDebugTaps(tapBytes);
+            float[] expected = reference.prefill(tokens);
+            float[] actual = device.prefill(tokens);
+            assertTaps(reference.debugArea().taps(), device.debugArea().taps(), "prefill (seed " + SEED + ")");
+            assertArrayEquals(bits(expected), bits(actual), "prefill logits");
+            DeviceCounters c = device.counters();
+            assertEquals(2 * (image.program().size()), c.instructions(), "the whole program per chunk");
+            System.out.printf("rtl device: the student's whole program, a prefill of %d tokens: %s%n", tokens.length,
+                    c);
+            expected = reference.decode(next);
+            actual = device.decode(next);
+            assertTaps(reference.debugArea().taps(), device.debugArea().taps(), "decode");
+            assertArrayEquals(bits(expected), bits(actual), "decode logits");
+            assertEquals(tokens.length + 1, device.position());
+            System.out.printf("rtl device: a decode step at position %d: %s%n", tokens.length, device.counters());
         }
-        // What ran before it is in the debug area: one record per instruction with an output, the first chunk's.
-        List<DebugArea.Tap> taps = device.debugArea().taps();
-        assertEquals(embedIndex, taps.getFirst().instruction());
-        assertTrue(taps.stream().allMatch(t -> t.instruction() < index && t.firstToken() == 0), taps.toString());
-        // The device takes the next call.
-        cutAfterEmbed();
-        device.prefill(tokens);
-        assertEquals(tokens.length, device.position());
+    }
+
+    private static int[] bits(float[] values) {
+        int[] out = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = Float.floatToRawIntBits(values[i]);
+        }
+        return out;
     }
 
     @Test

@@ -60,8 +60,8 @@ public final class ProgramCompiler {
         for (int l = 0; l < c.layers(); l++) {
             p.add(quantize(plan, RESIDUAL, c.dim(), LayerTensor.ATTN_NORM.sectionName(l), c));
             p.add(linear(plan, scales, l, LayerTensor.ATTN_Q, Epilogue.ROPE_QUERY, QUERY, RESIDUAL));
-            p.add(linear(plan, scales, l, LayerTensor.ATTN_K, Epilogue.ROPE_KEY_CACHE, RESIDUAL, RESIDUAL));
-            p.add(linear(plan, scales, l, LayerTensor.ATTN_V, Epilogue.VALUE_CACHE, RESIDUAL, RESIDUAL));
+            p.add(linear(plan, scales, l, LayerTensor.ATTN_K, Epilogue.ROPE_KEY_CACHE, ATTENTION, RESIDUAL));
+            p.add(linear(plan, scales, l, LayerTensor.ATTN_V, Epilogue.VALUE_CACHE, ATTENTION, RESIDUAL));
             p.add(Instruction.of(Opcode.BARRIER));
             p.add(Instruction.of(Opcode.ATTENTION).with("src", QUERY).with("dst", ATTENTION).with("layer", l)
                     .with("score_scale", scoreScale));

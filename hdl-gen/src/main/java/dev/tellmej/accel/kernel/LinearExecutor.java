@@ -2,7 +2,9 @@ package dev.tellmej.accel.kernel;
 
 import static dev.tellmej.hdl.Hdl.*;
 
+import dev.tellmej.accel.attention.KvCacheWriter;
 import dev.tellmej.accel.elementwise.Dequantizer;
+import dev.tellmej.accel.elementwise.RopeRunTime;
 import dev.tellmej.accel.elementwise.Gating;
 import dev.tellmej.accel.elementwise.ResidualAdd;
 import dev.tellmej.accel.protocol.Epilogue;
@@ -31,19 +33,26 @@ import java.util.List;
  * the epilogue into the destination buffer: STORE writes y, RESIDUAL_ADD writes {@code st(dst + y)}
  * ({@link ResidualAdd}), GATE_UP writes {@code st(act(src) * y)} ({@link Gating}, SiLU or ReLU²).
  *
+ * <p>The RoPE and KV-cache epilogues (ROPE_QUERY, ROPE_KEY_CACHE, VALUE_CACHE) store y into dst as STORE does,
+ * then {@link RotateAndCache} rotates (or only stores) it head by head over dst and into the KV cache.
+ *
  * <p>Refused with BAD_FIELD: no rows or columns, rows not whole words of W or above the destination's (or the
- * gate source's), an epilogue id out of range, or a shape the engine cannot hold. The RoPE and KV-cache epilogues
- * (ROPE_QUERY, ROPE_KEY_CACHE, VALUE_CACHE) are not built yet: such an instruction ends the call with
- * UNKNOWN_OPCODE, so nothing wrong is reported as a result.
+ * gate source's), an epilogue id out of range, or a shape the engine cannot hold; for the RoPE and cache
+ * epilogues also rows that are not whole heads, a head dimension that is not a multiple of 2W (nor, for the
+ * cache, of a beat's stored values), and for the cache more heads than SETUP's KV heads or a layer beyond the
+ * build's. The heads are counted (rows / head_dim, a cycle a head) before anything runs.
  */
 final class LinearExecutor extends Area {
-    enum LinearStep { IDLE, REQUEST, ANSWER, COMMAND, RUN, FINISH }
+    enum LinearStep { IDLE, HEADS, REQUEST, ANSWER, COMMAND, RUN, ROTATE, FINISH }
 
     enum EpilogueStep { WAIT, LATCH, FEED }
 
     /** The instruction's fields and the chunk, sampled at {@link #start}. */
     record Request(UInt epilogue, Bool relu2, UInt src, UInt dst, UInt rows, UInt cols, UInt weights, Bits scale,
-            UInt tokens, UInt image) {}
+            UInt tokens, UInt image, UInt layer, UInt firstPosition, Rotation rotation) {}
+
+    /** SETUP's registers and the call's cache, for the RoPE and KV-cache epilogues. */
+    record Rotation(UInt headDim, Bool adjacent, UInt kvHeads, UInt positions, UInt ropeTable, UInt kvCache) {}
 
     final Bool start;
     final Request request;
@@ -51,7 +60,8 @@ final class LinearExecutor extends Area {
 
     LinearExecutor(KernelShape shape, TlmmEngine engine, TlmmCommandUnit commands, ByteGearbox gearbox,
                    Dequantizer dequantizer, ResidualAdd residual, Gating silu, Gating relu2,
-                   QuantizedStore store, ActivationBuffers buffers) {
+                   QuantizedStore store, ActivationBuffers buffers, RopeRunTime rope, KvCacheWriter cacheWriter,
+                   DataReads reads, Bool callStart) {
         super("linear_executor", "LINEAR: the TLMM engine over the chunk's activations, its sums dequantized and"
                 + " through the epilogue into a buffer");
         var tlmm = shape.config().tlmmConfig();
@@ -67,12 +77,19 @@ final class LinearExecutor extends Area {
                 wire("linear_src", uint(ActivationBuffers.BUFFER_ID_BITS)),
                 wire("linear_dst", uint(ActivationBuffers.BUFFER_ID_BITS)), wire("linear_rows", uint(16)),
                 wire("linear_cols", uint(16)), wire("linear_weights", uint(32)), wire("linear_scale", bits(32)),
-                wire("linear_tokens", uint(tokenBits)), wire("linear_image", uint(64)));
+                wire("linear_tokens", uint(tokenBits)), wire("linear_image", uint(64)),
+                wire("linear_layer", uint(8)), wire("linear_first_position", uint(32)),
+                new Rotation(wire("linear_head_dim", uint(16)), wire("linear_rope_adjacent", bool()),
+                        wire("linear_kv_heads", uint(8)), wire("linear_positions", uint(32)),
+                        wire("linear_rope_table", uint(32)), wire("linear_kv_cache", uint(64))));
+        Rotation rot = request.rotation();
         for (UInt field : List.of(request.epilogue(), request.src(), request.dst(), request.rows(), request.cols(),
-                request.weights(), request.tokens(), request.image())) {
+                request.weights(), request.tokens(), request.image(), request.layer(), request.firstPosition(),
+                rot.headDim(), rot.kvHeads(), rot.positions(), rot.ropeTable(), rot.kvCache())) {
             field.set(0);
         }
         request.relu2().set(false);
+        rot.adjacent().set(false);
         request.scale().set(0);
 
         HwEnum<LinearStep> step = reg("linear_step", enumOf(LinearStep.class), LinearStep.IDLE);
@@ -86,20 +103,38 @@ final class LinearExecutor extends Area {
         Bits scale = reg("linear_scale_q", bits(32), 0);
         UInt tokens = reg("linear_token_count", uint(tokenBits), 0);
         UInt code = reg("linear_code", uint(8), 0);
+        UInt layer = reg("linear_layer_q", uint(8), 0);
+        UInt firstPosition = reg("linear_first_position_q", uint(32), 0);
+        UInt headDim = reg("linear_head_dim_q", uint(16), 0);
+        Bool adjacent = reg("linear_rope_adjacent_q", bool(), 0);
+        UInt kvHeads = reg("linear_kv_heads_q", uint(8), 0);
+        UInt positions = reg("linear_positions_q", uint(32), 0);
+        UInt ropeTable = reg("linear_rope_table_address", uint(64), 0);
+        UInt kvCache = reg("linear_kv_cache_q", uint(64), 0);
+        UInt heads = reg("linear_heads", uint(16), 0);
+        UInt headRows = reg("linear_head_rows", uint(17), 0);
 
         // ---- checks ----
         UInt dstCapacity = ActivationBuffers.capacity(shape, request.dst(), "linear_dst_capacity");
         UInt srcCapacity = ActivationBuffers.capacity(shape, request.src(), "linear_src_capacity");
         Bool gateUp = request.epilogue().eq(Epilogue.GATE_UP.id()).named("linear_is_gate_up");
-        Bool notBuilt = request.epilogue().eq(Epilogue.ROPE_QUERY.id())
-                .or(request.epilogue().eq(Epilogue.ROPE_KEY_CACHE.id()))
-                .or(request.epilogue().eq(Epilogue.VALUE_CACHE.id())).named("linear_epilogue_not_built");
+        Bool toCache = request.epilogue().eq(Epilogue.ROPE_KEY_CACHE.id())
+                .or(request.epilogue().eq(Epilogue.VALUE_CACHE.id())).named("linear_is_cache");
+        Bool rotated = request.epilogue().eq(Epilogue.ROPE_QUERY.id()).or(toCache).named("linear_is_rotated");
+        // A head is whole RoPE table words (2W values) and, in the cache, whole beats of stored values.
+        int headShift = KernelShape.shift(2 * lanes);
+        int cacheShift = KernelShape.shift(Math.max(2 * lanes, shape.valuesPerBeat()));
+        Bool badHead = rot.headDim().eq(0).or(rot.headDim().resize(headShift).ne(0))
+                .or(toCache.and(rot.headDim().resize(cacheShift).ne(0)))
+                .or(toCache.and(request.layer().ge(shape.config().limits().layers())))
+                .named("linear_bad_head");
         Bool bad = request.rows().eq(0).or(request.cols().eq(0))
                 .or(laneShift == 0 ? FALSE : request.rows().resize(laneShift).ne(0))
                 .or(request.epilogue().gt(Epilogue.GATE_UP.id()))
                 .or(ActivationBuffers.isBuffer(request.dst()).not()).or(request.rows().gt(dstCapacity.resize(16)))
                 .or(gateUp.and(ActivationBuffers.isBuffer(request.src()).not()
                         .or(request.rows().gt(srcCapacity.resize(16)))))
+                .or(rotated.and(badHead))
                 .named("linear_bad_field");
         when(start, () -> {
             epilogue.set(request.epilogue());
@@ -111,15 +146,37 @@ final class LinearExecutor extends Area {
             weights.set(request.image().add(request.weights().resize(64)).trunc(64));
             scale.set(request.scale());
             tokens.set(request.tokens());
+            layer.set(request.layer());
+            firstPosition.set(request.firstPosition());
+            headDim.set(rot.headDim());
+            adjacent.set(rot.adjacent());
+            kvHeads.set(rot.kvHeads());
+            positions.set(rot.positions());
+            ropeTable.set(request.image().add(rot.ropeTable().resize(64)).trunc(64));
+            kvCache.set(rot.kvCache());
+            heads.set(0);
+            headRows.set(0);
             code.set(ErrorCode.NONE.code());
-            step.set(LinearStep.REQUEST);
-            when(notBuilt, () -> {
-                code.set(ErrorCode.UNKNOWN_OPCODE.code());
-                step.set(LinearStep.FINISH);
-            });
+            step.set(mux(rotated, HwEnum.constant(LinearStep.HEADS), HwEnum.constant(LinearStep.REQUEST)));
             when(bad, () -> {
                 code.set(ErrorCode.BAD_FIELD.code());
                 step.set(LinearStep.FINISH);
+            });
+        });
+
+        // ---- the heads of a rotated instruction: rows / head_dim by repeated addition, a cycle a head ----
+        Bool cacheEpilogue = epilogue.eq(Epilogue.ROPE_KEY_CACHE.id()).or(epilogue.eq(Epilogue.VALUE_CACHE.id()))
+                .named("linear_cache");
+        when(step.is(LinearStep.HEADS), () -> {
+            when(headRows.lt(rows.resize(17)), () -> {
+                headRows.set(headRows.add(headDim.resize(17)).trunc(17));
+                heads.set(heads.add(1).trunc(16));
+            }).otherwise(() -> {
+                step.set(LinearStep.REQUEST);
+                when(headRows.ne(rows.resize(17)).or(cacheEpilogue.and(heads.gt(kvHeads.resize(16)))), () -> {
+                    code.set(ErrorCode.BAD_FIELD.code());
+                    step.set(LinearStep.FINISH);
+                });
             });
         });
 
@@ -293,8 +350,9 @@ final class LinearExecutor extends Area {
         UInt written = reg("linear_words_written", uint(24), 0);
         UInt expectedWords = rowWords.resize(24).mul(tokens.resize(8)).resize(24).named("linear_expected_words");
         when(engine.command.fire(), () -> written.set(0));
-        Bool directWrite = take.and(padding.not()).and(store0).named("linear_store_write");
-        when(take.and(padding.not()).and(store0.not()), () -> {
+        Bool storesY = store0.or(epilogue.eq(Epilogue.ROPE_QUERY.id())).or(cacheEpilogue).named("linear_stores_y");
+        Bool directWrite = take.and(padding.not()).and(storesY).named("linear_store_write");
+        when(take.and(padding.not()).and(storesY.not()), () -> {
             buffers.read.valid().set(true);
             buffers.read.buffer().set(mux(residualAdd, dst, src));
             buffers.read.token().set(tag.payload.token().resize(widthOf(buffers.read.token())));
@@ -364,7 +422,23 @@ final class LinearExecutor extends Area {
 
         Bool engineDone = reg("linear_engine_done", bool(), 0);
         when(engine.command.fire(), () -> engineDone.set(false)).elseWhen(engine.done, () -> engineDone.set(true));
-        when(running.and(engineDone).and(written.eq(expectedWords)), () -> step.set(LinearStep.FINISH));
+        Bool rotating = storesY.and(store0.not()).named("linear_rotating");
+        when(running.and(engineDone).and(written.eq(expectedWords)), () ->
+                step.set(mux(rotating, HwEnum.constant(LinearStep.ROTATE), HwEnum.constant(LinearStep.FINISH))));
+
+        // ---- the second pass of the RoPE and cache epilogues ----
+        RotateAndCache rotate = area(new RotateAndCache(shape, rope, cacheWriter, reads, buffers,
+                new RotateAndCache.Settings(dst, rows, heads, cacheEpilogue, epilogue.eq(Epilogue.VALUE_CACHE.id()),
+                        layer, tokens, firstPosition, headDim, adjacent, kvHeads, positions, ropeTable, kvCache),
+                callStart));
+        Bool rotateStarted = reg("linear_rotate_started", bool(), 0);
+        rotate.start.set(step.is(LinearStep.ROTATE).and(rotateStarted.not()));
+        when(rotate.start, () -> rotateStarted.set(true));
+        when(rotate.done.valid, () -> {
+            rotateStarted.set(false);
+            code.set(rotate.done.payload);
+            step.set(LinearStep.FINISH);
+        });
 
         done = new Flow<>(step.is(LinearStep.FINISH).named("linear_done"), code);
         when(step.is(LinearStep.FINISH), () -> step.set(LinearStep.IDLE));

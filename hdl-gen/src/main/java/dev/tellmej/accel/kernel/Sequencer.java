@@ -185,6 +185,14 @@ final class Sequencer extends Area {
         linear.request.scale().set(field(word, Opcode.LINEAR, "scale").asBits());
         linear.request.tokens().set(chunkTokens);
         linear.request.image().set(call.image);
+        linear.request.layer().set(field(word, Opcode.LINEAR, "layer"));
+        linear.request.firstPosition().set(call.startPosition.add(from).trunc(32));
+        linear.request.rotation().headDim().set(headDim);
+        linear.request.rotation().adjacent().set(ropeAdjacent);
+        linear.request.rotation().kvHeads().set(kvHeads);
+        linear.request.rotation().positions().set(positions);
+        linear.request.rotation().ropeTable().set(ropeTable);
+        linear.request.rotation().kvCache().set(call.kvCache);
 
         // The LM head's request.
         lmHead.request.cols().set(field(word, Opcode.LM_HEAD, "cols"));

@@ -13,6 +13,9 @@ import dev.tellmej.hdl.lib.axi.AxiBurstReader;
 import dev.tellmej.hdl.lib.axi.AxiBurstWriter;
 import dev.tellmej.hdl.lib.axi.AxiPortShare;
 import dev.tellmej.accel.attention.AttentionUnit;
+import dev.tellmej.accel.attention.KvCacheWriter;
+import dev.tellmej.accel.elementwise.Rope;
+import dev.tellmej.accel.elementwise.RopeRunTime;
 import dev.tellmej.accel.elementwise.Activation;
 import dev.tellmej.accel.elementwise.Dequantizer;
 import dev.tellmej.accel.elementwise.Gating;
@@ -36,11 +39,11 @@ import java.util.Map;
  * {@code interrupt}. A call runs the image's program over its tokens, chunk by chunk, and leaves the call record
  * (and the debug taps) in the I/O region.
  *
- * <p><b>Built so far</b>: the call's control and status registers, the checks of the call, the image header and
- * the input tokens, the sequencer (instruction fetch and decode, SETUP, BARRIER, END, the chunk loop), EMBED into
- * the on-chip activation buffers, QUANTIZE through RMS-MAX and the quantizer, ATTENTION through the attention unit
- * over the KV cache, LM_HEAD through the LM head unit, the debug taps of what runs, the logits and the call
- * record. LINEAR is not wired in yet: a call that reaches one ends with UNKNOWN_OPCODE, naming it.
+ * <p>Every instruction runs: SETUP, BARRIER and END in the sequencer (instruction fetch and decode, the chunk
+ * loop, the checks of the call, the image header and the input tokens); EMBED into the on-chip activation
+ * buffers; QUANTIZE through RMS-MAX and the quantizer; LINEAR through the TLMM engine, the dequantizer and its
+ * epilogue (residual add, gating, RoPE, the KV-cache writes); ATTENTION through the attention unit over the KV
+ * cache; LM_HEAD through the LM head unit. Then the debug taps of what ran, the logits and the call record.
  */
 public final class TellmeKernel extends Module {
     public final KernelShape shape;
@@ -82,6 +85,9 @@ public final class TellmeKernel extends Module {
         ResidualAdd residualAdd = instance("residual_add", new ResidualAdd(shape.lanes(), elementwise.storage()));
         Gating silu = instance("gating_silu", new Gating(Activation.SILU, shape.lanes(), elementwise.storage()));
         Gating relu2 = instance("gating_relu2", new Gating(Activation.RELU2, shape.lanes(), elementwise.storage()));
+        RopeRunTime rope = instance("rope", Rope.runtime(shape.lanes(), shape.config().limits().headDim(),
+                shape.chunkTokens(), elementwise.storage()));
+        KvCacheWriter cacheWriter = instance("kv_cache_writer", KvCacheWriter.of(shape.config()));
 
         // Who uses which port: the data port's reader and writer, the attention unit on the KV-cache port (the
         // data port itself on a build with one).
@@ -90,6 +96,7 @@ public final class TellmeKernel extends Module {
         clients.get("m_axi_d0").add(AxiPortShare.reads(reader.axi));
         clients.get("m_axi_d0").add(AxiPortShare.writes(writer.axi));
         clients.get(shape.kvPort()).add(AxiPortShare.reads(attentionUnit.axi));
+        clients.get(shape.kvPort()).add(AxiPortShare.writes(cacheWriter.axi));
         clients.get("m_axi_d0").add(AxiPortShare.reads(lmHeadUnit.scalePort));
         for (int p = 0; p < engine.weightPorts.size(); p++) {
             clients.get("m_axi_w" + p).add(AxiPortShare.reads(engine.weightPorts.get(p)));
@@ -116,7 +123,7 @@ public final class TellmeKernel extends Module {
         AttentionExecutor attention = area(new AttentionExecutor(shape, attentionUnit, buffers));
         LmHeadExecutor lmHead = area(new LmHeadExecutor(shape, lmHeadUnit, store, writes, packer));
         LinearExecutor linear = area(new LinearExecutor(shape, engine, commandUnit, gearbox, dequantizer, residualAdd,
-                silu, relu2, store, buffers));
+                silu, relu2, store, buffers, rope, cacheWriter, reads, call.start));
         TapWriter taps = area(new TapWriter(shape, reads, writes, packer, buffers, store));
         RecordWriter.Contents contents = new RecordWriter.Contents(wire("record_status", uint(32)),
                 wire("record_error_code", uint(32)), wire("record_error_detail", uint(32)),

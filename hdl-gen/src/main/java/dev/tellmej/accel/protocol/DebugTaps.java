@@ -97,8 +97,8 @@ public final class DebugTaps {
         return switch (opcode) {
             case EMBED -> "dim values: the embedding rows as stored in dst";
             case QUANTIZE -> "length + 1 values: the int8 activations, then m_c, their clamped absmax (N6)";
-            case LINEAR -> "rows values: dst after the epilogue, or for ROPE_KEY_CACHE and VALUE_CACHE the stored"
-                    + " K or V rows written to the cache, head after head";
+            case LINEAR -> "rows values: dst after the epilogue (for ROPE_KEY_CACHE and VALUE_CACHE the stored K"
+                    + " or V rows, head after head, that it also wrote to the cache)";
             case ATTENTION -> "heads x head_dim values: dst";
             case LM_HEAD -> "rows values, 1 token: the logits (in the call's last chunk only)";
             case END, SETUP, BARRIER -> null;
