@@ -27,7 +27,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "demo", description = "Run the end-to-end demo on the embedded default model.")
 final class DemoCommand implements Callable<Integer> {
-    private static final int DEMO_TOKENS = 64;
+    private static final int DEMO_TOKENS = 40;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -72,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println();
             out.println();
             out.println(onKernel.stopReason().label());
-            out.print(onKernel.timings().describe(0, 1));
+            out.print(onKernel.timings().describe(0, build.memory().portBytesPerCycle()));
             out.println("on " + device.describe());
         }
         out.println();

@@ -117,7 +117,7 @@ final class DeviceOptions {
     Backend open(CommandLine cl, PrintWriter err) {
         long start = System.nanoTime();
         AcceleratorConfig build = ConfigCommand.build(cl, configName);
-        int ddrPerCycle = (build.memory().weightPorts() + build.memory().dataPorts()) * build.memory().portBits() / 8;
+        int ddrPerCycle = build.memory().portBytesPerCycle();
         if (path != null) {
             return software(cl, path, build, ddrPerCycle, start);
         }

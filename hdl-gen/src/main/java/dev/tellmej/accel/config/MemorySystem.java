@@ -23,6 +23,11 @@ public record MemorySystem(int weightPorts, int dataPorts, int portBits, double 
         return portBits / 8;
     }
 
+    /** Bytes per cycle every port (weights and data) can carry together: the kernel's peak. */
+    public int portBytesPerCycle() {
+        return (weightPorts + dataPorts) * beatBytes();
+    }
+
     /** Bytes per cycle the weight ports can carry together. */
     public int weightBytesPerCycle() {
         return weightPorts * beatBytes();
