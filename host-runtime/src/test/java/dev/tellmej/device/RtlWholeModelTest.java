@@ -39,8 +39,10 @@ class RtlWholeModelTest {
         return Arrays.stream(s.trim().split(" +")).mapToInt(Integer::parseInt).toArray();
     }
 
-    private static RtlDevice.Options jittered(long seed) {
-        return RtlDevice.Options.DEFAULT.withDdr(AxiMemoryConfig.DEFAULT.withLatency(20, 20).withJitter(8, seed));
+    /** A DDR model of {@code latency} cycles each way plus 0 to 8 more, drawn per burst from {@code seed}. */
+    private static RtlDevice.Options jittered(int latency, long seed) {
+        return RtlDevice.Options.DEFAULT.withDdr(AxiMemoryConfig.DEFAULT.withLatency(latency, latency)
+                .withJitter(8, seed));
     }
 
     /**
@@ -63,7 +65,7 @@ class RtlWholeModelTest {
         prompt[0] = 1;
         System.arraycopy(STUDENT_IDS, 0, prompt, 1, promptLength - 1);
         try (MemoryImage image = MemoryImage.open(imagePath);
-             RtlDevice rtl = RtlDevice.on(image, jittered(SEED));
+             RtlDevice rtl = RtlDevice.on(image, jittered(4, SEED));
              ReferenceDevice reference = ReferenceDevice.on(image, 1)) {
             int[] text = Arrays.copyOf(prompt, promptLength + steps);
             long t0 = System.nanoTime();
@@ -113,7 +115,7 @@ class RtlWholeModelTest {
             long[] cycles = new long[2];
             AxiMemoryConfig capped = AxiMemoryConfig.DEFAULT.withLatency(60, 30).withJitter(40, SEED + 2)
                     .withBandwidth(10);
-            List<RtlDevice.Options> ddrs = List.of(jittered(SEED + 1), RtlDevice.Options.DEFAULT.withDdr(capped));
+            List<RtlDevice.Options> ddrs = List.of(jittered(20, SEED + 1), RtlDevice.Options.DEFAULT.withDdr(capped));
             for (int run = 0; run < ddrs.size(); run++) {
                 try (RtlDevice rtl = RtlDevice.on(image, ddrs.get(run));
                      ReferenceDevice reference = ReferenceDevice.on(image, 1)) {
