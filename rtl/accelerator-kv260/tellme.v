@@ -186,14 +186,15 @@ module tellme (
   localparam [2:0] EMBED_STEP_FINISH      = 3'd5;
 
   // QuantizeStep: dev.tellmej.accel.kernel.QuantizeExecutor.QuantizeStep
-  localparam [2:0] QUANTIZE_STEP_IDLE         = 3'd0;
-  localparam [2:0] QUANTIZE_STEP_INVERSE      = 3'd1;
-  localparam [2:0] QUANTIZE_STEP_WAIT_INVERSE = 3'd2;
-  localparam [2:0] QUANTIZE_STEP_TOKEN        = 3'd3;
-  localparam [2:0] QUANTIZE_STEP_READ         = 3'd4;
-  localparam [2:0] QUANTIZE_STEP_PUSH         = 3'd5;
-  localparam [2:0] QUANTIZE_STEP_DRAIN        = 3'd6;
-  localparam [2:0] QUANTIZE_STEP_FINISH       = 3'd7;
+  localparam [3:0] QUANTIZE_STEP_IDLE         = 4'd0;
+  localparam [3:0] QUANTIZE_STEP_INVERSE      = 4'd1;
+  localparam [3:0] QUANTIZE_STEP_WAIT_INVERSE = 4'd2;
+  localparam [3:0] QUANTIZE_STEP_TOKEN        = 4'd3;
+  localparam [3:0] QUANTIZE_STEP_READ         = 4'd4;
+  localparam [3:0] QUANTIZE_STEP_READ_WAIT    = 4'd5;
+  localparam [3:0] QUANTIZE_STEP_PUSH         = 4'd6;
+  localparam [3:0] QUANTIZE_STEP_DRAIN        = 4'd7;
+  localparam [3:0] QUANTIZE_STEP_FINISH       = 4'd8;
 
   // AttentionStep: dev.tellmej.accel.kernel.AttentionExecutor.AttentionStep
   localparam [3:0] ATTENTION_STEP_IDLE       = 4'd0;
@@ -201,11 +202,12 @@ module tellme (
   localparam [3:0] ATTENTION_STEP_LAYER_BASE = 4'd2;
   localparam [3:0] ATTENTION_STEP_COMMAND    = 4'd3;
   localparam [3:0] ATTENTION_STEP_QUERY_READ = 4'd4;
-  localparam [3:0] ATTENTION_STEP_QUERY_PUSH = 4'd5;
-  localparam [3:0] ATTENTION_STEP_OUTPUTS    = 4'd6;
-  localparam [3:0] ATTENTION_STEP_WAIT_DONE  = 4'd7;
-  localparam [3:0] ATTENTION_STEP_NEXT       = 4'd8;
-  localparam [3:0] ATTENTION_STEP_FINISH     = 4'd9;
+  localparam [3:0] ATTENTION_STEP_QUERY_WAIT = 4'd5;
+  localparam [3:0] ATTENTION_STEP_QUERY_PUSH = 4'd6;
+  localparam [3:0] ATTENTION_STEP_OUTPUTS    = 4'd7;
+  localparam [3:0] ATTENTION_STEP_WAIT_DONE  = 4'd8;
+  localparam [3:0] ATTENTION_STEP_NEXT       = 4'd9;
+  localparam [3:0] ATTENTION_STEP_FINISH     = 4'd10;
 
   // LmHeadStep: dev.tellmej.accel.kernel.LmHeadExecutor.LmHeadStep
   localparam [2:0] LM_HEAD_STEP_IDLE    = 3'd0;
@@ -230,8 +232,9 @@ module tellme (
 
   // EpilogueStep: dev.tellmej.accel.kernel.LinearExecutor.EpilogueStep
   localparam [1:0] EPILOGUE_STEP_WAIT  = 2'd0;
-  localparam [1:0] EPILOGUE_STEP_LATCH = 2'd1;
-  localparam [1:0] EPILOGUE_STEP_FEED  = 2'd2;
+  localparam [1:0] EPILOGUE_STEP_READ  = 2'd1;
+  localparam [1:0] EPILOGUE_STEP_LATCH = 2'd2;
+  localparam [1:0] EPILOGUE_STEP_FEED  = 2'd3;
 
   // RotateStep: dev.tellmej.accel.kernel.RotateAndCache.RotateStep
   localparam [2:0] ROTATE_STEP_IDLE          = 3'd0;
@@ -243,13 +246,14 @@ module tellme (
   localparam [2:0] ROTATE_STEP_FINISH        = 3'd6;
 
   // TapStep: dev.tellmej.accel.kernel.TapWriter.TapStep
-  localparam [2:0] TAP_STEP_IDLE    = 3'd0;
-  localparam [2:0] TAP_STEP_COMMAND = 3'd1;
-  localparam [2:0] TAP_STEP_HEADER  = 3'd2;
-  localparam [2:0] TAP_STEP_READ    = 3'd3;
-  localparam [2:0] TAP_STEP_VALUE   = 3'd4;
-  localparam [2:0] TAP_STEP_MEMORY  = 3'd5;
-  localparam [2:0] TAP_STEP_PAD     = 3'd6;
+  localparam [2:0] TAP_STEP_IDLE      = 3'd0;
+  localparam [2:0] TAP_STEP_COMMAND   = 3'd1;
+  localparam [2:0] TAP_STEP_HEADER    = 3'd2;
+  localparam [2:0] TAP_STEP_READ      = 3'd3;
+  localparam [2:0] TAP_STEP_READ_WAIT = 3'd4;
+  localparam [2:0] TAP_STEP_VALUE     = 3'd5;
+  localparam [2:0] TAP_STEP_MEMORY    = 3'd6;
+  localparam [2:0] TAP_STEP_PAD       = 3'd7;
 
   // RecordStep: dev.tellmej.accel.kernel.RecordWriter.RecordStep
   localparam [2:0] RECORD_STEP_IDLE           = 3'd0;
@@ -1407,64 +1411,85 @@ module tellme (
   reg          data_write_failed;                                  // DataWrites.java:46
 
   // buffers
-  reg          buffer_write_valid;                                 // ActivationBuffers.java:43
-  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:43
-  reg  [2:0]   buffer_write_token;                                 // ActivationBuffers.java:44
-  reg  [9:0]   buffer_write_word;                                  // ActivationBuffers.java:44
-  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:45
-  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:45
-  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:45
-  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:45
-  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:45
-  reg          buffer_read_valid;                                  // ActivationBuffers.java:46
-  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:46
-  reg  [2:0]   buffer_read_token;                                  // ActivationBuffers.java:47
-  reg  [9:0]   buffer_read_word;                                   // ActivationBuffers.java:47
-  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:61
-  wire [11:0]  residual_write_address;                             // ActivationBuffers.java:72
-  wire [11:0]  residual_read_address;                              // ActivationBuffers.java:73
-  wire         residual_write;                                     // ActivationBuffers.java:74
-  wire         residual_read;                                      // ActivationBuffers.java:75
-  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:80
-  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:80
-  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:80
-  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:80
-  wire [11:0]  query_write_address;                                // ActivationBuffers.java:72
-  wire [11:0]  query_read_address;                                 // ActivationBuffers.java:73
-  wire         query_write;                                        // ActivationBuffers.java:74
-  wire         query_read;                                         // ActivationBuffers.java:75
-  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:80
-  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:80
-  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:80
-  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:80
-  wire [11:0]  attention_write_address;                            // ActivationBuffers.java:72
-  wire [11:0]  attention_read_address;                             // ActivationBuffers.java:73
-  wire         attention_write;                                    // ActivationBuffers.java:74
-  wire         attention_read;                                     // ActivationBuffers.java:75
-  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:80
-  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:80
-  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:80
-  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:80
-  wire [12:0]  gate_write_address;                                 // ActivationBuffers.java:72
-  wire [12:0]  gate_read_address;                                  // ActivationBuffers.java:73
-  wire         gate_write;                                         // ActivationBuffers.java:74
-  wire         gate_read;                                          // ActivationBuffers.java:75
-  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:80
-  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:80
-  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:80
-  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:80
-  wire [12:0]  ffn_write_address;                                  // ActivationBuffers.java:72
-  wire [12:0]  ffn_read_address;                                   // ActivationBuffers.java:73
-  wire         ffn_write;                                          // ActivationBuffers.java:74
-  wire         ffn_read;                                           // ActivationBuffers.java:75
-  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:80
-  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:80
-  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:80
-  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:80
-  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:121
-  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:121
-  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:121
-  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:121
+  reg          buffer_write_valid;                                 // ActivationBuffers.java:54
+  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:54
+  reg  [2:0]   buffer_write_token;                                 // ActivationBuffers.java:55
+  reg  [9:0]   buffer_write_word;                                  // ActivationBuffers.java:55
+  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:56
+  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:56
+  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:56
+  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:56
+  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:56
+  reg          buffer_read_valid;                                  // ActivationBuffers.java:57
+  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:57
+  reg  [2:0]   buffer_read_token;                                  // ActivationBuffers.java:58
+  reg  [9:0]   buffer_read_word;                                   // ActivationBuffers.java:58
+  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:72
+  reg  [3:0]   buffer_read_id_q2;                                  // ActivationBuffers.java:72
+  wire [11:0]  residual_write_address;                             // ActivationBuffers.java:83
+  wire [11:0]  residual_read_address;                              // ActivationBuffers.java:84
+  wire         residual_write;                                     // ActivationBuffers.java:85
+  wire         residual_read;                                      // ActivationBuffers.java:86
+  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:92
+  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:92
+  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:92
+  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:92
+  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:92
+  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:92
+  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:92
+  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:92
+  wire [11:0]  query_write_address;                                // ActivationBuffers.java:83
+  wire [11:0]  query_read_address;                                 // ActivationBuffers.java:84
+  wire         query_write;                                        // ActivationBuffers.java:85
+  wire         query_read;                                         // ActivationBuffers.java:86
+  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:92
+  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:92
+  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:92
+  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:92
+  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:92
+  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:92
+  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:92
+  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:92
+  wire [11:0]  attention_write_address;                            // ActivationBuffers.java:83
+  wire [11:0]  attention_read_address;                             // ActivationBuffers.java:84
+  wire         attention_write;                                    // ActivationBuffers.java:85
+  wire         attention_read;                                     // ActivationBuffers.java:86
+  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:92
+  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:92
+  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:92
+  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:92
+  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:92
+  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:92
+  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:92
+  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:92
+  wire [12:0]  gate_write_address;                                 // ActivationBuffers.java:83
+  wire [12:0]  gate_read_address;                                  // ActivationBuffers.java:84
+  wire         gate_write;                                         // ActivationBuffers.java:85
+  wire         gate_read;                                          // ActivationBuffers.java:86
+  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:92
+  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:92
+  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:92
+  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:92
+  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:92
+  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:92
+  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:92
+  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:92
+  wire [12:0]  ffn_write_address;                                  // ActivationBuffers.java:83
+  wire [12:0]  ffn_read_address;                                   // ActivationBuffers.java:84
+  wire         ffn_write;                                          // ActivationBuffers.java:85
+  wire         ffn_read;                                           // ActivationBuffers.java:86
+  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:92
+  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:92
+  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:92
+  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:92
+  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:92
+  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:92
+  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:92
+  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:92
+  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:134
+  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:134
+  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:134
+  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:134
 
   // word_packer
   reg          packer_word_valid;                                  // WordPacker.java:30
@@ -1523,7 +1548,7 @@ module tellme (
   reg  [31:0]  embed_id;                                           // EmbedUnit.java:60
   reg  [15:0]  embed_word;                                         // EmbedUnit.java:61
   reg  [7:0]   embed_code;                                         // EmbedUnit.java:62
-  reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:100
+  reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:113
   wire         embed_bad_field;                                    // EmbedUnit.java:68
   wire [63:0]  embed_id_address;                                   // EmbedUnit.java:86
   wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:87
@@ -1544,7 +1569,7 @@ module tellme (
   reg  [31:0]  quantize_eps;                                       // QuantizeExecutor.java:52
   reg  [3:0]   quantize_tokens;                                    // QuantizeExecutor.java:52
   reg  [63:0]  quantize_image;                                     // QuantizeExecutor.java:53
-  reg  [2:0]   quantize_step;                                      // QuantizeExecutor.java:62
+  reg  [3:0]   quantize_step;                                      // QuantizeExecutor.java:62
   reg  [3:0]   quantize_src_id;                                    // QuantizeExecutor.java:63
   reg          quantize_norm_q;                                    // QuantizeExecutor.java:64
   reg  [15:0]  quantize_length_q;                                  // QuantizeExecutor.java:65
@@ -1554,7 +1579,7 @@ module tellme (
   reg  [3:0]   quantize_token_count;                               // QuantizeExecutor.java:69
   reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:70
   reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:71
-  reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:100
+  reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:113
   wire         quantize_part_words;                                // QuantizeExecutor.java:74
   wire         quantize_bad_field;                                 // QuantizeExecutor.java:76
   wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:99
@@ -1563,94 +1588,94 @@ module tellme (
   wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:108
   wire [12:0]  quantize_gain_beats;                                // QuantizeExecutor.java:110
   wire         quantize_asking_gains;                              // QuantizeExecutor.java:117
-  wire         quantize_pushing;                                   // QuantizeExecutor.java:132
-  wire         quantize_last_word;                                 // QuantizeExecutor.java:137
-  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:144
-  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:145
-  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:146
-  wire         quantize_last_gain;                                 // QuantizeExecutor.java:147
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:149
-  wire         quantize_gain_taken;                                // QuantizeExecutor.java:161
-  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:179
-  wire         quantize_out_beat;                                  // QuantizeExecutor.java:181
-  wire         quantize_last_token;                                // QuantizeExecutor.java:198
-  wire         quantize_done;                                      // QuantizeExecutor.java:204
+  wire         quantize_pushing;                                   // QuantizeExecutor.java:133
+  wire         quantize_last_word;                                 // QuantizeExecutor.java:138
+  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:145
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:146
+  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:147
+  wire         quantize_last_gain;                                 // QuantizeExecutor.java:148
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:151
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:163
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:181
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:183
+  wire         quantize_last_token;                                // QuantizeExecutor.java:200
+  wire         quantize_done;                                      // QuantizeExecutor.java:206
 
   // attention_executor
-  reg          attention_start;                                    // AttentionExecutor.java:51
-  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:53
-  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:54
-  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:54
-  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:55
-  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:55
-  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:56
-  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:56
-  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:57
-  reg  [3:0]   attention_tokens;                                   // AttentionExecutor.java:57
-  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:58
-  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:58
-  reg  [3:0]   attention_step;                                     // AttentionExecutor.java:69
-  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:70
-  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:71
-  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:72
-  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:73
-  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:74
-  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:75
-  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:76
-  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:77
-  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:78
-  reg  [3:0]   attention_token_count;                              // AttentionExecutor.java:79
-  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:80
-  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:81
-  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:82
-  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:85
-  reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:100
-  reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:100
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:323
-  wire         attention_part_beats;                               // AttentionExecutor.java:89
-  wire         attention_bad_field;                                // AttentionExecutor.java:95
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:336
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:100
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:101
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:102
-  reg  [7:0]   attention_kv_head;                                  // AttentionExecutor.java:103
-  reg  [3:0]   attention_block_first;                              // AttentionExecutor.java:104
-  wire [7:0]   attention_tokens_left;                              // AttentionExecutor.java:138
-  wire [7:0]   attention_command_tokens;                           // AttentionExecutor.java:139
-  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:140
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:152
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:153
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:154
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:155
-  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:156
-  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:157
-  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:158
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:159
-  wire [15:0]  attention_words_per_head;                           // AttentionExecutor.java:160
-  wire [15:0]  attention_first_head;                               // AttentionExecutor.java:161
-  wire [15:0]  attention_query_word_index;                         // AttentionExecutor.java:164
-  wire [15:0]  attention_out_word_index;                           // AttentionExecutor.java:167
-  wire         attention_last_query_word;                          // AttentionExecutor.java:168
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:169
-  wire         attention_last_query_head;                          // AttentionExecutor.java:170
-  wire         attention_last_query_token;                         // AttentionExecutor.java:171
-  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:189
-  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:189
-  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:189
-  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:189
-  wire         attention_query_pushing;                            // AttentionExecutor.java:211
-  wire         attention_query_taken;                              // AttentionExecutor.java:216
-  wire         attention_last_out_word;                            // AttentionExecutor.java:246
-  wire         attention_last_out_beat;                            // AttentionExecutor.java:247
-  wire         attention_last_out_head;                            // AttentionExecutor.java:248
-  wire         attention_last_out_token;                           // AttentionExecutor.java:249
-  wire         attention_out_beat;                                 // AttentionExecutor.java:250
-  wire         attention_last_block;                               // AttentionExecutor.java:284
-  wire         attention_last_kv_head;                             // AttentionExecutor.java:285
-  reg          attention_unit_done;                                // AttentionExecutor.java:288
-  reg  [7:0]   attention_unit_code;                                // AttentionExecutor.java:289
-  wire         attention_refused;                                  // AttentionExecutor.java:295
-  wire         attention_done;                                     // AttentionExecutor.java:317
+  reg          attention_start;                                    // AttentionExecutor.java:53
+  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:55
+  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:56
+  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:56
+  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:57
+  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:57
+  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:58
+  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:58
+  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:59
+  reg  [3:0]   attention_tokens;                                   // AttentionExecutor.java:59
+  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:60
+  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:60
+  reg  [3:0]   attention_step;                                     // AttentionExecutor.java:71
+  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:72
+  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:73
+  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:74
+  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:75
+  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:76
+  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:77
+  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:78
+  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:79
+  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:80
+  reg  [3:0]   attention_token_count;                              // AttentionExecutor.java:81
+  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:82
+  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:83
+  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:84
+  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:87
+  reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:113
+  reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:113
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:327
+  wire         attention_part_beats;                               // AttentionExecutor.java:91
+  wire         attention_bad_field;                                // AttentionExecutor.java:97
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:340
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:102
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:103
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:104
+  reg  [7:0]   attention_kv_head;                                  // AttentionExecutor.java:105
+  reg  [3:0]   attention_block_first;                              // AttentionExecutor.java:106
+  wire [7:0]   attention_tokens_left;                              // AttentionExecutor.java:140
+  wire [7:0]   attention_command_tokens;                           // AttentionExecutor.java:141
+  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:142
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:154
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:155
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:156
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:157
+  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:158
+  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:159
+  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:160
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:161
+  wire [15:0]  attention_words_per_head;                           // AttentionExecutor.java:162
+  wire [15:0]  attention_first_head;                               // AttentionExecutor.java:163
+  wire [15:0]  attention_query_word_index;                         // AttentionExecutor.java:166
+  wire [15:0]  attention_out_word_index;                           // AttentionExecutor.java:169
+  wire         attention_last_query_word;                          // AttentionExecutor.java:170
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:171
+  wire         attention_last_query_head;                          // AttentionExecutor.java:172
+  wire         attention_last_query_token;                         // AttentionExecutor.java:173
+  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:191
+  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:191
+  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:191
+  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:191
+  wire         attention_query_pushing;                            // AttentionExecutor.java:214
+  wire         attention_query_taken;                              // AttentionExecutor.java:219
+  wire         attention_last_out_word;                            // AttentionExecutor.java:249
+  wire         attention_last_out_beat;                            // AttentionExecutor.java:250
+  wire         attention_last_out_head;                            // AttentionExecutor.java:251
+  wire         attention_last_out_token;                           // AttentionExecutor.java:252
+  wire         attention_out_beat;                                 // AttentionExecutor.java:253
+  wire         attention_last_block;                               // AttentionExecutor.java:287
+  wire         attention_last_kv_head;                             // AttentionExecutor.java:288
+  reg          attention_unit_done;                                // AttentionExecutor.java:291
+  reg  [7:0]   attention_unit_code;                                // AttentionExecutor.java:292
+  wire         attention_refused;                                  // AttentionExecutor.java:298
+  wire         attention_done;                                     // AttentionExecutor.java:321
 
   // lm_head_executor
   reg          lm_head_start;                                      // LmHeadExecutor.java:49
@@ -1737,8 +1762,8 @@ module tellme (
   reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:113
   reg  [15:0]  linear_heads;                                       // LinearExecutor.java:114
   reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:115
-  reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:100
-  reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:100
+  reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:113
+  reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:113
   wire         linear_is_gate_up;                                  // LinearExecutor.java:120
   wire         linear_is_cache;                                    // LinearExecutor.java:122
   wire         linear_is_rotated;                                  // LinearExecutor.java:123
@@ -1815,18 +1840,18 @@ module tellme (
   wire [23:0]  linear_expected_words;                              // LinearExecutor.java:351
   wire         linear_stores_y;                                    // LinearExecutor.java:353
   wire         linear_store_write;                                 // LinearExecutor.java:354
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:364
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:364
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:364
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:364
-  wire         linear_feed_residual;                               // LinearExecutor.java:369
-  wire         linear_feed_silu;                                   // LinearExecutor.java:370
-  wire         linear_feed_relu2;                                  // LinearExecutor.java:371
-  wire         linear_fed;                                         // LinearExecutor.java:386
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:389
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:389
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:389
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:389
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:365
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:365
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:365
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:365
+  wire         linear_feed_residual;                               // LinearExecutor.java:370
+  wire         linear_feed_silu;                                   // LinearExecutor.java:371
+  wire         linear_feed_relu2;                                  // LinearExecutor.java:372
+  wire         linear_fed;                                         // LinearExecutor.java:387
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:390
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:390
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:390
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:390
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -1834,9 +1859,9 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:394
-  reg          linear_engine_done;                                 // LinearExecutor.java:423
-  wire         linear_rotating;                                    // LinearExecutor.java:425
+  wire         linear_unit_out;                                    // LinearExecutor.java:395
+  reg          linear_engine_done;                                 // LinearExecutor.java:424
+  wire         linear_rotating;                                    // LinearExecutor.java:426
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:74
@@ -1867,28 +1892,29 @@ module tellme (
   wire         rotate_running;                                     // RotateAndCache.java:188
   reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:189
   reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:190
-  reg          rotate_pending;                                     // RotateAndCache.java:191
-  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:192
-  reg          rotate_pending_last;                                // RotateAndCache.java:193
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:199
-  wire         rotate_read;                                        // RotateAndCache.java:202
-  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:226
-  wire         rotate_beat_whole;                                  // RotateAndCache.java:227
-  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:231
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:237
-  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:250
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:251
-  wire         rotate_last_out_word;                               // RotateAndCache.java:256
-  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:279
-  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:280
-  reg          rotate_cache_failed;                                // RotateAndCache.java:281
-  wire         rotate_all_written;                                 // RotateAndCache.java:302
-  wire         rotate_done;                                        // RotateAndCache.java:305
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:306
+  reg          rotate_inflight;                                    // RotateAndCache.java:191
+  reg          rotate_pending;                                     // RotateAndCache.java:192
+  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:193
+  reg          rotate_pending_last;                                // RotateAndCache.java:194
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:201
+  wire         rotate_read;                                        // RotateAndCache.java:205
+  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:230
+  wire         rotate_beat_whole;                                  // RotateAndCache.java:231
+  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:235
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:241
+  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:254
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:255
+  wire         rotate_last_out_word;                               // RotateAndCache.java:260
+  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:283
+  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:284
+  reg          rotate_cache_failed;                                // RotateAndCache.java:285
+  wire         rotate_all_written;                                 // RotateAndCache.java:306
+  wire         rotate_done;                                        // RotateAndCache.java:309
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:310
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:434
-  wire         linear_done;                                        // LinearExecutor.java:443
+  reg          linear_rotate_started;                              // LinearExecutor.java:435
+  wire         linear_done;                                        // LinearExecutor.java:444
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:41
@@ -1925,8 +1951,8 @@ module tellme (
   reg  [7:0]   tap_activation;                                     // TapWriter.java:123
   wire         tap_mc_element;                                     // TapWriter.java:124
   reg  [31:0]  tap_mc;                                             // QuantizedStore.java:80
-  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:204
-  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:205
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:205
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:206
   wire [31:0]  tap_quantized_value;                                // TapWriter.java:126
   wire [31:0]  tap_value;                                          // TapWriter.java:127
   reg          tap_memory_asked;                                   // TapWriter.java:131
@@ -1942,8 +1968,8 @@ module tellme (
   wire         tap_header_done;                                    // TapWriter.java:167
   wire         tap_no_values;                                      // TapWriter.java:168
   wire         tap_word_taken;                                     // TapWriter.java:169
-  wire         tap_last_memory_word;                               // TapWriter.java:191
-  wire         tap_finished;                                       // TapWriter.java:197
+  wire         tap_last_memory_word;                               // TapWriter.java:192
+  wire         tap_finished;                                       // TapWriter.java:198
   wire [31:0]  record_status;                                      // TellmeKernel.java:128
   wire [31:0]  record_error_code;                                  // TellmeKernel.java:129
   wire [31:0]  record_error_detail;                                // TellmeKernel.java:129
@@ -2043,26 +2069,46 @@ module tellme (
   wire         setup_bad_field;                                    // Sequencer.java:501
   reg          record_written;                                     // Sequencer.java:471
   wire         record_done;                                        // Sequencer.java:473
-  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:77
-  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:77
-  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:77
-  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:77
-  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:77
-  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:77
-  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:77
-  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:77
-  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:77
-  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:77
-  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:77
-  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:77
-  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:77
-  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:77
-  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:77
-  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:77
-  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:77
-  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:77
-  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:77
-  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:77
+  (* ram_style = "block" *)
+  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:88
+  (* ram_style = "block" *)
+  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:88
+  (* ram_style = "block" *)
+  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:88
+  (* ram_style = "block" *)
+  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:88
+  (* ram_style = "block" *)
+  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:88
+  (* ram_style = "block" *)
+  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:88
+  (* ram_style = "block" *)
+  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:88
+  (* ram_style = "block" *)
+  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:88
+  (* ram_style = "block" *)
+  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:88
+  (* ram_style = "block" *)
+  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:88
+  (* ram_style = "block" *)
+  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:88
+  (* ram_style = "block" *)
+  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:88
+  (* ram_style = "ultra" *)
+  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:88
+  (* ram_style = "ultra" *)
+  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:88
+  (* ram_style = "ultra" *)
+  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:88
+  (* ram_style = "ultra" *)
+  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:88
+  (* ram_style = "ultra" *)
+  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:88
+  (* ram_style = "ultra" *)
+  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:88
+  (* ram_style = "ultra" *)
+  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:88
+  (* ram_style = "ultra" *)
+  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:88
   reg  [31:0]  quantized_words [0:8191];                           // QuantizedStore.java:65
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
@@ -3391,69 +3437,69 @@ module tellme (
   assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:101
   assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:102
   assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:103
-  assign rms_max_in_valid = quantize_pushing; // QuantizeExecutor.java:133
+  assign rms_max_in_valid = quantize_pushing; // QuantizeExecutor.java:134
   assign rms_max_in_payload_0 =
       ((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] != 23'd0)) ? 16'h7e00
       : (((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] == 23'd0))
          | (rms_max_in_payload_0_sum >= 20'd31744))
         ? {buffer_lane0_read[31], 15'h7c00}
-      : {buffer_lane0_read[31], rms_max_in_payload_0_sum[14:0]}; // QuantizeExecutor.java:135
+      : {buffer_lane0_read[31], rms_max_in_payload_0_sum[14:0]}; // QuantizeExecutor.java:136
   assign rms_max_in_payload_1 =
       ((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] != 23'd0)) ? 16'h7e00
       : (((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] == 23'd0))
          | (rms_max_in_payload_1_sum >= 20'd31744))
         ? {buffer_lane1_read[31], 15'h7c00}
-      : {buffer_lane1_read[31], rms_max_in_payload_1_sum[14:0]}; // QuantizeExecutor.java:135
+      : {buffer_lane1_read[31], rms_max_in_payload_1_sum[14:0]}; // QuantizeExecutor.java:136
   assign rms_max_in_payload_2 =
       ((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] != 23'd0)) ? 16'h7e00
       : (((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] == 23'd0))
          | (rms_max_in_payload_2_sum >= 20'd31744))
         ? {buffer_lane2_read[31], 15'h7c00}
-      : {buffer_lane2_read[31], rms_max_in_payload_2_sum[14:0]}; // QuantizeExecutor.java:135
+      : {buffer_lane2_read[31], rms_max_in_payload_2_sum[14:0]}; // QuantizeExecutor.java:136
   assign rms_max_in_payload_3 =
       ((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] != 23'd0)) ? 16'h7e00
       : (((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] == 23'd0))
          | (rms_max_in_payload_3_sum >= 20'd31744))
         ? {buffer_lane3_read[31], 15'h7c00}
-      : {buffer_lane3_read[31], rms_max_in_payload_3_sum[14:0]}; // QuantizeExecutor.java:135
-  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:151
-  // QuantizeExecutor.java:158
+      : {buffer_lane3_read[31], rms_max_in_payload_3_sum[14:0]}; // QuantizeExecutor.java:136
+  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:153
+  // QuantizeExecutor.java:160
   assign rms_max_gamma_payload_0 = quantize_gain_part ? data_beat_payload_data[79:64] : data_beat_payload_data[15:0];
-  // QuantizeExecutor.java:158
+  // QuantizeExecutor.java:160
   assign rms_max_gamma_payload_1 = quantize_gain_part ? data_beat_payload_data[95:80] : data_beat_payload_data[31:16];
-  // QuantizeExecutor.java:158
+  // QuantizeExecutor.java:160
   assign rms_max_gamma_payload_2 = quantize_gain_part ? data_beat_payload_data[111:96] : data_beat_payload_data[47:32];
-  // QuantizeExecutor.java:158
+  // QuantizeExecutor.java:160
   assign rms_max_gamma_payload_3 = quantize_gain_part ? data_beat_payload_data[127:112] : data_beat_payload_data[63:48];
-  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:172
-  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:173
-  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:175
-  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:175
-  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:175
-  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:175
-  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:177
-  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:178
-  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:180
-  assign attention_command_valid = attention_step == ATTENTION_STEP_COMMAND; // AttentionExecutor.java:141
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:142
-  // AttentionExecutor.java:143
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:174
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:175
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:177
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:177
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:177
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:177
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:179
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:180
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:182
+  assign attention_command_valid = attention_step == ATTENTION_STEP_COMMAND; // AttentionExecutor.java:143
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:144
+  // AttentionExecutor.java:145
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
-  // AttentionExecutor.java:144
+  // AttentionExecutor.java:146
   assign attention_command_payload_firstPositions = attention_first_position_q + {28'd0, attention_block_first} + 32'd1;
-  assign attention_command_payload_tokens = attention_command_tokens; // AttentionExecutor.java:145
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:146
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:147
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:148
-  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:212
-  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:214
-  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:214
-  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:214
-  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:214
-  assign attention_queries_payload_4 = attention_queries_payload_4_mux; // AttentionExecutor.java:214
-  assign attention_queries_payload_5 = attention_queries_payload_5_mux; // AttentionExecutor.java:214
-  assign attention_queries_payload_6 = attention_queries_payload_6_mux; // AttentionExecutor.java:214
-  assign attention_queries_payload_7 = attention_queries_payload_7_mux; // AttentionExecutor.java:214
-  // AttentionExecutor.java:251
+  assign attention_command_payload_tokens = attention_command_tokens; // AttentionExecutor.java:147
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:148
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:149
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:150
+  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:215
+  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:217
+  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:217
+  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:217
+  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:217
+  assign attention_queries_payload_4 = attention_queries_payload_4_mux; // AttentionExecutor.java:217
+  assign attention_queries_payload_5 = attention_queries_payload_5_mux; // AttentionExecutor.java:217
+  assign attention_queries_payload_6 = attention_queries_payload_6_mux; // AttentionExecutor.java:217
+  assign attention_queries_payload_7 = attention_queries_payload_7_mux; // AttentionExecutor.java:217
+  // AttentionExecutor.java:254
   assign attention_out_ready = (attention_step == ATTENTION_STEP_OUTPUTS) & attention_last_out_word;
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:96
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:97
@@ -3505,83 +3551,83 @@ module tellme (
   assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:327
   assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:328
   assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:348
-  assign residual_add_in_valid = linear_feed_residual; // LinearExecutor.java:372
-  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:373
-  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:374
+  assign residual_add_in_valid = linear_feed_residual; // LinearExecutor.java:373
+  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:374
+  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:375
   assign residual_add_in_payload_h_0 =
       ((linear_operand_0[30:23] == 8'd255) & (linear_operand_0[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_0[30:23] == 8'd255) & (linear_operand_0[22:0] == 23'd0))
          | (residual_add_in_payload_h_0_sum >= 20'd31744))
         ? {linear_operand_0[31], 15'h7c00}
-      : {linear_operand_0[31], residual_add_in_payload_h_0_sum[14:0]}; // LinearExecutor.java:376
-  assign residual_add_in_payload_y_0 = linear_y_0; // LinearExecutor.java:377
-  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:379
-  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:380
-  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:379
-  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:380
+      : {linear_operand_0[31], residual_add_in_payload_h_0_sum[14:0]}; // LinearExecutor.java:377
+  assign residual_add_in_payload_y_0 = linear_y_0; // LinearExecutor.java:378
+  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:380
+  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:381
+  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:380
+  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:381
   assign residual_add_in_payload_h_1 =
       ((linear_operand_1[30:23] == 8'd255) & (linear_operand_1[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_1[30:23] == 8'd255) & (linear_operand_1[22:0] == 23'd0))
          | (residual_add_in_payload_h_1_sum >= 20'd31744))
         ? {linear_operand_1[31], 15'h7c00}
-      : {linear_operand_1[31], residual_add_in_payload_h_1_sum[14:0]}; // LinearExecutor.java:376
-  assign residual_add_in_payload_y_1 = linear_y_1; // LinearExecutor.java:377
-  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:379
-  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:380
-  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:379
-  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:380
+      : {linear_operand_1[31], residual_add_in_payload_h_1_sum[14:0]}; // LinearExecutor.java:377
+  assign residual_add_in_payload_y_1 = linear_y_1; // LinearExecutor.java:378
+  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:380
+  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:381
+  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:380
+  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:381
   assign residual_add_in_payload_h_2 =
       ((linear_operand_2[30:23] == 8'd255) & (linear_operand_2[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_2[30:23] == 8'd255) & (linear_operand_2[22:0] == 23'd0))
          | (residual_add_in_payload_h_2_sum >= 20'd31744))
         ? {linear_operand_2[31], 15'h7c00}
-      : {linear_operand_2[31], residual_add_in_payload_h_2_sum[14:0]}; // LinearExecutor.java:376
-  assign residual_add_in_payload_y_2 = linear_y_2; // LinearExecutor.java:377
-  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:379
-  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:380
-  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:379
-  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:380
+      : {linear_operand_2[31], residual_add_in_payload_h_2_sum[14:0]}; // LinearExecutor.java:377
+  assign residual_add_in_payload_y_2 = linear_y_2; // LinearExecutor.java:378
+  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:380
+  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:381
+  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:380
+  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:381
   assign residual_add_in_payload_h_3 =
       ((linear_operand_3[30:23] == 8'd255) & (linear_operand_3[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_3[30:23] == 8'd255) & (linear_operand_3[22:0] == 23'd0))
          | (residual_add_in_payload_h_3_sum >= 20'd31744))
         ? {linear_operand_3[31], 15'h7c00}
-      : {linear_operand_3[31], residual_add_in_payload_h_3_sum[14:0]}; // LinearExecutor.java:376
-  assign residual_add_in_payload_y_3 = linear_y_3; // LinearExecutor.java:377
-  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:379
-  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:380
-  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:379
-  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:380
-  assign residual_add_in_payload_last = 1'b1; // LinearExecutor.java:383
-  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:384
-  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:385
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:395
-  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:396
-  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:397
+      : {linear_operand_3[31], residual_add_in_payload_h_3_sum[14:0]}; // LinearExecutor.java:377
+  assign residual_add_in_payload_y_3 = linear_y_3; // LinearExecutor.java:378
+  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:380
+  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:381
+  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:380
+  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:381
+  assign residual_add_in_payload_last = 1'b1; // LinearExecutor.java:384
+  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:385
+  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:386
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:396
+  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:397
+  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:398
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:158
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:159
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:160
   assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:161
   assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:162
-  assign rope_in_valid = rotate_pending; // RotateAndCache.java:214
-  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:216
-  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:216
-  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:216
-  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:216
-  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:218
-  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:219
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:220
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:221
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:222
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:242
-  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:243
-  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:244
-  // RotateAndCache.java:287
+  assign rope_in_valid = rotate_pending; // RotateAndCache.java:218
+  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:220
+  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:220
+  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:220
+  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:220
+  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:222
+  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:223
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:224
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:225
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:226
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:246
+  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:247
+  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:248
+  // RotateAndCache.java:291
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:288
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:289
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:290
-  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:291
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:292
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:293
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:294
+  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:295
   assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:449
   assign record_error_code = {24'd0, error_code}; // Sequencer.java:450
   assign record_error_detail = error_detail; // Sequencer.java:451
@@ -3787,15 +3833,15 @@ module tellme (
     if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:132
       data_beat_ready = embed_last_part; // EmbedUnit.java:132
     end
-    if (quantize_gaining) begin // QuantizeExecutor.java:162
-      // QuantizeExecutor.java:162
+    if (quantize_gaining) begin // QuantizeExecutor.java:164
+      // QuantizeExecutor.java:164
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:156
       data_beat_ready = 1'b1; // RotateAndCache.java:156
     end
-    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:192
-      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:192
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:193
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:193
     end
     if (own_read & read_issued) begin // Sequencer.java:132
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:132
@@ -3879,18 +3925,18 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // buffers (ActivationBuffers.java:38): the on-chip activation buffers: one vector per token of the chunk, W binary32
+  // buffers (ActivationBuffers.java:49): the on-chip activation buffers: one vector per token of the chunk, W binary32
   // values a word, a block RAM bank per lane
   always @(*) begin
-    buffer_write_valid = 1'b0; // ActivationBuffers.java:48
-    buffer_write_id = 4'd0; // ActivationBuffers.java:49
-    buffer_write_token = 3'd0; // ActivationBuffers.java:50
-    buffer_write_word = 10'd0; // ActivationBuffers.java:51
-    buffer_write_mask = 4'h0; // ActivationBuffers.java:52
-    buffer_write_values_0 = 32'h0; // ActivationBuffers.java:54
-    buffer_write_values_1 = 32'h0; // ActivationBuffers.java:54
-    buffer_write_values_2 = 32'h0; // ActivationBuffers.java:54
-    buffer_write_values_3 = 32'h0; // ActivationBuffers.java:54
+    buffer_write_valid = 1'b0; // ActivationBuffers.java:59
+    buffer_write_id = 4'd0; // ActivationBuffers.java:60
+    buffer_write_token = 3'd0; // ActivationBuffers.java:61
+    buffer_write_word = 10'd0; // ActivationBuffers.java:62
+    buffer_write_mask = 4'h0; // ActivationBuffers.java:63
+    buffer_write_values_0 = 32'h0; // ActivationBuffers.java:65
+    buffer_write_values_1 = 32'h0; // ActivationBuffers.java:65
+    buffer_write_values_2 = 32'h0; // ActivationBuffers.java:65
+    buffer_write_values_3 = 32'h0; // ActivationBuffers.java:65
     if (embed_row_beat) begin // EmbedUnit.java:133
       buffer_write_valid = 1'b1; // EmbedUnit.java:134
       buffer_write_id = embed_dst_id; // EmbedUnit.java:135
@@ -4034,12 +4080,12 @@ module tellme (
              data_beat_payload_data[57:48],
              13'h0}; // EmbedUnit.java:140
     end
-    if (attention_out_beat) begin // AttentionExecutor.java:252
-      buffer_write_valid = 1'b1; // AttentionExecutor.java:253
-      buffer_write_id = attention_dst_id; // AttentionExecutor.java:254
-      buffer_write_token = buffer_write_token_sum[2:0]; // AttentionExecutor.java:255
-      buffer_write_word = attention_out_word_index[9:0]; // AttentionExecutor.java:257
-      buffer_write_mask = 4'hf; // AttentionExecutor.java:258
+    if (attention_out_beat) begin // AttentionExecutor.java:255
+      buffer_write_valid = 1'b1; // AttentionExecutor.java:256
+      buffer_write_id = attention_dst_id; // AttentionExecutor.java:257
+      buffer_write_token = buffer_write_token_sum[2:0]; // AttentionExecutor.java:258
+      buffer_write_word = attention_out_word_index[9:0]; // AttentionExecutor.java:260
+      buffer_write_mask = 4'hf; // AttentionExecutor.java:261
       buffer_write_values_0 =
           attention_out_word
             ? ((attention_out_payload_4[14:10] == 5'd0)
@@ -4073,7 +4119,7 @@ module tellme (
           : {attention_out_payload_0[15],
              ({3'd0, attention_out_payload_0[14:10]} + 8'd112),
              attention_out_payload_0[9:0],
-             13'h0}; // AttentionExecutor.java:264
+             13'h0}; // AttentionExecutor.java:267
       buffer_write_values_1 =
           attention_out_word
             ? ((attention_out_payload_5[14:10] == 5'd0)
@@ -4107,7 +4153,7 @@ module tellme (
           : {attention_out_payload_1[15],
              ({3'd0, attention_out_payload_1[14:10]} + 8'd112),
              attention_out_payload_1[9:0],
-             13'h0}; // AttentionExecutor.java:264
+             13'h0}; // AttentionExecutor.java:267
       buffer_write_values_2 =
           attention_out_word
             ? ((attention_out_payload_6[14:10] == 5'd0)
@@ -4141,7 +4187,7 @@ module tellme (
           : {attention_out_payload_2[15],
              ({3'd0, attention_out_payload_2[14:10]} + 8'd112),
              attention_out_payload_2[9:0],
-             13'h0}; // AttentionExecutor.java:264
+             13'h0}; // AttentionExecutor.java:267
       buffer_write_values_3 =
           attention_out_word
             ? ((attention_out_payload_7[14:10] == 5'd0)
@@ -4175,24 +4221,24 @@ module tellme (
           : {attention_out_payload_3[15],
              ({3'd0, attention_out_payload_3[14:10]} + 8'd112),
              attention_out_payload_3[9:0],
-             13'h0}; // AttentionExecutor.java:264
+             13'h0}; // AttentionExecutor.java:267
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:399
-      buffer_write_valid = 1'b1; // LinearExecutor.java:400
-      buffer_write_id = linear_dst_id; // LinearExecutor.java:401
-      buffer_write_mask = 4'hf; // LinearExecutor.java:402
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:400
+      buffer_write_valid = 1'b1; // LinearExecutor.java:401
+      buffer_write_id = linear_dst_id; // LinearExecutor.java:402
+      buffer_write_mask = 4'hf; // LinearExecutor.java:403
     end
-    if (linear_store_write) begin // LinearExecutor.java:405
-      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:406
-      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:407
-      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:409
-      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:409
-      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:409
-      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:409
+    if (linear_store_write) begin // LinearExecutor.java:406
+      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:407
+      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:408
+      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:410
+      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:410
+      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:410
+      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:410
     end
-    if (linear_unit_out) begin // LinearExecutor.java:412
-      buffer_write_token = linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:413
-      buffer_write_word = linear_unit_tags_pop_payload[13:4]; // LinearExecutor.java:414
+    if (linear_unit_out) begin // LinearExecutor.java:413
+      buffer_write_token = linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:414
+      buffer_write_word = linear_unit_tags_pop_payload[13:4]; // LinearExecutor.java:415
       buffer_write_values_0 =
           (buffer_write_values_0_part == 5'd0)
             ? ((buffer_write_values_0_part_2 == 10'd0) ? {buffer_write_values_0_part_3, 31'h0}
@@ -4209,7 +4255,7 @@ module tellme (
           : {buffer_write_values_0_part_3,
              ({3'd0, buffer_write_values_0_part} + 8'd112),
              buffer_write_values_0_part_2,
-             13'h0}; // LinearExecutor.java:418
+             13'h0}; // LinearExecutor.java:419
       buffer_write_values_1 =
           (buffer_write_values_1_part == 5'd0)
             ? ((buffer_write_values_1_part_2 == 10'd0) ? {buffer_write_values_1_part_3, 31'h0}
@@ -4226,7 +4272,7 @@ module tellme (
           : {buffer_write_values_1_part_3,
              ({3'd0, buffer_write_values_1_part} + 8'd112),
              buffer_write_values_1_part_2,
-             13'h0}; // LinearExecutor.java:418
+             13'h0}; // LinearExecutor.java:419
       buffer_write_values_2 =
           (buffer_write_values_2_part == 5'd0)
             ? ((buffer_write_values_2_part_2 == 10'd0) ? {buffer_write_values_2_part_3, 31'h0}
@@ -4243,7 +4289,7 @@ module tellme (
           : {buffer_write_values_2_part_3,
              ({3'd0, buffer_write_values_2_part} + 8'd112),
              buffer_write_values_2_part_2,
-             13'h0}; // LinearExecutor.java:418
+             13'h0}; // LinearExecutor.java:419
       buffer_write_values_3 =
           (buffer_write_values_3_part == 5'd0)
             ? ((buffer_write_values_3_part_2 == 10'd0) ? {buffer_write_values_3_part_3, 31'h0}
@@ -4260,14 +4306,14 @@ module tellme (
           : {buffer_write_values_3_part_3,
              ({3'd0, buffer_write_values_3_part} + 8'd112),
              buffer_write_values_3_part_2,
-             13'h0}; // LinearExecutor.java:418
+             13'h0}; // LinearExecutor.java:419
     end
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:257
-      buffer_write_valid = 1'b1; // RotateAndCache.java:258
-      buffer_write_id = linear_dst_id; // RotateAndCache.java:259
-      buffer_write_token = rotate_out_token[2:0]; // RotateAndCache.java:260
-      buffer_write_word = rotate_out_word_index[9:0]; // RotateAndCache.java:261
-      buffer_write_mask = 4'hf; // RotateAndCache.java:262
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:261
+      buffer_write_valid = 1'b1; // RotateAndCache.java:262
+      buffer_write_id = linear_dst_id; // RotateAndCache.java:263
+      buffer_write_token = rotate_out_token[2:0]; // RotateAndCache.java:264
+      buffer_write_word = rotate_out_word_index[9:0]; // RotateAndCache.java:265
+      buffer_write_mask = 4'hf; // RotateAndCache.java:266
       buffer_write_values_0 =
           (rope_out_payload_y_0[14:10] == 5'd0)
             ? ((rope_out_payload_y_0[9:0] == 10'd0) ? {rope_out_payload_y_0[15], 31'h0}
@@ -4280,7 +4326,7 @@ module tellme (
           : {rope_out_payload_y_0[15],
              ({3'd0, rope_out_payload_y_0[14:10]} + 8'd112),
              rope_out_payload_y_0[9:0],
-             13'h0}; // RotateAndCache.java:264
+             13'h0}; // RotateAndCache.java:268
       buffer_write_values_1 =
           (rope_out_payload_y_1[14:10] == 5'd0)
             ? ((rope_out_payload_y_1[9:0] == 10'd0) ? {rope_out_payload_y_1[15], 31'h0}
@@ -4293,7 +4339,7 @@ module tellme (
           : {rope_out_payload_y_1[15],
              ({3'd0, rope_out_payload_y_1[14:10]} + 8'd112),
              rope_out_payload_y_1[9:0],
-             13'h0}; // RotateAndCache.java:264
+             13'h0}; // RotateAndCache.java:268
       buffer_write_values_2 =
           (rope_out_payload_y_2[14:10] == 5'd0)
             ? ((rope_out_payload_y_2[9:0] == 10'd0) ? {rope_out_payload_y_2[15], 31'h0}
@@ -4306,7 +4352,7 @@ module tellme (
           : {rope_out_payload_y_2[15],
              ({3'd0, rope_out_payload_y_2[14:10]} + 8'd112),
              rope_out_payload_y_2[9:0],
-             13'h0}; // RotateAndCache.java:264
+             13'h0}; // RotateAndCache.java:268
       buffer_write_values_3 =
           (rope_out_payload_y_3[14:10] == 5'd0)
             ? ((rope_out_payload_y_3[9:0] == 10'd0) ? {rope_out_payload_y_3[15], 31'h0}
@@ -4319,26 +4365,26 @@ module tellme (
           : {rope_out_payload_y_3[15],
              ({3'd0, rope_out_payload_y_3[14:10]} + 8'd112),
              rope_out_payload_y_3[9:0],
-             13'h0}; // RotateAndCache.java:264
+             13'h0}; // RotateAndCache.java:268
     end
   end
 
   always @(*) begin
-    buffer_read_valid = 1'b0; // ActivationBuffers.java:56
-    buffer_read_id = 4'd0; // ActivationBuffers.java:57
-    buffer_read_token = 3'd0; // ActivationBuffers.java:58
-    buffer_read_word = 10'd0; // ActivationBuffers.java:59
+    buffer_read_valid = 1'b0; // ActivationBuffers.java:67
+    buffer_read_id = 4'd0; // ActivationBuffers.java:68
+    buffer_read_token = 3'd0; // ActivationBuffers.java:69
+    buffer_read_word = 10'd0; // ActivationBuffers.java:70
     if (quantize_step == QUANTIZE_STEP_READ) begin // QuantizeExecutor.java:125
       buffer_read_valid = 1'b1; // QuantizeExecutor.java:126
       buffer_read_id = quantize_src_id; // QuantizeExecutor.java:127
       buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:128
       buffer_read_word = quantize_word[9:0]; // QuantizeExecutor.java:129
     end
-    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:192
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:193
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:194
-      buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:195
-      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:197
+    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:194
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:195
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:196
+      buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:197
+      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:199
     end
     if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:355
       buffer_read_valid = 1'b1; // LinearExecutor.java:356
@@ -4346,11 +4392,11 @@ module tellme (
       buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:358
       buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:359
     end
-    if (rotate_read) begin // RotateAndCache.java:203
-      buffer_read_valid = 1'b1; // RotateAndCache.java:204
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:205
-      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:206
-      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:207
+    if (rotate_read) begin // RotateAndCache.java:206
+      buffer_read_valid = 1'b1; // RotateAndCache.java:207
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:208
+      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:209
+      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:210
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:105
       buffer_read_valid = 1'b1; // TapWriter.java:106
@@ -4360,219 +4406,240 @@ module tellme (
     end
   end
 
-  // ActivationBuffers.java:72
+  // ActivationBuffers.java:83
   assign residual_write_address = residual_write_address_prod[11:0] + {2'd0, buffer_write_word};
-  // ActivationBuffers.java:73
+  // ActivationBuffers.java:84
   assign residual_read_address = residual_read_address_prod[11:0] + {2'd0, buffer_read_word};
-  assign residual_write = buffer_write_valid & (buffer_write_id == 4'd0); // ActivationBuffers.java:74
-  assign residual_read = buffer_read_valid & (buffer_read_id == 4'd0); // ActivationBuffers.java:75
-  assign query_write_address = query_write_address_prod[11:0] + {2'd0, buffer_write_word}; // ActivationBuffers.java:72
-  assign query_read_address = query_read_address_prod[11:0] + {2'd0, buffer_read_word}; // ActivationBuffers.java:73
-  assign query_write = buffer_write_valid & (buffer_write_id == 4'd1); // ActivationBuffers.java:74
-  assign query_read = buffer_read_valid & (buffer_read_id == 4'd1); // ActivationBuffers.java:75
-  // ActivationBuffers.java:72
+  assign residual_write = buffer_write_valid & (buffer_write_id == 4'd0); // ActivationBuffers.java:85
+  assign residual_read = buffer_read_valid & (buffer_read_id == 4'd0); // ActivationBuffers.java:86
+  assign query_write_address = query_write_address_prod[11:0] + {2'd0, buffer_write_word}; // ActivationBuffers.java:83
+  assign query_read_address = query_read_address_prod[11:0] + {2'd0, buffer_read_word}; // ActivationBuffers.java:84
+  assign query_write = buffer_write_valid & (buffer_write_id == 4'd1); // ActivationBuffers.java:85
+  assign query_read = buffer_read_valid & (buffer_read_id == 4'd1); // ActivationBuffers.java:86
+  // ActivationBuffers.java:83
   assign attention_write_address = attention_write_address_prod[11:0] + {2'd0, buffer_write_word};
-  // ActivationBuffers.java:73
+  // ActivationBuffers.java:84
   assign attention_read_address = attention_read_address_prod[11:0] + {2'd0, buffer_read_word};
-  assign attention_write = buffer_write_valid & (buffer_write_id == 4'd2); // ActivationBuffers.java:74
-  assign attention_read = buffer_read_valid & (buffer_read_id == 4'd2); // ActivationBuffers.java:75
-  assign gate_write_address = gate_write_address_prod[12:0] + {3'd0, buffer_write_word}; // ActivationBuffers.java:72
-  assign gate_read_address = gate_read_address_prod[12:0] + {3'd0, buffer_read_word}; // ActivationBuffers.java:73
-  assign gate_write = buffer_write_valid & (buffer_write_id == 4'd3); // ActivationBuffers.java:74
-  assign gate_read = buffer_read_valid & (buffer_read_id == 4'd3); // ActivationBuffers.java:75
-  assign ffn_write_address = ffn_write_address_prod[12:0] + {3'd0, buffer_write_word}; // ActivationBuffers.java:72
-  assign ffn_read_address = ffn_read_address_prod[12:0] + {3'd0, buffer_read_word}; // ActivationBuffers.java:73
-  assign ffn_write = buffer_write_valid & (buffer_write_id == 4'd4); // ActivationBuffers.java:74
-  assign ffn_read = buffer_read_valid & (buffer_read_id == 4'd4); // ActivationBuffers.java:75
+  assign attention_write = buffer_write_valid & (buffer_write_id == 4'd2); // ActivationBuffers.java:85
+  assign attention_read = buffer_read_valid & (buffer_read_id == 4'd2); // ActivationBuffers.java:86
+  assign gate_write_address = gate_write_address_prod[12:0] + {3'd0, buffer_write_word}; // ActivationBuffers.java:83
+  assign gate_read_address = gate_read_address_prod[12:0] + {3'd0, buffer_read_word}; // ActivationBuffers.java:84
+  assign gate_write = buffer_write_valid & (buffer_write_id == 4'd3); // ActivationBuffers.java:85
+  assign gate_read = buffer_read_valid & (buffer_read_id == 4'd3); // ActivationBuffers.java:86
+  assign ffn_write_address = ffn_write_address_prod[12:0] + {3'd0, buffer_write_word}; // ActivationBuffers.java:83
+  assign ffn_read_address = ffn_read_address_prod[12:0] + {3'd0, buffer_read_word}; // ActivationBuffers.java:84
+  assign ffn_write = buffer_write_valid & (buffer_write_id == 4'd4); // ActivationBuffers.java:85
+  assign ffn_read = buffer_read_valid & (buffer_read_id == 4'd4); // ActivationBuffers.java:86
 
   always @(*) begin
-    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:122
-    if (buffer_read_id_q == 4'd1) begin // ActivationBuffers.java:125
-      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:125
+    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:135
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:138
+      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:138
     end
-    if (buffer_read_id_q == 4'd2) begin // ActivationBuffers.java:125
-      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:125
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:138
+      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:138
     end
-    if (buffer_read_id_q == 4'd3) begin // ActivationBuffers.java:125
-      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:125
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:138
+      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:138
     end
-    if (buffer_read_id_q == 4'd4) begin // ActivationBuffers.java:125
-      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:125
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:138
+      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:138
     end
   end
 
   always @(*) begin
-    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:122
-    if (buffer_read_id_q == 4'd1) begin // ActivationBuffers.java:125
-      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:125
+    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:135
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:138
+      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:138
     end
-    if (buffer_read_id_q == 4'd2) begin // ActivationBuffers.java:125
-      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:125
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:138
+      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:138
     end
-    if (buffer_read_id_q == 4'd3) begin // ActivationBuffers.java:125
-      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:125
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:138
+      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:138
     end
-    if (buffer_read_id_q == 4'd4) begin // ActivationBuffers.java:125
-      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:125
-    end
-  end
-
-  always @(*) begin
-    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:122
-    if (buffer_read_id_q == 4'd1) begin // ActivationBuffers.java:125
-      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:125
-    end
-    if (buffer_read_id_q == 4'd2) begin // ActivationBuffers.java:125
-      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:125
-    end
-    if (buffer_read_id_q == 4'd3) begin // ActivationBuffers.java:125
-      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:125
-    end
-    if (buffer_read_id_q == 4'd4) begin // ActivationBuffers.java:125
-      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:125
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:138
+      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:138
     end
   end
 
   always @(*) begin
-    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:122
-    if (buffer_read_id_q == 4'd1) begin // ActivationBuffers.java:125
-      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:125
+    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:135
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:138
+      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:138
     end
-    if (buffer_read_id_q == 4'd2) begin // ActivationBuffers.java:125
-      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:125
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:138
+      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:138
     end
-    if (buffer_read_id_q == 4'd3) begin // ActivationBuffers.java:125
-      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:125
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:138
+      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:138
     end
-    if (buffer_read_id_q == 4'd4) begin // ActivationBuffers.java:125
-      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:125
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:138
+      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:138
+    end
+  end
+
+  always @(*) begin
+    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:135
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:138
+      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:138
+    end
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:138
+      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:138
+    end
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:138
+      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:138
+    end
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:138
+      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:138
     end
   end
 
   always @(posedge ap_clk) begin
-    if (buffer_read_valid) begin // ActivationBuffers.java:61
-      buffer_read_id_q <= buffer_read_id; // ActivationBuffers.java:61
+    if (buffer_read_valid) begin // ActivationBuffers.java:72
+      buffer_read_id_q <= buffer_read_id; // ActivationBuffers.java:72
     end
-    if (residual_write & buffer_write_mask[0]) begin // ActivationBuffers.java:79
-      residual_lane0[residual_write_address] <= buffer_write_values_0; // ActivationBuffers.java:79
+    buffer_read_id_q2 <= buffer_read_id_q; // ActivationBuffers.java:72
+    if (residual_write & buffer_write_mask[0]) begin // ActivationBuffers.java:91
+      residual_lane0[residual_write_address] <= buffer_write_values_0; // ActivationBuffers.java:91
     end
-    if (residual_read) begin // ActivationBuffers.java:80
-      residual_lane0_word <= residual_lane0[residual_read_address]; // ActivationBuffers.java:80
+    if (residual_read) begin // ActivationBuffers.java:92
+      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:92
     end
-    if (residual_write & buffer_write_mask[1]) begin // ActivationBuffers.java:79
-      residual_lane1[residual_write_address] <= buffer_write_values_1; // ActivationBuffers.java:79
+    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:92
+    if (residual_write & buffer_write_mask[1]) begin // ActivationBuffers.java:91
+      residual_lane1[residual_write_address] <= buffer_write_values_1; // ActivationBuffers.java:91
     end
-    if (residual_read) begin // ActivationBuffers.java:80
-      residual_lane1_word <= residual_lane1[residual_read_address]; // ActivationBuffers.java:80
+    if (residual_read) begin // ActivationBuffers.java:92
+      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:92
     end
-    if (residual_write & buffer_write_mask[2]) begin // ActivationBuffers.java:79
-      residual_lane2[residual_write_address] <= buffer_write_values_2; // ActivationBuffers.java:79
+    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:92
+    if (residual_write & buffer_write_mask[2]) begin // ActivationBuffers.java:91
+      residual_lane2[residual_write_address] <= buffer_write_values_2; // ActivationBuffers.java:91
     end
-    if (residual_read) begin // ActivationBuffers.java:80
-      residual_lane2_word <= residual_lane2[residual_read_address]; // ActivationBuffers.java:80
+    if (residual_read) begin // ActivationBuffers.java:92
+      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:92
     end
-    if (residual_write & buffer_write_mask[3]) begin // ActivationBuffers.java:79
-      residual_lane3[residual_write_address] <= buffer_write_values_3; // ActivationBuffers.java:79
+    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:92
+    if (residual_write & buffer_write_mask[3]) begin // ActivationBuffers.java:91
+      residual_lane3[residual_write_address] <= buffer_write_values_3; // ActivationBuffers.java:91
     end
-    if (residual_read) begin // ActivationBuffers.java:80
-      residual_lane3_word <= residual_lane3[residual_read_address]; // ActivationBuffers.java:80
+    if (residual_read) begin // ActivationBuffers.java:92
+      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:92
     end
-    if (query_write & buffer_write_mask[0]) begin // ActivationBuffers.java:79
-      query_lane0[query_write_address] <= buffer_write_values_0; // ActivationBuffers.java:79
+    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:92
+    if (query_write & buffer_write_mask[0]) begin // ActivationBuffers.java:91
+      query_lane0[query_write_address] <= buffer_write_values_0; // ActivationBuffers.java:91
     end
-    if (query_read) begin // ActivationBuffers.java:80
-      query_lane0_word <= query_lane0[query_read_address]; // ActivationBuffers.java:80
+    if (query_read) begin // ActivationBuffers.java:92
+      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:92
     end
-    if (query_write & buffer_write_mask[1]) begin // ActivationBuffers.java:79
-      query_lane1[query_write_address] <= buffer_write_values_1; // ActivationBuffers.java:79
+    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:92
+    if (query_write & buffer_write_mask[1]) begin // ActivationBuffers.java:91
+      query_lane1[query_write_address] <= buffer_write_values_1; // ActivationBuffers.java:91
     end
-    if (query_read) begin // ActivationBuffers.java:80
-      query_lane1_word <= query_lane1[query_read_address]; // ActivationBuffers.java:80
+    if (query_read) begin // ActivationBuffers.java:92
+      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:92
     end
-    if (query_write & buffer_write_mask[2]) begin // ActivationBuffers.java:79
-      query_lane2[query_write_address] <= buffer_write_values_2; // ActivationBuffers.java:79
+    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:92
+    if (query_write & buffer_write_mask[2]) begin // ActivationBuffers.java:91
+      query_lane2[query_write_address] <= buffer_write_values_2; // ActivationBuffers.java:91
     end
-    if (query_read) begin // ActivationBuffers.java:80
-      query_lane2_word <= query_lane2[query_read_address]; // ActivationBuffers.java:80
+    if (query_read) begin // ActivationBuffers.java:92
+      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:92
     end
-    if (query_write & buffer_write_mask[3]) begin // ActivationBuffers.java:79
-      query_lane3[query_write_address] <= buffer_write_values_3; // ActivationBuffers.java:79
+    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:92
+    if (query_write & buffer_write_mask[3]) begin // ActivationBuffers.java:91
+      query_lane3[query_write_address] <= buffer_write_values_3; // ActivationBuffers.java:91
     end
-    if (query_read) begin // ActivationBuffers.java:80
-      query_lane3_word <= query_lane3[query_read_address]; // ActivationBuffers.java:80
+    if (query_read) begin // ActivationBuffers.java:92
+      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:92
     end
-    if (attention_write & buffer_write_mask[0]) begin // ActivationBuffers.java:79
-      attention_lane0[attention_write_address] <= buffer_write_values_0; // ActivationBuffers.java:79
+    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:92
+    if (attention_write & buffer_write_mask[0]) begin // ActivationBuffers.java:91
+      attention_lane0[attention_write_address] <= buffer_write_values_0; // ActivationBuffers.java:91
     end
-    if (attention_read) begin // ActivationBuffers.java:80
-      attention_lane0_word <= attention_lane0[attention_read_address]; // ActivationBuffers.java:80
+    if (attention_read) begin // ActivationBuffers.java:92
+      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:92
     end
-    if (attention_write & buffer_write_mask[1]) begin // ActivationBuffers.java:79
-      attention_lane1[attention_write_address] <= buffer_write_values_1; // ActivationBuffers.java:79
+    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:92
+    if (attention_write & buffer_write_mask[1]) begin // ActivationBuffers.java:91
+      attention_lane1[attention_write_address] <= buffer_write_values_1; // ActivationBuffers.java:91
     end
-    if (attention_read) begin // ActivationBuffers.java:80
-      attention_lane1_word <= attention_lane1[attention_read_address]; // ActivationBuffers.java:80
+    if (attention_read) begin // ActivationBuffers.java:92
+      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:92
     end
-    if (attention_write & buffer_write_mask[2]) begin // ActivationBuffers.java:79
-      attention_lane2[attention_write_address] <= buffer_write_values_2; // ActivationBuffers.java:79
+    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:92
+    if (attention_write & buffer_write_mask[2]) begin // ActivationBuffers.java:91
+      attention_lane2[attention_write_address] <= buffer_write_values_2; // ActivationBuffers.java:91
     end
-    if (attention_read) begin // ActivationBuffers.java:80
-      attention_lane2_word <= attention_lane2[attention_read_address]; // ActivationBuffers.java:80
+    if (attention_read) begin // ActivationBuffers.java:92
+      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:92
     end
-    if (attention_write & buffer_write_mask[3]) begin // ActivationBuffers.java:79
-      attention_lane3[attention_write_address] <= buffer_write_values_3; // ActivationBuffers.java:79
+    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:92
+    if (attention_write & buffer_write_mask[3]) begin // ActivationBuffers.java:91
+      attention_lane3[attention_write_address] <= buffer_write_values_3; // ActivationBuffers.java:91
     end
-    if (attention_read) begin // ActivationBuffers.java:80
-      attention_lane3_word <= attention_lane3[attention_read_address]; // ActivationBuffers.java:80
+    if (attention_read) begin // ActivationBuffers.java:92
+      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:92
     end
-    if (gate_write & buffer_write_mask[0]) begin // ActivationBuffers.java:79
-      gate_lane0[gate_write_address] <= buffer_write_values_0; // ActivationBuffers.java:79
+    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:92
+    if (gate_write & buffer_write_mask[0]) begin // ActivationBuffers.java:91
+      gate_lane0[gate_write_address] <= buffer_write_values_0; // ActivationBuffers.java:91
     end
-    if (gate_read) begin // ActivationBuffers.java:80
-      gate_lane0_word <= gate_lane0[gate_read_address]; // ActivationBuffers.java:80
+    if (gate_read) begin // ActivationBuffers.java:92
+      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:92
     end
-    if (gate_write & buffer_write_mask[1]) begin // ActivationBuffers.java:79
-      gate_lane1[gate_write_address] <= buffer_write_values_1; // ActivationBuffers.java:79
+    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:92
+    if (gate_write & buffer_write_mask[1]) begin // ActivationBuffers.java:91
+      gate_lane1[gate_write_address] <= buffer_write_values_1; // ActivationBuffers.java:91
     end
-    if (gate_read) begin // ActivationBuffers.java:80
-      gate_lane1_word <= gate_lane1[gate_read_address]; // ActivationBuffers.java:80
+    if (gate_read) begin // ActivationBuffers.java:92
+      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:92
     end
-    if (gate_write & buffer_write_mask[2]) begin // ActivationBuffers.java:79
-      gate_lane2[gate_write_address] <= buffer_write_values_2; // ActivationBuffers.java:79
+    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:92
+    if (gate_write & buffer_write_mask[2]) begin // ActivationBuffers.java:91
+      gate_lane2[gate_write_address] <= buffer_write_values_2; // ActivationBuffers.java:91
     end
-    if (gate_read) begin // ActivationBuffers.java:80
-      gate_lane2_word <= gate_lane2[gate_read_address]; // ActivationBuffers.java:80
+    if (gate_read) begin // ActivationBuffers.java:92
+      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:92
     end
-    if (gate_write & buffer_write_mask[3]) begin // ActivationBuffers.java:79
-      gate_lane3[gate_write_address] <= buffer_write_values_3; // ActivationBuffers.java:79
+    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:92
+    if (gate_write & buffer_write_mask[3]) begin // ActivationBuffers.java:91
+      gate_lane3[gate_write_address] <= buffer_write_values_3; // ActivationBuffers.java:91
     end
-    if (gate_read) begin // ActivationBuffers.java:80
-      gate_lane3_word <= gate_lane3[gate_read_address]; // ActivationBuffers.java:80
+    if (gate_read) begin // ActivationBuffers.java:92
+      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:92
     end
-    if (ffn_write & buffer_write_mask[0]) begin // ActivationBuffers.java:79
-      ffn_lane0[ffn_write_address] <= buffer_write_values_0; // ActivationBuffers.java:79
+    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:92
+    if (ffn_write & buffer_write_mask[0]) begin // ActivationBuffers.java:91
+      ffn_lane0[ffn_write_address] <= buffer_write_values_0; // ActivationBuffers.java:91
     end
-    if (ffn_read) begin // ActivationBuffers.java:80
-      ffn_lane0_word <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:80
+    if (ffn_read) begin // ActivationBuffers.java:92
+      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:92
     end
-    if (ffn_write & buffer_write_mask[1]) begin // ActivationBuffers.java:79
-      ffn_lane1[ffn_write_address] <= buffer_write_values_1; // ActivationBuffers.java:79
+    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:92
+    if (ffn_write & buffer_write_mask[1]) begin // ActivationBuffers.java:91
+      ffn_lane1[ffn_write_address] <= buffer_write_values_1; // ActivationBuffers.java:91
     end
-    if (ffn_read) begin // ActivationBuffers.java:80
-      ffn_lane1_word <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:80
+    if (ffn_read) begin // ActivationBuffers.java:92
+      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:92
     end
-    if (ffn_write & buffer_write_mask[2]) begin // ActivationBuffers.java:79
-      ffn_lane2[ffn_write_address] <= buffer_write_values_2; // ActivationBuffers.java:79
+    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:92
+    if (ffn_write & buffer_write_mask[2]) begin // ActivationBuffers.java:91
+      ffn_lane2[ffn_write_address] <= buffer_write_values_2; // ActivationBuffers.java:91
     end
-    if (ffn_read) begin // ActivationBuffers.java:80
-      ffn_lane2_word <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:80
+    if (ffn_read) begin // ActivationBuffers.java:92
+      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:92
     end
-    if (ffn_write & buffer_write_mask[3]) begin // ActivationBuffers.java:79
-      ffn_lane3[ffn_write_address] <= buffer_write_values_3; // ActivationBuffers.java:79
+    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:92
+    if (ffn_write & buffer_write_mask[3]) begin // ActivationBuffers.java:91
+      ffn_lane3[ffn_write_address] <= buffer_write_values_3; // ActivationBuffers.java:91
     end
-    if (ffn_read) begin // ActivationBuffers.java:80
-      ffn_lane3_word <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:80
+    if (ffn_read) begin // ActivationBuffers.java:92
+      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:92
     end
+    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:92
   end
 
   // -------------------------------------------------------------------------------------------------------------------
@@ -4648,16 +4715,16 @@ module tellme (
     quantized_write_data = 32'h0; // QuantizedStore.java:57
     quantized_mc_write = 1'b0; // QuantizedStore.java:58
     quantized_mc_data = 32'h0; // QuantizedStore.java:59
-    if (quantize_out_beat) begin // QuantizeExecutor.java:186
-      quantized_write = 1'b1; // QuantizeExecutor.java:187
-      quantized_write_token = quantize_token[2:0]; // QuantizeExecutor.java:188
-      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:189
-      // QuantizeExecutor.java:190
+    if (quantize_out_beat) begin // QuantizeExecutor.java:188
+      quantized_write = 1'b1; // QuantizeExecutor.java:189
+      quantized_write_token = quantize_token[2:0]; // QuantizeExecutor.java:190
+      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:191
+      // QuantizeExecutor.java:192
       quantized_write_data =
           {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:192
-        quantized_mc_write = 1'b1; // QuantizeExecutor.java:193
-        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:194
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:194
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:195
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:196
       end
     end
   end
@@ -4800,21 +4867,21 @@ module tellme (
   end
 
   always @(*) begin
-    embed_capacity = 13'd0; // ActivationBuffers.java:101
-    if (embed_dst == 4'd0) begin // ActivationBuffers.java:103
-      embed_capacity = 13'd1536; // ActivationBuffers.java:103
+    embed_capacity = 13'd0; // ActivationBuffers.java:114
+    if (embed_dst == 4'd0) begin // ActivationBuffers.java:116
+      embed_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (embed_dst == 4'd1) begin // ActivationBuffers.java:103
-      embed_capacity = 13'd1536; // ActivationBuffers.java:103
+    if (embed_dst == 4'd1) begin // ActivationBuffers.java:116
+      embed_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (embed_dst == 4'd2) begin // ActivationBuffers.java:103
-      embed_capacity = 13'd1536; // ActivationBuffers.java:103
+    if (embed_dst == 4'd2) begin // ActivationBuffers.java:116
+      embed_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (embed_dst == 4'd3) begin // ActivationBuffers.java:103
-      embed_capacity = 13'd4096; // ActivationBuffers.java:103
+    if (embed_dst == 4'd3) begin // ActivationBuffers.java:116
+      embed_capacity = 13'd4096; // ActivationBuffers.java:116
     end
-    if (embed_dst == 4'd4) begin // ActivationBuffers.java:103
-      embed_capacity = 13'd4096; // ActivationBuffers.java:103
+    if (embed_dst == 4'd4) begin // ActivationBuffers.java:116
+      embed_capacity = 13'd4096; // ActivationBuffers.java:116
     end
   end
 
@@ -4972,21 +5039,21 @@ module tellme (
   end
 
   always @(*) begin
-    quantize_capacity = 13'd0; // ActivationBuffers.java:101
-    if (quantize_src == 4'd0) begin // ActivationBuffers.java:103
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:103
+    quantize_capacity = 13'd0; // ActivationBuffers.java:114
+    if (quantize_src == 4'd0) begin // ActivationBuffers.java:116
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (quantize_src == 4'd1) begin // ActivationBuffers.java:103
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:103
+    if (quantize_src == 4'd1) begin // ActivationBuffers.java:116
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (quantize_src == 4'd2) begin // ActivationBuffers.java:103
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:103
+    if (quantize_src == 4'd2) begin // ActivationBuffers.java:116
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (quantize_src == 4'd3) begin // ActivationBuffers.java:103
-      quantize_capacity = 13'd4096; // ActivationBuffers.java:103
+    if (quantize_src == 4'd3) begin // ActivationBuffers.java:116
+      quantize_capacity = 13'd4096; // ActivationBuffers.java:116
     end
-    if (quantize_src == 4'd4) begin // ActivationBuffers.java:103
-      quantize_capacity = 13'd4096; // ActivationBuffers.java:103
+    if (quantize_src == 4'd4) begin // ActivationBuffers.java:116
+      quantize_capacity = 13'd4096; // ActivationBuffers.java:116
     end
   end
 
@@ -4999,22 +5066,25 @@ module tellme (
   assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:99
   assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:108
   assign quantize_gain_beats = quantize_gain_beats_sum[16:4]; // QuantizeExecutor.java:110
-  // QuantizeExecutor.java:117
   assign quantize_asking_gains =
-      ((quantize_step == QUANTIZE_STEP_READ) | (quantize_step == QUANTIZE_STEP_PUSH)) & ~quantize_gains_asked;
-  assign quantize_pushing = quantize_step == QUANTIZE_STEP_PUSH; // QuantizeExecutor.java:132
-  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:137
-  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:146
-  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:147
+      ((quantize_step == QUANTIZE_STEP_READ)
+       | (quantize_step == QUANTIZE_STEP_READ_WAIT)
+       | (quantize_step == QUANTIZE_STEP_PUSH))
+      & ~quantize_gains_asked; // QuantizeExecutor.java:117
+  assign quantize_pushing = quantize_step == QUANTIZE_STEP_PUSH; // QuantizeExecutor.java:133
+  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:138
+  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:147
+  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:148
   assign quantize_gaining =
       quantize_norm_q
       & ((quantize_step == QUANTIZE_STEP_READ)
+         | (quantize_step == QUANTIZE_STEP_READ_WAIT)
          | (quantize_step == QUANTIZE_STEP_PUSH)
-         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:149
-  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:161
-  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:181
-  assign quantize_last_token = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:198
-  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:204
+         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:151
+  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:163
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:183
+  assign quantize_last_token = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:200
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:206
 
   always @(posedge ap_clk) begin
     if (quantize_start) begin // QuantizeExecutor.java:77
@@ -5050,33 +5120,36 @@ module tellme (
       quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:123
     end
     if (quantize_step == QUANTIZE_STEP_READ) begin // QuantizeExecutor.java:125
-      quantize_step <= QUANTIZE_STEP_PUSH; // QuantizeExecutor.java:130
+      quantize_step <= QUANTIZE_STEP_READ_WAIT; // QuantizeExecutor.java:130
     end
-    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:138
-      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:139
-      quantize_step <= quantize_last_word ? QUANTIZE_STEP_DRAIN : QUANTIZE_STEP_READ; // QuantizeExecutor.java:140
+    if (quantize_step == QUANTIZE_STEP_READ_WAIT) begin // QuantizeExecutor.java:132
+      quantize_step <= QUANTIZE_STEP_PUSH; // QuantizeExecutor.java:132
     end
-    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:150
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:150
+    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:139
+      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:140
+      quantize_step <= quantize_last_word ? QUANTIZE_STEP_DRAIN : QUANTIZE_STEP_READ; // QuantizeExecutor.java:141
     end
-    if (quantize_gain_taken) begin // QuantizeExecutor.java:163
-      quantize_gains_sent <= quantize_gains_sent + 16'd1; // QuantizeExecutor.java:164
-      // QuantizeExecutor.java:166
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:152
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:152
+    end
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:165
+      quantize_gains_sent <= quantize_gains_sent + 16'd1; // QuantizeExecutor.java:166
+      // QuantizeExecutor.java:168
       quantize_gain_part <= ~(quantize_last_gain_part | quantize_last_gain) & (quantize_gain_part + 1'b1);
     end
-    if (quantize_out_beat) begin // QuantizeExecutor.java:186
-      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:191
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:192
-        quantize_out_word <= 16'd0; // QuantizeExecutor.java:195
+    if (quantize_out_beat) begin // QuantizeExecutor.java:188
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:193
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:194
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:197
       end
     end
-    // QuantizeExecutor.java:199
+    // QuantizeExecutor.java:201
     if ((quantize_step == QUANTIZE_STEP_DRAIN) & quantize_out_beat & quantizer_out_payload_last) begin
-      quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:200
-      quantize_step <= quantize_last_token ? QUANTIZE_STEP_FINISH : QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:201
+      quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:202
+      quantize_step <= quantize_last_token ? QUANTIZE_STEP_FINISH : QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:203
     end
-    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:205
-      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:205
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:207
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:207
     end
     if (!ap_rst_n) begin
       quantize_src_id <= 4'd0;
@@ -5098,10 +5171,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor (AttentionExecutor.java:43): ATTENTION: each KV head's token blocks through the attention unit,
+  // attention_executor (AttentionExecutor.java:45): ATTENTION: each KV head's token blocks through the attention unit,
   // queries from a buffer, outputs into one
   always @(*) begin
-    attention_start = 1'b0; // AttentionExecutor.java:52
+    attention_start = 1'b0; // AttentionExecutor.java:54
     case (phase) // Sequencer.java:259
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -5136,255 +5209,255 @@ module tellme (
   end
 
   always @(*) begin
-    attention_src = 4'd0; // AttentionExecutor.java:63
+    attention_src = 4'd0; // AttentionExecutor.java:65
     attention_src = instruction_word[11:8]; // Sequencer.java:156
   end
 
   always @(*) begin
-    attention_dst = 4'd0; // AttentionExecutor.java:63
+    attention_dst = 4'd0; // AttentionExecutor.java:65
     attention_dst = instruction_word[15:12]; // Sequencer.java:157
   end
 
   always @(*) begin
-    attention_layer = 8'd0; // AttentionExecutor.java:63
+    attention_layer = 8'd0; // AttentionExecutor.java:65
     attention_layer = instruction_word[31:24]; // Sequencer.java:158
   end
 
   always @(*) begin
-    attention_scale = 32'h0; // AttentionExecutor.java:65
+    attention_scale = 32'h0; // AttentionExecutor.java:67
     attention_scale = instruction_word[63:32]; // Sequencer.java:159
   end
 
   always @(*) begin
-    attention_head_dim = 16'd0; // AttentionExecutor.java:63
+    attention_head_dim = 16'd0; // AttentionExecutor.java:65
     attention_head_dim = setup_head_dim; // Sequencer.java:160
   end
 
   always @(*) begin
-    attention_heads = 8'd0; // AttentionExecutor.java:63
+    attention_heads = 8'd0; // AttentionExecutor.java:65
     attention_heads = setup_heads; // Sequencer.java:161
   end
 
   always @(*) begin
-    attention_kv_heads = 8'd0; // AttentionExecutor.java:63
+    attention_kv_heads = 8'd0; // AttentionExecutor.java:65
     attention_kv_heads = setup_kv_heads; // Sequencer.java:162
   end
 
   always @(*) begin
-    attention_positions = 32'd0; // AttentionExecutor.java:63
+    attention_positions = 32'd0; // AttentionExecutor.java:65
     attention_positions = setup_positions; // Sequencer.java:163
   end
 
   always @(*) begin
-    attention_tokens = 4'd0; // AttentionExecutor.java:63
+    attention_tokens = 4'd0; // AttentionExecutor.java:65
     attention_tokens = chunk_tokens; // Sequencer.java:164
   end
 
   always @(*) begin
-    attention_first_position = 32'd0; // AttentionExecutor.java:63
+    attention_first_position = 32'd0; // AttentionExecutor.java:65
     attention_first_position = arg_start_position + chunk_from; // Sequencer.java:165
   end
 
   always @(*) begin
-    attention_kv_cache = 64'd0; // AttentionExecutor.java:63
+    attention_kv_cache = 64'd0; // AttentionExecutor.java:65
     attention_kv_cache = arg_kv_cache; // Sequencer.java:166
   end
 
-  assign attention_q_width = attention_q_width_prod[23:0]; // AttentionExecutor.java:85
+  assign attention_q_width = attention_q_width_prod[23:0]; // AttentionExecutor.java:87
 
   always @(*) begin
-    attention_src_capacity = 13'd0; // ActivationBuffers.java:101
-    if (attention_src == 4'd0) begin // ActivationBuffers.java:103
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:103
+    attention_src_capacity = 13'd0; // ActivationBuffers.java:114
+    if (attention_src == 4'd0) begin // ActivationBuffers.java:116
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (attention_src == 4'd1) begin // ActivationBuffers.java:103
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:103
+    if (attention_src == 4'd1) begin // ActivationBuffers.java:116
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (attention_src == 4'd2) begin // ActivationBuffers.java:103
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:103
+    if (attention_src == 4'd2) begin // ActivationBuffers.java:116
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (attention_src == 4'd3) begin // ActivationBuffers.java:103
-      attention_src_capacity = 13'd4096; // ActivationBuffers.java:103
+    if (attention_src == 4'd3) begin // ActivationBuffers.java:116
+      attention_src_capacity = 13'd4096; // ActivationBuffers.java:116
     end
-    if (attention_src == 4'd4) begin // ActivationBuffers.java:103
-      attention_src_capacity = 13'd4096; // ActivationBuffers.java:103
+    if (attention_src == 4'd4) begin // ActivationBuffers.java:116
+      attention_src_capacity = 13'd4096; // ActivationBuffers.java:116
     end
   end
 
   always @(*) begin
-    attention_dst_capacity = 13'd0; // ActivationBuffers.java:101
-    if (attention_dst == 4'd0) begin // ActivationBuffers.java:103
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:103
+    attention_dst_capacity = 13'd0; // ActivationBuffers.java:114
+    if (attention_dst == 4'd0) begin // ActivationBuffers.java:116
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (attention_dst == 4'd1) begin // ActivationBuffers.java:103
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:103
+    if (attention_dst == 4'd1) begin // ActivationBuffers.java:116
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (attention_dst == 4'd2) begin // ActivationBuffers.java:103
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:103
+    if (attention_dst == 4'd2) begin // ActivationBuffers.java:116
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (attention_dst == 4'd3) begin // ActivationBuffers.java:103
-      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:103
+    if (attention_dst == 4'd3) begin // ActivationBuffers.java:116
+      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:116
     end
-    if (attention_dst == 4'd4) begin // ActivationBuffers.java:103
-      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:103
+    if (attention_dst == 4'd4) begin // ActivationBuffers.java:116
+      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:116
     end
   end
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:324
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    attention_group_of = 8'd0; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd2; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd3; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd3; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd4; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd4; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd5; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd5; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd6; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd6; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd7; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd7; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd8; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd8; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd9; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd9; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd10; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd10; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd11; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd11; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd12; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd12; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd13; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd13; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd14; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd14; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd15; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd15; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd16; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd16; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd2; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd3; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd3; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd4; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd4; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd5; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd5; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd6; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd6; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd7; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd7; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd8; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd8; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd2; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd3; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd3; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd4; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd4; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd5; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd5; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd2; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd3; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd3; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd4; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd4; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd2; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd3; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd3; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd2; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd2; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd2; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd2; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
-    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:328
-      attention_group_of = 8'd1; // AttentionExecutor.java:328
+    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:332
+      attention_group_of = 8'd1; // AttentionExecutor.java:332
     end
   end
 
-  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:89
+  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:91
   assign attention_bad_field =
       ~(attention_src < 4'd5)
       | ~(attention_dst < 4'd5)
@@ -5396,199 +5469,204 @@ module tellme (
       | attention_part_beats
       | (attention_head_dim > 16'd96)
       | (attention_group_of == 8'd0)
-      | (attention_group_of > 8'd8); // AttentionExecutor.java:95
+      | (attention_group_of > 8'd8); // AttentionExecutor.java:97
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:337
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:340
-      attention_tokens_per_block = 8'd8; // AttentionExecutor.java:340
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:341
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:344
+      attention_tokens_per_block = 8'd8; // AttentionExecutor.java:344
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:340
-      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:340
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:344
+      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:344
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:340
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:340
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:344
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:344
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:340
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:340
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:344
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:344
     end
-    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:340
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:340
+    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:344
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:344
     end
-    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:340
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:340
+    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:344
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:344
     end
-    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:340
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:340
+    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:344
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:344
     end
-    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:340
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:340
+    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:344
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:344
     end
   end
 
-  // AttentionExecutor.java:138
+  // AttentionExecutor.java:140
   assign attention_tokens_left = {4'd0, attention_token_count} - {4'd0, attention_block_first};
-  // AttentionExecutor.java:139
+  // AttentionExecutor.java:141
   assign attention_command_tokens =
       (attention_tokens_left < attention_block_tokens) ? attention_tokens_left : attention_block_tokens;
-  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:140
-  assign attention_words_per_head = {2'd0, attention_head_dim_q[15:2]}; // AttentionExecutor.java:160
-  assign attention_first_head = {8'd0, attention_kv_head} * {8'd0, attention_group}; // AttentionExecutor.java:161
-  // AttentionExecutor.java:164
+  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:142
+  assign attention_words_per_head = {2'd0, attention_head_dim_q[15:2]}; // AttentionExecutor.java:162
+  assign attention_first_head = {8'd0, attention_kv_head} * {8'd0, attention_group}; // AttentionExecutor.java:163
+  // AttentionExecutor.java:166
   assign attention_query_word_index =
       attention_query_word_index_prod[15:0] + {7'h0, attention_query_beat, 1'b0} + {15'd0, attention_query_word};
-  // AttentionExecutor.java:167
+  // AttentionExecutor.java:169
   assign attention_out_word_index =
       attention_out_word_index_prod[15:0] + {7'h0, attention_output_beat, 1'b0} + {15'd0, attention_out_word};
-  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:168
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:169
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:170
-  // AttentionExecutor.java:171
+  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:170
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:171
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:172
+  // AttentionExecutor.java:173
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_command_tokens;
-  assign attention_query_pushing = attention_step == ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:211
-  // AttentionExecutor.java:216
+  assign attention_query_pushing = attention_step == ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:214
+  // AttentionExecutor.java:219
   assign attention_query_taken = attention_query_pushing & (~attention_last_query_word | attention_queries_ready);
-  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:246
-  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:247
-  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:248
-  // AttentionExecutor.java:249
+  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:249
+  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:250
+  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:251
+  // AttentionExecutor.java:252
   assign attention_last_out_token = (attention_out_token + 8'd1) == attention_command_tokens;
-  // AttentionExecutor.java:250
+  // AttentionExecutor.java:253
   assign attention_out_beat = (attention_step == ATTENTION_STEP_OUTPUTS) & attention_out_valid;
-  // AttentionExecutor.java:284
+  // AttentionExecutor.java:287
   assign attention_last_block =
       ({4'd0, attention_block_first} + attention_command_tokens) >= {4'd0, attention_token_count};
-  assign attention_last_kv_head = (attention_kv_head + 8'd1) == attention_kv_heads_q; // AttentionExecutor.java:285
-  // AttentionExecutor.java:295
+  assign attention_last_kv_head = (attention_kv_head + 8'd1) == attention_kv_heads_q; // AttentionExecutor.java:288
+  // AttentionExecutor.java:298
   assign attention_refused = attention_unit_done & ((attention_unit_code == 8'd3) | (attention_unit_code == 8'd4));
-  assign attention_done = attention_step == ATTENTION_STEP_FINISH; // AttentionExecutor.java:317
+  assign attention_done = attention_step == ATTENTION_STEP_FINISH; // AttentionExecutor.java:321
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:106
-      attention_src_id <= attention_src; // AttentionExecutor.java:107
-      attention_dst_id <= attention_dst; // AttentionExecutor.java:108
-      attention_layer_q <= attention_layer; // AttentionExecutor.java:109
-      attention_scale_q <= attention_scale; // AttentionExecutor.java:110
-      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:111
-      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:112
-      attention_group <= attention_group_of; // AttentionExecutor.java:113
-      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:114
-      attention_positions_q <= attention_positions; // AttentionExecutor.java:115
-      attention_token_count <= attention_tokens; // AttentionExecutor.java:116
-      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:117
-      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:118
-      attention_code <= 8'd0; // AttentionExecutor.java:119
-      attention_step <= ATTENTION_STEP_SIZES; // AttentionExecutor.java:120
-      if (attention_bad_field | (attention_tokens == 4'd0)) begin // AttentionExecutor.java:121
-        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:121
+    if (attention_start) begin // AttentionExecutor.java:108
+      attention_src_id <= attention_src; // AttentionExecutor.java:109
+      attention_dst_id <= attention_dst; // AttentionExecutor.java:110
+      attention_layer_q <= attention_layer; // AttentionExecutor.java:111
+      attention_scale_q <= attention_scale; // AttentionExecutor.java:112
+      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:113
+      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:114
+      attention_group <= attention_group_of; // AttentionExecutor.java:115
+      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:116
+      attention_positions_q <= attention_positions; // AttentionExecutor.java:117
+      attention_token_count <= attention_tokens; // AttentionExecutor.java:118
+      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:119
+      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:120
+      attention_code <= 8'd0; // AttentionExecutor.java:121
+      attention_step <= ATTENTION_STEP_SIZES; // AttentionExecutor.java:122
+      if (attention_bad_field | (attention_tokens == 4'd0)) begin // AttentionExecutor.java:123
+        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:123
       end
-      if (attention_bad_field) begin // AttentionExecutor.java:122
-        attention_code <= 8'd3; // AttentionExecutor.java:122
+      if (attention_bad_field) begin // AttentionExecutor.java:124
+        attention_code <= 8'd3; // AttentionExecutor.java:124
       end
     end
-    if (attention_step == ATTENTION_STEP_SIZES) begin // AttentionExecutor.java:124
-      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:125
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:126
-      attention_kv_head <= 8'd0; // AttentionExecutor.java:127
-      attention_block_first <= 4'd0; // AttentionExecutor.java:128
-      attention_step <= ATTENTION_STEP_LAYER_BASE; // AttentionExecutor.java:129
+    if (attention_step == ATTENTION_STEP_SIZES) begin // AttentionExecutor.java:126
+      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:127
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:128
+      attention_kv_head <= 8'd0; // AttentionExecutor.java:129
+      attention_block_first <= 4'd0; // AttentionExecutor.java:130
+      attention_step <= ATTENTION_STEP_LAYER_BASE; // AttentionExecutor.java:131
     end
-    if (attention_step == ATTENTION_STEP_LAYER_BASE) begin // AttentionExecutor.java:131
-      // AttentionExecutor.java:132
+    if (attention_step == ATTENTION_STEP_LAYER_BASE) begin // AttentionExecutor.java:133
+      // AttentionExecutor.java:134
       attention_head_address <= attention_kv_base + {attention_head_address_prod[62:0], 1'b0};
-      attention_step <= ATTENTION_STEP_COMMAND; // AttentionExecutor.java:134
+      attention_step <= ATTENTION_STEP_COMMAND; // AttentionExecutor.java:136
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:173
-      attention_query_token <= 8'd0; // AttentionExecutor.java:174
-      attention_query_head <= 8'd0; // AttentionExecutor.java:175
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:176
-      attention_query_word <= 1'b0; // AttentionExecutor.java:177
-      attention_out_token <= 8'd0; // AttentionExecutor.java:178
-      attention_out_head <= 8'd0; // AttentionExecutor.java:179
-      attention_output_beat <= 8'd0; // AttentionExecutor.java:180
-      attention_out_word <= 1'b0; // AttentionExecutor.java:181
-      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:182
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:175
+      attention_query_token <= 8'd0; // AttentionExecutor.java:176
+      attention_query_head <= 8'd0; // AttentionExecutor.java:177
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:178
+      attention_query_word <= 1'b0; // AttentionExecutor.java:179
+      attention_out_token <= 8'd0; // AttentionExecutor.java:180
+      attention_out_head <= 8'd0; // AttentionExecutor.java:181
+      attention_output_beat <= 8'd0; // AttentionExecutor.java:182
+      attention_out_word <= 1'b0; // AttentionExecutor.java:183
+      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:184
     end
-    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:192
-      attention_step <= ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:198
+    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:194
+      attention_step <= ATTENTION_STEP_QUERY_WAIT; // AttentionExecutor.java:200
     end
-    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:218
-      if (~attention_query_word) begin // AttentionExecutor.java:221
-        attention_query_held0_0 <= attention_queries_payload_4_mux; // AttentionExecutor.java:223
-        attention_query_held0_1 <= attention_queries_payload_5_mux; // AttentionExecutor.java:223
-        attention_query_held0_2 <= attention_queries_payload_6_mux; // AttentionExecutor.java:223
-        attention_query_held0_3 <= attention_queries_payload_7_mux; // AttentionExecutor.java:223
+    if (attention_step == ATTENTION_STEP_QUERY_WAIT) begin // AttentionExecutor.java:202
+      attention_step <= ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:202
+    end
+    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:221
+      if (~attention_query_word) begin // AttentionExecutor.java:224
+        attention_query_held0_0 <= attention_queries_payload_4_mux; // AttentionExecutor.java:226
+        attention_query_held0_1 <= attention_queries_payload_5_mux; // AttentionExecutor.java:226
+        attention_query_held0_2 <= attention_queries_payload_6_mux; // AttentionExecutor.java:226
+        attention_query_held0_3 <= attention_queries_payload_7_mux; // AttentionExecutor.java:226
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:228
-      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:229
-      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:231
-      if (attention_last_query_word) begin // AttentionExecutor.java:233
-        // AttentionExecutor.java:234
+    if (attention_query_taken) begin // AttentionExecutor.java:231
+      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:232
+      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:234
+      if (attention_last_query_word) begin // AttentionExecutor.java:236
+        // AttentionExecutor.java:237
         attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-        if (attention_last_query_beat) begin // AttentionExecutor.java:235
-          // AttentionExecutor.java:236
+        if (attention_last_query_beat) begin // AttentionExecutor.java:238
+          // AttentionExecutor.java:239
           attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-          if (attention_last_query_head) begin // AttentionExecutor.java:237
-            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:238
-            if (attention_last_query_token) begin // AttentionExecutor.java:239
-              attention_step <= ATTENTION_STEP_OUTPUTS; // AttentionExecutor.java:239
+          if (attention_last_query_head) begin // AttentionExecutor.java:240
+            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:241
+            if (attention_last_query_token) begin // AttentionExecutor.java:242
+              attention_step <= ATTENTION_STEP_OUTPUTS; // AttentionExecutor.java:242
             end
           end
         end
       end
     end
-    if (attention_out_beat) begin // AttentionExecutor.java:252
-      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:268
-      if (attention_last_out_word) begin // AttentionExecutor.java:270
-        // AttentionExecutor.java:271
+    if (attention_out_beat) begin // AttentionExecutor.java:255
+      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:271
+      if (attention_last_out_word) begin // AttentionExecutor.java:273
+        // AttentionExecutor.java:274
         attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
-        if (attention_last_out_beat) begin // AttentionExecutor.java:272
-          // AttentionExecutor.java:273
+        if (attention_last_out_beat) begin // AttentionExecutor.java:275
+          // AttentionExecutor.java:276
           attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
-          if (attention_last_out_head) begin // AttentionExecutor.java:274
-            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:275
-            if (attention_last_out_token) begin // AttentionExecutor.java:276
-              attention_step <= ATTENTION_STEP_WAIT_DONE; // AttentionExecutor.java:276
+          if (attention_last_out_head) begin // AttentionExecutor.java:277
+            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:278
+            if (attention_last_out_token) begin // AttentionExecutor.java:279
+              attention_step <= ATTENTION_STEP_WAIT_DONE; // AttentionExecutor.java:279
             end
           end
         end
       end
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:290
-      attention_unit_done <= 1'b0; // AttentionExecutor.java:290
-    end else if (attention_done_valid) begin // AttentionExecutor.java:290
-      attention_unit_done <= 1'b1; // AttentionExecutor.java:291
-      attention_unit_code <= attention_done_payload_errorCode; // AttentionExecutor.java:292
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:293
+      attention_unit_done <= 1'b0; // AttentionExecutor.java:293
+    end else if (attention_done_valid) begin // AttentionExecutor.java:293
+      attention_unit_done <= 1'b1; // AttentionExecutor.java:294
+      attention_unit_code <= attention_done_payload_errorCode; // AttentionExecutor.java:295
     end
-    if (((attention_step == ATTENTION_STEP_QUERY_READ) | (attention_step == ATTENTION_STEP_QUERY_PUSH))
-        & attention_refused) begin // AttentionExecutor.java:296
-      attention_code <= attention_unit_code; // AttentionExecutor.java:297
-      attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:298
+    if (((attention_step == ATTENTION_STEP_QUERY_READ)
+         | (attention_step == ATTENTION_STEP_QUERY_WAIT)
+         | (attention_step == ATTENTION_STEP_QUERY_PUSH))
+        & attention_refused) begin // AttentionExecutor.java:299
+      attention_code <= attention_unit_code; // AttentionExecutor.java:301
+      attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:302
     end
-    if ((attention_step == ATTENTION_STEP_WAIT_DONE) & attention_unit_done) begin // AttentionExecutor.java:300
-      if (attention_unit_code != 8'd0) begin // AttentionExecutor.java:301
-        attention_code <= attention_unit_code; // AttentionExecutor.java:302
-        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:303
+    if ((attention_step == ATTENTION_STEP_WAIT_DONE) & attention_unit_done) begin // AttentionExecutor.java:304
+      if (attention_unit_code != 8'd0) begin // AttentionExecutor.java:305
+        attention_code <= attention_unit_code; // AttentionExecutor.java:306
+        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:307
       end else begin
-        attention_step <= ATTENTION_STEP_NEXT; // AttentionExecutor.java:304
+        attention_step <= ATTENTION_STEP_NEXT; // AttentionExecutor.java:308
       end
     end
-    if (attention_step == ATTENTION_STEP_NEXT) begin // AttentionExecutor.java:306
-      attention_step <= ATTENTION_STEP_COMMAND; // AttentionExecutor.java:307
-      attention_block_first <= attention_block_first + attention_command_tokens[3:0]; // AttentionExecutor.java:308
-      if (attention_last_block) begin // AttentionExecutor.java:309
-        attention_block_first <= 4'd0; // AttentionExecutor.java:310
-        attention_kv_head <= attention_kv_head + 8'd1; // AttentionExecutor.java:311
-        // AttentionExecutor.java:312
+    if (attention_step == ATTENTION_STEP_NEXT) begin // AttentionExecutor.java:310
+      attention_step <= ATTENTION_STEP_COMMAND; // AttentionExecutor.java:311
+      attention_block_first <= attention_block_first + attention_command_tokens[3:0]; // AttentionExecutor.java:312
+      if (attention_last_block) begin // AttentionExecutor.java:313
+        attention_block_first <= 4'd0; // AttentionExecutor.java:314
+        attention_kv_head <= attention_kv_head + 8'd1; // AttentionExecutor.java:315
+        // AttentionExecutor.java:316
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
-        if (attention_last_kv_head) begin // AttentionExecutor.java:313
-          attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:313
+        if (attention_last_kv_head) begin // AttentionExecutor.java:317
+          attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:317
         end
       end
     end
-    if (attention_step == ATTENTION_STEP_FINISH) begin // AttentionExecutor.java:318
-      attention_step <= ATTENTION_STEP_IDLE; // AttentionExecutor.java:318
+    if (attention_step == ATTENTION_STEP_FINISH) begin // AttentionExecutor.java:322
+      attention_step <= ATTENTION_STEP_IDLE; // AttentionExecutor.java:322
     end
     if (!ap_rst_n) begin
       attention_src_id <= 4'd0;
@@ -5975,40 +6053,40 @@ module tellme (
   end
 
   always @(*) begin
-    linear_dst_capacity = 13'd0; // ActivationBuffers.java:101
-    if (linear_dst == 4'd0) begin // ActivationBuffers.java:103
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:103
+    linear_dst_capacity = 13'd0; // ActivationBuffers.java:114
+    if (linear_dst == 4'd0) begin // ActivationBuffers.java:116
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (linear_dst == 4'd1) begin // ActivationBuffers.java:103
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:103
+    if (linear_dst == 4'd1) begin // ActivationBuffers.java:116
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (linear_dst == 4'd2) begin // ActivationBuffers.java:103
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:103
+    if (linear_dst == 4'd2) begin // ActivationBuffers.java:116
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (linear_dst == 4'd3) begin // ActivationBuffers.java:103
-      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:103
+    if (linear_dst == 4'd3) begin // ActivationBuffers.java:116
+      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:116
     end
-    if (linear_dst == 4'd4) begin // ActivationBuffers.java:103
-      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:103
+    if (linear_dst == 4'd4) begin // ActivationBuffers.java:116
+      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:116
     end
   end
 
   always @(*) begin
-    linear_src_capacity = 13'd0; // ActivationBuffers.java:101
-    if (linear_src == 4'd0) begin // ActivationBuffers.java:103
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:103
+    linear_src_capacity = 13'd0; // ActivationBuffers.java:114
+    if (linear_src == 4'd0) begin // ActivationBuffers.java:116
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (linear_src == 4'd1) begin // ActivationBuffers.java:103
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:103
+    if (linear_src == 4'd1) begin // ActivationBuffers.java:116
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (linear_src == 4'd2) begin // ActivationBuffers.java:103
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:103
+    if (linear_src == 4'd2) begin // ActivationBuffers.java:116
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:116
     end
-    if (linear_src == 4'd3) begin // ActivationBuffers.java:103
-      linear_src_capacity = 13'd4096; // ActivationBuffers.java:103
+    if (linear_src == 4'd3) begin // ActivationBuffers.java:116
+      linear_src_capacity = 13'd4096; // ActivationBuffers.java:116
     end
-    if (linear_src == 4'd4) begin // ActivationBuffers.java:103
-      linear_src_capacity = 13'd4096; // ActivationBuffers.java:103
+    if (linear_src == 4'd4) begin // ActivationBuffers.java:116
+      linear_src_capacity = 13'd4096; // ActivationBuffers.java:116
     end
   end
 
@@ -6102,28 +6180,28 @@ module tellme (
   assign linear_expected_words = linear_expected_words_prod[23:0]; // LinearExecutor.java:351
   assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:353
   assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:354
-  // LinearExecutor.java:369
-  assign linear_feed_residual = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add;
   // LinearExecutor.java:370
-  assign linear_feed_silu = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & ~linear_relu2_q;
+  assign linear_feed_residual = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add;
   // LinearExecutor.java:371
+  assign linear_feed_silu = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & ~linear_relu2_q;
+  // LinearExecutor.java:372
   assign linear_feed_relu2 = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & linear_relu2_q;
   assign linear_fed =
       (residual_add_in_valid & residual_add_in_ready)
       | (gating_silu_in_valid & gating_silu_in_ready)
-      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:386
+      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:387
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:391
-  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:392
-  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:392
-  // LinearExecutor.java:394
+  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:392
+  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:393
+  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:393
+  // LinearExecutor.java:395
   assign linear_unit_out = residual_add_out_valid | gating_silu_out_valid | gating_relu2_out_valid;
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:398
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:425
-  assign linear_done = linear_step == LINEAR_STEP_FINISH; // LinearExecutor.java:443
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:399
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:426
+  assign linear_done = linear_step == LINEAR_STEP_FINISH; // LinearExecutor.java:444
 
   always @(posedge ap_clk) begin
     if (linear_start) begin // LinearExecutor.java:139
@@ -6258,40 +6336,43 @@ module tellme (
       linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:360
       linear_tag_held_token <= linear_tags_pop_payload[3:0]; // LinearExecutor.java:361
       linear_tag_held_word <= linear_tags_pop_payload[19:4]; // LinearExecutor.java:361
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:362
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:362
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:365
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:366
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:366
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:366
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:366
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:367
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:364
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:364
     end
-    if (linear_fed) begin // LinearExecutor.java:387
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:387
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:366
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:367
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:367
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:367
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:367
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:368
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:399
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:403
+    if (linear_fed) begin // LinearExecutor.java:388
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:388
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:424
-      linear_engine_done <= 1'b0; // LinearExecutor.java:424
-    end else if (tlmm_done) begin // LinearExecutor.java:424
-      linear_engine_done <= 1'b1; // LinearExecutor.java:424
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:400
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:404
     end
-    // LinearExecutor.java:426
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:425
+      linear_engine_done <= 1'b0; // LinearExecutor.java:425
+    end else if (tlmm_done) begin // LinearExecutor.java:425
+      linear_engine_done <= 1'b1; // LinearExecutor.java:425
+    end
+    // LinearExecutor.java:427
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:427
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:428
     end
-    if (rotate_start) begin // LinearExecutor.java:436
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:436
+    if (rotate_start) begin // LinearExecutor.java:437
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:437
     end
-    if (rotate_done) begin // LinearExecutor.java:437
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:438
-      linear_code <= rotate_code; // LinearExecutor.java:439
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:440
+    if (rotate_done) begin // LinearExecutor.java:438
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:439
+      linear_code <= rotate_code; // LinearExecutor.java:440
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:441
     end
-    if (linear_step == LINEAR_STEP_FINISH) begin // LinearExecutor.java:444
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:444
+    if (linear_step == LINEAR_STEP_FINISH) begin // LinearExecutor.java:445
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:445
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -6362,7 +6443,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:75
-    rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started; // LinearExecutor.java:435
+    rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started; // LinearExecutor.java:436
   end
 
   assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:102
@@ -6378,18 +6459,19 @@ module tellme (
   // RotateAndCache.java:163
   assign rotate_last_group = ({12'd0, rotate_table_group} + 16'd1) == {12'd0, rotate_half_words};
   assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:188
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:199
-  // RotateAndCache.java:202
-  assign rotate_read = rotate_running & (rotate_feed_token < linear_token_count) & (~rotate_pending | rope_in_ready);
-  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:227
-  // RotateAndCache.java:237
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:201
+  // RotateAndCache.java:205
+  assign rotate_read =
+      rotate_running & (rotate_feed_token < linear_token_count) & ~rotate_inflight & (~rotate_pending | rope_in_ready);
+  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:231
+  // RotateAndCache.java:241
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:256
-  // RotateAndCache.java:302
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:260
+  // RotateAndCache.java:306
   assign rotate_all_written =
       (rotate_out_token == linear_token_count) & (~linear_cache | (rotate_cache_done == linear_token_count));
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:305
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:306
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:309
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:310
 
   always @(posedge ap_clk) begin
     if (rotate_start) begin // RotateAndCache.java:78
@@ -6450,62 +6532,64 @@ module tellme (
     if (call_start) begin // RotateAndCache.java:185
       rotate_loaded <= 1'b0; // RotateAndCache.java:185
     end
-    if (rotate_start) begin // RotateAndCache.java:194
-      rotate_feed_token <= 4'd0; // RotateAndCache.java:195
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:196
-      rotate_pending <= 1'b0; // RotateAndCache.java:197
+    if (rotate_start) begin // RotateAndCache.java:195
+      rotate_feed_token <= 4'd0; // RotateAndCache.java:196
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:197
+      rotate_inflight <= 1'b0; // RotateAndCache.java:198
+      rotate_pending <= 1'b0; // RotateAndCache.java:199
     end
-    if (rotate_read) begin // RotateAndCache.java:203
-      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:208
-      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:209
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:210
-      if (rotate_last_feed_word) begin // RotateAndCache.java:211
-        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:211
+    if (rotate_read) begin // RotateAndCache.java:206
+      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:211
+      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:212
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:213
+      if (rotate_last_feed_word) begin // RotateAndCache.java:214
+        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:214
       end
     end
-    if (rotate_read) begin // RotateAndCache.java:213
-      rotate_pending <= 1'b1; // RotateAndCache.java:213
-    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:213
-      rotate_pending <= 1'b0; // RotateAndCache.java:213
+    rotate_inflight <= rotate_read; // RotateAndCache.java:216
+    if (rotate_inflight) begin // RotateAndCache.java:217
+      rotate_pending <= 1'b1; // RotateAndCache.java:217
+    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:217
+      rotate_pending <= 1'b0; // RotateAndCache.java:217
     end
-    if (rotate_start) begin // RotateAndCache.java:245
-      rotate_pack_slot <= 1'b0; // RotateAndCache.java:247
+    if (rotate_start) begin // RotateAndCache.java:249
+      rotate_pack_slot <= 1'b0; // RotateAndCache.java:251
     end
-    if (rotate_start) begin // RotateAndCache.java:252
-      rotate_out_token <= 4'd0; // RotateAndCache.java:253
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:254
+    if (rotate_start) begin // RotateAndCache.java:256
+      rotate_out_token <= 4'd0; // RotateAndCache.java:257
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:258
     end
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:257
-      // RotateAndCache.java:267
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:261
+      // RotateAndCache.java:271
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:268
-        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:268
+      if (rotate_last_out_word) begin // RotateAndCache.java:272
+        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:272
       end
-      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:270
-      if (~rotate_pack_slot) begin // RotateAndCache.java:273
-        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:273
-      end
-    end
-    if (rotate_start) begin // RotateAndCache.java:282
-      rotate_command_token <= 4'd0; // RotateAndCache.java:283
-      rotate_cache_done <= 4'd0; // RotateAndCache.java:284
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:285
-    end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:292
-      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:293
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:294
-    end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:296
-      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:297
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:298
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:298
+      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:274
+      if (~rotate_pack_slot) begin // RotateAndCache.java:277
+        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:277
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:303
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:303
+    if (rotate_start) begin // RotateAndCache.java:286
+      rotate_command_token <= 4'd0; // RotateAndCache.java:287
+      rotate_cache_done <= 4'd0; // RotateAndCache.java:288
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:289
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:304
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:304
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:296
+      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:297
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:298
+    end
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:300
+      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:301
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:302
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:302
+      end
+    end
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:307
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:307
+    end
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:308
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:308
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -6528,6 +6612,7 @@ module tellme (
       rotate_loaded_table <= 64'd0;
       rotate_feed_token <= 4'd0;
       rotate_feed_word <= 16'd0;
+      rotate_inflight <= 1'b0;
       rotate_pending <= 1'b0;
       rotate_pending_token <= 4'd0;
       rotate_pending_last <= 1'b0;
@@ -6669,34 +6754,34 @@ module tellme (
     endcase
   end
 
-  // TapWriter.java:204
+  // TapWriter.java:205
   assign tap_int8_magnitude = tap_activation[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
 
   always @(*) begin
-    tap_int8_float = 32'h0; // TapWriter.java:206
-    if (tap_int8_magnitude[0]) begin // TapWriter.java:211
-      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:211
+    tap_int8_float = 32'h0; // TapWriter.java:207
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:212
+      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:212
     end
-    if (tap_int8_magnitude[1]) begin // TapWriter.java:211
-      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:211
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:212
+      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:212
     end
-    if (tap_int8_magnitude[2]) begin // TapWriter.java:211
-      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:211
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:212
+      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:212
     end
-    if (tap_int8_magnitude[3]) begin // TapWriter.java:211
-      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:211
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:212
+      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:212
     end
-    if (tap_int8_magnitude[4]) begin // TapWriter.java:211
-      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:211
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:212
+      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:212
     end
-    if (tap_int8_magnitude[5]) begin // TapWriter.java:211
-      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:211
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:212
+      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:212
     end
-    if (tap_int8_magnitude[6]) begin // TapWriter.java:211
-      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:211
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:212
+      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:212
     end
-    if (tap_int8_magnitude[7]) begin // TapWriter.java:211
-      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:211
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:212
+      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:212
     end
   end
 
@@ -6726,8 +6811,8 @@ module tellme (
   assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:167
   assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:168
   assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:169
-  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:191
-  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:197
+  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:192
+  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:198
 
   always @(posedge ap_clk) begin
     if (tap_start) begin // TapWriter.java:73
@@ -6789,10 +6874,13 @@ module tellme (
       end
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:189
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:189
+      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:189
     end
-    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:194
-      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:194
+    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:190
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:190
+    end
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:195
+      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:195
     end
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
@@ -7346,12 +7434,12 @@ module tellme (
         $display("ASSERTION FAILED in %m: LinearExecutor.java:302: LinearExecutor: the tag queue has room");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:393
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:393: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:394
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:394: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:421
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:421: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:422
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:422: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:94

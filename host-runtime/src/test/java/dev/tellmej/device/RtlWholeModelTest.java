@@ -16,6 +16,7 @@ import dev.tellmej.model.tokenizer.Tokenizer;
 import dev.tellmej.sim.AxiMemoryConfig;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,10 +92,12 @@ class RtlWholeModelTest {
 
     /**
      * A BitNet-architecture model with sub-norms, ReLU², grouped-query attention (4 heads over 2 KV heads of 16), a
-     * tied LM head: random weights, a prefill over two chunks and decode steps, logits against the reference.
+     * tied LM head: random weights, a prefill over two chunks and decode steps, logits against the reference; run
+     * twice, the second time with the DDR's bandwidth capped at 10 bytes a cycle (the sim-small ports carry 24)
+     * and other latencies: more cycles, the same logits.
      */
     @Test
-    void aSyntheticBitNetModelWithSubNormsEqualsTheReferenceDeviceBitForBit() {
+    void aSyntheticBitNetModelWithSubNormsEqualsTheReferenceDeviceBitForBitWhateverTheDdr() {
         Path model = dir.resolve("bitnet.gguf");
         SyntheticModel.write(new SyntheticModel.Shape("bitnet", 2, 64, 4, 2, 128, 300, Activation.RELU2, true, 64),
                 SEED, model);
@@ -103,17 +106,31 @@ class RtlWholeModelTest {
             ImagePacker.pack(WeightLoader.gguf(gguf), gguf, "bitnet", AcceleratorConfig.simSmall(), 64, imagePath,
                     true, ImagePacker.Progress.NONE);
         }
-        try (MemoryImage image = MemoryImage.open(imagePath);
-             RtlDevice rtl = RtlDevice.on(image, jittered(SEED + 1));
-             ReferenceDevice reference = ReferenceDevice.on(image, 1)) {
+        int[] prompt = {1, 17, 299, 42, 0, 128, 7};
+        int steps = 12;
+        try (MemoryImage image = MemoryImage.open(imagePath)) {
             assertTrue(image.header().model().subNorms(), "the image has sub-norms");
-            int[] prompt = {1, 17, 299, 42, 0, 128, 7};
-            float[] logits = sameLogits(reference.prefill(prompt), rtl.prefill(prompt), "the prefill");
-            for (int step = 0; step < 12; step++) {
-                int next = argmax(logits);
-                logits = sameLogits(reference.decode(next), rtl.decode(next), "decode step " + step);
+            long[] cycles = new long[2];
+            AxiMemoryConfig capped = AxiMemoryConfig.DEFAULT.withLatency(60, 30).withJitter(40, SEED + 2)
+                    .withBandwidth(10);
+            List<RtlDevice.Options> ddrs = List.of(jittered(SEED + 1), RtlDevice.Options.DEFAULT.withDdr(capped));
+            for (int run = 0; run < ddrs.size(); run++) {
+                try (RtlDevice rtl = RtlDevice.on(image, ddrs.get(run));
+                     ReferenceDevice reference = ReferenceDevice.on(image, 1)) {
+                    String ddr = run == 0 ? "jittered DDR" : "capped DDR";
+                    float[] logits = sameLogits(reference.prefill(prompt), rtl.prefill(prompt), ddr + ", the prefill");
+                    cycles[run] += rtl.counters().cycles();
+                    for (int step = 0; step < steps; step++) {
+                        int next = argmax(logits);
+                        logits = sameLogits(reference.decode(next), rtl.decode(next), ddr + ", decode step " + step);
+                        cycles[run] += rtl.counters().cycles();
+                    }
+                }
             }
-            System.out.printf("rtl whole model: synthetic BitNet, last decode step %s%n", rtl.counters());
+            assertTrue(cycles[1] > cycles[0], "the capped DDR takes longer: " + cycles[1] + " vs " + cycles[0]);
+            System.out.printf("rtl whole model: synthetic BitNet, a %d-token prefill and %d decode calls in %,d"
+                    + " cycles, %,d with the DDR capped at 10 bytes a cycle%n", prompt.length, steps, cycles[0],
+                    cycles[1]);
         }
     }
 

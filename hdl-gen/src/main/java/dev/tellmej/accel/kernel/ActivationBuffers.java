@@ -7,6 +7,7 @@ import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.Mem;
+import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
 import java.util.ArrayList;
@@ -20,7 +21,12 @@ import java.util.List;
  *
  * <p>One write port and one read port, shared by the units in turn (the sequencer runs one instruction at a
  * time): a unit drives {@link #write} while it runs; the debug-tap writer reads through {@link #read} after it.
- * A read returns the word one cycle after its request, on {@link #readData}.
+ * A read returns the word {@link #READ_LATENCY} cycles after its request, on {@link #readData}, where it stays
+ * until the next read's word replaces it.
+ *
+ * <p>Every bank has an output register after its read register (block RAM's DOB register, UltraRAM's OREG),
+ * for timing at the build's clock and because UltraRAM needs it: a bank at least as deep as one URAM288
+ * ({@value #ULTRA_DEPTH} words; kv260's GATE and FFN) is UltraRAM, the others block RAM.
  */
 final class ActivationBuffers extends Area {
     /** A write of some lanes of one word. */
@@ -33,6 +39,11 @@ final class ActivationBuffers extends Area {
     final Read read;
     /** The word a read asked for, in the cycle after it. */
     final Vec<Bits> readData;
+
+    /** Cycles from a read's request to its word on {@link #readData}; the readers wait one cycle between. */
+    static final int READ_LATENCY = 2;
+    /** Words of one URAM288 (4,096 x 72 bits): a bank this deep or deeper goes to UltraRAM. */
+    static final int ULTRA_DEPTH = 4096;
 
     ActivationBuffers(KernelShape shape) {
         super("buffers", "the on-chip activation buffers: one vector per token of the chunk, W binary32 values a"
@@ -58,7 +69,7 @@ final class ActivationBuffers extends Area {
         read.token().set(0);
         read.word().set(0);
 
-        UInt readBuffer = regNextWhen("buffer_read_id_q", read.buffer(), read.valid());
+        UInt readBuffer = regNext("buffer_read_id_q2", regNextWhen("buffer_read_id_q", read.buffer(), read.valid()));
         List<List<Bits>> words = new ArrayList<>();
         for (int lane = 0; lane < lanes; lane++) {
             words.add(new ArrayList<>());
@@ -74,10 +85,12 @@ final class ActivationBuffers extends Area {
             Bool writeHere = write.valid().and(write.buffer().eq(b.id())).named(name + "_write");
             Bool readHere = read.valid().and(read.buffer().eq(b.id())).named(name + "_read");
             for (int lane = 0; lane < lanes; lane++) {
-                Mem<Bits> bank = mem(name + "_lane" + lane, bits(32), depth);
+                Mem<Bits> bank = mem(name + "_lane" + lane, bits(32), depth)
+                        .style(depth >= ULTRA_DEPTH ? RamStyle.ULTRA : RamStyle.BLOCK);
                 int l = lane;
                 when(writeHere.and(write.mask().bit(lane)), () -> bank.write(writeAddress, write.values().get(l)));
-                words.get(lane).add(bank.readSync(name + "_lane" + lane + "_word", readAddress, readHere, 1));
+                words.get(lane).add(bank.readSync(name + "_lane" + lane + "_word", readAddress, readHere,
+                        READ_LATENCY));
             }
         }
         List<Bits> picked = new ArrayList<>();

@@ -28,7 +28,9 @@ import java.util.List;
  * DDR_ERROR) ends the instruction with it.
  */
 final class AttentionExecutor extends Area {
-    enum AttentionStep { IDLE, SIZES, LAYER_BASE, COMMAND, QUERY_READ, QUERY_PUSH, OUTPUTS, WAIT_DONE, NEXT, FINISH }
+    enum AttentionStep {
+        IDLE, SIZES, LAYER_BASE, COMMAND, QUERY_READ, QUERY_WAIT, QUERY_PUSH, OUTPUTS, WAIT_DONE, NEXT, FINISH
+    }
 
     /** The instruction's fields, the SETUP registers and the chunk, sampled at {@link #start}. */
     record Request(UInt src, UInt dst, UInt layer, Bits scale, UInt headDim, UInt heads, UInt kvHeads,
@@ -195,8 +197,9 @@ final class AttentionExecutor extends Area {
             buffers.read.token().set(blockFirst.add(qToken.resize(tokenBits)).trunc(tokenBits)
                     .resize(widthOf(buffers.read.token())));
             buffers.read.word().set(qWordIndex.resize(widthOf(buffers.read.word())));
-            step.set(AttentionStep.QUERY_PUSH);
+            step.set(AttentionStep.QUERY_WAIT);
         });
+        when(step.is(AttentionStep.QUERY_WAIT), () -> step.set(AttentionStep.QUERY_PUSH));   // READ_LATENCY
         List<Bits> stored = new ArrayList<>();
         for (int lane = 0; lane < lanes; lane++) {
             stored.add(FpConvert.fromFp32(att.format(), buffers.readData.get(lane)));
@@ -293,7 +296,8 @@ final class AttentionExecutor extends Area {
         });
         Bool refused = doneSeen.and(doneCode.eq(ErrorCode.BAD_FIELD.code())
                 .or(doneCode.eq(ErrorCode.CONTEXT_OVERFLOW.code()))).named("attention_refused");
-        when(step.isOneOf(AttentionStep.QUERY_READ, AttentionStep.QUERY_PUSH).and(refused), () -> {
+        when(step.isOneOf(AttentionStep.QUERY_READ, AttentionStep.QUERY_WAIT, AttentionStep.QUERY_PUSH).and(refused),
+                () -> {
             code.set(doneCode);
             step.set(AttentionStep.FINISH);
         });

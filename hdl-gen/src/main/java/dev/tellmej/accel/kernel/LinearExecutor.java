@@ -45,7 +45,7 @@ import java.util.List;
 final class LinearExecutor extends Area {
     enum LinearStep { IDLE, HEADS, REQUEST, ANSWER, COMMAND, RUN, ROTATE, FINISH }
 
-    enum EpilogueStep { WAIT, LATCH, FEED }
+    enum EpilogueStep { WAIT, READ, LATCH, FEED }
 
     /** The instruction's fields and the chunk, sampled at {@link #start}. */
     record Request(UInt epilogue, Bool relu2, UInt src, UInt dst, UInt rows, UInt cols, UInt weights, Bits scale,
@@ -359,8 +359,9 @@ final class LinearExecutor extends Area {
             buffers.read.word().set(tag.payload.word().resize(widthOf(buffers.read.word())));
             assign(yHeld, dequantizer.out.payload.y());
             assign(tagHeld, tag.payload);
-            estep.set(EpilogueStep.LATCH);
+            estep.set(EpilogueStep.READ);
         });
+        when(estep.is(EpilogueStep.READ), () -> estep.set(EpilogueStep.LATCH));   // ActivationBuffers.READ_LATENCY
         Vec<Bits> operand = reg("linear_operand", vec(lanes, bits(32)), 0);
         when(estep.is(EpilogueStep.LATCH), () -> {
             assign(operand, buffers.readData);

@@ -28,7 +28,7 @@ import java.util.List;
  * source's or not whole words of RMS-MAX's width.
  */
 final class QuantizeExecutor extends Area {
-    enum QuantizeStep { IDLE, INVERSE, WAIT_INVERSE, TOKEN, READ, PUSH, DRAIN, FINISH }
+    enum QuantizeStep { IDLE, INVERSE, WAIT_INVERSE, TOKEN, READ, READ_WAIT, PUSH, DRAIN, FINISH }
 
     /** The instruction's fields and the chunk, sampled at {@link #start}. */
     record Request(UInt src, Bool norm, UInt length, UInt gain, Bits eps, UInt tokens, UInt image) {}
@@ -113,7 +113,7 @@ final class QuantizeExecutor extends Area {
             gainsAsked.set(norm.not());
             step.set(QuantizeStep.READ);
         });
-        Bool asking = step.isOneOf(QuantizeStep.READ, QuantizeStep.PUSH).and(gainsAsked.not())
+        Bool asking = step.isOneOf(QuantizeStep.READ, QuantizeStep.READ_WAIT, QuantizeStep.PUSH).and(gainsAsked.not())
                 .named("quantize_asking_gains");
         when(asking, () -> {
             reads.command.valid.set(true);
@@ -127,8 +127,9 @@ final class QuantizeExecutor extends Area {
             buffers.read.buffer().set(src);
             buffers.read.token().set(token.resize(widthOf(buffers.read.token())));
             buffers.read.word().set(word.resize(widthOf(buffers.read.word())));
-            step.set(QuantizeStep.PUSH);
+            step.set(QuantizeStep.READ_WAIT);
         });
+        when(step.is(QuantizeStep.READ_WAIT), () -> step.set(QuantizeStep.PUSH));   // ActivationBuffers.READ_LATENCY
         Bool pushing = step.is(QuantizeStep.PUSH).named("quantize_pushing");
         rms.in.valid.set(pushing);
         for (int lane = 0; lane < lanes; lane++) {
@@ -145,7 +146,8 @@ final class QuantizeExecutor extends Area {
         UInt gainsSent = reg("quantize_gains_sent", uint(16), 0);
         Bool lastGainPart = wordsPerBeat == 1 ? TRUE : gainPart.eq(wordsPerBeat - 1).named("quantize_last_gain_part");
         Bool lastGain = gainsSent.add(1).trunc(16).eq(lengthWords).named("quantize_last_gain");
-        Bool gaining = norm.and(step.isOneOf(QuantizeStep.READ, QuantizeStep.PUSH, QuantizeStep.DRAIN))
+        Bool gaining = norm.and(step.isOneOf(QuantizeStep.READ, QuantizeStep.READ_WAIT, QuantizeStep.PUSH,
+                QuantizeStep.DRAIN))
                 .named("quantize_gaining");
         when(step.is(QuantizeStep.TOKEN), () -> gainsSent.set(0));
         rms.gamma.valid.set(gaining.and(reads.data.valid));

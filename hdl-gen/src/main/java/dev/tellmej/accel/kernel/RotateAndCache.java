@@ -188,18 +188,21 @@ final class RotateAndCache extends Area {
         Bool rotating = step.is(RotateStep.ROTATE).named("rotate_running");
         UInt feedToken = reg("rotate_feed_token", uint(tokenBits), 0);
         UInt feedWord = reg("rotate_feed_word", uint(16), 0);
+        Bool inflight = reg("rotate_inflight", bool(), 0);
         Bool pending = reg("rotate_pending", bool(), 0);
         UInt pendingToken = reg("rotate_pending_token", uint(tokenBits), 0);
         Bool pendingLast = reg("rotate_pending_last", bool(), 0);
         when(start, () -> {
             feedToken.set(0);
             feedWord.set(0);
+            inflight.set(false);
             pending.set(false);
         });
         Bool lastFeedWord = feedWord.add(1).trunc(16).eq(rowWords).named("rotate_last_feed_word");
-        // Nothing else reads the buffers during the pass, so a word read stays on readData until the next read.
-        Bool readNow = rotating.and(feedToken.lt(settings.tokens())).and(pending.not().or(rope.in.ready))
-                .named("rotate_read");
+        // A word read is on readData READ_LATENCY (2) cycles later ("in flight" between) and, since nothing else reads
+        // the buffers during the pass, stays there until the next read: one read in flight or waiting at a time.
+        Bool readNow = rotating.and(feedToken.lt(settings.tokens())).and(inflight.not())
+                .and(pending.not().or(rope.in.ready)).named("rotate_read");
         when(readNow, () -> {
             buffers.read.valid().set(true);
             buffers.read.buffer().set(settings.dst());
@@ -210,7 +213,8 @@ final class RotateAndCache extends Area {
             feedWord.set(mux(lastFeedWord, U(0, 16), feedWord.add(1).trunc(16)));
             when(lastFeedWord, () -> feedToken.set(feedToken.add(1).trunc(tokenBits)));
         });
-        when(readNow, () -> pending.set(true)).elseWhen(rope.in.fire(), () -> pending.set(false));
+        inflight.set(readNow);
+        when(inflight, () -> pending.set(true)).elseWhen(rope.in.fire(), () -> pending.set(false));
         rope.in.valid.set(pending);
         for (int lane = 0; lane < lanes; lane++) {
             rope.in.payload.x().get(lane).set(buffers.readData.get(lane));

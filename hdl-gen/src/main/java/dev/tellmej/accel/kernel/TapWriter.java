@@ -19,7 +19,7 @@ import java.util.List;
  * word): taps are for finding a mismatch, not for speed.
  */
 final class TapWriter extends Area {
-    enum TapStep { IDLE, COMMAND, HEADER, READ, VALUE, MEMORY, PAD }
+    enum TapStep { IDLE, COMMAND, HEADER, READ, READ_WAIT, VALUE, MEMORY, PAD }
 
     /** What to write; sampled when {@link #start} is high. */
     record Request(UInt instruction, UInt firstToken, UInt tokens, UInt elements, UInt buffer, UInt address,
@@ -186,7 +186,8 @@ final class TapWriter extends Area {
                                 HwEnum.constant(TapStep.READ)));
                     });
         });
-        when(phase.is(TapStep.READ), () -> phase.set(TapStep.VALUE));
+        when(phase.is(TapStep.READ), () -> phase.set(TapStep.READ_WAIT));
+        when(phase.is(TapStep.READ_WAIT), () -> phase.set(TapStep.VALUE));   // ActivationBuffers.READ_LATENCY
         Bool lastMemoryWord = (perBeat == 1 ? TRUE : memoryWord.eq(perBeat - 1)).or(lastElement.and(lastToken))
                 .named("tap_last_memory_word");
         when(phase.is(TapStep.MEMORY), () -> reads.data.ready.set(took.and(lastMemoryWord)));
