@@ -131,7 +131,9 @@ public final class ProgramProfiler {
             sim.step(1);
         }
         AxiMemory.AxiCounters after = memory.counters();
-        control.write(ControlRegister.ISR.offset(), 1L << ControlRegister.INTERRUPT_DONE_BIT);   // toggles it off
+        // As a host does after the interrupt: ctrl read (which clears ap_done), the ISR bit toggled off.
+        control.read(ControlRegister.CTRL.offset());
+        control.write(ControlRegister.ISR.offset(), 1L << ControlRegister.INTERRUPT_DONE_BIT);
         control.write(ControlRegister.GIE.offset(), 0);
         control.write(ControlRegister.IER.offset(), 0);
         KernelRunner.CallStatus status = runner.status();
