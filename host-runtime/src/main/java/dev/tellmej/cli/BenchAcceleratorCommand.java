@@ -80,6 +80,11 @@ final class BenchAcceleratorCommand implements Callable<Integer>, PrintsJson {
             + " the student on sim-small")
     boolean noValidation;
 
+    @Range(min = 0, max = 64)
+    @Option(names = "--whole-layers", description = "kv260: also run a decode of the complete program of an image of"
+            + " this many layers against the model's prediction (default: 2; 0: none)")
+    Integer wholeLayers;
+
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "where the images are packed (default:"
             + " ~/.cache/tellme-j)")
     Path cacheDir;
@@ -146,9 +151,11 @@ final class BenchAcceleratorCommand implements Callable<Integer>, PrintsJson {
             }
         }
 
+        int whole = wholeLayers != null ? wholeLayers : isSmall ? 0 : 2;
+        Path wholeImage = whole > 1 && !isSmall ? AcceleratorBenchmark.syntheticImage(build, whole, context, dir) : null;
         AcceleratorBenchmark.Options options;
         try {
-            options = new AcceleratorBenchmark.Options(image, projected, settings, ctx, pr, latency, seed);
+            options = new AcceleratorBenchmark.Options(image, projected, settings, ctx, pr, latency, seed, wholeImage);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

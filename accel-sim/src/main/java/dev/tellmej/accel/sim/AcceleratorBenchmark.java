@@ -81,9 +81,12 @@ public final class AcceleratorBenchmark {
      * @param prompts      prefill prompt lengths (from position 0)
      * @param readLatency  DDR read latency, cycles
      * @param seed         seed of the tokens
+     * @param wholeImage   an image of the same model shape with more layers, whose complete program runs a decode at
+     *                     the first context at the headline setting, against the model's prediction for its layers
+     *                     (a check of the layer extension at full width), or null
      */
     public record Options(Path image, int layers, List<Setting> settings, List<Integer> contexts, List<Integer> prompts,
-            int readLatency, long seed) {
+            int readLatency, long seed, Path wholeImage) {
         public Options {
             settings = List.copyOf(settings);
             contexts = List.copyOf(contexts);
@@ -318,6 +321,9 @@ public final class AcceleratorBenchmark {
             }
             Setting headline = options.settings().getFirst();
             KernelCostModel model = byCap.get(Math.round(headline.bytesPerCycle() * 1e6) / 1e6).model();
+            if (options.wholeImage() != null) {
+                checks.add(wholeDecode(options, headline, model, tally, listener));
+            }
             List<Term> breakdown = breakdown(cut, model, options.contexts().getFirst(), options.layers());
             List<AttentionFit> fits = List.of(AttentionFit.of("decode", model.decodeAttention()),
                     AttentionFit.of("chunk", model.chunkAttention()));
@@ -349,7 +355,7 @@ public final class AcceleratorBenchmark {
             ProgramCut cut = ProgramCut.of(image.program(), header.model().layers());
             int chunk = build.tlmmConfig().maxTokens();
             Options options = new Options(imagePath, cut.layers(), List.of(setting), fitContexts, List.of(prompt),
-                    readLatency, seed);
+                    readLatency, seed, null);
             Tally tally = new Tally();
             Measured m = measure(design, image, cut, setting.bytesPerCycle(), options, null,
                     chunkStarts(List.of(prompt), chunk), tally, listener, "(validation)");
@@ -371,6 +377,26 @@ public final class AcceleratorBenchmark {
             }
             double worst = checks.stream().mapToDouble(c -> Math.abs(c.error())).max().orElse(0);
             return new Validation(build.name(), modelName(header), cut.layers(), checks, worst);
+        }
+    }
+
+    /** A decode of the whole image's complete program at the first context, against the model's prediction. */
+    private static Check wholeDecode(Options options, Setting setting, KernelCostModel model, Tally tally,
+                                     Listener listener) {
+        try (MemoryImage whole = MemoryImage.open(options.wholeImage())) {
+            ImageHeader header = whole.header();
+            int layers = header.model().layers();
+            int context = options.contexts().getFirst();
+            Design<TellmeKernel> design = KernelRunner.design(whole.config());
+            try (SimModel sim = SimModel.open(design)) {
+                KernelRunner runner = runner(sim, design, whole, setting.bytesPerCycle(), options.readLatency());
+                KernelRunner.CallStatus d = call(runner, CallMode.DECODE, tokens(new Random(options.seed() + 2), 1,
+                        header.model().vocabSize()), context - 1, tally, listener, "whole " + layers
+                        + "-layer image, decode at context " + context);
+                return Check.of("decode at context " + context + ", the whole " + layers + "-layer image, "
+                        + fmt(setting.bytesPerCycle()) + " B/cycle", d.cycles(),
+                        model.decodeCall(context, layers).cycles());
+            }
         }
     }
 
