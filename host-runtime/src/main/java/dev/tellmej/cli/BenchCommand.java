@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code tellme bench}: measurements anyone can rerun, one subcommand each; timings are medians. */
 @Command(name = "bench", description = "Benchmarks and accuracy measurements.",
-        subcommands = {BenchAttentionCommand.class, BenchDeviceCommand.class, BenchHdlCommand.class, BenchModelCommand.class, BenchSimCommand.class, BenchTlmmCommand.class})
+        subcommands = {BenchAcceleratorCommand.class, BenchAttentionCommand.class, BenchDeviceCommand.class, BenchHdlCommand.class, BenchModelCommand.class, BenchSimCommand.class, BenchTlmmCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

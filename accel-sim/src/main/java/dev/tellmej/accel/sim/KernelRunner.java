@@ -121,6 +121,22 @@ public final class KernelRunner {
      */
     public CallStatus call(CallMode mode, int[] tokens, int startPosition, long debugOffset, long tapCapacity,
                            long maxCycles) {
+        start(mode, tokens, startPosition, debugOffset, tapCapacity);
+        long started = sim.cycle();
+        while ((control.read(ControlRegister.CTRL.offset()) & (1L << ControlRegister.AP_DONE_BIT)) == 0) {
+            if (sim.cycle() - started > maxCycles) {
+                throw new SimTimeoutException("the kernel raises ap_done after ap_start", maxCycles, sim.cycle());
+            }
+            sim.step(POLL_CYCLES);
+        }
+        return status();
+    }
+
+    /**
+     * Starts one call and returns at once, the kernel running: the first half of {@link #call}, for a driver that
+     * watches the call cycle by cycle ({@link ProgramProfiler}) and then reads {@link #status()}.
+     */
+    public void start(CallMode mode, int[] tokens, int startPosition, long debugOffset, long tapCapacity) {
         MemorySegment region = io();
         for (int i = 0; i < tokens.length; i++) {
             region.set(ValueLayout.JAVA_INT_UNALIGNED, IoRegion.TOKENS_OFFSET + 4L * i, tokens[i]);
@@ -139,16 +155,23 @@ public final class KernelRunner {
             write("weights" + p, IMAGE_BASE);
         }
         control.write(ControlRegister.CTRL.offset(), 1L << ControlRegister.AP_START_BIT);
-        long started = sim.cycle();
-        while ((control.read(ControlRegister.CTRL.offset()) & (1L << ControlRegister.AP_DONE_BIT)) == 0) {
-            if (sim.cycle() - started > maxCycles) {
-                throw new SimTimeoutException("the kernel raises ap_done after ap_start", maxCycles, sim.cycle());
-            }
-            sim.step(POLL_CYCLES);
-        }
+    }
+
+    /** The status registers after a call (docs/device.md, the register map). */
+    public CallStatus status() {
         return new CallStatus((int) read("status"), (int) read("error_code"), (int) read("error_detail"),
                 (int) read("position"), (int) read("instructions"), (int) read("argmax"), read("cycles"),
                 read("ddr_busy_cycles"), read("stall_cycles"));
+    }
+
+    /** The kernel's {@code s_axi_control} port, as the host drives it. */
+    public Axi4LiteMaster control() {
+        return control;
+    }
+
+    /** The kernel's top module (its ports, for a driver that watches them). */
+    public TellmeKernel top() {
+        return top;
     }
 
     private boolean hasWeights(int port) {

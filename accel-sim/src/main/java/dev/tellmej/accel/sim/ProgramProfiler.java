@@ -1,0 +1,169 @@
+package dev.tellmej.accel.sim;
+
+import dev.tellmej.accel.protocol.CallMode;
+import dev.tellmej.accel.protocol.ControlRegister;
+import dev.tellmej.accel.protocol.Instruction;
+import dev.tellmej.accel.protocol.Opcode;
+import dev.tellmej.hdl.lib.axi.Axi4;
+import dev.tellmej.sim.AxiMemory;
+import dev.tellmej.sim.Port;
+import dev.tellmej.sim.SimModel;
+import dev.tellmej.sim.SimTimeoutException;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one call of a simulated kernel and splits its cycles by instruction, without touching the kernel: the
+ * sequencer fetches every instruction it executes with one read of the program on the data port
+ * {@code m_axi_d0} (docs/kernel.md, "A call"), so the cycle of each such read's address handshake marks where an
+ * instruction starts, and the next one where it ends. An instruction's share is therefore its fetch (a DDR round
+ * trip), its decode, its unit's work and its debug record; the call's first share (the header, the checks and the
+ * tokens, up to the first fetch) is {@link Profile#headCycles}, and the last instruction of the call (its last
+ * chunk's {@code END}) takes everything up to {@code ap_done} (the call record). The shares add up to the cycles the
+ * kernel itself counts ({@code cycles} in the call record).
+ *
+ * <p>The DDR model's counters are read at every fetch, so each instruction also gets the bytes it read and wrote
+ * and the cycles in which the DDR moved data for it. The end of the call is seen on the kernel's {@code interrupt}
+ * (enabled for {@code ap_done} during the call, then cleared and disabled again), so no register read steps the
+ * model while an instruction is fetched. The call is stepped one cycle at a time from Java, which costs little
+ * beside the kernel's own evaluation.
+ */
+public final class ProgramProfiler {
+    private ProgramProfiler() {}
+
+    /**
+     * What one executed instruction cost.
+     *
+     * @param chunk        index of the chunk it ran in (0 first)
+     * @param pc           its index in the program
+     * @param opcode       its opcode, as the DDR model's copy of the program holds it (null: no opcode)
+     * @param cycles       kernel cycles from its fetch to the next instruction's fetch (or to {@code ap_done})
+     * @param bytesRead    bytes the DDR model served in that time, every port
+     * @param bytesWritten bytes the DDR model took in that time, every port
+     * @param busyCycles   cycles of that time in which some port moved a beat (the DDR model's count)
+     */
+    public record Step(int chunk, int pc, Opcode opcode, long cycles, long bytesRead, long bytesWritten,
+            long busyCycles) {}
+
+    /**
+     * One call, split by instruction.
+     *
+     * @param status     the status registers after the call
+     * @param headCycles cycles from {@code ap_start} to the first instruction's fetch
+     * @param headBytes  DDR bytes read and written in that time
+     * @param headBusy   DDR busy cycles in that time
+     * @param steps      every executed instruction, in order
+     */
+    public record Profile(KernelRunner.CallStatus status, long headCycles, long headBytes, long headBusy,
+            List<Step> steps) {
+        public Profile {
+            steps = List.copyOf(steps);
+        }
+
+        /** The steps of chunk {@code chunk}. */
+        public List<Step> chunk(int chunk) {
+            return steps.stream().filter(s -> s.chunk() == chunk).toList();
+        }
+
+        /** Chunks the call ran. */
+        public int chunks() {
+            return steps.isEmpty() ? 0 : steps.getLast().chunk() + 1;
+        }
+
+        /** The step of instruction {@code pc} in chunk {@code chunk}. */
+        public Step step(int chunk, int pc) {
+            return steps.stream().filter(s -> s.chunk() == chunk && s.pc() == pc).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no instruction " + pc + " in chunk " + chunk));
+        }
+
+        /** DDR bytes of the whole call, both directions. */
+        public long bytes() {
+            return headBytes + steps.stream().mapToLong(s -> s.bytesRead() + s.bytesWritten()).sum();
+        }
+
+        /** DDR busy cycles of the whole call, as the DDR model counts them. */
+        public long busyCycles() {
+            return headBusy + steps.stream().mapToLong(Step::busyCycles).sum();
+        }
+    }
+
+    /**
+     * Runs one call of {@code runner}'s kernel ({@link KernelRunner#start}) and profiles it.
+     *
+     * @param programOffset byte offset of the program in the image (the header's)
+     * @param instructions  the program's instruction words
+     * @param maxCycles     the call may take this many cycles before it counts as hung
+     * @throws SimTimeoutException when the kernel has not finished within {@code maxCycles}
+     */
+    public static Profile run(KernelRunner runner, CallMode mode, int[] tokens, int startPosition, long debugOffset,
+                              long tapCapacity, long programOffset, int instructions, long maxCycles) {
+        SimModel sim = runner.sim();
+        Axi4 data = runner.top().ports.get("m_axi_d0");
+        Port arvalid = sim.port(data.arvalid);
+        Port arready = sim.port(data.arready);
+        Port araddr = sim.port(data.araddr);
+        Port interrupt = sim.port(runner.top().interrupt);
+        AxiMemory memory = runner.memory();
+        long program = KernelRunner.IMAGE_BASE + programOffset;
+        long programEnd = program + (long) Instruction.BYTES * instructions;
+
+        var control = runner.control();
+        control.write(ControlRegister.IER.offset(), 1L << ControlRegister.INTERRUPT_DONE_BIT);
+        control.write(ControlRegister.GIE.offset(), 1);
+        runner.start(mode, tokens, startPosition, debugOffset, tapCapacity);
+        long started = sim.cycle();
+        AxiMemory.AxiCounters before = memory.counters();
+
+        List<long[]> fetches = new ArrayList<>();           // {cycle, pc}
+        List<AxiMemory.AxiCounters> counters = new ArrayList<>();
+        while (!interrupt.isHigh()) {
+            if (sim.cycle() - started > maxCycles) {
+                throw new SimTimeoutException("the kernel raises ap_done after ap_start", maxCycles, sim.cycle());
+            }
+            if (arvalid.isHigh() && arready.isHigh()) {
+                long address = araddr.get();
+                if (address >= program && address < programEnd) {
+                    fetches.add(new long[] {sim.cycle(), (address - program) / Instruction.BYTES});
+                    counters.add(memory.counters());
+                }
+            }
+            sim.step(1);
+        }
+        AxiMemory.AxiCounters after = memory.counters();
+        // As a host does after the interrupt: ctrl read (which clears ap_done), the ISR bit toggled off.
+        control.read(ControlRegister.CTRL.offset());
+        control.write(ControlRegister.ISR.offset(), 1L << ControlRegister.INTERRUPT_DONE_BIT);
+        control.write(ControlRegister.GIE.offset(), 0);
+        control.write(ControlRegister.IER.offset(), 0);
+        KernelRunner.CallStatus status = runner.status();
+
+        List<Step> steps = new ArrayList<>();
+        long head = fetches.isEmpty() ? status.cycles() : fetches.getFirst()[0] - started;
+        AxiMemory.AxiCounters headEnd = fetches.isEmpty() ? after : counters.getFirst();
+        long accounted = head;
+        int chunk = 0;
+        for (int i = 0; i < fetches.size(); i++) {
+            int pc = (int) fetches.get(i)[1];
+            if (i > 0 && pc <= fetches.get(i - 1)[1]) {
+                chunk++;
+            }
+            boolean last = i == fetches.size() - 1;
+            long cycles = last ? status.cycles() - accounted : fetches.get(i + 1)[0] - fetches.get(i)[0];
+            accounted += cycles;
+            AxiMemory.AxiCounters from = counters.get(i);
+            AxiMemory.AxiCounters to = last ? after : counters.get(i + 1);
+            steps.add(new Step(chunk, pc, opcodeAt(runner, programOffset, pc), cycles,
+                    to.bytesRead() - from.bytesRead(), to.bytesWritten() - from.bytesWritten(),
+                    to.busyCycles() - from.busyCycles()));
+        }
+        return new Profile(status, head, headEnd.bytesRead() - before.bytesRead() + headEnd.bytesWritten()
+                - before.bytesWritten(), headEnd.busyCycles() - before.busyCycles(), steps);
+    }
+
+    private static Opcode opcodeAt(KernelRunner runner, long programOffset, int pc) {
+        int code = Byte.toUnsignedInt(runner.image().get(ValueLayout.JAVA_BYTE,
+                programOffset + (long) Instruction.BYTES * pc));
+        return Opcode.ofCode(code);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.tellmej.accel.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.accel.kernel.TellmeKernel;
+import dev.tellmej.accel.protocol.CallMode;
+import dev.tellmej.accel.protocol.ControlRegister;
+import dev.tellmej.accel.protocol.ErrorCode;
+import dev.tellmej.accel.protocol.IoRegion;
+import dev.tellmej.accel.protocol.Opcode;
+import dev.tellmej.hdl.Design;
+import dev.tellmej.image.MemoryImage;
+import dev.tellmej.sim.AxiMemoryConfig;
+import dev.tellmej.sim.junit.SimFixture;
+import dev.tellmej.sim.SimModel;
+import dev.tellmej.sim.junit.SimTest;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The profiler on the student's whole program (sim-small, DDR latency with seeded jitter): its shares add up to the
+ * kernel's own cycle count, it sees every instruction the kernel counts, in order, chunk by chunk, its DDR busy
+ * cycles are the kernel's, and a call after it runs as before (the interrupt is left off).
+ */
+class ProgramProfilerTest {
+    @TempDir
+    Path dir;
+
+    @SimTest
+    void theSharesAddUpToTheKernelsCountsInstructionByInstruction(SimFixture fixture) {
+        AcceleratorConfig build = AcceleratorConfig.simSmall();
+        Path path = AcceleratorBenchmark.studentImage(build, 64, dir);
+        try (MemoryImage image = MemoryImage.open(path)) {
+            Design<TellmeKernel> design = KernelRunner.design(build);
+            SimModel sim = fixture.open(design);
+            IoRegion io = new IoRegion(image.header().context(), image.header().model().vocabSize());
+            KernelRunner runner = new KernelRunner(sim, design.top(), image.bytes(), image.header().kvCacheBytes(),
+                    io.debugOffset(), AxiMemoryConfig.DEFAULT.withLatency(30, 10).withJitter(6, fixture.seed())
+                    .withBandwidth(16));
+            int[] tokens = {1, 400, 17, 99, 250, 3};   // two chunks of 4
+            int n = image.program().size();
+            ProgramProfiler.Profile p = ProgramProfiler.run(runner, CallMode.PREFILL, tokens, 0, 0, 0,
+                    image.header().programOffset(), n, 10_000_000);
+            assertEquals(ErrorCode.NONE.code(), p.status().errorCode(), "error detail " + p.status().errorDetail());
+            assertEquals(p.status().instructions(), p.steps().size(), "one share per instruction executed");
+            assertEquals(2, p.chunks());
+            for (int chunk = 0; chunk < 2; chunk++) {
+                List<ProgramProfiler.Step> steps = p.chunk(chunk);
+                assertEquals(n, steps.size());
+                for (int pc = 0; pc < n; pc++) {
+                    assertEquals(pc, steps.get(pc).pc());
+                    assertEquals(image.program().get(pc).opcode(), steps.get(pc).opcode());
+                    assertTrue(steps.get(pc).cycles() > 0, steps.get(pc).toString());
+                }
+            }
+            long sum = p.headCycles() + p.steps().stream().mapToLong(ProgramProfiler.Step::cycles).sum();
+            assertEquals(p.status().cycles(), sum, "the shares add up to the kernel's count");
+            assertTrue(p.headCycles() > 30, "the header's read alone is a round trip: " + p.headCycles());
+            assertEquals(p.status().ddrBusyCycles(), p.busyCycles(), "the DDR model's busy cycles are the kernel's");
+            // Every LINEAR reads its matrix (at most five trits a byte); the LM head its rows in the last chunk only.
+            ProgramProfiler.Step head = p.step(1, n - 2);
+            assertEquals(Opcode.LM_HEAD, head.opcode());
+            var model = image.header().model();
+            assertTrue(head.bytesRead() >= (long) model.vocabSize() * model.dim(), head.toString());
+            assertTrue(p.step(0, n - 2).bytesRead() < 4096, "no rows in the first chunk: " + p.step(0, n - 2));
+            p.steps().stream().filter(s -> s.opcode() == Opcode.LINEAR).forEach(s -> {
+                var in = image.program().get(s.pc());
+                assertTrue(s.bytesRead() >= in.get("rows") * in.get("cols") / 5, s + " reads " + in);
+            });
+
+            // The interrupt is off again and the next call runs as a host's would.
+            assertEquals(0, runner.control().read(ControlRegister.GIE.offset()));
+            assertEquals(0, runner.control().read(ControlRegister.ISR.offset()));
+            KernelRunner.CallStatus again = runner.call(CallMode.DECODE, new int[] {5}, tokens.length, 0, 0,
+                    10_000_000);
+            assertEquals(ErrorCode.NONE.code(), again.errorCode());
+            assertEquals(tokens.length + 1, again.position());
+        }
+    }
+}
