@@ -2,7 +2,9 @@ package dev.tellmej.cli;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.kernel.KernelReport;
+import dev.tellmej.accel.kernel.TellmeKernel;
 import dev.tellmej.eda.EdaTool;
+import dev.tellmej.hdl.Design;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,12 +39,17 @@ final class ReportAcceleratorCommand implements Callable<Integer>, PrintsJson {
     String configName;
 
     @Option(names = "--out", paramLabel = "FILE",
-            description = "report file, Markdown (default: target/reports/accelerator-CONFIG.md)")
+            description = "report file, Markdown (default: target/reports/accelerator-CONFIG[-UNIT].md)")
     Path out;
 
     @Option(names = "--work", paramLabel = "DIR", description = "Folder for the Verilog and the Yosys log and"
             + " statistics (default: a temporary folder).")
     Path work;
+
+    @Option(names = "--unit", paramLabel = "NAME", description = "Synthesize only this instance of the kernel's top"
+            + " module (tlmm, attention, lm_head, ...), as the kernel instantiates it; the message of an unknown name"
+            + " lists them.")
+    String unit;
 
     @Option(names = "--hierarchical", description = "Keep the hierarchy: each module synthesized once, nothing"
             + " optimized across module boundaries (LUT and FF counts somewhat higher); faster, and the report splits"
@@ -62,17 +69,25 @@ final class ReportAcceleratorCommand implements Callable<Integer>, PrintsJson {
     @Override
     public Integer call() throws IOException {
         AcceleratorConfig config = ConfigCommand.build(spec.commandLine(), configName);
-        Path file = out != null ? out : Path.of("target", "reports", "accelerator-" + config.name() + ".md");
+        Path file = out != null ? out : Path.of("target", "reports", "accelerator-" + config.name()
+                + (unit == null ? "" : "-" + unit) + ".md");
         EdaTool.YOSYS.require();
+        Design<TellmeKernel> kernel = KernelReport.elaborate(config);
+        List<String> units = KernelReport.units(kernel);
+        if (unit != null && !units.contains(unit)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "the kernel has no unit '" + unit + "'"
+                    + ClosestName.of(unit, units).map(n -> "; did you mean '" + n + "'?").orElse("")
+                    + " (its units: " + String.join(", ", units) + ")");
+        }
         PrintWriter progress = json.progress();
         Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("tellme-report-accelerator");
         KernelReport.Synthesis synthesis = hierarchical ? KernelReport.Synthesis.HIERARCHICAL
                 : KernelReport.Synthesis.FLATTENED;
-        KernelReport.Result result = KernelReport.measure(config, synthesis, dir, Duration.ofMinutes(timeoutMinutes),
+        KernelReport.Result result = KernelReport.measure(kernel, unit, synthesis, dir, Duration.ofMinutes(timeoutMinutes),
                 top -> {
                     progress.printf("synthesizing %s (%s, %s) with Yosys synth_xilinx -family xcup; this takes"
                             + " minutes%s; log: %s%n", top, config.name(), synthesis.name().toLowerCase(Locale.ROOT),
-                            hierarchical ? "" : " (hours on kv260)", dir.resolve("yosys-" + top + ".log"));
+                            hierarchical || unit != null ? "" : " (hours for kv260's whole kernel)", dir.resolve("yosys-" + top + ".log"));
                     progress.flush();
                 });
         ReportOutput.deliver(file, KernelReport.markdown(result), result, json, spec.commandLine().getOut());

@@ -11,6 +11,7 @@ import dev.tellmej.hdl.Design;
 import dev.tellmej.hdl.ElaborationOptions;
 import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.ir.Instance;
+import dev.tellmej.hdl.ir.ModuleNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,20 +80,21 @@ public final class KernelReport {
     public record Part(String part, String module, ResourceReport.Counts counts) {}
 
     /**
-     * A measured kernel.
+     * A measured kernel, or one unit of it.
      *
      * @param config           the build
+     * @param unit             the instance of the kernel's top module synthesized alone, or null for the whole kernel
      * @param top              the synthesized top module
      * @param synthesis        flattened or with the hierarchy kept
      * @param counts           the whole kernel's resources
      * @param lines            URAM288, block RAM, DSP48E2, LUT and FF against the XCK26 and the budget
      * @param fits             true when no line is OVER
-     * @param parts            the split per top-level instance and the top's own logic (hierarchical synthesis
-     *                         only; empty when flattened)
+     * @param parts            the split per instance in the synthesized top and the top's own logic
+     *                         (hierarchical synthesis only; empty when flattened)
      * @param cells            every cell type of the whole kernel and its count, as Yosys {@code stat} printed them
      * @param synthesisMinutes Yosys wall time, minutes
      */
-    public record Result(String config, String top, Synthesis synthesis, ResourceReport.Counts counts,
+    public record Result(String config, String unit, String top, Synthesis synthesis, ResourceReport.Counts counts,
             List<Line> lines, boolean fits, List<Part> parts, Map<String, Integer> cells, double synthesisMinutes) {}
 
     /** The name of the top's own logic among the parts. */
@@ -100,17 +102,24 @@ public final class KernelReport {
 
     private KernelReport() {}
 
+    /** The kernel of {@code config}, elaborated as {@code tellme rtl accelerator} does. */
+    public static Design<TellmeKernel> elaborate(AcceleratorConfig config) {
+        return Hdl.elaborate(new ElaborationOptions(ClockDomainConfig.VITIS_KERNEL), () -> TellmeKernel.of(config));
+    }
+
     /**
-     * Elaborates the kernel of {@code config} (as {@code tellme rtl accelerator} does), writes its Verilog into
-     * {@code work} and synthesizes it; {@code progress} hears the top module's name as synthesis starts.
+     * Writes the Verilog of the elaborated kernel {@code design} into {@code work} and synthesizes the whole
+     * kernel, or only its instance {@code unit} (as the kernel instantiates it) when that is not null;
+     * {@code progress} hears the synthesized module's name as synthesis starts.
+     *
+     * @throws IllegalArgumentException when the kernel's top module has no instance {@code unit}
      */
-    public static Result measure(AcceleratorConfig config, Synthesis synthesis, Path work, Duration timeout,
-                                 Consumer<String> progress) {
-        Design<TellmeKernel> design = Hdl.elaborate(new ElaborationOptions(ClockDomainConfig.VITIS_KERNEL),
-                () -> TellmeKernel.of(config));
+    public static Result measure(Design<TellmeKernel> design, String unit, Synthesis synthesis, Path work,
+                                 Duration timeout, Consumer<String> progress) {
+        ModuleNode module = unit == null ? design.top().node() : instance(design, unit).child();
         List<Path> files = new ArrayList<>(design.writeVerilog(work));
         files.removeLast();   // the file list
-        String top = design.topName();
+        String top = module.definitionName();
         progress.accept(top);
         long start = System.nanoTime();
         ResourceReport total;
@@ -120,19 +129,30 @@ public final class KernelReport {
         } else {
             SynthHierarchy hierarchy = YosysSynth.runHierarchy(work, files, top, timeout);
             total = hierarchy.total();
-            for (Instance instance : design.top().node().instances()) {
-                String module = instance.child().definitionName();
-                parts.add(new Part(instance.name(), module, hierarchy.total(module).counts()));
+            for (Instance instance : module.instances()) {
+                String child = instance.child().definitionName();
+                parts.add(new Part(instance.name(), child, hierarchy.total(child).counts()));
             }
             parts.add(new Part(TOP_PART, top, hierarchy.own(top).counts()));
         }
         double minutes = (System.nanoTime() - start) / 60e9;
-        return result(config.name(), top, synthesis, total, parts, minutes);
+        return result(design.top().shape.config().name(), unit, top, synthesis, total, parts, minutes);
+    }
+
+    /** The names of the instances in the kernel's top module, the units {@link #measure} can synthesize alone. */
+    public static List<String> units(Design<TellmeKernel> design) {
+        return design.top().node().instances().stream().map(Instance::name).toList();
+    }
+
+    private static Instance instance(Design<TellmeKernel> design, String unit) {
+        return design.top().node().instances().stream().filter(i -> i.name().equals(unit)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the kernel " + design.topName() + " has no unit '"
+                        + unit + "'; its units are " + String.join(", ", units(design))));
     }
 
     /** The report of a synthesized kernel: its resources against the XCK26, the budget and TeLLMe. */
-    static Result result(String config, String top, Synthesis synthesis, ResourceReport total, List<Part> parts,
-                         double minutes) {
+    static Result result(String config, String unit, String top, Synthesis synthesis, ResourceReport total,
+                         List<Part> parts, double minutes) {
         ResourceReport.Counts c = total.counts();
         FpgaDevice d = FpgaDevice.XCK26;
         PublishedFigures t = PublishedFigures.TELLME;
@@ -143,7 +163,7 @@ public final class KernelReport {
                 line("LUT (rough)", c.luts(), d.luts(), BUDGET.luts(), t.luts()),
                 line("FF", c.flipFlops(), d.flipFlops(), null, t.flipFlops()));
         boolean fits = lines.stream().noneMatch(l -> l.verdict() == Verdict.OVER);
-        return new Result(config, top, synthesis, c, lines, fits, List.copyOf(parts), total.cells(), minutes);
+        return new Result(config, unit, top, synthesis, c, lines, fits, List.copyOf(parts), total.cells(), minutes);
     }
 
     private static Line line(String resource, double used, int capacity, Integer budget, double tellme) {
@@ -154,11 +174,14 @@ public final class KernelReport {
     /** The Markdown report: the budget table, then the split per unit when there is one. */
     public static String markdown(Result r) {
         StringBuilder s = new StringBuilder();
-        s.append("# Kernel resources: ").append(r.config()).append("\n\n");
-        s.append(String.format(Locale.ROOT, "The whole kernel `%s`, build %s: Yosys 0.23 `synth_xilinx -family xcup%s`"
-                + " (%.1f min). URAM, block RAM, DSP and FF counts are reliable; LUT counts are rough (Yosys maps LUTs"
-                + " less well than Vivado). Budget: issue 13's (the XCK26 with a margin on LUTs).%n%n", r.top(),
-                r.config(), r.synthesis() == Synthesis.FLATTENED ? " -flatten" : "", r.synthesisMinutes()));
+        s.append("# Kernel resources: ").append(r.config()).append(r.unit() == null ? "" : ", unit " + r.unit())
+                .append("\n\n");
+        s.append(String.format(Locale.ROOT, "%s `%s`, build %s: Yosys 0.23 `synth_xilinx -family xcup%s` (%.1f min)."
+                + " URAM, block RAM, DSP and FF counts are reliable; LUT counts are rough (Yosys maps LUTs less well"
+                + " than Vivado). Budget: issue 13's for the whole kernel (the XCK26 with a margin on LUTs).%n%n",
+                r.unit() == null ? "The whole kernel" : "The kernel's unit `" + r.unit() + "` alone, as the kernel"
+                        + " instantiates it:", r.top(), r.config(), r.synthesis() == Synthesis.FLATTENED ? " -flatten" : "",
+                r.synthesisMinutes()));
         if (r.synthesis() == Synthesis.HIERARCHICAL) {
             s.append("Synthesized with the hierarchy kept (`--hierarchical`): nothing is optimized across module"
                     + " boundaries, so LUT and FF counts come out somewhat higher than flattened.\n\n");
@@ -181,9 +204,10 @@ public final class KernelReport {
         s.append(String.format(Locale.ROOT, "LUTs: %,d as logic, %,d as memory (distributed RAM and shift registers, in"
                 + " LUT6 units).%n", r.counts().lutLogic(), r.counts().lutMemory()));
         if (!r.parts().isEmpty()) {
-            s.append("\n## Per unit\n\nEach instance in the top module with everything under it; `(top)` is the top"
-                    + " module's own logic: the sequencer, the executors, the activation buffers, the quantized"
-                    + " store and the record and tap writers.\n\n");
+            s.append("\n## Per unit\n\nEach instance in `").append(r.top()).append("` with everything under it; `")
+                    .append(TOP_PART).append("` is its own logic").append(r.unit() == null ? ": the sequencer, the"
+                            + " executors, the activation buffers, the quantized store and the record and tap writers"
+                            : "").append(".\n\n");
             s.append("| unit | module | URAM288 | RAMB36 | DSP48E2 | LUT | of which memory | FF |\n");
             s.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
             for (Part p : r.parts()) {
