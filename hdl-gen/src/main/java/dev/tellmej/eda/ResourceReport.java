@@ -1,8 +1,11 @@
 package dev.tellmej.eda;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Cell counts of a Yosys {@code synth_xilinx -family xcup} run. URAM, block RAM, DSP and flip-flop counts
@@ -12,8 +15,25 @@ import java.util.TreeMap;
  * @param cells cell type -> count, as printed by {@code stat}
  */
 public record ResourceReport(String top, Map<String, Integer> cells) {
+    /** The distributed RAM and shift-register primitives, each with the LUT6s it takes. */
+    private static final Map<String, Integer> LUT_MEMORY = Map.ofEntries(
+            Map.entry("RAM32M", 4), Map.entry("RAM64M", 4), Map.entry("RAM32M16", 8), Map.entry("RAM64M8", 8),
+            Map.entry("RAM32X1D", 2), Map.entry("RAM64X1D", 2), Map.entry("RAM128X1D", 4), Map.entry("RAM256X1D", 8),
+            Map.entry("RAM32X1S", 1), Map.entry("RAM64X1S", 1), Map.entry("RAM128X1S", 2), Map.entry("RAM256X1S", 4),
+            Map.entry("RAM512X1S", 8), Map.entry("SRL16E", 1), Map.entry("SRLC16E", 1), Map.entry("SRLC32E", 1));
+
+    /** Every cell type a count of {@link Counts} depends on (the others, such as CARRY8 or MUXF7, count nowhere). */
+    public static final List<String> COUNTED_TYPES = countedTypes();
+
     public ResourceReport {
         cells = Collections.unmodifiableMap(new TreeMap<>(cells));
+    }
+
+    private static List<String> countedTypes() {
+        List<String> types = new ArrayList<>(List.of("URAM288", "RAMB36E2", "RAMB18E2", "DSP48E2", "FDRE", "FDSE",
+                "FDCE", "FDPE", "LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6"));
+        types.addAll(new TreeSet<>(LUT_MEMORY.keySet()));
+        return List.copyOf(types);
     }
 
     public int count(String cellType) {
@@ -62,21 +82,8 @@ public record ResourceReport(String top, Map<String, Integer> cells) {
     /** LUTs used as memory: distributed RAM and shift registers, in LUT6 units (estimated per primitive). */
     public int lutMemory() {
         int sum = 0;
-        for (Map.Entry<String, Integer> cell : cells.entrySet()) {
-            String type = cell.getKey();
-            int luts = switch (type) {
-                case "RAM32M", "RAM64M" -> 4;
-                case "RAM32M16", "RAM64M8" -> 8;
-                case "RAM32X1D", "RAM64X1D" -> 2;
-                case "RAM128X1D" -> 4;
-                case "RAM256X1D" -> 8;
-                case "RAM32X1S", "RAM64X1S", "SRL16E", "SRLC32E", "SRLC16E" -> 1;
-                case "RAM128X1S" -> 2;
-                case "RAM256X1S" -> 4;
-                case "RAM512X1S" -> 8;
-                default -> 0;
-            };
-            sum += luts * cell.getValue();
+        for (Map.Entry<String, Integer> memory : LUT_MEMORY.entrySet()) {
+            sum += memory.getValue() * count(memory.getKey());
         }
         return sum;
     }

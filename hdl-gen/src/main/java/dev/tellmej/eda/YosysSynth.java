@@ -28,7 +28,7 @@ public final class YosysSynth {
      * @throws ToolFailedException when Yosys fails, with the end of its log
      */
     public static ResourceReport run(Path dir, List<Path> files, String top, Duration timeout) {
-        return synthesize(dir, files, top, timeout, true);
+        return parse(top, synthesize(dir, files, top, timeout, true));
     }
 
     /**
@@ -38,23 +38,42 @@ public final class YosysSynth {
      * higher than flattened.
      */
     public static ResourceReport runHierarchical(Path dir, List<Path> files, String top, Duration timeout) {
-        return synthesize(dir, files, top, timeout, false);
+        return parse(top, synthesize(dir, files, top, timeout, false));
     }
 
-    private static ResourceReport synthesize(Path dir, List<Path> files, String top, Duration timeout, boolean flatten) {
+    /**
+     * Like {@link #runHierarchical}, but returns every module's cell table, from which the totals of each
+     * instance can be read ({@link SynthHierarchy}).
+     */
+    public static SynthHierarchy runHierarchy(Path dir, List<Path> files, String top, Duration timeout) {
+        return SynthHierarchy.parse(top, synthesize(dir, files, top, timeout, false));
+    }
+
+    /** Runs the synthesis and returns what {@code stat} printed. */
+    private static String synthesize(Path dir, List<Path> files, String top, Duration timeout, boolean flatten) {
         List<String> reads = new ArrayList<>();
         for (Path file : files) {
             reads.add("read_verilog -defer " + file.toAbsolutePath());
         }
         Path stat = dir.resolve("yosys-" + top + ".stat");
         Path log = dir.resolve("yosys-" + top + ".log");
-        String script = String.join("; ", reads) + "; synth_xilinx -family xcup -top " + top
-                + (flatten ? " -flatten" : "") + " -noiopad -noclkbuf; tee -q -o " + stat.toAbsolutePath()
-                + (flatten ? " stat" : " stat -top " + top);
-        ExternalCommand.of(EdaTool.YOSYS.require().toString(), "-q", "-l", log.toAbsolutePath().toString(), "-p", script)
-                .directory(dir).timeout(timeout).run().requireSuccess("synthesize " + top + " with Yosys");
+        // The script goes into a file beside the log: a failure's message then names a short command line, and
+        // the run can be repeated by hand (yosys -s FILE).
+        Path script = dir.resolve("yosys-" + top + ".ys");
+        String commands = String.join("\n", reads) + "\nsynth_xilinx -family xcup -top " + top
+                + (flatten ? " -flatten" : "") + " -noiopad -noclkbuf\ntee -q -o " + stat.toAbsolutePath()
+                + (flatten ? " stat" : " stat -top " + top) + "\n";
         try {
-            return parse(top, Files.readString(stat));
+            Files.writeString(script, commands);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the Yosys script " + script, e);
+        }
+        ExternalCommand.of(EdaTool.YOSYS.require().toString(), "-q", "-l", log.toAbsolutePath().toString(), "-s",
+                script.toAbsolutePath().toString())
+                .directory(dir).timeout(timeout).run().requireSuccess("synthesize " + top + " with Yosys (log: " + log
+                        + ")");
+        try {
+            return Files.readString(stat);
         } catch (IOException e) {
             throw new UncheckedIOException("Yosys wrote no statistics to " + stat, e);
         }

@@ -1,7 +1,7 @@
 package dev.tellmej.accel.attention;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
-import dev.tellmej.accel.tlmm.TlmmReport;
+import dev.tellmej.eda.FpgaDevice;
 import dev.tellmej.eda.ResourceReport;
 import dev.tellmej.eda.YosysSynth;
 import dev.tellmej.hdl.Design;
@@ -80,7 +80,7 @@ public final class AttentionReport {
             luts += b.counts().luts();
             ffs += b.counts().flipFlops();
         }
-        TlmmReport.Device d = TlmmReport.Device.XCK26;
+        FpgaDevice d = FpgaDevice.XCK26;
         AttentionShape s = AttentionShape.of(config);
         return new Result(config.name(), s.lanes(), s.width(), s.maxHeadDim(), s.context(), s.slots(), s.chunkRows(),
                 blocks, uram, bram, dsp, luts, ffs, d.uram() - TLMM_URAM - uram, d.dsp() - ELEMENTWISE_DSP - dsp);
@@ -98,7 +98,7 @@ public final class AttentionReport {
 
     /** The Markdown report: one row per block, the total, and what the XCK26 has. */
     public static String markdown(Result r) {
-        TlmmReport.Device d = TlmmReport.Device.XCK26;
+        FpgaDevice d = FpgaDevice.XCK26;
         StringBuilder out = new StringBuilder();
         out.append("# Attention resources: ").append(r.config()).append("\n\n");
         out.append(String.format(Locale.ROOT,

@@ -1,5 +1,7 @@
 package dev.tellmej.accel.tlmm;
 
+import dev.tellmej.accel.PublishedFigures;
+import dev.tellmej.eda.FpgaDevice;
 import dev.tellmej.eda.ResourceReport;
 import dev.tellmej.eda.YosysSynth;
 import dev.tellmej.hdl.Design;
@@ -17,21 +19,6 @@ import java.util.function.Consumer;
  * ({@code tellme report tlmm}).
  */
 public final class TlmmReport {
-    /**
-     * A device's capacity.
-     *
-     * @param name      the device
-     * @param luts      CLB LUTs
-     * @param flipFlops CLB flip-flops
-     * @param dsp       DSP48E2 slices
-     * @param bram36    36 Kb block RAMs
-     * @param uram      URAM288 blocks
-     */
-    public record Device(String name, int luts, int flipFlops, int dsp, int bram36, int uram) {
-        /** The Kria K26 SOM's Zynq UltraScale+ XCK26 (DS987). */
-        public static final Device XCK26 = new Device("XCK26", 117_120, 234_240, 1_248, 144, 64);
-    }
-
     /**
      * A measured configuration.
      *
@@ -64,7 +51,7 @@ public final class TlmmReport {
     public static String markdown(Result result) {
         TlmmConfig config = result.config();
         ResourceReport.Counts c = result.counts();
-        Device d = Device.XCK26;
+        FpgaDevice d = FpgaDevice.XCK26;
         StringBuilder s = new StringBuilder();
         s.append("# TLMM engine resources: ").append(config.name()).append("\n\n");
         s.append(String.format(Locale.ROOT, "`%s`: T = %d, Q = %d (%d ternary MACs per cycle), %d AXI4 read ports of %d bits,"
@@ -74,12 +61,13 @@ public final class TlmmReport {
                 config.portDataBits(), config.banks(), config.bufferDepth(), config.maxTokens(), result.synthesisMinutes()));
         s.append("| resource | TLMM engine | ").append(d.name()).append(" | share | TeLLMe, whole design |\n")
                 .append("|---|---|---|---|---|\n");
-        s.append(row("URAM288", c.uram(), d.uram(), "60"));
-        s.append(row("RAMB36E2 + RAMB18E2 / 2", c.bramTiles(), d.bram36(), "98.5"));
-        s.append(row("DSP48E2", c.dsp(), d.dsp(), "610"));
-        s.append(row("LUT (logic + memory)", c.luts(), d.luts(), "98K"));
+        PublishedFigures t = PublishedFigures.TELLME;
+        s.append(row("URAM288", c.uram(), d.uram(), PublishedFigures.plain(t.uram())));
+        s.append(row("RAMB36E2 + RAMB18E2 / 2", c.bramTiles(), d.bram36(), PublishedFigures.plain(t.bramTiles())));
+        s.append(row("DSP48E2", c.dsp(), d.dsp(), PublishedFigures.plain(t.dsp())));
+        s.append(row("LUT (logic + memory)", c.luts(), d.luts(), PublishedFigures.thousands(t.luts())));
         s.append(row("  of which LUT as memory", c.lutMemory(), d.luts(), ""));
-        s.append(row("FF", c.flipFlops(), d.flipFlops(), "137K"));
+        s.append(row("FF", c.flipFlops(), d.flipFlops(), PublishedFigures.thousands(t.flipFlops())));
         s.append("\nCells: ").append(result.cells()).append('\n');
         return s.toString();
     }
