@@ -42,8 +42,9 @@ class SynthHierarchyTest {
             Product right = instance("right", new Product());
             for (Product p : List.of(left, right)) {
                 String side = p == left ? "left" : "right";
-                p.a.set(in(side + "_a", uint(16)));
-                p.b.set(in(side + "_b", uint(16)));
+                // Not "left_a": an instance's port wires are named instance_port.
+                p.a.set(in("a_of_" + side, uint(16)));
+                p.b.set(in("b_of_" + side, uint(16)));
             }
             UInt sum = reg("sum", uint(32), 0);
             sum.set(left.y.add(right.y));
