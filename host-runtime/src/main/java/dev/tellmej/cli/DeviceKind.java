@@ -11,8 +11,8 @@ enum DeviceKind {
     /** The OpenCL device: the host path of the board, on any OpenCL platform (the kernel's OpenCL C twin off it). */
     OPENCL(true),
     /**
-     * The kernel's RTL in Verilator, driven as a host drives the board: images of the sim-small build; a program
-     * stops at the first instruction the kernel does not execute yet (issue 13).
+     * The kernel's RTL in Verilator, driven as a host drives the board (register writes, the image in the DDR
+     * model, polling): images of the sim-small build.
      */
     RTL(true);
 

@@ -43,8 +43,8 @@ final class DeviceOptions {
 
     @Option(names = "--device", paramLabel = "reference|opencl|rtl", converter = RunCommand.DeviceConverter.class,
             description = "the device: reference (the Java device that executes the image's program), opencl (the"
-                    + " board's host path on any OpenCL platform) or rtl (the kernel's RTL in Verilator, sim-small images;"
-                    + " it stops at the first instruction the kernel does not execute yet); default: the fastest"
+                    + " board's host path on any OpenCL platform) or rtl (the kernel's RTL in Verilator, cycle-accurate, sim-small"
+                    + " images); default: the fastest"
                     + " available (opencl, else reference; never rtl)")
     DeviceKind device;
 

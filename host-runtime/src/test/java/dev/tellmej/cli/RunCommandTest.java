@@ -121,19 +121,23 @@ class RunCommandTest {
     }
 
     @Test
-    void theRtlDeviceTakesSimSmallImagesAndSaysWhichInstructionTheKernelDoesNotExecuteYet() {
+    void theRtlDeviceRunsSimSmallImagesAndGeneratesTheReferenceDevicesTokens() {
         TellmeRun kv260 = TellmeRun.of("run", "--device", "rtl", "-n", "4");
         assertEquals(1, kv260.exitCode(), kv260.err());
         assertTrue(kv260.err().startsWith("tellme: ") && kv260.err().contains("is packed for the kv260 build, but the"
                 + " rtl device simulates the sim-small kernel only"), kv260.err());
         assertTrue(kv260.err().contains("Add --config sim-small"), kv260.err());
-        TellmeRun simSmall = TellmeRun.of("run", "--device", "rtl", "--config", "sim-small", "-p", "Once", "-n", "4",
-                "--temp", "0");
-        assertEquals(1, simSmall.exitCode(), simSmall.err());
-        assertTrue(simSmall.err().startsWith("tellme: the kernel does not execute "), simSmall.err());
-        assertTrue(simSmall.err().contains(" yet: a prefill of ") && simSmall.err().contains("(issue 13)"),
-                simSmall.err());
-        assertTrue(simSmall.err().contains("run the model on --device reference or --device opencl"), simSmall.err());
+        String[] args = {"run", "--config", "sim-small", "-p", "Once", "-n", "4", "--temp", "0", "--device", ""};
+        args[args.length - 1] = "rtl";
+        TellmeRun rtl = TellmeRun.of(args);
+        assertEquals(0, rtl.exitCode(), rtl.err());
+        assertTrue(rtl.err().contains("on rtl (kernel tellme in Verilator)") && rtl.err().contains(" cycles"),
+                rtl.err());
+        args[args.length - 1] = "reference";
+        TellmeRun reference = TellmeRun.of(args);
+        assertEquals(0, reference.exitCode(), reference.err());
+        assertTrue(rtl.out().startsWith("Once") && rtl.out().length() > "Once".length(), rtl.out());
+        assertEquals(reference.out(), rtl.out(), "the kernel's tokens are the reference device's");
     }
 
     @Test
