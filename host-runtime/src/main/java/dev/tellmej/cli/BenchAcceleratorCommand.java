@@ -165,6 +165,10 @@ final class BenchAcceleratorCommand implements Callable<Integer>, PrintsJson {
         try (ProgressBar bar = new ProgressBar(err, "bench accelerator")) {
             result = AcceleratorBenchmark.run(options, validation, listener(bar, progress, text));
         }
+        Path saved = SavedProjection.file(dir, build.name());
+        SavedProjection.save(saved, result);
+        progress.printf("saved the result to %s (tellme demo shows it)%n", saved);
+        progress.flush();
         if (json.enabled()) {
             json.print(result);
         } else {

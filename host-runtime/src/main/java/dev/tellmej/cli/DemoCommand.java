@@ -10,7 +10,9 @@ import dev.tellmej.host.GenerationRequest;
 import dev.tellmej.host.GenerationResult;
 import dev.tellmej.host.SamplingParams;
 import dev.tellmej.model.tokenizer.Tokenizer;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +24,8 @@ import picocli.CommandLine.Command;
  * {@code tellme demo}: the main job on the embedded default model. It checks the toolchain, lists which stages
  * are built, and runs the embedded ternary student, packed into a memory image for the sim-small build, through
  * the kernel in Verilator (the rtl device), with the kernel's cycles per call; then the Java reference device
- * runs the same and the tokens must be the same. It exits non-zero when a required tool is missing or the two
- * disagree.
+ * runs the same and the tokens must be the same; last, the KV260 projection the last {@code bench accelerator} saved
+ * ({@link SavedProjection}). It exits non-zero when a required tool is missing or the two devices disagree.
  */
 @Command(name = "demo", description = "Run the end-to-end demo on the embedded default model.")
 final class DemoCommand implements Callable<Integer> {
@@ -94,6 +96,8 @@ final class DemoCommand implements Callable<Integer> {
             out.println("Cross-check: the reference device (Java, the hardware-exact operations of docs/NUMERICS.md)"
                     + " generates the same " + a.length + " tokens.");
         }
+        out.println();
+        printProjection(out);
         if (missingStages > 0) {
             out.println();
             out.println(missingStages + " of " + PipelineStage.values().length + " stages are not built yet (above).");
@@ -105,6 +109,27 @@ final class DemoCommand implements Callable<Integer> {
                     + " (see the list above)", "Run scripts/setup to install what is missing.");
         }
         return 0;
+    }
+
+    /**
+     * The KV260 projection saved by the last {@code bench accelerator --config kv260} (simulating the kv260 kernel
+     * takes about ten minutes, too long for a demo), or how to measure it.
+     */
+    private static void printProjection(PrintWriter out) {
+        String kv260 = AcceleratorConfig.kv260().name();
+        Path file = SavedProjection.file(ModelFiles.cacheDir(), kv260);
+        if (!Files.isRegularFile(file)) {
+            out.println("KV260 projection: not measured on this machine yet. `scripts/tellme bench accelerator` runs"
+                    + " the kv260 kernel in Verilator on bitnet_b1_58-large's shape (about ten minutes) and saves it;"
+                    + " the demo shows it from then on (docs/kernel.md has the project's own figures).");
+            return;
+        }
+        try {
+            out.println(SavedProjection.read(file).describe(kv260));
+        } catch (IOException | RuntimeException e) {
+            out.println("KV260 projection: cannot read " + file + " (" + e.getMessage() + "); run `scripts/tellme"
+                    + " bench accelerator` again to replace it.");
+        }
     }
 
     /** The kernel's cycles per call: the prompt's prefill, then the decode steps' median and range. */

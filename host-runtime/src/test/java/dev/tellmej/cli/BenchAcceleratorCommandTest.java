@@ -1,11 +1,14 @@
 package dev.tellmej.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.model.safetensors.Json;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +31,7 @@ class BenchAcceleratorCommandTest {
     }
 
     @Test
-    void theModelPredictsCompleteRunsWithin5PercentAndItsFiguresAgree() {
+    void theModelPredictsCompleteRunsWithin5PercentAndItsFiguresAgree() throws IOException {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = TellmeMain.run(new PrintWriter(out, true), new PrintWriter(err, true), "bench", "accelerator",
@@ -81,5 +84,25 @@ class BenchAcceleratorCommandTest {
         double shares = ((List<?>) result.get("breakdown")).stream()
                 .mapToDouble(t -> number((Map<?, ?>) t, "decode_share")).sum();
         assertTrue(shares > 0.9 && shares < 1, "the instructions are nearly all of a token's cycles: " + shares);
+
+        // The result is saved for the demo, which reads back its headline.
+        SavedProjection.Headline headline = SavedProjection.read(SavedProjection.file(dir, "sim-small"));
+        Map<?, ?> first = (Map<?, ?>) decode.getFirst();
+        assertEquals(number(first, "tokens_per_s"), headline.decode());
+        assertEquals((int) number(first, "context"), headline.context());
+        assertEquals(16, headline.prompt());
+        assertEquals(number(prefill, "ttft_s"), headline.ttftSeconds());
+        assertEquals(layers, headline.layers());
+        assertTrue(headline.describe("sim-small").contains("decode ") && headline.references().getFirst()
+                .startsWith("TeLLMe decode 25.0, prefill 143"), headline.describe("sim-small"));
+    }
+
+    @Test
+    void aSavedResultThatIsNotOneIsRefusedWithTheFieldMissing() throws IOException {
+        Path file = SavedProjection.file(dir, "kv260");
+        Files.writeString(file, "{\"config\": \"kv260\", \"decode\": []}");
+        IOException e = assertThrows(IOException.class,
+                () -> SavedProjection.read(file));
+        assertTrue(e.getMessage().contains("\"decode\" is empty"), e.getMessage());
     }
 }

@@ -48,6 +48,7 @@ class TellmeMainTest {
         assertTrue(outcome.out().contains("on rtl (kernel tellme in Verilator)"), outcome.out());
         assertTrue(outcome.out().contains("Kernel cycles: the prompt's prefill "), outcome.out());
         assertTrue(outcome.out().contains("Cross-check: the reference device"), outcome.out());
+        assertTrue(outcome.out().contains("KV260 projection"), outcome.out());
     }
 
     @Test

@@ -62,6 +62,7 @@ class AttentionUnitTest {
         }
     }
 
+    /** A small unit; the fp16 tests share one shape (context 256, 4 slots, chunks of 8), so one Verilator build. */
     private static AttentionShape small(StorageFormat storage, int context, int slots, int chunkRows) {
         return new AttentionShape(16, 4, 32, context, slots, chunkRows, storage,
                 AxiBurstConfig.of(Axi4Config.of(64), AttentionShape.BURST_BEATS, AttentionShape.OUTSTANDING));
@@ -101,24 +102,23 @@ class AttentionUnitTest {
     @SimTest
     void badCommandsAreRefusedAndTheNextOneRuns(SimFixture fixture) {
         Random random = fixture.random();
-        Bench bench = Bench.open(fixture, small(StorageFormat.FP16, 64, 4, 8), AxiMemoryConfig.DEFAULT, 1.0);
-        bench.refuse(empty(62, 4, 1), ErrorCode.CONTEXT_OVERFLOW);
-        bench.refuse(empty(65, 1, 1), ErrorCode.CONTEXT_OVERFLOW);
+        Bench bench = Bench.open(fixture, small(StorageFormat.FP16, 256, 4, 8), AxiMemoryConfig.DEFAULT, 1.0);
+        bench.refuse(empty(254, 4, 1), ErrorCode.CONTEXT_OVERFLOW);
+        bench.refuse(empty(257, 1, 1), ErrorCode.CONTEXT_OVERFLOW);
         bench.refuse(empty(0x7FFFFFFF, 1, 1), ErrorCode.CONTEXT_OVERFLOW);
         bench.refuse(empty(3, 0, 1), ErrorCode.BAD_FIELD);
         bench.refuse(empty(3, 1, 0), ErrorCode.BAD_FIELD);
         bench.refuse(empty(3, 5, 1), ErrorCode.BAD_FIELD);
         bench.refuse(empty(3, 3, 3), ErrorCode.BAD_FIELD);
         bench.refuse(empty(0, 1, 1), ErrorCode.BAD_FIELD);
-        bench.check(AttentionRunner.randomJob(random, StorageFormat.FP16, 61, 4, 1, 32));   // reaches position 63
+        bench.check(AttentionRunner.randomJob(random, StorageFormat.FP16, 253, 4, 1, 32));  // reaches position 255
     }
 
     @SimTest
     void aFailedKeyReadIsReportedAndTheNextCommandIsExact(SimFixture fixture) {
         Random random = fixture.random();
-        Bench bench = Bench.open(fixture, small(StorageFormat.FP16, 64, 4, 8),
-                AxiMemoryConfig.DEFAULT.withLatency(5, 1),
-                1.0);
+        Bench bench = Bench.open(fixture, small(StorageFormat.FP16, 256, 4, 8),
+                AxiMemoryConfig.DEFAULT.withLatency(5, 1), 1.0);
         AttentionRunner.Job job = AttentionRunner.randomJob(random, StorageFormat.FP16, 20, 2, 1, 32);
         bench.runner.load(job);
         bench.memory.injectError(bench.runner.keyAddress() + 10L * 64, 64, AxiMemory.ErrorResponse.SLVERR);
