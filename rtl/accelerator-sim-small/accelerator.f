@@ -63,5 +63,6 @@ SyncFifo_w2_d8.v
 AxiReadArbiter_w64_n3_o8.v
 AxiWriteArbiter_w64_n2_o8.v
 AxiPortShare_w64_rwrwr_o8.v
+SyncFifo_w64_d4.v
 SyncFifo_w19_d64.v
 tellme.v

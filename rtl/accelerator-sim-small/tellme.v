@@ -111,15 +111,13 @@ module tellme (
   localparam [2:0] EMBED_STEP_FINISH      = 3'd5;
 
   // QuantizeStep: dev.tellmej.accel.kernel.QuantizeExecutor.QuantizeStep
-  localparam [3:0] QUANTIZE_STEP_IDLE         = 4'd0;
-  localparam [3:0] QUANTIZE_STEP_INVERSE      = 4'd1;
-  localparam [3:0] QUANTIZE_STEP_WAIT_INVERSE = 4'd2;
-  localparam [3:0] QUANTIZE_STEP_TOKEN        = 4'd3;
-  localparam [3:0] QUANTIZE_STEP_READ         = 4'd4;
-  localparam [3:0] QUANTIZE_STEP_READ_WAIT    = 4'd5;
-  localparam [3:0] QUANTIZE_STEP_PUSH         = 4'd6;
-  localparam [3:0] QUANTIZE_STEP_DRAIN        = 4'd7;
-  localparam [3:0] QUANTIZE_STEP_FINISH       = 4'd8;
+  localparam [2:0] QUANTIZE_STEP_IDLE         = 3'd0;
+  localparam [2:0] QUANTIZE_STEP_INVERSE      = 3'd1;
+  localparam [2:0] QUANTIZE_STEP_WAIT_INVERSE = 3'd2;
+  localparam [2:0] QUANTIZE_STEP_TOKEN        = 3'd3;
+  localparam [2:0] QUANTIZE_STEP_STREAM       = 3'd4;
+  localparam [2:0] QUANTIZE_STEP_DRAIN        = 3'd5;
+  localparam [2:0] QUANTIZE_STEP_FINISH       = 3'd6;
 
   // AttentionStep: dev.tellmej.accel.kernel.AttentionExecutor.AttentionStep
   localparam [3:0] ATTENTION_STEP_IDLE       = 4'd0;
@@ -1249,43 +1247,59 @@ module tellme (
   wire         embed_done;                                         // EmbedUnit.java:155
 
   // quantize_executor
-  reg          quantize_start;                                     // QuantizeExecutor.java:48
-  reg  [3:0]   quantize_src;                                       // QuantizeExecutor.java:50
-  reg          quantize_norm;                                      // QuantizeExecutor.java:51
-  reg  [15:0]  quantize_length;                                    // QuantizeExecutor.java:51
-  reg  [31:0]  quantize_gain;                                      // QuantizeExecutor.java:51
-  reg  [31:0]  quantize_eps;                                       // QuantizeExecutor.java:52
-  reg  [2:0]   quantize_tokens;                                    // QuantizeExecutor.java:52
-  reg  [63:0]  quantize_image;                                     // QuantizeExecutor.java:53
-  reg  [3:0]   quantize_step;                                      // QuantizeExecutor.java:62
-  reg  [3:0]   quantize_src_id;                                    // QuantizeExecutor.java:63
-  reg          quantize_norm_q;                                    // QuantizeExecutor.java:64
-  reg  [15:0]  quantize_length_q;                                  // QuantizeExecutor.java:65
-  reg  [63:0]  quantize_gain_address;                              // QuantizeExecutor.java:66
-  reg  [31:0]  quantize_eps_q;                                     // QuantizeExecutor.java:67
-  reg  [31:0]  quantize_inv_n;                                     // QuantizeExecutor.java:68
-  reg  [2:0]   quantize_token_count;                               // QuantizeExecutor.java:69
-  reg  [2:0]   quantize_token;                                     // QuantizeExecutor.java:70
-  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:71
+  reg          quantize_start;                                     // QuantizeExecutor.java:51
+  reg  [3:0]   quantize_src;                                       // QuantizeExecutor.java:53
+  reg          quantize_norm;                                      // QuantizeExecutor.java:54
+  reg  [15:0]  quantize_length;                                    // QuantizeExecutor.java:54
+  reg  [31:0]  quantize_gain;                                      // QuantizeExecutor.java:54
+  reg  [31:0]  quantize_eps;                                       // QuantizeExecutor.java:55
+  reg  [2:0]   quantize_tokens;                                    // QuantizeExecutor.java:55
+  reg  [63:0]  quantize_image;                                     // QuantizeExecutor.java:56
+  reg  [2:0]   quantize_step;                                      // QuantizeExecutor.java:65
+  reg  [3:0]   quantize_src_id;                                    // QuantizeExecutor.java:66
+  reg          quantize_norm_q;                                    // QuantizeExecutor.java:67
+  reg  [15:0]  quantize_length_q;                                  // QuantizeExecutor.java:68
+  reg  [63:0]  quantize_gain_address;                              // QuantizeExecutor.java:69
+  reg  [31:0]  quantize_eps_q;                                     // QuantizeExecutor.java:70
+  reg  [31:0]  quantize_inv_n;                                     // QuantizeExecutor.java:71
+  reg  [2:0]   quantize_token_count;                               // QuantizeExecutor.java:72
+  reg  [2:0]   quantize_token;                                     // QuantizeExecutor.java:73
+  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:74
   reg  [10:0]  quantize_capacity;                                  // ActivationBuffers.java:113
-  wire         quantize_part_words;                                // QuantizeExecutor.java:74
-  wire         quantize_bad_field;                                 // QuantizeExecutor.java:76
-  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:99
-  reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:106
-  reg          quantize_gains_asked;                               // QuantizeExecutor.java:107
-  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:108
-  wire [13:0]  quantize_gain_beats;                                // QuantizeExecutor.java:110
-  wire         quantize_asking_gains;                              // QuantizeExecutor.java:117
-  wire         quantize_pushing;                                   // QuantizeExecutor.java:133
-  wire         quantize_last_word;                                 // QuantizeExecutor.java:138
-  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:146
-  wire         quantize_last_gain;                                 // QuantizeExecutor.java:148
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:151
-  wire         quantize_gain_taken;                                // QuantizeExecutor.java:163
-  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:181
-  wire         quantize_out_beat;                                  // QuantizeExecutor.java:183
-  wire         quantize_last_token;                                // QuantizeExecutor.java:200
-  wire         quantize_done;                                      // QuantizeExecutor.java:206
+  wire         quantize_part_words;                                // QuantizeExecutor.java:77
+  wire         quantize_bad_field;                                 // QuantizeExecutor.java:79
+  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:102
+  reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:110
+  reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:111
+  reg          quantize_gains_asked;                               // QuantizeExecutor.java:112
+  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:113
+  wire [13:0]  quantize_gain_beats;                                // QuantizeExecutor.java:115
+  wire         quantize_asking_gains;                              // QuantizeExecutor.java:122
+  reg  [2:0]   quantize_words_credits;                             // CreditBuffer.java:45
+  wire         quantize_reading;                                   // QuantizeExecutor.java:133
+  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:142
+  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:142
+  wire [15:0]  quantize_read_values_0;                             // QuantizeExecutor.java:143
+  wire [15:0]  quantize_read_values_1;                             // QuantizeExecutor.java:143
+  wire [15:0]  quantize_read_values_2;                             // QuantizeExecutor.java:143
+  wire [15:0]  quantize_read_values_3;                             // QuantizeExecutor.java:143
+  wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:77
+  wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:77
+  wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:77
+  wire         quantize_words_fifo_pop_valid;                      // CreditBuffer.java:77
+  wire         quantize_words_fifo_pop_ready;                      // CreditBuffer.java:77
+  wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:77
+  wire [2:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:77
+  wire         quantize_words_ready;                               // CreditBuffer.java:84
+  wire         quantize_last_word;                                 // QuantizeExecutor.java:153
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:161
+  wire         quantize_last_gain;                                 // QuantizeExecutor.java:163
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:164
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:176
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:194
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:196
+  wire         quantize_last_token;                                // QuantizeExecutor.java:213
+  wire         quantize_done;                                      // QuantizeExecutor.java:219
 
   // attention_executor
   reg          attention_start;                                    // AttentionExecutor.java:53
@@ -1786,34 +1800,6 @@ module tellme (
   reg  [31:0]  quantized_words [0:1023];                           // QuantizedStore.java:65
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire rms_max_in_payload_0_cmp;
-  wire [24:0] rms_max_in_payload_0_cat;
-  wire [7:0] rms_max_in_payload_0_diff;
-  wire [7:0] rms_max_in_payload_0_mux_2;
-  wire [4:0] rms_max_in_payload_0_mux;
-  wire [24:0] rms_max_in_payload_0_shr;
-  wire [19:0] rms_max_in_payload_0_sum;
-  wire rms_max_in_payload_1_cmp;
-  wire [24:0] rms_max_in_payload_1_cat;
-  wire [7:0] rms_max_in_payload_1_diff;
-  wire [7:0] rms_max_in_payload_1_mux_2;
-  wire [4:0] rms_max_in_payload_1_mux;
-  wire [24:0] rms_max_in_payload_1_shr;
-  wire [19:0] rms_max_in_payload_1_sum;
-  wire rms_max_in_payload_2_cmp;
-  wire [24:0] rms_max_in_payload_2_cat;
-  wire [7:0] rms_max_in_payload_2_diff;
-  wire [7:0] rms_max_in_payload_2_mux_2;
-  wire [4:0] rms_max_in_payload_2_mux;
-  wire [24:0] rms_max_in_payload_2_shr;
-  wire [19:0] rms_max_in_payload_2_sum;
-  wire rms_max_in_payload_3_cmp;
-  wire [24:0] rms_max_in_payload_3_cat;
-  wire [7:0] rms_max_in_payload_3_diff;
-  wire [7:0] rms_max_in_payload_3_mux_2;
-  wire [4:0] rms_max_in_payload_3_mux;
-  wire [24:0] rms_max_in_payload_3_shr;
-  wire [19:0] rms_max_in_payload_3_sum;
   wire attention_queries_payload_0_cmp;
   wire [24:0] attention_queries_payload_0_cat;
   wire [7:0] attention_queries_payload_0_diff;
@@ -1966,6 +1952,35 @@ module tellme (
   wire [18:0] quantized_write_address_prod;
   wire [18:0] quantized_read_address_prod;
   wire [16:0] quantize_gain_beats_sum;
+  wire quantize_read_values_0_cmp;
+  wire [24:0] quantize_read_values_0_cat;
+  wire [7:0] quantize_read_values_0_diff;
+  wire [7:0] quantize_read_values_0_mux_2;
+  wire [4:0] quantize_read_values_0_mux;
+  wire [24:0] quantize_read_values_0_shr;
+  wire [19:0] quantize_read_values_0_sum;
+  wire quantize_read_values_1_cmp;
+  wire [24:0] quantize_read_values_1_cat;
+  wire [7:0] quantize_read_values_1_diff;
+  wire [7:0] quantize_read_values_1_mux_2;
+  wire [4:0] quantize_read_values_1_mux;
+  wire [24:0] quantize_read_values_1_shr;
+  wire [19:0] quantize_read_values_1_sum;
+  wire quantize_read_values_2_cmp;
+  wire [24:0] quantize_read_values_2_cat;
+  wire [7:0] quantize_read_values_2_diff;
+  wire [7:0] quantize_read_values_2_mux_2;
+  wire [4:0] quantize_read_values_2_mux;
+  wire [24:0] quantize_read_values_2_shr;
+  wire [19:0] quantize_read_values_2_sum;
+  wire quantize_read_values_3_cmp;
+  wire [24:0] quantize_read_values_3_cat;
+  wire [7:0] quantize_read_values_3_diff;
+  wire [7:0] quantize_read_values_3_mux_2;
+  wire [4:0] quantize_read_values_3_mux;
+  wire [24:0] quantize_read_values_3_shr;
+  wire [19:0] quantize_read_values_3_sum;
+  wire quantize_words_fifo_pop_valid_and_ready;
   wire [39:0] attention_q_width_prod;
   wire [31:0] attention_query_word_index_prod;
   wire [31:0] attention_out_word_index_prod;
@@ -1990,58 +2005,6 @@ module tellme (
   wire [63:0] tap_value_bytes_prod;
   wire [33:0] tap_bytes_of_sum;
   wire [39:0] setup_bad_field_prod;
-  assign rms_max_in_payload_0_cmp = buffer_lane0_read[30:23] >= 8'd113;
-  assign rms_max_in_payload_0_cat = {(buffer_lane0_read[30:23] != 8'd0), buffer_lane0_read[22:0], 1'b0};
-  assign rms_max_in_payload_0_diff = 8'd126 - buffer_lane0_read[30:23];
-  assign rms_max_in_payload_0_mux_2 = (rms_max_in_payload_0_diff > 8'd25) ? 8'd25 : rms_max_in_payload_0_diff;
-  assign rms_max_in_payload_0_mux = rms_max_in_payload_0_cmp ? 5'd13 : rms_max_in_payload_0_mux_2[4:0];
-  assign rms_max_in_payload_0_shr = rms_max_in_payload_0_cat >> rms_max_in_payload_0_mux;
-  assign rms_max_in_payload_0_sum =
-      {1'b0, ((rms_max_in_payload_0_cmp ? {1'b0, (buffer_lane0_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, rms_max_in_payload_0_shr[11:1]}
-      + {19'd0,
-         (rms_max_in_payload_0_shr[0]
-          & ((|(rms_max_in_payload_0_cat & ~(25'h1ffffff << rms_max_in_payload_0_mux)))
-             | rms_max_in_payload_0_shr[1]))};
-  assign rms_max_in_payload_1_cmp = buffer_lane1_read[30:23] >= 8'd113;
-  assign rms_max_in_payload_1_cat = {(buffer_lane1_read[30:23] != 8'd0), buffer_lane1_read[22:0], 1'b0};
-  assign rms_max_in_payload_1_diff = 8'd126 - buffer_lane1_read[30:23];
-  assign rms_max_in_payload_1_mux_2 = (rms_max_in_payload_1_diff > 8'd25) ? 8'd25 : rms_max_in_payload_1_diff;
-  assign rms_max_in_payload_1_mux = rms_max_in_payload_1_cmp ? 5'd13 : rms_max_in_payload_1_mux_2[4:0];
-  assign rms_max_in_payload_1_shr = rms_max_in_payload_1_cat >> rms_max_in_payload_1_mux;
-  assign rms_max_in_payload_1_sum =
-      {1'b0, ((rms_max_in_payload_1_cmp ? {1'b0, (buffer_lane1_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, rms_max_in_payload_1_shr[11:1]}
-      + {19'd0,
-         (rms_max_in_payload_1_shr[0]
-          & ((|(rms_max_in_payload_1_cat & ~(25'h1ffffff << rms_max_in_payload_1_mux)))
-             | rms_max_in_payload_1_shr[1]))};
-  assign rms_max_in_payload_2_cmp = buffer_lane2_read[30:23] >= 8'd113;
-  assign rms_max_in_payload_2_cat = {(buffer_lane2_read[30:23] != 8'd0), buffer_lane2_read[22:0], 1'b0};
-  assign rms_max_in_payload_2_diff = 8'd126 - buffer_lane2_read[30:23];
-  assign rms_max_in_payload_2_mux_2 = (rms_max_in_payload_2_diff > 8'd25) ? 8'd25 : rms_max_in_payload_2_diff;
-  assign rms_max_in_payload_2_mux = rms_max_in_payload_2_cmp ? 5'd13 : rms_max_in_payload_2_mux_2[4:0];
-  assign rms_max_in_payload_2_shr = rms_max_in_payload_2_cat >> rms_max_in_payload_2_mux;
-  assign rms_max_in_payload_2_sum =
-      {1'b0, ((rms_max_in_payload_2_cmp ? {1'b0, (buffer_lane2_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, rms_max_in_payload_2_shr[11:1]}
-      + {19'd0,
-         (rms_max_in_payload_2_shr[0]
-          & ((|(rms_max_in_payload_2_cat & ~(25'h1ffffff << rms_max_in_payload_2_mux)))
-             | rms_max_in_payload_2_shr[1]))};
-  assign rms_max_in_payload_3_cmp = buffer_lane3_read[30:23] >= 8'd113;
-  assign rms_max_in_payload_3_cat = {(buffer_lane3_read[30:23] != 8'd0), buffer_lane3_read[22:0], 1'b0};
-  assign rms_max_in_payload_3_diff = 8'd126 - buffer_lane3_read[30:23];
-  assign rms_max_in_payload_3_mux_2 = (rms_max_in_payload_3_diff > 8'd25) ? 8'd25 : rms_max_in_payload_3_diff;
-  assign rms_max_in_payload_3_mux = rms_max_in_payload_3_cmp ? 5'd13 : rms_max_in_payload_3_mux_2[4:0];
-  assign rms_max_in_payload_3_shr = rms_max_in_payload_3_cat >> rms_max_in_payload_3_mux;
-  assign rms_max_in_payload_3_sum =
-      {1'b0, ((rms_max_in_payload_3_cmp ? {1'b0, (buffer_lane3_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, rms_max_in_payload_3_shr[11:1]}
-      + {19'd0,
-         (rms_max_in_payload_3_shr[0]
-          & ((|(rms_max_in_payload_3_cat & ~(25'h1ffffff << rms_max_in_payload_3_mux)))
-             | rms_max_in_payload_3_shr[1]))};
   assign attention_queries_payload_0_cmp = buffer_lane0_read[30:23] >= 8'd113;
   assign attention_queries_payload_0_cat = {(buffer_lane0_read[30:23] != 8'd0), buffer_lane0_read[22:0], 1'b0};
   assign attention_queries_payload_0_diff = 8'd126 - buffer_lane0_read[30:23];
@@ -2417,6 +2380,59 @@ module tellme (
   assign quantized_write_address_prod = {9'd0, {8'd0, quantized_write_token}} * {10'd0, 9'd256};
   assign quantized_read_address_prod = {9'd0, {8'd0, quantized_read_token}} * {10'd0, 9'd256};
   assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd7;
+  assign quantize_read_values_0_cmp = buffer_lane0_read[30:23] >= 8'd113;
+  assign quantize_read_values_0_cat = {(buffer_lane0_read[30:23] != 8'd0), buffer_lane0_read[22:0], 1'b0};
+  assign quantize_read_values_0_diff = 8'd126 - buffer_lane0_read[30:23];
+  assign quantize_read_values_0_mux_2 = (quantize_read_values_0_diff > 8'd25) ? 8'd25 : quantize_read_values_0_diff;
+  assign quantize_read_values_0_mux = quantize_read_values_0_cmp ? 5'd13 : quantize_read_values_0_mux_2[4:0];
+  assign quantize_read_values_0_shr = quantize_read_values_0_cat >> quantize_read_values_0_mux;
+  assign quantize_read_values_0_sum =
+      {1'b0, ((quantize_read_values_0_cmp ? {1'b0, (buffer_lane0_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, quantize_read_values_0_shr[11:1]}
+      + {19'd0,
+         (quantize_read_values_0_shr[0]
+          & ((|(quantize_read_values_0_cat & ~(25'h1ffffff << quantize_read_values_0_mux)))
+             | quantize_read_values_0_shr[1]))};
+  assign quantize_read_values_1_cmp = buffer_lane1_read[30:23] >= 8'd113;
+  assign quantize_read_values_1_cat = {(buffer_lane1_read[30:23] != 8'd0), buffer_lane1_read[22:0], 1'b0};
+  assign quantize_read_values_1_diff = 8'd126 - buffer_lane1_read[30:23];
+  assign quantize_read_values_1_mux_2 = (quantize_read_values_1_diff > 8'd25) ? 8'd25 : quantize_read_values_1_diff;
+  assign quantize_read_values_1_mux = quantize_read_values_1_cmp ? 5'd13 : quantize_read_values_1_mux_2[4:0];
+  assign quantize_read_values_1_shr = quantize_read_values_1_cat >> quantize_read_values_1_mux;
+  assign quantize_read_values_1_sum =
+      {1'b0, ((quantize_read_values_1_cmp ? {1'b0, (buffer_lane1_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, quantize_read_values_1_shr[11:1]}
+      + {19'd0,
+         (quantize_read_values_1_shr[0]
+          & ((|(quantize_read_values_1_cat & ~(25'h1ffffff << quantize_read_values_1_mux)))
+             | quantize_read_values_1_shr[1]))};
+  assign quantize_read_values_2_cmp = buffer_lane2_read[30:23] >= 8'd113;
+  assign quantize_read_values_2_cat = {(buffer_lane2_read[30:23] != 8'd0), buffer_lane2_read[22:0], 1'b0};
+  assign quantize_read_values_2_diff = 8'd126 - buffer_lane2_read[30:23];
+  assign quantize_read_values_2_mux_2 = (quantize_read_values_2_diff > 8'd25) ? 8'd25 : quantize_read_values_2_diff;
+  assign quantize_read_values_2_mux = quantize_read_values_2_cmp ? 5'd13 : quantize_read_values_2_mux_2[4:0];
+  assign quantize_read_values_2_shr = quantize_read_values_2_cat >> quantize_read_values_2_mux;
+  assign quantize_read_values_2_sum =
+      {1'b0, ((quantize_read_values_2_cmp ? {1'b0, (buffer_lane2_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, quantize_read_values_2_shr[11:1]}
+      + {19'd0,
+         (quantize_read_values_2_shr[0]
+          & ((|(quantize_read_values_2_cat & ~(25'h1ffffff << quantize_read_values_2_mux)))
+             | quantize_read_values_2_shr[1]))};
+  assign quantize_read_values_3_cmp = buffer_lane3_read[30:23] >= 8'd113;
+  assign quantize_read_values_3_cat = {(buffer_lane3_read[30:23] != 8'd0), buffer_lane3_read[22:0], 1'b0};
+  assign quantize_read_values_3_diff = 8'd126 - buffer_lane3_read[30:23];
+  assign quantize_read_values_3_mux_2 = (quantize_read_values_3_diff > 8'd25) ? 8'd25 : quantize_read_values_3_diff;
+  assign quantize_read_values_3_mux = quantize_read_values_3_cmp ? 5'd13 : quantize_read_values_3_mux_2[4:0];
+  assign quantize_read_values_3_shr = quantize_read_values_3_cat >> quantize_read_values_3_mux;
+  assign quantize_read_values_3_sum =
+      {1'b0, ((quantize_read_values_3_cmp ? {1'b0, (buffer_lane3_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
+      + {9'd0, quantize_read_values_3_shr[11:1]}
+      + {19'd0,
+         (quantize_read_values_3_shr[0]
+          & ((|(quantize_read_values_3_cat & ~(25'h1ffffff << quantize_read_values_3_mux)))
+             | quantize_read_values_3_shr[1]))};
+  assign quantize_words_fifo_pop_valid_and_ready = quantize_words_fifo_pop_valid & quantize_words_fifo_pop_ready;
   assign attention_q_width_prod = {16'd0, {16'd0, attention_heads}} * {24'd0, attention_head_dim};
   assign attention_query_word_index_prod =
       {16'd0, (attention_first_head + {8'd0, attention_query_head})} * {16'd0, attention_words_per_head};
@@ -2790,51 +2806,31 @@ module tellme (
   assign data_writer_data_valid = data_write_beat_valid; // Stream.java:101
   assign data_writer_data_payload_data = data_write_beat_payload_data; // Stream.java:102
   assign data_writer_data_payload_strobes = data_write_beat_payload_strobes; // Stream.java:102
-  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:92
-  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:93
-  assign rms_max_length_beats = quantize_length_words[8:0]; // QuantizeExecutor.java:100
-  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:101
-  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:102
-  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:103
-  assign rms_max_in_valid = quantize_pushing; // QuantizeExecutor.java:134
-  assign rms_max_in_payload_0 =
-      ((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] == 23'd0))
-         | (rms_max_in_payload_0_sum >= 20'd31744))
-        ? {buffer_lane0_read[31], 15'h7c00}
-      : {buffer_lane0_read[31], rms_max_in_payload_0_sum[14:0]}; // QuantizeExecutor.java:136
-  assign rms_max_in_payload_1 =
-      ((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] == 23'd0))
-         | (rms_max_in_payload_1_sum >= 20'd31744))
-        ? {buffer_lane1_read[31], 15'h7c00}
-      : {buffer_lane1_read[31], rms_max_in_payload_1_sum[14:0]}; // QuantizeExecutor.java:136
-  assign rms_max_in_payload_2 =
-      ((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] == 23'd0))
-         | (rms_max_in_payload_2_sum >= 20'd31744))
-        ? {buffer_lane2_read[31], 15'h7c00}
-      : {buffer_lane2_read[31], rms_max_in_payload_2_sum[14:0]}; // QuantizeExecutor.java:136
-  assign rms_max_in_payload_3 =
-      ((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] == 23'd0))
-         | (rms_max_in_payload_3_sum >= 20'd31744))
-        ? {buffer_lane3_read[31], 15'h7c00}
-      : {buffer_lane3_read[31], rms_max_in_payload_3_sum[14:0]}; // QuantizeExecutor.java:136
-  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:153
-  assign rms_max_gamma_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:160
-  assign rms_max_gamma_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:160
-  assign rms_max_gamma_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:160
-  assign rms_max_gamma_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:160
-  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:174
-  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:175
-  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:177
-  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:177
-  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:177
-  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:177
-  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:179
-  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:180
-  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:182
+  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:95
+  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:96
+  assign rms_max_length_beats = quantize_length_words[8:0]; // QuantizeExecutor.java:103
+  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:104
+  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:105
+  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:106
+  assign rms_max_in_valid = quantize_words_fifo_pop_valid; // QuantizeExecutor.java:148
+  assign rms_max_in_payload_0 = quantize_words_fifo_pop_payload[15:0]; // QuantizeExecutor.java:151
+  assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:151
+  assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:151
+  assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:151
+  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:166
+  assign rms_max_gamma_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:173
+  assign rms_max_gamma_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:173
+  assign rms_max_gamma_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:173
+  assign rms_max_gamma_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:173
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:187
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:188
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:190
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:190
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:190
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:190
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:192
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:193
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:195
   assign attention_command_valid = attention_step == ATTENTION_STEP_COMMAND; // AttentionExecutor.java:143
   assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:144
   // AttentionExecutor.java:145
@@ -3150,10 +3146,10 @@ module tellme (
       data_read_payload_address = embed_row_address; // EmbedUnit.java:96
       data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:97
     end
-    if (quantize_asking_gains) begin // QuantizeExecutor.java:118
-      data_read_valid = 1'b1; // QuantizeExecutor.java:119
-      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:120
-      data_read_payload_beats = {18'd0, quantize_gain_beats}; // QuantizeExecutor.java:121
+    if (quantize_asking_gains) begin // QuantizeExecutor.java:123
+      data_read_valid = 1'b1; // QuantizeExecutor.java:124
+      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:125
+      data_read_payload_beats = {18'd0, quantize_gain_beats}; // QuantizeExecutor.java:126
     end
     if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:120
       data_read_valid = 1'b1; // RotateAndCache.java:121
@@ -3202,8 +3198,8 @@ module tellme (
     if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:132
       data_beat_ready = 1'b1; // EmbedUnit.java:132
     end
-    if (quantize_gaining) begin // QuantizeExecutor.java:164
-      data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:164
+    if (quantize_gaining) begin // QuantizeExecutor.java:177
+      data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:177
     end
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:156
       data_beat_ready = 1'b1; // RotateAndCache.java:156
@@ -3602,11 +3598,11 @@ module tellme (
     buffer_read_id = 4'd0; // ActivationBuffers.java:68
     buffer_read_token = 2'd0; // ActivationBuffers.java:69
     buffer_read_word = 8'd0; // ActivationBuffers.java:70
-    if (quantize_step == QUANTIZE_STEP_READ) begin // QuantizeExecutor.java:125
-      buffer_read_valid = 1'b1; // QuantizeExecutor.java:126
-      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:127
-      buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:128
-      buffer_read_word = quantize_word[7:0]; // QuantizeExecutor.java:129
+    if (quantize_reading) begin // QuantizeExecutor.java:134
+      buffer_read_valid = 1'b1; // QuantizeExecutor.java:135
+      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:136
+      buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:137
+      buffer_read_word = quantize_read_word[7:0]; // QuantizeExecutor.java:138
     end
     if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:194
       buffer_read_valid = 1'b1; // AttentionExecutor.java:195
@@ -3928,16 +3924,16 @@ module tellme (
     quantized_write_data = 32'h0; // QuantizedStore.java:57
     quantized_mc_write = 1'b0; // QuantizedStore.java:58
     quantized_mc_data = 32'h0; // QuantizedStore.java:59
-    if (quantize_out_beat) begin // QuantizeExecutor.java:188
-      quantized_write = 1'b1; // QuantizeExecutor.java:189
-      quantized_write_token = quantize_token[1:0]; // QuantizeExecutor.java:190
-      quantized_write_word = quantize_out_word[7:0]; // QuantizeExecutor.java:191
-      // QuantizeExecutor.java:192
+    if (quantize_out_beat) begin // QuantizeExecutor.java:201
+      quantized_write = 1'b1; // QuantizeExecutor.java:202
+      quantized_write_token = quantize_token[1:0]; // QuantizeExecutor.java:203
+      quantized_write_word = quantize_out_word[7:0]; // QuantizeExecutor.java:204
+      // QuantizeExecutor.java:205
       quantized_write_data =
           {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:194
-        quantized_mc_write = 1'b1; // QuantizeExecutor.java:195
-        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:196
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:207
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:208
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:209
       end
     end
   end
@@ -4154,10 +4150,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // quantize_executor (QuantizeExecutor.java:42): QUANTIZE: each token's vector through RMS-MAX and the quantizer into
+  // quantize_executor (QuantizeExecutor.java:45): QUANTIZE: each token's vector through RMS-MAX and the quantizer into
   // the quantized store
   always @(*) begin
-    quantize_start = 1'b0; // QuantizeExecutor.java:49
+    quantize_start = 1'b0; // QuantizeExecutor.java:52
     case (phase) // Sequencer.java:259
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -4189,37 +4185,37 @@ module tellme (
   end
 
   always @(*) begin
-    quantize_src = 4'd0; // QuantizeExecutor.java:54
+    quantize_src = 4'd0; // QuantizeExecutor.java:57
     quantize_src = instruction_word[11:8]; // Sequencer.java:169
   end
 
   always @(*) begin
-    quantize_norm = 1'b0; // QuantizeExecutor.java:55
+    quantize_norm = 1'b0; // QuantizeExecutor.java:58
     quantize_norm = instruction_word[12]; // Sequencer.java:170
   end
 
   always @(*) begin
-    quantize_length = 16'd0; // QuantizeExecutor.java:56
+    quantize_length = 16'd0; // QuantizeExecutor.java:59
     quantize_length = instruction_word[31:16]; // Sequencer.java:171
   end
 
   always @(*) begin
-    quantize_gain = 32'd0; // QuantizeExecutor.java:57
+    quantize_gain = 32'd0; // QuantizeExecutor.java:60
     quantize_gain = instruction_word[63:32]; // Sequencer.java:172
   end
 
   always @(*) begin
-    quantize_eps = 32'h0; // QuantizeExecutor.java:58
+    quantize_eps = 32'h0; // QuantizeExecutor.java:61
     quantize_eps = instruction_word[95:64]; // Sequencer.java:173
   end
 
   always @(*) begin
-    quantize_tokens = 3'd0; // QuantizeExecutor.java:59
+    quantize_tokens = 3'd0; // QuantizeExecutor.java:62
     quantize_tokens = chunk_tokens; // Sequencer.java:174
   end
 
   always @(*) begin
-    quantize_image = 64'd0; // QuantizeExecutor.java:60
+    quantize_image = 64'd0; // QuantizeExecutor.java:63
     quantize_image = arg_image; // Sequencer.java:175
   end
 
@@ -4242,96 +4238,130 @@ module tellme (
     end
   end
 
-  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:74
+  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:77
   assign quantize_bad_field =
       ~(quantize_src < 4'd5)
       | (quantize_length == 16'd0)
       | (quantize_length > {5'd0, quantize_capacity})
-      | quantize_part_words; // QuantizeExecutor.java:76
-  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:99
-  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:108
-  assign quantize_gain_beats = quantize_gain_beats_sum[16:3]; // QuantizeExecutor.java:110
-  assign quantize_asking_gains =
-      ((quantize_step == QUANTIZE_STEP_READ)
-       | (quantize_step == QUANTIZE_STEP_READ_WAIT)
-       | (quantize_step == QUANTIZE_STEP_PUSH))
-      & ~quantize_gains_asked; // QuantizeExecutor.java:117
-  assign quantize_pushing = quantize_step == QUANTIZE_STEP_PUSH; // QuantizeExecutor.java:133
-  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:138
-  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:148
+      | quantize_part_words; // QuantizeExecutor.java:79
+  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:102
+  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:113
+  assign quantize_gain_beats = quantize_gain_beats_sum[16:3]; // QuantizeExecutor.java:115
+  // QuantizeExecutor.java:122
+  assign quantize_asking_gains = (quantize_step == QUANTIZE_STEP_STREAM) & ~quantize_gains_asked;
+  assign quantize_reading =
+      (quantize_step == QUANTIZE_STEP_STREAM)
+      & (quantize_read_word < quantize_length_words)
+      & (quantize_words_credits != 3'd0); // QuantizeExecutor.java:133
+  assign quantize_read_values_0 =
+      ((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] != 23'd0)) ? 16'h7e00
+      : (((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] == 23'd0))
+         | (quantize_read_values_0_sum >= 20'd31744))
+        ? {buffer_lane0_read[31], 15'h7c00}
+      : {buffer_lane0_read[31], quantize_read_values_0_sum[14:0]}; // QuantizeExecutor.java:145
+  assign quantize_read_values_1 =
+      ((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] != 23'd0)) ? 16'h7e00
+      : (((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] == 23'd0))
+         | (quantize_read_values_1_sum >= 20'd31744))
+        ? {buffer_lane1_read[31], 15'h7c00}
+      : {buffer_lane1_read[31], quantize_read_values_1_sum[14:0]}; // QuantizeExecutor.java:145
+  assign quantize_read_values_2 =
+      ((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] != 23'd0)) ? 16'h7e00
+      : (((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] == 23'd0))
+         | (quantize_read_values_2_sum >= 20'd31744))
+        ? {buffer_lane2_read[31], 15'h7c00}
+      : {buffer_lane2_read[31], quantize_read_values_2_sum[14:0]}; // QuantizeExecutor.java:145
+  assign quantize_read_values_3 =
+      ((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] != 23'd0)) ? 16'h7e00
+      : (((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] == 23'd0))
+         | (quantize_read_values_3_sum >= 20'd31744))
+        ? {buffer_lane3_read[31], 15'h7c00}
+      : {buffer_lane3_read[31], quantize_read_values_3_sum[14:0]}; // QuantizeExecutor.java:145
+  assign quantize_words_fifo_push_valid = quantize_read_arrived_d2; // CreditBuffer.java:78
+  // CreditBuffer.java:79
+  assign quantize_words_fifo_push_payload =
+      {quantize_read_values_3, quantize_read_values_2, quantize_read_values_1, quantize_read_values_0};
+  assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:85
+  assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:149
+  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:153
+  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:163
+  // QuantizeExecutor.java:164
   assign quantize_gaining =
-      quantize_norm_q
-      & ((quantize_step == QUANTIZE_STEP_READ)
-         | (quantize_step == QUANTIZE_STEP_READ_WAIT)
-         | (quantize_step == QUANTIZE_STEP_PUSH)
-         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:151
-  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:163
-  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:183
-  assign quantize_last_token = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:200
-  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:206
+      quantize_norm_q & ((quantize_step == QUANTIZE_STEP_STREAM) | (quantize_step == QUANTIZE_STEP_DRAIN));
+  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:176
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:196
+  assign quantize_last_token = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:213
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:219
 
   always @(posedge ap_clk) begin
-    if (quantize_start) begin // QuantizeExecutor.java:77
-      quantize_src_id <= quantize_src; // QuantizeExecutor.java:78
-      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:79
-      quantize_length_q <= quantize_length; // QuantizeExecutor.java:80
-      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:81
-      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:82
-      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:83
-      quantize_token <= 3'd0; // QuantizeExecutor.java:84
-      quantize_code <= 8'd0; // QuantizeExecutor.java:85
-      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:86
-      if (quantize_bad_field | (quantize_tokens == 3'd0)) begin // QuantizeExecutor.java:87
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:87
+    if (quantize_start) begin // QuantizeExecutor.java:80
+      quantize_src_id <= quantize_src; // QuantizeExecutor.java:81
+      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:82
+      quantize_length_q <= quantize_length; // QuantizeExecutor.java:83
+      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:84
+      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:85
+      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:86
+      quantize_token <= 3'd0; // QuantizeExecutor.java:87
+      quantize_code <= 8'd0; // QuantizeExecutor.java:88
+      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:89
+      if (quantize_bad_field | (quantize_tokens == 3'd0)) begin // QuantizeExecutor.java:90
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:90
       end
-      if (quantize_bad_field) begin // QuantizeExecutor.java:88
-        quantize_code <= 8'd3; // QuantizeExecutor.java:88
-      end
-    end
-    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:94
-      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:94
-    end
-    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:95
-      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:96
-      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:97
-    end
-    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:111
-      quantize_word <= 16'd0; // QuantizeExecutor.java:112
-      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:113
-      quantize_step <= QUANTIZE_STEP_READ; // QuantizeExecutor.java:114
-    end
-    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:123
-      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:123
-    end
-    if (quantize_step == QUANTIZE_STEP_READ) begin // QuantizeExecutor.java:125
-      quantize_step <= QUANTIZE_STEP_READ_WAIT; // QuantizeExecutor.java:130
-    end
-    if (quantize_step == QUANTIZE_STEP_READ_WAIT) begin // QuantizeExecutor.java:132
-      quantize_step <= QUANTIZE_STEP_PUSH; // QuantizeExecutor.java:132
-    end
-    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:139
-      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:140
-      quantize_step <= quantize_last_word ? QUANTIZE_STEP_DRAIN : QUANTIZE_STEP_READ; // QuantizeExecutor.java:141
-    end
-    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:152
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:152
-    end
-    if (quantize_gain_taken) begin // QuantizeExecutor.java:165
-      quantize_gains_sent <= quantize_gains_sent + 16'd1; // QuantizeExecutor.java:166
-    end
-    if (quantize_out_beat) begin // QuantizeExecutor.java:188
-      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:193
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:194
-        quantize_out_word <= 16'd0; // QuantizeExecutor.java:197
+      if (quantize_bad_field) begin // QuantizeExecutor.java:91
+        quantize_code <= 8'd3; // QuantizeExecutor.java:91
       end
     end
-    // QuantizeExecutor.java:201
+    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:97
+      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:97
+    end
+    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:98
+      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:99
+      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:100
+    end
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:116
+      quantize_word <= 16'd0; // QuantizeExecutor.java:117
+      quantize_read_word <= 16'd0; // QuantizeExecutor.java:118
+      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:119
+      quantize_step <= QUANTIZE_STEP_STREAM; // QuantizeExecutor.java:120
+    end
+    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:128
+      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:128
+    end
+    if (quantize_reading) begin // QuantizeExecutor.java:134
+      quantize_read_word <= quantize_read_word + 16'd1; // QuantizeExecutor.java:139
+    end
+    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:142
+    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:142
+    if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
+      quantize_words_credits <= quantize_words_credits - 3'd1; // CreditBuffer.java:82
+    end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:83
+      quantize_words_credits <= quantize_words_credits + 3'd1; // CreditBuffer.java:83
+    end
+    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:154
+      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:155
+      if (quantize_last_word) begin // QuantizeExecutor.java:156
+        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:156
+      end
+    end
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:165
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:165
+    end
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:178
+      quantize_gains_sent <= quantize_gains_sent + 16'd1; // QuantizeExecutor.java:179
+    end
+    if (quantize_out_beat) begin // QuantizeExecutor.java:201
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:206
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:207
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:210
+      end
+    end
+    // QuantizeExecutor.java:214
     if ((quantize_step == QUANTIZE_STEP_DRAIN) & quantize_out_beat & quantizer_out_payload_last) begin
-      quantize_token <= quantize_token + 3'd1; // QuantizeExecutor.java:202
-      quantize_step <= quantize_last_token ? QUANTIZE_STEP_FINISH : QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:203
+      quantize_token <= quantize_token + 3'd1; // QuantizeExecutor.java:215
+      quantize_step <= quantize_last_token ? QUANTIZE_STEP_FINISH : QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:216
     end
-    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:207
-      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:207
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:220
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:220
     end
     if (!ap_rst_n) begin
       quantize_src_id <= 4'd0;
@@ -4345,7 +4375,11 @@ module tellme (
       quantize_step <= QUANTIZE_STEP_IDLE;
       quantize_inv_n <= 32'h0;
       quantize_word <= 16'd0;
+      quantize_read_word <= 16'd0;
       quantize_gains_asked <= 1'b0;
+      quantize_read_arrived_d1 <= 1'b0;
+      quantize_read_arrived_d2 <= 1'b0;
+      quantize_words_credits <= 3'd4;
       quantize_gains_sent <= 16'd0;
       quantize_out_word <= 16'd0;
     end
@@ -6397,6 +6431,21 @@ module tellme (
         $display("ASSERTION FAILED in %m: DataWrites.java:44: TellmeKernel: fewer than 255 writes in flight");
         $stop;
       end
+      if (!(~quantize_reading | (quantize_words_credits != 3'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer quantize_words: a word entered the ",
+                 "pipeline without a credit");
+        $stop;
+      end
+      if (!(quantize_words_credits <= 3'd4)) begin // CreditBuffer.java:89
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer quantize_words: the credits never ",
+                 "exceed the depth 4");
+        $stop;
+      end
+      if (!(~quantize_read_arrived_d2 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer quantize_words: a result arrived while ",
+                 "the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
       if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:302
         $display("ASSERTION FAILED in %m: LinearExecutor.java:302: LinearExecutor: the tag queue has room");
         $stop;
@@ -7372,6 +7421,18 @@ module tellme (
     .writes_outstanding (d0_share_writes_outstanding)
   );
 
+  SyncFifo_w64_d4 quantize_words_fifo ( // CreditBuffer.java:77
+    .ap_clk       (ap_clk),
+    .ap_rst_n     (ap_rst_n),
+    .push_valid   (quantize_words_fifo_push_valid),
+    .push_ready   (quantize_words_fifo_push_ready),
+    .push_payload (quantize_words_fifo_push_payload),
+    .pop_valid    (quantize_words_fifo_pop_valid),
+    .pop_ready    (quantize_words_fifo_pop_ready),
+    .pop_payload  (quantize_words_fifo_pop_payload),
+    .occupancy    (quantize_words_fifo_occupancy)
+  );
+
   SyncFifo_w19_d64 linear_tags ( // Stream.java:195
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
@@ -7404,12 +7465,10 @@ module tellme (
       gating_relu2_out_payload_absMax, gating_relu2_out_payload_last, rope_out_payload_last, kv_cache_writer_idle,
       w0_share_reads_outstanding, w0_share_writes_outstanding, w1_share_reads_outstanding, w1_share_writes_outstanding,
       d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1], data_beat_payload_last,
-      quantize_last_gain, attention_query_word_index[15:8], attention_out_word_index[15:8], lm_head_token[2],
-      linear_tags_occupancy, linear_unit_tags_pop_valid, linear_unit_tags_pop_payload[18:11],
-      linear_unit_tags_pop_payload[2], linear_unit_tags_occupancy, rotate_pending_token[2], tap_bytes[1:0],
-      tap_int8_magnitude[8], tap_source_beats[32], rms_max_in_payload_0_shr[24:12], rms_max_in_payload_0_mux_2[7:5],
-      rms_max_in_payload_1_shr[24:12], rms_max_in_payload_1_mux_2[7:5], rms_max_in_payload_2_shr[24:12],
-      rms_max_in_payload_2_mux_2[7:5], rms_max_in_payload_3_shr[24:12], rms_max_in_payload_3_mux_2[7:5],
+      quantize_words_fifo_occupancy, quantize_last_gain, attention_query_word_index[15:8],
+      attention_out_word_index[15:8], lm_head_token[2], linear_tags_occupancy, linear_unit_tags_pop_valid,
+      linear_unit_tags_pop_payload[18:11], linear_unit_tags_pop_payload[2], linear_unit_tags_occupancy,
+      rotate_pending_token[2], tap_bytes[1:0], tap_int8_magnitude[8], tap_source_beats[32],
       attention_queries_payload_0_shr[24:12], attention_queries_payload_0_mux_2[7:5],
       attention_queries_payload_1_shr[24:12], attention_queries_payload_1_mux_2[7:5],
       attention_queries_payload_2_shr[24:12], attention_queries_payload_2_mux_2[7:5],
@@ -7422,15 +7481,18 @@ module tellme (
       query_write_address_prod[14:8], query_read_address_prod[14:8], attention_write_address_prod[14:8],
       attention_read_address_prod[14:8], gate_write_address_prod[18:10], gate_read_address_prod[18:10],
       ffn_write_address_prod[18:10], ffn_read_address_prod[18:10], quantized_write_address_prod[18:10],
-      quantized_read_address_prod[18:10], quantize_gain_beats_sum[2:0], attention_q_width_prod[39:24],
-      attention_query_word_index_prod[31:16], attention_out_word_index_prod[31:16], attention_run_bytes_prod[47],
-      attention_head_address_prod[127:63], lm_head_logit_beats_sum[0], linear_beats_per_token_prod[23:16],
-      linear_words_per_token_sum[23:18], linear_words_per_token_sum[1:0], linear_vectors_prod[31:24],
-      linear_expected_words_prod[31:24], rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30],
-      rotate_table_beats_prod[0], rotate_command_address_prod[127:63], rotate_command_address_prod_2[127:64],
-      tap_source_beats_sum[0], tap_source_beats_prod[63:34], logits_offset_sum[11:0], debug_base_sum[11:0],
-      token_beats_sum[36:35], token_beats_sum[2:0], tap_elements_of_prod[47:32], tap_value_bytes_prod[63:32],
-      tap_bytes_of_sum[3:0], setup_bad_field_prod[39:24]};
+      quantized_read_address_prod[18:10], quantize_gain_beats_sum[2:0], quantize_read_values_0_shr[24:12],
+      quantize_read_values_0_mux_2[7:5], quantize_read_values_1_shr[24:12], quantize_read_values_1_mux_2[7:5],
+      quantize_read_values_2_shr[24:12], quantize_read_values_2_mux_2[7:5], quantize_read_values_3_shr[24:12],
+      quantize_read_values_3_mux_2[7:5], attention_q_width_prod[39:24], attention_query_word_index_prod[31:16],
+      attention_out_word_index_prod[31:16], attention_run_bytes_prod[47], attention_head_address_prod[127:63],
+      lm_head_logit_beats_sum[0], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:18],
+      linear_words_per_token_sum[1:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
+      rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30], rotate_table_beats_prod[0],
+      rotate_command_address_prod[127:63], rotate_command_address_prod_2[127:64], tap_source_beats_sum[0],
+      tap_source_beats_prod[63:34], logits_offset_sum[11:0], debug_base_sum[11:0], token_beats_sum[36:35],
+      token_beats_sum[2:0], tap_elements_of_prod[47:32], tap_value_bytes_prod[63:32], tap_bytes_of_sum[3:0],
+      setup_bad_field_prod[39:24]};
 endmodule
 
 `default_nettype wire

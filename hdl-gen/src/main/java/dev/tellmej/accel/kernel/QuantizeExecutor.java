@@ -11,7 +11,10 @@ import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.CreditBuffer;
+import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.fp.FpConvert;
 import dev.tellmej.hdl.lib.fp.InverseOfCount;
 import java.util.ArrayList;
@@ -28,7 +31,7 @@ import java.util.List;
  * source's or not whole words of RMS-MAX's width.
  */
 final class QuantizeExecutor extends Area {
-    enum QuantizeStep { IDLE, INVERSE, WAIT_INVERSE, TOKEN, READ, READ_WAIT, PUSH, DRAIN, FINISH }
+    enum QuantizeStep { IDLE, INVERSE, WAIT_INVERSE, TOKEN, STREAM, DRAIN, FINISH }
 
     /** The instruction's fields and the chunk, sampled at {@link #start}. */
     record Request(UInt src, Bool norm, UInt length, UInt gain, Bits eps, UInt tokens, UInt image) {}
@@ -102,19 +105,21 @@ final class QuantizeExecutor extends Area {
         rms.runTime().bypass().set(norm.not());
         rms.eps.set(eps);
 
-        // A token: the gains' read (with norm), then its words from the source buffer, a read and a push each.
-        UInt word = reg("quantize_word", uint(16), 0);
+        // A token: the gains' read (with norm), then its words from the source buffer, a read a cycle: the buffer's
+        // fixed READ_LATENCY pipeline behind a credit buffer, so RMS-MAX may stall without a word being lost.
+        UInt word = reg("quantize_word", uint(16), 0);            // words pushed into RMS-MAX
+        UInt readWord = reg("quantize_read_word", uint(16), 0);   // words asked of the buffer
         Bool gainsAsked = reg("quantize_gains_asked", bool(), 0);
         UInt gainBytes = length.resize(17).shl(1).trunc(17).named("quantize_gain_bytes");
         UInt gainBeats = gainBytes.add(shape.beatBytes() - 1).trunc(17).shr(KernelShape.shift(shape.beatBytes()))
                 .named("quantize_gain_beats");
         when(step.is(QuantizeStep.TOKEN), () -> {
             word.set(0);
+            readWord.set(0);
             gainsAsked.set(norm.not());
-            step.set(QuantizeStep.READ);
+            step.set(QuantizeStep.STREAM);
         });
-        Bool asking = step.isOneOf(QuantizeStep.READ, QuantizeStep.READ_WAIT, QuantizeStep.PUSH).and(gainsAsked.not())
-                .named("quantize_asking_gains");
+        Bool asking = step.is(QuantizeStep.STREAM).and(gainsAsked.not()).named("quantize_asking_gains");
         when(asking, () -> {
             reads.command.valid.set(true);
             reads.command.payload.address().set(gainAddress);
@@ -122,23 +127,33 @@ final class QuantizeExecutor extends Area {
         });
         when(asking.and(reads.command.ready), () -> gainsAsked.set(true));
 
-        when(step.is(QuantizeStep.READ), () -> {
+        CreditBuffer<Vec<Bits>> words = new CreditBuffer<>("quantize_words", vec(lanes, bits(16)),
+                CreditBuffer.depthFor(ActivationBuffers.READ_LATENCY));
+        Bool reading = step.is(QuantizeStep.STREAM).and(readWord.lt(lengthWords)).and(words.available())
+                .named("quantize_reading");
+        when(reading, () -> {
             buffers.read.valid().set(true);
             buffers.read.buffer().set(src);
             buffers.read.token().set(token.resize(widthOf(buffers.read.token())));
-            buffers.read.word().set(word.resize(widthOf(buffers.read.word())));
-            step.set(QuantizeStep.READ_WAIT);
+            buffers.read.word().set(readWord.resize(widthOf(buffers.read.word())));
+            readWord.set(readWord.add(1).trunc(16));
         });
-        when(step.is(QuantizeStep.READ_WAIT), () -> step.set(QuantizeStep.PUSH));   // ActivationBuffers.READ_LATENCY
-        Bool pushing = step.is(QuantizeStep.PUSH).named("quantize_pushing");
-        rms.in.valid.set(pushing);
+        words.issue(reading);
+        Bool arrived = Delay.valid("quantize_read_arrived", reading, ActivationBuffers.READ_LATENCY);
+        Vec<Bits> converted = wire("quantize_read_values", vec(lanes, bits(16)));
         for (int lane = 0; lane < lanes; lane++) {
-            rms.in.payload.get(lane).set(FpConvert.fromFp32(shape.storage(), buffers.readData.get(lane)));
+            converted.get(lane).set(FpConvert.fromFp32(shape.storage(), buffers.readData.get(lane)));
+        }
+        Stream<Vec<Bits>> toRms = words.connect(new Flow<>(arrived, converted));
+        rms.in.valid.set(toRms.valid);
+        toRms.ready.set(rms.in.ready);
+        for (int lane = 0; lane < lanes; lane++) {
+            rms.in.payload.get(lane).set(toRms.payload.get(lane));
         }
         Bool lastWord = word.add(1).trunc(16).eq(lengthWords).named("quantize_last_word");
         when(rms.in.fire(), () -> {
             word.set(word.add(1).trunc(16));
-            step.set(mux(lastWord, HwEnum.constant(QuantizeStep.DRAIN), HwEnum.constant(QuantizeStep.READ)));
+            when(lastWord, () -> step.set(QuantizeStep.DRAIN));
         });
 
         // The gains: each data-port beat holds wordsPerBeat gain beats of W values; the rest of the last is dropped.
@@ -146,9 +161,7 @@ final class QuantizeExecutor extends Area {
         UInt gainsSent = reg("quantize_gains_sent", uint(16), 0);
         Bool lastGainPart = wordsPerBeat == 1 ? TRUE : gainPart.eq(wordsPerBeat - 1).named("quantize_last_gain_part");
         Bool lastGain = gainsSent.add(1).trunc(16).eq(lengthWords).named("quantize_last_gain");
-        Bool gaining = norm.and(step.isOneOf(QuantizeStep.READ, QuantizeStep.READ_WAIT, QuantizeStep.PUSH,
-                QuantizeStep.DRAIN))
-                .named("quantize_gaining");
+        Bool gaining = norm.and(step.isOneOf(QuantizeStep.STREAM, QuantizeStep.DRAIN)).named("quantize_gaining");
         when(step.is(QuantizeStep.TOKEN), () -> gainsSent.set(0));
         rms.gamma.valid.set(gaining.and(reads.data.valid));
         for (int lane = 0; lane < lanes; lane++) {
