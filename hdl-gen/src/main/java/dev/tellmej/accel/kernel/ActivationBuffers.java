@@ -37,10 +37,13 @@ final class ActivationBuffers extends Area {
 
     final Write write;
     final Read read;
-    /** The word a read asked for, in the cycle after it. */
+    /** The word a read asked for, {@link #READ_LATENCY} cycles after it. */
     final Vec<Bits> readData;
 
-    /** Cycles from a read's request to its word on {@link #readData}; the readers wait one cycle between. */
+    /**
+     * Cycles from a read's request to its word on {@link #readData}: a fixed pipeline that never stalls, so a reader
+     * may ask a word a cycle behind a credit buffer (QUANTIZE does) or wait between reads (the others).
+     */
     static final int READ_LATENCY = 2;
     /** Words of one URAM288 (4,096 x 72 bits): a bank this deep or deeper goes to UltraRAM. */
     static final int ULTRA_DEPTH = 4096;
