@@ -1409,85 +1409,85 @@ module tellme (
   reg          data_write_failed;                                  // DataWrites.java:46
 
   // buffers
-  reg          buffer_write_valid;                                 // ActivationBuffers.java:54
-  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:54
-  reg  [2:0]   buffer_write_token;                                 // ActivationBuffers.java:55
-  reg  [9:0]   buffer_write_word;                                  // ActivationBuffers.java:55
-  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:56
-  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:56
-  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:56
-  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:56
-  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:56
-  reg          buffer_read_valid;                                  // ActivationBuffers.java:57
-  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:57
-  reg  [2:0]   buffer_read_token;                                  // ActivationBuffers.java:58
-  reg  [9:0]   buffer_read_word;                                   // ActivationBuffers.java:58
-  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:72
-  reg  [3:0]   buffer_read_id_q2;                                  // ActivationBuffers.java:72
-  wire [11:0]  residual_write_address;                             // ActivationBuffers.java:83
-  wire [11:0]  residual_read_address;                              // ActivationBuffers.java:84
-  wire         residual_write;                                     // ActivationBuffers.java:85
-  wire         residual_read;                                      // ActivationBuffers.java:86
-  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:92
-  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:92
-  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:92
-  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:92
-  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:92
-  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:92
-  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:92
-  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:92
-  wire [11:0]  query_write_address;                                // ActivationBuffers.java:83
-  wire [11:0]  query_read_address;                                 // ActivationBuffers.java:84
-  wire         query_write;                                        // ActivationBuffers.java:85
-  wire         query_read;                                         // ActivationBuffers.java:86
-  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:92
-  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:92
-  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:92
-  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:92
-  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:92
-  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:92
-  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:92
-  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:92
-  wire [11:0]  attention_write_address;                            // ActivationBuffers.java:83
-  wire [11:0]  attention_read_address;                             // ActivationBuffers.java:84
-  wire         attention_write;                                    // ActivationBuffers.java:85
-  wire         attention_read;                                     // ActivationBuffers.java:86
-  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:92
-  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:92
-  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:92
-  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:92
-  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:92
-  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:92
-  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:92
-  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:92
-  wire [12:0]  gate_write_address;                                 // ActivationBuffers.java:83
-  wire [12:0]  gate_read_address;                                  // ActivationBuffers.java:84
-  wire         gate_write;                                         // ActivationBuffers.java:85
-  wire         gate_read;                                          // ActivationBuffers.java:86
-  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:92
-  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:92
-  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:92
-  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:92
-  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:92
-  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:92
-  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:92
-  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:92
-  wire [12:0]  ffn_write_address;                                  // ActivationBuffers.java:83
-  wire [12:0]  ffn_read_address;                                   // ActivationBuffers.java:84
-  wire         ffn_write;                                          // ActivationBuffers.java:85
-  wire         ffn_read;                                           // ActivationBuffers.java:86
-  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:92
-  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:92
-  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:92
-  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:92
-  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:92
-  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:92
-  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:92
-  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:92
-  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:134
-  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:134
-  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:134
-  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:134
+  reg          buffer_write_valid;                                 // ActivationBuffers.java:57
+  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:57
+  reg  [2:0]   buffer_write_token;                                 // ActivationBuffers.java:58
+  reg  [9:0]   buffer_write_word;                                  // ActivationBuffers.java:58
+  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:59
+  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:59
+  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:59
+  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:59
+  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:59
+  reg          buffer_read_valid;                                  // ActivationBuffers.java:60
+  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:60
+  reg  [2:0]   buffer_read_token;                                  // ActivationBuffers.java:61
+  reg  [9:0]   buffer_read_word;                                   // ActivationBuffers.java:61
+  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:75
+  reg  [3:0]   buffer_read_id_q2;                                  // ActivationBuffers.java:75
+  wire [11:0]  residual_write_address;                             // ActivationBuffers.java:86
+  wire [11:0]  residual_read_address;                              // ActivationBuffers.java:87
+  wire         residual_write;                                     // ActivationBuffers.java:88
+  wire         residual_read;                                      // ActivationBuffers.java:89
+  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:95
+  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:95
+  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:95
+  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:95
+  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:95
+  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:95
+  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:95
+  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:95
+  wire [11:0]  query_write_address;                                // ActivationBuffers.java:86
+  wire [11:0]  query_read_address;                                 // ActivationBuffers.java:87
+  wire         query_write;                                        // ActivationBuffers.java:88
+  wire         query_read;                                         // ActivationBuffers.java:89
+  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:95
+  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:95
+  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:95
+  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:95
+  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:95
+  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:95
+  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:95
+  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:95
+  wire [11:0]  attention_write_address;                            // ActivationBuffers.java:86
+  wire [11:0]  attention_read_address;                             // ActivationBuffers.java:87
+  wire         attention_write;                                    // ActivationBuffers.java:88
+  wire         attention_read;                                     // ActivationBuffers.java:89
+  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:95
+  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:95
+  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:95
+  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:95
+  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:95
+  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:95
+  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:95
+  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:95
+  wire [12:0]  gate_write_address;                                 // ActivationBuffers.java:86
+  wire [12:0]  gate_read_address;                                  // ActivationBuffers.java:87
+  wire         gate_write;                                         // ActivationBuffers.java:88
+  wire         gate_read;                                          // ActivationBuffers.java:89
+  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:95
+  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:95
+  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:95
+  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:95
+  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:95
+  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:95
+  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:95
+  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:95
+  wire [12:0]  ffn_write_address;                                  // ActivationBuffers.java:86
+  wire [12:0]  ffn_read_address;                                   // ActivationBuffers.java:87
+  wire         ffn_write;                                          // ActivationBuffers.java:88
+  wire         ffn_read;                                           // ActivationBuffers.java:89
+  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:95
+  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:95
+  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:95
+  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:95
+  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:95
+  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:95
+  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:95
+  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:95
+  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:137
+  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:137
+  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:137
+  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:137
 
   // word_packer
   reg          packer_word_valid;                                  // WordPacker.java:30
@@ -1546,7 +1546,7 @@ module tellme (
   reg  [31:0]  embed_id;                                           // EmbedUnit.java:60
   reg  [15:0]  embed_word;                                         // EmbedUnit.java:61
   reg  [7:0]   embed_code;                                         // EmbedUnit.java:62
-  reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:113
+  reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:116
   wire         embed_bad_field;                                    // EmbedUnit.java:68
   wire [63:0]  embed_id_address;                                   // EmbedUnit.java:86
   wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:87
@@ -1577,7 +1577,7 @@ module tellme (
   reg  [3:0]   quantize_token_count;                               // QuantizeExecutor.java:72
   reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:73
   reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:74
-  reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:113
+  reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:116
   wire         quantize_part_words;                                // QuantizeExecutor.java:77
   wire         quantize_bad_field;                                 // QuantizeExecutor.java:79
   wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:102
@@ -1643,8 +1643,8 @@ module tellme (
   reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:83
   reg  [7:0]   attention_code;                                     // AttentionExecutor.java:84
   wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:87
-  reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:113
-  reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:113
+  reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:116
+  reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:116
   reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:327
   wire         attention_part_beats;                               // AttentionExecutor.java:91
   wire         attention_bad_field;                                // AttentionExecutor.java:97
@@ -1776,8 +1776,8 @@ module tellme (
   reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:113
   reg  [15:0]  linear_heads;                                       // LinearExecutor.java:114
   reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:115
-  reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:113
-  reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:113
+  reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:116
+  reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:116
   wire         linear_is_gate_up;                                  // LinearExecutor.java:120
   wire         linear_is_cache;                                    // LinearExecutor.java:122
   wire         linear_is_rotated;                                  // LinearExecutor.java:123
@@ -2084,45 +2084,45 @@ module tellme (
   reg          record_written;                                     // Sequencer.java:471
   wire         record_done;                                        // Sequencer.java:473
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:88
+  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:91
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:88
+  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:91
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:88
+  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:91
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:88
+  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:91
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:88
+  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:91
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:88
+  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:91
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:88
+  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:91
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:88
+  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:91
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:88
+  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:91
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:88
+  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:91
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:88
+  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:91
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:88
+  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:91
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:88
+  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:91
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:88
+  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:91
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:88
+  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:91
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:88
+  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:91
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:88
+  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:91
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:88
+  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:91
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:88
+  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:91
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:88
+  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:91
   reg  [31:0]  quantized_words [0:8191];                           // QuantizedStore.java:65
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
@@ -3921,18 +3921,18 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // buffers (ActivationBuffers.java:49): the on-chip activation buffers: one vector per token of the chunk, W binary32
+  // buffers (ActivationBuffers.java:52): the on-chip activation buffers: one vector per token of the chunk, W binary32
   // values a word, a block RAM bank per lane
   always @(*) begin
-    buffer_write_valid = 1'b0; // ActivationBuffers.java:59
-    buffer_write_id = 4'd0; // ActivationBuffers.java:60
-    buffer_write_token = 3'd0; // ActivationBuffers.java:61
-    buffer_write_word = 10'd0; // ActivationBuffers.java:62
-    buffer_write_mask = 4'h0; // ActivationBuffers.java:63
-    buffer_write_values_0 = 32'h0; // ActivationBuffers.java:65
-    buffer_write_values_1 = 32'h0; // ActivationBuffers.java:65
-    buffer_write_values_2 = 32'h0; // ActivationBuffers.java:65
-    buffer_write_values_3 = 32'h0; // ActivationBuffers.java:65
+    buffer_write_valid = 1'b0; // ActivationBuffers.java:62
+    buffer_write_id = 4'd0; // ActivationBuffers.java:63
+    buffer_write_token = 3'd0; // ActivationBuffers.java:64
+    buffer_write_word = 10'd0; // ActivationBuffers.java:65
+    buffer_write_mask = 4'h0; // ActivationBuffers.java:66
+    buffer_write_values_0 = 32'h0; // ActivationBuffers.java:68
+    buffer_write_values_1 = 32'h0; // ActivationBuffers.java:68
+    buffer_write_values_2 = 32'h0; // ActivationBuffers.java:68
+    buffer_write_values_3 = 32'h0; // ActivationBuffers.java:68
     if (embed_row_beat) begin // EmbedUnit.java:133
       buffer_write_valid = 1'b1; // EmbedUnit.java:134
       buffer_write_id = embed_dst_id; // EmbedUnit.java:135
@@ -4366,10 +4366,10 @@ module tellme (
   end
 
   always @(*) begin
-    buffer_read_valid = 1'b0; // ActivationBuffers.java:67
-    buffer_read_id = 4'd0; // ActivationBuffers.java:68
-    buffer_read_token = 3'd0; // ActivationBuffers.java:69
-    buffer_read_word = 10'd0; // ActivationBuffers.java:70
+    buffer_read_valid = 1'b0; // ActivationBuffers.java:70
+    buffer_read_id = 4'd0; // ActivationBuffers.java:71
+    buffer_read_token = 3'd0; // ActivationBuffers.java:72
+    buffer_read_word = 10'd0; // ActivationBuffers.java:73
     if (quantize_reading) begin // QuantizeExecutor.java:134
       buffer_read_valid = 1'b1; // QuantizeExecutor.java:135
       buffer_read_id = quantize_src_id; // QuantizeExecutor.java:136
@@ -4402,240 +4402,240 @@ module tellme (
     end
   end
 
-  // ActivationBuffers.java:83
+  // ActivationBuffers.java:86
   assign residual_write_address = residual_write_address_prod[11:0] + {2'd0, buffer_write_word};
-  // ActivationBuffers.java:84
+  // ActivationBuffers.java:87
   assign residual_read_address = residual_read_address_prod[11:0] + {2'd0, buffer_read_word};
-  assign residual_write = buffer_write_valid & (buffer_write_id == 4'd0); // ActivationBuffers.java:85
-  assign residual_read = buffer_read_valid & (buffer_read_id == 4'd0); // ActivationBuffers.java:86
-  assign query_write_address = query_write_address_prod[11:0] + {2'd0, buffer_write_word}; // ActivationBuffers.java:83
-  assign query_read_address = query_read_address_prod[11:0] + {2'd0, buffer_read_word}; // ActivationBuffers.java:84
-  assign query_write = buffer_write_valid & (buffer_write_id == 4'd1); // ActivationBuffers.java:85
-  assign query_read = buffer_read_valid & (buffer_read_id == 4'd1); // ActivationBuffers.java:86
-  // ActivationBuffers.java:83
+  assign residual_write = buffer_write_valid & (buffer_write_id == 4'd0); // ActivationBuffers.java:88
+  assign residual_read = buffer_read_valid & (buffer_read_id == 4'd0); // ActivationBuffers.java:89
+  assign query_write_address = query_write_address_prod[11:0] + {2'd0, buffer_write_word}; // ActivationBuffers.java:86
+  assign query_read_address = query_read_address_prod[11:0] + {2'd0, buffer_read_word}; // ActivationBuffers.java:87
+  assign query_write = buffer_write_valid & (buffer_write_id == 4'd1); // ActivationBuffers.java:88
+  assign query_read = buffer_read_valid & (buffer_read_id == 4'd1); // ActivationBuffers.java:89
+  // ActivationBuffers.java:86
   assign attention_write_address = attention_write_address_prod[11:0] + {2'd0, buffer_write_word};
-  // ActivationBuffers.java:84
+  // ActivationBuffers.java:87
   assign attention_read_address = attention_read_address_prod[11:0] + {2'd0, buffer_read_word};
-  assign attention_write = buffer_write_valid & (buffer_write_id == 4'd2); // ActivationBuffers.java:85
-  assign attention_read = buffer_read_valid & (buffer_read_id == 4'd2); // ActivationBuffers.java:86
-  assign gate_write_address = gate_write_address_prod[12:0] + {3'd0, buffer_write_word}; // ActivationBuffers.java:83
-  assign gate_read_address = gate_read_address_prod[12:0] + {3'd0, buffer_read_word}; // ActivationBuffers.java:84
-  assign gate_write = buffer_write_valid & (buffer_write_id == 4'd3); // ActivationBuffers.java:85
-  assign gate_read = buffer_read_valid & (buffer_read_id == 4'd3); // ActivationBuffers.java:86
-  assign ffn_write_address = ffn_write_address_prod[12:0] + {3'd0, buffer_write_word}; // ActivationBuffers.java:83
-  assign ffn_read_address = ffn_read_address_prod[12:0] + {3'd0, buffer_read_word}; // ActivationBuffers.java:84
-  assign ffn_write = buffer_write_valid & (buffer_write_id == 4'd4); // ActivationBuffers.java:85
-  assign ffn_read = buffer_read_valid & (buffer_read_id == 4'd4); // ActivationBuffers.java:86
+  assign attention_write = buffer_write_valid & (buffer_write_id == 4'd2); // ActivationBuffers.java:88
+  assign attention_read = buffer_read_valid & (buffer_read_id == 4'd2); // ActivationBuffers.java:89
+  assign gate_write_address = gate_write_address_prod[12:0] + {3'd0, buffer_write_word}; // ActivationBuffers.java:86
+  assign gate_read_address = gate_read_address_prod[12:0] + {3'd0, buffer_read_word}; // ActivationBuffers.java:87
+  assign gate_write = buffer_write_valid & (buffer_write_id == 4'd3); // ActivationBuffers.java:88
+  assign gate_read = buffer_read_valid & (buffer_read_id == 4'd3); // ActivationBuffers.java:89
+  assign ffn_write_address = ffn_write_address_prod[12:0] + {3'd0, buffer_write_word}; // ActivationBuffers.java:86
+  assign ffn_read_address = ffn_read_address_prod[12:0] + {3'd0, buffer_read_word}; // ActivationBuffers.java:87
+  assign ffn_write = buffer_write_valid & (buffer_write_id == 4'd4); // ActivationBuffers.java:88
+  assign ffn_read = buffer_read_valid & (buffer_read_id == 4'd4); // ActivationBuffers.java:89
 
   always @(*) begin
-    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:135
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:138
-      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:138
+    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:138
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:141
+      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:141
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:138
-      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:138
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:141
+      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:141
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:138
-      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:138
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:141
+      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:141
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:138
-      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:138
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:141
+      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:141
     end
   end
 
   always @(*) begin
-    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:135
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:138
-      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:138
+    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:138
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:141
+      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:141
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:138
-      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:138
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:141
+      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:141
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:138
-      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:138
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:141
+      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:141
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:138
-      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:138
-    end
-  end
-
-  always @(*) begin
-    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:135
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:138
-      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:138
-    end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:138
-      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:138
-    end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:138
-      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:138
-    end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:138
-      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:138
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:141
+      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:141
     end
   end
 
   always @(*) begin
-    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:135
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:138
-      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:138
+    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:138
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:141
+      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:141
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:138
-      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:138
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:141
+      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:141
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:138
-      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:138
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:141
+      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:141
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:138
-      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:138
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:141
+      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:141
+    end
+  end
+
+  always @(*) begin
+    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:138
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:141
+      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:141
+    end
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:141
+      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:141
+    end
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:141
+      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:141
+    end
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:141
+      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:141
     end
   end
 
   always @(posedge ap_clk) begin
-    if (buffer_read_valid) begin // ActivationBuffers.java:72
-      buffer_read_id_q <= buffer_read_id; // ActivationBuffers.java:72
+    if (buffer_read_valid) begin // ActivationBuffers.java:75
+      buffer_read_id_q <= buffer_read_id; // ActivationBuffers.java:75
     end
-    buffer_read_id_q2 <= buffer_read_id_q; // ActivationBuffers.java:72
-    if (residual_write & buffer_write_mask[0]) begin // ActivationBuffers.java:91
-      residual_lane0[residual_write_address] <= buffer_write_values_0; // ActivationBuffers.java:91
+    buffer_read_id_q2 <= buffer_read_id_q; // ActivationBuffers.java:75
+    if (residual_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
+      residual_lane0[residual_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
     end
-    if (residual_read) begin // ActivationBuffers.java:92
-      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:92
+    if (residual_read) begin // ActivationBuffers.java:95
+      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:95
     end
-    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:92
-    if (residual_write & buffer_write_mask[1]) begin // ActivationBuffers.java:91
-      residual_lane1[residual_write_address] <= buffer_write_values_1; // ActivationBuffers.java:91
+    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:95
+    if (residual_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
+      residual_lane1[residual_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
     end
-    if (residual_read) begin // ActivationBuffers.java:92
-      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:92
+    if (residual_read) begin // ActivationBuffers.java:95
+      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:95
     end
-    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:92
-    if (residual_write & buffer_write_mask[2]) begin // ActivationBuffers.java:91
-      residual_lane2[residual_write_address] <= buffer_write_values_2; // ActivationBuffers.java:91
+    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:95
+    if (residual_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
+      residual_lane2[residual_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
     end
-    if (residual_read) begin // ActivationBuffers.java:92
-      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:92
+    if (residual_read) begin // ActivationBuffers.java:95
+      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:95
     end
-    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:92
-    if (residual_write & buffer_write_mask[3]) begin // ActivationBuffers.java:91
-      residual_lane3[residual_write_address] <= buffer_write_values_3; // ActivationBuffers.java:91
+    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:95
+    if (residual_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
+      residual_lane3[residual_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
     end
-    if (residual_read) begin // ActivationBuffers.java:92
-      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:92
+    if (residual_read) begin // ActivationBuffers.java:95
+      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:95
     end
-    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:92
-    if (query_write & buffer_write_mask[0]) begin // ActivationBuffers.java:91
-      query_lane0[query_write_address] <= buffer_write_values_0; // ActivationBuffers.java:91
+    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:95
+    if (query_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
+      query_lane0[query_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
     end
-    if (query_read) begin // ActivationBuffers.java:92
-      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:92
+    if (query_read) begin // ActivationBuffers.java:95
+      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:95
     end
-    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:92
-    if (query_write & buffer_write_mask[1]) begin // ActivationBuffers.java:91
-      query_lane1[query_write_address] <= buffer_write_values_1; // ActivationBuffers.java:91
+    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:95
+    if (query_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
+      query_lane1[query_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
     end
-    if (query_read) begin // ActivationBuffers.java:92
-      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:92
+    if (query_read) begin // ActivationBuffers.java:95
+      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:95
     end
-    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:92
-    if (query_write & buffer_write_mask[2]) begin // ActivationBuffers.java:91
-      query_lane2[query_write_address] <= buffer_write_values_2; // ActivationBuffers.java:91
+    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:95
+    if (query_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
+      query_lane2[query_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
     end
-    if (query_read) begin // ActivationBuffers.java:92
-      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:92
+    if (query_read) begin // ActivationBuffers.java:95
+      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:95
     end
-    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:92
-    if (query_write & buffer_write_mask[3]) begin // ActivationBuffers.java:91
-      query_lane3[query_write_address] <= buffer_write_values_3; // ActivationBuffers.java:91
+    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:95
+    if (query_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
+      query_lane3[query_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
     end
-    if (query_read) begin // ActivationBuffers.java:92
-      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:92
+    if (query_read) begin // ActivationBuffers.java:95
+      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:95
     end
-    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:92
-    if (attention_write & buffer_write_mask[0]) begin // ActivationBuffers.java:91
-      attention_lane0[attention_write_address] <= buffer_write_values_0; // ActivationBuffers.java:91
+    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:95
+    if (attention_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
+      attention_lane0[attention_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
     end
-    if (attention_read) begin // ActivationBuffers.java:92
-      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:92
+    if (attention_read) begin // ActivationBuffers.java:95
+      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:95
     end
-    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:92
-    if (attention_write & buffer_write_mask[1]) begin // ActivationBuffers.java:91
-      attention_lane1[attention_write_address] <= buffer_write_values_1; // ActivationBuffers.java:91
+    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:95
+    if (attention_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
+      attention_lane1[attention_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
     end
-    if (attention_read) begin // ActivationBuffers.java:92
-      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:92
+    if (attention_read) begin // ActivationBuffers.java:95
+      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:95
     end
-    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:92
-    if (attention_write & buffer_write_mask[2]) begin // ActivationBuffers.java:91
-      attention_lane2[attention_write_address] <= buffer_write_values_2; // ActivationBuffers.java:91
+    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:95
+    if (attention_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
+      attention_lane2[attention_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
     end
-    if (attention_read) begin // ActivationBuffers.java:92
-      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:92
+    if (attention_read) begin // ActivationBuffers.java:95
+      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:95
     end
-    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:92
-    if (attention_write & buffer_write_mask[3]) begin // ActivationBuffers.java:91
-      attention_lane3[attention_write_address] <= buffer_write_values_3; // ActivationBuffers.java:91
+    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:95
+    if (attention_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
+      attention_lane3[attention_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
     end
-    if (attention_read) begin // ActivationBuffers.java:92
-      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:92
+    if (attention_read) begin // ActivationBuffers.java:95
+      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:95
     end
-    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:92
-    if (gate_write & buffer_write_mask[0]) begin // ActivationBuffers.java:91
-      gate_lane0[gate_write_address] <= buffer_write_values_0; // ActivationBuffers.java:91
+    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:95
+    if (gate_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
+      gate_lane0[gate_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
     end
-    if (gate_read) begin // ActivationBuffers.java:92
-      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:92
+    if (gate_read) begin // ActivationBuffers.java:95
+      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:95
     end
-    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:92
-    if (gate_write & buffer_write_mask[1]) begin // ActivationBuffers.java:91
-      gate_lane1[gate_write_address] <= buffer_write_values_1; // ActivationBuffers.java:91
+    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:95
+    if (gate_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
+      gate_lane1[gate_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
     end
-    if (gate_read) begin // ActivationBuffers.java:92
-      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:92
+    if (gate_read) begin // ActivationBuffers.java:95
+      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:95
     end
-    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:92
-    if (gate_write & buffer_write_mask[2]) begin // ActivationBuffers.java:91
-      gate_lane2[gate_write_address] <= buffer_write_values_2; // ActivationBuffers.java:91
+    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:95
+    if (gate_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
+      gate_lane2[gate_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
     end
-    if (gate_read) begin // ActivationBuffers.java:92
-      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:92
+    if (gate_read) begin // ActivationBuffers.java:95
+      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:95
     end
-    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:92
-    if (gate_write & buffer_write_mask[3]) begin // ActivationBuffers.java:91
-      gate_lane3[gate_write_address] <= buffer_write_values_3; // ActivationBuffers.java:91
+    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:95
+    if (gate_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
+      gate_lane3[gate_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
     end
-    if (gate_read) begin // ActivationBuffers.java:92
-      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:92
+    if (gate_read) begin // ActivationBuffers.java:95
+      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:95
     end
-    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:92
-    if (ffn_write & buffer_write_mask[0]) begin // ActivationBuffers.java:91
-      ffn_lane0[ffn_write_address] <= buffer_write_values_0; // ActivationBuffers.java:91
+    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:95
+    if (ffn_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
+      ffn_lane0[ffn_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
     end
-    if (ffn_read) begin // ActivationBuffers.java:92
-      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:92
+    if (ffn_read) begin // ActivationBuffers.java:95
+      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:95
     end
-    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:92
-    if (ffn_write & buffer_write_mask[1]) begin // ActivationBuffers.java:91
-      ffn_lane1[ffn_write_address] <= buffer_write_values_1; // ActivationBuffers.java:91
+    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:95
+    if (ffn_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
+      ffn_lane1[ffn_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
     end
-    if (ffn_read) begin // ActivationBuffers.java:92
-      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:92
+    if (ffn_read) begin // ActivationBuffers.java:95
+      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:95
     end
-    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:92
-    if (ffn_write & buffer_write_mask[2]) begin // ActivationBuffers.java:91
-      ffn_lane2[ffn_write_address] <= buffer_write_values_2; // ActivationBuffers.java:91
+    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:95
+    if (ffn_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
+      ffn_lane2[ffn_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
     end
-    if (ffn_read) begin // ActivationBuffers.java:92
-      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:92
+    if (ffn_read) begin // ActivationBuffers.java:95
+      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:95
     end
-    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:92
-    if (ffn_write & buffer_write_mask[3]) begin // ActivationBuffers.java:91
-      ffn_lane3[ffn_write_address] <= buffer_write_values_3; // ActivationBuffers.java:91
+    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:95
+    if (ffn_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
+      ffn_lane3[ffn_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
     end
-    if (ffn_read) begin // ActivationBuffers.java:92
-      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:92
+    if (ffn_read) begin // ActivationBuffers.java:95
+      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:95
     end
-    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:92
+    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:95
   end
 
   // -------------------------------------------------------------------------------------------------------------------
@@ -4863,21 +4863,21 @@ module tellme (
   end
 
   always @(*) begin
-    embed_capacity = 13'd0; // ActivationBuffers.java:114
-    if (embed_dst == 4'd0) begin // ActivationBuffers.java:116
-      embed_capacity = 13'd1536; // ActivationBuffers.java:116
+    embed_capacity = 13'd0; // ActivationBuffers.java:117
+    if (embed_dst == 4'd0) begin // ActivationBuffers.java:119
+      embed_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (embed_dst == 4'd1) begin // ActivationBuffers.java:116
-      embed_capacity = 13'd1536; // ActivationBuffers.java:116
+    if (embed_dst == 4'd1) begin // ActivationBuffers.java:119
+      embed_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (embed_dst == 4'd2) begin // ActivationBuffers.java:116
-      embed_capacity = 13'd1536; // ActivationBuffers.java:116
+    if (embed_dst == 4'd2) begin // ActivationBuffers.java:119
+      embed_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (embed_dst == 4'd3) begin // ActivationBuffers.java:116
-      embed_capacity = 13'd4096; // ActivationBuffers.java:116
+    if (embed_dst == 4'd3) begin // ActivationBuffers.java:119
+      embed_capacity = 13'd4096; // ActivationBuffers.java:119
     end
-    if (embed_dst == 4'd4) begin // ActivationBuffers.java:116
-      embed_capacity = 13'd4096; // ActivationBuffers.java:116
+    if (embed_dst == 4'd4) begin // ActivationBuffers.java:119
+      embed_capacity = 13'd4096; // ActivationBuffers.java:119
     end
   end
 
@@ -5035,21 +5035,21 @@ module tellme (
   end
 
   always @(*) begin
-    quantize_capacity = 13'd0; // ActivationBuffers.java:114
-    if (quantize_src == 4'd0) begin // ActivationBuffers.java:116
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:116
+    quantize_capacity = 13'd0; // ActivationBuffers.java:117
+    if (quantize_src == 4'd0) begin // ActivationBuffers.java:119
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (quantize_src == 4'd1) begin // ActivationBuffers.java:116
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:116
+    if (quantize_src == 4'd1) begin // ActivationBuffers.java:119
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (quantize_src == 4'd2) begin // ActivationBuffers.java:116
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:116
+    if (quantize_src == 4'd2) begin // ActivationBuffers.java:119
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (quantize_src == 4'd3) begin // ActivationBuffers.java:116
-      quantize_capacity = 13'd4096; // ActivationBuffers.java:116
+    if (quantize_src == 4'd3) begin // ActivationBuffers.java:119
+      quantize_capacity = 13'd4096; // ActivationBuffers.java:119
     end
-    if (quantize_src == 4'd4) begin // ActivationBuffers.java:116
-      quantize_capacity = 13'd4096; // ActivationBuffers.java:116
+    if (quantize_src == 4'd4) begin // ActivationBuffers.java:119
+      quantize_capacity = 13'd4096; // ActivationBuffers.java:119
     end
   end
 
@@ -5300,40 +5300,40 @@ module tellme (
   assign attention_q_width = attention_q_width_prod[23:0]; // AttentionExecutor.java:87
 
   always @(*) begin
-    attention_src_capacity = 13'd0; // ActivationBuffers.java:114
-    if (attention_src == 4'd0) begin // ActivationBuffers.java:116
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:116
+    attention_src_capacity = 13'd0; // ActivationBuffers.java:117
+    if (attention_src == 4'd0) begin // ActivationBuffers.java:119
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (attention_src == 4'd1) begin // ActivationBuffers.java:116
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:116
+    if (attention_src == 4'd1) begin // ActivationBuffers.java:119
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (attention_src == 4'd2) begin // ActivationBuffers.java:116
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:116
+    if (attention_src == 4'd2) begin // ActivationBuffers.java:119
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (attention_src == 4'd3) begin // ActivationBuffers.java:116
-      attention_src_capacity = 13'd4096; // ActivationBuffers.java:116
+    if (attention_src == 4'd3) begin // ActivationBuffers.java:119
+      attention_src_capacity = 13'd4096; // ActivationBuffers.java:119
     end
-    if (attention_src == 4'd4) begin // ActivationBuffers.java:116
-      attention_src_capacity = 13'd4096; // ActivationBuffers.java:116
+    if (attention_src == 4'd4) begin // ActivationBuffers.java:119
+      attention_src_capacity = 13'd4096; // ActivationBuffers.java:119
     end
   end
 
   always @(*) begin
-    attention_dst_capacity = 13'd0; // ActivationBuffers.java:114
-    if (attention_dst == 4'd0) begin // ActivationBuffers.java:116
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:116
+    attention_dst_capacity = 13'd0; // ActivationBuffers.java:117
+    if (attention_dst == 4'd0) begin // ActivationBuffers.java:119
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (attention_dst == 4'd1) begin // ActivationBuffers.java:116
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:116
+    if (attention_dst == 4'd1) begin // ActivationBuffers.java:119
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (attention_dst == 4'd2) begin // ActivationBuffers.java:116
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:116
+    if (attention_dst == 4'd2) begin // ActivationBuffers.java:119
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (attention_dst == 4'd3) begin // ActivationBuffers.java:116
-      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:116
+    if (attention_dst == 4'd3) begin // ActivationBuffers.java:119
+      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:119
     end
-    if (attention_dst == 4'd4) begin // ActivationBuffers.java:116
-      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:116
+    if (attention_dst == 4'd4) begin // ActivationBuffers.java:119
+      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:119
     end
   end
 
@@ -6087,40 +6087,40 @@ module tellme (
   end
 
   always @(*) begin
-    linear_dst_capacity = 13'd0; // ActivationBuffers.java:114
-    if (linear_dst == 4'd0) begin // ActivationBuffers.java:116
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:116
+    linear_dst_capacity = 13'd0; // ActivationBuffers.java:117
+    if (linear_dst == 4'd0) begin // ActivationBuffers.java:119
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (linear_dst == 4'd1) begin // ActivationBuffers.java:116
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:116
+    if (linear_dst == 4'd1) begin // ActivationBuffers.java:119
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (linear_dst == 4'd2) begin // ActivationBuffers.java:116
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:116
+    if (linear_dst == 4'd2) begin // ActivationBuffers.java:119
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (linear_dst == 4'd3) begin // ActivationBuffers.java:116
-      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:116
+    if (linear_dst == 4'd3) begin // ActivationBuffers.java:119
+      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:119
     end
-    if (linear_dst == 4'd4) begin // ActivationBuffers.java:116
-      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:116
+    if (linear_dst == 4'd4) begin // ActivationBuffers.java:119
+      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:119
     end
   end
 
   always @(*) begin
-    linear_src_capacity = 13'd0; // ActivationBuffers.java:114
-    if (linear_src == 4'd0) begin // ActivationBuffers.java:116
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:116
+    linear_src_capacity = 13'd0; // ActivationBuffers.java:117
+    if (linear_src == 4'd0) begin // ActivationBuffers.java:119
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (linear_src == 4'd1) begin // ActivationBuffers.java:116
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:116
+    if (linear_src == 4'd1) begin // ActivationBuffers.java:119
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (linear_src == 4'd2) begin // ActivationBuffers.java:116
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:116
+    if (linear_src == 4'd2) begin // ActivationBuffers.java:119
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:119
     end
-    if (linear_src == 4'd3) begin // ActivationBuffers.java:116
-      linear_src_capacity = 13'd4096; // ActivationBuffers.java:116
+    if (linear_src == 4'd3) begin // ActivationBuffers.java:119
+      linear_src_capacity = 13'd4096; // ActivationBuffers.java:119
     end
-    if (linear_src == 4'd4) begin // ActivationBuffers.java:116
-      linear_src_capacity = 13'd4096; // ActivationBuffers.java:116
+    if (linear_src == 4'd4) begin // ActivationBuffers.java:119
+      linear_src_capacity = 13'd4096; // ActivationBuffers.java:119
     end
   end
 
