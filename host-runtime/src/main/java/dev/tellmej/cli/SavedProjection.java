@@ -1,7 +1,9 @@
 package dev.tellmej.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tellmej.accel.sim.AcceleratorBenchmark;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,7 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -24,6 +26,11 @@ import java.util.Locale;
 final class SavedProjection {
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
+
+    /** Every field of the record must be there (a missing number is an error, not 0). */
+    private static final ObjectReader READER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).build().reader();
 
     private SavedProjection() {}
 
@@ -82,80 +89,46 @@ final class SavedProjection {
     }
 
     /**
-     * The headline of the result saved in {@code file}.
+     * The headline of the result saved in {@code file}: the file read back as the {@link AcceleratorBenchmark.Result}
+     * it was written from.
      *
-     * @throws IOException when the file cannot be read or is not a {@code bench accelerator} result (the message
-     *                     says which field is missing)
+     * @throws IOException when the file cannot be read or is not a {@code bench accelerator} result (Jackson's
+     *                     message names the field)
      */
     static Headline read(Path file) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(file.toFile());
-        JsonNode decode = first(file, root, "decode");
-        double clock = number(file, decode, "clock_mhz");
-        double gbps = number(file, decode, "ddr_gbps");
-        JsonNode longest = null;
-        for (JsonNode line : array(file, root, "prefill")) {
-            if (number(file, line, "clock_mhz") == clock && number(file, line, "ddr_gbps") == gbps
-                    && (longest == null || number(file, line, "tokens") > number(file, longest, "tokens"))) {
-                longest = line;
-            }
+        AcceleratorBenchmark.Result result;
+        try {
+            result = READER.readValue(file.toFile(), AcceleratorBenchmark.Result.class);
+        } catch (JacksonException e) {
+            throw new IOException(file + ": not a bench accelerator result: " + e.getOriginalMessage(), e);
         }
-        if (longest == null) {
-            throw new IOException(file + ": no prefill line at the headline setting");
+        if (result.decode() == null || result.decode().isEmpty() || result.prefill() == null) {
+            throw new IOException(file + ": no decode line");
         }
-        List<String> references = new ArrayList<>();
-        for (JsonNode reference : array(file, root, "references")) {
-            StringBuilder phrase = new StringBuilder(reference.path("name").asText("?"));
-            if (reference.path("decode_tokens_per_s").isNumber()) {
-                phrase.append(String.format(Locale.ROOT, " decode %.1f",
-                        reference.get("decode_tokens_per_s").asDouble()));
-            }
-            if (reference.path("prefill_tokens_per_s").isNumber()) {
-                phrase.append(String.format(Locale.ROOT, ", prefill %.0f",
-                        reference.get("prefill_tokens_per_s").asDouble()));
-            }
-            if (reference.path("ttft_s").isTextual()) {
-                phrase.append(", TTFT ").append(reference.get("ttft_s").asText()).append(" s");
-            }
-            references.add(phrase.toString());
-        }
-        return new Headline(text(file, root, "model"), (int) number(file, root, "layers"), clock, gbps,
-                (int) number(file, decode, "context"), number(file, decode, "tokens_per_s"),
-                number(file, decode, "roofline_tokens_per_s") > 0
-                        ? number(file, decode, "tokens_per_s") / number(file, decode, "roofline_tokens_per_s") : 0,
-                number(file, decode, "ddr_busy"), (int) number(file, longest, "tokens"),
-                number(file, longest, "tokens_per_s"), number(file, longest, "ttft_s"), references,
-                Files.getLastModifiedTime(file).toInstant());
+        AcceleratorBenchmark.DecodeLine decode = result.decode().getFirst();
+        AcceleratorBenchmark.PrefillLine longest = result.prefill().stream()
+                .filter(p -> p.clock_mhz() == decode.clock_mhz() && p.ddr_gbps() == decode.ddr_gbps())
+                .max(Comparator.comparingInt(AcceleratorBenchmark.PrefillLine::tokens))
+                .orElseThrow(() -> new IOException(file + ": no prefill line at the headline setting"));
+        List<String> references = result.references() == null ? List.of()
+                : result.references().stream().map(SavedProjection::phrase).toList();
+        return new Headline(result.model(), result.layers(), decode.clock_mhz(), decode.ddr_gbps(), decode.context(),
+                decode.tokens_per_s(), decode.of_roofline(), decode.ddr_busy(), longest.tokens(),
+                longest.tokens_per_s(), longest.ttft_s(), references, Files.getLastModifiedTime(file).toInstant());
     }
 
-    private static JsonNode array(Path file, JsonNode node, String field) throws IOException {
-        JsonNode value = node.get(field);
-        if (value == null || !value.isArray()) {
-            throw new IOException(file + ": no array \"" + field + "\"");
+    /** "TeLLMe decode 25.0, prefill 143, TTFT 0.45-0.96 s": the figures a reference publishes. */
+    private static String phrase(AcceleratorBenchmark.Reference reference) {
+        StringBuilder phrase = new StringBuilder(reference.name());
+        if (reference.decode_tokens_per_s() != null) {
+            phrase.append(String.format(Locale.ROOT, " decode %.1f", reference.decode_tokens_per_s()));
         }
-        return value;
-    }
-
-    private static JsonNode first(Path file, JsonNode node, String field) throws IOException {
-        JsonNode value = array(file, node, field);
-        if (value.isEmpty()) {
-            throw new IOException(file + ": \"" + field + "\" is empty");
+        if (reference.prefill_tokens_per_s() != null) {
+            phrase.append(String.format(Locale.ROOT, ", prefill %.0f", reference.prefill_tokens_per_s()));
         }
-        return value.get(0);
-    }
-
-    private static double number(Path file, JsonNode node, String field) throws IOException {
-        JsonNode value = node.get(field);
-        if (value == null || !value.isNumber()) {
-            throw new IOException(file + ": no number \"" + field + "\"");
+        if (reference.ttft_s() != null) {
+            phrase.append(", TTFT ").append(reference.ttft_s()).append(" s");
         }
-        return value.asDouble();
-    }
-
-    private static String text(Path file, JsonNode node, String field) throws IOException {
-        JsonNode value = node.get(field);
-        if (value == null || !value.isTextual()) {
-            throw new IOException(file + ": no text \"" + field + "\"");
-        }
-        return value.asText();
+        return phrase.toString();
     }
 }
