@@ -49,7 +49,7 @@ public final class AcceleratorDesigns {
         Map<String, Supplier<? extends Module>> kernel = new LinkedHashMap<>();
         AcceleratorConfig.named().forEach((name, config) -> kernel.put(name, () -> TellmeKernel.of(config)));
         entries.add(new DesignEntry("accelerator", "the whole Vitis RTL kernel 'tellme': s_axi_control, the"
-                + " sequencer running the image's program, the on-chip buffers; in progress, see docs/kernel.md",
+                + " sequencer running the image's program, the datapath, attention and LM head (docs/kernel.md)",
                 kernel, new ElaborationOptions(ClockDomainConfig.VITIS_KERNEL)));
         return entries;
     }

@@ -28,6 +28,8 @@ final class OutputFolder {
     static final OutputFolder RTL = new OutputFolder("rtl");
     /** The folders of {@code tellme interface}: marker {@code .tellme-interface}. */
     static final OutputFolder INTERFACE = new OutputFolder("interface");
+    /** The folders of {@code tellme vitis}: marker {@code .tellme-vitis}. */
+    static final OutputFolder VITIS = new OutputFolder("vitis");
 
     private final String command;
     private final String marker;

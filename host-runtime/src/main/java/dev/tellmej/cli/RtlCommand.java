@@ -129,7 +129,8 @@ final class RtlCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Design<?> elaborate(DesignEntry entry, String config) {
+    /** Elaborates {@code entry} in {@code config}; design errors become a {@link CommandFailedException}. */
+    static Design<?> elaborate(DesignEntry entry, String config) {
         try {
             return entry.elaborate(config);
         } catch (ElaborationException e) {

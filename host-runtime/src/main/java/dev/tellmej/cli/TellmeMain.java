@@ -27,7 +27,7 @@ import picocli.CommandLine.Command;
         versionProvider = TellmeMain.Version.class,
         description = "TeLLMe-J: ternary LLMs on edge FPGAs. Generate RTL, simulate it, run inference.",
         subcommands = {DemoCommand.class, RunCommand.class, ChatCommand.class, ServeCommand.class, PackCommand.class, ImageCommand.class, RtlCommand.class,
-                InterfaceCommand.class, ConfigCommand.class, BenchCommand.class, ReportCommand.class, VerifyCommand.class,
+                InterfaceCommand.class, VitisCommand.class, ConfigCommand.class, BenchCommand.class, ReportCommand.class, VerifyCommand.class,
                 CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n")
 public final class TellmeMain implements Runnable {
@@ -96,20 +96,25 @@ public final class TellmeMain implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** The project's version, as the build recorded it ({@code unknown} when the build did not). */
+    static String projectVersion() {
+        Properties properties = new Properties();
+        try (InputStream in = TellmeMain.class.getResourceAsStream("/tellme-version.properties")) {
+            if (in != null) {
+                properties.load(in);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties.getProperty("version", "unknown");
+    }
+
     /** The project version from the build, and the JVM that runs it. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            Properties properties = new Properties();
-            try (InputStream in = TellmeMain.class.getResourceAsStream("/tellme-version.properties")) {
-                if (in != null) {
-                    properties.load(in);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
             return new String[] {
-                "tellme " + properties.getProperty("version", "unknown"),
+                "tellme " + projectVersion(),
                 "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"
             };
         }
