@@ -48,11 +48,11 @@ Dequantizer_l4.v
 SyncFifo_w65_d11.v
 ResidualAdd_l4_fp16.v
 FpSilu.v
-SyncFifo_w97_d92.v
-Gating_silu_l4_fp16.v
+SyncFifo_w97_d26.v
+Gating_silu_l4_fp16_p1.v
 FpRelu2.v
-SyncFifo_w97_d21.v
-Gating_relu2_l4_fp16.v
+SyncFifo_w97_d8.v
+Gating_relu2_l4_fp16_p1.v
 SyncFifo_w65_d18.v
 Rope_l4_maxd32_r4_fp16_runtime.v
 KvCacheWriter_w64_b16_o4.v

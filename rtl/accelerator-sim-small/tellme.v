@@ -645,412 +645,412 @@ module tellme (
   wire [15:0]  residual_add_out_payload_h_2;                       // TellmeKernel.java:85
   wire [15:0]  residual_add_out_payload_h_3;                       // TellmeKernel.java:85
   wire         residual_add_out_payload_last;                      // TellmeKernel.java:85
-  wire         gating_silu_in_valid;                               // TellmeKernel.java:86
-  wire         gating_silu_in_ready;                               // TellmeKernel.java:86
-  wire [31:0]  gating_silu_in_payload_g_0;                         // TellmeKernel.java:86
-  wire [31:0]  gating_silu_in_payload_g_1;                         // TellmeKernel.java:86
-  wire [31:0]  gating_silu_in_payload_g_2;                         // TellmeKernel.java:86
-  wire [31:0]  gating_silu_in_payload_g_3;                         // TellmeKernel.java:86
-  wire [31:0]  gating_silu_in_payload_u_0;                         // TellmeKernel.java:86
-  wire [31:0]  gating_silu_in_payload_u_1;                         // TellmeKernel.java:86
-  wire [31:0]  gating_silu_in_payload_u_2;                         // TellmeKernel.java:86
-  wire [31:0]  gating_silu_in_payload_u_3;                         // TellmeKernel.java:86
-  wire         gating_silu_in_payload_last;                        // TellmeKernel.java:86
-  wire         gating_silu_out_valid;                              // TellmeKernel.java:86
-  wire         gating_silu_out_ready;                              // TellmeKernel.java:86
-  wire [15:0]  gating_silu_out_payload_f_0;                        // TellmeKernel.java:86
-  wire [15:0]  gating_silu_out_payload_f_1;                        // TellmeKernel.java:86
-  wire [15:0]  gating_silu_out_payload_f_2;                        // TellmeKernel.java:86
-  wire [15:0]  gating_silu_out_payload_f_3;                        // TellmeKernel.java:86
-  wire [31:0]  gating_silu_out_payload_absMax;                     // TellmeKernel.java:86
-  wire         gating_silu_out_payload_last;                       // TellmeKernel.java:86
-  wire         gating_relu2_in_valid;                              // TellmeKernel.java:87
-  wire         gating_relu2_in_ready;                              // TellmeKernel.java:87
-  wire [31:0]  gating_relu2_in_payload_g_0;                        // TellmeKernel.java:87
-  wire [31:0]  gating_relu2_in_payload_g_1;                        // TellmeKernel.java:87
-  wire [31:0]  gating_relu2_in_payload_g_2;                        // TellmeKernel.java:87
-  wire [31:0]  gating_relu2_in_payload_g_3;                        // TellmeKernel.java:87
-  wire [31:0]  gating_relu2_in_payload_u_0;                        // TellmeKernel.java:87
-  wire [31:0]  gating_relu2_in_payload_u_1;                        // TellmeKernel.java:87
-  wire [31:0]  gating_relu2_in_payload_u_2;                        // TellmeKernel.java:87
-  wire [31:0]  gating_relu2_in_payload_u_3;                        // TellmeKernel.java:87
-  wire         gating_relu2_in_payload_last;                       // TellmeKernel.java:87
-  wire         gating_relu2_out_valid;                             // TellmeKernel.java:87
-  wire         gating_relu2_out_ready;                             // TellmeKernel.java:87
-  wire [15:0]  gating_relu2_out_payload_f_0;                       // TellmeKernel.java:87
-  wire [15:0]  gating_relu2_out_payload_f_1;                       // TellmeKernel.java:87
-  wire [15:0]  gating_relu2_out_payload_f_2;                       // TellmeKernel.java:87
-  wire [15:0]  gating_relu2_out_payload_f_3;                       // TellmeKernel.java:87
-  wire [31:0]  gating_relu2_out_payload_absMax;                    // TellmeKernel.java:87
-  wire         gating_relu2_out_payload_last;                      // TellmeKernel.java:87
-  wire         rope_in_valid;                                      // TellmeKernel.java:88
-  wire         rope_in_ready;                                      // TellmeKernel.java:88
-  wire [31:0]  rope_in_payload_x_0;                                // TellmeKernel.java:88
-  wire [31:0]  rope_in_payload_x_1;                                // TellmeKernel.java:88
-  wire [31:0]  rope_in_payload_x_2;                                // TellmeKernel.java:88
-  wire [31:0]  rope_in_payload_x_3;                                // TellmeKernel.java:88
-  wire [1:0]   rope_in_payload_row;                                // TellmeKernel.java:88
-  wire         rope_in_payload_last;                               // TellmeKernel.java:88
-  wire [3:0]   rope_head_beats;                                    // TellmeKernel.java:88
-  wire         rope_adjacent;                                      // TellmeKernel.java:88
-  wire         rope_bypass;                                        // TellmeKernel.java:88
-  wire         rope_table_write_valid;                             // TellmeKernel.java:88
-  wire [1:0]   rope_table_write_payload_row;                       // TellmeKernel.java:88
-  wire [1:0]   rope_table_write_payload_group;                     // TellmeKernel.java:88
-  wire         rope_table_write_payload_sine;                      // TellmeKernel.java:88
-  wire [127:0] rope_table_write_payload_values;                    // TellmeKernel.java:88
-  wire         rope_out_valid;                                     // TellmeKernel.java:88
-  wire         rope_out_ready;                                     // TellmeKernel.java:88
-  wire [15:0]  rope_out_payload_y_0;                               // TellmeKernel.java:88
-  wire [15:0]  rope_out_payload_y_1;                               // TellmeKernel.java:88
-  wire [15:0]  rope_out_payload_y_2;                               // TellmeKernel.java:88
-  wire [15:0]  rope_out_payload_y_3;                               // TellmeKernel.java:88
-  wire         rope_out_payload_last;                              // TellmeKernel.java:88
-  wire         kv_cache_writer_command_valid;                      // TellmeKernel.java:90
-  wire         kv_cache_writer_command_ready;                      // TellmeKernel.java:90
-  wire [63:0]  kv_cache_writer_command_payload_address;            // TellmeKernel.java:90
-  wire [31:0]  kv_cache_writer_command_payload_headStride;         // TellmeKernel.java:90
-  wire [7:0]   kv_cache_writer_command_payload_heads;              // TellmeKernel.java:90
-  wire [15:0]  kv_cache_writer_command_payload_rowBeats;           // TellmeKernel.java:90
-  wire         kv_cache_writer_rows_valid;                         // TellmeKernel.java:90
-  wire         kv_cache_writer_rows_ready;                         // TellmeKernel.java:90
-  wire [63:0]  kv_cache_writer_rows_payload;                       // TellmeKernel.java:90
-  wire         kv_cache_writer_done_valid;                         // TellmeKernel.java:90
-  wire         kv_cache_writer_done_payload_error;                 // TellmeKernel.java:90
-  wire         kv_cache_writer_idle;                               // TellmeKernel.java:90
-  wire         kv_cache_writer_m_axi_awvalid;                      // TellmeKernel.java:90
-  wire         kv_cache_writer_m_axi_awready;                      // TellmeKernel.java:90
-  wire [63:0]  kv_cache_writer_m_axi_awaddr;                       // TellmeKernel.java:90
-  wire [7:0]   kv_cache_writer_m_axi_awlen;                        // TellmeKernel.java:90
-  wire [2:0]   kv_cache_writer_m_axi_awsize;                       // TellmeKernel.java:90
-  wire [1:0]   kv_cache_writer_m_axi_awburst;                      // TellmeKernel.java:90
-  wire         kv_cache_writer_m_axi_wvalid;                       // TellmeKernel.java:90
-  wire         kv_cache_writer_m_axi_wready;                       // TellmeKernel.java:90
-  wire [63:0]  kv_cache_writer_m_axi_wdata;                        // TellmeKernel.java:90
-  wire [7:0]   kv_cache_writer_m_axi_wstrb;                        // TellmeKernel.java:90
-  wire         kv_cache_writer_m_axi_wlast;                        // TellmeKernel.java:90
-  wire         kv_cache_writer_m_axi_bvalid;                       // TellmeKernel.java:90
-  wire         kv_cache_writer_m_axi_bready;                       // TellmeKernel.java:90
-  wire [1:0]   kv_cache_writer_m_axi_bresp;                        // TellmeKernel.java:90
-  wire         kv_cache_writer_m_axi_arvalid;                      // TellmeKernel.java:90
-  wire         kv_cache_writer_m_axi_arready;                      // TellmeKernel.java:90
-  wire [63:0]  kv_cache_writer_m_axi_araddr;                       // TellmeKernel.java:90
-  wire [7:0]   kv_cache_writer_m_axi_arlen;                        // TellmeKernel.java:90
-  wire [2:0]   kv_cache_writer_m_axi_arsize;                       // TellmeKernel.java:90
-  wire [1:0]   kv_cache_writer_m_axi_arburst;                      // TellmeKernel.java:90
-  wire         kv_cache_writer_m_axi_rvalid;                       // TellmeKernel.java:90
-  wire         kv_cache_writer_m_axi_rready;                       // TellmeKernel.java:90
-  wire [63:0]  kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:90
-  wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:90
-  wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:90
-  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:155
-  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:155
-  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:155
-  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:155
-  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:155
-  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:155
-  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:155
-  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:155
-  wire [63:0]  w0_share_s_axi_0_wdata;                             // TellmeKernel.java:155
-  wire [7:0]   w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:155
-  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:155
-  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:155
-  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:155
-  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:155
-  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:155
-  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:155
-  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:155
-  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:155
-  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:155
-  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:155
-  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:155
-  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:155
-  wire [63:0]  w0_share_s_axi_0_rdata;                             // TellmeKernel.java:155
-  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:155
-  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:155
-  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:155
-  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:155
-  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:155
-  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:155
-  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:155
-  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:155
-  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:155
-  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:155
-  wire [63:0]  w0_share_s_axi_1_wdata;                             // TellmeKernel.java:155
-  wire [7:0]   w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:155
-  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:155
-  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:155
-  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:155
-  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:155
-  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:155
-  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:155
-  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:155
-  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:155
-  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:155
-  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:155
-  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:155
-  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:155
-  wire [63:0]  w0_share_s_axi_1_rdata;                             // TellmeKernel.java:155
-  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:155
-  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:155
-  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:155
-  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:155
-  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:155
-  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:155
-  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:155
-  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:155
-  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:155
-  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:155
-  wire [63:0]  w0_share_m_axi_wdata;                               // TellmeKernel.java:155
-  wire [7:0]   w0_share_m_axi_wstrb;                               // TellmeKernel.java:155
-  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:155
-  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:155
-  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:155
-  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:155
-  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:155
-  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:155
-  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:155
-  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:155
-  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:155
-  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:155
-  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:155
-  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:155
-  wire [63:0]  w0_share_m_axi_rdata;                               // TellmeKernel.java:155
-  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:155
-  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:155
-  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:155
-  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:155
-  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:155
-  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:155
-  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:155
-  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:155
-  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:155
-  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:155
-  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:155
-  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:155
-  wire [63:0]  w1_share_s_axi_0_wdata;                             // TellmeKernel.java:155
-  wire [7:0]   w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:155
-  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:155
-  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:155
-  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:155
-  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:155
-  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:155
-  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:155
-  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:155
-  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:155
-  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:155
-  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:155
-  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:155
-  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:155
-  wire [63:0]  w1_share_s_axi_0_rdata;                             // TellmeKernel.java:155
-  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:155
-  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:155
-  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:155
-  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:155
-  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:155
-  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:155
-  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:155
-  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:155
-  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:155
-  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:155
-  wire [63:0]  w1_share_s_axi_1_wdata;                             // TellmeKernel.java:155
-  wire [7:0]   w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:155
-  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:155
-  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:155
-  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:155
-  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:155
-  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:155
-  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:155
-  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:155
-  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:155
-  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:155
-  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:155
-  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:155
-  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:155
-  wire [63:0]  w1_share_s_axi_1_rdata;                             // TellmeKernel.java:155
-  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:155
-  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:155
-  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:155
-  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:155
-  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:155
-  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:155
-  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:155
-  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:155
-  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:155
-  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:155
-  wire [63:0]  w1_share_m_axi_wdata;                               // TellmeKernel.java:155
-  wire [7:0]   w1_share_m_axi_wstrb;                               // TellmeKernel.java:155
-  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:155
-  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:155
-  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:155
-  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:155
-  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:155
-  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:155
-  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:155
-  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:155
-  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:155
-  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:155
-  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:155
-  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:155
-  wire [63:0]  w1_share_m_axi_rdata;                               // TellmeKernel.java:155
-  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:155
-  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:155
-  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:155
-  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:155
-  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:155
-  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_0_wdata;                             // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:155
-  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_0_rdata;                             // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:155
-  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_1_wdata;                             // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:155
-  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_1_rdata;                             // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:155
-  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_2_wdata;                             // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:155
-  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_2_rdata;                             // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:155
-  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_3_wdata;                             // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:155
-  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_3_rdata;                             // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_4_awvalid;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_4_awready;                           // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_4_awaddr;                            // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_4_awlen;                             // TellmeKernel.java:155
-  wire [2:0]   d0_share_s_axi_4_awsize;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_4_awburst;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_4_wvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_4_wready;                            // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_4_wdata;                             // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_4_wstrb;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_4_wlast;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_4_bvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_4_bready;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_4_bresp;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_4_arvalid;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_4_arready;                           // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_4_araddr;                            // TellmeKernel.java:155
-  wire [7:0]   d0_share_s_axi_4_arlen;                             // TellmeKernel.java:155
-  wire [2:0]   d0_share_s_axi_4_arsize;                            // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_4_arburst;                           // TellmeKernel.java:155
-  wire         d0_share_s_axi_4_rvalid;                            // TellmeKernel.java:155
-  wire         d0_share_s_axi_4_rready;                            // TellmeKernel.java:155
-  wire [63:0]  d0_share_s_axi_4_rdata;                             // TellmeKernel.java:155
-  wire [1:0]   d0_share_s_axi_4_rresp;                             // TellmeKernel.java:155
-  wire         d0_share_s_axi_4_rlast;                             // TellmeKernel.java:155
-  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:155
-  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:155
-  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:155
-  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:155
-  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:155
-  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:155
-  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:155
-  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:155
-  wire [63:0]  d0_share_m_axi_wdata;                               // TellmeKernel.java:155
-  wire [7:0]   d0_share_m_axi_wstrb;                               // TellmeKernel.java:155
-  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:155
-  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:155
-  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:155
-  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:155
-  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:155
-  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:155
-  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:155
-  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:155
-  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:155
-  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:155
-  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:155
-  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:155
-  wire [63:0]  d0_share_m_axi_rdata;                               // TellmeKernel.java:155
-  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:155
-  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:155
-  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:155
-  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:155
-  wire         port_moving;                                        // TellmeKernel.java:113
-  wire         stalled;                                            // TellmeKernel.java:114
+  wire         gating_silu_in_valid;                               // TellmeKernel.java:88
+  wire         gating_silu_in_ready;                               // TellmeKernel.java:88
+  wire [31:0]  gating_silu_in_payload_g_0;                         // TellmeKernel.java:88
+  wire [31:0]  gating_silu_in_payload_g_1;                         // TellmeKernel.java:88
+  wire [31:0]  gating_silu_in_payload_g_2;                         // TellmeKernel.java:88
+  wire [31:0]  gating_silu_in_payload_g_3;                         // TellmeKernel.java:88
+  wire [31:0]  gating_silu_in_payload_u_0;                         // TellmeKernel.java:88
+  wire [31:0]  gating_silu_in_payload_u_1;                         // TellmeKernel.java:88
+  wire [31:0]  gating_silu_in_payload_u_2;                         // TellmeKernel.java:88
+  wire [31:0]  gating_silu_in_payload_u_3;                         // TellmeKernel.java:88
+  wire         gating_silu_in_payload_last;                        // TellmeKernel.java:88
+  wire         gating_silu_out_valid;                              // TellmeKernel.java:88
+  wire         gating_silu_out_ready;                              // TellmeKernel.java:88
+  wire [15:0]  gating_silu_out_payload_f_0;                        // TellmeKernel.java:88
+  wire [15:0]  gating_silu_out_payload_f_1;                        // TellmeKernel.java:88
+  wire [15:0]  gating_silu_out_payload_f_2;                        // TellmeKernel.java:88
+  wire [15:0]  gating_silu_out_payload_f_3;                        // TellmeKernel.java:88
+  wire [31:0]  gating_silu_out_payload_absMax;                     // TellmeKernel.java:88
+  wire         gating_silu_out_payload_last;                       // TellmeKernel.java:88
+  wire         gating_relu2_in_valid;                              // TellmeKernel.java:90
+  wire         gating_relu2_in_ready;                              // TellmeKernel.java:90
+  wire [31:0]  gating_relu2_in_payload_g_0;                        // TellmeKernel.java:90
+  wire [31:0]  gating_relu2_in_payload_g_1;                        // TellmeKernel.java:90
+  wire [31:0]  gating_relu2_in_payload_g_2;                        // TellmeKernel.java:90
+  wire [31:0]  gating_relu2_in_payload_g_3;                        // TellmeKernel.java:90
+  wire [31:0]  gating_relu2_in_payload_u_0;                        // TellmeKernel.java:90
+  wire [31:0]  gating_relu2_in_payload_u_1;                        // TellmeKernel.java:90
+  wire [31:0]  gating_relu2_in_payload_u_2;                        // TellmeKernel.java:90
+  wire [31:0]  gating_relu2_in_payload_u_3;                        // TellmeKernel.java:90
+  wire         gating_relu2_in_payload_last;                       // TellmeKernel.java:90
+  wire         gating_relu2_out_valid;                             // TellmeKernel.java:90
+  wire         gating_relu2_out_ready;                             // TellmeKernel.java:90
+  wire [15:0]  gating_relu2_out_payload_f_0;                       // TellmeKernel.java:90
+  wire [15:0]  gating_relu2_out_payload_f_1;                       // TellmeKernel.java:90
+  wire [15:0]  gating_relu2_out_payload_f_2;                       // TellmeKernel.java:90
+  wire [15:0]  gating_relu2_out_payload_f_3;                       // TellmeKernel.java:90
+  wire [31:0]  gating_relu2_out_payload_absMax;                    // TellmeKernel.java:90
+  wire         gating_relu2_out_payload_last;                      // TellmeKernel.java:90
+  wire         rope_in_valid;                                      // TellmeKernel.java:92
+  wire         rope_in_ready;                                      // TellmeKernel.java:92
+  wire [31:0]  rope_in_payload_x_0;                                // TellmeKernel.java:92
+  wire [31:0]  rope_in_payload_x_1;                                // TellmeKernel.java:92
+  wire [31:0]  rope_in_payload_x_2;                                // TellmeKernel.java:92
+  wire [31:0]  rope_in_payload_x_3;                                // TellmeKernel.java:92
+  wire [1:0]   rope_in_payload_row;                                // TellmeKernel.java:92
+  wire         rope_in_payload_last;                               // TellmeKernel.java:92
+  wire [3:0]   rope_head_beats;                                    // TellmeKernel.java:92
+  wire         rope_adjacent;                                      // TellmeKernel.java:92
+  wire         rope_bypass;                                        // TellmeKernel.java:92
+  wire         rope_table_write_valid;                             // TellmeKernel.java:92
+  wire [1:0]   rope_table_write_payload_row;                       // TellmeKernel.java:92
+  wire [1:0]   rope_table_write_payload_group;                     // TellmeKernel.java:92
+  wire         rope_table_write_payload_sine;                      // TellmeKernel.java:92
+  wire [127:0] rope_table_write_payload_values;                    // TellmeKernel.java:92
+  wire         rope_out_valid;                                     // TellmeKernel.java:92
+  wire         rope_out_ready;                                     // TellmeKernel.java:92
+  wire [15:0]  rope_out_payload_y_0;                               // TellmeKernel.java:92
+  wire [15:0]  rope_out_payload_y_1;                               // TellmeKernel.java:92
+  wire [15:0]  rope_out_payload_y_2;                               // TellmeKernel.java:92
+  wire [15:0]  rope_out_payload_y_3;                               // TellmeKernel.java:92
+  wire         rope_out_payload_last;                              // TellmeKernel.java:92
+  wire         kv_cache_writer_command_valid;                      // TellmeKernel.java:94
+  wire         kv_cache_writer_command_ready;                      // TellmeKernel.java:94
+  wire [63:0]  kv_cache_writer_command_payload_address;            // TellmeKernel.java:94
+  wire [31:0]  kv_cache_writer_command_payload_headStride;         // TellmeKernel.java:94
+  wire [7:0]   kv_cache_writer_command_payload_heads;              // TellmeKernel.java:94
+  wire [15:0]  kv_cache_writer_command_payload_rowBeats;           // TellmeKernel.java:94
+  wire         kv_cache_writer_rows_valid;                         // TellmeKernel.java:94
+  wire         kv_cache_writer_rows_ready;                         // TellmeKernel.java:94
+  wire [63:0]  kv_cache_writer_rows_payload;                       // TellmeKernel.java:94
+  wire         kv_cache_writer_done_valid;                         // TellmeKernel.java:94
+  wire         kv_cache_writer_done_payload_error;                 // TellmeKernel.java:94
+  wire         kv_cache_writer_idle;                               // TellmeKernel.java:94
+  wire         kv_cache_writer_m_axi_awvalid;                      // TellmeKernel.java:94
+  wire         kv_cache_writer_m_axi_awready;                      // TellmeKernel.java:94
+  wire [63:0]  kv_cache_writer_m_axi_awaddr;                       // TellmeKernel.java:94
+  wire [7:0]   kv_cache_writer_m_axi_awlen;                        // TellmeKernel.java:94
+  wire [2:0]   kv_cache_writer_m_axi_awsize;                       // TellmeKernel.java:94
+  wire [1:0]   kv_cache_writer_m_axi_awburst;                      // TellmeKernel.java:94
+  wire         kv_cache_writer_m_axi_wvalid;                       // TellmeKernel.java:94
+  wire         kv_cache_writer_m_axi_wready;                       // TellmeKernel.java:94
+  wire [63:0]  kv_cache_writer_m_axi_wdata;                        // TellmeKernel.java:94
+  wire [7:0]   kv_cache_writer_m_axi_wstrb;                        // TellmeKernel.java:94
+  wire         kv_cache_writer_m_axi_wlast;                        // TellmeKernel.java:94
+  wire         kv_cache_writer_m_axi_bvalid;                       // TellmeKernel.java:94
+  wire         kv_cache_writer_m_axi_bready;                       // TellmeKernel.java:94
+  wire [1:0]   kv_cache_writer_m_axi_bresp;                        // TellmeKernel.java:94
+  wire         kv_cache_writer_m_axi_arvalid;                      // TellmeKernel.java:94
+  wire         kv_cache_writer_m_axi_arready;                      // TellmeKernel.java:94
+  wire [63:0]  kv_cache_writer_m_axi_araddr;                       // TellmeKernel.java:94
+  wire [7:0]   kv_cache_writer_m_axi_arlen;                        // TellmeKernel.java:94
+  wire [2:0]   kv_cache_writer_m_axi_arsize;                       // TellmeKernel.java:94
+  wire [1:0]   kv_cache_writer_m_axi_arburst;                      // TellmeKernel.java:94
+  wire         kv_cache_writer_m_axi_rvalid;                       // TellmeKernel.java:94
+  wire         kv_cache_writer_m_axi_rready;                       // TellmeKernel.java:94
+  wire [63:0]  kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:94
+  wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:94
+  wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:94
+  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:159
+  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:159
+  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:159
+  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:159
+  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:159
+  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:159
+  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:159
+  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:159
+  wire [63:0]  w0_share_s_axi_0_wdata;                             // TellmeKernel.java:159
+  wire [7:0]   w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:159
+  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:159
+  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:159
+  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:159
+  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:159
+  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:159
+  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:159
+  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:159
+  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:159
+  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:159
+  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:159
+  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:159
+  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:159
+  wire [63:0]  w0_share_s_axi_0_rdata;                             // TellmeKernel.java:159
+  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:159
+  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:159
+  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:159
+  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:159
+  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:159
+  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:159
+  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:159
+  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:159
+  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:159
+  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:159
+  wire [63:0]  w0_share_s_axi_1_wdata;                             // TellmeKernel.java:159
+  wire [7:0]   w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:159
+  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:159
+  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:159
+  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:159
+  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:159
+  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:159
+  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:159
+  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:159
+  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:159
+  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:159
+  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:159
+  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:159
+  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:159
+  wire [63:0]  w0_share_s_axi_1_rdata;                             // TellmeKernel.java:159
+  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:159
+  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:159
+  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:159
+  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:159
+  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:159
+  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:159
+  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:159
+  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:159
+  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:159
+  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:159
+  wire [63:0]  w0_share_m_axi_wdata;                               // TellmeKernel.java:159
+  wire [7:0]   w0_share_m_axi_wstrb;                               // TellmeKernel.java:159
+  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:159
+  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:159
+  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:159
+  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:159
+  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:159
+  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:159
+  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:159
+  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:159
+  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:159
+  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:159
+  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:159
+  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:159
+  wire [63:0]  w0_share_m_axi_rdata;                               // TellmeKernel.java:159
+  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:159
+  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:159
+  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:159
+  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:159
+  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:159
+  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:159
+  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:159
+  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:159
+  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:159
+  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:159
+  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:159
+  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:159
+  wire [63:0]  w1_share_s_axi_0_wdata;                             // TellmeKernel.java:159
+  wire [7:0]   w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:159
+  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:159
+  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:159
+  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:159
+  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:159
+  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:159
+  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:159
+  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:159
+  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:159
+  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:159
+  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:159
+  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:159
+  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:159
+  wire [63:0]  w1_share_s_axi_0_rdata;                             // TellmeKernel.java:159
+  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:159
+  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:159
+  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:159
+  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:159
+  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:159
+  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:159
+  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:159
+  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:159
+  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:159
+  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:159
+  wire [63:0]  w1_share_s_axi_1_wdata;                             // TellmeKernel.java:159
+  wire [7:0]   w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:159
+  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:159
+  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:159
+  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:159
+  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:159
+  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:159
+  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:159
+  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:159
+  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:159
+  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:159
+  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:159
+  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:159
+  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:159
+  wire [63:0]  w1_share_s_axi_1_rdata;                             // TellmeKernel.java:159
+  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:159
+  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:159
+  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:159
+  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:159
+  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:159
+  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:159
+  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:159
+  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:159
+  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:159
+  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:159
+  wire [63:0]  w1_share_m_axi_wdata;                               // TellmeKernel.java:159
+  wire [7:0]   w1_share_m_axi_wstrb;                               // TellmeKernel.java:159
+  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:159
+  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:159
+  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:159
+  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:159
+  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:159
+  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:159
+  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:159
+  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:159
+  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:159
+  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:159
+  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:159
+  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:159
+  wire [63:0]  w1_share_m_axi_rdata;                               // TellmeKernel.java:159
+  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:159
+  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:159
+  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:159
+  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:159
+  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:159
+  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_0_wdata;                             // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:159
+  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_0_rdata;                             // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:159
+  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_1_wdata;                             // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:159
+  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_1_rdata;                             // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:159
+  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_2_wdata;                             // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:159
+  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_2_rdata;                             // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:159
+  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_3_wdata;                             // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:159
+  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_3_rdata;                             // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_4_awvalid;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_4_awready;                           // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_4_awaddr;                            // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_4_awlen;                             // TellmeKernel.java:159
+  wire [2:0]   d0_share_s_axi_4_awsize;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_4_awburst;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_4_wvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_4_wready;                            // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_4_wdata;                             // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_4_wstrb;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_4_wlast;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_4_bvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_4_bready;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_4_bresp;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_4_arvalid;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_4_arready;                           // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_4_araddr;                            // TellmeKernel.java:159
+  wire [7:0]   d0_share_s_axi_4_arlen;                             // TellmeKernel.java:159
+  wire [2:0]   d0_share_s_axi_4_arsize;                            // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_4_arburst;                           // TellmeKernel.java:159
+  wire         d0_share_s_axi_4_rvalid;                            // TellmeKernel.java:159
+  wire         d0_share_s_axi_4_rready;                            // TellmeKernel.java:159
+  wire [63:0]  d0_share_s_axi_4_rdata;                             // TellmeKernel.java:159
+  wire [1:0]   d0_share_s_axi_4_rresp;                             // TellmeKernel.java:159
+  wire         d0_share_s_axi_4_rlast;                             // TellmeKernel.java:159
+  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:159
+  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:159
+  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:159
+  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:159
+  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:159
+  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:159
+  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:159
+  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:159
+  wire [63:0]  d0_share_m_axi_wdata;                               // TellmeKernel.java:159
+  wire [7:0]   d0_share_m_axi_wstrb;                               // TellmeKernel.java:159
+  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:159
+  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:159
+  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:159
+  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:159
+  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:159
+  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:159
+  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:159
+  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:159
+  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:159
+  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:159
+  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:159
+  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:159
+  wire [63:0]  d0_share_m_axi_rdata;                               // TellmeKernel.java:159
+  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:159
+  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:159
+  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:159
+  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:159
+  wire         port_moving;                                        // TellmeKernel.java:117
+  wire         stalled;                                            // TellmeKernel.java:118
 
   // call_control
   reg          call_finish;                                        // CallControl.java:41
@@ -1414,92 +1414,92 @@ module tellme (
   wire         lm_head_done;                                       // LmHeadExecutor.java:184
 
   // linear_executor
-  reg          linear_start;                                       // LinearExecutor.java:74
-  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:76
-  reg          linear_relu2;                                       // LinearExecutor.java:76
-  reg  [3:0]   linear_src;                                         // LinearExecutor.java:77
-  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:78
-  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:78
-  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:79
-  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:79
-  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:79
-  reg  [2:0]   linear_tokens;                                      // LinearExecutor.java:80
-  reg  [63:0]  linear_image;                                       // LinearExecutor.java:80
-  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:81
-  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:81
-  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:82
-  reg          linear_rope_adjacent;                               // LinearExecutor.java:82
-  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:83
-  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:83
-  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:84
-  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:84
-  reg  [2:0]   linear_step;                                        // LinearExecutor.java:95
-  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:96
-  reg          linear_relu2_q;                                     // LinearExecutor.java:97
-  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:98
-  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:99
-  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:100
-  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:101
-  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:102
-  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:103
-  reg  [2:0]   linear_token_count;                                 // LinearExecutor.java:104
-  reg  [7:0]   linear_code;                                        // LinearExecutor.java:105
-  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:106
-  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:107
-  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:108
-  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:109
-  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:110
-  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:111
-  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:112
-  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:113
-  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:114
-  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:115
+  reg          linear_start;                                       // LinearExecutor.java:81
+  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:83
+  reg          linear_relu2;                                       // LinearExecutor.java:83
+  reg  [3:0]   linear_src;                                         // LinearExecutor.java:84
+  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:85
+  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:85
+  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:86
+  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:86
+  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:86
+  reg  [2:0]   linear_tokens;                                      // LinearExecutor.java:87
+  reg  [63:0]  linear_image;                                       // LinearExecutor.java:87
+  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:88
+  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:88
+  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:89
+  reg          linear_rope_adjacent;                               // LinearExecutor.java:89
+  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:90
+  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:90
+  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:91
+  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:91
+  reg  [2:0]   linear_step;                                        // LinearExecutor.java:102
+  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:103
+  reg          linear_relu2_q;                                     // LinearExecutor.java:104
+  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:105
+  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:106
+  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:107
+  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:108
+  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:109
+  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:110
+  reg  [2:0]   linear_token_count;                                 // LinearExecutor.java:111
+  reg  [7:0]   linear_code;                                        // LinearExecutor.java:112
+  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:113
+  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:114
+  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:115
+  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:116
+  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:117
+  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:118
+  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:119
+  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:120
+  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:121
+  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:122
   reg  [10:0]  linear_dst_capacity;                                // ActivationBuffers.java:116
   reg  [10:0]  linear_src_capacity;                                // ActivationBuffers.java:116
-  wire         linear_is_gate_up;                                  // LinearExecutor.java:120
-  wire         linear_is_cache;                                    // LinearExecutor.java:122
-  wire         linear_is_rotated;                                  // LinearExecutor.java:123
-  wire         linear_bad_head;                                    // LinearExecutor.java:130
-  wire         linear_bad_field;                                   // LinearExecutor.java:138
-  wire         linear_cache;                                       // LinearExecutor.java:169
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:190
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:190
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:190
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:190
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:190
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:190
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:190
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:190
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:190
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:190
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:190
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:190
-  wire         linear_running;                                     // LinearExecutor.java:203
-  wire [15:0]  linear_beats_per_token;                             // LinearExecutor.java:207
-  wire [15:0]  linear_words_per_token;                             // LinearExecutor.java:209
-  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:210
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:211
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:212
-  reg          linear_feed_pending;                                // LinearExecutor.java:213
-  wire         linear_feeding;                                     // LinearExecutor.java:220
-  wire         linear_activation_read;                             // LinearExecutor.java:223
-  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:229
-  reg          linear_holding;                                     // LinearExecutor.java:230
-  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:231
-  wire         linear_token_fed;                                   // LinearExecutor.java:247
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:257
-  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:258
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:259
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:261
-  wire         linear_last_tile;                                   // LinearExecutor.java:271
-  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:273
-  wire         linear_last_group;                                  // LinearExecutor.java:274
-  wire         linear_last_result_token;                           // LinearExecutor.java:276
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:287
-  wire         linear_tag_valid;                                   // LinearExecutor.java:291
-  wire         linear_tag_ready;                                   // LinearExecutor.java:291
-  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:291
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:291
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:127
+  wire         linear_is_cache;                                    // LinearExecutor.java:129
+  wire         linear_is_rotated;                                  // LinearExecutor.java:130
+  wire         linear_bad_head;                                    // LinearExecutor.java:137
+  wire         linear_bad_field;                                   // LinearExecutor.java:145
+  wire         linear_cache;                                       // LinearExecutor.java:176
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:197
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:197
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:197
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:197
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:197
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:197
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:197
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:197
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:197
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:197
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:197
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:197
+  wire         linear_running;                                     // LinearExecutor.java:210
+  wire [15:0]  linear_beats_per_token;                             // LinearExecutor.java:214
+  wire [15:0]  linear_words_per_token;                             // LinearExecutor.java:216
+  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:217
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:218
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:219
+  reg          linear_feed_pending;                                // LinearExecutor.java:220
+  wire         linear_feeding;                                     // LinearExecutor.java:227
+  wire         linear_activation_read;                             // LinearExecutor.java:230
+  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:236
+  reg          linear_holding;                                     // LinearExecutor.java:237
+  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:238
+  wire         linear_token_fed;                                   // LinearExecutor.java:254
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:264
+  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:265
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:266
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:268
+  wire         linear_last_tile;                                   // LinearExecutor.java:278
+  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:280
+  wire         linear_last_group;                                  // LinearExecutor.java:281
+  wire         linear_last_result_token;                           // LinearExecutor.java:283
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:294
+  wire         linear_tag_valid;                                   // LinearExecutor.java:298
+  wire         linear_tag_ready;                                   // LinearExecutor.java:298
+  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:298
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:298
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [18:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -1507,40 +1507,40 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [18:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:319
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:320
-  wire [23:0]  linear_vectors;                                     // LinearExecutor.java:321
+  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:326
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:327
+  wire [23:0]  linear_vectors;                                     // LinearExecutor.java:328
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:80
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:336
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:338
-  wire         linear_store;                                       // LinearExecutor.java:339
-  wire         linear_residual_add;                                // LinearExecutor.java:340
-  wire         linear_gate_up;                                     // LinearExecutor.java:341
-  wire         linear_y_ready;                                     // LinearExecutor.java:342
-  wire         linear_padding_word;                                // LinearExecutor.java:343
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:345
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:345
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:345
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:345
-  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:346
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:346
-  wire         linear_y_take;                                      // LinearExecutor.java:347
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:350
-  wire [23:0]  linear_expected_words;                              // LinearExecutor.java:351
-  wire         linear_stores_y;                                    // LinearExecutor.java:353
-  wire         linear_store_write;                                 // LinearExecutor.java:354
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:365
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:365
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:365
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:365
-  wire         linear_feed_residual;                               // LinearExecutor.java:370
-  wire         linear_feed_silu;                                   // LinearExecutor.java:371
-  wire         linear_feed_relu2;                                  // LinearExecutor.java:372
-  wire         linear_fed;                                         // LinearExecutor.java:387
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:390
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:390
-  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:390
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:390
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:343
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:345
+  wire         linear_store;                                       // LinearExecutor.java:346
+  wire         linear_residual_add;                                // LinearExecutor.java:347
+  wire         linear_gate_up;                                     // LinearExecutor.java:348
+  wire         linear_y_ready;                                     // LinearExecutor.java:349
+  wire         linear_padding_word;                                // LinearExecutor.java:350
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:352
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:352
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:352
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:352
+  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:353
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:353
+  wire         linear_y_take;                                      // LinearExecutor.java:354
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:357
+  wire [23:0]  linear_expected_words;                              // LinearExecutor.java:358
+  wire         linear_stores_y;                                    // LinearExecutor.java:360
+  wire         linear_store_write;                                 // LinearExecutor.java:361
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:372
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:372
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:372
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:372
+  wire         linear_feed_residual;                               // LinearExecutor.java:377
+  wire         linear_feed_silu;                                   // LinearExecutor.java:378
+  wire         linear_feed_relu2;                                  // LinearExecutor.java:379
+  wire         linear_fed;                                         // LinearExecutor.java:394
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:397
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:397
+  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:397
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:397
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -1548,9 +1548,9 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:395
-  reg          linear_engine_done;                                 // LinearExecutor.java:424
-  wire         linear_rotating;                                    // LinearExecutor.java:426
+  wire         linear_unit_out;                                    // LinearExecutor.java:402
+  reg          linear_engine_done;                                 // LinearExecutor.java:431
+  wire         linear_rotating;                                    // LinearExecutor.java:433
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:74
@@ -1603,8 +1603,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:310
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:435
-  wire         linear_done;                                        // LinearExecutor.java:444
+  reg          linear_rotate_started;                              // LinearExecutor.java:442
+  wire         linear_done;                                        // LinearExecutor.java:451
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:41
@@ -1659,21 +1659,21 @@ module tellme (
   wire         tap_word_taken;                                     // TapWriter.java:169
   wire         tap_last_memory_word;                               // TapWriter.java:192
   wire         tap_finished;                                       // TapWriter.java:198
-  wire [31:0]  record_status;                                      // TellmeKernel.java:128
-  wire [31:0]  record_error_code;                                  // TellmeKernel.java:129
-  wire [31:0]  record_error_detail;                                // TellmeKernel.java:129
-  wire [31:0]  record_position;                                    // TellmeKernel.java:130
-  wire [31:0]  record_instructions;                                // TellmeKernel.java:130
-  wire [31:0]  record_argmax;                                      // TellmeKernel.java:131
-  wire [63:0]  record_cycles;                                      // TellmeKernel.java:131
-  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:132
-  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:132
-  wire         record_tapping;                                     // TellmeKernel.java:133
-  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:133
-  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:134
-  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:134
-  wire [63:0]  record_address;                                     // TellmeKernel.java:135
-  wire [63:0]  record_area_address;                                // TellmeKernel.java:135
+  wire [31:0]  record_status;                                      // TellmeKernel.java:132
+  wire [31:0]  record_error_code;                                  // TellmeKernel.java:133
+  wire [31:0]  record_error_detail;                                // TellmeKernel.java:133
+  wire [31:0]  record_position;                                    // TellmeKernel.java:134
+  wire [31:0]  record_instructions;                                // TellmeKernel.java:134
+  wire [31:0]  record_argmax;                                      // TellmeKernel.java:135
+  wire [63:0]  record_cycles;                                      // TellmeKernel.java:135
+  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:136
+  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:136
+  wire         record_tapping;                                     // TellmeKernel.java:137
+  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:137
+  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:138
+  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:138
+  wire [63:0]  record_address;                                     // TellmeKernel.java:139
+  wire [63:0]  record_area_address;                                // TellmeKernel.java:139
 
   // record_writer
   reg          record_start;                                       // RecordWriter.java:37
@@ -2477,313 +2477,313 @@ module tellme (
   assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:70
   assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:70
   assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:70
-  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:155
-  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:155
-  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:155
-  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:155
-  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:155
-  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:155
-  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:155
-  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:155
-  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:155
-  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:155
-  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:155
-  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:155
-  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:155
-  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:155
-  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:155
-  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:155
-  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:155
-  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:155
-  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:155
-  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:155
-  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:155
-  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:155
-  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:155
-  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:155
-  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:155
-  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:155
-  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:155
-  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:155
-  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:155
-  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:155
-  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:155
-  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:155
-  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:155
-  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:155
-  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:155
-  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:155
-  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:155
-  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:155
-  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:155
-  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:155
-  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:155
-  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:155
-  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:155
-  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:155
-  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:155
-  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:155
-  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:155
-  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:155
-  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:155
-  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:155
-  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:155
-  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:155
-  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:155
-  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:155
-  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:155
-  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:155
-  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:155
-  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:155
-  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:155
-  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:155
-  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:155
-  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:155
-  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:155
-  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:155
-  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:155
-  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:155
-  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:155
-  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:155
-  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:155
-  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:155
-  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:155
-  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:155
-  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:155
-  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:155
-  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:155
-  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:155
-  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:155
-  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:155
-  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:155
-  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:155
-  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:155
-  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:155
-  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:155
-  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:155
-  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:155
-  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:155
-  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:155
-  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:155
-  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:155
-  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:155
-  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:155
-  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:155
-  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:155
-  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:155
-  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:155
-  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:155
-  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:155
-  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:155
-  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:155
-  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:155
-  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:155
-  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:155
-  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:155
-  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:155
-  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:155
-  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:155
-  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:155
-  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:155
-  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:155
-  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:155
-  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:155
-  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:155
-  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:155
-  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:155
-  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:155
-  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:155
-  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:155
-  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_awvalid = attention_m_axi_awvalid; // TellmeKernel.java:155
-  assign attention_m_axi_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_awaddr = attention_m_axi_awaddr; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_awlen = attention_m_axi_awlen; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_awsize = attention_m_axi_awsize; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_awburst = attention_m_axi_awburst; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_wvalid = attention_m_axi_wvalid; // TellmeKernel.java:155
-  assign attention_m_axi_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_wdata = attention_m_axi_wdata; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_wstrb = attention_m_axi_wstrb; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_wlast = attention_m_axi_wlast; // TellmeKernel.java:155
-  assign attention_m_axi_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_bready = attention_m_axi_bready; // TellmeKernel.java:155
-  assign attention_m_axi_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_arvalid = attention_m_axi_arvalid; // TellmeKernel.java:155
-  assign attention_m_axi_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_araddr = attention_m_axi_araddr; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_arlen = attention_m_axi_arlen; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_arsize = attention_m_axi_arsize; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_arburst = attention_m_axi_arburst; // TellmeKernel.java:155
-  assign attention_m_axi_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:155
-  assign d0_share_s_axi_2_rready = attention_m_axi_rready; // TellmeKernel.java:155
-  assign attention_m_axi_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:155
-  assign attention_m_axi_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:155
-  assign attention_m_axi_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:155
-  assign kv_cache_writer_m_axi_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:155
-  assign kv_cache_writer_m_axi_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:155
-  assign kv_cache_writer_m_axi_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:155
-  assign kv_cache_writer_m_axi_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_arvalid = kv_cache_writer_m_axi_arvalid; // TellmeKernel.java:155
-  assign kv_cache_writer_m_axi_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_araddr = kv_cache_writer_m_axi_araddr; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_arlen = kv_cache_writer_m_axi_arlen; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_arsize = kv_cache_writer_m_axi_arsize; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_arburst = kv_cache_writer_m_axi_arburst; // TellmeKernel.java:155
-  assign kv_cache_writer_m_axi_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:155
-  assign d0_share_s_axi_3_rready = kv_cache_writer_m_axi_rready; // TellmeKernel.java:155
-  assign kv_cache_writer_m_axi_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:155
-  assign kv_cache_writer_m_axi_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:155
-  assign kv_cache_writer_m_axi_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:155
-  assign lm_head_m_axi_scales_awready = d0_share_s_axi_4_awready; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:155
-  assign lm_head_m_axi_scales_wready = d0_share_s_axi_4_wready; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:155
-  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_4_bvalid; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:155
-  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_4_bresp; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:155
-  assign lm_head_m_axi_scales_arready = d0_share_s_axi_4_arready; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:155
-  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_4_rvalid; // TellmeKernel.java:155
-  assign d0_share_s_axi_4_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:155
-  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_4_rdata; // TellmeKernel.java:155
-  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_4_rresp; // TellmeKernel.java:155
-  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_4_rlast; // TellmeKernel.java:155
+  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:159
+  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:159
+  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:159
+  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:159
+  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:159
+  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:159
+  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:159
+  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:159
+  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:159
+  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:159
+  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:159
+  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:159
+  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:159
+  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:159
+  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:159
+  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:159
+  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:159
+  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:159
+  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:159
+  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:159
+  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:159
+  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:159
+  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:159
+  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:159
+  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:159
+  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:159
+  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:159
+  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:159
+  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:159
+  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:159
+  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:159
+  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:159
+  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:159
+  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:159
+  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:159
+  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:159
+  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:159
+  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:159
+  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:159
+  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:159
+  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:159
+  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:159
+  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:159
+  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:159
+  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:159
+  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:159
+  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:159
+  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:159
+  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:159
+  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:159
+  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:159
+  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:159
+  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:159
+  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:159
+  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:159
+  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:159
+  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:159
+  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:159
+  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:159
+  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:159
+  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:159
+  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:159
+  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:159
+  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:159
+  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:159
+  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:159
+  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:159
+  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:159
+  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:159
+  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:159
+  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:159
+  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:159
+  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:159
+  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:159
+  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:159
+  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:159
+  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:159
+  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:159
+  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:159
+  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:159
+  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:159
+  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:159
+  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:159
+  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:159
+  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:159
+  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:159
+  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:159
+  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:159
+  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:159
+  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:159
+  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:159
+  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:159
+  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:159
+  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:159
+  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:159
+  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:159
+  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:159
+  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:159
+  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:159
+  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:159
+  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:159
+  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:159
+  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:159
+  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:159
+  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:159
+  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:159
+  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:159
+  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:159
+  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:159
+  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:159
+  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:159
+  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:159
+  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:159
+  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:159
+  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:159
+  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:159
+  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:159
+  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_awvalid = attention_m_axi_awvalid; // TellmeKernel.java:159
+  assign attention_m_axi_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_awaddr = attention_m_axi_awaddr; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_awlen = attention_m_axi_awlen; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_awsize = attention_m_axi_awsize; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_awburst = attention_m_axi_awburst; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_wvalid = attention_m_axi_wvalid; // TellmeKernel.java:159
+  assign attention_m_axi_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_wdata = attention_m_axi_wdata; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_wstrb = attention_m_axi_wstrb; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_wlast = attention_m_axi_wlast; // TellmeKernel.java:159
+  assign attention_m_axi_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_bready = attention_m_axi_bready; // TellmeKernel.java:159
+  assign attention_m_axi_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_arvalid = attention_m_axi_arvalid; // TellmeKernel.java:159
+  assign attention_m_axi_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_araddr = attention_m_axi_araddr; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_arlen = attention_m_axi_arlen; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_arsize = attention_m_axi_arsize; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_arburst = attention_m_axi_arburst; // TellmeKernel.java:159
+  assign attention_m_axi_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:159
+  assign d0_share_s_axi_2_rready = attention_m_axi_rready; // TellmeKernel.java:159
+  assign attention_m_axi_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:159
+  assign attention_m_axi_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:159
+  assign attention_m_axi_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:159
+  assign kv_cache_writer_m_axi_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:159
+  assign kv_cache_writer_m_axi_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:159
+  assign kv_cache_writer_m_axi_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:159
+  assign kv_cache_writer_m_axi_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_arvalid = kv_cache_writer_m_axi_arvalid; // TellmeKernel.java:159
+  assign kv_cache_writer_m_axi_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_araddr = kv_cache_writer_m_axi_araddr; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_arlen = kv_cache_writer_m_axi_arlen; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_arsize = kv_cache_writer_m_axi_arsize; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_arburst = kv_cache_writer_m_axi_arburst; // TellmeKernel.java:159
+  assign kv_cache_writer_m_axi_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:159
+  assign d0_share_s_axi_3_rready = kv_cache_writer_m_axi_rready; // TellmeKernel.java:159
+  assign kv_cache_writer_m_axi_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:159
+  assign kv_cache_writer_m_axi_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:159
+  assign kv_cache_writer_m_axi_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:159
+  assign lm_head_m_axi_scales_awready = d0_share_s_axi_4_awready; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:159
+  assign lm_head_m_axi_scales_wready = d0_share_s_axi_4_wready; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:159
+  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_4_bvalid; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:159
+  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_4_bresp; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:159
+  assign lm_head_m_axi_scales_arready = d0_share_s_axi_4_arready; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:159
+  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_4_rvalid; // TellmeKernel.java:159
+  assign d0_share_s_axi_4_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:159
+  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_4_rdata; // TellmeKernel.java:159
+  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_4_rresp; // TellmeKernel.java:159
+  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_4_rlast; // TellmeKernel.java:159
   assign port_moving =
       (m_axi_w0_rvalid & m_axi_w0_rready)
       | (m_axi_w0_wvalid & m_axi_w0_wready)
       | (m_axi_w1_rvalid & m_axi_w1_rready)
       | (m_axi_w1_wvalid & m_axi_w1_wready)
       | (m_axi_d0_rvalid & m_axi_d0_rready)
-      | (m_axi_d0_wvalid & m_axi_d0_wready); // TellmeKernel.java:113
+      | (m_axi_d0_wvalid & m_axi_d0_wready); // TellmeKernel.java:117
   assign control_ap_ready = call_start; // CallControl.java:49
   assign control_ap_idle = ~call_busy; // CallControl.java:50
   assign control_ap_done = call_finish; // CallControl.java:51
@@ -2877,98 +2877,98 @@ module tellme (
   assign lm_head_activations_payload = {quantized_read_data, lm_head_held0}; // LmHeadExecutor.java:126
   // LmHeadExecutor.java:167
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:184
-  assign tlmm_command_request_payload_rows = linear_rows_q; // LinearExecutor.java:185
-  assign tlmm_command_request_payload_cols = linear_cols_q; // LinearExecutor.java:186
-  assign tlmm_command_request_payload_address = linear_weights_address; // LinearExecutor.java:187
-  assign tlmm_command_request_payload_tokens = {13'd0, linear_token_count}; // LinearExecutor.java:188
-  assign tlmm_command_answer_ready = linear_step == LINEAR_STEP_ANSWER; // LinearExecutor.java:191
-  assign tlmm_command_valid = linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:200
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:201
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:201
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:201
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:201
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:201
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:201
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:201
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:201
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:201
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:201
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:201
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:201
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:232
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:233
-  // LinearExecutor.java:243
+  assign tlmm_command_request_valid = linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:191
+  assign tlmm_command_request_payload_rows = linear_rows_q; // LinearExecutor.java:192
+  assign tlmm_command_request_payload_cols = linear_cols_q; // LinearExecutor.java:193
+  assign tlmm_command_request_payload_address = linear_weights_address; // LinearExecutor.java:194
+  assign tlmm_command_request_payload_tokens = {13'd0, linear_token_count}; // LinearExecutor.java:195
+  assign tlmm_command_answer_ready = linear_step == LINEAR_STEP_ANSWER; // LinearExecutor.java:198
+  assign tlmm_command_valid = linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:207
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:208
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:208
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:208
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:208
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:208
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:208
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:208
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:208
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:208
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:208
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:208
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:208
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:239
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:240
+  // LinearExecutor.java:250
   assign tlmm_activations_valid =
       linear_running & activation_gearbox_out_valid & (linear_taken_beats < linear_beats_per_token);
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:244
-  // LinearExecutor.java:245
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:251
+  // LinearExecutor.java:252
   assign activation_gearbox_out_ready = tlmm_activations_ready & (linear_taken_beats < linear_beats_per_token);
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:248
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:293
-  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:295
-  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:295
-  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:295
-  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:295
-  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:297
-  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:298
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:326
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:327
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:328
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:348
-  assign residual_add_in_valid = linear_feed_residual; // LinearExecutor.java:373
-  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:374
-  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:375
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:255
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:300
+  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:302
+  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:302
+  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:302
+  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:302
+  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:304
+  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:305
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:333
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:334
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:335
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:355
+  assign residual_add_in_valid = linear_feed_residual; // LinearExecutor.java:380
+  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:381
+  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:382
   assign residual_add_in_payload_h_0 =
       ((linear_operand_0[30:23] == 8'd255) & (linear_operand_0[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_0[30:23] == 8'd255) & (linear_operand_0[22:0] == 23'd0))
          | (residual_add_in_payload_h_0_sum >= 20'd31744))
         ? {linear_operand_0[31], 15'h7c00}
-      : {linear_operand_0[31], residual_add_in_payload_h_0_sum[14:0]}; // LinearExecutor.java:377
-  assign residual_add_in_payload_y_0 = linear_y_0; // LinearExecutor.java:378
-  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:380
-  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:381
-  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:380
-  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:381
+      : {linear_operand_0[31], residual_add_in_payload_h_0_sum[14:0]}; // LinearExecutor.java:384
+  assign residual_add_in_payload_y_0 = linear_y_0; // LinearExecutor.java:385
+  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:387
+  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:388
+  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:387
+  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:388
   assign residual_add_in_payload_h_1 =
       ((linear_operand_1[30:23] == 8'd255) & (linear_operand_1[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_1[30:23] == 8'd255) & (linear_operand_1[22:0] == 23'd0))
          | (residual_add_in_payload_h_1_sum >= 20'd31744))
         ? {linear_operand_1[31], 15'h7c00}
-      : {linear_operand_1[31], residual_add_in_payload_h_1_sum[14:0]}; // LinearExecutor.java:377
-  assign residual_add_in_payload_y_1 = linear_y_1; // LinearExecutor.java:378
-  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:380
-  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:381
-  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:380
-  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:381
+      : {linear_operand_1[31], residual_add_in_payload_h_1_sum[14:0]}; // LinearExecutor.java:384
+  assign residual_add_in_payload_y_1 = linear_y_1; // LinearExecutor.java:385
+  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:387
+  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:388
+  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:387
+  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:388
   assign residual_add_in_payload_h_2 =
       ((linear_operand_2[30:23] == 8'd255) & (linear_operand_2[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_2[30:23] == 8'd255) & (linear_operand_2[22:0] == 23'd0))
          | (residual_add_in_payload_h_2_sum >= 20'd31744))
         ? {linear_operand_2[31], 15'h7c00}
-      : {linear_operand_2[31], residual_add_in_payload_h_2_sum[14:0]}; // LinearExecutor.java:377
-  assign residual_add_in_payload_y_2 = linear_y_2; // LinearExecutor.java:378
-  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:380
-  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:381
-  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:380
-  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:381
+      : {linear_operand_2[31], residual_add_in_payload_h_2_sum[14:0]}; // LinearExecutor.java:384
+  assign residual_add_in_payload_y_2 = linear_y_2; // LinearExecutor.java:385
+  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:387
+  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:388
+  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:387
+  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:388
   assign residual_add_in_payload_h_3 =
       ((linear_operand_3[30:23] == 8'd255) & (linear_operand_3[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_3[30:23] == 8'd255) & (linear_operand_3[22:0] == 23'd0))
          | (residual_add_in_payload_h_3_sum >= 20'd31744))
         ? {linear_operand_3[31], 15'h7c00}
-      : {linear_operand_3[31], residual_add_in_payload_h_3_sum[14:0]}; // LinearExecutor.java:377
-  assign residual_add_in_payload_y_3 = linear_y_3; // LinearExecutor.java:378
-  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:380
-  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:381
-  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:380
-  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:381
-  assign residual_add_in_payload_last = 1'b1; // LinearExecutor.java:384
-  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:385
-  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:386
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:396
-  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:397
-  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:398
+      : {linear_operand_3[31], residual_add_in_payload_h_3_sum[14:0]}; // LinearExecutor.java:384
+  assign residual_add_in_payload_y_3 = linear_y_3; // LinearExecutor.java:385
+  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:387
+  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:388
+  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:387
+  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:388
+  assign residual_add_in_payload_last = 1'b1; // LinearExecutor.java:391
+  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:392
+  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:393
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:403
+  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:404
+  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:405
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:158
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:159
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:160
@@ -3008,8 +3008,8 @@ module tellme (
   assign record_tap_dropped = tap_dropped; // Sequencer.java:461
   assign record_address = arg_io; // Sequencer.java:462
   assign record_area_address = debug_base; // Sequencer.java:463
-  assign stalled = waiting_for_data; // TellmeKernel.java:139
-  assign interrupt = control_interrupt; // TellmeKernel.java:140
+  assign stalled = waiting_for_data; // TellmeKernel.java:143
+  assign interrupt = control_interrupt; // TellmeKernel.java:144
 
   // -------------------------------------------------------------------------------------------------------------------
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
@@ -3447,22 +3447,22 @@ module tellme (
              attention_out_payload_3[9:0],
              13'h0}; // AttentionExecutor.java:267
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:400
-      buffer_write_valid = 1'b1; // LinearExecutor.java:401
-      buffer_write_id = linear_dst_id; // LinearExecutor.java:402
-      buffer_write_mask = 4'hf; // LinearExecutor.java:403
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:407
+      buffer_write_valid = 1'b1; // LinearExecutor.java:408
+      buffer_write_id = linear_dst_id; // LinearExecutor.java:409
+      buffer_write_mask = 4'hf; // LinearExecutor.java:410
     end
-    if (linear_store_write) begin // LinearExecutor.java:406
-      buffer_write_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:407
-      buffer_write_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:408
-      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:410
-      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:410
-      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:410
-      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:410
+    if (linear_store_write) begin // LinearExecutor.java:413
+      buffer_write_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:414
+      buffer_write_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:415
+      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:417
+      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:417
+      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:417
+      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:417
     end
-    if (linear_unit_out) begin // LinearExecutor.java:413
-      buffer_write_token = linear_unit_tags_pop_payload[1:0]; // LinearExecutor.java:414
-      buffer_write_word = linear_unit_tags_pop_payload[10:3]; // LinearExecutor.java:415
+    if (linear_unit_out) begin // LinearExecutor.java:420
+      buffer_write_token = linear_unit_tags_pop_payload[1:0]; // LinearExecutor.java:421
+      buffer_write_word = linear_unit_tags_pop_payload[10:3]; // LinearExecutor.java:422
       buffer_write_values_0 =
           (buffer_write_values_0_part == 5'd0)
             ? ((buffer_write_values_0_part_2 == 10'd0) ? {buffer_write_values_0_part_3, 31'h0}
@@ -3479,7 +3479,7 @@ module tellme (
           : {buffer_write_values_0_part_3,
              ({3'd0, buffer_write_values_0_part} + 8'd112),
              buffer_write_values_0_part_2,
-             13'h0}; // LinearExecutor.java:419
+             13'h0}; // LinearExecutor.java:426
       buffer_write_values_1 =
           (buffer_write_values_1_part == 5'd0)
             ? ((buffer_write_values_1_part_2 == 10'd0) ? {buffer_write_values_1_part_3, 31'h0}
@@ -3496,7 +3496,7 @@ module tellme (
           : {buffer_write_values_1_part_3,
              ({3'd0, buffer_write_values_1_part} + 8'd112),
              buffer_write_values_1_part_2,
-             13'h0}; // LinearExecutor.java:419
+             13'h0}; // LinearExecutor.java:426
       buffer_write_values_2 =
           (buffer_write_values_2_part == 5'd0)
             ? ((buffer_write_values_2_part_2 == 10'd0) ? {buffer_write_values_2_part_3, 31'h0}
@@ -3513,7 +3513,7 @@ module tellme (
           : {buffer_write_values_2_part_3,
              ({3'd0, buffer_write_values_2_part} + 8'd112),
              buffer_write_values_2_part_2,
-             13'h0}; // LinearExecutor.java:419
+             13'h0}; // LinearExecutor.java:426
       buffer_write_values_3 =
           (buffer_write_values_3_part == 5'd0)
             ? ((buffer_write_values_3_part_2 == 10'd0) ? {buffer_write_values_3_part_3, 31'h0}
@@ -3530,7 +3530,7 @@ module tellme (
           : {buffer_write_values_3_part_3,
              ({3'd0, buffer_write_values_3_part} + 8'd112),
              buffer_write_values_3_part_2,
-             13'h0}; // LinearExecutor.java:419
+             13'h0}; // LinearExecutor.java:426
     end
     if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:261
       buffer_write_valid = 1'b1; // RotateAndCache.java:262
@@ -3610,11 +3610,11 @@ module tellme (
       buffer_read_token = buffer_read_token_sum[1:0]; // AttentionExecutor.java:197
       buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:199
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:355
-      buffer_read_valid = 1'b1; // LinearExecutor.java:356
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:357
-      buffer_read_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:358
-      buffer_read_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:359
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:362
+      buffer_read_valid = 1'b1; // LinearExecutor.java:363
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:364
+      buffer_read_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:365
+      buffer_read_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:366
     end
     if (rotate_read) begin // RotateAndCache.java:206
       buffer_read_valid = 1'b1; // RotateAndCache.java:207
@@ -3947,10 +3947,10 @@ module tellme (
       quantized_read_token = lm_head_token[1:0]; // LmHeadExecutor.java:110
       quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:111
     end
-    if (linear_activation_read) begin // LinearExecutor.java:224
-      quantized_read = 1'b1; // LinearExecutor.java:225
-      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:226
-      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:227
+    if (linear_activation_read) begin // LinearExecutor.java:231
+      quantized_read = 1'b1; // LinearExecutor.java:232
+      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:233
+      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:234
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:111
       quantized_read = 1'b1; // TapWriter.java:112
@@ -5007,10 +5007,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor (LinearExecutor.java:65): LINEAR: the TLMM engine over the chunk's activations, its sums
+  // linear_executor (LinearExecutor.java:72): LINEAR: the TLMM engine over the chunk's activations, its sums
   // dequantized and through the epilogue into a buffer
   always @(*) begin
-    linear_start = 1'b0; // LinearExecutor.java:75
+    linear_start = 1'b0; // LinearExecutor.java:82
     case (phase) // Sequencer.java:259
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -5043,92 +5043,92 @@ module tellme (
   end
 
   always @(*) begin
-    linear_epilogue = 4'd0; // LinearExecutor.java:89
+    linear_epilogue = 4'd0; // LinearExecutor.java:96
     linear_epilogue = instruction_word[11:8]; // Sequencer.java:178
   end
 
   always @(*) begin
-    linear_src = 4'd0; // LinearExecutor.java:89
+    linear_src = 4'd0; // LinearExecutor.java:96
     linear_src = instruction_word[19:16]; // Sequencer.java:180
   end
 
   always @(*) begin
-    linear_dst = 4'd0; // LinearExecutor.java:89
+    linear_dst = 4'd0; // LinearExecutor.java:96
     linear_dst = instruction_word[23:20]; // Sequencer.java:181
   end
 
   always @(*) begin
-    linear_rows = 16'd0; // LinearExecutor.java:89
+    linear_rows = 16'd0; // LinearExecutor.java:96
     linear_rows = instruction_word[47:32]; // Sequencer.java:182
   end
 
   always @(*) begin
-    linear_cols = 16'd0; // LinearExecutor.java:89
+    linear_cols = 16'd0; // LinearExecutor.java:96
     linear_cols = instruction_word[63:48]; // Sequencer.java:183
   end
 
   always @(*) begin
-    linear_weights = 32'd0; // LinearExecutor.java:89
+    linear_weights = 32'd0; // LinearExecutor.java:96
     linear_weights = instruction_word[95:64]; // Sequencer.java:184
   end
 
   always @(*) begin
-    linear_tokens = 3'd0; // LinearExecutor.java:89
+    linear_tokens = 3'd0; // LinearExecutor.java:96
     linear_tokens = chunk_tokens; // Sequencer.java:186
   end
 
   always @(*) begin
-    linear_image = 64'd0; // LinearExecutor.java:89
+    linear_image = 64'd0; // LinearExecutor.java:96
     linear_image = arg_image; // Sequencer.java:187
   end
 
   always @(*) begin
-    linear_layer = 8'd0; // LinearExecutor.java:89
+    linear_layer = 8'd0; // LinearExecutor.java:96
     linear_layer = instruction_word[31:24]; // Sequencer.java:188
   end
 
   always @(*) begin
-    linear_first_position = 32'd0; // LinearExecutor.java:89
+    linear_first_position = 32'd0; // LinearExecutor.java:96
     linear_first_position = arg_start_position + chunk_from; // Sequencer.java:189
   end
 
   always @(*) begin
-    linear_head_dim = 16'd0; // LinearExecutor.java:89
+    linear_head_dim = 16'd0; // LinearExecutor.java:96
     linear_head_dim = setup_head_dim; // Sequencer.java:190
   end
 
   always @(*) begin
-    linear_kv_heads = 8'd0; // LinearExecutor.java:89
+    linear_kv_heads = 8'd0; // LinearExecutor.java:96
     linear_kv_heads = setup_kv_heads; // Sequencer.java:192
   end
 
   always @(*) begin
-    linear_positions = 32'd0; // LinearExecutor.java:89
+    linear_positions = 32'd0; // LinearExecutor.java:96
     linear_positions = setup_positions; // Sequencer.java:193
   end
 
   always @(*) begin
-    linear_rope_table = 32'd0; // LinearExecutor.java:89
+    linear_rope_table = 32'd0; // LinearExecutor.java:96
     linear_rope_table = setup_rope_table; // Sequencer.java:194
   end
 
   always @(*) begin
-    linear_kv_cache = 64'd0; // LinearExecutor.java:89
+    linear_kv_cache = 64'd0; // LinearExecutor.java:96
     linear_kv_cache = arg_kv_cache; // Sequencer.java:195
   end
 
   always @(*) begin
-    linear_relu2 = 1'b0; // LinearExecutor.java:91
+    linear_relu2 = 1'b0; // LinearExecutor.java:98
     linear_relu2 = instruction_word[12]; // Sequencer.java:179
   end
 
   always @(*) begin
-    linear_rope_adjacent = 1'b0; // LinearExecutor.java:92
+    linear_rope_adjacent = 1'b0; // LinearExecutor.java:99
     linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:191
   end
 
   always @(*) begin
-    linear_scale = 32'h0; // LinearExecutor.java:93
+    linear_scale = 32'h0; // LinearExecutor.java:100
     linear_scale = instruction_word[127:96]; // Sequencer.java:185
   end
 
@@ -5170,14 +5170,14 @@ module tellme (
     end
   end
 
-  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:120
-  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:122
-  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:123
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:127
+  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:129
+  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:130
   assign linear_bad_head =
       (linear_head_dim == 16'd0)
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
-      | (linear_is_cache & (linear_layer >= 8'd8)); // LinearExecutor.java:130
+      | (linear_is_cache & (linear_layer >= 8'd8)); // LinearExecutor.java:137
   assign linear_bad_field =
       (linear_rows == 16'd0)
       | (linear_cols == 16'd0)
@@ -5186,35 +5186,35 @@ module tellme (
       | ~(linear_dst < 4'd5)
       | (linear_rows > {5'd0, linear_dst_capacity})
       | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {5'd0, linear_src_capacity})))
-      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:138
-  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:169
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:203
-  assign linear_beats_per_token = linear_beats_per_token_prod[15:0]; // LinearExecutor.java:207
-  assign linear_words_per_token = linear_words_per_token_sum[17:2]; // LinearExecutor.java:209
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:220
+      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:145
+  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:176
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:210
+  assign linear_beats_per_token = linear_beats_per_token_prod[15:0]; // LinearExecutor.java:214
+  assign linear_words_per_token = linear_words_per_token_sum[17:2]; // LinearExecutor.java:216
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:227
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:223
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:231
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:230
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:238
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:247
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:271
-  // LinearExecutor.java:273
+      & ~linear_feed_pending; // LinearExecutor.java:254
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:278
+  // LinearExecutor.java:280
   assign linear_groups_of_tile = linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups;
-  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:274
-  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:276
-  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:287
+  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:281
+  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:283
+  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:294
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:299
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:300
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:301
-  assign linear_vectors = linear_vectors_prod[23:0]; // LinearExecutor.java:321
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:306
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:307
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:308
+  assign linear_vectors = linear_vectors_prod[23:0]; // LinearExecutor.java:328
 
   always @(*) begin
     case (linear_param_token[1:0]) // QuantizedStore.java:80
@@ -5225,207 +5225,207 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:336
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:339
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:340
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:341
-  // LinearExecutor.java:342
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:343
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:346
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:347
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:348
+  // LinearExecutor.java:349
   assign linear_y_ready = dequantizer_out_valid & linear_tags_pop_valid & (linear_epilogue_step == EPILOGUE_STEP_WAIT);
-  assign linear_padding_word = linear_tags_pop_payload[18:3] >= linear_row_words; // LinearExecutor.java:343
-  assign linear_y_take = linear_y_ready; // LinearExecutor.java:347
-  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:349
-  assign linear_expected_words = linear_expected_words_prod[23:0]; // LinearExecutor.java:351
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:353
-  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:354
-  // LinearExecutor.java:370
+  assign linear_padding_word = linear_tags_pop_payload[18:3] >= linear_row_words; // LinearExecutor.java:350
+  assign linear_y_take = linear_y_ready; // LinearExecutor.java:354
+  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:356
+  assign linear_expected_words = linear_expected_words_prod[23:0]; // LinearExecutor.java:358
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:360
+  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:361
+  // LinearExecutor.java:377
   assign linear_feed_residual = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add;
-  // LinearExecutor.java:371
+  // LinearExecutor.java:378
   assign linear_feed_silu = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & ~linear_relu2_q;
-  // LinearExecutor.java:372
+  // LinearExecutor.java:379
   assign linear_feed_relu2 = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & linear_relu2_q;
   assign linear_fed =
       (residual_add_in_valid & residual_add_in_ready)
       | (gating_silu_in_valid & gating_silu_in_ready)
-      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:387
+      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:394
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:392
-  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:393
-  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:393
-  // LinearExecutor.java:395
+  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:399
+  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:400
+  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:400
+  // LinearExecutor.java:402
   assign linear_unit_out = residual_add_out_valid | gating_silu_out_valid | gating_relu2_out_valid;
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:399
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:426
-  assign linear_done = linear_step == LINEAR_STEP_FINISH; // LinearExecutor.java:444
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:406
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:433
+  assign linear_done = linear_step == LINEAR_STEP_FINISH; // LinearExecutor.java:451
 
   always @(posedge ap_clk) begin
-    if (linear_start) begin // LinearExecutor.java:139
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:140
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:141
-      linear_src_id <= linear_src; // LinearExecutor.java:142
-      linear_dst_id <= linear_dst; // LinearExecutor.java:143
-      linear_rows_q <= linear_rows; // LinearExecutor.java:144
-      linear_cols_q <= linear_cols; // LinearExecutor.java:145
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:146
-      linear_scale_q <= linear_scale; // LinearExecutor.java:147
-      linear_token_count <= linear_tokens; // LinearExecutor.java:148
-      linear_layer_q <= linear_layer; // LinearExecutor.java:149
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:150
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:151
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:152
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:153
-      linear_positions_q <= linear_positions; // LinearExecutor.java:154
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:155
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:156
-      linear_heads <= 16'd0; // LinearExecutor.java:157
-      linear_head_rows <= 17'd0; // LinearExecutor.java:158
-      linear_code <= 8'd0; // LinearExecutor.java:159
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:160
-      if (linear_bad_field) begin // LinearExecutor.java:161
-        linear_code <= 8'd3; // LinearExecutor.java:162
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:163
+    if (linear_start) begin // LinearExecutor.java:146
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:147
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:148
+      linear_src_id <= linear_src; // LinearExecutor.java:149
+      linear_dst_id <= linear_dst; // LinearExecutor.java:150
+      linear_rows_q <= linear_rows; // LinearExecutor.java:151
+      linear_cols_q <= linear_cols; // LinearExecutor.java:152
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:153
+      linear_scale_q <= linear_scale; // LinearExecutor.java:154
+      linear_token_count <= linear_tokens; // LinearExecutor.java:155
+      linear_layer_q <= linear_layer; // LinearExecutor.java:156
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:157
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:158
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:159
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:160
+      linear_positions_q <= linear_positions; // LinearExecutor.java:161
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:162
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:163
+      linear_heads <= 16'd0; // LinearExecutor.java:164
+      linear_head_rows <= 17'd0; // LinearExecutor.java:165
+      linear_code <= 8'd0; // LinearExecutor.java:166
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:167
+      if (linear_bad_field) begin // LinearExecutor.java:168
+        linear_code <= 8'd3; // LinearExecutor.java:169
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:170
       end
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:170
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:171
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:172
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:173
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:177
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:178
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:179
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:180
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:175
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:182
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:176
-          linear_code <= 8'd3; // LinearExecutor.java:177
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:178
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:183
+          linear_code <= 8'd3; // LinearExecutor.java:184
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:185
         end
       end
     end
-    if (tlmm_command_request_valid & tlmm_command_request_ready) begin // LinearExecutor.java:189
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:189
+    if (tlmm_command_request_valid & tlmm_command_request_ready) begin // LinearExecutor.java:196
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:196
     end
-    if (tlmm_command_answer_valid & tlmm_command_answer_ready) begin // LinearExecutor.java:192
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:193
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:193
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:193
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:193
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:193
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:193
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:193
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:193
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:193
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:193
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:193
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:193
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:194
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:195
-        linear_code <= 8'd3; // LinearExecutor.java:196
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:197
+    if (tlmm_command_answer_valid & tlmm_command_answer_ready) begin // LinearExecutor.java:199
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:200
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:200
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:200
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:200
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:200
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:200
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:200
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:200
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:200
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:200
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:200
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:200
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:201
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:202
+        linear_code <= 8'd3; // LinearExecutor.java:203
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:204
       end
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:202
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:202
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:209
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:209
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:214
-      linear_feed_token <= 3'd0; // LinearExecutor.java:215
-      linear_feed_word <= 16'd0; // LinearExecutor.java:216
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:217
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:218
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:221
+      linear_feed_token <= 3'd0; // LinearExecutor.java:222
+      linear_feed_word <= 16'd0; // LinearExecutor.java:223
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:224
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:225
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:234
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:235
-      linear_holding <= 1'b1; // LinearExecutor.java:236
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:241
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:242
+      linear_holding <= 1'b1; // LinearExecutor.java:243
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:238
-      linear_holding <= 1'b0; // LinearExecutor.java:238
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:245
+      linear_holding <= 1'b0; // LinearExecutor.java:245
     end
-    if (linear_activation_read) begin // LinearExecutor.java:239
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:240
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:241
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:242
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:242
+    if (linear_activation_read) begin // LinearExecutor.java:246
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:247
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:248
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:249
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:249
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:249
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:249
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:256
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:256
     end
-    if (linear_token_fed) begin // LinearExecutor.java:250
-      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:251
-      linear_feed_word <= 16'd0; // LinearExecutor.java:252
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:253
+    if (linear_token_fed) begin // LinearExecutor.java:257
+      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:258
+      linear_feed_word <= 16'd0; // LinearExecutor.java:259
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:260
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:262
-      linear_tile <= 16'd0; // LinearExecutor.java:263
-      linear_result_token <= 3'd0; // LinearExecutor.java:264
-      linear_group <= 16'd0; // LinearExecutor.java:265
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:266
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:269
+      linear_tile <= 16'd0; // LinearExecutor.java:270
+      linear_result_token <= 3'd0; // LinearExecutor.java:271
+      linear_group <= 16'd0; // LinearExecutor.java:272
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:273
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:303
-      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:308
-      if (linear_last_group) begin // LinearExecutor.java:309
-        // LinearExecutor.java:310
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:310
+      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:315
+      if (linear_last_group) begin // LinearExecutor.java:316
+        // LinearExecutor.java:317
         linear_result_token <= linear_last_result_token ? 3'd0 : (linear_result_token + 3'd1);
-        if (linear_last_result_token) begin // LinearExecutor.java:311
-          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:312
-          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:313
+        if (linear_last_result_token) begin // LinearExecutor.java:318
+          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:319
+          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:320
         end
       end
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:322
-      linear_param_token <= 3'd0; // LinearExecutor.java:323
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:324
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:329
+      linear_param_token <= 3'd0; // LinearExecutor.java:330
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:331
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:329
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:330
-      // LinearExecutor.java:331
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:336
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:337
+      // LinearExecutor.java:338
       linear_param_token <= ((linear_param_token + 3'd1) == linear_token_count) ? 3'd0 : (linear_param_token + 3'd1);
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:352
-      linear_words_written <= 24'd0; // LinearExecutor.java:352
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:359
+      linear_words_written <= 24'd0; // LinearExecutor.java:359
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:355
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:360
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:360
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:360
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:360
-      linear_tag_held_token <= linear_tags_pop_payload[2:0]; // LinearExecutor.java:361
-      linear_tag_held_word <= linear_tags_pop_payload[18:3]; // LinearExecutor.java:361
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:362
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:362
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:367
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:367
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:367
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:367
+      linear_tag_held_token <= linear_tags_pop_payload[2:0]; // LinearExecutor.java:368
+      linear_tag_held_word <= linear_tags_pop_payload[18:3]; // LinearExecutor.java:368
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:369
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:364
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:364
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:371
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:371
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:366
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:367
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:367
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:367
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:367
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:368
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:373
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:374
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:374
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:374
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:374
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:375
     end
-    if (linear_fed) begin // LinearExecutor.java:388
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:388
+    if (linear_fed) begin // LinearExecutor.java:395
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:395
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:400
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:404
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:407
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:411
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:425
-      linear_engine_done <= 1'b0; // LinearExecutor.java:425
-    end else if (tlmm_done) begin // LinearExecutor.java:425
-      linear_engine_done <= 1'b1; // LinearExecutor.java:425
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:432
+      linear_engine_done <= 1'b0; // LinearExecutor.java:432
+    end else if (tlmm_done) begin // LinearExecutor.java:432
+      linear_engine_done <= 1'b1; // LinearExecutor.java:432
     end
-    // LinearExecutor.java:427
+    // LinearExecutor.java:434
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:428
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:435
     end
-    if (rotate_start) begin // LinearExecutor.java:437
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:437
+    if (rotate_start) begin // LinearExecutor.java:444
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:444
     end
-    if (rotate_done) begin // LinearExecutor.java:438
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:439
-      linear_code <= rotate_code; // LinearExecutor.java:440
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:441
+    if (rotate_done) begin // LinearExecutor.java:445
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:446
+      linear_code <= rotate_code; // LinearExecutor.java:447
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:448
     end
-    if (linear_step == LINEAR_STEP_FINISH) begin // LinearExecutor.java:445
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:445
+    if (linear_step == LINEAR_STEP_FINISH) begin // LinearExecutor.java:452
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:452
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -5495,7 +5495,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:75
-    rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started; // LinearExecutor.java:436
+    rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started; // LinearExecutor.java:443
   end
 
   assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:102
@@ -6446,16 +6446,16 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:302
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:302: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:309
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:309: LinearExecutor: the tag queue has room");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:394
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:394: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:401
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:401: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:422
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:422: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:429
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:429: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:94
@@ -6466,8 +6466,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:141
-        $display("ASSERTION FAILED in %m: TellmeKernel.java:141: TellmeKernel: one writer at a time offers words to ",
+      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:145
+        $display("ASSERTION FAILED in %m: TellmeKernel.java:145: TellmeKernel: one writer at a time offers words to ",
                  "the packer");
         $stop;
       end
@@ -6982,7 +6982,7 @@ module tellme (
     .out_payload_last (residual_add_out_payload_last)
   );
 
-  Gating_silu_l4_fp16 gating_silu ( // TellmeKernel.java:86
+  Gating_silu_l4_fp16_p1 gating_silu ( // TellmeKernel.java:88
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .in_valid           (gating_silu_in_valid),
@@ -7006,7 +7006,7 @@ module tellme (
     .out_payload_last   (gating_silu_out_payload_last)
   );
 
-  Gating_relu2_l4_fp16 gating_relu2 ( // TellmeKernel.java:87
+  Gating_relu2_l4_fp16_p1 gating_relu2 ( // TellmeKernel.java:90
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .in_valid           (gating_relu2_in_valid),
@@ -7030,7 +7030,7 @@ module tellme (
     .out_payload_last   (gating_relu2_out_payload_last)
   );
 
-  Rope_l4_maxd32_r4_fp16_runtime rope ( // TellmeKernel.java:88
+  Rope_l4_maxd32_r4_fp16_runtime rope ( // TellmeKernel.java:92
     .ap_clk                     (ap_clk),
     .ap_rst_n                   (ap_rst_n),
     .in_valid                   (rope_in_valid),
@@ -7058,7 +7058,7 @@ module tellme (
     .out_payload_last           (rope_out_payload_last)
   );
 
-  KvCacheWriter_w64_b16_o4 kv_cache_writer ( // TellmeKernel.java:90
+  KvCacheWriter_w64_b16_o4 kv_cache_writer ( // TellmeKernel.java:94
     .ap_clk                     (ap_clk),
     .ap_rst_n                   (ap_rst_n),
     .command_valid              (kv_cache_writer_command_valid),
@@ -7100,7 +7100,7 @@ module tellme (
     .m_axi_rlast                (kv_cache_writer_m_axi_rlast)
   );
 
-  AxiPortShare_w64_rr_o8 w0_share ( // TellmeKernel.java:155
+  AxiPortShare_w64_rr_o8 w0_share ( // TellmeKernel.java:159
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w0_share_s_axi_0_awvalid),
@@ -7182,7 +7182,7 @@ module tellme (
     .writes_outstanding (w0_share_writes_outstanding)
   );
 
-  AxiPortShare_w64_rr_o8 w1_share ( // TellmeKernel.java:155
+  AxiPortShare_w64_rr_o8 w1_share ( // TellmeKernel.java:159
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w1_share_s_axi_0_awvalid),
@@ -7264,7 +7264,7 @@ module tellme (
     .writes_outstanding (w1_share_writes_outstanding)
   );
 
-  AxiPortShare_w64_rwrwr_o8 d0_share ( // TellmeKernel.java:155
+  AxiPortShare_w64_rwrwr_o8 d0_share ( // TellmeKernel.java:159
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (d0_share_s_axi_0_awvalid),

@@ -4,93 +4,93 @@
 `default_nettype none
 
 module Gating_relu2_l2_bf16 (
-  input  wire        clk,                // Gating.java:50
-  input  wire        reset,              // Gating.java:50
-  input  wire        in_valid,           // Gating.java:58
-  output wire        in_ready,           // Gating.java:58
-  input  wire [31:0] in_payload_g_0,     // Gating.java:58
-  input  wire [31:0] in_payload_g_1,     // Gating.java:58
-  input  wire [31:0] in_payload_u_0,     // Gating.java:58
-  input  wire [31:0] in_payload_u_1,     // Gating.java:58
-  input  wire        in_payload_last,    // Gating.java:58
-  output wire        out_valid,          // Gating.java:59
-  input  wire        out_ready,          // Gating.java:59
-  output wire [15:0] out_payload_f_0,    // Gating.java:59
-  output wire [15:0] out_payload_f_1,    // Gating.java:59
-  output wire [31:0] out_payload_absMax, // Gating.java:59
-  output wire        out_payload_last    // Gating.java:59
+  input  wire        clk,                // Gating.java:66
+  input  wire        reset,              // Gating.java:66
+  input  wire        in_valid,           // Gating.java:81
+  output wire        in_ready,           // Gating.java:81
+  input  wire [31:0] in_payload_g_0,     // Gating.java:81
+  input  wire [31:0] in_payload_g_1,     // Gating.java:81
+  input  wire [31:0] in_payload_u_0,     // Gating.java:81
+  input  wire [31:0] in_payload_u_1,     // Gating.java:81
+  input  wire        in_payload_last,    // Gating.java:81
+  output wire        out_valid,          // Gating.java:82
+  input  wire        out_ready,          // Gating.java:82
+  output wire [15:0] out_payload_f_0,    // Gating.java:82
+  output wire [15:0] out_payload_f_1,    // Gating.java:82
+  output wire [31:0] out_payload_absMax, // Gating.java:82
+  output wire        out_payload_last    // Gating.java:82
 );
 
-  wire        lane0_act_in_valid;       // Gating.java:99
-  wire [31:0] lane0_act_in_payload;     // Gating.java:99
-  wire        lane0_act_out_valid;      // Gating.java:99
-  wire [31:0] lane0_act_out_payload;    // Gating.java:99
-  reg  [31:0] lane0_u_d1;               // Gating.java:68
-  reg  [31:0] lane0_u_d2;               // Gating.java:68
-  reg  [31:0] lane0_u_d3;               // Gating.java:68
-  reg  [31:0] lane0_u_d4;               // Gating.java:68
-  reg  [31:0] lane0_u_d5;               // Gating.java:68
-  reg  [31:0] lane0_u_d6;               // Gating.java:68
-  reg  [31:0] lane0_u_d7;               // Gating.java:68
-  reg  [31:0] lane0_u_d8;               // Gating.java:68
-  wire        lane0_mul_in_valid;       // Gating.java:68
-  wire [31:0] lane0_mul_in_payload_a;   // Gating.java:68
-  wire [31:0] lane0_mul_in_payload_b;   // Gating.java:68
-  wire        lane0_mul_out_valid;      // Gating.java:68
-  wire [31:0] lane0_mul_out_payload;    // Gating.java:68
-  wire        lane0_store_in_valid;     // Gating.java:69
-  wire [31:0] lane0_store_in_payload;   // Gating.java:69
-  wire        lane0_store_out_valid;    // Gating.java:69
-  wire [15:0] lane0_store_out_payload;  // Gating.java:69
-  wire        lane1_act_in_valid;       // Gating.java:99
-  wire [31:0] lane1_act_in_payload;     // Gating.java:99
-  wire        lane1_act_out_valid;      // Gating.java:99
-  wire [31:0] lane1_act_out_payload;    // Gating.java:99
-  reg  [31:0] lane1_u_d1;               // Gating.java:68
-  reg  [31:0] lane1_u_d2;               // Gating.java:68
-  reg  [31:0] lane1_u_d3;               // Gating.java:68
-  reg  [31:0] lane1_u_d4;               // Gating.java:68
-  reg  [31:0] lane1_u_d5;               // Gating.java:68
-  reg  [31:0] lane1_u_d6;               // Gating.java:68
-  reg  [31:0] lane1_u_d7;               // Gating.java:68
-  reg  [31:0] lane1_u_d8;               // Gating.java:68
-  wire        lane1_mul_in_valid;       // Gating.java:68
-  wire [31:0] lane1_mul_in_payload_a;   // Gating.java:68
-  wire [31:0] lane1_mul_in_payload_b;   // Gating.java:68
-  wire        lane1_mul_out_valid;      // Gating.java:68
-  wire [31:0] lane1_mul_out_payload;    // Gating.java:68
-  wire        lane1_store_in_valid;     // Gating.java:69
-  wire [31:0] lane1_store_in_payload;   // Gating.java:69
-  wire        lane1_store_out_valid;    // Gating.java:69
-  wire [15:0] lane1_store_out_payload;  // Gating.java:69
-  reg         last_d1;                  // Gating.java:73
-  reg         last_d2;                  // Gating.java:73
-  reg         last_d3;                  // Gating.java:73
-  reg         last_d4;                  // Gating.java:73
-  reg         last_d5;                  // Gating.java:73
-  reg         last_d6;                  // Gating.java:73
-  reg         last_d7;                  // Gating.java:73
-  reg         last_d8;                  // Gating.java:73
-  reg         last_d9;                  // Gating.java:73
-  reg         last_d10;                 // Gating.java:73
-  reg         last_d11;                 // Gating.java:73
-  reg         last_d12;                 // Gating.java:73
-  reg         last_d13;                 // Gating.java:73
-  reg         last_d14;                 // Gating.java:73
-  reg         last_d15;                 // Gating.java:73
-  reg         last_d16;                 // Gating.java:73
-  reg  [15:0] stored_r_0;               // Gating.java:77
-  reg  [15:0] stored_r_1;               // Gating.java:77
-  reg  [14:0] beat_max;                 // Gating.java:78
-  reg         last_r;                   // Gating.java:79
-  reg         lane0_store_valid_d1;     // Gating.java:80
-  reg  [14:0] running_max;              // Gating.java:81
-  reg  [15:0] stored_out_0;             // Gating.java:85
-  reg  [15:0] stored_out_1;             // Gating.java:85
-  reg  [31:0] abs_max_out;              // Gating.java:86
-  reg         last_out;                 // Gating.java:87
+  wire        lane0_act_in_valid;       // Gating.java:234
+  wire [31:0] lane0_act_in_payload;     // Gating.java:234
+  wire        lane0_act_out_valid;      // Gating.java:234
+  wire [31:0] lane0_act_out_payload;    // Gating.java:234
+  reg  [31:0] lane0_u_d1;               // Gating.java:221
+  reg  [31:0] lane0_u_d2;               // Gating.java:221
+  reg  [31:0] lane0_u_d3;               // Gating.java:221
+  reg  [31:0] lane0_u_d4;               // Gating.java:221
+  reg  [31:0] lane0_u_d5;               // Gating.java:221
+  reg  [31:0] lane0_u_d6;               // Gating.java:221
+  reg  [31:0] lane0_u_d7;               // Gating.java:221
+  reg  [31:0] lane0_u_d8;               // Gating.java:221
+  wire        lane0_mul_in_valid;       // Gating.java:221
+  wire [31:0] lane0_mul_in_payload_a;   // Gating.java:221
+  wire [31:0] lane0_mul_in_payload_b;   // Gating.java:221
+  wire        lane0_mul_out_valid;      // Gating.java:221
+  wire [31:0] lane0_mul_out_payload;    // Gating.java:221
+  wire        lane0_store_in_valid;     // Gating.java:221
+  wire [31:0] lane0_store_in_payload;   // Gating.java:221
+  wire        lane0_store_out_valid;    // Gating.java:221
+  wire [15:0] lane0_store_out_payload;  // Gating.java:221
+  wire        lane1_act_in_valid;       // Gating.java:234
+  wire [31:0] lane1_act_in_payload;     // Gating.java:234
+  wire        lane1_act_out_valid;      // Gating.java:234
+  wire [31:0] lane1_act_out_payload;    // Gating.java:234
+  reg  [31:0] lane1_u_d1;               // Gating.java:221
+  reg  [31:0] lane1_u_d2;               // Gating.java:221
+  reg  [31:0] lane1_u_d3;               // Gating.java:221
+  reg  [31:0] lane1_u_d4;               // Gating.java:221
+  reg  [31:0] lane1_u_d5;               // Gating.java:221
+  reg  [31:0] lane1_u_d6;               // Gating.java:221
+  reg  [31:0] lane1_u_d7;               // Gating.java:221
+  reg  [31:0] lane1_u_d8;               // Gating.java:221
+  wire        lane1_mul_in_valid;       // Gating.java:221
+  wire [31:0] lane1_mul_in_payload_a;   // Gating.java:221
+  wire [31:0] lane1_mul_in_payload_b;   // Gating.java:221
+  wire        lane1_mul_out_valid;      // Gating.java:221
+  wire [31:0] lane1_mul_out_payload;    // Gating.java:221
+  wire        lane1_store_in_valid;     // Gating.java:221
+  wire [31:0] lane1_store_in_payload;   // Gating.java:221
+  wire        lane1_store_out_valid;    // Gating.java:221
+  wire [15:0] lane1_store_out_payload;  // Gating.java:221
+  reg         last_d1;                  // Gating.java:130
+  reg         last_d2;                  // Gating.java:130
+  reg         last_d3;                  // Gating.java:130
+  reg         last_d4;                  // Gating.java:130
+  reg         last_d5;                  // Gating.java:130
+  reg         last_d6;                  // Gating.java:130
+  reg         last_d7;                  // Gating.java:130
+  reg         last_d8;                  // Gating.java:130
+  reg         last_d9;                  // Gating.java:130
+  reg         last_d10;                 // Gating.java:130
+  reg         last_d11;                 // Gating.java:130
+  reg         last_d12;                 // Gating.java:130
+  reg         last_d13;                 // Gating.java:130
+  reg         last_d14;                 // Gating.java:130
+  reg         last_d15;                 // Gating.java:130
+  reg         last_d16;                 // Gating.java:130
+  reg  [15:0] stored_r_0;               // Gating.java:88
+  reg  [15:0] stored_r_1;               // Gating.java:88
+  reg  [14:0] beat_max;                 // Gating.java:89
+  reg         last_r;                   // Gating.java:90
+  reg         valid_r;                  // Gating.java:91
+  reg  [14:0] running_max;              // Gating.java:92
+  reg  [15:0] stored_out_0;             // Gating.java:96
+  reg  [15:0] stored_out_1;             // Gating.java:96
+  reg  [31:0] abs_max_out;              // Gating.java:96
+  reg         last_out;                 // Gating.java:96
+  reg         result_valid;             // Gating.java:97
   reg  [4:0]  result_credits;           // CreditBuffer.java:45
-  reg         lane0_store_valid_d2;     // Gating.java:95
   wire        result_fifo_push_valid;   // CreditBuffer.java:77
   wire        result_fifo_push_ready;   // CreditBuffer.java:77
   wire [64:0] result_fifo_push_payload; // CreditBuffer.java:77
@@ -103,27 +103,29 @@ module Gating_relu2_l2_bf16 (
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire in_valid_and_ready;
   wire [14:0] running_max_mux;
+  wire in_valid_and_ready_2;
   wire result_fifo_pop_valid_and_ready;
   assign in_valid_and_ready = in_valid & in_ready;
   assign running_max_mux = (beat_max > running_max) ? beat_max : running_max;
+  assign in_valid_and_ready_2 = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign lane0_act_in_valid = in_valid_and_ready; // Gating.java:99
-  assign lane0_act_in_payload = in_payload_g_0; // Gating.java:99
-  assign lane0_mul_in_valid = lane0_act_out_valid; // Gating.java:68
-  assign lane0_mul_in_payload_a = lane0_act_out_payload; // Gating.java:68
-  assign lane0_mul_in_payload_b = lane0_u_d8; // Gating.java:68
-  assign lane0_store_in_valid = lane0_mul_out_valid; // Gating.java:69
-  assign lane0_store_in_payload = lane0_mul_out_payload; // Gating.java:69
-  assign lane1_act_in_valid = in_valid_and_ready; // Gating.java:99
-  assign lane1_act_in_payload = in_payload_g_1; // Gating.java:99
-  assign lane1_mul_in_valid = lane0_act_out_valid; // Gating.java:68
-  assign lane1_mul_in_payload_a = lane1_act_out_payload; // Gating.java:68
-  assign lane1_mul_in_payload_b = lane1_u_d8; // Gating.java:68
-  assign lane1_store_in_valid = lane0_mul_out_valid; // Gating.java:69
-  assign lane1_store_in_payload = lane1_mul_out_payload; // Gating.java:69
-  assign in_ready = result_credits != 5'd0; // Gating.java:93
-  assign result_fifo_push_valid = lane0_store_valid_d2; // CreditBuffer.java:78
+  assign lane0_act_in_valid = in_valid_and_ready; // Gating.java:234
+  assign lane0_act_in_payload = in_payload_g_0; // Gating.java:234
+  assign lane0_mul_in_valid = lane0_act_out_valid; // Gating.java:221
+  assign lane0_mul_in_payload_a = lane0_act_out_payload; // Gating.java:221
+  assign lane0_mul_in_payload_b = lane0_u_d8; // Gating.java:221
+  assign lane0_store_in_valid = lane0_mul_out_valid; // Gating.java:221
+  assign lane0_store_in_payload = lane0_mul_out_payload; // Gating.java:221
+  assign lane1_act_in_valid = in_valid_and_ready; // Gating.java:234
+  assign lane1_act_in_payload = in_payload_g_1; // Gating.java:234
+  assign lane1_mul_in_valid = lane0_act_out_valid; // Gating.java:221
+  assign lane1_mul_in_payload_a = lane1_act_out_payload; // Gating.java:221
+  assign lane1_mul_in_payload_b = lane1_u_d8; // Gating.java:221
+  assign lane1_store_in_valid = lane0_mul_out_valid; // Gating.java:221
+  assign lane1_store_in_payload = lane1_mul_out_payload; // Gating.java:221
+  assign in_ready = result_credits != 5'd0; // Gating.java:104
+  assign result_fifo_push_valid = result_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload = {last_out, abs_max_out, stored_out_1, stored_out_0}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
@@ -134,62 +136,62 @@ module Gating_relu2_l2_bf16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    lane0_u_d1 <= in_payload_u_0; // Gating.java:68
-    lane0_u_d2 <= lane0_u_d1; // Gating.java:68
-    lane0_u_d3 <= lane0_u_d2; // Gating.java:68
-    lane0_u_d4 <= lane0_u_d3; // Gating.java:68
-    lane0_u_d5 <= lane0_u_d4; // Gating.java:68
-    lane0_u_d6 <= lane0_u_d5; // Gating.java:68
-    lane0_u_d7 <= lane0_u_d6; // Gating.java:68
-    lane0_u_d8 <= lane0_u_d7; // Gating.java:68
-    lane1_u_d1 <= in_payload_u_1; // Gating.java:68
-    lane1_u_d2 <= lane1_u_d1; // Gating.java:68
-    lane1_u_d3 <= lane1_u_d2; // Gating.java:68
-    lane1_u_d4 <= lane1_u_d3; // Gating.java:68
-    lane1_u_d5 <= lane1_u_d4; // Gating.java:68
-    lane1_u_d6 <= lane1_u_d5; // Gating.java:68
-    lane1_u_d7 <= lane1_u_d6; // Gating.java:68
-    lane1_u_d8 <= lane1_u_d7; // Gating.java:68
-    last_d1 <= in_payload_last; // Gating.java:73
-    last_d2 <= last_d1; // Gating.java:73
-    last_d3 <= last_d2; // Gating.java:73
-    last_d4 <= last_d3; // Gating.java:73
-    last_d5 <= last_d4; // Gating.java:73
-    last_d6 <= last_d5; // Gating.java:73
-    last_d7 <= last_d6; // Gating.java:73
-    last_d8 <= last_d7; // Gating.java:73
-    last_d9 <= last_d8; // Gating.java:73
-    last_d10 <= last_d9; // Gating.java:73
-    last_d11 <= last_d10; // Gating.java:73
-    last_d12 <= last_d11; // Gating.java:73
-    last_d13 <= last_d12; // Gating.java:73
-    last_d14 <= last_d13; // Gating.java:73
-    last_d15 <= last_d14; // Gating.java:73
-    last_d16 <= last_d15; // Gating.java:73
-    stored_r_0 <= lane0_store_out_payload; // Gating.java:77
-    stored_r_1 <= lane1_store_out_payload; // Gating.java:77
+    lane0_u_d1 <= in_payload_u_0; // Gating.java:221
+    lane0_u_d2 <= lane0_u_d1; // Gating.java:221
+    lane0_u_d3 <= lane0_u_d2; // Gating.java:221
+    lane0_u_d4 <= lane0_u_d3; // Gating.java:221
+    lane0_u_d5 <= lane0_u_d4; // Gating.java:221
+    lane0_u_d6 <= lane0_u_d5; // Gating.java:221
+    lane0_u_d7 <= lane0_u_d6; // Gating.java:221
+    lane0_u_d8 <= lane0_u_d7; // Gating.java:221
+    lane1_u_d1 <= in_payload_u_1; // Gating.java:221
+    lane1_u_d2 <= lane1_u_d1; // Gating.java:221
+    lane1_u_d3 <= lane1_u_d2; // Gating.java:221
+    lane1_u_d4 <= lane1_u_d3; // Gating.java:221
+    lane1_u_d5 <= lane1_u_d4; // Gating.java:221
+    lane1_u_d6 <= lane1_u_d5; // Gating.java:221
+    lane1_u_d7 <= lane1_u_d6; // Gating.java:221
+    lane1_u_d8 <= lane1_u_d7; // Gating.java:221
+    last_d1 <= in_payload_last; // Gating.java:130
+    last_d2 <= last_d1; // Gating.java:130
+    last_d3 <= last_d2; // Gating.java:130
+    last_d4 <= last_d3; // Gating.java:130
+    last_d5 <= last_d4; // Gating.java:130
+    last_d6 <= last_d5; // Gating.java:130
+    last_d7 <= last_d6; // Gating.java:130
+    last_d8 <= last_d7; // Gating.java:130
+    last_d9 <= last_d8; // Gating.java:130
+    last_d10 <= last_d9; // Gating.java:130
+    last_d11 <= last_d10; // Gating.java:130
+    last_d12 <= last_d11; // Gating.java:130
+    last_d13 <= last_d12; // Gating.java:130
+    last_d14 <= last_d13; // Gating.java:130
+    last_d15 <= last_d14; // Gating.java:130
+    last_d16 <= last_d15; // Gating.java:130
+    stored_r_0 <= lane0_store_out_payload; // Gating.java:88
+    stored_r_1 <= lane1_store_out_payload; // Gating.java:88
     beat_max <=
         (lane1_store_out_payload[14:0] > lane0_store_out_payload[14:0]) ? lane1_store_out_payload[14:0]
-        : lane0_store_out_payload[14:0]; // Gating.java:78
-    last_r <= last_d16; // Gating.java:79
-    lane0_store_valid_d1 <= lane0_store_out_valid; // Gating.java:80
-    if (lane0_store_valid_d1) begin // Gating.java:83
-      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:83
+        : lane0_store_out_payload[14:0]; // Gating.java:89
+    last_r <= last_d16; // Gating.java:90
+    valid_r <= lane0_store_out_valid; // Gating.java:91
+    if (valid_r) begin // Gating.java:94
+      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:94
     end
-    stored_out_0 <= stored_r_0; // Gating.java:85
-    stored_out_1 <= stored_r_1; // Gating.java:85
-    abs_max_out <= {1'b0, running_max_mux, 16'h0}; // Gating.java:86
-    last_out <= last_r; // Gating.java:87
-    lane0_store_valid_d2 <= lane0_store_valid_d1; // Gating.java:95
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
+    stored_out_0 <= stored_r_0; // Gating.java:96
+    stored_out_1 <= stored_r_1; // Gating.java:96
+    abs_max_out <= {1'b0, running_max_mux, 16'h0}; // Gating.java:96
+    last_out <= last_r; // Gating.java:96
+    result_valid <= valid_r; // Gating.java:97
+    if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:83
       result_credits <= result_credits + 5'd1; // CreditBuffer.java:83
     end
     if (reset) begin
-      lane0_store_valid_d1 <= 1'b0;
+      valid_r <= 1'b0;
       running_max <= 15'd0;
-      lane0_store_valid_d2 <= 1'b0;
+      result_valid <= 1'b0;
       result_credits <= 5'd20;
     end
   end
@@ -198,7 +200,7 @@ module Gating_relu2_l2_bf16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~in_valid_and_ready | (result_credits != 5'd0))) begin // CreditBuffer.java:86
+      if (!(~in_valid_and_ready_2 | (result_credits != 5'd0))) begin // CreditBuffer.java:86
         $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
@@ -208,7 +210,7 @@ module Gating_relu2_l2_bf16 (
                  "depth 20");
         $stop;
       end
-      if (!(~lane0_store_valid_d2 | result_fifo_push_ready)) begin // CreditBuffer.java:91
+      if (!(~result_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
         $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
                  "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
@@ -217,7 +219,7 @@ module Gating_relu2_l2_bf16 (
   end
 `endif
 
-  FpRelu2 lane0_act ( // Gating.java:99
+  FpRelu2 lane0_act ( // Gating.java:234
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_act_in_valid),
@@ -226,7 +228,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload (lane0_act_out_payload)
   );
 
-  Fp32Mul lane0_mul ( // Gating.java:68
+  Fp32Mul lane0_mul ( // Gating.java:221
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_mul_in_valid),
@@ -236,7 +238,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload  (lane0_mul_out_payload)
   );
 
-  Fp32ToBf16 lane0_store ( // Gating.java:69
+  Fp32ToBf16 lane0_store ( // Gating.java:221
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_store_in_valid),
@@ -245,7 +247,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload (lane0_store_out_payload)
   );
 
-  FpRelu2 lane1_act ( // Gating.java:99
+  FpRelu2 lane1_act ( // Gating.java:234
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_act_in_valid),
@@ -254,7 +256,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload (lane1_act_out_payload)
   );
 
-  Fp32Mul lane1_mul ( // Gating.java:68
+  Fp32Mul lane1_mul ( // Gating.java:221
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_mul_in_valid),
@@ -264,7 +266,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload  (lane1_mul_out_payload)
   );
 
-  Fp32ToBf16 lane1_store ( // Gating.java:69
+  Fp32ToBf16 lane1_store ( // Gating.java:221
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_store_in_valid),

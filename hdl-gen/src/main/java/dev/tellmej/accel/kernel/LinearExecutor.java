@@ -47,6 +47,13 @@ final class LinearExecutor extends Area {
 
     enum EpilogueStep { WAIT, READ, LATCH, FEED }
 
+    /**
+     * Cycles between two words the epilogue feeds to the residual add or the gating unit, at the fastest: it takes
+     * y, reads the other operand from a buffer, latches it and feeds the unit ({@link EpilogueStep}), so a unit
+     * there needs to take only a word every so many cycles.
+     */
+    static final int UNIT_FEED_CYCLES = EpilogueStep.values().length;
+
     /** The instruction's fields and the chunk, sampled at {@link #start}. */
     record Request(UInt epilogue, Bool relu2, UInt src, UInt dst, UInt rows, UInt cols, UInt weights, Bits scale,
             UInt tokens, UInt image, UInt layer, UInt firstPosition, Rotation rotation) {}

@@ -83,8 +83,12 @@ public final class TellmeKernel extends Module {
         ByteGearbox gearbox = instance("activation_gearbox", new ByteGearbox(shape.lanes(), tlmm.activationBytes()));
         Dequantizer dequantizer = instance("dequantizer", new Dequantizer(shape.lanes()));
         ResidualAdd residualAdd = instance("residual_add", new ResidualAdd(shape.lanes(), elementwise.storage()));
-        Gating silu = instance("gating_silu", new Gating(Activation.SILU, shape.lanes(), elementwise.storage()));
-        Gating relu2 = instance("gating_relu2", new Gating(Activation.RELU2, shape.lanes(), elementwise.storage()));
+        // The gating units are lane-serial: the epilogue feeds them a word every UNIT_FEED_CYCLES at most.
+        int gatingLanes = Gating.physicalLanesFor(shape.lanes(), LinearExecutor.UNIT_FEED_CYCLES);
+        Gating silu = instance("gating_silu", new Gating(Activation.SILU, shape.lanes(), gatingLanes,
+                elementwise.storage()));
+        Gating relu2 = instance("gating_relu2", new Gating(Activation.RELU2, shape.lanes(), gatingLanes,
+                elementwise.storage()));
         RopeRunTime rope = instance("rope", Rope.runtime(shape.lanes(), shape.config().limits().headDim(),
                 shape.chunkTokens(), elementwise.storage()));
         KvCacheWriter cacheWriter = instance("kv_cache_writer", KvCacheWriter.of(shape.config()));

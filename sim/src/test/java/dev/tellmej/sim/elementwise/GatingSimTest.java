@@ -22,7 +22,8 @@ import java.util.Random;
  * The gated FFN product ({@code f = st(act(g) * u)}, N17.3.3, with the absmax of f) in Verilator against the
  * model's {@code ExactActivations}, bit for bit: seeded random (g, u) vectors (large negative g where exp
  * overflows, infinities, NaN) and the gate/up projections captured from the stories260K student, for SiLU with
- * L = 1, 2, 16 (binary16) and ReLU² with L = 16 (bfloat16), under random stalls.
+ * L = 1, 2, 16 (binary16) and ReLU² with L = 16 (bfloat16), and lane-serial units (SiLU with four lanes on one
+ * physical lane, as the kernel has it; ReLU² with four on two), under random stalls.
  */
 class GatingSimTest {
     private record Case(float[] g, float[] u) {}
@@ -47,7 +48,23 @@ class GatingSimTest {
         run(fixture, Activation.RELU2, 16, StorageFormat.BF16, 40);
     }
 
+    /** The kernel's unit: four lanes a beat through one physical lane. */
+    @SimTest
+    void siluFourLanesOnOnePhysicalLane(SimFixture fixture) {
+        run(fixture, Activation.SILU, 4, 1, StorageFormat.FP16, 20);
+    }
+
+    @SimTest
+    void relu2FourLanesOnTwoPhysicalLanesBfloat16(SimFixture fixture) {
+        run(fixture, Activation.RELU2, 4, 2, StorageFormat.BF16, 20);
+    }
+
     private static void run(SimFixture fixture, Activation activation, int lanes, StorageFormat storage, int randomCases) {
+        run(fixture, activation, lanes, lanes, storage, randomCases);
+    }
+
+    private static void run(SimFixture fixture, Activation activation, int lanes, int physical, StorageFormat storage,
+            int randomCases) {
         Random random = fixture.random();
         List<Case> cases = new ArrayList<>();
         for (int c = 0; c < randomCases; c++) {
@@ -66,7 +83,7 @@ class GatingSimTest {
         for (StudentActivations.Gate gate : StudentActivations.get().gates) {
             cases.add(new Case(gate.gate(), gate.up()));
         }
-        Design<Gating> design = Hdl.elaborate(() -> new Gating(activation, lanes, storage));
+        Design<Gating> design = Hdl.elaborate(() -> new Gating(activation, lanes, physical, storage));
         Gating top = design.top();
         SimModel sim = fixture.open(design);
         sim.reset();
@@ -89,7 +106,7 @@ class GatingSimTest {
             }
         }
         int total = beats;
-        sim.runUntil(() -> out.count() == total, total * 4L + 2_000);
+        sim.runUntil(() -> out.count() == total, total * 4L * (lanes / physical) + 2_000);
         List<BigInteger> received = out.received();
         int beat = 0;
         for (int k = 0; k < cases.size(); k++) {
@@ -128,6 +145,7 @@ class GatingSimTest {
                 }
             }
         }
-        System.out.printf("Gating %s L=%d %s: %d vectors bit-exact%n", activation, lanes, storage, cases.size());
+        System.out.printf("Gating %s L=%d P=%d %s: %d vectors bit-exact%n", activation, lanes, physical, storage,
+                cases.size());
     }
 }
