@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +17,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * A folder a command writes generated files into ({@code tellme rtl --out DIR}, {@code tellme interface --out DIR}),
+ * A folder a command writes generated files into ({@code tellme rtl --out DIR}, {@code tellme interface --out DIR},
+ * {@code tellme report accelerator --out DIR}),
  * and the rule that keeps the command away from files it did not write. It writes into a new or empty folder;
  * into a folder it wrote before (one holding its marker {@code .tellme-<command>}, which lists every file of the
  * last run) only with {@code --force}, and then it deletes only the files the marker lists. Any other file is the
@@ -30,6 +33,8 @@ final class OutputFolder {
     static final OutputFolder INTERFACE = new OutputFolder("interface");
     /** The folders of {@code tellme vitis}: marker {@code .tellme-vitis}. */
     static final OutputFolder VITIS = new OutputFolder("vitis");
+    /** The folders of {@code tellme report accelerator}: marker {@code .tellme-report-accelerator}. */
+    static final OutputFolder REPORT_ACCELERATOR = new OutputFolder("report accelerator");
 
     private final String command;
     private final String marker;
@@ -37,7 +42,7 @@ final class OutputFolder {
 
     private OutputFolder(String command) {
         this.command = "'tellme " + command + "'";
-        this.marker = MARKER_PREFIX + command;
+        this.marker = MARKER_PREFIX + command.replace(' ', '-');
         this.header = """
                 # Written by %s: the files below are its output. With --force it replaces them (and deletes
                 # those it no longer writes); it never touches any other file in this folder. Delete this file to
@@ -64,16 +69,34 @@ final class OutputFolder {
      * @throws CommandFailedException when the folder is not the command's to write (nothing is written then)
      */
     Outcome write(Path dir, Map<String, String> files, boolean force) {
+        Map<String, byte[]> bytes = new LinkedHashMap<>();
+        files.forEach((name, text) -> bytes.put(name, text.getBytes(StandardCharsets.UTF_8)));
+        return writeBytes(dir, bytes, force);
+    }
+
+    /**
+     * Checks, without writing anything, that {@link #write} could write files of these names into {@code dir}
+     * (for a command that works for minutes before it writes).
+     *
+     * @throws CommandFailedException when the folder is not the command's to write
+     */
+    void checkWritable(Path dir, Collection<String> names, boolean force) {
+        try {
+            checkNames(dir, names, previousOutput(dir, force));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dir, e);
+        }
+    }
+
+    /**
+     * Writes {@code files} (relative path with {@code /} -> contents) into {@code dir}, then the marker.
+     *
+     * @throws CommandFailedException when the folder is not the command's to write (nothing is written then)
+     */
+    Outcome writeBytes(Path dir, Map<String, byte[]> files, boolean force) {
         try {
             List<String> previous = previousOutput(dir, force);
-            for (String name : files.keySet()) {
-                Path target = dir.resolve(name);
-                if (!previous.contains(name) && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new CommandFailedException(target + " exists and was not written by " + command,
-                            "Move it away or choose another folder: " + command + " never writes over a file it did"
-                                    + " not write.");
-                }
-            }
+            checkNames(dir, files.keySet(), previous);
             Files.createDirectories(dir);
             // List old and new output first, so that an interrupted run leaves no file the marker does not claim.
             Set<String> both = new LinkedHashSet<>(previous);
@@ -86,18 +109,30 @@ final class OutputFolder {
                 }
             }
             List<Path> written = new ArrayList<>();
-            for (Map.Entry<String, String> file : files.entrySet()) {
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
                 Path target = dir.resolve(file.getKey());
                 // Our own earlier file: delete it rather than write through it (it could have become a link).
                 Files.deleteIfExists(target);
                 Files.createDirectories(target.getParent());
-                Files.writeString(target, file.getValue(), StandardCharsets.UTF_8);
+                Files.write(target, file.getValue());
                 written.add(target);
             }
             writeMarker(dir, files.keySet());
             return new Outcome(written, removed);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + dir, e);
+        }
+    }
+
+    /** Refuses a name the new output needs that a file of the user's already has. */
+    private void checkNames(Path dir, Collection<String> names, List<String> previous) {
+        for (String name : names) {
+            Path target = dir.resolve(name);
+            if (!previous.contains(name) && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new CommandFailedException(target + " exists and was not written by " + command,
+                        "Move it away or choose another folder: " + command + " never writes over a file it did"
+                                + " not write.");
+            }
         }
     }
 

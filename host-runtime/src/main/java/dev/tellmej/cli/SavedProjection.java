@@ -96,15 +96,7 @@ final class SavedProjection {
      *                     message names the field)
      */
     static Headline read(Path file) throws IOException {
-        AcceleratorBenchmark.Result result;
-        try {
-            result = READER.readValue(file.toFile(), AcceleratorBenchmark.Result.class);
-        } catch (JacksonException e) {
-            throw new IOException(file + ": not a bench accelerator result: " + e.getOriginalMessage(), e);
-        }
-        if (result.decode() == null || result.decode().isEmpty() || result.prefill() == null) {
-            throw new IOException(file + ": no decode line");
-        }
+        AcceleratorBenchmark.Result result = result(file);
         AcceleratorBenchmark.DecodeLine decode = result.decode().getFirst();
         AcceleratorBenchmark.PrefillLine longest = result.prefill().stream()
                 .filter(p -> p.clock_mhz() == decode.clock_mhz() && p.ddr_gbps() == decode.ddr_gbps())
@@ -115,6 +107,31 @@ final class SavedProjection {
         return new Headline(result.model(), result.layers(), decode.clock_mhz(), decode.ddr_gbps(), decode.context(),
                 decode.tokens_per_s(), decode.of_roofline(), decode.ddr_busy(), longest.tokens(),
                 longest.tokens_per_s(), longest.ttft_s(), references, Files.getLastModifiedTime(file).toInstant());
+    }
+
+    /**
+     * The {@link AcceleratorBenchmark.Result} saved in {@code file}, with at least one decode line and a list of
+     * prefill lines.
+     *
+     * @throws IOException when the file cannot be read or is not a {@code bench accelerator} result (Jackson's
+     *                     message names the field)
+     */
+    static AcceleratorBenchmark.Result result(Path file) throws IOException {
+        AcceleratorBenchmark.Result result;
+        try {
+            result = READER.readValue(file.toFile(), AcceleratorBenchmark.Result.class);
+        } catch (JacksonException e) {
+            throw new IOException(file + ": not a bench accelerator result: " + e.getOriginalMessage(), e);
+        }
+        if (result.decode() == null || result.decode().isEmpty() || result.prefill() == null) {
+            throw new IOException(file + ": no decode line");
+        }
+        return result;
+    }
+
+    /** When {@code file} was written, as the report and the demo print it ({@code 2025-12-02 17:43 UTC}). */
+    static String when(Instant instant) {
+        return WHEN.format(instant);
     }
 
     /** "TeLLMe decode 25.0, prefill 143, TTFT 0.45-0.96 s": the figures a reference publishes. */

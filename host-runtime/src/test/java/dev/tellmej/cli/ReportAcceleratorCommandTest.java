@@ -4,18 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
+import dev.tellmej.accel.kernel.KernelReport;
 import dev.tellmej.accel.kernel.KernelShape;
+import dev.tellmej.accel.sim.AcceleratorBenchmark;
+import dev.tellmej.eda.EdaTool;
+import dev.tellmej.eda.ResourceReport;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code tellme report accelerator}. The whole kernel takes Yosys hours on kv260 and more than ten minutes on
- * sim-small, so the synthesis here is one unit of the sim-small kernel, as the kernel instantiates it.
+ * sim-small, so the synthesis here is one unit of the sim-small kernel, as the kernel instantiates it; the report in
+ * a folder is made from a saved synthesis of the whole sim-small kernel (made up, under the key of today's
+ * Verilog, so that {@code --reuse} takes it) and a made-up bench result.
  */
 class ReportAcceleratorCommandTest {
     @Test
@@ -78,6 +86,131 @@ class ReportAcceleratorCommandTest {
         TellmeRun outcome = TellmeRun.of("report");
         assertEquals(0, outcome.exitCode());
         assertTrue(outcome.out().contains("accelerator"), outcome.out());
+    }
+
+    @Test
+    void theReportInAFolderIsAPageAndItsPlotsFromTheSavedBenchAndSynthesisAndNeverOverwritesAnotherRun(
+            @TempDir Path dir) throws IOException {
+        Path cache = dir.resolve("cache");
+        AcceleratorConfig config = AcceleratorConfig.simSmall();
+        SavedSynthesis.Key key = SavedSynthesis.key(config, KernelReport.elaborate(config), null,
+                KernelReport.Synthesis.HIERARCHICAL, EdaTool.YOSYS.version().banner());
+        SavedSynthesis.save(SavedSynthesis.file(cache, "sim-small", null, KernelReport.Synthesis.HIERARCHICAL),
+                new SavedSynthesis.Saved(key, "2001-02-03 04:05 UTC", kernel()));
+        SavedProjection.save(SavedProjection.file(cache, "sim-small"), bench());
+        Path out = dir.resolve("report");
+
+        TellmeRun run = TellmeRun.of("report", "accelerator", "--config", "sim-small", "--hierarchical", "--reuse",
+                "--cache-dir", cache.toString(), "--out", out.toString(), "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("reusing the synthesis saved at"), run.err());
+        Map<?, ?> result = (Map<?, ?>) dev.tellmej.model.safetensors.Json.parse(run.out());
+        assertEquals("accelerator-sim-small.md", result.get("markdown"));
+        assertEquals(23_456L, number((Map<?, ?>) ((Map<?, ?>) result.get("kernel")).get("counts"), "luts"));
+        Map<?, ?> synthesis = (Map<?, ?>) result.get("synthesis");
+        assertEquals("2001-02-03 04:05 UTC", synthesis.get("produced_at"));
+        assertTrue(((String) synthesis.get("detail")).contains(SavedSynthesis.shortHash(key.verilog_sha256())));
+        List<?> figures = (List<?>) result.get("figures");
+        assertEquals(5, figures.size());
+        String page = Files.readString(out.resolve("accelerator-sim-small.md"));
+        for (Object f : figures) {
+            String file = (String) ((Map<?, ?>) f).get("file");
+            BufferedImage image = ImageIO.read(out.resolve(file).toFile());
+            assertEquals(960, image.getWidth(), file);
+            assertTrue(page.contains("](" + file + ")"), file);
+        }
+        assertTrue(page.contains("| 100 MHz | 4.0 GB/s | 64 | 1234.6 |"), page);
+        assertTrue(page.contains("| LUT | 23,456 |"), page);
+        assertTrue(Files.readString(out.resolve(".tellme-report-accelerator")).contains("accelerator-sim-small.md"));
+
+        // A second run refuses the folder without --force, and --force replaces only its own files.
+        Files.writeString(out.resolve("notes.txt"), "mine");
+        TellmeRun again = TellmeRun.of("report", "accelerator", "--config", "sim-small", "--hierarchical", "--reuse",
+                "--cache-dir", cache.toString(), "--out", out.toString());
+        assertEquals(1, again.exitCode());
+        assertTrue(again.err().contains("holds the output of an earlier 'tellme report accelerator'"), again.err());
+        TellmeRun forced = TellmeRun.of("report", "accelerator", "--config", "sim-small", "--hierarchical", "--reuse",
+                "--cache-dir", cache.toString(), "--out", out.toString(), "--force");
+        assertEquals(0, forced.exitCode(), forced.err());
+        assertTrue(forced.out().contains("wrote the sim-small report to " + out), forced.out());
+        assertEquals("mine", Files.readString(out.resolve("notes.txt")));
+    }
+
+    @Test
+    void withoutABenchResultTheFolderReportSaysWhatToRunBeforeAnySynthesis(@TempDir Path dir) {
+        TellmeRun run = TellmeRun.of("report", "accelerator", "--config", "sim-small", "--hierarchical",
+                "--cache-dir", dir.resolve("cache").toString(), "--out", dir.resolve("report").toString());
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().contains("tellme: no 'tellme bench accelerator' result at "
+                + dir.resolve("cache").resolve("bench-accelerator-sim-small.json")), run.err());
+        assertTrue(run.err().contains("Run 'tellme bench accelerator --config sim-small' first"), run.err());
+        assertTrue(!run.err().contains("synthesizing") && !Files.exists(dir.resolve("report")), run.err());
+
+        TellmeRun unit = TellmeRun.of("report", "accelerator", "--config", "sim-small", "--unit", "tlmm", "--out",
+                dir.resolve("report").toString());
+        assertEquals(2, unit.exitCode());
+        assertTrue(unit.err().contains("is a folder, for the report of the whole kernel"), unit.err());
+    }
+
+    @Test
+    void aSavedSynthesisIsReusedOnlyForTheSameKeyAndItsVerilogHashIgnoresSourceLineNumbersOnly(@TempDir Path dir) {
+        SavedSynthesis.Key key = new SavedSynthesis.Key("sim-small", "aa", null, KernelReport.Synthesis.HIERARCHICAL,
+                "bb", "Yosys 0.23");
+        Path file = SavedSynthesis.file(dir, "sim-small", null, KernelReport.Synthesis.HIERARCHICAL);
+        assertEquals("report-accelerator-sim-small-hierarchical.json", file.getFileName().toString());
+        assertTrue(SavedSynthesis.find(file, key) instanceof SavedSynthesis.Lookup.Unusable u
+                && u.reason().startsWith("no synthesis saved at"));
+        SavedSynthesis.save(file, new SavedSynthesis.Saved(key, "now", kernel()));
+        assertTrue(SavedSynthesis.find(file, key) instanceof SavedSynthesis.Lookup.Found found
+                && found.saved().result().equals(kernel()), "read back as written");
+        SavedSynthesis.Key otherVerilog = new SavedSynthesis.Key("sim-small", "aa", null,
+                KernelReport.Synthesis.HIERARCHICAL, "cc", "Yosys 0.23");
+        assertTrue(SavedSynthesis.find(file, otherVerilog) instanceof SavedSynthesis.Lookup.Unusable u
+                && u.reason().contains("was made from other Verilog"));
+        SavedSynthesis.Key otherYosys = new SavedSynthesis.Key("sim-small", "aa", null,
+                KernelReport.Synthesis.HIERARCHICAL, "bb", "Yosys 0.40");
+        assertTrue(SavedSynthesis.find(file, otherYosys) instanceof SavedSynthesis.Lookup.Unusable u
+                && u.reason().contains("another Yosys"));
+
+        String verilog = "reg a; // Fp32Add.java:56\nassign b = a; // Fp32Add.java:57\n";
+        assertEquals(SavedSynthesis.verilogSha256(Map.of("A.v", verilog)),
+                SavedSynthesis.verilogSha256(Map.of("A.v", verilog.replace(":56", ":60"))));
+        assertTrue(!SavedSynthesis.verilogSha256(Map.of("A.v", verilog)).equals(
+                SavedSynthesis.verilogSha256(Map.of("A.v", verilog.replace("assign b = a", "assign b = !a")))));
+    }
+
+    /** A made-up synthesis of the whole sim-small kernel. */
+    private static KernelReport.Result kernel() {
+        ResourceReport.Counts counts = new ResourceReport.Counts(3, 4, 1, 4.5, 77, 23_456, 22_000, 1_456, 12_345);
+        List<KernelReport.Line> lines = List.of(
+                new KernelReport.Line("URAM288", 3, 64, 64, KernelReport.Verdict.PASS, 60),
+                new KernelReport.Line("RAMB36 (RAMB36E2 + RAMB18E2 / 2)", 4.5, 144, 144, KernelReport.Verdict.PASS,
+                        98.5),
+                new KernelReport.Line("DSP48E2", 77, 1_248, 1_248, KernelReport.Verdict.PASS, 610),
+                new KernelReport.Line("LUT (rough)", 23_456, 117_120, 110_000, KernelReport.Verdict.PASS, 98_000),
+                new KernelReport.Line("FF", 12_345, 234_240, null, null, 137_000));
+        return new KernelReport.Result("sim-small", null, "tellme", KernelReport.Synthesis.HIERARCHICAL, counts,
+                lines, true, List.of(new KernelReport.Part(KernelReport.TOP_PART, "tellme", counts)),
+                Map.of("LUT6", 100), 1.5);
+    }
+
+    /** A made-up projection of sim-small: 100 MHz, 4 GB/s, contexts 32 and 64, prompts 16 and 64. */
+    private static AcceleratorBenchmark.Result bench() {
+        List<AcceleratorBenchmark.DecodeLine> decode = List.of(
+                new AcceleratorBenchmark.DecodeLine(100, 4, 32, 1_500.25, 3_000, 0.5, 0.6, 0.5, 66_655, 1_333_333,
+                        0.667),
+                new AcceleratorBenchmark.DecodeLine(100, 4, 64, 1_234.56, 2_500, 0.49, 0.6, 0.49, 81_000, 1_600_000,
+                        0.81));
+        List<AcceleratorBenchmark.PrefillLine> prefill = List.of(
+                new AcceleratorBenchmark.PrefillLine(100, 4, 16, 4_000, 0.004, 40_000, 0.1, 0.1, 400_000, 100_000),
+                new AcceleratorBenchmark.PrefillLine(100, 4, 64, 3_000, 0.0213, 40_000, 0.1, 0.1, 2_130_000, 100_000));
+        List<AcceleratorBenchmark.Term> breakdown = List.of(
+                new AcceleratorBenchmark.Term(0, "LINEAR 64x64 STORE", 5, 5_000, 200_000, 6_000, 0.5),
+                new AcceleratorBenchmark.Term(1, "ATTENTION", 5, 2_000, 6_000, 3_000, 0.2),
+                new AcceleratorBenchmark.Term(2, "LM_HEAD 512x64", 1, 10_000, 300_000, 107, 0.3));
+        return new AcceleratorBenchmark.Result("sim-small", "a made-up model", 5, 1, 100, decode, prefill, breakdown,
+                List.of(), List.of(), null, List.of(), AcceleratorBenchmark.REFERENCES,
+                new AcceleratorBenchmark.Simulation(1, 2, 3, 4, 5, "nothing"));
     }
 
     private static long number(Map<?, ?> object, String field) {
