@@ -26,7 +26,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = TellmeMain.Version.class,
         description = "TeLLMe-J: ternary LLMs on edge FPGAs. Generate RTL, simulate it, run inference.",
-        subcommands = {DemoCommand.class, RunCommand.class, ChatCommand.class, ServeCommand.class, PackCommand.class, ImageCommand.class, RtlCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ChatCommand.class, ServeCommand.class, DoctorCommand.class, PackCommand.class, ImageCommand.class, RtlCommand.class,
                 InterfaceCommand.class, VitisCommand.class, ConfigCommand.class, BenchCommand.class, ReportCommand.class, VerifyCommand.class,
                 CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n")
