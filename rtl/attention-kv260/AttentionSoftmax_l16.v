@@ -4,21 +4,21 @@
 `default_nettype none
 
 module AttentionSoftmax_l16 (
-  input  wire        clk,                      // AttentionSoftmax.java:62
-  input  wire        reset,                    // AttentionSoftmax.java:62
-  input  wire        setup_valid,              // AttentionSoftmax.java:69
-  output wire        setup_ready,              // AttentionSoftmax.java:69
-  input  wire [12:0] setup_payload_positions,  // AttentionSoftmax.java:69
-  input  wire [31:0] setup_payload_max,        // AttentionSoftmax.java:69
-  input  wire        scores_valid,             // AttentionSoftmax.java:70
-  output wire        scores_ready,             // AttentionSoftmax.java:70
-  input  wire [31:0] scores_payload,           // AttentionSoftmax.java:70
-  output wire        weights_valid,            // AttentionSoftmax.java:71
-  output wire [12:0] weights_payload_position, // AttentionSoftmax.java:71
-  output wire [31:0] weights_payload_value,    // AttentionSoftmax.java:71
-  output wire        reciprocal_valid,         // AttentionSoftmax.java:72
-  output wire [31:0] reciprocal_payload,       // AttentionSoftmax.java:72
-  output wire        idle                      // AttentionSoftmax.java:73
+  input  wire        clk,                      // AttentionSoftmax.java:64
+  input  wire        reset,                    // AttentionSoftmax.java:64
+  input  wire        setup_valid,              // AttentionSoftmax.java:71
+  output wire        setup_ready,              // AttentionSoftmax.java:71
+  input  wire [12:0] setup_payload_positions,  // AttentionSoftmax.java:71
+  input  wire [31:0] setup_payload_max,        // AttentionSoftmax.java:71
+  input  wire        scores_valid,             // AttentionSoftmax.java:72
+  output wire        scores_ready,             // AttentionSoftmax.java:72
+  input  wire [31:0] scores_payload,           // AttentionSoftmax.java:72
+  output wire        weights_valid,            // AttentionSoftmax.java:73
+  output wire [12:0] weights_payload_position, // AttentionSoftmax.java:73
+  output wire [31:0] weights_payload_value,    // AttentionSoftmax.java:73
+  output wire        reciprocal_valid,         // AttentionSoftmax.java:74
+  output wire [31:0] reciprocal_payload,       // AttentionSoftmax.java:74
+  output wire        idle                      // AttentionSoftmax.java:75
 );
 
   // Phase: dev.tellmej.accel.attention.AttentionSoftmax.Phase
@@ -26,210 +26,157 @@ module AttentionSoftmax_l16 (
   localparam [1:0] PHASE_SCORES = 2'd1;
   localparam [1:0] PHASE_DRAIN  = 2'd2;
 
-  wire        head_done;               // AttentionSoftmax.java:76
+  wire        head_done;                   // AttentionSoftmax.java:78
 
   // sequencer
-  reg  [1:0]  phase;                   // AttentionSoftmax.java:96
-  reg  [12:0] positions;               // AttentionSoftmax.java:97
-  reg  [31:0] max;                     // AttentionSoftmax.java:98
-  reg  [12:0] position;                // AttentionSoftmax.java:99
-  reg  [0:0]  cooldown;                // AttentionSoftmax.java:100
-  wire        score_fire;              // AttentionSoftmax.java:103
-  wire        last_position;           // AttentionSoftmax.java:104
+  reg  [1:0]  phase;                       // AttentionSoftmax.java:98
+  reg  [12:0] positions;                   // AttentionSoftmax.java:99
+  reg  [31:0] max;                         // AttentionSoftmax.java:100
+  reg  [12:0] position;                    // AttentionSoftmax.java:101
+  reg  [0:0]  cooldown;                    // AttentionSoftmax.java:102
+  wire        score_fire;                  // AttentionSoftmax.java:105
+  wire        last_position;               // AttentionSoftmax.java:106
 
   // exponentials
-  wire        shifted_in_valid;        // AttentionSoftmax.java:132
-  wire [31:0] shifted_in_payload_a;    // AttentionSoftmax.java:132
-  wire [31:0] shifted_in_payload_b;    // AttentionSoftmax.java:132
-  wire        shifted_out_valid;       // AttentionSoftmax.java:132
-  wire [31:0] shifted_out_payload;     // AttentionSoftmax.java:132
-  wire        weight_in_valid;         // AttentionSoftmax.java:134
-  wire [31:0] weight_in_payload;       // AttentionSoftmax.java:134
-  wire        weight_out_valid;        // AttentionSoftmax.java:134
-  wire [31:0] weight_out_payload;      // AttentionSoftmax.java:134
-  reg  [12:0] score_position_d1;       // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d2;       // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d3;       // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d4;       // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d5;       // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d6;       // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d7;       // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d8;       // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d9;       // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d10;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d11;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d12;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d13;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d14;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d15;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d16;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d17;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d18;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d19;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d20;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d21;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d22;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d23;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d24;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d25;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d26;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d27;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d28;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d29;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d30;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d31;      // AttentionSoftmax.java:138
-  reg  [12:0] score_position_d32;      // AttentionSoftmax.java:138
+  wire        shifted_in_valid;            // AttentionSoftmax.java:134
+  wire [31:0] shifted_in_payload_a;        // AttentionSoftmax.java:134
+  wire [31:0] shifted_in_payload_b;        // AttentionSoftmax.java:134
+  wire        shifted_out_valid;           // AttentionSoftmax.java:134
+  wire [31:0] shifted_out_payload;         // AttentionSoftmax.java:134
+  wire        weight_in_valid;             // AttentionSoftmax.java:136
+  wire [31:0] weight_in_payload;           // AttentionSoftmax.java:136
+  wire        weight_out_valid;            // AttentionSoftmax.java:136
+  wire [31:0] weight_out_payload;          // AttentionSoftmax.java:136
+  reg  [12:0] score_position_d1;           // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d2;           // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d3;           // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d4;           // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d5;           // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d6;           // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d7;           // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d8;           // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d9;           // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d10;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d11;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d12;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d13;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d14;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d15;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d16;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d17;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d18;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d19;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d20;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d21;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d22;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d23;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d24;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d25;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d26;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d27;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d28;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d29;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d30;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d31;          // AttentionSoftmax.java:140
+  reg  [12:0] score_position_d32;          // AttentionSoftmax.java:140
 
   // lane_sums
-  reg  [31:0] z_partial_0;             // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_1;             // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_2;             // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_3;             // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_4;             // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_5;             // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_6;             // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_7;             // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_8;             // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_9;             // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_10;            // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_11;            // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_12;            // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_13;            // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_14;            // AttentionSoftmax.java:155
-  reg  [31:0] z_partial_15;            // AttentionSoftmax.java:155
-  wire [3:0]  z_lane;                  // AttentionSoftmax.java:157
-  reg  [31:0] z_current;               // AttentionSoftmax.java:158
-  wire        z_sum_in_valid;          // AttentionSoftmax.java:159
-  wire [31:0] z_sum_in_payload_a;      // AttentionSoftmax.java:159
-  wire [31:0] z_sum_in_payload_b;      // AttentionSoftmax.java:159
-  wire        z_sum_out_valid;         // AttentionSoftmax.java:159
-  wire [31:0] z_sum_out_payload;       // AttentionSoftmax.java:159
-  reg  [3:0]  z_lane_d1;               // AttentionSoftmax.java:162
-  reg  [3:0]  z_lane_d2;               // AttentionSoftmax.java:162
-  reg  [3:0]  z_lane_d3;               // AttentionSoftmax.java:162
-  reg  [3:0]  z_lane_d4;               // AttentionSoftmax.java:162
-  reg  [3:0]  z_lane_d5;               // AttentionSoftmax.java:162
-  reg  [3:0]  z_lane_d6;               // AttentionSoftmax.java:162
-  reg         score_last_d1;           // AttentionSoftmax.java:163
-  reg         score_last_d2;           // AttentionSoftmax.java:163
-  reg         score_last_d3;           // AttentionSoftmax.java:163
-  reg         score_last_d4;           // AttentionSoftmax.java:163
-  reg         score_last_d5;           // AttentionSoftmax.java:163
-  reg         score_last_d6;           // AttentionSoftmax.java:163
-  reg         score_last_d7;           // AttentionSoftmax.java:163
-  reg         score_last_d8;           // AttentionSoftmax.java:163
-  reg         score_last_d9;           // AttentionSoftmax.java:163
-  reg         score_last_d10;          // AttentionSoftmax.java:163
-  reg         score_last_d11;          // AttentionSoftmax.java:163
-  reg         score_last_d12;          // AttentionSoftmax.java:163
-  reg         score_last_d13;          // AttentionSoftmax.java:163
-  reg         score_last_d14;          // AttentionSoftmax.java:163
-  reg         score_last_d15;          // AttentionSoftmax.java:163
-  reg         score_last_d16;          // AttentionSoftmax.java:163
-  reg         score_last_d17;          // AttentionSoftmax.java:163
-  reg         score_last_d18;          // AttentionSoftmax.java:163
-  reg         score_last_d19;          // AttentionSoftmax.java:163
-  reg         score_last_d20;          // AttentionSoftmax.java:163
-  reg         score_last_d21;          // AttentionSoftmax.java:163
-  reg         score_last_d22;          // AttentionSoftmax.java:163
-  reg         score_last_d23;          // AttentionSoftmax.java:163
-  reg         score_last_d24;          // AttentionSoftmax.java:163
-  reg         score_last_d25;          // AttentionSoftmax.java:163
-  reg         score_last_d26;          // AttentionSoftmax.java:163
-  reg         score_last_d27;          // AttentionSoftmax.java:163
-  reg         score_last_d28;          // AttentionSoftmax.java:163
-  reg         score_last_d29;          // AttentionSoftmax.java:163
-  reg         score_last_d30;          // AttentionSoftmax.java:163
-  reg         score_last_d31;          // AttentionSoftmax.java:163
-  reg         score_last_d32;          // AttentionSoftmax.java:163
-  reg         score_last_d33;          // AttentionSoftmax.java:163
-  reg         score_last_d34;          // AttentionSoftmax.java:163
-  reg         score_last_d35;          // AttentionSoftmax.java:163
-  reg         score_last_d36;          // AttentionSoftmax.java:163
-  reg         score_last_d37;          // AttentionSoftmax.java:163
-  reg         score_last_d38;          // AttentionSoftmax.java:163
-  wire        z_last;                  // AttentionSoftmax.java:163
+  reg  [31:0] z_partial_0;                 // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_1;                 // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_2;                 // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_3;                 // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_4;                 // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_5;                 // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_6;                 // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_7;                 // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_8;                 // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_9;                 // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_10;                // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_11;                // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_12;                // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_13;                // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_14;                // AttentionSoftmax.java:157
+  reg  [31:0] z_partial_15;                // AttentionSoftmax.java:157
+  wire [3:0]  z_lane;                      // AttentionSoftmax.java:159
+  reg  [31:0] z_current;                   // AttentionSoftmax.java:160
+  wire        z_sum_in_valid;              // AttentionSoftmax.java:161
+  wire [31:0] z_sum_in_payload_a;          // AttentionSoftmax.java:161
+  wire [31:0] z_sum_in_payload_b;          // AttentionSoftmax.java:161
+  wire        z_sum_out_valid;             // AttentionSoftmax.java:161
+  wire [31:0] z_sum_out_payload;           // AttentionSoftmax.java:161
+  reg  [3:0]  z_lane_d1;                   // AttentionSoftmax.java:164
+  reg  [3:0]  z_lane_d2;                   // AttentionSoftmax.java:164
+  reg  [3:0]  z_lane_d3;                   // AttentionSoftmax.java:164
+  reg  [3:0]  z_lane_d4;                   // AttentionSoftmax.java:164
+  reg  [3:0]  z_lane_d5;                   // AttentionSoftmax.java:164
+  reg  [3:0]  z_lane_d6;                   // AttentionSoftmax.java:164
+  reg         score_last_d1;               // AttentionSoftmax.java:165
+  reg         score_last_d2;               // AttentionSoftmax.java:165
+  reg         score_last_d3;               // AttentionSoftmax.java:165
+  reg         score_last_d4;               // AttentionSoftmax.java:165
+  reg         score_last_d5;               // AttentionSoftmax.java:165
+  reg         score_last_d6;               // AttentionSoftmax.java:165
+  reg         score_last_d7;               // AttentionSoftmax.java:165
+  reg         score_last_d8;               // AttentionSoftmax.java:165
+  reg         score_last_d9;               // AttentionSoftmax.java:165
+  reg         score_last_d10;              // AttentionSoftmax.java:165
+  reg         score_last_d11;              // AttentionSoftmax.java:165
+  reg         score_last_d12;              // AttentionSoftmax.java:165
+  reg         score_last_d13;              // AttentionSoftmax.java:165
+  reg         score_last_d14;              // AttentionSoftmax.java:165
+  reg         score_last_d15;              // AttentionSoftmax.java:165
+  reg         score_last_d16;              // AttentionSoftmax.java:165
+  reg         score_last_d17;              // AttentionSoftmax.java:165
+  reg         score_last_d18;              // AttentionSoftmax.java:165
+  reg         score_last_d19;              // AttentionSoftmax.java:165
+  reg         score_last_d20;              // AttentionSoftmax.java:165
+  reg         score_last_d21;              // AttentionSoftmax.java:165
+  reg         score_last_d22;              // AttentionSoftmax.java:165
+  reg         score_last_d23;              // AttentionSoftmax.java:165
+  reg         score_last_d24;              // AttentionSoftmax.java:165
+  reg         score_last_d25;              // AttentionSoftmax.java:165
+  reg         score_last_d26;              // AttentionSoftmax.java:165
+  reg         score_last_d27;              // AttentionSoftmax.java:165
+  reg         score_last_d28;              // AttentionSoftmax.java:165
+  reg         score_last_d29;              // AttentionSoftmax.java:165
+  reg         score_last_d30;              // AttentionSoftmax.java:165
+  reg         score_last_d31;              // AttentionSoftmax.java:165
+  reg         score_last_d32;              // AttentionSoftmax.java:165
+  reg         score_last_d33;              // AttentionSoftmax.java:165
+  reg         score_last_d34;              // AttentionSoftmax.java:165
+  reg         score_last_d35;              // AttentionSoftmax.java:165
+  reg         score_last_d36;              // AttentionSoftmax.java:165
+  reg         score_last_d37;              // AttentionSoftmax.java:165
+  reg         score_last_d38;              // AttentionSoftmax.java:165
+  wire        z_last;                      // AttentionSoftmax.java:165
 
   // normalizer
-  wire        z_tree_0_0_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_0_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_0_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_0_0_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_0_out_payload;  // AttentionSoftmax.java:188
-  wire        z_tree_0_1_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_1_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_1_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_0_1_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_1_out_payload;  // AttentionSoftmax.java:188
-  wire        z_tree_0_2_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_2_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_2_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_0_2_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_2_out_payload;  // AttentionSoftmax.java:188
-  wire        z_tree_0_3_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_3_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_3_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_0_3_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_3_out_payload;  // AttentionSoftmax.java:188
-  wire        z_tree_0_4_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_4_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_4_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_0_4_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_4_out_payload;  // AttentionSoftmax.java:188
-  wire        z_tree_0_5_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_5_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_5_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_0_5_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_5_out_payload;  // AttentionSoftmax.java:188
-  wire        z_tree_0_6_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_6_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_6_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_0_6_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_6_out_payload;  // AttentionSoftmax.java:188
-  wire        z_tree_0_7_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_7_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_7_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_0_7_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_0_7_out_payload;  // AttentionSoftmax.java:188
-  wire        z_tree_1_0_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_1_0_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_1_0_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_1_0_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_1_0_out_payload;  // AttentionSoftmax.java:188
-  wire        z_tree_1_1_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_1_1_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_1_1_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_1_1_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_1_1_out_payload;  // AttentionSoftmax.java:188
-  wire        z_tree_1_2_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_1_2_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_1_2_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_1_2_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_1_2_out_payload;  // AttentionSoftmax.java:188
-  wire        z_tree_1_3_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_1_3_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_1_3_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_1_3_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_1_3_out_payload;  // AttentionSoftmax.java:188
-  wire        z_tree_2_0_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_2_0_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_2_0_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_2_0_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_2_0_out_payload;  // AttentionSoftmax.java:188
-  wire        z_tree_2_1_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_2_1_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_2_1_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_2_1_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_2_1_out_payload;  // AttentionSoftmax.java:188
-  wire        z_tree_3_0_in_valid;     // AttentionSoftmax.java:188
-  wire [31:0] z_tree_3_0_in_payload_a; // AttentionSoftmax.java:188
-  wire [31:0] z_tree_3_0_in_payload_b; // AttentionSoftmax.java:188
-  wire        z_tree_3_0_out_valid;    // AttentionSoftmax.java:188
-  wire [31:0] z_tree_3_0_out_payload;  // AttentionSoftmax.java:188
-  wire        rz_in_valid;             // AttentionSoftmax.java:188
-  wire [31:0] rz_in_payload;           // AttentionSoftmax.java:188
-  wire        rz_out_valid;            // AttentionSoftmax.java:188
-  wire [31:0] rz_out_payload;          // AttentionSoftmax.java:188
+  wire        z_tree_in_valid;             // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_0;  // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_1;  // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_2;  // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_3;  // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_4;  // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_5;  // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_6;  // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_7;  // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_8;  // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_9;  // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_10; // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_11; // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_12; // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_13; // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_14; // AttentionSoftmax.java:191
+  wire [31:0] z_tree_in_payload_values_15; // AttentionSoftmax.java:191
+  wire [0:0]  z_tree_in_payload_tag;       // AttentionSoftmax.java:191
+  wire        z_tree_out_valid;            // AttentionSoftmax.java:191
+  wire [31:0] z_tree_out_payload_sum;      // AttentionSoftmax.java:191
+  wire [0:0]  z_tree_out_payload_tag;      // AttentionSoftmax.java:191
+  wire        z_tree_idle;                 // AttentionSoftmax.java:191
+  wire        rz_in_valid;                 // AttentionSoftmax.java:200
+  wire [31:0] rz_in_payload;               // AttentionSoftmax.java:200
+  wire        rz_out_valid;                // AttentionSoftmax.java:200
+  wire [31:0] rz_out_payload;              // AttentionSoftmax.java:200
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire z_sum_out_valid_and_z_lane_d6_eq_0;
@@ -265,39 +212,39 @@ module AttentionSoftmax_l16 (
   assign z_sum_out_valid_and_z_lane_d6_eq_14 = z_sum_out_valid & (z_lane_d6 == 4'd14);
   assign z_sum_out_valid_and_z_lane_d6_eq_15 = z_sum_out_valid & (z_lane_d6 == 4'd15);
 
-  assign setup_ready = phase == PHASE_IDLE; // AttentionSoftmax.java:101
-  assign scores_ready = (phase == PHASE_SCORES) & ~cooldown; // AttentionSoftmax.java:102
-  assign weights_valid = weight_out_valid; // AttentionSoftmax.java:137
-  assign weights_payload_position = score_position_d32; // AttentionSoftmax.java:138
-  assign weights_payload_value = weight_out_payload; // AttentionSoftmax.java:139
-  assign reciprocal_valid = rz_out_valid; // AttentionSoftmax.java:190
-  assign reciprocal_payload = rz_out_payload; // AttentionSoftmax.java:191
-  assign head_done = rz_out_valid; // AttentionSoftmax.java:81
-  assign idle = phase == PHASE_IDLE; // AttentionSoftmax.java:82
+  assign setup_ready = phase == PHASE_IDLE; // AttentionSoftmax.java:103
+  assign scores_ready = (phase == PHASE_SCORES) & ~cooldown; // AttentionSoftmax.java:104
+  assign weights_valid = weight_out_valid; // AttentionSoftmax.java:139
+  assign weights_payload_position = score_position_d32; // AttentionSoftmax.java:140
+  assign weights_payload_value = weight_out_payload; // AttentionSoftmax.java:141
+  assign reciprocal_valid = rz_out_valid; // AttentionSoftmax.java:202
+  assign reciprocal_payload = rz_out_payload; // AttentionSoftmax.java:203
+  assign head_done = rz_out_valid; // AttentionSoftmax.java:83
+  assign idle = phase == PHASE_IDLE; // AttentionSoftmax.java:84
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (AttentionSoftmax.java:95): the head's phase, n and M, the position of the next score, and the pacing
-  assign score_fire = scores_valid & scores_ready; // AttentionSoftmax.java:103
-  assign last_position = position == (positions - 13'd1); // AttentionSoftmax.java:104
+  // sequencer (AttentionSoftmax.java:97): the head's phase, n and M, the position of the next score, and the pacing
+  assign score_fire = scores_valid & scores_ready; // AttentionSoftmax.java:105
+  assign last_position = position == (positions - 13'd1); // AttentionSoftmax.java:106
 
   always @(posedge clk) begin
-    if (cooldown) begin // AttentionSoftmax.java:105
-      cooldown <= cooldown - 1'b1; // AttentionSoftmax.java:105
+    if (cooldown) begin // AttentionSoftmax.java:107
+      cooldown <= cooldown - 1'b1; // AttentionSoftmax.java:107
     end
-    if (setup_valid & setup_ready) begin // AttentionSoftmax.java:106
-      positions <= setup_payload_positions; // AttentionSoftmax.java:107
-      max <= setup_payload_max; // AttentionSoftmax.java:108
-      position <= 13'd0; // AttentionSoftmax.java:109
-      phase <= PHASE_SCORES; // AttentionSoftmax.java:110
+    if (setup_valid & setup_ready) begin // AttentionSoftmax.java:108
+      positions <= setup_payload_positions; // AttentionSoftmax.java:109
+      max <= setup_payload_max; // AttentionSoftmax.java:110
+      position <= 13'd0; // AttentionSoftmax.java:111
+      phase <= PHASE_SCORES; // AttentionSoftmax.java:112
     end
-    if (score_fire) begin // AttentionSoftmax.java:112
-      position <= position + 13'd1; // AttentionSoftmax.java:116
-      if (last_position) begin // AttentionSoftmax.java:117
-        phase <= PHASE_DRAIN; // AttentionSoftmax.java:117
+    if (score_fire) begin // AttentionSoftmax.java:114
+      position <= position + 13'd1; // AttentionSoftmax.java:118
+      if (last_position) begin // AttentionSoftmax.java:119
+        phase <= PHASE_DRAIN; // AttentionSoftmax.java:119
       end
     end
-    if (head_done) begin // AttentionSoftmax.java:119
-      phase <= PHASE_IDLE; // AttentionSoftmax.java:119
+    if (head_done) begin // AttentionSoftmax.java:121
+      phase <= PHASE_IDLE; // AttentionSoftmax.java:121
     end
     if (reset) begin
       cooldown <= 1'b0;
@@ -309,218 +256,218 @@ module AttentionSoftmax_l16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // exponentials (AttentionSoftmax.java:130): e_t = exp(s_t - M) for every score, in order
-  assign shifted_in_valid = score_fire; // AttentionSoftmax.java:132
-  assign shifted_in_payload_a = scores_payload; // AttentionSoftmax.java:132
-  assign shifted_in_payload_b = {~max[31], max[30:0]}; // AttentionSoftmax.java:132
-  assign weight_in_valid = shifted_out_valid; // AttentionSoftmax.java:134
-  assign weight_in_payload = shifted_out_payload; // AttentionSoftmax.java:134
+  // exponentials (AttentionSoftmax.java:132): e_t = exp(s_t - M) for every score, in order
+  assign shifted_in_valid = score_fire; // AttentionSoftmax.java:134
+  assign shifted_in_payload_a = scores_payload; // AttentionSoftmax.java:134
+  assign shifted_in_payload_b = {~max[31], max[30:0]}; // AttentionSoftmax.java:134
+  assign weight_in_valid = shifted_out_valid; // AttentionSoftmax.java:136
+  assign weight_in_payload = shifted_out_payload; // AttentionSoftmax.java:136
 
   always @(posedge clk) begin
-    score_position_d1 <= position; // AttentionSoftmax.java:138
-    score_position_d2 <= score_position_d1; // AttentionSoftmax.java:138
-    score_position_d3 <= score_position_d2; // AttentionSoftmax.java:138
-    score_position_d4 <= score_position_d3; // AttentionSoftmax.java:138
-    score_position_d5 <= score_position_d4; // AttentionSoftmax.java:138
-    score_position_d6 <= score_position_d5; // AttentionSoftmax.java:138
-    score_position_d7 <= score_position_d6; // AttentionSoftmax.java:138
-    score_position_d8 <= score_position_d7; // AttentionSoftmax.java:138
-    score_position_d9 <= score_position_d8; // AttentionSoftmax.java:138
-    score_position_d10 <= score_position_d9; // AttentionSoftmax.java:138
-    score_position_d11 <= score_position_d10; // AttentionSoftmax.java:138
-    score_position_d12 <= score_position_d11; // AttentionSoftmax.java:138
-    score_position_d13 <= score_position_d12; // AttentionSoftmax.java:138
-    score_position_d14 <= score_position_d13; // AttentionSoftmax.java:138
-    score_position_d15 <= score_position_d14; // AttentionSoftmax.java:138
-    score_position_d16 <= score_position_d15; // AttentionSoftmax.java:138
-    score_position_d17 <= score_position_d16; // AttentionSoftmax.java:138
-    score_position_d18 <= score_position_d17; // AttentionSoftmax.java:138
-    score_position_d19 <= score_position_d18; // AttentionSoftmax.java:138
-    score_position_d20 <= score_position_d19; // AttentionSoftmax.java:138
-    score_position_d21 <= score_position_d20; // AttentionSoftmax.java:138
-    score_position_d22 <= score_position_d21; // AttentionSoftmax.java:138
-    score_position_d23 <= score_position_d22; // AttentionSoftmax.java:138
-    score_position_d24 <= score_position_d23; // AttentionSoftmax.java:138
-    score_position_d25 <= score_position_d24; // AttentionSoftmax.java:138
-    score_position_d26 <= score_position_d25; // AttentionSoftmax.java:138
-    score_position_d27 <= score_position_d26; // AttentionSoftmax.java:138
-    score_position_d28 <= score_position_d27; // AttentionSoftmax.java:138
-    score_position_d29 <= score_position_d28; // AttentionSoftmax.java:138
-    score_position_d30 <= score_position_d29; // AttentionSoftmax.java:138
-    score_position_d31 <= score_position_d30; // AttentionSoftmax.java:138
-    score_position_d32 <= score_position_d31; // AttentionSoftmax.java:138
+    score_position_d1 <= position; // AttentionSoftmax.java:140
+    score_position_d2 <= score_position_d1; // AttentionSoftmax.java:140
+    score_position_d3 <= score_position_d2; // AttentionSoftmax.java:140
+    score_position_d4 <= score_position_d3; // AttentionSoftmax.java:140
+    score_position_d5 <= score_position_d4; // AttentionSoftmax.java:140
+    score_position_d6 <= score_position_d5; // AttentionSoftmax.java:140
+    score_position_d7 <= score_position_d6; // AttentionSoftmax.java:140
+    score_position_d8 <= score_position_d7; // AttentionSoftmax.java:140
+    score_position_d9 <= score_position_d8; // AttentionSoftmax.java:140
+    score_position_d10 <= score_position_d9; // AttentionSoftmax.java:140
+    score_position_d11 <= score_position_d10; // AttentionSoftmax.java:140
+    score_position_d12 <= score_position_d11; // AttentionSoftmax.java:140
+    score_position_d13 <= score_position_d12; // AttentionSoftmax.java:140
+    score_position_d14 <= score_position_d13; // AttentionSoftmax.java:140
+    score_position_d15 <= score_position_d14; // AttentionSoftmax.java:140
+    score_position_d16 <= score_position_d15; // AttentionSoftmax.java:140
+    score_position_d17 <= score_position_d16; // AttentionSoftmax.java:140
+    score_position_d18 <= score_position_d17; // AttentionSoftmax.java:140
+    score_position_d19 <= score_position_d18; // AttentionSoftmax.java:140
+    score_position_d20 <= score_position_d19; // AttentionSoftmax.java:140
+    score_position_d21 <= score_position_d20; // AttentionSoftmax.java:140
+    score_position_d22 <= score_position_d21; // AttentionSoftmax.java:140
+    score_position_d23 <= score_position_d22; // AttentionSoftmax.java:140
+    score_position_d24 <= score_position_d23; // AttentionSoftmax.java:140
+    score_position_d25 <= score_position_d24; // AttentionSoftmax.java:140
+    score_position_d26 <= score_position_d25; // AttentionSoftmax.java:140
+    score_position_d27 <= score_position_d26; // AttentionSoftmax.java:140
+    score_position_d28 <= score_position_d27; // AttentionSoftmax.java:140
+    score_position_d29 <= score_position_d28; // AttentionSoftmax.java:140
+    score_position_d30 <= score_position_d29; // AttentionSoftmax.java:140
+    score_position_d31 <= score_position_d30; // AttentionSoftmax.java:140
+    score_position_d32 <= score_position_d31; // AttentionSoftmax.java:140
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lane_sums (AttentionSoftmax.java:149): Z's partial sums, lane t mod L for position t (N5)
-  assign z_lane = score_position_d32[3:0]; // AttentionSoftmax.java:157
+  // lane_sums (AttentionSoftmax.java:151): Z's partial sums, lane t mod L for position t (N5)
+  assign z_lane = score_position_d32[3:0]; // AttentionSoftmax.java:159
 
   always @(*) begin
-    case (z_lane) // AttentionSoftmax.java:158
-      4'd0: z_current = z_partial_0; // AttentionSoftmax.java:158
-      4'd1: z_current = z_partial_1; // AttentionSoftmax.java:158
-      4'd2: z_current = z_partial_2; // AttentionSoftmax.java:158
-      4'd3: z_current = z_partial_3; // AttentionSoftmax.java:158
-      4'd4: z_current = z_partial_4; // AttentionSoftmax.java:158
-      4'd5: z_current = z_partial_5; // AttentionSoftmax.java:158
-      4'd6: z_current = z_partial_6; // AttentionSoftmax.java:158
-      4'd7: z_current = z_partial_7; // AttentionSoftmax.java:158
-      4'd8: z_current = z_partial_8; // AttentionSoftmax.java:158
-      4'd9: z_current = z_partial_9; // AttentionSoftmax.java:158
-      4'd10: z_current = z_partial_10; // AttentionSoftmax.java:158
-      4'd11: z_current = z_partial_11; // AttentionSoftmax.java:158
-      4'd12: z_current = z_partial_12; // AttentionSoftmax.java:158
-      4'd13: z_current = z_partial_13; // AttentionSoftmax.java:158
-      4'd14: z_current = z_partial_14; // AttentionSoftmax.java:158
-      default: z_current = z_partial_15; // AttentionSoftmax.java:158
+    case (z_lane) // AttentionSoftmax.java:160
+      4'd0: z_current = z_partial_0; // AttentionSoftmax.java:160
+      4'd1: z_current = z_partial_1; // AttentionSoftmax.java:160
+      4'd2: z_current = z_partial_2; // AttentionSoftmax.java:160
+      4'd3: z_current = z_partial_3; // AttentionSoftmax.java:160
+      4'd4: z_current = z_partial_4; // AttentionSoftmax.java:160
+      4'd5: z_current = z_partial_5; // AttentionSoftmax.java:160
+      4'd6: z_current = z_partial_6; // AttentionSoftmax.java:160
+      4'd7: z_current = z_partial_7; // AttentionSoftmax.java:160
+      4'd8: z_current = z_partial_8; // AttentionSoftmax.java:160
+      4'd9: z_current = z_partial_9; // AttentionSoftmax.java:160
+      4'd10: z_current = z_partial_10; // AttentionSoftmax.java:160
+      4'd11: z_current = z_partial_11; // AttentionSoftmax.java:160
+      4'd12: z_current = z_partial_12; // AttentionSoftmax.java:160
+      4'd13: z_current = z_partial_13; // AttentionSoftmax.java:160
+      4'd14: z_current = z_partial_14; // AttentionSoftmax.java:160
+      default: z_current = z_partial_15; // AttentionSoftmax.java:160
     endcase
   end
 
-  assign z_sum_in_valid = weight_out_valid; // AttentionSoftmax.java:159
-  assign z_sum_in_payload_a = z_current; // AttentionSoftmax.java:159
-  assign z_sum_in_payload_b = weight_out_payload; // AttentionSoftmax.java:159
-  assign z_last = z_sum_out_valid & score_last_d38; // AttentionSoftmax.java:163
+  assign z_sum_in_valid = weight_out_valid; // AttentionSoftmax.java:161
+  assign z_sum_in_payload_a = z_current; // AttentionSoftmax.java:161
+  assign z_sum_in_payload_b = weight_out_payload; // AttentionSoftmax.java:161
+  assign z_last = z_sum_out_valid & score_last_d38; // AttentionSoftmax.java:165
 
   always @(posedge clk) begin
-    z_lane_d1 <= z_lane; // AttentionSoftmax.java:162
-    z_lane_d2 <= z_lane_d1; // AttentionSoftmax.java:162
-    z_lane_d3 <= z_lane_d2; // AttentionSoftmax.java:162
-    z_lane_d4 <= z_lane_d3; // AttentionSoftmax.java:162
-    z_lane_d5 <= z_lane_d4; // AttentionSoftmax.java:162
-    z_lane_d6 <= z_lane_d5; // AttentionSoftmax.java:162
-    score_last_d1 <= last_position; // AttentionSoftmax.java:163
-    score_last_d2 <= score_last_d1; // AttentionSoftmax.java:163
-    score_last_d3 <= score_last_d2; // AttentionSoftmax.java:163
-    score_last_d4 <= score_last_d3; // AttentionSoftmax.java:163
-    score_last_d5 <= score_last_d4; // AttentionSoftmax.java:163
-    score_last_d6 <= score_last_d5; // AttentionSoftmax.java:163
-    score_last_d7 <= score_last_d6; // AttentionSoftmax.java:163
-    score_last_d8 <= score_last_d7; // AttentionSoftmax.java:163
-    score_last_d9 <= score_last_d8; // AttentionSoftmax.java:163
-    score_last_d10 <= score_last_d9; // AttentionSoftmax.java:163
-    score_last_d11 <= score_last_d10; // AttentionSoftmax.java:163
-    score_last_d12 <= score_last_d11; // AttentionSoftmax.java:163
-    score_last_d13 <= score_last_d12; // AttentionSoftmax.java:163
-    score_last_d14 <= score_last_d13; // AttentionSoftmax.java:163
-    score_last_d15 <= score_last_d14; // AttentionSoftmax.java:163
-    score_last_d16 <= score_last_d15; // AttentionSoftmax.java:163
-    score_last_d17 <= score_last_d16; // AttentionSoftmax.java:163
-    score_last_d18 <= score_last_d17; // AttentionSoftmax.java:163
-    score_last_d19 <= score_last_d18; // AttentionSoftmax.java:163
-    score_last_d20 <= score_last_d19; // AttentionSoftmax.java:163
-    score_last_d21 <= score_last_d20; // AttentionSoftmax.java:163
-    score_last_d22 <= score_last_d21; // AttentionSoftmax.java:163
-    score_last_d23 <= score_last_d22; // AttentionSoftmax.java:163
-    score_last_d24 <= score_last_d23; // AttentionSoftmax.java:163
-    score_last_d25 <= score_last_d24; // AttentionSoftmax.java:163
-    score_last_d26 <= score_last_d25; // AttentionSoftmax.java:163
-    score_last_d27 <= score_last_d26; // AttentionSoftmax.java:163
-    score_last_d28 <= score_last_d27; // AttentionSoftmax.java:163
-    score_last_d29 <= score_last_d28; // AttentionSoftmax.java:163
-    score_last_d30 <= score_last_d29; // AttentionSoftmax.java:163
-    score_last_d31 <= score_last_d30; // AttentionSoftmax.java:163
-    score_last_d32 <= score_last_d31; // AttentionSoftmax.java:163
-    score_last_d33 <= score_last_d32; // AttentionSoftmax.java:163
-    score_last_d34 <= score_last_d33; // AttentionSoftmax.java:163
-    score_last_d35 <= score_last_d34; // AttentionSoftmax.java:163
-    score_last_d36 <= score_last_d35; // AttentionSoftmax.java:163
-    score_last_d37 <= score_last_d36; // AttentionSoftmax.java:163
-    score_last_d38 <= score_last_d37; // AttentionSoftmax.java:163
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_0 <= 32'h0; // AttentionSoftmax.java:168
+    z_lane_d1 <= z_lane; // AttentionSoftmax.java:164
+    z_lane_d2 <= z_lane_d1; // AttentionSoftmax.java:164
+    z_lane_d3 <= z_lane_d2; // AttentionSoftmax.java:164
+    z_lane_d4 <= z_lane_d3; // AttentionSoftmax.java:164
+    z_lane_d5 <= z_lane_d4; // AttentionSoftmax.java:164
+    z_lane_d6 <= z_lane_d5; // AttentionSoftmax.java:164
+    score_last_d1 <= last_position; // AttentionSoftmax.java:165
+    score_last_d2 <= score_last_d1; // AttentionSoftmax.java:165
+    score_last_d3 <= score_last_d2; // AttentionSoftmax.java:165
+    score_last_d4 <= score_last_d3; // AttentionSoftmax.java:165
+    score_last_d5 <= score_last_d4; // AttentionSoftmax.java:165
+    score_last_d6 <= score_last_d5; // AttentionSoftmax.java:165
+    score_last_d7 <= score_last_d6; // AttentionSoftmax.java:165
+    score_last_d8 <= score_last_d7; // AttentionSoftmax.java:165
+    score_last_d9 <= score_last_d8; // AttentionSoftmax.java:165
+    score_last_d10 <= score_last_d9; // AttentionSoftmax.java:165
+    score_last_d11 <= score_last_d10; // AttentionSoftmax.java:165
+    score_last_d12 <= score_last_d11; // AttentionSoftmax.java:165
+    score_last_d13 <= score_last_d12; // AttentionSoftmax.java:165
+    score_last_d14 <= score_last_d13; // AttentionSoftmax.java:165
+    score_last_d15 <= score_last_d14; // AttentionSoftmax.java:165
+    score_last_d16 <= score_last_d15; // AttentionSoftmax.java:165
+    score_last_d17 <= score_last_d16; // AttentionSoftmax.java:165
+    score_last_d18 <= score_last_d17; // AttentionSoftmax.java:165
+    score_last_d19 <= score_last_d18; // AttentionSoftmax.java:165
+    score_last_d20 <= score_last_d19; // AttentionSoftmax.java:165
+    score_last_d21 <= score_last_d20; // AttentionSoftmax.java:165
+    score_last_d22 <= score_last_d21; // AttentionSoftmax.java:165
+    score_last_d23 <= score_last_d22; // AttentionSoftmax.java:165
+    score_last_d24 <= score_last_d23; // AttentionSoftmax.java:165
+    score_last_d25 <= score_last_d24; // AttentionSoftmax.java:165
+    score_last_d26 <= score_last_d25; // AttentionSoftmax.java:165
+    score_last_d27 <= score_last_d26; // AttentionSoftmax.java:165
+    score_last_d28 <= score_last_d27; // AttentionSoftmax.java:165
+    score_last_d29 <= score_last_d28; // AttentionSoftmax.java:165
+    score_last_d30 <= score_last_d29; // AttentionSoftmax.java:165
+    score_last_d31 <= score_last_d30; // AttentionSoftmax.java:165
+    score_last_d32 <= score_last_d31; // AttentionSoftmax.java:165
+    score_last_d33 <= score_last_d32; // AttentionSoftmax.java:165
+    score_last_d34 <= score_last_d33; // AttentionSoftmax.java:165
+    score_last_d35 <= score_last_d34; // AttentionSoftmax.java:165
+    score_last_d36 <= score_last_d35; // AttentionSoftmax.java:165
+    score_last_d37 <= score_last_d36; // AttentionSoftmax.java:165
+    score_last_d38 <= score_last_d37; // AttentionSoftmax.java:165
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_0 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_0) begin // AttentionSoftmax.java:169
-      z_partial_0 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_0) begin // AttentionSoftmax.java:171
+      z_partial_0 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_1 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_1 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_1) begin // AttentionSoftmax.java:169
-      z_partial_1 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_1) begin // AttentionSoftmax.java:171
+      z_partial_1 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_2 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_2 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_2) begin // AttentionSoftmax.java:169
-      z_partial_2 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_2) begin // AttentionSoftmax.java:171
+      z_partial_2 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_3 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_3 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_3) begin // AttentionSoftmax.java:169
-      z_partial_3 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_3) begin // AttentionSoftmax.java:171
+      z_partial_3 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_4 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_4 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_4) begin // AttentionSoftmax.java:169
-      z_partial_4 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_4) begin // AttentionSoftmax.java:171
+      z_partial_4 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_5 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_5 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_5) begin // AttentionSoftmax.java:169
-      z_partial_5 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_5) begin // AttentionSoftmax.java:171
+      z_partial_5 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_6 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_6 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_6) begin // AttentionSoftmax.java:169
-      z_partial_6 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_6) begin // AttentionSoftmax.java:171
+      z_partial_6 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_7 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_7 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_7) begin // AttentionSoftmax.java:169
-      z_partial_7 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_7) begin // AttentionSoftmax.java:171
+      z_partial_7 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_8 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_8 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_8) begin // AttentionSoftmax.java:169
-      z_partial_8 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_8) begin // AttentionSoftmax.java:171
+      z_partial_8 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_9 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_9 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_9) begin // AttentionSoftmax.java:169
-      z_partial_9 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_9) begin // AttentionSoftmax.java:171
+      z_partial_9 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_10 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_10 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_10) begin // AttentionSoftmax.java:169
-      z_partial_10 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_10) begin // AttentionSoftmax.java:171
+      z_partial_10 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_11 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_11 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_11) begin // AttentionSoftmax.java:169
-      z_partial_11 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_11) begin // AttentionSoftmax.java:171
+      z_partial_11 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_12 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_12 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_12) begin // AttentionSoftmax.java:169
-      z_partial_12 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_12) begin // AttentionSoftmax.java:171
+      z_partial_12 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_13 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_13 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_13) begin // AttentionSoftmax.java:169
-      z_partial_13 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_13) begin // AttentionSoftmax.java:171
+      z_partial_13 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_14 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_14 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_14) begin // AttentionSoftmax.java:169
-      z_partial_14 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_14) begin // AttentionSoftmax.java:171
+      z_partial_14 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:168
-      z_partial_15 <= 32'h0; // AttentionSoftmax.java:168
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
+      z_partial_15 <= 32'h0; // AttentionSoftmax.java:170
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_15) begin // AttentionSoftmax.java:169
-      z_partial_15 <= z_sum_out_payload; // AttentionSoftmax.java:169
+    if (z_sum_out_valid_and_z_lane_d6_eq_15) begin // AttentionSoftmax.java:171
+      z_partial_15 <= z_sum_out_payload; // AttentionSoftmax.java:171
     end
     if (reset) begin
       z_partial_0 <= 32'h0;
@@ -543,72 +490,45 @@ module AttentionSoftmax_l16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // normalizer (AttentionSoftmax.java:182): Z = the pairwise tree over the lanes, then rz = reciprocal(Z)
-  assign z_tree_0_0_in_valid = z_last; // AttentionSoftmax.java:188
-  // AttentionSoftmax.java:188
-  assign z_tree_0_0_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_0 ? z_sum_out_payload : z_partial_0;
-  // AttentionSoftmax.java:188
-  assign z_tree_0_0_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_1 ? z_sum_out_payload : z_partial_1;
-  assign z_tree_0_1_in_valid = z_last; // AttentionSoftmax.java:188
-  // AttentionSoftmax.java:188
-  assign z_tree_0_1_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_2 ? z_sum_out_payload : z_partial_2;
-  // AttentionSoftmax.java:188
-  assign z_tree_0_1_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_3 ? z_sum_out_payload : z_partial_3;
-  assign z_tree_0_2_in_valid = z_last; // AttentionSoftmax.java:188
-  // AttentionSoftmax.java:188
-  assign z_tree_0_2_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_4 ? z_sum_out_payload : z_partial_4;
-  // AttentionSoftmax.java:188
-  assign z_tree_0_2_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_5 ? z_sum_out_payload : z_partial_5;
-  assign z_tree_0_3_in_valid = z_last; // AttentionSoftmax.java:188
-  // AttentionSoftmax.java:188
-  assign z_tree_0_3_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_6 ? z_sum_out_payload : z_partial_6;
-  // AttentionSoftmax.java:188
-  assign z_tree_0_3_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_7 ? z_sum_out_payload : z_partial_7;
-  assign z_tree_0_4_in_valid = z_last; // AttentionSoftmax.java:188
-  // AttentionSoftmax.java:188
-  assign z_tree_0_4_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_8 ? z_sum_out_payload : z_partial_8;
-  // AttentionSoftmax.java:188
-  assign z_tree_0_4_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_9 ? z_sum_out_payload : z_partial_9;
-  assign z_tree_0_5_in_valid = z_last; // AttentionSoftmax.java:188
-  // AttentionSoftmax.java:188
-  assign z_tree_0_5_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_10 ? z_sum_out_payload : z_partial_10;
-  // AttentionSoftmax.java:188
-  assign z_tree_0_5_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_11 ? z_sum_out_payload : z_partial_11;
-  assign z_tree_0_6_in_valid = z_last; // AttentionSoftmax.java:188
-  // AttentionSoftmax.java:188
-  assign z_tree_0_6_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_12 ? z_sum_out_payload : z_partial_12;
-  // AttentionSoftmax.java:188
-  assign z_tree_0_6_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_13 ? z_sum_out_payload : z_partial_13;
-  assign z_tree_0_7_in_valid = z_last; // AttentionSoftmax.java:188
-  // AttentionSoftmax.java:188
-  assign z_tree_0_7_in_payload_a = z_sum_out_valid_and_z_lane_d6_eq_14 ? z_sum_out_payload : z_partial_14;
-  // AttentionSoftmax.java:188
-  assign z_tree_0_7_in_payload_b = z_sum_out_valid_and_z_lane_d6_eq_15 ? z_sum_out_payload : z_partial_15;
-  assign z_tree_1_0_in_valid = z_tree_0_0_out_valid; // AttentionSoftmax.java:188
-  assign z_tree_1_0_in_payload_a = z_tree_0_0_out_payload; // AttentionSoftmax.java:188
-  assign z_tree_1_0_in_payload_b = z_tree_0_1_out_payload; // AttentionSoftmax.java:188
-  assign z_tree_1_1_in_valid = z_tree_0_0_out_valid; // AttentionSoftmax.java:188
-  assign z_tree_1_1_in_payload_a = z_tree_0_2_out_payload; // AttentionSoftmax.java:188
-  assign z_tree_1_1_in_payload_b = z_tree_0_3_out_payload; // AttentionSoftmax.java:188
-  assign z_tree_1_2_in_valid = z_tree_0_0_out_valid; // AttentionSoftmax.java:188
-  assign z_tree_1_2_in_payload_a = z_tree_0_4_out_payload; // AttentionSoftmax.java:188
-  assign z_tree_1_2_in_payload_b = z_tree_0_5_out_payload; // AttentionSoftmax.java:188
-  assign z_tree_1_3_in_valid = z_tree_0_0_out_valid; // AttentionSoftmax.java:188
-  assign z_tree_1_3_in_payload_a = z_tree_0_6_out_payload; // AttentionSoftmax.java:188
-  assign z_tree_1_3_in_payload_b = z_tree_0_7_out_payload; // AttentionSoftmax.java:188
-  assign z_tree_2_0_in_valid = z_tree_1_0_out_valid; // AttentionSoftmax.java:188
-  assign z_tree_2_0_in_payload_a = z_tree_1_0_out_payload; // AttentionSoftmax.java:188
-  assign z_tree_2_0_in_payload_b = z_tree_1_1_out_payload; // AttentionSoftmax.java:188
-  assign z_tree_2_1_in_valid = z_tree_1_0_out_valid; // AttentionSoftmax.java:188
-  assign z_tree_2_1_in_payload_a = z_tree_1_2_out_payload; // AttentionSoftmax.java:188
-  assign z_tree_2_1_in_payload_b = z_tree_1_3_out_payload; // AttentionSoftmax.java:188
-  assign z_tree_3_0_in_valid = z_tree_2_0_out_valid; // AttentionSoftmax.java:188
-  assign z_tree_3_0_in_payload_a = z_tree_2_0_out_payload; // AttentionSoftmax.java:188
-  assign z_tree_3_0_in_payload_b = z_tree_2_1_out_payload; // AttentionSoftmax.java:188
-  assign rz_in_valid = z_tree_3_0_out_valid; // AttentionSoftmax.java:188
-  assign rz_in_payload = z_tree_3_0_out_payload; // AttentionSoftmax.java:188
+  // normalizer (AttentionSoftmax.java:184): Z = the pairwise tree over the lanes, then rz = reciprocal(Z)
+  assign z_tree_in_valid = z_last; // AttentionSoftmax.java:192
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_0 = z_sum_out_valid_and_z_lane_d6_eq_0 ? z_sum_out_payload : z_partial_0;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_1 = z_sum_out_valid_and_z_lane_d6_eq_1 ? z_sum_out_payload : z_partial_1;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_2 = z_sum_out_valid_and_z_lane_d6_eq_2 ? z_sum_out_payload : z_partial_2;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_3 = z_sum_out_valid_and_z_lane_d6_eq_3 ? z_sum_out_payload : z_partial_3;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_4 = z_sum_out_valid_and_z_lane_d6_eq_4 ? z_sum_out_payload : z_partial_4;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_5 = z_sum_out_valid_and_z_lane_d6_eq_5 ? z_sum_out_payload : z_partial_5;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_6 = z_sum_out_valid_and_z_lane_d6_eq_6 ? z_sum_out_payload : z_partial_6;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_7 = z_sum_out_valid_and_z_lane_d6_eq_7 ? z_sum_out_payload : z_partial_7;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_8 = z_sum_out_valid_and_z_lane_d6_eq_8 ? z_sum_out_payload : z_partial_8;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_9 = z_sum_out_valid_and_z_lane_d6_eq_9 ? z_sum_out_payload : z_partial_9;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_10 = z_sum_out_valid_and_z_lane_d6_eq_10 ? z_sum_out_payload : z_partial_10;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_11 = z_sum_out_valid_and_z_lane_d6_eq_11 ? z_sum_out_payload : z_partial_11;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_12 = z_sum_out_valid_and_z_lane_d6_eq_12 ? z_sum_out_payload : z_partial_12;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_13 = z_sum_out_valid_and_z_lane_d6_eq_13 ? z_sum_out_payload : z_partial_13;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_14 = z_sum_out_valid_and_z_lane_d6_eq_14 ? z_sum_out_payload : z_partial_14;
+  // AttentionSoftmax.java:194
+  assign z_tree_in_payload_values_15 = z_sum_out_valid_and_z_lane_d6_eq_15 ? z_sum_out_payload : z_partial_15;
+  assign z_tree_in_payload_tag = 1'b0; // AttentionSoftmax.java:196
+  assign rz_in_valid = z_tree_out_valid; // AttentionSoftmax.java:200
+  assign rz_in_payload = z_tree_out_payload_sum; // AttentionSoftmax.java:200
 
-  Fp32Add shifted ( // AttentionSoftmax.java:132
+  Fp32Add shifted ( // AttentionSoftmax.java:134
     .clk          (clk),
     .reset        (reset),
     .in_valid     (shifted_in_valid),
@@ -618,7 +538,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (shifted_out_payload)
   );
 
-  FpExp weight ( // AttentionSoftmax.java:134
+  FpExp weight ( // AttentionSoftmax.java:136
     .clk         (clk),
     .reset       (reset),
     .in_valid    (weight_in_valid),
@@ -627,7 +547,7 @@ module AttentionSoftmax_l16 (
     .out_payload (weight_out_payload)
   );
 
-  Fp32Add z_sum ( // AttentionSoftmax.java:159
+  Fp32Add z_sum ( // AttentionSoftmax.java:161
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_sum_in_valid),
@@ -637,157 +557,34 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_sum_out_payload)
   );
 
-  Fp32Add z_tree_0_0 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_0_0_in_valid),
-    .in_payload_a (z_tree_0_0_in_payload_a),
-    .in_payload_b (z_tree_0_0_in_payload_b),
-    .out_valid    (z_tree_0_0_out_valid),
-    .out_payload  (z_tree_0_0_out_payload)
+  Fp32SerialTree_n16_t1_q2 z_tree ( // AttentionSoftmax.java:191
+    .clk                  (clk),
+    .reset                (reset),
+    .in_valid             (z_tree_in_valid),
+    .in_payload_values_0  (z_tree_in_payload_values_0),
+    .in_payload_values_1  (z_tree_in_payload_values_1),
+    .in_payload_values_2  (z_tree_in_payload_values_2),
+    .in_payload_values_3  (z_tree_in_payload_values_3),
+    .in_payload_values_4  (z_tree_in_payload_values_4),
+    .in_payload_values_5  (z_tree_in_payload_values_5),
+    .in_payload_values_6  (z_tree_in_payload_values_6),
+    .in_payload_values_7  (z_tree_in_payload_values_7),
+    .in_payload_values_8  (z_tree_in_payload_values_8),
+    .in_payload_values_9  (z_tree_in_payload_values_9),
+    .in_payload_values_10 (z_tree_in_payload_values_10),
+    .in_payload_values_11 (z_tree_in_payload_values_11),
+    .in_payload_values_12 (z_tree_in_payload_values_12),
+    .in_payload_values_13 (z_tree_in_payload_values_13),
+    .in_payload_values_14 (z_tree_in_payload_values_14),
+    .in_payload_values_15 (z_tree_in_payload_values_15),
+    .in_payload_tag       (z_tree_in_payload_tag),
+    .out_valid            (z_tree_out_valid),
+    .out_payload_sum      (z_tree_out_payload_sum),
+    .out_payload_tag      (z_tree_out_payload_tag),
+    .idle                 (z_tree_idle)
   );
 
-  Fp32Add z_tree_0_1 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_0_1_in_valid),
-    .in_payload_a (z_tree_0_1_in_payload_a),
-    .in_payload_b (z_tree_0_1_in_payload_b),
-    .out_valid    (z_tree_0_1_out_valid),
-    .out_payload  (z_tree_0_1_out_payload)
-  );
-
-  Fp32Add z_tree_0_2 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_0_2_in_valid),
-    .in_payload_a (z_tree_0_2_in_payload_a),
-    .in_payload_b (z_tree_0_2_in_payload_b),
-    .out_valid    (z_tree_0_2_out_valid),
-    .out_payload  (z_tree_0_2_out_payload)
-  );
-
-  Fp32Add z_tree_0_3 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_0_3_in_valid),
-    .in_payload_a (z_tree_0_3_in_payload_a),
-    .in_payload_b (z_tree_0_3_in_payload_b),
-    .out_valid    (z_tree_0_3_out_valid),
-    .out_payload  (z_tree_0_3_out_payload)
-  );
-
-  Fp32Add z_tree_0_4 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_0_4_in_valid),
-    .in_payload_a (z_tree_0_4_in_payload_a),
-    .in_payload_b (z_tree_0_4_in_payload_b),
-    .out_valid    (z_tree_0_4_out_valid),
-    .out_payload  (z_tree_0_4_out_payload)
-  );
-
-  Fp32Add z_tree_0_5 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_0_5_in_valid),
-    .in_payload_a (z_tree_0_5_in_payload_a),
-    .in_payload_b (z_tree_0_5_in_payload_b),
-    .out_valid    (z_tree_0_5_out_valid),
-    .out_payload  (z_tree_0_5_out_payload)
-  );
-
-  Fp32Add z_tree_0_6 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_0_6_in_valid),
-    .in_payload_a (z_tree_0_6_in_payload_a),
-    .in_payload_b (z_tree_0_6_in_payload_b),
-    .out_valid    (z_tree_0_6_out_valid),
-    .out_payload  (z_tree_0_6_out_payload)
-  );
-
-  Fp32Add z_tree_0_7 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_0_7_in_valid),
-    .in_payload_a (z_tree_0_7_in_payload_a),
-    .in_payload_b (z_tree_0_7_in_payload_b),
-    .out_valid    (z_tree_0_7_out_valid),
-    .out_payload  (z_tree_0_7_out_payload)
-  );
-
-  Fp32Add z_tree_1_0 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_1_0_in_valid),
-    .in_payload_a (z_tree_1_0_in_payload_a),
-    .in_payload_b (z_tree_1_0_in_payload_b),
-    .out_valid    (z_tree_1_0_out_valid),
-    .out_payload  (z_tree_1_0_out_payload)
-  );
-
-  Fp32Add z_tree_1_1 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_1_1_in_valid),
-    .in_payload_a (z_tree_1_1_in_payload_a),
-    .in_payload_b (z_tree_1_1_in_payload_b),
-    .out_valid    (z_tree_1_1_out_valid),
-    .out_payload  (z_tree_1_1_out_payload)
-  );
-
-  Fp32Add z_tree_1_2 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_1_2_in_valid),
-    .in_payload_a (z_tree_1_2_in_payload_a),
-    .in_payload_b (z_tree_1_2_in_payload_b),
-    .out_valid    (z_tree_1_2_out_valid),
-    .out_payload  (z_tree_1_2_out_payload)
-  );
-
-  Fp32Add z_tree_1_3 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_1_3_in_valid),
-    .in_payload_a (z_tree_1_3_in_payload_a),
-    .in_payload_b (z_tree_1_3_in_payload_b),
-    .out_valid    (z_tree_1_3_out_valid),
-    .out_payload  (z_tree_1_3_out_payload)
-  );
-
-  Fp32Add z_tree_2_0 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_2_0_in_valid),
-    .in_payload_a (z_tree_2_0_in_payload_a),
-    .in_payload_b (z_tree_2_0_in_payload_b),
-    .out_valid    (z_tree_2_0_out_valid),
-    .out_payload  (z_tree_2_0_out_payload)
-  );
-
-  Fp32Add z_tree_2_1 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_2_1_in_valid),
-    .in_payload_a (z_tree_2_1_in_payload_a),
-    .in_payload_b (z_tree_2_1_in_payload_b),
-    .out_valid    (z_tree_2_1_out_valid),
-    .out_payload  (z_tree_2_1_out_payload)
-  );
-
-  Fp32Add z_tree_3_0 ( // AttentionSoftmax.java:188
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_tree_3_0_in_valid),
-    .in_payload_a (z_tree_3_0_in_payload_a),
-    .in_payload_b (z_tree_3_0_in_payload_b),
-    .out_valid    (z_tree_3_0_out_valid),
-    .out_payload  (z_tree_3_0_out_payload)
-  );
-
-  FpReciprocal rz ( // AttentionSoftmax.java:188
+  FpReciprocal rz ( // AttentionSoftmax.java:200
     .clk         (clk),
     .reset       (reset),
     .in_valid    (rz_in_valid),
@@ -797,9 +594,7 @@ module AttentionSoftmax_l16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, z_tree_0_1_out_valid, z_tree_0_2_out_valid, z_tree_0_3_out_valid, z_tree_0_4_out_valid,
-      z_tree_0_5_out_valid, z_tree_0_6_out_valid, z_tree_0_7_out_valid, z_tree_1_1_out_valid, z_tree_1_2_out_valid,
-      z_tree_1_3_out_valid, z_tree_2_1_out_valid};
+  wire unused_bits = &{1'b0, z_tree_out_payload_tag, z_tree_idle};
 endmodule
 
 `default_nettype wire

@@ -3,6 +3,8 @@ Fp32Mul.v
 FpChord.v
 FpScale2_n9.v
 FpExp.v
+SyncFifo_w513_d2.v
+Fp32SerialTree_n16_t1_q2.v
 FpScale2_n10.v
 FpReciprocal.v
 AttentionSoftmax_l16.v

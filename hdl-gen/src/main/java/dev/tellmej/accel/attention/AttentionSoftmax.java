@@ -6,6 +6,7 @@ import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.UInt;
@@ -17,6 +18,7 @@ import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.Timed;
 import dev.tellmej.hdl.lib.fp.Fp32Add;
+import dev.tellmej.hdl.lib.fp.Fp32SerialTree;
 import dev.tellmej.hdl.lib.fp.FpExp;
 import dev.tellmej.hdl.lib.fp.FpFormat;
 import dev.tellmej.hdl.lib.fp.FpReciprocal;
@@ -180,12 +182,22 @@ public final class AttentionSoftmax extends Module {
 
         Normalizer(int lanes, LaneSums sums, Flow<Bits> reciprocal) {
             super("normalizer", "Z = the pairwise tree over the lanes, then rz = reciprocal(Z)");
-            Pipeline pipe = new Pipeline("z_complete", sums.complete.valid);
-            List<Timed<Bits>> level = new ArrayList<>();
-            for (int j = 0; j < lanes; j++) {
-                level.add(pipe.input("z_tree_in_" + j, sums.complete.payload.get(j)));
+            Timed<Bits> z;
+            if (lanes == 1) {
+                z = new Pipeline("z_complete", sums.complete.valid).input("z", sums.complete.payload.getFirst());
+            } else {
+                // A head's Z is summed once, after its last weight, and the next head starts only once rz is out:
+                // one adder a level does (Fp32SerialTree), and its queue never holds more than that one head.
+                Fp32SerialTree tree = Hdl.instance("z_tree", new Fp32SerialTree(lanes, 1, 2));
+                tree.in.valid.set(sums.complete.valid);
+                for (int j = 0; j < lanes; j++) {
+                    tree.in.payload.values().get(j).set(sums.complete.payload.get(j));
+                }
+                tree.in.payload.tag().set(B(0, 1));
+                z = new Pipeline("z_summed", tree.out.valid).input("z", tree.out.payload.sum());
             }
-            Timed<Bits> rz = FpReciprocal.apply("rz", Fp32Add.tree("z_tree", level));
+            Pipeline pipe = z.pipeline();
+            Timed<Bits> rz = FpReciprocal.apply("rz", z);
             done = pipe.valid(rz.cycle());
             reciprocal.valid.set(done);
             reciprocal.payload.set(rz.value());
