@@ -36,12 +36,13 @@ final class VitisCommand implements Callable<Integer> {
             description = "The build (default: ${DEFAULT-VALUE}; tellme config --list).")
     String configName;
 
+    @Range(min = VitisPackage.MIN_CLOCK_MHZ, max = 600)
     @Option(names = "--clock", paramLabel = "MHZ", description = "Kernel clock in MHz (default: the build's target,"
             + " 300 for kv260). The KV260 platform's fixed clocks are 150, 300, 200, 100, 75, 400 and 600 MHz; another"
-            + " value (250, or 275 where 300 fails timing) is derived by v++ with an MMCM.")
+            + " value (250, or 275 where 300 fails timing) is derived by v++ with an MMCM. At most the build's target.")
     Integer clockMhz;
 
-    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the files.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Folder for the files (required).")
     Path out;
 
     @Option(names = "--force", description = "Replace the output of an earlier 'tellme vitis' in DIR (only the files"
@@ -51,6 +52,10 @@ final class VitisCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         AcceleratorConfig config = ConfigCommand.build(spec.commandLine(), configName);
+        if (out == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--out DIR is required: the folder for the"
+                    + " packaging files");
+        }
         int clock = clockMhz != null ? clockMhz : (int) Math.floor(config.clock().targetMhz());
         DesignEntry entry = AcceleratorDesigns.entries().stream().filter(e -> e.name().equals(KERNEL_DESIGN))
                 .findFirst().orElseThrow(() -> new IllegalStateException("no design " + KERNEL_DESIGN));
