@@ -10,6 +10,8 @@ AxiBurstReader_w128_b32_o4.v
 Fp16ToFp32.v
 Fp32Mul.v
 Fp32Add.v
+SyncFifo_w528_d5.v
+Fp32SerialTree_n16_t16_q5.v
 FpChord.v
 FpScale2_n9.v
 FpExp.v
@@ -21,7 +23,7 @@ AttentionSoftmax_l16.v
 SyncFifo_w32_d5.v
 Fp32ToFp16.v
 SyncFifo_w128_d12.v
-AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16.v
+AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial.v
 FpRsqrt.v
 SyncFifo_w97_d3.v
 RmsNormMax_l16_w4_maxn4096_fp16_runtime.v

@@ -7640,7 +7640,7 @@ module tellme (
     .buffered                (data_writer_buffered)
   );
 
-  AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16 attention ( // TellmeKernel.java:73
+  AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial attention ( // TellmeKernel.java:73
     .ap_clk                         (ap_clk),
     .ap_rst_n                       (ap_rst_n),
     .command_valid                  (attention_command_valid),

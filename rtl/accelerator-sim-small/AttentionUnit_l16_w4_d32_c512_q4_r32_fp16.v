@@ -186,431 +186,431 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_walk_done;                   // ChunkWalk.java:68
 
   // score_engine
-  reg  [5:0]  row_base;                          // ScoreEngine.java:66
-  reg  [3:0]  score_beat;                        // ScoreEngine.java:67
-  reg  [0:0]  turn;                              // ScoreEngine.java:68
-  wire [5:0]  row_in_chunk;                      // ScoreEngine.java:69
-  wire        row_valid;                         // ScoreEngine.java:70
-  wire        last_turn;                         // ScoreEngine.java:71
-  wire        last_beat;                         // ScoreEngine.java:72
-  wire        turns_done;                        // ScoreEngine.java:73
-  wire        score_issue;                       // ScoreEngine.java:89
-  wire [8:0]  key_read_address;                  // ScoreEngine.java:92
-  wire [4:0]  query_read_address;                // ScoreEngine.java:94
-  reg  [63:0] query_read;                        // ScoreEngine.java:107
-  reg  [31:0] partial_t0_g0_0;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g0_1;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g0_2;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g0_3;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g1_0;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g1_1;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g1_2;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g1_3;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g2_0;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g2_1;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g2_2;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g2_3;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g3_0;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g3_1;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g3_2;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t0_g3_3;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g0_0;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g0_1;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g0_2;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g0_3;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g1_0;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g1_1;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g1_2;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g1_3;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g2_0;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g2_1;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g2_2;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g2_3;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g3_0;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g3_1;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g3_2;                   // ScoreEngine.java:116
-  reg  [31:0] partial_t1_g3_3;                   // ScoreEngine.java:116
-  reg         score_issue_d1;                    // ScoreEngine.java:125
-  wire        key_lane0_q_in_valid;              // ScoreEngine.java:125
-  wire [15:0] key_lane0_q_in_payload;            // ScoreEngine.java:125
-  wire        key_lane0_q_out_valid;             // ScoreEngine.java:125
-  wire [31:0] key_lane0_q_out_payload;           // ScoreEngine.java:125
-  wire        key_lane0_k_in_valid;              // ScoreEngine.java:126
-  wire [15:0] key_lane0_k_in_payload;            // ScoreEngine.java:126
-  wire        key_lane0_k_out_valid;             // ScoreEngine.java:126
-  wire [31:0] key_lane0_k_out_payload;           // ScoreEngine.java:126
-  wire        key_lane0_product_in_valid;        // ScoreEngine.java:127
-  wire [31:0] key_lane0_product_in_payload_a;    // ScoreEngine.java:127
-  wire [31:0] key_lane0_product_in_payload_b;    // ScoreEngine.java:127
-  wire        key_lane0_product_out_valid;       // ScoreEngine.java:127
-  wire [31:0] key_lane0_product_out_payload;     // ScoreEngine.java:127
-  wire        key_lane1_q_in_valid;              // ScoreEngine.java:125
-  wire [15:0] key_lane1_q_in_payload;            // ScoreEngine.java:125
-  wire        key_lane1_q_out_valid;             // ScoreEngine.java:125
-  wire [31:0] key_lane1_q_out_payload;           // ScoreEngine.java:125
-  wire        key_lane1_k_in_valid;              // ScoreEngine.java:126
-  wire [15:0] key_lane1_k_in_payload;            // ScoreEngine.java:126
-  wire        key_lane1_k_out_valid;             // ScoreEngine.java:126
-  wire [31:0] key_lane1_k_out_payload;           // ScoreEngine.java:126
-  wire        key_lane1_product_in_valid;        // ScoreEngine.java:127
-  wire [31:0] key_lane1_product_in_payload_a;    // ScoreEngine.java:127
-  wire [31:0] key_lane1_product_in_payload_b;    // ScoreEngine.java:127
-  wire        key_lane1_product_out_valid;       // ScoreEngine.java:127
-  wire [31:0] key_lane1_product_out_payload;     // ScoreEngine.java:127
-  wire        key_lane2_q_in_valid;              // ScoreEngine.java:125
-  wire [15:0] key_lane2_q_in_payload;            // ScoreEngine.java:125
-  wire        key_lane2_q_out_valid;             // ScoreEngine.java:125
-  wire [31:0] key_lane2_q_out_payload;           // ScoreEngine.java:125
-  wire        key_lane2_k_in_valid;              // ScoreEngine.java:126
-  wire [15:0] key_lane2_k_in_payload;            // ScoreEngine.java:126
-  wire        key_lane2_k_out_valid;             // ScoreEngine.java:126
-  wire [31:0] key_lane2_k_out_payload;           // ScoreEngine.java:126
-  wire        key_lane2_product_in_valid;        // ScoreEngine.java:127
-  wire [31:0] key_lane2_product_in_payload_a;    // ScoreEngine.java:127
-  wire [31:0] key_lane2_product_in_payload_b;    // ScoreEngine.java:127
-  wire        key_lane2_product_out_valid;       // ScoreEngine.java:127
-  wire [31:0] key_lane2_product_out_payload;     // ScoreEngine.java:127
-  wire        key_lane3_q_in_valid;              // ScoreEngine.java:125
-  wire [15:0] key_lane3_q_in_payload;            // ScoreEngine.java:125
-  wire        key_lane3_q_out_valid;             // ScoreEngine.java:125
-  wire [31:0] key_lane3_q_out_payload;           // ScoreEngine.java:125
-  wire        key_lane3_k_in_valid;              // ScoreEngine.java:126
-  wire [15:0] key_lane3_k_in_payload;            // ScoreEngine.java:126
-  wire        key_lane3_k_out_valid;             // ScoreEngine.java:126
-  wire [31:0] key_lane3_k_out_payload;           // ScoreEngine.java:126
-  wire        key_lane3_product_in_valid;        // ScoreEngine.java:127
-  wire [31:0] key_lane3_product_in_payload_a;    // ScoreEngine.java:127
-  wire [31:0] key_lane3_product_in_payload_b;    // ScoreEngine.java:127
-  wire        key_lane3_product_out_valid;       // ScoreEngine.java:127
-  wire [31:0] key_lane3_product_out_payload;     // ScoreEngine.java:127
-  reg  [0:0]  issue_turn_d1;                     // ScoreEngine.java:130
-  reg  [0:0]  issue_turn_d2;                     // ScoreEngine.java:130
-  reg  [0:0]  issue_turn_d3;                     // ScoreEngine.java:130
-  reg  [0:0]  issue_turn_d4;                     // ScoreEngine.java:130
-  reg  [0:0]  issue_turn_d5;                     // ScoreEngine.java:130
-  reg  [0:0]  issue_turn_d6;                     // ScoreEngine.java:130
-  reg  [0:0]  issue_turn_d7;                     // ScoreEngine.java:130
-  reg  [0:0]  issue_turn_d8;                     // ScoreEngine.java:130
-  reg  [0:0]  issue_turn_d9;                     // ScoreEngine.java:130
-  reg  [1:0]  issue_group_d1;                    // ScoreEngine.java:130
-  reg  [1:0]  issue_group_d2;                    // ScoreEngine.java:130
-  reg  [1:0]  issue_group_d3;                    // ScoreEngine.java:130
-  reg  [1:0]  issue_group_d4;                    // ScoreEngine.java:130
-  reg  [1:0]  issue_group_d5;                    // ScoreEngine.java:130
-  reg  [1:0]  issue_group_d6;                    // ScoreEngine.java:130
-  reg  [1:0]  issue_group_d7;                    // ScoreEngine.java:130
-  reg  [1:0]  issue_group_d8;                    // ScoreEngine.java:130
-  reg  [1:0]  issue_group_d9;                    // ScoreEngine.java:130
-  wire [2:0]  add_entry;                         // ScoreEngine.java:131
-  reg  [31:0] key_lane0_partial;                 // ScoreEngine.java:138
-  reg         issue_first_d1;                    // ScoreEngine.java:139
-  reg         issue_first_d2;                    // ScoreEngine.java:139
-  reg         issue_first_d3;                    // ScoreEngine.java:139
-  reg         issue_first_d4;                    // ScoreEngine.java:139
-  reg         issue_first_d5;                    // ScoreEngine.java:139
-  reg         issue_first_d6;                    // ScoreEngine.java:139
-  reg         issue_first_d7;                    // ScoreEngine.java:139
-  reg         issue_first_d8;                    // ScoreEngine.java:139
-  reg         issue_first_d9;                    // ScoreEngine.java:139
-  wire [31:0] key_lane0_addend;                  // ScoreEngine.java:139
-  wire        key_lane0_sum_in_valid;            // ScoreEngine.java:140
-  wire [31:0] key_lane0_sum_in_payload_a;        // ScoreEngine.java:140
-  wire [31:0] key_lane0_sum_in_payload_b;        // ScoreEngine.java:140
-  wire        key_lane0_sum_out_valid;           // ScoreEngine.java:140
-  wire [31:0] key_lane0_sum_out_payload;         // ScoreEngine.java:140
-  reg  [31:0] key_lane1_partial;                 // ScoreEngine.java:138
-  wire [31:0] key_lane1_addend;                  // ScoreEngine.java:139
-  wire        key_lane1_sum_in_valid;            // ScoreEngine.java:140
-  wire [31:0] key_lane1_sum_in_payload_a;        // ScoreEngine.java:140
-  wire [31:0] key_lane1_sum_in_payload_b;        // ScoreEngine.java:140
-  wire        key_lane1_sum_out_valid;           // ScoreEngine.java:140
-  wire [31:0] key_lane1_sum_out_payload;         // ScoreEngine.java:140
-  reg  [31:0] key_lane2_partial;                 // ScoreEngine.java:138
-  wire [31:0] key_lane2_addend;                  // ScoreEngine.java:139
-  wire        key_lane2_sum_in_valid;            // ScoreEngine.java:140
-  wire [31:0] key_lane2_sum_in_payload_a;        // ScoreEngine.java:140
-  wire [31:0] key_lane2_sum_in_payload_b;        // ScoreEngine.java:140
-  wire        key_lane2_sum_out_valid;           // ScoreEngine.java:140
-  wire [31:0] key_lane2_sum_out_payload;         // ScoreEngine.java:140
-  reg  [31:0] key_lane3_partial;                 // ScoreEngine.java:138
-  wire [31:0] key_lane3_addend;                  // ScoreEngine.java:139
-  wire        key_lane3_sum_in_valid;            // ScoreEngine.java:140
-  wire [31:0] key_lane3_sum_in_payload_a;        // ScoreEngine.java:140
-  wire [31:0] key_lane3_sum_in_payload_b;        // ScoreEngine.java:140
-  wire        key_lane3_sum_out_valid;           // ScoreEngine.java:140
-  wire [31:0] key_lane3_sum_out_payload;         // ScoreEngine.java:140
-  reg  [0:0]  issue_turn_d10;                    // ScoreEngine.java:144
-  reg  [0:0]  issue_turn_d11;                    // ScoreEngine.java:144
-  reg  [0:0]  issue_turn_d12;                    // ScoreEngine.java:144
-  reg  [0:0]  issue_turn_d13;                    // ScoreEngine.java:144
-  reg  [0:0]  issue_turn_d14;                    // ScoreEngine.java:144
-  reg  [0:0]  issue_turn_d15;                    // ScoreEngine.java:144
-  reg  [1:0]  issue_group_d10;                   // ScoreEngine.java:145
-  reg  [1:0]  issue_group_d11;                   // ScoreEngine.java:145
-  reg  [1:0]  issue_group_d12;                   // ScoreEngine.java:145
-  reg  [1:0]  issue_group_d13;                   // ScoreEngine.java:145
-  reg  [1:0]  issue_group_d14;                   // ScoreEngine.java:145
-  reg  [1:0]  issue_group_d15;                   // ScoreEngine.java:145
-  wire        write_entry_0;                     // ScoreEngine.java:148
-  wire        write_entry_1;                     // ScoreEngine.java:148
-  wire        write_entry_2;                     // ScoreEngine.java:148
-  wire        write_entry_3;                     // ScoreEngine.java:148
-  wire        write_entry_4;                     // ScoreEngine.java:148
-  wire        write_entry_5;                     // ScoreEngine.java:148
-  wire        write_entry_6;                     // ScoreEngine.java:148
-  wire        write_entry_7;                     // ScoreEngine.java:148
-  reg         issue_row_last_d1;                 // ScoreEngine.java:155
-  reg         issue_row_last_d2;                 // ScoreEngine.java:155
-  reg         issue_row_last_d3;                 // ScoreEngine.java:155
-  reg         issue_row_last_d4;                 // ScoreEngine.java:155
-  reg         issue_row_last_d5;                 // ScoreEngine.java:155
-  reg         issue_row_last_d6;                 // ScoreEngine.java:155
-  reg         issue_row_last_d7;                 // ScoreEngine.java:155
-  reg         issue_row_last_d8;                 // ScoreEngine.java:155
-  reg         issue_row_last_d9;                 // ScoreEngine.java:155
-  reg         issue_row_last_d10;                // ScoreEngine.java:155
-  reg         issue_row_last_d11;                // ScoreEngine.java:155
-  reg         issue_row_last_d12;                // ScoreEngine.java:155
-  reg         issue_row_last_d13;                // ScoreEngine.java:155
-  reg         issue_row_last_d14;                // ScoreEngine.java:155
-  reg         issue_row_last_d15;                // ScoreEngine.java:155
-  wire        row_launch;                        // ScoreEngine.java:155
-  wire [31:0] row_partial_0;                     // ScoreEngine.java:166
-  wire [31:0] row_partial_1;                     // ScoreEngine.java:166
-  wire [31:0] row_partial_2;                     // ScoreEngine.java:166
-  wire [31:0] row_partial_3;                     // ScoreEngine.java:166
-  wire [31:0] row_partial_4;                     // ScoreEngine.java:166
-  wire [31:0] row_partial_5;                     // ScoreEngine.java:166
-  wire [31:0] row_partial_6;                     // ScoreEngine.java:166
-  wire [31:0] row_partial_7;                     // ScoreEngine.java:166
-  wire [31:0] row_partial_8;                     // ScoreEngine.java:166
-  wire [31:0] row_partial_9;                     // ScoreEngine.java:166
-  wire [31:0] row_partial_10;                    // ScoreEngine.java:166
-  wire [31:0] row_partial_11;                    // ScoreEngine.java:166
-  wire [31:0] row_partial_12;                    // ScoreEngine.java:166
-  wire [31:0] row_partial_13;                    // ScoreEngine.java:166
-  wire [31:0] row_partial_14;                    // ScoreEngine.java:166
-  wire [31:0] row_partial_15;                    // ScoreEngine.java:166
-  wire        tree_0_0_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_0_0_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_0_0_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_0_0_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_0_0_out_payload;              // ScoreEngine.java:175
-  wire        tree_0_1_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_0_1_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_0_1_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_0_1_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_0_1_out_payload;              // ScoreEngine.java:175
-  wire        tree_0_2_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_0_2_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_0_2_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_0_2_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_0_2_out_payload;              // ScoreEngine.java:175
-  wire        tree_0_3_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_0_3_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_0_3_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_0_3_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_0_3_out_payload;              // ScoreEngine.java:175
-  wire        tree_0_4_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_0_4_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_0_4_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_0_4_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_0_4_out_payload;              // ScoreEngine.java:175
-  wire        tree_0_5_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_0_5_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_0_5_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_0_5_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_0_5_out_payload;              // ScoreEngine.java:175
-  wire        tree_0_6_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_0_6_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_0_6_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_0_6_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_0_6_out_payload;              // ScoreEngine.java:175
-  wire        tree_0_7_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_0_7_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_0_7_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_0_7_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_0_7_out_payload;              // ScoreEngine.java:175
-  wire        tree_1_0_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_1_0_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_1_0_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_1_0_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_1_0_out_payload;              // ScoreEngine.java:175
-  wire        tree_1_1_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_1_1_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_1_1_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_1_1_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_1_1_out_payload;              // ScoreEngine.java:175
-  wire        tree_1_2_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_1_2_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_1_2_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_1_2_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_1_2_out_payload;              // ScoreEngine.java:175
-  wire        tree_1_3_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_1_3_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_1_3_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_1_3_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_1_3_out_payload;              // ScoreEngine.java:175
-  wire        tree_2_0_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_2_0_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_2_0_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_2_0_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_2_0_out_payload;              // ScoreEngine.java:175
-  wire        tree_2_1_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_2_1_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_2_1_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_2_1_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_2_1_out_payload;              // ScoreEngine.java:175
-  wire        tree_3_0_in_valid;                 // ScoreEngine.java:175
-  wire [31:0] tree_3_0_in_payload_a;             // ScoreEngine.java:175
-  wire [31:0] tree_3_0_in_payload_b;             // ScoreEngine.java:175
-  wire        tree_3_0_out_valid;                // ScoreEngine.java:175
-  wire [31:0] tree_3_0_out_payload;              // ScoreEngine.java:175
-  wire        scaled_in_valid;                   // ScoreEngine.java:175
-  wire [31:0] scaled_in_payload_a;               // ScoreEngine.java:175
-  wire [31:0] scaled_in_payload_b;               // ScoreEngine.java:175
-  wire        scaled_out_valid;                  // ScoreEngine.java:175
-  wire [31:0] scaled_out_payload;                // ScoreEngine.java:175
-  reg  [1:0]  issue_slot_d1;                     // ScoreEngine.java:177
-  reg  [1:0]  issue_slot_d2;                     // ScoreEngine.java:177
-  reg  [1:0]  issue_slot_d3;                     // ScoreEngine.java:177
-  reg  [1:0]  issue_slot_d4;                     // ScoreEngine.java:177
-  reg  [1:0]  issue_slot_d5;                     // ScoreEngine.java:177
-  reg  [1:0]  issue_slot_d6;                     // ScoreEngine.java:177
-  reg  [1:0]  issue_slot_d7;                     // ScoreEngine.java:177
-  reg  [1:0]  issue_slot_d8;                     // ScoreEngine.java:177
-  reg  [1:0]  issue_slot_d9;                     // ScoreEngine.java:177
-  reg  [1:0]  issue_slot_d10;                    // ScoreEngine.java:177
-  reg  [1:0]  issue_slot_d11;                    // ScoreEngine.java:177
-  reg  [1:0]  issue_slot_d12;                    // ScoreEngine.java:177
-  reg  [1:0]  issue_slot_d13;                    // ScoreEngine.java:177
-  reg  [1:0]  issue_slot_d14;                    // ScoreEngine.java:177
-  reg  [1:0]  issue_slot_d15;                    // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d1;                      // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d2;                      // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d3;                      // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d4;                      // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d5;                      // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d6;                      // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d7;                      // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d8;                      // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d9;                      // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d10;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d11;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d12;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d13;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d14;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d15;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d16;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d17;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d18;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d19;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d20;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d21;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d22;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d23;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d24;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d25;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d26;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d27;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d28;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d29;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d30;                     // ScoreEngine.java:177
-  reg  [1:0]  tree_slot_d31;                     // ScoreEngine.java:177
-  reg  [9:0]  issue_row_d1;                      // ScoreEngine.java:178
-  reg  [9:0]  issue_row_d2;                      // ScoreEngine.java:178
-  reg  [9:0]  issue_row_d3;                      // ScoreEngine.java:178
-  reg  [9:0]  issue_row_d4;                      // ScoreEngine.java:178
-  reg  [9:0]  issue_row_d5;                      // ScoreEngine.java:178
-  reg  [9:0]  issue_row_d6;                      // ScoreEngine.java:178
-  reg  [9:0]  issue_row_d7;                      // ScoreEngine.java:178
-  reg  [9:0]  issue_row_d8;                      // ScoreEngine.java:178
-  reg  [9:0]  issue_row_d9;                      // ScoreEngine.java:178
-  reg  [9:0]  issue_row_d10;                     // ScoreEngine.java:178
-  reg  [9:0]  issue_row_d11;                     // ScoreEngine.java:178
-  reg  [9:0]  issue_row_d12;                     // ScoreEngine.java:178
-  reg  [9:0]  issue_row_d13;                     // ScoreEngine.java:178
-  reg  [9:0]  issue_row_d14;                     // ScoreEngine.java:178
-  reg  [9:0]  issue_row_d15;                     // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d1;                       // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d2;                       // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d3;                       // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d4;                       // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d5;                       // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d6;                       // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d7;                       // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d8;                       // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d9;                       // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d10;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d11;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d12;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d13;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d14;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d15;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d16;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d17;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d18;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d19;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d20;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d21;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d22;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d23;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d24;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d25;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d26;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d27;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d28;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d29;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d30;                      // ScoreEngine.java:178
-  reg  [9:0]  tree_row_d31;                      // ScoreEngine.java:178
-  reg         score_pass_finished_d1;            // ScoreEngine.java:181
-  reg         score_pass_finished_d2;            // ScoreEngine.java:181
-  reg         score_pass_finished_d3;            // ScoreEngine.java:181
-  reg         score_pass_finished_d4;            // ScoreEngine.java:181
-  reg         score_pass_finished_d5;            // ScoreEngine.java:181
-  reg         score_pass_finished_d6;            // ScoreEngine.java:181
-  reg         score_pass_finished_d7;            // ScoreEngine.java:181
-  reg         score_pass_finished_d8;            // ScoreEngine.java:181
-  reg         score_pass_finished_d9;            // ScoreEngine.java:181
-  reg         score_pass_finished_d10;           // ScoreEngine.java:181
-  reg         score_pass_finished_d11;           // ScoreEngine.java:181
-  reg         score_pass_finished_d12;           // ScoreEngine.java:181
-  reg         score_pass_finished_d13;           // ScoreEngine.java:181
-  reg         score_pass_finished_d14;           // ScoreEngine.java:181
-  reg         score_pass_finished_d15;           // ScoreEngine.java:181
-  reg         score_pass_finished_d16;           // ScoreEngine.java:181
-  reg         score_pass_finished_d17;           // ScoreEngine.java:181
-  reg         score_pass_finished_d18;           // ScoreEngine.java:181
-  reg         score_pass_finished_d19;           // ScoreEngine.java:181
-  reg         score_pass_finished_d20;           // ScoreEngine.java:181
-  reg         score_pass_finished_d21;           // ScoreEngine.java:181
-  reg         score_pass_finished_d22;           // ScoreEngine.java:181
-  reg         score_pass_finished_d23;           // ScoreEngine.java:181
-  reg         score_pass_finished_d24;           // ScoreEngine.java:181
-  reg         score_pass_finished_d25;           // ScoreEngine.java:181
-  reg         score_pass_finished_d26;           // ScoreEngine.java:181
-  reg         score_pass_finished_d27;           // ScoreEngine.java:181
-  reg         score_pass_finished_d28;           // ScoreEngine.java:181
-  reg         score_pass_finished_d29;           // ScoreEngine.java:181
-  reg         score_pass_finished_d30;           // ScoreEngine.java:181
-  reg         score_pass_finished_d31;           // ScoreEngine.java:181
-  reg         score_pass_finished_d32;           // ScoreEngine.java:181
-  reg         score_pass_finished_d33;           // ScoreEngine.java:181
-  reg         score_pass_finished_d34;           // ScoreEngine.java:181
-  reg         score_pass_finished_d35;           // ScoreEngine.java:181
-  reg         score_pass_finished_d36;           // ScoreEngine.java:181
-  reg         score_pass_finished_d37;           // ScoreEngine.java:181
-  reg         score_pass_finished_d38;           // ScoreEngine.java:181
-  reg         score_pass_finished_d39;           // ScoreEngine.java:181
-  reg         score_pass_finished_d40;           // ScoreEngine.java:181
-  reg         score_pass_finished_d41;           // ScoreEngine.java:181
-  reg         score_pass_finished_d42;           // ScoreEngine.java:181
-  reg         score_pass_finished_d43;           // ScoreEngine.java:181
-  reg         score_pass_finished_d44;           // ScoreEngine.java:181
-  reg         score_pass_finished_d45;           // ScoreEngine.java:181
-  reg         score_pass_finished_d46;           // ScoreEngine.java:181
-  reg         score_pass_finished_d47;           // ScoreEngine.java:181
-  reg         score_pass_finished_d48;           // ScoreEngine.java:181
+  reg  [5:0]  row_base;                          // ScoreEngine.java:75
+  reg  [3:0]  score_beat;                        // ScoreEngine.java:76
+  reg  [0:0]  turn;                              // ScoreEngine.java:77
+  wire [5:0]  row_in_chunk;                      // ScoreEngine.java:78
+  wire        row_valid;                         // ScoreEngine.java:79
+  wire        last_turn;                         // ScoreEngine.java:80
+  wire        last_row_beat;                     // ScoreEngine.java:81
+  wire        turns_done;                        // ScoreEngine.java:88
+  wire        score_issue;                       // ScoreEngine.java:105
+  wire [8:0]  key_read_address;                  // ScoreEngine.java:108
+  wire [4:0]  query_read_address;                // ScoreEngine.java:110
+  reg  [63:0] query_read;                        // ScoreEngine.java:123
+  reg  [31:0] partial_t0_g0_0;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g0_1;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g0_2;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g0_3;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g1_0;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g1_1;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g1_2;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g1_3;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g2_0;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g2_1;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g2_2;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g2_3;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g3_0;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g3_1;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g3_2;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t0_g3_3;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g0_0;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g0_1;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g0_2;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g0_3;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g1_0;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g1_1;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g1_2;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g1_3;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g2_0;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g2_1;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g2_2;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g2_3;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g3_0;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g3_1;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g3_2;                   // ScoreEngine.java:132
+  reg  [31:0] partial_t1_g3_3;                   // ScoreEngine.java:132
+  reg         score_issue_d1;                    // ScoreEngine.java:141
+  wire        key_lane0_q_in_valid;              // ScoreEngine.java:141
+  wire [15:0] key_lane0_q_in_payload;            // ScoreEngine.java:141
+  wire        key_lane0_q_out_valid;             // ScoreEngine.java:141
+  wire [31:0] key_lane0_q_out_payload;           // ScoreEngine.java:141
+  wire        key_lane0_k_in_valid;              // ScoreEngine.java:142
+  wire [15:0] key_lane0_k_in_payload;            // ScoreEngine.java:142
+  wire        key_lane0_k_out_valid;             // ScoreEngine.java:142
+  wire [31:0] key_lane0_k_out_payload;           // ScoreEngine.java:142
+  wire        key_lane0_product_in_valid;        // ScoreEngine.java:143
+  wire [31:0] key_lane0_product_in_payload_a;    // ScoreEngine.java:143
+  wire [31:0] key_lane0_product_in_payload_b;    // ScoreEngine.java:143
+  wire        key_lane0_product_out_valid;       // ScoreEngine.java:143
+  wire [31:0] key_lane0_product_out_payload;     // ScoreEngine.java:143
+  wire        key_lane1_q_in_valid;              // ScoreEngine.java:141
+  wire [15:0] key_lane1_q_in_payload;            // ScoreEngine.java:141
+  wire        key_lane1_q_out_valid;             // ScoreEngine.java:141
+  wire [31:0] key_lane1_q_out_payload;           // ScoreEngine.java:141
+  wire        key_lane1_k_in_valid;              // ScoreEngine.java:142
+  wire [15:0] key_lane1_k_in_payload;            // ScoreEngine.java:142
+  wire        key_lane1_k_out_valid;             // ScoreEngine.java:142
+  wire [31:0] key_lane1_k_out_payload;           // ScoreEngine.java:142
+  wire        key_lane1_product_in_valid;        // ScoreEngine.java:143
+  wire [31:0] key_lane1_product_in_payload_a;    // ScoreEngine.java:143
+  wire [31:0] key_lane1_product_in_payload_b;    // ScoreEngine.java:143
+  wire        key_lane1_product_out_valid;       // ScoreEngine.java:143
+  wire [31:0] key_lane1_product_out_payload;     // ScoreEngine.java:143
+  wire        key_lane2_q_in_valid;              // ScoreEngine.java:141
+  wire [15:0] key_lane2_q_in_payload;            // ScoreEngine.java:141
+  wire        key_lane2_q_out_valid;             // ScoreEngine.java:141
+  wire [31:0] key_lane2_q_out_payload;           // ScoreEngine.java:141
+  wire        key_lane2_k_in_valid;              // ScoreEngine.java:142
+  wire [15:0] key_lane2_k_in_payload;            // ScoreEngine.java:142
+  wire        key_lane2_k_out_valid;             // ScoreEngine.java:142
+  wire [31:0] key_lane2_k_out_payload;           // ScoreEngine.java:142
+  wire        key_lane2_product_in_valid;        // ScoreEngine.java:143
+  wire [31:0] key_lane2_product_in_payload_a;    // ScoreEngine.java:143
+  wire [31:0] key_lane2_product_in_payload_b;    // ScoreEngine.java:143
+  wire        key_lane2_product_out_valid;       // ScoreEngine.java:143
+  wire [31:0] key_lane2_product_out_payload;     // ScoreEngine.java:143
+  wire        key_lane3_q_in_valid;              // ScoreEngine.java:141
+  wire [15:0] key_lane3_q_in_payload;            // ScoreEngine.java:141
+  wire        key_lane3_q_out_valid;             // ScoreEngine.java:141
+  wire [31:0] key_lane3_q_out_payload;           // ScoreEngine.java:141
+  wire        key_lane3_k_in_valid;              // ScoreEngine.java:142
+  wire [15:0] key_lane3_k_in_payload;            // ScoreEngine.java:142
+  wire        key_lane3_k_out_valid;             // ScoreEngine.java:142
+  wire [31:0] key_lane3_k_out_payload;           // ScoreEngine.java:142
+  wire        key_lane3_product_in_valid;        // ScoreEngine.java:143
+  wire [31:0] key_lane3_product_in_payload_a;    // ScoreEngine.java:143
+  wire [31:0] key_lane3_product_in_payload_b;    // ScoreEngine.java:143
+  wire        key_lane3_product_out_valid;       // ScoreEngine.java:143
+  wire [31:0] key_lane3_product_out_payload;     // ScoreEngine.java:143
+  reg  [0:0]  issue_turn_d1;                     // ScoreEngine.java:146
+  reg  [0:0]  issue_turn_d2;                     // ScoreEngine.java:146
+  reg  [0:0]  issue_turn_d3;                     // ScoreEngine.java:146
+  reg  [0:0]  issue_turn_d4;                     // ScoreEngine.java:146
+  reg  [0:0]  issue_turn_d5;                     // ScoreEngine.java:146
+  reg  [0:0]  issue_turn_d6;                     // ScoreEngine.java:146
+  reg  [0:0]  issue_turn_d7;                     // ScoreEngine.java:146
+  reg  [0:0]  issue_turn_d8;                     // ScoreEngine.java:146
+  reg  [0:0]  issue_turn_d9;                     // ScoreEngine.java:146
+  reg  [1:0]  issue_group_d1;                    // ScoreEngine.java:146
+  reg  [1:0]  issue_group_d2;                    // ScoreEngine.java:146
+  reg  [1:0]  issue_group_d3;                    // ScoreEngine.java:146
+  reg  [1:0]  issue_group_d4;                    // ScoreEngine.java:146
+  reg  [1:0]  issue_group_d5;                    // ScoreEngine.java:146
+  reg  [1:0]  issue_group_d6;                    // ScoreEngine.java:146
+  reg  [1:0]  issue_group_d7;                    // ScoreEngine.java:146
+  reg  [1:0]  issue_group_d8;                    // ScoreEngine.java:146
+  reg  [1:0]  issue_group_d9;                    // ScoreEngine.java:146
+  wire [2:0]  add_entry;                         // ScoreEngine.java:147
+  reg  [31:0] key_lane0_partial;                 // ScoreEngine.java:154
+  reg         issue_first_d1;                    // ScoreEngine.java:155
+  reg         issue_first_d2;                    // ScoreEngine.java:155
+  reg         issue_first_d3;                    // ScoreEngine.java:155
+  reg         issue_first_d4;                    // ScoreEngine.java:155
+  reg         issue_first_d5;                    // ScoreEngine.java:155
+  reg         issue_first_d6;                    // ScoreEngine.java:155
+  reg         issue_first_d7;                    // ScoreEngine.java:155
+  reg         issue_first_d8;                    // ScoreEngine.java:155
+  reg         issue_first_d9;                    // ScoreEngine.java:155
+  wire [31:0] key_lane0_addend;                  // ScoreEngine.java:155
+  wire        key_lane0_sum_in_valid;            // ScoreEngine.java:156
+  wire [31:0] key_lane0_sum_in_payload_a;        // ScoreEngine.java:156
+  wire [31:0] key_lane0_sum_in_payload_b;        // ScoreEngine.java:156
+  wire        key_lane0_sum_out_valid;           // ScoreEngine.java:156
+  wire [31:0] key_lane0_sum_out_payload;         // ScoreEngine.java:156
+  reg  [31:0] key_lane1_partial;                 // ScoreEngine.java:154
+  wire [31:0] key_lane1_addend;                  // ScoreEngine.java:155
+  wire        key_lane1_sum_in_valid;            // ScoreEngine.java:156
+  wire [31:0] key_lane1_sum_in_payload_a;        // ScoreEngine.java:156
+  wire [31:0] key_lane1_sum_in_payload_b;        // ScoreEngine.java:156
+  wire        key_lane1_sum_out_valid;           // ScoreEngine.java:156
+  wire [31:0] key_lane1_sum_out_payload;         // ScoreEngine.java:156
+  reg  [31:0] key_lane2_partial;                 // ScoreEngine.java:154
+  wire [31:0] key_lane2_addend;                  // ScoreEngine.java:155
+  wire        key_lane2_sum_in_valid;            // ScoreEngine.java:156
+  wire [31:0] key_lane2_sum_in_payload_a;        // ScoreEngine.java:156
+  wire [31:0] key_lane2_sum_in_payload_b;        // ScoreEngine.java:156
+  wire        key_lane2_sum_out_valid;           // ScoreEngine.java:156
+  wire [31:0] key_lane2_sum_out_payload;         // ScoreEngine.java:156
+  reg  [31:0] key_lane3_partial;                 // ScoreEngine.java:154
+  wire [31:0] key_lane3_addend;                  // ScoreEngine.java:155
+  wire        key_lane3_sum_in_valid;            // ScoreEngine.java:156
+  wire [31:0] key_lane3_sum_in_payload_a;        // ScoreEngine.java:156
+  wire [31:0] key_lane3_sum_in_payload_b;        // ScoreEngine.java:156
+  wire        key_lane3_sum_out_valid;           // ScoreEngine.java:156
+  wire [31:0] key_lane3_sum_out_payload;         // ScoreEngine.java:156
+  reg  [0:0]  issue_turn_d10;                    // ScoreEngine.java:160
+  reg  [0:0]  issue_turn_d11;                    // ScoreEngine.java:160
+  reg  [0:0]  issue_turn_d12;                    // ScoreEngine.java:160
+  reg  [0:0]  issue_turn_d13;                    // ScoreEngine.java:160
+  reg  [0:0]  issue_turn_d14;                    // ScoreEngine.java:160
+  reg  [0:0]  issue_turn_d15;                    // ScoreEngine.java:160
+  reg  [1:0]  issue_group_d10;                   // ScoreEngine.java:161
+  reg  [1:0]  issue_group_d11;                   // ScoreEngine.java:161
+  reg  [1:0]  issue_group_d12;                   // ScoreEngine.java:161
+  reg  [1:0]  issue_group_d13;                   // ScoreEngine.java:161
+  reg  [1:0]  issue_group_d14;                   // ScoreEngine.java:161
+  reg  [1:0]  issue_group_d15;                   // ScoreEngine.java:161
+  wire        write_entry_0;                     // ScoreEngine.java:164
+  wire        write_entry_1;                     // ScoreEngine.java:164
+  wire        write_entry_2;                     // ScoreEngine.java:164
+  wire        write_entry_3;                     // ScoreEngine.java:164
+  wire        write_entry_4;                     // ScoreEngine.java:164
+  wire        write_entry_5;                     // ScoreEngine.java:164
+  wire        write_entry_6;                     // ScoreEngine.java:164
+  wire        write_entry_7;                     // ScoreEngine.java:164
+  reg         issue_row_last_d1;                 // ScoreEngine.java:171
+  reg         issue_row_last_d2;                 // ScoreEngine.java:171
+  reg         issue_row_last_d3;                 // ScoreEngine.java:171
+  reg         issue_row_last_d4;                 // ScoreEngine.java:171
+  reg         issue_row_last_d5;                 // ScoreEngine.java:171
+  reg         issue_row_last_d6;                 // ScoreEngine.java:171
+  reg         issue_row_last_d7;                 // ScoreEngine.java:171
+  reg         issue_row_last_d8;                 // ScoreEngine.java:171
+  reg         issue_row_last_d9;                 // ScoreEngine.java:171
+  reg         issue_row_last_d10;                // ScoreEngine.java:171
+  reg         issue_row_last_d11;                // ScoreEngine.java:171
+  reg         issue_row_last_d12;                // ScoreEngine.java:171
+  reg         issue_row_last_d13;                // ScoreEngine.java:171
+  reg         issue_row_last_d14;                // ScoreEngine.java:171
+  reg         issue_row_last_d15;                // ScoreEngine.java:171
+  wire        row_launch;                        // ScoreEngine.java:171
+  wire [31:0] row_partial_0;                     // ScoreEngine.java:182
+  wire [31:0] row_partial_1;                     // ScoreEngine.java:182
+  wire [31:0] row_partial_2;                     // ScoreEngine.java:182
+  wire [31:0] row_partial_3;                     // ScoreEngine.java:182
+  wire [31:0] row_partial_4;                     // ScoreEngine.java:182
+  wire [31:0] row_partial_5;                     // ScoreEngine.java:182
+  wire [31:0] row_partial_6;                     // ScoreEngine.java:182
+  wire [31:0] row_partial_7;                     // ScoreEngine.java:182
+  wire [31:0] row_partial_8;                     // ScoreEngine.java:182
+  wire [31:0] row_partial_9;                     // ScoreEngine.java:182
+  wire [31:0] row_partial_10;                    // ScoreEngine.java:182
+  wire [31:0] row_partial_11;                    // ScoreEngine.java:182
+  wire [31:0] row_partial_12;                    // ScoreEngine.java:182
+  wire [31:0] row_partial_13;                    // ScoreEngine.java:182
+  wire [31:0] row_partial_14;                    // ScoreEngine.java:182
+  wire [31:0] row_partial_15;                    // ScoreEngine.java:182
+  wire        tree_0_0_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_0_0_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_0_0_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_0_0_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_0_0_out_payload;              // ScoreEngine.java:197
+  wire        tree_0_1_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_0_1_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_0_1_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_0_1_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_0_1_out_payload;              // ScoreEngine.java:197
+  wire        tree_0_2_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_0_2_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_0_2_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_0_2_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_0_2_out_payload;              // ScoreEngine.java:197
+  wire        tree_0_3_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_0_3_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_0_3_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_0_3_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_0_3_out_payload;              // ScoreEngine.java:197
+  wire        tree_0_4_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_0_4_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_0_4_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_0_4_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_0_4_out_payload;              // ScoreEngine.java:197
+  wire        tree_0_5_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_0_5_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_0_5_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_0_5_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_0_5_out_payload;              // ScoreEngine.java:197
+  wire        tree_0_6_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_0_6_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_0_6_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_0_6_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_0_6_out_payload;              // ScoreEngine.java:197
+  wire        tree_0_7_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_0_7_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_0_7_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_0_7_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_0_7_out_payload;              // ScoreEngine.java:197
+  wire        tree_1_0_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_1_0_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_1_0_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_1_0_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_1_0_out_payload;              // ScoreEngine.java:197
+  wire        tree_1_1_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_1_1_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_1_1_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_1_1_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_1_1_out_payload;              // ScoreEngine.java:197
+  wire        tree_1_2_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_1_2_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_1_2_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_1_2_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_1_2_out_payload;              // ScoreEngine.java:197
+  wire        tree_1_3_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_1_3_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_1_3_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_1_3_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_1_3_out_payload;              // ScoreEngine.java:197
+  wire        tree_2_0_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_2_0_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_2_0_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_2_0_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_2_0_out_payload;              // ScoreEngine.java:197
+  wire        tree_2_1_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_2_1_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_2_1_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_2_1_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_2_1_out_payload;              // ScoreEngine.java:197
+  wire        tree_3_0_in_valid;                 // ScoreEngine.java:197
+  wire [31:0] tree_3_0_in_payload_a;             // ScoreEngine.java:197
+  wire [31:0] tree_3_0_in_payload_b;             // ScoreEngine.java:197
+  wire        tree_3_0_out_valid;                // ScoreEngine.java:197
+  wire [31:0] tree_3_0_out_payload;              // ScoreEngine.java:197
+  wire        scaled_in_valid;                   // ScoreEngine.java:197
+  wire [31:0] scaled_in_payload_a;               // ScoreEngine.java:197
+  wire [31:0] scaled_in_payload_b;               // ScoreEngine.java:197
+  wire        scaled_out_valid;                  // ScoreEngine.java:197
+  wire [31:0] scaled_out_payload;                // ScoreEngine.java:197
+  reg  [1:0]  issue_slot_d1;                     // ScoreEngine.java:199
+  reg  [1:0]  issue_slot_d2;                     // ScoreEngine.java:199
+  reg  [1:0]  issue_slot_d3;                     // ScoreEngine.java:199
+  reg  [1:0]  issue_slot_d4;                     // ScoreEngine.java:199
+  reg  [1:0]  issue_slot_d5;                     // ScoreEngine.java:199
+  reg  [1:0]  issue_slot_d6;                     // ScoreEngine.java:199
+  reg  [1:0]  issue_slot_d7;                     // ScoreEngine.java:199
+  reg  [1:0]  issue_slot_d8;                     // ScoreEngine.java:199
+  reg  [1:0]  issue_slot_d9;                     // ScoreEngine.java:199
+  reg  [1:0]  issue_slot_d10;                    // ScoreEngine.java:199
+  reg  [1:0]  issue_slot_d11;                    // ScoreEngine.java:199
+  reg  [1:0]  issue_slot_d12;                    // ScoreEngine.java:199
+  reg  [1:0]  issue_slot_d13;                    // ScoreEngine.java:199
+  reg  [1:0]  issue_slot_d14;                    // ScoreEngine.java:199
+  reg  [1:0]  issue_slot_d15;                    // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d1;                      // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d2;                      // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d3;                      // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d4;                      // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d5;                      // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d6;                      // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d7;                      // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d8;                      // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d9;                      // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d10;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d11;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d12;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d13;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d14;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d15;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d16;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d17;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d18;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d19;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d20;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d21;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d22;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d23;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d24;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d25;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d26;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d27;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d28;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d29;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d30;                     // ScoreEngine.java:199
+  reg  [1:0]  tree_slot_d31;                     // ScoreEngine.java:199
+  reg  [9:0]  issue_row_d1;                      // ScoreEngine.java:200
+  reg  [9:0]  issue_row_d2;                      // ScoreEngine.java:200
+  reg  [9:0]  issue_row_d3;                      // ScoreEngine.java:200
+  reg  [9:0]  issue_row_d4;                      // ScoreEngine.java:200
+  reg  [9:0]  issue_row_d5;                      // ScoreEngine.java:200
+  reg  [9:0]  issue_row_d6;                      // ScoreEngine.java:200
+  reg  [9:0]  issue_row_d7;                      // ScoreEngine.java:200
+  reg  [9:0]  issue_row_d8;                      // ScoreEngine.java:200
+  reg  [9:0]  issue_row_d9;                      // ScoreEngine.java:200
+  reg  [9:0]  issue_row_d10;                     // ScoreEngine.java:200
+  reg  [9:0]  issue_row_d11;                     // ScoreEngine.java:200
+  reg  [9:0]  issue_row_d12;                     // ScoreEngine.java:200
+  reg  [9:0]  issue_row_d13;                     // ScoreEngine.java:200
+  reg  [9:0]  issue_row_d14;                     // ScoreEngine.java:200
+  reg  [9:0]  issue_row_d15;                     // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d1;                       // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d2;                       // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d3;                       // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d4;                       // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d5;                       // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d6;                       // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d7;                       // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d8;                       // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d9;                       // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d10;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d11;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d12;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d13;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d14;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d15;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d16;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d17;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d18;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d19;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d20;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d21;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d22;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d23;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d24;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d25;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d26;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d27;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d28;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d29;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d30;                      // ScoreEngine.java:200
+  reg  [9:0]  tree_row_d31;                      // ScoreEngine.java:200
+  reg         score_pass_finished_d1;            // ScoreEngine.java:202
+  reg         score_pass_finished_d2;            // ScoreEngine.java:202
+  reg         score_pass_finished_d3;            // ScoreEngine.java:202
+  reg         score_pass_finished_d4;            // ScoreEngine.java:202
+  reg         score_pass_finished_d5;            // ScoreEngine.java:202
+  reg         score_pass_finished_d6;            // ScoreEngine.java:202
+  reg         score_pass_finished_d7;            // ScoreEngine.java:202
+  reg         score_pass_finished_d8;            // ScoreEngine.java:202
+  reg         score_pass_finished_d9;            // ScoreEngine.java:202
+  reg         score_pass_finished_d10;           // ScoreEngine.java:202
+  reg         score_pass_finished_d11;           // ScoreEngine.java:202
+  reg         score_pass_finished_d12;           // ScoreEngine.java:202
+  reg         score_pass_finished_d13;           // ScoreEngine.java:202
+  reg         score_pass_finished_d14;           // ScoreEngine.java:202
+  reg         score_pass_finished_d15;           // ScoreEngine.java:202
+  reg         score_pass_finished_d16;           // ScoreEngine.java:202
+  reg         score_pass_finished_d17;           // ScoreEngine.java:202
+  reg         score_pass_finished_d18;           // ScoreEngine.java:202
+  reg         score_pass_finished_d19;           // ScoreEngine.java:202
+  reg         score_pass_finished_d20;           // ScoreEngine.java:202
+  reg         score_pass_finished_d21;           // ScoreEngine.java:202
+  reg         score_pass_finished_d22;           // ScoreEngine.java:202
+  reg         score_pass_finished_d23;           // ScoreEngine.java:202
+  reg         score_pass_finished_d24;           // ScoreEngine.java:202
+  reg         score_pass_finished_d25;           // ScoreEngine.java:202
+  reg         score_pass_finished_d26;           // ScoreEngine.java:202
+  reg         score_pass_finished_d27;           // ScoreEngine.java:202
+  reg         score_pass_finished_d28;           // ScoreEngine.java:202
+  reg         score_pass_finished_d29;           // ScoreEngine.java:202
+  reg         score_pass_finished_d30;           // ScoreEngine.java:202
+  reg         score_pass_finished_d31;           // ScoreEngine.java:202
+  reg         score_pass_finished_d32;           // ScoreEngine.java:202
+  reg         score_pass_finished_d33;           // ScoreEngine.java:202
+  reg         score_pass_finished_d34;           // ScoreEngine.java:202
+  reg         score_pass_finished_d35;           // ScoreEngine.java:202
+  reg         score_pass_finished_d36;           // ScoreEngine.java:202
+  reg         score_pass_finished_d37;           // ScoreEngine.java:202
+  reg         score_pass_finished_d38;           // ScoreEngine.java:202
+  reg         score_pass_finished_d39;           // ScoreEngine.java:202
+  reg         score_pass_finished_d40;           // ScoreEngine.java:202
+  reg         score_pass_finished_d41;           // ScoreEngine.java:202
+  reg         score_pass_finished_d42;           // ScoreEngine.java:202
+  reg         score_pass_finished_d43;           // ScoreEngine.java:202
+  reg         score_pass_finished_d44;           // ScoreEngine.java:202
+  reg         score_pass_finished_d45;           // ScoreEngine.java:202
+  reg         score_pass_finished_d46;           // ScoreEngine.java:202
+  reg         score_pass_finished_d47;           // ScoreEngine.java:202
+  reg         score_pass_finished_d48;           // ScoreEngine.java:202
   wire        softmax_setup_valid;               // AttentionUnit.java:124
   wire        softmax_setup_ready;               // AttentionUnit.java:124
   wire [9:0]  softmax_setup_payload_positions;   // AttentionUnit.java:124
@@ -1112,7 +1112,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [31:0] partials_3 [0:511];                // ValueEngine.java:66
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire [7:0] last_beat_diff;
+  wire [7:0] last_row_beat_diff;
   wire [9:0] score_rows_here_mux;
   wire [7:0] value_last_beat_diff;
   wire reduce_phase_eq_2;
@@ -1120,7 +1120,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [9:0] value_rows_here_mux;
   wire [7:0] write_last_row_beat_diff;
   wire [71:0] next_address_sum;
-  assign last_beat_diff = row_beats - 8'd1;
+  assign last_row_beat_diff = row_beats - 8'd1;
   assign score_rows_here_mux =
       score_slot_has_rows ? ((score_rows_beyond >= 10'd32) ? 10'd32 : score_rows_beyond) : 10'd0;
   assign value_last_beat_diff = row_beats - 8'd1;
@@ -1167,8 +1167,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_read_address = softmax_port_enable ? softmax_port_address : weight_port_address;
   assign softmax_port_data = score_read; // AttentionUnit.java:155
   assign weight_port_data = score_read; // AttentionUnit.java:156
-  assign key_port_address = key_read_address; // ScoreEngine.java:105
-  assign key_port_enable = score_issue; // ScoreEngine.java:106
+  assign key_port_address = key_read_address; // ScoreEngine.java:121
+  assign key_port_enable = score_issue; // ScoreEngine.java:122
   assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:299
   assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:300
   assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:301
@@ -1303,548 +1303,548 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine (ScoreEngine.java:51): multiplies each slot's query with its key rows, row-interleaved beat by beat,
+  // score_engine (ScoreEngine.java:56): multiplies each slot's query with its key rows, row-interleaved beat by beat,
   // and adds each row's lane partials by the pairwise tree
-  assign row_in_chunk = row_base + {5'd0, turn}; // ScoreEngine.java:69
-  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:70
-  assign last_turn = turn; // ScoreEngine.java:71
-  assign last_beat = score_beat == last_beat_diff[3:0]; // ScoreEngine.java:72
-  assign turns_done = ({1'b0, row_base} + 7'd2) >= {1'b0, score_rows_here}; // ScoreEngine.java:73
-  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:89
-  assign key_read_address = {score_chunk[0], row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:92
-  assign query_read_address = {score_slots_slot, score_beat[2:0]}; // ScoreEngine.java:94
-  assign key_lane0_q_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane0_q_in_payload = query_read[15:0]; // ScoreEngine.java:125
-  assign key_lane0_k_in_valid = score_issue_d1; // ScoreEngine.java:126
-  assign key_lane0_k_in_payload = key_port_data[15:0]; // ScoreEngine.java:126
-  assign key_lane0_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
-  assign key_lane0_product_in_payload_a = key_lane0_q_out_payload; // ScoreEngine.java:127
-  assign key_lane0_product_in_payload_b = key_lane0_k_out_payload; // ScoreEngine.java:127
-  assign key_lane1_q_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane1_q_in_payload = query_read[31:16]; // ScoreEngine.java:125
-  assign key_lane1_k_in_valid = score_issue_d1; // ScoreEngine.java:126
-  assign key_lane1_k_in_payload = key_port_data[31:16]; // ScoreEngine.java:126
-  assign key_lane1_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
-  assign key_lane1_product_in_payload_a = key_lane1_q_out_payload; // ScoreEngine.java:127
-  assign key_lane1_product_in_payload_b = key_lane1_k_out_payload; // ScoreEngine.java:127
-  assign key_lane2_q_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane2_q_in_payload = query_read[47:32]; // ScoreEngine.java:125
-  assign key_lane2_k_in_valid = score_issue_d1; // ScoreEngine.java:126
-  assign key_lane2_k_in_payload = key_port_data[47:32]; // ScoreEngine.java:126
-  assign key_lane2_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
-  assign key_lane2_product_in_payload_a = key_lane2_q_out_payload; // ScoreEngine.java:127
-  assign key_lane2_product_in_payload_b = key_lane2_k_out_payload; // ScoreEngine.java:127
-  assign key_lane3_q_in_valid = score_issue_d1; // ScoreEngine.java:125
-  assign key_lane3_q_in_payload = query_read[63:48]; // ScoreEngine.java:125
-  assign key_lane3_k_in_valid = score_issue_d1; // ScoreEngine.java:126
-  assign key_lane3_k_in_payload = key_port_data[63:48]; // ScoreEngine.java:126
-  assign key_lane3_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:127
-  assign key_lane3_product_in_payload_a = key_lane3_q_out_payload; // ScoreEngine.java:127
-  assign key_lane3_product_in_payload_b = key_lane3_k_out_payload; // ScoreEngine.java:127
-  assign add_entry = {issue_turn_d9, issue_group_d9}; // ScoreEngine.java:131
+  assign row_in_chunk = row_base + {5'd0, turn}; // ScoreEngine.java:78
+  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:79
+  assign last_turn = turn; // ScoreEngine.java:80
+  assign last_row_beat = score_beat == last_row_beat_diff[3:0]; // ScoreEngine.java:81
+  assign turns_done = ({1'b0, row_base} + 7'd2) >= {1'b0, score_rows_here}; // ScoreEngine.java:88
+  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:105
+  assign key_read_address = {score_chunk[0], row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:108
+  assign query_read_address = {score_slots_slot, score_beat[2:0]}; // ScoreEngine.java:110
+  assign key_lane0_q_in_valid = score_issue_d1; // ScoreEngine.java:141
+  assign key_lane0_q_in_payload = query_read[15:0]; // ScoreEngine.java:141
+  assign key_lane0_k_in_valid = score_issue_d1; // ScoreEngine.java:142
+  assign key_lane0_k_in_payload = key_port_data[15:0]; // ScoreEngine.java:142
+  assign key_lane0_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:143
+  assign key_lane0_product_in_payload_a = key_lane0_q_out_payload; // ScoreEngine.java:143
+  assign key_lane0_product_in_payload_b = key_lane0_k_out_payload; // ScoreEngine.java:143
+  assign key_lane1_q_in_valid = score_issue_d1; // ScoreEngine.java:141
+  assign key_lane1_q_in_payload = query_read[31:16]; // ScoreEngine.java:141
+  assign key_lane1_k_in_valid = score_issue_d1; // ScoreEngine.java:142
+  assign key_lane1_k_in_payload = key_port_data[31:16]; // ScoreEngine.java:142
+  assign key_lane1_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:143
+  assign key_lane1_product_in_payload_a = key_lane1_q_out_payload; // ScoreEngine.java:143
+  assign key_lane1_product_in_payload_b = key_lane1_k_out_payload; // ScoreEngine.java:143
+  assign key_lane2_q_in_valid = score_issue_d1; // ScoreEngine.java:141
+  assign key_lane2_q_in_payload = query_read[47:32]; // ScoreEngine.java:141
+  assign key_lane2_k_in_valid = score_issue_d1; // ScoreEngine.java:142
+  assign key_lane2_k_in_payload = key_port_data[47:32]; // ScoreEngine.java:142
+  assign key_lane2_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:143
+  assign key_lane2_product_in_payload_a = key_lane2_q_out_payload; // ScoreEngine.java:143
+  assign key_lane2_product_in_payload_b = key_lane2_k_out_payload; // ScoreEngine.java:143
+  assign key_lane3_q_in_valid = score_issue_d1; // ScoreEngine.java:141
+  assign key_lane3_q_in_payload = query_read[63:48]; // ScoreEngine.java:141
+  assign key_lane3_k_in_valid = score_issue_d1; // ScoreEngine.java:142
+  assign key_lane3_k_in_payload = key_port_data[63:48]; // ScoreEngine.java:142
+  assign key_lane3_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:143
+  assign key_lane3_product_in_payload_a = key_lane3_q_out_payload; // ScoreEngine.java:143
+  assign key_lane3_product_in_payload_b = key_lane3_k_out_payload; // ScoreEngine.java:143
+  assign add_entry = {issue_turn_d9, issue_group_d9}; // ScoreEngine.java:147
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:138
-      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:138
-      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:138
-      3'd2: key_lane0_partial = partial_t0_g2_0; // ScoreEngine.java:138
-      3'd3: key_lane0_partial = partial_t0_g3_0; // ScoreEngine.java:138
-      3'd4: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:138
-      3'd5: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:138
-      3'd6: key_lane0_partial = partial_t1_g2_0; // ScoreEngine.java:138
-      default: key_lane0_partial = partial_t1_g3_0; // ScoreEngine.java:138
+    case (add_entry) // ScoreEngine.java:154
+      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:154
+      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:154
+      3'd2: key_lane0_partial = partial_t0_g2_0; // ScoreEngine.java:154
+      3'd3: key_lane0_partial = partial_t0_g3_0; // ScoreEngine.java:154
+      3'd4: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:154
+      3'd5: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:154
+      3'd6: key_lane0_partial = partial_t1_g2_0; // ScoreEngine.java:154
+      default: key_lane0_partial = partial_t1_g3_0; // ScoreEngine.java:154
     endcase
   end
 
-  assign key_lane0_addend = issue_first_d9 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:139
-  assign key_lane0_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
-  assign key_lane0_sum_in_payload_a = key_lane0_addend; // ScoreEngine.java:140
-  assign key_lane0_sum_in_payload_b = key_lane0_product_out_payload; // ScoreEngine.java:140
+  assign key_lane0_addend = issue_first_d9 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:155
+  assign key_lane0_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:156
+  assign key_lane0_sum_in_payload_a = key_lane0_addend; // ScoreEngine.java:156
+  assign key_lane0_sum_in_payload_b = key_lane0_product_out_payload; // ScoreEngine.java:156
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:138
-      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:138
-      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:138
-      3'd2: key_lane1_partial = partial_t0_g2_1; // ScoreEngine.java:138
-      3'd3: key_lane1_partial = partial_t0_g3_1; // ScoreEngine.java:138
-      3'd4: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:138
-      3'd5: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:138
-      3'd6: key_lane1_partial = partial_t1_g2_1; // ScoreEngine.java:138
-      default: key_lane1_partial = partial_t1_g3_1; // ScoreEngine.java:138
+    case (add_entry) // ScoreEngine.java:154
+      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:154
+      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:154
+      3'd2: key_lane1_partial = partial_t0_g2_1; // ScoreEngine.java:154
+      3'd3: key_lane1_partial = partial_t0_g3_1; // ScoreEngine.java:154
+      3'd4: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:154
+      3'd5: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:154
+      3'd6: key_lane1_partial = partial_t1_g2_1; // ScoreEngine.java:154
+      default: key_lane1_partial = partial_t1_g3_1; // ScoreEngine.java:154
     endcase
   end
 
-  assign key_lane1_addend = issue_first_d9 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:139
-  assign key_lane1_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
-  assign key_lane1_sum_in_payload_a = key_lane1_addend; // ScoreEngine.java:140
-  assign key_lane1_sum_in_payload_b = key_lane1_product_out_payload; // ScoreEngine.java:140
+  assign key_lane1_addend = issue_first_d9 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:155
+  assign key_lane1_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:156
+  assign key_lane1_sum_in_payload_a = key_lane1_addend; // ScoreEngine.java:156
+  assign key_lane1_sum_in_payload_b = key_lane1_product_out_payload; // ScoreEngine.java:156
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:138
-      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:138
-      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:138
-      3'd2: key_lane2_partial = partial_t0_g2_2; // ScoreEngine.java:138
-      3'd3: key_lane2_partial = partial_t0_g3_2; // ScoreEngine.java:138
-      3'd4: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:138
-      3'd5: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:138
-      3'd6: key_lane2_partial = partial_t1_g2_2; // ScoreEngine.java:138
-      default: key_lane2_partial = partial_t1_g3_2; // ScoreEngine.java:138
+    case (add_entry) // ScoreEngine.java:154
+      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:154
+      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:154
+      3'd2: key_lane2_partial = partial_t0_g2_2; // ScoreEngine.java:154
+      3'd3: key_lane2_partial = partial_t0_g3_2; // ScoreEngine.java:154
+      3'd4: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:154
+      3'd5: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:154
+      3'd6: key_lane2_partial = partial_t1_g2_2; // ScoreEngine.java:154
+      default: key_lane2_partial = partial_t1_g3_2; // ScoreEngine.java:154
     endcase
   end
 
-  assign key_lane2_addend = issue_first_d9 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:139
-  assign key_lane2_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
-  assign key_lane2_sum_in_payload_a = key_lane2_addend; // ScoreEngine.java:140
-  assign key_lane2_sum_in_payload_b = key_lane2_product_out_payload; // ScoreEngine.java:140
+  assign key_lane2_addend = issue_first_d9 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:155
+  assign key_lane2_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:156
+  assign key_lane2_sum_in_payload_a = key_lane2_addend; // ScoreEngine.java:156
+  assign key_lane2_sum_in_payload_b = key_lane2_product_out_payload; // ScoreEngine.java:156
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:138
-      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:138
-      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:138
-      3'd2: key_lane3_partial = partial_t0_g2_3; // ScoreEngine.java:138
-      3'd3: key_lane3_partial = partial_t0_g3_3; // ScoreEngine.java:138
-      3'd4: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:138
-      3'd5: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:138
-      3'd6: key_lane3_partial = partial_t1_g2_3; // ScoreEngine.java:138
-      default: key_lane3_partial = partial_t1_g3_3; // ScoreEngine.java:138
+    case (add_entry) // ScoreEngine.java:154
+      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:154
+      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:154
+      3'd2: key_lane3_partial = partial_t0_g2_3; // ScoreEngine.java:154
+      3'd3: key_lane3_partial = partial_t0_g3_3; // ScoreEngine.java:154
+      3'd4: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:154
+      3'd5: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:154
+      3'd6: key_lane3_partial = partial_t1_g2_3; // ScoreEngine.java:154
+      default: key_lane3_partial = partial_t1_g3_3; // ScoreEngine.java:154
     endcase
   end
 
-  assign key_lane3_addend = issue_first_d9 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:139
-  assign key_lane3_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:140
-  assign key_lane3_sum_in_payload_a = key_lane3_addend; // ScoreEngine.java:140
-  assign key_lane3_sum_in_payload_b = key_lane3_product_out_payload; // ScoreEngine.java:140
-  assign write_entry_0 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:148
-  assign write_entry_1 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:148
-  assign write_entry_2 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:148
-  assign write_entry_3 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:148
-  assign write_entry_4 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:148
-  assign write_entry_5 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:148
-  assign write_entry_6 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:148
-  assign write_entry_7 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:148
-  assign row_launch = key_lane0_sum_out_valid & issue_row_last_d15; // ScoreEngine.java:155
+  assign key_lane3_addend = issue_first_d9 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:155
+  assign key_lane3_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:156
+  assign key_lane3_sum_in_payload_a = key_lane3_addend; // ScoreEngine.java:156
+  assign key_lane3_sum_in_payload_b = key_lane3_product_out_payload; // ScoreEngine.java:156
+  assign write_entry_0 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:164
+  assign write_entry_1 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:164
+  assign write_entry_2 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:164
+  assign write_entry_3 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:164
+  assign write_entry_4 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:164
+  assign write_entry_5 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:164
+  assign write_entry_6 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:164
+  assign write_entry_7 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:164
+  assign row_launch = key_lane0_sum_out_valid & issue_row_last_d15; // ScoreEngine.java:171
   assign row_partial_0 =
       (row_beats > 8'd0)
         ? ((issue_group_d15 == 2'd0) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_0 : partial_t0_g0_0))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_1 =
       (row_beats > 8'd0)
         ? ((issue_group_d15 == 2'd0) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_1 : partial_t0_g0_1))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_2 =
       (row_beats > 8'd0)
         ? ((issue_group_d15 == 2'd0) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_2 : partial_t0_g0_2))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_3 =
       (row_beats > 8'd0)
         ? ((issue_group_d15 == 2'd0) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_3 : partial_t0_g0_3))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_4 =
       (row_beats > 8'd1)
         ? ((issue_group_d15 == 2'd1) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_0 : partial_t0_g1_0))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_5 =
       (row_beats > 8'd1)
         ? ((issue_group_d15 == 2'd1) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_1 : partial_t0_g1_1))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_6 =
       (row_beats > 8'd1)
         ? ((issue_group_d15 == 2'd1) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_2 : partial_t0_g1_2))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_7 =
       (row_beats > 8'd1)
         ? ((issue_group_d15 == 2'd1) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_3 : partial_t0_g1_3))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_8 =
       (row_beats > 8'd2)
         ? ((issue_group_d15 == 2'd2) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_0 : partial_t0_g2_0))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_9 =
       (row_beats > 8'd2)
         ? ((issue_group_d15 == 2'd2) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_1 : partial_t0_g2_1))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_10 =
       (row_beats > 8'd2)
         ? ((issue_group_d15 == 2'd2) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_2 : partial_t0_g2_2))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_11 =
       (row_beats > 8'd2)
         ? ((issue_group_d15 == 2'd2) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_3 : partial_t0_g2_3))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_12 =
       (row_beats > 8'd3)
         ? ((issue_group_d15 == 2'd3) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_0 : partial_t0_g3_0))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_13 =
       (row_beats > 8'd3)
         ? ((issue_group_d15 == 2'd3) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_1 : partial_t0_g3_1))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_14 =
       (row_beats > 8'd3)
         ? ((issue_group_d15 == 2'd3) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_2 : partial_t0_g3_2))
-      : 32'h0; // ScoreEngine.java:166
+      : 32'h0; // ScoreEngine.java:182
   assign row_partial_15 =
       (row_beats > 8'd3)
         ? ((issue_group_d15 == 2'd3) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_3 : partial_t0_g3_3))
-      : 32'h0; // ScoreEngine.java:166
-  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:175
-  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:175
-  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:175
-  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:175
-  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:175
-  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:175
-  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:175
-  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:175
-  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:175
-  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:175
-  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:175
-  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:175
-  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:175
-  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:175
-  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:175
-  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:175
-  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:175
-  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:175
-  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:175
-  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:175
-  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:175
-  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:175
-  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:175
-  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:175
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:175
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:175
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:175
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:175
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:175
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:175
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:175
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:175
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:175
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:175
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:175
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:175
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:175
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:175
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:175
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:175
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:175
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:175
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:175
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:175
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:175
-  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:175
-  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:175
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:175
+      : 32'h0; // ScoreEngine.java:182
+  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:197
+  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:197
+  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:197
+  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:197
+  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:197
+  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:197
+  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:197
+  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:197
+  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:197
+  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:197
+  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:197
+  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:197
+  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:197
+  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:197
+  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:197
+  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:197
+  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:197
+  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:197
+  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:197
+  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:197
+  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:197
+  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:197
+  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:197
+  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:197
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:197
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:197
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:197
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:197
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:197
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:197
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:197
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:197
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:197
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:197
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:197
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:197
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:197
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:197
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:197
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:197
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:197
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:197
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:197
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:197
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:197
+  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:197
+  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:197
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:197
 
   always @(posedge ap_clk) begin
-    if (start_scores | score_slot_finished) begin // ScoreEngine.java:76
-      row_base <= 6'd0; // ScoreEngine.java:77
-      score_beat <= 4'd0; // ScoreEngine.java:78
-      turn <= 1'b0; // ScoreEngine.java:79
-    end else if (score_step) begin // ScoreEngine.java:80
-      turn <= turn + 1'b1; // ScoreEngine.java:81
-      if (last_turn) begin // ScoreEngine.java:82
-        score_beat <= score_beat + 4'd1; // ScoreEngine.java:82
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:91
+      row_base <= 6'd0; // ScoreEngine.java:92
+      score_beat <= 4'd0; // ScoreEngine.java:93
+      turn <= 1'b0; // ScoreEngine.java:94
+    end else if (score_step) begin // ScoreEngine.java:95
+      turn <= turn + 1'b1; // ScoreEngine.java:96
+      if (last_turn) begin // ScoreEngine.java:97
+        score_beat <= score_beat + 4'd1; // ScoreEngine.java:97
       end
-      if (last_turn & last_beat) begin // ScoreEngine.java:83
-        score_beat <= 4'd0; // ScoreEngine.java:84
-        row_base <= row_base + 6'd2; // ScoreEngine.java:85
+      if (last_turn & last_row_beat) begin // ScoreEngine.java:98
+        score_beat <= 4'd0; // ScoreEngine.java:99
+        row_base <= row_base + 6'd2; // ScoreEngine.java:100
       end
     end
-    if (score_issue) begin // ScoreEngine.java:107
-      query_read <= query_store[query_read_address]; // ScoreEngine.java:107
+    if (score_issue) begin // ScoreEngine.java:123
+      query_read <= query_store[query_read_address]; // ScoreEngine.java:123
     end
-    score_issue_d1 <= score_issue; // ScoreEngine.java:125
-    issue_turn_d1 <= turn; // ScoreEngine.java:130
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:130
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:130
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:130
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:130
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:130
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:130
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:130
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:130
-    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:130
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:130
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:130
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:130
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:130
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:130
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:130
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:130
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:130
-    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:139
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:139
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:139
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:139
-    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:139
-    issue_first_d6 <= issue_first_d5; // ScoreEngine.java:139
-    issue_first_d7 <= issue_first_d6; // ScoreEngine.java:139
-    issue_first_d8 <= issue_first_d7; // ScoreEngine.java:139
-    issue_first_d9 <= issue_first_d8; // ScoreEngine.java:139
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:144
-    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:144
-    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:144
-    issue_turn_d13 <= issue_turn_d12; // ScoreEngine.java:144
-    issue_turn_d14 <= issue_turn_d13; // ScoreEngine.java:144
-    issue_turn_d15 <= issue_turn_d14; // ScoreEngine.java:144
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:145
-    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:145
-    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:145
-    issue_group_d13 <= issue_group_d12; // ScoreEngine.java:145
-    issue_group_d14 <= issue_group_d13; // ScoreEngine.java:145
-    issue_group_d15 <= issue_group_d14; // ScoreEngine.java:145
-    if (write_entry_0) begin // ScoreEngine.java:152
-      partial_t0_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    score_issue_d1 <= score_issue; // ScoreEngine.java:141
+    issue_turn_d1 <= turn; // ScoreEngine.java:146
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:146
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:146
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:146
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:146
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:146
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:146
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:146
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:146
+    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:146
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:146
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:146
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:146
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:146
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:146
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:146
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:146
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:146
+    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:155
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:155
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:155
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:155
+    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:155
+    issue_first_d6 <= issue_first_d5; // ScoreEngine.java:155
+    issue_first_d7 <= issue_first_d6; // ScoreEngine.java:155
+    issue_first_d8 <= issue_first_d7; // ScoreEngine.java:155
+    issue_first_d9 <= issue_first_d8; // ScoreEngine.java:155
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:160
+    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:160
+    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:160
+    issue_turn_d13 <= issue_turn_d12; // ScoreEngine.java:160
+    issue_turn_d14 <= issue_turn_d13; // ScoreEngine.java:160
+    issue_turn_d15 <= issue_turn_d14; // ScoreEngine.java:160
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:161
+    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:161
+    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:161
+    issue_group_d13 <= issue_group_d12; // ScoreEngine.java:161
+    issue_group_d14 <= issue_group_d13; // ScoreEngine.java:161
+    issue_group_d15 <= issue_group_d14; // ScoreEngine.java:161
+    if (write_entry_0) begin // ScoreEngine.java:168
+      partial_t0_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_0) begin // ScoreEngine.java:152
-      partial_t0_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_0) begin // ScoreEngine.java:168
+      partial_t0_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_0) begin // ScoreEngine.java:152
-      partial_t0_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_0) begin // ScoreEngine.java:168
+      partial_t0_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_0) begin // ScoreEngine.java:152
-      partial_t0_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_0) begin // ScoreEngine.java:168
+      partial_t0_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_1) begin // ScoreEngine.java:152
-      partial_t0_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_1) begin // ScoreEngine.java:168
+      partial_t0_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_1) begin // ScoreEngine.java:152
-      partial_t0_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_1) begin // ScoreEngine.java:168
+      partial_t0_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_1) begin // ScoreEngine.java:152
-      partial_t0_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_1) begin // ScoreEngine.java:168
+      partial_t0_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_1) begin // ScoreEngine.java:152
-      partial_t0_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_1) begin // ScoreEngine.java:168
+      partial_t0_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_2) begin // ScoreEngine.java:152
-      partial_t0_g2_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_2) begin // ScoreEngine.java:168
+      partial_t0_g2_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_2) begin // ScoreEngine.java:152
-      partial_t0_g2_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_2) begin // ScoreEngine.java:168
+      partial_t0_g2_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_2) begin // ScoreEngine.java:152
-      partial_t0_g2_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_2) begin // ScoreEngine.java:168
+      partial_t0_g2_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_2) begin // ScoreEngine.java:152
-      partial_t0_g2_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_2) begin // ScoreEngine.java:168
+      partial_t0_g2_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_3) begin // ScoreEngine.java:152
-      partial_t0_g3_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_3) begin // ScoreEngine.java:168
+      partial_t0_g3_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_3) begin // ScoreEngine.java:152
-      partial_t0_g3_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_3) begin // ScoreEngine.java:168
+      partial_t0_g3_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_3) begin // ScoreEngine.java:152
-      partial_t0_g3_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_3) begin // ScoreEngine.java:168
+      partial_t0_g3_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_3) begin // ScoreEngine.java:152
-      partial_t0_g3_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_3) begin // ScoreEngine.java:168
+      partial_t0_g3_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_4) begin // ScoreEngine.java:152
-      partial_t1_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_4) begin // ScoreEngine.java:168
+      partial_t1_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_4) begin // ScoreEngine.java:152
-      partial_t1_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_4) begin // ScoreEngine.java:168
+      partial_t1_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_4) begin // ScoreEngine.java:152
-      partial_t1_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_4) begin // ScoreEngine.java:168
+      partial_t1_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_4) begin // ScoreEngine.java:152
-      partial_t1_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_4) begin // ScoreEngine.java:168
+      partial_t1_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_5) begin // ScoreEngine.java:152
-      partial_t1_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_5) begin // ScoreEngine.java:168
+      partial_t1_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_5) begin // ScoreEngine.java:152
-      partial_t1_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_5) begin // ScoreEngine.java:168
+      partial_t1_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_5) begin // ScoreEngine.java:152
-      partial_t1_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_5) begin // ScoreEngine.java:168
+      partial_t1_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_5) begin // ScoreEngine.java:152
-      partial_t1_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_5) begin // ScoreEngine.java:168
+      partial_t1_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_6) begin // ScoreEngine.java:152
-      partial_t1_g2_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_6) begin // ScoreEngine.java:168
+      partial_t1_g2_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_6) begin // ScoreEngine.java:152
-      partial_t1_g2_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_6) begin // ScoreEngine.java:168
+      partial_t1_g2_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_6) begin // ScoreEngine.java:152
-      partial_t1_g2_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_6) begin // ScoreEngine.java:168
+      partial_t1_g2_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_6) begin // ScoreEngine.java:152
-      partial_t1_g2_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_6) begin // ScoreEngine.java:168
+      partial_t1_g2_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_7) begin // ScoreEngine.java:152
-      partial_t1_g3_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_7) begin // ScoreEngine.java:168
+      partial_t1_g3_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_7) begin // ScoreEngine.java:152
-      partial_t1_g3_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_7) begin // ScoreEngine.java:168
+      partial_t1_g3_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_7) begin // ScoreEngine.java:152
-      partial_t1_g3_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_7) begin // ScoreEngine.java:168
+      partial_t1_g3_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
     end
-    if (write_entry_7) begin // ScoreEngine.java:152
-      partial_t1_g3_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:152
+    if (write_entry_7) begin // ScoreEngine.java:168
+      partial_t1_g3_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
     end
-    issue_row_last_d1 <= last_beat; // ScoreEngine.java:155
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:155
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:155
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:155
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:155
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:155
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:155
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:155
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:155
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:155
-    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:155
-    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:155
-    issue_row_last_d13 <= issue_row_last_d12; // ScoreEngine.java:155
-    issue_row_last_d14 <= issue_row_last_d13; // ScoreEngine.java:155
-    issue_row_last_d15 <= issue_row_last_d14; // ScoreEngine.java:155
-    issue_slot_d1 <= score_slots_slot; // ScoreEngine.java:177
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:177
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:177
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:177
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:177
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:177
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:177
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:177
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:177
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:177
-    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:177
-    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:177
-    issue_slot_d13 <= issue_slot_d12; // ScoreEngine.java:177
-    issue_slot_d14 <= issue_slot_d13; // ScoreEngine.java:177
-    issue_slot_d15 <= issue_slot_d14; // ScoreEngine.java:177
-    tree_slot_d1 <= issue_slot_d15; // ScoreEngine.java:177
-    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:177
-    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:177
-    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:177
-    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:177
-    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:177
-    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:177
-    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:177
-    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:177
-    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:177
-    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:177
-    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:177
-    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:177
-    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:177
-    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:177
-    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:177
-    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:177
-    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:177
-    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:177
-    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:177
-    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:177
-    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:177
-    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:177
-    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:177
-    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:177
-    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:177
-    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:177
-    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:177
-    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:177
-    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:177
-    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:177
-    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:178
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:178
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:178
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:178
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:178
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:178
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:178
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:178
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:178
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:178
-    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:178
-    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:178
-    issue_row_d13 <= issue_row_d12; // ScoreEngine.java:178
-    issue_row_d14 <= issue_row_d13; // ScoreEngine.java:178
-    issue_row_d15 <= issue_row_d14; // ScoreEngine.java:178
-    tree_row_d1 <= issue_row_d15; // ScoreEngine.java:178
-    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:178
-    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:178
-    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:178
-    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:178
-    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:178
-    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:178
-    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:178
-    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:178
-    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:178
-    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:178
-    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:178
-    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:178
-    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:178
-    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:178
-    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:178
-    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:178
-    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:178
-    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:178
-    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:178
-    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:178
-    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:178
-    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:178
-    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:178
-    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:178
-    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:178
-    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:178
-    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:178
-    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:178
-    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:178
-    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:178
-    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:181
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:181
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:181
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:181
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:181
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:181
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:181
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:181
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:181
-    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:181
-    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:181
-    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:181
-    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:181
-    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:181
-    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:181
-    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:181
-    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:181
-    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:181
-    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:181
-    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:181
-    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:181
-    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:181
-    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:181
-    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:181
-    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:181
-    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:181
-    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:181
-    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:181
-    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:181
-    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:181
-    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:181
-    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:181
-    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:181
-    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:181
-    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:181
-    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:181
-    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:181
-    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:181
-    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:181
-    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:181
-    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:181
-    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:181
-    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:181
-    score_pass_finished_d44 <= score_pass_finished_d43; // ScoreEngine.java:181
-    score_pass_finished_d45 <= score_pass_finished_d44; // ScoreEngine.java:181
-    score_pass_finished_d46 <= score_pass_finished_d45; // ScoreEngine.java:181
-    score_pass_finished_d47 <= score_pass_finished_d46; // ScoreEngine.java:181
-    score_pass_finished_d48 <= score_pass_finished_d47; // ScoreEngine.java:181
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:171
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:171
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:171
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:171
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:171
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:171
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:171
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:171
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:171
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:171
+    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:171
+    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:171
+    issue_row_last_d13 <= issue_row_last_d12; // ScoreEngine.java:171
+    issue_row_last_d14 <= issue_row_last_d13; // ScoreEngine.java:171
+    issue_row_last_d15 <= issue_row_last_d14; // ScoreEngine.java:171
+    issue_slot_d1 <= score_slots_slot; // ScoreEngine.java:199
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:199
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:199
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:199
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:199
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:199
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:199
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:199
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:199
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:199
+    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:199
+    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:199
+    issue_slot_d13 <= issue_slot_d12; // ScoreEngine.java:199
+    issue_slot_d14 <= issue_slot_d13; // ScoreEngine.java:199
+    issue_slot_d15 <= issue_slot_d14; // ScoreEngine.java:199
+    tree_slot_d1 <= issue_slot_d15; // ScoreEngine.java:199
+    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:199
+    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:199
+    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:199
+    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:199
+    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:199
+    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:199
+    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:199
+    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:199
+    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:199
+    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:199
+    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:199
+    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:199
+    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:199
+    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:199
+    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:199
+    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:199
+    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:199
+    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:199
+    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:199
+    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:199
+    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:199
+    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:199
+    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:199
+    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:199
+    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:199
+    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:199
+    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:199
+    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:199
+    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:199
+    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:199
+    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:200
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:200
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:200
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:200
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:200
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:200
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:200
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:200
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:200
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:200
+    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:200
+    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:200
+    issue_row_d13 <= issue_row_d12; // ScoreEngine.java:200
+    issue_row_d14 <= issue_row_d13; // ScoreEngine.java:200
+    issue_row_d15 <= issue_row_d14; // ScoreEngine.java:200
+    tree_row_d1 <= issue_row_d15; // ScoreEngine.java:200
+    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:200
+    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:200
+    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:200
+    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:200
+    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:200
+    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:200
+    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:200
+    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:200
+    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:200
+    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:200
+    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:200
+    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:200
+    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:200
+    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:200
+    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:200
+    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:200
+    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:200
+    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:200
+    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:200
+    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:200
+    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:200
+    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:200
+    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:200
+    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:200
+    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:200
+    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:200
+    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:200
+    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:200
+    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:200
+    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:200
+    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:202
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:202
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:202
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:202
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:202
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:202
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:202
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:202
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:202
+    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:202
+    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:202
+    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:202
+    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:202
+    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:202
+    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:202
+    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:202
+    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:202
+    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:202
+    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:202
+    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:202
+    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:202
+    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:202
+    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:202
+    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:202
+    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:202
+    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:202
+    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:202
+    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:202
+    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:202
+    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:202
+    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:202
+    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:202
+    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:202
+    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:202
+    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:202
+    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:202
+    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:202
+    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:202
+    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:202
+    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:202
+    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:202
+    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:202
+    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:202
+    score_pass_finished_d44 <= score_pass_finished_d43; // ScoreEngine.java:202
+    score_pass_finished_d45 <= score_pass_finished_d44; // ScoreEngine.java:202
+    score_pass_finished_d46 <= score_pass_finished_d45; // ScoreEngine.java:202
+    score_pass_finished_d47 <= score_pass_finished_d46; // ScoreEngine.java:202
+    score_pass_finished_d48 <= score_pass_finished_d47; // ScoreEngine.java:202
     if (!ap_rst_n) begin
       row_base <= 6'd0;
       score_beat <= 4'd0;
@@ -1945,7 +1945,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:65
   assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:67
   assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:68
-  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:74
+  assign score_finishing = last_turn & last_row_beat & turns_done; // ScoreEngine.java:89
 
   always @(posedge ap_clk) begin
     if (start_scores) begin // ChunkWalk.java:69
@@ -3120,7 +3120,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .outstanding             (kv_reader_outstanding)
   );
 
-  Fp16ToFp32 key_lane0_q ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane0_q ( // ScoreEngine.java:141
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (key_lane0_q_in_valid),
@@ -3129,7 +3129,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane0_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane0_k ( // ScoreEngine.java:126
+  Fp16ToFp32 key_lane0_k ( // ScoreEngine.java:142
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (key_lane0_k_in_valid),
@@ -3138,7 +3138,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane0_k_out_payload)
   );
 
-  Fp32Mul key_lane0_product ( // ScoreEngine.java:127
+  Fp32Mul key_lane0_product ( // ScoreEngine.java:143
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (key_lane0_product_in_valid),
@@ -3148,7 +3148,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane0_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane1_q ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane1_q ( // ScoreEngine.java:141
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (key_lane1_q_in_valid),
@@ -3157,7 +3157,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane1_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane1_k ( // ScoreEngine.java:126
+  Fp16ToFp32 key_lane1_k ( // ScoreEngine.java:142
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (key_lane1_k_in_valid),
@@ -3166,7 +3166,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane1_k_out_payload)
   );
 
-  Fp32Mul key_lane1_product ( // ScoreEngine.java:127
+  Fp32Mul key_lane1_product ( // ScoreEngine.java:143
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (key_lane1_product_in_valid),
@@ -3176,7 +3176,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane1_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane2_q ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane2_q ( // ScoreEngine.java:141
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (key_lane2_q_in_valid),
@@ -3185,7 +3185,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane2_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane2_k ( // ScoreEngine.java:126
+  Fp16ToFp32 key_lane2_k ( // ScoreEngine.java:142
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (key_lane2_k_in_valid),
@@ -3194,7 +3194,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane2_k_out_payload)
   );
 
-  Fp32Mul key_lane2_product ( // ScoreEngine.java:127
+  Fp32Mul key_lane2_product ( // ScoreEngine.java:143
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (key_lane2_product_in_valid),
@@ -3204,7 +3204,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane2_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane3_q ( // ScoreEngine.java:125
+  Fp16ToFp32 key_lane3_q ( // ScoreEngine.java:141
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (key_lane3_q_in_valid),
@@ -3213,7 +3213,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane3_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane3_k ( // ScoreEngine.java:126
+  Fp16ToFp32 key_lane3_k ( // ScoreEngine.java:142
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (key_lane3_k_in_valid),
@@ -3222,7 +3222,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane3_k_out_payload)
   );
 
-  Fp32Mul key_lane3_product ( // ScoreEngine.java:127
+  Fp32Mul key_lane3_product ( // ScoreEngine.java:143
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (key_lane3_product_in_valid),
@@ -3232,7 +3232,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane3_product_out_payload)
   );
 
-  Fp32Add key_lane0_sum ( // ScoreEngine.java:140
+  Fp32Add key_lane0_sum ( // ScoreEngine.java:156
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (key_lane0_sum_in_valid),
@@ -3242,7 +3242,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane0_sum_out_payload)
   );
 
-  Fp32Add key_lane1_sum ( // ScoreEngine.java:140
+  Fp32Add key_lane1_sum ( // ScoreEngine.java:156
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (key_lane1_sum_in_valid),
@@ -3252,7 +3252,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane1_sum_out_payload)
   );
 
-  Fp32Add key_lane2_sum ( // ScoreEngine.java:140
+  Fp32Add key_lane2_sum ( // ScoreEngine.java:156
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (key_lane2_sum_in_valid),
@@ -3262,7 +3262,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane2_sum_out_payload)
   );
 
-  Fp32Add key_lane3_sum ( // ScoreEngine.java:140
+  Fp32Add key_lane3_sum ( // ScoreEngine.java:156
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (key_lane3_sum_in_valid),
@@ -3272,7 +3272,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (key_lane3_sum_out_payload)
   );
 
-  Fp32Add tree_0_0 ( // ScoreEngine.java:175
+  Fp32Add tree_0_0 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_0_in_valid),
@@ -3282,7 +3282,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // ScoreEngine.java:175
+  Fp32Add tree_0_1 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_1_in_valid),
@@ -3292,7 +3292,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // ScoreEngine.java:175
+  Fp32Add tree_0_2 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_2_in_valid),
@@ -3302,7 +3302,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // ScoreEngine.java:175
+  Fp32Add tree_0_3 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_3_in_valid),
@@ -3312,7 +3312,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // ScoreEngine.java:175
+  Fp32Add tree_0_4 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_4_in_valid),
@@ -3322,7 +3322,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // ScoreEngine.java:175
+  Fp32Add tree_0_5 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_5_in_valid),
@@ -3332,7 +3332,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // ScoreEngine.java:175
+  Fp32Add tree_0_6 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_6_in_valid),
@@ -3342,7 +3342,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // ScoreEngine.java:175
+  Fp32Add tree_0_7 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_7_in_valid),
@@ -3352,7 +3352,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // ScoreEngine.java:175
+  Fp32Add tree_1_0 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_1_0_in_valid),
@@ -3362,7 +3362,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // ScoreEngine.java:175
+  Fp32Add tree_1_1 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_1_1_in_valid),
@@ -3372,7 +3372,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // ScoreEngine.java:175
+  Fp32Add tree_1_2 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_1_2_in_valid),
@@ -3382,7 +3382,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // ScoreEngine.java:175
+  Fp32Add tree_1_3 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_1_3_in_valid),
@@ -3392,7 +3392,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // ScoreEngine.java:175
+  Fp32Add tree_2_0 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_2_0_in_valid),
@@ -3402,7 +3402,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // ScoreEngine.java:175
+  Fp32Add tree_2_1 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_2_1_in_valid),
@@ -3412,7 +3412,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // ScoreEngine.java:175
+  Fp32Add tree_3_0 ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_3_0_in_valid),
@@ -3422,7 +3422,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:175
+  Fp32Mul scaled ( // ScoreEngine.java:197
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (scaled_in_valid),
@@ -3771,7 +3771,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       value_lane3_product_out_valid, value_lane1_sum_out_valid, value_lane2_sum_out_valid, value_lane3_sum_out_valid,
       reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid, reduce_tree_0_3_out_valid, reduce_tree_0_4_out_valid,
       reduce_tree_0_5_out_valid, reduce_tree_0_6_out_valid, reduce_tree_0_7_out_valid, reduce_tree_1_1_out_valid,
-      reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid, reduce_tree_2_1_out_valid, last_beat_diff[7:4],
+      reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid, reduce_tree_2_1_out_valid, last_row_beat_diff[7:4],
       score_rows_here_mux[9:6], value_last_beat_diff[7:4], reduce_phase_diff[7:4], value_rows_here_mux[9:6],
       write_last_row_beat_diff[7:4], next_address_sum[71:64]};
 endmodule

@@ -64,8 +64,14 @@ class AttentionUnitTest {
 
     /** A small unit; the fp16 tests share one shape (context 256, 4 slots, chunks of 8), so one Verilator build. */
     private static AttentionShape small(StorageFormat storage, int context, int slots, int chunkRows) {
+        return small(storage, context, slots, chunkRows, false);
+    }
+
+    private static AttentionShape small(StorageFormat storage, int context, int slots, int chunkRows,
+            boolean serialScoreTree) {
         return new AttentionShape(16, 4, 32, context, slots, chunkRows, storage,
-                AxiBurstConfig.of(Axi4Config.of(64), AttentionShape.BURST_BEATS, AttentionShape.OUTSTANDING));
+                AxiBurstConfig.of(Axi4Config.of(64), AttentionShape.BURST_BEATS, AttentionShape.OUTSTANDING),
+                serialScoreTree);
     }
 
     private static AxiMemoryConfig randomDdr(Random random) {
@@ -97,6 +103,22 @@ class AttentionUnitTest {
         bench.check(AttentionRunner.randomJob(random, StorageFormat.BF16, 14, 3, 2, 24));   // 3 tokens x 2 heads at 13
         bench.check(AttentionRunner.randomJob(random, StorageFormat.BF16, 123, 6, 1, 32));  // up to the last position
         bench.check(AttentionRunner.randomJob(random, StorageFormat.BF16, 17, 5, 1, 4));    // N_pe - 1 tokens, d = W
+    }
+
+    /**
+     * The serial score tree (one adder a level, a row every 8 cycles): heads of 1 to 8 beats a row (the short ones
+     * padded to 8), GQA and prefill blocks, each output bit for bit with N15.
+     */
+    @SimTest
+    void theSerialScoreTreeIsExactAtEveryHeadSize(SimFixture fixture) {
+        Random random = fixture.random();
+        Bench bench = Bench.open(fixture, small(StorageFormat.BF16, 128, 6, 16, true), randomDdr(random), 0.8);
+        for (int d : new int[] {4, 8, 16, 24, 32}) {
+            bench.check(AttentionRunner.randomJob(random, StorageFormat.BF16, 1 + random.nextInt(60), 1, 1, d));
+        }
+        bench.check(AttentionRunner.randomJob(random, StorageFormat.BF16, 40, 1, 4, 32));   // GQA
+        bench.check(AttentionRunner.randomJob(random, StorageFormat.BF16, 14, 3, 2, 8));    // prefill x GQA, short rows
+        bench.check(AttentionRunner.randomJob(random, StorageFormat.BF16, 123, 6, 1, 32));  // to the last position
     }
 
     @SimTest

@@ -5,6 +5,7 @@ import static dev.tellmej.hdl.Hdl.*;
 import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Mem;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
@@ -14,6 +15,7 @@ import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Timed;
 import dev.tellmej.hdl.lib.fp.Fp32Add;
 import dev.tellmej.hdl.lib.fp.Fp32Mul;
+import dev.tellmej.hdl.lib.fp.Fp32SerialTree;
 import dev.tellmej.hdl.lib.fp.FpConvert;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +30,11 @@ import java.util.List;
  * its row, and the same row and group come round A x L / W cycles later, after the adder's result is back, so
  * a beat is taken every cycle. Rows past the slot's context are never read (the causal mask of a prefill
  * block), and turns of rows past the chunk's end are empty cycles. When a row's last beat is added, its L
- * partials (lanes no element reached count as +0.0) go into the pairwise tree (N5.2), one row per cycle, and
- * are multiplied by C.
+ * partials (lanes no element reached count as +0.0) go into the pairwise tree (N5.2) and are multiplied by C.
+ * With {@link AttentionShape#serialScoreTree} the tree has one adder a level ({@link Fp32SerialTree}) and takes
+ * a row every L / 2 cycles: a turn lasts at least that many beats a row (a short row's turn ends with empty
+ * beats), and the tree's queue holds a turn's rows, which launch on consecutive cycles; otherwise it is a full
+ * tree taking a row a cycle.
  */
 final class ScoreEngine extends Area {
     /** A score: the slot, its position and the value (binary32 bits). */
@@ -56,7 +61,11 @@ final class ScoreEngine extends Area {
         int lanes = shape.lanes();
         int turnBits = Math.max(1, log2Up(a));
         int groupBits = Math.max(1, log2Up(groups));
-        int beatBits = shape.beatBits();
+        // With the serial tree (a row every L / 2 cycles) a turn of rows lasts at least that many beats, the beats
+        // past a short row's last being empty cycles.
+        boolean serial = shape.serialScoreTree();
+        int treeInterval = serial ? lanes / 2 : 1;
+        int beatBits = Math.max(shape.beatBits(), bitsFor(treeInterval));
         int rowBits = shape.chunkRowBits() + 1;
         int positionBits = shape.positionBits();
 
@@ -69,7 +78,13 @@ final class ScoreEngine extends Area {
         UInt rowInChunk = rowBase.add(turn.resize(rowBits)).trunc(rowBits).named("row_in_chunk");
         Bool rowValid = rowInChunk.lt(walk.rowsHere).named("row_valid");
         Bool lastTurn = turn.eq(a - 1).named("last_turn");
-        Bool lastBeat = beat.eq(command.rowBeats.sub(1).trunc(beatBits)).named("last_beat");
+        Bool lastRowBeat = beat.eq(command.rowBeats.sub(1).trunc(beatBits)).named("last_row_beat");
+        int wide = Math.max(8, beatBits);
+        UInt rowBeats = command.rowBeats.resize(wide);
+        UInt turnBeats = serial ? mux(rowBeats.lt(treeInterval), U(treeInterval, wide), rowBeats).named("turn_beats")
+                : rowBeats;
+        Bool lastBeat = serial ? beat.resize(wide).eq(turnBeats.sub(1).trunc(wide)).named("last_beat") : lastRowBeat;
+        Bool realBeat = serial ? beat.resize(wide).lt(rowBeats).named("real_beat") : TRUE;
         Bool groupDone = rowBase.resize(rowBits + 1).add(a).ge(walk.rowsHere.resize(rowBits + 1)).named("turns_done");
         walk.finishing.set(lastTurn.and(lastBeat).and(groupDone));
         Bool issueDone = walk.done;
@@ -86,7 +101,8 @@ final class ScoreEngine extends Area {
             });
         });
 
-        Bool issue = walk.step.and(walk.any).and(rowValid).named("score_issue");
+        Bool issue = (serial ? walk.step.and(walk.any).and(rowValid).and(realBeat) : walk.step.and(walk.any).and(rowValid))
+                .named("score_issue");
         UInt chunkAddress = cat(walk.chunk.resize(1), rowInChunk.resize(rowBits - 1),
                 beat.resize(log2Up(shape.rowStride()))).asUInt().resize(log2Up(shape.chunkBufferWords()))
                 .named("key_read_address");
@@ -101,7 +117,7 @@ final class ScoreEngine extends Area {
         Timed<UInt> turnT = pipe.input("issue_turn", turn);
         Timed<UInt> groupT = pipe.input("issue_group", beat.resize(groupBits));
         Timed<Bool> firstT = pipe.input("issue_first", groups > shape.maxRowBeats() ? bool(true) : beat.lt(groups));
-        Timed<Bool> rowLastT = pipe.input("issue_row_last", lastBeat);
+        Timed<Bool> rowLastT = pipe.input("issue_row_last", lastRowBeat);
         keys.address().set(chunkAddress);
         keys.enable().set(issue);
         Bits queryWord = queries.readSync("query_read", queryAddress, issue, keys.latency());
@@ -166,18 +182,56 @@ final class ScoreEngine extends Area {
             snapshot.add(mux(command.rowBeats.gt(g), latest, B(0, 32)).named("row_partial_" + j));
         }
 
-        // ---- The tree over a row's L partials, one row per cycle, and the scale.
-        Pipeline tree = new Pipeline("row_launch", launch);
-        List<Timed<Bits>> level = new ArrayList<>();
-        for (int j = 0; j < lanes; j++) {
-            level.add(tree.input("tree_in_" + j, snapshot.get(j)));
+        if (serial) {
+            SerialSums summed = serialTree(lanes, a, launch, snapshot, slotT.at(sumCycle), rowT.at(sumCycle), command,
+                    issueDone, sumCycle);
+            scores = summed.scores();
+            finished = summed.finished();
+        } else {
+            // ---- The tree over a row's L partials, one row per cycle, and the scale.
+            Pipeline tree = new Pipeline("row_launch", launch);
+            List<Timed<Bits>> level = new ArrayList<>();
+            for (int j = 0; j < lanes; j++) {
+                level.add(tree.input("tree_in_" + j, snapshot.get(j)));
+            }
+            Timed<Bits> score = Fp32Mul.apply("scaled", Fp32Add.tree("tree", level), tree.steady(command.scale));
+            int out = score.cycle();
+            scores = new Flow<>(tree.valid(out), new Score(tree.input("tree_slot", slotT.at(sumCycle)).at(out),
+                    tree.input("tree_row", rowT.at(sumCycle)).at(out), score.value()));
+            // The pass ends when the last issued row has left the tree (the pipeline never stalls).
+            finished = Delay.valid("score_pass_finished", issueDone, sumCycle + out + 2);
         }
-        Timed<Bits> score = Fp32Mul.apply("scaled", Fp32Add.tree("tree", level), tree.steady(command.scale));
-        int out = score.cycle();
-        scores = new Flow<>(tree.valid(out), new Score(tree.input("tree_slot", slotT.at(sumCycle)).at(out),
-                tree.input("tree_row", rowT.at(sumCycle)).at(out), score.value()));
+    }
 
-        // ---- The pass ends when the last issued row has left the tree (the pipeline never stalls).
-        finished = Delay.valid("score_pass_finished", issueDone, sumCycle + out + 2);
+    /** The scores and the end of the pass, from the serial tree. */
+    private record SerialSums(Flow<Score> scores, Bool finished) {}
+
+    /**
+     * The tree over a row's L partials with one adder a level, and the scale. A turn launches its rows on
+     * consecutive cycles and lasts at least a row per tree interval, so the queue holds a turn's A rows; the pass
+     * ends when the last issued row has left the tree and the scale.
+     */
+    private static SerialSums serialTree(int lanes, int turnRows, Bool launch, List<Bits> snapshot, UInt slot,
+            UInt row, AttentionUnit.Controller command, Bool issueDone, int sumCycle) {
+        int tagBits = widthOf(slot) + widthOf(row);
+        Fp32SerialTree tree = Hdl.instance("score_tree", new Fp32SerialTree(lanes, tagBits, turnRows + 1));
+        tree.in.valid.set(launch);
+        for (int j = 0; j < lanes; j++) {
+            tree.in.payload.values().get(j).set(snapshot.get(j));
+        }
+        tree.in.payload.tag().set(cat(slot, row));
+        Pipeline scale = new Pipeline("row_summed", tree.out.valid);
+        Timed<Bits> score = Fp32Mul.apply("scaled", scale.input("row_sum", tree.out.payload.sum()),
+                scale.steady(command.scale));
+        int out = score.cycle();
+        Bits tag = scale.input("row_tag", tree.out.payload.tag()).at(out);
+        int rowBits = widthOf(row);
+        Flow<Score> scores = new Flow<>(scale.valid(out), new Score(tag.slice(tagBits - 1, rowBits).asUInt(),
+                tag.slice(rowBits - 1, 0).asUInt(), score.value()));
+        Bool draining = reg("score_draining", bool(), 0);
+        Bool drained = draining.and(tree.idle).named("score_drained");
+        when(Delay.valid("score_rows_launched", issueDone, sumCycle + 1), () -> draining.set(true))
+                .elseWhen(drained, () -> draining.set(false));
+        return new SerialSums(scores, Delay.valid("score_pass_finished", drained, out + 2));
     }
 }

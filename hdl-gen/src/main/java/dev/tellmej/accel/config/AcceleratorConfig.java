@@ -74,7 +74,7 @@ public record AcceleratorConfig(String name, String description, ClockPlan clock
                 new MemorySystem(4, 2, 128, 19.2),
                 new TlmmArray(28, 16, 28, 4096, 8, 128, 32, 4),
                 new ElementwiseConfig(16, 4, 2, 2, StorageFormat.FP16),
-                new AttentionConfig(16),
+                new AttentionConfig(16, true),
                 new ModelLimits(1536, 4096, 16, 16, 96, 32, 32768, 4096));
     }
 
@@ -89,7 +89,7 @@ public record AcceleratorConfig(String name, String description, ClockPlan clock
                 new MemorySystem(2, 1, 64, 1.6),
                 new TlmmArray(5, 4, 5, 16384, 4, 128, 16, 4),
                 new ElementwiseConfig(16, 4, 2, 64, StorageFormat.FP16),
-                new AttentionConfig(4),
+                new AttentionConfig(4, false),
                 new ModelLimits(256, 1024, 8, 8, 32, 8, 1024, 512));
     }
 
@@ -188,6 +188,8 @@ public record AcceleratorConfig(String name, String description, ClockPlan clock
         out.add(new Parameter("elementwise", "storage", elementwise.storage().name().toLowerCase(Locale.ROOT),
                 "format of stored values and the KV cache"));
         out.add(new Parameter("attention", "dot_lanes", attention.dotLanes(), "multiply-adds per cycle of the dot products"));
+        out.add(new Parameter("attention", "score_tree", attention.serialScoreTree() ? "serial" : "parallel",
+                "how the score pass adds a row's partials: one adder a level (serial) or a full tree (parallel)"));
         out.add(new Parameter("limits", "hidden", limits.hidden(), "largest hidden size"));
         out.add(new Parameter("limits", "ffn", limits.ffn(), "largest FFN size"));
         out.add(new Parameter("limits", "heads", limits.heads(), "most query heads"));
