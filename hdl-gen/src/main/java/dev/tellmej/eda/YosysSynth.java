@@ -49,8 +49,34 @@ public final class YosysSynth {
         return SynthHierarchy.parse(top, synthesize(dir, files, top, timeout, false));
     }
 
+    /**
+     * Like {@link #runHierarchy}, and writes the mapped netlist, hierarchy kept, as Yosys JSON ({@code json -o}) to
+     * {@code dir/yosys-<top>.json}, for {@link dev.tellmej.eda.timing.TimingAnalysis}.
+     *
+     * @return the netlist file and the cell tables
+     */
+    public static Netlist runNetlist(Path dir, List<Path> files, String top, Duration timeout) {
+        Path json = dir.resolve("yosys-" + top + ".json");
+        SynthHierarchy hierarchy = SynthHierarchy.parse(top, synthesize(dir, files, top, timeout, false, json));
+        return new Netlist(json, hierarchy);
+    }
+
+    /**
+     * A synthesized design's mapped netlist.
+     *
+     * @param json      the netlist as Yosys JSON (every module once, the hierarchy kept, no library cells)
+     * @param hierarchy every module's cell table
+     */
+    public record Netlist(Path json, SynthHierarchy hierarchy) {}
+
     /** Runs the synthesis and returns what {@code stat} printed. */
     private static String synthesize(Path dir, List<Path> files, String top, Duration timeout, boolean flatten) {
+        return synthesize(dir, files, top, timeout, flatten, null);
+    }
+
+    /** Runs the synthesis, writing the netlist to {@code json} unless that is null; returns what {@code stat} printed. */
+    private static String synthesize(Path dir, List<Path> files, String top, Duration timeout, boolean flatten,
+                                     Path json) {
         List<String> reads = new ArrayList<>();
         for (Path file : files) {
             reads.add("read_verilog -defer " + file.toAbsolutePath());
@@ -62,7 +88,10 @@ public final class YosysSynth {
         Path script = dir.resolve("yosys-" + top + ".ys");
         String commands = String.join("\n", reads) + "\nsynth_xilinx -family xcup -top " + top
                 + (flatten ? " -flatten" : "") + " -noiopad -noclkbuf\ntee -q -o " + stat.toAbsolutePath()
-                + (flatten ? " stat" : " stat -top " + top) + "\n";
+                + (flatten ? " stat" : " stat -top " + top) + "\n"
+                // 'json' writes the selected modules: the design's, without Yosys's cell library (write_json would
+                // add thousands of blackbox modules).
+                + (json == null ? "" : "json -o " + json.toAbsolutePath() + "\n");
         try {
             Files.writeString(script, commands);
         } catch (IOException e) {

@@ -5,9 +5,9 @@ import picocli.CommandLine.Command;
 
 /** {@code tellme report}: resource reports of the generated hardware, one subcommand per part. */
 @Command(name = "report", 
-        description = "Synthesis estimates (Yosys) of the generated hardware, written as Markdown.",
+        description = "Synthesis estimates (Yosys) of the generated hardware, and its timing risk, written as Markdown.",
         subcommands = {ReportTlmmCommand.class, ReportElementwiseCommand.class, ReportAttentionCommand.class,
-                ReportAcceleratorCommand.class})
+                ReportAcceleratorCommand.class, ReportTimingCommand.class})
 final class ReportCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
